@@ -1,0 +1,13 @@
+/** kusto adapter: placeholder until implemented. */
+import type { FormatAdapter } from '../adapter.ts';
+
+export const kustoAdapter: FormatAdapter<null> = {
+  format: 'kusto',
+  parserName: 'not implemented',
+  async prepare() {
+    return null;
+  },
+  async parseFile(_root, path) {
+    return { path, outcome: 'skipped', reason: 'adapter not implemented yet', rules: [], diagnostics: [] };
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * The driver that runs one adapter over every file of a source. Nothing is lost: each file ends as parsed,
+ * support, skipped (with a reason) or error (with diagnostics). An adapter exception on one file is reported as
+ * GEN004 for that file and the scan goes on.
+ */
+import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
+import type { RuleRecord } from '../model/rule.ts';
+import type { FileResult, FormatAdapter, SourceInfo } from './adapter.ts';
+import { listFiles } from './io.ts';
+
+export interface ScanOptions {
+  /** Only these files (relative paths) are parsed; the rest are still prepared from. */
+  readonly only?: readonly string[];
+  /** Called after each file: done, total, path. */
+  readonly onProgress?: (done: number, total: number, path: string) => void;
+  /** Applied to every rule produced (ATT&CK resolution). */
+  readonly postprocess?: (r: RuleRecord) => RuleRecord;
+}
+
+export interface ScanResult {
+  readonly files: readonly FileResult[];
+  readonly rules: readonly RuleRecord[];
+  /** Diagnostics about the source as a whole. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, source: SourceInfo, opts: ScanOptions = {}): Promise<ScanResult> {
+  const all = await listFiles(root);
+  const prep = await adapter.prepare(root, all, source);
+  const targets = opts.only ?? all;
+  const files: FileResult[] = [];
+  const rules: RuleRecord[] = [];
+  let done = 0;
+  const seen = new Map<string, number>();
+  for (const p of targets) {
+    let res: FileResult;
+    try {
+      res = await adapter.parseFile(root, p, prep, source);
+    } catch (e) {
+      res = { path: p, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.crash(p, e)] };
+    }
+    if (res.rules.length) {
+      const post = opts.postprocess;
+      res = { ...res, rules: res.rules.map((r) => uniqueId(post ? post(r) : r, seen)) };
+    }
+    files.push(res);
+    rules.push(...res.rules);
+    opts.onProgress?.(++done, targets.length, p);
+  }
+  return { files, rules, diagnostics: adapter.sourceDiagnostics?.(prep) ?? [] };
+}
+
+/** Rule ids are `<format>/<slug>`; a slug seen twice gets `-2`, `-3`… in path order. */
+function uniqueId(r: RuleRecord, seen: Map<string, number>): RuleRecord {
+  const n = seen.get(r.id) ?? 0;
+  seen.set(r.id, n + 1);
+  return n > 0 ? { ...r, id: `${r.id}-${n + 1}` } : r;
+}

@@ -1,0 +1,488 @@
+/**
+ * Three-valued evaluation of expressions against JSON events (DESIGN.md §3).
+ * `true` / `false` / `'unknown'`: opaque nodes, patterns that cannot run with bounded cost and Python type
+ * errors are unknown, never false. Kleene logic: false AND unknown = false, true OR unknown = true.
+ */
+import { assertNever, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
+import { OPERATOR_FACTS } from './operators.ts';
+import { escapeRegex, regexTest } from './regex.ts';
+
+export type Truth = true | false | 'unknown';
+
+/** Finds a field's value in an event; `undefined` when absent. Adapters supply their own (Sigma's Windows nesting). */
+export type FieldResolver = (event: unknown, field: string) => unknown;
+
+export interface EvalOptions {
+  readonly resolve?: FieldResolver;
+}
+
+/** Default resolver: exact key first, then the dotted path; a path crossing a list collects from every element. */
+export const resolveDotted: FieldResolver = (event, field) => {
+  if (event === null || typeof event !== 'object') return undefined;
+  const obj = event as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(obj, field)) return obj[field];
+  return walk(event, field.split('.'), 0);
+};
+
+function walk(v: unknown, parts: string[], i: number): unknown {
+  if (i === parts.length) return v;
+  if (v === null || v === undefined) return undefined;
+  if (Array.isArray(v)) {
+    // numeric index, else collect from each element
+    const key = parts[i]!;
+    if (/^\d+$/.test(key)) return walk(v[Number(key)], parts, i + 1);
+    const out: unknown[] = [];
+    for (const el of v) {
+      const r = walk(el, parts, i);
+      if (r === undefined) continue;
+      if (Array.isArray(r)) out.push(...r);
+      else out.push(r);
+    }
+    return out.length ? out : undefined;
+  }
+  if (typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  // try the longest dotted key first (fields whose names contain dots)
+  for (let j = parts.length; j > i; j--) {
+    const key = parts.slice(i, j).join('.');
+    if (Object.prototype.hasOwnProperty.call(o, key)) {
+      const r = walk(o[key], parts, j);
+      if (r !== undefined || j === i + 1) return r;
+    }
+  }
+  return undefined;
+}
+
+export function and3(a: Truth, b: Truth): Truth {
+  if (a === false || b === false) return false;
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return true;
+}
+export function or3(a: Truth, b: Truth): Truth {
+  if (a === true || b === true) return true;
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return false;
+}
+export function not3(a: Truth): Truth {
+  return a === 'unknown' ? 'unknown' : !a;
+}
+
+export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth {
+  const resolve = opts.resolve ?? resolveDotted;
+  const ev = (x: Expr): Truth => {
+    switch (x.kind) {
+      case 'const':
+        return x.value;
+      case 'opaque':
+        return 'unknown';
+      case 'not':
+        return not3(ev(x.arg));
+      case 'and': {
+        let r: Truth = true;
+        for (const a of x.args) {
+          r = and3(r, ev(a));
+          if (r === false) return false;
+        }
+        return r;
+      }
+      case 'or': {
+        let r: Truth = false;
+        for (const a of x.args) {
+          r = or3(r, ev(a));
+          if (r === true) return true;
+        }
+        return r;
+      }
+      case 'quant': {
+        let t = 0;
+        let u = 0;
+        for (const i of x.items) {
+          const r = ev(i.expr);
+          if (r === true) t++;
+          else if (r === 'unknown') u++;
+        }
+        const need = x.count === 'all' ? x.items.length : x.count;
+        if (t >= need) return true;
+        if (t + u >= need) return 'unknown';
+        return false;
+      }
+      case 'pred':
+        return evaluatePredicate(x, event, resolve);
+      default:
+        return assertNever(x, 'expression');
+    }
+  };
+  return ev(e);
+}
+
+// ---------------- predicates ----------------
+
+const MISSING = Symbol('missing');
+
+export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldResolver = resolveDotted): Truth {
+  const o = p.opts ?? {};
+  let raw = resolve(event, p.field);
+  if (raw === undefined && o.missingAs !== undefined) raw = o.missingAs;
+  const value: unknown = raw === undefined ? MISSING : raw;
+  const strict = o.typing === 'strict';
+  const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
+
+  switch (p.op) {
+    case 'is_null':
+      return isNullish(value, o.truthy === true);
+    case 'is_not_null':
+      return !isNullish(value, o.truthy === true);
+    case 'ne': {
+      const r = anyOrAll(p, event, resolve, (pat) => equals(value, pat, cs, strict, o.listMatch));
+      return not3(r);
+    }
+    default:
+      break;
+  }
+
+  return anyOrAll(p, event, resolve, (pat) => {
+    switch (p.op) {
+      case 'eq':
+      case 'in':
+        return equals(value, pat, cs, strict, o.listMatch);
+      case 'lt':
+      case 'le':
+      case 'gt':
+      case 'ge':
+        return compareOrdered(p.op, value, pat, strict);
+      case 'contains':
+        return stringOp(value, pat, cs, strict, (h, n) => h.includes(n), true);
+      case 'starts_with':
+        return stringOp(value, pat, cs, strict, (h, n) => h.startsWith(n), false);
+      case 'ends_with':
+        return stringOp(value, pat, cs, strict, (h, n) => h.endsWith(n), false);
+      case 'has':
+        return stringOp(value, pat, cs, false, hasTerm, false);
+      case 'wildcard':
+        return onStrings(value, (s) => {
+          if (typeof pat !== 'string') return false;
+          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat), cs ? 's' : 'is', s) ?? 'unknown';
+        });
+      case 'regex':
+        return onStrings(value, (s) => {
+          if (typeof pat !== 'string') return false;
+          let src = pat;
+          if (o.anchor === 'start') src = `^(?:${pat})`;
+          else if (o.anchor === 'full') src = `^(?:${pat})$`;
+          const flags = (o.flags ?? '') + (cs ? '' : 'i');
+          return regexTest(src, flags, s) ?? 'unknown';
+        });
+      case 'cidr':
+        return onStrings(value, (s) => (typeof pat === 'string' ? ipInCidr(s, pat) : false));
+      case 'ne':
+      case 'is_null':
+      case 'is_not_null':
+        return 'unknown'; // handled above
+      default:
+        return assertNever(p.op, 'operator');
+    }
+  });
+}
+
+/** Apply a test to every pattern value (after transforms): any value (default) or all values must hold. */
+function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (pat: unknown) => Truth): Truth {
+  const all = p.opts?.match === 'all';
+  let acc: Truth = all ? true : false;
+  for (const v of p.values) {
+    const pats = expandValue(v, p.opts?.transforms, event, resolve);
+    // alternatives produced by a transform (base64offset, windash) are ORed
+    let r: Truth = false;
+    for (const pat of pats) {
+      r = or3(r, test(pat));
+      if (r === true) break;
+    }
+    acc = all ? and3(acc, r) : or3(acc, r);
+    if (!all && acc === true) return true;
+    if (all && acc === false) return false;
+  }
+  return acc;
+}
+
+function expandValue(v: Value, transforms: readonly ValueTransform[] | undefined, event: unknown, resolve: FieldResolver): unknown[] {
+  if (v !== null && typeof v === 'object') {
+    const r = resolve(event, v.field);
+    return [r === undefined ? MISSING : r];
+  }
+  if (!transforms?.length || typeof v !== 'string') return [v];
+  let cur: string[] = [v];
+  for (const t of transforms) cur = cur.flatMap((s) => applyTransform(t, s));
+  return cur;
+}
+
+/** Sigma value transforms; results are binary strings (latin1) or text. */
+export function applyTransform(t: ValueTransform, s: string): string[] {
+  switch (t) {
+    case 'wide':
+    case 'utf16le':
+      return [Buffer.from(s, 'utf16le').toString('latin1')];
+    case 'utf16be': {
+      const b = Buffer.from(s, 'utf16le');
+      b.swap16();
+      return [b.toString('latin1')];
+    }
+    case 'base64':
+      return [Buffer.from(s, 'latin1').toString('base64').replace(/=+$/, '')];
+    case 'base64offset': {
+      const out: string[] = [];
+      const bytes = Buffer.from(s, 'latin1');
+      const startCut = [0, 2, 3];
+      const endCut = [0, 3, 2];
+      for (let i = 0; i < 3; i++) {
+        const padded = Buffer.concat([Buffer.alloc(i), bytes]);
+        const enc = padded.toString('base64');
+        const start = startCut[i]!;
+        const endTrim = endCut[(bytes.length + i) % 3]!;
+        out.push(enc.slice(start, enc.length - endTrim));
+      }
+      return out;
+    }
+    case 'windash': {
+      const dashes = ['-', '/', '\u2013', '\u2014', '\u2015'];
+      // every dash that starts a word (a flag) may be written with any of the dash characters
+      if (!/(^|\s)[-/]/.test(s)) return [s];
+      return dashes.map((d) => s.replace(/(^|\s)[-/\u2013\u2014\u2015]/g, `$1${d}`));
+    }
+    default:
+      return assertNever(t, 'transform');
+  }
+}
+
+function isNullish(v: unknown, truthy: boolean): boolean {
+  if (v === MISSING || v === null || v === undefined) return true;
+  if (!truthy) return false;
+  if (v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v as object).length === 0;
+  return false;
+}
+
+function numeric(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  if (typeof v === 'boolean') return undefined;
+  return undefined;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function equals(value: unknown, pat: unknown, cs: boolean, strict: boolean, listMatch: 'any' | 'whole' | undefined): Truth {
+  // a missing field compares like None / null
+  if (value === MISSING) return pat === MISSING || pat === null;
+  if (Array.isArray(value) && (listMatch ?? (strict ? 'whole' : 'any')) === 'any') {
+    let r: Truth = false;
+    for (const el of value) r = or3(r, equals(el, pat, cs, strict, 'whole'));
+    return r;
+  }
+  if (pat === MISSING) return false;
+  if (strict) {
+    if (typeof value === 'string' && typeof pat === 'string') return cs ? value === pat : value.toLowerCase() === pat.toLowerCase();
+    if (typeof value === 'number' && typeof pat === 'number') return value === pat;
+    if (typeof value === 'boolean' || typeof pat === 'boolean') {
+      // Python: True == 1, False == 0
+      const nv = typeof value === 'boolean' ? Number(value) : value;
+      const np = typeof pat === 'boolean' ? Number(pat) : pat;
+      return nv === np;
+    }
+    return deepEqual(value, pat);
+  }
+  if (pat === null) return value === null;
+  if (value === null) return false;
+  const nv = numeric(value);
+  const np = numeric(pat);
+  if (nv !== undefined && np !== undefined && (typeof value === 'number' || typeof pat === 'number')) return nv === np;
+  if (typeof value === 'boolean' || typeof pat === 'boolean') return String(value).toLowerCase() === String(pat).toLowerCase();
+  if (typeof value === 'object') return deepEqual(value, pat);
+  const a = String(value);
+  const b = String(pat);
+  return cs ? a === b : a.toLowerCase() === b.toLowerCase();
+}
+
+function compareOrdered(op: 'lt' | 'le' | 'gt' | 'ge', value: unknown, pat: unknown, strict: boolean): Truth {
+  if (value === MISSING || value === null || pat === MISSING || pat === null) return strict ? 'unknown' : false;
+  let a: number | string | undefined;
+  let b: number | string | undefined;
+  if (strict) {
+    if (typeof value === 'number' && typeof pat === 'number') [a, b] = [value, pat];
+    else if (typeof value === 'string' && typeof pat === 'string') [a, b] = [value, pat];
+    else return 'unknown'; // Python TypeError
+  } else {
+    const na = numeric(value);
+    const nb = numeric(pat);
+    if (na !== undefined && nb !== undefined) [a, b] = [na, nb];
+    else if (typeof value === 'string' && typeof pat === 'string') [a, b] = [value, pat];
+    else return false;
+  }
+  switch (op) {
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    default:
+      return assertNever(op, 'operator');
+  }
+}
+
+/** Run a string test on a string value, on every element of a list (any), or on a stringified scalar when loose. */
+function stringOp(
+  value: unknown,
+  pat: unknown,
+  cs: boolean,
+  strict: boolean,
+  test: (hay: string, needle: string) => boolean,
+  listIsMembership: boolean,
+): Truth {
+  // Python: `'x' in None` / None.startswith raise TypeError / AttributeError
+  if (value === MISSING || value === null) return strict ? 'unknown' : false;
+  if (pat === MISSING || pat === null) return false;
+  const needle = String(pat);
+  if (Array.isArray(value)) {
+    if (strict && listIsMembership) return equals(value, pat, cs, true, 'any'); // Python `x in list`
+    if (strict) return 'unknown'; // list has no startswith
+    let r: Truth = false;
+    for (const el of value) r = or3(r, stringOp(el, pat, cs, strict, test, listIsMembership));
+    return r;
+  }
+  if (typeof value === 'object') {
+    if (strict && listIsMembership) return Object.prototype.hasOwnProperty.call(value, needle); // `k in dict`
+    return strict ? 'unknown' : false;
+  }
+  if (typeof value !== 'string') {
+    if (strict) return 'unknown';
+  }
+  const hay = String(value);
+  return cs ? test(hay, needle) : test(hay.toLowerCase(), needle.toLowerCase());
+}
+
+function onStrings(value: unknown, f: (s: string) => Truth): Truth {
+  if (value === MISSING || value === null) return false;
+  if (Array.isArray(value)) {
+    let r: Truth = false;
+    for (const el of value) {
+      r = or3(r, onStrings(el, f));
+      if (r === true) return true;
+    }
+    return r;
+  }
+  if (typeof value === 'object') return false;
+  return f(String(value));
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+
+/** KQL `has`: the needle occurs bounded by non-alphanumeric characters. */
+export function hasTerm(hay: string, needle: string): boolean {
+  if (needle === '') return true;
+  let i = hay.indexOf(needle);
+  while (i >= 0) {
+    const before = hay[i - 1];
+    const after = hay[i + needle.length];
+    const okStart = !isWordChar(needle[0]) || !isWordChar(before);
+    const okEnd = !isWordChar(needle[needle.length - 1]) || !isWordChar(after);
+    if (okStart && okEnd) return true;
+    i = hay.indexOf(needle, i + 1);
+  }
+  return false;
+}
+
+/** Sigma glob (`*`, `?`, `\` escapes) to an anchored regex. */
+export function globToRegex(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\' && i + 1 < glob.length && '*?\\'.includes(glob[i + 1]!)) {
+      out += escapeRegex(glob[++i]!);
+    } else if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else out += escapeRegex(c);
+  }
+  return `^${out}$`;
+}
+
+/** SQL LIKE (`%`, `_`) to an anchored regex. */
+export function likeToRegex(like: string): string {
+  let out = '';
+  for (const c of like) {
+    if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else out += escapeRegex(c);
+  }
+  return `^${out}$`;
+}
+
+// ---------------- CIDR ----------------
+
+function parseIPv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    n = (n << 8n) | BigInt(v);
+  }
+  return n;
+}
+
+function parseIPv6(s: string): bigint | undefined {
+  if (!s.includes(':')) return undefined;
+  let str = s.split('%')[0]!;
+  let tail: bigint | undefined;
+  let tailWords = 0;
+  const lastColon = str.lastIndexOf(':');
+  if (str.slice(lastColon + 1).includes('.')) {
+    tail = parseIPv4(str.slice(lastColon + 1));
+    if (tail === undefined) return undefined;
+    str = str.slice(0, lastColon) + ':0:0';
+    tailWords = 2;
+  }
+  const halves = str.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = 8 - head.length - rest.length;
+  if ((halves.length === 1 && fill !== 0) || fill < 0) return undefined;
+  const words = [...head, ...Array(halves.length === 2 ? fill : 0).fill('0'), ...rest];
+  let n = 0n;
+  for (const w of words) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(w)) return undefined;
+    n = (n << 16n) | BigInt(parseInt(w, 16));
+  }
+  if (tail !== undefined && tailWords) n = (n & ~0xffffffffn) | tail;
+  return n;
+}
+
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const [net, bitsS] = cidr.split('/');
+  const v4 = parseIPv4(ip.trim());
+  const n4 = parseIPv4(net!.trim());
+  if (v4 !== undefined && n4 !== undefined) {
+    const bits = bitsS === undefined ? 32 : Number(bitsS);
+    if (!(bits >= 0 && bits <= 32)) return false;
+    const mask = bits === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - bits)) - 1n);
+    return (v4 & mask) === (n4 & mask);
+  }
+  const v6 = parseIPv6(ip.trim());
+  const n6 = parseIPv6(net!.trim());
+  if (v6 !== undefined && n6 !== undefined) {
+    const bits = bitsS === undefined ? 128 : Number(bitsS);
+    if (!(bits >= 0 && bits <= 128)) return false;
+    const all = (1n << 128n) - 1n;
+    const mask = bits === 0 ? 0n : all ^ ((1n << BigInt(128 - bits)) - 1n);
+    return (v6 & mask) === (n6 & mask);
+  }
+  return false;
+}

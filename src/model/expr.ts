@@ -1,0 +1,276 @@
+/**
+ * The boolean expression language every adapter lowers its rule logic into (DESIGN.md §3).
+ *
+ * Trees are immutable plain objects (JSON-serializable, no parent pointers); builders below return
+ * new nodes and never mutate. What an adapter cannot express becomes `opaque` with its verbatim
+ * text and a reason, never a guess.
+ */
+import type { Span } from './span.ts';
+
+/**
+ * One operator vocabulary for all languages. The exact semantics of each (and which source constructs map
+ * to it) are in {@link OPERATOR_FACTS}; evaluation lives in `evaluate.ts`.
+ */
+export const OPERATORS = [
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'in',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'wildcard',
+  'regex',
+  'has',
+  'cidr',
+  'is_null',
+  'is_not_null',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** A reference to another field of the same event, as a comparison value (Sigma `fieldref`, KQL `a == b`). */
+export interface FieldRef {
+  readonly kind: 'field';
+  readonly field: string;
+}
+
+/** Values keep their types: numbers are not strings, null is null. */
+export type Value = string | number | boolean | null | FieldRef;
+
+/** Transforms applied to each pattern value before matching (Sigma modifiers). */
+export type ValueTransform = 'base64' | 'base64offset' | 'utf16le' | 'utf16be' | 'wide' | 'windash';
+
+/**
+ * Options that refine an operator. Every option that changes the meaning is explicit, so that
+ * `has_all` stays "all", `=~` stays case-insensitive, and Python truthiness stays truthiness.
+ */
+export interface PredicateOptions {
+  /**
+   * Case-sensitive comparison of strings. Default per operator: see OPERATOR_FACTS `defaultCaseSensitive`.
+   * Adapters always set it explicitly when the source language says.
+   */
+  readonly cs?: boolean;
+  /** With several values: does one (`any`, default) or every one (`all`: Sigma `|all`, KQL `has_all`) need to hold. */
+  readonly match?: 'any' | 'all';
+  /**
+   * When the field's value is a list: does the predicate hold if any element satisfies it (`any`, Sigma and KQL
+   * dynamic arrays), or is the list compared as a whole (`whole`, Python `==`). Default `any` for string
+   * operators, `whole` for eq/ne with `strict` typing.
+   */
+  readonly listMatch?: 'any' | 'whole';
+  /**
+   * Python truthiness for is_null / is_not_null: `is_not_null` with `truthy` holds when the value is truthy
+   * (not None, "", 0, False, [], {}); `is_null` with `truthy` holds when it is falsy (or absent).
+   */
+  readonly truthy?: boolean;
+  /**
+   * Strict typing (Python): 5 == "5" is false, and ordering a missing value is an error (unknown).
+   * Loose typing (Sigma, KQL dynamic, SPL): numbers and numeric strings compare as numbers.
+   */
+  readonly typing?: 'strict' | 'loose';
+  /** Regex flags (i, m, s) and anchoring: Python `re.match` anchors at the start, `re.fullmatch` at both ends. */
+  readonly flags?: string;
+  readonly anchor?: 'start' | 'full';
+  /** Sigma value transforms applied to the pattern values, in order. */
+  readonly transforms?: readonly ValueTransform[];
+  /**
+   * The value a missing field takes (Python `event.get("x", "")`, `deep_get(..., default=[])`). Without it a
+   * missing field is absent (None / null).
+   */
+  readonly missingAs?: Value;
+  /** Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), or SQL LIKE `%` `_`. */
+  readonly wildcard?: 'sigma' | 'like';
+}
+
+export interface Predicate {
+  readonly kind: 'pred';
+  /** Dotted path as the rule's data model names it, native spelling kept (`requestParameters.policyDocument`). */
+  readonly field: string;
+  readonly op: Operator;
+  /** Zero values for is_null / is_not_null; one for most; several for `in` or a list with `match`. */
+  readonly values: readonly Value[];
+  readonly opts?: PredicateOptions;
+  /** Where in the source this predicate came from. */
+  readonly span?: Span;
+}
+
+export interface And {
+  readonly kind: 'and';
+  readonly args: readonly Expr[];
+  /** A name the source gives this group (a Sigma selection name). */
+  readonly name?: string;
+}
+export interface Or {
+  readonly kind: 'or';
+  readonly args: readonly Expr[];
+  readonly name?: string;
+}
+export interface Not {
+  readonly kind: 'not';
+  readonly arg: Expr;
+}
+
+/**
+ * A quantifier over named sub-expressions, kept as written: Sigma `1 of filter_*`, `all of them`,
+ * YARA-L / MQL `any of` lists. `count` of the `items` must hold (`all`: every one).
+ */
+export interface Quantifier {
+  readonly kind: 'quant';
+  readonly count: number | 'all';
+  /** The selector as the source wrote it (`filter_*`, `them`, `selection_*`). */
+  readonly selector: string;
+  readonly items: readonly { readonly name: string; readonly expr: Expr }[];
+}
+
+/** Source the adapter could not express, kept verbatim. Evaluates to unknown. */
+export interface Opaque {
+  readonly kind: 'opaque';
+  readonly text: string;
+  readonly reason: string;
+  readonly span?: Span;
+}
+
+export interface Const {
+  readonly kind: 'const';
+  readonly value: boolean;
+}
+
+export type Expr = And | Or | Not | Predicate | Quantifier | Opaque | Const;
+
+/** Exhaustiveness check for closed switches over tagged unions. */
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}
+
+// ---------- builders (return new nodes, flatten, fold constants) ----------
+
+export const TRUE: Const = { kind: 'const', value: true };
+export const FALSE: Const = { kind: 'const', value: false };
+
+export function pred(field: string, op: Operator, values: readonly Value[] = [], opts?: PredicateOptions, span?: Span): Predicate {
+  const p: { -readonly [K in keyof Predicate]: Predicate[K] } = { kind: 'pred', field, op, values };
+  if (opts && Object.keys(opts).length) p.opts = opts;
+  if (span) p.span = span;
+  return p;
+}
+
+export function opaque(text: string, reason: string, span?: Span): Opaque {
+  return span ? { kind: 'opaque', text, reason, span } : { kind: 'opaque', text, reason };
+}
+
+/** Conjunction; flattens nested ands, drops `true`, folds `false`. */
+export function and(...args: Expr[]): Expr {
+  const out: Expr[] = [];
+  for (const a of args) {
+    if (a.kind === 'const') {
+      if (!a.value) return FALSE;
+      continue;
+    }
+    if (a.kind === 'and' && a.name === undefined) out.push(...a.args);
+    else out.push(a);
+  }
+  if (out.length === 0) return TRUE;
+  if (out.length === 1) return out[0]!;
+  return { kind: 'and', args: out };
+}
+
+/** Disjunction; flattens nested ors, drops `false`, folds `true`. */
+export function or(...args: Expr[]): Expr {
+  const out: Expr[] = [];
+  for (const a of args) {
+    if (a.kind === 'const') {
+      if (a.value) return TRUE;
+      continue;
+    }
+    if (a.kind === 'or' && a.name === undefined) out.push(...a.args);
+    else out.push(a);
+  }
+  if (out.length === 0) return FALSE;
+  if (out.length === 1) return out[0]!;
+  return { kind: 'or', args: out };
+}
+
+/** Negation; removes double negation and folds constants. */
+export function not(arg: Expr): Expr {
+  if (arg.kind === 'const') return arg.value ? FALSE : TRUE;
+  if (arg.kind === 'not') return arg.arg;
+  return { kind: 'not', arg };
+}
+
+/** Attach a source name (Sigma selection) to a group. */
+export function named(name: string, e: Expr): Expr {
+  if (e.kind === 'and' || e.kind === 'or') return { ...e, name };
+  return { kind: 'and', args: [e], name };
+}
+
+/** Every predicate and opaque leaf of a tree, in order. */
+export function* leaves(e: Expr): Generator<Predicate | Opaque> {
+  switch (e.kind) {
+    case 'pred':
+    case 'opaque':
+      yield e;
+      return;
+    case 'and':
+    case 'or':
+      for (const a of e.args) yield* leaves(a);
+      return;
+    case 'not':
+      yield* leaves(e.arg);
+      return;
+    case 'quant':
+      for (const i of e.items) yield* leaves(i.expr);
+      return;
+    case 'const':
+      return;
+    default:
+      assertNever(e, 'expression');
+  }
+}
+
+export function containsOpaque(e: Expr): boolean {
+  for (const l of leaves(e)) if (l.kind === 'opaque') return true;
+  return false;
+}
+
+/** Field names referenced by an expression (including field references in values). */
+export function fieldsOf(e: Expr): string[] {
+  const s = new Set<string>();
+  for (const l of leaves(e)) {
+    if (l.kind !== 'pred') continue;
+    s.add(l.field);
+    for (const v of l.values) if (v !== null && typeof v === 'object') s.add(v.field);
+  }
+  return [...s];
+}
+
+/** Structural equality ignoring spans (locations are left out of equality). */
+export function exprEquals(a: Expr, b: Expr): boolean {
+  return JSON.stringify(stripSpans(a)) === JSON.stringify(stripSpans(b));
+}
+
+export function stripSpans(e: Expr): Expr {
+  switch (e.kind) {
+    case 'pred': {
+      const { span: _s, ...rest } = e;
+      return rest;
+    }
+    case 'opaque': {
+      const { span: _s, ...rest } = e;
+      return rest;
+    }
+    case 'and':
+    case 'or':
+      return { ...e, args: e.args.map(stripSpans) };
+    case 'not':
+      return { kind: 'not', arg: stripSpans(e.arg) };
+    case 'quant':
+      return { ...e, items: e.items.map((i) => ({ name: i.name, expr: stripSpans(i.expr) })) };
+    case 'const':
+      return e;
+    default:
+      return assertNever(e, 'expression');
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Bounded regular-expression execution. Rule text is untrusted, so patterns run on RE2 (linear time, no
+ * catastrophic backtracking), with the pattern length and the input length capped (LIMITS). A pattern RE2
+ * cannot run (lookaround, backreferences) gives `undefined`: the caller evaluates it as unknown.
+ */
+import { createRequire } from 'node:module';
+import { LIMITS } from './diagnostics.ts';
+
+const require = createRequire(import.meta.url);
+// re2-wasm is CommonJS; its RE2 class mirrors RegExp.
+const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => { test(s: string): boolean } };
+
+export interface CompiledRegex {
+  test(s: string): boolean;
+}
+
+export type CompileResult = { ok: true; re: CompiledRegex } | { ok: false; error: string };
+
+const cache = new Map<string, CompileResult>();
+const CACHE_MAX = 5000;
+
+/**
+ * Compile a pattern with flags among `i`, `m`, `s`. Python / PCRE inline groups `(?i)` are understood by RE2.
+ */
+export function compileRegex(pattern: string, flags = ''): CompileResult {
+  const key = flags + '\u0000' + pattern;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  let res: CompileResult;
+  if (pattern.length > LIMITS.maxRegexPattern) {
+    res = { ok: false, error: `pattern longer than ${LIMITS.maxRegexPattern} characters` };
+  } else {
+    const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
+    try {
+      res = { ok: true, re: new RE2(pattern, f) };
+    } catch (e) {
+      res = { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, res);
+  return res;
+}
+
+/** Test a string; undefined when the pattern cannot be run with bounded cost. */
+export function regexTest(pattern: string, flags: string, input: string): boolean | undefined {
+  const c = compileRegex(pattern, flags);
+  if (!c.ok) return undefined;
+  if (input.length > LIMITS.maxRegexInput) return undefined;
+  return c.re.test(input);
+}
+
+/** Escape a literal for use inside a pattern. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

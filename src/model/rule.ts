@@ -1,0 +1,238 @@
+/**
+ * The rule record: one upstream rule (or one query of a multi-query file) as the catalog holds it (DESIGN.md §1-2).
+ * Plain JSON-serializable data; `docs/model.md` documents the schema.
+ */
+import type { Diagnostic } from './diagnostics.ts';
+import type { Expr, Operator, Value } from './expr.ts';
+import type { Format, Kind, Severity, Status } from './facts.ts';
+import type { Span } from './span.ts';
+
+export interface RuleSource {
+  /** Repository as `owner/name` (or a local name). */
+  readonly repository: string;
+  /** Main file of the rule, relative to the repository root. */
+  readonly path: string;
+  /** 1-based line range of the rule inside that file (multi-rule files). */
+  readonly lines?: { readonly start: number; readonly end: number };
+  readonly commit?: string;
+  readonly licence?: string;
+  /** Link to the file upstream, when the repository URL is known. */
+  readonly url?: string;
+}
+
+/** A file of the rule's body, verbatim. A Panther rule has its YAML and its Python. */
+export interface BodyFile {
+  readonly path: string;
+  /** yaml, python, sql, kql, spl, eql, esql, lucene, toml, yaral, markdown, text… */
+  readonly language: string;
+  readonly text: string;
+  /** The part of the file that is this rule, when the file holds several (offsets). */
+  readonly range?: { readonly start: number; readonly end: number };
+}
+
+/** An ATT&CK entry as the source declares it; resolution fills `AttackMapping`. */
+export interface DeclaredAttack {
+  /** Verbatim: `TA0007:T1078`, `attack.t1059.001`, `DefenseEvasion`, `T1078`. */
+  readonly text: string;
+  readonly techniqueId?: string;
+  /** The tactic the author declared with it: an id (TA0007), a name or a shortname (defense-evasion). */
+  readonly tactic?: string;
+}
+
+export type AttackStatus =
+  | 'ok'
+  | 'revoked'
+  | 'deprecated'
+  | 'unknown'
+  | 'tactic_mismatch'
+  | 'tactic_only'
+  | 'unknown_tactic';
+
+export interface TacticRef {
+  readonly id: string;
+  readonly name: string;
+  readonly shortname: string;
+}
+
+/** One declared entry resolved against an ATT&CK bundle. */
+export interface AttackMapping {
+  readonly declared: DeclaredAttack;
+  readonly status: AttackStatus;
+  readonly techniqueId?: string;
+  readonly techniqueName?: string;
+  /** Parent technique when this is a sub-technique. */
+  readonly parentId?: string;
+  readonly parentName?: string;
+  /** The technique's tactics in matrix order. */
+  readonly tactics: readonly TacticRef[];
+  /** The declared tactic, resolved, when one was declared. */
+  readonly declaredTactic?: TacticRef;
+  /** Replacement of a revoked technique. */
+  readonly replacement?: { readonly id: string; readonly name: string };
+  /** Human explanation of a status other than ok. */
+  readonly note?: string;
+}
+
+export type StageKind =
+  | 'source'
+  | 'let'
+  | 'filter'
+  | 'selection'
+  | 'condition'
+  | 'extend'
+  | 'project'
+  | 'aggregate'
+  | 'having'
+  | 'join'
+  | 'lookup'
+  | 'union'
+  | 'sort'
+  | 'limit'
+  | 'parse'
+  | 'expand'
+  | 'window'
+  | 'outcome'
+  | 'sequence'
+  | 'function'
+  | 'output'
+  | 'other';
+
+/** One step of the rule's pipeline, with its verbatim source slice. */
+export interface Stage {
+  readonly kind: StageKind;
+  /** Native name: `where`, `summarize`, `selection_img`, `rule()`, `GROUP BY`… */
+  readonly label: string;
+  readonly text: string;
+  readonly span?: Span;
+  /** Stage-specific facts (table names, join kind, keys…). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** The stage's own filter, when it has one. */
+  readonly expr?: Expr;
+}
+
+export type Completeness = 'complete' | 'partial' | 'none';
+
+/** What a partial rule leaves out, and where. */
+export interface MissingPart {
+  readonly text: string;
+  readonly reason: string;
+  readonly span?: Span;
+}
+
+export interface Aggregation {
+  readonly function?: string;
+  readonly groupBy: readonly string[];
+  readonly window?: string;
+  readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string };
+  /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
+  readonly rules?: readonly string[];
+  readonly text?: string;
+  readonly span?: Span;
+}
+
+/** A predicate (or group) the rule suppresses, in its positive form: events matching it do not alert. */
+export interface Exclusion {
+  readonly expr: Expr;
+  /** Stage or selection it came from (`filter_main_*`, `where`, `rule()`). */
+  readonly stage?: string;
+}
+
+/** A positive leaf: what the rule looks for. */
+export interface Indicator {
+  readonly field: string;
+  readonly op: Operator;
+  readonly values: readonly Value[];
+  readonly cs?: boolean;
+  readonly match?: 'any' | 'all';
+}
+
+export interface OutputField {
+  readonly name: string;
+  /** Where it comes from: `alert_context`, `aws_rule_context()`, `project`, `entityMappings`, `fields`… */
+  readonly source: string;
+  /** Expression or source field it is computed from, when known. */
+  readonly from?: string;
+}
+
+/** The concrete action a rule filters on (CloudTrail eventSource/eventName, Windows EventID…). */
+export interface EventKey {
+  readonly field: string;
+  readonly value: string | number;
+}
+
+export interface Logic {
+  readonly stages: readonly Stage[];
+  /** The row-level condition: what an event must satisfy to count toward an alert. */
+  readonly condition?: Expr;
+  readonly completeness: Completeness;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly exclusions: readonly Exclusion[];
+  readonly indicators: readonly Indicator[];
+  readonly outputFields: readonly OutputField[];
+  readonly eventKeys: readonly EventKey[];
+  /** Which parser produced the logic, shown on the page ("Python via tree-sitter", "Snowflake SQL via node-sql-parser"). */
+  readonly parser?: string;
+  /** Short explanation of why logic is absent or partial, for the page. */
+  readonly note?: string;
+}
+
+/** A test carried by the rule (Panther `Tests`, Sigma regression data). */
+export interface RuleTest {
+  readonly name: string;
+  readonly expected: boolean;
+  readonly event: unknown;
+  readonly mocks?: readonly { readonly name: string; readonly value: unknown }[];
+  readonly line?: number;
+}
+
+export interface LogSource {
+  /** Kind of log source statement: `LogTypes`, `logsource`, `dataConnector`, `table`, `index`, `datamodel`… */
+  readonly kind: string;
+  /** Normalized text, e.g. `AWS.CloudTrail`, `windows/process_creation`, `SecurityEvent`. */
+  readonly name: string;
+  readonly detail?: Readonly<Record<string, string>>;
+}
+
+export interface RuleRecord {
+  /** `<format>/<slug>` */
+  readonly id: string;
+  readonly format: Format;
+  /** Native id: Panther RuleID/PolicyID/QueryName, Sigma id, Sentinel id, Elastic rule_id… */
+  readonly nativeId?: string;
+  /** Native type: `rule`, `scheduled_rule`, `policy`, `saved_query`, `Scheduled`, `eql`… */
+  readonly nativeType?: string;
+  readonly source: RuleSource;
+
+  readonly title: string;
+  /** Markdown as written. */
+  readonly description?: string;
+  readonly references: readonly string[];
+  readonly runbook?: string;
+  readonly falsePositives: readonly string[];
+  readonly author?: string;
+  readonly created?: string;
+  readonly modified?: string;
+  readonly version?: string;
+  readonly tags: readonly string[];
+
+  readonly severity?: Severity;
+  readonly severityNative?: string;
+  readonly status: Status;
+  readonly statusNative?: string;
+  readonly enabled?: boolean;
+  readonly kind: Kind;
+  readonly kindReason: string;
+
+  readonly logSources: readonly LogSource[];
+  readonly attackDeclared: readonly DeclaredAttack[];
+  /** Filled by resolution against the ATT&CK bundle (src/attack). */
+  readonly attack: readonly AttackMapping[];
+
+  readonly body: readonly BodyFile[];
+  readonly logic: Logic;
+  readonly tests: readonly RuleTest[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Format-specific facts for the page's facts box (dedup period, threshold, query frequency…). */
+  readonly facts: Readonly<Record<string, unknown>>;
+}
