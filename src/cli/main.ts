@@ -1,0 +1,38 @@
+/**
+ * `detwiki`: the command line. Each command lives in `commands/<name>.ts` and exports
+ * `run(argv): Promise<number>` (the exit code). Conventions every command keeps: `--json` for machine output;
+ * ATT&CK data from `--attack <bundle>` or `DETWIKI_ATTACK`, else the copy `detwiki sync` keeps.
+ */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+export const COMMANDS: Record<string, Command> = {
+  show: { summary: 'show <rule id | file> [--repo DIR] [--json]   print a rule page', load: () => import('./commands/show.ts') },
+  test: { summary: 'test <path> [--format F] [--json]   run rules\' embedded tests against their extracted logic', load: () => import('./commands/test.ts') },
+  scan: { summary: 'scan <repo dir> [--format F] [--strict] [--json]   parse a repository, account for every file', load: () => import('./commands/scan.ts') },
+  sync: { summary: 'sync [--mirror DIR] [--cache DIR]   clone or update the upstream sources and the ATT&CK bundle', load: () => import('./commands/sync.ts') },
+  build: { summary: 'build [--mirror DIR] [--attack FILE] [--out DIR]   build the SQLite catalog', load: () => import('./commands/build.ts') },
+  serve: { summary: 'serve [--out DIR] [--host H] [--port N]   serve the wiki (localhost, read-only)', load: () => import('./commands/serve.ts') },
+  start: { summary: 'start [--mirror DIR]   build the catalog and serve it', load: () => import('./commands/start.ts') },
+  search: { summary: 'search <query> [--json]   full-text search of the catalog', load: () => import('./commands/search.ts') },
+  coverage: { summary: 'coverage [--navigator] [--json]   ATT&CK coverage of the catalog', load: () => import('./commands/coverage.ts') },
+  export: { summary: 'export <dir>   write the wiki as static files', load: () => import('./commands/export.ts') },
+};
+
+export function usage(): string {
+  return ['usage: detwiki <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`detwiki: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  return mod.run(rest);
+}

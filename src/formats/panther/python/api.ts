@@ -1,0 +1,40 @@
+/**
+ * The contract between the Panther adapter (spec YAML, Tests, SQL) and its Python lowering (tree-sitter).
+ */
+import type { Diagnostic } from '../../../model/diagnostics.ts';
+import type { Expr } from '../../../model/expr.ts';
+import type { MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+
+/** Everything repository-wide the lowering needs: global helpers and data models, parsed once. */
+export interface PythonRepoContext {
+  /** Files read to build the context (helpers, data models), for incremental builds. */
+  readonly files: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface LowerPythonInput {
+  /** Path of the .py file relative to the repo root. */
+  readonly file: string;
+  readonly text: string;
+  /** LogTypes / ResourceTypes of the spec: select the data model for `event.udm`. */
+  readonly logTypes: readonly string[];
+  /** rule, scheduled_rule, policy, correlation… : policies use `policy(resource)`. */
+  readonly analysisType: string;
+}
+
+export interface PythonLowering {
+  /** The detection condition from rule()/policy(); undefined when nothing could be expressed. */
+  readonly condition?: Expr;
+  /** What was left out, with where (in addition to opaque leaves inside the condition). */
+  readonly missing: readonly MissingPart[];
+  /** Stages: the rule()/policy() function, helpers inlined, other functions (title, dedup, alert_context…). */
+  readonly stages: readonly Stage[];
+  /** From alert_context() (through helpers such as aws_rule_context), with source. */
+  readonly outputFields: readonly OutputField[];
+  /** Fields used by title() and dedup(), when statically known. */
+  readonly titleFields: readonly string[];
+  readonly dedupFields: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Helper / data-model files whose code was used, for incremental builds. */
+  readonly dependsOn: readonly string[];
+}
