@@ -9,3 +9,5 @@ export * from './render.ts';
 export * from './evaluate.ts';
 export * from './analyze.ts';
 export * from './regex.ts';
+export * from './page.ts';
+export * from './checks.ts';

@@ -1,5 +1,80 @@
-/** detwiki scan: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki scan: not implemented yet');
-  return 2;
+/**
+ * detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]
+ * Parses a whole repository and prints what became of every file: parsed, support, skipped (with reason),
+ * error (with diagnostics). Exit 0 when every file was accounted for; with --strict, non-zero if any rule file
+ * failed to parse.
+ */
+import type { FileResult } from '../../formats/adapter.ts';
+import { formatDiagnostic } from '../../model/diagnostics.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, {
+      format: { type: 'string' },
+      strict: { type: 'boolean' },
+      files: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError('usage: detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]');
+    const { root, format } = repoAndFormat(positionals[0]!, values.format);
+    const attack = await loadAttackFor(values.attack, values.json);
+    const t0 = performance.now();
+    const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
+    const seconds = (performance.now() - t0) / 1000;
+    const summary = summarize(res.files);
+    const rules = res.rules;
+    const withCondition = rules.filter((r) => r.logic.condition !== undefined && r.logic.completeness !== 'none').length;
+    const complete = rules.filter((r) => r.logic.completeness === 'complete').length;
+    const byKind: Record<string, number> = {};
+    for (const r of rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+    const report = {
+      root,
+      format,
+      seconds: Number(seconds.toFixed(2)),
+      files: summary.counts,
+      rules: rules.length,
+      byKind,
+      withCondition,
+      complete,
+      partial: rules.filter((r) => r.logic.completeness === 'partial').length,
+      none: rules.filter((r) => r.logic.completeness === 'none').length,
+      errors: summary.errors,
+      skippedReasons: summary.skippedReasons,
+      sourceDiagnostics: res.diagnostics,
+      ...(values.files ? { fileResults: res.files.map((f) => ({ path: f.path, outcome: f.outcome, reason: f.reason, rules: f.rules.map((r) => r.id), diagnostics: f.diagnostics })) } : {}),
+    };
+    if (values.json) printJson(report);
+    else {
+      const pct = (n: number) => (rules.length ? ((100 * n) / rules.length).toFixed(1) : '0.0');
+      console.log(`scanned ${root} as ${format} in ${report.seconds}s`);
+      console.log(`files: ${res.files.length} (parsed ${summary.counts.parsed}, support ${summary.counts.support}, skipped ${summary.counts.skipped}, error ${summary.counts.error})`);
+      console.log(`rules: ${rules.length}; by kind: ${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      console.log(`logic: with condition ${withCondition} (${pct(withCondition)}%), complete ${complete} (${pct(complete)}%), partial ${report.partial}, none ${report.none}`);
+      if (Object.keys(summary.skippedReasons).length) {
+        console.log('skipped:');
+        for (const [reason, n] of Object.entries(summary.skippedReasons).sort((a, b) => b[1] - a[1])) console.log(`  ${n}  ${reason}`);
+      }
+      if (values.files) for (const f of res.files) console.log(`${f.outcome.padEnd(8)} ${f.path}${f.reason ? `  (${f.reason})` : ''}${f.rules.length ? `  → ${f.rules.map((r) => r.id).join(', ')}` : ''}`);
+      const errs = res.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
+      if (errs.length || res.diagnostics.length) {
+        console.log('diagnostics:');
+        for (const d of [...res.diagnostics, ...errs].slice(0, 200)) console.log(`  ${formatDiagnostic(d)}`);
+        if (errs.length > 200) console.log(`  … ${errs.length - 200} more (use --json)`);
+      }
+    }
+    return values.strict && summary.counts.error > 0 ? 1 : 0;
+  });
+}
+
+function summarize(files: readonly FileResult[]) {
+  const counts = { parsed: 0, support: 0, skipped: 0, error: 0 };
+  const skippedReasons: Record<string, number> = {};
+  const errors: { path: string; diagnostics: unknown }[] = [];
+  for (const f of files) {
+    counts[f.outcome]++;
+    if (f.outcome === 'skipped') skippedReasons[f.reason ?? '(no reason)'] = (skippedReasons[f.reason ?? '(no reason)'] ?? 0) + 1;
+    if (f.outcome === 'error') errors.push({ path: f.path, diagnostics: f.diagnostics });
+  }
+  return { counts, skippedReasons, errors };
 }

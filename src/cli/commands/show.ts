@@ -1,5 +1,76 @@
-/** detwiki show: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki show: not implemented yet');
-  return 2;
+/**
+ * detwiki show <rule id | file> [--repo DIR] [--format F] [--json] [--body-lines N]
+ * Prints a rule page as text (or the rule record as JSON). A file is parsed in its repository (found from marker
+ * folders, or --repo); an id (`panther/aws_iam_backdoor_role` or a native id such as `AWS.IAM.BackdoorRole`) is
+ * looked up in --repo.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from '../../formats/detect.ts';
+import { adapterFor } from '../../formats/registry.ts';
+import { checkRuleTests } from '../../model/checks.ts';
+import { formatDiagnostic } from '../../model/diagnostics.ts';
+import type { Format } from '../../model/facts.ts';
+import { renderRulePage } from '../../model/page.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, {
+      repo: { type: 'string' },
+      format: { type: 'string' },
+      'body-lines': { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR] [--json]');
+    const arg = positionals[0]!;
+    const attack = await loadAttackFor(values.attack, values.json);
+    let root: string;
+    let format: Format;
+    let rules: readonly RuleRecord[];
+    const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
+    if (asFile) {
+      const abs = path.resolve(arg);
+      const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
+      if (!found) throw new UsageError(`cannot find the repository of ${arg}; pass --repo DIR`);
+      ({ root, format } = found);
+      const rel = path.relative(root, abs).split(path.sep).join('/');
+      const res = await scanRepo(root, format, attack.index, { only: [rel] });
+      const file = res.files[0];
+      if (!file || file.rules.length === 0) {
+        console.error(`detwiki: ${rel} holds no rule (${file?.outcome ?? 'not found'}${file?.reason ? `: ${file.reason}` : ''})`);
+        for (const d of file?.diagnostics ?? []) console.error(`  ${formatDiagnostic(d)}`);
+        return 1;
+      }
+      rules = file.rules;
+    } else {
+      if (!values.repo) throw new UsageError(`'${arg}' is not a file; to show a rule by id pass --repo DIR (the repository to look in)`);
+      ({ root, format } = repoAndFormat(values.repo, values.format));
+      const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
+      const lower = arg.toLowerCase();
+      rules = res.rules.filter((r) => r.id.toLowerCase() === lower || r.nativeId?.toLowerCase() === lower);
+      if (rules.length === 0) {
+        console.error(`detwiki: no rule '${arg}' in ${root}`);
+        return 1;
+      }
+    }
+    const resolve = adapterFor(format)?.resolveField;
+    const pages = rules.map((rule) => ({ rule, check: checkRuleTests(rule, resolve) }));
+    if (values.json) {
+      printJson(pages.length === 1 ? { ...pages[0]!.rule, testResults: pages[0]!.check } : pages.map((p) => ({ ...p.rule, testResults: p.check })));
+      return 0;
+    }
+    const bodyLines = values['body-lines'] ? Number(values['body-lines']) : undefined;
+    for (const { rule, check } of pages) {
+      process.stdout.write(
+        renderRulePage(rule, {
+          ...(attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
+          testOutcomes: check.checked ? check.outcomes : [],
+          ...(bodyLines ? { bodyLines } : {}),
+        }) + '\n',
+      );
+    }
+    return 0;
+  });
 }

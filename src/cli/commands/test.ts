@@ -1,5 +1,70 @@
-/** detwiki test: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki test: not implemented yet');
-  return 2;
+/**
+ * detwiki test <path> [--format F] [--json] [--verbose]
+ * Runs every rule's embedded tests (Panther Tests, Sigma regression data) against its extracted logic and prints
+ * agreement per rule and in total. Exit non-zero when a complete rule disagrees with a test, or a partial rule
+ * is false on a test expected to match.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { adapterFor } from '../../formats/registry.ts';
+import { checkRuleTests, type RuleCheck } from '../../model/checks.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { findRepoRoot } from '../../formats/detect.ts';
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, { format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, repo: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('usage: detwiki test <repo dir | rule file> [--format F] [--json]');
+    const target = path.resolve(positionals[0]!);
+    let root: string;
+    let format;
+    let only: string[] | undefined;
+    if (statSync(target, { throwIfNoEntry: false })?.isFile()) {
+      const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(target);
+      if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
+      ({ root, format } = found);
+      only = [path.relative(root, target).split(path.sep).join('/')];
+    } else {
+      ({ root, format } = repoAndFormat(target, values.format));
+    }
+    const attack = await loadAttackFor(values.attack, true);
+    const res = await scanRepo(root, format, attack.index, { ...(only ? { only } : {}), showProgress: !values.json });
+    const resolve = adapterFor(format)?.resolveField;
+    const checks: RuleCheck[] = res.rules.filter((r) => r.tests.length > 0).map((r) => checkRuleTests(r, resolve));
+    const t = totals(checks);
+    if (values.json) printJson({ root, format, totals: t, rules: checks });
+    else {
+      for (const c of checks) {
+        if (!values.verbose && c.agrees) continue;
+        const bad = c.outcomes.filter((o) => !o.agrees);
+        console.log(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
+        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}`);
+      }
+      console.log(
+        `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}; not checked ${t.uncheckedRules})`,
+      );
+      console.log(`tests: ${t.tests}; checked ${t.checkedTests}: agree ${t.agree}, disagree ${t.disagree}; unknown results ${t.unknown}`);
+      console.log(`rules agreeing: ${t.agreeingRules}/${t.checkedRules}`);
+    }
+    return t.disagree > 0 ? 1 : 0;
+  });
+}
+
+function totals(checks: readonly RuleCheck[]) {
+  const checked = checks.filter((c) => c.checked);
+  const outcomes = checked.flatMap((c) => c.outcomes);
+  return {
+    rules: checks.length,
+    checkedRules: checked.length,
+    completeRules: checked.filter((c) => c.completeness === 'complete').length,
+    partialRules: checked.filter((c) => c.completeness === 'partial').length,
+    uncheckedRules: checks.length - checked.length,
+    agreeingRules: checked.filter((c) => c.agrees).length,
+    tests: checks.reduce((n, c) => n + c.outcomes.length, 0),
+    checkedTests: outcomes.length,
+    agree: outcomes.filter((o) => o.agrees).length,
+    disagree: outcomes.filter((o) => !o.agrees).length,
+    unknown: outcomes.filter((o) => o.got === 'unknown').length,
+  };
 }

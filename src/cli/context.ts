@@ -1,0 +1,77 @@
+/** What the rule-level commands (show, test, scan) share: finding a repository, ATT&CK, scanning. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import { findAttackBundle } from '../attack/locate.ts';
+import { detectFormat, findRepoRoot } from '../formats/detect.ts';
+import { adapterFor } from '../formats/registry.ts';
+import { scanSource, type ScanResult } from '../formats/scan.ts';
+import { describeSource } from '../formats/source-info.ts';
+import { isFormat, type Format } from '../model/facts.ts';
+import { progress } from './args.ts';
+
+export interface LoadedAttack {
+  readonly index?: AttackIndex;
+  readonly message?: string;
+}
+
+/** ATT&CK from --attack, DETWIKI_ATTACK, or the synced copy; a message (on stderr) when there is none. */
+export async function loadAttackFor(flag: string | undefined, quiet = false): Promise<LoadedAttack> {
+  const found = findAttackBundle(flag !== undefined ? { flag } : {});
+  if (!found.path) {
+    if (!quiet) console.error(`detwiki: ${found.message}`);
+    return { message: found.message };
+  }
+  try {
+    return { index: await loadAttack(found.path) };
+  } catch (e) {
+    const message = `cannot load ATT&CK bundle ${found.path}: ${e instanceof Error ? e.message : String(e)}`;
+    if (!quiet) console.error(`detwiki: ${message}`);
+    return { message };
+  }
+}
+
+export class UsageError extends Error {}
+
+/** Resolve a repository folder and its format (from --format or the folder's markers). */
+export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format } {
+  const root = path.resolve(dir);
+  if (!existsSync(root)) throw new UsageError(`no such folder: ${dir}`);
+  if (formatFlag !== undefined) {
+    if (!isFormat(formatFlag)) throw new UsageError(`unknown format '${formatFlag}'`);
+    return { root, format: formatFlag };
+  }
+  const f = detectFormat(root) ?? findRepoRoot(root)?.format;
+  if (!f) throw new UsageError(`cannot tell the format of ${dir}; pass --format`);
+  return { root, format: f };
+}
+
+/** Scan a repository (or only some files of it) with the format's adapter, resolving ATT&CK when available. */
+export async function scanRepo(
+  root: string,
+  format: Format,
+  attack: AttackIndex | undefined,
+  opts: { only?: readonly string[]; showProgress?: boolean } = {},
+): Promise<ScanResult> {
+  const adapter = adapterFor(format);
+  if (!adapter) throw new UsageError(`no adapter for format ${format}`);
+  const source = describeSource(root);
+  return scanSource(adapter, root, source, {
+    ...(opts.only ? { only: opts.only } : {}),
+    ...(attack ? { postprocess: (r) => resolveRuleAttack(r, attack) } : {}),
+    ...(opts.showProgress ? { onProgress: progress(`scanning ${format}`) } : {}),
+  });
+}
+
+/** Run a command body, turning usage errors into exit code 2. */
+export async function guarded(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`detwiki: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Checking extracted logic against a rule's own tests (DESIGN.md §3): a `complete` condition must give the
+ * expected result for every test; a `partial` one must never be false on a test expected to match. A rule with
+ * no condition is not checked.
+ */
+import { evaluate, type FieldResolver } from './evaluate.ts';
+import type { TestOutcome } from './page.ts';
+import type { RuleRecord } from './rule.ts';
+
+export interface RuleCheck {
+  readonly ruleId: string;
+  readonly completeness: RuleRecord['logic']['completeness'];
+  readonly outcomes: readonly TestOutcome[];
+  readonly checked: boolean;
+  readonly agrees: boolean;
+}
+
+export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleCheck {
+  const cond = rule.logic.condition;
+  const checked = cond !== undefined && rule.logic.completeness !== 'none';
+  const outcomes: TestOutcome[] = rule.tests.map((t) => {
+    if (!checked) return { name: t.name, expected: t.expected, got: 'unknown', agrees: true };
+    const got = evaluate(cond!, t.event, resolve ? { resolve } : {});
+    const agrees = rule.logic.completeness === 'complete' ? got === t.expected : !(t.expected === true && got === false);
+    return { name: t.name, expected: t.expected, got, agrees };
+  });
+  return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked, agrees: outcomes.every((o) => o.agrees) };
+}

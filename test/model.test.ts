@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  and,
+  applyTransform,
+  buildLogic,
+  deriveExclusions,
+  deriveIndicators,
+  evaluate,
+  hasTerm,
+  ipInCidr,
+  not,
+  opaque,
+  or,
+  pred,
+  renderExpr,
+  structuredPart,
+  type Expr,
+} from '../src/model/index.ts';
+
+const py = { typing: 'strict', cs: true } as const;
+
+/** The seed rule's shape: not (errorCode or errorMessage or eventName != X) and <policy check>. */
+const seed: Expr = and(
+  not(
+    or(
+      pred('errorCode', 'is_not_null', [], { truthy: true, missingAs: '' }),
+      pred('errorMessage', 'is_not_null', [], { truthy: true, missingAs: '' }),
+      pred('eventName', 'ne', ['UpdateAssumeRolePolicy'], py),
+    ),
+  ),
+  opaque('Policy(json.loads(policy)).is_internet_accessible()', 'call into an external library (policyuniverse)'),
+);
+
+describe('rendering', () => {
+  it('renders the seed condition as the page shows it', () => {
+    assert.equal(
+      renderExpr(structuredPart(seed)!),
+      'not (errorCode is_not_null or errorMessage is_not_null or eventName ne "UpdateAssumeRolePolicy")',
+    );
+    assert.match(renderExpr(seed), / and <opaque: Policy\(json\.loads\(policy\)\)\.is_internet_accessible\(\)>$/);
+  });
+  it('shows meaning-changing options', () => {
+    assert.equal(renderExpr(pred('Account', 'has', ['a', 'b'], { match: 'all' })), 'Account has[all] ["a", "b"]');
+    assert.equal(renderExpr(pred('Name', 'eq', ['x'], { cs: false })), 'Name eq[ci] "x"');
+    assert.equal(renderExpr(pred('CommandLine', 'contains', ['x'], { cs: true })), 'CommandLine contains[cs] "x"');
+    assert.equal(renderExpr(pred('EventID', 'eq', [4625])), 'EventID eq 4625');
+    assert.equal(renderExpr(pred('A', 'eq', [{ kind: 'field', field: 'B' }])), 'A eq field(B)');
+  });
+  it('parenthesizes mixed and/or and keeps quantifiers', () => {
+    const e = and(pred('a', 'eq', [1]), or(pred('b', 'eq', [2]), pred('c', 'eq', [3])));
+    assert.equal(renderExpr(e), 'a eq 1 and (b eq 2 or c eq 3)');
+    const q: Expr = { kind: 'quant', count: 1, selector: 'filter_*', items: [{ name: 'filter_a', expr: pred('x', 'eq', ['1']) }] };
+    assert.equal(renderExpr(not(q)), 'not (1 of filter_* {filter_a: x eq "1"})');
+  });
+});
+
+describe('exclusions and indicators', () => {
+  it('seed: errorCode and errorMessage are exclusions, eventName eq is an indicator', () => {
+    const ex = deriveExclusions(seed).map((x) => renderExpr(x.expr));
+    assert.deepEqual(ex, ['errorCode is_not_null', 'errorMessage is_not_null']);
+    const ind = deriveIndicators(seed).map((i) => `${i.field} ${i.op} ${JSON.stringify(i.values)}`);
+    assert.deepEqual(ind, ['eventName eq ["UpdateAssumeRolePolicy"]']);
+  });
+  it('a bare negative predicate excludes its dual; excluded values never become indicators', () => {
+    const e = and(pred('user', 'ne', ['root']), pred('action', 'eq', ['login']), not(pred('src', 'in', ['10.0.0.1', '10.0.0.2'])));
+    assert.deepEqual(deriveExclusions(e).map((x) => renderExpr(x.expr)), ['user eq "root"', 'src in ["10.0.0.1", "10.0.0.2"]']);
+    assert.deepEqual(deriveIndicators(e).map((i) => i.field), ['action']);
+  });
+  it('not 1 of filter_* excludes each filter with its name', () => {
+    const q: Expr = {
+      kind: 'quant',
+      count: 1,
+      selector: 'filter_*',
+      items: [
+        { name: 'filter_a', expr: pred('Image', 'ends_with', ['\\a.exe'], { cs: false }) },
+        { name: 'filter_b', expr: pred('User', 'contains', ['SYSTEM'], { cs: false }) },
+      ],
+    };
+    const ex = deriveExclusions(and(pred('Image', 'ends_with', ['\\reg.exe']), not(q)));
+    assert.deepEqual(ex.map((x) => x.stage), ['filter_a', 'filter_b']);
+  });
+  it('buildLogic marks opaque and thresholds partial', () => {
+    assert.equal(buildLogic({ stages: [], condition: seed }).completeness, 'partial');
+    assert.equal(buildLogic({ stages: [], condition: pred('a', 'eq', [1]) }).completeness, 'complete');
+    assert.equal(buildLogic({ stages: [] }).completeness, 'none');
+    const agg = buildLogic({ stages: [], condition: pred('a', 'eq', [1]), aggregation: { groupBy: ['u'], threshold: { op: 'gt', value: 10 } } });
+    assert.equal(agg.completeness, 'partial');
+    assert.ok(agg.missing.some((m) => m.reason.startsWith('aggregation')));
+  });
+});
+
+describe('three-valued evaluation', () => {
+  const ok = { eventName: 'UpdateAssumeRolePolicy', errorCode: null };
+  it('seed: unknown when the guard passes, false when it fails', () => {
+    assert.equal(evaluate(seed, ok), 'unknown');
+    assert.equal(evaluate(seed, { ...ok, errorCode: 'AccessDenied' }), false);
+    assert.equal(evaluate(seed, { ...ok, eventName: 'Other' }), false);
+    // Python truthiness: an empty errorCode does not fail the guard
+    assert.equal(evaluate(seed, { ...ok, errorCode: '' }), 'unknown');
+    assert.equal(evaluate(structuredPart(seed)!, ok), true);
+  });
+  it('Kleene logic', () => {
+    const u = opaque('x', 'y');
+    assert.equal(evaluate(or(u, pred('a', 'eq', [1])), { a: 1 }), true);
+    assert.equal(evaluate(or(u, pred('a', 'eq', [1])), { a: 2 }), 'unknown');
+    assert.equal(evaluate(not(u), {}), 'unknown');
+  });
+  it('eq: strict typing (Python) vs loose (Sigma, KQL)', () => {
+    assert.equal(evaluate(pred('n', 'eq', [5], py), { n: '5' }), false);
+    assert.equal(evaluate(pred('n', 'eq', [5], { typing: 'loose' }), { n: '5' }), true);
+    assert.equal(evaluate(pred('s', 'eq', ['ABC'], { cs: false }), { s: 'abc' }), true);
+    assert.equal(evaluate(pred('s', 'eq', ['ABC'], { cs: true }), { s: 'abc' }), false);
+  });
+  it('missing fields: eq false, ne true, strict ordering unknown, missingAs default', () => {
+    assert.equal(evaluate(pred('x', 'eq', ['a']), {}), false);
+    assert.equal(evaluate(pred('x', 'ne', ['a']), {}), true);
+    assert.equal(evaluate(pred('x', 'gt', [1], py), {}), 'unknown');
+    assert.equal(evaluate(pred('x', 'gt', [1], { typing: 'loose' }), {}), false);
+    assert.equal(evaluate(pred('x', 'contains', ['a'], { ...py, missingAs: '' }), {}), false);
+    assert.equal(evaluate(pred('x', 'contains', ['a'], py), {}), 'unknown');
+  });
+  it('dotted paths, keys with dots, arrays', () => {
+    assert.equal(evaluate(pred('a.b.c', 'eq', [1]), { a: { b: { c: 1 } } }), true);
+    assert.equal(evaluate(pred('a.b', 'eq', [1]), { 'a.b': 1 }), true);
+    assert.equal(evaluate(pred('r.name', 'eq', ['y']), { r: [{ name: 'x' }, { name: 'y' }] }), true);
+  });
+  it('match all vs any (has_all)', () => {
+    const ev = { cmd: 'powershell -enc abc' };
+    assert.equal(evaluate(pred('cmd', 'has', ['powershell', 'enc'], { match: 'all' }), ev), true);
+    assert.equal(evaluate(pred('cmd', 'has', ['powershell', 'nope'], { match: 'all' }), ev), false);
+    assert.equal(evaluate(pred('cmd', 'has', ['powershell', 'nope']), ev), true);
+  });
+  it('KQL has is a term match', () => {
+    assert.equal(hasTerm('c:\\windows\\system32\\cmd.exe', 'cmd.exe'), true);
+    assert.equal(hasTerm('xcmd.exe', 'cmd.exe'), false);
+    assert.equal(evaluate(pred('f', 'has', ['Cmd']), { f: 'run cmd now' }), true);
+    assert.equal(evaluate(pred('f', 'has', ['Cmd'], { cs: true }), { f: 'run cmd now' }), false);
+  });
+  it('wildcards, regex (bounded, unknown when unsupported), cidr', () => {
+    assert.equal(evaluate(pred('i', 'wildcard', ['*\\reg.exe']), { i: 'C:\\Windows\\REG.EXE' }), true);
+    assert.equal(evaluate(pred('i', 'wildcard', ['a\\*b']), { i: 'a*b' }), true);
+    assert.equal(evaluate(pred('i', 'wildcard', ['a\\*b']), { i: 'axxb' }), false);
+    assert.equal(evaluate(pred('i', 'wildcard', ['%.exe'], { wildcard: 'like' }), { i: 'a.exe' }), true);
+    assert.equal(evaluate(pred('s', 'regex', ['^a+$']), { s: 'aaa' }), true);
+    assert.equal(evaluate(pred('s', 'regex', ['b'], { anchor: 'start' }), { s: 'ab' }), false);
+    assert.equal(evaluate(pred('s', 'regex', ['(?<=a)b']), { s: 'ab' }), 'unknown');
+    assert.equal(evaluate(pred('s', 'regex', ['(a+)+$']), { s: 'a'.repeat(5000) + '!' }), false);
+    assert.equal(ipInCidr('10.1.2.3', '10.0.0.0/8'), true);
+    assert.equal(ipInCidr('11.1.2.3', '10.0.0.0/8'), false);
+    assert.equal(ipInCidr('fe80::1', 'fe80::/10'), true);
+  });
+  it('is_null vs truthiness', () => {
+    assert.equal(evaluate(pred('x', 'is_null'), { x: '' }), false);
+    assert.equal(evaluate(pred('x', 'is_null', [], { truthy: true }), { x: '' }), true);
+    assert.equal(evaluate(pred('x', 'is_not_null', [], { truthy: true }), { x: [] }), false);
+  });
+  it('Sigma transforms', () => {
+    assert.deepEqual(applyTransform('base64', 'abc'), ['YWJj']);
+    assert.equal(applyTransform('base64offset', 'http').length, 3);
+    assert.deepEqual(applyTransform('windash', '-enc x').sort(), ['-enc x', '/enc x', '\u2013enc x', '\u2014enc x', '\u2015enc x'].sort());
+    const e = pred('CommandLine', 'contains', ['http'], { transforms: ['base64offset'] });
+    assert.equal(evaluate(e, { CommandLine: 'xx ' + Buffer.from('get http://a').toString('base64') }), true);
+  });
+});
