@@ -163,3 +163,11 @@ describe('three-valued evaluation', () => {
     assert.equal(evaluate(e, { CommandLine: 'xx ' + Buffer.from('get http://a').toString('base64') }), true);
   });
 });
+
+describe('documentation', () => {
+  it('docs/operators.md is generated from OPERATOR_FACTS and current', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderOperatorsDoc } = await import('../src/model/operators-doc.ts');
+    assert.equal(readFileSync(new URL('../docs/operators.md', import.meta.url), 'utf8'), renderOperatorsDoc());
+  });
+});

@@ -24,14 +24,14 @@ export interface OperatorFact {
 export const OPERATOR_FACTS: Record<Operator, OperatorFact> = {
   eq: {
     meaning:
-      'Field value equals the value. Strings compare case-insensitively unless cs. With typing=strict (Python) types must match (5 != "5"); with loose typing numbers and numeric strings compare as numbers. Missing field: false.',
+      'Field value equals the value. Strings compare case-sensitively unless cs=false. With typing=strict (Python) types must match (5 != "5"); with loose typing numbers and numeric strings compare as numbers. Missing field: false.',
     defaultCaseSensitive: true,
     negation: 'ne',
     negative: false,
     sources: ['Python ==', 'Panther YAML Condition: Equals', 'Sigma plain value (cs=false)', 'KQL == (cs) and =~ (cs=false)', 'SQL ='],
   },
   ne: {
-    meaning: 'Negation of eq with the same options; a missing field is not equal (true), except KQL where null != x is null (unknown).',
+    meaning: 'Negation of eq with the same options; a missing field is not equal (true).',
     defaultCaseSensitive: true,
     negation: 'eq',
     negative: true,

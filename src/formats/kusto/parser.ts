@@ -1,0 +1,223 @@
+/**
+ * Thin wrapper over Microsoft's Kusto parser (`@kusto/language-service-next`, a Bridge.NET build of
+ * Kusto.Language). The native syntax tree never leaves this module: `parseKql` mirrors it into plain, immutable
+ * `KNode`s (kind names from `SyntaxKind`, offsets, token text, literal values) that the lowering reads.
+ *
+ * The parser is loaded once per process, lazily (about 1.5 s), and only `KustoCode.Parse` is used: syntax
+ * diagnostics only, no semantic analysis (unknown tables and functions are not errors here).
+ */
+import { createRequire } from 'node:module';
+
+/** A node of the mirrored tree. Tokens have `token`; literal expressions have `literal`. */
+export interface KNode {
+  /** `SyntaxKind` name: `FilterOperator`, `HasAllExpression`, `List`, `IdentifierToken`… */
+  readonly kind: string;
+  /** Offsets into the query text (leading trivia excluded), end exclusive. */
+  readonly start: number;
+  readonly end: number;
+  readonly children: readonly KNode[];
+  readonly token?: string;
+  /** Leading comments and whitespace of a token, as the lexer saw them. */
+  readonly trivia?: string;
+  readonly literal?: KLiteral;
+}
+
+/** The value of a literal expression: numbers as numbers, strings unescaped; timespans and datetimes as text. */
+export interface KLiteral {
+  readonly type: 'string' | 'number' | 'boolean' | 'null' | 'timespan' | 'datetime' | 'guid';
+  readonly value: string | number | boolean | null;
+  /** Text as written inside the literal (`1h`, `2020-01-01`). */
+  readonly text: string;
+}
+
+/** A syntax error reported by the Kusto parser. */
+export interface KqlSyntaxError {
+  readonly code: string;
+  readonly message: string;
+  readonly start: number;
+  readonly length: number;
+}
+
+export interface ParsedKql {
+  readonly text: string;
+  readonly root: KNode;
+}
+
+export interface ParseKqlResult {
+  readonly value: ParsedKql;
+  readonly diagnostics: readonly KqlSyntaxError[];
+}
+
+/** Deepest tree mirrored; deeper parts are cut (a `Truncated` node) so that untrusted input cannot blow the stack. */
+export const MAX_TREE_DEPTH = 400;
+
+// ---- the native library (untyped on purpose: nothing outside this module sees it) ----
+/* eslint-disable @typescript-eslint/no-explicit-any */
+interface Native {
+  readonly parse: (text: string) => any;
+  readonly kindNames: Readonly<Record<number, string>>;
+}
+let native: Native | undefined;
+
+/** Load the Kusto parser once (lazily). */
+function load(): Native {
+  if (native) return native;
+  const require = createRequire(import.meta.url);
+  require('@kusto/language-service-next/bridge.js');
+  require('@kusto/language-service-next/Kusto.Language.Bridge.js');
+  const K = (globalThis as any).Kusto;
+  const SK = K.Language.Syntax.SyntaxKind;
+  const kindNames: Record<number, string> = {};
+  for (const k of Object.keys(SK)) if (typeof SK[k] === 'number') kindNames[SK[k]] = k;
+  native = { parse: (t: string) => K.Language.KustoCode.Parse(t), kindNames };
+  return native;
+}
+
+/** True once the parser has been loaded in this process. */
+export function kustoLoaded(): boolean {
+  return native !== undefined;
+}
+
+/** Parse KQL text. Never throws on bad input: syntax errors come back as diagnostics beside a (partial) tree. */
+export function parseKql(text: string): ParseKqlResult {
+  const n = load();
+  const code = n.parse(text);
+  const diags: KqlSyntaxError[] = [];
+  const list = code.GetDiagnostics();
+  for (let i = 0; i < list.Count; i++) {
+    const d = list.getItem(i);
+    diags.push({ code: String(d.Code), message: String(d.Message), start: d.HasLocation ? d.Start : 0, length: d.HasLocation ? d.Length : 0 });
+  }
+  return { value: { text, root: mirror(code.Syntax, n.kindNames, 0) }, diagnostics: diags };
+}
+
+function mirror(el: any, names: Readonly<Record<number, string>>, depth: number): KNode {
+  const kind = names[el.Kind] ?? `Kind${el.Kind}`;
+  const start: number = el.TextStart;
+  const end: number = start + el.Width;
+  if (el.IsToken) {
+    const trivia: string = el.Trivia ?? '';
+    return trivia ? { kind, start, end, children: [], token: el.Text, trivia } : { kind, start, end, children: [], token: el.Text };
+  }
+  if (depth > MAX_TREE_DEPTH) return { kind: 'Truncated', start, end, children: [] };
+  const children: KNode[] = [];
+  for (let i = 0; i < el.ChildCount; i++) {
+    const c = el.GetChild(i);
+    if (!c) continue;
+    if (kind === 'SeparatedElement') {
+      // keep the element, drop the separator token
+      if (i === 0) return mirror(c, names, depth + 1);
+      continue;
+    }
+    children.push(mirror(c, names, depth + 1));
+  }
+  const node: KNode = { kind, start, end, children };
+  if (el.IsLiteral && kind.endsWith('LiteralExpression')) {
+    const lit = literalOf(kind, el);
+    if (lit) return { ...node, literal: lit };
+  }
+  return node;
+}
+
+function literalOf(kind: string, el: any): KLiteral | undefined {
+  const info = el.LiteralValueInfo;
+  const text: string = info?.ValueText ?? '';
+  const v = el.LiteralValue;
+  switch (kind) {
+    case 'StringLiteralExpression':
+    case 'CompoundStringLiteralExpression':
+      return { type: 'string', value: typeof v === 'string' ? v : text, text };
+    case 'LongLiteralExpression':
+    case 'IntLiteralExpression':
+    case 'RealLiteralExpression':
+    case 'DecimalLiteralExpression':
+      if (v === null || v === undefined) return { type: 'null', value: null, text };
+      return { type: 'number', value: Number(String(v)), text };
+    case 'BooleanLiteralExpression':
+      if (v === null || v === undefined) return { type: 'null', value: null, text };
+      return { type: 'boolean', value: text.toLowerCase() === 'true', text };
+    case 'NullLiteralExpression':
+      return { type: 'null', value: null, text };
+    case 'TimespanLiteralExpression':
+      return { type: 'timespan', value: text, text };
+    case 'DateTimeLiteralExpression':
+      return { type: 'datetime', value: text, text };
+    case 'GuidLiteralExpression':
+      return { type: 'guid', value: text, text };
+    default:
+      return undefined;
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+// ---- helpers over the mirrored tree ----
+
+/** Source slice of a node. */
+export function textOf(q: ParsedKql | string, n: KNode): string {
+  return (typeof q === 'string' ? q : q.text).slice(n.start, n.end);
+}
+
+/** Children that are not tokens. */
+export function nodes(n: KNode): KNode[] {
+  return n.children.filter((c) => c.token === undefined);
+}
+
+/** First child of a kind. */
+export function child(n: KNode, kind: string): KNode | undefined {
+  return n.children.find((c) => c.kind === kind);
+}
+
+/** First token child (a keyword or operator) text. */
+export function firstToken(n: KNode): string | undefined {
+  for (const c of n.children) if (c.token !== undefined) return c.token;
+  return undefined;
+}
+
+/** The expressions of an `ExpressionList` (`(a, b)`), or of a `List`. */
+export function listItems(n: KNode | undefined): KNode[] {
+  if (!n) return [];
+  if (n.kind === 'ExpressionList') return listItems(child(n, 'List'));
+  if (n.kind === 'List') return n.children.filter((c) => c.token === undefined || c.kind.endsWith('LiteralToken'));
+  return [n];
+}
+
+/** The identifier of a name node (`NameReference`, `NameDeclaration`, `TokenName`, `BracketedName`). */
+export function nameOf(n: KNode | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.token !== undefined) return n.token;
+  if (n.kind === 'BracketedName' || n.kind === 'BracedName') {
+    const lit = n.children.find((c) => c.kind.endsWith('LiteralToken'));
+    if (lit?.token) return unquote(lit.token);
+  }
+  for (const c of n.children) {
+    const r = nameOf(c);
+    if (r !== undefined && c.kind !== 'OpenBracketToken' && c.kind !== 'CloseBracketToken') return r;
+  }
+  return undefined;
+}
+
+function unquote(s: string): string {
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'")) return s.slice(1, -1);
+  return s;
+}
+
+/** Leading comment lines (`// …`) of the first token of a tree: the lexer's trivia, not a scan of the text. */
+export function leadingComments(root: KNode): string[] {
+  const first = firstTokenNode(root);
+  if (!first?.trivia) return [];
+  const out: string[] = [];
+  for (const line of first.trivia.split('\n')) {
+    const t = line.trim();
+    if (t.startsWith('//')) out.push(t.slice(2).trim());
+  }
+  return out;
+}
+
+function firstTokenNode(n: KNode): KNode | undefined {
+  if (n.token !== undefined) return n;
+  for (const c of n.children) {
+    const r = firstTokenNode(c);
+    if (r && (r.token !== '' || r.trivia)) return r;
+  }
+  return undefined;
+}
