@@ -1,38 +1,32 @@
 /**
- * MITRE ATT&CK: load a STIX 2.1 bundle and resolve declared entries (DESIGN.md §1).
- * PLACEHOLDER: API fixed here, implementation in progress.
+ * MITRE ATT&CK: load a STIX bundle and resolve declared entries (DESIGN.md §1).
+ *
+ * Pipeline: `findAttackBundle` (locate.ts) → `loadAttack` (load.ts: read, optional derived cache) →
+ * `parseAttackBundle` (stix.ts: bundle → `AttackData`) → `buildAttackIndex` (build.ts) → `index.resolve(entry)`
+ * (resolve.ts, with declared.ts reading the spellings and tactics.ts the tactic names).
+ * ATT&CK is © The MITRE Corporation: pages showing its content carry `index.data.attribution`.
  */
-import type { AttackMapping, DeclaredAttack, RuleRecord, TacticRef } from '../model/rule.ts';
+import type { RuleRecord } from '../model/rule.ts';
+import type { AttackIndex } from './types.ts';
 
-export interface Technique {
-  readonly id: string; // T1078 or T1078.004
-  readonly name: string;
-  readonly tactics: readonly TacticRef[]; // matrix order
-  readonly parentId?: string;
-  readonly isSubtechnique: boolean;
-  readonly revoked: boolean;
-  readonly deprecated: boolean;
-  readonly replacedBy?: string; // from revoked-by relationships
-  readonly platforms: readonly string[];
-  readonly url?: string;
-  readonly description?: string;
-}
-
-export interface AttackIndex {
-  readonly version: string; // "19.1"
-  readonly domain: string; // enterprise-attack
-  /** The tactics of the matrix, in matrix order. */
-  readonly tactics: readonly TacticRef[];
-  readonly techniques: ReadonlyMap<string, Technique>;
-  /** Resolve a tactic given as id (TA0005), name ("Defense Evasion", v18 "DefenseEvasion") or shortname. */
-  tactic(text: string): TacticRef | undefined;
-  /** Resolve one declared entry. */
-  resolve(entry: DeclaredAttack): AttackMapping;
-}
-
-export async function loadAttack(_file: string): Promise<AttackIndex> {
-  throw new Error('not implemented');
-}
+export type {
+  AttackData,
+  AttackIndex,
+  AttackObject,
+  AttackObjectType,
+  TacticData,
+  TacticResolution,
+  Technique,
+  TechniqueData,
+  VersionSource,
+} from './types.ts';
+export { AttackLoadError, ATTACK_CACHE_FILE, loadAttack, type LoadAttackOptions } from './load.ts';
+export { findAttackBundle, NO_ATTACK_BUNDLE_MESSAGE, type AttackBundleLocation } from './locate.ts';
+export { parseAttackBundle, readAttackBundle, MAX_BUNDLE_BYTES } from './stix.ts';
+export { attackIndexFromJSON, attackIndexToJSON, attackLabel, buildAttackIndex } from './build.ts';
+export { classifyDeclared, classifyText, parseDeclaredAttack, type DeclaredForm } from './declared.ts';
+export { LEGACY_TACTICS, NON_ENTERPRISE_TACTICS, type LegacyTactic } from './attackFacts.ts';
+export { AttackDiagnostics } from './diagnostics.ts';
 
 /** The rule with `attack` filled from `attackDeclared`. */
 export function resolveRuleAttack(rule: RuleRecord, index: AttackIndex): RuleRecord {

@@ -111,6 +111,8 @@ export interface TacticResolution {
    * TA0005 which meant Defense Evasion until v19): the current tactics that took it over, current tactic first.
    */
   readonly successors?: readonly TacticRef[];
+  /** With `successors`: the name the tactic had, and the last release that used it. */
+  readonly former?: { readonly name: string; readonly lastVersion: string };
   /** Explanation: legacy name, id/name disagreement, non-Enterprise tactic… */
   readonly note?: string;
 }

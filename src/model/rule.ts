@@ -46,7 +46,9 @@ export type AttackStatus =
   | 'unknown'
   | 'tactic_mismatch'
   | 'tactic_only'
-  | 'unknown_tactic';
+  | 'unknown_tactic'
+  /** The entry names an ATT&CK object that is not a technique or tactic: Sigma `attack.g0007` (group), `attack.s0002` (software). */
+  | 'not_technique';
 
 export interface TacticRef {
   readonly id: string;
@@ -69,7 +71,7 @@ export interface AttackMapping {
   readonly declaredTactic?: TacticRef;
   /** Replacement of a revoked technique. */
   readonly replacement?: { readonly id: string; readonly name: string };
-  /** Human explanation of a status other than ok. */
+  /** Human explanation of a status other than ok, or of how an ok entry was read (a pre-v19 tactic name). */
   readonly note?: string;
 }
 
@@ -184,6 +186,13 @@ export interface RuleTest {
   readonly event: unknown;
   readonly mocks?: readonly { readonly name: string; readonly value: unknown }[];
   readonly line?: number;
+  /**
+   * A test over a log of several events (Sigma regression data: an evtx log and the number of detections it
+   * must give). When set, `event` is unused (null): the test passes when exactly `matchCount` of `events` match
+   * (at least one when `matchCount` is absent) and `expected` is true.
+   */
+  readonly events?: readonly unknown[];
+  readonly matchCount?: number;
 }
 
 export interface LogSource {

@@ -1,0 +1,87 @@
+/**
+ * Loading a bundle file into an `AttackIndex`, with an optional derived cache: the compact `AttackData` (about
+ * 2 MB) written next to the catalog and keyed by the bundle's size, mtime and SHA-256, so that later runs skip
+ * parsing the 47 MB bundle.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.ts';
+import { ATTACK_DATA_FORMAT } from './attackFacts.ts';
+import { attackIndexFromJSON, buildAttackIndex } from './build.ts';
+import { AttackDiagnostics as D } from './diagnostics.ts';
+import { MAX_BUNDLE_BYTES, parseAttackBundle } from './stix.ts';
+import type { AttackIndex } from './types.ts';
+
+/** Name of the derived cache file inside `cacheDir`. */
+export const ATTACK_CACHE_FILE = 'attack-index.json';
+
+export interface LoadAttackOptions {
+  /** Folder for the derived cache (the catalog folder); no cache is read or written when absent. */
+  readonly cacheDir?: string;
+}
+
+/** Thrown by `loadAttack` when the file cannot give an index at all (unreadable, not JSON, not a bundle). */
+export class AttackLoadError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+    this.name = 'AttackLoadError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+interface CacheKey {
+  readonly format: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+/** Load a STIX bundle (`enterprise-attack.json`). Throws `AttackLoadError` when it is not a usable bundle. */
+export async function loadAttack(file: string, options: LoadAttackOptions = {}): Promise<AttackIndex> {
+  let bytes: Buffer;
+  let stat: { size: number; mtimeMs: number };
+  try {
+    stat = await fs.stat(file);
+    if (stat.size > MAX_BUNDLE_BYTES) throw new Error(`${stat.size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    throw new AttackLoadError([D.unreadable(file, err instanceof Error ? err.message : String(err))]);
+  }
+  const key: CacheKey | undefined = options.cacheDir
+    ? { format: ATTACK_DATA_FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') }
+    : undefined;
+  const cacheFile = options.cacheDir ? path.join(options.cacheDir, ATTACK_CACHE_FILE) : undefined;
+  if (cacheFile && key) {
+    const cached = await readCache(cacheFile, key);
+    if (cached) return cached;
+  }
+  const { value, diagnostics } = parseAttackBundle(bytes.toString('utf8'), file);
+  if (!value) throw new AttackLoadError(diagnostics);
+  if (cacheFile && key) await writeCache(cacheFile, { key, data: value });
+  return buildAttackIndex(value, diagnostics);
+}
+
+async function readCache(cacheFile: string, key: CacheKey): Promise<AttackIndex | undefined> {
+  try {
+    const json = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };
+    const k = json.key;
+    if (!k || k.format !== key.format || k.size !== key.size || k.mtimeMs !== key.mtimeMs || k.sha256 !== key.sha256) return undefined;
+    return attackIndexFromJSON(json.data);
+  } catch {
+    return undefined; // absent or unreadable cache: rebuild
+  }
+}
+
+/** Best effort: a cache that cannot be written only costs time on the next run. */
+async function writeCache(cacheFile: string, content: unknown): Promise<void> {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(cacheFile), { recursive: true });
+    await fs.writeFile(tmp, JSON.stringify(content));
+    await fs.rename(tmp, cacheFile);
+  } catch {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+  }
+}

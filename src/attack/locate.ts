@@ -1,0 +1,38 @@
+/**
+ * Which ATT&CK bundle to use: `--attack FILE`, else `$DETWIKI_ATTACK`, else the bundle `detwiki sync` keeps.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { syncedAttackBundle } from '../catalog/paths.ts';
+
+export interface AttackBundleLocation {
+  /** Absolute path of the bundle, when one was found. */
+  readonly path?: string;
+  /** Where it came from, or what to do when none was found (for the CLI to print). */
+  readonly message: string;
+}
+
+export const NO_ATTACK_BUNDLE_MESSAGE =
+  'no ATT&CK bundle: pass --attack FILE, set DETWIKI_ATTACK, or run `detwiki sync`; technique ids are shown without names';
+
+/**
+ * Find the bundle. An explicitly named file (flag or environment) that does not exist is reported, not replaced
+ * by the synced one. `env` and `synced` are parameters for tests.
+ */
+export function findAttackBundle(
+  opts: { readonly flag?: string; readonly env?: NodeJS.ProcessEnv; readonly synced?: string } = {},
+): AttackBundleLocation {
+  const env = opts.env ?? process.env;
+  if (opts.flag !== undefined && opts.flag !== '') return named(opts.flag, '--attack');
+  const fromEnv = env.DETWIKI_ATTACK;
+  if (fromEnv !== undefined && fromEnv !== '') return named(fromEnv, 'DETWIKI_ATTACK');
+  const synced = opts.synced ?? syncedAttackBundle();
+  if (existsSync(synced)) return { path: synced, message: `ATT&CK bundle ${synced} (from detwiki sync)` };
+  return { message: NO_ATTACK_BUNDLE_MESSAGE };
+}
+
+function named(file: string, from: string): AttackBundleLocation {
+  const abs = path.resolve(file);
+  if (existsSync(abs)) return { path: abs, message: `ATT&CK bundle ${abs} (from ${from})` };
+  return { message: `ATT&CK bundle ${abs} (from ${from}) does not exist; ${NO_ATTACK_BUNDLE_MESSAGE}` };
+}
