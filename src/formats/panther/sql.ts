@@ -1,0 +1,233 @@
+/**
+ * Panther scheduled / saved queries: Snowflake SQL parsed with node-sql-parser (dialect `snowflake`, then fallback
+ * dialects, which the diagnostics say) and lowered into stages, a row-level condition and an aggregation.
+ *
+ * The condition is the WHERE of the first SELECT that reads a log table (in a CTE or the main query): the filter
+ * on raw events. Filters of other SELECTs (over derived rows, other tables of a join or union), GROUP BY, HAVING and
+ * QUALIFY thresholds are listed as missing, so the rule is `partial` and says exactly what is left out.
+ */
+import NodeSqlParser from 'node-sql-parser';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Expr } from '../../model/expr.ts';
+import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import { PantherDiagnostics } from './diagnostics.ts';
+import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
+
+const { Parser } = NodeSqlParser as unknown as { Parser: new () => { astify(sql: string, opt?: object): unknown; exprToSQL(n: unknown, opt?: object): string } };
+const parser = new Parser();
+
+/** Dialects tried in order: Snowflake is what Panther runs; the others only when Snowflake's grammar refuses. */
+export const SQL_DIALECTS = ['snowflake', 'postgresql', 'bigquery', 'redshift'] as const;
+export const SQL_PARSER_NOTE = 'Snowflake SQL via node-sql-parser';
+
+export interface SqlLowering {
+  /** The SQL parsed (with any dialect). */
+  readonly parsed: boolean;
+  readonly dialect?: string;
+  readonly stages: readonly Stage[];
+  readonly condition?: Expr;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly outputFields: readonly OutputField[];
+  readonly tables: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly note?: string;
+}
+
+/**
+ * Lower one query. `bodyPath` names the SQL body file the spans point into; `yamlFile` and `lineBase` place
+ * diagnostics in the spec (line of the first SQL line in the YAML file).
+ */
+export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBase: number): SqlLowering {
+  const diagnostics: Diagnostic[] = [];
+  let ast: unknown;
+  let dialect: string | undefined;
+  let firstError: { message: string; line?: number } | undefined;
+  for (const d of SQL_DIALECTS) {
+    try {
+      ast = parser.astify(sql, { database: d, parseOptions: { includeLocations: true } });
+      dialect = d;
+      break;
+    } catch (e) {
+      if (!firstError) {
+        const loc = (e as { location?: { start?: { line?: number } } }).location;
+        const msg = e instanceof Error ? e.message : String(e);
+        firstError = { message: msg.length > 160 ? msg.slice(0, 160) + '…' : msg, ...(loc?.start?.line ? { line: loc.start.line } : {}) };
+      }
+    }
+  }
+  const empty = { stages: [], missing: [], outputFields: [], tables: [] };
+  if (!dialect) {
+    const line = lineBase + (firstError?.line ?? 1) - 1;
+    if (sql.includes('{%') || sql.includes('{{')) {
+      diagnostics.push(PantherDiagnostics.sqlTemplate(yamlFile, { line: lineBase }));
+      return { parsed: false, ...empty, diagnostics, note: 'The query is a Jinja template: the SQL that runs is generated from it, so it is shown verbatim and not parsed.' };
+    }
+    diagnostics.push(PantherDiagnostics.sqlSyntax(yamlFile, firstError?.message ?? 'unknown error', { line }));
+    return { parsed: false, ...empty, diagnostics, note: 'node-sql-parser does not accept this Snowflake SQL; the query is shown verbatim and its logic is not extracted.' };
+  }
+  if (dialect !== 'snowflake') diagnostics.push(PantherDiagnostics.sqlFallbackDialect(yamlFile, dialect, { line: lineBase }));
+  const w = new Walker(sql, bodyPath);
+  const stmts = Array.isArray(ast) ? ast : [ast];
+  for (const s of stmts) if (s && typeof s === 'object') w.statement(s as SqlNode, 'main');
+  return { parsed: true, dialect, diagnostics, ...w.result() };
+}
+
+interface SelectInfo {
+  readonly name: string;
+  readonly readsTable: boolean;
+  readonly where?: SqlNode;
+  readonly scope: SqlScope;
+}
+
+class Walker {
+  readonly stages: Stage[] = [];
+  readonly tables: string[] = [];
+  readonly selects: SelectInfo[] = [];
+  readonly ctes = new Set<string>();
+  readonly thresholds: SqlThreshold[] = [];
+  readonly groupBy: string[] = [];
+  readonly outputFields: OutputField[] = [];
+  readonly extraMissing: MissingPart[] = [];
+  readonly windows: string[] = [];
+  havingText?: string;
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {}
+
+  scope(qualifiers: Set<string>): SqlScope {
+    return { file: this.file, text: this.text, qualifiers, windows: this.windows, toSql: (n) => parser.exprToSQL(n, { database: 'snowflake' }) };
+  }
+
+  statement(s: SqlNode, name: string): void {
+    if (s['type'] !== 'select') {
+      this.stages.push({ kind: 'other', label: String(s['type']).toUpperCase(), text: sqlText(this.scope(new Set()), s) });
+      return;
+    }
+    for (const w of (s['with'] as SqlNode[] | null) ?? []) {
+      const cte = String(w['name']?.value ?? w['name']);
+      this.ctes.add(cte.toLowerCase());
+      const inner = w['stmt']?.ast ?? w['stmt'];
+      if (inner) this.statement(inner, cte);
+    }
+    this.select(s, name);
+    let next = s['_next'] as SqlNode | undefined;
+    while (next) {
+      this.stages.push({ kind: 'union', label: String(s['set_op'] ?? 'UNION').toUpperCase(), text: String(s['set_op'] ?? 'union') });
+      this.select(next, `${name} (${String(s['set_op'] ?? 'union')})`);
+      next = next['_next'];
+    }
+  }
+
+  select(s: SqlNode, name: string): void {
+    const qualifiers = new Set<string>();
+    let readsTable = false;
+    const from = (s['from'] as SqlNode[] | null) ?? [];
+    const sc0 = this.scope(qualifiers);
+    for (const f of from) {
+      if (typeof f['table'] === 'string') {
+        const full = [f['db'], f['schema'], f['table']].filter((x) => typeof x === 'string' && x).join('.');
+        const isCte = this.ctes.has(f['table'].toLowerCase()) && !f['db'];
+        qualifiers.add(f['table'].toLowerCase());
+        if (f['as']) qualifiers.add(String(f['as']).toLowerCase());
+        if (!isCte) {
+          readsTable = true;
+          if (!this.tables.includes(full)) this.tables.push(full);
+        }
+        const kind = f['join'] ? 'join' : 'source';
+        this.stages.push({
+          kind,
+          label: f['join'] ? String(f['join']) : 'FROM',
+          text: sqlText(sc0, f),
+          ...spanOpt(sqlSpan(sc0, f)),
+          detail: { select: name, table: full, ...(isCte ? { cte: true } : {}), ...(f['as'] ? { alias: f['as'] } : {}), ...(f['on'] ? { on: sqlText(sc0, f['on']) } : {}) },
+        });
+      } else if (f['expr']?.ast) {
+        if (f['as']) qualifiers.add(String(f['as']).toLowerCase());
+        this.statement(f['expr'].ast, String(f['as'] ?? 'subquery'));
+        if (f['join']) this.stages.push({ kind: 'join', label: String(f['join']), text: sqlText(sc0, f), detail: { select: name, subquery: f['as'] ?? null } });
+      } else {
+        this.stages.push({ kind: 'source', label: 'FROM', text: sqlText(sc0, f), detail: { select: name } });
+      }
+    }
+    const sc = this.scope(qualifiers);
+    if (s['where']) {
+      const expr = lowerSqlExpr(sc, s['where']);
+      this.stages.push({ kind: 'filter', label: 'WHERE', text: sqlText(sc, s['where']), ...spanOpt(sqlSpan(sc, s['where'])), expr, detail: { select: name } });
+    }
+    this.selects.push({ name, readsTable, ...(s['where'] ? { where: s['where'] } : {}), scope: sc });
+    const gb = s['groupby'];
+    const gbCols: SqlNode[] = Array.isArray(gb) ? gb : Array.isArray(gb?.columns) ? gb.columns : [];
+    if (gbCols.length) {
+      const keys = gbCols.map((c) => sqlText(sc, c));
+      this.groupBy.push(...keys.filter((k) => !this.groupBy.includes(k)));
+      this.stages.push({ kind: 'aggregate', label: 'GROUP BY', text: keys.join(', '), detail: { select: name, keys } });
+    }
+    for (const [label, node] of [['HAVING', s['having']], ['QUALIFY', s['qualify']]] as const) {
+      if (!node) continue;
+      const th = thresholdsOf(sc, node);
+      this.thresholds.push(...th);
+      const text = sqlText(sc, node);
+      if (label === 'HAVING') this.havingText = text;
+      this.stages.push({ kind: 'having', label, text, ...spanOpt(sqlSpan(sc, node)), detail: { select: name, thresholds: th } });
+      if (th.length === 0) this.extraMissing.push({ text, reason: `${label} filter over aggregated rows`, ...spanOpt(sqlSpan(sc, node)) });
+    }
+    const ob = s['orderby'] as SqlNode[] | null;
+    if (ob?.length) this.stages.push({ kind: 'sort', label: 'ORDER BY', text: ob.map((o) => `${sqlText(sc, o['expr'])}${o['type'] ? ' ' + o['type'] : ''}`).join(', '), detail: { select: name } });
+    const lim = s['limit']?.value as SqlNode[] | undefined;
+    if (lim?.length) this.stages.push({ kind: 'limit', label: 'LIMIT', text: lim.map((l) => String(l['value'])).join(', '), detail: { select: name } });
+    if (name === 'main') this.project(s, sc);
+  }
+
+  project(s: SqlNode, sc: SqlScope): void {
+    const cols = s['columns'];
+    if (!Array.isArray(cols)) return;
+    const texts: string[] = [];
+    for (const c of cols as SqlNode[]) {
+      const e = c['expr'] ?? c;
+      const text = sqlText(sc, e);
+      texts.push(text);
+      if (e?.type === 'column_ref' && e.column === '*') continue;
+      const alias = typeof c['as'] === 'string' ? c['as'] : undefined;
+      this.outputFields.push({ name: alias ?? text, source: 'SELECT', ...(alias ? { from: text } : {}) });
+    }
+    this.stages.push({ kind: 'project', label: 'SELECT', text: texts.join(', '), detail: { select: 'main' } });
+  }
+
+  result(): Omit<SqlLowering, 'parsed' | 'dialect' | 'diagnostics'> {
+    const base = this.selects.filter((s) => s.readsTable && s.where);
+    const first = base[0];
+    const missing: MissingPart[] = [];
+    let condition: Expr | undefined;
+    if (first?.where) condition = lowerSqlExpr({ ...first.scope, windows: [] }, first.where);
+    for (const s of this.selects) {
+      if (s === first || !s.where) continue;
+      const reason = s.readsTable ? `filter of another SELECT over log tables (${s.name}); the condition shows the first one` : `filter of SELECT ${s.name} over derived rows (CTE, subquery or join result), not a filter on single events`;
+      missing.push({ text: sqlText(s.scope, s.where), reason, ...spanOpt(sqlSpan(s.scope, s.where)) });
+    }
+    if (this.selects.filter((s) => s.readsTable).length > 1 && !missing.some((m) => m.reason.startsWith('filter of another'))) {
+      missing.push({ text: this.tables.join(', '), reason: 'the query combines several SELECTs over log tables (join / union / CTEs)' });
+    }
+    missing.push(...this.extraMissing);
+    let aggregation: Aggregation | undefined;
+    if (this.groupBy.length || this.thresholds.length) {
+      const th = this.thresholds[0];
+      aggregation = {
+        groupBy: this.groupBy,
+        ...(th ? { function: th.fn, threshold: { op: th.op, value: th.value, of: th.of } } : {}),
+        ...(this.windows.length ? { window: this.windows.join(' and ') } : {}),
+        ...(this.havingText ? { text: this.havingText } : th ? { text: `${th.of} ${th.op} ${th.value}` } : {}),
+      };
+      if (!th) missing.push({ text: `GROUP BY ${this.groupBy.join(', ')}`, reason: 'aggregation: the query returns groups of events, not single events' });
+      for (const t of this.thresholds.slice(1)) missing.push({ text: `${t.of} ${t.op} ${t.value}`, reason: 'aggregation: another threshold over aggregated rows' });
+    }
+    if (this.windows.length) this.stages.unshift({ kind: 'window', label: 'time window', text: this.windows.join(' AND '), detail: { macros: this.windows } });
+    return { stages: this.stages, ...(condition ? { condition } : {}), missing, ...(aggregation ? { aggregation } : {}), outputFields: this.outputFields, tables: this.tables };
+  }
+}
+
+function spanOpt<T>(s: T | undefined): { span?: T } {
+  return s ? { span: s } : {};
+}

@@ -1,0 +1,283 @@
+/**
+ * Snowflake SQL expressions (node-sql-parser's AST) lowered into the model's boolean expressions: WHERE filters,
+ * and HAVING / QUALIFY thresholds. Snowflake semantics: `=` and LIKE are case-sensitive, ILIKE is not; numbers and
+ * numeric strings compare as numbers (loose typing); `a:b.c` is a path into a semi-structured column.
+ */
+import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import type { Span } from '../../model/span.ts';
+
+/** A node of node-sql-parser's AST (untyped JSON). */
+export type SqlNode = Record<string, any>;
+
+export interface SqlScope {
+  readonly file: string;
+  readonly text: string;
+  /** Table names and aliases whose `.` qualifier is dropped from field names. */
+  readonly qualifiers: ReadonlySet<string>;
+  /** Time-window functions met at the top level of a WHERE (p_occurs_since…), verbatim. */
+  readonly windows: string[];
+  /** Regenerate SQL for nodes without a location. */
+  readonly toSql: (n: SqlNode) => string;
+}
+
+const COMPARE: Record<string, Operator> = { '=': 'eq', '==': 'eq', '!=': 'ne', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const MIRROR: Partial<Record<Operator, Operator>> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
+/** Panther macros that bound the query to a time window rather than filter event content. */
+const TIME_MACROS: ReadonlySet<string> = new Set(['p_occurs_since', 'p_occurs_between', 'p_occurs_after', 'p_occurs_before', 'p_occurs_between_now']);
+const STRING_CASTS: ReadonlySet<string> = new Set(['STRING', 'VARCHAR', 'TEXT', 'CHAR']);
+
+export function sqlText(scope: SqlScope, n: SqlNode): string {
+  const loc = n?.['loc'];
+  if (loc && typeof loc.start?.offset === 'number' && typeof loc.end?.offset === 'number' && loc.end.offset > loc.start.offset) {
+    return scope.text.slice(loc.start.offset, loc.end.offset).trim();
+  }
+  try {
+    return scope.toSql(n);
+  } catch {
+    return JSON.stringify(n).slice(0, 200);
+  }
+}
+
+export function sqlSpan(scope: SqlScope, n: SqlNode): Span | undefined {
+  const loc = n?.['loc'];
+  if (!loc || typeof loc.start?.offset !== 'number') return undefined;
+  return { file: scope.file, start: loc.start.offset, end: loc.end.offset };
+}
+
+function funcName(n: SqlNode): string | undefined {
+  if (n?.['type'] !== 'function') return undefined;
+  const name = n['name'];
+  if (typeof name === 'string') return name.toLowerCase();
+  const parts = name?.name;
+  if (Array.isArray(parts)) return parts.map((p: SqlNode) => String(p.value)).join('.').toLowerCase();
+  return undefined;
+}
+
+function funcArgs(n: SqlNode): SqlNode[] {
+  const a = n['args'];
+  if (a?.type === 'expr_list' && Array.isArray(a.value)) return a.value;
+  if (Array.isArray(a?.value)) return a.value;
+  return [];
+}
+
+/** The field a column reference names: table qualifiers dropped, Snowflake `:` paths joined with `.`. */
+export function fieldOf(scope: SqlScope, n: SqlNode | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n['type'] === 'cast') {
+    const target = n['target']?.[0]?.dataType;
+    return typeof target === 'string' ? fieldOf(scope, n['expr']) : undefined;
+  }
+  if (n['type'] !== 'column_ref') return undefined;
+  const col = typeof n['column'] === 'string' ? n['column'] : n['column']?.expr?.value;
+  if (typeof col !== 'string' || col === '*') return undefined;
+  const quals = [n['db'], n['schema'], n['table']].filter((q): q is string => typeof q === 'string' && q !== '');
+  const notations: string[] = Array.isArray(n['notations']) ? n['notations'] : quals.map(() => '.');
+  const parts = [...quals, col];
+  // drop leading `db.schema.table.` qualifiers (known tables / aliases), keep `a:b` paths
+  let i = 0;
+  while (i < quals.length && notations[i] === '.' && (scope.qualifiers.has(parts[i]!.toLowerCase()) || quals.length - i > 1 && notations[i + 1] === '.')) i++;
+  return parts.slice(i).join('.');
+}
+
+/** Cast to a numeric or other non-string type changes how the value compares. */
+function isStringCastOrPlain(n: SqlNode): boolean {
+  if (n['type'] !== 'cast') return true;
+  const t = String(n['target']?.[0]?.dataType ?? '').toUpperCase();
+  return STRING_CASTS.has(t);
+}
+
+export function literalOf(n: SqlNode | undefined): { ok: true; value: Value } | { ok: false } {
+  if (!n) return { ok: false };
+  switch (n['type']) {
+    case 'single_quote_string':
+    case 'string':
+    case 'natural_string':
+      return { ok: true, value: String(n['value']) };
+    case 'number':
+      return typeof n['value'] === 'number' ? { ok: true, value: n['value'] } : { ok: true, value: Number(n['value']) };
+    case 'bool':
+    case 'boolean':
+      return { ok: true, value: Boolean(n['value']) };
+    case 'null':
+      return { ok: true, value: null };
+    default:
+      return { ok: false };
+  }
+}
+
+/** `lower(col)` / `upper(col)`: the column compared case-insensitively, when the literal has that case. */
+function caseFolded(scope: SqlScope, n: SqlNode): { field: string; fold: 'lower' | 'upper' } | undefined {
+  const f = funcName(n);
+  if (f !== 'lower' && f !== 'upper') return undefined;
+  const args = funcArgs(n);
+  const field = args.length === 1 ? fieldOf(scope, args[0]) : undefined;
+  return field ? { field, fold: f } : undefined;
+}
+
+function foldOk(v: Value, fold: 'lower' | 'upper'): boolean {
+  return typeof v !== 'string' || (fold === 'lower' ? v === v.toLowerCase() : v === v.toUpperCase());
+}
+
+/** Lower a WHERE (or QUALIFY / HAVING) expression. `top` is true for conjuncts of the top-level AND. */
+export function lowerSqlExpr(scope: SqlScope, n: SqlNode, top = true): Expr {
+  const span = sqlSpan(scope, n);
+  const op = typeof n['operator'] === 'string' ? n['operator'].toUpperCase() : undefined;
+  if (n['type'] === 'binary_expr' && op === 'AND') return and(lowerSqlExpr(scope, n['left'], top), lowerSqlExpr(scope, n['right'], top));
+  if (n['type'] === 'binary_expr' && op === 'OR') return or(lowerSqlExpr(scope, n['left'], false), lowerSqlExpr(scope, n['right'], false));
+  if ((n['type'] === 'unary_expr' && op === 'NOT') || (funcName(n) === 'not' && funcArgs(n).length === 1)) {
+    return not(lowerSqlExpr(scope, n['type'] === 'unary_expr' ? n['expr'] : funcArgs(n)[0]!, false));
+  }
+  const fn = funcName(n);
+  if (fn && TIME_MACROS.has(fn) && top) {
+    scope.windows.push(sqlText(scope, n));
+    return TRUE;
+  }
+  if (fn) return lowerFunction(scope, n, fn, span);
+  if (n['type'] === 'binary_expr' && op) return lowerBinary(scope, n, op, span);
+  if (n['parentheses'] && n['type'] === 'expr_list' && Array.isArray(n['value']) && n['value'].length === 1) return lowerSqlExpr(scope, n['value'][0], top);
+  return opaque(sqlText(scope, n), 'SQL expression not expressible as an event filter', span);
+}
+
+function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undefined): Expr {
+  const left = n['left'] as SqlNode;
+  const right = n['right'] as SqlNode;
+  const text = sqlText(scope, n);
+  const cmp = COMPARE[op];
+  if (cmp) {
+    let f = fieldOf(scope, left);
+    let lit = literalOf(right);
+    let o: Operator = cmp;
+    let side: SqlNode = left;
+    if (!(f && lit.ok)) {
+      const f2 = fieldOf(scope, right);
+      const lit2 = literalOf(left);
+      if (f2 && lit2.ok) [f, lit, o, side] = [f2, lit2, MIRROR[cmp]!, right];
+    }
+    if (f && lit.ok) {
+      if (lit.value === null) return opaque(text, 'comparison with NULL is never true in SQL', span);
+      const opts: PredicateOptions = o === 'eq' || o === 'ne' ? { cs: true } : {};
+      if (!isStringCastOrPlain(side) && typeof lit.value === 'string') return opaque(text, 'comparison after a non-string cast', span);
+      return pred(f, o, [lit.value], opts, span);
+    }
+    const folded = caseFolded(scope, left);
+    const litR = literalOf(right);
+    if (folded && litR.ok && litR.value !== null && (cmp === 'eq' || cmp === 'ne')) {
+      if (!foldOk(litR.value, folded.fold)) return opaque(text, `${folded.fold}() compared with a literal of another case: never equal`, span);
+      return pred(folded.field, cmp, [litR.value], { cs: false }, span);
+    }
+    const fl = fieldOf(scope, left);
+    const fr = fieldOf(scope, right);
+    if (fl && fr) return pred(fl, cmp, [{ kind: 'field', field: fr }], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span);
+    return opaque(text, 'comparison of computed values', span);
+  }
+  if (op === 'IN' || op === 'NOT IN') {
+    const vals = right?.['type'] === 'expr_list' && Array.isArray(right['value']) ? (right['value'] as SqlNode[]).map(literalOf) : [];
+    const folded = caseFolded(scope, left);
+    const f = fieldOf(scope, left) ?? folded?.field;
+    const values = vals.flatMap((v) => (v.ok && v.value !== null ? [v.value] : []));
+    if (!f || vals.length === 0 || !vals.every((v) => v.ok)) return opaque(text, 'IN over a subquery or computed values', span);
+    if (folded && !values.every((v: Value) => foldOk(v, folded.fold))) return opaque(text, `${folded.fold}() compared with a literal of another case`, span);
+    const e = pred(f, 'in', values, { cs: !folded }, span);
+    return op === 'IN' ? e : not(e);
+  }
+  if (op === 'LIKE' || op === 'NOT LIKE' || op === 'ILIKE' || op === 'NOT ILIKE') {
+    const folded = caseFolded(scope, left);
+    const f = fieldOf(scope, left) ?? folded?.field;
+    const lit = literalOf(right);
+    if (!f || !lit.ok || typeof lit.value !== 'string' || n['escape']) return opaque(text, 'LIKE with a computed pattern or ESCAPE', span);
+    const ci = op.includes('ILIKE') || folded !== undefined;
+    if (folded && !foldOk(lit.value, folded.fold)) return opaque(text, `${folded.fold}() matched with a pattern of another case`, span);
+    const e = pred(f, 'wildcard', [lit.value], { wildcard: 'like', cs: !ci }, span);
+    return op.startsWith('NOT') ? not(e) : e;
+  }
+  if (op === 'IS' || op === 'IS NOT') {
+    const f = fieldOf(scope, left);
+    const lit = literalOf(right);
+    if (f && lit.ok && lit.value === null) return pred(f, op === 'IS' ? 'is_null' : 'is_not_null', [], undefined, span);
+    if (f && lit.ok && typeof lit.value === 'boolean') {
+      const e = pred(f, 'eq', [lit.value], {}, span);
+      return op === 'IS' ? e : not(e);
+    }
+    return opaque(text, 'IS test of a computed value', span);
+  }
+  if (op === 'BETWEEN' || op === 'NOT BETWEEN') {
+    const f = fieldOf(scope, left);
+    const bounds = right?.['type'] === 'expr_list' && Array.isArray(right['value']) ? (right['value'] as SqlNode[]).map(literalOf) : [];
+    const b = bounds.flatMap((x) => (x.ok && x.value !== null ? [x.value] : []));
+    if (f && bounds.length === 2 && b.length === 2) {
+      const e = and(pred(f, 'ge', [b[0]!], {}, span), pred(f, 'le', [b[1]!], {}, span));
+      return op === 'BETWEEN' ? e : not(e);
+    }
+    return opaque(text, 'BETWEEN over computed bounds', span);
+  }
+  return opaque(text, `SQL operator ${op} not expressible as an event filter`, span);
+}
+
+/** Snowflake string functions with a model operator: CONTAINS, STARTSWITH, ENDSWITH, REGEXP_LIKE / RLIKE (anchored). */
+function lowerFunction(scope: SqlScope, n: SqlNode, fn: string, span: Span | undefined): Expr {
+  const args = funcArgs(n);
+  const text = sqlText(scope, n);
+  const f = fieldOf(scope, args[0]);
+  const lit = literalOf(args[1]);
+  const simple = f !== undefined && lit.ok && typeof lit.value === 'string';
+  switch (fn) {
+    case 'contains':
+      if (simple && args.length === 2) return pred(f!, 'contains', [lit.value], { cs: true }, span);
+      break;
+    case 'startswith':
+      if (simple && args.length === 2) return pred(f!, 'starts_with', [lit.value], { cs: true }, span);
+      break;
+    case 'endswith':
+      if (simple && args.length === 2) return pred(f!, 'ends_with', [lit.value], { cs: true }, span);
+      break;
+    case 'regexp_like':
+    case 'rlike': {
+      if (!simple) break;
+      if (args.length === 2) return pred(f!, 'regex', [lit.value], { cs: true, anchor: 'full' }, span);
+      const flags = literalOf(args[2]);
+      if (args.length === 3 && flags.ok && flags.value === 'i') return pred(f!, 'regex', [lit.value], { cs: false, anchor: 'full' }, span);
+      break;
+    }
+    default:
+      return opaque(text, `SQL function ${fn}() not expressible as an event filter`, span);
+  }
+  return opaque(text, `${fn}() over computed arguments`, span);
+}
+
+/** Comparisons of an aggregate (or window aggregate) with a number: HAVING / QUALIFY thresholds. */
+export interface SqlThreshold {
+  readonly of: string;
+  readonly fn: string;
+  readonly op: Operator;
+  readonly value: number;
+}
+
+export function thresholdsOf(scope: SqlScope, n: SqlNode | undefined, out: SqlThreshold[] = []): SqlThreshold[] {
+  if (!n || typeof n !== 'object') return out;
+  const op = typeof n['operator'] === 'string' ? n['operator'].toUpperCase() : '';
+  const cmp = COMPARE[op];
+  if (n['type'] === 'binary_expr' && cmp && cmp !== 'ne') {
+    const l = n['left'];
+    const r = n['right'];
+    const lv = literalOf(r);
+    const rv = literalOf(l);
+    if (isAggregate(l) && lv.ok && typeof lv.value === 'number') out.push({ of: sqlText(scope, l), fn: aggName(l), op: cmp, value: lv.value });
+    else if (isAggregate(r) && rv.ok && typeof rv.value === 'number') out.push({ of: sqlText(scope, r), fn: aggName(r), op: MIRROR[cmp]!, value: rv.value });
+    return out;
+  }
+  if (n['type'] === 'binary_expr') {
+    thresholdsOf(scope, n['left'], out);
+    thresholdsOf(scope, n['right'], out);
+  }
+  if (funcName(n) === 'not') for (const a of funcArgs(n)) thresholdsOf(scope, a, out);
+  return out;
+}
+
+function isAggregate(n: SqlNode | undefined): boolean {
+  return !!n && (n['type'] === 'aggr_func' || (n['type'] === 'function' && !!n['over']));
+}
+
+function aggName(n: SqlNode): string {
+  if (typeof n['name'] === 'string') return n['name'].toUpperCase();
+  return (funcName(n) ?? 'aggregate').toUpperCase();
+}

@@ -1,0 +1,103 @@
+/**
+ * The Panther spec's own syntax tree: the `yaml` library's document with a line counter, and small accessors that
+ * give a key's value together with its line. Nothing here knows Panther semantics.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+export interface YamlSpec {
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  /** Plain JS value of the document. */
+  readonly value: unknown;
+}
+
+export interface YamlError {
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export type ParseYamlResult = { ok: true; spec: YamlSpec } | { ok: false; error: YamlError };
+
+/** Parse one YAML file; the first error (with its line) when it is malformed. Never throws. */
+export function parseYamlSpec(text: string): ParseYamlResult {
+  const lines = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  } catch (e) {
+    return { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
+  }
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
+    return { ok: false, error: { message: err.message.split('\n')[0]!, line: pos.line, column: pos.col } };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
+  }
+  return { ok: true, spec: { text, doc, lines, value } };
+}
+
+/** 1-based line of a node's start. */
+export function lineOf(spec: YamlSpec, node: unknown): number | undefined {
+  const r = (node as Node | undefined)?.range;
+  if (!r) return undefined;
+  return spec.lines.linePos(r[0]).line;
+}
+
+/** The node at a path of map keys and sequence indexes, or undefined. */
+export function nodeAt(spec: YamlSpec, path: readonly (string | number)[]): Node | undefined {
+  let cur: unknown = spec.doc.contents;
+  for (const k of path) {
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => isScalar(p.key) && p.key.value === k);
+      if (!pair) return undefined;
+      cur = pair.value;
+    } else if (isSeq(cur) && typeof k === 'number') {
+      cur = cur.items[k];
+    } else return undefined;
+  }
+  return (cur ?? undefined) as Node | undefined;
+}
+
+/** Line of the key (for a map entry) or of the item (for a sequence index) at a path. */
+export function lineAt(spec: YamlSpec, path: readonly (string | number)[]): number | undefined {
+  if (path.length === 0) return 1;
+  const parent = nodeAt(spec, path.slice(0, -1));
+  const last = path[path.length - 1]!;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+    return pair ? lineOf(spec, pair.key) : undefined;
+  }
+  if (isSeq(parent) && typeof last === 'number') return lineOf(spec, parent.items[last]);
+  return undefined;
+}
+
+/** Offsets [start, end) of the node at a path, for spans. */
+export function rangeAt(spec: YamlSpec, path: readonly (string | number)[]): { start: number; end: number } | undefined {
+  const n = nodeAt(spec, path);
+  const r = n?.range;
+  return r ? { start: r[0], end: r[1] } : undefined;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function asStringList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map(asString).filter((s): s is string => s !== undefined);
+  const s = asString(v);
+  return s === undefined ? [] : [s];
+}

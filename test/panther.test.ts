@@ -1,0 +1,301 @@
+/**
+ * Panther adapter: fixtures (test/fixtures/panther/repo, a miniature panther-analysis checkout) for YAML detections,
+ * SQL queries, correlation rules, error cases; and the shared corpus (skipped when absent).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { pantherAdapter } from '../src/formats/panther/index.ts';
+import { lowerSql } from '../src/formats/panther/sql.ts';
+import { parseAttackEntry } from '../src/formats/panther/spec.ts';
+import { resolvePantherField } from '../src/formats/panther/keyPath.ts';
+import { scanSource, type ScanResult } from '../src/formats/scan.ts';
+import { evaluate, formatDiagnostic, renderExpr, type RuleRecord } from '../src/model/index.ts';
+import { fixture, SHARED } from './helpers/golden.ts';
+
+const REPO = fixture('panther', 'repo');
+let scan: ScanResult;
+const rule = (stem: string): RuleRecord => {
+  const r = scan.rules.find((x) => x.id === `panther/${stem}`);
+  assert.ok(r, `no rule panther/${stem}`);
+  return r;
+};
+const file = (p: string) => {
+  const f = scan.files.find((x) => x.path === p);
+  assert.ok(f, `no file ${p}`);
+  return f;
+};
+const ev = (r: RuleRecord, event: unknown) => evaluate(r.logic.condition!, event, { resolve: pantherAdapter.resolveField! });
+
+before(async () => {
+  scan = await scanSource(pantherAdapter, REPO, { repository: 'fixture/panther', commit: 'abc', licence: 'Apache-2.0', urlBase: 'https://example.test/blob/abc/' });
+});
+
+describe('panther fixtures: files accounted for', () => {
+  test('every file has an outcome, with reasons for skipped / support', () => {
+    const outcomes = Object.fromEntries(scan.files.map((f) => [f.path, f.outcome]));
+    assert.equal(outcomes['README.md'], 'skipped');
+    assert.equal(outcomes['packs/pack.yml'], 'skipped');
+    assert.equal(outcomes['deprecated.txt'], 'support');
+    assert.equal(outcomes['rules/with_python.py'], 'support');
+    assert.equal(outcomes['rules/simple_ops.yml'], 'parsed');
+    for (const f of scan.files) if (f.outcome === 'skipped' || f.outcome === 'support') assert.ok(f.reason, f.path);
+  });
+  test('malformed YAML: GEN003 at its line, other files unaffected', () => {
+    const f = file('rules/bad_yaml.yml');
+    assert.equal(f.outcome, 'error');
+    assert.deepEqual(f.diagnostics.map((d) => [d.code, d.line]), [['GEN003', 5]]);
+    assert.equal(file('rules/simple_ops.yml').outcome, 'parsed');
+  });
+  test('unknown AnalysisType: PAN001 at the AnalysisType line', () => {
+    const f = file('rules/unknown_type.yml');
+    assert.equal(f.outcome, 'error');
+    assert.deepEqual(f.diagnostics.map((d) => [d.code, d.severity, d.line]), [['PAN001', 'error', 2]]);
+  });
+  test('spec without AnalysisType in a content folder: PAN002', () => {
+    assert.deepEqual(file('rules/no_type.yml').diagnostics.map((d) => d.code), ['PAN002']);
+  });
+});
+
+describe('panther metadata', () => {
+  test('identity, source, text, severity, ATT&CK, facts, tests', () => {
+    const r = rule('simple_ops');
+    assert.equal(r.nativeId, 'Fixture.Simple.Ops');
+    assert.equal(r.nativeType, 'rule');
+    assert.equal(r.title, 'Fixture simple detection operators');
+    assert.equal(r.source.url, 'https://example.test/blob/abc/rules/simple_ops.yml');
+    assert.equal(r.source.commit, 'abc');
+    assert.equal(r.severity, 'high');
+    assert.equal(r.severityNative, 'High');
+    assert.deepEqual(r.references, ['https://example.com/simple']);
+    assert.deepEqual(r.attackDeclared, [
+      { text: 'TA0007:T1078', tactic: 'TA0007', techniqueId: 'T1078' },
+      { text: 'TA0005', tactic: 'TA0005' },
+    ]);
+    assert.deepEqual(r.facts['Reports'], { CIS: [1.2] });
+    assert.equal(r.facts['DedupPeriodMinutes'], 30);
+    assert.equal(r.facts['Threshold'], 5);
+    assert.deepEqual(r.logSources, [{ kind: 'LogTypes', name: 'AWS.CloudTrail' }]);
+    assert.deepEqual(r.body.map((b) => b.language), ['yaml']);
+    assert.equal(r.tests.length, 2);
+    assert.equal(r.tests[0]!.line, 46);
+    // a Log given as a JSON string is parsed
+    assert.equal((r.tests[1]!.event as Record<string, unknown>)['sourceIPAddress'], '10.1.1.1');
+  });
+  test('kinds: signal, deprecated (deprecated.txt), policy, correlation, hunting, building block', () => {
+    assert.equal(rule('simple_combinators').kind, 'signal');
+    assert.equal(rule('deprecated_rule').kind, 'deprecated');
+    assert.equal(rule('deprecated_rule').status, 'deprecated');
+    assert.equal(rule('policy').kind, 'policy');
+    assert.equal(rule('seq').kind, 'correlation');
+    assert.equal(rule('simple_saved').kind, 'hunting');
+    assert.equal(rule('logins_query').kind, 'building_block');
+    assert.match(rule('logins_query').kindReason, /Fixture\.Scheduled\.Logins/);
+    assert.equal(rule('logins_rule').kind, 'detection');
+    assert.equal(rule('policy').tests[0]!.expected, false);
+  });
+  test('ATT&CK entries keep their text; malformed ones are flagged', () => {
+    assert.deepEqual(parseAttackEntry('TA0006:T1110.003').value, { text: 'TA0006:T1110.003', tactic: 'TA0006', techniqueId: 'T1110.003' });
+    assert.equal(parseAttackEntry('TA003:T1556').ok, false);
+    assert.equal(parseAttackEntry('TA003:T1556').value.text, 'TA003:T1556');
+  });
+  test('mocks', () => {
+    assert.deepEqual(rule('py_missing').tests[0]!.mocks, [{ name: 'get_counter', value: 5 }]);
+  });
+});
+
+describe('panther Python bodies', () => {
+  test('missing Python body: PAN004 warning at Filename, completeness none, a note, not parsed logic', () => {
+    const r = rule('py_missing');
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.line]), [['PAN004', 'warning', 2]]);
+    assert.equal(r.logic.completeness, 'none');
+    assert.equal(r.logic.condition, undefined);
+    assert.equal(r.logic.parser, undefined);
+    assert.match(r.logic.note ?? '', /rules\/py_missing\.py/);
+  });
+  test('present Python body: shown verbatim, lowered, InlineFilters ANDed before rule()', () => {
+    const r = rule('with_python');
+    assert.deepEqual(r.body.map((b) => [b.path, b.language]), [['rules/with_python.yml', 'yaml'], ['rules/with_python.py', 'python']]);
+    assert.equal(r.logic.parser, 'Python via tree-sitter');
+    assert.equal(r.logic.stages[0]!.label, 'InlineFilters');
+    if (r.logic.condition) assert.match(renderExpr(r.logic.condition), /^eventSource eq "iam\.amazonaws\.com"/);
+    assert.ok(file('rules/with_python.yml').dependsOn?.includes('rules/with_python.py'));
+  });
+});
+
+describe('panther YAML detections', () => {
+  test('scalar conditions: exact rendering', () => {
+    const r = rule('simple_ops');
+    assert.equal(r.logic.parser, 'Panther YAML detection');
+    assert.equal(r.logic.completeness, 'complete');
+    assert.equal(
+      renderExpr(r.logic.condition!),
+      'eventName eq "ConsoleLogin" and region in ["us-east-1", "us-west-2"] and userIdentity.arn ends_with ":root" and not userAgent contains[cs] "Terraform" and responseElements.count ge 3 and not sourceIPAddress cidr "10.0.0.0/8" and errorCode is_null',
+    );
+    assert.deepEqual(r.logic.outputFields, [{ name: 'user', source: 'AlertContext', from: 'userIdentity.arn' }]);
+  });
+  test('scalar conditions: evaluation agrees with the rule tests and Panther semantics', () => {
+    const r = rule('simple_ops');
+    for (const t of r.tests) assert.equal(ev(r, t.event), t.expected, t.name);
+    const base = r.tests[0]!.event as Record<string, unknown>;
+    assert.equal(ev(r, { ...base, eventName: 'consolelogin' }), false, 'Equals is case-sensitive');
+    assert.equal(ev(r, { ...base, userAgent: 'terraform' }), true, 'DoesNotContain is case-sensitive');
+    assert.equal(ev(r, { ...base, userAgent: 'x-Terraform' }), false);
+    assert.equal(ev(r, { ...base, responseElements: { count: '4' } }), 'unknown', 'no type coercion: "4" >= 3 is a Python TypeError');
+    assert.equal(ev(r, { ...base, errorCode: 'AccessDenied' }), false);
+  });
+  test('OnlyOne is exactly one; None is none; [*], AnyElement, multi-key', () => {
+    const r = rule('simple_combinators');
+    const text = renderExpr(r.logic.condition!);
+    assert.ok(text.startsWith('((a eq 1 and not b eq 2 and not c eq 3) or (b eq 2 and not a eq 1 and not c eq 3) or (c eq 3 and not a eq 1 and not b eq 2))'), text);
+    assert.ok(text.includes('not (actor starts_with[cs] "bot-" or (actor is_null and actor ne 0))'), text);
+    assert.ok(text.includes('(repo.topics[*] contains "secret" or tags[*].name eq "prod" or stats.after gt field(stats.before))'), text);
+    assert.equal(r.logic.completeness, 'partial');
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['PAN008', 45]]);
+    assert.equal(r.logic.missing.length, 2);
+    // evaluate the structured parts: OnlyOne
+    const only = r.logic.condition!.kind === 'and' ? r.logic.condition!.args[0]! : r.logic.condition!;
+    assert.equal(evaluate(only, { a: 1 }), true);
+    assert.equal(evaluate(only, { a: 1, b: 2 }), false, 'two of three is not exactly one');
+    assert.equal(evaluate(only, {}), false);
+    const none = r.logic.condition!.kind === 'and' ? r.logic.condition!.args[1]! : r.logic.condition!;
+    assert.equal(evaluate(none, { actor: 'bot-1' }), false);
+    assert.equal(evaluate(none, { actor: '' }), false, 'IsNullOrEmpty: "" is empty');
+    assert.equal(evaluate(none, {}), false, 'IsNullOrEmpty: absent');
+    assert.ok(none.kind === 'not' && none.arg.kind === 'or');
+    const nullOrEmpty = none.kind === 'not' && none.arg.kind === 'or' ? none.arg.args[1]! : none;
+    assert.equal(evaluate(nullOrEmpty, { actor: 0 }), false, '0 is not null or empty');
+    assert.equal(evaluate(nullOrEmpty, { actor: false }), false, 'False is not null or empty');
+    assert.equal(evaluate(nullOrEmpty, { actor: [] }), true, '[] is empty');
+    assert.equal(evaluate(nullOrEmpty, { actor: {} }), true, '{} is empty');
+    assert.equal(evaluate(nullOrEmpty, { actor: null }), true);
+    assert.equal(evaluate(none, { actor: 'alice' }), true);
+    const any = r.logic.condition!.kind === 'and' ? r.logic.condition!.args[2]! : r.logic.condition!;
+    const res = (e: unknown) => evaluate(any, e, { resolve: resolvePantherField });
+    assert.equal(res({ repo: { topics: ['a', 'My-SECRET'] } }), true);
+    assert.equal(res({ tags: [{ name: 'dev' }, { name: 'prod' }] }), true);
+    assert.equal(res({ tags: [{ name: 'dev' }], stats: { after: 1, before: 3 } }), false);
+    // ordering a missing key: Panther does not document it (a Python TypeError) → unknown, never a guess
+    assert.equal(res({ tags: [{ name: 'dev' }] }), 'unknown');
+    assert.equal(res({ stats: { after: 5, before: 3 } }), true);
+    assert.equal(res({ stats: { after: 1, before: 3 } }), false);
+  });
+  test('KeyPath resolver: [*] and [n]', () => {
+    const e = { a: [{ b: 1 }, { b: 2 }], c: { d: ['x', 'y'] } };
+    assert.deepEqual(resolvePantherField(e, 'a[*].b'), [1, 2]);
+    assert.equal(resolvePantherField(e, 'c.d[1]'), 'y');
+    assert.equal(resolvePantherField(e, 'a[5].b'), undefined);
+  });
+});
+
+describe('panther SQL queries', () => {
+  test('CTE query: stages, WHERE condition of the log-table SELECT, GROUP BY, every HAVING threshold', () => {
+    const r = rule('logins_query');
+    assert.equal(r.logic.parser, 'Snowflake SQL via node-sql-parser');
+    assert.equal(
+      renderExpr(r.logic.condition!),
+      'eventType eq "user.session.start" and outcome.result ne "SUCCESS" and actor.alternateId wildcard[like] "%@example.com" and client.ipAddress is_not_null and severity in ["WARN", "ERROR"]',
+    );
+    assert.deepEqual(r.logic.stages.map((s) => `${s.kind}:${s.label}`), ['window:time window', 'source:FROM', 'filter:WHERE', 'source:FROM', 'aggregate:GROUP BY', 'having:HAVING', 'sort:ORDER BY', 'limit:LIMIT', 'project:SELECT']);
+    assert.deepEqual(r.logic.aggregation?.groupBy, ['actor_id']);
+    assert.deepEqual(r.logic.aggregation?.threshold, { op: 'gt', value: 10, of: 'COUNT(*)' });
+    assert.equal(r.logic.aggregation?.window, "p_occurs_since('1 day')");
+    const having = r.logic.stages.find((s) => s.label === 'HAVING')!;
+    assert.equal((having.detail?.['thresholds'] as unknown[]).length, 2);
+    assert.ok(r.logic.missing.some((m) => m.text.includes('>= 3') || m.text.includes('ge 3')), JSON.stringify(r.logic.missing));
+    assert.equal(r.logic.completeness, 'partial');
+    assert.deepEqual(r.logSources, [{ kind: 'table', name: 'panther_logs.public.okta_systemlog' }]);
+    assert.deepEqual(r.body.map((b) => b.language), ['yaml', 'sql']);
+    assert.ok(!/python/i.test(r.logic.parser ?? ''));
+    // ILIKE is case-insensitive, = is not
+    assert.equal(evaluate(r.logic.condition!, { eventType: 'user.session.start', outcome: { result: 'FAILURE' }, actor: { alternateId: 'Bob@EXAMPLE.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), true);
+    assert.equal(evaluate(r.logic.condition!, { eventType: 'USER.SESSION.START', outcome: { result: 'FAILURE' }, actor: { alternateId: 'b@example.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), false);
+  });
+  test('simple query: NOT, IS NOT NULL, NOT LIKE, BETWEEN; complete', () => {
+    const r = rule('simple_saved');
+    assert.equal(renderExpr(r.logic.condition!), 'eventName eq "DeleteTrail" and not errorCode is_not_null and not awsRegion wildcard[cs,like] "us-%" and requestParameters.name ge 1 and requestParameters.name le 5');
+    assert.equal(r.logic.completeness, 'complete');
+    assert.deepEqual(r.logic.exclusions.map((x) => renderExpr(x.expr)), ['errorCode is_not_null', 'awsRegion wildcard[cs,like] "us-%"']);
+  });
+  test('SQL syntax error: PAN005 at the YAML line, query body still shown, others unaffected', () => {
+    const r = rule('bad_sql');
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['PAN005', 7]]);
+    assert.equal(r.logic.completeness, 'none');
+    assert.equal(r.body[1]!.language, 'sql');
+    assert.match(r.body[1]!.text, /eventName = = 'x'/);
+  });
+  test('scheduled rule: its query in body and stages, unknown query flagged', () => {
+    const r = rule('logins_rule');
+    assert.ok(r.body.some((b) => b.path === 'queries/logins_query.yml#Query' && b.language === 'sql'));
+    assert.deepEqual(r.logic.stages.map((s) => s.detail?.['query']), ['Fixture Many Failed Logins', 'Fixture Query That Does Not Exist']);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['PAN012', 8], ['PAN004', 2]]);
+  });
+  test('templates and threshold mirroring', () => {
+    const t = lowerSql("-- pragma: template\n{% import 'x' y %}\nselect 1", 'q#Query', 'q.yml', 4);
+    assert.deepEqual(t.diagnostics.map((d) => d.code), ['PAN006']);
+    const m = lowerSql('select a from t group by a having 5 < count(*)', 'q#Query', 'q.yml', 1);
+    // aggregates carry no location in node-sql-parser's AST: their text is regenerated
+    assert.deepEqual(m.aggregation?.threshold, { op: 'gt', value: 5, of: 'COUNT(*)' });
+  });
+});
+
+describe('panther correlation rules', () => {
+  test('sequence: stages, rules, keys, window', () => {
+    const r = rule('seq');
+    assert.deepEqual(r.logic.stages.map((s) => `${s.kind}:${s.label}`), ['sequence:Created', 'sequence:Deleted', 'sequence:Created FOLLOWED BY Deleted', 'window:LookbackWindowMinutes']);
+    assert.deepEqual(r.logic.aggregation?.rules, ['Fixture.UserCreated', 'Fixture.UserDeleted']);
+    assert.deepEqual(r.logic.aggregation?.groupBy, ['p_alert_context.user']);
+    assert.equal(r.logic.aggregation?.window, '120m');
+    assert.equal(r.logic.parser, 'Panther YAML correlation');
+    assert.equal(r.tests[0]!.expected, true);
+  });
+  test('group: MinMatchCount threshold and Absence kept', () => {
+    const r = rule('group');
+    assert.deepEqual(r.logic.aggregation?.threshold, { op: 'ge', value: 5, of: 'Fails' });
+    assert.equal(r.logic.stages.find((s) => s.label === 'Archived')?.detail?.['absence'], true);
+    assert.match(r.logic.aggregation?.text ?? '', /Fixture\.RepoArchived \(absent\)/);
+  });
+});
+
+const CORPUS = path.join(SHARED, 'corpora', 'panther');
+describe('panther corpus', { skip: !existsSync(CORPUS) && 'corpus absent' }, () => {
+  let res: ScanResult;
+  before(async () => {
+    res = await scanSource(pantherAdapter, CORPUS, { repository: 'panther-labs/panther-analysis' });
+  });
+  test('every .yml is parsed, support or skipped, with no error diagnostics', () => {
+    const offenders: string[] = [];
+    for (const f of res.files) {
+      if (f.outcome === 'error') offenders.push(`${f.path}: error outcome`);
+      for (const d of f.diagnostics) if (d.severity === 'error') offenders.push(formatDiagnostic(d));
+    }
+    assert.deepEqual(offenders, []);
+  });
+  test('metadata, ATT&CK and tests are read', () => {
+    const offenders: string[] = [];
+    for (const r of res.rules) {
+      if (!r.nativeId) offenders.push(`${r.source.path}: no native id`);
+      const text = r.body[0]!.text;
+      if (text.includes('MITRE ATT&CK:') && r.attackDeclared.length === 0) offenders.push(`${r.source.path}: ATT&CK entries not read`);
+      if (/^Tests:\s*\n\s+-/m.test(text) && r.tests.length === 0) offenders.push(`${r.source.path}: tests not read`);
+    }
+    assert.deepEqual(offenders, []);
+    assert.ok(res.rules.filter((r) => r.attackDeclared.length).length > 500);
+  });
+  test('rules whose Python body is absent say so and are not counted as parsed logic', () => {
+    const offenders: string[] = [];
+    for (const r of res.rules) {
+      if (!r.diagnostics.some((d) => d.code === 'PAN004')) continue;
+      if (r.logic.completeness !== 'none' || r.logic.condition || r.logic.parser || !r.logic.note) offenders.push(r.source.path);
+    }
+    assert.deepEqual(offenders, []);
+    assert.ok(res.rules.filter((r) => r.diagnostics.some((d) => d.code === 'PAN004')).length > 900);
+  });
+  test('SQL parser notes never mention Python; most queries parse', () => {
+    const queries = res.rules.filter((r) => r.nativeType === 'scheduled_query' || r.nativeType === 'saved_query');
+    for (const q of queries) assert.ok(!/python/i.test(q.logic.parser ?? ''), q.source.path);
+    const parsed = queries.filter((q) => q.logic.parser?.startsWith('Snowflake SQL'));
+    assert.ok(parsed.length / queries.length > 0.55, `${parsed.length}/${queries.length}`);
+  });
+});
