@@ -122,16 +122,16 @@ const MISSING = Symbol('missing');
 export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldResolver = resolveDotted): Truth {
   const o = p.opts ?? {};
   let raw = resolve(event, p.field);
-  if (raw === undefined && o.missingAs !== undefined) raw = o.missingAs;
+  if ((raw === undefined || (raw === null && o.nullAsMissing === true)) && o.missingAs !== undefined) raw = o.missingAs;
   const value: unknown = raw === undefined ? MISSING : raw;
   const strict = o.typing === 'strict';
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
 
   switch (p.op) {
     case 'is_null':
-      return isNullish(value, o.truthy === true);
+      return isNullish(value, o.truthy === true) || (o.empty === true && value === '');
     case 'is_not_null':
-      return !isNullish(value, o.truthy === true);
+      return !isNullish(value, o.truthy === true) && !(o.empty === true && value === '');
     case 'ne': {
       const r = anyOrAll(p, event, resolve, (pat) => equals(value, pat, cs, strict, o.listMatch));
       return not3(r);

@@ -67,6 +67,11 @@ export interface PredicateOptions {
    */
   readonly truthy?: boolean;
   /**
+   * KQL `isempty` / `isnotempty`: is_null also holds for the empty string (and is_not_null needs a non-empty
+   * value), but not for 0 or false as Python truthiness would. KQL string columns are never null, only empty.
+   */
+  readonly empty?: boolean;
+  /**
    * Strict typing (Python): 5 == "5" is false, and ordering a missing value is an error (unknown).
    * Loose typing (Sigma, KQL dynamic, SPL): numbers and numeric strings compare as numbers.
    */
@@ -81,6 +86,11 @@ export interface PredicateOptions {
    * missing field is absent (None / null).
    */
   readonly missingAs?: Value;
+  /**
+   * With `missingAs`: a field present with a null value takes `missingAs` too (Panther `deep_get(..., default=x)`
+   * returns x for None; plain `dict.get("k", x)` returns None for a null value and does not set this).
+   */
+  readonly nullAsMissing?: boolean;
   /** Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), or SQL LIKE `%` `_`. */
   readonly wildcard?: 'sigma' | 'like';
 }

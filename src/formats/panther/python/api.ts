@@ -4,12 +4,15 @@
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { Expr } from '../../../model/expr.ts';
 import type { MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { RepoState } from './repo.ts';
 
 /** Everything repository-wide the lowering needs: global helpers and data models, parsed once. */
 export interface PythonRepoContext {
   /** Files read to build the context (helpers, data models), for incremental builds. */
   readonly files: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Internal: parsed helper modules, data models and the inlining cache (absent: no repository context). */
+  readonly internal?: RepoState;
 }
 
 export interface LowerPythonInput {
@@ -20,6 +23,11 @@ export interface LowerPythonInput {
   readonly logTypes: readonly string[];
   /** rule, scheduled_rule, policy, correlation… : policies use `policy(resource)`. */
   readonly analysisType: string;
+  /**
+   * Names the spec's Tests mock (`Mocks: - objectName: x`): their behaviour in the tests is not their code's,
+   * so calls to them are opaque. Optional.
+   */
+  readonly mockedNames?: readonly string[];
 }
 
 export interface PythonLowering {

@@ -1,24 +1,117 @@
 /**
- * Python lowering for Panther rules (tree-sitter). PLACEHOLDER: signatures fixed, implementation in progress.
+ * Python lowering for Panther rules (tree-sitter): rule()/policy() bodies become the model's condition, with
+ * helpers of the file and of global_helpers inlined, data-model `udm()` resolved, and what cannot be expressed
+ * kept as opaque nodes with the reason. See values.ts (abstract values), exec.ts (statements), calls.ts,
+ * compare.ts, datamodel.ts.
  */
+import { FALSE, type Expr } from '../../../model/expr.ts';
+import { GeneralDiagnostics, type Diagnostic } from '../../../model/diagnostics.ts';
+import type { MissingPart, OutputField, Stage } from '../../../model/rule.ts';
 import type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
+import { PythonDiagnostics } from './diagnostics.ts';
+import { bindParams, lowerFunctionTree } from './exec.ts';
+import { ENTRY_FUNCTIONS, OUTPUT_FUNCTIONS } from './facts.ts';
+import { Lowerer } from './interp.ts';
+import { loadModule, type ModuleInfo } from './module.ts';
+import { outputFieldsOf } from './outputs.ts';
+import { field, spanOf } from './parser.ts';
+import { EMPTY_REPO, loadRepoState } from './repo.ts';
+import { treeExpr, truthy, type FuncRef } from './values.ts';
 
 export type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
 
 /** Parse global_helpers and data_models once per repository. `files` is every file of the repo, relative. */
-export async function preparePythonRepo(_root: string, _files: readonly string[]): Promise<PythonRepoContext> {
-  return { files: [], diagnostics: [] };
+export async function preparePythonRepo(root: string, files: readonly string[]): Promise<PythonRepoContext> {
+  try {
+    const state = await loadRepoState(root, files);
+    return { files: state.files, diagnostics: state.diagnostics, internal: state };
+  } catch (e) {
+    return { files: [], diagnostics: [PythonDiagnostics.grammar(root, e instanceof Error ? e.message : String(e))] };
+  }
 }
 
+const PARSER_NAME = 'Python via tree-sitter';
+
 /** Lower one rule's Python body into the model. Never throws on bad input. */
-export async function lowerPythonRule(input: LowerPythonInput, _ctx: PythonRepoContext): Promise<PythonLowering> {
-  return {
-    missing: [{ text: input.file, reason: 'Python lowering not implemented yet' }],
-    stages: [],
-    outputFields: [],
-    titleFields: [],
-    dedupFields: [],
-    diagnostics: [],
-    dependsOn: [],
-  };
+export async function lowerPythonRule(input: LowerPythonInput, ctx: PythonRepoContext): Promise<PythonLowering> {
+  try {
+    return await lowerUnsafe(input, ctx);
+  } catch (e) {
+    const d: Diagnostic = GeneralDiagnostics.crash(input.file, e);
+    return { missing: [{ text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], diagnostics: [d], dependsOn: [] };
+  }
 }
+
+async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext): Promise<PythonLowering> {
+  const repo = ctx.internal ?? EMPTY_REPO;
+  const mod = await loadModule(input.file, input.file, input.text);
+  const diagnostics: Diagnostic[] = [...mod.parsed.diagnostics];
+  const L = new Lowerer(repo, { logTypes: input.logTypes, mocked: new Set(input.mockedNames ?? []) });
+  const missing: MissingPart[] = [];
+  const stages: Stage[] = [];
+  const entry = ENTRY_FUNCTIONS[input.analysisType] ?? 'rule';
+  const fnOf = (name: string): FuncRef | undefined => {
+    const b = mod.bindings.get(name);
+    return b?.kind === 'func' ? { module: mod, name, node: b.node } : undefined;
+  };
+
+  let condition: Expr | undefined;
+  const entryFn = fnOf(entry);
+  if (!entryFn) {
+    diagnostics.push(PythonDiagnostics.noEntryPoint(input.file, `${entry}(${entry === 'policy' ? 'resource' : 'event'})`));
+    missing.push({ text: input.file, reason: `no ${entry}() function` });
+  } else {
+    const tree = runEntry(L, entryFn);
+    condition = tree ? (treeExpr(tree, truthy) ?? FALSE) : undefined;
+    if (entryFn.node.hasError) missing.push({ text: `${entry}()`, reason: 'syntax error inside the function; the lowering may be incomplete', span: spanOf(input.file, entryFn.node) });
+    const inlined = [...L.inlined].map(([name, file]) => ({ name, file }));
+    stages.push({
+      kind: 'condition',
+      label: `${entry}()`,
+      text: entryFn.node.text,
+      span: spanOf(input.file, entryFn.node),
+      ...(condition ? { expr: condition } : {}),
+      detail: { inlined, ...(entry === 'policy' ? { returns: 'True when the resource is compliant; the policy alerts when it returns False' } : {}) },
+    });
+    for (const h of inlined) {
+      if (h.file !== input.file) continue;
+      const f = fnOf(h.name);
+      if (f) stages.push({ kind: 'function', label: `${h.name}()`, text: f.node.text, span: spanOf(input.file, f.node), detail: { inlinedInto: `${entry}()` } });
+    }
+  }
+
+  let outputFields: OutputField[] = [];
+  let titleFields: string[] = [];
+  let dedupFields: string[] = [];
+  for (const name of OUTPUT_FUNCTIONS) {
+    const fn = fnOf(name);
+    if (!fn) continue;
+    L.reads = new Set();
+    const tree = runEntry(L, fn);
+    const reads = [...L.reads];
+    L.reads = undefined;
+    const detail: Record<string, unknown> = { fields: reads };
+    if (name === 'alert_context' && tree) {
+      outputFields = outputFieldsOf(tree);
+      detail.outputs = outputFields.map((o) => o.name);
+    }
+    if (name === 'title') titleFields = reads;
+    if (name === 'dedup') dedupFields = reads;
+    stages.push({ kind: 'output', label: `${name}()`, text: fn.node.text, span: spanOf(input.file, fn.node), detail });
+  }
+
+  const dependsOn = [...L.deps].filter((d) => d !== input.file).sort();
+  return { ...(condition ? { condition } : {}), missing, stages, outputFields, titleFields, dedupFields, diagnostics, dependsOn };
+}
+
+/** Run an entry function with its first parameter bound to the event. */
+function runEntry(L: Lowerer, fn: FuncRef) {
+  const params = field(fn.node, 'parameters');
+  const first = params?.namedChildren.find((p) => p !== null && p.type !== 'comment');
+  const args = first ? { pos: [L.field([], undefined)], kw: new Map() } : { pos: [], kw: new Map() };
+  const bound = bindParams(L, fn, args);
+  if ('why' in bound) return undefined;
+  return lowerFunctionTree(L, fn, bound.vars);
+}
+
+export type { ModuleInfo };

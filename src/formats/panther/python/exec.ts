@@ -1,0 +1,491 @@
+/**
+ * Statements: a function body becomes a decision tree of returned values. Early returns, if/elif/else, local
+ * assignments (substituted), loops over constants (unrolled), and helper calls (inlined with their parameters
+ * bound) are followed; loops over event data, try/except and other statements we cannot follow become opaque
+ * conditions, so the result stays honest (unknown, never a guess).
+ */
+import { TRUE, opaque, type Expr } from '../../../model/expr.ts';
+import { evalArgs, type Args } from './calls.ts';
+import { PY_LIMITS } from './facts.ts';
+import { bindTarget, setEntry, type Env, type Lowerer, type Scope } from './interp.ts';
+import type { ModuleInfo } from './module.ts';
+import { field, namedKids, type Node } from './parser.ts';
+import { NONE, constAV, ite, leaf, opaqueAV, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
+
+/** A tree during execution: paths that fell through the statements so far carry their variables. */
+type X =
+  | { readonly t: 'leaf'; readonly v: AV }
+  | { readonly t: 'if'; readonly c: Expr; readonly then: X; readonly else: X }
+  | { readonly t: 'none' }
+  | { readonly t: 'fall'; readonly env: Env };
+
+const fall = (env: Env): X => ({ t: 'fall', env });
+
+function mapFalls(x: X, f: (env: Env) => X): X {
+  switch (x.t) {
+    case 'fall':
+      return f(x.env);
+    case 'if': {
+      const a = mapFalls(x.then, f);
+      const b = mapFalls(x.else, f);
+      return a === x.then && b === x.else ? x : { t: 'if', c: x.c, then: a, else: b };
+    }
+    default:
+      return x;
+  }
+}
+
+function falls(x: X, out: Env[] = []): Env[] {
+  if (x.t === 'fall') out.push(x.env);
+  else if (x.t === 'if') {
+    falls(x.then, out);
+    falls(x.else, out);
+  }
+  return out;
+}
+
+function size(x: X): number {
+  return x.t === 'if' ? size(x.then) + size(x.else) : 1;
+}
+
+/** The tree of one variable's values along the fall-through paths (returns are unreachable for it). */
+function phiTree(x: X, name: string): Tree {
+  switch (x.t) {
+    case 'fall':
+      return leaf(x.env.get(name) ?? NONE);
+    case 'if':
+      return { t: 'if', c: x.c, then: phiTree(x.then, name), else: phiTree(x.else, name) };
+    default:
+      return { t: 'none' };
+  }
+}
+
+function fallGuard(x: X): Expr | undefined {
+  switch (x.t) {
+    case 'fall':
+      return TRUE;
+    case 'leaf':
+      return { kind: 'const', value: false };
+    case 'none':
+      return undefined;
+    case 'if':
+      return ite(x.c, fallGuard(x.then), fallGuard(x.else));
+  }
+}
+
+function dropFalls(x: X): X {
+  return mapFalls(x, () => ({ t: 'none' }));
+}
+
+/** Several fall-through paths become one: variables that differ get conditional values. */
+function mergeFalls(x: X): X {
+  const envs = falls(x);
+  if (envs.length <= 1) return x;
+  const names = new Set<string>();
+  for (const e of envs) for (const k of e.keys()) names.add(k);
+  const merged = new Map<string, AV>();
+  for (const name of names) {
+    const first = envs[0]!.get(name);
+    if (first && envs.every((e) => e.get(name) === first)) merged.set(name, first);
+    else merged.set(name, treeValue(phiTree(x, name)));
+  }
+  const g = fallGuard(x) ?? TRUE;
+  if (g.kind === 'const' && g.value) {
+    // every path falls through (no return yet): the returns part is unreachable
+    return fall(merged);
+  }
+  return { t: 'if', c: g, then: fall(merged), else: dropFalls(x) };
+}
+
+export function execBlock(L: Lowerer, stmts: readonly Node[], env: Env, mod: ModuleInfo): X {
+  let x: X = fall(env);
+  for (const s of stmts) {
+    x = mergeFalls(mapFalls(x, (e) => execStmt(L, s, e, mod)));
+    if (size(x) > PY_LIMITS.maxPaths) {
+      return { t: 'leaf', v: opaqueAV(s.text, `more than ${PY_LIMITS.maxPaths} paths through the function`, L.span({ mod, vars: env }, s)) };
+    }
+    if (falls(x).length === 0) break; // the rest is unreachable
+  }
+  return x;
+}
+
+function blockOf(n: Node | undefined): Node[] {
+  if (!n) return [];
+  return namedKids(n);
+}
+
+function assignedNames(n: Node): Set<string> {
+  const out = new Set<string>();
+  for (const a of n.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'for_in_clause'])) {
+    if (!a) continue;
+    const left = field(a, 'left');
+    if (!left) continue;
+    if (left.type === 'identifier') out.add(left.text);
+    else for (const id of left.descendantsOfType('identifier')) if (id && left.type !== 'subscript' && left.type !== 'attribute') out.add(id.text);
+    if (left.type === 'subscript' || left.type === 'attribute') {
+      const base = field(left, left.type === 'subscript' ? 'value' : 'object');
+      if (base?.type === 'identifier') out.add(base.text);
+    }
+  }
+  for (const c of n.descendantsOfType('call')) {
+    const f = c && field(c, 'function');
+    if (f?.type === 'attribute') {
+      const o = field(f, 'object');
+      if (o?.type === 'identifier') out.add(o.text); // x.append(...), x.update(...)
+    }
+  }
+  return out;
+}
+
+/** A region we do not follow (loop over event data, try, while, match): its variables become opaque. */
+function opaqueRegion(L: Lowerer, s: Node, env: Env, mod: ModuleInfo, headerNode: Node, reason: string, scope: Scope): X {
+  // the statement's first line (`for x in y:`), not its whole body
+  const body = field(s, 'body');
+  const head = body && headerNode.id === s.id ? s.text.slice(0, body.startIndex - s.startIndex).trim() : headerNode.text;
+  const header = { text: head.length > 200 ? head.slice(0, 197) + '...' : head, node: headerNode };
+  const m = new Map(env);
+  for (const name of assignedNames(s)) m.set(name, opaqueAV(`${name}`, `${name} is changed inside ${header.text.slice(0, 80)}: ${reason}`, L.span(scope, header.node)));
+  const rets = s.descendantsOfType('return_statement').filter((r): r is Node => r !== null && !insideNestedDef(r, s));
+  if (rets.length === 0) return fall(m);
+  const vals = rets.map((r) => namedKids(r)[0]?.type);
+  const v: AV = vals.every((t) => t === 'true') ? constAV(true) : vals.every((t) => t === 'false') ? constAV(false) : opaqueAV(header.text.slice(0, 200), `value returned from inside ${reason}`, L.span(scope, header.node));
+  return { t: 'if', c: opaque(header.text.slice(0, 200), `whether ${reason} returns`, L.span(scope, header.node)), then: leaf(v) as X, else: fall(m) };
+}
+
+function insideNestedDef(n: Node, top: Node): boolean {
+  for (let p = n.parent; p && p.id !== top.id; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return true;
+  return false;
+}
+
+function hasBreakOrContinue(body: Node): boolean {
+  for (const b of body.descendantsOfType(['break_statement', 'continue_statement'])) {
+    if (!b) continue;
+    // only those of this loop (not of nested loops)
+    let p = b.parent;
+    let nested = false;
+    while (p && p.id !== body.id) {
+      if (p.type === 'for_statement' || p.type === 'while_statement') nested = true;
+      p = p.parent;
+    }
+    if (!nested) return true;
+  }
+  return false;
+}
+
+/** Add names bound by `:=` during the statement's evaluation to the variables. */
+function withPending(L: Lowerer, env: Env): Env {
+  if (L.pending.size === 0) return env;
+  const m = new Map(env);
+  for (const [k, v] of L.pending) m.set(k, v);
+  L.pending.clear();
+  return m;
+}
+
+function execStmt(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
+  L.pending.clear();
+  const x = execStmtInner(L, s, env, mod);
+  if (L.pending.size && x.t === 'fall') return fall(withPending(L, x.env));
+  L.pending.clear();
+  return x;
+}
+
+function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
+  const scope: Scope = { mod, vars: env };
+  switch (s.type) {
+    case 'expression_statement': {
+      const k = namedKids(s)[0];
+      if (!k) return fall(env);
+      if (k.type === 'assignment') return fall(assign(L, k, scope));
+      if (k.type === 'augmented_assignment') {
+        const left = field(k, 'left');
+        if (left?.type !== 'identifier') return fall(env);
+        const m = new Map(env);
+        m.set(left.text, L.op(scope, k, `${left.text} is updated in place (${field(k, 'operator')?.text ?? 'op='})`));
+        return fall(m);
+      }
+      if (k.type === 'call') return fall(mutatingCall(L, k, scope));
+      return fall(env);
+    }
+    case 'return_statement': {
+      const e = namedKids(s)[0];
+      return { t: 'leaf', v: e ? L.eval(e, scope) : NONE };
+    }
+    case 'if_statement':
+      return execIf(L, field(s, 'condition'), field(s, 'consequence'), s.childrenForFieldName('alternative').filter((a): a is Node => a !== null), env, mod);
+    case 'for_statement': {
+      const target = field(s, 'left')!;
+      const src = field(s, 'right')!;
+      const body = field(s, 'body');
+      const iterable = L.eval(src, scope);
+      const items = L.iterate(iterable);
+      const header = s;
+      if (items && items.length <= PY_LIMITS.maxUnroll && body && !hasBreakOrContinue(body)) {
+        let x: X = fall(env);
+        for (const it of items) x = mergeFalls(mapFalls(x, (e) => execBlock(L, blockOf(body), bindTarget(e, target, it, L, { mod, vars: e }), mod)));
+        const els = s.childrenForFieldName('alternative').find((a) => a?.type === 'else_clause');
+        if (els) x = mergeFalls(mapFalls(x, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod)));
+        return x;
+      }
+      const why =
+        iterable.k === 'field'
+          ? `a loop over the event field ${iterable.path.join('.') || '(whole event)'}`
+          : iterable.k === 'opaque'
+            ? `a loop over ${src.text} (${iterable.reason})`
+            : items
+              ? `a loop with break/continue or over ${items.length} items`
+              : `a loop over ${src.text}`;
+      return opaqueRegion(L, s, env, mod, header, why, scope);
+    }
+    case 'while_statement':
+      return opaqueRegion(L, s, env, mod, s, "a while loop", scope);
+    case 'try_statement': {
+      const body = execBlock(L, blockOf(field(s, 'body')), env, mod);
+      const handler = s.namedChildren.find((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause');
+      const els = s.namedChildren.find((c) => c?.type === 'else_clause');
+      const withElse = els ? mergeFalls(mapFalls(body, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod))) : body;
+      if (!handler) return withElse;
+      const hblock = handler.namedChildren.find((c) => c?.type === 'block');
+      // the handler runs with the variables as they were before the try (assignments inside are not known)
+      const hx = execBlock(L, blockOf(hblock ?? undefined), opaqueAssigned(L, field(s, 'body')!, env, scope), mod);
+      const c = opaque(`try: ... ${handler.text.split('\n')[0]}`, 'whether the try block raises an exception', L.span(scope, handler));
+      return mergeFalls({ t: 'if', c, then: hx, else: withElse });
+    }
+    case 'with_statement':
+      return execBlock(L, blockOf(field(s, 'body')), env, mod);
+    case 'raise_statement':
+      return { t: 'leaf', v: L.op(scope, s, 'raises an exception (the rule errors)') };
+    case 'match_statement':
+      return opaqueRegion(L, s, env, mod, s, 'a match statement', scope);
+    case 'function_definition': {
+      const name = field(s, 'name')?.text;
+      if (!name) return fall(env);
+      const m = new Map(env);
+      m.set(name, { k: 'func', fn: { module: mod, name, node: s } });
+      return fall(m);
+    }
+    case 'decorated_definition':
+    case 'class_definition':
+    case 'pass_statement':
+    case 'global_statement':
+    case 'nonlocal_statement':
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'assert_statement':
+    case 'delete_statement':
+    case 'print_statement':
+    case 'comment':
+      return fall(env);
+    case 'break_statement':
+    case 'continue_statement':
+      return { t: 'leaf', v: L.op(scope, s, `${s.type.split('_')[0]} outside a followed loop`) };
+    default:
+      return fall(env);
+  }
+}
+
+function opaqueAssigned(L: Lowerer, n: Node, env: Env, scope: Scope): Env {
+  const m = new Map(env);
+  for (const name of assignedNames(n)) m.set(name, L.op(scope, n, `${name} may be partly assigned when the try block raises`));
+  return m;
+}
+
+function execIf(L: Lowerer, cond: Node | undefined, cons: Node | undefined, alts: readonly Node[], env: Env, mod: ModuleInfo): X {
+  L.pending.clear();
+  const c = cond ? truthy(L.eval(cond, { mod, vars: env })) : TRUE;
+  env = withPending(L, env);
+  const rest = (): X => {
+    const [a, ...more] = alts;
+    if (!a) return fall(env);
+    if (a.type === 'else_clause') return execBlock(L, blockOf(field(a, 'body')), env, mod);
+    return execIf(L, field(a, 'condition'), field(a, 'consequence'), more, env, mod);
+  };
+  if (c.kind === 'const') return c.value ? execBlock(L, blockOf(cons), env, mod) : rest();
+  return { t: 'if', c, then: execBlock(L, blockOf(cons), env, mod), else: rest() };
+}
+
+/** `x = v`, `a, b = ...`, `d["k"] = v` on a local dict. */
+function assign(L: Lowerer, a: Node, scope: Scope): Env {
+  const left = field(a, 'left');
+  const right = field(a, 'right');
+  if (!left || !right) return scope.vars;
+  let value: AV;
+  let env = scope.vars;
+  if (right.type === 'assignment') {
+    env = assign(L, right, scope);
+    let inner = right;
+    while (field(inner, 'right')?.type === 'assignment') inner = field(inner, 'right')!;
+    value = L.eval(field(inner, 'right')!, scope);
+  } else value = L.eval(right, scope);
+  if (left.type === 'subscript') {
+    const base = field(left, 'value');
+    const key = field(left, 'subscript');
+    if (base?.type !== 'identifier' || !key) return env;
+    const cur = env.get(base.text);
+    const m = new Map(env);
+    if (cur?.k === 'dict') {
+      const entry: DictEntry = { key: L.eval(key, scope), value, text: right.text };
+      m.set(base.text, { k: 'dict', entries: setEntry([...cur.entries], entry) });
+    } else if (cur) m.set(base.text, L.op(scope, a, `${base.text} is modified by item assignment`));
+    return m;
+  }
+  if (left.type === 'attribute') return env;
+  return bindTarget(env, left, value, L, scope);
+}
+
+/** Calls used as statements that change a local: `d.update(...)`, `l.append(...)`. */
+function mutatingCall(L: Lowerer, call: Node, scope: Scope): Env {
+  const f = field(call, 'function');
+  if (f?.type !== 'attribute') return scope.vars;
+  const obj = field(f, 'object');
+  const meth = field(f, 'attribute')?.text;
+  if (obj?.type !== 'identifier' || !scope.vars.has(obj.text)) return scope.vars;
+  const cur = scope.vars.get(obj.text)!;
+  const args = evalArgs(L, field(call, 'arguments'), scope);
+  const m = new Map(scope.vars);
+  if (cur.k === 'dict' && meth === 'update' && args.pos.length === 1 && args.pos[0]!.k === 'dict') {
+    let entries = [...cur.entries];
+    for (const e of (args.pos[0] as Extract<AV, { k: 'dict' }>).entries) entries = setEntry(entries, e);
+    for (const [k, v] of args.kw) entries = setEntry(entries, { key: constAV(k), value: v, text: k });
+    m.set(obj.text, { k: 'dict', entries });
+    return m;
+  }
+  if (cur.k === 'dict' && meth === 'update' && args.pos.length === 0) {
+    let entries = [...cur.entries];
+    for (const [k, v] of args.kw) entries = setEntry(entries, { key: constAV(k), value: v, text: k });
+    m.set(obj.text, { k: 'dict', entries });
+    return m;
+  }
+  if (cur.k === 'seq' && cur.t === 'list' && meth === 'append' && args.pos.length === 1) {
+    m.set(obj.text, { k: 'seq', t: 'list', items: [...cur.items, args.pos[0]!] });
+    return m;
+  }
+  if (meth === 'get' || meth === 'startswith' || meth === 'endswith' || meth === 'lower' || meth === 'upper') return scope.vars;
+  m.set(obj.text, L.op(scope, call, `${obj.text} is modified by .${meth}()`));
+  return m;
+}
+
+/** Close a tree: paths that fall off the end return None. */
+export function finish(x: X): Tree {
+  switch (x.t) {
+    case 'fall':
+      return leaf(NONE);
+    case 'if':
+      return { t: 'if', c: x.c, then: finish(x.then), else: finish(x.else) };
+    default:
+      return x;
+  }
+}
+
+/** Bind a function's parameters to argument values; undefined when the call does not fit. */
+export function bindParams(L: Lowerer, fn: FuncRef, args: Args): { vars: Map<string, AV> } | { why: string } {
+  const params = field(fn.node, 'parameters');
+  const vars = new Map<string, AV>();
+  let i = 0;
+  const defScope: Scope = { mod: fn.module, vars: new Map() };
+  for (const p of params ? namedKids(params) : []) {
+    let name: string | undefined;
+    let dflt: Node | undefined;
+    switch (p.type) {
+      case 'identifier':
+        name = p.text;
+        break;
+      case 'typed_parameter': {
+        const id = namedKids(p).find((k) => k.type === 'identifier');
+        if (!id) return { why: 'variadic parameter' };
+        name = id.text;
+        break;
+      }
+      case 'default_parameter':
+      case 'typed_default_parameter':
+        name = field(p, 'name')?.text;
+        dflt = field(p, 'value');
+        break;
+      case 'list_splat_pattern':
+      case 'dictionary_splat_pattern':
+        if (i < args.pos.length || p.type === 'dictionary_splat_pattern') {
+          if (p.type === 'list_splat_pattern') {
+            const nm = namedKids(p)[0]?.text;
+            if (nm) vars.set(nm, { k: 'seq', t: 'tuple', items: args.pos.slice(i) });
+            i = args.pos.length;
+          } else {
+            const nm = namedKids(p)[0]?.text;
+            if (nm) vars.set(nm, { k: 'dict', entries: [...args.kw].filter(([k]) => !vars.has(k)).map(([k, v]) => ({ key: constAV(k), value: v, text: k })) });
+          }
+        } else {
+          const nm = namedKids(p)[0]?.text;
+          if (nm) vars.set(nm, { k: 'seq', t: 'tuple', items: [] });
+        }
+        continue;
+      case 'keyword_separator':
+      case 'positional_separator':
+        continue;
+      default:
+        return { why: `parameter ${p.type}` };
+    }
+    if (!name) return { why: 'unnamed parameter' };
+    if (args.kw.has(name)) vars.set(name, args.kw.get(name)!);
+    else if (i < args.pos.length) vars.set(name, args.pos[i++]!);
+    else if (dflt) vars.set(name, L.eval(dflt, defScope));
+    else return { why: `missing argument ${name}` };
+  }
+  if (i < args.pos.length) return { why: 'too many arguments' };
+  return { vars };
+}
+
+/** Run a function body with its parameters bound: the tree of returned values. */
+export function lowerFunctionTree(L: Lowerer, fn: FuncRef, vars: Map<string, AV>): Tree {
+  const body = field(fn.node, 'body');
+  return finish(execBlock(L, blockOf(body), vars, fn.module));
+}
+
+interface CachedCall {
+  readonly value: AV;
+  readonly inlined: readonly [string, string][];
+  readonly deps: readonly string[];
+}
+
+/** Inline a call to a helper (rule file or global_helpers), with a depth limit and a cache for `f(event)`. */
+export function inlineFunction(L: Lowerer, fn: FuncRef, args: Args, n: Node, scope: Scope): AV {
+  const key = `${fn.module.name}.${fn.name}`;
+  if (L.stack.includes(key)) return L.op(scope, n, `recursive call to ${fn.name}`);
+  if (L.stack.length >= PY_LIMITS.maxInlineDepth) return L.op(scope, n, `helper calls nested deeper than ${PY_LIMITS.maxInlineDepth}`);
+  const bound = bindParams(L, fn, args);
+  if ('why' in bound) return L.op(scope, n, `call to ${fn.name} does not fit its signature (${bound.why})`);
+  const isHelper = L.repo.helpers.get(fn.module.name) === fn.module;
+  const eventOnly = args.kw.size === 0 && args.pos.length === 1 && args.pos[0]!.k === 'field' && args.pos[0]!.path.length === 0 && !args.pos[0]!.fn && args.pos[0]!.missingAs === undefined;
+  const cacheable = isHelper && eventOnly && L.opts.mocked.size === 0 && !L.reads;
+  const cacheKey = `${key}(event)|${L.opts.logTypes.join(',')}`;
+  if (cacheable) {
+    const hit = L.repo.cache.get(cacheKey) as CachedCall | undefined;
+    if (hit) {
+      for (const [a, b] of hit.inlined) L.inlined.set(a, b);
+      for (const d of hit.deps) L.deps.add(d);
+      return hit.value;
+    }
+  }
+  const before = new Set(L.inlined.keys());
+  const depsBefore = new Set(L.deps);
+  L.stack.push(key);
+  const savedPending = L.pending;
+  L.pending = new Map();
+  let value: AV;
+  try {
+    value = treeValue(lowerFunctionTree(L, fn, bound.vars));
+  } finally {
+    L.stack.pop();
+    L.pending = savedPending;
+  }
+  L.inlined.set(fn.name, fn.module.parsed.file);
+  if (isHelper) L.deps.add(fn.module.parsed.file);
+  if (value.k === 'dict') value = { k: 'dict', entries: value.entries.map((e) => (e.via ? e : { ...e, via: fn.name })) };
+  if (cacheable) {
+    L.repo.cache.set(cacheKey, {
+      value,
+      inlined: [...L.inlined].filter(([k]) => !before.has(k) || k === fn.name),
+      deps: [...L.deps].filter((d) => !depsBefore.has(d)),
+    } satisfies CachedCall);
+  }
+  return value;
+}
+
+export { treeLeaves };
