@@ -3,7 +3,8 @@
  * indexes), `KeyPath: a.b[0].c` / `a[*].b` (JSON-path-like). Fields keep Panther's KeyPath spelling; the resolver
  * below finds such a field in a JSON event (`[*]` collects from every element, `[n]` indexes).
  */
-import { resolveDotted, type FieldResolver } from '../../model/evaluate.ts';
+import type { FieldResolver } from '../../model/evaluate.ts';
+import { resolvePythonField } from './python/resolve.ts';
 
 export type PathSegment = { readonly key: string } | { readonly index: number } | { readonly any: true };
 
@@ -61,7 +62,8 @@ export function crossesList(path: string): boolean {
 
 /** Resolve a Panther field (KeyPath spelling, or a plain dotted path) in a JSON event. */
 export const resolvePantherField: FieldResolver = (event, field) => {
-  if (!field.includes('[')) return resolveDotted(event, field);
+  // Panther's event object is a case-insensitive dict: the Python runtime's resolver applies to plain paths
+  if (!field.includes('[')) return resolvePythonField(event, field);
   const segs = parseKeyPath(field);
   if (!segs) return undefined;
   return walk(event, segs, 0);
@@ -85,5 +87,8 @@ function walk(v: unknown, segs: readonly PathSegment[], i: number): unknown {
   if ('index' in s) return Array.isArray(v) ? walk(v[s.index], segs, i + 1) : undefined;
   if (typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  return Object.prototype.hasOwnProperty.call(o, s.key) ? walk(o[s.key], segs, i + 1) : undefined;
+  if (Object.prototype.hasOwnProperty.call(o, s.key)) return walk(o[s.key], segs, i + 1);
+  const lower = s.key.toLowerCase();
+  const k = Object.keys(o).find((x) => x.toLowerCase() === lower);
+  return k === undefined ? undefined : walk(o[k], segs, i + 1);
 }

@@ -200,7 +200,9 @@ async function ruleLogic(
   }
   body.push({ path: py, language: 'python', text: read.text });
   const logTypes = [...asStringList(v['LogTypes']), ...asStringList(v['ResourceTypes'])];
-  const low = await lowerPythonRule({ file: py, text: read.text, logTypes, analysisType: type }, prep.python);
+  // functions the spec's Tests mock are not the code that runs in production: calls to them stay opaque
+  const mockedNames = mockedFunctionNames(v['Tests']);
+  const low = await lowerPythonRule({ file: py, text: read.text, logTypes, analysisType: type, mockedNames }, prep.python);
   diagnostics.push(...low.diagnostics);
   dependsOn.push(...low.dependsOn.filter((d) => !dependsOn.includes(d)));
   const condition = low.condition ? (inline ? and(inline, low.condition) : low.condition) : undefined;
@@ -210,7 +212,24 @@ async function ruleLogic(
     missing: low.missing,
     outputFields: low.outputFields,
     parser: PARSER_PYTHON,
+    ...(type === 'policy'
+      ? { note: 'A policy checks a resource configuration: the condition is what a COMPLIANT resource satisfies (policy() returns True); an alert is raised when it does not hold.' }
+      : {}),
   });
+}
+
+/** Names of the objects mocked by the spec's Tests (`Mocks: [{objectName, returnValue}]`). */
+function mockedFunctionNames(tests: unknown): string[] {
+  const names = new Set<string>();
+  if (!Array.isArray(tests)) return [];
+  for (const t of tests) {
+    if (!isRecord(t) || !Array.isArray(t['Mocks'])) continue;
+    for (const m of t['Mocks']) {
+      const n = isRecord(m) ? asString(m['objectName']) : undefined;
+      if (n) names.add(n);
+    }
+  }
+  return [...names];
 }
 
 function lineOpt(line: number | undefined): { line: number } | undefined {

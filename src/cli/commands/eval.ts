@@ -1,0 +1,64 @@
+/**
+ * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--json]
+ * Runs a rule's extracted condition against JSON events (an object, an array, or one object per line) and prints
+ * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
+ * part matches", and `unknown` means the outcome depends on logic the parser could not express.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from '../../formats/detect.ts';
+import { adapterFor } from '../../formats/registry.ts';
+import { evaluate } from '../../model/evaluate.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+
+export function parseEvents(text: string): unknown[] {
+  const t = text.trim();
+  if (t === '') return [];
+  try {
+    const v = JSON.parse(t) as unknown;
+    return Array.isArray(v) ? v : [v];
+  } catch {
+    // JSON lines
+    return t
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l, i) => {
+        try {
+          return JSON.parse(l) as unknown;
+        } catch (e) {
+          throw new UsageError(`events line ${i + 1} is not JSON: ${(e as Error).message}`);
+        }
+      });
+  }
+}
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, { repo: { type: 'string' }, format: { type: 'string' } });
+    if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--json]');
+    const abs = path.resolve(positionals[0]!);
+    if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such rule file: ${positionals[0]}`);
+    const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
+    if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
+    const rel = path.relative(found.root, abs).split(path.sep).join('/');
+    const res = await scanRepo(found.root, found.format, undefined, { only: [rel] });
+    const rules = res.files[0]?.rules ?? [];
+    if (rules.length === 0) throw new UsageError(`${positionals[0]} holds no rule`);
+    const events = parseEvents(positionals[1] === '-' ? readFileSync(0, 'utf8') : readFileSync(positionals[1]!, 'utf8'));
+    const resolve = adapterFor(found.format)?.resolveField;
+    const results = rules.map((r) => ({
+      rule: r.id,
+      completeness: r.logic.completeness,
+      results: events.map((e) => (r.logic.condition ? evaluate(r.logic.condition, e, resolve ? { resolve } : {}) : 'unknown')),
+    }));
+    if (values.json) printJson(results);
+    else {
+      for (const r of results) {
+        console.log(`${r.rule} [${r.completeness}]`);
+        r.results.forEach((v, i) => console.log(`  event ${i + 1}: ${v}`));
+      }
+    }
+    return 0;
+  });
+}
