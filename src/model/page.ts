@@ -104,7 +104,9 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     out.push('  (no ATT&CK bundle loaded: declared entries shown without names)');
     for (const d of rule.attackDeclared) out.push(`  ${d.text}`);
   } else {
-    out.push(...table(['Tactic', 'Techniques'], attackRows(rule.attack, opts.tacticOrder).map((r) => [r.tactic.name, r.techniques.join(', ')])));
+    const rows = attackRows(rule.attack, opts.tacticOrder);
+    if (rows.length) out.push(...table(['Tactic', 'Techniques'], rows.map((r) => [r.tactic.name, r.techniques.join(', ')])));
+    else out.push('  (no declared entry resolved to a technique or tactic of this ATT&CK release)');
     if (opts.attackVersion) out.push(`  (ATT&CK v${opts.attackVersion})`);
     for (const m of rule.attack) {
       if (m.status !== 'ok') out.push(`  note: ${m.declared.text}: ${m.status}${m.note ? ` — ${m.note}` : ''}`);

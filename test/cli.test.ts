@@ -1,0 +1,105 @@
+/**
+ * The `detwiki` CLI as a user runs it (a child process), on the project's own fixture repository
+ * (test/fixtures/cli/repo: a seed-like Python rule through a helper, a complete rule with one wrong test on purpose,
+ * and a malformed spec).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fixture } from './helpers/golden.ts';
+
+const BIN = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');
+const REPO = fixture('cli', 'repo');
+const ATTACK = fixture('attack', 'mini-enterprise.json');
+
+function detwiki(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '', DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('detwiki scan', () => {
+  it('accounts for every file and reports the malformed spec with file:line', () => {
+    const r = detwiki('scan', REPO, '--format', 'panther', '--json', '--files');
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out);
+    assert.deepEqual(rep.files, { parsed: 2, support: 4, skipped: 0, error: 1 });
+    const broken = rep.fileResults.find((f: { path: string }) => f.path === 'rules/broken.yml');
+    assert.equal(broken.outcome, 'error');
+    assert.equal(broken.diagnostics[0].code, 'GEN003');
+    assert.equal(broken.diagnostics[0].line, 3);
+  });
+  it('--strict fails when a rule file failed to parse', () => {
+    assert.equal(detwiki('scan', REPO, '--format', 'panther', '--strict', '--json').code, 1);
+  });
+  it('unknown format is a usage error', () => {
+    assert.equal(detwiki('scan', REPO, '--format', 'cobol').code, 2);
+  });
+});
+
+describe('detwiki test', () => {
+  it('finds the wrong expectation and exits non-zero', () => {
+    const r = detwiki('test', REPO, '--format', 'panther', '--json');
+    assert.equal(r.code, 1);
+    const rep = JSON.parse(r.out);
+    assert.equal(rep.totals.disagree, 1);
+    const bad = rep.rules.find((c: { ruleId: string }) => c.ruleId === 'panther/login_from_root');
+    assert.equal(bad.completeness, 'complete');
+    assert.deepEqual(
+      bad.outcomes.map((o: { got: unknown; agrees: boolean }) => [o.got, o.agrees]),
+      [
+        [true, true],
+        [false, true],
+        [false, false],
+      ],
+    );
+    // the partial rule: never false on its expected-true test
+    const partial = rep.rules.find((c: { ruleId: string }) => c.ruleId === 'panther/trust_policy_opened');
+    assert.deepEqual(
+      partial.outcomes.map((o: { got: unknown }) => o.got),
+      ['unknown', false, false],
+    );
+  });
+});
+
+describe('detwiki show', () => {
+  it('prints the page sections of the seed, with ATT&CK resolved and the declared tactic noted', () => {
+    const r = detwiki('show', path.join(REPO, 'rules', 'trust_policy_opened.yml'), '--attack', ATTACK);
+    assert.equal(r.code, 0, r.err);
+    const out = r.out;
+    for (const section of ['MITRE ATT&CK coverage', 'Rule body yaml', 'Rule body python', 'Detection logic', 'Exclusions', 'Indicators', 'Output fields', 'Tests (3)']) {
+      assert.ok(out.includes(section), `missing section ${section}`);
+    }
+    assert.ok(out.includes('not (errorCode is_not_null or errorMessage is_not_null or eventName ne "UpdateTrustPolicy")'));
+    assert.ok(out.includes('Completeness: partial'));
+    assert.match(out, /\| errorCode \| is_not_null \|/);
+    assert.match(out, /\| eventName \| eq \| "UpdateTrustPolicy" \|/);
+    assert.match(out, /\| sourceIPAddress \| alert_context → cloud_context\(\) \|/);
+    assert.match(out, /\| Initial Access \| T9001\.001 Fixture Cloud Accounts \|/);
+    assert.match(out, /TA0005:T9001\.001: tactic_mismatch/);
+  });
+  it('--json prints the rule record with test results', () => {
+    const r = detwiki('show', path.join(REPO, 'rules', 'login_from_root.yml'), '--json');
+    assert.equal(r.code, 0, r.err);
+    const rec = JSON.parse(r.out);
+    assert.equal(rec.id, 'panther/login_from_root');
+    assert.equal(rec.logic.completeness, 'complete');
+    assert.equal(rec.testResults.agrees, false);
+    assert.ok(r.err.includes('no ATT&CK bundle') === false || rec.attack.length === 0);
+  });
+  it('a rule id needs --repo; with it the native id is found', () => {
+    assert.equal(detwiki('show', 'Acme.RootLogin').code, 2);
+    const r = detwiki('show', 'Acme.RootLogin', '--repo', REPO, '--format', 'panther', '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).id, 'panther/login_from_root');
+  });
+});
+
+describe('detwiki eval', () => {
+  it('evaluates a rule on JSON lines, three-valued', () => {
+    const events = path.join(REPO, '..', 'events.jsonl');
+    const r = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events, '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out)[0].results, ['unknown', false, false]);
+  });
+});
