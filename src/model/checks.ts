@@ -3,7 +3,8 @@
  * expected result for every test; a `partial` one must never be false on a test expected to match. A rule with
  * no condition is not checked.
  */
-import { evaluate, type FieldResolver } from './evaluate.ts';
+import { evaluate, type FieldResolver, type Truth } from './evaluate.ts';
+import type { Expr } from './expr.ts';
 import type { TestOutcome } from './page.ts';
 import type { RuleRecord } from './rule.ts';
 
@@ -20,9 +21,28 @@ export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleC
   const checked = cond !== undefined && rule.logic.completeness !== 'none';
   const outcomes: TestOutcome[] = rule.tests.map((t) => {
     if (!checked) return { name: t.name, expected: t.expected, got: 'unknown', agrees: true };
-    const got = evaluate(cond!, t.event, resolve ? { resolve } : {});
+    const got = t.events ? evaluateLog(cond!, t.events, t.matchCount, resolve) : evaluate(cond!, t.event, resolve ? { resolve } : {});
     const agrees = rule.logic.completeness === 'complete' ? got === t.expected : !(t.expected === true && got === false);
     return { name: t.name, expected: t.expected, got, agrees };
   });
   return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked, agrees: outcomes.every((o) => o.agrees) };
+}
+
+/**
+ * A multi-event test (Sigma regression data): true when exactly `matchCount` events match (at least one when
+ * absent), false when that cannot hold whatever the unknown results are, else unknown.
+ */
+function evaluateLog(cond: Expr, events: readonly unknown[], matchCount: number | undefined, resolve?: FieldResolver): Truth {
+  let matched = 0;
+  let unknown = 0;
+  for (const e of events) {
+    const r = evaluate(cond, e, resolve ? { resolve } : {});
+    if (r === true) matched++;
+    else if (r === 'unknown') unknown++;
+  }
+  const lo = matched;
+  const hi = matched + unknown;
+  if (matchCount === undefined) return lo >= 1 ? true : hi >= 1 ? 'unknown' : false;
+  if (lo === matchCount && hi === matchCount) return true;
+  return lo <= matchCount && matchCount <= hi ? 'unknown' : false;
 }

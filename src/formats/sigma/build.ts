@@ -1,0 +1,336 @@
+/**
+ * The whole Sigma source at once: every file classified (rule YAML parsed; regression data attached as tests;
+ * documentation and tool files skipped with a reason), then the links that cross files resolved: filters applied
+ * to the rules they target, correlations given the conditions of the rules they aggregate, regression tests
+ * attached to the rules they name.
+ */
+import { isMap, YAMLMap, type Node } from 'yaml';
+import { buildLogic } from '../../model/analyze.ts';
+import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
+import { and, opaque, or, type Expr } from '../../model/expr.ts';
+import type { Aggregation, BodyFile, MissingPart, RuleRecord, RuleTest, Stage } from '../../model/rule.ts';
+import type { FileResult, SourceInfo } from '../adapter.ts';
+import { readSourceText, type ReadResult } from '../io.ts';
+import { parseCorrelation, type ParsedCorrelation } from './correlation.ts';
+import { SigmaDiagnostics } from './diagnostics.ts';
+import { lowerDetection } from './lower.ts';
+import { folderFact, kindOf, readMetadata, ruleSource, slugOf, type Metadata } from './metadata.ts';
+import { readRegressionData, type RegressionData } from './regression.ts';
+import { getPair, keyText, parseSigmaFile, plain, atOffset, type SigmaDocument, type SigmaFile } from './syntax.ts';
+
+export const SIGMA_PARSER = 'Sigma YAML + condition grammar (peggy)';
+
+/** One document on its way to a rule record. */
+interface Draft {
+  readonly path: string;
+  readonly docKind: 'rule' | 'correlation' | 'filter';
+  readonly file: SigmaFile;
+  readonly doc: SigmaDocument;
+  readonly meta: Metadata;
+  readonly diagnostics: Diagnostic[];
+  stages: Stage[];
+  condition?: Expr;
+  missing: MissingPart[];
+  aggregation?: Aggregation;
+  body: BodyFile[];
+  tests: RuleTest[];
+  facts: Record<string, unknown>;
+  correlation?: ParsedCorrelation;
+  /** Filters: targets and the condition as applied to other rules (selection names prefixed). */
+  filter?: { readonly targets: readonly string[]; readonly applied?: Expr; readonly stage: Stage };
+  note?: string;
+}
+
+export interface SigmaBuild {
+  readonly results: ReadonlyMap<string, FileResult>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Why a file that is not a rule is skipped. */
+function skipReason(path: string): string | undefined {
+  const name = path.split('/').pop()!;
+  const lower = name.toLowerCase();
+  if (lower.startsWith('license') || lower.startsWith('licence')) return 'licence text';
+  if (lower.endsWith('.md')) return 'documentation (Markdown)';
+  if (path.startsWith('other/') && lower.endsWith('.json')) return 'ATT&CK Navigator coverage layer generated from the rules, not a rule';
+  if (path.startsWith('deprecated/') && (lower.endsWith('.json') || lower.endsWith('.csv'))) return 'generated index of deprecated rules, not a rule';
+  if (path === 'tests/logsource.json') return 'SigmaHQ test configuration (log source list), not a rule';
+  if (!/\.ya?ml$/i.test(lower)) return `not a Sigma YAML file (${lower.includes('.') ? lower.slice(lower.lastIndexOf('.')) : 'no extension'})`;
+  return undefined;
+}
+
+export async function buildSigmaSource(root: string, files: readonly string[], source: SourceInfo): Promise<SigmaBuild> {
+  const regression = await readRegressionData(root, files);
+  const texts = await readAll(root, files.filter((p) => !p.startsWith('regression_data/') && !skipReason(p)));
+  return linkSource(files, texts, regression, source);
+}
+
+/** Build from texts in memory (tests, single files): no regression data. */
+export function buildSigmaTexts(texts: Readonly<Record<string, string>>, source: SourceInfo = { repository: 'local' }): SigmaBuild {
+  const files = Object.keys(texts).sort();
+  const read = new Map<string, ReadResult>(files.map((f) => [f, { ok: true, text: texts[f]! }]));
+  return linkSource(files, read, { entries: [], diagnostics: [], supportFiles: new Set() }, source);
+}
+
+function linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadResult>, regression: RegressionData, source: SourceInfo): SigmaBuild {
+  const results = new Map<string, FileResult>();
+  const drafts: Draft[] = [];
+  const fileDrafts = new Map<string, Draft[]>();
+  const fileDiags = new Map<string, Diagnostic[]>();
+  for (const path of files) {
+    if (path.startsWith('regression_data/')) {
+      const used = regression.supportFiles.has(path);
+      results.set(path, { path, outcome: 'support', reason: used ? 'SigmaHQ regression data: attached as tests to the rule it names' : 'SigmaHQ regression data (raw log without JSON rendering)', rules: [], diagnostics: [] });
+      continue;
+    }
+    const skip = skipReason(path);
+    if (skip) {
+      results.set(path, { path, outcome: 'skipped', reason: skip, rules: [], diagnostics: [] });
+      continue;
+    }
+    const read = texts.get(path)!;
+    if (!read.ok) {
+      results.set(path, { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] });
+      continue;
+    }
+    const file = parseSigmaFile(path, read.text);
+    const diags: Diagnostic[] = [...file.diagnostics];
+    const mine: Draft[] = [];
+    for (const d of file.docs) {
+      const draft = draftOf(file, d, diags);
+      if (draft) mine.push(draft);
+    }
+    drafts.push(...mine);
+    fileDrafts.set(path, mine);
+    fileDiags.set(path, diags);
+  }
+
+  // ---- links across files ----
+  const byRef = new Map<string, Draft[]>();
+  const index = (k: string | undefined, d: Draft) => {
+    if (!k) return;
+    const l = byRef.get(k);
+    if (l) l.push(d);
+    else byRef.set(k, [d]);
+  };
+  for (const d of drafts) if (d.docKind !== 'filter') {
+    index(d.meta.nativeId, d);
+    index(d.meta.name, d);
+  }
+  for (const f of drafts) {
+    if (!f.filter) continue;
+    for (const t of f.filter.targets) {
+      const targets = byRef.get(t) ?? [];
+      if (targets.length === 0) f.diagnostics.push(SigmaDiagnostics.filterTargetMissing(f.path, t, atOffset(f.file.lines, f.doc.range.start)));
+      for (const r of targets) applyFilter(r, f);
+    }
+  }
+  const resolving = new Set<Draft>();
+  const rowCondition = (d: Draft): Expr | undefined => {
+    if (!d.correlation) return d.condition;
+    if (d.condition) return d.condition;
+    if (resolving.has(d)) return opaque(d.meta.title ?? d.path, 'correlation refers to itself');
+    resolving.add(d);
+    const parts: Expr[] = [];
+    for (const ref of d.correlation.rules) {
+      const target = byRef.get(ref)?.[0];
+      if (!target) {
+        d.diagnostics.push(SigmaDiagnostics.correlationTargetMissing(d.path, ref, atOffset(d.file.lines, d.correlation.rulesSpan.start)));
+        parts.push(opaque(ref, `correlated rule "${ref}" is not in this source`));
+        continue;
+      }
+      const c = rowCondition(target);
+      parts.push(c ? { kind: 'and', args: [c], name: ref } : opaque(ref, `correlated rule "${ref}" has no condition`));
+    }
+    resolving.delete(d);
+    d.condition = or(...parts);
+    return d.condition;
+  };
+  for (const d of drafts) if (d.correlation) rowCondition(d);
+  const regressionDiags: Diagnostic[] = [...regression.diagnostics];
+  for (const e of regression.entries) {
+    for (const id of e.ruleIds) {
+      const targets = (byRef.get(id) ?? []).filter((d) => d.meta.nativeId === id);
+      if (targets.length === 0) regressionDiags.push(SigmaDiagnostics.regressionTargetMissing(e.infoPath, `regression test names rule ${id}, which is not in this source`));
+      for (const t of targets) {
+        t.tests.push(...e.tests);
+        t.facts['regressionData'] = e.infoPath;
+      }
+    }
+  }
+
+  // ---- records ----
+  for (const [path, mine] of fileDrafts) {
+    const diags = fileDiags.get(path)!;
+    const rules = mine.map((d) => toRecord(d, source));
+    for (const d of mine) diags.push(...d.diagnostics.filter((x) => !diags.includes(x)));
+    if (rules.length > 0) results.set(path, { path, outcome: 'parsed', rules, diagnostics: diags });
+    else if (folderFact(path)) results.set(path, { path, outcome: 'error', rules: [], diagnostics: diags.length ? diags : [SigmaDiagnostics.notARule(path)] });
+    else if (diags.length) results.set(path, { path, outcome: 'skipped', reason: 'YAML outside the rule folders that does not parse as Sigma: not read as a rule (see diagnostics)', rules: [], diagnostics: diags });
+    else results.set(path, { path, outcome: 'skipped', reason: 'YAML that is not a Sigma rule, correlation or filter (tool configuration or pipeline)', rules: [], diagnostics: [] });
+  }
+  return { results, diagnostics: regressionDiags };
+}
+
+/** Read files concurrently (async reads are slow one at a time). */
+async function readAll(root: string, paths: readonly string[]): Promise<Map<string, ReadResult>> {
+  const out = new Map<string, ReadResult>();
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const p = paths[next++]!;
+      out.set(p, await readSourceText(root, p));
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  return out;
+}
+
+const READ_CONCURRENCY = 32;
+
+function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Draft | undefined {
+  const has = (k: string) => getPair(d.map, k) !== undefined;
+  const docKind = has('correlation') ? 'correlation' : has('filter') ? 'filter' : has('detection') ? 'rule' : undefined;
+  if (!docKind) {
+    // in a rule folder every document must be a rule; elsewhere YAML of other kinds is skipped
+    if (folderFact(file.path) || has('logsource')) fileDiags.push(SigmaDiagnostics.notARule(file.path, atOffset(file.lines, d.range.start)));
+    return undefined;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const meta = readMetadata(file, d);
+  if (meta.title === undefined) diagnostics.push(GeneralDiagnostics.missingField(file.path, 'title', atOffset(file.lines, d.range.start)));
+  const draft: Draft = {
+    path: file.path,
+    docKind,
+    file,
+    doc: d,
+    meta,
+    diagnostics,
+    stages: meta.logsourceStage ? [meta.logsourceStage] : [],
+    missing: [],
+    body: [{ path: file.path, language: 'yaml', text: file.text, range: d.range }],
+    tests: [],
+    facts: { ...meta.facts },
+  };
+  const section = getPair(d.map, docKind === 'rule' ? 'detection' : docKind)!.value;
+  switch (docKind) {
+    case 'rule': {
+      if (!isMap(section)) {
+        diagnostics.push(SigmaDiagnostics.badShape(file.path, '`detection` must be a map of selections and a condition', atOffset(file.lines, d.range.start)));
+        break;
+      }
+      const det = lowerDetection(file, section as YAMLMap, diagnostics);
+      draft.stages.push(...det.stages);
+      if (det.condition) draft.condition = det.condition;
+      draft.missing.push(...det.missing);
+      if (det.aggregation) draft.aggregation = det.aggregation;
+      if (det.timeframe) draft.facts['timeframe'] = det.timeframe;
+      break;
+    }
+    case 'filter': {
+      if (!isMap(section)) {
+        diagnostics.push(SigmaDiagnostics.badShape(file.path, '`filter` must be a map with rules, selections and a condition', atOffset(file.lines, d.range.start)));
+        break;
+      }
+      const map = section as YAMLMap;
+      const rulesPair = getPair(map, 'rules');
+      const targets = rulesPair?.value ? toStrings(plain(rulesPair.value as Node, d.doc)) : [];
+      const det = withoutRules(map);
+      const own = lowerDetection(file, det, diagnostics);
+      draft.stages.push(...own.stages);
+      if (own.condition) draft.condition = own.condition;
+      const prefix = `${slugOf(file.path)}.`;
+      const applied = lowerDetection(file, det, [], prefix);
+      const span = { file: file.path, start: d.range.start, end: d.range.end };
+      draft.filter = {
+        targets,
+        ...(applied.condition ? { applied: applied.condition } : {}),
+        stage: { kind: 'filter', label: `filter ${slugOf(file.path)}`, text: file.text.slice(d.range.start, d.range.end), span, detail: { filter: meta.title ?? slugOf(file.path), rules: targets } },
+      };
+      draft.facts['filterTargets'] = targets;
+      draft.note = 'A Sigma filter is applied to the rules it targets: their condition is ANDed with this one.';
+      break;
+    }
+    case 'correlation': {
+      const c = parseCorrelation(file, d, diagnostics);
+      if (!c) break;
+      draft.correlation = c;
+      draft.stages.push(c.stage);
+      draft.aggregation = c.aggregation;
+      Object.assign(draft.facts, c.facts);
+      if (c.comparisons.length === 0)
+        draft.missing.push({ text: c.aggregation.text ?? c.type, reason: `correlation: ${c.type} alerts when every correlated rule matches within ${c.aggregation.window}${c.type === 'temporal_ordered' ? ', in order' : ''}; one event cannot show it` });
+      else if (c.comparisons.length > 1) draft.missing.push({ text: c.aggregation.text ?? c.type, reason: 'aggregation: the rule alerts on a count in a range over matching events, not on one event' });
+      break;
+    }
+  }
+  if (meta.fieldsStage) draft.stages.push(meta.fieldsStage);
+  return draft;
+}
+
+function withoutRules(map: YAMLMap): YAMLMap {
+  const out = new YAMLMap();
+  out.items = map.items.filter((p) => keyText(p as never) !== 'rules');
+  out.range = map.range;
+  return out;
+}
+
+function toStrings(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => String(x));
+}
+
+/** A filter applies to a rule: its condition is ANDed with the rule's; its text joins the rule's body and stages. */
+function applyFilter(rule: Draft, f: Draft): void {
+  if (!f.filter?.applied || !rule.condition) return;
+  rule.condition = and(rule.condition, f.filter.applied);
+  rule.stages.push(f.filter.stage);
+  if (!rule.body.some((b) => b.path === f.path)) rule.body.push({ path: f.path, language: 'yaml', text: f.file.text, range: f.doc.range });
+  const list = (rule.facts['filters'] as string[] | undefined) ?? [];
+  rule.facts['filters'] = [...list, f.meta.title ?? f.path];
+}
+
+function toRecord(d: Draft, source: SourceInfo): RuleRecord {
+  const m = d.meta;
+  const k = kindOf(d.path, d.docKind, m.status, m.statusNative);
+  const logic = buildLogic({
+    stages: d.stages,
+    ...(d.condition ? { condition: d.condition } : {}),
+    missing: d.missing,
+    ...(d.aggregation ? { aggregation: d.aggregation } : {}),
+    outputFields: m.outputFields,
+    parser: SIGMA_PARSER,
+    ...(d.note ? { note: d.note } : {}),
+    ...(d.correlation ? { partial: true } : {}),
+  });
+  const isUnsupportedFolder = folderFact(d.path)?.status === 'unsupported';
+  return {
+    id: `sigma/${slugOf(d.path)}`,
+    format: 'sigma',
+    ...(m.nativeId ? { nativeId: m.nativeId } : {}),
+    nativeType: d.docKind === 'rule' ? 'rule' : d.docKind,
+    source: ruleSource(d.path, d.doc, d.file, source),
+    title: m.title ?? slugOf(d.path),
+    ...(m.description !== undefined ? { description: m.description } : {}),
+    references: m.references,
+    falsePositives: m.falsePositives,
+    ...(m.author !== undefined ? { author: m.author } : {}),
+    ...(m.created !== undefined ? { created: m.created } : {}),
+    ...(m.modified !== undefined ? { modified: m.modified } : {}),
+    tags: m.tags,
+    ...(m.severity ? { severity: m.severity } : {}),
+    ...(m.severityNative !== undefined ? { severityNative: m.severityNative } : {}),
+    status: k.status,
+    ...(m.statusNative !== undefined ? { statusNative: m.statusNative } : isUnsupportedFolder ? { statusNative: 'unsupported' } : {}),
+    kind: k.kind,
+    kindReason: k.kindReason,
+    logSources: m.logSources,
+    attackDeclared: m.attackDeclared,
+    attack: [],
+    body: d.body,
+    logic,
+    tests: d.tests,
+    diagnostics: d.diagnostics,
+    facts: d.facts,
+  };
+}
