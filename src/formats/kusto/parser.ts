@@ -56,6 +56,7 @@ export const MAX_TREE_DEPTH = 400;
 interface Native {
   readonly parse: (text: string) => any;
   readonly kindNames: Readonly<Record<number, string>>;
+  readonly globals: any;
 }
 let native: Native | undefined;
 
@@ -69,7 +70,7 @@ function load(): Native {
   const SK = K.Language.Syntax.SyntaxKind;
   const kindNames: Record<number, string> = {};
   for (const k of Object.keys(SK)) if (typeof SK[k] === 'number') kindNames[SK[k]] = k;
-  native = { parse: (t: string) => K.Language.KustoCode.Parse(t), kindNames };
+  native = { parse: (t: string) => K.Language.KustoCode.Parse(t), kindNames, globals: K.Language.GlobalState.Default };
   return native;
 }
 
@@ -78,10 +79,20 @@ export function kustoLoaded(): boolean {
   return native !== undefined;
 }
 
+let timings: number[] | undefined;
+
+/** Start (or stop) recording the time of each `KustoCode.Parse` call, for benchmarks; returns the recorded list. */
+export function recordParseTimes(on: boolean): number[] {
+  timings = on ? [] : undefined;
+  return timings ?? [];
+}
+
 /** Parse KQL text. Never throws on bad input: syntax errors come back as diagnostics beside a (partial) tree. */
 export function parseKql(text: string): ParseKqlResult {
   const n = load();
+  const t0 = timings ? performance.now() : 0;
   const code = n.parse(text);
+  if (timings) timings.push(performance.now() - t0);
   const diags: KqlSyntaxError[] = [];
   const list = code.GetDiagnostics();
   for (let i = 0; i < list.Count; i++) {
@@ -147,6 +158,30 @@ function literalOf(kind: string, el: any): KLiteral | undefined {
     default:
       return undefined;
   }
+}
+/**
+ * Split a text holding several queries into its blocks, as Kusto's editors do (Kusto.Language `CodeScript`:
+ * queries separated by blank lines). Offsets into `text`.
+ */
+export function splitQueryBlocks(text: string): { start: number; end: number }[] {
+  const K = (load(), (globalThis as any).Kusto);
+  const script = K.Language.Editor.CodeScript.From$1(text, load().globals);
+  const out: { start: number; end: number }[] = [];
+  for (let i = 0; i < script.Blocks.Count; i++) {
+    const b = script.Blocks.getItem(i);
+    out.push({ start: b.Start, end: b.End });
+  }
+  return out;
+}
+
+/** A built-in scalar function of KQL (`ago`, `strcat`, `pack_array`), from the parser's own function table. */
+export function isBuiltinFunction(name: string): boolean {
+  return !!load().globals.GetFunction(name);
+}
+
+/** A built-in aggregation function (`count`, `dcount`, `make_set`). */
+export function isAggregateFunction(name: string): boolean {
+  return !!load().globals.GetAggregate(name);
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

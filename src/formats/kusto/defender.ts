@@ -1,0 +1,328 @@
+/**
+ * Defender XDR advanced-hunting files: Markdown with one or more KQL code blocks (Microsoft's archived
+ * Microsoft-365-Defender-Hunting-Queries, Bert-JanP's Hunting-Queries-Detection-Rules) and plain `.txt` queries.
+ * Markdown is read with markdown-it's tokenizer: the title is the first heading, the description the section under
+ * a "Description" heading (else the paragraphs before the first section), ATT&CK from technique ids in tables and,
+ * in Microsoft's template, the "Category" table rows marked covered. Every KQL block becomes a rule.
+ */
+import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import { slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
+import type { DeclaredAttack, RuleSource } from '../../model/rule.ts';
+import type { SourceInfo } from '../adapter.ts';
+import { KqlDiagnostics } from './diagnostics.ts';
+import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS } from './defenderFacts.ts';
+import { buildKqlRule, type KqlRuleOutput } from './record.ts';
+import { leadingComments, parseKql, splitQueryBlocks, type KNode } from './parser.ts';
+
+export interface DefenderResult {
+  readonly outputs: readonly KqlRuleOutput[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+let md: MarkdownIt | undefined;
+const markdown = () => (md ??= new MarkdownIt());
+
+interface Block {
+  readonly content: string;
+  readonly info: string;
+  /** 0-based first and last+1 line of the fence in the file. */
+  readonly map: readonly [number, number];
+  readonly heading?: string;
+}
+
+/** Which repository layout a file follows, from its path under the corpus root. */
+export type DefenderFlavour = 'm365' | 'bertjan' | 'generic';
+
+export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+  const tokens = markdown().parse(text, {});
+  const lines = lineStarts(text);
+  const diags: Diagnostic[] = [];
+  let title: string | undefined;
+  const headings: { level: number; text: string; line: number }[] = [];
+  const blocks: Block[] = [];
+  const attack: DeclaredAttack[] = [];
+  const tags: string[] = [];
+  let lastHeading: string | undefined;
+  let hasLabelledKql = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type === 'heading_open') {
+      const inline = tokens[i + 1];
+      const h = inline?.content.trim() ?? '';
+      headings.push({ level: Number(t.tag.slice(1)), text: h, line: t.map?.[0] ?? 0 });
+      if (title === undefined && h) title = h;
+      lastHeading = h;
+    } else if (t.type === 'fence' || t.type === 'code_block') {
+      const info = t.info.trim().toLowerCase();
+      if (info.startsWith('kql') || info.startsWith('kusto')) hasLabelledKql = true;
+      blocks.push({ content: t.content, info, map: (t.map ?? [0, 0]) as [number, number], ...(lastHeading ? { heading: lastHeading } : {}) });
+    } else if (t.type === 'tr_open') {
+      const cells = rowCells(tokens, i);
+      for (const c of cells) if (TECHNIQUE_ID.test(c)) attack.push({ text: c, techniqueId: c });
+      // Microsoft's template: | Technique, tactic, or state | Covered? (v=yes) | Notes |
+      if (flavour === 'm365' && cells.length >= 2 && cells[1]!.toLowerCase() === 'v') {
+        if (ATTACK_TACTIC_NAMES.has(cells[0]!.toLowerCase())) attack.push({ text: cells[0]!, tactic: cells[0]! });
+        else tags.push(cells[0]!);
+      }
+    }
+  }
+  const kqlBlocks = blocks.filter((b) => {
+    if (b.info.startsWith('kql') || b.info.startsWith('kusto')) return true;
+    if (b.info === '' && flavour !== 'generic') {
+      // an unlabelled block is KQL by these repositories' convention; when the file labels its KQL, an unlabelled
+      // block that the Kusto parser rejects is something else (output, a path list)
+      if (hasLabelledKql ? parseKql(b.content).diagnostics.length === 0 : looksLikeKql(b.content)) return true;
+      diags.push(KqlDiagnostics.otherLanguage(file, 'no language, rejected by the Kusto parser from its first line (not KQL)', { line: b.map[0] + 1 }));
+      return false;
+    }
+    diags.push(KqlDiagnostics.otherLanguage(file, b.info || (flavour === 'generic' ? 'no language (not taken as KQL outside the Defender query collections)' : ''), { line: b.map[0] + 1 }));
+    return false;
+  });
+  if (kqlBlocks.length === 0) return { outputs: [], diagnostics: [...diags, KqlDiagnostics.noKqlBlock(file)] };
+
+  const description = sectionText(text, lines, headings, 'description') ?? introText(text, lines, headings, blocks);
+  const references = sectionLinks(tokens, 'references');
+  const author = sectionText(text, lines, headings, 'author')?.trim();
+  const stem = slugify(file.split('/').pop()!.replace(/\.md$/i, ''));
+  const { kind, reason } = kindOf(file, flavour, headings);
+  const queries = kqlBlocks.flatMap((b) => {
+    const firstLine = b.map[0] + 1;
+    const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
+    const contentLines = lineStarts(b.content);
+    const blockToFile = (o: number) => {
+      let l = 0;
+      while (l + 1 < contentLines.length && contentLines[l + 1]! <= o) l++;
+      const ls = lines[firstLine + l];
+      return ls === undefined ? text.length : Math.min(ls + fenceIndent + (o - contentLines[l]!), text.length);
+    };
+    return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), toFile: (o: number) => blockToFile(o + part.start) }));
+  });
+  const several = queries.length > 1;
+  const outputs = queries.map(({ block: b, part, query, toFile }, idx) => {
+    const start = toFile(0);
+    const end = toFile(query.length);
+    const startLine = lineOf(lines, start);
+    return buildKqlRule({
+      id: `kusto/${stem}${several ? `-${idx + 1}` : ''}`,
+      file,
+      fileText: text,
+      fileLanguage: 'markdown',
+      query,
+      toFile,
+      range: { start, end },
+      source: ruleSource(file, source, { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) }),
+      title: `${title ?? stem}${several && b.heading && b.heading !== title ? ` (${b.heading}${part.of > 1 ? `, query ${part.index}` : ''})` : several ? ` (query ${idx + 1})` : ''}`,
+      ...(description ? { description } : {}),
+      references,
+      ...(author ? { author } : {}),
+      tags,
+      status: 'unknown',
+      kind: { kind, reason },
+      defaultKindReason: reason,
+      attackDeclared: dedupeAttack(attack),
+      facts: { ...(b.heading ? { section: b.heading } : {}), query: idx + 1, queries: queries.length },
+      diagnostics: idx === 0 ? diags : [],
+    });
+  });
+  return { outputs, diagnostics: [] };
+}
+
+/** A `.txt` file: the whole text is the query; its leading comments are the description. */
+export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+  const stem = file.split('/').pop()!.replace(/\.txt$/i, '');
+  const { kind, reason } = kindOf(file, flavour, []);
+  if (!looksLikeKql(text)) return { outputs: [], diagnostics: [KqlDiagnostics.otherLanguage(file, 'plain text rejected by the Kusto parser from its first line (not KQL)')] };
+  const parts = queriesOf(text);
+  const lines = lineStarts(text);
+  const outputs = parts.map((part, idx) => {
+    const query = text.slice(part.start, part.end);
+    const comments = leadingComments(parseKql(query).value.root);
+    return buildKqlRule({
+      id: `kusto/${slugify(stem)}${parts.length > 1 ? `-${idx + 1}` : ''}`,
+      file,
+      fileText: text,
+      fileLanguage: 'kql',
+      query,
+      toFile: (o) => o + part.start,
+      ...(parts.length > 1 ? { range: { start: part.start, end: part.end } } : {}),
+      source: ruleSource(file, source, { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) }),
+      title: parts.length > 1 ? `${stem} (query ${idx + 1})` : stem,
+      ...(comments.length ? { description: comments.join('\n') } : {}),
+      status: 'unknown',
+      kind: { kind, reason },
+      defaultKindReason: reason,
+      ...(parts.length > 1 ? { facts: { query: idx + 1, queries: parts.length } } : {}),
+    });
+  });
+  return { outputs, diagnostics: [] };
+}
+
+/**
+ * The queries of a block. A block that the parser accepts is one query. One it rejects is split the way Kusto's
+ * editors split a script (blank lines between queries, `CodeScript`); let-only parts join the query after them.
+ * The split is kept only when it removes syntax errors: a block that is one broken query stays one.
+ */
+export function queriesOf(content: string): { start: number; end: number; index: number; of: number }[] {
+  const whole = [{ start: 0, end: content.length, index: 1, of: 1 }];
+  const errors = parseKql(content).diagnostics.length;
+  if (errors === 0) return whole;
+  const parts = splitQueryBlocks(content).filter((p) => statementsOf(content.slice(p.start, p.end)).length > 0);
+  if (parts.length < 2) return whole;
+  const merged: { start: number; end: number }[] = [];
+  let pending: number | undefined;
+  for (const p of parts) {
+    const hasQuery = statementsOf(content.slice(p.start, p.end)).some((k) => k !== 'LetStatement');
+    if (!hasQuery) {
+      pending ??= p.start;
+      continue;
+    }
+    merged.push({ start: pending ?? p.start, end: p.end });
+    pending = undefined;
+  }
+  if (merged.length < 2) return whole;
+  const after = merged.reduce((n, m) => n + parseKql(content.slice(m.start, m.end)).diagnostics.length, 0);
+  if (after >= errors) return whole;
+  return merged.map((m, i) => ({ ...m, index: i + 1, of: merged.length }));
+}
+
+/**
+ * Whether unlabelled text is KQL: the Kusto parser accepts it, or its first error comes after the first line of
+ * code (a query with a mistake further down is still a query; a command line or a table of data is not).
+ */
+export function looksLikeKql(text: string): boolean {
+  const r = parseKql(text);
+  if (r.diagnostics.length === 0) return true;
+  const first = firstCodeOffset(r.value.root);
+  if (first === undefined) return false;
+  const lineEnd = text.indexOf('\n', first);
+  const firstError = Math.min(...r.diagnostics.map((d) => d.start));
+  return firstError > (lineEnd < 0 ? text.length : lineEnd);
+}
+
+function firstCodeOffset(n: KNode): number | undefined {
+  if (n.token !== undefined) return n.token === '' ? undefined : n.start;
+  for (const c of n.children) {
+    const r = firstCodeOffset(c);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+function statementsOf(q: string): string[] {
+  const root = parseKql(q).value.root;
+  const lists = root.children.filter((c) => c.kind === 'List');
+  const last = lists[lists.length - 1];
+  return last ? last.children.filter((c) => c.token === undefined).map((c) => c.kind) : [];
+}
+
+function lineOf(lines: readonly number[], off: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
+  if (flavour === 'bertjan') {
+    const top = file.split('/').find((p) => p !== 'bert-jan-p') ?? '';
+    const template = headings.some((h) => h.text.toLowerCase() === 'risk');
+    if (template && !HUNTING_FOLDERS.has(top)) {
+      return { kind: 'detection', reason: "follows the repository's detection-rule template (DetectionTemplate.md: ATT&CK technique table, Risk section): written to run as a custom detection" };
+    }
+    return { kind: 'hunting', reason: template ? `in the ${top} folder: a hunting / investigation query` : 'no detection-rule template (no Risk section): a hunting or investigation query' };
+  }
+  return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
+}
+
+function ruleSource(file: string, source: SourceInfo, lines?: { start: number; end: number }): RuleSource {
+  return {
+    repository: source.repository,
+    path: file,
+    ...(lines ? { lines } : {}),
+    ...(source.commit ? { commit: source.commit } : {}),
+    ...(source.licence ? { licence: source.licence } : {}),
+    ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
+  };
+}
+
+function rowCells(tokens: readonly Token[], i: number): string[] {
+  const out: string[] = [];
+  for (let j = i + 1; j < tokens.length && tokens[j]!.type !== 'tr_close'; j++) if (tokens[j]!.type === 'inline') out.push(tokens[j]!.content.trim());
+  return out;
+}
+
+function lineStarts(s: string): number[] {
+  const out = [0];
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) out.push(i + 1);
+  return out;
+}
+
+function indentAt(text: string, off: number): number {
+  let i = off;
+  while (text[i] === ' ') i++;
+  return i - off;
+}
+
+/** The source text of the section under the first heading whose text starts with `name` (case-insensitive). */
+function sectionText(text: string, lines: readonly number[], headings: readonly { level: number; text: string; line: number }[], name: string): string | undefined {
+  const i = headings.findIndex((h) => h.text.toLowerCase().startsWith(name));
+  if (i < 0) return undefined;
+  const h = headings[i]!;
+  const next = headings.slice(i + 1).find((x) => x.level <= h.level) ?? headings[i + 1];
+  const start = lines[h.line + 1] ?? text.length;
+  const end = next ? (lines[next.line] ?? text.length) : text.length;
+  const s = text.slice(start, end).trim();
+  return s || undefined;
+}
+
+/** Paragraphs between the title and the first later heading or code block. */
+function introText(text: string, lines: readonly number[], headings: readonly { line: number }[], blocks: readonly Block[]): string | undefined {
+  const first = headings[0];
+  const startLine = first ? first.line + 1 : 0;
+  const stops = [...headings.slice(1).map((h) => h.line), ...blocks.map((b) => b.map[0])].filter((l) => l >= startLine);
+  const endLine = stops.length ? Math.min(...stops) : lines.length;
+  const s = text.slice(lines[startLine] ?? text.length, lines[endLine] ?? text.length).trim();
+  return s || undefined;
+}
+
+function sectionLinks(tokens: readonly Token[], name: string): string[] {
+  const out: string[] = [];
+  let inSection = false;
+  let level = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type === 'heading_open') {
+      const lv = Number(t.tag.slice(1));
+      const h = tokens[i + 1]?.content.trim().toLowerCase() ?? '';
+      if (inSection && lv <= level) inSection = false;
+      if (h.startsWith(name)) {
+        inSection = true;
+        level = lv;
+      }
+    } else if (inSection && t.type === 'inline') {
+      for (const c of t.children ?? []) {
+        if (c.type === 'link_open') {
+          const href = c.attrGet('href');
+          if (href) out.push(href);
+        } else if (c.type === 'text' && (c.content.startsWith('http://') || c.content.startsWith('https://'))) out.push(c.content.trim());
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
+function dedupeAttack(a: readonly DeclaredAttack[]): DeclaredAttack[] {
+  const seen = new Set<string>();
+  return a.filter((x) => {
+    const k = JSON.stringify(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * KqlFacts: the KQL dialect as data. Operator spellings onto the model's operators, functions the lowering
+ * understands, query operators onto stage kinds, and the tables that mark a third-party alert feed.
+ * Only the single-predicate code in `lowerExpr.ts` reads these; adding a spelling is a table line.
+ *
+ * References: https://learn.microsoft.com/kusto/query/datatypes-string-operators (string operators and their case
+ * rules), Kusto.Language `SyntaxKind` (operator node names).
+ */
+import type { Operator } from '../../model/expr.ts';
+import type { StageKind } from '../../model/rule.ts';
+
+/** How a binary string/comparison operator lowers. */
+export interface BinaryOperatorFact {
+  readonly op: Operator;
+  /** Case-sensitive per KQL (`==`, `in`, `has_cs`… are; `=~`, `has`, `contains`… are not). */
+  readonly cs: boolean;
+  /** `!has`, `!in~`, `!contains`…: the negation of the positive operator (lowered as `not (…)`). */
+  readonly negated?: boolean;
+  /** Right side is a list: `in (…)`, `has_any (…)`, `has_all (…)`. */
+  readonly list?: boolean;
+  /** `has_all`: every value must match. */
+  readonly all?: boolean;
+}
+
+/** Operator spellings (tokens of the operator, joined by a space) onto the model. */
+export const BINARY_OPERATOR_FACTS: Readonly<Record<string, BinaryOperatorFact>> = {
+  '==': { op: 'eq', cs: true },
+  '!=': { op: 'ne', cs: true },
+  '<>': { op: 'ne', cs: true },
+  '=~': { op: 'eq', cs: false },
+  '!~': { op: 'ne', cs: false },
+  '<': { op: 'lt', cs: true },
+  '<=': { op: 'le', cs: true },
+  '>': { op: 'gt', cs: true },
+  '>=': { op: 'ge', cs: true },
+  has: { op: 'has', cs: false },
+  '!has': { op: 'has', cs: false, negated: true },
+  has_cs: { op: 'has', cs: true },
+  '!has_cs': { op: 'has', cs: true, negated: true },
+  contains: { op: 'contains', cs: false },
+  '!contains': { op: 'contains', cs: false, negated: true },
+  contains_cs: { op: 'contains', cs: true },
+  '!contains_cs': { op: 'contains', cs: true, negated: true },
+  startswith: { op: 'starts_with', cs: false },
+  '!startswith': { op: 'starts_with', cs: false, negated: true },
+  startswith_cs: { op: 'starts_with', cs: true },
+  '!startswith_cs': { op: 'starts_with', cs: true, negated: true },
+  endswith: { op: 'ends_with', cs: false },
+  '!endswith': { op: 'ends_with', cs: false, negated: true },
+  endswith_cs: { op: 'ends_with', cs: true },
+  '!endswith_cs': { op: 'ends_with', cs: true, negated: true },
+  'matches regex': { op: 'regex', cs: true },
+  like: { op: 'wildcard', cs: false },
+  notlike: { op: 'wildcard', cs: false, negated: true },
+  like_cs: { op: 'wildcard', cs: true },
+  notlike_cs: { op: 'wildcard', cs: true, negated: true },
+  in: { op: 'in', cs: true, list: true },
+  '!in': { op: 'in', cs: true, list: true, negated: true },
+  'in~': { op: 'in', cs: false, list: true },
+  '!in~': { op: 'in', cs: false, list: true, negated: true },
+  has_any: { op: 'has', cs: false, list: true },
+  has_all: { op: 'has', cs: false, list: true, all: true },
+};
+
+/** Operators the model has no operator for (term-prefix / term-suffix match): they lower to opaque. */
+export const UNSUPPORTED_OPERATORS: Readonly<Record<string, string>> = {
+  hasprefix: 'term-prefix match (hasprefix) has no operator in the model',
+  '!hasprefix': 'term-prefix match (!hasprefix) has no operator in the model',
+  hasprefix_cs: 'term-prefix match (hasprefix_cs) has no operator in the model',
+  '!hasprefix_cs': 'term-prefix match (!hasprefix_cs) has no operator in the model',
+  hassuffix: 'term-suffix match (hassuffix) has no operator in the model',
+  '!hassuffix': 'term-suffix match (!hassuffix) has no operator in the model',
+  hassuffix_cs: 'term-suffix match (hassuffix_cs) has no operator in the model',
+  '!hassuffix_cs': 'term-suffix match (!hassuffix_cs) has no operator in the model',
+};
+
+/** Ordering comparisons whose operands may be swapped (`5 < x` is `x > 5`). */
+export const SWAPPED: Readonly<Partial<Record<Operator, Operator>>> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+/** Functions that only convert a value's type: `tostring(x)` is the field `x` for matching purposes. */
+export const TRANSPARENT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'tostring',
+  'tolong',
+  'toint',
+  'toreal',
+  'todouble',
+  'todecimal',
+  'tobool',
+  'toboolean',
+  'todynamic',
+  'toobject',
+  'parse_json',
+  'parsejson',
+  'toguid',
+]);
+
+/** Functions that fold case: comparing their result is a case-insensitive comparison of the field. */
+export const CASE_FOLDING_FUNCTIONS: Readonly<Record<string, 'lower' | 'upper'>> = { tolower: 'lower', toupper: 'upper' };
+
+/** Functions whose value is a point in time: comparing a column with them is a time-window filter. */
+export const TIME_FUNCTIONS: ReadonlySet<string> = new Set([
+  'ago',
+  'now',
+  'datetime',
+  'todatetime',
+  'startofday',
+  'startofweek',
+  'startofmonth',
+  'startofyear',
+  'endofday',
+  'endofweek',
+  'endofmonth',
+  'endofyear',
+  'datetime_add',
+  'make_datetime',
+  'unixtime_seconds_todatetime',
+  'unixtime_milliseconds_todatetime',
+]);
+
+/** Null / empty checks (`isempty` also holds for the empty string). */
+export const NULL_FUNCTIONS: Readonly<Record<string, { readonly op: 'is_null' | 'is_not_null'; readonly empty: boolean }>> = {
+  isnull: { op: 'is_null', empty: false },
+  isnotnull: { op: 'is_not_null', empty: false },
+  isempty: { op: 'is_null', empty: true },
+  isnotempty: { op: 'is_not_null', empty: true },
+};
+
+/** `ipv4_is_private`: the RFC 1918 ranges, as the function documents them. */
+export const PRIVATE_IPV4_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+/** Range functions: `f(ip, range)` or `f(ip, ranges…)`. */
+export const CIDR_FUNCTIONS: ReadonlySet<string> = new Set(['ipv4_is_in_range', 'ipv4_is_in_any_range', 'ipv6_is_in_range', 'ipv6_is_in_any_range', 'ipv4_is_match']);
+
+/** What a query operator is as a stage, and whether the row-level condition ends before it. */
+export interface QueryOperatorFact {
+  readonly stage: StageKind;
+  /**
+   * `end`: rows after it are no longer the source's events (aggregated, joined, reshaped by a plugin), so later
+   * filters are not row-level. `keep`: later filters still constrain each source event.
+   * `limit`: rows are a subset (take/top/sample): later filters stay row-level but the condition is partial.
+   */
+  readonly rows: 'keep' | 'end' | 'limit';
+}
+
+export const QUERY_OPERATOR_FACTS: Readonly<Record<string, QueryOperatorFact>> = {
+  FilterOperator: { stage: 'filter', rows: 'keep' },
+  ExtendOperator: { stage: 'extend', rows: 'keep' },
+  ProjectOperator: { stage: 'project', rows: 'keep' },
+  ProjectAwayOperator: { stage: 'project', rows: 'keep' },
+  ProjectKeepOperator: { stage: 'project', rows: 'keep' },
+  ProjectRenameOperator: { stage: 'project', rows: 'keep' },
+  ProjectReorderOperator: { stage: 'project', rows: 'keep' },
+  ProjectByNamesOperator: { stage: 'project', rows: 'keep' },
+  SortOperator: { stage: 'sort', rows: 'keep' },
+  SerializeOperator: { stage: 'other', rows: 'keep' },
+  AsOperator: { stage: 'other', rows: 'keep' },
+  RenderOperator: { stage: 'output', rows: 'keep' },
+  ParseOperator: { stage: 'parse', rows: 'keep' },
+  ParseWhereOperator: { stage: 'parse', rows: 'keep' },
+  ParseKvOperator: { stage: 'parse', rows: 'keep' },
+  MvExpandOperator: { stage: 'expand', rows: 'keep' },
+  TakeOperator: { stage: 'limit', rows: 'limit' },
+  SampleOperator: { stage: 'limit', rows: 'limit' },
+  TopOperator: { stage: 'limit', rows: 'limit' },
+  SummarizeOperator: { stage: 'aggregate', rows: 'end' },
+  DistinctOperator: { stage: 'aggregate', rows: 'end' },
+  CountOperator: { stage: 'aggregate', rows: 'end' },
+  MakeSeriesOperator: { stage: 'aggregate', rows: 'end' },
+  TopNestedOperator: { stage: 'aggregate', rows: 'end' },
+  TopHittersOperator: { stage: 'aggregate', rows: 'end' },
+  SampleDistinctOperator: { stage: 'aggregate', rows: 'end' },
+  ReduceByOperator: { stage: 'aggregate', rows: 'end' },
+  JoinOperator: { stage: 'join', rows: 'end' },
+  LookupOperator: { stage: 'lookup', rows: 'end' },
+  UnionOperator: { stage: 'union', rows: 'end' },
+  EvaluateOperator: { stage: 'function', rows: 'end' },
+  InvokeOperator: { stage: 'function', rows: 'end' },
+  MvApplyOperator: { stage: 'expand', rows: 'end' },
+  ScanOperator: { stage: 'sequence', rows: 'end' },
+  PartitionOperator: { stage: 'other', rows: 'end' },
+  PartitionByOperator: { stage: 'other', rows: 'end' },
+  ForkOperator: { stage: 'other', rows: 'end' },
+  FacetOperator: { stage: 'other', rows: 'end' },
+  GetSchemaOperator: { stage: 'other', rows: 'end' },
+  ConsumeOperator: { stage: 'other', rows: 'end' },
+  ExecuteAndCacheOperator: { stage: 'other', rows: 'keep' },
+  AssertSchemaOperator: { stage: 'other', rows: 'keep' },
+};
+
+/** Plugins of `evaluate` that work row by row (the rows stay the source's events). */
+export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
+
+/** Aggregation functions that count rows (a threshold on them is a count threshold). */
+export const COUNT_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'countif']);
+
+/**
+ * Tables that hold alerts raised by other products. A rule whose only sources are these, with few filters of its
+ * own, forwards another product's alerts: a third-party alert feed.
+ */
+export const ALERT_TABLES: ReadonlySet<string> = new Set(['SecurityAlert', 'AlertInfo', 'AlertEvidence', 'SecurityIncident']);
+
+/** Custom-log tables whose name says they hold a vendor's alerts (`*_CL` with `alert` in the name). */
+export function isVendorAlertTable(name: string): boolean {
+  const n = name.toLowerCase();
+  return n.endsWith('_cl') && (n.includes('alert') || n.includes('threat_cl') || n.includes('incident'));
+}
+
+/** Column names that are the event time: comparing them with a point in time is the rule's window. */
+export const TIME_COLUMNS: ReadonlySet<string> = new Set(['TimeGenerated', 'Timestamp', 'timestamp', 'EventTime', 'StartTime', 'EndTime', 'TimeCreated', '_TimeReceived', 'ingestion_time()']);

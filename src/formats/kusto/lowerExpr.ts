@@ -1,0 +1,421 @@
+/**
+ * Lowering of KQL scalar expressions: operands (columns, literals, let-bound values) and predicates into the
+ * model's expressions, with KQL's meaning (case rules, has/has_all, negations, null/empty checks, IP ranges).
+ * Time comparisons (`TimeGenerated > ago(1h)`) are the rule's window: reported through `onTime`, not predicates.
+ */
+import { and, not, opaque, or, pred, TRUE, type Expr, type PredicateOptions, type Value } from '../../model/expr.ts';
+import type { Span } from '../../model/span.ts';
+import {
+  BINARY_OPERATOR_FACTS,
+  CASE_FOLDING_FUNCTIONS,
+  CIDR_FUNCTIONS,
+  NULL_FUNCTIONS,
+  PRIVATE_IPV4_RANGES,
+  SWAPPED,
+  TIME_COLUMNS,
+  TIME_FUNCTIONS,
+  TRANSPARENT_FUNCTIONS,
+  UNSUPPORTED_OPERATORS,
+} from './kqlFacts.ts';
+import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
+import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
+
+/** A comparison of the event time with a point in time: the rule's look-back window. */
+export interface TimeFilter {
+  readonly field: string;
+  readonly text: string;
+  /** `1h` for `> ago(1h)` and `between (ago(1h) .. now())`. */
+  readonly window?: string;
+}
+
+export interface ExprCtx {
+  readonly q: ParsedKql;
+  readonly file: string;
+  /** Maps an offset in the query text to an offset in the file. */
+  readonly toFile: (offset: number) => number;
+  readonly scope: Scope;
+  readonly columns: Columns;
+  readonly onTime?: (t: TimeFilter) => void;
+  /** Every operand a predicate resolved (to tell filters on aggregates from filters on group keys). */
+  readonly onRef?: (o: Operand) => void;
+}
+
+export function spanOf(ctx: Pick<ExprCtx, 'file' | 'toFile'>, n: KNode): Span {
+  return { file: ctx.file, start: ctx.toFile(n.start), end: ctx.toFile(n.end) };
+}
+
+const other = (text: string, reason: string): Operand => ({ kind: 'other', text, reason });
+
+// ---------------- operands ----------------
+
+export function operand(ctx: ExprCtx, n: KNode): Operand {
+  const text = textOf(ctx.q, n);
+  if (n.literal) {
+    switch (n.literal.type) {
+      case 'timespan':
+        return { kind: 'span', text: n.literal.text };
+      case 'datetime':
+        return { kind: 'time', text };
+      default:
+        return { kind: 'value', value: n.literal.value, text };
+    }
+  }
+  switch (n.kind) {
+    case 'ParenthesizedExpression': {
+      const inner = nodes(n)[0];
+      return inner ? operand(ctx, inner) : other(text, 'empty parentheses');
+    }
+    case 'NameReference': {
+      const name = nameOf(n) ?? text;
+      const col = ctx.columns.get(name);
+      if (col) return col;
+      const b = ctx.scope.get(name);
+      if (b) return bindingOperand(ctx, b, name);
+      return { kind: 'field', field: name, text };
+    }
+    case 'PathExpression': {
+      const [left, right] = nodes(n);
+      const l = left ? operand(ctx, left) : undefined;
+      const r = nameOf(right);
+      if (l?.kind === 'field' && !l.fold && r !== undefined) return { kind: 'field', field: `${l.field}.${r}`, text };
+      return other(text, 'member of a computed value');
+    }
+    case 'ElementExpression': {
+      const [left, br] = nodes(n);
+      const l = left ? operand(ctx, left) : undefined;
+      const idx = br ? nodes(br)[0] : undefined;
+      const key = idx?.literal?.value;
+      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || typeof key === 'number')) return { kind: 'field', field: `${l.field}.${key}`, text };
+      return other(text, 'element of a computed value');
+    }
+    case 'FunctionCallExpression':
+      return callOperand(ctx, n, text);
+    case 'DynamicExpression': {
+      const inner = nodes(n)[0];
+      if (!inner) return other(text, 'empty dynamic');
+      if (inner.kind === 'JsonArrayExpression') {
+        const vals: Value[] = [];
+        for (const it of listItems(child(inner, 'List'))) {
+          const o = operand(ctx, it);
+          if (o.kind !== 'value') return other(text, 'dynamic array with non-scalar elements');
+          vals.push(o.value);
+        }
+        return { kind: 'values', values: vals, text };
+      }
+      if (inner.literal) return { kind: 'value', value: inner.literal.type === 'timespan' || inner.literal.type === 'datetime' ? inner.literal.text : inner.literal.value, text };
+      return other(text, 'dynamic object');
+    }
+    case 'UnaryMinusExpression': {
+      const inner = operand(ctx, nodes(n)[0]!);
+      if (inner.kind === 'value' && typeof inner.value === 'number') return { kind: 'value', value: -inner.value, text };
+      if (inner.kind === 'span') return { kind: 'span', text };
+      return other(text, 'negated expression');
+    }
+    case 'AddExpression':
+    case 'SubtractExpression': {
+      const [a, b] = nodes(n).map((x) => operand(ctx, x));
+      if (a?.kind === 'time' || b?.kind === 'time') return { kind: 'time', text };
+      if (a?.kind === 'span' && b?.kind === 'span') return { kind: 'span', text };
+      return other(text, 'arithmetic');
+    }
+    case 'ToScalarExpression':
+      return other(text, 'toscalar(): a value computed by a subquery when the rule runs');
+    case 'PipeExpression':
+    case 'DataTableExpression':
+    case 'MaterializeExpression':
+    case 'UnionOperator':
+      return { kind: 'table', text };
+    default:
+      return other(text, `${n.kind.replace(/Expression$/, '')} expression`);
+  }
+}
+
+function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
+  const fname = nameOf(nodes(n)[0]) ?? '';
+  const args = listItems(child(n, 'ExpressionList'));
+  if (TRANSPARENT_FUNCTIONS.has(fname) && args.length === 1) {
+    const a = operand(ctx, args[0]!);
+    return a.kind === 'field' || a.kind === 'value' || a.kind === 'agg' ? a : other(text, `${fname}() of a computed value`);
+  }
+  const fold = CASE_FOLDING_FUNCTIONS[fname];
+  if (fold && args.length === 1) {
+    const a = operand(ctx, args[0]!);
+    if (a.kind === 'field') return { kind: 'field', field: a.field, fold, text };
+    if (a.kind === 'value' && typeof a.value === 'string') return { kind: 'value', value: fold === 'lower' ? a.value.toLowerCase() : a.value.toUpperCase(), text };
+    return other(text, `${fname}() of a computed value`);
+  }
+  if (TIME_FUNCTIONS.has(fname)) {
+    if (fname === 'ago' && args.length === 1) {
+      const a = operand(ctx, args[0]!);
+      if (a.kind === 'span') return { kind: 'time', text, window: a.text };
+    }
+    return { kind: 'time', text };
+  }
+  if (fname === 'pack_array') {
+    const vals: Value[] = [];
+    for (const a of args) {
+      const o = operand(ctx, a);
+      if (o.kind === 'value') vals.push(o.value);
+      else return other(text, 'pack_array() of computed values');
+    }
+    return { kind: 'values', values: vals, text };
+  }
+  const b = ctx.scope.get(fname);
+  if (b?.kind === 'function' || b?.kind === 'table') return { kind: 'table', text };
+  if (!isBuiltinFunction(fname)) return { kind: 'table', text };
+  return other(text, `${fname}()`);
+}
+
+function bindingOperand(ctx: ExprCtx, b: Binding, name: string): Operand {
+  switch (b.kind) {
+    case 'operand':
+      return b.operand;
+    case 'datatable':
+      if (b.columns.length === 1) return { kind: 'values', values: b.rows.map((r) => r[0] ?? null), text: name };
+      return { kind: 'table', text: name };
+    case 'table':
+      return { kind: 'table', text: name };
+    case 'function':
+      return other(name, `${name} is a function`);
+    default: {
+      const _x: never = b;
+      return other(name, String(_x));
+    }
+  }
+}
+
+/** The meaning of a let statement's right-hand side. */
+export function bindingOf(ctx: ExprCtx, rhs: KNode): Binding {
+  switch (rhs.kind) {
+    case 'FunctionDeclaration': {
+      const params = listItems(child(child(rhs, 'FunctionParameters') ?? rhs, 'List')).map((p) => {
+        const nm = nameOf(child(child(p, 'NameAndTypeDeclaration') ?? p, 'NameDeclaration')) ?? '';
+        const dv = child(p, 'DefaultValueDeclaration');
+        const d = dv ? nodes(dv)[0] : undefined;
+        return d ? { name: nm, default: d } : { name: nm };
+      });
+      return { kind: 'function', params, body: child(rhs, 'FunctionBody') ?? rhs, scope: ctx.scope, node: rhs };
+    }
+    case 'DataTableExpression': {
+      const schema = child(rhs, 'RowSchema');
+      const columns = listItems(child(schema ?? rhs, 'List')).map((c) => nameOf(child(c, 'NameDeclaration')) ?? '');
+      const lists = rhs.children.filter((c) => c.kind === 'List');
+      const cells = listItems(lists[lists.length - 1]).map((c) => operand(ctx, c));
+      if (columns.length === 0 || cells.some((c) => c.kind !== 'value')) return { kind: 'table', node: rhs, scope: ctx.scope };
+      const rows: Value[][] = [];
+      for (let i = 0; i < cells.length; i += columns.length) rows.push(cells.slice(i, i + columns.length).map((c) => (c.kind === 'value' ? c.value : null)));
+      return { kind: 'datatable', columns, rows, node: rhs };
+    }
+    case 'ParenthesizedExpression': {
+      const inner = nodes(rhs)[0];
+      return inner ? bindingOf(ctx, inner) : { kind: 'operand', operand: other('()', 'empty'), node: rhs };
+    }
+    case 'NameReference': {
+      const b = ctx.scope.get(nameOf(rhs) ?? '');
+      if (b) return b;
+      return { kind: 'table', node: rhs, scope: ctx.scope };
+    }
+    case 'FunctionCallExpression': {
+      const fname = nameOf(nodes(rhs)[0]) ?? '';
+      if (isBuiltinFunction(fname) && !ctx.scope.get(fname)) return { kind: 'operand', operand: operand(ctx, rhs), node: rhs };
+      return { kind: 'table', node: rhs, scope: ctx.scope };
+    }
+    default:
+      if (rhs.kind === 'PipeExpression' || rhs.kind === 'MaterializeExpression' || rhs.kind.endsWith('Operator')) return { kind: 'table', node: rhs, scope: ctx.scope };
+      return { kind: 'operand', operand: operand(ctx, rhs), node: rhs };
+  }
+}
+
+// ---------------- predicates ----------------
+
+/** The operator spelling of a binary node: its direct tokens (`in~`, `matches regex`, `!has`). */
+export function operatorSpelling(n: KNode): string {
+  return n.children
+    .filter((c) => c.token !== undefined)
+    .map((c) => c.token)
+    .join(' ');
+}
+
+/**
+ * Lower a boolean expression. `conj` is true while only ANDs lead from the filter's root to `n`: there a time
+ * comparison is the rule's window and is taken out; elsewhere it stays (as opaque).
+ */
+export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
+  const text = textOf(ctx.q, n);
+  const span = spanOf(ctx, n);
+  const opq = (reason: string) => opaque(text, reason, span);
+  switch (n.kind) {
+    case 'AndExpression': {
+      const [l, r] = nodes(n);
+      return and(lowerPredicate(ctx, l!, conj), lowerPredicate(ctx, r!, conj));
+    }
+    case 'OrExpression': {
+      const [l, r] = nodes(n);
+      return or(lowerPredicate(ctx, l!, false), lowerPredicate(ctx, r!, false));
+    }
+    case 'ParenthesizedExpression': {
+      const inner = nodes(n)[0];
+      return inner ? lowerPredicate(ctx, inner, conj) : opq('empty parentheses');
+    }
+    case 'BooleanLiteralExpression':
+      return { kind: 'const', value: n.literal?.value === true };
+    case 'FunctionCallExpression':
+      return lowerCall(ctx, n, conj, opq, span);
+    case 'BetweenExpression':
+    case 'NotBetweenExpression':
+      return lowerBetween(ctx, n, conj, opq, span);
+    case 'NameReference':
+    case 'PathExpression':
+    case 'ElementExpression': {
+      const o = operand(ctx, n);
+      ctx.onRef?.(o);
+      if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
+      if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
+      return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
+    }
+    case 'StarExpression':
+      return opq('search over every column');
+    default:
+      break;
+  }
+  const kids = nodes(n);
+  const spelling = operatorSpelling(n);
+  if (kids.length !== 2 || !spelling) return opq(`${n.kind.replace(/Expression$/, '')} is not a condition the model can hold`);
+  if (UNSUPPORTED_OPERATORS[spelling]) return opq(UNSUPPORTED_OPERATORS[spelling]!);
+  const fact = BINARY_OPERATOR_FACTS[spelling];
+  if (!fact) return opq(`operator ${spelling} is not a condition the model can hold`);
+  let left = operand(ctx, kids[0]!);
+  const rightItems = fact.list ? listItems(kids[1]) : [kids[1]!];
+  const rights = rightItems.map((r) => operand(ctx, r));
+  ctx.onRef?.(left);
+  for (const r of rights) ctx.onRef?.(r);
+
+  let op = fact.op;
+  // value on the left, column on the right: swap (`5 < x` is `x > 5`)
+  if (!fact.list && left.kind !== 'field' && left.kind !== 'agg' && (rights[0]?.kind === 'field' || rights[0]?.kind === 'agg') && SWAPPED[op]) {
+    const r = rights[0]!;
+    rights[0] = left;
+    left = r;
+    op = SWAPPED[op]!;
+  }
+  if (left.kind === 'time' || rights.some((r) => r.kind === 'time')) return timeComparison(ctx, left, rights, op, conj, text, opq);
+  if (left.kind === 'agg') left = { kind: 'field', field: left.column, text: left.text };
+  if (left.kind !== 'field') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
+  const values: Value[] = [];
+  for (const r of rights) {
+    if (r.kind === 'value') values.push(r.value);
+    else if (r.kind === 'values') values.push(...r.values);
+    else if (r.kind === 'field' && !r.fold) values.push({ kind: 'field', field: r.field });
+    else if (r.kind === 'agg') values.push({ kind: 'field', field: r.column });
+    else if (r.kind === 'span') values.push(r.text);
+    else if (r.kind === 'table') return opq(`membership in the rows of ${r.text.length > 60 ? 'a subquery' : r.text}, known only when the query runs`);
+    else if (r.kind === 'other') return opq(`${r.text}: ${r.reason}`);
+    else return opq(`right side is a ${r.kind}`);
+  }
+  if (fact.list && values.length === 0) return opq('empty list');
+  const isOrdering = op === 'lt' || op === 'le' || op === 'gt' || op === 'ge';
+  let cs = fact.cs;
+  if (left.fold) {
+    // tolower(x) == "abc" is x =~ "abc"; against a value that is not in the folded case it never holds
+    const folded = (s: string) => (left.kind === 'field' && left.fold === 'upper' ? s.toUpperCase() : s.toLowerCase());
+    if (values.some((v) => typeof v === 'string' && folded(v) !== v)) return opq(`${left.text} compared with a value that is not ${left.fold}-case`);
+    if (isOrdering) return opq(`${left.text}: ordering of a case-folded value`);
+    cs = false;
+  }
+  const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = {};
+  if (!isOrdering) opts.cs = cs;
+  if (fact.all && values.length > 1) opts.match = 'all';
+  if (op === 'wildcard') opts.wildcard = 'like';
+  const p = pred(left.field, op, values, opts, span);
+  return fact.negated ? not(p) : p;
+}
+
+function timeComparison(
+  ctx: ExprCtx,
+  left: Operand,
+  rights: readonly Operand[],
+  op: string,
+  conj: boolean,
+  text: string,
+  opq: (reason: string) => Expr,
+): Expr {
+  const r = rights[0];
+  if (left.kind === 'field' && TIME_COLUMNS.has(left.field) && rights.length === 1 && r?.kind === 'time' && (op === 'gt' || op === 'ge' || op === 'lt' || op === 'le')) {
+    if (!conj) return opq('time comparison inside or / not');
+    ctx.onTime?.({ field: left.field, text, ...(r.window && (op === 'gt' || op === 'ge') ? { window: r.window } : {}) });
+    return TRUE;
+  }
+  return opq('comparison with a time relative to when the query runs');
+}
+
+function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) => Expr, span: Span): Expr {
+  const [l, couple] = nodes(n);
+  const [lo, hi] = nodes(couple!);
+  const text = textOf(ctx.q, n);
+  const left = operand(ctx, l!);
+  const a = operand(ctx, lo!);
+  const b = operand(ctx, hi!);
+  ctx.onRef?.(left);
+  const negated = n.kind === 'NotBetweenExpression';
+  if (left.kind === 'field' && TIME_COLUMNS.has(left.field) && (a.kind === 'time' || b.kind === 'time')) {
+    if (!conj || negated) return opq('time comparison inside or / not');
+    ctx.onTime?.({ field: left.field, text, ...(a.kind === 'time' && a.window ? { window: a.window } : {}) });
+    return TRUE;
+  }
+  const f = left.kind === 'agg' ? left.column : left.kind === 'field' && !left.fold ? left.field : undefined;
+  if (f === undefined) return opq(left.kind === 'other' ? left.reason : 'between on a computed value');
+  if (a.kind !== 'value' || b.kind !== 'value') return opq('between bounds that are not constants');
+  const e = and(pred(f, 'ge', [a.value], undefined, span), pred(f, 'le', [b.value], undefined, span));
+  return negated ? not(e) : e;
+}
+
+function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) => Expr, span: Span): Expr {
+  const fname = nameOf(nodes(n)[0]) ?? '';
+  const args = listItems(child(n, 'ExpressionList'));
+  if (fname === 'not' && args.length === 1) return not(lowerPredicate(ctx, args[0]!, false));
+  const nf = NULL_FUNCTIONS[fname];
+  if (nf && args.length === 1) {
+    const o = operand(ctx, args[0]!);
+    ctx.onRef?.(o);
+    const f = o.kind === 'field' ? o.field : o.kind === 'agg' ? o.column : undefined;
+    if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
+    return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span);
+  }
+  if (fname === 'ipv4_is_private' && args.length === 1) {
+    const o = operand(ctx, args[0]!);
+    ctx.onRef?.(o);
+    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
+    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, undefined, span);
+  }
+  if (CIDR_FUNCTIONS.has(fname) && args.length >= 2) {
+    const o = operand(ctx, args[0]!);
+    ctx.onRef?.(o);
+    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
+    const ranges: Value[] = [];
+    for (const a of args.slice(1)) {
+      const r = operand(ctx, a);
+      if (r.kind === 'value' && typeof r.value === 'string') ranges.push(r.value);
+      else if (r.kind === 'values') ranges.push(...r.values);
+      else if (r.kind === 'value' && typeof r.value === 'number' && fname === 'ipv4_is_match') {
+        // ipv4_is_match(ip, addr, prefix): the prefix length applies to the previous address
+        const prev = ranges.pop();
+        if (typeof prev === 'string') ranges.push(`${prev.split('/')[0]}/${r.value}`);
+      } else return opq(`${fname}() with computed ranges`);
+    }
+    return pred(o.field, 'cidr', ranges, undefined, span);
+  }
+  void conj;
+  return opq(`${fname}() is not a condition the model can hold`);
+}
+
+/** Top-level conjuncts of a boolean syntax tree (`a and (b and c)` gives a, b, c). */
+export function syntaxConjuncts(n: KNode): KNode[] {
+  if (n.kind === 'AndExpression') return nodes(n).flatMap(syntaxConjuncts);
+  if (n.kind === 'ParenthesizedExpression') {
+    const inner = nodes(n)[0];
+    if (inner && inner.kind === 'AndExpression') return syntaxConjuncts(inner);
+  }
+  return [n];
+}
+
+export { Scope };

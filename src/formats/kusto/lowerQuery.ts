@@ -1,0 +1,628 @@
+/**
+ * Lowering of a whole KQL query: let statements, the main tabular statement's pipeline (with let-bound tables,
+ * functions and union branches expanded), into stages, the row-level condition, the aggregation and its
+ * thresholds, the output fields and what the condition leaves out.
+ *
+ * Row-level (the condition): the `where` filters applied to the source's events before any operator after which
+ * rows stop being those events — summarize/distinct/count (aggregation), join/lookup, evaluate (other than
+ * bag_unpack), invoke, make-series, mv-apply, scan… Filters after extend/project/parse/mv-expand/sort stay
+ * row-level (computed columns are substituted where they are plain renames, type conversions or case folds, else
+ * opaque). After an aggregation, a filter on aggregate columns is a threshold (`count_ > 5`); a filter only on
+ * group-by keys is still row-level (it can be applied before the aggregation); anything else stays in its stage
+ * and is listed in `missing`. Union branches contribute the OR of their own row-level conditions.
+ */
+import { and, opaque, or, TRUE, type Expr, type Operator } from '../../model/expr.ts';
+import type { Aggregation, MissingPart, OutputField, Stage, StageKind } from '../../model/rule.ts';
+import { renderExpr } from '../../model/render.ts';
+import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFacts.ts';
+import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
+import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
+import { Scope, type Operand } from './scope.ts';
+
+/** Deepest let / function / union expansion. */
+export const MAX_EXPANSION_DEPTH = 12;
+
+export interface QueryLowering {
+  readonly stages: readonly Stage[];
+  /** AND of the row-level filters; undefined when the query has none. */
+  readonly condition?: Expr;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly outputFields: readonly OutputField[];
+  /** Tables read (sources of the main query, union branches, joined and let-bound queries). */
+  readonly tables: readonly string[];
+  /** Functions used as sources (ASIM parsers, watchlists, saved functions). */
+  readonly functions: readonly string[];
+  readonly timeFilters: readonly TimeFilter[];
+  /** Tables of the main pipeline's own source (not joined), for alert-feed classification. */
+  readonly mainTables: readonly string[];
+  /** Let bindings that could not be expanded (cycles, depth). */
+  readonly unexpanded: readonly string[];
+}
+
+interface Env {
+  readonly q: ParsedKql;
+  readonly file: string;
+  readonly toFile: (o: number) => number;
+  readonly tables: Set<string>;
+  readonly functions: Set<string>;
+  readonly timeFilters: TimeFilter[];
+  readonly unexpanded: Set<string>;
+}
+
+/** Pipeline state while walking operators. */
+interface State {
+  phase: 'rows' | 'aggregated' | 'ended';
+  /** Why rows stopped being the source's events (for `missing`). */
+  endedBy?: string;
+  cond: Expr[];
+  columns: Map<string, Operand>;
+  groupKeys: Set<string>;
+  aggregation?: Aggregation;
+  extraThresholds: MissingPart[];
+  missing: MissingPart[];
+  outputs: Map<string, OutputField>;
+  stages: Stage[];
+  sourceTables: string[];
+}
+
+const newState = (): State => ({
+  phase: 'rows',
+  cond: [],
+  columns: new Map(),
+  groupKeys: new Set(),
+  extraThresholds: [],
+  missing: [],
+  outputs: new Map(),
+  stages: [],
+  sourceTables: [],
+});
+
+/** Lower a parsed query. `file` and `toFile` place spans in the rule's file. */
+export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => number = (o) => o): QueryLowering {
+  const env: Env = { q, file, toFile, tables: new Set(), functions: new Set(), timeFilters: [], unexpanded: new Set() };
+  const lists = q.root.children.filter((c) => c.kind === 'List');
+  const statements = lists.length ? nodes(lists[lists.length - 1]!) : [];
+  let scope = Scope.empty;
+  const letStages: Stage[] = [];
+  let main: KNode | undefined;
+  for (const st of statements) {
+    if (st.kind === 'LetStatement') {
+      const name = nameOf(child(st, 'NameDeclaration')) ?? '';
+      const rhs = nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0];
+      if (!rhs) continue;
+      const b = bindingOf(ctxFor(env, scope, new Map()), rhs);
+      scope = scope.with(name, b);
+      letStages.push(letStage(env, st, name, b, scope));
+    } else if (st.kind === 'ExpressionStatement') {
+      if (main) letStages.push(stage(env, 'other', 'statement', main, { note: 'an earlier tabular statement; its rows are not the rule result' }));
+      main = nodes(st)[0];
+    } else {
+      letStages.push(stage(env, 'other', firstToken(st) ?? st.kind, st));
+    }
+  }
+  const s = newState();
+  if (main) runPipeline(env, s, main, scope, 0, undefined);
+  const condition = s.cond.length ? and(...s.cond) : undefined;
+  const missing = [...s.missing, ...s.extraThresholds];
+  return {
+    stages: [...letStages, ...s.stages],
+    ...(condition && !(condition.kind === 'const' && condition.value) ? { condition } : {}),
+    missing,
+    ...(s.aggregation ? { aggregation: s.aggregation } : {}),
+    outputFields: [...s.outputs.values()],
+    tables: [...env.tables],
+    functions: [...env.functions],
+    timeFilters: env.timeFilters,
+    mainTables: s.sourceTables,
+    unexpanded: [...env.unexpanded],
+  };
+}
+
+function ctxFor(env: Env, scope: Scope, columns: Map<string, Operand>, onRef?: (o: Operand) => void): ExprCtx {
+  return { q: env.q, file: env.file, toFile: env.toFile, scope, columns, onTime: (t) => env.timeFilters.push(t), ...(onRef ? { onRef } : {}) };
+}
+
+function stage(env: Env, kind: StageKind, label: string, n: KNode, detail?: Record<string, unknown>, expr?: Expr): Stage {
+  return {
+    kind,
+    label,
+    text: textOf(env.q, n),
+    span: spanOf(env, n),
+    ...(detail && Object.keys(detail).length ? { detail } : {}),
+    ...(expr ? { expr } : {}),
+  };
+}
+
+function letStage(env: Env, st: KNode, name: string, b: ReturnType<typeof bindingOf>, scope: Scope): Stage {
+  switch (b.kind) {
+    case 'operand': {
+      const o = b.operand;
+      const value = o.kind === 'value' ? o.value : o.kind === 'values' ? o.values : o.kind === 'span' || o.kind === 'time' ? o.text : undefined;
+      return stage(env, 'let', 'let', st, { name, binding: o.kind, ...(value !== undefined ? { value } : {}), ...(o.kind === 'other' ? { reason: o.reason } : {}) });
+    }
+    case 'datatable':
+      return stage(env, 'let', 'let', st, { name, binding: 'datatable', columns: b.columns, rows: b.rows.length });
+    case 'function':
+      return stage(env, 'let', 'let', st, { name, binding: 'function', params: b.params.map((p) => p.name) });
+    case 'table': {
+      // lower the bound query on its own to show its filter and collect its tables
+      const s = newState();
+      runPipeline({ ...env, timeFilters: [] }, s, b.node, scope, 1, name);
+      const cond = s.cond.length ? and(...s.cond) : undefined;
+      return stage(env, 'let', 'let', st, { name, binding: 'table', tables: s.sourceTables }, cond && cond.kind !== 'const' ? cond : undefined);
+    }
+    default:
+      return stage(env, 'let', 'let', st, { name });
+  }
+}
+
+/** Split a left-nested pipe expression into its source and operators. */
+function flatten(n: KNode): { source: KNode; ops: KNode[] } {
+  const ops: KNode[] = [];
+  let cur = n;
+  while (cur.kind === 'PipeExpression') {
+    const parts = nodes(cur);
+    ops.unshift(parts[parts.length - 1]!);
+    cur = parts[0]!;
+  }
+  return { source: cur, ops };
+}
+
+/** Walk a tabular expression: expand its source, then apply each operator to the state. */
+function runPipeline(env: Env, s: State, n: KNode, scope: Scope, depth: number, from: string | undefined): void {
+  const { source, ops } = flatten(n);
+  runSource(env, s, source, scope, depth, from);
+  for (const op of ops) applyOperator(env, s, op, scope, depth, from);
+}
+
+function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, from: string | undefined): void {
+  const fromDetail = from ? { from } : {};
+  if (depth > MAX_EXPANSION_DEPTH) {
+    env.unexpanded.add(textOf(env.q, src).slice(0, 60));
+    s.cond.push(opaque(textOf(env.q, src), 'nested let / function expansion deeper than the limit', spanOf(env, src)));
+    return;
+  }
+  switch (src.kind) {
+    case 'ParenthesizedExpression':
+    case 'MaterializeExpression': {
+      const inner = nodes(src)[0];
+      if (inner) runPipeline(env, s, inner, scope, depth, from);
+      return;
+    }
+    case 'NameReference': {
+      const name = nameOf(src) ?? textOf(env.q, src);
+      const b = scope.get(name);
+      if (b?.kind === 'table') {
+        if (b.node === src) break; // a bare table name bound to itself
+        runPipeline(env, s, b.node, b.scope, depth + 1, name);
+        return;
+      }
+      if (b?.kind === 'datatable') {
+        s.stages.push(stage(env, 'source', name, src, { datatable: name, ...fromDetail }));
+        return;
+      }
+      if (b?.kind === 'function') {
+        runFunction(env, s, b, [], src, depth, name);
+        return;
+      }
+      break;
+    }
+    case 'FunctionCallExpression': {
+      const fname = nameOf(nodes(src)[0]) ?? '';
+      const b = scope.get(fname);
+      if (b?.kind === 'function') {
+        runFunction(env, s, b, listItems(child(src, 'ExpressionList')), src, depth, fname);
+        return;
+      }
+      if (b?.kind === 'table') {
+        runPipeline(env, s, b.node, b.scope, depth + 1, fname);
+        return;
+      }
+      if (!isBuiltinFunction(fname)) {
+        env.functions.add(fname);
+        s.stages.push(stage(env, 'source', fname, src, { function: fname, ...fromDetail }));
+        if (listItems(child(src, 'ExpressionList')).length > 0) {
+          // parameters of a parser function (ASIM `_Im_Dns(response_has_any_prefix=…)`) filter inside it
+          s.cond.push(opaque(textOf(env.q, src), `rows filtered inside the function ${fname}() by its arguments; its body is not part of the rule`, spanOf(env, src)));
+        } else {
+          s.missing.push({ text: textOf(env.q, src), reason: `source is the function ${fname}() (a parser, watchlist or saved function): the filtering it does is not expanded`, span: spanOf(env, src) });
+        }
+        return;
+      }
+      break;
+    }
+    case 'UnionOperator':
+      runUnion(env, s, src, scope, depth, from, true);
+      return;
+    case 'DataTableExpression':
+      s.stages.push(stage(env, 'source', 'datatable', src, fromDetail));
+      return;
+    default:
+      break;
+  }
+  if (src.kind === 'NameReference') {
+    const name = nameOf(src) ?? textOf(env.q, src);
+    env.tables.add(name);
+    s.sourceTables.push(name);
+    s.stages.push(stage(env, 'source', name, src, { table: name, ...fromDetail }));
+    return;
+  }
+  if (src.kind.endsWith('Operator')) {
+    // search, find, print, range…: an operator without input
+    const fact = QUERY_OPERATOR_FACTS[src.kind];
+    s.stages.push(stage(env, fact?.stage ?? 'source', firstToken(src) ?? src.kind, src, fromDetail));
+    if (src.kind === 'SearchOperator' || src.kind === 'FindOperator') {
+      s.cond.push(opaque(textOf(env.q, src), `${firstToken(src)} over tables and columns`, spanOf(env, src)));
+    }
+    return;
+  }
+  s.stages.push(stage(env, 'source', src.kind, src, fromDetail));
+  s.missing.push({ text: textOf(env.q, src), reason: 'source expression not understood', span: spanOf(env, src) });
+}
+
+function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>, { kind: 'function' }>, args: KNode[], call: KNode, depth: number, name: string): void {
+  // bind parameters to the call's arguments (or defaults), then run the body's let statements and expression
+  let fscope = b.scope;
+  const callerCtx = ctxFor(env, fscope, new Map());
+  b.params.forEach((p, i) => {
+    const a = args[i] ?? p.default;
+    if (a) fscope = fscope.with(p.name, bindingOf(callerCtx, a));
+  });
+  const body = b.body;
+  const list = child(body, 'List');
+  for (const st of list ? nodes(list) : []) {
+    if (st.kind !== 'LetStatement') continue;
+    const nm = nameOf(child(st, 'NameDeclaration')) ?? '';
+    const rhs = nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0];
+    if (rhs) fscope = fscope.with(nm, bindingOf(ctxFor(env, fscope, new Map()), rhs));
+  }
+  const expr = nodes(body).filter((c) => c.kind !== 'List').pop();
+  if (!expr) {
+    s.missing.push({ text: textOf(env.q, call), reason: `function ${name} has no body`, span: spanOf(env, call) });
+    return;
+  }
+  runPipeline(env, s, expr, fscope, depth + 1, name);
+}
+
+/** `union A, (B | where …)`: each branch lowered alone; the condition is the OR of the branches'. */
+function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, from: string | undefined, isSource: boolean): void {
+  const lists = u.children.filter((c) => c.kind === 'List');
+  const branches = listItems(lists[lists.length - 1]);
+  const conds: Expr[] = [];
+  const branchTables: string[] = [];
+  let ended: string | undefined;
+  for (const br of branches) {
+    const bs = newState();
+    if (br.kind === 'NameReference' && child(br, 'WildcardedName')) {
+      const name = textOf(env.q, br);
+      env.tables.add(name);
+      bs.sourceTables.push(name);
+    } else runPipeline(env, bs, br, scope, depth + 1, from);
+    branchTables.push(...bs.sourceTables);
+    conds.push(bs.cond.length ? and(...bs.cond) : TRUE);
+    s.missing.push(...bs.missing);
+    if (bs.phase !== 'rows') ended = `a union branch (${textOf(env.q, br).slice(0, 60)}) is aggregated or joined`;
+  }
+  const branchCond = or(...conds);
+  if (isSource) {
+    s.sourceTables.push(...branchTables);
+    s.cond.push(branchCond);
+  } else {
+    const mine = s.cond.length ? and(...s.cond) : TRUE;
+    s.cond = [or(mine, branchCond)];
+  }
+  const ex = branchCond.kind === 'const' ? undefined : branchCond;
+  s.stages.push(stage(env, isSource ? 'source' : 'union', 'union', u, { tables: branchTables, ...(from ? { from } : {}) }, ex));
+  if (ended) endRows(s, ended);
+}
+
+function endRows(s: State, why: string): void {
+  if (s.phase === 'rows') s.endedBy = why;
+  s.phase = 'ended';
+}
+
+function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: number, from: string | undefined): void {
+  const fact = QUERY_OPERATOR_FACTS[op.kind];
+  const label = firstToken(op) ?? op.kind;
+  const fromDetail = from ? { from } : {};
+  const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
+  switch (op.kind) {
+    case 'FilterOperator':
+      return applyFilter(env, s, op, ctx, label, fromDetail);
+    case 'ExtendOperator': {
+      const c = ctx();
+      for (const it of listItems(op.children.filter((x) => x.kind === 'List').pop())) {
+        if (it.kind !== 'SimpleNamedExpression') continue;
+        const name = nameOf(child(it, 'NameDeclaration')) ?? '';
+        const e = nodes(it).filter((x) => x.kind !== 'NameDeclaration')[0];
+        if (!e) continue;
+        s.columns.set(name, computed(operand(c, e), name));
+        s.outputs.set(name, { name, source: 'extend', from: textOf(env.q, e) });
+      }
+      s.stages.push(stage(env, 'extend', label, op, fromDetail));
+      return;
+    }
+    case 'ProjectOperator':
+    case 'ProjectKeepOperator':
+    case 'ProjectRenameOperator':
+    case 'ProjectAwayOperator':
+    case 'ProjectReorderOperator':
+      applyProject(env, s, op, ctx(), label);
+      s.stages.push(stage(env, 'project', label, op, fromDetail));
+      return;
+    case 'SummarizeOperator':
+      applySummarize(env, s, op, ctx(), label, fromDetail);
+      return;
+    case 'DistinctOperator':
+    case 'CountOperator': {
+      const keys = op.kind === 'CountOperator' ? [] : listItems(op.children.filter((x) => x.kind === 'List').pop()).map((k) => nameOf(k) ?? textOf(env.q, k));
+      startAggregation(s, op.kind === 'CountOperator' ? 'count' : 'distinct', keys, textOf(env.q, op), spanOf(env, op));
+      const cols = new Map<string, Operand>();
+      for (const k of keys) {
+        const o = s.columns.get(k) ?? { kind: 'field' as const, field: k, text: k };
+        cols.set(k, o);
+        if (o.kind === 'field') s.groupKeys.add(k);
+      }
+      if (op.kind === 'CountOperator') cols.set('Count', { kind: 'agg', column: 'Count', fn: 'count', text: 'count' });
+      s.columns = cols;
+      s.outputs = new Map([...cols.keys()].map((k) => [k, { name: k, source: label }]));
+      s.stages.push(stage(env, 'aggregate', label, op, { groupBy: keys, ...fromDetail }));
+      return;
+    }
+    case 'JoinOperator':
+    case 'LookupOperator':
+      applyJoin(env, s, op, scope, depth, label, fromDetail);
+      return;
+    case 'UnionOperator':
+      runUnion(env, s, op, scope, depth, from, false);
+      return;
+    case 'ParseOperator':
+    case 'ParseWhereOperator':
+    case 'ParseKvOperator': {
+      for (const d of collect(op, 'NameDeclaration')) {
+        const name = nameOf(d) ?? '';
+        s.columns.set(name, { kind: 'other', text: name, reason: `column ${name} extracted by ${label}` });
+        s.outputs.set(name, { name, source: label, from: textOf(env.q, op) });
+      }
+      if (op.kind === 'ParseWhereOperator') s.missing.push({ text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
+      s.stages.push(stage(env, 'parse', label, op, fromDetail));
+      return;
+    }
+    case 'MvExpandOperator': {
+      const c = ctx();
+      for (const it of collect(op, 'MvExpandExpression')) {
+        const e = nodes(it)[0];
+        if (e?.kind === 'SimpleNamedExpression') {
+          const name = nameOf(child(e, 'NameDeclaration')) ?? '';
+          const v = nodes(e).filter((x) => x.kind !== 'NameDeclaration')[0];
+          if (v) s.columns.set(name, computed(operand(c, v), name));
+        }
+      }
+      s.stages.push(stage(env, 'expand', label, op, fromDetail));
+      return;
+    }
+    case 'EvaluateOperator': {
+      const call = nodes(op).filter((x) => x.kind === 'FunctionCallExpression')[0];
+      const plugin = nameOf(call ? nodes(call)[0] : undefined) ?? '';
+      s.stages.push(stage(env, 'function', label, op, { plugin, ...fromDetail }));
+      if (!ROW_WISE_PLUGINS.has(plugin)) endRows(s, `evaluate ${plugin}() reshapes the rows`);
+      return;
+    }
+    default: {
+      const kind = fact?.stage ?? 'other';
+      s.stages.push(stage(env, kind, label, op, fromDetail));
+      if (!fact || fact.rows === 'end') endRows(s, `${label} changes what a row is`);
+      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ text: textOf(env.q, op), reason: `${label} keeps only some of the matching rows`, span: spanOf(env, op) });
+      if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
+    }
+  }
+}
+
+/** A computed column's meaning: renames, conversions and case folds stay fields; the rest is named opaque. */
+function computed(o: Operand, name: string): Operand {
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})` };
+  return o;
+}
+
+function collect(n: KNode, kind: string): KNode[] {
+  const out: KNode[] = [];
+  const walk = (x: KNode) => {
+    if (x.kind === kind) out.push(x);
+    else for (const c of x.children) walk(c);
+  };
+  for (const c of n.children) walk(c);
+  return out;
+}
+
+function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) => void) => ExprCtx, label: string, fromDetail: Record<string, unknown>): void {
+  const e = nodes(op).filter((x) => x.kind !== 'List')[0];
+  if (!e) return;
+  const parts: Expr[] = [];
+  let having = false;
+  for (const cj of syntaxConjuncts(e)) {
+    const refs: Operand[] = [];
+    const lowered = lowerPredicate(ctx((o) => refs.push(o)), cj, true);
+    parts.push(lowered);
+    if (lowered.kind === 'const' && lowered.value) continue; // a time window
+    const usesAgg = refs.some((r) => r.kind === 'agg');
+    const keyOperands = new Set([...s.groupKeys].map((k) => s.columns.get(k)));
+    const onlyKeys = refs.length > 0 && refs.every((r) => r.kind === 'value' || r.kind === 'values' || (r.kind === 'field' && keyOperands.has(r))) && !usesAgg;
+    if (s.phase === 'rows') {
+      s.cond.push(lowered);
+    } else if (usesAgg) {
+      having = true;
+      takeThreshold(env, s, lowered, cj);
+    } else if (s.phase === 'aggregated' && onlyKeys) {
+      s.cond.push(lowered); // a filter on group-by keys can be applied before the aggregation
+    } else {
+      s.missing.push({ text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) });
+    }
+  }
+  const expr = and(...parts);
+  s.stages.push(stage(env, having ? 'having' : 'filter', label, op, fromDetail, expr.kind === 'const' ? undefined : expr));
+}
+
+const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
+
+/** A filter on aggregate columns: each comparison with a number is a threshold (the first one is the rule's). */
+function takeThreshold(env: Env, s: State, e: Expr, node: KNode): void {
+  const conj = e.kind === 'and' ? e.args : [e];
+  for (const c of conj) {
+    const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
+    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number') {
+      const threshold = { op: c.op, value: c.values[0], of: c.field };
+      if (s.aggregation && !s.aggregation.threshold) {
+        s.aggregation = { ...s.aggregation, function: agg.fn, threshold, text: `${s.aggregation.text ?? ''} | where ${textOf(env.q, node)}` };
+        continue;
+      }
+      if (!s.aggregation) {
+        s.aggregation = { function: agg.fn, groupBy: [], threshold, text: textOf(env.q, node) };
+        continue;
+      }
+      s.extraThresholds.push({ text: renderExpr(c), reason: 'aggregation: a further threshold on an aggregate', span: spanOf(env, node) });
+    } else {
+      s.extraThresholds.push({ text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
+    }
+  }
+}
+
+function startAggregation(s: State, fn: string, keys: string[], text: string, span: Stage['span']): void {
+  if (s.phase === 'rows') {
+    s.aggregation = { function: fn, groupBy: keys, text, ...(span ? { span } : {}) };
+    s.endedBy = `the aggregation (${text.length > 60 ? text.slice(0, 57) + '...' : text})`;
+    s.phase = 'aggregated';
+  } else if (s.phase === 'aggregated') {
+    s.endedBy = s.endedBy ?? 'a second aggregation';
+  }
+}
+
+/** Default result name of an unnamed aggregate (`count()` → `count_`, `dcount(x)` → `dcount_x`). */
+export function aggregateColumnName(fn: string, firstArg: string | undefined): string {
+  const base = fn === 'make_set' ? 'set' : fn === 'make_list' ? 'list' : fn === 'make_bag' ? 'bag' : fn === 'take_any' || fn === 'any' ? 'any' : fn;
+  return firstArg && fn !== 'count' && fn !== 'countif' ? `${base}_${firstArg}` : `${base}_`;
+}
+
+function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string, fromDetail: Record<string, unknown>): void {
+  const lists = op.children.filter((x) => x.kind === 'List');
+  const aggItems = listItems(lists[lists.length - 1]);
+  const by = child(op, 'SummarizeByClause');
+  const keyItems = listItems(by ? child(by, 'List') : undefined);
+  const cols = new Map<string, Operand>();
+  const keys: string[] = [];
+  const keyFields = new Set<string>();
+  let window: string | undefined;
+  for (const k of keyItems) {
+    let name: string;
+    let o: Operand;
+    if (k.kind === 'SimpleNamedExpression') {
+      name = nameOf(child(k, 'NameDeclaration')) ?? '';
+      o = computed(operand(c, nodes(k).filter((x) => x.kind !== 'NameDeclaration')[0]!), name);
+    } else if (k.kind === 'FunctionCallExpression' && (nameOf(nodes(k)[0]) === 'bin' || nameOf(nodes(k)[0]) === 'floor')) {
+      const args = listItems(child(k, 'ExpressionList'));
+      name = nameOf(args[0]) ?? textOf(env.q, k);
+      const size = args[1] ? operand(c, args[1]) : undefined;
+      if (size?.kind === 'span') window = size.text;
+      o = { kind: 'other', text: textOf(env.q, k), reason: 'time bin' };
+    } else {
+      name = nameOf(k) ?? textOf(env.q, k);
+      o = computed(operand(c, k), name);
+    }
+    keys.push(name);
+    cols.set(name, o);
+    if (o.kind === 'field' && !o.fold) keyFields.add(name);
+  }
+  const fns: string[] = [];
+  for (const a of aggItems) {
+    let name: string | undefined;
+    let call = a;
+    if (a.kind === 'SimpleNamedExpression') {
+      name = nameOf(child(a, 'NameDeclaration'));
+      call = nodes(a).filter((x) => x.kind !== 'NameDeclaration')[0] ?? a;
+    }
+    const fn = call.kind === 'FunctionCallExpression' ? (nameOf(nodes(call)[0]) ?? '') : '';
+    const firstArg = call.kind === 'FunctionCallExpression' ? nameOf(listItems(child(call, 'ExpressionList'))[0]) : undefined;
+    if (fn.startsWith('arg_max') || fn.startsWith('arg_min')) {
+      // arg_max(TimeGenerated, *) keeps the row's columns: they stay what they were
+      for (const [k, v] of s.columns) if (!cols.has(k)) cols.set(k, v);
+      fns.push(fn);
+      continue;
+    }
+    name = name ?? aggregateColumnName(fn, firstArg);
+    fns.push(fn || textOf(env.q, call));
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call) });
+  }
+  const wasRows = s.phase === 'rows';
+  startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', keys, textOf(env.q, op), spanOf(env, op));
+  if (wasRows && s.aggregation && window) s.aggregation = { ...s.aggregation, window };
+  s.groupKeys = wasRows || s.phase === 'aggregated' ? new Set([...keyFields].filter((k) => wasRows || s.groupKeys.has(k))) : new Set();
+  s.columns = cols;
+  s.outputs = new Map();
+  for (const k of keyItems) s.outputs.set(nameOf(k.kind === 'SimpleNamedExpression' ? child(k, 'NameDeclaration') : k) ?? textOf(env.q, k), { name: nameOf(k) ?? textOf(env.q, k), source: 'summarize by', from: textOf(env.q, k) });
+  for (const [name, o] of cols) if (o.kind === 'agg') s.outputs.set(name, { name, source: 'summarize', from: o.text });
+  s.stages.push(stage(env, 'aggregate', label, op, { groupBy: keys, functions: fns, ...(window ? { bin: window } : {}), ...fromDetail }));
+}
+
+function applyProject(env: Env, s: State, op: KNode, c: ExprCtx, label: string): void {
+  const items = listItems(op.children.filter((x) => x.kind === 'List').pop());
+  if (op.kind === 'ProjectReorderOperator') return;
+  if (op.kind === 'ProjectAwayOperator') {
+    for (const it of items) s.outputs.delete(nameOf(it) ?? '');
+    return;
+  }
+  if (op.kind === 'ProjectRenameOperator') {
+    for (const it of items) {
+      const name = nameOf(child(it, 'NameDeclaration')) ?? '';
+      const old = nodes(it).filter((x) => x.kind !== 'NameDeclaration')[0];
+      if (!old) continue;
+      s.columns.set(name, computed(operand(c, old), name));
+      const prev = s.outputs.get(nameOf(old) ?? '');
+      s.outputs.delete(nameOf(old) ?? '');
+      s.outputs.set(name, { name, source: label, from: prev?.from ?? textOf(env.q, old) });
+    }
+    return;
+  }
+  const next = new Map<string, OutputField>();
+  for (const it of items) {
+    if (it.kind === 'SimpleNamedExpression') {
+      const name = nameOf(child(it, 'NameDeclaration')) ?? '';
+      const e = nodes(it).filter((x) => x.kind !== 'NameDeclaration')[0];
+      if (!e) continue;
+      s.columns.set(name, computed(operand(c, e), name));
+      next.set(name, { name, source: label, from: textOf(env.q, e) });
+    } else {
+      const name = nameOf(it) ?? textOf(env.q, it);
+      const prev = s.outputs.get(name);
+      next.set(name, prev && prev.from ? { name, source: label, from: prev.from } : { name, source: label });
+    }
+  }
+  s.outputs = next;
+}
+
+function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: Record<string, unknown>): void {
+  const params: Record<string, string> = {};
+  const plist = op.children.find((x) => x.kind === 'List');
+  for (const p of listItems(plist)) {
+    if (p.kind !== 'NamedParameter') continue;
+    const [nm, v] = nodes(p);
+    params[nameOf(nm) ?? ''] = v ? textOf(env.q, v) : '';
+  }
+  const right = nodes(op).find((x) => x !== plist && x.kind !== 'JoinOnClause' && x.kind !== 'JoinWhereClause' && x.kind !== 'List');
+  const on = child(op, 'JoinOnClause') ?? child(op, 'JoinWhereClause');
+  const keys = on ? listItems(child(on, 'List')).map((k) => textOf(env.q, k)) : [];
+  const rs = newState();
+  if (right) runPipeline(env, rs, right, scope, depth + 1, undefined);
+  const rcond = rs.cond.length ? and(...rs.cond) : undefined;
+  const kind = params['kind'] ?? (op.kind === 'LookupOperator' ? 'leftouter' : 'innerunique');
+  s.stages.push(
+    stage(env, op.kind === 'LookupOperator' ? 'lookup' : 'join', label, op, { kind, on: keys, right: rs.sourceTables, rightText: right ? textOf(env.q, right) : '', ...fromDetail }, rcond && rcond.kind !== 'const' ? rcond : undefined),
+  );
+  const what = `${label} kind=${kind} with ${rs.sourceTables.join(', ') || 'a subquery'}`;
+  const reason = kind.includes('anti')
+    ? `${label}: rows that have a match on ${keys.join(', ')} in the other side are dropped (anti-join)`
+    : kind === 'leftouter' || kind === 'fullouter'
+      ? `${label}: adds columns from the other side (${kind}); later filters may use them`
+      : `${label}: rows must also match the other side on ${keys.join(', ') || 'the join keys'}; its filters are in the ${label} stage`;
+  s.missing.push({ text: textOf(env.q, op).slice(0, 400), reason, span: spanOf(env, op) });
+  endRows(s, what);
+}

@@ -1,0 +1,168 @@
+/**
+ * Assembly of a rule record from one KQL query and the metadata its file states (Sentinel YAML or Defender
+ * Markdown): parse (Microsoft's parser), lower, classify, and build the logic with the model's `buildLogic`.
+ */
+import { buildLogic } from '../../model/analyze.ts';
+import { lineColAt } from '../../model/span.ts';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Kind, Severity, Status } from '../../model/facts.ts';
+import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
+import { leaves } from '../../model/expr.ts';
+import { KqlDiagnostics } from './diagnostics.ts';
+import { ALERT_TABLES, isVendorAlertTable } from './kqlFacts.ts';
+import { lowerQuery, type QueryLowering } from './lowerQuery.ts';
+import { leadingComments, parseKql } from './parser.ts';
+
+export const PARSER_NAME = 'KQL via Microsoft Kusto.Language (@kusto/language-service-next)';
+
+/** A rule whose condition names at most this many fields, reading only alert tables, forwards alerts. */
+export const ALERT_FEED_MAX_FIELDS = 4;
+
+/** What the file states about the rule, before its query is read. */
+export interface KqlRuleInput {
+  readonly id: string;
+  readonly file: string;
+  /** The whole file. */
+  readonly fileText: string;
+  readonly fileLanguage: string;
+  readonly query: string;
+  /** Offset in the file of an offset in the query. */
+  readonly toFile: (o: number) => number;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly source: RuleSource;
+  readonly nativeId?: string;
+  readonly nativeType?: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly references?: readonly string[];
+  readonly author?: string;
+  readonly version?: string;
+  readonly tags?: readonly string[];
+  readonly severity?: Severity;
+  readonly severityNative?: string;
+  readonly status: Status;
+  readonly statusNative?: string;
+  readonly enabled?: boolean;
+  /** Kind the metadata decides (hunting, deprecated); otherwise decided from the query. */
+  readonly kind?: { readonly kind: Kind; readonly reason: string };
+  readonly defaultKindReason: string;
+  readonly logSources?: readonly LogSource[];
+  readonly attackDeclared?: readonly DeclaredAttack[];
+  readonly facts?: Readonly<Record<string, unknown>>;
+  readonly outputFields?: readonly OutputField[];
+  readonly diagnostics?: readonly Diagnostic[];
+  /** Result-count trigger (Sentinel triggerOperator / triggerThreshold) when it is not "more than 0". */
+  readonly trigger?: { readonly op: 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne'; readonly value: number; readonly window?: string };
+}
+
+export interface KqlRuleOutput {
+  readonly rule: RuleRecord;
+  readonly syntaxErrors: number;
+  readonly parseMs: number;
+  readonly lowering: QueryLowering;
+}
+
+/** Parse, lower and assemble one rule. */
+export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
+  const t0 = performance.now();
+  const parsed = parseKql(input.query);
+  const parseMs = performance.now() - t0;
+  const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
+  for (const d of parsed.diagnostics) {
+    const at = lineColAt(input.fileText, input.toFile(d.start));
+    diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, at));
+  }
+  const low = lowerQuery(parsed.value, input.file, input.toFile);
+  for (const u of low.unexpanded) diagnostics.push(KqlDiagnostics.letCycle(input.file, u));
+
+  // aggregation: the query's own, then the result-count trigger
+  let aggregation: Aggregation | undefined = low.aggregation;
+  const window = low.timeFilters.find((t) => t.window)?.window;
+  const missing: MissingPart[] = [...low.missing];
+  if (aggregation && !aggregation.window && window) aggregation = { ...aggregation, window };
+  if (input.trigger) {
+    const threshold = { op: input.trigger.op, value: input.trigger.value, of: 'result count' };
+    if (!aggregation) aggregation = { function: 'count', groupBy: [], threshold, ...(input.trigger.window ?? window ? { window: input.trigger.window ?? window } : {}), text: `alert when the result count ${input.trigger.op} ${input.trigger.value}` };
+    else if (!aggregation.threshold) aggregation = { ...aggregation, threshold };
+    else missing.push({ text: `result count ${input.trigger.op} ${input.trigger.value}`, reason: 'aggregation: the rule alerts only when the number of result rows passes its trigger threshold' });
+  }
+
+  const logic = buildLogic({
+    stages: low.stages,
+    ...(low.condition ? { condition: low.condition } : {}),
+    missing,
+    ...(aggregation ? { aggregation } : {}),
+    outputFields: [...low.outputFields, ...(input.outputFields ?? [])],
+    parser: PARSER_NAME,
+    ...(parsed.diagnostics.length ? { note: `the Kusto parser reported ${parsed.diagnostics.length} syntax error(s); the logic is what it recovered` } : {}),
+  });
+
+  const kind = input.kind ?? classify(low, input.defaultKindReason);
+  const tables = low.tables.map((t): LogSource => ({ kind: 'table', name: t }));
+  const functions = low.functions.map((f): LogSource => ({ kind: 'function', name: f }));
+  const logSources = dedupe([...(input.logSources ?? []), ...tables, ...functions]);
+  const description = input.description ?? (leadingComments(parsed.value.root).join('\n') || undefined);
+  const body: BodyFile = { path: input.file, language: input.fileLanguage, text: input.fileText, ...(input.range ? { range: input.range } : {}) };
+  const facts: Record<string, unknown> = { ...(input.facts ?? {}) };
+  if (low.timeFilters.length) facts['timeFilters'] = low.timeFilters.map((t) => t.text);
+  if (window) facts['window'] = window;
+  if (low.mainTables.length) facts['tables'] = low.mainTables;
+
+  const rule: RuleRecord = {
+    id: input.id,
+    format: 'kusto',
+    ...(input.nativeId ? { nativeId: input.nativeId } : {}),
+    ...(input.nativeType ? { nativeType: input.nativeType } : {}),
+    source: input.source,
+    title: input.title,
+    ...(description ? { description } : {}),
+    references: input.references ?? [],
+    falsePositives: [],
+    ...(input.author ? { author: input.author } : {}),
+    ...(input.version ? { version: input.version } : {}),
+    tags: input.tags ?? [],
+    ...(input.severity ? { severity: input.severity } : {}),
+    ...(input.severityNative ? { severityNative: input.severityNative } : {}),
+    status: input.status,
+    ...(input.statusNative ? { statusNative: input.statusNative } : {}),
+    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+    kind: kind.kind,
+    kindReason: kind.reason,
+    logSources,
+    attackDeclared: input.attackDeclared ?? [],
+    attack: [],
+    body: [body],
+    logic,
+    tests: [],
+    diagnostics,
+    facts,
+  };
+  return { rule, syntaxErrors: parsed.diagnostics.length, parseMs, lowering: low };
+}
+
+/** Third-party alert feed: reads only alert tables, no join or threshold, and filters on few fields. */
+function classify(low: QueryLowering, defaultReason: string): { kind: Kind; reason: string } {
+  const alertTables = low.mainTables.filter((t) => ALERT_TABLES.has(t) || isVendorAlertTable(t));
+  if (low.mainTables.length > 0 && alertTables.length === low.mainTables.length) {
+    const joins = low.stages.some((s) => s.kind === 'join' || s.kind === 'lookup');
+    const fields = new Set<string>();
+    if (low.condition) for (const l of leaves(low.condition)) if (l.kind === 'pred') fields.add(l.field);
+    if (!joins && !low.aggregation?.threshold && fields.size <= ALERT_FEED_MAX_FIELDS) {
+      return {
+        kind: 'alert_feed',
+        reason: `forwards alerts another product raised: it reads only ${alertTables.join(', ')} and filters on ${fields.size ? [...fields].join(', ') : 'nothing'} without correlating them with other data`,
+      };
+    }
+  }
+  return { kind: 'detection', reason: defaultReason };
+}
+
+function dedupe(ls: readonly LogSource[]): LogSource[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => {
+    const k = `${l.kind}:${l.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

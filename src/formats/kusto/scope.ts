@@ -1,0 +1,56 @@
+/**
+ * What a name means while lowering a query: let bindings (scalars, lists, datatables, tabular expressions,
+ * functions) and the columns a pipeline computed so far (extend, project, summarize). Immutable: `with`
+ * returns a new scope.
+ */
+import type { Value } from '../../model/expr.ts';
+import type { KNode } from './parser.ts';
+
+/** The meaning of one side of a comparison. */
+export type Operand =
+  /** A column of the event (dotted path); `fold` when wrapped in tolower/toupper. */
+  | { readonly kind: 'field'; readonly field: string; readonly fold?: 'lower' | 'upper'; readonly text: string }
+  | { readonly kind: 'value'; readonly value: Value; readonly text: string }
+  /** A list of values: `dynamic([…])`, `pack_array(…)`, a one-column datatable. */
+  | { readonly kind: 'values'; readonly values: readonly Value[]; readonly text: string }
+  /** A timespan (`1h`), kept as written. */
+  | { readonly kind: 'span'; readonly text: string }
+  /** A point in time relative to the query run (`ago(1h)`, `now()`, `datetime(…)`); window when it is `ago(span)`. */
+  | { readonly kind: 'time'; readonly text: string; readonly window?: string }
+  /** A tabular expression (subquery, let-bound table). */
+  | { readonly kind: 'table'; readonly text: string }
+  /** A column computed by an aggregation (`c = count()`). */
+  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string }
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string };
+
+export type Binding =
+  | { readonly kind: 'operand'; readonly operand: Operand; readonly node: KNode }
+  | { readonly kind: 'table'; readonly node: KNode; readonly scope: Scope }
+  | { readonly kind: 'datatable'; readonly columns: readonly string[]; readonly rows: readonly (readonly Value[])[]; readonly node: KNode }
+  | {
+      readonly kind: 'function';
+      readonly params: readonly { readonly name: string; readonly default?: KNode }[];
+      readonly body: KNode;
+      readonly scope: Scope;
+      readonly node: KNode;
+    };
+
+/** Let bindings visible at a point of the query. */
+export class Scope {
+  private constructor(private readonly vars: ReadonlyMap<string, Binding>) {}
+  static readonly empty = new Scope(new Map());
+  get(name: string): Binding | undefined {
+    return this.vars.get(name);
+  }
+  with(name: string, b: Binding): Scope {
+    const m = new Map(this.vars);
+    m.set(name, b);
+    return new Scope(m);
+  }
+  names(): string[] {
+    return [...this.vars.keys()];
+  }
+}
+
+/** Columns computed by the pipeline so far, by name. */
+export type Columns = ReadonlyMap<string, Operand>;

@@ -1,0 +1,340 @@
+/**
+ * KQL adapter: operators and stages lowered with KQL's meaning, let substitution, joins, thresholds, evaluation,
+ * Sentinel YAML and Defender Markdown metadata, diagnostics, and the corpora (skipped when absent).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { evaluate } from '../src/model/evaluate.ts';
+import { renderExpr } from '../src/model/render.ts';
+import { kustoAdapter } from '../src/formats/kusto/index.ts';
+import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
+import { parseKql } from '../src/formats/kusto/parser.ts';
+import { parseSentinelYaml } from '../src/formats/kusto/sentinel.ts';
+import { parseDefenderMarkdown, parseDefenderText } from '../src/formats/kusto/defender.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { assertGolden, fixture, SHARED } from './helpers/golden.ts';
+
+const low = (q: string) => lowerQuery(parseKql(q).value, 'q.kql');
+const cond = (q: string) => {
+  const c = low(q).condition;
+  return c ? renderExpr(c) : '(none)';
+};
+const where = (e: string) => cond(`T | where ${e}`);
+const SRC = { repository: 'test/kusto' };
+
+describe('KQL operators', () => {
+  const cases: [string, string][] = [
+    ['a == "X"', 'a eq "X"'],
+    ['a != "X"', 'a ne "X"'],
+    ['a <> 5', 'a ne 5'],
+    ['a =~ "X"', 'a eq[ci] "X"'],
+    ['a !~ "X"', 'a ne[ci] "X"'],
+    ['a in ("x", "y")', 'a in ["x", "y"]'],
+    ['a !in ("x", "y")', 'not a in ["x", "y"]'],
+    ['a in~ ("x", "y")', 'a in[ci] ["x", "y"]'],
+    ['a !in~ ("x")', 'not a in[ci] "x"'],
+    ['a has "x"', 'a has "x"'],
+    ['a !has "x"', 'not a has "x"'],
+    ['a has_cs "x"', 'a has[cs] "x"'],
+    ['a !has_cs "x"', 'not a has[cs] "x"'],
+    ['a has_any ("x", "y")', 'a has ["x", "y"]'],
+    ['a has_all ("x", "y")', 'a has[all] ["x", "y"]'],
+    ['a contains "x"', 'a contains "x"'],
+    ['a !contains "x"', 'not a contains "x"'],
+    ['a contains_cs "x"', 'a contains[cs] "x"'],
+    ['a !contains_cs "x"', 'not a contains[cs] "x"'],
+    ['a startswith "x"', 'a starts_with "x"'],
+    ['a !startswith "x"', 'not a starts_with "x"'],
+    ['a startswith_cs "x"', 'a starts_with[cs] "x"'],
+    ['a endswith "x"', 'a ends_with "x"'],
+    ['a !endswith_cs "x"', 'not a ends_with[cs] "x"'],
+    ['a matches regex "^x.*y$"', 'a regex "^x.*y$"'],
+    ['a between (1 .. 5)', 'a ge 1 and a le 5'],
+    ['a !between (1 .. 5)', 'not (a ge 1 and a le 5)'],
+    ['a > 5', 'a gt 5'],
+    ['a <= 5.5', 'a le 5.5'],
+    ['5 < a', 'a gt 5'],
+    ['a == -3', 'a eq -3'],
+    ['isempty(a)', 'a is_null[empty]'],
+    ['isnotempty(a)', 'a is_not_null[empty]'],
+    ['isnull(a)', 'a is_null'],
+    ['isnotnull(a)', 'a is_not_null'],
+    ['ipv4_is_in_range(ip, "10.0.0.0/8")', 'ip cidr "10.0.0.0/8"'],
+    ['ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16")', 'ip cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
+    ['ipv4_is_private(ip)', 'ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'],
+    ['not(a has "x" or b == 1)', 'not (a has "x" or b eq 1)'],
+    ['tolower(a) == "x"', 'a eq[ci] "x"'],
+    ['tolower(a) == "X"', '<opaque: tolower(a) == "X">'],
+    ['tostring(AdditionalFields.Name) == "x"', 'AdditionalFields.Name eq "x"'],
+    ['tostring(parse_json(AdditionalFields).Name) =~ "x"', 'AdditionalFields.Name eq[ci] "x"'],
+    ['P["k"] == 1', 'P.k eq 1'],
+    ['a == b', 'a eq field(b)'],
+    ['a hasprefix "x"', '<opaque: a hasprefix "x">'],
+    ['strlen(a) > 5', '<opaque: strlen(a) > 5>'],
+    ['IsExternal', 'IsExternal eq true'],
+    ['a == true', 'a eq true'],
+  ];
+  for (const [src, want] of cases) {
+    it(src, () => assert.equal(where(src), want));
+  }
+
+  it('keeps case sensitivity explicit on string operators', () => {
+    const c = low('T | where a == "X" and b =~ "Y" and c has "z"').condition!;
+    assert.equal(c.kind, 'and');
+    const opts = (c.kind === 'and' ? c.args : []).map((p) => (p.kind === 'pred' ? p.opts?.cs : undefined));
+    assert.deepEqual(opts, [true, false, false]);
+  });
+
+  it('keeps numbers as numbers', () => {
+    const c = low('T | where EventID == 4688').condition!;
+    assert.ok(c.kind === 'pred' && c.values[0] === 4688);
+  });
+
+  it('records spans in the query', () => {
+    const q = 'T\n| where a == "X"';
+    const c = low(q).condition!;
+    assert.ok(c.kind === 'pred' && c.span);
+    assert.equal(q.slice(c.span!.start, c.span!.end), 'a == "X"');
+  });
+});
+
+describe('let substitution', () => {
+  it('substitutes scalars, dynamic lists and one-column datatables', () => {
+    assert.equal(cond('let x = "a"; T | where f == x'), 'f eq "a"');
+    assert.equal(cond('let n = 10; T | where f > n'), 'f gt 10');
+    assert.equal(cond('let l = dynamic(["a", "b"]); T | where f in~ (l)'), 'f in[ci] ["a", "b"]');
+    assert.equal(cond('let l = pack_array("a", "b"); T | where f has_any (l)'), 'f has ["a", "b"]');
+    assert.equal(cond('let d = datatable(N:string)["a", "b"]; T | where f !in (d)'), 'not f in ["a", "b"]');
+  });
+  it('keeps what is known only at run time opaque, never as a literal', () => {
+    assert.equal(cond('let s = toscalar(U | count); T | where f > s'), '<opaque: f > s>');
+    const c = low('let s = toscalar(U | count); T | where f > s').condition!;
+    assert.ok(c.kind === 'opaque' && c.reason.includes('toscalar'));
+    assert.equal(cond('let t = U | where x == 1 | project f; T | where f in (t)'), '<opaque: f in (t)>');
+  });
+  it('expands let-bound tables and functions into the pipeline', () => {
+    assert.equal(cond('let base = SecurityEvent | where EventID == 4688; base | where a has "x"'), 'EventID eq 4688 and a has "x"');
+    assert.equal(cond('let f = (v:string) { SigninLogs | where UserType == v }; f("Guest") | where x == 1'), 'UserType eq "Guest" and x eq 1');
+    assert.equal(cond('let m = materialize(T | where a == 1); m | where b == 2'), 'a eq 1 and b eq 2');
+    const l = low('let base = SecurityEvent | where EventID == 4688; base | where a has "x"');
+    assert.deepEqual(l.tables, ['SecurityEvent']);
+  });
+  it('substitutes computed columns that are renames, conversions and case folds', () => {
+    assert.equal(cond('T | extend h = Computer, lc = tolower(Cmd) | where h == "x" and lc has "y"'), 'Computer eq "x" and Cmd has "y"');
+    assert.equal(cond('T | project-rename Host = Computer | where Host == "x"'), 'Computer eq "x"');
+    const c = low('T | extend p = split(Image, "\\\\")[-1] | where p == "x.exe"').condition!;
+    assert.ok(c.kind === 'opaque' && c.reason.includes('computed column p'));
+  });
+});
+
+describe('time windows', () => {
+  it('takes time filters out of the condition into the window', () => {
+    const l = low('let lookback = 14d; T | where TimeGenerated > ago(lookback) | where a == 1');
+    assert.equal(renderExpr(l.condition!), 'a eq 1');
+    assert.deepEqual(l.timeFilters.map((t) => t.window), ['14d']);
+    const b = low('T | where Timestamp between (ago(7d) .. now()) and a == 1');
+    assert.equal(renderExpr(b.condition!), 'a eq 1');
+    assert.equal(b.timeFilters[0]!.window, '7d');
+  });
+  it('keeps a time comparison under or as opaque', () => {
+    assert.equal(where('TimeGenerated > ago(1h) or a == 1'), '<opaque: TimeGenerated > ago(1h)> or a eq 1');
+  });
+});
+
+describe('stages, aggregation, joins', () => {
+  it('a filter on an aggregate after summarize is the threshold', () => {
+    const l = low('SecurityEvent | where EventID == 4625 | summarize c = count() by Account | where c > 10');
+    assert.equal(renderExpr(l.condition!), 'EventID eq 4625');
+    assert.deepEqual({ ...l.aggregation, text: undefined, span: undefined }, { function: 'count', groupBy: ['Account'], threshold: { op: 'gt', value: 10, of: 'c' }, text: undefined, span: undefined });
+    assert.deepEqual(
+      l.stages.map((s) => `${s.kind}:${s.label}`),
+      ['source:SecurityEvent', 'filter:where', 'aggregate:summarize', 'having:where'],
+    );
+  });
+  it('default aggregate names, let-bound thresholds, bins and further thresholds', () => {
+    const l = low('let thr = 3; T | summarize count(), dcount(ip) by user, bin(TimeGenerated, 5m) | where count_ >= thr and dcount_ip > 2');
+    assert.deepEqual(l.aggregation?.threshold, { op: 'ge', value: 3, of: 'count_' });
+    assert.equal(l.aggregation?.window, '5m');
+    assert.deepEqual(l.aggregation?.groupBy, ['user', 'TimeGenerated']);
+    assert.ok(l.missing.some((m) => m.text === 'dcount_ip gt 2'));
+  });
+  it('a filter on a group-by key after summarize is still row-level', () => {
+    assert.equal(cond('T | summarize c = count() by Host = Computer | where Host startswith "srv" and c > 1'), 'Computer starts_with "srv"');
+  });
+  it('join: both sides, kind and keys; the right side filter is the stage expr', () => {
+    const l = low('SigninLogs | where ResultType == "0" | join kind=leftanti (AuditLogs | where OperationName == "Add member") on $left.UserId == $right.TargetId | where x == 1');
+    assert.equal(renderExpr(l.condition!), 'ResultType eq "0"');
+    const j = l.stages.find((s) => s.kind === 'join')!;
+    assert.equal(renderExpr(j.expr!), 'OperationName eq "Add member"');
+    assert.deepEqual({ kind: j.detail!['kind'], on: j.detail!['on'], right: j.detail!['right'] }, { kind: 'leftanti', on: ['$left.UserId == $right.TargetId'], right: ['AuditLogs'] });
+    assert.ok(l.missing.some((m) => m.reason.includes('anti-join')));
+    assert.ok(l.missing.some((m) => m.text === 'x == 1'));
+    assert.deepEqual(l.tables, ['SigninLogs', 'AuditLogs']);
+  });
+  it('union: the OR of the branches', () => {
+    assert.equal(cond('union (A | where x == 1), (B | where y == 2) | where z == 3'), '(x eq 1 or y eq 2) and z eq 3');
+  });
+  it('stage kinds of the other operators', () => {
+    const l = low('T | where a == 1 | project-away b | mv-expand c | parse d with * "k=" v | lookup L on k | sort by a | take 5 | distinct a | evaluate bag_unpack(e) | invoke f()');
+    assert.deepEqual(
+      l.stages.map((s) => `${s.kind}:${s.label}`),
+      ['source:T', 'filter:where', 'project:project-away', 'expand:mv-expand', 'parse:parse', 'lookup:lookup', 'sort:sort', 'limit:take', 'aggregate:distinct', 'function:evaluate', 'function:invoke'],
+    );
+  });
+  it('output fields from project, extend and summarize', () => {
+    const l = low('T | extend u = tolower(x) | summarize n = count() by u | project u, n');
+    assert.deepEqual(l.outputFields, [{ name: 'u', source: 'project', from: 'u' }, { name: 'n', source: 'project', from: 'count()' }]);
+  });
+});
+
+describe('three-valued evaluation with KQL case rules', () => {
+  const ev = (q: string, event: unknown) => evaluate(low(`T | where ${q}`).condition!, event);
+  it('== is case-sensitive, =~ is not', () => {
+    assert.equal(ev('a == "Admin"', { a: 'admin' }), false);
+    assert.equal(ev('a =~ "Admin"', { a: 'admin' }), true);
+  });
+  it('has is a term match, has_all needs every term', () => {
+    assert.equal(ev('c has "enc"', { c: 'powershell -enc AAA' }), true);
+    assert.equal(ev('c has "enc"', { c: 'powershell -encoded' }), false);
+    assert.equal(ev('c has_all ("-enc", "hidden")', { c: 'ps -enc x' }), false);
+    assert.equal(ev('c has_all ("-enc", "hidden")', { c: 'ps -w hidden -enc x' }), true);
+  });
+  it('isempty holds for the empty string; opaque is unknown; false and unknown is false', () => {
+    assert.equal(ev('isempty(a)', { a: '' }), true);
+    assert.equal(ev('isnotempty(a)', { a: '' }), false);
+    assert.equal(ev('strlen(a) > 3', { a: 'abcd' }), 'unknown');
+    assert.equal(ev('strlen(a) > 3 and b == 1', { a: 'abcd', b: 2 }), false);
+    assert.equal(ev('strlen(a) > 3 or b == 1', { a: 'abcd', b: 1 }), true);
+  });
+  it('negations and cidr', () => {
+    assert.equal(ev('a !in~ ("x")', { a: 'X' }), false);
+    assert.equal(ev('ipv4_is_private(ip)', { ip: '172.20.1.1' }), true);
+    assert.equal(ev('ipv4_is_private(ip)', { ip: '8.8.8.8' }), false);
+  });
+});
+
+describe('Sentinel YAML', () => {
+  const file = 'Detections/SecurityEvent/sentinel_rule.yaml';
+  const text = readFileSync(fixture('kusto', 'sentinel_rule.yaml'), 'utf8');
+  const r = parseSentinelYaml(file, text, false, SRC).outputs[0]!.rule;
+  it('metadata', () => {
+    assert.equal(r.id, 'kusto/sentinel_rule');
+    assert.equal(r.nativeId, '0b9c1f0e-1111-4a2b-9c3d-000000000001');
+    assert.equal(r.severity, 'medium');
+    assert.equal(r.status, 'stable');
+    assert.equal(r.kind, 'detection');
+    assert.deepEqual(r.attackDeclared, [
+      { text: 'Execution', tactic: 'Execution' },
+      { text: 'DefenseEvasion', tactic: 'DefenseEvasion' },
+      { text: 'T1059.001', techniqueId: 'T1059.001' },
+      { text: 'T1027', techniqueId: 'T1027' },
+    ]);
+    assert.deepEqual(r.logSources, [
+      { kind: 'dataConnector', name: 'SecurityEvents', detail: { dataTypes: 'SecurityEvent' } },
+      { kind: 'table', name: 'SecurityEvent' },
+    ]);
+    assert.equal(r.facts['queryFrequency'], '1h');
+    assert.equal(r.facts['window'], '1h');
+  });
+  it('logic: condition, threshold, outputs (golden)', () => {
+    const lines = [
+      `condition: ${renderExpr(r.logic.condition!)}`,
+      `completeness: ${r.logic.completeness}`,
+      `aggregation: ${JSON.stringify({ ...r.logic.aggregation, span: undefined, text: undefined })}`,
+      ...r.logic.stages.map((s) => `stage ${s.kind} ${s.label}${s.expr ? ` => ${renderExpr(s.expr)}` : ''}`),
+      ...r.logic.outputFields.map((o) => `output ${o.name} <- ${o.source} ${o.from ?? ''}`),
+      ...r.logic.exclusions.map((e) => `exclusion ${renderExpr(e.expr)}`),
+      ...r.logic.missing.map((m) => `missing ${m.reason}`),
+    ];
+    assertGolden(fixture('kusto', 'sentinel_rule.expected.txt'), lines.join('\n'));
+  });
+  it('spans point into the YAML file', () => {
+    for (const s of r.logic.stages) assert.equal(text.slice(s.span!.start, s.span!.end), s.text);
+  });
+  it('a result-count trigger becomes the threshold when the query has none', () => {
+    const y = text.replace('  | where Count > 5\n', '');
+    const r2 = parseSentinelYaml(file, y, false, SRC).outputs[0]!.rule;
+    assert.deepEqual(r2.logic.aggregation?.threshold, { op: 'gt', value: 2, of: 'result count' });
+  });
+  it('hunting and alert feeds', () => {
+    assert.equal(parseSentinelYaml('Hunting Queries/x.yaml', text, true, SRC).outputs[0]!.rule.kind, 'hunting');
+    const feed = parseSentinelYaml('Detections/SecurityAlert/alert_feed.yaml', readFileSync(fixture('kusto', 'alert_feed.yaml'), 'utf8'), false, SRC).outputs[0]!.rule;
+    assert.equal(feed.kind, 'alert_feed');
+    assert.match(feed.kindReason, /SecurityAlert/);
+  });
+  it('syntax errors: KQL001 at file:line:column', () => {
+    const t = readFileSync(fixture('kusto', 'broken.yaml'), 'utf8');
+    const rule = parseSentinelYaml('broken.yaml', t, false, SRC).outputs[0]!.rule;
+    const d = rule.diagnostics.find((x) => x.code === 'KQL001')!;
+    assert.deepEqual([d.line, d.column], [5, 24]); // just after `==`
+  });
+  it('YAML errors: GEN003 with a line; no query: KQL002', () => {
+    const bad = parseSentinelYaml('bad.yaml', readFileSync(fixture('kusto', 'bad_yaml.yaml'), 'utf8'), false, SRC);
+    assert.equal(bad.outputs.length, 0);
+    assert.equal(bad.diagnostics[0]!.code, 'GEN003');
+    assert.ok(bad.diagnostics[0]!.line !== undefined);
+    const noq = parseSentinelYaml('n.yaml', 'id: x\nname: y\n', false, SRC);
+    assert.equal(noq.diagnostics[0]!.code, 'KQL002');
+  });
+});
+
+describe('Defender XDR Markdown and text', () => {
+  const md = readFileSync(fixture('kusto', 'hunting.md'), 'utf8');
+  it('one rule per KQL block, with title, description, ATT&CK and kind', () => {
+    const out = parseDefenderMarkdown('Defender For Endpoint/hunting.md', md, 'bertjan', SRC).outputs.map((o) => o.rule);
+    assert.deepEqual(out.map((r) => r.id), ['kusto/hunting-1', 'kusto/hunting-2']);
+    assert.deepEqual(out.map((r) => r.title), ['Office spawning encoded PowerShell (Defender XDR)', 'Office spawning encoded PowerShell (Sentinel)']);
+    assert.equal(out[0]!.description, 'Office applications rarely start PowerShell with an encoded command.');
+    assert.deepEqual(out[0]!.attackDeclared, [{ text: 'T1059.001', techniqueId: 'T1059.001' }]);
+    assert.deepEqual(out[0]!.references, ['https://example.org/office-powershell']);
+    assert.equal(out[0]!.kind, 'detection');
+    assert.equal(renderExpr(out[0]!.logic.condition!), 'InitiatingProcessFileName in[ci] ["winword.exe", "excel.exe"] and ProcessCommandLine has "-enc"');
+    for (const r of out) for (const s of r.logic.stages) assert.equal(md.slice(s.span!.start, s.span!.end), s.text);
+    assert.equal(parseDefenderMarkdown('Threat Hunting/hunting.md', md, 'bertjan', SRC).outputs[0]!.rule.kind, 'hunting');
+  });
+  it('text files: blank-line separated queries, comments as description', () => {
+    const t = readFileSync(fixture('kusto', 'two_queries.txt'), 'utf8');
+    const out = parseDefenderText('Execution/two_queries.txt', t, 'm365', SRC).outputs.map((o) => o.rule);
+    assert.equal(out.length, 2);
+    assert.equal(out[0]!.description, 'Downloads by PowerShell\nTags: #execution');
+    assert.equal(renderExpr(out[1]!.logic.condition!), 'InitiatingProcessFileName eq[ci] "powershell.exe" and RemotePort eq 443');
+    assert.equal(out[1]!.kind, 'hunting');
+    assert.ok(out.every((r) => r.diagnostics.length === 0));
+  });
+});
+
+describe('adapter over fixtures', () => {
+  it('every fixture file is accounted for', async () => {
+    const res = await scanSource(kustoAdapter, fixture('kusto'), SRC);
+    const byPath = Object.fromEntries(res.files.map((f) => [f.path, f.outcome]));
+    assert.equal(byPath['sentinel_rule.yaml'], 'parsed');
+    assert.equal(byPath['bad_yaml.yaml'], 'error');
+    assert.equal(byPath['sentinel_rule.expected.txt'], 'skipped'); // a golden file: not KQL
+    assert.equal(byPath['two_queries.txt'], 'parsed');
+    assert.equal(byPath['hunting.md'], 'parsed');
+    for (const f of res.files) assert.ok(f.outcome !== 'skipped' || f.reason, `${f.path} skipped without a reason`);
+  });
+});
+
+describe('corpora', { skip: !existsSync(path.join(SHARED, 'corpora', 'sentinel')) && 'corpora absent' }, () => {
+  it('every file is accounted for; analytic rules mostly have a condition', async () => {
+    const offenders: string[] = [];
+    for (const dir of ['sentinel', 'defender-xdr/m365-hunting-queries', 'defender-xdr/bert-jan-p']) {
+      const root = path.join(SHARED, 'corpora', dir);
+      if (!existsSync(root)) continue;
+      const res = await scanSource(kustoAdapter, root, { repository: dir });
+      for (const f of res.files) {
+        if (f.outcome === 'skipped' && !f.reason) offenders.push(`${dir}/${f.path}: skipped without reason`);
+        if (f.outcome === 'error' && f.diagnostics.length === 0) offenders.push(`${dir}/${f.path}: error without diagnostic`);
+        if (f.outcome === 'parsed' && f.rules.length === 0) offenders.push(`${dir}/${f.path}: parsed without rules`);
+      }
+      const analytic = res.rules.filter((r) => r.kind === 'detection' || r.kind === 'alert_feed');
+      const withCond = analytic.filter((r) => r.logic.condition).length;
+      if (analytic.length && withCond / analytic.length < 0.9) offenders.push(`${dir}: only ${withCond}/${analytic.length} analytic rules have a condition`);
+      for (const r of res.rules) for (const l of r.logic.indicators) for (const v of l.values) if (typeof v === 'string' && r.logic.stages.some((s) => s.kind === 'let' && s.detail?.['name'] === v)) offenders.push(`${r.id}: variable ${v} used as a literal`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
