@@ -16,42 +16,52 @@ export interface EvalOptions {
   readonly resolve?: FieldResolver;
 }
 
-/** Default resolver: exact key first, then the dotted path; a path crossing a list collects from every element. */
-export const resolveDotted: FieldResolver = (event, field) => {
-  if (event === null || typeof event !== 'object') return undefined;
-  const obj = event as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(obj, field)) return obj[field];
-  return walk(event, field.split('.'), 0);
-};
-
-function walk(v: unknown, parts: string[], i: number): unknown {
-  if (i === parts.length) return v;
-  if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) {
-    // numeric index, else collect from each element
-    const key = parts[i]!;
-    if (/^\d+$/.test(key)) return walk(v[Number(key)], parts, i + 1);
-    const out: unknown[] = [];
-    for (const el of v) {
-      const r = walk(el, parts, i);
-      if (r === undefined) continue;
-      if (Array.isArray(r)) out.push(...r);
-      else out.push(r);
+/**
+ * A dotted-path resolver: exact key first, then the dotted path, trying the longest dotted key at each level
+ * (fields whose names contain dots); a path crossing a list collects from every element. With `caseInsensitive`
+ * a key with no exact match is found by a case-insensitive match (Panther's event object).
+ */
+export function dottedResolver(opts: { readonly caseInsensitive?: boolean } = {}): FieldResolver {
+  const lookup = (o: Record<string, unknown>, key: string): { found: boolean; value?: unknown } => {
+    if (Object.prototype.hasOwnProperty.call(o, key)) return { found: true, value: o[key] };
+    if (opts.caseInsensitive) {
+      const lower = key.toLowerCase();
+      for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return { found: true, value: o[k] };
     }
-    return out.length ? out : undefined;
-  }
-  if (typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  // try the longest dotted key first (fields whose names contain dots)
-  for (let j = parts.length; j > i; j--) {
-    const key = parts.slice(i, j).join('.');
-    if (Object.prototype.hasOwnProperty.call(o, key)) {
-      const r = walk(o[key], parts, j);
-      if (r !== undefined || j === i + 1) return r;
+    return { found: false };
+  };
+  const walk = (v: unknown, parts: readonly string[], i: number): unknown => {
+    if (i === parts.length) return v;
+    if (v === null || v === undefined) return undefined;
+    if (Array.isArray(v)) {
+      // numeric index, else collect from each element
+      const key = parts[i]!;
+      if (key !== '' && [...key].every((c) => c >= '0' && c <= '9')) return walk(v[Number(key)], parts, i + 1);
+      const out: unknown[] = [];
+      for (const el of v) {
+        const r = walk(el, parts, i);
+        if (r === undefined) continue;
+        if (Array.isArray(r)) out.push(...r);
+        else out.push(r);
+      }
+      return out.length ? out : undefined;
     }
-  }
-  return undefined;
+    if (typeof v !== 'object') return undefined;
+    const o = v as Record<string, unknown>;
+    for (let j = parts.length; j > i; j--) {
+      const r = lookup(o, parts.slice(i, j).join('.'));
+      if (r.found) {
+        const w = walk(r.value, parts, j);
+        if (w !== undefined || j === i + 1) return w;
+      }
+    }
+    return undefined;
+  };
+  return (event, field) => walk(event, field.split('.'), 0);
 }
+
+/** Default resolver: exact key, then the dotted path (case-sensitive). */
+export const resolveDotted: FieldResolver = dottedResolver();
 
 export function and3(a: Truth, b: Truth): Truth {
   if (a === false || b === false) return false;
