@@ -1,5 +1,58 @@
-/** detwiki build: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki build: not implemented yet');
-  return 2;
+/** detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--force] [--json] */
+import { buildCatalog, formatBuildReport } from '../../catalog/build.ts';
+import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { progressFor } from '../../catalog/progress.ts';
+import { DEFAULT_SOURCES, readSourcesFile, selectSources, type SourceDef } from '../../catalog/sources.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, UsageError } from '../context.ts';
+
+export const BUILD_OPTIONS = {
+  mirror: { type: 'string' },
+  out: { type: 'string' },
+  examples: { type: 'boolean' },
+  sources: { type: 'string' },
+  'sources-file': { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
+export function sourcesFrom(values: { sources?: string | undefined; 'sources-file'?: string | undefined }): SourceDef[] {
+  let all: readonly SourceDef[] = DEFAULT_SOURCES;
+  const file = values['sources-file'] ?? process.env.DETWIKI_SOURCES;
+  if (file) {
+    const r = readSourcesFile(file);
+    if (r.errors.length) throw new UsageError(r.errors.join('\n'));
+    all = r.sources;
+  }
+  const sel = selectSources(all, values.sources ? values.sources.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  if (sel.unknown.length) throw new UsageError(`unknown source(s): ${sel.unknown.join(', ')} (known: ${all.map((s) => s.name).join(', ')})`);
+  return sel.sources;
+}
+
+/** Build with the parsed flags; prints the report. Returns the exit code and the catalog folder. */
+export async function runBuild(values: Record<string, string | boolean | undefined>): Promise<{ code: number; out: string }> {
+  const out = (values.out as string | undefined) ?? defaultCatalogDir();
+  const report = await buildCatalog({
+    outDir: out,
+    ...(values.mirror ? { mirror: values.mirror as string } : {}),
+    ...(values.attack ? { attack: values.attack as string } : {}),
+    ...(values.examples ? { examples: true } : {}),
+    ...(values.force ? { force: true } : {}),
+    sources: sourcesFrom(values as { sources?: string; 'sources-file'?: string }),
+    progress: progressFor(process.stderr, values.json === true && !process.stderr.isTTY),
+  });
+  if (values.json) printJson(report);
+  else console.log(formatBuildReport(report));
+  const missingAll = report.sources.length > 0 && report.sources.every((s) => s.origin === 'missing');
+  return { code: missingAll ? 1 : 0, out };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values } = parseCommand(argv, BUILD_OPTIONS);
+    if (values.help) {
+      console.log('usage: detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--sources-file FILE] [--force] [--json]');
+      return 0;
+    }
+    return (await runBuild(values)).code;
+  });
 }

@@ -1,5 +1,48 @@
-/** detwiki coverage: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki coverage: not implemented yet');
-  return 2;
+/** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
+import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { Catalog, type Filters } from '../../catalog/query.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded } from '../context.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values } = parseCommand(argv, { out: { type: 'string' }, format: { type: 'string' }, kind: { type: 'string' }, logsource: { type: 'string' }, navigator: { type: 'boolean' } });
+    if (values.help) {
+      console.log('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
+      return 0;
+    }
+    let cat: Catalog;
+    try {
+      cat = new Catalog(values.out ?? defaultCatalogDir());
+    } catch (e) {
+      console.error(`detwiki coverage: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
+      const f: Filters = { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.logsource ? { logsource: values.logsource } : {}) };
+      if (values.navigator) {
+        printJson(cat.navigatorLayer(f));
+        return 0;
+      }
+      const m = cat.matrix(f);
+      if (values.json) {
+        printJson(m);
+        return 0;
+      }
+      if (!m.tactics.length) {
+        console.log('no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
+        return 1;
+      }
+      console.log(`ATT&CK Enterprise v${m.version}: ${m.rules} detection/correlation rules mapped`);
+      for (const t of m.tactics) {
+        const covered = t.techniques.filter((q) => q.count > 0);
+        const top = [...covered].sort((a, b) => b.count - a.count).slice(0, 5).map((q) => `${q.id} ${q.name} (${q.count})`);
+        console.log(`${t.name.padEnd(22)} ${String(t.count).padStart(5)} rules  ${String(covered.length).padStart(3)}/${t.techniques.length} techniques  ${top.join('; ')}`);
+      }
+      console.log(m.attribution);
+      return 0;
+    } finally {
+      cat.close();
+    }
+  });
 }

@@ -1,5 +1,42 @@
-/** detwiki search: placeholder until implemented. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('detwiki search: not implemented yet');
-  return 2;
+/** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
+import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { Catalog } from '../../catalog/query.ts';
+import { parseCommand, printJson } from '../args.ts';
+import { guarded, UsageError } from '../context.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, {
+      out: { type: 'string' },
+      format: { type: 'string' },
+      kind: { type: 'string' },
+      technique: { type: 'string' },
+      limit: { type: 'string' },
+    });
+    if (values.help || !positionals.length) {
+      console.log('usage: detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json]');
+      return values.help ? 0 : 2;
+    }
+    const limit = values.limit ? Number(values.limit) : 20;
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit ${values.limit}`);
+    let cat: Catalog;
+    try {
+      cat = new Catalog(values.out ?? defaultCatalogDir());
+    } catch (e) {
+      console.error(`detwiki search: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
+      const q = positionals.join(' ');
+      const r = cat.search(q, { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.technique ? { technique: values.technique } : {}) }, { pageSize: limit });
+      if (values.json) printJson({ query: q, total: r.total, rules: r.rows });
+      else {
+        console.log(`${r.total} result(s) for ${JSON.stringify(q)}`);
+        for (const x of r.rows) console.log(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
+      }
+      return 0;
+    } finally {
+      cat.close();
+    }
+  });
 }

@@ -38,10 +38,11 @@ function skipped(path: string, reason: string): FileResult {
 
 /** Parse one detection / baseline YAML into a record (exported for tests). */
 export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false): FileResult {
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const at = e.linePos?.[0];
+    const at = lineCounter.linePos(e.pos[0]);
     return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'YAML', e.message.split('\n')[0]!, at ? { line: at.line, column: at.col } : undefined)] };
   }
   const y = doc.toJS({ maxAliasCount: 100 }) as unknown;

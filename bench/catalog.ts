@@ -1,0 +1,141 @@
+/**
+ * Catalog benchmark on the full corpora: every figure printed with the floor it is measured against in the same run.
+ * floor = reading every file of the corpora and parsing every YAML / TOML file (the least any build must do).
+ * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
+ * Lines: `catalog.<metric>=<value> [floor_s=<floor> ratio=<x>]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import YAML from 'yaml';
+import { buildCatalog } from '../src/catalog/build.ts';
+import { Catalog } from '../src/catalog/query.ts';
+import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
+import { listFiles } from '../src/formats/io.ts';
+import { exportSite } from '../src/web/export.ts';
+import { renderRule, ruleData } from '../src/web/pages/rule.ts';
+import { SERVER } from '../src/web/site.ts';
+
+const here = import.meta.dirname;
+const corpora = path.resolve(process.argv[2] ?? path.join(here, '..', '..', 'shared', 'corpora'));
+const attack = path.resolve(process.argv[3] ?? path.join(here, '..', '..', 'shared', 'attack', 'enterprise-attack-19.1.json'));
+
+// child mode: one build, report time and peak memory of this process
+if (process.argv[2] === '--child-build') {
+  const [, , , out, mirror, bundle] = process.argv;
+  const t0 = performance.now();
+  const r = await buildCatalog({ outDir: out!, mirror: mirror!, attack: bundle! });
+  const s = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ seconds: s, maxRssMB: process.resourceUsage().maxRSS / 1024, rules: r.totals.rules, files: r.totals.files, parsed: r.totals.parsed, outcomes: r.totals.outcomes, upToDate: r.upToDate, sources: r.sources.map((x) => ({ name: x.name, scan: x.scanSeconds, write: x.writeSeconds })) }));
+  process.exit(0);
+}
+
+const out = (line: string) => console.log(`catalog.${line}`);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const f2 = (n: number) => n.toFixed(2);
+
+// ---- floor: read every file, parse every YAML / TOML
+async function floor(): Promise<{ seconds: number; files: number; parsed: number }> {
+  const t0 = performance.now();
+  let files = 0;
+  let parsed = 0;
+  for (const s of DEFAULT_SOURCES) {
+    const root = path.join(corpora, s.name);
+    for (const f of await listFiles(root)) {
+      const text = readFileSync(path.join(root, f), 'utf8');
+      files++;
+      try {
+        if (f.endsWith('.yml') || f.endsWith('.yaml')) {
+          YAML.parseAllDocuments(text);
+          parsed++;
+        } else if (f.endsWith('.toml')) {
+          parseToml(text);
+          parsed++;
+        }
+      } catch {
+        /* counted as read */
+      }
+    }
+  }
+  return { seconds: (performance.now() - t0) / 1000, files, parsed };
+}
+
+function childBuild(outDir: string): { seconds: number; maxRssMB: number; rules: number; files: number; parsed: number; upToDate: boolean; outcomes: Record<string, number>; sources: { name: string; scan: number; write: number }[] } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'catalog.ts'), '--child-build', outDir, corpora, attack], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const fl = await floor();
+out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed}`);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-bench-'));
+try {
+  const catDir = path.join(tmp, 'catalog');
+  const cold = childBuild(catDir);
+  out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30`);
+  out(`cold_build_peak_mb=${cold.maxRssMB.toFixed(0)} target_mb=1024`);
+  out(`cold_build_rules=${cold.rules} files=${cold.files} outcomes=${Object.entries(cold.outcomes).map(([k, v]) => `${k}:${v}`).join(',')}`);
+  const scan = cold.sources.reduce((a, s) => a + s.scan, 0);
+  const write = cold.sources.reduce((a, s) => a + s.write, 0);
+  out(`cold_build_adapters_s=${f2(scan)} catalog_write_s=${f2(write)} other_s=${f2(cold.seconds - scan - write)}`);
+  for (const s of cold.sources) out(`cold_build_source.${s.name}=scan:${f2(s.scan)},write:${f2(s.write)}`);
+  const warm = childBuild(catDir);
+  out(`rebuild_unchanged_s=${f2(warm.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(warm.seconds / fl.seconds)} target_s=3 reparsed=${warm.parsed} up_to_date=${warm.upToDate}`);
+
+  const cat = new Catalog(catDir);
+  // ---- search latency: words, phrases, FTS-syntax strings, field and value searches
+  const queries = ['powershell', 'mimikatz', 'UpdateAssumeRolePolicy', 'lateral movement', '"scheduled task"', 'CVE-2021-44228', 'okta admin', 'reg*', 'field:CommandLine', 'field:eventName', 'value:"\\reg.exe"', 'value:"StopLogging"', 'field:Image value:"\\rundll32.exe"', 'cloudtrail format:sigma', 'kerberos kind:hunting', 'technique:T1078 login'];
+  for (const q of queries) cat.search(q); // warm statements
+  const lat: number[] = [];
+  for (let rep = 0; rep < 10; rep++) {
+    for (const q of queries) {
+      const t0 = performance.now();
+      cat.search(q);
+      lat.push(performance.now() - t0);
+    }
+  }
+  out(`search_p50_ms=${f2(pct(lat, 50))} p95_ms=${f2(pct(lat, 95))} queries=${lat.length} target_p95_ms=10`);
+  const seed = cat.search('UpdateAssumeRolePolicy');
+  out(`search_seed_rule_found=${seed.rows.some((r) => r.id === 'panther/aws_iam_backdoor_role')} rank=${seed.rows.findIndex((r) => r.id === 'panther/aws_iam_backdoor_role') + 1} total=${seed.total}`);
+  // ---- technique listing
+  const techs = cat.db.prepare('SELECT technique t FROM rule_attack WHERE technique IS NOT NULL GROUP BY technique ORDER BY COUNT(*) DESC LIMIT 30').all() as { t: string }[];
+  const tl: number[] = [];
+  for (let rep = 0; rep < 3; rep++)
+    for (const t of techs) {
+      const t0 = performance.now();
+      cat.browse({ technique: t.t });
+      tl.push(performance.now() - t0);
+    }
+  out(`technique_listing_p95_ms=${f2(pct(tl, 95))} p50_ms=${f2(pct(tl, 50))} techniques=${techs.length} target_p95_ms=5`);
+  const tp: number[] = [];
+  for (const t of techs.slice(0, 15)) {
+    const t0 = performance.now();
+    cat.technique(t.t);
+    tp.push(performance.now() - t0);
+  }
+  out(`technique_page_data_p95_ms=${f2(pct(tp, 95))} p50_ms=${f2(pct(tp, 50))}`);
+  // ---- rule page render: a fixed sample across formats
+  const ids = cat.db.prepare('SELECT id FROM rules ORDER BY (rowid * 2654435761) % 4294967296 LIMIT 300').all() as { id: string }[];
+  for (const r of ids.slice(0, 20)) renderRule(SERVER, ruleData(cat, r.id)!);
+  const rp: number[] = [];
+  for (const r of ids) {
+    const t0 = performance.now();
+    renderRule(SERVER, ruleData(cat, r.id)!);
+    rp.push(performance.now() - t0);
+  }
+  out(`rule_page_p50_ms=${f2(pct(rp, 50))} p95_ms=${f2(pct(rp, 95))} pages=${rp.length} target_p95_ms=10`);
+  const t0 = performance.now();
+  cat.matrix({});
+  out(`matrix_first_ms=${f2(performance.now() - t0)}`);
+  // ---- static export
+  const ex = exportSite(cat, path.join(tmp, 'site'));
+  out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
+  cat.close();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

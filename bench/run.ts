@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: the catalog benchmark (bench/catalog.ts) on all of ../shared/corpora, then every other
+ * bench/*.ts (not starting with `_`) as a child process with the argument it takes. Each prints stable lines.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const here = import.meta.dirname;
+const root = path.resolve(here, '..');
+const shared = path.resolve(root, '..', 'shared');
+const corpora = process.env.DETWIKI_CORPORA ?? path.join(shared, 'corpora');
+const attack = path.join(shared, 'attack', 'enterprise-attack-19.1.json');
+const pantherCheckout = '/work/panther-analysis';
+
+/** The argument each benchmark takes; undefined = skip (with the reason). */
+function argsFor(name: string): { args: string[] } | { skip: string } {
+  switch (name) {
+    case 'catalog.ts':
+      return { args: [corpora, attack] };
+    case 'attack.ts':
+      return { args: [attack] };
+    case 'sigma.ts':
+      return { args: [path.join(corpora, 'sigma')] };
+    case 'panther.ts':
+      return { args: [path.join(corpora, 'panther')] };
+    case 'panther-python.ts':
+      return existsSync(pantherCheckout) ? { args: [pantherCheckout] } : { skip: `${pantherCheckout} not present` };
+    default:
+      return { args: [corpora] };
+  }
+}
+
+if (!existsSync(corpora)) {
+  console.error(`bench: no corpora at ${corpora}`);
+  process.exit(1);
+}
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+  .sort((a, b) => (a === 'catalog.ts' ? -1 : b === 'catalog.ts' ? 1 : a.localeCompare(b)))
+  .filter((f) => !only.length || only.includes(f.replace(/\.ts$/, '')));
+let failed = 0;
+for (const f of files) {
+  const a = argsFor(f);
+  if ('skip' in a) {
+    console.log(`bench.${f.replace(/\.ts$/, '')} skipped: ${a.skip}`);
+    continue;
+  }
+  console.log(`== bench/${f} ${a.args.join(' ')}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, f), ...a.args], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`bench.${f.replace(/\.ts$/, '')} exit=${r.status}`);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,367 @@
+/**
+ * `detwiki build`: parse every file of every source into the SQLite catalog, incrementally.
+ *
+ * A file is parsed again only when its key changes: the hash of its content and of the files its result depends on
+ * (`FileResult.dependsOn`), the adapter's code fingerprint and the ATT&CK bundle. Unchanged files keep their stored
+ * rows. Every file of every source ends in `files` with its outcome; the report counts them.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { findAttackBundle, loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
+import { listFiles } from '../formats/io.ts';
+import { adapterFor } from '../formats/registry.ts';
+import { scanSource } from '../formats/scan.ts';
+import type { Diagnostic } from '../model/diagnostics.ts';
+import type { RuleRecord } from '../model/rule.ts';
+import { codeFingerprint } from './fingerprint.ts';
+import { catalogFile, lastSyncInfo } from './paths.ts';
+import { progressFor, type Progress } from './progress.ts';
+import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
+import { DEFAULT_SOURCES, examplesDir, exampleSources, type SourceDef } from './sources.ts';
+import { sourcesDir } from './paths.ts';
+import { ruleWriter } from './store.ts';
+import { writeAttackTables } from './attackTables.ts';
+
+export interface BuildOptions {
+  /** Catalog folder. */
+  readonly outDir: string;
+  /** Read sources from `<mirror>/<name>` instead of the sync cache. */
+  readonly mirror?: string;
+  /** Build the project's example corpus (examples/). */
+  readonly examples?: boolean;
+  /** `--attack FILE` (else DETWIKI_ATTACK, else the synced bundle). */
+  readonly attack?: string;
+  readonly sources?: readonly SourceDef[];
+  /** Parse every file again. */
+  readonly force?: boolean;
+  readonly progress?: Progress;
+}
+
+export type SourceOrigin = 'mirror' | 'synced' | 'examples' | 'missing';
+
+export interface SourceReport {
+  readonly name: string;
+  readonly format: string;
+  readonly root: string;
+  readonly origin: SourceOrigin;
+  readonly files: number;
+  readonly outcomes: Record<FileOutcome, number>;
+  readonly rules: number;
+  /** Files parsed in this run (the rest were unchanged). */
+  readonly parsed: number;
+  readonly seconds: number;
+  /** Of which: parsing (the adapter) and writing the catalog. */
+  readonly scanSeconds: number;
+  readonly writeSeconds: number;
+  readonly skippedReasons: Record<string, number>;
+  readonly errors: readonly { readonly file: string; readonly line?: number; readonly code: string; readonly message: string }[];
+  readonly note?: string;
+}
+
+export interface BuildReport {
+  readonly catalog: string;
+  readonly builtAt: string;
+  readonly seconds: number;
+  readonly upToDate: boolean;
+  readonly examplesFallback: boolean;
+  readonly attack: { readonly path?: string; readonly version?: string; readonly message: string };
+  readonly sources: readonly SourceReport[];
+  readonly totals: { readonly files: number; readonly rules: number; readonly outcomes: Record<FileOutcome, number>; readonly parsed: number };
+}
+
+interface FileRow {
+  id: number;
+  path: string;
+  size: number;
+  mtime: number;
+  hash: string;
+  key: string;
+  deps: string;
+}
+
+interface ResolvedSource {
+  readonly def: SourceDef;
+  readonly root: string;
+  readonly origin: SourceOrigin;
+  readonly info: SourceInfo;
+}
+
+const zeroOutcomes = (): Record<FileOutcome, number> => ({ parsed: 0, support: 0, skipped: 0, error: 0 });
+
+/** Where each source is read from: the mirror, the sync cache, or (explicitly or as a fallback) examples/. */
+export function resolveSources(opts: Pick<BuildOptions, 'mirror' | 'examples' | 'sources'>): { sources: ResolvedSource[]; examplesFallback: boolean } {
+  const defs = opts.sources ?? DEFAULT_SOURCES;
+  const useExamples = (): ResolvedSource[] =>
+    exampleSources().map((def) => ({ def, root: path.join(examplesDir(), def.name), origin: 'examples' as const, info: { repository: `detection-wiki examples (${def.name})`, licence: def.licence } }));
+  if (opts.examples) return { sources: useExamples(), examplesFallback: false };
+  const base = opts.mirror ? path.resolve(opts.mirror) : sourcesDir();
+  const origin: SourceOrigin = opts.mirror ? 'mirror' : 'synced';
+  const out: ResolvedSource[] = defs.map((def) => {
+    const root = path.join(base, def.name);
+    if (!existsSync(root)) return { def, root, origin: 'missing' as const, info: { repository: def.repository } };
+    const commit = gitCommit(root);
+    const ref = commit ?? (def.branch === 'HEAD' ? 'HEAD' : def.branch);
+    return { def, root, origin, info: { repository: def.repository, ...(commit ? { commit } : {}), licence: def.licence, urlBase: `https://github.com/${def.repository}/blob/${ref}/` } };
+  });
+  if (!opts.mirror && out.every((s) => s.origin === 'missing')) return { sources: useExamples(), examplesFallback: true };
+  return { sources: out, examplesFallback: false };
+}
+
+function gitCommit(root: string): string | undefined {
+  if (!existsSync(path.join(root, '.git'))) return undefined;
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sha1(data: string | Buffer): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+/** Build (or update) the catalog. Never throws on bad rule files; they are reported. */
+export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
+  const t0 = performance.now();
+  mkdirSync(opts.outDir, { recursive: true });
+  const db = openCatalogDb(catalogFile(opts.outDir));
+  const progress = opts.progress ?? progressFor(process.stderr, true);
+  try {
+    const { sources, examplesFallback } = resolveSources(opts);
+    const bundle = findAttackBundle(opts.attack !== undefined ? { flag: opts.attack } : {});
+    let attackKey = 'none';
+    if (bundle.path) {
+      const st = statSync(bundle.path);
+      attackKey = `${bundle.path}:${st.size}:${st.mtimeMs}`;
+    }
+    let attack: AttackIndex | undefined;
+    let attackMessage = bundle.message;
+    let attackLoaded = false;
+    const needAttack = async (): Promise<AttackIndex | undefined> => {
+      if (attackLoaded || !bundle.path) return attack;
+      attackLoaded = true;
+      try {
+        attack = await loadAttack(bundle.path, { cacheDir: opts.outDir });
+      } catch (e) {
+        attackMessage = `cannot load ATT&CK bundle ${bundle.path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        attackKey = 'unloadable';
+      }
+      return attack;
+    };
+    const attackChanged = getMeta(db, 'attack_key') !== attackKey;
+    if (attackChanged) await needAttack();
+
+    const reports: SourceReport[] = [];
+    let anyChange = attackChanged || opts.force === true;
+    const keep = new Set(sources.filter((s) => s.origin !== 'missing').map((s) => s.def.name));
+    let writer = ruleWriter(db, attack);
+    // sources no longer in the build: drop their rows
+    for (const r of db.prepare('SELECT name FROM sources').all() as { name: string }[]) {
+      if (keep.has(r.name)) continue;
+      anyChange = true;
+      dropSource(db, r.name, writer);
+    }
+
+    for (const [ord, src] of sources.entries()) {
+      const ts = performance.now();
+      if (src.origin === 'missing') {
+        reports.push({ name: src.def.name, format: src.def.format, root: src.root, origin: 'missing', files: 0, outcomes: zeroOutcomes(), rules: 0, parsed: 0, seconds: 0, scanSeconds: 0, writeSeconds: 0, skippedReasons: {}, errors: [], note: opts.mirror ? `not in the mirror (${src.root})` : 'not synced: run `detwiki sync`' });
+        continue;
+      }
+      const adapter = adapterFor(src.def.format);
+      const files = await listFiles(src.root);
+      const prev = new Map<string, FileRow>();
+      for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
+      const hashes = new Map<string, string>();
+      const stats = new Map<string, { size: number; mtime: number }>();
+      for (const f of files) {
+        const st = statSync(path.join(src.root, f));
+        stats.set(f, { size: st.size, mtime: st.mtimeMs });
+        const p = prev.get(f);
+        hashes.set(f, p && p.size === st.size && p.mtime === st.mtimeMs ? p.hash : sha1(readFileSync(path.join(src.root, f))));
+      }
+      const fp = codeFingerprint(src.def.format);
+      const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashes.get(f), ...deps.map((d) => `${d}:${hashes.get(d) ?? 'missing'}`)].join('\n'));
+      const changed: string[] = [];
+      const touched: string[] = [];
+      for (const f of files) {
+        const p = prev.get(f);
+        if (!opts.force && p && p.key === keyOf(f, JSON.parse(p.deps) as string[])) {
+          const st = stats.get(f)!;
+          if (p.size !== st.size || p.mtime !== st.mtime) touched.push(f);
+        } else changed.push(f);
+      }
+      const removed = [...prev.keys()].filter((f) => !stats.has(f));
+      const existingSource = db.prepare('SELECT root, origin FROM sources WHERE name = ?').get(src.def.name) as { root: string; origin: string } | undefined;
+      const sourceMoved = !existingSource || existingSource.root !== src.root || existingSource.origin !== src.origin;
+      if (changed.length || removed.length || sourceMoved) anyChange = true;
+
+      let results: FileResult[] = [];
+      let scanSeconds = 0;
+      let sourceDiags: readonly Diagnostic[] | undefined;
+      if (changed.length) {
+        const index = await needAttack();
+        writer = ruleWriter(db, index);
+        if (!adapter) {
+          results = changed.map((p) => ({ path: p, outcome: 'skipped' as const, reason: `no adapter for format ${src.def.format}`, rules: [], diagnostics: [] }));
+        } else {
+          progress.start(`${src.def.name} (${src.def.format})`, changed.length);
+          const tScan = performance.now();
+          const captured: string[] = [];
+          const scan = await scanSource(adapter, src.root, src.info, {
+            only: changed,
+            onProgress: (done, _total, p) => progress.tick(done, p),
+            postprocess: (r: RuleRecord) => {
+              captured.push(r.id);
+              return index ? resolveRuleAttack(r, index) : r;
+            },
+          });
+          let k = 0;
+          results = scan.files.map((fr) => (fr.rules.length ? { ...fr, rules: fr.rules.map((r) => ({ ...r, id: captured[k++] ?? r.id })) } : fr));
+          sourceDiags = scan.diagnostics;
+          scanSeconds = (performance.now() - tScan) / 1000;
+          progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${((performance.now() - ts) / 1000).toFixed(1)} s`);
+        }
+      }
+
+      const tx = db.transaction(() => {
+        db.prepare(
+          `INSERT INTO sources (name, format, repository, root, origin, commit_id, licence, url_base, ord, diagnostics) VALUES (?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT (name) DO UPDATE SET format=excluded.format, repository=excluded.repository, root=excluded.root, origin=excluded.origin,
+           commit_id=excluded.commit_id, licence=excluded.licence, url_base=excluded.url_base, ord=excluded.ord${sourceDiags ? ', diagnostics=excluded.diagnostics' : ''}`,
+        ).run(src.def.name, src.def.format, src.info.repository, src.root, src.origin, src.info.commit ?? null, src.info.licence ?? null, src.info.urlBase ?? null, ord, JSON.stringify(sourceDiags ?? []));
+        const delDiag = db.prepare('DELETE FROM diagnostics WHERE source = ? AND file = ?');
+        const insDiag = db.prepare('INSERT INTO diagnostics (source, file, rule, code, severity, line, col, message) VALUES (?,?,?,?,?,?,?,?)');
+        for (const f of removed) {
+          writer.deleteFile(prev.get(f)!.id);
+          db.prepare('DELETE FROM files WHERE id = ?').run(prev.get(f)!.id);
+          delDiag.run(src.def.name, f);
+        }
+        const upTouch = db.prepare('UPDATE files SET size = ?, mtime = ? WHERE id = ?');
+        for (const f of touched) upTouch.run(stats.get(f)!.size, stats.get(f)!.mtime, prev.get(f)!.id);
+        const upsert = db.prepare(
+          `INSERT INTO files (source, path, size, mtime, hash, key, outcome, reason, diagnostics, deps, rules) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT (source, path) DO UPDATE SET size=excluded.size, mtime=excluded.mtime, hash=excluded.hash, key=excluded.key, outcome=excluded.outcome,
+           reason=excluded.reason, diagnostics=excluded.diagnostics, deps=excluded.deps, rules=excluded.rules RETURNING id`,
+        );
+        for (const fr of results) {
+          const old = prev.get(fr.path);
+          if (old) writer.deleteFile(old.id);
+          const deps = [...new Set(fr.dependsOn ?? [])].filter((d) => d !== fr.path).sort();
+          const st = stats.get(fr.path)!;
+          const row = upsert.get(src.def.name, fr.path, st.size, st.mtime, hashes.get(fr.path)!, keyOf(fr.path, deps), fr.outcome, fr.reason ?? null, JSON.stringify(fr.diagnostics), JSON.stringify(deps), fr.rules.length) as { id: number };
+          delDiag.run(src.def.name, fr.path);
+          for (const d of fr.diagnostics) insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
+          for (const r of fr.rules) writer.insert(r, row.id, src.def.name);
+        }
+      });
+      const tWrite = performance.now();
+      tx();
+      const writeSeconds = (performance.now() - tWrite) / 1000;
+      reports.push(sourceReport(db, src, changed.length, (performance.now() - ts) / 1000, scanSeconds, writeSeconds));
+    }
+
+    if (anyChange) {
+      const index = await needAttack();
+      db.transaction(() => {
+        db.exec('DELETE FROM indicator_counts; DELETE FROM indicator_keys;');
+        db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');
+        db.exec(`INSERT INTO indicator_keys (key, field, op, value_json, total)
+                 SELECT key, MIN(field), MIN(op), MIN(value_json), COUNT(DISTINCT rule) FROM indicators GROUP BY key`);
+        if (attackChanged) writeAttackTables(db, index);
+        setMeta(db, 'attack_key', attackKey);
+        setMeta(db, 'attack_version', index?.version ?? '');
+        setMeta(db, 'attack_attribution', index?.data.attribution ?? '');
+        setMeta(db, 'attack_message', attackMessage);
+        setMeta(db, 'built_at', new Date().toISOString());
+        const sync = lastSyncInfo();
+        setMeta(db, 'last_sync', sync ?? '');
+        setMeta(db, 'examples_fallback', examplesFallback ? '1' : '');
+      })();
+      db.exec('ANALYZE');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    const totals = { files: 0, rules: 0, outcomes: zeroOutcomes(), parsed: 0 };
+    for (const r of reports) {
+      totals.files += r.files;
+      totals.rules += r.rules;
+      totals.parsed += r.parsed;
+      for (const k of Object.keys(r.outcomes) as FileOutcome[]) totals.outcomes[k] += r.outcomes[k];
+    }
+    const report: BuildReport = {
+      catalog: catalogFile(opts.outDir),
+      builtAt: getMeta(db, 'built_at') ?? new Date().toISOString(),
+      seconds: (performance.now() - t0) / 1000,
+      upToDate: !anyChange,
+      examplesFallback,
+      attack: { ...(bundle.path ? { path: bundle.path } : {}), ...(getMeta(db, 'attack_version') ? { version: getMeta(db, 'attack_version')! } : {}), message: attackMessage },
+      sources: reports,
+      totals,
+    };
+    writeFileSync(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
+    return report;
+  } finally {
+    db.close();
+  }
+}
+
+function dropSource(db: DB, name: string, writer: ReturnType<typeof ruleWriter>): void {
+  db.transaction(() => {
+    for (const f of db.prepare('SELECT id FROM files WHERE source = ?').all(name) as { id: number }[]) writer.deleteFile(f.id);
+    db.prepare('DELETE FROM files WHERE source = ?').run(name);
+    db.prepare('DELETE FROM diagnostics WHERE source = ?').run(name);
+    db.prepare('DELETE FROM sources WHERE name = ?').run(name);
+  })();
+}
+
+function sourceReport(db: DB, src: ResolvedSource, parsed: number, seconds: number, scanSeconds: number, writeSeconds: number): SourceReport {
+  const outcomes = zeroOutcomes();
+  let files = 0;
+  let rules = 0;
+  for (const r of db.prepare('SELECT outcome, COUNT(*) n, SUM(rules) r FROM files WHERE source = ? GROUP BY outcome').all(src.def.name) as { outcome: FileOutcome; n: number; r: number }[]) {
+    outcomes[r.outcome] = r.n;
+    files += r.n;
+    rules += r.r;
+  }
+  const skippedReasons: Record<string, number> = {};
+  for (const r of db.prepare("SELECT reason, COUNT(*) n FROM files WHERE source = ? AND outcome = 'skipped' GROUP BY reason ORDER BY n DESC").all(src.def.name) as { reason: string | null; n: number }[]) {
+    skippedReasons[r.reason ?? '(no reason)'] = r.n;
+  }
+  const errors = (db.prepare("SELECT file, line, code, message FROM diagnostics WHERE source = ? AND severity = 'error' ORDER BY file, line").all(src.def.name) as { file: string; line: number | null; code: string; message: string }[]).map((e) => ({
+    file: e.file,
+    ...(e.line !== null ? { line: e.line } : {}),
+    code: e.code,
+    message: e.message,
+  }));
+  return { name: src.def.name, format: src.def.format, root: src.root, origin: src.origin, files, outcomes, rules, parsed, seconds, scanSeconds, writeSeconds, skippedReasons, errors };
+}
+
+/** Text form of the build report: per-source counts by outcome, then every error as file:line. */
+export function formatBuildReport(r: BuildReport, maxErrors = 50): string {
+  const lines: string[] = [];
+  lines.push(`catalog ${r.catalog}${r.upToDate ? ' (up to date: nothing changed)' : ''}`);
+  if (r.examplesFallback) lines.push('no synced sources and no --mirror: built the project examples (run `detwiki sync` or pass --mirror DIR)');
+  lines.push(`ATT&CK: ${r.attack.version ? `v${r.attack.version} ` : ''}${r.attack.message}`);
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  lines.push(`${'source'.padEnd(34)} ${'format'.padEnd(8)} ${pad('files', 6)} ${pad('parsed', 6)} ${pad('support', 7)} ${pad('skipped', 7)} ${pad('error', 5)} ${pad('rules', 6)} ${pad('reparsed', 8)}`);
+  for (const s of r.sources) {
+    if (s.origin === 'missing') {
+      lines.push(`${s.name.padEnd(34)} ${s.format.padEnd(8)} missing: ${s.note ?? ''}`);
+      continue;
+    }
+    lines.push(`${s.name.padEnd(34)} ${s.format.padEnd(8)} ${pad(s.files, 6)} ${pad(s.outcomes.parsed, 6)} ${pad(s.outcomes.support, 7)} ${pad(s.outcomes.skipped, 7)} ${pad(s.outcomes.error, 5)} ${pad(s.rules, 6)} ${pad(s.parsed, 8)}`);
+  }
+  const t = r.totals;
+  lines.push(`${'total'.padEnd(34)} ${''.padEnd(8)} ${pad(t.files, 6)} ${pad(t.outcomes.parsed, 6)} ${pad(t.outcomes.support, 7)} ${pad(t.outcomes.skipped, 7)} ${pad(t.outcomes.error, 5)} ${pad(t.rules, 6)} ${pad(t.parsed, 8)}`);
+  const errs = r.sources.flatMap((s) => s.errors.map((e) => ({ ...e, source: s.name })));
+  if (errs.length) {
+    lines.push(`errors (${errs.length}):`);
+    for (const e of errs.slice(0, maxErrors)) lines.push(`  ${e.source}/${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.code} ${e.message}`);
+    if (errs.length > maxErrors) lines.push(`  … ${errs.length - maxErrors} more (see build-report.json or --json)`);
+  }
+  lines.push(`built in ${r.seconds.toFixed(1)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * The SQLite catalog schema. `files` keeps every file of every source with its outcome and the key it was parsed
+ * with (incremental builds); `rules` keeps each record as JSON plus the columns the filters use; the other tables
+ * are derived from the records (stages, indicators and exclusions with value keys, output fields, event keys,
+ * ATT&CK links, log sources, diagnostics) and `rules_fts` is the full-text index.
+ */
+import Database from 'better-sqlite3';
+
+/** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
+export const SCHEMA_VERSION = 3;
+
+export type DB = Database.Database;
+
+export const SCHEMA_SQL = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (name TEXT PRIMARY KEY, format TEXT NOT NULL, repository TEXT NOT NULL, root TEXT NOT NULL,
+  origin TEXT NOT NULL, commit_id TEXT, licence TEXT, url_base TEXT, ord INTEGER NOT NULL, diagnostics TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE files (id INTEGER PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+  hash TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, diagnostics TEXT NOT NULL, deps TEXT NOT NULL, rules INTEGER NOT NULL,
+  UNIQUE (source, path));
+CREATE TABLE rules (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, file_id INTEGER NOT NULL, source TEXT NOT NULL,
+  format TEXT NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL, counts INTEGER NOT NULL, severity TEXT, severity_rank INTEGER NOT NULL,
+  status TEXT NOT NULL, completeness TEXT NOT NULL, path TEXT NOT NULL, modified TEXT, json TEXT NOT NULL);
+CREATE INDEX rules_file ON rules (file_id);
+CREATE INDEX rules_format ON rules (format, kind);
+CREATE INDEX rules_title ON rules (title COLLATE NOCASE);
+CREATE TABLE stages (rule INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX stages_rule ON stages (rule);
+CREATE TABLE indicators (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, field_lc TEXT NOT NULL, op TEXT NOT NULL,
+  value_key TEXT NOT NULL, value_json TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX indicators_key ON indicators (key, format);
+CREATE INDEX indicators_rule ON indicators (rule);
+CREATE INDEX indicators_field ON indicators (field_lc);
+CREATE TABLE indicator_counts (key TEXT NOT NULL, format TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, format)) WITHOUT ROWID;
+CREATE TABLE indicator_keys (key TEXT PRIMARY KEY, field TEXT NOT NULL, op TEXT NOT NULL, value_json TEXT NOT NULL, total INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE exclusions (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL, value_key TEXT NOT NULL,
+  value_json TEXT NOT NULL, stage TEXT, text TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX exclusions_rule ON exclusions (rule);
+CREATE INDEX exclusions_key ON exclusions (key);
+CREATE TABLE rule_fields (rule INTEGER NOT NULL, field TEXT NOT NULL, field_lc TEXT NOT NULL, role TEXT NOT NULL);
+CREATE INDEX rule_fields_lc ON rule_fields (field_lc);
+CREATE INDEX rule_fields_rule ON rule_fields (rule);
+CREATE TABLE output_fields (rule INTEGER NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX output_fields_rule ON output_fields (rule);
+CREATE TABLE event_keys (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX event_keys_fv ON event_keys (field, value);
+CREATE INDEX event_keys_rule ON event_keys (rule);
+CREATE TABLE rule_attack (rule INTEGER NOT NULL, format TEXT NOT NULL, counts INTEGER NOT NULL, technique TEXT, parent TEXT, tactic TEXT,
+  status TEXT NOT NULL, declared TEXT NOT NULL);
+CREATE INDEX rule_attack_technique ON rule_attack (technique);
+CREATE INDEX rule_attack_parent ON rule_attack (parent);
+CREATE INDEX rule_attack_tactic ON rule_attack (tactic);
+CREATE INDEX rule_attack_rule ON rule_attack (rule);
+CREATE TABLE logsources (rule INTEGER NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX logsources_key ON logsources (key);
+CREATE INDEX logsources_rule ON logsources (rule);
+CREATE TABLE diagnostics (source TEXT NOT NULL, file TEXT NOT NULL, rule INTEGER, code TEXT NOT NULL, severity TEXT NOT NULL,
+  line INTEGER, col INTEGER, message TEXT NOT NULL);
+CREATE INDEX diagnostics_file ON diagnostics (source, file);
+CREATE TABLE attack_tactics (id TEXT PRIMARY KEY, name TEXT NOT NULL, shortname TEXT NOT NULL, ord INTEGER NOT NULL, url TEXT, description TEXT);
+CREATE TABLE attack_techniques (id TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT, is_sub INTEGER NOT NULL, revoked INTEGER NOT NULL,
+  deprecated INTEGER NOT NULL, replaced_by TEXT, tactics TEXT NOT NULL, platforms TEXT NOT NULL, url TEXT, description TEXT);
+CREATE VIRTUAL TABLE rules_fts USING fts5(title, description, fields, vals, meta, body, content='', contentless_delete=1,
+  tokenize = "unicode61 remove_diacritics 2");
+`;
+
+/** Open (or create) the catalog; a catalog of another schema version is recreated empty. */
+export function openCatalogDb(file: string, opts: { readonly readonly?: boolean } = {}): DB {
+  const db = new Database(file, opts.readonly ? { readonly: true, fileMustExist: true } : {});
+  if (opts.readonly) {
+    db.pragma('query_only = ON');
+    return db;
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+  const version = (() => {
+    try {
+      return (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (version !== String(SCHEMA_VERSION)) {
+    const tables = db.prepare("SELECT name, type FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rules_fts_%'").all() as { name: string }[];
+    db.exec('BEGIN');
+    for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
+    db.exec(SCHEMA_SQL);
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    db.exec('COMMIT');
+  }
+  return db;
+}
+
+export function getMeta(db: DB, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+export function setMeta(db: DB, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}

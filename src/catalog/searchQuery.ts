@@ -1,0 +1,85 @@
+/**
+ * Reading a search box string into an FTS5 query and structured criteria. Every user token is quoted, so FTS
+ * syntax characters (`-`, `*` inside words, `:`, quotes, parentheses, NEAR/AND/OR/NOT words) are searched for as
+ * text and never raise a syntax error. Recognised prefixes: `field:Name` (rules whose logic uses that field),
+ * `value:"text"` (rules looking for / excluding that value), and filters `format:`, `kind:`, `severity:`,
+ * `status:`, `tactic:`, `technique:`. A trailing `*` on a word is a prefix search.
+ */
+
+export interface ParsedQuery {
+  /** The FTS5 MATCH expression, or undefined when no free text remains. */
+  readonly fts?: string;
+  readonly fields: readonly string[];
+  readonly values: readonly string[];
+  readonly filters: Readonly<Record<string, string>>;
+  /** Free-text terms as the user typed them (for highlighting / display). */
+  readonly terms: readonly string[];
+}
+
+const FILTER_PREFIXES = new Set(['format', 'kind', 'severity', 'status', 'tactic', 'technique', 'logsource']);
+
+/** Split into tokens: quoted phrases (with an optional `prefix:`), or runs of non-space characters. */
+function tokenize(q: string): { prefix?: string; text: string; quoted: boolean }[] {
+  const out: { prefix?: string; text: string; quoted: boolean }[] = [];
+  let i = 0;
+  while (i < q.length) {
+    while (i < q.length && /\s/.test(q[i]!)) i++;
+    if (i >= q.length) break;
+    let prefix: string | undefined;
+    const m = /^([A-Za-z]+):/.exec(q.slice(i));
+    if (m && (m[1]!.toLowerCase() === 'field' || m[1]!.toLowerCase() === 'value' || FILTER_PREFIXES.has(m[1]!.toLowerCase()))) {
+      prefix = m[1]!.toLowerCase();
+      i += m[0].length;
+    }
+    if (q[i] === '"') {
+      const end = q.indexOf('"', i + 1);
+      const text = end < 0 ? q.slice(i + 1) : q.slice(i + 1, end);
+      i = end < 0 ? q.length : end + 1;
+      out.push({ ...(prefix ? { prefix } : {}), text, quoted: true });
+      continue;
+    }
+    let j = i;
+    while (j < q.length && !/\s/.test(q[j]!)) j++;
+    out.push({ ...(prefix ? { prefix } : {}), text: q.slice(i, j), quoted: false });
+    i = j;
+  }
+  return out;
+}
+
+/** True when the text has something the FTS tokenizer keeps (letters or digits). */
+function hasWordChars(s: string): boolean {
+  return /[\p{L}\p{N}]/u.test(s);
+}
+
+/** An FTS5 string literal: double quotes doubled. */
+export function ftsQuote(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function parseQuery(q: string): ParsedQuery {
+  const fields: string[] = [];
+  const values: string[] = [];
+  const filters: Record<string, string> = {};
+  const parts: string[] = [];
+  const terms: string[] = [];
+  for (const t of tokenize(q.slice(0, 500))) {
+    if (t.prefix === 'field') {
+      if (t.text) fields.push(t.text);
+      continue;
+    }
+    if (t.prefix === 'value') {
+      if (t.text) values.push(t.text);
+      continue;
+    }
+    if (t.prefix) {
+      if (t.text) filters[t.prefix] = t.text;
+      continue;
+    }
+    if (!hasWordChars(t.text)) continue;
+    terms.push(t.text);
+    if (!t.quoted && t.text.endsWith('*') && t.text.length > 1 && hasWordChars(t.text.slice(0, -1))) parts.push(`${ftsQuote(t.text.slice(0, -1))}*`);
+    else parts.push(ftsQuote(t.text));
+  }
+  for (const v of values) if (hasWordChars(v)) parts.push(`vals : ${ftsQuote(v)}`);
+  return { ...(parts.length ? { fts: parts.join(' AND ') } : {}), fields, values, filters, terms };
+}

@@ -1,0 +1,96 @@
+/**
+ * Sublime MQL adapter: metadata from the YAML with `yaml`, the MQL `source` kept verbatim. MQL logic is not parsed
+ * yet (completeness none). Sublime's `tactics_and_techniques` are its own taxonomy, not ATT&CK: kept in facts.
+ */
+import YAML from 'yaml';
+import { buildLogic } from '../../model/analyze.ts';
+import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
+import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
+import type { RuleRecord, Stage } from '../../model/rule.ts';
+import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
+import { readSourceText } from '../io.ts';
+import { MqlDiagnostics } from './diagnostics.ts';
+import { kindOf, MQL_LOG_SOURCE } from './facts.ts';
+
+export const mqlAdapter: FormatAdapter<null> = {
+  format: 'mql',
+  parserName: 'YAML metadata via yaml; MQL not parsed yet',
+  async prepare() {
+    return null;
+  },
+  async parseFile(root, path, _prep, source) {
+    if (!(path.endsWith('.yml') || path.endsWith('.yaml'))) return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation' : 'not a rule YAML (licence, assets)', rules: [], diagnostics: [] };
+    if (path.startsWith('.github/')) return { path, outcome: 'skipped', reason: 'CI configuration', rules: [], diagnostics: [] };
+    const read = await readSourceText(root, path);
+    if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+    return parseMqlText(path, read.text, source);
+  },
+};
+
+/** Parse one Sublime rule YAML (exported for tests). */
+export function parseMqlText(path: string, text: string, source: SourceInfo): FileResult {
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const at = lineCounter.linePos(e.pos[0]);
+    return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'YAML', e.message.split('\n')[0]!, at ? { line: at.line, column: at.col } : undefined)] };
+  }
+  const y = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (y === null || typeof y !== 'object' || Array.isArray(y)) return { path, outcome: 'error', rules: [], diagnostics: [MqlDiagnostics.notMapping(path)] };
+  const m = y as Record<string, unknown>;
+  const diagnostics: Diagnostic[] = [];
+  const name = str(m.name);
+  if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));
+  const mql = str(m.source);
+  if (!mql) diagnostics.push(MqlDiagnostics.noSource(path));
+  const type = str(m.type) ?? '';
+  const { kind, reason } = kindOf(type, path.split('/')[0]!);
+  const severityNative = str(m.severity);
+  const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
+  const stages: Stage[] = mql ? [{ kind: 'filter', label: 'source', text: mql, detail: { language: 'mql' } }] : [];
+  const rule: RuleRecord = {
+    id: `mql/${slug}`,
+    format: 'mql',
+    ...(str(m.id) ? { nativeId: str(m.id)! } : {}),
+    ...(type ? { nativeType: type } : {}),
+    source: { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) },
+    title: name ?? slug,
+    ...(str(m.description) ? { description: str(m.description)! } : {}),
+    references: list(m.references).map(String),
+    falsePositives: list(m.false_positives).map(String),
+    ...(list(m.authors).length ? { author: list(m.authors).map((a) => (a && typeof a === 'object' ? String((a as Record<string, unknown>).name ?? (a as Record<string, unknown>).twitter ?? JSON.stringify(a)) : String(a))).join(', ') } : {}),
+    tags: list(m.tags).map(String),
+    ...(severityNative && normalizeSeverity(severityNative) ? { severity: normalizeSeverity(severityNative)! } : {}),
+    ...(severityNative ? { severityNative } : {}),
+    status: normalizeStatus(str(m.maturity) ?? str(m.status)),
+    ...(str(m.maturity) ?? str(m.status) ? { statusNative: (str(m.maturity) ?? str(m.status))! } : {}),
+    kind,
+    kindReason: reason,
+    logSources: [MQL_LOG_SOURCE],
+    attackDeclared: [],
+    attack: [],
+    body: [{ path, language: 'yaml', text }],
+    logic: buildLogic({ stages, parser: 'MQL not parsed yet', note: 'logic not parsed yet for MQL' }),
+    tests: [],
+    diagnostics,
+    facts: {
+      ...(type ? { type } : {}),
+      ...(list(m.attack_types).length ? { attack_types: list(m.attack_types).map(String) } : {}),
+      ...(list(m.tactics_and_techniques).length ? { tactics_and_techniques: list(m.tactics_and_techniques).map(String) } : {}),
+      ...(list(m.detection_methods).length ? { detection_methods: list(m.detection_methods).map(String) } : {}),
+    },
+  };
+  return { path, outcome: 'parsed', rules: [rule], diagnostics };
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() ? v : undefined;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+function list(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (v === undefined || v === null) return [];
+  return [v];
+}

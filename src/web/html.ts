@@ -1,0 +1,59 @@
+/**
+ * HTML building blocks. Everything from a rule is untrusted: `esc` escapes text and attribute values; `Html` marks
+ * strings that are already safe markup so that nothing is escaped twice and nothing raw slips through.
+ */
+
+/** Safe markup. Only this module and the renderers that escape their inputs create it. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function esc(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
+}
+
+/** Tagged template: interpolations are escaped unless they are Html (or arrays of Html / strings). */
+export function html(strings: TemplateStringsArray, ...vals: unknown[]): Html {
+  let out = strings[0]!;
+  for (let i = 0; i < vals.length; i++) out += part(vals[i]) + strings[i + 1]!;
+  return new Html(out);
+}
+
+function part(v: unknown): string {
+  if (v instanceof Html) return v.value;
+  if (Array.isArray(v)) return v.map(part).join('');
+  if (v === undefined || v === null || v === false) return '';
+  return esc(v);
+}
+
+export function raw(s: string): Html {
+  return new Html(s);
+}
+
+export function join(items: readonly (Html | string)[], sep: Html | string = ''): Html {
+  return new Html(items.map(part).join(part(sep)));
+}
+
+/** Only http(s) and mailto links leave the wiki; anything else (javascript:, data:…) is not a link. */
+export function safeUrl(u: string | undefined | null): string | undefined {
+  if (!u) return undefined;
+  const s = u.trim();
+  try {
+    const p = new URL(s);
+    if (p.protocol === 'http:' || p.protocol === 'https:' || p.protocol === 'mailto:') return p.href;
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+export function extLink(url: string | undefined | null, text?: string): Html {
+  const u = safeUrl(url);
+  if (!u) return html`${text ?? url ?? ''}`;
+  return html`<a href="${u}" rel="noopener noreferrer nofollow" target="_blank">${text ?? url}</a>`;
+}

@@ -1,0 +1,25 @@
+/** The page frame: head, navigation, footer with licences and the ATT&CK attribution. */
+import { html, type Html } from './html.ts';
+import { link, type Site } from './site.ts';
+
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export function page(site: Site, title: string, body: Html, opts: { readonly attribution?: string } = {}): string {
+  const h = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+
+<title>${title} · detection-wiki</title>
+<link rel="stylesheet" href="${link.asset(site, 'style.css')}">
+<script src="${link.asset(site, 'app.js')}" defer></script>
+</head><body data-mode="${site.mode}" data-root="${site.root}">
+<header><nav><a class="brand" href="${link.home(site)}">detection-wiki</a>
+<a href="${link.browse(site)}">Browse</a><a href="${link.search(site)}">Search</a><a href="${link.matrix(site)}">ATT&amp;CK matrix</a><a href="${link.logsources(site)}">Log sources</a>
+<form class="navsearch" action="${link.search(site)}" method="get" role="search"><input name="q" type="search" placeholder="Search rules, fields, values…" aria-label="Search"><button>Search</button></form>
+</nav></header>
+<main>${body}</main>
+<footer><p>Rules belong to their authors and carry their repositories' licences (shown on each rule page).
+${opts.attribution ? html`<br>${opts.attribution}` : html`<br>MITRE ATT&amp;CK® content is © The MITRE Corporation, reproduced under its terms of use.`}</p></footer>
+</body></html>`;
+  return h.value;
+}

@@ -1,0 +1,168 @@
+/** The rule page: everything of the seed page and DESIGN.md, as HTML. */
+import type { Catalog } from '../../catalog/query.ts';
+import { adapterFor } from '../../formats/registry.ts';
+import { structuredPart } from '../../model/analyze.ts';
+import { checkRuleTests } from '../../model/checks.ts';
+import { formatDiagnostic } from '../../model/diagnostics.ts';
+import { leaves, type Expr } from '../../model/expr.ts';
+import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
+import { attackRows, locate } from '../../model/page.ts';
+import { renderExpr, renderExprPretty } from '../../model/render.ts';
+import type { AttackMapping, RuleRecord } from '../../model/rule.ts';
+import { esc, extLink, html, raw, safeUrl, type Html } from '../html.ts';
+import { highlight } from '../highlight.ts';
+import { page } from '../layout.ts';
+import { renderMarkdown } from '../markdown.ts';
+import { link, type Site } from '../site.ts';
+import { logSourceKey } from '../../catalog/keys.ts';
+import { badge, formatLabel, kindLabel, valueLabel } from './common.ts';
+
+export type RuleData = NonNullable<ReturnType<Catalog['rule']>> & { readonly tests: ReturnType<typeof checkRuleTests> };
+
+export function ruleData(cat: Catalog, id: string): RuleData | undefined {
+  const d = cat.rule(id);
+  if (!d) return undefined;
+  const resolve = adapterFor(d.rule.format)?.resolveField;
+  let tests: ReturnType<typeof checkRuleTests>;
+  try {
+    tests = checkRuleTests(d.rule, resolve);
+  } catch {
+    tests = { ruleId: d.rule.id, completeness: d.rule.logic.completeness, outcomes: [], checked: false, agrees: true };
+  }
+  return { ...d, tests };
+}
+
+const STATUS_CLASS: Record<string, string> = { ok: 'ok', revoked: 'bad', deprecated: 'bad', unknown: 'bad', tactic_mismatch: 'warn', tactic_only: 'info', unknown_tactic: 'bad', not_technique: 'info' };
+
+function attackSection(site: Site, d: RuleData): Html {
+  const r = d.rule;
+  if (!r.attackDeclared.length) return html`<p class="empty">The rule declares no ATT&amp;CK mapping.</p>`;
+  if (!r.attack.length) return html`<p class="note">No ATT&amp;CK bundle was loaded when the catalog was built: declared entries as written.</p><ul>${r.attackDeclared.map((x) => html`<li><code>${x.text}</code></li>`)}</ul>`;
+  const rows = attackRows(r.attack, d.tacticOrder);
+  const techLink = (label: string) => {
+    const id = label.split(' ')[0]!;
+    return html`<a href="${link.technique(site, id)}">${label}</a>`;
+  };
+  return html`<table class="attack"><thead><tr><th>Tactic</th><th>Techniques</th></tr></thead><tbody>
+${rows.map((row) => html`<tr><td><a href="${link.tactic(site, row.tactic.id)}">${row.tactic.name}</a></td><td>${row.techniques.map((t, i) => html`${i ? ', ' : ''}${techLink(t)}`)}</td></tr>\n`)}
+</tbody></table>
+<table class="declared"><thead><tr><th>Declared</th><th>Resolved</th><th>Declared tactic</th><th>Status</th></tr></thead><tbody>
+${r.attack.map((m) => html`<tr><td><code>${m.declared.text}</code></td><td>${m.techniqueId ? html`<a href="${link.technique(site, m.techniqueId)}">${m.techniqueId}</a> ${m.techniqueName ?? ''}` : ''}</td>
+<td>${m.declaredTactic ? html`<a href="${link.tactic(site, m.declaredTactic.id)}">${m.declaredTactic.name}</a>` : m.declared.tactic ?? ''}</td>
+<td>${badge(m.status, `st-${STATUS_CLASS[m.status] ?? 'info'}`)}${statusNote(site, m)}</td></tr>\n`)}
+</tbody></table>${d.attackVersion ? html`<p class="small">Resolved against ATT&amp;CK Enterprise v${d.attackVersion}.</p>` : ''}`;
+}
+
+function statusNote(site: Site, m: AttackMapping): Html {
+  const parts: Html[] = [];
+  if (m.status === 'revoked' && m.replacement) parts.push(html` → replaced by <a href="${link.technique(site, m.replacement.id)}">${m.replacement.id} ${m.replacement.name}</a>`);
+  if (m.status === 'tactic_mismatch' && m.declaredTactic) parts.push(html` declared tactic ${m.declaredTactic.name} is not a tactic of ${m.techniqueId}; kept as declared`);
+  if (m.note) parts.push(html`<div class="small">${m.note}</div>`);
+  return html`${parts}`;
+}
+
+function factsBox(site: Site, d: RuleData): Html {
+  const r = d.rule;
+  const row = (k: string, v: Html | string | undefined | null | false) => (v ? html`<dt>${k}</dt><dd>${v}</dd>` : '');
+  const upstream = r.source.url ? extLink(encodeURI(r.source.url), 'view upstream') : '';
+  return html`<aside class="factsbox"><h2>${FORMAT_LABELS[r.format]} facts</h2><dl>
+${row('Rule id', html`<code>${r.id}</code>`)}${row('Native id', r.nativeId ? html`<code>${r.nativeId}</code>` : '')}${row('Type', r.nativeType)}
+${row('Severity', r.severity ? html`${badge(r.severity, `sev-${r.severity}`)}${r.severityNative && r.severityNative.toLowerCase() !== r.severity ? ` (${r.severityNative})` : ''}` : r.severityNative)}
+${row('Status', r.statusNative && r.statusNative !== r.status ? `${r.status} (${r.statusNative})` : r.status)}
+${row('Enabled', r.enabled === undefined ? '' : String(r.enabled))}
+${row('Log sources', r.logSources.length ? html`${r.logSources.map((l, i) => html`${i ? ', ' : ''}<a href="${link.logsource(site, logSourceKey(l.kind, l.name))}">${l.name}</a> <span class="small">(${l.kind})</span>`)}` : '')}
+${row('Author', r.author)}${row('Created', r.created)}${row('Modified', r.modified)}${row('Version', r.version)}
+${row('Tags', r.tags.length ? r.tags.join(', ') : '')}
+${Object.entries(r.facts).map(([k, v]) => row(k, typeof v === 'string' ? v : JSON.stringify(v)))}
+${row('Source', html`${r.source.repository}<br><code>${r.source.path}${r.source.lines ? `:${r.source.lines.start}-${r.source.lines.end}` : ''}</code> ${upstream}`)}
+${row('Commit', r.source.commit ? html`<code>${r.source.commit.slice(0, 12)}</code>` : '')}
+${row('Licence', r.source.licence ?? d.source?.licence ?? 'see the repository')}
+${row('Parser', r.logic.parser)}
+</dl></aside>`;
+}
+
+function exprHtml(e: Expr | undefined): Html {
+  if (!e) return html``;
+  return html`<pre class="expr">${renderExprPretty(e)}</pre>`;
+}
+
+function exclusionsSection(site: Site, d: RuleData): Html {
+  const ex = d.rule.logic.exclusions;
+  if (!ex.length) return html`<p class="empty">No exclusions: the condition has no negated conjunct.</p>`;
+  const keyOf = new Map(d.exclusionKeys.map((k) => [`${k.field}\0${k.op}\0${k.value_json}`, k.key]));
+  return html`<p class="small">Top-level NOT(...) conjuncts: predicates this rule actively suppresses, in their positive form.</p>
+<table class="exclusions"><thead><tr><th>Field</th><th>Operator</th><th>Excluded values</th><th>Stage</th></tr></thead><tbody>
+${ex.map((x) => {
+  if (x.expr.kind === 'pred') {
+    const p = x.expr;
+    return html`<tr><td><code>${p.field}</code></td><td>${p.op}</td><td>${p.values.map((v, i) => {
+      const k = keyOf.get(`${p.field}\0${p.op}\0${JSON.stringify(v)}`);
+      return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
+    })}</td><td>${x.stage ?? ''}</td></tr>\n`;
+  }
+  const preds = [...leaves(x.expr)].filter((l) => l.kind === 'pred');
+  return html`<tr><td colspan="3"><code>${renderExpr(x.expr)}</code>${preds.length ? '' : ''}</td><td>${x.stage ?? ''}</td></tr>\n`;
+})}</tbody></table>`;
+}
+
+function indicatorsSection(site: Site, d: RuleData): Html {
+  if (!d.indicators.length) return html`<p class="empty">No indicators${d.rule.logic.completeness === 'none' ? ' (the logic was not parsed)' : ''}.</p>`;
+  return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value.</p>
+<table class="indicators"><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Other rules</th></tr></thead><tbody>
+${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td><a href="${link.indicator(site, i.key)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a></td>
+<td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}</td></tr>\n`)}
+</tbody></table>`;
+}
+
+function testsSection(d: RuleData): Html {
+  const r = d.rule;
+  if (!r.tests.length) return html`<p class="empty">The rule carries no tests.</p>`;
+  const t = d.tests;
+  return html`<p class="small">${t.checked ? `Each test event evaluated against the extracted ${r.logic.completeness} condition (three-valued: true / false / unknown).` : 'The condition was not extracted, so the tests could not be evaluated.'}</p>
+<table class="tests"><thead><tr><th>Test</th><th>Expected</th><th>Got</th><th>Agrees</th></tr></thead><tbody>
+${t.outcomes.map((o) => html`<tr><td>${o.name}</td><td>${String(o.expected)}</td><td>${badge(String(o.got), o.got === 'unknown' ? 'st-info' : o.got === o.expected ? 'st-ok' : 'st-bad')}</td><td>${o.agrees ? 'yes' : badge('no', 'st-bad')}</td></tr>\n`)}
+</tbody></table>`;
+}
+
+export function renderRule(site: Site, d: RuleData): string {
+  const r = d.rule;
+  const L = r.logic;
+  const counts = countsForCoverage(r.kind);
+  const structured = L.condition && L.completeness === 'partial' ? structuredPart(L.condition) : undefined;
+  const body = html`<p class="crumbs"><a href="${link.home(site)}">Detection rules</a> › <a href="${link.browse(site, { format: r.format, all: 1 })}">${formatLabel(r.format)}</a></p>
+<h1>${r.title}</h1>
+<div class="banner kind-${r.kind}"><strong>${KIND_LABELS[r.kind]}</strong>: ${r.kindReason}${counts ? '' : html`. <span>Not counted in the ATT&amp;CK matrix nor listed by default, because it is not a detection or correlation.</span>`}</div>
+${factsBox(site, d)}
+<section id="description"><h2>Description</h2>${r.description ? raw(renderMarkdown(r.description)) : html`<p class="empty">No description.</p>`}
+${r.references.length ? html`<h3>References</h3><ul>${r.references.map((u) => html`<li>${extLink(u)}</li>`)}</ul>` : ''}
+${r.runbook ? html`<h3>Runbook</h3>${raw(renderMarkdown(r.runbook))}` : ''}
+${r.falsePositives.length ? html`<h3>False positives</h3><ul>${r.falsePositives.map((f) => html`<li>${f}</li>`)}</ul>` : ''}</section>
+<section id="attack"><h2>MITRE ATT&amp;CK coverage</h2>${attackSection(site, d)}</section>
+<section id="logic"><h2>Detection logic</h2>
+<p>Completeness: ${badge(L.completeness, `c-${L.completeness}`)}${L.parser ? html` · parsed with ${L.parser}` : ''}</p>
+${L.note ? html`<p class="note">${L.note}</p>` : ''}
+${L.condition ? html`<h3>Condition</h3>${exprHtml(L.condition)}` : html`<p class="empty">No condition was extracted.</p>`}
+${structured && L.condition && renderExpr(structured) !== renderExpr(L.condition) ? html`<h3>Structured part</h3><p class="small">Every alerting event satisfies this part.</p>${exprHtml(structured)}` : ''}
+${L.missing.length ? html`<h3>What is missing</h3><ul class="missing">${L.missing.map((m) => html`<li><code>${m.text.length > 300 ? m.text.slice(0, 297) + '…' : m.text}</code>: ${m.reason}${m.span ? html` <span class="small">at ${locate(r, m.span) ?? ''}</span>` : ''}</li>`)}</ul>` : ''}
+${L.aggregation ? html`<h3>Aggregation</h3><dl class="facts">${L.aggregation.function ? html`<dt>Function</dt><dd>${L.aggregation.function}</dd>` : ''}
+${L.aggregation.groupBy.length ? html`<dt>Group by</dt><dd>${L.aggregation.groupBy.map((g, i) => html`${i ? ', ' : ''}<code>${g}</code>`)}</dd>` : ''}
+${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}</dd>` : ''}
+${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${L.aggregation.threshold.of ?? 'count'} ${L.aggregation.threshold.op} ${L.aggregation.threshold.value}</strong></dd>` : ''}
+${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
+${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre></dd>` : ''}</dl>` : ''}
+</section>
+<section id="stages"><h2>Stages</h2>${L.stages.length ? html`<ol class="stages">${L.stages.map((s) => html`<li><span class="badge">${s.kind}</span> <strong>${s.label}</strong>${s.span ? html` <span class="small">${locate(r, s.span) ?? ''}</span>` : ''}<pre>${s.text.length > 20000 ? s.text.slice(0, 20000) + '\n…' : s.text}</pre>${s.expr ? html`<div class="small">filter: <code>${renderExpr(s.expr)}</code></div>` : ''}</li>`)}</ol>` : html`<p class="empty">No stages.</p>`}</section>
+<section id="exclusions"><h2>Exclusions</h2>${exclusionsSection(site, d)}</section>
+<section id="indicators"><h2>Indicators</h2>${indicatorsSection(site, d)}</section>
+<section id="output"><h2>Output fields</h2>${L.outputFields.length ? html`<p class="small">Fields the rule emits when it matches, with where each comes from.</p><table><thead><tr><th>Field</th><th>Source</th><th>From</th></tr></thead><tbody>${L.outputFields.map((o) => html`<tr><td><code>${o.name}</code></td><td>${o.source}</td><td>${o.from ? html`<code>${o.from}</code>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">No output fields known.</p>`}</section>
+<section id="tests"><h2>Tests</h2>${testsSection(d)}</section>
+<section id="same-action"><h2>Same action in other formats</h2>${d.sameAction.length ? html`<p class="small">Rules of other formats filtering on the same event keys (${L.eventKeys.map((k) => `${k.field}=${k.value}`).join(', ')}), most keys in common first.</p>${d.sameAction.map((g) => html`<h3>${formatLabel(g.format)} (${g.rules.length})</h3><ul>${g.rules.map((x) => html`<li><a href="${link.rule(site, x.id)}">${x.title}</a> <span class="small">${kindLabel(x.kind)} · ${x.keys.join(', ')}</span></li>`)}</ul>`)}` : html`<p class="empty">${L.eventKeys.length ? 'No rule of another format filters on the same event keys.' : 'The rule has no event keys (concrete actions) to compare.'}</p>`}</section>
+<section id="diagnostics"><h2>Diagnostics</h2>${r.diagnostics.length ? html`<ul class="diags">${r.diagnostics.map((x) => html`<li class="${x.severity}"><code>${formatDiagnostic(x)}</code></li>`)}</ul>` : html`<p class="empty">None.</p>`}</section>
+<section id="body"><h2>Rule body</h2>${r.body.map((b) => {
+  const text = b.range ? b.text.slice(b.range.start, b.range.end) : b.text;
+  return html`<h3>${b.path} <span class="badge">${b.language}</span></h3><pre class="code lang-${b.language}"><code>${raw(highlight(text, b.language))}</code></pre>`;
+})}</section>`;
+  return page(site, r.title, body, d.attackAttribution ? { attribution: d.attackAttribution } : {});
+}
+
+export { esc, safeUrl };

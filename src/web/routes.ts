@@ -1,0 +1,80 @@
+/**
+ * The route table shared by the server and the JSON API: each page is a data function over the catalog and a
+ * renderer. `/api/<page>` returns the data as JSON; `/<page>` the HTML.
+ */
+import type { Catalog } from '../catalog/query.ts';
+import { matrixData, renderMatrix, renderTactic, renderTechnique, tacticData, techniqueData } from './pages/attack.ts';
+import { browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
+import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc.ts';
+import { renderRule, ruleData } from './pages/rule.ts';
+import type { Site } from './site.ts';
+
+export interface RouteResult {
+  readonly data: unknown;
+  readonly render: (site: Site) => string;
+}
+
+/** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */
+export function resolvePage(cat: Catalog, name: string, segments: readonly string[], params: Params): RouteResult | undefined {
+  const one = () => (segments.length === 1 ? segments[0]! : undefined);
+  switch (name) {
+    case '': {
+      if (segments.length) return undefined;
+      const d = homeData(cat);
+      return { data: d, render: (s) => renderHome(s, d) };
+    }
+    case 'browse': {
+      const d = browseData(cat, params);
+      return { data: d, render: (s) => renderBrowse(s, d) };
+    }
+    case 'search': {
+      const d = searchData(cat, params);
+      return { data: d, render: (s) => renderSearch(s, d) };
+    }
+    case 'matrix': {
+      if (segments[0] === 'navigator' && segments.length === 1) {
+        const layer = cat.navigatorLayer(matrixData(cat, params).filters);
+        return { data: layer, render: () => JSON.stringify(layer) };
+      }
+      if (segments.length) return undefined;
+      const d = matrixData(cat, params);
+      return { data: d.matrix, render: (s) => renderMatrix(s, d) };
+    }
+    case 'rule': {
+      if (segments.length < 2) return undefined;
+      const d = ruleData(cat, segments.join('/'));
+      return d ? { data: d, render: (s) => renderRule(s, d) } : undefined;
+    }
+    case 'technique': {
+      const id = one();
+      const d = id ? techniqueData(cat, id, params) : undefined;
+      return d ? { data: d, render: (s) => renderTechnique(s, d) } : undefined;
+    }
+    case 'tactic': {
+      const id = one();
+      const d = id ? tacticData(cat, id) : undefined;
+      return d ? { data: d, render: (s) => renderTactic(s, d) } : undefined;
+    }
+    case 'logsources': {
+      if (segments.length) return undefined;
+      const d = cat.logsources();
+      return { data: d, render: (s) => renderLogsources(s, d) };
+    }
+    case 'logsource': {
+      const k = one();
+      const d = k ? cat.logsource(k) : undefined;
+      return d ? { data: d, render: (s) => renderLogsource(s, d) } : undefined;
+    }
+    case 'indicator': {
+      const k = one();
+      const d = k ? cat.indicator(k) : undefined;
+      return d ? { data: d, render: (s) => renderIndicator(s, d) } : undefined;
+    }
+    case 'facets': {
+      const d = cat.facets();
+      return { data: d, render: () => JSON.stringify(d) };
+    }
+    default:
+      return undefined;
+  }
+}

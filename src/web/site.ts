@@ -1,0 +1,40 @@
+/**
+ * URLs of the wiki in its two forms: served (`/rule/sigma/x`, query strings) and exported as static files
+ * (`rule/sigma/x.html`, relative to the current page so that the export works from any folder or file://).
+ */
+export interface Site {
+  readonly mode: 'server' | 'static';
+  /** Static mode: prefix from the current page back to the export root (`../../`). */
+  readonly root: string;
+}
+
+export const SERVER: Site = { mode: 'server', root: '/' };
+
+export function staticSite(pagePath: string): Site {
+  const depth = pagePath.split('/').length - 1;
+  return { mode: 'static', root: depth ? '../'.repeat(depth) : './' };
+}
+
+const enc = (s: string) => s.split('/').map(encodeURIComponent).join('/');
+
+function qs(params: Record<string, string | number | boolean | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && v !== false) u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+export const link = {
+  home: (s: Site) => (s.mode === 'server' ? '/' : `${s.root}index.html`),
+  browse: (s: Site, p: Record<string, string | number | boolean | undefined> = {}) => (s.mode === 'server' ? `/browse${qs(p)}` : `${s.root}browse.html${qs(p)}`),
+  search: (s: Site, p: Record<string, string | number | boolean | undefined> = {}) => (s.mode === 'server' ? `/search${qs(p)}` : `${s.root}search.html${qs(p)}`),
+  matrix: (s: Site, p: Record<string, string | number | boolean | undefined> = {}) => (s.mode === 'server' ? `/matrix${qs(p)}` : `${s.root}matrix.html`),
+  navigator: (s: Site, p: Record<string, string | number | boolean | undefined> = {}) => (s.mode === 'server' ? `/api/matrix/navigator${qs(p)}` : `${s.root}navigator-layer.json`),
+  rule: (s: Site, id: string) => (s.mode === 'server' ? `/rule/${enc(id)}` : `${s.root}rule/${enc(id)}.html`),
+  technique: (s: Site, id: string) => (s.mode === 'server' ? `/technique/${enc(id)}` : `${s.root}technique/${enc(id)}.html`),
+  tactic: (s: Site, id: string) => (s.mode === 'server' ? `/tactic/${enc(id)}` : `${s.root}tactic/${enc(id)}.html`),
+  logsource: (s: Site, key: string) => (s.mode === 'server' ? `/logsource/${enc(key)}` : `${s.root}logsource/${enc(key)}.html`),
+  logsources: (s: Site) => (s.mode === 'server' ? '/logsources' : `${s.root}logsources.html`),
+  indicator: (s: Site, key: string) => (s.mode === 'server' ? `/indicator/${enc(key)}` : `${s.root}indicator/${enc(key)}.html`),
+  asset: (s: Site, name: string) => (s.mode === 'server' ? `/static/${name}` : `${s.root}static/${name}`),
+};

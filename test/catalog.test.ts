@@ -1,0 +1,164 @@
+/** The catalog: build from the project's examples, account for every file, incremental rebuilds, search, pages' data. */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildCatalog } from '../src/catalog/build.ts';
+import { Catalog } from '../src/catalog/query.ts';
+import { parseQuery } from '../src/catalog/searchQuery.ts';
+import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
+import { listFiles } from '../src/formats/io.ts';
+import { parseElasticText } from '../src/formats/elastic/index.ts';
+import { parseSplunkText } from '../src/formats/splunk/index.ts';
+import { parseYaralText } from '../src/formats/yaral/index.ts';
+import { parseMqlText } from '../src/formats/mql/index.ts';
+import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+
+const ATTACK = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
+
+describe('catalog build from examples/', () => {
+  let tmp: string;
+  let mirror: string;
+  before(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-'));
+    mirror = path.join(tmp, 'mirror');
+    cpSync(examplesDir(), mirror, { recursive: true });
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('accounts for every file of every source, builds rules of every format', async () => {
+    const sources = exampleSources();
+    const r = await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror, attack: ATTACK, sources });
+    for (const s of r.sources) {
+      const files = await listFiles(path.join(mirror, s.name));
+      assert.equal(s.files, files.length, `${s.name}: every file has an outcome`);
+      assert.equal(s.outcomes.parsed + s.outcomes.support + s.outcomes.skipped + s.outcomes.error, files.length);
+    }
+    assert.ok(r.totals.rules >= 10, `rules: ${r.totals.rules}`);
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const home = cat.home();
+      for (const f of ['panther', 'sigma', 'kusto', 'splunk', 'elastic', 'yaral', 'mql']) assert.ok(home.formats.includes(f as never), `format ${f} present`);
+      assert.equal(home.attackVersion !== '', true);
+    } finally {
+      cat.close();
+    }
+  });
+
+  it('rebuild with nothing changed parses nothing; a changed file is parsed again', async () => {
+    const sources = exampleSources();
+    const again = await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror, attack: ATTACK, sources });
+    assert.equal(again.upToDate, true);
+    assert.equal(again.totals.parsed, 0);
+    const f = path.join(mirror, 'sigma', 'rules', 'cloud', 'aws', 'aws_cloudtrail_stop_logging.yml');
+    writeFileSync(f, (await import('node:fs')).readFileSync(f, 'utf8').replace('Example - CloudTrail Trail Stopped', 'Example - CloudTrail Trail Halted'));
+    utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    const third = await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror, attack: ATTACK, sources });
+    assert.equal(third.upToDate, false);
+    assert.equal(third.totals.parsed, 1);
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      assert.equal(cat.search('Halted').rows[0]?.id, 'sigma/aws_cloudtrail_stop_logging');
+      assert.equal(cat.search('Stopped Trail').rows.some((r) => r.id === 'sigma/aws_cloudtrail_stop_logging'), false);
+    } finally {
+      cat.close();
+    }
+  });
+
+  it('search: FTS syntax characters are text, field: and value: find rules by their logic', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      for (const q of ['CVE-2021-44228', '"unbalanced', 'a*b -c', 'NEAR(x y)', 'AND OR NOT', '*', '-', ':', '(', 'field:', 'value:""', "o'brien", '\\reg.exe']) {
+        assert.doesNotThrow(() => cat.search(q), q);
+      }
+      assert.ok(cat.search('StopLogging').total >= 5);
+      const byField = cat.search('field:eventName');
+      assert.ok(byField.rows.some((r) => r.format === 'panther') && byField.rows.some((r) => r.format === 'sigma'), JSON.stringify(byField.rows));
+      const byValue = cat.search('value:"\\reg.exe"');
+      assert.deepEqual(byValue.rows.map((r) => r.id), ['sigma/proc_creation_win_reg_query_run_keys']);
+      assert.equal(cat.search('value:"\\reg.exe"', { format: 'panther' }).total, 0);
+    } finally {
+      cat.close();
+    }
+  });
+
+  it('pages data: same action across formats, matrix counts only detections, indicators with corpus counts', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const r = cat.rule('panther/aws_cloudtrail_stop_logging')!;
+      assert.ok(r.sameAction.some((g) => g.format === 'sigma'), 'sigma rule shares eventName=StopLogging');
+      assert.ok(r.sameAction.every((g) => g.format !== 'panther' && g.rules.length > 0), 'no empty group, no own format');
+      const ind = r.indicators.find((i) => i.field === 'eventName' && i.value === 'StopLogging');
+      assert.equal(ind?.counts.sigma, 1);
+      const m = cat.matrix();
+      assert.ok(m.rules >= 1 && m.tactics.length === 15 || m.tactics.length > 0);
+      assert.ok(cat.browse({}).rows.every((x) => x.kind === 'detection' || x.kind === 'correlation'));
+      assert.ok(cat.browse({ all: true }).total >= cat.browse({}).total);
+      const layer = cat.navigatorLayer();
+      assert.equal(layer.versions.layer, '4.5');
+    } finally {
+      cat.close();
+    }
+  });
+});
+
+describe('parseQuery', () => {
+  it('quotes every token and reads prefixes', () => {
+    const p = parseQuery('CVE-2021-44228 field:CommandLine value:"\\reg.exe" format:sigma mimi*');
+    assert.equal(p.fts, '"CVE-2021-44228" AND "mimi"* AND vals : "\\reg.exe"');
+    assert.deepEqual(p.fields, ['CommandLine']);
+    assert.deepEqual(p.filters, { format: 'sigma' });
+  });
+});
+
+describe('metadata adapters', () => {
+  const src = { repository: 'x/y', urlBase: 'https://github.com/x/y/blob/HEAD/', licence: 'L' };
+  it('splunk: kinds from type, ATT&CK from mitre_attack_id, SPL verbatim', () => {
+    const text = 'name: A\nid: 1\ntype: Hunting\nstatus: production\nsearch: "| tstats count"\ntags:\n  mitre_attack_id:\n  - T1003.001\n  - bogus\n';
+    const r = parseSplunkText('detections/endpoint/a.yml', text, src);
+    assert.equal(r.outcome, 'parsed');
+    const rule = r.rules[0]!;
+    assert.equal(rule.kind, 'hunting');
+    assert.deepEqual(rule.attackDeclared.map((a) => a.techniqueId), ['T1003.001', undefined]);
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ['SPL003']);
+    assert.equal(rule.logic.completeness, 'none');
+    assert.equal(rule.logic.note, 'logic not parsed yet for SPL');
+    const bad = parseSplunkText('detections/b.yml', 'name: [unclosed\n', src);
+    assert.equal(bad.outcome, 'error');
+    assert.equal(bad.diagnostics[0]!.code, 'GEN003');
+    assert.equal(typeof bad.diagnostics[0]!.line, 'number');
+  });
+  it('elastic: building blocks, threshold kept, threat blocks declared with their tactic', () => {
+    const text = '[metadata]\nmaturity = "production"\n[rule]\nname = "T"\nrule_id = "r"\ntype = "threshold"\nlanguage = "kuery"\nquery = "a:b"\nseverity = "low"\nbuilding_block_type = "default"\n[rule.threshold]\nfield = ["user.name"]\nvalue = 25\n[[rule.threat]]\nframework = "MITRE ATT&CK"\n[rule.threat.tactic]\nid = "TA0006"\nname = "Credential Access"\n[[rule.threat.technique]]\nid = "T1110"\nname = "Brute Force"\n';
+    const rule = parseElasticText('rules_building_block/x.toml', text, src).rules[0]!;
+    assert.equal(rule.kind, 'building_block');
+    assert.deepEqual(rule.logic.aggregation?.threshold, { op: 'ge', value: 25 });
+    assert.deepEqual(rule.attackDeclared, [{ text: 'TA0006:T1110', techniqueId: 'T1110', tactic: 'TA0006' }]);
+    const err = parseElasticText('rules/y.toml', '[rule\nname=', src);
+    assert.equal(err.outcome, 'error');
+    assert.equal(err.diagnostics[0]!.line, 1);
+  });
+  it('yaral: meta via tokenizer, match window and #count threshold, outcome fields', () => {
+    const text = 'rule r1 {\n meta:\n  rule_name = "R // not a comment"\n  technique = "T1110"\n  tactic = "TA0006"\n  severity = "High"\n events:\n  $e.metadata.event_type = "USER_LOGIN"\n  $e.target.user.userid = $u\n  $e.x = /a\\/b/ nocase\n match:\n  $u over 10m\n outcome:\n  $risk_score = max(50)\n  $ips = array_distinct($e.principal.ip)\n condition:\n  #e > 5\n}\n';
+    const r = parseYaralText('rules/x.yaral', text, src);
+    assert.equal(r.outcome, 'parsed', JSON.stringify(r.diagnostics));
+    const rule = r.rules[0]!;
+    assert.equal(rule.title, 'R // not a comment');
+    assert.deepEqual(rule.attackDeclared, [{ text: 'TA0006:T1110', techniqueId: 'T1110', tactic: 'TA0006' }]);
+    assert.deepEqual(rule.logic.aggregation?.threshold, { op: 'gt', value: 5, of: '#e' });
+    assert.equal(rule.logic.aggregation?.window, '10m');
+    assert.deepEqual(rule.logic.outputFields.map((o) => o.name), ['$risk_score', '$ips']);
+    assert.deepEqual(rule.logic.stages.map((s) => s.label), ['events', 'match', 'outcome', 'condition']);
+    const bad = parseYaralText('rules/y.yaral', 'rule r {\n meta:\n  a = "unterminated\n', src);
+    assert.equal(bad.outcome, 'error');
+    assert.equal(bad.diagnostics[0]!.code, 'YRL001');
+    assert.equal(bad.diagnostics[0]!.line, 3);
+  });
+  it('mql: kinds by type and folder, no ATT&CK invented from Sublime tactics', () => {
+    const rule = parseMqlText('insights/x.yml', 'name: q\ntype: query\nsource: type.inbound\ntactics_and_techniques: ["Social engineering"]\n', src).rules[0]!;
+    assert.equal(rule.kind, 'enrichment');
+    assert.deepEqual(rule.attackDeclared, []);
+    assert.deepEqual(rule.facts.tactics_and_techniques, ['Social engineering']);
+  });
+});

@@ -1,0 +1,121 @@
+/** The wiki server: untrusted rule text renders inert, nothing outside the catalog is served, read-only. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildCatalog } from '../src/catalog/build.ts';
+import { Catalog } from '../src/catalog/query.ts';
+import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
+import { exportSite } from '../src/web/export.ts';
+import { renderMarkdown } from '../src/web/markdown.ts';
+import { highlight } from '../src/web/highlight.ts';
+import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
+
+const FIX = path.join(import.meta.dirname, 'fixtures', 'web', 'xss');
+
+/** Raw request (fetch would normalise `..` away before sending). */
+function rawGet(url: string, p: string, method = 'GET'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: p, method }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('wiki server security', () => {
+  let tmp: string;
+  let s: Serving;
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-web-'));
+    const def = DEFAULT_SOURCES.find((d) => d.name === 'sublime')!;
+    await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: FIX, sources: [def], attack: path.join(tmp, 'none.json') });
+    s = await serveCatalog({ dir: path.join(tmp, 'cat'), port: 0 });
+  });
+  after(async () => {
+    await s.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('binds 127.0.0.1 by default', () => {
+    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('rule title, description, references, tags and body with HTML/script render inert', async () => {
+    const r = await rawGet(s.url, '/rule/mql/xss');
+    assert.equal(r.status, 200);
+    const b = r.body;
+    assert.doesNotMatch(b, /<script>alert/i);
+    assert.doesNotMatch(b, /<script(?![^>]*src="\/static\/app\.js")/i, 'only the wiki script tag');
+    assert.doesNotMatch(b, /href\s*=\s*["']?\s*javascript:/i);
+    assert.doesNotMatch(b, /<img/i);
+    assert.doesNotMatch(b, /<b onmouseover/i);
+    assert.doesNotMatch(b, /<[a-z][^>]*\son\w+\s*=/i, 'no event-handler attribute in any real tag');
+    assert.match(b, /&lt;script&gt;alert\(&#39;title&#39;\)&lt;\/script&gt;/);
+    assert.match(b, /href="https:\/\/example\.com\/ok"/);
+    assert.match(String(r.headers['content-security-policy'] ?? ''), /script-src 'self'/);
+    const search = await rawGet(s.url, '/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    assert.equal(search.status, 200);
+    assert.doesNotMatch(search.body, /<script>alert/);
+  });
+
+  it('markdown sanitizer and highlighter escape', () => {
+    const h = renderMarkdown('[x](javascript:alert(1)) <script>x</script> [y](data:text/html,hi) [z](vbscript:x)');
+    assert.doesNotMatch(h, /href="(javascript|data|vbscript):/i);
+    assert.doesNotMatch(h, /<script>/);
+    assert.doesNotMatch(highlight('a: "<script>"\n# <b>', 'yaml'), /<script>|<b>/);
+  });
+
+  it('paths outside the catalog and the assets cannot be served', async () => {
+    for (const p of ['/static/../catalog.sqlite', '/../catalog.sqlite', '/%2e%2e/catalog.sqlite', '/static/%2e%2e%2fcatalog.sqlite', '/static/..%2f..%2fpackage.json', '/static/%2E%2E/%2E%2E/etc/passwd', '/rule/..%5c..%5cetc', '/static/style.css%00.txt', '/catalog.sqlite', '/build-report.json', '/static/%ZZ']) {
+      const r = await rawGet(s.url, p);
+      assert.equal(r.status, 404, p);
+      assert.doesNotMatch(r.body, /SQLite format|"dependencies"|root:/, p);
+    }
+    assert.equal(pathSegments('/a/%2e%2e/b'), undefined);
+    assert.equal((await rawGet(s.url, '/static/style.css')).status, 200);
+  });
+
+  it('is read-only: only GET and HEAD', async () => {
+    for (const m of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const r = await rawGet(s.url, '/', m);
+      assert.equal(r.status, 405, m);
+      assert.equal(r.headers.allow, 'GET, HEAD');
+    }
+    const head = await rawGet(s.url, '/', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+  });
+
+  it('JSON API mirrors the pages', async () => {
+    const r = await rawGet(s.url, '/api/rule/mql/xss');
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).rule.id, 'mql/xss');
+    assert.equal((await rawGet(s.url, '/api/home')).status, 200);
+    assert.equal((await rawGet(s.url, '/api/search?q=evil')).status, 200);
+    assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil')).body).result.total, 1);
+    assert.equal((await rawGet(s.url, '/api/nothing')).status, 404);
+  });
+
+  it('static export writes every rule page and the JSON index, inert too', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const out = path.join(tmp, 'site');
+      const r = exportSite(cat, out);
+      assert.ok(r.files >= 8);
+      const page = readFileSync(path.join(out, 'rule', 'mql', 'xss.html'), 'utf8');
+      assert.doesNotMatch(page, /<script>alert|href="javascript:/i);
+      assert.match(page, /href="\.\.\/\.\.\/static\/style\.css"/);
+      assert.ok(existsSync(path.join(out, 'search-index.json')));
+      assert.equal(JSON.parse(readFileSync(path.join(out, 'search-index.json'), 'utf8'))[0].id, 'mql/xss');
+    } finally {
+      cat.close();
+    }
+  });
+});
