@@ -134,6 +134,10 @@ describe('three-valued evaluation', () => {
   it('KQL has is a term match', () => {
     assert.equal(hasTerm('c:\\windows\\system32\\cmd.exe', 'cmd.exe'), true);
     assert.equal(hasTerm('xcmd.exe', 'cmd.exe'), false);
+    assert.equal(hasTerm('run powershell.exe', 'power', 'prefix'), true);
+    assert.equal(hasTerm('run powershell.exe', 'shell', 'prefix'), false);
+    assert.equal(hasTerm('run powershell.exe', 'shell.exe', 'suffix'), true);
+    assert.equal(hasTerm('run powershell.exe', 'power', 'suffix'), false);
     assert.equal(evaluate(pred('f', 'has', ['Cmd']), { f: 'run cmd now' }), true);
     assert.equal(evaluate(pred('f', 'has', ['Cmd'], { cs: true }), { f: 'run cmd now' }), false);
   });

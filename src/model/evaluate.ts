@@ -167,7 +167,7 @@ export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldRe
       case 'ends_with':
         return stringOp(value, pat, cs, strict, (h, n) => h.endsWith(n), false);
       case 'has':
-        return stringOp(value, pat, cs, false, hasTerm, false);
+        return stringOp(value, pat, cs, false, (h, n) => hasTerm(h, n, o.term ?? 'whole'), false);
       case 'wildcard':
         return onStrings(value, (s) => {
           if (typeof pat !== 'string') return false;
@@ -392,15 +392,18 @@ function onStrings(value: unknown, f: (s: string) => Truth): Truth {
 
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
 
-/** KQL `has`: the needle occurs bounded by non-alphanumeric characters. */
-export function hasTerm(hay: string, needle: string): boolean {
+/**
+ * KQL `has`: the needle occurs bounded by non-alphanumeric characters (or the ends). `prefix` (hasprefix) needs
+ * only the start of a term, `suffix` (hassuffix) only its end.
+ */
+export function hasTerm(hay: string, needle: string, term: 'whole' | 'prefix' | 'suffix' = 'whole'): boolean {
   if (needle === '') return true;
   let i = hay.indexOf(needle);
   while (i >= 0) {
     const before = hay[i - 1];
     const after = hay[i + needle.length];
-    const okStart = !isWordChar(needle[0]) || !isWordChar(before);
-    const okEnd = !isWordChar(needle[needle.length - 1]) || !isWordChar(after);
+    const okStart = term === 'suffix' || !isWordChar(needle[0]) || !isWordChar(before);
+    const okEnd = term === 'prefix' || !isWordChar(needle[needle.length - 1]) || !isWordChar(after);
     if (okStart && okEnd) return true;
     i = hay.indexOf(needle, i + 1);
   }

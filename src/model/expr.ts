@@ -91,6 +91,11 @@ export interface PredicateOptions {
    * returns x for None; plain `dict.get("k", x)` returns None for a null value and does not set this).
    */
   readonly nullAsMissing?: boolean;
+  /**
+   * For `has`: which end of a term the value must line up with. `whole` (default): a whole term (KQL `has`);
+   * `prefix`: the start of a term (KQL `hasprefix`); `suffix`: the end of a term (KQL `hassuffix`).
+   */
+  readonly term?: 'whole' | 'prefix' | 'suffix';
   /** Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), or SQL LIKE `%` `_`. */
   readonly wildcard?: 'sigma' | 'like';
 }

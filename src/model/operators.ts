@@ -68,10 +68,10 @@ export const OPERATOR_FACTS: Record<Operator, OperatorFact> = {
     sources: ['Python re.search / re.match (anchor=start) / re.fullmatch (anchor=full)', 'Sigma |re', 'KQL matches regex', 'Panther YAML IsRegexMatch'],
   },
   has: {
-    meaning: 'KQL term match: the value occurs in the field bounded by non-alphanumeric characters (or the ends); case-insensitive unless cs.',
+    meaning: 'KQL term match: the value occurs in the field bounded by non-alphanumeric characters (or the ends); case-insensitive unless cs. opts.term=prefix needs only the start of a term, suffix only its end.',
     defaultCaseSensitive: false,
     negative: false,
-    sources: ['KQL has / has_cs / has_any / has_all (match=all)', 'SPL TERM()'],
+    sources: ['KQL has / has_cs / has_any / has_all (match=all)', 'KQL hasprefix / hassuffix (term=prefix / suffix, and _cs)', 'SPL TERM()'],
   },
   cidr: { meaning: 'Field is an IP address inside one of the CIDR ranges (IPv4 and IPv6).', defaultCaseSensitive: false, negative: false, sources: ['Sigma |cidr', 'KQL ipv4_is_in_range / ipv4_is_private', 'Python ipaddress.ip_address(x) in ip_network(y)'] },
   is_null: {

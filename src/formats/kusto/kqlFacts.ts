@@ -20,6 +20,8 @@ export interface BinaryOperatorFact {
   readonly list?: boolean;
   /** `has_all`: every value must match. */
   readonly all?: boolean;
+  /** `hasprefix` / `hassuffix`: the value lines up with the start / end of a term. */
+  readonly term?: 'prefix' | 'suffix';
 }
 
 /** Operator spellings (tokens of the operator, joined by a space) onto the model. */
@@ -60,19 +62,18 @@ export const BINARY_OPERATOR_FACTS: Readonly<Record<string, BinaryOperatorFact>>
   '!in~': { op: 'in', cs: false, list: true, negated: true },
   has_any: { op: 'has', cs: false, list: true },
   has_all: { op: 'has', cs: false, list: true, all: true },
+  hasprefix: { op: 'has', cs: false, term: 'prefix' },
+  '!hasprefix': { op: 'has', cs: false, term: 'prefix', negated: true },
+  hasprefix_cs: { op: 'has', cs: true, term: 'prefix' },
+  '!hasprefix_cs': { op: 'has', cs: true, term: 'prefix', negated: true },
+  hassuffix: { op: 'has', cs: false, term: 'suffix' },
+  '!hassuffix': { op: 'has', cs: false, term: 'suffix', negated: true },
+  hassuffix_cs: { op: 'has', cs: true, term: 'suffix' },
+  '!hassuffix_cs': { op: 'has', cs: true, term: 'suffix', negated: true },
 };
 
-/** Operators the model has no operator for (term-prefix / term-suffix match): they lower to opaque. */
-export const UNSUPPORTED_OPERATORS: Readonly<Record<string, string>> = {
-  hasprefix: 'term-prefix match (hasprefix) has no operator in the model',
-  '!hasprefix': 'term-prefix match (!hasprefix) has no operator in the model',
-  hasprefix_cs: 'term-prefix match (hasprefix_cs) has no operator in the model',
-  '!hasprefix_cs': 'term-prefix match (!hasprefix_cs) has no operator in the model',
-  hassuffix: 'term-suffix match (hassuffix) has no operator in the model',
-  '!hassuffix': 'term-suffix match (!hassuffix) has no operator in the model',
-  hassuffix_cs: 'term-suffix match (hassuffix_cs) has no operator in the model',
-  '!hassuffix_cs': 'term-suffix match (!hassuffix_cs) has no operator in the model',
-};
+/** Operators the model has no operator for: they lower to opaque (none left; kept for future spellings). */
+export const UNSUPPORTED_OPERATORS: Readonly<Record<string, string>> = {};
 
 /** Ordering comparisons whose operands may be swapped (`5 < x` is `x > 5`). */
 export const SWAPPED: Readonly<Partial<Record<Operator, Operator>>> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };

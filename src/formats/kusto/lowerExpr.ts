@@ -325,6 +325,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = {};
   if (!isOrdering) opts.cs = cs;
   if (fact.all && values.length > 1) opts.match = 'all';
+  if (fact.term) opts.term = fact.term;
   if (op === 'wildcard') opts.wildcard = 'like';
   const p = pred(left.field, op, values, opts, span);
   return fact.negated ? not(p) : p;
