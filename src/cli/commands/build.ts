@@ -1,4 +1,5 @@
 /** detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--force] [--json] */
+import { existsSync } from 'node:fs';
 import { buildCatalog, formatBuildReport } from '../../catalog/build.ts';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { progressFor } from '../../catalog/progress.ts';
@@ -31,9 +32,16 @@ export function sourcesFrom(values: { sources?: string | undefined; 'sources-fil
 /** Build with the parsed flags; prints the report. Returns the exit code and the catalog folder. */
 export async function runBuild(values: Record<string, string | boolean | undefined>): Promise<{ code: number; out: string }> {
   const out = (values.out as string | undefined) ?? defaultCatalogDir();
+  let mirror = values.mirror as string | undefined;
+  if (mirror && !existsSync(mirror)) {
+    // the README's main command names ../shared/corpora: on a machine without it, fall back to synced sources or
+    // the project's examples rather than building an empty catalog
+    console.error(`detwiki: mirror folder ${mirror} not found; building from synced sources, else the project's examples/`);
+    mirror = undefined;
+  }
   const report = await buildCatalog({
     outDir: out,
-    ...(values.mirror ? { mirror: values.mirror as string } : {}),
+    ...(mirror ? { mirror } : {}),
     ...(values.attack ? { attack: values.attack as string } : {}),
     ...(values.examples ? { examples: true } : {}),
     ...(values.force ? { force: true } : {}),
