@@ -6,7 +6,7 @@
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 export const COMMANDS: Record<string, Command> = {
-  show: { summary: 'show <rule id | file> [--repo DIR] [--json]   print a rule page', load: () => import('./commands/show.ts') },
+  show: { summary: 'show <rule id | file> [--repo DIR | --out CATALOG] [--json]   print a rule page', load: () => import('./commands/show.ts') },
   test: { summary: 'test <path> [--format F] [--json]   run rules\' embedded tests against their extracted logic', load: () => import('./commands/test.ts') },
   scan: { summary: 'scan <repo dir> [--format F] [--strict] [--json]   parse a repository, account for every file', load: () => import('./commands/scan.ts') },
   eval: { summary: 'eval <rule file> <events.json|jsonl|-> [--json]   run a rule\'s logic against JSON events', load: () => import('./commands/eval.ts') },

@@ -1,10 +1,12 @@
 /**
  * detwiki show <rule id | file> [--repo DIR] [--format F] [--json] [--body-lines N]
  * Prints a rule page as text (or the rule record as JSON). A file is parsed in its repository (found from marker
- * folders, or --repo); an id (`panther/aws_iam_backdoor_role` or a native id such as `AWS.IAM.BackdoorRole`) is
- * looked up in --repo.
+ * folders, or --repo); an id (`panther/aws_iam_backdoor_role`) is looked up in the built catalog (--out, default
+ * the cache's), or with --repo in that repository (where a native id such as `AWS.IAM.BackdoorRole` works too).
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { catalogFile, defaultCatalogDir } from '../../catalog/paths.ts';
+import { Catalog } from '../../catalog/query.ts';
 import path from 'node:path';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
@@ -21,12 +23,12 @@ export function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommand(argv, {
       repo: { type: 'string' },
       format: { type: 'string' },
+      out: { type: 'string' },
       'body-lines': { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR] [--json]');
+    if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR | --out CATALOG_DIR] [--json]');
     const arg = positionals[0]!;
     const attack = await loadAttackFor(values.attack, values.json);
-    let root: string;
     let format: Format;
     let rules: readonly RuleRecord[];
     const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
@@ -34,7 +36,8 @@ export function run(argv: string[]): Promise<number> {
       const abs = path.resolve(arg);
       const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
       if (!found) throw new UsageError(`cannot find the repository of ${arg}; pass --repo DIR`);
-      ({ root, format } = found);
+      const root = found.root;
+      format = found.format;
       const rel = path.relative(root, abs).split(path.sep).join('/');
       const res = await scanRepo(root, format, attack.index, { only: [rel] });
       const file = res.files[0];
@@ -44,9 +47,28 @@ export function run(argv: string[]): Promise<number> {
         return 1;
       }
       rules = file.rules;
+    } else if (!values.repo) {
+      // an id: look it up in the built catalog
+      const dir = values.out ?? defaultCatalogDir();
+      if (!existsSync(catalogFile(dir))) {
+        throw new UsageError(`'${arg}' is not a file and there is no catalog in ${dir}: run \`detwiki build\`, or pass --repo DIR to look in a repository`);
+      }
+      const cat = new Catalog(dir);
+      try {
+        const rule = cat.ruleRecord(arg);
+        if (!rule) {
+          console.error(`detwiki: no rule '${arg}' in the catalog ${dir} (ids look like panther/aws_iam_backdoor_role; or pass --repo DIR)`);
+          return 1;
+        }
+        rules = [rule];
+        format = rule.format;
+      } finally {
+        cat.close();
+      }
     } else {
-      if (!values.repo) throw new UsageError(`'${arg}' is not a file; to show a rule by id pass --repo DIR (the repository to look in)`);
-      ({ root, format } = repoAndFormat(values.repo, values.format));
+      const found = repoAndFormat(values.repo, values.format);
+      const root = found.root;
+      format = found.format;
       const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
       const lower = arg.toLowerCase();
       rules = res.rules.filter((r) => r.id.toLowerCase() === lower || r.nativeId?.toLowerCase() === lower);
