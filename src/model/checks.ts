@@ -21,9 +21,10 @@ export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleC
   const checked = cond !== undefined && rule.logic.completeness !== 'none';
   const outcomes: TestOutcome[] = rule.tests.map((t) => {
     if (!checked) return { name: t.name, expected: t.expected, got: 'unknown', agrees: true };
-    const got = t.events ? evaluateLog(cond!, t.events, t.matchCount, resolve) : evaluate(cond!, t.event, resolve ? { resolve } : {});
+    const log = t.events ? evaluateLog(cond!, t.events, t.matchCount, resolve) : undefined;
+    const got = log ? log.truth : evaluate(cond!, t.event, resolve ? { resolve } : {});
     const agrees = rule.logic.completeness === 'complete' ? got === t.expected : !(t.expected === true && got === false);
-    return { name: t.name, expected: t.expected, got, agrees };
+    return { name: t.name, expected: t.expected, got, agrees, ...(log ? { detail: log.detail } : {}) };
   });
   return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked, agrees: outcomes.every((o) => o.agrees) };
 }
@@ -32,7 +33,13 @@ export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleC
  * A multi-event test (Sigma regression data): true when exactly `matchCount` events match (at least one when
  * absent), false when that cannot hold whatever the unknown results are, else unknown.
  */
-function evaluateLog(cond: Expr, events: readonly unknown[], matchCount: number | undefined, resolve?: FieldResolver): Truth {
+function evaluateLog(cond: Expr, events: readonly unknown[], matchCount: number | undefined, resolve?: FieldResolver): { truth: Truth; detail: string } {
+  const r = countMatches(cond, events, resolve);
+  const detail = `${r.matched} of ${events.length} events matched${r.unknown ? ` (${r.unknown} unknown)` : ''}, expected ${matchCount ?? 'at least 1'}`;
+  return { truth: logTruth(r.matched, r.unknown, matchCount), detail };
+}
+
+function countMatches(cond: Expr, events: readonly unknown[], resolve?: FieldResolver): { matched: number; unknown: number } {
   let matched = 0;
   let unknown = 0;
   for (const e of events) {
@@ -40,6 +47,10 @@ function evaluateLog(cond: Expr, events: readonly unknown[], matchCount: number 
     if (r === true) matched++;
     else if (r === 'unknown') unknown++;
   }
+  return { matched, unknown };
+}
+
+function logTruth(matched: number, unknown: number, matchCount: number | undefined): Truth {
   const lo = matched;
   const hi = matched + unknown;
   if (matchCount === undefined) return lo >= 1 ? true : hi >= 1 ? 'unknown' : false;

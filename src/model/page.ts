@@ -15,6 +15,8 @@ export interface TestOutcome {
   readonly expected: boolean;
   readonly got: boolean | 'unknown';
   readonly agrees: boolean;
+  /** For a test over a log of events: how many matched, against how many were expected. */
+  readonly detail?: string;
 }
 
 export interface PageOptions {
@@ -193,7 +195,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
   const outcomes = new Map((opts.testOutcomes ?? []).map((t) => [t.name, t]));
   for (const t of rule.tests) {
     const o = outcomes.get(t.name);
-    out.push(`  - ${t.name}: expected ${t.expected}${o ? `, got ${o.got}${o.agrees ? '' : '  ← DISAGREES'}` : ''}`);
+    out.push(`  - ${t.name}: expected ${t.expected}${o ? `, got ${o.got}${o.detail ? ` (${o.detail})` : ''}${o.agrees ? '' : '  ← DISAGREES'}` : ''}`);
   }
   out.push('');
 

@@ -39,7 +39,7 @@ export function run(argv: string[]): Promise<number> {
         if (!values.verbose && c.agrees) continue;
         const bad = c.outcomes.filter((o) => !o.agrees);
         console.log(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
-        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}`);
+        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
       }
       console.log(
         `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}; not checked ${t.uncheckedRules})`,
