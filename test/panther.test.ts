@@ -83,7 +83,7 @@ describe('panther metadata', () => {
     // a Log given as a JSON string is parsed
     assert.equal((r.tests[1]!.event as Record<string, unknown>)['sourceIPAddress'], '10.1.1.1');
   });
-  test('kinds: signal, deprecated (deprecated.txt), policy, correlation, hunting, building block', () => {
+  test('kinds: signal, deprecated (deprecated.txt), policy, correlation, hunting, building block, enrichment, template', () => {
     assert.equal(rule('simple_combinators').kind, 'signal');
     assert.equal(rule('deprecated_rule').kind, 'deprecated');
     assert.equal(rule('deprecated_rule').status, 'deprecated');
@@ -93,6 +93,9 @@ describe('panther metadata', () => {
     assert.equal(rule('logins_query').kind, 'building_block');
     assert.match(rule('logins_query').kindReason, /Fixture\.Scheduled\.Logins/);
     assert.equal(rule('logins_rule').kind, 'detection');
+    assert.equal(rule('intel_summary').kind, 'enrichment');
+    assert.match(rule('intel_summary').kindReason, /panther_lookups\.public\.intel_feed/);
+    assert.equal(rule('macro_library').kind, 'building_block');
     assert.equal(rule('policy').tests[0]!.expected, false);
   });
   test('ATT&CK entries keep their text; malformed ones are flagged', () => {

@@ -81,7 +81,18 @@ export async function buildRecord(root: string, file: string, spec: YamlSpec, ty
   }
 
   const name = asString(v['QueryName'])?.trim();
-  const { kind, kindReason } = classifyKind(meta, v, type === 'scheduled_query' && name ? { usedBy: prep.queryUsers.get(name) ?? [] } : undefined);
+  const isQuery = type === 'scheduled_query' || type === 'saved_query';
+  const { kind, kindReason } = classifyKind(
+    meta,
+    v,
+    isQuery
+      ? {
+          usedBy: (type === 'scheduled_query' && name ? prep.queryUsers.get(name) : undefined) ?? [],
+          tables: logSources.filter((l) => l.kind === 'table').map((l) => l.name),
+          template: diagnostics.some((d) => d.code === PantherDiagnostics.sqlTemplate(file, {}).code),
+        }
+      : undefined,
+  );
   const stem = file.slice(file.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
   const id = `panther/${slugify(stem)}`;
   const record: RuleRecord = {

@@ -134,7 +134,14 @@ export function parseAttackEntry(text: string): { ok: boolean; value: DeclaredAt
 export interface QueryUse {
   /** RuleIDs of scheduled rules that run on this query's results. */
   readonly usedBy: readonly string[];
+  /** Tables the query reads (when its SQL parsed). */
+  readonly tables?: readonly string[];
+  /** The query is a Jinja template (`-- pragma: template`, macros), not SQL that runs as written. */
+  readonly template?: boolean;
 }
+
+/** Schema of Panther's enrichment (lookup table) data: a query reading only these summarizes enrichment data. */
+export const LOOKUP_SCHEMA_PREFIX = 'panther_lookups.';
 
 /** The record's kind, with the reason shown on the page. Deprecation wins over everything else. */
 export function classifyKind(meta: SpecMeta, v: Record<string, unknown>, use?: QueryUse): { kind: Kind; kindReason: string } {
@@ -152,12 +159,16 @@ export function classifyKind(meta: SpecMeta, v: Record<string, unknown>, use?: Q
     case 'correlation_rule':
       return { kind: 'correlation', kindReason: 'Panther correlation rule: alerts on a sequence or group of other rules\u2019 matches' };
     case 'scheduled_query':
+    case 'saved_query':
+      if (use?.template) return { kind: 'building_block', kindReason: 'Jinja macro template: other queries expand it; it does not run as written' };
+      if (use?.tables?.length && use.tables.every((t) => t.toLowerCase().startsWith(LOOKUP_SCHEMA_PREFIX))) {
+        return { kind: 'enrichment', kindReason: `reads only enrichment (lookup table) data (${use.tables.join(', ')}), not log events: a summary for analysts` };
+      }
+      if (meta.analysisType === 'saved_query') return { kind: 'hunting', kindReason: 'saved query: run on demand by an analyst (hunting / investigation), raises no alert' };
       if (use && use.usedBy.length) {
         return { kind: 'building_block', kindReason: `scheduled query feeding scheduled rule ${use.usedBy.join(', ')}: the rule is the detection, this query is its data source` };
       }
       return { kind: 'hunting', kindReason: 'scheduled query that no scheduled rule uses: its results are not turned into alerts by a rule in this source' };
-    case 'saved_query':
-      return { kind: 'hunting', kindReason: 'saved query: run on demand by an analyst (hunting / investigation), raises no alert' };
     case 'datamodel':
     case 'global':
     case 'pack':
