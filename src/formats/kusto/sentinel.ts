@@ -42,7 +42,13 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
   }
   if (doc.errors.length) return { outputs: [], diagnostics: diags };
   if (!isMap(doc.contents)) return { outputs: [], diagnostics: [KqlDiagnostics.notMapping(file)], notARule: 'YAML document is not a mapping' };
-  const y = doc.toJS() as Record<string, unknown>;
+  let y: Record<string, unknown>;
+  try {
+    y = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (e) {
+    // alias bombs and other resource-exhaustion input
+    return { outputs: [], diagnostics: [GeneralDiagnostics.syntax(file, 'YAML', e instanceof Error ? e.message : String(e), { line: 1, column: 1 })] };
+  }
   const qnode = doc.contents.get('query', true);
   if (!isScalar(qnode) || typeof qnode.value !== 'string') {
     return { outputs: [], diagnostics: [KqlDiagnostics.noQuery(file)], notARule: 'Sentinel YAML without a query (e.g. a stub left where content moved): not a rule' };

@@ -2,7 +2,7 @@
  * Sublime MQL adapter: metadata from the YAML with `yaml`, the MQL `source` kept verbatim. MQL logic is not parsed
  * yet (completeness none). Sublime's `tactics_and_techniques` are its own taxonomy, not ATT&CK: kept in facts.
  */
-import YAML from 'yaml';
+import { loadYaml } from '../yaml.ts';
 import { buildLogic } from '../../model/analyze.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
@@ -29,14 +29,9 @@ export const mqlAdapter: FormatAdapter<null> = {
 
 /** Parse one Sublime rule YAML (exported for tests). */
 export function parseMqlText(path: string, text: string, source: SourceInfo): FileResult {
-  const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const at = lineCounter.linePos(e.pos[0]);
-    return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'YAML', e.message.split('\n')[0]!, at ? { line: at.line, column: at.col } : undefined)] };
-  }
-  const y = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const loaded = loadYaml(path, text);
+  if (!loaded.ok) return { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
+  const y = loaded.yaml.value;
   if (y === null || typeof y !== 'object' || Array.isArray(y)) return { path, outcome: 'error', rules: [], diagnostics: [MqlDiagnostics.notMapping(path)] };
   const m = y as Record<string, unknown>;
   const diagnostics: Diagnostic[] = [];

@@ -2,7 +2,7 @@
  * Splunk security_content adapter (detections/, baselines/): metadata from the YAML with `yaml`, the SPL kept
  * verbatim. SPL logic is not parsed yet (completeness none).
  */
-import YAML from 'yaml';
+import { loadYaml } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { buildLogic } from '../../model/analyze.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
@@ -38,14 +38,9 @@ function skipped(path: string, reason: string): FileResult {
 
 /** Parse one detection / baseline YAML into a record (exported for tests). */
 export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false): FileResult {
-  const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const at = lineCounter.linePos(e.pos[0]);
-    return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'YAML', e.message.split('\n')[0]!, at ? { line: at.line, column: at.col } : undefined)] };
-  }
-  const y = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const loaded = loadYaml(path, text);
+  if (!loaded.ok) return { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
+  const y = loaded.yaml.value;
   if (!isMap(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
   const diagnostics: Diagnostic[] = [];
   const name = str(y.name);
