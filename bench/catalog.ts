@@ -2,6 +2,8 @@
  * Catalog benchmark on the full corpora: every figure printed with the floor it is measured against in the same run.
  * floor = reading every file of the corpora and parsing every YAML / TOML file (the least any build must do).
  * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
+ * `DETWIKI_BENCH_CATALOG=DIR` measures search, pages and export on the catalog already built in DIR (no floor, no
+ * build figures): `DETWIKI_BENCH_CATALOG=/tmp/cat npm run bench -- catalog`.
  * Lines: `catalog.<metric>=<value> [floor_s=<floor> ratio=<x>]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -71,11 +73,27 @@ function childBuild(outDir: string): { seconds: number; maxRssMB: number; rules:
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-const fl = await floor();
-out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed}`);
+const reuse = process.env.DETWIKI_BENCH_CATALOG;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-bench-'));
 try {
-  const catDir = path.join(tmp, 'catalog');
+  const catDir = reuse ? path.resolve(reuse) : path.join(tmp, 'catalog');
+  if (reuse) out(`reused_catalog=${catDir} (DETWIKI_BENCH_CATALOG: no floor or build figures)`);
+  else await buildFigures(catDir);
+
+  const cat = new Catalog(catDir);
+  searchFigures(cat);
+  pageFigures(cat);
+  // ---- static export
+  const ex = exportSite(cat, path.join(tmp, 'site'));
+  out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
+  cat.close();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function buildFigures(catDir: string): Promise<void> {
+  const fl = await floor();
+  out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed}`);
   const cold = childBuild(catDir);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30`);
   out(`cold_build_peak_mb=${cold.maxRssMB.toFixed(0)} target_mb=1024`);
@@ -86,22 +104,44 @@ try {
   for (const s of cold.sources) out(`cold_build_source.${s.name}=scan:${f2(s.scan)},write:${f2(s.write)}`);
   const warm = childBuild(catDir);
   out(`rebuild_unchanged_s=${f2(warm.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(warm.seconds / fl.seconds)} target_s=3 reparsed=${warm.parsed} up_to_date=${warm.upToDate}`);
+}
 
-  const cat = new Catalog(catDir);
-  // ---- search latency: words, phrases, FTS-syntax strings, field and value searches
-  const queries = ['powershell', 'mimikatz', 'UpdateAssumeRolePolicy', 'lateral movement', '"scheduled task"', 'CVE-2021-44228', 'okta admin', 'reg*', 'field:CommandLine', 'field:eventName', 'value:"\\reg.exe"', 'value:"StopLogging"', 'field:Image value:"\\rundll32.exe"', 'cloudtrail format:sigma', 'kerberos kind:hunting', 'technique:T1078 login'];
+/** Search latency per query class: words, phrases, prefixes, FTS-syntax strings, field and value searches, filters. */
+function searchFigures(cat: Catalog): void {
+  // the fixed query set, by class (the overall figure is over all of them)
+  const classes: Record<string, readonly string[]> = {
+    word: ['powershell', 'mimikatz', 'UpdateAssumeRolePolicy', 'lateral movement', 'CVE-2021-44228', 'okta admin'],
+    phrase: ['"scheduled task"'],
+    prefix: ['reg*'],
+    field: ['field:CommandLine', 'field:eventName'],
+    value: ['value:"\\reg.exe"', 'value:"StopLogging"', 'field:Image value:"\\rundll32.exe"'],
+    filtered: ['cloudtrail format:sigma', 'kerberos kind:hunting', 'technique:T1078 login'],
+  };
+  const queries = Object.values(classes).flat();
   for (const q of queries) cat.search(q); // warm statements
   const lat: number[] = [];
+  const byQuery = new Map<string, number[]>();
   for (let rep = 0; rep < 10; rep++) {
     for (const q of queries) {
       const t0 = performance.now();
       cat.search(q);
-      lat.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      lat.push(ms);
+      byQuery.set(q, [...(byQuery.get(q) ?? []), ms]);
     }
   }
   out(`search_p50_ms=${f2(pct(lat, 50))} p95_ms=${f2(pct(lat, 95))} queries=${lat.length} target_p95_ms=10`);
+  for (const [name, qs] of Object.entries(classes)) {
+    const xs = qs.flatMap((q) => byQuery.get(q)!);
+    out(`search_class.${name}=p50:${f2(pct(xs, 50))},p95:${f2(pct(xs, 95))} queries=${qs.length}`);
+  }
+  const worst = [...byQuery].map(([q, xs]) => [q, pct(xs, 50)] as const).sort((a, b) => b[1] - a[1])[0]!;
+  out(`search_slowest_query=${JSON.stringify(worst[0])} p50_ms=${f2(worst[1])}`);
   const seed = cat.search('UpdateAssumeRolePolicy');
   out(`search_seed_rule_found=${seed.rows.some((r) => r.id === 'panther/aws_iam_backdoor_role')} rank=${seed.rows.findIndex((r) => r.id === 'panther/aws_iam_backdoor_role') + 1} total=${seed.total}`);
+}
+
+function pageFigures(cat: Catalog): void {
   // ---- technique listing
   const techs = cat.db.prepare('SELECT technique t FROM rule_attack WHERE technique IS NOT NULL GROUP BY technique ORDER BY COUNT(*) DESC LIMIT 30').all() as { t: string }[];
   const tl: number[] = [];
@@ -132,10 +172,4 @@ try {
   const t0 = performance.now();
   cat.matrix({});
   out(`matrix_first_ms=${f2(performance.now() - t0)}`);
-  // ---- static export
-  const ex = exportSite(cat, path.join(tmp, 'site'));
-  out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
-  cat.close();
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
 }

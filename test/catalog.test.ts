@@ -6,8 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { Catalog } from '../src/catalog/query.ts';
-import { parseQuery } from '../src/catalog/searchQuery.ts';
-import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
+import { ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
+import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { listFiles } from '../src/formats/io.ts';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
 import { parseSplunkText } from '../src/formats/splunk/index.ts';
@@ -103,12 +103,90 @@ describe('catalog build from examples/', () => {
   });
 });
 
+describe('search relevance and counts (test/fixtures/search)', () => {
+  let tmp: string;
+  let cat: Catalog;
+  const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-search-'));
+    const sigma = DEFAULT_SOURCES.find((d) => d.name === 'sigma')!;
+    await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(import.meta.dirname, 'fixtures', 'search'), sources: [sigma], attack: path.join(tmp, 'none.json') });
+    cat = new Catalog(path.join(tmp, 'cat'));
+  });
+  after(() => {
+    cat?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('title, description and value matches rank above body-only matches; the title first', () => {
+    const r = cat.search('zorblax');
+    assert.equal(r.total, 5);
+    assert.equal(r.rows[0]?.id, 'sigma/title_match');
+    assert.deepEqual(ids(r.rows.slice(0, 3)).sort(), ['sigma/description_match', 'sigma/title_match', 'sigma/value_match']);
+    assert.deepEqual(ids(r.rows.slice(3)).sort(), ['sigma/body_only', 'sigma/split_match'], 'body-only matches last, however often the body repeats the word');
+  });
+
+  it('every term in what describes the rule beats a term found only in the body', () => {
+    // split_match has "quux" in its title but "zorblax" only in a comment
+    assert.deepEqual(ids(cat.search('zorblax quux').rows), ['sigma/description_match', 'sigma/split_match']);
+  });
+
+  it('the body stays searchable', () => {
+    assert.deepEqual(ids(cat.search('appears only in these comments').rows), ['sigma/body_only']);
+  });
+
+  it('pages run across both tiers in order, with the same total', () => {
+    const all = cat.search('zorblax');
+    const paged = [1, 2, 3, 4, 5, 6].flatMap((page) => {
+      const r = cat.search('zorblax', {}, { page, pageSize: 2 });
+      assert.equal(r.total, 5, `total on page ${page}`);
+      return ids(r.rows);
+    });
+    assert.deepEqual(paged, ids(all.rows));
+    assert.deepEqual(ids(cat.search('zorblax', {}, { page: 3, pageSize: 2 }).rows), ids(all.rows.slice(4)));
+  });
+
+  it('filters, value: and sorts apply to ranked searches', () => {
+    assert.deepEqual(ids(cat.search('zorblax', { severity: 'high' }).rows), ['sigma/title_match', 'sigma/body_only']);
+    assert.deepEqual(ids(cat.search('value:"\\zorblax.exe"').rows), ['sigma/value_match']);
+    assert.deepEqual(ids(cat.search('zorblax severity:low').rows), ['sigma/split_match']);
+    const sorted = cat.search('zorblax', {}, { sort: 'title' }).rows.map((r) => r.title);
+    assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)));
+    assert.equal(sorted.length, 5);
+  });
+
+  it('totals stop at the count cap and say so', () => {
+    const capped = new Catalog(path.join(tmp, 'cat'), { searchCountCap: 3 });
+    try {
+      const r = capped.search('zorblax', {}, { pageSize: 2 });
+      assert.equal(r.total, 3);
+      assert.equal(r.totalCapped, true);
+      assert.equal(r.rows.length, 2);
+      const few = capped.search('zorblax quux');
+      assert.equal(few.total, 2);
+      assert.equal(few.totalCapped, undefined);
+      const byField = capped.search('field:Image');
+      assert.equal(byField.total, 3);
+      assert.equal(byField.totalCapped, true);
+      assert.equal(byField.rows.length, 5);
+    } finally {
+      capped.close();
+    }
+  });
+});
+
 describe('parseQuery', () => {
   it('quotes every token and reads prefixes', () => {
     const p = parseQuery('CVE-2021-44228 field:CommandLine value:"\\reg.exe" format:sigma mimi*');
     assert.equal(p.fts, '"CVE-2021-44228" AND "mimi"* AND vals : "\\reg.exe"');
     assert.deepEqual(p.fields, ['CommandLine']);
     assert.deepEqual(p.filters, { format: 'sigma' });
+  });
+
+  it('splits a match into the described tier and the body-only tier', () => {
+    const [described, bodyOnly] = ftsTiers('"a" AND vals : "b"');
+    assert.equal(described, '{title description fields vals meta} : ("a" AND vals : "b")');
+    assert.equal(bodyOnly, '("a" AND vals : "b") NOT ({title description fields vals meta} : ("a" AND vals : "b"))');
   });
 });
 

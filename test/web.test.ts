@@ -1,17 +1,22 @@
 /** The wiki server: untrusted rule text renders inert, nothing outside the catalog is served, read-only. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { Catalog } from '../src/catalog/query.ts';
-import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
+import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { exportSite } from '../src/web/export.ts';
 import { renderMarkdown } from '../src/web/markdown.ts';
 import { highlight } from '../src/web/highlight.ts';
 import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
+import { renderRule, ruleData } from '../src/web/pages/rule.ts';
+import { renderSearch, searchData } from '../src/web/pages/lists.ts';
+import { SERVER } from '../src/web/site.ts';
+import { esc } from '../src/web/html.ts';
+import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 
 const FIX = path.join(import.meta.dirname, 'fixtures', 'web', 'xss');
 
@@ -116,6 +121,83 @@ describe('wiki server security', () => {
       assert.equal(JSON.parse(readFileSync(path.join(out, 'search-index.json'), 'utf8'))[0].id, 'mql/xss');
     } finally {
       cat.close();
+    }
+  });
+});
+
+describe('static export of the examples: indicator pages only for shared indicators', () => {
+  let tmp: string;
+  let cat: Catalog;
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-export-'));
+    cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
+    const attack = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
+    await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: exampleSources(), attack });
+    cat = new Catalog(path.join(tmp, 'cat'));
+  });
+  after(() => {
+    cat?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const htmlFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.html'))
+      .map((e) => path.join(e.parentPath, e.name));
+
+  it('writes a page for each indicator of two or more rules, and every indicator link resolves', () => {
+    const out = path.join(tmp, 'site');
+    const r = exportSite(cat, out);
+    const keys = cat.indicatorPageKeys();
+    assert.ok(keys.length >= 1, 'some indicator is shared (eventName = StopLogging: Panther and Sigma)');
+    assert.equal(r.pages.indicator, keys.length);
+    for (const k of keys) assert.ok(cat.indicatorHasPage(k), k);
+    const single = (cat.db.prepare('SELECT key FROM indicator_keys WHERE total = 1 AND key NOT IN (SELECT key FROM exclusions) LIMIT 1').get() as { key: string } | undefined)?.key;
+    assert.ok(single, 'some indicator belongs to one rule only');
+    assert.equal(cat.indicatorHasPage(single), false);
+    assert.equal(existsSync(path.join(out, 'indicator', `${single}.html`)), false);
+    const broken: string[] = [];
+    let links = 0;
+    for (const f of htmlFiles(out)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/href="([^"#?]*indicator\/[^"#?]+\.html)"/g)) {
+        links++;
+        const target = path.resolve(path.dirname(f), decodeURIComponent(m[1]!));
+        if (!existsSync(target)) broken.push(`${path.relative(out, f)} -> ${m[1]}`);
+      }
+    }
+    assert.ok(links >= 1, 'rule pages link shared indicators');
+    assert.deepEqual(broken, []);
+    assert.ok(existsSync(path.join(out, 'search-index.json')) && existsSync(path.join(out, 'search-index.js')));
+  });
+
+  it('a rule page links a shared indicator and lists a one-rule indicator without a link', () => {
+    const d = ruleData(cat, 'panther/aws_cloudtrail_stop_logging')!;
+    const shared = d.indicators.find((i) => i.field === 'eventName' && i.value === 'StopLogging')!;
+    assert.equal(shared.page, true);
+    const page = renderRule(SERVER, d);
+    assert.ok(page.includes(`href="/indicator/${encodeURIComponent(shared.key)}"`) || page.includes(`href="/indicator/${shared.key}"`));
+    const one = cat.db.prepare(
+      `SELECT r.id, i.key FROM indicator_keys k JOIN indicators i ON i.key = k.key JOIN rules r ON r.rowid = i.rule
+       WHERE k.total = 1 AND k.key NOT IN (SELECT key FROM exclusions) AND i.op = 'eq' LIMIT 1`,
+    ).get() as { id: string; key: string };
+    const owner = ruleData(cat, one.id)!;
+    const alone = owner.indicators.find((i) => i.key === one.key)!;
+    assert.equal(alone.page, false);
+    const html = renderRule(SERVER, owner);
+    assert.equal(html.includes(`/indicator/${encodeURIComponent(one.key)}`) || html.includes(`/indicator/${one.key}"`), false, 'no link to a page that lists one rule');
+    assert.ok(html.includes(esc(JSON.stringify(alone.value))), 'the value is listed on the rule page');
+  });
+
+  it('a capped search total reads "N+" and the pager offers the next page', () => {
+    const capped = new Catalog(path.join(tmp, 'cat'), { searchCountCap: 1 });
+    try {
+      const d = searchData(capped, { q: 'StopLogging' });
+      assert.equal(d.result.totalCapped, true);
+      const html = renderSearch(SERVER, { ...d, result: { ...d.result, pageSize: d.result.rows.length } });
+      assert.match(html, /<strong id="result-count">1\+<\/strong>/);
+      assert.match(html, /rel="next"/);
+    } finally {
+      capped.close();
     }
   });
 });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { FORMATS, KINDS, type Format, type Kind } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { catalogFile } from './paths.ts';
-import { parseQuery, type ParsedQuery } from './searchQuery.ts';
+import { ftsTiers, parseQuery, type ParsedQuery } from './searchQuery.ts';
 
 /** One rule in a listing. */
 export interface RuleRow {
@@ -45,7 +45,9 @@ export interface Paging {
 }
 
 export interface Listing {
+  /** Rules listed; for a search at most SEARCH_COUNT_CAP, with `totalCapped` when more match. */
   readonly total: number;
+  readonly totalCapped?: boolean;
   readonly page: number;
   readonly pageSize: number;
   readonly rows: readonly RuleRow[];
@@ -89,6 +91,18 @@ export interface MatrixData {
   readonly tactics: readonly (TacticInfo & { readonly techniques: readonly MatrixCell[]; readonly count: number })[];
 }
 
+/**
+ * A search counts its matches up to this many and then says "1000+": counting every rule that mentions a common
+ * word (and joining each to the filters) costs more than ranking the page shown.
+ */
+export const SEARCH_COUNT_CAP = 1000;
+
+/** bm25 weights of the FTS columns, in FTS_COLUMNS order: title, description, fields, values, metadata, body. */
+const BM25 = 'bm25(rules_fts, 10.0, 3.0, 4.0, 4.0, 2.0, 0.5)';
+
+/** An indicator (field, operator, value) gets its own page when this many rules look for or exclude it. */
+export const INDICATOR_PAGE_MIN_RULES = 2;
+
 const ROW_COLS = 'r.id, r.title, r.format, r.kind, r.severity, r.status, r.completeness, r.path, r.source';
 const SORT_SQL: Record<Sort, string> = {
   title: 'r.title COLLATE NOCASE',
@@ -114,8 +128,12 @@ export class Catalog {
     return v;
   }
 
-  constructor(dir: string) {
+  /** Search totals stop here (SEARCH_COUNT_CAP unless the catalog was opened with another cap). */
+  private readonly countCap: number;
+
+  constructor(dir: string, opts: { readonly searchCountCap?: number } = {}) {
     this.dir = dir;
+    this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
     const file = catalogFile(dir);
     if (!existsSync(file)) throw new Error(`no catalog in ${dir}: run \`detwiki build\` first`);
     this.db = new Database(file, { readonly: true, fileMustExist: true });
@@ -204,7 +222,13 @@ export class Catalog {
     return { total, page, pageSize, rows };
   }
 
-  /** Full-text search with the filters; kinds are not restricted unless a kind filter is given. */
+  /**
+   * Full-text search with the filters; kinds are not restricted unless a kind filter is given. Without an explicit
+   * sort, results come in two relevance tiers (see `ftsTiers`): rules whose title, description, fields, values or
+   * metadata hold every term, then rules that need their body for some term; each tier by bm25. Only the page is
+   * ranked out of FTS5 (`ORDER BY bm25 LIMIT`), never the whole match set, and the total stops at
+   * SEARCH_COUNT_CAP (`totalCapped`).
+   */
   search(q: string, f: Filters = {}, p: Paging = {}): Listing & { readonly parsed: ParsedQuery } {
     const parsed = parseQuery(q);
     const filters: Filters = { ...parsed.filters, ...stripEmpty(f), all: f.kind || parsed.filters.kind ? (f.all ?? false) : true };
@@ -214,26 +238,55 @@ export class Catalog {
       w.push('r.rowid IN (SELECT rule FROM rule_fields WHERE field_lc = ?)');
       params.push(fld.toLowerCase());
     }
-    if (!parsed.fts && !parsed.fields.length && !parsed.values.length) return { parsed, total: 0, page: 1, pageSize: p.pageSize ?? 50, rows: [] };
     const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), 500);
+    if (!parsed.fts && !parsed.fields.length && !parsed.values.length) return { parsed, total: 0, page: 1, pageSize, rows: [] };
     const page = Math.max(1, p.page ?? 1);
-    let rows: RuleRow[];
-    let total: number;
-    if (parsed.fts) {
-      // FTS first (materialized), then the filters: never one MATCH per filtered row
-      const cte = 'WITH m AS MATERIALIZED (SELECT rowid, bm25(rules_fts, 10.0, 3.0, 4.0, 4.0, 2.0, 0.5) AS score FROM rules_fts WHERE rules_fts MATCH ?)';
-      const base = `FROM m JOIN rules r ON r.rowid = m.rowid${w.length ? ` WHERE ${w.join(' AND ')}` : ''}`;
-      const order = p.sort ? `${SORT_SQL[p.sort]} ${p.dir === 'desc' ? 'DESC' : 'ASC'}` : 'm.score';
-      const got = this.st(`${cte} SELECT ${ROW_COLS}, COUNT(*) OVER () AS total_ ${base} ORDER BY ${order}, r.id LIMIT ? OFFSET ?`).all(parsed.fts, ...params, pageSize, (page - 1) * pageSize) as (RuleRow & { total_: number })[];
-      total = got[0]?.total_ ?? (page > 1 ? (this.st(`${cte} SELECT COUNT(*) n ${base}`).get(parsed.fts, ...params) as { n: number }).n : 0);
-      rows = got.map(({ total_: _t, ...r }) => r);
-    } else {
-      const whereSql = w.length ? `WHERE ${w.join(' AND ')}` : '';
-      total = (this.st(`SELECT COUNT(*) n FROM rules r ${whereSql}`).get(...params) as { n: number }).n;
-      const order = `${SORT_SQL[p.sort ?? 'title']} ${p.dir === 'desc' ? 'DESC' : 'ASC'}`;
-      rows = this.st(`SELECT ${ROW_COLS} FROM rules r ${whereSql} ORDER BY ${order}, r.id LIMIT ? OFFSET ?`).all(...params, pageSize, (page - 1) * pageSize) as RuleRow[];
+    if (parsed.fts && !p.sort) return { parsed, ...this.rankedSearch(parsed.fts, w, params, page, pageSize) };
+    // a sorted listing: the FTS match (if any) is one more filter, evaluated once as a rowid set
+    const cond = parsed.fts ? ['r.rowid IN (SELECT rowid FROM rules_fts WHERE rules_fts MATCH ?)', ...w] : w;
+    const args = parsed.fts ? [parsed.fts, ...params] : params;
+    const whereSql = cond.length ? `WHERE ${cond.join(' AND ')}` : '';
+    const order = `${SORT_SQL[p.sort ?? 'title']} ${p.dir === 'desc' ? 'DESC' : 'ASC'}`;
+    const rows = this.st(`SELECT ${ROW_COLS} FROM rules r ${whereSql} ORDER BY ${order}, r.id LIMIT ? OFFSET ?`).all(...args, pageSize, (page - 1) * pageSize) as RuleRow[];
+    const n = (this.st(`SELECT COUNT(*) n FROM (SELECT 1 FROM rules r ${whereSql} LIMIT ?)`).get(...args, this.countCap + 1) as { n: number }).n;
+    return { parsed, ...this.capped(n), page, pageSize, rows };
+  }
+
+  /** One page of an FTS search in relevance order: the described tier first, then the body-only tier. */
+  private rankedSearch(fts: string, w: readonly string[], params: readonly unknown[], page: number, pageSize: number): Listing {
+    // ties broken by rowid: pages never repeat or skip a rule. CROSS JOIN keeps FTS5 the outer loop: one MATCH, then each match checked against the filters (the planner
+    // would otherwise start from a selective filter and run the MATCH once per filtered rule)
+    const from = `FROM rules_fts f${w.length ? ` CROSS JOIN rules r ON r.rowid = f.rowid WHERE rules_fts MATCH ? AND ${w.join(' AND ')}` : ' WHERE rules_fts MATCH ?'}`;
+    const ranked = (expr: string, limit: number, offset: number) =>
+      (this.st(`SELECT f.rowid ${from} ORDER BY ${BM25}, f.rowid LIMIT ? OFFSET ?`).all(expr, ...params, limit, offset) as { rowid: number }[]).map((r) => r.rowid);
+    const count = (expr: string, cap: number) => (this.st(`SELECT COUNT(*) n FROM (SELECT 1 ${from} LIMIT ?)`).get(expr, ...params, cap) as { n: number }).n;
+    const [described, bodyOnly] = ftsTiers(fts);
+    const offset = (page - 1) * pageSize;
+    const ids = ranked(described, pageSize, offset);
+    let total: number | undefined;
+    if (ids.length < pageSize) {
+      // the described tier ends on this page (or before it): the body-only tier continues after it
+      const countA = ids.length || !offset ? offset + ids.length : count(described, Number.MAX_SAFE_INTEGER);
+      const offsetB = Math.max(0, offset - countA);
+      const want = pageSize - ids.length;
+      const idsB = ranked(bodyOnly, want, offsetB);
+      ids.push(...idsB);
+      if (idsB.length < want && (idsB.length || !offsetB)) total = countA + offsetB + idsB.length;
     }
-    return { parsed, total, page, pageSize, rows };
+    const n = total ?? count(fts, this.countCap + 1);
+    return { ...this.capped(n), page, pageSize, rows: this.rowsByRowid(ids) };
+  }
+
+  private capped(n: number): { total: number; totalCapped?: true } {
+    return n > this.countCap ? { total: this.countCap, totalCapped: true } : { total: n };
+  }
+
+  /** Listing rows of these rules, in the order given. */
+  private rowsByRowid(ids: readonly number[]): RuleRow[] {
+    if (!ids.length) return [];
+    const got = this.st(`SELECT r.rowid rowid_, ${ROW_COLS} FROM rules r WHERE r.rowid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (RuleRow & { rowid_: number })[];
+    const byId = new Map(got.map(({ rowid_, ...row }) => [rowid_, row as RuleRow]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Distinct values of the filter columns, for the filter forms. */
@@ -256,18 +309,19 @@ export class Catalog {
   // ---------------- rule page ----------------
 
   ruleRecord(id: string): RuleRecord | undefined {
-    const r = this.st('SELECT json FROM rules WHERE id = ?').get(id) as { json: string } | undefined;
+    const r = this.st('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { json: string } | undefined;
     return r ? (JSON.parse(r.json) as RuleRecord) : undefined;
   }
 
   rule(id: string) {
-    const row = this.st('SELECT rowid, json FROM rules WHERE id = ?').get(id) as { rowid: number; json: string } | undefined;
+    const row = this.st('SELECT r.rowid, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { rowid: number; json: string } | undefined;
     if (!row) return undefined;
     const rule = JSON.parse(row.json) as RuleRecord;
     const indicators = this.st(
-      `SELECT i.key, i.field, i.op, i.value_json, (SELECT json_group_object(c.format, c.n) FROM indicator_counts c WHERE c.key = i.key) counts
+      `SELECT i.key, i.field, i.op, i.value_json, (SELECT json_group_object(c.format, c.n) FROM indicator_counts c WHERE c.key = i.key) counts,
+         EXISTS (SELECT 1 FROM exclusions e WHERE e.key = i.key AND e.rule != i.rule) excluded_elsewhere
        FROM indicators i WHERE i.rule = ?`,
-    ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string }[];
+    ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string; excluded_elsewhere: number }[];
     const src = this.st('SELECT repository, licence, commit_id, url_base, origin FROM sources WHERE name = (SELECT source FROM rules WHERE rowid = ?)').get(row.rowid) as
       | { repository: string; licence: string | null; commit_id: string | null; url_base: string | null; origin: string }
       | undefined;
@@ -278,9 +332,11 @@ export class Catalog {
         // "other rules": this rule is not counted
         if (counts[rule.format]) counts[rule.format]! -= 1;
         for (const k of Object.keys(counts)) if (!counts[k]) delete counts[k];
-        return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts };
+        // its own page when another rule looks for it or excludes it (indicatorHasPage, without a query per row)
+        const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1;
+        return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page };
       }),
-      exclusionKeys: this.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[],
+      exclusionKeys: (this.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[]).map((k) => ({ ...k, page: this.indicatorHasPage(k.key) })),
       sameAction: this.sameAction(row.rowid, rule.format),
       source: src,
       attackVersion: this.meta('attack_version'),
@@ -417,8 +473,8 @@ export class Catalog {
       byFormat,
       others,
       topFields: this.st(`SELECT field, COUNT(DISTINCT rule) n FROM rule_fields WHERE rule IN (${sub}) AND role = 'condition' GROUP BY field_lc ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as { field: string; n: number }[],
-      topIndicators: this.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM indicators WHERE rule IN (${sub}) AND value_key != '-' GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as IndicatorAgg[],
-      commonExclusions: this.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM exclusions WHERE rule IN (${sub}) GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as IndicatorAgg[],
+      topIndicators: this.withPage(this.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM indicators WHERE rule IN (${sub}) AND value_key != '-' GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
+      commonExclusions: this.withPage(this.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM exclusions WHERE rule IN (${sub}) GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
       version: this.meta('attack_version'),
       attribution: this.meta('attack_attribution'),
     };
@@ -452,6 +508,20 @@ export class Catalog {
     };
   }
 
+  /**
+   * Whether an indicator key has its own page: at least INDICATOR_PAGE_MIN_RULES rules look for or exclude it. A key
+   * of one rule only is listed on that rule's page (most keys are: hashes, one-off paths), which keeps the static
+   * export from writing tens of thousands of pages that each list a single rule.
+   */
+  indicatorHasPage(key: string): boolean {
+    const r = this.st('SELECT COUNT(*) n FROM (SELECT rule FROM indicators WHERE key = ? UNION SELECT rule FROM exclusions WHERE key = ? LIMIT ?)').get(key, key, INDICATOR_PAGE_MIN_RULES) as { n: number };
+    return r.n >= INDICATOR_PAGE_MIN_RULES;
+  }
+
+  private withPage(rows: readonly Omit<IndicatorAgg, 'page'>[]): IndicatorAgg[] {
+    return rows.map((r) => ({ ...r, page: r.n >= INDICATOR_PAGE_MIN_RULES || this.indicatorHasPage(r.key) }));
+  }
+
   indicator(key: string) {
     const k = this.st('SELECT key, field, op, value_json, total FROM indicator_keys WHERE key = ?').get(key) as { key: string; field: string; op: string; value_json: string; total: number } | undefined;
     const ex = this.st(`SELECT DISTINCT ${ROW_COLS}, e.stage FROM exclusions e JOIN rules r ON r.rowid = e.rule WHERE e.key = ? ORDER BY r.format, r.title`).all(key) as (RuleRow & { stage: string | null })[];
@@ -471,8 +541,11 @@ export class Catalog {
   allTechniqueIds(): string[] {
     return (this.st('SELECT id FROM attack_techniques WHERE revoked = 0 AND deprecated = 0 ORDER BY id').all() as { id: string }[]).map((r) => r.id);
   }
-  allIndicatorKeys(): string[] {
-    return (this.st('SELECT key FROM indicator_keys UNION SELECT DISTINCT key FROM exclusions').all() as { key: string }[]).map((r) => r.key);
+  /** The indicator keys that have their own page (see indicatorHasPage). */
+  indicatorPageKeys(): string[] {
+    return (
+      this.st('SELECT key FROM (SELECT key, rule FROM indicators UNION SELECT key, rule FROM exclusions) GROUP BY key HAVING COUNT(*) >= ? ORDER BY key').all(INDICATOR_PAGE_MIN_RULES) as { key: string }[]
+    ).map((r) => r.key);
   }
 
   /** Compact index for client-side search in the static export. */
@@ -490,12 +563,15 @@ export class Catalog {
   }
 }
 
+/** An indicator key with the number of rules (of some set) using it. */
 export interface IndicatorAgg {
   readonly key: string;
   readonly field: string;
   readonly op: string;
   readonly value_json: string;
   readonly n: number;
+  /** The key has its own indicator page (indicatorHasPage). */
+  readonly page: boolean;
 }
 
 function techniqueFrom(r: Record<string, unknown>): TechniqueInfo {

@@ -1,13 +1,15 @@
 /**
  * The SQLite catalog schema. `files` keeps every file of every source with its outcome and the key it was parsed
- * with (incremental builds); `rules` keeps each record as JSON plus the columns the filters use; the other tables
- * are derived from the records (stages, indicators and exclusions with value keys, output fields, event keys,
- * ATT&CK links, log sources, diagnostics) and `rules_fts` is the full-text index.
+ * with (incremental builds); `rules` keeps the columns the filters, sorts and listings use (narrow: ~150 rows a
+ * page, so a search joining thousands of matches to their filters touches few pages) and `rule_json` each record
+ * as JSON (read only for one rule's page); the other tables are derived from the records (stages, indicators and
+ * exclusions with value keys, output fields, event keys, ATT&CK links, log sources, diagnostics) and `rules_fts`
+ * is the full-text index (see FTS_COLUMNS).
  */
 import Database from 'better-sqlite3';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type DB = Database.Database;
 
@@ -20,7 +22,8 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT 
   UNIQUE (source, path));
 CREATE TABLE rules (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, file_id INTEGER NOT NULL, source TEXT NOT NULL,
   format TEXT NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL, counts INTEGER NOT NULL, severity TEXT, severity_rank INTEGER NOT NULL,
-  status TEXT NOT NULL, completeness TEXT NOT NULL, path TEXT NOT NULL, modified TEXT, json TEXT NOT NULL);
+  status TEXT NOT NULL, completeness TEXT NOT NULL, path TEXT NOT NULL, modified TEXT);
+CREATE TABLE rule_json (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX rules_file ON rules (file_id);
 CREATE INDEX rules_format ON rules (format, kind);
 CREATE INDEX rules_title ON rules (title COLLATE NOCASE);
@@ -61,8 +64,17 @@ CREATE TABLE attack_tactics (id TEXT PRIMARY KEY, name TEXT NOT NULL, shortname 
 CREATE TABLE attack_techniques (id TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT, is_sub INTEGER NOT NULL, revoked INTEGER NOT NULL,
   deprecated INTEGER NOT NULL, replaced_by TEXT, tactics TEXT NOT NULL, platforms TEXT NOT NULL, url TEXT, description TEXT);
 CREATE VIRTUAL TABLE rules_fts USING fts5(title, description, fields, vals, meta, body, content='', contentless_delete=1,
-  tokenize = "unicode61 remove_diacritics 2");
+  prefix = '2 3', tokenize = "unicode61 remove_diacritics 2");
 `;
+
+/**
+ * The columns of `rules_fts`, in order. Every column but `body` describes the rule (title; description with runbook
+ * and false positives; the fields its logic uses; the values it looks for or excludes; ids, tags, log sources,
+ * ATT&CK and references); `body` is the verbatim rule text, searchable (a Panther rule's test logs, a query's
+ * comments) but ranked after every rule matched by its description. Prefix indexes of 2 and 3 characters make
+ * `re*` and `reg*` read one doclist instead of merging every term that starts so.
+ */
+export const FTS_COLUMNS = ['title', 'description', 'fields', 'vals', 'meta', 'body'] as const;
 
 /** Open (or create) the catalog; a catalog of another schema version is recreated empty. */
 export function openCatalogDb(file: string, opts: { readonly readonly?: boolean } = {}): DB {

@@ -5,6 +5,7 @@
  * `value:"text"` (rules looking for / excluding that value), and filters `format:`, `kind:`, `severity:`,
  * `status:`, `tactic:`, `technique:`. A trailing `*` on a word is a prefix search.
  */
+import { FTS_COLUMNS } from './schema.ts';
 
 export interface ParsedQuery {
   /** The FTS5 MATCH expression, or undefined when no free text remains. */
@@ -44,6 +45,19 @@ function tokenize(q: string): { prefix?: string; text: string; quoted: boolean }
     i = j;
   }
   return out;
+}
+
+/** Every FTS column but the body, as an FTS5 column filter. */
+const DESCRIBING = `{${FTS_COLUMNS.filter((c) => c !== 'body').join(' ')}}`;
+
+/**
+ * The two relevance tiers of a MATCH expression: `described` = rules that hold every term in their title,
+ * description, fields, values or metadata; `bodyOnly` = the other matches (some term only in the verbatim body).
+ * A column filter inside the expression (`vals : …`) intersects with the outer one, so `value:` keeps its column.
+ */
+export function ftsTiers(fts: string): readonly [described: string, bodyOnly: string] {
+  const described = `${DESCRIBING} : (${fts})`;
+  return [described, `(${fts}) NOT (${described})`];
 }
 
 /** True when the text has something the FTS tokenizer keeps (letters or digits). */

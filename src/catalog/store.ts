@@ -20,7 +20,8 @@ export interface RuleWriter {
 
 export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter {
   const s = (sql: string): Stmt => db.prepare(sql);
-  const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified, json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
+  const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
+  const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?,?)');
   const insStage = s('INSERT INTO stages (rule, ord, kind, label, text) VALUES (?,?,?,?,?)');
   const insInd = s('INSERT INTO indicators (rule, format, field, field_lc, op, value_key, value_json, key) VALUES (?,?,?,?,?,?,?,?)');
   const insExc = s('INSERT INTO exclusions (rule, format, field, op, value_key, value_json, stage, text, key) VALUES (?,?,?,?,?,?,?,?,?)');
@@ -35,6 +36,7 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
   const dels = ['stages', 'indicators', 'exclusions', 'rule_fields', 'output_fields', 'event_keys', 'rule_attack', 'logsources'].map((t) => s(`DELETE FROM ${t} WHERE rule = ?`));
   const delFts = s('DELETE FROM rules_fts WHERE rowid = ?');
   const delRule = s('DELETE FROM rules WHERE rowid = ?');
+  const delJson = s('DELETE FROM rule_json WHERE rowid = ?');
 
   const uniqueId = (id: string): string => {
     if (!idTaken.get(id)) return id;
@@ -47,8 +49,9 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
       const rule = id === rule0.id ? rule0 : { ...rule0, id };
       const counts = countsForCoverage(rule.kind) ? 1 : 0;
       const sevRank = rule.severity ? SEVERITIES.indexOf(rule.severity) + 1 : 0;
-      const { lastInsertRowid } = insRule.run(id, fileId, source, rule.format, rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, rule.logic.completeness, rule.source.path, rule.modified ?? rule.created ?? null, JSON.stringify(rule));
+      const { lastInsertRowid } = insRule.run(id, fileId, source, rule.format, rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, rule.logic.completeness, rule.source.path, rule.modified ?? rule.created ?? null);
       const rid = Number(lastInsertRowid);
+      insJson.run(rid, JSON.stringify(rule));
       rule.logic.stages.forEach((st, i) => insStage.run(rid, i, st.kind, st.label, st.text));
       const values: string[] = [];
       const seenInd = new Set<string>();
@@ -103,6 +106,7 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
       for (const r of rowsOfFile.all(fileId) as { rowid: number }[]) {
         for (const d of dels) d.run(r.rowid);
         delFts.run(r.rowid);
+        delJson.run(r.rowid);
         delRule.run(r.rowid);
       }
     },

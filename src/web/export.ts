@@ -68,7 +68,7 @@ export function exportSite(cat: Catalog, dir: string, onProgress?: (what: string
     const d = cat.logsource(l.key);
     if (d) write(`logsource/${l.key}.html`, renderLogsource(staticSite(`logsource/${l.key}.html`), d), 'logsource');
   }
-  const keys = cat.allIndicatorKeys();
+  const keys = cat.indicatorPageKeys();
   keys.forEach((k, i) => {
     const d = cat.indicator(k);
     if (d) write(`indicator/${k}.html`, renderIndicator(staticSite(`indicator/${k}.html`), d), 'indicator');

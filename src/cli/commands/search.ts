@@ -29,9 +29,9 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const q = positionals.join(' ');
       const r = cat.search(q, { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.technique ? { technique: values.technique } : {}) }, { pageSize: limit });
-      if (values.json) printJson({ query: q, total: r.total, rules: r.rows });
+      if (values.json) printJson({ query: q, total: r.total, ...(r.totalCapped ? { totalCapped: true } : {}), rules: r.rows });
       else {
-        console.log(`${r.total} result(s) for ${JSON.stringify(q)}`);
+        console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${JSON.stringify(q)}`);
         for (const x of r.rows) console.log(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
       }
       return 0;

@@ -38,6 +38,14 @@
         return hay.indexOf(t.replace(/^"|"$/g, '')) >= 0;
       });
     });
+    // as the server ranks: rules whose title holds every free-text word first (stable otherwise)
+    var words = terms.filter(function (t) { return !/^(field|value|format|kind|technique):/.test(t); }).map(function (t) { return t.replace(/^"|"$/g, ''); });
+    if (results && words.length) {
+      rows = rows.map(function (r, i) {
+        var title = String(r.title).toLowerCase();
+        return { r: r, i: i, tier: words.every(function (w) { return title.indexOf(w) >= 0; }) ? 0 : 1 };
+      }).sort(function (a, b) { return a.tier - b.tier || a.i - b.i; }).map(function (x) { return x.r; });
+    }
     var out = results || browse;
     if (results && !terms.length) return;
     var count = document.getElementById('result-count');

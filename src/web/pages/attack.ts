@@ -41,7 +41,7 @@ ${t.techniques.map((q) => {
 
 function aggTable(site: Site, rows: readonly IndicatorAgg[], empty: string): Html {
   if (!rows.length) return html`<p class="empty">${empty}</p>`;
-  return html`<table><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Rules</th></tr></thead><tbody>${rows.map((r) => html`<tr><td><code>${r.field}</code></td><td>${r.op}</td><td><a href="${link.indicator(site, r.key)}"><code>${valueLabel(JSON.parse(r.value_json))}</code></a></td><td>${r.n}</td></tr>\n`)}</tbody></table>`;
+  return html`<table><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Rules</th></tr></thead><tbody>${rows.map((r) => html`<tr><td><code>${r.field}</code></td><td>${r.op}</td><td>${r.page ? html`<a href="${link.indicator(site, r.key)}"><code>${valueLabel(JSON.parse(r.value_json))}</code></a>` : html`<code>${valueLabel(JSON.parse(r.value_json))}</code>`}</td><td>${r.n}</td></tr>\n`)}</tbody></table>`;
 }
 
 export function techniqueData(cat: Catalog, id: string, p: Params = {}) {

@@ -27,11 +27,13 @@ ${rows.map(
 
 export function pager(listing: Listing, href: (page: number) => string): Html {
   const pages = Math.max(1, Math.ceil(listing.total / listing.pageSize));
-  if (pages <= 1) return html``;
+  // a capped search total is a lower bound: a full page may have a next one
+  const more = listing.totalCapped === true && listing.rows.length === listing.pageSize;
+  if (pages <= 1 && !more) return html``;
   const items: Html[] = [];
   if (listing.page > 1) items.push(html`<a rel="prev" href="${href(listing.page - 1)}">← Previous</a>`);
-  items.push(html`<span>Page ${listing.page} of ${pages}</span>`);
-  if (listing.page < pages) items.push(html`<a rel="next" href="${href(listing.page + 1)}">Next →</a>`);
+  items.push(html`<span>Page ${listing.page} of ${pages}${listing.totalCapped ? '+' : ''}</span>`);
+  if (listing.page < pages || more) items.push(html`<a rel="next" href="${href(listing.page + 1)}">Next →</a>`);
   return html`<nav class="pager">${join(items, ' ')}</nav>`;
 }
 

@@ -81,6 +81,6 @@ ${site.mode === 'server'
   ? filterForm(link.search(site), { ...d.filters, q: d.q }, d.facets, { q: true })
   : html`<form class="filters" id="static-search" method="get" action="${link.search(site)}"><label class="q">Query <input type="search" name="q" value="${d.q}"></label><button>Search</button></form>`}
 <p class="help">Words match titles, descriptions, fields, values and rule bodies; <code>field:CommandLine</code> finds rules whose logic uses a field, <code>value:"\reg.exe"</code> rules that look for (or exclude) a value; <code>format:sigma</code>, <code>kind:hunting</code>, <code>technique:T1078</code> filter; <code>word*</code> is a prefix.</p>
-${d.q ? html`<p class="count"><strong id="result-count">${r.total}</strong> result(s) for <q>${d.q}</q></p>${ruleTable(site, r.rows)}${pager(r, (n) => link.search(site, { ...base, page: n }))}` : html`<div id="static-results"></div>`}`;
+${d.q ? html`<p class="count"><strong id="result-count">${r.total}${r.totalCapped ? '+' : ''}</strong> result(s) for <q>${d.q}</q>${r.total && !d.paging.sort ? ', rules matched by their title, description, fields or values first' : ''}</p>${ruleTable(site, r.rows)}${pager(r, (n) => link.search(site, { ...base, page: n }))}` : html`<div id="static-results"></div>`}`;
   return page(site, d.q ? `Search: ${d.q}` : 'Search', body);
 }

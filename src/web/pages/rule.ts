@@ -89,7 +89,7 @@ function exprHtml(e: Expr | undefined): Html {
 function exclusionsSection(site: Site, d: RuleData): Html {
   const ex = d.rule.logic.exclusions;
   if (!ex.length) return html`<p class="empty">No exclusions: the condition has no negated conjunct.</p>`;
-  const keyOf = new Map(d.exclusionKeys.map((k) => [`${k.field}\0${k.op}\0${k.value_json}`, k.key]));
+  const keyOf = new Map(d.exclusionKeys.filter((k) => k.page).map((k) => [`${k.field}\0${k.op}\0${k.value_json}`, k.key]));
   return html`<p class="small">Top-level NOT(...) conjuncts: predicates this rule actively suppresses, in their positive form.</p>
 <table class="exclusions"><thead><tr><th>Field</th><th>Operator</th><th>Excluded values</th><th>Stage</th></tr></thead><tbody>
 ${ex.map((x) => {
@@ -107,9 +107,9 @@ ${ex.map((x) => {
 
 function indicatorsSection(site: Site, d: RuleData): Html {
   if (!d.indicators.length) return html`<p class="empty">No indicators${d.rule.logic.completeness === 'none' ? ' (the logic was not parsed)' : ''}.</p>`;
-  return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value.</p>
+  return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value; a value shared with another rule links to its indicator page.</p>
 <table class="indicators"><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Other rules</th></tr></thead><tbody>
-${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td><a href="${link.indicator(site, i.key)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a></td>
+${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
 <td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}</td></tr>\n`)}
 </tbody></table>`;
 }
