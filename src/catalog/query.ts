@@ -2,6 +2,7 @@
  * The read side of the catalog: the data of every wiki page and API endpoint, straight from SQLite.
  * Opened read-only; every statement is prepared once.
  */
+import { SCHEMA_VERSION } from './schema.ts';
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { FORMATS, KINDS, type Format, type Kind } from '../model/facts.ts';
@@ -138,6 +139,17 @@ export class Catalog {
     if (!existsSync(file)) throw new Error(`no catalog in ${dir}: run \`detwiki build\` first`);
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     this.db.pragma('query_only = ON');
+    const version = (() => {
+      try {
+        return (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (version !== String(SCHEMA_VERSION)) {
+      this.db.close();
+      throw new Error(`the catalog in ${dir} has schema ${version ?? 'unknown'}, this detwiki reads schema ${SCHEMA_VERSION}: run \`detwiki build\` again`);
+    }
   }
 
   close(): void {
