@@ -3,7 +3,7 @@
  * a GEN003 diagnostic with file:line instead of an exception.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
+import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
 
 export interface LoadedYaml {
   readonly doc: Document.Parsed;
@@ -12,10 +12,44 @@ export interface LoadedYaml {
   readonly value: unknown;
 }
 
+/**
+ * Depth of flow collections (`[`, `{`) outside quoted strings, stopping at `limit + 1`. A YAML (or TOML, JSON) parser
+ * recurses once per level; hostile input thousands of levels deep exhausts the stack, so it is refused before parsing.
+ */
+export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth): { line: number; column: number } | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      if (quote === '"' || quote === "'") continue;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\n')) {
+      const nl = text.indexOf('\n', i);
+      i = (nl < 0 ? text.length : nl) - 1;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return { line, column: i - lineStart + 1 };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };
 
 /** Parse a single-document YAML file. Never throws. */
 export function loadYaml(file: string, text: string): LoadYamlResult {
+  const deep = flowDepthExceeds(text);
+  if (deep) return { ok: false, diagnostic: GeneralDiagnostics.tooDeep(file, LIMITS.maxDepth, deep) };
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {

@@ -5,6 +5,8 @@
  * requiredDataConnectors, queryFrequency, queryPeriod, triggerOperator, triggerThreshold, tactics,
  * relevantTechniques, query, entityMappings, customDetails, alertDetailsOverride, version, kind).
  */
+import { flowDepthExceeds } from '../yaml.ts';
+import { LIMITS } from '../../model/diagnostics.ts';
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
@@ -34,6 +36,8 @@ const TRIGGER_OPS: Readonly<Record<string, 'gt' | 'lt' | 'eq' | 'ne'>> = {
 
 /** Parse one Sentinel YAML file. `hunting` when the file sits in a Hunting Queries folder. */
 export function parseSentinelYaml(file: string, text: string, hunting: boolean, source: SourceInfo): SentinelResult {
+  const deep = flowDepthExceeds(text);
+  if (deep) return { outputs: [], diagnostics: [GeneralDiagnostics.tooDeep(file, LIMITS.maxDepth, deep)] };
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   const diags: Diagnostic[] = [];
   for (const e of doc.errors) {

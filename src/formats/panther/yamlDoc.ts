@@ -2,6 +2,8 @@
  * The Panther spec's own syntax tree: the `yaml` library's document with a line counter, and small accessors that
  * give a key's value together with its line. Nothing here knows Panther semantics.
  */
+import { LIMITS } from '../../model/diagnostics.ts';
+import { flowDepthExceeds } from '../yaml.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export interface YamlSpec {
@@ -22,6 +24,8 @@ export type ParseYamlResult = { ok: true; spec: YamlSpec } | { ok: false; error:
 
 /** Parse one YAML file; the first error (with its line) when it is malformed. Never throws. */
 export function parseYamlSpec(text: string): ParseYamlResult {
+  const deep = flowDepthExceeds(text);
+  if (deep) return { ok: false, error: { message: `nesting deeper than ${LIMITS.maxDepth} levels`, line: deep.line, column: deep.column } };
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {

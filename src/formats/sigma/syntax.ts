@@ -8,7 +8,8 @@
  * octal); no SigmaHQ rule's detection differs between the two (checked on the whole corpus).
  */
 import { isMap, isScalar, LineCounter, Pair, parseAllDocuments, YAMLMap, type Document, type Node } from 'yaml';
-import type { Diagnostic } from '../../model/diagnostics.ts';
+import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
+import { flowDepthExceeds } from '../yaml.ts';
 import type { Span } from '../../model/span.ts';
 import { SigmaDiagnostics } from './diagnostics.ts';
 
@@ -106,6 +107,8 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
   const lines = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const docs: SigmaDocument[] = [];
+  const deep = flowDepthExceeds(text);
+  if (deep) return { path, text, docs: [], diagnostics: [GeneralDiagnostics.tooDeep(path, LIMITS.maxDepth, deep)], lines, failedDocs: 1 };
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
   const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
   let global: { map: YAMLMap; range: { start: number; end: number } } | undefined;
