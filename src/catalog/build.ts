@@ -9,20 +9,21 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { findAttackBundle, loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
 import { listFiles } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
-import { scanSource } from '../formats/scan.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
-import type { RuleRecord } from '../model/rule.ts';
 import { codeFingerprint } from './fingerprint.ts';
 import { catalogFile, lastSyncInfo } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
 import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources, type SourceDef } from './sources.ts';
 import { sourcesDir } from './paths.ts';
-import { ruleWriter } from './store.ts';
+import { ruleWriter, type RuleWriter } from './store.ts';
+import { POOL_MIN_FILES, scanner, type SourceScan } from './buildScan.ts';
 import { writeAttackTables } from './attackTables.ts';
 
 export interface BuildOptions {
@@ -37,6 +38,11 @@ export interface BuildOptions {
   readonly sources?: readonly SourceDef[];
   /** Parse every file again. */
   readonly force?: boolean;
+  /**
+   * Scan workers (threads parsing beside this one). Default: one per spare core, when enough files are to be
+   * parsed to pay for starting them; 0 parses in this thread only; a number always starts that many.
+   */
+  readonly workers?: number;
   readonly progress?: Progress;
 }
 
@@ -53,7 +59,10 @@ export interface SourceReport {
   /** Files parsed in this run (the rest were unchanged). */
   readonly parsed: number;
   readonly seconds: number;
-  /** Of which: parsing (the adapter) and writing the catalog. */
+  /**
+   * Parsing (the adapter's time, summed over the jobs of the source: with scan workers, sources are parsed at once
+   * and these overlap, so their sum can exceed the build's seconds) and writing the catalog.
+   */
   readonly scanSeconds: number;
   readonly writeSeconds: number;
   readonly skippedReasons: Record<string, number>;
@@ -72,7 +81,7 @@ export interface BuildReport {
   readonly totals: { readonly files: number; readonly rules: number; readonly outcomes: Record<FileOutcome, number>; readonly parsed: number };
 }
 
-interface FileRow {
+export interface FileRow {
   id: number;
   path: string;
   size: number;
@@ -82,7 +91,7 @@ interface FileRow {
   deps: string;
 }
 
-interface ResolvedSource {
+export interface ResolvedSource {
   readonly def: SourceDef;
   readonly root: string;
   readonly origin: SourceOrigin;
@@ -119,6 +128,25 @@ function gitCommit(root: string): string | undefined {
   }
 }
 
+/** Heap in use above which the build collects garbage between two sources. */
+export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
+let gcFn: (() => void) | undefined;
+
+/**
+ * A full garbage collection when the heap has grown past BUILD_HEAP_SOFT_LIMIT. V8 lets garbage pile up to several
+ * times the live size before collecting it (the building thread parses and writes hundreds of MB of records: peaks
+ * of 600 MB of heap with 150 MB live); collecting between sources costs ~0.1 s each time and keeps the build's
+ * memory low. `gc` is not exposed without the flag, which is set here at run time.
+ */
+function collectGarbage(): void {
+  if (process.memoryUsage().heapUsed < BUILD_HEAP_SOFT_LIMIT) return;
+  if (!gcFn) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
 function sha1(data: string | Buffer): string {
   return createHash('sha1').update(data).digest('hex');
 }
@@ -152,116 +180,80 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       return attack;
     };
     const attackChanged = getMeta(db, 'attack_key') !== attackKey;
-    if (attackChanged) await needAttack();
-
     const reports: SourceReport[] = [];
     let anyChange = attackChanged || opts.force === true;
-    const keep = new Set(sources.filter((s) => s.origin !== 'missing').map((s) => s.def.name));
-    let writer = ruleWriter(db, attack);
-    // sources no longer in the build: drop their rows
-    for (const r of db.prepare('SELECT name FROM sources').all() as { name: string }[]) {
-      if (keep.has(r.name)) continue;
-      anyChange = true;
-      dropSource(db, r.name, writer);
-    }
+    // a cold build (empty catalog) of many files starts its scan workers now: they load while the ATT&CK bundle is
+    // read and the sources are planned
+    const listed = new Map<string, string[]>();
+    for (const src of sources) if (src.origin !== 'missing') listed.set(src.def.name, await listFiles(src.root));
+    const cold = !db.prepare('SELECT 1 FROM files LIMIT 1').get();
+    const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
+    try {
+      if (attackChanged) await needAttack();
 
-    for (const [ord, src] of sources.entries()) {
-      const ts = performance.now();
-      if (src.origin === 'missing') {
-        reports.push({ name: src.def.name, format: src.def.format, root: src.root, origin: 'missing', files: 0, outcomes: zeroOutcomes(), rules: 0, parsed: 0, seconds: 0, scanSeconds: 0, writeSeconds: 0, skippedReasons: {}, errors: [], note: opts.mirror ? `not in the mirror (${src.root})` : 'not synced: run `detwiki sync`' });
-        continue;
-      }
-      const adapter = adapterFor(src.def.format);
-      const files = await listFiles(src.root);
-      const prev = new Map<string, FileRow>();
-      for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
-      const hashes = new Map<string, string>();
-      const stats = new Map<string, { size: number; mtime: number }>();
-      for (const f of files) {
-        const st = statSync(path.join(src.root, f));
-        stats.set(f, { size: st.size, mtime: st.mtimeMs });
-        const p = prev.get(f);
-        hashes.set(f, p && p.size === st.size && p.mtime === st.mtimeMs ? p.hash : sha1(readFileSync(path.join(src.root, f))));
-      }
-      const fp = codeFingerprint(src.def.format);
-      const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashes.get(f), ...deps.map((d) => `${d}:${hashes.get(d) ?? 'missing'}`)].join('\n'));
-      const changed: string[] = [];
-      const touched: string[] = [];
-      for (const f of files) {
-        const p = prev.get(f);
-        if (!opts.force && p && p.key === keyOf(f, JSON.parse(p.deps) as string[])) {
-          const st = stats.get(f)!;
-          if (p.size !== st.size || p.mtime !== st.mtime) touched.push(f);
-        } else changed.push(f);
-      }
-      const removed = [...prev.keys()].filter((f) => !stats.has(f));
-      const existingSource = db.prepare('SELECT root, origin FROM sources WHERE name = ?').get(src.def.name) as { root: string; origin: string } | undefined;
-      const sourceMoved = !existingSource || existingSource.root !== src.root || existingSource.origin !== src.origin;
-      if (changed.length || removed.length || sourceMoved) anyChange = true;
-
-      let results: FileResult[] = [];
-      let scanSeconds = 0;
-      let sourceDiags: readonly Diagnostic[] | undefined;
-      if (changed.length) {
-        const index = await needAttack();
-        writer = ruleWriter(db, index);
-        if (!adapter) {
-          results = changed.map((p) => ({ path: p, outcome: 'skipped' as const, reason: `no adapter for format ${src.def.format}`, rules: [], diagnostics: [] }));
-        } else {
-          progress.start(`${src.def.name} (${src.def.format})`, changed.length);
-          const tScan = performance.now();
-          const captured: string[] = [];
-          const scan = await scanSource(adapter, src.root, src.info, {
-            only: changed,
-            onProgress: (done, _total, p) => progress.tick(done, p),
-            postprocess: (r: RuleRecord) => {
-              captured.push(r.id);
-              return index ? resolveRuleAttack(r, index) : r;
-            },
-          });
-          let k = 0;
-          results = scan.files.map((fr) => (fr.rules.length ? { ...fr, rules: fr.rules.map((r) => ({ ...r, id: captured[k++] ?? r.id })) } : fr));
-          sourceDiags = scan.diagnostics;
-          scanSeconds = (performance.now() - tScan) / 1000;
-          progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${((performance.now() - ts) / 1000).toFixed(1)} s`);
-        }
+      const keep = new Set(sources.filter((s) => s.origin !== 'missing').map((s) => s.def.name));
+      let writer = ruleWriter(db, attack);
+      // sources no longer in the build: drop their rows
+      for (const r of db.prepare('SELECT name FROM sources').all() as { name: string }[]) {
+        if (keep.has(r.name)) continue;
+        anyChange = true;
+        dropSource(db, r.name, writer);
       }
 
-      const tx = db.transaction(() => {
-        db.prepare(
-          `INSERT INTO sources (name, format, repository, root, origin, commit_id, licence, url_base, ord, diagnostics) VALUES (?,?,?,?,?,?,?,?,?,?)
-           ON CONFLICT (name) DO UPDATE SET format=excluded.format, repository=excluded.repository, root=excluded.root, origin=excluded.origin,
-           commit_id=excluded.commit_id, licence=excluded.licence, url_base=excluded.url_base, ord=excluded.ord${sourceDiags ? ', diagnostics=excluded.diagnostics' : ''}`,
-        ).run(src.def.name, src.def.format, src.info.repository, src.root, src.origin, src.info.commit ?? null, src.info.licence ?? null, src.info.urlBase ?? null, ord, JSON.stringify(sourceDiags ?? []));
-        const delDiag = db.prepare('DELETE FROM diagnostics WHERE source = ? AND file = ?');
-        const insDiag = db.prepare('INSERT INTO diagnostics (source, file, rule, code, severity, line, col, message) VALUES (?,?,?,?,?,?,?,?)');
-        for (const f of removed) {
-          writer.deleteFile(prev.get(f)!.id);
-          db.prepare('DELETE FROM files WHERE id = ?').run(prev.get(f)!.id);
-          delDiag.run(src.def.name, f);
+      // 1. what changed in each source; its parsing starts as soon as that is known (sources whose parser only
+      //    workers load first, so that the workers start on them)
+      const planned: Planned[] = sources.map((src, ord) => ({ ord, src }));
+      for (const { ord, src } of [...planned].sort((a, b) => Number(scans.prefersWorker(b.src.def.format)) - Number(scans.prefersWorker(a.src.def.format)))) {
+        if (src.origin === 'missing') continue;
+        const ts = performance.now();
+        const plan = planSource(db, src, listed.get(src.def.name) ?? [], attackKey, opts.force === true);
+        if (plan.changed.length || plan.removed.length || plan.sourceMoved) anyChange = true;
+        const adapter = adapterFor(src.def.format);
+        const scan = plan.changed.length && adapter ? scans.scan(src, plan) : undefined;
+        planned[ord] = { ord, src, plan, ...(scan ? { scan } : {}), planSeconds: (performance.now() - ts) / 1000 };
+      }
+      scans.planned();
+
+      // 2. write each source's results, in order (rule ids are made unique in that order)
+      for (const { ord, src, plan, scan, planSeconds } of planned) {
+        if (!plan) {
+          reports.push({ name: src.def.name, format: src.def.format, root: src.root, origin: 'missing', files: 0, outcomes: zeroOutcomes(), rules: 0, parsed: 0, seconds: 0, scanSeconds: 0, writeSeconds: 0, skippedReasons: {}, errors: [], note: opts.mirror ? `not in the mirror (${src.root})` : 'not synced: run `detwiki sync`' });
+          continue;
         }
-        const upTouch = db.prepare('UPDATE files SET size = ?, mtime = ? WHERE id = ?');
-        for (const f of touched) upTouch.run(stats.get(f)!.size, stats.get(f)!.mtime, prev.get(f)!.id);
-        const upsert = db.prepare(
-          `INSERT INTO files (source, path, size, mtime, hash, key, outcome, reason, diagnostics, deps, rules) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-           ON CONFLICT (source, path) DO UPDATE SET size=excluded.size, mtime=excluded.mtime, hash=excluded.hash, key=excluded.key, outcome=excluded.outcome,
-           reason=excluded.reason, diagnostics=excluded.diagnostics, deps=excluded.deps, rules=excluded.rules RETURNING id`,
-        );
-        for (const fr of results) {
-          const old = prev.get(fr.path);
-          if (old) writer.deleteFile(old.id);
-          const deps = [...new Set(fr.dependsOn ?? [])].filter((d) => d !== fr.path).sort();
-          const st = stats.get(fr.path)!;
-          const row = upsert.get(src.def.name, fr.path, st.size, st.mtime, hashes.get(fr.path)!, keyOf(fr.path, deps), fr.outcome, fr.reason ?? null, JSON.stringify(fr.diagnostics), JSON.stringify(deps), fr.rules.length) as { id: number };
-          delDiag.run(src.def.name, fr.path);
-          for (const d of fr.diagnostics) insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
-          for (const r of fr.rules) writer.insert(r, row.id, src.def.name);
+        const { changed } = plan;
+        let results: FileResult[] = [];
+        let scanSeconds = 0;
+        let sourceDiags: readonly Diagnostic[] | undefined;
+        if (changed.length) {
+          const index = await needAttack();
+          writer = ruleWriter(db, index);
+          if (!scan) {
+            results = changed.map((p) => ({ path: p, outcome: 'skipped' as const, reason: `no adapter for format ${src.def.format}`, rules: [], diagnostics: [] }));
+          } else {
+            progress.start(`${src.def.name} (${src.def.format})`, changed.length);
+            const done = await scan.result(progress);
+            scanSeconds = done.seconds;
+            if ('failure' in done) {
+              progress.end(`${src.def.name}: not parsed: ${done.failure}`);
+              const r = sourceReport(db, src, 0, planSeconds! + scanSeconds, scanSeconds, 0);
+              reports.push({ ...r, note: `parsing failed, the catalog keeps this source's previous rows: ${done.failure}`, errors: [{ file: '', code: 'GEN004', message: `parsing this source failed: ${done.failure}` }, ...r.errors] });
+              continue;
+            }
+            for (const [f, h] of Object.entries(done.hashes)) plan.hashes.set(f, h);
+            results = done.files.map((fr) => (fr.rules.length && index ? { ...fr, rules: fr.rules.map((r) => resolveRuleAttack(r, index)) } : fr));
+            sourceDiags = done.diagnostics;
+            progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${scanSeconds.toFixed(1)} s`);
+          }
         }
-      });
-      const tWrite = performance.now();
-      tx();
-      const writeSeconds = (performance.now() - tWrite) / 1000;
-      reports.push(sourceReport(db, src, changed.length, (performance.now() - ts) / 1000, scanSeconds, writeSeconds));
+        collectGarbage();
+        const tWrite = performance.now();
+        writeSource(db, src, ord, plan, results, sourceDiags, writer);
+        const writeSeconds = (performance.now() - tWrite) / 1000;
+        collectGarbage();
+        reports.push(sourceReport(db, src, changed.length, planSeconds! + scanSeconds + writeSeconds, scanSeconds, writeSeconds));
+      }
+    } finally {
+      await scans.close();
     }
 
     if (anyChange) {
@@ -308,7 +300,114 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   }
 }
 
-function dropSource(db: DB, name: string, writer: ReturnType<typeof ruleWriter>): void {
+/** What changed in one source since the last build. */
+export interface SourcePlan {
+  /** Every file of the source, sorted. */
+  readonly files: readonly string[];
+  readonly prev: ReadonlyMap<string, FileRow>;
+  /** Content hashes known so far: new files are hashed by the thread that parses them, or by `hashOf`. */
+  readonly hashes: Map<string, string>;
+  /** New files, not hashed yet. */
+  readonly unhashed: ReadonlySet<string>;
+  /** A file's hash (computed now if not known yet); undefined for a file not in the source. */
+  readonly hashOf: (f: string) => string | undefined;
+  readonly stats: ReadonlyMap<string, { size: number; mtime: number }>;
+  readonly keyOf: (f: string, deps: readonly string[]) => string;
+  /** Files to parse (new or changed, or depending on a changed file), in path order. */
+  readonly changed: readonly string[];
+  /** Unchanged files whose size or mtime moved (their row is updated). */
+  readonly touched: readonly string[];
+  readonly removed: readonly string[];
+  readonly sourceMoved: boolean;
+}
+
+interface Planned {
+  readonly ord: number;
+  readonly src: ResolvedSource;
+  readonly plan?: SourcePlan;
+  readonly scan?: SourceScan;
+  readonly planSeconds?: number;
+}
+
+function planSource(db: DB, src: ResolvedSource, files: readonly string[], attackKey: string, force: boolean): SourcePlan {
+  const prev = new Map<string, FileRow>();
+  for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
+  const hashes = new Map<string, string>();
+  const stats = new Map<string, { size: number; mtime: number }>();
+  const changed: string[] = [];
+  const touched: string[] = [];
+  const unhashed: string[] = [];
+  for (const f of files) {
+    const st = statSync(path.join(src.root, f));
+    stats.set(f, { size: st.size, mtime: st.mtimeMs });
+    const p = prev.get(f);
+    if (p && p.size === st.size && p.mtime === st.mtimeMs) hashes.set(f, p.hash);
+    else if (p) hashes.set(f, sha1(readFileSync(path.join(src.root, f))));
+    // a new file is parsed whatever its content: the thread that parses it hashes it (see `hashOf`)
+    else unhashed.push(f);
+  }
+  const hashOf = (f: string): string | undefined => {
+    let h = hashes.get(f);
+    if (h === undefined && stats.has(f)) hashes.set(f, (h = sha1(readFileSync(path.join(src.root, f)))));
+    return h;
+  };
+  const fp = codeFingerprint(src.def.format);
+  const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashOf(f), ...deps.map((d) => `${d}:${hashOf(d) ?? 'missing'}`)].join('\n'));
+  for (const f of files) {
+    const p = prev.get(f);
+    if (!force && p && p.key === keyOf(f, JSON.parse(p.deps) as string[])) {
+      const st = stats.get(f)!;
+      if (p.size !== st.size || p.mtime !== st.mtime) touched.push(f);
+    } else changed.push(f);
+  }
+  const removed = [...prev.keys()].filter((f) => !stats.has(f));
+  const existingSource = db.prepare('SELECT root, origin FROM sources WHERE name = ?').get(src.def.name) as { root: string; origin: string } | undefined;
+  const sourceMoved = !existingSource || existingSource.root !== src.root || existingSource.origin !== src.origin;
+  return { files, prev, hashes, unhashed: new Set(unhashed), hashOf, stats, keyOf, changed, touched, removed, sourceMoved };
+}
+
+/** One transaction per source: its row, removed and touched files, then every parsed file with its rules. */
+function writeSource(db: DB, src: ResolvedSource, ord: number, plan: SourcePlan, results: readonly FileResult[], sourceDiags: readonly Diagnostic[] | undefined, writer: RuleWriter): void {
+  const { prev, stats, hashOf, keyOf } = plan;
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO sources (name, format, repository, root, origin, commit_id, licence, url_base, ord, diagnostics) VALUES (?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT (name) DO UPDATE SET format=excluded.format, repository=excluded.repository, root=excluded.root, origin=excluded.origin,
+       commit_id=excluded.commit_id, licence=excluded.licence, url_base=excluded.url_base, ord=excluded.ord${sourceDiags ? ', diagnostics=excluded.diagnostics' : ''}`,
+    ).run(src.def.name, src.def.format, src.info.repository, src.root, src.origin, src.info.commit ?? null, src.info.licence ?? null, src.info.urlBase ?? null, ord, JSON.stringify(sourceDiags ?? []));
+    const delDiag = db.prepare('DELETE FROM diagnostics WHERE source = ? AND file = ?');
+    const insDiag = db.prepare('INSERT INTO diagnostics (source, file, rule, code, severity, line, col, message) VALUES (?,?,?,?,?,?,?,?)');
+    const delFile = db.prepare('DELETE FROM files WHERE id = ?');
+    for (const f of plan.removed) {
+      writer.deleteFile(prev.get(f)!.id);
+      delFile.run(prev.get(f)!.id);
+      delDiag.run(src.def.name, f);
+    }
+    const upTouch = db.prepare('UPDATE files SET size = ?, mtime = ? WHERE id = ?');
+    for (const f of plan.touched) upTouch.run(stats.get(f)!.size, stats.get(f)!.mtime, prev.get(f)!.id);
+    const upsert = db.prepare(
+      `INSERT INTO files (source, path, size, mtime, hash, key, outcome, reason, diagnostics, deps, rules) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT (source, path) DO UPDATE SET size=excluded.size, mtime=excluded.mtime, hash=excluded.hash, key=excluded.key, outcome=excluded.outcome,
+       reason=excluded.reason, diagnostics=excluded.diagnostics, deps=excluded.deps, rules=excluded.rules RETURNING id`,
+    );
+    // A new file's row by a plain INSERT: an upsert (or RETURNING) opens a statement savepoint, and FTS5 flushes its
+    // pending index to disk at every savepoint — once per file, which doubled the time to write a cold catalog.
+    const insFile = db.prepare('INSERT INTO files (source, path, size, mtime, hash, key, outcome, reason, diagnostics, deps, rules) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
+    for (const fr of results) {
+      const old = prev.get(fr.path);
+      if (old) writer.deleteFile(old.id);
+      const deps = [...new Set(fr.dependsOn ?? [])].filter((d) => d !== fr.path).sort();
+      const st = stats.get(fr.path)!;
+      const values = [src.def.name, fr.path, st.size, st.mtime, hashOf(fr.path)!, keyOf(fr.path, deps), fr.outcome, fr.reason ?? null, JSON.stringify(fr.diagnostics), JSON.stringify(deps), fr.rules.length] as const;
+      const fileId = old ? (upsert.get(...values) as { id: number }).id : Number(insFile.run(...values).lastInsertRowid);
+      delDiag.run(src.def.name, fr.path);
+      for (const d of fr.diagnostics) insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
+      for (const r of fr.rules) writer.insert(r, fileId, src.def.name);
+    }
+  })();
+}
+
+function dropSource(db: DB, name: string, writer: RuleWriter): void {
   db.transaction(() => {
     for (const f of db.prepare('SELECT id FROM files WHERE source = ?').all(name) as { id: number }[]) writer.deleteFile(f.id);
     db.prepare('DELETE FROM files WHERE source = ?').run(name);

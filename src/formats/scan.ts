@@ -30,24 +30,44 @@ export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, sou
   const targets = opts.only ?? all;
   const files: FileResult[] = [];
   const rules: RuleRecord[] = [];
-  let done = 0;
   const seen = new Map<string, number>();
+  const post = opts.postprocess;
+  await scanFiles(adapter, root, source, prep, targets, (res, done, p) => {
+    if (res.rules.length) res = { ...res, rules: res.rules.map((r) => uniqueId(post ? post(r) : r, seen)) };
+    files.push(res);
+    rules.push(...res.rules);
+    opts.onProgress?.(done, targets.length, p);
+  });
+  return { files, rules, diagnostics: adapter.sourceDiagnostics?.(prep) ?? [] };
+}
+
+/**
+ * Parse the given files of a prepared source, in order, handing each result to `onFile` as it is made (rule ids as
+ * the adapter made them). An adapter exception on a file becomes that file's GEN004 error.
+ */
+/** Files parsed between two turns of the event loop. */
+export const YIELD_EVERY = 16;
+
+export async function scanFiles<P>(
+  adapter: FormatAdapter<P>,
+  root: string,
+  source: SourceInfo,
+  prep: P,
+  targets: readonly string[],
+  onFile: (res: FileResult, done: number, path: string) => void,
+): Promise<void> {
+  let done = 0;
   for (const p of targets) {
+    // let the event loop run now and then (files are read synchronously): progress, messages, other work
+    if (done % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
     let res: FileResult;
     try {
       res = await adapter.parseFile(root, p, prep, source);
     } catch (e) {
       res = { path: p, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.crash(p, e)] };
     }
-    if (res.rules.length) {
-      const post = opts.postprocess;
-      res = { ...res, rules: res.rules.map((r) => uniqueId(post ? post(r) : r, seen)) };
-    }
-    files.push(res);
-    rules.push(...res.rules);
-    opts.onProgress?.(++done, targets.length, p);
+    onFile(res, ++done, p);
   }
-  return { files, rules, diagnostics: adapter.sourceDiagnostics?.(prep) ?? [] };
 }
 
 /** Rule ids are `<format>/<slug>`; a slug seen twice gets `-2`, `-3`… in path order. */

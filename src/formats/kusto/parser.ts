@@ -6,7 +6,7 @@
  * The parser is loaded once per process, lazily (about 1.5 s), and only `KustoCode.Parse` is used: syntax
  * diagnostics only, no semantic analysis (unknown tables and functions are not errors here).
  */
-import { createRequire } from 'node:module';
+import { loadCommonJs } from '../io.ts';
 
 /** A node of the mirrored tree. Tokens have `token`; literal expressions have `literal`. */
 export interface KNode {
@@ -63,14 +63,19 @@ let native: Native | undefined;
 /** Load the Kusto parser once (lazily). */
 function load(): Native {
   if (native) return native;
-  const require = createRequire(import.meta.url);
-  require('@kusto/language-service-next/bridge.js');
-  require('@kusto/language-service-next/Kusto.Language.Bridge.js');
+  // the library defines the global `Kusto` (16 MB of generated JavaScript: see loadCommonJs)
+  if (!(globalThis as any).Kusto?.Language?.KustoCode) {
+    loadCommonJs(import.meta.url, '@kusto/language-service-next/bridge.js');
+    loadCommonJs(import.meta.url, '@kusto/language-service-next/Kusto.Language.Bridge.js');
+  }
   const K = (globalThis as any).Kusto;
   const SK = K.Language.Syntax.SyntaxKind;
   const kindNames: Record<number, string> = {};
   for (const k of Object.keys(SK)) if (typeof SK[k] === 'number') kindNames[SK[k]] = k;
-  native = { parse: (t: string) => K.Language.KustoCode.Parse(t), kindNames, globals: K.Language.GlobalState.Default };
+  // KustoCode.Parse asks for end tokens; globals that already have them spare a new GlobalState on every call
+  const globals = K.Language.GlobalState.Default;
+  const parseGlobals = globals.WithParseOptions(globals.ParseOptions.WithAlwaysProduceEndTokens(true));
+  native = { parse: (t: string) => K.Language.KustoCode.Parse(t, parseGlobals), kindNames, globals };
   return native;
 }
 
@@ -87,47 +92,102 @@ export function recordParseTimes(on: boolean): number[] {
   return timings ?? [];
 }
 
-/** Parse KQL text. Never throws on bad input: syntax errors come back as diagnostics beside a (partial) tree. */
+/** Recent parses by text: the Defender adapter asks for the same block several times (probe, split, lowering). */
+const recent = new Map<string, ParseKqlResult>();
+/** How many recent parses are kept. */
+const RECENT_PARSES = 32;
+
+/**
+ * Parse KQL text. Never throws on bad input: syntax errors come back as diagnostics beside a (partial) tree.
+ * The result is immutable; the same text parsed again shortly after returns the same result.
+ */
 export function parseKql(text: string): ParseKqlResult {
+  const hit = recent.get(text);
+  if (hit) return hit;
   const n = load();
   const t0 = timings ? performance.now() : 0;
   const code = n.parse(text);
   if (timings) timings.push(performance.now() - t0);
   const diags: KqlSyntaxError[] = [];
-  const list = code.GetDiagnostics();
+  // Parse does no semantic analysis, so the syntax diagnostics are all of them (this walk skips clean subtrees);
+  // GetDiagnostics would also drop repeats (`Diagnostic.Equals`: same code, message and location), done here
+  const list = code.GetSyntaxDiagnostics();
+  const seen = new Set<string>();
   for (let i = 0; i < list.Count; i++) {
     const d = list.getItem(i);
+    if (d.HasLocation) {
+      const key = `${d.Code}\u0000${d.Message}\u0000${d.Start}\u0000${d.Length}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
     diags.push({ code: String(d.Code), message: String(d.Message), start: d.HasLocation ? d.Start : 0, length: d.HasLocation ? d.Length : 0 });
   }
-  return { value: { text, root: mirror(code.Syntax, n.kindNames, 0) }, diagnostics: diags };
+  const res: ParseKqlResult = { value: { text, root: mirror(code.Syntax, n.kindNames, 0, 0) }, diagnostics: diags };
+  if (recent.size >= RECENT_PARSES) recent.delete(recent.keys().next().value!);
+  recent.set(text, res);
+  return res;
 }
 
-function mirror(el: any, names: Readonly<Record<number, string>>, depth: number): KNode {
+/**
+ * Trivia width of the first token of the element last mirrored whose full width is not zero (-1: none). Set by
+ * `mirror`, read by its caller: a node's text starts after its first such token's trivia (`SyntaxElement.TextStart`).
+ */
+let lead = -1;
+
+/**
+ * Copy a native element. Offsets are carried down (`fullStart`: where the element's trivia starts, the sum of
+ * the full widths before it) instead of asking each element for `TextStart` and `Width`, which walk the parents
+ * and the first descendant token every time.
+ */
+function mirror(el: any, names: Readonly<Record<number, string>>, depth: number, fullStart: number): KNode {
   const kind = names[el.Kind] ?? `Kind${el.Kind}`;
-  const start: number = el.TextStart;
-  const end: number = start + el.Width;
+  const fullWidth: number = el.FullWidth;
   if (el.IsToken) {
     const trivia: string = el.Trivia ?? '';
+    const start = fullStart + trivia.length;
+    const end = fullStart + fullWidth;
+    lead = fullWidth > 0 ? trivia.length : -1;
     return trivia ? { kind, start, end, children: [], token: el.Text, trivia } : { kind, start, end, children: [], token: el.Text };
   }
-  if (depth > MAX_TREE_DEPTH) return { kind: 'Truncated', start, end, children: [] };
+  if (depth > MAX_TREE_DEPTH) {
+    const first = el.GetFirstToken();
+    lead = first ? first.TriviaWidth : -1;
+    const start: number = el.TextStart;
+    return { kind: 'Truncated', start, end: start + el.Width, children: [] };
+  }
   const children: KNode[] = [];
-  for (let i = 0; i < el.ChildCount; i++) {
+  let first = -1;
+  let offset = fullStart;
+  const count: number = el.ChildCount;
+  for (let i = 0; i < count; i++) {
     const c = el.GetChild(i);
     if (!c) continue;
     if (kind === 'SeparatedElement') {
       // keep the element, drop the separator token
-      if (i === 0) return mirror(c, names, depth + 1);
+      if (i === 0) {
+        const only = mirror(c, names, depth + 1, offset);
+        if (lead < 0) lead = leadOf(el);
+        return only;
+      }
       continue;
     }
-    children.push(mirror(c, names, depth + 1));
+    children.push(mirror(c, names, depth + 1, offset));
+    if (first < 0) first = lead; // children before it had no width, so its trivia is the node's
+    offset += c.FullWidth;
   }
-  const node: KNode = { kind, start, end, children };
+  lead = first;
+  const node: KNode = { kind, start: fullStart + (first < 0 ? 0 : first), end: fullStart + fullWidth, children };
   if (el.IsLiteral && kind.endsWith('LiteralExpression')) {
     const lit = literalOf(kind, el);
     if (lit) return { ...node, literal: lit };
   }
   return node;
+}
+
+/** Trivia width of an element's first token of non-zero width, -1 when it has none (as `GetFirstToken`). */
+function leadOf(el: any): number {
+  const t = el.GetFirstToken();
+  return t ? t.TriviaWidth : -1;
 }
 
 function literalOf(kind: string, el: any): KLiteral | undefined {

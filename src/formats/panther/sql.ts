@@ -6,15 +6,21 @@
  * on raw events. Filters of other SELECTs (over derived rows, other tables of a join or union), GROUP BY, HAVING and
  * QUALIFY thresholds are listed as missing, so the rule is `partial` and says exactly what is left out.
  */
-import NodeSqlParser from 'node-sql-parser';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import { loadCommonJs } from '../io.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
 
-const { Parser } = NodeSqlParser as unknown as { Parser: new () => { astify(sql: string, opt?: object): unknown; exprToSQL(n: unknown, opt?: object): string } };
-const parser = new Parser();
+interface SqlParser {
+  astify(sql: string, opt?: object): unknown;
+  exprToSQL(n: unknown, opt?: object): string;
+}
+let parserInstance: SqlParser | undefined;
+/** node-sql-parser, loaded on first use (a scan worker that never meets SQL does not pay for it). */
+const parser = (): SqlParser =>
+  (parserInstance ??= new (loadCommonJs(import.meta.url, 'node-sql-parser') as { Parser: new () => SqlParser }).Parser());
 
 /** Dialects tried in order: Snowflake is what Panther runs; the others only when Snowflake's grammar refuses. */
 export const SQL_DIALECTS = ['snowflake', 'postgresql', 'bigquery', 'redshift'] as const;
@@ -45,7 +51,7 @@ export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBa
   let firstError: { message: string; line?: number } | undefined;
   for (const d of SQL_DIALECTS) {
     try {
-      ast = parser.astify(sql, { database: d, parseOptions: { includeLocations: true } });
+      ast = parser().astify(sql, { database: d, parseOptions: { includeLocations: true } });
       dialect = d;
       break;
     } catch (e) {
@@ -98,7 +104,7 @@ class Walker {
   ) {}
 
   scope(qualifiers: Set<string>): SqlScope {
-    return { file: this.file, text: this.text, qualifiers, windows: this.windows, toSql: (n) => parser.exprToSQL(n, { database: 'snowflake' }) };
+    return { file: this.file, text: this.text, qualifiers, windows: this.windows, toSql: (n) => parser().exprToSQL(n, { database: 'snowflake' }) };
   }
 
   statement(s: SqlNode, name: string): void {

@@ -1,0 +1,204 @@
+/**
+ * Parsing for a build: the changed files of every source become scan jobs (`scanJob.ts`); big builds run them in a
+ * pool of worker threads (`scanPool.ts`) while the building thread writes the catalog, small ones (an incremental
+ * build touching a few files) in the building thread, where starting workers would cost more than it saves.
+ * Results are handed out per source, in file order, whatever order the jobs finished in.
+ */
+import { availableParallelism } from 'node:os';
+import type { FileResult } from '../formats/adapter.ts';
+import type { Diagnostic } from '../model/diagnostics.ts';
+import type { Format } from '../model/facts.ts';
+import type { ResolvedSource, SourcePlan } from './build.ts';
+import type { Progress } from './progress.ts';
+import { batchFiles, runScanJob, SPLITTABLE_FORMATS, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
+import { createScanPool, type JobQueue, type PendingJob, type ScanPool } from './scanPool.ts';
+
+/** Below this many files to parse, the build parses in its own thread only. */
+export const POOL_MIN_FILES = 300;
+/** Most scan workers (each loads the parsers it meets: memory grows with every one). */
+export const MAX_SCAN_WORKERS = 3;
+/** A splittable source is cut into jobs of about this many files, so that workers finish close together. */
+export const JOB_FILES = 600;
+/**
+ * Formats parsed only in workers when there are workers: their parser is costly to load into a thread (the Kusto
+ * library is 16 MB of generated JavaScript plus seconds of warm-up), so the building thread keeps to the others.
+ */
+export const WORKER_FORMATS: ReadonlySet<Format> = new Set<Format>(['kusto']);
+
+export type SourceScanResult =
+  | { readonly files: readonly FileResult[]; readonly diagnostics: readonly Diagnostic[]; readonly seconds: number; readonly hashes: Readonly<Record<string, string>> }
+  | { readonly failure: string; readonly seconds: number };
+
+export interface SourceScan {
+  /** The results of the source's files (reporting progress on `progress` meanwhile), or why parsing failed. */
+  result(progress: Progress): Promise<SourceScanResult>;
+}
+
+export interface Scanner {
+  /** Whether a format's files are best parsed first, by the workers (WORKER_FORMATS, when there will be workers). */
+  prefersWorker(format: Format): boolean;
+  scan(src: ResolvedSource, plan: SourcePlan): SourceScan;
+  /** Every source has been handed to `scan`. */
+  planned(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * How many workers by default: `DETWIKI_SCAN_WORKERS` (0 = none), else one per core beside the building thread's
+ * (which parses too), at most MAX_SCAN_WORKERS.
+ */
+function defaultWorkers(): number {
+  const env = process.env['DETWIKI_SCAN_WORKERS'];
+  if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 16);
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_SCAN_WORKERS));
+}
+
+let nextJobId = 1;
+
+/**
+ * Jobs are queued in source order. Workers take first the jobs only they run (WORKER_FORMATS), then, once every
+ * source is planned, any; the building thread takes the others, one at a time, between writing sources (a scan
+ * yields to the event loop every few files, so a source whose results are in is written soon).
+ *
+ * `workers`: how many scan workers, always (BuildOptions.workers); by default as many as pay off. `early`: start
+ * them now (a cold build of many files), before the first source is planned.
+ */
+export function scanner(workers?: number, early = false): Scanner {
+  const explicit = workers !== undefined;
+  const count = workers ?? defaultWorkers();
+  let pool: ScanPool | undefined;
+  let poolGone = false;
+  let filesQueued = 0;
+  let released = false;
+  /** Until every source is planned, workers take only their own formats (the building thread the rest). */
+  let planning = true;
+  const queue: PendingJob[] = [];
+  let localBusy = false;
+
+  const takeAt = (i: number): PendingJob | undefined => (i < 0 ? undefined : queue.splice(i, 1)[0]);
+  const jobQueue: JobQueue = {
+    take: () => takeAt(queue.findIndex((p) => WORKER_FORMATS.has(p.job.format))) ?? (planning ? undefined : takeAt(queue.length ? 0 : -1)),
+    putBack: (p) => {
+      queue.unshift(p);
+      runLocal();
+    },
+    onGone: () => {
+      poolGone = true;
+      runLocal();
+    },
+  };
+  /** The building thread's own share: every job without a pool, else those a worker need not run. */
+  const runLocal = (): void => {
+    if (localBusy || !released) return;
+    const local = !pool || poolGone;
+    const next = takeAt(local ? (queue.length ? 0 : -1) : queue.findIndex((p) => !WORKER_FORMATS.has(p.job.format)));
+    if (!next) return;
+    localBusy = true;
+    runScanJob(next.job, next.onBatch)
+      .then(next.resolve, (e: unknown) => next.reject(e instanceof Error ? e : new Error(String(e))))
+      .finally(() => {
+        localBusy = false;
+        runLocal();
+      });
+  };
+  const wake = (): void => {
+    pool?.wake();
+    runLocal();
+  };
+
+  if (early && count > 0) {
+    pool = createScanPool(count, jobQueue);
+    released = true;
+  }
+  return {
+    prefersWorker: (format) => count > 0 && WORKER_FORMATS.has(format),
+    scan(src, plan) {
+      const splits = SPLITTABLE_FORMATS.has(src.def.format) ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
+      const size = Math.ceil(plan.changed.length / splits);
+      const chunks: Chunk[] = [];
+      for (let i = 0; i < plan.changed.length; i += size) {
+        const chunk = new Chunk();
+        chunks.push(chunk);
+        const only = plan.changed.slice(i, i + size);
+        const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
+        queue.push({ job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) });
+      }
+      filesQueued += plan.changed.length;
+      if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
+        pool = createScanPool(count, jobQueue);
+        released = true;
+      }
+      if (released) wake();
+      return { result: (progress) => combine(chunks, progress) };
+    },
+    planned() {
+      released = true;
+      planning = false;
+      wake();
+    },
+    async close() {
+      await pool?.close();
+    },
+  };
+}
+
+/** One job's results as they arrive, and its end. */
+class Chunk {
+  readonly batches: ScanBatch[] = [];
+  done = 0;
+  path = '';
+  outcome?: { end: ScanJobEnd } | { failure: string };
+  private listeners: (() => void)[] = [];
+
+  batch(b: ScanBatch): void {
+    this.batches.push(b);
+    this.done = b.done;
+    this.path = b.path;
+    this.notify();
+  }
+  end(end: ScanJobEnd): void {
+    this.outcome = { end };
+    this.notify();
+  }
+  fail(failure: string): void {
+    this.outcome = { failure };
+    this.notify();
+  }
+  onChange(f: () => void): void {
+    this.listeners.push(f);
+  }
+  private notify(): void {
+    for (const f of this.listeners) f();
+  }
+}
+
+/** Wait for every chunk of a source, reporting the files done so far; results in chunk (file) order. */
+function combine(chunks: readonly Chunk[], progress: Progress): Promise<SourceScanResult> {
+  return new Promise((resolve) => {
+    let last = -1;
+    let settled = false;
+    const check = (): void => {
+      const done = chunks.reduce((n, c) => n + c.done, 0);
+      if (done !== last) {
+        last = done;
+        const at = [...chunks].reverse().find((c) => c.path)?.path ?? '';
+        if (done > 0) progress.tick(done, at);
+      }
+      if (settled || !chunks.every((c) => c.outcome)) return;
+      settled = true;
+      const seconds = chunks.reduce((n, c) => n + (c.outcome && 'end' in c.outcome ? c.outcome.end.seconds : 0), 0);
+      const failed = chunks.find((c) => c.outcome && 'failure' in c.outcome);
+      if (failed && failed.outcome && 'failure' in failed.outcome) {
+        resolve({ failure: failed.outcome.failure, seconds });
+        return;
+      }
+      const first = chunks[0]?.outcome;
+      const hashes = Object.assign({}, ...chunks.map((c) => (c.outcome && 'end' in c.outcome ? c.outcome.end.hashes : {}))) as Record<string, string>;
+      const files = chunks.flatMap((c) => c.batches.flatMap(batchFiles));
+      for (const c of chunks) c.batches.length = 0; // the build holds the results until written, no longer
+      resolve({ files, diagnostics: first && 'end' in first ? first.end.diagnostics : [], seconds, hashes });
+    };
+    for (const c of chunks) c.onChange(check);
+    check();
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * One unit of parsing work of a build: some files of one source, run through its adapter. The same function runs
+ * in a scan worker (`scanWorker.ts`) and, for small jobs, in the building thread; what it hands back is plain
+ * data (structured-clone safe), so either way the catalog receives the same results.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deserialize } from 'node:v8';
+import type { FileResult, SourceInfo } from '../formats/adapter.ts';
+import { adapterFor } from '../formats/registry.ts';
+import { scanFiles } from '../formats/scan.ts';
+import type { Diagnostic } from '../model/diagnostics.ts';
+import type { Format } from '../model/facts.ts';
+
+export interface ScanJob {
+  readonly id: number;
+  readonly format: Format;
+  readonly root: string;
+  readonly info: SourceInfo;
+  /** Every file of the source (what `prepare` reads), sorted. */
+  readonly all: readonly string[];
+  /** The files to parse, in order. */
+  readonly only: readonly string[];
+  /** Files to hash (sha1 of the content) for the catalog's keys, here rather than in the building thread. */
+  readonly hash: readonly string[];
+}
+
+/**
+ * What a job reports while it runs: results in order, in batches. A worker sends them serialized (`v8.serialize`,
+ * the structured-clone format): a few compact bytes per rule while the build has not reached their source yet,
+ * instead of the object graph; `batchFiles` turns either form back into results.
+ */
+export interface ScanBatch {
+  readonly files: readonly FileResult[] | Uint8Array;
+  /** Files of the job done so far, and the last one. */
+  readonly done: number;
+  readonly path: string;
+}
+
+/** The results of a batch. */
+export function batchFiles(b: ScanBatch): readonly FileResult[] {
+  return b.files instanceof Uint8Array ? (deserialize(b.files) as FileResult[]) : b.files;
+}
+
+export interface ScanJobEnd {
+  /** `sourceDiagnostics` of the prepared source. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Time spent in the adapter (prepare and parse). */
+  readonly seconds: number;
+  /** Hashes of the job's `hash` files (those it could read). */
+  readonly hashes: Readonly<Record<string, string>>;
+}
+
+/** Results are sent at least this often (files), so the building thread can report progress. */
+export const BATCH_FILES = 50;
+
+/**
+ * Formats whose `prepare` reads nothing and whose files parse independently of each other: a big source of these
+ * can be split into several jobs run at once. (Sigma and Panther prepare the whole source: one job each.)
+ */
+export const SPLITTABLE_FORMATS: ReadonlySet<Format> = new Set<Format>(['kusto']);
+
+/** Run a job; `onBatch` receives every file result, in order. Throws only when the adapter's `prepare` does. */
+export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
+  const t0 = performance.now();
+  const adapter = adapterFor(job.format);
+  if (!adapter) throw new Error(`no adapter for format ${job.format}`);
+  const prep = await adapter.prepare(job.root, job.all, job.info);
+  let batch: FileResult[] = [];
+  await scanFiles(adapter, job.root, job.info, prep, job.only, (res, done, p) => {
+    batch.push(res);
+    if (batch.length >= BATCH_FILES || done === job.only.length) {
+      onBatch({ files: batch, done, path: p });
+      batch = [];
+    }
+  });
+  const hashes: Record<string, string> = {};
+  for (const f of job.hash) {
+    try {
+      hashes[f] = createHash('sha1').update(readFileSync(path.join(job.root, f))).digest('hex');
+    } catch {
+      // left to the building thread, which reports what it cannot read
+    }
+  }
+  return { diagnostics: adapter.sourceDiagnostics?.(prep) ?? [], seconds: (performance.now() - t0) / 1000, hashes };
+}

@@ -1,0 +1,132 @@
+/**
+ * A pool of scan workers (worker_threads), so that a build parses on several cores. Each free worker asks the
+ * build for its next job (`JobQueue.take`); results come back as plain data.
+ *
+ * Failure isolation: an adapter that throws on a file is already a GEN004 result inside the job. A worker that dies
+ * (out of memory, a crash in native code, an uncaught error) fails only the job it was running; the pool starts
+ * another worker for the jobs still queued (at most MAX_RESTARTS times, then `onGone`).
+ */
+import { Worker } from 'node:worker_threads';
+import type { ScanBatch, ScanJob, ScanJobEnd } from './scanJob.ts';
+
+/** Messages from a worker. */
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'batch'; readonly id: number; readonly batch: ScanBatch }
+  | { readonly type: 'end'; readonly id: number; readonly end: ScanJobEnd }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+
+/** A job handed to a worker, with where its results go. */
+export interface PendingJob {
+  readonly job: ScanJob;
+  readonly onBatch: (b: ScanBatch) => void;
+  readonly resolve: (e: ScanJobEnd) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** Where the workers take their jobs from. */
+export interface JobQueue {
+  /** The next job for a free worker, if any. */
+  take(): PendingJob | undefined;
+  /** A job taken but not started (its worker died first): first in line again. */
+  putBack(p: PendingJob): void;
+  /** No worker is left and none can be started: the queue's jobs must go elsewhere. */
+  onGone(why: string): void;
+}
+
+export interface ScanPool {
+  /** New jobs are queued: free workers take them. */
+  wake(): void;
+  close(): Promise<void>;
+}
+
+/** Workers started to replace dead ones, at most, per pool: a worker that cannot start does not loop forever. */
+export const MAX_RESTARTS = 4;
+
+const ENTRY = new URL('./scanWorker.mjs', import.meta.url);
+
+/**
+ * Old-generation heap of a worker, at most (MB). A Kusto job keeps ~130 MB live (the library and one query's
+ * trees); without a bound V8 lets a busy worker's heap grow to several times that before collecting, which is what
+ * pushed the whole build past 1 GB. A job that really needs more fails alone (its worker dies; see `died`).
+ */
+export const WORKER_OLD_SPACE_MB = 384;
+
+interface Slot {
+  readonly worker: Worker;
+  /** Jobs posted to the worker, in the order it runs them (the first is running). */
+  readonly posted: PendingJob[];
+  dead: boolean;
+}
+
+/**
+ * Jobs posted to a worker ahead: the next one waits in the worker, which goes on with it even while the building
+ * thread is busy writing the catalog and cannot hand out jobs.
+ */
+export const JOBS_AHEAD = 2;
+
+/** `entry`: the worker's script (tests give one that fails). */
+export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY): ScanPool {
+  const slots: Slot[] = [];
+  let restarts = 0;
+  let closed = false;
+
+  const dispatch = (slot: Slot): void => {
+    while (!slot.dead && !closed && slot.posted.length < JOBS_AHEAD) {
+      const next = queue.take();
+      if (!next) return;
+      slot.posted.push(next);
+      slot.worker.postMessage(next.job);
+    }
+  };
+
+  const died = (slot: Slot, why: string): void => {
+    if (slot.dead) return;
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    // the job it was running fails; those posted behind it had not started: back to the queue
+    const [running, ...waiting] = slot.posted.splice(0);
+    for (const p of waiting.reverse()) queue.putBack(p);
+    running?.reject(new Error(`scan worker stopped: ${why}`));
+    if (closed) return;
+    if (restarts < MAX_RESTARTS) {
+      restarts++;
+      start();
+    } else if (!slots.length) queue.onGone(why);
+    for (const s of [...slots]) dispatch(s);
+  };
+
+  const start = (): void => {
+    // execArgv: [] — the entry registers tsx itself; the parent's flags (--test, --cpu-prof…) are not the worker's
+    const worker = new Worker(entry, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB } });
+    const slot: Slot = { worker, posted: [], dead: false };
+    slots.push(slot);
+    worker.on('message', (m: WorkerReply) => {
+      const cur = slot.posted[0];
+      if (m.type === 'ready' || !cur || m.id !== cur.job.id) return;
+      if (m.type === 'batch') {
+        cur.onBatch(m.batch);
+        return;
+      }
+      slot.posted.shift();
+      if (m.type === 'end') cur.resolve(m.end);
+      else cur.reject(new Error(m.message));
+      dispatch(slot);
+    });
+    worker.on('error', (e) => died(slot, e instanceof Error ? e.message : String(e)));
+    worker.on('exit', (code) => died(slot, `exit code ${code}`));
+    dispatch(slot);
+  };
+
+  for (let i = 0; i < size; i++) start();
+
+  return {
+    wake() {
+      for (const s of [...slots]) dispatch(s);
+    },
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

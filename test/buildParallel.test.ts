@@ -1,0 +1,97 @@
+/** The build's scan workers: the same catalog with or without them, incremental rebuilds, a worker that dies. */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { buildCatalog } from '../src/catalog/build.ts';
+import type { ScanJobEnd } from '../src/catalog/scanJob.ts';
+import { createScanPool, MAX_RESTARTS, type PendingJob } from '../src/catalog/scanPool.ts';
+import { openCatalogDb } from '../src/catalog/schema.ts';
+import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
+import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+
+const ATTACK = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
+
+/** Everything a build derives from the rules, in insertion order (rowids included: they must match too). */
+function contents(dir: string): string {
+  const db = openCatalogDb(path.join(dir, 'catalog.sqlite'), { readonly: true });
+  try {
+    const q = (sql: string) => JSON.stringify(db.prepare(sql).all());
+    return [
+      q('SELECT r.rowid, r.id, r.file_id, r.kind, r.title, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid ORDER BY r.rowid'),
+      q('SELECT id, source, path, hash, outcome, reason, diagnostics, deps, rules FROM files ORDER BY id'),
+      q('SELECT * FROM diagnostics ORDER BY rowid'),
+      q('SELECT * FROM indicators ORDER BY rowid'),
+      q('SELECT * FROM rule_attack ORDER BY rowid'),
+      q("SELECT rowid FROM rules_fts WHERE rules_fts MATCH 'powershell OR login OR process' ORDER BY rowid"),
+    ].join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+describe('build with scan workers', () => {
+  let tmp: string;
+  let mirror: string;
+  before(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-par-'));
+    mirror = path.join(tmp, 'mirror');
+    cpSync(examplesDir(), mirror, { recursive: true });
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('writes the same catalog as a build in one thread', async () => {
+    const sources = exampleSources();
+    const one = await buildCatalog({ outDir: path.join(tmp, 'one'), mirror, attack: ATTACK, sources, workers: 0 });
+    const two = await buildCatalog({ outDir: path.join(tmp, 'two'), mirror, attack: ATTACK, sources, workers: 2 });
+    assert.ok(one.totals.rules > 0);
+    assert.deepEqual(two.totals, one.totals);
+    assert.equal(contents(path.join(tmp, 'two')), contents(path.join(tmp, 'one')));
+  });
+
+  it('an unchanged rebuild with workers parses nothing; a changed file is parsed again, alone', async () => {
+    const sources = exampleSources();
+    const again = await buildCatalog({ outDir: path.join(tmp, 'two'), mirror, attack: ATTACK, sources, workers: 2 });
+    assert.equal(again.upToDate, true);
+    assert.equal(again.totals.parsed, 0);
+    const kusto = sources.find((s) => s.format === 'kusto')!;
+    const f = path.join(mirror, kusto.name, 'notes.txt');
+    writeFileSync(f, 'SecurityEvent | where EventID == 4625\n');
+    const third = await buildCatalog({ outDir: path.join(tmp, 'two'), mirror, attack: ATTACK, sources, workers: 2 });
+    assert.equal(third.totals.parsed, 1);
+    const one = await buildCatalog({ outDir: path.join(tmp, 'one'), mirror, attack: ATTACK, sources, workers: 0 });
+    assert.equal(one.totals.parsed, 1);
+    assert.equal(contents(path.join(tmp, 'two')), contents(path.join(tmp, 'one')));
+  });
+});
+
+describe('scan pool', () => {
+  it('a worker that dies fails the job it ran, not those posted behind it; after MAX_RESTARTS the queue is handed back', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    try {
+      const entry = path.join(dir, 'dies.mjs');
+      writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
+      const failures: string[] = [];
+      const jobs: PendingJob[] = [1, 2, 3, 4, 5, 6, 7].map((id) => ({
+        job: { id, format: 'kusto', root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] },
+        onBatch: () => {},
+        resolve: (_e: ScanJobEnd) => assert.fail('a job of a dying worker cannot end'),
+        reject: (e) => failures.push(e.message),
+      }));
+      const left = await new Promise<number>((resolve) => {
+        const pool = createScanPool(
+          1,
+          { take: () => jobs.shift(), putBack: (p) => jobs.unshift(p), onGone: () => void pool.close().then(() => resolve(jobs.length)) },
+          pathToFileURL(entry),
+        );
+      });
+      assert.deepEqual(failures.length, 1 + MAX_RESTARTS, 'one failed job per worker started');
+      assert.ok(failures.every((m) => m.startsWith('scan worker stopped')));
+      assert.equal(left, 7 - failures.length, 'the rest stay queued for the building thread');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
