@@ -41,13 +41,13 @@ export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, sou
   return { files, rules, diagnostics: adapter.sourceDiagnostics?.(prep) ?? [] };
 }
 
+/** Files parsed between two turns of the event loop. */
+export const YIELD_EVERY = 16;
+
 /**
  * Parse the given files of a prepared source, in order, handing each result to `onFile` as it is made (rule ids as
  * the adapter made them). An adapter exception on a file becomes that file's GEN004 error.
  */
-/** Files parsed between two turns of the event loop. */
-export const YIELD_EVERY = 16;
-
 export async function scanFiles<P>(
   adapter: FormatAdapter<P>,
   root: string,
