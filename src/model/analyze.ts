@@ -2,7 +2,7 @@
  * Derived views of a rule's condition (DESIGN.md §2): exclusions, indicators, event keys, the structured part of a
  * partial condition, and the assembly of a `Logic` record from what an adapter extracted.
  */
-import { and, assertNever, containsOpaque, pred, type Expr, type Predicate } from './expr.ts';
+import { and, assertNever, containsOpaque, leaves, pred, type Expr, type Predicate } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import type { Aggregation, Completeness, EventKey, Exclusion, Indicator, Logic, MissingPart, OutputField, Stage } from './rule.ts';
 
@@ -184,7 +184,8 @@ export function buildLogic(input: LogicInput): Logic {
   const missing: MissingPart[] = [...(input.missing ?? [])];
   const cond = input.condition;
   if (cond) {
-    for (const l of leavesOpaque(cond)) {
+    for (const l of leaves(cond)) {
+      if (l.kind !== 'opaque') continue;
       if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push({ text: l.text, reason: l.reason, ...(l.span ? { span: l.span } : {}) });
     }
   }
@@ -209,28 +210,5 @@ export function buildLogic(input: LogicInput): Logic {
     ...(input.parser ? { parser: input.parser } : {}),
     ...(input.note ? { note: input.note } : {}),
   };
-}
-
-function* leavesOpaque(e: Expr): Generator<Extract<Expr, { kind: 'opaque' }>> {
-  switch (e.kind) {
-    case 'opaque':
-      yield e;
-      return;
-    case 'and':
-    case 'or':
-      for (const a of e.args) yield* leavesOpaque(a);
-      return;
-    case 'not':
-      yield* leavesOpaque(e.arg);
-      return;
-    case 'quant':
-      for (const i of e.items) yield* leavesOpaque(i.expr);
-      return;
-    case 'pred':
-    case 'const':
-      return;
-    default:
-      return assertNever(e, 'expression');
-  }
 }
 
