@@ -190,9 +190,9 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     const counted = udmVars.filter((v) => !absent.has(v));
     condition = or(...counted.map((v) => named(`$${v}`, stageExpr(v))));
     missing.push({
-      text: condSec ? slice(condSec.at) : udmVars.map((v) => '$' + v).join(' and '),
+      text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
       reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule`,
-      ...(condSec ? { span: span(ctx, condSec.at) } : {}),
+      ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
     });
   } else if (udmVars.length === 1 || entityVars.length > 0) {
     const main = udmVars[0] ?? entityVars[0]!;
