@@ -191,7 +191,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     condition = or(...counted.map((v) => named(`$${v}`, stageExpr(v))));
     missing.push({
       text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
-      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule`,
+      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule`,
       ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
     });
   } else if (udmVars.length === 1 || entityVars.length > 0) {
@@ -317,6 +317,8 @@ function children(e: YExpr): readonly YExpr[] {
       return [e.left, e.right];
     case 'inlist':
       return [e.left];
+    case 'list':
+      return e.items;
     default:
       return [];
   }

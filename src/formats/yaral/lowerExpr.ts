@@ -95,6 +95,7 @@ export function lowerBool(e: YExpr, ctx: ExprContext, negated = false): Expr {
     case 'string':
     case 'regex':
     case 'number':
+    case 'list':
       return opaque(src(ctx, e.at), 'syntax: not a condition on an event', span(ctx, e.at));
     default: {
       const never: never = e;
@@ -209,6 +210,8 @@ function lowerCall(e: Extract<YExpr, { type: 'call' }>, ctx: ExprContext, negate
   if (!pattern || typeof pattern.value !== 'string') return opaque(text, `function: ${e.name} with a pattern that is not a literal string`, at);
   if (negated && isRepeated(field)) return opaque(text, `repeated field: ${fieldPath(field)} is tested element by element, so a negated test holds when some element fails it`, at);
   const name = fieldPath(field);
+  // strings.starts_with / ends_with are false for an empty pattern (the reference), unlike the model's operators
+  if (pattern.value === '' && fact.op !== 'regex') return opaque(text, `function: ${e.name} with an empty pattern`, at);
   if (transform) {
     if (fact.op === 'regex') return lowerTransformed(text, at, name, 'regex', pattern.value, transform, false);
     if (fact.op !== 'contains' && fact.op !== 'starts_with' && fact.op !== 'ends_with') return opaque(text, `function: ${e.name} over strings.to_${transform}`, at);

@@ -58,7 +58,8 @@ export type YExpr =
   | { readonly type: 'string'; readonly value: string; readonly raw: boolean; readonly at: At }
   | { readonly type: 'regex'; readonly pattern: string; readonly nocase: boolean; readonly at: At }
   | { readonly type: 'number'; readonly value: number; readonly at: At }
-  | { readonly type: 'bool'; readonly value: boolean; readonly at: At };
+  | { readonly type: 'bool'; readonly value: boolean; readonly at: At }
+  | { readonly type: 'list'; readonly items: readonly YExpr[]; readonly at: At };
 
 export type FieldNode = Extract<YExpr, { type: 'field' }>;
 
@@ -122,6 +123,8 @@ export function exprDepth(e: YExpr): number {
       return 1 + exprDepth(e.left);
     case 'call':
       return 1 + Math.max(0, ...e.args.map(exprDepth));
+    case 'list':
+      return 1 + Math.max(0, ...e.items.map(exprDepth));
     case 'field':
     case 'var':
     case 'count':
