@@ -19,7 +19,7 @@ import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/r
 import { YaralDiagnostics } from './diagnostics.ts';
 import { lowerBool, span, type ExprContext } from './lowerExpr.ts';
 import { fieldPath, sectionOf, type FieldNode, type YExpr, type YRule } from './syntax.ts';
-import { COMPARE_OPS, ENTITY_GRAPH_ROOT } from './yaralFacts.ts';
+import { COMPARE_OPS, ENTITY_GRAPH_ROOT, OUTCOME_AGGREGATES } from './yaralFacts.ts';
 
 /** A join between event variables: a placeholder shared by fields of several variables, or `$e1.f = $e2.g`. */
 export interface JoinKey {
@@ -152,6 +152,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   const required = new Set<string>();
   const absent = new Set<string>();
   const thresholds: Threshold[] = [];
+  let outcomeThreshold: (Threshold & { fn: string }) | undefined;
   if (condSec) {
     for (const c of flattenAnd(condSec.expr)) {
       const x = c.type === 'group' ? c.expr : c;
@@ -173,6 +174,13 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
         continue;
       }
       if (x.type === 'compare' && x.left.type === 'var' && outcomeVars.has(x.left.name)) {
+        const name = x.left.name;
+        const value = outcome!.assignments.find((a) => a.name === name)!.value;
+        // an outcome that aggregates the matched events, compared with a number: the rule's threshold (when no #count is)
+        if (x.right.type === 'number' && value.type === 'call' && OUTCOME_AGGREGATES.has(value.name) && !outcomeThreshold) {
+          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' ') };
+          continue;
+        }
         missing.push({ text: slice(x.at), reason: `outcome: a condition on the outcome variable $${x.left.name}, computed over the matched events`, span: span(ctx, x.at) });
         continue;
       }
@@ -209,11 +217,12 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
 
   // aggregation
   const groupBy = (match?.keys ?? []).map((k) => (k.type === 'var' ? `$${k.name}` : `$${k.variable}.${fieldPath(k)}`));
-  const first = thresholds[0];
+  if (outcomeThreshold && thresholds.length) missing.push({ text: outcomeThreshold.text, reason: `outcome: a condition on the outcome variable ${outcomeThreshold.of} (${outcomeThreshold.fn}) over the matched events` });
+  const first = thresholds[0] ?? outcomeThreshold;
   let aggregation: Aggregation | undefined;
   if (match || first || multi) {
     const firstOf = first?.of.slice(1);
-    const fn = multi ? 'temporal' : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${first.of.replace('#', '$')})`) : 'match';
+    const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeThreshold.fn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${first.of.replace('#', '$')})`) : 'match';
     const m = first ? COMPARE_OPS[first.op] : undefined;
     aggregation = {
       function: fn,
@@ -221,10 +230,10 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
       ...(match?.window ? { window: match.window.slide ? `${match.window.duration} ${match.window.slide.direction} $${match.window.slide.pivot}` : match.window.duration } : {}),
       ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
       ...(multi ? { rules: udmVars.filter((v) => !absent.has(v)).map((v) => `$${v}`) } : {}),
-      text: [match ? slice(match.at) : '', ...thresholds.map((t) => `condition: ${t.text}`)].filter(Boolean).join('\n'),
+      text: [match ? slice(match.at) : '', ...(thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).map((t) => `condition: ${t.text}`)].filter(Boolean).join('\n'),
       ...(match ? { span: span(ctx, match.at) } : {}),
     };
-    for (const t of thresholds.slice(first && m && !m.negated ? 1 : 0)) missing.push({ text: t.text, reason: 'aggregation: a further event count over the matched events' });
+    for (const t of (thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).slice(first && m && !m.negated ? 1 : 0)) missing.push({ text: t.text, reason: 'aggregation: a further event count over the matched events' });
   }
 
   // stages
