@@ -114,7 +114,7 @@ describe('yaral eval on UDM events', () => {
   it('neither contains nor the lower-cased equality: no match', () => assert.equal(ev(withCommandLine('PowerShell -EncodedCommand x')), false));
   it('an unknown part makes the result unknown, never false', () => {
     const r = parseFixture('functions.yaral').rules[0]!;
-    const out = evaluate(r.logic.condition!, { metadata: { event_type: 'USER_LOGIN' }, target: { user: { userid: 'root' } }, principal: { hostname: 'WS-12' } }, { resolve: resolveUdmField });
+    const out = evaluate(r.logic.condition!, { metadata: { event_type: 'USER_LOGIN' }, target: { user: { userid: 'root' } }, principal: { hostname: 'WS-12' }, security_result: [{ action: ['ALLOW'], severity: 'HIGH' }] }, { resolve: resolveUdmField });
     assert.equal(out, 'unknown');
   });
 });

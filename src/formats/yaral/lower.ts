@@ -13,11 +13,11 @@
  * - outcome: each variable is an output field with its expression; `$risk_score` is noted.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { and, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
+import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
-import { lowerBool, span, type ExprContext } from './lowerExpr.ts';
+import { lowerBool, repeatedPrefixes, span, type ExprContext } from './lowerExpr.ts';
 import { fieldPath, sectionOf, type FieldNode, type YExpr, type YRule } from './syntax.ts';
 import { COMPARE_OPS, ENTITY_GRAPH_ROOT, OUTCOME_AGGREGATES } from './yaralFacts.ts';
 
@@ -138,6 +138,20 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     if (f && (bindings.get(b.placeholder)?.length ?? 0) === 1) {
       const s = perVar.get(f.variable);
       if (s) s.texts.push(slice(c.at));
+    }
+  }
+
+  // conditions on one repeated field hold for one element at a time (unnesting); the model tests each over all elements
+  for (const [v, s] of perVar) {
+    const seen = new Map<string, number>();
+    for (const e of s.exprs) {
+      const prefixes = new Set<string>();
+      for (const l of leaves(e)) if (l.kind === 'pred') for (const p of repeatedPrefixes(l.field)) prefixes.add(p);
+      for (const p of prefixes) seen.set(p, (seen.get(p) ?? 0) + 1);
+    }
+    for (const [p, n] of seen) {
+      if (n < 2) continue;
+      missing.push({ text: `$${v}.${p}`, reason: `repeated field: ${n} conditions on $${v}.${p} must hold for the same element (YARA-L unnests repeated fields); the model tests each over all elements, so it may match where the rule does not`, span: { file, start: s.start, end: s.end } });
     }
   }
 

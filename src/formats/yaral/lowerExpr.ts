@@ -59,6 +59,21 @@ export function isRepeated(f: FieldNode): boolean {
 }
 
 /**
+ * The repeated parts of a lowered field path: `security_result.action` → [`security_result`]; `principal.ip` →
+ * [`principal.ip`]. Map access (`labels["k"]`) is a lookup, not a repeated element: the path stops there.
+ */
+export function repeatedPrefixes(field: string): string[] {
+  const names = field.split('[')[0]!.split('.');
+  const mapped = field.includes('[');
+  const out: string[] = [];
+  names.forEach((n, i) => {
+    if (mapped && i === names.length - 1) return; // the map itself
+    if (REPEATED_UDM_SEGMENTS.has(n)) out.push(names.slice(0, i + 1).join('.'));
+  });
+  return out;
+}
+
+/**
  * Lower a boolean expression over one event variable. `negated` tracks an enclosing `not` (a negative comparison
  * on a repeated field is per element in YARA-L and has no model equivalent).
  */
