@@ -55,7 +55,7 @@ export function parseYaralText(path: string, text: string, source: SourceInfo): 
     const y = whole && whole.length === st.rules.length && whole[i]!.name === r.name ? whole[i]! : parseRuleAt(text, r.start, r.end);
     const yr: YRule | undefined = 'ok' in y ? (y.ok ? y.rule : undefined) : y;
     const ruleDiags: Diagnostic[] = [];
-    if ('ok' in y && !y.ok) ruleDiags.push(YaralDiagnostics.syntax(path, firstLine(y.message), lineColAt(text, y.offset)));
+    if ('ok' in y && !y.ok) ruleDiags.push(y.tooDeep ? YaralDiagnostics.tooDeep(path, r.name, lineColAt(text, y.offset)) : YaralDiagnostics.syntax(path, firstLine(y.message), lineColAt(text, y.offset)));
     const deep = yr ? tooDeep(yr) : undefined;
     if (deep !== undefined) ruleDiags.push(YaralDiagnostics.tooDeep(path, r.name, lineColAt(text, deep)));
     const lowering = yr && deep === undefined ? lowerRule(path, text, yr) : undefined;

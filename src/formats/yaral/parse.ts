@@ -10,7 +10,8 @@ import { exprDepth, type YRule, type YSection } from './syntax.ts';
 /** Bounds on untrusted rule text. */
 export const YARAL_LIMITS = { maxLength: 1_000_000, maxDepth: 200 } as const;
 
-export type RuleParse = { readonly ok: true; readonly rule: YRule } | { readonly ok: false; readonly message: string; readonly offset: number };
+/** A failed parse says where; `tooDeep` when the input nests deeper than the parser's stack allows. */
+export type RuleParse = { readonly ok: true; readonly rule: YRule } | { readonly ok: false; readonly message: string; readonly offset: number; readonly tooDeep?: boolean };
 
 interface PeggyParser {
   parse(input: string, options?: { startRule?: string }): unknown;
@@ -26,7 +27,7 @@ function ruleParser(): PeggyParser {
   return parser;
 }
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; message: string; offset: number };
+type Attempt<T> = { ok: true; value: T } | { ok: false; message: string; offset: number; tooDeep?: boolean };
 
 function attempt<T>(input: string, startRule: string): Attempt<T> {
   try {
@@ -34,7 +35,7 @@ function attempt<T>(input: string, startRule: string): Attempt<T> {
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number } } };
     if (err.location) return { ok: false, message: err.message ?? 'syntax error', offset: err.location.start.offset };
-    return { ok: false, message: err.message ?? String(e), offset: 0 }; // deep recursion in the generated parser
+    return { ok: false, message: err.message ?? String(e), offset: 0, tooDeep: e instanceof RangeError }; // deep recursion in the generated parser
   }
 }
 
@@ -53,7 +54,8 @@ export function parseRuleAt(text: string, start: number, end: number): RuleParse
   if (end - start > YARAL_LIMITS.maxLength) return { ok: false, message: `rule longer than ${YARAL_LIMITS.maxLength} characters`, offset: start };
   const input = text.slice(0, start).replace(/[^\n]/g, ' ') + text.slice(start, end);
   const r = attempt<YRule>(input, 'SingleRule');
-  return r.ok ? { ok: true, rule: r.value } : r;
+  if (r.ok) return { ok: true, rule: r.value };
+  return r.tooDeep ? { ok: false, message: r.message, offset: start, tooDeep: true } : r;
 }
 
 /** A rule nested deeper than the limit: the offset of the offending section, or undefined. */
