@@ -217,7 +217,7 @@ describe('metadata adapters', () => {
     assert.equal(err.outcome, 'error');
     assert.equal(err.diagnostics[0]!.line, 1);
   });
-  it('yaral: meta via tokenizer, match window and #count threshold, outcome fields', () => {
+  it('yaral: meta, match window and #count threshold, outcome fields', () => {
     const text = 'rule r1 {\n meta:\n  rule_name = "R // not a comment"\n  technique = "T1110"\n  tactic = "TA0006"\n  severity = "High"\n events:\n  $e.metadata.event_type = "USER_LOGIN"\n  $e.target.user.userid = $u\n  $e.x = /a\\/b/ nocase\n match:\n  $u over 10m\n outcome:\n  $risk_score = max(50)\n  $ips = array_distinct($e.principal.ip)\n condition:\n  #e > 5\n}\n';
     const r = parseYaralText('rules/x.yaral', text, src);
     assert.equal(r.outcome, 'parsed', JSON.stringify(r.diagnostics));
@@ -226,8 +226,8 @@ describe('metadata adapters', () => {
     assert.deepEqual(rule.attackDeclared, [{ text: 'TA0006:T1110', techniqueId: 'T1110', tactic: 'TA0006' }]);
     assert.deepEqual(rule.logic.aggregation?.threshold, { op: 'gt', value: 5, of: '#e' });
     assert.equal(rule.logic.aggregation?.window, '10m');
-    assert.deepEqual(rule.logic.outputFields.map((o) => o.name), ['$risk_score', '$ips']);
-    assert.deepEqual(rule.logic.stages.map((s) => s.label), ['events', 'match', 'outcome', 'condition']);
+    assert.deepEqual(rule.logic.outputFields.map((o) => o.name), ['$risk_score', '$ips', '$u']);
+    assert.deepEqual(rule.logic.stages.map((s) => s.label), ['$e', 'match', 'outcome', 'condition']);
     const bad = parseYaralText('rules/y.yaral', 'rule r {\n meta:\n  a = "unterminated\n', src);
     assert.equal(bad.outcome, 'error');
     assert.equal(bad.diagnostics[0]!.code, 'YRL001');

@@ -1,26 +1,32 @@
 /**
- * Chronicle YARA-L 2.0 adapter: rules found with a tokenizer (tokens.ts) and their structure (structure.ts); meta
- * read as key = value; sections kept verbatim as stages. Logic is not lowered yet (completeness none), but the
- * match window, a `#var > N` condition threshold and outcome variables are recorded.
+ * Chronicle YARA-L 2.0 adapter. Rules are delimited by a tokenizer (tokens.ts, structure.ts) and parsed with our
+ * peggy grammar (rule.peggy, parse.ts); lowering (lower.ts, lowerExpr.ts) turns events, match, condition and outcome
+ * into the model. A rule the grammar rejects keeps its metadata (from the tokenizer), with a YRL005 error and no
+ * logic.
  */
 import { buildLogic } from '../../model/analyze.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Operator } from '../../model/expr.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import { lineColAt } from '../../model/span.ts';
-import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage, StageKind } from '../../model/rule.ts';
+import type { DeclaredAttack, Logic, LogSource, RuleRecord, Stage, StageKind } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
+import { lowerRule, type YaralLowering } from './lower.ts';
+import { parseFile, parseRuleAt, tooDeep } from './parse.ts';
+import { resolveUdmField } from './resolve.ts';
 import { readStructure, type Section, type SectionName, type YaralRule } from './structure.ts';
-import { stringValue, tokenizeYaral, type Token } from './tokens.ts';
+import { sectionOf, type YRule } from './syntax.ts';
+import { stringValue, tokenizeYaral } from './tokens.ts';
+import { HUNTING_TYPES } from './yaralFacts.ts';
 
 const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'other', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'other' };
-const THRESHOLD_OPS: Readonly<Record<string, Operator>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' };
+const PARSER = 'YARA-L 2.0 grammar (peggy)';
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
-  parserName: 'YARA-L structure via tokenizer; events and condition not lowered yet',
+  parserName: PARSER,
+  resolveField: resolveUdmField,
   async prepare() {
     return null;
   },
@@ -43,29 +49,45 @@ export function parseYaralText(path: string, text: string, source: SourceInfo): 
     if (!diagnostics.length) diagnostics.push(YaralDiagnostics.noRule(path));
     return { path, outcome: 'error', rules: [], diagnostics };
   }
-  const rules = st.rules.map((r) => toRecord(path, text, r, source, st.rules.length > 1, diagnostics));
+  // the whole file at once; rule by rule when that fails (or when the grammar and the tokenizer disagree on rules)
+  const whole = tok.unterminated === undefined ? parseFile(text) : null;
+  const rules = st.rules.map((r, i) => {
+    const y = whole && whole.length === st.rules.length && whole[i]!.name === r.name ? whole[i]! : parseRuleAt(text, r.start, r.end);
+    const yr: YRule | undefined = 'ok' in y ? (y.ok ? y.rule : undefined) : y;
+    const ruleDiags: Diagnostic[] = [];
+    if ('ok' in y && !y.ok) ruleDiags.push(y.tooDeep ? YaralDiagnostics.tooDeep(path, r.name, lineColAt(text, y.offset)) : YaralDiagnostics.syntax(path, firstLine(y.message), lineColAt(text, y.offset)));
+    const deep = yr ? tooDeep(yr) : undefined;
+    if (deep !== undefined) ruleDiags.push(YaralDiagnostics.tooDeep(path, r.name, lineColAt(text, deep)));
+    const lowering = yr && deep === undefined ? lowerRule(path, text, yr) : undefined;
+    if (lowering) ruleDiags.push(...lowering.diagnostics);
+    diagnostics.push(...ruleDiags);
+    return toRecord(path, text, r, yr, lowering, ruleDiags, source, st.rules.length > 1, diagnostics);
+  });
   return { path, outcome: 'parsed', rules, diagnostics };
 }
 
-function toRecord(path: string, text: string, r: YaralRule, source: SourceInfo, multi: boolean, fileDiags: Diagnostic[]): RuleRecord {
+function firstLine(s: string): string {
+  const l = s.split('\n')[0]!;
+  return l.length > 200 ? l.slice(0, 197) + '...' : l;
+}
+
+function toRecord(path: string, text: string, r: YaralRule, yr: YRule | undefined, lowering: YaralLowering | undefined, ruleDiags: Diagnostic[], source: SourceInfo, multi: boolean, fileDiags: Diagnostic[]): RuleRecord {
+  const metaEntries = yr ? (sectionOf(yr, 'meta')?.entries ?? []).map((e) => ({ key: e.key, value: e.value, start: e.at.start })) : r.meta;
   const meta = new Map<string, string | number | boolean>();
-  for (const m of r.meta) if (!meta.has(m.key.toLowerCase())) meta.set(m.key.toLowerCase(), m.value);
+  for (const m of metaEntries) if (!meta.has(m.key.toLowerCase())) meta.set(m.key.toLowerCase(), m.value);
   const s = (k: string): string | undefined => {
     const v = meta.get(k);
     return v === undefined ? undefined : String(v);
   };
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...ruleDiags];
   for (const need of ['events', 'condition'] as const) {
     if (!r.sections.some((x) => x.name === need)) diagnostics.push(YaralDiagnostics.missingSection(path, r.name, need, lineColAt(text, r.start)));
   }
-  fileDiags.push(...diagnostics);
-  const stages: Stage[] = r.sections
-    .filter((x) => x.name !== 'meta')
-    .map((x) => ({ kind: STAGE_KINDS[x.name], label: x.name, text: text.slice(x.start, x.end), span: { file: path, start: x.start, end: x.end } }));
+  fileDiags.push(...diagnostics.slice(ruleDiags.length));
   const section = (n: SectionName) => r.sections.find((x) => x.name === n);
-  const aggregation = readAggregation(path, section('match'), section('condition'), text);
-  const outputFields = readOutcome(section('outcome'));
-  const { kind, kindReason } = classify(path, s('type'));
+  const logic = lowering ? logicOf(lowering) : unparsedLogic(path, text, r);
+  const outcomeString = lowering ? (k: string) => lowering.outcomeStrings.get(k) : tokenOutcomeString(section('outcome'));
+  const { kind, kindReason } = classify(path, s('type'), lowering);
   const severityNative = s('severity');
   const slugBase = slugify(path.split('/').pop()!.replace(/\.yaral$/, ''));
   return {
@@ -83,12 +105,12 @@ function toRecord(path: string, text: string, r: YaralRule, source: SourceInfo, 
     },
     title: s('rule_name') ?? r.name,
     ...(s('description') ? { description: s('description')! } : {}),
-    references: ['reference', 'references', 'mitre_attack_url'].flatMap((k) => r.meta.filter((m) => m.key.toLowerCase() === k).map((m) => String(m.value))),
+    references: ['reference', 'references', 'mitre_attack_url'].flatMap((k) => metaEntries.filter((m) => m.key.toLowerCase() === k).map((m) => String(m.value))),
     falsePositives: s('false_positives') ? [s('false_positives')!] : [],
     ...(s('author') ? { author: s('author')! } : {}),
     ...(s('created') ?? s('date') ? { created: (s('created') ?? s('date'))! } : {}),
     ...(s('version') ? { version: s('version')! } : {}),
-    tags: r.meta.filter((m) => m.key.toLowerCase() === 'tags').map((m) => String(m.value)),
+    tags: metaEntries.filter((m) => m.key.toLowerCase() === 'tags').map((m) => String(m.value)),
     ...(severityNative && normalizeSeverity(severityNative) ? { severity: normalizeSeverity(severityNative)! } : {}),
     ...(severityNative ? { severityNative } : {}),
     status: kind === 'deprecated' ? 'deprecated' : normalizeStatus(s('status')),
@@ -96,10 +118,10 @@ function toRecord(path: string, text: string, r: YaralRule, source: SourceInfo, 
     kind,
     kindReason,
     logSources: logSources(s),
-    attackDeclared: declaredAttack(r, section('outcome')),
+    attackDeclared: declaredAttack(metaEntries, outcomeString),
     attack: [],
     body: [{ path, language: 'yaral', text, ...(multi ? { range: { start: r.start, end: r.end } } : {}) }],
-    logic: buildLogic({ stages, ...(aggregation ? { aggregation } : {}), outputFields, parser: 'YARA-L tokenizer (structure only)', note: 'logic not parsed yet for YARA-L' }),
+    logic,
     tests: [],
     diagnostics,
     facts: {
@@ -107,14 +129,56 @@ function toRecord(path: string, text: string, r: YaralRule, source: SourceInfo, 
       ...(s('priority') ? { priority: s('priority') } : {}),
       ...(s('platform') ? { platform: s('platform') } : {}),
       sections: r.sections.map((x) => x.name),
+      ...(lowering ? { eventVariables: lowering.eventVariables } : {}),
+      ...(lowering?.entityVariables.length ? { entityVariables: lowering.entityVariables } : {}),
+      ...(lowering?.joins.length ? { joins: lowering.joins.map((j) => (j.placeholder ? `${j.placeholder}: ${j.fields.join(' = ')}` : j.fields.join(' = '))) } : {}),
+      ...(lowering?.riskScore ? { risk_score: lowering.riskScore } : {}),
     },
   };
 }
 
-function classify(path: string, type: string | undefined): { kind: Kind; kindReason: string } {
+function classify(path: string, type: string | undefined, lowering: YaralLowering | undefined): { kind: Kind; kindReason: string } {
   if (path.split('/').includes('_deprecated')) return { kind: 'deprecated', kindReason: 'in the rules/_deprecated folder' };
-  if (type && type.toLowerCase() === 'hunt') return { kind: 'hunting', kindReason: 'meta type = "hunt"' };
-  return { kind: 'detection', kindReason: type ? `meta type = "${type}"` : 'YARA-L rule (no meta type)' };
+  if (type && HUNTING_TYPES.has(type.toLowerCase())) return { kind: 'hunting', kindReason: `meta type = "${type}"` };
+  const typeText = type ? `meta type = "${type}"` : 'YARA-L rule (no meta type)';
+  if (lowering && lowering.eventVariables.length > 1) return { kind: 'correlation', kindReason: `${typeText}; correlates the event variables ${lowering.eventVariables.join(', ')}` };
+  return { kind: 'detection', kindReason: typeText };
+}
+
+/** The model's logic from a lowering. */
+function logicOf(l: YaralLowering): Logic {
+  const multi = l.eventVariables.length > 1;
+  return buildLogic({
+    stages: l.stages,
+    ...(l.condition ? { condition: l.condition } : {}),
+    missing: l.missing,
+    ...(l.aggregation ? { aggregation: l.aggregation } : {}),
+    outputFields: l.outputFields,
+    parser: PARSER,
+    ...(multi
+      ? { note: `multi-event rule: lowered like a Sigma temporal correlation over ${l.eventVariables.join(', ')}; the condition is what one event needs to count as one of them` }
+      : l.condition
+        ? {}
+        : { note: 'no event variable in the events section' }),
+  });
+}
+
+/** A rule the grammar rejected: its sections verbatim, no logic. */
+function unparsedLogic(path: string, text: string, r: YaralRule): Logic {
+  const stages: Stage[] = r.sections
+    .filter((x) => x.name !== 'meta')
+    .map((x) => ({ kind: STAGE_KINDS[x.name], label: x.name, text: text.slice(x.start, x.end), span: { file: path, start: x.start, end: x.end } }));
+  return buildLogic({ stages, parser: 'YARA-L tokenizer (structure only)', note: 'the rule does not follow the YARA-L 2.0 grammar (see diagnostics): logic not lowered' });
+}
+
+/** Outcome `$name = "literal"` from tokens (rules the grammar rejected). */
+function tokenOutcomeString(outcome: Section | undefined): (k: string) => string | undefined {
+  const found = new Map<string, string>();
+  const t = outcome?.tokens ?? [];
+  for (let k = 0; k + 2 < t.length; k++) {
+    if (t[k]!.kind === 'var' && t[k + 1]!.text === '=' && t[k + 2]!.kind === 'string' && !found.has(t[k]!.text.slice(1))) found.set(t[k]!.text.slice(1), stringValue(t[k + 2]!));
+  }
+  return (k) => found.get(k);
 }
 
 function logSources(s: (k: string) => string | undefined): LogSource[] {
@@ -129,9 +193,9 @@ function logSources(s: (k: string) => string | undefined): LogSource[] {
  * Declared ATT&CK from meta: `technique` / `tactic` ids, `mitre_attack_technique` (+ the id in `mitre_attack_url`),
  * SOC Prime's `mitre = "tactic, tactic, T1234"`; when meta has no technique id, outcome `$mitre_attack_technique_id`.
  */
-function declaredAttack(r: YaralRule, outcome: Section | undefined): DeclaredAttack[] {
+function declaredAttack(meta: YaralRule['meta'], outcomeString: (name: string) => string | undefined): DeclaredAttack[] {
   const out: DeclaredAttack[] = [];
-  const get = (k: string) => r.meta.filter((m) => m.key.toLowerCase() === k).map((m) => String(m.value).trim()).filter((v) => v);
+  const get = (k: string) => meta.filter((m) => m.key.toLowerCase() === k).map((m) => String(m.value).trim()).filter((v) => v);
   const tactics = [...get('tactic'), ...get('mitre_attack_tactic')];
   const tactic = tactics.length === 1 ? tactics[0] : undefined;
   const ids = new Set<string>();
@@ -140,14 +204,8 @@ function declaredAttack(r: YaralRule, outcome: Section | undefined): DeclaredAtt
     const id = idFromUrl(u);
     if (id) ids.add(id);
   }
-  if (!ids.size && outcome) {
-    const t = outcome.tokens;
-    for (let k = 0; k + 2 < t.length; k++) {
-      if (t[k]!.kind === 'var' && t[k]!.text === '$mitre_attack_technique_id' && t[k + 1]!.text === '=' && t[k + 2]!.kind === 'string') {
-        for (const id of splitList(stringValue(t[k + 2]!))) ids.add(id);
-      }
-    }
-  }
+  const fromOutcome = outcomeString('mitre_attack_technique_id');
+  if (!ids.size && fromOutcome) for (const id of splitList(fromOutcome)) ids.add(id);
   for (const id of ids) out.push({ text: tactic ? `${tactic}:${id}` : id, ...(TECHNIQUE_ID.test(id) ? { techniqueId: id } : {}), ...(tactic ? { tactic } : {}) });
   if (!ids.size) {
     for (const name of get('mitre_attack_technique')) out.push({ text: name, ...(tactic ? { tactic } : {}) });
@@ -180,56 +238,4 @@ function idFromUrl(u: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `match: $a, $b over 1h` and a `#var OP N` in condition. */
-function readAggregation(path: string, match: Section | undefined, condition: Section | undefined, text: string): Aggregation | undefined {
-  let groupBy: string[] = [];
-  let window: string | undefined;
-  if (match) {
-    const t = match.tokens;
-    const over = t.findIndex((x) => x.kind === 'ident' && x.text === 'over');
-    const keys = over >= 0 ? t.slice(0, over) : t;
-    groupBy = keys.filter((x) => x.kind === 'var').map((x) => x.text);
-    if (over >= 0 && t[over + 1]) window = t[over + 1]!.text;
-  }
-  let threshold: Aggregation['threshold'];
-  let thText: string | undefined;
-  if (condition) {
-    const t = condition.tokens;
-    for (let k = 0; k + 2 < t.length; k++) {
-      const op = THRESHOLD_OPS[t[k + 1]!.text];
-      if (t[k]!.kind === 'count' && op && t[k + 2]!.kind === 'number' && Number.isFinite(Number(t[k + 2]!.text))) {
-        threshold = { op, value: Number(t[k + 2]!.text), of: t[k]!.text };
-        thText = text.slice(t[k]!.start, t[k + 2]!.end);
-        break;
-      }
-    }
-  }
-  if (!match && !threshold) return undefined;
-  return {
-    function: threshold ? 'count' : 'match',
-    groupBy,
-    ...(window ? { window } : {}),
-    ...(threshold ? { threshold } : {}),
-    text: [match ? text.slice(match.start, match.end) : '', thText ? `condition: ${thText}` : ''].filter(Boolean).join('\n'),
-    ...(match ? { span: { file: path, start: match.start, end: match.end } } : {}),
-  };
-}
-
-/** Outcome variables: `$name = …` at the start of a line of the outcome section. */
-function readOutcome(outcome: Section | undefined): OutputField[] {
-  if (!outcome) return [];
-  const out: OutputField[] = [];
-  const t: readonly Token[] = outcome.tokens;
-  for (let k = 0; k + 1 < t.length; k++) {
-    if (t[k]!.kind === 'var' && t[k]!.lineStart && t[k + 1]!.text === '=') {
-      let e = k + 2;
-      while (e < t.length && !(t[e]!.lineStart && t[e]!.kind === 'var' && t[e + 1]?.text === '=')) e++;
-      const from = t.slice(k + 2, e).map((x) => x.text).join(' ');
-      out.push({ name: t[k]!.text, source: 'outcome', ...(from ? { from: from.length > 200 ? from.slice(0, 197) + '...' : from } : {}) });
-      k = e - 1;
-    }
-  }
-  return out;
 }

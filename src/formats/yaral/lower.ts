@@ -1,0 +1,366 @@
+/**
+ * Lowering of a parsed YARA-L rule into the model's logic.
+ *
+ * - events: each event variable's predicates become one stage whose expr is the condition over UDM fields
+ *   (`$e.principal.hostname` → `principal.hostname`). `$ph = $e.f` declares a placeholder (not a predicate); a
+ *   placeholder bound to fields of two event variables, or `$e1.f = $e2.g`, is a join key.
+ * - match: group-by placeholders and window (`over`, `by`, sliding `before` / `after` a pivot) → aggregation.
+ * - condition: `$e` / `#e > n` / `!$e` / outcome comparisons → event-count threshold, absence, outcome conditions.
+ * - A rule over one UDM event variable has that variable's condition; entity-graph variables joined to it
+ *   (`$g.graph.…`) are an opaque conjunct. A rule over several UDM event variables is lowered like a Sigma temporal
+ *   correlation: the row-level condition is the OR of the variables' conditions, the aggregation lists the
+ *   variables as `rules` with the match placeholders as keys, and the joins are a `correlation:` missing part.
+ * - outcome: each variable is an output field with its expression; `$risk_score` is noted.
+ */
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
+import { lineColAt } from '../../model/span.ts';
+import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import { YaralDiagnostics } from './diagnostics.ts';
+import { lowerBool, repeatedPrefixes, span, type ExprContext } from './lowerExpr.ts';
+import { fieldPath, sectionOf, type FieldNode, type YExpr, type YRule } from './syntax.ts';
+import { COMPARE_OPS, ENTITY_GRAPH_ROOT, OUTCOME_AGGREGATES } from './yaralFacts.ts';
+
+/** A join between event variables: a placeholder shared by fields of several variables, or `$e1.f = $e2.g`. */
+export interface JoinKey {
+  readonly placeholder?: string;
+  /** `$e1.principal.ip` … */
+  readonly fields: readonly string[];
+}
+
+export interface YaralLowering {
+  readonly stages: readonly Stage[];
+  readonly condition?: Expr;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly outputFields: readonly OutputField[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** UDM event variables (not entity graph), in order of appearance. */
+  readonly eventVariables: readonly string[];
+  readonly entityVariables: readonly string[];
+  readonly joins: readonly JoinKey[];
+  /** The `$risk_score` outcome expression, verbatim. */
+  readonly riskScore?: string;
+  /** Outcome variables assigned a string literal (`$mitre_attack_technique_id = "T1078"`). */
+  readonly outcomeStrings: ReadonlyMap<string, string>;
+}
+
+interface Threshold {
+  readonly of: string;
+  readonly op: '>' | '>=' | '<' | '<=' | '=' | '==' | '!=';
+  readonly value: number;
+  readonly text: string;
+}
+
+export function lowerRule(file: string, text: string, rule: YRule): YaralLowering {
+  const diagnostics: Diagnostic[] = [];
+  const missing: MissingPart[] = [];
+  const slice = (at: { start: number; end: number }) => text.slice(at.start, at.end);
+  const events = sectionOf(rule, 'events');
+  const conjuncts = (events?.statements ?? []).flatMap(flattenAnd);
+
+  // event variables, in order of appearance
+  const varOrder: string[] = [];
+  const varFields = new Map<string, string[]>();
+  for (const c of conjuncts) {
+    for (const f of fieldsIn(c)) {
+      if (!varFields.has(f.variable)) {
+        varFields.set(f.variable, []);
+        varOrder.push(f.variable);
+      }
+      varFields.get(f.variable)!.push(fieldPath(f));
+    }
+  }
+  const isEntity = (v: string) => (varFields.get(v) ?? []).every((p) => p === ENTITY_GRAPH_ROOT || p.startsWith(ENTITY_GRAPH_ROOT + '.'));
+
+  // placeholder declarations
+  const bindings = new Map<string, FieldNode[]>();
+  const computed = new Map<string, YExpr>();
+  const rest: YExpr[] = [];
+  for (const c of conjuncts) {
+    const b = asBinding(c);
+    if (!b) {
+      rest.push(c);
+      continue;
+    }
+    if (b.value.type === 'field') {
+      if (!bindings.has(b.placeholder)) bindings.set(b.placeholder, []);
+      bindings.get(b.placeholder)!.push(b.value);
+    } else if (!computed.has(b.placeholder)) computed.set(b.placeholder, b.value);
+  }
+  const placeholderField = new Map<string, FieldNode>();
+  for (const [ph, fs] of bindings) placeholderField.set(ph, fs[0]!);
+  const ctx: ExprContext = { file, text, placeholderField };
+
+  const perVar = new Map<string, { exprs: Expr[]; texts: string[]; start: number; end: number }>();
+  const addTo = (v: string, e: Expr, at: { start: number; end: number } | undefined, t?: string) => {
+    let s = perVar.get(v);
+    if (!s) perVar.set(v, (s = { exprs: [], texts: [], start: at?.start ?? 0, end: at?.end ?? 0 }));
+    s.exprs.push(e);
+    if (t !== undefined) s.texts.push(t);
+    if (at) {
+      s.start = Math.min(s.start, at.start);
+      s.end = Math.max(s.end, at.end);
+    }
+  };
+  const joins: JoinKey[] = [];
+  const joinTexts: string[] = [];
+  // placeholders bound to several fields: same variable → field equality; several variables → join key
+  for (const [ph, fs] of bindings) {
+    const vars = [...new Set(fs.map((f) => f.variable))];
+    if (vars.length > 1) joins.push({ placeholder: `$${ph}`, fields: fs.map((f) => `$${f.variable}.${fieldPath(f)}`) });
+    for (const v of vars) {
+      const same = fs.filter((f) => f.variable === v);
+      for (const f of same.slice(1)) addTo(v, pred(fieldPath(same[0]!), 'eq', [{ kind: 'field', field: fieldPath(f) }], { cs: true }, span(ctx, f.at)), f.at);
+    }
+  }
+  for (const c of rest) {
+    const vars = varsOf(c, placeholderField, computed);
+    if (vars.size === 1) {
+      const v = [...vars][0]!;
+      addTo(v, lowerBool(c, ctx), c.at, slice(c.at));
+      continue;
+    }
+    if (vars.size === 0) {
+      missing.push({ text: slice(c.at), reason: 'syntax: a statement of the events section that names no event variable', span: span(ctx, c.at) });
+      continue;
+    }
+    const eq = directJoin(c);
+    if (eq) joins.push({ fields: eq });
+    else missing.push({ text: slice(c.at), reason: `join: a condition between event variables ${[...vars].map((v) => '$' + v).join(', ')}`, span: span(ctx, c.at) });
+    joinTexts.push(slice(c.at));
+  }
+  // placeholder declarations are part of their variable's stage text
+  for (const c of conjuncts) {
+    const b = asBinding(c);
+    if (!b) continue;
+    const f = b.value.type === 'field' ? b.value : undefined;
+    if (f && (bindings.get(b.placeholder)?.length ?? 0) === 1) {
+      const s = perVar.get(f.variable);
+      if (s) s.texts.push(slice(c.at));
+    }
+  }
+
+  // conditions on one repeated field hold for one element at a time (unnesting); the model tests each over all elements
+  for (const [v, s] of perVar) {
+    const seen = new Map<string, number>();
+    for (const e of s.exprs) {
+      const prefixes = new Set<string>();
+      for (const l of leaves(e)) if (l.kind === 'pred') for (const p of repeatedPrefixes(l.field)) prefixes.add(p);
+      for (const p of prefixes) seen.set(p, (seen.get(p) ?? 0) + 1);
+    }
+    for (const [p, n] of seen) {
+      if (n < 2) continue;
+      missing.push({ text: `$${v}.${p}`, reason: `repeated field: ${n} conditions on $${v}.${p} must hold for the same element (YARA-L unnests repeated fields); the model tests each over all elements, so it may match where the rule does not`, span: { file, start: s.start, end: s.end } });
+    }
+  }
+
+  const udmVars = varOrder.filter((v) => !isEntity(v));
+  const entityVars = varOrder.filter((v) => isEntity(v));
+  const stageExpr = (v: string) => and(...(perVar.get(v)?.exprs ?? []));
+
+  // condition section
+  const condSec = sectionOf(rule, 'condition');
+  const outcome = sectionOf(rule, 'outcome');
+  const outcomeVars = new Set((outcome?.assignments ?? []).map((a) => a.name));
+  const required = new Set<string>();
+  const absent = new Set<string>();
+  const thresholds: Threshold[] = [];
+  let outcomeThreshold: (Threshold & { fn: string }) | undefined;
+  if (condSec) {
+    for (const c of flattenAnd(condSec.expr)) {
+      const x = c.type === 'group' ? c.expr : c;
+      if (x.type === 'var') {
+        if (varFields.has(x.name)) required.add(x.name);
+        else if (outcomeVars.has(x.name)) missing.push({ text: slice(x.at), reason: `outcome: the rule needs the outcome variable $${x.name} to be true`, span: span(ctx, x.at) });
+        else if (!bindings.has(x.name) && !computed.has(x.name)) diagnostics.push(YaralDiagnostics.unknownVariable(file, `$${x.name}`, lineColAt(text, x.at.start)));
+        continue;
+      }
+      if (x.type === 'not' && x.arg.type === 'var' && varFields.has(x.arg.name)) {
+        absent.add(x.arg.name);
+        continue;
+      }
+      if (x.type === 'compare' && x.left.type === 'count' && x.right.type === 'number') {
+        thresholds.push({ of: `#${x.left.name}`, op: x.op, value: x.right.value, text: slice(x.at) });
+        if (!varFields.has(x.left.name) && !bindings.has(x.left.name) && !computed.has(x.left.name)) diagnostics.push(YaralDiagnostics.unknownVariable(file, `#${x.left.name}`, lineColAt(text, x.left.at.start)));
+        if (varFields.has(x.left.name) && !(x.right.value === 0 && (x.op === '=' || x.op === '==' || x.op === '<=')) && !(x.op === '<' && x.right.value <= 1)) required.add(x.left.name);
+        else if (varFields.has(x.left.name)) absent.add(x.left.name);
+        continue;
+      }
+      if (x.type === 'compare' && x.left.type === 'var' && outcomeVars.has(x.left.name)) {
+        const name = x.left.name;
+        const value = outcome!.assignments.find((a) => a.name === name)!.value;
+        // an outcome that aggregates the matched events, compared with a number: the rule's threshold (when no #count is)
+        if (x.right.type === 'number' && value.type === 'call' && OUTCOME_AGGREGATES.has(value.name) && !outcomeThreshold) {
+          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' ') };
+          continue;
+        }
+        missing.push({ text: slice(x.at), reason: `outcome: a condition on the outcome variable $${x.left.name}, computed over the matched events`, span: span(ctx, x.at) });
+        continue;
+      }
+      missing.push({ text: slice(x.at), reason: 'condition: a combination of event variables the model does not express (or, or a count compared with a computed value)', span: span(ctx, x.at) });
+    }
+  }
+
+  // the row-level condition
+  let condition: Expr | undefined;
+  const multi = udmVars.length > 1;
+  const keysText = joins.map((j) => (j.placeholder ? `${j.placeholder} (${j.fields.join(' = ')})` : j.fields.join(' = '))).join(', ');
+  const match = sectionOf(rule, 'match');
+  const windowText = match?.window ? `${match.window.kind} ${match.window.duration}${match.window.slide ? ` ${match.window.slide.direction} $${match.window.slide.pivot}` : ''}` : undefined;
+  if (multi) {
+    const counted = udmVars.filter((v) => !absent.has(v));
+    condition = or(...counted.map((v) => named(`$${v}`, stageExpr(v))));
+    missing.push({
+      text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
+      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule`,
+      ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
+    });
+  } else if (udmVars.length === 1 || entityVars.length > 0) {
+    const main = udmVars[0] ?? entityVars[0]!;
+    const parts: Expr[] = [stageExpr(main)];
+    for (const g of entityVars) {
+      if (g === main) continue;
+      const s = perVar.get(g);
+      const how = absent.has(g) ? 'must have no match' : 'must have a match';
+      parts.push(opaque(s?.texts.join('\n') ?? `$${g}`, `entity graph: context $${g} ${how}${keysText ? ` joined on ${keysText}` : ''}`, s ? { file, start: s.start, end: s.end } : undefined));
+    }
+    condition = and(...parts);
+  }
+  for (const v of udmVars) if (absent.has(v) && !multi) missing.push({ text: `!$${v}`, reason: `correlation: the rule needs $${v} to be absent` });
+
+  // aggregation
+  const groupBy = (match?.keys ?? []).map((k) => (k.type === 'var' ? `$${k.name}` : `$${k.variable}.${fieldPath(k)}`));
+  if (outcomeThreshold && thresholds.length) missing.push({ text: outcomeThreshold.text, reason: `outcome: a condition on the outcome variable ${outcomeThreshold.of} (${outcomeThreshold.fn}) over the matched events` });
+  const first = thresholds[0] ?? outcomeThreshold;
+  let aggregation: Aggregation | undefined;
+  if (match || first || multi) {
+    const firstOf = first?.of.slice(1);
+    const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeThreshold.fn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${first.of.replace('#', '$')})`) : 'match';
+    const m = first ? COMPARE_OPS[first.op] : undefined;
+    aggregation = {
+      function: fn,
+      groupBy,
+      ...(match?.window ? { window: match.window.slide ? `${match.window.duration} ${match.window.slide.direction} $${match.window.slide.pivot}` : match.window.duration } : {}),
+      ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
+      ...(multi ? { rules: udmVars.filter((v) => !absent.has(v)).map((v) => `$${v}`) } : {}),
+      text: [match ? slice(match.at) : '', ...(thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).map((t) => `condition: ${t.text}`)].filter(Boolean).join('\n'),
+      ...(match ? { span: span(ctx, match.at) } : {}),
+    };
+    for (const t of (thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).slice(first && m && !m.negated ? 1 : 0)) missing.push({ text: t.text, reason: 'aggregation: a further event count over the matched events' });
+  }
+
+  // stages
+  const stages: Stage[] = [];
+  for (const v of varOrder) {
+    const s = perVar.get(v);
+    stages.push({
+      kind: 'filter',
+      label: `$${v}`,
+      text: s?.texts.join('\n') ?? '',
+      ...(s ? { span: { file, start: s.start, end: s.end } } : {}),
+      expr: stageExpr(v),
+      detail: { eventVariable: `$${v}`, ...(isEntity(v) ? { entityGraph: true } : {}), ...(absent.has(v) ? { absent: true } : {}) },
+    });
+  }
+  if (joins.length || joinTexts.length) stages.push({ kind: 'join', label: 'join', text: joinTexts.join('\n') || keysText, detail: { keys: joins } });
+  if (match) stages.push({ kind: 'window', label: 'match', text: slice(match.at), span: span(ctx, match.at), detail: { groupBy, ...(match.window ? { window: match.window.duration, windowKind: match.window.slide ? 'sliding' : match.window.kind === 'by' ? 'tumbling' : 'hop', ...(match.window.slide ? { pivot: `$${match.window.slide.pivot}`, direction: match.window.slide.direction } : {}) } : {}) } });
+  if (outcome) stages.push({ kind: 'outcome', label: 'outcome', text: slice(outcome.at), span: span(ctx, outcome.at) });
+  if (condSec) stages.push({ kind: 'condition', label: 'condition', text: slice(condSec.at), span: span(ctx, condSec.at) });
+  const options = sectionOf(rule, 'options');
+  if (options) stages.push({ kind: 'other', label: 'options', text: slice(options.at), span: span(ctx, options.at) });
+
+  // outputs
+  const outputFields: OutputField[] = [];
+  const outcomeStrings = new Map<string, string>();
+  let riskScore: string | undefined;
+  for (const a of outcome?.assignments ?? []) {
+    const from = slice(a.value.at).replace(/\s+/g, ' ').trim();
+    outputFields.push({ name: `$${a.name}`, source: 'outcome', from: from.length > 200 ? from.slice(0, 197) + '...' : from });
+    if (a.value.type === 'string') outcomeStrings.set(a.name, a.value.value);
+    if (a.name === 'risk_score') riskScore = from;
+  }
+  for (const k of match?.keys ?? []) {
+    if (k.type !== 'var') continue;
+    const f = placeholderField.get(k.name);
+    outputFields.push({ name: `$${k.name}`, source: 'match', ...(f ? { from: `$${f.variable}.${fieldPath(f)}` } : {}) });
+  }
+  return {
+    stages,
+    ...(condition ? { condition } : {}),
+    missing,
+    ...(aggregation ? { aggregation } : {}),
+    outputFields,
+    diagnostics,
+    eventVariables: udmVars.map((v) => `$${v}`),
+    entityVariables: entityVars.map((v) => `$${v}`),
+    joins,
+    ...(riskScore ? { riskScore } : {}),
+    outcomeStrings,
+  };
+}
+
+/** Top-level conjuncts (ands and parentheses around ands flattened). */
+function flattenAnd(e: YExpr): YExpr[] {
+  if (e.type === 'and') return e.args.flatMap(flattenAnd);
+  if (e.type === 'group' && e.expr.type === 'and') return flattenAnd(e.expr);
+  return [e];
+}
+
+/** `$ph = <field or computed value>` (either side), a placeholder declaration. */
+function asBinding(e: YExpr): { placeholder: string; value: YExpr } | undefined {
+  if (e.type !== 'compare' || (e.op !== '=' && e.op !== '==') || e.nocase || e.quantifier) return undefined;
+  const lit = (x: YExpr) => x.type === 'string' || x.type === 'number' || x.type === 'bool' || x.type === 'regex';
+  if (e.left.type === 'var' && e.right.type !== 'var' && !lit(e.right) && (e.right.type === 'field' || e.right.type === 'call' || e.right.type === 'arith')) return { placeholder: e.left.name, value: e.right };
+  if (e.right.type === 'var' && !lit(e.left) && (e.left.type === 'field' || e.left.type === 'call' || e.left.type === 'arith')) return { placeholder: e.right.name, value: e.left };
+  return undefined;
+}
+
+/** `$e1.f = $e2.g`: the two fields, when a statement is exactly that. */
+function directJoin(e: YExpr): string[] | undefined {
+  if (e.type !== 'compare' || (e.op !== '=' && e.op !== '==') || e.left.type !== 'field' || e.right.type !== 'field') return undefined;
+  return [`$${e.left.variable}.${fieldPath(e.left)}`, `$${e.right.variable}.${fieldPath(e.right)}`];
+}
+
+/** Direct sub-expressions of a node. */
+function children(e: YExpr): readonly YExpr[] {
+  switch (e.type) {
+    case 'or':
+    case 'and':
+    case 'call':
+      return e.args;
+    case 'not':
+    case 'neg':
+    case 'quantified':
+      return [e.arg];
+    case 'group':
+      return [e.expr];
+    case 'compare':
+    case 'arith':
+      return [e.left, e.right];
+    case 'inlist':
+      return [e.left];
+    case 'list':
+      return e.items;
+    default:
+      return [];
+  }
+}
+
+/** Event fields of an expression, in order. */
+function* fieldsIn(e: YExpr): Generator<FieldNode> {
+  if (e.type === 'field') yield e;
+  else for (const c of children(e)) yield* fieldsIn(c);
+}
+
+/** Event variables an expression depends on, placeholders resolved through their bindings. */
+function varsOf(e: YExpr, fields: ReadonlyMap<string, FieldNode>, computed: ReadonlyMap<string, YExpr>, out = new Set<string>(), depth = 0): Set<string> {
+  if (e.type === 'field') out.add(e.variable);
+  else if (e.type === 'var') {
+    const f = fields.get(e.name);
+    const c = computed.get(e.name);
+    if (f) out.add(f.variable);
+    else if (c && depth < 8) varsOf(c, fields, computed, out, depth + 1);
+  } else for (const x of children(e)) varsOf(x, fields, computed, out, depth);
+  return out;
+}
