@@ -7,7 +7,7 @@
 import type { FileResult } from '../../formats/adapter.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -18,7 +18,7 @@ export function run(argv: string[]): Promise<number> {
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]');
     const { root, format } = repoAndFormat(positionals[0]!, values.format);
-    const attack = await loadAttackFor(values.attack, values.json);
+    const attack = await loadAttackFor(values.attack, true);
     const t0 = performance.now();
     const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
     const seconds = (performance.now() - t0) / 1000;
@@ -63,6 +63,7 @@ export function run(argv: string[]): Promise<number> {
         if (errs.length > 200) console.log(`  … ${errs.length - 200} more (use --json)`);
       }
     }
+    if (!values.json) warnAttackAfter(attack);
     return values.strict && summary.counts.error > 0 ? 1 : 0;
   });
 }
