@@ -126,7 +126,7 @@ export function snippet(text: string, terms: readonly Term[], whole = false, see
 }
 
 /** Predicates of an expression in their positive form, with whether the rule requires or excludes each. */
-function* polarPredicates(e: Expr, negated = false): Generator<{ p: Predicate; negated: boolean }> {
+export function* polarPredicates(e: Expr, negated = false): Generator<{ p: Predicate; negated: boolean }> {
   switch (e.kind) {
     case 'pred': {
       // in the positive form: `not (eventName ne "X")` tests eventName eq "X"; a bare `x ne "v"` excludes x eq "v"

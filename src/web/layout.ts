@@ -19,7 +19,7 @@ export function page(site: Site, title: string, body: Html, opts: { readonly att
 <script src="${link.asset(site, 'app.js')}" defer></script>
 </head><body data-mode="${site.mode}" data-root="${site.root}">
 <header><nav><a class="brand" href="${link.home(site)}">detection-wiki</a>
-<a href="${link.browse(site)}">Browse</a><a href="${link.search(site)}">Search</a><a href="${link.matrix(site)}">ATT&amp;CK matrix</a><a href="${link.logsources(site)}">Log sources</a>
+<a href="${link.browse(site)}">Browse</a><a href="${link.search(site)}">Search</a><a href="${link.matrix(site)}">ATT&amp;CK matrix</a><a href="${link.logsources(site)}">Log sources</a><a href="${link.parsing(site)}">Parser coverage</a>
 <form class="navsearch" action="${link.search(site)}" method="get" role="search"><input name="q" type="search" value="${opts.q ?? ''}" placeholder="Search rules, fields, values… (press /)" aria-label="Search" title="Press / to search from any page"><button>Search</button></form>
 </nav></header>
 <main>${body}</main>

@@ -4,7 +4,9 @@
  * error (with diagnostics). Exit 0 when every file was accounted for; with --strict, non-zero if any rule file
  * failed to parse.
  */
+import type { DiagnosticCount } from '../../catalog/parsingCoverage.ts';
 import type { FileResult } from '../../formats/adapter.ts';
+import type { ScanResult } from '../../formats/scan.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
@@ -39,6 +41,7 @@ export function run(argv: string[]): Promise<number> {
       complete,
       partial: rules.filter((r) => r.logic.completeness === 'partial').length,
       none: rules.filter((r) => r.logic.completeness === 'none').length,
+      diagnosticsByCode: diagnosticsByCode(res),
       errors: summary.errors,
       skippedReasons: summary.skippedReasons,
       sourceDiagnostics: res.diagnostics,
@@ -66,6 +69,16 @@ export function run(argv: string[]): Promise<number> {
     if (!values.json) warnAttackAfter(attack);
     return values.strict && summary.counts.error > 0 ? 1 : 0;
   });
+}
+
+/** Diagnostics by code: in files, in rules, about the source (as the parser coverage page counts them). */
+function diagnosticsByCode(res: ScanResult): Record<string, DiagnosticCount> {
+  const out: Record<string, DiagnosticCount> = {};
+  const add = (code: string, w: keyof DiagnosticCount) => ((out[code] ??= { files: 0, rules: 0, source: 0 })[w] += 1);
+  for (const f of res.files) for (const d of f.diagnostics) add(d.code, 'files');
+  for (const r of res.rules) for (const d of r.diagnostics) add(d.code, 'rules');
+  for (const d of res.diagnostics) add(d.code, 'source');
+  return out;
 }
 
 function summarize(files: readonly FileResult[]) {
