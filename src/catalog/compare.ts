@@ -7,7 +7,7 @@
  * one. Parts the parsers could not express (opaque) are listed per side: they cannot be compared.
  */
 import { leaves, type Expr, type Predicate } from '../model/expr.ts';
-import { renderExprPretty, renderPredicate } from '../model/render.ts';
+import { predicateModifiers, renderExprPretty, renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { valueKey, valueText } from './keys.ts';
 import { polarPredicates } from './snippets.ts';
@@ -50,6 +50,7 @@ export interface PredicateRow {
   readonly field: string;
   /** The rule requires the predicate to match, or excludes what it matches. */
   readonly role: 'requires' | 'excludes';
+  /** `same`: the same operators, options and values (values case-insensitively); `differs`: both test the field otherwise. */
   readonly status: PredicateStatus;
   /** The predicates of each side, rendered (`Image ends_with "\\reg.exe"`). */
   readonly a: readonly string[];
@@ -128,7 +129,14 @@ function groups(r: RuleRecord): Map<string, Group> {
   return out;
 }
 
-const testKeys = (ps: readonly Predicate[]) => new Set(ps.flatMap((p) => (p.values.length ? p.values.map((v) => `${p.op}:${valueKey(v)}`) : [p.op])));
+/** What a predicate tests, per value: operator with the options that change its meaning (`eq[ci]`), and the value. */
+const testKeys = (ps: readonly Predicate[]) =>
+  new Set(
+    ps.flatMap((p) => {
+      const op = `${p.op}[${predicateModifiers(p).join(',')}]`;
+      return p.values.length ? p.values.map((v) => `${op}:${valueKey(v)}`) : [op];
+    }),
+  );
 const values = (ps: readonly Predicate[]) => ps.flatMap((p) => p.values.map(valueText));
 
 function predicateRows(a: RuleRecord, b: RuleRecord): PredicateRow[] {

@@ -55,7 +55,7 @@ export interface ParsingCoverage {
 }
 
 /** How many reason rows the page lists. */
-export const REASONS_SHOWN = 60;
+export const REASONS_SHOWN = 40;
 
 export function emptyCounts(): ParsingCounts {
   return { files: { parsed: 0, support: 0, skipped: 0, error: 0 }, rules: 0, complete: 0, partial: 0, none: 0, byKind: {}, diagnosticsByCode: {} };

@@ -21,7 +21,10 @@ export function snippetHtml(parts: readonly SnippetPart[]): Html {
 
 const WHERE_CLASS: Record<MatchLocation['where'], string> = { title: 'title', description: 'description', value: 'value', excluded: 'excluded', field: 'field', meta: 'meta', body: 'body' };
 
+/** Locations in the logic: their snippet is code. */
+const LOGIC: ReadonlySet<MatchLocation['where']> = new Set(['value', 'excluded', 'field']);
+
 export function whyList(locs: readonly MatchLocation[]): Html {
   if (!locs.length) return html``;
-  return html`<ul class="why">${locs.map((l) => html`<li data-where="${l.where}"><span class="where ${WHERE_CLASS[l.where]}">${l.label}:</span><code>${snippetHtml(l.snippet)}</code></li>`)}</ul>`;
+  return html`<ul class="why">${locs.map((l) => html`<li data-where="${l.where}"><span class="where ${WHERE_CLASS[l.where]}">${l.label}:</span>${LOGIC.has(l.where) ? html`<code>${snippetHtml(l.snippet)}</code>` : html`<span class="snip">${snippetHtml(l.snippet)}</span>`}</li>`)}</ul>`;
 }
