@@ -65,7 +65,8 @@ export function termOf(text: string): Term | undefined {
   const tokens = (prefix ? text.slice(0, -1) : text).match(WORD);
   if (!tokens?.length) return undefined;
   const body = tokens.map(escapeRe).join('[^\\p{L}\\p{N}]+');
-  return { re: new RegExp(`(?<![\\p{L}\\p{N}])${body}${prefix ? '' : '(?![\\p{L}\\p{N}])'}`, 'giu') };
+  // a prefix marks the whole word it starts
+  return { re: new RegExp(`(?<![\\p{L}\\p{N}])${body}${prefix ? '[\\p{L}\\p{N}]*' : '(?![\\p{L}\\p{N}])'}`, 'giu') };
 }
 
 /** Ranges of every match of any term in the text, sorted, overlaps merged. */

@@ -24,29 +24,10 @@ export function run(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
     const seconds = (performance.now() - t0) / 1000;
+    const report = scanReport(res, root, format, seconds, values.files === true);
     const summary = summarize(res.files);
     const rules = res.rules;
-    const withCondition = rules.filter((r) => r.logic.condition !== undefined && r.logic.completeness !== 'none').length;
-    const complete = rules.filter((r) => r.logic.completeness === 'complete').length;
-    const byKind: Record<string, number> = {};
-    for (const r of rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
-    const report = {
-      root,
-      format,
-      seconds: Number(seconds.toFixed(2)),
-      files: summary.counts,
-      rules: rules.length,
-      byKind,
-      withCondition,
-      complete,
-      partial: rules.filter((r) => r.logic.completeness === 'partial').length,
-      none: rules.filter((r) => r.logic.completeness === 'none').length,
-      diagnosticsByCode: diagnosticsByCode(res),
-      errors: summary.errors,
-      skippedReasons: summary.skippedReasons,
-      sourceDiagnostics: res.diagnostics,
-      ...(values.files ? { fileResults: res.files.map((f) => ({ path: f.path, outcome: f.outcome, reason: f.reason, rules: f.rules.map((r) => r.id), diagnostics: f.diagnostics })) } : {}),
-    };
+    const { withCondition, complete, byKind } = report;
     if (values.json) printJson(report);
     else {
       const pct = (n: number) => (rules.length ? ((100 * n) / rules.length).toFixed(1) : '0.0');
@@ -69,6 +50,34 @@ export function run(argv: string[]): Promise<number> {
     if (!values.json) warnAttackAfter(attack);
     return values.strict && summary.counts.error > 0 ? 1 : 0;
   });
+}
+
+/** The figures `scan --json` prints (the parser coverage page shows the same per source). */
+export function scanReport(res: ScanResult, root: string, format: string, seconds: number, withFiles = false) {
+  const summary = summarize(res.files);
+  const rules = res.rules;
+  const withCondition = rules.filter((r) => r.logic.condition !== undefined && r.logic.completeness !== 'none').length;
+  const complete = rules.filter((r) => r.logic.completeness === 'complete').length;
+  const byKind: Record<string, number> = {};
+  for (const r of rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  const report = {
+    root,
+    format,
+    seconds: Number(seconds.toFixed(2)),
+    files: summary.counts,
+    rules: rules.length,
+    byKind,
+    withCondition,
+    complete,
+    partial: rules.filter((r) => r.logic.completeness === 'partial').length,
+    none: rules.filter((r) => r.logic.completeness === 'none').length,
+    diagnosticsByCode: diagnosticsByCode(res),
+    errors: summary.errors,
+    skippedReasons: summary.skippedReasons,
+    sourceDiagnostics: res.diagnostics,
+    ...(withFiles ? { fileResults: res.files.map((f) => ({ path: f.path, outcome: f.outcome, reason: f.reason, rules: f.rules.map((r) => r.id), diagnostics: f.diagnostics })) } : {}),
+  };
+  return report;
 }
 
 /** Diagnostics by code: in files, in rules, about the source (as the parser coverage page counts them). */
