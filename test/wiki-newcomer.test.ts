@@ -22,6 +22,7 @@ import type { RuleRecord } from '../src/model/rule.ts';
 import { exportSite } from '../src/web/export.ts';
 import { renderSearch, searchData } from '../src/web/pages/lists.ts';
 import { whyList } from '../src/web/pages/why.ts';
+import { renderCompare } from '../src/web/pages/compare.ts';
 import { serveCatalog, type Serving } from '../src/web/server.ts';
 import { SERVER, staticSite } from '../src/web/site.ts';
 import { fixture } from './helpers/golden.ts';
@@ -153,6 +154,18 @@ describe('compare two rules', () => {
     assert.deepEqual(c.fields.both, ['eventName', 'eventSource']);
     const same = compareRules(a, a);
     assert.ok(same.predicates.every((p) => p.status === 'same'));
+  });
+
+  it('the page renders untrusted rule text inert', () => {
+    const evil = record({
+      id: 'mql/evil',
+      title: '<script>alert(1)</script>',
+      body: [{ path: 'x.yml', language: 'yaml', text: 'name: "<img src=x onerror=alert(1)>"' }],
+      logic: { condition: pred('<b>f</b>', 'eq', ['"><script>alert(2)</script>']) },
+    } as never);
+    const h = renderCompare(SERVER, { a: 'mql/evil', b: 'mql/evil', comparison: compareRules(evil, evil) });
+    assert.doesNotMatch(h, /<script>alert|<img|<b>f/);
+    assert.match(h, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   });
 });
 

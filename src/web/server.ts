@@ -1,6 +1,6 @@
 /**
  * The wiki server: node:http, read-only (GET and HEAD only), bound to 127.0.0.1 by default. Only the fixed routes
- * and the in-memory assets are served: no request path is ever mapped to the file system, and a path with `.`/`..`
+ * and the in-memory assets (stylesheet, script, icon, the icon also as `/favicon.ico`) are served: no request path is ever mapped to the file system, and a path with `.`/`..`
  * segments (plain or percent-encoded) or a NUL is refused.
  */
 import http from 'node:http';

@@ -59,7 +59,7 @@
       words.forEach(function (w) { var j = lc.indexOf(w); if (j >= 0 && (k < 0 || j < k)) k = j; });
       var from = Math.max(0, k - 40);
       var part = (from ? '…' : '') + text.slice(from, from + 120) + (from + 120 < text.length ? '…' : '');
-      items.push('<li><span class="where ' + p[0] + '">' + esc(p[1]) + '</span><code>' + marked(part, words) + '</code></li>');
+      items.push('<li data-where="' + p[0] + '"><span class="where ' + p[0] + '">' + esc(p[1]) + ':</span><code>' + marked(part, words) + '</code></li>');
     });
     return items.length ? '<ul class="why">' + items.join('') + '</ul>' : '';
   }
