@@ -223,6 +223,17 @@ describe('on the examples catalog', () => {
     assert.equal((await get(`${s.url}compare`)).status, 200);
   });
 
+  it('compare links from the shared indicators of a rule page (through the indicator page)', async () => {
+    const rule = await get(`${s.url}rule/panther/aws_cloudtrail_stop_logging`);
+    const ind = [...rule.body.matchAll(/href="(\/indicator\/[^"?]+\?from=panther%2Faws_cloudtrail_stop_logging)"/g)].map((m) => m[1]!);
+    assert.ok(ind.length >= 1, 'indicator links carry the rule');
+    const page = await get(new URL(ind[0]!, s.url).href);
+    const cmp = [...page.body.matchAll(/<a class="compare" href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    assert.ok(cmp.length >= 1);
+    assert.ok(cmp.every((h) => h.startsWith('/compare?a=panther%2Faws_cloudtrail_stop_logging&b=') && !h.endsWith('b=panther%2Faws_cloudtrail_stop_logging')));
+    assert.equal((await get(new URL(cmp[0]!, s.url).href)).status, 200);
+  });
+
   it('detwiki compare a b --json', async () => {
     const r = await detwikiAsync(['compare', 'panther/aws_cloudtrail_stop_logging', 'sigma/aws_cloudtrail_stop_logging', '--out', path.join(tmp, 'cat'), '--json']);
     assert.equal(r.code, 0, r.err);

@@ -70,7 +70,8 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     case 'indicator': {
       const k = one();
       const d = k ? cat.indicator(k) : undefined;
-      return d ? { data: d, render: (s) => renderIndicator(s, d) } : undefined;
+      const from = params.from?.slice(0, 300);
+      return d ? { data: d, render: (s) => renderIndicator(s, d, from) } : undefined;
     }
     case 'compare': {
       if (segments.length) return undefined;

@@ -97,7 +97,7 @@ ${ex.map((x) => {
     const p = x.expr;
     return html`<tr><td><code>${p.field}</code></td><td>${p.op}</td><td>${p.values.map((v, i) => {
       const k = keyOf.get(`${p.field}\0${p.op}\0${JSON.stringify(v)}`);
-      return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
+      return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k, d.rule.id)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
     })}</td><td>${x.stage ?? ''}</td></tr>\n`;
   }
   const preds = [...leaves(x.expr)].filter((l) => l.kind === 'pred');
@@ -109,7 +109,7 @@ function indicatorsSection(site: Site, d: RuleData): Html {
   if (!d.indicators.length) return html`<p class="empty">No indicators${d.rule.logic.completeness === 'none' ? ' (the logic was not parsed)' : ''}.</p>`;
   return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value; a value shared with another rule links to its indicator page.</p>
 <table class="indicators"><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Other rules</th></tr></thead><tbody>
-${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
+${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key, d.rule.id)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
 <td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}</td></tr>\n`)}
 </tbody></table>`;
 }
