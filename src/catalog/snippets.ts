@@ -160,10 +160,16 @@ function valueSnippet(p: Predicate, v: Value, terms: readonly Term[], seen: Set<
 }
 
 /**
+ * What the explanation reads of a rule record: everything but the body (large; read only when a word is found
+ * nowhere else, through `bodyText`) and the tests.
+ */
+export type MatchableRule = Omit<RuleRecord, 'body' | 'tests'> & { readonly body?: RuleRecord['body'] };
+
+/**
  * Where the query matched in this rule, most telling first (values and fields of the logic, then title,
  * description, metadata, body), at most one snippet per location.
  */
-export function explainMatch(rule: RuleRecord, q: ParsedQuery): MatchLocation[] {
+export function explainMatch(rule: MatchableRule, q: ParsedQuery, bodyText: () => string = () => rule.body?.map((b) => b.text).join('\n') ?? ''): MatchLocation[] {
   const words = q.terms.map(termOf).filter((t): t is Term => !!t);
   const valueTerms = [...words, ...q.values.map(termOf).filter((t): t is Term => !!t)];
   const out: MatchLocation[] = [];
@@ -204,6 +210,6 @@ export function explainMatch(rule: RuleRecord, q: ParsedQuery): MatchLocation[] 
   const meta = [rule.id, rule.nativeId ?? '', rule.author ?? '', ...rule.tags, ...rule.logSources.map((l) => l.name), ...rule.attack.map((m) => `${m.techniqueId ?? m.declared.text} ${m.techniqueName ?? ''}`), ...rule.references].filter(Boolean).join('\n');
   add('meta', snippet(meta, words, false, seen));
   const missing = words.filter((w) => !seen.has(w));
-  if (missing.length) add('body', snippet(rule.body.map((b) => b.text).join('\n'), missing));
+  if (missing.length) add('body', snippet(bodyText(), missing));
   return out;
 }
