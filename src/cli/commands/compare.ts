@@ -61,8 +61,8 @@ export function renderComparison(c: Comparison, bodyLines: number): string {
   if (!c.predicates.length) out.push('  (neither rule has a parsed predicate)');
   for (const p of c.predicates) {
     out.push(`  ${STATUS[p.status]}  ${p.field} (${p.role})`);
-    for (const x of p.a) out.push(`      A: ${x}`);
-    for (const x of p.b) out.push(`      B: ${x}`);
+    for (const x of p.a) out.push(`      A: ${x.length > 400 ? `${x.slice(0, 399)}…` : x}`);
+    for (const x of p.b) out.push(`      B: ${x.length > 400 ? `${x.slice(0, 399)}…` : x}`);
   }
   for (const [tag, s] of [['A', c.a], ['B', c.b]] as const) {
     out.push('', `Condition ${tag} (${s.format}, ${s.completeness})`, s.condition ? s.condition.replace(/^/gm, '  ') : '  (no condition was extracted)');

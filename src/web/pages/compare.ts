@@ -22,6 +22,12 @@ export function compareData(cat: Catalog, p: Params): CompareData | undefined {
   return { a, b, comparison: compareRules(ra, rb) };
 }
 
+/** Longest predicate text and most values shown in a cell (the API has them all). */
+const PRED_MAX = 400;
+const VALUES_MAX = 30;
+const cut = (t: string) => (t.length > PRED_MAX ? `${t.slice(0, PRED_MAX - 1)}…` : t);
+const some = (vs: readonly string[]) => (vs.length > VALUES_MAX ? `${vs.slice(0, VALUES_MAX).join(', ')} … ${vs.length - VALUES_MAX} more` : vs.join(', '));
+
 const STATUS_LABEL = { same: 'same', differs: 'differs', 'only-a': 'only in A', 'only-b': 'only in B' } as const;
 
 function diffList<T>(d: SetDiff<T>, show: (t: T) => Html | string): Html {
@@ -41,7 +47,7 @@ export function renderCompare(site: Site, d: CompareData): string {
 ${form(d.a, d.b)}
 <div class="side">${[ruleHead(c.a, 'A'), ruleHead(c.b, 'B')].map((h) => html`<div>${h}</div>`)}</div>
 <section id="cmp-metadata"><h2>Metadata</h2><table class="cmp"><thead><tr><th class="w-label"></th><th>A</th><th>B</th></tr></thead><tbody>
-${c.metadata.map((m) => html`<tr class="${m.same ? 'same' : 'differs'}"><th>${m.label}</th><td>${m.a}</td><td>${m.b}</td></tr>\n`)}</tbody></table></section>
+${c.metadata.filter((m) => m.a || m.b).map((m) => html`<tr class="${m.same ? 'same' : 'differs'}"><th>${m.label}</th><td>${m.a}</td><td>${m.b}</td></tr>\n`)}</tbody></table></section>
 <section id="cmp-attack"><h2>ATT&amp;CK</h2>${diffList(c.attack, (t) => html`<a href="${link.technique(site, t.id)}">${t.id}</a> ${t.name}`)}</section>
 <section id="cmp-logsources"><h2>Log sources</h2>${diffList(c.logSources, (s) => s)}</section>
 <section id="cmp-fields"><h2>Fields the logic uses</h2>${diffList(c.fields, (f) => html`<code>${f}</code>`)}</section>
@@ -49,8 +55,8 @@ ${c.metadata.map((m) => html`<tr class="${m.same ? 'same' : 'differs'}"><th>${m.
 <p class="small">Each predicate in its positive form, grouped by field (case-insensitive) and by whether the rule requires it or excludes what it matches. Values compare case-insensitively.</p>
 ${c.predicates.length ? html`<table class="cmp preds"><thead><tr><th class="w-field">Field</th><th class="w-status"></th><th>A</th><th>B</th></tr></thead><tbody>
 ${c.predicates.map((p) => html`<tr class="${p.status}" data-status="${p.status}"><td><code>${p.field}</code><div class="small">${p.role}</div></td><td>${badge(STATUS_LABEL[p.status], p.status === 'same' ? 'st-ok' : p.status === 'differs' ? 'st-warn' : 'st-bad')}</td>
-<td>${p.a.map((x) => html`<div><code>${x}</code></div>`)}${p.status === 'differs' && p.values.onlyA.length ? html`<div class="small">only A: ${p.values.onlyA.join(', ')}</div>` : ''}${p.status === 'differs' && !p.values.onlyA.length && !p.values.onlyB.length ? html`<div class="small">same values; the operators or their options (case sensitivity…) differ</div>` : ''}</td>
-<td>${p.b.map((x) => html`<div><code>${x}</code></div>`)}${p.status === 'differs' && p.values.onlyB.length ? html`<div class="small">only B: ${p.values.onlyB.join(', ')}</div>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">Neither rule has a parsed predicate.</p>`}
+<td>${p.a.map((x) => html`<div><code>${cut(x)}</code></div>`)}${p.status === 'differs' && p.values.onlyA.length ? html`<div class="small">only A: ${some(p.values.onlyA)}</div>` : ''}${p.status === 'differs' && !p.values.onlyA.length && !p.values.onlyB.length ? html`<div class="small">same values; the operators or their options (case sensitivity…) differ</div>` : ''}</td>
+<td>${p.b.map((x) => html`<div><code>${cut(x)}</code></div>`)}${p.status === 'differs' && p.values.onlyB.length ? html`<div class="small">only B: ${some(p.values.onlyB)}</div>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">Neither rule has a parsed predicate.</p>`}
 </section>
 <section id="cmp-conditions"><h2>Conditions</h2><div class="side">${[c.a, c.b].map((s, i) => html`<div class="cond-${i ? 'b' : 'a'}"><h3>${i ? 'B' : 'A'}: ${formatLabel(s.format)}</h3>${s.condition ? html`<pre class="expr">${s.condition}</pre>` : html`<p class="empty">No condition was extracted (${s.completeness}).</p>`}
 ${s.opaque.length ? html`<p class="small">Not comparable (opaque): ${s.opaque.map((o, k) => html`${k ? '; ' : ''}<code>${o.text.length > 120 ? o.text.slice(0, 117) + '…' : o.text}</code> (${o.reason})`)}</p>` : ''}</div>`)}</div></section>
