@@ -1,8 +1,11 @@
 /**
  * The wiki in a real browser (playwright-core driving Debian's chromium, /usr/bin/chromium; install it with
  * scripts/ensure-chromium.sh). Skipped with a message when chromium is absent. Screenshots go to test-output/.
+ * The catalog is the project's examples, plus the seed rule (Panther aws_iam_backdoor_role with its helpers)
+ * copied from the shared corpus into the temporary mirror when that corpus is present.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +15,25 @@ import { buildCatalog } from '../src/catalog/build.ts';
 import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { serveCatalog, type Serving } from '../src/web/server.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { Catalog } from '../src/catalog/query.ts';
+import { exportSite } from '../src/web/export.ts';
+import { scanReport } from '../src/cli/commands/scan.ts';
+import { scanRepo } from '../src/cli/context.ts';
+import type { Format } from '../src/model/facts.ts';
+
+const BIN = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
+/** The seed rule and the helpers it imports, relative to the Panther corpus. */
+const SEED_FILES = ['rules/aws_cloudtrail_rules/aws_iam_backdoor_role.yml', 'rules/aws_cloudtrail_rules/aws_iam_backdoor_role.py', 'global_helpers/panther_aws_helpers.py', 'global_helpers/panther_aws_helpers.yml', 'global_helpers/panther_base_helpers.py', 'global_helpers/panther_base_helpers.yml'];
+const SEED_PRESENT = SHARED_PRESENT && SEED_FILES.every((f) => existsSync(path.join(SHARED, 'corpora', 'panther', f)));
+
+function scanJson(dir: string, format: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, 'scan', dir, '--format', format, '--json'], { env: { ...process.env, DETWIKI_ATTACK: '', DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`scan ${dir}: exit ${code}`))));
+  });
+}
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = path.join(import.meta.dirname, '..', 'test-output');
@@ -22,9 +44,11 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
   let s: Serving;
   let browser: BrowserContext;
   let page: Page;
+  const problems: string[] = [];
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-browser-'));
     cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
+    if (SEED_PRESENT) for (const f of SEED_FILES) cpSync(path.join(SHARED, 'corpora', 'panther', f), path.join(tmp, 'mirror', 'panther', f));
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: exampleSources(), attack: ATTACK });
     s = await serveCatalog({ dir: path.join(tmp, 'cat'), port: 0 });
     // a fresh --user-data-dir per run (playwright passes it for a persistent context)
@@ -35,6 +59,13 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
       viewport: { width: 1400, height: 1000 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    // every console error and failed request of every page view (a missing /favicon.ico was one per page)
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()} (${page.url()})`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
     mkdirSync(OUT, { recursive: true });
   });
   after(async () => {
@@ -83,5 +114,140 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
     await page.check('form.filters input[name=all]');
     await page.waitForURL(/all=1/);
     assert.ok(Number(await page.locator('#result-count').innerText()) >= sigma);
+  });
+
+  it('matrix: each count sits inside its cell, beside the name, never over it', async () => {
+    await page.goto(`${s.url}matrix`);
+    const bad = await page.evaluate(() => {
+      const out: string[] = [];
+      for (const cell of document.querySelectorAll('#matrix a.cell')) {
+        const count = cell.querySelector('b');
+        if (!count || !cell.getClientRects().length) continue;
+        const c = count.getBoundingClientRect();
+        const box = cell.getBoundingClientRect();
+        if (c.left < box.left - 0.5 || c.right > box.right + 0.5 || c.top < box.top - 0.5 || c.bottom > box.bottom + 0.5) {
+          out.push(`outside its cell: ${cell.textContent?.trim()}`);
+          continue;
+        }
+        // every line box of the cell's other text keeps 2px away from the count
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (count.contains(n) || !n.textContent?.trim()) continue;
+          const r = document.createRange();
+          r.selectNodeContents(n);
+          for (const t of r.getClientRects()) {
+            if (t.width && t.left < c.right + 2 && c.left < t.right + 2 && t.top < c.bottom - 0.5 && c.top < t.bottom - 0.5) out.push(`over the name: ${cell.textContent?.trim()}`);
+          }
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(bad, []);
+    await page.screenshot({ path: path.join(OUT, 'matrix-cells.png'), fullPage: false });
+  });
+
+  it('"/" focuses the search box on every page; typing "/" in a box stays typing', async () => {
+    for (const p of ['', 'browse', 'matrix', 'rule/panther/aws_cloudtrail_stop_logging', 'logsources', 'coverage/parsing']) {
+      await page.goto(`${s.url}${p}`);
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'q', p);
+      assert.equal(await page.evaluate(() => !!document.activeElement?.closest('header')), true, `${p}: the header box`);
+    }
+    await page.goto(`${s.url}search?q=StopLogging`);
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => !!document.activeElement?.closest('main form')), true, 'the search page: its query box');
+    await page.keyboard.type('/x');
+    assert.equal(await page.inputValue('main input[name=q]'), '/x', 'the query was selected, then replaced by what was typed');
+  });
+
+  it('search results say why they matched; the query stays in the boxes', async () => {
+    await page.goto(`${s.url}search?q=StopLogging`);
+    assert.equal(await page.inputValue('header input[name=q]'), 'StopLogging');
+    assert.equal(await page.inputValue('main input[name=q]'), 'StopLogging');
+    const row = page.locator('table.rules tr', { has: page.locator('a[href="/rule/panther/aws_cloudtrail_stop_logging"]') });
+    const li = row.locator('ul.why li[data-where=value]');
+    assert.match(await li.innerText(), /value its logic tests:\s*eventName eq "StopLogging"/);
+    assert.equal(await li.locator('mark').innerText(), 'StopLogging');
+  });
+
+  it('search "UpdateAssumeRolePolicy": the seed rule matched on a value its logic tests', { skip: SEED_PRESENT ? false : 'the shared Panther corpus is not here' }, async () => {
+    await page.goto(s.url);
+    await page.fill('header input[name=q]', 'UpdateAssumeRolePolicy');
+    await page.press('header input[name=q]', 'Enter');
+    await page.waitForURL(/\/search\?q=UpdateAssumeRolePolicy/);
+    const row = page.locator('table.rules tr', { has: page.locator('a[href="/rule/panther/aws_iam_backdoor_role"]') });
+    assert.equal(await row.count(), 1);
+    const li = row.locator('ul.why li[data-where=value]');
+    assert.match(await li.locator('.where').innerText(), /value its logic tests/);
+    assert.match(await li.innerText(), /eventName eq "UpdateAssumeRolePolicy"/);
+    assert.equal(await li.locator('mark').innerText(), 'UpdateAssumeRolePolicy');
+    await page.screenshot({ path: path.join(OUT, 'search-why.png'), fullPage: false });
+  });
+
+  it('compare from a same-action entry: both conditions side by side', async () => {
+    await page.goto(`${s.url}rule/panther/aws_cloudtrail_stop_logging`);
+    const link = page.locator('section#same-action a.compare').first();
+    await link.click();
+    await page.waitForURL(/\/compare\?a=panther%2Faws_cloudtrail_stop_logging&b=/);
+    const a = await page.locator('#cmp-conditions .cond-a pre.expr').innerText();
+    const b = await page.locator('#cmp-conditions .cond-b pre.expr').innerText();
+    assert.match(a, /eventName/);
+    assert.match(b, /eventName|EventName|event\.action|ActionType|Operation/i);
+    assert.ok((await page.locator('#cmp-predicates tr[data-status]').count()) >= 1);
+    assert.ok((await page.locator('#cmp-native pre.code').count()) >= 2);
+    await page.screenshot({ path: path.join(OUT, 'compare.png'), fullPage: true });
+  });
+
+  it('parser coverage: every source row equals `detwiki scan --json` on the same folder', async () => {
+    await page.goto(`${s.url}coverage/parsing`);
+    const rows = await page.locator('table.sources tr[data-source]').evaluateAll((trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset })));
+    assert.ok(rows.length >= 7);
+    const formatOf = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('table.sources tr[data-source]')].map((tr) => [tr.getAttribute('data-source'), tr.querySelector('th .small')?.textContent ?? ''])));
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    const formats = Object.fromEntries(cat.home().sources.map((x) => [String((x as { name: string }).name), String((x as { format: string }).format)]));
+    cat.close();
+    // every source with the function whose result `detwiki scan --json` prints (in process: one CLI start per
+    // source costs seconds), and the Panther source through the CLI itself
+    const scans: Record<string, unknown>[] = [];
+    for (const r of rows) {
+      const dir = path.join(tmp, 'mirror', r.source!);
+      const format = formats[r.source!]! as Format;
+      scans.push(r.source === 'panther' ? await scanJson(dir, format) : scanReport(await scanRepo(dir, format, undefined), dir, format, 0));
+    }
+    assert.ok(rows.some((r) => r.source === 'panther'));
+    const offenders: string[] = [];
+    rows.forEach((r, i) => {
+      const sc = scans[i]! as { files: Record<string, number>; rules: number; complete: number; partial: number; none: number };
+      const want = { parsed: sc.files.parsed, support: sc.files.support, skipped: sc.files.skipped, error: sc.files.error, rules: sc.rules, complete: sc.complete, partial: sc.partial, none: sc.none };
+      for (const [k, v] of Object.entries(want)) if (Number(r[k]) !== v) offenders.push(`${r.source} (${formatOf[r.source!]}) ${k}: page ${r[k]}, scan ${v}`);
+    });
+    assert.deepEqual(offenders, []);
+    const total = await page.locator('table.formats tr.total').evaluate((tr) => ({ ...(tr as HTMLElement).dataset }));
+    assert.equal(Number(total.rules), scans.reduce((a, x) => a + (x.rules as number), 0));
+    assert.equal(Number(total.complete), scans.reduce((a, x) => a + (x.complete as number), 0));
+    await page.screenshot({ path: path.join(OUT, 'parser-coverage.png'), fullPage: false });
+  });
+
+  it('static export: the search page keeps its query in the box and says why rules matched', async () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      exportSite(cat, path.join(tmp, 'site'));
+    } finally {
+      cat.close();
+    }
+    await page.goto(`file://${path.join(tmp, 'site', 'search.html')}?q=StopLogging`);
+    await page.locator('#static-results table.rules').waitFor();
+    assert.equal(await page.inputValue('main input[name=q]'), 'StopLogging');
+    assert.equal(await page.inputValue('header input[name=q]'), 'StopLogging');
+    assert.ok((await page.locator('#static-results ul.why mark').count()) >= 1);
+    await page.keyboard.press('Escape');
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'q');
+    await page.screenshot({ path: path.join(OUT, 'static-search.png'), fullPage: false });
+  });
+
+  it('no page view logged an error or got a failed request (no favicon 404)', () => {
+    assert.deepEqual(problems, []);
   });
 });

@@ -175,7 +175,8 @@ describe('static export of the examples: indicator pages only for shared indicat
     const shared = d.indicators.find((i) => i.field === 'eventName' && i.value === 'StopLogging')!;
     assert.equal(shared.page, true);
     const page = renderRule(SERVER, d);
-    assert.ok(page.includes(`href="/indicator/${encodeURIComponent(shared.key)}"`) || page.includes(`href="/indicator/${shared.key}"`));
+    // the link carries the rule it is on (?from=): the indicator page offers to compare with it
+    assert.ok(page.includes(`href="/indicator/${encodeURIComponent(shared.key)}?from=`) || page.includes(`href="/indicator/${shared.key}?from=`));
     const one = cat.db.prepare(
       `SELECT r.id, i.key FROM indicator_keys k JOIN indicators i ON i.key = k.key JOIN rules r ON r.rowid = i.rule
        WHERE k.total = 1 AND k.key NOT IN (SELECT key FROM exclusions) AND i.op = 'eq' LIMIT 1`,
@@ -184,7 +185,7 @@ describe('static export of the examples: indicator pages only for shared indicat
     const alone = owner.indicators.find((i) => i.key === one.key)!;
     assert.equal(alone.page, false);
     const html = renderRule(SERVER, owner);
-    assert.equal(html.includes(`/indicator/${encodeURIComponent(one.key)}`) || html.includes(`/indicator/${one.key}"`), false, 'no link to a page that lists one rule');
+    assert.equal(html.includes(`/indicator/${encodeURIComponent(one.key)}`) || html.includes(`/indicator/${one.key}`), false, 'no link to a page that lists one rule');
     assert.ok(html.includes(esc(JSON.stringify(alone.value))), 'the value is listed on the rule page');
   });
 

@@ -31,6 +31,14 @@ export async function loadAttackFor(flag: string | undefined, quiet = false): Pr
   }
 }
 
+/**
+ * The "no ATT&CK bundle" message, printed after a command's output (load quietly first): it does not decide the
+ * outcome, so it never comes before the output or an error, and a command that fails does not print it.
+ */
+export function warnAttackAfter(a: LoadedAttack): void {
+  if (a.message) console.error(`detwiki: ${a.message} (technique ids are shown without names)`);
+}
+
 export class UsageError extends Error {}
 
 /** Resolve a repository folder and its format (from --format or the folder's markers). */

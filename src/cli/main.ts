@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'serve [--out DIR] [--host H] [--port N]   serve the wiki (localhost, read-only)', load: () => import('./commands/serve.ts') },
   start: { summary: 'start [--mirror DIR]   build the catalog and serve it', load: () => import('./commands/start.ts') },
   search: { summary: 'search <query> [--json]   full-text search of the catalog', load: () => import('./commands/search.ts') },
+  compare: { summary: 'compare <rule id A> <rule id B> [--json]   two rules side by side, predicate by predicate', load: () => import('./commands/compare.ts') },
   coverage: { summary: 'coverage [--navigator] [--json]   ATT&CK coverage of the catalog', load: () => import('./commands/coverage.ts') },
   export: { summary: 'export <dir>   write the wiki as static files', load: () => import('./commands/export.ts') },
 };

@@ -10,14 +10,14 @@ export interface Asset {
   readonly type: string;
 }
 
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 let cache: Map<string, Asset> | undefined;
 
 export function assets(): ReadonlyMap<string, Asset> {
   if (!cache) {
     cache = new Map();
-    for (const name of ['style.css', 'app.js']) cache.set(name, { body: readFileSync(path.join(DIR, name)), type: TYPES[path.extname(name)]! });
+    for (const name of ['style.css', 'app.js', 'favicon.svg']) cache.set(name, { body: readFileSync(path.join(DIR, name)), type: TYPES[path.extname(name)]! });
   }
   return cache;
 }

@@ -11,6 +11,7 @@ import { matrixData, renderMatrix, renderTactic, renderTechnique, tacticData, te
 import { browseData, homeData, renderBrowse, renderHome, renderSearch, searchData } from './pages/lists.ts';
 import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc.ts';
 import { renderRule, ruleData } from './pages/rule.ts';
+import { parsingData, renderParsing } from './pages/parsing.ts';
 import { staticSite } from './site.ts';
 
 export interface ExportReport {
@@ -45,6 +46,7 @@ export function exportSite(cat: Catalog, dir: string, onProgress?: (what: string
   write('search.html', renderSearch(staticSite('search.html'), searchData(cat, {})), 'search');
   write('matrix.html', renderMatrix(staticSite('matrix.html'), matrixData(cat, {})), 'matrix');
   write('navigator-layer.json', JSON.stringify(cat.navigatorLayer({}), null, 1), 'navigator');
+  write('coverage/parsing.html', renderParsing(staticSite('coverage/parsing.html'), parsingData(cat)), 'parsing');
   write('logsources.html', renderLogsources(staticSite('logsources.html'), cat.logsources()), 'logsources');
   const index = cat.searchIndex();
   const indexJson = JSON.stringify(index);

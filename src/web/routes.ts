@@ -7,6 +7,8 @@ import { matrixData, renderMatrix, renderTactic, renderTechnique, tacticData, te
 import { browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
 import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc.ts';
 import { renderRule, ruleData } from './pages/rule.ts';
+import { compareData, renderCompare } from './pages/compare.ts';
+import { parsingData, renderParsing } from './pages/parsing.ts';
 import type { Site } from './site.ts';
 
 export interface RouteResult {
@@ -68,7 +70,18 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     case 'indicator': {
       const k = one();
       const d = k ? cat.indicator(k) : undefined;
-      return d ? { data: d, render: (s) => renderIndicator(s, d) } : undefined;
+      const from = params.from?.slice(0, 300);
+      return d ? { data: d, render: (s) => renderIndicator(s, d, from) } : undefined;
+    }
+    case 'compare': {
+      if (segments.length) return undefined;
+      const d = compareData(cat, params);
+      return d ? { data: d, render: (s) => renderCompare(s, d) } : undefined;
+    }
+    case 'coverage': {
+      if (segments.length !== 1 || segments[0] !== 'parsing') return undefined;
+      const d = parsingData(cat);
+      return { data: d, render: (s) => renderParsing(s, d) };
     }
     case 'facets': {
       const d = cat.facets();

@@ -1,6 +1,6 @@
 /**
  * The wiki server: node:http, read-only (GET and HEAD only), bound to 127.0.0.1 by default. Only the fixed routes
- * and the in-memory assets are served: no request path is ever mapped to the file system, and a path with `.`/`..`
+ * and the in-memory assets (stylesheet, script, icon, the icon also as `/favicon.ico`) are served: no request path is ever mapped to the file system, and a path with `.`/`..`
  * segments (plain or percent-encoded) or a NUL is refused.
  */
 import http from 'node:http';
@@ -76,6 +76,8 @@ export function createWikiServer(cat: Catalog): http.Server {
         const extra: Record<string, string> = name === 'matrix' && args[0] === 'navigator' ? { 'Content-Disposition': 'attachment; filename="detection-wiki-layer.json"' } : {};
         return send(200, 'application/json; charset=utf-8', JSON.stringify(r.data), extra);
       }
+      // browsers ask for /favicon.ico on their own: the page icon (an in-memory asset) answers it
+      if (first === 'favicon.ico' && !rest.length) return send(200, 'image/svg+xml', assets().get('favicon.svg')!.body, { 'Cache-Control': 'public, max-age=3600' });
       if (first === 'healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
       const r = resolvePage(cat, first, rest, p.params);
       if (!r) return notFound();

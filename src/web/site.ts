@@ -35,6 +35,10 @@ export const link = {
   tactic: (s: Site, id: string) => (s.mode === 'server' ? `/tactic/${enc(id)}` : `${s.root}tactic/${enc(id)}.html`),
   logsource: (s: Site, key: string) => (s.mode === 'server' ? `/logsource/${enc(key)}` : `${s.root}logsource/${enc(key)}.html`),
   logsources: (s: Site) => (s.mode === 'server' ? '/logsources' : `${s.root}logsources.html`),
-  indicator: (s: Site, key: string) => (s.mode === 'server' ? `/indicator/${enc(key)}` : `${s.root}indicator/${enc(key)}.html`),
+  /** `from`: the rule page the link is on (served only): the indicator page then offers to compare with it. */
+  indicator: (s: Site, key: string, from?: string) => (s.mode === 'server' ? `/indicator/${enc(key)}${qs({ from })}` : `${s.root}indicator/${enc(key)}.html`),
+  /** Served only: a comparison of two rules is not exported (one page per pair would not fit). */
+  compare: (s: Site, a: string, b: string) => (s.mode === 'server' ? `/compare${qs({ a, b })}` : undefined),
+  parsing: (s: Site) => (s.mode === 'server' ? '/coverage/parsing' : `${s.root}coverage/parsing.html`),
   asset: (s: Site, name: string) => (s.mode === 'server' ? `/static/${name}` : `${s.root}static/${name}`),
 };

@@ -4,10 +4,12 @@
  * error (with diagnostics). Exit 0 when every file was accounted for; with --strict, non-zero if any rule file
  * failed to parse.
  */
+import type { DiagnosticCount } from '../../catalog/parsingCoverage.ts';
 import type { FileResult } from '../../formats/adapter.ts';
+import type { ScanResult } from '../../formats/scan.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -18,32 +20,14 @@ export function run(argv: string[]): Promise<number> {
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]');
     const { root, format } = repoAndFormat(positionals[0]!, values.format);
-    const attack = await loadAttackFor(values.attack, values.json);
+    const attack = await loadAttackFor(values.attack, true);
     const t0 = performance.now();
     const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
     const seconds = (performance.now() - t0) / 1000;
+    const report = scanReport(res, root, format, seconds, values.files === true);
     const summary = summarize(res.files);
     const rules = res.rules;
-    const withCondition = rules.filter((r) => r.logic.condition !== undefined && r.logic.completeness !== 'none').length;
-    const complete = rules.filter((r) => r.logic.completeness === 'complete').length;
-    const byKind: Record<string, number> = {};
-    for (const r of rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
-    const report = {
-      root,
-      format,
-      seconds: Number(seconds.toFixed(2)),
-      files: summary.counts,
-      rules: rules.length,
-      byKind,
-      withCondition,
-      complete,
-      partial: rules.filter((r) => r.logic.completeness === 'partial').length,
-      none: rules.filter((r) => r.logic.completeness === 'none').length,
-      errors: summary.errors,
-      skippedReasons: summary.skippedReasons,
-      sourceDiagnostics: res.diagnostics,
-      ...(values.files ? { fileResults: res.files.map((f) => ({ path: f.path, outcome: f.outcome, reason: f.reason, rules: f.rules.map((r) => r.id), diagnostics: f.diagnostics })) } : {}),
-    };
+    const { withCondition, complete, byKind } = report;
     if (values.json) printJson(report);
     else {
       const pct = (n: number) => (rules.length ? ((100 * n) / rules.length).toFixed(1) : '0.0');
@@ -63,8 +47,47 @@ export function run(argv: string[]): Promise<number> {
         if (errs.length > 200) console.log(`  … ${errs.length - 200} more (use --json)`);
       }
     }
+    if (!values.json) warnAttackAfter(attack);
     return values.strict && summary.counts.error > 0 ? 1 : 0;
   });
+}
+
+/** The figures `scan --json` prints (the parser coverage page shows the same per source). */
+export function scanReport(res: ScanResult, root: string, format: string, seconds: number, withFiles = false) {
+  const summary = summarize(res.files);
+  const rules = res.rules;
+  const withCondition = rules.filter((r) => r.logic.condition !== undefined && r.logic.completeness !== 'none').length;
+  const complete = rules.filter((r) => r.logic.completeness === 'complete').length;
+  const byKind: Record<string, number> = {};
+  for (const r of rules) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  const report = {
+    root,
+    format,
+    seconds: Number(seconds.toFixed(2)),
+    files: summary.counts,
+    rules: rules.length,
+    byKind,
+    withCondition,
+    complete,
+    partial: rules.filter((r) => r.logic.completeness === 'partial').length,
+    none: rules.filter((r) => r.logic.completeness === 'none').length,
+    diagnosticsByCode: diagnosticsByCode(res),
+    errors: summary.errors,
+    skippedReasons: summary.skippedReasons,
+    sourceDiagnostics: res.diagnostics,
+    ...(withFiles ? { fileResults: res.files.map((f) => ({ path: f.path, outcome: f.outcome, reason: f.reason, rules: f.rules.map((r) => r.id), diagnostics: f.diagnostics })) } : {}),
+  };
+  return report;
+}
+
+/** Diagnostics by code: in files, in rules, about the source (as the parser coverage page counts them). */
+function diagnosticsByCode(res: ScanResult): Record<string, DiagnosticCount> {
+  const out: Record<string, DiagnosticCount> = {};
+  const add = (code: string, w: keyof DiagnosticCount) => ((out[code] ??= { files: 0, rules: 0, source: 0 })[w] += 1);
+  for (const f of res.files) for (const d of f.diagnostics) add(d.code, 'files');
+  for (const r of res.rules) for (const d of r.diagnostics) add(d.code, 'rules');
+  for (const d of res.diagnostics) add(d.code, 'source');
+  return out;
 }
 
 function summarize(files: readonly FileResult[]) {

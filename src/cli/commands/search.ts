@@ -1,6 +1,7 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { Catalog } from '../../catalog/query.ts';
+import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
@@ -29,10 +30,18 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const q = positionals.join(' ');
       const r = cat.search(q, { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.technique ? { technique: values.technique } : {}) }, { pageSize: limit });
-      if (values.json) printJson({ query: q, total: r.total, ...(r.totalCapped ? { totalCapped: true } : {}), rules: r.rows });
+      const why = (id: string) => {
+        const rec = cat.ruleRecord(id);
+        return rec ? explainMatch(rec, r.parsed) : [];
+      };
+      if (values.json) printJson({ query: q, total: r.total, ...(r.totalCapped ? { totalCapped: true } : {}), rules: r.rows.map((x) => ({ ...x, matched: why(x.id) })) });
       else {
         console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${JSON.stringify(q)}`);
-        for (const x of r.rows) console.log(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
+        for (const x of r.rows) {
+          console.log(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
+          // where it matched, the matching text in [brackets]
+          for (const l of why(x.id)) console.log(`      ${l.label}: ${l.snippet.map((p) => (p.mark ? `[${p.text}]` : p.text)).join('')}`);
+        }
       }
       return 0;
     } finally {

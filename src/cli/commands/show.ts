@@ -16,7 +16,7 @@ import type { Format } from '../../model/facts.ts';
 import { renderRulePage } from '../../model/page.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -28,7 +28,7 @@ export function run(argv: string[]): Promise<number> {
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR | --out CATALOG_DIR] [--json]');
     const arg = positionals[0]!;
-    const attack = await loadAttackFor(values.attack, values.json);
+    const attack = await loadAttackFor(values.attack, true);
     let format: Format;
     let rules: readonly RuleRecord[];
     const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
@@ -47,6 +47,8 @@ export function run(argv: string[]): Promise<number> {
         return 1;
       }
       rules = file.rules;
+    } else if (!values.repo && looksLikePath(arg)) {
+      throw new UsageError(`no such file: ${arg}`);
     } else if (!values.repo) {
       // an id: look it up in the built catalog
       const dir = values.out ?? defaultCatalogDir();
@@ -93,6 +95,12 @@ export function run(argv: string[]): Promise<number> {
         }) + '\n',
       );
     }
+    warnAttackAfter(attack);
     return 0;
   });
+}
+
+/** A path the user meant as a file (`./x.yml`, `/abs/x`, `rules/x.py`), not a rule id (`panther/aws_iam_backdoor_role`). */
+function looksLikePath(arg: string): boolean {
+  return /^(\.{0,2}\/|~)/.test(arg) || /\.(ya?ml|py|toml|json|txt|kql|spl|md|sql|eql)$/i.test(arg);
 }

@@ -8,7 +8,24 @@
       if (e.target && (e.target.tagName === 'SELECT' || e.target.type === 'checkbox')) f.submit();
     });
   });
+  // "/" focuses the search box on every page (the page's own query box on the search page), unless typing already
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var box = document.querySelector('main input[name=q]') || document.querySelector('header input[name=q]');
+    if (!box) return;
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
   if (body.getAttribute('data-mode') !== 'static') return;
+  // static export: the query of a search page stays in the search boxes, as the server renders it
+  var query = new URLSearchParams(location.search).get('q');
+  if (query && document.getElementById('static-results')) {
+    document.querySelectorAll('input[name=q]').forEach(function (i) { i.value = query; });
+    document.title = 'Search: ' + query + ' · detection-wiki';
+  }
   // static export: search and browse run on the JSON index (search-index.js defines window.DETWIKI_INDEX)
   var root = body.getAttribute('data-root') || './';
   var results = document.getElementById('static-results');
@@ -19,6 +36,33 @@
   s.onload = function () { run(window.DETWIKI_INDEX || []); };
   document.head.appendChild(s);
   function esc(t) { return String(t == null ? '' : t).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
+  // where a rule of the index matched, with the matching text marked: each piece escaped, <mark> added after
+  function marked(text, words) {
+    var lc = text.toLowerCase(), out = '', i = 0;
+    while (i < text.length) {
+      var best = -1, len = 0;
+      words.forEach(function (w) { var k = lc.indexOf(w, i); if (w && k >= 0 && (best < 0 || k < best)) { best = k; len = w.length; } });
+      if (best < 0) break;
+      out += esc(text.slice(i, best)) + '<mark>' + esc(text.slice(best, best + len)) + '</mark>';
+      i = best + len;
+    }
+    return out + esc(text.slice(i));
+  }
+  function why(r, terms) {
+    var items = [];
+    var words = terms.map(function (t) { return t.replace(/^(field|value|format|kind|technique):/, '').replace(/^"|"$/g, '').replace(/\*$/, ''); }).filter(Boolean);
+    var places = [['title', 'title', r.title], ['value', 'value its logic tests', r.vals], ['field', 'field its logic uses', r.fields], ['meta', 'ATT&CK', r.techniques], ['meta', 'log source', r.logsources]];
+    places.forEach(function (p) {
+      var text = String(p[2] || '');
+      if (!text || !words.some(function (w) { return text.toLowerCase().indexOf(w) >= 0; })) return;
+      var lc = text.toLowerCase(), k = -1;
+      words.forEach(function (w) { var j = lc.indexOf(w); if (j >= 0 && (k < 0 || j < k)) k = j; });
+      var from = Math.max(0, k - 40);
+      var part = (from ? '…' : '') + text.slice(from, from + 120) + (from + 120 < text.length ? '…' : '');
+      items.push('<li data-where="' + p[0] + '"><span class="where ' + p[0] + '">' + esc(p[1]) + ':</span><code>' + marked(part, words) + '</code></li>');
+    });
+    return items.length ? '<ul class="why">' + items.join('') + '</ul>' : '';
+  }
   function run(index) {
     var params = new URLSearchParams(location.search);
     var q = (params.get('q') || '').toLowerCase();
@@ -51,7 +95,7 @@
     var count = document.getElementById('result-count');
     var html = '<p class="count"><strong>' + rows.length + '</strong> rule(s)</p><table class="rules"><thead><tr><th>Title</th><th>Format</th><th>Kind</th><th>Severity</th></tr></thead><tbody>';
     rows.slice(0, 500).forEach(function (r) {
-      html += '<tr><td><a href="' + root + 'rule/' + esc(r.id) + '.html">' + esc(r.title) + '</a><div class="rid">' + esc(r.id) + '</div></td><td>' + esc(r.format) + '</td><td>' + esc(r.kind) + '</td><td>' + esc(r.severity || '') + '</td></tr>';
+      html += '<tr><td><a href="' + root + 'rule/' + esc(r.id) + '.html">' + esc(r.title) + '</a><div class="rid">' + esc(r.id) + '</div>' + (results ? why(r, terms) : '') + '</td><td>' + esc(r.format) + '</td><td>' + esc(r.kind) + '</td><td>' + esc(r.severity || '') + '</td></tr>';
     });
     out.innerHTML = html + '</tbody></table>' + (rows.length > 500 ? '<p class="small">First 500 shown.</p>' : '');
     if (count) count.textContent = String(rows.length);

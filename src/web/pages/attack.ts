@@ -32,8 +32,8 @@ ${site.mode === 'server' ? filterForm(link.matrix(site), d.filters, { ...d.facet
 ${m.tactics.map((t) => html`<div class="tactic"><h3><a href="${link.tactic(site, t.id)}">${t.name}</a><span class="small">${t.count} rules</span></h3>
 ${t.techniques.map((q) => {
   const subs = q.subs.filter((s) => s.count > 0);
-  const cell = html`<a class="cell h${heat(q.count, m.max)}" href="${link.technique(site, q.id)}" title="${q.id} ${q.name}: ${q.count} rule(s)"><span class="tid">${q.id}</span> ${q.name} <b>${q.count}</b></a>`;
-  return subs.length ? html`<details class="tech"><summary>${cell}</summary>${subs.map((s) => html`<a class="cell sub h${heat(s.count, m.max)}" href="${link.technique(site, s.id)}"><span class="tid">${s.id}</span> ${s.name} <b>${s.count}</b></a>`)}</details>` : html`<div class="tech">${cell}</div>`;
+  const cell = html`<a class="cell h${heat(q.count, m.max)}" href="${link.technique(site, q.id)}" title="${q.id} ${q.name}: ${q.count} rule(s)"><span class="tname"><span class="tid">${q.id}</span> ${q.name}</span><b>${q.count}</b></a>`;
+  return subs.length ? html`<details class="tech"><summary>${cell}</summary>${subs.map((s) => html`<a class="cell sub h${heat(s.count, m.max)}" href="${link.technique(site, s.id)}"><span class="tname"><span class="tid">${s.id}</span> ${s.name}</span><b>${s.count}</b></a>`)}</details>` : html`<div class="tech">${cell}</div>`;
 })}</div>`)}
 </div>`;
   return page(site, 'ATT&CK coverage', body, m.attribution ? { attribution: m.attribution } : {});

@@ -16,12 +16,12 @@ export function badge(text: string, cls: string): Html {
   return html`<span class="badge ${cls}">${text}</span>`;
 }
 
-export function ruleTable(site: Site, rows: readonly RuleRow[], opts: { readonly sortLinks?: (col: string) => string; readonly extra?: (r: RuleRow) => Html } = {}): Html {
+export function ruleTable(site: Site, rows: readonly RuleRow[], opts: { readonly sortLinks?: (col: string) => string; readonly extra?: (r: RuleRow) => Html; readonly under?: (r: RuleRow) => Html } = {}): Html {
   if (!rows.length) return html`<p class="empty">No rules.</p>`;
   const th = (col: string, label: string) => (opts.sortLinks ? html`<th><a href="${opts.sortLinks(col)}">${label}</a></th>` : html`<th>${label}</th>`);
   return html`<table class="rules"><thead><tr>${th('title', 'Title')}${th('format', 'Format')}${th('kind', 'Kind')}${th('severity', 'Severity')}${th('status', 'Status')}<th>Logic</th>${opts.extra ? html`<th></th>` : ''}</tr></thead><tbody>
 ${rows.map(
-  (r) => html`<tr><td><a href="${link.rule(site, r.id)}">${r.title}</a><div class="rid">${r.id}</div></td><td>${formatLabel(r.format)}</td><td>${kindLabel(r.kind)}</td><td>${r.severity ? badge(r.severity, `sev-${r.severity}`) : ''}</td><td>${r.status}</td><td>${badge(r.completeness, `c-${r.completeness}`)}</td>${opts.extra ? html`<td>${opts.extra(r)}</td>` : ''}</tr>\n`,
+  (r) => html`<tr><td><a href="${link.rule(site, r.id)}">${r.title}</a><div class="rid">${r.id}</div>${opts.under ? opts.under(r) : ''}</td><td>${formatLabel(r.format)}</td><td>${kindLabel(r.kind)}</td><td>${r.severity ? badge(r.severity, `sev-${r.severity}`) : ''}</td><td>${r.status}</td><td>${badge(r.completeness, `c-${r.completeness}`)}</td>${opts.extra ? html`<td>${opts.extra(r)}</td>` : ''}</tr>\n`,
 )}</tbody></table>`;
 }
 

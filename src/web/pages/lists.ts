@@ -6,6 +6,7 @@ import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
 import { filterForm, formatLabel, kindLabel, pager, ruleTable } from './common.ts';
+import { whyList, whyMatched } from './why.ts';
 
 export type Params = Record<string, string | undefined>;
 
@@ -70,7 +71,8 @@ export function searchData(cat: Catalog, p: Params) {
   const q = (p.q ?? '').slice(0, 500);
   const filters = filtersFrom(p);
   const paging = pagingFrom(p);
-  return { q, filters, paging, result: cat.search(q, filters, paging), facets: cat.facets() };
+  const result = cat.search(q, filters, paging);
+  return { q, filters, paging, result, facets: cat.facets(), why: whyMatched(cat, result.rows, result.parsed) };
 }
 
 export function renderSearch(site: Site, d: ReturnType<typeof searchData>): string {
@@ -80,7 +82,7 @@ export function renderSearch(site: Site, d: ReturnType<typeof searchData>): stri
 ${site.mode === 'server'
   ? filterForm(link.search(site), { ...d.filters, q: d.q }, d.facets, { q: true })
   : html`<form class="filters" id="static-search" method="get" action="${link.search(site)}"><label class="q">Query <input type="search" name="q" value="${d.q}"></label><button>Search</button></form>`}
-<p class="help">Words match titles, descriptions, fields, values and rule bodies; <code>field:CommandLine</code> finds rules whose logic uses a field, <code>value:"\reg.exe"</code> rules that look for (or exclude) a value; <code>format:sigma</code>, <code>kind:hunting</code>, <code>technique:T1078</code> filter; <code>word*</code> is a prefix.</p>
-${d.q ? html`<p class="count"><strong id="result-count">${r.total}${r.totalCapped ? '+' : ''}</strong> result(s) for <q>${d.q}</q>${r.total && !d.paging.sort ? ', rules matched by their title, description, fields or values first' : ''}</p>${ruleTable(site, r.rows)}${pager(r, (n) => link.search(site, { ...base, page: n }))}` : html`<div id="static-results"></div>`}`;
-  return page(site, d.q ? `Search: ${d.q}` : 'Search', body);
+<p class="help">Words match titles, descriptions, fields, values and rule bodies; <code>field:CommandLine</code> finds rules whose logic uses a field, <code>value:"\\reg.exe"</code> rules that look for (or exclude) a value; <code>format:sigma</code>, <code>kind:hunting</code>, <code>technique:T1078</code> filter; <code>word*</code> is a prefix.</p>
+${d.q ? html`<p class="count"><strong id="result-count">${r.total}${r.totalCapped ? '+' : ''}</strong> result(s) for <q>${d.q}</q>${r.total && !d.paging.sort ? ', rules matched by their title, description, fields or values first' : ''}</p>${ruleTable(site, r.rows, { under: (row) => whyList(d.why[row.id] ?? []) })}${pager(r, (n) => link.search(site, { ...base, page: n }))}` : html`<div id="static-results"></div>`}`;
+  return page(site, d.q ? `Search: ${d.q}` : 'Search', body, { q: d.q });
 }

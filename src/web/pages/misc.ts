@@ -1,5 +1,5 @@
 /** Log-source and indicator pages. */
-import type { Catalog } from '../../catalog/query.ts';
+import type { Catalog, RuleRow } from '../../catalog/query.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
@@ -22,10 +22,17 @@ export function renderLogsource(site: Site, d: NonNullable<ReturnType<Catalog['l
   return page(site, d.name, body);
 }
 
-export function renderIndicator(site: Site, d: NonNullable<ReturnType<Catalog['indicator']>>): string {
+/** `from`: the rule whose page linked here; each other rule listed then links to a comparison with it (served only). */
+export function renderIndicator(site: Site, d: NonNullable<ReturnType<Catalog['indicator']>>, from?: string): string {
+  const cmp = (r: RuleRow) => {
+    const href = from && r.id !== from ? link.compare(site, from, r.id) : undefined;
+    return href ? html`<a class="compare" href="${href}">compare</a>` : html``;
+  };
+  const withCompare = from && site.mode === 'server' ? { extra: cmp } : {};
   const body = html`<p class="crumbs">Indicator</p><h1><code>${d.field}</code> ${d.op} <code>${d.op === 'is_not_null' ? '' : valueLabel(d.value)}</code></h1>
 <p>${d.total} rule(s) look for this field, operator and value (values compare case-insensitively across formats)${d.excludedBy.length ? `; ${d.excludedBy.length} exclude it` : ''}.</p>
-${Object.entries(d.byFormat).map(([f, rows]) => html`<h2>${formatLabel(f)} (${rows.length})</h2>${ruleTable(site, rows)}`)}
-${d.excludedBy.length ? html`<h2>Rules that exclude it</h2>${ruleTable(site, d.excludedBy, { extra: (r) => html`${(r as { stage?: string | null }).stage ?? ''}` })}` : ''}`;
+${from && site.mode === 'server' ? html`<p class="small">"compare" sets each rule beside <a href="${link.rule(site, from)}">${from}</a>.</p>` : ''}
+${Object.entries(d.byFormat).map(([f, rows]) => html`<h2>${formatLabel(f)} (${rows.length})</h2>${ruleTable(site, rows, withCompare)}`)}
+${d.excludedBy.length ? html`<h2>Rules that exclude it</h2>${ruleTable(site, d.excludedBy, { extra: (r) => html`${(r as { stage?: string | null }).stage ?? ''}${from && site.mode === 'server' ? html` ${cmp(r)}` : ''}` })}` : ''}`;
   return page(site, `${d.field} ${d.op}`, body);
 }

@@ -97,7 +97,7 @@ ${ex.map((x) => {
     const p = x.expr;
     return html`<tr><td><code>${p.field}</code></td><td>${p.op}</td><td>${p.values.map((v, i) => {
       const k = keyOf.get(`${p.field}\0${p.op}\0${JSON.stringify(v)}`);
-      return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
+      return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k, d.rule.id)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
     })}</td><td>${x.stage ?? ''}</td></tr>\n`;
   }
   const preds = [...leaves(x.expr)].filter((l) => l.kind === 'pred');
@@ -109,7 +109,7 @@ function indicatorsSection(site: Site, d: RuleData): Html {
   if (!d.indicators.length) return html`<p class="empty">No indicators${d.rule.logic.completeness === 'none' ? ' (the logic was not parsed)' : ''}.</p>`;
   return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value; a value shared with another rule links to its indicator page.</p>
 <table class="indicators"><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Other rules</th></tr></thead><tbody>
-${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
+${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key, d.rule.id)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
 <td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}</td></tr>\n`)}
 </tbody></table>`;
 }
@@ -156,7 +156,10 @@ ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre><
 <section id="indicators"><h2>Indicators</h2>${indicatorsSection(site, d)}</section>
 <section id="output"><h2>Output fields</h2>${L.outputFields.length ? html`<p class="small">Fields the rule emits when it matches, with where each comes from.</p><table><thead><tr><th>Field</th><th>Source</th><th>From</th></tr></thead><tbody>${L.outputFields.map((o) => html`<tr><td><code>${o.name}</code></td><td>${o.source}</td><td>${o.from ? html`<code>${o.from}</code>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">No output fields known.</p>`}</section>
 <section id="tests"><h2>Tests</h2>${testsSection(d)}</section>
-<section id="same-action"><h2>Same action in other formats</h2>${d.sameAction.length ? html`<p class="small">Rules of other formats filtering on the same event keys (${L.eventKeys.map((k) => `${k.field}=${k.value}`).join(', ')}), most keys in common first.</p>${d.sameAction.map((g) => html`<h3>${formatLabel(g.format)} (${g.rules.length})</h3><ul>${g.rules.map((x) => html`<li><a href="${link.rule(site, x.id)}">${x.title}</a> <span class="small">${kindLabel(x.kind)} · ${x.keys.join(', ')}</span></li>`)}</ul>`)}` : html`<p class="empty">${L.eventKeys.length ? 'No rule of another format filters on the same event keys.' : 'The rule has no event keys (concrete actions) to compare.'}</p>`}</section>
+<section id="same-action"><h2>Same action in other formats</h2>${d.sameAction.length ? html`<p class="small">Rules of other formats filtering on the same event keys (${L.eventKeys.map((k) => `${k.field}=${k.value}`).join(', ')}), most keys in common first.</p>${d.sameAction.map((g) => html`<h3>${formatLabel(g.format)} (${g.rules.length})</h3><ul>${g.rules.map((x) => {
+  const cmp = link.compare(site, r.id, x.id);
+  return html`<li><a href="${link.rule(site, x.id)}">${x.title}</a> <span class="small">${kindLabel(x.kind)} · ${x.keys.join(', ')}</span>${cmp ? html` · <a class="compare" href="${cmp}">compare</a>` : ''}</li>`;
+})}</ul>`)}` : html`<p class="empty">${L.eventKeys.length ? 'No rule of another format filters on the same event keys.' : 'The rule has no event keys (concrete actions) to compare.'}</p>`}</section>
 <section id="diagnostics"><h2>Diagnostics</h2>${r.diagnostics.length ? html`<ul class="diags">${r.diagnostics.map((x) => html`<li class="${x.severity}"><code>${formatDiagnostic(x)}</code></li>`)}</ul>` : html`<p class="empty">None.</p>`}</section>
 <section id="body"><h2>Rule body</h2>${r.body.map((b) => {
   const text = b.range ? b.text.slice(b.range.start, b.range.end) : b.text;
