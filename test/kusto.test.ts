@@ -299,7 +299,9 @@ describe('Defender XDR Markdown and text', () => {
     const t = readFileSync(fixture('kusto', 'two_queries.txt'), 'utf8');
     const out = parseDefenderText('Execution/two_queries.txt', t, 'm365', SRC).outputs.map((o) => o.rule);
     assert.equal(out.length, 2);
-    assert.equal(out[0]!.description, 'Downloads by PowerShell\nTags: #execution');
+    // the comment header's `Tags:` line is metadata, the rest the description
+    assert.equal(out[0]!.description, 'Downloads by PowerShell');
+    assert.deepEqual(out[0]!.tags, ['#execution']);
     assert.equal(renderExpr(out[1]!.logic.condition!), 'InitiatingProcessFileName eq[ci] "powershell.exe" and RemotePort eq 443');
     assert.equal(out[1]!.kind, 'hunting');
     assert.ok(out.every((r) => r.diagnostics.length === 0));

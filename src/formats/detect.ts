@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../model/facts.ts';
+import { looksLikeKqlFolder } from './kusto/sniff.ts';
 
 interface Marker {
   readonly format: Format;
@@ -45,24 +46,37 @@ export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = {
   'sublime-rules': 'mql',
 };
 
-export function detectFormat(dir: string): Format | undefined {
+/** Content sniffers for folders with no marker: one per format that can be kept as loose files. */
+export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test: (dir: string) => boolean }[] = [{ format: 'kusto', test: looksLikeKqlFolder }];
+
+/** The format of a folder: marker files, then the folder's name, then (with `sniff`) a look at its content. */
+export function detectFormat(dir: string, sniff = true): Format | undefined {
   for (const m of FORMAT_MARKERS) {
     if (m.all.every((p) => existsSync(path.join(dir, p)))) return m.format;
   }
-  return SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
+  const named = SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
+  if (named || !sniff) return named;
+  return FORMAT_SNIFFERS.find((s) => s.test(dir))?.format;
 }
 
 /** The nearest ancestor folder of `file` that is a repository of a known format. */
 export function findRepoRoot(file: string): { root: string; format: Format } | undefined {
-  let dir = path.resolve(file);
-  if (!isDir(dir)) dir = path.dirname(dir);
-  for (;;) {
-    const f = detectFormat(dir);
+  let start = path.resolve(file);
+  if (!isDir(start)) start = path.dirname(start);
+  // markers and known folder names first, all the way up
+  let gitRoot: string | undefined;
+  for (let dir = start; ; ) {
+    const f = detectFormat(dir, false);
     if (f) return { root: dir, format: f };
+    if (!gitRoot && existsSync(path.join(dir, '.git'))) gitRoot = dir;
     const up = path.dirname(dir);
-    if (up === dir) return undefined;
+    if (up === dir) break;
     dir = up;
   }
+  // then a look at the content: of the enclosing git checkout, else of the file's own folder
+  const dir = gitRoot ?? start;
+  const f = detectFormat(dir);
+  return f ? { root: dir, format: f } : undefined;
 }
 
 function isDir(p: string): boolean {

@@ -8,11 +8,13 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
+import { normalizeSeverity, slugify, TACTIC_ID, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
+import { readCommentMeta } from './commentMeta.ts';
 import type { DeclaredAttack, RuleSource } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS } from './defenderFacts.ts';
+import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS, QUERY_SHAPE_KINDS, TACTIC_COLUMN_HEADERS } from './defenderFacts.ts';
+import { readFrontMatter } from './frontMatter.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { leadingComments, parseKql, splitQueryBlocks, type KNode } from './parser.ts';
 
@@ -36,14 +38,17 @@ interface Block {
 export type DefenderFlavour = 'm365' | 'bertjan' | 'generic';
 
 export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
-  const tokens = markdown().parse(text, {});
+  const front = readFrontMatter(file, text);
+  const tokens = markdown().parse(front.body, {});
   const lines = lineStarts(text);
   const diags: Diagnostic[] = [];
-  let title: string | undefined;
+  let title: string | undefined = front.title;
   const headings: { level: number; text: string; line: number }[] = [];
   const blocks: Block[] = [];
-  const attack: DeclaredAttack[] = [];
-  const tags: string[] = [];
+  const attack: DeclaredAttack[] = [...front.attack];
+  const tags: string[] = [...front.tags];
+  let tableHeader: string[] = [];
+  let inHead = false;
   let lastHeading: string | undefined;
   let hasLabelledKql = false;
   for (let i = 0; i < tokens.length; i++) {
@@ -58,9 +63,24 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
       const info = t.info.trim().toLowerCase();
       if (info.startsWith('kql') || info.startsWith('kusto')) hasLabelledKql = true;
       blocks.push({ content: t.content, info, map: (t.map ?? [0, 0]) as [number, number], ...(lastHeading ? { heading: lastHeading } : {}) });
+    } else if (t.type === 'thead_open' || t.type === 'thead_close') {
+      inHead = t.type === 'thead_open';
     } else if (t.type === 'tr_open') {
       const cells = rowCells(tokens, i);
-      for (const c of cells) if (TECHNIQUE_ID.test(c)) attack.push({ text: c, techniqueId: c });
+      if (inHead) {
+        tableHeader = cells.map((c) => c.toLowerCase());
+        continue;
+      }
+      cells.forEach((c, col) => {
+        for (const id of techniqueIdsIn(c)) attack.push({ text: id, techniqueId: id });
+        // an ATT&CK table's tactic column: | Tactic | Technique | ... |
+        if (TACTIC_COLUMN_HEADERS.has((tableHeader[col] ?? '').replace(/[^a-z& ]/g, '').trim())) {
+          for (const part of c.split(/[,;/]| and /)) {
+            const name = part.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim();
+            if (TACTIC_ID.test(name) || ATTACK_TACTIC_NAMES.has(name.toLowerCase())) attack.push({ text: name, tactic: name });
+          }
+        }
+      });
       // Microsoft's template: | Technique, tactic, or state | Covered? (v=yes) | Notes |
       if (flavour === 'm365' && cells.length >= 2 && cells[1]!.toLowerCase() === 'v') {
         if (ATTACK_TACTIC_NAMES.has(cells[0]!.toLowerCase())) attack.push({ text: cells[0]!, tactic: cells[0]! });
@@ -74,17 +94,17 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
       // an unlabelled block is KQL by these repositories' convention; when the file labels its KQL, an unlabelled
       // block that the Kusto parser rejects is something else (output, a path list)
       if (hasLabelledKql ? parseKql(b.content).diagnostics.length === 0 : looksLikeKql(b.content)) return true;
-      diags.push(KqlDiagnostics.otherLanguage(file, 'no language, rejected by the Kusto parser from its first line (not KQL)', { line: b.map[0] + 1 }));
-      return false;
     }
-    diags.push(KqlDiagnostics.otherLanguage(file, b.info || (flavour === 'generic' ? 'no language (not taken as KQL outside the Defender query collections)' : ''), { line: b.map[0] + 1 }));
+    // whatever the fence label (C#, csharp, sql, text, none): a block the Kusto parser reads as a query is one
+    if (isQueryShaped(b.content)) return true;
+    diags.push(KqlDiagnostics.otherLanguage(file, b.info || 'no language, not read as a KQL query by the Kusto parser', { line: b.map[0] + 1 }));
     return false;
   });
   if (kqlBlocks.length === 0) return { outputs: [], diagnostics: [...diags, KqlDiagnostics.noKqlBlock(file)] };
 
-  const description = sectionText(text, lines, headings, 'description') ?? introText(text, lines, headings, blocks);
-  const references = sectionLinks(tokens, 'references');
-  const author = sectionText(text, lines, headings, 'author')?.trim();
+  const description = front.description ?? sectionText(text, lines, headings, 'description') ?? introText(text, lines, headings, blocks);
+  const references = [...new Set([...front.references, ...sectionLinks(tokens, 'references')])];
+  const author = front.author ?? sectionText(text, lines, headings, 'author')?.trim();
   const stem = slugify(file.split('/').pop()!.replace(/\.md$/i, ''));
   const { kind, reason } = kindOf(file, flavour, headings);
   const queries = kqlBlocks.flatMap((b) => {
@@ -129,16 +149,31 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
   return { outputs, diagnostics: [] };
 }
 
-/** A `.txt` file: the whole text is the query; its leading comments are the description. */
+/**
+ * A raw query file (`.kql`, `.csl`, `.kusto`, `.txt`): the whole text is one query, or several separated by blank
+ * lines and `//` headers. The leading comment block of the file (and of each query) gives metadata where it holds
+ * it (`commentMeta.ts`: title, description, author, ATT&CK ids, data source, links); otherwise the title is the
+ * file name and the comments are the description.
+ */
 export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
-  const stem = file.split('/').pop()!.replace(/\.txt$/i, '');
+  const stem = file.split('/').pop()!.replace(/\.(txt|kql|csl|kusto)$/i, '');
   const { kind, reason } = kindOf(file, flavour, []);
   if (!looksLikeKql(text)) return { outputs: [], diagnostics: [KqlDiagnostics.otherLanguage(file, 'plain text rejected by the Kusto parser from its first line (not KQL)')] };
   const parts = queriesOf(text);
   const lines = lineStarts(text);
+  const fileMeta = readCommentMeta(leadingComments(parseKql(text).value.root));
   const outputs = parts.map((part, idx) => {
     const query = text.slice(part.start, part.end);
     const comments = leadingComments(parseKql(query).value.root);
+    const own = parts.length > 1 ? readCommentMeta(comments) : fileMeta;
+    const title = parts.length > 1 ? (own.title ?? `${fileMeta.title ?? stem} (query ${idx + 1})`) : (own.title ?? stem);
+    const description = own.description ?? (parts.length > 1 ? undefined : fileMeta.description);
+    const attack = dedupeAttack([...fileMeta.attack, ...own.attack]);
+    const references = [...new Set([...fileMeta.references, ...own.references])];
+    const dataSources = [...new Set([...fileMeta.dataSources, ...own.dataSources])];
+    const author = own.author ?? fileMeta.author;
+    const severityNative = own.severity ?? fileMeta.severity;
+    const severity = normalizeSeverity(severityNative);
     return buildKqlRule({
       id: `kusto/${slugify(stem)}${parts.length > 1 ? `-${idx + 1}` : ''}`,
       file,
@@ -148,11 +183,19 @@ export function parseDefenderText(file: string, text: string, flavour: DefenderF
       toFile: (o) => o + part.start,
       ...(parts.length > 1 ? { range: { start: part.start, end: part.end } } : {}),
       source: ruleSource(file, source, { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) }),
-      title: parts.length > 1 ? `${stem} (query ${idx + 1})` : stem,
-      ...(comments.length ? { description: comments.join('\n') } : {}),
+      title,
+      ...(description ? { description } : {}),
+      ...(references.length ? { references } : {}),
+      ...(author ? { author } : {}),
+      ...(own.version ?? fileMeta.version ? { version: (own.version ?? fileMeta.version)! } : {}),
+      ...(severity ? { severity } : {}),
+      ...(severityNative ? { severityNative } : {}),
+      tags: [...new Set([...fileMeta.tags, ...own.tags])],
       status: 'unknown',
       kind: { kind, reason },
       defaultKindReason: reason,
+      attackDeclared: attack,
+      logSources: dataSources.map((name) => ({ kind: 'dataSource', name })),
       ...(parts.length > 1 ? { facts: { query: idx + 1, queries: parts.length } } : {}),
     });
   });
@@ -201,6 +244,23 @@ export function looksLikeKql(text: string): boolean {
   return firstError > (lineEnd < 0 ? text.length : lineEnd);
 }
 
+/**
+ * Whether text in a fence of any label (or none) is a KQL query: `looksLikeKql`, and the syntax tree holds a query
+ * shape (a pipe, a let statement, union, search), so that a shell line such as `ls -la /tmp`, which Kusto reads as
+ * an arithmetic expression, is not taken for a query.
+ */
+export function isQueryShaped(text: string): boolean {
+  if (!looksLikeKql(text)) return false;
+  const stack: KNode[] = [parseKql(text).value.root];
+  let budget = 10_000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (QUERY_SHAPE_KINDS.has(n.kind)) return true;
+    for (const c of n.children) if (c.token === undefined) stack.push(c);
+  }
+  return false;
+}
+
 function firstCodeOffset(n: KNode): number | undefined {
   if (n.token !== undefined) return n.token === '' ? undefined : n.start;
   for (const c of n.children) {
@@ -237,7 +297,8 @@ function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { tex
     }
     return { kind: 'hunting', reason: template ? `in the ${top} folder: a hunting / investigation query` : 'no detection-rule template (no Risk section): a hunting or investigation query' };
   }
-  return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
+  if (flavour === 'm365') return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
+  return { kind: 'hunting', reason: 'a KQL query kept as a file or a document (no schedule, trigger or alert settings): a hunting query an analyst runs' };
 }
 
 function ruleSource(file: string, source: SourceInfo, lines?: { start: number; end: number }): RuleSource {
@@ -249,6 +310,15 @@ function ruleSource(file: string, source: SourceInfo, lines?: { start: number; e
     ...(source.licence ? { licence: source.licence } : {}),
     ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
   };
+}
+
+/** Technique ids in a table cell: `T1078`, `[T1078.004](https://…)`, `T1078 - Valid Accounts`. */
+function techniqueIdsIn(cell: string): string[] {
+  const text = cell
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/https?:\/\/attack\.mitre\.org\/techniques\/(T\d{4})(?:\/(\d{3}))?\S*/gi, (_m, t: string, sub?: string) => (sub ? `${t}.${sub}` : t))
+    .replace(/https?:\/\/\S+/g, ' ');
+  return text.split(/[^A-Za-z0-9.]+/).map((w) => w.replace(/\.+$/, '').toUpperCase()).filter((w) => TECHNIQUE_ID.test(w));
 }
 
 function rowCells(tokens: readonly Token[], i: number): string[] {

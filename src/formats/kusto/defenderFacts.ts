@@ -35,3 +35,12 @@ export const HUNTING_FOLDERS: ReadonlySet<string> = new Set([
   'Azure Resource Graph',
   'MISP',
 ]);
+
+/**
+ * Syntax kinds (Kusto.Language `SyntaxKind` names) whose presence makes text in a code fence a query rather than
+ * a stray expression: a fence labelled C#, text or nothing holds KQL when its tree has one of these.
+ */
+export const QUERY_SHAPE_KINDS: ReadonlySet<string> = new Set(['PipeExpression', 'LetStatement', 'UnionOperator', 'SearchOperator']);
+
+/** Table header cells (lower-case, letters only) of a column that holds ATT&CK tactics. */
+export const TACTIC_COLUMN_HEADERS: ReadonlySet<string> = new Set(['tactic', 'tactics', 'mitre tactic', 'mitre tactics', 'att&ck tactic', 'attack tactic', 'tactic name', 'tactic id', 'mitre att&ck tactic']);

@@ -1,14 +1,16 @@
 /**
  * KQL adapter: Microsoft Sentinel analytic rules and hunting queries (YAML), Defender XDR advanced-hunting
- * queries (Markdown with KQL blocks, `.txt`). Queries are parsed with Microsoft's own Kusto parser
- * (`parser.ts`, loaded once per process) and lowered into the model (`lowerQuery.ts`, `lowerExpr.ts`).
+ * queries (Markdown with KQL in fenced blocks of any label), raw query files (`.kql`, `.csl`, `.kusto`, `.txt`, with
+ * `//` comment headers), Sentinel ARM templates / API exports and Defender custom detections (JSON). Queries are
+ * parsed with Microsoft's own Kusto parser (`parser.ts`, loaded once per process) and lowered into the model (`lowerQuery.ts`, `lowerExpr.ts`).
  *
- * Every file is accounted for: rule files are parsed; templates, READMEs without KQL, CSV inventories, JSON ARM
- * templates, workbooks, playbooks, data connectors and parser functions are skipped with the reason.
+ * Every file is accounted for: rule files are parsed; templates, READMEs without KQL, CSV inventories, JSON without
+ * a rule, workbooks, playbooks, data connectors and parser functions are skipped with the reason.
  */
 import path from 'node:path';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
+import { parseKqlJson } from './arm.ts';
 import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
 import { PARSER_NAME } from './record.ts';
 import { parseSentinelYaml } from './sentinel.ts';
@@ -18,6 +20,7 @@ export type KqlFileRole =
   | { readonly role: 'sentinel'; readonly hunting: boolean }
   | { readonly role: 'markdown'; readonly flavour: DefenderFlavour }
   | { readonly role: 'text'; readonly flavour: DefenderFlavour }
+  | { readonly role: 'json' }
   | { readonly role: 'skip'; readonly reason: string };
 
 /** Folder names (any level) whose YAML / files are not rules. */
@@ -40,7 +43,7 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
   const full = path.join(root, rel).split(path.sep).join('/');
   const flavour: DefenderFlavour = full.includes('m365-hunting-queries') ? 'm365' : full.includes('bert-jan-p') ? 'bertjan' : 'generic';
   const lower = base.toLowerCase();
-  if (lower.includes('template')) return { role: 'skip', reason: 'a template for contributors, not a rule' };
+  if (ext !== '.json' && lower.includes('template')) return { role: 'skip', reason: 'a template for contributors, not a rule' };
   switch (ext) {
     case '.yaml':
     case '.yml':
@@ -48,9 +51,12 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
     case '.md':
       return { role: 'markdown', flavour };
     case '.txt':
+    case '.kql':
+    case '.csl':
+    case '.kusto':
       return { role: 'text', flavour };
     case '.json':
-      return { role: 'skip', reason: 'JSON (ARM template, workbook or metadata): not a KQL rule file' };
+      return { role: 'json' };
     case '.csv':
       return { role: 'skip', reason: 'CSV data (inventory, schema or lookup), no KQL rule' };
     default:
@@ -72,6 +78,12 @@ export const kustoAdapter: FormatAdapter<null> = {
     if (!read.ok) return { path: rel, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
     if (role.role === 'sentinel') {
       const r = parseSentinelYaml(rel, read.text, role.hunting, source);
+      if (r.notARule) return { path: rel, outcome: 'skipped', reason: r.notARule, rules: [], diagnostics: r.diagnostics };
+      if (r.outputs.length === 0) return { path: rel, outcome: 'error', rules: [], diagnostics: r.diagnostics };
+      return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };
+    }
+    if (role.role === 'json') {
+      const r = parseKqlJson(rel, read.text, source);
       if (r.notARule) return { path: rel, outcome: 'skipped', reason: r.notARule, rules: [], diagnostics: r.diagnostics };
       if (r.outputs.length === 0) return { path: rel, outcome: 'error', rules: [], diagnostics: r.diagnostics };
       return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };

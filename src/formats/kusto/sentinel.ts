@@ -59,14 +59,40 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
   }
   const query = qnode.value;
   const toFile = blockScalarMapper(text, qnode);
-
-  const str = (k: string): string | undefined => (typeof y[k] === 'string' ? (y[k] as string) : typeof y[k] === 'number' ? String(y[k]) : undefined);
   const atKey = (k: string) => {
     const n = doc.contents && isMap(doc.contents) ? doc.contents.get(k, true) : undefined;
     const r = (n as Scalar | undefined)?.range;
     return r ? lineColAt(text, r[0]) : undefined;
   };
+  const id = `kusto/${slugify(file.split('/').pop()!.replace(/\.ya?ml$/i, ''))}`;
+  return { outputs: [buildKqlRule(sentinelRuleInput(y, { file, text, fileLanguage: 'yaml', query, toFile, hunting, source, atKey, diagnostics: diags, id }))], diagnostics: [] };
+}
 
+/** Where a Sentinel rule's fields sit: the YAML file, or an ARM template / API export (`arm.ts`). */
+export interface SentinelRuleContext {
+  readonly file: string;
+  readonly text: string;
+  readonly fileLanguage: string;
+  readonly query: string;
+  readonly toFile: (o: number) => number;
+  readonly hunting: boolean;
+  readonly source: SourceInfo;
+  readonly atKey: (k: string) => { line: number; column: number } | undefined;
+  readonly diagnostics: Diagnostic[];
+  readonly id: string;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly lines?: { readonly start: number; readonly end: number };
+}
+
+/**
+ * The rule input from a Sentinel rule's fields, named as the YAML template names them (name, description,
+ * severity, requiredDataConnectors, queryFrequency, queryPeriod, triggerOperator, triggerThreshold, tactics,
+ * relevantTechniques, entityMappings, customDetails, kind, status, version).
+ */
+export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: SentinelRuleContext): KqlRuleInput {
+  const { file, text, query, toFile, hunting, source, atKey } = ctx;
+  const diags = ctx.diagnostics;
+  const str = (k: string): string | undefined => (typeof y[k] === 'string' ? (y[k] as string) : typeof y[k] === 'number' ? String(y[k]) : undefined);
   const sevNative = str('severity');
   const severity = normalizeSeverity(sevNative);
   if (sevNative !== undefined && !severity) diags.push(KqlDiagnostics.badValue(file, 'severity', sevNative, atKey('severity')));
@@ -122,18 +148,20 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
   const ruleSource: RuleSource = {
     repository: source.repository,
     path: file,
+    ...(ctx.lines ? { lines: ctx.lines } : {}),
     ...(source.commit ? { commit: source.commit } : {}),
     ...(source.licence ? { licence: source.licence } : {}),
     ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
   };
   const statusNative = str('status');
   const input: KqlRuleInput = {
-    id: `kusto/${slugify(file.split('/').pop()!.replace(/\.ya?ml$/i, ''))}`,
+    id: ctx.id,
     file,
     fileText: text,
-    fileLanguage: 'yaml',
+    fileLanguage: ctx.fileLanguage,
     query,
     toFile,
+    ...(ctx.range ? { range: ctx.range } : {}),
     source: ruleSource,
     ...(str('id') ? { nativeId: str('id')! } : {}),
     nativeType: hunting ? 'hunting' : (nativeKind ?? 'Scheduled'),
@@ -155,7 +183,7 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
     diagnostics: diags,
     ...(trigger ? { trigger } : {}),
   };
-  return { outputs: [buildKqlRule(input)], diagnostics: [] };
+  return input;
 }
 
 function arr(v: unknown): unknown[] {
