@@ -87,8 +87,8 @@ describe('catalog build from examples/', () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
       const r = cat.rule('panther/aws_cloudtrail_stop_logging')!;
-      assert.ok(r.sameAction.some((g) => g.format === 'sigma'), 'sigma rule shares eventName=StopLogging');
-      assert.ok(r.sameAction.every((g) => g.format !== 'panther' && g.rules.length > 0), 'no empty group, no own format');
+      assert.ok(r.sameAction.groups.some((g) => g.format === 'sigma'), 'sigma rule shares eventName=StopLogging');
+      assert.ok(r.sameAction.groups.every((g) => g.format !== 'panther' && g.rules.length > 0), 'no empty group, no own format');
       const ind = r.indicators.find((i) => i.field === 'eventName' && i.value === 'StopLogging');
       assert.equal(ind?.counts.sigma, 1);
       const m = cat.matrix();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { FORMATS, KINDS, type Format, type Kind } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
+import { sameActionRules, type SameActionRule } from './crossvendor.ts';
 import { catalogFile } from './paths.ts';
 import { ftsTiers, parseQuery, type ParsedQuery } from './searchQuery.ts';
 
@@ -357,20 +358,22 @@ export class Catalog {
     };
   }
 
-  /** Rules of other formats that share an event key, most shared keys first, grouped by format (no empty groups). */
+  /**
+   * Rules of other formats that test the same action (canonical log source, action field and value; see
+   * crossvendor.ts), grouped by format, with how their conditions relate and whether they fire on this rule's
+   * test events; and this rule's own action keys.
+   */
   private sameAction(rowid: number, format: string) {
-    const rows = this.st(
-      `SELECT r.id, r.title, r.format, r.kind, GROUP_CONCAT(DISTINCT e2.field || '=' || e2.value) keys, COUNT(DISTINCT e2.field || '=' || e2.value) n
-       FROM event_keys e1 JOIN event_keys e2 ON e2.field = e1.field AND e2.value = e1.value AND e2.rule != e1.rule AND e2.format != ?
-       JOIN rules r ON r.rowid = e2.rule WHERE e1.rule = ? GROUP BY r.rowid ORDER BY n DESC, r.counts DESC, r.title LIMIT 1000`,
-    ).all(format, rowid) as { id: string; title: string; format: string; kind: string; keys: string; n: number }[];
-    const groups = new Map<string, { id: string; title: string; kind: string; keys: string[] }[]>();
-    for (const r of rows) {
+    const rules = sameActionRules(this.db, rowid, format);
+    const groups = new Map<string, SameActionRule[]>();
+    for (const r of rules) {
       let g = groups.get(r.format);
       if (!g) groups.set(r.format, (g = []));
-      g.push({ id: r.id, title: r.title, kind: r.kind, keys: r.keys.split(',') });
+      g.push(r);
     }
-    return [...groups].map(([fmt, rules]) => ({ format: fmt, rules }));
+    const keys = (this.st('SELECT ls, field, display FROM action_keys WHERE rule = ?').all(rowid) as { ls: string; field: string; display: string }[]).map((k) => `${k.ls}: ${k.field} = ${k.display}`);
+    const logSources = (this.st('SELECT DISTINCT ls FROM canonical_ls WHERE rule = ?').all(rowid) as { ls: string }[]).map((r) => r.ls);
+    return { keys, logSources, groups: [...groups].map(([fmt, rs]) => ({ format: fmt, rules: rs })) };
   }
 
   // ---------------- ATT&CK ----------------
