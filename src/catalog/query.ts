@@ -237,8 +237,9 @@ export class Catalog {
 
   /**
    * Full-text search with the filters; kinds are not restricted unless a kind filter is given. Without an explicit
-   * sort, results come in two relevance tiers (see `ftsTiers`): rules whose title, description, fields, values or
-   * metadata hold every term, then rules that need their body for some term; each tier by bm25. Only the page is
+   * sort, results come in three relevance tiers (see `ftsTiers`): rules whose logic tests the terms (a value one of
+   * their predicates compares with), then rules whose title, description, fields, values or metadata hold every
+   * term, then rules that need their body for some term; each tier by bm25. Only the page is
    * ranked out of FTS5 (`ORDER BY bm25 LIMIT`), never the whole match set, and the total stops at
    * SEARCH_COUNT_CAP (`totalCapped`).
    */
@@ -273,18 +274,25 @@ export class Catalog {
     const ranked = (expr: string, limit: number, offset: number) =>
       (this.st(`SELECT f.rowid ${from} ORDER BY ${BM25}, f.rowid LIMIT ? OFFSET ?`).all(expr, ...params, limit, offset) as { rowid: number }[]).map((r) => r.rowid);
     const count = (expr: string, cap: number) => (this.st(`SELECT COUNT(*) n FROM (SELECT 1 ${from} LIMIT ?)`).get(expr, ...params, cap) as { n: number }).n;
-    const [described, bodyOnly] = ftsTiers(fts);
-    const offset = (page - 1) * pageSize;
-    const ids = ranked(described, pageSize, offset);
+    // tiers in order; a page may span several: skip the rows of earlier pages tier by tier
+    let skip = (page - 1) * pageSize;
+    const ids: number[] = [];
+    let before = 0;
     let total: number | undefined;
-    if (ids.length < pageSize) {
-      // the described tier ends on this page (or before it): the body-only tier continues after it
-      const countA = ids.length || !offset ? offset + ids.length : count(described, Number.MAX_SAFE_INTEGER);
-      const offsetB = Math.max(0, offset - countA);
+    const tiers = ftsTiers(fts);
+    for (let t = 0; t < tiers.length && ids.length < pageSize; t++) {
       const want = pageSize - ids.length;
-      const idsB = ranked(bodyOnly, want, offsetB);
-      ids.push(...idsB);
-      if (idsB.length < want && (idsB.length || !offsetB)) total = countA + offsetB + idsB.length;
+      const got = ranked(tiers[t]!, want, skip);
+      if (got.length === want) {
+        ids.push(...got);
+        break;
+      }
+      // the tier ends on this page or before it: its size is known once a row of it was seen (or none skipped)
+      const size = got.length || !skip ? skip + got.length : count(tiers[t]!, Number.MAX_SAFE_INTEGER);
+      ids.push(...got);
+      before += size;
+      skip = Math.max(0, skip - size);
+      if (t === tiers.length - 1) total = before;
     }
     const n = total ?? count(fts, this.countCap + 1);
     return { ...this.capped(n), page, pageSize, rows: this.rowsByRowid(ids) };
