@@ -43,7 +43,22 @@ export function provesImplication(a: Expr, b: Expr): boolean {
 
 function implies(a: Dnf, b: Dnf): boolean {
   if (a.length === 0) return true; // A is unsatisfiable (false)
-  return a.every((ca) => b.some((cb) => conjImplies(ca, cb)));
+  return a.every((ca) => expandAlternatives(ca).every((x) => b.some((cb) => conjImplies(x, cb))));
+}
+
+/**
+ * A conjunction with a positive any-of literal (`x in [a, b]`) is the disjunction of its alternatives: each must
+ * imply B (so `x in [a, b]` implies `x eq a or x eq b`). Expanded only while small; otherwise kept whole.
+ */
+function expandAlternatives(c: Conj): Conj[] {
+  let out: Conj[] = [c];
+  for (let i = 0; i < c.length; i++) {
+    const l = c[i]!;
+    if (l.kind !== 'pred' || l.neg || l.p.values.length < 2 || l.p.opts?.match === 'all') continue;
+    if (out.length * l.p.values.length > DNF_LIMITS.disjuncts) return [c];
+    out = out.flatMap((x) => l.p.values.map((v) => x.map((y, j) => (j === i ? { ...l, p: { ...l.p, op: l.p.op === 'in' ? ('eq' as const) : l.p.op, values: [v] } } : y))));
+  }
+  return out;
 }
 
 function conjImplies(a: Conj, b: Conj): boolean {
