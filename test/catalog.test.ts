@@ -87,8 +87,8 @@ describe('catalog build from examples/', () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
       const r = cat.rule('panther/aws_cloudtrail_stop_logging')!;
-      assert.ok(r.sameAction.some((g) => g.format === 'sigma'), 'sigma rule shares eventName=StopLogging');
-      assert.ok(r.sameAction.every((g) => g.format !== 'panther' && g.rules.length > 0), 'no empty group, no own format');
+      assert.ok(r.sameAction.groups.some((g) => g.format === 'sigma'), 'sigma rule shares eventName=StopLogging');
+      assert.ok(r.sameAction.groups.every((g) => g.format !== 'panther' && g.rules.length > 0), 'no empty group, no own format');
       const ind = r.indicators.find((i) => i.field === 'eventName' && i.value === 'StopLogging');
       assert.equal(ind?.counts.sigma, 1);
       const m = cat.matrix();
@@ -118,10 +118,11 @@ describe('search relevance and counts (test/fixtures/search)', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('title, description and value matches rank above body-only matches; the title first', () => {
+  it('a value the logic tests ranks first, then title and description matches (title first), then body-only matches', () => {
     const r = cat.search('zorblax');
     assert.equal(r.total, 5);
-    assert.equal(r.rows[0]?.id, 'sigma/title_match');
+    assert.equal(r.rows[0]?.id, 'sigma/value_match');
+    assert.equal(r.rows[1]?.id, 'sigma/title_match');
     assert.deepEqual(ids(r.rows.slice(0, 3)).sort(), ['sigma/description_match', 'sigma/title_match', 'sigma/value_match']);
     assert.deepEqual(ids(r.rows.slice(3)).sort(), ['sigma/body_only', 'sigma/split_match'], 'body-only matches last, however often the body repeats the word');
   });
@@ -183,9 +184,10 @@ describe('parseQuery', () => {
     assert.deepEqual(p.filters, { format: 'sigma' });
   });
 
-  it('splits a match into the described tier and the body-only tier', () => {
-    const [described, bodyOnly] = ftsTiers('"a" AND vals : "b"');
-    assert.equal(described, '{title description fields vals meta} : ("a" AND vals : "b")');
+  it('splits a match into the tested, described and body-only tiers', () => {
+    const [tested, described, bodyOnly] = ftsTiers('"a" AND vals : "b"');
+    assert.equal(tested, '{vals} : ("a" AND vals : "b")');
+    assert.equal(described, '{title description fields vals meta} : ("a" AND vals : "b") NOT {vals} : ("a" AND vals : "b")');
     assert.equal(bodyOnly, '("a" AND vals : "b") NOT ({title description fields vals meta} : ("a" AND vals : "b"))');
   });
 });

@@ -22,6 +22,7 @@ import { progressFor, type Progress } from './progress.ts';
 import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources, type SourceDef } from './sources.ts';
 import { sourcesDir } from './paths.ts';
+import { confirmByEvents } from './crossvendor.ts';
 import { ruleWriter, type RuleWriter } from './store.ts';
 import { POOL_MIN_FILES, scanner, type SourceScan } from './buildScan.ts';
 import { writeAttackTables } from './attackTables.ts';
@@ -258,6 +259,9 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
 
     if (anyChange) {
       const index = await needAttack();
+      const tConfirm = performance.now();
+      const confirmed = confirmByEvents(db);
+      progress.end(`cross-vendor: ${confirmed.pairs} rule pair(s) confirmed by ${confirmed.rulesWithEvents} rule(s)' test events in ${((performance.now() - tConfirm) / 1000).toFixed(1)} s`);
       db.transaction(() => {
         db.exec('DELETE FROM indicator_counts; DELETE FROM indicator_keys;');
         db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');

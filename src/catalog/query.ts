@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { FORMATS, KINDS, type Format, type Kind } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
+import { sameActionRules, type SameActionRule } from './crossvendor.ts';
 import { catalogFile } from './paths.ts';
 import { ftsTiers, parseQuery, type ParsedQuery } from './searchQuery.ts';
 
@@ -236,8 +237,9 @@ export class Catalog {
 
   /**
    * Full-text search with the filters; kinds are not restricted unless a kind filter is given. Without an explicit
-   * sort, results come in two relevance tiers (see `ftsTiers`): rules whose title, description, fields, values or
-   * metadata hold every term, then rules that need their body for some term; each tier by bm25. Only the page is
+   * sort, results come in three relevance tiers (see `ftsTiers`): rules whose logic tests the terms (a value one of
+   * their predicates compares with), then rules whose title, description, fields, values or metadata hold every
+   * term, then rules that need their body for some term; each tier by bm25. Only the page is
    * ranked out of FTS5 (`ORDER BY bm25 LIMIT`), never the whole match set, and the total stops at
    * SEARCH_COUNT_CAP (`totalCapped`).
    */
@@ -272,18 +274,25 @@ export class Catalog {
     const ranked = (expr: string, limit: number, offset: number) =>
       (this.st(`SELECT f.rowid ${from} ORDER BY ${BM25}, f.rowid LIMIT ? OFFSET ?`).all(expr, ...params, limit, offset) as { rowid: number }[]).map((r) => r.rowid);
     const count = (expr: string, cap: number) => (this.st(`SELECT COUNT(*) n FROM (SELECT 1 ${from} LIMIT ?)`).get(expr, ...params, cap) as { n: number }).n;
-    const [described, bodyOnly] = ftsTiers(fts);
-    const offset = (page - 1) * pageSize;
-    const ids = ranked(described, pageSize, offset);
+    // tiers in order; a page may span several: skip the rows of earlier pages tier by tier
+    let skip = (page - 1) * pageSize;
+    const ids: number[] = [];
+    let before = 0;
     let total: number | undefined;
-    if (ids.length < pageSize) {
-      // the described tier ends on this page (or before it): the body-only tier continues after it
-      const countA = ids.length || !offset ? offset + ids.length : count(described, Number.MAX_SAFE_INTEGER);
-      const offsetB = Math.max(0, offset - countA);
+    const tiers = ftsTiers(fts);
+    for (let t = 0; t < tiers.length && ids.length < pageSize; t++) {
       const want = pageSize - ids.length;
-      const idsB = ranked(bodyOnly, want, offsetB);
-      ids.push(...idsB);
-      if (idsB.length < want && (idsB.length || !offsetB)) total = countA + offsetB + idsB.length;
+      const got = ranked(tiers[t]!, want, skip);
+      if (got.length === want) {
+        ids.push(...got);
+        break;
+      }
+      // the tier ends on this page or before it: its size is known once a row of it was seen (or none skipped)
+      const size = got.length || !skip ? skip + got.length : count(tiers[t]!, Number.MAX_SAFE_INTEGER);
+      ids.push(...got);
+      before += size;
+      skip = Math.max(0, skip - size);
+      if (t === tiers.length - 1) total = before;
     }
     const n = total ?? count(fts, this.countCap + 1);
     return { ...this.capped(n), page, pageSize, rows: this.rowsByRowid(ids) };
@@ -357,20 +366,22 @@ export class Catalog {
     };
   }
 
-  /** Rules of other formats that share an event key, most shared keys first, grouped by format (no empty groups). */
+  /**
+   * Rules of other formats that test the same action (canonical log source, action field and value; see
+   * crossvendor.ts), grouped by format, with how their conditions relate and whether they fire on this rule's
+   * test events; and this rule's own action keys.
+   */
   private sameAction(rowid: number, format: string) {
-    const rows = this.st(
-      `SELECT r.id, r.title, r.format, r.kind, GROUP_CONCAT(DISTINCT e2.field || '=' || e2.value) keys, COUNT(DISTINCT e2.field || '=' || e2.value) n
-       FROM event_keys e1 JOIN event_keys e2 ON e2.field = e1.field AND e2.value = e1.value AND e2.rule != e1.rule AND e2.format != ?
-       JOIN rules r ON r.rowid = e2.rule WHERE e1.rule = ? GROUP BY r.rowid ORDER BY n DESC, r.counts DESC, r.title LIMIT 1000`,
-    ).all(format, rowid) as { id: string; title: string; format: string; kind: string; keys: string; n: number }[];
-    const groups = new Map<string, { id: string; title: string; kind: string; keys: string[] }[]>();
-    for (const r of rows) {
+    const rules = sameActionRules(this.db, rowid, format);
+    const groups = new Map<string, SameActionRule[]>();
+    for (const r of rules) {
       let g = groups.get(r.format);
       if (!g) groups.set(r.format, (g = []));
-      g.push({ id: r.id, title: r.title, kind: r.kind, keys: r.keys.split(',') });
+      g.push(r);
     }
-    return [...groups].map(([fmt, rules]) => ({ format: fmt, rules }));
+    const keys = (this.st('SELECT ls, field, display FROM action_keys WHERE rule = ?').all(rowid) as { ls: string; field: string; display: string }[]).map((k) => `${k.ls}: ${k.field} = ${k.display}`);
+    const logSources = (this.st('SELECT DISTINCT ls FROM canonical_ls WHERE rule = ?').all(rowid) as { ls: string }[]).map((r) => r.ls);
+    return { keys, logSources, groups: [...groups].map(([fmt, rs]) => ({ format: fmt, rules: rs })) };
   }
 
   // ---------------- ATT&CK ----------------

@@ -7,9 +7,10 @@
  * is the full-text index (see FTS_COLUMNS).
  */
 import Database from 'better-sqlite3';
+import { CROSSVENDOR_SCHEMA_SQL } from './crossvendor.ts';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export type DB = Database.Database;
 
@@ -99,6 +100,7 @@ export function openCatalogDb(file: string, opts: { readonly readonly?: boolean 
     db.exec('BEGIN');
     for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
     db.exec(SCHEMA_SQL);
+    db.exec(CROSSVENDOR_SCHEMA_SQL);
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
     db.exec('COMMIT');
   }

@@ -51,13 +51,16 @@ function tokenize(q: string): { prefix?: string; text: string; quoted: boolean }
 const DESCRIBING = `{${FTS_COLUMNS.filter((c) => c !== 'body').join(' ')}}`;
 
 /**
- * The two relevance tiers of a MATCH expression: `described` = rules that hold every term in their title,
- * description, fields, values or metadata; `bodyOnly` = the other matches (some term only in the verbatim body).
- * A column filter inside the expression (`vals : …`) intersects with the outer one, so `value:` keeps its column.
+ * The three relevance tiers of a MATCH expression: `tested` = rules whose logic tests every term (the values their
+ * indicators and exclusions compare with, any field, any format); `described` = the other rules that hold every
+ * term in their title, description, fields, values or metadata; `bodyOnly` = the other matches (some term only in
+ * the verbatim body). A column filter inside the expression (`vals : …`) intersects with the outer one, so
+ * `value:` keeps its column.
  */
-export function ftsTiers(fts: string): readonly [described: string, bodyOnly: string] {
+export function ftsTiers(fts: string): readonly [tested: string, described: string, bodyOnly: string] {
+  const tested = `{vals} : (${fts})`;
   const described = `${DESCRIBING} : (${fts})`;
-  return [described, `(${fts}) NOT (${described})`];
+  return [tested, `${described} NOT ${tested}`, `(${fts}) NOT (${described})`];
 }
 
 /** True when the text has something the FTS tokenizer keeps (letters or digits). */

@@ -8,6 +8,7 @@ import { countsForCoverage, SEVERITIES } from '../model/facts.ts';
 import { renderExpr } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { DB } from './schema.ts';
+import { crossVendorWriter } from './crossvendor.ts';
 import { indicatorKey, logSourceKey, valueKey, valueText } from './keys.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,6 +39,7 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
   const delRule = s('DELETE FROM rules WHERE rowid = ?');
   const delJson = s('DELETE FROM rule_json WHERE rowid = ?');
 
+  const xv = crossVendorWriter(db);
   const uniqueId = (id: string): string => {
     if (!idTaken.get(id)) return id;
     for (let n = 2; ; n++) if (!idTaken.get(`${id}-${n}`)) return `${id}-${n}`;
@@ -99,12 +101,14 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
       }
       const meta = [rule.id, rule.nativeId ?? '', rule.format, rule.kind, rule.author ?? '', ...rule.tags, ...lsText, ...attackText, ...rule.references].join(' \n ');
       const description = [rule.description ?? '', rule.runbook ?? '', ...rule.falsePositives].join(' \n ');
+      xv.insert(rid, rule);
       insFts.run(rid, rule.title, description, [...fields, ...rule.logic.outputFields.map((o) => o.name)].join(' '), values.join(' \n '), meta, rule.body.map((b) => b.text).join('\n'));
       return rid;
     },
     deleteFile(fileId) {
       for (const r of rowsOfFile.all(fileId) as { rowid: number }[]) {
         for (const d of dels) d.run(r.rowid);
+        xv.remove(r.rowid);
         delFts.run(r.rowid);
         delJson.run(r.rowid);
         delRule.run(r.rowid);

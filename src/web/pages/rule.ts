@@ -16,6 +16,7 @@ import { renderMarkdown } from '../markdown.ts';
 import { link, type Site } from '../site.ts';
 import { logSourceKey } from '../../catalog/keys.ts';
 import { badge, formatLabel, kindLabel, valueLabel } from './common.ts';
+import { sameActionSection } from './sameAction.ts';
 
 export type RuleData = NonNullable<ReturnType<Catalog['rule']>> & { readonly tests: ReturnType<typeof checkRuleTests> };
 
@@ -156,10 +157,7 @@ ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre><
 <section id="indicators"><h2>Indicators</h2>${indicatorsSection(site, d)}</section>
 <section id="output"><h2>Output fields</h2>${L.outputFields.length ? html`<p class="small">Fields the rule emits when it matches, with where each comes from.</p><table><thead><tr><th>Field</th><th>Source</th><th>From</th></tr></thead><tbody>${L.outputFields.map((o) => html`<tr><td><code>${o.name}</code></td><td>${o.source}</td><td>${o.from ? html`<code>${o.from}</code>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">No output fields known.</p>`}</section>
 <section id="tests"><h2>Tests</h2>${testsSection(d)}</section>
-<section id="same-action"><h2>Same action in other formats</h2>${d.sameAction.length ? html`<p class="small">Rules of other formats filtering on the same event keys (${L.eventKeys.map((k) => `${k.field}=${k.value}`).join(', ')}), most keys in common first.</p>${d.sameAction.map((g) => html`<h3>${formatLabel(g.format)} (${g.rules.length})</h3><ul>${g.rules.map((x) => {
-  const cmp = link.compare(site, r.id, x.id);
-  return html`<li><a href="${link.rule(site, x.id)}">${x.title}</a> <span class="small">${kindLabel(x.kind)} · ${x.keys.join(', ')}</span>${cmp ? html` · <a class="compare" href="${cmp}">compare</a>` : ''}</li>`;
-})}</ul>`)}` : html`<p class="empty">${L.eventKeys.length ? 'No rule of another format filters on the same event keys.' : 'The rule has no event keys (concrete actions) to compare.'}</p>`}</section>
+<section id="same-action"><h2>Same action in other formats</h2>${sameActionSection(site, d)}</section>
 <section id="diagnostics"><h2>Diagnostics</h2>${r.diagnostics.length ? html`<ul class="diags">${r.diagnostics.map((x) => html`<li class="${x.severity}"><code>${formatDiagnostic(x)}</code></li>`)}</ul>` : html`<p class="empty">None.</p>`}</section>
 <section id="body"><h2>Rule body</h2>${r.body.map((b) => {
   const text = b.range ? b.text.slice(b.range.start, b.range.end) : b.text;

@@ -1,0 +1,270 @@
+/**
+ * Cross-vendor links in the catalog: each rule's canonical view (`src/model/vocabulary`) is stored when the rule is
+ * written (`canonical_ls`, `action_keys`, `canonical_cond`); a rule page asks for the rules of other formats that
+ * test the same action (log source + action field + value, each language's case rule applied), how their
+ * conditions relate (equivalent, stricter, broader: proved, never guessed) and which of them fire on this rule's
+ * own positive test events re-expressed in their language (`event_confirmed`, filled after the build).
+ */
+import type Database from 'better-sqlite3';
+import { stripSpans, type Expr } from '../model/expr.ts';
+import { evaluate } from '../model/evaluate.ts';
+import { renderExpr } from '../model/render.ts';
+import type { RuleRecord } from '../model/rule.ts';
+import { canonicalField, canonicalView, type CanonicalView, type Vocabulary } from '../model/vocabulary/canonical.ts';
+import { relate, type Relation } from '../model/vocabulary/implication.ts';
+import type { Format } from '../model/facts.ts';
+import { adapterFor } from '../formats/registry.ts';
+import { vocabularyFor } from '../formats/vocabularies.ts';
+import type { DB } from './schema.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Stmt = Database.Statement<any[]>;
+
+export const CROSSVENDOR_SCHEMA_SQL = `
+CREATE TABLE canonical_ls (rule INTEGER NOT NULL, format TEXT NOT NULL, ls TEXT NOT NULL);
+CREATE INDEX canonical_ls_ls ON canonical_ls (ls);
+CREATE INDEX canonical_ls_rule ON canonical_ls (rule);
+CREATE TABLE action_keys (rule INTEGER NOT NULL, format TEXT NOT NULL, ls TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+  display TEXT NOT NULL, cs INTEGER NOT NULL);
+CREATE INDEX action_keys_key ON action_keys (ls, field, value);
+CREATE INDEX action_keys_rule ON action_keys (rule);
+CREATE TABLE canonical_cond (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL, mapped INTEGER NOT NULL, total INTEGER NOT NULL);
+CREATE TABLE event_confirmed (rule INTEGER NOT NULL, other INTEGER NOT NULL, test TEXT NOT NULL);
+CREATE INDEX event_confirmed_rule ON event_confirmed (rule);
+`;
+
+/** Tables cleared per rule when its file is parsed again. */
+export const CROSSVENDOR_RULE_TABLES = ['canonical_ls', 'action_keys'] as const;
+
+/** The canonical view of a rule (empty when its language has no vocabulary). */
+export function viewOf(rule: RuleRecord): CanonicalView | undefined {
+  const v = vocabularyFor(rule.format);
+  return v ? canonicalView(rule, v) : undefined;
+}
+
+/** Writes a rule's canonical rows; made once per build. */
+export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecord): void; remove(rid: number): void } {
+  const s = (sql: string): Stmt => db.prepare(sql);
+  const insLs = s('INSERT INTO canonical_ls (rule, format, ls) VALUES (?,?,?)');
+  const insKey = s('INSERT INTO action_keys (rule, format, ls, field, value, display, cs) VALUES (?,?,?,?,?,?,?)');
+  const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, mapped, total) VALUES (?,?,?,?)');
+  const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
+  const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
+  return {
+    insert(rid, rule) {
+      const view = viewOf(rule);
+      if (!view) return;
+      for (const ls of view.logSources) insLs.run(rid, rule.format, ls);
+      for (const k of view.actionKeys) insKey.run(rid, rule.format, k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0);
+      if (view.condition) insCond.run(rid, JSON.stringify(stripSpans(view.condition)), view.mapped, view.total);
+    },
+    remove(rid) {
+      for (const d of dels) d.run(rid);
+      delConfirmed.run(rid, rid);
+    },
+  };
+}
+
+/** A rule of another format that tests the same action. */
+export interface SameActionRule {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly format: string;
+  /** The shared action keys, as `log source: field = value`. */
+  readonly keys: readonly string[];
+  /** How this rule's condition relates to the other's over canonical fields (this rule is the subject). */
+  readonly relation?: Relation;
+  /** Canonical predicates only in this rule / only in the other (for a relation). */
+  readonly onlyHere?: readonly string[];
+  readonly onlyThere?: readonly string[];
+  /** The other rule fires on one of this rule's positive test events, re-expressed in its language. */
+  readonly firesOnSameEvent?: readonly string[];
+}
+
+/** Candidates compared for a relation at most (the rest are listed without one). */
+export const MAX_RELATED = 300;
+
+/**
+ * Rules of other formats sharing an action key with rule `rowid`. Case rules: a value tested case-sensitively by
+ * both rules must be equal as written; otherwise the lower-case values are compared (a case-insensitive test
+ * matches the case-sensitive one's value).
+ */
+export function sameActionRules(db: DB, rowid: number, format: string): SameActionRule[] {
+  const rows = db
+    .prepare(
+      `SELECT r.rowid, r.id, r.title, r.format, r.kind, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
+       FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
+       JOIN rules r ON r.rowid = a2.rule WHERE a1.rule = ? LIMIT 5000`,
+    )
+    .all(format, rowid) as { rowid: number; id: string; title: string; format: string; kind: string; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
+  const byRule = new Map<number, { id: string; title: string; kind: string; format: string; keys: Set<string> }>();
+  for (const r of rows) {
+    if (r.cs1 && r.cs2 && r.d1 !== r.d2) continue;
+    let e = byRule.get(r.rowid);
+    if (!e) byRule.set(r.rowid, (e = { id: r.id, title: r.title, kind: r.kind, format: r.format, keys: new Set() }));
+    e.keys.add(`${r.ls}: ${r.field} = ${r.d1}`);
+  }
+  const condOf = db.prepare('SELECT json FROM canonical_cond WHERE rowid = ?');
+  const own = condOf.get(rowid) as { json: string } | undefined;
+  const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
+  const confirmed = new Map<number, string[]>();
+  for (const c of db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?').all(rowid) as { other: number; test: string }[]) {
+    const l = confirmed.get(c.other) ?? [];
+    l.push(c.test);
+    confirmed.set(c.other, l);
+  }
+  const out: SameActionRule[] = [];
+  let compared = 0;
+  const ranked = [...byRule].sort((a, b) => b[1].keys.size - a[1].keys.size || a[1].title.localeCompare(b[1].title));
+  for (const [rid, e] of ranked) {
+    let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
+    if (ownCond && compared < MAX_RELATED) {
+      compared++;
+      const other = condOf.get(rid) as { json: string } | undefined;
+      if (other) {
+        const oc = JSON.parse(other.json) as Expr;
+        const relation = relate(ownCond, oc);
+        if (relation) rel = { relation, ...differing(ownCond, oc) };
+      }
+    }
+    out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(confirmed.has(rid) ? { firesOnSameEvent: confirmed.get(rid)! } : {}) });
+  }
+  return out;
+}
+
+/** Rendered canonical predicates of one condition that the other does not have. */
+function differing(a: Expr, b: Expr): { onlyHere: string[]; onlyThere: string[] } {
+  const preds = (e: Expr) => new Set(leafTexts(e));
+  const pa = preds(a);
+  const pb = preds(b);
+  return { onlyHere: [...pa].filter((x) => !pb.has(x)), onlyThere: [...pb].filter((x) => !pa.has(x)) };
+}
+
+function leafTexts(e: Expr): string[] {
+  const out: string[] = [];
+  const walk = (x: Expr, neg: boolean, d: number): void => {
+    if (d > 100) return;
+    if (x.kind === 'pred' || x.kind === 'opaque') out.push((neg ? 'not ' : '') + renderExpr(x).toLowerCase());
+    else if (x.kind === 'not') walk(x.arg, !neg, d + 1);
+    else if (x.kind === 'and' || x.kind === 'or') for (const a of x.args) walk(a, neg, d + 1);
+    else if (x.kind === 'quant') for (const i of x.items) walk(i.expr, neg, d + 1);
+  };
+  walk(e, false, 0);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Confirmed by events
+
+/** Positive test events of one rule at most, and candidate rules per event at most. */
+export const CONFIRM_LIMITS = { eventsPerRule: 4, candidates: 200 } as const;
+
+/**
+ * For every rule with positive test events (Panther Tests, Sigma regression logs), re-express each event in the
+ * view of every other-format rule that shares an action key (native → canonical through the rule's vocabulary,
+ * canonical → native through the other's), evaluate the other's condition, and record the pairs that fire.
+ */
+export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: number } {
+  db.exec('DELETE FROM event_confirmed');
+  const withKeys = db.prepare('SELECT DISTINCT a.rule FROM action_keys a').all() as { rule: number }[];
+  const ruleJson = db.prepare('SELECT r.format, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?');
+  const cands = db.prepare(
+    `SELECT DISTINCT a2.rule, a2.ls FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != a1.format
+     WHERE a1.rule = ? LIMIT ${CONFIRM_LIMITS.candidates}`,
+  );
+  const ins = db.prepare('INSERT INTO event_confirmed (rule, other, test) VALUES (?,?,?)');
+  const cache = new Map<number, RuleRecord>();
+  const load = (rid: number): RuleRecord | undefined => {
+    let r = cache.get(rid);
+    if (!r) {
+      const row = ruleJson.get(rid) as { json: string } | undefined;
+      if (!row) return undefined;
+      r = JSON.parse(row.json) as RuleRecord;
+      if (cache.size > 2000) cache.clear();
+      cache.set(rid, r);
+    }
+    return r;
+  };
+  let pairs = 0;
+  let rulesWithEvents = 0;
+  db.exec('BEGIN');
+  try {
+    for (const { rule: rid } of withKeys) {
+      const rule = load(rid);
+      if (!rule) continue;
+      const events = positiveEvents(rule);
+      if (!events.length) continue;
+      rulesWithEvents++;
+      const vA = vocabularyFor(rule.format)!;
+      for (const c of cands.all(rid) as { rule: number; ls: string }[]) {
+        const other = load(c.rule);
+        const vB = other && vocabularyFor(other.format);
+        if (!other || !vB || !other.logic.condition) continue;
+        const resolve = adapterFor(other.format as Format)?.resolveField;
+        for (const ev of events) {
+          const native = reexpressEvent(ev.event, vA, vB, c.ls);
+          if (evaluate(other.logic.condition, native, resolve ? { resolve } : {}) === true) {
+            ins.run(rid, c.rule, ev.name);
+            pairs++;
+            break;
+          }
+        }
+      }
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+  return { pairs, rulesWithEvents };
+}
+
+function positiveEvents(rule: RuleRecord): { name: string; event: unknown }[] {
+  const out: { name: string; event: unknown }[] = [];
+  for (const t of rule.tests) {
+    if (!t.expected) continue;
+    if (t.event && typeof t.event === 'object') out.push({ name: t.name, event: t.event });
+    else if (t.events) for (const e of t.events.slice(0, 2)) if (e && typeof e === 'object') out.push({ name: t.name, event: e });
+    if (out.length >= CONFIRM_LIMITS.eventsPerRule) break;
+  }
+  return out;
+}
+
+/**
+ * One event of language A as language B sees it, for log source `ls`: A's field paths onto canonical names, the
+ * derived file names, then B's names (its table entries and, for raw-name languages, the canonical names as they
+ * are). Values are kept; value maps are not reversed (a mapped value stays canonical).
+ */
+export function reexpressEvent(event: unknown, vA: Vocabulary, vB: Vocabulary, ls: string): Record<string, unknown> {
+  const canon: Record<string, unknown> = {};
+  for (const [path, value] of flatten(event, '', 0)) {
+    const f = canonicalField(vA, ls, path);
+    if (f && canon[f] === undefined) canon[f] = value;
+  }
+  for (const k of Object.keys(canon)) {
+    const v = canon[k];
+    if (typeof v === 'string' && !k.endsWith(':name')) {
+      const cut = Math.max(v.lastIndexOf('\\'), v.lastIndexOf('/'));
+      if (cut >= 0 && canon[`${k}:name`] === undefined) canon[`${k}:name`] = v.slice(cut + 1);
+    }
+  }
+  const out: Record<string, unknown> = { ...canon };
+  for (const table of [vB.fields['*'], vB.fields[ls]]) {
+    if (!table) continue;
+    for (const [native, c] of Object.entries(table)) {
+      const v = canon[c] ?? Object.entries(canon).find(([k]) => k.toLowerCase() === c.toLowerCase())?.[1];
+      if (v !== undefined) out[native] = v;
+    }
+  }
+  return out;
+}
+
+/** Leaf values of a JSON event as dotted paths (bounded depth). */
+function flatten(v: unknown, prefix: string, depth: number): [string, unknown][] {
+  if (depth > 8 || v === null || typeof v !== 'object' || Array.isArray(v)) return prefix ? [[prefix, v]] : [];
+  const out: [string, unknown][] = [];
+  if (prefix) out.push([prefix, v]);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.push(...flatten(x, prefix ? `${prefix}.${k}` : k, depth + 1));
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * KQL's vocabulary (data): Sentinel and Defender XDR tables onto canonical log sources, and each table's columns
+ * onto the raw log's field names (Defender's `FileName` is the file name of Sysmon's `Image`, Sentinel's
+ * `AWSCloudTrail.EventName` is CloudTrail's `eventName`…). Sources: the Defender XDR advanced hunting schema and
+ * the Azure Monitor table reference.
+ */
+import type { RuleRecord } from '../../model/rule.ts';
+import type { FieldTable, Vocabulary } from '../../model/vocabulary/canonical.ts';
+
+/** Table → canonical log source. SecurityEvent is decided by its EventID (see below). */
+export const KQL_TABLES: Readonly<Record<string, string>> = {
+  DeviceProcessEvents: 'windows.process_creation',
+  DeviceRegistryEvents: 'windows.registry',
+  DeviceFileEvents: 'windows.file',
+  DeviceNetworkEvents: 'windows.network',
+  DeviceImageLoadEvents: 'windows.image_load',
+  AWSCloudTrail: 'aws.cloudtrail',
+  SigninLogs: 'entra.signin',
+  AADNonInteractiveUserSignInLogs: 'entra.signin',
+  AADServicePrincipalSignInLogs: 'entra.signin',
+  AuditLogs: 'entra.audit',
+  OfficeActivity: 'm365.audit',
+  CloudAppEvents: 'm365.audit',
+  AzureActivity: 'azure.activity',
+  GCPAuditLogs: 'gcp.audit',
+  Okta_CL: 'okta.system',
+  OktaV2_CL: 'okta.system',
+  GitHubAuditLogPolling_CL: 'github.audit',
+  GitHubAuditData: 'github.audit',
+  DnsEvents: 'dns',
+  CommonSecurityLog: 'firewall',
+  EmailEvents: 'email',
+  EmailAttachmentInfo: 'email',
+  EmailUrlInfo: 'email',
+  Syslog: 'linux.auditd',
+  DeviceLogonEvents: 'windows.security',
+  IdentityLogonEvents: 'windows.security',
+};
+
+/** Security event ids whose events are process creation. */
+const PROCESS_CREATION_EVENT_IDS: ReadonlySet<string> = new Set(['4688']);
+
+const PROCESS: FieldTable = {
+  FileName: 'Image:name',
+  FolderPath: 'Image',
+  ProcessCommandLine: 'CommandLine',
+  InitiatingProcessFileName: 'ParentImage:name',
+  InitiatingProcessFolderPath: 'ParentImage',
+  InitiatingProcessCommandLine: 'ParentCommandLine',
+  ProcessVersionInfoOriginalFileName: 'OriginalFileName',
+  ProcessVersionInfoCompanyName: 'Company',
+  ProcessVersionInfoProductName: 'Product',
+  ProcessVersionInfoFileDescription: 'Description',
+  AccountName: 'User',
+  ProcessIntegrityLevel: 'IntegrityLevel',
+  DeviceName: 'Computer',
+  Computer: 'Computer',
+  // SecurityEvent 4688
+  NewProcessName: 'Image',
+  CommandLine: 'CommandLine',
+  ParentProcessName: 'ParentImage',
+  SubjectUserName: 'User',
+};
+
+const INITIATOR: FieldTable = { DeviceName: 'Computer', InitiatingProcessFileName: 'Image:name', InitiatingProcessFolderPath: 'Image', InitiatingProcessCommandLine: 'CommandLine' };
+
+export const KQL_FIELDS: Readonly<Record<string, FieldTable>> = {
+  'windows.process_creation': PROCESS,
+  'windows.registry': { ...INITIATOR, RegistryKey: 'TargetObject', RegistryValueData: 'Details', ActionType: 'EventType' },
+  'windows.file': { ...INITIATOR, FolderPath: 'TargetFilename', FileName: 'TargetFilename:name' },
+  'windows.network': { ...INITIATOR, RemoteIP: 'DestinationIp', RemotePort: 'DestinationPort', RemoteUrl: 'DestinationHostname', LocalIP: 'SourceIp', LocalPort: 'SourcePort', Protocol: 'Protocol' },
+  'windows.image_load': { ...INITIATOR, FileName: 'ImageLoaded:name', FolderPath: 'ImageLoaded' },
+  'windows.security': { EventID: 'EventID', TargetUserName: 'TargetUserName', SubjectUserName: 'SubjectUserName', LogonType: 'LogonType', ObjectName: 'ObjectName', ServiceName: 'ServiceName', ShareName: 'ShareName', IpAddress: 'IpAddress' },
+  'aws.cloudtrail': {
+    EventName: 'eventName',
+    EventSource: 'eventSource',
+    EventTypeName: 'eventType',
+    UserIdentityType: 'userIdentity.type',
+    UserIdentityArn: 'userIdentity.arn',
+    UserIdentityAccountId: 'userIdentity.accountId',
+    UserIdentityPrincipalid: 'userIdentity.principalId',
+    UserIdentityUserName: 'userIdentity.userName',
+    SourceIpAddress: 'sourceIPAddress',
+    UserAgent: 'userAgent',
+    AWSRegion: 'awsRegion',
+    ErrorCode: 'errorCode',
+    ErrorMessage: 'errorMessage',
+    RequestParameters: 'requestParameters',
+    ResponseElements: 'responseElements',
+    RecipientAccountId: 'recipientAccountId',
+    AdditionalEventData: 'additionalEventData',
+  },
+  'entra.signin': { ResultType: 'ResultType', ResultDescription: 'ResultDescription', AppDisplayName: 'AppDisplayName', UserPrincipalName: 'UserPrincipalName', IPAddress: 'IPAddress', ClientAppUsed: 'ClientAppUsed', UserAgent: 'UserAgent' },
+  'entra.audit': { OperationName: 'OperationName', Category: 'Category', Result: 'Result', LoggedByService: 'LoggedByService' },
+  'm365.audit': { Operation: 'Operation', OfficeWorkload: 'Workload', RecordType: 'RecordType', UserId: 'UserId', ClientIP: 'ClientIP', ActionType: 'Operation' },
+  'azure.activity': { OperationNameValue: 'operationName', OperationName: 'operationDisplayName', CategoryValue: 'category', ActivityStatusValue: 'resultType', Caller: 'caller', CallerIpAddress: 'callerIpAddress', ResourceProviderValue: 'resourceProvider', _ResourceId: 'resourceId' },
+  'gcp.audit': { MethodName: 'protoPayload.methodName', ServiceName: 'protoPayload.serviceName', PrincipalEmail: 'protoPayload.authenticationInfo.principalEmail' },
+  'okta.system': { eventType_s: 'eventType', EventType: 'eventType', outcome_result_s: 'outcome.result', actor_alternateId_s: 'actor.alternateId', client_ipAddress_s: 'client.ipAddress', displayMessage_s: 'displayMessage' },
+  'github.audit': { action_s: 'action', Action: 'action', actor_s: 'actor', repo_s: 'repo', org_s: 'org' },
+  dns: { Name: 'query', QueryType: 'record_type', IPAddresses: 'answer' },
+  firewall: { DestinationPort: 'dst_port', DestinationIP: 'dst_ip', SourceIP: 'src_ip', SourcePort: 'src_port', DeviceAction: 'action', Protocol: 'protocol' },
+  email: { SenderFromAddress: 'sender.email.email', SenderFromDomain: 'sender.email.domain.domain', Subject: 'subject.subject', FileName: 'attachments.file_name', FileType: 'attachments.file_extension', UrlDomain: 'body.links.href_url.domain.domain', RecipientEmailAddress: 'recipients.to.email.email' },
+};
+
+export const kustoVocabulary: Vocabulary = {
+  logSources: (rule: RuleRecord) =>
+    rule.logSources.flatMap((l) => {
+      if (l.kind !== 'table') return [];
+      if (l.name === 'SecurityEvent' || l.name === 'WindowsEvent') {
+        const ids = rule.logic.indicators.filter((i) => i.field === 'EventID' && (i.op === 'eq' || i.op === 'in')).flatMap((i) => i.values.map(String));
+        return ids.length && ids.every((id) => PROCESS_CREATION_EVENT_IDS.has(id)) ? ['windows.process_creation'] : ['windows.security'];
+      }
+      return [KQL_TABLES[l.name] ?? `vendor:${l.name.toLowerCase()}`];
+    }),
+  fields: { ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
+  values: {
+    // DeviceLogonEvents / IdentityLogonEvents ActionType onto Security event ids
+    'windows.security': { EventID: { logonsuccess: 4624, logonfailed: 4625, logonattempted: 4648 } },
+    // Defender registry ActionType onto Sysmon's EventType
+    'windows.registry': { EventType: { registryvalueset: 'SetValue', registrykeycreated: 'CreateKey', registrykeydeleted: 'DeleteKey', registryvaluedeleted: 'DeleteValue' } },
+  },
+};

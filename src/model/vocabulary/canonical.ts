@@ -1,0 +1,216 @@
+/**
+ * A rule's predicates re-expressed over canonical log sources and fields (issue "one event, every vendor").
+ * Each language declares a `Vocabulary` (data tables beside its adapter): which canonical log sources a rule
+ * reads, and how its field names map onto the raw log's own names. `canonicalView` applies it to one rule:
+ * the canonical condition (native predicates kept beside), the share of predicates on mapped fields, and the
+ * action keys (log source + action field + value) that "same action" links compare.
+ *
+ * Derived name fields: `Image:name` is the file name of the `Image` path. A language that only has the name
+ * (Defender `FileName`, ECS `process.name`, CIM `process_name`) maps onto it; a path predicate that pins the
+ * file name (`Image endswith "\cmd.exe"`, `Image eq "C:\…\cmd.exe"`) is re-expressed as `Image:name eq "cmd.exe"`,
+ * which is what the path test means for the name (Windows paths end in the file name).
+ */
+import { and, not, or, pred, type Expr, type Predicate, type Value } from '../expr.ts';
+import { negatePredicate } from '../analyze.ts';
+import { OPERATOR_FACTS } from '../operators.ts';
+import type { RuleRecord } from '../rule.ts';
+import { LOG_SOURCE_BY_ID } from './logSources.ts';
+
+/** Native field name → canonical field name, for one canonical log source. */
+export type FieldTable = Readonly<Record<string, string>>;
+
+/** What a language declares about its names (see the module comment). */
+export interface Vocabulary {
+  /** Canonical log source ids the rule reads, from what its language declares; empty when none can be told. */
+  readonly logSources: (rule: RuleRecord) => readonly string[];
+  /** Field tables per canonical log source id; `*` applies to every log source of the language. */
+  readonly fields: Readonly<Record<string, FieldTable>>;
+  /** Native field spelling normalised before lookup (a YARA-L `$e.` prefix, a data-model prefix). */
+  readonly normalizeField?: (field: string) => string;
+  /**
+   * Values that differ by vendor but mean the same (Defender `ActionType` "LogonSuccess" is Security event 4624):
+   * per canonical log source, per canonical field, native value (lower-case) → canonical value.
+   */
+  readonly values?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string | number>>>>>>;
+  /**
+   * Log sources (ids, or prefixes ending in `.`) whose raw field names the language uses as they are: any field
+   * of such a rule is its own canonical name (Sigma's Windows taxonomy is the Windows event data; Panther reads
+   * CloudTrail JSON). Vendor log sources (`vendor:…`) always keep their names.
+   */
+  readonly raw?: readonly string[];
+}
+
+/** One predicate of a rule on a canonical field. */
+export interface CanonicalPredicate {
+  readonly logSource: string;
+  readonly field: string;
+  readonly op: Predicate['op'];
+  readonly values: readonly Value[];
+  readonly cs: boolean;
+  /** Under a negation in the condition (an exclusion, not something the rule looks for). */
+  readonly negated: boolean;
+  /** The native predicate, as the rule writes it. */
+  readonly native: Predicate;
+}
+
+/** Log source + action field + value: what "same action" links compare (value lower-cased; `cs` kept). */
+export interface ActionKey {
+  readonly logSource: string;
+  readonly field: string;
+  readonly value: string;
+  readonly display: string;
+  readonly cs: boolean;
+}
+
+export interface CanonicalView {
+  readonly logSources: readonly string[];
+  /** The condition over canonical fields (unmapped fields keep their native name, prefixed `?`). */
+  readonly condition?: Expr;
+  readonly predicates: readonly CanonicalPredicate[];
+  /** Predicates (leaves with a field) counted, and those on a mapped canonical field. */
+  readonly total: number;
+  readonly mapped: number;
+  readonly actionKeys: readonly ActionKey[];
+}
+
+const tableCache = new WeakMap<FieldTable, Map<string, string>>();
+function lowerTable(t: FieldTable): Map<string, string> {
+  let m = tableCache.get(t);
+  if (!m) {
+    m = new Map(Object.entries(t).map(([k, v]) => [k.toLowerCase(), v]));
+    tableCache.set(t, m);
+  }
+  return m;
+}
+const rawFieldCache = new Map<string, Map<string, string>>();
+function rawFields(ls: string): Map<string, string> {
+  let m = rawFieldCache.get(ls);
+  if (!m) {
+    m = new Map((LOG_SOURCE_BY_ID.get(ls)?.fields ?? []).map((f) => [f.toLowerCase(), f]));
+    rawFieldCache.set(ls, m);
+  }
+  return m;
+}
+
+/** The canonical name of a native field for a log source, or undefined when the vocabulary does not map it. */
+export function canonicalField(vocab: Vocabulary, logSource: string, native: string): string | undefined {
+  const f = (vocab.normalizeField ? vocab.normalizeField(native) : native).toLowerCase();
+  const own = vocab.fields[logSource];
+  const hit = (own && lowerTable(own).get(f)) ?? (vocab.fields['*'] && lowerTable(vocab.fields['*']).get(f));
+  if (hit) return hit;
+  // the raw log's own name (Sigma and Panther read raw logs)
+  const raw = rawFields(logSource).get(f);
+  if (raw) return raw;
+  if (logSource.startsWith('vendor:') || vocab.raw?.some((r) => (r.endsWith('.') ? logSource.startsWith(r) : logSource === r))) return vocab.normalizeField ? vocab.normalizeField(native) : native;
+  // nested raw paths: requestParameters.roleArn under requestParameters
+  const dot = f.indexOf('.');
+  if (dot > 0) {
+    const head = rawFields(logSource).get(f.slice(0, dot));
+    if (head) return head + (vocab.normalizeField ? vocab.normalizeField(native) : native).slice(dot);
+  }
+  return undefined;
+}
+
+/** Re-express a rule over canonical fields. */
+export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalView {
+  const logSources = [...new Set(vocab.logSources(rule))];
+  const cond = rule.logic.condition;
+  if (!cond || logSources.length === 0) return { logSources, predicates: [], total: 0, mapped: 0, actionKeys: [] };
+  const predicates: CanonicalPredicate[] = [];
+  let total = 0;
+  let mapped = 0;
+  const mapPred = (p: Predicate, negated: boolean): Expr => {
+    total++;
+    for (const ls of logSources) {
+      const field = canonicalField(vocab, ls, p.field);
+      if (!field) continue;
+      mapped++;
+      const re = reexpress(mapValues(vocab, ls, field, p), field);
+      // a negative operator under a negation is a requirement (`not (eventName ne "X")` is eventName eq "X")
+      const dual = negated && OPERATOR_FACTS[re.op].negative ? negatePredicate(re) : undefined;
+      const pos = dual ?? re;
+      predicates.push({ logSource: ls, field: pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native: p });
+      return re;
+    }
+    return pred(`?${p.field}`, p.op, p.values, p.opts, p.span);
+  };
+  const walk = (e: Expr, negated: boolean, depth: number): Expr => {
+    if (depth > 200) return e;
+    switch (e.kind) {
+      case 'pred':
+        return mapPred(e, negated);
+      case 'and':
+      case 'or': {
+        const args = e.args.map((a) => walk(a, negated, depth + 1));
+        const out = e.kind === 'and' ? and(...args) : or(...args);
+        return e.name && (out.kind === 'and' || out.kind === 'or') ? { ...out, name: e.name } : out;
+      }
+      case 'not':
+        return not(walk(e.arg, !negated, depth + 1));
+      case 'quant':
+        return { ...e, items: e.items.map((i) => ({ name: i.name, expr: walk(i.expr, negated, depth + 1) })) };
+      default:
+        return e;
+    }
+  };
+  const condition = walk(cond, false, 0);
+  return { logSources, condition, predicates, total, mapped, actionKeys: actionKeysOf(predicates) };
+}
+
+/** Native values onto canonical ones where the vocabulary says they mean the same. */
+function mapValues(vocab: Vocabulary, ls: string, field: string, p: Predicate): Predicate {
+  const table = vocab.values?.[ls]?.[field];
+  if (!table) return p;
+  const values = p.values.map((v) => (typeof v === 'string' && table[v.toLowerCase()] !== undefined ? table[v.toLowerCase()]! : v));
+  return { ...p, values };
+}
+
+/**
+ * A predicate on a canonical field. A path test that pins the file name becomes a test of the derived `:name`
+ * field (see the module comment); everything else keeps its operator, values and options.
+ */
+function reexpress(p: Predicate, field: string): Predicate {
+  const values = p.values;
+  const strings = values.every((v): v is string => typeof v === 'string');
+  if (strings && !field.endsWith(':name') && NAME_OF_PATH.has(field)) {
+    const names = values.map((v) => baseName(v, p.op));
+    if (names.every((n): n is string => n !== undefined)) return pred(`${field}:name`, names.length > 1 ? 'in' : 'eq', names, { ...(p.opts ?? {}), cs: false }, p.span);
+  }
+  return pred(field, p.op, values, p.opts, p.span);
+}
+
+/** Path fields whose file name is the derived `:name` field. */
+const NAME_OF_PATH: ReadonlySet<string> = new Set(['Image', 'ParentImage', 'TargetFilename', 'ImageLoaded', 'TargetImage']);
+
+/** The file name a path test pins: `endswith "\x.exe"` or `eq "C:\…\x.exe"`; undefined when it pins none. */
+function baseName(v: string, op: Predicate['op']): string | undefined {
+  if (op !== 'ends_with' && op !== 'eq' && op !== 'in') return undefined;
+  const cut = Math.max(v.lastIndexOf('\\'), v.lastIndexOf('/'));
+  if (cut < 0) return undefined;
+  const name = v.slice(cut + 1);
+  if (!name || name.includes('*') || name.includes('?')) return undefined;
+  if (op === 'ends_with' && cut !== 0) return undefined;
+  return name;
+}
+
+/** Positive eq / in predicates on an action field of their log source. */
+function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
+  const out: ActionKey[] = [];
+  const seen = new Set<string>();
+  for (const p of preds) {
+    if (p.negated || (p.op !== 'eq' && p.op !== 'in')) continue;
+    const ls = LOG_SOURCE_BY_ID.get(p.logSource);
+    const action = ls?.actionFields.find((f) => f.toLowerCase() === p.field.toLowerCase());
+    if (!action) continue;
+    for (const v of p.values) {
+      if (typeof v !== 'string' && typeof v !== 'number') continue;
+      const value = String(v).toLowerCase();
+      if (!value || value.includes('*')) continue;
+      const k = `${p.logSource}|${action}|${value}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ logSource: p.logSource, field: action, value, display: String(v), cs: p.cs });
+    }
+  }
+  return out;
+}

