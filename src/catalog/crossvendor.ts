@@ -80,7 +80,15 @@ export interface SameActionRule {
   readonly onlyThere?: readonly string[];
   /** The other rule fires on one of this rule's positive test events, re-expressed in its language. */
   readonly firesOnSameEvent?: readonly string[];
+  /** Canonical predicates both rules have besides the action (shown for a common action such as cmd.exe). */
+  readonly alsoShared?: readonly string[];
 }
+
+/**
+ * An action that more rules than this test (cmd.exe process creation, Security event 4663) links two rules only
+ * when they also share another canonical predicate (the same command-line fragment, the same registry key…).
+ */
+export const COMMON_ACTION_RULES = 60;
 
 /** Candidates compared for a relation at most (the rest are listed without one). */
 export const MAX_RELATED = 300;
@@ -98,12 +106,21 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
        JOIN rules r ON r.rowid = a2.rule WHERE a1.rule = ? LIMIT 5000`,
     )
     .all(format, rowid) as { rowid: number; id: string; title: string; format: string; kind: string; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
-  const byRule = new Map<number, { id: string; title: string; kind: string; format: string; keys: Set<string> }>();
+  const byRule = new Map<number, { id: string; title: string; kind: string; format: string; keys: Set<string>; specific: boolean }>();
+  const popularity = db.prepare('SELECT COUNT(DISTINCT rule) n FROM action_keys WHERE ls = ? AND field = ? AND value = ?');
+  const common = new Map<string, boolean>();
+  const isCommon = (ls: string, field: string, value: string) => {
+    const k = `${ls}|${field}|${value}`;
+    let c = common.get(k);
+    if (c === undefined) common.set(k, (c = (popularity.get(ls, field, value) as { n: number }).n > COMMON_ACTION_RULES));
+    return c;
+  };
   for (const r of rows) {
     if (r.cs1 && r.cs2 && r.d1 !== r.d2) continue;
     let e = byRule.get(r.rowid);
-    if (!e) byRule.set(r.rowid, (e = { id: r.id, title: r.title, kind: r.kind, format: r.format, keys: new Set() }));
+    if (!e) byRule.set(r.rowid, (e = { id: r.id, title: r.title, kind: r.kind, format: r.format, keys: new Set(), specific: false }));
     e.keys.add(`${r.ls}: ${r.field} = ${r.d1}`);
+    if (!isCommon(r.ls, r.field, r.d1.toLowerCase())) e.specific = true;
   }
   const condOf = db.prepare('SELECT json FROM canonical_cond WHERE rowid = ?');
   const own = condOf.get(rowid) as { json: string } | undefined;
@@ -117,18 +134,20 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   const out: SameActionRule[] = [];
   let compared = 0;
   const ranked = [...byRule].sort((a, b) => b[1].keys.size - a[1].keys.size || a[1].title.localeCompare(b[1].title));
+  const ownLeaves = ownCond ? new Set(positiveLeaves(ownCond)) : new Set<string>();
   for (const [rid, e] of ranked) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    if (ownCond && compared < MAX_RELATED) {
+    const other = condOf.get(rid) as { json: string } | undefined;
+    const oc = other ? (JSON.parse(other.json) as Expr) : undefined;
+    // a common action alone is not a link: the rules must also share another predicate
+    const alsoShared = oc ? positiveLeaves(oc).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l)) : [];
+    if (!e.specific && !alsoShared.length && !confirmed.has(rid)) continue;
+    if (ownCond && oc && compared < MAX_RELATED) {
       compared++;
-      const other = condOf.get(rid) as { json: string } | undefined;
-      if (other) {
-        const oc = JSON.parse(other.json) as Expr;
-        const relation = relate(ownCond, oc);
-        if (relation) rel = { relation, ...differing(ownCond, oc) };
-      }
+      const relation = relate(ownCond, oc);
+      if (relation) rel = { relation, ...differing(ownCond, oc) };
     }
-    out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(confirmed.has(rid) ? { firesOnSameEvent: confirmed.get(rid)! } : {}) });
+    out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(confirmed.has(rid) ? { firesOnSameEvent: confirmed.get(rid)! } : {}), ...(!e.specific && alsoShared.length ? { alsoShared } : {}) });
   }
   return out;
 }
@@ -139,6 +158,26 @@ function differing(a: Expr, b: Expr): { onlyHere: string[]; onlyThere: string[] 
   const pa = preds(a);
   const pb = preds(b);
   return { onlyHere: [...pa].filter((x) => !pb.has(x)), onlyThere: [...pb].filter((x) => !pa.has(x)) };
+}
+
+/** Leaves on an action field (the key itself), left out of "also shared". */
+const ACTION_LEAF = /^(image:name|originalfilename|eventid|eventname|eventtype|operation|operationname|action) /;
+
+/** Rendered positive canonical predicates (not under a negation), lower-case, with `in` lists split into values. */
+function positiveLeaves(e: Expr): string[] {
+  const out: string[] = [];
+  const walk = (x: Expr, neg: boolean, d: number): void => {
+    if (d > 100) return;
+    if (x.kind === 'pred') {
+      if (neg || x.field.startsWith('?')) return;
+      const vals = x.values.length ? x.values : [null];
+      for (const v of vals) out.push(renderExpr({ ...x, op: x.op === 'in' ? 'eq' : x.op, values: v === null ? [] : [v], opts: { ...(x.opts ?? {}), cs: false } }).toLowerCase());
+    } else if (x.kind === 'not') walk(x.arg, !neg, d + 1);
+    else if (x.kind === 'and' || x.kind === 'or') for (const a of x.args) walk(a, neg, d + 1);
+    else if (x.kind === 'quant') for (const i of x.items) walk(i.expr, neg, d + 1);
+  };
+  walk(e, false, 0);
+  return out;
 }
 
 function leafTexts(e: Expr): string[] {
