@@ -1,0 +1,123 @@
+/**
+ * Helpers shared by the Kibana KQL, ES|QL and Lucene modules: a peggy parser generated once per grammar and run
+ * without throwing under length and nesting bounds, and the placement of query offsets in the host file.
+ */
+import { readFileSync } from 'node:fs';
+import peggy from 'peggy';
+import type { Span } from '../../model/span.ts';
+import type { ElasticQueryContext } from './lowering.ts';
+
+/** Offsets of a syntax node inside its query text (end exclusive). */
+export interface TextRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Bounds on an untrusted query text. */
+export interface QueryLimits {
+  readonly maxLength: number;
+  readonly maxDepth: number;
+}
+
+/** A parse outcome that never throws: the tree, or why not and where. */
+export type PeggyOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly kind: 'syntax' | 'limit'; readonly message: string; readonly offset: number; readonly end?: number };
+
+interface PeggyParser {
+  parse(input: string, options?: Record<string, unknown>): unknown;
+}
+
+const parsers = new Map<string, PeggyParser>();
+
+/** The parser of a grammar file beside the caller (generated on first use, then cached). */
+export function grammarParser(url: URL): PeggyParser {
+  const key = url.href;
+  let p = parsers.get(key);
+  if (!p) {
+    p = peggy.generate(readFileSync(url, 'utf8')) as unknown as PeggyParser;
+    parsers.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Deepest bracket nesting of a text, outside double-quoted strings (a cheap bound checked before parsing, so that
+ * the recursive-descent parser never meets input deep enough to exhaust the stack).
+ */
+export function bracketDepth(text: string, open = '([{', close = ')]}'): { depth: number; offset: number } {
+  let depth = 0;
+  let max = 0;
+  let at = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (open.includes(c)) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        at = i;
+      }
+    } else if (close.includes(c)) depth = Math.max(0, depth - 1);
+  }
+  return { depth: max, offset: at };
+}
+
+/** Run a generated parser under the limits; syntax errors and stack exhaustion become outcomes. */
+export function runParser<T>(url: URL, text: string, limits: QueryLimits): PeggyOutcome<T> {
+  if (text.length > limits.maxLength) return { ok: false, kind: 'limit', message: `longer than ${limits.maxLength} characters`, offset: 0 };
+  const deep = bracketDepth(text);
+  if (deep.depth > limits.maxDepth) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: deep.offset };
+  try {
+    return { ok: true, value: grammarParser(url).parse(text) as T };
+  } catch (e) {
+    const err = e as { message?: string; location?: { start: { offset: number }; end: { offset: number } } };
+    if (err.location) return { ok: false, kind: 'syntax', message: err.message ?? 'syntax error', offset: err.location.start.offset, end: err.location.end.offset };
+    return { ok: false, kind: 'limit', message: err.message ?? String(e), offset: 0 };
+  }
+}
+
+/** 1-based line and column in the host file of an offset into the query text. */
+export function hostAt(ctx: ElasticQueryContext, text: string, offset: number): { line: number; column: number } {
+  let line = ctx.line;
+  let lineStart = -1;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i;
+    }
+  }
+  return lineStart < 0 ? { line, column: ctx.column + end } : { line, column: end - lineStart };
+}
+
+/** A model span (offsets into the query text, as the lowering contract says). */
+export function spanOf(ctx: ElasticQueryContext, r: TextRange): Span {
+  return { file: ctx.file, start: r.start, end: r.end };
+}
+
+/** Shorten a text for a reason or label. */
+export function clip(s: string, n = 80): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? one.slice(0, n - 3) + '...' : one;
+}
+
+/**
+ * A glob value in the model's wildcard syntax (`*`, `?`, `\` escapes: see OPERATOR_FACTS.wildcard) from chunks
+ * that are either literal text or a wildcard of the source language.
+ */
+export function toModelGlob(chunks: readonly (string | { readonly wildcard: '*' | '?' })[]): string {
+  let out = '';
+  for (const c of chunks) {
+    if (typeof c === 'string') {
+      for (const ch of c) out += ch === '*' || ch === '?' || ch === '\\' ? '\\' + ch : ch;
+    } else out += c.wildcard;
+  }
+  return out;
+}
