@@ -110,14 +110,23 @@ export function clip(s: string, n = 80): string {
 
 /**
  * A glob value in the model's wildcard syntax (`*`, `?`, `\` escapes: see OPERATOR_FACTS.wildcard) from chunks
- * that are either literal text or a wildcard of the source language.
+ * that are either literal text or a wildcard of the source language. A literal backslash is doubled only before
+ * `*`, `?` or `\` (elsewhere it already stands for itself): `C:\Windows\System32\` keeps single backslashes.
  */
 export function toModelGlob(chunks: readonly (string | { readonly wildcard: '*' | '?' })[]): string {
-  let out = '';
+  const tokens: { ch: string; literal: boolean }[] = [];
   for (const c of chunks) {
-    if (typeof c === 'string') {
-      for (const ch of c) out += ch === '*' || ch === '?' || ch === '\\' ? '\\' + ch : ch;
-    } else out += c.wildcard;
+    if (typeof c === 'string') for (const ch of c) tokens.push({ ch, literal: true });
+    else tokens.push({ ch: c.wildcard, literal: false });
   }
+  let out = '';
+  tokens.forEach((t, i) => {
+    if (!t.literal) out += t.ch;
+    else if (t.ch === '*' || t.ch === '?') out += '\\' + t.ch;
+    else if (t.ch === '\\') {
+      const next = tokens[i + 1];
+      out += next && (next.ch === '*' || next.ch === '?' || next.ch === '\\') ? '\\\\' : '\\';
+    } else out += t.ch;
+  });
   return out;
 }
