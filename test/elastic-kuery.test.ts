@@ -21,7 +21,7 @@ const cond = (q: string) => {
 const show = (q: string) => renderExpr(cond(q));
 
 describe('Kibana KQL golden pairs', () => {
-  for (const c of fixtureCases('kuery', 'kql')) {
+  for (const c of fixtureCases('kuery', 'kuery')) {
     it(c.name, () => assertGolden(c.expected, renderLowering(c.text, lowerFixture(lowerKuery, c.name, c.text))));
   }
 });
