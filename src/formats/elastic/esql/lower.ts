@@ -193,9 +193,10 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
         endRows(s, `the command ${c.name.toUpperCase()}`);
         return;
       }
-      if (fact.column) {
-        s.columns.set(fact.column, { kind: 'other', text: fact.column, reason: `command: column ${fact.column} computed by ${c.name.toUpperCase()}` });
-        s.outputs.set(fact.column, { name: fact.column, source: c.name });
+      const column = c.target ?? fact.column;
+      if (column) {
+        s.columns.set(column, { kind: 'other', text: column, reason: `command: column ${column} computed by ${c.name.toUpperCase()}` });
+        s.outputs.set(column, { name: column, source: c.name });
       }
       if (fact.rows === 'end') endRows(s, `the command ${c.name.toUpperCase()}`);
       else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ text: textOf(env, c.at), reason: `limit: ${c.name.toUpperCase()} keeps only some of the matching rows`, span: spanOf(env.ctx, c.at) });

@@ -146,12 +146,18 @@ function reasonOf(o: Operand, what: string): string {
   }
 }
 
-/** The false form of a true predicate: the field must be present (a null makes the comparison null). */
+/** Presence of the predicate's field and of a field it is compared with (a null on either side makes it null). */
+function presence(p: Predicate): Expr[] {
+  const out: Expr[] = [pred(p.field, 'is_not_null', [], undefined, p.span)];
+  for (const v of p.values) if (v !== null && typeof v === 'object') out.push(pred(v.field, 'is_not_null', [], undefined, p.span));
+  return out;
+}
+
+/** The false form of a true predicate: the fields must be present (a null makes the comparison null). */
 function falseOf(p: Predicate): Expr {
-  const present = pred(p.field, 'is_not_null', [], undefined, p.span);
   switch (p.op) {
     case 'is_null':
-      return present;
+      return pred(p.field, 'is_not_null', [], undefined, p.span);
     case 'is_not_null':
       return pred(p.field, 'is_null', [], undefined, p.span);
     case 'ne':
@@ -162,9 +168,9 @@ function falseOf(p: Predicate): Expr {
     case 'ge':
       return pred(p.field, OPERATOR_FACTS[p.op].negation!, p.values, p.opts, p.span);
     case 'eq':
-      return p.values.length === 1 ? and(present, pred(p.field, 'ne', p.values, p.opts, p.span)) : and(present, not(p));
+      return p.values.length === 1 ? and(...presence(p), pred(p.field, 'ne', p.values, p.opts, p.span)) : and(...presence(p), not(p));
     default:
-      return and(present, not(p));
+      return and(...presence(p), not(p));
   }
 }
 
@@ -172,11 +178,11 @@ function forms(p: Predicate): TwoForms {
   return { t: p, f: falseOf(p) };
 }
 
-/** A comparison's true form: `!=` also needs the field present. */
+/** A comparison's true form: `!=` also needs the fields present. */
 function comparison(field: string, op: Operator, value: Value, opts: PredicateOptions | undefined, span: Span): TwoForms {
   if (op === 'ne') {
-    const t = and(pred(field, 'is_not_null', [], undefined, span), pred(field, 'ne', [value], opts, span));
-    return { t, f: pred(field, 'eq', [value], opts, span) };
+    const p = pred(field, 'ne', [value], opts, span);
+    return { t: and(...presence(p), p), f: pred(field, 'eq', [value], opts, span) };
   }
   return forms(pred(field, op, [value], opts, span));
 }

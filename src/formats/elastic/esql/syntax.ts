@@ -84,8 +84,8 @@ export type EsqlCommand =
   | { readonly type: 'grok'; readonly input: EsqlExpr; readonly patterns: readonly EsqlString[]; readonly at: TextRange }
   | { readonly type: 'enrich'; readonly policy: EsqlName; readonly on: EsqlName | null; readonly with: readonly { readonly name: EsqlName; readonly field: EsqlName; readonly at: TextRange }[]; readonly at: TextRange }
   | { readonly type: 'lookup_join'; readonly index: EsqlName; readonly on: readonly EsqlExpr[]; readonly at: TextRange }
-  /** A command the grammar does not model, kept with its raw text (`name` lower-cased). */
-  | { readonly type: 'other'; readonly name: string; readonly at: TextRange };
+  /** A command the grammar does not model, kept with its raw text (`name` lower-cased; `target` of `CMD x = ...`). */
+  | { readonly type: 'other'; readonly name: string; readonly target: string | null; readonly at: TextRange };
 
 /** A whole query: the source command and the processing commands in order. */
 export interface EsqlQuery {
