@@ -111,7 +111,7 @@ describe('ES|QL diagnostics', () => {
   };
   it('ESQ001: syntax errors located in the host file', () => {
     assert.deepEqual(codes('from a\n| where x = 1'), { parsed: false, diags: ['ESQ001 21:11'] });
-    assert.deepEqual(codes('from a | where x == "unterminated', { file: 'f', line: 3, column: 12 }), { parsed: false, diags: ['ESQ001 3:45'] });
+    assert.deepEqual(codes('from a | where x == "unterminated', { file: 'f', line: 3, column: 12 }), { parsed: false, diags: ['ESQ001 3:32'] });
     assert.deepEqual(codes('sql\nfrom a'), { parsed: false, diags: ['ESQ001 20:1'] });
     assert.deepEqual(codes('from a | where (a == 1'), { parsed: false, diags: ['ESQ001 20:23'] });
     assert.equal(codes('from a | where a == "\\q"').parsed, false); // only \t \n \r \" \\ escapes
