@@ -121,6 +121,8 @@ describe('ES|QL diagnostics', () => {
     assert.equal(codes(deep).diags[0]?.split(' ')[0], 'ESQ002');
     assert.equal(codes('from a | where a == "' + 'x'.repeat(ESQL_LIMITS.maxLength) + '"').diags[0]?.split(' ')[0], 'ESQ002');
     assert.equal(parseEsql('\u0000|||', CTX).value, undefined);
+    assert.equal(codes('from a | where ' + 'not '.repeat(1000) + 'a == 1').diags[0]?.split(' ')[0], 'ESQ002');
+    assert.equal(codes('from a | where ' + 'not '.repeat(45000) + 'a == 1').diags[0]?.split(' ')[0], 'ESQ002');
   });
   it('ESQ003: an unknown command is a stage and a missing part; rows after it are not followed', () => {
     const r = lowerEsql('from a\n| frob x\n| where b == 1', CTX);

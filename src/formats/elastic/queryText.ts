@@ -75,12 +75,29 @@ export function runParser<T>(url: URL, text: string, limits: QueryLimits): Peggy
   const deep = bracketDepth(text);
   if (deep.depth > limits.maxDepth) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: deep.offset };
   try {
-    return { ok: true, value: grammarParser(url).parse(text) as T };
+    const value = grammarParser(url).parse(text) as T;
+    // `not not not ...`, `- - - 1`: nesting without brackets, bounded on the tree (object levels, ~3 per node)
+    if (objectDepth(value) > limits.maxDepth * 6) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: 0 };
+    return { ok: true, value };
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number }; end: { offset: number } } };
     if (err.location) return { ok: false, kind: 'syntax', message: err.message ?? 'syntax error', offset: err.location.start.offset, end: err.location.end.offset };
-    return { ok: false, kind: 'limit', message: err.message ?? String(e), offset: 0 };
+    // the generated recursive-descent parser ran out of stack: nesting without brackets
+    return { ok: false, kind: 'limit', message: e instanceof RangeError ? 'nested too deep for the parser' : (err.message ?? String(e)), offset: 0 };
   }
+}
+
+/** Deepest nesting of objects and arrays in a parsed tree (iterative: safe on any depth). */
+export function objectDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return max;
 }
 
 /** 1-based line and column in the host file of an offset into the query text. */
