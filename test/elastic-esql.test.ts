@@ -71,6 +71,16 @@ describe('ES|QL semantics', () => {
       assert.match(c.args[1]!.kind === 'opaque' ? c.args[1]!.reason : '', /^derived:/);
     }
   });
+  it('a predicate on COALESCE(a, b) holds through the first item that is not null', () => {
+    const c = where('coalesce(a, b) == "x"');
+    assert.equal(evaluate(c, { a: 'x' }), true);
+    assert.equal(evaluate(c, { a: 'y', b: 'x' }), false);
+    assert.equal(evaluate(c, { b: 'x' }), true);
+    const n = where('not coalesce(a, b) == "x"');
+    assert.equal(evaluate(n, {}), false);
+    assert.equal(evaluate(n, { b: 'y' }), true);
+    assert.equal(evaluate(where('coalesce(a, b) is null'), { b: 1 }), false);
+  });
   it('a WHERE on a STATS result is the threshold; on a group-by key it stays row-level', () => {
     const r = low('from l | where a == "x" | stats c = count(*) by host.id | where c >= 5 and host.id != "h1"');
     assert.deepEqual(r.aggregation?.threshold, { op: 'ge', value: 5, of: 'c' });

@@ -40,6 +40,9 @@ export const CAST_TYPES: ReadonlySet<string> = new Set([
 /** Case folds: `TO_LOWER(x) == "abc"` is a case-insensitive comparison when the literal is already folded. */
 export const FOLD_FUNCTIONS: Readonly<Record<string, 'lower' | 'upper'>> = { to_lower: 'lower', to_upper: 'upper' };
 
+/** The first non-null of its arguments: predicates on it are expanded over its fields. */
+export const COALESCE = 'coalesce';
+
 /** Boolean functions that are one predicate: `fn(field, value...)`; all case-sensitive in ES|QL. */
 export const PREDICATE_FUNCTIONS: Readonly<Record<string, Operator>> = {
   starts_with: 'starts_with',

@@ -240,7 +240,7 @@ function applyWhere(env: Env, s: State, e: EsqlExpr, at: TextRange): void {
     const cjText = clip(textOf(env, cj.at), 400);
     const cjSpan = spanOf(env.ctx, cj.at);
     if (s.phase === 'rows' && !usesAgg) {
-      if (s.joinedBy && refs.some((r) => r.o.kind === 'field')) s.missing.push({ text: cjText, reason: `lookup: filter after ${s.joinedBy}, whose columns it may test`, span: cjSpan });
+      if (s.joinedBy && refs.some((r) => r.o.kind === 'field' || r.o.kind === 'coalesce')) s.missing.push({ text: cjText, reason: `lookup: filter after ${s.joinedBy}, whose columns it may test`, span: cjSpan });
       else s.cond.push(lowered);
     } else if (usesAgg) {
       having = true;

@@ -20,7 +20,7 @@ import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { lowerLuceneText } from '../lucene/lower.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
-import { CAST_TYPES, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
+import { CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
 import { likeToGlob, rlikeToRegex } from './patterns.ts';
 import type { EsqlCompareOp, EsqlExpr } from './syntax.ts';
 
@@ -33,7 +33,9 @@ export type Operand =
   | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string }
   /** A time relative to the query's run (`now() - 1 day`). */
   | { readonly kind: 'time'; readonly text: string }
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string };
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string }
+  /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
+  | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string };
 
 /** Everything expression lowering needs. */
 export interface ExprEnv {
@@ -75,10 +77,11 @@ export function lowerCondition(env: ExprEnv, e: EsqlExpr): TwoForms {
       return lowerCondition(env, e.expr);
     case 'isnull': {
       const o = operand(env, e.expr);
-      if (o.kind !== 'field' && o.kind !== 'agg') return opaqueForms(env, e.at, reasonOf(o, 'IS NULL'));
-      const field = o.kind === 'field' ? o.field : o.column;
-      const isNull = pred(field, 'is_null', [], undefined, sp(env, e.at));
-      const notNull = pred(field, 'is_not_null', [], undefined, sp(env, e.at));
+      const fields = o.kind === 'field' ? [o.field] : o.kind === 'agg' ? [o.column] : o.kind === 'coalesce' ? o.items.map((i) => i.field) : undefined;
+      if (!fields) return opaqueForms(env, e.at, reasonOf(o, 'IS NULL'));
+      // COALESCE(a, b) is null when every item is
+      const isNull = and(...fields.map((f) => pred(f, 'is_null', [], undefined, sp(env, e.at))));
+      const notNull = or(...fields.map((f) => pred(f, 'is_not_null', [], undefined, sp(env, e.at))));
       return e.negated ? { t: notNull, f: isNull } : { t: isNull, f: notNull };
     }
     case 'compare':
@@ -141,6 +144,8 @@ function reasonOf(o: Operand, what: string): string {
       return `derived: ${what} on a constant`;
     case 'field':
       return `function: ${what} on ${o.fold === 'upper' ? 'TO_UPPER' : 'TO_LOWER'}(${o.field})`;
+    case 'coalesce':
+      return `function: ${what} on ${o.text}`;
     default:
       return assertNever(o, 'operand');
   }
@@ -187,13 +192,48 @@ function comparison(field: string, op: Operator, value: Value, opts: PredicateOp
   return forms(pred(field, op, [value], opts, span));
 }
 
+/** The characters a regular expression matches literally: escapes (`\d`, `\s`, `\.`) left out. */
+function regexLiterals(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else out += pattern[i];
+  }
+  return out;
+}
+
 function isFolded(s: string, fold: 'lower' | 'upper'): boolean {
   return fold === 'lower' ? s === s.toLowerCase() : s === s.toUpperCase();
 }
 
+/**
+ * A predicate on `COALESCE(a, b, ...)` holds through the first item that is not null: `(a pred) or (a is_null and
+ * b pred) ...`; its false form likewise (each item's false form needs the item present, so all-null stays null).
+ */
+function bySubject(o: Operand, build: (o: Operand) => TwoForms): TwoForms {
+  if (o.kind !== 'coalesce') return build(o);
+  const ts: Expr[] = [];
+  const fs: Expr[] = [];
+  const before: Expr[] = [];
+  for (const item of o.items) {
+    const f = build(item);
+    ts.push(and(...before, f.t));
+    fs.push(and(...before, f.f));
+    before.push(pred(item.field, 'is_null'));
+  }
+  return { t: or(...ts), f: or(...fs) };
+}
+
 function lowerCompare(env: ExprEnv, op0: EsqlCompareOp, left: EsqlExpr, right: EsqlExpr, at: TextRange): TwoForms {
-  let l = operand(env, left);
-  let r = operand(env, right);
+  const l0 = operand(env, left);
+  const r0 = operand(env, right);
+  if (r0.kind === 'coalesce' && l0.kind !== 'coalesce') return bySubject(r0, (r) => compareOperands(env, FLIPPED_COMPARE[op0], r, l0, at));
+  return bySubject(l0, (l) => compareOperands(env, op0, l, r0, at));
+}
+
+function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Operand, at: TextRange): TwoForms {
+  let l = l0;
+  let r = r0;
   let op: EsqlCompareOp = op0;
   if (l.kind === 'time' || r.kind === 'time') {
     env.onTime?.(src(env, at));
@@ -221,12 +261,15 @@ function lowerCompare(env: ExprEnv, op0: EsqlCompareOp, left: EsqlExpr, right: E
 }
 
 function lowerLike(env: ExprEnv, kind: 'like' | 'rlike', subjectExpr: EsqlExpr, pattern: string, patAt: TextRange, at: TextRange): TwoForms {
-  const o = operand(env, subjectExpr);
+  return bySubject(operand(env, subjectExpr), (o) => likeOperand(env, kind, o, pattern, patAt, at));
+}
+
+function likeOperand(env: ExprEnv, kind: 'like' | 'rlike', o: Operand, pattern: string, patAt: TextRange, at: TextRange): TwoForms {
   if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, kind.toUpperCase()));
   const span = sp(env, at);
   let cs = true;
   if (o.fold) {
-    const letters = kind === 'like' ? likeToGlob(pattern) : pattern;
+    const letters = kind === 'like' ? likeToGlob(pattern) : regexLiterals(pattern);
     if (!isFolded(letters, o.fold)) return opaqueForms(env, at, `function: ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) ${kind.toUpperCase()} a pattern that is not ${o.fold}-case`);
     cs = false;
   }
@@ -240,9 +283,13 @@ function lowerLike(env: ExprEnv, kind: 'like' | 'rlike', subjectExpr: EsqlExpr, 
 }
 
 function lowerIn(env: ExprEnv, subjectExpr: EsqlExpr, list: readonly EsqlExpr[], at: TextRange): TwoForms {
-  const o = operand(env, subjectExpr);
-  if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, 'IN'));
+  const subject = operand(env, subjectExpr);
   const items = list.map((x) => operand(env, x));
+  return bySubject(subject, (o) => inOperand(env, o, items, at));
+}
+
+function inOperand(env: ExprEnv, o: Operand, items: readonly Operand[], at: TextRange): TwoForms {
+  if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, 'IN'));
   const values: Value[] = [];
   for (const it of items) {
     if (it.kind !== 'value') return opaqueForms(env, at, it.kind === 'field' ? 'derived: IN with a column in its list' : reasonOf(it, 'IN'));
@@ -264,19 +311,21 @@ function lowerCall(env: ExprEnv, e: Extract<EsqlExpr, { type: 'call' }>): TwoFor
   const op = PREDICATE_FUNCTIONS[e.name];
   if (op) {
     const [subj, ...rest] = e.args;
-    const o = subj ? operand(env, subj) : undefined;
+    const subject = subj ? operand(env, subj) : undefined;
     const vals = rest.map((x) => operand(env, x));
-    if (!o || o.kind !== 'field' || vals.length === 0 || !vals.every((v) => v.kind === 'value' && typeof v.value === 'string')) {
-      return opaqueForms(env, e.at, `function: ${e.name.toUpperCase()}() with arguments other than a field and string constants`);
-    }
+    const bad = () => opaqueForms(env, e.at, `function: ${e.name.toUpperCase()}() with arguments other than a field and string constants`);
+    if (!subject || vals.length === 0 || !vals.every((v) => v.kind === 'value' && typeof v.value === 'string')) return bad();
     const values = vals.map((v) => (v as { value: string }).value);
-    if (op === 'cidr') return forms(pred(o.field, 'cidr', values, undefined, span));
-    let cs = true;
-    if (o.fold) {
-      if (!values.every((v) => isFolded(v, o.fold!))) return opaqueForms(env, e.at, `function: ${e.name.toUpperCase()}() of ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) with a value that is not ${o.fold}-case`);
-      cs = false;
-    }
-    return forms(pred(o.field, op, values, { cs }, span));
+    return bySubject(subject, (o) => {
+      if (o.kind !== 'field') return bad();
+      if (op === 'cidr') return forms(pred(o.field, 'cidr', values, undefined, span));
+      let cs = true;
+      if (o.fold) {
+        if (!values.every((v) => isFolded(v, o.fold!))) return opaqueForms(env, e.at, `function: ${e.name.toUpperCase()}() of ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) with a value that is not ${o.fold}-case`);
+        cs = false;
+      }
+      return forms(pred(o.field, op, values, { cs }, span));
+    });
   }
   const embedded = EMBEDDED_QUERY_FUNCTIONS[e.name];
   if (embedded) return lowerEmbedded(env, e, embedded);
@@ -348,16 +397,22 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       return operand(env, e.expr);
     case 'cast': {
       const inner = operand(env, e.expr);
-      if (CAST_TYPES.has(e.to) && (inner.kind === 'field' || inner.kind === 'value' || inner.kind === 'agg')) return inner;
+      if (CAST_TYPES.has(e.to) && (inner.kind === 'field' || inner.kind === 'value' || inner.kind === 'agg' || inner.kind === 'coalesce')) return inner;
       return { kind: 'other', text: src(env, e.at), reason: inner.kind === 'other' ? inner.reason : `derived: cast to ${e.to}` };
     }
     case 'call': {
       const args = e.args.map((a) => operand(env, a));
       const first = args[0];
       if (TIME_FUNCTIONS.has(e.name)) return { kind: 'time', text: src(env, e.at) };
-      if (CONVERSION_FUNCTIONS.has(e.name) && args.length === 1 && first && (first.kind === 'field' || first.kind === 'value' || first.kind === 'agg')) return first;
+      if (CONVERSION_FUNCTIONS.has(e.name) && args.length === 1 && first && (first.kind === 'field' || first.kind === 'value' || first.kind === 'agg' || first.kind === 'coalesce')) return first;
       const fold = FOLD_FUNCTIONS[e.name];
-      if (fold && args.length === 1 && first?.kind === 'field') return first.fold && first.fold !== fold ? { ...first, fold } : { ...first, fold };
+      if (fold && args.length === 1 && first?.kind === 'field') return { ...first, fold };
+      if (fold && args.length === 1 && first?.kind === 'coalesce') return { ...first, items: first.items.map((i) => ({ ...i, fold })), text: src(env, e.at) };
+      if (e.name === COALESCE && args.length > 0) {
+        const items: Operand[] = args.flatMap((a): Operand[] => (a.kind === 'coalesce' ? [...a.items] : [a]));
+        const fields = items.filter((a): a is Extract<Operand, { kind: 'field' }> => a.kind === 'field');
+        if (fields.length === items.length) return { kind: 'coalesce', items: fields, text: src(env, e.at) };
+      }
       if (fold && args.length === 1 && first?.kind === 'value' && typeof first.value === 'string') return { kind: 'value', value: fold === 'lower' ? first.value.toLowerCase() : first.value.toUpperCase() };
       const agg = args.find((a) => a.kind === 'agg');
       if (agg && agg.kind === 'agg') return { kind: 'agg', column: agg.column, fn: 'expression', text: src(env, e.at) };
