@@ -42,7 +42,7 @@ export function grammarParser(url: URL): PeggyParser {
 }
 
 /**
- * Deepest bracket nesting of a text, outside double-quoted strings (a cheap bound checked before parsing, so that
+ * Deepest bracket nesting of a text, outside double-quoted strings and escapes (a cheap bound checked before parsing, so that
  * the recursive-descent parser never meets input deep enough to exhaust the stack).
  */
 export function bracketDepth(text: string, open = '([{', close = ')]}'): { depth: number; offset: number } {
@@ -57,7 +57,8 @@ export function bracketDepth(text: string, open = '([{', close = ')]}'): { depth
       else if (c === '"') inString = false;
       continue;
     }
-    if (c === '"') inString = true;
+    if (c === '\\') i++; // an escaped bracket (KQL, Lucene) does not nest
+    else if (c === '"') inString = true;
     else if (open.includes(c)) {
       depth++;
       if (depth > max) {
