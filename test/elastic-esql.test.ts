@@ -71,6 +71,14 @@ describe('ES|QL semantics', () => {
       assert.match(c.args[1]!.kind === 'opaque' ? c.args[1]!.reason : '', /^derived:/);
     }
   });
+  it('a boolean column computed by EVAL stands for its condition in later filters', () => {
+    const q = (w: string) => renderExpr(low(`from l | eval b = to_lower(p) in ("x", "y") | where ${w}`).condition!);
+    assert.equal(q('b'), 'p in[ci] ["x", "y"]');
+    assert.equal(q('b == true'), 'p in[ci] ["x", "y"]');
+    assert.equal(q('b == false'), 'p is_not_null and not p in[ci] ["x", "y"]');
+    assert.equal(q('not b'), 'p is_not_null and not p in[ci] ["x", "y"]');
+    assert.equal(renderExpr(where('true in (starts_with(a, "x"), ends_with(a, "y"))')), 'a starts_with[cs] "x" or a ends_with[cs] "y"');
+  });
   it('a predicate on COALESCE(a, b) holds through the first item that is not null', () => {
     const c = where('coalesce(a, b) == "x"');
     assert.equal(evaluate(c, { a: 'x' }), true);

@@ -213,7 +213,7 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
 function derived(env: Env, s: State, f: EsqlField, by: string): Operand {
   const o = operand(exprEnv(env, s), f.expr);
   const name = f.name ?? textOf(env, f.expr.at);
-  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})` };
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}) };
   if (o.kind === 'value') return { kind: 'other', text: name, reason: `derived: column ${name} is the constant ${clip(textOf(env, f.expr.at), 40)}` };
   if (o.kind === 'agg') return { ...o, column: name };
   return o;

@@ -33,7 +33,8 @@ export type Operand =
   | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string }
   /** A time relative to the query's run (`now() - 1 day`). */
   | { readonly kind: 'time'; readonly text: string }
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string }
+  /** Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters. */
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms }
   /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
   | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string };
 
@@ -105,6 +106,7 @@ export function lowerCondition(env: ExprEnv, e: EsqlExpr): TwoForms {
     case 'field':
     case 'cast': {
       const o = operand(env, e);
+      if (o.kind === 'other' && o.condition) return o.condition;
       if (o.kind === 'field' && !o.fold) {
         const s = sp(env, e.at);
         return { t: pred(o.field, 'eq', [true], undefined, s), f: pred(o.field, 'eq', [false], undefined, s) };
@@ -234,6 +236,11 @@ function lowerCompare(env: ExprEnv, op0: EsqlCompareOp, left: EsqlExpr, right: E
 function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Operand, at: TextRange): TwoForms {
   let l = l0;
   let r = r0;
+  // a boolean column compared with true / false is its condition (or the negation)
+  const [cond, other] = l.kind === 'other' && l.condition ? [l.condition, r] : r.kind === 'other' && r.condition ? [r.condition, l] : [undefined, undefined];
+  if (cond && other?.kind === 'value' && typeof other.value === 'boolean' && (op0 === '==' || op0 === '!=')) {
+    return other.value === (op0 === '==') ? cond : { t: cond.f, f: cond.t };
+  }
   let op: EsqlCompareOp = op0;
   if (l.kind === 'time' || r.kind === 'time') {
     env.onTime?.(src(env, at));
@@ -289,6 +296,11 @@ function lowerIn(env: ExprEnv, subjectExpr: EsqlExpr, list: readonly EsqlExpr[],
 }
 
 function inOperand(env: ExprEnv, o: Operand, items: readonly Operand[], at: TextRange): TwoForms {
+  if (o.kind === 'value' && typeof o.value === 'boolean' && items.length && items.every((i) => i.kind === 'other' && i.condition)) {
+    // `true IN (c1, c2)`: one of the conditions holds
+    const conds = items.map((i) => (i as { condition: TwoForms }).condition).map((c) => (o.value ? c : { t: c.f, f: c.t }));
+    return { t: or(...conds.map((c) => c.t)), f: and(...conds.map((c) => c.f)) };
+  }
   if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, 'IN'));
   const values: Value[] = [];
   for (const it of items) {
@@ -409,14 +421,16 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       if (fold && args.length === 1 && first?.kind === 'field') return { ...first, fold };
       if (fold && args.length === 1 && first?.kind === 'coalesce') return { ...first, items: first.items.map((i) => ({ ...i, fold })), text: src(env, e.at) };
       if (e.name === COALESCE && args.length > 0) {
-        const items: Operand[] = args.flatMap((a): Operand[] => (a.kind === 'coalesce' ? [...a.items] : [a]));
+        const items: Operand[] = args.flatMap((a): Operand[] => (a.kind === 'coalesce' ? [...a.items] : a.kind === 'value' && a.value === null ? [] : [a]));
         const fields = items.filter((a): a is Extract<Operand, { kind: 'field' }> => a.kind === 'field');
         if (fields.length === items.length) return { kind: 'coalesce', items: fields, text: src(env, e.at) };
       }
       if (fold && args.length === 1 && first?.kind === 'value' && typeof first.value === 'string') return { kind: 'value', value: fold === 'lower' ? first.value.toLowerCase() : first.value.toUpperCase() };
       const agg = args.find((a) => a.kind === 'agg');
       if (agg && agg.kind === 'agg') return { kind: 'agg', column: agg.column, fn: 'expression', text: src(env, e.at) };
-      return { kind: 'other', text: src(env, e.at), reason: `function: ${e.name.toUpperCase()}(${clip(e.args.map((a) => src(env, a.at)).join(', '), 60)})` };
+      const reason = `function: ${e.name.toUpperCase()}(${clip(e.args.map((a) => src(env, a.at)).join(', '), 60)})`;
+      if (PREDICATE_FUNCTIONS[e.name] || EMBEDDED_QUERY_FUNCTIONS[e.name]) return { kind: 'other', text: src(env, e.at), reason, condition: lowerCondition(env, e) };
+      return { kind: 'other', text: src(env, e.at), reason };
     }
     case 'arith': {
       const l = operand(env, e.left);
@@ -451,7 +465,7 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
     case 'in':
     case 'compare':
     case 'match':
-      return { kind: 'other', text: src(env, e.at), reason: `derived: boolean expression ${clip(src(env, e.at), 60)} used as a value` };
+      return { kind: 'other', text: src(env, e.at), reason: `derived: boolean expression ${clip(src(env, e.at), 60)} used as a value`, condition: lowerCondition(env, e) };
     default:
       return assertNever(e, 'ES|QL expression');
   }
