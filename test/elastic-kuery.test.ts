@@ -114,7 +114,7 @@ describe('Kibana KQL diagnostics', () => {
   };
   it('EKQ001: syntax error located in the host file (first line offset by the column)', () => {
     assert.deepEqual(codeAt('a:(b or'), { parsed: false, diags: ['EKQ001 10:16'] });
-    assert.deepEqual(codeAt('a:b and\n  c:"unterminated'), { parsed: false, diags: ['EKQ001 11:18'] });
+    assert.deepEqual(codeAt('a:b and\n  c:"unterminated'), { parsed: false, diags: ['EKQ001 11:5'] });
     assert.deepEqual(codeAt('a:b c:d'), { parsed: false, diags: ['EKQ001 10:14'] });
   });
   it('EKQ002: nesting and length are bounded; the parser never throws', () => {

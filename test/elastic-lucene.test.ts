@@ -65,7 +65,7 @@ describe('Lucene diagnostics', () => {
   };
   it('ELU001: syntax errors located in the host file', () => {
     assert.deepEqual(codes('a:(b OR c'), { parsed: false, diags: ['ELU001 5:19'] });
-    assert.deepEqual(codes('a:b AND\n"x'), { parsed: false, diags: ['ELU001 6:3'] });
+    assert.deepEqual(codes('a:b AND\n"x'), { parsed: false, diags: ['ELU001 6:1'] });
   });
   it('ELU002: nesting and length are bounded; the parser never throws', () => {
     const deep = '('.repeat(LUCENE_LIMITS.maxDepth + 2) + 'a:b' + ')'.repeat(LUCENE_LIMITS.maxDepth + 2);

@@ -45,27 +45,41 @@ export function grammarParser(url: URL): PeggyParser {
  * Deepest bracket nesting of a text, outside double-quoted strings and escapes (a cheap bound checked before parsing, so that
  * the recursive-descent parser never meets input deep enough to exhaust the stack).
  */
-export function bracketDepth(text: string, open = '([{', close = ')]}'): { depth: number; offset: number } {
+export function bracketDepth(text: string): { depth: number; offset: number } {
   let depth = 0;
   let max = 0;
   let at = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \\ */) {
+      i++; // an escaped character (in a string, or an escaped bracket in KQL and Lucene) does not count
       continue;
     }
-    if (c === '\\') i++; // an escaped bracket (KQL, Lucene) does not nest
-    else if (c === '"') inString = true;
-    else if (open.includes(c)) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        at = i;
-      }
-    } else if (close.includes(c)) depth = Math.max(0, depth - 1);
+    if (inString) {
+      if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    switch (c) {
+      case 34:
+        inString = true;
+        break;
+      case 40: // (
+      case 91: // [
+      case 123: // {
+        if (++depth > max) {
+          max = depth;
+          at = i;
+        }
+        break;
+      case 41: // )
+      case 93: // ]
+      case 125: // }
+        if (depth > 0) depth--;
+        break;
+      default:
+        break;
+    }
   }
   return { depth: max, offset: at };
 }
@@ -75,10 +89,11 @@ export function runParser<T>(url: URL, text: string, limits: QueryLimits): Peggy
   if (text.length > limits.maxLength) return { ok: false, kind: 'limit', message: `longer than ${limits.maxLength} characters`, offset: 0 };
   const deep = bracketDepth(text);
   if (deep.depth > limits.maxDepth) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: deep.offset };
+  const parser = grammarParser(url); // a grammar that does not compile is a bug: it throws
   try {
-    const value = grammarParser(url).parse(text) as T;
+    const value = parser.parse(text) as T;
     // `not not not ...`, `- - - 1`: nesting without brackets, bounded on the tree (object levels, ~3 per node)
-    if (objectDepth(value) > limits.maxDepth * 6) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: 0 };
+    if (deeperThan(value, limits.maxDepth * 6)) return { ok: false, kind: 'limit', message: `nested deeper than ${limits.maxDepth} levels`, offset: 0 };
     return { ok: true, value };
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number }; end: { offset: number } } };
@@ -88,17 +103,19 @@ export function runParser<T>(url: URL, text: string, limits: QueryLimits): Peggy
   }
 }
 
-/** Deepest nesting of objects and arrays in a parsed tree (iterative: safe on any depth). */
-export function objectDepth(root: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+/**
+ * Whether a parsed tree nests objects and arrays deeper than `limit` (the walk stops there, so the recursion is
+ * bounded by the limit, not by the input).
+ */
+export function deeperThan(v: unknown, limit: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(v)) {
+    for (const c of v) if (deeperThan(c, limit - 1)) return true;
+    return false;
   }
-  return max;
+  for (const k in v) if (deeperThan((v as Record<string, unknown>)[k], limit - 1)) return true;
+  return false;
 }
 
 /** 1-based line and column in the host file of an offset into the query text. */
