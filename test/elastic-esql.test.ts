@@ -115,6 +115,13 @@ describe('ES|QL semantics', () => {
   it('keywords and function names are case-insensitive, field names are not', () => {
     assert.equal(renderExpr(where('Process.Name == "x" AND TO_LOWER(a) == "y"')), 'Process.Name eq "x" and a eq[ci] "y"');
   });
+  it('KQL() and QSTR() texts are lowered by their own modules, with spans into the ES|QL text', () => {
+    const q = 'from a | where KQL("""user.name : admin""") and QSTR("host.name:web*")';
+    const c = low(q).condition!;
+    assert.equal(renderExpr(c), 'user.name eq "admin" and host.name wildcard[cs] "web*"');
+    const spans = c.kind === 'and' ? c.args.map((a) => (a.kind === 'pred' && a.span ? q.slice(a.span.start, a.span.end) : '')) : [];
+    assert.deepEqual(spans, ['user.name : admin', 'host.name:web*']);
+  });
   it('stage spans slice their command from the query', () => {
     const q = 'from a\n| where b == 1 // c\n| keep b';
     const r = low(q);
