@@ -96,6 +96,12 @@ describe('ES|QL semantics', () => {
     assert.equal(r.aggregation?.function, 'count');
     assert.equal(renderExpr(r.condition!), 'a eq "x" and host.id is_not_null and host.id ne "h1"');
   });
+  it('STATS over the groups of an earlier STATS: the alert groups are the last keys', () => {
+    const r = low('from l | stats n = count(*) by ip, user | stats users = count(*), total = sum(n) by ip | where users >= 15');
+    assert.deepEqual(r.aggregation?.groupBy, ['ip']);
+    assert.deepEqual(r.aggregation?.threshold, { op: 'ge', value: 15, of: 'users' });
+    assert.ok(r.missing.some((m) => m.reason.startsWith('aggregation: a second STATS')));
+  });
   it('KEEP gives the output fields, following RENAME and EVAL', () => {
     const r = low('from l | eval x = to_string(a) | rename b as c | keep x, c, d');
     assert.deepEqual(r.outputFields, [

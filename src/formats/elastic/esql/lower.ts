@@ -312,6 +312,11 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
       s.phase = 'aggregated';
       s.groupKeys = keyFields;
     } else {
+      if (s.phase === 'aggregated' && s.aggregation && !s.aggregation.threshold) {
+        // STATS over groups: the alert groups are the last STATS's keys, and its aggregates carry the threshold
+        s.aggregation = { ...s.aggregation, groupBy: keys, text: `${s.aggregation.text ?? ''} | ${text}` };
+        s.missing.push({ text, reason: 'aggregation: a second STATS aggregates the groups of the first again', span });
+      }
       s.phase = 'ended';
       s.groupKeys = new Set();
     }
