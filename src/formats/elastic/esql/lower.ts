@@ -1,0 +1,347 @@
+/**
+ * Lowering of an ES|QL query (its pipeline of commands) into stages, the row-level condition, the aggregation and
+ * its threshold, output fields and what the condition leaves out.
+ *
+ * Row-level (the condition): the WHERE filters on the source's events before STATS (after which rows are groups)
+ * or a command that reshapes rows. Filters after EVAL / RENAME / DISSECT / GROK / MV_EXPAND / SORT stay
+ * row-level, with derived columns substituted where they are renames, conversions or case folds and opaque
+ * otherwise. After STATS a WHERE on aggregate columns is the threshold (the first comparison with a number; the
+ * rest are listed as missing); a WHERE only on the group-by keys is still row-level. After LOOKUP JOIN or ENRICH
+ * without WITH, fields may come from the other index, so later filters are listed as missing.
+ * Output fields: KEEP decides (following RENAME); without KEEP, the columns STATS and EVAL produced.
+ */
+import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
+import type { Diagnostic } from '../../../model/diagnostics.ts';
+import { renderExpr } from '../../../model/render.ts';
+import type { Aggregation, MissingPart, OutputField, Stage, StageKind } from '../../../model/rule.ts';
+import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
+import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
+import { EsqlDiagnostics } from './diagnostics.ts';
+import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS } from './esqlFacts.ts';
+import { lowerCondition, operand, simplifyPresence, type ExprEnv, type Operand } from './lowerExpr.ts';
+import { parseEsql } from './parser.ts';
+import { dissectKeys, grokKeys } from './patterns.ts';
+import type { EsqlCommand, EsqlExpr, EsqlField, EsqlQuery } from './syntax.ts';
+
+export const ESQL_PARSER = "ES|QL via the project's peggy grammar";
+
+interface State {
+  phase: 'rows' | 'aggregated' | 'ended';
+  endedBy?: string;
+  /** Set after LOOKUP JOIN / ENRICH without WITH: later field references may be the other index's columns. */
+  joinedBy?: string;
+  hasSource: boolean;
+  cond: Expr[];
+  columns: Map<string, Operand>;
+  groupKeys: Set<string>;
+  aggregation?: Aggregation;
+  missing: MissingPart[];
+  /** Output columns once a command fixes them (STATS, KEEP); before that, columns EVAL and others added. */
+  outputs: Map<string, OutputField>;
+  fixed: boolean;
+  stages: Stage[];
+  timeWindows: string[];
+}
+
+interface Env {
+  readonly text: string;
+  readonly ctx: ElasticQueryContext;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Lower one ES|QL query text. Never throws. */
+export function lowerEsqlText(text: string, ctx: ElasticQueryContext): ElasticLowering {
+  const parsed = parseEsql(text, ctx);
+  if (!parsed.value) {
+    return { stages: [{ kind: 'other', label: 'esql', text, span: spanOf(ctx, { start: 0, end: text.length }) }], missing: [], outputFields: [], diagnostics: parsed.diagnostics, parser: ESQL_PARSER, parsed: false };
+  }
+  const env: Env = { text, ctx, diagnostics: [...parsed.diagnostics] };
+  const s = run(env, parsed.value);
+  const condition = s.cond.length ? simplifyPresence(and(...s.cond)) : s.hasSource ? TRUE : undefined;
+  return {
+    stages: s.stages,
+    ...(condition ? { condition } : {}),
+    missing: s.missing,
+    ...(s.aggregation ? { aggregation: s.aggregation } : {}),
+    outputFields: [...s.outputs.values()],
+    diagnostics: env.diagnostics,
+    parser: ESQL_PARSER,
+    parsed: true,
+  };
+}
+
+function run(env: Env, q: EsqlQuery): State {
+  const s: State = { phase: 'rows', hasSource: false, cond: [], columns: new Map(), groupKeys: new Set(), missing: [], outputs: new Map(), fixed: false, stages: [], timeWindows: [] };
+  for (const c of [q.source, ...q.commands]) apply(env, s, c);
+  return s;
+}
+
+const textOf = (env: Env, at: TextRange) => env.text.slice(at.start, at.end);
+
+function stage(env: Env, s: State, kind: StageKind, label: string, at: TextRange, detail?: Record<string, unknown>, expr?: Expr): void {
+  s.stages.push({ kind, label, text: textOf(env, at), span: spanOf(env.ctx, at), ...(detail && Object.keys(detail).length ? { detail } : {}), ...(expr ? { expr } : {}) });
+}
+
+function exprEnv(env: Env, s: State, onRef?: (o: Operand, name: string) => void): ExprEnv {
+  return { text: env.text, ctx: env.ctx, columns: s.columns, diagnostics: env.diagnostics, ...(onRef ? { onRef } : {}), onTime: (t) => s.timeWindows.push(t) };
+}
+
+function endRows(s: State, why: string): void {
+  if (s.phase === 'rows') s.endedBy = why;
+  s.phase = 'ended';
+}
+
+function apply(env: Env, s: State, c: EsqlCommand): void {
+  switch (c.type) {
+    case 'from':
+      s.hasSource = true;
+      stage(env, s, 'source', c.command, c.at, { indices: c.sources.map((x) => x.name), ...(c.metadata.length ? { metadata: c.metadata.map((m) => m.name) } : {}) });
+      return;
+    case 'row':
+    case 'show':
+      stage(env, s, 'source', c.type, c.at);
+      return;
+    case 'where':
+      return applyWhere(env, s, c.expr, c.at);
+    case 'eval':
+      for (const f of c.fields) {
+        const name = f.name ?? textOf(env, f.expr.at);
+        s.columns.set(name, derived(env, s, f, 'eval'));
+        s.outputs.set(name, { name, source: 'eval', from: clip(textOf(env, f.expr.at), 200) });
+      }
+      stage(env, s, 'extend', 'eval', c.at, { columns: c.fields.map((f) => f.name ?? textOf(env, f.expr.at)) });
+      return;
+    case 'stats':
+      return applyStats(env, s, c);
+    case 'keep':
+    case 'drop': {
+      const names = c.patterns.map((p) => p.name);
+      if (c.type === 'keep') {
+        const next = new Map<string, OutputField>();
+        for (const n of names) {
+          const matched = s.fixed ? [...s.outputs.keys()].filter((k) => globMatch(n, k)) : [];
+          if (matched.length) for (const m of matched) next.set(m, { ...s.outputs.get(m)!, source: 'keep' });
+          else {
+            const prev = s.outputs.get(n);
+            next.set(n, prev?.from ? { name: n, source: 'keep', from: prev.from } : { name: n, source: 'keep' });
+          }
+        }
+        s.outputs = next;
+        s.fixed = true;
+      } else {
+        for (const k of [...s.outputs.keys()]) if (names.some((n) => globMatch(n, k))) s.outputs.delete(k);
+        for (const n of names) if (!n.includes('*')) s.columns.delete(n);
+      }
+      stage(env, s, 'project', c.type, c.at, { fields: names });
+      return;
+    }
+    case 'rename':
+      for (const p of c.pairs) {
+        const from = p.from.name;
+        const to = p.to.name;
+        s.columns.set(to, s.columns.get(from) ?? { kind: 'field', field: from });
+        s.columns.delete(from);
+        if (s.groupKeys.delete(from)) s.groupKeys.add(to);
+        const prev = s.outputs.get(from);
+        if (prev || s.fixed) s.outputs.delete(from);
+        s.outputs.set(to, { name: to, source: 'rename', from: prev?.from ?? from });
+      }
+      stage(env, s, 'project', 'rename', c.at, { renamed: Object.fromEntries(c.pairs.map((p) => [p.from.name, p.to.name])) });
+      return;
+    case 'sort':
+      stage(env, s, 'sort', 'sort', c.at);
+      return;
+    case 'limit':
+      stage(env, s, 'limit', 'limit', c.at, { count: c.count });
+      if (s.phase === 'rows') s.missing.push({ text: textOf(env, c.at), reason: `limit: only the first ${c.count} matching rows are kept`, span: spanOf(env.ctx, c.at) });
+      return;
+    case 'mv_expand':
+      stage(env, s, 'expand', 'mv_expand', c.at, { field: c.field.name });
+      return;
+    case 'dissect':
+    case 'grok': {
+      const input = textOf(env, c.input.at);
+      operand(exprEnv(env, s), c.input);
+      const keys = c.type === 'dissect' ? dissectKeys(c.pattern.value) : c.patterns.flatMap((p) => grokKeys(p.value));
+      for (const k of keys) {
+        s.columns.set(k, { kind: 'other', text: k, reason: `derived: column ${k} extracted by ${c.type.toUpperCase()} from ${clip(input, 60)}` });
+        s.outputs.set(k, { name: k, source: c.type, from: input });
+      }
+      stage(env, s, 'parse', c.type, c.at, { input, columns: keys });
+      return;
+    }
+    case 'enrich': {
+      const policy = c.policy.name;
+      for (const w of c.with) {
+        s.columns.set(w.name.name, { kind: 'other', text: w.name.name, reason: `lookup: column ${w.name.name} comes from the enrich policy ${policy}` });
+        s.outputs.set(w.name.name, { name: w.name.name, source: 'enrich', from: `${policy}.${w.field.name}` });
+      }
+      if (!c.with.length) s.joinedBy = `ENRICH ${policy}`;
+      stage(env, s, 'lookup', 'enrich', c.at, { policy, ...(c.on ? { on: c.on.name } : {}), columns: c.with.map((w) => w.name.name) });
+      return;
+    }
+    case 'lookup_join':
+      s.joinedBy = `LOOKUP JOIN ${c.index.name}`;
+      stage(env, s, 'join', 'lookup join', c.at, { index: c.index.name, on: c.on.map((o) => textOf(env, o.at)) });
+      return;
+    case 'other': {
+      const fact = OTHER_COMMAND_FACTS[c.name];
+      stage(env, s, fact?.stage ?? 'other', c.name, c.at);
+      if (!fact) {
+        env.diagnostics.push(EsqlDiagnostics.unknownCommand(env.ctx.file, c.name, hostAt(env.ctx, env.text, c.at.start)));
+        s.missing.push({ text: clip(textOf(env, c.at), 400), reason: `command: ${c.name.toUpperCase()} is not modelled; what it does to the rows is not followed`, span: spanOf(env.ctx, c.at) });
+        endRows(s, `the command ${c.name.toUpperCase()}`);
+        return;
+      }
+      const column = c.target ?? fact.column;
+      if (column) {
+        s.columns.set(column, { kind: 'other', text: column, reason: `command: column ${column} computed by ${c.name.toUpperCase()}` });
+        s.outputs.set(column, { name: column, source: c.name });
+      }
+      if (fact.rows === 'end') endRows(s, `the command ${c.name.toUpperCase()}`);
+      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ text: textOf(env, c.at), reason: `limit: ${c.name.toUpperCase()} keeps only some of the matching rows`, span: spanOf(env.ctx, c.at) });
+      return;
+    }
+    default: {
+      const never: never = c;
+      return never;
+    }
+  }
+}
+
+/** A column computed by EVAL (or a STATS key): renames, conversions, folds and aggregates stay what they are. */
+function derived(env: Env, s: State, f: EsqlField, by: string): Operand {
+  const o = operand(exprEnv(env, s), f.expr);
+  const name = f.name ?? textOf(env, f.expr.at);
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}) };
+  if (o.kind === 'value') return { kind: 'other', text: name, reason: `derived: column ${name} is the constant ${clip(textOf(env, f.expr.at), 40)}` };
+  if (o.kind === 'agg') return { ...o, column: name };
+  return o;
+}
+
+/** Top-level AND operands of a WHERE. */
+function conjuncts(e: EsqlExpr): EsqlExpr[] {
+  if (e.type === 'and') return e.args.flatMap(conjuncts);
+  if (e.type === 'paren' && e.expr.type === 'and') return conjuncts(e.expr);
+  return [e];
+}
+
+function applyWhere(env: Env, s: State, e: EsqlExpr, at: TextRange): void {
+  const parts: Expr[] = [];
+  let having = false;
+  for (const cj of conjuncts(e)) {
+    const refs: { o: Operand; name: string }[] = [];
+    const windows = s.timeWindows.length;
+    const lowered = lowerCondition(exprEnv(env, s, (o, name) => refs.push({ o, name })), cj).t;
+    parts.push(lowered);
+    if (s.timeWindows.length > windows && lowered.kind === 'const') continue;
+    const usesAgg = refs.some((r) => r.o.kind === 'agg');
+    const onlyKeys = refs.length > 0 && refs.every((r) => r.o.kind === 'field' && s.groupKeys.has(r.name));
+    const cjText = clip(textOf(env, cj.at), 400);
+    const cjSpan = spanOf(env.ctx, cj.at);
+    if (s.phase === 'rows' && !usesAgg) {
+      if (s.joinedBy && refs.some((r) => r.o.kind === 'field' || r.o.kind === 'coalesce')) s.missing.push({ text: cjText, reason: `lookup: filter after ${s.joinedBy}, whose columns it may test`, span: cjSpan });
+      else s.cond.push(lowered);
+    } else if (usesAgg) {
+      having = true;
+      takeThreshold(s, lowered, cjText, cjSpan);
+    } else if (s.phase === 'aggregated' && onlyKeys) {
+      s.cond.push(lowered); // a filter on group-by keys can be applied before the aggregation
+    } else {
+      s.missing.push({ text: cjText, reason: `aggregation: filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: cjSpan });
+    }
+  }
+  const expr = simplifyPresence(and(...parts));
+  const windowDetail = s.timeWindows.length ? { timeWindow: s.timeWindows.join('; ') } : undefined;
+  stage(env, s, having ? 'having' : 'filter', 'where', at, windowDetail, expr.kind === 'const' ? undefined : expr);
+}
+
+const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
+
+/** A filter on aggregate columns: the first comparison with a number is the rule's threshold. */
+function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof spanOf>): void {
+  const conj = e.kind === 'and' ? e.args : [e];
+  for (const c of conj) {
+    if (c.kind === 'pred' && c.op === 'is_not_null') continue; // the presence a `!=` needs
+    const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
+    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number' && s.aggregation && !s.aggregation.threshold) {
+      s.aggregation = { ...s.aggregation, ...(agg.fn !== 'expression' ? { function: agg.fn } : {}), threshold: { op: c.op, value: c.values[0], of: c.field }, text: `${s.aggregation.text ?? ''} | where ${text}` };
+      continue;
+    }
+    s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: c.kind === 'pred' && agg?.kind === 'agg' ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
+  }
+}
+
+function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' }>): void {
+  const cols = new Map<string, Operand>();
+  const keys: string[] = [];
+  const keyFields = new Set<string>();
+  let window: string | undefined;
+  for (const k of c.by) {
+    const name = k.name ?? textOf(env, k.expr.at);
+    let o = derived(env, s, k, 'STATS ... BY');
+    if (k.expr.type === 'call' && BUCKET_FUNCTIONS.has(k.expr.name)) {
+      const span = k.expr.args.find((a) => a.type === 'timespan');
+      if (span) window = textOf(env, span.at);
+      o = { kind: 'other', text: name, reason: `derived: time bucket ${clip(textOf(env, k.expr.at), 60)}` };
+    }
+    keys.push(name);
+    cols.set(name, o);
+    if (o.kind === 'field' && !o.fold) keyFields.add(name);
+  }
+  const fns: string[] = [];
+  for (const a of c.aggs) {
+    const name = a.name ?? textOf(env, a.expr.at);
+    const fn = a.expr.type === 'call' ? a.expr.name : 'expression';
+    operand(exprEnv(env, s), a.expr);
+    fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at) });
+  }
+  const text = clip(textOf(env, c.at), 2000);
+  const span = spanOf(env.ctx, c.at);
+  const fn = fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'stats';
+  const wasRows = s.phase === 'rows';
+  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: keys, ...(window ? { window } : {}), text, span };
+  if (c.inline) {
+    // INLINE STATS adds the aggregates to every row: rows stay the source's events
+    for (const [k, v] of cols) if (v.kind === 'agg') s.columns.set(k, v);
+    for (const [k, v] of cols) if (v.kind === 'agg') s.outputs.set(k, { name: k, source: 'inline stats', from: v.text });
+  } else {
+    if (s.phase === 'rows') {
+      s.endedBy = `the aggregation (${clip(textOf(env, c.at), 60)})`;
+      s.phase = 'aggregated';
+      s.groupKeys = keyFields;
+    } else {
+      if (s.phase === 'aggregated' && s.aggregation && !s.aggregation.threshold) {
+        // STATS over groups: the alert groups are the last STATS's keys, and its aggregates carry the threshold
+        s.aggregation = { ...s.aggregation, groupBy: keys, text: `${s.aggregation.text ?? ''} | ${text}` };
+        s.missing.push({ text, reason: 'aggregation: a second STATS aggregates the groups of the first again', span });
+      }
+      s.phase = 'ended';
+      s.groupKeys = new Set();
+    }
+    s.columns = cols;
+    s.outputs = new Map();
+    for (const k of c.by) {
+      const name = k.name ?? textOf(env, k.expr.at);
+      s.outputs.set(name, { name, source: 'stats by', from: textOf(env, k.expr.at) });
+    }
+    for (const [name, o] of cols) if (o.kind === 'agg') s.outputs.set(name, { name, source: 'stats', from: o.text });
+    s.fixed = true;
+  }
+  stage(env, s, 'aggregate', c.inline ? 'inline stats' : 'stats', c.at, { groupBy: keys, functions: fns, ...(window ? { window } : {}) });
+}
+
+/** KEEP / DROP name patterns: `*` matches any run of characters. */
+function globMatch(pattern: string, name: string): boolean {
+  if (!pattern.includes('*')) return pattern === name;
+  const parts = pattern.split('*');
+  if (!name.startsWith(parts[0]!) || !name.endsWith(parts[parts.length - 1]!)) return false;
+  let pos = parts[0]!.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const at = name.indexOf(parts[i]!, pos);
+    if (at < 0) return false;
+    pos = at + parts[i]!.length;
+  }
+  return pos <= name.length - parts[parts.length - 1]!.length;
+}

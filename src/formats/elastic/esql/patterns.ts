@@ -1,0 +1,114 @@
+/**
+ * ES|QL pattern languages: LIKE wildcards and RLIKE Lucene regular expressions converted to the model's glob and
+ * RE2 syntax, and the field names DISSECT and GROK patterns extract.
+ */
+import { toModelGlob } from '../queryText.ts';
+import { LUCENE_ONLY_REGEX_CHARS } from './esqlFacts.ts';
+
+/** LIKE: `*` any run, `?` one character, `\` escapes the next character. Whole-value, case-sensitive. */
+export function likeToGlob(pattern: string): string {
+  const chunks: (string | { wildcard: '*' | '?' })[] = [];
+  let lit = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) lit += pattern[++i]!;
+    else if (c === '*' || c === '?') {
+      if (lit) chunks.push(lit);
+      lit = '';
+      chunks.push({ wildcard: c });
+    } else lit += c;
+  }
+  if (lit) chunks.push(lit);
+  return toModelGlob(chunks);
+}
+
+/**
+ * RLIKE (Lucene regular expression, matched against the whole value) to an RE2 pattern for a full-anchored regex
+ * predicate. `"..."` quotes a literal; `^` and `$` are ordinary characters in Lucene. Returns the unsupported
+ * construct instead when one is used.
+ */
+export function rlikeToRegex(pattern: string): { ok: true; regex: string } | { ok: false; what: string } {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      if (n === undefined) return { ok: false, what: 'a trailing backslash' };
+      out += /[A-Za-z0-9]/.test(n) ? '\\' + n : escapeRe(n);
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c === '[' ? '\\[' : c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      continue;
+    }
+    if (c === '"') {
+      const end = pattern.indexOf('"', i + 1);
+      if (end < 0) return { ok: false, what: 'an unterminated "..." literal' };
+      out += escapeRe(pattern.slice(i + 1, end));
+      i = end;
+      continue;
+    }
+    if (LUCENE_ONLY_REGEX_CHARS.includes(c)) return { ok: false, what: `the Lucene operator ${c}` };
+    if (c === '^' || c === '$') {
+      out += '\\' + c;
+      continue;
+    }
+    out += c;
+  }
+  if (inClass) return { ok: false, what: 'an unterminated character class' };
+  return { ok: true, regex: out };
+}
+
+function escapeRe(s: string): string {
+  let out = '';
+  for (const ch of s) out += '\\^$.|?*+()[]{}/'.includes(ch) ? '\\' + ch : ch;
+  return out;
+}
+
+/** Field names a DISSECT pattern writes: `%{name}`, `%{+name}` (append), `%{name->}`; `%{?x}` and `%{}` write none. */
+export function dissectKeys(pattern: string): string[] {
+  const out: string[] = [];
+  let i = pattern.indexOf('%{');
+  while (i >= 0) {
+    const end = pattern.indexOf('}', i + 2);
+    if (end < 0) break;
+    let key = pattern.slice(i + 2, end);
+    if (key.endsWith('->')) key = key.slice(0, -2);
+    if (key && !key.startsWith('?') && !key.startsWith('*') && !key.startsWith('&')) {
+      const name = key.startsWith('+') ? key.slice(1).split('/')[0]! : key;
+      if (name && !out.includes(name)) out.push(name);
+    }
+    i = pattern.indexOf('%{', end + 1);
+  }
+  return out;
+}
+
+/** Field names a GROK pattern writes: `%{SYNTAX:name}` / `%{SYNTAX:name:type}` and `(?<name>...)` groups. */
+export function grokKeys(pattern: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern.startsWith('%{', i)) {
+      const end = pattern.indexOf('}', i + 2);
+      if (end < 0) break;
+      const parts = pattern.slice(i + 2, end).split(':');
+      if (parts[1] && !out.includes(parts[1])) out.push(parts[1]);
+      i = end;
+    } else if (pattern.startsWith('(?<', i) && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') {
+      const end = pattern.indexOf('>', i + 3);
+      if (end < 0) break;
+      const name = pattern.slice(i + 3, end);
+      if (name && !out.includes(name)) out.push(name);
+      i = end;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * ES|QL in Elastic rules and hunting queries: golden pairs per construct (test/fixtures/elastic/esql), the meaning
+ * of the lowered condition under evaluation (null semantics of WHERE, case-sensitive ==, LIKE / RLIKE, folds),
+ * thresholds and output fields, and diagnostics with their codes and host-file locations.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lowerEsql, parseEsql } from '../src/formats/elastic/esql/index.ts';
+import { ESQL_LIMITS } from '../src/formats/elastic/esql/esqlFacts.ts';
+import { dissectKeys, grokKeys, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { renderExpr } from '../src/model/render.ts';
+import { assertGolden } from './helpers/golden.ts';
+import { fixtureCases, lowerFixture, renderLowering } from './helpers/elasticQuery.ts';
+
+const CTX = { file: 'rules/x.toml', line: 20, column: 1 };
+const low = (q: string) => {
+  const r = lowerEsql(q, CTX);
+  assert.ok(r.parsed, `did not parse: ${q} ${JSON.stringify(r.diagnostics)}`);
+  return r;
+};
+const where = (e: string) => low(`from logs-* | where ${e}`).condition!;
+
+describe('ES|QL golden pairs', () => {
+  for (const c of fixtureCases('esql', 'esql')) {
+    it(c.name, () => assertGolden(c.expected, renderLowering(c.text, lowerFixture(lowerEsql, c.name, c.text))));
+  }
+});
+
+describe('ES|QL semantics', () => {
+  it('== on strings is exact and case-sensitive; =~ is case-insensitive', () => {
+    assert.equal(evaluate(where('process.name == "cmd.exe"'), { process: { name: 'CMD.EXE' } }), false);
+    assert.equal(evaluate(where('process.name =~ "cmd.exe"'), { process: { name: 'CMD.EXE' } }), true);
+  });
+  it('a null field makes a comparison null: WHERE drops the row under NOT and !=', () => {
+    assert.equal(evaluate(where('not user.name == "root"'), {}), false);
+    assert.equal(evaluate(where('user.name != "root"'), {}), false);
+    assert.equal(evaluate(where('not user.name == "root"'), { user: { name: 'bob' } }), true);
+    assert.equal(evaluate(where('not process.name in ("a", "b")'), {}), false);
+    assert.equal(evaluate(where('not process.name like "*.exe"'), { process: { name: 'x.dll' } }), true);
+    assert.equal(evaluate(where('not (a == "1" or b == "2")'), { a: '3' }), false);
+    assert.equal(evaluate(where('a is null or not a == "1"'), {}), true);
+  });
+  it('LIKE: * and ? wildcards, \\ escapes, whole value, case-sensitive', () => {
+    const c = where('file.path like """C:\\\\Windows\\\\*.exe"""');
+    assert.equal(evaluate(c, { file: { path: 'C:\\Windows\\notepad.exe' } }), true);
+    assert.equal(evaluate(c, { file: { path: 'c:\\windows\\notepad.exe' } }), false);
+    assert.equal(likeToGlob('a\\*b?'), 'a\\*b?');
+    assert.equal(likeToGlob('C:\\\\x\\\\*'), 'C:\\x\\\\*');
+  });
+  it('RLIKE is a whole-value Lucene regular expression; ^ and $ are ordinary characters', () => {
+    const c = where('host.name rlike "web-[0-9]+"');
+    assert.equal(evaluate(c, { host: { name: 'web-12' } }), true);
+    assert.equal(evaluate(c, { host: { name: 'xweb-12' } }), false);
+    assert.deepEqual(rlikeToRegex('^a$'), { ok: true, regex: '\\^a\\$' });
+    assert.deepEqual(rlikeToRegex('"a.b"c'), { ok: true, regex: 'a\\.bc' });
+    assert.equal(rlikeToRegex('a~b').ok, false);
+  });
+  it('TO_LOWER(x) compared with a lower-case value is case-insensitive; with upper case it is opaque, never a guess', () => {
+    assert.equal(renderExpr(where('to_lower(user.name) == "admin"')), 'user.name eq[ci] "admin"');
+    assert.equal(where('to_lower(user.name) == "Admin"').kind, 'opaque');
+    assert.equal(renderExpr(where('to_lower(process.name) like "*mimi*"')), 'process.name wildcard "*mimi*"');
+  });
+  it('EVAL aliases, conversions and folds are substituted; computed columns are opaque with a derived reason', () => {
+    const r = low('from l | eval n = to_lower(process.name), m = length(process.name) | where n == "a" and m > 3');
+    const c = r.condition!;
+    assert.equal(c.kind, 'and');
+    if (c.kind === 'and') {
+      assert.equal(renderExpr(c.args[0]!), 'process.name eq[ci] "a"');
+      assert.equal(c.args[1]!.kind, 'opaque');
+      assert.match(c.args[1]!.kind === 'opaque' ? c.args[1]!.reason : '', /^derived:/);
+    }
+  });
+  it('a boolean column computed by EVAL stands for its condition in later filters', () => {
+    const q = (w: string) => renderExpr(low(`from l | eval b = to_lower(p) in ("x", "y") | where ${w}`).condition!);
+    assert.equal(q('b'), 'p in[ci] ["x", "y"]');
+    assert.equal(q('b == true'), 'p in[ci] ["x", "y"]');
+    assert.equal(q('b == false'), 'p is_not_null and not p in[ci] ["x", "y"]');
+    assert.equal(q('not b'), 'p is_not_null and not p in[ci] ["x", "y"]');
+    assert.equal(renderExpr(where('true in (starts_with(a, "x"), ends_with(a, "y"))')), 'a starts_with[cs] "x" or a ends_with[cs] "y"');
+  });
+  it('a predicate on COALESCE(a, b) holds through the first item that is not null', () => {
+    const c = where('coalesce(a, b) == "x"');
+    assert.equal(evaluate(c, { a: 'x' }), true);
+    assert.equal(evaluate(c, { a: 'y', b: 'x' }), false);
+    assert.equal(evaluate(c, { b: 'x' }), true);
+    const n = where('not coalesce(a, b) == "x"');
+    assert.equal(evaluate(n, {}), false);
+    assert.equal(evaluate(n, { b: 'y' }), true);
+    assert.equal(evaluate(where('coalesce(a, b) is null'), { b: 1 }), false);
+  });
+  it('a WHERE on a STATS result is the threshold; on a group-by key it stays row-level', () => {
+    const r = low('from l | where a == "x" | stats c = count(*) by host.id | where c >= 5 and host.id != "h1"');
+    assert.deepEqual(r.aggregation?.threshold, { op: 'ge', value: 5, of: 'c' });
+    assert.deepEqual(r.aggregation?.groupBy, ['host.id']);
+    assert.equal(r.aggregation?.function, 'count');
+    assert.equal(renderExpr(r.condition!), 'a eq "x" and host.id is_not_null and host.id ne "h1"');
+  });
+  it('STATS over the groups of an earlier STATS: the alert groups are the last keys', () => {
+    const r = low('from l | stats n = count(*) by ip, user | stats users = count(*), total = sum(n) by ip | where users >= 15');
+    assert.deepEqual(r.aggregation?.groupBy, ['ip']);
+    assert.deepEqual(r.aggregation?.threshold, { op: 'ge', value: 15, of: 'users' });
+    assert.ok(r.missing.some((m) => m.reason.startsWith('aggregation: a second STATS')));
+  });
+  it('KEEP gives the output fields, following RENAME and EVAL', () => {
+    const r = low('from l | eval x = to_string(a) | rename b as c | keep x, c, d');
+    assert.deepEqual(r.outputFields, [
+      { name: 'x', source: 'keep', from: 'to_string(a)' },
+      { name: 'c', source: 'keep', from: 'b' },
+      { name: 'd', source: 'keep' },
+    ]);
+  });
+  it('DISSECT and GROK patterns name the columns they extract', () => {
+    assert.deepEqual(dissectKeys('%{a} %{?skip} %{+a} %{b->} %{} %{&c}'), ['a', 'b']);
+    assert.deepEqual(grokKeys('%{IP:client.ip} %{WORD:verb:keyword} (?<path>x) (?:y)'), ['client.ip', 'verb', 'path']);
+  });
+  it('a query without WHERE counts every event of its source; ROW has no event condition', () => {
+    assert.deepEqual(low('from logs-* | stats count(*)').condition, { kind: 'const', value: true });
+    assert.equal(renderExpr(low('row a = 1 | where a > 0').condition!), 'a gt 0');
+  });
+  it('keywords and function names are case-insensitive, field names are not', () => {
+    assert.equal(renderExpr(where('Process.Name == "x" AND TO_LOWER(a) == "y"')), 'Process.Name eq "x" and a eq[ci] "y"');
+  });
+  it('KQL() and QSTR() texts are lowered by their own modules, with spans into the ES|QL text', () => {
+    const q = 'from a | where KQL("""user.name : admin""") and QSTR("host.name:web*")';
+    const c = low(q).condition!;
+    assert.equal(renderExpr(c), 'user.name eq "admin" and host.name wildcard[cs] "web*"');
+    const spans = c.kind === 'and' ? c.args.map((a) => (a.kind === 'pred' && a.span ? q.slice(a.span.start, a.span.end) : '')) : [];
+    assert.deepEqual(spans, ['user.name : admin', 'host.name:web*']);
+  });
+  it('stage spans slice their command from the query', () => {
+    const q = 'from a\n| where b == 1 // c\n| keep b';
+    const r = low(q);
+    assert.deepEqual(r.stages.map((s) => q.slice(s.span!.start, s.span!.end)), ['from a', 'where b == 1', 'keep b']);
+  });
+});
+
+describe('ES|QL diagnostics', () => {
+  const codes = (q: string, ctx = CTX) => {
+    const r = lowerEsql(q, ctx);
+    return { parsed: r.parsed, diags: r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`) };
+  };
+  it('ESQ001: syntax errors located in the host file', () => {
+    assert.deepEqual(codes('from a\n| where x = 1'), { parsed: false, diags: ['ESQ001 21:11'] });
+    assert.deepEqual(codes('from a | where x == "unterminated', { file: 'f', line: 3, column: 12 }), { parsed: false, diags: ['ESQ001 3:32'] });
+    assert.deepEqual(codes('sql\nfrom a'), { parsed: false, diags: ['ESQ001 20:1'] });
+    assert.deepEqual(codes('from a | where (a == 1'), { parsed: false, diags: ['ESQ001 20:23'] });
+    assert.equal(codes('from a | where a == "\\q"').parsed, false); // only \t \n \r \" \\ escapes
+  });
+  it('ESQ002: nesting and length are bounded; the parser never throws', () => {
+    const deep = 'from a | where ' + '('.repeat(ESQL_LIMITS.maxDepth + 1) + 'a == 1' + ')'.repeat(ESQL_LIMITS.maxDepth + 1);
+    assert.equal(codes(deep).diags[0]?.split(' ')[0], 'ESQ002');
+    assert.equal(codes('from a | where a == "' + 'x'.repeat(ESQL_LIMITS.maxLength) + '"').diags[0]?.split(' ')[0], 'ESQ002');
+    assert.equal(parseEsql('\u0000|||', CTX).value, undefined);
+    assert.equal(codes('from a | where ' + 'not '.repeat(1000) + 'a == 1').diags[0]?.split(' ')[0], 'ESQ002');
+    assert.equal(codes('from a | where ' + 'not '.repeat(45000) + 'a == 1').diags[0]?.split(' ')[0], 'ESQ002');
+  });
+  it('ESQ003: an unknown command is a stage and a missing part; rows after it are not followed', () => {
+    const r = lowerEsql('from a\n| frob x\n| where b == 1', CTX);
+    assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`), ['ESQ003 21:3']);
+    assert.equal(r.condition?.kind, 'const');
+    assert.deepEqual(r.missing.map((m) => m.reason.split(':')[0]), ['command', 'aggregation']);
+  });
+  it('ESQ004: RLIKE with Lucene-only operators is opaque', () => {
+    assert.deepEqual(codes('from a | where b rlike "x&y"').diags, ['ESQ004 20:24']);
+  });
+  it('ESQ005: a KQL() text that does not parse is reported with its own code, at its place', () => {
+    assert.deepEqual(codes('from a\n| where KQL("""a:(""")').diags, ['EKQ001 21:19', 'ESQ005 21:9']);
+  });
+});
