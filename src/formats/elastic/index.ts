@@ -97,7 +97,8 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
   const severityNative = str(r.severity);
   const statusNative = str(meta.maturity);
   const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
-  const runbook = [str(r.note), str(r.setup) ? `## Setup\n\n${str(r.setup)!.trim()}` : undefined].filter((x): x is string => x !== undefined).join('\n\n');
+  const setup = str(r.setup)?.trim();
+  const runbook = [str(r.note), setup ? (setup.startsWith('#') ? setup : `## Setup\n\n${setup}`) : undefined].filter((x): x is string => x !== undefined).join('\n\n');
   const rule: RuleRecord = {
     id: `elastic/${slug}`,
     format: 'elastic',

@@ -6,7 +6,7 @@
  */
 import { buildLogic } from '../../model/analyze.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { and, leaves, named, not, opaque, or, type Expr } from '../../model/expr.ts';
+import { and, leaves, not, opaque, or, type Expr } from '../../model/expr.ts';
 import type { Aggregation, Logic, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import { QUERY_LANGUAGES } from './facts.ts';
 import { lowerExceptionItems, lowerFilters } from './filters.ts';
@@ -113,7 +113,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   const filters = lowerFilters(r.filters, path);
   if (filters.exprs.length || filters.disabled) {
     const expr = and(...filters.exprs);
-    conds.push(named('filters', expr));
+    conds.push(...filters.exprs); // top-level conjuncts: a negated pill is an exclusion
     stages.push({ kind: 'filter', label: 'filters', text: JSON.stringify(r.filters, null, 1), expr, detail: { enabled: filters.exprs.length, disabled: filters.disabled } });
     parsers.push('Kibana filters as Query DSL');
   }
