@@ -48,7 +48,8 @@ export const EQL_FUNCTIONS: Readonly<Record<string, EqlFunctionFact>> = {
   substring: { kind: 'value', meaning: 'part of a string' },
   subtract: { kind: 'value', meaning: 'difference of two numbers' },
   arraycount: { kind: 'value', meaning: 'number of array elements that match (Endgame EQL)' },
-  arraysearch: { kind: 'value', meaning: 'whether an array element matches (Endgame EQL)' },
+  arraysearch: { kind: 'value', meaning: 'whether an array element satisfies a condition over a $variable (Endgame EQL)' },
+  _arraysearch: { kind: 'value', meaning: 'whether an array element satisfies a condition over a $variable (Endpoint EQL)' },
 };
 
 /** What a pipe does to the matches, and the stage it becomes. */

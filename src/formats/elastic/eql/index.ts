@@ -144,7 +144,7 @@ function stepStage(s: EqlStep, i: number, expr: Expr, keys: string[], text: stri
     text,
     ...(span ? { span } : {}),
     expr,
-    detail: { category: s.query.category.name ?? 'any', joinKeys: keys, ...(s.missing ? { missing: true } : {}), ...(s.runs ? { runs: s.runs } : {}) },
+    detail: { category: s.query.category.name ?? 'any', joinKeys: keys, ...(s.missing ? { missing: true } : {}), ...(s.runs ? { runs: s.runs } : {}), ...(s.alias ? { alias: s.alias } : {}) },
   };
 }
 

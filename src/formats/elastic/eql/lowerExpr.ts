@@ -57,6 +57,8 @@ export function lowerCondition(env: EqlEnv, e: EqlExpr): Expr {
       return lowerPattern(env, e);
     case 'bare':
       return lowerBare(env, e.value, e.at);
+    case 'lineage':
+      return opq(env, e.at, `lineage: the event must be ${e.relation === 'event' ? 'an event' : `a ${e.relation}`} of a process matching another query (Endpoint EQL process lineage); one event cannot show it`);
     default:
       return assertNeverExpr(e);
   }
@@ -111,6 +113,7 @@ function notAFieldReason(env: EqlEnv, v: EqlValue): string {
   }
   if (u.type === 'arith' || u.type === 'neg') return 'expression: arithmetic on field values has no model operator';
   if (u.type === 'field') return 'expression: array element access (field[n]) has no model operator';
+  if (u.type === 'variable') return `expression: the variable $${u.path} is bound by an array function`;
   return 'expression: a comparison between two constants';
 }
 

@@ -24,6 +24,8 @@ export type EqlValue =
   | { readonly type: 'call'; readonly name: string; readonly ci: boolean; readonly args: readonly EqlExpr[]; readonly at: EqlRange }
   | { readonly type: 'arith'; readonly op: '+' | '-' | '*' | '/' | '%'; readonly left: EqlValue; readonly right: EqlValue; readonly at: EqlRange }
   | { readonly type: 'neg'; readonly arg: EqlValue; readonly at: EqlRange }
+  /** Endpoint EQL `$entry` (bound by `arraySearch`), with its dotted path. */
+  | { readonly type: 'variable'; readonly path: string; readonly at: EqlRange }
   | { readonly type: 'paren'; readonly value: EqlValue; readonly at: EqlRange };
 
 export type EqlCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | ':';
@@ -39,7 +41,9 @@ export type EqlExpr =
   | { readonly type: 'lookup'; readonly op: 'in' | 'in~' | ':'; readonly negated: boolean; readonly left: EqlValue; readonly values: readonly EqlValue[]; readonly at: EqlRange }
   | { readonly type: 'pattern'; readonly op: EqlPatternOp; readonly left: EqlValue; readonly values: readonly EqlValue[]; readonly at: EqlRange }
   /** A value used as a condition: a function call (`startsWith(…)`), a boolean field, `true`. */
-  | { readonly type: 'bare'; readonly value: EqlValue; readonly at: EqlRange };
+  | { readonly type: 'bare'; readonly value: EqlValue; readonly at: EqlRange }
+  /** Endpoint (Endgame) EQL process lineage: `descendant of [ … ]`, `child of [ … ]`, `event of [ … ]`. */
+  | { readonly type: 'lineage'; readonly relation: 'descendant' | 'child' | 'event'; readonly query: EqlEvent; readonly at: EqlRange };
 
 /** `process where …`; `name` null for `any`. */
 export interface EqlEvent {
@@ -57,6 +61,8 @@ export interface EqlStep {
   /** `!`: a missing event (the sequence matches only when no such event occurs). */
   readonly missing: boolean;
   readonly runs: number | null;
+  /** Endpoint EQL `as event0`. */
+  readonly alias: string | null;
   readonly at: EqlRange;
 }
 
