@@ -94,6 +94,10 @@ describe('elastic EQL spans and diagnostics', () => {
       'process where x like ("a*", "b?") and y regex~ """raw\\string""" and z : "\\u{41}"',
       'process where x in (1, 2.5, -3, null, true) // comment',
       'process where startswith~(a, "x") | filter a != "b" | unique a, b',
+      // Endpoint EQL (elastic/protections-artifacts): lineage, step aliases, $variables, raw strings ending in a quote
+      'process where descendant of [process where process.name : "winword.exe"] and process. name : "cmd.exe"',
+      'sequence [process where true] as event0 [file where _arraysearch(process.thread.Ext.call_stack, $entry, $entry.trusted == false)]',
+      'process where process.command_line : """a "quoted" end""""',
     ]) {
       const r = parseEql(q);
       assert.ok(r.ok, `${q}: ${r.ok ? '' : r.message}`);
@@ -136,6 +140,11 @@ describe('elastic EQL semantics (ECS)', () => {
     assert.equal(run('network where cidrMatch(destination.ip, "10.0.0.0/8")', { event: { category: ['network'] }, destination: { ip: '10.1.2.3' } }), true);
     assert.equal(run('process where process.args : "-enc*"', ev({ process: { args: ['powershell', '-EncodedCommand'] } })), true);
     assert.equal(run('process where process.args != "-c"', ev({ process: { args: ['sh', '-c'] } })), false);
+  });
+  it('a raw string ending in a quote keeps it; lineage is opaque', () => {
+    assert.equal(run('process where process.command_line : """say "hi""""', ev({ process: { command_line: 'say "hi"' } })), true);
+    const r = lowerEql('process where child of [process where true]', ctx);
+    assert.ok(r.missing.some((m) => m.reason.startsWith('lineage:')));
   });
   it('the event category is required; value functions stay unknown', () => {
     assert.equal(run('file where true', ev({})), false);
