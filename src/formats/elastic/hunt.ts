@@ -34,11 +34,20 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
     if (hosted?.offset !== undefined) from = hosted.offset + q.length;
     const l = hosted?.lowering;
     if (l) diagnostics.push(...l.diagnostics);
-    if (!hosted || !l || !l.parsed || !l.condition) {
-      const why = !hosted ? `no lowering for ${langs.join(' / ') || 'its language'}` : !l?.parsed ? 'it did not parse in any listed language' : 'it has no row-level condition';
+    if (!hosted || !l || !l.parsed) {
+      const why = !hosted ? `no lowering for ${langs.join(' / ') || 'its language'}` : 'it did not parse in any listed language';
       stages.push({ kind: 'other', label, text: q, detail: { language: hosted?.language ?? candidates[0] ?? 'text' } });
       branches.push(opaque(q, `language: ${label} is not lowered (${why})`));
       found.push('?');
+      return;
+    }
+    if (!l.condition) {
+      // parsed, but it filters no events: every event of its source takes part
+      parsers.add(l.parser);
+      found.push(hosted.language);
+      stages.push(...l.stages.map((s) => ({ ...s, label: queries.length > 1 ? `${label}: ${s.label}` : s.label })));
+      branches.push(opaque(q, `query: ${label} has no row-level filter (every event of its source takes part)`));
+      missing.push(...l.missing);
       return;
     }
     parsers.add(l.parser);
