@@ -83,6 +83,13 @@ describe('elastic EQL spans and diagnostics', () => {
       assert.equal(r.diagnostics[0]?.code, 'EQL001');
     }
   });
+  it('nested calls and parentheses parse in linear time (no backtracking blow-up)', () => {
+    for (const q of ['process where ' + 'f(('.repeat(60) + 'a', 'process where ' + '(a == 1 or '.repeat(90), 'process where x : ' + '('.repeat(90) + '"a"']) {
+      const t0 = performance.now();
+      parseEql(q);
+      assert.ok(performance.now() - t0 < 1000, `${q.slice(0, 30)} took ${(performance.now() - t0).toFixed(0)} ms`);
+    }
+  });
   it('the grammar covers the reference constructs', () => {
     for (const q of [
       'any where true',

@@ -70,7 +70,16 @@ function assertNeverExpr(e: never): Expr {
 
 /** Parentheses around a single value are transparent. */
 function unwrap(v: EqlValue): EqlValue {
-  return v.type === 'paren' ? unwrap(v.value) : v;
+  if (v.type !== 'paren') return v;
+  const inner = valueOfExpr(v.expr);
+  return inner ? unwrap(inner) : v;
+}
+
+/** The value a condition node stands for, when it is a bare value (possibly in groups). */
+function valueOfExpr(e: EqlExpr): EqlValue | undefined {
+  if (e.type === 'bare') return e.value;
+  if (e.type === 'group') return valueOfExpr(e.expr);
+  return undefined;
 }
 
 type Literal = { ok: true; value: Value } | { ok: false };
@@ -114,6 +123,8 @@ function notAFieldReason(env: EqlEnv, v: EqlValue): string {
   if (u.type === 'arith' || u.type === 'neg') return 'expression: arithmetic on field values has no model operator';
   if (u.type === 'field') return 'expression: array element access (field[n]) has no model operator';
   if (u.type === 'variable') return `expression: the variable $${u.path} is bound by an array function`;
+  if (u.type === 'paren' || u.type === 'cond') return 'expression: a condition used as a value';
+  if (u.type === 'list') return 'expression: a list where one value is expected';
   return 'expression: a comparison between two constants';
 }
 
@@ -254,6 +265,9 @@ function lowerBare(env: EqlEnv, v: EqlValue, at: EqlRange): Expr {
     }
     case 'call':
       return lowerCall(env, u);
+    case 'paren':
+    case 'cond':
+      return lowerCondition(env, u.expr);
     default:
       return opq(env, at, 'expression: a value used as a condition');
   }

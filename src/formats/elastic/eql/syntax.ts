@@ -26,7 +26,12 @@ export type EqlValue =
   | { readonly type: 'neg'; readonly arg: EqlValue; readonly at: EqlRange }
   /** Endpoint EQL `$entry` (bound by `arraySearch`), with its dotted path. */
   | { readonly type: 'variable'; readonly path: string; readonly at: EqlRange }
-  | { readonly type: 'paren'; readonly value: EqlValue; readonly at: EqlRange };
+  /** `( … )` around one item: a value, or a condition (a group when no operator follows it). */
+  | { readonly type: 'paren'; readonly expr: EqlExpr; readonly at: EqlRange }
+  /** `( a, b, … )`: the right side of `in`, `:`, `like`, `regex`. */
+  | { readonly type: 'list'; readonly items: readonly EqlExpr[]; readonly at: EqlRange }
+  /** A condition found where a list item (a value) was expected. */
+  | { readonly type: 'cond'; readonly expr: EqlExpr; readonly at: EqlRange };
 
 export type EqlCompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | ':';
 export type EqlPatternOp = 'like' | 'like~' | 'regex' | 'regex~';
