@@ -66,8 +66,9 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
   } catch (e) {
     const at = e instanceof TomlError ? { line: e.line, column: e.column } : undefined;
     const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-    if (!ruleFolder) return { path, outcome: 'skipped', reason: `TOML outside the rule folders that does not parse (${msg}): not read as a rule`, rules: [], diagnostics: [] };
-    return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'TOML', msg, at)] };
+    const diagnostic = GeneralDiagnostics.syntax(path, 'TOML', msg, at);
+    if (!ruleFolder) return { path, outcome: 'skipped', reason: 'TOML outside the rule folders that does not parse: not read as a rule (see diagnostics)', rules: [], diagnostics: [diagnostic] };
+    return { path, outcome: 'error', rules: [], diagnostics: [diagnostic] };
   }
   if (isTable(t.hunt)) {
     const { rule, diagnostics } = huntRecord(path, text, t.hunt, source, extraBody);
