@@ -171,7 +171,7 @@ export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldRe
       case 'wildcard':
         return onStrings(value, (s) => {
           if (typeof pat !== 'string') return false;
-          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat), cs ? 's' : 'is', s) ?? 'unknown';
+          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat, o.wildcard === 'plain'), cs ? 's' : 'is', s) ?? 'unknown';
         });
       case 'regex':
         return onStrings(value, (s) => {
@@ -410,12 +410,12 @@ export function hasTerm(hay: string, needle: string, term: 'whole' | 'prefix' | 
   return false;
 }
 
-/** Sigma glob (`*`, `?`, `\` escapes) to an anchored regex. */
-export function globToRegex(glob: string): string {
+/** Sigma glob (`*`, `?`, `\` escapes) to an anchored regex; `plain`: no escape character (EQL). */
+export function globToRegex(glob: string, plain = false): string {
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (c === '\\' && i + 1 < glob.length && '*?\\'.includes(glob[i + 1]!)) {
+    if (!plain && c === '\\' && i + 1 < glob.length && '*?\\'.includes(glob[i + 1]!)) {
       out += escapeRegex(glob[++i]!);
     } else if (c === '*') out += '.*';
     else if (c === '?') out += '.';

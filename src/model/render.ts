@@ -32,6 +32,7 @@ export function predicateModifiers(p: Predicate): string[] {
   if (o.flags) mods.push(`flags=${o.flags}`);
   if (o.anchor) mods.push(o.anchor === 'start' ? 'anchored' : 'fullmatch');
   if (o.wildcard === 'like') mods.push('like');
+  if (o.wildcard === 'plain') mods.push('no-escape');
   if (o.empty) mods.push('empty');
   if (o.term && o.term !== 'whole') mods.push(o.term);
   return mods;

@@ -1,84 +1,96 @@
 /**
- * Elastic detection-rules adapter: rules/ and rules_building_block/ ([metadata] + [rule]) and hunting/ ([hunt])
- * read with smol-toml; the query kept verbatim (EQL, KQL, ES|QL, Lucene are not parsed yet: completeness none).
- * Threshold and new-terms settings are recorded (aggregation threshold, output fields).
+ * Elastic rules adapter. TOML read with smol-toml, in every public Elastic layout:
+ * - detection-rules: `[metadata]` + `[rule]` with `type` and `language` (rules/, rules_building_block/);
+ * - hunting: `[hunt]` with a `query` list and a `language` list (hunting/); the Markdown page generated from each
+ *   hunting TOML (`docs/<stem>.md`) is part of that rule's body, not a second rule;
+ * - other Elastic repositories: a `[rule]` with a `query` and no `type` / `language` anywhere in the tree (the
+ *   language is then found by trying each parser).
+ * Queries are lowered by their language (languages.ts; EQL in eql/); rule types, filters and exceptions in logic.ts;
+ * hunting in hunt.ts. Investigation guide (`note`) and `setup` make the runbook; required fields and related
+ * integrations are facts.
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { buildLogic } from '../../model/analyze.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
-import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
+import type { BodyFile, DeclaredAttack, LogSource, RuleRecord } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
-import { HUNTING_ROOT, QUERY_LANGUAGES, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
-
-type Table = Record<string, unknown>;
+import { HUNTING_ROOT, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
+import { huntRecord } from './hunt.ts';
+import { ruleLogic } from './logic.ts';
+import { isTable, list, sourceOf, str, type Table } from './toml.ts';
 
 export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
-  parserName: 'TOML via smol-toml; EQL / KQL / ES|QL not parsed yet',
+  parserName: 'TOML via smol-toml; EQL via the project\'s peggy grammar; Kibana filters as Query DSL',
   async prepare() {
     return null;
   },
   async parseFile(root, path, _prep, source) {
-    const isRule = RULE_ROOTS.some((r) => path.startsWith(r)) || path.startsWith(HUNTING_ROOT);
-    if (!isRule || !path.endsWith('.toml')) {
-      return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation (generated from the TOML)' : 'not a rule TOML (tooling, configuration or docs)', rules: [], diagnostics: [] };
+    const ruleFolder = RULE_ROOTS.some((r) => path.startsWith(r)) || path.startsWith(HUNTING_ROOT);
+    if (path.endsWith('.md') && path.startsWith(HUNTING_ROOT) && path.includes('/docs/')) {
+      return { path, outcome: 'skipped', reason: 'page generated from a hunting query TOML (docs/<stem>.md of queries/<stem>.toml): part of that rule\'s body, not a second rule', rules: [], diagnostics: [] };
     }
+    if (!path.endsWith('.toml')) return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation' : 'not a rule TOML (tooling, configuration or docs)', rules: [], diagnostics: [] };
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
-    return parseElasticText(path, read.text, source);
+    const extra: BodyFile[] = [];
+    const dependsOn: string[] = [];
+    if (path.startsWith(HUNTING_ROOT) && path.includes('/queries/')) {
+      const md = huntDocOf(path);
+      const doc = await readSourceText(root, md);
+      if (doc.ok) {
+        extra.push({ path: md, language: 'markdown', text: doc.text });
+        dependsOn.push(md);
+      }
+    }
+    const res = parseElasticText(path, read.text, source, extra, ruleFolder);
+    return dependsOn.length && res.outcome === 'parsed' ? { ...res, dependsOn } : res;
   },
 };
 
-/** Parse one detection-rules TOML file (exported for tests). */
-export function parseElasticText(path: string, text: string, source: SourceInfo): FileResult {
+/** `hunting/x/queries/a.toml` → `hunting/x/docs/a.md`. */
+function huntDocOf(toml: string): string {
+  return toml.replace('/queries/', '/docs/').replace(/\.toml$/, '.md');
+}
+
+/**
+ * Parse one Elastic TOML file (exported for tests). `extraBody`: other files of the rule (a hunting page);
+ * `ruleFolder`: the file is in a folder where every TOML must be a rule (else a TOML without a rule is skipped).
+ */
+export function parseElasticText(path: string, text: string, source: SourceInfo, extraBody: readonly BodyFile[] = [], ruleFolder = true): FileResult {
   let t: Table;
   try {
     t = parseToml(text) as Table;
   } catch (e) {
     const at = e instanceof TomlError ? { line: e.line, column: e.column } : undefined;
     const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-    return { path, outcome: 'error', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'TOML', msg, at)] };
+    const diagnostic = GeneralDiagnostics.syntax(path, 'TOML', msg, at);
+    if (!ruleFolder) return { path, outcome: 'skipped', reason: 'TOML outside the rule folders that does not parse: not read as a rule (see diagnostics)', rules: [], diagnostics: [diagnostic] };
+    return { path, outcome: 'error', rules: [], diagnostics: [diagnostic] };
   }
-  if (isTable(t.hunt)) return { path, outcome: 'parsed', rules: [huntRecord(path, text, t.hunt, source)], diagnostics: [] };
-  if (!isTable(t.rule)) return { path, outcome: 'error', rules: [], diagnostics: [ElasticDiagnostics.noRuleTable(path)] };
+  if (isTable(t.hunt)) {
+    const { rule, diagnostics } = huntRecord(path, text, t.hunt, source, extraBody);
+    return { path, outcome: 'parsed', rules: [rule], diagnostics };
+  }
+  if (!isTable(t.rule)) {
+    if (!ruleFolder) return { path, outcome: 'skipped', reason: 'TOML without a [rule] or [hunt] table (tooling or configuration)', rules: [], diagnostics: [] };
+    return { path, outcome: 'error', rules: [], diagnostics: [ElasticDiagnostics.noRuleTable(path)] };
+  }
   const r = t.rule;
   const meta = isTable(t.metadata) ? t.metadata : {};
   const diagnostics: Diagnostic[] = [];
   const name = str(r.name);
   if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'rule.name'));
-  const type = str(r.type) ?? 'query';
+  const type = str(r.type) ?? (str(r.language) === 'eql' ? 'eql' : str(r.language) === 'esql' ? 'esql' : 'query');
   const query = str(r.query);
   if (!query && type !== 'machine_learning') diagnostics.push(ElasticDiagnostics.noQuery(path));
   const tags = list(r.tags).map(String);
-  const { kind, kindReason } = classify(path, r, meta, tags);
-  const language = str(r.language);
-  const qlang = QUERY_LANGUAGES[language ?? ''] ?? (type === 'esql' ? 'esql' : 'text');
-
-  const stages: Stage[] = [];
-  if (query) stages.push({ kind: type === 'eql' && query.trimStart().startsWith('sequence') ? 'sequence' : 'other', label: `${language ?? type} query`, text: query, detail: { language: qlang } });
-  const outputFields: OutputField[] = [];
-  let aggregation: Aggregation | undefined;
-  if (isTable(r.threshold)) {
-    const th = r.threshold;
-    const groupBy = list(th.field).map(String).filter((f) => f);
-    const value = typeof th.value === 'number' ? th.value : Number(th.value);
-    const card = list(th.cardinality).filter(isTable);
-    aggregation = {
-      function: card.length ? `cardinality(${card.map((c) => String(c.field)).join(', ')})` : 'count',
-      groupBy,
-      ...(Number.isFinite(value) ? { threshold: { op: 'ge' as const, value } } : {}),
-      text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${String(th.value)}`,
-    };
-    for (const f of groupBy) outputFields.push({ name: f, source: 'threshold.field' });
-    stages.push({ kind: 'aggregate', label: 'threshold', text: aggregation.text! });
-  }
-  if (isTable(r.new_terms)) {
-    for (const f of list(r.new_terms.value).map(String)) outputFields.push({ name: f, source: 'new_terms.fields' });
-    stages.push({ kind: 'other', label: 'new_terms', text: `new terms of ${list(r.new_terms.value).join(', ')} over ${list(r.new_terms.history_window_start).map((h) => (isTable(h) ? String(h.value) : String(h))).join(', ')}` });
-  }
+  const { kind, kindReason } = classify(path, r, meta, tags, type);
+  const built = ruleLogic(path, text, r, type);
+  diagnostics.push(...built.diagnostics);
+  const language = built.language;
   const logSources: LogSource[] = [
     ...list(r.index).map((i) => ({ kind: 'index', name: String(i) })),
     ...list(meta.integration).map((i) => ({ kind: 'integration', name: String(i) })),
@@ -86,16 +98,19 @@ export function parseElasticText(path: string, text: string, source: SourceInfo)
   const severityNative = str(r.severity);
   const statusNative = str(meta.maturity);
   const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
+  const setup = str(r.setup)?.trim();
+  const runbook = [str(r.note), setup ? (setup.startsWith('#') ? setup : `## Setup\n\n${setup}`) : undefined].filter((x): x is string => x !== undefined).join('\n\n');
   const rule: RuleRecord = {
     id: `elastic/${slug}`,
     format: 'elastic',
-    ...(str(r.rule_id) ? { nativeId: str(r.rule_id)! } : {}),
-    nativeType: type,
+    ...(str(r.rule_id) ?? str(r.id) ? { nativeId: (str(r.rule_id) ?? str(r.id))! } : {}),
+    // a rule that names no type (other Elastic repositories) takes the language its query was found to be in
+    nativeType: str(r.type) ?? built.language ?? type,
     source: sourceOf(path, source),
     title: name ?? slug,
     ...(str(r.description) ? { description: str(r.description)! } : {}),
-    references: list(r.references).map(String),
-    ...(str(r.note) ? { runbook: str(r.note)! } : {}),
+    references: list(r.references ?? r.reference).map(String),
+    ...(runbook ? { runbook } : {}),
     falsePositives: list(r.false_positives).map(String),
     ...(list(r.author).length ? { author: list(r.author).map(String).join(', ') } : {}),
     ...(str(meta.creation_date) ? { created: str(meta.creation_date)! } : {}),
@@ -110,15 +125,16 @@ export function parseElasticText(path: string, text: string, source: SourceInfo)
     kind,
     kindReason,
     logSources,
-    attackDeclared: declaredAttack(r.threat),
+    attackDeclared: declaredAttack([...list(r.threat), ...list(t.threat)]),
     attack: [],
-    body: [{ path, language: 'toml', text }],
-    logic: buildLogic({ stages, ...(aggregation ? { aggregation } : {}), outputFields, parser: `${language ?? type} not parsed yet`, note: `logic not parsed yet for ${language ?? type}` }),
+    body: [{ path, language: 'toml', text }, ...extraBody],
+    logic: built.logic,
     tests: [],
     diagnostics,
     facts: {
       type,
       ...(language ? { language } : {}),
+      ...built.facts,
       ...(typeof r.risk_score === 'number' ? { risk_score: r.risk_score } : {}),
       ...(str(r.from) ? { from: str(r.from) } : {}),
       ...(str(r.interval) ? { interval: str(r.interval) } : {}),
@@ -127,9 +143,24 @@ export function parseElasticText(path: string, text: string, source: SourceInfo)
       ...(list(r.machine_learning_job_id).length ? { machine_learning_job_id: list(r.machine_learning_job_id).map(String) } : {}),
       ...(typeof r.anomaly_threshold === 'number' ? { anomaly_threshold: r.anomaly_threshold } : {}),
       ...(str(r.timestamp_override) ? { timestamp_override: str(r.timestamp_override) } : {}),
+      ...(list(r.os_list).length ? { os_list: list(r.os_list).map(String) } : {}),
+      ...(str(r.event_category_override) ? { event_category_override: str(r.event_category_override) } : {}),
+      ...(list(r.threat_index).length ? { threat_index: list(r.threat_index).map(String) } : {}),
+      ...requiredFieldsFacts(r, meta),
+      ...(isTable(r.alert_suppression) ? { alert_suppression: r.alert_suppression } : {}),
     },
   };
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
+}
+
+/** Required fields (`name (type)`, ECS or not) and related integrations (`package/integration version`), as facts. */
+function requiredFieldsFacts(r: Table, meta: Table): Record<string, string> {
+  const out: Record<string, string> = {};
+  const req = list(r.required_fields ?? meta.required_fields).filter(isTable);
+  if (req.length) out.required_fields = req.map((f) => `${String(f.name)}${f.type ? ` (${String(f.type)}${f.ecs === false ? ', non-ECS' : ''})` : ''}`).join(', ');
+  const rel = list(r.related_integrations ?? meta.related_integrations).filter(isTable);
+  if (rel.length) out.related_integrations = rel.map((i) => `${String(i.package)}${i.integration ? `/${String(i.integration)}` : ''}${i.version ? ` ${String(i.version)}` : ''}`).join(', ');
+  return out;
 }
 
 /** `[[rule.threat]]` blocks: every technique and sub-technique with the block's tactic; a block without techniques declares its tactic alone. */
@@ -151,60 +182,16 @@ function declaredAttack(threat: unknown): DeclaredAttack[] {
   return out;
 }
 
-function classify(path: string, r: Table, meta: Table, tags: readonly string[]): { kind: Kind; kindReason: string } {
+function classify(path: string, r: Table, meta: Table, tags: readonly string[], type: string): { kind: Kind; kindReason: string } {
   if (str(meta.maturity) === 'deprecated' || path.split('/').includes('_deprecated')) return { kind: 'deprecated', kindReason: 'maturity = "deprecated" (or in rules/_deprecated)' };
   if (str(r.building_block_type)) return { kind: 'building_block', kindReason: 'building_block_type is set: its alerts are hidden and feed other rules' };
   if (tags.includes(TAG_PROMOTION)) return { kind: 'alert_feed', kindReason: `tag "${TAG_PROMOTION}": promotes another product's alerts` };
   if (tags.includes(TAG_HIGHER_ORDER)) return { kind: 'correlation', kindReason: `tag "${TAG_HIGHER_ORDER}": alerts on other rules' alerts` };
-  return { kind: 'detection', kindReason: `Elastic ${str(r.type) ?? 'query'} rule` };
+  if (type === 'machine_learning') {
+    const jobs = list(r.machine_learning_job_id).map(String).join(', ');
+    return { kind: 'detection', kindReason: `Elastic machine_learning rule: alerts when the anomaly detection job ${jobs || '(none named)'} scores an anomaly at or above ${typeof r.anomaly_threshold === 'number' ? r.anomaly_threshold : 'the anomaly threshold'}; no query` };
+  }
+  if (type === 'threat_match') return { kind: 'detection', kindReason: `Elastic threat_match (indicator match) rule: events matched against the indicators of ${list(r.threat_index).map(String).join(', ') || 'a threat index'}` };
+  return { kind: 'detection', kindReason: `Elastic ${type} rule` };
 }
 
-function huntRecord(path: string, text: string, h: Table, source: SourceInfo): RuleRecord {
-  const name = str(h.name);
-  const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
-  const langs = list(h.language).map(String);
-  const stages: Stage[] = list(h.query).map((q, i) => ({ kind: 'other' as const, label: `query ${i + 1}`, text: String(q), detail: { language: langs[0] === 'ES|QL' ? 'esql' : (langs[0] ?? 'text').toLowerCase() } }));
-  return {
-    id: `elastic/${slug}`,
-    format: 'elastic',
-    ...(str(h.uuid) ? { nativeId: str(h.uuid)! } : {}),
-    nativeType: 'hunt',
-    source: sourceOf(path, source),
-    title: name ?? slug,
-    ...(str(h.description) ? { description: str(h.description)! } : {}),
-    references: list(h.references).map(String),
-    ...(list(h.notes).length ? { runbook: list(h.notes).map((n) => `- ${String(n)}`).join('\n') } : {}),
-    falsePositives: [],
-    ...(str(h.author) ? { author: str(h.author)! } : {}),
-    tags: [],
-    status: 'unknown',
-    kind: 'hunting',
-    kindReason: 'Elastic hunting query ([hunt]): run by an analyst, raises no alert',
-    logSources: list(h.integration).map((i) => ({ kind: 'integration', name: String(i) })),
-    attackDeclared: list(h.mitre).map((m) => String(m)).map((m) => ({ text: m, ...(TECHNIQUE_ID.test(m) ? { techniqueId: m } : {}) })),
-    attack: [],
-    body: [{ path, language: 'toml', text }],
-    logic: buildLogic({ stages, parser: `${langs.join(', ') || 'query'} not parsed yet`, note: `logic not parsed yet for ${langs.join(', ') || 'Elastic hunting queries'}` }),
-    tests: [],
-    diagnostics: [],
-    facts: { language: langs },
-  };
-}
-
-function sourceOf(path: string, source: SourceInfo): RuleRecord['source'] {
-  return { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) };
-}
-function isTable(v: unknown): v is Table {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
-}
-function str(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.trim() ? v : undefined;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v !== null && typeof v === 'object' && 'toISOString' in v && typeof (v as { toISOString: unknown }).toISOString === 'function') return String(v);
-  return undefined;
-}
-function list(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  if (v === undefined || v === null) return [];
-  return [v];
-}

@@ -1,0 +1,163 @@
+/**
+ * EQL into the model: `lowerEql` parses one query with the project's peggy grammar (syntax.ts) and lowers it.
+ *
+ * - `<category> where <cond>`: the condition is `event.category == <category>` (case-sensitive, any element of the
+ *   array) AND the lowered condition; `any where` tests no category.
+ * - `sequence [by k] [with maxspan=t] [a] by x [b] by y [until [c]]`: a multi-event rule. One `selection` stage per
+ *   step (with its own condition, join keys, `!` missing-event flag and `with runs`), an `aggregate` stage for the
+ *   sequence itself, and an aggregation `sequence` grouped by the join keys with the maxspan as its window, as a
+ *   Sigma temporal_ordered correlation is. The row-level condition is the OR of the positive steps (named `step 1`…):
+ *   what one event must satisfy to take part in an alert. Missing-event steps and `until` only suppress alerts, so
+ *   they are listed in `missing` with the sequence itself (reasons start with `sequence:`).
+ * - `sample by k [a] [b]`: the same shape without order or window (`sample:`).
+ * - Pipes: `head` / `tail` keep only some matches (`pipe:`); the Endgame `filter` pipe is ANDed into the condition;
+ *   other pipes are stages listed in `missing`.
+ */
+import { lineColAt } from '../../../model/span.ts';
+import { and, or, pred, type Expr } from '../../../model/expr.ts';
+import type { Aggregation, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { ElasticLower, ElasticLowering, ElasticQueryContext } from '../lowering.ts';
+import { EqlDiagnostics } from './diagnostics.ts';
+import { EQL_CATEGORY_FIELD, EQL_PIPES } from './eqlFacts.ts';
+import { lowerCondition, spanOf, type EqlEnv } from './lowerExpr.ts';
+import { parseEql, type EqlEvent, type EqlStep, type EqlValue } from './syntax.ts';
+
+export const EQL_PARSER = "EQL via the project's peggy grammar";
+
+export interface EqlOptions {
+  /** The rule's `event_category_override`: the field the event category is read from (default `event.category`). */
+  readonly categoryField?: string;
+}
+
+/** Lower one EQL query (the `ElasticLower` of the language table). */
+export const lowerEql: ElasticLower = (text, ctx) => lowerEqlWith(text, ctx, {});
+
+export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOptions): ElasticLowering {
+  const diagnostics: ElasticLowering['diagnostics'][number][] = [];
+  const at = (offset: number) => {
+    const lc = lineColAt(text, offset);
+    return { line: ctx.line + lc.line - 1, column: lc.line === 1 ? ctx.column + lc.column - 1 : lc.column };
+  };
+  const parsed = parseEql(text);
+  if (!parsed.ok) {
+    diagnostics.push(EqlDiagnostics.syntax(ctx.file, parsed.message, at(parsed.offset)));
+    return { stages: [{ kind: 'other', label: 'eql query', text, detail: { language: 'eql' } }], missing: [], outputFields: [], diagnostics, parser: EQL_PARSER, parsed: false };
+  }
+  const env: EqlEnv = { text, file: ctx.file, diagnostics, at };
+  const categoryField = opts.categoryField ?? EQL_CATEGORY_FIELD;
+  const q = parsed.query;
+  const stages: Stage[] = [];
+  const missing: MissingPart[] = [];
+  const outputFields: OutputField[] = [];
+  let condition: Expr;
+  let aggregation: Aggregation | undefined;
+  const body = q.body;
+  const sliceOf = (r: { start: number; end: number }) => text.slice(r.start, r.end);
+
+  const lowerEvent = (ev: EqlEvent): Expr => {
+    const cond = lowerCondition(env, ev.cond);
+    if (ev.category.name === null) return cond;
+    return and(pred(categoryField, 'eq', [ev.category.name], { cs: true }, spanOf(env, ev.category.at)), cond);
+  };
+  const keyText = (k: EqlValue) => (k.type === 'field' ? k.path : sliceOf(k.at));
+
+  switch (body.type) {
+    case 'event': {
+      condition = lowerEvent(body);
+      stages.push({ kind: 'filter', label: `${body.category.name ?? 'any'} where`, text: sliceOf(body.at), span: spanOf(env, body.at), expr: condition, detail: { category: body.category.name ?? 'any' } });
+      break;
+    }
+    case 'sequence':
+    case 'sample': {
+      const isSeq = body.type === 'sequence';
+      const shared = body.by.map(keyText);
+      const positives: Expr[] = [];
+      const stepKeys: string[][] = [];
+      body.steps.forEach((s, i) => {
+        const expr = lowerEvent(s.query);
+        const keys = s.by.map(keyText);
+        if (!s.missing) {
+          positives.push({ kind: 'and', args: [expr], name: `step ${i + 1}` });
+          stepKeys.push(keys);
+        }
+        stages.push(stepStage(s, i, expr, keys, sliceOf(s.at), spanOf(env, s.at)));
+        if (s.missing) missing.push({ text: sliceOf(s.at), reason: `sequence: no event matching step ${i + 1} may occur at this point of the sequence (a missing event); one event cannot show it`, span: spanOf(env, s.at) });
+      });
+      condition = or(...positives);
+      const until = isSeq && body.type === 'sequence' ? body.until : null;
+      if (until) {
+        const expr = lowerEvent(until.query);
+        stages.push({ kind: 'selection', label: 'until', text: sliceOf(until.at), span: spanOf(env, until.at), expr, detail: { joinKeys: until.by.map(keyText), role: 'until' } });
+        missing.push({ text: sliceOf(until.at), reason: 'sequence: an event matching `until` between the steps ends the sequence without an alert; one event cannot show it', span: spanOf(env, until.at) });
+      }
+      const groupBy = joinKeys(shared, stepKeys);
+      const maxspan = body.type === 'sequence' ? body.maxspan : null;
+      const runs = body.steps.map((s) => (s.runs && s.runs > 1 ? ` (step ${body.steps.indexOf(s) + 1} ${s.runs} times)` : '')).join('');
+      const steps = body.steps.filter((s) => !s.missing).length;
+      const header = sliceOf({ start: body.at.start, end: body.steps[0]!.at.start }).trim();
+      const what = isSeq
+        ? `${steps} event${steps === 1 ? '' : 's'} in order${runs}${groupBy.length ? ` with the same ${groupBy.join(', ')}` : ''}${maxspan ? ` within ${maxspan.text}` : ''}`
+        : `${steps} events in any order${groupBy.length ? ` with the same ${groupBy.join(', ')}` : ''}`;
+      aggregation = {
+        function: body.type,
+        groupBy,
+        ...(maxspan ? { window: maxspan.text } : {}),
+        text: `${body.type}: ${what}`,
+        span: spanOf(env, body.at),
+      };
+      stages.unshift({ kind: isSeq ? 'sequence' : 'aggregate', label: body.type, text: header, span: spanOf(env, { start: body.at.start, end: body.steps[0]!.at.start }), detail: { joinKeys: shared, ...(maxspan ? { maxspan: maxspan.text } : {}), steps: body.steps.length } });
+      missing.unshift({ text: header || body.type, reason: `${body.type}: the rule alerts on ${what}; one event cannot show it`, span: spanOf(env, body.at) });
+      for (const k of new Set([...shared, ...stepKeys.flat()])) outputFields.push({ name: k, source: `${body.type} by` });
+      break;
+    }
+    default:
+      throw new Error('unexpected EQL body');
+  }
+
+  for (const p of q.pipes) {
+    const fact = EQL_PIPES[p.name];
+    const ptext = sliceOf(p.at);
+    const span = spanOf(env, p.at);
+    if (!fact) {
+      diagnostics.push(EqlDiagnostics.unknownPipe(ctx.file, p.name, at(p.at.start)));
+      stages.push({ kind: 'other', label: `| ${p.name}`, text: ptext, span });
+      missing.push({ text: ptext, reason: `pipe: | ${p.name} is not an EQL pipe`, span });
+      continue;
+    }
+    if (fact.role === 'filter') {
+      const expr = and(...p.args.map((a) => lowerCondition(env, a)));
+      condition = and(condition, expr);
+      stages.push({ kind: fact.stage, label: `| ${p.name}`, text: ptext, span, expr });
+      continue;
+    }
+    stages.push({ kind: fact.stage, label: `| ${p.name}`, text: ptext, span });
+    missing.push({ text: ptext, reason: `pipe: | ${p.name}: ${fact.meaning}`, span });
+  }
+
+  return { stages, condition, missing, ...(aggregation ? { aggregation } : {}), outputFields, diagnostics, parser: EQL_PARSER, parsed: true };
+}
+
+function stepStage(s: EqlStep, i: number, expr: Expr, keys: string[], text: string, span: Stage['span']): Stage {
+  return {
+    kind: 'selection',
+    label: `${s.missing ? '!' : ''}step ${i + 1}: ${s.query.category.name ?? 'any'} where`,
+    text,
+    ...(span ? { span } : {}),
+    expr,
+    detail: { category: s.query.category.name ?? 'any', joinKeys: keys, ...(s.missing ? { missing: true } : {}), ...(s.runs ? { runs: s.runs } : {}), ...(s.alias ? { alias: s.alias } : {}) },
+  };
+}
+
+/**
+ * The join keys of a sequence: the `sequence by` keys, then each position of the per-step `by` keys, written
+ * `a = b` when the steps join different fields (`process.entity_id = process.parent.entity_id`).
+ */
+function joinKeys(shared: readonly string[], stepKeys: readonly (readonly string[])[]): string[] {
+  const out = [...shared];
+  const width = Math.max(0, ...stepKeys.map((k) => k.length));
+  for (let j = 0; j < width; j++) {
+    const names = [...new Set(stepKeys.map((k) => k[j]).filter((x): x is string => x !== undefined))];
+    out.push(names.join(' = '));
+  }
+  return out;
+}

@@ -1,0 +1,300 @@
+/**
+ * EQL conditions into model expressions, with Elasticsearch EQL's meaning (ECS keyword fields):
+ * - `==` / `!=` compare case-sensitively and never expand wildcards; `!=` holds when the field is missing (must_not);
+ *   `== null` / `!= null` test presence.
+ * - `:` is case-insensitive equality, `*` and `?` are wildcards (a backslash is an ordinary character), lists allowed.
+ * - `like` / `like~` wildcard match (case-sensitive / -insensitive); `regex` / `regex~` match the whole value
+ *   (Lucene regular expressions are anchored); `in` / `in~` list membership; `not in`.
+ * - `startsWith`, `endsWith`, `stringContains`, `cidrMatch` (and their `~` case-insensitive forms) are predicates.
+ * - Functions that compute values (`length`, `substring`, `number`…) and arithmetic have no model operator: opaque.
+ * - Multi-valued (array) fields match when any element does, as Elasticsearch term queries do.
+ * - `?field` (optional field) reads as the field: a missing optional field is null, as a missing field is here.
+ */
+import { and, FALSE, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import type { Diagnostic } from '../../../model/diagnostics.ts';
+import type { Span } from '../../../model/span.ts';
+import { EqlDiagnostics } from './diagnostics.ts';
+import { EQL_FUNCTIONS, LUCENE_REGEX_ONLY } from './eqlFacts.ts';
+import type { EqlExpr, EqlRange, EqlValue } from './syntax.ts';
+
+/** What lowering needs from the query: its text (for opaque slices), the host file, diagnostics. */
+export interface EqlEnv {
+  readonly text: string;
+  readonly file: string;
+  readonly diagnostics: Diagnostic[];
+  /** Host-file line and column of a query offset. */
+  readonly at: (offset: number) => { line: number; column: number };
+}
+
+export function spanOf(env: EqlEnv, at: EqlRange): Span {
+  return { file: env.file, start: at.start, end: at.end };
+}
+
+function slice(env: EqlEnv, at: EqlRange): string {
+  return env.text.slice(at.start, at.end);
+}
+
+function opq(env: EqlEnv, at: EqlRange, reason: string): Expr {
+  return opaque(slice(env, at), reason, spanOf(env, at));
+}
+
+/** Lower one EQL condition. */
+export function lowerCondition(env: EqlEnv, e: EqlExpr): Expr {
+  switch (e.type) {
+    case 'and':
+      return and(...e.args.map((a) => lowerCondition(env, a)));
+    case 'or':
+      return or(...e.args.map((a) => lowerCondition(env, a)));
+    case 'not':
+      return not(lowerCondition(env, e.arg));
+    case 'group':
+      return lowerCondition(env, e.expr);
+    case 'compare':
+      return lowerCompare(env, e);
+    case 'lookup':
+      return lowerLookup(env, e);
+    case 'pattern':
+      return lowerPattern(env, e);
+    case 'bare':
+      return lowerBare(env, e.value, e.at);
+    case 'lineage':
+      return opq(env, e.at, `lineage: the event must be ${e.relation === 'event' ? 'an event' : `a ${e.relation}`} of a process matching another query (Endpoint EQL process lineage); one event cannot show it`);
+    default:
+      return assertNeverExpr(e);
+  }
+}
+
+function assertNeverExpr(e: never): Expr {
+  throw new Error(`unexpected EQL node ${JSON.stringify(e)}`);
+}
+
+/** Parentheses around a single value are transparent. */
+function unwrap(v: EqlValue): EqlValue {
+  if (v.type !== 'paren') return v;
+  const inner = valueOfExpr(v.expr);
+  return inner ? unwrap(inner) : v;
+}
+
+/** The value a condition node stands for, when it is a bare value (possibly in groups). */
+function valueOfExpr(e: EqlExpr): EqlValue | undefined {
+  if (e.type === 'bare') return e.value;
+  if (e.type === 'group') return valueOfExpr(e.expr);
+  return undefined;
+}
+
+type Literal = { ok: true; value: Value } | { ok: false };
+
+function literal(v: EqlValue): Literal {
+  const u = unwrap(v);
+  switch (u.type) {
+    case 'string':
+    case 'number':
+    case 'bool':
+      return { ok: true, value: u.value };
+    case 'null':
+      return { ok: true, value: null };
+    case 'neg': {
+      const inner = unwrap(u.arg);
+      return inner.type === 'number' ? { ok: true, value: -inner.value } : { ok: false };
+    }
+    default:
+      return { ok: false };
+  }
+}
+
+/** A plain field reference (no array index), or undefined. */
+function fieldOf(v: EqlValue): string | undefined {
+  const u = unwrap(v);
+  if (u.type !== 'field' || u.segments.some((s) => s.startsWith('['))) return undefined;
+  return u.path;
+}
+
+/** Why a value that is not a field cannot be the subject of a predicate. */
+function notAFieldReason(env: EqlEnv, v: EqlValue): string {
+  const u = unwrap(v);
+  if (u.type === 'call') {
+    const fact = EQL_FUNCTIONS[u.name.toLowerCase()];
+    if (!fact) {
+      env.diagnostics.push(EqlDiagnostics.unknownFunction(env.file, u.name, env.at(u.at.start)));
+      return `function: ${u.name}() is not an EQL function`;
+    }
+    return `function: ${u.name}() computes ${fact.kind === 'value' ? fact.meaning : 'a value'}; the model compares fields, not computed values`;
+  }
+  if (u.type === 'arith' || u.type === 'neg') return 'expression: arithmetic on field values has no model operator';
+  if (u.type === 'field') return 'expression: array element access (field[n]) has no model operator';
+  if (u.type === 'variable') return `expression: the variable $${u.path} is bound by an array function`;
+  if (u.type === 'paren' || u.type === 'cond') return 'expression: a condition used as a value';
+  if (u.type === 'list') return 'expression: a list where one value is expected';
+  return 'expression: a comparison between two constants';
+}
+
+const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=', ':': ':' };
+const ORDER_OPS: Readonly<Record<string, Operator>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+
+function hasWildcard(v: Value): boolean {
+  return typeof v === 'string' && (v.includes('*') || v.includes('?'));
+}
+
+function lowerCompare(env: EqlEnv, e: Extract<EqlExpr, { type: 'compare' }>): Expr {
+  let { left, right } = e;
+  let op: string = e.op;
+  if (!fieldOf(left) && fieldOf(right) && literal(left).ok) {
+    [left, right] = [right, left];
+    op = FLIP[op]!;
+  }
+  const field = fieldOf(left);
+  if (!field) return opq(env, e.at, notAFieldReason(env, left));
+  const span = spanOf(env, e.at);
+  const lit = literal(right);
+  let value: Value;
+  if (lit.ok) value = lit.value;
+  else {
+    const other = fieldOf(right);
+    if (!other) return opq(env, e.at, notAFieldReason(env, right));
+    value = { kind: 'field', field: other };
+  }
+  if (value === null) {
+    if (op === '==' || op === ':') return pred(field, 'is_null', [], undefined, span);
+    if (op === '!=') return pred(field, 'is_not_null', [], undefined, span);
+    return opq(env, e.at, 'expression: ordering against null');
+  }
+  switch (op) {
+    case '==':
+      return pred(field, 'eq', [value], { cs: true }, span);
+    case '!=':
+      return pred(field, 'ne', [value], { cs: true }, span);
+    case ':':
+      if (hasWildcard(value)) return pred(field, 'wildcard', [value], { cs: false, wildcard: 'plain' }, span);
+      return pred(field, 'eq', [value], { cs: false }, span);
+    default:
+      return pred(field, ORDER_OPS[op]!, [value], undefined, span);
+  }
+}
+
+/** The values of a list, or the reason one is not a constant or field. */
+function listValues(env: EqlEnv, values: readonly EqlValue[]): { ok: true; values: Value[] } | { ok: false; reason: string } {
+  const out: Value[] = [];
+  for (const v of values) {
+    const lit = literal(v);
+    if (lit.ok) {
+      out.push(lit.value);
+      continue;
+    }
+    const f = fieldOf(v);
+    if (f) {
+      out.push({ kind: 'field', field: f });
+      continue;
+    }
+    return { ok: false, reason: notAFieldReason(env, v) };
+  }
+  return { ok: true, values: out };
+}
+
+/** `field op values` for list operators: nulls become is_null, one value stays a single predicate. */
+function listPredicate(field: string, op: Operator, values: Value[], opts: PredicateOptions, span: Span): Expr {
+  const nulls = values.some((v) => v === null);
+  const rest = values.filter((v) => v !== null);
+  const parts: Expr[] = [];
+  if (nulls) parts.push(pred(field, 'is_null', [], undefined, span));
+  if (rest.length) parts.push(pred(field, rest.length > 1 && op === 'eq' ? 'in' : op, rest, opts, span));
+  return parts.length ? or(...parts) : FALSE;
+}
+
+function lowerLookup(env: EqlEnv, e: Extract<EqlExpr, { type: 'lookup' }>): Expr {
+  const field = fieldOf(e.left);
+  if (!field) return opq(env, e.at, notAFieldReason(env, e.left));
+  const list = listValues(env, e.values);
+  if (!list.ok) return opq(env, e.at, list.reason);
+  const span = spanOf(env, e.at);
+  let r: Expr;
+  if (e.op === ':') {
+    r = list.values.some(hasWildcard)
+      ? listPredicate(field, 'wildcard', list.values, { cs: false, wildcard: 'plain' }, span)
+      : listPredicate(field, 'eq', list.values, { cs: false }, span);
+  } else r = listPredicate(field, 'eq', list.values, { cs: e.op === 'in' }, span);
+  return e.negated ? not(r) : r;
+}
+
+function lowerPattern(env: EqlEnv, e: Extract<EqlExpr, { type: 'pattern' }>): Expr {
+  const field = fieldOf(e.left);
+  if (!field) return opq(env, e.at, notAFieldReason(env, e.left));
+  const list = listValues(env, e.values);
+  if (!list.ok) return opq(env, e.at, list.reason);
+  const span = spanOf(env, e.at);
+  const cs = !e.op.endsWith('~');
+  if (e.op.startsWith('like')) return listPredicate(field, 'wildcard', list.values, { cs, wildcard: 'plain' }, span);
+  return regexPredicate(env, field, list.values, cs, e.at);
+}
+
+/** Lucene regular expressions are anchored at both ends; patterns using Lucene-only operators stay opaque. */
+function regexPredicate(env: EqlEnv, field: string, values: Value[], cs: boolean, at: EqlRange): Expr {
+  for (const v of values) {
+    if (typeof v !== 'string') return opq(env, at, 'regex: the pattern is not a string');
+    const op = luceneOnlyOperator(v);
+    if (op) return opq(env, at, `regex: Lucene regular-expression operator "${op}" has no RE2 equivalent`);
+  }
+  return pred(field, 'regex', values, { cs, anchor: 'full' }, spanOf(env, at));
+}
+
+function luceneOnlyOperator(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if ((LUCENE_REGEX_ONLY as readonly string[]).includes(c)) return c;
+  }
+  return undefined;
+}
+
+function lowerBare(env: EqlEnv, v: EqlValue, at: EqlRange): Expr {
+  const u = unwrap(v);
+  switch (u.type) {
+    case 'bool':
+      return u.value ? TRUE : FALSE;
+    case 'field': {
+      const f = fieldOf(u);
+      return f ? pred(f, 'eq', [true], undefined, spanOf(env, at)) : opq(env, at, notAFieldReason(env, u));
+    }
+    case 'call':
+      return lowerCall(env, u);
+    case 'paren':
+    case 'cond':
+      return lowerCondition(env, u.expr);
+    default:
+      return opq(env, at, 'expression: a value used as a condition');
+  }
+}
+
+function lowerCall(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>): Expr {
+  const fact = EQL_FUNCTIONS[c.name.toLowerCase()];
+  if (!fact) {
+    env.diagnostics.push(EqlDiagnostics.unknownFunction(env.file, c.name, env.at(c.at.start)));
+    return opq(env, c.at, `function: ${c.name}() is not an EQL function`);
+  }
+  if (fact.kind === 'value') return opq(env, c.at, `function: ${c.name}() computes ${fact.meaning}, used here as a condition`);
+  const [subject, ...rest] = c.args;
+  const field = subject && subject.type === 'bare' ? fieldOf(subject.value) : undefined;
+  if (!field) return opq(env, c.at, `function: ${c.name}() on something other than a field`);
+  if (rest.length < fact.minArgs) return opq(env, c.at, `function: ${c.name}() needs ${fact.minArgs + 1} arguments`);
+  const values: EqlValue[] = [];
+  for (const a of rest) {
+    if (a.type !== 'bare') return opq(env, c.at, `function: ${c.name}() with a condition as argument`);
+    values.push(a.value);
+  }
+  const list = listValues(env, values);
+  if (!list.ok) return opq(env, c.at, list.reason);
+  const cs = fact.insensitiveForm ? fact.cs && !c.ci : fact.cs;
+  const span = spanOf(env, c.at);
+  if (fact.op === 'regex') return regexPredicate(env, field, list.values, cs, c.at);
+  const opts: PredicateOptions = fact.op === 'cidr' ? {} : fact.op === 'wildcard' ? { cs, wildcard: 'plain' } : { cs };
+  if (fact.op === 'in') return listPredicate(field, 'eq', list.values, opts, span);
+  return pred(field, fact.op, list.values, opts, span);
+}

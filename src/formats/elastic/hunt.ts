@@ -1,0 +1,96 @@
+/**
+ * Elastic hunting TOML (`[hunt]`): a list of queries in the languages the `language` list names (ES|QL, EQL, and
+ * osquery SQL, which has no lowering). Each query is lowered in the first listed language whose parser accepts it;
+ * the rule's condition is the OR of its queries (each a separate hunt, named `query 1`…), an unlowered query being
+ * an opaque branch. The Markdown page generated from the TOML (`docs/<stem>.md`) joins the record's body.
+ */
+import { buildLogic } from '../../model/analyze.ts';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import { opaque, or, type Expr } from '../../model/expr.ts';
+import { slugify, TECHNIQUE_ID } from '../../model/facts.ts';
+import type { Aggregation, BodyFile, MissingPart, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
+import type { SourceInfo } from '../adapter.ts';
+import { allOpaque, HUNT_LANGUAGES, lowerHosted } from './query.ts';
+import { list, sourceOf, str, type Table } from './toml.ts';
+
+export function huntRecord(path: string, text: string, h: Table, source: SourceInfo, extraBody: readonly BodyFile[] = []): { rule: RuleRecord; diagnostics: Diagnostic[] } {
+  const name = str(h.name);
+  const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
+  const langs = list(h.language).map(String);
+  const candidates = [...new Set(langs.map((l) => HUNT_LANGUAGES[l.toUpperCase()] ?? l.toLowerCase()))];
+  const stages: Stage[] = [];
+  const missing: MissingPart[] = [];
+  const outputFields: OutputField[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const branches: Expr[] = [];
+  const parsers = new Set<string>();
+  const found: string[] = [];
+  let aggregation: Aggregation | undefined;
+  let from = 0;
+  const queries = list(h.query).map(String);
+  queries.forEach((q, i) => {
+    const label = `query ${i + 1}`;
+    const hosted = lowerHosted({ path, hostText: text, query: q, from }, candidates);
+    if (hosted?.offset !== undefined) from = hosted.offset + q.length;
+    const l = hosted?.lowering;
+    if (l) diagnostics.push(...l.diagnostics);
+    if (!hosted || !l || !l.parsed) {
+      const why = !hosted ? `no lowering for ${langs.join(' / ') || 'its language'}` : 'it did not parse in any listed language';
+      stages.push({ kind: 'other', label, text: q, detail: { language: hosted?.language ?? candidates[0] ?? 'text' } });
+      branches.push(opaque(q, `language: ${label} is not lowered (${why})`));
+      found.push('?');
+      return;
+    }
+    if (!l.condition) {
+      // parsed, but it filters no events: every event of its source takes part
+      parsers.add(l.parser);
+      found.push(hosted.language);
+      stages.push(...l.stages.map((s) => ({ ...s, label: queries.length > 1 ? `${label}: ${s.label}` : s.label })));
+      branches.push(opaque(q, `query: ${label} has no row-level filter (every event of its source takes part)`));
+      missing.push(...l.missing);
+      return;
+    }
+    parsers.add(l.parser);
+    found.push(hosted.language);
+    stages.push(...l.stages.map((s) => ({ ...s, label: queries.length > 1 ? `${label}: ${s.label}` : s.label })));
+    branches.push(queries.length > 1 ? { kind: 'and', args: [l.condition], name: label } : l.condition);
+    missing.push(...l.missing);
+    outputFields.push(...l.outputFields.filter((o) => !outputFields.some((x) => x.name === o.name)));
+    aggregation ??= l.aggregation;
+  });
+  const condition = branches.length ? or(...branches) : undefined;
+  const rule: RuleRecord = {
+    id: `elastic/${slug}`,
+    format: 'elastic',
+    ...(str(h.uuid) ? { nativeId: str(h.uuid)! } : {}),
+    nativeType: 'hunt',
+    source: sourceOf(path, source),
+    title: name ?? slug,
+    ...(str(h.description) ? { description: str(h.description)! } : {}),
+    references: list(h.references).map(String),
+    ...(list(h.notes).length ? { runbook: list(h.notes).map((n) => `- ${String(n)}`).join('\n') } : {}),
+    falsePositives: [],
+    ...(str(h.author) ? { author: str(h.author)! } : {}),
+    tags: [],
+    status: 'unknown',
+    kind: 'hunting',
+    kindReason: 'Elastic hunting query ([hunt]): run by an analyst, raises no alert',
+    logSources: list(h.integration).map((i) => ({ kind: 'integration', name: String(i) })),
+    attackDeclared: list(h.mitre).map((m) => String(m)).map((m) => ({ text: m, ...(TECHNIQUE_ID.test(m) ? { techniqueId: m } : {}) })),
+    attack: [],
+    body: [{ path, language: 'toml', text }, ...extraBody],
+    logic: buildLogic({
+      stages,
+      ...(condition && !allOpaque(condition) ? { condition } : {}),
+      missing,
+      ...(aggregation && queries.length === 1 ? { aggregation } : {}),
+      outputFields,
+      parser: parsers.size ? [...parsers].join('; ') : `${langs.join(', ') || 'query'}: no lowering`,
+      ...(branches.some((b) => b.kind === 'opaque') ? { note: `${branches.filter((b) => b.kind === 'opaque').length} of ${queries.length} queries not lowered (${langs.join(', ')})` } : {}),
+    }),
+    tests: [],
+    diagnostics,
+    facts: { language: langs, ...(queries.length > 1 ? { queries: queries.length, query_languages: found } : {}) },
+  };
+  return { rule, diagnostics };
+}

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { elasticAdapter, parseElasticText } from '../src/formats/elastic/index.ts';
+import { lowerEql } from '../src/formats/elastic/eql/index.ts';
+import { parseEql } from '../src/formats/elastic/eql/syntax.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import type { Expr } from '../src/model/expr.ts';
+import { renderExpr, renderExprPretty } from '../src/model/render.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { assertGolden, fixture } from './helpers/golden.ts';
+
+const src = { repository: 'test/elastic' };
+const ctx = { file: 'q.eql', line: 1, column: 1 };
+
+function ruleOf(rel: string): { rule: RuleRecord; text: string; diagnostics: string[] } {
+  const text = readFileSync(fixture('elastic', rel), 'utf8');
+  const res = parseElasticText(rel, text, src);
+  assert.equal(res.outcome, 'parsed', JSON.stringify(res.diagnostics));
+  return { rule: res.rules[0]!, text, diagnostics: res.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`) };
+}
+
+/** The rule as the golden files show it: logic with spans as the source text they cover. */
+function describeRule(rule: RuleRecord, text: string, diagnostics: readonly string[]): string {
+  const L = rule.logic;
+  const at = (s?: { start: number; end: number }) => (s ? ` @${JSON.stringify(text.slice(s.start, s.end).split('\n')[0]!.slice(0, 40))}` : '');
+  return [
+    `id: ${rule.id}`,
+    `kind: ${rule.kind} (${rule.kindReason})`,
+    `attack: ${rule.attackDeclared.map((a) => a.text).join(', ')}`,
+    `parser: ${L.parser}`,
+    `completeness: ${L.completeness}`,
+    ...(L.note ? [`note: ${L.note}`] : []),
+    ...L.missing.map((m) => `missing: ${m.reason}${at(m.span)}`),
+    ...L.stages.map((s) => `stage ${s.kind} ${s.label}${at(s.span)}${s.detail ? ` ${JSON.stringify(s.detail)}` : ''}`),
+    ...(L.aggregation ? [`aggregation: ${JSON.stringify({ ...L.aggregation, span: undefined })}`] : []),
+    'condition:',
+    L.condition ? renderExprPretty(L.condition) : '(none)',
+    ...L.exclusions.map((e) => `exclusion ${e.stage ?? ''}: ${renderExpr(e.expr)}`),
+    ...L.indicators.map((i) => `indicator ${i.field} ${i.op} ${JSON.stringify(i.values)}${i.cs === false ? ' ci' : ''}`),
+    ...L.eventKeys.map((k) => `event key ${k.field}=${k.value}`),
+    ...L.outputFields.map((o) => `output ${o.name} (${o.source})`),
+    ...diagnostics.map((d) => `diagnostic ${d}`),
+  ].join('\n');
+}
+
+describe('elastic EQL golden', () => {
+  for (const name of ['eql_event', 'eql_sequence', 'eql_sample', 'eql_filters', 'eql_broken']) {
+    it(`${name}.toml`, () => {
+      const { rule, text, diagnostics } = ruleOf(`rules/${name}.toml`);
+      assertGolden(fixture('elastic', 'rules', `${name}.expected.txt`), describeRule(rule, text, diagnostics));
+    });
+  }
+});
+
+describe('elastic EQL spans and diagnostics', () => {
+  it('a syntax error is EQL001 at its line and column in the TOML file', () => {
+    const { rule } = ruleOf('rules/eql_broken.toml');
+    const d = rule.diagnostics.find((x) => x.code === 'EQL001');
+    assert.ok(d, 'EQL001 present');
+    // `=` is not an EQL operator: line 12 of the file, column 16
+    assert.deepEqual([d.line, d.column], [12, 16]);
+    assert.equal(rule.logic.completeness, 'none');
+  });
+  it('unknown functions and pipes are EQL002 / EQL003 at their place; spans are offsets into the file', () => {
+    const r = lowerEql('process where unknownFn(process.name) | nonsense', { file: 'f.toml', line: 3, column: 5 });
+    assert.equal(r.parsed, true);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.column]), [['EQL002', 3, 19], ['EQL003', 3, 43]]);
+    const { rule, text } = ruleOf('rules/eql_event.toml');
+    const cmp = (function find(e: Expr): Expr | undefined {
+      if (e.kind === 'pred' && e.field === 'process.pid') return e;
+      if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) { const f = find(a); if (f) return f; }
+      return undefined;
+    })(rule.logic.condition!);
+    assert.ok(cmp && cmp.kind === 'pred' && cmp.span);
+    assert.equal(text.slice(cmp.span.start, cmp.span.end), 'process.pid > 4');
+  });
+  it('bad input never throws: deep nesting, long not-chains, huge text', () => {
+    for (const q of ['process where ' + '('.repeat(5000) + 'a == 1' + ')'.repeat(5000), 'any where ' + 'not '.repeat(20000) + 'a == 1', 'x'.repeat(300_000), '', 'sequence', '[[[', '"unterminated']) {
+      const r = lowerEql(q, ctx);
+      assert.equal(r.parsed, false, q.slice(0, 30));
+      assert.equal(r.diagnostics[0]?.code, 'EQL001');
+    }
+  });
+  it('nested calls and parentheses parse in linear time (no backtracking blow-up)', () => {
+    for (const q of ['process where ' + 'f(('.repeat(60) + 'a', 'process where ' + '(a == 1 or '.repeat(90), 'process where x : ' + '('.repeat(90) + '"a"']) {
+      const t0 = performance.now();
+      parseEql(q);
+      assert.ok(performance.now() - t0 < 1000, `${q.slice(0, 30)} took ${(performance.now() - t0).toFixed(0)} ms`);
+    }
+  });
+  it('the grammar covers the reference constructs', () => {
+    for (const q of [
+      'any where true',
+      '"my-category" where `my field` == 1',
+      'process where ?user.id != null and process.args[0] : "a"',
+      'process where add(process.pid, 1) % 2 == 0 and -process.pid < 0',
+      'sequence with maxspan=1h by user.name [a where true] [b where true]',
+      'sequence [a where true] by ?x [b where true] by y until [c where true] | tail 3',
+      'process where x like ("a*", "b?") and y regex~ """raw\\string""" and z : "\\u{41}"',
+      'process where x in (1, 2.5, -3, null, true) // comment',
+      'process where startswith~(a, "x") | filter a != "b" | unique a, b',
+      // Endpoint EQL (elastic/protections-artifacts): lineage, step aliases, $variables, raw strings ending in a quote
+      'process where descendant of [process where process.name : "winword.exe"] and process. name : "cmd.exe"',
+      'sequence [process where true] as event0 [file where _arraysearch(process.thread.Ext.call_stack, $entry, $entry.trusted == false)]',
+      'process where process.command_line : """a "quoted" end""""',
+    ]) {
+      const r = parseEql(q);
+      assert.ok(r.ok, `${q}: ${r.ok ? '' : r.message}`);
+    }
+    for (const q of ['process where a = "b"', "process where a == 'b'", 'process where', 'sequence by x', 'process where a == "b" and']) assert.equal(parseEql(q).ok, false, q);
+  });
+});
+
+describe('elastic EQL semantics (ECS)', () => {
+  const run = (q: string, event: unknown) => {
+    const r = lowerEql(q, ctx);
+    assert.ok(r.parsed && r.condition, q);
+    return evaluate(r.condition, event);
+  };
+  const ev = (e: Record<string, unknown>) => ({ event: { category: ['process'] }, ...e });
+  it(': is case-insensitive with * and ? wildcards; a backslash is an ordinary character', () => {
+    assert.equal(run('process where process.executable : "C:\\\\Windows\\\\*.EXE"', ev({ process: { executable: 'c:\\windows\\cmd.exe' } })), true);
+    assert.equal(run('process where process.executable : "C:\\\\Windows\\\\?md.exe"', ev({ process: { executable: 'C:\\Windows\\cmd.exe' } })), true);
+    assert.equal(run('process where process.name : ("a.exe", "B.EXE")', ev({ process: { name: 'b.exe' } })), true);
+  });
+  it('== is case-sensitive and does not expand wildcards; != holds on a missing field; null tests presence', () => {
+    assert.equal(run('process where process.name == "cmd.exe"', ev({ process: { name: 'CMD.EXE' } })), false);
+    assert.equal(run('process where process.name == "cmd*"', ev({ process: { name: 'cmd.exe' } })), false);
+    assert.equal(run('process where process.name != "cmd.exe"', ev({})), true);
+    assert.equal(run('process where ?process.name == null', ev({})), true);
+    assert.equal(run('process where process.name != null', ev({})), false);
+  });
+  it('like / like~, regex / regex~ (anchored), in / in~, not in', () => {
+    assert.equal(run('process where process.name like "CMD*"', ev({ process: { name: 'cmd.exe' } })), false);
+    assert.equal(run('process where process.name like~ "CMD*"', ev({ process: { name: 'cmd.exe' } })), true);
+    assert.equal(run('process where process.name regex "cmd"', ev({ process: { name: 'cmd.exe' } })), false);
+    assert.equal(run('process where process.name regex~ "CMD\\\\.exe"', ev({ process: { name: 'cmd.exe' } })), true);
+    assert.equal(run('process where process.name in ("CMD.EXE")', ev({ process: { name: 'cmd.exe' } })), false);
+    assert.equal(run('process where process.name in~ ("CMD.EXE")', ev({ process: { name: 'cmd.exe' } })), true);
+    assert.equal(run('process where process.name not in ("cmd.exe")', ev({ process: { name: 'sh' } })), true);
+  });
+  it('functions: startsWith is case-sensitive unless ~, cidrMatch, stringContains; array fields match any element', () => {
+    assert.equal(run('process where startsWith(process.name, "CMD")', ev({ process: { name: 'cmd.exe' } })), false);
+    assert.equal(run('process where startsWith~(process.name, "CMD")', ev({ process: { name: 'cmd.exe' } })), true);
+    assert.equal(run('network where cidrMatch(destination.ip, "10.0.0.0/8")', { event: { category: ['network'] }, destination: { ip: '10.1.2.3' } }), true);
+    assert.equal(run('process where process.args : "-enc*"', ev({ process: { args: ['powershell', '-EncodedCommand'] } })), true);
+    assert.equal(run('process where process.args != "-c"', ev({ process: { args: ['sh', '-c'] } })), false);
+  });
+  it('a raw string ending in a quote keeps it; lineage is opaque', () => {
+    assert.equal(run('process where process.command_line : """say "hi""""', ev({ process: { command_line: 'say "hi"' } })), true);
+    const r = lowerEql('process where child of [process where true]', ctx);
+    assert.ok(JSON.stringify(r.condition).includes('"reason":"lineage:'));
+  });
+  it('the event category is required; value functions stay unknown', () => {
+    assert.equal(run('file where true', ev({})), false);
+    assert.equal(run('any where true', ev({})), true);
+    assert.equal(run('process where length(process.name) > 3', ev({ process: { name: 'abcd' } })), 'unknown');
+  });
+});
+
+describe('elastic adapter layouts and rule types', () => {
+  it('hunting TOML: each query in the first listed language that parses; the Markdown page is part of the body', async () => {
+    const res = await scanSource(elasticAdapter, fixture('elastic'), src);
+    const hunt = res.rules.find((r) => r.nativeType === 'hunt')!;
+    assert.deepEqual(hunt.body.map((b) => b.path), ['hunting/demo/queries/demo_hunt.toml', 'hunting/demo/docs/demo_hunt.md']);
+    assert.equal(hunt.logic.completeness, 'partial');
+    assert.deepEqual(hunt.facts.query_languages, ['eql', '?']);
+    const md = res.files.find((f) => f.path.endsWith('.md'))!;
+    assert.equal(md.outcome, 'skipped');
+    assert.equal(res.rules.filter((r) => r.source.path.endsWith('.md')).length, 0);
+    const other = res.rules.find((r) => r.source.path === 'other/behavior_rule.toml')!;
+    assert.equal(other.facts.language_found_by_parsing, 'eql');
+    assert.equal(other.logic.completeness, 'complete');
+    assert.deepEqual(other.attackDeclared.map((a) => a.text), ['TA0005:T1218']);
+  });
+  it('machine_learning: no condition, the page says why, job ids and threshold kept', () => {
+    const text = '[rule]\nname = "ML"\nrule_id = "m"\ntype = "machine_learning"\nseverity = "low"\nmachine_learning_job_id = ["job_a", "job_b"]\nanomaly_threshold = 75\n';
+    const res = parseElasticText('rules/ml/x.toml', text, src);
+    const r = res.rules[0]!;
+    assert.equal(r.logic.condition, undefined);
+    assert.equal(r.logic.completeness, 'none');
+    assert.match(r.logic.note ?? '', /job_a, job_b/);
+    assert.match(r.kindReason, /machine_learning.*75/);
+    assert.deepEqual(r.facts.machine_learning_job_id, ['job_a', 'job_b']);
+    assert.deepEqual(res.diagnostics, []);
+  });
+  it('threshold (with cardinality) and new_terms are aggregations; threat_match is an indicator match', () => {
+    const th = parseElasticText('rules/t.toml', '[rule]\nname = "T"\ntype = "threshold"\nlanguage = "kuery"\nquery = "event.action: x"\n[rule.threshold]\nfield = ["host.id"]\nvalue = 10\n[[rule.threshold.cardinality]]\nfield = "user.name"\nvalue = 3\n', src).rules[0]!;
+    assert.deepEqual(th.logic.aggregation?.threshold, { op: 'ge', value: 10 });
+    assert.deepEqual(th.logic.aggregation?.groupBy, ['host.id']);
+    assert.match(th.logic.aggregation?.text ?? '', /cardinality\(user\.name\) >= 3/);
+    const nt = parseElasticText('rules/n.toml', '[rule]\nname = "N"\ntype = "new_terms"\nlanguage = "kuery"\nquery = "event.action: x"\n[rule.new_terms]\nfield = "new_terms_fields"\nvalue = ["user.name", "host.id"]\n[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "now-7d"\n', src).rules[0]!;
+    assert.equal(nt.logic.aggregation?.function, 'new_terms(user.name, host.id)');
+    assert.equal(nt.logic.aggregation?.window, 'now-7d');
+    assert.ok(nt.logic.missing.some((m) => m.reason.startsWith('aggregation:')));
+    const tm = parseElasticText('rules/m.toml', '[rule]\nname = "M"\ntype = "threat_match"\nlanguage = "eql"\nquery = "any where event.kind == \\"event\\""\nthreat_index = ["logs-ti_*"]\n[[rule.threat_mapping]]\n[[rule.threat_mapping.entries]]\nfield = "source.ip"\ntype = "mapping"\nvalue = "threat.indicator.ip"\n', src).rules[0]!;
+    assert.equal(tm.logic.completeness, 'partial');
+    assert.ok(tm.logic.stages.some((s) => s.kind === 'lookup' && JSON.stringify(s.detail).includes('threat.indicator.ip')));
+    assert.ok(tm.logic.missing.some((m) => m.reason.startsWith('lookup:')));
+    assert.match(tm.kindReason, /indicator match/);
+  });
+  it('a building block keeps its kind with its EQL logic', () => {
+    const r = parseElasticText('rules_building_block/b.toml', '[rule]\nname = "B"\ntype = "eql"\nlanguage = "eql"\nbuilding_block_type = "default"\nquery = "process where process.name : \\"whoami.exe\\""\n', src).rules[0]!;
+    assert.equal(r.kind, 'building_block');
+    assert.equal(r.logic.completeness, 'complete');
+  });
+});
