@@ -96,8 +96,11 @@ export interface PredicateOptions {
    * `prefix`: the start of a term (KQL `hasprefix`); `suffix`: the end of a term (KQL `hassuffix`).
    */
   readonly term?: 'whole' | 'prefix' | 'suffix';
-  /** Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), or SQL LIKE `%` `_`. */
-  readonly wildcard?: 'sigma' | 'like';
+  /**
+   * Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), SQL LIKE `%` `_`, or SPL
+   * (`spl`: `*` is the only wildcard; `?` and `\` are literal, quotes already unescaped by the SPL parser).
+   */
+  readonly wildcard?: 'sigma' | 'like' | 'spl';
 }
 
 export interface Predicate {
