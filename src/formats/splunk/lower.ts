@@ -416,9 +416,9 @@ function splitSource(n: SearchNode, input: LowerInput, logSources: LogSource[], 
 function onlySource(n: SearchNode): boolean {
   switch (n.type) {
     case 'cmp':
-      return (n.op === '=' || n.op === '==') && SOURCE_FIELDS.has(n.field.toLowerCase());
+      return (n.op === '=' || n.op === '==') && SOURCE_FIELDS.has(n.field);
     case 'in':
-      return SOURCE_FIELDS.has(n.field.toLowerCase());
+      return SOURCE_FIELDS.has(n.field);
     case 'or':
       return n.args.every(onlySource);
     case 'group':

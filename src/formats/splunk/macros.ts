@@ -61,9 +61,9 @@ export function isSourceConstraint(definition: string): boolean {
       case 'group':
         return ok(n.expr);
       case 'cmp':
-        return (n.op === '=' || n.op === '==') && SOURCE_FIELDS.has(n.field.toLowerCase());
+        return (n.op === '=' || n.op === '==') && SOURCE_FIELDS.has(n.field);
       case 'in':
-        return SOURCE_FIELDS.has(n.field.toLowerCase());
+        return SOURCE_FIELDS.has(n.field);
       default:
         return false;
     }
