@@ -134,7 +134,7 @@ function run<T>(text: string, startRule: string): { ok: true; value: T } | { ok:
   const depth = nestingDepth(text);
   if (depth > SPL_LIMITS.maxDepth) return { ok: false, message: `nested deeper than ${SPL_LIMITS.maxDepth} levels`, offset: 0 };
   try {
-    return { ok: true, value: splParser().parse(text, { startRule }) as T };
+    return { ok: true, value: splParser().parse(blankComments(text), { startRule }) as T };
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number } } };
     if (err.location) return { ok: false, message: err.message ?? 'syntax error', offset: err.location.start.offset };
@@ -157,4 +157,26 @@ function nestingDepth(text: string): number {
     else if ((c === ')' || c === ']') && depth > 0) depth--;
   }
   return max;
+}
+
+/** ``` comments ``` (outside double-quoted strings) replaced by spaces of the same length: offsets are kept. */
+export function blankComments(text: string): string {
+  if (!text.includes('```')) return text;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c === '`' && text.startsWith('```', i)) {
+      const close = text.indexOf('```', i + 3);
+      const end = close < 0 ? text.length : close + 3;
+      out += text.slice(last, i) + text.slice(i, end).replace(/[^\n]/g, ' ');
+      last = end;
+      i = end - 1;
+    }
+  }
+  return out + text.slice(last);
 }
