@@ -140,7 +140,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
       ...(risk !== undefined ? { risk_score: risk } : {}),
       ...(list(tags.cve).length ? { cve: list(tags.cve).map(String) } : {}),
       ...(str(tags.security_domain) ? { security_domain: str(tags.security_domain) } : {}),
-      ...(Array.isArray(y.tests) ? { attack_data_tests: `${y.tests.length} test(s) on remote attack data (splunk/attack_data): remote data, not run` } : {}),
+      ...(Array.isArray(y.tests) ? { attack_data_tests: `${y.tests.length} test(s) on remote attack data (splunk/attack_data): remote data, not run`, remote_tests: y.tests.length } : {}),
       ...(sl?.facts ?? {}),
     },
   };
