@@ -220,6 +220,22 @@ describe('Splunk golden rules', () => {
   });
 });
 
+describe('SPL hostile input', () => {
+  it('deep nesting, long input and unbalanced quotes give a syntax error, never an exception', () => {
+    for (const q of ['('.repeat(5000) + 'a', 'NOT '.repeat(20000) + 'a', 'x | where ' + '('.repeat(3000) + '1', 'a="'.repeat(10) , 'a'.repeat(200_000), '| stats count by', '[ [ [ ] ] ]']) {
+      const p = parseSpl(q);
+      if (!p.ok) assert.equal(typeof p.offset, 'number');
+    }
+  });
+  it('a recursive macro stops at the depth and call limits', () => {
+    // a macro calling itself three times would make 3^20 calls without the call budget
+    const t = new Map<string, MacroDef>([['a', { name: 'a', args: [], definition: '`a` `a` `a`', file: 'm', source: false }]]);
+    const e = expandMacros('`a`', t);
+    assert.equal(e.uses[0]!.tooDeep, true);
+    assert.ok(e.text.length <= 200_000 + 10);
+  });
+});
+
 describe('Splunk corpus', { skip: !SHARED_PRESENT }, () => {
   it('every detection search parses (known invalid SPL excepted) and most have a condition', async () => {
     const root = path.join(SHARED, 'corpora', 'splunk');

@@ -34,7 +34,7 @@ export function searchLogic(file: string, fileText: string, search: string, toFi
   for (const u of exp.uses) {
     if (u.status === 'undefined') diagnostics.push(SplunkDiagnostics.undefinedMacro(file, u.name, at(u.start)));
     for (const n of new Set(u.nestedUndefined)) diagnostics.push(SplunkDiagnostics.undefinedMacro(file, n, at(u.start)));
-    if (u.tooDeep) diagnostics.push(SplunkDiagnostics.macroTooDeep(file, u.name, MACRO_LIMITS.maxDepth, at(u.start)));
+    if (u.tooDeep) diagnostics.push(SplunkDiagnostics.macroTooDeep(file, u.name, MACRO_LIMITS.maxDepth, MACRO_LIMITS.maxExpansions, at(u.start)));
   }
   const filter = exp.uses.find((u) => u.status === 'filter' || (u.name.endsWith('_filter') && u.status === 'defined'));
   const facts: Record<string, unknown> = {

@@ -24,7 +24,8 @@ export interface MacroDef {
 /** Macros by lookup key: `name` without arguments, `name(N)` with N arguments (Splunk's own naming). */
 export type MacroTable = ReadonlyMap<string, MacroDef>;
 
-export const MACRO_LIMITS = { maxDepth: 20, maxLength: 200_000 } as const;
+/** Nesting depth, expanded length, and macro calls expanded per search (a macro calling itself several times grows exponentially). */
+export const MACRO_LIMITS = { maxDepth: 20, maxLength: 200_000, maxExpansions: 2_000 } as const;
 
 /** Read one macro file; a file that is not a macro gives a diagnostic and no definition. */
 export function readMacroFile(path: string, text: string): { def?: MacroDef; diagnostics: Diagnostic[] } {
@@ -118,12 +119,13 @@ export function expandMacros(search: string, table: MacroTable): Expansion {
   const uses: MacroUse[] = [];
   let out = '';
   let last = 0;
+  const budget = { left: MACRO_LIMITS.maxExpansions };
   for (const call of macroCalls(search)) {
     if (call.start > last) {
       segments.push({ outStart: out.length, outEnd: out.length + call.start - last, srcStart: last, srcEnd: call.start });
       out += search.slice(last, call.start);
     }
-    const r = expandCall(call.name, call.args, table, 0);
+    const r = expandCall(call.name, call.args, table, 0, budget);
     const outStart = out.length;
     const text = r.text ?? search.slice(call.start, call.end);
     out += text;
@@ -184,7 +186,7 @@ interface CallResult {
   readonly tooDeep: boolean;
 }
 
-function expandCall(name: string, args: readonly string[], table: MacroTable, depth: number): CallResult {
+function expandCall(name: string, args: readonly string[], table: MacroTable, depth: number, budget: { left: number }): CallResult {
   const def = table.get(macroKey(name, args.length));
   if (!def) {
     const builtin = BUILTIN_MACROS[macroKey(name, args.length)];
@@ -196,7 +198,7 @@ function expandCall(name: string, args: readonly string[], table: MacroTable, de
   def.args.forEach((a, i) => {
     body = body.split(`$${a}$`).join(args[i] ?? '');
   });
-  if (depth >= MACRO_LIMITS.maxDepth) return { status: 'defined', def, text: body, undefinedInside: [], tooDeep: true };
+  if (depth >= MACRO_LIMITS.maxDepth || --budget.left < 0) return { status: 'defined', def, text: body, undefinedInside: [], tooDeep: true };
   // nested macros
   let text = '';
   let last = 0;
@@ -204,7 +206,7 @@ function expandCall(name: string, args: readonly string[], table: MacroTable, de
   let tooDeep = false;
   for (const call of macroCalls(body)) {
     text += body.slice(last, call.start);
-    const r = expandCall(call.name, call.args, table, depth + 1);
+    const r = expandCall(call.name, call.args, table, depth + 1, budget);
     if (r.status === 'undefined') undefinedInside.push(call.name);
     undefinedInside.push(...r.undefinedInside);
     tooDeep ||= r.tooDeep;
