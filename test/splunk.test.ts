@@ -129,6 +129,32 @@ describe('SPL where / eval semantics', () => {
   for (const [q, want] of cases) it(q, () => assert.equal(cond(`search ${q}`), want));
 });
 
+describe('SPL aggregation and thresholds', () => {
+  const low = (q: string) => {
+    const p = parseSpl(q);
+    assert.ok(p.ok);
+    return lowerPipeline({ pipeline: p.value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
+  };
+  it('eventstats keeps rows: a later where on its aggregate is the threshold, the rest stays row-level', () => {
+    const l = low('EventCode=4625 | eventstats dc(src) as n by user | where n > 3 AND user="a"');
+    assert.deepEqual(l.aggregation?.threshold, { op: 'gt', value: 3, of: 'dc(src)' });
+    assert.deepEqual(l.aggregation?.groupBy, ['user']);
+    assert.equal(show(l.condition!), '(EventCode eq 4625 {cs:false,typing:loose} and user eq "a" {cs:true,typing:loose})');
+  });
+  it('search count>5 after stats, bin span as the window, renamed keys in the output', () => {
+    const l = low('a=1 | bin _time span=10m | stats count by _time, host | rename host as dest | search count>5 dest=web*');
+    assert.deepEqual(l.aggregation?.threshold, { op: 'gt', value: 5, of: 'count' });
+    assert.equal(l.aggregation?.window, '10m');
+    assert.equal(show(l.condition!), '(a eq 1 {cs:false,typing:loose} and host wildcard "web*" {cs:false,wildcard:spl})');
+    assert.deepEqual(l.outputFields.map((o) => `${o.name}<${o.from ?? ''}`), ['_time<', 'dest<host', 'count<']);
+  });
+  it('a filter after join or transaction is missing, not part of the condition', () => {
+    const l = low('a=1 | join x [search b=2] | where c=3');
+    assert.equal(show(l.condition!), 'a eq 1 {cs:false,typing:loose}');
+    assert.deepEqual(l.missing.map((m) => m.reason.split(':')[0]), ['command', 'command']);
+  });
+});
+
 describe('SPL evaluation follows Splunk', () => {
   const e = (q: string) => {
     const p = parseSpl(q);
