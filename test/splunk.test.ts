@@ -125,6 +125,8 @@ describe('SPL where / eval semantics', () => {
     ['x | where len(a) > 5', `(${X} and opaque(function: len() computes a value the model cannot compare))`],
     ['x | rex field=a "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from a by a regular expression))`],
     ['x | stats count by a | where count > 5 AND a="q"', `(${X} and a eq "q" {cs:true,typing:loose})`],
+    ['x | eval big=if(n > 100 AND u="v", 1, 0) | where big=1', `(${X} and n gt 100 {typing:loose} and u eq "v" {cs:true,typing:loose})`],
+    ['x | eval big=if(n > 100, "yes", "no") | search big=no', `(${X} and not n gt 100 {typing:loose})`],
   ];
   for (const [q, want] of cases) it(q, () => assert.equal(cond(`search ${q}`), want));
 });

@@ -111,7 +111,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         return;
       }
       case 'eval': {
-        for (const a of c.assigns) env.set(a.field, evalOrigin(a.field, a.expr, input.source(a.at), origin));
+        for (const a of c.assigns) env.set(a.field, evalOrigin(a.field, a.expr, input.source(a.at), origin, ctx));
         if (out) for (const a of c.assigns) if (!out.some((o) => o.name === a.field)) out.push({ name: a.field, source: 'eval', from: input.source(a.expr.at) });
         stage('extend', 'eval', c.at, { fields: c.assigns.map((a) => a.field) });
         return;
@@ -177,7 +177,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   function lowerSearchLike(field: string, regex: string, at: SplRange): Expr {
     const o = origin(field);
     if (o.kind === 'raw') return { kind: 'pred', field: o.field, op: 'regex', values: [regex], opts: { cs: true }, span: input.span(at) };
-    return opaque(input.source(at), o.kind === 'computed' ? o.reason : `aggregate: regex over ${field}`, input.span(at));
+    return opaque(input.source(at), 'reason' in o ? o.reason : `aggregate: regex over ${field}`, input.span(at));
   }
 
   /**
@@ -374,14 +374,22 @@ function fromOf(name: string, origins: readonly (readonly [string, FieldOrigin])
   return o && (o.kind === 'raw' || o.kind === 'fold') && o.field !== name ? { from: o.field } : {};
 }
 
-function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string) => FieldOrigin): FieldOrigin {
+function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string) => FieldOrigin, ctx: ExprContext): FieldOrigin {
   if (e.type === 'field') return origin(e.name);
-  if (e.type === 'group') return evalOrigin(field, e.expr, text, origin);
+  const reason = `eval: ${field} is computed (${text.length > 120 ? text.slice(0, 117) + '...' : text})`;
+  if (e.type === 'call' && e.name === 'if' && e.args.length === 3) {
+    const [c, a, b] = e.args as [EvalNode, EvalNode, EvalNode];
+    const lit = (x: EvalNode) => (x.type === 'lit' ? x : x.type === 'call' && x.name === 'null' && x.args.length === 0 ? { value: null } : undefined);
+    const la = lit(a);
+    const lb = lit(b);
+    if (la && lb) return { kind: 'cond', cond: lowerEval(c, ctx), then: la.value, else: lb.value, reason };
+  }
+  if (e.type === 'group') return evalOrigin(field, e.expr, text, origin, ctx);
   if (e.type === 'call' && (e.name === 'lower' || e.name === 'upper') && e.args.length === 1 && e.args[0]!.type === 'field') {
     const o = origin(e.args[0]!.name);
     if (o.kind === 'raw') return { kind: 'fold', field: o.field };
   }
-  return { kind: 'computed', reason: `eval: ${field} is computed (${text.length > 120 ? text.slice(0, 117) + '...' : text})` };
+  return { kind: 'computed', reason };
 }
 
 /**

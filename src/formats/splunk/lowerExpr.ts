@@ -24,7 +24,12 @@ export type FieldOrigin =
   /** The result of an aggregate function (`count`, `dc(user)`): a threshold candidate. */
   | { readonly kind: 'agg'; readonly fn: string; readonly text: string }
   /** Computed by a command or expression the model does not express; reason starts with a category word. */
-  | { readonly kind: 'computed'; readonly reason: string };
+  | { readonly kind: 'computed'; readonly reason: string }
+  /**
+   * `eval x=if(cond, a, b)` with constant a and b: `x=a` is cond, `x=b` is not cond (a null cond makes if() take
+   * the else branch, which `not` over unknown leaves keeps unknown). `reason` is used for any other test of x.
+   */
+  | { readonly kind: 'cond'; readonly cond: Expr; readonly then: Value; readonly else: Value; readonly reason: string };
 
 export interface ExprContext {
   /** The expanded search text (for opaque leaves' text). */
@@ -88,6 +93,8 @@ type Resolved = { kind: 'field'; field: string; opts?: PredicateOptions } | (Exp
 function resolve(name: string, at: SplRange, ctx: ExprContext): Resolved {
   const o = ctx.origin(name);
   switch (o.kind) {
+    case 'cond':
+      return opaque(ctx.source(at), o.reason, ctx.span(at)) as Resolved;
     case 'raw':
       return { kind: 'field', field: o.field };
     case 'fold':
@@ -118,6 +125,11 @@ function searchEquals(field: string, v: SearchValue, at: SplRange, ctx: ExprCont
 }
 
 function searchCompare(name: string, op: string, v: SearchValue, at: SplRange, ctx: ExprContext): Expr {
+  const o = ctx.origin(name);
+  if (o.kind === 'cond' && (op === '=' || op === '==' || op === '!=') && !v.text.includes('*')) {
+    const e = condCompare(o, searchValue(v), false);
+    if (e) return op === '!=' ? not(e) : e;
+  }
   const f = resolve(name, at, ctx);
   if (f.kind === 'opaque') return f;
   const span = ctx.span(at);
@@ -220,7 +232,23 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
 
 const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
 
+/** `x = v` where x = if(cond, a, b): cond when v is a, not cond when v is b (values compared loosely). */
+function condCompare(o: FieldOrigin & { kind: 'cond' }, v: Value, cs: boolean): Expr | undefined {
+  const same = (a: Value, b: Value) => (typeof a === 'object' || typeof b === 'object' ? false : cs ? String(a) === String(b) : String(a).toLowerCase() === String(b).toLowerCase());
+  if (same(o.then, o.else)) return undefined;
+  if (same(v, o.then)) return o.cond;
+  if (same(v, o.else)) return not(o.cond);
+  return FALSE;
+}
+
 function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx: ExprContext): Expr {
+  const side = lhs.type === 'field' ? lhs : rhs.type === 'field' ? rhs : undefined;
+  const other = side === lhs ? rhs : lhs;
+  const co = side ? ctx.origin(side.name) : undefined;
+  if (co?.kind === 'cond' && other.type === 'lit' && (op === '=' || op === '==' || op === '!=')) {
+    const e = condCompare(co, other.value, true);
+    if (e) return op === '!=' ? not(e) : e;
+  }
   let l = operand(lhs, ctx);
   let r = operand(rhs, ctx);
   if (l.kind === 'value' && r.kind === 'field') {
