@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { splunkAdapter, type SplunkPrep } from '../src/formats/splunk/index.ts';
+import { parseSplunkText, splunkAdapter, type SplunkPrep } from '../src/formats/splunk/index.ts';
 import { parseSpl } from '../src/formats/splunk/parser.ts';
 import { expandMacros, macroKey, readMacroFile, type MacroDef } from '../src/formats/splunk/macros.ts';
 import { lowerPipeline } from '../src/formats/splunk/lower.ts';
@@ -254,6 +254,12 @@ describe('SPL hostile input', () => {
       const p = parseSpl(q);
       if (!p.ok) assert.equal(typeof p.offset, 'number');
     }
+  });
+  it('a deep NOT chain (no brackets) is refused before lowering, as SPL004', () => {
+    const y = `name: x\nsearch: '${'NOT '.repeat(6000)}a=1'\n`;
+    const r = parseSplunkText('detections/x.yml', y, SRC);
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ['SPL004']);
+    assert.equal(r.rules[0]!.logic.completeness, 'none');
   });
   it('a recursive macro stops at the depth and call limits', () => {
     // a macro calling itself three times would make 3^20 calls without the call budget

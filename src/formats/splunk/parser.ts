@@ -134,7 +134,10 @@ function run<T>(text: string, startRule: string): { ok: true; value: T } | { ok:
   const depth = nestingDepth(text);
   if (depth > SPL_LIMITS.maxDepth) return { ok: false, message: `nested deeper than ${SPL_LIMITS.maxDepth} levels`, offset: 0 };
   try {
-    return { ok: true, value: splParser().parse(blankComments(text), { startRule }) as T };
+    const value = splParser().parse(blankComments(text), { startRule }) as T;
+    // `NOT NOT ... a` nests without brackets: bound the tree's depth too, so that lowering never recurses deeper
+    if (treeDeeper(value, SPL_LIMITS.maxDepth)) return { ok: false, message: `nested deeper than ${SPL_LIMITS.maxDepth} levels`, offset: 0 };
+    return { ok: true, value };
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number } } };
     if (err.location) return { ok: false, message: err.message ?? 'syntax error', offset: err.location.start.offset };
@@ -179,4 +182,18 @@ export function blankComments(text: string): string {
     }
   }
   return out + text.slice(last);
+}
+
+/** Does a syntax tree nest more than `limit` nodes deep? Visits at most limit + 1 levels. */
+function treeDeeper(root: unknown, limit: number): boolean {
+  const visit = (v: unknown, d: number): boolean => {
+    if (v === null || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.some((x) => visit(x, d));
+    const node = v as Record<string, unknown>;
+    const depth = typeof node.type === 'string' ? d + 1 : d;
+    if (depth > limit) return true;
+    for (const k in node) if (k !== 'at' && visit(node[k], depth)) return true;
+    return false;
+  };
+  return visit(root, 0);
 }
