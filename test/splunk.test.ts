@@ -101,6 +101,8 @@ describe('SPL search command semantics', () => {
     ['bytes > 1000', 'bytes gt 1000 {typing:loose}'],
     ['mimikatz', '_raw has "mimikatz" {cs:false}'],
     ['earliest=-24h user=x', 'user eq "x" {cs:false,typing:loose}'],
+    ['| from datamodel Risk.All_Risk | search risk_score > 50', 'risk_score gt 50 {typing:loose}'],
+    ['| tstats count from datamodel=Network_Resolution where nodename=DNS DNS.query=x by DNS.src', 'DNS.query eq "x" {cs:false,typing:loose}'],
   ];
   for (const [q, want] of cases) it(q, () => assert.equal(cond(q), want));
 });

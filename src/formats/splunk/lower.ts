@@ -306,7 +306,12 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     }
     if (name === 'iplocation') for (const f of ['City', 'Country', 'Region', 'lat', 'lon']) env.set(f, { kind: 'computed', reason: 'command: iplocation adds the location of an IP address' });
     if (first && (name === 'inputlookup' || name === 'from' || name === 'datamodel' || name === 'rest' || name === 'makeresults')) {
-      logSources.push({ kind: name, name: c.args.split(/\s+/).filter((a) => !a.includes('='))[0] ?? c.args });
+      const words = c.args.split(/\s+/).filter((a) => a && !a.includes('='));
+      // `from datamodel X.Y` / `from datamodel:X.Y`, `datamodel X Y search`: the data model (and its dataset)
+      const dm = /^datamodel\s*:?\s*"?([^\s"]+)/i.exec(c.args);
+      if (name === 'from' && dm) logSources.push({ kind: 'datamodel', name: dm[1]! });
+      else if (name === 'datamodel' && words[0]) logSources.push({ kind: 'datamodel', name: words[1] && words[1] !== 'search' ? `${words[0]}.${words[1]}` : words[0] });
+      else logSources.push({ kind: name, name: words[0] ?? c.args });
     }
     if (!ROW_PRESERVING.has(name) && !GROUPING_STATS.has(name)) {
       if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {

@@ -19,8 +19,8 @@ export const FILTER_MACRO_SUFFIX = '_filter';
 /** What Splunk ships a detection's filter macro as: it filters nothing. */
 export const FILTER_MACRO_DEFAULT = 'search *';
 
-/** Fields that select where events come from rather than what they say (names are case-sensitive: `eventType` is an Okta field, `eventtype` Splunk's event type): they name the log source. */
-export const SOURCE_FIELDS: ReadonlySet<string> = new Set(['index', 'sourcetype', 'source', 'eventtype']);
+/** Fields that select where events come from rather than what they say (names are case-sensitive: `eventType` is an Okta field, `eventtype` Splunk's event type): they name the log source (`nodename` selects a data-model dataset in tstats). */
+export const SOURCE_FIELDS: ReadonlySet<string> = new Set(['index', 'sourcetype', 'source', 'eventtype', 'nodename']);
 
 /** Search-time modifiers of the base search: they set the time range, not a condition. */
 export const TIME_MODIFIERS: ReadonlySet<string> = new Set(['earliest', 'latest', '_index_earliest', '_index_latest', 'starttime', 'endtime']);
