@@ -194,7 +194,7 @@ describe('parseQuery', () => {
 
 describe('metadata adapters', () => {
   const src = { repository: 'x/y', urlBase: 'https://github.com/x/y/blob/HEAD/', licence: 'L' };
-  it('splunk: kinds from type, ATT&CK from mitre_attack_id, SPL verbatim', () => {
+  it('splunk: kinds from type, ATT&CK from mitre_attack_id, SPL parsed', () => {
     const text = 'name: A\nid: 1\ntype: Hunting\nstatus: production\nsearch: "| tstats count"\ntags:\n  mitre_attack_id:\n  - T1003.001\n  - bogus\n';
     const r = parseSplunkText('detections/endpoint/a.yml', text, src);
     assert.equal(r.outcome, 'parsed');
@@ -202,8 +202,10 @@ describe('metadata adapters', () => {
     assert.equal(rule.kind, 'hunting');
     assert.deepEqual(rule.attackDeclared.map((a) => a.techniqueId), ['T1003.001', undefined]);
     assert.deepEqual(r.diagnostics.map((d) => d.code), ['SPL003']);
+    // `| tstats count` reads every event of its source: parsed, but no condition
     assert.equal(rule.logic.completeness, 'none');
-    assert.equal(rule.logic.note, 'logic not parsed yet for SPL');
+    assert.match(rule.logic.parser ?? '', /^SPL via/);
+    assert.deepEqual(rule.logic.stages.map((st) => st.label), ['tstats']);
     const bad = parseSplunkText('detections/b.yml', 'name: [unclosed\n', src);
     assert.equal(bad.outcome, 'error');
     assert.equal(bad.diagnostics[0]!.code, 'GEN003');

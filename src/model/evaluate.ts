@@ -171,7 +171,7 @@ export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldRe
       case 'wildcard':
         return onStrings(value, (s) => {
           if (typeof pat !== 'string') return false;
-          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat, o.wildcard === 'plain'), cs ? 's' : 'is', s) ?? 'unknown';
+          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : o.wildcard === 'spl' ? splWildcardToRegex(pat) : globToRegex(pat, o.wildcard === 'plain'), cs ? 's' : 'is', s) ?? 'unknown';
         });
       case 'regex':
         return onStrings(value, (s) => {
@@ -422,6 +422,11 @@ export function globToRegex(glob: string, plain = false): string {
     else out += escapeRegex(c);
   }
   return `^${out}$`;
+}
+
+/** SPL wildcard (`*` only; every other character literal) to an anchored regex. */
+export function splWildcardToRegex(pattern: string): string {
+  return `^${pattern.split('*').map(escapeRegex).join('.*')}$`;
 }
 
 /** SQL LIKE (`%`, `_`) to an anchored regex. */

@@ -97,10 +97,11 @@ export interface PredicateOptions {
    */
   readonly term?: 'whole' | 'prefix' | 'suffix';
   /**
-   * Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), SQL LIKE `%` `_`, or `plain`
-   * `*` `?` where a backslash is an ordinary character (EQL `:` and `like`: `"C:\\Windows\\*"` ends in a wildcard).
+   * Wildcard syntax of `wildcard` patterns: Sigma `*` `?` with `\` escapes (default), SQL LIKE `%` `_`, `plain`
+   * `*` `?` where a backslash is an ordinary character (EQL `:` and `like`: `"C:\\Windows\\*"` ends in a wildcard), or
+   * SPL (`spl`: `*` is the only wildcard; `?` and `\` are literal, quotes already unescaped by the SPL parser).
    */
-  readonly wildcard?: 'sigma' | 'like' | 'plain';
+  readonly wildcard?: 'sigma' | 'like' | 'plain' | 'spl';
 }
 
 export interface Predicate {

@@ -56,10 +56,10 @@ export const OPERATOR_FACTS: Record<Operator, OperatorFact> = {
   starts_with: { meaning: 'Field string starts with the value.', defaultCaseSensitive: false, negative: false, sources: ['Python str.startswith', 'Sigma |startswith', 'KQL startswith / startswith_cs', 'Panther YAML StartsWith', 'YARA-L strings.starts_with (cs=true)', 'ES|QL STARTS_WITH() (cs)', 'EQL startsWith (cs) / startsWith~ (cs=false)', 'Kibana filter prefix'] },
   ends_with: { meaning: 'Field string ends with the value.', defaultCaseSensitive: false, negative: false, sources: ['Python str.endswith', 'Sigma |endswith', 'KQL endswith / endswith_cs', 'Panther YAML EndsWith', 'YARA-L strings.ends_with (cs=true)', 'ES|QL ENDS_WITH() (cs)', 'EQL endsWith (cs) / endsWith~ (cs=false)'] },
   wildcard: {
-    meaning: 'Whole-value glob match: `*` any run, `?` one char, `\\` escapes (Sigma), SQL LIKE `%`/`_` (opts.wildcard=like), or `*` `?` with no escape character (opts.wildcard=plain, EQL).',
+    meaning: 'Whole-value glob match: `*` any run, `?` one char, `\\` escapes (Sigma); SQL LIKE `%`/`_` (opts.wildcard=like); `*` `?` with no escape character (opts.wildcard=plain, EQL); SPL `*` only, `?` and `\\` literal (opts.wildcard=spl).',
     defaultCaseSensitive: false,
     negative: false,
-    sources: ['Sigma value with * or ?', 'SQL LIKE / ILIKE', 'SPL field=a*', 'Python fnmatch', 'Kibana KQL unquoted value with * on a keyword field (cs; ? is literal)', 'Lucene term with * or ? (cs)', 'ES|QL LIKE (cs; \\ escapes)', 'EQL : with * or ? (cs=false) and like (cs) / like~ (cs=false), wildcard=plain: a backslash is an ordinary character', 'Kibana filter wildcard (Lucene `\\` escapes; case_insensitive: cs=false)'],
+    sources: ['Sigma value with * or ?', 'SQL LIKE / ILIKE', 'SPL field=a* (search, case-insensitive; wildcard=spl)', 'SPL like() / LIKE (where and eval, case-sensitive; wildcard=like)', 'Python fnmatch', 'Kibana KQL unquoted value with * on a keyword field (cs; ? is literal)', 'Lucene term with * or ? (cs)', 'ES|QL LIKE (cs; \\ escapes)', 'EQL : with * or ? (cs=false) and like (cs) / like~ (cs=false), wildcard=plain: a backslash is an ordinary character', 'Kibana filter wildcard (Lucene `\\` escapes; case_insensitive: cs=false)'],
   },
   regex: {
     meaning: 'Regular expression search (unanchored unless opts.anchor) with opts.flags; run with a linear-time engine (RE2). A pattern RE2 cannot run (lookaround, backreference) evaluates to unknown.',

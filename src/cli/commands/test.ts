@@ -46,6 +46,9 @@ export function run(argv: string[]): Promise<number> {
       );
       console.log(`tests: ${t.tests}; checked ${t.checkedTests}: agree ${t.agree}, disagree ${t.disagree}; unknown results ${t.unknown}`);
       console.log(`rules agreeing: ${t.agreeingRules}/${t.checkedRules}`);
+      // tests that point at data outside the repository (Splunk ESCU attack_data): counted, not run
+      const remote = res.rules.map((r) => r.facts['remote_tests']).filter((n): n is number => typeof n === 'number' && n > 0);
+      if (remote.length) console.log(`tests on remote data, not run: ${remote.reduce((a, b) => a + b, 0)} in ${remote.length} rules`);
     }
     return t.disagree > 0 ? 1 : 0;
   });

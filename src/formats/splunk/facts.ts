@@ -2,10 +2,10 @@
 import type { Kind } from '../../model/facts.ts';
 
 /** Top-level folders and what their files are. */
-export const FOLDER_FACTS: Readonly<Record<string, { role: 'detection' | 'baseline' | 'skip'; reason?: string }>> = {
+export const FOLDER_FACTS: Readonly<Record<string, { role: 'detection' | 'baseline' | 'macro' | 'skip'; reason?: string }>> = {
   detections: { role: 'detection' },
   baselines: { role: 'baseline' },
-  macros: { role: 'skip', reason: 'SPL macro definition (expanded by Splunk; not read until SPL is parsed)' },
+  macros: { role: 'macro' },
   lookups: { role: 'skip', reason: 'lookup definition (not a rule)' },
   stories: { role: 'skip', reason: 'analytic story metadata (groups detections; not a rule)' },
   data_sources: { role: 'skip', reason: 'data source description (not a rule)' },

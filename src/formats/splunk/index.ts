@@ -1,34 +1,60 @@
 /**
- * Splunk security_content adapter (detections/, baselines/): metadata from the YAML with `yaml`, the SPL kept
- * verbatim. SPL logic is not parsed yet (completeness none).
+ * Splunk security_content adapter (detections/, baselines/, macros/): metadata from the YAML with `yaml`, the
+ * SPL search parsed with the project's grammar after macro expansion and lowered into the model (logic.ts).
  */
-import { loadYaml } from '../yaml.ts';
+import { isScalar, isMap as isYamlMap } from 'yaml';
+import { loadYaml, type LoadYamlResult } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
-import { buildLogic } from '../../model/analyze.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
-import type { DeclaredAttack, LogSource, RuleRecord, Stage } from '../../model/rule.ts';
+import type { DeclaredAttack, LogSource, RuleRecord } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { SplunkDiagnostics } from './diagnostics.ts';
 import { FOLDER_FACTS, TYPE_KINDS } from './facts.ts';
+import { searchLogic, PARSER_NAME } from './logic.ts';
+import { macroKey, readMacroFile, type MacroDef, type MacroTable } from './macros.ts';
+import { scalarMapper } from './scalarMap.ts';
+import { indentColumnZeroContinuations } from './yamlLenient.ts';
 
-const NOTE = 'logic not parsed yet for SPL';
+/** What prepare reads once: the macro table and each macro file's diagnostics. */
+export interface SplunkPrep {
+  readonly macros: MacroTable;
+  readonly macroFiles: ReadonlyMap<string, readonly Diagnostic[]>;
+}
 
-export const splunkAdapter: FormatAdapter<null> = {
+export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   format: 'splunk',
-  parserName: 'YAML metadata via yaml; SPL not parsed yet',
-  async prepare() {
-    return null;
+  parserName: PARSER_NAME,
+  async prepare(root, files) {
+    const macros = new Map<string, MacroDef>();
+    const macroFiles = new Map<string, readonly Diagnostic[]>();
+    for (const f of files) {
+      if (!f.startsWith('macros/') || !/\.ya?ml$/.test(f)) continue;
+      const read = await readSourceText(root, f);
+      if (!read.ok) {
+        macroFiles.set(f, [read.diagnostic]);
+        continue;
+      }
+      const r = readMacroFile(f, read.text);
+      macroFiles.set(f, r.diagnostics);
+      if (r.def) macros.set(macroKey(r.def.name, r.def.args.length), r.def);
+    }
+    return { macros, macroFiles };
   },
-  async parseFile(root, path, _prep, source) {
+  async parseFile(root, path, prep, source) {
     const top = path.split('/')[0]!;
     const folder = FOLDER_FACTS[top];
     const isYaml = path.endsWith('.yml') || path.endsWith('.yaml');
     if (!folder || !isYaml) return skipped(path, folder?.reason ?? 'not a detection or baseline YAML file');
+    if (folder.role === 'macro') {
+      const diagnostics = prep.macroFiles.get(path) ?? [];
+      if (diagnostics.some((d) => d.severity === 'error')) return { path, outcome: 'error', rules: [], diagnostics };
+      return { path, outcome: 'support', reason: 'SPL macro definition, expanded into the searches that call it', rules: [], diagnostics };
+    }
     if (folder.role === 'skip') return skipped(path, folder.reason ?? 'not a rule');
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
-    return parseSplunkText(path, read.text, source, folder.role === 'baseline');
+    return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros);
   },
 };
 
@@ -37,12 +63,24 @@ function skipped(path: string, reason: string): FileResult {
 }
 
 /** Parse one detection / baseline YAML into a record (exported for tests). */
-export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false): FileResult {
-  const loaded = loadYaml(path, text);
-  if (!loaded.ok) return { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
+export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false, macros: MacroTable = new Map()): FileResult {
+  const diagnostics: Diagnostic[] = [];
+  let loaded: LoadYamlResult = loadYaml(path, text);
+  /** Offset in `text` of an offset in the text the YAML was read from. */
+  let toOriginal = (o: number) => o;
+  let readText = text;
+  if (!loaded.ok) {
+    // PyYAML reads quoted scalars whose continuation lines start at column 0; YAML 1.2 (and `yaml`) does not
+    const lenient = indentColumnZeroContinuations(text);
+    const retry = lenient ? loadYaml(path, lenient.text) : undefined;
+    if (!lenient || !retry?.ok) return { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
+    loaded = retry;
+    toOriginal = lenient.toOriginal;
+    readText = lenient.text;
+    diagnostics.push(SplunkDiagnostics.lenientYaml(path, lenient.firstLine));
+  }
   const y = loaded.yaml.value;
   if (!isMap(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
-  const diagnostics: Diagnostic[] = [];
   const name = str(y.name);
   if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));
   const search = str(y.search);
@@ -61,10 +99,14 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
       diagnostics.push(SplunkDiagnostics.badTechnique(path, id));
     }
   }
-  const logSources: LogSource[] = list(y.data_source).map((d) => ({ kind: 'data_source', name: String(d) }));
+  const dataSources: LogSource[] = list(y.data_source).map((d) => ({ kind: 'data_source', name: String(d) }));
   const scores = isMap(y.rba) ? list(y.rba.risk_objects).flatMap((o) => (isMap(o) && typeof o.score === 'number' ? [o.score] : [])) : [];
   const risk = scores.length ? Math.max(...scores) : undefined;
-  const stages: Stage[] = search ? [{ kind: 'other', label: 'search', text: search }] : [];
+  const searchNode = isYamlMap(loaded.yaml.doc.contents) ? loaded.yaml.doc.contents.get('search', true) : undefined;
+  const mapper = isScalar(searchNode) ? scalarMapper(readText, searchNode) : () => 0;
+  const sl = search ? searchLogic(path, text, search, (o) => toOriginal(mapper(o)), macros) : undefined;
+  diagnostics.push(...(sl?.diagnostics ?? []));
+  const logSources = dedupeSources([...dataSources, ...(sl?.logSources ?? [])]);
   const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
   const rule: RuleRecord = {
     id: `splunk/${slug}`,
@@ -90,7 +132,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     attackDeclared,
     attack: [],
     body: [{ path, language: 'yaml', text }],
-    logic: buildLogic({ stages, parser: 'SPL not parsed yet', note: NOTE }),
+    logic: sl?.logic ?? { stages: [], completeness: 'none', missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [], parser: PARSER_NAME, note: 'the detection has no search' },
     tests: [],
     diagnostics,
     facts: {
@@ -98,7 +140,8 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
       ...(risk !== undefined ? { risk_score: risk } : {}),
       ...(list(tags.cve).length ? { cve: list(tags.cve).map(String) } : {}),
       ...(str(tags.security_domain) ? { security_domain: str(tags.security_domain) } : {}),
-      ...(Array.isArray(y.tests) ? { attack_data_tests: y.tests.length } : {}),
+      ...(Array.isArray(y.tests) ? { attack_data_tests: `${y.tests.length} test(s) on remote attack data (splunk/attack_data): remote data, not run`, remote_tests: y.tests.length } : {}),
+      ...(sl?.facts ?? {}),
     },
   };
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
@@ -124,4 +167,14 @@ function list(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (v === undefined || v === null) return [];
   return [v];
+}
+
+function dedupeSources(ls: readonly LogSource[]): LogSource[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => {
+    const k = `${l.kind}:${l.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

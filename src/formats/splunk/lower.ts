@@ -1,0 +1,463 @@
+/**
+ * Lowering of a parsed SPL pipeline into the model: stages, the row-level condition, aggregation and thresholds,
+ * output fields, log sources. The condition is the AND of the filters an event passes before its rows become
+ * groups (base search, tstats `where`, search / where / regex); a filter after stats on a group-by key is a
+ * row-level filter too (the key is constant over its group); a numeric comparison of an aggregate is the threshold.
+ * What is not expressed is listed in `missing`, each reason starting with a category word
+ * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
+ */
+import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
+import type { Aggregation, LogSource, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Span } from '../../model/span.ts';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
+import type { MacroUse } from './macros.ts';
+import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
+import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+
+/** What the lowering of one search gives (the shape every language's lowering returns). */
+export interface SplLowering {
+  readonly stages: readonly Stage[];
+  readonly condition?: Expr;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly outputFields: readonly OutputField[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Data models, source macros, index / sourcetype constraints. */
+  readonly logSources: readonly LogSource[];
+  /** earliest= / latest= of the base search, bucket / bin spans. */
+  readonly timeRange: readonly string[];
+}
+
+export interface LowerInput {
+  readonly pipeline: Pipeline;
+  /** The expanded text the pipeline was parsed from. */
+  readonly text: string;
+  span(at: SplRange): Span;
+  /** The rule's own text for a range of the expanded text (a macro call as written). */
+  source(at: SplRange): string;
+  /** The top-level macro call whose expansion holds the range. */
+  macroAt(at: SplRange): MacroUse | undefined;
+}
+
+type Phase = 'rows' | 'groups' | 'opaque';
+
+/** Lower a whole pipeline. Never throws on well-formed trees. */
+export function lowerPipeline(input: LowerInput): SplLowering {
+  const stages: Stage[] = [];
+  const conjuncts: Expr[] = [];
+  const missing: MissingPart[] = [];
+  const logSources: LogSource[] = [];
+  const timeRange: string[] = [];
+  let aggregation: Aggregation | undefined;
+  let phase: Phase = 'rows';
+  let opaqueAfter = '';
+  /** Fields defined so far (renames, eval, stats); a name not here is the event's own field while phase is rows. */
+  const env = new Map<string, FieldOrigin>();
+  /** Output fields as the pipeline shapes them; undefined: every field of the event. */
+  let out: { name: string; source: string; from?: string }[] | undefined;
+
+  const origin = (name: string): FieldOrigin => {
+    const o = env.get(name);
+    if (o) return o;
+    if (phase === 'groups') return { kind: 'computed', reason: `aggregate: ${name} is not a group-by key or aggregate of the stats before it` };
+    if (phase === 'opaque') return { kind: 'computed', reason: `command: ${name} is read after ${opaqueAfter}, whose rows are not single events` };
+    return { kind: 'raw', field: name };
+  };
+  const ctx: ExprContext = { text: input.text, span: input.span, origin, source: input.source };
+
+  const stage = (kind: Stage['kind'], label: string, at: SplRange, detail?: Record<string, unknown>, expr?: Expr): void => {
+    stages.push({ kind, label, text: input.source(at), span: input.span(at), ...(detail && Object.keys(detail).length ? { detail } : {}), ...(expr ? { expr } : {}) });
+  };
+
+  /** A filter whose every part is row-level (regex, tstats where). */
+  const filter = (e: Expr, at: SplRange): void => {
+    if (phase === 'opaque') {
+      missing.push({ text: input.source(at), reason: `command: filter after ${opaqueAfter}, whose rows are not single events`, span: input.span(at) });
+      return;
+    }
+    conjuncts.push(e);
+  };
+
+  const cmds = input.pipeline.commands;
+  cmds.forEach((c, i) => {
+    const first = i === 0;
+    switch (c.type) {
+      case 'search': {
+        if (!c.expr) {
+          stage('filter', 'search', c.at);
+          return;
+        }
+        const use = input.macroAt(c.at);
+        if (use?.status === 'filter') {
+          stage('filter', use.name, c.at, { tuning: true, shipped: 'search * (no exclusions shipped)' });
+          return;
+        }
+        const parts = first ? splitSource(c.expr, input, logSources, timeRange) : c.expr;
+        const e = parts ? pipelineFilter(parts, c.at, 'search') : TRUE;
+        stage('filter', use ? use.name : 'search', c.at, use ? { macro: use.name, expanded: input.text.slice(c.at.start, c.at.end) } : {}, e.kind === 'const' ? undefined : e);
+        return;
+      }
+      case 'where': {
+        const e = pipelineFilter(c.expr, c.at, 'eval');
+        stage('filter', 'where', c.at, {}, e.kind === 'const' ? undefined : e);
+        return;
+      }
+      case 'regex': {
+        const e0 = lowerSearchLike(c.field, c.regex, c.at);
+        const e = c.negated ? { kind: 'not', arg: e0 } as Expr : e0;
+        filter(e, c.at);
+        stage('filter', 'regex', c.at, {}, e);
+        return;
+      }
+      case 'eval': {
+        for (const a of c.assigns) env.set(a.field, evalOrigin(a.field, a.expr, input.source(a.at), origin, ctx));
+        if (out) for (const a of c.assigns) if (!out.some((o) => o.name === a.field)) out.push({ name: a.field, source: 'eval', from: input.source(a.expr.at) });
+        stage('extend', 'eval', c.at, { fields: c.assigns.map((a) => a.field) });
+        return;
+      }
+      case 'rex': {
+        const from = c.options['field'] ?? '_raw';
+        const names = [...c.regex.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
+        if (c.options['mode'] !== 'sed') for (const n of names) env.set(n, { kind: 'computed', reason: `rex: ${n} is extracted from ${from} by a regular expression` });
+        stage('parse', 'rex', c.at, { field: from, extracts: names, ...(c.options['mode'] ? { mode: c.options['mode'] } : {}) });
+        return;
+      }
+      case 'stats':
+        return stats(c, first);
+      case 'bucket': {
+        const span = c.options['span'];
+        if (span && !timeRange.includes(`span=${span}`)) timeRange.push(`span=${span}`);
+        stage('window', 'bucket', c.at, { field: c.field, ...c.options });
+        return;
+      }
+      case 'rename': {
+        for (const p of c.pairs) rename(p.from, p.to);
+        stage('project', 'rename', c.at, { renames: c.pairs.map((p) => `${p.from} → ${p.to}`) });
+        return;
+      }
+      case 'fields': {
+        if (c.mode === '-') out = (out ?? []).filter((o) => !c.fields.some((f) => wildcardMatch(f, o.name)));
+        else {
+          const next: { name: string; source: string; from?: string }[] = [];
+          for (const f of c.fields) {
+            if (f.includes('*') && out) for (const o of out) (wildcardMatch(f, o.name) && !next.some((n) => n.name === o.name) ? next.push(o) : undefined);
+            else if (!next.some((n) => n.name === f)) {
+              const prev = out?.find((o) => o.name === f);
+              const o = env.get(f);
+              next.push(prev ?? { name: f, source: c.name, ...(o?.kind === 'raw' && o.field !== f ? { from: o.field } : {}) });
+            }
+          }
+          out = next;
+        }
+        stage('project', c.name, c.at, { fields: c.fields, ...(c.mode === '-' ? { remove: true } : {}) });
+        return;
+      }
+      case 'lookup': {
+        for (const o of c.outputs) env.set(o.as, { kind: 'computed', reason: `lookup: ${o.as} comes from lookup table ${c.table}` });
+        if (out) for (const o of c.outputs) if (!out.some((x) => x.name === o.as)) out.push({ name: o.as, source: `lookup ${c.table}` });
+        stage('lookup', 'lookup', c.at, { table: c.table, inputs: c.inputs.map((x) => x.field), outputs: c.outputs.map((x) => x.as) });
+        if (!c.outputs.length) missing.push({ text: input.source(c.at), reason: `lookup: every field of table ${c.table} is added`, span: input.span(c.at) });
+        return;
+      }
+      case 'macro': {
+        missing.push({ text: c.text, reason: `macro: \`${c.name}\` is not defined in macros/`, span: input.span(c.at) });
+        stage('other', c.name, c.at, { macro: c.name, undefined: true });
+        return;
+      }
+      case 'generic':
+        return generic(c, first);
+      default: {
+        const never: never = c;
+        return never;
+      }
+    }
+  });
+
+  function lowerSearchLike(field: string, regex: string, at: SplRange): Expr {
+    const o = origin(field);
+    if (o.kind === 'raw') return { kind: 'pred', field: o.field, op: 'regex', values: [regex], opts: { cs: true }, span: input.span(at) };
+    return opaque(input.source(at), 'reason' in o ? o.reason : `aggregate: regex over ${field}`, input.span(at));
+  }
+
+  /**
+   * A search / where filter: each top-level conjunct that tests an aggregate against a number is a threshold; the
+   * others are lowered (row-level, or on group-by keys after stats) and join the condition; a filter on other
+   * aggregated values is missing.
+   */
+  function pipelineFilter(n: SearchNode | EvalNode, at: SplRange, lang: 'search' | 'eval'): Expr {
+    if (phase === 'opaque') {
+      missing.push({ text: input.source(at), reason: `command: filter after ${opaqueAfter}, whose rows are not single events`, span: input.span(at) });
+      return TRUE;
+    }
+    const parts = topAnd(n);
+    const kept: Expr[] = [];
+    for (const p of parts) {
+      const t = threshold(p, lang);
+      if (t) {
+        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, threshold: t.threshold, text: input.source(at), span: input.span(at) };
+        else missing.push({ text: input.source(p.at), reason: 'aggregate: a further threshold on an aggregate', span: input.span(p.at) });
+        continue;
+      }
+      const e = lang === 'eval' ? lowerEval(p as EvalNode, ctx) : lowerSearch(p as SearchNode, ctx);
+      if (hasAggregateOpaque(e)) missing.push({ text: input.source(p.at), reason: 'aggregate: a filter on aggregated values', span: input.span(p.at) });
+      else conjuncts.push(e);
+      kept.push(e);
+    }
+    return and(...kept);
+  }
+
+  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']> } | undefined {
+    let field: string | undefined;
+    let op: string | undefined;
+    let value: number | undefined;
+    if (lang === 'eval' && p.type === 'cmp' && 'lhs' in p) {
+      if (p.lhs.type === 'field' && p.rhs.type === 'lit' && typeof p.rhs.value === 'number') [field, op, value] = [p.lhs.name, p.op, p.rhs.value];
+      else if (p.rhs.type === 'field' && p.lhs.type === 'lit' && typeof p.lhs.value === 'number') [field, op, value] = [p.rhs.name, FLIP[p.op], p.lhs.value];
+    } else if (lang === 'search' && p.type === 'cmp' && 'field' in p && !p.value.quoted && /^-?\d+(\.\d+)?$/.test(p.value.text)) [field, op, value] = [p.field, p.op, Number(p.value.text)];
+    if (field === undefined || op === undefined || value === undefined) return undefined;
+    const o = env.get(field);
+    if (o?.kind !== 'agg') return undefined;
+    const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
+    return mop ? { threshold: { op: mop, value, of: o.text } } : undefined;
+  }
+
+  function stats(c: Command & { type: 'stats' }, first: boolean): void {
+    const grouping = GROUPING_STATS.has(c.name);
+    const detail: Record<string, unknown> = { by: c.by, aggregates: c.aggs.map((a) => aggText(a)) };
+    if (c.from) {
+      detail.from = c.from;
+      const dm = /^datamodel\s*[=:]\s*"?([^"\s]+)"?/i.exec(c.from);
+      if (dm) logSources.push({ kind: 'datamodel', name: dm[1]! });
+      else logSources.push({ kind: 'from', name: c.from });
+    }
+    if (c.options.length) detail.options = Object.fromEntries(c.options.map((o) => [o.key, o.value]));
+    // tstats / mstats where: search-language filter over the data model's rows
+    if (c.where) {
+      const parts = first ? splitSource(c.where, input, logSources, timeRange) : c.where;
+      const e = parts ? lowerSearch(parts, ctx) : TRUE;
+      filter(e, c.where.at);
+      if (e.kind !== 'const') stages.push({ kind: 'filter', label: `${c.name} where`, text: input.source(c.where.at), span: input.span(c.where.at), expr: e });
+    }
+    const span = c.options.find((o) => o.key.toLowerCase() === 'span' || o.key.toLowerCase() === 'time_window')?.value;
+    if (span && !timeRange.includes(`span=${span}`)) timeRange.push(`span=${span}`);
+    // count(eval(cond)) and friends: the condition is evaluated per event but only counted
+    for (const a of c.aggs) {
+      if (a.args?.kind === 'eval') {
+        const e = lowerEval(a.args.expr, ctx);
+        stages.push({ kind: 'aggregate', label: `${a.fn}(eval(...))`, text: input.source(a.at), span: input.span(a.at), expr: e });
+      }
+    }
+    const byOrigins = c.by.map((b) => [b, origin(b)] as const);
+    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase() }));
+    if (grouping || !aggregation) {
+      if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
+        const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy: c.by, ...(timeRange.find((t) => t.startsWith('span=')) ? { window: timeRange.find((t) => t.startsWith('span='))!.slice(5) } : {}), text: input.source(c.at), span: input.span(c.at) };
+      }
+    }
+    for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text });
+    if (grouping) {
+      phase = phase === 'opaque' ? 'opaque' : 'groups';
+      const keep = new Map<string, FieldOrigin>();
+      for (const [b, o] of byOrigins) keep.set(b, o);
+      for (const a of aggs) keep.set(a.name, { kind: 'agg', fn: a.fn, text: a.text });
+      env.clear();
+      for (const [k, v] of keep) env.set(k, v);
+      out = [
+        ...c.by.filter((b) => b !== '_time' || true).map((b) => ({ name: b, source: `${c.name} by`, ...fromOf(b, byOrigins) })),
+        ...aggs.map((a) => ({ name: a.name, source: c.name, from: a.text })),
+      ];
+    } else if (out) {
+      for (const a of aggs) if (!out.some((o) => o.name === a.name)) out.push({ name: a.name, source: c.name, from: a.text });
+    }
+    stage('aggregate', c.name, c.at, detail);
+  }
+
+  function rename(from: string, to: string): void {
+    const rx = wildcardRegex(from);
+    const moved: [string, FieldOrigin][] = [];
+    for (const [k, v] of env) {
+      const m = rx.exec(k);
+      if (m) moved.push([applyWildcard(to, m.slice(1)), v]), env.delete(k);
+    }
+    if (!from.includes('*') && !moved.length) {
+      moved.push([to, origin(from)]);
+      env.set(from, { kind: 'computed', reason: `command: ${from} was renamed to ${to}` });
+    }
+    for (const [k, v] of moved) env.set(k, v);
+    if (out) {
+      out = out.map((o) => {
+        const m = rx.exec(o.name);
+        return m ? { ...o, name: applyWildcard(to, m.slice(1)), from: o.from ?? o.name } : o;
+      });
+    }
+  }
+
+  function generic(c: Command & { type: 'generic' }, first: boolean): void {
+    const name = c.name;
+    const kind = COMMAND_STAGE_KINDS[name] ?? 'other';
+    const detail: Record<string, unknown> = { args: c.args };
+    if (name === 'spath') {
+      const m = /(?:^|\s)output\s*=\s*("?)([^\s"]+)\1/.exec(c.args);
+      const p = /(?:^|\s)path\s*=\s*("?)([^\s"]+)\1/.exec(c.args) ?? /^\s*("?)([^\s="]+)\1\s*$/.exec(c.args);
+      const inp = /(?:^|\s)input\s*=\s*("?)([^\s"]+)\1/.exec(c.args)?.[2];
+      if (p && m) env.set(m[2]!, !inp || inp === '_raw' ? { kind: 'raw', field: p[2]! } : { kind: 'computed', reason: `command: spath extracts ${m[2]} from ${inp}` });
+    }
+    if (name === 'iplocation') for (const f of ['City', 'Country', 'Region', 'lat', 'lon']) env.set(f, { kind: 'computed', reason: 'command: iplocation adds the location of an IP address' });
+    if (first && (name === 'inputlookup' || name === 'from' || name === 'datamodel' || name === 'rest' || name === 'makeresults')) {
+      const words = c.args.split(/\s+/).filter((a) => a && !a.includes('='));
+      // `from datamodel X.Y` / `from datamodel:X.Y`, `datamodel X Y search`: the data model (and its dataset)
+      const dm = /^datamodel\s*:?\s*"?([^\s"]+)/i.exec(c.args);
+      if (name === 'from' && dm) logSources.push({ kind: 'datamodel', name: dm[1]! });
+      else if (name === 'datamodel' && words[0]) logSources.push({ kind: 'datamodel', name: words[1] && words[1] !== 'search' ? `${words[0]}.${words[1]}` : words[0] });
+      else logSources.push({ kind: name, name: words[0] ?? c.args });
+    }
+    if (!ROW_PRESERVING.has(name) && !GROUPING_STATS.has(name)) {
+      if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {
+        if (['join', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'append', 'appendpipe', 'union', 'multisearch', 'appendcols'].includes(name)) {
+          if (name === 'join' && !/type\s*=\s*(left|outer)/i.test(c.args)) missing.push({ text: input.source(c.at), reason: 'command: join keeps only events the subsearch matches', span: input.span(c.at) });
+          if (phase !== 'opaque') {
+            phase = 'opaque';
+            opaqueAfter = name;
+          }
+          if (name === 'transaction' && !aggregation) aggregation = { function: 'transaction', groupBy: c.args.split(/\s+/).filter((a) => a && !a.includes('=')), text: input.source(c.at), span: input.span(c.at) };
+        }
+      } else if (phase !== 'opaque') {
+        phase = 'opaque';
+        opaqueAfter = name;
+      }
+    }
+    stage(kind, name, c.at, detail);
+  }
+
+  const outputFields: OutputField[] = (out ?? []).map((o) => ({ name: o.name, source: o.source, ...(o.from && o.from !== o.name ? { from: o.from } : {}) }));
+  const cond = conjuncts.length ? and(...conjuncts) : undefined;
+  return {
+    stages,
+    ...(cond && !(cond.kind === 'const' && cond.value) ? { condition: cond } : {}),
+    missing,
+    ...(aggregation ? { aggregation } : {}),
+    outputFields,
+    diagnostics: [],
+    logSources: dedupeSources(logSources),
+    timeRange,
+  };
+}
+
+const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
+
+/** Top-level conjuncts of a search or eval expression (groups unwrapped). */
+function topAnd(n: SearchNode | EvalNode): (SearchNode | EvalNode)[] {
+  if (n.type === 'group') return topAnd(n.expr);
+  if (n.type === 'and') return (n.args as (SearchNode | EvalNode)[]).flatMap(topAnd);
+  return [n];
+}
+
+function hasAggregateOpaque(e: Expr): boolean {
+  switch (e.kind) {
+    case 'opaque':
+      return e.reason.startsWith('aggregate:');
+    case 'and':
+    case 'or':
+      return e.args.some(hasAggregateOpaque);
+    case 'not':
+      return hasAggregateOpaque(e.arg);
+    default:
+      return false;
+  }
+}
+
+function aggText(a: { fn: string; args: { kind: 'fields'; fields: readonly string[] } | { kind: 'eval'; expr: EvalNode } | null }): string {
+  if (!a.args) return a.fn;
+  if (a.args.kind === 'eval') return `${a.fn}(eval(...))`;
+  return `${a.fn}(${a.args.fields.join(', ')})`;
+}
+
+function fromOf(name: string, origins: readonly (readonly [string, FieldOrigin])[]): { from?: string } {
+  const o = origins.find(([b]) => b === name)?.[1];
+  return o && (o.kind === 'raw' || o.kind === 'fold') && o.field !== name ? { from: o.field } : {};
+}
+
+function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string) => FieldOrigin, ctx: ExprContext): FieldOrigin {
+  if (e.type === 'field') return origin(e.name);
+  const reason = `eval: ${field} is computed (${text.length > 120 ? text.slice(0, 117) + '...' : text})`;
+  if (e.type === 'call' && e.name === 'if' && e.args.length === 3) {
+    const [c, a, b] = e.args as [EvalNode, EvalNode, EvalNode];
+    const lit = (x: EvalNode) => (x.type === 'lit' ? x : x.type === 'call' && x.name === 'null' && x.args.length === 0 ? { value: null } : undefined);
+    const la = lit(a);
+    const lb = lit(b);
+    if (la && lb) return { kind: 'cond', cond: lowerEval(c, ctx), then: la.value, else: lb.value, reason };
+  }
+  if (e.type === 'group') return evalOrigin(field, e.expr, text, origin, ctx);
+  if (e.type === 'call' && (e.name === 'lower' || e.name === 'upper') && e.args.length === 1 && e.args[0]!.type === 'field') {
+    const o = origin(e.args[0]!.name);
+    if (o.kind === 'raw') return { kind: 'fold', field: o.field };
+  }
+  return { kind: 'computed', reason };
+}
+
+/**
+ * The first search's top-level conjuncts that only constrain where events come from (index, sourcetype, source,
+ * eventtype; a source macro's expansion) become log sources; earliest= / latest= become the time range. Returns
+ * what remains of the expression.
+ */
+function splitSource(n: SearchNode, input: LowerInput, logSources: LogSource[], timeRange: string[]): SearchNode | undefined {
+  const parts = n.type === 'and' ? n.args : [n];
+  const kept: SearchNode[] = [];
+  for (const p of parts) {
+    if (p.type === 'cmp' && TIME_MODIFIERS.has(p.field.toLowerCase())) {
+      timeRange.push(`${p.field}=${p.value.text}`);
+      continue;
+    }
+    const use = input.macroAt(p.at);
+    if (use?.source) {
+      if (!logSources.some((l) => l.kind === 'macro' && l.name === use.name)) logSources.push({ kind: 'macro', name: use.name, detail: { definition: (use.definition ?? '').trim() } });
+      continue;
+    }
+    if (onlySource(p)) {
+      logSources.push({ kind: 'constraint', name: input.source(p.at) });
+      continue;
+    }
+    kept.push(p);
+  }
+  if (!kept.length) return undefined;
+  if (kept.length === 1) return kept[0];
+  return { type: 'and', args: kept, at: n.at };
+}
+
+function onlySource(n: SearchNode): boolean {
+  switch (n.type) {
+    case 'cmp':
+      return (n.op === '=' || n.op === '==') && SOURCE_FIELDS.has(n.field);
+    case 'in':
+      return SOURCE_FIELDS.has(n.field);
+    case 'or':
+      return n.args.every(onlySource);
+    case 'group':
+      return onlySource(n.expr);
+    default:
+      return false;
+  }
+}
+
+function wildcardRegex(p: string): RegExp {
+  return new RegExp(`^${p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`);
+}
+function wildcardMatch(p: string, s: string): boolean {
+  return wildcardRegex(p).test(s);
+}
+function applyWildcard(p: string, caps: readonly string[]): string {
+  let i = 0;
+  return p.replace(/\*/g, () => caps[i++] ?? '');
+}
+
+function dedupeSources(ls: readonly LogSource[]): LogSource[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => {
+    const k = `${l.kind}:${l.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,339 @@
+/**
+ * Lowering of SPL expressions into the model, with Splunk's semantics:
+ * - search command (and tstats `where`): values match case-insensitively (CASE() makes them case-sensitive),
+ *   `*` is the only wildcard, an IPv4 CIDR value matches addresses in the range, `field=*` means the field exists,
+ *   `field!=v` needs the field to exist (NOT field=v also matches events without it: Search Manual, "Difference
+ *   between != and NOT"), bare terms match the raw event;
+ * - evaluation expressions (where, eval): comparisons are case-sensitive unless a side goes through lower() or
+ *   upper(); like() uses `%` and `_`; match() is a regex; a comparison with a null (missing) field is null, which
+ *   `where` treats as false, so `!=` also needs the field.
+ * Field names go through the pipeline's environment (renames, eval, rex, lookups); a field whose value the model
+ * cannot express becomes an opaque leaf with the reason.
+ */
+import { and, not, opaque, or, pred, TRUE, FALSE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import type { Span } from '../../model/span.ts';
+import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
+import { CASE_FOLD_FUNCTIONS } from './splFacts.ts';
+
+/** Where a field's value comes from at a point of the pipeline. */
+export type FieldOrigin =
+  /** A field of the event (or a group-by key after stats, which is constant over its group). */
+  | { readonly kind: 'raw'; readonly field: string }
+  /** lower(f) / upper(f): comparisons through it are case-insensitive. */
+  | { readonly kind: 'fold'; readonly field: string }
+  /** The result of an aggregate function (`count`, `dc(user)`): a threshold candidate. */
+  | { readonly kind: 'agg'; readonly fn: string; readonly text: string }
+  /** Computed by a command or expression the model does not express; reason starts with a category word. */
+  | { readonly kind: 'computed'; readonly reason: string }
+  /**
+   * `eval x=if(cond, a, b)` with constant a and b: `x=a` is cond, `x=b` is not cond (a null cond makes if() take
+   * the else branch, which `not` over unknown leaves keeps unknown). `reason` is used for any other test of x.
+   */
+  | { readonly kind: 'cond'; readonly cond: Expr; readonly then: Value; readonly else: Value; readonly reason: string };
+
+export interface ExprContext {
+  /** The expanded search text (for opaque leaves' text). */
+  readonly text: string;
+  span(at: SplRange): Span;
+  /** Origin of a field name at this point of the pipeline. */
+  origin(name: string): FieldOrigin;
+  /** Text of a range as the rule wrote it (macro calls shown as written). */
+  source(at: SplRange): string;
+}
+
+const SEARCH_OPTS: PredicateOptions = { cs: false, typing: 'loose' };
+const EVAL_OPTS: PredicateOptions = { cs: true, typing: 'loose' };
+const CIDR = /^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/;
+const NUMBER = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+// ---------------- search command ----------------
+
+/** Lower a search-command expression. */
+export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
+  switch (n.type) {
+    case 'and':
+      return and(...n.args.map((a) => lowerSearch(a, ctx)));
+    case 'or':
+      return or(...n.args.map((a) => lowerSearch(a, ctx)));
+    case 'not':
+      return not(lowerSearch(n.arg, ctx));
+    case 'group':
+      return lowerSearch(n.expr, ctx);
+    case 'cmp':
+      return searchCompare(n.field, n.op, n.value, n.at, ctx);
+    case 'in': {
+      const f = resolve(n.field, n.at, ctx);
+      if (f.kind === 'opaque') return f;
+      const plain = n.values.every((v) => !v.macro && !v.text.includes('*') && !CIDR.test(v.text) && !v.directive);
+      if (plain && n.values.length > 1) return pred(f.field, 'in', n.values.map((v) => searchValue(v)), f.opts ?? SEARCH_OPTS, ctx.span(n.at));
+      return or(...n.values.map((v) => searchEquals(f.field, v, n.at, ctx)));
+    }
+    case 'term': {
+      const v = n.value;
+      if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, ctx.span(n.at));
+      if (v.text === '*') return TRUE;
+      const cs = (n.directive ?? v.directive) === 'CASE';
+      if (v.text.includes('*')) return pred('_raw', 'wildcard', [v.text], { cs, wildcard: 'spl' }, ctx.span(n.at));
+      const phrase = /\s/.test(v.text);
+      return pred('_raw', phrase ? 'contains' : 'has', [v.text], { cs }, ctx.span(n.at));
+    }
+    case 'subsearch':
+      return opaque(ctx.source(n.at), 'subsearch: the values come from another search at run time', ctx.span(n.at));
+    case 'macro':
+      return opaque(n.text, `macro: \`${n.name}\` is not defined in macros/`, ctx.span(n.at));
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
+}
+
+type Resolved = { kind: 'field'; field: string; opts?: PredicateOptions } | (Expr & { kind: 'opaque' });
+
+function resolve(name: string, at: SplRange, ctx: ExprContext): Resolved {
+  const o = ctx.origin(name);
+  switch (o.kind) {
+    case 'cond':
+      return opaque(ctx.source(at), o.reason, ctx.span(at)) as Resolved;
+    case 'raw':
+      return { kind: 'field', field: o.field };
+    case 'fold':
+      return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' } };
+    case 'agg':
+      return opaque(ctx.source(at), `aggregate: ${name} is ${o.text} over a group of events`, ctx.span(at)) as Resolved;
+    case 'computed':
+      return opaque(ctx.source(at), o.reason, ctx.span(at)) as Resolved;
+    default: {
+      const never: never = o;
+      return never;
+    }
+  }
+}
+
+function searchValue(v: SearchValue): Value {
+  return !v.quoted && NUMBER.test(v.text) ? Number(v.text) : v.text;
+}
+
+function searchEquals(field: string, v: SearchValue, at: SplRange, ctx: ExprContext): Expr {
+  const span = ctx.span(at);
+  if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, span);
+  const cs = v.directive === 'CASE';
+  if (v.text === '*') return pred(field, 'is_not_null', [], undefined, span);
+  if (v.text.includes('*')) return pred(field, 'wildcard', [v.text], { cs, wildcard: 'spl' }, span);
+  if (CIDR.test(v.text)) return pred(field, 'cidr', [v.text], undefined, span);
+  return pred(field, 'eq', [searchValue(v)], { cs, typing: 'loose' }, span);
+}
+
+function searchCompare(name: string, op: string, v: SearchValue, at: SplRange, ctx: ExprContext): Expr {
+  const o = ctx.origin(name);
+  if (o.kind === 'cond' && (op === '=' || op === '==' || op === '!=') && !v.text.includes('*')) {
+    const e = condCompare(o, searchValue(v), false);
+    if (e) return op === '!=' ? not(e) : e;
+  }
+  const f = resolve(name, at, ctx);
+  if (f.kind === 'opaque') return f;
+  const span = ctx.span(at);
+  switch (op) {
+    case '=':
+    case '==':
+      return searchEquals(f.field, v, at, ctx);
+    case '!=':
+      // != needs the field (Search Manual: "Difference between != and NOT")
+      if (v.text === '*' && !v.quoted) return FALSE;
+      return and(pred(f.field, 'is_not_null', [], undefined, span), not(searchEquals(f.field, v, at, ctx)));
+    default:
+      return pred(f.field, ORDER_OPS[op]!, [searchValue(v)], { typing: 'loose' }, span);
+  }
+}
+
+const ORDER_OPS: Readonly<Record<string, Operator>> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+
+// ---------------- evaluation expressions ----------------
+
+/** Lower an evaluation expression in a boolean context (where, searchmatch, eval(...) inside stats). */
+export function lowerEval(n: EvalNode, ctx: ExprContext): Expr {
+  switch (n.type) {
+    case 'and':
+      return and(...n.args.map((a) => lowerEval(a, ctx)));
+    case 'or':
+      return or(...n.args.map((a) => lowerEval(a, ctx)));
+    case 'xor':
+      return opaque(ctx.source(n.at), 'operator: XOR has no counterpart in the model', ctx.span(n.at));
+    case 'not':
+      return not(lowerEval(n.arg, ctx));
+    case 'group':
+      return lowerEval(n.expr, ctx);
+    case 'cmp':
+      return evalCompare(n.op, n.lhs, n.rhs, n.at, ctx);
+    case 'like': {
+      const f = operand(n.lhs, ctx);
+      if (f.kind !== 'field' || n.rhs.type !== 'lit' || typeof n.rhs.value !== 'string') return unexpressed(n, 'function: like() over a computed value or pattern', ctx);
+      return pred(f.field, 'wildcard', [n.rhs.value], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, ctx.span(n.at));
+    }
+    case 'in':
+      return evalIn(n.lhs, n.list, n.at, ctx);
+    case 'call':
+      return evalCall(n, ctx);
+    case 'lit':
+      if (typeof n.value === 'boolean') return n.value ? TRUE : FALSE;
+      return unexpressed(n, 'operator: a literal used as a condition', ctx);
+    case 'field': {
+      const o = ctx.origin(n.name);
+      if (o.kind === 'computed') return opaque(ctx.source(n.at), o.reason, ctx.span(n.at));
+      return unexpressed(n, `operator: the truth value of field ${n.name}`, ctx);
+    }
+    case 'macro':
+      return opaque(n.text, `macro: \`${n.name}\` is not defined in macros/`, ctx.span(n.at));
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
+}
+
+function unexpressed(n: EvalNode, reason: string, ctx: ExprContext): Expr {
+  return opaque(ctx.source(n.at), reason, ctx.span(n.at));
+}
+
+type Operand =
+  | { kind: 'field'; field: string; opts?: PredicateOptions; fold?: boolean }
+  | { kind: 'value'; value: Value }
+  | { kind: 'opaque'; reason: string };
+
+/** A comparison side: a field (through lower()/upper()), a literal, or something the model cannot compare. */
+function operand(n: EvalNode, ctx: ExprContext): Operand {
+  switch (n.type) {
+    case 'group':
+      return operand(n.expr, ctx);
+    case 'lit':
+      return { kind: 'value', value: n.value };
+    case 'field': {
+      const o = ctx.origin(n.name);
+      if (o.kind === 'raw') return { kind: 'field', field: o.field };
+      if (o.kind === 'fold') return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' }, fold: true };
+      if (o.kind === 'agg') return { kind: 'opaque', reason: `aggregate: ${n.name} is ${o.text} over a group of events` };
+      return { kind: 'opaque', reason: o.reason };
+    }
+    case 'call':
+      if (CASE_FOLD_FUNCTIONS.has(n.name) && n.args.length === 1) {
+        const inner = operand(n.args[0]!, ctx);
+        if (inner.kind === 'field') return { ...inner, opts: { cs: false, typing: 'loose' }, fold: true };
+        if (inner.kind === 'value' && typeof inner.value === 'string') return { kind: 'value', value: n.name === 'lower' ? inner.value.toLowerCase() : inner.value.toUpperCase() };
+        return inner;
+      }
+      if (n.name === 'neg' && n.args[0]?.type === 'lit' && typeof n.args[0].value === 'number') return { kind: 'value', value: -n.args[0].value };
+      return { kind: 'opaque', reason: `function: ${n.name}() computes a value the model cannot compare` };
+    case 'macro':
+      return { kind: 'opaque', reason: `macro: \`${n.name}\` is not defined in macros/` };
+    default:
+      return { kind: 'opaque', reason: `operator: ${n.type} as a value` };
+  }
+}
+
+const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
+
+/** `x = v` where x = if(cond, a, b): cond when v is a, not cond when v is b (values compared loosely). */
+function condCompare(o: FieldOrigin & { kind: 'cond' }, v: Value, cs: boolean): Expr | undefined {
+  const same = (a: Value, b: Value) => (typeof a === 'object' || typeof b === 'object' ? false : cs ? String(a) === String(b) : String(a).toLowerCase() === String(b).toLowerCase());
+  if (same(o.then, o.else)) return undefined;
+  if (same(v, o.then)) return o.cond;
+  if (same(v, o.else)) return not(o.cond);
+  return FALSE;
+}
+
+function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx: ExprContext): Expr {
+  const side = lhs.type === 'field' ? lhs : rhs.type === 'field' ? rhs : undefined;
+  const other = side === lhs ? rhs : lhs;
+  const co = side ? ctx.origin(side.name) : undefined;
+  if (co?.kind === 'cond' && other.type === 'lit' && (op === '=' || op === '==' || op === '!=')) {
+    const e = condCompare(co, other.value, true);
+    if (e) return op === '!=' ? not(e) : e;
+  }
+  let l = operand(lhs, ctx);
+  let r = operand(rhs, ctx);
+  if (l.kind === 'value' && r.kind === 'field') {
+    [l, r] = [r, l];
+    op = FLIP[op]!;
+  }
+  const span = ctx.span(at);
+  if (l.kind === 'opaque') return opaque(ctx.source(at), l.reason, span);
+  if (r.kind === 'opaque') return opaque(ctx.source(at), r.reason, span);
+  if (l.kind === 'value') return opaque(ctx.source(at), 'operator: a comparison of two constants', span);
+  const opts = l.opts ?? EVAL_OPTS;
+  let value: Value;
+  if (r.kind === 'field') value = { kind: 'field', field: r.field };
+  else {
+    value = r.value;
+    if (l.fold && typeof value === 'string' && value !== value.toLowerCase() && value !== value.toUpperCase()) {
+      return opaque(ctx.source(at), 'function: a lower()/upper() value compared with mixed-case text never matches', span);
+    }
+    if (value === null) return op === '!=' ? pred(l.field, 'is_not_null', [], undefined, span) : pred(l.field, 'is_null', [], undefined, span);
+  }
+  switch (op) {
+    case '=':
+    case '==':
+      return pred(l.field, 'eq', [value], opts, span);
+    case '!=':
+      // a null (missing) field makes the comparison null, which where treats as false
+      return and(pred(l.field, 'is_not_null', [], undefined, span), pred(l.field, 'ne', [value], opts, span));
+    default:
+      return pred(l.field, ORDER_OPS[op]!, [value], { typing: 'loose' }, span);
+  }
+}
+
+function evalIn(lhs: EvalNode, list: readonly EvalNode[], at: SplRange, ctx: ExprContext): Expr {
+  const f = operand(lhs, ctx);
+  const span = ctx.span(at);
+  if (f.kind === 'opaque') return opaque(ctx.source(at), f.reason, span);
+  if (f.kind !== 'field') return opaque(ctx.source(at), 'operator: IN over a constant', span);
+  const values: Value[] = [];
+  for (const v of list) {
+    const o = operand(v, ctx);
+    if (o.kind !== 'value') return opaque(ctx.source(at), 'operator: IN over computed values', span);
+    values.push(o.value);
+  }
+  return pred(f.field, 'in', values, f.opts ?? EVAL_OPTS, span);
+}
+
+function evalCall(n: EvalNode & { type: 'call' }, ctx: ExprContext): Expr {
+  const span = ctx.span(n.at);
+  const [a, b] = n.args;
+  const str = (x: EvalNode | undefined): string | undefined => (x?.type === 'lit' && typeof x.value === 'string' ? x.value : undefined);
+  switch (n.name) {
+    case 'isnull':
+    case 'isnotnull': {
+      const f = a ? operand(a, ctx) : undefined;
+      if (f?.kind !== 'field') return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : `function: ${n.name}() of a computed value`, span);
+      return pred(f.field, n.name === 'isnull' ? 'is_null' : 'is_not_null', [], undefined, span);
+    }
+    case 'like':
+    case 'match': {
+      const f = a ? operand(a, ctx) : undefined;
+      const pat = str(b);
+      if (f?.kind !== 'field' || pat === undefined) return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : `function: ${n.name}() over a computed value or pattern`, span);
+      if (n.name === 'like') return pred(f.field, 'wildcard', [pat], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, span);
+      return pred(f.field, 'regex', [pat], f.opts?.cs === false ? { cs: false } : { cs: true }, span);
+    }
+    case 'cidrmatch': {
+      const cidr = str(a);
+      const f = b ? operand(b, ctx) : undefined;
+      if (f?.kind !== 'field' || cidr === undefined) return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : 'function: cidrmatch() over a computed value', span);
+      return pred(f.field, 'cidr', [cidr], undefined, span);
+    }
+    case 'in':
+      return a ? evalIn(a, n.args.slice(1), n.at, ctx) : opaque(ctx.source(n.at), 'function: in() without arguments', span);
+    case 'searchmatch': {
+      const q = str(a);
+      const parsed = q !== undefined ? parseSearchExpr(q) : undefined;
+      if (!parsed?.ok) return opaque(ctx.source(n.at), 'function: searchmatch() of a search that does not parse', span);
+      // the inner search's offsets are inside the string: every leaf points at the call
+      return lowerSearch(parsed.value, { ...ctx, span: () => span, source: () => ctx.source(n.at) });
+    }
+    case 'true':
+      return TRUE;
+    case 'false':
+      return FALSE;
+    default:
+      return opaque(ctx.source(n.at), `function: ${n.name}() has no counterpart in the model`, span);
+  }
+}

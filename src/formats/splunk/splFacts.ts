@@ -1,0 +1,105 @@
+/** Static tables of SPL semantics (data, not code): macros Splunk ships, source fields, commands, eval functions. */
+import type { StageKind } from '../../model/rule.ts';
+
+/**
+ * Macros Splunk apps ship that the repository uses without defining. `drop_dm_object_name(X)` (Splunk SA-Utils)
+ * is `rename X.* AS *`: it strips the data-model object prefix from field names.
+ */
+export const BUILTIN_MACROS: Readonly<Record<string, (args: readonly string[]) => string>> = {
+  'drop_dm_object_name(1)': (args) => `rename ${unquote(args[0] ?? '')}.* AS *`,
+};
+
+function unquote(s: string): string {
+  const t = s.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}
+
+/** Each security_content detection ends with its own `<name>_filter` macro: its tuning point. */
+export const FILTER_MACRO_SUFFIX = '_filter';
+/** What Splunk ships a detection's filter macro as: it filters nothing. */
+export const FILTER_MACRO_DEFAULT = 'search *';
+
+/** Fields that select where events come from rather than what they say (names are case-sensitive: `eventType` is an Okta field, `eventtype` Splunk's event type): they name the log source (`nodename` selects a data-model dataset in tstats). */
+export const SOURCE_FIELDS: ReadonlySet<string> = new Set(['index', 'sourcetype', 'source', 'eventtype', 'nodename']);
+
+/** Search-time modifiers of the base search: they set the time range, not a condition. */
+export const TIME_MODIFIERS: ReadonlySet<string> = new Set(['earliest', 'latest', '_index_earliest', '_index_latest', 'starttime', 'endtime']);
+
+/** Stage kinds of commands that are not lowered one by one (every other command is `other`). */
+export const COMMAND_STAGE_KINDS: Readonly<Record<string, StageKind>> = {
+  search: 'filter',
+  where: 'filter',
+  regex: 'filter',
+  eval: 'extend',
+  rex: 'parse',
+  spath: 'parse',
+  xmlkv: 'parse',
+  kv: 'parse',
+  extract: 'parse',
+  fromjson: 'parse',
+  stats: 'aggregate',
+  tstats: 'aggregate',
+  mstats: 'aggregate',
+  eventstats: 'aggregate',
+  streamstats: 'aggregate',
+  chart: 'aggregate',
+  timechart: 'aggregate',
+  sistats: 'aggregate',
+  transaction: 'aggregate',
+  rare: 'aggregate',
+  top: 'aggregate',
+  rename: 'project',
+  table: 'project',
+  fields: 'project',
+  dedup: 'other',
+  lookup: 'lookup',
+  inputlookup: 'source',
+  from: 'source',
+  datamodel: 'source',
+  join: 'join',
+  append: 'union',
+  appendcols: 'union',
+  appendpipe: 'union',
+  union: 'union',
+  multisearch: 'union',
+  sort: 'sort',
+  head: 'limit',
+  tail: 'limit',
+  mvexpand: 'expand',
+  bucket: 'window',
+  bin: 'window',
+  outputlookup: 'output',
+  collect: 'output',
+  sendalert: 'output',
+  fillnull: 'extend',
+  convert: 'extend',
+  iplocation: 'extend',
+  makemv: 'extend',
+  replace: 'extend',
+  foreach: 'extend',
+  apply: 'function',
+  fit: 'function',
+  map: 'function',
+  macro: 'other',
+};
+
+/**
+ * Commands that neither drop nor add rows, nor change the fields a later filter reads, except those they
+ * create: filters after them still apply to single events.
+ */
+export const ROW_PRESERVING: ReadonlySet<string> = new Set([
+  'eval', 'rex', 'spath', 'xmlkv', 'kv', 'extract', 'fromjson', 'rename', 'table', 'fields', 'fillnull', 'convert',
+  'iplocation', 'makemv', 'bucket', 'bin', 'sort', 'lookup', 'eventstats', 'streamstats', 'replace', 'foreach', 'macro',
+]);
+
+/** Aggregation commands after which rows are groups, not events. */
+export const GROUPING_STATS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'chart', 'timechart', 'sistats']);
+
+/** Eval functions that only change case: a comparison through them is case-insensitive. */
+export const CASE_FOLD_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper']);
+
+/** Statistical functions whose result is a number (a threshold can compare them). */
+export const NUMERIC_AGGREGATES: ReadonlySet<string> = new Set([
+  'count', 'c', 'dc', 'distinct_count', 'sum', 'avg', 'mean', 'min', 'max', 'range', 'stdev', 'stdevp', 'var', 'varp',
+  'median', 'mode', 'estdc', 'estdc_error', 'sumsq', 'rate', 'per_second', 'per_minute', 'per_hour', 'per_day',
+]);
