@@ -18,7 +18,7 @@ export const ELASTIC_DATASETS: readonly [string, string][] = [
   ['github.audit', 'github.audit'],
   ['google_workspace', 'google_workspace'],
   ['kubernetes.audit', 'kubernetes.audit'],
-  ['windows.powershell_operational', 'windows.powershell'],
+  ['windows.powershell', 'windows.powershell'],
 ];
 
 /** `event.category` (with the OS from `host.os.type` or the index) onto endpoint log sources. */
@@ -54,7 +54,32 @@ function osOf(names: readonly string[], os: string | undefined): string {
   return 'windows';
 }
 
+/**
+ * ECS fields that select the log source or the outcome rather than describe the event (`event.category:process`,
+ * `host.os.type:windows`, `data_stream.dataset`, `event.outcome`): canonical meta fields `@…`, the same in every
+ * log source.
+ */
+const META: FieldTable = {
+  'event.category': '@event.category',
+  'event.type': '@event.type',
+  'event.action': '@event.action',
+  'event.kind': '@event.kind',
+  'event.module': '@dataset',
+  'event.dataset': '@dataset',
+  'data_stream.dataset': '@dataset',
+  'event.outcome': '@outcome',
+  'host.os.type': '@os',
+  'host.os.family': '@os',
+  'host.os.platform': '@os',
+  'host.os.name': '@os',
+};
+
 const PROCESS: FieldTable = {
+  'process.args': 'CommandLine:args',
+  'process.args_count': 'CommandLine:argc',
+  'process.parent.args': 'ParentCommandLine:args',
+  'process.code_signature.trusted': 'Signed',
+  'process.code_signature.subject_name': 'Signature',
   'process.executable': 'Image',
   'process.name': 'Image:name',
   'process.command_line': 'CommandLine',
@@ -74,6 +99,8 @@ export const elasticVocabulary: Vocabulary = {
     const datasets = rule.logic.indicators.filter((i) => i.field === 'event.dataset' || i.field === 'data_stream.dataset').flatMap((i) => i.values.map((v) => String(v).toLowerCase()));
     const out = new Set<string>();
     for (const n of [...names, ...datasets]) for (const [frag, ls] of ELASTIC_DATASETS) if (n.includes(frag)) out.add(ls);
+    // a rule on PowerShell script blocks reads the PowerShell log, whatever event.category it also tests
+    if (rule.logic.indicators.some((i) => i.field.startsWith('powershell.file.'))) return ['windows.powershell'];
     const { categories, os } = categoryFor(rule);
     for (const c of categories) {
       const kind = CATEGORY[c];
@@ -84,16 +111,19 @@ export const elasticVocabulary: Vocabulary = {
     if (out.size === 0 && names.some((n) => n.includes('endpoint.events.process') || n.includes('process'))) out.add(`${osOf(names, os)}.process_creation`);
     return [...out];
   },
+  // `.caseless` variants are the same field compared case-insensitively (the predicate says so)
+  normalizeField: (f) => (f.endsWith('.caseless') ? f.slice(0, -'.caseless'.length) : f),
   fields: {
+    '*': META,
     'windows.process_creation': PROCESS,
     'linux.process_creation': PROCESS,
     'macos.process_creation': PROCESS,
-    'windows.registry': { ...ACTOR, 'registry.path': 'TargetObject', 'registry.data.strings': 'Details', 'registry.key': 'TargetObject' },
-    'windows.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name' },
-    'linux.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name' },
-    'windows.network': { ...ACTOR, 'destination.ip': 'DestinationIp', 'destination.port': 'DestinationPort', 'destination.domain': 'DestinationHostname', 'source.ip': 'SourceIp', 'source.port': 'SourcePort', 'network.transport': 'Protocol' },
+    'windows.registry': { ...ACTOR, 'registry.path': 'TargetObject', 'registry.data.strings': 'Details', 'registry.key': 'TargetObject', 'registry.value': 'TargetObject:name' },
+    'windows.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name', 'file.extension': 'TargetFilename:ext' },
+    'linux.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name', 'file.extension': 'TargetFilename:ext' },
+    'windows.network': { ...ACTOR, 'dns.question.name': 'DestinationHostname', 'network.direction': 'Initiated', 'destination.ip': 'DestinationIp', 'destination.port': 'DestinationPort', 'destination.domain': 'DestinationHostname', 'source.ip': 'SourceIp', 'source.port': 'SourcePort', 'network.transport': 'Protocol' },
     'windows.dns': { ...ACTOR, 'dns.question.name': 'QueryName' },
-    'windows.image_load': { ...ACTOR, 'dll.path': 'ImageLoaded', 'dll.name': 'ImageLoaded:name' },
+    'windows.image_load': { ...ACTOR, 'dll.path': 'ImageLoaded', 'dll.name': 'ImageLoaded:name', 'dll.code_signature.trusted': 'Signed', 'dll.code_signature.subject_name': 'Signature', 'dll.code_signature.status': 'SignatureStatus', 'dll.hash.sha256': 'Hashes' },
     'windows.driver_load': { 'dll.path': 'ImageLoaded', 'file.path': 'ImageLoaded', 'file.name': 'ImageLoaded:name' },
     'windows.powershell': { 'powershell.file.script_block_text': 'ScriptBlockText' },
     'windows.security': { 'event.code': 'EventID', 'winlog.event_id': 'EventID', 'winlog.event_data.TargetUserName': 'TargetUserName', 'winlog.event_data.SubjectUserName': 'SubjectUserName', 'winlog.logon.type': 'LogonType' },
@@ -103,21 +133,24 @@ export const elasticVocabulary: Vocabulary = {
       'aws.cloudtrail.user_identity.type': 'userIdentity.type',
       'aws.cloudtrail.user_identity.arn': 'userIdentity.arn',
       'source.ip': 'sourceIPAddress',
+      'source.address': 'sourceIPAddress',
       'user_agent.original': 'userAgent',
+      'aws.cloudtrail.flattened.request_parameters': 'requestParameters',
+      'aws.cloudtrail.flattened.response_elements': 'responseElements',
       'cloud.region': 'awsRegion',
       'aws.cloudtrail.error_code': 'errorCode',
       'aws.cloudtrail.error_message': 'errorMessage',
       'aws.cloudtrail.request_parameters': 'requestParameters',
       'aws.cloudtrail.response_elements': 'responseElements',
     },
-    'gcp.audit': { 'event.action': 'protoPayload.methodName', 'event.provider': 'protoPayload.serviceName', 'gcp.audit.method_name': 'protoPayload.methodName', 'client.user.email': 'protoPayload.authenticationInfo.principalEmail' },
+    'gcp.audit': { 'event.action': 'protoPayload.methodName', 'event.provider': 'protoPayload.serviceName', 'service.name': 'protoPayload.serviceName', 'gcp.audit.method_name': 'protoPayload.methodName', 'client.user.email': 'protoPayload.authenticationInfo.principalEmail', 'user.email': 'protoPayload.authenticationInfo.principalEmail', 'gcp.audit.resource_name': 'protoPayload.resourceName', 'source.ip': 'protoPayload.requestMetadata.callerIp', 'user_agent.original': 'protoPayload.requestMetadata.callerSuppliedUserAgent' },
     'azure.activity': { 'azure.activitylogs.operation_name': 'operationName', 'event.action': 'operationName', 'azure.activitylogs.category': 'category' },
-    'entra.signin': { 'azure.signinlogs.properties.app_display_name': 'AppDisplayName', 'azure.signinlogs.properties.status.error_code': 'ResultType', 'azure.signinlogs.properties.user_principal_name': 'UserPrincipalName', 'azure.signinlogs.properties.client_app_used': 'ClientAppUsed' },
+    'entra.signin': { 'azure.signinlogs.properties.app_id': 'AppId', 'azure.signinlogs.properties.resource_id': 'ResourceId', 'azure.signinlogs.properties.user_type': 'UserType', 'azure.signinlogs.category': 'Category', 'azure.signinlogs.properties.incoming_token_type': 'IncomingTokenType', 'user_agent.original': 'UserAgent', 'source.ip': 'IPAddress', 'azure.signinlogs.properties.app_display_name': 'AppDisplayName', 'azure.signinlogs.properties.status.error_code': 'ResultType', 'azure.signinlogs.properties.user_principal_name': 'UserPrincipalName', 'azure.signinlogs.properties.client_app_used': 'ClientAppUsed' },
     'entra.audit': { 'azure.auditlogs.operation_name': 'OperationName', 'event.action': 'OperationName', 'azure.auditlogs.category': 'Category' },
     'm365.audit': { 'event.action': 'Operation', 'event.provider': 'Workload', 'o365.audit.Workload': 'Workload', 'o365.audit.Operation': 'Operation' },
     'okta.system': { 'event.action': 'eventType', 'okta.event_type': 'eventType', 'okta.outcome.result': 'outcome.result', 'okta.actor.alternate_id': 'actor.alternateId', 'okta.client.ip': 'client.ipAddress' },
     'github.audit': { 'event.action': 'action', 'github.category': 'action' },
     google_workspace: { 'event.action': 'name', 'google_workspace.event.type': 'type' },
-    'kubernetes.audit': { 'kubernetes.audit.verb': 'verb', 'kubernetes.audit.objectRef.resource': 'objectRef.resource', 'kubernetes.audit.objectRef.subresource': 'objectRef.subresource', 'kubernetes.audit.user.username': 'user.username' },
+    'kubernetes.audit': { 'kubernetes.audit.requestObject.spec.containers.image': 'requestObject.spec.containers.image', 'kubernetes.audit.annotations.authorization_k8s_io/decision': 'annotations.authorization.k8s.io/decision', 'kubernetes.audit.requestURI': 'requestURI', 'kubernetes.audit.impersonatedUser.username': 'impersonatedUser.username', 'kubernetes.audit.objectRef.namespace': 'objectRef.namespace', 'kubernetes.audit.objectRef.name': 'objectRef.name', 'kubernetes.audit.user.groups': 'user.groups', 'user.name': 'user.username', 'user_agent.original': 'userAgent', 'kubernetes.audit.verb': 'verb', 'kubernetes.audit.objectRef.resource': 'objectRef.resource', 'kubernetes.audit.objectRef.subresource': 'objectRef.subresource', 'kubernetes.audit.user.username': 'user.username' },
   },
 };

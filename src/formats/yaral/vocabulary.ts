@@ -79,6 +79,8 @@ export const yaralVocabulary: Vocabulary = {
   },
   normalizeField: normalize,
   fields: {
+    // UDM metadata that selects the log source or the outcome (canonical meta fields, as ECS's in elastic/vocabulary.ts)
+    '*': { 'metadata.event_type': '@event.category', 'metadata.log_type': '@dataset', 'metadata.product_name': '@dataset', 'metadata.vendor_name': '@vendor', 'security_result.action': '@outcome' },
     'windows.process_creation': PROCESS,
     'linux.process_creation': PROCESS,
     'windows.registry': { ...ACTOR, 'target.registry.registry_key': 'TargetObject', 'target.registry.registry_value_data': 'Details', 'target.registry.registry_value_name': 'TargetObject' },

@@ -5,6 +5,10 @@
  * Elastic index patterns and datasets, YARA-L log and event types, MQL = email) and maps its field names to the
  * raw log's own names (`fields` below: CloudTrail JSON, Sysmon / Windows event data, Okta's schema…).
  *
+ * Field names starting with `@` are meta fields every log source shares: what selects the log source or the outcome
+ * in a language's schema (`@event.category`, `@dataset`, `@os`, `@outcome`), kept apart from the raw log's fields.
+ * `X:args` is the argument list of command line X, `X:ext` the extension of path X.
+ *
  * `actionFields` are the canonical fields that name the action an event records (CloudTrail `eventName`, Okta
  * `eventType`, the image of a created process): two rules that test the same log source, action field and value
  * detect the same action ("same action" links).
@@ -19,7 +23,7 @@ export interface CanonicalLogSource {
   readonly actionFields: readonly string[];
 }
 
-const PROCESS_FIELDS = ['Image', 'Image:name', 'CommandLine', 'ParentImage', 'ParentImage:name', 'ParentCommandLine', 'OriginalFileName', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'Company', 'Product', 'Description', 'ProcessId', 'ParentProcessId', 'ParentUser', 'Computer'];
+const PROCESS_FIELDS = ['Image', 'Image:name', 'CommandLine', 'CommandLine:args', 'CommandLine:argc', 'ParentCommandLine:args', 'Signed', 'Signature', 'ParentImage', 'ParentImage:name', 'ParentCommandLine', 'OriginalFileName', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'Company', 'Product', 'Description', 'ProcessId', 'ParentProcessId', 'ParentUser', 'Computer'];
 
 export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'aws.cloudtrail', name: 'AWS CloudTrail', fields: ['eventName', 'eventSource', 'eventType', 'userIdentity.type', 'userIdentity.arn', 'userIdentity.accountId', 'userIdentity.principalId', 'userIdentity.userName', 'sourceIPAddress', 'userAgent', 'awsRegion', 'errorCode', 'errorMessage', 'requestParameters', 'responseElements', 'recipientAccountId', 'additionalEventData'], actionFields: ['eventName'] },
