@@ -46,23 +46,35 @@ export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = {
 };
 
 export function detectFormat(dir: string): Format | undefined {
+  return detectByMarkers(dir) ?? SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
+}
+
+function detectByMarkers(dir: string): Format | undefined {
   for (const m of FORMAT_MARKERS) {
     if (m.all.every((p) => existsSync(path.join(dir, p)))) return m.format;
   }
-  return SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
+  return undefined;
 }
 
-/** The nearest ancestor folder of `file` that is a repository of a known format. */
+/**
+ * The nearest ancestor folder of `file` that is a repository of a known format: marker folders first (a Sublime
+ * `detection-rules/` folder inside a sublime-rules checkout is not Elastic's repository of that name), then folder
+ * names.
+ */
 export function findRepoRoot(file: string): { root: string; format: Format } | undefined {
-  let dir = path.resolve(file);
-  if (!isDir(dir)) dir = path.dirname(dir);
-  for (;;) {
-    const f = detectFormat(dir);
-    if (f) return { root: dir, format: f };
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
+  let start = path.resolve(file);
+  if (!isDir(start)) start = path.dirname(start);
+  for (const detect of [detectByMarkers, detectFormat]) {
+    let dir = start;
+    for (;;) {
+      const f = detect(dir);
+      if (f) return { root: dir, format: f };
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
   }
+  return undefined;
 }
 
 function isDir(p: string): boolean {

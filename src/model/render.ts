@@ -71,10 +71,16 @@ export function renderExpr(e: Expr, ctx: Ctx = 'top'): string {
       return ctx === 'top' ? s : `(${s})`;
     }
     case 'each':
+      if (isLength(e)) return `length(${e.array})${eachTail(e)}`;
       return `${eachHead(e)}${renderExpr(e.expr, 'top')})${eachTail(e)}`;
     default:
       return assertNever(e, 'expression');
   }
+}
+
+/** A count of every element (MQL `length(x)`): no per-element condition. */
+function isLength(e: Each): boolean {
+  return typeof e.quant === 'object' && e.expr.kind === 'const' && e.expr.value;
 }
 
 /** `any(attachments, ` / `all(…, ` / `count(…, `: the opening of an array quantifier. */
@@ -98,6 +104,7 @@ export function renderExprPretty(e: Expr, width = 100, indent = ''): string {
     case 'not':
       return `${indent}not\n${renderExprPretty(e.arg, width, step)}`;
     case 'each':
+      if (isLength(e)) return indent + flat;
       return `${indent}${eachHead(e)}\n${renderExprPretty(e.expr, width, step)}\n${indent})${eachTail(e)}`;
     case 'quant': {
       const n = e.count === 'all' ? 'all' : String(e.count);

@@ -1,0 +1,365 @@
+/**
+ * Lowering of an MQL syntax tree into the model: boolean structure as and / or / not, `N of (...)` as a `quant`,
+ * comparisons and `in` lists as predicates with MQL's case rules and null semantics (`nulls: 'propagate'`), string
+ * and regex functions onto the model's operators (MATCH_FUNCTIONS), `any` / `all` / `length(filter(...))` as the
+ * model's array quantifier (`each`) with element-relative fields, nested as the rule nests them. Enrichment and
+ * other functions the model has no operand for, `$list` membership and arithmetic stay opaque leaves whose reason
+ * starts with a category word (`enrichment:`, `function:`, `list:`, `arithmetic:`, `syntax:`) and names what they
+ * compute. Output fields do not exist in MQL.
+ */
+import { and, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Span } from '../../model/span.ts';
+import { MqlDiagnostics } from './diagnostics.ts';
+import { functionReason, listReason, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
+import { substituteItem } from './rewrite.ts';
+import type { CompareOp, MqlNode } from './syntax.ts';
+
+/** What lowering one MQL source gives (the shape of the model's lowering contract). */
+export interface MqlLowering {
+  readonly stages: readonly Stage[];
+  readonly condition?: Expr;
+  readonly missing: readonly MissingPart[];
+  readonly aggregation?: Aggregation;
+  readonly outputFields: readonly OutputField[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Where the MQL text sits: its file and the mapping of MQL offsets to file offsets. */
+export interface MqlSite {
+  readonly file: string;
+  readonly mql: string;
+  readonly toFile: (o: number) => number;
+  /** 1-based line and column in the file of an MQL offset, for diagnostics. */
+  readonly lineCol: (o: number) => { line: number; column: number };
+}
+
+type Lit = string | number | boolean | null;
+
+/** What a value-position MQL expression is, for the model. */
+type Operand =
+  | { readonly k: 'field'; readonly path: string }
+  | { readonly k: 'lit'; readonly value: Lit }
+  | { readonly k: 'tuple'; readonly items: readonly Operand[] }
+  | { readonly k: 'list'; readonly name: string }
+  /** `coalesce(field, literal)`: the field, or the literal when it is missing or null. */
+  | { readonly k: 'coalesce'; readonly path: string; readonly fallback: Lit }
+  /** `length(xs)` / `length(filter(xs, p))`: how many elements of `array` satisfy `expr`. */
+  | { readonly k: 'length'; readonly array: string; readonly expr: Expr }
+  /** `map(xs, f)`: f of every element, kept as syntax until it is compared. */
+  | { readonly k: 'map'; readonly array: string; readonly pre: Expr; readonly body: MqlNode }
+  | { readonly k: 'opaque'; readonly reason: string };
+
+const NULLS = { nulls: 'propagate' } as const;
+
+const COMPARE: Record<CompareOp, { op: Operator; cs?: boolean }> = {
+  '==': { op: 'eq', cs: true },
+  '!=': { op: 'ne', cs: true },
+  '=~': { op: 'eq', cs: false },
+  '!~': { op: 'ne', cs: false },
+  '<': { op: 'lt' },
+  '<=': { op: 'le' },
+  '>': { op: 'gt' },
+  '>=': { op: 'ge' },
+};
+const FLIP: Partial<Record<Operator, Operator>> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
+
+/** Lower a parsed MQL expression. */
+export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
+  const diagnostics: Diagnostic[] = [];
+  let loops = 0;
+  const span = (n: MqlNode): Span => ({ file: site.file, start: site.toFile(n.at.start), end: site.toFile(n.at.end) });
+  const text = (n: MqlNode) => site.mql.slice(n.at.start, n.at.end);
+  const opq = (n: MqlNode, reason: string): Expr => opaque(text(n), reason, span(n));
+  const warned = new Set<string>();
+
+  const join = (base: string, seg: string) => (/^\.+$/.test(base) ? base + seg : `${base}.${seg}`);
+
+  /** A plain path (event field, or relative to the loop item), or undefined. */
+  const pathOf = (n: MqlNode): string | undefined => {
+    switch (n.type) {
+      case 'field':
+        return n.name;
+      case 'element':
+        if (n.depth > loops) {
+          if (!warned.has(`item@${n.at.start}`)) warned.add(`item@${n.at.start}`);
+          else return undefined;
+          diagnostics.push(MqlDiagnostics.itemOutsideLoop(site.file, '.'.repeat(n.depth), site.lineCol(n.at.start)));
+          return undefined;
+        }
+        return '.'.repeat(n.depth);
+      case 'member': {
+        const b = pathOf(n.object);
+        return b === undefined ? undefined : join(b, n.name);
+      }
+      case 'index': {
+        const b = pathOf(n.object);
+        const i = n.index;
+        if (b === undefined) return undefined;
+        if (i.type === 'number' && Number.isInteger(i.value) && i.value >= 0) return join(b, String(i.value));
+        if (i.type === 'string' && i.value !== '' && !i.value.includes('.')) return join(b, i.value);
+        return undefined;
+      }
+      case 'group':
+        return pathOf(n.expr);
+      default:
+        return undefined;
+    }
+  };
+
+  /** The reason a value cannot be expressed: the function at the root of a member chain, arithmetic, ... */
+  const opaqueReason = (n: MqlNode): string => {
+    switch (n.type) {
+      case 'call':
+        if (!OPAQUE_FUNCTIONS[n.name] && !warned.has(n.name)) {
+          warned.add(n.name);
+          diagnostics.push(MqlDiagnostics.unknownFunction(site.file, n.name, site.lineCol(n.at.start)));
+        }
+        return functionReason(n.name);
+      case 'member':
+        return opaqueReason(n.object);
+      case 'index':
+        return pathOf(n.object) === undefined ? opaqueReason(n.object) : 'function: index by a computed key';
+      case 'arith':
+      case 'neg':
+        return `arithmetic: a number computed from ${text(n).replace(/\s+/g, ' ').slice(0, 80)}`;
+      case 'group':
+        return opaqueReason(n.expr);
+      case 'element':
+        return `syntax: loop item ${'.'.repeat(n.depth)} outside a loop`;
+      default:
+        return `syntax: ${n.type} used as a value`;
+    }
+  };
+
+  /** Element source of a loop function's first argument: the array path and a filter already applied to it. */
+  const arraySource = (n: MqlNode): { array: string; pre: Expr } | { reason: string } => {
+    const p = pathOf(n);
+    if (p !== undefined) return { array: p, pre: TRUE };
+    if (n.type === 'group') return arraySource(n.expr);
+    if (n.type === 'call' && n.name === 'filter' && n.args.length === 2) {
+      const src = arraySource(n.args[0]!.value);
+      if ('reason' in src) return src;
+      loops++;
+      const p2 = lowerBool(n.args[1]!.value);
+      loops--;
+      return { array: src.array, pre: and(src.pre, p2) };
+    }
+    return { reason: opaqueReason(n) };
+  };
+
+  const operand = (n: MqlNode): Operand => {
+    switch (n.type) {
+      case 'string':
+        return { k: 'lit', value: n.value };
+      case 'number':
+        return { k: 'lit', value: n.value };
+      case 'bool':
+        return { k: 'lit', value: n.value };
+      case 'null':
+        return { k: 'lit', value: null };
+      case 'list':
+        return { k: 'list', name: n.name };
+      case 'tuple':
+      case 'array':
+        return { k: 'tuple', items: n.items.map(operand) };
+      case 'group':
+        return operand(n.expr);
+      case 'call': {
+        const a = n.args.map((x) => x.value);
+        if (n.name === 'coalesce' && a.length === 2) {
+          const p = pathOf(a[0]!);
+          const f = operand(a[1]!);
+          if (p !== undefined && f.k === 'lit') return { k: 'coalesce', path: p, fallback: f.value };
+        }
+        if (n.name === 'length' && a.length === 1) {
+          const src = arraySource(a[0]!);
+          if (!('reason' in src)) return { k: 'length', array: src.array, expr: src.pre };
+          return { k: 'opaque', reason: src.reason };
+        }
+        if (n.name === 'map' && a.length === 2) {
+          const src = arraySource(a[0]!);
+          if (!('reason' in src)) return { k: 'map', array: src.array, pre: src.pre, body: a[1]! };
+          return { k: 'opaque', reason: src.reason };
+        }
+        return { k: 'opaque', reason: opaqueReason(n) };
+      }
+      default: {
+        const p = pathOf(n);
+        return p !== undefined ? { k: 'field', path: p } : { k: 'opaque', reason: opaqueReason(n) };
+      }
+    }
+  };
+
+  /** A value an operand gives a predicate: a literal or a field reference. */
+  const valueOf = (o: Operand): Value | undefined => (o.k === 'lit' ? o.value : o.k === 'field' ? { kind: 'field', field: o.path } : undefined);
+
+  /** A predicate on an operand that names a value (field or coalesce). */
+  const predOn = (o: Operand, op: Operator, values: readonly Value[], opts: PredicateOptions, n: MqlNode): Expr | undefined => {
+    if (o.k === 'field') return pred(o.path, op, values, { ...opts, ...NULLS }, span(n));
+    if (o.k === 'coalesce') return pred(o.path, op, values, { ...opts, missingAs: o.fallback, nullAsMissing: true }, span(n));
+    return undefined;
+  };
+
+  const each = (quant: Each['quant'], array: string, expr: Expr, n: MqlNode): Expr => ({ kind: 'each', quant, array, expr, nulls: 'propagate', span: span(n) });
+
+  const lowerCompare = (n: Extract<MqlNode, { type: 'compare' }>): Expr => {
+    let l = operand(n.left);
+    let r = operand(n.right);
+    let { op } = COMPARE[n.op];
+    const { cs } = COMPARE[n.op];
+    if (l.k === 'opaque') return opq(n, l.reason);
+    if (r.k === 'opaque') return opq(n, r.reason);
+    // literal on the left: flip
+    if (l.k === 'lit' && r.k !== 'lit') {
+      [l, r] = [r, l];
+      op = FLIP[op] ?? op;
+    }
+    if (l.k === 'length' && r.k === 'lit' && typeof r.value === 'number') {
+      const q: ElementCount = { op: op as ElementCount['op'], value: r.value };
+      return each(q, l.array, l.expr, n);
+    }
+    const v = valueOf(r);
+    if (v !== undefined) {
+      const e = predOn(l, op, [v], cs === undefined ? {} : { cs }, n);
+      if (e) return e;
+    }
+    if (l.k === 'list' || r.k === 'list') return opq(n, listReason(l.k === 'list' ? l.name : (r as { name: string }).name));
+    return opq(n, `syntax: comparison of ${l.k} with ${r.k} is not expressed`);
+  };
+
+  const lowerIn = (n: Extract<MqlNode, { type: 'in' }>): Expr => {
+    const l = operand(n.left);
+    const r = operand(n.right);
+    const cs = !n.ci;
+    const wrap = (e: Expr) => (n.negated ? not(e) : e);
+    if (l.k === 'opaque') return opq(n, l.reason);
+    if (r.k === 'list') return opq(n, listReason(r.name));
+    if (r.k === 'opaque') return opq(n, r.reason);
+    if (r.k === 'tuple' || r.k === 'lit') {
+      const items = r.k === 'tuple' ? r.items : [r];
+      const lits = items.filter((i): i is Extract<Operand, { k: 'lit' }> => i.k === 'lit').map((i) => i.value);
+      if (lits.length === items.length) {
+        const e = predOn(l, 'in', lits, { cs }, n);
+        if (e) return wrap(e);
+      } else {
+        const alts = items.map((i) => {
+          const v = valueOf(i);
+          return v === undefined ? undefined : predOn(l, 'eq', [v], { cs }, n);
+        });
+        if (alts.every((a) => a !== undefined)) return wrap(or(...(alts as Expr[])));
+      }
+      return opq(n, `syntax: membership of ${l.k} in a list is not expressed`);
+    }
+    // membership in an array of the message or a map(...) over one: some element equals the value
+    const lv = l.k === 'lit' ? l.value : l.k === 'field' ? { kind: 'field' as const, field: shiftPath(l.path) } : undefined;
+    if (lv === undefined) return opq(n, `syntax: membership of ${l.k} is not expressed`);
+    if (r.k === 'field') return wrap(each('any', r.path, pred('.', 'eq', [lv], { cs, ...NULLS }, span(n)), n));
+    if (r.k === 'map') {
+      loops++;
+      const f = operand(r.body);
+      loops--;
+      if (f.k === 'field') return wrap(each('any', r.array, and(r.pre, pred(f.path, 'eq', [lv], { cs, ...NULLS }, span(n))), n));
+      if (f.k === 'opaque') return opq(n, f.reason);
+    }
+    return opq(n, `syntax: membership in ${r.k} is not expressed`);
+  };
+
+  const lowerLoop = (n: Extract<MqlNode, { type: 'call' }>, quant: 'any' | 'all'): Expr => {
+    if (n.args.length !== 2) return opq(n, `syntax: ${n.name} takes an array and an expression`);
+    const arr = n.args[0]!.value;
+    let lambda = n.args[1]!.value;
+    const inner = arr.type === 'group' ? arr.expr : arr;
+    // inline array: the lambda once per item, no loop
+    if (inner.type === 'array' || inner.type === 'tuple') {
+      const parts = inner.items.map((item) => lowerBool(substituteItem(lambda, item, true)));
+      return quant === 'any' ? or(...parts) : and(...parts);
+    }
+    let src: { array: string; pre: Expr } | { reason: string };
+    if (inner.type === 'call' && inner.name === 'map' && inner.args.length === 2) {
+      src = arraySource(inner.args[0]!.value);
+      if (!('reason' in src)) lambda = substituteItem(lambda, inner.args[1]!.value, false);
+    } else src = arraySource(inner);
+    if ('reason' in src) return opq(n, src.reason);
+    loops++;
+    const body = lowerBool(lambda);
+    loops--;
+    const expr = quant === 'any' ? and(src.pre, body) : or(not(src.pre), body);
+    return each(quant, src.array, expr, n);
+  };
+
+  const lowerMatch = (n: Extract<MqlNode, { type: 'call' }>): Expr => {
+    const fact = MATCH_FUNCTIONS[n.name]!;
+    if (n.args.length < 2 || n.args.some((a) => a.name !== undefined)) return opq(n, `function: ${n.name} with these arguments`);
+    const subject = operand(n.args[0]!.value);
+    if (subject.k === 'opaque') return opq(n, subject.reason);
+    const values: Value[] = [];
+    for (const a of n.args.slice(1)) {
+      const o = operand(a.value);
+      if (o.k === 'opaque') return opq(n, o.reason);
+      const v = valueOf(o);
+      if (v === undefined || (typeof v === 'object' && v !== null && (fact.op === 'regex' || fact.op === 'wildcard' || fact.op === 'cidr'))) {
+        return opq(n, `function: ${n.name} with a computed pattern`);
+      }
+      values.push(v);
+    }
+    const opts: PredicateOptions = { cs: fact.cs, ...(fact.anchor ? { anchor: fact.anchor } : {}) };
+    return predOn(subject, fact.op, values, opts, n) ?? opq(n, `function: ${n.name} on ${subject.k}`);
+  };
+
+  const lowerBool = (n: MqlNode): Expr => {
+    switch (n.type) {
+      case 'or':
+        return or(...n.args.map(lowerBool));
+      case 'and':
+        return and(...n.args.map(lowerBool));
+      case 'not':
+        return not(lowerBool(n.arg));
+      case 'group':
+        return lowerBool(n.expr);
+      case 'bool':
+        return { kind: 'const', value: n.value };
+      case 'of':
+        return { kind: 'quant', count: n.count, selector: `${n.count} of (${n.args.length})`, items: n.args.map((a, i) => ({ name: String(i + 1), expr: lowerBool(a) })) };
+      case 'compare':
+        return lowerCompare(n);
+      case 'in':
+        return lowerIn(n);
+      case 'is_null': {
+        const o = operand(n.arg);
+        if (o.k === 'field') return pred(o.path, n.negated ? 'is_not_null' : 'is_null', [], undefined, span(n));
+        if (o.k === 'opaque') return opq(n, o.reason);
+        return opq(n, `syntax: null test of ${o.k}`);
+      }
+      case 'call': {
+        if (n.name === 'any' || n.name === 'all') return lowerLoop(n, n.name);
+        if (MATCH_FUNCTIONS[n.name]) return lowerMatch(n);
+        const o = operand(n);
+        if (o.k === 'coalesce') return pred(o.path, 'eq', [true], { missingAs: o.fallback, nullAsMissing: true }, span(n));
+        if (o.k === 'opaque') return opq(n, o.reason);
+        return opq(n, `syntax: ${n.name} is not a condition`);
+      }
+      case 'field':
+      case 'element':
+      case 'member':
+      case 'index': {
+        const p = pathOf(n);
+        if (p !== undefined) return pred(p, 'eq', [true], { cs: true, ...NULLS }, span(n));
+        return opq(n, opaqueReason(n));
+      }
+      default:
+        return opq(n, `syntax: a ${n.type} is not a condition`);
+    }
+  };
+
+  const condition = lowerBool(root);
+  const stage: Stage = { kind: 'filter', label: 'source', text: site.mql, span: { file: site.file, start: site.toFile(0), end: site.toFile(site.mql.length) }, detail: { language: 'mql' }, expr: condition };
+  return { stages: [stage], condition, missing: [], outputFields: [], diagnostics };
+}
+
+/** A field moved under one more loop: element-relative paths get one more dot. */
+function shiftPath(path: string): string {
+  return path.startsWith('.') ? `.${path}` : path;
+}
+
