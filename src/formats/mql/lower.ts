@@ -321,7 +321,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       case 'bool':
         return { kind: 'const', value: n.value };
       case 'of':
-        return { kind: 'quant', count: n.count, selector: `${n.count} of (${n.args.length})`, items: n.args.map((a, i) => ({ name: String(i + 1), expr: lowerBool(a) })) };
+        return { kind: 'quant', count: n.count, selector: `(${n.args.length} conditions)`, items: n.args.map((a, i) => ({ name: String(i + 1), expr: lowerBool(a) })) };
       case 'compare':
         return lowerCompare(n);
       case 'in':
@@ -345,7 +345,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       case 'member':
       case 'index': {
         const p = pathOf(n);
-        if (p !== undefined) return pred(p, 'eq', [true], { cs: true, ...NULLS }, span(n));
+        if (p !== undefined) return pred(p, 'eq', [true], NULLS, span(n));
         return opq(n, opaqueReason(n));
       }
       default:
