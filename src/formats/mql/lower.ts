@@ -128,6 +128,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
         return opaqueReason(n.expr);
       case 'element':
         return `syntax: loop item ${'.'.repeat(n.depth)} outside a loop`;
+      case 'list':
+        return listReason(n.name);
       default:
         return `syntax: ${n.type} used as a value`;
     }
