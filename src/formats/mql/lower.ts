@@ -74,7 +74,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   const opq = (n: MqlNode, reason: string): Expr => opaque(text(n), reason, span(n));
   const warned = new Set<string>();
 
-  const join = (base: string, seg: string) => (/^\.+$/.test(base) ? base + seg : `${base}.${seg}`);
+  // a base made only of dots (`.`, `..`) is the loop item itself: `.` + `x` is `.x`
+  const join = (base: string, seg: string) => (base.charCodeAt(base.length - 1) === 46 ? base + seg : `${base}.${seg}`);
 
   /** A plain path (event field, or relative to the loop item), or undefined. */
   const pathOf = (n: MqlNode): string | undefined => {

@@ -47,35 +47,32 @@ export type MqlNode =
   | { readonly type: 'bool'; readonly value: boolean; readonly at: MqlRange }
   | { readonly type: 'null'; readonly at: MqlRange };
 
-/** Nesting depth of a tree (parentheses and calls included), to bound untrusted input. */
-export function depthOf(n: MqlNode): number {
-  const max = (xs: readonly MqlNode[]) => xs.reduce((m, x) => Math.max(m, depthOf(x)), 0);
+/** Children of a node, in source order. */
+export function childrenOf(n: MqlNode): readonly MqlNode[] {
   switch (n.type) {
     case 'or':
     case 'and':
-      return 1 + max(n.args);
+    case 'of':
+      return n.args;
     case 'not':
     case 'neg':
-      return 1 + depthOf(n.arg);
     case 'is_null':
-      return 1 + depthOf(n.arg);
+      return [n.arg];
     case 'compare':
     case 'in':
     case 'arith':
-      return 1 + Math.max(depthOf(n.left), depthOf(n.right));
-    case 'of':
-      return 1 + max(n.args);
+      return [n.left, n.right];
     case 'call':
-      return 1 + max(n.args.map((a) => a.value));
+      return n.args.map((a) => a.value);
     case 'member':
-      return 1 + depthOf(n.object);
+      return [n.object];
     case 'index':
-      return 1 + Math.max(depthOf(n.object), depthOf(n.index));
+      return [n.object, n.index];
     case 'tuple':
     case 'array':
-      return 1 + max(n.items);
+      return n.items;
     case 'group':
-      return 1 + depthOf(n.expr);
+      return [n.expr];
     case 'field':
     case 'element':
     case 'list':
@@ -83,8 +80,20 @@ export function depthOf(n: MqlNode): number {
     case 'number':
     case 'bool':
     case 'null':
-      return 1;
+      return [];
     default:
       return assertNever(n, 'MQL node');
   }
+}
+
+/** Nesting depth of a tree (parentheses, calls and member chains included), without recursion, to bound input. */
+export function depthOf(root: MqlNode): number {
+  let max = 0;
+  const stack: [MqlNode, number][] = [[root, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    for (const c of childrenOf(n)) stack.push([c, d + 1]);
+  }
+  return max;
 }
