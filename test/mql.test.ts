@@ -121,6 +121,11 @@ describe('MQL lowering', () => {
     assert.equal(renderExpr(lowered('any([subject.subject, sender.display_name], strings.icontains(., "urgent"))')), 'subject.subject contains "urgent" or sender.display_name contains "urgent"');
     assert.equal(renderExpr(lowered('any(headers.hops, "x-a" in~ map(.fields, .name))')), 'any(headers.hops, any(.fields, .name eq[ci] "x-a"))');
   });
+  it('an array-valued insight matches when the array is non-empty', () => {
+    assert.equal(renderExpr(lowered('map(filter(attachments, .size > 5), .file_name)')), 'any(attachments, .size gt 5 and .file_name is_not_null)');
+    assert.equal(renderExpr(lowered('filter(map(attachments, .file_name), strings.ends_with(., ".js"))')), 'any(attachments, .file_name ends_with[cs] ".js")');
+    assert.equal(renderExpr(lowered('filter([sender.display_name], strings.icontains(., "x"))')), 'sender.display_name contains "x"');
+  });
   it('string and regex functions keep their case rules', () => {
     assert.equal(renderExpr(lowered('strings.contains(subject.subject, "A")')), 'subject.subject contains[cs] "A"');
     assert.equal(renderExpr(lowered('strings.ilike(subject.subject, "*a?c*")')), 'subject.subject wildcard "*a?c*"');

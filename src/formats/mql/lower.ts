@@ -12,7 +12,7 @@ import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
-import { functionReason, listReason, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
+import { functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
 import { substituteItem } from './rewrite.ts';
 import type { CompareOp, MqlNode } from './syntax.ts';
 
@@ -113,6 +113,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   const opaqueReason = (n: MqlNode): string => {
     switch (n.type) {
       case 'call':
+        // an array function over an array the model cannot name: the reason is that array's
+        if (LOOP_FUNCTIONS.has(n.name) && n.args.length >= 1 && pathOf(n.args[0]!.value) === undefined && n.args[0]!.value.type !== 'array') return opaqueReason(n.args[0]!.value);
         if (!OPAQUE_FUNCTIONS[n.name] && !warned.has(n.name)) {
           warned.add(n.name);
           diagnostics.push(MqlDiagnostics.unknownFunction(site.file, n.name, site.lineCol(n.at.start)));
@@ -142,10 +144,17 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     if (p !== undefined) return { array: p, pre: TRUE };
     if (n.type === 'group') return arraySource(n.expr);
     if (n.type === 'call' && n.name === 'filter' && n.args.length === 2) {
-      const src = arraySource(n.args[0]!.value);
+      let inner = n.args[0]!.value;
+      let lambda = n.args[1]!.value;
+      // filter(map(xs, f), p): p of f(x) for every x of xs
+      if (inner.type === 'call' && inner.name === 'map' && inner.args.length === 2) {
+        lambda = substituteItem(lambda, inner.args[1]!.value, false);
+        inner = inner.args[0]!.value;
+      }
+      const src = arraySource(inner);
       if ('reason' in src) return src;
       loops++;
-      const p2 = lowerBool(n.args[1]!.value);
+      const p2 = lowerBool(lambda);
       loops--;
       return { array: src.array, pre: and(src.pre, p2) };
     }
@@ -311,6 +320,65 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     return predOn(subject, fact.op, values, opts, n) ?? opq(n, `function: ${n.name} on ${subject.k}`);
   };
 
+  /**
+   * An array-valued expression used as a condition (an insight's `map(filter(attachments, p), f)`): it holds when
+   * the array is non-empty, that is when some element passes the filters and, for `map`, gives a value.
+   */
+  const nonEmpty = (n: MqlNode): Expr => {
+    if (n.type === 'group') return nonEmpty(n.expr);
+    if (n.type === 'call' && n.name === 'distinct' && n.args.length >= 1) return nonEmpty(n.args[0]!.value);
+    // over an inline array: some item passes the filter (and gives a value)
+    const inline = inlineItems(n);
+    if (inline) return or(...inline.map(({ filter, value }) => and(filter ? lowerBool(filter) : TRUE, value ? presentValue(value) : TRUE)));
+    if (n.type === 'call' && n.name === 'map' && n.args.length === 2) {
+      const src = arraySource(n.args[0]!.value);
+      if ('reason' in src) return opq(n, src.reason);
+      loops++;
+      const value = presentValue(n.args[1]!.value);
+      loops--;
+      return each('any', src.array, and(src.pre, value), n);
+    }
+    const src = arraySource(n);
+    if ('reason' in src) return opq(n, src.reason);
+    if (src.pre.kind === 'const' && src.pre.value) return each({ op: 'gt', value: 0 }, src.array, TRUE, n);
+    return each('any', src.array, src.pre, n);
+  };
+
+  /** `filter([a, b], p)`, `map([a, b], f)`, `map(filter([a], p), f)`: per item, the filter and the value, substituted. */
+  const inlineItems = (n: MqlNode): { filter?: MqlNode; value?: MqlNode }[] | undefined => {
+    if (n.type !== 'call' || n.args.length !== 2 || (n.name !== 'filter' && n.name !== 'map')) return undefined;
+    const arr = n.args[0]!.value;
+    const lambda = n.args[1]!.value;
+    if (arr.type === 'array' || arr.type === 'tuple') {
+      return arr.items.map((item) => {
+        const sub = substituteItem(lambda, item, true);
+        return n.name === 'filter' ? { filter: sub } : { value: sub };
+      });
+    }
+    if (n.name === 'map') {
+      const inner = inlineItems(arr);
+      if (!inner) return undefined;
+      const item = itemOf(arr);
+      return inner.map((i, k) => ({ ...i, value: substituteItem(lambda, i.value ?? item(k), true) }));
+    }
+    return undefined;
+  };
+
+  /** The i-th item of the inline array at the bottom of a filter/map chain. */
+  const itemOf = (n: MqlNode): ((i: number) => MqlNode) => {
+    let a: MqlNode = n;
+    while (a.type === 'call' && a.args.length) a = a.args[0]!.value;
+    return (i) => (a.type === 'array' || a.type === 'tuple' ? a.items[i]! : a);
+  };
+
+  /** A mapped value that counts as present: a field that is not null, or a non-empty nested array. */
+  const presentValue = (n: MqlNode): Expr => {
+    const p = pathOf(n);
+    if (p !== undefined) return pred(p, 'is_not_null', [], undefined, span(n));
+    if (n.type === 'call' && (n.name === 'map' || n.name === 'filter' || n.name === 'distinct')) return nonEmpty(n);
+    return opq(n, opaqueReason(n));
+  };
+
   const lowerBool = (n: MqlNode): Expr => {
     switch (n.type) {
       case 'or':
@@ -337,6 +405,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       }
       case 'call': {
         if (n.name === 'any' || n.name === 'all') return lowerLoop(n, n.name);
+        if (n.name === 'map' || n.name === 'filter' || n.name === 'distinct') return nonEmpty(n);
         if (MATCH_FUNCTIONS[n.name]) return lowerMatch(n);
         const o = operand(n);
         if (o.k === 'coalesce') return pred(o.path, 'eq', [true], { missingAs: o.fallback, nullAsMissing: true }, span(n));

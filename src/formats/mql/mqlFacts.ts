@@ -27,6 +27,9 @@ export const MATCH_FUNCTIONS: Readonly<Record<string, MatchFunctionFact>> = {
   'strings.iends_with': { op: 'ends_with', cs: false },
   'strings.like': { op: 'wildcard', cs: true },
   'strings.ilike': { op: 'wildcard', cs: false },
+  /** The older top-level spellings (`like(body.html.raw, "*x*")` in Sublime's null-handling documentation). */
+  like: { op: 'wildcard', cs: true },
+  ilike: { op: 'wildcard', cs: false },
   'regex.contains': { op: 'regex', cs: true },
   'regex.icontains': { op: 'regex', cs: false },
   'regex.match': { op: 'regex', cs: true, anchor: 'full' },
