@@ -94,6 +94,9 @@ describe('MQL grammar', () => {
     const e = lowered('a.b == 1 or not c.d in~ ("X") and e.f not in ("y")');
     assert.equal(renderExpr(e), 'a.b eq 1 or (not c.d in["X"] and not e.f in "y")'.replace('in["X"]', 'in[ci] "X"'));
   });
+  it('a condition compared with a boolean literal is the condition (or its negation)', () => {
+    assert.equal(renderExpr(lowered('regex.imatch(subject.subject, "re:.*") == true and any(attachments, .size > 1) != true')), 'subject.subject regex[ci,fullmatch] "re:.*" and not any(attachments, .size gt 1)');
+  });
   it('chained comparisons are conjunctions', () => {
     assert.equal(renderExpr(lowered('0 < length(attachments) <= 3')), 'length(attachments) gt 0 and length(attachments) le 3');
   });

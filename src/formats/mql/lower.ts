@@ -216,7 +216,34 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
 
   const each = (quant: Each['quant'], array: string, expr: Expr, n: MqlNode): Expr => ({ kind: 'each', quant, array, expr, nulls: 'propagate', span: span(n) });
 
+  /** Is a node a condition (not a value): `regex.imatch(...)`, `any(...)`, a comparison, a boolean combination. */
+  const isCondition = (x: MqlNode): boolean => {
+    switch (x.type) {
+      case 'and':
+      case 'or':
+      case 'not':
+      case 'compare':
+      case 'in':
+      case 'is_null':
+      case 'of':
+        return true;
+      case 'group':
+        return isCondition(x.expr);
+      case 'call':
+        return x.name === 'any' || x.name === 'all' || MATCH_FUNCTIONS[x.name] !== undefined;
+      default:
+        return false;
+    }
+  };
+
   const lowerCompare = (n: Extract<MqlNode, { type: 'compare' }>): Expr => {
+    // `cond == true`, `cond != false`...: the condition itself (null stays null either way)
+    for (const [c, b] of [[n.left, n.right], [n.right, n.left]] as const) {
+      if (b.type === 'bool' && isCondition(c) && (n.op === '==' || n.op === '!=')) {
+        const e = lowerBool(c);
+        return (n.op === '==') === b.value ? e : not(e);
+      }
+    }
     let l = operand(n.left);
     let r = operand(n.right);
     let { op } = COMPARE[n.op];
