@@ -7,7 +7,7 @@
  * starts with a category word (`enrichment:`, `function:`, `list:`, `arithmetic:`, `syntax:`) and names what they
  * compute. Output fields do not exist in MQL.
  */
-import { and, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, assertNever, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
@@ -312,7 +312,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     const inner = arr.type === 'group' ? arr.expr : arr;
     // inline array: the lambda once per item, no loop
     if (inner.type === 'array' || inner.type === 'tuple') {
-      const parts = inner.items.map((item) => lowerBool(substituteItem(lambda, item, true)));
+      // opaque parts say which item they stand for: their text is the lambda's
+      const parts = inner.items.map((item) => withItemNote(lowerBool(substituteItem(lambda, item, true)), `. = ${text(item).replace(/\s+/g, ' ')}`));
       return quant === 'any' ? or(...parts) : and(...parts);
     }
     let src: { array: string; pre: Expr } | { reason: string };
@@ -455,6 +456,28 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   const condition = lowerBool(root);
   const stage: Stage = { kind: 'filter', label: 'source', text: site.mql, span: { file: site.file, start: site.toFile(0), end: site.toFile(site.mql.length) }, detail: { language: 'mql' }, expr: condition };
   return { stages: [stage], condition, missing: [], outputFields: [], diagnostics };
+}
+
+/** Opaque leaves of `e` with a note appended to their text (which loop item they were lowered for). */
+function withItemNote(e: Expr, note: string): Expr {
+  switch (e.kind) {
+    case 'opaque':
+      return { ...e, text: `${e.text} [${note}]` };
+    case 'and':
+    case 'or':
+      return { ...e, args: e.args.map((a) => withItemNote(a, note)) };
+    case 'not':
+      return { kind: 'not', arg: withItemNote(e.arg, note) };
+    case 'quant':
+      return { ...e, items: e.items.map((i) => ({ name: i.name, expr: withItemNote(i.expr, note) })) };
+    case 'each':
+      return { ...e, expr: withItemNote(e.expr, note) };
+    case 'pred':
+    case 'const':
+      return e;
+    default:
+      return assertNever(e, 'expression');
+  }
 }
 
 /** A field moved under one more loop: element-relative paths get one more dot. */
