@@ -100,6 +100,11 @@ describe('MQL grammar', () => {
   it('chained comparisons are conjunctions', () => {
     assert.equal(renderExpr(lowered('0 < length(attachments) <= 3')), 'length(attachments) gt 0 and length(attachments) le 3');
   });
+  it('`not` on the right of a comparison is a syntax error at the `not`', () => {
+    const r = parseMql('subject.subject == not type.inbound');
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.offset, 19);
+  });
   it('an invalid escape in a double-quoted string is a syntax error at its offset', () => {
     const r = parseMql('subject.subject == "a\\qb"');
     assert.equal(r.ok, false);
