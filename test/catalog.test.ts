@@ -239,7 +239,7 @@ describe('metadata adapters', () => {
   });
   it('mql: kinds by type and folder, no ATT&CK invented from Sublime tactics', () => {
     const rule = parseMqlText('insights/x.yml', 'name: q\ntype: query\nsource: type.inbound\ntactics_and_techniques: ["Social engineering"]\n', src).rules[0]!;
-    assert.equal(rule.kind, 'enrichment');
+    assert.equal(rule.kind, 'signal');
     assert.deepEqual(rule.attackDeclared, []);
     assert.deepEqual(rule.facts.tactics_and_techniques, ['Social engineering']);
   });

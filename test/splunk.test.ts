@@ -63,6 +63,8 @@ function show(e: Expr): string {
       return String(e.value);
     case 'quant':
       return 'quant';
+    case 'each':
+      return 'each';
   }
 }
 

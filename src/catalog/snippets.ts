@@ -145,6 +145,10 @@ export function* polarPredicates(e: Expr, negated = false): Generator<{ p: Predi
     case 'quant':
       for (const it of e.items) yield* polarPredicates(it.expr, negated);
       return;
+    case 'each':
+      // element-relative fields inside an array quantifier, named by their absolute path
+      for (const x of polarPredicates(e.expr, negated)) yield { ...x, p: { ...x.p, field: `${e.array}[]${x.p.field.startsWith('.') ? '' : '.'}${x.p.field}` } };
+      return;
     case 'opaque':
     case 'const':
       return;

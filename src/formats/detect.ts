@@ -51,27 +51,37 @@ export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test:
 
 /** The format of a folder: marker files, then the folder's name, then (with `sniff`) a look at its content. */
 export function detectFormat(dir: string, sniff = true): Format | undefined {
-  for (const m of FORMAT_MARKERS) {
-    if (m.all.every((p) => existsSync(path.join(dir, p)))) return m.format;
-  }
-  const named = SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
+  const named = detectByMarkers(dir) ?? SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
   if (named || !sniff) return named;
   return FORMAT_SNIFFERS.find((s) => s.test(dir))?.format;
 }
 
-/** The nearest ancestor folder of `file` that is a repository of a known format. */
+function detectByMarkers(dir: string): Format | undefined {
+  for (const m of FORMAT_MARKERS) {
+    if (m.all.every((p) => existsSync(path.join(dir, p)))) return m.format;
+  }
+  return undefined;
+}
+
+/**
+ * The nearest ancestor folder of `file` that is a repository of a known format: marker folders first (a Sublime
+ * `detection-rules/` folder inside a sublime-rules checkout is not Elastic's repository of that name), then folder
+ * names.
+ */
 export function findRepoRoot(file: string): { root: string; format: Format } | undefined {
   let start = path.resolve(file);
   if (!isDir(start)) start = path.dirname(start);
-  // markers and known folder names first, all the way up
+  // marker folders all the way up, then known folder names all the way up
   let gitRoot: string | undefined;
-  for (let dir = start; ; ) {
-    const f = detectFormat(dir, false);
-    if (f) return { root: dir, format: f };
-    if (!gitRoot && existsSync(path.join(dir, '.git'))) gitRoot = dir;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
+  for (const detect of [detectByMarkers, (d: string) => detectFormat(d, false)]) {
+    for (let dir = start; ; ) {
+      const f = detect(dir);
+      if (f) return { root: dir, format: f };
+      if (!gitRoot && existsSync(path.join(dir, '.git'))) gitRoot = dir;
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
   }
   // then a look at the content: of the enclosing git checkout, else of the file's own folder
   const dir = gitRoot ?? start;

@@ -2,7 +2,7 @@
  * Derived views of a rule's condition (DESIGN.md §2): exclusions, indicators, event keys, the structured part of a
  * partial condition, and the assembly of a `Logic` record from what an adapter extracted.
  */
-import { and, assertNever, containsOpaque, leaves, pred, type Expr, type Predicate } from './expr.ts';
+import { absoluteField, absolutePredicate, and, assertNever, containsOpaque, leaves, pred, type Expr, type Predicate } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import type { Aggregation, Completeness, EventKey, Exclusion, Indicator, Logic, MissingPart, OutputField, Stage } from './rule.ts';
 
@@ -46,7 +46,7 @@ export function deriveExclusions(condition: Expr): Exclusion[] {
         return;
       }
       if (c.kind === 'opaque' || c.kind === 'const') return;
-      out.push(withStage(c, c.name ?? stage));
+      out.push(withStage(c, c.kind === 'each' ? stage : (c.name ?? stage)));
       return;
     }
     if (c.kind === 'pred' && OPERATOR_FACTS[c.op].negative) {
@@ -80,22 +80,30 @@ export function deriveIndicators(condition: Expr): Indicator[] {
     seen.add(k);
     out.push(ind);
   };
-  const visit = (e: Expr, negated: boolean): void => {
+  const visit = (e: Expr, negated: boolean, scopes: readonly string[]): void => {
     switch (e.kind) {
       case 'not':
-        return visit(e.arg, !negated);
+        return visit(e.arg, !negated, scopes);
       case 'and':
       case 'or':
-        for (const a of e.args) visit(a, negated);
+        for (const a of e.args) visit(a, negated, scopes);
         return;
       case 'quant':
-        for (const i of e.items) visit(i.expr, negated);
+        for (const i of e.items) visit(i.expr, negated, scopes);
         return;
+      case 'each': {
+        // a count that must stay small (`== 0`, `< n`) looks for the absence of its elements: negated
+        const q = e.quant;
+        const absence = typeof q === 'object' && (q.op === 'lt' || q.op === 'le' || (q.op === 'eq' && q.value === 0));
+        visit(e.expr, absence ? !negated : negated, [...scopes, absoluteField(e.array, scopes)]);
+        return;
+      }
       case 'pred': {
-        const negative = OPERATOR_FACTS[e.op].negative;
-        if (!negated && !negative) add(e);
+        const p = scopes.length ? absolutePredicate(e, scopes) : e;
+        const negative = OPERATOR_FACTS[p.op].negative;
+        if (!negated && !negative) add(p);
         else if (negated && negative) {
-          const dual = negatePredicate(e);
+          const dual = negatePredicate(p);
           if (dual) add(dual);
         }
         return;
@@ -107,7 +115,7 @@ export function deriveIndicators(condition: Expr): Indicator[] {
         return assertNever(e, 'expression');
     }
   };
-  visit(condition, false);
+  visit(condition, false, []);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * `true` / `false` / `'unknown'`: opaque nodes, patterns that cannot run with bounded cost and Python type
  * errors are unknown, never false. Kleene logic: false AND unknown = false, true OR unknown = true.
  */
-import { assertNever, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
+import { assertNever, relativeDepth, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
 
@@ -77,8 +77,57 @@ export function not3(a: Truth): Truth {
   return a === 'unknown' ? 'unknown' : !a;
 }
 
+/**
+ * A resolver that finds element-relative fields (`.x`, `..x`, `.`) in the elements being iterated (innermost last)
+ * and every other field in the event.
+ */
+function scopedResolver(resolve: FieldResolver, scope: readonly unknown[]): FieldResolver {
+  if (scope.length === 0) return resolve;
+  return (event, field) => {
+    const n = relativeDepth(field);
+    if (n === 0) return resolve(event, field);
+    if (n > scope.length) return undefined;
+    const el = scope[scope.length - n];
+    const rest = field.slice(n);
+    if (!rest) return el === null ? undefined : el;
+    return resolve(el, rest);
+  };
+}
+
+/** Does a count known to lie in [lo, hi] satisfy the comparison: true, false, or unknown when it depends. */
+function countTruth(q: ElementCount, lo: number, hi: number): Truth {
+  const test = (n: number): boolean => {
+    switch (q.op) {
+      case 'eq':
+        return n === q.value;
+      case 'ne':
+        return n !== q.value;
+      case 'lt':
+        return n < q.value;
+      case 'le':
+        return n <= q.value;
+      case 'gt':
+        return n > q.value;
+      case 'ge':
+        return n >= q.value;
+      default:
+        return assertNever(q.op, 'count operator');
+    }
+  };
+  let sawTrue = false;
+  let sawFalse = false;
+  for (let n = lo; n <= hi; n++) {
+    if (test(n)) sawTrue = true;
+    else sawFalse = true;
+    if (sawTrue && sawFalse) return 'unknown';
+  }
+  return sawTrue;
+}
+
 export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth {
-  const resolve = opts.resolve ?? resolveDotted;
+  const base = opts.resolve ?? resolveDotted;
+  let scope: unknown[] = [];
+  let resolve = base;
   const ev = (x: Expr): Truth => {
     switch (x.kind) {
       case 'const':
@@ -116,6 +165,46 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         if (t + u >= need) return 'unknown';
         return false;
       }
+      case 'each': {
+        const arr = resolve(event, x.array);
+        if (arr === undefined || arr === null) {
+          if (x.nulls === 'propagate') return 'unknown';
+        }
+        const q = x.quant;
+        if (typeof arr === 'string' && typeof q === 'object' && x.expr.kind === 'const' && x.expr.value) {
+          const n = [...arr].length; // MQL length(string): code points
+          return countTruth(q, n, n);
+        }
+        const items: readonly unknown[] = arr === undefined || arr === null ? [] : Array.isArray(arr) ? arr : [arr];
+        const saved = { scope, resolve };
+        let t = 0;
+        let u = 0;
+        let result: Truth | undefined;
+        try {
+          for (const el of items) {
+            scope = [...saved.scope, el];
+            resolve = scopedResolver(base, scope);
+            const r = ev(x.expr);
+            if (r === true) t++;
+            else if (r === 'unknown') u++;
+            if (q === 'any' && r === true) {
+              result = true;
+              break;
+            }
+            if (q === 'all' && r === false) {
+              result = false;
+              break;
+            }
+          }
+        } finally {
+          scope = saved.scope;
+          resolve = saved.resolve;
+        }
+        if (result !== undefined) return result;
+        if (q === 'any') return u > 0 ? 'unknown' : false;
+        if (q === 'all') return u > 0 ? 'unknown' : true;
+        return countTruth(q, t, t + u);
+      }
       case 'pred':
         return evaluatePredicate(x, event, resolve);
       default:
@@ -137,6 +226,16 @@ export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldRe
   const strict = o.typing === 'strict';
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
 
+  if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
+    if (value === MISSING || value === null) return 'unknown';
+    for (const v of p.values) {
+      if (v === null) return 'unknown';
+      if (typeof v === 'object') {
+        const r = resolve(event, v.field);
+        if (r === undefined || r === null) return 'unknown';
+      }
+    }
+  }
   switch (p.op) {
     case 'is_null':
       return isNullish(value, o.truthy === true) || (o.empty === true && value === '');

@@ -102,6 +102,12 @@ export interface PredicateOptions {
    * SPL (`spl`: `*` is the only wildcard; `?` and `\` are literal, quotes already unescaped by the SPL parser).
    */
   readonly wildcard?: 'sigma' | 'like' | 'plain' | 'spl';
+  /**
+   * SQL-style null (Sublime MQL): when the field, or a field compared against, is missing or null, the predicate
+   * is null rather than true or false, and null propagates through and/or/not as Kleene logic does (a rule whose
+   * result is null does not match). Evaluation reports such a predicate as unknown.
+   */
+  readonly nulls?: 'propagate';
 }
 
 export interface Predicate {
@@ -152,12 +158,37 @@ export interface Opaque {
   readonly span?: Span;
 }
 
+/** The count comparison of an {@link Each}: how many elements satisfy the expression, compared to `value`. */
+export interface ElementCount {
+  readonly op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  readonly value: number;
+}
+
+/**
+ * A quantifier over the elements of an array field: MQL `any(xs, p)`, `all(xs, p)`, `length(filter(xs, p)) > n`.
+ * Inside `expr`, a field that starts with `.` is relative to an element: `.x` is the innermost element's `x`, `.`
+ * the element itself, `..x` the enclosing element's `x` (MQL's outer loop item); any other field is the event's.
+ * Nested as deep as the source nests them. `quant`: `any` (some element satisfies expr), `all` (every element
+ * does; true for an empty array), or a count comparison. With `expr` always true and a string value, the count is
+ * the string's length in code points (MQL `length` of a string). A missing or null array: with
+ * `nulls: 'propagate'` the node is null (unknown), otherwise it is an empty array.
+ */
+export interface Each {
+  readonly kind: 'each';
+  readonly quant: 'any' | 'all' | ElementCount;
+  /** Path of the array (relative when inside another `each`). */
+  readonly array: string;
+  readonly expr: Expr;
+  readonly nulls?: 'propagate';
+  readonly span?: Span;
+}
+
 export interface Const {
   readonly kind: 'const';
   readonly value: boolean;
 }
 
-export type Expr = And | Or | Not | Predicate | Quantifier | Opaque | Const;
+export type Expr = And | Or | Not | Predicate | Quantifier | Each | Opaque | Const;
 
 /** Exhaustiveness check for closed switches over tagged unions. */
 export function assertNever(x: never, what = 'value'): never {
@@ -225,28 +256,62 @@ export function named(name: string, e: Expr): Expr {
   return { kind: 'and', args: [e], name };
 }
 
-/** Every predicate and opaque leaf of a tree, in order. */
-export function* leaves(e: Expr): Generator<Predicate | Opaque> {
+/**
+ * Every predicate and opaque leaf of a tree, in order. Predicates inside an {@link Each} are yielded with their
+ * element-relative fields made absolute (`.file_extension` over `attachments` is `attachments[].file_extension`).
+ */
+export function* leaves(e: Expr, scopes: readonly string[] = []): Generator<Predicate | Opaque> {
   switch (e.kind) {
     case 'pred':
+      yield scopes.length ? absolutePredicate(e, scopes) : e;
+      return;
     case 'opaque':
       yield e;
       return;
     case 'and':
     case 'or':
-      for (const a of e.args) yield* leaves(a);
+      for (const a of e.args) yield* leaves(a, scopes);
       return;
     case 'not':
-      yield* leaves(e.arg);
+      yield* leaves(e.arg, scopes);
       return;
     case 'quant':
-      for (const i of e.items) yield* leaves(i.expr);
+      for (const i of e.items) yield* leaves(i.expr, scopes);
+      return;
+    case 'each':
+      yield* leaves(e.expr, [...scopes, absoluteField(e.array, scopes)]);
       return;
     case 'const':
       return;
     default:
       assertNever(e, 'expression');
   }
+}
+
+/** Leading dots of an element-relative field (`.x` 1, `..x` 2); 0 for an event field. */
+export function relativeDepth(field: string): number {
+  let n = 0;
+  while (n < field.length && field[n] === '.') n++;
+  return n;
+}
+
+/**
+ * An element-relative field made absolute against the enclosing arrays (innermost last): `.x` inside
+ * `attachments` is `attachments[].x`, `.` is `attachments[]`. Event fields are returned unchanged.
+ */
+export function absoluteField(field: string, scopes: readonly string[]): string {
+  const n = relativeDepth(field);
+  if (n === 0) return field;
+  const base = scopes[scopes.length - n];
+  const rest = field.slice(n);
+  const el = `${base ?? '?'}[]`;
+  return rest ? `${el}.${rest}` : el;
+}
+
+/** A predicate with its element-relative fields (and field values) made absolute, see {@link absoluteField}. */
+export function absolutePredicate(p: Predicate, scopes: readonly string[]): Predicate {
+  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { kind: 'field' as const, field: absoluteField(v.field, scopes) } : v));
+  return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span);
 }
 
 export function containsOpaque(e: Expr): boolean {
@@ -287,6 +352,10 @@ export function stripSpans(e: Expr): Expr {
       return { kind: 'not', arg: stripSpans(e.arg) };
     case 'quant':
       return { ...e, items: e.items.map((i) => ({ name: i.name, expr: stripSpans(i.expr) })) };
+    case 'each': {
+      const { span: _s, ...rest } = e;
+      return { ...rest, expr: stripSpans(e.expr) };
+    }
     case 'const':
       return e;
     default:

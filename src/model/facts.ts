@@ -98,6 +98,8 @@ export const KINDS = [
   'building_block',
   'signal',
   'policy',
+  'exclusion',
+  'response',
   'deprecated',
   'placeholder',
 ] as const;
@@ -112,6 +114,8 @@ export const KIND_LABELS: Record<Kind, string> = {
   building_block: 'Building block',
   signal: 'Signal',
   policy: 'Policy (configuration check)',
+  exclusion: 'Exclusion (suppresses other rules)',
+  response: 'Response action (automation)',
   deprecated: 'Deprecated',
   placeholder: 'Placeholder',
 };

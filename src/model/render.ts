@@ -5,7 +5,7 @@
  * Options that change the meaning are shown in brackets after the operator when they differ from the operator's
  * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring.
  */
-import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
+import { assertNever, type Each, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 
 export function renderValue(v: Value): string {
@@ -71,9 +71,26 @@ export function renderExpr(e: Expr, ctx: Ctx = 'top'): string {
       const s = `${n} of ${e.selector} {${items}}`;
       return ctx === 'top' ? s : `(${s})`;
     }
+    case 'each':
+      if (isLength(e)) return `length(${e.array})${eachTail(e)}`;
+      return `${eachHead(e)}${renderExpr(e.expr, 'top')})${eachTail(e)}`;
     default:
       return assertNever(e, 'expression');
   }
+}
+
+/** A count of every element (MQL `length(x)`): no per-element condition. */
+function isLength(e: Each): boolean {
+  return typeof e.quant === 'object' && e.expr.kind === 'const' && e.expr.value;
+}
+
+/** `any(attachments, ` / `all(…, ` / `count(…, `: the opening of an array quantifier. */
+function eachHead(e: Each): string {
+  return `${typeof e.quant === 'string' ? e.quant : 'count'}(${e.array}, `;
+}
+/** ` gt 2` after a count quantifier. */
+function eachTail(e: Each): string {
+  return typeof e.quant === 'string' ? '' : ` ${e.quant.op} ${e.quant.value}`;
 }
 
 /** Render with line breaks and indentation for long expressions (pages and `show`). */
@@ -87,6 +104,9 @@ export function renderExprPretty(e: Expr, width = 100, indent = ''): string {
       return `${indent}(\n${e.args.map((a) => renderExprPretty(a, width, step)).join(`\n${step}${e.kind}\n`)}\n${indent})`;
     case 'not':
       return `${indent}not\n${renderExprPretty(e.arg, width, step)}`;
+    case 'each':
+      if (isLength(e)) return indent + flat;
+      return `${indent}${eachHead(e)}\n${renderExprPretty(e.expr, width, step)}\n${indent})${eachTail(e)}`;
     case 'quant': {
       const n = e.count === 'all' ? 'all' : String(e.count);
       return `${indent}${n} of ${e.selector} {\n${e.items.map((i) => `${step}${i.name}:\n${renderExprPretty(i.expr, width, step + '  ')}`).join('\n')}\n${indent}}`;

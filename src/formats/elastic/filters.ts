@@ -155,6 +155,10 @@ function stripSpans(e: Expr): Expr {
       return { kind: 'not', arg: stripSpans(e.arg) };
     case 'quant':
       return { ...e, items: e.items.map((i) => ({ name: i.name, expr: stripSpans(i.expr) })) };
+    case 'each': {
+      const { span: _s, ...rest } = e;
+      return { ...rest, expr: stripSpans(e.expr) };
+    }
     case 'const':
       return e;
   }

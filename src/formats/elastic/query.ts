@@ -109,6 +109,11 @@ export function mapExprSpans(e: Expr, sp: (s: Span | undefined) => Span | undefi
       return { kind: 'not', arg: mapExprSpans(e.arg, sp) };
     case 'quant':
       return { ...e, items: e.items.map((i) => ({ name: i.name, expr: mapExprSpans(i.expr, sp) })) };
+    case 'each': {
+      const { span, ...rest } = e;
+      const ns = sp(span);
+      return { ...rest, expr: mapExprSpans(e.expr, sp), ...(ns ? { span: ns } : {}) };
+    }
     case 'const':
       return e;
     default:

@@ -1,7 +1,11 @@
 /**
- * Sublime MQL adapter: metadata from the YAML with `yaml`, the MQL `source` kept verbatim. MQL logic is not parsed
- * yet (completeness none). Sublime's `tactics_and_techniques` are its own taxonomy, not ATT&CK: kept in facts.
+ * Sublime MQL adapter: metadata from the YAML with `yaml`, the MQL `source` parsed with our peggy grammar
+ * (`mql.peggy`) and lowered into the model (`lower.ts`). Sublime's `attack_types`, `tactics_and_techniques` and
+ * `detection_methods` are its own taxonomy, not ATT&CK: kept in facts, no ATT&CK entry is invented.
  */
+import { isScalar, type Scalar } from 'yaml';
+import { lineColAt } from '../../model/span.ts';
+import { blockScalarMapper } from '../kusto/sentinel.ts';
 import { loadYaml } from '../yaml.ts';
 import { buildLogic } from '../../model/analyze.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
@@ -10,11 +14,15 @@ import type { RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
-import { kindOf, MQL_LOG_SOURCE } from './facts.ts';
+import { AUTOMATION_KEYS, kindOf, MQL_LOG_SOURCE, MQL_NOTES } from './facts.ts';
+import { lowerMql, type MqlLowering } from './lower.ts';
+import { parseMql } from './parser.ts';
+
+export const MQL_PARSER_NAME = 'MQL via our peggy grammar (Sublime Message Query Language)';
 
 export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
-  parserName: 'YAML metadata via yaml; MQL not parsed yet',
+  parserName: MQL_PARSER_NAME,
   async prepare() {
     return null;
   },
@@ -41,9 +49,12 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
   if (!mql) diagnostics.push(MqlDiagnostics.noSource(path));
   const type = str(m.type) ?? '';
   const { kind, reason } = kindOf(type, path.split('/')[0]!);
+  const automation = Object.fromEntries(AUTOMATION_KEYS.filter((k) => m[k] !== undefined).map((k) => [k, m[k]]));
   const severityNative = str(m.severity);
   const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
-  const stages: Stage[] = mql ? [{ kind: 'filter', label: 'source', text: mql, detail: { language: 'mql' } }] : [];
+  const low = mql ? lowerSource(path, text, loaded.yaml.doc.get('source', true), mql) : undefined;
+  if (low) diagnostics.push(...low.diagnostics);
+  const stages: Stage[] = low?.stages.length ? [...low.stages] : mql ? [{ kind: 'filter', label: 'source', text: mql, detail: { language: 'mql' } }] : [];
   const rule: RuleRecord = {
     id: `mql/${slug}`,
     format: 'mql',
@@ -66,7 +77,14 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
     attackDeclared: [],
     attack: [],
     body: [{ path, language: 'yaml', text }],
-    logic: buildLogic({ stages, parser: 'MQL not parsed yet', note: 'logic not parsed yet for MQL' }),
+    logic: buildLogic({
+      stages,
+      ...(low?.condition ? { condition: low.condition } : {}),
+      missing: low?.missing ?? [],
+      outputFields: low?.outputFields ?? [],
+      parser: MQL_PARSER_NAME,
+      ...(low?.condition ? {} : { note: mql ? 'the MQL did not parse (see diagnostics)' : 'the rule has no MQL source' }),
+    }),
     tests: [],
     diagnostics,
     facts: {
@@ -74,9 +92,25 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
       ...(list(m.attack_types).length ? { attack_types: list(m.attack_types).map(String) } : {}),
       ...(list(m.tactics_and_techniques).length ? { tactics_and_techniques: list(m.tactics_and_techniques).map(String) } : {}),
       ...(list(m.detection_methods).length ? { detection_methods: list(m.detection_methods).map(String) } : {}),
+      attack: MQL_NOTES.attack,
+      output_fields: MQL_NOTES.output_fields,
+      ...(kind === 'exclusion' ? { excludes: 'messages matching the condition', applies_to: MQL_NOTES.exclusion_scope } : {}),
+      ...automation,
     },
   };
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
+}
+
+/** Parse and lower the `source:` scalar; offsets mapped back into the YAML file for spans and diagnostics. */
+function lowerSource(path: string, fileText: string, node: unknown, mql: string): MqlLowering | { diagnostics: Diagnostic[]; stages: []; missing: []; outputFields: []; condition?: undefined } {
+  const toFile = isScalar(node) ? blockScalarMapper(fileText, node as Scalar) : (o: number) => o;
+  const lineCol = (o: number) => {
+    const lc = lineColAt(fileText, toFile(o));
+    return { line: lc.line, column: lc.column };
+  };
+  const parsed = parseMql(mql);
+  if (!parsed.ok) return { diagnostics: [MqlDiagnostics.syntax(path, parsed.message, lineCol(parsed.offset))], stages: [], missing: [], outputFields: [] };
+  return lowerMql(parsed.value, { file: path, mql, toFile, lineCol });
 }
 
 function str(v: unknown): string | undefined {

@@ -119,36 +119,40 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   const predicates: CanonicalPredicate[] = [];
   let total = 0;
   let mapped = 0;
-  const mapPred = (p: Predicate, negated: boolean): Expr => {
+  const mapPred = (p: Predicate, negated: boolean, prefix: string): Expr => {
     total++;
     for (const ls of logSources) {
-      const field = canonicalField(vocab, ls, p.field);
+      const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
       if (!field) continue;
       mapped++;
-      const re = reexpress(mapValues(vocab, ls, field, p), field);
+      const re = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field);
       // a negative operator under a negation is a requirement (`not (eventName ne "X")` is eventName eq "X")
       const dual = negated && OPERATOR_FACTS[re.op].negative ? negatePredicate(re) : undefined;
       const pos = dual ?? re;
-      predicates.push({ logSource: ls, field: pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native: p });
+      predicates.push({ logSource: ls, field: prefix ? field : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native: p });
       return re;
     }
     return pred(`?${p.field}`, p.op, p.values, p.opts, p.span);
   };
-  const walk = (e: Expr, negated: boolean, depth: number): Expr => {
+  // inside an array quantifier (MQL `any(attachments, .file_extension == "x")`) fields are element-relative: they
+  // are looked up by their absolute path, and keep their relative name in the condition
+  const walk = (e: Expr, negated: boolean, depth: number, prefix = ''): Expr => {
     if (depth > 200) return e;
     switch (e.kind) {
       case 'pred':
-        return mapPred(e, negated);
+        return mapPred(e, negated, prefix);
+      case 'each':
+        return { ...e, expr: walk(e.expr, negated, depth + 1, `${prefix}${e.array.replace(/^\.+/, '')}.`) };
       case 'and':
       case 'or': {
-        const args = e.args.map((a) => walk(a, negated, depth + 1));
+        const args = e.args.map((a) => walk(a, negated, depth + 1, prefix));
         const out = e.kind === 'and' ? and(...args) : or(...args);
         return e.name && (out.kind === 'and' || out.kind === 'or') ? { ...out, name: e.name } : out;
       }
       case 'not':
-        return not(walk(e.arg, !negated, depth + 1));
+        return not(walk(e.arg, !negated, depth + 1, prefix));
       case 'quant':
-        return { ...e, items: e.items.map((i) => ({ name: i.name, expr: walk(i.expr, negated, depth + 1) })) };
+        return { ...e, items: e.items.map((i) => ({ name: i.name, expr: walk(i.expr, negated, depth + 1, prefix) })) };
       default:
         return e;
     }

@@ -382,6 +382,8 @@ export function mapSpans(e: Expr, f: (s: Span) => Span): Expr {
       return { kind: 'not', arg: mapSpans(e.arg, f) };
     case 'quant':
       return { ...e, items: e.items.map((i) => ({ name: i.name, expr: mapSpans(i.expr, f) })) };
+    case 'each':
+      return { ...e, expr: mapSpans(e.expr, f), ...(e.span ? { span: f(e.span) } : {}) };
     case 'const':
       return e;
     default:
@@ -511,6 +513,7 @@ export function simplifyPresence(e: Expr): Expr {
     case 'not':
       return not(simplifyPresence(e.arg));
     case 'quant':
+    case 'each':
     case 'pred':
     case 'opaque':
     case 'const':

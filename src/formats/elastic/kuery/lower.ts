@@ -110,6 +110,8 @@ function countLeaves(e: Expr): number {
       return countLeaves(e.arg);
     case 'quant':
       return e.items.reduce((s, i) => s + countLeaves(i.expr), 0);
+    case 'each':
+      return countLeaves(e.expr);
     case 'pred':
     case 'opaque':
       return 1;

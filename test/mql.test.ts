@@ -1,0 +1,218 @@
+/**
+ * Sublime MQL: grammar (spans, literals, precedence), lowering golden pairs per construct (fixtures of our own under
+ * test/fixtures/mql), evaluation against Message Data Model events, error codes with locations, and the sublime
+ * corpus when ../shared is present.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseMqlText } from '../src/formats/mql/index.ts';
+import { lowerMql } from '../src/formats/mql/lower.ts';
+import { parseMql } from '../src/formats/mql/parser.ts';
+import type { MqlNode } from '../src/formats/mql/syntax.ts';
+import { mqlAdapter } from '../src/formats/mql/index.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { leaves, type Expr } from '../src/model/expr.ts';
+import { renderExpr, renderExprPretty, renderValue } from '../src/model/render.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { lineColAt } from '../src/model/span.ts';
+import { assertGolden, fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+
+const SRC = { repository: 'fixtures/mql' };
+const ROOT = fixture('mql');
+
+function ruleOf(rel: string): RuleRecord {
+  const res = parseMqlText(rel, readFileSync(path.join(ROOT, rel), 'utf8'), SRC);
+  assert.equal(res.rules.length, 1, `${rel} gives one rule`);
+  return res.rules[0]!;
+}
+
+function parsed(text: string): MqlNode {
+  const r = parseMql(text);
+  if (!r.ok) assert.fail(`parse failed: ${r.message} at ${r.offset}`);
+  return r.value;
+}
+
+/** Lower a bare MQL expression (no YAML). */
+function lowered(text: string): Expr {
+  const low = lowerMql(parsed(text), { file: 'x.mql', mql: text, toFile: (o) => o, lineCol: (o) => ({ line: 1, column: o + 1 }) });
+  return low.condition!;
+}
+
+/** The golden text of a rule: kind, logic, indicators, exclusions, facts and diagnostics. */
+function summary(r: RuleRecord): string {
+  const L = r.logic;
+  const body = r.body[0]!.text;
+  const at = (s: { start: number } | undefined) => (s ? ` @${lineColAt(body, s.start).line}:${lineColAt(body, s.start).column}` : '');
+  const out = [
+    `kind: ${r.kind} (${r.kindReason})`,
+    `completeness: ${L.completeness}`,
+    'condition:',
+    L.condition ? renderExprPretty(L.condition, 100, '  ') : '  (none)',
+    'missing:',
+    ...L.missing.map((m) => `  - ${m.text.replace(/\s+/g, ' ')} — ${m.reason}${at(m.span)}`),
+    'indicators:',
+    ...L.indicators.map((i) => `  ${i.field} ${i.op}${i.cs === undefined ? '' : i.cs ? ' [cs]' : ' [ci]'} ${i.values.map(renderValue).join(', ')}`),
+    'exclusions:',
+    ...L.exclusions.map((x) => `  ${renderExpr(x.expr)}`),
+    `output fields: ${L.outputFields.length}`,
+    `facts: ${JSON.stringify(r.facts)}`,
+    `diagnostics: ${r.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`).join(', ')}`,
+  ];
+  return out.join('\n');
+}
+
+describe('MQL grammar', () => {
+  it('records spans on every node', () => {
+    const text = 'sender.email.domain.root_domain == "x.test" and not any(attachments, .size > 10)';
+    const n = parsed(text);
+    assert.equal(n.type, 'and');
+    if (n.type !== 'and') return;
+    const cmp = n.args[0]!;
+    assert.equal(cmp.type, 'compare');
+    assert.deepEqual(cmp.at, { start: 0, end: 43 });
+    const neg = n.args[1]!;
+    assert.deepEqual(neg.at, { start: 48, end: text.length });
+    if (neg.type !== 'not' || neg.arg.type !== 'call') return assert.fail('not any(...)');
+    assert.equal(neg.arg.name, 'any');
+    assert.deepEqual(neg.arg.nameAt, { start: 52, end: 55 });
+    const lambda = neg.arg.args[1]!.value;
+    assert.equal(text.slice(lambda.at.start, lambda.at.end), '.size > 10');
+  });
+  it('reads both string forms, unicode escapes, numbers and comments', () => {
+    const n = parsed(`x in ('it''s', "a\\"b\\u{41}", 'c\\d', 1.5, -2) // trailing comment\n/* block */`);
+    if (n.type !== 'in' || n.right.type !== 'tuple') return assert.fail('in tuple');
+    assert.deepEqual(
+      n.right.items.map((i) => (i.type === 'string' || i.type === 'number' ? i.value : i.type)),
+      ["it's", 'a"bA', 'c\\d', 1.5, -2],
+    );
+  });
+  it('precedence: not binds tighter than and, and tighter than or; in~ and not in', () => {
+    const e = lowered('a.b == 1 or not c.d in~ ("X") and e.f not in ("y")');
+    assert.equal(renderExpr(e), 'a.b eq 1 or (not c.d in["X"] and not e.f in "y")'.replace('in["X"]', 'in[ci] "X"'));
+  });
+  it('a condition compared with a boolean literal is the condition (or its negation)', () => {
+    assert.equal(renderExpr(lowered('regex.imatch(subject.subject, "re:.*") == true and any(attachments, .size > 1) != true')), 'subject.subject regex[ci,fullmatch] "re:.*" and not any(attachments, .size gt 1)');
+  });
+  it('chained comparisons are conjunctions', () => {
+    assert.equal(renderExpr(lowered('0 < length(attachments) <= 3')), 'length(attachments) gt 0 and length(attachments) le 3');
+  });
+  it('`not` on the right of a comparison is a syntax error at the `not`', () => {
+    const r = parseMql('subject.subject == not type.inbound');
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.offset, 19);
+  });
+  it('an invalid escape in a double-quoted string is a syntax error at its offset', () => {
+    const r = parseMql('subject.subject == "a\\qb"');
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.offset, 22);
+  });
+  it('bounds nesting and size without throwing', () => {
+    assert.equal(parseMql('('.repeat(5000) + 'a' + ')'.repeat(5000)).ok, false);
+    assert.equal(parseMql('a == "' + 'x'.repeat(1_100_000) + '"').ok, false);
+  });
+});
+
+describe('MQL lowering', () => {
+  it('any / all over arrays nest with element-relative fields (. and ..)', () => {
+    const e = lowered('any(body.links, any(recipients.to, strings.icontains(..href_url.url, .email.local_part)))');
+    assert.equal(renderExpr(e), 'any(body.links, any(recipients.to, ..href_url.url contains field(.email.local_part)))');
+    const fields = [...leaves(e)].map((l) => (l.kind === 'pred' ? `${l.field} ${renderValue(l.values[0]!)}` : l.text));
+    assert.deepEqual(fields, ['body.links[].href_url.url field(recipients.to[].email.local_part)']);
+  });
+  it('filter and map fold into the quantifier; inline arrays expand', () => {
+    assert.equal(renderExpr(lowered('any(filter(attachments, .size > 5), .file_type == "pdf")')), 'any(attachments, attachments.size gt 5 and .file_type eq "pdf")'.replace('attachments.size', '.size'));
+    assert.equal(renderExpr(lowered('all(map(attachments, .file_name), strings.iends_with(., ".pdf"))')), 'all(attachments, .file_name ends_with ".pdf")');
+    assert.equal(renderExpr(lowered('any([subject.subject, sender.display_name], strings.icontains(., "urgent"))')), 'subject.subject contains "urgent" or sender.display_name contains "urgent"');
+    assert.equal(renderExpr(lowered('any(headers.hops, "x-a" in~ map(.fields, .name))')), 'any(headers.hops, any(.fields, .name eq[ci] "x-a"))');
+  });
+  it('an array-valued insight matches when the array is non-empty', () => {
+    assert.equal(renderExpr(lowered('map(filter(attachments, .size > 5), .file_name)')), 'any(attachments, .size gt 5 and .file_name is_not_null)');
+    assert.equal(renderExpr(lowered('filter(map(attachments, .file_name), strings.ends_with(., ".js"))')), 'any(attachments, .file_name ends_with[cs] ".js")');
+    assert.equal(renderExpr(lowered('filter([sender.display_name], strings.icontains(., "x"))')), 'sender.display_name contains "x"');
+  });
+  it('string and regex functions keep their case rules', () => {
+    assert.equal(renderExpr(lowered('strings.contains(subject.subject, "A")')), 'subject.subject contains[cs] "A"');
+    assert.equal(renderExpr(lowered('strings.ilike(subject.subject, "*a?c*")')), 'subject.subject wildcard "*a?c*"');
+    assert.equal(renderExpr(lowered('strings.like(subject.subject, "*A*")')), 'subject.subject wildcard[cs] "*A*"');
+    assert.equal(renderExpr(lowered("regex.imatch(subject.subject, 'a.*')")), 'subject.subject regex[ci,fullmatch] "a.*"');
+    assert.equal(renderExpr(lowered("regex.contains(subject.subject, 'a.*')")), 'subject.subject regex "a.*"');
+    assert.equal(renderExpr(lowered('sender.display_name =~ "Bob"')), 'sender.display_name eq[ci] "Bob"');
+  });
+  it('platform functions, lists and arithmetic are opaque with a category and what they compute', () => {
+    const reasons = (t: string) => [...leaves(lowered(t))].filter((l) => l.kind === 'opaque').map((l) => (l.kind === 'opaque' ? l.reason.split(' (')[0] : ''));
+    assert.deepEqual(reasons('profile.by_sender().solicited'), ['enrichment: profile.by_sender']);
+    assert.deepEqual(reasons('any(ml.nlu_classifier(body.current_thread.text).intents, .name == "bec")'), ['enrichment: ml.nlu_classifier']);
+    assert.deepEqual(reasons('sender.email.domain.root_domain in $free_email_providers'), ['list: $free_email_providers']);
+    assert.deepEqual(reasons('strings.ilevenshtein(sender.display_name, "paypal") <= 2'), ['function: strings.ilevenshtein']);
+    assert.deepEqual(reasons('length(body.html.raw) / 2 > 10'), ['arithmetic: a number computed from length(body.html.raw) / 2']);
+  });
+  it('a loop item outside any loop is MQL004 at its position', () => {
+    const text = 'type.inbound and .x == 1';
+    const low = lowerMql(parsed(text), { file: 'x.mql', mql: text, toFile: (o) => o, lineCol: (o) => ({ line: 1, column: o + 1 }) });
+    assert.deepEqual(low.diagnostics.map((d) => [d.code, d.line, d.column]), [['MQL004', 1, 18]]);
+  });
+});
+
+describe('MQL fixtures (golden)', () => {
+  const cases: string[] = [];
+  for (const dir of readdirSync(ROOT)) {
+    if (dir === 'events') continue;
+    for (const f of readdirSync(path.join(ROOT, dir))) if (f.endsWith('.yml')) cases.push(`${dir}/${f}`);
+  }
+  for (const rel of cases) {
+    it(rel, () => assertGolden(path.join(ROOT, rel.replace(/\.yml$/, '.expected.txt')), summary(ruleOf(rel))));
+  }
+  it('a syntax error is MQL003 at the file line and column, and the rule stays with its metadata', () => {
+    const r = ruleOf('detection-rules/bad_syntax.yml');
+    const d = r.diagnostics.find((x) => x.code === 'MQL003');
+    assert.ok(d, 'MQL003');
+    assert.deepEqual([d.line, d.column], [8, 1]); // the call is still open at the end of the MQL
+    assert.equal(r.logic.completeness, 'none');
+    assert.equal(r.title, 'Broken: unterminated call');
+  });
+});
+
+describe('MQL evaluation on Message Data Model events', () => {
+  const events = (name: string) =>
+    readFileSync(path.join(ROOT, 'events', name), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as unknown);
+  it('HTML attachment rule: match, excluded sender, no small HTML, null subject', () => {
+    const r = ruleOf('detection-rules/html_attachment_invoice.yml');
+    assert.equal(r.logic.completeness, 'complete');
+    assert.deepEqual(events('html_attachment_invoice.jsonl').map((e) => evaluate(r.logic.condition!, e)), [true, false, false, 'unknown']);
+  });
+  it('nested loops with the outer item (..), length of a filter and N of', () => {
+    const r = ruleOf('detection-rules/lookalike_link_recipient.yml');
+    assert.deepEqual(events('lookalike_link_recipient.jsonl').map((e) => evaluate(r.logic.condition!, e)), [true, false, false]);
+  });
+  it('detwiki eval runs an MQL rule file over JSON lines', () => {
+    const out = execFileSync(process.execPath, ['bin/detwiki.js', 'eval', path.join(ROOT, 'detection-rules/html_attachment_invoice.yml'), path.join(ROOT, 'events/html_attachment_invoice.jsonl'), '--json'], { encoding: 'utf8' });
+    const res = JSON.parse(out) as { rule: string; results: unknown[] }[];
+    assert.deepEqual(res[0]!.results, [true, false, false, 'unknown']);
+  });
+});
+
+describe('MQL corpus', { skip: !SHARED_PRESENT }, () => {
+  it('every sublime-rules file is parsed or skipped with a reason; every rule has a condition', async () => {
+    const root = path.join(SHARED, 'corpora', 'sublime');
+    const res = await scanSource(mqlAdapter, root, SRC);
+    const offenders: string[] = [];
+    for (const f of res.files) {
+      if (f.outcome === 'error') offenders.push(`${f.path}: error ${f.diagnostics.map((d) => d.code).join(',')}`);
+      if (f.outcome === 'skipped' && !f.reason) offenders.push(`${f.path}: skipped without a reason`);
+      for (const r of f.rules) {
+        const syntax = r.diagnostics.filter((d) => d.code === 'MQL003');
+        if (syntax.length) offenders.push(`${f.path}:${syntax[0]!.line}:${syntax[0]!.column}: ${syntax[0]!.message.slice(0, 120)}`);
+        else if (!r.logic.condition) offenders.push(`${f.path}: no condition`);
+        for (const m of r.logic.missing) if (!/^(enrichment|function|list|arithmetic|syntax): /.test(m.reason)) offenders.push(`${f.path}: reason without a category: ${m.reason}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
