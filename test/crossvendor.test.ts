@@ -87,6 +87,15 @@ describe('CloudTrail UpdateAssumeRolePolicy, in every language', () => {
   });
 });
 
+describe('email: MQL array quantifiers and Defender EmailAttachmentInfo', () => {
+  it('an attachment extension tested inside any(attachments, …) is the same action as EmailAttachmentInfo FileType', () => {
+    const mql = rule('mql', [{ kind: 'data_model', name: 'Sublime message data model (email)' }], { kind: 'each', quant: 'any', array: 'attachments', expr: pred('.file_extension', 'in', ['html', 'htm'], { cs: false }) } as Expr);
+    const kql = rule('kusto', [{ kind: 'table', name: 'EmailAttachmentInfo' }], pred('FileType', 'eq', ['html'], { cs: false }));
+    assert.deepEqual(keys(mql), ['email|attachments.file_extension|html', 'email|attachments.file_extension|htm']);
+    assert.deepEqual(keys(kql), ['email|attachments.file_extension|html']);
+  });
+});
+
 describe('values that differ by vendor', () => {
   it('Defender DeviceLogonEvents ActionType LogonFailed is Security event 4625', () => {
     const r = rule('kusto', [{ kind: 'table', name: 'DeviceLogonEvents' }], pred('ActionType', 'eq', ['LogonFailed']));

@@ -19,6 +19,12 @@ export const ELASTIC_DATASETS: readonly [string, string][] = [
   ['google_workspace', 'google_workspace'],
   ['kubernetes.audit', 'kubernetes.audit'],
   ['windows.powershell', 'windows.powershell'],
+  ['logs-system.security', 'windows.security'],
+  ['logs-windows.forwarded', 'windows.security'],
+  ['integration=kubernetes', 'kubernetes.audit'],
+  ['integration=okta', 'okta.system'],
+  ['integration=github', 'github.audit'],
+  ['integration=o365', 'm365.audit'],
 ];
 
 /** `event.category` (with the OS from `host.os.type` or the index) onto endpoint log sources. */
@@ -29,6 +35,8 @@ const CATEGORY: Readonly<Record<string, string>> = {
   network: 'network',
   library: 'image_load',
   driver: 'driver_load',
+  authentication: 'security',
+  iam: 'security',
 };
 
 function categoryFor(rule: RuleRecord): { categories: string[]; os?: string } {
@@ -95,7 +103,8 @@ const ACTOR: FieldTable = { 'process.executable': 'Image', 'process.name': 'Imag
 
 export const elasticVocabulary: Vocabulary = {
   logSources: (rule: RuleRecord) => {
-    const names = rule.logSources.map((l) => l.name.toLowerCase());
+    // declared index patterns and integrations, and the indices an ES|QL `FROM` names
+    const names = [...rule.logSources.map((l) => `${l.kind}=${l.name}`.toLowerCase()), ...rule.logic.stages.filter((s) => s.kind === 'source').map((s) => s.text.toLowerCase())];
     const datasets = rule.logic.indicators.filter((i) => i.field === 'event.dataset' || i.field === 'data_stream.dataset').flatMap((i) => i.values.map((v) => String(v).toLowerCase()));
     const out = new Set<string>();
     for (const n of [...names, ...datasets]) for (const [frag, ls] of ELASTIC_DATASETS) if (n.includes(frag)) out.add(ls);
@@ -109,6 +118,8 @@ export const elasticVocabulary: Vocabulary = {
       out.add(o === 'windows' ? `windows.${kind}` : kind === 'process_creation' ? `${o}.process_creation` : kind === 'file' && o === 'linux' ? 'linux.file' : `windows.${kind}`);
     }
     if (out.size === 0 && names.some((n) => n.includes('endpoint.events.process') || n.includes('process'))) out.add(`${osOf(names, os)}.process_creation`);
+    // no other vocabulary covers it (Elastic Defend alerts, ML jobs, other integrations): a vendor log source
+    if (out.size === 0 && rule.logSources.length) out.add(`vendor:elastic/${rule.logSources[0]!.name.toLowerCase()}`);
     return [...out];
   },
   // `.caseless` variants are the same field compared case-insensitively (the predicate says so)

@@ -102,7 +102,12 @@ export const KQL_FIELDS: Readonly<Record<string, FieldTable>> = {
   email: { SenderFromAddress: 'sender.email.email', SenderFromDomain: 'sender.email.domain.domain', Subject: 'subject.subject', FileName: 'attachments.file_name', FileType: 'attachments.file_extension', UrlDomain: 'body.links.href_url.domain.domain', RecipientEmailAddress: 'recipients.to.email.email' },
 };
 
+/** Defender columns every table shares that name the device or account rather than the event (meta fields). */
+const DEVICE_META: FieldTable = { DeviceId: '@host.id', InitiatingProcessAccountSid: '@user.sid', AccountSid: '@user.sid', ActionType: '@event.action', SHA1: 'Hashes', SHA256: 'Hashes', MD5: 'Hashes', InitiatingProcessSHA1: 'Hashes', InitiatingProcessSHA256: 'Hashes' };
+
 export const kustoVocabulary: Vocabulary = {
+  // SecurityEvent columns are the Windows event data's own names
+  raw: ['windows.security'],
   logSources: (rule: RuleRecord) =>
     rule.logSources.flatMap((l) => {
       if (l.kind !== 'table') return [];
@@ -112,7 +117,7 @@ export const kustoVocabulary: Vocabulary = {
       }
       return [KQL_TABLES[l.name] ?? `vendor:${l.name.toLowerCase()}`];
     }),
-  fields: { ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
+  fields: { '*': DEVICE_META, ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
   values: {
     // DeviceLogonEvents / IdentityLogonEvents ActionType onto Security event ids
     'windows.security': { EventID: { logonsuccess: 4624, logonfailed: 4625, logonattempted: 4648 } },

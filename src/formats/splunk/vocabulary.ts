@@ -34,6 +34,12 @@ export const SPLUNK_DATA_SOURCES: Readonly<Record<string, string>> = {
   'kubernetes audit': 'kubernetes.audit',
   'o365 universal audit log': 'm365.audit',
   'gcp cloud audit': 'gcp.audit',
+  'office 365 universal audit log': 'm365.audit',
+  o365: 'm365.audit',
+  'azure monitor activity': 'azure.activity',
+  'sysmon event id 11': 'windows.file',
+  'sysmon eventid 8': 'windows.process_access',
+  'sysmon eventid 15': 'windows.file',
   'github enterprise audit logs': 'github.audit',
   'github organizations audit logs': 'github.audit',
   'google workspace': 'google_workspace',
@@ -107,6 +113,9 @@ export const splunkVocabulary: Vocabulary = {
         out.push(...resolveName(l.name));
       }
     }
+    // a data source no other vocabulary covers (Suricata, Palo Alto, PingID…): a vendor log source
+    const ds = rule.logSources.find((l) => l.kind === 'data_source');
+    if (out.length === 0 && ds) out.push(`vendor:splunk/${ds.name.toLowerCase()}`);
     return out;
   },
   // CIM object prefixes (`Processes.`, `Registry.`, `All_Traffic.`) are dropped before lookup

@@ -35,6 +35,8 @@ export const UDM_EVENT_TYPES: Readonly<Record<string, string>> = {
 
 /** Declared data sources (meta) onto log sources, lower-case fragments. */
 const DATA_SOURCES: readonly [string, string][] = [
+  ['sysmon windows registry', 'windows.registry'],
+  ['windows registry', 'windows.registry'],
   ['cloudtrail', 'aws.cloudtrail'],
   ['okta', 'okta.system'],
   ['github', 'github.audit'],
@@ -75,6 +77,8 @@ export const yaralVocabulary: Vocabulary = {
       const kind = UDM_EVENT_TYPES[et];
       if (kind) out.add(kind === 'process_creation' ? `${os}.process_creation` : `windows.${kind}`);
     }
+    // a data source no other vocabulary covers (GuardDuty, OneLogin, MS Graph activity…): a vendor log source
+    if (out.size === 0 && rule.logSources.length) out.add(`vendor:chronicle/${rule.logSources[0]!.name.toLowerCase()}`);
     return [...out];
   },
   normalizeField: normalize,
