@@ -147,3 +147,53 @@ describe('an event re-expressed in another language', () => {
     assert.equal(evaluate(kql.logic.condition!, native), true);
   });
 });
+
+// Fixes from the hand-checked sample of links (test/fixtures/crossvendor/links-sample.tsv)
+describe('Kubernetes audit: the action is the verb on a resource (and subresource), never one of them alone', () => {
+  const k8s: LogSource = { kind: 'logsource', name: 'kubernetes/application/audit', detail: { product: 'kubernetes', service: 'audit' } };
+  const sigma = (c: Expr) => rule('sigma', [k8s], c);
+  const createPods = sigma(and(pred('verb', 'eq', ['create']), pred('objectRef.resource', 'eq', ['pods']), pred('capabilities', 'wildcard', ['*'])));
+  const execPods = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], and(pred('objectRef.resource', 'eq', ['pods'], { cs: true }), pred('objectRef.subresource', 'eq', ['exec'], { cs: true })));
+  const createRoleBinding = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.verb', 'eq', ['create']), pred('kubernetes.audit.objectRef.resource', 'in', ['rolebindings', 'clusterrolebindings'])));
+  const shared = (a: RuleRecord, b: RuleRecord) => keys(a).filter((k) => keys(b).includes(k));
+  it('creating a pod is not exec into a pod, nor creating a role binding', () => {
+    assert.deepEqual(keys(createPods), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
+    assert.deepEqual(keys(execPods), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|any pods/exec']);
+    assert.deepEqual(shared(createPods, execPods), []);
+    assert.deepEqual(shared(createPods, createRoleBinding), []);
+  });
+  it('the same verb on the same resource links, in any language', () => {
+    const elastic = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.objectRef.resource', 'eq', ['pods']), pred('kubernetes.audit.verb', 'in', ['create', 'update', 'patch'])));
+    assert.deepEqual(shared(createPods, elastic), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
+  });
+  it('combinations are made per conjunction, negations pushed to the leaves (Panther `not (verb != "create")`)', () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], or(and(pred('verb', 'eq', ['patch']), pred('objectRef.resource', 'eq', ['cronjobs'])), not(or(pred('verb', 'ne', ['delete']), pred('objectRef.resource', 'ne', ['secrets'])))));
+    assert.deepEqual(keys(r).map((k) => k.split('|')[2]), ['patch cronjobs', 'delete secrets']);
+  });
+});
+
+describe('a full path is kept beside the file name it implies', () => {
+  const proc: LogSource = { kind: 'index', name: 'logs-endpoint.events.process-*' };
+  const elastic = (c: Expr) => rule('elastic', [proc], and(pred('event.category', 'eq', ['process']), pred('host.os.type', 'eq', ['windows']), c));
+  it('`not executable : "C:\\…\\netsh.exe"` excludes that path, not every netsh.exe', () => {
+    const r = elastic(and(pred('process.name', 'eq', ['netsh.exe'], { cs: false }), pred('process.executable', 'is_not_null'), not(pred('process.executable', 'eq', ['C:\\Windows\\System32\\netsh.exe'], { cs: false }))));
+    const v = view(r);
+    const renamed = { 'Image:name': 'netsh.exe', Image: 'C:\\Users\\Public\\netsh.exe', '?event.category': 'process', '?host.os.type': 'windows' }; // unmapped fields keep a ? prefix
+    assert.equal(evaluate(v.condition!, renamed), true, renderExpr(v.condition!));
+    assert.doesNotMatch(renderExpr(v.condition!), /Image:name eq and/);
+    assert.deepEqual(keys(r), ['windows.process_creation|Image:name|netsh.exe']);
+  });
+  it('a rule on the full path is stricter than one on the name', () => {
+    const onPath = view(rule('sigma', [{ kind: 'logsource', name: 'windows/process_creation', detail: { product: 'windows', category: 'process_creation' } }], pred('Image', 'eq', ['C:\\Windows\\System32\\certutil.exe'])));
+    const onName = view(rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], pred('FileName', 'eq', ['certutil.exe'], { cs: false })));
+    assert.equal(relate(onPath.condition!, onName.condition!), 'stricter');
+  });
+});
+
+describe('Defender for Identity logons are not the host Security log', () => {
+  it('IdentityLogonEvents LogonSuccess is no Security 4624 key', () => {
+    const r = rule('kusto', [{ kind: 'table', name: 'IdentityLogonEvents' }], pred('ActionType', 'eq', ['LogonSuccess']));
+    assert.deepEqual(view(r).logSources, ['vendor:identitylogonevents']);
+    assert.deepEqual(keys(r), []);
+  });
+});
