@@ -197,3 +197,21 @@ describe('Defender for Identity logons are not the host Security log', () => {
     assert.deepEqual(keys(r), []);
   });
 });
+
+describe('an ES|QL rule reads the indices of its FROM', () => {
+  it('integration aws + FROM logs-aws.cloudtrail-* is CloudTrail; its event.action list gives the keys', () => {
+    const condition = and(pred('event.action', 'in', ['CreateRole', 'UpdateAssumeRolePolicy']), pred('aws.cloudtrail.user_identity.type', 'eq', ['AssumedRole']));
+    const r: RuleRecord = { ...rule('elastic', [{ kind: 'integration', name: 'aws' }], condition) };
+    const withFrom: RuleRecord = { ...r, logic: buildLogic({ stages: [{ kind: 'source', label: 'from', text: 'FROM logs-aws.cloudtrail-*', detail: { indices: ['logs-aws.cloudtrail-*'] } }], condition }) };
+    assert.deepEqual(view(r).logSources, []);
+    assert.deepEqual(view(withFrom).logSources, ['aws.cloudtrail']);
+    assert.ok(keys(withFrom).includes('aws.cloudtrail|eventName|updateassumerolepolicy'));
+  });
+});
+
+describe('an action value outside its log', () => {
+  it("Sysmon's EventID 1 tested under a generic Windows log type is no Security-log key; 4688 is", () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Windows.EventLogs' }], pred('EventID', 'in', ['4688', '1'], { cs: true }));
+    assert.deepEqual(keys(r), ['windows.security|EventID|4688']);
+  });
+});

@@ -47,6 +47,14 @@ function categoryFor(rule: RuleRecord): { categories: string[]; os?: string } {
   return { categories: cats, ...(os ? { os } : {}) };
 }
 
+/** Indices of ES|QL `FROM` stages (the query's own source; a rule may declare only its integration). */
+function fromIndices(rule: RuleRecord): string[] {
+  return rule.logic.stages.flatMap((s) => {
+    const ix = s.kind === 'source' ? s.detail?.['indices'] : undefined;
+    return Array.isArray(ix) ? ix.filter((x): x is string => typeof x === 'string') : [];
+  });
+}
+
 function osOf(names: readonly string[], os: string | undefined): string {
   if (os === 'linux' || os === 'macos') return os;
   if (os === 'darwin') return 'macos';
@@ -70,7 +78,8 @@ const ACTOR: FieldTable = { 'process.executable': 'Image', 'process.name': 'Imag
 
 export const elasticVocabulary: Vocabulary = {
   logSources: (rule: RuleRecord) => {
-    const names = rule.logSources.map((l) => l.name.toLowerCase());
+    // declared index patterns and integrations, and the indices an ES|QL query reads (`FROM logs-aws.cloudtrail-*`)
+    const names = [...rule.logSources.map((l) => l.name), ...fromIndices(rule)].map((n) => n.toLowerCase());
     const datasets = rule.logic.indicators.filter((i) => i.field === 'event.dataset' || i.field === 'data_stream.dataset').flatMap((i) => i.values.map((v) => String(v).toLowerCase()));
     const out = new Set<string>();
     for (const n of [...names, ...datasets]) for (const [frag, ls] of ELASTIC_DATASETS) if (n.includes(frag)) out.add(ls);

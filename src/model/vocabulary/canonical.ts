@@ -200,6 +200,12 @@ function baseName(v: string, op: Predicate['op']): string | undefined {
   return name;
 }
 
+/** A numeric value within the range (a value that is no number is outside). */
+function inRange(value: string, [lo, hi]: readonly [number, number]): boolean {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  return n >= lo && n <= hi;
+}
+
 /** Positive eq / in predicates on an action field of their log source. */
 function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
   const out: ActionKey[] = [];
@@ -213,6 +219,7 @@ function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
       if (typeof v !== 'string' && typeof v !== 'number') continue;
       const value = String(v).toLowerCase();
       if (!value || value.includes('*')) continue;
+      if (ls?.actionRange && !inRange(value, ls.actionRange)) continue;
       const k = `${p.logSource}|${action}|${value}`;
       if (seen.has(k)) continue;
       seen.add(k);

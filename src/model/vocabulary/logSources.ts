@@ -24,6 +24,12 @@ export interface CanonicalLogSource {
    * an optional qualifier.
    */
   readonly actionTuple?: readonly [string, string, string];
+  /**
+   * The numbers an action field can take in this log (the Security log's event ids are 1100-1108 and
+   * 4608-6424): a value outside is another log's event (Sysmon's EventID 1 tested under a generic Windows event
+   * log type) and gives no key.
+   */
+  readonly actionRange?: readonly [number, number];
 }
 
 const PROCESS_FIELDS = ['Image', 'Image:name', 'CommandLine', 'ParentImage', 'ParentImage:name', 'ParentCommandLine', 'OriginalFileName', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'Company', 'Product', 'Description', 'ProcessId', 'ParentProcessId', 'ParentUser', 'Computer'];
@@ -46,7 +52,7 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'windows.dns', name: 'Windows DNS queries (Sysmon 22)', fields: ['QueryName', 'QueryResults', 'QueryStatus', 'Image', 'Image:name'], actionFields: ['QueryName'] },
   { id: 'windows.image_load', name: 'Windows image loads (Sysmon 7)', fields: ['ImageLoaded', 'ImageLoaded:name', 'Image', 'Image:name', 'Signed', 'SignatureStatus', 'Hashes', 'OriginalFileName'], actionFields: ['ImageLoaded:name'] },
   { id: 'windows.powershell', name: 'PowerShell script block logging (4104) and module logging', fields: ['ScriptBlockText', 'Payload', 'ContextInfo', 'Path'], actionFields: [] },
-  { id: 'windows.security', name: 'Windows Security event log (by event id)', fields: ['EventID', 'SubjectUserName', 'TargetUserName', 'LogonType', 'ObjectName', 'ObjectType', 'ServiceName', 'ShareName', 'RelativeTargetName', 'IpAddress', 'WorkstationName', 'AccessMask', 'TicketEncryptionType'], actionFields: ['EventID'] },
+  { id: 'windows.security', name: 'Windows Security event log (by event id)', fields: ['EventID', 'SubjectUserName', 'TargetUserName', 'LogonType', 'ObjectName', 'ObjectType', 'ServiceName', 'ShareName', 'RelativeTargetName', 'IpAddress', 'WorkstationName', 'AccessMask', 'TicketEncryptionType'], actionFields: ['EventID'], actionRange: [1100, 6499] },
   { id: 'windows.system', name: 'Windows System event log (by event id)', fields: ['EventID', 'Provider_Name', 'ServiceName', 'ImagePath', 'ServiceType', 'StartType'], actionFields: ['EventID'] },
   { id: 'windows.process_access', name: 'Windows process access (Sysmon 10)', fields: ['TargetImage', 'TargetImage:name', 'SourceImage', 'GrantedAccess', 'CallTrace'], actionFields: ['TargetImage:name'] },
   { id: 'windows.driver_load', name: 'Windows driver loads (Sysmon 6)', fields: ['ImageLoaded', 'ImageLoaded:name', 'Hashes', 'Signed', 'Signature'], actionFields: ['ImageLoaded:name'] },
