@@ -158,13 +158,23 @@ describe('Kubernetes audit: the action is the verb on a resource (and subresourc
   const shared = (a: RuleRecord, b: RuleRecord) => keys(a).filter((k) => keys(b).includes(k));
   it('creating a pod is not exec into a pod, nor creating a role binding', () => {
     assert.deepEqual(keys(createPods), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
-    assert.deepEqual(keys(execPods), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|any pods/exec']);
+    assert.deepEqual(keys(execPods).map((k) => k.split('|')[2]), ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'].map((v) => `${v} pods/exec`), 'no verb pinned: every verb');
     assert.deepEqual(shared(createPods, execPods), []);
     assert.deepEqual(shared(createPods, createRoleBinding), []);
   });
   it('the same verb on the same resource links, in any language', () => {
     const elastic = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.objectRef.resource', 'eq', ['pods']), pred('kubernetes.audit.verb', 'in', ['create', 'update', 'patch'])));
     assert.deepEqual(shared(createPods, elastic), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
+  });
+  it('a rule that pins no verb tests each verb of its resource', () => {
+    const execVerb = sigma(and(pred('verb', 'eq', ['create']), pred('objectRef.resource', 'eq', ['pods']), pred('objectRef.subresource', 'eq', ['exec'])));
+    assert.deepEqual(shared(execPods, execVerb), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods/exec']);
+  });
+  it('a long Panther-style negated condition does not lose its combinations (branches are kept distinct)', () => {
+    const guard = (lt: string) => and(pred('@logType', 'eq', [lt]), pred('verb', 'ne', ['create']));
+    const guards = Array.from({ length: 12 }, (_, i) => guard(`T${i}`));
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], not(or(...guards, pred('objectRef.resource', 'ne', ['pods']))));
+    assert.ok(keys(r).some((k) => k.endsWith('|create pods')), keys(r).join(' '));
   });
   it('combinations are made per conjunction, negations pushed to the leaves (Panther `not (verb != "create")`)', () => {
     const r = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], or(and(pred('verb', 'eq', ['patch']), pred('objectRef.resource', 'eq', ['cronjobs'])), not(or(pred('verb', 'ne', ['delete']), pred('objectRef.resource', 'ne', ['secrets'])))));

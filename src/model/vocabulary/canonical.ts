@@ -243,14 +243,15 @@ const MAX_BRANCHES = 256;
 function tupleKeysOf(logSources: readonly string[], condition: Expr): ActionKey[] {
   const out: ActionKey[] = [];
   for (const id of logSources) {
-    const tuple = LOG_SOURCE_BY_ID.get(id)?.actionTuple;
+    const src = LOG_SOURCE_BY_ID.get(id);
+    const tuple = src?.actionTuple;
     if (!tuple) continue;
     const fields = new Set(tuple.map((f) => f.toLowerCase()));
     const seen = new Set<string>();
     for (const b of branchesOf(condition, fields, false, 0)) {
       const [verb, object, qualifier] = tuple.map((f) => b.get(f.toLowerCase()));
       if (!object?.length) continue;
-      for (const v of verb?.length ? verb : ['any'])
+      for (const v of verb?.length ? verb : (src.actionTupleAll ?? []))
         for (const o of object)
           for (const q of qualifier?.length ? qualifier : ['']) {
             const value = `${v} ${o}${q ? `/${q}` : ''}`.toLowerCase();
@@ -288,7 +289,7 @@ function branchesOf(e: Expr, fields: ReadonlySet<string>, neg: boolean, depth: n
 
 /** Conjunction (product, values of a field intersected) or disjunction (union) of branch lists. */
 function combine(parts: Branch[][], conjunction: boolean): Branch[] {
-  if (!conjunction) return parts.flat().slice(0, MAX_BRANCHES);
+  if (!conjunction) return distinct(parts.flat());
   let acc: Branch[] = [new Map()];
   for (const part of parts) {
     const next: Branch[] = [];
@@ -302,9 +303,20 @@ function combine(parts: Branch[][], conjunction: boolean): Branch[] {
           if (!merged.length) empty = true;
           m.set(f, merged);
         }
-        if (!empty && next.length < MAX_BRANCHES) next.push(m);
+        if (!empty) next.push(m);
       }
-    acc = next;
+    acc = distinct(next);
   }
   return acc;
+}
+
+/** Branches without repeats (only the tuple's fields are kept, so few are distinct), at most MAX_BRANCHES. */
+function distinct(bs: Branch[]): Branch[] {
+  const seen = new Map<string, Branch>();
+  for (const b of bs) {
+    const k = JSON.stringify([...b].sort((x, y) => x[0].localeCompare(y[0])).map(([f, vs]) => [f, [...vs].sort()]));
+    if (!seen.has(k)) seen.set(k, b);
+    if (seen.size >= MAX_BRANCHES) break;
+  }
+  return [...seen.values()];
 }

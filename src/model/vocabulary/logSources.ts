@@ -20,10 +20,12 @@ export interface CanonicalLogSource {
   /**
    * Fields that name the action only together (Kubernetes: the verb on a resource and subresource; `create` alone
    * or `pods` alone is no action). Keys are made per conjunction of the condition, one value per combination
-   * (`create pods/exec`; a verb the rule does not pin is `any`); the first field is the verb-like one, the last
-   * an optional qualifier.
+   * (`create pods/exec`; a rule that does not pin the verb tests every verb, `actionTupleAll`); the first field is
+   * the verb-like one, the last an optional qualifier.
    */
   readonly actionTuple?: readonly [string, string, string];
+  /** Every value of the tuple's first field: a rule that does not pin it tests each of them (all verbs). */
+  readonly actionTupleAll?: readonly string[];
   /**
    * The numbers an action field can take in this log (the Security log's event ids are 1100-1108 and
    * 4608-6424): a value outside is another log's event (Sysmon's EventID 1 tested under a generic Windows event
@@ -44,7 +46,7 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'okta.system', name: 'Okta System Log', fields: ['eventType', 'displayMessage', 'outcome.result', 'outcome.reason', 'actor.alternateId', 'actor.type', 'client.ipAddress', 'target', 'securityContext.isProxy', 'debugContext.debugData'], actionFields: ['eventType'] },
   { id: 'github.audit', name: 'GitHub audit log', fields: ['action', 'actor', 'org', 'repo', 'user', 'visibility'], actionFields: ['action'] },
   { id: 'google_workspace', name: 'Google Workspace audit (Admin / activity)', fields: ['name', 'type', 'id.applicationName', 'parameters', 'actor.email'], actionFields: ['name'] },
-  { id: 'kubernetes.audit', name: 'Kubernetes audit log', fields: ['verb', 'objectRef.resource', 'objectRef.subresource', 'objectRef.namespace', 'objectRef.name', 'user.username', 'user.groups', 'requestURI', 'responseStatus.code', 'sourceIPs', 'requestObject'], actionFields: [], actionTuple: ['verb', 'objectRef.resource', 'objectRef.subresource'] },
+  { id: 'kubernetes.audit', name: 'Kubernetes audit log', fields: ['verb', 'objectRef.resource', 'objectRef.subresource', 'objectRef.namespace', 'objectRef.name', 'user.username', 'user.groups', 'requestURI', 'responseStatus.code', 'sourceIPs', 'requestObject'], actionFields: [], actionTuple: ['verb', 'objectRef.resource', 'objectRef.subresource'], actionTupleAll: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
   { id: 'windows.process_creation', name: 'Windows process creation (Sysmon 1, Security 4688)', fields: PROCESS_FIELDS, actionFields: ['Image:name', 'OriginalFileName'] },
   { id: 'windows.registry', name: 'Windows registry events (Sysmon 12-14)', fields: ['TargetObject', 'Details', 'EventType', 'Image', 'Image:name', 'NewName'], actionFields: ['TargetObject'] },
   { id: 'windows.file', name: 'Windows file events (Sysmon 11, 23, 26)', fields: ['TargetFilename', 'TargetFilename:name', 'Image', 'Image:name', 'CreationUtcTime'], actionFields: ['TargetFilename:name'] },
