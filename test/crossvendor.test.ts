@@ -225,3 +225,17 @@ describe('an action value outside its log', () => {
     assert.deepEqual(keys(r), ['windows.security|EventID|4688']);
   });
 });
+
+describe('Elastic endpoint events keep their operating system', () => {
+  const ep = (os: string, category: string, c: Expr) => rule('elastic', [{ kind: 'index', name: 'logs-endpoint.events.*' }], and(pred('event.category', 'eq', [category]), pred('host.os.type', 'eq', [os]), c));
+  it('a macOS file event is not a Windows file event', () => {
+    const r = ep('macos', 'file', pred('file.name', 'eq', ['payload.exe']));
+    assert.deepEqual(view(r).logSources, ['vendor:elastic.endpoint.macos.file']);
+    assert.deepEqual(keys(r), []);
+  });
+  it('Linux file and Windows file events keep their canonical sources', () => {
+    assert.deepEqual(view(ep('linux', 'file', pred('file.name', 'eq', ['x']))).logSources, ['linux.file']);
+    assert.deepEqual(view(ep('windows', 'file', pred('file.name', 'eq', ['x']))).logSources, ['windows.file']);
+    assert.deepEqual(view(ep('linux', 'network', pred('destination.port', 'eq', [22]))).logSources, ['vendor:elastic.endpoint.linux.network']);
+  });
+});

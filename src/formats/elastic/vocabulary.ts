@@ -5,6 +5,7 @@
  */
 import type { RuleRecord } from '../../model/rule.ts';
 import type { FieldTable, Vocabulary } from '../../model/vocabulary/canonical.ts';
+import { LOG_SOURCE_BY_ID } from '../../model/vocabulary/logSources.ts';
 
 /** Dataset / index-pattern fragments (lower-case) onto cloud and SaaS log sources. */
 export const ELASTIC_DATASETS: readonly [string, string][] = [
@@ -88,7 +89,9 @@ export const elasticVocabulary: Vocabulary = {
       const kind = CATEGORY[c];
       if (!kind) continue;
       const o = osOf(names, os);
-      out.add(o === 'windows' ? `windows.${kind}` : kind === 'process_creation' ? `${o}.process_creation` : kind === 'file' && o === 'linux' ? 'linux.file' : `windows.${kind}`);
+      // a Linux or macOS event kind without a canonical log source of its own stays the endpoint's (never Windows')
+      const id = `${o}.${kind}`;
+      out.add(LOG_SOURCE_BY_ID.has(id) ? id : `vendor:elastic.endpoint.${id}`);
     }
     if (out.size === 0 && names.some((n) => n.includes('endpoint.events.process') || n.includes('process'))) out.add(`${osOf(names, os)}.process_creation`);
     return [...out];
