@@ -156,3 +156,95 @@ describe('an event re-expressed in another language', () => {
     assert.equal(evaluate(kql.logic.condition!, native), true);
   });
 });
+
+// Fixes from the hand-checked sample of links (test/fixtures/crossvendor/links-sample.tsv)
+describe('Kubernetes audit: the action is the verb on a resource (and subresource), never one of them alone', () => {
+  const k8s: LogSource = { kind: 'logsource', name: 'kubernetes/application/audit', detail: { product: 'kubernetes', service: 'audit' } };
+  const sigma = (c: Expr) => rule('sigma', [k8s], c);
+  const createPods = sigma(and(pred('verb', 'eq', ['create']), pred('objectRef.resource', 'eq', ['pods']), pred('capabilities', 'wildcard', ['*'])));
+  const execPods = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], and(pred('objectRef.resource', 'eq', ['pods'], { cs: true }), pred('objectRef.subresource', 'eq', ['exec'], { cs: true })));
+  const createRoleBinding = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.verb', 'eq', ['create']), pred('kubernetes.audit.objectRef.resource', 'in', ['rolebindings', 'clusterrolebindings'])));
+  const shared = (a: RuleRecord, b: RuleRecord) => keys(a).filter((k) => keys(b).includes(k));
+  it('creating a pod is not exec into a pod, nor creating a role binding', () => {
+    assert.deepEqual(keys(createPods), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
+    assert.deepEqual(keys(execPods).map((k) => k.split('|')[2]), ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'].map((v) => `${v} pods/exec`), 'no verb pinned: every verb');
+    assert.deepEqual(shared(createPods, execPods), []);
+    assert.deepEqual(shared(createPods, createRoleBinding), []);
+  });
+  it('the same verb on the same resource links, in any language', () => {
+    const elastic = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.objectRef.resource', 'eq', ['pods']), pred('kubernetes.audit.verb', 'in', ['create', 'update', 'patch'])));
+    assert.deepEqual(shared(createPods, elastic), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods']);
+  });
+  it('a rule that pins no verb tests each verb of its resource', () => {
+    const execVerb = sigma(and(pred('verb', 'eq', ['create']), pred('objectRef.resource', 'eq', ['pods']), pred('objectRef.subresource', 'eq', ['exec'])));
+    assert.deepEqual(shared(execPods, execVerb), ['kubernetes.audit|verb+objectRef.resource+objectRef.subresource|create pods/exec']);
+  });
+  it('a long Panther-style negated condition does not lose its combinations (branches are kept distinct)', () => {
+    const guard = (lt: string) => and(pred('@logType', 'eq', [lt]), pred('verb', 'ne', ['create']));
+    const guards = Array.from({ length: 12 }, (_, i) => guard(`T${i}`));
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], not(or(...guards, pred('objectRef.resource', 'ne', ['pods']))));
+    assert.ok(keys(r).some((k) => k.endsWith('|create pods')), keys(r).join(' '));
+  });
+  it('combinations are made per conjunction, negations pushed to the leaves (Panther `not (verb != "create")`)', () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Amazon.EKS.Audit' }], or(and(pred('verb', 'eq', ['patch']), pred('objectRef.resource', 'eq', ['cronjobs'])), not(or(pred('verb', 'ne', ['delete']), pred('objectRef.resource', 'ne', ['secrets'])))));
+    assert.deepEqual(keys(r).map((k) => k.split('|')[2]), ['patch cronjobs', 'delete secrets']);
+  });
+});
+
+describe('a full path is kept beside the file name it implies', () => {
+  const proc: LogSource = { kind: 'index', name: 'logs-endpoint.events.process-*' };
+  const elastic = (c: Expr) => rule('elastic', [proc], and(pred('event.category', 'eq', ['process']), pred('host.os.type', 'eq', ['windows']), c));
+  it('`not executable : "C:\\…\\netsh.exe"` excludes that path, not every netsh.exe', () => {
+    const r = elastic(and(pred('process.name', 'eq', ['netsh.exe'], { cs: false }), pred('process.executable', 'is_not_null'), not(pred('process.executable', 'eq', ['C:\\Windows\\System32\\netsh.exe'], { cs: false }))));
+    const v = view(r);
+    const renamed = { 'Image:name': 'netsh.exe', Image: 'C:\\Users\\Public\\netsh.exe', '@event.category': 'process', '@os': 'windows' }; // ECS selectors are meta fields
+    assert.equal(evaluate(v.condition!, renamed), true, renderExpr(v.condition!));
+    assert.doesNotMatch(renderExpr(v.condition!), /Image:name eq and/);
+    assert.deepEqual(keys(r), ['windows.process_creation|Image:name|netsh.exe']);
+  });
+  it('a rule on the full path is stricter than one on the name', () => {
+    const onPath = view(rule('sigma', [{ kind: 'logsource', name: 'windows/process_creation', detail: { product: 'windows', category: 'process_creation' } }], pred('Image', 'eq', ['C:\\Windows\\System32\\certutil.exe'])));
+    const onName = view(rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], pred('FileName', 'eq', ['certutil.exe'], { cs: false })));
+    assert.equal(relate(onPath.condition!, onName.condition!), 'stricter');
+  });
+});
+
+describe('Defender for Identity logons are not the host Security log', () => {
+  it('IdentityLogonEvents LogonSuccess is no Security 4624 key', () => {
+    const r = rule('kusto', [{ kind: 'table', name: 'IdentityLogonEvents' }], pred('ActionType', 'eq', ['LogonSuccess']));
+    assert.deepEqual(view(r).logSources, ['vendor:identitylogonevents']);
+    assert.deepEqual(keys(r), []);
+  });
+});
+
+describe('an ES|QL rule reads the indices of its FROM', () => {
+  it('integration aws + FROM logs-aws.cloudtrail-* is CloudTrail; its event.action list gives the keys', () => {
+    const condition = and(pred('event.action', 'in', ['CreateRole', 'UpdateAssumeRolePolicy']), pred('aws.cloudtrail.user_identity.type', 'eq', ['AssumedRole']));
+    const r: RuleRecord = { ...rule('elastic', [{ kind: 'integration', name: 'aws' }], condition) };
+    const withFrom: RuleRecord = { ...r, logic: buildLogic({ stages: [{ kind: 'source', label: 'from', text: 'FROM logs-aws.cloudtrail-*', detail: { indices: ['logs-aws.cloudtrail-*'] } }], condition }) };
+    assert.deepEqual(view(r).logSources, ['vendor:elastic/aws'], 'the integration alone does not say which AWS log');
+    assert.deepEqual(view(withFrom).logSources, ['aws.cloudtrail']);
+    assert.ok(keys(withFrom).includes('aws.cloudtrail|eventName|updateassumerolepolicy'));
+  });
+});
+
+describe('an action value outside its log', () => {
+  it("Sysmon's EventID 1 tested under a generic Windows log type is no Security-log key; 4688 is", () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Windows.EventLogs' }], pred('EventID', 'in', ['4688', '1'], { cs: true }));
+    assert.deepEqual(keys(r), ['windows.security|EventID|4688']);
+  });
+});
+
+describe('Elastic endpoint events keep their operating system', () => {
+  const ep = (os: string, category: string, c: Expr) => rule('elastic', [{ kind: 'index', name: 'logs-endpoint.events.*' }], and(pred('event.category', 'eq', [category]), pred('host.os.type', 'eq', [os]), c));
+  it('a macOS file event is not a Windows file event', () => {
+    const r = ep('macos', 'file', pred('file.name', 'eq', ['payload.exe']));
+    assert.deepEqual(view(r).logSources, ['vendor:elastic.endpoint.macos.file']);
+    assert.deepEqual(keys(r), []);
+  });
+  it('Linux file and Windows file events keep their canonical sources', () => {
+    assert.deepEqual(view(ep('linux', 'file', pred('file.name', 'eq', ['x']))).logSources, ['linux.file']);
+    assert.deepEqual(view(ep('windows', 'file', pred('file.name', 'eq', ['x']))).logSources, ['windows.file']);
+    assert.deepEqual(view(ep('linux', 'network', pred('destination.port', 'eq', [22]))).logSources, ['vendor:elastic.endpoint.linux.network']);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import type { RuleRecord } from '../../model/rule.ts';
 import type { FieldTable, Vocabulary } from '../../model/vocabulary/canonical.ts';
+import { LOG_SOURCE_BY_ID } from '../../model/vocabulary/logSources.ts';
 
 /** Dataset / index-pattern fragments (lower-case) onto cloud and SaaS log sources. */
 export const ELASTIC_DATASETS: readonly [string, string][] = [
@@ -55,6 +56,14 @@ function categoryFor(rule: RuleRecord): { categories: string[]; os?: string } {
   return { categories: cats, ...(os ? { os } : {}) };
 }
 
+/** Indices of ES|QL `FROM` stages (the query's own source; a rule may declare only its integration). */
+function fromIndices(rule: RuleRecord): string[] {
+  return rule.logic.stages.flatMap((s) => {
+    const ix = s.kind === 'source' ? s.detail?.['indices'] : undefined;
+    return Array.isArray(ix) ? ix.filter((x): x is string => typeof x === 'string') : [];
+  });
+}
+
 function osOf(names: readonly string[], os: string | undefined): string {
   if (os === 'linux' || os === 'macos') return os;
   if (os === 'darwin') return 'macos';
@@ -103,8 +112,9 @@ const ACTOR: FieldTable = { 'process.executable': 'Image', 'process.name': 'Imag
 
 export const elasticVocabulary: Vocabulary = {
   logSources: (rule: RuleRecord) => {
-    // declared index patterns and integrations, and the indices an ES|QL `FROM` names
-    const names = [...rule.logSources.map((l) => `${l.kind}=${l.name}`.toLowerCase()), ...rule.logic.stages.filter((s) => s.kind === 'source').map((s) => s.text.toLowerCase())];
+    // declared index patterns and integrations (`index=…`, `integration=…`), and the indices an ES|QL query reads
+    // (`FROM logs-aws.cloudtrail-*`)
+    const names = [...rule.logSources.map((l) => `${l.kind}=${l.name}`), ...fromIndices(rule)].map((n) => n.toLowerCase());
     const datasets = rule.logic.indicators.filter((i) => i.field === 'event.dataset' || i.field === 'data_stream.dataset').flatMap((i) => i.values.map((v) => String(v).toLowerCase()));
     const out = new Set<string>();
     for (const n of [...names, ...datasets]) for (const [frag, ls] of ELASTIC_DATASETS) if (n.includes(frag)) out.add(ls);
@@ -115,7 +125,9 @@ export const elasticVocabulary: Vocabulary = {
       const kind = CATEGORY[c];
       if (!kind) continue;
       const o = osOf(names, os);
-      out.add(o === 'windows' ? `windows.${kind}` : kind === 'process_creation' ? `${o}.process_creation` : kind === 'file' && o === 'linux' ? 'linux.file' : `windows.${kind}`);
+      // a Linux or macOS event kind without a canonical log source of its own stays the endpoint's (never Windows')
+      const id = `${o}.${kind}`;
+      out.add(LOG_SOURCE_BY_ID.has(id) ? id : `vendor:elastic.endpoint.${id}`);
     }
     if (out.size === 0 && names.some((n) => n.includes('endpoint.events.process') || n.includes('process'))) out.add(`${osOf(names, os)}.process_creation`);
     // no other vocabulary covers it (Elastic Defend alerts, ML jobs, other integrations): a vendor log source

@@ -34,7 +34,8 @@ export const KQL_TABLES: Readonly<Record<string, string>> = {
   EmailUrlInfo: 'email',
   Syslog: 'linux.auditd',
   DeviceLogonEvents: 'windows.security',
-  IdentityLogonEvents: 'windows.security',
+  // IdentityLogonEvents (Defender for Identity) records authentications seen by domain controllers and online
+  // services, not the host's Security 4624/4625: it stays a vendor log source
 };
 
 /** Security event ids whose events are process creation. */

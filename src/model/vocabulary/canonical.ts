@@ -125,12 +125,12 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
       const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
       if (!field) continue;
       mapped++;
-      const re = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field);
+      const { re, path } = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field);
       // a negative operator under a negation is a requirement (`not (eventName ne "X")` is eventName eq "X")
       const dual = negated && OPERATOR_FACTS[re.op].negative ? negatePredicate(re) : undefined;
       const pos = dual ?? re;
       predicates.push({ logSource: ls, field: prefix ? field : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native: p });
-      return re;
+      return path ? and(path, re) : re;
     }
     return pred(`?${p.field}`, p.op, p.values, p.opts, p.span);
   };
@@ -158,7 +158,7 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
     }
   };
   const condition = walk(cond, false, 0);
-  return { logSources, condition, predicates, total, mapped, actionKeys: actionKeysOf(predicates) };
+  return { logSources, condition, predicates, total, mapped, actionKeys: [...actionKeysOf(predicates), ...tupleKeysOf(logSources, condition)] };
 }
 
 /** Native values onto canonical ones where the vocabulary says they mean the same. */
@@ -171,16 +171,23 @@ function mapValues(vocab: Vocabulary, ls: string, field: string, p: Predicate): 
 
 /**
  * A predicate on a canonical field. A path test that pins the file name becomes a test of the derived `:name`
- * field (see the module comment); everything else keeps its operator, values and options.
+ * field (see the module comment): `endswith "\\x.exe"` is exactly `:name eq "x.exe"`; a full path (`eq`, `in`) is
+ * kept beside the name it implies (`path` is returned, and the caller conjoins both), so that the canonical
+ * condition stays equivalent to the native one, also under a negation. Everything else keeps its operator, values
+ * and options; a test without values (`is_not_null`) is never re-expressed.
  */
-function reexpress(p: Predicate, field: string): Predicate {
+function reexpress(p: Predicate, field: string): { re: Predicate; path?: Predicate } {
   const values = p.values;
-  const strings = values.every((v): v is string => typeof v === 'string');
+  const strings = values.length > 0 && values.every((v): v is string => typeof v === 'string');
   if (strings && !field.endsWith(':name') && NAME_OF_PATH.has(field)) {
     const names = values.map((v) => baseName(v, p.op));
-    if (names.every((n): n is string => n !== undefined)) return pred(`${field}:name`, names.length > 1 ? 'in' : 'eq', names, { ...(p.opts ?? {}), cs: false }, p.span);
+    if (names.every((n): n is string => n !== undefined)) {
+      const name = pred(`${field}:name`, names.length > 1 ? 'in' : 'eq', names, { ...(p.opts ?? {}), cs: false }, p.span);
+      // `endswith "\\x.exe"` says exactly that the name is x.exe; a full path says more than its name
+      return p.op === 'ends_with' ? { re: name } : { re: name, path: pred(field, p.op, values, p.opts, p.span) };
+    }
   }
-  return pred(field, p.op, values, p.opts, p.span);
+  return { re: pred(field, p.op, values, p.opts, p.span) };
 }
 
 /** Path fields whose file name is the derived `:name` field. */
@@ -197,6 +204,12 @@ function baseName(v: string, op: Predicate['op']): string | undefined {
   return name;
 }
 
+/** A numeric value within the range (a value that is no number is outside). */
+function inRange(value: string, [lo, hi]: readonly [number, number]): boolean {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  return n >= lo && n <= hi;
+}
+
 /** Positive eq / in predicates on an action field of their log source. */
 function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
   const out: ActionKey[] = [];
@@ -210,6 +223,7 @@ function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
       if (typeof v !== 'string' && typeof v !== 'number') continue;
       const value = String(v).toLowerCase();
       if (!value || value.includes('*')) continue;
+      if (ls?.actionRange && !inRange(value, ls.actionRange)) continue;
       const k = `${p.logSource}|${action}|${value}`;
       if (seen.has(k)) continue;
       seen.add(k);
@@ -217,4 +231,96 @@ function actionKeysOf(preds: readonly CanonicalPredicate[]): ActionKey[] {
     }
   }
   return out;
+}
+
+/** One conjunction of a condition: pinned values per canonical field (positive eq / in, or negated ne / not_in). */
+type Branch = ReadonlyMap<string, readonly string[]>;
+
+/** Conjunctions kept at most when a condition is spread into its disjuncts (the rest are dropped). */
+const MAX_BRANCHES = 256;
+
+/**
+ * Keys of log sources whose action is a combination of fields (`actionTuple`, e.g. Kubernetes verb + resource
+ * + subresource): the condition is spread into conjunctions (negations pushed to the leaves, opaque parts and
+ * other fields ignored), and each conjunction that pins the resource gives one key per combination of its values.
+ */
+function tupleKeysOf(logSources: readonly string[], condition: Expr): ActionKey[] {
+  const out: ActionKey[] = [];
+  for (const id of logSources) {
+    const src = LOG_SOURCE_BY_ID.get(id);
+    const tuple = src?.actionTuple;
+    if (!tuple) continue;
+    const fields = new Set(tuple.map((f) => f.toLowerCase()));
+    const seen = new Set<string>();
+    for (const b of branchesOf(condition, fields, false, 0)) {
+      const [verb, object, qualifier] = tuple.map((f) => b.get(f.toLowerCase()));
+      if (!object?.length) continue;
+      for (const v of verb?.length ? verb : (src.actionTupleAll ?? []))
+        for (const o of object)
+          for (const q of qualifier?.length ? qualifier : ['']) {
+            const value = `${v} ${o}${q ? `/${q}` : ''}`.toLowerCase();
+            if (seen.has(value) || value.includes('*')) continue;
+            seen.add(value);
+            out.push({ logSource: id, field: tuple.join('+'), value, display: value, cs: false });
+          }
+    }
+  }
+  return out;
+}
+
+function branchesOf(e: Expr, fields: ReadonlySet<string>, neg: boolean, depth: number): Branch[] {
+  const free: Branch[] = [new Map()];
+  if (depth > 100) return free;
+  switch (e.kind) {
+    case 'pred': {
+      const f = e.field.toLowerCase();
+      if (!fields.has(f)) return free;
+      const pinning = neg ? e.op === 'ne' : e.op === 'eq' || e.op === 'in';
+      const values = e.values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
+      return pinning && values.length ? [new Map([[f, values]])] : free;
+    }
+    case 'not':
+      return branchesOf(e.arg, fields, !neg, depth + 1);
+    case 'and':
+    case 'or':
+      return combine(e.args.map((a) => branchesOf(a, fields, neg, depth + 1)), (e.kind === 'and') !== neg);
+    case 'quant':
+      return combine(e.items.map((i) => branchesOf(i.expr, fields, neg, depth + 1)), (e.count === 'all') !== neg);
+    default:
+      return free;
+  }
+}
+
+/** Conjunction (product, values of a field intersected) or disjunction (union) of branch lists. */
+function combine(parts: Branch[][], conjunction: boolean): Branch[] {
+  if (!conjunction) return distinct(parts.flat());
+  let acc: Branch[] = [new Map()];
+  for (const part of parts) {
+    const next: Branch[] = [];
+    for (const a of acc)
+      for (const b of part) {
+        const m = new Map(a);
+        let empty = false;
+        for (const [f, vs] of b) {
+          const prev = m.get(f);
+          const merged = prev ? prev.filter((v) => vs.includes(v)) : vs;
+          if (!merged.length) empty = true;
+          m.set(f, merged);
+        }
+        if (!empty) next.push(m);
+      }
+    acc = distinct(next);
+  }
+  return acc;
+}
+
+/** Branches without repeats (only the tuple's fields are kept, so few are distinct), at most MAX_BRANCHES. */
+function distinct(bs: Branch[]): Branch[] {
+  const seen = new Map<string, Branch>();
+  for (const b of bs) {
+    const k = JSON.stringify([...b].sort((x, y) => x[0].localeCompare(y[0])).map(([f, vs]) => [f, [...vs].sort()]));
+    if (!seen.has(k)) seen.set(k, b);
+    if (seen.size >= MAX_BRANCHES) break;
+  }
+  return [...seen.values()];
 }

@@ -21,6 +21,21 @@ export interface CanonicalLogSource {
   readonly fields: readonly string[];
   /** Fields whose value names the action (see above). `Image:name` is the file name of the `Image` path. */
   readonly actionFields: readonly string[];
+  /**
+   * Fields that name the action only together (Kubernetes: the verb on a resource and subresource; `create` alone
+   * or `pods` alone is no action). Keys are made per conjunction of the condition, one value per combination
+   * (`create pods/exec`; a rule that does not pin the verb tests every verb, `actionTupleAll`); the first field is
+   * the verb-like one, the last an optional qualifier.
+   */
+  readonly actionTuple?: readonly [string, string, string];
+  /** Every value of the tuple's first field: a rule that does not pin it tests each of them (all verbs). */
+  readonly actionTupleAll?: readonly string[];
+  /**
+   * The numbers an action field can take in this log (the Security log's event ids are 1100-1108 and
+   * 4608-6424): a value outside is another log's event (Sysmon's EventID 1 tested under a generic Windows event
+   * log type) and gives no key.
+   */
+  readonly actionRange?: readonly [number, number];
 }
 
 const PROCESS_FIELDS = ['Image', 'Image:name', 'CommandLine', 'CommandLine:args', 'CommandLine:argc', 'ParentCommandLine:args', 'Signed', 'Signature', 'ParentImage', 'ParentImage:name', 'ParentCommandLine', 'OriginalFileName', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'Company', 'Product', 'Description', 'ProcessId', 'ParentProcessId', 'ParentUser', 'Computer'];
@@ -35,7 +50,7 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'okta.system', name: 'Okta System Log', fields: ['eventType', 'displayMessage', 'outcome.result', 'outcome.reason', 'actor.alternateId', 'actor.type', 'client.ipAddress', 'target', 'securityContext.isProxy', 'debugContext.debugData'], actionFields: ['eventType'] },
   { id: 'github.audit', name: 'GitHub audit log', fields: ['action', 'actor', 'org', 'repo', 'user', 'visibility'], actionFields: ['action'] },
   { id: 'google_workspace', name: 'Google Workspace audit (Admin / activity)', fields: ['name', 'type', 'id.applicationName', 'parameters', 'actor.email'], actionFields: ['name'] },
-  { id: 'kubernetes.audit', name: 'Kubernetes audit log', fields: ['verb', 'objectRef.resource', 'objectRef.subresource', 'objectRef.namespace', 'objectRef.name', 'user.username', 'user.groups', 'requestURI', 'responseStatus.code', 'sourceIPs', 'requestObject'], actionFields: ['verb', 'objectRef.resource'] },
+  { id: 'kubernetes.audit', name: 'Kubernetes audit log', fields: ['verb', 'objectRef.resource', 'objectRef.subresource', 'objectRef.namespace', 'objectRef.name', 'user.username', 'user.groups', 'requestURI', 'responseStatus.code', 'sourceIPs', 'requestObject'], actionFields: [], actionTuple: ['verb', 'objectRef.resource', 'objectRef.subresource'], actionTupleAll: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
   { id: 'windows.process_creation', name: 'Windows process creation (Sysmon 1, Security 4688)', fields: PROCESS_FIELDS, actionFields: ['Image:name', 'OriginalFileName'] },
   { id: 'windows.registry', name: 'Windows registry events (Sysmon 12-14)', fields: ['TargetObject', 'Details', 'EventType', 'Image', 'Image:name', 'NewName'], actionFields: ['TargetObject'] },
   { id: 'windows.file', name: 'Windows file events (Sysmon 11, 23, 26)', fields: ['TargetFilename', 'TargetFilename:name', 'Image', 'Image:name', 'CreationUtcTime'], actionFields: ['TargetFilename:name'] },
@@ -43,7 +58,7 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'windows.dns', name: 'Windows DNS queries (Sysmon 22)', fields: ['QueryName', 'QueryResults', 'QueryStatus', 'Image', 'Image:name'], actionFields: ['QueryName'] },
   { id: 'windows.image_load', name: 'Windows image loads (Sysmon 7)', fields: ['ImageLoaded', 'ImageLoaded:name', 'Image', 'Image:name', 'Signed', 'SignatureStatus', 'Hashes', 'OriginalFileName'], actionFields: ['ImageLoaded:name'] },
   { id: 'windows.powershell', name: 'PowerShell script block logging (4104) and module logging', fields: ['ScriptBlockText', 'Payload', 'ContextInfo', 'Path'], actionFields: [] },
-  { id: 'windows.security', name: 'Windows Security event log (by event id)', fields: ['EventID', 'SubjectUserName', 'TargetUserName', 'LogonType', 'ObjectName', 'ObjectType', 'ServiceName', 'ShareName', 'RelativeTargetName', 'IpAddress', 'WorkstationName', 'AccessMask', 'TicketEncryptionType'], actionFields: ['EventID'] },
+  { id: 'windows.security', name: 'Windows Security event log (by event id)', fields: ['EventID', 'SubjectUserName', 'TargetUserName', 'LogonType', 'ObjectName', 'ObjectType', 'ServiceName', 'ShareName', 'RelativeTargetName', 'IpAddress', 'WorkstationName', 'AccessMask', 'TicketEncryptionType'], actionFields: ['EventID'], actionRange: [1100, 6499] },
   { id: 'windows.system', name: 'Windows System event log (by event id)', fields: ['EventID', 'Provider_Name', 'ServiceName', 'ImagePath', 'ServiceType', 'StartType'], actionFields: ['EventID'] },
   { id: 'windows.process_access', name: 'Windows process access (Sysmon 10)', fields: ['TargetImage', 'TargetImage:name', 'SourceImage', 'GrantedAccess', 'CallTrace'], actionFields: ['TargetImage:name'] },
   { id: 'windows.driver_load', name: 'Windows driver loads (Sysmon 6)', fields: ['ImageLoaded', 'ImageLoaded:name', 'Hashes', 'Signed', 'Signature'], actionFields: ['ImageLoaded:name'] },
