@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { evaluate, type Truth } from '../src/model/evaluate.ts';
-import { buildLogic } from '../src/model/analyze.ts';
+import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { listFiles } from '../src/formats/io.ts';
 import { lowerPythonRule, preparePythonRepo } from '../src/formats/panther/python/index.ts';

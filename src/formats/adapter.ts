@@ -6,7 +6,7 @@
  * Adding a language: a folder `src/formats/<language>/` exporting a `FormatAdapter`, one line in `registry.ts`,
  * fixtures under `test/fixtures/<language>/`, and a page in `docs/formats/`.
  */
-import type { Diagnostic } from '../model/diagnostics.ts';
+import type { CodeTable, Diagnostic } from '../model/diagnostics.ts';
 import type { FieldResolver } from '../model/evaluate.ts';
 import type { Format } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
@@ -42,6 +42,8 @@ export interface FileResult {
 
 export interface FormatAdapter<Prep = unknown> {
   readonly format: Format;
+  /** Every diagnostic code the adapter emits (its areas' tables; `docs/diagnostics.md` is generated from them). */
+  readonly diagnosticCodes: readonly CodeTable[];
   /** Which parser the adapter uses, for the page ("Python via tree-sitter"). */
   readonly parserName: string;
   /**

@@ -4,19 +4,20 @@
  * Threshold and new-terms settings are recorded (aggregation threshold, output fields).
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
-import { ElasticDiagnostics } from './diagnostics.ts';
+import { ELA_CODES, ElasticDiagnostics } from './diagnostics.ts';
 import { HUNTING_ROOT, QUERY_LANGUAGES, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
 
 type Table = Record<string, unknown>;
 
 export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
+  diagnosticCodes: [ELA_CODES],
   parserName: 'TOML via smol-toml; EQL / KQL / ES|QL not parsed yet',
   async prepare() {
     return null;
@@ -58,7 +59,7 @@ export function parseElasticText(path: string, text: string, source: SourceInfo)
   const qlang = QUERY_LANGUAGES[language ?? ''] ?? (type === 'esql' ? 'esql' : 'text');
 
   const stages: Stage[] = [];
-  if (query) stages.push({ kind: type === 'eql' && query.trimStart().startsWith('sequence') ? 'sequence' : 'other', label: `${language ?? type} query`, text: query, detail: { language: qlang } });
+  if (query) stages.push({ kind: type === 'eql' && query.trimStart().startsWith('sequence') ? 'sequence' : 'query', label: `${language ?? type} query`, text: query, detail: { language: qlang } });
   const outputFields: OutputField[] = [];
   let aggregation: Aggregation | undefined;
   if (isTable(r.threshold)) {
@@ -77,7 +78,7 @@ export function parseElasticText(path: string, text: string, source: SourceInfo)
   }
   if (isTable(r.new_terms)) {
     for (const f of list(r.new_terms.value).map(String)) outputFields.push({ name: f, source: 'new_terms.fields' });
-    stages.push({ kind: 'other', label: 'new_terms', text: `new terms of ${list(r.new_terms.value).join(', ')} over ${list(r.new_terms.history_window_start).map((h) => (isTable(h) ? String(h.value) : String(h))).join(', ')}` });
+    stages.push({ kind: 'aggregate', label: 'new_terms', text: `new terms of ${list(r.new_terms.value).join(', ')} over ${list(r.new_terms.history_window_start).map((h) => (isTable(h) ? String(h.value) : String(h))).join(', ')}` });
   }
   const logSources: LogSource[] = [
     ...list(r.index).map((i) => ({ kind: 'index', name: String(i) })),
@@ -163,7 +164,7 @@ function huntRecord(path: string, text: string, h: Table, source: SourceInfo): R
   const name = str(h.name);
   const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
   const langs = list(h.language).map(String);
-  const stages: Stage[] = list(h.query).map((q, i) => ({ kind: 'other' as const, label: `query ${i + 1}`, text: String(q), detail: { language: langs[0] === 'ES|QL' ? 'esql' : (langs[0] ?? 'text').toLowerCase() } }));
+  const stages: Stage[] = list(h.query).map((q, i) => ({ kind: 'query' as const, label: `query ${i + 1}`, text: String(q), detail: { language: langs[0] === 'ES|QL' ? 'esql' : (langs[0] ?? 'text').toLowerCase() } }));
   return {
     id: `elastic/${slug}`,
     format: 'elastic',

@@ -9,8 +9,9 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
-import type { DeclaredAttack, RuleSource } from '../../model/rule.ts';
+import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS } from './defenderFacts.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
@@ -112,7 +113,7 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
       query,
       toFile,
       range: { start, end },
-      source: ruleSource(file, source, { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) }),
+      source: ruleSource(source, file, { lines: { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) } }),
       title: `${title ?? stem}${several && b.heading && b.heading !== title ? ` (${b.heading}${part.of > 1 ? `, query ${part.index}` : ''})` : several ? ` (query ${idx + 1})` : ''}`,
       ...(description ? { description } : {}),
       references,
@@ -147,7 +148,7 @@ export function parseDefenderText(file: string, text: string, flavour: DefenderF
       query,
       toFile: (o) => o + part.start,
       ...(parts.length > 1 ? { range: { start: part.start, end: part.end } } : {}),
-      source: ruleSource(file, source, { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) }),
+      source: ruleSource(source, file, { lines: { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) } }),
       title: parts.length > 1 ? `${stem} (query ${idx + 1})` : stem,
       ...(comments.length ? { description: comments.join('\n') } : {}),
       status: 'unknown',
@@ -238,17 +239,6 @@ function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { tex
     return { kind: 'hunting', reason: template ? `in the ${top} folder: a hunting / investigation query` : 'no detection-rule template (no Risk section): a hunting or investigation query' };
   }
   return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
-}
-
-function ruleSource(file: string, source: SourceInfo, lines?: { start: number; end: number }): RuleSource {
-  return {
-    repository: source.repository,
-    path: file,
-    ...(lines ? { lines } : {}),
-    ...(source.commit ? { commit: source.commit } : {}),
-    ...(source.licence ? { licence: source.licence } : {}),
-    ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
-  };
 }
 
 function rowCells(tokens: readonly Token[], i: number): string[] {

@@ -12,6 +12,7 @@ import { readSourceText } from '../io.ts';
 import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
 import { PARSER_NAME } from './record.ts';
 import { parseSentinelYaml } from './sentinel.ts';
+import { KQL_CODES } from './diagnostics.ts';
 
 /** How a file of a KQL source is handled, from its path alone. */
 export type KqlFileRole =
@@ -61,6 +62,7 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
 
 export const kustoAdapter: FormatAdapter<null> = {
   format: 'kusto',
+  diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,
   async prepare() {
     return null;

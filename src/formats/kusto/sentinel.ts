@@ -10,9 +10,10 @@ import { LIMITS } from '../../model/diagnostics.ts';
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
-import type { DeclaredAttack, LogSource, OutputField, RuleSource } from '../../model/rule.ts';
+import type { DeclaredAttack, LogSource, OutputField } from '../../model/rule.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { buildKqlRule, type KqlRuleInput, type KqlRuleOutput } from './record.ts';
 
@@ -119,13 +120,6 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
       ? { kind: 'hunting' as const, reason: 'Sentinel hunting query (a Hunting Queries folder): run by an analyst, not scheduled to alert' }
       : undefined;
 
-  const ruleSource: RuleSource = {
-    repository: source.repository,
-    path: file,
-    ...(source.commit ? { commit: source.commit } : {}),
-    ...(source.licence ? { licence: source.licence } : {}),
-    ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
-  };
   const statusNative = str('status');
   const input: KqlRuleInput = {
     id: `kusto/${slugify(file.split('/').pop()!.replace(/\.ya?ml$/i, ''))}`,
@@ -134,7 +128,7 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
     fileLanguage: 'yaml',
     query,
     toFile,
-    source: ruleSource,
+    source: ruleSource(source, file),
     ...(str('id') ? { nativeId: str('id')! } : {}),
     nativeType: hunting ? 'hunting' : (nativeKind ?? 'Scheduled'),
     title: name,

@@ -3,17 +3,18 @@
  * yet (completeness none). Sublime's `tactics_and_techniques` are its own taxonomy, not ATT&CK: kept in facts.
  */
 import { loadYaml } from '../yaml.ts';
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
 import type { RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
-import { MqlDiagnostics } from './diagnostics.ts';
+import { MQL_CODES, MqlDiagnostics } from './diagnostics.ts';
 import { kindOf, MQL_LOG_SOURCE } from './facts.ts';
 
 export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
+  diagnosticCodes: [MQL_CODES],
   parserName: 'YAML metadata via yaml; MQL not parsed yet',
   async prepare() {
     return null;

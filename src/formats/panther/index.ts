@@ -17,11 +17,14 @@ import { ANALYSIS_TYPES, CONTENT_DIRS, isAnalysisType, NON_RULE_REASONS, SKIPPED
 import { isYamlPath, preparePanther, topDir, type PantherPrep } from './prep.ts';
 import { buildRecord } from './record.ts';
 import { isRecord, lineAt, parseYamlSpec } from './yamlDoc.ts';
+import { PAN_CODES } from './diagnostics.ts';
+import { PY_CODES } from './python/diagnostics.ts';
 
 export type { PantherPrep } from './prep.ts';
 
 export const pantherAdapter: FormatAdapter<PantherPrep> = {
   format: 'panther',
+  diagnosticCodes: [PAN_CODES, PY_CODES],
   parserName: 'Panther YAML specs (yaml), Python via tree-sitter, Snowflake SQL via node-sql-parser',
   resolveField: resolvePantherField,
   async prepare(root, files) {

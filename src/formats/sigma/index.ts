@@ -11,12 +11,14 @@
 import type { FormatAdapter } from '../adapter.ts';
 import { buildSigmaSource, SIGMA_PARSER, type SigmaBuild } from './build.ts';
 import { resolveSigmaField } from './resolve.ts';
+import { SIGMA_CODES } from './diagnostics.ts';
 
 export { resolveSigmaField } from './resolve.ts';
 export { SIGMA_PARSER } from './build.ts';
 
 export const sigmaAdapter: FormatAdapter<SigmaBuild> = {
   format: 'sigma',
+  diagnosticCodes: [SIGMA_CODES],
   parserName: SIGMA_PARSER,
   async prepare(root, files, source) {
     return buildSigmaSource(root, files, source);

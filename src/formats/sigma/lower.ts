@@ -7,6 +7,7 @@
 import type { YAMLMap } from 'yaml';
 import { assertNever, named, not, opaque, and, or, type Expr } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Lowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, Stage } from '../../model/rule.ts';
 import type { Operator } from '../../model/expr.ts';
 import { parseCondition, type CondAggregation, type CondNode } from './condition.ts';
@@ -15,11 +16,10 @@ import { SigmaDiagnostics } from './diagnostics.ts';
 import { lowerSearch, type LowerContext } from './lowerDetection.ts';
 import { atOffset, type SigmaFile } from './syntax.ts';
 
-export interface LoweredDetection {
-  readonly condition?: Expr;
-  readonly stages: readonly Stage[];
+/** The model's `Lowering` of a Sigma detection, with what only Sigma knows. */
+export interface LoweredDetection extends Lowering {
   readonly missing: readonly MissingPart[];
-  readonly aggregation?: Aggregation;
+  readonly diagnostics: readonly Diagnostic[];
   /** Selection name → lowered search (unnamed), for filters and correlations. */
   readonly selections: ReadonlyMap<string, Expr>;
   readonly timeframe?: string;
@@ -55,7 +55,8 @@ const AGG_OPS: Record<string, Operator> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<
 /**
  * Lower a detection mapping. `prefix` renames selections (filters applied to other rules: `<filter>.<name>`).
  */
-export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagnostic[], prefix = ''): LoweredDetection {
+export function lowerDetection(file: SigmaFile, det: YAMLMap, prefix = ''): LoweredDetection {
+  const diagnostics: Diagnostic[] = [];
   const at = (o: number) => atOffset(file.lines, o);
   const parsed = parseDetection(file, det);
   diagnostics.push(...parsed.diagnostics);
@@ -73,7 +74,7 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
   let aggregation: Aggregation | undefined;
   if (!parsed.condition) {
     diagnostics.push(SigmaDiagnostics.noCondition(file.path, at(det.range?.[0] ?? 0)));
-    return { stages, missing, selections, ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}) };
+    return { stages, missing, diagnostics, selections, ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}) };
   }
   const conds: Expr[] = [];
   for (const c of parsed.condition.texts) {
@@ -134,6 +135,7 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
     stages,
     missing,
     ...(aggregation ? { aggregation } : {}),
+    diagnostics,
     selections,
     ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}),
   };
@@ -153,7 +155,7 @@ function lowerAggregation(a: CondAggregation, text: string, timeframe: string | 
         },
       };
     case 'near':
-      return { missing: { text, reason: `near: the rule also requires other events within ${timeframe ?? 'a time window'} (Sigma v1 temporal proximity), which one event cannot show`, span } };
+      return { missing: { kind: 'correlation', text, reason: `near: the rule also requires other events within ${timeframe ?? 'a time window'} (Sigma v1 temporal proximity), which one event cannot show`, span } };
     default:
       return assertNever(a, 'aggregation');
   }

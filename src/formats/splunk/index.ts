@@ -4,18 +4,19 @@
  */
 import { loadYaml } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { DeclaredAttack, LogSource, RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
-import { SplunkDiagnostics } from './diagnostics.ts';
+import { SPL_CODES, SplunkDiagnostics } from './diagnostics.ts';
 import { FOLDER_FACTS, TYPE_KINDS } from './facts.ts';
 
 const NOTE = 'logic not parsed yet for SPL';
 
 export const splunkAdapter: FormatAdapter<null> = {
   format: 'splunk',
+  diagnosticCodes: [SPL_CODES],
   parserName: 'YAML metadata via yaml; SPL not parsed yet',
   async prepare() {
     return null;
@@ -64,7 +65,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   const logSources: LogSource[] = list(y.data_source).map((d) => ({ kind: 'data_source', name: String(d) }));
   const scores = isMap(y.rba) ? list(y.rba.risk_objects).flatMap((o) => (isMap(o) && typeof o.score === 'number' ? [o.score] : [])) : [];
   const risk = scores.length ? Math.max(...scores) : undefined;
-  const stages: Stage[] = search ? [{ kind: 'other', label: 'search', text: search }] : [];
+  const stages: Stage[] = search ? [{ kind: 'query', label: 'search', text: search }] : [];
   const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
   const rule: RuleRecord = {
     id: `splunk/${slug}`,

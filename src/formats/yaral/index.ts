@@ -3,7 +3,7 @@
  * read as key = value; sections kept verbatim as stages. Logic is not lowered yet (completeness none), but the
  * match window, a `#var > N` condition threshold and outcome variables are recorded.
  */
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Operator } from '../../model/expr.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
@@ -11,15 +11,16 @@ import { lineColAt } from '../../model/span.ts';
 import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage, StageKind } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
-import { YaralDiagnostics } from './diagnostics.ts';
+import { YRL_CODES, YaralDiagnostics } from './diagnostics.ts';
 import { readStructure, type Section, type SectionName, type YaralRule } from './structure.ts';
 import { stringValue, tokenizeYaral, type Token } from './tokens.ts';
 
-const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'other', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'other' };
+const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'metadata', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'modifier' };
 const THRESHOLD_OPS: Readonly<Record<string, Operator>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' };
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
+  diagnosticCodes: [YRL_CODES],
   parserName: 'YARA-L structure via tokenizer; events and condition not lowered yet',
   async prepare() {
     return null;

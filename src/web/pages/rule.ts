@@ -64,7 +64,7 @@ function statusNote(site: Site, m: AttackMapping): Html {
 function factsBox(site: Site, d: RuleData): Html {
   const r = d.rule;
   const row = (k: string, v: Html | string | undefined | null | false) => (v ? html`<dt>${k}</dt><dd>${v}</dd>` : '');
-  const upstream = r.source.url ? extLink(encodeURI(r.source.url), 'view upstream') : '';
+  const upstream = r.source.url ? extLink(r.source.url, 'view upstream') : '';
   return html`<aside class="factsbox"><h2>${FORMAT_LABELS[r.format]} facts</h2><dl>
 ${row('Rule id', html`<code>${r.id}</code>`)}${row('Native id', r.nativeId ? html`<code>${r.nativeId}</code>` : '')}${row('Type', r.nativeType)}
 ${row('Severity', r.severity ? html`${badge(r.severity, `sev-${r.severity}`)}${r.severityNative && r.severityNative.toLowerCase() !== r.severity ? ` (${r.severityNative})` : ''}` : r.severityNative)}
