@@ -12,6 +12,7 @@ import { slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { ruleSource } from '../record.ts';
+import { SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS } from './defenderFacts.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
@@ -91,19 +92,15 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
   const queries = kqlBlocks.flatMap((b) => {
     const firstLine = b.map[0] + 1;
     const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
-    const contentLines = lineStarts(b.content);
-    const blockToFile = (o: number) => {
-      let l = 0;
-      while (l + 1 < contentLines.length && contentLines[l + 1]! <= o) l++;
-      const ls = lines[firstLine + l];
-      return ls === undefined ? text.length : Math.min(ls + fenceIndent + (o - contentLines[l]!), text.length);
-    };
-    return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), toFile: (o: number) => blockToFile(o + part.start) }));
+    const hostStarts: number[] = [];
+    for (let l = 0; l < lineStarts(b.content).length && lines[firstLine + l] !== undefined; l++) hostStarts.push(lines[firstLine + l]! + fenceIndent);
+    const blockMap = SourceMap.lines(file, text, b.content, hostStarts);
+    return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), map: blockMap.sub(part.start) }));
   });
   const several = queries.length > 1;
-  const outputs = queries.map(({ block: b, part, query, toFile }, idx) => {
-    const start = toFile(0);
-    const end = toFile(query.length);
+  const outputs = queries.map(({ block: b, part, query, map }, idx) => {
+    const start = map.toHost(0);
+    const end = map.toHost(query.length);
     const startLine = lineOf(lines, start);
     return buildKqlRule({
       id: `kusto/${stem}${several ? `-${idx + 1}` : ''}`,
@@ -111,7 +108,7 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
       fileText: text,
       fileLanguage: 'markdown',
       query,
-      toFile,
+      map,
       range: { start, end },
       source: ruleSource(source, file, { lines: { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) } }),
       title: `${title ?? stem}${several && b.heading && b.heading !== title ? ` (${b.heading}${part.of > 1 ? `, query ${part.index}` : ''})` : several ? ` (query ${idx + 1})` : ''}`,
@@ -137,6 +134,7 @@ export function parseDefenderText(file: string, text: string, flavour: DefenderF
   if (!looksLikeKql(text)) return { outputs: [], diagnostics: [KqlDiagnostics.otherLanguage(file, 'plain text rejected by the Kusto parser from its first line (not KQL)')] };
   const parts = queriesOf(text);
   const lines = lineStarts(text);
+  const fileMap = SourceMap.verbatim(file, text);
   const outputs = parts.map((part, idx) => {
     const query = text.slice(part.start, part.end);
     const comments = leadingComments(parseKql(query).value.root);
@@ -146,7 +144,7 @@ export function parseDefenderText(file: string, text: string, flavour: DefenderF
       fileText: text,
       fileLanguage: 'kql',
       query,
-      toFile: (o) => o + part.start,
+      map: fileMap.sub(part.start),
       ...(parts.length > 1 ? { range: { start: part.start, end: part.end } } : {}),
       source: ruleSource(source, file, { lines: { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) } }),
       title: parts.length > 1 ? `${stem} (query ${idx + 1})` : stem,

@@ -3,11 +3,11 @@
  * Markdown): parse (Microsoft's parser), lower, classify, and build the logic with the model's `buildLogic`.
  */
 import { buildLogic } from '../../model/lowering.ts';
-import { lineColAt } from '../../model/span.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
 import { ruleRecord } from '../record.ts';
+import type { SourceMap } from '../sourceMap.ts';
 import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ALERT_TABLES, isVendorAlertTable } from './kqlFacts.ts';
@@ -27,8 +27,8 @@ export interface KqlRuleInput {
   readonly fileText: string;
   readonly fileLanguage: string;
   readonly query: string;
-  /** Offset in the file of an offset in the query. */
-  readonly toFile: (o: number) => number;
+  /** Where the query sits in the file (offsets, lines and columns). */
+  readonly map: SourceMap;
   readonly range?: { readonly start: number; readonly end: number };
   readonly source: RuleSource;
   readonly nativeId?: string;
@@ -69,11 +69,8 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const parsed = parseKql(input.query);
   const parseMs = performance.now() - t0;
   const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
-  for (const d of parsed.diagnostics) {
-    const at = lineColAt(input.fileText, input.toFile(d.start));
-    diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, at));
-  }
-  const low = lowerQuery(parsed.value, input.file, input.toFile);
+  for (const d of parsed.diagnostics) diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, input.map.at(d.start, d.start + d.length)));
+  const low = lowerQuery(parsed.value, input.file, (o) => input.map.toHost(o));
   diagnostics.push(...low.diagnostics);
 
   // aggregation: the query's own, then the result-count trigger

@@ -5,7 +5,7 @@
  * requiredDataConnectors, queryFrequency, queryPeriod, triggerOperator, triggerThreshold, tactics,
  * relevantTechniques, query, entityMappings, customDetails, alertDetailsOverride, version, kind).
  */
-import { flowDepthExceeds } from '../yaml.ts';
+import { flowDepthExceeds, yamlScalarMap } from '../yaml.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
@@ -59,7 +59,7 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
     return { outputs: [], diagnostics: [KqlDiagnostics.noQuery(file)], notARule: 'Sentinel YAML without a query (e.g. a stub left where content moved): not a rule' };
   }
   const query = qnode.value;
-  const toFile = blockScalarMapper(text, qnode);
+  const map = yamlScalarMap(file, text, qnode);
 
   const str = (k: string): string | undefined => (typeof y[k] === 'string' ? (y[k] as string) : typeof y[k] === 'number' ? String(y[k]) : undefined);
   const atKey = (k: string) => {
@@ -127,7 +127,7 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
     fileText: text,
     fileLanguage: 'yaml',
     query,
-    toFile,
+    map,
     source: ruleSource(source, file),
     ...(str('id') ? { nativeId: str('id')! } : {}),
     nativeType: hunting ? 'hunting' : (nativeKind ?? 'Scheduled'),
@@ -154,47 +154,4 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
 
 function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-}
-
-/**
- * Offsets of a YAML scalar's decoded text back into the file. For block scalars (`|`, `>`), decoded line i is
- * source line (header + 1 + i) without the block's indentation; other scalars map from the value's start.
- */
-export function blockScalarMapper(text: string, node: Scalar): (o: number) => number {
-  const start = node.range?.[0] ?? 0;
-  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') {
-    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
-    return (o) => Math.min(start + quoted + o, text.length);
-  }
-  const lineStarts: number[] = [];
-  let p = text.indexOf('\n', start);
-  while (p >= 0 && p < (node.range?.[2] ?? text.length)) {
-    lineStarts.push(p + 1);
-    p = text.indexOf('\n', p + 1);
-  }
-  let indent = 0;
-  for (const ls of lineStarts) {
-    let i = ls;
-    while (text[i] === ' ') i++;
-    if (text[i] !== '\n' && text[i] !== '\r' && i < text.length) {
-      indent = i - ls;
-      break;
-    }
-  }
-  const value = String(node.value);
-  const decodedLineStarts: number[] = [0];
-  for (let i = 0; i < value.length; i++) if (value[i] === '\n') decodedLineStarts.push(i + 1);
-  return (o) => {
-    let lo = 0;
-    let hi = decodedLineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (decodedLineStarts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    const col = o - decodedLineStarts[lo]!;
-    const ls = lineStarts[lo];
-    if (ls === undefined) return Math.min(start + o, text.length);
-    return Math.min(ls + indent + col, text.length);
-  };
 }

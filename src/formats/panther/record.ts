@@ -15,7 +15,7 @@ import { lowerCorrelation } from './correlation.ts';
 import { keyOf, lowerMatchExpressions } from './detection.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import type { AnalysisType } from './pantherFacts.ts';
-import { resolveFilename, sqlOf, type PantherPrep } from './prep.ts';
+import { queryMap, resolveFilename, sqlOf, type PantherPrep } from './prep.ts';
 import { lowerPythonRule } from './python/index.ts';
 import { classifyKind, idKeyOf, readSpecMeta } from './spec.ts';
 import { SQL_PARSER_NOTE, type SqlLowering } from './sql.ts';
@@ -61,7 +61,7 @@ export async function buildRecord(root: string, file: string, spec: YamlSpec, ty
       logic = buildLogic(noLogic('The query has no SQL to show.'));
       if (typeof v['Query'] === 'string') {
         // a second spec with the same QueryName: lower its own SQL
-        const own = sqlOf(prep, { path: file, sql: v['Query'], line: (lineAt(spec, ['Query']) ?? 1) + 1 });
+        const own = sqlOf(prep, { path: file, sql: v['Query'], map: queryMap(file, spec.text, spec.doc.get('Query', true)) });
         ({ logic } = sqlLogic(own));
         diagnostics.push(...own.diagnostics);
         body.push({ path: `${file}#Query`, language: 'sql', text: v['Query'] });

@@ -8,6 +8,7 @@
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
+import type { SourceMap } from '../sourceMap.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { Lowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
@@ -39,14 +40,15 @@ export interface SqlLowering extends Lowering {
 }
 
 /**
- * Lower one query. `bodyPath` names the SQL body file the spans point into; `yamlFile` and `lineBase` place
- * diagnostics in the spec (line of the first SQL line in the YAML file).
+ * Lower one query. `bodyPath` names the SQL body file the spans point into (the SQL shown on its own); `map`
+ * places diagnostics in the spec (where the SQL sits in the YAML file).
  */
-export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBase: number): SqlLowering {
+export function lowerSql(sql: string, bodyPath: string, map: SourceMap): SqlLowering {
+  const yamlFile = map.file;
   const diagnostics: Diagnostic[] = [];
   let ast: unknown;
   let dialect: string | undefined;
-  let firstError: { message: string; line?: number } | undefined;
+  let firstError: { message: string; offset?: number } | undefined;
   for (const d of SQL_DIALECTS) {
     try {
       ast = parser().astify(sql, { database: d, parseOptions: { includeLocations: true } });
@@ -54,23 +56,22 @@ export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBa
       break;
     } catch (e) {
       if (!firstError) {
-        const loc = (e as { location?: { start?: { line?: number } } }).location;
+        const loc = (e as { location?: { start?: { offset?: number } } }).location;
         const msg = e instanceof Error ? e.message : String(e);
-        firstError = { message: msg.length > 160 ? msg.slice(0, 160) + '…' : msg, ...(loc?.start?.line ? { line: loc.start.line } : {}) };
+        firstError = { message: msg.length > 160 ? msg.slice(0, 160) + '…' : msg, ...(loc?.start?.offset !== undefined ? { offset: loc.start.offset } : {}) };
       }
     }
   }
   const empty = { stages: [], missing: [], outputFields: [], tables: [] };
   if (!dialect) {
-    const line = lineBase + (firstError?.line ?? 1) - 1;
     if (sql.includes('{%') || sql.includes('{{')) {
-      diagnostics.push(PantherDiagnostics.sqlTemplate(yamlFile, { line: lineBase }));
+      diagnostics.push(PantherDiagnostics.sqlTemplate(yamlFile, map.at(0)));
       return { parsed: false, ...empty, diagnostics, note: 'The query is a Jinja template: the SQL that runs is generated from it, so it is shown verbatim and not parsed.' };
     }
-    diagnostics.push(PantherDiagnostics.sqlSyntax(yamlFile, firstError?.message ?? 'unknown error', { line }));
+    diagnostics.push(PantherDiagnostics.sqlSyntax(yamlFile, firstError?.message ?? 'unknown error', map.at(firstError?.offset ?? 0)));
     return { parsed: false, ...empty, diagnostics, note: 'node-sql-parser does not accept this Snowflake SQL; the query is shown verbatim and its logic is not extracted.' };
   }
-  if (dialect !== 'snowflake') diagnostics.push(PantherDiagnostics.sqlFallbackDialect(yamlFile, dialect, { line: lineBase }));
+  if (dialect !== 'snowflake') diagnostics.push(PantherDiagnostics.sqlFallbackDialect(yamlFile, dialect, map.at(0)));
   const w = new Walker(sql, bodyPath);
   const stmts = Array.isArray(ast) ? ast : [ast];
   for (const s of stmts) if (s && typeof s === 'object') w.statement(s as SqlNode, 'main');

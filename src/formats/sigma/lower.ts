@@ -80,7 +80,7 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, prefix = ''): Lowe
   for (const c of parsed.condition.texts) {
     const res = parseCondition(c.text);
     if (!res.ok) {
-      diagnostics.push(SigmaDiagnostics.conditionSyntax(file.path, res.message, at(c.valueOffset + res.offset)));
+      diagnostics.push(SigmaDiagnostics.conditionSyntax(file.path, res.message, c.map.at(res.offset)));
       const e = opaque(c.text, `condition does not parse: ${res.message}`, c.span);
       conds.push(e);
       stages.push({ kind: 'condition', label: 'condition', text: c.text, span: c.span, expr: e });
@@ -99,16 +99,16 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, prefix = ''): Lowe
         case 'ref': {
           const e = selections.get(n.name);
           if (!e) {
-            diagnostics.push(SigmaDiagnostics.missingSelection(file.path, n.name, at(c.valueOffset + n.at.start)));
-            return opaque(n.name, `condition names selection "${n.name}" which is not defined`, { file: file.path, start: c.valueOffset + n.at.start, end: c.valueOffset + n.at.end });
+            diagnostics.push(SigmaDiagnostics.missingSelection(file.path, n.name, c.map.at(n.at.start, n.at.end)));
+            return opaque(n.name, `condition names selection "${n.name}" which is not defined`, c.map.span(n.at.start, n.at.end));
           }
           return named(prefix + n.name, e);
         }
         case 'quant': {
           const names = n.selector === 'them' ? order.filter((x) => !x.startsWith('_')) : order.filter((x) => matchName(n.selector, x));
           if (names.length === 0) {
-            diagnostics.push(SigmaDiagnostics.emptyPattern(file.path, n.selector, at(c.valueOffset + n.at.start)));
-            return opaque(c.text.slice(n.at.start, n.at.end), `"${n.selector}" matches no selection`, { file: file.path, start: c.valueOffset + n.at.start, end: c.valueOffset + n.at.end });
+            diagnostics.push(SigmaDiagnostics.emptyPattern(file.path, n.selector, c.map.at(n.at.start, n.at.end)));
+            return opaque(c.text.slice(n.at.start, n.at.end), `"${n.selector}" matches no selection`, c.map.span(n.at.start, n.at.end));
           }
           return { kind: 'quant', count: n.count, selector: n.selector, items: names.map((x) => ({ name: prefix + x, expr: selections.get(x)! })) };
         }
@@ -122,8 +122,8 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, prefix = ''): Lowe
     if (res.value.agg) {
       const a = res.value.agg;
       const aggText = c.text.slice(a.at.start, a.at.end);
-      diagnostics.push(SigmaDiagnostics.legacyAggregation(file.path, aggText, at(c.valueOffset + a.at.start)));
-      const span = { file: file.path, start: c.valueOffset + a.at.start, end: c.valueOffset + a.at.end };
+      diagnostics.push(SigmaDiagnostics.legacyAggregation(file.path, aggText, c.map.at(a.at.start, a.at.end)));
+      const span = c.map.span(a.at.start, a.at.end);
       const lowered = lowerAggregation(a, aggText, parsed.timeframe, span);
       if (lowered.aggregation) aggregation = lowered.aggregation;
       if (lowered.missing) missing.push(lowered.missing);
