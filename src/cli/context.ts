@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
 import { findAttackBundle } from '../attack/locate.ts';
+import { syncedAttackBundle } from '../catalog/paths.ts';
 import { detectFormat, findRepoRoot } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
@@ -17,7 +18,7 @@ export interface LoadedAttack {
 
 /** ATT&CK from --attack, DETWIKI_ATTACK, or the synced copy; a message (on stderr) when there is none. */
 export async function loadAttackFor(flag: string | undefined, quiet = false): Promise<LoadedAttack> {
-  const found = findAttackBundle(flag !== undefined ? { flag } : {});
+  const found = findAttackBundle({ ...(flag !== undefined ? { flag } : {}), synced: syncedAttackBundle() });
   if (!found.path) {
     if (!quiet) console.error(`detwiki: ${found.message}`);
     return { message: found.message };

@@ -6,6 +6,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
+import { ELASTIC_HIGHLIGHT } from './highlightFacts.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
@@ -17,6 +18,9 @@ type Table = Record<string, unknown>;
 
 export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
+  detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'] },
+  highlight: ELASTIC_HIGHLIGHT,
+  fingerprint: { packages: ['smol-toml'] },
   diagnosticCodes: [ELA_CODES],
   parserName: 'TOML via smol-toml; EQL / KQL / ES|QL not parsed yet',
   async prepare() {

@@ -13,6 +13,7 @@ import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from '
 import { PARSER_NAME } from './record.ts';
 import { parseSentinelYaml } from './sentinel.ts';
 import { KQL_CODES } from './diagnostics.ts';
+import { KUSTO_HIGHLIGHT } from './highlightFacts.ts';
 
 /** How a file of a KQL source is handled, from its path alone. */
 export type KqlFileRole =
@@ -62,6 +63,10 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
 
 export const kustoAdapter: FormatAdapter<null> = {
   format: 'kusto',
+  detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'] },
+  highlight: KUSTO_HIGHLIGHT,
+  build: { worker: true, splittable: true },
+  fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },
   diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,
   async prepare() {

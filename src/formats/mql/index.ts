@@ -5,6 +5,7 @@
 import { loadYaml } from '../yaml.ts';
 import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
+import { MQL_HIGHLIGHT } from './highlightFacts.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
 import type { RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
@@ -14,6 +15,9 @@ import { kindOf, MQL_LOG_SOURCE } from './facts.ts';
 
 export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
+  detect: { markers: [['detection-rules']], folderNames: ['sublime', 'sublime-rules'] },
+  highlight: MQL_HIGHLIGHT,
+  fingerprint: { packages: ['yaml'] },
   diagnosticCodes: [MQL_CODES],
   parserName: 'YAML metadata via yaml; MQL not parsed yet',
   async prepare() {

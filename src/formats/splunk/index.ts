@@ -4,6 +4,7 @@
  */
 import { loadYaml } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
+import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { buildLogic } from '../../model/lowering.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { DeclaredAttack, LogSource, RuleRecord, Stage } from '../../model/rule.ts';
@@ -16,6 +17,9 @@ const NOTE = 'logic not parsed yet for SPL';
 
 export const splunkAdapter: FormatAdapter<null> = {
   format: 'splunk',
+  detect: { markers: [['detections', 'macros']], folderNames: ['splunk', 'security_content'] },
+  highlight: SPLUNK_HIGHLIGHT,
+  fingerprint: { packages: ['yaml'] },
   diagnosticCodes: [SPL_CODES],
   parserName: 'YAML metadata via yaml; SPL not parsed yet',
   async prepare() {

@@ -5,6 +5,7 @@
  */
 import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import { YARAL_HIGHLIGHT } from './highlightFacts.ts';
 import type { Operator } from '../../model/expr.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import { lineColAt } from '../../model/span.ts';
@@ -20,6 +21,9 @@ const THRESHOLD_OPS: Readonly<Record<string, Operator>> = { '>': 'gt', '>=': 'ge
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
+  detect: { markers: [], folderNames: ['chronicle'] },
+  highlight: YARAL_HIGHLIGHT,
+  fingerprint: { packages: [] },
   diagnosticCodes: [YRL_CODES],
   parserName: 'YARA-L structure via tokenizer; events and condition not lowered yet',
   async prepare() {
