@@ -60,7 +60,7 @@ export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void):
   const t0 = performance.now();
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
-  const prep = await adapter.prepare(job.root, job.all, job.info);
+  const prep = await adapter.prepare?.(job.root, job.all, job.info);
   let batch: FileResult[] = [];
   await scanFiles(adapter, job.root, job.info, prep, job.only, (res, done, p) => {
     batch.push(res);

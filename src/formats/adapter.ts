@@ -80,9 +80,10 @@ export interface FormatAdapter<Prep = unknown> {
   readonly parserName: string;
   /**
    * Read what every file of the source may need (helpers, data models, macros) once. `files` is every file of the
-   * source, relative to `root`, sorted. Must not throw on bad input: collect diagnostics instead.
+   * source, relative to `root`, sorted. Must not throw on bad input: collect diagnostics instead. Absent when
+   * every file parses on its own (`prep` is then `undefined`).
    */
-  prepare(root: string, files: readonly string[], source: SourceInfo): Promise<Prep>;
+  prepare?(root: string, files: readonly string[], source: SourceInfo): Promise<Prep>;
   /** Parse one file. May throw only on adapter bugs (the driver reports GEN004). */
   parseFile(root: string, path: string, prep: Prep, source: SourceInfo): Promise<FileResult>;
   /** Diagnostics about the source as a whole (helpers that failed to parse…), after prepare. */

@@ -37,6 +37,16 @@ export interface Lowering {
   readonly partial?: boolean;
 }
 
+/**
+ * A lowering that states each of its lists, every missing part with its kind: what a language's lowering returns
+ * (`Lowering` lets direct callers of `buildLogic` omit them).
+ */
+export interface FullLowering extends Lowering {
+  readonly missing: readonly MissingPart[];
+  readonly outputFields: readonly OutputField[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /** An empty lowering: no stage, no condition, with the note saying why. */
 export function noLogic(note?: string, parser?: string): Lowering {
   return { stages: [], ...(note ? { note } : {}), ...(parser ? { parser } : {}) };

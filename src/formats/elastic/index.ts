@@ -10,22 +10,20 @@ import { ELASTIC_HIGHLIGHT } from './highlightFacts.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
 import { ELA_CODES, ElasticDiagnostics } from './diagnostics.ts';
 import { HUNTING_ROOT, QUERY_LANGUAGES, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
 
 type Table = Record<string, unknown>;
 
-export const elasticAdapter: FormatAdapter<null> = {
+export const elasticAdapter: FormatAdapter<undefined> = {
   format: 'elastic',
   detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'] },
   highlight: ELASTIC_HIGHLIGHT,
   fingerprint: { packages: ['smol-toml'] },
   diagnosticCodes: [ELA_CODES],
   parserName: 'TOML via smol-toml; EQL / KQL / ES|QL not parsed yet',
-  async prepare() {
-    return null;
-  },
   async parseFile(root, path, _prep, source) {
     const isRule = RULE_ROOTS.some((r) => path.startsWith(r)) || path.startsWith(HUNTING_ROOT);
     if (!isRule || !path.endsWith('.toml')) {
@@ -197,7 +195,7 @@ function huntRecord(path: string, text: string, h: Table, source: SourceInfo): R
 }
 
 function sourceOf(path: string, source: SourceInfo): RuleRecord['source'] {
-  return { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) };
+  return ruleSource(source, path);
 }
 function isTable(v: unknown): v is Table {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);

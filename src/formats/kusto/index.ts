@@ -61,7 +61,7 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
   }
 }
 
-export const kustoAdapter: FormatAdapter<null> = {
+export const kustoAdapter: FormatAdapter<undefined> = {
   format: 'kusto',
   detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'] },
   highlight: KUSTO_HIGHLIGHT,
@@ -69,10 +69,7 @@ export const kustoAdapter: FormatAdapter<null> = {
   fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },
   diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,
-  async prepare() {
-    return null;
-  },
-  async parseFile(root: string, rel: string, _prep: null, source: SourceInfo): Promise<FileResult> {
+  async parseFile(root: string, rel: string, _prep: undefined, source: SourceInfo): Promise<FileResult> {
     const role = classifyKqlFile(root, rel);
     if (role.role === 'skip') return { path: rel, outcome: 'skipped', reason: role.reason, rules: [], diagnostics: [] };
     const read = await readSourceText(root, rel);

@@ -13,7 +13,7 @@
  */
 import { and, opaque, or, TRUE, type Expr, type Operator } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Lowering } from '../../model/lowering.ts';
+import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -29,10 +29,7 @@ export const MAX_EXPANSION_DEPTH = 12;
  * The model's `Lowering` of a whole query (the condition is the AND of the row-level filters, undefined when the
  * query has none), with what only KQL knows.
  */
-export interface QueryLowering extends Lowering {
-  readonly missing: readonly MissingPart[];
-  readonly outputFields: readonly OutputField[];
-  readonly diagnostics: readonly Diagnostic[];
+export interface QueryLowering extends FullLowering {
   /** Tables read (sources of the main query, union branches, joined and let-bound queries). */
   readonly tables: readonly string[];
   /** Functions used as sources (ASIM parsers, watchlists, saved functions). */

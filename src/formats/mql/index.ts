@@ -9,20 +9,18 @@ import { MQL_HIGHLIGHT } from './highlightFacts.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
 import type { RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
 import { MQL_CODES, MqlDiagnostics } from './diagnostics.ts';
 import { kindOf, MQL_LOG_SOURCE } from './facts.ts';
 
-export const mqlAdapter: FormatAdapter<null> = {
+export const mqlAdapter: FormatAdapter<undefined> = {
   format: 'mql',
   detect: { markers: [['detection-rules']], folderNames: ['sublime', 'sublime-rules'] },
   highlight: MQL_HIGHLIGHT,
   fingerprint: { packages: ['yaml'] },
   diagnosticCodes: [MQL_CODES],
   parserName: 'YAML metadata via yaml; MQL not parsed yet',
-  async prepare() {
-    return null;
-  },
   async parseFile(root, path, _prep, source) {
     if (!(path.endsWith('.yml') || path.endsWith('.yaml'))) return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation' : 'not a rule YAML (licence, assets)', rules: [], diagnostics: [] };
     if (path.startsWith('.github/')) return { path, outcome: 'skipped', reason: 'CI configuration', rules: [], diagnostics: [] };
@@ -54,7 +52,7 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
     format: 'mql',
     ...(str(m.id) ? { nativeId: str(m.id)! } : {}),
     ...(type ? { nativeType: type } : {}),
-    source: { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) },
+    source: ruleSource(source, path),
     title: name ?? slug,
     ...(str(m.description) ? { description: str(m.description)! } : {}),
     references: list(m.references).map(String),

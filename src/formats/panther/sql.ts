@@ -10,7 +10,7 @@ import type { Diagnostic } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
 import type { SourceMap } from '../sourceMap.ts';
 import type { Expr } from '../../model/expr.ts';
-import type { Lowering } from '../../model/lowering.ts';
+import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
@@ -29,14 +29,11 @@ export const SQL_DIALECTS = ['snowflake', 'postgresql', 'bigquery', 'redshift'] 
 export const SQL_PARSER_NOTE = 'Snowflake SQL via node-sql-parser';
 
 /** The model's `Lowering` of one query, with what only SQL knows. */
-export interface SqlLowering extends Lowering {
+export interface SqlLowering extends FullLowering {
   /** The SQL parsed (with any dialect). */
   readonly parsed: boolean;
   readonly dialect?: string;
-  readonly missing: readonly MissingPart[];
-  readonly outputFields: readonly OutputField[];
   readonly tables: readonly string[];
-  readonly diagnostics: readonly Diagnostic[];
 }
 
 /**

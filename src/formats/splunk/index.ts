@@ -9,22 +9,20 @@ import { buildLogic } from '../../model/lowering.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { DeclaredAttack, LogSource, RuleRecord, Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
 import { SPL_CODES, SplunkDiagnostics } from './diagnostics.ts';
 import { FOLDER_FACTS, TYPE_KINDS } from './facts.ts';
 
 const NOTE = 'logic not parsed yet for SPL';
 
-export const splunkAdapter: FormatAdapter<null> = {
+export const splunkAdapter: FormatAdapter<undefined> = {
   format: 'splunk',
   detect: { markers: [['detections', 'macros']], folderNames: ['splunk', 'security_content'] },
   highlight: SPLUNK_HIGHLIGHT,
   fingerprint: { packages: ['yaml'] },
   diagnosticCodes: [SPL_CODES],
   parserName: 'YAML metadata via yaml; SPL not parsed yet',
-  async prepare() {
-    return null;
-  },
   async parseFile(root, path, _prep, source) {
     const top = path.split('/')[0]!;
     const folder = FOLDER_FACTS[top];
@@ -76,7 +74,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     format: 'splunk',
     ...(str(y.id) ? { nativeId: str(y.id)! } : {}),
     ...(typeNative ? { nativeType: typeNative } : {}),
-    source: { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) },
+    source: ruleSource(source, path),
     title: name ?? slug,
     ...(str(y.description) ? { description: str(y.description)! } : {}),
     references: list(y.references).map(String),

@@ -11,6 +11,7 @@ import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } 
 import { lineColAt } from '../../model/span.ts';
 import type { Aggregation, DeclaredAttack, LogSource, OutputField, RuleRecord, Stage, StageKind } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
 import { YRL_CODES, YaralDiagnostics } from './diagnostics.ts';
 import { readStructure, type Section, type SectionName, type YaralRule } from './structure.ts';
@@ -19,16 +20,13 @@ import { stringValue, tokenizeYaral, type Token } from './tokens.ts';
 const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'metadata', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'modifier' };
 const THRESHOLD_OPS: Readonly<Record<string, Operator>> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' };
 
-export const yaralAdapter: FormatAdapter<null> = {
+export const yaralAdapter: FormatAdapter<undefined> = {
   format: 'yaral',
   detect: { markers: [], folderNames: ['chronicle'] },
   highlight: YARAL_HIGHLIGHT,
   fingerprint: { packages: [] },
   diagnosticCodes: [YRL_CODES],
   parserName: 'YARA-L structure via tokenizer; events and condition not lowered yet',
-  async prepare() {
-    return null;
-  },
   async parseFile(root, path, _prep, source) {
     if (!path.endsWith('.yaral')) return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation' : 'not a YARA-L rule file (tooling, dashboards, licence)', rules: [], diagnostics: [] };
     const read = await readSourceText(root, path);
@@ -78,14 +76,7 @@ function toRecord(path: string, text: string, r: YaralRule, source: SourceInfo, 
     format: 'yaral',
     nativeId: s('rule_id') ?? r.name,
     nativeType: s('type') ?? 'rule',
-    source: {
-      repository: source.repository,
-      path,
-      ...(multi ? { lines: { start: lineColAt(text, r.start).line, end: lineColAt(text, r.end).line } } : {}),
-      ...(source.commit ? { commit: source.commit } : {}),
-      ...(source.licence ? { licence: source.licence } : {}),
-      ...(source.urlBase ? { url: source.urlBase + path } : {}),
-    },
+    source: ruleSource(source, path, multi ? { lines: { start: lineColAt(text, r.start).line, end: lineColAt(text, r.end).line } } : {}),
     title: s('rule_name') ?? r.name,
     ...(s('description') ? { description: s('description')! } : {}),
     references: ['reference', 'references', 'mitre_attack_url'].flatMap((k) => r.meta.filter((m) => m.key.toLowerCase() === k).map((m) => String(m.value))),

@@ -2,7 +2,7 @@
  * The contract between the Panther adapter (spec YAML, Tests, SQL) and its Python lowering (tree-sitter).
  */
 import type { Diagnostic } from '../../../model/diagnostics.ts';
-import type { Lowering } from '../../../model/lowering.ts';
+import type { FullLowering } from '../../../model/lowering.ts';
 import type { MissingPart, OutputField } from '../../../model/rule.ts';
 import type { RepoState } from './repo.ts';
 
@@ -36,9 +36,7 @@ export interface LowerPythonInput {
  * alert_context…), what was left out, output fields from alert_context() (through helpers such as
  * aws_rule_context), with what only Python knows.
  */
-export interface PythonLowering extends Lowering {
-  readonly missing: readonly MissingPart[];
-  readonly outputFields: readonly OutputField[];
+export interface PythonLowering extends FullLowering {
   /** Fields used by title() and dedup(), when statically known. */
   readonly titleFields: readonly string[];
   readonly dedupFields: readonly string[];
