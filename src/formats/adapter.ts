@@ -3,8 +3,9 @@
  * hands each to the adapter, and isolates failures: an adapter that throws on one file yields a GEN004
  * diagnostic for that file and the rest of the source goes on.
  *
- * Adding a language: a folder `src/formats/<language>/` exporting a `FormatAdapter`, one line in `registry.ts`,
- * fixtures under `test/fixtures/<language>/`, and a page in `docs/formats/`.
+ * Adding a language: its folder `src/formats/<language>/` exporting a `FormatAdapter` that declares itself
+ * (detection, highlighting, code tables, build and fingerprint inputs), one line in `registry.ts`, fixtures under
+ * `test/fixtures/<language>/`, and its section in `docs/formats.md` (the recipe is there).
  */
 import type { CodeTable, Diagnostic } from '../model/diagnostics.ts';
 import type { FieldResolver } from '../model/evaluate.ts';
