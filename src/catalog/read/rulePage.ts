@@ -1,0 +1,56 @@
+/** The rule page's data: the record, its indicators with their counts elsewhere, exclusions, rules of other formats on the same action. */
+import type { RuleRecord } from '../../model/rule.ts';
+import type { CatalogCore } from './core.ts';
+
+export function ruleRecordOf(cat: CatalogCore, id: string): RuleRecord | undefined {
+  const r = cat.st('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { json: string } | undefined;
+  return r ? (JSON.parse(r.json) as RuleRecord) : undefined;
+}
+
+export function rulePageData(cat: CatalogCore, id: string) {
+  const row = cat.st('SELECT r.rowid, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { rowid: number; json: string } | undefined;
+  if (!row) return undefined;
+  const rule = JSON.parse(row.json) as RuleRecord;
+  const indicators = cat.st(
+    `SELECT i.key, i.field, i.op, i.value_json, (SELECT json_group_object(c.format, c.n) FROM indicator_counts c WHERE c.key = i.key) counts,
+       EXISTS (SELECT 1 FROM exclusions e WHERE e.key = i.key AND e.rule != i.rule) excluded_elsewhere
+     FROM indicators i WHERE i.rule = ?`,
+  ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string; excluded_elsewhere: number }[];
+  const src = cat.st('SELECT repository, licence, commit_id, url_base, origin FROM sources WHERE name = (SELECT source FROM rules WHERE rowid = ?)').get(row.rowid) as
+    | { repository: string; licence: string | null; commit_id: string | null; url_base: string | null; origin: string }
+    | undefined;
+  return {
+    rule,
+    indicators: indicators.map((i) => {
+      const counts = JSON.parse(i.counts ?? '{}') as Record<string, number>;
+      // "other rules": this rule is not counted
+      if (counts[rule.format]) counts[rule.format]! -= 1;
+      for (const k of Object.keys(counts)) if (!counts[k]) delete counts[k];
+      // its own page when another rule looks for it or excludes it (indicatorHasPage, without a query per row)
+      const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1;
+      return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page };
+    }),
+    exclusionKeys: (cat.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[]).map((k) => ({ ...k, page: cat.indicatorHasPage(k.key) })),
+    sameAction: sameAction(cat, row.rowid, rule.format),
+    source: src,
+    attackVersion: cat.meta('attack_version'),
+    attackAttribution: cat.meta('attack_attribution'),
+    tacticOrder: cat.tactics(),
+  };
+}
+
+/** Rules of other formats that share an event key, most shared keys first, grouped by format (no empty groups). */
+export function sameAction(cat: CatalogCore, rowid: number, format: string) {
+  const rows = cat.st(
+    `SELECT r.id, r.title, r.format, r.kind, GROUP_CONCAT(DISTINCT e2.field || '=' || e2.value) keys, COUNT(DISTINCT e2.field || '=' || e2.value) n
+     FROM event_keys e1 JOIN event_keys e2 ON e2.field = e1.field AND e2.value = e1.value AND e2.rule != e1.rule AND e2.format != ?
+     JOIN rules r ON r.rowid = e2.rule WHERE e1.rule = ? GROUP BY r.rowid ORDER BY n DESC, r.counts DESC, r.title LIMIT 1000`,
+  ).all(format, rowid) as { id: string; title: string; format: string; kind: string; keys: string; n: number }[];
+  const groups = new Map<string, { id: string; title: string; kind: string; keys: string[] }[]>();
+  for (const r of rows) {
+    let g = groups.get(r.format);
+    if (!g) groups.set(r.format, (g = []));
+    g.push({ id: r.id, title: r.title, kind: r.kind, keys: r.keys.split(',') });
+  }
+  return [...groups].map(([fmt, rules]) => ({ format: fmt, rules }));
+}
