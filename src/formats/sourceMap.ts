@@ -54,13 +54,7 @@ export class SourceMap {
   toHost(offset: number): number {
     const o = offset + this.shift;
     const starts = this.embeddedLineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = floorIndex(starts, o);
     const ls = this.hostLineStarts[lo];
     const n = this.hostText.length;
     if (ls === undefined) return this.beyondBase === undefined ? n : Math.min(this.beyondBase + o, n);
@@ -81,15 +75,21 @@ export class SourceMap {
   /** 1-based line and column of a host offset. */
   lineCol(hostOffset: number): { line: number; column: number } {
     const lines = (this.hostLines ??= lineStarts(this.hostText));
-    let lo = 0;
-    let hi = lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lines[mid]! <= hostOffset) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = floorIndex(lines, hostOffset);
     return { line: lo + 1, column: hostOffset - lines[lo]! + 1 };
   }
+}
+
+/** Index of the last element of an ascending list that is at most `x` (0 when none is). */
+export function floorIndex(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Offsets where the lines of a text start. */

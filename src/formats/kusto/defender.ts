@@ -12,7 +12,7 @@ import { slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { ruleSource } from '../record.ts';
-import { SourceMap } from '../sourceMap.ts';
+import { floorIndex, lineStarts, SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS } from './defenderFacts.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
@@ -93,7 +93,8 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
     const firstLine = b.map[0] + 1;
     const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
     const hostStarts: number[] = [];
-    for (let l = 0; l < lineStarts(b.content).length && lines[firstLine + l] !== undefined; l++) hostStarts.push(lines[firstLine + l]! + fenceIndent);
+    const contentLines = lineStarts(b.content).length;
+    for (let l = 0; l < contentLines && lines[firstLine + l] !== undefined; l++) hostStarts.push(lines[firstLine + l]! + fenceIndent);
     const blockMap = SourceMap.lines(file, text, b.content, hostStarts);
     return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), map: blockMap.sub(part.start) }));
   });
@@ -217,14 +218,7 @@ function statementsOf(q: string): string[] {
 }
 
 function lineOf(lines: readonly number[], off: number): number {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lines[mid]! <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return floorIndex(lines, off) + 1;
 }
 
 function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
@@ -245,11 +239,6 @@ function rowCells(tokens: readonly Token[], i: number): string[] {
   return out;
 }
 
-function lineStarts(s: string): number[] {
-  const out = [0];
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) out.push(i + 1);
-  return out;
-}
 
 function indentAt(text: string, off: number): number {
   let i = off;
