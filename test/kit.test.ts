@@ -172,3 +172,16 @@ describe('adapters declare themselves', () => {
     assert.ok(f.packages.every(([, v]) => /^\d+\.\d+/.test(v)));
   });
 });
+
+describe('Defender collections', () => {
+  it('are found by the template file at their root, not by folder names', async () => {
+    const { findDefenderCollections, classifyKqlFile } = await import('../src/formats/kusto/index.ts');
+    const collections = findDefenderCollections(['any-name/DetectionTemplate.md', 'any-name/DFIR/q.md', 'other/00-query-submission-template.md', 'other/Execution/q.md', 'loose/q.md']);
+    const prep = { collections };
+    assert.deepEqual(classifyKqlFile('any-name/DFIR/q.md', prep), { role: 'markdown', flavour: 'bertjan', collection: 'any-name/' });
+    assert.deepEqual(classifyKqlFile('other/Execution/q.md', prep), { role: 'markdown', flavour: 'm365', collection: 'other/' });
+    assert.deepEqual(classifyKqlFile('loose/q.md', prep), { role: 'markdown', flavour: 'generic', collection: '' });
+    // the folder name alone decides nothing
+    assert.deepEqual(classifyKqlFile('bert-jan-p/DFIR/q.md'), { role: 'markdown', flavour: 'generic', collection: '' });
+  });
+});

@@ -37,7 +37,8 @@ interface Block {
 /** Which repository layout a file follows, from its path under the corpus root. */
 export type DefenderFlavour = 'm365' | 'bertjan' | 'generic';
 
-export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+/** One Markdown file; `collection` is the folder of its Defender collection (its files' paths start with it). */
+export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo, collection = ''): DefenderResult {
   const tokens = markdown().parse(text, {});
   const lines = lineStarts(text);
   const diags: Diagnostic[] = [];
@@ -88,7 +89,7 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
   const references = sectionLinks(tokens, 'references');
   const author = sectionText(text, lines, headings, 'author')?.trim();
   const stem = slugify(file.split('/').pop()!.replace(/\.md$/i, ''));
-  const { kind, reason } = kindOf(file, flavour, headings);
+  const { kind, reason } = kindOf(file.slice(collection.length), flavour, headings);
   const queries = kqlBlocks.flatMap((b) => {
     const firstLine = b.map[0] + 1;
     const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
@@ -129,9 +130,9 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
 }
 
 /** A `.txt` file: the whole text is the query; its leading comments are the description. */
-export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo, collection = ''): DefenderResult {
   const stem = file.split('/').pop()!.replace(/\.txt$/i, '');
-  const { kind, reason } = kindOf(file, flavour, []);
+  const { kind, reason } = kindOf(file.slice(collection.length), flavour, []);
   if (!looksLikeKql(text)) return { outputs: [], diagnostics: [KqlDiagnostics.otherLanguage(file, 'plain text rejected by the Kusto parser from its first line (not KQL)')] };
   const parts = queriesOf(text);
   const lines = lineStarts(text);
@@ -221,9 +222,10 @@ function lineOf(lines: readonly number[], off: number): number {
   return floorIndex(lines, off) + 1;
 }
 
-function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
+/** `inCollection`: the file's path inside its collection (its first folder is the collection's own grouping). */
+function kindOf(inCollection: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
   if (flavour === 'bertjan') {
-    const top = file.split('/').find((p) => p !== 'bert-jan-p') ?? '';
+    const top = inCollection.split('/')[0] ?? '';
     const template = headings.some((h) => h.text.toLowerCase() === 'risk');
     if (template && !HUNTING_FOLDERS.has(top)) {
       return { kind: 'detection', reason: "follows the repository's detection-rule template (DetectionTemplate.md: ATT&CK technique table, Risk section): written to run as a custom detection" };

@@ -35,3 +35,14 @@ export const HUNTING_FOLDERS: ReadonlySet<string> = new Set([
   'Azure Resource Graph',
   'MISP',
 ]);
+
+/**
+ * Defender XDR query collections, recognized by the template file each keeps at its root (not by folder names):
+ * the folder holding the template is the collection, and its files are read with that collection's conventions.
+ */
+export const DEFENDER_COLLECTION_TEMPLATES: Readonly<Record<string, 'm365' | 'bertjan'>> = {
+  /** microsoft/Microsoft-365-Defender-Hunting-Queries: `| Technique, tactic, or state | Covered? (v=yes) |` tables. */
+  '00-query-submission-template.md': 'm365',
+  /** Bert-JanP/Hunting-Queries-Detection-Rules: the detection-rule template (ATT&CK table, Risk section). */
+  'DetectionTemplate.md': 'bertjan',
+};
