@@ -8,8 +8,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { evaluate, type Truth } from '../src/model/evaluate.ts';
-import { buildLogic } from '../src/model/analyze.ts';
+import { agreesWith, checkTest } from '../src/model/checks.ts';
+import type { Truth } from '../src/model/evaluate.ts';
+import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { listFiles } from '../src/formats/io.ts';
 import { lowerPythonRule, preparePythonRepo } from '../src/formats/panther/python/index.ts';
@@ -68,7 +69,7 @@ for (const f of files) {
   const low = await lowerPythonRule({ file: py, text, logTypes, analysisType, mockedNames }, ctx);
   if (low.diagnostics.some((d) => d.code === 'GEN004')) crashes++;
   syntaxDiags += low.diagnostics.filter((d) => d.code === 'PY001' || d.code === 'PY002').length;
-  const logic = buildLogic({ stages: low.stages, ...(low.condition ? { condition: low.condition } : {}), missing: low.missing });
+  const logic = buildLogic({ stages: low.stages, condition: low.condition, missing: low.missing });
   const cond = low.condition;
   const isNonEmpty = !!cond && logic.completeness !== 'none' && !(cond.kind === 'const');
   if (isNonEmpty) nonempty++;
@@ -81,11 +82,9 @@ for (const f of files) {
     const event = t.Log ?? t.Resource;
     if (typeof t.ExpectedResult !== 'boolean' || event === undefined) continue;
     tests++;
-    const got: Truth = cond ? evaluate(cond, event, { resolve: resolvePythonField }) : 'unknown';
     const expected = t.ExpectedResult;
-    let ok: boolean;
-    if (logic.completeness === 'complete') ok = got === expected;
-    else ok = got === 'unknown' || got === expected;
+    const got: Truth = cond ? checkTest(cond, logic.completeness, { name: String(t.Name), expected, event }, resolvePythonField).got : 'unknown';
+    const ok = agreesWith(logic.completeness, expected, got);
     if (got === 'unknown') unknown++;
     if (ok) agree++;
     else {

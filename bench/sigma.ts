@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
-import { runRuleTest } from '../src/formats/sigma/regression.ts';
+import { checkTest } from '../src/model/checks.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 
 const root = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '..', '..', 'shared', 'corpora', 'sigma'));
@@ -57,9 +57,9 @@ for (const r of rules) {
       failures.push(`${r.id}: ${t.name}: no condition`);
       continue;
     }
-    const out = runRuleTest(r.logic.condition, t, resolve);
-    if (out.pass) passed++;
-    else failures.push(`${r.id}: ${t.name}: got ${String(out.got)}${out.matched !== undefined ? ` (${out.matched} matched, expected ${t.matchCount ?? '>=1'})` : ''}`);
+    const out = checkTest(r.logic.condition, r.logic.completeness, t, resolve);
+    if (out.agrees) passed++;
+    else failures.push(`${r.id}: ${t.name}: expected ${t.expected}, got ${String(out.got)}${out.detail ? ` (${out.detail})` : ''}`);
   }
 }
 console.log(`regression tests passed: ${passed}/${total}`);

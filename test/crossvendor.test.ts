@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildLogic } from '../src/model/analyze.ts';
+import { buildLogic } from '../src/model/lowering.ts';
 import { and, not, opaque, or, pred, type Expr } from '../src/model/expr.ts';
 import type { Format } from '../src/model/facts.ts';
 import type { LogSource, RuleRecord } from '../src/model/rule.ts';

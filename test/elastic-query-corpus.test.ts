@@ -14,7 +14,7 @@ import { lowerEsql } from '../src/formats/elastic/esql/index.ts';
 import { lowerKuery } from '../src/formats/elastic/kuery/index.ts';
 import type { ElasticLower } from '../src/formats/elastic/lowering.ts';
 import { lowerLucene } from '../src/formats/elastic/lucene/index.ts';
-import { buildLogic } from '../src/model/analyze.ts';
+import { buildLogic } from '../src/model/lowering.ts';
 import { leaves } from '../src/model/expr.ts';
 import { SHARED } from './helpers/golden.ts';
 

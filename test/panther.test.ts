@@ -2,6 +2,7 @@
  * Panther adapter: fixtures (test/fixtures/panther/repo, a miniature panther-analysis checkout) for YAML detections,
  * SQL queries, correlation rules, error cases; and the shared corpus (skipped when absent).
  */
+import { SourceMap } from '../src/formats/sourceMap.ts';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -235,9 +236,11 @@ describe('panther SQL queries', () => {
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['PAN012', 8], ['PAN004', 2]]);
   });
   test('templates and threshold mirroring', () => {
-    const t = lowerSql("-- pragma: template\n{% import 'x' y %}\nselect 1", 'q#Query', 'q.yml', 4);
+    const tpl = "-- pragma: template\n{% import 'x' y %}\nselect 1";
+    const t = lowerSql(tpl, 'q#Query', SourceMap.verbatim('q.yml', tpl));
     assert.deepEqual(t.diagnostics.map((d) => d.code), ['PAN006']);
-    const m = lowerSql('select a from t group by a having 5 < count(*)', 'q#Query', 'q.yml', 1);
+    const sql = 'select a from t group by a having 5 < count(*)';
+    const m = lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql));
     // aggregates carry no location in node-sql-parser's AST: their text is regenerated
     assert.deepEqual(m.aggregation?.threshold, { op: 'gt', value: 5, of: 'COUNT(*)' });
   });

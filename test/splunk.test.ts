@@ -31,7 +31,7 @@ function listFiles(root: string): string[] {
 
 let prepared: SplunkPrep | undefined;
 async function prep(): Promise<SplunkPrep> {
-  prepared ??= await splunkAdapter.prepare(REPO, listFiles(REPO), SRC);
+  prepared ??= await splunkAdapter.prepare!(REPO, listFiles(REPO), SRC);
   return prepared;
 }
 async function rule(file: string) {
@@ -278,7 +278,7 @@ describe('Splunk corpus', { skip: !SHARED_PRESENT }, () => {
   it('every detection search parses (known invalid SPL excepted) and most have a condition', async () => {
     const root = path.join(SHARED, 'corpora', 'splunk');
     const files = listFiles(root).filter((f) => f.startsWith('detections/') || f.startsWith('baselines/') || f.startsWith('macros/'));
-    const p = await splunkAdapter.prepare(root, files, SRC);
+    const p = await splunkAdapter.prepare!(root, files, SRC);
     const offenders: string[] = [];
     let searches = 0;
     let withCondition = 0;

@@ -1,4 +1,5 @@
 /** The wiki server: untrusted rule text renders inert, nothing outside the catalog is served, read-only. */
+import { highlightFactsFor } from '../src/catalog/formatServices.ts';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
@@ -74,7 +75,7 @@ describe('wiki server security', () => {
     const h = renderMarkdown('[x](javascript:alert(1)) <script>x</script> [y](data:text/html,hi) [z](vbscript:x)');
     assert.doesNotMatch(h, /href="(javascript|data|vbscript):/i);
     assert.doesNotMatch(h, /<script>/);
-    assert.doesNotMatch(highlight('a: "<script>"\n# <b>', 'yaml'), /<script>|<b>/);
+    assert.doesNotMatch(highlight('a: "<script>"\n# <b>', highlightFactsFor('yaml')), /<script>|<b>/);
   });
 
   it('paths outside the catalog and the assets cannot be served', async () => {

@@ -3,7 +3,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { syncedAttackBundle } from '../catalog/paths.ts';
 
 export interface AttackBundleLocation {
   /** Absolute path of the bundle, when one was found. */
@@ -17,7 +16,8 @@ export const NO_ATTACK_BUNDLE_MESSAGE =
 
 /**
  * Find the bundle. An explicitly named file (flag or environment) that does not exist is reported, not replaced
- * by the synced one. `env` and `synced` are parameters for tests.
+ * by the synced one. `synced` is where `detwiki sync` keeps its copy (the catalog's `syncedAttackBundle()`: the
+ * caller passes it, so that this layer does not depend on the catalog); `env` is a parameter for tests.
  */
 export function findAttackBundle(
   opts: { readonly flag?: string; readonly env?: NodeJS.ProcessEnv; readonly synced?: string } = {},
@@ -26,8 +26,8 @@ export function findAttackBundle(
   if (opts.flag !== undefined && opts.flag !== '') return named(opts.flag, '--attack');
   const fromEnv = env.DETWIKI_ATTACK;
   if (fromEnv !== undefined && fromEnv !== '') return named(fromEnv, 'DETWIKI_ATTACK');
-  const synced = opts.synced ?? syncedAttackBundle();
-  if (existsSync(synced)) return { path: synced, message: `ATT&CK bundle ${synced} (from detwiki sync)` };
+  const synced = opts.synced;
+  if (synced !== undefined && existsSync(synced)) return { path: synced, message: `ATT&CK bundle ${synced} (from detwiki sync)` };
   return { message: NO_ATTACK_BUNDLE_MESSAGE };
 }
 

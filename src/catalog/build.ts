@@ -16,9 +16,11 @@ import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts'
 import { listFiles } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
+import type { FileRow, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { codeFingerprint } from './fingerprint.ts';
-import { catalogFile, lastSyncInfo } from './paths.ts';
+import { catalogFile, lastSyncInfo, syncedAttackBundle } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
+export type { FileRow, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources, type SourceDef } from './sources.ts';
 import { sourcesDir } from './paths.ts';
@@ -47,7 +49,6 @@ export interface BuildOptions {
   readonly progress?: Progress;
 }
 
-export type SourceOrigin = 'mirror' | 'synced' | 'examples' | 'missing';
 
 export interface SourceReport {
   readonly name: string;
@@ -82,22 +83,7 @@ export interface BuildReport {
   readonly totals: { readonly files: number; readonly rules: number; readonly outcomes: Record<FileOutcome, number>; readonly parsed: number };
 }
 
-export interface FileRow {
-  id: number;
-  path: string;
-  size: number;
-  mtime: number;
-  hash: string;
-  key: string;
-  deps: string;
-}
 
-export interface ResolvedSource {
-  readonly def: SourceDef;
-  readonly root: string;
-  readonly origin: SourceOrigin;
-  readonly info: SourceInfo;
-}
 
 const zeroOutcomes = (): Record<FileOutcome, number> => ({ parsed: 0, support: 0, skipped: 0, error: 0 });
 
@@ -160,7 +146,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   const progress = opts.progress ?? progressFor(process.stderr, true);
   try {
     const { sources, examplesFallback } = resolveSources(opts);
-    const bundle = findAttackBundle(opts.attack !== undefined ? { flag: opts.attack } : {});
+    const bundle = findAttackBundle({ ...(opts.attack !== undefined ? { flag: opts.attack } : {}), synced: syncedAttackBundle() });
     let attackKey = 'none';
     if (bundle.path) {
       const st = statSync(bundle.path);
@@ -304,26 +290,6 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   }
 }
 
-/** What changed in one source since the last build. */
-export interface SourcePlan {
-  /** Every file of the source, sorted. */
-  readonly files: readonly string[];
-  readonly prev: ReadonlyMap<string, FileRow>;
-  /** Content hashes known so far: new files are hashed by the thread that parses them, or by `hashOf`. */
-  readonly hashes: Map<string, string>;
-  /** New files, not hashed yet. */
-  readonly unhashed: ReadonlySet<string>;
-  /** A file's hash (computed now if not known yet); undefined for a file not in the source. */
-  readonly hashOf: (f: string) => string | undefined;
-  readonly stats: ReadonlyMap<string, { size: number; mtime: number }>;
-  readonly keyOf: (f: string, deps: readonly string[]) => string;
-  /** Files to parse (new or changed, or depending on a changed file), in path order. */
-  readonly changed: readonly string[];
-  /** Unchanged files whose size or mtime moved (their row is updated). */
-  readonly touched: readonly string[];
-  readonly removed: readonly string[];
-  readonly sourceMoved: boolean;
-}
 
 interface Planned {
   readonly ord: number;

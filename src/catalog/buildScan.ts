@@ -6,11 +6,12 @@
  */
 import { availableParallelism } from 'node:os';
 import type { FileResult } from '../formats/adapter.ts';
+import { adapterFor } from '../formats/registry.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
-import type { ResolvedSource, SourcePlan } from './build.ts';
+import type { ResolvedSource, SourcePlan } from './buildTypes.ts';
 import type { Progress } from './progress.ts';
-import { batchFiles, runScanJob, SPLITTABLE_FORMATS, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
+import { batchFiles, runScanJob, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
 import { createScanPool, type JobQueue, type PendingJob, type ScanPool } from './scanPool.ts';
 
 /** Below this many files to parse, the build parses in its own thread only. */
@@ -20,10 +21,11 @@ export const MAX_SCAN_WORKERS = 3;
 /** A splittable source is cut into jobs of about this many files, so that workers finish close together. */
 export const JOB_FILES = 600;
 /**
- * Formats parsed only in workers when there are workers: their parser is costly to load into a thread (the Kusto
- * library is 16 MB of generated JavaScript plus seconds of warm-up), so the building thread keeps to the others.
+ * Formats parsed only in workers when there are workers (adapters declaring `build.worker`): their parser is costly
+ * to load into a thread (the Kusto library is 16 MB of generated JavaScript plus seconds of warm-up), so the
+ * building thread keeps to the others.
  */
-export const WORKER_FORMATS: ReadonlySet<Format> = new Set<Format>(['kusto']);
+const prefersWorkers = (f: Format): boolean => adapterFor(f)?.build?.worker === true;
 
 export type SourceScanResult =
   | { readonly files: readonly FileResult[]; readonly diagnostics: readonly Diagnostic[]; readonly seconds: number; readonly hashes: Readonly<Record<string, string>> }
@@ -35,7 +37,7 @@ export interface SourceScan {
 }
 
 export interface Scanner {
-  /** Whether a format's files are best parsed first, by the workers (WORKER_FORMATS, when there will be workers). */
+  /** Whether a format's files are best parsed first, by the workers (adapters declaring `build.worker`, when there will be workers). */
   prefersWorker(format: Format): boolean;
   scan(src: ResolvedSource, plan: SourcePlan): SourceScan;
   /** Every source has been handed to `scan`. */
@@ -56,7 +58,7 @@ function defaultWorkers(): number {
 let nextJobId = 1;
 
 /**
- * Jobs are queued in source order. Workers take first the jobs only they run (WORKER_FORMATS), then, once every
+ * Jobs are queued in source order. Workers take first the jobs only they run (`build.worker` formats), then, once every
  * source is planned, any; the building thread takes the others, one at a time, between writing sources (a scan
  * yields to the event loop every few files, so a source whose results are in is written soon).
  *
@@ -77,7 +79,7 @@ export function scanner(workers?: number, early = false): Scanner {
 
   const takeAt = (i: number): PendingJob | undefined => (i < 0 ? undefined : queue.splice(i, 1)[0]);
   const jobQueue: JobQueue = {
-    take: () => takeAt(queue.findIndex((p) => WORKER_FORMATS.has(p.job.format))) ?? (planning ? undefined : takeAt(queue.length ? 0 : -1)),
+    take: () => takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(queue.length ? 0 : -1)),
     putBack: (p) => {
       queue.unshift(p);
       runLocal();
@@ -91,7 +93,7 @@ export function scanner(workers?: number, early = false): Scanner {
   const runLocal = (): void => {
     if (localBusy || !released) return;
     const local = !pool || poolGone;
-    const next = takeAt(local ? (queue.length ? 0 : -1) : queue.findIndex((p) => !WORKER_FORMATS.has(p.job.format)));
+    const next = takeAt(local ? (queue.length ? 0 : -1) : queue.findIndex((p) => !prefersWorkers(p.job.format)));
     if (!next) return;
     localBusy = true;
     runScanJob(next.job, next.onBatch)
@@ -111,9 +113,9 @@ export function scanner(workers?: number, early = false): Scanner {
     released = true;
   }
   return {
-    prefersWorker: (format) => count > 0 && WORKER_FORMATS.has(format),
+    prefersWorker: (format) => count > 0 && prefersWorkers(format),
     scan(src, plan) {
-      const splits = SPLITTABLE_FORMATS.has(src.def.format) ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
+      const splits = adapterFor(src.def.format)?.build?.splittable === true ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
       const size = Math.ceil(plan.changed.length / splits);
       const chunks: Chunk[] = [];
       for (let i = 0; i < plan.changed.length; i += size) {

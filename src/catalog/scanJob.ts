@@ -55,18 +55,12 @@ export interface ScanJobEnd {
 /** Results are sent at least this often (files), so the building thread can report progress. */
 export const BATCH_FILES = 50;
 
-/**
- * Formats whose `prepare` reads nothing and whose files parse independently of each other: a big source of these
- * can be split into several jobs run at once. (Sigma and Panther prepare the whole source: one job each.)
- */
-export const SPLITTABLE_FORMATS: ReadonlySet<Format> = new Set<Format>(['kusto']);
-
 /** Run a job; `onBatch` receives every file result, in order. Throws only when the adapter's `prepare` does. */
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
   const t0 = performance.now();
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
-  const prep = await adapter.prepare(job.root, job.all, job.info);
+  const prep = await adapter.prepare?.(job.root, job.all, job.info);
   let batch: FileResult[] = [];
   await scanFiles(adapter, job.root, job.info, prep, job.only, (res, done, p) => {
     batch.push(res);

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
 import { findAttackBundle } from '../attack/locate.ts';
+import { defaultCatalogDir, syncedAttackBundle } from '../catalog/paths.ts';
+import { Catalog } from '../catalog/query.ts';
 import { detectFormat, findRepoRoot } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
@@ -17,7 +19,7 @@ export interface LoadedAttack {
 
 /** ATT&CK from --attack, DETWIKI_ATTACK, or the synced copy; a message (on stderr) when there is none. */
 export async function loadAttackFor(flag: string | undefined, quiet = false): Promise<LoadedAttack> {
-  const found = findAttackBundle(flag !== undefined ? { flag } : {});
+  const found = findAttackBundle({ ...(flag !== undefined ? { flag } : {}), synced: syncedAttackBundle() });
   if (!found.path) {
     if (!quiet) console.error(`detwiki: ${found.message}`);
     return { message: found.message };
@@ -81,5 +83,24 @@ export async function guarded(body: () => Promise<number>): Promise<number> {
       return 2;
     }
     throw e;
+  }
+}
+
+/**
+ * Open the catalog in `dir` (default: the default catalog folder), run `body` with it and close it. A catalog that
+ * cannot be opened (not built, older schema) is reported as `detwiki <command>: <why>` with exit code 1.
+ */
+export async function withCatalog(command: string, dir: string | undefined, body: (cat: Catalog) => number | Promise<number>): Promise<number> {
+  let cat: Catalog;
+  try {
+    cat = new Catalog(dir ?? defaultCatalogDir());
+  } catch (e) {
+    console.error(`detwiki ${command}: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    return await body(cat);
+  } finally {
+    cat.close();
   }
 }

@@ -3,12 +3,14 @@
  * hands each to the adapter, and isolates failures: an adapter that throws on one file yields a GEN004
  * diagnostic for that file and the rest of the source goes on.
  *
- * Adding a language: a folder `src/formats/<language>/` exporting a `FormatAdapter`, one line in `registry.ts`,
- * fixtures under `test/fixtures/<language>/`, and a page in `docs/formats/`.
+ * Adding a language: its folder `src/formats/<language>/` exporting a `FormatAdapter` that declares itself
+ * (detection, highlighting, code tables, build and fingerprint inputs), one line in `registry.ts`, fixtures under
+ * `test/fixtures/<language>/`, and its section in `docs/formats.md` (the recipe is there).
  */
-import type { Diagnostic } from '../model/diagnostics.ts';
+import type { CodeTable, Diagnostic } from '../model/diagnostics.ts';
 import type { FieldResolver } from '../model/evaluate.ts';
 import type { Format } from '../model/facts.ts';
+import type { HighlightFacts } from '../model/highlight.ts';
 import type { RuleRecord } from '../model/rule.ts';
 
 /** Where the source comes from, for rule records' `source` and upstream links. */
@@ -40,15 +42,49 @@ export interface FileResult {
   readonly dependsOn?: readonly string[];
 }
 
+/** How a folder of a language is recognized (`detect.ts`). */
+export interface FormatDetection {
+  /** Marker rows: a folder holding every path of a row is a repository of this format (rows tried in registry order). */
+  readonly markers: readonly (readonly string[])[];
+  /** Folder names of the default sources (`../shared/corpora/<name>`, upstream repository names). */
+  readonly folderNames: readonly string[];
+}
+
+/**
+ * What the catalog's code fingerprint hashes for this format besides its folder `src/formats/<format>`, the
+ * shared `src/formats/*.ts` modules and the model: further modules it uses, and the npm packages of its parsers
+ * (their installed versions), so that changing any of them re-parses the format's files.
+ */
+export interface FingerprintInputs {
+  readonly modules?: readonly string[];
+  readonly packages: readonly string[];
+}
+
+/**
+ * A language adapter: what it reads (`prepare`, `parseFile`) and what it declares about itself, so that adding a
+ * language touches only its folder, one registry line, fixtures and a docs page (the recipe is in docs/formats.md).
+ */
 export interface FormatAdapter<Prep = unknown> {
   readonly format: Format;
+  readonly detect: FormatDetection;
+  /** Highlighting of the body languages the adapter produces (`BodyFile.language`, lower-case, aliases included). */
+  readonly highlight: Readonly<Record<string, HighlightFacts>>;
+  /**
+   * Catalog builds: `worker`, parse this format's files in worker threads first (a heavy parser the main thread
+   * should not wait for); `splittable`, a source's changed files may be split into several jobs.
+   */
+  readonly build?: { readonly worker?: boolean; readonly splittable?: boolean };
+  readonly fingerprint: FingerprintInputs;
+  /** Every diagnostic code the adapter emits (its areas' tables; `docs/diagnostics.md` is generated from them). */
+  readonly diagnosticCodes: readonly CodeTable[];
   /** Which parser the adapter uses, for the page ("Python via tree-sitter"). */
   readonly parserName: string;
   /**
    * Read what every file of the source may need (helpers, data models, macros) once. `files` is every file of the
-   * source, relative to `root`, sorted. Must not throw on bad input: collect diagnostics instead.
+   * source, relative to `root`, sorted. Must not throw on bad input: collect diagnostics instead. Absent when
+   * every file parses on its own (`prep` is then `undefined`).
    */
-  prepare(root: string, files: readonly string[], source: SourceInfo): Promise<Prep>;
+  prepare?(root: string, files: readonly string[], source: SourceInfo): Promise<Prep>;
   /** Parse one file. May throw only on adapter bugs (the driver reports GEN004). */
   parseFile(root: string, path: string, prep: Prep, source: SourceInfo): Promise<FileResult>;
   /** Diagnostics about the source as a whole (helpers that failed to parse…), after prepare. */

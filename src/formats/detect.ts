@@ -1,11 +1,12 @@
 /**
- * Which format a repository folder holds, from marker folders and files (data, not code), and the root of the
- * repository a rule file belongs to.
+ * Which format a repository folder holds, from the marker folders and folder names each adapter declares, and the
+ * root of the repository a rule file belongs to.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../model/facts.ts';
 import { looksLikeKqlFolder } from './kusto/sniff.ts';
+import { ADAPTERS } from './registry.ts';
 
 interface Marker {
   readonly format: Format;
@@ -13,38 +14,13 @@ interface Marker {
   readonly all: readonly string[];
 }
 
-/** Marker table: the first row whose paths all exist wins. */
-export const FORMAT_MARKERS: readonly Marker[] = [
-  { format: 'panther', all: ['global_helpers'] },
-  { format: 'panther', all: ['data_models', 'rules'] },
-  { format: 'sigma', all: ['rules', 'regression_data'] },
-  { format: 'sigma', all: ['rules', 'deprecated', 'unsupported'] },
-  { format: 'kusto', all: ['Detections'] },
-  { format: 'kusto', all: ['Hunting Queries'] },
-  { format: 'splunk', all: ['detections', 'macros'] },
-  { format: 'elastic', all: ['rules', 'rules_building_block'] },
-  { format: 'elastic', all: ['detection_rules'] },
-  { format: 'mql', all: ['detection-rules'] },
-];
+/** Marker table (each adapter's `detect.markers`, in registry order): the first row whose paths all exist wins. */
+export const FORMAT_MARKERS: readonly Marker[] = Object.values(ADAPTERS).flatMap((a) => a.detect.markers.map((all) => ({ format: a.format, all })));
 
-/** Folder names of the default sources (../shared/corpora layout) and their formats. */
-export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = {
-  panther: 'panther',
-  'panther-analysis': 'panther',
-  sigma: 'sigma',
-  'sigma-pysigma-testfiles': 'sigma',
-  elastic: 'elastic',
-  'detection-rules': 'elastic',
-  splunk: 'splunk',
-  security_content: 'splunk',
-  sentinel: 'kusto',
-  'Azure-Sentinel': 'kusto',
-  'm365-hunting-queries': 'kusto',
-  'bert-jan-p': 'kusto',
-  chronicle: 'yaral',
-  sublime: 'mql',
-  'sublime-rules': 'mql',
-};
+/** Folder names of the default sources (../shared/corpora layout) and their formats (each adapter's `detect.folderNames`). */
+export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = Object.fromEntries(
+  Object.values(ADAPTERS).flatMap((a) => a.detect.folderNames.map((n) => [n, a.format] as const)),
+);
 
 /** Content sniffers for folders with no marker: one per format that can be kept as loose files. */
 export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test: (dir: string) => boolean }[] = [{ format: 'kusto', test: looksLikeKqlFolder }];

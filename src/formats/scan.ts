@@ -26,7 +26,7 @@ export interface ScanResult {
 
 export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, source: SourceInfo, opts: ScanOptions = {}): Promise<ScanResult> {
   const all = await listFiles(root);
-  const prep = await adapter.prepare(root, all, source);
+  const prep = (await adapter.prepare?.(root, all, source)) as P;
   const targets = opts.only ?? all;
   const files: FileResult[] = [];
   const rules: RuleRecord[] = [];

@@ -2,7 +2,8 @@
  * Loading one YAML document safely, for adapters: syntax errors and resource-exhaustion input (alias bombs) become
  * a GEN003 diagnostic with file:line instead of an exception.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document, type Scalar } from 'yaml';
+import { SourceMap } from './sourceMap.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
 
 export interface LoadedYaml {
@@ -67,4 +68,32 @@ export function loadYaml(file: string, text: string): LoadYamlResult {
   } catch (e) {
     return { ok: false, diagnostic: GeneralDiagnostics.syntax(file, 'YAML', e instanceof Error ? e.message : String(e), { line: 1, column: 1 }) };
   }
+}
+
+/**
+ * The source map of a YAML scalar's value in its file: block scalars (`|`, `>`) line by line with their
+ * indentation removed, quoted and plain scalars verbatim from their first character (after the quote).
+ */
+export function yamlScalarMap(file: string, text: string, node: Scalar): SourceMap {
+  const start = node.range?.[0] ?? 0;
+  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') {
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+    return SourceMap.verbatim(file, text, start + quoted);
+  }
+  const lineStarts: number[] = [];
+  let p = text.indexOf('\n', start);
+  while (p >= 0 && p < (node.range?.[2] ?? text.length)) {
+    lineStarts.push(p + 1);
+    p = text.indexOf('\n', p + 1);
+  }
+  let indent = 0;
+  for (const ls of lineStarts) {
+    let i = ls;
+    while (text[i] === ' ') i++;
+    if (text[i] !== '\n' && text[i] !== '\r' && i < text.length) {
+      indent = i - ls;
+      break;
+    }
+  }
+  return SourceMap.lines(file, text, String(node.value), lineStarts.map((ls) => ls + indent), start);
 }

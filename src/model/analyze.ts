@@ -1,10 +1,10 @@
 /**
  * Derived views of a rule's condition (DESIGN.md §2): exclusions, indicators, event keys, the structured part of a
- * partial condition, and the assembly of a `Logic` record from what an adapter extracted.
+ * partial condition. `lowering.ts` assembles a `Logic` record from them.
  */
-import { absoluteField, absolutePredicate, and, assertNever, containsOpaque, leaves, pred, type Expr, type Predicate } from './expr.ts';
+import { absoluteField, absolutePredicate, and, assertNever, leaves, pred, type Expr, type Predicate } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
-import type { Aggregation, Completeness, EventKey, Exclusion, Indicator, Logic, MissingPart, OutputField, Stage } from './rule.ts';
+import type { EventKey, Exclusion, Indicator } from './rule.ts';
 
 /** The conjuncts of the top-level AND (one when the condition is not an AND). */
 export function topConjuncts(e: Expr): readonly Expr[] {
@@ -173,50 +173,3 @@ export function structuredPart(e: Expr): Expr | undefined {
   if (kept.length === 0) return undefined;
   return and(...kept);
 }
-
-export interface LogicInput {
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  /** Parts not expressed; opaque leaves of the condition are added automatically. */
-  readonly missing?: readonly MissingPart[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields?: readonly OutputField[];
-  readonly parser?: string;
-  readonly note?: string;
-  /** Force partial (e.g. imperative code outside the condition), with the reason in `missing`. */
-  readonly partial?: boolean;
-}
-
-/** Assemble a Logic record: completeness, exclusions, indicators and event keys derived from the condition. */
-export function buildLogic(input: LogicInput): Logic {
-  const missing: MissingPart[] = [...(input.missing ?? [])];
-  const cond = input.condition;
-  if (cond) {
-    for (const l of leaves(cond)) {
-      if (l.kind !== 'opaque') continue;
-      if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push({ text: l.text, reason: l.reason, ...(l.span ? { span: l.span } : {}) });
-    }
-  }
-  let completeness: Completeness;
-  if (!cond || cond.kind === 'opaque') completeness = 'none';
-  else if (containsOpaque(cond) || input.partial || missing.length > 0 || input.aggregation?.threshold) completeness = 'partial';
-  else completeness = 'complete';
-  if (input.aggregation?.threshold && !missing.some((m) => m.reason.startsWith('aggregation'))) {
-    missing.push({ text: input.aggregation.text ?? `${input.aggregation.function ?? 'count'} ${input.aggregation.threshold.op} ${input.aggregation.threshold.value}`, reason: 'aggregation: the rule alerts on a threshold over matching events, not on one event' });
-  }
-  const indicators = cond ? deriveIndicators(cond) : [];
-  return {
-    stages: input.stages,
-    ...(cond ? { condition: cond } : {}),
-    completeness,
-    missing,
-    ...(input.aggregation ? { aggregation: input.aggregation } : {}),
-    exclusions: cond ? deriveExclusions(cond) : [],
-    indicators,
-    outputFields: input.outputFields ?? [],
-    eventKeys: deriveEventKeys(indicators),
-    ...(input.parser ? { parser: input.parser } : {}),
-    ...(input.note ? { note: input.note } : {}),
-  };
-}
-

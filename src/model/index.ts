@@ -8,6 +8,7 @@ export * from './rule.ts';
 export * from './render.ts';
 export * from './evaluate.ts';
 export * from './analyze.ts';
+export * from './lowering.ts';
 export * from './regex.ts';
 export * from './page.ts';
 export * from './checks.ts';

@@ -97,7 +97,22 @@ export type StageKind =
   | 'sequence'
   | 'function'
   | 'output'
-  | 'other';
+  /** An operator that changes how rows are treated without filtering or reshaping them (KQL `serialize`, `as`; Panther `EventEvaluationOrder`). */
+  | 'modifier'
+  /** Sub-pipelines run over the rows (KQL `fork`, `facet`, `partition`). */
+  | 'branch'
+  /** A section that states facts about the rule rather than filtering (YARA-L `meta`). */
+  | 'metadata'
+  /** A whole query not split into stages (an adapter that does not parse the language yet). */
+  | 'query'
+  /** A statement of another kind than a query (an SQL `INSERT`, `SET`…), kept verbatim. */
+  | 'statement';
+
+/** A JSON value: what a stage's detail may hold. */
+export type DetailValue = Value | readonly DetailValue[] | { readonly [key: string]: DetailValue | undefined };
+
+/** Stage-specific facts (table names, join kind, keys…), plain JSON. */
+export type StageDetail = Readonly<Record<string, DetailValue | undefined>>;
 
 /** One step of the rule's pipeline, with its verbatim source slice. */
 export interface Stage {
@@ -107,15 +122,28 @@ export interface Stage {
   readonly text: string;
   readonly span?: Span;
   /** Stage-specific facts (table names, join kind, keys…). */
-  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly detail?: StageDetail;
   /** The stage's own filter, when it has one. */
   readonly expr?: Expr;
 }
 
 export type Completeness = 'complete' | 'partial' | 'none';
 
+/**
+ * Why a part of a rule is missing from its condition, so code can tell the parts apart without reading the reason:
+ * - opaque: an opaque leaf of the condition (the adapter could not express it)
+ * - aggregation: a threshold or grouping over matching events (count > 5, GROUP BY, result-count trigger)
+ * - correlation: a relation between events of several rules (Sigma temporal correlation)
+ * - filter: a filter not applied to single source events (after the rows were reshaped, in another SELECT)
+ * - source: rows come from something not expanded (a saved function, a source not understood)
+ * - rows: an operator keeps only some of the matching rows (`take`, `parse-where`)
+ * - code: imperative code outside the condition (no entry point, a syntax error in it, an internal error)
+ */
+export type MissingKind = 'opaque' | 'aggregation' | 'correlation' | 'filter' | 'source' | 'rows' | 'code';
+
 /** What a partial rule leaves out, and where. */
 export interface MissingPart {
+  readonly kind: MissingKind;
   readonly text: string;
   readonly reason: string;
   readonly span?: Span;

@@ -1,43 +1,13 @@
 /**
  * Server-side syntax highlighting of rule bodies: a small scanner per language family (comments, strings, numbers,
  * keywords, YAML/TOML keys) that wraps tokens in `<span class>`; all text is escaped. It colours, it does not parse:
- * an unknown language is shown escaped and plain.
+ * a language without facts (`HighlightFacts`, declared by the adapters) is shown escaped and plain.
  */
+import type { HighlightFacts } from '../model/highlight.ts';
 import { esc } from './html.ts';
 
-interface LangFacts {
-  readonly line: readonly string[];
-  readonly block?: readonly [string, string];
-  readonly quotes: readonly string[];
-  readonly triple?: boolean;
-  readonly keywords: ReadonlySet<string>;
-  readonly ci: boolean;
-  /** `key:` (YAML) or `key =` (TOML) at the start of a line is a key. */
-  readonly keys?: 'yaml' | 'toml';
-}
-
-const words = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
-
-const LANGS: Readonly<Record<string, LangFacts>> = {
-  yaml: { line: ['#'], quotes: ['"', "'"], keywords: words('true false null yes no'), ci: true, keys: 'yaml' },
-  toml: { line: ['#'], quotes: ['"', "'"], triple: true, keywords: words('true false'), ci: false, keys: 'toml' },
-  python: { line: ['#'], quotes: ['"', "'"], triple: true, keywords: words('def return if elif else for while in not and or is None True False import from as class lambda try except finally with pass break continue yield global raise'), ci: false },
-  kql: { line: ['//'], quotes: ['"', "'"], keywords: words('let where project extend summarize by join on kind union table datatable distinct sort order top take limit and or not has has_any has_all contains startswith endswith in between ago now count dcount make_set make_list bin iff isnotempty isempty tolower toupper parse mv-expand lookup materialize invoke evaluate inner leftouter rightanti leftanti innerunique'), ci: true },
-  spl: { line: [], block: ['```', '```'], quotes: ['"', '`'], keywords: words('search where eval stats tstats table fields rename lookup by as and or not from datamodel count values dc min max sum avg earliest latest span bin dedup sort head tail rex regex inputlookup outputlookup join append'), ci: true },
-  eql: { line: ['//'], block: ['/*', '*/'], quotes: ['"', "'"], keywords: words('sequence by with maxspan until where and or not in any process file network registry library dns true false null like regex'), ci: true },
-  esql: { line: ['//'], block: ['/*', '*/'], quotes: ['"'], keywords: words('from where eval stats by keep drop sort limit and or not in like rlike is null desc asc rename dissect grok mv_expand enrich'), ci: true },
-  kuery: { line: [], quotes: ['"'], keywords: words('and or not'), ci: true },
-  lucene: { line: [], quotes: ['"'], keywords: words('AND OR NOT TO'), ci: false },
-  yaral: { line: ['//'], block: ['/*', '*/'], quotes: ['"', '`'], keywords: words('rule meta events match outcome condition options over and or not nocase any all if count count_distinct max min sum array array_distinct by re net strings'), ci: false },
-  mql: { line: ['//'], quotes: ['"', "'"], keywords: words('and or not any all in length type inbound outbound internal null true false'), ci: false },
-  sql: { line: ['--'], block: ['/*', '*/'], quotes: ["'", '"'], keywords: words('select from where and or not in is null group by order having limit as join left right inner outer on with case when then else end distinct count union all like ilike between exists'), ci: true },
-  json: { line: [], quotes: ['"'], keywords: words('true false null'), ci: false },
-};
-const ALIASES: Readonly<Record<string, string>> = { yml: 'yaml', py: 'python', kusto: 'kql', eql: 'eql', esql: 'esql', 'es|ql': 'esql', splunk: 'spl', mql: 'mql', yaral: 'yaral', 'yara-l': 'yaral' };
-
 /** Highlighted HTML (escaped) of a source text. */
-export function highlight(text: string, language: string): string {
-  const lang = LANGS[ALIASES[language.toLowerCase()] ?? language.toLowerCase()];
+export function highlight(text: string, lang: HighlightFacts | undefined): string {
   if (!lang || text.length > 1_000_000) return esc(text);
   const out: string[] = [];
   const n = text.length;

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildLogic } from '../../src/model/analyze.ts';
+import { buildLogic } from '../../src/model/lowering.ts';
 import { renderExpr, renderExprPretty } from '../../src/model/render.ts';
 import type { ElasticLower, ElasticLowering } from '../../src/formats/elastic/lowering.ts';
 import { fixture } from './golden.ts';

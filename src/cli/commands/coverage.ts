@@ -1,8 +1,7 @@
 /** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
-import { defaultCatalogDir } from '../../catalog/paths.ts';
-import { Catalog, type Filters } from '../../catalog/query.ts';
+import type { Filters } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded } from '../context.ts';
+import { guarded, withCatalog } from '../context.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -11,14 +10,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
       return 0;
     }
-    let cat: Catalog;
-    try {
-      cat = new Catalog(values.out ?? defaultCatalogDir());
-    } catch (e) {
-      console.error(`detwiki coverage: ${(e as Error).message}`);
-      return 1;
-    }
-    try {
+    return withCatalog('coverage', values.out, (cat) => {
       const f: Filters = { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.logsource ? { logsource: values.logsource } : {}) };
       if (values.navigator) {
         printJson(cat.navigatorLayer(f));
@@ -41,8 +33,6 @@ export async function run(argv: string[]): Promise<number> {
       }
       console.log(m.attribution);
       return 0;
-    } finally {
-      cat.close();
-    }
+    });
   });
 }

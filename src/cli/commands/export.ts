@@ -1,10 +1,8 @@
 /** detwiki export <dir> [--out CATALOG_DIR] [--json]: the whole wiki as static files with client-side search. */
 import path from 'node:path';
-import { defaultCatalogDir } from '../../catalog/paths.ts';
-import { Catalog } from '../../catalog/query.ts';
 import { exportSite } from '../../web/export.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded } from '../context.ts';
+import { guarded, withCatalog } from '../context.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -13,20 +11,11 @@ export async function run(argv: string[]): Promise<number> {
       console.log('usage: detwiki export <dir> [--out CATALOG_DIR] [--json]');
       return values.help ? 0 : 2;
     }
-    let cat: Catalog;
-    try {
-      cat = new Catalog(values.out ?? defaultCatalogDir());
-    } catch (e) {
-      console.error(`detwiki export: ${(e as Error).message}`);
-      return 1;
-    }
-    try {
+    return withCatalog('export', values.out, (cat) => {
       const r = exportSite(cat, path.resolve(positionals[0]!), values.json ? undefined : (what, done, total) => process.stderr.write(`export ${what} ${done}/${total}\n`));
       if (values.json) printJson(r);
       else console.log(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s; open index.html`);
       return 0;
-    } finally {
-      cat.close();
-    }
+    });
   });
 }

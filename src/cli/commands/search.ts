@@ -1,9 +1,7 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
-import { defaultCatalogDir } from '../../catalog/paths.ts';
-import { Catalog } from '../../catalog/query.ts';
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, UsageError } from '../context.ts';
+import { guarded, UsageError, withCatalog } from '../context.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -20,14 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const limit = values.limit ? Number(values.limit) : 20;
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit ${values.limit}`);
-    let cat: Catalog;
-    try {
-      cat = new Catalog(values.out ?? defaultCatalogDir());
-    } catch (e) {
-      console.error(`detwiki search: ${(e as Error).message}`);
-      return 1;
-    }
-    try {
+    return withCatalog('search', values.out, (cat) => {
       const q = positionals.join(' ');
       const r = cat.search(q, { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.technique ? { technique: values.technique } : {}) }, { pageSize: limit });
       const why = (id: string) => {
@@ -44,8 +35,6 @@ export async function run(argv: string[]): Promise<number> {
         }
       }
       return 0;
-    } finally {
-      cat.close();
-    }
+    });
   });
 }

@@ -1,12 +1,21 @@
 /**
- * Diagnostics of the Elastic detection-rules adapter. Every code it emits:
- * | code   | meaning |
- * | ELA001 | the TOML has neither a [rule] nor a [hunt] table |
- * | ELA002 | the rule has no query (and is not a machine-learning rule) |
+ * Diagnostics of the Elastic detection-rules adapter.
+ *
+ * The code table `ELA_CODES` below is the list of every code this area emits, with its severity and meaning;
+ * `docs/diagnostics.md` is generated from it (a test checks it is current). The factories after it make every
+ * diagnostic of the area and take the severity from the table. Tests check the code and location, not the text.
  */
-import { diag } from '../../model/diagnostics.ts';
+import { diagnosticMaker, type CodeTable } from '../../model/diagnostics.ts';
+
+/** Every code of this area: its severity and meaning. */
+export const ELA_CODES = {
+  ELA001: { severity: 'error', meaning: 'the TOML has neither a [rule] nor a [hunt] table' },
+  ELA002: { severity: 'warning', meaning: 'the rule has no query (and is not a machine-learning rule)' },
+} as const satisfies CodeTable<'ELA'>;
+
+const make = diagnosticMaker(ELA_CODES);
 
 export const ElasticDiagnostics = {
-  noRuleTable: (file: string) => diag('ELA001', 'error', file, 'TOML file has no [rule] or [hunt] table', { line: 1 }, 'a detection-rules file has [metadata] and [rule]; a hunting file has [hunt]'),
-  noQuery: (file: string) => diag('ELA002', 'warning', file, 'rule has no query', undefined, 'add `query` (or use type machine_learning with machine_learning_job_id)'),
+  noRuleTable: (file: string) => make('ELA001', file, 'TOML file has no [rule] or [hunt] table', { line: 1 }, 'a detection-rules file has [metadata] and [rule]; a hunting file has [hunt]'),
+  noQuery: (file: string) => make('ELA002', file, 'rule has no query', undefined, 'add `query` (or use type machine_learning with machine_learning_job_id)'),
 } as const;

@@ -4,11 +4,12 @@
  * the rule's condition is the OR of its queries (each a separate hunt, named `query 1`…), an unlowered query being
  * an opaque branch. The Markdown page generated from the TOML (`docs/<stem>.md`) joins the record's body.
  */
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { opaque, or, type Expr } from '../../model/expr.ts';
 import { slugify, TECHNIQUE_ID } from '../../model/facts.ts';
-import type { Aggregation, BodyFile, MissingPart, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
+import type { Aggregation, BodyFile, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
+import type { MissingInput } from '../../model/lowering.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { allOpaque, HUNT_LANGUAGES, lowerHosted } from './query.ts';
 import { list, sourceOf, str, type Table } from './toml.ts';
@@ -19,7 +20,7 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
   const langs = list(h.language).map(String);
   const candidates = [...new Set(langs.map((l) => HUNT_LANGUAGES[l.toUpperCase()] ?? l.toLowerCase()))];
   const stages: Stage[] = [];
-  const missing: MissingPart[] = [];
+  const missing: MissingInput[] = [];
   const outputFields: OutputField[] = [];
   const diagnostics: Diagnostic[] = [];
   const branches: Expr[] = [];
@@ -36,7 +37,7 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
     if (l) diagnostics.push(...l.diagnostics);
     if (!hosted || !l || !l.parsed) {
       const why = !hosted ? `no lowering for ${langs.join(' / ') || 'its language'}` : 'it did not parse in any listed language';
-      stages.push({ kind: 'other', label, text: q, detail: { language: hosted?.language ?? candidates[0] ?? 'text' } });
+      stages.push({ kind: 'query', label, text: q, detail: { language: hosted?.language ?? candidates[0] ?? 'text' } });
       branches.push(opaque(q, `language: ${label} is not lowered (${why})`));
       found.push('?');
       return;

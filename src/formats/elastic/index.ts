@@ -20,9 +20,19 @@ import { HUNTING_ROOT, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './fac
 import { huntRecord } from './hunt.ts';
 import { ruleLogic } from './logic.ts';
 import { isTable, list, sourceOf, str, type Table } from './toml.ts';
+import { ELASTIC_HIGHLIGHT } from './highlightFacts.ts';
+import { ELA_CODES } from './diagnostics.ts';
+import { EQL_CODES } from './eql/diagnostics.ts';
+import { ESQL_CODES } from './esql/diagnostics.ts';
+import { KUERY_CODES as EKQ_TABLE } from './kuery/diagnostics.ts';
+import { LUCENE_CODES } from './lucene/diagnostics.ts';
 
 export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
+  detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'] },
+  highlight: ELASTIC_HIGHLIGHT,
+  fingerprint: { packages: ['smol-toml', 'peggy'] },
+  diagnosticCodes: [ELA_CODES, EQL_CODES, EKQ_TABLE, ESQL_CODES, LUCENE_CODES],
   parserName: 'TOML via smol-toml; EQL via the project\'s peggy grammar; Kibana filters as Query DSL',
   async prepare() {
     return null;

@@ -4,10 +4,11 @@
  * machine_learning has no query), Kibana filter pills ANDed in, inline exceptions excluded, exception-list
  * references shown as a stage. The Logic is assembled with `buildLogic`.
  */
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, not, opaque, or, type Expr } from '../../model/expr.ts';
-import type { Aggregation, Logic, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, Logic, OutputField, Stage, StageDetail } from '../../model/rule.ts';
+import { detailValue, type MissingInput } from '../../model/lowering.ts';
 import { QUERY_LANGUAGES } from './facts.ts';
 import { lowerExceptionItems, lowerFilters } from './filters.ts';
 import { allOpaque, DETECTION_ORDER, lowerHosted } from './query.ts';
@@ -26,7 +27,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   const facts: Record<string, unknown> = {};
   const diagnostics: Diagnostic[] = [];
   const stages: Stage[] = [];
-  const missing: MissingPart[] = [];
+  const missing: MissingInput[] = [];
   const outputFields: OutputField[] = [];
   const conds: Expr[] = [];
   const parsers: string[] = [];
@@ -69,7 +70,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   if (type === 'machine_learning') {
     const jobs = list(r.machine_learning_job_id).map(String);
     const threshold = typeof r.anomaly_threshold === 'number' ? r.anomaly_threshold : undefined;
-    stages.push({ kind: 'other', label: 'machine learning job', text: `${jobs.join(', ')}${threshold !== undefined ? `: anomaly score >= ${threshold}` : ''}`, detail: { jobs, ...(threshold !== undefined ? { anomaly_threshold: threshold } : {}) } });
+    stages.push({ kind: 'source', label: 'machine learning job', text: `${jobs.join(', ')}${threshold !== undefined ? `: anomaly score >= ${threshold}` : ''}`, detail: { jobs, ...(threshold !== undefined ? { anomaly_threshold: threshold } : {}) } });
     notes.push(`a machine-learning rule has no query: it alerts when the anomaly detection job${jobs.length > 1 ? 's' : ''} ${jobs.join(', ')} report${jobs.length > 1 ? '' : 's'} an anomaly scoring ${threshold ?? 'the threshold'} or more; what counts as anomalous is learnt by the job from the data, so there is no condition to show`);
     parsers.push('none (machine learning)');
   }
@@ -87,7 +88,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
       text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${String(th.value)}${cardText ? ` and ${cardText}` : ''}`,
     };
     for (const f of groupBy) outputFields.push({ name: f, source: 'threshold.field' });
-    stages.push({ kind: 'aggregate', label: 'threshold', text: aggregation.text!, detail: { field: groupBy, value: th.value, ...(card.length ? { cardinality: card } : {}) } });
+    stages.push({ kind: 'aggregate', label: 'threshold', text: aggregation.text!, detail: detailValue({ field: groupBy, value: th.value, ...(card.length ? { cardinality: card } : {}) }) as StageDetail });
   }
 
   if (isTable(r.new_terms)) {
@@ -155,7 +156,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
 }
 
 function verbatim(query: string, language: string | undefined): Stage {
-  return { kind: 'other', label: `${language ?? 'unknown language'} query`, text: query, detail: { language: QUERY_LANGUAGES[language ?? ''] ?? 'text' } };
+  return { kind: 'query', label: `${language ?? 'unknown language'} query`, text: query, detail: { language: QUERY_LANGUAGES[language ?? ''] ?? 'text' } };
 }
 
 function investigationFields(r: Table): string[] {

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Expr } from '../../model/expr.ts';
-import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
+import type { MissingInput } from '../../model/lowering.ts';
 
 /** Where the query text sits in its host file, so that diagnostics and spans point into the file. */
 export interface ElasticQueryContext {
@@ -21,7 +22,7 @@ export interface ElasticQueryContext {
 export interface ElasticLowering {
   readonly stages: readonly Stage[];
   readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
+  readonly missing: readonly MissingInput[];
   readonly aggregation?: Aggregation;
   readonly outputFields: readonly OutputField[];
   readonly diagnostics: readonly Diagnostic[];

@@ -13,7 +13,8 @@ import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts'
 import { normalizeSeverity, slugify } from '../../model/facts.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { SourceInfo } from '../adapter.ts';
-import { jsonStringMapper, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from './jsonLocate.ts';
+import { SourceMap } from '../sourceMap.ts';
+import { jsonStringOffsets, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from './jsonLocate.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { sentinelRuleInput } from './sentinel.ts';
 
@@ -53,7 +54,7 @@ export function parseKqlJson(file: string, text: string, source: SourceInfo): Kq
   const outputs = found.map((f, idx) => {
     const query = String(getPointer(doc, f.queryPointer));
     const lit: StringLiteral | undefined = strings?.get(f.queryPointer);
-    const toFile = lit ? jsonStringMapper(text, lit) : () => 0;
+    const map = lit ? SourceMap.characters(file, text, jsonStringOffsets(text, lit), lit.end) : SourceMap.verbatim(file, text, 0);
     const startLine = lit ? lineColAt(text, lit.start).line : 1;
     const endLine = lit ? lineColAt(text, lit.end).line : 1;
     const diagnostics: Diagnostic[] = [];
@@ -62,7 +63,7 @@ export function parseKqlJson(file: string, text: string, source: SourceInfo): Kq
       text,
       fileLanguage: 'json',
       query,
-      toFile,
+      map,
       hunting: f.hunting,
       source,
       atKey: () => (lit ? lineColAt(text, lit.start) : undefined),

@@ -10,8 +10,10 @@ import type Token from 'markdown-it/lib/token.mjs';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, slugify, TACTIC_ID, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import { readCommentMeta } from './commentMeta.ts';
-import type { DeclaredAttack, RuleSource } from '../../model/rule.ts';
+import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
+import { floorIndex, lineStarts, SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS, QUERY_SHAPE_KINDS, TACTIC_COLUMN_HEADERS } from './defenderFacts.ts';
 import { readFrontMatter } from './frontMatter.ts';
@@ -37,7 +39,8 @@ interface Block {
 /** Which repository layout a file follows, from its path under the corpus root. */
 export type DefenderFlavour = 'm365' | 'bertjan' | 'generic';
 
-export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+/** One Markdown file; `collection` is the folder of its Defender collection (its files' paths start with it). */
+export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo, collection = ''): DefenderResult {
   const front = readFrontMatter(file, text);
   const tokens = markdown().parse(front.body, {});
   const lines = lineStarts(text);
@@ -106,23 +109,20 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
   const references = [...new Set([...front.references, ...sectionLinks(tokens, 'references')])];
   const author = front.author ?? sectionText(text, lines, headings, 'author')?.trim();
   const stem = slugify(file.split('/').pop()!.replace(/\.md$/i, ''));
-  const { kind, reason } = kindOf(file, flavour, headings);
+  const { kind, reason } = kindOf(file.slice(collection.length), flavour, headings);
   const queries = kqlBlocks.flatMap((b) => {
     const firstLine = b.map[0] + 1;
     const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
-    const contentLines = lineStarts(b.content);
-    const blockToFile = (o: number) => {
-      let l = 0;
-      while (l + 1 < contentLines.length && contentLines[l + 1]! <= o) l++;
-      const ls = lines[firstLine + l];
-      return ls === undefined ? text.length : Math.min(ls + fenceIndent + (o - contentLines[l]!), text.length);
-    };
-    return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), toFile: (o: number) => blockToFile(o + part.start) }));
+    const hostStarts: number[] = [];
+    const contentLines = lineStarts(b.content).length;
+    for (let l = 0; l < contentLines && lines[firstLine + l] !== undefined; l++) hostStarts.push(lines[firstLine + l]! + fenceIndent);
+    const blockMap = SourceMap.lines(file, text, b.content, hostStarts);
+    return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), map: blockMap.sub(part.start) }));
   });
   const several = queries.length > 1;
-  const outputs = queries.map(({ block: b, part, query, toFile }, idx) => {
-    const start = toFile(0);
-    const end = toFile(query.length);
+  const outputs = queries.map(({ block: b, part, query, map }, idx) => {
+    const start = map.toHost(0);
+    const end = map.toHost(query.length);
     const startLine = lineOf(lines, start);
     return buildKqlRule({
       id: `kusto/${stem}${several ? `-${idx + 1}` : ''}`,
@@ -130,9 +130,9 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
       fileText: text,
       fileLanguage: 'markdown',
       query,
-      toFile,
+      map,
       range: { start, end },
-      source: ruleSource(file, source, { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) }),
+      source: ruleSource(source, file, { lines: { start: startLine, end: lineOf(lines, Math.max(start, end - 1)) } }),
       title: `${title ?? stem}${several && b.heading && b.heading !== title ? ` (${b.heading}${part.of > 1 ? `, query ${part.index}` : ''})` : several ? ` (query ${idx + 1})` : ''}`,
       ...(description ? { description } : {}),
       references,
@@ -155,13 +155,14 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
  * it (`commentMeta.ts`: title, description, author, ATT&CK ids, data source, links); otherwise the title is the
  * file name and the comments are the description.
  */
-export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo): DefenderResult {
+export function parseDefenderText(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo, collection = ''): DefenderResult {
   const stem = file.split('/').pop()!.replace(/\.(txt|kql|csl|kusto)$/i, '');
-  const { kind, reason } = kindOf(file, flavour, []);
+  const { kind, reason } = kindOf(file.slice(collection.length), flavour, []);
   if (!looksLikeKql(text)) return { outputs: [], diagnostics: [KqlDiagnostics.otherLanguage(file, 'plain text rejected by the Kusto parser from its first line (not KQL)')] };
   const parts = queriesOf(text);
   const lines = lineStarts(text);
   const fileMeta = readCommentMeta(leadingComments(parseKql(text).value.root));
+  const fileMap = SourceMap.verbatim(file, text);
   const outputs = parts.map((part, idx) => {
     const query = text.slice(part.start, part.end);
     const comments = leadingComments(parseKql(query).value.root);
@@ -180,9 +181,9 @@ export function parseDefenderText(file: string, text: string, flavour: DefenderF
       fileText: text,
       fileLanguage: 'kql',
       query,
-      toFile: (o) => o + part.start,
+      map: fileMap.sub(part.start),
       ...(parts.length > 1 ? { range: { start: part.start, end: part.end } } : {}),
-      source: ruleSource(file, source, { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) }),
+      source: ruleSource(source, file, { lines: { start: lineOf(lines, part.start), end: lineOf(lines, Math.max(part.start, part.end - 1)) } }),
       title,
       ...(description ? { description } : {}),
       ...(references.length ? { references } : {}),
@@ -278,19 +279,13 @@ function statementsOf(q: string): string[] {
 }
 
 function lineOf(lines: readonly number[], off: number): number {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lines[mid]! <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return floorIndex(lines, off) + 1;
 }
 
-function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
+/** `inCollection`: the file's path inside its collection (its first folder is the collection's own grouping). */
+function kindOf(inCollection: string, flavour: DefenderFlavour, headings: readonly { text: string }[]): { kind: Kind; reason: string } {
   if (flavour === 'bertjan') {
-    const top = file.split('/').find((p) => p !== 'bert-jan-p') ?? '';
+    const top = inCollection.split('/')[0] ?? '';
     const template = headings.some((h) => h.text.toLowerCase() === 'risk');
     if (template && !HUNTING_FOLDERS.has(top)) {
       return { kind: 'detection', reason: "follows the repository's detection-rule template (DetectionTemplate.md: ATT&CK technique table, Risk section): written to run as a custom detection" };
@@ -299,17 +294,6 @@ function kindOf(file: string, flavour: DefenderFlavour, headings: readonly { tex
   }
   if (flavour === 'm365') return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
   return { kind: 'hunting', reason: 'a KQL query kept as a file or a document (no schedule, trigger or alert settings): a hunting query an analyst runs' };
-}
-
-function ruleSource(file: string, source: SourceInfo, lines?: { start: number; end: number }): RuleSource {
-  return {
-    repository: source.repository,
-    path: file,
-    ...(lines ? { lines } : {}),
-    ...(source.commit ? { commit: source.commit } : {}),
-    ...(source.licence ? { licence: source.licence } : {}),
-    ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
-  };
 }
 
 /** Technique ids in a table cell: `T1078`, `[T1078.004](https://…)`, `T1078 - Valid Accounts`. */
@@ -327,11 +311,6 @@ function rowCells(tokens: readonly Token[], i: number): string[] {
   return out;
 }
 
-function lineStarts(s: string): number[] {
-  const out = [0];
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) out.push(i + 1);
-  return out;
-}
 
 function indentAt(text: string, off: number): number {
   let i = off;

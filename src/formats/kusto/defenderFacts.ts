@@ -44,3 +44,14 @@ export const QUERY_SHAPE_KINDS: ReadonlySet<string> = new Set(['PipeExpression',
 
 /** Table header cells (lower-case, letters only) of a column that holds ATT&CK tactics. */
 export const TACTIC_COLUMN_HEADERS: ReadonlySet<string> = new Set(['tactic', 'tactics', 'mitre tactic', 'mitre tactics', 'att&ck tactic', 'attack tactic', 'tactic name', 'tactic id', 'mitre att&ck tactic']);
+
+/**
+ * Defender XDR query collections, recognized by the template file each keeps at its root (not by folder names):
+ * the folder holding the template is the collection, and its files are read with that collection's conventions.
+ */
+export const DEFENDER_COLLECTION_TEMPLATES: Readonly<Record<string, 'm365' | 'bertjan'>> = {
+  /** microsoft/Microsoft-365-Defender-Hunting-Queries: `| Technique, tactic, or state | Covered? (v=yes) |` tables. */
+  '00-query-submission-template.md': 'm365',
+  /** Bert-JanP/Hunting-Queries-Detection-Rules: the detection-rule template (ATT&CK table, Risk section). */
+  'DetectionTemplate.md': 'bertjan',
+};

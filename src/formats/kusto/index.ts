@@ -12,14 +12,17 @@ import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { parseKqlJson } from './arm.ts';
 import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
+import { DEFENDER_COLLECTION_TEMPLATES } from './defenderFacts.ts';
 import { PARSER_NAME } from './record.ts';
 import { parseSentinelYaml } from './sentinel.ts';
+import { KQL_CODES } from './diagnostics.ts';
+import { KUSTO_HIGHLIGHT } from './highlightFacts.ts';
 
 /** How a file of a KQL source is handled, from its path alone. */
 export type KqlFileRole =
   | { readonly role: 'sentinel'; readonly hunting: boolean }
-  | { readonly role: 'markdown'; readonly flavour: DefenderFlavour }
-  | { readonly role: 'text'; readonly flavour: DefenderFlavour }
+  | { readonly role: 'markdown'; readonly flavour: DefenderFlavour; readonly collection: string }
+  | { readonly role: 'text'; readonly flavour: DefenderFlavour; readonly collection: string }
   | { readonly role: 'json' }
   | { readonly role: 'skip'; readonly reason: string };
 
@@ -35,13 +38,36 @@ const SKIPPED_FOLDERS: Readonly<Record<string, string>> = {
   'Watchlists': 'Sentinel watchlist data, not a rule',
 };
 
-export function classifyKqlFile(root: string, rel: string): KqlFileRole {
+/** A Defender XDR query collection of the source: its folder (`''` for the source root, else ending in `/`) and flavour. */
+export interface DefenderCollection {
+  readonly prefix: string;
+  readonly flavour: Exclude<DefenderFlavour, 'generic'>;
+}
+
+/** What the adapter reads once per source: the Defender collections, from the template file at each one's root. */
+export interface KqlPrep {
+  readonly collections: readonly DefenderCollection[];
+}
+
+/** The collections of a source, deepest first (a file belongs to the first whose folder holds it). */
+export function findDefenderCollections(files: readonly string[]): DefenderCollection[] {
+  const out: DefenderCollection[] = [];
+  for (const f of files) {
+    const slash = f.lastIndexOf('/');
+    const flavour = DEFENDER_COLLECTION_TEMPLATES[f.slice(slash + 1)];
+    if (flavour) out.push({ prefix: f.slice(0, slash + 1), flavour });
+  }
+  return out.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+export function classifyKqlFile(rel: string, prep: KqlPrep = { collections: [] }): KqlFileRole {
   const parts = rel.split('/');
   const base = parts[parts.length - 1]!;
   const ext = path.extname(base).toLowerCase();
   for (const p of parts.slice(0, -1)) if (SKIPPED_FOLDERS[p]) return { role: 'skip', reason: SKIPPED_FOLDERS[p]! };
-  const full = path.join(root, rel).split(path.sep).join('/');
-  const flavour: DefenderFlavour = full.includes('m365-hunting-queries') ? 'm365' : full.includes('bert-jan-p') ? 'bertjan' : 'generic';
+  const collection = prep.collections.find((c) => rel.startsWith(c.prefix));
+  const flavour: DefenderFlavour = collection?.flavour ?? 'generic';
+  const inCollection = collection?.prefix ?? '';
   const lower = base.toLowerCase();
   if (ext !== '.json' && lower.includes('template')) return { role: 'skip', reason: 'a template for contributors, not a rule' };
   switch (ext) {
@@ -49,12 +75,12 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
     case '.yml':
       return { role: 'sentinel', hunting: parts.some((p) => p === 'Hunting Queries') };
     case '.md':
-      return { role: 'markdown', flavour };
+      return { role: 'markdown', flavour, collection: inCollection };
     case '.txt':
     case '.kql':
     case '.csl':
     case '.kusto':
-      return { role: 'text', flavour };
+      return { role: 'text', flavour, collection: inCollection };
     case '.json':
       return { role: 'json' };
     case '.csv':
@@ -65,14 +91,19 @@ export function classifyKqlFile(root: string, rel: string): KqlFileRole {
   }
 }
 
-export const kustoAdapter: FormatAdapter<null> = {
+export const kustoAdapter: FormatAdapter<KqlPrep> = {
   format: 'kusto',
+  detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'] },
+  highlight: KUSTO_HIGHLIGHT,
+  build: { worker: true, splittable: true },
+  fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },
+  diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,
-  async prepare() {
-    return null;
+  async prepare(_root: string, files: readonly string[]) {
+    return { collections: findDefenderCollections(files) };
   },
-  async parseFile(root: string, rel: string, _prep: null, source: SourceInfo): Promise<FileResult> {
-    const role = classifyKqlFile(root, rel);
+  async parseFile(root: string, rel: string, prep: KqlPrep | undefined, source: SourceInfo): Promise<FileResult> {
+    const role = classifyKqlFile(rel, prep);
     if (role.role === 'skip') return { path: rel, outcome: 'skipped', reason: role.reason, rules: [], diagnostics: [] };
     const read = await readSourceText(root, rel);
     if (!read.ok) return { path: rel, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
@@ -88,7 +119,7 @@ export const kustoAdapter: FormatAdapter<null> = {
       if (r.outputs.length === 0) return { path: rel, outcome: 'error', rules: [], diagnostics: r.diagnostics };
       return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };
     }
-    const r = role.role === 'markdown' ? parseDefenderMarkdown(rel, read.text, role.flavour, source) : parseDefenderText(rel, read.text, role.flavour, source);
+    const r = role.role === 'markdown' ? parseDefenderMarkdown(rel, read.text, role.flavour, source, role.collection) : parseDefenderText(rel, read.text, role.flavour, source, role.collection);
     if (r.outputs.length === 0) return { path: rel, outcome: 'skipped', reason: role.role === 'markdown' ? 'no KQL code block' : 'not KQL', rules: [], diagnostics: r.diagnostics };
     return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };
   },

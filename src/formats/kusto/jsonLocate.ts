@@ -98,6 +98,12 @@ export function locateJsonStrings(text: string): Map<string, StringLiteral> | un
 
 /** Offset in the file of an offset in the decoded string whose raw literal is `lit`. */
 export function jsonStringMapper(text: string, lit: StringLiteral): (o: number) => number {
+  const raw = jsonStringOffsets(text, lit);
+  return (o) => (o < raw.length ? raw[o]! : lit.end);
+}
+
+/** The file offset of each decoded character of the string literal `lit`. */
+export function jsonStringOffsets(text: string, lit: StringLiteral): number[] {
   const raw: number[] = [];
   for (let i = lit.start; i < lit.end; ) {
     raw.push(i);
@@ -109,5 +115,5 @@ export function jsonStringMapper(text: string, lit: StringLiteral): (o: number) 
       if (code >= 0xd800 && code <= 0xdbff) raw.push(i++);
     }
   }
-  return (o) => (o < raw.length ? raw[o]! : lit.end);
+  return raw;
 }

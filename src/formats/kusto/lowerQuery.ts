@@ -12,8 +12,11 @@
  * and is listed in `missing`. Union branches contribute the OR of their own row-level conditions.
  */
 import { and, opaque, or, TRUE, type Expr, type Operator } from '../../model/expr.ts';
-import type { Aggregation, MissingPart, OutputField, Stage, StageKind } from '../../model/rule.ts';
+import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { FullLowering } from '../../model/lowering.ts';
+import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
 import { renderExpr } from '../../model/render.ts';
+import { KqlDiagnostics } from './diagnostics.ts';
 import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
@@ -22,13 +25,11 @@ import { Scope, type Operand } from './scope.ts';
 /** Deepest let / function / union expansion. */
 export const MAX_EXPANSION_DEPTH = 12;
 
-export interface QueryLowering {
-  readonly stages: readonly Stage[];
-  /** AND of the row-level filters; undefined when the query has none. */
-  readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
+/**
+ * The model's `Lowering` of a whole query (the condition is the AND of the row-level filters, undefined when the
+ * query has none), with what only KQL knows.
+ */
+export interface QueryLowering extends FullLowering {
   /** Tables read (sources of the main query, union branches, joined and let-bound queries). */
   readonly tables: readonly string[];
   /** Functions used as sources (ASIM parsers, watchlists, saved functions). */
@@ -95,10 +96,10 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
       scope = scope.with(name, b);
       letStages.push(letStage(env, st, name, b, scope));
     } else if (st.kind === 'ExpressionStatement') {
-      if (main) letStages.push(stage(env, 'other', 'statement', main, { note: 'an earlier tabular statement; its rows are not the rule result' }));
+      if (main) letStages.push(stage(env, 'statement', 'statement', main, { note: 'an earlier tabular statement; its rows are not the rule result' }));
       main = nodes(st)[0];
     } else {
-      letStages.push(stage(env, 'other', firstToken(st) ?? st.kind, st));
+      letStages.push(stage(env, 'statement', firstToken(st) ?? st.kind, st));
     }
   }
   const s = newState();
@@ -116,6 +117,7 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
     timeFilters: env.timeFilters,
     mainTables: s.sourceTables,
     unexpanded: [...env.unexpanded],
+    diagnostics: [...env.unexpanded].map((u) => KqlDiagnostics.letCycle(file, u)),
   };
 }
 
@@ -123,7 +125,7 @@ function ctxFor(env: Env, scope: Scope, columns: Map<string, Operand>, onRef?: (
   return { q: env.q, file: env.file, toFile: env.toFile, scope, columns, onTime: (t) => env.timeFilters.push(t), ...(onRef ? { onRef } : {}) };
 }
 
-function stage(env: Env, kind: StageKind, label: string, n: KNode, detail?: Record<string, unknown>, expr?: Expr): Stage {
+function stage(env: Env, kind: StageKind, label: string, n: KNode, detail?: StageDetail, expr?: Expr): Stage {
   return {
     kind,
     label,
@@ -226,7 +228,7 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
           // parameters of a parser function (ASIM `_Im_Dns(response_has_any_prefix=…)`) filter inside it
           s.cond.push(opaque(textOf(env.q, src), `rows filtered inside the function ${fname}() by its arguments; its body is not part of the rule`, spanOf(env, src)));
         } else {
-          s.missing.push({ text: textOf(env.q, src), reason: `source is the function ${fname}() (a parser, watchlist or saved function): the filtering it does is not expanded`, span: spanOf(env, src) });
+          s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: `source is the function ${fname}() (a parser, watchlist or saved function): the filtering it does is not expanded`, span: spanOf(env, src) });
         }
         return;
       }
@@ -258,7 +260,7 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
     return;
   }
   s.stages.push(stage(env, 'source', src.kind, src, fromDetail));
-  s.missing.push({ text: textOf(env.q, src), reason: 'source expression not understood', span: spanOf(env, src) });
+  s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: 'source expression not understood', span: spanOf(env, src) });
 }
 
 function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>, { kind: 'function' }>, args: KNode[], call: KNode, depth: number, name: string): void {
@@ -279,7 +281,7 @@ function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>
   }
   const expr = nodes(body).filter((c) => c.kind !== 'List').pop();
   if (!expr) {
-    s.missing.push({ text: textOf(env.q, call), reason: `function ${name} has no body`, span: spanOf(env, call) });
+    s.missing.push({ kind: 'source', text: textOf(env.q, call), reason: `function ${name} has no body`, span: spanOf(env, call) });
     return;
   }
   runPipeline(env, s, expr, fscope, depth + 1, name);
@@ -385,7 +387,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
         s.columns.set(name, { kind: 'other', text: name, reason: `column ${name} extracted by ${label}` });
         s.outputs.set(name, { name, source: label, from: textOf(env.q, op) });
       }
-      if (op.kind === 'ParseWhereOperator') s.missing.push({ text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
+      if (op.kind === 'ParseWhereOperator') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
       s.stages.push(stage(env, 'parse', label, op, fromDetail));
       return;
     }
@@ -413,7 +415,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       const kind = fact?.stage ?? 'other';
       s.stages.push(stage(env, kind, label, op, fromDetail));
       if (!fact || fact.rows === 'end') endRows(s, `${label} changes what a row is`);
-      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ text: textOf(env.q, op), reason: `${label} keeps only some of the matching rows`, span: spanOf(env, op) });
+      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps only some of the matching rows`, span: spanOf(env, op) });
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }
@@ -435,7 +437,7 @@ function collect(n: KNode, kind: string): KNode[] {
   return out;
 }
 
-function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) => void) => ExprCtx, label: string, fromDetail: Record<string, unknown>): void {
+function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) => void) => ExprCtx, label: string, fromDetail: StageDetail): void {
   const e = nodes(op).filter((x) => x.kind !== 'List')[0];
   if (!e) return;
   const parts: Expr[] = [];
@@ -456,7 +458,7 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
     } else if (s.phase === 'aggregated' && onlyKeys) {
       s.cond.push(lowered); // a filter on group-by keys can be applied before the aggregation
     } else {
-      s.missing.push({ text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) });
+      s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) });
     }
   }
   const expr = and(...parts);
@@ -480,9 +482,9 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode): void {
         s.aggregation = { function: agg.fn, groupBy: [], threshold, text: textOf(env.q, node) };
         continue;
       }
-      s.extraThresholds.push({ text: renderExpr(c), reason: 'aggregation: a further threshold on an aggregate', span: spanOf(env, node) });
+      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: a further threshold on an aggregate', span: spanOf(env, node) });
     } else {
-      s.extraThresholds.push({ text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
+      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
     }
   }
 }
@@ -503,7 +505,7 @@ export function aggregateColumnName(fn: string, firstArg: string | undefined): s
   return firstArg && fn !== 'count' && fn !== 'countif' ? `${base}_${firstArg}` : `${base}_`;
 }
 
-function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string, fromDetail: Record<string, unknown>): void {
+function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string, fromDetail: StageDetail): void {
   const lists = op.children.filter((x) => x.kind === 'List');
   const aggItems = listItems(lists[lists.length - 1]);
   const by = child(op, 'SummarizeByClause');
@@ -599,7 +601,7 @@ function applyProject(env: Env, s: State, op: KNode, c: ExprCtx, label: string):
   s.outputs = next;
 }
 
-function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: Record<string, unknown>): void {
+function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: StageDetail): void {
   const params: Record<string, string> = {};
   const plist = op.children.find((x) => x.kind === 'List');
   for (const p of listItems(plist)) {
@@ -623,6 +625,6 @@ function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, l
     : kind === 'leftouter' || kind === 'fullouter'
       ? `${label}: adds columns from the other side (${kind}); later filters may use them`
       : `${label}: rows must also match the other side on ${keys.join(', ') || 'the join keys'}; its filters are in the ${label} stage`;
-  s.missing.push({ text: textOf(env.q, op).slice(0, 400), reason, span: spanOf(env, op) });
+  s.missing.push({ kind: 'filter', text: textOf(env.q, op).slice(0, 400), reason, span: spanOf(env, op) });
   endRows(s, what);
 }

@@ -2,11 +2,12 @@
  * Assembly of a rule record from one KQL query and the metadata its file states (Sentinel YAML or Defender
  * Markdown): parse (Microsoft's parser), lower, classify, and build the logic with the model's `buildLogic`.
  */
-import { buildLogic } from '../../model/analyze.ts';
-import { lineColAt } from '../../model/span.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
+import { ruleRecord } from '../record.ts';
+import type { SourceMap } from '../sourceMap.ts';
 import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ALERT_TABLES, isVendorAlertTable } from './kqlFacts.ts';
@@ -26,8 +27,8 @@ export interface KqlRuleInput {
   readonly fileText: string;
   readonly fileLanguage: string;
   readonly query: string;
-  /** Offset in the file of an offset in the query. */
-  readonly toFile: (o: number) => number;
+  /** Where the query sits in the file (offsets, lines and columns). */
+  readonly map: SourceMap;
   readonly range?: { readonly start: number; readonly end: number };
   readonly source: RuleSource;
   readonly nativeId?: string;
@@ -68,12 +69,9 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const parsed = parseKql(input.query);
   const parseMs = performance.now() - t0;
   const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
-  for (const d of parsed.diagnostics) {
-    const at = lineColAt(input.fileText, input.toFile(d.start));
-    diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, at));
-  }
-  const low = lowerQuery(parsed.value, input.file, input.toFile);
-  for (const u of low.unexpanded) diagnostics.push(KqlDiagnostics.letCycle(input.file, u));
+  for (const d of parsed.diagnostics) diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, input.map.at(d.start, d.start + d.length)));
+  const low = lowerQuery(parsed.value, input.file, (o) => input.map.toHost(o));
+  diagnostics.push(...low.diagnostics);
 
   // aggregation: the query's own, then the result-count trigger
   let aggregation: Aggregation | undefined = low.aggregation;
@@ -84,17 +82,16 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
     const threshold = { op: input.trigger.op, value: input.trigger.value, of: 'result count' };
     if (!aggregation) aggregation = { function: 'count', groupBy: [], threshold, ...(input.trigger.window ?? window ? { window: input.trigger.window ?? window } : {}), text: `alert when the result count ${input.trigger.op} ${input.trigger.value}` };
     else if (!aggregation.threshold) aggregation = { ...aggregation, threshold };
-    else missing.push({ text: `result count ${input.trigger.op} ${input.trigger.value}`, reason: 'aggregation: the rule alerts only when the number of result rows passes its trigger threshold' });
+    else missing.push({ kind: 'aggregation', text: `result count ${input.trigger.op} ${input.trigger.value}`, reason: 'aggregation: the rule alerts only when the number of result rows passes its trigger threshold' });
   }
 
   const logic = buildLogic({
-    stages: low.stages,
-    ...(low.condition ? { condition: low.condition } : {}),
+    ...low,
     missing,
-    ...(aggregation ? { aggregation } : {}),
+    aggregation,
     outputFields: [...low.outputFields, ...(input.outputFields ?? [])],
     parser: PARSER_NAME,
-    ...(parsed.diagnostics.length ? { note: `the Kusto parser reported ${parsed.diagnostics.length} syntax error(s); the logic is what it recovered` } : {}),
+    note: parsed.diagnostics.length ? `the Kusto parser reported ${parsed.diagnostics.length} syntax error(s); the logic is what it recovered` : undefined,
   });
 
   const kind = input.kind ?? classify(low, input.defaultKindReason);
@@ -108,35 +105,18 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   if (window) facts['window'] = window;
   if (low.mainTables.length) facts['tables'] = low.mainTables;
 
-  const rule: RuleRecord = {
-    id: input.id,
+  const rule = ruleRecord({
+    ...input,
     format: 'kusto',
-    ...(input.nativeId ? { nativeId: input.nativeId } : {}),
-    ...(input.nativeType ? { nativeType: input.nativeType } : {}),
-    source: input.source,
-    title: input.title,
-    ...(description ? { description } : {}),
-    references: input.references ?? [],
-    falsePositives: [],
-    ...(input.author ? { author: input.author } : {}),
-    ...(input.version ? { version: input.version } : {}),
-    tags: input.tags ?? [],
-    ...(input.severity ? { severity: input.severity } : {}),
-    ...(input.severityNative ? { severityNative: input.severityNative } : {}),
-    status: input.status,
-    ...(input.statusNative ? { statusNative: input.statusNative } : {}),
-    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+    description,
     kind: kind.kind,
     kindReason: kind.reason,
     logSources,
-    attackDeclared: input.attackDeclared ?? [],
-    attack: [],
     body: [body],
     logic,
-    tests: [],
     diagnostics,
     facts,
-  };
+  });
   return { rule, syntaxErrors: parsed.diagnostics.length, parseMs, lowering: low };
 }
 

@@ -5,14 +5,16 @@
  * requiredDataConnectors, queryFrequency, queryPeriod, triggerOperator, triggerThreshold, tactics,
  * relevantTechniques, query, entityMappings, customDetails, alertDetailsOverride, version, kind).
  */
-import { flowDepthExceeds } from '../yaml.ts';
+import { flowDepthExceeds, yamlScalarMap } from '../yaml.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
-import type { DeclaredAttack, LogSource, OutputField, RuleSource } from '../../model/rule.ts';
+import type { DeclaredAttack, LogSource, OutputField } from '../../model/rule.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleSource } from '../record.ts';
+import type { SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { buildKqlRule, type KqlRuleInput, type KqlRuleOutput } from './record.ts';
 
@@ -58,14 +60,14 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
     return { outputs: [], diagnostics: [KqlDiagnostics.noQuery(file)], notARule: 'Sentinel YAML without a query (e.g. a stub left where content moved): not a rule' };
   }
   const query = qnode.value;
-  const toFile = blockScalarMapper(text, qnode);
+  const map = yamlScalarMap(file, text, qnode);
   const atKey = (k: string) => {
     const n = doc.contents && isMap(doc.contents) ? doc.contents.get(k, true) : undefined;
     const r = (n as Scalar | undefined)?.range;
     return r ? lineColAt(text, r[0]) : undefined;
   };
   const id = `kusto/${slugify(file.split('/').pop()!.replace(/\.ya?ml$/i, ''))}`;
-  return { outputs: [buildKqlRule(sentinelRuleInput(y, { file, text, fileLanguage: 'yaml', query, toFile, hunting, source, atKey, diagnostics: diags, id }))], diagnostics: [] };
+  return { outputs: [buildKqlRule(sentinelRuleInput(y, { file, text, fileLanguage: 'yaml', query, map, hunting, source, atKey, diagnostics: diags, id }))], diagnostics: [] };
 }
 
 /** Where a Sentinel rule's fields sit: the YAML file, or an ARM template / API export (`arm.ts`). */
@@ -74,7 +76,8 @@ export interface SentinelRuleContext {
   readonly text: string;
   readonly fileLanguage: string;
   readonly query: string;
-  readonly toFile: (o: number) => number;
+  /** Where the query sits in the file. */
+  readonly map: SourceMap;
   readonly hunting: boolean;
   readonly source: SourceInfo;
   readonly atKey: (k: string) => { line: number; column: number } | undefined;
@@ -90,7 +93,7 @@ export interface SentinelRuleContext {
  * relevantTechniques, entityMappings, customDetails, kind, status, version).
  */
 export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: SentinelRuleContext): KqlRuleInput {
-  const { file, text, query, toFile, hunting, source, atKey } = ctx;
+  const { file, text, query, map, hunting, source, atKey } = ctx;
   const diags = ctx.diagnostics;
   const str = (k: string): string | undefined => (typeof y[k] === 'string' ? (y[k] as string) : typeof y[k] === 'number' ? String(y[k]) : undefined);
   const sevNative = str('severity');
@@ -145,14 +148,6 @@ export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: Sen
       ? { kind: 'hunting' as const, reason: 'Sentinel hunting query (a Hunting Queries folder): run by an analyst, not scheduled to alert' }
       : undefined;
 
-  const ruleSource: RuleSource = {
-    repository: source.repository,
-    path: file,
-    ...(ctx.lines ? { lines: ctx.lines } : {}),
-    ...(source.commit ? { commit: source.commit } : {}),
-    ...(source.licence ? { licence: source.licence } : {}),
-    ...(source.urlBase ? { url: source.urlBase + file.split('/').map(encodeURIComponent).join('/') } : {}),
-  };
   const statusNative = str('status');
   const input: KqlRuleInput = {
     id: ctx.id,
@@ -160,9 +155,9 @@ export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: Sen
     fileText: text,
     fileLanguage: ctx.fileLanguage,
     query,
-    toFile,
+    map,
     ...(ctx.range ? { range: ctx.range } : {}),
-    source: ruleSource,
+    source: ruleSource(source, file, ctx.lines ? { lines: ctx.lines } : {}),
     ...(str('id') ? { nativeId: str('id')! } : {}),
     nativeType: hunting ? 'hunting' : (nativeKind ?? 'Scheduled'),
     title: name,
@@ -188,47 +183,4 @@ export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: Sen
 
 function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-}
-
-/**
- * Offsets of a YAML scalar's decoded text back into the file. For block scalars (`|`, `>`), decoded line i is
- * source line (header + 1 + i) without the block's indentation; other scalars map from the value's start.
- */
-export function blockScalarMapper(text: string, node: Scalar): (o: number) => number {
-  const start = node.range?.[0] ?? 0;
-  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') {
-    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
-    return (o) => Math.min(start + quoted + o, text.length);
-  }
-  const lineStarts: number[] = [];
-  let p = text.indexOf('\n', start);
-  while (p >= 0 && p < (node.range?.[2] ?? text.length)) {
-    lineStarts.push(p + 1);
-    p = text.indexOf('\n', p + 1);
-  }
-  let indent = 0;
-  for (const ls of lineStarts) {
-    let i = ls;
-    while (text[i] === ' ') i++;
-    if (text[i] !== '\n' && text[i] !== '\r' && i < text.length) {
-      indent = i - ls;
-      break;
-    }
-  }
-  const value = String(node.value);
-  const decodedLineStarts: number[] = [0];
-  for (let i = 0; i < value.length; i++) if (value[i] === '\n') decodedLineStarts.push(i + 1);
-  return (o) => {
-    let lo = 0;
-    let hi = decodedLineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (decodedLineStarts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    const col = o - decodedLineStarts[lo]!;
-    const ls = lineStarts[lo];
-    if (ls === undefined) return Math.min(start + o, text.length);
-    return Math.min(ls + indent + col, text.length);
-  };
 }

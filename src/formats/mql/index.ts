@@ -5,9 +5,8 @@
  */
 import { isScalar, type Scalar } from 'yaml';
 import { lineColAt } from '../../model/span.ts';
-import { blockScalarMapper } from '../kusto/sentinel.ts';
-import { loadYaml } from '../yaml.ts';
-import { buildLogic } from '../../model/analyze.ts';
+import { loadYaml, yamlScalarMap } from '../yaml.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
 import type { RuleRecord, Stage } from '../../model/rule.ts';
@@ -17,11 +16,17 @@ import { MqlDiagnostics } from './diagnostics.ts';
 import { AUTOMATION_KEYS, kindOf, MQL_LOG_SOURCE, MQL_NOTES } from './facts.ts';
 import { lowerMql, type MqlLowering } from './lower.ts';
 import { parseMql } from './parser.ts';
+import { MQL_HIGHLIGHT } from './highlightFacts.ts';
+import { MQL_CODES } from './diagnostics.ts';
 
 export const MQL_PARSER_NAME = 'MQL via our peggy grammar (Sublime Message Query Language)';
 
 export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
+  detect: { markers: [['detection-rules', 'insights']], folderNames: ['sublime', 'sublime-rules'] },
+  highlight: MQL_HIGHLIGHT,
+  fingerprint: { packages: ['yaml', 'peggy'] },
+  diagnosticCodes: [MQL_CODES],
   parserName: MQL_PARSER_NAME,
   async prepare() {
     return null;
@@ -103,7 +108,8 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
 
 /** Parse and lower the `source:` scalar; offsets mapped back into the YAML file for spans and diagnostics. */
 function lowerSource(path: string, fileText: string, node: unknown, mql: string): MqlLowering | { diagnostics: Diagnostic[]; stages: []; missing: []; outputFields: []; condition?: undefined } {
-  const toFile = isScalar(node) ? blockScalarMapper(fileText, node as Scalar) : (o: number) => o;
+  const map = isScalar(node) ? yamlScalarMap(path, fileText, node as Scalar) : undefined;
+  const toFile = (o: number) => (map ? map.toHost(o) : o);
   const lineCol = (o: number) => {
     const lc = lineColAt(fileText, toFile(o));
     return { line: lc.line, column: lc.column };

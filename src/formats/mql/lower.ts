@@ -9,7 +9,8 @@
  */
 import { and, assertNever, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
+import type { MissingInput } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
 import { functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
@@ -20,7 +21,7 @@ import type { CompareOp, MqlNode } from './syntax.ts';
 export interface MqlLowering {
   readonly stages: readonly Stage[];
   readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
+  readonly missing: readonly MissingInput[];
   readonly aggregation?: Aggregation;
   readonly outputFields: readonly OutputField[];
   readonly diagnostics: readonly Diagnostic[];

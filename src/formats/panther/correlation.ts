@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Aggregation, Stage } from '../../model/rule.ts';
+import { detailValue } from '../../model/lowering.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { asString, isRecord, lineAt, rangeAt, type YamlSpec } from './yamlDoc.ts';
 
@@ -96,7 +97,7 @@ export function lowerCorrelation(spec: YamlSpec, file: string): CorrelationLower
           label: asString(t['ID']) ?? `${asString(t['From'])} → ${asString(t['To'])}`,
           text: s.text,
           ...(s.span ? { span: s.span } : {}),
-          detail: { from: asString(t['From']), to: asString(t['To']), withinMinutes: t['WithinTimeFrameMinutes'], on },
+          detail: { from: asString(t['From']), to: asString(t['To']), withinMinutes: detailValue(t['WithinTimeFrameMinutes']), on },
         });
       });
     }
@@ -109,7 +110,7 @@ export function lowerCorrelation(spec: YamlSpec, file: string): CorrelationLower
       const s = slice([...base, 'LookbackWindowMinutes']);
       stages.push({ kind: 'window', label: 'LookbackWindowMinutes', text: `LookbackWindowMinutes: ${item['LookbackWindowMinutes']}`, ...(s.span ? { span: s.span } : {}) });
     }
-    if (item['EventEvaluationOrder'] !== undefined) stages.push({ kind: 'other', label: 'EventEvaluationOrder', text: `EventEvaluationOrder: ${String(item['EventEvaluationOrder'])}` });
+    if (item['EventEvaluationOrder'] !== undefined) stages.push({ kind: 'modifier', label: 'EventEvaluationOrder', text: `EventEvaluationOrder: ${String(item['EventEvaluationOrder'])}` });
   });
   const withMin = members.filter((m) => m.minMatchCount !== undefined);
   const first = withMin[0];

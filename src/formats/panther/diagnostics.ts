@@ -1,55 +1,62 @@
 /**
- * Panther diagnostics: every code the adapter emits, made by the factories below. Tests check codes and lines.
+ * Diagnostics of the Panther adapter (specs, YAML detections, SQL, tests).
  *
- * | code   | severity | meaning |
- * |--------|----------|---------|
- * | PAN001 | error    | unknown `AnalysisType` |
- * | PAN002 | error    | YAML file in a Panther content folder without `AnalysisType` |
- * | PAN003 | error    | the YAML document is not a mapping |
- * | PAN004 | warning  | Python body named by `Filename` not found in the source |
- * | PAN005 | warning  | SQL the parser does not accept (the query is kept verbatim, logic not extracted) |
- * | PAN006 | info     | SQL is a Jinja template (`-- pragma: template`); the SQL run is generated, not parsed |
- * | PAN007 | info     | SQL accepted only by a fallback dialect of node-sql-parser |
- * | PAN008 | warning  | unknown match-expression `Condition` in a YAML detection (kept as opaque) |
- * | PAN009 | warning  | malformed match expression (no key specifier, no condition, wrong shape) |
- * | PAN010 | warning  | malformed test entry (no Name / ExpectedResult, or a Log string that is not JSON) |
- * | PAN011 | warning  | malformed `MITRE ATT&CK` entry (not `TAnnnn:Tnnnn[.nnn]`) |
- * | PAN012 | warning  | scheduled rule names a scheduled query not found in the source |
- * | PAN013 | warning  | correlation rule detection block not understood |
- * | PAN014 | warning  | `Query` missing from a scheduled / saved query |
- * | PAN015 | info     | unrecognized severity word (native value kept) |
+ * The code table `PAN_CODES` below is the list of every code this area emits, with its severity and meaning;
+ * `docs/diagnostics.md` is generated from it (a test checks it is current). The factories after it make every
+ * diagnostic of the area and take the severity from the table. Tests check the code and location, not the text.
  */
-import { diag, type Diagnostic } from '../../model/diagnostics.ts';
+import { diagnosticMaker, type At as Location, type CodeTable, type Diagnostic } from '../../model/diagnostics.ts';
 
-type At = { line?: number; column?: number } | undefined;
+/** Every code of this area: its severity and meaning. */
+export const PAN_CODES = {
+  PAN001: { severity: 'error', meaning: 'unknown `AnalysisType`' },
+  PAN002: { severity: 'error', meaning: 'YAML file in a Panther content folder without `AnalysisType`' },
+  PAN003: { severity: 'error', meaning: 'the YAML document is not a mapping' },
+  PAN004: { severity: 'warning', meaning: 'Python body named by `Filename` not found in the source' },
+  PAN005: { severity: 'warning', meaning: 'SQL the parser does not accept (the query is kept verbatim, logic not extracted)' },
+  PAN006: { severity: 'info', meaning: 'SQL is a Jinja template (`-- pragma: template`); the SQL run is generated, not parsed' },
+  PAN007: { severity: 'info', meaning: 'SQL accepted only by a fallback dialect of node-sql-parser' },
+  PAN008: { severity: 'warning', meaning: 'unknown match-expression `Condition` in a YAML detection (kept as opaque)' },
+  PAN009: { severity: 'warning', meaning: 'malformed match expression (no key specifier, no condition, wrong shape)' },
+  PAN010: { severity: 'warning', meaning: 'malformed test entry (no Name / ExpectedResult, or a Log string that is not JSON)' },
+  PAN011: { severity: 'warning', meaning: 'malformed `MITRE ATT&CK` entry (not `TAnnnn:Tnnnn[.nnn]`)' },
+  PAN012: { severity: 'warning', meaning: 'scheduled rule names a scheduled query not found in the source' },
+  PAN013: { severity: 'warning', meaning: 'correlation rule detection block not understood' },
+  PAN014: { severity: 'warning', meaning: '`Query` missing from a scheduled / saved query' },
+  PAN015: { severity: 'info', meaning: 'unrecognized severity word (native value kept)' },
+} as const satisfies CodeTable<'PAN'>;
+
+const make = diagnosticMaker(PAN_CODES);
+
+type At = Location | undefined;
 
 export const PantherDiagnostics = {
   unknownAnalysisType: (file: string, value: string, at: At): Diagnostic =>
-    diag('PAN001', 'error', file, `unknown AnalysisType "${value}"`, at, 'use one of rule, scheduled_rule, policy, scheduled_query, saved_query, correlation_rule, datamodel, global, pack, lookup_table'),
+    make('PAN001', file, `unknown AnalysisType "${value}"`, at, 'use one of rule, scheduled_rule, policy, scheduled_query, saved_query, correlation_rule, datamodel, global, pack, lookup_table'),
   noAnalysisType: (file: string): Diagnostic =>
-    diag('PAN002', 'error', file, 'YAML file in a Panther content folder has no AnalysisType', { line: 1 }, 'add AnalysisType, or move the file out of the content folders'),
+    make('PAN002', file, 'YAML file in a Panther content folder has no AnalysisType', { line: 1 }, 'add AnalysisType, or move the file out of the content folders'),
   notMapping: (file: string, at: At): Diagnostic =>
-    diag('PAN003', 'error', file, 'the YAML document is not a mapping of spec keys', at, 'a Panther spec is a YAML mapping (AnalysisType: …, RuleID: …)'),
+    make('PAN003', file, 'the YAML document is not a mapping of spec keys', at, 'a Panther spec is a YAML mapping (AnalysisType: …, RuleID: …)'),
   pythonMissing: (file: string, py: string, at: At): Diagnostic =>
-    diag('PAN004', 'warning', file, `Python body ${py} not found`, at, 'the rule logic lives in the Python file; scan a checkout that includes it'),
+    make('PAN004', file, `Python body ${py} not found`, at, 'the rule logic lives in the Python file; scan a checkout that includes it'),
   sqlSyntax: (file: string, message: string, at: At): Diagnostic =>
-    diag('PAN005', 'warning', file, `SQL not accepted by node-sql-parser: ${message}`, at, 'the query is shown verbatim; its logic is not extracted'),
+    make('PAN005', file, `SQL not accepted by node-sql-parser: ${message}`, at, 'the query is shown verbatim; its logic is not extracted'),
   sqlTemplate: (file: string, at: At): Diagnostic =>
-    diag('PAN006', 'info', file, 'SQL is a Jinja template (pragma: template); the SQL that runs is generated by the template and is not parsed', at),
+    make('PAN006', file, 'SQL is a Jinja template (pragma: template); the SQL that runs is generated by the template and is not parsed', at),
   sqlFallbackDialect: (file: string, dialect: string, at: At): Diagnostic =>
-    diag('PAN007', 'info', file, `SQL accepted by node-sql-parser only as ${dialect}, not as snowflake`, at),
+    make('PAN007', file, `SQL accepted by node-sql-parser only as ${dialect}, not as snowflake`, at),
   unknownCondition: (file: string, cond: string, at: At): Diagnostic =>
-    diag('PAN008', 'warning', file, `unknown match-expression Condition "${cond}"; kept as opaque`, at, 'see the Panther match-expression reference for the condition names'),
+    make('PAN008', file, `unknown match-expression Condition "${cond}"; kept as opaque`, at, 'see the Panther match-expression reference for the condition names'),
   badMatchExpression: (file: string, why: string, at: At): Diagnostic =>
-    diag('PAN009', 'warning', file, `malformed match expression: ${why}`, at),
-  badTest: (file: string, why: string, at: At): Diagnostic => diag('PAN010', 'warning', file, `malformed test: ${why}`, at),
+    make('PAN009', file, `malformed match expression: ${why}`, at),
+  badTest: (file: string, why: string, at: At): Diagnostic => make('PAN010', file, `malformed test: ${why}`, at),
   badAttack: (file: string, text: string, at: At): Diagnostic =>
-    diag('PAN011', 'warning', file, `MITRE ATT&CK entry "${text}" is not of the form TAnnnn:Tnnnn`, at, 'write Tactic:Technique, e.g. TA0007:T1078'),
+    make('PAN011', file, `MITRE ATT&CK entry "${text}" is not of the form TAnnnn:Tnnnn`, at, 'write Tactic:Technique, e.g. TA0007:T1078'),
   queryNotFound: (file: string, name: string, at: At): Diagnostic =>
-    diag('PAN012', 'warning', file, `scheduled query "${name}" not found in the source`, at),
+    make('PAN012', file, `scheduled query "${name}" not found in the source`, at),
   badCorrelation: (file: string, why: string, at: At): Diagnostic =>
-    diag('PAN013', 'warning', file, `correlation detection not understood: ${why}`, at),
-  noQuery: (file: string, at: At): Diagnostic => diag('PAN014', 'warning', file, 'query spec has no Query', at),
+    make('PAN013', file, `correlation detection not understood: ${why}`, at),
+  noQuery: (file: string, at: At): Diagnostic => make('PAN014', file, 'query spec has no Query', at),
   unknownSeverity: (file: string, value: string, at: At): Diagnostic =>
-    diag('PAN015', 'info', file, `severity "${value}" not recognized; native value kept`, at),
+    make('PAN015', file, `severity "${value}" not recognized; native value kept`, at),
 } as const;

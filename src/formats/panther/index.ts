@@ -9,6 +9,7 @@
  * match expressions), sql.ts / sqlExpr.ts (queries), correlation.ts, tests.ts, diagnostics.ts (codes).
  */
 import { GeneralDiagnostics } from '../../model/diagnostics.ts';
+import { PANTHER_HIGHLIGHT } from './highlightFacts.ts';
 import type { FileResult, FormatAdapter } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
@@ -17,11 +18,17 @@ import { ANALYSIS_TYPES, CONTENT_DIRS, isAnalysisType, NON_RULE_REASONS, SKIPPED
 import { isYamlPath, preparePanther, topDir, type PantherPrep } from './prep.ts';
 import { buildRecord } from './record.ts';
 import { isRecord, lineAt, parseYamlSpec } from './yamlDoc.ts';
+import { PAN_CODES } from './diagnostics.ts';
+import { PY_CODES } from './python/diagnostics.ts';
 
 export type { PantherPrep } from './prep.ts';
 
 export const pantherAdapter: FormatAdapter<PantherPrep> = {
   format: 'panther',
+  detect: { markers: [['global_helpers'], ['data_models', 'rules']], folderNames: ['panther', 'panther-analysis'] },
+  highlight: PANTHER_HIGHLIGHT,
+  fingerprint: { packages: ['yaml', 'web-tree-sitter', 'tree-sitter-python', 'node-sql-parser'] },
+  diagnosticCodes: [PAN_CODES, PY_CODES],
   parserName: 'Panther YAML specs (yaml), Python via tree-sitter, Snowflake SQL via node-sql-parser',
   resolveField: resolvePantherField,
   async prepare(root, files) {

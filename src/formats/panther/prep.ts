@@ -5,18 +5,21 @@
  */
 import path from 'node:path';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import { isScalar } from 'yaml';
 import { readSourceText } from '../io.ts';
+import { SourceMap } from '../sourceMap.ts';
+import { yamlScalarMap } from '../yaml.ts';
 import { preparePythonRepo, type PythonRepoContext } from './python/index.ts';
 import { lowerSql, type SqlLowering } from './sql.ts';
-import { asString, asStringList, isRecord, lineAt, parseYamlSpec, type ParseYamlResult } from './yamlDoc.ts';
+import { asString, asStringList, isRecord, parseYamlSpec, type ParseYamlResult } from './yamlDoc.ts';
 import { SKIPPED_DIRS } from './pantherFacts.ts';
 
 export interface QueryRef {
   /** Spec file of the query. */
   readonly path: string;
   readonly sql: string;
-  /** Line of the first SQL line in the spec. */
-  readonly line: number;
+  /** Where the SQL sits in the spec. */
+  readonly map: SourceMap;
 }
 
 export interface PantherPrep {
@@ -50,11 +53,9 @@ export function resolveFilename(specPath: string, filename: string): string {
   return path.posix.normalize(path.posix.join(path.posix.dirname(specPath), filename));
 }
 
-/** Line in the spec where the value of `Query` starts (block scalars begin on the next line). */
-function queryLine(keyLine: number | undefined, node: unknown): number {
-  const k = keyLine ?? 1;
-  const t = (node as { type?: string } | undefined)?.type;
-  return t === 'BLOCK_LITERAL' || t === 'BLOCK_FOLDED' ? k + 1 : k;
+/** The source map of a spec's `Query` value (the whole file when the node is not a scalar). */
+export function queryMap(file: string, text: string, node: unknown): SourceMap {
+  return isScalar(node) ? yamlScalarMap(file, text, node) : SourceMap.verbatim(file, text);
 }
 
 export async function preparePanther(root: string, files: readonly string[]): Promise<PantherPrep> {
@@ -86,9 +87,7 @@ export async function preparePanther(root: string, files: readonly string[]): Pr
     const type = asString(v['AnalysisType']);
     if ((type === 'scheduled_query' || type === 'saved_query') && typeof v['QueryName'] === 'string' && typeof v['Query'] === 'string') {
       const name = v['QueryName'].trim();
-      const keyLine = lineAt(parsed.spec, ['Query']);
-      const node = parsed.spec.doc.get('Query', true);
-      if (!queries.has(name)) queries.set(name, { path: f, sql: v['Query'], line: queryLine(keyLine, node) });
+      if (!queries.has(name)) queries.set(name, { path: f, sql: v['Query'], map: queryMap(f, r.text, parsed.spec.doc.get('Query', true)) });
     }
     if (type === 'scheduled_rule') {
       const id = asString(v['RuleID']) ?? f;
@@ -103,7 +102,7 @@ export async function preparePanther(root: string, files: readonly string[]): Pr
 export function sqlOf(prep: PantherPrep, q: QueryRef): SqlLowering {
   let r = prep.sqlCache.get(q.path);
   if (!r) {
-    r = lowerSql(q.sql, `${q.path}#Query`, q.path, q.line);
+    r = lowerSql(q.sql, `${q.path}#Query`, q.map);
     prep.sqlCache.set(q.path, r);
   }
   return r;

@@ -5,19 +5,20 @@
  */
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { and, type Expr } from '../../model/expr.ts';
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic, noLogic } from '../../model/lowering.ts';
 import { slugify } from '../../model/facts.ts';
 import type { BodyFile, LogSource, Logic, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleRecord, ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
 import { lowerCorrelation } from './correlation.ts';
 import { keyOf, lowerMatchExpressions } from './detection.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import type { AnalysisType } from './pantherFacts.ts';
-import { resolveFilename, sqlOf, type PantherPrep } from './prep.ts';
+import { queryMap, resolveFilename, sqlOf, type PantherPrep } from './prep.ts';
 import { lowerPythonRule } from './python/index.ts';
 import { classifyKind, idKeyOf, readSpecMeta } from './spec.ts';
-import { SQL_PARSER_NOTE } from './sql.ts';
+import { SQL_PARSER_NOTE, type SqlLowering } from './sql.ts';
 import { parseTests } from './tests.ts';
 import { asString, asStringList, isRecord, lineAt, rangeAt, type YamlSpec } from './yamlDoc.ts';
 
@@ -50,17 +51,17 @@ export async function buildRecord(root: string, file: string, spec: YamlSpec, ty
   if (type === 'correlation_rule') {
     const c = lowerCorrelation(spec, file);
     diagnostics.push(...c.diagnostics);
-    logic = buildLogic({ stages: c.stages, ...(c.aggregation ? { aggregation: c.aggregation } : {}), parser: PARSER_CORRELATION, note: c.note });
+    logic = buildLogic({ ...c, parser: PARSER_CORRELATION });
     facts['CorrelatedRules'] = c.rules;
   } else if (type === 'scheduled_query' || type === 'saved_query') {
     const name = asString(v['QueryName'])?.trim();
     const q = name ? prep.queries.get(name) : undefined;
     if (typeof v['Query'] !== 'string' || !q || q.path !== file) {
       if (typeof v['Query'] !== 'string') diagnostics.push(PantherDiagnostics.noQuery(file, at(['AnalysisType'])));
-      logic = buildLogic({ stages: [], note: 'The query has no SQL to show.' });
+      logic = buildLogic(noLogic('The query has no SQL to show.'));
       if (typeof v['Query'] === 'string') {
         // a second spec with the same QueryName: lower its own SQL
-        const own = sqlOf(prep, { path: file, sql: v['Query'], line: (lineAt(spec, ['Query']) ?? 1) + 1 });
+        const own = sqlOf(prep, { path: file, sql: v['Query'], map: queryMap(file, spec.text, spec.doc.get('Query', true)) });
         ({ logic } = sqlLogic(own));
         diagnostics.push(...own.diagnostics);
         body.push({ path: `${file}#Query`, language: 'sql', text: v['Query'] });
@@ -95,55 +96,28 @@ export async function buildRecord(root: string, file: string, spec: YamlSpec, ty
   );
   const stem = file.slice(file.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
   const id = `panther/${slugify(stem)}`;
-  const record: RuleRecord = {
+  const record = ruleRecord({
+    ...meta,
     id,
     format: 'panther',
-    ...(meta.nativeId ? { nativeId: meta.nativeId } : {}),
     nativeType: type,
-    source: {
-      repository: source.repository,
-      path: file,
-      ...(source.commit ? { commit: source.commit } : {}),
-      ...(source.licence ? { licence: source.licence } : {}),
-      ...(source.urlBase ? { url: source.urlBase + file } : {}),
-    },
+    source: ruleSource(source, file),
     title: meta.title ?? meta.nativeId ?? id,
-    ...(meta.description ? { description: meta.description } : {}),
-    references: meta.references,
-    ...(meta.runbook ? { runbook: meta.runbook } : {}),
-    falsePositives: [],
-    tags: meta.tags,
-    ...(meta.severity ? { severity: meta.severity } : {}),
-    ...(meta.severityNative !== undefined ? { severityNative: meta.severityNative } : {}),
-    status: meta.status,
-    ...(meta.statusNative !== undefined ? { statusNative: meta.statusNative } : {}),
-    ...(meta.enabled !== undefined ? { enabled: meta.enabled } : {}),
     kind,
     kindReason,
     logSources,
-    attackDeclared: meta.attackDeclared,
-    attack: [],
     body,
     logic,
     tests: tests.tests,
     diagnostics,
     facts,
-  };
+  });
   return { record, dependsOn };
 }
 
-function sqlLogic(sql: ReturnType<typeof sqlOf>): { logic: Logic } {
-  if (!sql.parsed) return { logic: buildLogic({ stages: [], ...(sql.note ? { note: sql.note } : {}) }) };
-  return {
-    logic: buildLogic({
-      stages: sql.stages,
-      ...(sql.condition ? { condition: sql.condition } : {}),
-      missing: sql.missing,
-      ...(sql.aggregation ? { aggregation: sql.aggregation } : {}),
-      outputFields: sql.outputFields,
-      parser: SQL_PARSER_NOTE + (sql.dialect && sql.dialect !== 'snowflake' ? ` (accepted as ${sql.dialect})` : ''),
-    }),
-  };
+function sqlLogic(sql: SqlLowering): { logic: Logic } {
+  if (!sql.parsed) return { logic: buildLogic(noLogic(sql.note)) };
+  return { logic: buildLogic({ ...sql, parser: SQL_PARSER_NOTE + (sql.dialect && sql.dialect !== 'snowflake' ? ` (accepted as ${sql.dialect})` : '') }) };
 }
 
 /** Logic of a rule / scheduled rule / policy: YAML `Detection`, or the Python body (with `InlineFilters` first). */
@@ -218,14 +192,11 @@ async function ruleLogic(
   dependsOn.push(...low.dependsOn.filter((d) => !dependsOn.includes(d)));
   const condition = low.condition ? (inline ? and(inline, low.condition) : low.condition) : undefined;
   return buildLogic({
+    ...low,
     stages: [...stages, ...low.stages],
-    ...(condition ? { condition } : {}),
-    missing: low.missing,
-    outputFields: low.outputFields,
+    condition,
     parser: PARSER_PYTHON,
-    ...(type === 'policy'
-      ? { note: 'A policy checks a resource configuration: the condition is what a COMPLIANT resource satisfies (policy() returns True); an alert is raised when it does not hold.' }
-      : {}),
+    note: type === 'policy' ? 'A policy checks a resource configuration: the condition is what a COMPLIANT resource satisfies (policy() returns True); an alert is raised when it does not hold.' : undefined,
   });
 }
 

@@ -8,7 +8,9 @@
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
+import type { SourceMap } from '../sourceMap.ts';
 import type { Expr } from '../../model/expr.ts';
+import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
@@ -26,29 +28,24 @@ const parser = (): SqlParser =>
 export const SQL_DIALECTS = ['snowflake', 'postgresql', 'bigquery', 'redshift'] as const;
 export const SQL_PARSER_NOTE = 'Snowflake SQL via node-sql-parser';
 
-export interface SqlLowering {
+/** The model's `Lowering` of one query, with what only SQL knows. */
+export interface SqlLowering extends FullLowering {
   /** The SQL parsed (with any dialect). */
   readonly parsed: boolean;
   readonly dialect?: string;
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
   readonly tables: readonly string[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly note?: string;
 }
 
 /**
- * Lower one query. `bodyPath` names the SQL body file the spans point into; `yamlFile` and `lineBase` place
- * diagnostics in the spec (line of the first SQL line in the YAML file).
+ * Lower one query. `bodyPath` names the SQL body file the spans point into (the SQL shown on its own); `map`
+ * places diagnostics in the spec (where the SQL sits in the YAML file).
  */
-export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBase: number): SqlLowering {
+export function lowerSql(sql: string, bodyPath: string, map: SourceMap): SqlLowering {
+  const yamlFile = map.file;
   const diagnostics: Diagnostic[] = [];
   let ast: unknown;
   let dialect: string | undefined;
-  let firstError: { message: string; line?: number } | undefined;
+  let firstError: { message: string; offset?: number } | undefined;
   for (const d of SQL_DIALECTS) {
     try {
       ast = parser().astify(sql, { database: d, parseOptions: { includeLocations: true } });
@@ -56,23 +53,22 @@ export function lowerSql(sql: string, bodyPath: string, yamlFile: string, lineBa
       break;
     } catch (e) {
       if (!firstError) {
-        const loc = (e as { location?: { start?: { line?: number } } }).location;
+        const loc = (e as { location?: { start?: { offset?: number } } }).location;
         const msg = e instanceof Error ? e.message : String(e);
-        firstError = { message: msg.length > 160 ? msg.slice(0, 160) + '…' : msg, ...(loc?.start?.line ? { line: loc.start.line } : {}) };
+        firstError = { message: msg.length > 160 ? msg.slice(0, 160) + '…' : msg, ...(loc?.start?.offset !== undefined ? { offset: loc.start.offset } : {}) };
       }
     }
   }
   const empty = { stages: [], missing: [], outputFields: [], tables: [] };
   if (!dialect) {
-    const line = lineBase + (firstError?.line ?? 1) - 1;
     if (sql.includes('{%') || sql.includes('{{')) {
-      diagnostics.push(PantherDiagnostics.sqlTemplate(yamlFile, { line: lineBase }));
+      diagnostics.push(PantherDiagnostics.sqlTemplate(yamlFile, map.at(0)));
       return { parsed: false, ...empty, diagnostics, note: 'The query is a Jinja template: the SQL that runs is generated from it, so it is shown verbatim and not parsed.' };
     }
-    diagnostics.push(PantherDiagnostics.sqlSyntax(yamlFile, firstError?.message ?? 'unknown error', { line }));
+    diagnostics.push(PantherDiagnostics.sqlSyntax(yamlFile, firstError?.message ?? 'unknown error', map.at(firstError?.offset ?? 0)));
     return { parsed: false, ...empty, diagnostics, note: 'node-sql-parser does not accept this Snowflake SQL; the query is shown verbatim and its logic is not extracted.' };
   }
-  if (dialect !== 'snowflake') diagnostics.push(PantherDiagnostics.sqlFallbackDialect(yamlFile, dialect, { line: lineBase }));
+  if (dialect !== 'snowflake') diagnostics.push(PantherDiagnostics.sqlFallbackDialect(yamlFile, dialect, map.at(0)));
   const w = new Walker(sql, bodyPath);
   const stmts = Array.isArray(ast) ? ast : [ast];
   for (const s of stmts) if (s && typeof s === 'object') w.statement(s as SqlNode, 'main');
@@ -109,7 +105,7 @@ class Walker {
 
   statement(s: SqlNode, name: string): void {
     if (s['type'] !== 'select') {
-      this.stages.push({ kind: 'other', label: String(s['type']).toUpperCase(), text: sqlText(this.scope(new Set()), s) });
+      this.stages.push({ kind: 'statement', label: String(s['type']).toUpperCase(), text: sqlText(this.scope(new Set()), s) });
       return;
     }
     for (const w of (s['with'] as SqlNode[] | null) ?? []) {
@@ -177,8 +173,8 @@ class Walker {
       this.thresholds.push(...th);
       const text = sqlText(sc, node);
       if (label === 'HAVING') this.havingText = text;
-      this.stages.push({ kind: 'having', label, text, ...spanOpt(sqlSpan(sc, node)), detail: { select: name, thresholds: th } });
-      if (th.length === 0) this.extraMissing.push({ text, reason: `${label} filter over aggregated rows`, ...spanOpt(sqlSpan(sc, node)) });
+      this.stages.push({ kind: 'having', label, text, ...spanOpt(sqlSpan(sc, node)), detail: { select: name, thresholds: th.map((t) => ({ ...t })) } });
+      if (th.length === 0) this.extraMissing.push({ kind: 'aggregation', text, reason: `${label} filter over aggregated rows`, ...spanOpt(sqlSpan(sc, node)) });
     }
     const ob = s['orderby'] as SqlNode[] | null;
     if (ob?.length) this.stages.push({ kind: 'sort', label: 'ORDER BY', text: ob.map((o) => `${sqlText(sc, o['expr'])}${o['type'] ? ' ' + o['type'] : ''}`).join(', '), detail: { select: name } });
@@ -207,14 +203,16 @@ class Walker {
     const first = base[0];
     const missing: MissingPart[] = [];
     let condition: Expr | undefined;
+    let otherTableFilter = false;
     if (first?.where) condition = lowerSqlExpr({ ...first.scope, windows: [] }, first.where);
     for (const s of this.selects) {
       if (s === first || !s.where) continue;
+      if (s.readsTable) otherTableFilter = true;
       const reason = s.readsTable ? `filter of another SELECT over log tables (${s.name}); the condition shows the first one` : `filter of SELECT ${s.name} over derived rows (CTE, subquery or join result), not a filter on single events`;
-      missing.push({ text: sqlText(s.scope, s.where), reason, ...spanOpt(sqlSpan(s.scope, s.where)) });
+      missing.push({ kind: 'filter', text: sqlText(s.scope, s.where), reason, ...spanOpt(sqlSpan(s.scope, s.where)) });
     }
-    if (this.selects.filter((s) => s.readsTable).length > 1 && !missing.some((m) => m.reason.startsWith('filter of another'))) {
-      missing.push({ text: this.tables.join(', '), reason: 'the query combines several SELECTs over log tables (join / union / CTEs)' });
+    if (this.selects.filter((s) => s.readsTable).length > 1 && !otherTableFilter) {
+      missing.push({ kind: 'filter', text: this.tables.join(', '), reason: 'the query combines several SELECTs over log tables (join / union / CTEs)' });
     }
     missing.push(...this.extraMissing);
     let aggregation: Aggregation | undefined;
@@ -226,8 +224,8 @@ class Walker {
         ...(this.windows.length ? { window: this.windows.join(' and ') } : {}),
         ...(this.havingText ? { text: this.havingText } : th ? { text: `${th.of} ${th.op} ${th.value}` } : {}),
       };
-      if (!th) missing.push({ text: `GROUP BY ${this.groupBy.join(', ')}`, reason: 'aggregation: the query returns groups of events, not single events' });
-      for (const t of this.thresholds.slice(1)) missing.push({ text: `${t.of} ${t.op} ${t.value}`, reason: 'aggregation: another threshold over aggregated rows' });
+      if (!th) missing.push({ kind: 'aggregation', text: `GROUP BY ${this.groupBy.join(', ')}`, reason: 'aggregation: the query returns groups of events, not single events' });
+      for (const t of this.thresholds.slice(1)) missing.push({ kind: 'aggregation', text: `${t.of} ${t.op} ${t.value}`, reason: 'aggregation: another threshold over aggregated rows' });
     }
     if (this.windows.length) this.stages.unshift({ kind: 'window', label: 'time window', text: this.windows.join(' AND '), detail: { macros: this.windows } });
     return { stages: this.stages, ...(condition ? { condition } : {}), missing, ...(aggregation ? { aggregation } : {}), outputFields: this.outputFields, tables: this.tables };

@@ -5,11 +5,11 @@
  * attached to the rules they name.
  */
 import { isMap, YAMLMap, type Node } from 'yaml';
-import { buildLogic } from '../../model/analyze.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { and, opaque, or, type Expr } from '../../model/expr.ts';
 import type { Aggregation, BodyFile, MissingPart, RuleRecord, RuleTest, Stage } from '../../model/rule.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
+import { ruleRecord } from '../record.ts';
 import { readSourceText, type ReadResult } from '../io.ts';
 import { parseCorrelation, type ParsedCorrelation } from './correlation.ts';
 import { SigmaDiagnostics } from './diagnostics.ts';
@@ -219,7 +219,8 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
         diagnostics.push(SigmaDiagnostics.badShape(file.path, '`detection` must be a map of selections and a condition', atOffset(file.lines, d.range.start)));
         break;
       }
-      const det = lowerDetection(file, section as YAMLMap, diagnostics);
+      const det = lowerDetection(file, section as YAMLMap);
+      diagnostics.push(...det.diagnostics);
       draft.stages.push(...det.stages);
       if (det.condition) draft.condition = det.condition;
       draft.missing.push(...det.missing);
@@ -236,11 +237,12 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
       const rulesPair = getPair(map, 'rules');
       const targets = rulesPair?.value ? toStrings(plain(rulesPair.value as Node, d.doc)) : [];
       const det = withoutRules(map);
-      const own = lowerDetection(file, det, diagnostics);
+      const own = lowerDetection(file, det);
+      diagnostics.push(...own.diagnostics);
       draft.stages.push(...own.stages);
       if (own.condition) draft.condition = own.condition;
       const prefix = `${slugOf(file.path)}.`;
-      const applied = lowerDetection(file, det, [], prefix);
+      const applied = lowerDetection(file, det, prefix);
       const span = { file: file.path, start: d.range.start, end: d.range.end };
       draft.filter = {
         targets,
@@ -259,8 +261,8 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
       draft.aggregation = c.aggregation;
       Object.assign(draft.facts, c.facts);
       if (c.comparisons.length === 0)
-        draft.missing.push({ text: c.aggregation.text ?? c.type, reason: `correlation: ${c.type} alerts when every correlated rule matches within ${c.aggregation.window}${c.type === 'temporal_ordered' ? ', in order' : ''}; one event cannot show it` });
-      else if (c.comparisons.length > 1) draft.missing.push({ text: c.aggregation.text ?? c.type, reason: 'aggregation: the rule alerts on a count in a range over matching events, not on one event' });
+        draft.missing.push({ kind: 'correlation', text: c.aggregation.text ?? c.type, reason: `correlation: ${c.type} alerts when every correlated rule matches within ${c.aggregation.window}${c.type === 'temporal_ordered' ? ', in order' : ''}; one event cannot show it` });
+      else if (c.comparisons.length > 1) draft.missing.push({ kind: 'aggregation', text: c.aggregation.text ?? c.type, reason: 'aggregation: the rule alerts on a count in a range over matching events, not on one event' });
       break;
     }
   }
@@ -293,44 +295,22 @@ function applyFilter(rule: Draft, f: Draft): void {
 function toRecord(d: Draft, source: SourceInfo): RuleRecord {
   const m = d.meta;
   const k = kindOf(d.path, d.docKind, m.status, m.statusNative);
-  const logic = buildLogic({
-    stages: d.stages,
-    ...(d.condition ? { condition: d.condition } : {}),
-    missing: d.missing,
-    ...(d.aggregation ? { aggregation: d.aggregation } : {}),
-    outputFields: m.outputFields,
-    parser: SIGMA_PARSER,
-    ...(d.note ? { note: d.note } : {}),
-    ...(d.correlation ? { partial: true } : {}),
-  });
   const isUnsupportedFolder = folderFact(d.path)?.status === 'unsupported';
-  return {
+  return ruleRecord({
+    ...m,
     id: `sigma/${slugOf(d.path)}`,
     format: 'sigma',
-    ...(m.nativeId ? { nativeId: m.nativeId } : {}),
     nativeType: d.docKind === 'rule' ? 'rule' : d.docKind,
     source: ruleSource(d.path, d.doc, d.file, source),
     title: m.title ?? slugOf(d.path),
-    ...(m.description !== undefined ? { description: m.description } : {}),
-    references: m.references,
-    falsePositives: m.falsePositives,
-    ...(m.author !== undefined ? { author: m.author } : {}),
-    ...(m.created !== undefined ? { created: m.created } : {}),
-    ...(m.modified !== undefined ? { modified: m.modified } : {}),
-    tags: m.tags,
-    ...(m.severity ? { severity: m.severity } : {}),
-    ...(m.severityNative !== undefined ? { severityNative: m.severityNative } : {}),
     status: k.status,
-    ...(m.statusNative !== undefined ? { statusNative: m.statusNative } : isUnsupportedFolder ? { statusNative: 'unsupported' } : {}),
+    statusNative: m.statusNative ?? (isUnsupportedFolder ? 'unsupported' : undefined),
     kind: k.kind,
     kindReason: k.kindReason,
-    logSources: m.logSources,
-    attackDeclared: m.attackDeclared,
-    attack: [],
     body: d.body,
-    logic,
+    logic: { ...d, outputFields: m.outputFields, parser: SIGMA_PARSER, partial: d.correlation !== undefined },
     tests: d.tests,
     diagnostics: d.diagnostics,
     facts: d.facts,
-  };
+  });
 }

@@ -6,6 +6,8 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Span } from '../../model/span.ts';
+import type { SourceMap } from '../sourceMap.ts';
+import { yamlScalarMap } from '../yaml.ts';
 import { SigmaDiagnostics } from './diagnostics.ts';
 import { atOffset, keyText, nodeSpan, pairSpan, type SigmaFile } from './syntax.ts';
 
@@ -45,7 +47,7 @@ export interface Selection {
 
 export interface ParsedDetection {
   readonly selections: readonly Selection[];
-  readonly condition: { readonly texts: readonly { readonly text: string; readonly span: Span; readonly valueOffset: number }[] } | undefined;
+  readonly condition: { readonly texts: readonly { readonly text: string; readonly span: Span; readonly map: SourceMap }[] } | undefined;
   readonly timeframe?: string;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -62,10 +64,10 @@ export function parseDetection(file: SigmaFile, det: YAMLMap): ParsedDetection {
     const span = pairSpan(file.path, p, file.text);
     const value = p.value as Node | null;
     if (name === 'condition') {
-      const texts: { text: string; span: Span; valueOffset: number }[] = [];
+      const texts: { text: string; span: Span; map: SourceMap }[] = [];
       const nodes = isSeq(value) ? (value.items as Node[]) : [value];
       for (const n of nodes) {
-        if (isScalar(n) && typeof n.value === 'string') texts.push({ text: n.value, span: nodeSpan(file.path, n), valueOffset: valueStart(file.text, n, n.value) });
+        if (isScalar(n) && typeof n.value === 'string') texts.push({ text: n.value, span: nodeSpan(file.path, n), map: yamlScalarMap(file.path, file.text, n) });
         else diagnostics.push(SigmaDiagnostics.conditionSyntax(file.path, 'the condition must be a string (or a list of strings)', at(span.start)));
       }
       condition = { texts };
@@ -80,15 +82,6 @@ export function parseDetection(file: SigmaFile, det: YAMLMap): ParsedDetection {
     selections.push({ name, body, span, text: file.text.slice(span.start, span.end) });
   }
   return { selections, condition, ...(timeframe !== undefined ? { timeframe } : {}), diagnostics };
-}
-
-/** Offset in the file where a scalar's string value starts (after a quote or a block indicator). */
-function valueStart(text: string, n: Node, value: string): number {
-  const r = n.range!;
-  const raw = text.slice(r[0], r[1]);
-  const i = value ? raw.indexOf(value) : -1;
-  if (i >= 0) return r[0] + i;
-  return r[0] + (raw.startsWith('"') || raw.startsWith("'") ? 1 : 0);
 }
 
 function readSearch(file: SigmaFile, name: string, node: Node | null, diags: Diagnostic[]): SearchBody | undefined {

@@ -11,12 +11,18 @@
 import type { FormatAdapter } from '../adapter.ts';
 import { buildSigmaSource, SIGMA_PARSER, type SigmaBuild } from './build.ts';
 import { resolveSigmaField } from './resolve.ts';
+import { SIGMA_CODES } from './diagnostics.ts';
+import { SIGMA_HIGHLIGHT } from './highlightFacts.ts';
 
 export { resolveSigmaField } from './resolve.ts';
 export { SIGMA_PARSER } from './build.ts';
 
 export const sigmaAdapter: FormatAdapter<SigmaBuild> = {
   format: 'sigma',
+  detect: { markers: [['rules', 'regression_data'], ['rules', 'deprecated', 'unsupported']], folderNames: ['sigma', 'sigma-pysigma-testfiles'] },
+  highlight: SIGMA_HIGHLIGHT,
+  fingerprint: { packages: ['yaml', 'peggy'] },
+  diagnosticCodes: [SIGMA_CODES],
   parserName: SIGMA_PARSER,
   async prepare(root, files, source) {
     return buildSigmaSource(root, files, source);

@@ -7,6 +7,7 @@
 import type { YAMLMap } from 'yaml';
 import { assertNever, named, not, opaque, and, or, type Expr } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Lowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, Stage } from '../../model/rule.ts';
 import type { Operator } from '../../model/expr.ts';
 import { parseCondition, type CondAggregation, type CondNode } from './condition.ts';
@@ -15,11 +16,10 @@ import { SigmaDiagnostics } from './diagnostics.ts';
 import { lowerSearch, type LowerContext } from './lowerDetection.ts';
 import { atOffset, type SigmaFile } from './syntax.ts';
 
-export interface LoweredDetection {
-  readonly condition?: Expr;
-  readonly stages: readonly Stage[];
+/** The model's `Lowering` of a Sigma detection, with what only Sigma knows. */
+export interface LoweredDetection extends Lowering {
   readonly missing: readonly MissingPart[];
-  readonly aggregation?: Aggregation;
+  readonly diagnostics: readonly Diagnostic[];
   /** Selection name → lowered search (unnamed), for filters and correlations. */
   readonly selections: ReadonlyMap<string, Expr>;
   readonly timeframe?: string;
@@ -55,7 +55,8 @@ const AGG_OPS: Record<string, Operator> = { '>': 'gt', '>=': 'ge', '<': 'lt', '<
 /**
  * Lower a detection mapping. `prefix` renames selections (filters applied to other rules: `<filter>.<name>`).
  */
-export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagnostic[], prefix = ''): LoweredDetection {
+export function lowerDetection(file: SigmaFile, det: YAMLMap, prefix = ''): LoweredDetection {
+  const diagnostics: Diagnostic[] = [];
   const at = (o: number) => atOffset(file.lines, o);
   const parsed = parseDetection(file, det);
   diagnostics.push(...parsed.diagnostics);
@@ -73,13 +74,13 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
   let aggregation: Aggregation | undefined;
   if (!parsed.condition) {
     diagnostics.push(SigmaDiagnostics.noCondition(file.path, at(det.range?.[0] ?? 0)));
-    return { stages, missing, selections, ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}) };
+    return { stages, missing, diagnostics, selections, ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}) };
   }
   const conds: Expr[] = [];
   for (const c of parsed.condition.texts) {
     const res = parseCondition(c.text);
     if (!res.ok) {
-      diagnostics.push(SigmaDiagnostics.conditionSyntax(file.path, res.message, at(c.valueOffset + res.offset)));
+      diagnostics.push(SigmaDiagnostics.conditionSyntax(file.path, res.message, c.map.at(res.offset)));
       const e = opaque(c.text, `condition does not parse: ${res.message}`, c.span);
       conds.push(e);
       stages.push({ kind: 'condition', label: 'condition', text: c.text, span: c.span, expr: e });
@@ -98,16 +99,16 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
         case 'ref': {
           const e = selections.get(n.name);
           if (!e) {
-            diagnostics.push(SigmaDiagnostics.missingSelection(file.path, n.name, at(c.valueOffset + n.at.start)));
-            return opaque(n.name, `condition names selection "${n.name}" which is not defined`, { file: file.path, start: c.valueOffset + n.at.start, end: c.valueOffset + n.at.end });
+            diagnostics.push(SigmaDiagnostics.missingSelection(file.path, n.name, c.map.at(n.at.start, n.at.end)));
+            return opaque(n.name, `condition names selection "${n.name}" which is not defined`, c.map.span(n.at.start, n.at.end));
           }
           return named(prefix + n.name, e);
         }
         case 'quant': {
           const names = n.selector === 'them' ? order.filter((x) => !x.startsWith('_')) : order.filter((x) => matchName(n.selector, x));
           if (names.length === 0) {
-            diagnostics.push(SigmaDiagnostics.emptyPattern(file.path, n.selector, at(c.valueOffset + n.at.start)));
-            return opaque(c.text.slice(n.at.start, n.at.end), `"${n.selector}" matches no selection`, { file: file.path, start: c.valueOffset + n.at.start, end: c.valueOffset + n.at.end });
+            diagnostics.push(SigmaDiagnostics.emptyPattern(file.path, n.selector, c.map.at(n.at.start, n.at.end)));
+            return opaque(c.text.slice(n.at.start, n.at.end), `"${n.selector}" matches no selection`, c.map.span(n.at.start, n.at.end));
           }
           return { kind: 'quant', count: n.count, selector: n.selector, items: names.map((x) => ({ name: prefix + x, expr: selections.get(x)! })) };
         }
@@ -121,8 +122,8 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
     if (res.value.agg) {
       const a = res.value.agg;
       const aggText = c.text.slice(a.at.start, a.at.end);
-      diagnostics.push(SigmaDiagnostics.legacyAggregation(file.path, aggText, at(c.valueOffset + a.at.start)));
-      const span = { file: file.path, start: c.valueOffset + a.at.start, end: c.valueOffset + a.at.end };
+      diagnostics.push(SigmaDiagnostics.legacyAggregation(file.path, aggText, c.map.at(a.at.start, a.at.end)));
+      const span = c.map.span(a.at.start, a.at.end);
       const lowered = lowerAggregation(a, aggText, parsed.timeframe, span);
       if (lowered.aggregation) aggregation = lowered.aggregation;
       if (lowered.missing) missing.push(lowered.missing);
@@ -134,6 +135,7 @@ export function lowerDetection(file: SigmaFile, det: YAMLMap, diagnostics: Diagn
     stages,
     missing,
     ...(aggregation ? { aggregation } : {}),
+    diagnostics,
     selections,
     ...(parsed.timeframe ? { timeframe: parsed.timeframe } : {}),
   };
@@ -153,7 +155,7 @@ function lowerAggregation(a: CondAggregation, text: string, timeframe: string | 
         },
       };
     case 'near':
-      return { missing: { text, reason: `near: the rule also requires other events within ${timeframe ?? 'a time window'} (Sigma v1 temporal proximity), which one event cannot show`, span } };
+      return { missing: { kind: 'correlation', text, reason: `near: the rule also requires other events within ${timeframe ?? 'a time window'} (Sigma v1 temporal proximity), which one event cannot show`, span } };
     default:
       return assertNever(a, 'aggregation');
   }

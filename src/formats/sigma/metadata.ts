@@ -6,6 +6,7 @@ import { isMap, type Node } from 'yaml';
 import { normalizeSeverity, normalizeStatus, slugify, type Kind, type Severity, type Status } from '../../model/facts.ts';
 import type { DeclaredAttack, LogSource, OutputField, RuleSource, Stage } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { ruleSource as ruleSourceOf } from '../record.ts';
 import { FOLDER_FACTS, type FolderFact } from './sigmaFacts.ts';
 import { getNode, getPair, pairSpan, plain, type SigmaDocument, type SigmaFile } from './syntax.ts';
 
@@ -159,14 +160,7 @@ export function ruleSource(path: string, d: SigmaDocument, file: SigmaFile, sour
   const start = file.lines.linePos(d.range.start).line;
   const endOffset = Math.max(d.range.start, trimEnd(file.text, d.range.end) - 1);
   const end = file.lines.linePos(endOffset).line;
-  return {
-    repository: source.repository,
-    path,
-    lines: { start, end },
-    ...(source.commit ? { commit: source.commit } : {}),
-    ...(source.licence ? { licence: source.licence } : {}),
-    ...(source.urlBase ? { url: `${source.urlBase}${path}#L${start}-L${end}` } : {}),
-  };
+  return ruleSourceOf(source, path, { lines: { start, end }, anchor: `L${start}-L${end}` });
 }
 
 function trimEnd(text: string, end: number): number {

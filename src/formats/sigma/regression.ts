@@ -136,22 +136,3 @@ export async function readRegressionData(root: string, files: readonly string[])
   }
   return { entries, diagnostics, supportFiles };
 }
-
-/** Result of one test: single-event tests evaluate the event; multi-event tests count matching events. */
-export function runRuleTest(condition: Expr, test: RuleTest, resolve?: FieldResolver): { got: Truth; pass: boolean; matched?: number } {
-  const opts = resolve ? { resolve } : {};
-  if (test.events) {
-    let matched = 0;
-    let unknown = 0;
-    for (const e of test.events) {
-      const r = evaluate(condition, e, opts);
-      if (r === true) matched++;
-      else if (r === 'unknown') unknown++;
-    }
-    const pass = test.matchCount === undefined ? matched >= 1 : matched === test.matchCount;
-    const got: Truth = pass ? test.expected : unknown > 0 ? 'unknown' : !test.expected;
-    return { got, pass: pass === test.expected, matched };
-  }
-  const got = evaluate(condition, test.event, opts);
-  return { got, pass: got === test.expected };
-}

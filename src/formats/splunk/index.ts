@@ -15,6 +15,8 @@ import { searchLogic, PARSER_NAME } from './logic.ts';
 import { macroKey, readMacroFile, type MacroDef, type MacroTable } from './macros.ts';
 import { scalarMapper } from './scalarMap.ts';
 import { indentColumnZeroContinuations } from './yamlLenient.ts';
+import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
+import { SPL_CODES } from './diagnostics.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
 export interface SplunkPrep {
@@ -24,6 +26,10 @@ export interface SplunkPrep {
 
 export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   format: 'splunk',
+  detect: { markers: [['detections', 'macros']], folderNames: ['splunk', 'security_content'] },
+  highlight: SPLUNK_HIGHLIGHT,
+  fingerprint: { packages: ['yaml', 'peggy'] },
+  diagnosticCodes: [SPL_CODES],
   parserName: PARSER_NAME,
   async prepare(root, files) {
     const macros = new Map<string, MacroDef>();

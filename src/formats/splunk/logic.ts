@@ -2,7 +2,7 @@
  * One detection's search → logic: expand macros, parse (spl.peggy), lower, and assemble with the model's
  * `buildLogic`. Offsets go search → expanded text (macros.ts) and search → file (scalarMap.ts).
  */
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { LogSource, Logic } from '../../model/rule.ts';
 import { lineColAt, type Span } from '../../model/span.ts';
@@ -48,7 +48,7 @@ export function searchLogic(file: string, fileText: string, search: string, toFi
     const o = exp.toSource(parsed.offset);
     diagnostics.push(SplunkDiagnostics.syntax(file, parsed.message, at(o)));
     const logic = buildLogic({
-      stages: [{ kind: 'other', label: 'search', text: search, span: { file, start: toFile(0), end: toFile(search.length) } }],
+      stages: [{ kind: 'query', label: 'search', text: search, span: { file, start: toFile(0), end: toFile(search.length) } }],
       parser: PARSER_NAME,
       note: `the search does not parse as SPL at ${at(o).line}:${at(o).column}; it is shown verbatim`,
     });

@@ -7,7 +7,8 @@
  * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
  */
 import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
-import type { Aggregation, LogSource, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, LogSource, OutputField, Stage, StageDetail } from '../../model/rule.ts';
+import { detailValue, type MissingInput } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
@@ -19,7 +20,7 @@ import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_PRESERVING
 export interface SplLowering {
   readonly stages: readonly Stage[];
   readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
+  readonly missing: readonly MissingInput[];
   readonly aggregation?: Aggregation;
   readonly outputFields: readonly OutputField[];
   readonly diagnostics: readonly Diagnostic[];
@@ -46,7 +47,7 @@ type Phase = 'rows' | 'groups' | 'opaque';
 export function lowerPipeline(input: LowerInput): SplLowering {
   const stages: Stage[] = [];
   const conjuncts: Expr[] = [];
-  const missing: MissingPart[] = [];
+  const missing: MissingInput[] = [];
   const logSources: LogSource[] = [];
   const timeRange: string[] = [];
   let aggregation: Aggregation | undefined;
@@ -67,7 +68,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   const ctx: ExprContext = { text: input.text, span: input.span, origin, source: input.source };
 
   const stage = (kind: Stage['kind'], label: string, at: SplRange, detail?: Record<string, unknown>, expr?: Expr): void => {
-    stages.push({ kind, label, text: input.source(at), span: input.span(at), ...(detail && Object.keys(detail).length ? { detail } : {}), ...(expr ? { expr } : {}) });
+    stages.push({ kind, label, text: input.source(at), span: input.span(at), ...(detail && Object.keys(detail).length ? { detail: detailValue(detail) as StageDetail } : {}), ...(expr ? { expr } : {}) });
   };
 
   /** A filter whose every part is row-level (regex, tstats where). */
@@ -162,7 +163,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       }
       case 'macro': {
         missing.push({ text: c.text, reason: `macro: \`${c.name}\` is not defined in macros/`, span: input.span(c.at) });
-        stage('other', c.name, c.at, { macro: c.name, undefined: true });
+        stage('statement', c.name, c.at, { macro: c.name, undefined: true });
         return;
       }
       case 'generic':
@@ -296,7 +297,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
 
   function generic(c: Command & { type: 'generic' }, first: boolean): void {
     const name = c.name;
-    const kind = COMMAND_STAGE_KINDS[name] ?? 'other';
+    const kind = COMMAND_STAGE_KINDS[name] ?? 'statement';
     const detail: Record<string, unknown> = { args: c.args };
     if (name === 'spath') {
       const m = /(?:^|\s)output\s*=\s*("?)([^\s"]+)\1/.exec(c.args);

@@ -51,7 +51,7 @@ export const COMMAND_STAGE_KINDS: Readonly<Record<string, StageKind>> = {
   rename: 'project',
   table: 'project',
   fields: 'project',
-  dedup: 'other',
+  dedup: 'modifier',
   lookup: 'lookup',
   inputlookup: 'source',
   from: 'source',
@@ -80,7 +80,7 @@ export const COMMAND_STAGE_KINDS: Readonly<Record<string, StageKind>> = {
   apply: 'function',
   fit: 'function',
   map: 'function',
-  macro: 'other',
+  macro: 'statement',
 };
 
 /**

@@ -4,7 +4,7 @@
  * into the model. A rule the grammar rejects keeps its metadata (from the tokenizer), with a YRL005 error and no
  * logic.
  */
-import { buildLogic } from '../../model/analyze.ts';
+import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
 import { lineColAt } from '../../model/span.ts';
@@ -19,12 +19,18 @@ import { readStructure, type Section, type SectionName, type YaralRule } from '.
 import { sectionOf, type YRule } from './syntax.ts';
 import { stringValue, tokenizeYaral } from './tokens.ts';
 import { HUNTING_TYPES } from './yaralFacts.ts';
+import { YARAL_HIGHLIGHT } from './highlightFacts.ts';
+import { YRL_CODES } from './diagnostics.ts';
 
-const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'other', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'other' };
+const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'metadata', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'modifier' };
 const PARSER = 'YARA-L 2.0 grammar (peggy)';
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
+  detect: { markers: [], folderNames: ['chronicle'] },
+  highlight: YARAL_HIGHLIGHT,
+  fingerprint: { packages: ['peggy'] },
+  diagnosticCodes: [YRL_CODES],
   parserName: PARSER,
   resolveField: resolveUdmField,
   async prepare() {

@@ -15,7 +15,8 @@
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
-import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
+import { detailValue, type MissingInput } from '../../model/lowering.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
 import { lowerBool, repeatedPrefixes, span, type ExprContext } from './lowerExpr.ts';
 import { fieldPath, sectionOf, type FieldNode, type YExpr, type YRule } from './syntax.ts';
@@ -31,7 +32,7 @@ export interface JoinKey {
 export interface YaralLowering {
   readonly stages: readonly Stage[];
   readonly condition?: Expr;
-  readonly missing: readonly MissingPart[];
+  readonly missing: readonly MissingInput[];
   readonly aggregation?: Aggregation;
   readonly outputFields: readonly OutputField[];
   readonly diagnostics: readonly Diagnostic[];
@@ -54,7 +55,7 @@ interface Threshold {
 
 export function lowerRule(file: string, text: string, rule: YRule): YaralLowering {
   const diagnostics: Diagnostic[] = [];
-  const missing: MissingPart[] = [];
+  const missing: MissingInput[] = [];
   const slice = (at: { start: number; end: number }) => text.slice(at.start, at.end);
   const events = sectionOf(rule, 'events');
   const conjuncts = (events?.statements ?? []).flatMap(flattenAnd);
@@ -263,12 +264,12 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
       detail: { eventVariable: `$${v}`, ...(isEntity(v) ? { entityGraph: true } : {}), ...(absent.has(v) ? { absent: true } : {}) },
     });
   }
-  if (joins.length || joinTexts.length) stages.push({ kind: 'join', label: 'join', text: joinTexts.join('\n') || keysText, detail: { keys: joins } });
+  if (joins.length || joinTexts.length) stages.push({ kind: 'join', label: 'join', text: joinTexts.join('\n') || keysText, detail: { keys: detailValue(joins) } });
   if (match) stages.push({ kind: 'window', label: 'match', text: slice(match.at), span: span(ctx, match.at), detail: { groupBy, ...(match.window ? { window: match.window.duration, windowKind: match.window.slide ? 'sliding' : match.window.kind === 'by' ? 'tumbling' : 'hop', ...(match.window.slide ? { pivot: `$${match.window.slide.pivot}`, direction: match.window.slide.direction } : {}) } : {}) } });
   if (outcome) stages.push({ kind: 'outcome', label: 'outcome', text: slice(outcome.at), span: span(ctx, outcome.at) });
   if (condSec) stages.push({ kind: 'condition', label: 'condition', text: slice(condSec.at), span: span(ctx, condSec.at) });
   const options = sectionOf(rule, 'options');
-  if (options) stages.push({ kind: 'other', label: 'options', text: slice(options.at), span: span(ctx, options.at) });
+  if (options) stages.push({ kind: 'modifier', label: 'options', text: slice(options.at), span: span(ctx, options.at) });
 
   // outputs
   const outputFields: OutputField[] = [];

@@ -2,6 +2,7 @@
 import type { Catalog } from '../../catalog/query.ts';
 import { compareRules, type Comparison, type SetDiff } from '../../catalog/compare.ts';
 import { html, raw, type Html } from '../html.ts';
+import { highlightFactsFor } from '../../catalog/formatServices.ts';
 import { highlight } from '../highlight.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
@@ -60,6 +61,6 @@ ${c.predicates.map((p) => html`<tr class="${p.status}" data-status="${p.status}"
 </section>
 <section id="cmp-conditions"><h2>Conditions</h2><div class="side">${[c.a, c.b].map((s, i) => html`<div class="cond-${i ? 'b' : 'a'}"><h3>${i ? 'B' : 'A'}: ${formatLabel(s.format)}</h3>${s.condition ? html`<pre class="expr">${s.condition}</pre>` : html`<p class="empty">No condition was extracted (${s.completeness}).</p>`}
 ${s.opaque.length ? html`<p class="small">Not comparable (opaque): ${s.opaque.map((o, k) => html`${k ? '; ' : ''}<code>${o.text.length > 120 ? o.text.slice(0, 117) + '…' : o.text}</code> (${o.reason})`)}</p>` : ''}</div>`)}</div></section>
-<section id="cmp-native"><h2>Native form</h2><div class="side">${[c.a, c.b].map((s, i) => html`<div><h3>${i ? 'B' : 'A'}: ${formatLabel(s.format)}</h3>${s.native.map((n) => html`<div class="small">${n.path} <span class="badge">${n.language}</span></div><pre class="code lang-${n.language}"><code>${raw(highlight(n.text, n.language))}</code></pre>`)}</div>`)}</div></section>`;
+<section id="cmp-native"><h2>Native form</h2><div class="side">${[c.a, c.b].map((s, i) => html`<div><h3>${i ? 'B' : 'A'}: ${formatLabel(s.format)}</h3>${s.native.map((n) => html`<div class="small">${n.path} <span class="badge">${n.language}</span></div><pre class="code lang-${n.language}"><code>${raw(highlight(n.text, highlightFactsFor(n.language)))}</code></pre>`)}</div>`)}</div></section>`;
   return page(site, `Compare ${c.a.id} and ${c.b.id}`, body);
 }

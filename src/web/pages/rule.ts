@@ -1,6 +1,6 @@
 /** The rule page: everything of the seed page and DESIGN.md, as HTML. */
 import type { Catalog } from '../../catalog/query.ts';
-import { adapterFor } from '../../formats/registry.ts';
+import { fieldResolverFor, highlightFactsFor } from '../../catalog/formatServices.ts';
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
@@ -23,7 +23,7 @@ export type RuleData = NonNullable<ReturnType<Catalog['rule']>> & { readonly tes
 export function ruleData(cat: Catalog, id: string): RuleData | undefined {
   const d = cat.rule(id);
   if (!d) return undefined;
-  const resolve = adapterFor(d.rule.format)?.resolveField;
+  const resolve = fieldResolverFor(d.rule.format);
   let tests: ReturnType<typeof checkRuleTests>;
   try {
     tests = checkRuleTests(d.rule, resolve);
@@ -65,7 +65,7 @@ function statusNote(site: Site, m: AttackMapping): Html {
 function factsBox(site: Site, d: RuleData): Html {
   const r = d.rule;
   const row = (k: string, v: Html | string | undefined | null | false) => (v ? html`<dt>${k}</dt><dd>${v}</dd>` : '');
-  const upstream = r.source.url ? extLink(encodeURI(r.source.url), 'view upstream') : '';
+  const upstream = r.source.url ? extLink(r.source.url, 'view upstream') : '';
   return html`<aside class="factsbox"><h2>${FORMAT_LABELS[r.format]} facts</h2><dl>
 ${row('Rule id', html`<code>${r.id}</code>`)}${row('Native id', r.nativeId ? html`<code>${r.nativeId}</code>` : '')}${row('Type', r.nativeType)}
 ${row('Severity', r.severity ? html`${badge(r.severity, `sev-${r.severity}`)}${r.severityNative && r.severityNative.toLowerCase() !== r.severity ? ` (${r.severityNative})` : ''}` : r.severityNative)}
@@ -161,7 +161,7 @@ ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre><
 <section id="diagnostics"><h2>Diagnostics</h2>${r.diagnostics.length ? html`<ul class="diags">${r.diagnostics.map((x) => html`<li class="${x.severity}"><code>${formatDiagnostic(x)}</code></li>`)}</ul>` : html`<p class="empty">None.</p>`}</section>
 <section id="body"><h2>Rule body</h2>${r.body.map((b) => {
   const text = b.range ? b.text.slice(b.range.start, b.range.end) : b.text;
-  return html`<h3>${b.path} <span class="badge">${b.language}</span></h3><pre class="code lang-${b.language}"><code>${raw(highlight(text, b.language))}</code></pre>`;
+  return html`<h3>${b.path} <span class="badge">${b.language}</span></h3><pre class="code lang-${b.language}"><code>${raw(highlight(text, highlightFactsFor(b.language)))}</code></pre>`;
 })}</section>`;
   return page(site, r.title, body, d.attackAttribution ? { attribution: d.attackAttribution } : {});
 }

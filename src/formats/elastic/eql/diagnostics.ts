@@ -5,13 +5,22 @@
  * | EQL002 | a function EQL does not define |
  * | EQL003 | a pipe EQL does not define |
  */
-import { diag } from '../../../model/diagnostics.ts';
+import { diagnosticMaker, type CodeTable } from '../../../model/diagnostics.ts';
 
 type At = { line: number; column: number };
 
+/** Every code of this area: its severity and meaning (`docs/diagnostics.md` is generated from it). */
+export const EQL_CODES = {
+  EQL001: { severity: 'error', meaning: 'EQL syntax error (or a query over the size / nesting bounds)' },
+  EQL002: { severity: 'warning', meaning: 'a function EQL does not define' },
+  EQL003: { severity: 'warning', meaning: 'a pipe EQL does not define' },
+} as const satisfies CodeTable<'EQL'>;
+
+const make = diagnosticMaker(EQL_CODES);
+
 export const EqlDiagnostics = {
-  syntax: (file: string, message: string, at: At) => diag('EQL001', 'error', file, `EQL syntax error: ${message}`, at),
+  syntax: (file: string, message: string, at: At) => make('EQL001', file, `EQL syntax error: ${message}`, at),
   unknownFunction: (file: string, name: string, at: At) =>
-    diag('EQL002', 'warning', file, `unknown EQL function ${name}()`, at, 'see the EQL function reference; the call is kept verbatim (opaque)'),
-  unknownPipe: (file: string, name: string, at: At) => diag('EQL003', 'warning', file, `unknown EQL pipe | ${name}`, at, 'Elasticsearch EQL runs `head` and `tail`'),
+    make('EQL002', file, `unknown EQL function ${name}()`, at, 'see the EQL function reference; the call is kept verbatim (opaque)'),
+  unknownPipe: (file: string, name: string, at: At) => make('EQL003', file, `unknown EQL pipe | ${name}`, at, 'Elasticsearch EQL runs `head` and `tail`'),
 } as const;

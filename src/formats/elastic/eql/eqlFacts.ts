@@ -65,7 +65,7 @@ export const EQL_PIPES: Readonly<Record<string, EqlPipeFact>> = {
   tail: { stage: 'limit', role: 'limit', meaning: 'only the last matches (most recent) are returned' },
   // Endgame EQL pipes (not run by Elasticsearch; kept when a rule has them)
   filter: { stage: 'filter', role: 'filter', meaning: 'matches are kept only when the condition holds' },
-  unique: { stage: 'other', role: 'other', meaning: 'only the first match of each combination of values is kept' },
+  unique: { stage: 'modifier', role: 'other', meaning: 'only the first match of each combination of values is kept' },
   unique_count: { stage: 'aggregate', role: 'other', meaning: 'one match per combination of values, with a count' },
   count: { stage: 'aggregate', role: 'other', meaning: 'counts matches (by the given fields)' },
   sort: { stage: 'sort', role: 'other', meaning: 'reorders the matches' },

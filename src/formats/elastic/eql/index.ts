@@ -15,7 +15,8 @@
  */
 import { lineColAt } from '../../../model/span.ts';
 import { and, or, pred, type Expr } from '../../../model/expr.ts';
-import type { Aggregation, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { Aggregation, OutputField, Stage } from '../../../model/rule.ts';
+import type { MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLower, ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
 import { EQL_CATEGORY_FIELD, EQL_PIPES } from './eqlFacts.ts';
@@ -41,13 +42,13 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
   const parsed = parseEql(text);
   if (!parsed.ok) {
     diagnostics.push(EqlDiagnostics.syntax(ctx.file, parsed.message, at(parsed.offset)));
-    return { stages: [{ kind: 'other', label: 'eql query', text, detail: { language: 'eql' } }], missing: [], outputFields: [], diagnostics, parser: EQL_PARSER, parsed: false };
+    return { stages: [{ kind: 'query', label: 'eql query', text, detail: { language: 'eql' } }], missing: [], outputFields: [], diagnostics, parser: EQL_PARSER, parsed: false };
   }
   const env: EqlEnv = { text, file: ctx.file, diagnostics, at };
   const categoryField = opts.categoryField ?? EQL_CATEGORY_FIELD;
   const q = parsed.query;
   const stages: Stage[] = [];
-  const missing: MissingPart[] = [];
+  const missing: MissingInput[] = [];
   const outputFields: OutputField[] = [];
   let condition: Expr;
   let aggregation: Aggregation | undefined;
@@ -120,7 +121,7 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
     const span = spanOf(env, p.at);
     if (!fact) {
       diagnostics.push(EqlDiagnostics.unknownPipe(ctx.file, p.name, at(p.at.start)));
-      stages.push({ kind: 'other', label: `| ${p.name}`, text: ptext, span });
+      stages.push({ kind: 'modifier', label: `| ${p.name}`, text: ptext, span });
       missing.push({ text: ptext, reason: `pipe: | ${p.name} is not an EQL pipe`, span });
       continue;
     }

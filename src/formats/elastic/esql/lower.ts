@@ -13,7 +13,8 @@
 import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
-import type { Aggregation, MissingPart, OutputField, Stage, StageKind } from '../../../model/rule.ts';
+import type { Aggregation, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
+import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
@@ -35,7 +36,7 @@ interface State {
   columns: Map<string, Operand>;
   groupKeys: Set<string>;
   aggregation?: Aggregation;
-  missing: MissingPart[];
+  missing: MissingInput[];
   /** Output columns once a command fixes them (STATS, KEEP); before that, columns EVAL and others added. */
   outputs: Map<string, OutputField>;
   fixed: boolean;
@@ -53,7 +54,7 @@ interface Env {
 export function lowerEsqlText(text: string, ctx: ElasticQueryContext): ElasticLowering {
   const parsed = parseEsql(text, ctx);
   if (!parsed.value) {
-    return { stages: [{ kind: 'other', label: 'esql', text, span: spanOf(ctx, { start: 0, end: text.length }) }], missing: [], outputFields: [], diagnostics: parsed.diagnostics, parser: ESQL_PARSER, parsed: false };
+    return { stages: [{ kind: 'query', label: 'esql', text, span: spanOf(ctx, { start: 0, end: text.length }) }], missing: [], outputFields: [], diagnostics: parsed.diagnostics, parser: ESQL_PARSER, parsed: false };
   }
   const env: Env = { text, ctx, diagnostics: [...parsed.diagnostics] };
   const s = run(env, parsed.value);
@@ -79,7 +80,7 @@ function run(env: Env, q: EsqlQuery): State {
 const textOf = (env: Env, at: TextRange) => env.text.slice(at.start, at.end);
 
 function stage(env: Env, s: State, kind: StageKind, label: string, at: TextRange, detail?: Record<string, unknown>, expr?: Expr): void {
-  s.stages.push({ kind, label, text: textOf(env, at), span: spanOf(env.ctx, at), ...(detail && Object.keys(detail).length ? { detail } : {}), ...(expr ? { expr } : {}) });
+  s.stages.push({ kind, label, text: textOf(env, at), span: spanOf(env.ctx, at), ...(detail && Object.keys(detail).length ? { detail: detailValue(detail) as StageDetail } : {}), ...(expr ? { expr } : {}) });
 }
 
 function exprEnv(env: Env, s: State, onRef?: (o: Operand, name: string) => void): ExprEnv {
@@ -186,7 +187,7 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
       return;
     case 'other': {
       const fact = OTHER_COMMAND_FACTS[c.name];
-      stage(env, s, fact?.stage ?? 'other', c.name, c.at);
+      stage(env, s, fact?.stage ?? 'statement', c.name, c.at);
       if (!fact) {
         env.diagnostics.push(EsqlDiagnostics.unknownCommand(env.ctx.file, c.name, hostAt(env.ctx, env.text, c.at.start)));
         s.missing.push({ text: clip(textOf(env, c.at), 400), reason: `command: ${c.name.toUpperCase()} is not modelled; what it does to the rows is not followed`, span: spanOf(env.ctx, c.at) });

@@ -9,7 +9,7 @@
  */
 import { and, assertNever, not, opaque, or, pred, TRUE, type Expr, type PredicateOptions, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
-import type { MissingPart } from '../../../model/rule.ts';
+import type { MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, toModelGlob, type TextRange } from '../queryText.ts';
 import { KueryDiagnostics } from './diagnostics.ts';
@@ -23,7 +23,7 @@ interface Env {
   readonly text: string;
   readonly ctx: ElasticQueryContext;
   readonly diagnostics: Diagnostic[];
-  readonly missing: MissingPart[];
+  readonly missing: MissingInput[];
 }
 
 /** Lower one KQL query (the `query` of a kuery rule, or the text of an ES|QL `KQL()` call). */

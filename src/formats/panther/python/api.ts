@@ -2,8 +2,8 @@
  * The contract between the Panther adapter (spec YAML, Tests, SQL) and its Python lowering (tree-sitter).
  */
 import type { Diagnostic } from '../../../model/diagnostics.ts';
-import type { Expr } from '../../../model/expr.ts';
-import type { MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { FullLowering } from '../../../model/lowering.ts';
+import type { MissingPart, OutputField } from '../../../model/rule.ts';
 import type { RepoState } from './repo.ts';
 
 /** Everything repository-wide the lowering needs: global helpers and data models, parsed once. */
@@ -30,15 +30,13 @@ export interface LowerPythonInput {
   readonly mockedNames?: readonly string[];
 }
 
-export interface PythonLowering {
-  /** The detection condition from rule()/policy(); undefined when nothing could be expressed. */
-  readonly condition?: Expr;
-  /** What was left out, with where (in addition to opaque leaves inside the condition). */
-  readonly missing: readonly MissingPart[];
-  /** Stages: the rule()/policy() function, helpers inlined, other functions (title, dedup, alert_context…). */
-  readonly stages: readonly Stage[];
-  /** From alert_context() (through helpers such as aws_rule_context), with source. */
-  readonly outputFields: readonly OutputField[];
+/**
+ * The model's `Lowering` of a Python body: the condition from rule()/policy() (undefined when nothing could be
+ * expressed), stages (the rule()/policy() function, helpers inlined, other functions: title, dedup,
+ * alert_context…), what was left out, output fields from alert_context() (through helpers such as
+ * aws_rule_context), with what only Python knows.
+ */
+export interface PythonLowering extends FullLowering {
   /** Fields used by title() and dedup(), when statically known. */
   readonly titleFields: readonly string[];
   readonly dedupFields: readonly string[];

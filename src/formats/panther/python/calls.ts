@@ -5,18 +5,11 @@
  */
 import { FALSE, or, pred, type Expr } from '../../../model/expr.ts';
 import { udmValue } from './datamodel.ts';
-import { inlineFunction } from './exec.ts';
 import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
-import { anyAll, isNone, type Lowerer, type Scope } from './interp.ts';
+import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, missingOpts, boolAV, cmpOpts, constAV, fieldName, logicAsCond, truthy, type AV, type FuncRef } from './values.ts';
+import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fieldName, logicAsCond, truthy, type AV, type FuncRef } from './values.ts';
 
-export interface Args {
-  readonly pos: readonly AV[];
-  readonly kw: ReadonlyMap<string, AV>;
-  /** A `*args` / `**kwargs` argument we could not spread. */
-  readonly splat?: AV;
-}
 
 type FieldAV = Extract<AV, { k: 'field' }>;
 
@@ -56,7 +49,7 @@ export function callValue(L: Lowerer, callee: AV, args: Args, n: Node, scope: Sc
     case 'func': {
       const intr = INTRINSIC_HELPERS[callee.fn.module.name];
       if (intr?.includes(callee.fn.name)) return intrinsic(L, callee.fn, args, n, scope);
-      return inlineFunction(L, callee.fn, args, n, scope);
+      return L.inline(callee.fn, args, n, scope);
     }
     case 'extern':
       return externCall(L, callee.module, callee.name, args, n, scope);
@@ -392,3 +385,5 @@ function intrinsic(L: Lowerer, fn: FuncRef, args: Args, n: Node, scope: Scope): 
       return L.op(scope, n, `helper ${fn.name} is not modelled`);
   }
 }
+
+export type { Args };

@@ -3,7 +3,7 @@
  * predicates with Python semantics: strict typing, case-sensitive unless the value went through `.lower()`.
  */
 import { FALSE, TRUE, and, opaque, or, pred, type Expr, type Operator, type Value } from '../../../model/expr.ts';
-import type { Lowerer, Scope } from './interp.ts';
+import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
 import { missingOpts, cmpOpts, constEquals, fieldName, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
 

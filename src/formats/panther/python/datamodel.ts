@@ -7,29 +7,12 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { pred } from '../../../model/expr.ts';
-import { inlineFunction } from './exec.ts';
-import type { Lowerer, Scope } from './interp.ts';
+import type { DataModel, DataModelMapping, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import type { Node } from './parser.ts';
 import { stripForCompare, valueTree, type AV, type Tree } from './values.ts';
 
-export interface DataModelMapping {
-  readonly name: string;
-  /** Field path segments (`$.a.b` → [a, b]); undefined when the JSONPath is not a plain path. */
-  readonly path?: readonly string[];
-  readonly rawPath?: string;
-  readonly method?: string;
-}
 
-export interface DataModel {
-  readonly file: string;
-  readonly id: string;
-  readonly logTypes: readonly string[];
-  readonly mappings: ReadonlyMap<string, DataModelMapping>;
-  /** The .py file named by Filename, when there is one. */
-  readonly pyFile?: string;
-  module?: ModuleInfo;
-}
 
 /** Read a data-model spec; returns a reason string when it cannot be used. */
 export function parseDataModelSpec(file: string, text: string): DataModel | string {
@@ -88,9 +71,9 @@ function mappedValue(L: Lowerer, dm: DataModel, key: string, dflt: AV | undefine
     if (fn?.kind !== 'func') {
       const v = dm.module.bindings.has(m.method) ? L.moduleValue(dm.module, m.method, n) : undefined;
       if (v?.k !== 'func') return L.op(scope, n, `data model method ${m.method} not found in ${dm.module.parsed.file}`);
-      return inlineFunction(L, v.fn, { pos: [L.field([], span)], kw: new Map() }, n, scope);
+      return L.inline(v.fn, { pos: [L.field([], span)], kw: new Map() }, n, scope);
     }
-    return inlineFunction(L, { module: dm.module, name: m.method, node: fn.node }, { pos: [L.field([], span)], kw: new Map() }, n, scope);
+    return L.inline({ module: dm.module, name: m.method, node: fn.node }, { pos: [L.field([], span)], kw: new Map() }, n, scope);
   }
   L.deps.add(dm.file);
   if (!m.path) return L.op(scope, n, `data model ${dm.id} maps ${key} to the JSONPath ${m.rawPath}, which is not a plain field path`);
@@ -124,3 +107,5 @@ export function udmValue(L: Lowerer, keys: readonly string[], dflt: AV | undefin
   }
   return { k: 'cond', tree };
 }
+
+export type { DataModel, DataModelMapping };

@@ -5,12 +5,12 @@
  * conditions, so the result stays honest (unknown, never a guess).
  */
 import { TRUE, opaque, type Expr } from '../../../model/expr.ts';
-import { evalArgs, type Args } from './calls.ts';
+import { evalArgs } from './calls.ts';
 import { PY_LIMITS } from './facts.ts';
-import { bindTarget, setEntry, type Env, type Lowerer, type Scope } from './interp.ts';
+import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, constAV, ite, leaf, opaqueAV, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
+import { NONE, constAV, setEntry, ite, leaf, opaqueAV, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
 
 /** A tree during execution: paths that fell through the statements so far carry their variables. */
 type X =
@@ -489,3 +489,27 @@ export function inlineFunction(L: Lowerer, fn: FuncRef, args: Args, n: Node, sco
 }
 
 export { treeLeaves };
+
+/** Bind an assignment / for target (names, tuples, lists) to a value. */
+/** Bind a for-target (name or tuple pattern) to a value. */
+export function bindTarget(vars: Env, target: Node, v: AV, L: LowererApi, scope: Scope): Env {
+  const m = new Map(vars);
+  const go = (t: Node, x: AV): void => {
+    if (t.type === 'identifier') {
+      m.set(t.text, x);
+      return;
+    }
+    if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list') {
+      const kids = namedKids(t);
+      const items = x.k === 'seq' && x.items.length === kids.length ? x.items : undefined;
+      kids.forEach((k, i) => go(k, items ? items[i]! : x.k === 'opaque' ? L.wrap(scope, k, x) : L.op(scope, k, 'unpacking a run-time value')));
+      return;
+    }
+    if (t.type === 'parenthesized_expression') {
+      const k = namedKids(t)[0];
+      if (k) go(k, x);
+    }
+  };
+  go(target, v);
+  return m;
+}

@@ -6,7 +6,7 @@
  */
 import { FALSE, type Expr } from '../../../model/expr.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../../model/diagnostics.ts';
-import type { MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { DetailValue, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
 import type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
 import { PythonDiagnostics } from './diagnostics.ts';
 import { bindParams, lowerFunctionTree } from './exec.ts';
@@ -38,7 +38,7 @@ export async function lowerPythonRule(input: LowerPythonInput, ctx: PythonRepoCo
     return await lowerUnsafe(input, ctx);
   } catch (e) {
     const d: Diagnostic = GeneralDiagnostics.crash(input.file, e);
-    return { missing: [{ text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], diagnostics: [d], dependsOn: [] };
+    return { missing: [{ kind: 'code', text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], diagnostics: [d], dependsOn: [] };
   }
 }
 
@@ -59,11 +59,11 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext): Pro
   const entryFn = fnOf(entry);
   if (!entryFn) {
     diagnostics.push(PythonDiagnostics.noEntryPoint(input.file, `${entry}(${entry === 'policy' ? 'resource' : 'event'})`));
-    missing.push({ text: input.file, reason: `no ${entry}() function` });
+    missing.push({ kind: 'code', text: input.file, reason: `no ${entry}() function` });
   } else {
     const tree = runEntry(L, entryFn);
     condition = tree ? (treeExpr(tree, truthy) ?? FALSE) : undefined;
-    if (entryFn.node.hasError) missing.push({ text: `${entry}()`, reason: 'syntax error inside the function; the lowering may be incomplete', span: spanOf(input.file, entryFn.node) });
+    if (entryFn.node.hasError) missing.push({ kind: 'code', text: `${entry}()`, reason: 'syntax error inside the function; the lowering may be incomplete', span: spanOf(input.file, entryFn.node) });
     const inlined = [...L.inlined].map(([name, file]) => ({ name, file }));
     stages.push({
       kind: 'condition',
@@ -90,7 +90,7 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext): Pro
     const tree = runEntry(L, fn);
     const reads = [...L.reads];
     L.reads = undefined;
-    const detail: Record<string, unknown> = { fields: reads };
+    const detail: Record<string, DetailValue> = { fields: reads };
     if (name === 'alert_context' && tree) {
       outputFields = outputFieldsOf(tree);
       detail.outputs = outputFields.map((o) => o.name);

@@ -10,39 +10,32 @@ import { compareNode, compareNodeValues } from './compare.ts';
 import { BUILTIN_NAMES, EXTERNAL_REASONS, MODELLED_STDLIB, PY_LIMITS, RE_FLAGS } from './facts.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, spanOf, stringValue, type Node } from './parser.ts';
-import type { RepoState } from './repo.ts';
+import { bindTarget, inlineFunction } from './exec.ts';
+import type { Args, Env, LowererApi, LowerOptions, RepoState, Scope } from './scope.ts';
 import {
   NONE,
   boolAV,
   constAV,
+  isNone,
   logicAsCond,
   neg,
   opaqueAV,
+  setEntry,
   treeExpr,
   treeValue,
   truthy,
   valueTree,
   type AV,
   type DictEntry,
+  type FuncRef,
   type Scalar,
   type Tree,
 } from './values.ts';
 
-/** Local variables of a function body (immutable: statements return a new map). */
-export type Env = ReadonlyMap<string, AV>;
 
-export interface Scope {
-  readonly mod: ModuleInfo;
-  readonly vars: Env;
-}
 
-export interface LowerOptions {
-  readonly logTypes: readonly string[];
-  /** Names the rule's tests mock: calls to them are opaque. */
-  readonly mocked: ReadonlySet<string>;
-}
 
-export class Lowerer {
+export class Lowerer implements LowererApi {
   /** Functions being inlined (`module.name`), innermost last. */
   readonly stack: string[] = [];
   /** Helpers inlined: name → file. */
@@ -58,6 +51,10 @@ export class Lowerer {
     readonly repo: RepoState,
     readonly opts: LowerOptions,
   ) {}
+
+  inline(fn: FuncRef, args: Args, n: Node, scope: Scope): AV {
+    return inlineFunction(this, fn, args, n, scope);
+  }
 
   span(scope: Scope, n: Node): Span {
     return spanOf(scope.mod.parsed.file, n);
@@ -450,46 +447,12 @@ export class Lowerer {
   }
 }
 
-/** Bind a for-target (name or tuple pattern) to a value. */
-export function bindTarget(vars: Env, target: Node, v: AV, L: Lowerer, scope: Scope): Env {
-  const m = new Map(vars);
-  const go = (t: Node, x: AV): void => {
-    if (t.type === 'identifier') {
-      m.set(t.text, x);
-      return;
-    }
-    if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list') {
-      const kids = namedKids(t);
-      const items = x.k === 'seq' && x.items.length === kids.length ? x.items : undefined;
-      kids.forEach((k, i) => go(k, items ? items[i]! : x.k === 'opaque' ? L.wrap(scope, k, x) : L.op(scope, k, 'unpacking a run-time value')));
-      return;
-    }
-    if (t.type === 'parenthesized_expression') {
-      const k = namedKids(t)[0];
-      if (k) go(k, x);
-    }
-  };
-  go(target, v);
-  return m;
-}
 
 export function compareValues(L: Lowerer, op: string, a: AV, b: AV, scope: Scope, n: Node): Expr {
   return compareNodeValues(L, op, a, b, scope, n);
 }
 
-/** A None constant (a branch that raises AttributeError / TypeError when used as an object). */
-export function isNone(v: AV): boolean {
-  return v.k === 'const' && v.v === null;
-}
 
-function setEntry(entries: DictEntry[], e: DictEntry): DictEntry[] {
-  const i = e.key.k === 'const' ? entries.findIndex((x) => x.key.k === 'const' && x.key.v === (e.key as { v: Scalar }).v) : -1;
-  if (i < 0) return [...entries, e];
-  const out = [...entries];
-  out[i] = e;
-  return out;
-}
-export { setEntry };
 
 function dedupConsts(items: AV[]): AV[] {
   const seen = new Set<string>();
@@ -513,9 +476,7 @@ function parseInteger(t: string): number {
   return Number(s.endsWith('l') ? s.slice(0, -1) : s);
 }
 
-/** `or` of the truthiness of values (any), `and` (all). */
-export function anyAll(kind: 'any' | 'all', items: readonly AV[]): Expr {
-  return kind === 'any' ? or(...items.map(truthy)) : and(...items.map(truthy));
-}
 
 export { treeExpr };
+
+export type { Env, LowerOptions, Scope };

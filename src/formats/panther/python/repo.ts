@@ -4,20 +4,11 @@
  */
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { readSourceText } from '../../io.ts';
-import { parseDataModelSpec, type DataModel } from './datamodel.ts';
+import { parseDataModelSpec } from './datamodel.ts';
+import type { DataModel, RepoState } from './scope.ts';
 import { PythonDiagnostics } from './diagnostics.ts';
 import { loadModule, type ModuleInfo } from './module.ts';
 
-export interface RepoState {
-  readonly root: string;
-  /** Global helper modules by module name (`panther_aws_helpers`). */
-  readonly helpers: ReadonlyMap<string, ModuleInfo>;
-  readonly dataModels: readonly DataModel[];
-  /** Inlined `helper(event)` results, keyed by helper and log types. */
-  readonly cache: Map<string, unknown>;
-  readonly files: readonly string[];
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 export const EMPTY_REPO: RepoState = { root: '', helpers: new Map(), dataModels: [], cache: new Map(), files: [], diagnostics: [] };
 
@@ -68,3 +59,5 @@ export async function loadRepoState(root: string, files: readonly string[]): Pro
   }
   return { root, helpers, dataModels, cache: new Map(), files: used, diagnostics };
 }
+
+export type { RepoState };

@@ -230,3 +230,22 @@ export function stripForCompare(v: AV): unknown {
     JSON.stringify(v, (k, x) => (k === 'span' ? undefined : k === 'fn' && x && typeof x === 'object' ? `${(x as FuncRef).module.name}.${(x as FuncRef).name}` : x)),
   );
 }
+
+/** A None constant (a branch that raises AttributeError / TypeError when used as an object). */
+export function isNone(v: AV): boolean {
+  return v.k === 'const' && v.v === null;
+}
+
+/** A dict's entries with `e` set (replacing the entry of the same constant key). */
+export function setEntry(entries: DictEntry[], e: DictEntry): DictEntry[] {
+  const i = e.key.k === 'const' ? entries.findIndex((x) => x.key.k === 'const' && x.key.v === (e.key as { v: Scalar }).v) : -1;
+  if (i < 0) return [...entries, e];
+  const out = [...entries];
+  out[i] = e;
+  return out;
+}
+
+/** `or` of the truthiness of values (any), `and` (all). */
+export function anyAll(kind: 'any' | 'all', items: readonly AV[]): Expr {
+  return kind === 'any' ? or(...items.map(truthy)) : and(...items.map(truthy));
+}

@@ -1,0 +1,121 @@
+/** ATT&CK pages: the coverage matrix, the Navigator layer, technique and tactic pages. */
+import type { CatalogCore } from './core.ts';
+import { ROW_COLS, techniqueFrom, type Filters, type IndicatorAgg, type MatrixCell, type MatrixData, type RuleRow, type TechniqueInfo } from './types.ts';
+
+/** The matrix with these filters, computed once per filter set. */
+export function matrixOf(cat: CatalogCore, f: Filters = {}): MatrixData {
+  return cat.memoize(`matrix ${JSON.stringify(f)}`, () => matrixData(cat, f));
+}
+
+export function matrixData(cat: CatalogCore, f: Filters): MatrixData {
+  const params: unknown[] = [];
+  const w = cat.where({ ...f, all: false, ...(f.kind ? { kind: f.kind } : {}) }, params);
+  w.push('r.counts = 1');
+  const counts = cat.st(
+    `SELECT a.tactic, a.technique, a.parent, COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule
+     WHERE a.technique IS NOT NULL AND a.tactic IS NOT NULL AND ${w.join(' AND ')} GROUP BY a.tactic, a.technique`,
+  ).all(...params) as { tactic: string; technique: string; parent: string | null; n: number }[];
+  const parentCounts = cat.st(
+    `SELECT a.tactic, COALESCE(a.parent, a.technique) t, COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule
+     WHERE a.technique IS NOT NULL AND a.tactic IS NOT NULL AND ${w.join(' AND ')} GROUP BY a.tactic, t`,
+  ).all(...params) as { tactic: string; t: string; n: number }[];
+  const tacticCounts = cat.st(
+    `SELECT a.tactic, COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule WHERE a.tactic IS NOT NULL AND ${w.join(' AND ')} GROUP BY a.tactic`,
+  ).all(...params) as { tactic: string; n: number }[];
+  const ruleTotal = (cat.st(`SELECT COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule WHERE ${w.join(' AND ')}`).get(...params) as { n: number }).n;
+  const cnt = new Map(counts.map((c) => [`${c.tactic}|${c.technique}`, c.n]));
+  const pcnt = new Map(parentCounts.map((c) => [`${c.tactic}|${c.t}`, c.n]));
+  const techs = (cat.st('SELECT * FROM attack_techniques WHERE revoked = 0 AND deprecated = 0 ORDER BY name').all() as Record<string, unknown>[]).map(techniqueFrom);
+  let max = 0;
+  const subsOf = new Map<string, TechniqueInfo[]>();
+  for (const q of techs) if (q.parent) subsOf.set(q.parent, [...(subsOf.get(q.parent) ?? []), q]);
+  const tactics = cat.tactics().map((t) => {
+    const techniques: MatrixCell[] = techs
+      .filter((q) => !q.isSub && q.tactics.includes(t.id))
+      .map((q) => {
+        const subs = (subsOf.get(q.id) ?? []).filter((s) => s.tactics.includes(t.id)).sort((a, b) => a.id.localeCompare(b.id)).map((s) => ({ id: s.id, name: s.name, count: cnt.get(`${t.id}|${s.id}`) ?? 0 }));
+        const count = pcnt.get(`${t.id}|${q.id}`) ?? 0;
+        if (count > max) max = count;
+        return { id: q.id, name: q.name, count, subs };
+      });
+    return { ...t, techniques, count: tacticCounts.find((c) => c.tactic === t.id)?.n ?? 0 };
+  });
+  return { version: cat.meta('attack_version'), attribution: cat.meta('attack_attribution'), filters: f, max, rules: ruleTotal, tactics };
+}
+
+/** ATT&CK Navigator layer (layer format 4.5) of the matrix with these filters. */
+export function navigatorLayerOf(cat: CatalogCore, f: Filters = {}) {
+  const m = matrixOf(cat, f);
+  const techniques: unknown[] = [];
+  for (const t of m.tactics) {
+    for (const q of t.techniques) {
+      if (q.count) techniques.push({ techniqueID: q.id, tactic: t.shortname, score: q.count, comment: `${q.count} rule(s)`, enabled: true, showSubtechniques: q.subs.some((s) => s.count > 0) });
+      for (const s of q.subs) if (s.count) techniques.push({ techniqueID: s.id, tactic: t.shortname, score: s.count, comment: `${s.count} rule(s)`, enabled: true });
+    }
+  }
+  const fdesc = Object.entries(f).filter(([, v]) => v).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  return {
+    name: `detection-wiki coverage${fdesc ? ` (${fdesc})` : ''}`,
+    versions: { attack: (m.version || '19').split('.')[0], navigator: '5.1.0', layer: '4.5' },
+    domain: 'enterprise-attack',
+    description: `Rules per technique (detections and correlations) from the detection-wiki catalog built ${cat.meta('built_at')}.`,
+    filters: { platforms: [] as string[] },
+    sorting: 3,
+    layout: { layout: 'side', aggregateFunction: 'max', showID: true, showName: true, showAggregateScores: false, countUnscored: false, expandedSubtechniques: 'annotated' },
+    hideDisabled: false,
+    techniques,
+    gradient: { colors: ['#ffffffff', '#66b1ffff', '#0b3d91ff'], minValue: 0, maxValue: Math.max(1, m.max) },
+    legendItems: [] as unknown[],
+    metadata: [{ name: 'generator', value: 'detection-wiki' }],
+    showTacticRowBackground: false,
+    selectTechniquesAcrossTactics: true,
+    selectSubtechniquesWithParent: false,
+    selectVisibleTechniques: false,
+  };
+}
+
+export function techniquePageData(cat: CatalogCore, id: string, f: Filters = {}) {
+  const info = cat.techniqueInfo(id);
+  const tid = id.toUpperCase();
+  const params: unknown[] = [];
+  const w = cat.where({ ...f, all: true }, params);
+  const rows = cat.st(
+    `SELECT DISTINCT ${ROW_COLS}, r.counts, a.technique matched FROM rule_attack a JOIN rules r ON r.rowid = a.rule
+     WHERE (a.technique = ? OR a.parent = ?)${w.length ? ` AND ${w.join(' AND ')}` : ''} ORDER BY r.format, r.title COLLATE NOCASE`,
+  ).all(tid, tid, ...params) as (RuleRow & { counts: number; matched: string })[];
+  const seen = new Set<string>();
+  const uniq = rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+  const byFormat: Record<string, (RuleRow & { matched: string })[]> = {};
+  const others: RuleRow[] = [];
+  for (const r of uniq) {
+    if (r.counts) (byFormat[r.format] ??= []).push(r);
+    else others.push(r);
+  }
+  const sub = 'SELECT DISTINCT a.rule FROM rule_attack a JOIN rules r ON r.rowid = a.rule WHERE (a.technique = ? OR a.parent = ?) AND r.counts = 1';
+  return {
+    id: tid,
+    info,
+    parent: info?.parent ? cat.techniqueInfo(info.parent) : undefined,
+    subs: (cat.st('SELECT id, name FROM attack_techniques WHERE parent = ? AND revoked = 0 AND deprecated = 0 ORDER BY id').all(tid) as { id: string; name: string }[]).map((s) => ({
+      ...s,
+      count: (cat.st('SELECT COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule WHERE a.technique = ? AND r.counts = 1').get(s.id) as { n: number }).n,
+    })),
+    tactics: cat.tactics().filter((t) => info?.tactics.includes(t.id)),
+    byFormat,
+    others,
+    topFields: cat.st(`SELECT field, COUNT(DISTINCT rule) n FROM rule_fields WHERE rule IN (${sub}) AND role = 'condition' GROUP BY field_lc ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as { field: string; n: number }[],
+    topIndicators: cat.withPage(cat.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM indicators WHERE rule IN (${sub}) AND value_key != '-' GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
+    commonExclusions: cat.withPage(cat.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM exclusions WHERE rule IN (${sub}) GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
+    version: cat.meta('attack_version'),
+    attribution: cat.meta('attack_attribution'),
+  };
+}
+
+export function tacticPageData(cat: CatalogCore, id: string) {
+  const tacId = cat.tacticId(id);
+  const t = cat.tactics().find((x) => x.id === tacId);
+  if (!t) return undefined;
+  const m = matrixOf(cat, {});
+  const col = m.tactics.find((x) => x.id === tacId)!;
+  return { tactic: t, techniques: [...col.techniques].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)), count: col.count, attribution: m.attribution, version: m.version };
+}

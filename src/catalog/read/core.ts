@@ -1,0 +1,124 @@
+/**
+ * The catalog opened for reading: the database (read-only, every statement prepared once), memoized aggregates and
+ * the helpers every page family shares (filters, ATT&CK tactics and techniques, capped counts). The page families
+ * are functions of it in `read/`; `Catalog` (`query.ts`) is their public face.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { catalogFile } from '../paths.ts';
+import { SCHEMA_VERSION } from '../schema.ts';
+import { INDICATOR_PAGE_MIN_RULES, ROW_COLS, SEARCH_COUNT_CAP, techniqueFrom, type Filters, type IndicatorAgg, type RuleRow, type TacticInfo, type TechniqueInfo } from './types.ts';
+
+export class CatalogCore {
+  readonly db: Database.Database;
+  readonly dir: string;
+  private readonly cache = new Map<string, Database.Statement>();
+  /** The catalog does not change while it is open: derived aggregates are computed once per filter set. */
+  private readonly memo = new Map<string, unknown>();
+  /** Search totals stop here (SEARCH_COUNT_CAP unless the catalog was opened with another cap). */
+  readonly countCap: number;
+
+  memoize<T>(key: string, f: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const v = f();
+    if (this.memo.size > 500) this.memo.clear();
+    this.memo.set(key, v);
+    return v;
+  }
+
+  constructor(dir: string, opts: { readonly searchCountCap?: number } = {}) {
+    this.dir = dir;
+    this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
+    const file = catalogFile(dir);
+    if (!existsSync(file)) throw new Error(`no catalog in ${dir}: run \`detwiki build\` first`);
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.db.pragma('query_only = ON');
+    const version = (() => {
+      try {
+        return (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (version !== String(SCHEMA_VERSION)) {
+      this.db.close();
+      throw new Error(`the catalog in ${dir} has schema ${version ?? 'unknown'}, this detwiki reads schema ${SCHEMA_VERSION}: run \`detwiki build\` again`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  st(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  meta(key: string): string {
+    return (this.st('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? '';
+  }
+
+  where(f: Filters, params: unknown[]): string[] {
+    const w: string[] = [];
+    if (f.format) (w.push('r.format = ?'), params.push(f.format));
+    if (f.kind) (w.push('r.kind = ?'), params.push(f.kind));
+    else if (!f.all) w.push('r.counts = 1');
+    if (f.severity) (w.push('r.severity = ?'), params.push(f.severity));
+    if (f.status) (w.push('r.status = ?'), params.push(f.status));
+    if (f.technique) {
+      w.push('r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)');
+      params.push(f.technique.toUpperCase(), f.technique.toUpperCase());
+    }
+    if (f.tactic) {
+      w.push('r.rowid IN (SELECT rule FROM rule_attack WHERE tactic = ?)');
+      params.push(this.tacticId(f.tactic));
+    }
+    if (f.logsource) {
+      w.push('r.rowid IN (SELECT rule FROM logsources WHERE key = ? OR name = ?)');
+      params.push(f.logsource, f.logsource);
+    }
+    return w;
+  }
+
+  tacticId(t: string): string {
+    const r = this.st('SELECT id FROM attack_tactics WHERE id = ? OR shortname = ? OR name = ? COLLATE NOCASE').get(t.toUpperCase(), t.toLowerCase(), t) as { id: string } | undefined;
+    return r?.id ?? t;
+  }
+
+  capped(n: number): { total: number; totalCapped?: true } {
+    return n > this.countCap ? { total: this.countCap, totalCapped: true } : { total: n };
+  }
+
+  /** Listing rows of these rules, in the order given. */
+  rowsByRowid(ids: readonly number[]): RuleRow[] {
+    if (!ids.length) return [];
+    const got = this.st(`SELECT r.rowid rowid_, ${ROW_COLS} FROM rules r WHERE r.rowid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (RuleRow & { rowid_: number })[];
+    const byId = new Map(got.map(({ rowid_, ...row }) => [rowid_, row as RuleRow]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  tactics(): TacticInfo[] {
+    return this.memoize('tactics', () => this.st('SELECT id, name, shortname, url, description FROM attack_tactics ORDER BY ord').all() as TacticInfo[]);
+  }
+
+  techniqueInfo(id: string): TechniqueInfo | undefined {
+    const r = this.st('SELECT * FROM attack_techniques WHERE id = ?').get(id.toUpperCase()) as Record<string, unknown> | undefined;
+    return r ? techniqueFrom(r) : undefined;
+  }
+
+  /**
+   * Whether an indicator key has its own page: at least INDICATOR_PAGE_MIN_RULES rules look for or exclude it. A key
+   * of one rule only is listed on that rule's page (most keys are: hashes, one-off paths), which keeps the static
+   * export from writing tens of thousands of pages that each list a single rule.
+   */
+  indicatorHasPage(key: string): boolean {
+    const r = this.st('SELECT COUNT(*) n FROM (SELECT rule FROM indicators WHERE key = ? UNION SELECT rule FROM exclusions WHERE key = ? LIMIT ?)').get(key, key, INDICATOR_PAGE_MIN_RULES) as { n: number };
+    return r.n >= INDICATOR_PAGE_MIN_RULES;
+  }
+
+  withPage(rows: readonly Omit<IndicatorAgg, 'page'>[]): IndicatorAgg[] {
+    return rows.map((r) => ({ ...r, page: r.n >= INDICATOR_PAGE_MIN_RULES || this.indicatorHasPage(r.key) }));
+  }
+}

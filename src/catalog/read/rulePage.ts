@@ -1,0 +1,59 @@
+/** The rule page's data: the record, its indicators with their counts elsewhere, exclusions, rules of other formats on the same action. */
+import type { RuleRecord } from '../../model/rule.ts';
+import { sameActionRules, type SameActionRule } from '../crossvendor.ts';
+import type { CatalogCore } from './core.ts';
+
+export function ruleRecordOf(cat: CatalogCore, id: string): RuleRecord | undefined {
+  const r = cat.st('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { json: string } | undefined;
+  return r ? (JSON.parse(r.json) as RuleRecord) : undefined;
+}
+
+export function rulePageData(cat: CatalogCore, id: string) {
+  const row = cat.st('SELECT r.rowid, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { rowid: number; json: string } | undefined;
+  if (!row) return undefined;
+  const rule = JSON.parse(row.json) as RuleRecord;
+  const indicators = cat.st(
+    `SELECT i.key, i.field, i.op, i.value_json, (SELECT json_group_object(c.format, c.n) FROM indicator_counts c WHERE c.key = i.key) counts,
+       EXISTS (SELECT 1 FROM exclusions e WHERE e.key = i.key AND e.rule != i.rule) excluded_elsewhere
+     FROM indicators i WHERE i.rule = ?`,
+  ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string; excluded_elsewhere: number }[];
+  const src = cat.st('SELECT repository, licence, commit_id, url_base, origin FROM sources WHERE name = (SELECT source FROM rules WHERE rowid = ?)').get(row.rowid) as
+    | { repository: string; licence: string | null; commit_id: string | null; url_base: string | null; origin: string }
+    | undefined;
+  return {
+    rule,
+    indicators: indicators.map((i) => {
+      const counts = JSON.parse(i.counts ?? '{}') as Record<string, number>;
+      // "other rules": this rule is not counted
+      if (counts[rule.format]) counts[rule.format]! -= 1;
+      for (const k of Object.keys(counts)) if (!counts[k]) delete counts[k];
+      // its own page when another rule looks for it or excludes it (indicatorHasPage, without a query per row)
+      const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1;
+      return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page };
+    }),
+    exclusionKeys: (cat.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[]).map((k) => ({ ...k, page: cat.indicatorHasPage(k.key) })),
+    sameAction: sameAction(cat, row.rowid, rule.format),
+    source: src,
+    attackVersion: cat.meta('attack_version'),
+    attackAttribution: cat.meta('attack_attribution'),
+    tacticOrder: cat.tactics(),
+  };
+}
+
+/**
+ * Rules of other formats that test the same action (canonical log source, action field and value; see
+ * crossvendor.ts), grouped by format, with how their conditions relate and whether they fire on this rule's
+ * test events; and this rule's own action keys and canonical log sources.
+ */
+export function sameAction(cat: CatalogCore, rowid: number, format: string) {
+  const rules = sameActionRules(cat.db, rowid, format);
+  const groups = new Map<string, SameActionRule[]>();
+  for (const r of rules) {
+    let g = groups.get(r.format);
+    if (!g) groups.set(r.format, (g = []));
+    g.push(r);
+  }
+  const keys = (cat.st('SELECT ls, field, display FROM action_keys WHERE rule = ?').all(rowid) as { ls: string; field: string; display: string }[]).map((k) => `${k.ls}: ${k.field} = ${k.display}`);
+  const logSources = (cat.st('SELECT DISTINCT ls FROM canonical_ls WHERE rule = ?').all(rowid) as { ls: string }[]).map((r) => r.ls);
+  return { keys, logSources, groups: [...groups].map(([fmt, rs]) => ({ format: fmt, rules: rs })) };
+}
