@@ -12,37 +12,85 @@ export interface LoadedYaml {
   readonly value: unknown;
 }
 
+/** Characters after which a quote opens a quoted scalar (else it is part of a plain scalar: `it's`). */
+const QUOTE_AFTER = new Set(['', ':', '-', '?', '[', '{', ',', '!', '&', '|', '>']);
+/** A line whose content ends so (`key: |`, `- >-`, `x: |2+`) opens a block scalar: deeper lines are its text. */
+const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
+
 /**
- * Depth of flow collections (`[`, `{`) outside quoted strings, stopping at `limit + 1`. A YAML (or TOML, JSON) parser
- * recurses once per level; hostile input thousands of levels deep exhausts the stack, so it is refused before parsing.
+ * Nesting depth of a YAML text, estimated before parsing, stopping at `limit + 1`: block collections (one level per
+ * indentation step and per compact `- `/`? ` indicator: `- - - x` is three sequences deep) plus flow collections
+ * (`[`, `{`) outside quoted scalars. A quote counts only where a quoted scalar can start (an apostrophe inside a plain
+ * scalar does not open one; `''` inside single quotes is an escaped quote); comments and the text of block scalars
+ * (`|`, `>`) are not read. A YAML (or JSON) parser recurses once per level, so hostile input thousands of levels deep
+ * exhausts the stack: it is refused before parsing. Returns where the limit was passed.
  */
 export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth): { line: number; column: number } | undefined {
-  let depth = 0;
+  let flow = 0;
   let quote: string | undefined;
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\n') {
-      line++;
-      lineStart = i + 1;
-      if (quote === '"' || quote === "'") continue;
+  /** Indentation of the open block nodes. */
+  const stack: number[] = [];
+  /** While >= 0: lines indented deeper than this are the text of a block scalar. */
+  let blockScalar = -1;
+  let line = 0;
+  for (let pos = 0; pos <= text.length; ) {
+    line++;
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    let i = pos;
+    let prev = '';
+    if (!quote && flow === 0) {
+      while (i < end && text[i] === ' ') i++;
+      const indent = i - pos;
+      const blank = i >= end || text[i] === '#' || text[i] === '\r' || (text[i] === '\t' && /^[\t\r ]*$/.test(text.slice(i, end)));
+      if (blockScalar >= 0 && (blank || indent > blockScalar)) {
+        pos = end + 1;
+        continue;
+      }
+      blockScalar = -1;
+      if (blank) {
+        pos = end + 1;
+        continue;
+      }
+      if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) stack.length = 0;
+      while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
+      stack.push(indent);
+      // compact nested collections on one line: `- - x`, `? - x`
+      while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 >= end || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')) {
+        i++;
+        while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+        stack.push(i - pos);
+        if (stack.length > limit) return { line, column: i - pos + 1 };
+      }
+      if (stack.length > limit) return { line, column: i - pos + 1 };
+      if (BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
     }
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      continue;
+    for (; i < end; i++) {
+      const c = text[i]!;
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === "'" && quote === "'" && text[i + 1] === "'") i++;
+        else if (c === quote) {
+          quote = undefined;
+          prev = c;
+        }
+        continue;
+      }
+      if (c === ' ' || c === '\t' || c === '\r') continue;
+      if ((c === '"' || c === "'") && QUOTE_AFTER.has(prev)) quote = c;
+      else if (c === '#' && (i === pos || text[i - 1] === ' ' || text[i - 1] === '\t')) break;
+      else if (c === '[' || c === '{') {
+        if (++flow + stack.length > limit) return { line, column: i - pos + 1 };
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+      prev = c;
     }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\n')) {
-      const nl = text.indexOf('\n', i);
-      i = (nl < 0 ? text.length : nl) - 1;
-    } else if (c === '[' || c === '{') {
-      if (++depth > limit) return { line, column: i - lineStart + 1 };
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    pos = end + 1;
   }
   return undefined;
 }
+
+/** The same check under the name that says what it counts (flow and block collections). */
+export const nestingExceeds = flowDepthExceeds;
 
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };
 
