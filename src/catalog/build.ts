@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { findAttackBundle, loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
-import { listFiles } from '../formats/io.ts';
+import { listSource, skippedResult, type SkippedEntry } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import { codeFingerprint } from './fingerprint.ts';
@@ -185,7 +185,13 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     // a cold build (empty catalog) of many files starts its scan workers now: they load while the ATT&CK bundle is
     // read and the sources are planned
     const listed = new Map<string, string[]>();
-    for (const src of sources) if (src.origin !== 'missing') listed.set(src.def.name, await listFiles(src.root));
+    const oddEntries = new Map<string, SkippedEntry[]>();
+    for (const src of sources) {
+      if (src.origin === 'missing') continue;
+      const l = listSource(src.root);
+      listed.set(src.def.name, l.files);
+      oddEntries.set(src.def.name, l.skipped);
+    }
     const cold = !db.prepare('SELECT 1 FROM files LIMIT 1').get();
     const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
     try {
@@ -206,8 +212,8 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       for (const { ord, src } of [...planned].sort((a, b) => Number(scans.prefersWorker(b.src.def.format)) - Number(scans.prefersWorker(a.src.def.format)))) {
         if (src.origin === 'missing') continue;
         const ts = performance.now();
-        const plan = planSource(db, src, listed.get(src.def.name) ?? [], attackKey, opts.force === true);
-        if (plan.changed.length || plan.removed.length || plan.sourceMoved) anyChange = true;
+        const plan = planSource(db, src, listed.get(src.def.name) ?? [], oddEntries.get(src.def.name) ?? [], attackKey, opts.force === true);
+        if (plan.changed.length || plan.odd.length || plan.removed.length || plan.sourceMoved) anyChange = true;
         const adapter = adapterFor(src.def.format);
         const scan = plan.changed.length && adapter ? scans.scan(src, plan) : undefined;
         planned[ord] = { ord, src, plan, ...(scan ? { scan } : {}), planSeconds: (performance.now() - ts) / 1000 };
@@ -245,6 +251,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
             progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${scanSeconds.toFixed(1)} s`);
           }
         }
+        if (plan.odd.length) results = [...results, ...plan.odd];
         collectGarbage();
         const tWrite = performance.now();
         writeSource(db, src, ord, plan, results, sourceDiags, writer);
@@ -318,6 +325,8 @@ export interface SourcePlan {
   /** Unchanged files whose size or mtime moved (their row is updated). */
   readonly touched: readonly string[];
   readonly removed: readonly string[];
+  /** Entries that are not read (links, FIFOs, names that are not UTF-8), new or changed: skipped with their reason. */
+  readonly odd: readonly FileResult[];
   readonly sourceMoved: boolean;
 }
 
@@ -329,7 +338,7 @@ interface Planned {
   readonly planSeconds?: number;
 }
 
-function planSource(db: DB, src: ResolvedSource, files: readonly string[], attackKey: string, force: boolean): SourcePlan {
+function planSource(db: DB, src: ResolvedSource, files: readonly string[], skipped: readonly SkippedEntry[], attackKey: string, force: boolean): SourcePlan {
   const prev = new Map<string, FileRow>();
   for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
   const hashes = new Map<string, string>();
@@ -337,8 +346,15 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
   const changed: string[] = [];
   const touched: string[] = [];
   const unhashed: string[] = [];
+  const vanished: SkippedEntry[] = [];
   for (const f of files) {
-    const st = statSync(path.join(src.root, f));
+    let st;
+    try {
+      st = statSync(path.join(src.root, f));
+    } catch (e) {
+      vanished.push({ path: f, reason: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, size: 0, mtime: 0 });
+      continue;
+    }
     stats.set(f, { size: st.size, mtime: st.mtimeMs });
     const p = prev.get(f);
     if (p && p.size === st.size && p.mtime === st.mtimeMs) hashes.set(f, p.hash);
@@ -353,6 +369,7 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
   };
   const fp = codeFingerprint(src.def.format);
   const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashOf(f), ...deps.map((d) => `${d}:${hashOf(d) ?? 'missing'}`)].join('\n'));
+  if (vanished.length) files = files.filter((f) => stats.has(f));
   for (const f of files) {
     const p = prev.get(f);
     if (!force && p && p.key === keyOf(f, JSON.parse(p.deps) as string[])) {
@@ -360,10 +377,20 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
       if (p.size !== st.size || p.mtime !== st.mtime) touched.push(f);
     } else changed.push(f);
   }
+  // an entry that is not read is keyed by what is known of it: its reason, size and time
+  const odd: FileResult[] = [];
+  for (const e of [...skipped, ...vanished]) {
+    if (stats.has(e.path)) continue;
+    stats.set(e.path, { size: e.size, mtime: e.mtime });
+    hashes.set(e.path, sha1(`not read\n${e.reason}\n${e.size}\n${e.mtime}`));
+    const p = prev.get(e.path);
+    if (!force && p && p.key === keyOf(e.path, [])) continue;
+    odd.push(skippedResult(e));
+  }
   const removed = [...prev.keys()].filter((f) => !stats.has(f));
   const existingSource = db.prepare('SELECT root, origin FROM sources WHERE name = ?').get(src.def.name) as { root: string; origin: string } | undefined;
   const sourceMoved = !existingSource || existingSource.root !== src.root || existingSource.origin !== src.origin;
-  return { files, prev, hashes, unhashed: new Set(unhashed), hashOf, stats, keyOf, changed, touched, removed, sourceMoved };
+  return { files, prev, hashes, unhashed: new Set(unhashed), hashOf, stats, keyOf, changed, touched, removed, odd, sourceMoved };
 }
 
 /** One transaction per source: its row, removed and touched files, then every parsed file with its rules. */

@@ -6,7 +6,7 @@
 import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from './adapter.ts';
-import { listFiles } from './io.ts';
+import { listSource, skippedResult } from './io.ts';
 
 export interface ScanOptions {
   /** Only these files (relative paths) are parsed; the rest are still prepared from. */
@@ -25,7 +25,8 @@ export interface ScanResult {
 }
 
 export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, source: SourceInfo, opts: ScanOptions = {}): Promise<ScanResult> {
-  const all = await listFiles(root);
+  const listing = listSource(root);
+  const all = listing.files;
   const { prep, failed } = await prepareSource(adapter, root, all, source);
   const targets = opts.only ?? all;
   const files: FileResult[] = [];
@@ -38,6 +39,13 @@ export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, sou
     rules.push(...res.rules);
     opts.onProgress?.(done, targets.length, p);
   }, failed);
+  // entries that are not regular files (links, FIFOs, names that are not UTF-8): skipped, with their reason
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const odd = listing.skipped.filter((e) => !only || only.has(e.path)).map(skippedResult);
+  if (odd.length) {
+    files.push(...odd);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
   return { files, rules, diagnostics: prep === undefined ? [] : adapter.sourceDiagnostics?.(prep) ?? [] };
 }
 
