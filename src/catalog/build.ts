@@ -7,11 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { findAttackBundle, loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import { findAttackBundle, loadAttack, loadLastGoodAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import { clearBuildMarker, crashPoint, markBuildRunning, writeFileAtomic } from './atomic.ts';
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
 import { listSource, skippedResult, type SkippedEntry } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
@@ -79,6 +81,8 @@ export interface BuildReport {
   readonly attack: { readonly path?: string; readonly version?: string; readonly message: string };
   readonly sources: readonly SourceReport[];
   readonly totals: { readonly files: number; readonly rules: number; readonly outcomes: Record<FileOutcome, number>; readonly parsed: number };
+  /** A previous build was interrupted (killed): what became of it (its transaction was rolled back; this one redid it). */
+  readonly interrupted?: string;
 }
 
 export interface FileRow {
@@ -151,12 +155,21 @@ function sha1(data: string | Buffer): string {
   return createHash('sha1').update(data).digest('hex');
 }
 
-/** Build (or update) the catalog. Never throws on bad rule files; they are reported. */
+/**
+ * Build (or update) the catalog. Never throws on bad rule files; they are reported.
+ *
+ * Atomic: everything a build writes (every source, the summaries, the ATT&CK tables, the build id) is one SQLite
+ * transaction, committed at the end. A reader (the server, in WAL mode) sees the previous build until the commit
+ * and the new one after, never a mix; a build killed at any point is rolled back by SQLite's journal when the catalog
+ * is next opened, so the next build starts from the last complete catalog and redoes the work (no `--force`).
+ */
 export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   const t0 = performance.now();
   mkdirSync(opts.outDir, { recursive: true });
   const db = openCatalogDb(catalogFile(opts.outDir));
   const progress = opts.progress ?? progressFor(process.stderr, true);
+  const killed = markBuildRunning(opts.outDir);
+  const interrupted = killed ? `the build started at ${killed.startedAt}${killed.pid ? ` (pid ${killed.pid})` : ''} was interrupted: the catalog kept the last complete build, and this build redid the work` : undefined;
   try {
     const { sources, examplesFallback } = resolveSources(opts);
     const bundle = findAttackBundle(opts.attack !== undefined ? { flag: opts.attack } : {});
@@ -174,14 +187,28 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       try {
         attack = await loadAttack(bundle.path, { cacheDir: opts.outDir });
       } catch (e) {
-        attackMessage = `cannot load ATT&CK bundle ${bundle.path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-        attackKey = 'unloadable';
+        const why = `cannot load ATT&CK bundle ${bundle.path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        // never replace good ATT&CK data with an unreadable bundle: keep the last good one (the derived copy the
+        // previous build left in the catalog folder) and its key, so nothing is parsed again for it
+        const kept = previousAttackKey && previousAttackKey !== 'none' && previousAttackKey !== 'unloadable' ? await loadLastGoodAttack(opts.outDir) : undefined;
+        if (kept) {
+          attack = kept;
+          attackKey = previousAttackKey!;
+          attackMessage = `${why}; kept the ATT&CK data of the previous build (v${kept.version})`;
+        } else {
+          attackMessage = why;
+          attackKey = 'unloadable';
+        }
       }
       return attack;
     };
-    const attackChanged = getMeta(db, 'attack_key') !== attackKey;
+    const previousAttackKey = getMeta(db, 'attack_key');
+    let attackChanged = previousAttackKey !== attackKey;
+    // a catalog last written by a build without build ids (older detwiki, one transaction per source) may hold
+    // summaries of a build that was killed half-way: they are computed again
+    const legacy = !db.prepare('SELECT 1 FROM files LIMIT 1').get() ? false : !getMeta(db, 'build_id');
     const reports: SourceReport[] = [];
-    let anyChange = attackChanged || opts.force === true;
+    let anyChange = attackChanged || legacy || opts.force === true;
     // a cold build (empty catalog) of many files starts its scan workers now: they load while the ATT&CK bundle is
     // read and the sources are planned
     const listed = new Map<string, string[]>();
@@ -194,8 +221,12 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     }
     const cold = !db.prepare('SELECT 1 FROM files LIMIT 1').get();
     const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
+    db.exec('BEGIN IMMEDIATE');
     try {
-      if (attackChanged) await needAttack();
+      if (attackChanged) {
+        await needAttack();
+        attackChanged = previousAttackKey !== attackKey;
+      }
 
       const keep = new Set(sources.filter((s) => s.origin !== 'missing').map((s) => s.def.name));
       let writer = ruleWriter(db, attack);
@@ -255,6 +286,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         collectGarbage();
         const tWrite = performance.now();
         writeSource(db, src, ord, plan, results, sourceDiags, writer);
+        crashPoint(`build:source:${src.def.name}`);
         const writeSeconds = (performance.now() - tWrite) / 1000;
         collectGarbage();
         reports.push(sourceReport(db, src, changed.length, planSeconds! + scanSeconds + writeSeconds, scanSeconds, writeSeconds));
@@ -263,6 +295,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       await scans.close();
     }
 
+    crashPoint('build:sources-written');
     if (anyChange) {
       const index = await needAttack();
       db.transaction(() => {
@@ -270,7 +303,8 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');
         db.exec(`INSERT INTO indicator_keys (key, field, op, value_json, total)
                  SELECT key, MIN(field), MIN(op), MIN(value_json), COUNT(DISTINCT rule) FROM indicators GROUP BY key`);
-        if (attackChanged) writeAttackTables(db, index);
+        if (attackChanged || legacy) writeAttackTables(db, index);
+        setMeta(db, 'build_id', randomUUID());
         setMeta(db, 'attack_key', attackKey);
         setMeta(db, 'attack_version', index?.version ?? '');
         setMeta(db, 'attack_attribution', index?.data.attribution ?? '');
@@ -280,6 +314,11 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         setMeta(db, 'last_sync', sync ?? '');
         setMeta(db, 'examples_fallback', examplesFallback ? '1' : '');
       })();
+    }
+    crashPoint('build:before-commit');
+    db.exec('COMMIT');
+    crashPoint('build:committed');
+    if (anyChange) {
       db.exec('ANALYZE');
       db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -299,11 +338,14 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       attack: { ...(bundle.path ? { path: bundle.path } : {}), ...(getMeta(db, 'attack_version') ? { version: getMeta(db, 'attack_version')! } : {}), message: attackMessage },
       sources: reports,
       totals,
+      ...(interrupted ? { interrupted } : {}),
     };
-    writeFileSync(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
+    writeFileAtomic(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
     return report;
   } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
+    clearBuildMarker(opts.outDir);
   }
 }
 
@@ -470,6 +512,7 @@ export function formatBuildReport(r: BuildReport, maxErrors = 50): string {
   const lines: string[] = [];
   lines.push(`catalog ${r.catalog}${r.upToDate ? ' (up to date: nothing changed)' : ''}`);
   if (r.examplesFallback) lines.push('no synced sources and no --mirror: built the project examples (run `detwiki sync` or pass --mirror DIR)');
+  if (r.interrupted) lines.push(`note: ${r.interrupted}`);
   lines.push(`ATT&CK: ${r.attack.version ? `v${r.attack.version} ` : ''}${r.attack.message}`);
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   lines.push(`${'source'.padEnd(34)} ${'format'.padEnd(8)} ${pad('files', 6)} ${pad('parsed', 6)} ${pad('support', 7)} ${pad('skipped', 7)} ${pad('error', 5)} ${pad('rules', 6)} ${pad('reparsed', 8)}`);

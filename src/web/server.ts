@@ -5,8 +5,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { statSync } from 'node:fs';
-import { catalogFile } from '../catalog/paths.ts';
 import { Catalog } from '../catalog/query.ts';
 import { assets } from './assets.ts';
 import { etagOf, matchesEtag, ResponseCache, type CachedResponse } from './cache.ts';
@@ -58,12 +56,13 @@ export const CATALOG_CHECK_MS = 1000;
 export const PAGE_CACHE_CONTROL = 'public, max-age=60';
 
 /**
- * The catalog a server reads, reopened when a build swaps a new one into place (the build renames a complete file
- * over the old one: the open handle keeps reading the old build until then). Checked at most every CATALOG_CHECK_MS.
+ * The catalog a server reads, reopened when a build commits a new one. A build is one SQLite transaction: a reader
+ * sees the previous build until the commit and the new one after. The open `Catalog` memoizes aggregates, so a
+ * new build id means a fresh `Catalog`; it is looked for at most every CATALOG_CHECK_MS for cached answers, and
+ * inside the read transaction of every page made (`read`), so one page is never made from two builds.
  */
 export class LiveCatalog {
   private cat: Catalog;
-  private identity: string;
   private checked = Date.now();
   private id: string;
 
@@ -72,36 +71,26 @@ export class LiveCatalog {
     first?: Catalog,
   ) {
     this.cat = first ?? new Catalog(dir);
-    this.identity = this.fileIdentity();
     this.id = buildIdOf(this.cat);
   }
 
-  private fileIdentity(): string {
+  private reopen(): void {
     try {
-      const st = statSync(catalogFile(this.dir));
-      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      const next = new Catalog(this.dir);
+      this.cat.close();
+      this.cat = next;
+      this.id = buildIdOf(next);
     } catch {
-      return '';
+      // not a readable catalog now (another schema): keep serving the one open
     }
   }
 
-  /** The newest complete catalog. */
+  /** The catalog open now (reopened if a newer build was committed: looked at every CATALOG_CHECK_MS). */
   get catalog(): Catalog {
     const now = Date.now();
     if (now - this.checked >= CATALOG_CHECK_MS) {
       this.checked = now;
-      const idn = this.fileIdentity();
-      if (idn && idn !== this.identity) {
-        try {
-          const next = new Catalog(this.dir);
-          this.cat.close();
-          this.cat = next;
-          this.id = buildIdOf(next);
-        } catch {
-          // not a readable catalog (another schema): keep serving the one open
-        }
-        this.identity = idn;
-      }
+      if (buildIdOf(this.cat) !== this.id) this.reopen();
     }
     return this.cat;
   }
@@ -109,6 +98,21 @@ export class LiveCatalog {
   /** The open catalog's build id (see `buildIdOf`). */
   get buildId(): string {
     return this.id;
+  }
+
+  /** Run `f` on one snapshot of the newest build: a read transaction whose build id is the open catalog's. */
+  read<T>(f: (cat: Catalog, buildId: string) => T): T {
+    for (let attempt = 0; ; attempt++) {
+      const cat = this.catalog;
+      cat.db.exec('BEGIN');
+      try {
+        const id = buildIdOf(cat);
+        if (id === this.id || attempt > 0) return f(cat, id);
+      } finally {
+        if (cat.db.inTransaction) cat.db.exec('COMMIT');
+      }
+      this.reopen();
+    }
   }
 
   close(): void {
@@ -143,21 +147,21 @@ export function createWikiServer(source: Catalog | LiveCatalog, cache = new Resp
       send({ status: 405, type: 'text/plain; charset=utf-8', body: Buffer.from('Method not allowed: the wiki is read-only\n'), headers: { Allow: 'GET, HEAD' } });
       return;
     }
-    const cat = live ? live.catalog : (source as Catalog);
-    const buildId = live ? live.buildId : buildIdOf(cat);
     const key = req.url ?? '/';
-    const hit = cache.forBuild(buildId).get(key);
+    if (live) void live.catalog; // reopens a newer build, if one was committed
+    const hit = cache.forBuild(live ? live.buildId : buildIdOf(source as Catalog)).get(key);
     if (hit) return send(hit);
     let made: { status: number; type: string; body: string | Buffer; headers?: Record<string, string> };
+    let buildId: string;
     try {
-      made = respond(cat, key);
+      [made, buildId] = live ? live.read((cat, id) => [respond(cat, key), id] as const) : [respond(source as Catalog, key), buildIdOf(source as Catalog)];
     } catch (e) {
       send({ status: 500, type: 'text/plain; charset=utf-8', body: Buffer.from(`internal error: ${e instanceof Error ? e.message : String(e)}\n`), headers: { 'Cache-Control': 'no-store' } });
       return;
     }
     const body = typeof made.body === 'string' ? Buffer.from(made.body) : made.body;
     const r: CachedResponse = { status: made.status, type: made.type, body, etag: etagOf(buildId, body), headers: { 'Cache-Control': PAGE_CACHE_CONTROL, ...made.headers } };
-    cache.set(key, r);
+    cache.forBuild(buildId).set(key, r);
     send(r);
   });
 }
