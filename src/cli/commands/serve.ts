@@ -4,6 +4,7 @@
  */
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { defaultServeWorkers, serveClustered } from '../../web/cluster.ts';
+import { Catalog } from '../../catalog/query.ts';
 import { serveCatalog } from '../../web/server.ts';
 import { parseCommand } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
@@ -21,8 +22,7 @@ export async function runServe(values: { out?: string | undefined; host?: string
   try {
     if (workers > 1) {
       // the catalog is opened here first, so that a missing or stale catalog is one clear message, not N
-      const check = await serveCatalog({ dir, host, port: 0 });
-      await check.close();
+      new Catalog(dir).close();
       s = await serveClustered({ dir, host, port, workers });
     } else s = await serveCatalog({ dir, host, port });
   } catch (e) {
