@@ -52,6 +52,8 @@ export interface FormatFigures {
   readonly mutations: Record<string, number>;
   readonly seconds: number;
   readonly findings: number;
+  /** The slowest files: ms, the file, the mutations applied. */
+  readonly slowest: readonly { readonly ms: number; readonly file: string; readonly mutations: string }[];
 }
 
 export interface FuzzReport {
@@ -227,6 +229,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const mutationCounts: Record<string, number> = {};
       let files = 0;
       const before = findings.length;
+      let slowest: { ms: number; file: string; mutations: string }[] = [];
       if (!seeds.length) {
         log(`fuzz.${format} skipped: no rule files under ${opts.corpora}`);
         continue;
@@ -259,6 +262,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
             outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1;
             for (const c of f.codes) codes[c] = (codes[c] ?? 0) + 1;
             if (f.codes.includes('GEN004')) add('gen004', f.path, f.messages.find((m) => m.startsWith('GEN004')) ?? 'GEN004');
+            if (slowest.length < 5 || f.ms > slowest[slowest.length - 1]!.ms) {
+              slowest = [...slowest, { ms: Math.round(f.ms), file: f.path, mutations: origin.get(f.path)?.applied.join('+') ?? '' }].sort((a, b) => b.ms - a.ms).slice(0, 5);
+            }
           }
           for (const p of auditResults(dir, res.files)) add('unaccounted', p.file, p.message);
         } else {
@@ -284,7 +290,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         rmSync(dir, { recursive: true, force: true });
         log(`fuzz.${format} ${Math.min(opts.n, start + opts.batch)}/${opts.n} cases, ${files} files, ${findings.length - before} finding(s)`);
       }
-      const fig: FormatFigures = { format, seedFiles: seeds.length, files, outcomes, codes, mutations: mutationCounts, seconds: (performance.now() - t0) / 1000, findings: findings.length - before };
+      const fig: FormatFigures = { format, seedFiles: seeds.length, files, outcomes, codes, mutations: mutationCounts, seconds: (performance.now() - t0) / 1000, findings: findings.length - before, slowest };
       figures.push(fig);
     }
   } finally {
@@ -327,7 +333,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   else {
     for (const f of report.formats) {
       const top = Object.entries(f.codes).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c}:${n}`).join(' ');
-      console.log(`fuzz.${f.format} cases=${opts.n} files=${f.files} seeds=${f.seedFiles} seconds=${f.seconds.toFixed(1)} files_per_s=${(f.files / f.seconds).toFixed(0)} outcomes=${JSON.stringify(f.outcomes)} findings=${f.findings} codes=${top}`);
+      console.log(`fuzz.${f.format} cases=${opts.n} files=${f.files} seeds=${f.seedFiles} seconds=${f.seconds.toFixed(1)} files_per_s=${(f.files / f.seconds).toFixed(0)} outcomes=${JSON.stringify(f.outcomes)} findings=${f.findings} codes=${top} slowest_ms=${f.slowest.map((x) => `${x.ms}(${x.mutations})`).join(',')}`);
     }
     const by = (k: string) => report.findings.filter((f) => f.kind === k).length;
     console.log(`fuzz.total seed=${opts.seed} files=${report.formats.reduce((n, f) => n + f.files, 0)} crash=${by('crash')} hang=${by('hang')} unaccounted=${by('unaccounted')} gen004=${by('gen004')} seconds=${((performance.now() - t0) / 1000).toFixed(1)}`);

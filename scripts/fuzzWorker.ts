@@ -15,6 +15,8 @@ export interface FuzzFileResult {
   readonly codes: readonly string[];
   /** `CODE message` of the first diagnostics (for findings). */
   readonly messages: readonly string[];
+  /** Time to scan it (ms; for Sigma, whose files are all read while the source is prepared, only the hand-out). */
+  readonly ms: number;
 }
 
 export type FuzzReply =
@@ -29,8 +31,18 @@ parentPort?.on('message', (m: { id: number; format: Format; dir: string }) => {
       const adapter = adapterFor(m.format);
       if (!adapter) throw new Error(`no adapter for ${m.format}`);
       post({ id: m.id, type: 'progress', path: '(prepare)' });
-      const r = await scanSource(adapter, m.dir, { repository: 'fuzz' }, { onProgress: (_d, _t, p) => post({ id: m.id, type: 'progress', path: p }) });
+      const ms = new Map<string, number>();
+      let last = performance.now();
+      const r = await scanSource(adapter, m.dir, { repository: 'fuzz' }, {
+        onProgress: (_d, _t, p) => {
+          const now = performance.now();
+          ms.set(p, now - last);
+          last = now;
+          post({ id: m.id, type: 'progress', path: p });
+        },
+      });
       const files = r.files.map((f) => ({
+        ms: ms.get(f.path) ?? 0,
         path: f.path,
         outcome: f.outcome,
         ...(f.reason ? { reason: f.reason } : {}),
