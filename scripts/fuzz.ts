@@ -209,16 +209,19 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const thread = new ScanThread();
   const figures: FormatFigures[] = [];
   const findings: Finding[] = [];
-  const keep = (f: Finding, dir: string) => {
+  /** Write a finding's files (every file of its case: a Panther spec and its body) under --keep. */
+  const keep = (f: Finding, dir: string, caseFiles: readonly string[]) => {
     if (!opts.keep) return;
-    const to = path.join(opts.keep, f.format, f.file);
-    mkdirSync(path.dirname(to), { recursive: true });
-    try {
-      copyFileSync(path.join(dir, f.file), to);
-      writeFileSync(`${to}.finding.json`, JSON.stringify(f, null, 2));
-    } catch {
-      // the file was not written (a name the system refused): the finding says what it was
+    for (const rel of caseFiles) {
+      const to = path.join(opts.keep, f.format, rel);
+      mkdirSync(path.dirname(to), { recursive: true });
+      try {
+        copyFileSync(path.join(dir, rel), to);
+      } catch {
+        // the file was not written (a name the system refused): the finding says what it was
+      }
     }
+    writeFileSync(path.join(opts.keep, f.format, `${f.file}.finding.json`), JSON.stringify(f, null, 2));
   };
   try {
     for (const format of opts.formats) {
@@ -237,7 +240,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const r = rng(opts.seed * 7919 + ALL_FORMATS.indexOf(format));
       for (let start = 0; start < opts.n; start += opts.batch) {
         const dir = path.join(tmp, `${format}-${start}`);
-        const origin = new Map<string, { seedFile: string; applied: string[] }>();
+        const origin = new Map<string, { seedFile: string; applied: string[]; case: number }>();
         for (let i = start; i < Math.min(opts.n, start + opts.batch); i++) {
           const seed = r.pick(seeds);
           const c = makeCase(seed, format, i, r);
@@ -245,7 +248,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           for (const [rel, bytes] of c.files) {
             mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
             writeFileSync(path.join(dir, rel), bytes);
-            origin.set(rel, { seedFile: path.join(path.relative(opts.corpora, seed.root), seed.rel), applied: c.applied });
+            origin.set(rel, { seedFile: path.join(path.relative(opts.corpora, seed.root), seed.rel), applied: c.applied, case: i });
             files++;
           }
         }
@@ -254,7 +257,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           const o = origin.get(file);
           const f: Finding = { kind, format, file, seedFile: o?.seedFile ?? '', mutations: o?.applied ?? [], message };
           findings.push(f);
-          keep(f, dir);
+          keep(f, dir, [...origin.keys()].filter((k) => origin.get(k)!.case === o?.case));
         };
         const res = await thread.scan(format, dir, opts.hangMs);
         if (res.ok) {
@@ -274,7 +277,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
             if (rel.endsWith('.py') && format === 'panther') continue;
             const one = path.join(tmp, 'one');
             rmSync(one, { recursive: true, force: true });
-            const group = [...origin.keys()].filter((k) => k === rel || (format === 'panther' && origin.get(k)?.applied === origin.get(rel)?.applied));
+            const group = [...origin.keys()].filter((k) => origin.get(k)!.case === origin.get(rel)!.case);
             for (const g of group) {
               mkdirSync(path.dirname(path.join(one, g)), { recursive: true });
               copyFileSync(path.join(dir, g), path.join(one, g));

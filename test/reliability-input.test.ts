@@ -79,14 +79,20 @@ describe('whole-source steps under per-file accounting', () => {
 
 describe('Panther Python: long chains and deep nesting', () => {
   const spec = (name: string) => `AnalysisType: rule\nFilename: ${name}.py\nRuleID: Chain.${name}\nEnabled: true\nLogTypes:\n  - AWS.CloudTrail\nSeverity: Low\n`;
-  it('a 7,000-term `and` chain lowers to one flat `and`; 5,000 nested parentheses become opaque, not a crash', async () => {
+  it('a 7,000-term `and` chain lowers to one flat `and`; 5,000 nested parentheses become opaque and a syntax error 20,000 levels deep is reported, not a crash', async () => {
     const root = path.join(tmp, 'panther');
     write(root, 'global_helpers/README.md', 'helpers\n');
     write(root, 'rules/chain.yml', spec('chain'));
     write(root, 'rules/chain.py', `def rule(event):\n    return ${Array.from({ length: 7000 }, (_, i) => `event.get("f${i}") == "v${i}"`).join(' and ')}\n`);
     write(root, 'rules/paren.yml', spec('paren'));
     write(root, 'rules/paren.py', `def rule(event):\n    return ${'('.repeat(5000)}event.get("a") == "b"${')'.repeat(5000)}\n`);
+    // a syntax error 20,000 levels down (found by the fuzz harness: the syntax-error walk recursed per level)
+    write(root, 'rules/deeperr.yml', spec('deeperr'));
+    write(root, 'rules/deeperr.py', `def rule(event):\n    return True\n\nx = ${'{a: '.repeat(20_000)}1 +${'}'.repeat(20_000)}\n`);
     const r = await scanSource(adapterFor('panther')!, root, { repository: 'test' });
+    const deeperr = r.files.find((f) => f.path === 'rules/deeperr.yml')!;
+    assert.ok(!deeperr.diagnostics.some((d) => d.code === 'GEN004'), JSON.stringify(deeperr.diagnostics.slice(0, 3)));
+    assert.ok(deeperr.diagnostics.some((d) => d.code === 'PY001' || d.code === 'PY002'), 'the syntax error is reported');
     const chain = r.files.find((f) => f.path === 'rules/chain.yml')!;
     assert.deepEqual(chain.diagnostics.map((d) => d.code), []);
     const cond = chain.rules[0]!.logic.condition!;
