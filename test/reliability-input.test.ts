@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { FormatAdapter } from '../src/formats/adapter.ts';
 import { adapterFor } from '../src/formats/registry.ts';
 import { scanSource } from '../src/formats/scan.ts';
+import { KQL_TOO_DEEP, kqlDepthExceeds, parseKql } from '../src/formats/kusto/parser.ts';
 import { flowDepthExceeds } from '../src/formats/yaml.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
 
@@ -88,11 +89,16 @@ describe('Panther Python: long chains and deep nesting', () => {
     write(root, 'rules/paren.py', `def rule(event):\n    return ${'('.repeat(5000)}event.get("a") == "b"${')'.repeat(5000)}\n`);
     // a syntax error 20,000 levels down (found by the fuzz harness: the syntax-error walk recursed per level)
     write(root, 'rules/deeperr.yml', spec('deeperr'));
+    // a helper returning a 10,000-term `and` chain, used as a value (found by the fuzz harness: one tree level per term)
+    write(root, 'rules/helper.yml', spec('helper'));
+    write(root, 'rules/helper.py', `def count(event):\n    return len(event.get("x", [])) ${'and event.get("a") == "b" '.repeat(10_000)}\n\n\ndef rule(event):\n    return count(event) > 1\n`);
     write(root, 'rules/deeperr.py', `def rule(event):\n    return True\n\nx = ${'{a: '.repeat(20_000)}1 +${'}'.repeat(20_000)}\n`);
     const r = await scanSource(adapterFor('panther')!, root, { repository: 'test' });
     const deeperr = r.files.find((f) => f.path === 'rules/deeperr.yml')!;
     assert.ok(!deeperr.diagnostics.some((d) => d.code === 'GEN004'), JSON.stringify(deeperr.diagnostics.slice(0, 3)));
     assert.ok(deeperr.diagnostics.some((d) => d.code === 'PY001' || d.code === 'PY002'), 'the syntax error is reported');
+    const helper = r.files.find((f) => f.path === 'rules/helper.yml')!;
+    assert.ok(!helper.diagnostics.some((d) => d.code === 'GEN004'), JSON.stringify(helper.diagnostics.slice(0, 3)));
     const chain = r.files.find((f) => f.path === 'rules/chain.yml')!;
     assert.deepEqual(chain.diagnostics.map((d) => d.code), []);
     const cond = chain.rules[0]!.logic.condition!;
@@ -101,5 +107,20 @@ describe('Panther Python: long chains and deep nesting', () => {
     const paren = r.files.find((f) => f.path === 'rules/paren.yml')!;
     assert.ok(!paren.diagnostics.some((d) => d.code === 'GEN004'), JSON.stringify(paren.diagnostics));
     assert.equal(paren.rules[0]!.logic.condition?.kind, 'opaque');
+  });
+});
+
+describe('KQL nesting pre-check', () => {
+  it('20,000 nested parentheses are refused before the Kusto parser (which takes minutes on them)', () => {
+    const t0 = performance.now();
+    const r = parseKql(`T\n| where ${'('.repeat(20_000)}x == 1${')'.repeat(20_000)}`);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.start]), [[KQL_TOO_DEEP, 10 + LIMITS.maxDepth]]);
+    assert.ok(performance.now() - t0 < 1000);
+  });
+  it('brackets in strings and comments do not count', () => {
+    const open = '('.repeat(LIMITS.maxDepth + 1);
+    assert.equal(kqlDepthExceeds(`T | where a == "${open}" or b == '${open}' or c == @"${open}" // ${open}\n| take 1`), undefined);
+    assert.equal(kqlDepthExceeds(`T | where x == \`\`\`${open}\`\`\``), undefined);
+    assert.equal(kqlDepthExceeds(`T | where ${open}`), 10 + LIMITS.maxDepth);
   });
 });

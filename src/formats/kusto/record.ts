@@ -4,14 +4,14 @@
  */
 import { buildLogic } from '../../model/analyze.ts';
 import { lineColAt } from '../../model/span.ts';
-import type { Diagnostic } from '../../model/diagnostics.ts';
+import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
 import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ALERT_TABLES, isVendorAlertTable } from './kqlFacts.ts';
 import { lowerQuery, type QueryLowering } from './lowerQuery.ts';
-import { leadingComments, parseKql } from './parser.ts';
+import { KQL_TOO_DEEP, leadingComments, parseKql } from './parser.ts';
 
 export const PARSER_NAME = 'KQL via Microsoft Kusto.Language (@kusto/language-service-next)';
 
@@ -70,7 +70,7 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
   for (const d of parsed.diagnostics) {
     const at = lineColAt(input.fileText, input.toFile(d.start));
-    diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, at));
+    diagnostics.push(d.code === KQL_TOO_DEEP ? GeneralDiagnostics.tooDeep(input.file, LIMITS.maxDepth, at) : KqlDiagnostics.syntax(input.file, d.code, d.message, at));
   }
   const low = lowerQuery(parsed.value, input.file, input.toFile);
   for (const u of low.unexpanded) diagnostics.push(KqlDiagnostics.letCycle(input.file, u));
