@@ -17,7 +17,7 @@ import { clearBuildMarker, crashPoint, markBuildRunning, writeFileAtomic } from 
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
 import { listSource, skippedResult, type SkippedEntry } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
-import type { Diagnostic } from '../model/diagnostics.ts';
+import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
 import { codeFingerprint } from './fingerprint.ts';
 import { catalogFile, lastSyncInfo } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
@@ -277,7 +277,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
               continue;
             }
             for (const [f, h] of Object.entries(done.hashes)) plan.hashes.set(f, h);
-            results = done.files.map((fr) => (fr.rules.length && index ? { ...fr, rules: fr.rules.map((r) => resolveRuleAttack(r, index)) } : fr));
+            results = done.files.map((fr) => (fr.rules.length && index ? resolveFileAttack(fr, index) : fr));
             sourceDiags = done.diagnostics;
             progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${scanSeconds.toFixed(1)} s`);
           }
@@ -346,6 +346,15 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
     clearBuildMarker(opts.outDir);
+  }
+}
+
+/** ATT&CK resolution of a file's rules, under per-file accounting: a rule it fails on makes the file a GEN004 error. */
+function resolveFileAttack(fr: FileResult, index: AttackIndex): FileResult {
+  try {
+    return { ...fr, rules: fr.rules.map((r) => resolveRuleAttack(r, index)) };
+  } catch (e) {
+    return { path: fr.path, outcome: 'error', rules: [], diagnostics: [...fr.diagnostics, GeneralDiagnostics.crash(fr.path, e)], ...(fr.dependsOn ? { dependsOn: fr.dependsOn } : {}) };
   }
 }
 

@@ -34,7 +34,14 @@ export async function scanSource<P>(adapter: FormatAdapter<P>, root: string, sou
   const seen = new Map<string, number>();
   const post = opts.postprocess;
   await scanFiles(adapter, root, source, prep as P, targets, (res, done, p) => {
-    if (res.rules.length) res = { ...res, rules: res.rules.map((r) => uniqueId(post ? post(r) : r, seen)) };
+    if (res.rules.length) {
+      try {
+        res = { ...res, rules: res.rules.map((r) => uniqueId(post ? post(r) : r, seen)) };
+      } catch (e) {
+        // the postprocess step (ATT&CK resolution) under the same per-file accounting as parsing
+        res = { path: res.path, outcome: 'error', rules: [], diagnostics: [...res.diagnostics, GeneralDiagnostics.crash(res.path, e)] };
+      }
+    }
     files.push(res);
     rules.push(...res.rules);
     opts.onProgress?.(done, targets.length, p);
