@@ -39,6 +39,15 @@ describe('YAML nesting pre-check', () => {
     assert.equal(flowDepthExceeds(SIGMA_GOOD), undefined);
   });
 
+  it('cannot be blinded: an apostrophe-led continuation line, a bracket inside a plain scalar or a multi-line quote', () => {
+    const deep = 'deep:\n  ' + '- '.repeat(20_000) + 'x\n';
+    // found by the fuzz harness: a continuation line starting with an apostrophe hid everything after it
+    assert.ok(flowDepthExceeds(`a: 5m\r\n  'Checks if it is assigned. \r\nb: 1\r\n${deep}`), 'apostrophe-led continuation');
+    assert.ok(flowDepthExceeds(`description: see [docs\n${deep}`), 'bracket inside a plain scalar');
+    assert.ok(flowDepthExceeds(`description: "text\n  [ more text"\n${deep}`), 'multi-line quote with a bracket');
+    assert.ok(flowDepthExceeds(`a: [1,\n  2]\nb: "x |\n  "\n${deep}`), 'flow collection and a quoted bar');
+  });
+
   it('a Sigma file 10,000 block levels deep is one GEN005 error; the rest of the source is parsed', async () => {
     const root = path.join(tmp, 'sigma');
     write(root, 'rules/good.yml', SIGMA_GOOD);

@@ -12,22 +12,25 @@ export interface LoadedYaml {
   readonly value: unknown;
 }
 
-/** Characters after which a quote opens a quoted scalar (else it is part of a plain scalar: `it's`). */
-const QUOTE_AFTER = new Set(['', ':', '-', '?', '[', '{', ',', '!', '&', '|', '>']);
+/** Characters after which a quote or a bracket opens a scalar or a collection (else it is part of a plain scalar). */
+const VALUE_START = new Set(['', ':', '-', '?', '[', '{', ',', '!', '&', '|', '>']);
 /** A line whose content ends so (`key: |`, `- >-`, `x: |2+`) opens a block scalar: deeper lines are its text. */
 const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
 
 /**
  * Nesting depth of a YAML text, estimated before parsing, stopping at `limit + 1`: block collections (one level per
  * indentation step and per compact `- `/`? ` indicator: `- - - x` is three sequences deep) plus flow collections
- * (`[`, `{`) outside quoted scalars. A quote counts only where a quoted scalar can start (an apostrophe inside a plain
- * scalar does not open one; `''` inside single quotes is an escaped quote); comments and the text of block scalars
- * (`|`, `>`) are not read. A YAML (or JSON) parser recurses once per level, so hostile input thousands of levels deep
- * exhausts the stack: it is refused before parsing. Returns where the limit was passed.
+ * (`[`, `{` where a value starts, outside quoted scalars). A YAML (or JSON) parser recurses once per level, so hostile
+ * input thousands of levels deep exhausts the stack: it is refused before parsing. Returns where the limit was passed.
+ *
+ * The estimate errs on the high side, so that no text can blind it: a quote or a bracket counts only where a scalar
+ * or a collection can start (an apostrophe or a `[` inside a plain scalar does not open one), quotes end with their
+ * line (a multi-line quoted scalar's next lines are read as plain text: an apostrophe-led continuation line cannot
+ * hide what follows), block levels are counted inside flow collections too, and only the text of a block scalar
+ * (`|`, `>`) opened outside any flow collection is skipped.
  */
 export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth): { line: number; column: number } | undefined {
   let flow = 0;
-  let quote: string | undefined;
   /** Indentation of the open block nodes. */
   const stack: number[] = [];
   /** While >= 0: lines indented deeper than this are the text of a block scalar. */
@@ -38,33 +41,32 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
     let i = pos;
-    let prev = '';
-    if (!quote && flow === 0) {
-      while (i < end && text[i] === ' ') i++;
-      const indent = i - pos;
-      const blank = i >= end || text[i] === '#' || text[i] === '\r' || (text[i] === '\t' && /^[\t\r ]*$/.test(text.slice(i, end)));
-      if (blockScalar >= 0 && (blank || indent > blockScalar)) {
-        pos = end + 1;
-        continue;
-      }
-      blockScalar = -1;
-      if (blank) {
-        pos = end + 1;
-        continue;
-      }
-      if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) stack.length = 0;
-      while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
-      stack.push(indent);
-      // compact nested collections on one line: `- - x`, `? - x`
-      while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 >= end || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')) {
-        i++;
-        while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
-        stack.push(i - pos);
-        if (stack.length > limit) return { line, column: i - pos + 1 };
-      }
-      if (stack.length > limit) return { line, column: i - pos + 1 };
-      if (BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
+    while (i < end && text[i] === ' ') i++;
+    const indent = i - pos;
+    const blank = i >= end || text[i] === '#' || /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64)));
+    if (blockScalar >= 0 && (blank || indent > blockScalar)) {
+      pos = end + 1;
+      continue;
     }
+    blockScalar = -1;
+    if (blank) {
+      pos = end + 1;
+      continue;
+    }
+    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) stack.length = 0;
+    while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
+    stack.push(indent);
+    // compact nested collections on one line: `- - x`, `? - x`
+    while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 >= end || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')) {
+      i++;
+      while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+      stack.push(i - pos);
+      if (stack.length + flow > limit) return { line, column: i - pos + 1 };
+    }
+    if (stack.length + flow > limit) return { line, column: i - pos + 1 };
+    if (flow === 0 && BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
+    let quote: string | undefined;
+    let prev = '';
     for (; i < end; i++) {
       const c = text[i]!;
       if (quote) {
@@ -77,9 +79,9 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
         continue;
       }
       if (c === ' ' || c === '\t' || c === '\r') continue;
-      if ((c === '"' || c === "'") && QUOTE_AFTER.has(prev)) quote = c;
+      if ((c === '"' || c === "'") && VALUE_START.has(prev)) quote = c;
       else if (c === '#' && (i === pos || text[i - 1] === ' ' || text[i - 1] === '\t')) break;
-      else if (c === '[' || c === '{') {
+      else if ((c === '[' || c === '{') && VALUE_START.has(prev)) {
         if (++flow + stack.length > limit) return { line, column: i - pos + 1 };
       } else if ((c === ']' || c === '}') && flow > 0) flow--;
       prev = c;
