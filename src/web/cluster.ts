@@ -12,8 +12,18 @@ import path from 'node:path';
 /** Most server processes started by default. */
 export const MAX_SERVE_WORKERS = 4;
 
-/** Default number of server processes: one per core, at most MAX_SERVE_WORKERS; 1 (no cluster) on one core. */
+/**
+ * Default number of server processes: 1. With the response cache a page is rendered once per build, so one process
+ * keeps up with 50 local clients (`npm run bench -- serve` on 2 cores: 6,400 requests/s with one process, 5,400 with
+ * two, which compete with the clients for the cores); `--workers N` (at most `availableParallelism()` is useful) serves
+ * from N processes where the clients are elsewhere and pages are rendered often.
+ */
 export function defaultServeWorkers(): number {
+  return 1;
+}
+
+/** Processes worth starting on this machine: one per core, at most MAX_SERVE_WORKERS. */
+export function usefulServeWorkers(): number {
   return Math.max(1, Math.min(availableParallelism(), MAX_SERVE_WORKERS));
 }
 

@@ -1,6 +1,6 @@
 /**
  * detwiki serve [--out DIR] [--host H] [--port N] [--workers N]: serve the wiki (127.0.0.1 by default, read-only),
- * with N server processes (default: one per core, at most 4; 1 = this process only).
+ * with N server processes (node:cluster; default 1: this process only).
  */
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { defaultServeWorkers, serveClustered } from '../../web/cluster.ts';
