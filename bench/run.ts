@@ -20,6 +20,8 @@ function argsFor(name: string): { args: string[] } | { skip: string } {
       return { args: [corpora, attack] };
     case 'attack.ts':
       return { args: [attack] };
+    case 'serve.ts':
+      return { args: [corpora, attack] };
     case 'sigma.ts':
       return { args: [path.join(corpora, 'sigma')] };
     case 'panther.ts':

@@ -20,7 +20,7 @@ export type {
   TechniqueData,
   VersionSource,
 } from './types.ts';
-export { AttackLoadError, ATTACK_CACHE_FILE, loadAttack, type LoadAttackOptions } from './load.ts';
+export { AttackLoadError, ATTACK_CACHE_FILE, loadAttack, loadLastGoodAttack, type LoadAttackOptions } from './load.ts';
 export { findAttackBundle, NO_ATTACK_BUNDLE_MESSAGE, type AttackBundleLocation } from './locate.ts';
 export { parseAttackBundle, readAttackBundle, MAX_BUNDLE_BYTES } from './stix.ts';
 export { attackIndexFromJSON, attackIndexToJSON, attackLabel, buildAttackIndex } from './build.ts';

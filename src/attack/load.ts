@@ -63,6 +63,19 @@ export async function loadAttack(file: string, options: LoadAttackOptions = {}):
   return buildAttackIndex(value, diagnostics);
 }
 
+/**
+ * The ATT&CK data the last successful load left in `cacheDir` (the catalog folder), whatever bundle it came from:
+ * what a build keeps when the bundle it is given cannot be loaded. Undefined when there is none.
+ */
+export async function loadLastGoodAttack(cacheDir: string): Promise<AttackIndex | undefined> {
+  try {
+    const json = JSON.parse(await fs.readFile(path.join(cacheDir, ATTACK_CACHE_FILE), 'utf8')) as { data?: unknown };
+    return attackIndexFromJSON(json.data);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readCache(cacheFile: string, key: CacheKey): Promise<AttackIndex | undefined> {
   try {
     const json = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };

@@ -7,15 +7,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { findAttackBundle, loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import { findAttackBundle, loadAttack, loadLastGoodAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
+import { clearBuildMarker, crashPoint, markBuildRunning, writeFileAtomic } from './atomic.ts';
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
-import { listFiles } from '../formats/io.ts';
+import { listSource, skippedResult, type SkippedEntry } from '../formats/io.ts';
 import { adapterFor } from '../formats/registry.ts';
-import type { Diagnostic } from '../model/diagnostics.ts';
+import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
 import type { FileRow, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { codeFingerprint } from './fingerprint.ts';
 import { catalogFile, lastSyncInfo, syncedAttackBundle } from './paths.ts';
@@ -81,6 +83,8 @@ export interface BuildReport {
   readonly attack: { readonly path?: string; readonly version?: string; readonly message: string };
   readonly sources: readonly SourceReport[];
   readonly totals: { readonly files: number; readonly rules: number; readonly outcomes: Record<FileOutcome, number>; readonly parsed: number };
+  /** A previous build was interrupted (killed): what became of it (its transaction was rolled back; this one redid it). */
+  readonly interrupted?: string;
 }
 
 
@@ -138,12 +142,21 @@ function sha1(data: string | Buffer): string {
   return createHash('sha1').update(data).digest('hex');
 }
 
-/** Build (or update) the catalog. Never throws on bad rule files; they are reported. */
+/**
+ * Build (or update) the catalog. Never throws on bad rule files; they are reported.
+ *
+ * Atomic: everything a build writes (every source, the summaries, the ATT&CK tables, the build id) is one SQLite
+ * transaction, committed at the end. A reader (the server, in WAL mode) sees the previous build until the commit
+ * and the new one after, never a mix; a build killed at any point is rolled back by SQLite's journal when the catalog
+ * is next opened, so the next build starts from the last complete catalog and redoes the work (no `--force`).
+ */
 export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   const t0 = performance.now();
   mkdirSync(opts.outDir, { recursive: true });
   const db = openCatalogDb(catalogFile(opts.outDir));
   const progress = opts.progress ?? progressFor(process.stderr, true);
+  const killed = markBuildRunning(opts.outDir);
+  const interrupted = killed ? `the build started at ${killed.startedAt}${killed.pid ? ` (pid ${killed.pid})` : ''} was interrupted: the catalog kept the last complete build, and this build redid the work` : undefined;
   try {
     const { sources, examplesFallback } = resolveSources(opts);
     const bundle = findAttackBundle({ ...(opts.attack !== undefined ? { flag: opts.attack } : {}), synced: syncedAttackBundle() });
@@ -161,22 +174,46 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       try {
         attack = await loadAttack(bundle.path, { cacheDir: opts.outDir });
       } catch (e) {
-        attackMessage = `cannot load ATT&CK bundle ${bundle.path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-        attackKey = 'unloadable';
+        const why = `cannot load ATT&CK bundle ${bundle.path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        // never replace good ATT&CK data with an unreadable bundle: keep the last good one (the derived copy the
+        // previous build left in the catalog folder) and its key, so nothing is parsed again for it
+        const kept = previousAttackKey && previousAttackKey !== 'none' && previousAttackKey !== 'unloadable' ? await loadLastGoodAttack(opts.outDir) : undefined;
+        if (kept) {
+          attack = kept;
+          attackKey = previousAttackKey!;
+          attackMessage = `${why}; kept the ATT&CK data of the previous build (v${kept.version})`;
+        } else {
+          attackMessage = why;
+          attackKey = 'unloadable';
+        }
       }
       return attack;
     };
-    const attackChanged = getMeta(db, 'attack_key') !== attackKey;
+    const previousAttackKey = getMeta(db, 'attack_key');
+    let attackChanged = previousAttackKey !== attackKey;
+    // a catalog last written by a build without build ids (older detwiki, one transaction per source) may hold
+    // summaries of a build that was killed half-way: they are computed again
+    const legacy = !db.prepare('SELECT 1 FROM files LIMIT 1').get() ? false : !getMeta(db, 'build_id');
     const reports: SourceReport[] = [];
-    let anyChange = attackChanged || opts.force === true;
+    let anyChange = attackChanged || legacy || opts.force === true;
     // a cold build (empty catalog) of many files starts its scan workers now: they load while the ATT&CK bundle is
     // read and the sources are planned
     const listed = new Map<string, string[]>();
-    for (const src of sources) if (src.origin !== 'missing') listed.set(src.def.name, await listFiles(src.root));
+    const oddEntries = new Map<string, SkippedEntry[]>();
+    for (const src of sources) {
+      if (src.origin === 'missing') continue;
+      const l = listSource(src.root);
+      listed.set(src.def.name, l.files);
+      oddEntries.set(src.def.name, l.skipped);
+    }
     const cold = !db.prepare('SELECT 1 FROM files LIMIT 1').get();
     const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
+    db.exec('BEGIN IMMEDIATE');
     try {
-      if (attackChanged) await needAttack();
+      if (attackChanged) {
+        await needAttack();
+        attackChanged = previousAttackKey !== attackKey;
+      }
 
       const keep = new Set(sources.filter((s) => s.origin !== 'missing').map((s) => s.def.name));
       let writer = ruleWriter(db, attack);
@@ -193,8 +230,8 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       for (const { ord, src } of [...planned].sort((a, b) => Number(scans.prefersWorker(b.src.def.format)) - Number(scans.prefersWorker(a.src.def.format)))) {
         if (src.origin === 'missing') continue;
         const ts = performance.now();
-        const plan = planSource(db, src, listed.get(src.def.name) ?? [], attackKey, opts.force === true);
-        if (plan.changed.length || plan.removed.length || plan.sourceMoved) anyChange = true;
+        const plan = planSource(db, src, listed.get(src.def.name) ?? [], oddEntries.get(src.def.name) ?? [], attackKey, opts.force === true);
+        if (plan.changed.length || plan.odd.length || plan.removed.length || plan.sourceMoved) anyChange = true;
         const adapter = adapterFor(src.def.format);
         const scan = plan.changed.length && adapter ? scans.scan(src, plan) : undefined;
         planned[ord] = { ord, src, plan, ...(scan ? { scan } : {}), planSeconds: (performance.now() - ts) / 1000 };
@@ -227,14 +264,16 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
               continue;
             }
             for (const [f, h] of Object.entries(done.hashes)) plan.hashes.set(f, h);
-            results = done.files.map((fr) => (fr.rules.length && index ? { ...fr, rules: fr.rules.map((r) => resolveRuleAttack(r, index)) } : fr));
+            results = done.files.map((fr) => (fr.rules.length && index ? resolveFileAttack(fr, index) : fr));
             sourceDiags = done.diagnostics;
             progress.end(`${src.def.name}: parsed ${changed.length} file(s) in ${scanSeconds.toFixed(1)} s`);
           }
         }
+        if (plan.odd.length) results = [...results, ...plan.odd];
         collectGarbage();
         const tWrite = performance.now();
         writeSource(db, src, ord, plan, results, sourceDiags, writer);
+        crashPoint(`build:source:${src.def.name}`);
         const writeSeconds = (performance.now() - tWrite) / 1000;
         collectGarbage();
         reports.push(sourceReport(db, src, changed.length, planSeconds! + scanSeconds + writeSeconds, scanSeconds, writeSeconds));
@@ -243,6 +282,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       await scans.close();
     }
 
+    crashPoint('build:sources-written');
     if (anyChange) {
       const index = await needAttack();
       const tConfirm = performance.now();
@@ -253,7 +293,8 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');
         db.exec(`INSERT INTO indicator_keys (key, field, op, value_json, total)
                  SELECT key, MIN(field), MIN(op), MIN(value_json), COUNT(DISTINCT rule) FROM indicators GROUP BY key`);
-        if (attackChanged) writeAttackTables(db, index);
+        if (attackChanged || legacy) writeAttackTables(db, index);
+        setMeta(db, 'build_id', randomUUID());
         setMeta(db, 'attack_key', attackKey);
         setMeta(db, 'attack_version', index?.version ?? '');
         setMeta(db, 'attack_attribution', index?.data.attribution ?? '');
@@ -263,6 +304,11 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         setMeta(db, 'last_sync', sync ?? '');
         setMeta(db, 'examples_fallback', examplesFallback ? '1' : '');
       })();
+    }
+    crashPoint('build:before-commit');
+    db.exec('COMMIT');
+    crashPoint('build:committed');
+    if (anyChange) {
       db.exec('ANALYZE');
       db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -282,11 +328,23 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       attack: { ...(bundle.path ? { path: bundle.path } : {}), ...(getMeta(db, 'attack_version') ? { version: getMeta(db, 'attack_version')! } : {}), message: attackMessage },
       sources: reports,
       totals,
+      ...(interrupted ? { interrupted } : {}),
     };
-    writeFileSync(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
+    writeFileAtomic(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
     return report;
   } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
+    clearBuildMarker(opts.outDir);
+  }
+}
+
+/** ATT&CK resolution of a file's rules, under per-file accounting: a rule it fails on makes the file a GEN004 error. */
+function resolveFileAttack(fr: FileResult, index: AttackIndex): FileResult {
+  try {
+    return { ...fr, rules: fr.rules.map((r) => resolveRuleAttack(r, index)) };
+  } catch (e) {
+    return { path: fr.path, outcome: 'error', rules: [], diagnostics: [...fr.diagnostics, GeneralDiagnostics.crash(fr.path, e)], ...(fr.dependsOn ? { dependsOn: fr.dependsOn } : {}) };
   }
 }
 
@@ -299,7 +357,7 @@ interface Planned {
   readonly planSeconds?: number;
 }
 
-function planSource(db: DB, src: ResolvedSource, files: readonly string[], attackKey: string, force: boolean): SourcePlan {
+function planSource(db: DB, src: ResolvedSource, files: readonly string[], skipped: readonly SkippedEntry[], attackKey: string, force: boolean): SourcePlan {
   const prev = new Map<string, FileRow>();
   for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
   const hashes = new Map<string, string>();
@@ -307,8 +365,15 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
   const changed: string[] = [];
   const touched: string[] = [];
   const unhashed: string[] = [];
+  const vanished: SkippedEntry[] = [];
   for (const f of files) {
-    const st = statSync(path.join(src.root, f));
+    let st;
+    try {
+      st = statSync(path.join(src.root, f));
+    } catch (e) {
+      vanished.push({ path: f, reason: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, size: 0, mtime: 0 });
+      continue;
+    }
     stats.set(f, { size: st.size, mtime: st.mtimeMs });
     const p = prev.get(f);
     if (p && p.size === st.size && p.mtime === st.mtimeMs) hashes.set(f, p.hash);
@@ -323,6 +388,7 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
   };
   const fp = codeFingerprint(src.def.format);
   const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashOf(f), ...deps.map((d) => `${d}:${hashOf(d) ?? 'missing'}`)].join('\n'));
+  if (vanished.length) files = files.filter((f) => stats.has(f));
   for (const f of files) {
     const p = prev.get(f);
     if (!force && p && p.key === keyOf(f, JSON.parse(p.deps) as string[])) {
@@ -330,10 +396,20 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], attac
       if (p.size !== st.size || p.mtime !== st.mtime) touched.push(f);
     } else changed.push(f);
   }
+  // an entry that is not read is keyed by what is known of it: its reason, size and time
+  const odd: FileResult[] = [];
+  for (const e of [...skipped, ...vanished]) {
+    if (stats.has(e.path)) continue;
+    stats.set(e.path, { size: e.size, mtime: e.mtime });
+    hashes.set(e.path, sha1(`not read\n${e.reason}\n${e.size}\n${e.mtime}`));
+    const p = prev.get(e.path);
+    if (!force && p && p.key === keyOf(e.path, [])) continue;
+    odd.push(skippedResult(e));
+  }
   const removed = [...prev.keys()].filter((f) => !stats.has(f));
   const existingSource = db.prepare('SELECT root, origin FROM sources WHERE name = ?').get(src.def.name) as { root: string; origin: string } | undefined;
   const sourceMoved = !existingSource || existingSource.root !== src.root || existingSource.origin !== src.origin;
-  return { files, prev, hashes, unhashed: new Set(unhashed), hashOf, stats, keyOf, changed, touched, removed, sourceMoved };
+  return { files, prev, hashes, unhashed: new Set(unhashed), hashOf, stats, keyOf, changed, touched, removed, odd, sourceMoved };
 }
 
 /** One transaction per source: its row, removed and touched files, then every parsed file with its rules. */
@@ -413,6 +489,7 @@ export function formatBuildReport(r: BuildReport, maxErrors = 50): string {
   const lines: string[] = [];
   lines.push(`catalog ${r.catalog}${r.upToDate ? ' (up to date: nothing changed)' : ''}`);
   if (r.examplesFallback) lines.push('no synced sources and no --mirror: built the project examples (run `detwiki sync` or pass --mirror DIR)');
+  if (r.interrupted) lines.push(`note: ${r.interrupted}`);
   lines.push(`ATT&CK: ${r.attack.version ? `v${r.attack.version} ` : ''}${r.attack.message}`);
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   lines.push(`${'source'.padEnd(34)} ${'format'.padEnd(8)} ${pad('files', 6)} ${pad('parsed', 6)} ${pad('support', 7)} ${pad('skipped', 7)} ${pad('error', 5)} ${pad('rules', 6)} ${pad('reparsed', 8)}`);

@@ -2,7 +2,7 @@
  * Types the catalog build (`build.ts`) and its scanning (`buildScan.ts`) share, in their own module so that neither
  * imports the other for them.
  */
-import type { SourceInfo } from '../formats/adapter.ts';
+import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import type { SourceDef } from './sources.ts';
 
 export type SourceOrigin = 'mirror' | 'synced' | 'examples' | 'missing';
@@ -42,5 +42,7 @@ export interface SourcePlan {
   /** Unchanged files whose size or mtime moved (their row is updated). */
   readonly touched: readonly string[];
   readonly removed: readonly string[];
+  /** Entries that are not read (links, FIFOs, names that are not UTF-8), new or changed: skipped with their reason. */
+  readonly odd: readonly FileResult[];
   readonly sourceMoved: boolean;
 }

@@ -227,8 +227,8 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
   };
   let pairs = 0;
   let rulesWithEvents = 0;
-  db.exec('BEGIN');
-  try {
+  // inside the build's own transaction (a build commits as a whole); a savepoint otherwise
+  const run = db.transaction(() => {
     for (const { rule: rid } of withKeys) {
       const rule = load(rid);
       if (!rule) continue;
@@ -251,11 +251,8 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
         }
       }
     }
-    db.exec('COMMIT');
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw e;
-  }
+  });
+  run();
   return { pairs, rulesWithEvents };
 }
 

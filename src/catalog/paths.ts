@@ -1,5 +1,5 @@
 /** Where detwiki keeps its data: the cache folder (synced sources, ATT&CK bundle) and the default catalog folder. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -10,9 +10,34 @@ export function cacheDir(): string {
   return path.join(base, 'detwiki');
 }
 
-/** The ATT&CK bundle `detwiki sync` keeps. */
+/** Folder of the ATT&CK bundle `detwiki sync` keeps. */
+export function syncedAttackDir(): string {
+  return path.join(cacheDir(), 'attack');
+}
+
+/** Name of a synced bundle: its release in the name (`enterprise-attack-19.1.json`) when known, as MITRE names it. */
+export function syncedAttackName(version: string | undefined): string {
+  return version && /^[0-9][0-9A-Za-z.]*$/.test(version) ? `enterprise-attack-${version}.json` : 'enterprise-attack.json';
+}
+
+/**
+ * The ATT&CK bundle `detwiki sync` keeps: the newest `enterprise-attack*.json` of the folder (a sync writes the new
+ * one before it removes the old), else the name a first sync will write.
+ */
 export function syncedAttackBundle(): string {
-  return path.join(cacheDir(), 'attack', 'enterprise-attack.json');
+  const dir = syncedAttackDir();
+  let best: { file: string; mtime: number } | undefined;
+  try {
+    for (const n of readdirSync(dir)) {
+      if (!/^enterprise-attack(-[0-9][0-9A-Za-z.]*)?\.json$/.test(n)) continue;
+      const file = path.join(dir, n);
+      const mtime = statSync(file).mtimeMs;
+      if (!best || mtime > best.mtime) best = { file, mtime };
+    }
+  } catch {
+    // no folder yet
+  }
+  return best?.file ?? path.join(dir, syncedAttackName(undefined));
 }
 
 /** Synced upstream sources, one folder per source name. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { deserialize } from 'node:v8';
 import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
-import { scanFiles } from '../formats/scan.ts';
+import { prepareSource, scanFiles } from '../formats/scan.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
 
@@ -55,20 +55,20 @@ export interface ScanJobEnd {
 /** Results are sent at least this often (files), so the building thread can report progress. */
 export const BATCH_FILES = 50;
 
-/** Run a job; `onBatch` receives every file result, in order. Throws only when the adapter's `prepare` does. */
+/** Run a job; `onBatch` receives every file result, in order. A `prepare` that throws fails only the files causing it. */
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
   const t0 = performance.now();
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
-  const prep = await adapter.prepare?.(job.root, job.all, job.info);
+  const { prep, failed } = await prepareSource(adapter, job.root, job.all, job.info);
   let batch: FileResult[] = [];
-  await scanFiles(adapter, job.root, job.info, prep, job.only, (res, done, p) => {
+  await scanFiles(adapter, job.root, job.info, prep as unknown, job.only, (res, done, p) => {
     batch.push(res);
     if (batch.length >= BATCH_FILES || done === job.only.length) {
       onBatch({ files: batch, done, path: p });
       batch = [];
     }
-  });
+  }, failed);
   const hashes: Record<string, string> = {};
   for (const f of job.hash) {
     try {
@@ -77,5 +77,5 @@ export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void):
       // left to the building thread, which reports what it cannot read
     }
   }
-  return { diagnostics: adapter.sourceDiagnostics?.(prep) ?? [], seconds: (performance.now() - t0) / 1000, hashes };
+  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep) ?? []), seconds: (performance.now() - t0) / 1000, hashes };
 }

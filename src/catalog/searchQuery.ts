@@ -73,13 +73,19 @@ export function ftsQuote(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
+/** C0 controls and DEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
 export function parseQuery(q: string): ParsedQuery {
   const fields: string[] = [];
   const values: string[] = [];
   const filters: Record<string, string> = {};
   const parts: string[] = [];
   const terms: string[] = [];
-  for (const t of tokenize(q.slice(0, 500))) {
+  // control characters (NUL, escapes, DEL) are separators, as the FTS tokenizer treats them: inside an FTS5 string
+  // literal a NUL ends the query text early ("unterminated string")
+  for (const t of tokenize(q.slice(0, 500).replace(CONTROL_CHARS, ' '))) {
     if (t.prefix === 'field') {
       if (t.text) fields.push(t.text);
       continue;

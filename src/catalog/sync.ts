@@ -1,12 +1,15 @@
 /**
  * `detwiki sync`: bring every source into the cache folder: `git clone` (shallow; sparse on the rule roots when a
  * source lists them) or `git fetch` + reset for an existing clone; from a mirror folder (offline), a symbolic link
- * to `<mirror>/<name>` instead. Also fetches the ATT&CK bundle (or copies `--attack FILE`).
+ * to `<mirror>/<name>` instead. Also fetches the ATT&CK bundle (or copies `--attack FILE`). Every file is written
+ * to a temporary name and renamed into place (`atomic.ts`): a sync killed at any point leaves each file old or new.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { sourcesDir, syncedAttackBundle, syncStampFile } from './paths.ts';
+import { parseAttackBundle } from '../attack/stix.ts';
+import { crashPoint, removeStalePartials, writeFileAtomic } from './atomic.ts';
+import { sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncStampFile } from './paths.ts';
 import type { SourceDef } from './sources.ts';
 
 export const ATTACK_BUNDLE_URL = 'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/enterprise-attack.json';
@@ -22,7 +25,7 @@ export interface SyncResult {
 export interface SyncReport {
   readonly at: string;
   readonly sources: readonly SyncResult[];
-  readonly attack: { readonly status: 'downloaded' | 'copied' | 'kept' | 'failed'; readonly path: string; readonly message?: string };
+  readonly attack: { readonly status: 'downloaded' | 'copied' | 'kept' | 'failed'; readonly path: string; readonly version?: string; readonly message?: string };
 }
 
 function git(args: string[], cwd?: string): string {
@@ -35,8 +38,13 @@ function syncOne(def: SourceDef, mirror: string | undefined): SyncResult {
   if (mirror) {
     const from = path.resolve(mirror, def.name);
     if (!existsSync(from)) return { name: def.name, status: 'missing', path: from, message: 'not in the mirror' };
-    if (existsSync(dest) || isLink(dest)) rmSync(dest, { recursive: true, force: true });
-    symlinkSync(from, dest, 'dir');
+    // a new link beside the old entry, renamed over it: a killed sync leaves the old link or the new one
+    const tmp = `${dest}.${process.pid}.link`;
+    rmSync(tmp, { force: true });
+    symlinkSync(from, tmp, 'dir');
+    crashPoint(`sync:source:${def.name}`);
+    if (existsSync(dest) && !isLink(dest)) rmSync(dest, { recursive: true, force: true });
+    renameSync(tmp, dest);
     return { name: def.name, status: 'linked', path: dest, message: `→ ${from}` };
   }
   try {
@@ -69,25 +77,43 @@ function isLink(p: string): boolean {
   }
 }
 
+/**
+ * The ATT&CK bundle, downloaded (or copied from `--attack FILE`), checked to be a usable bundle, and written under
+ * its release's name (`enterprise-attack-19.1.json`, the release read from the bundle or its file name) to a
+ * temporary name renamed into place; only then are older bundles removed. A download or copy that is not a usable
+ * bundle leaves the one kept before.
+ */
 async function syncAttack(attackFile: string | undefined): Promise<SyncReport['attack']> {
-  const dest = syncedAttackBundle();
-  mkdirSync(path.dirname(dest), { recursive: true });
-  if (attackFile) {
-    copyFileSync(attackFile, dest);
-    return { status: 'copied', path: dest };
-  }
+  const dir = syncedAttackDir();
+  mkdirSync(dir, { recursive: true });
+  const previous = syncedAttackBundle();
+  const keep = (message: string): SyncReport['attack'] => (existsSync(previous) ? { status: 'kept', path: previous, message } : { status: 'failed', path: previous, message });
+  let text: string;
+  let name: string;
   try {
-    const res = await fetch(ATTACK_BUNDLE_URL, { signal: AbortSignal.timeout(120_000) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const text = await res.text();
-    JSON.parse(text);
-    writeFileSync(`${dest}.partial`, text);
-    renameSync(`${dest}.partial`, dest);
-    return { status: 'downloaded', path: dest };
+    if (attackFile) {
+      text = readFileSync(attackFile, 'utf8');
+      name = path.basename(attackFile);
+    } else {
+      const res = await fetch(ATTACK_BUNDLE_URL, { signal: AbortSignal.timeout(120_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+      name = path.basename(new URL(ATTACK_BUNDLE_URL).pathname);
+    }
   } catch (e) {
-    const message = `cannot download ${ATTACK_BUNDLE_URL}: ${e instanceof Error ? e.message : String(e)}`;
-    return existsSync(dest) ? { status: 'kept', path: dest, message } : { status: 'failed', path: dest, message };
+    return keep(`cannot ${attackFile ? `read ${attackFile}` : `download ${ATTACK_BUNDLE_URL}`}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const { value, diagnostics } = parseAttackBundle(text, name);
+  if (!value) return keep(`not a usable ATT&CK bundle (${diagnostics[0]?.message ?? 'no techniques'}): kept the previous one`);
+  const version = value.version === 'unknown' ? undefined : value.version;
+  const dest = path.join(dir, syncedAttackName(version));
+  writeFileAtomic(dest, text, 'sync:attack');
+  for (const n of readdirSync(dir)) {
+    const f = path.join(dir, n);
+    if (f !== dest && /^enterprise-attack(-[0-9][0-9A-Za-z.]*)?\.json$/.test(n)) rmSync(f, { force: true });
+  }
+  removeStalePartials(dest, readdirSync(dir));
+  return { status: attackFile ? 'copied' : 'downloaded', path: dest, ...(version ? { version } : {}) };
 }
 
 export async function syncSources(defs: readonly SourceDef[], opts: { readonly mirror?: string; readonly attack?: string; readonly onSource?: (r: SyncResult) => void } = {}): Promise<SyncReport> {
@@ -100,6 +126,6 @@ export async function syncSources(defs: readonly SourceDef[], opts: { readonly m
   const attack = await syncAttack(opts.attack);
   const report: SyncReport = { at: new Date().toISOString(), sources, attack };
   mkdirSync(path.dirname(syncStampFile()), { recursive: true });
-  writeFileSync(syncStampFile(), JSON.stringify(report, null, 2));
+  writeFileAtomic(syncStampFile(), JSON.stringify(report, null, 2), 'sync:stamp');
   return report;
 }

@@ -2,7 +2,7 @@
  * File access shared by adapters: bounded reads, the walk that lists every file of a source, and loading big
  * generated CommonJS libraries (parsers) straight through V8.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { runInThisContext } from 'node:vm';
@@ -29,27 +29,124 @@ export async function readSourceText(root: string, rel: string, limit: number = 
 
 const IGNORED_DIRS = new Set(['.git', 'node_modules']);
 
-/** Every regular file under root (relative, `/`-separated, sorted). `.git` and `node_modules` are not walked. */
-export async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
+/** An entry of a source that is not read: a symbolic link, a FIFO, a device, a name that is not UTF-8… */
+export interface SkippedEntry {
+  /** Relative, `/`-separated (a name that is not UTF-8 is shown with U+FFFD for the bad bytes). */
+  readonly path: string;
+  readonly reason: string;
+  /** Of the entry itself (lstat), for incremental builds. */
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/** What a walk of a source found: the regular files it reads, and every other entry with the reason it is not read. */
+export interface SourceListing {
+  readonly files: string[];
+  readonly skipped: SkippedEntry[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeName(name: Buffer): string | undefined {
+  try {
+    return utf8.decode(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a symbolic link is not followed: links are never followed (one leaving the source could read anything). */
+function linkReason(root: string, abs: string): string {
+  let target: string;
+  try {
+    target = realpathSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'symbolic link loop: not followed' : 'dangling symbolic link (its target does not exist): not followed';
+  }
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // the root itself vanished: every link leaves it
+  }
+  const rel = path.relative(realRoot, target);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return 'symbolic link leaving the source: not followed';
+  let dir = false;
+  try {
+    dir = statSync(target).isDirectory();
+  } catch {
+    // raced away: reported as a link into the source
+  }
+  if (dir) return `symbolic link to a directory of the source (${rel.split(path.sep).join('/') || '.'}): not followed`;
+  return `symbolic link to ${rel.split(path.sep).join('/')}: not followed (the target is read as itself)`;
+}
+
+function kindReason(e: { isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+  if (e.isFIFO()) return 'named pipe (FIFO): not a regular file, not read';
+  if (e.isSocket()) return 'socket: not a regular file, not read';
+  if (e.isBlockDevice() || e.isCharacterDevice()) return 'device file: not a regular file, not read';
+  return 'not a regular file: not read';
+}
+
+/**
+ * Walk a source: every regular file under root (relative, `/`-separated, sorted), and every other entry with the
+ * reason it is not read (sorted), so that nothing vanishes from the accounting. Symbolic links are never followed;
+ * `.git` and `node_modules` are not walked; a name that is not valid UTF-8 is reported, not read (it cannot be
+ * named as a string path).
+ */
+export function listSource(root: string): SourceListing {
+  const files: string[] = [];
+  const skipped: SkippedEntry[] = [];
+  const relOf = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  const skip = (rel: string, reason: string, at: string | Buffer) => {
+    let size = 0;
+    let mtime = 0;
+    try {
+      const st = lstatSync(at);
+      size = st.size;
+      mtime = st.mtimeMs;
+    } catch {
+      // gone meanwhile: still reported
+    }
+    skipped.push({ path: rel, reason, size, mtime });
+  };
   const walk = (dir: string): void => {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
+      entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (e) {
+      if (dir !== root) skip(relOf(dir), `directory cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, dir);
       return;
     }
     for (const e of entries) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!IGNORED_DIRS.has(e.name)) walk(abs);
-      } else if (e.isFile()) {
-        out.push(path.relative(root, abs).split(path.sep).join('/'));
+      const name = decodeName(e.name);
+      if (name === undefined) {
+        const shown = `${relOf(dir) ? `${relOf(dir)}/` : ''}${e.name.toString('utf8')}`;
+        skip(shown, `${e.isDirectory() ? 'directory' : 'file'} name is not valid UTF-8: not read`, Buffer.concat([Buffer.from(`${dir}/`), e.name]));
+        continue;
       }
+      const abs = path.join(dir, name);
+      if (e.isDirectory()) {
+        if (!IGNORED_DIRS.has(name)) walk(abs);
+      } else if (e.isFile()) files.push(relOf(abs));
+      else if (e.isSymbolicLink()) skip(relOf(abs), linkReason(root, abs), abs);
+      else skip(relOf(abs), kindReason(e), abs);
     }
   };
   walk(root);
-  return out.sort();
+  const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { files: files.sort(), skipped: skipped.sort(byPath) };
+}
+
+/** Every regular file under root (relative, `/`-separated, sorted); see `listSource` for the entries not read. */
+export async function listFiles(root: string): Promise<string[]> {
+  return listSource(root).files;
+}
+
+/** A skipped entry as a file result (outcome skipped, with its reason). */
+export function skippedResult(e: SkippedEntry): { path: string; outcome: 'skipped'; reason: string; rules: []; diagnostics: [] } {
+  return { path: e.path, outcome: 'skipped', reason: e.reason, rules: [], diagnostics: [] };
 }
 
 /**

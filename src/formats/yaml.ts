@@ -13,37 +13,87 @@ export interface LoadedYaml {
   readonly value: unknown;
 }
 
+/** Characters after which a quote or a bracket opens a scalar or a collection (else it is part of a plain scalar). */
+const VALUE_START = new Set(['', ':', '-', '?', '[', '{', ',', '!', '&', '|', '>']);
+/** A line whose content ends so (`key: |`, `- >-`, `x: |2+`) opens a block scalar: deeper lines are its text. */
+const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
+
 /**
- * Depth of flow collections (`[`, `{`) outside quoted strings, stopping at `limit + 1`. A YAML (or TOML, JSON) parser
- * recurses once per level; hostile input thousands of levels deep exhausts the stack, so it is refused before parsing.
+ * Nesting depth of a YAML text, estimated before parsing, stopping at `limit + 1`: block collections (one level per
+ * indentation step and per compact `- `/`? ` indicator: `- - - x` is three sequences deep) plus flow collections
+ * (`[`, `{` where a value starts, outside quoted scalars). A YAML (or JSON) parser recurses once per level, so hostile
+ * input thousands of levels deep exhausts the stack: it is refused before parsing. Returns where the limit was passed.
+ *
+ * The estimate errs on the high side, so that no text can blind it: a quote or a bracket counts only where a scalar
+ * or a collection can start (an apostrophe or a `[` inside a plain scalar does not open one), quotes end with their
+ * line (a multi-line quoted scalar's next lines are read as plain text: an apostrophe-led continuation line cannot
+ * hide what follows), block levels are counted inside flow collections too, and only the text of a block scalar
+ * (`|`, `>`) opened outside any flow collection is skipped.
  */
 export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth): { line: number; column: number } | undefined {
-  let depth = 0;
-  let quote: string | undefined;
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\n') {
-      line++;
-      lineStart = i + 1;
-      if (quote === '"' || quote === "'") continue;
-    }
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
+  let flow = 0;
+  /** Indentation of the open block nodes. */
+  const stack: number[] = [];
+  /** While >= 0: lines indented deeper than this are the text of a block scalar. */
+  let blockScalar = -1;
+  let line = 0;
+  for (let pos = 0; pos <= text.length; ) {
+    line++;
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    let i = pos;
+    while (i < end && text[i] === ' ') i++;
+    const indent = i - pos;
+    const blank = i >= end || text[i] === '#' || /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64)));
+    if (blockScalar >= 0 && (blank || indent > blockScalar)) {
+      pos = end + 1;
       continue;
     }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\n')) {
-      const nl = text.indexOf('\n', i);
-      i = (nl < 0 ? text.length : nl) - 1;
-    } else if (c === '[' || c === '{') {
-      if (++depth > limit) return { line, column: i - lineStart + 1 };
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    blockScalar = -1;
+    if (blank) {
+      pos = end + 1;
+      continue;
+    }
+    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) stack.length = 0;
+    while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
+    stack.push(indent);
+    // compact nested collections on one line: `- - x`, `? - x`
+    while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 >= end || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')) {
+      i++;
+      while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+      stack.push(i - pos);
+      if (stack.length + flow > limit) return { line, column: i - pos + 1 };
+    }
+    if (stack.length + flow > limit) return { line, column: i - pos + 1 };
+    if (flow === 0 && BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
+    let quote: string | undefined;
+    let prev = '';
+    for (; i < end; i++) {
+      const c = text[i]!;
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === "'" && quote === "'" && text[i + 1] === "'") i++;
+        else if (c === quote) {
+          quote = undefined;
+          prev = c;
+        }
+        continue;
+      }
+      if (c === ' ' || c === '\t' || c === '\r') continue;
+      if ((c === '"' || c === "'") && VALUE_START.has(prev)) quote = c;
+      else if (c === '#' && (i === pos || text[i - 1] === ' ' || text[i - 1] === '\t')) break;
+      else if ((c === '[' || c === '{') && VALUE_START.has(prev)) {
+        if (++flow + stack.length > limit) return { line, column: i - pos + 1 };
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+      prev = c;
+    }
+    pos = end + 1;
   }
   return undefined;
 }
+
+/** The same check under the name that says what it counts (flow and block collections). */
+export const nestingExceeds = flowDepthExceeds;
 
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };
 

@@ -14,6 +14,8 @@ import type { Site } from './site.ts';
 export interface RouteResult {
   readonly data: unknown;
   readonly render: (site: Site) => string;
+  /** The page is JSON (`render` returns JSON text): served as `application/json`, never as HTML. */
+  readonly json?: true;
 }
 
 /** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */
@@ -36,7 +38,7 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     case 'matrix': {
       if (segments[0] === 'navigator' && segments.length === 1) {
         const layer = cat.navigatorLayer(matrixData(cat, params).filters);
-        return { data: layer, render: () => JSON.stringify(layer) };
+        return { data: layer, render: () => JSON.stringify(layer), json: true };
       }
       if (segments.length) return undefined;
       const d = matrixData(cat, params);
@@ -85,7 +87,7 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     }
     case 'facets': {
       const d = cat.facets();
-      return { data: d, render: () => JSON.stringify(d) };
+      return { data: d, render: () => JSON.stringify(d), json: true };
     }
     default:
       return undefined;

@@ -11,11 +11,11 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, { ...BUILD_OPTIONS, ...SERVE_OPTIONS });
     if (values.help) {
-      console.log('usage: detwiki start [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--host H] [--port N]');
+      console.log('usage: detwiki start [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--host H] [--port N] [--workers N]');
       return 0;
     }
     const b = await runBuild({ ...values, json: false });
     if (b.code !== 0) return b.code;
-    return runServe({ out: b.out, host: values.host, port: values.port });
+    return runServe({ out: b.out, host: values.host, port: values.port, workers: values.workers });
   });
 }

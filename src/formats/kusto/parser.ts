@@ -6,6 +6,7 @@
  * The parser is loaded once per process, lazily (about 1.5 s), and only `KustoCode.Parse` is used: syntax
  * diagnostics only, no semantic analysis (unknown tables and functions are not errors here).
  */
+import { LIMITS } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
 
 /** A node of the mirrored tree. Tokens have `token`; literal expressions have `literal`. */
@@ -50,6 +51,45 @@ export interface ParseKqlResult {
 
 /** Deepest tree mirrored; deeper parts are cut (a `Truncated` node) so that untrusted input cannot blow the stack. */
 export const MAX_TREE_DEPTH = 400;
+
+/**
+ * Code of the error `parseKql` returns, without parsing, for text nested deeper than LIMITS.maxDepth (brackets and
+ * parentheses): Kusto's parser takes minutes on 20,000 nested parentheses. Reported as GEN005.
+ */
+export const KQL_TOO_DEEP = 'DEPTH';
+
+/**
+ * Where the nesting of `(`, `[`, `{` outside strings and comments first passes `limit` (offset), if it does. KQL
+ * strings: `"…"` and `'…'` with backslash escapes, `@"…"` / `@'…'` verbatim (the quote doubled), ```` ``` ````
+ * multi-line; `//` comments to the end of the line.
+ */
+export function kqlDepthExceeds(text: string, limit: number = LIMITS.maxDepth): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '/' && text[i + 1] === '/') {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) return undefined;
+      i = nl;
+    } else if (c === '`' && text.startsWith('```', i)) {
+      const end = text.indexOf('```', i + 3);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else if (c === '"' || c === "'") {
+      const verbatim = text[i - 1] === '@';
+      for (i++; i < text.length; i++) {
+        if (!verbatim && text[i] === '\\') i++;
+        else if (text[i] === c) {
+          if (verbatim && text[i + 1] === c) i++;
+          else break;
+        } else if (!verbatim && text[i] === '\n') break;
+      }
+    } else if (c === '(' || c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
 
 // ---- the native library (untyped on purpose: nothing outside this module sees it) ----
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -104,6 +144,13 @@ const RECENT_PARSES = 32;
 export function parseKql(text: string): ParseKqlResult {
   const hit = recent.get(text);
   if (hit) return hit;
+  const deep = kqlDepthExceeds(text);
+  if (deep !== undefined) {
+    return {
+      value: { text, root: { kind: 'QueryBlock', start: 0, end: text.length, children: [] } },
+      diagnostics: [{ code: KQL_TOO_DEEP, message: `nesting deeper than ${LIMITS.maxDepth} levels; not parsed`, start: deep, length: 1 }],
+    };
+  }
   const n = load();
   const t0 = timings ? performance.now() : 0;
   const code = n.parse(text);

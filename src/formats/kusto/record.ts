@@ -3,7 +3,7 @@
  * Markdown): parse (Microsoft's parser), lower, classify, and build the logic with the model's `buildLogic`.
  */
 import { buildLogic } from '../../model/lowering.ts';
-import type { Diagnostic } from '../../model/diagnostics.ts';
+import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
 import { ruleRecord } from '../record.ts';
@@ -12,7 +12,7 @@ import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { ALERT_TABLES, isVendorAlertTable } from './kqlFacts.ts';
 import { lowerQuery, type QueryLowering } from './lowerQuery.ts';
-import { leadingComments, parseKql } from './parser.ts';
+import { KQL_TOO_DEEP, leadingComments, parseKql } from './parser.ts';
 
 export const PARSER_NAME = 'KQL via Microsoft Kusto.Language (@kusto/language-service-next)';
 
@@ -69,7 +69,10 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const parsed = parseKql(input.query);
   const parseMs = performance.now() - t0;
   const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
-  for (const d of parsed.diagnostics) diagnostics.push(KqlDiagnostics.syntax(input.file, d.code, d.message, input.map.at(d.start, d.start + d.length)));
+  for (const d of parsed.diagnostics) {
+    const at = input.map.at(d.start, d.start + d.length);
+    diagnostics.push(d.code === KQL_TOO_DEEP ? GeneralDiagnostics.tooDeep(input.file, LIMITS.maxDepth, at) : KqlDiagnostics.syntax(input.file, d.code, d.message, at));
+  }
   const low = lowerQuery(parsed.value, input.file, (o) => input.map.toHost(o));
   diagnostics.push(...low.diagnostics);
 

@@ -12,6 +12,12 @@ export const PY_LIMITS = {
   maxDictBranches: 64,
   /** Largest tree of conditional paths kept per function before it becomes opaque. */
   maxPaths: 256,
+  /**
+   * Deepest expression nesting evaluated (nested parentheses, calls, operators; a chain of one boolean operator is
+   * flat and does not count): the evaluator recurses once per level, so deeper input becomes opaque, not a stack
+   * overflow.
+   */
+  maxExprDepth: 400,
 } as const;
 
 /** Entry points: the detection function per analysis type. */

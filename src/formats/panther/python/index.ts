@@ -32,19 +32,26 @@ export async function preparePythonRepo(root: string, files: readonly string[]):
 
 const PARSER_NAME = 'Python via tree-sitter';
 
-/** Lower one rule's Python body into the model. Never throws on bad input. */
+/**
+ * Lower one rule's Python body into the model. Never throws on bad input. The rule's syntax tree lives in
+ * tree-sitter's WebAssembly memory, which JavaScript's collector does not free: it is deleted once the rule is
+ * lowered (kept, a long build or fuzz run fills that memory and every later parse aborts).
+ */
 export async function lowerPythonRule(input: LowerPythonInput, ctx: PythonRepoContext): Promise<PythonLowering> {
+  let mod: ModuleInfo | undefined;
   try {
-    return await lowerUnsafe(input, ctx);
+    mod = await loadModule(input.file, input.file, input.text);
+    return await lowerUnsafe(input, ctx, mod);
   } catch (e) {
     const d: Diagnostic = GeneralDiagnostics.crash(input.file, e);
     return { missing: [{ kind: 'code', text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], diagnostics: [d], dependsOn: [] };
+  } finally {
+    mod?.parsed.root.tree.delete();
   }
 }
 
-async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext): Promise<PythonLowering> {
+async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod: ModuleInfo): Promise<PythonLowering> {
   const repo = ctx.internal ?? EMPTY_REPO;
-  const mod = await loadModule(input.file, input.file, input.text);
   const diagnostics: Diagnostic[] = [...mod.parsed.diagnostics];
   const L = new Lowerer(repo, { logTypes: input.logTypes, mocked: new Set(input.mockedNames ?? []) });
   const missing: MissingPart[] = [];

@@ -81,7 +81,20 @@ export class Lowerer implements LowererApi {
     return f;
   }
 
+  /** Nesting of `eval` calls now (bounded by PY_LIMITS.maxExprDepth). */
+  private depth = 0;
+
   eval(n: Node, scope: Scope): AV {
+    if (this.depth >= PY_LIMITS.maxExprDepth) return this.op(scope, n, `expression nested deeper than ${PY_LIMITS.maxExprDepth} levels`);
+    this.depth++;
+    try {
+      return this.evalNode(n, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evalNode(n: Node, scope: Scope): AV {
     switch (n.type) {
       case 'identifier':
         return this.lookup(n.text, scope, n);
@@ -120,11 +133,19 @@ export class Lowerer implements LowererApi {
       case 'comparison_operator':
         return boolAV(compareNode(this, n, scope));
       case 'boolean_operator': {
+        // `a and b and c` is left-nested (((a and b) and c)): walked down its left spine, not recursively, so a chain
+        // of thousands of terms is one flat node
         const op = field(n, 'operator')?.text === 'and' ? 'and' : 'or';
-        const l = this.eval(field(n, 'left')!, scope);
-        const r = this.eval(field(n, 'right')!, scope);
+        const operands: Node[] = [];
+        let left: Node = n;
+        while (left.type === 'boolean_operator' && (field(left, 'operator')?.text === 'and' ? 'and' : 'or') === op) {
+          operands.push(field(left, 'right')!);
+          left = field(left, 'left')!;
+        }
+        operands.push(left);
         const args: AV[] = [];
-        for (const a of [l, r]) {
+        for (let i = operands.length - 1; i >= 0; i--) {
+          const a = this.eval(operands[i]!, scope);
           if (a.k === 'logic' && a.op === op) args.push(...a.args);
           else args.push(a);
         }

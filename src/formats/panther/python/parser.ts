@@ -47,12 +47,14 @@ const MAX_SYNTAX_DIAGNOSTICS = 20;
 export function diagnoseSyntax(file: string, root: Node): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (!root.hasError) return out;
-  const visit = (n: Node): void => {
-    if (out.length >= MAX_SYNTAX_DIAGNOSTICS) return;
+  // pre-order with an explicit stack, not recursion: hostile input nests tens of thousands of levels
+  const stack: Node[] = [root];
+  while (stack.length && out.length < MAX_SYNTAX_DIAGNOSTICS) {
+    const n = stack.pop()!;
     const at = { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
     if (n.isMissing) {
       out.push(PythonDiagnostics.missingToken(file, at, n.type));
-      return;
+      continue;
     }
     if (n.type === 'ERROR') {
       // an ERROR that wraps valid code and smaller errors (tree-sitter recovery): report the smaller ones
@@ -60,13 +62,13 @@ export function diagnoseSyntax(file: string, root: Node): Diagnostic[] {
       const missing = n.descendantsOfType('MISSING');
       if (inner.length === 0 && missing.length === 0) {
         out.push(PythonDiagnostics.syntax(file, at, n.text.slice(0, 40)));
-        return;
+        continue;
       }
     }
-    if (!n.hasError) return;
-    for (const c of n.children) if (c) visit(c);
-  };
-  visit(root);
+    if (!n.hasError) continue;
+    const kids = n.children;
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i]) stack.push(kids[i]!);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
  * A value is a constant, a reference to an event field, a boolean condition (model Expr), a conditional value
  * (a decision tree: the result of an if/else, a ternary, `a or b`, a helper with several returns), or opaque.
  */
+import { PY_LIMITS } from './facts.ts';
 import { and, not, opaque, or, pred, type Expr, type Opaque, type Predicate, type Value } from '../../../model/expr.ts';
 import type { Span } from '../../../model/span.ts';
 import type { ModuleInfo } from './module.ts';
@@ -171,6 +172,9 @@ export function truthy(v: AV): Expr {
 
 /** Python `a or b` / `a and b` as a conditional value (for use as a value, not a condition). */
 export function logicAsCond(v: Extract<AV, { k: 'logic' }>): AV {
+  // each term adds a level to the tree of conditional values (walked recursively): a long chain used as a value
+  // is opaque, as a function with too many paths is
+  if (v.args.length > PY_LIMITS.maxPaths) return opaqueAV(`<${v.args.length} values joined by ${v.op}>`, `the value of a chain of more than ${PY_LIMITS.maxPaths} \`${v.op}\` terms`);
   let acc = v.args[v.args.length - 1]!;
   for (let i = v.args.length - 2; i >= 0; i--) {
     const a = v.args[i]!;

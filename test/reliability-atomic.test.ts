@@ -1,0 +1,226 @@
+/**
+ * Issue 16, items 2 and 3: builds and syncs are atomic. A build killed (SIGKILL, in a child process) at any point —
+ * after a source's write, before the summaries, before or after the commit, or at a random moment — leaves the last
+ * complete catalog with consistent counts, and the next build (without --force) completes the work. A build given
+ * an unreadable ATT&CK bundle keeps the last good ATT&CK data. A killed sync leaves every file old or new, and the
+ * synced bundle keeps its release in its name.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { buildCatalog } from '../src/catalog/build.ts';
+import { catalogFile } from '../src/catalog/paths.ts';
+import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CHILD = path.join(ROOT, 'test', 'helpers', 'buildChild.ts');
+const ATTACK = path.join(ROOT, 'test', 'fixtures', 'attack', 'mini-enterprise.json');
+const QUIET = { start() {}, tick() {}, end() {} };
+
+interface State {
+  readonly rules: number;
+  readonly files: number;
+  readonly indicatorRows: number;
+  readonly techniques: number;
+  readonly titles: string;
+  readonly problems: readonly string[];
+}
+
+/** What a reader sees in the catalog, and every inconsistency between its tables. */
+function inspect(dir: string): State {
+  if (!existsSync(catalogFile(dir))) return { rules: 0, files: 0, indicatorRows: 0, techniques: 0, titles: '', problems: [] };
+  const db = new Database(catalogFile(dir), { readonly: true, fileMustExist: true });
+  try {
+    const one = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0;
+    const problems: string[] = [];
+    const staleCounts = one(`SELECT COUNT(*) n FROM (SELECT key, format, n FROM indicator_counts EXCEPT SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format)`);
+    const missingCounts = one(`SELECT COUNT(*) n FROM (SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format EXCEPT SELECT key, format, n FROM indicator_counts)`);
+    if (staleCounts || missingCounts) problems.push(`indicator_counts: ${staleCounts} stale, ${missingCounts} missing`);
+    const staleKeys = one(`SELECT COUNT(*) n FROM (SELECT key, total FROM indicator_keys EXCEPT SELECT key, COUNT(DISTINCT rule) FROM indicators GROUP BY key)`);
+    if (staleKeys) problems.push(`indicator_keys: ${staleKeys} stale`);
+    const rules = one('SELECT COUNT(*) n FROM rules');
+    if (rules !== one('SELECT SUM(rules) n FROM files')) problems.push('rules and files.rules differ');
+    const techniques = one('SELECT COUNT(*) n FROM attack_techniques');
+    const version = (db.prepare("SELECT value FROM meta WHERE key = 'attack_version'").get() as { value: string } | undefined)?.value;
+    if (version && !techniques) problems.push(`ATT&CK ${version} without techniques`);
+    if (rules && !(db.prepare("SELECT value FROM meta WHERE key = 'build_id'").get() as { value: string } | undefined)?.value) problems.push('rules without a build id');
+    const titles = (db.prepare('SELECT title FROM rules ORDER BY title').all() as { title: string }[]).map((r) => r.title).join('|');
+    return { rules, files: one('SELECT COUNT(*) n FROM files'), indicatorRows: one('SELECT COUNT(*) n FROM indicator_counts'), techniques, titles, problems };
+  } finally {
+    db.close();
+  }
+}
+
+/** Run a build in a child process; `crashAt` kills it there, `killAfterMs` kills it (SIGKILL) after that long. */
+function childBuild(out: string, mirror: string, opts: { crashAt?: string; killAfterMs?: number } = {}): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...(opts.crashAt ? { DETWIKI_CRASH_AT: opts.crashAt } : {}) };
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, out, mirror, ATTACK], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.resume();
+    const timer = opts.killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs) : undefined;
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout });
+    });
+  });
+}
+
+/** A new Sigma rule sharing its indicators with an example rule (their counts go from 1 to 2). */
+function addRule(mirror: string): void {
+  const dir = path.join(mirror, 'sigma', 'rules', 'cloud', 'aws');
+  const text = readFileSync(path.join(dir, 'aws_cloudtrail_stop_logging.yml'), 'utf8');
+  writeFileSync(path.join(dir, 'added_twin.yml'), text.replace(/^title: .*$/m, 'title: Added twin').replace(/^id: .*$/m, 'id: 99999999-9999-4999-8999-999999999999'));
+}
+
+describe('killed builds', () => {
+  let tmp: string;
+  let before0: State;
+  let after1: State;
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-atomic-'));
+    // reference catalogs: the examples, and the examples with one more rule
+    cpSync(examplesDir(), path.join(tmp, 'm0'), { recursive: true });
+    cpSync(examplesDir(), path.join(tmp, 'm1'), { recursive: true });
+    addRule(path.join(tmp, 'm1'));
+    await buildCatalog({ outDir: path.join(tmp, 'ref0'), mirror: path.join(tmp, 'm0'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
+    await buildCatalog({ outDir: path.join(tmp, 'ref1'), mirror: path.join(tmp, 'm1'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
+    before0 = inspect(path.join(tmp, 'ref0'));
+    after1 = inspect(path.join(tmp, 'ref1'));
+    assert.deepEqual([before0.problems, after1.problems], [[], []]);
+    assert.equal(after1.rules, before0.rules + 1);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const same = (s: State, ref: State, what: string) => {
+    assert.deepEqual(s.problems, [], what);
+    assert.deepEqual([s.rules, s.files, s.indicatorRows, s.techniques, s.titles], [ref.rules, ref.files, ref.indicatorRows, ref.techniques, ref.titles], what);
+  };
+
+  it('an incremental build killed after a source, before the summaries or before the commit leaves the old catalog; the next build completes it', async () => {
+    const sources = exampleSources().map((s) => s.name);
+    for (const point of [`build:source:${sources[0]}`, 'build:sources-written', 'build:before-commit']) {
+      const out = path.join(tmp, `inc-${point.replace(/[^a-z0-9]/gi, '_')}`);
+      cpSync(path.join(tmp, 'ref0'), out, { recursive: true });
+      const mirror = path.join(tmp, 'm1');
+      // the reference catalog was built from m0: point it at m1 (same sources, one more rule)
+      const killed = await childBuild(out, mirror, { crashAt: point });
+      assert.equal(killed.signal, 'SIGKILL', `${point}: killed`);
+      // the sources were moved to m1, the rules are those of the complete m0 build
+      same(inspect(out), before0, `${point}: after the kill`);
+      const next = await childBuild(out, mirror);
+      assert.equal(next.code, 0, point);
+      const r = JSON.parse(next.stdout) as { upToDate: boolean; interrupted: string | null };
+      assert.equal(r.upToDate, false, `${point}: the next build is not "up to date"`);
+      assert.match(r.interrupted ?? '', /interrupted/, `${point}: the next build says a build was interrupted`);
+      same(inspect(out), after1, `${point}: after the next build`);
+    }
+  });
+
+  it('a cold build killed part-way leaves no partial catalog; killed after the commit, the catalog is complete', async () => {
+    const sources = exampleSources().map((s) => s.name);
+    const cold = path.join(tmp, 'cold');
+    const k = await childBuild(cold, path.join(tmp, 'm1'), { crashAt: `build:source:${sources[Math.floor(sources.length / 2)]}` });
+    assert.equal(k.signal, 'SIGKILL');
+    const seen = inspect(cold);
+    assert.deepEqual([seen.rules, seen.files, seen.problems], [0, 0, []], 'no rule of a build that did not finish is visible');
+    assert.equal((await childBuild(cold, path.join(tmp, 'm1'))).code, 0);
+    same(inspect(cold), after1, 'cold: after the next build');
+
+    const committed = path.join(tmp, 'committed');
+    assert.equal((await childBuild(committed, path.join(tmp, 'm1'), { crashAt: 'build:committed' })).signal, 'SIGKILL');
+    same(inspect(committed), after1, 'killed after the commit');
+    const next = JSON.parse((await childBuild(committed, path.join(tmp, 'm1'))).stdout) as { upToDate: boolean };
+    assert.equal(next.upToDate, true);
+  });
+
+  it('kill -9 at random moments of a build: always the old or the new catalog, and the next build completes', async () => {
+    const out = path.join(tmp, 'random');
+    cpSync(path.join(tmp, 'ref0'), out, { recursive: true });
+    const mirror = path.join(tmp, 'm1');
+    for (const ms of [500, 1200, 2500]) {
+      await childBuild(out, mirror, { killAfterMs: ms });
+      const s = inspect(out);
+      assert.deepEqual(s.problems, [], `killed after ${ms} ms`);
+      assert.ok(s.titles === before0.titles || s.titles === after1.titles, `killed after ${ms} ms: ${s.rules} rules, neither the old nor the new catalog`);
+    }
+    assert.equal((await childBuild(out, mirror)).code, 0);
+    same(inspect(out), after1, 'after the last build');
+  });
+
+  it('an unreadable ATT&CK bundle never replaces the last good ATT&CK data', async () => {
+    const out = path.join(tmp, 'attack');
+    cpSync(path.join(tmp, 'ref0'), out, { recursive: true });
+    const empty = path.join(tmp, 'empty-attack.json');
+    writeFileSync(empty, '');
+    const r = await buildCatalog({ outDir: out, mirror: path.join(tmp, 'm0'), attack: empty, sources: exampleSources(), workers: 0, progress: QUIET });
+    assert.match(r.attack.message, /kept the ATT&CK data of the previous build/);
+    assert.equal(r.attack.version, '9.9');
+    assert.equal(r.totals.parsed, 0, 'nothing parsed again for a bundle that did not load');
+    same(inspect(out), before0, 'after a build with a 0-byte bundle');
+  });
+});
+
+describe('killed syncs', () => {
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-sync-'));
+    cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
+    // a bundle whose release is in its file name only: the fixture without its collection object
+    const bundle = JSON.parse(readFileSync(ATTACK, 'utf8')) as { objects: { type: string }[] };
+    writeFileSync(path.join(tmp, 'enterprise-attack-19.1.json'), JSON.stringify({ ...bundle, objects: bundle.objects.filter((o) => o.type !== 'x-mitre-collection') }));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const sync = (cache: string, crashAt?: string) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'detwiki.js'), 'sync', '--mirror', path.join(tmp, 'mirror'), '--attack', path.join(tmp, 'enterprise-attack-19.1.json'), '--sources', exampleSources().map((s) => s.name).join(','), '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, DETWIKI_CACHE: cache, ...(crashAt ? { DETWIKI_CRASH_AT: crashAt } : {}) },
+      encoding: 'utf8',
+    });
+
+  it('the synced bundle keeps its release in its name, and a build from it has the release', async () => {
+    const cache = path.join(tmp, 'cache-ok');
+    const r = sync(cache);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { attack: { path: string; version?: string } };
+    assert.equal(path.basename(report.attack.path), 'enterprise-attack-19.1.json');
+    assert.equal(report.attack.version, '19.1');
+  });
+
+  it('killed while writing the bundle, the stamp or a source link: every file is old or new, and a build serves correct counts', async () => {
+    const cache = path.join(tmp, 'cache-kill');
+    assert.equal(sync(cache).status, 0);
+    const good = readFileSync(path.join(cache, 'attack', 'enterprise-attack-19.1.json'), 'utf8');
+    const stamp = readFileSync(path.join(cache, 'last-sync.json'), 'utf8');
+    const first = exampleSources()[0]!.name;
+    for (const point of ['sync:attack:written', 'sync:attack:renamed', 'sync:stamp:written', `sync:source:${first}`]) {
+      const r = sync(cache, point);
+      assert.equal(r.signal, 'SIGKILL', point);
+      const bundles = readdirSync(path.join(cache, 'attack')).filter((n) => n.endsWith('.json'));
+      assert.deepEqual(bundles, ['enterprise-attack-19.1.json'], point);
+      assert.equal(readFileSync(path.join(cache, 'attack', bundles[0]!), 'utf8'), good, `${point}: the bundle is whole`);
+      assert.doesNotThrow(() => JSON.parse(readFileSync(path.join(cache, 'last-sync.json'), 'utf8')), `${point}: the stamp is whole`);
+      assert.ok(existsSync(path.join(cache, 'sources', first, 'rules')), `${point}: the source is still linked`);
+    }
+    assert.ok(stamp.length > 0);
+    // a build from the cache after the kills: every example source and the ATT&CK techniques
+    const prev = process.env.DETWIKI_CACHE;
+    process.env.DETWIKI_CACHE = cache;
+    try {
+      const r = await buildCatalog({ outDir: path.join(tmp, 'cat'), sources: DEFAULT_SOURCES.filter((d) => exampleSources().some((e) => e.name === d.name)), workers: 0, progress: QUIET });
+      assert.equal(r.attack.version, '19.1');
+      const ref = await buildCatalog({ outDir: path.join(tmp, 'cat-ref'), mirror: path.join(tmp, 'mirror'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
+      assert.equal(r.totals.rules, ref.totals.rules);
+      assert.ok(inspect(path.join(tmp, 'cat')).techniques > 0);
+    } finally {
+      if (prev === undefined) delete process.env.DETWIKI_CACHE;
+      else process.env.DETWIKI_CACHE = prev;
+    }
+  });
+});
