@@ -49,21 +49,28 @@ export interface InputCounts {
   bad: number;
 }
 
-/** Every input file of the arguments: files as given, folders walked (sorted), `-` for stdin. */
-export function inputFiles(args: readonly string[]): string[] {
+/** Names of files a folder walk reads (files named on the command line are always read). */
+export const EVENT_FILE = /\.(json|jsonl|ndjson|jsonlines|log|gz)$/i;
+
+/**
+ * Every input file of the arguments: files as given, folders walked (sorted, only `EVENT_FILE` names; the others
+ * are listed in `skipped`), `-` for stdin.
+ */
+export function inputFiles(args: readonly string[], skipped: string[] = []): string[] {
   const out: string[] = [];
-  const walk = (p: string): void => {
+  const walk = (p: string, top: boolean): void => {
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) {
       out.push(p); // reported as READ_ERROR when read
       return;
     }
     if (st.isDirectory()) {
-      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) walk(path.join(p, e));
-    } else out.push(p);
+      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) walk(path.join(p, e), false);
+    } else if (top || EVENT_FILE.test(p)) out.push(p);
+    else skipped.push(p);
   };
   for (const a of args) if (a === '-') out.push('-');
-  else walk(a);
+  else walk(a, true);
   return out;
 }
 
