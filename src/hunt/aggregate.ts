@@ -2,7 +2,8 @@
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
  * event time in a sliding window; the rule fires when the count passes its threshold (then the group starts
  * again). Supported functions (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`,
- * Splunk `count`, Panther threshold counts) and distinct counts of a field (Sigma `value_count(f)`, KQL
+ * Splunk `count`, Panther threshold counts; `count(f)` outside Sigma counts the events where f is present) and
+ * distinct counts of a field (Sigma v1 `count(f)`, (Sigma `value_count(f)`, KQL
  * `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, Elastic `cardinality(f)`). Any other function (sum, avg,
  * temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the reason.
  *
@@ -52,12 +53,13 @@ export interface AggregatePlan {
 }
 
 /** A plan for the aggregation, or the reason it cannot be counted. */
-export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: string } {
+export function planAggregation(a: Aggregation, format?: string): AggregatePlan | { unsupported: string } {
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const fn = (a.function ?? 'count').trim();
   const m = /^([A-Za-z_]+)\s*(?:\(\s*([^)]*)\))?/.exec(fn);
   const name = (m?.[1] ?? fn).toLowerCase();
-  const kind = AGGREGATE_FUNCTIONS[name];
+  // Sigma v1 `count(field)` counts distinct values of the field (as sigmac turned it into `dc(field)`)
+  const kind = format === 'sigma' && name === 'count' && m?.[2]?.trim() ? 'distinct' : AGGREGATE_FUNCTIONS[name];
   if (!kind) return { unsupported: `aggregate function ${fn} is not counted by the hunt (supported: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
   const of = a.threshold.of && !/^count|^\w+\(/.test(a.threshold.of) ? a.threshold.of : m?.[2]?.trim() || undefined;
   if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
@@ -83,8 +85,10 @@ export class AggregateState {
     const key = this.plan.groupBy.map((f) => JSON.stringify(resolve(event, f) ?? null)).join('|');
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = { times: [], values: [] }));
+    const counted = this.plan.of ? resolve(event, this.plan.of) : '';
+    if (this.plan.kind === 'count' && (counted === undefined || counted === null)) return undefined;
     g.times.push(time);
-    g.values.push(this.plan.of ? JSON.stringify(resolve(event, this.plan.of) ?? null) : '');
+    g.values.push(this.plan.of ? JSON.stringify(counted ?? null) : '');
     if (this.plan.windowMs !== undefined) {
       let drop = 0;
       while (drop < g.times.length && g.times[drop]! < time - this.plan.windowMs) drop++;

@@ -20,7 +20,7 @@ export interface HuntRule {
   readonly condition: Expr;
   readonly compiled: Compiled;
   readonly resolverIndex: number;
-  readonly logSources: readonly string[];
+  logSources: readonly string[];
   /** Last event index this rule was evaluated on (dedupe across keys). */
   seen: number;
 }
@@ -89,11 +89,13 @@ export class HuntEngine {
         resolverIdx.set(resolver, ri);
       }
       const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
-      const hr: HuntRule = { rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, seen: -1 };
-      this.rules.push(hr);
+      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, seen: -1 });
+    }
+    inheritLogSources(this.rules);
+    for (const hr of this.rules) {
       if (opts.all) this.add(this.everywhere, hr);
-      else if (logSources.length === 0) this.stats.withoutLogSource++;
-      else for (const ls of logSources) this.add(this.forLogSource(ls), hr);
+      else if (hr.logSources.length === 0) this.stats.withoutLogSource++;
+      else for (const ls of hr.logSources) this.add(this.forLogSource(ls), hr);
     }
   }
 
@@ -190,5 +192,26 @@ export class HuntEngine {
     };
     walk(hr.condition, false);
     return { matched: [...new Set(matched)], dependsOn: [...new Set(dependsOn)] };
+  }
+}
+
+/**
+ * A correlation declares no log source of its own: it reads those of the rules it aggregates (Sigma
+ * `correlation.rules` by name or id, of the same language).
+ */
+function inheritLogSources(rules: HuntRule[]): void {
+  const byRef = new Map<string, HuntRule[]>();
+  for (const hr of rules) {
+    const name = hr.rule.facts['name'];
+    for (const k of [hr.rule.nativeId, typeof name === 'string' ? name : undefined]) {
+      if (!k) continue;
+      const key = `${hr.rule.format}:${k}`;
+      byRef.set(key, [...(byRef.get(key) ?? []), hr]);
+    }
+  }
+  for (const hr of rules) {
+    const refs = hr.rule.logic.aggregation?.rules;
+    if (hr.logSources.length || !refs?.length) continue;
+    hr.logSources = [...new Set(refs.flatMap((r) => (byRef.get(`${hr.rule.format}:${r}`) ?? []).flatMap((x) => x.logSources)))];
   }
 }

@@ -141,9 +141,10 @@ async function* readFile(file: string, counts: InputCounts, max: number): AsyncG
     }
     for (const item of splitter.end()) yield count(item, counts);
   } catch (e) {
-    for (const item of splitter.end()) yield count(item, counts);
+    const partial = splitter.discard();
     const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
-    yield count({ kind: 'bad', code: f.code, message: f.message, pos: { file: name, line: splitter.line } }, counts);
+    const message = partial ? `${f.message}; the value it cut at line ${partial} is dropped` : f.message;
+    yield count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts);
   }
   counts.lines += splitter.linesSeen();
 }
@@ -212,6 +213,12 @@ class ValueSplitter {
         this.inString = false;
         this.escape = false;
       }
+      if (i - this.start > this.max) {
+        yield this.bad(this.startLine, 'TOO_LONG', `value longer than ${this.max} characters; skipped to the end of the line`);
+        this.start = -1;
+        this.skipping = c === 10 ? 'no' : 'line';
+        continue;
+      }
       if (this.inString) {
         if (this.escape) this.escape = false;
         else if (c === 92) this.escape = true;
@@ -232,11 +239,6 @@ class ValueSplitter {
           this.start = -1;
         }
       }
-      if (this.start >= 0 && i - this.start > this.max) {
-        yield this.bad(this.startLine, 'TOO_LONG', `value longer than ${this.max} characters; skipped to the end of the line`);
-        this.start = -1;
-        this.skipping = 'line';
-      }
     }
     // keep only the current value's text
     if (this.start >= 0) {
@@ -253,6 +255,15 @@ class ValueSplitter {
     this.buf = '';
     this.start = -1;
     this.scanned = 0;
+  }
+
+  /** Drop a value cut by a read error; its start line, if there was one. */
+  discard(): number | undefined {
+    const had = this.start >= 0 && this.buf.slice(this.start).trim() !== '' ? this.startLine : undefined;
+    this.buf = '';
+    this.start = -1;
+    this.scanned = 0;
+    return had;
   }
 
   private emit(text: string): InputItem {

@@ -77,7 +77,7 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
   const bad: BadInput[] = [];
   const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
   for (const hr of engine.rules) if (hr.rule.logic.aggregation) aggregates.set(hr, (() => {
-    const p = planAggregation(hr.rule.logic.aggregation!);
+    const p = planAggregation(hr.rule.logic.aggregation!, hr.rule.format);
     return 'unsupported' in p ? p : new AggregateState(p);
   })());
   let lastTime = 0;
