@@ -11,7 +11,8 @@ import { evaluatePredicate, resolveDotted, type FieldResolver, type Truth } from
 import { type Expr, type Opaque, type Predicate } from '../model/expr.ts';
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
-import { eventKeys, prefilterKeys, type KeyKind } from './prefilter.ts';
+import { AhoCorasick } from './ahoCorasick.ts';
+import { eventKeys, norm, prefilterKeys, type KeyKind } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 
 /** A rule ready to run. */
@@ -30,6 +31,8 @@ interface KeyIndex {
   readonly kind: KeyKind;
   readonly byValue: Map<string, HuntRule[]>;
   readonly resolverIndex: number;
+  /** For `sub` keys: the automaton over the values, and the rules of each pattern id (built at first use). */
+  ac?: { readonly automaton: AhoCorasick; readonly rules: HuntRule[][] };
 }
 
 /** Rules of one log source: those always evaluated and those reached through a key. */
@@ -142,6 +145,15 @@ export class HuntEngine {
     const runSet = (set: LogSourceRules): void => {
       for (const hr of set.always) runRule(hr);
       for (const k of set.keyed) {
+        if (k.kind === 'sub') {
+          const ac = (k.ac ??= buildAutomaton(k.byValue));
+          const raw = view(k.resolverIndex).get(k.field);
+          for (const x of Array.isArray(raw) ? raw : [raw]) {
+            if (typeof x === 'string') ac.automaton.search(norm(x), (id) => ac.rules[id]!.forEach(runRule));
+            else if (typeof x === 'number' || typeof x === 'boolean') ac.automaton.search(String(x).toLowerCase(), (id) => ac.rules[id]!.forEach(runRule));
+          }
+          continue;
+        }
         for (const key of eventKeys(view(k.resolverIndex), k.field, k.kind)) {
           const list = k.byValue.get(key);
           if (list) for (const hr of list) runRule(hr);
@@ -214,4 +226,11 @@ function inheritLogSources(rules: HuntRule[]): void {
     if (hr.logSources.length || !refs?.length) continue;
     hr.logSources = [...new Set(refs.flatMap((r) => (byRef.get(`${hr.rule.format}:${r}`) ?? []).flatMap((x) => x.logSources)))];
   }
+}
+
+function buildAutomaton(byValue: Map<string, HuntRule[]>): { automaton: AhoCorasick; rules: HuntRule[][] } {
+  const automaton = new AhoCorasick();
+  const rules: HuntRule[][] = [];
+  for (const [v, list] of byValue) rules[automaton.add(v)] = list;
+  return { automaton, rules };
 }

@@ -2,15 +2,18 @@
  * Literal prefilters: for a condition, a set of keys (field + normalised literal) such that an event with none of
  * them cannot make the condition true or unknown, so the rule is not evaluated on it. Keys come from positive
  * equality (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs):
- * the file name after the last `\` or `/`. An AND takes the most selective of its parts, an OR needs keys on every
+ * the file name after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal
+ * parts of a glob), found in one pass by an Aho-Corasick automaton per field. An AND takes the most selective of its parts, an OR needs keys on every
  * branch, a NOT or anything else gives none (the rule is always evaluated). Soundness: every key test is
  * implied by the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the
  * last path segment), and none of these predicates can be unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
-import { EventView } from '../model/compile.ts';
+import type { EventView } from '../model/compile.ts';
+import { applyTransform } from '../model/evaluate.ts';
 
-export type KeyKind = 'eq' | 'base\\' | 'base/';
+/** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
+export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
 
 export interface PrefilterKey {
   readonly field: string;
@@ -23,15 +26,44 @@ const ROUTING_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'eventsou
 
 const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
 
-/** Event-side normalisation of a literal (RE2 folds `ſ` with `s`; lower-casing does not). */
+/**
+ * Normalisation of a literal and of the event's value alike: lower-cased, with `ſ` as `s` (RE2's case folding
+ * joins them, lower-casing does not) and final `ς` as `σ` (lower-casing `Σ` depends on its position, so a
+ * substring could lower-case differently from the text around it).
+ */
 export function norm(s: string): string {
   const l = s.toLowerCase();
-  return l.includes('ſ') ? l.replaceAll('ſ', 's') : l;
+  return l.includes('ſ') || l.includes('ς') ? l.replaceAll('ſ', 's').replaceAll('ς', 'σ') : l;
 }
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The literal runs of a Sigma glob (between unescaped `*` / `?`), as globToRegex reads it. */
+function globLiterals(g: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '\\' && i + 1 < g.length && '*?\\'.includes(g[i + 1]!)) cur += g[++i]!;
+    else if (c === '*' || c === '?') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const longest = (xs: readonly string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
+
+/** The canonical spelling of a number, as keys write it (`16`, `16.0` and `0x10` alike). */
+const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
-  if (o.missingAs !== undefined || o.transforms?.length || p.values.length === 0) return undefined;
+  if (o.missingAs !== undefined || p.values.length === 0) return undefined;
+  if (o.transforms?.length) return transformedKeys(p);
   if (o.match === 'all' && p.values.length > 1) {
     // every value must hold: any one of them is a requirement
     const one = predKeys({ ...p, values: [p.values[0]!], opts: { ...o, match: 'any' } });
@@ -39,34 +71,65 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
   }
   const out: PrefilterKey[] = [];
   for (const v of p.values) {
+    if (typeof v === 'number' && (p.op === 'eq' || p.op === 'in') && Number.isFinite(v)) {
+      out.push({ field: p.field, kind: 'eq', value: numKey(v) });
+      continue;
+    }
     if (typeof v !== 'string') return undefined;
     switch (p.op) {
       case 'eq':
       case 'in':
-        if (numericLike(v)) return undefined;
-        out.push({ field: p.field, kind: 'eq', value: norm(v) });
+        // a numeric string equals a number of the same value (loose typing) or the same string
+        out.push({ field: p.field, kind: 'eq', value: o.typing !== 'strict' && numericLike(v) ? numKey(Number(v)) : norm(v) });
         break;
+      case 'contains':
+      case 'starts_with':
       case 'ends_with': {
-        if (o.typing === 'strict') return undefined; // Python: endswith on a list is an error (unknown)
-        const k = baseKey(p.field, norm(v));
-        if (!k) return undefined;
-        out.push(k);
+        if (o.typing === 'strict') return undefined; // Python: on a list or None this is an error (unknown) or membership
+        const n = norm(v);
+        const k = p.op === 'ends_with' ? baseKey(p.field, n) : undefined;
+        if (k) out.push(k);
+        else if (n !== '') out.push({ field: p.field, kind: 'sub', value: n });
+        else return undefined;
         break;
       }
       case 'wildcard': {
-        if (o.wildcard === 'like') return undefined;
-        // a glob `…*<suffix>` whose suffix has a separator and no wildcard or escape fixes the last segment
-        const star = v.lastIndexOf('*');
-        const suffix = v.slice(star + 1);
-        if (star < 0 || suffix.includes('?') || (star > 0 && v[star - 1] === '\\') || suffix.includes('*')) return undefined;
-        if (/\\[*?\\]/.test(suffix)) return undefined;
-        const k = baseKey(p.field, norm(suffix));
-        if (!k) return undefined;
-        out.push(k);
+        // RE2 folds an ASCII letter only with ASCII letters, K (lower-cased to k) and ſ (normalised): ASCII only
+        if (o.wildcard === 'like' || !ASCII.test(v)) return undefined;
+        const lits = globLiterals(v);
+        // a glob `…*<suffix>` whose suffix has a separator fixes the last segment; else its longest literal run
+        const last = lits[lits.length - 1]!;
+        const k = lits.length > 1 && !v.endsWith('?') ? baseKey(p.field, norm(last)) : undefined;
+        const lit = norm(longest(lits));
+        if (k) out.push(k);
+        else if (lits.length === 1) out.push({ field: p.field, kind: 'eq', value: lit });
+        else if (lit !== '') out.push({ field: p.field, kind: 'sub', value: lit });
+        else return undefined;
         break;
       }
       default:
         return undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * Substring predicates with Sigma value transforms (base64offset, utf16, windash): the alternatives a transform
+ * makes do not depend on the event, and one of them must occur.
+ */
+function transformedKeys(p: Predicate): PrefilterKey[] | undefined {
+  if (p.op !== 'contains' && p.op !== 'starts_with' && p.op !== 'ends_with') return undefined;
+  if (p.opts?.typing === 'strict' || p.opts?.match === 'all') return undefined;
+  const out: PrefilterKey[] = [];
+  for (const v of p.values) {
+    if (typeof v !== 'string') return undefined;
+    let alts = [v];
+    for (const t of p.opts?.transforms ?? []) alts = alts.flatMap((a) => applyTransform(t, a));
+    for (const a of alts) {
+      const n = norm(a);
+      if (n === '') return undefined;
+      out.push({ field: p.field, kind: 'sub', value: n });
     }
   }
   return out;
@@ -80,9 +143,13 @@ function baseKey(field: string, suffix: string): PrefilterKey | undefined {
   return undefined;
 }
 
+/** How many events a key set lets through, roughly: routing fields and short substrings are poor filters. */
 function cost(keys: readonly PrefilterKey[]): number {
-  let c = keys.length;
-  for (const k of keys) if (ROUTING_FIELDS.has(k.field.toLowerCase())) c += 1000;
+  let c = 0;
+  for (const k of keys) {
+    c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : 3) : 1;
+    if (ROUTING_FIELDS.has(k.field.toLowerCase())) c += 1000;
+  }
   return c;
 }
 
@@ -133,8 +200,13 @@ export function eventKeys(view: EventView, field: string, kind: KeyKind): string
   const add = (x: unknown): void => {
     if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') {
       const s = typeof x === 'string' ? norm(x) : String(x).toLowerCase();
-      if (kind === 'eq') out.push(s);
-      else {
+      if (kind === 'eq') {
+        out.push(s);
+        // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
+        if (typeof x === 'number') out.push(numKey(x));
+        else if (typeof x === 'boolean') out.push(numKey(Number(x)));
+        else if (numericLike(x)) out.push(numKey(Number(x)));
+      } else {
         const sep = kind === 'base\\' ? '\\' : '/';
         out.push(s.slice(s.lastIndexOf(sep) + 1));
       }

@@ -9,7 +9,8 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluatePredicate, globToRegex, type FieldResolver, type Truth } from './evaluate.ts';
+import { applyTransform, evaluatePredicate, globToRegex, likeToRegex, type FieldResolver, type Truth } from './evaluate.ts';
+import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { LIMITS } from './diagnostics.ts';
@@ -186,10 +187,13 @@ function compilePredicate(p: Predicate): Compiled {
         return slow(v);
       };
     }
+    case 'regex':
+      return regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.anchor === 'start' ? `^(?:${pat})` : o.anchor === 'full' ? `^(?:${pat})$` : pat, flags: (o.flags ?? '') + (cs ? '' : 'i') }))), all, field, slow);
     case 'wildcard': {
-      if (o.wildcard === 'like' || cs) return slow;
+      const viaRegex = () => regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat), flags: cs ? 's' : 'is' }))), all, field, slow);
+      if (o.wildcard === 'like' || cs) return viaRegex();
       const globs = needles.map((alts) => alts.map(simpleGlob));
-      if (globs.some((alts) => alts.some((g) => g === undefined))) return slow;
+      if (globs.some((alts) => alts.some((g) => g === undefined))) return viaRegex();
       const tests = globs as SimpleGlob[][];
       return (v) => {
         const raw = v.get(field);
@@ -214,7 +218,6 @@ function compilePredicate(p: Predicate): Compiled {
     case 'le':
     case 'gt':
     case 'ge':
-    case 'regex':
     case 'has':
     case 'cidr':
     case 'is_null':
@@ -223,6 +226,43 @@ function compilePredicate(p: Predicate): Compiled {
     default:
       return assertNever(p.op, 'operator');
   }
+}
+
+/**
+ * Regular expressions (and globs that need one) compiled once: a scalar value is tested as a string, missing / null
+ * or an object is false, a list goes the slow way; a pattern RE2 cannot run, or an input over the bound, is unknown
+ * (as `regexTest` says). Alternatives of a value are ORed, values combined by any / all, three-valued.
+ */
+function regexPath(pats: { src: string; flags: string }[][], all: boolean, field: string, slow: Compiled): Compiled {
+  const res = pats.map((alts) => alts.map((p) => compileRegex(p.src, p.flags)));
+  const test = (r: CompileResult, s: string): Truth => (!r.ok || s.length > LIMITS.maxRegexInput ? 'unknown' : r.re.test(s));
+  return (v) => {
+    const raw = v.get(field);
+    if (raw === undefined || raw === null) return false;
+    if (Array.isArray(raw)) return slow(v);
+    if (typeof raw === 'object') return false;
+    const s = String(raw);
+    let acc: Truth = all;
+    for (const alts of res) {
+      let r: Truth = false;
+      for (const re of alts) {
+        const t = test(re, s);
+        if (t === true) {
+          r = true;
+          break;
+        }
+        if (t === 'unknown') r = 'unknown';
+      }
+      if (all) {
+        if (r === false) return false;
+        if (r === 'unknown') acc = 'unknown';
+      } else {
+        if (r === true) return true;
+        if (r === 'unknown') acc = 'unknown';
+      }
+    }
+    return acc;
+  };
 }
 
 /** A glob made only of literal ASCII parts and `*` (no `?`, no escapes): parts in order, anchored at both ends. */
