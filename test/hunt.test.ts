@@ -134,3 +134,26 @@ describe('aggregations', () => {
     assert.ok(temporal && temporal.hits === 0 && temporal.mayFire > 0, 'a temporal correlation is not counted: may fire');
   });
 });
+
+describe('detwiki hunt (command)', () => {
+  it('runs the rules of a repository over a folder of events with bad input: hits, may-fire, counts', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const src = fixture('sigma', 'source');
+    const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-cli-'));
+    const whoami = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' } } };
+    writeFileSync(path.join(logs, 'a.jsonl'), `${JSON.stringify(whoami)}\nnot json\n${JSON.stringify({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'eu-west-1' })}\n`);
+    writeFileSync(path.join(logs, 'b.jsonl.gz'), gzipSync(Buffer.from(JSON.stringify(whoami) + '\n')));
+    writeFileSync(path.join(logs, 'notes.md'), 'not an event file');
+    const r = spawnSync(process.execPath, [bin, 'hunt', logs, '--rules', src, '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { counts: InputCounts; hits: Hit[]; byRule: { rule: { id: string }; hits: number }[]; bad: { code: string; pos: { line: number } }[]; filesSkipped: string[]; byLogSource: { logSource: string; events: number }[] };
+    assert.deepEqual(out.counts, { files: 2, lines: 4, events: 3, bad: 1 });
+    assert.deepEqual(out.bad.map((b) => `${b.code}:${b.pos.line}`), ['NOT_JSON:2']);
+    assert.equal(out.filesSkipped.length, 1);
+    const whoamiHits = out.hits.filter((h) => h.rule.id === 'sigma/proc_creation_win_whoami');
+    assert.deepEqual(whoamiHits.map((h) => `${h.type} ${path.basename(h.pos.file)}:${h.pos.line}`), ['hit a.jsonl:1', 'hit b.jsonl.gz:1']);
+    assert.ok(whoamiHits[0]!.matched.some((m) => m.includes('whoami.exe')), JSON.stringify(whoamiHits[0]!.matched));
+    assert.ok(out.byLogSource.some((l) => l.logSource === 'aws.cloudtrail' && l.events === 1));
+  });
+});
