@@ -129,7 +129,24 @@ function staticPatterns(p: Predicate): string[][] | undefined {
   return out;
 }
 
-type StringTest = (hay: string, needle: string) => boolean;
+type StringOpCode = 0 | 1 | 2 | 3;
+const OP_CONTAINS = 0;
+const OP_STARTS = 1;
+const OP_ENDS = 2;
+const OP_EQ = 3;
+
+function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
+  switch (op) {
+    case OP_CONTAINS:
+      return hay.includes(needle);
+    case OP_STARTS:
+      return hay.startsWith(needle);
+    case OP_ENDS:
+      return hay.endsWith(needle);
+    default:
+      return hay === needle;
+  }
+}
 
 function compilePredicate(p: Predicate): Compiled {
   const o = p.opts ?? {};
@@ -142,26 +159,31 @@ function compilePredicate(p: Predicate): Compiled {
   const all = o.match === 'all';
   const field = p.field;
   const needles = pats.map((alts) => alts.map((s) => (cs ? s : s.toLowerCase())));
-  const anyAll = (test: (n: string) => boolean): boolean => {
+  const flat = needles.flat();
+  // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
+  const scan = (op: StringOpCode, hay: string): boolean => {
     if (all) {
-      for (const alts of needles) if (!alts.some(test)) return false;
+      for (const alts of needles) {
+        let ok = false;
+        for (let i = 0; i < alts.length; i++) if (stringTest(op, hay, alts[i]!)) {
+          ok = true;
+          break;
+        }
+        if (!ok) return false;
+      }
       return true;
     }
-    for (const alts of needles) for (const n of alts) if (test(n)) return true;
+    for (let i = 0; i < flat.length; i++) if (stringTest(op, hay, flat[i]!)) return true;
     return false;
   };
-  const stringOp = (test: StringTest): Compiled => {
+  const stringOp = (op: StringOpCode): Compiled => {
     // loose: a string or a number is tested as a string; missing / null is false; lists and objects go the slow way.
     // strict: only a string value takes the fast path.
     return (v) => {
       const raw = v.get(field);
       if (typeof raw === 'string' || (!strict && typeof raw === 'number')) {
-        if (cs) {
-          const hay = typeof raw === 'string' ? raw : String(raw);
-          return anyAll((n) => test(hay, n));
-        }
-        const hay = v.lower(field) as string;
-        return anyAll((n) => test(hay, n));
+        if (cs) return scan(op, typeof raw === 'string' ? raw : String(raw));
+        return scan(op, v.lower(field) as string);
       }
       if (!strict && (raw === undefined || raw === null)) return false;
       return slow(v);
@@ -169,21 +191,17 @@ function compilePredicate(p: Predicate): Compiled {
   };
   switch (p.op) {
     case 'contains':
-      return stringOp((h, n) => h.includes(n));
+      return stringOp(OP_CONTAINS);
     case 'starts_with':
-      return stringOp((h, n) => h.startsWith(n));
+      return stringOp(OP_STARTS);
     case 'ends_with':
-      return stringOp((h, n) => h.endsWith(n));
+      return stringOp(OP_ENDS);
     case 'eq':
     case 'in': {
       // string against string patterns: loose typing compares numeric strings as strings too (neither is a number)
       return (v) => {
         const raw = v.get(field);
-        if (typeof raw === 'string') {
-          if (cs) return anyAll((n) => raw === n);
-          const hay = v.lower(field) as string;
-          return anyAll((n) => hay === n);
-        }
+        if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lower(field) as string));
         return slow(v);
       };
     }
