@@ -122,3 +122,21 @@ describe('compiled evaluation and prefilters over the corpora', { skip: !existsS
     assert.deepEqual(prefilterAgrees(sample.rules, pool.filter((_, i) => i % 3 === 0)), []);
   });
 });
+
+describe('prefilter keys (invented cases)', () => {
+  it('a regex gives the literal it requires, never a quantifier count or an alternative', async () => {
+    const { requiredLiteral } = await import('../src/hunt/prefilter.ts');
+    const got = ['abc\\.exe', 'a(b|c)def', 'x|yzzz', 'cmd\\.exe\\s+/c', 'ab?cdef', 'foo[bar]bazz', 'a{100}', 'x{1,3}yyyy', '\\d+', 'abc+de'].map(requiredLiteral);
+    assert.deepEqual(got, ['abc.exe', 'def', undefined, 'cmd.exe', 'cdef', 'bazz', undefined, 'yyyy', undefined, 'abc']);
+  });
+
+  it('a value over the regex input bound runs the keyed glob and regex rules (unknown, not skipped)', () => {
+    const rule = (id: string, e: Expr) => ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
+    const rules = [rule('g', pred('CommandLine', 'wildcard', ['*mimikatz*'])), rule('r', pred('CommandLine', 'regex', ['sekurlsa::\\w+']))];
+    const engine = new HuntEngine(rules, { all: true });
+    const long = { CommandLine: 'x'.repeat(70_000) };
+    const got = Object.fromEntries(engine.run(long).results.map((r) => [r.rule.rule.id, r.truth]));
+    assert.deepEqual(got, { g: 'unknown', r: 'unknown' });
+    assert.deepEqual(engine.run({ CommandLine: 'hello' }).results, []);
+  });
+});

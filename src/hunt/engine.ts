@@ -14,6 +14,7 @@ import type { RuleRecord } from '../model/rule.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
 import { eventKeys, norm, prefilterKeys, type KeyKind } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
+import { LIMITS } from '../model/diagnostics.ts';
 
 /** A rule ready to run. */
 export interface HuntRule {
@@ -145,6 +146,11 @@ export class HuntEngine {
     const runSet = (set: LogSourceRules): void => {
       for (const hr of set.always) runRule(hr);
       for (const k of set.keyed) {
+        if (tooLongForRegex(view(k.resolverIndex).get(k.field))) {
+          // a glob or regex on a value over the regex input bound is unknown, whatever the literals: run them all
+          for (const list of k.byValue.values()) for (const hr of list) runRule(hr);
+          continue;
+        }
         if (k.kind === 'sub') {
           const ac = (k.ac ??= buildAutomaton(k.byValue));
           const raw = view(k.resolverIndex).get(k.field);
@@ -233,4 +239,10 @@ function buildAutomaton(byValue: Map<string, HuntRule[]>): { automaton: AhoCoras
   const rules: HuntRule[][] = [];
   for (const [v, list] of byValue) rules[automaton.add(v)] = list;
   return { automaton, rules };
+}
+
+function tooLongForRegex(v: unknown): boolean {
+  if (typeof v === 'string') return v.length > LIMITS.maxRegexInput;
+  if (Array.isArray(v)) return v.some((x) => typeof x === 'string' && x.length > LIMITS.maxRegexInput);
+  return false;
 }

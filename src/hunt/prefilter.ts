@@ -11,6 +11,7 @@
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import type { EventView } from '../model/compile.ts';
 import { applyTransform } from '../model/evaluate.ts';
+import { compileRegex } from '../model/regex.ts';
 
 /** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
 export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
@@ -107,11 +108,88 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
         else return undefined;
         break;
       }
+      case 'regex': {
+        // a literal run the pattern requires (RE2 must be able to run it: else every value is unknown)
+        if (!compileRegex(v, (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i')).ok) return undefined;
+        const lit = requiredLiteral(v);
+        if (!lit) return undefined;
+        out.push({ field: p.field, kind: 'sub', value: norm(lit) });
+        break;
+      }
       default:
         return undefined;
     }
   }
   return out;
+}
+
+/**
+ * The longest run of literal ASCII characters a regular expression requires, outside any group and class, when it
+ * has no top-level alternation (undefined when there is none of 3 characters or more). A character followed by
+ * `?`, `*` or `{` is optional and ends the run; one followed by `+` ends it after itself.
+ */
+export function requiredLiteral(re: string): string | undefined {
+  let depth = 0;
+  let best = '';
+  let cur = '';
+  const end = () => {
+    if (cur.length > best.length) best = cur;
+    cur = '';
+  };
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i]!;
+    if (c === '[') {
+      // skip the class (a `]` first in it is literal)
+      end();
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      for (; j < re.length && re[j] !== ']'; j++) if (re[j] === '\\') j++;
+      i = j;
+      continue;
+    }
+    if (c === '{') {
+      // a counted repetition `{n,m}`: its digits are not text
+      end();
+      const close = re.indexOf('}', i);
+      if (close > i) i = close;
+      continue;
+    }
+    if (c === '(') {
+      end();
+      depth++;
+      continue;
+    }
+    if (c === ')') {
+      end();
+      depth--;
+      continue;
+    }
+    if (c === '|') {
+      if (depth === 0) return undefined;
+      end();
+      continue;
+    }
+    let lit: string | undefined;
+    if (c === '\\') {
+      const n = re[i + 1];
+      i++;
+      if (n !== undefined && /[.\\/\-*+?()[\]{}|^$ #:"'=,;@!%&~<>]/.test(n)) lit = n;
+    } else if (/[A-Za-z0-9_\-\/:"'=,;@!%&~<> #]/.test(c)) lit = c;
+    if (lit === undefined || depth > 0) {
+      end();
+      continue;
+    }
+    const q = re[i + 1];
+    if (q === '?' || q === '*' || q === '{') {
+      end();
+      continue;
+    }
+    cur += lit;
+    if (q === '+') end();
+  }
+  end();
+  return best.length >= 3 ? best : undefined;
 }
 
 /**
