@@ -25,6 +25,9 @@ export interface PrefilterKey {
 /** Fields that route events rather than select them: keys on them are a last resort. */
 const ROUTING_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'eventsource', 'eventtype', 'p_log_type', 'category', 'type']);
 
+/** Fields with few distinct values (most events share them): poor keys when another part of the rule has one. */
+const FEW_VALUES = new Set(['integritylevel', 'company', 'product', 'logontype', 'signed', 'signaturestatus', 'initiated', 'protocol', 'status', 'result', 'outcome.result', 'errorcode', 'useridentity.type', 'awsregion']);
+
 const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
 
 /**
@@ -225,8 +228,10 @@ function baseKey(field: string, suffix: string): PrefilterKey | undefined {
 function cost(keys: readonly PrefilterKey[]): number {
   let c = 0;
   for (const k of keys) {
-    c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : 3) : 1;
-    if (ROUTING_FIELDS.has(k.field.toLowerCase())) c += 1000;
+    c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
+    const f = k.field.toLowerCase();
+    if (ROUTING_FIELDS.has(f)) c += 1000;
+    else if (FEW_VALUES.has(f)) c += 50;
   }
   return c;
 }
