@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, Command> = {
   test: { summary: 'test <path> [--format F] [--json]   run rules\' embedded tests against their extracted logic', load: () => import('./commands/test.ts') },
   scan: { summary: 'scan <repo dir> [--format F] [--strict] [--json]   parse a repository, account for every file', load: () => import('./commands/scan.ts') },
   eval: { summary: 'eval <rule file> <events.json|jsonl|-> [--json]   run a rule\'s logic against JSON events', load: () => import('./commands/eval.ts') },
+  hunt: { summary: 'hunt <events...> [--catalog DIR | --rules PATH...] [--json|--jsonl]   which rules fire on these logs', load: () => import('./commands/hunt.ts') },
   sync: { summary: 'sync [--mirror DIR] [--cache DIR]   clone or update the upstream sources and the ATT&CK bundle', load: () => import('./commands/sync.ts') },
   build: { summary: 'build [--mirror DIR] [--attack FILE] [--out DIR]   build the SQLite catalog', load: () => import('./commands/build.ts') },
   serve: { summary: 'serve [--out DIR] [--host H] [--port N]   serve the wiki (localhost, read-only)', load: () => import('./commands/serve.ts') },

@@ -1,0 +1,118 @@
+/**
+ * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--logsource ls,..]
+ *   [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain]
+ * Which rules fire on these logs: every rule of every language run over JSON / JSON lines / gzip events (files,
+ * folders or `-`), each event routed to the rules of its log source. Hits, "may fire" (unknown: partial rules)
+ * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input.
+ */
+import { writeFileSync } from 'node:fs';
+import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { HuntEngine } from '../../hunt/engine.ts';
+import { inputFiles } from '../../hunt/events.ts';
+import { parseFormats, rulesFromCatalog, rulesFromPaths, type RuleFilter } from '../../hunt/load.ts';
+import { hunt, navigatorLayer, type Hit, type HuntSummary } from '../../hunt/session.ts';
+import { SEVERITIES, type Severity } from '../../model/facts.ts';
+import { AGGREGATE_FUNCTIONS } from '../../hunt/aggregate.ts';
+import { parseCommand, printJson, progress } from '../args.ts';
+import { guarded, UsageError } from '../context.ts';
+
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE]';
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, {
+      catalog: { type: 'string' },
+      rules: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      kind: { type: 'string' },
+      logsource: { type: 'string' },
+      all: { type: 'boolean' },
+      'min-severity': { type: 'string' },
+      jsonl: { type: 'boolean' },
+      navigator: { type: 'string' },
+      'no-explain': { type: 'boolean' },
+      engine: { type: 'string' },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError(USAGE);
+    if (values.engine && values.engine !== 'memory') throw new UsageError(`engine '${values.engine}' is not available in this build (only 'memory')`);
+    const minSev = values['min-severity'];
+    if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
+    let filter: RuleFilter;
+    try {
+      const formats = parseFormats(values.format);
+      filter = { ...(formats ? { formats } : {}), ...(values.kind ? { kinds: values.kind.split(',') } : {}), ...(minSev ? { minSeverity: minSev as Severity } : {}) };
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const t0 = performance.now();
+    let rules;
+    try {
+      rules = values.rules?.length ? await rulesFromPaths(values.rules, filter, progress) : rulesFromCatalog(values.catalog ?? defaultCatalogDir(), filter);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
+    const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}) });
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const skipped: string[] = [];
+    const files = inputFiles(positionals, skipped);
+    const hits: Hit[] = [];
+    const MAX_KEPT = 10_000;
+    let dropped = 0;
+    const tty = process.stderr.isTTY && !values.json && !values.jsonl;
+    const bar = tty ? (n: number) => process.stderr.write(`\rhunting: ${n} events, ${((performance.now() - t0) / 1000).toFixed(1)} s`) : undefined;
+    const summary = await hunt(engine, files, {
+      explain: !values['no-explain'],
+      onHit: (h) => {
+        if (values.jsonl) process.stdout.write(JSON.stringify(h) + '\n');
+        else if (values.json) {
+          if (hits.length < MAX_KEPT) hits.push(h);
+          else dropped++;
+        } else if (h.type !== 'may_fire') printHit(h);
+      },
+      onBad: (b) => {
+        if (!values.json) process.stderr.write(`detwiki hunt: ${b.pos.file}:${b.pos.line}: ${b.code}: ${b.message}\n`);
+      },
+      ...(bar ? { onProgress: bar } : {}),
+    });
+    if (bar) process.stderr.write('\n');
+    if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
+    if (values.json) printJson({ loadSeconds, filesSkipped: skipped, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
+    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, ...summary }) + '\n');
+    else printSummary(summary, loadSeconds, skipped);
+    return 0;
+  });
+}
+
+function printHit(h: Hit): void {
+  const where = `${h.pos.file}:${h.pos.line}`;
+  const agg = h.type === 'aggregate' ? ` [${h.count} in window, group ${h.group}]` : '';
+  console.log(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
+  for (const m of h.matched.slice(0, 6)) console.log(`    ${m}`);
+}
+
+function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly string[]): void {
+  const c = s.counts;
+  console.log('');
+  console.log(`input: ${c.files} file(s), ${c.lines} lines read, ${c.events} events parsed, ${c.bad} bad${skipped.length ? `; ${skipped.length} file(s) in the folders skipped (not .json, .jsonl, .ndjson, .log or .gz)` : ''}`);
+  console.log(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic; ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
+  console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
+  const fired = s.byRule.filter((r) => r.hits);
+  console.log(`\nfired: ${fired.length} rule(s)`);
+  for (const r of fired) console.log(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}`);
+  const maybe = s.byRule.filter((r) => !r.hits && r.mayFire);
+  if (maybe.length) {
+    console.log(`\nmay fire (unknown: depends on logic the parser could not express): ${maybe.length} rule(s)`);
+    for (const r of maybe) console.log(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`);
+  }
+  if (s.byTechnique.length) {
+    console.log('\nby technique:');
+    for (const t of s.byTechnique) console.log(`  ${t.technique.padEnd(10)} ${t.hits} hit(s), ${t.rules} rule(s)`);
+  }
+  console.log('\nby log source:');
+  for (const l of s.byLogSource) console.log(`  ${l.logSource.padEnd(36)} ${l.events} events, ${l.hits} with a hit`);
+}

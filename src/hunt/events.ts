@@ -1,0 +1,299 @@
+/**
+ * Streaming event input for `detwiki hunt`: JSON lines, one JSON document, JSON values one after the other (evtx
+ * dumps as the Sigma regression data has them), a top-level array, and gzip of any of these; a file, a folder
+ * (every file under it, sorted) or `-` (stdin). Memory stays bounded: one value at a time, never more than
+ * `maxValueBytes` of a value held.
+ *
+ * Bad input never stops the hunt: each problem is one `BadInput` with its file and line (a non-JSON line, a value
+ * over the size limit, a binary file, a truncated gzip), and the counts of lines read / values parsed / bad are
+ * kept by the caller (`InputCounts`).
+ */
+import { createReadStream, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+
+/** Where an event came from: file and 1-based line of its first character. */
+export interface EventPosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface InputEvent {
+  readonly kind: 'event';
+  readonly event: unknown;
+  readonly pos: EventPosition;
+}
+
+/** One problem of the input, with where it is. */
+export interface BadInput {
+  readonly kind: 'bad';
+  readonly pos: EventPosition;
+  /** Stable code: NOT_JSON, TOO_LONG, BINARY, TRUNCATED_GZIP, READ_ERROR, TRUNCATED. */
+  readonly code: 'NOT_JSON' | 'TOO_LONG' | 'BINARY' | 'TRUNCATED_GZIP' | 'READ_ERROR' | 'TRUNCATED';
+  readonly message: string;
+}
+
+export type InputItem = InputEvent | BadInput;
+
+export interface ReadOptions {
+  /** Largest value (or line) kept, in characters; longer ones are one TOO_LONG error. Default 16 MiB. */
+  readonly maxValueChars?: number;
+}
+
+/** Counts printed at the end of a hunt: nothing is skipped silently. */
+export interface InputCounts {
+  files: number;
+  lines: number;
+  events: number;
+  bad: number;
+}
+
+/** Names of files a folder walk reads (files named on the command line are always read). */
+export const EVENT_FILE = /\.(json|jsonl|ndjson|jsonlines|log|gz)$/i;
+
+/**
+ * Every input file of the arguments: files as given, folders walked (sorted, only `EVENT_FILE` names; the others
+ * are listed in `skipped`), `-` for stdin.
+ */
+export function inputFiles(args: readonly string[], skipped: string[] = []): string[] {
+  const out: string[] = [];
+  const walk = (p: string, top: boolean): void => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) {
+      out.push(p); // reported as READ_ERROR when read
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) walk(path.join(p, e), false);
+    } else if (top || EVENT_FILE.test(p)) out.push(p);
+    else skipped.push(p);
+  };
+  for (const a of args) if (a === '-') out.push('-');
+  else walk(a, true);
+  return out;
+}
+
+function sniff(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(8192);
+    const n = readSync(fd, b, 0, b.length, 0);
+    return b.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** Text chunks of a file (gunzipped when it is gzip); errors become a thrown `ReadFailure`. */
+class ReadFailure extends Error {
+  constructor(
+    readonly code: BadInput['code'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function* chunks(file: string, counts?: { gzip: boolean }): AsyncGenerator<string> {
+  let stream: NodeJS.ReadableStream;
+  if (file === '-') stream = process.stdin;
+  else {
+    const head = sniff(file);
+    const gz = isGzip(head);
+    if (counts) counts.gzip = gz;
+    if (!gz && head.includes(0)) throw new ReadFailure('BINARY', 'binary file (NUL bytes in its first 8 KB), not JSON; skipped');
+    stream = gz ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  }
+  const dec = new StringDecoder('utf8');
+  try {
+    for await (const c of stream as AsyncIterable<Buffer>) yield dec.write(c);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: string }).code;
+    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header|invalid/i.test(msg)) throw new ReadFailure('TRUNCATED_GZIP', `gzip stream broken (${msg}); the events before it were read`);
+    throw new ReadFailure('READ_ERROR', msg);
+  }
+  const rest = dec.end();
+  if (rest) yield rest;
+}
+
+/**
+ * Read every event of the inputs, in order. Values are split with a string-aware scan of `{}` / `[]` depth, so a
+ * JSON lines file and a file of pretty-printed documents read alike; a top-level array gives its elements.
+ */
+export async function* readEvents(files: readonly string[], counts: InputCounts, opts: ReadOptions = {}): AsyncGenerator<InputItem> {
+  const max = opts.maxValueChars ?? 16 * 1024 * 1024;
+  for (const file of files) {
+    counts.files++;
+    yield* readFile(file, counts, max);
+  }
+}
+
+async function* readFile(file: string, counts: InputCounts, max: number): AsyncGenerator<InputItem> {
+  const name = file === '-' ? '<stdin>' : file;
+  const splitter = new ValueSplitter(name, max);
+  try {
+    for await (const text of chunks(file)) {
+      for (const item of splitter.push(text)) yield count(item, counts);
+    }
+    for (const item of splitter.end()) yield count(item, counts);
+  } catch (e) {
+    const partial = splitter.discard();
+    const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
+    const message = partial ? `${f.message}; the value it cut at line ${partial} is dropped` : f.message;
+    yield count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts);
+  }
+  counts.lines += splitter.linesSeen();
+}
+
+function count(item: InputItem, counts: InputCounts): InputItem {
+  if (item.kind === 'event') counts.events++;
+  else counts.bad++;
+  return item;
+}
+
+/** Cuts a character stream into JSON values (see readEvents). */
+class ValueSplitter {
+  line = 1;
+  private buf = '';
+  private start = -1; // offset in buf of the current value, -1 when between values
+  private startLine = 1;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private skipping: 'no' | 'line' = 'no';
+  private arrayTop = false; // inside a top-level array: its elements are the values
+  private scanned = 0;
+  private lastChar = '';
+  constructor(
+    private readonly file: string,
+    private readonly max: number,
+  ) {}
+
+  linesSeen(): number {
+    return this.line - (this.lastChar === '\n' || this.lastChar === '' ? 1 : 0);
+  }
+
+  *push(text: string): Generator<InputItem> {
+    if (text.length) this.lastChar = text[text.length - 1]!;
+    this.buf += text;
+    const buf = this.buf;
+    let i = this.scanned;
+    for (; i < buf.length; i++) {
+      const c = buf.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.skipping === 'line') {
+        if (c === 10) this.skipping = 'no';
+        continue;
+      }
+      if (this.start < 0) {
+        if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) continue;
+        if (this.arrayTop && (c === 44 /* , */ || c === 93) /* ] */) {
+          if (c === 93) this.arrayTop = false;
+          continue;
+        }
+        if (c === 91 /* [ */ && !this.arrayTop && this.peekArrayOfObjects(buf, i)) {
+          this.arrayTop = true;
+          continue;
+        }
+        if (c !== 123 /* { */ && c !== 91) {
+          const lineNo = c === 10 ? this.line - 1 : this.line;
+          const eol = buf.indexOf('\n', i);
+          const snippet = buf.slice(i, Math.min(eol < 0 ? buf.length : eol, i + 40));
+          yield this.bad(lineNo, 'NOT_JSON', `not JSON: starts with ${JSON.stringify(snippet)}${isBinaryText(snippet) ? ' (binary data)' : ''}`);
+          this.skipping = 'line';
+          continue;
+        }
+        this.start = i;
+        this.startLine = this.line;
+        this.depth = 0;
+        this.inString = false;
+        this.escape = false;
+      }
+      if (i - this.start > this.max) {
+        yield this.bad(this.startLine, 'TOO_LONG', `value longer than ${this.max} characters; skipped to the end of the line`);
+        this.start = -1;
+        this.skipping = c === 10 ? 'no' : 'line';
+        continue;
+      }
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === 92) this.escape = true;
+        else if (c === 34) this.inString = false;
+        else if (c === 10) {
+          // a raw newline cannot be inside a JSON string: the value is broken; resynchronise on this line
+          yield this.bad(this.startLine, 'NOT_JSON', 'not JSON: unterminated string');
+          this.start = -1;
+        }
+        continue;
+      }
+      if (c === 34) this.inString = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        this.depth--;
+        if (this.depth === 0) {
+          yield this.emit(buf.slice(this.start, i + 1));
+          this.start = -1;
+        }
+      }
+    }
+    // keep only the current value's text
+    if (this.start >= 0) {
+      this.buf = buf.slice(this.start);
+      this.start = 0;
+    } else this.buf = '';
+    this.scanned = this.buf.length;
+  }
+
+  *end(): Generator<InputItem> {
+    if (this.start >= 0 && this.buf.slice(this.start).trim() !== '') {
+      yield this.bad(this.startLine, 'TRUNCATED', 'input ends inside a JSON value');
+    }
+    this.buf = '';
+    this.start = -1;
+    this.scanned = 0;
+  }
+
+  /** Drop a value cut by a read error; its start line, if there was one. */
+  discard(): number | undefined {
+    const had = this.start >= 0 && this.buf.slice(this.start).trim() !== '' ? this.startLine : undefined;
+    this.buf = '';
+    this.start = -1;
+    this.scanned = 0;
+    return had;
+  }
+
+  private emit(text: string): InputItem {
+    try {
+      return { kind: 'event', event: JSON.parse(text) as unknown, pos: { file: this.file, line: this.startLine } };
+    } catch (e) {
+      return this.bad(this.startLine, 'NOT_JSON', `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private bad(line: number, code: BadInput['code'], message: string): BadInput {
+    return { kind: 'bad', code, message, pos: { file: this.file, line } };
+  }
+
+  /** A `[` whose next non-blank character opens an object: a top-level array of events. */
+  private peekArrayOfObjects(buf: string, i: number): boolean {
+    for (let j = i + 1; j < buf.length && j < i + 4096; j++) {
+      const c = buf[j]!;
+      if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+      return c === '{' || c === ']';
+    }
+    return false;
+  }
+}
+
+function isBinaryText(s: string): boolean {
+  let odd = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13)) odd++;
+  }
+  return odd > 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * The rules a hunt runs: from a built catalog (`rule_json`, every language at once) or from rule files and
+ * repositories parsed on the spot (`--rules PATH...`), filtered by format, kind and minimum severity.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { catalogFile } from '../catalog/paths.ts';
+import { detectFormat, findRepoRoot } from '../formats/detect.ts';
+import { adapterFor } from '../formats/registry.ts';
+import { scanSource } from '../formats/scan.ts';
+import { describeSource } from '../formats/source-info.ts';
+import { isFormat, SEVERITIES, type Format, type Severity } from '../model/facts.ts';
+import type { RuleRecord } from '../model/rule.ts';
+
+export interface RuleFilter {
+  readonly formats?: readonly Format[];
+  readonly kinds?: readonly string[];
+  readonly minSeverity?: Severity;
+}
+
+export function parseFormats(s: string | undefined): Format[] | undefined {
+  if (!s) return undefined;
+  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const f of out) if (!isFormat(f)) throw new Error(`unknown format '${f}'`);
+  return out as Format[];
+}
+
+export function keep(r: RuleRecord, f: RuleFilter): boolean {
+  if (f.formats && !f.formats.includes(r.format)) return false;
+  if (f.kinds && !f.kinds.includes(r.kind)) return false;
+  if (f.minSeverity) {
+    const want = SEVERITIES.indexOf(f.minSeverity);
+    if (r.severity === undefined || SEVERITIES.indexOf(r.severity) < want) return false;
+  }
+  return true;
+}
+
+/** Every rule of a built catalog that passes the filter. */
+export function rulesFromCatalog(dir: string, f: RuleFilter): RuleRecord[] {
+  const file = catalogFile(dir);
+  if (!existsSync(file)) throw new Error(`no catalog at ${file}: run \`detwiki build\` or pass --rules PATH`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (f.formats) {
+      where.push(`r.format IN (${f.formats.map(() => '?').join(',')})`);
+      params.push(...f.formats);
+    }
+    const rows = db.prepare(`SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`).all(...params) as { json: string }[];
+    return rows.map((r) => JSON.parse(r.json) as RuleRecord).filter((r) => keep(r, f));
+  } finally {
+    db.close();
+  }
+}
+
+/** Rules of files or repositories: each path is a repository folder (any language) or a rule file inside one. */
+export async function rulesFromPaths(paths: readonly string[], f: RuleFilter, onProgress?: (label: string) => (done: number, total: number) => void): Promise<RuleRecord[]> {
+  const out: RuleRecord[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st) throw new Error(`no such rule path: ${p}`);
+    let root: string;
+    let format: Format | undefined;
+    let only: string[] | undefined;
+    if (st.isDirectory()) {
+      format = detectFormat(abs);
+      root = abs;
+      if (!format) {
+        const up = findRepoRoot(abs);
+        if (!up) throw new Error(`cannot tell the language of ${p}`);
+        format = up.format;
+        root = up.root;
+        only = undefined;
+      }
+    } else {
+      const up = findRepoRoot(abs);
+      if (!up) throw new Error(`cannot find the repository of ${p}`);
+      root = up.root;
+      format = up.format;
+      only = [path.relative(root, abs).split(path.sep).join('/')];
+    }
+    const adapter = adapterFor(format);
+    if (!adapter) throw new Error(`no adapter for ${format}`);
+    const res = await scanSource(adapter, root, describeSource(root), { ...(only ? { only } : {}), ...(onProgress ? { onProgress: onProgress(`parsing ${format} rules`) } : {}) });
+    for (const r of res.rules) if (keep(r, f)) out.push(r);
+  }
+  return out;
+}

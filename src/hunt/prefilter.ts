@@ -1,0 +1,301 @@
+/**
+ * Literal prefilters: for a condition, a set of keys (field + normalised literal) such that an event with none of
+ * them cannot make the condition true or unknown, so the rule is not evaluated on it. Keys come from positive
+ * equality (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs):
+ * the file name after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal
+ * parts of a glob), found in one pass by an Aho-Corasick automaton per field. An AND takes the most selective of its parts, an OR needs keys on every
+ * branch, a NOT or anything else gives none (the rule is always evaluated). Soundness: every key test is
+ * implied by the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the
+ * last path segment), and none of these predicates can be unknown.
+ */
+import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
+import type { EventView } from '../model/compile.ts';
+import { applyTransform } from '../model/evaluate.ts';
+import { compileRegex } from '../model/regex.ts';
+
+/** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
+export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
+
+export interface PrefilterKey {
+  readonly field: string;
+  readonly kind: KeyKind;
+  readonly value: string;
+}
+
+/** Fields that route events rather than select them: keys on them are a last resort. */
+const ROUTING_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'eventsource', 'eventtype', 'p_log_type', 'category', 'type']);
+
+/** Fields with few distinct values (most events share them): poor keys when another part of the rule has one. */
+const FEW_VALUES = new Set(['integritylevel', 'company', 'product', 'logontype', 'signed', 'signaturestatus', 'initiated', 'protocol', 'status', 'result', 'outcome.result', 'errorcode', 'useridentity.type', 'awsregion']);
+
+const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
+
+/**
+ * Normalisation of a literal and of the event's value alike: lower-cased, with `ſ` as `s` (RE2's case folding
+ * joins them, lower-casing does not) and final `ς` as `σ` (lower-casing `Σ` depends on its position, so a
+ * substring could lower-case differently from the text around it).
+ */
+export function norm(s: string): string {
+  const l = s.toLowerCase();
+  return l.includes('ſ') || l.includes('ς') ? l.replaceAll('ſ', 's').replaceAll('ς', 'σ') : l;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The literal runs of a Sigma glob (between unescaped `*` / `?`), as globToRegex reads it. */
+function globLiterals(g: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '\\' && i + 1 < g.length && '*?\\'.includes(g[i + 1]!)) cur += g[++i]!;
+    else if (c === '*' || c === '?') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const longest = (xs: readonly string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
+
+/** The canonical spelling of a number, as keys write it (`16`, `16.0` and `0x10` alike). */
+const numKey = (n: number) => `#${String(n)}`;
+
+function predKeys(p: Predicate): PrefilterKey[] | undefined {
+  const o = p.opts ?? {};
+  if (o.missingAs !== undefined || p.values.length === 0) return undefined;
+  if (o.transforms?.length) return transformedKeys(p);
+  if (o.match === 'all' && p.values.length > 1) {
+    // every value must hold: any one of them is a requirement
+    const one = predKeys({ ...p, values: [p.values[0]!], opts: { ...o, match: 'any' } });
+    return one;
+  }
+  const out: PrefilterKey[] = [];
+  for (const v of p.values) {
+    if (typeof v === 'number' && (p.op === 'eq' || p.op === 'in') && Number.isFinite(v)) {
+      out.push({ field: p.field, kind: 'eq', value: numKey(v) });
+      continue;
+    }
+    if (typeof v !== 'string') return undefined;
+    switch (p.op) {
+      case 'eq':
+      case 'in':
+        // a numeric string equals a number of the same value (loose typing) or the same string
+        out.push({ field: p.field, kind: 'eq', value: o.typing !== 'strict' && numericLike(v) ? numKey(Number(v)) : norm(v) });
+        break;
+      case 'contains':
+      case 'starts_with':
+      case 'ends_with': {
+        if (o.typing === 'strict') return undefined; // Python: on a list or None this is an error (unknown) or membership
+        const n = norm(v);
+        const k = p.op === 'ends_with' ? baseKey(p.field, n) : undefined;
+        if (k) out.push(k);
+        else if (n !== '') out.push({ field: p.field, kind: 'sub', value: n });
+        else return undefined;
+        break;
+      }
+      case 'wildcard': {
+        // RE2 folds an ASCII letter only with ASCII letters, K (lower-cased to k) and ſ (normalised): ASCII only
+        if (o.wildcard === 'like' || !ASCII.test(v)) return undefined;
+        const lits = globLiterals(v);
+        // a glob `…*<suffix>` whose suffix has a separator fixes the last segment; else its longest literal run
+        const last = lits[lits.length - 1]!;
+        const k = lits.length > 1 && !v.endsWith('?') ? baseKey(p.field, norm(last)) : undefined;
+        const lit = norm(longest(lits));
+        if (k) out.push(k);
+        else if (lits.length === 1) out.push({ field: p.field, kind: 'eq', value: lit });
+        else if (lit !== '') out.push({ field: p.field, kind: 'sub', value: lit });
+        else return undefined;
+        break;
+      }
+      case 'regex': {
+        // a literal run the pattern requires (RE2 must be able to run it: else every value is unknown)
+        if (!compileRegex(v, (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i')).ok) return undefined;
+        const lit = requiredLiteral(v);
+        if (!lit) return undefined;
+        out.push({ field: p.field, kind: 'sub', value: norm(lit) });
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * The longest run of literal ASCII characters a regular expression requires, outside any group and class, when it
+ * has no top-level alternation (undefined when there is none of 3 characters or more). A character followed by
+ * `?`, `*` or `{` is optional and ends the run; one followed by `+` ends it after itself.
+ */
+export function requiredLiteral(re: string): string | undefined {
+  let depth = 0;
+  let best = '';
+  let cur = '';
+  const end = () => {
+    if (cur.length > best.length) best = cur;
+    cur = '';
+  };
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i]!;
+    if (c === '[') {
+      // skip the class (a `]` first in it is literal)
+      end();
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      for (; j < re.length && re[j] !== ']'; j++) if (re[j] === '\\') j++;
+      i = j;
+      continue;
+    }
+    if (c === '{') {
+      // a counted repetition `{n,m}`: its digits are not text
+      end();
+      const close = re.indexOf('}', i);
+      if (close > i) i = close;
+      continue;
+    }
+    if (c === '(') {
+      end();
+      depth++;
+      continue;
+    }
+    if (c === ')') {
+      end();
+      depth--;
+      continue;
+    }
+    if (c === '|') {
+      if (depth === 0) return undefined;
+      end();
+      continue;
+    }
+    let lit: string | undefined;
+    if (c === '\\') {
+      const n = re[i + 1];
+      i++;
+      if (n !== undefined && /[.\\/\-*+?()[\]{}|^$ #:"'=,;@!%&~<>]/.test(n)) lit = n;
+    } else if (/[A-Za-z0-9_\-\/:"'=,;@!%&~<> #]/.test(c)) lit = c;
+    if (lit === undefined || depth > 0) {
+      end();
+      continue;
+    }
+    const q = re[i + 1];
+    if (q === '?' || q === '*' || q === '{') {
+      end();
+      continue;
+    }
+    cur += lit;
+    if (q === '+') end();
+  }
+  end();
+  return best.length >= 3 ? best : undefined;
+}
+
+/**
+ * Substring predicates with Sigma value transforms (base64offset, utf16, windash): the alternatives a transform
+ * makes do not depend on the event, and one of them must occur.
+ */
+function transformedKeys(p: Predicate): PrefilterKey[] | undefined {
+  if (p.op !== 'contains' && p.op !== 'starts_with' && p.op !== 'ends_with') return undefined;
+  if (p.opts?.typing === 'strict' || p.opts?.match === 'all') return undefined;
+  const out: PrefilterKey[] = [];
+  for (const v of p.values) {
+    if (typeof v !== 'string') return undefined;
+    let alts = [v];
+    for (const t of p.opts?.transforms ?? []) alts = alts.flatMap((a) => applyTransform(t, a));
+    for (const a of alts) {
+      const n = norm(a);
+      if (n === '') return undefined;
+      out.push({ field: p.field, kind: 'sub', value: n });
+    }
+  }
+  return out;
+}
+
+function baseKey(field: string, suffix: string): PrefilterKey | undefined {
+  const b = suffix.lastIndexOf('\\');
+  if (b >= 0) return { field, kind: 'base\\', value: suffix.slice(b + 1) };
+  const s = suffix.lastIndexOf('/');
+  if (s >= 0) return { field, kind: 'base/', value: suffix.slice(s + 1) };
+  return undefined;
+}
+
+/** How many events a key set lets through, roughly: routing fields and short substrings are poor filters. */
+function cost(keys: readonly PrefilterKey[]): number {
+  let c = 0;
+  for (const k of keys) {
+    c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
+    const f = k.field.toLowerCase();
+    if (ROUTING_FIELDS.has(f)) c += 1000;
+    else if (FEW_VALUES.has(f)) c += 50;
+  }
+  return c;
+}
+
+/** Keys of a condition (undefined: no prefilter, always evaluate; empty: the condition is never true). */
+export function prefilterKeys(e: Expr): PrefilterKey[] | undefined {
+  switch (e.kind) {
+    case 'pred':
+      return predKeys(e);
+    case 'const':
+      return e.value ? undefined : [];
+    case 'opaque':
+    case 'not':
+      return undefined;
+    case 'and':
+      return best(e.args.map(prefilterKeys));
+    case 'or':
+      return union(e.args.map(prefilterKeys));
+    case 'quant': {
+      const parts = e.items.map((i) => prefilterKeys(i.expr));
+      if (e.count === 'all') return best(parts);
+      if (e.count <= 0) return undefined;
+      return union(parts);
+    }
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+function best(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefined {
+  let b: PrefilterKey[] | undefined;
+  for (const p of parts) if (p && (!b || cost(p) < cost(b))) b = p;
+  return b;
+}
+
+function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefined {
+  const out: PrefilterKey[] = [];
+  for (const p of parts) {
+    if (!p) return undefined;
+    out.push(...p);
+  }
+  return out;
+}
+
+/** The key strings an event offers for one field and kind (the value, or each element of a list). */
+export function eventKeys(view: EventView, field: string, kind: KeyKind): string[] {
+  const v = view.get(field);
+  const out: string[] = [];
+  const add = (x: unknown): void => {
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') {
+      const s = typeof x === 'string' ? norm(x) : String(x).toLowerCase();
+      if (kind === 'eq') {
+        out.push(s);
+        // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
+        if (typeof x === 'number') out.push(numKey(x));
+        else if (typeof x === 'boolean') out.push(numKey(Number(x)));
+        else if (numericLike(x)) out.push(numKey(Number(x)));
+      } else {
+        const sep = kind === 'base\\' ? '\\' : '/';
+        out.push(s.slice(s.lastIndexOf(sep) + 1));
+      }
+    }
+  };
+  if (Array.isArray(v)) for (const x of v) add(x);
+  else add(v);
+  return out;
+}

@@ -1,0 +1,89 @@
+/**
+ * An event's canonical log sources, told from the event itself with the tables of `recogniseFacts.ts`: Windows
+ * events (evtx rendered to JSON as the Sigma regression data has them, `{"Event": {"System": …}}`, or flat with
+ * `EventID` and `Channel`), Panther-normalised events (`p_log_type`), then the recognisers in order.
+ */
+import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
+import { resolveDotted } from '../model/evaluate.ts';
+import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from './recogniseFacts.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `{"#text": v}` stands for v; `{"#attributes": {"Name": n}}` / `{"@Name": n}` for the attribute. */
+function text(v: unknown): unknown {
+  return isObj(v) && '#text' in v ? v['#text'] : v;
+}
+function attr(v: unknown, name: string): unknown {
+  if (!isObj(v)) return undefined;
+  const a = v['#attributes'];
+  if (isObj(a) && name in a) return a[name];
+  return v[`@${name}`];
+}
+
+/** Channel, provider and event id of a Windows event, when it is one. */
+export function windowsHeader(event: unknown): { channel: string; provider: string; eventId: number } | undefined {
+  if (!isObj(event)) return undefined;
+  const ev = isObj(event['Event']) ? event['Event'] : event;
+  const sys = isObj(ev['System']) ? ev['System'] : ev;
+  const idRaw = text(sys['EventID']);
+  const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : undefined;
+  if (id === undefined) return undefined;
+  const channel = text(sys['Channel']);
+  const provider = attr(sys['Provider'], 'Name') ?? sys['Provider_Name'] ?? (typeof sys['Provider'] === 'string' ? sys['Provider'] : undefined);
+  if (typeof channel !== 'string' && typeof provider !== 'string') return undefined;
+  return { channel: typeof channel === 'string' ? channel : '', provider: typeof provider === 'string' ? provider : '', eventId: id };
+}
+
+function windowsLogSources(h: { channel: string; provider: string; eventId: number }): string[] {
+  const out = new Set<string>(['vendor:windows']);
+  const ch = h.channel.toLowerCase();
+  const sysmon = ch === 'microsoft-windows-sysmon/operational' || h.provider.toLowerCase() === 'microsoft-windows-sysmon';
+  if (sysmon) {
+    const s = SYSMON_EVENT_IDS[h.eventId];
+    if (s) out.add(s);
+    out.add('vendor:windows/sysmon');
+    return [...out];
+  }
+  const c = WINDOWS_CHANNELS[ch];
+  for (const l of c?.logSources ?? []) out.add(l);
+  if (c?.service) out.add(`vendor:windows/${c.service}`);
+  else if (ch) out.add(`vendor:windows/${ch}`);
+  if (ch === 'security') {
+    const cat = SECURITY_EVENT_CATEGORIES[h.eventId];
+    if (cat) out.add(cat);
+  }
+  if (c?.logSources?.includes('windows.powershell')) {
+    const cat = POWERSHELL_EVENT_CATEGORIES[h.eventId];
+    if (cat) out.add(`vendor:windows/${cat}`);
+  }
+  return [...out];
+}
+
+function present(event: unknown, spec: string): boolean {
+  return spec.split('|').some((p) => {
+    const v = resolveDotted(event, p);
+    return v !== undefined && v !== null;
+  });
+}
+
+/** The canonical log sources of one event (empty when none is recognised). */
+export function recogniseLogSources(event: unknown): readonly string[] {
+  if (!isObj(event)) return [];
+  const w = windowsHeader(event);
+  if (w) return windowsLogSources(w);
+  const plt = event['p_log_type'];
+  if (typeof plt === 'string') {
+    const ls = PANTHER_LOGTYPES[plt];
+    return ls ? [...ls] : [`vendor:${plt.toLowerCase()}`];
+  }
+  for (const r of RECOGNISERS) {
+    if (!r.has.every((h) => present(event, h))) continue;
+    if (r.startsWith && !Object.entries(r.startsWith).every(([f, pre]) => {
+      const v = resolveDotted(event, f);
+      return typeof v === 'string' && pre.some((p) => v.toLowerCase().startsWith(p));
+    })) continue;
+    return r.logSources;
+  }
+  return [];
+}

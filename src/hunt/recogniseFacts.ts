@@ -1,0 +1,114 @@
+/**
+ * RecogniseFacts: how `detwiki hunt` tells an event's canonical log source (`src/model/vocabulary/logSources.ts`)
+ * from the event itself (data, not code). A recogniser names the fields an event must have (dotted paths,
+ * `a|b` for either) and, optionally, values a field must start with; the first recogniser that fits gives its
+ * log sources. Windows events (Sysmon, Security, System, PowerShell…) are recognised by channel and event id
+ * through `WINDOWS_CHANNELS` and `SYSMON_EVENT_IDS`; a channel without a canonical log source becomes the Sigma
+ * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
+ */
+
+export interface Recogniser {
+  readonly name: string;
+  /** Every entry must be present (not null); `a|b` means either path. */
+  readonly has: readonly string[];
+  /** Field → lower-case prefixes, one of which the field's string value must start with. */
+  readonly startsWith?: Readonly<Record<string, readonly string[]>>;
+  readonly logSources: readonly string[];
+}
+
+/** Tried in order after the Windows and Panther (`p_log_type`) checks. */
+export const RECOGNISERS: readonly Recogniser[] = [
+  { name: 'AWS CloudTrail', has: ['eventSource', 'eventName', 'awsRegion'], logSources: ['aws.cloudtrail'] },
+  { name: 'Okta System Log', has: ['eventType', 'actor', 'published|uuid'], logSources: ['okta.system'] },
+  { name: 'GCP audit log', has: ['protoPayload.methodName'], logSources: ['gcp.audit'] },
+  { name: 'Google Workspace', has: ['id.applicationName'], logSources: ['google_workspace'] },
+  { name: 'Kubernetes audit', has: ['verb', 'objectRef|requestURI', 'auditID'], logSources: ['kubernetes.audit'] },
+  { name: 'Entra ID sign-in (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['signinlogs', 'noninteractiveusersignin', 'serviceprincipalsignin'] }, logSources: ['entra.signin'] },
+  { name: 'Entra ID audit (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['auditlogs'] }, logSources: ['entra.audit'] },
+  { name: 'Entra ID sign-in', has: ['ResultType', 'UserPrincipalName', 'AppDisplayName'], logSources: ['entra.signin'] },
+  { name: 'Entra ID audit', has: ['OperationName', 'LoggedByService'], logSources: ['entra.audit'] },
+  { name: 'Azure activity log', has: ['operationName', 'resourceId|ResourceId'], logSources: ['azure.activity'] },
+  { name: 'Microsoft 365 audit', has: ['Workload', 'Operation', 'RecordType'], logSources: ['m365.audit'] },
+  { name: 'GitHub audit log', has: ['action', 'actor', 'org|repo|business'], logSources: ['github.audit'] },
+  { name: 'Linux auditd', has: ['type', 'syscall|exe|proctitle|msg'], startsWith: { type: ['syscall', 'execve', 'path', 'user_', 'proctitle', 'config_change', 'service_', 'add_', 'del_', 'cred_', 'login'] }, logSources: ['linux.auditd'] },
+  { name: 'Web proxy', has: ['c-uri|cs-host|c-useragent'], logSources: ['proxy'] },
+  { name: 'Web server', has: ['cs-uri-stem|cs-uri-query'], logSources: ['webserver'] },
+  { name: 'DNS', has: ['query', 'record_type|answer'], logSources: ['dns'] },
+];
+
+/** Windows channel (lower-case) → canonical log sources, or the Sigma service name of the channel. */
+export const WINDOWS_CHANNELS: Readonly<Record<string, { readonly logSources?: readonly string[]; readonly service?: string }>> = {
+  security: { logSources: ['windows.security'], service: 'security' },
+  system: { logSources: ['windows.system'], service: 'system' },
+  application: { service: 'application' },
+  'microsoft-windows-powershell/operational': { logSources: ['windows.powershell'], service: 'powershell' },
+  'windows powershell': { logSources: ['windows.powershell'], service: 'powershell-classic' },
+  'powershellcore/operational': { logSources: ['windows.powershell'], service: 'powershell' },
+  'microsoft-windows-windows defender/operational': { service: 'windefend' },
+  'microsoft-windows-taskscheduler/operational': { service: 'taskscheduler' },
+  'microsoft-windows-wmi-activity/operational': { service: 'wmi' },
+  'microsoft-windows-bits-client/operational': { service: 'bits-client' },
+  'microsoft-windows-codeintegrity/operational': { service: 'codeintegrity-operational' },
+  'microsoft-windows-dns-client/operational': { service: 'dns-client' },
+  'microsoft-windows-ntlm/operational': { service: 'ntlm' },
+  'microsoft-windows-printservice/admin': { service: 'printservice-admin' },
+  'microsoft-windows-printservice/operational': { service: 'printservice-operational' },
+  'microsoft-windows-smbclient/security': { service: 'smbclient-security' },
+  'microsoft-windows-lsa/operational': { service: 'lsa-server' },
+  'microsoft-windows-security-mitigations/kernel mode': { service: 'security-mitigations' },
+  'microsoft-windows-security-mitigations/user mode': { service: 'security-mitigations' },
+  'microsoft-windows-shell-core/operational': { service: 'shell-core' },
+  'openssh/operational': { service: 'openssh' },
+  'microsoft-windows-diagnosis-scripted/operational': { service: 'diagnosis-scripted' },
+  'microsoft-windows-windows firewall with advanced security/firewall': { service: 'firewall-as' },
+  'microsoft-windows-applocker/exe and dll': { service: 'applocker' },
+  'microsoft-windows-applocker/msi and script': { service: 'applocker' },
+  'microsoft-windows-applocker/packaged app-deployment': { service: 'applocker' },
+  'microsoft-windows-applocker/packaged app-execution': { service: 'applocker' },
+  'microsoft-windows-terminalservices-localsessionmanager/operational': { service: 'terminalservices-localsessionmanager' },
+  'microsoft-windows-appxdeploymentserver/operational': { service: 'appxdeployment-server' },
+  'microsoft-windows-appxpackaging/operational': { service: 'appxpackaging-om' },
+  'microsoft-windows-capi2/operational': { service: 'capi2' },
+  'microsoft-windows-certificateservicesclient-lifecycle-system/operational': { service: 'certificateservicesclient-lifecycle-system' },
+  'microsoft-windows-sysmon/operational': { service: 'sysmon' },
+};
+
+/** PowerShell events by id: script block (4104) and module (4103) logging, classic engine start (400) and provider start (600). */
+export const POWERSHELL_EVENT_CATEGORIES: Readonly<Record<number, string>> = { 4104: 'ps_script', 4103: 'ps_module', 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' };
+
+/** Sysmon event id → canonical log source (or a Sigma category without one, as `vendor:windows/<category>`). */
+export const SYSMON_EVENT_IDS: Readonly<Record<number, string>> = {
+  1: 'windows.process_creation',
+  2: 'vendor:windows/file_change',
+  3: 'windows.network',
+  4: 'vendor:windows/sysmon_status',
+  5: 'vendor:windows/process_termination',
+  6: 'windows.driver_load',
+  7: 'windows.image_load',
+  8: 'vendor:windows/create_remote_thread',
+  9: 'vendor:windows/raw_access_thread',
+  10: 'windows.process_access',
+  11: 'windows.file',
+  12: 'windows.registry',
+  13: 'windows.registry',
+  14: 'windows.registry',
+  15: 'vendor:windows/create_stream_hash',
+  16: 'vendor:windows/sysmon_status',
+  17: 'windows.pipe',
+  18: 'windows.pipe',
+  19: 'vendor:windows/wmi_event',
+  20: 'vendor:windows/wmi_event',
+  21: 'vendor:windows/wmi_event',
+  22: 'windows.dns',
+  23: 'windows.file',
+  24: 'vendor:windows/clipboard_capture',
+  25: 'vendor:windows/process_tampering',
+  26: 'windows.file',
+  27: 'vendor:windows/file_block_executable',
+  28: 'vendor:windows/file_block_shredding',
+  29: 'windows.file',
+  255: 'vendor:windows/sysmon_error',
+};
+
+/** Security events that Sigma's taxonomy also reads as a category (4688 is process creation). */
+export const SECURITY_EVENT_CATEGORIES: Readonly<Record<number, string>> = { 4688: 'windows.process_creation' };

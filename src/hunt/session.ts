@@ -1,0 +1,173 @@
+/**
+ * One hunt: events read (`events.ts`) and run through the engine (`engine.ts`), aggregating rules counted
+ * (`aggregate.ts`), hits streamed to a sink, and a summary by rule, technique and log source kept in memory
+ * bounded by the number of rules (not of events).
+ */
+import type { Truth } from '../model/evaluate.ts';
+import type { RuleRecord } from '../model/rule.ts';
+import { AggregateState, eventTime, planAggregation } from './aggregate.ts';
+import type { HuntEngine, HuntRule } from './engine.ts';
+import { readEvents, type BadInput, type EventPosition, type InputCounts } from './events.ts';
+
+/** The rule as a hit names it. */
+export interface HitRule {
+  readonly id: string;
+  readonly nativeId?: string;
+  readonly title: string;
+  readonly format: string;
+  readonly severity?: string;
+  readonly attack: readonly string[];
+}
+
+export interface Hit {
+  readonly type: 'hit' | 'may_fire' | 'aggregate';
+  readonly rule: HitRule;
+  readonly pos: EventPosition & { readonly index: number };
+  readonly logSources: readonly string[];
+  /** Predicates of the rule that hold on the event. */
+  readonly matched: readonly string[];
+  /** For may_fire: what the outcome depends on. */
+  readonly dependsOn?: readonly string[];
+  /** For aggregate: the group key and the count that passed the threshold. */
+  readonly group?: string;
+  readonly count?: number;
+}
+
+export interface RuleTally {
+  readonly rule: HitRule;
+  hits: number;
+  mayFire: number;
+  dependsOn: string[];
+  first?: EventPosition & { index: number };
+}
+
+export interface HuntSummary {
+  readonly counts: InputCounts;
+  readonly seconds: number;
+  readonly rules: { loaded: number; runnable: number; withoutLogSource: number; notRunnable: number; aggregating: number; aggregationUnsupported: number };
+  readonly evaluations: number;
+  readonly unroutedEvents: number;
+  readonly byRule: RuleTally[];
+  readonly byTechnique: { technique: string; hits: number; rules: number }[];
+  readonly byLogSource: { logSource: string; events: number; hits: number }[];
+  readonly bad: BadInput[];
+}
+
+export function hitRule(r: RuleRecord): HitRule {
+  const attack = [...new Set(r.attack.flatMap((a) => (a.techniqueId ? [a.techniqueId] : [])).concat(r.attackDeclared.flatMap((d) => (d.techniqueId ? [d.techniqueId] : []))))];
+  return { id: r.id, ...(r.nativeId ? { nativeId: r.nativeId } : {}), title: r.title, format: r.format, ...(r.severity ? { severity: r.severity } : {}), attack };
+}
+
+export interface SessionOptions {
+  /** Called for each hit (and may-fire) as it is found. */
+  readonly onHit?: (h: Hit) => void;
+  readonly onBad?: (b: BadInput) => void;
+  readonly onProgress?: (events: number) => void;
+  /** Explain hits (the predicates that matched); costs one more evaluation per hit. Default true. */
+  readonly explain?: boolean;
+  /** Bad-input entries kept in the summary (all are counted). */
+  readonly keepBad?: number;
+}
+
+export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {
+  const t0 = performance.now();
+  const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+  const tallies = new Map<HuntRule, RuleTally>();
+  const byLs = new Map<string, { events: number; hits: number }>();
+  const bad: BadInput[] = [];
+  const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
+  for (const hr of engine.rules) if (hr.rule.logic.aggregation) aggregates.set(hr, (() => {
+    const p = planAggregation(hr.rule.logic.aggregation!, hr.rule.format);
+    return 'unsupported' in p ? p : new AggregateState(p);
+  })());
+  let lastTime = 0;
+  let index = 0;
+  const tally = (hr: HuntRule): RuleTally => {
+    let t = tallies.get(hr);
+    if (!t) tallies.set(hr, (t = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
+    return t;
+  };
+  for await (const item of readEvents(files, counts)) {
+    if (item.kind === 'bad') {
+      if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
+      opts.onBad?.(item);
+      continue;
+    }
+    const pos = { ...item.pos, index: index++ };
+    if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
+    const { logSources, results } = engine.run(item.event);
+    for (const ls of logSources.length ? logSources : ['(unrecognised)']) {
+      let s = byLs.get(ls);
+      if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
+      s.events++;
+      if (results.some((r) => r.truth === true)) s.hits++;
+    }
+    for (const r of results) {
+      const agg = aggregates.get(r.rule);
+      let truth: Truth = r.truth;
+      let extra: Partial<Hit> = {};
+      if (agg) {
+        if ('unsupported' in agg) {
+          truth = 'unknown';
+          extra = { dependsOn: [agg.unsupported] };
+        } else if (r.truth === true) {
+          const resolve = engine.resolvers[r.rule.resolverIndex]!;
+          const t = eventTime(item.event, resolve) ?? lastTime;
+          lastTime = t;
+          const fired = agg.add(item.event, t, resolve);
+          if (!fired) continue;
+          extra = { group: fired.key, count: fired.count };
+        } else continue; // an unknown row of an aggregation is not reported per event
+      }
+      const t = tally(r.rule);
+      const ex = opts.explain === false ? { matched: [], dependsOn: [] } : engine.explain(r.rule, item.event);
+      const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
+      if (truth === true) t.hits++;
+      else {
+        t.mayFire++;
+        for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
+      }
+      if (!t.first) t.first = pos;
+      opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+    }
+  }
+  const byTech = new Map<string, { hits: number; rules: number }>();
+  for (const t of tallies.values()) {
+    if (!t.hits) continue;
+    for (const id of t.rule.attack) {
+      const s = byTech.get(id) ?? { hits: 0, rules: 0 };
+      s.hits += t.hits;
+      s.rules++;
+      byTech.set(id, s);
+    }
+  }
+  let aggUnsupported = 0;
+  for (const a of aggregates.values()) if ('unsupported' in a) aggUnsupported++;
+  return {
+    counts,
+    seconds: (performance.now() - t0) / 1000,
+    rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
+    evaluations: engine.stats.evaluations,
+    unroutedEvents: engine.stats.unrouted,
+    byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
+    byTechnique: [...byTech.entries()].map(([technique, s]) => ({ technique, ...s })).sort((a, b) => b.hits - a.hits || a.technique.localeCompare(b.technique)),
+    byLogSource: [...byLs.entries()].map(([logSource, s]) => ({ logSource, ...s })).sort((a, b) => b.events - a.events || a.logSource.localeCompare(b.logSource)),
+    bad,
+  };
+}
+
+/** ATT&CK Navigator layer (format 4.5) of the techniques that fired, scored by hits. */
+export function navigatorLayer(s: HuntSummary): unknown {
+  const max = Math.max(1, ...s.byTechnique.map((t) => t.hits));
+  return {
+    name: 'detection-wiki hunt',
+    versions: { attack: '19', navigator: '5.1.0', layer: '4.5' },
+    domain: 'enterprise-attack',
+    description: `Techniques of the rules that fired on ${s.counts.events} events (${s.counts.files} files).`,
+    sorting: 3,
+    layout: { layout: 'side', aggregateFunction: 'max', showID: true, showName: true },
+    techniques: s.byTechnique.map((t) => ({ techniqueID: t.technique, score: t.hits, comment: `${t.hits} hit(s) by ${t.rules} rule(s)`, enabled: true })),
+    gradient: { colors: ['#ffffffff', '#ff9e80ff', '#c62828ff'], minValue: 0, maxValue: max },
+    metadata: [{ name: 'generator', value: 'detection-wiki hunt' }],
+  };
+}

@@ -1,0 +1,334 @@
+/**
+ * Compiled evaluation: a rule's condition turned once into closures, so that running it over many events does no
+ * tree walk per event (issue 15, "hunt"). The result is exactly `evaluate()`'s (three-valued, Kleene logic):
+ * the boolean structure is compiled, and each predicate gets a fast path for the common string cases (loose or
+ * strict string comparison, contains / starts_with / ends_with / eq / in, ASCII glob patterns) and falls back to
+ * `evaluatePredicate` for everything else. The differential test (`test/compile.test.ts`) checks the agreement
+ * over every rule and event of the Sigma regression data and Panther tests.
+ *
+ * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
+ * for every rule of the same resolver that reads it.
+ */
+import { applyTransform, evaluatePredicate, globToRegex, likeToRegex, type FieldResolver, type Truth } from './evaluate.ts';
+import { compileRegex, type CompileResult } from './regex.ts';
+import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
+import { OPERATOR_FACTS } from './operators.ts';
+import { LIMITS } from './diagnostics.ts';
+
+const NONE = Symbol('none');
+
+/** One event as the rules of one resolver see it: field values resolved once, lower-cased strings once. */
+export class EventView {
+  private readonly values = new Map<string, unknown>();
+  private readonly lowers = new Map<string, string | typeof NONE>();
+  /** The resolver reading through the cache (what the fallback evaluator is given). */
+  readonly resolve: FieldResolver;
+  constructor(
+    readonly event: unknown,
+    private readonly resolver: FieldResolver,
+  ) {
+    this.resolve = (ev, field) => (ev === this.event ? this.get(field) : this.resolver(ev, field));
+  }
+  get(field: string): unknown {
+    if (this.values.has(field)) return this.values.get(field);
+    const v = this.resolver(this.event, field);
+    this.values.set(field, v);
+    return v;
+  }
+  /** The field's value as a lower-cased string when it is a string or a number (what the fast paths test). */
+  lower(field: string): string | typeof NONE {
+    const hit = this.lowers.get(field);
+    if (hit !== undefined) return hit;
+    const v = this.get(field);
+    const s = typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' ? String(v).toLowerCase() : NONE;
+    this.lowers.set(field, s);
+    return s;
+  }
+}
+
+/** A compiled condition. */
+export type Compiled = (view: EventView) => Truth;
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Compile an expression once; run it with `compiled(new EventView(event, resolver))`. */
+export function compile(e: Expr): Compiled {
+  switch (e.kind) {
+    case 'const': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'opaque':
+      return () => 'unknown';
+    case 'not': {
+      const a = compile(e.arg);
+      return (v) => {
+        const r = a(v);
+        return r === 'unknown' ? 'unknown' : !r;
+      };
+    }
+    case 'and': {
+      const args = e.args.map(compile);
+      return (v) => {
+        let unknown = false;
+        for (const a of args) {
+          const r = a(v);
+          if (r === false) return false;
+          if (r === 'unknown') unknown = true;
+        }
+        return unknown ? 'unknown' : true;
+      };
+    }
+    case 'or': {
+      const args = e.args.map(compile);
+      return (v) => {
+        let unknown = false;
+        for (const a of args) {
+          const r = a(v);
+          if (r === true) return true;
+          if (r === 'unknown') unknown = true;
+        }
+        return unknown ? 'unknown' : false;
+      };
+    }
+    case 'quant': {
+      const items = e.items.map((i) => compile(i.expr));
+      const need = e.count === 'all' ? items.length : e.count;
+      return (v) => {
+        let t = 0;
+        let u = 0;
+        for (const i of items) {
+          const r = i(v);
+          if (r === true) t++;
+          else if (r === 'unknown') u++;
+        }
+        if (t >= need) return true;
+        if (t + u >= need) return 'unknown';
+        return false;
+      };
+    }
+    case 'pred':
+      return compilePredicate(e);
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+const generic = (p: Predicate): Compiled => (v) => evaluatePredicate(p, v.event, v.resolve);
+
+/** The pattern values after transforms, when none is a field reference (they do not depend on the event). */
+function staticPatterns(p: Predicate): string[][] | undefined {
+  const out: string[][] = [];
+  for (const val of p.values) {
+    if (typeof val !== 'string') return undefined;
+    let cur = [val];
+    for (const t of p.opts?.transforms ?? []) cur = cur.flatMap((s) => applyTransform(t, s));
+    out.push(cur);
+  }
+  return out;
+}
+
+type StringOpCode = 0 | 1 | 2 | 3;
+const OP_CONTAINS = 0;
+const OP_STARTS = 1;
+const OP_ENDS = 2;
+const OP_EQ = 3;
+
+function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
+  switch (op) {
+    case OP_CONTAINS:
+      return hay.includes(needle);
+    case OP_STARTS:
+      return hay.startsWith(needle);
+    case OP_ENDS:
+      return hay.endsWith(needle);
+    default:
+      return hay === needle;
+  }
+}
+
+function compilePredicate(p: Predicate): Compiled {
+  const o = p.opts ?? {};
+  const slow = generic(p);
+  if (o.missingAs !== undefined || p.values.length === 0) return slow;
+  const pats = staticPatterns(p);
+  if (!pats) return slow;
+  const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
+  const strict = o.typing === 'strict';
+  const all = o.match === 'all';
+  const field = p.field;
+  const needles = pats.map((alts) => alts.map((s) => (cs ? s : s.toLowerCase())));
+  const flat = needles.flat();
+  // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
+  const scan = (op: StringOpCode, hay: string): boolean => {
+    if (all) {
+      for (const alts of needles) {
+        let ok = false;
+        for (let i = 0; i < alts.length; i++) if (stringTest(op, hay, alts[i]!)) {
+          ok = true;
+          break;
+        }
+        if (!ok) return false;
+      }
+      return true;
+    }
+    for (let i = 0; i < flat.length; i++) if (stringTest(op, hay, flat[i]!)) return true;
+    return false;
+  };
+  const stringOp = (op: StringOpCode): Compiled => {
+    // loose: a string or a number is tested as a string; missing / null is false; lists and objects go the slow way.
+    // strict: only a string value takes the fast path.
+    return (v) => {
+      const raw = v.get(field);
+      if (typeof raw === 'string' || (!strict && typeof raw === 'number')) {
+        if (cs) return scan(op, typeof raw === 'string' ? raw : String(raw));
+        return scan(op, v.lower(field) as string);
+      }
+      if (!strict && (raw === undefined || raw === null)) return false;
+      return slow(v);
+    };
+  };
+  switch (p.op) {
+    case 'contains':
+      return stringOp(OP_CONTAINS);
+    case 'starts_with':
+      return stringOp(OP_STARTS);
+    case 'ends_with':
+      return stringOp(OP_ENDS);
+    case 'eq':
+    case 'in': {
+      // string against string patterns: loose typing compares numeric strings as strings too (neither is a number)
+      return (v) => {
+        const raw = v.get(field);
+        if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lower(field) as string));
+        return slow(v);
+      };
+    }
+    case 'regex':
+      return regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.anchor === 'start' ? `^(?:${pat})` : o.anchor === 'full' ? `^(?:${pat})$` : pat, flags: (o.flags ?? '') + (cs ? '' : 'i') }))), all, field, slow);
+    case 'wildcard': {
+      const viaRegex = () => regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat), flags: cs ? 's' : 'is' }))), all, field, slow);
+      if (o.wildcard === 'like' || cs) return viaRegex();
+      const globs = needles.map((alts) => alts.map(simpleGlob));
+      if (globs.some((alts) => alts.some((g) => g === undefined))) return viaRegex();
+      const tests = globs as SimpleGlob[][];
+      return (v) => {
+        const raw = v.get(field);
+        if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+          const s = String(raw);
+          // RE2's case folding equals toLowerCase on ASCII; longer inputs are unknown (bounded regex input)
+          if (s.length > LIMITS.maxRegexInput || !ASCII.test(s)) return slow(v);
+          const hay = s.toLowerCase();
+          if (all) {
+            for (const alts of tests) if (!alts.some((g) => globTest(g, hay))) return false;
+            return true;
+          }
+          for (const alts of tests) for (const g of alts) if (globTest(g, hay)) return true;
+          return false;
+        }
+        if (raw === undefined || raw === null) return false;
+        return slow(v);
+      };
+    }
+    case 'ne':
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge':
+    case 'has':
+    case 'cidr':
+    case 'is_null':
+    case 'is_not_null':
+      return slow;
+    default:
+      return assertNever(p.op, 'operator');
+  }
+}
+
+/**
+ * Regular expressions (and globs that need one) compiled once: a scalar value is tested as a string, missing / null
+ * or an object is false, a list goes the slow way; a pattern RE2 cannot run, or an input over the bound, is unknown
+ * (as `regexTest` says). Alternatives of a value are ORed, values combined by any / all, three-valued.
+ */
+function regexPath(pats: { src: string; flags: string }[][], all: boolean, field: string, slow: Compiled): Compiled {
+  const res = pats.map((alts) => alts.map((p) => compileRegex(p.src, p.flags)));
+  const test = (r: CompileResult, s: string): Truth => (!r.ok || s.length > LIMITS.maxRegexInput ? 'unknown' : r.re.test(s));
+  return (v) => {
+    const raw = v.get(field);
+    if (raw === undefined || raw === null) return false;
+    if (Array.isArray(raw)) return slow(v);
+    if (typeof raw === 'object') return false;
+    const s = String(raw);
+    let acc: Truth = all;
+    for (const alts of res) {
+      let r: Truth = false;
+      for (const re of alts) {
+        const t = test(re, s);
+        if (t === true) {
+          r = true;
+          break;
+        }
+        if (t === 'unknown') r = 'unknown';
+      }
+      if (all) {
+        if (r === false) return false;
+        if (r === 'unknown') acc = 'unknown';
+      } else {
+        if (r === true) return true;
+        if (r === 'unknown') acc = 'unknown';
+      }
+    }
+    return acc;
+  };
+}
+
+/** A glob made only of literal ASCII parts and `*` (no `?`, no escapes): parts in order, anchored at both ends. */
+interface SimpleGlob {
+  readonly parts: readonly string[];
+}
+
+function simpleGlob(g: string): SimpleGlob | undefined {
+  if (!ASCII.test(g) || globToRegex(g).length > LIMITS.maxRegexPattern) return undefined;
+  // as globToRegex reads it: `\` before `*`, `?` or `\` escapes it, any other `\` is itself
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '\\' && i + 1 < g.length && '*?\\'.includes(g[i + 1]!)) cur += g[++i]!;
+    else if (c === '?') return undefined;
+    else if (c === '*') {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  return { parts };
+}
+
+/** `*`-glob match of a lower-cased ASCII haystack (the glob's literals are lower-cased already). */
+function globTest(g: SimpleGlob, hay: string): boolean {
+  const parts = g.parts;
+  if (parts.length === 1) return hay === parts[0];
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (hay.length < first.length + last.length) return false;
+  if (!hay.startsWith(first) || !hay.endsWith(last)) return false;
+  let pos = first.length;
+  const end = hay.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    if (part === '') continue;
+    const at = hay.indexOf(part, pos);
+    if (at < 0 || at + part.length > end) return false;
+    pos = at + part.length;
+  }
+  return true;
+}
+
+/** Compile a condition and run it over one event (convenience for tests). */
+export function runCompiled(c: Compiled, event: unknown, resolver: FieldResolver): Truth {
+  return c(new EventView(event, resolver));
+}
+
+export type { Value };

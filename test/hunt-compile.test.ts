@@ -1,0 +1,142 @@
+/**
+ * Compiled evaluation agrees with `evaluate()` exactly (three-valued), and the hunt engine's routing and literal
+ * prefilters never drop a rule that is true or unknown on an event: a differential test over the Sigma regression
+ * data and Panther tests (rules × events, sampled), plus invented edge cases for each fast path.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { adapterFor } from '../src/formats/registry.ts';
+import { compile, runCompiled } from '../src/model/compile.ts';
+import { evaluate, resolveDotted, type Truth } from '../src/model/evaluate.ts';
+import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { SHARED } from './helpers/golden.ts';
+import { pantherSample, sigmaSample, type CorpusSample } from './helpers/huntCorpus.ts';
+
+const SIGMA = path.join(SHARED, 'corpora', 'sigma');
+const PANTHER = path.join(SHARED, 'corpora', 'panther');
+
+function resolverOf(r: RuleRecord) {
+  return adapterFor(r.format)?.resolveField ?? resolveDotted;
+}
+
+/** Rules × events (each rule: its own events and up to `per` others, by stride): every disagreement listed. */
+function differential(sample: CorpusSample, pool: readonly unknown[], per: number): { checked: number; offenders: string[] } {
+  const offenders: string[] = [];
+  let checked = 0;
+  for (const r of sample.rules) {
+    const cond = r.logic.condition;
+    if (!cond) continue;
+    const c = compile(cond);
+    const resolve = resolverOf(r);
+    const own = sample.events.filter((e) => e.ruleId === r.id).map((e) => e.event);
+    const stride = Math.max(1, Math.floor(pool.length / per));
+    const events = [...own, ...pool.filter((_, i) => i % stride === 0)];
+    events.forEach((ev, i) => {
+      checked++;
+      const want = evaluate(cond, ev, { resolve });
+      const got = runCompiled(c, ev, resolve);
+      if (want !== got) offenders.push(`${r.id} event ${i}: evaluate=${String(want)} compiled=${String(got)}`);
+    });
+  }
+  return { checked, offenders };
+}
+
+/** The engine (routing off, prefilter on) gives exactly the brute-force non-false results. */
+function prefilterAgrees(rules: readonly RuleRecord[], events: readonly unknown[]): string[] {
+  const engine = new HuntEngine(rules, { all: true });
+  const offenders: string[] = [];
+  events.forEach((ev, i) => {
+    const got = new Map(engine.run(ev).results.map((r) => [r.rule.rule.id, r.truth]));
+    for (const hr of engine.rules) {
+      const want = evaluate(hr.condition, ev, { resolve: resolverOf(hr.rule) });
+      const g: Truth = got.get(hr.rule.id) ?? false;
+      if (g !== want) offenders.push(`${hr.rule.id} event ${i}: evaluate=${String(want)} engine=${String(g)}`);
+    }
+  });
+  return offenders;
+}
+
+describe('compiled evaluation (invented cases)', () => {
+  const cases: { name: string; e: Expr; events: unknown[] }[] = [
+    {
+      name: 'string fast paths with numbers, lists, null, missing and case',
+      e: or(pred('a', 'contains', ['Ab']), pred('b', 'starts_with', ['x'], { cs: true }), pred('c', 'ends_with', ['.EXE']), pred('d', 'eq', ['Foo'], { cs: false })),
+      events: [{ a: 'xaBy' }, { a: 12 }, { a: ['q', 'ab'] }, { a: null }, {}, { b: 'X1' }, { b: 'x1' }, { c: 'C:\\A.exe' }, { d: 'FOO' }, { d: ['foo'] }, { d: 5 }, { a: { ab: 1 } }],
+    },
+    {
+      name: 'strict typing keeps Python errors unknown',
+      e: and(pred('a', 'contains', ['x'], { typing: 'strict', cs: true }), pred('b', 'eq', ['1'], { typing: 'strict' })),
+      events: [{ a: 'xx', b: '1' }, { a: 5, b: '1' }, { a: ['x'], b: '1' }, { b: '1' }, { a: 'x', b: 1 }, { a: null, b: '1' }],
+    },
+    {
+      name: 'globs: escapes, non-ASCII, over-long input, all',
+      e: or(pred('a', 'wildcard', ['*\\\\cmd.exe']), pred('b', 'wildcard', ['a\\*b*c', '*x?y*']), pred('c', 'wildcard', ['*ſ*']), pred('d', 'wildcard', ['*a*', '*b*'], { match: 'all' })),
+      events: [{ a: 'C:\\Windows\\CMD.EXE' }, { a: 'C:\\cmd.exe' }, { b: 'a*bzzc' }, { b: 'axbzc' }, { b: 'qqxzyq' }, { c: 'S' }, { c: 'ſ' }, { a: 'é\\cmd.exe' }, { a: 'x'.repeat(70_000) + '\\cmd.exe' }, { d: 'ba' }, { d: 'a' }, { b: 7 }, { b: true }],
+    },
+    {
+      name: 'not, quantifiers and unknown',
+      e: and(not(pred('a', 'eq', ['1'])), { kind: 'quant', count: 1, selector: 's*', items: [{ name: 's1', expr: pred('b', 'regex', ['(?=x)']) }, { name: 's2', expr: pred('c', 'contains', ['z']) }] }),
+      events: [{ a: '2', c: 'z' }, { a: '2', b: 'x' }, { a: '1' }, { c: 'zz' }],
+    },
+    {
+      name: 'transforms and field references',
+      e: or(pred('a', 'contains', ['ab'], { transforms: ['base64offset'] }), pred('b', 'eq', [{ kind: 'field', field: 'c' }]), pred('d', 'contains', ['/x'], { transforms: ['windash'] })),
+      events: [{ a: Buffer.from('xxab').toString('base64') }, { b: 'q', c: 'q' }, { b: 'q', c: 'Q' }, { d: '-x' }, { d: 'a /x' }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const compiled = compile(c.e);
+      const got = c.events.map((ev) => runCompiled(compiled, ev, resolveDotted));
+      const want = c.events.map((ev) => evaluate(c.e, ev));
+      assert.deepEqual(got, want);
+    });
+  }
+  it('a glob on a value longer than the regex input bound is unknown, as evaluate says', () => {
+    const e = pred('a', 'wildcard', ['*x']);
+    assert.equal(runCompiled(compile(e), { a: 'y'.repeat(70_000) + 'x' }, resolveDotted), 'unknown');
+  });
+});
+
+describe('compiled evaluation and prefilters over the corpora', { skip: !existsSync(SIGMA) && 'no corpora' }, () => {
+  it('Sigma regression data: compiled = evaluate on every rule × event (sampled); the engine drops nothing', async () => {
+    const sample = await sigmaSample(SIGMA, 12);
+    const pool = sample.events.map((e) => e.event);
+    assert.ok(sample.rules.length > 400, `${sample.rules.length} rules`);
+    const d = differential(sample, pool, 120);
+    assert.ok(d.checked > 40_000, `${d.checked} checks`);
+    assert.deepEqual(d.offenders, []);
+    assert.deepEqual(prefilterAgrees(sample.rules, pool.filter((_, i) => i % 2 === 0)), []);
+  });
+
+  it('Panther tests: compiled = evaluate on every rule × event (sampled); the engine drops nothing', { skip: !existsSync(PANTHER) && 'no Panther corpus' }, async () => {
+    const sample = await pantherSample(PANTHER, 4);
+    const pool = sample.events.map((e) => e.event);
+    assert.ok(sample.rules.length > 150, `${sample.rules.length} rules`);
+    const d = differential(sample, pool, 60);
+    assert.deepEqual(d.offenders, []);
+    assert.deepEqual(prefilterAgrees(sample.rules, pool.filter((_, i) => i % 3 === 0)), []);
+  });
+});
+
+describe('prefilter keys (invented cases)', () => {
+  it('a regex gives the literal it requires, never a quantifier count or an alternative', async () => {
+    const { requiredLiteral } = await import('../src/hunt/prefilter.ts');
+    const got = ['abc\\.exe', 'a(b|c)def', 'x|yzzz', 'cmd\\.exe\\s+/c', 'ab?cdef', 'foo[bar]bazz', 'a{100}', 'x{1,3}yyyy', '\\d+', 'abc+de'].map(requiredLiteral);
+    assert.deepEqual(got, ['abc.exe', 'def', undefined, 'cmd.exe', 'cdef', 'bazz', undefined, 'yyyy', undefined, 'abc']);
+  });
+
+  it('a value over the regex input bound runs the keyed glob and regex rules (unknown, not skipped)', () => {
+    const rule = (id: string, e: Expr) => ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
+    const rules = [rule('g', pred('CommandLine', 'wildcard', ['*mimikatz*'])), rule('r', pred('CommandLine', 'regex', ['sekurlsa::\\w+']))];
+    const engine = new HuntEngine(rules, { all: true });
+    const long = { CommandLine: 'x'.repeat(70_000) };
+    const got = Object.fromEntries(engine.run(long).results.map((r) => [r.rule.rule.id, r.truth]));
+    assert.deepEqual(got, { g: 'unknown', r: 'unknown' });
+    assert.deepEqual(engine.run({ CommandLine: 'hello' }).results, []);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * detwiki hunt: event input (JSON lines, pretty-printed sequences, arrays, gzip) and bad input (non-JSON line,
+ * truncated gzip, 50 MB single line, binary file) reported per line while the hunt goes on; log-source
+ * recognition; routing; aggregations (Sigma correlations) counted over event time; the command end to end.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { scanSource } from '../src/formats/scan.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { planAggregation, windowMs } from '../src/hunt/aggregate.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { inputFiles, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
+import { recogniseLogSources } from '../src/hunt/recognise.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { fixture } from './helpers/golden.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-'));
+const file = (name: string, content: string | Buffer): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+async function read(files: string[]): Promise<{ items: InputItem[]; counts: InputCounts }> {
+  const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+  const items: InputItem[] = [];
+  for await (const i of readEvents(files, counts)) items.push(i);
+  return { items, counts };
+}
+const bads = (items: InputItem[]) => items.flatMap((i) => (i.kind === 'bad' ? [`${path.basename(i.pos.file)}:${i.pos.line}:${i.code}`] : []));
+
+describe('hunt input', () => {
+  it('reads JSON lines, pretty-printed sequences and arrays, with positions', async () => {
+    const a = file('a.jsonl', '{"a":1}\n\n{"a":2}\n');
+    const b = file('b.json', '{\n  "b": "x}"\n}\n{\n  "b": 2\n}\n');
+    const c = file('c.json', '[\n {"c": 1},\n {"c": 2}\n]\n');
+    const { items, counts } = await read([a, b, c]);
+    assert.deepEqual(
+      items.map((i) => (i.kind === 'event' ? `${path.basename(i.pos.file)}:${i.pos.line}:${JSON.stringify(i.event)}` : 'bad')),
+      ['a.jsonl:1:{"a":1}', 'a.jsonl:3:{"a":2}', 'b.json:1:{"b":"x}"}', 'b.json:4:{"b":2}', 'c.json:2:{"c":1}', 'c.json:3:{"c":2}'],
+    );
+    assert.deepEqual(counts, { files: 3, lines: 13, events: 6, bad: 0 });
+  });
+
+  it('a non-JSON line and a broken object are errors at their line; the lines after are read', async () => {
+    const f = file('bad.jsonl', '{"a":1}\nhello world\n{"a": }\n{"a":"unterminated\n{"a":4}\n');
+    const { items, counts } = await read([f]);
+    assert.deepEqual(bads(items), ['bad.jsonl:2:NOT_JSON', 'bad.jsonl:3:NOT_JSON', 'bad.jsonl:4:NOT_JSON']);
+    assert.equal(counts.events, 2);
+    assert.equal(counts.bad, 3);
+    assert.equal(counts.lines, 5);
+  });
+
+  it('gzip is read; a truncated gzip is one error after the events before it', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(50) })).join('\n') + '\n';
+    const gz = gzipSync(Buffer.from(lines));
+    const whole = file('ok.jsonl.gz', gz);
+    const cut = file('cut.jsonl.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    const ok = await read([whole]);
+    assert.equal(ok.counts.events, 2000);
+    const r = await read([cut, whole]);
+    const codes = bads(r.items).map((s) => s.split(':').slice(0, 1).concat(s.split(':').slice(2)).join(':'));
+    assert.deepEqual(codes, ['cut.jsonl.gz:TRUNCATED_GZIP']);
+    assert.ok(r.counts.events > 2000 && r.counts.events < 4000, `${r.counts.events} events`);
+  });
+
+  it('a 50 MB single line is one TOO_LONG error; a binary file is one BINARY error; the hunt goes on', async () => {
+    const big = file('big.jsonl', `{"a":1}\n{"big":"${'y'.repeat(50 * 1024 * 1024)}"}\n{"a":3}\n`);
+    const bin = file('bin.json', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3, 0xff, 0xfe]));
+    const { items, counts } = await read([big, bin, file('after.jsonl', '{"z":1}\n')]);
+    assert.deepEqual(bads(items), ['big.jsonl:2:TOO_LONG', 'bin.json:1:BINARY']);
+    assert.equal(counts.events, 3);
+  });
+
+  it('folders are walked for event files; others are listed as skipped', () => {
+    const skipped: string[] = [];
+    const files = inputFiles([dir], skipped);
+    assert.ok(files.some((f) => f.endsWith('a.jsonl')) && files.some((f) => f.endsWith('ok.jsonl.gz')));
+    assert.ok(!files.some((f) => f.endsWith('bin.json.txt')));
+    const t = file('notes.txt', 'x');
+    assert.ok(inputFiles([dir], skipped).every((f) => f !== t) && skipped.includes(t));
+  });
+});
+
+describe('log-source recognition', () => {
+  it('Windows events (nested evtx JSON and flat), CloudTrail, Okta, Panther, unknown', () => {
+    const sysmon1 = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\x.exe' } } };
+    assert.ok(recogniseLogSources(sysmon1).includes('windows.process_creation'));
+    assert.deepEqual([...recogniseLogSources({ EventID: 4688, Channel: 'Security' })].sort(), ['vendor:windows', 'vendor:windows/security', 'windows.process_creation', 'windows.security']);
+    assert.ok(recogniseLogSources({ EventID: '4104', Channel: 'Microsoft-Windows-PowerShell/Operational' }).includes('windows.powershell'));
+    assert.deepEqual(recogniseLogSources({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' }), ['aws.cloudtrail']);
+    assert.deepEqual(recogniseLogSources({ eventType: 'user.session.start', actor: { id: 'x' }, published: '2024-01-01T00:00:00Z' }), ['okta.system']);
+    assert.deepEqual(recogniseLogSources({ p_log_type: 'AWS.CloudTrail', eventName: 'x' }), ['aws.cloudtrail']);
+    assert.deepEqual(recogniseLogSources({ hello: 'world' }), []);
+  });
+});
+
+describe('aggregations', () => {
+  it('windows and plans: supported functions, and the others with their reason', () => {
+    assert.equal(windowMs('10m'), 600_000);
+    assert.equal(windowMs('PT1H'), 3_600_000);
+    const p = planAggregation({ function: 'value_count(TargetUserName)', groupBy: ['IpAddress'], window: '30m', threshold: { op: 'gt', value: 5, of: 'TargetUserName' } });
+    assert.ok(!('unsupported' in p) && p.kind === 'distinct' && p.of === 'TargetUserName');
+    const s = planAggregation({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
+    assert.ok('unsupported' in s);
+    assert.ok('unsupported' in planAggregation({ function: 'count', groupBy: [], threshold: { op: 'lt', value: 5 } }));
+  });
+
+  it('Sigma event_count and value_count correlations fire once their threshold passes within the window, per group', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const engine = new HuntEngine(res.rules);
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const ev = (i: number, user: string, ip: string, minutes: number) =>
+      JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: new Date(t0 + minutes * 60_000 + i).toISOString() } } }, EventData: { TargetUserName: user, IpAddress: ip } } });
+    const lines: string[] = [];
+    // 19 failures for bob from 10.0.0.1 spread over an hour: never 20 within 10 minutes
+    for (let i = 0; i < 19; i++) lines.push(ev(i, 'bob', '10.0.0.1', i * 4));
+    // 20 failures for alice within 5 minutes: Brute Force fires once
+    for (let i = 0; i < 20; i++) lines.push(ev(i, 'alice', '10.0.0.2', 100 + i * 0.25));
+    // 6 users from one address within 30 minutes: Password Spray (value_count > 5)
+    for (let i = 0; i < 6; i++) lines.push(ev(i, `u${i}`, '10.0.0.3', 200 + i));
+    const f = file('logons.jsonl', lines.join('\n') + '\n');
+    const hits: Hit[] = [];
+    const s = await hunt(engine, [f], { onHit: (h) => hits.push(h) });
+    const agg = hits.filter((h) => h.type === 'aggregate').map((h) => `${h.rule.title} ${h.group} ${h.count}`);
+    // Sigma v1 `count(TargetUserName) by IpAddress > 10` counts distinct users: one address never has 11
+    assert.deepEqual(agg, ['Brute Force "alice"|"10.0.0.2" 20', 'Password Spray "10.0.0.3" 6']);
+    assert.equal(s.byRule.find((r) => r.rule.title === 'Failed Logon')?.hits, 45);
+    const temporal = s.byRule.find((r) => r.rule.title === 'Brute Force Then Success');
+    assert.ok(temporal && temporal.hits === 0 && temporal.mayFire > 0, 'a temporal correlation is not counted: may fire');
+  });
+});
+
+describe('detwiki hunt (command)', () => {
+  it('runs the rules of a repository over a folder of events with bad input: hits, may-fire, counts', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const src = fixture('sigma', 'source');
+    const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-cli-'));
+    const whoami = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' } } };
+    writeFileSync(path.join(logs, 'a.jsonl'), `${JSON.stringify(whoami)}\nnot json\n${JSON.stringify({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'eu-west-1' })}\n`);
+    writeFileSync(path.join(logs, 'b.jsonl.gz'), gzipSync(Buffer.from(JSON.stringify(whoami) + '\n')));
+    writeFileSync(path.join(logs, 'notes.md'), 'not an event file');
+    const r = spawnSync(process.execPath, [bin, 'hunt', logs, '--rules', src, '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { counts: InputCounts; hits: Hit[]; byRule: { rule: { id: string }; hits: number }[]; bad: { code: string; pos: { line: number } }[]; filesSkipped: string[]; byLogSource: { logSource: string; events: number }[] };
+    assert.deepEqual(out.counts, { files: 2, lines: 4, events: 3, bad: 1 });
+    assert.deepEqual(out.bad.map((b) => `${b.code}:${b.pos.line}`), ['NOT_JSON:2']);
+    assert.equal(out.filesSkipped.length, 1);
+    const whoamiHits = out.hits.filter((h) => h.rule.id === 'sigma/proc_creation_win_whoami');
+    assert.deepEqual(whoamiHits.map((h) => `${h.type} ${path.basename(h.pos.file)}:${h.pos.line}`), ['hit a.jsonl:1', 'hit b.jsonl.gz:1']);
+    assert.ok(whoamiHits[0]!.matched.some((m) => m.includes('whoami.exe')), JSON.stringify(whoamiHits[0]!.matched));
+    assert.ok(out.byLogSource.some((l) => l.logSource === 'aws.cloudtrail' && l.events === 1));
+  });
+});
