@@ -245,6 +245,7 @@ export function prefilterKeys(e: Expr): PrefilterKey[] | undefined {
       return e.value ? undefined : [];
     case 'opaque':
     case 'not':
+    case 'each':
       return undefined;
     case 'and':
       return best(e.args.map(prefilterKeys));

@@ -9,7 +9,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluatePredicate, globToRegex, likeToRegex, type FieldResolver, type Truth } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, globToRegex, likeToRegex, type FieldResolver, type Truth } from './evaluate.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -110,6 +110,9 @@ export function compile(e: Expr): Compiled {
     }
     case 'pred':
       return compilePredicate(e);
+    case 'each':
+      // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
+      return (v) => evaluate(e, v.event, { resolve: v.resolve });
     default:
       return assertNever(e, 'expression');
   }
