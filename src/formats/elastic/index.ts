@@ -31,6 +31,7 @@ export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
   detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'] },
   highlight: ELASTIC_HIGHLIGHT,
+  build: { splittable: true },
   fingerprint: { packages: ['smol-toml', 'peggy'] },
   diagnosticCodes: [ELA_CODES, EQL_CODES, EKQ_TABLE, ESQL_CODES, LUCENE_CODES],
   parserName: 'TOML via smol-toml; EQL via the project\'s peggy grammar; Kibana filters as Query DSL',

@@ -25,6 +25,7 @@ export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
   detect: { markers: [['detection-rules', 'insights']], folderNames: ['sublime', 'sublime-rules'] },
   highlight: MQL_HIGHLIGHT,
+  build: { splittable: true },
   fingerprint: { packages: ['yaml', 'peggy'] },
   diagnosticCodes: [MQL_CODES],
   parserName: MQL_PARSER_NAME,

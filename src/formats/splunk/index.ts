@@ -28,6 +28,7 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   format: 'splunk',
   detect: { markers: [['detections', 'macros']], folderNames: ['splunk', 'security_content'] },
   highlight: SPLUNK_HIGHLIGHT,
+  build: { splittable: true },
   fingerprint: { packages: ['yaml', 'peggy'] },
   diagnosticCodes: [SPL_CODES],
   parserName: PARSER_NAME,

@@ -29,6 +29,7 @@ export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
   detect: { markers: [], folderNames: ['chronicle'] },
   highlight: YARAL_HIGHLIGHT,
+  build: { splittable: true },
   fingerprint: { packages: ['peggy'] },
   diagnosticCodes: [YRL_CODES],
   parserName: PARSER,
