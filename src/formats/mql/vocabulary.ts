@@ -7,6 +7,8 @@ import type { Vocabulary } from '../../model/vocabulary/canonical.ts';
 
 export const mqlVocabulary: Vocabulary = {
   logSources: () => ['email'],
+  // the Message Data Model's paths are the canonical email fields
+  raw: ['email'],
   normalizeField: (f) => f.replace(/\[\d*\]/g, '').replace(/^\./, ''),
   fields: {},
 };

@@ -121,6 +121,8 @@ export const splunkVocabulary: Vocabulary = {
   // CIM object prefixes (`Processes.`, `Registry.`, `All_Traffic.`) are dropped before lookup
   normalizeField: (f) => f.replace(/^(Processes|Registry|Filesystem|All_Traffic|DNS|Web|All_Email|Endpoint\.Processes|Endpoint\.Registry|Endpoint\.Filesystem)\./, ''),
   fields: {
+    // the Windows add-on's EventCode is the event id; source, sourcetype, eventtype and Channel select the log
+    '*': { EventCode: 'EventID', source: '@dataset', sourcetype: '@dataset', eventtype: '@dataset', Channel: '@dataset', action: '@outcome' },
     'windows.process_creation': PROCESS,
     'linux.process_creation': PROCESS,
     'windows.registry': { registry_path: 'TargetObject', registry_value_data: 'Details', registry_key_name: 'TargetObject', process_name: 'Image:name', process_path: 'Image' },
