@@ -96,6 +96,15 @@ describe('email: MQL array quantifiers and Defender EmailAttachmentInfo', () => 
   });
 });
 
+describe('Winlogbeat event data', () => {
+  it('winlog.event_data.X is the Windows event field X', () => {
+    const r = rule('elastic', [{ kind: 'index', name: 'logs-system.security*' }], and(pred('event.code', 'eq', ['4624']), pred('winlog.event_data.LogonProcessName', 'eq', ['seclogo'])));
+    const v = view(r);
+    assert.deepEqual(v.logSources, ['windows.security']);
+    assert.deepEqual(v.predicates.map((p) => p.field), ['EventID', 'LogonProcessName']);
+  });
+});
+
 describe('values that differ by vendor', () => {
   it('Defender DeviceLogonEvents ActionType LogonFailed is Security event 4625', () => {
     const r = rule('kusto', [{ kind: 'table', name: 'DeviceLogonEvents' }], pred('ActionType', 'eq', ['LogonFailed']));

@@ -136,6 +136,8 @@ export const elasticVocabulary: Vocabulary = {
   },
   // `.caseless` variants are the same field compared case-insensitively (the predicate says so)
   normalizeField: (f) => (f.endsWith('.caseless') ? f.slice(0, -'.caseless'.length) : f),
+  // Winlogbeat keeps the Windows event data under winlog.event_data, with the event's own field names
+  rawPrefixes: { 'windows.security': 'winlog.event_data.', 'windows.system': 'winlog.event_data.', 'windows.powershell': 'winlog.event_data.' },
   fields: {
     '*': META,
     'windows.process_creation': PROCESS,
@@ -149,7 +151,7 @@ export const elasticVocabulary: Vocabulary = {
     'windows.image_load': { ...ACTOR, 'dll.path': 'ImageLoaded', 'dll.name': 'ImageLoaded:name', 'dll.code_signature.trusted': 'Signed', 'dll.code_signature.subject_name': 'Signature', 'dll.code_signature.status': 'SignatureStatus', 'dll.hash.sha256': 'Hashes' },
     'windows.driver_load': { 'dll.path': 'ImageLoaded', 'file.path': 'ImageLoaded', 'file.name': 'ImageLoaded:name' },
     'windows.powershell': { 'powershell.file.script_block_text': 'ScriptBlockText' },
-    'windows.security': { 'event.code': 'EventID', 'winlog.event_id': 'EventID', 'winlog.event_data.TargetUserName': 'TargetUserName', 'winlog.event_data.SubjectUserName': 'SubjectUserName', 'winlog.logon.type': 'LogonType' },
+    'windows.security': { 'source.ip': 'IpAddress', 'source.port': 'IpPort', 'user.name': 'TargetUserName', 'user.domain': 'TargetDomainName', 'event.code': 'EventID', 'winlog.event_id': 'EventID', 'winlog.event_data.TargetUserName': 'TargetUserName', 'winlog.event_data.SubjectUserName': 'SubjectUserName', 'winlog.logon.type': 'LogonType' },
     'aws.cloudtrail': {
       'event.action': 'eventName',
       'event.provider': 'eventSource',

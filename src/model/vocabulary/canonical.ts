@@ -38,6 +38,11 @@ export interface Vocabulary {
    * CloudTrail JSON). Vendor log sources (`vendor:…`) always keep their names.
    */
   readonly raw?: readonly string[];
+  /**
+   * Per log source, a field prefix under which the language keeps the raw log's own names (ECS
+   * `winlog.event_data.TargetUserName` is the Windows event's `TargetUserName`): the rest of the name is canonical.
+   */
+  readonly rawPrefixes?: Readonly<Record<string, string>>;
 }
 
 /** One predicate of a rule on a canonical field. */
@@ -101,6 +106,11 @@ export function canonicalField(vocab: Vocabulary, logSource: string, native: str
   // the raw log's own name (Sigma and Panther read raw logs)
   const raw = rawFields(logSource).get(f);
   if (raw) return raw;
+  const prefix = vocab.rawPrefixes?.[logSource];
+  if (prefix && f.startsWith(prefix.toLowerCase()) && f.length > prefix.length) {
+    const n = vocab.normalizeField ? vocab.normalizeField(native) : native;
+    return n.slice(prefix.length);
+  }
   if (logSource.startsWith('vendor:') || vocab.raw?.some((r) => (r.endsWith('.') ? logSource.startsWith(r) : logSource === r))) return vocab.normalizeField ? vocab.normalizeField(native) : native;
   // nested raw paths: requestParameters.roleArn under requestParameters
   const dot = f.indexOf('.');
