@@ -5,7 +5,7 @@
  */
 import type { Format, Kind, Status } from '../model/facts.ts';
 import { buildLogic, type Lowering } from '../model/lowering.ts';
-import type { Logic, RuleRecord, RuleSource } from '../model/rule.ts';
+import type { LogSource, Logic, RuleRecord, RuleSource } from '../model/rule.ts';
 import type { SourceInfo } from './adapter.ts';
 
 /** A file path as a URL path: each segment percent-encoded once (`Microsoft Entra ID` → `Microsoft%20Entra%20ID`). */
@@ -18,6 +18,17 @@ export function encodeUrlPath(path: string): string {
  * once here; pages use it as is). `lines` is the rule's line range in a multi-rule file; `anchor` a fragment
  * for the link (`L3-L40`).
  */
+/** Log sources without repeats (same kind and name), in first-seen order. */
+export function uniqueLogSources(ls: readonly LogSource[]): LogSource[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => {
+    const k = `${l.kind}:${l.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 export function ruleSource(source: SourceInfo, path: string, opts: { lines?: RuleSource['lines']; anchor?: string } = {}): RuleSource {
   return compact({
     repository: source.repository,

@@ -73,6 +73,16 @@ export interface Lowering {
 }
 
 /**
+ * A lowering that states each of its lists (missing parts may leave their kind to their reason's category word):
+ * what a language's own lowering type extends with what only that language knows.
+ */
+export interface StatedLowering extends Lowering {
+  readonly missing: readonly MissingInput[];
+  readonly outputFields: readonly OutputField[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
  * A lowering that states each of its lists, every missing part with its kind: what a language's lowering returns
  * (`Lowering` lets direct callers of `buildLogic` omit them).
  */

@@ -8,7 +8,7 @@
  * regular expression; `bool` must / filter (and), should (or, at least one when there is no must or filter),
  * must_not (none). Anything else is opaque with a `filter:` reason.
  */
-import { and, FALSE, not, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, stripSpans, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import { LOWERERS } from './languages.ts';
 import { isTable, list, str, type Table } from './toml.ts';
 import { LUCENE_REGEX_ONLY } from './eql/eqlFacts.ts';
@@ -131,6 +131,7 @@ function lowerDsl(q: Table, depth: number, file: string): Expr {
       const lucene = LOWERERS['lucene'];
       if (query && lucene) {
         const low = lucene(query, { file, line: 1, column: 1 });
+        // offsets of a Lucene text inside a JSON filter do not point into the TOML: they are dropped
         if (low.parsed && low.condition) return stripSpans(low.condition);
       }
       return opaque(text, 'filter: query_string (Lucene) is not lowered here');
@@ -140,29 +141,6 @@ function lowerDsl(q: Table, depth: number, file: string): Expr {
   }
 }
 
-/** Offsets of a Lucene text inside a JSON filter do not point into the TOML: they are dropped. */
-function stripSpans(e: Expr): Expr {
-  switch (e.kind) {
-    case 'pred':
-    case 'opaque': {
-      const { span: _s, ...rest } = e;
-      return rest as Expr;
-    }
-    case 'and':
-    case 'or':
-      return { ...e, args: e.args.map(stripSpans) };
-    case 'not':
-      return { kind: 'not', arg: stripSpans(e.arg) };
-    case 'quant':
-      return { ...e, items: e.items.map((i) => ({ name: i.name, expr: stripSpans(i.expr) })) };
-    case 'each': {
-      const { span: _s, ...rest } = e;
-      return { ...rest, expr: stripSpans(e.expr) };
-    }
-    case 'const':
-      return e;
-  }
-}
 
 function lowerBool(arg: unknown, depth: number, file: string, text: string): Expr {
   if (!isTable(arg)) return opaque(text, 'filter: bool that is not an object');

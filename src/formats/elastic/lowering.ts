@@ -3,10 +3,7 @@
  * module lowers one query text into this shape; the adapter adds rule-type logic (threshold, new_terms, filters)
  * and builds the rule's Logic with `buildLogic`.
  */
-import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Expr } from '../../model/expr.ts';
-import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
-import type { MissingInput } from '../../model/lowering.ts';
+import type { StatedLowering } from '../../model/lowering.ts';
 
 /** Where the query text sits in its host file, so that diagnostics and spans point into the file. */
 export interface ElasticQueryContext {
@@ -19,13 +16,7 @@ export interface ElasticQueryContext {
 }
 
 /** One query text lowered into the model. Spans are offsets into the query text. */
-export interface ElasticLowering {
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  readonly missing: readonly MissingInput[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
-  readonly diagnostics: readonly Diagnostic[];
+export interface ElasticLowering extends StatedLowering {
   /** The parser, as the rule page names it ("EQL via the project's peggy grammar"). */
   readonly parser: string;
   /** False when the text did not parse (a syntax error diagnostic is then in `diagnostics`). */

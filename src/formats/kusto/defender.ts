@@ -28,6 +28,14 @@ export interface DefenderResult {
 let md: MarkdownIt | undefined;
 const markdown = () => (md ??= new MarkdownIt());
 
+/** The contents of a Markdown text's code blocks (fenced or indented), as markdown-it reads them. */
+export function markdownCodeBlocks(text: string): string[] {
+  return markdown()
+    .parse(text, {})
+    .filter((t) => t.type === 'fence' || t.type === 'code_block')
+    .map((t) => t.content);
+}
+
 interface Block {
   readonly content: string;
   readonly info: string;

@@ -6,7 +6,7 @@ import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
-import { ruleRecord } from '../record.ts';
+import { ruleRecord, uniqueLogSources } from '../record.ts';
 import type { SourceMap } from '../sourceMap.ts';
 import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -100,7 +100,7 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const kind = input.kind ?? classify(low, input.defaultKindReason);
   const tables = low.tables.map((t): LogSource => ({ kind: 'table', name: t }));
   const functions = low.functions.map((f): LogSource => ({ kind: 'function', name: f }));
-  const logSources = dedupe([...(input.logSources ?? []), ...tables, ...functions]);
+  const logSources = uniqueLogSources([...(input.logSources ?? []), ...tables, ...functions]);
   const description = input.description ?? (leadingComments(parsed.value.root).join('\n') || undefined);
   const body: BodyFile = { path: input.file, language: input.fileLanguage, text: input.fileText, ...(input.range ? { range: input.range } : {}) };
   const facts: Record<string, unknown> = { ...(input.facts ?? {}) };
@@ -138,14 +138,4 @@ function classify(low: QueryLowering, defaultReason: string): { kind: Kind; reas
     }
   }
   return { kind: 'detection', reason: defaultReason };
-}
-
-function dedupe(ls: readonly LogSource[]): LogSource[] {
-  const seen = new Set<string>();
-  return ls.filter((l) => {
-    const k = `${l.kind}:${l.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

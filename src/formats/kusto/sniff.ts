@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isQueryShaped } from './defender.ts';
+import { isQueryShaped, markdownCodeBlocks } from './defender.ts';
 import { parseKqlJson } from './arm.ts';
 
 /** Entries listed at most, and text files read at most, while sniffing. */
@@ -52,29 +52,7 @@ export function looksLikeKqlFolder(dir: string): boolean {
       if (parseKqlJson(path.basename(p), text, { repository: 'sniff' }).outputs.length) return true;
     } else if (ext === '.txt') {
       if (isQueryShaped(text)) return true;
-    } else if (fencedBlocks(text).some(isQueryShaped)) return true;
+    } else if (markdownCodeBlocks(text).some(isQueryShaped)) return true;
   }
   return false;
-}
-
-/** Contents of the fenced code blocks of a Markdown text (``` or ~~~ fences, CommonMark). */
-function fencedBlocks(md: string): string[] {
-  const out: string[] = [];
-  const lines = md.split('\n');
-  let fence: string | undefined;
-  let body: string[] = [];
-  for (const line of lines) {
-    const t = line.trimStart();
-    if (fence === undefined) {
-      const m = /^(`{3,}|~{3,})/.exec(t);
-      if (m) {
-        fence = m[1]!;
-        body = [];
-      }
-    } else if (t.startsWith(fence) && t.slice(fence.length).trim() === '') {
-      out.push(body.join('\n'));
-      fence = undefined;
-    } else body.push(line);
-  }
-  return out;
 }

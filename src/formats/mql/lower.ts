@@ -9,8 +9,8 @@
  */
 import { and, assertNever, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
-import type { MissingInput } from '../../model/lowering.ts';
+import type { Stage } from '../../model/rule.ts';
+import type { StatedLowering } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
 import { functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
@@ -18,14 +18,7 @@ import { substituteItem } from './rewrite.ts';
 import type { CompareOp, MqlNode } from './syntax.ts';
 
 /** What lowering one MQL source gives (the shape of the model's lowering contract). */
-export interface MqlLowering {
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  readonly missing: readonly MissingInput[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
-  readonly diagnostics: readonly Diagnostic[];
-}
+export type MqlLowering = StatedLowering;
 
 /** Where the MQL text sits: its file and the mapping of MQL offsets to file offsets. */
 export interface MqlSite {

@@ -2,6 +2,7 @@
  * Splunk security_content adapter (detections/, baselines/, macros/): metadata from the YAML with `yaml`, the
  * SPL search parsed with the project's grammar after macro expansion and lowered into the model (logic.ts).
  */
+import { uniqueLogSources } from '../record.ts';
 import { isScalar, isMap as isYamlMap } from 'yaml';
 import { loadYaml, type LoadYamlResult } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
@@ -113,7 +114,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   const mapper = isScalar(searchNode) ? scalarMapper(readText, searchNode) : () => 0;
   const sl = search ? searchLogic(path, text, search, (o) => toOriginal(mapper(o)), macros) : undefined;
   diagnostics.push(...(sl?.diagnostics ?? []));
-  const logSources = dedupeSources([...dataSources, ...(sl?.logSources ?? [])]);
+  const logSources = uniqueLogSources([...dataSources, ...(sl?.logSources ?? [])]);
   const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
   const rule: RuleRecord = {
     id: `splunk/${slug}`,
@@ -174,14 +175,4 @@ function list(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (v === undefined || v === null) return [];
   return [v];
-}
-
-function dedupeSources(ls: readonly LogSource[]): LogSource[] {
-  const seen = new Set<string>();
-  return ls.filter((l) => {
-    const k = `${l.kind}:${l.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

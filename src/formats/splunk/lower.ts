@@ -6,24 +6,18 @@
  * What is not expressed is listed in `missing`, each reason starting with a category word
  * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
  */
+import { uniqueLogSources } from '../record.ts';
 import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, LogSource, OutputField, Stage, StageDetail } from '../../model/rule.ts';
-import { detailValue, type MissingInput } from '../../model/lowering.ts';
+import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
-import type { Diagnostic } from '../../model/diagnostics.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
 import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
-export interface SplLowering {
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  readonly missing: readonly MissingInput[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
-  readonly diagnostics: readonly Diagnostic[];
+export interface SplLowering extends StatedLowering {
   /** Data models, source macros, index / sourcetype constraints. */
   readonly logSources: readonly LogSource[];
   /** earliest= / latest= of the base search, bucket / bin spans. */
@@ -341,7 +335,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     ...(aggregation ? { aggregation } : {}),
     outputFields,
     diagnostics: [],
-    logSources: dedupeSources(logSources),
+    logSources: uniqueLogSources(logSources),
     timeRange,
   };
 }
@@ -451,14 +445,4 @@ function wildcardMatch(p: string, s: string): boolean {
 function applyWildcard(p: string, caps: readonly string[]): string {
   let i = 0;
   return p.replace(/\*/g, () => caps[i++] ?? '');
-}
-
-function dedupeSources(ls: readonly LogSource[]): LogSource[] {
-  const seen = new Set<string>();
-  return ls.filter((l) => {
-    const k = `${l.kind}:${l.name}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

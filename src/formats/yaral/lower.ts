@@ -16,7 +16,7 @@ import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
-import { detailValue, type MissingInput } from '../../model/lowering.ts';
+import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
 import { lowerBool, repeatedPrefixes, span, type ExprContext } from './lowerExpr.ts';
 import { fieldPath, sectionOf, type FieldNode, type YExpr, type YRule } from './syntax.ts';
@@ -29,13 +29,7 @@ export interface JoinKey {
   readonly fields: readonly string[];
 }
 
-export interface YaralLowering {
-  readonly stages: readonly Stage[];
-  readonly condition?: Expr;
-  readonly missing: readonly MissingInput[];
-  readonly aggregation?: Aggregation;
-  readonly outputFields: readonly OutputField[];
-  readonly diagnostics: readonly Diagnostic[];
+export interface YaralLowering extends StatedLowering {
   /** UDM event variables (not entity graph), in order of appearance. */
   readonly eventVariables: readonly string[];
   readonly entityVariables: readonly string[];
