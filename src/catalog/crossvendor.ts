@@ -28,7 +28,7 @@ CREATE TABLE action_keys (rule INTEGER NOT NULL, format TEXT NOT NULL, ls TEXT N
   display TEXT NOT NULL, cs INTEGER NOT NULL);
 CREATE INDEX action_keys_key ON action_keys (ls, field, value);
 CREATE INDEX action_keys_rule ON action_keys (rule);
-CREATE TABLE canonical_cond (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL, mapped INTEGER NOT NULL, total INTEGER NOT NULL);
+CREATE TABLE canonical_cond (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL, leaves TEXT NOT NULL, mapped INTEGER NOT NULL, total INTEGER NOT NULL);
 CREATE TABLE event_confirmed (rule INTEGER NOT NULL, other INTEGER NOT NULL, test TEXT NOT NULL);
 CREATE INDEX event_confirmed_rule ON event_confirmed (rule);
 `;
@@ -47,7 +47,7 @@ export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecor
   const s = (sql: string): Stmt => db.prepare(sql);
   const insLs = s('INSERT INTO canonical_ls (rule, format, ls) VALUES (?,?,?)');
   const insKey = s('INSERT INTO action_keys (rule, format, ls, field, value, display, cs) VALUES (?,?,?,?,?,?,?)');
-  const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, mapped, total) VALUES (?,?,?,?)');
+  const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, leaves, mapped, total) VALUES (?,?,?,?,?)');
   const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
   const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
   return {
@@ -56,7 +56,9 @@ export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecor
       if (!view) return;
       for (const ls of view.logSources) insLs.run(rid, rule.format, ls);
       for (const k of view.actionKeys) insKey.run(rid, rule.format, k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0);
-      if (view.condition) insCond.run(rid, JSON.stringify(stripSpans(view.condition)), view.mapped, view.total);
+      // the positive leaves are stored beside the condition: a rule page compares them for every candidate, the
+      // whole condition only for the few it relates
+      if (view.condition) insCond.run(rid, JSON.stringify(stripSpans(view.condition)), JSON.stringify(positiveLeaves(view.condition)), view.mapped, view.total);
     },
     remove(rid) {
       for (const d of dels) d.run(rid);
@@ -90,8 +92,8 @@ export interface SameActionRule {
  */
 export const COMMON_ACTION_RULES = 60;
 
-/** Candidates compared for a relation at most (the rest are listed without one). */
-export const MAX_RELATED = 300;
+/** Candidates compared for a relation at most, most shared keys first (the rest are listed without one). */
+export const MAX_RELATED = 60;
 
 /**
  * Rules of other formats sharing an action key with rule `rowid`. Case rules: a value tested case-sensitively by
@@ -123,7 +125,8 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     if (!isCommon(r.ls, r.field, r.d1.toLowerCase())) e.specific = true;
   }
   const condOf = db.prepare('SELECT json FROM canonical_cond WHERE rowid = ?');
-  const own = condOf.get(rowid) as { json: string } | undefined;
+  const leavesOf = db.prepare('SELECT leaves FROM canonical_cond WHERE rowid = ?');
+  const own = db.prepare('SELECT json, leaves FROM canonical_cond WHERE rowid = ?').get(rowid) as { json: string; leaves: string } | undefined;
   const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
   const confirmed = new Map<number, string[]>();
   for (const c of db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?').all(rowid) as { other: number; test: string }[]) {
@@ -134,16 +137,16 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   const out: SameActionRule[] = [];
   let compared = 0;
   const ranked = [...byRule].sort((a, b) => b[1].keys.size - a[1].keys.size || a[1].title.localeCompare(b[1].title));
-  const ownLeaves = ownCond ? new Set(positiveLeaves(ownCond)) : new Set<string>();
+  const ownLeaves = new Set(own ? (JSON.parse(own.leaves) as string[]) : []);
   for (const [rid, e] of ranked) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    const other = condOf.get(rid) as { json: string } | undefined;
-    const oc = other ? (JSON.parse(other.json) as Expr) : undefined;
+    const otherLeaves = leavesOf.get(rid) as { leaves: string } | undefined;
     // a common action alone is not a link: the rules must also share another predicate
-    const alsoShared = oc ? positiveLeaves(oc).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l)) : [];
+    const alsoShared = otherLeaves ? (JSON.parse(otherLeaves.leaves) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l)) : [];
     if (!e.specific && !alsoShared.length && !confirmed.has(rid)) continue;
-    if (ownCond && oc && compared < MAX_RELATED) {
+    if (ownCond && otherLeaves && compared < MAX_RELATED) {
       compared++;
+      const oc = JSON.parse((condOf.get(rid) as { json: string }).json) as Expr;
       const relation = relate(ownCond, oc);
       if (relation) rel = { relation, ...differing(ownCond, oc) };
     }
