@@ -4,6 +4,7 @@
  * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
  * `DETWIKI_BENCH_CATALOG=DIR` measures search, pages and export on the catalog already built in DIR (no floor, no
  * build figures): `DETWIKI_BENCH_CATALOG=/tmp/cat npm run bench -- catalog`.
+ * `DETWIKI_BENCH_BUILD_ONLY=1` stops after the build figures (no search, pages or export).
  * Lines: `catalog.<metric>=<value> [floor_s=<floor> ratio=<x>]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ if (process.argv[2] === '--child-build') {
   const t0 = performance.now();
   const r = await buildCatalog({ outDir: out!, mirror: mirror!, attack: bundle! });
   const s = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ seconds: s, maxRssMB: process.resourceUsage().maxRSS / 1024, rules: r.totals.rules, files: r.totals.files, parsed: r.totals.parsed, outcomes: r.totals.outcomes, upToDate: r.upToDate, sources: r.sources.map((x) => ({ name: x.name, scan: x.scanSeconds, write: x.writeSeconds })) }));
+  console.log(JSON.stringify({ seconds: s, maxRssMB: process.resourceUsage().maxRSS / 1024, rules: r.totals.rules, files: r.totals.files, parsed: r.totals.parsed, outcomes: r.totals.outcomes, upToDate: r.upToDate, sources: r.sources.map((x) => ({ name: x.name, scan: x.scanSeconds, write: x.writeSeconds, timeline: x.timeline })), phases: r.phases ?? {}, startedAt: r.startedAt ?? 0 }));
   process.exit(0);
 }
 
@@ -67,7 +68,20 @@ async function floor(): Promise<{ seconds: number; files: number; parsed: number
   return { seconds: (performance.now() - t0) / 1000, files, parsed };
 }
 
-function childBuild(outDir: string): { seconds: number; maxRssMB: number; rules: number; files: number; parsed: number; upToDate: boolean; outcomes: Record<string, number>; sources: { name: string; scan: number; write: number }[] } {
+interface ChildBuild {
+  seconds: number;
+  maxRssMB: number;
+  rules: number;
+  files: number;
+  parsed: number;
+  upToDate: boolean;
+  outcomes: Record<string, number>;
+  sources: { name: string; scan: number; write: number; timeline?: { jobs: { thread: number; startedAt: number; endedAt: number; files: number; heapMB: number }[]; writeStart: number; writeEnd: number } }[];
+  phases: Record<string, number>;
+  startedAt: number;
+}
+
+function childBuild(outDir: string): ChildBuild {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'catalog.ts'), '--child-build', outDir, corpora, attack], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -79,14 +93,15 @@ try {
   const catDir = reuse ? path.resolve(reuse) : path.join(tmp, 'catalog');
   if (reuse) out(`reused_catalog=${catDir} (DETWIKI_BENCH_CATALOG: no floor or build figures)`);
   else await buildFigures(catDir);
-
-  const cat = new Catalog(catDir);
-  searchFigures(cat);
-  pageFigures(cat);
-  // ---- static export
-  const ex = exportSite(cat, path.join(tmp, 'site'));
-  out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
-  cat.close();
+  if (!process.env.DETWIKI_BENCH_BUILD_ONLY) {
+    const cat = new Catalog(catDir);
+    searchFigures(cat);
+    pageFigures(cat);
+    // ---- static export
+    const ex = exportSite(cat, path.join(tmp, 'site'));
+    out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
+    cat.close();
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
@@ -103,8 +118,38 @@ async function buildFigures(catDir: string): Promise<void> {
   // adapters run in two threads, so their summed seconds can exceed the wall time: report the sum, not a remainder
   out(`cold_build_adapters_cpu_s=${f2(scan)} catalog_write_s=${f2(write)} (adapter seconds summed over both threads)`);
   for (const s of cold.sources) out(`cold_build_source.${s.name}=scan:${f2(s.scan)},write:${f2(s.write)}`);
+  timeline(cold);
   const warm = childBuild(catDir);
   out(`rebuild_unchanged_s=${f2(warm.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(warm.seconds / fl.seconds)} target_s=3 reparsed=${warm.parsed} up_to_date=${warm.upToDate}`);
+}
+
+/**
+ * The cold build's timeline: per thread (0 = the building thread), the seconds it spent parsing, its jobs, when its
+ * first job started and its last ended (seconds from the build's start) and its largest heap at a job's end; the
+ * building thread's writing; the phases after the sources.
+ */
+function timeline(b: ChildBuild): void {
+  const at = (ms: number) => f2((ms - b.startedAt) / 1000);
+  const threads = new Map<number, { busy: number; jobs: number; first: number; last: number; heap: number }>();
+  let write = 0;
+  let lastWrite = 0;
+  for (const s of b.sources) {
+    if (!s.timeline) continue;
+    write += s.write * 1000;
+    lastWrite = Math.max(lastWrite, s.timeline.writeEnd);
+    for (const j of s.timeline.jobs) {
+      const t = threads.get(j.thread) ?? { busy: 0, jobs: 0, first: Infinity, last: 0, heap: 0 };
+      t.busy += j.endedAt - j.startedAt;
+      t.jobs++;
+      t.first = Math.min(t.first, j.startedAt);
+      t.last = Math.max(t.last, j.endedAt);
+      t.heap = Math.max(t.heap, j.heapMB);
+      threads.set(j.thread, t);
+    }
+  }
+  for (const [id, t] of [...threads].sort((a, c) => a[0] - c[0])) out(`cold_build_thread.${id}=parse_s:${f2(t.busy / 1000)},jobs:${t.jobs},first:${at(t.first)},last:${at(t.last)},heap_mb:${t.heap.toFixed(0)}`);
+  out(`cold_build_writing=write_s:${f2(write / 1000)},last:${at(lastWrite)}`);
+  out(`cold_build_phases=${Object.entries(b.phases).map(([k, v]) => `${k}:${f2(v)}`).join(',')}`);
 }
 
 /** Search latency per query class: words, phrases, prefixes, FTS-syntax strings, field and value searches, filters. */

@@ -2,14 +2,15 @@
  * Parsing for a build: the changed files of every source become scan jobs (`scanJob.ts`); big builds run them in a
  * pool of worker threads (`scanPool.ts`) while the building thread writes the catalog, small ones (an incremental
  * build touching a few files) in the building thread, where starting workers would cost more than it saves.
- * Results are handed out per source, in file order, whatever order the jobs finished in.
+ * Results are handed out per source, in file order, batch by batch as soon as every earlier file's are in: the
+ * building thread writes them while the rest is still being parsed, and holds no more than it has to.
  */
 import { availableParallelism } from 'node:os';
-import type { FileResult } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
-import type { ResolvedSource, SourcePlan } from './buildTypes.ts';
+import type { JobSpan, ResolvedSource, SourcePlan } from './buildTypes.ts';
+import type { ScannedFile } from './rows.ts';
 import type { Progress } from './progress.ts';
 import { batchFiles, runScanJob, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
 import { createScanPool, type JobQueue, type PendingJob, type ScanPool } from './scanPool.ts';
@@ -27,13 +28,17 @@ export const JOB_FILES = 600;
  */
 const prefersWorkers = (f: Format): boolean => adapterFor(f)?.build?.worker === true;
 
-export type SourceScanResult =
-  | { readonly files: readonly FileResult[]; readonly diagnostics: readonly Diagnostic[]; readonly seconds: number; readonly hashes: Readonly<Record<string, string>> }
+/** How a source's parsing ended. */
+export type SourceScanEnd =
+  | { readonly diagnostics: readonly Diagnostic[]; readonly seconds: number; readonly jobs: readonly JobSpan[] }
   | { readonly failure: string; readonly seconds: number };
 
 export interface SourceScan {
-  /** The results of the source's files (reporting progress on `progress` meanwhile), or why parsing failed. */
-  result(progress: Progress): Promise<SourceScanResult>;
+  /**
+   * The results of the source's files, handed to `onFiles` in file order, batch by batch, with the hashes the jobs
+   * made (reporting progress on `progress` meanwhile); resolves when every file is in, or parsing failed.
+   */
+  stream(progress: Progress, onFiles: (files: readonly ScannedFile[], hashes: Readonly<Record<string, string>>) => void): Promise<SourceScanEnd>;
 }
 
 export interface Scanner {
@@ -131,7 +136,7 @@ export function scanner(workers?: number, early = false): Scanner {
         released = true;
       }
       if (released) wake();
-      return { result: (progress) => combine(chunks, progress) };
+      return { stream: (progress, onFiles) => combine(chunks, progress, onFiles) };
     },
     planned() {
       released = true;
@@ -174,31 +179,43 @@ class Chunk {
   }
 }
 
-/** Wait for every chunk of a source, reporting the files done so far; results in chunk (file) order. */
-function combine(chunks: readonly Chunk[], progress: Progress): Promise<SourceScanResult> {
+/**
+ * Hand a source's batches to `onFiles` in chunk (file) order as they arrive, reporting the files done so far; resolves
+ * once every chunk has ended. A delivered batch is dropped: the build holds a result until written, no longer.
+ */
+function combine(chunks: readonly Chunk[], progress: Progress, onFiles: (files: readonly ScannedFile[], hashes: Readonly<Record<string, string>>) => void): Promise<SourceScanEnd> {
   return new Promise((resolve) => {
     let last = -1;
     let settled = false;
+    let ci = 0;
     const check = (): void => {
+      if (settled) return;
       const done = chunks.reduce((n, c) => n + c.done, 0);
       if (done !== last) {
         last = done;
         const at = [...chunks].reverse().find((c) => c.path)?.path ?? '';
         if (done > 0) progress.tick(done, at);
       }
-      if (settled || !chunks.every((c) => c.outcome)) return;
+      const failed = chunks.find((c) => c.outcome && 'failure' in c.outcome);
+      if (!failed) {
+        // deliver what is in order: the current chunk's batches, then the next chunk once this one has ended
+        while (ci < chunks.length) {
+          const c = chunks[ci]!;
+          for (const b of c.batches.splice(0)) onFiles(batchFiles(b), b.hashes);
+          if (!c.outcome) break;
+          ci++;
+        }
+      }
+      if (!chunks.every((c) => c.outcome)) return;
       settled = true;
       const seconds = chunks.reduce((n, c) => n + (c.outcome && 'end' in c.outcome ? c.outcome.end.seconds : 0), 0);
-      const failed = chunks.find((c) => c.outcome && 'failure' in c.outcome);
       if (failed && failed.outcome && 'failure' in failed.outcome) {
         resolve({ failure: failed.outcome.failure, seconds });
         return;
       }
       const first = chunks[0]?.outcome;
-      const hashes = Object.assign({}, ...chunks.map((c) => (c.outcome && 'end' in c.outcome ? c.outcome.end.hashes : {}))) as Record<string, string>;
-      const files = chunks.flatMap((c) => c.batches.flatMap(batchFiles));
-      for (const c of chunks) c.batches.length = 0; // the build holds the results until written, no longer
-      resolve({ files, diagnostics: first && 'end' in first ? first.end.diagnostics : [], seconds, hashes });
+      const jobs = chunks.flatMap((c) => (c.outcome && 'end' in c.outcome ? [{ thread: c.outcome.end.thread, startedAt: c.outcome.end.startedAt, endedAt: c.outcome.end.endedAt, files: c.done, heapMB: c.outcome.end.heapMB }] : []));
+      resolve({ diagnostics: first && 'end' in first ? first.end.diagnostics : [], seconds, jobs });
     };
     for (const c of chunks) c.onChange(check);
     check();

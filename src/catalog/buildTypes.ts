@@ -46,3 +46,13 @@ export interface SourcePlan {
   readonly odd: readonly FileResult[];
   readonly sourceMoved: boolean;
 }
+
+/** One parsing job of a build as it ran (epoch ms; thread 0 is the building thread): the build's timeline. */
+export interface JobSpan {
+  readonly thread: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly files: number;
+  /** The thread's V8 heap (MB) when the job ended. */
+  readonly heapMB: number;
+}

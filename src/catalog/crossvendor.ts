@@ -42,8 +42,30 @@ export function viewOf(rule: RuleRecord): CanonicalView | undefined {
   return v ? canonicalView(rule, v) : undefined;
 }
 
+/** A rule's canonical rows (`crossVendorRows`), plain data. */
+export interface CrossVendorRows {
+  readonly logSources: readonly string[];
+  /** ls, field, value, display, cs (1/0). */
+  readonly actionKeys: readonly (readonly (string | number)[])[];
+  /** The canonical condition (JSON, spans stripped), its positive leaves (JSON), mapped and total predicates. */
+  readonly condition?: readonly [string, string, number, number];
+}
+
+/** The canonical rows of a rule, undefined when its language has no vocabulary (pure: runs in any thread). */
+export function crossVendorRows(rule: RuleRecord): CrossVendorRows | undefined {
+  const view = viewOf(rule);
+  if (!view) return undefined;
+  return {
+    logSources: view.logSources,
+    actionKeys: view.actionKeys.map((k) => [k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0]),
+    // the positive leaves are stored beside the condition: a rule page compares them for every candidate, the
+    // whole condition only for the few it relates
+    ...(view.condition ? { condition: [JSON.stringify(stripSpans(view.condition)), JSON.stringify(positiveLeaves(view.condition)), view.mapped, view.total] as const } : {}),
+  };
+}
+
 /** Writes a rule's canonical rows; made once per build. */
-export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecord): void; remove(rid: number): void } {
+export function crossVendorWriter(db: DB): { insert(rid: number, format: string, rows: CrossVendorRows): void; remove(rid: number): void } {
   const s = (sql: string): Stmt => db.prepare(sql);
   const insLs = s('INSERT INTO canonical_ls (rule, format, ls) VALUES (?,?,?)');
   const insKey = s('INSERT INTO action_keys (rule, format, ls, field, value, display, cs) VALUES (?,?,?,?,?,?,?)');
@@ -51,14 +73,10 @@ export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecor
   const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
   const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
   return {
-    insert(rid, rule) {
-      const view = viewOf(rule);
-      if (!view) return;
-      for (const ls of view.logSources) insLs.run(rid, rule.format, ls);
-      for (const k of view.actionKeys) insKey.run(rid, rule.format, k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0);
-      // the positive leaves are stored beside the condition: a rule page compares them for every candidate, the
-      // whole condition only for the few it relates
-      if (view.condition) insCond.run(rid, JSON.stringify(stripSpans(view.condition)), JSON.stringify(positiveLeaves(view.condition)), view.mapped, view.total);
+    insert(rid, format, rows) {
+      for (const ls of rows.logSources) insLs.run(rid, format, ls);
+      for (const k of rows.actionKeys) insKey.run(rid, format, ...k);
+      if (rows.condition) insCond.run(rid, ...rows.condition);
     },
     remove(rid) {
       for (const d of dels) d.run(rid);
@@ -235,7 +253,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
     for (const { rule: rid } of withKeys) {
       const rule = load(rid);
       if (!rule) continue;
-      const events = positiveEvents(rule);
+      const events = positiveEvents(rule).map((e) => ({ ...e, canon: new Map<string, CanonicalEvent>(), views: new Map<string, Record<string, unknown>>() }));
       if (!events.length) continue;
       rulesWithEvents++;
       const vA = vocabularyFor(rule.format)!;
@@ -245,7 +263,14 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
         if (!other || !vB || !other.logic.condition) continue;
         const resolve = adapterFor(other.format as Format)?.resolveField;
         for (const ev of events) {
-          const native = reexpressEvent(ev.event, vA, vB, c.ls);
+          // the event in B's view, made once per log source and vocabulary (a rule has tens of candidates)
+          const key = `${c.ls}\u0000${other.format}`;
+          let native = ev.views.get(key);
+          if (!native) {
+            let canon = ev.canon.get(c.ls);
+            if (!canon) ev.canon.set(c.ls, (canon = canonicalEvent(ev.event, vA, c.ls)));
+            ev.views.set(key, (native = inVocabulary(canon, vB, c.ls)));
+          }
           if (evaluate(other.logic.condition, native, resolve ? { resolve } : {}) === true) {
             ins.run(rid, c.rule, ev.name);
             pairs++;
@@ -276,6 +301,17 @@ function positiveEvents(rule: RuleRecord): { name: string; event: unknown }[] {
  * are). Values are kept; value maps are not reversed (a mapped value stays canonical).
  */
 export function reexpressEvent(event: unknown, vA: Vocabulary, vB: Vocabulary, ls: string): Record<string, unknown> {
+  return inVocabulary(canonicalEvent(event, vA, ls), vB, ls);
+}
+
+/** An event on canonical names (for one log source), with its names in lower case for lookups. */
+interface CanonicalEvent {
+  readonly canon: Readonly<Record<string, unknown>>;
+  readonly lower: ReadonlyMap<string, unknown>;
+}
+
+/** A's field paths onto canonical names, and the file names derived from path values. */
+function canonicalEvent(event: unknown, vA: Vocabulary, ls: string): CanonicalEvent {
   const canon: Record<string, unknown> = {};
   for (const [path, value] of flatten(event, '', 0)) {
     const f = canonicalField(vA, ls, path);
@@ -288,11 +324,18 @@ export function reexpressEvent(event: unknown, vA: Vocabulary, vB: Vocabulary, l
       if (cut >= 0 && canon[`${k}:name`] === undefined) canon[`${k}:name`] = v.slice(cut + 1);
     }
   }
-  const out: Record<string, unknown> = { ...canon };
+  const lower = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(canon)) if (!lower.has(k.toLowerCase())) lower.set(k.toLowerCase(), v);
+  return { canon, lower };
+}
+
+/** A canonical event under B's names: its table entries and, for raw-name languages, the canonical names as they are. */
+function inVocabulary(ev: CanonicalEvent, vB: Vocabulary, ls: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...ev.canon };
   for (const table of [vB.fields['*'], vB.fields[ls]]) {
     if (!table) continue;
     for (const [native, c] of Object.entries(table)) {
-      const v = canon[c] ?? Object.entries(canon).find(([k]) => k.toLowerCase() === c.toLowerCase())?.[1];
+      const v = ev.canon[c] ?? ev.lower.get(c.toLowerCase());
       if (v !== undefined) out[native] = v;
     }
   }

@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { deserialize } from 'node:v8';
+import { deserialize, getHeapStatistics } from 'node:v8';
+import { threadId } from 'node:worker_threads';
 import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
+import { scannedFile, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles } from '../formats/scan.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
@@ -32,15 +34,17 @@ export interface ScanJob {
  * instead of the object graph; `batchFiles` turns either form back into results.
  */
 export interface ScanBatch {
-  readonly files: readonly FileResult[] | Uint8Array;
+  readonly files: readonly ScannedFile[] | Uint8Array;
+  /** Hashes of the batch's files among the job's `hash` files (those it could read). */
+  readonly hashes: Readonly<Record<string, string>>;
   /** Files of the job done so far, and the last one. */
   readonly done: number;
   readonly path: string;
 }
 
 /** The results of a batch. */
-export function batchFiles(b: ScanBatch): readonly FileResult[] {
-  return b.files instanceof Uint8Array ? (deserialize(b.files) as FileResult[]) : b.files;
+export function batchFiles(b: ScanBatch): readonly ScannedFile[] {
+  return b.files instanceof Uint8Array ? (deserialize(b.files) as ScannedFile[]) : b.files;
 }
 
 export interface ScanJobEnd {
@@ -48,8 +52,12 @@ export interface ScanJobEnd {
   readonly diagnostics: readonly Diagnostic[];
   /** Time spent in the adapter (prepare and parse). */
   readonly seconds: number;
-  /** Hashes of the job's `hash` files (those it could read). */
-  readonly hashes: Readonly<Record<string, string>>;
+  /** When the job ran (epoch ms) and in which thread (0: the building thread), for the build's timeline. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly thread: number;
+  /** The thread's V8 heap (MB) when the job ended. */
+  readonly heapMB: number;
 }
 
 /** Results are sent at least this often (files), so the building thread can report progress. */
@@ -58,24 +66,27 @@ export const BATCH_FILES = 50;
 /** Run a job; `onBatch` receives every file result, in order. A `prepare` that throws fails only the files causing it. */
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
   const t0 = performance.now();
+  const startedAt = Date.now();
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
   const { prep, failed } = await prepareSource(adapter, job.root, job.all, job.info);
-  let batch: FileResult[] = [];
+  let batch: ScannedFile[] = [];
+  let hashes: Record<string, string> = {};
+  const toHash = new Set(job.hash);
   await scanFiles(adapter, job.root, job.info, prep as unknown, job.only, (res, done, p) => {
-    batch.push(res);
+    batch.push(scannedFile(res));
+    if (toHash.has(p)) {
+      try {
+        hashes[p] = createHash('sha1').update(readFileSync(path.join(job.root, p))).digest('hex');
+      } catch {
+        // left to the building thread, which reports what it cannot read
+      }
+    }
     if (batch.length >= BATCH_FILES || done === job.only.length) {
-      onBatch({ files: batch, done, path: p });
+      onBatch({ files: batch, hashes, done, path: p });
       batch = [];
+      hashes = {};
     }
   }, failed);
-  const hashes: Record<string, string> = {};
-  for (const f of job.hash) {
-    try {
-      hashes[f] = createHash('sha1').update(readFileSync(path.join(job.root, f))).digest('hex');
-    } catch {
-      // left to the building thread, which reports what it cannot read
-    }
-  }
-  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep) ?? []), seconds: (performance.now() - t0) / 1000, hashes };
+  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 };
 }

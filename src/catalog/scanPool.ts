@@ -52,6 +52,14 @@ const ENTRY = new URL('./scanWorker.mjs', import.meta.url);
  */
 export const WORKER_OLD_SPACE_MB = 384;
 
+/**
+ * Young generation of a worker (MB): parsing allocates gigabytes of short-lived objects (YAML tokens, syntax trees),
+ * and with V8's default (16 MB semi-spaces) many survive a scavenge only to be copied into the old generation and
+ * collected there. 96 MB (32 MB semi-spaces) cut the cold build by 2 s for ~20 MB more memory; 192 MB gained
+ * nothing more and cost 120 MB (docs/performance.md).
+ */
+export const WORKER_YOUNG_SPACE_MB = 96;
+
 interface Slot {
   readonly worker: Worker;
   /** Jobs posted to the worker, in the order it runs them (the first is running). */
@@ -97,8 +105,11 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
   };
 
   const start = (): void => {
-    // execArgv: [] — the entry registers tsx itself; the parent's flags (--test, --cpu-prof…) are not the worker's
-    const worker = new Worker(entry, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB } });
+    // execArgv: none of the parent's flags (--test, --cpu-prof…): the entry registers tsx itself
+    // DETWIKI_PROFILE_WORKERS=DIR writes each worker's CPU profile there (see docs/performance.md)
+    const prof = process.env['DETWIKI_PROFILE_WORKERS'];
+    const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    const worker = new Worker(entry, { execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
     const slot: Slot = { worker, posted: [], dead: false };
     slots.push(slot);
     worker.on('message', (m: WorkerReply) => {

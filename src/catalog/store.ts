@@ -3,29 +3,27 @@
  */
 import type Database from 'better-sqlite3';
 import type { AttackIndex } from '../attack/index.ts';
-import { fieldsOf, leaves, type Expr, type Predicate, type Value } from '../model/expr.ts';
-import { countsForCoverage, SEVERITIES } from '../model/facts.ts';
-import { renderExpr } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { DB } from './schema.ts';
 import { crossVendorWriter } from './crossvendor.ts';
-import { indicatorKey, logSourceKey, valueKey, valueText } from './keys.ts';
+import { recordJson, type RuleRows } from './rows.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
 
 export interface RuleWriter {
-  insert(rule: RuleRecord, fileId: number, source: string): number;
+  /** Write a rule's rows (`ruleRows`, made where it was parsed, with its ATT&CK mappings resolved); returns its rowid. */
+  insert(rows: RuleRows, fileId: number, source: string): number;
   deleteFile(fileId: number): void;
 }
 
-export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter {
+export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const s = (sql: string): Stmt => db.prepare(sql);
   const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
   const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?,?)');
   const insStage = s('INSERT INTO stages (rule, ord, kind, label, text) VALUES (?,?,?,?,?)');
   const insInd = s('INSERT INTO indicators (rule, format, field, field_lc, op, value_key, value_json, key) VALUES (?,?,?,?,?,?,?,?)');
-  const insExc = s('INSERT INTO exclusions (rule, format, field, op, value_key, value_json, stage, text, key) VALUES (?,?,?,?,?,?,?,?,?)');
+  const insExc = s('INSERT INTO exclusions (rule, format, field, op, value_key, value_json, stage, key) VALUES (?,?,?,?,?,?,?,?)');
   const insField = s('INSERT INTO rule_fields (rule, field, field_lc, role) VALUES (?,?,?,?)');
   const insOut = s('INSERT INTO output_fields (rule, name, source) VALUES (?,?,?)');
   const insEk = s('INSERT INTO event_keys (rule, format, field, value) VALUES (?,?,?,?)');
@@ -46,63 +44,29 @@ export function ruleWriter(db: DB, attack: AttackIndex | undefined): RuleWriter 
   };
 
   return {
-    insert(rule0, fileId, source) {
-      const id = uniqueId(rule0.id);
-      const rule = id === rule0.id ? rule0 : { ...rule0, id };
-      const counts = countsForCoverage(rule.kind) ? 1 : 0;
-      const sevRank = rule.severity ? SEVERITIES.indexOf(rule.severity) + 1 : 0;
-      const { lastInsertRowid } = insRule.run(id, fileId, source, rule.format, rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, rule.logic.completeness, rule.source.path, rule.modified ?? rule.created ?? null);
-      const rid = Number(lastInsertRowid);
-      insJson.run(rid, JSON.stringify(rule));
-      rule.logic.stages.forEach((st, i) => insStage.run(rid, i, st.kind, st.label, st.text));
-      const values: string[] = [];
-      const seenInd = new Set<string>();
-      for (const ind of rule.logic.indicators) {
-        const vals: readonly Value[] = ind.values.length ? ind.values : [null];
-        for (const v of vals) {
-          const vk = ind.values.length ? valueKey(v) : '-';
-          const key = indicatorKey(ind.field, ind.op, vk);
-          if (seenInd.has(key)) continue;
-          seenInd.add(key);
-          insInd.run(rid, rule.format, ind.field, ind.field.toLowerCase(), ind.op, vk, ind.values.length ? JSON.stringify(v) : 'null', key);
-          if (ind.values.length) values.push(valueText(v));
-        }
-      }
-      for (const ex of rule.logic.exclusions) {
-        for (const p of predicatesOf(ex.expr)) {
-          const vals: readonly Value[] = p.values.length ? p.values : [null];
-          for (const v of vals) {
-            const vk = p.values.length ? valueKey(v) : '-';
-            insExc.run(rid, rule.format, p.field, p.op, vk, p.values.length ? JSON.stringify(v) : 'null', ex.stage ?? null, renderExpr(ex.expr), indicatorKey(p.field, p.op, vk));
-            if (p.values.length) values.push(valueText(v));
-          }
-        }
-      }
-      const fields = new Set<string>();
-      if (rule.logic.condition) for (const f of fieldsOf(rule.logic.condition)) fields.add(f);
-      for (const st of rule.logic.stages) if (st.expr) for (const f of fieldsOf(st.expr)) fields.add(f);
-      for (const f of fields) insField.run(rid, f, f.toLowerCase(), 'condition');
-      for (const o of rule.logic.outputFields) {
-        insOut.run(rid, o.name, o.source);
-        if (!fields.has(o.name)) insField.run(rid, o.name, o.name.toLowerCase(), 'output');
-      }
-      for (const g of rule.logic.aggregation?.groupBy ?? []) if (!fields.has(g)) insField.run(rid, g, g.toLowerCase(), 'group_by');
-      for (const ek of rule.logic.eventKeys) insEk.run(rid, rule.format, ek.field, String(ek.value));
+    insert(rows, fileId, source) {
+      const id = uniqueId(rows.id);
+      const format = rows.format;
+      const rid = Number(insRule.run(id, fileId, source, format, ...rows.rule).lastInsertRowid);
+      insJson.run(rid, recordJson(rows, id));
+      const attack = rows.attack;
+      for (const st of rows.stages) insStage.run(rid, ...st);
+      for (const r of rows.indicators) insInd.run(rid, format, ...r);
+      for (const r of rows.exclusions) insExc.run(rid, format, ...r);
+      for (const r of rows.fields) insField.run(rid, ...r);
+      for (const r of rows.outputs) insOut.run(rid, ...r);
+      for (const r of rows.eventKeys) insEk.run(rid, format, ...r);
       const attackText: string[] = [];
-      for (const m of rule.attack) {
+      for (const m of attack) {
         attackText.push(m.declared.text, m.techniqueId ?? '', m.techniqueName ?? '', m.replacement?.id ?? '', m.declaredTactic?.name ?? '');
-        for (const cell of attackCells(m, attack)) insAtt.run(rid, rule.format, counts, cell.technique ?? null, cell.parent ?? null, cell.tactic ?? null, m.status, m.declared.text);
+        for (const cell of attackCells(m, index)) insAtt.run(rid, format, rows.counts, cell.technique ?? null, cell.parent ?? null, cell.tactic ?? null, m.status, m.declared.text);
       }
-      if (!rule.attack.length) for (const d of rule.attackDeclared) attackText.push(d.text);
-      const lsText: string[] = [];
-      for (const ls of rule.logSources) {
-        insLs.run(rid, logSourceKey(ls.kind, ls.name), ls.kind, ls.name);
-        lsText.push(ls.name);
-      }
-      const meta = [rule.id, rule.nativeId ?? '', rule.format, rule.kind, rule.author ?? '', ...rule.tags, ...lsText, ...attackText, ...rule.references].join(' \n ');
-      const description = [rule.description ?? '', rule.runbook ?? '', ...rule.falsePositives].join(' \n ');
-      xv.insert(rid, rule);
-      insFts.run(rid, rule.title, description, [...fields, ...rule.logic.outputFields.map((o) => o.name)].join(' '), values.join(' \n '), meta, rule.body.map((b) => b.text).join('\n'));
+      if (!attack.length) for (const d of rows.attackDeclared) attackText.push(d.text);
+      for (const r of rows.logSources) insLs.run(rid, ...r);
+      if (rows.crossVendor) xv.insert(rid, format, rows.crossVendor);
+      const f = rows.fts;
+      const meta = [id, f.metaBefore, ...attackText, f.metaAfter].join(' \n ');
+      insFts.run(rid, f.title, f.description, f.fields, f.vals, meta, f.body);
       return rid;
     },
     deleteFile(fileId) {
@@ -144,8 +108,4 @@ export function attackCells(m: RuleRecord['attack'][number], index: AttackIndex 
   const declared = m.declaredTactic && tactics.some((t) => t.id === m.declaredTactic!.id) ? [m.declaredTactic] : tactics;
   if (!declared.length) return [{ technique, ...(parent ? { parent } : {}) }];
   return declared.map((t) => ({ technique, ...(parent ? { parent } : {}), tactic: t.id }));
-}
-
-function predicatesOf(e: Expr): Predicate[] {
-  return [...leaves(e)].filter((l): l is Predicate => l.kind === 'pred');
 }

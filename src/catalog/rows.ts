@@ -1,0 +1,145 @@
+/**
+ * What a rule contributes to the catalog's tables, as plain rows: computed where the rule was parsed (a scan worker,
+ * `scanJob.ts`), so that the building thread only resolves the rule's ATT&CK mappings, makes its id unique and runs
+ * the inserts (`store.ts`). Rows are strings and numbers: a worker hands them over in a few compact bytes, and the
+ * record's object graph never crosses threads.
+ */
+import type { FileResult } from '../formats/adapter.ts';
+import { GeneralDiagnostics } from '../model/diagnostics.ts';
+import { fieldsOf, leaves, type Expr, type Predicate, type Value } from '../model/expr.ts';
+import { countsForCoverage, SEVERITIES } from '../model/facts.ts';
+import type { DeclaredAttack, RuleRecord } from '../model/rule.ts';
+import { crossVendorRows, type CrossVendorRows } from './crossvendor.ts';
+import { indicatorKey, logSourceKey, valueKey, valueText } from './keys.ts';
+
+type Cell = string | number | null;
+
+/** A rule's rows, but for its id and ATT&CK mappings (the building thread resolves those). */
+export interface RuleRows {
+  /** The id the rule asks for (made unique when written). */
+  readonly id: string;
+  readonly format: string;
+  readonly kind: string;
+  /** 1 when the rule counts for ATT&CK coverage. */
+  readonly counts: number;
+  readonly attackDeclared: readonly DeclaredAttack[];
+  /** The rule's ATT&CK mappings: as the adapter made them (usually none), then resolved by the building thread. */
+  readonly attack: RuleRecord['attack'];
+  /** The record as JSON without `id` and `attack` (`{…}`, at least the format): the building thread adds them. */
+  readonly json: string;
+  /** `rules` columns after `format`: title, kind, counts, severity, severity_rank, status, completeness, path, modified. */
+  readonly rule: readonly Cell[];
+  /** ord, kind, label, text. */
+  readonly stages: readonly (readonly Cell[])[];
+  /** field, field_lc, op, value_key, value_json, key. */
+  readonly indicators: readonly (readonly Cell[])[];
+  /** field, op, value_key, value_json, stage, key. */
+  readonly exclusions: readonly (readonly Cell[])[];
+  /** field, field_lc, role. */
+  readonly fields: readonly (readonly Cell[])[];
+  /** name, source. */
+  readonly outputs: readonly (readonly Cell[])[];
+  /** field, value. */
+  readonly eventKeys: readonly (readonly Cell[])[];
+  /** key, kind, name. */
+  readonly logSources: readonly (readonly Cell[])[];
+  readonly crossVendor?: CrossVendorRows;
+  /** Full-text columns; `meta` is completed with the id and the resolved ATT&CK names when written. */
+  readonly fts: { readonly title: string; readonly description: string; readonly fields: string; readonly vals: string; readonly metaBefore: string; readonly metaAfter: string; readonly body: string };
+}
+
+/** The rows of a rule (pure: runs in any thread). */
+export function ruleRows(rule: RuleRecord): RuleRows {
+  const counts = countsForCoverage(rule.kind) ? 1 : 0;
+  const sevRank = rule.severity ? SEVERITIES.indexOf(rule.severity) + 1 : 0;
+  const { id: _id, attack: _attack, ...rest } = rule;
+  const L = rule.logic;
+  const values: string[] = [];
+  const indicators: Cell[][] = [];
+  const seenInd = new Set<string>();
+  for (const ind of L.indicators) {
+    const vals: readonly Value[] = ind.values.length ? ind.values : [null];
+    for (const v of vals) {
+      const vk = ind.values.length ? valueKey(v) : '-';
+      const key = indicatorKey(ind.field, ind.op, vk);
+      if (seenInd.has(key)) continue;
+      seenInd.add(key);
+      indicators.push([ind.field, ind.field.toLowerCase(), ind.op, vk, ind.values.length ? JSON.stringify(v) : 'null', key]);
+      if (ind.values.length) values.push(valueText(v));
+    }
+  }
+  const exclusions: Cell[][] = [];
+  for (const ex of L.exclusions) {
+    for (const p of predicatesOf(ex.expr)) {
+      const vals: readonly Value[] = p.values.length ? p.values : [null];
+      for (const v of vals) {
+        const vk = p.values.length ? valueKey(v) : '-';
+        exclusions.push([p.field, p.op, vk, p.values.length ? JSON.stringify(v) : 'null', ex.stage ?? null, indicatorKey(p.field, p.op, vk)]);
+        if (p.values.length) values.push(valueText(v));
+      }
+    }
+  }
+  const fieldSet = new Set<string>();
+  if (L.condition) for (const f of fieldsOf(L.condition)) fieldSet.add(f);
+  for (const st of L.stages) if (st.expr) for (const f of fieldsOf(st.expr)) fieldSet.add(f);
+  const fields: Cell[][] = [...fieldSet].map((f) => [f, f.toLowerCase(), 'condition']);
+  const outputs: Cell[][] = [];
+  for (const o of L.outputFields) {
+    outputs.push([o.name, o.source]);
+    if (!fieldSet.has(o.name)) fields.push([o.name, o.name.toLowerCase(), 'output']);
+  }
+  for (const g of L.aggregation?.groupBy ?? []) if (!fieldSet.has(g)) fields.push([g, g.toLowerCase(), 'group_by']);
+  const lsText = rule.logSources.map((ls) => ls.name);
+  const xv = crossVendorRows(rule);
+  return {
+    id: rule.id,
+    format: rule.format,
+    kind: rule.kind,
+    counts,
+    attackDeclared: rule.attackDeclared,
+    attack: rule.attack,
+    json: JSON.stringify(rest),
+    rule: [rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, L.completeness, rule.source.path, rule.modified ?? rule.created ?? null],
+    stages: L.stages.map((st, i) => [i, st.kind, st.label, st.text]),
+    indicators,
+    exclusions,
+    fields,
+    outputs,
+    eventKeys: L.eventKeys.map((ek) => [ek.field, String(ek.value)]),
+    logSources: rule.logSources.map((ls) => [logSourceKey(ls.kind, ls.name), ls.kind, ls.name]),
+    ...(xv ? { crossVendor: xv } : {}),
+    fts: {
+      title: rule.title,
+      description: [rule.description ?? '', rule.runbook ?? '', ...rule.falsePositives].join(' \n '),
+      fields: [...fieldSet, ...L.outputFields.map((o) => o.name)].join(' '),
+      vals: values.join(' \n '),
+      metaBefore: [rule.nativeId ?? '', rule.format, rule.kind, rule.author ?? '', ...rule.tags, ...lsText].join(' \n '),
+      metaAfter: rule.references.join(' \n '),
+      body: rule.body.map((b) => b.text).join('\n'),
+    },
+  };
+}
+
+function predicatesOf(e: Expr): Predicate[] {
+  return [...leaves(e)].filter((l): l is Predicate => l.kind === 'pred');
+}
+
+/** The record's JSON with its (unique) id and its mappings put back. */
+export function recordJson(rows: RuleRows, id: string): string {
+  return `{"id":${JSON.stringify(id)},"attack":${JSON.stringify(rows.attack)},${rows.json.slice(1)}`;
+}
+
+/** A file's result as the build receives it from a scan job: its rules as rows. */
+export type ScannedFile = Omit<FileResult, 'rules'> & { readonly rules: readonly RuleRows[] };
+
+/**
+ * A file's result with its rules as rows. A rule whose rows cannot be made (a bug) makes the file a GEN004 error,
+ * as any adapter failure on one file does.
+ */
+export function scannedFile(fr: FileResult): ScannedFile {
+  try {
+    return { ...fr, rules: fr.rules.map(ruleRows) };
+  } catch (e) {
+    return { path: fr.path, outcome: 'error', rules: [], diagnostics: [...fr.diagnostics, GeneralDiagnostics.crash(fr.path, e)], ...(fr.dependsOn ? { dependsOn: fr.dependsOn } : {}) };
+  }
+}
