@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --v8-pool-size=1
 // Entry point: runs the TypeScript sources through tsx (no build step).
 import { register } from 'tsx/esm/api';
 

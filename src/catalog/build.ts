@@ -91,6 +91,8 @@ export interface BuildReport {
   /** Seconds of the build's phases after the sources are written (event confirmation, summaries, commit, statistics), and when the build started (epoch ms). */
   readonly phases?: Readonly<Record<string, number>>;
   readonly startedAt?: number;
+  /** Peak resident memory of the process (MB; its worker threads included) when the build ended. */
+  readonly peakRssMB?: number;
 }
 
 
@@ -377,6 +379,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       ...(interrupted ? { interrupted } : {}),
       phases,
       startedAt,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     writeFileAtomic(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
     return report;
