@@ -225,6 +225,11 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       oddEntries.set(src.def.name, l.skipped);
     }
     const cold = !db.prepare('SELECT 1 FROM files LIMIT 1').get();
+    // A cold build writes the whole catalog in one transaction: with a write-ahead log every page is written twice
+    // (into the log, then back into the file at the checkpoint). An empty catalog has nothing for a reader to see,
+    // so a cold build uses a rollback journal (new pages are not journaled: a killed build still leaves the empty
+    // catalog) when no other connection is open (the switch fails otherwise, and the build keeps the log).
+    const journalled = cold && setJournalMode(db, 'delete');
     const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
     db.exec('BEGIN IMMEDIATE');
     // a cold build fills empty tables: their secondary indexes are dropped and made again once the rows are in
@@ -355,6 +360,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     }
     crashPoint('build:before-commit');
     phase('commit', () => db.exec('COMMIT'));
+    if (journalled) setJournalMode(db, 'wal');
     crashPoint('build:committed');
     if (anyChange) {
       phase('analyze', () => db.exec('ANALYZE'));
@@ -387,6 +393,15 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
     clearBuildMarker(opts.outDir);
+  }
+}
+
+/** Switch the catalog's journal mode; false when SQLite kept the old one (another connection is open). */
+function setJournalMode(db: DB, mode: 'delete' | 'wal'): boolean {
+  try {
+    return String(db.pragma(`journal_mode = ${mode}`, { simple: true })).toLowerCase() === mode;
+  } catch {
+    return false;
   }
 }
 
