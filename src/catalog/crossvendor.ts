@@ -16,6 +16,7 @@ import type { Format } from '../model/facts.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import type { DB } from './schema.ts';
+import { CANONICAL_INDICATOR_SCHEMA_SQL, canonicalIndicatorWriter } from './canonicalIndicators.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
@@ -31,10 +32,10 @@ CREATE INDEX action_keys_rule ON action_keys (rule);
 CREATE TABLE canonical_cond (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL, leaves TEXT NOT NULL, mapped INTEGER NOT NULL, total INTEGER NOT NULL);
 CREATE TABLE event_confirmed (rule INTEGER NOT NULL, other INTEGER NOT NULL, test TEXT NOT NULL);
 CREATE INDEX event_confirmed_rule ON event_confirmed (rule);
-`;
+${CANONICAL_INDICATOR_SCHEMA_SQL}`;
 
 /** Tables cleared per rule when its file is parsed again. */
-export const CROSSVENDOR_RULE_TABLES = ['canonical_ls', 'action_keys'] as const;
+export const CROSSVENDOR_RULE_TABLES = ['canonical_ls', 'action_keys', 'canonical_ind'] as const;
 
 /** The canonical view of a rule (empty when its language has no vocabulary). */
 export function viewOf(rule: RuleRecord): CanonicalView | undefined {
@@ -50,12 +51,14 @@ export function crossVendorWriter(db: DB): { insert(rid: number, rule: RuleRecor
   const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, leaves, mapped, total) VALUES (?,?,?,?,?)');
   const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
   const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
+  const insInd = canonicalIndicatorWriter(db);
   return {
     insert(rid, rule) {
       const view = viewOf(rule);
       if (!view) return;
       for (const ls of view.logSources) insLs.run(rid, rule.format, ls);
       for (const k of view.actionKeys) insKey.run(rid, rule.format, k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0);
+      insInd(rid, rule.format, view);
       // the positive leaves are stored beside the condition: a rule page compares them for every candidate, the
       // whole condition only for the few it relates
       if (view.condition) insCond.run(rid, JSON.stringify(stripSpans(view.condition)), JSON.stringify(positiveLeaves(view.condition)), view.mapped, view.total);
