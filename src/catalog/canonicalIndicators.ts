@@ -3,7 +3,7 @@
  * the rule's vocabulary maps onto a canonical field (`src/model/vocabulary`) is also counted under its canonical key:
  * log source + canonical field + operator + value, the value lower-cased; `in` lists count per value as `eq`. Rows
  * are written per positive canonical predicate value when a rule is written (`canonical_ind`, beside its native
- * indicator key); the counts are made in SQL once at the end of a build (`writeCanonicalCounts`).
+ * indicator key and field); the counts are made in SQL once at the end of a build (`writeCanonicalCounts`).
  *
  * Case rules, as for same-action links: a value tested case-sensitively by two rules counts them together only when
  * it is written the same; a case-insensitive test counts with every spelling. `canonical_counts` keeps, per
@@ -24,8 +24,8 @@ import type { DB } from './schema.ts';
 type Stmt = Database.Statement<any[]>;
 
 export const CANONICAL_INDICATOR_SCHEMA_SQL = `
-CREATE TABLE canonical_ind (rule INTEGER NOT NULL, format TEXT NOT NULL, ckey TEXT NOT NULL, native TEXT NOT NULL, cs INTEGER NOT NULL,
-  exact TEXT NOT NULL, ls TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL);
+CREATE TABLE canonical_ind (rule INTEGER NOT NULL, format TEXT NOT NULL, ckey TEXT NOT NULL, native TEXT NOT NULL, nfield TEXT NOT NULL,
+  cs INTEGER NOT NULL, exact TEXT NOT NULL, ls TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL);
 CREATE INDEX canonical_ind_ckey ON canonical_ind (ckey);
 CREATE INDEX canonical_ind_native ON canonical_ind (native);
 CREATE INDEX canonical_ind_rule ON canonical_ind (rule);
@@ -49,7 +49,7 @@ function scalar(v: Value): string | undefined {
 
 /** Writes one rule's canonical indicator rows (positive predicates with values, each value once). */
 export function canonicalIndicatorWriter(db: DB): (rid: number, format: string, view: CanonicalView) => void {
-  const ins: Stmt = db.prepare('INSERT INTO canonical_ind (rule, format, ckey, native, cs, exact, ls, field, op) VALUES (?,?,?,?,?,?,?,?,?)');
+  const ins: Stmt = db.prepare('INSERT INTO canonical_ind (rule, format, ckey, native, nfield, cs, exact, ls, field, op) VALUES (?,?,?,?,?,?,?,?,?,?)');
   return (rid, format, view) => {
     const seen = new Set<string>();
     for (const p of view.predicates) {
@@ -65,7 +65,7 @@ export function canonicalIndicatorWriter(db: DB): (rid: number, format: string, 
         const dedupe = `${ckey}\0${native}\0${cs ? exact : ''}`;
         if (seen.has(dedupe)) return;
         seen.add(dedupe);
-        ins.run(rid, format, ckey, native, cs, exact, p.logSource, p.field, op);
+        ins.run(rid, format, ckey, native, p.native.field, cs, exact, p.logSource, p.field, op);
       });
     }
   };

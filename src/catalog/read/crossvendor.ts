@@ -61,12 +61,13 @@ export function indicatorCanonical(cat: CatalogCore, key: string, listed: Readon
     const counts = Object.fromEntries((cat.st('SELECT format, n FROM canonical_counts WHERE ckey = ? AND variant = ?').all(k.ckey, k.variant) as { format: string; n: number }[]).map((r) => [r.format, r.n]));
     const rows = cat
       .st(
-        `SELECT ${ROW_COLS}, (SELECT i.field FROM canonical_ind c2 JOIN indicators i ON i.rule = c2.rule AND i.key = c2.native WHERE c2.rule = r.rowid AND c2.ckey = ? LIMIT 1) native_field
-         FROM rules r WHERE r.rowid IN (SELECT ci.rule FROM canonical_ind ci WHERE ci.ckey = ? AND (? = '' OR ci.cs = 0 OR ci.exact = ?))
-         ORDER BY r.format, r.title COLLATE NOCASE LIMIT ?`,
+        // the native field is looked up for the rows kept only
+        `SELECT x.*, (SELECT c2.nfield FROM canonical_ind c2 WHERE c2.rule = x.rid AND c2.ckey = ? LIMIT 1) native_field
+         FROM (SELECT ${ROW_COLS}, r.rowid rid FROM rules r WHERE r.rowid IN (SELECT ci.rule FROM canonical_ind ci WHERE ci.ckey = ? AND (? = '' OR ci.cs = 0 OR ci.exact = ?))
+               ORDER BY r.format, r.title COLLATE NOCASE LIMIT ?) x`,
       )
-      .all(k.ckey, k.ckey, k.variant, k.variant, INDICATOR_CANONICAL_LIMITS.rules + listed.size + 1) as (RuleRow & { native_field: string | null })[];
-    const others = rows.filter((r) => !listed.has(r.id)).map((r) => ({ ...r, native_field: r.native_field ?? '' }));
+      .all(k.ckey, k.ckey, k.variant, k.variant, INDICATOR_CANONICAL_LIMITS.rules + listed.size + 1) as (RuleRow & { rid: number; native_field: string | null })[];
+    const others = rows.filter((r) => !listed.has(r.id)).map(({ rid: _rid, ...r }) => ({ ...r, native_field: r.native_field ?? '' }));
     return { label: canonicalLabel(head), counts, ...tally(counts), others: others.slice(0, INDICATOR_CANONICAL_LIMITS.rules), truncated: others.length > INDICATOR_CANONICAL_LIMITS.rules };
   });
 }
