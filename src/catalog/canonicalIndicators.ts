@@ -11,6 +11,8 @@
  * case-sensitively, the count for that spelling (variant = the value as written). Keys that one rule alone tests
  * are left out (no count row means "no other rule").
  *
+ * The ckey index covers (ckey, format, rule): the counts are read from it in order, without a sort.
+ *
  * `indicator_canon` sums it up per native indicator key (the indicator page's id): its canonical keys with their
  * rule and format counts; a native key has a row only when more than one rule tests one of its canonical keys.
  */
@@ -26,8 +28,7 @@ type Stmt = Database.Statement<any[]>;
 export const CANONICAL_INDICATOR_SCHEMA_SQL = `
 CREATE TABLE canonical_ind (rule INTEGER NOT NULL, format TEXT NOT NULL, ckey TEXT NOT NULL, native TEXT NOT NULL, nfield TEXT NOT NULL,
   cs INTEGER NOT NULL, exact TEXT NOT NULL, ls TEXT NOT NULL, field TEXT NOT NULL, op TEXT NOT NULL);
-CREATE INDEX canonical_ind_ckey ON canonical_ind (ckey);
-CREATE INDEX canonical_ind_native ON canonical_ind (native);
+CREATE INDEX canonical_ind_ckey ON canonical_ind (ckey, format, rule);
 CREATE INDEX canonical_ind_rule ON canonical_ind (rule);
 CREATE TABLE canonical_counts (ckey TEXT NOT NULL, variant TEXT NOT NULL, format TEXT NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (ckey, variant, format)) WITHOUT ROWID;
@@ -87,7 +88,7 @@ INSERT INTO canonical_counts (ckey, variant, format, n)
 INSERT INTO indicator_canon (key, ckey, variant, n, formats)
   SELECT k.native, k.ckey, k.variant, SUM(c.n), COUNT(*)
   FROM (SELECT native, ckey, CASE WHEN MIN(cs) = 1 AND MIN(exact) = MAX(exact) THEN MIN(exact) ELSE '' END variant FROM canonical_ind
-        WHERE native IN (SELECT key FROM indicator_keys) GROUP BY native, ckey) k
+        WHERE ckey IN (SELECT ckey FROM canonical_counts WHERE variant = '') AND native IN (SELECT key FROM indicator_keys) GROUP BY native, ckey) k
   JOIN canonical_counts c ON c.ckey = k.ckey AND c.variant = k.variant GROUP BY k.native, k.ckey HAVING SUM(c.n) > 1;`);
 }
 
