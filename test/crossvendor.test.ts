@@ -257,3 +257,25 @@ describe('Elastic endpoint events keep their operating system', () => {
     assert.deepEqual(view(ep('linux', 'network', pred('destination.port', 'eq', [22]))).logSources, ['vendor:elastic.endpoint.linux.network']);
   });
 });
+
+describe('Windows network connections (Sysmon 3) in every language', () => {
+  const sysmon3 = (format: Format, ls: LogSource[], c: Expr) => view(rule(format, ls, c));
+  it('Splunk CIM fed by Sysmon 3: app is the image path, the rest the event fields', () => {
+    const v = sysmon3('splunk', [{ kind: 'data_source', name: 'Sysmon EventID 3' }], and(pred('All_Traffic.app', 'ends_with', ['\\mshta.exe']), pred('All_Traffic.dest_ip', 'eq', ['10.0.0.1']), pred('All_Traffic.process_id', 'eq', [4]), pred('DestinationPortName', 'eq', ['http'])));
+    assert.equal(v.mapped, v.total);
+    assert.deepEqual(v.actionKeys, []);
+    assert.equal(renderExpr(v.condition!), 'Image:name eq[ci] "mshta.exe" and DestinationIp eq "10.0.0.1" and ProcessId eq 4 and DestinationPortName eq "http"');
+  });
+  it('ECS process.pid and Defender InitiatingProcessId are the ProcessId', () => {
+    const e = sysmon3('elastic', [{ kind: 'index', name: 'logs-endpoint.events.network-*' }], and(pred('event.category', 'eq', ['network']), pred('host.os.type', 'eq', ['windows']), pred('process.pid', 'eq', [4])));
+    assert.ok(e.logSources.includes('windows.network'), e.logSources.join());
+    assert.ok(e.predicates.some((p) => p.field === 'ProcessId'), JSON.stringify(e.predicates.map((p) => p.field)));
+    const k = sysmon3('kusto', [{ kind: 'table', name: 'DeviceNetworkEvents' }], pred('InitiatingProcessId', 'eq', [4]));
+    assert.equal(k.predicates[0]?.field, 'ProcessId');
+  });
+  it('Windows event data is flat: a dotted name is no sub-field of an event field (ECS user.id is not User.id)', () => {
+    const e = sysmon3('elastic', [{ kind: 'index', name: 'logs-endpoint.events.network-*' }], and(pred('event.category', 'eq', ['network']), pred('host.os.type', 'eq', ['windows']), pred('user.id', 'eq', ['S-1-5-18'])));
+    assert.equal(e.predicates.some((p) => p.field.startsWith('User')), false);
+    assert.match(renderExpr(e.condition!), /\?user\.id/);
+  });
+});

@@ -27,6 +27,7 @@ import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources, type SourceDef } from './sources.ts';
 import { sourcesDir } from './paths.ts';
 import { confirmByEvents } from './crossvendor.ts';
+import { writeCanonicalCounts } from './canonicalIndicators.ts';
 import { ruleWriter, type RuleWriter } from './store.ts';
 import { POOL_MIN_FILES, scanner, type SourceScan } from './buildScan.ts';
 import type { ScannedFile } from './rows.ts';
@@ -346,6 +347,7 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
         db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');
         db.exec(`INSERT INTO indicator_keys (key, field, op, value_json, total)
                  SELECT key, MIN(field), MIN(op), MIN(value_json), COUNT(DISTINCT rule) FROM indicators GROUP BY key`);
+        writeCanonicalCounts(db);
         if (attackChanged || legacy) writeAttackTables(db, index);
         setMeta(db, 'build_id', randomUUID());
         setMeta(db, 'attack_key', attackKey);

@@ -16,6 +16,7 @@ import type { Format } from '../model/facts.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import type { DB } from './schema.ts';
+import { CANONICAL_INDICATOR_SCHEMA_SQL, canonicalIndicatorRows } from './canonicalIndicators.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
@@ -31,10 +32,10 @@ CREATE INDEX action_keys_rule ON action_keys (rule);
 CREATE TABLE canonical_cond (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL, leaves TEXT NOT NULL, mapped INTEGER NOT NULL, total INTEGER NOT NULL);
 CREATE TABLE event_confirmed (rule INTEGER NOT NULL, other INTEGER NOT NULL, test TEXT NOT NULL);
 CREATE INDEX event_confirmed_rule ON event_confirmed (rule);
-`;
+${CANONICAL_INDICATOR_SCHEMA_SQL}`;
 
 /** Tables cleared per rule when its file is parsed again. */
-export const CROSSVENDOR_RULE_TABLES = ['canonical_ls', 'action_keys'] as const;
+export const CROSSVENDOR_RULE_TABLES = ['canonical_ls', 'action_keys', 'canonical_ind'] as const;
 
 /** The canonical view of a rule (empty when its language has no vocabulary). */
 export function viewOf(rule: RuleRecord): CanonicalView | undefined {
@@ -47,6 +48,8 @@ export interface CrossVendorRows {
   readonly logSources: readonly string[];
   /** ls, field, value, display, cs (1/0). */
   readonly actionKeys: readonly (readonly (string | number)[])[];
+  /** `canonical_ind` rows after rule and format (`canonicalIndicatorRows`). */
+  readonly indicators: readonly (readonly (string | number)[])[];
   /** The canonical condition (JSON, spans stripped), its positive leaves (JSON), mapped and total predicates. */
   readonly condition?: readonly [string, string, number, number];
 }
@@ -58,6 +61,7 @@ export function crossVendorRows(rule: RuleRecord): CrossVendorRows | undefined {
   return {
     logSources: view.logSources,
     actionKeys: view.actionKeys.map((k) => [k.logSource, k.field, k.value, k.display, k.cs ? 1 : 0]),
+    indicators: canonicalIndicatorRows(view),
     // the positive leaves are stored beside the condition: a rule page compares them for every candidate, the
     // whole condition only for the few it relates
     ...(view.condition ? { condition: [JSON.stringify(stripSpans(view.condition)), JSON.stringify(positiveLeaves(view.condition)), view.mapped, view.total] as const } : {}),
@@ -72,10 +76,12 @@ export function crossVendorWriter(db: DB): { insert(rid: number, format: string,
   const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, leaves, mapped, total) VALUES (?,?,?,?,?)');
   const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
   const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
+  const insInd = s('INSERT INTO canonical_ind (rule, format, ckey, native, nfield, cs, exact, ls, field, op) VALUES (?,?,?,?,?,?,?,?,?,?)');
   return {
     insert(rid, format, rows) {
       for (const ls of rows.logSources) insLs.run(rid, format, ls);
       for (const k of rows.actionKeys) insKey.run(rid, format, ...k);
+      for (const r of rows.indicators) insInd.run(rid, format, ...r);
       if (rows.condition) insCond.run(rid, ...rows.condition);
     },
     remove(rid) {

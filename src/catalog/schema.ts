@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { CROSSVENDOR_SCHEMA_SQL } from './crossvendor.ts';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 export type DB = Database.Database;
 

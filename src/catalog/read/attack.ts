@@ -1,5 +1,6 @@
 /** ATT&CK pages: the coverage matrix, the Navigator layer, technique and tactic pages. */
 import type { CatalogCore } from './core.ts';
+import { canonicalTotals, techniqueSameAction } from './crossvendor.ts';
 import { ROW_COLS, techniqueFrom, type Filters, type IndicatorAgg, type MatrixCell, type MatrixData, type RuleRow, type TechniqueInfo } from './types.ts';
 
 /** The matrix with these filters, computed once per filter set. */
@@ -92,6 +93,10 @@ export function techniquePageData(cat: CatalogCore, id: string, f: Filters = {})
     else others.push(r);
   }
   const sub = 'SELECT DISTINCT a.rule FROM rule_attack a JOIN rules r ON r.rowid = a.rule WHERE (a.technique = ? OR a.parent = ?) AND r.counts = 1';
+  const withCanonical = (rows: IndicatorAgg[]): IndicatorAgg[] => {
+    const totals = canonicalTotals(cat, rows.map((r) => r.key));
+    return rows.map((r) => (totals.has(r.key) ? { ...r, canonical: totals.get(r.key)! } : r));
+  };
   return {
     id: tid,
     info,
@@ -104,8 +109,9 @@ export function techniquePageData(cat: CatalogCore, id: string, f: Filters = {})
     byFormat,
     others,
     topFields: cat.st(`SELECT field, COUNT(DISTINCT rule) n FROM rule_fields WHERE rule IN (${sub}) AND role = 'condition' GROUP BY field_lc ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as { field: string; n: number }[],
-    topIndicators: cat.withPage(cat.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM indicators WHERE rule IN (${sub}) AND value_key != '-' GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
+    topIndicators: withCanonical(cat.withPage(cat.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM indicators WHERE rule IN (${sub}) AND value_key != '-' GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[])),
     commonExclusions: cat.withPage(cat.st(`SELECT key, field, op, value_json, COUNT(DISTINCT rule) n FROM exclusions WHERE rule IN (${sub}) GROUP BY key ORDER BY n DESC, field LIMIT 25`).all(tid, tid) as Omit<IndicatorAgg, 'page'>[]),
+    sameAction: techniqueSameAction(cat, sub, [tid, tid]),
     version: cat.meta('attack_version'),
     attribution: cat.meta('attack_attribution'),
   };

@@ -109,13 +109,15 @@ export class CatalogCore {
   }
 
   /**
-   * Whether an indicator key has its own page: at least INDICATOR_PAGE_MIN_RULES rules look for or exclude it. A key
+   * Whether an indicator key has its own page: at least INDICATOR_PAGE_MIN_RULES rules look for or exclude it, or
+   * another rule tests its canonical field and value (`indicator_canon`, see canonicalIndicators.ts). A key
    * of one rule only is listed on that rule's page (most keys are: hashes, one-off paths), which keeps the static
    * export from writing tens of thousands of pages that each list a single rule.
    */
   indicatorHasPage(key: string): boolean {
     const r = this.st('SELECT COUNT(*) n FROM (SELECT rule FROM indicators WHERE key = ? UNION SELECT rule FROM exclusions WHERE key = ? LIMIT ?)').get(key, key, INDICATOR_PAGE_MIN_RULES) as { n: number };
-    return r.n >= INDICATOR_PAGE_MIN_RULES;
+    // or another rule tests its canonical field and value (another spelling, another format)
+    return r.n >= INDICATOR_PAGE_MIN_RULES || this.st('SELECT 1 FROM indicator_canon WHERE key = ? LIMIT 1').get(key) !== undefined;
   }
 
   withPage(rows: readonly Omit<IndicatorAgg, 'page'>[]): IndicatorAgg[] {

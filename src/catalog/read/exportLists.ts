@@ -13,7 +13,7 @@ export function allTechniqueIds(cat: CatalogCore): string[] {
 /** The indicator keys that have their own page (see indicatorHasPage). */
 export function indicatorPageKeys(cat: CatalogCore): string[] {
   return (
-    cat.st('SELECT key FROM (SELECT key, rule FROM indicators UNION SELECT key, rule FROM exclusions) GROUP BY key HAVING COUNT(*) >= ? ORDER BY key').all(INDICATOR_PAGE_MIN_RULES) as { key: string }[]
+    cat.st('SELECT key FROM (SELECT key, rule FROM indicators UNION SELECT key, rule FROM exclusions) GROUP BY key HAVING COUNT(*) >= ? UNION SELECT key FROM indicator_canon ORDER BY key').all(INDICATOR_PAGE_MIN_RULES) as { key: string }[]
   ).map((r) => r.key);
 }
 

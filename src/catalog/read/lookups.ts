@@ -1,5 +1,6 @@
 /** Log-source and indicator pages. */
 import type { CatalogCore } from './core.ts';
+import { indicatorCanonical } from './crossvendor.ts';
 import { ROW_COLS, type RuleRow } from './types.ts';
 
 export function logsourceList(cat: CatalogCore) {
@@ -27,5 +28,6 @@ export function indicatorPageData(cat: CatalogCore, key: string) {
   const rules = cat.st(`SELECT DISTINCT ${ROW_COLS}, i.field matched_field FROM indicators i JOIN rules r ON r.rowid = i.rule WHERE i.key = ? ORDER BY r.format, r.title COLLATE NOCASE`).all(key) as (RuleRow & { matched_field: string })[];
   const byFormat: Record<string, RuleRow[]> = {};
   for (const r of rules) (byFormat[r.format] ??= []).push(r);
-  return { key, field: head.field, op: head.op, value: JSON.parse(head.value_json) as unknown, byFormat, total: rules.length, excludedBy: ex };
+  const listed = new Set([...rules.map((r) => r.id), ...ex.map((r) => r.id)]);
+  return { key, field: head.field, op: head.op, value: JSON.parse(head.value_json) as unknown, byFormat, total: rules.length, excludedBy: ex, canonical: indicatorCanonical(cat, key, listed) };
 }

@@ -2,6 +2,17 @@
 import type { RuleRecord } from '../../model/rule.ts';
 import { sameActionRules, type SameActionRule } from '../crossvendor.ts';
 import type { CatalogCore } from './core.ts';
+import { ruleCanonicalCounts, type CanonicalCount } from './crossvendor.ts';
+
+/** A canonical count without the rule itself ("other rules"); undefined when the field maps to no canonical field. */
+function otherRules(c: CanonicalCount | undefined, format: string): CanonicalCount | undefined {
+  if (!c) return undefined;
+  const counts: Record<string, number> = { ...c.counts };
+  if (counts[format]) counts[format] -= 1;
+  for (const k of Object.keys(counts)) if (!counts[k]) delete counts[k];
+  const vals = Object.values(counts);
+  return { label: c.label, counts, rules: vals.reduce((a, b) => a + b, 0), formats: vals.length };
+}
 
 export function ruleRecordOf(cat: CatalogCore, id: string): RuleRecord | undefined {
   const r = cat.st('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { json: string } | undefined;
@@ -14,9 +25,11 @@ export function rulePageData(cat: CatalogCore, id: string) {
   const rule = JSON.parse(row.json) as RuleRecord;
   const indicators = cat.st(
     `SELECT i.key, i.field, i.op, i.value_json, (SELECT json_group_object(c.format, c.n) FROM indicator_counts c WHERE c.key = i.key) counts,
-       EXISTS (SELECT 1 FROM exclusions e WHERE e.key = i.key AND e.rule != i.rule) excluded_elsewhere
+       EXISTS (SELECT 1 FROM exclusions e WHERE e.key = i.key AND e.rule != i.rule) excluded_elsewhere,
+       EXISTS (SELECT 1 FROM indicator_canon k WHERE k.key = i.key) canon_page
      FROM indicators i WHERE i.rule = ?`,
-  ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string; excluded_elsewhere: number }[];
+  ).all(row.rowid) as { key: string; field: string; op: string; value_json: string; counts: string; excluded_elsewhere: number; canon_page: number }[];
+  const canonical = ruleCanonicalCounts(cat, row.rowid);
   const src = cat.st('SELECT repository, licence, commit_id, url_base, origin FROM sources WHERE name = (SELECT source FROM rules WHERE rowid = ?)').get(row.rowid) as
     | { repository: string; licence: string | null; commit_id: string | null; url_base: string | null; origin: string }
     | undefined;
@@ -28,8 +41,8 @@ export function rulePageData(cat: CatalogCore, id: string) {
       if (counts[rule.format]) counts[rule.format]! -= 1;
       for (const k of Object.keys(counts)) if (!counts[k]) delete counts[k];
       // its own page when another rule looks for it or excludes it (indicatorHasPage, without a query per row)
-      const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1;
-      return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page };
+      const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1 || i.canon_page === 1;
+      return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page, canonical: otherRules(canonical.get(i.key), rule.format) };
     }),
     exclusionKeys: (cat.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[]).map((k) => ({ ...k, page: cat.indicatorHasPage(k.key) })),
     sameAction: sameAction(cat, row.rowid, rule.format),

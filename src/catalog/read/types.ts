@@ -116,6 +116,8 @@ export interface IndicatorAgg {
   readonly n: number;
   /** The key has its own indicator page (indicatorHasPage). */
   readonly page: boolean;
+  /** Rules of every format testing its canonical field and value, when more than one does (canonicalIndicators.ts). */
+  readonly canonical?: { readonly rules: number; readonly formats: number };
 }
 
 export function techniqueFrom(r: Record<string, unknown>): TechniqueInfo {

@@ -146,7 +146,7 @@ export const elasticVocabulary: Vocabulary = {
     'windows.registry': { ...ACTOR, 'registry.path': 'TargetObject', 'registry.data.strings': 'Details', 'registry.key': 'TargetObject', 'registry.value': 'TargetObject:name' },
     'windows.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name', 'file.extension': 'TargetFilename:ext' },
     'linux.file': { ...ACTOR, 'file.path': 'TargetFilename', 'file.name': 'TargetFilename:name', 'file.extension': 'TargetFilename:ext' },
-    'windows.network': { ...ACTOR, 'dns.question.name': 'DestinationHostname', 'network.direction': 'Initiated', 'destination.ip': 'DestinationIp', 'destination.port': 'DestinationPort', 'destination.domain': 'DestinationHostname', 'source.ip': 'SourceIp', 'source.port': 'SourcePort', 'network.transport': 'Protocol' },
+    'windows.network': { ...ACTOR, 'dns.question.name': 'DestinationHostname', 'network.direction': 'Initiated', 'destination.ip': 'DestinationIp', 'destination.port': 'DestinationPort', 'destination.domain': 'DestinationHostname', 'source.ip': 'SourceIp', 'source.port': 'SourcePort', 'network.transport': 'Protocol', 'process.pid': 'ProcessId' },
     'windows.dns': { ...ACTOR, 'dns.question.name': 'QueryName' },
     'windows.image_load': { ...ACTOR, 'dll.path': 'ImageLoaded', 'dll.name': 'ImageLoaded:name', 'dll.code_signature.trusted': 'Signed', 'dll.code_signature.subject_name': 'Signature', 'dll.code_signature.status': 'SignatureStatus', 'dll.hash.sha256': 'Hashes' },
     'windows.driver_load': { 'dll.path': 'ImageLoaded', 'file.path': 'ImageLoaded', 'file.name': 'ImageLoaded:name' },

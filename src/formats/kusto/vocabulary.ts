@@ -69,7 +69,7 @@ export const KQL_FIELDS: Readonly<Record<string, FieldTable>> = {
   'windows.process_creation': PROCESS,
   'windows.registry': { ...INITIATOR, RegistryKey: 'TargetObject', RegistryValueData: 'Details', ActionType: 'EventType' },
   'windows.file': { ...INITIATOR, FolderPath: 'TargetFilename', FileName: 'TargetFilename:name' },
-  'windows.network': { ...INITIATOR, RemoteIP: 'DestinationIp', RemotePort: 'DestinationPort', RemoteUrl: 'DestinationHostname', LocalIP: 'SourceIp', LocalPort: 'SourcePort', Protocol: 'Protocol' },
+  'windows.network': { ...INITIATOR, RemoteIP: 'DestinationIp', RemotePort: 'DestinationPort', RemoteUrl: 'DestinationHostname', LocalIP: 'SourceIp', LocalPort: 'SourcePort', Protocol: 'Protocol', InitiatingProcessId: 'ProcessId' },
   'windows.image_load': { ...INITIATOR, FileName: 'ImageLoaded:name', FolderPath: 'ImageLoaded' },
   'windows.security': { EventID: 'EventID', TargetUserName: 'TargetUserName', SubjectUserName: 'SubjectUserName', LogonType: 'LogonType', ObjectName: 'ObjectName', ServiceName: 'ServiceName', ShareName: 'ShareName', IpAddress: 'IpAddress' },
   'aws.cloudtrail': {

@@ -6,10 +6,10 @@
 import { isScalar, type Scalar } from 'yaml';
 import { lineColAt } from '../../model/span.ts';
 import { loadYaml, yamlScalarMap } from '../yaml.ts';
-import { buildLogic } from '../../model/lowering.ts';
+import { ruleRecord, ruleSource } from '../record.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
-import type { RuleRecord, Stage } from '../../model/rule.ts';
+import type { Stage } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
@@ -61,37 +61,35 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
   const low = mql ? lowerSource(path, text, loaded.yaml.doc.get('source', true), mql) : undefined;
   if (low) diagnostics.push(...low.diagnostics);
   const stages: Stage[] = low?.stages.length ? [...low.stages] : mql ? [{ kind: 'filter', label: 'source', text: mql, detail: { language: 'mql' } }] : [];
-  const rule: RuleRecord = {
+  const statusNative = str(m.maturity) ?? str(m.status);
+  const rule = ruleRecord({
     id: `mql/${slug}`,
     format: 'mql',
-    ...(str(m.id) ? { nativeId: str(m.id)! } : {}),
-    ...(type ? { nativeType: type } : {}),
-    source: { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) },
+    nativeId: str(m.id),
+    nativeType: type,
+    source: ruleSource(source, path),
     title: name ?? slug,
-    ...(str(m.description) ? { description: str(m.description)! } : {}),
+    description: str(m.description),
     references: list(m.references).map(String),
     falsePositives: list(m.false_positives).map(String),
-    ...(list(m.authors).length ? { author: list(m.authors).map((a) => (a && typeof a === 'object' ? String((a as Record<string, unknown>).name ?? (a as Record<string, unknown>).twitter ?? JSON.stringify(a)) : String(a))).join(', ') } : {}),
+    author: list(m.authors).length ? list(m.authors).map((a) => (a && typeof a === 'object' ? String((a as Record<string, unknown>).name ?? (a as Record<string, unknown>).twitter ?? JSON.stringify(a)) : String(a))).join(', ') : undefined,
     tags: list(m.tags).map(String),
-    ...(severityNative && normalizeSeverity(severityNative) ? { severity: normalizeSeverity(severityNative)! } : {}),
-    ...(severityNative ? { severityNative } : {}),
-    status: normalizeStatus(str(m.maturity) ?? str(m.status)),
-    ...(str(m.maturity) ?? str(m.status) ? { statusNative: (str(m.maturity) ?? str(m.status))! } : {}),
+    severity: severityNative ? normalizeSeverity(severityNative) : undefined,
+    severityNative,
+    status: normalizeStatus(statusNative),
+    statusNative,
     kind,
     kindReason: reason,
     logSources: [MQL_LOG_SOURCE],
-    attackDeclared: [],
-    attack: [],
     body: [{ path, language: 'yaml', text }],
-    logic: buildLogic({
+    logic: {
       stages,
       ...(low?.condition ? { condition: low.condition } : {}),
       missing: low?.missing ?? [],
       outputFields: low?.outputFields ?? [],
       parser: MQL_PARSER_NAME,
       ...(low?.condition ? {} : { note: mql ? 'the MQL did not parse (see diagnostics)' : 'the rule has no MQL source' }),
-    }),
-    tests: [],
+    },
     diagnostics,
     facts: {
       ...(type ? { type } : {}),
@@ -103,7 +101,7 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
       ...(kind === 'exclusion' ? { excludes: 'messages matching the condition', applies_to: MQL_NOTES.exclusion_scope } : {}),
       ...automation,
     },
-  };
+  });
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
 }
 

@@ -2,12 +2,12 @@
  * Splunk security_content adapter (detections/, baselines/, macros/): metadata from the YAML with `yaml`, the
  * SPL search parsed with the project's grammar after macro expansion and lowered into the model (logic.ts).
  */
-import { uniqueLogSources } from '../record.ts';
+import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
 import { isScalar, isMap as isYamlMap } from 'yaml';
 import { loadYaml, type LoadYamlResult } from '../yaml.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
-import type { DeclaredAttack, LogSource, RuleRecord } from '../../model/rule.ts';
+import type { DeclaredAttack, LogSource } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { SplunkDiagnostics } from './diagnostics.ts';
@@ -116,32 +116,31 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   diagnostics.push(...(sl?.diagnostics ?? []));
   const logSources = uniqueLogSources([...dataSources, ...(sl?.logSources ?? [])]);
   const slug = slugify(path.split('/').pop()!.replace(/\.ya?ml$/, ''));
-  const rule: RuleRecord = {
+  const rule = ruleRecord({
     id: `splunk/${slug}`,
     format: 'splunk',
-    ...(str(y.id) ? { nativeId: str(y.id)! } : {}),
-    ...(typeNative ? { nativeType: typeNative } : {}),
-    source: { repository: source.repository, path, ...(source.commit ? { commit: source.commit } : {}), ...(source.licence ? { licence: source.licence } : {}), ...(source.urlBase ? { url: source.urlBase + path } : {}) },
+    nativeId: str(y.id),
+    nativeType: typeNative,
+    source: ruleSource(source, path),
     title: name ?? slug,
-    ...(str(y.description) ? { description: str(y.description)! } : {}),
+    description: str(y.description),
     references: list(y.references).map(String),
-    ...(str(y.how_to_implement) ? { runbook: str(y.how_to_implement)! } : {}),
+    runbook: str(y.how_to_implement),
     falsePositives: str(y.known_false_positives) ? [str(y.known_false_positives)!] : [],
-    ...(str(y.author) ? { author: str(y.author)! } : {}),
-    ...(str(y.date) ? { created: str(y.date)! } : {}),
-    ...(y.version !== undefined ? { version: String(y.version) } : {}),
+    author: str(y.author),
+    created: str(y.date),
+    version: y.version !== undefined ? String(y.version) : undefined,
     tags: list(tags.analytic_story).map((s) => `analytic_story:${String(s)}`),
-    ...(risk !== undefined ? { severity: normalizeSeverity(risk)!, severityNative: `risk score ${risk}` } : {}),
+    severity: risk !== undefined ? normalizeSeverity(risk) : undefined,
+    severityNative: risk !== undefined ? `risk score ${risk}` : undefined,
     status: normalizeStatus(statusNative),
-    ...(statusNative ? { statusNative } : {}),
+    statusNative,
     kind,
     kindReason,
     logSources,
     attackDeclared,
-    attack: [],
     body: [{ path, language: 'yaml', text }],
     logic: sl?.logic ?? { stages: [], completeness: 'none', missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [], parser: PARSER_NAME, note: 'the detection has no search' },
-    tests: [],
     diagnostics,
     facts: {
       ...(typeNative ? { type: typeNative } : {}),
@@ -151,7 +150,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
       ...(Array.isArray(y.tests) ? { attack_data_tests: `${y.tests.length} test(s) on remote attack data (splunk/attack_data): remote data, not run`, remote_tests: y.tests.length } : {}),
       ...(sl?.facts ?? {}),
     },
-  };
+  });
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
 }
 

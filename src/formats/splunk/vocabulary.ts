@@ -131,6 +131,10 @@ export const splunkVocabulary: Vocabulary = {
     'windows.system': { EventCode: 'EventID' },
     'windows.powershell': { ScriptBlockText: 'ScriptBlockText' },
     'aws.cloudtrail': { 'api.operation': 'eventName', 'api.service.name': 'eventSource', 'src_endpoint.ip': 'sourceIPAddress', 'actor.user.uid': 'userIdentity.arn' },
+    // CIM Network_Traffic fed by Sysmon event 3 (ESCU's `Sysmon EventID 3` searches): `app` is the connecting
+    // process's image path there (those searches test it with path wildcards, `rex field=app ".*\\(?<process_name>.*)$"`
+    // and `rename app as process`); `dest` (host name or address) is left unmapped
+    'windows.network': { app: 'Image', process_path: 'Image', process_name: 'Image:name', process_id: 'ProcessId', user: 'User', dest_ip: 'DestinationIp', dest_port: 'DestinationPort', src_ip: 'SourceIp', src_port: 'SourcePort', transport: 'Protocol' },
     firewall: { dest_port: 'dst_port', dest: 'dst_ip', dest_ip: 'dst_ip', src: 'src_ip', src_ip: 'src_ip', src_port: 'src_port', action: 'action', transport: 'protocol' },
     dns: { query: 'query', answer: 'answer', record_type: 'record_type' },
     'm365.audit': { Operation: 'Operation', Workload: 'Workload', UserId: 'UserId', ClientIP: 'ClientIP' },

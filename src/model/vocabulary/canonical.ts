@@ -14,7 +14,7 @@ import { and, not, or, pred, type Expr, type Predicate, type Value } from '../ex
 import { negatePredicate } from '../analyze.ts';
 import { OPERATOR_FACTS } from '../operators.ts';
 import type { RuleRecord } from '../rule.ts';
-import { LOG_SOURCE_BY_ID } from './logSources.ts';
+import { FLAT_LOG_SOURCES, LOG_SOURCE_BY_ID } from './logSources.ts';
 
 /** Native field name → canonical field name, for one canonical log source. */
 export type FieldTable = Readonly<Record<string, string>>;
@@ -114,7 +114,7 @@ export function canonicalField(vocab: Vocabulary, logSource: string, native: str
   if (logSource.startsWith('vendor:') || vocab.raw?.some((r) => (r.endsWith('.') ? logSource.startsWith(r) : logSource === r))) return vocab.normalizeField ? vocab.normalizeField(native) : native;
   // nested raw paths: requestParameters.roleArn under requestParameters
   const dot = f.indexOf('.');
-  if (dot > 0) {
+  if (dot > 0 && !FLAT_LOG_SOURCES.has(logSource)) {
     const head = rawFields(logSource).get(f.slice(0, dot));
     if (head) return head + (vocab.normalizeField ? vocab.normalizeField(native) : native).slice(dot);
   }

@@ -54,7 +54,7 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'windows.process_creation', name: 'Windows process creation (Sysmon 1, Security 4688)', fields: PROCESS_FIELDS, actionFields: ['Image:name', 'OriginalFileName'] },
   { id: 'windows.registry', name: 'Windows registry events (Sysmon 12-14)', fields: ['TargetObject', 'Details', 'EventType', 'Image', 'Image:name', 'NewName'], actionFields: ['TargetObject'] },
   { id: 'windows.file', name: 'Windows file events (Sysmon 11, 23, 26)', fields: ['TargetFilename', 'TargetFilename:name', 'Image', 'Image:name', 'CreationUtcTime'], actionFields: ['TargetFilename:name'] },
-  { id: 'windows.network', name: 'Windows network connections (Sysmon 3)', fields: ['DestinationIp', 'DestinationPort', 'DestinationHostname', 'SourceIp', 'SourcePort', 'Initiated', 'Protocol', 'Image', 'Image:name'], actionFields: ['DestinationPort', 'DestinationHostname'] },
+  { id: 'windows.network', name: 'Windows network connections (Sysmon 3)', fields: ['DestinationIp', 'DestinationPort', 'DestinationPortName', 'DestinationHostname', 'DestinationIsIpv6', 'SourceIp', 'SourcePort', 'SourcePortName', 'SourceHostname', 'SourceIsIpv6', 'Initiated', 'Protocol', 'Image', 'Image:name', 'User', 'ProcessId', 'ProcessGuid', 'EventID'], actionFields: ['DestinationPort', 'DestinationHostname'] },
   { id: 'windows.dns', name: 'Windows DNS queries (Sysmon 22)', fields: ['QueryName', 'QueryResults', 'QueryStatus', 'Image', 'Image:name'], actionFields: ['QueryName'] },
   { id: 'windows.image_load', name: 'Windows image loads (Sysmon 7)', fields: ['ImageLoaded', 'ImageLoaded:name', 'Image', 'Image:name', 'Signed', 'SignatureStatus', 'Hashes', 'OriginalFileName'], actionFields: ['ImageLoaded:name'] },
   { id: 'windows.powershell', name: 'PowerShell script block logging (4104) and module logging', fields: ['ScriptBlockText', 'Payload', 'ContextInfo', 'Path'], actionFields: [] },
@@ -73,5 +73,17 @@ export const CANONICAL_LOG_SOURCES: readonly CanonicalLogSource[] = [
   { id: 'dns', name: 'DNS server / resolver logs', fields: ['query', 'answer', 'record_type', 'rcode'], actionFields: ['query'] },
   { id: 'email', name: 'Email messages (Message Data Model / EmailEvents)', fields: ['sender.email.email', 'sender.email.domain.domain', 'sender.email.domain.root_domain', 'subject.subject', 'attachments.file_extension', 'attachments.file_name', 'body.links.href_url.domain.domain', 'headers.hops', 'recipients.to.email.email'], actionFields: ['sender.email.domain.root_domain', 'attachments.file_extension'] },
 ];
+
+/**
+ * Log sources whose raw fields are flat (Windows and Sysmon event data, the process and file events modelled on
+ * them): a dotted name under one of their fields is no sub-field of it (ECS `user.id` is not a part of Sysmon's
+ * `User`), unlike CloudTrail's `requestParameters.roleArn`.
+ */
+export const FLAT_LOG_SOURCES: ReadonlySet<string> = new Set([
+  ...CANONICAL_LOG_SOURCES.filter((l) => l.id.startsWith('windows.')).map((l) => l.id),
+  'linux.process_creation',
+  'linux.file',
+  'macos.process_creation',
+]);
 
 export const LOG_SOURCE_BY_ID: ReadonlyMap<string, CanonicalLogSource> = new Map(CANONICAL_LOG_SOURCES.map((l) => [l.id, l]));

@@ -1,11 +1,12 @@
 /** ATT&CK pages: the coverage matrix, technique and tactic pages. */
-import type { Catalog, Filters, IndicatorAgg } from '../../catalog/query.ts';
+import type { Catalog, Filters, IndicatorAgg, TechniquePageData } from '../../catalog/query.ts';
+import { TECHNIQUE_SAME_ACTION_LIMITS } from '../../catalog/read/crossvendor.ts';
 import { html, raw, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { link, type Site } from '../site.ts';
 import { filtersFrom, type Params } from './lists.ts';
-import { filterForm, formatLabel, ruleTable, valueLabel } from './common.ts';
+import { acrossFormats, filterForm, formatLabel, ruleTable, valueLabel } from './common.ts';
 
 /** Heat class 0-5 on a log scale of the count relative to the busiest cell. */
 export function heat(count: number, max: number): number {
@@ -41,7 +42,20 @@ ${t.techniques.map((q) => {
 
 function aggTable(site: Site, rows: readonly IndicatorAgg[], empty: string): Html {
   if (!rows.length) return html`<p class="empty">${empty}</p>`;
-  return html`<table><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Rules</th></tr></thead><tbody>${rows.map((r) => html`<tr><td><code>${r.field}</code></td><td>${r.op}</td><td>${r.page ? html`<a href="${link.indicator(site, r.key)}"><code>${valueLabel(JSON.parse(r.value_json))}</code></a>` : html`<code>${valueLabel(JSON.parse(r.value_json))}</code>`}</td><td>${r.n}</td></tr>\n`)}</tbody></table>`;
+  const canonical = rows.some((r) => r.canonical);
+  return html`<table><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Rules</th>${canonical ? html`<th title="rules of every format testing the same canonical field and value, in the whole catalog">Across formats</th>` : ''}</tr></thead><tbody>${rows.map((r) => html`<tr><td><code>${r.field}</code></td><td>${r.op}</td><td>${r.page ? html`<a href="${link.indicator(site, r.key)}"><code>${valueLabel(JSON.parse(r.value_json))}</code></a>` : html`<code>${valueLabel(JSON.parse(r.value_json))}</code>`}</td><td>${r.n}</td>${canonical ? html`<td>${r.canonical ? acrossFormats(r.canonical) : ''}</td>` : ''}</tr>\n`)}</tbody></table>`;
+}
+
+/** The technique's rules grouped by the canonical action that rules of two or more formats test. */
+function sameActionSection(site: Site, groups: TechniquePageData['sameAction']): Html {
+  if (!groups.length) return html`<p class="empty">No canonical action is tested by rules of two or more formats among these rules.</p>`;
+  const lim = TECHNIQUE_SAME_ACTION_LIMITS;
+  return html`<p class="small">Actions (canonical log source, action field and value; each language's names mapped onto the raw log's) that rules of two or more formats among this technique's rules test; ${lim.groups} at most, ${lim.rulesPerFormat} rules listed per format.</p>
+<table class="same-action"><thead><tr><th>Action</th><th>Rules by format</th></tr></thead><tbody>${groups.map(
+    (g) => html`<tr><td><code>${g.key}</code><div class="small">${acrossFormats({ rules: g.rules, formats: g.formats.length })}</div></td><td>${g.formats.map(
+      (f) => html`<div><strong>${formatLabel(f.format)} (${f.count})</strong>: ${f.rules.map((r, i) => html`${i ? ', ' : ''}<a href="${link.rule(site, r.id)}">${r.title}</a>`)}${f.count > f.rules.length ? html` <span class="small">and ${f.count - f.rules.length} more</span>` : ''}</div>`,
+    )}</td></tr>\n`,
+  )}</tbody></table>`;
 }
 
 export function techniqueData(cat: Catalog, id: string, p: Params = {}) {
@@ -65,6 +79,7 @@ ${info?.description ? html`<details><summary>ATT&amp;CK description</summary>${r
 ${d.subs.length ? html`<h2>Sub-techniques</h2><ul>${d.subs.map((s) => html`<li><a href="${link.technique(site, s.id)}">${s.id} ${s.name}</a> (${s.count})</li>`)}</ul>` : ''}
 <h2>Rules by format</h2>
 ${Object.keys(d.byFormat).length ? Object.entries(d.byFormat).map(([f, rows]) => html`<h3>${formatLabel(f)} (${rows.length})</h3>${ruleTable(site, rows)}`) : html`<p class="empty">No detection or correlation maps to this technique.</p>`}
+<h2>Same action across formats</h2>${sameActionSection(site, d.sameAction)}
 <h2>Most-used fields</h2>${d.topFields.length ? html`<table><thead><tr><th>Field</th><th>Rules</th></tr></thead><tbody>${d.topFields.map((f) => html`<tr><td><a href="${link.search(site, { q: `field:${f.field}`, technique: d.id })}"><code>${f.field}</code></a></td><td>${f.n}</td></tr>`)}</tbody></table>` : html`<p class="empty">No parsed logic among these rules.</p>`}
 <h2>Most-used indicators</h2>${aggTable(site, d.topIndicators, 'None.')}
 <h2>Common exclusions</h2>${aggTable(site, d.commonExclusions, 'None.')}

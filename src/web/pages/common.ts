@@ -70,3 +70,8 @@ export function valueLabel(v: unknown): string {
   if (typeof v === 'object') return `field(${(v as { field?: string }).field ?? '?'})`;
   return String(v);
 }
+
+/** "N rules in K formats". */
+export function acrossFormats(c: { readonly rules: number; readonly formats: number }): string {
+  return `${c.rules} rule${c.rules === 1 ? '' : 's'} in ${c.formats} format${c.formats === 1 ? '' : 's'}`;
+}

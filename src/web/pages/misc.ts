@@ -3,7 +3,19 @@ import type { Catalog, RuleRow } from '../../catalog/query.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
-import { formatLabel, ruleTable, valueLabel } from './common.ts';
+import { acrossFormats, formatLabel, ruleTable, valueLabel } from './common.ts';
+import type { Html } from '../html.ts';
+
+/** The indicator's canonical field and value: counts across formats and the rules that spell it otherwise. */
+function canonicalSection(site: Site, d: NonNullable<ReturnType<Catalog['indicator']>>, cmp: (r: RuleRow) => Html, from: string | undefined): Html {
+  if (!d.canonical.length) return html``;
+  const withField = (r: RuleRow) => html`${(r as { native_field?: string }).native_field ? html`<code>${(r as { native_field?: string }).native_field}</code>` : ''}${from && site.mode === 'server' ? html` ${cmp(r)}` : ''}`;
+  return html`<h2>Same canonical field and value, every format</h2>
+<p class="small">The field maps onto the raw log's own name (each language's names mapped onto it); rules that test the same canonical field and value are counted however their language spells the field, each language's case rule applied (two case-sensitive tests count together only when they spell the value the same).</p>
+${d.canonical.map(
+  (c) => html`<h3><code>${c.label}</code></h3><p>${acrossFormats(c)} (${Object.entries(c.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`)}).${c.others.length ? ` Besides the rules above${c.truncated ? ` (the first ${c.others.length} listed)` : ''}:` : ' All of them are listed above.'}</p>${c.others.length ? ruleTable(site, c.others, { extra: withField }) : ''}`,
+)}`;
+}
 
 export function renderLogsources(site: Site, rows: ReturnType<Catalog['logsources']>): string {
   const byKind = new Map<string, typeof rows>();
@@ -33,6 +45,7 @@ export function renderIndicator(site: Site, d: NonNullable<ReturnType<Catalog['i
 <p>${d.total} rule(s) look for this field, operator and value (values compare case-insensitively across formats)${d.excludedBy.length ? `; ${d.excludedBy.length} exclude it` : ''}.</p>
 ${from && site.mode === 'server' ? html`<p class="small">"compare" sets each rule beside <a href="${link.rule(site, from)}">${from}</a>.</p>` : ''}
 ${Object.entries(d.byFormat).map(([f, rows]) => html`<h2>${formatLabel(f)} (${rows.length})</h2>${ruleTable(site, rows, withCompare)}`)}
+${canonicalSection(site, d, cmp, from)}
 ${d.excludedBy.length ? html`<h2>Rules that exclude it</h2>${ruleTable(site, d.excludedBy, { extra: (r) => html`${(r as { stage?: string | null }).stage ?? ''}${from && site.mode === 'server' ? html` ${cmp(r)}` : ''}` })}` : ''}`;
   return page(site, `${d.field} ${d.op}`, body);
 }

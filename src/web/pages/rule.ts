@@ -15,7 +15,7 @@ import { page } from '../layout.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { link, type Site } from '../site.ts';
 import { logSourceKey } from '../../catalog/keys.ts';
-import { badge, formatLabel, kindLabel, valueLabel } from './common.ts';
+import { acrossFormats, badge, formatLabel, kindLabel, valueLabel } from './common.ts';
 import { sameActionSection } from './sameAction.ts';
 
 export type RuleData = NonNullable<ReturnType<Catalog['rule']>> & { readonly tests: ReturnType<typeof checkRuleTests> };
@@ -108,10 +108,10 @@ ${ex.map((x) => {
 
 function indicatorsSection(site: Site, d: RuleData): Html {
   if (!d.indicators.length) return html`<p class="empty">No indicators${d.rule.logic.completeness === 'none' ? ' (the logic was not parsed)' : ''}.</p>`;
-  return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value; a value shared with another rule links to its indicator page.</p>
+  return html`<p class="small">What the rule looks for (positive leaves, never excluded values). Counts: how many other rules of each format look for the same field, operator and value; where the field maps onto a canonical field (the raw log's own name), how many other rules of every format test that canonical field and value, however their language spells the field (each language's case rule applied). A value shared with another rule links to its indicator page.</p>
 <table class="indicators"><thead><tr><th>Field</th><th>Operator</th><th>Value</th><th>Other rules</th></tr></thead><tbody>
 ${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</td><td>${i.page ? html`<a href="${link.indicator(site, i.key, d.rule.id)}"><code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code></a>` : html`<code>${i.op === 'is_not_null' ? '' : valueLabel(i.value)}</code>`}</td>
-<td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}</td></tr>\n`)}
+<td>${Object.keys(i.counts).length ? Object.entries(i.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`) : html`<span class="small">none</span>`}${i.canonical ? html`<div class="small canonical-count">canonical <code>${i.canonical.label}</code>: ${i.canonical.rules ? html`${acrossFormats(i.canonical)} (${Object.entries(i.canonical.counts).map(([f, n], k) => html`${k ? ', ' : ''}${formatLabel(f)}: ${n}`)})` : 'no other rule'}</div>` : ''}</td></tr>\n`)}
 </tbody></table>`;
 }
 
