@@ -6,6 +6,7 @@
 import { assertNever, relativeDepth, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
+import { deriveValue, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 
 export type Truth = true | false | 'unknown';
 
@@ -166,7 +167,12 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         return false;
       }
       case 'each': {
-        const arr = resolve(event, x.array);
+        let arr = resolve(event, x.array);
+        if (x.derived) {
+          const d = deriveValue(x.derived, arr, (f) => resolve(event, f));
+          if (d === UNKNOWN_OPERAND) return 'unknown';
+          arr = d instanceof Spread ? d.items : d;
+        }
         if (arr === undefined || arr === null) {
           if (x.nulls === 'propagate') return 'unknown';
         }
@@ -219,9 +225,34 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
 const MISSING = Symbol('missing');
 
 export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldResolver = resolveDotted): Truth {
+  const raw = fieldValue(p, event, resolve);
+  if (!p.derived) return predicateOnValue(p, raw, event, resolve);
+  return predicateOnDerived(p, deriveValue(p.derived, raw, (f) => resolve(event, f)), event, resolve);
+}
+
+/** The predicate's field value with its default (`missingAs`) applied; `undefined` when missing. */
+export function fieldValue(p: Predicate, event: unknown, resolve: FieldResolver): unknown {
+  const o = p.opts;
+  const raw = resolve(event, p.field);
+  if (o?.missingAs !== undefined && (raw === undefined || (raw === null && o.nullAsMissing === true))) return o.missingAs;
+  return raw;
+}
+
+/** A predicate on its derived operand: unknown stays unknown, several values (`[*]`) hold when any does. */
+export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unknown, resolve: FieldResolver): Truth {
+  if (d === UNKNOWN_OPERAND) return 'unknown';
+  if (!(d instanceof Spread)) return predicateOnValue(p, d, event, resolve);
+  let r: Truth = false;
+  for (const x of d.items) {
+    r = or3(r, predicateOnValue(p, x, event, resolve));
+    if (r === true) return true;
+  }
+  return r;
+}
+
+/** A predicate on its operand's value (`undefined`: missing), field defaults already applied. */
+export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver): Truth {
   const o = p.opts ?? {};
-  let raw = resolve(event, p.field);
-  if ((raw === undefined || (raw === null && o.nullAsMissing === true)) && o.missingAs !== undefined) raw = o.missingAs;
   const value: unknown = raw === undefined ? MISSING : raw;
   const strict = o.typing === 'strict';
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
