@@ -131,8 +131,8 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
       if (v === undefined) return 'None';
       if (typeof v === 'string') return v;
       if (typeof v === 'boolean') return v ? 'True' : 'False';
-      if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
-      return UNKNOWN_OPERAND; // Python repr of a list / dict is not modelled
+      if (typeof v === 'number') return pyNumber(v);
+      return pyRepr(v, 0) ?? UNKNOWN_OPERAND;
     case 'tostring':
       return kqlToString(v);
     case 'substring': {
@@ -201,6 +201,52 @@ function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
     return i >= 0 && i < xs.length ? xs[i] : missing();
   }
   return lang === 'python' || strict ? FAIL : null;
+}
+
+function pyNumber(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  return String(v).replace(/e\+?/, 'e+').replace('e+-', 'e-');
+}
+
+/** Python repr of a string: single quotes unless it contains one and no double quote. */
+function pyStringRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === q) out += '\\' + q;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** Python repr (str() of a list or dict) of a JSON value; undefined past a depth bound. */
+export function pyRepr(v: unknown, depth: number): string | undefined {
+  if (depth > 50) return undefined;
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return pyNumber(v);
+  if (typeof v === 'string') return pyStringRepr(v);
+  const parts: string[] = [];
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const r = pyRepr(x, depth + 1);
+      if (r === undefined) return undefined;
+      parts.push(r);
+    }
+    return `[${parts.join(', ')}]`;
+  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const r = pyRepr(x, depth + 1);
+    if (r === undefined) return undefined;
+    parts.push(`${pyStringRepr(k)}: ${r}`);
+  }
+  return `{${parts.join(', ')}}`;
 }
 
 function toInt(v: unknown): StepResult {

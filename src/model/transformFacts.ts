@@ -96,8 +96,8 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
   str: {
     args: '',
     render: 'str(X)',
-    meaning: 'Python str(): a string unchanged, None as "None", True / False, an integral number without a fraction; a list or dict is unknown (Python repr is not modelled).',
-    failure: 'never (a list or dict is unknown, a missing field None)',
+    meaning: 'Python str(): a string unchanged, None as "None", True / False, a number in decimal (an integral JSON number without a fraction), a list or dict as its Python repr (`{\'type\': \'public\'}`).',
+    failure: 'never (a missing field is None)',
     sources: ['Python str(x)'],
   },
   tostring: {

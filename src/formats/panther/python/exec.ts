@@ -452,7 +452,7 @@ export function inlineFunction(L: Lowerer, fn: FuncRef, args: Args, n: Node, sco
   const bound = bindParams(L, fn, args);
   if ('why' in bound) return L.op(scope, n, `call to ${fn.name} does not fit its signature (${bound.why})`);
   const isHelper = L.repo.helpers.get(fn.module.name) === fn.module;
-  const eventOnly = args.kw.size === 0 && args.pos.length === 1 && args.pos[0]!.k === 'field' && args.pos[0]!.path.length === 0 && !args.pos[0]!.fn && args.pos[0]!.missingAs === undefined;
+  const eventOnly = args.kw.size === 0 && args.pos.length === 1 && args.pos[0]!.k === 'field' && args.pos[0]!.path.length === 0 && !args.pos[0]!.fn && !args.pos[0]!.derived && args.pos[0]!.missingAs === undefined;
   const cacheable = isHelper && eventOnly && L.opts.mocked.size === 0 && !L.reads;
   const cacheKey = `${key}(event)|${L.opts.logTypes.join(',')}`;
   if (cacheable) {
