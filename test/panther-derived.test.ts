@@ -65,6 +65,30 @@ const CASES: readonly Case[] = [
     // json.loads of a text that is not JSON raises: the rule errors, unknown
     unknown: [{ eventName: 'PutBucketPolicy', requestParameters: { policy: '{bad' }, tags: { a: 1, b: 2, c: 3 } }],
   },
+  {
+    file: 'loops.py',
+    expect:
+      'not eventName ne "ModifyImageAttribute" and (any(requestParameters.launchPermission.add.items, .group eq "all") or any(json(policy).get("Statement", []), .Effect eq "Allow" and (.Principal eq "*" or .Principal.AWS eq "*")))',
+    completeness: 'complete',
+    pos: [
+      { eventName: 'ModifyImageAttribute', requestParameters: { launchPermission: { add: { items: [{ userId: '1' }, { group: 'all' }] } } } },
+      { eventName: 'ModifyImageAttribute', policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*' }, { Effect: 'Allow', Principal: { AWS: '*' } }] }) },
+    ],
+    neg: [
+      { eventName: 'ModifyImageAttribute', requestParameters: { launchPermission: { add: { items: [{ userId: '1' }] } } } },
+      { eventName: 'ModifyImageAttribute', policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' } }] }) },
+      { eventName: 'ModifyImageAttribute' },
+      { eventName: 'Other', requestParameters: { launchPermission: { add: { items: [{ group: 'all' }] } } } },
+    ],
+  },
+  {
+    file: 'loop_keys.py',
+    expect: 'any(Tags, . eq "Exempt") or any(Tags, type(.) eq "dict" and .Key eq "Exempt")',
+    completeness: 'complete',
+    // a Python loop over a dict iterates its keys; over a list, its elements
+    pos: [{ Tags: { Exempt: 'yes' } }, { Tags: [{ Key: 'Exempt' }] }],
+    neg: [{ Tags: { Other: 'Exempt' } }, { Tags: [{ Key: 'Other' }] }, {}],
+  },
 ];
 
 describe('panther python lowering: derived values, loops, try', () => {

@@ -185,7 +185,12 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
 function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
   const key = argOf(s, 0);
   const strict = s.fn === 'item';
-  const missing = (): StepResult => (strict ? FAIL : (argOf(s, 1) ?? null));
+  const missing = (): StepResult => {
+    if (strict) return FAIL;
+    const d = argOf(s, 1);
+    if (d !== null && typeof d === 'object' && 'empty' in d) return {};
+    return d ?? null;
+  };
   if (isObject(v)) {
     if (typeof key === 'string' || typeof key === 'number') {
       const k = String(key);

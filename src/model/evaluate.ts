@@ -168,6 +168,7 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
       }
       case 'each': {
         let arr = resolve(event, x.array);
+        if (arr === undefined && x.missingAs !== undefined) arr = x.missingAs;
         if (x.derived) {
           const d = deriveValue(x.derived, arr, (f) => resolve(event, f));
           if (d === UNKNOWN_OPERAND) return 'unknown';
@@ -181,7 +182,12 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
           const n = [...arr].length; // MQL length(string): code points
           return countTruth(q, n, n);
         }
-        const items: readonly unknown[] = arr === undefined || arr === null ? [] : Array.isArray(arr) ? arr : [arr];
+        let items: readonly unknown[] = arr === undefined || arr === null ? [] : Array.isArray(arr) ? arr : [arr];
+        if (x.iterate === 'python' && arr !== undefined && arr !== null && !Array.isArray(arr)) {
+          if (typeof arr === 'string') items = [...arr];
+          else if (typeof arr === 'object') items = Object.keys(arr);
+          else return 'unknown'; // iterating a number or boolean raises TypeError
+        }
         const saved = { scope, resolve };
         let t = 0;
         let u = 0;

@@ -72,8 +72,16 @@ export type TransformName = (typeof TRANSFORMS)[number];
 /** One element of a KQL `parse` pattern: a literal delimiter, `*` (skip), or a column with its type (`user:long`). */
 export type ParsePart = { readonly lit: string } | { readonly star: true } | { readonly col: string; readonly type?: string };
 
-/** An argument of a transform step: a value (a field reference in `strcat`), a list of values, or a parse pattern. */
-export type TransformArg = Value | readonly Value[] | readonly ParsePart[];
+/** The empty object `{}` as a transform argument (a `get` default: Python `.get("k", {})`). */
+export interface EmptyObject {
+  readonly empty: 'object';
+}
+
+/**
+ * An argument of a transform step: a value (a field reference in `strcat`), a list of values (`[]` as a default),
+ * the empty object, or a parse pattern.
+ */
+export type TransformArg = Value | readonly Value[] | readonly ParsePart[] | EmptyObject;
 
 /** One step of a derivation: the transform and its arguments (see TRANSFORM_FACTS for each one's arguments). */
 export interface TransformStep {
@@ -239,6 +247,14 @@ export interface Each {
   readonly array: string;
   /** The array is computed from the `array` field (`json(x).Statement`), as a predicate's derived operand. */
   readonly derived?: Derived;
+  /** With `derived`: the value a missing `array` field takes before the derivation (Python `event.get("x", "{}")`). */
+  readonly missingAs?: Value;
+  /**
+   * How a value that is not an array is iterated. Default: as one element. `python`: an object gives its keys and a
+   * string its characters (a Python `for` loop), a number or boolean is no element (Python raises TypeError:
+   * unknown).
+   */
+  readonly iterate?: 'python';
   readonly expr: Expr;
   readonly nulls?: 'propagate';
   readonly span?: Span;

@@ -56,6 +56,7 @@ function renderParsePattern(parts: readonly ParsePart[]): string {
 function renderArg(a: TransformArg | undefined): string {
   if (a === undefined) return '';
   if (Array.isArray(a)) return (a as readonly Value[]).map(renderValue).join(', ');
+  if (a !== null && typeof a === 'object' && 'empty' in a) return '{}';
   return renderValue(a as Value);
 }
 
@@ -72,7 +73,7 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'get':
       case 'item': {
         const k = a[0];
-        if (s.fn === 'get' && a.length > 1) x = `${x}.get(${renderArg(k)}, ${renderArg(a[1])})`;
+        if (s.fn === 'get' && a.length > 1) x = `${x}.get(${renderArg(k)}, ${Array.isArray(a[1]) ? `[${renderArg(a[1])}]` : renderArg(a[1])})`;
         else if (typeof k === 'number') x = `${x}[${k}]`;
         else if (s.fn === 'get' && typeof k === 'string' && IDENT.test(k)) x = `${x}.${k}`;
         else x = `${x}[${renderArg(k)}]`;

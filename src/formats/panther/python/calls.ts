@@ -3,7 +3,7 @@
  * (`any`, `all`, `bool`, `len`…), the modelled standard library (`re`, `fnmatch`, `ipaddress`), intrinsic
  * global helpers (`deep_get`), and inlining of helper functions of the rule file and of global_helpers.
  */
-import { FALSE, or, pred, type Expr } from '../../../model/expr.ts';
+import { FALSE, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import { udmValue } from './datamodel.ts';
 import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
 import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
@@ -198,12 +198,16 @@ function derivedGet(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, s
   if (!Array.isArray(keys)) return keys;
   if (keys.length === 0) return L.op(scope, n, `${name}() without a key`);
   const dflt = name === 'get' ? (args.pos[1] ?? args.kw.get('default')) : args.kw.get('default');
-  if (dflt && !(dflt.k === 'const')) return L.op(scope, n, 'default value of a computed value that is not a scalar');
+  let d: TransformArg | undefined;
+  if (dflt?.k === 'const') d = dflt.v ?? undefined;
+  else if (dflt?.k === 'seq' && dflt.items.length === 0) d = [];
+  else if (dflt?.k === 'dict' && dflt.entries.length === 0) d = { empty: 'object' };
+  else if (dflt) return L.op(scope, n, 'default value of a computed value that is not a scalar or empty');
   let cur: AV = f;
   keys.forEach((k, i) => {
     if (cur.k !== 'field') return;
     const last = i === keys.length - 1;
-    const step = { fn: 'get' as const, args: last && dflt && dflt.k === 'const' && dflt.v !== null ? [k, dflt.v] : [k] };
+    const step: TransformStep = { fn: 'get', args: last && d !== undefined ? [k, d] : [k] };
     cur = deriveStep(L, cur, step, scope, n);
   });
   return cur;

@@ -10,7 +10,7 @@ import { PY_LIMITS } from './facts.ts';
 import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, constAV, setEntry, ite, leaf, opaqueAV, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
+import { NONE, constAV, fieldName, mentionsElement, setEntry, ite, leaf, opaqueAV, stripForCompare, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
 
 /** A tree during execution: paths that fell through the statements so far carry their variables. */
 type X =
@@ -226,6 +226,10 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
         if (els) x = mergeFalls(mapFalls(x, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod)));
         return x;
       }
+      // `event.get("x", []) or []`: the field, a missing or null value iterated as no elements
+      const arrayOf = iterable.k === 'logic' && iterable.op === 'or' && iterable.args.length === 2 && iterable.args[0]!.k === 'field' && isEmptySeq(iterable.args[1]!) ? iterable.args[0] : iterable;
+      const quantified = arrayOf.k === 'field' && body ? loopAsQuantifier(L, s, arrayOf, target, body, env, mod, scope) : undefined;
+      if (quantified) return quantified;
       const why =
         iterable.k === 'field'
           ? `a loop over the event field ${iterable.path.join('.') || '(whole event)'}`
@@ -280,6 +284,57 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
       return { t: 'leaf', v: L.op(scope, s, `${s.type.split('_')[0]} outside a followed loop`) };
     default:
       return fall(env);
+  }
+}
+
+/**
+ * `for x in <event array>:` whose body returns one value when a condition on the element holds (`if P(x): return
+ * True`): the loop returns that value when any element satisfies the body's return condition (an `each` over the
+ * array, fields of `x` element-relative), and falls through otherwise with the variables the body assigns unknown.
+ * Undefined when the loop does not have that shape (the caller keeps it opaque with its reason).
+ */
+function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>, target: Node, body: Node, env: Env, mod: ModuleInfo, scope: Scope): X | undefined {
+  if (arr.fn || (arr.missingAs !== undefined && !arr.emptyDefault && !arr.derived)) return undefined;
+  if (arr.path[0] === '' || [...env.values()].some(mentionsElement)) return undefined; // nested loops over elements: not yet
+  if (hasBreakOrContinue(body) || s.childrenForFieldName('alternative').some((a) => a?.type === 'else_clause')) return undefined;
+  const el: AV = { k: 'field', path: [''] };
+  const bx = execBlock(L, blockOf(body), bindTarget(env, target, el, L, scope), mod);
+  const rets: AV[] = [];
+  const collect = (x: X): void => {
+    if (x.t === 'leaf') rets.push(x.v);
+    else if (x.t === 'if') {
+      collect(x.then);
+      collect(x.else);
+    }
+  };
+  collect(bx);
+  const after = new Map(env);
+  for (const name of assignedNames(body)) after.set(name, L.op(scope, s, `${name} is changed inside a loop over ${arr.path.join('.') || 'the event'}`));
+  if (target.type === 'identifier') after.set(target.text, L.op(scope, target, `${target.text} is the last element of a loop over ${arr.path.join('.')}`));
+  if (rets.length === 0) return fall(after);
+  const first = JSON.stringify(stripForCompare(rets[0]!));
+  if (rets.some((r) => r.k === 'opaque' || JSON.stringify(stripForCompare(r)) !== first) || mentionsElement(rets[0])) return undefined;
+  const guard = returnGuard(bx);
+  if (!guard) return undefined;
+  const each: Expr = { kind: 'each', quant: 'any', array: fieldName(arr), ...(arr.derived ? { derived: arr.derived, ...(arr.missingAs !== undefined ? { missingAs: arr.missingAs } : {}) } : {}), expr: guard, iterate: 'python', span: L.span(scope, s) };
+  return { t: 'if', c: each, then: leaf(rets[0]!) as X, else: fall(after) };
+}
+
+function isEmptySeq(v: AV): boolean {
+  return (v.k === 'seq' && v.items.length === 0) || (v.k === 'dict' && v.entries.length === 0);
+}
+
+/** The condition under which a body's tree returns (rather than falling through). */
+function returnGuard(x: X): Expr | undefined {
+  switch (x.t) {
+    case 'leaf':
+      return TRUE;
+    case 'fall':
+      return { kind: 'const', value: false };
+    case 'none':
+      return undefined;
+    case 'if':
+      return ite(x.c, returnGuard(x.then), returnGuard(x.else));
   }
 }
 

@@ -74,7 +74,23 @@ export function missingOpts(f: Extract<AV, { k: 'field' }>): { missingAs?: Value
   return f.nullAsMissing ? { missingAs: f.missingAs, nullAsMissing: true } : { missingAs: f.missingAs };
 }
 
-export const fieldName = (f: Extract<AV, { k: 'field' }>): string => f.path.join('.');
+/**
+ * The model's name of an event value: its dotted path; inside a loop over an event array (an `each`), a path that
+ * starts with empty segments is relative to the element (`['', 'name']` is `.name`, `['']` the element `.`).
+ */
+export const fieldName = (f: Extract<AV, { k: 'field' }>): string => {
+  let n = 0;
+  while (n < f.path.length && f.path[n] === '') n++;
+  if (n === 0) return f.path.join('.');
+  return '.'.repeat(n) + f.path.slice(n).join('.');
+};
+
+/** Is the value (or anything inside it) relative to a loop element? */
+export function mentionsElement(v: unknown): boolean {
+  const text = JSON.stringify(v, (k, x) => (k === 'span' || (k === 'fn' && x && typeof x === 'object') ? undefined : x));
+  // an element value (`path: ['', …]`), or a condition already lowered over element-relative fields (`.x`)
+  return text.includes('"path":[""') || /"(?:field|array)":"\./.test(text);
+}
 
 /** A predicate on an event value: the field, or the value derived from it. */
 export function fpred(f: Extract<AV, { k: 'field' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | Record<string, unknown> | undefined, span: Predicate['span']): Predicate {
