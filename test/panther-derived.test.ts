@@ -89,6 +89,20 @@ const CASES: readonly Case[] = [
     pos: [{ Tags: { Exempt: 'yes' } }, { Tags: [{ Key: 'Exempt' }] }],
     neg: [{ Tags: { Other: 'Exempt' } }, { Tags: [{ Key: 'Other' }] }, {}],
   },
+  {
+    file: 'try_lookup.py',
+    expect:
+      'not detail.custom_message ne "Ask for password reset" and (len(json(detail.target_details)) gt 1 or split(user, "@")[1] eq "example.com" or (not <opaque: try: ... except KeyError:> and json(cc)[0] eq "root@example.com"))',
+    completeness: 'partial',
+    missing: ['whether the try block raises an exception (the handler catches RuntimeError)'],
+    // a text that is not JSON: json.loads raises inside the try, the handler returns False (null: len of it is false)
+    pos: [
+      { detail: { custom_message: 'Ask for password reset', target_details: '["a@x", "b@x"]' } },
+      { detail: { custom_message: 'Ask for password reset', target_details: 'a@x' }, user: 'bob@example.com' },
+    ],
+    neg: [{ detail: { custom_message: 'Other', target_details: '["a@x", "b@x"]' } }, { detail: { custom_message: 'Ask for password reset', target_details: 'a@x' }, user: 'bob' }],
+    unknown: [{ detail: { custom_message: 'Ask for password reset', target_details: 'a@x' }, user: 'bob', cc: '["root@example.com"]' }],
+  },
 ];
 
 describe('panther python lowering: derived values, loops, try', () => {

@@ -11,6 +11,12 @@ import { escapeRegex, regexExec } from './regex.ts';
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
 
+/**
+ * A step failed and the derivation's `onError` is `null`: the operand is null, and a predicate on it is evaluated as
+ * on a missing value with loose typing (an ordering or substring test of it is false, not a Python TypeError).
+ */
+export const FAILED_NULL = Symbol('failed: null');
+
 /** Several values (after `elements`): the predicate holds when it holds for any of them. */
 export class Spread {
   constructor(readonly items: readonly unknown[]) {}
@@ -32,7 +38,7 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
  * fields of the event (strcat arguments).
  */
 export function deriveValue(d: Derived, raw: unknown, field: (name: string) => unknown): DerivedOperand {
-  const onFail = d.onError === 'unknown' ? UNKNOWN_OPERAND : undefined;
+  const onFail = d.onError === 'unknown' ? UNKNOWN_OPERAND : FAILED_NULL;
   let cur: unknown = raw === null ? undefined : raw;
   let spread: unknown[] | undefined;
   for (const s of d.steps) {
@@ -98,9 +104,14 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
       const str = asString(v);
       if (str === FAIL) return FAIL;
       const sep = argOf(s, 0);
-      if (sep === null || sep === undefined) return str.split(/\s+/).filter((x) => x !== '');
+      const max = argOf(s, 1);
+      const limited = typeof max === 'number' && max >= 0;
+      if (sep === null || sep === undefined) return limited ? UNKNOWN_OPERAND : str.split(/\s+/).filter((x) => x !== '');
       if (typeof sep !== 'string' || sep === '') return FAIL;
-      return str.split(sep);
+      const parts = str.split(sep);
+      if (!limited || parts.length <= max + 1) return parts;
+      if (argOf(s, 2) === 'right') return [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)];
+      return [...parts.slice(0, max), parts.slice(max).join(sep)];
     }
     case 'lower':
     case 'upper': {

@@ -6,7 +6,7 @@
 import { assertNever, relativeDepth, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
-import { deriveValue, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 
 export type Truth = true | false | 'unknown';
 
@@ -172,7 +172,7 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         if (x.derived) {
           const d = deriveValue(x.derived, arr, (f) => resolve(event, f));
           if (d === UNKNOWN_OPERAND) return 'unknown';
-          arr = d instanceof Spread ? d.items : d;
+          arr = d instanceof Spread ? d.items : d === FAILED_NULL ? undefined : d;
         }
         if (arr === undefined || arr === null) {
           if (x.nulls === 'propagate') return 'unknown';
@@ -247,6 +247,7 @@ export function fieldValue(p: Predicate, event: unknown, resolve: FieldResolver)
 /** A predicate on its derived operand: unknown stays unknown, several values (`[*]`) hold when any does. */
 export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unknown, resolve: FieldResolver): Truth {
   if (d === UNKNOWN_OPERAND) return 'unknown';
+  if (d === FAILED_NULL) return predicateOnValue(p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p, undefined, event, resolve);
   if (!(d instanceof Spread)) return predicateOnValue(p, d, event, resolve);
   let r: Truth = false;
   for (const x of d.items) {

@@ -94,7 +94,8 @@ export interface TransformStep {
  * `missingAs`). `lang` says whose semantics apply where the languages differ (Python `int("x")` raises, KQL
  * `toint("x")` is null; Python `type()` names `str`, KQL `gettype()` names `string`). A step that fails (bad JSON, a
  * missing key, a type error) makes the value null (`onError: 'null'`, the default: KQL, and what Python code guarded
- * by `try`/`except` sees) or the predicate unknown (`onError: 'unknown'`: the Python exception propagates).
+ * by `try`/`except` sees; a predicate on it is evaluated as on a missing value with loose typing, so an ordering is
+ * false rather than a type error) or the predicate unknown (`onError: 'unknown'`: the Python exception propagates).
  */
 export interface Derived {
   readonly steps: readonly TransformStep[];

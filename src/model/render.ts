@@ -86,7 +86,7 @@ export function renderOperand(field: string, d: Derived | undefined): string {
         x = `${x}[${typeof a[0] === 'number' ? a[0] : ''}:${typeof a[1] === 'number' ? a[1] : ''}]`;
         break;
       case 'split':
-        x = a[0] === undefined || a[0] === null ? `split(${x})` : `split(${x}, ${renderArg(a[0])})`;
+        x = `${a[2] === 'right' ? 'rsplit' : 'split'}(${[x, ...(a[0] === undefined || (a[0] === null && a.length < 2) ? [] : [renderArg(a[0])]), ...(typeof a[1] === 'number' ? [String(a[1])] : [])].join(', ')})`;
         break;
       case 'trim':
         x = a[0] === undefined ? `trim(${x})` : `trim(${x}, ${renderArg(a[0])})`;

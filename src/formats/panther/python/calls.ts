@@ -164,11 +164,17 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
       if (args.pos.length > 1 || (chars && !(chars.k === 'const' && (typeof chars.v === 'string' || chars.v === null)))) return L.op(scope, n, 'strip() with run-time characters');
       return deriveStep(L, f, chars && chars.k === 'const' && typeof chars.v === 'string' ? { fn: 'trim', args: [chars.v] } : { fn: 'trim' }, scope, n);
     }
-    case 'split': {
+    case 'split':
+    case 'rsplit': {
       const sep = args.pos[0] ?? args.kw.get('sep');
-      if (args.pos.length > 1 || args.kw.has('maxsplit')) return L.op(scope, n, 'split() with maxsplit');
-      if (sep && !(sep.k === 'const' && (typeof sep.v === 'string' || sep.v === null))) return L.op(scope, n, 'split() with a run-time separator');
-      return deriveStep(L, f, { fn: 'split', args: [sep && sep.k === 'const' ? sep.v : null] }, scope, n);
+      const max = args.pos[1] ?? args.kw.get('maxsplit');
+      if (sep && !(sep.k === 'const' && (typeof sep.v === 'string' || sep.v === null))) return L.op(scope, n, `${name}() with a run-time separator`);
+      if (max && !(max.k === 'const' && typeof max.v === 'number' && Number.isInteger(max.v))) return L.op(scope, n, `${name}() with a run-time maxsplit`);
+      const sepV = sep && sep.k === 'const' ? sep.v : null;
+      const maxV = max && max.k === 'const' && typeof max.v === 'number' && max.v >= 0 ? max.v : undefined;
+      if (maxV !== undefined && sepV === null) return L.op(scope, n, `${name}() on whitespace with maxsplit`);
+      if (name === 'rsplit' && maxV === undefined) return deriveStep(L, f, { fn: 'split', args: [sepV] }, scope, n);
+      return deriveStep(L, f, { fn: 'split', args: maxV === undefined ? [sepV] : name === 'rsplit' ? [sepV, maxV, 'right'] : [sepV, maxV] }, scope, n);
     }
     case 'startswith':
     case 'endswith': {

@@ -243,6 +243,20 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
     case 'while_statement':
       return opaqueRegion(L, s, env, mod, s, "a while loop", scope);
     case 'try_statement': {
+      const lookupOnly = lookupTry(s);
+      if (lookupOnly === true) {
+        // the handlers catch only lookup / parse errors and fall back to a null-like value: the body's derived values
+        // are null when a step fails (Derived.onError), and the handlers are not followed
+        L.nullOnError++;
+        let bx: X;
+        try {
+          bx = execBlock(L, blockOf(field(s, 'body')), env, mod);
+        } finally {
+          L.nullOnError--;
+        }
+        const els = s.namedChildren.find((c) => c?.type === 'else_clause');
+        return els ? mergeFalls(mapFalls(bx, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod))) : bx;
+      }
       const body = execBlock(L, blockOf(field(s, 'body')), env, mod);
       const handler = s.namedChildren.find((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause');
       const els = s.namedChildren.find((c) => c?.type === 'else_clause');
@@ -251,7 +265,7 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
       const hblock = handler.namedChildren.find((c) => c?.type === 'block');
       // the handler runs with the variables as they were before the try (assignments inside are not known)
       const hx = execBlock(L, blockOf(hblock ?? undefined), opaqueAssigned(L, field(s, 'body')!, env, scope), mod);
-      const c = opaque(`try: ... ${handler.text.split('\n')[0]}`, 'whether the try block raises an exception', L.span(scope, handler));
+      const c = opaque(`try: ... ${handler.text.split('\n')[0]}`, `whether the try block raises an exception (${lookupOnly})`, L.span(scope, handler));
       return mergeFalls({ t: 'if', c, then: hx, else: withElse });
     }
     case 'with_statement':
@@ -336,6 +350,68 @@ function returnGuard(x: X): Expr | undefined {
     case 'if':
       return ite(x.c, returnGuard(x.then), returnGuard(x.else));
   }
+}
+
+/** Exceptions raised by lookups, conversions and parsing (what a failed derived step stands for). */
+const LOOKUP_ERRORS: ReadonlySet<string> = new Set(['KeyError', 'IndexError', 'TypeError', 'AttributeError', 'ValueError', 'JSONDecodeError', 'json.JSONDecodeError', 'json.decoder.JSONDecodeError', 'Exception', 'BaseException', 'LookupError']);
+
+/** A constant whose use is like None's in the conditions rules write: None, False, "", 0, [], {}. */
+function nullLike(n: Node | undefined): boolean {
+  if (!n) return true;
+  switch (n.type) {
+    case 'none':
+    case 'false':
+      return true;
+    case 'integer':
+      return Number(n.text) === 0;
+    case 'string':
+      return n.text === '""' || n.text === "''";
+    case 'list':
+    case 'dictionary':
+    case 'tuple':
+      return namedKids(n).length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a try statement only guards lookups (true), or why not: every handler catches lookup / parse errors
+ * (LOOKUP_ERRORS, or everything) and does nothing but fall back to a null-like constant (`return None`, `x = ""`,
+ * `pass` when the body returns nothing), and there is no `finally`.
+ */
+function lookupTry(s: Node): true | string {
+  const handlers = s.namedChildren.filter((c): c is Node => c !== null && (c.type === 'except_clause' || c.type === 'except_group_clause'));
+  if (handlers.length === 0) return 'no handler';
+  if (s.namedChildren.some((c) => c?.type === 'finally_clause')) return 'a finally clause';
+  const bodyReturns = (field(s, 'body')?.descendantsOfType('return_statement').length ?? 0) > 0;
+  for (const h of handlers) {
+    if (h.type === 'except_group_clause') return 'an except* clause';
+    const kids = namedKids(h);
+    const block = kids.find((k) => k.type === 'block');
+    const what = kids.filter((k) => k.type !== 'block' && k.type !== 'comment');
+    const caught: Node[] = [];
+    for (const w of what) {
+      const x = w.type === 'as_pattern' ? namedKids(w)[0] : w;
+      if (!x) continue;
+      if (x.type === 'tuple' || x.type === 'parenthesized_expression') caught.push(...namedKids(x));
+      else caught.push(x);
+    }
+    const other = caught.find((c) => !LOOKUP_ERRORS.has(c.text));
+    if (other) return `the handler catches ${other.text}`;
+    for (const st of block ? namedKids(block) : []) {
+      if (st.type === 'comment') continue;
+      if (st.type === 'pass_statement') {
+        if (bodyReturns) return 'the handler passes over a body that returns';
+        continue;
+      }
+      if (st.type === 'return_statement' && nullLike(namedKids(st)[0])) continue;
+      const a = st.type === 'expression_statement' ? namedKids(st)[0] : undefined;
+      if (a?.type === 'assignment' && field(a, 'left')?.type === 'identifier' && nullLike(field(a, 'right'))) continue;
+      return `the handler does more than fall back to an empty value: ${st.text.split('\n')[0]!.slice(0, 60)}`;
+    }
+  }
+  return true;
 }
 
 function opaqueAssigned(L: Lowerer, n: Node, env: Env, scope: Scope): Env {
