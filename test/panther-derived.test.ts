@@ -103,6 +103,13 @@ const CASES: readonly Case[] = [
     neg: [{ detail: { custom_message: 'Other', target_details: '["a@x", "b@x"]' } }, { detail: { custom_message: 'Ask for password reset', target_details: 'a@x' }, user: 'bob' }],
     unknown: [{ detail: { custom_message: 'Ask for password reset', target_details: 'a@x' }, user: 'bob', cc: '["root@example.com"]' }],
   },
+  {
+    file: 'loop_continue.py',
+    expect: 'any(ruleGroupList, .ruleGroupId in ["AdminProtection", "BotControl"] and .terminatingRule is_not_null) or action contains[cs] "blocked"',
+    completeness: 'complete',
+    pos: [{ ruleGroupList: [{ ruleGroupId: 'Other', terminatingRule: { id: 1 } }, { ruleGroupId: 'BotControl', terminatingRule: { id: 2 } }] }, { action: 'blocked' }],
+    neg: [{ ruleGroupList: [{ ruleGroupId: 'Other', terminatingRule: { id: 1 } }, { ruleGroupId: 'BotControl' }] }, { ruleGroupList: null }, {}],
+  },
 ];
 
 describe('panther python lowering: derived values, loops, try', () => {

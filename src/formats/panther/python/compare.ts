@@ -5,7 +5,7 @@
 import { FALSE, TRUE, and, opaque, or, pred, type Expr, type Operator, type Value } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
-import { missingOpts, cmpOpts, constEquals, fieldName, fpred, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
+import { missingOpts, cmpOpts, constEquals, fieldName, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
 
 const ORDER_OPS: Readonly<Record<string, Operator>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const FLIP: Readonly<Record<string, string>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -34,7 +34,8 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
   if (b.k === 'logic') return compareNodeValues(L, op, a, logicAsCond(b), scope, n);
   if (a.k === 'cond') return treeExpr(a.tree, (x) => compareNodeValues(L, op, x, b, scope, n)) ?? FALSE;
   if (b.k === 'cond' && op !== 'in' && op !== 'not in') return treeExpr(b.tree, (x) => compareNodeValues(L, op, a, x, scope, n)) ?? FALSE;
-  if (b.k === 'cond') return treeExpr(b.tree, (x) => compareNodeValues(L, op, a, x, scope, n)) ?? FALSE;
+  // `x in None` raises TypeError: like a method called on a None branch, that path does not reach this point
+  if (b.k === 'cond') return treeExpr(b.tree, (x) => (isNone(x) ? undefined : compareNodeValues(L, op, a, x, scope, n))) ?? FALSE;
 
   switch (op) {
     case 'in':

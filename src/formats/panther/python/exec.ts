@@ -157,8 +157,8 @@ function insideNestedDef(n: Node, top: Node): boolean {
   return false;
 }
 
-function hasBreakOrContinue(body: Node): boolean {
-  for (const b of body.descendantsOfType(['break_statement', 'continue_statement'])) {
+function hasBreakOrContinue(body: Node, kinds: readonly string[] = ['break_statement', 'continue_statement']): boolean {
+  for (const b of body.descendantsOfType([...kinds])) {
     if (!b) continue;
     // only those of this loop (not of nested loops)
     let p = b.parent;
@@ -293,8 +293,10 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
     case 'print_statement':
     case 'comment':
       return fall(env);
-    case 'break_statement':
     case 'continue_statement':
+      if (continueDepth > 0) return { t: 'leaf', v: CONTINUE };
+      return { t: 'leaf', v: L.op(scope, s, 'continue outside a followed loop') };
+    case 'break_statement':
       return { t: 'leaf', v: L.op(scope, s, `${s.type.split('_')[0]} outside a followed loop`) };
     default:
       return fall(env);
@@ -310,9 +312,17 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
 function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>, target: Node, body: Node, env: Env, mod: ModuleInfo, scope: Scope): X | undefined {
   if (arr.fn || (arr.missingAs !== undefined && !arr.emptyDefault && !arr.derived)) return undefined;
   if (arr.path[0] === '' || [...env.values()].some(mentionsElement)) return undefined; // nested loops over elements: not yet
-  if (hasBreakOrContinue(body) || s.childrenForFieldName('alternative').some((a) => a?.type === 'else_clause')) return undefined;
+  if (hasBreakOrContinue(body, ['break_statement']) || s.childrenForFieldName('alternative').some((a) => a?.type === 'else_clause')) return undefined;
   const el: AV = { k: 'field', path: [''] };
-  const bx = execBlock(L, blockOf(body), bindTarget(env, target, el, L, scope), mod);
+  const inner = bindTarget(env, target, el, L, scope);
+  continueDepth++;
+  let bx: X;
+  try {
+    // `continue` ends the element's path: it falls through to the next element
+    bx = mapLeaves(execBlock(L, blockOf(body), inner, mod), (v) => (v === CONTINUE ? fall(inner) : undefined));
+  } finally {
+    continueDepth--;
+  }
   const rets: AV[] = [];
   const collect = (x: X): void => {
     if (x.t === 'leaf') rets.push(x.v);
@@ -332,6 +342,22 @@ function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>,
   if (!guard) return undefined;
   const each: Expr = { kind: 'each', quant: 'any', array: fieldName(arr), ...(arr.derived ? { derived: arr.derived, ...(arr.missingAs !== undefined ? { missingAs: arr.missingAs } : {}) } : {}), expr: guard, iterate: 'python', span: L.span(scope, s) };
   return { t: 'if', c: each, then: leaf(rets[0]!) as X, else: fall(after) };
+}
+
+/** The value a `continue` of a loop lowered as a quantifier returns from the element's body (replaced by a fall). */
+const CONTINUE: AV = { k: 'opaque', text: 'continue', reason: 'continue of a loop over event values' };
+/** Nesting of loop bodies lowered as quantifiers (where `continue` is followed). */
+let continueDepth = 0;
+
+function mapLeaves(x: X, f: (v: AV) => X | undefined): X {
+  switch (x.t) {
+    case 'leaf':
+      return f(x.v) ?? x;
+    case 'if':
+      return { t: 'if', c: x.c, then: mapLeaves(x.then, f), else: mapLeaves(x.else, f) };
+    default:
+      return x;
+  }
 }
 
 function isEmptySeq(v: AV): boolean {

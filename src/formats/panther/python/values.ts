@@ -131,7 +131,7 @@ function impliesTruthy(a: Expr, c: Expr): boolean {
 }
 
 /** Map a tree's leaves to expressions and combine them along the paths. */
-export function treeExpr(t: Tree, f: (v: AV) => Expr): Expr | undefined {
+export function treeExpr(t: Tree, f: (v: AV) => Expr | undefined): Expr | undefined {
   switch (t.t) {
     case 'leaf':
       return f(t.v);
