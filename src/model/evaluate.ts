@@ -229,6 +229,8 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
 // ---------------- predicates ----------------
 
 const MISSING = Symbol('missing');
+/** A field reference whose derived value cannot be known: the comparison with it is unknown. */
+const UNKNOWN_PATTERN = Symbol('unknown pattern');
 
 export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldResolver = resolveDotted): Truth {
   const raw = fieldValue(p, event, resolve);
@@ -340,7 +342,7 @@ function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (p
     // alternatives produced by a transform (base64offset, windash) are ORed
     let r: Truth = false;
     for (const pat of pats) {
-      r = or3(r, test(pat));
+      r = or3(r, pat === UNKNOWN_PATTERN ? 'unknown' : test(pat));
       if (r === true) break;
     }
     acc = all ? and3(acc, r) : or3(acc, r);
@@ -352,7 +354,13 @@ function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (p
 
 function expandValue(v: Value, transforms: readonly ValueTransform[] | undefined, event: unknown, resolve: FieldResolver): unknown[] {
   if (v !== null && typeof v === 'object') {
-    const r = resolve(event, v.field);
+    let r = resolve(event, v.field);
+    if (v.missingAs !== undefined && (r === undefined || (r === null && v.nullAsMissing === true))) r = v.missingAs;
+    if (v.derived) {
+      const d = deriveValue(v.derived, r, (f) => resolve(event, f));
+      if (d === UNKNOWN_OPERAND || d instanceof Spread) return [UNKNOWN_PATTERN];
+      r = d === FAILED_NULL ? undefined : d;
+    }
     return [r === undefined ? MISSING : r];
   }
   if (!transforms?.length || typeof v !== 'string') return [v];

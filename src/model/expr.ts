@@ -35,6 +35,11 @@ export type Operator = (typeof OPERATORS)[number];
 export interface FieldRef {
   readonly kind: 'field';
   readonly field: string;
+  /** The value the field takes when missing (Python `event.get("x", "")`); with nullAsMissing also when null. */
+  readonly missingAs?: string | number | boolean;
+  readonly nullAsMissing?: boolean;
+  /** A value computed from the field (a transform chain), as a predicate's derived operand. */
+  readonly derived?: Derived;
 }
 
 /** Values keep their types: numbers are not strings, null is null. */
@@ -401,7 +406,7 @@ export function absoluteField(field: string, scopes: readonly string[]): string 
 
 /** A predicate with its element-relative fields (and field values) made absolute, see {@link absoluteField}. */
 export function absolutePredicate(p: Predicate, scopes: readonly string[]): Predicate {
-  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { kind: 'field' as const, field: absoluteField(v.field, scopes) } : v));
+  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: absoluteField(v.field, scopes) } : v));
   return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span, p.derived);
 }
 

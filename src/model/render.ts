@@ -12,7 +12,7 @@ export function renderValue(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `field(${v.field})`;
+  return `field(${renderOperand(v.field, v.derived)})`;
 }
 
 export function renderValues(values: readonly Value[]): string {

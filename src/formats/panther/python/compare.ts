@@ -2,7 +2,7 @@
  * Python comparisons (`==`, `!=`, `<`…, chained), identity (`is None`), membership (`in`, `not in`) lowered to
  * predicates with Python semantics: strict typing, case-sensitive unless the value went through `.lower()`.
  */
-import { FALSE, TRUE, and, opaque, or, pred, type Expr, type Operator, type Value } from '../../../model/expr.ts';
+import { FALSE, TRUE, and, opaque, or, pred, type Expr, type FieldRef, type Operator, type Value } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
 import { missingOpts, cmpOpts, constEquals, fieldName, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
@@ -59,8 +59,9 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
   if (a.k === 'field') {
     if (b.k === 'const') return fieldVsConst(a, mop, b.v, span, opq);
     if (b.k === 'field') {
-      if (a.fn || b.fn || b.derived || b.missingAs !== undefined) return opq('comparison of two transformed event values');
-      return fpred(a, mop, [{ kind: 'field', field: fieldName(b) }], cmpOpts(a), span);
+      if (a.fn || b.fn || b.walk || b.emptyDefault || a.walk) return opq('comparison of two transformed event values');
+      const ref: FieldRef = { kind: 'field', field: fieldName(b), ...(b.missingAs !== undefined && b.missingAs !== null && typeof b.missingAs !== 'object' ? { missingAs: b.missingAs } : {}), ...(b.nullAsMissing ? { nullAsMissing: true } : {}), ...(b.derived ? { derived: b.derived } : {}) };
+      return fpred(a, mop, [ref], cmpOpts(a), span);
     }
     if (b.k === 'bool') return opq('comparison of an event value with a condition');
     return opq(`comparison of an event value with a ${b.k === 'seq' ? 'sequence' : b.k === 'dict' ? 'dict' : b.k} value`);
