@@ -110,6 +110,13 @@ const CASES: readonly Case[] = [
     pos: [{ ruleGroupList: [{ ruleGroupId: 'Other', terminatingRule: { id: 1 } }, { ruleGroupId: 'BotControl', terminatingRule: { id: 2 } }] }, { action: 'blocked' }],
     neg: [{ ruleGroupList: [{ ruleGroupId: 'Other', terminatingRule: { id: 1 } }, { ruleGroupId: 'BotControl' }] }, { ruleGroupList: null }, {}],
   },
+  {
+    file: 'loop_nested.py',
+    expect: 'any(groups, .id eq "G1" and ((.terminatingRule is_not_null and .terminatingRule.ruleId is_not_null) or any(.matches, .ruleId eq field(..expected))))',
+    completeness: 'complete',
+    pos: [{ groups: [{ id: 'G0', terminatingRule: { ruleId: 1 } }, { id: 'G1', expected: 'r2', matches: [{ ruleId: 'r1' }, { ruleId: 'r2' }] }] }],
+    neg: [{ groups: [{ id: 'G0', terminatingRule: { ruleId: 1 } }, { id: 'G1', expected: 'r3', matches: [{ ruleId: 'r1' }, { ruleId: 'r2' }] }] }, {}],
+  },
 ];
 
 describe('panther python lowering: derived values, loops, try', () => {

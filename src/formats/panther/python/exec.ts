@@ -4,7 +4,7 @@
  * bound) are followed; loops over event data, try/except and other statements we cannot follow become opaque
  * conditions, so the result stays honest (unknown, never a guess).
  */
-import { TRUE, opaque, type Expr } from '../../../model/expr.ts';
+import { TRUE, opaque, relativeDepth, type Expr } from '../../../model/expr.ts';
 import { evalArgs } from './calls.ts';
 import { PY_LIMITS } from './facts.ts';
 import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
@@ -311,10 +311,18 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
  */
 function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>, target: Node, body: Node, env: Env, mod: ModuleInfo, scope: Scope): X | undefined {
   if (arr.fn || (arr.missingAs !== undefined && !arr.emptyDefault && !arr.derived)) return undefined;
-  if (arr.path[0] === '' || [...env.values()].some(mentionsElement)) return undefined; // nested loops over elements: not yet
+  // inside another loop's body: variables holding an enclosing element (`group`) are one level further out in this
+  // loop's body (`..`); any other value computed from an element is not followed yet
+  const outer = new Map(env);
+  for (const [k, v] of env) {
+    if (!mentionsElement(v)) continue;
+    const shifted = shiftAV(v);
+    if (!shifted) return undefined;
+    outer.set(k, shifted);
+  }
   if (hasBreakOrContinue(body, ['break_statement']) || s.childrenForFieldName('alternative').some((a) => a?.type === 'else_clause')) return undefined;
   const el: AV = { k: 'field', path: [''] };
-  const inner = bindTarget(env, target, el, L, scope);
+  const inner = bindTarget(outer, target, el, L, scope);
   continueDepth++;
   let bx: X;
   try {
@@ -342,6 +350,62 @@ function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>,
   if (!guard) return undefined;
   const each: Expr = { kind: 'each', quant: 'any', array: fieldName(arr), ...(arr.derived ? { derived: arr.derived, ...(arr.missingAs !== undefined ? { missingAs: arr.missingAs } : {}) } : {}), expr: guard, iterate: 'python', span: L.span(scope, s) };
   return { t: 'if', c: each, then: leaf(rets[0]!) as X, else: fall(after) };
+}
+
+/** An element-relative field one loop further out (`.x` → `..x`); fields relative to inner quantifiers stay. */
+function shiftField(name: string, depth: number): string {
+  return relativeDepth(name) > depth ? `.${name}` : name;
+}
+
+function shiftExpr(e: Expr, depth: number): Expr {
+  switch (e.kind) {
+    case 'pred':
+      return { ...e, field: shiftField(e.field, depth), values: e.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: shiftField(v.field, depth) } : v)) };
+    case 'each':
+      return { ...e, array: shiftField(e.array, depth), expr: shiftExpr(e.expr, depth + 1) };
+    case 'and':
+    case 'or':
+      return { ...e, args: e.args.map((a) => shiftExpr(a, depth)) };
+    case 'not':
+      return { kind: 'not', arg: shiftExpr(e.arg, depth) };
+    case 'quant':
+      return { ...e, items: e.items.map((i) => ({ name: i.name, expr: shiftExpr(i.expr, depth) })) };
+    default:
+      return e;
+  }
+}
+
+/** A value seen from one loop further in: its element-relative parts one level further out; undefined if unknown. */
+function shiftAV(v: AV): AV | undefined {
+  switch (v.k) {
+    case 'field':
+      return v.path[0] === '' ? { ...v, path: ['', ...v.path] } : v;
+    case 'bool':
+      return { ...v, e: shiftExpr(v.e, 0) };
+    case 'logic': {
+      const args = v.args.map(shiftAV);
+      return args.every((a): a is AV => a !== undefined) ? { ...v, args } : undefined;
+    }
+    case 'cond': {
+      let ok = true;
+      const go = (t: Tree): Tree => {
+        if (t.t === 'leaf') {
+          const x = shiftAV(t.v);
+          if (!x) ok = false;
+          return x ? leaf(x) : t;
+        }
+        return t.t === 'if' ? { t: 'if', c: shiftExpr(t.c, 0), then: go(t.then), else: go(t.else) } : t;
+      };
+      const tree = go(v.tree);
+      return ok ? { k: 'cond', tree } : undefined;
+    }
+    case 'seq': {
+      const items = v.items.map(shiftAV);
+      return items.every((a): a is AV => a !== undefined) ? { ...v, items } : undefined;
+    }
+    default:
+      return mentionsElement(v) ? undefined : v;
+  }
 }
 
 /** The value a `continue` of a loop lowered as a quantifier returns from the element's body (replaced by a fall). */
