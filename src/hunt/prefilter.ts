@@ -66,7 +66,8 @@ const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
-  if (o.missingAs !== undefined || p.values.length === 0) return undefined;
+  // a derived operand is not the field's value: no literal of the field is implied
+  if (p.derived || o.missingAs !== undefined || p.values.length === 0) return undefined;
   if (o.transforms?.length) return transformedKeys(p);
   if (o.match === 'all' && p.values.length > 1) {
     // every value must hold: any one of them is a requirement

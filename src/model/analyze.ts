@@ -4,6 +4,7 @@
  */
 import { absoluteField, absolutePredicate, and, assertNever, leaves, pred, type Expr, type Predicate } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
+import { renderOperand } from './render.ts';
 import type { EventKey, Exclusion, Indicator } from './rule.ts';
 
 /** The conjuncts of the top-level AND (one when the condition is not an AND). */
@@ -16,7 +17,7 @@ export function negatePredicate(p: Predicate): Predicate | undefined {
   const neg = OPERATOR_FACTS[p.op].negation;
   if (!neg) return undefined;
   if (p.values.length > 1 && p.opts?.match !== 'all') return undefined;
-  return pred(p.field, neg, p.values, p.opts, p.span);
+  return pred(p.field, neg, p.values, p.opts, p.span, p.derived);
 }
 
 /**
@@ -70,6 +71,7 @@ export function deriveIndicators(condition: Expr): Indicator[] {
     if (p.values.length === 0 && p.op !== 'is_not_null') return;
     const ind: Indicator = {
       field: p.field,
+      ...(p.derived ? { chain: renderOperand(p.field, p.derived) } : {}),
       op: p.op,
       values: p.values,
       ...(p.opts?.cs !== undefined ? { cs: p.opts.cs } : {}),
@@ -152,7 +154,7 @@ export function deriveEventKeys(indicators: readonly Indicator[]): EventKey[] {
   const out: EventKey[] = [];
   const seen = new Set<string>();
   for (const i of indicators) {
-    if (!EVENT_KEY_FIELDS.has(i.field) || (i.op !== 'eq' && i.op !== 'in')) continue;
+    if (!EVENT_KEY_FIELDS.has(i.field) || i.chain !== undefined || (i.op !== 'eq' && i.op !== 'in')) continue;
     for (const v of i.values) {
       if (typeof v !== 'string' && typeof v !== 'number') continue;
       const k = `${i.field}=${v}`;

@@ -9,7 +9,8 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, globToRegex, likeToRegex, type FieldResolver, type Truth } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, globToRegex, likeToRegex, predicateOnDerived, type FieldResolver, type Truth } from './evaluate.ts';
+import { deriveValue, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -21,6 +22,7 @@ const NONE = Symbol('none');
 export class EventView {
   private readonly values = new Map<string, unknown>();
   private readonly lowers = new Map<string, string | typeof NONE>();
+  private readonly deriveds = new Map<string, DerivedOperand>();
   /** The resolver reading through the cache (what the fallback evaluator is given). */
   readonly resolve: FieldResolver;
   constructor(
@@ -34,6 +36,13 @@ export class EventView {
     const v = this.resolver(this.event, field);
     this.values.set(field, v);
     return v;
+  }
+  /** A derived operand, computed once per event for every predicate with the same chain (`key`). */
+  derived(key: string, compute: () => DerivedOperand): DerivedOperand {
+    if (this.deriveds.has(key)) return this.deriveds.get(key);
+    const d = compute();
+    this.deriveds.set(key, d);
+    return d;
   }
   /** The field's value as a lower-cased string when it is a string or a number (what the fast paths test). */
   lower(field: string): string | typeof NONE {
@@ -151,7 +160,18 @@ function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
   }
 }
 
+/**
+ * A predicate on a derived operand: the chain runs once per event (a JSON text is parsed once for every predicate
+ * over it), then the predicate is evaluated on the value as `evaluatePredicate` does.
+ */
+function compileDerived(p: Predicate & { derived: NonNullable<Predicate['derived']> }): Compiled {
+  const d = p.derived;
+  const key = JSON.stringify([p.field, p.opts?.missingAs, p.opts?.nullAsMissing, d]);
+  return (v) => predicateOnDerived(p, v.derived(key, () => deriveValue(d, fieldValue(p, v.event, v.resolve), (f) => v.resolve(v.event, f))), v.event, v.resolve);
+}
+
 function compilePredicate(p: Predicate): Compiled {
+  if (p.derived) return compileDerived(p as Predicate & { derived: NonNullable<Predicate['derived']> });
   const o = p.opts ?? {};
   const slow = generic(p);
   if (o.missingAs !== undefined || p.values.length === 0) return slow;

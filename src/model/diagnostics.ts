@@ -117,4 +117,6 @@ export const LIMITS = {
   maxRegexInput: 64 * 1024,
   /** Longest regex pattern compiled. */
   maxRegexPattern: 8 * 1024,
+  /** Longest text a derived operand parses as JSON (larger: unknown). */
+  maxJsonInput: 1024 * 1024,
 } as const;

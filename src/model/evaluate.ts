@@ -6,6 +6,7 @@
 import { assertNever, relativeDepth, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 
 export type Truth = true | false | 'unknown';
 
@@ -166,7 +167,13 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         return false;
       }
       case 'each': {
-        const arr = resolve(event, x.array);
+        let arr = resolve(event, x.array);
+        if (arr === undefined && x.missingAs !== undefined) arr = x.missingAs;
+        if (x.derived) {
+          const d = deriveValue(x.derived, arr, (f) => resolve(event, f));
+          if (d === UNKNOWN_OPERAND) return 'unknown';
+          arr = d instanceof Spread ? d.items : d === FAILED_NULL ? undefined : d;
+        }
         if (arr === undefined || arr === null) {
           if (x.nulls === 'propagate') return 'unknown';
         }
@@ -175,7 +182,12 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
           const n = [...arr].length; // MQL length(string): code points
           return countTruth(q, n, n);
         }
-        const items: readonly unknown[] = arr === undefined || arr === null ? [] : Array.isArray(arr) ? arr : [arr];
+        let items: readonly unknown[] = arr === undefined || arr === null ? [] : Array.isArray(arr) ? arr : [arr];
+        if (x.iterate === 'python' && arr !== undefined && arr !== null && !Array.isArray(arr)) {
+          if (typeof arr === 'string') items = [...arr];
+          else if (typeof arr === 'object') items = Object.keys(arr);
+          else return 'unknown'; // iterating a number or boolean raises TypeError
+        }
         const saved = { scope, resolve };
         let t = 0;
         let u = 0;
@@ -217,11 +229,39 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
 // ---------------- predicates ----------------
 
 const MISSING = Symbol('missing');
+/** A field reference whose derived value cannot be known: the comparison with it is unknown. */
+const UNKNOWN_PATTERN = Symbol('unknown pattern');
 
 export function evaluatePredicate(p: Predicate, event: unknown, resolve: FieldResolver = resolveDotted): Truth {
+  const raw = fieldValue(p, event, resolve);
+  if (!p.derived) return predicateOnValue(p, raw, event, resolve);
+  return predicateOnDerived(p, deriveValue(p.derived, raw, (f) => resolve(event, f)), event, resolve);
+}
+
+/** The predicate's field value with its default (`missingAs`) applied; `undefined` when missing. */
+export function fieldValue(p: Predicate, event: unknown, resolve: FieldResolver): unknown {
+  const o = p.opts;
+  const raw = resolve(event, p.field);
+  if (o?.missingAs !== undefined && (raw === undefined || (raw === null && o.nullAsMissing === true))) return o.missingAs;
+  return raw;
+}
+
+/** A predicate on its derived operand: unknown stays unknown, several values (`[*]`) hold when any does. */
+export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unknown, resolve: FieldResolver): Truth {
+  if (d === UNKNOWN_OPERAND) return 'unknown';
+  if (d === FAILED_NULL) return predicateOnValue(p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p, undefined, event, resolve);
+  if (!(d instanceof Spread)) return predicateOnValue(p, d, event, resolve);
+  let r: Truth = false;
+  for (const x of d.items) {
+    r = or3(r, predicateOnValue(p, x, event, resolve));
+    if (r === true) return true;
+  }
+  return r;
+}
+
+/** A predicate on its operand's value (`undefined`: missing), field defaults already applied. */
+export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver): Truth {
   const o = p.opts ?? {};
-  let raw = resolve(event, p.field);
-  if ((raw === undefined || (raw === null && o.nullAsMissing === true)) && o.missingAs !== undefined) raw = o.missingAs;
   const value: unknown = raw === undefined ? MISSING : raw;
   const strict = o.typing === 'strict';
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
@@ -302,7 +342,7 @@ function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (p
     // alternatives produced by a transform (base64offset, windash) are ORed
     let r: Truth = false;
     for (const pat of pats) {
-      r = or3(r, test(pat));
+      r = or3(r, pat === UNKNOWN_PATTERN ? 'unknown' : test(pat));
       if (r === true) break;
     }
     acc = all ? and3(acc, r) : or3(acc, r);
@@ -314,7 +354,13 @@ function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (p
 
 function expandValue(v: Value, transforms: readonly ValueTransform[] | undefined, event: unknown, resolve: FieldResolver): unknown[] {
   if (v !== null && typeof v === 'object') {
-    const r = resolve(event, v.field);
+    let r = resolve(event, v.field);
+    if (v.missingAs !== undefined && (r === undefined || (r === null && v.nullAsMissing === true))) r = v.missingAs;
+    if (v.derived) {
+      const d = deriveValue(v.derived, r, (f) => resolve(event, f));
+      if (d === UNKNOWN_OPERAND || d instanceof Spread) return [UNKNOWN_PATTERN];
+      r = d === FAILED_NULL ? undefined : d;
+    }
     return [r === undefined ? MISSING : r];
   }
   if (!transforms?.length || typeof v !== 'string') return [v];

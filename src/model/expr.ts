@@ -35,10 +35,78 @@ export type Operator = (typeof OPERATORS)[number];
 export interface FieldRef {
   readonly kind: 'field';
   readonly field: string;
+  /** The value the field takes when missing (Python `event.get("x", "")`); with nullAsMissing also when null. */
+  readonly missingAs?: string | number | boolean;
+  readonly nullAsMissing?: boolean;
+  /** A value computed from the field (a transform chain), as a predicate's derived operand. */
+  readonly derived?: Derived;
 }
 
 /** Values keep their types: numbers are not strings, null is null. */
 export type Value = string | number | boolean | null | FieldRef;
+
+/**
+ * Transforms that compute a derived value from a field (issue 19): the operand of a predicate may be a field or
+ * a chain of these over a field (`json(requestParameters.policyDocument).Statement[*].Effect`). Their arguments,
+ * meaning per language and failure behaviour are data in `TRANSFORM_FACTS` (`src/model/transformFacts.ts`);
+ * evaluation is in `derive.ts`.
+ */
+export const TRANSFORMS = [
+  'json',
+  'get',
+  'item',
+  'elements',
+  'split',
+  'lower',
+  'upper',
+  'trim',
+  'len',
+  'int',
+  'float',
+  'str',
+  'tostring',
+  'substring',
+  'slice',
+  'extract',
+  'parse',
+  'strcat',
+  'type',
+] as const;
+export type TransformName = (typeof TRANSFORMS)[number];
+
+/** One element of a KQL `parse` pattern: a literal delimiter, `*` (skip), or a column with its type (`user:long`). */
+export type ParsePart = { readonly lit: string } | { readonly star: true } | { readonly col: string; readonly type?: string };
+
+/** The empty object `{}` as a transform argument (a `get` default: Python `.get("k", {})`). */
+export interface EmptyObject {
+  readonly empty: 'object';
+}
+
+/**
+ * An argument of a transform step: a value (a field reference in `strcat`), a list of values (`[]` as a default),
+ * the empty object, or a parse pattern.
+ */
+export type TransformArg = Value | readonly Value[] | readonly ParsePart[] | EmptyObject;
+
+/** One step of a derivation: the transform and its arguments (see TRANSFORM_FACTS for each one's arguments). */
+export interface TransformStep {
+  readonly fn: TransformName;
+  readonly args?: readonly TransformArg[];
+}
+
+/**
+ * A value computed from the predicate's field: `steps` applied in order to the field's value (after the field's
+ * `missingAs`). `lang` says whose semantics apply where the languages differ (Python `int("x")` raises, KQL
+ * `toint("x")` is null; Python `type()` names `str`, KQL `gettype()` names `string`). A step that fails (bad JSON, a
+ * missing key, a type error) makes the value null (`onError: 'null'`, the default: KQL, and what Python code guarded
+ * by `try`/`except` sees; a predicate on it is evaluated as on a missing value with loose typing, so an ordering is
+ * false rather than a type error) or the predicate unknown (`onError: 'unknown'`: the Python exception propagates).
+ */
+export interface Derived {
+  readonly steps: readonly TransformStep[];
+  readonly lang?: 'python' | 'kql';
+  readonly onError?: 'null' | 'unknown';
+}
 
 /** Transforms applied to each pattern value before matching (Sigma modifiers). */
 export type ValueTransform = 'base64' | 'base64offset' | 'utf16le' | 'utf16be' | 'wide' | 'windash';
@@ -112,8 +180,13 @@ export interface PredicateOptions {
 
 export interface Predicate {
   readonly kind: 'pred';
-  /** Dotted path as the rule's data model names it, native spelling kept (`requestParameters.policyDocument`). */
+  /**
+   * Dotted path as the rule's data model names it, native spelling kept (`requestParameters.policyDocument`). With
+   * `derived`, the field the derivation starts from.
+   */
   readonly field: string;
+  /** The operand is a value computed from `field` (a transform chain), not the field itself. Absent: the field. */
+  readonly derived?: Derived;
   readonly op: Operator;
   /** Zero values for is_null / is_not_null; one for most; several for `in` or a list with `match`. */
   readonly values: readonly Value[];
@@ -178,6 +251,16 @@ export interface Each {
   readonly quant: 'any' | 'all' | ElementCount;
   /** Path of the array (relative when inside another `each`). */
   readonly array: string;
+  /** The array is computed from the `array` field (`json(x).Statement`), as a predicate's derived operand. */
+  readonly derived?: Derived;
+  /** With `derived`: the value a missing `array` field takes before the derivation (Python `event.get("x", "{}")`). */
+  readonly missingAs?: Value;
+  /**
+   * How a value that is not an array is iterated. Default: as one element. `python`: an object gives its keys and a
+   * string its characters (a Python `for` loop), a number or boolean is no element (Python raises TypeError:
+   * unknown).
+   */
+  readonly iterate?: 'python';
   readonly expr: Expr;
   readonly nulls?: 'propagate';
   readonly span?: Span;
@@ -200,11 +283,24 @@ export function assertNever(x: never, what = 'value'): never {
 export const TRUE: Const = { kind: 'const', value: true };
 export const FALSE: Const = { kind: 'const', value: false };
 
-export function pred(field: string, op: Operator, values: readonly Value[] = [], opts?: PredicateOptions, span?: Span): Predicate {
+export function pred(field: string, op: Operator, values: readonly Value[] = [], opts?: PredicateOptions, span?: Span, derived?: Derived): Predicate {
   const p: { -readonly [K in keyof Predicate]: Predicate[K] } = { kind: 'pred', field, op, values };
+  if (derived && derived.steps.length) p.derived = derived;
   if (opts && Object.keys(opts).length) p.opts = opts;
   if (span) p.span = span;
   return p;
+}
+
+/** Field references among a derivation's arguments (`strcat(a, "-", field(b))` reads b). */
+export function derivedFields(d: Derived | undefined): string[] {
+  const out: string[] = [];
+  if (!d) return out;
+  const visit = (a: TransformArg): void => {
+    if (Array.isArray(a)) for (const x of a as readonly unknown[]) visit(x as TransformArg);
+    else if (a !== null && typeof a === 'object' && 'kind' in a && a.kind === 'field') out.push(a.field);
+  };
+  for (const s of d.steps) for (const a of s.args ?? []) visit(a);
+  return out;
 }
 
 export function opaque(text: string, reason: string, span?: Span): Opaque {
@@ -310,8 +406,8 @@ export function absoluteField(field: string, scopes: readonly string[]): string 
 
 /** A predicate with its element-relative fields (and field values) made absolute, see {@link absoluteField}. */
 export function absolutePredicate(p: Predicate, scopes: readonly string[]): Predicate {
-  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { kind: 'field' as const, field: absoluteField(v.field, scopes) } : v));
-  return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span);
+  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: absoluteField(v.field, scopes) } : v));
+  return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span, p.derived);
 }
 
 export function containsOpaque(e: Expr): boolean {
@@ -326,6 +422,7 @@ export function fieldsOf(e: Expr): string[] {
     if (l.kind !== 'pred') continue;
     s.add(l.field);
     for (const v of l.values) if (v !== null && typeof v === 'object') s.add(v.field);
+    for (const f of derivedFields(l.derived)) s.add(f);
   }
   return [...s];
 }

@@ -12,3 +12,5 @@ export * from './lowering.ts';
 export * from './regex.ts';
 export * from './page.ts';
 export * from './checks.ts';
+export * from './derive.ts';
+export * from './transformFacts.ts';

@@ -1,6 +1,8 @@
-/** Renders docs/operators.md from OPERATOR_FACTS, so the documentation cannot drift from the code. */
+/** Renders docs/operators.md from OPERATOR_FACTS and TRANSFORM_FACTS, so the documentation cannot drift from the code. */
 import { OPERATORS } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
+import { TRANSFORMS } from './expr.ts';
+import { TRANSFORM_FACTS } from './transformFacts.ts';
 
 export function renderOperatorsDoc(): string {
   const lines = [
@@ -15,6 +17,27 @@ export function renderOperatorsDoc(): string {
     const f = OPERATOR_FACTS[op];
     const cell = (s: string) => s.replace(/\|/g, '\\|');
     lines.push(`| \`${op}\` | ${cell(f.meaning)} | ${f.defaultCaseSensitive ? 'yes' : 'no'} | ${f.negation ? `\`${f.negation}\`` : ''} | ${f.negative ? 'yes' : ''} | ${cell(f.sources.join('; '))} |`);
+  }
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  lines.push(
+    '',
+    '## Transforms (derived operands)',
+    '',
+    'Generated from `src/model/transformFacts.ts`. A predicate\'s operand may be a field or a chain of these over a field',
+    '(`Predicate.derived`: `{steps: [{fn, args}], lang?, onError?}`), rendered left to right:',
+    '`json(requestParameters.policyDocument).Statement[*].Effect eq "Allow"`. A step that fails never raises: the value',
+    'is null (`onError: null`, the default: KQL, and Python code guarded by `try`/`except`; a predicate on it is evaluated',
+    'as on a missing value with loose typing, so an ordering is false, not a type error), or the predicate is',
+    'unknown (`onError: unknown`: a Python exception the rule does not catch). `lang` chooses the language\'s',
+    'semantics where they differ. An `each` quantifier may iterate over a derived array the same way (`Each.derived`).',
+    'Indicators on a derived operand keep the field they start from and name the chain (`chain`).',
+    '',
+    '| transform | arguments | rendered | meaning | languages | failure | source constructs |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const t of TRANSFORMS) {
+    const f = TRANSFORM_FACTS[t];
+    lines.push(`| \`${t}\` | ${cell(f.args)} | \`${cell(f.render)}\` | ${cell(f.meaning)} | ${cell(f.languages ?? '')} | ${cell(f.failure)} | ${cell(f.sources.join('; '))} |`);
   }
   return lines.join('\n') + '\n';
 }

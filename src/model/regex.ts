@@ -8,10 +8,14 @@ import { LIMITS } from './diagnostics.ts';
 
 const require = createRequire(import.meta.url);
 // re2-wasm is CommonJS; its RE2 class mirrors RegExp.
-const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => { test(s: string): boolean } };
+const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => CompiledRegex };
+
+/** A match: the whole match and each group (undefined when a group did not take part), named groups by name. */
+export type RegexMatch = readonly (string | undefined)[] & { readonly groups?: Readonly<Record<string, string | undefined>> };
 
 export interface CompiledRegex {
   test(s: string): boolean;
+  exec(s: string): RegexMatch | null;
 }
 
 export type CompileResult = { ok: true; re: CompiledRegex } | { ok: false; error: string };
@@ -48,6 +52,14 @@ export function regexTest(pattern: string, flags: string, input: string): boolea
   if (!c.ok) return undefined;
   if (input.length > LIMITS.maxRegexInput) return undefined;
   return c.re.test(input);
+}
+
+/** The first match of a pattern in a string; null when none; undefined when the pattern cannot be run with bounded cost. */
+export function regexExec(pattern: string, flags: string, input: string): RegexMatch | null | undefined {
+  const c = compileRegex(pattern, flags);
+  if (!c.ok) return undefined;
+  if (input.length > LIMITS.maxRegexInput) return undefined;
+  return c.re.exec(input);
 }
 
 /** Escape a literal for use inside a pattern. */

@@ -5,14 +5,14 @@
  * Options that change the meaning are shown in brackets after the operator when they differ from the operator's
  * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring.
  */
-import { assertNever, type Each, type Expr, type Predicate, type Value } from './expr.ts';
+import { assertNever, type Derived, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 
 export function renderValue(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `field(${v.field})`;
+  return `field(${renderOperand(v.field, v.derived)})`;
 }
 
 export function renderValues(values: readonly Value[]): string {
@@ -41,8 +41,87 @@ export function predicateModifiers(p: Predicate): string[] {
 export function renderPredicate(p: Predicate): string {
   const mods = predicateModifiers(p);
   const op = mods.length ? `${p.op}[${mods.join(',')}]` : p.op;
-  if (p.values.length === 0) return `${p.field} ${op}`;
-  return `${p.field} ${op} ${renderValues(p.values)}`;
+  const operand = renderOperand(p.field, p.derived);
+  if (p.values.length === 0) return `${operand} ${op}`;
+  return `${operand} ${op} ${renderValues(p.values)}`;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** A KQL parse pattern as written after `with`: `* "lit" col:type *`. */
+function renderParsePattern(parts: readonly ParsePart[]): string {
+  return parts.map((p) => ('lit' in p ? JSON.stringify(p.lit) : 'star' in p ? '*' : p.type ? `${p.col}:${p.type}` : p.col)).join(' ');
+}
+
+function renderArg(a: TransformArg | undefined): string {
+  if (a === undefined) return '';
+  if (Array.isArray(a)) return (a as readonly Value[]).map(renderValue).join(', ');
+  if (a !== null && typeof a === 'object' && 'empty' in a) return '{}';
+  return renderValue(a as Value);
+}
+
+/**
+ * A predicate's operand: the field, or its derivation read left to right
+ * (`json(requestParameters.policyDocument).Statement[*].Effect`, `int(split(x, ":")[1])`).
+ */
+export function renderOperand(field: string, d: Derived | undefined): string {
+  if (!d) return field;
+  let x = field;
+  for (const s of d.steps) {
+    const a = s.args ?? [];
+    switch (s.fn) {
+      case 'get':
+      case 'item': {
+        const k = a[0];
+        if (s.fn === 'get' && a.length > 1) x = `${x}.get(${renderArg(k)}, ${Array.isArray(a[1]) ? `[${renderArg(a[1])}]` : renderArg(a[1])})`;
+        else if (typeof k === 'number') x = `${x}[${k}]`;
+        else if (s.fn === 'get' && typeof k === 'string' && IDENT.test(k)) x = `${x}.${k}`;
+        else x = `${x}[${renderArg(k)}]`;
+        break;
+      }
+      case 'elements':
+        x = `${x}[*]`;
+        break;
+      case 'slice':
+        x = `${x}[${typeof a[0] === 'number' ? a[0] : ''}:${typeof a[1] === 'number' ? a[1] : ''}]`;
+        break;
+      case 'split':
+        x = `${a[2] === 'right' ? 'rsplit' : 'split'}(${[x, ...(a[0] === undefined || (a[0] === null && a.length < 2) ? [] : [renderArg(a[0])]), ...(typeof a[1] === 'number' ? [String(a[1])] : [])].join(', ')})`;
+        break;
+      case 'trim':
+        x = a[0] === undefined ? `trim(${x})` : `trim(${x}, ${renderArg(a[0])})`;
+        break;
+      case 'substring':
+        x = `substring(${[x, ...a.map(renderArg)].join(', ')})`;
+        break;
+      case 'extract':
+        x = `extract(${[renderArg(a[0]), renderArg(a[1]), x, ...(a[2] ? [renderArg(a[2])] : [])].join(', ')})`;
+        break;
+      case 'parse':
+        x = `parse(${x}, ${JSON.stringify(renderParsePattern((a[0] ?? []) as readonly ParsePart[]))}, ${typeof a[1] === 'string' ? a[1] : '?'})`;
+        break;
+      case 'strcat': {
+        const before = Array.isArray(a[0]) ? (a[0] as readonly Value[]).map(renderValue) : [];
+        const after = Array.isArray(a[1]) ? (a[1] as readonly Value[]).map(renderValue) : [];
+        x = `strcat(${[...before, x, ...after].join(', ')})`;
+        break;
+      }
+      case 'json':
+      case 'lower':
+      case 'upper':
+      case 'len':
+      case 'int':
+      case 'float':
+      case 'str':
+      case 'tostring':
+      case 'type':
+        x = `${s.fn}(${x})`;
+        break;
+      default:
+        return assertNever(s.fn, 'transform');
+    }
+  }
+  return x;
 }
 
 type Ctx = 'top' | 'and' | 'or' | 'not';
@@ -72,7 +151,7 @@ export function renderExpr(e: Expr, ctx: Ctx = 'top'): string {
       return ctx === 'top' ? s : `(${s})`;
     }
     case 'each':
-      if (isLength(e)) return `length(${e.array})${eachTail(e)}`;
+      if (isLength(e)) return `length(${renderOperand(e.array, e.derived)})${eachTail(e)}`;
       return `${eachHead(e)}${renderExpr(e.expr, 'top')})${eachTail(e)}`;
     default:
       return assertNever(e, 'expression');
@@ -86,7 +165,7 @@ function isLength(e: Each): boolean {
 
 /** `any(attachments, ` / `all(…, ` / `count(…, `: the opening of an array quantifier. */
 function eachHead(e: Each): string {
-  return `${typeof e.quant === 'string' ? e.quant : 'count'}(${e.array}, `;
+  return `${typeof e.quant === 'string' ? e.quant : 'count'}(${renderOperand(e.array, e.derived)}, `;
 }
 /** ` gt 2` after a count quantifier. */
 function eachTail(e: Each): string {

@@ -169,7 +169,10 @@ export interface Exclusion {
 
 /** A positive leaf: what the rule looks for. */
 export interface Indicator {
+  /** The field (with a derived operand: the field the chain starts from, so indexes by field still find it). */
   readonly field: string;
+  /** A derived operand, rendered (`json(requestParameters.policyDocument).Statement[*].Effect`); absent: the field. */
+  readonly chain?: string;
   readonly op: Operator;
   readonly values: readonly Value[];
   readonly cs?: boolean;

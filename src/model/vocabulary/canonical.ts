@@ -131,6 +131,8 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   let mapped = 0;
   const mapPred = (p: Predicate, negated: boolean, prefix: string): Expr => {
     total++;
+    // a derived operand (json(x).a, len(x)) is not the field's value: it is not compared across vendors as one
+    if (p.derived) return { ...p, field: `?${p.field}` };
     for (const ls of logSources) {
       const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
       if (!field) continue;

@@ -145,6 +145,7 @@ const STRING_OPS = new Set(['eq', 'in', 'contains', 'starts_with', 'ends_with'])
 /** Whether every event matching predicate a also matches predicate b (same canonical field). */
 export function predImplies(a: Predicate, b: Predicate): boolean {
   if (a.field.toLowerCase() !== b.field.toLowerCase()) return false;
+  if (a.derived || b.derived) return JSON.stringify(a) === JSON.stringify(b) || (JSON.stringify(a.derived) === JSON.stringify(b.derived) && predImplies({ ...a, derived: undefined }, { ...b, derived: undefined }));
   if (b.op === 'is_not_null') return a.op !== 'is_null' && a.op !== 'ne' && (a.values.length > 0 || a.op === 'is_not_null');
   if (a.op === 'is_null' || b.op === 'is_null') return a.op === b.op;
   const primitive = (p: Predicate) => p.values.every((v) => v === null || typeof v !== 'object');

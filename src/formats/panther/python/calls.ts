@@ -3,12 +3,13 @@
  * (`any`, `all`, `bool`, `len`…), the modelled standard library (`re`, `fnmatch`, `ipaddress`), intrinsic
  * global helpers (`deep_get`), and inlining of helper functions of the rule file and of global_helpers.
  */
-import { FALSE, or, pred, type Expr } from '../../../model/expr.ts';
+import { FALSE, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import { udmValue } from './datamodel.ts';
 import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
 import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fieldName, logicAsCond, truthy, type AV, type FuncRef } from './values.ts';
+import { deriveStep, isinstanceCall } from './derived.ts';
+import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fpred, logicAsCond, truthy, type AV, type FuncRef } from './values.ts';
 
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -132,6 +133,7 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
     case 'get':
     case 'deep_get':
     case 'deep_walk': {
+      if (f.derived) return derivedGet(L, f, name, args, n, scope);
       if (f.fn) return L.op(scope, n, `${name}() on a string`);
       const dflt = name === 'get' ? (args.pos[1] ?? args.kw.get('default')) : args.kw.get('default');
       const keys = keysOf(L, { pos: name === 'get' ? args.pos.slice(0, 1) : args.pos, kw: args.kw }, scope, n);
@@ -154,7 +156,26 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
     case 'lower':
     case 'casefold':
     case 'upper':
+      if (args.pos.length) return L.op(scope, n, `${name}() with arguments`);
+      if (f.derived) return deriveStep(L, f, { fn: name === 'upper' ? 'upper' : 'lower' }, scope, n);
       return { ...f, fn: name === 'upper' ? 'upper' : 'lower' };
+    case 'strip': {
+      const chars = args.pos[0];
+      if (args.pos.length > 1 || (chars && !(chars.k === 'const' && (typeof chars.v === 'string' || chars.v === null)))) return L.op(scope, n, 'strip() with run-time characters');
+      return deriveStep(L, f, chars && chars.k === 'const' && typeof chars.v === 'string' ? { fn: 'trim', args: [chars.v] } : { fn: 'trim' }, scope, n);
+    }
+    case 'split':
+    case 'rsplit': {
+      const sep = args.pos[0] ?? args.kw.get('sep');
+      const max = args.pos[1] ?? args.kw.get('maxsplit');
+      if (sep && !(sep.k === 'const' && (typeof sep.v === 'string' || sep.v === null))) return L.op(scope, n, `${name}() with a run-time separator`);
+      if (max && !(max.k === 'const' && typeof max.v === 'number' && Number.isInteger(max.v))) return L.op(scope, n, `${name}() with a run-time maxsplit`);
+      const sepV = sep && sep.k === 'const' ? sep.v : null;
+      const maxV = max && max.k === 'const' && typeof max.v === 'number' && max.v >= 0 ? max.v : undefined;
+      if (maxV !== undefined && sepV === null) return L.op(scope, n, `${name}() on whitespace with maxsplit`);
+      if (name === 'rsplit' && maxV === undefined) return deriveStep(L, f, { fn: 'split', args: [sepV] }, scope, n);
+      return deriveStep(L, f, { fn: 'split', args: maxV === undefined ? [sepV] : name === 'rsplit' ? [sepV, maxV, 'right'] : [sepV, maxV] }, scope, n);
+    }
     case 'startswith':
     case 'endswith': {
       const a = args.pos[0];
@@ -165,7 +186,7 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
       for (const p of pats) {
         if (p.k !== 'const' || typeof p.v !== 'string') return p.k === 'opaque' ? L.wrap(scope, n, p) : L.op(scope, n, `${name}() with a run-time argument`);
         if (f.fn && (f.fn === 'lower' ? p.v.toLowerCase() : p.v.toUpperCase()) !== p.v) continue; // can never match
-        parts.push(pred(fieldName(f), op, [p.v], cmpOpts(f), span));
+        parts.push(fpred(f, op, [p.v], cmpOpts(f), span));
       }
       return boolAV(parts.length ? or(...parts) : FALSE);
     }
@@ -174,6 +195,28 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
     default:
       return L.op(scope, n, `method .${name}() of an event value is not modelled`);
   }
+}
+
+/** `.get(k, d)` / `deep_get(x, *keys, default=d)` on a derived value: one `get` step per key. */
+function derivedGet(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, scope: Scope): AV {
+  if (name === 'deep_walk') return L.op(scope, n, 'deep_walk() of a computed value');
+  const keys = keysOf(L, { pos: name === 'get' ? args.pos.slice(0, 1) : args.pos, kw: args.kw }, scope, n);
+  if (!Array.isArray(keys)) return keys;
+  if (keys.length === 0) return L.op(scope, n, `${name}() without a key`);
+  const dflt = name === 'get' ? (args.pos[1] ?? args.kw.get('default')) : args.kw.get('default');
+  let d: TransformArg | undefined;
+  if (dflt?.k === 'const') d = dflt.v ?? undefined;
+  else if (dflt?.k === 'seq' && dflt.items.length === 0) d = [];
+  else if (dflt?.k === 'dict' && dflt.entries.length === 0) d = { empty: 'object' };
+  else if (dflt) return L.op(scope, n, 'default value of a computed value that is not a scalar or empty');
+  let cur: AV = f;
+  keys.forEach((k, i) => {
+    if (cur.k !== 'field') return;
+    const last = i === keys.length - 1;
+    const step: TransformStep = { fn: 'get', args: last && d !== undefined ? [k, d] : [k] };
+    cur = deriveStep(L, cur, step, scope, n);
+  });
+  return cur;
 }
 
 function constMethod(L: Lowerer, self: Extract<AV, { k: 'const' }>, name: string, args: Args, n: Node, scope: Scope): AV {
@@ -233,7 +276,7 @@ export function regexCall(L: Lowerer, pattern: string, flags: number, fn: string
   if (fn === 'match') opts.anchor = 'start';
   if (fn === 'fullmatch') opts.anchor = 'full';
   Object.assign(opts, missingOpts(subject));
-  return { k: 'bool', e: pred(fieldName(subject), 'regex', [pattern], opts, L.span(scope, n)), match: true };
+  return { k: 'bool', e: fpred(subject, 'regex', [pattern], opts, L.span(scope, n)), match: true };
 }
 
 function flagsOf(v: AV | undefined): number | undefined {
@@ -253,7 +296,7 @@ function globPred(L: Lowerer, subject: AV | undefined, pat: AV | undefined, n: N
   if (pat?.k !== 'const' || typeof pat.v !== 'string') return truthy(L.op(scope, n, 'glob pattern computed at run time'));
   if (pat.v.includes('[') || pat.v.includes('\\')) return truthy(L.op(scope, n, 'glob with a character class or backslash'));
   if (subject?.k !== 'field' || subject.fn) return truthy(L.op(scope, n, 'glob applied to a computed value'));
-  return pred(fieldName(subject), 'wildcard', [pat.v], { cs: true, ...missingOpts(subject) }, L.span(scope, n));
+  return fpred(subject, 'wildcard', [pat.v], { cs: true, ...missingOpts(subject) }, L.span(scope, n));
 }
 
 function externCall(L: Lowerer, module: string, name: string, args: Args, n: Node, scope: Scope): AV {
@@ -275,7 +318,28 @@ function externCall(L: Lowerer, module: string, name: string, args: Args, n: Nod
     return L.op(scope, n, `re.${name}() is not modelled`);
   }
   if (module === 'fnmatch' && (name === 'fnmatch' || name === 'fnmatchcase')) return boolAV(globPred(L, a0, a1, n, scope));
+  if (module === 'json' && name === 'loads' && args.pos.length === 1) {
+    if (a0?.k === 'const' && typeof a0.v === 'string') return L.op(scope, n, 'json.loads() of a constant text');
+    return derivedCall(L, 'json', a0, n, scope, 'json.loads()') ?? L.op(scope, n, L.externReason(module, name));
+  }
   return L.op(scope, n, L.externReason(module, name));
+}
+
+/** A one-argument conversion of a value: a transform step on an event value, mapped over conditional values. */
+function derivedCall(L: Lowerer, fn: 'json' | 'str' | 'int' | 'float' | 'len', a0: AV | undefined, n: Node, scope: Scope, what: string): AV | undefined {
+  if (!a0) return L.op(scope, n, `${what} without an argument`);
+  if (a0.k === 'opaque') return L.wrap(scope, n, a0);
+  if (a0.k === 'field') return deriveStep(L, a0, { fn }, scope, n);
+  if (a0.k === 'cond') {
+    let failed: AV | undefined;
+    const v = L.mapValue(a0.tree, (x) => {
+      const r = derivedCall(L, fn, x, n, scope, what) ?? L.op(scope, n, `${what} of a ${x.k} value`);
+      if (r.k === 'opaque') failed ??= r;
+      return r;
+    });
+    return failed ?? v;
+  }
+  return undefined;
 }
 
 function builtin(L: Lowerer, name: string, args: Args, n: Node, scope: Scope): AV {
@@ -293,8 +357,8 @@ function builtin(L: Lowerer, name: string, args: Args, n: Node, scope: Scope): A
     case 'len': {
       if (a0?.k === 'seq') return constAV(a0.items.length);
       if (a0?.k === 'dict') return constAV(a0.entries.length);
-      if (a0?.k === 'const' && typeof a0.v === 'string') return constAV(a0.v.length);
-      return opq('len() of an event value');
+      if (a0?.k === 'const' && typeof a0.v === 'string') return constAV([...a0.v].length);
+      return (args.pos.length === 1 ? derivedCall(L, 'len', a0, n, scope, 'len()') : undefined) ?? opq('len() of an event value');
     }
     case 'set':
     case 'frozenset':
@@ -309,18 +373,17 @@ function builtin(L: Lowerer, name: string, args: Args, n: Node, scope: Scope): A
     }
     case 'str':
       if (a0?.k === 'const') return constAV(a0.v === null ? 'None' : a0.v === true ? 'True' : a0.v === false ? 'False' : String(a0.v));
-      if (a0?.k === 'field' && !a0.fn && args.pos.length === 1) return L.op(scope, n, 'str() of an event value');
-      return opq('str() of a run-time value');
+      return (args.pos.length === 1 ? derivedCall(L, 'str', a0, n, scope, 'str()') : undefined) ?? opq('str() of a run-time value');
     case 'int':
     case 'float':
       if (a0?.k === 'const' && (typeof a0.v === 'number' || typeof a0.v === 'string') && !Number.isNaN(Number(a0.v))) return constAV(name === 'int' ? Math.trunc(Number(a0.v)) : Number(a0.v));
-      return opq(`${name}() of an event value`);
+      return (args.pos.length === 1 ? derivedCall(L, name, a0, n, scope, `${name}()`) : undefined) ?? opq(`${name}() of an event value`);
     case 'dict': {
       if (args.pos.length === 0) return { k: 'dict', entries: [...args.kw].map(([k, v]) => ({ key: constAV(k), value: v, text: k })) };
       return opq('dict() of a run-time value');
     }
     case 'isinstance':
-      return opq('type test (isinstance) of a run-time value');
+      return isinstanceCall(L, a0, args.pos[1], scope, n);
     case 'print':
       return NONE;
     default:
@@ -379,7 +442,7 @@ function intrinsic(L: Lowerer, fn: FuncRef, args: Args, n: Node, scope: Scope): 
       const items = nets ? L.iterate(nets) : undefined;
       if (!items || !items.every((x) => x.k === 'const' && typeof x.v === 'string')) return L.op(scope, n, 'network list computed at run time');
       if (a0?.k !== 'field' || a0.fn) return a0?.k === 'opaque' ? L.wrap(scope, n, a0) : L.op(scope, n, 'IP address computed at run time');
-      return boolAV(pred(fieldName(a0), 'cidr', items.map((x) => (x as { v: string }).v), undefined, L.span(scope, n)));
+      return boolAV(fpred(a0, 'cidr', items.map((x) => (x as { v: string }).v), undefined, L.span(scope, n)));
     }
     default:
       return L.op(scope, n, `helper ${fn.name} is not modelled`);

@@ -2,10 +2,10 @@
  * Python comparisons (`==`, `!=`, `<`…, chained), identity (`is None`), membership (`in`, `not in`) lowered to
  * predicates with Python semantics: strict typing, case-sensitive unless the value went through `.lower()`.
  */
-import { FALSE, TRUE, and, opaque, or, pred, type Expr, type Operator, type Value } from '../../../model/expr.ts';
+import { FALSE, TRUE, and, opaque, or, pred, type Expr, type FieldRef, type Operator, type Value } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
-import { missingOpts, cmpOpts, constEquals, fieldName, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
+import { missingOpts, cmpOpts, constEquals, fieldName, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
 
 const ORDER_OPS: Readonly<Record<string, Operator>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const FLIP: Readonly<Record<string, string>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -34,7 +34,8 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
   if (b.k === 'logic') return compareNodeValues(L, op, a, logicAsCond(b), scope, n);
   if (a.k === 'cond') return treeExpr(a.tree, (x) => compareNodeValues(L, op, x, b, scope, n)) ?? FALSE;
   if (b.k === 'cond' && op !== 'in' && op !== 'not in') return treeExpr(b.tree, (x) => compareNodeValues(L, op, a, x, scope, n)) ?? FALSE;
-  if (b.k === 'cond') return treeExpr(b.tree, (x) => compareNodeValues(L, op, a, x, scope, n)) ?? FALSE;
+  // `x in None` raises TypeError: like a method called on a None branch, that path does not reach this point
+  if (b.k === 'cond') return treeExpr(b.tree, (x) => (isNone(x) ? undefined : compareNodeValues(L, op, a, x, scope, n))) ?? FALSE;
 
   switch (op) {
     case 'in':
@@ -58,8 +59,9 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
   if (a.k === 'field') {
     if (b.k === 'const') return fieldVsConst(a, mop, b.v, span, opq);
     if (b.k === 'field') {
-      if (a.fn || b.fn || b.missingAs !== undefined) return opq('comparison of two transformed event values');
-      return pred(fieldName(a), mop, [{ kind: 'field', field: fieldName(b) }], cmpOpts(a), span);
+      if (a.fn || b.fn || b.walk || b.emptyDefault || a.walk) return opq('comparison of two transformed event values');
+      const ref: FieldRef = { kind: 'field', field: fieldName(b), ...(b.missingAs !== undefined && b.missingAs !== null && typeof b.missingAs !== 'object' ? { missingAs: b.missingAs } : {}), ...(b.nullAsMissing ? { nullAsMissing: true } : {}), ...(b.derived ? { derived: b.derived } : {}) };
+      return fpred(a, mop, [ref], cmpOpts(a), span);
     }
     if (b.k === 'bool') return opq('comparison of an event value with a condition');
     return opq(`comparison of an event value with a ${b.k === 'seq' ? 'sequence' : b.k === 'dict' ? 'dict' : b.k} value`);
@@ -100,10 +102,9 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
 }
 
 function fieldVsConst(f: FieldAV, op: Operator, v: Scalar, span: ReturnType<Lowerer['span']>, opq: (r: string) => Expr): Expr {
-  const name = fieldName(f);
   if (v === null && (op === 'eq' || op === 'ne')) {
     const o = f.missingAs !== undefined ? missingOpts(f) : undefined;
-    return pred(name, op === 'eq' ? 'is_null' : 'is_not_null', [], o, span);
+    return fpred(f, op === 'eq' ? 'is_null' : 'is_not_null', [], o, span);
   }
   if (f.emptyDefault && op !== 'eq' && op !== 'ne') return opq('ordering of a value whose default is an empty container');
   if (f.emptyDefault && v === '') return opq('comparison with "" of a value whose default is an empty container');
@@ -113,7 +114,7 @@ function fieldVsConst(f: FieldAV, op: Operator, v: Scalar, span: ReturnType<Lowe
     // `x.lower() == "Abc"` can never hold
     if (transformed(v, f.fn) !== v) return op === 'eq' ? FALSE : TRUE;
   }
-  return pred(name, op, [v], cmpOpts(f), span);
+  return fpred(f, op, [v], cmpOpts(f), span);
 }
 
 function transformed(s: string, fn: 'lower' | 'upper'): string {
@@ -128,9 +129,9 @@ function identity(a: AV, b: AV, opq: (r: string) => Expr): Expr {
   if (a.k === 'field') {
     if (b.v === null) {
       const o = a.missingAs !== undefined ? missingOpts(a) : undefined;
-      return pred(fieldName(a), 'is_null', [], o, a.span);
+      return fpred(a, 'is_null', [], o, a.span);
     }
-    if (typeof b.v === 'boolean') return pred(fieldName(a), 'eq', [b.v], cmpOpts(a), a.span);
+    if (typeof b.v === 'boolean') return fpred(a, 'eq', [b.v], cmpOpts(a), a.span);
     return opq('identity test of an event value with a constant');
   }
   if (a.k === 'bool') {
@@ -170,8 +171,8 @@ function membership(L: Lowerer, a: AV, b: AV, scope: Scope, n: Node): Expr {
       if (consts.length) {
         let vals = consts;
         if (a.fn) vals = consts.filter((v) => typeof v === 'string' && transformed(v, a.fn!) === v);
-        if (vals.length === 1 && vals[0] === null) r = pred(fieldName(a), 'is_null', [], a.missingAs !== undefined ? missingOpts(a) : undefined, span);
-        else if (vals.length) r = pred(fieldName(a), 'in', vals, cmpOpts(a), span);
+        if (vals.length === 1 && vals[0] === null) r = fpred(a, 'is_null', [], a.missingAs !== undefined ? missingOpts(a) : undefined, span);
+        else if (vals.length) r = fpred(a, 'in', vals, cmpOpts(a), span);
       }
       for (const it of rest) r = or(r, compareNodeValues(L, '==', a, it, scope, n));
       return r;
@@ -182,7 +183,7 @@ function membership(L: Lowerer, a: AV, b: AV, scope: Scope, n: Node): Expr {
   if (b.k === 'field') {
     if (a.k === 'const' && typeof a.v === 'string') {
       if (b.fn && transformed(a.v, b.fn) !== a.v) return FALSE;
-      return pred(fieldName(b), 'contains', [a.v], cmpOpts(b), span);
+      return fpred(b, 'contains', [a.v], cmpOpts(b), span);
     }
     if (a.k === 'field') return opq('membership of one event value in another');
     return opq('membership test on an event value');

@@ -4,13 +4,13 @@
  * bound) are followed; loops over event data, try/except and other statements we cannot follow become opaque
  * conditions, so the result stays honest (unknown, never a guess).
  */
-import { TRUE, opaque, type Expr } from '../../../model/expr.ts';
+import { TRUE, opaque, relativeDepth, type Expr } from '../../../model/expr.ts';
 import { evalArgs } from './calls.ts';
 import { PY_LIMITS } from './facts.ts';
 import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, constAV, setEntry, ite, leaf, opaqueAV, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
+import { NONE, constAV, fieldName, mentionsElement, setEntry, ite, leaf, opaqueAV, stripForCompare, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
 
 /** A tree during execution: paths that fell through the statements so far carry their variables. */
 type X =
@@ -157,8 +157,8 @@ function insideNestedDef(n: Node, top: Node): boolean {
   return false;
 }
 
-function hasBreakOrContinue(body: Node): boolean {
-  for (const b of body.descendantsOfType(['break_statement', 'continue_statement'])) {
+function hasBreakOrContinue(body: Node, kinds: readonly string[] = ['break_statement', 'continue_statement']): boolean {
+  for (const b of body.descendantsOfType([...kinds])) {
     if (!b) continue;
     // only those of this loop (not of nested loops)
     let p = b.parent;
@@ -226,6 +226,10 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
         if (els) x = mergeFalls(mapFalls(x, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod)));
         return x;
       }
+      // `event.get("x", []) or []`: the field, a missing or null value iterated as no elements
+      const arrayOf = iterable.k === 'logic' && iterable.op === 'or' && iterable.args.length === 2 && iterable.args[0]!.k === 'field' && isEmptySeq(iterable.args[1]!) ? iterable.args[0] : iterable;
+      const quantified = arrayOf.k === 'field' && body ? loopAsQuantifier(L, s, arrayOf, target, body, env, mod, scope) : undefined;
+      if (quantified) return quantified;
       const why =
         iterable.k === 'field'
           ? `a loop over the event field ${iterable.path.join('.') || '(whole event)'}`
@@ -239,6 +243,20 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
     case 'while_statement':
       return opaqueRegion(L, s, env, mod, s, "a while loop", scope);
     case 'try_statement': {
+      const lookupOnly = lookupTry(s);
+      if (lookupOnly === true) {
+        // the handlers catch only lookup / parse errors and fall back to a null-like value: the body's derived values
+        // are null when a step fails (Derived.onError), and the handlers are not followed
+        L.nullOnError++;
+        let bx: X;
+        try {
+          bx = execBlock(L, blockOf(field(s, 'body')), env, mod);
+        } finally {
+          L.nullOnError--;
+        }
+        const els = s.namedChildren.find((c) => c?.type === 'else_clause');
+        return els ? mergeFalls(mapFalls(bx, (e) => execBlock(L, blockOf(field(els, 'body')), e, mod))) : bx;
+      }
       const body = execBlock(L, blockOf(field(s, 'body')), env, mod);
       const handler = s.namedChildren.find((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause');
       const els = s.namedChildren.find((c) => c?.type === 'else_clause');
@@ -247,7 +265,7 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
       const hblock = handler.namedChildren.find((c) => c?.type === 'block');
       // the handler runs with the variables as they were before the try (assignments inside are not known)
       const hx = execBlock(L, blockOf(hblock ?? undefined), opaqueAssigned(L, field(s, 'body')!, env, scope), mod);
-      const c = opaque(`try: ... ${handler.text.split('\n')[0]}`, 'whether the try block raises an exception', L.span(scope, handler));
+      const c = opaque(`try: ... ${handler.text.split('\n')[0]}`, `whether the try block raises an exception (${lookupOnly})`, L.span(scope, handler));
       return mergeFalls({ t: 'if', c, then: hx, else: withElse });
     }
     case 'with_statement':
@@ -275,12 +293,215 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
     case 'print_statement':
     case 'comment':
       return fall(env);
-    case 'break_statement':
     case 'continue_statement':
+      if (continueDepth > 0) return { t: 'leaf', v: CONTINUE };
+      return { t: 'leaf', v: L.op(scope, s, 'continue outside a followed loop') };
+    case 'break_statement':
       return { t: 'leaf', v: L.op(scope, s, `${s.type.split('_')[0]} outside a followed loop`) };
     default:
       return fall(env);
   }
+}
+
+/**
+ * `for x in <event array>:` whose body returns one value when a condition on the element holds (`if P(x): return
+ * True`): the loop returns that value when any element satisfies the body's return condition (an `each` over the
+ * array, fields of `x` element-relative), and falls through otherwise with the variables the body assigns unknown.
+ * Undefined when the loop does not have that shape (the caller keeps it opaque with its reason).
+ */
+function loopAsQuantifier(L: Lowerer, s: Node, arr: Extract<AV, { k: 'field' }>, target: Node, body: Node, env: Env, mod: ModuleInfo, scope: Scope): X | undefined {
+  if (arr.fn || (arr.missingAs !== undefined && !arr.emptyDefault && !arr.derived)) return undefined;
+  // inside another loop's body: variables holding an enclosing element (`group`) are one level further out in this
+  // loop's body (`..`); any other value computed from an element is not followed yet
+  const outer = new Map(env);
+  for (const [k, v] of env) {
+    if (!mentionsElement(v)) continue;
+    const shifted = shiftAV(v);
+    if (!shifted) return undefined;
+    outer.set(k, shifted);
+  }
+  if (hasBreakOrContinue(body, ['break_statement']) || s.childrenForFieldName('alternative').some((a) => a?.type === 'else_clause')) return undefined;
+  const el: AV = { k: 'field', path: [''] };
+  const inner = bindTarget(outer, target, el, L, scope);
+  continueDepth++;
+  let bx: X;
+  try {
+    // `continue` ends the element's path: it falls through to the next element
+    bx = mapLeaves(execBlock(L, blockOf(body), inner, mod), (v) => (v === CONTINUE ? fall(inner) : undefined));
+  } finally {
+    continueDepth--;
+  }
+  const rets: AV[] = [];
+  const collect = (x: X): void => {
+    if (x.t === 'leaf') rets.push(x.v);
+    else if (x.t === 'if') {
+      collect(x.then);
+      collect(x.else);
+    }
+  };
+  collect(bx);
+  const after = new Map(env);
+  for (const name of assignedNames(body)) after.set(name, L.op(scope, s, `${name} is changed inside a loop over ${arr.path.join('.') || 'the event'}`));
+  if (target.type === 'identifier') after.set(target.text, L.op(scope, target, `${target.text} is the last element of a loop over ${arr.path.join('.')}`));
+  if (rets.length === 0) return fall(after);
+  const first = JSON.stringify(stripForCompare(rets[0]!));
+  if (rets.some((r) => r.k === 'opaque' || JSON.stringify(stripForCompare(r)) !== first) || mentionsElement(rets[0])) return undefined;
+  const guard = returnGuard(bx);
+  if (!guard) return undefined;
+  const each: Expr = { kind: 'each', quant: 'any', array: fieldName(arr), ...(arr.derived ? { derived: arr.derived, ...(arr.missingAs !== undefined ? { missingAs: arr.missingAs } : {}) } : {}), expr: guard, iterate: 'python', span: L.span(scope, s) };
+  return { t: 'if', c: each, then: leaf(rets[0]!) as X, else: fall(after) };
+}
+
+/** An element-relative field one loop further out (`.x` → `..x`); fields relative to inner quantifiers stay. */
+function shiftField(name: string, depth: number): string {
+  return relativeDepth(name) > depth ? `.${name}` : name;
+}
+
+function shiftExpr(e: Expr, depth: number): Expr {
+  switch (e.kind) {
+    case 'pred':
+      return { ...e, field: shiftField(e.field, depth), values: e.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: shiftField(v.field, depth) } : v)) };
+    case 'each':
+      return { ...e, array: shiftField(e.array, depth), expr: shiftExpr(e.expr, depth + 1) };
+    case 'and':
+    case 'or':
+      return { ...e, args: e.args.map((a) => shiftExpr(a, depth)) };
+    case 'not':
+      return { kind: 'not', arg: shiftExpr(e.arg, depth) };
+    case 'quant':
+      return { ...e, items: e.items.map((i) => ({ name: i.name, expr: shiftExpr(i.expr, depth) })) };
+    default:
+      return e;
+  }
+}
+
+/** A value seen from one loop further in: its element-relative parts one level further out; undefined if unknown. */
+function shiftAV(v: AV): AV | undefined {
+  switch (v.k) {
+    case 'field':
+      return v.path[0] === '' ? { ...v, path: ['', ...v.path] } : v;
+    case 'bool':
+      return { ...v, e: shiftExpr(v.e, 0) };
+    case 'logic': {
+      const args = v.args.map(shiftAV);
+      return args.every((a): a is AV => a !== undefined) ? { ...v, args } : undefined;
+    }
+    case 'cond': {
+      let ok = true;
+      const go = (t: Tree): Tree => {
+        if (t.t === 'leaf') {
+          const x = shiftAV(t.v);
+          if (!x) ok = false;
+          return x ? leaf(x) : t;
+        }
+        return t.t === 'if' ? { t: 'if', c: shiftExpr(t.c, 0), then: go(t.then), else: go(t.else) } : t;
+      };
+      const tree = go(v.tree);
+      return ok ? { k: 'cond', tree } : undefined;
+    }
+    case 'seq': {
+      const items = v.items.map(shiftAV);
+      return items.every((a): a is AV => a !== undefined) ? { ...v, items } : undefined;
+    }
+    default:
+      return mentionsElement(v) ? undefined : v;
+  }
+}
+
+/** The value a `continue` of a loop lowered as a quantifier returns from the element's body (replaced by a fall). */
+const CONTINUE: AV = { k: 'opaque', text: 'continue', reason: 'continue of a loop over event values' };
+/** Nesting of loop bodies lowered as quantifiers (where `continue` is followed). */
+let continueDepth = 0;
+
+function mapLeaves(x: X, f: (v: AV) => X | undefined): X {
+  switch (x.t) {
+    case 'leaf':
+      return f(x.v) ?? x;
+    case 'if':
+      return { t: 'if', c: x.c, then: mapLeaves(x.then, f), else: mapLeaves(x.else, f) };
+    default:
+      return x;
+  }
+}
+
+function isEmptySeq(v: AV): boolean {
+  return (v.k === 'seq' && v.items.length === 0) || (v.k === 'dict' && v.entries.length === 0);
+}
+
+/** The condition under which a body's tree returns (rather than falling through). */
+function returnGuard(x: X): Expr | undefined {
+  switch (x.t) {
+    case 'leaf':
+      return TRUE;
+    case 'fall':
+      return { kind: 'const', value: false };
+    case 'none':
+      return undefined;
+    case 'if':
+      return ite(x.c, returnGuard(x.then), returnGuard(x.else));
+  }
+}
+
+/** Exceptions raised by lookups, conversions and parsing (what a failed derived step stands for). */
+const LOOKUP_ERRORS: ReadonlySet<string> = new Set(['KeyError', 'IndexError', 'TypeError', 'AttributeError', 'ValueError', 'JSONDecodeError', 'json.JSONDecodeError', 'json.decoder.JSONDecodeError', 'Exception', 'BaseException', 'LookupError']);
+
+/** A constant whose use is like None's in the conditions rules write: None, False, "", 0, [], {}. */
+function nullLike(n: Node | undefined): boolean {
+  if (!n) return true;
+  switch (n.type) {
+    case 'none':
+    case 'false':
+      return true;
+    case 'integer':
+      return Number(n.text) === 0;
+    case 'string':
+      return n.text === '""' || n.text === "''";
+    case 'list':
+    case 'dictionary':
+    case 'tuple':
+      return namedKids(n).length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a try statement only guards lookups (true), or why not: every handler catches lookup / parse errors
+ * (LOOKUP_ERRORS, or everything) and does nothing but fall back to a null-like constant (`return None`, `x = ""`,
+ * `pass` when the body returns nothing), and there is no `finally`.
+ */
+function lookupTry(s: Node): true | string {
+  const handlers = s.namedChildren.filter((c): c is Node => c !== null && (c.type === 'except_clause' || c.type === 'except_group_clause'));
+  if (handlers.length === 0) return 'no handler';
+  if (s.namedChildren.some((c) => c?.type === 'finally_clause')) return 'a finally clause';
+  const bodyReturns = (field(s, 'body')?.descendantsOfType('return_statement').length ?? 0) > 0;
+  for (const h of handlers) {
+    if (h.type === 'except_group_clause') return 'an except* clause';
+    const kids = namedKids(h);
+    const block = kids.find((k) => k.type === 'block');
+    const what = kids.filter((k) => k.type !== 'block' && k.type !== 'comment');
+    const caught: Node[] = [];
+    for (const w of what) {
+      const x = w.type === 'as_pattern' ? namedKids(w)[0] : w;
+      if (!x) continue;
+      if (x.type === 'tuple' || x.type === 'parenthesized_expression') caught.push(...namedKids(x));
+      else caught.push(x);
+    }
+    const other = caught.find((c) => !LOOKUP_ERRORS.has(c.text));
+    if (other) return `the handler catches ${other.text}`;
+    for (const st of block ? namedKids(block) : []) {
+      if (st.type === 'comment') continue;
+      if (st.type === 'pass_statement') {
+        if (bodyReturns) return 'the handler passes over a body that returns';
+        continue;
+      }
+      if (st.type === 'return_statement' && nullLike(namedKids(st)[0])) continue;
+      const a = st.type === 'expression_statement' ? namedKids(st)[0] : undefined;
+      if (a?.type === 'assignment' && field(a, 'left')?.type === 'identifier' && nullLike(field(a, 'right'))) continue;
+      return `the handler does more than fall back to an empty value: ${st.text.split('\n')[0]!.slice(0, 60)}`;
+    }
+  }
+  return true;
 }
 
 function opaqueAssigned(L: Lowerer, n: Node, env: Env, scope: Scope): Env {
@@ -452,7 +673,7 @@ export function inlineFunction(L: Lowerer, fn: FuncRef, args: Args, n: Node, sco
   const bound = bindParams(L, fn, args);
   if ('why' in bound) return L.op(scope, n, `call to ${fn.name} does not fit its signature (${bound.why})`);
   const isHelper = L.repo.helpers.get(fn.module.name) === fn.module;
-  const eventOnly = args.kw.size === 0 && args.pos.length === 1 && args.pos[0]!.k === 'field' && args.pos[0]!.path.length === 0 && !args.pos[0]!.fn && args.pos[0]!.missingAs === undefined;
+  const eventOnly = args.kw.size === 0 && args.pos.length === 1 && args.pos[0]!.k === 'field' && args.pos[0]!.path.length === 0 && !args.pos[0]!.fn && !args.pos[0]!.derived && args.pos[0]!.missingAs === undefined;
   const cacheable = isHelper && eventOnly && L.opts.mocked.size === 0 && !L.reads;
   const cacheKey = `${key}(event)|${L.opts.logTypes.join(',')}`;
   if (cacheable) {

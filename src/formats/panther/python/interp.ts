@@ -11,6 +11,7 @@ import { BUILTIN_NAMES, EXTERNAL_REASONS, MODELLED_STDLIB, PY_LIMITS, RE_FLAGS }
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, spanOf, stringValue, type Node } from './parser.ts';
 import { bindTarget, inlineFunction } from './exec.ts';
+import { deriveIndex, deriveSlice } from './derived.ts';
 import type { Args, Env, LowererApi, LowerOptions, RepoState, Scope } from './scope.ts';
 import {
   NONE,
@@ -46,6 +47,7 @@ export class Lowerer implements LowererApi {
   reads: Set<string> | undefined;
   /** Names bound by `:=` while evaluating the current statement; statements add them to their variables. */
   pending = new Map<string, AV>();
+  nullOnError = 0;
 
   constructor(
     readonly repo: RepoState,
@@ -328,6 +330,7 @@ export class Lowerer implements LowererApi {
   evalSubscript(n: Node, scope: Scope): AV {
     const obj = this.eval(field(n, 'value')!, scope);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => x !== null);
+    if (subs.length === 1 && subs[0]!.type === 'slice' && obj.k === 'field') return deriveSlice(this, obj, subs[0]!, scope, n);
     if (subs.length !== 1 || subs[0]!.type === 'slice') return obj.k === 'opaque' ? this.wrap(scope, n, obj) : this.op(scope, n, 'slice of a value');
     const key = this.eval(subs[0]!, scope);
     return this.index(obj, key, scope, n);
@@ -338,6 +341,7 @@ export class Lowerer implements LowererApi {
     if (obj.k === 'opaque') return this.wrap(scope, n, obj);
     if (key.k === 'opaque') return this.wrap(scope, n, key);
     if (obj.k === 'field') {
+      if (obj.derived) return deriveIndex(this, obj, key, scope, n);
       if (obj.fn) return this.op(scope, n, 'indexing a transformed string');
       if (key.k === 'const' && (typeof key.v === 'string' || (typeof key.v === 'number' && key.v >= 0 && Number.isInteger(key.v)))) {
         return this.field([...obj.path, String(key.v)], this.span(scope, n));

@@ -72,6 +72,11 @@ export interface LowererApi {
   reads: Set<string> | undefined;
   /** Names bound by `:=` while evaluating the current statement. */
   pending: Map<string, AV>;
+  /**
+   * Inside a `try` whose handlers catch only lookup and parse errors: a derived value that fails is null (the
+   * handler's fallback), not an exception (`Derived.onError`).
+   */
+  nullOnError: number;
   readonly repo: RepoState;
   readonly opts: LowerOptions;
   span(scope: Scope, n: Node): Span;

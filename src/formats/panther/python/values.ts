@@ -4,7 +4,8 @@
  * (a decision tree: the result of an if/else, a ternary, `a or b`, a helper with several returns), or opaque.
  */
 import { PY_LIMITS } from './facts.ts';
-import { and, not, opaque, or, pred, type Expr, type Opaque, type Predicate, type Value } from '../../../model/expr.ts';
+import { and, not, opaque, or, pred, type Derived, type Expr, type Opaque, type Operator, type Predicate, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { renderOperand } from '../../../model/render.ts';
 import type { Span } from '../../../model/span.ts';
 import type { ModuleInfo } from './module.ts';
 import type { Node } from './parser.ts';
@@ -32,7 +33,7 @@ export type AV =
   | { readonly k: 'seq'; readonly t: 'list' | 'tuple' | 'set'; readonly items: readonly AV[] }
   | { readonly k: 'dict'; readonly entries: readonly DictEntry[] }
   /** An event field: `event.get("a", default)`, `deep_get(event, "a", "b")`, `event["a"]`; path [] is the event. */
-  | { readonly k: 'field'; readonly path: readonly string[]; readonly missingAs?: Value; readonly nullAsMissing?: boolean; readonly fn?: 'lower' | 'upper'; readonly span?: Span; /** deep_walk: a one-item list collapses to its item */ readonly walk?: boolean; /** missingAs "" stands for a [] / {} default */ readonly emptyDefault?: boolean }
+  | { readonly k: 'field'; readonly path: readonly string[]; readonly missingAs?: Value; readonly nullAsMissing?: boolean; readonly fn?: 'lower' | 'upper'; readonly span?: Span; /** deep_walk: a one-item list collapses to its item */ readonly walk?: boolean; /** missingAs "" stands for a [] / {} default */ readonly emptyDefault?: boolean; /** a value computed from the field (`json.loads(x)["a"]`, `len(x)`): the transform chain */ readonly derived?: Derived }
   /** A boolean (or match object, `match`) whose truth is `e`. */
   | { readonly k: 'bool'; readonly e: Expr; readonly match?: boolean }
   /** Python `a and b` / `a or b` on values: truthiness distributes, the value is conditional. */
@@ -73,7 +74,28 @@ export function missingOpts(f: Extract<AV, { k: 'field' }>): { missingAs?: Value
   return f.nullAsMissing ? { missingAs: f.missingAs, nullAsMissing: true } : { missingAs: f.missingAs };
 }
 
-export const fieldName = (f: Extract<AV, { k: 'field' }>): string => f.path.join('.');
+/**
+ * The model's name of an event value: its dotted path; inside a loop over an event array (an `each`), a path that
+ * starts with empty segments is relative to the element (`['', 'name']` is `.name`, `['']` the element `.`).
+ */
+export const fieldName = (f: Extract<AV, { k: 'field' }>): string => {
+  let n = 0;
+  while (n < f.path.length && f.path[n] === '') n++;
+  if (n === 0) return f.path.join('.');
+  return '.'.repeat(n) + f.path.slice(n).join('.');
+};
+
+/** Is the value (or anything inside it) relative to a loop element? */
+export function mentionsElement(v: unknown): boolean {
+  const text = JSON.stringify(v, (k, x) => (k === 'span' || (k === 'fn' && x && typeof x === 'object') ? undefined : x));
+  // an element value (`path: ['', …]`), or a condition already lowered over element-relative fields (`.x`)
+  return text.includes('"path":[""') || /"(?:field|array)":"\./.test(text);
+}
+
+/** A predicate on an event value: the field, or the value derived from it. */
+export function fpred(f: Extract<AV, { k: 'field' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | Record<string, unknown> | undefined, span: Predicate['span']): Predicate {
+  return pred(fieldName(f), op, values, opts as PredicateOptions | undefined, span, f.derived);
+}
 
 /** Negation that keeps null checks as one predicate (`not x` is `x is_null` with truthiness). */
 export function neg(e: Expr): Expr {
@@ -101,6 +123,7 @@ const TRUTHY_OPS = new Set(['eq', 'in', 'contains', 'starts_with', 'ends_with'])
 /** Does predicate `a` hold only when the value tested truthy by `c` is truthy? (same field, same default) */
 function impliesTruthy(a: Expr, c: Expr): boolean {
   if (a.kind !== 'pred' || c.kind !== 'pred' || c.op !== 'is_not_null' || !c.opts?.truthy || a.field !== c.field) return false;
+  if (JSON.stringify(a.derived) !== JSON.stringify(c.derived)) return false;
   if (!TRUTHY_OPS.has(a.op) || a.values.length === 0) return false;
   if (a.opts?.missingAs !== c.opts?.missingAs || a.opts?.nullAsMissing !== c.opts?.nullAsMissing || a.opts?.listMatch) return false;
   // a non-empty string / non-zero number / True value can only be equal to (or contained in) a truthy value
@@ -108,7 +131,7 @@ function impliesTruthy(a: Expr, c: Expr): boolean {
 }
 
 /** Map a tree's leaves to expressions and combine them along the paths. */
-export function treeExpr(t: Tree, f: (v: AV) => Expr): Expr | undefined {
+export function treeExpr(t: Tree, f: (v: AV) => Expr | undefined): Expr | undefined {
   switch (t.t) {
     case 'leaf':
       return f(t.v);
@@ -151,7 +174,7 @@ export function truthy(v: AV): Expr {
     case 'dict':
       return { kind: 'const', value: v.entries.length > 0 };
     case 'field':
-      return pred(fieldName(v), 'is_not_null', [], { truthy: true, ...missingOpts(v) }, v.span);
+      return fpred(v, 'is_not_null', [], { truthy: true, ...missingOpts(v) }, v.span);
     case 'bool':
       return v.e;
     case 'logic':
@@ -203,7 +226,7 @@ export function pyRepr(v: AV): string {
     case 'dict':
       return `{${v.entries.map((e) => `${pyRepr(e.key)}: ${pyRepr(e.value)}`).join(', ')}}`;
     case 'field':
-      return fieldName(v);
+      return renderOperand(fieldName(v), v.derived);
     default:
       return `<${v.k}>`;
   }

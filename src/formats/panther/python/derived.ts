@@ -1,0 +1,133 @@
+/**
+ * Derived event values (issue 19): what Python computes from an event field (`json.loads(x)["a"]`, `str(x)`,
+ * `int(x)`, `len(x)`, `x.split(":")[1]`, `x.strip()`, `isinstance(x, dict)`) as a field value with a transform chain
+ * (`Derived`, `src/model/transformFacts.ts`), so that comparisons on it become predicates on a derived operand.
+ * A step that Python would raise on is unknown (`onError: 'unknown'`), or null inside a `try` whose handlers catch
+ * only lookup and parse errors (`Lowerer.nullOnError`).
+ */
+import { or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
+import type { LowererApi as Lowerer, Scope } from './scope.ts';
+import type { Node } from './parser.ts';
+import { boolAV, cmpOpts, fpred, type AV } from './values.ts';
+
+type FieldAV = Extract<AV, { k: 'field' }>;
+
+/** Steps that give the same result on "" as on the empty list / dict a `default=[]` / `{}` stands for. */
+const SAME_ON_EMPTY = new Set(['len', 'json', 'int', 'float']);
+
+/** The field's value with one more transform step; opaque when the field's representation cannot carry it. */
+export function deriveStep(L: Lowerer, f: FieldAV, step: TransformStep, scope: Scope, n: Node): AV {
+  if (f.walk) return L.op(scope, n, `${step.fn}() of a deep_walk value (a list or one item)`);
+  if (f.emptyDefault && !SAME_ON_EMPTY.has(step.fn)) return L.op(scope, n, `${step.fn}() of a value whose default is an empty container`);
+  const prior: TransformStep[] = f.derived ? [...f.derived.steps] : f.fn ? [{ fn: f.fn }] : [];
+  const onError = f.derived?.onError === 'null' || L.nullOnError > 0 ? 'null' : 'unknown';
+  const { fn: _fn, emptyDefault: _e, ...rest } = f;
+  return { ...rest, derived: { steps: [...prior, step], lang: 'python', onError } };
+}
+
+/** `obj[key]` on an event value that is already derived (a plain field's subscript extends its path). */
+export function deriveIndex(L: Lowerer, f: FieldAV, key: AV, scope: Scope, n: Node): AV {
+  if (key.k !== 'const' || (typeof key.v !== 'string' && (typeof key.v !== 'number' || !Number.isInteger(key.v)))) return L.op(scope, n, 'index computed at run time');
+  return deriveStep(L, f, { fn: 'item', args: [key.v] }, scope, n);
+}
+
+/** `obj[a:b]` on an event value. */
+export function deriveSlice(L: Lowerer, f: FieldAV, sliceNode: Node, scope: Scope, n: Node): AV {
+  const parts: (number | null)[] = [];
+  // tree-sitter: slice children are the start / stop / step expressions around `:`
+  let cur: number | null = null;
+  let colons = 0;
+  for (let i = 0; i < sliceNode.childCount; i++) {
+    const c = sliceNode.child(i);
+    if (!c) continue;
+    if (c.type === ':') {
+      parts.push(cur);
+      cur = null;
+      colons++;
+      continue;
+    }
+    const v = L.eval(c, scope);
+    if (v.k !== 'const' || typeof v.v !== 'number' || !Number.isInteger(v.v)) return L.op(scope, n, 'slice bounds computed at run time');
+    cur = v.v;
+  }
+  parts.push(cur);
+  if (colons !== 1) return L.op(scope, n, 'slice with a step');
+  const args: TransformArg[] = [parts[0] ?? null, parts[1] ?? null];
+  return deriveStep(L, f, { fn: 'slice', args }, scope, n);
+}
+
+/** Python type names a class (or a tuple of classes) in `isinstance` stands for, as `type` transform values. */
+export function isinstanceNames(cls: AV): string[] | undefined {
+  const one = (c: AV): string[] | undefined => {
+    if (c.k !== 'extern') return undefined;
+    const name = c.name.split('.').pop()!;
+    switch (name) {
+      case 'str':
+        return ['str'];
+      case 'int':
+        return ['int', 'bool']; // bool is a subclass of int
+      case 'float':
+        return ['float'];
+      case 'bool':
+        return ['bool'];
+      case 'list':
+      case 'Sequence':
+      case 'MutableSequence':
+        return name === 'list' ? ['list'] : ['list', 'str'];
+      case 'dict':
+      case 'Mapping':
+      case 'MutableMapping':
+        return ['dict'];
+      case 'tuple':
+      case 'set':
+      case 'frozenset':
+        return []; // JSON event values are never tuples or sets
+      default:
+        return undefined;
+    }
+  };
+  if (cls.k === 'seq') {
+    const out: string[] = [];
+    for (const c of cls.items) {
+      const x = one(c);
+      if (!x) return undefined;
+      out.push(...x);
+    }
+    return [...new Set(out)];
+  }
+  return one(cls);
+}
+
+/** The Python type name of a constant value (for `isinstance` on a constant). */
+function constTypeName(v: AV): string | undefined {
+  switch (v.k) {
+    case 'const':
+      return v.v === null ? 'NoneType' : typeof v.v === 'string' ? 'str' : typeof v.v === 'boolean' ? 'bool' : Number.isInteger(v.v) ? 'int' : 'float';
+    case 'seq':
+      return v.t;
+    case 'dict':
+      return 'dict';
+    default:
+      return undefined;
+  }
+}
+
+/** `isinstance(x, T)`: a type test of an event value, or a constant answer for a constant. */
+export function isinstanceCall(L: Lowerer, x: AV | undefined, cls: AV | undefined, scope: Scope, n: Node): AV {
+  if (!x || !cls) return L.op(scope, n, 'isinstance() without two arguments');
+  if (x.k === 'opaque') return L.wrap(scope, n, x);
+  const names = isinstanceNames(cls);
+  if (!names) return cls.k === 'opaque' ? L.wrap(scope, n, cls) : L.op(scope, n, `type test (isinstance) against ${cls.k === 'extern' ? cls.name : 'a run-time class'}`);
+  if (x.k === 'cond') return L.mapValue(x.tree, (v) => isinstanceCall(L, v, cls, scope, n));
+  const t = constTypeName(x);
+  if (t !== undefined) return boolAV({ kind: 'const', value: names.includes(t) });
+  if (x.k === 'bool') return boolAV({ kind: 'const', value: names.includes('bool') });
+  if (x.k !== 'field') return L.op(scope, n, `type test (isinstance) of a ${x.k} value`);
+  const typed = deriveStep(L, x, { fn: 'type' }, scope, n);
+  if (typed.k !== 'field') return typed;
+  if (names.length === 0) return boolAV({ kind: 'const', value: false });
+  // type() never fails: the test holds or not
+  const t2 = { ...typed, derived: { ...typed.derived!, onError: 'null' as const } };
+  const e: Expr = fpred(t2, names.length === 1 ? 'eq' : 'in', names, cmpOpts(t2), L.span(scope, n));
+  return boolAV(or(e));
+}

@@ -1,0 +1,333 @@
+/**
+ * Evaluation of derived operands (issue 19): a transform chain (`Derived`) applied to a field's value, with the
+ * semantics TRANSFORM_FACTS documents. Never throws: a step that fails gives null (`onError: 'null'`) or makes the
+ * operand unknown (`onError: 'unknown'`); what is not modelled (Python repr of a dict, a pattern RE2 cannot run) is
+ * unknown.
+ */
+import { assertNever, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
+import { LIMITS } from './diagnostics.ts';
+import { escapeRegex, regexExec } from './regex.ts';
+
+/** The operand cannot be known (not modelled, or a failure with onError=unknown). */
+export const UNKNOWN_OPERAND = Symbol('unknown operand');
+
+/**
+ * A step failed and the derivation's `onError` is `null`: the operand is null, and a predicate on it is evaluated as
+ * on a missing value with loose typing (an ordering or substring test of it is false, not a Python TypeError).
+ */
+export const FAILED_NULL = Symbol('failed: null');
+
+/** Several values (after `elements`): the predicate holds when it holds for any of them. */
+export class Spread {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+/** A derived operand: a value (`undefined`: null / missing), several values, or unknown. */
+export type DerivedOperand = unknown;
+
+const FAIL = Symbol('fail');
+type StepResult = unknown; // a value, undefined (null), FAIL or UNKNOWN_OPERAND
+
+type Lang = 'python' | 'kql' | undefined;
+
+/** Steps that take a null / missing value without failing. */
+const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
+
+/**
+ * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
+ * fields of the event (strcat arguments).
+ */
+export function deriveValue(d: Derived, raw: unknown, field: (name: string) => unknown): DerivedOperand {
+  const onFail = d.onError === 'unknown' ? UNKNOWN_OPERAND : FAILED_NULL;
+  let cur: unknown = raw === null ? undefined : raw;
+  let spread: unknown[] | undefined;
+  for (const s of d.steps) {
+    if (s.fn === 'elements' && spread === undefined) {
+      spread = cur === undefined ? [] : Array.isArray(cur) ? [...(cur as unknown[])] : [cur];
+      continue;
+    }
+    if (spread) {
+      const next: unknown[] = [];
+      for (const x of spread) {
+        if (s.fn === 'elements') {
+          if (Array.isArray(x)) next.push(...(x as unknown[]));
+          else if (x !== undefined) next.push(x);
+          continue;
+        }
+        const r = applyStep(s, x, d.lang, field);
+        if (r === UNKNOWN_OPERAND) return UNKNOWN_OPERAND;
+        if (r === FAIL) continue; // an element whose steps fail is dropped
+        next.push(r);
+      }
+      spread = next;
+      continue;
+    }
+    const r = applyStep(s, cur, d.lang, field);
+    if (r === UNKNOWN_OPERAND) return UNKNOWN_OPERAND;
+    if (r === FAIL) return onFail;
+    cur = r === null ? undefined : r;
+  }
+  return spread ? new Spread(spread) : cur;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const argOf = (s: TransformStep, i: number): TransformArg | undefined => s.args?.[i];
+
+/** KQL tostring(): null as "", a list or object as JSON. */
+export function kqlToString(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
+  if (v === undefined && !NULL_OK.has(s.fn)) return FAIL;
+  const py = lang === 'python';
+  const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
+  switch (s.fn) {
+    case 'json': {
+      if (typeof v !== 'string') return py ? FAIL : v;
+      if (v.length > LIMITS.maxJsonInput) return UNKNOWN_OPERAND;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return FAIL;
+      }
+    }
+    case 'get':
+    case 'item':
+      return member(s, v, lang);
+    case 'elements':
+      return v; // only reached inside a spread (handled by the caller)
+    case 'split': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      const sep = argOf(s, 0);
+      const max = argOf(s, 1);
+      const limited = typeof max === 'number' && max >= 0;
+      if (sep === null || sep === undefined) return limited ? UNKNOWN_OPERAND : str.split(/\s+/).filter((x) => x !== '');
+      if (typeof sep !== 'string' || sep === '') return FAIL;
+      const parts = str.split(sep);
+      if (!limited || parts.length <= max + 1) return parts;
+      if (argOf(s, 2) === 'right') return [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)];
+      return [...parts.slice(0, max), parts.slice(max).join(sep)];
+    }
+    case 'lower':
+    case 'upper': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      return s.fn === 'lower' ? str.toLowerCase() : str.toUpperCase();
+    }
+    case 'trim': {
+      if (typeof v !== 'string') return FAIL;
+      const chars = argOf(s, 0);
+      if (typeof chars !== 'string') return v.trim();
+      let a = 0;
+      let b = v.length;
+      while (a < b && chars.includes(v[a]!)) a++;
+      while (b > a && chars.includes(v[b - 1]!)) b--;
+      return v.slice(a, b);
+    }
+    case 'len':
+      if (typeof v === 'string') return [...v].length;
+      if (Array.isArray(v)) return v.length;
+      if (isObject(v)) return py ? Object.keys(v).length : FAIL;
+      return py ? FAIL : [...kqlToString(v)].length;
+    case 'int':
+      return toInt(v);
+    case 'float':
+      return toFloat(v);
+    case 'str':
+      if (v === undefined) return 'None';
+      if (typeof v === 'string') return v;
+      if (typeof v === 'boolean') return v ? 'True' : 'False';
+      if (typeof v === 'number') return pyNumber(v);
+      return pyRepr(v, 0) ?? UNKNOWN_OPERAND;
+    case 'tostring':
+      return kqlToString(v);
+    case 'substring': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      const chars = [...str];
+      const start = Math.max(0, Math.trunc(Number(argOf(s, 0) ?? 0)));
+      const len = argOf(s, 1);
+      const end = typeof len === 'number' ? start + Math.max(0, Math.trunc(len)) : chars.length;
+      return chars.slice(start, end).join('');
+    }
+    case 'slice': {
+      const a = argOf(s, 0);
+      const b = argOf(s, 1);
+      const start = typeof a === 'number' ? a : undefined;
+      const end = typeof b === 'number' ? b : undefined;
+      if (typeof v === 'string') return [...v].slice(start, end).join('');
+      if (Array.isArray(v)) return v.slice(start, end);
+      return FAIL;
+    }
+    case 'extract': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      const pattern = argOf(s, 0);
+      const group = argOf(s, 1) ?? 0;
+      const flags = argOf(s, 2);
+      if (typeof pattern !== 'string') return FAIL;
+      const m = regexExec(pattern, typeof flags === 'string' ? flags : '', str);
+      if (m === undefined) return UNKNOWN_OPERAND;
+      if (m === null) return FAIL;
+      const g = typeof group === 'number' ? m[group] : typeof group === 'string' ? m.groups?.[group] : undefined;
+      if (typeof group === 'number' && group >= m.length) return FAIL; // Python IndexError: no such group
+      return g === undefined ? null : g;
+    }
+    case 'parse':
+      return parsePattern(s, v);
+    case 'strcat': {
+      const piece = (x: Value): string => (x !== null && typeof x === 'object' ? kqlToString(field(x.field)) : kqlToString(x));
+      const list = (a: TransformArg | undefined): string => (Array.isArray(a) ? (a as readonly Value[]).map(piece).join('') : '');
+      return list(argOf(s, 0)) + kqlToString(v) + list(argOf(s, 1));
+    }
+    case 'type':
+      return typeName(v, lang);
+    default:
+      return assertNever(s.fn, 'transform');
+  }
+}
+
+/** `get` (missing → default / null) and `item` (missing → failure) on an object, a list or (item) a string. */
+function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
+  const key = argOf(s, 0);
+  const strict = s.fn === 'item';
+  const missing = (): StepResult => {
+    if (strict) return FAIL;
+    const d = argOf(s, 1);
+    if (d !== null && typeof d === 'object' && 'empty' in d) return {};
+    return d ?? null;
+  };
+  if (isObject(v)) {
+    if (typeof key === 'string' || typeof key === 'number') {
+      const k = String(key);
+      return Object.prototype.hasOwnProperty.call(v, k) ? v[k] : missing();
+    }
+    return missing();
+  }
+  if (Array.isArray(v) || (strict && typeof v === 'string')) {
+    if (s.fn === 'get' && lang === 'python') return FAIL; // list.get: AttributeError
+    if (typeof key !== 'number' || !Number.isInteger(key)) return FAIL;
+    const xs: readonly unknown[] = typeof v === 'string' ? [...v] : v;
+    const i = key < 0 ? xs.length + key : key;
+    return i >= 0 && i < xs.length ? xs[i] : missing();
+  }
+  return lang === 'python' || strict ? FAIL : null;
+}
+
+function pyNumber(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : v < 0 ? '-inf' : 'nan';
+  return String(v).replace(/e\+?/, 'e+').replace('e+-', 'e-');
+}
+
+/** Python repr of a string: single quotes unless it contains one and no double quote. */
+function pyStringRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === q) out += '\\' + q;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** Python repr (str() of a list or dict) of a JSON value; undefined past a depth bound. */
+export function pyRepr(v: unknown, depth: number): string | undefined {
+  if (depth > 50) return undefined;
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return pyNumber(v);
+  if (typeof v === 'string') return pyStringRepr(v);
+  const parts: string[] = [];
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const r = pyRepr(x, depth + 1);
+      if (r === undefined) return undefined;
+      parts.push(r);
+    }
+    return `[${parts.join(', ')}]`;
+  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const r = pyRepr(x, depth + 1);
+    if (r === undefined) return undefined;
+    parts.push(`${pyStringRepr(k)}: ${r}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+function toInt(v: unknown): StepResult {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : FAIL;
+  if (typeof v === 'string') {
+    const t = v.trim().split('_').join('');
+    return /^[+-]?\d+$/.test(t) ? Number(t) : FAIL;
+  }
+  return FAIL;
+}
+
+function toFloat(v: unknown): StepResult {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const t = v.trim().toLowerCase();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
+    if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+    return FAIL;
+  }
+  return FAIL;
+}
+
+function typeName(v: unknown, lang: Lang): string {
+  const py = lang === 'python';
+  if (v === undefined || v === null) return py ? 'NoneType' : 'null';
+  if (typeof v === 'string') return py ? 'str' : 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? (py ? 'int' : 'long') : py ? 'float' : 'real';
+  if (Array.isArray(v)) return py ? 'list' : 'array';
+  return py ? 'dict' : 'dictionary';
+}
+
+/** The regex a KQL simple-kind parse pattern stands for, and the group of each column (see TRANSFORM_FACTS.parse). */
+export function parseRegex(parts: readonly ParsePart[]): { source: string; groups: Map<string, { index: number; type: string }> } {
+  let src = '^';
+  const groups = new Map<string, { index: number; type: string }>();
+  parts.forEach((p, i) => {
+    if ('lit' in p) src += escapeRegex(p.lit);
+    else if ('star' in p) src += '.*?';
+    else {
+      const type = (p.type ?? 'string').toLowerCase();
+      const last = i === parts.length - 1;
+      const body = type === 'long' || type === 'int' ? '-?\\d+' : type === 'real' || type === 'double' || type === 'decimal' ? '-?\\d+(?:\\.\\d+)?' : '.*?';
+      src += `(${body})${last ? '$' : ''}`;
+      groups.set(p.col, { index: groups.size + 1, type });
+    }
+  });
+  return { source: src, groups };
+}
+
+function parsePattern(s: TransformStep, v: unknown): StepResult {
+  const parts = argOf(s, 0);
+  const col = argOf(s, 1);
+  if (!Array.isArray(parts) || typeof col !== 'string') return FAIL;
+  const { source, groups } = parseRegex(parts as readonly ParsePart[]);
+  const g = groups.get(col);
+  if (!g) return FAIL;
+  const m = regexExec(source, 's', kqlToString(v));
+  if (m === undefined) return UNKNOWN_OPERAND;
+  if (m === null) return FAIL;
+  const text = m[g.index];
+  if (text === undefined) return null;
+  if (g.type === 'long' || g.type === 'int') return Number(text);
+  if (g.type === 'real' || g.type === 'double' || g.type === 'decimal') return Number(text);
+  return text;
+}

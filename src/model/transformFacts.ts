@@ -1,0 +1,154 @@
+/**
+ * TransformFacts: the documented meaning of every transform a derived operand may apply (issue 19), one table.
+ * Evaluation (`derive.ts`) implements exactly these; `docs/operators.md` is generated from this table too.
+ *
+ * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
+ * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch).
+ */
+import type { TransformName } from './expr.ts';
+
+export interface TransformFact {
+  /** The arguments, in order, as `TransformStep.args` holds them. */
+  readonly args: string;
+  /** How the rendered chain shows the step (`X` is the value so far). */
+  readonly render: string;
+  /** Exact semantics, as evaluation implements them. */
+  readonly meaning: string;
+  /** Where Python and KQL differ (chosen by the derivation's `lang`). */
+  readonly languages?: string;
+  /** When the step fails (its result is then null, or unknown with onError=unknown). */
+  readonly failure: string;
+  /** Source constructs that map to it, per language. */
+  readonly sources: readonly string[];
+}
+
+export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
+  json: {
+    args: '',
+    render: 'json(X)',
+    meaning: 'Parse a JSON text into a value (object, list, string, number, boolean, null).',
+    languages: 'Python: a value that is not a string is a failure (json.loads raises TypeError). KQL: a value that is already dynamic (object, list, number) is kept as it is.',
+    failure: 'not valid JSON; a missing or null value',
+    sources: ['Python json.loads(x)', 'KQL todynamic(x) / parse_json(x)', 'SPL spath'],
+  },
+  get: {
+    args: 'key (string or integer)[, default]',
+    render: 'X.key / X[i]',
+    meaning: 'The member of an object (by key) or the element of a list (by integer index; negative from the end). A missing key or index gives the default (null when none).',
+    languages: 'Python: on a value that is not a dict (dict.get) it is a failure (AttributeError); KQL: null.',
+    failure: 'a value that is not an object / list (Python)',
+    sources: ['Python d.get("k"[, default])', 'Panther deep_get(json, "a", "b")', 'KQL x.k / x["k"] / x[i] on dynamic'],
+  },
+  item: {
+    args: 'key (string or integer)',
+    render: 'X["key"] / X[i]',
+    meaning: 'Python subscript: the member of a dict or the element of a list or string (negative from the end).',
+    failure: 'a missing key or index out of range (KeyError / IndexError); a value that cannot be subscripted (TypeError)',
+    sources: ['Python d["k"], xs[i], s[i]'],
+  },
+  elements: {
+    args: '',
+    render: 'X[*]',
+    meaning: 'Each element of a list: the following steps apply to every element, and the predicate holds when it holds for any element (elements whose steps fail are dropped). An object or scalar is one element.',
+    failure: 'never (a missing value gives no elements)',
+    sources: ['JSON path [*]', 'KQL mv-expand of a derived array'],
+  },
+  split: {
+    args: 'separator (string; null: runs of whitespace)[, maxsplit (integer; -1: no limit)[, "right"]]',
+    render: 'split(X, sep)',
+    meaning: 'The list of the parts of a string between separators (an empty string gives [""] with a separator); with maxsplit at most maxsplit splits, counted from the start, or from the end with "right" (Python rsplit). Index it with get / item.',
+    languages: 'Python str.split(); KQL split(s, sep) (then [i] on the dynamic array: out of range is null).',
+    failure: 'a value that is not a string (Python)',
+    sources: ['Python s.split(sep[, maxsplit]) / s.rsplit(sep, maxsplit)', 'KQL split(s, sep)'],
+  },
+  lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)'] },
+  upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)'] },
+  trim: {
+    args: '[characters (string)]',
+    render: 'trim(X)',
+    meaning: 'The string with leading and trailing whitespace (or any of the given characters) removed.',
+    failure: 'a value that is not a string',
+    sources: ['Python s.strip([chars])', 'KQL trim(@"\\s", s) (whitespace only)'],
+  },
+  len: {
+    args: '',
+    render: 'len(X)',
+    meaning: 'Length: code points of a string, elements of a list, members of an object.',
+    languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first, array_length of a non-array is null.',
+    failure: 'a value without a length (Python), null / missing',
+    sources: ['Python len(x)', 'KQL strlen(s) / array_length(a)'],
+  },
+  int: {
+    args: '',
+    render: 'int(X)',
+    meaning: 'An integer: a number truncated toward zero, a string of decimal digits (surrounding whitespace allowed), a boolean as 0 / 1.',
+    languages: 'Python int("1.5") fails; KQL toint("1.5") is null too, toint(1.5) is 1.',
+    failure: 'a string that is not an integer, a list / object, null',
+    sources: ['Python int(x)', 'KQL toint(x) / tolong(x)'],
+  },
+  float: {
+    args: '',
+    render: 'float(X)',
+    meaning: 'A number from a number, a numeric string or a boolean.',
+    failure: 'a string that is not a number, a list / object, null',
+    sources: ['Python float(x)', 'KQL todouble(x) / toreal(x)'],
+  },
+  str: {
+    args: '',
+    render: 'str(X)',
+    meaning: 'Python str(): a string unchanged, None as "None", True / False, a number in decimal (an integral JSON number without a fraction), a list or dict as its Python repr (`{\'type\': \'public\'}`).',
+    failure: 'never (a missing field is None)',
+    sources: ['Python str(x)'],
+  },
+  tostring: {
+    args: '',
+    render: 'tostring(X)',
+    meaning: 'KQL tostring(): a string unchanged, null as "", true / false, a number in decimal, a list or object as its JSON text.',
+    failure: 'never',
+    sources: ['KQL tostring(x)', 'SPL tostring(x)'],
+  },
+  substring: {
+    args: 'start (integer)[, length (integer)]',
+    render: 'substring(X, start, length)',
+    meaning: 'KQL substring(): the characters from start (0-based; a negative start counts as 0) for length characters (to the end when absent).',
+    failure: 'a missing / null value (a non-string is converted with tostring)',
+    sources: ['KQL substring(s, start, length)', 'SPL substr(s, start, length) (1-based: lowered with start-1)'],
+  },
+  slice: {
+    args: 'start (integer or null)[, end (integer or null)]',
+    render: 'X[start:end]',
+    meaning: 'Python slice of a string or list: from start to end (exclusive), negative indices from the end, out-of-range bounds clamped.',
+    failure: 'a value that is not a string or list',
+    sources: ['Python s[a:b]'],
+  },
+  extract: {
+    args: 'pattern (string), group (integer or name)[, flags (string)]',
+    render: 'extract("re", n, X)',
+    meaning: 'The text of capture group `group` (0: the whole match) of the first match of the regular expression (RE2, unanchored search) in the string; a group that did not take part is null.',
+    languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match is null.',
+    failure: 'no match (Python), a value that is not a string, a pattern RE2 cannot run (unknown)',
+    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s)', 'SPL rex field=s "(?<name>...)"'],
+  },
+  parse: {
+    args: 'pattern (parse parts: {lit}, {star}, {col, type?}), column (string)',
+    render: 'parse(X, "pattern", column)',
+    meaning: 'KQL `parse x with * "lit" col:type *` (simple kind): the pattern must match from the start of the string (and to its end when it ends with a column, which takes the rest), literals exactly, `*` and string columns as few characters as possible (`.*?`), long / int columns `-?[0-9]+`, real columns a decimal number; the value is the named column (converted to its type).',
+    failure: 'the string does not match the pattern (every column is null)',
+    sources: ['KQL parse (simple kind)', 'KQL parse-where (the row is dropped when null)'],
+  },
+  strcat: {
+    args: 'before (list of values), after (list of values)',
+    render: 'strcat(before..., X, after...)',
+    meaning: 'The concatenation of the values before, the value so far and the values after, each as tostring (null as ""); field references are read from the event.',
+    failure: 'never',
+    sources: ['KQL strcat(a, b, ...)', 'Python a + b on strings / f"{a}{b}"', 'SPL a.b'],
+  },
+  type: {
+    args: '',
+    render: 'type(X)',
+    meaning: 'The name of the value\'s type: Python `str`, `int`, `float`, `bool`, `list`, `dict`, `NoneType`; KQL `string`, `long`, `real`, `bool`, `array`, `dictionary`, `null`.',
+    languages: 'Python isinstance(x, int) is type(x) in [int, bool] (bool is a subclass of int).',
+    failure: 'never (a missing field is None / null)',
+    sources: ['Python type(x), isinstance(x, T)', 'KQL gettype(x)'],
+  },
+};
