@@ -35,3 +35,62 @@ describe('KQL joins: golden pairs', () => {
     });
   }
 });
+
+describe('KQL joins: evaluation over events', () => {
+  const sidesOf = (q: string) => {
+    const a = logicOf(q).aggregation;
+    assert.ok(a?.sides, 'the query lowers to sides');
+    return a.sides;
+  };
+  const inner = sidesOf('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  const signin = { ResultType: '0', UserPrincipalName: 'alice@contoso.com' };
+  const audit = { OperationName: 'Add member to role', InitiatedBy: 'alice@contoso.com' };
+  const auditOther = { OperationName: 'Add member to role', InitiatedBy: 'bob@contoso.com' };
+  it('inner: a pair matching on the keys matches', () => assert.equal(evaluateSides(inner, [signin, audit]), true));
+  it('inner: a pair not matching on the keys does not', () => assert.equal(evaluateSides(inner, [signin, auditOther]), false));
+  it('inner: one side alone does not', () => assert.equal(evaluateSides(inner, [signin]), false));
+  it('inner: a missing key pairs with nothing', () => assert.equal(evaluateSides(inner, [{ ResultType: '0' }, { OperationName: 'Add member to role' }]), false));
+  it('inner: keys compare case-sensitively', () => assert.equal(evaluateSides(inner, [signin, { ...audit, InitiatedBy: 'ALICE@contoso.com' }]), false));
+
+  const anti = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftanti (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('anti: a left event with no matching right event matches', () => assert.equal(evaluateSides(anti, [signin, auditOther]), true));
+  it('anti: a matching right event suppresses it', () => assert.equal(evaluateSides(anti, [signin, audit]), false));
+  it('anti: a right event that fails its own filter does not suppress', () => assert.equal(evaluateSides(anti, [signin, { ...audit, OperationName: 'Other' }]), true));
+
+  const rightanti = sidesOf('AuditLogs | where OperationName == "Add member to role" | join kind=rightanti (SigninLogs | where ResultType == "0") on $left.InitiatedBy == $right.UserPrincipalName');
+  it('rightanti: the right event without a left match matches', () => assert.equal(evaluateSides(rightanti, [signin, auditOther]), true));
+  it('rightanti: with a left match it does not', () => assert.equal(evaluateSides(rightanti, [signin, audit]), false));
+
+  const outer = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftouter (AuditLogs | where OperationName == "x") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('leftouter: the left event alone matches', () => assert.equal(evaluateSides(outer, [signin]), true));
+  const full = sidesOf('SigninLogs | where ResultType == "0" | join kind=fullouter (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('fullouter: an event of either side matches', () => assert.equal(evaluateSides(full, [auditOther]), true));
+
+  const membership = sidesOf('DeviceNetworkEvents | where RemotePort == 445 | where DeviceId !in ((DeviceInfo | where IsExcluded == true | project DeviceId))');
+  it('!in (subquery): matches unless the key is in the subquery rows', () => {
+    assert.equal(evaluateSides(membership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd2' }]), true);
+    assert.equal(evaluateSides(membership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd1' }]), false);
+  });
+
+  it('three-valued: an unknown side condition makes the pair unknown', () => {
+    const sides = sidesOf('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role" and ipv4_is_in_any_range(IP, ranges)) on $left.UserPrincipalName == $right.InitiatedBy');
+    assert.equal(evaluateSides(sides, [signin, audit]), 'unknown');
+    assert.equal(evaluateSides(sides, [signin, auditOther]), false);
+    const antiU = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftanti (AuditLogs | where ipv4_is_in_any_range(IP, ranges)) on $left.UserPrincipalName == $right.InitiatedBy');
+    assert.equal(evaluateSides(antiU, [signin, audit]), 'unknown');
+    assert.equal(evaluateSides(antiU, [signin, auditOther]), true);
+  });
+
+  it('a window: paired events must lie within it when their times are known', () => {
+    const timeOf = (e: unknown) => (e as { t?: number }).t;
+    assert.equal(evaluateSides(inner, [{ ...signin, t: 0 }, { ...audit, t: 30_000 }], { windowMs: 60_000, timeOf }), true);
+    assert.equal(evaluateSides(inner, [{ ...signin, t: 0 }, { ...audit, t: 90_000 }], { windowMs: 60_000, timeOf }), false);
+    assert.equal(evaluateSides(inner, [signin, audit], { windowMs: 60_000, timeOf }), 'unknown');
+  });
+
+  it('a join that cannot be stated as sides stays partial with its reason', () => {
+    const L = logicOf('SecurityEvent | where EventID == 4624 | join kind=inner (SecurityEvent | summarize c = count() by Account | where c > 10) on Account');
+    assert.equal(L.completeness, 'partial');
+    assert.ok(L.missing.some((m) => m.kind === 'correlation'));
+  });
+});

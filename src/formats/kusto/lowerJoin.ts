@@ -160,7 +160,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
     endRows(s, `${label} kind=${kind} with ${rs.sourceTables.join(', ') || 'a subquery'}`);
   };
   if (!fact || (isLookup && !LOOKUP_KINDS.has(kind))) return fail(`kind=${kind} is not a ${isLookup ? 'lookup' : 'join'} flavor`);
-  if (s.phase !== 'rows') return fail(`the left side is ${s.phase === 'aggregated' ? 'aggregated' : 'reshaped'} before the ${label} (${s.endedBy ?? ''})`);
+  if (s.phase === 'ended') return fail(`the left side is reshaped before the ${label} (${s.endedBy ?? ''})`);
   if (s.multi && fact.left !== 'required') return fail(`a further ${label} whose left rows are ${fact.left === 'absent' ? 'those without a match' : 'optional'}`);
   const keys = parseKeys(env, on);
   if ('reason' in keys) return fail(keys.reason);
@@ -169,6 +169,8 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   if (lk.some((k) => k === undefined) || rk.some((k) => k === undefined)) return fail('a join key is a computed column');
   const blocker = sideBlocker(rs, keys.right, fact.right);
   if (blocker) return fail(blocker);
+  // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
+  if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
 
   const m = ensureMulti(s, fact.left, lk as string[]);
   const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
