@@ -166,7 +166,8 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   if ('reason' in keys) return fail(keys.reason);
   const lk = keys.left.map((k) => keyField(s.columns, k));
   const rk = keys.right.map((k) => keyField(rs.columns, k));
-  if (lk.some((k) => k === undefined) || rk.some((k) => k === undefined)) return fail('a join key is a computed column');
+  const computedKey = [...keys.left.filter((_, i) => lk[i] === undefined).map((k) => s.columns.get(k)), ...keys.right.filter((_, i) => rk[i] === undefined).map((k) => rs.columns.get(k))][0];
+  if (computedKey) return fail(`a join key is a computed column (${computedKey.text}${computedKey.kind === 'other' ? `: ${computedKey.reason}` : computedKey.kind === 'field' && computedKey.fold ? `: to${computedKey.fold}()` : ''})`);
   const blocker = sideBlocker(rs, keys.right, fact.right);
   if (blocker) return fail(blocker);
   // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
