@@ -23,9 +23,9 @@ interface SideState {
   readonly name: string;
   readonly cond: Expr[];
   readonly presence: SidePresence;
-  readonly keys: readonly string[];
+  readonly keys: string[];
   readonly partner?: number;
-  readonly partnerKeys?: readonly string[];
+  readonly partnerKeys?: string[];
   readonly sources: readonly string[];
   readonly text?: string;
   readonly span?: Span;
@@ -61,7 +61,7 @@ function keyField(columns: ReadonlyMap<string, Operand>, name: string): string |
 function ensureMulti(s: State, presence: SidePresence, keys: readonly string[]): MultiState {
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys, sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
   for (const c of cols ?? []) m.owner.set(c, 0);
   s.multi = m;
   return m;
@@ -118,7 +118,7 @@ function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence)
 function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined): number {
   const r = m.sides.length;
   const cols = knownColumns(rs);
-  const base = { name, presence, keys, partner, partnerKeys, sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -126,7 +126,7 @@ function addSide(env: Env, m: MultiState, rs: State, name: string, presence: Sid
   // a join inside the joined query: its left is this side, its other sides follow with their partners moved
   const inner = rs.multi;
   m.sides.push({ ...base, cond: inner.sides[0]!.cond, sources: inner.sides[0]!.sources });
-  inner.sides.slice(1).forEach((sd, i) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond }));
+  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond }));
   return r;
 }
 
@@ -236,18 +236,22 @@ function namesIn(n: KNode, out: Set<string>): Set<string> {
  * The side a filter after a join belongs to, or why it has none: every column it reads must be of one side the
  * rows carry (known from the column lists, or the only side whose columns are not listed).
  */
+function sideOfName(s: State, m: MultiState, name: string, scope: Scope): number | 'value' | { reason: string } {
+  if (!s.columns.has(name) && !m.owner.has(name) && scope.get(name)) return 'value'; // a let-bound value
+  const o = m.owner.get(name);
+  if (o !== undefined) return o;
+  const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
+  if (unknown.length !== 1) return { reason: `filter after the join on ${name}, whose side is not known` };
+  return unknown[0]!;
+}
+
 export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): number | { reason: string } {
   const sides = new Set<number>();
   for (const name of namesIn(cj, new Set())) {
-    if (!s.columns.has(name) && !m.owner.has(name) && scope.get(name)) continue; // a let-bound value
-    const o = m.owner.get(name);
-    if (o !== undefined) {
-      sides.add(o);
-      continue;
-    }
-    const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
-    if (unknown.length !== 1) return { reason: `filter after the join on ${name}, whose side is not known` };
-    sides.add(unknown[0]!);
+    const o = sideOfName(s, m, name, scope);
+    if (o === 'value') continue;
+    if (typeof o !== 'number') return o;
+    sides.add(o);
   }
   if (sides.size === 0) return m.rowsFrom[0]!;
   if (sides.size > 1) return { reason: 'filter after the join: a condition between columns of several sides' };
@@ -261,7 +265,30 @@ export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, sc
   const m = s.multi!;
   const side = sideOfFilter(s, m, cj, scope);
   if (typeof side === 'number') m.sides[side]!.cond.push(lowered);
+  else if (extraKey(s, m, cj, lowered, scope)) return;
   else s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+}
+
+/**
+ * `a == b` after a join between a column of a side and one of its partner: one more pair of keys (exact,
+ * case-sensitive equality, as the join's own keys).
+ */
+function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scope): boolean {
+  if (cj.kind !== 'EqualExpression' || lowered.kind !== 'pred' || lowered.op !== 'eq' || lowered.opts?.cs === false || lowered.values.length !== 1) return false;
+  const v = lowered.values[0];
+  if (v === null || typeof v !== 'object') return false;
+  const [a, b] = nodes(cj);
+  if (a?.kind !== 'NameReference' || b?.kind !== 'NameReference') return false;
+  const sa = sideOfName(s, m, nameOf(a) ?? '', scope);
+  const sb = sideOfName(s, m, nameOf(b) ?? '', scope);
+  if (typeof sa !== 'number' || typeof sb !== 'number' || sa === sb) return false;
+  const [child_, parent, childField, parentField] = m.sides[sa]!.partner === sb ? [sa, sb, lowered.field, v.field] : m.sides[sb]!.partner === sa ? [sb, sa, v.field, lowered.field] : [];
+  if (child_ === undefined || parent === undefined) return false;
+  const c = m.sides[child_]!;
+  if (m.sides[parent]!.presence !== 'required' || c.presence !== 'required') return false;
+  c.keys.push(childField!);
+  c.partnerKeys!.push(parentField!);
+  return true;
 }
 
 /**
