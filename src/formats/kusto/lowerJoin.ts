@@ -155,7 +155,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   const text = textOf(env.q, op);
   const span = spanOf(env, op);
   const fail = (why: string) => {
-    s.missing.push(...rs.missing, ...rs.extraThresholds);
+    addMissing(s, [...rs.missing, ...rs.extraThresholds]);
     s.missing.push({ kind: 'correlation', text: text.slice(0, 400), reason: `${label}: ${why}; rows must also ${fact?.right === 'absent' ? 'have no' : 'have a'} match in ${rs.sourceTables.join(', ') || 'the other side'} on ${keyTexts.join(', ') || 'the join keys'}`, span });
     endRows(s, `${label} kind=${kind} with ${rs.sourceTables.join(', ') || 'a subquery'}`);
   };
@@ -176,7 +176,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   const m = ensureMulti(s, fact.left, lk as string[]);
   const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
   const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right);
-  s.missing.push(...rs.missing);
+  addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
   m.span = m.span ?? span;
@@ -209,6 +209,13 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
     }
     s.explicit = s.explicit && rs.explicit;
     m.rowsFrom = [...m.rowsFrom, r];
+  }
+}
+
+/** Add a joined query's missing parts, once each (a let-bound query joined twice states them once). */
+function addMissing(s: State, parts: readonly MissingPart[]): void {
+  for (const p of parts) {
+    if (!s.missing.some((m) => m.text === p.text && m.reason === p.reason && m.span?.start === p.span?.start)) s.missing.push(p);
   }
 }
 
@@ -322,7 +329,7 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
     else s.cond.push(e);
   };
   if (why || lo.kind !== 'field') {
-    s.missing.push(...rs.missing);
+    addMissing(s, rs.missing);
     target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
     return true;
   }
@@ -330,7 +337,7 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
   const lname = nameOf(l) ?? lo.field;
   const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
   addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0]);
-  s.missing.push(...rs.missing);
+  addMissing(s, rs.missing);
   m.fns.push(presence === 'required' ? 'in (subquery)' : '!in (subquery)');
   m.texts.push(textOf(env.q, cj));
   m.span = m.span ?? spanOf(env, cj);
