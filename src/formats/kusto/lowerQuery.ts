@@ -320,7 +320,10 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
     if (bs.phase !== 'rows' || bs.multi) ended = `a union branch (${textOf(env.q, br).slice(0, 60)}) is aggregated or joined`;
   }
   const branchCond = or(...conds);
-  if (s.multi && !isSource) ended = ended ?? 'a union after a join';
+  if (s.multi && !isSource) {
+    ended = ended ?? 'a union after a join';
+    s.missing.push({ kind: 'correlation', text: textOf(env.q, u), reason: 'union: rows added after a join are not a side of it', span: spanOf(env, u) });
+  }
   if (isSource) {
     s.sourceTables.push(...branchTables);
     s.cond.push(branchCond);
