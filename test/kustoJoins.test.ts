@@ -94,3 +94,18 @@ describe('KQL joins: evaluation over events', () => {
     assert.ok(L.missing.some((m) => m.kind === 'correlation'));
   });
 });
+
+describe('KQL joins: case-insensitive keys', () => {
+  it('in~ pairs keys case-insensitively, in does not', () => {
+    const q = (op: string) => logicOf(`T | where a == 1 | where k ${op} ((U | where b == 2 | project j))`).aggregation!.sides!;
+    const events = [{ a: 1, k: 'Alice' }, { b: 2, j: 'alice' }];
+    assert.equal(evaluateSides(q('in~'), events), true);
+    assert.equal(evaluateSides(q('in'), events), false);
+  });
+  it('join keys folded on both sides pair case-insensitively', () => {
+    const sides = logicOf('T | where a == 1 | extend u = tolower(x) | join kind=inner (U | where b == 2 | extend u = tolower(y)) on u').aggregation!.sides!;
+    assert.equal(sides[1]!.keysCi, true);
+    assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'alice' }]), true);
+    assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'bob' }]), false);
+  });
+});

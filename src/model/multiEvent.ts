@@ -9,7 +9,7 @@
  * (a full outer join) one event satisfying any optional side is enough. An unknown side condition or an unknown
  * time makes the binding unknown (Kleene logic): the result is true when some binding is true, false when every
  * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
- * keys compare exactly (strings case-sensitively, numbers as numbers).
+ * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers).
  */
 import { and3, evaluate, not3, or3, type FieldResolver, type Truth } from './evaluate.ts';
 import { renderExpr } from './render.ts';
@@ -46,8 +46,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   const keysAgree = (a: number, ea: number, b: number, eb: number): boolean => {
     const sa = sides[a]!;
     const sb = sides[b]!;
-    if (sa.partner === b) return pairEqual(res, events[ea], sa.keys, events[eb], sa.partnerKeys ?? sb.keys);
-    if (sb.partner === a) return pairEqual(res, events[eb], sb.keys, events[ea], sb.partnerKeys ?? sa.keys);
+    if (sa.partner === b) return pairEqual(res, events[ea], sa.keys, events[eb], sa.partnerKeys ?? sb.keys, sa.keysCi === true);
+    if (sb.partner === a) return pairEqual(res, events[eb], sb.keys, events[ea], sb.partnerKeys ?? sa.keys, sb.keysCi === true);
     return true;
   };
   const windowTruth = (ea: number, eb: number): Truth => {
@@ -98,7 +98,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   return search(0, true);
 }
 
-function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b: unknown, kb: readonly string[]): boolean {
+function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b: unknown, kb: readonly string[], ci: boolean): boolean {
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) {
     const x = resolve(a, ka[i]!);
@@ -108,6 +108,8 @@ function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b:
       if (JSON.stringify(x) !== JSON.stringify(y)) return false;
     } else if (typeof x === 'number' || typeof y === 'number') {
       if (Number(x) !== Number(y) || Number.isNaN(Number(x))) return false;
+    } else if (ci && typeof x === 'string' && typeof y === 'string') {
+      if (x.toLowerCase() !== y.toLowerCase()) return false;
     } else if (x !== y) return false;
   }
   return true;
@@ -127,8 +129,9 @@ export function renderSideKeys(sides: readonly CorrelationSide[], i: number): st
   const p = sides[s.partner]!;
   const pk = s.partnerKeys ?? p.keys;
   if (s.keys.length === 0) return '';
-  if (s.keys.every((k, j) => k === pk[j])) return `on ${s.keys.join(', ')}`;
-  return `on ${s.keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
+  const on = s.keysCi ? 'on[ci]' : 'on';
+  if (s.keys.every((k, j) => k === pk[j])) return `${on} ${s.keys.join(', ')}`;
+  return `${on} ${s.keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
 }
 
 /** One line per side: `right (no event may match) SigninLogs on left.a == right.b: <condition>`. */

@@ -176,6 +176,8 @@ export interface CorrelationSide {
   /** Index (in `sides`) of the side whose events this side's keys pair with. */
   readonly partner?: number;
   readonly partnerKeys?: readonly string[];
+  /** The keys pair case-insensitively (KQL `in~`, join keys folded with tolower / toupper on both sides). */
+  readonly keysCi?: boolean;
   /** Tables or sources the side's events come from. */
   readonly sources?: readonly string[];
   readonly text?: string;

@@ -26,6 +26,7 @@ interface SideState {
   readonly keys: string[];
   readonly partner?: number;
   readonly partnerKeys?: string[];
+  readonly keysCi?: boolean;
   readonly sources: readonly string[];
   readonly text?: string;
   readonly span?: Span;
@@ -52,9 +53,15 @@ function knownColumns(s: State): Set<string> | undefined {
 
 /** The field a column name means in a pipeline, when it is a plain (not case-folded) field. */
 function keyField(columns: ReadonlyMap<string, Operand>, name: string): string | undefined {
+  const k = keyOf(columns, name);
+  return k && !k.fold ? k.field : undefined;
+}
+
+/** The field a column name means and whether it is case-folded (tolower / toupper), when it is a field. */
+function keyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: string; fold: boolean } | undefined {
   const o = columns.get(name);
-  if (!o) return name;
-  return o.kind === 'field' && !o.fold ? o.field : undefined;
+  if (!o) return { field: name, fold: false };
+  return o.kind === 'field' ? { field: o.field, fold: o.fold !== undefined } : undefined;
 }
 
 /** Start the multi-event state with the pipeline's own rows as the left side. */
@@ -115,10 +122,10 @@ function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence)
 }
 
 /** Append a joined query's sides (one, or its own left and joined sides when it is itself a join). */
-function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined): number {
+function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean): number {
   const r = m.sides.length;
   const cols = knownColumns(rs);
-  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -164,8 +171,12 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   if (s.multi && fact.left !== 'required') return fail(`a further ${label} whose left rows are ${fact.left === 'absent' ? 'those without a match' : 'optional'}`);
   const keys = parseKeys(env, on);
   if ('reason' in keys) return fail(keys.reason);
-  const lk = keys.left.map((k) => keyField(s.columns, k));
-  const rk = keys.right.map((k) => keyField(rs.columns, k));
+  // keys folded on both sides (tolower(a) == tolower(b)) pair case-insensitively
+  const lkf = keys.left.map((k) => keyOf(s.columns, k));
+  const rkf = keys.right.map((k) => keyOf(rs.columns, k));
+  const ci = lkf.length > 0 && lkf.every((k, i) => k?.fold && rkf[i]?.fold);
+  const lk = lkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
+  const rk = rkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
   const computedKey = [...keys.left.filter((_, i) => lk[i] === undefined).map((k) => s.columns.get(k)), ...keys.right.filter((_, i) => rk[i] === undefined).map((k) => rs.columns.get(k))][0];
   if (computedKey) return fail(`a join key is a computed column (${computedKey.text}${computedKey.kind === 'other' ? `: ${computedKey.reason}` : computedKey.kind === 'field' && computedKey.fold ? `: to${computedKey.fold}()` : ''})`);
   const blocker = sideBlocker(rs, keys.right, fact.right);
@@ -175,7 +186,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
 
   const m = ensureMulti(s, fact.left, lk as string[]);
   const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
-  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right);
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci);
   addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
@@ -304,19 +315,23 @@ function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scop
  * caller lowers it as a predicate); true when it was added as a side or, with its reason, as an opaque filter.
  */
 export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope: Scope, depth: number): boolean {
-  if (cj.kind !== 'InExpression' && cj.kind !== 'NotInExpression') return false;
+  // the operator's token decides: `in`, `!in` compare case-sensitively, `in~`, `!in~` not
+  const tok = cj.children.find((x) => x.token !== undefined && /^!?in~?$/.test(x.token))?.token;
+  if (!tok) return false;
+  const ci = tok.endsWith('~');
   const [l, list] = nodes(cj);
   const items = listItems(list);
   if (!l || items.length !== 1 || operand(c, items[0]!).kind !== 'table') return false;
-  const presence: SidePresence = cj.kind === 'InExpression' ? 'required' : 'absent';
+  const presence: SidePresence = tok.startsWith('!') ? 'absent' : 'required';
   const rs = newState();
   runPipeline(env, rs, items[0]!, scope, depth + 1, undefined);
   const lo = operand(c, l);
   const out = [...rs.outputs.keys()];
   const col = rs.explicit && out.length === 1 ? out[0]! : undefined;
-  const rkey = col !== undefined ? keyField(rs.columns, col) : undefined;
+  const rk = col !== undefined ? keyOf(rs.columns, col) : undefined;
+  const rkey = rk && (ci || !rk.fold) ? rk.field : undefined;
   const why =
-    lo.kind !== 'field' || lo.fold
+    lo.kind !== 'field' || (lo.fold && !ci)
       ? `the tested value ${lo.text} is not a column`
       : col === undefined
         ? 'the subquery does not name its one column'
@@ -336,9 +351,9 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
   const m = ensureMulti(s, 'required', [lo.field]);
   const lname = nameOf(l) ?? lo.field;
   const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
-  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0]);
+  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0], ci);
   addMissing(s, rs.missing);
-  m.fns.push(presence === 'required' ? 'in (subquery)' : '!in (subquery)');
+  m.fns.push(`${tok} (subquery)`);
   m.texts.push(textOf(env.q, cj));
   m.span = m.span ?? spanOf(env, cj);
   return true;
@@ -352,6 +367,7 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
     presence: sd.presence,
     keys: sd.keys,
     ...(sd.partner !== undefined ? { partner: sd.partner, partnerKeys: sd.partnerKeys ?? [] } : {}),
+    ...(sd.keysCi ? { keysCi: true } : {}),
     ...(sd.sources.length ? { sources: sd.sources } : {}),
     ...(sd.text ? { text: sd.text } : {}),
     ...(sd.span ? { span: sd.span } : {}),
