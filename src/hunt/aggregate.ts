@@ -54,6 +54,7 @@ export interface AggregatePlan {
 
 /** A plan for the aggregation, or the reason it cannot be counted. */
 export function planAggregation(a: Aggregation, format?: string): AggregatePlan | { unsupported: string } {
+  if (a.sides?.length) return { unsupported: `multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides): events of the sides are not paired on their keys by the hunt` };
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const fn = (a.function ?? 'count').trim();
   const m = /^([A-Za-z_]+)\s*(?:\(\s*([^)]*)\))?/.exec(fn);

@@ -112,6 +112,13 @@ export function buildLogic(input: Lowering): Logic {
       if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push(missingPart('opaque', l.text, l.reason, l.span));
     }
   }
+  // every side of a multi-event rule must be expressed for the rule to be complete
+  for (const side of input.aggregation?.sides ?? []) {
+    for (const l of leaves(side.condition)) {
+      if (l.kind !== 'opaque') continue;
+      if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push(missingPart('opaque', l.text, `${side.name}: ${l.reason}`, l.span));
+    }
+  }
   let completeness: Completeness;
   if (!cond || cond.kind === 'opaque') completeness = 'none';
   else if (containsOpaque(cond) || input.partial || missing.length > 0 || input.aggregation?.threshold) completeness = 'partial';

@@ -6,6 +6,7 @@
 import { structuredPart } from './analyze.ts';
 import { formatDiagnostic } from './diagnostics.ts';
 import { FORMAT_LABELS, KIND_LABELS } from './facts.ts';
+import { renderSides } from './multiEvent.ts';
 import { renderExpr, renderExprPretty, renderValue } from './render.ts';
 import type { AttackMapping, RuleRecord, TacticRef } from './rule.ts';
 import { lineColAt, type Span } from './span.ts';
@@ -151,6 +152,10 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     if (a.window) out.push(`  window: ${a.window}`);
     if (a.threshold) out.push(`  threshold: ${a.threshold.of ?? 'count'} ${a.threshold.op} ${a.threshold.value}`);
     if (a.rules?.length) out.push(`  over rules: ${a.rules.join(', ')}`);
+    if (a.sides?.length) {
+      out.push('  sides:');
+      for (const line of renderSides(a.sides)) out.push(`    ${line}`);
+    }
     out.push('');
   }
 

@@ -149,6 +149,41 @@ export interface MissingPart {
   readonly span?: Span;
 }
 
+/**
+ * How the events of one side take part in a multi-event rule: `required` (some event of the side must match: an
+ * inner or semi join side, a sequence step), `absent` (no event of the side may match on the keys: an anti-join's
+ * other side, `!in (subquery)`, an EQL missing-event step, YARA-L `!$e`), `optional` (rows are kept whether or not
+ * an event of the side matches: the other side of an outer join or a `lookup`).
+ */
+export type SidePresence = 'required' | 'absent' | 'optional';
+
+/**
+ * One event set of a multi-event rule (a KQL join side, the rows of an `in (subquery)`, an EQL step): its own
+ * row-level condition, how it takes part, and the keys that pair its events with those of another side.
+ */
+export interface CorrelationSide {
+  /** `left`, `right`, `subquery`, `step 1`… */
+  readonly name: string;
+  /** What an event of this side must satisfy (`true` when the side has no filter). */
+  readonly condition: Expr;
+  readonly presence: SidePresence;
+  /**
+   * The side's key fields, paired position by position with `partnerKeys` of side `partner`: an event of this side
+   * goes with an event of the partner when every pair of keys is equal (a missing key pairs with nothing). The first
+   * side states the keys it is joined on and has no partner.
+   */
+  readonly keys: readonly string[];
+  /** Index (in `sides`) of the side whose events this side's keys pair with. */
+  readonly partner?: number;
+  readonly partnerKeys?: readonly string[];
+  /** The keys pair case-insensitively (KQL `in~`, join keys folded with tolower / toupper on both sides). */
+  readonly keysCi?: boolean;
+  /** Tables or sources the side's events come from. */
+  readonly sources?: readonly string[];
+  readonly text?: string;
+  readonly span?: Span;
+}
+
 export interface Aggregation {
   readonly function?: string;
   readonly groupBy: readonly string[];
@@ -156,6 +191,12 @@ export interface Aggregation {
   readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string };
   /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
   readonly rules?: readonly string[];
+  /**
+   * A multi-event rule stated side by side (KQL join, lookup and `in (subquery)`): the rule alerts when events of
+   * the sides pair on their keys as each side's presence says (within `window` when stated). The row-level
+   * condition is the OR of the required sides' conditions. Evaluated over several events by `evaluateSides`.
+   */
+  readonly sides?: readonly CorrelationSide[];
   readonly text?: string;
   readonly span?: Span;
 }

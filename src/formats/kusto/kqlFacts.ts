@@ -7,7 +7,7 @@
  * rules), Kusto.Language `SyntaxKind` (operator node names).
  */
 import type { Operator } from '../../model/expr.ts';
-import type { StageKind } from '../../model/rule.ts';
+import type { SidePresence, StageKind } from '../../model/rule.ts';
 
 /** How a binary string/comparison operator lowers. */
 export interface BinaryOperatorFact {
@@ -208,3 +208,37 @@ export function isVendorAlertTable(name: string): boolean {
 
 /** Column names that are the event time: comparing them with a point in time is the rule's window. */
 export const TIME_COLUMNS: ReadonlySet<string> = new Set(['TimeGenerated', 'Timestamp', 'timestamp', 'EventTime', 'StartTime', 'EndTime', 'TimeCreated', '_TimeReceived', 'ingestion_time()']);
+
+/**
+ * What each join flavor means for a multi-event rule (https://learn.microsoft.com/kusto/query/join-operator):
+ * how the left and right sides take part, and whose columns the joined rows carry (later filters go to that side).
+ * `lookup` is `leftouter` by default and accepts `inner`; `in (subquery)` is a `leftsemi` join and `!in` a
+ * `leftanti` one, on the tested column and the subquery's only column.
+ */
+export interface JoinKindFact {
+  readonly left: SidePresence;
+  readonly right: SidePresence;
+  /** Columns of the joined rows: the left side's, the right side's, or both. */
+  readonly rows: 'left' | 'right' | 'both';
+}
+
+export const JOIN_KIND_FACTS: Readonly<Record<string, JoinKindFact>> = {
+  innerunique: { left: 'required', right: 'required', rows: 'both' },
+  inner: { left: 'required', right: 'required', rows: 'both' },
+  leftsemi: { left: 'required', right: 'required', rows: 'left' },
+  rightsemi: { left: 'required', right: 'required', rows: 'right' },
+  leftanti: { left: 'required', right: 'absent', rows: 'left' },
+  anti: { left: 'required', right: 'absent', rows: 'left' },
+  leftantisemi: { left: 'required', right: 'absent', rows: 'left' },
+  rightanti: { left: 'absent', right: 'required', rows: 'right' },
+  rightantisemi: { left: 'absent', right: 'required', rows: 'right' },
+  leftouter: { left: 'required', right: 'optional', rows: 'both' },
+  rightouter: { left: 'optional', right: 'required', rows: 'both' },
+  fullouter: { left: 'optional', right: 'optional', rows: 'both' },
+};
+
+/** Default flavor of `join` without `kind=`, and of `lookup`. */
+export const DEFAULT_JOIN_KIND = 'innerunique';
+export const DEFAULT_LOOKUP_KIND = 'leftouter';
+/** Flavors `lookup` accepts. */
+export const LOOKUP_KINDS: ReadonlySet<string> = new Set(['leftouter', 'inner']);

@@ -21,6 +21,7 @@ import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFa
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
+import { addJoinedFilter, applyJoin, applyMembership, finishMulti, type MultiState } from './lowerJoin.ts';
 
 /** Deepest let / function / union expansion. */
 export const MAX_EXPANSION_DEPTH = 12;
@@ -41,7 +42,7 @@ export interface QueryLowering extends FullLowering {
   readonly unexpanded: readonly string[];
 }
 
-interface Env {
+export interface Env {
   readonly q: ParsedKql;
   readonly file: string;
   readonly toFile: (o: number) => number;
@@ -52,7 +53,7 @@ interface Env {
 }
 
 /** Pipeline state while walking operators. */
-interface State {
+export interface State {
   phase: 'rows' | 'aggregated' | 'ended';
   /** Why rows stopped being the source's events (for `missing`). */
   endedBy?: string;
@@ -65,9 +66,13 @@ interface State {
   outputs: Map<string, OutputField>;
   stages: Stage[];
   sourceTables: string[];
+  /** The columns are known (a project, summarize or distinct named them all). */
+  explicit: boolean;
+  /** Sides joined so far (join, lookup, `in (subquery)`), when the rows are joined rows. */
+  multi?: MultiState;
 }
 
-const newState = (): State => ({
+export const newState = (): State => ({
   phase: 'rows',
   cond: [],
   columns: new Map(),
@@ -77,6 +82,7 @@ const newState = (): State => ({
   outputs: new Map(),
   stages: [],
   sourceTables: [],
+  explicit: false,
 });
 
 /** Lower a parsed query. `file` and `toFile` place spans in the rule's file. */
@@ -104,13 +110,20 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   }
   const s = newState();
   if (main) runPipeline(env, s, main, scope, 0, undefined);
-  const condition = s.cond.length ? and(...s.cond) : undefined;
+  let condition = s.cond.length ? and(...s.cond) : undefined;
+  let aggregation = s.aggregation;
   const missing = [...s.missing, ...s.extraThresholds];
+  if (s.multi) {
+    const m = finishMulti(s, s.multi);
+    condition = m.condition;
+    aggregation = m.aggregation;
+    missing.push(...m.missing);
+  }
   return {
     stages: [...letStages, ...s.stages],
     ...(condition && !(condition.kind === 'const' && condition.value) ? { condition } : {}),
     missing,
-    ...(s.aggregation ? { aggregation: s.aggregation } : {}),
+    ...(aggregation ? { aggregation } : {}),
     outputFields: [...s.outputs.values()],
     tables: [...env.tables],
     functions: [...env.functions],
@@ -121,11 +134,11 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   };
 }
 
-function ctxFor(env: Env, scope: Scope, columns: Map<string, Operand>, onRef?: (o: Operand) => void): ExprCtx {
+export function ctxFor(env: Env, scope: Scope, columns: Map<string, Operand>, onRef?: (o: Operand) => void): ExprCtx {
   return { q: env.q, file: env.file, toFile: env.toFile, scope, columns, onTime: (t) => env.timeFilters.push(t), ...(onRef ? { onRef } : {}) };
 }
 
-function stage(env: Env, kind: StageKind, label: string, n: KNode, detail?: StageDetail, expr?: Expr): Stage {
+export function stage(env: Env, kind: StageKind, label: string, n: KNode, detail?: StageDetail, expr?: Expr): Stage {
   return {
     kind,
     label,
@@ -172,7 +185,7 @@ function flatten(n: KNode): { source: KNode; ops: KNode[] } {
 }
 
 /** Walk a tabular expression: expand its source, then apply each operator to the state. */
-function runPipeline(env: Env, s: State, n: KNode, scope: Scope, depth: number, from: string | undefined): void {
+export function runPipeline(env: Env, s: State, n: KNode, scope: Scope, depth: number, from: string | undefined): void {
   const { source, ops } = flatten(n);
   runSource(env, s, source, scope, depth, from);
   for (const op of ops) applyOperator(env, s, op, scope, depth, from);
@@ -304,9 +317,13 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
     branchTables.push(...bs.sourceTables);
     conds.push(bs.cond.length ? and(...bs.cond) : TRUE);
     s.missing.push(...bs.missing);
-    if (bs.phase !== 'rows') ended = `a union branch (${textOf(env.q, br).slice(0, 60)}) is aggregated or joined`;
+    if (bs.phase !== 'rows' || bs.multi) ended = `a union branch (${textOf(env.q, br).slice(0, 60)}) is aggregated or joined`;
   }
   const branchCond = or(...conds);
+  if (s.multi && !isSource) {
+    ended = ended ?? 'a union after a join';
+    s.missing.push({ kind: 'correlation', text: textOf(env.q, u), reason: 'union: rows added after a join are not a side of it', span: spanOf(env, u) });
+  }
   if (isSource) {
     s.sourceTables.push(...branchTables);
     s.cond.push(branchCond);
@@ -319,7 +336,7 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   if (ended) endRows(s, ended);
 }
 
-function endRows(s: State, why: string): void {
+export function endRows(s: State, why: string): void {
   if (s.phase === 'rows') s.endedBy = why;
   s.phase = 'ended';
 }
@@ -331,7 +348,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
   switch (op.kind) {
     case 'FilterOperator':
-      return applyFilter(env, s, op, ctx, label, fromDetail);
+      return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);
     case 'ExtendOperator': {
       const c = ctx();
       for (const it of listItems(op.children.filter((x) => x.kind === 'List').pop())) {
@@ -369,6 +386,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       if (op.kind === 'CountOperator') cols.set('Count', { kind: 'agg', column: 'Count', fn: 'count', text: 'count' });
       s.columns = cols;
       s.outputs = new Map([...cols.keys()].map((k) => [k, { name: k, source: label }]));
+      s.explicit = true;
       s.stages.push(stage(env, 'aggregate', label, op, { groupBy: keys, ...fromDetail }));
       return;
     }
@@ -437,12 +455,13 @@ function collect(n: KNode, kind: string): KNode[] {
   return out;
 }
 
-function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) => void) => ExprCtx, label: string, fromDetail: StageDetail): void {
+function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) => void) => ExprCtx, label: string, fromDetail: StageDetail, scope: Scope, depth: number): void {
   const e = nodes(op).filter((x) => x.kind !== 'List')[0];
   if (!e) return;
   const parts: Expr[] = [];
   let having = false;
   for (const cj of syntaxConjuncts(e)) {
+    if (s.phase === 'rows' && applyMembership(env, s, cj, ctx(), scope, depth)) continue;
     const refs: Operand[] = [];
     const lowered = lowerPredicate(ctx((o) => refs.push(o)), cj, true);
     parts.push(lowered);
@@ -451,12 +470,15 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
     const keyOperands = new Set([...s.groupKeys].map((k) => s.columns.get(k)));
     const onlyKeys = refs.length > 0 && refs.every((r) => r.kind === 'value' || r.kind === 'values' || (r.kind === 'field' && keyOperands.has(r))) && !usesAgg;
     if (s.phase === 'rows') {
-      s.cond.push(lowered);
+      if (s.multi) addJoinedFilter(env, s, cj, lowered, scope);
+      else s.cond.push(lowered);
     } else if (usesAgg) {
       having = true;
       takeThreshold(env, s, lowered, cj);
     } else if (s.phase === 'aggregated' && onlyKeys) {
-      s.cond.push(lowered); // a filter on group-by keys can be applied before the aggregation
+      // a filter on group-by keys can be applied before the aggregation
+      if (s.multi) addJoinedFilter(env, s, cj, lowered, scope);
+      else s.cond.push(lowered);
     } else {
       s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) });
     }
@@ -560,6 +582,8 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
   s.groupKeys = wasRows || s.phase === 'aggregated' ? new Set([...keyFields].filter((k) => wasRows || s.groupKeys.has(k))) : new Set();
   s.columns = cols;
   s.outputs = new Map();
+  // arg_max(t, *) keeps every column of the row: the column list is not known then
+  s.explicit = !aggItems.some((x) => collect(x, 'StarExpression').length > 0 || x.kind === 'StarExpression');
   for (const k of keyItems) s.outputs.set(nameOf(k.kind === 'SimpleNamedExpression' ? child(k, 'NameDeclaration') : k) ?? textOf(env.q, k), { name: nameOf(k) ?? textOf(env.q, k), source: 'summarize by', from: textOf(env.q, k) });
   for (const [name, o] of cols) if (o.kind === 'agg') s.outputs.set(name, { name, source: 'summarize', from: o.text });
   s.stages.push(stage(env, 'aggregate', label, op, { groupBy: keys, functions: fns, ...(window ? { bin: window } : {}), ...fromDetail }));
@@ -599,32 +623,5 @@ function applyProject(env: Env, s: State, op: KNode, c: ExprCtx, label: string):
     }
   }
   s.outputs = next;
-}
-
-function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: StageDetail): void {
-  const params: Record<string, string> = {};
-  const plist = op.children.find((x) => x.kind === 'List');
-  for (const p of listItems(plist)) {
-    if (p.kind !== 'NamedParameter') continue;
-    const [nm, v] = nodes(p);
-    params[nameOf(nm) ?? ''] = v ? textOf(env.q, v) : '';
-  }
-  const right = nodes(op).find((x) => x !== plist && x.kind !== 'JoinOnClause' && x.kind !== 'JoinWhereClause' && x.kind !== 'List');
-  const on = child(op, 'JoinOnClause') ?? child(op, 'JoinWhereClause');
-  const keys = on ? listItems(child(on, 'List')).map((k) => textOf(env.q, k)) : [];
-  const rs = newState();
-  if (right) runPipeline(env, rs, right, scope, depth + 1, undefined);
-  const rcond = rs.cond.length ? and(...rs.cond) : undefined;
-  const kind = params['kind'] ?? (op.kind === 'LookupOperator' ? 'leftouter' : 'innerunique');
-  s.stages.push(
-    stage(env, op.kind === 'LookupOperator' ? 'lookup' : 'join', label, op, { kind, on: keys, right: rs.sourceTables, rightText: right ? textOf(env.q, right) : '', ...fromDetail }, rcond && rcond.kind !== 'const' ? rcond : undefined),
-  );
-  const what = `${label} kind=${kind} with ${rs.sourceTables.join(', ') || 'a subquery'}`;
-  const reason = kind.includes('anti')
-    ? `${label}: rows that have a match on ${keys.join(', ')} in the other side are dropped (anti-join)`
-    : kind === 'leftouter' || kind === 'fullouter'
-      ? `${label}: adds columns from the other side (${kind}); later filters may use them`
-      : `${label}: rows must also match the other side on ${keys.join(', ') || 'the join keys'}; its filters are in the ${label} stage`;
-  s.missing.push({ kind: 'filter', text: textOf(env.q, op).slice(0, 400), reason, span: spanOf(env, op) });
-  endRows(s, what);
+  if (op.kind === 'ProjectOperator') s.explicit = true;
 }

@@ -1,0 +1,383 @@
+/**
+ * KQL joins as multi-event logic: `join` (each kind), `lookup` and `x in (subquery)` / `x !in (subquery)` become
+ * the sides of the model's multi-event aggregation (`Aggregation.sides`): the pipeline's own rows are the `left`
+ * side, each joined query (or membership subquery) a further side with its own filters, its keys paired with the
+ * left's, and its presence from `JOIN_KIND_FACTS` (anti = no matching row, semi/inner = a matching row, outer =
+ * either way). Filters after the join go to the side whose columns they read (the left's for leftsemi/leftanti, the
+ * right's for rightsemi/rightanti, the owner of each column for the others when the columns are known); a filter
+ * on an outer join's optional side, on columns of several sides or on columns whose side is unknown stays in
+ * `missing`. A join that cannot be stated this way (after an aggregation, a computed key, a joined query that is
+ * itself aggregated with a threshold…) is listed in `missing` with the reason, and the rows end there as before.
+ */
+import { and, named, opaque, or, TRUE, type Expr } from '../../model/expr.ts';
+import type { Aggregation, CorrelationSide, MissingPart, SidePresence, StageDetail } from '../../model/rule.ts';
+import type { Span } from '../../model/span.ts';
+import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS } from './kqlFacts.ts';
+import { operand, spanOf, type ExprCtx } from './lowerExpr.ts';
+import { endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
+import { child, listItems, nameOf, nodes, textOf, type KNode } from './parser.ts';
+import type { Operand, Scope } from './scope.ts';
+
+/** One side while lowering. */
+interface SideState {
+  readonly name: string;
+  readonly cond: Expr[];
+  readonly presence: SidePresence;
+  readonly keys: string[];
+  readonly partner?: number;
+  readonly partnerKeys?: string[];
+  readonly keysCi?: boolean;
+  readonly sources: readonly string[];
+  readonly text?: string;
+  readonly span?: Span;
+  /** Column names the side is known to carry (undefined: not known). */
+  readonly cols?: ReadonlySet<string>;
+}
+
+/** The joined rows' sides, as the pipeline goes. */
+export interface MultiState {
+  readonly sides: SideState[];
+  /** Column name → side it comes from, where known. */
+  readonly owner: Map<string, number>;
+  /** Sides whose columns the current rows carry. */
+  rowsFrom: number[];
+  readonly fns: string[];
+  readonly texts: string[];
+  span?: Span;
+}
+
+/** Names the pipeline's rows carry, when known. */
+function knownColumns(s: State): Set<string> | undefined {
+  return s.explicit ? new Set([...s.outputs.keys(), ...s.columns.keys()]) : undefined;
+}
+
+/** The field a column name means in a pipeline, when it is a plain (not case-folded) field. */
+function keyField(columns: ReadonlyMap<string, Operand>, name: string): string | undefined {
+  const k = keyOf(columns, name);
+  return k && !k.fold ? k.field : undefined;
+}
+
+/** The field a column name means and whether it is case-folded (tolower / toupper), when it is a field. */
+function keyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: string; fold: boolean } | undefined {
+  const o = columns.get(name);
+  if (!o) return { field: name, fold: false };
+  return o.kind === 'field' ? { field: o.field, fold: o.fold !== undefined } : undefined;
+}
+
+/** Start the multi-event state with the pipeline's own rows as the left side. */
+function ensureMulti(s: State, presence: SidePresence, keys: readonly string[]): MultiState {
+  if (s.multi) return s.multi;
+  const cols = knownColumns(s);
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  for (const c of cols ?? []) m.owner.set(c, 0);
+  s.multi = m;
+  return m;
+}
+
+/** The join keys of an `on` clause: `on a, b` or `on $left.a == $right.b` (either order). */
+function parseKeys(env: Env, on: KNode | undefined): { left: string[]; right: string[] } | { reason: string } {
+  if (!on) return { reason: 'join without keys' };
+  if (on.kind !== 'JoinOnClause') return { reason: 'join where clause (a condition between the sides, not equal keys)' };
+  const left: string[] = [];
+  const right: string[] = [];
+  for (const k of listItems(child(on, 'List'))) {
+    if (k.kind === 'NameReference') {
+      const n = nameOf(k) ?? textOf(env.q, k);
+      left.push(n);
+      right.push(n);
+      continue;
+    }
+    if (k.kind === 'EqualExpression') {
+      const [a, b] = nodes(k);
+      const side = (x: KNode | undefined) => {
+        if (x?.kind !== 'PathExpression') return undefined;
+        const [root, col] = nodes(x);
+        const r = nameOf(root);
+        return r === '$left' || r === '$right' ? { side: r, col: nameOf(col) ?? '' } : undefined;
+      };
+      const sa = side(a);
+      const sb = side(b);
+      if (sa && sb && sa.side !== sb.side) {
+        const l = sa.side === '$left' ? sa : sb;
+        const r = sa.side === '$left' ? sb : sa;
+        left.push(l.col);
+        right.push(r.col);
+        continue;
+      }
+    }
+    return { reason: `join key ${textOf(env.q, k)} is not a column or $left.a == $right.b` };
+  }
+  return left.length ? { left, right } : { reason: 'join without keys' };
+}
+
+/** Why a joined query's rows cannot be one side (undefined when they can): aggregated with a threshold, reshaped… */
+function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence): string | undefined {
+  if (rs.phase === 'ended') return `the joined query's rows end at ${rs.endedBy ?? 'an operator that reshapes them'}`;
+  if (rs.phase === 'aggregated') {
+    if (rs.aggregation?.threshold || rs.extraThresholds.length) return 'the joined query keeps only groups passing a threshold';
+    if (!keys.every((k) => rs.groupKeys.has(k))) return 'the joined query is aggregated by other columns than the join keys';
+  }
+  if (rs.multi && presence !== 'required') return 'the joined query is itself a join, on a side that must not match or is optional';
+  return undefined;
+}
+
+/** Append a joined query's sides (one, or its own left and joined sides when it is itself a join). */
+function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean): number {
+  const r = m.sides.length;
+  const cols = knownColumns(rs);
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  if (!rs.multi) {
+    m.sides.push({ ...base, cond: rs.cond });
+    return r;
+  }
+  // a join inside the joined query: its left is this side, its other sides follow with their partners moved
+  const inner = rs.multi;
+  m.sides.push({ ...base, cond: inner.sides[0]!.cond, sources: inner.sides[0]!.sources });
+  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond }));
+  return r;
+}
+
+/** `join` / `lookup`: add the right side, or list the join in `missing` when it cannot be a side. */
+export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: StageDetail): void {
+  const params: Record<string, string> = {};
+  const plist = op.children.find((x) => x.kind === 'List');
+  for (const p of listItems(plist)) {
+    if (p.kind !== 'NamedParameter') continue;
+    const [nm, v] = nodes(p);
+    params[nameOf(nm) ?? ''] = v ? textOf(env.q, v) : '';
+  }
+  const isLookup = op.kind === 'LookupOperator';
+  const right = nodes(op).find((x) => x !== plist && x.kind !== 'JoinOnClause' && x.kind !== 'JoinWhereClause' && x.kind !== 'List');
+  const on = child(op, 'JoinOnClause') ?? child(op, 'JoinWhereClause');
+  const keyTexts = on ? listItems(child(on, 'List')).map((k) => textOf(env.q, k)) : [];
+  const rs = newState();
+  if (right) runPipeline(env, rs, right, scope, depth + 1, undefined);
+  const rcondAll = rs.multi ? rs.multi.sides[0]!.cond : rs.cond;
+  const rcond = rcondAll.length ? and(...rcondAll) : undefined;
+  const kind = (params['kind'] ?? (isLookup ? DEFAULT_LOOKUP_KIND : DEFAULT_JOIN_KIND)).toLowerCase();
+  const fact = JOIN_KIND_FACTS[kind];
+  s.stages.push(
+    stage(env, isLookup ? 'lookup' : 'join', label, op, { kind, on: keyTexts, right: rs.sourceTables, rightText: right ? textOf(env.q, right) : '', ...(fact ? { left: fact.left, rightSide: fact.right } : {}), ...fromDetail }, rcond && rcond.kind !== 'const' ? rcond : undefined),
+  );
+  const text = textOf(env.q, op);
+  const span = spanOf(env, op);
+  const fail = (why: string) => {
+    addMissing(s, [...rs.missing, ...rs.extraThresholds]);
+    s.missing.push({ kind: 'correlation', text: text.slice(0, 400), reason: `${label}: ${why}; rows must also ${fact?.right === 'absent' ? 'have no' : 'have a'} match in ${rs.sourceTables.join(', ') || 'the other side'} on ${keyTexts.join(', ') || 'the join keys'}`, span });
+    endRows(s, `${label} kind=${kind} with ${rs.sourceTables.join(', ') || 'a subquery'}`);
+  };
+  if (!fact || (isLookup && !LOOKUP_KINDS.has(kind))) return fail(`kind=${kind} is not a ${isLookup ? 'lookup' : 'join'} flavor`);
+  if (s.phase === 'ended') return fail(`the left side is reshaped before the ${label} (${s.endedBy ?? ''})`);
+  if (s.multi && fact.left !== 'required') return fail(`a further ${label} whose left rows are ${fact.left === 'absent' ? 'those without a match' : 'optional'}`);
+  const keys = parseKeys(env, on);
+  if ('reason' in keys) return fail(keys.reason);
+  // keys folded on both sides (tolower(a) == tolower(b)) pair case-insensitively
+  const lkf = keys.left.map((k) => keyOf(s.columns, k));
+  const rkf = keys.right.map((k) => keyOf(rs.columns, k));
+  const ci = lkf.length > 0 && lkf.every((k, i) => k?.fold && rkf[i]?.fold);
+  const lk = lkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
+  const rk = rkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
+  const computedKey = [...keys.left.filter((_, i) => lk[i] === undefined).map((k) => s.columns.get(k)), ...keys.right.filter((_, i) => rk[i] === undefined).map((k) => rs.columns.get(k))][0];
+  if (computedKey) return fail(`a join key is a computed column (${computedKey.text}${computedKey.kind === 'other' ? `: ${computedKey.reason}` : computedKey.kind === 'field' && computedKey.fold ? `: to${computedKey.fold}()` : ''})`);
+  const blocker = sideBlocker(rs, keys.right, fact.right);
+  if (blocker) return fail(blocker);
+  // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
+  if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
+
+  const m = ensureMulti(s, fact.left, lk as string[]);
+  const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci);
+  addMissing(s, rs.missing);
+  m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
+  m.texts.push(text);
+  m.span = m.span ?? span;
+
+  // the joined rows' columns
+  const rcols = knownColumns(rs);
+  if (fact.rows === 'right') {
+    m.rowsFrom = [r];
+    s.columns = new Map(rs.columns);
+    s.outputs = new Map(rs.outputs);
+    s.explicit = rs.explicit;
+    m.owner.clear();
+    for (const c of rcols ?? []) m.owner.set(c, r);
+  } else if (fact.rows === 'both') {
+    const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys()]);
+    const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
+    for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
+    const rename = (c: string) => (before.has(c) ? (isLookup && keyNames.has(c) ? undefined : `${c}1`) : c);
+    for (const [c, o] of rs.columns) {
+      const n = rename(c);
+      if (n) s.columns.set(n, o);
+    }
+    for (const [c, o] of rs.outputs) {
+      const n = rename(c);
+      if (n) s.outputs.set(n, o);
+    }
+    for (const c of rcols ?? []) {
+      const n = rename(c);
+      if (n && !m.owner.has(n)) m.owner.set(n, r);
+    }
+    s.explicit = s.explicit && rs.explicit;
+    m.rowsFrom = [...m.rowsFrom, r];
+  }
+}
+
+/** Add a joined query's missing parts, once each (a let-bound query joined twice states them once). */
+function addMissing(s: State, parts: readonly MissingPart[]): void {
+  for (const p of parts) {
+    if (!s.missing.some((m) => m.text === p.text && m.reason === p.reason && m.span?.start === p.span?.start)) s.missing.push(p);
+  }
+}
+
+/** Names a conjunct reads (columns and let names), not function names or member names. */
+function namesIn(n: KNode, out: Set<string>): Set<string> {
+  if (n.kind === 'NameReference') {
+    const nm = nameOf(n);
+    if (nm) out.add(nm);
+    return out;
+  }
+  if (n.kind === 'FunctionCallExpression') {
+    for (const c of nodes(n).slice(1)) namesIn(c, out);
+    return out;
+  }
+  if (n.kind === 'PathExpression') {
+    const first = nodes(n)[0];
+    if (first) namesIn(first, out);
+    return out;
+  }
+  for (const c of nodes(n)) namesIn(c, out);
+  return out;
+}
+
+/**
+ * The side a filter after a join belongs to, or why it has none: every column it reads must be of one side the
+ * rows carry (known from the column lists, or the only side whose columns are not listed).
+ */
+function sideOfName(s: State, m: MultiState, name: string, scope: Scope): number | 'value' | { reason: string } {
+  if (!s.columns.has(name) && !m.owner.has(name) && scope.get(name)) return 'value'; // a let-bound value
+  const o = m.owner.get(name);
+  if (o !== undefined) return o;
+  const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
+  if (unknown.length !== 1) return { reason: `filter after the join on ${name}, whose side is not known` };
+  return unknown[0]!;
+}
+
+export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): number | { reason: string } {
+  const sides = new Set<number>();
+  for (const name of namesIn(cj, new Set())) {
+    const o = sideOfName(s, m, name, scope);
+    if (o === 'value') continue;
+    if (typeof o !== 'number') return o;
+    sides.add(o);
+  }
+  if (sides.size === 0) return m.rowsFrom[0]!;
+  if (sides.size > 1) return { reason: 'filter after the join: a condition between columns of several sides' };
+  const i = [...sides][0]!;
+  if (m.sides[i]!.presence !== 'required') return { reason: `filter after the join on the ${m.sides[i]!.name} side, whose rows are ${m.sides[i]!.presence === 'optional' ? 'optional (outer join)' : 'absent'}` };
+  return i;
+}
+
+/** Push a lowered filter to its side, or list it in `missing`. */
+export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, scope: Scope): void {
+  const m = s.multi!;
+  const side = sideOfFilter(s, m, cj, scope);
+  if (typeof side === 'number') m.sides[side]!.cond.push(lowered);
+  else if (extraKey(s, m, cj, lowered, scope)) return;
+  else s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+}
+
+/**
+ * `a == b` after a join between a column of a side and one of its partner: one more pair of keys (exact,
+ * case-sensitive equality, as the join's own keys).
+ */
+function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scope): boolean {
+  if (cj.kind !== 'EqualExpression' || lowered.kind !== 'pred' || lowered.op !== 'eq' || lowered.opts?.cs === false || lowered.values.length !== 1) return false;
+  const v = lowered.values[0];
+  if (v === null || typeof v !== 'object') return false;
+  const [a, b] = nodes(cj);
+  if (a?.kind !== 'NameReference' || b?.kind !== 'NameReference') return false;
+  const sa = sideOfName(s, m, nameOf(a) ?? '', scope);
+  const sb = sideOfName(s, m, nameOf(b) ?? '', scope);
+  if (typeof sa !== 'number' || typeof sb !== 'number' || sa === sb) return false;
+  const [child_, parent, childField, parentField] = m.sides[sa]!.partner === sb ? [sa, sb, lowered.field, v.field] : m.sides[sb]!.partner === sa ? [sb, sa, v.field, lowered.field] : [];
+  if (child_ === undefined || parent === undefined) return false;
+  const c = m.sides[child_]!;
+  if (m.sides[parent]!.presence !== 'required' || c.presence !== 'required') return false;
+  c.keys.push(childField!);
+  c.partnerKeys!.push(parentField!);
+  return true;
+}
+
+/**
+ * `x in (subquery)` / `x !in (subquery)` as a top-level conjunct of a row filter: a side whose only column pairs
+ * with x (present for `in`, absent for `!in`). Returns false when the conjunct is not such a membership (the
+ * caller lowers it as a predicate); true when it was added as a side or, with its reason, as an opaque filter.
+ */
+export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope: Scope, depth: number): boolean {
+  // the operator's token decides: `in`, `!in` compare case-sensitively, `in~`, `!in~` not
+  const tok = cj.children.find((x) => x.token !== undefined && /^!?in~?$/.test(x.token))?.token;
+  if (!tok) return false;
+  const ci = tok.endsWith('~');
+  const [l, list] = nodes(cj);
+  const items = listItems(list);
+  if (!l || items.length !== 1 || operand(c, items[0]!).kind !== 'table') return false;
+  const presence: SidePresence = tok.startsWith('!') ? 'absent' : 'required';
+  const rs = newState();
+  runPipeline(env, rs, items[0]!, scope, depth + 1, undefined);
+  const lo = operand(c, l);
+  const out = [...rs.outputs.keys()];
+  const col = rs.explicit && out.length === 1 ? out[0]! : undefined;
+  const rk = col !== undefined ? keyOf(rs.columns, col) : undefined;
+  const rkey = rk && (ci || !rk.fold) ? rk.field : undefined;
+  const why =
+    lo.kind !== 'field' || (lo.fold && !ci)
+      ? `the tested value ${lo.text} is not a column`
+      : col === undefined
+        ? 'the subquery does not name its one column'
+        : rkey === undefined
+          ? `the subquery's column ${col} is computed`
+          : sideBlocker(rs, [col], presence);
+  const m0 = s.multi;
+  const target = (e: Expr) => {
+    if (m0) addJoinedFilter(env, s, cj, e, scope);
+    else s.cond.push(e);
+  };
+  if (why || lo.kind !== 'field') {
+    addMissing(s, rs.missing);
+    target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
+    return true;
+  }
+  const m = ensureMulti(s, 'required', [lo.field]);
+  const lname = nameOf(l) ?? lo.field;
+  const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
+  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0], ci);
+  addMissing(s, rs.missing);
+  m.fns.push(`${tok} (subquery)`);
+  m.texts.push(textOf(env.q, cj));
+  m.span = m.span ?? spanOf(env, cj);
+  return true;
+}
+
+/** The condition, the multi-event aggregation and the missing parts of joined rows, at the end of the query. */
+export function finishMulti(s: State, m: MultiState): { condition: Expr | undefined; aggregation: Aggregation; missing: MissingPart[] } {
+  const sides: CorrelationSide[] = m.sides.map((sd) => ({
+    name: sd.name,
+    condition: sd.cond.length ? and(...sd.cond) : TRUE,
+    presence: sd.presence,
+    keys: sd.keys,
+    ...(sd.partner !== undefined ? { partner: sd.partner, partnerKeys: sd.partnerKeys ?? [] } : {}),
+    ...(sd.keysCi ? { keysCi: true } : {}),
+    ...(sd.sources.length ? { sources: sd.sources } : {}),
+    ...(sd.text ? { text: sd.text } : {}),
+    ...(sd.span ? { span: sd.span } : {}),
+  }));
+  const required = sides.filter((x) => x.presence === 'required');
+  const shown = required.length ? required : sides.filter((x) => x.presence === 'optional');
+  const condition = or(...shown.map((x) => named(x.name, x.condition)));
+  const missing: MissingPart[] = [];
+  const agg = s.aggregation;
+  if (agg?.threshold) missing.push({ kind: 'aggregation', text: agg.text ?? '', reason: 'aggregation: a threshold over the joined rows', ...(agg.span ? { span: agg.span } : {}) });
+  const aggregation: Aggregation = { function: m.fns.join(' + '), groupBy: [...sides[0]!.keys], sides, text: m.texts.join('\n'), ...(m.span ? { span: m.span } : {}) };
+  return { condition, aggregation, missing };
+}

@@ -1,0 +1,144 @@
+/**
+ * Multi-event rules stated side by side (`Aggregation.sides`: KQL joins, lookups, `in (subquery)`): evaluation
+ * over a set of events, three-valued, and the readable rendering the rule page shows.
+ *
+ * Evaluation: the rule holds when events can be bound to every `required` side, each satisfying its side's
+ * condition, with every pair of bound sides agreeing on their keys (and within the window when one is stated and
+ * event times are known), such that no event satisfying an `absent` side's condition agrees on the keys with the
+ * bound sides. `optional` sides never decide (an outer join keeps its rows either way); with no required side
+ * (a full outer join) one event satisfying any optional side is enough. An unknown side condition or an unknown
+ * time makes the binding unknown (Kleene logic): the result is true when some binding is true, false when every
+ * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
+ * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers).
+ */
+import { and3, evaluate, not3, or3, type FieldResolver, type Truth } from './evaluate.ts';
+import { renderExpr } from './render.ts';
+import type { CorrelationSide, SidePresence } from './rule.ts';
+
+/** Options of {@link evaluateSides}. */
+export interface SidesEvalOptions {
+  readonly resolve?: FieldResolver;
+  /** The window in milliseconds within which paired events must lie (needs `timeOf`). */
+  readonly windowMs?: number;
+  /** An event's time in milliseconds, undefined when unknown. */
+  readonly timeOf?: (event: unknown) => number | undefined;
+  /** Most bindings tried before the answer is unknown (default 1,000,000). */
+  readonly maxBindings?: number;
+}
+
+/** Evaluate a multi-event rule's sides over a set of events (see the module comment). */
+export function evaluateSides(sides: readonly CorrelationSide[], events: readonly unknown[], opts: SidesEvalOptions = {}): Truth {
+  const resolve = opts.resolve;
+  const truth: Truth[][] = sides.map((s) => events.map((e) => evaluate(s.condition, e, resolve ? { resolve } : {})));
+  const required = sides.map((s, i) => (s.presence === 'required' ? i : -1)).filter((i) => i >= 0);
+  if (required.length === 0) {
+    let out: Truth = false;
+    sides.forEach((s, i) => {
+      if (s.presence === 'optional') for (const t of truth[i]!) out = or3(out, t);
+    });
+    return out;
+  }
+  const res = resolve ?? ((ev: unknown, f: string) => (ev !== null && typeof ev === 'object' ? (ev as Record<string, unknown>)[f] : undefined));
+  const bound: (number | undefined)[] = sides.map(() => undefined);
+  const budget = { left: opts.maxBindings ?? 1_000_000 };
+
+  /** Do side a (event ea) and side b (event eb) agree on the keys that pair them (true when no pair links them)? */
+  const keysAgree = (a: number, ea: number, b: number, eb: number): boolean => {
+    const sa = sides[a]!;
+    const sb = sides[b]!;
+    if (sa.partner === b) return pairEqual(res, events[ea], sa.keys, events[eb], sa.partnerKeys ?? sb.keys, sa.keysCi === true);
+    if (sb.partner === a) return pairEqual(res, events[eb], sb.keys, events[ea], sb.partnerKeys ?? sa.keys, sb.keysCi === true);
+    return true;
+  };
+  const windowTruth = (ea: number, eb: number): Truth => {
+    if (opts.windowMs === undefined || !opts.timeOf) return true;
+    const ta = opts.timeOf(events[ea]);
+    const tb = opts.timeOf(events[eb]);
+    if (ta === undefined || tb === undefined) return 'unknown';
+    return Math.abs(ta - tb) <= opts.windowMs;
+  };
+  /** Truth of side i taking event e given the sides bound so far (false when keys disagree). */
+  const fits = (i: number, e: number): Truth => {
+    let t: Truth = truth[i]![e]!;
+    if (t === false) return false;
+    for (let j = 0; j < sides.length; j++) {
+      const b = bound[j];
+      if (b === undefined || j === i) continue;
+      if (!keysAgree(i, e, j, b)) return false;
+      t = and3(t, windowTruth(e, b));
+      if (t === false) return false;
+    }
+    return t;
+  };
+  const absents = sides.map((s, i) => (s.presence === 'absent' ? i : -1)).filter((i) => i >= 0);
+  const search = (k: number, acc: Truth): Truth => {
+    if (--budget.left < 0) return 'unknown';
+    if (k === required.length) {
+      let t = acc;
+      for (const a of absents) {
+        let exists: Truth = false;
+        for (let e = 0; e < events.length && exists !== true; e++) exists = or3(exists, fits(a, e));
+        t = and3(t, not3(exists));
+        if (t === false) return false;
+      }
+      return t;
+    }
+    const i = required[k]!;
+    let out: Truth = false;
+    for (let e = 0; e < events.length; e++) {
+      const f = fits(i, e);
+      if (f === false) continue;
+      bound[i] = e;
+      out = or3(out, search(k + 1, and3(acc, f)));
+      bound[i] = undefined;
+      if (out === true) return true;
+    }
+    return out;
+  };
+  return search(0, true);
+}
+
+function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b: unknown, kb: readonly string[], ci: boolean): boolean {
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const x = resolve(a, ka[i]!);
+    const y = resolve(b, kb[i]!);
+    if (x === undefined || x === null || y === undefined || y === null) return false;
+    if (typeof x === 'object' || typeof y === 'object') {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+    } else if (typeof x === 'number' || typeof y === 'number') {
+      if (Number(x) !== Number(y) || Number.isNaN(Number(x))) return false;
+    } else if (ci && typeof x === 'string' && typeof y === 'string') {
+      if (x.toLowerCase() !== y.toLowerCase()) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
+
+/** What each presence means, for pages. */
+export const PRESENCE_TEXT: Readonly<Record<SidePresence, string>> = {
+  required: 'an event must match',
+  absent: 'no event may match',
+  optional: 'matched if present',
+};
+
+/** How a side pairs with its partner: `left.a == right.b`, or `on a` when the names are the same. */
+export function renderSideKeys(sides: readonly CorrelationSide[], i: number): string {
+  const s = sides[i]!;
+  if (s.partner === undefined) return '';
+  const p = sides[s.partner]!;
+  const pk = s.partnerKeys ?? p.keys;
+  if (s.keys.length === 0) return '';
+  const on = s.keysCi ? 'on[ci]' : 'on';
+  if (s.keys.every((k, j) => k === pk[j])) return `${on} ${s.keys.join(', ')}`;
+  return `${on} ${s.keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
+}
+
+/** One line per side: `right (no event may match) SigninLogs on left.a == right.b: <condition>`. */
+export function renderSides(sides: readonly CorrelationSide[]): string[] {
+  return sides.map((s, i) => {
+    const keys = renderSideKeys(sides, i);
+    const src = s.sources?.length ? ` ${s.sources.join(', ')}` : '';
+    return `${s.name} (${PRESENCE_TEXT[s.presence]})${src}${keys ? ` ${keys}` : ''}: ${renderExpr(s.condition)}`;
+  });
+}

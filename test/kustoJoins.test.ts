@@ -1,0 +1,111 @@
+/**
+ * KQL joins, lookups and `in (subquery)` as multi-event logic: golden pairs under test/fixtures/kusto/joins (one
+ * per join kind), and evaluation of the sides over pairs of events.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
+import { parseKql } from '../src/formats/kusto/parser.ts';
+import { buildLogic } from '../src/model/lowering.ts';
+import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
+import { renderExpr } from '../src/model/render.ts';
+import type { Logic } from '../src/model/rule.ts';
+import { assertGolden, fixture } from './helpers/golden.ts';
+
+const logicOf = (q: string, file = 'q.kql'): Logic => buildLogic(lowerQuery(parseKql(q).value, file));
+
+function describeLogic(L: Logic): string {
+  const out = [`completeness: ${L.completeness}`, `condition: ${L.condition ? renderExpr(L.condition) : '(none)'}`];
+  const a = L.aggregation;
+  if (a) {
+    out.push(`aggregation: ${a.function ?? ''}${a.groupBy.length ? ` by ${a.groupBy.join(', ')}` : ''}${a.window ? ` within ${a.window}` : ''}${a.threshold ? ` threshold ${a.threshold.op} ${a.threshold.value}` : ''}`);
+    if (a.sides) for (const l of renderSides(a.sides)) out.push(`  ${l}`);
+  }
+  for (const m of L.missing) out.push(`missing ${m.kind}: ${m.text.replace(/\s+/g, ' ').slice(0, 120)} — ${m.reason}`);
+  return out.join('\n');
+}
+
+describe('KQL joins: golden pairs', () => {
+  const dir = fixture('kusto', 'joins');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.kql'))) {
+    it(f, () => {
+      const L = logicOf(readFileSync(`${dir}/${f}`, 'utf8'), f);
+      assertGolden(`${dir}/${f.replace(/\.kql$/, '.expected.txt')}`, describeLogic(L));
+    });
+  }
+});
+
+describe('KQL joins: evaluation over events', () => {
+  const sidesOf = (q: string) => {
+    const a = logicOf(q).aggregation;
+    assert.ok(a?.sides, 'the query lowers to sides');
+    return a.sides;
+  };
+  const inner = sidesOf('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  const signin = { ResultType: '0', UserPrincipalName: 'alice@contoso.com' };
+  const audit = { OperationName: 'Add member to role', InitiatedBy: 'alice@contoso.com' };
+  const auditOther = { OperationName: 'Add member to role', InitiatedBy: 'bob@contoso.com' };
+  it('inner: a pair matching on the keys matches', () => assert.equal(evaluateSides(inner, [signin, audit]), true));
+  it('inner: a pair not matching on the keys does not', () => assert.equal(evaluateSides(inner, [signin, auditOther]), false));
+  it('inner: one side alone does not', () => assert.equal(evaluateSides(inner, [signin]), false));
+  it('inner: a missing key pairs with nothing', () => assert.equal(evaluateSides(inner, [{ ResultType: '0' }, { OperationName: 'Add member to role' }]), false));
+  it('inner: keys compare case-sensitively', () => assert.equal(evaluateSides(inner, [signin, { ...audit, InitiatedBy: 'ALICE@contoso.com' }]), false));
+
+  const anti = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftanti (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('anti: a left event with no matching right event matches', () => assert.equal(evaluateSides(anti, [signin, auditOther]), true));
+  it('anti: a matching right event suppresses it', () => assert.equal(evaluateSides(anti, [signin, audit]), false));
+  it('anti: a right event that fails its own filter does not suppress', () => assert.equal(evaluateSides(anti, [signin, { ...audit, OperationName: 'Other' }]), true));
+
+  const rightanti = sidesOf('AuditLogs | where OperationName == "Add member to role" | join kind=rightanti (SigninLogs | where ResultType == "0") on $left.InitiatedBy == $right.UserPrincipalName');
+  it('rightanti: the right event without a left match matches', () => assert.equal(evaluateSides(rightanti, [signin, auditOther]), true));
+  it('rightanti: with a left match it does not', () => assert.equal(evaluateSides(rightanti, [signin, audit]), false));
+
+  const outer = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftouter (AuditLogs | where OperationName == "x") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('leftouter: the left event alone matches', () => assert.equal(evaluateSides(outer, [signin]), true));
+  const full = sidesOf('SigninLogs | where ResultType == "0" | join kind=fullouter (AuditLogs | where OperationName == "Add member to role") on $left.UserPrincipalName == $right.InitiatedBy');
+  it('fullouter: an event of either side matches', () => assert.equal(evaluateSides(full, [auditOther]), true));
+
+  const membership = sidesOf('DeviceNetworkEvents | where RemotePort == 445 | where DeviceId !in ((DeviceInfo | where IsExcluded == true | project DeviceId))');
+  it('!in (subquery): matches unless the key is in the subquery rows', () => {
+    assert.equal(evaluateSides(membership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd2' }]), true);
+    assert.equal(evaluateSides(membership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd1' }]), false);
+  });
+
+  it('three-valued: an unknown side condition makes the pair unknown', () => {
+    const sides = sidesOf('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role" and ipv4_is_in_any_range(IP, ranges)) on $left.UserPrincipalName == $right.InitiatedBy');
+    assert.equal(evaluateSides(sides, [signin, audit]), 'unknown');
+    assert.equal(evaluateSides(sides, [signin, auditOther]), false);
+    const antiU = sidesOf('SigninLogs | where ResultType == "0" | join kind=leftanti (AuditLogs | where ipv4_is_in_any_range(IP, ranges)) on $left.UserPrincipalName == $right.InitiatedBy');
+    assert.equal(evaluateSides(antiU, [signin, audit]), 'unknown');
+    assert.equal(evaluateSides(antiU, [signin, auditOther]), true);
+  });
+
+  it('a window: paired events must lie within it when their times are known', () => {
+    const timeOf = (e: unknown) => (e as { t?: number }).t;
+    assert.equal(evaluateSides(inner, [{ ...signin, t: 0 }, { ...audit, t: 30_000 }], { windowMs: 60_000, timeOf }), true);
+    assert.equal(evaluateSides(inner, [{ ...signin, t: 0 }, { ...audit, t: 90_000 }], { windowMs: 60_000, timeOf }), false);
+    assert.equal(evaluateSides(inner, [signin, audit], { windowMs: 60_000, timeOf }), 'unknown');
+  });
+
+  it('a join that cannot be stated as sides stays partial with its reason', () => {
+    const L = logicOf('SecurityEvent | where EventID == 4624 | join kind=inner (SecurityEvent | summarize c = count() by Account | where c > 10) on Account');
+    assert.equal(L.completeness, 'partial');
+    assert.ok(L.missing.some((m) => m.kind === 'correlation'));
+  });
+});
+
+describe('KQL joins: case-insensitive keys', () => {
+  it('in~ pairs keys case-insensitively, in does not', () => {
+    const q = (op: string) => logicOf(`T | where a == 1 | where k ${op} ((U | where b == 2 | project j))`).aggregation!.sides!;
+    const events = [{ a: 1, k: 'Alice' }, { b: 2, j: 'alice' }];
+    assert.equal(evaluateSides(q('in~'), events), true);
+    assert.equal(evaluateSides(q('in'), events), false);
+  });
+  it('join keys folded on both sides pair case-insensitively', () => {
+    const sides = logicOf('T | where a == 1 | extend u = tolower(x) | join kind=inner (U | where b == 2 | extend u = tolower(y)) on u').aggregation!.sides!;
+    assert.equal(sides[1]!.keysCi, true);
+    assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'alice' }]), true);
+    assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'bob' }]), false);
+  });
+});
