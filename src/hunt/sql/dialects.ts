@@ -66,6 +66,10 @@ export interface SqlDialect {
   first(list: string): string;
   flatten(listOfLists: string): string;
   list(items: readonly string[]): string;
+  /** Kleene OR of a list of booleans: TRUE if one is TRUE, else NULL if one is NULL, else FALSE (empty: FALSE). */
+  any3(list: string): string;
+  /** The largest element of a list of numbers (NULL when empty). */
+  listMax(list: string): string;
   /** Does a list of strings contain any of the literals. */
   hasAny(list: string, items: readonly string[]): string;
   /** A list of JSON values as one JSON array value. */
@@ -74,12 +78,48 @@ export interface SqlDialect {
   keywords(x: string): string;
   /** `body` with `v` bound to the value of `x` (evaluated once): keeps nested path walks linear in size. */
   let(x: string, v: string, body: string): string;
+  /** A JSON value's text (as written in the input). */
+  jsonText(x: string): string;
   /** Lists concatenated. */
   concat(lists: readonly string[]): string;
   /** An empty list of strings. */
   readonly EMPTY_TEXT_LIST: string;
   /** A row number starting at 0, in input order. */
   rowNumber: string;
+}
+
+/** A plain identifier (a column or a lambda variable): bound without a lambda. */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The body with variable `v` replaced by identifier `x`. Variables are fresh names from `Names` (a letter prefix
+ * and a number), so a whole-word match outside string literals is the variable.
+ */
+function renameVar(body: string, v: string, x: string): string {
+  let out = '';
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i]!;
+    if (ch === "'") {
+      const j = body.indexOf("'", i + 1);
+      let end = j < 0 ? body.length : j + 1;
+      while (end < body.length && body[end] === "'") {
+        const k = body.indexOf("'", end + 1);
+        end = k < 0 ? body.length : k + 1;
+      }
+      out += body.slice(i, end);
+      i = end;
+    } else if (/[A-Za-z_]/.test(ch)) {
+      let j = i + 1;
+      while (j < body.length && /[A-Za-z0-9_]/.test(body[j]!)) j++;
+      const w = body.slice(i, j);
+      out += w === v ? x : w;
+      i = j;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -143,19 +183,22 @@ export const DUCKDB: SqlDialect = {
   first: (l) => `${l}[1]`,
   flatten: (l) => `flatten(${l})`,
   list: (items) => `[${items.join(', ')}]`,
+  any3: (l) => `(CASE WHEN list_bool_or(${l}) THEN TRUE WHEN list_count(${l}) < len(${l}) THEN NULL ELSE FALSE END)`,
+  listMax: (l) => `list_max(${l})`,
   hasAny: (l, items) => `list_has_any(${l}, [${items.map(sq).join(', ')}])`,
   toJsonArray: (l) => `CAST(to_json(${l}) AS JSON)`,
   keywords: (x) => `(SELECT list(json_extract_string(value, '$')) FROM json_tree(${x}) WHERE type NOT IN ('OBJECT', 'ARRAY', 'NULL'))`,
-  let: (x, v, body) => `list_transform([${x}], lambda ${v}: ${body})[1]`,
+  let: (x, v, body) => (IDENT.test(x) ? renameVar(body, v, x) : `list_transform([${x}], lambda ${v}: ${body})[1]`),
   EMPTY_TEXT_LIST: 'CAST([] AS VARCHAR[])',
   concat: (ls) => `(${ls.join(' || ')})`,
+  jsonText: (x) => `CAST(${x} AS VARCHAR)`,
   rowNumber: '(row_number() OVER () - 1)',
 };
 
 /** ClickHouse: JSON kept as a String column; `JSONExtractRaw` gives '' for a missing key, made NULL here. */
 export const CLICKHOUSE: SqlDialect = {
   name: 'clickhouse',
-  str: (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  str: (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
   ident: (s) => `\`${s.replace(/`/g, '\\`')}\``,
   TRUE: 'true',
   FALSE: 'false',
@@ -186,12 +229,15 @@ export const CLICKHOUSE: SqlDialect = {
   first: (l) => `arrayElementOrNull(${l}, 1)`,
   flatten: (l) => `arrayFlatten(${l})`,
   list: (items) => `[${items.join(', ')}]`,
+  any3: (l) => `if(arrayExists(b -> b = 1, ${l}), true, if(arrayExists(b -> isNull(b), ${l}), NULL, false))`,
+  listMax: (l) => `arrayMax(${l})`,
   hasAny: (l, items) => `hasAny(${l}, [${items.map((i) => CLICKHOUSE.str(i)).join(', ')}])`,
   toJsonArray: (l) => `concat('[', arrayStringConcat(${l}, ','), ']')`,
   keywords: (x) => `JSONAllValues(${x})`,
-  let: (x, v, body) => `arrayMap(${v} -> ${body}, [${x}])[1]`,
+  let: (x, v, body) => (IDENT.test(x) ? renameVar(body, v, x) : `arrayMap(${v} -> ${body}, [${x}])[1]`),
   EMPTY_TEXT_LIST: 'CAST([] AS Array(String))',
   concat: (ls) => `arrayConcat(${ls.join(', ')})`,
+  jsonText: (x) => x,
   rowNumber: '(rowNumberInAllBlocks())',
 };
 

@@ -60,6 +60,39 @@ export function windowsColumnsSql(d: SqlDialect, ev: string): { win: string; ed:
   };
 }
 
+/**
+ * Lower-case strings one of which the event's text (lower-cased; for Sigma also without spaces) must contain for
+ * the field to be present: the last key of the path (snake or camel case for UDM). Undefined: no such guard.
+ * A key written with JSON escapes (`\u0041`) in the input is not seen by the guard.
+ */
+export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: readonly string[]; readonly noSpaces: boolean } | undefined {
+  switch (kind) {
+    case 'dotted':
+    case 'dotted_ci':
+      return { keys: [field.split('.').pop()!.toLowerCase()], noSpaces: false };
+    case 'panther': {
+      if (!field.includes('[')) return { keys: [field.split('.').pop()!.toLowerCase()], noSpaces: false };
+      const segs = parseKeyPath(field);
+      const last = segs?.[segs.length - 1];
+      return last && 'key' in last ? { keys: [last.key.toLowerCase()], noSpaces: false } : undefined;
+    }
+    case 'sigma': {
+      if (field === KEYWORD_FIELD) return undefined;
+      const keys = [field.split('.').pop()!.toLowerCase().replaceAll(' ', '')];
+      const us = field.indexOf('_');
+      if (us > 0 && !field.includes('.')) keys.push(field.slice(us + 1).toLowerCase().replaceAll(' ', ''));
+      return { keys: keys.filter((k) => k !== ''), noSpaces: true };
+    }
+    case 'udm': {
+      const parts = splitUdmPath(field);
+      const last = parts?.[parts.length - 1];
+      if (!last || last.kind === 'index') return undefined;
+      const k = last.kind === 'name' ? last.name : last.key;
+      return { keys: [...new Set([k.toLowerCase(), camel(k).toLowerCase()])], noSpaces: false };
+    }
+  }
+}
+
 /** Fresh lambda variable names. */
 export class Names {
   private n = 0;
@@ -74,11 +107,11 @@ const isIndex = (k: string) => k !== '' && [...k].every((c) => c >= '0' && c <= 
 export function fieldSql(d: SqlDialect, kind: ResolverKind, field: string, cols: EventColumns, names = new Names()): string {
   switch (kind) {
     case 'dotted':
-      return dotted(d, cols.ev, field.split('.'), false, names);
+      return dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev');
     case 'dotted_ci':
-      return dotted(d, cols.ev, field.split('.'), true, names);
+      return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev');
     case 'panther': {
-      if (!field.includes('[')) return dotted(d, cols.ev, field.split('.'), true, names);
+      if (!field.includes('[')) return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev');
       const segs = parseKeyPath(field);
       return segs ? keyPath(d, cols.ev, segs, 0, names) : 'NULL';
     }
@@ -186,7 +219,7 @@ function fromData(d: SqlDialect, edExpr: string, field: string, names: Names): s
 
 function sigma(d: SqlDialect, field: string, cols: EventColumns, names: Names): string {
   if (field === KEYWORD_FIELD) return d.toJsonArray(d.keywords(cols.ev));
-  const direct = unwrap(d, dotted(d, cols.ev, field.split('.'), false, names), names);
+  const direct = unwrap(d, dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev'), names);
   const c = names.next('c');
   const y = names.next('y');
   const userData = `CASE WHEN ${d.is(cols.ud, 'object')} THEN ${d.first(d.filter(d.map(d.keys(cols.ud), d.lambda(c, fromData(d, d.getDynamic(cols.ud, c), field, names))), d.lambda(y, `${y} IS NOT NULL`)))} END`;

@@ -25,6 +25,8 @@ export interface GenContext {
   readonly field: (name: string) => string;
   /** The resolver of the rule (for element-relative fields inside `each`). */
   readonly kind: ResolverKind;
+  /** Columns holding a field column's scalar text and its lower-cased text (computed once per event). */
+  readonly columnText?: (x: string) => { readonly text: string; readonly lower: string } | undefined;
   /** Can the engine run this (already RE2-checked) regex? Default: yes. */
   readonly regexOk?: (pattern: string) => boolean;
   readonly names?: Names;
@@ -106,8 +108,12 @@ function countTruthSql(d: SqlDialect, t: string, u: string, q: { op: 'eq' | 'ne'
 /** Kleene OR (any) of a list of booleans. */
 function any3(d: SqlDialect, list: string, names: Names): string {
   const l = names.next('l');
-  const y = names.next('y');
-  return d.let(list, l, `CASE WHEN ${d.listLength(d.filter(l, d.lambda(y, y)))} > 0 THEN TRUE WHEN ${d.listLength(d.filter(l, d.lambda(y, `${y} IS NULL`)))} > 0 THEN NULL ELSE FALSE END`);
+  return d.let(list, l, d.any3(l));
+}
+
+/** Kleene OR over the elements of a list: one pass, each element's truth coded 2 (TRUE), 1 (NULL), 0 (FALSE). */
+function anyOver(d: SqlDialect, list: string, e: string, body: string): string {
+  return `(CASE ${d.listMax(d.map(list, d.lambda(e, `CASE ${body} WHEN TRUE THEN 2 WHEN FALSE THEN 0 ELSE 1 END`)))} WHEN 2 THEN TRUE WHEN 1 THEN ${d.NULL_BOOL} ELSE FALSE END)`;
 }
 
 /** The value of a field: an event field, or an element-relative one inside `each`. */
@@ -163,25 +169,25 @@ function predSql(p: Predicate, c: Ctx): string {
   const o: PredicateOptions = p.opts ?? {};
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
   const strict = o.typing === 'strict';
-  const x = c.names.next('x');
   let raw = valueOf(p.field, c);
   if (o.missingAs !== undefined && (o.missingAs === null || typeof o.missingAs !== 'object')) {
     const lit = d.json(JSON.stringify(o.missingAs));
     raw = `CASE WHEN ${raw} IS NULL${o.nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
   }
+  const x = /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw) ? raw : c.names.next('x');
   let body: string;
   switch (p.op) {
     case 'is_null':
-      body = nullish(d, x, o, c.names);
+      body = nullish(d, x, o);
       break;
     case 'is_not_null':
-      body = `(NOT ${nullish(d, x, o, c.names)})`;
+      body = `(NOT ${nullish(d, x, o)})`;
       break;
     case 'ne':
-      body = `(NOT ${anyOrAll(p, c, (pat) => equals(d, x, pat, cs, strict, o.listMatch, c))})`;
+      body = `(NOT ${anyOrAll(p, c, (pats) => equals(d, x, pats, cs, strict, o.listMatch, c))})`;
       break;
     default:
-      body = anyOrAll(p, c, (pat) => opTest(p, x, pat, cs, strict, c));
+      body = anyOrAll(p, c, (pats) => opTest(p, x, pats, cs, strict, c));
   }
   if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
     const nullish1 = [`${x} IS NULL`, d.is(x, 'null')];
@@ -194,21 +200,24 @@ function predSql(p: Predicate, c: Ctx): string {
     }
     body = `CASE WHEN ${nullish1.join(' OR ')} THEN ${d.NULL_BOOL} ELSE ${body} END`;
   }
-  return d.let(raw, x, body);
+  return x === raw ? body : d.let(raw, x, body);
 }
 
 /** A pattern: a static value after transforms (alternatives), or a field reference. */
 type Pat = { kind: 'lit'; v: string | number | boolean | null } | { kind: 'ref'; sql: string };
+type Lit = string | number | boolean | null;
 
-function anyOrAll(p: Predicate, c: Ctx, test: (pat: Pat) => string): string {
+/**
+ * Every value's patterns to one test: with `match: any` (default) all patterns in one test (any value, any
+ * alternative: Kleene OR commutes with the any-element of lists), with `match: all` one test per value, ANDed.
+ */
+function anyOrAll(p: Predicate, c: Ctx, test: (pats: readonly Pat[]) => string): string {
   const all = p.opts?.match === 'all';
-  const parts = p.values.map((v) => {
-    const alts = expand(v, p.opts?.transforms, c);
-    const r = alts.map(test);
-    return r.length === 1 ? r[0]! : `(${r.join(' OR ')})`;
-  });
-  if (parts.length === 0) return all ? c.d.TRUE : c.d.FALSE;
-  return parts.length === 1 ? parts[0]! : `(${parts.join(all ? ' AND ' : ' OR ')})`;
+  const per = p.values.map((v) => expand(v, p.opts?.transforms, c));
+  if (per.length === 0) return all ? c.d.TRUE : c.d.FALSE;
+  if (!all) return test(per.flat());
+  const parts = per.map((pats) => test(pats));
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
 }
 
 function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): Pat[] {
@@ -219,8 +228,19 @@ function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): P
   return cur.map((s) => ({ kind: 'lit', v: s }));
 }
 
+/** A value's scalar text (lower-cased unless cs): the precomputed column when there is one. */
+function textOf(c: Ctx, x: string, cs: boolean): string {
+  const col = c.columnText?.(x);
+  if (col) return cs ? col.text : col.lower;
+  return cs ? c.d.text(x) : c.d.lower(c.d.text(x));
+}
+
+const lits = (pats: readonly Pat[]): Lit[] => pats.flatMap((p) => (p.kind === 'lit' ? [p.v] : []));
+const refs = (pats: readonly Pat[]): string[] => pats.flatMap((p) => (p.kind === 'ref' ? [p.sql] : []));
+const orAll = (d: SqlDialect, xs: readonly string[]) => (xs.length === 0 ? d.FALSE : xs.length === 1 ? xs[0]! : `(${xs.join(' OR ')})`);
+
 /** `isNullish` (+ KQL `empty`): never NULL. */
-function nullish(d: SqlDialect, x: string, o: PredicateOptions, names: Names): string {
+function nullish(d: SqlDialect, x: string, o: PredicateOptions): string {
   const t = [`${x} IS NULL`, d.is(x, 'null')];
   if (o.truthy) {
     t.push(
@@ -231,60 +251,81 @@ function nullish(d: SqlDialect, x: string, o: PredicateOptions, names: Names): s
       `(${d.is(x, 'object')} AND ${d.listLength(d.keys(x))} = 0)`,
     );
   } else if (o.empty) t.push(`(${d.is(x, 'string')} AND ${d.text(x)} = '')`);
-  void names;
   return `(${t.join(' OR ')})`;
 }
 
-const cmpText = (d: SqlDialect, a: string, b: string, cs: boolean) => (cs ? `${a} = ${d.str(b)}` : `${d.lower(a)} = ${d.str(b.toLowerCase())}`);
+const cmpText = (d: SqlDialect, a: string, b: string, cs: boolean) => (cs ? `${a} = ${d.str(b)}` : `${a} = ${d.str(b.toLowerCase())}`);
 
-/** The evaluator's `equals` (missing, list any / whole, strict or loose typing): never NULL for a literal. */
-function equals(d: SqlDialect, x: string, pat: Pat, cs: boolean, strict: boolean, listMatch: 'any' | 'whole' | undefined, c: Ctx): string {
-  if (pat.kind === 'ref') return equalsRef(d, x, pat.sql, cs, c);
-  const missing = pat.v === null ? d.TRUE : d.FALSE;
-  const whole = (y: string) => equalsWhole(d, y, pat.v, cs, strict);
-  const any = (listMatch ?? (strict ? 'whole' : 'any')) === 'any';
-  const e = c.names.next('e');
-  const arr = any ? `WHEN ${d.is(x, 'array')} THEN ${any3(d, d.map(d.elements(x), d.lambda(e, whole(e))), c.names)} ` : '';
-  return `(CASE WHEN ${x} IS NULL THEN ${missing} ${arr}ELSE ${whole(x)} END)`;
+/** The evaluator's `equals` (missing, list any / whole, strict or loose typing) for any of the patterns. */
+function equals(d: SqlDialect, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, listMatch: 'any' | 'whole' | undefined, c: Ctx): string {
+  const out = refs(pats).map((r) => equalsRef(d, x, r, cs, c));
+  const ls = lits(pats);
+  if (ls.length) {
+    const missing = ls.includes(null) ? d.TRUE : d.FALSE;
+    const whole = (y: string) => equalsWholeAny(d, y, ls, cs, strict, c);
+    const any = (listMatch ?? (strict ? 'whole' : 'any')) === 'any';
+    const e = c.names.next('e');
+    const arr = any ? `WHEN ${d.is(x, 'array')} THEN ${anyOver(d, d.elements(x), e, whole(e))} ` : '';
+    out.push(`(CASE WHEN ${x} IS NULL THEN ${missing} ${arr}ELSE ${whole(x)} END)`);
+  }
+  return orAll(d, out);
 }
 
-function equalsWhole(d: SqlDialect, y: string, pat: string | number | boolean | null, cs: boolean, strict: boolean): string {
+/** Equality of a present value `y` with any of the literals: strings compared once as (lower-cased) text. */
+function equalsWholeAny(d: SqlDialect, y: string, ls: readonly Lit[], cs: boolean, strict: boolean, c: Ctx): string {
+  const strs = ls.filter((v): v is string => typeof v === 'string');
+  const others = ls.filter((v) => typeof v !== 'string');
+  const parts = others.map((v) => equalsWhole(d, y, v, cs, strict));
+  if (strs.length) {
+    const t = textOf(c, y, cs);
+    const inSet = (vals: readonly string[]) => (vals.length === 1 ? cmpText(d, t, vals[0]!, cs) : `${t} IN (${vals.map((v) => d.str(cs ? v : v.toLowerCase())).join(', ')})`);
+    if (strict) parts.push(`(${d.is(y, 'string')} AND ${inSet(strs)})`);
+    else {
+      const nums = strs.map(numericOf).filter((n): n is number => n !== undefined);
+      const nonNum = strs.filter((s) => numericOf(s) === undefined);
+      const onNumber = orAll(d, [...(nums.length ? [`COALESCE(${d.num(d.text(y))} IN (${nums.map(num).join(', ')}), FALSE)`] : []), ...(nonNum.length ? [inSet(nonNum)] : [])]);
+      const lowerSet = [...new Set(strs.map((s) => s.toLowerCase()))];
+      parts.push(`(CASE WHEN ${d.is(y, 'number')} THEN ${onNumber} WHEN ${d.is(y, 'boolean')} THEN ${textOf(c, y, false)} IN (${lowerSet.map((v) => d.str(v)).join(', ')}) WHEN ${d.is(y, 'string')} THEN ${inSet(strs)} ELSE FALSE END)`);
+    }
+  }
+  return orAll(d, parts);
+}
+
+function equalsWhole(d: SqlDialect, y: string, pat: Lit, cs: boolean, strict: boolean): string {
   const isN = d.is(y, 'number');
   const isS = d.is(y, 'string');
   const isB = d.is(y, 'boolean');
   const numEq = (n: number) => `COALESCE(${d.num(d.text(y))} = ${num(n)}, FALSE)`;
   if (pat === null) return d.is(y, 'null');
   if (strict) {
-    if (typeof pat === 'string') return `(${isS} AND ${cmpText(d, d.text(y), pat, cs)})`;
+    if (typeof pat === 'string') return `(${isS} AND ${cs ? `${d.text(y)} = ${d.str(pat)}` : `${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())}`})`;
     const n = typeof pat === 'boolean' ? Number(pat) : pat;
     return `((${isN} AND ${numEq(n)}) OR (${isB} AND ${d.text(y)} = ${d.str(n === 1 ? 'true' : n === 0 ? 'false' : 'none')}))`;
   }
   if (typeof pat === 'boolean') return `((${isB} OR ${isS}) AND ${d.lower(d.text(y))} = ${d.str(String(pat))})`;
   if (typeof pat === 'number') return `((${isN} OR ${isS}) AND ${numEq(pat)})`;
   const np = numericOf(pat);
-  const onNumber = np !== undefined ? numEq(np) : cmpText(d, d.text(y), pat, cs);
-  return `(CASE WHEN ${isN} THEN ${onNumber} WHEN ${isB} THEN ${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())} WHEN ${isS} THEN ${cmpText(d, d.text(y), pat, cs)} ELSE FALSE END)`;
+  const txt = (cmp: string) => (cs ? `${d.text(y)} = ${d.str(cmp)}` : `${d.lower(d.text(y))} = ${d.str(cmp.toLowerCase())}`);
+  const onNumber = np !== undefined ? numEq(np) : txt(pat);
+  return `(CASE WHEN ${isN} THEN ${onNumber} WHEN ${isB} THEN ${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())} WHEN ${isS} THEN ${txt(pat)} ELSE FALSE END)`;
 }
 
 /** Equality with another field: strings (case as the predicate says) and numbers; other shapes are unknown. */
 function equalsRef(d: SqlDialect, x: string, r: string, cs: boolean, c: Ctx): string {
   const ref = c.names.next('r');
   const low = (s: string) => (cs ? s : d.lower(s));
-  const scalar = (y: string) => `(${d.is(y, 'string')} OR ${d.is(y, 'number')} OR ${d.is(y, 'boolean')})`;
-  const body = `CASE WHEN ${x} IS NULL THEN (${ref} IS NULL OR ${d.is(ref, 'null')}) WHEN ${ref} IS NULL THEN FALSE WHEN ${d.is(x, 'null')} OR ${d.is(ref, 'null')} THEN (${d.is(x, 'null')} AND ${d.is(ref, 'null')})
-    WHEN ${d.is(x, 'string')} AND ${d.is(ref, 'string')} THEN ${low(d.text(x))} = ${low(d.text(ref))}
-    WHEN ${d.is(x, 'number')} AND ${d.is(ref, 'number')} THEN ${d.num(d.text(x))} = ${d.num(d.text(ref))}
-    WHEN ${scalar(x)} AND ${scalar(ref)} THEN ${d.NULL_BOOL} ELSE ${d.NULL_BOOL} END`;
+  const body = `CASE WHEN ${x} IS NULL THEN (${ref} IS NULL OR ${d.is(ref, 'null')}) WHEN ${ref} IS NULL THEN FALSE WHEN ${d.is(x, 'null')} OR ${d.is(ref, 'null')} THEN (${d.is(x, 'null')} AND ${d.is(ref, 'null')}) WHEN ${d.is(x, 'string')} AND ${d.is(ref, 'string')} THEN ${low(d.text(x))} = ${low(d.text(ref))} WHEN ${d.is(x, 'number')} AND ${d.is(ref, 'number')} THEN ${d.num(d.text(x))} = ${d.num(d.text(ref))} ELSE ${d.NULL_BOOL} END`;
   return d.let(r, ref, body);
 }
 
-function opTest(p: Predicate, x: string, pat: Pat, cs: boolean, strict: boolean, c: Ctx): string {
+function opTest(p: Predicate, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, c: Ctx): string {
   const d = c.d;
   const o = p.opts ?? {};
+  const unknownRefs = refs(pats).length ? [d.NULL_BOOL] : [];
   switch (p.op) {
     case 'eq':
     case 'in':
-      return equals(d, x, pat, cs, strict, o.listMatch, c);
+      return equals(d, x, pats, cs, strict, o.listMatch, c);
     case 'ne':
     case 'is_null':
     case 'is_not_null':
@@ -292,25 +333,29 @@ function opTest(p: Predicate, x: string, pat: Pat, cs: boolean, strict: boolean,
     case 'lt':
     case 'le':
     case 'gt':
-    case 'ge':
-      return pat.kind === 'lit' ? ordered(d, p.op, x, pat.v, strict) : d.NULL_BOOL;
+    case 'ge': {
+      const op = p.op;
+      return orAll(d, [...lits(pats).map((v) => ordered(d, op, x, v, strict)), ...unknownRefs]);
+    }
     case 'contains':
     case 'starts_with':
     case 'ends_with':
     case 'has':
-      return pat.kind === 'lit' ? stringOp(p, x, pat.v, cs, p.op === 'has' ? false : strict, c) : d.NULL_BOOL;
+      return orAll(d, [...(lits(pats).length ? [stringOp(p, x, lits(pats), cs, p.op === 'has' ? false : strict, c)] : []), ...unknownRefs]);
     case 'wildcard':
     case 'regex':
-    case 'cidr':
-      if (pat.kind !== 'lit') return d.NULL_BOOL;
-      if (typeof pat.v !== 'string') return `(CASE WHEN ${x} IS NULL THEN FALSE ELSE FALSE END)`;
-      return onStrings(d, x, stringTest(p, pat.v, cs, c), c.names);
+    case 'cidr': {
+      const ss = lits(pats).filter((v): v is string => typeof v === 'string');
+      const tests = ss.map((v) => stringTest(p, v, cs, c));
+      const combined = tests.length ? [onStrings(c, x, () => tests)] : [];
+      return orAll(d, [...combined, ...unknownRefs]);
+    }
     default:
       return assertNever(p.op, 'operator');
   }
 }
 
-function ordered(d: SqlDialect, op: 'lt' | 'le' | 'gt' | 'ge', x: string, pat: string | number | boolean | null, strict: boolean): string {
+function ordered(d: SqlDialect, op: 'lt' | 'le' | 'gt' | 'ge', x: string, pat: Lit, strict: boolean): string {
   const sqlOp = { lt: '<', le: '<=', gt: '>', ge: '>=' }[op];
   const absent = strict ? d.NULL_BOOL : d.FALSE;
   if (pat === null) return absent;
@@ -330,15 +375,15 @@ function ordered(d: SqlDialect, op: 'lt' | 'le' | 'gt' | 'ge', x: string, pat: s
   return `(CASE ${head} WHEN ${isS} THEN ${strCmp} ELSE FALSE END)`;
 }
 
-/** The evaluator's `stringOp` (contains / starts_with / ends_with / has). */
-function stringOp(p: Predicate, x: string, pat: string | number | boolean | null, cs: boolean, strict: boolean, c: Ctx, depth = 0): string {
+/** The evaluator's `stringOp` (contains / starts_with / ends_with / has) for any of the literals. */
+function stringOp(p: Predicate, x: string, pats: readonly Lit[], cs: boolean, strict: boolean, c: Ctx, depth = 0): string {
   const d = c.d;
   const absent = strict ? d.NULL_BOOL : d.FALSE;
-  if (pat === null) return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} ELSE FALSE END)`;
-  const needle = String(pat);
+  const needles = pats.filter((v): v is string | number | boolean => v !== null).map(String);
+  if (needles.length === 0) return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} ELSE FALSE END)`;
   const membership = p.op === 'contains';
-  const test = (hay: string): string => {
-    const h = cs ? hay : d.lower(hay);
+  const t = c.names.next('t');
+  const one = (h: string, needle: string): string => {
     const n = cs ? needle : needle.toLowerCase();
     switch (p.op) {
       case 'contains':
@@ -351,15 +396,20 @@ function stringOp(p: Predicate, x: string, pat: string | number | boolean | null
         return hasTermSql(d, h, n, p.opts?.term ?? 'whole');
     }
   };
+  void t;
+  const test = (): string => {
+    const h = textOf(c, x, cs);
+    return orAll(d, needles.map((n) => one(h, n)));
+  };
   const e = c.names.next('e');
   let onArray: string;
-  if (strict && membership) onArray = any3(d, d.map(d.elements(x), d.lambda(e, equalsWhole(d, e, pat, cs, true))), c.names);
+  if (strict && membership) onArray = anyOver(d, d.elements(x), e, equalsWholeAny(d, e, pats.filter((v) => v !== null), cs, true, c));
   else if (strict) onArray = d.NULL_BOOL;
   else if (depth >= 1) onArray = d.NULL_BOOL;
-  else onArray = any3(d, d.map(d.elements(x), d.lambda(e, stringOp(p, e, pat, cs, strict, c, depth + 1))), c.names);
+  else onArray = anyOver(d, d.elements(x), e, stringOp(p, e, pats, cs, strict, c, depth + 1));
   const k = c.names.next('k');
-  const onObject = strict && membership ? `${d.listLength(d.filter(d.keys(x), d.lambda(k, `${k} = ${d.str(needle)}`)))} > 0` : absent;
-  const onOther = strict ? `CASE WHEN ${d.is(x, 'string')} THEN ${test(d.text(x))} ELSE ${d.NULL_BOOL} END` : test(d.text(x));
+  const onObject = strict && membership ? `${d.listLength(d.filter(d.keys(x), d.lambda(k, `${k} IN (${needles.map((n) => d.str(n)).join(', ')})`)))} > 0` : absent;
+  const onOther = strict ? `CASE WHEN ${d.is(x, 'string')} THEN ${test()} ELSE ${d.NULL_BOOL} END` : test();
   return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} WHEN ${d.is(x, 'array')} THEN ${onArray} WHEN ${d.is(x, 'object')} THEN ${onObject} ELSE ${onOther} END)`;
 }
 
@@ -380,17 +430,19 @@ function hasTermSql(d: SqlDialect, hay: string, needle: string, term: 'whole' | 
 const escapeRe2 = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The evaluator's `onStrings`: missing / null / object false, a list any element, a scalar as text. */
-function onStrings(d: SqlDialect, x: string, test: (s: string) => string, names: Names, depth = 0): string {
-  const e = names.next('e');
-  const onArray = depth >= 1 ? d.NULL_BOOL : any3(d, d.map(d.elements(x), d.lambda(e, onStrings(d, e, test, names, depth + 1))), names);
-  return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} OR ${d.is(x, 'object')} THEN FALSE WHEN ${d.is(x, 'array')} THEN ${onArray} ELSE ${test(d.text(x))} END)`;
+function onStrings(c: Ctx, x: string, tests: (x: string) => ((text: string, lower: string) => string)[], depth = 0): string {
+  const d = c.d;
+  const e = c.names.next('e');
+  const onArray = depth >= 1 ? d.NULL_BOOL : anyOver(d, d.elements(x), e, onStrings(c, e, tests, depth + 1));
+  const here = orAll(d, tests(x).map((f) => f(textOf(c, x, true), textOf(c, x, false))));
+  return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} OR ${d.is(x, 'object')} THEN FALSE WHEN ${d.is(x, 'array')} THEN ${onArray} ELSE ${here} END)`;
 }
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** The test of a wildcard, regex or cidr pattern on a text. */
-function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string) => string {
+function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string, lower: string) => string {
   const d = c.d;
   const o = p.opts ?? {};
   const bound = (s: string, t: string) => `CASE WHEN ${d.length(s)} > ${LIMITS.maxRegexInput} THEN ${d.NULL_BOOL} ELSE ${t} END`;
@@ -412,7 +464,7 @@ function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string)
     return (s) => bound(s, d.regex(s, d.str(inline)));
   }
   const like = likePattern(pat, o.wildcard ?? 'sigma');
-  return (s) => bound(s, cs ? d.like(s, d.str(like)) : d.like(d.lower(s), d.str(like.toLowerCase())));
+  return (s, low) => bound(s, cs ? d.like(s, d.str(like)) : d.like(low, d.str(like.toLowerCase())));
 }
 
 /** A wildcard pattern as an SQL LIKE pattern with `\` escapes. */

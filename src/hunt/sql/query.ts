@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../../model/expr.ts';
 import type { SqlDialect } from './dialects.ts';
-import { fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
+import { fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
 import { exprSql } from './generate.ts';
 import { logSourcesSql } from './route.ts';
 
@@ -64,6 +64,7 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
       kind,
       names,
       ...(opts.regexOk ? { regexOk: opts.regexOk } : {}),
+      columnText: (x) => (/^dw_f[0-9]+$/.test(x) ? { text: `${x}_t`, lower: `${x}_l` } : undefined),
       field: (f) => {
         const key = `${kind}\u0000${f}`;
         let e = fields.get(key);
@@ -83,14 +84,25 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const s2 = ['dw_idx', 'ev', ...(needsWindows ? ['dw_win', `${w.ed('dw_win')} AS dw_ed`, `${w.ud('dw_win')} AS dw_ud`, `${w.sys('dw_win')} AS dw_sys`] : [])];
   const useLs = !opts.forceLogSources && rules.some((r) => r.logSources !== undefined);
   if (useLs) s2.push(`${logSourcesSql(d, 'ev')} AS dw_ls`);
-  const s3 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].map((f) => `${fieldSql(d, f.kind, f.field, cols, names)} AS ${f.col}`)];
+  s2.push(`${d.lower(d.jsonText('ev'))} AS dw_lev`);
+  if (needsWindows) s2.push(`${d.stripSpaces(d.lower(d.jsonText('ev')))} AS dw_levns`);
+  const guarded = (f: { kind: ResolverKind; field: string }): string => {
+    const sql = fieldSql(d, f.kind, f.field, cols, names);
+    const g = fieldGuard(f.kind, f.field);
+    if (!g || g.keys.length === 0) return sql;
+    const text = g.noSpaces ? 'dw_levns' : 'dw_lev';
+    return `CASE WHEN ${g.keys.map((k) => d.contains(text, d.str(k))).join(' OR ')} THEN ${sql} END`;
+  };
+  const s3 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].map((f) => `${guarded(f)} AS ${f.col}`)];
+  const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
   const h = names.next('h');
   const hits = d.filter(d.list(conds), d.lambda(h, `${h} IS NOT NULL`));
   return [
     `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}),`,
     `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,
     `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2),`,
-    `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM dw_e3)`,
+    `dw_e4 AS (SELECT ${s4.join(', ')} FROM dw_e3),`,
+    `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM dw_e4)`,
     `SELECT * FROM dw_r WHERE ${d.listLength('dw_hits')} > 0 ORDER BY dw_idx`,
   ].join('\n');
 }
