@@ -60,8 +60,19 @@ export class DuckEngine {
   /** Load one file (JSON / JSON lines / gzip of either, or Parquet by its extension or magic). */
   async load(file: string): Promise<LoadedFile> {
     const parquet = /\.parquet$/i.test(file);
+    let evColumn = false;
+    if (parquet) {
+      try {
+        const cols = (await this.conn.runAndReadAll(`SELECT name FROM parquet_schema(${q(file)}) WHERE name <> 'duckdb_schema' AND num_children IS NULL`)).getRows().map((r) => String(r[0]));
+        evColumn = cols.length === 1 && cols[0] === 'ev';
+      } catch {
+        evColumn = false;
+      }
+    }
     const src = parquet
-      ? `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
+      ? evColumn
+        ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
+        : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
       : `(SELECT json AS ev FROM read_json_objects(${q(file)}, format = 'auto', compression = 'auto', maximum_object_size = 16777216))`;
     try {
       const before = this.count;
