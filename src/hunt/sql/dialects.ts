@@ -31,6 +31,11 @@ export interface SqlDialect {
   pick?(list: string, i: number): string;
   /** Is the JSON value `x` (not NULL) of this kind. */
   is(x: string, kind: JsonKind): string;
+  /** The JSON type name of a value (what `typeIs` tests; computed once per event for field columns). */
+  typeOf(x: string): string;
+  typeIs(t: string, kind: JsonKind): string;
+  /** A JSON null as SQL NULL, other values unchanged. */
+  nullIfJsonNull(x: string): string;
   /** The keys of a JSON object, as a list of strings. */
   keys(x: string): string;
   /** The elements of a JSON array, as a list of JSON values. */
@@ -95,6 +100,23 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * and a number), so a whole-word match outside string literals is the variable.
  */
 function renameVar(body: string, v: string, x: string): string {
+  return scanVar(body, v, x).out;
+}
+
+/** Occurrences of variable `v` in `body` (outside string literals). */
+function countVar(body: string, v: string): number {
+  return scanVar(body, v, v).count;
+}
+
+/** `let` by substitution when `x` is an identifier or `v` is used at most once (evaluated once either way). */
+function substitute(x: string, v: string, body: string): string | undefined {
+  if (IDENT.test(x)) return renameVar(body, v, x);
+  if (countVar(body, v) <= 1) return renameVar(body, v, `(${x})`);
+  return undefined;
+}
+
+function scanVar(body: string, v: string, x: string): { out: string; count: number } {
+  let count = 0;
   let out = '';
   let i = 0;
   while (i < body.length) {
@@ -112,6 +134,7 @@ function renameVar(body: string, v: string, x: string): string {
       let j = i + 1;
       while (j < body.length && /[A-Za-z0-9_]/.test(body[j]!)) j++;
       const w = body.slice(i, j);
+      if (w === v) count++;
       out += w === v ? x : w;
       i = j;
     } else {
@@ -119,7 +142,7 @@ function renameVar(body: string, v: string, x: string): string {
       i++;
     }
   }
-  return out;
+  return { out, count };
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -159,6 +182,9 @@ export const DUCKDB: SqlDialect = {
   getMany: (x, paths) => `json_extract(${x}, [${paths.map((p) => sq(pointer(p))).join(', ')}])`,
   pick: (list, i) => `${list}[${i + 1}]`,
   is: (x, kind) => inList(`json_type(${x})`, DUCK_TYPES[kind]),
+  typeOf: (x) => `json_type(${x})`,
+  typeIs: (t, kind) => inList(t, DUCK_TYPES[kind]),
+  nullIfJsonNull: (x) => `nullif(${x}, CAST('null' AS JSON))`,
   keys: (x) => `json_keys(${x})`,
   elements: (x) => `CAST(json_extract(${x}, '$[*]') AS JSON[])`,
   text: (x) => `json_extract_string(${x}, '$')`,
@@ -188,7 +214,7 @@ export const DUCKDB: SqlDialect = {
   hasAny: (l, items) => `list_has_any(${l}, [${items.map(sq).join(', ')}])`,
   toJsonArray: (l) => `CAST(to_json(${l}) AS JSON)`,
   keywords: (x) => `(SELECT list(json_extract_string(value, '$')) FROM json_tree(${x}) WHERE type NOT IN ('OBJECT', 'ARRAY', 'NULL'))`,
-  let: (x, v, body) => (IDENT.test(x) ? renameVar(body, v, x) : `list_transform([${x}], lambda ${v}: ${body})[1]`),
+  let: (x, v, body) => substitute(x, v, body) ?? `list_transform([${x}], lambda ${v}: ${body})[1]`,
   EMPTY_TEXT_LIST: 'CAST([] AS VARCHAR[])',
   concat: (ls) => `(${ls.join(' || ')})`,
   jsonText: (x) => `CAST(${x} AS VARCHAR)`,
@@ -206,6 +232,9 @@ export const CLICKHOUSE: SqlDialect = {
   get: (x, keys) => `nullIf(JSONExtractRaw(${x}, ${keys.map((k) => CLICKHOUSE.str(k)).join(', ')}), '')`,
   getDynamic: (x, k) => `nullIf(JSONExtractRaw(${x}, ${k}), '')`,
   is: (x, kind) => inList(`toString(JSONType(${x}))`, CH_TYPES[kind]),
+  typeOf: (x) => `toString(JSONType(${x}))`,
+  typeIs: (t, kind) => inList(t, CH_TYPES[kind]),
+  nullIfJsonNull: (x) => `nullIf(${x}, 'null')`,
   keys: (x) => `JSONExtractKeys(${x})`,
   elements: (x) => `JSONExtractArrayRaw(${x})`,
   text: (x) => `multiIf(JSONType(${x}) = 'String', JSONExtractString(${x}), JSONType(${x}) IN ('Int64', 'UInt64', 'Double', 'Bool'), ${x}, NULL)`,
@@ -234,7 +263,7 @@ export const CLICKHOUSE: SqlDialect = {
   hasAny: (l, items) => `hasAny(${l}, [${items.map((i) => CLICKHOUSE.str(i)).join(', ')}])`,
   toJsonArray: (l) => `concat('[', arrayStringConcat(${l}, ','), ']')`,
   keywords: (x) => `JSONAllValues(${x})`,
-  let: (x, v, body) => (IDENT.test(x) ? renameVar(body, v, x) : `arrayMap(${v} -> ${body}, [${x}])[1]`),
+  let: (x, v, body) => substitute(x, v, body) ?? `arrayMap(${v} -> ${body}, [${x}])[1]`,
   EMPTY_TEXT_LIST: 'CAST([] AS Array(String))',
   concat: (ls) => `arrayConcat(${ls.join(', ')})`,
   jsonText: (x) => x,

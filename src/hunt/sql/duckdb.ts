@@ -31,6 +31,9 @@ export interface BatchRow {
   readonly event?: string;
 }
 
+/** The events relation of the batch queries: the table's rowid is the index. */
+const EVENTS = '(SELECT rowid AS dw_idx, ev FROM dw_events)';
+
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export class DuckEngine {
@@ -46,7 +49,7 @@ export class DuckEngine {
       ...(opts.threads ? { threads: String(opts.threads) } : {}),
     });
     const conn = await inst.connect();
-    await conn.run('CREATE TABLE dw_events (dw_idx BIGINT, dw_file VARCHAR, ev JSON)');
+    await conn.run('CREATE TABLE dw_events (dw_file VARCHAR, ev JSON)');
     return new DuckEngine(inst, conn);
   }
 
@@ -76,7 +79,8 @@ export class DuckEngine {
       : `(SELECT json AS ev FROM read_json_objects(${q(file)}, format = 'auto', compression = 'auto', maximum_object_size = 16777216))`;
     try {
       const before = this.count;
-      await this.conn.run(`INSERT INTO dw_events SELECT ${before} + row_number() OVER () - 1, ${q(file)}, ev FROM ${src}`);
+      // no window function (it would hold the whole input): the table's rowid is the event's index
+      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev FROM ${src}`);
       const r = await this.conn.runAndReadAll('SELECT count(*) FROM dw_events');
       this.count = Number(r.getRows()[0]![0]);
       return { file, events: this.count - before };
@@ -89,7 +93,7 @@ export class DuckEngine {
   async loadValues(events: readonly unknown[], file = '(memory)'): Promise<void> {
     const app = await this.conn.createAppender('dw_events');
     for (const e of events) {
-      app.appendBigInt(BigInt(this.count++));
+      this.count++;
       app.appendVarchar(file);
       app.appendVarchar(JSON.stringify(e));
       app.endRow();
@@ -115,25 +119,15 @@ export class DuckEngine {
   /** Run one batch of rules over the loaded events. */
   async runBatch(rules: readonly SqlRule[], opts: { forceLogSources?: readonly string[]; withEvent?: boolean } = {}): Promise<BatchRow[]> {
     const seen = new Set<string>();
-    batchQuerySql(DUCKDB, rules, 'dw_events', { ...opts, regexOk: (p) => (seen.add(p), true) });
+    batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: (p) => (seen.add(p), true) });
     await this.checkRegexes(seen);
-    const sql = batchQuerySql(DUCKDB, rules, 'dw_events', { ...opts, regexOk: this.regexOk });
+    const sql = batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: this.regexOk });
     const reader = await this.conn.runAndReadAll(sql);
     const out: BatchRow[] = [];
     for (const row of reader.getRows()) {
       const hits = row[opts.withEvent ? 2 : 1] as { items: unknown[] } | null;
       out.push({ idx: Number(row[0]), hits: (hits?.items ?? []).map(Number), ...(opts.withEvent ? { event: String(row[1]) } : {}) });
     }
-    return out;
-  }
-
-  /** Position (file, index in the file) of event `idx`. */
-  async positions(idxs: readonly number[]): Promise<Map<number, { file: string; index: number }>> {
-    const out = new Map<number, { file: string; index: number }>();
-    if (!idxs.length) return out;
-    const r = await this.conn.runAndReadAll(`SELECT dw_idx, dw_file, dw_idx - min(dw_idx) OVER (PARTITION BY dw_file) FROM dw_events WHERE dw_file IN (SELECT DISTINCT dw_file FROM dw_events WHERE dw_idx IN (${idxs.join(',')})) `);
-    const want = new Set(idxs);
-    for (const row of r.getRows()) if (want.has(Number(row[0]))) out.set(Number(row[0]), { file: String(row[1]), index: Number(row[2]) });
     return out;
   }
 

@@ -46,6 +46,25 @@ export interface EventColumns {
   readonly ed: string;
   readonly ud: string;
   readonly sys: string;
+  /**
+   * Key paths of `ev`, `ed` or `sys` read from values extracted once per event (one parse for every field of a
+   * batch: `SqlDialect.getMany`); undefined: read directly.
+   */
+  readonly prefetch?: (base: string, keys: readonly string[]) => string | undefined;
+  /** Per-event columns of EventData: does a key contain a space (boolean), and its `Data` value. */
+  readonly edSpaced?: string;
+  readonly edData?: string;
+}
+
+/** SQL of the per-event EventData columns {@link EventColumns.edSpaced} and {@link EventColumns.edData}. */
+export function eventDataColumnsSql(d: SqlDialect, ed: string): { spaced: string; data: string } {
+  const k = 'k0';
+  return { spaced: `(${d.listLength(d.filter(d.keys(ed), d.lambda(k, d.contains(k, "' '"))))} > 0)`, data: d.get(ed, ['Data']) };
+}
+
+/** A key path of an event column, prefetched when the query does so. */
+function getAt(d: SqlDialect, cols: EventColumns, base: string, keys: readonly string[]): string {
+  return cols.prefetch?.(base, keys) ?? d.get(base, keys);
 }
 
 /** SQL of the per-event Windows columns, in the order of {@link EventColumns}. */
@@ -107,11 +126,11 @@ const isIndex = (k: string) => k !== '' && [...k].every((c) => c >= '0' && c <= 
 export function fieldSql(d: SqlDialect, kind: ResolverKind, field: string, cols: EventColumns, names = new Names()): string {
   switch (kind) {
     case 'dotted':
-      return dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev');
+      return dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev', cols);
     case 'dotted_ci':
-      return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev');
+      return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev', cols);
     case 'panther': {
-      if (!field.includes('[')) return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev');
+      if (!field.includes('[')) return dotted(d, cols.ev, field.split('.'), true, names, 0, cols.ev !== 'ev', cols);
       const segs = parseKeyPath(field);
       return segs ? keyPath(d, cols.ev, segs, 0, names) : 'NULL';
     }
@@ -144,8 +163,20 @@ function collected(d: SqlDialect, list: string, names: Names): string {
 }
 
 /** The model's dotted resolver from part `i` of `parts` on value `x` (see `dottedResolver`). */
-function dotted(d: SqlDialect, x: string, parts: readonly string[], ci: boolean, names: Names, i = 0, arrays = true): string {
+function dotted(d: SqlDialect, x: string, parts: readonly string[], ci: boolean, names: Names, i = 0, arrays = true, cols?: EventColumns): string {
   if (i === parts.length) return x;
+  if (cols && !arrays && i === 0 && x === cols.ev) {
+    // the event root (an object): exact keys from the prefetched values
+    const n = parts.length;
+    const tries: string[] = [];
+    for (let j = n; j > 0; j--) {
+      if (!(n <= MAX_SPLIT_PARTS || j === n || j === 1)) continue;
+      const key = parts.slice(0, j).join('.');
+      const found = ci ? `COALESCE(${getAt(d, cols, x, [key])}, ${lookup(d, x, key, true, names)})` : getAt(d, cols, x, [key]);
+      tries.push(dotted(d, found, parts, ci, names, j, true));
+    }
+    return tries.length === 1 ? tries[0]! : `COALESCE(${tries.join(', ')})`;
+  }
   const v = names.next();
   const n = parts.length;
   const splits: number[] = [];
@@ -183,15 +214,15 @@ function keyPath(d: SqlDialect, x: string, segs: readonly Seg[], i: number, name
 
 /** `{"#text": v}` stands for v. */
 function unwrap(d: SqlDialect, w: string, names: Names): string {
+  // a key path on a non-object is NULL: COALESCE(w.#text, w) is exactly unwrap
   const v = names.next();
-  const t = d.get(v, ['#text']);
-  return d.let(w, v, `CASE WHEN ${d.is(v, 'object')} AND ${t} IS NOT NULL THEN ${t} ELSE ${v} END`);
+  return d.let(w, v, `COALESCE(${d.get(v, ['#text'])}, ${v})`);
 }
 
 /** A JSON null as SQL NULL (JavaScript `??` skips both). */
 function nn(d: SqlDialect, w: string, names: Names): string {
-  const v = names.next();
-  return d.let(w, v, `CASE WHEN ${d.is(v, 'null')} THEN NULL ELSE ${v} END`);
+  void names;
+  return d.nullIfJsonNull(w);
 }
 
 /** An attribute of an XML element rendered to JSON: `#attributes.Name` or `@Name`. */
@@ -200,8 +231,9 @@ function attr(d: SqlDialect, o: string, name: string): string {
 }
 
 /** Sigma's `fromData`: a key of EventData (or a UserData child), a key written with spaces, a `Data` item named so. */
-function fromData(d: SqlDialect, edExpr: string, field: string, names: Names): string {
+function fromData(d: SqlDialect, edExpr: string, field: string, names: Names, direct?: (keys: readonly string[]) => string, pre?: { spaced?: string; data?: string }): string {
   const ed = names.next('ed');
+  const at = (keys: readonly string[]) => (direct ? direct(keys) : d.get(ed, keys));
   const k = names.next('k');
   const spaced = d.first(d.filter(d.keys(ed), d.lambda(k, `${d.contains(k, "' '")} AND ${d.stripSpaces(k)} = ${d.str(field)}`)));
   const data = names.next('data');
@@ -212,24 +244,27 @@ function fromData(d: SqlDialect, edExpr: string, field: string, names: Names): s
   const item = d.let(name, nm, `CASE WHEN ${matches} THEN COALESCE(${nn(d, d.get(it, ['#text']), names)}, ${nn(d, d.get(it, ['value']), names)}, ${nn(d, d.get(it, ['Value']), names)}, ${d.JSON_NULL}) END`);
   const items = `CASE WHEN ${d.is(data, 'array')} THEN ${d.elements(data)} WHEN ${data} IS NOT NULL THEN ${d.list([data])} END`;
   const y = names.next('y');
-  const fromItems = d.let(d.get(ed, ['Data']), data, d.first(d.filter(d.map(items, d.lambda(it, `CASE WHEN ${d.is(it, 'object')} THEN ${item} END`)), d.lambda(y, `${y} IS NOT NULL`))));
-  const body = `CASE WHEN ${d.is(ed, 'object')} THEN COALESCE(${unwrap(d, d.get(ed, [field]), names)}, ${unwrap(d, d.getDynamic(ed, spaced), names)}, ${fromItems}) END`;
+  const fromItems = d.let(pre?.data ?? d.get(ed, ['Data']), data, d.first(d.filter(d.map(items, d.lambda(it, `CASE WHEN ${d.is(it, 'object')} THEN ${item} END`)), d.lambda(y, `${y} IS NOT NULL`))));
+  const body = `CASE WHEN ${d.is(ed, 'object')} THEN COALESCE(${at([field, '#text'])}, ${at([field])}, ${pre?.spaced ? `CASE WHEN ${pre.spaced} THEN ${unwrap(d, d.getDynamic(ed, spaced), names)} END` : unwrap(d, d.getDynamic(ed, spaced), names)}, ${pre?.data ? `CASE WHEN ${pre.data} IS NOT NULL THEN ${fromItems} END` : fromItems}) END`;
   return d.let(edExpr, ed, body);
 }
 
 function sigma(d: SqlDialect, field: string, cols: EventColumns, names: Names): string {
   if (field === KEYWORD_FIELD) return d.toJsonArray(d.keywords(cols.ev));
-  const direct = unwrap(d, dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev'), names);
+  // a plain name: two pointer lookups (`{"#text": v}` first), no walk
+  const plain = !field.includes('.');
+  const keyUnwrapped = (o: string, k: string) => `COALESCE(${getAt(d, cols, o, [k, '#text'])}, ${getAt(d, cols, o, [k])})`;
+  const direct = plain ? keyUnwrapped(cols.ev, field) : unwrap(d, dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev', cols), names);
   const c = names.next('c');
   const y = names.next('y');
   const userData = `CASE WHEN ${d.is(cols.ud, 'object')} THEN ${d.first(d.filter(d.map(d.keys(cols.ud), d.lambda(c, fromData(d, d.getDynamic(cols.ud, c), field, names))), d.lambda(y, `${y} IS NOT NULL`)))} END`;
-  const sysParts = [unwrap(d, d.get(cols.sys, [field]), names)];
+  const sysParts = [keyUnwrapped(cols.sys, field)];
   const us = field.indexOf('_');
   if (us > 0) {
     const el = names.next('el');
     sysParts.push(d.let(d.get(cols.sys, [field.slice(0, us)]), el, `CASE WHEN ${d.is(el, 'object')} THEN ${attr(d, el, field.slice(us + 1))} END`));
   }
-  const win = `CASE WHEN ${cols.win} IS NOT NULL THEN COALESCE(${fromData(d, cols.ed, field, names)}, ${userData}, CASE WHEN ${d.is(cols.sys, 'object')} THEN COALESCE(${sysParts.join(', ')}) END) END`;
+  const win = `CASE WHEN ${cols.win} IS NOT NULL THEN COALESCE(${fromData(d, cols.ed, field, names, (keys) => getAt(d, cols, cols.ed, keys), { ...(cols.edSpaced ? { spaced: cols.edSpaced } : {}), ...(cols.edData ? { data: cols.edData } : {}) })}, ${userData}, CASE WHEN ${d.is(cols.sys, 'object')} THEN COALESCE(${sysParts.join(', ')}) END) END`;
   return `COALESCE(${direct}, ${win})`;
 }
 

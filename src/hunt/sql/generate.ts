@@ -26,7 +26,7 @@ export interface GenContext {
   /** The resolver of the rule (for element-relative fields inside `each`). */
   readonly kind: ResolverKind;
   /** Columns holding a field column's scalar text and its lower-cased text (computed once per event). */
-  readonly columnText?: (x: string) => { readonly text: string; readonly lower: string } | undefined;
+  readonly columnText?: (x: string) => { readonly text: string; readonly lower: string; readonly type: string } | undefined;
   /** Can the engine run this (already RE2-checked) regex? Default: yes. */
   readonly regexOk?: (pattern: string) => boolean;
   readonly names?: Names;
@@ -40,7 +40,13 @@ interface Ctx extends GenContext {
 
 /** A rule's condition as an SQL boolean (TRUE / FALSE / NULL). */
 export function exprSql(e: Expr, ctx: GenContext): string {
-  return gen(e, { ...ctx, names: ctx.names ?? new Names(), scopes: [] });
+  const base = ctx.d;
+  const col = ctx.columnText;
+  // a field column's JSON type and text are columns too (computed once per event)
+  const d: SqlDialect = col
+    ? { ...base, is: (x, k) => (col(x) ? base.typeIs(col(x)!.type, k) : base.is(x, k)), text: (x) => col(x)?.text ?? base.text(x) }
+    : base;
+  return gen(e, { ...ctx, d, names: ctx.names ?? new Names(), scopes: [] });
 }
 
 function gen(e: Expr, c: Ctx): string {

@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../../model/expr.ts';
 import type { SqlDialect } from './dialects.ts';
-import { fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
+import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
 import { exprSql } from './generate.ts';
 import { logSourcesSql } from './route.ts';
 
@@ -56,7 +56,21 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const names = new Names();
   const fields = new Map<string, { col: string; kind: ResolverKind; field: string }>();
   const needsWindows = rules.some((r) => resolverKindOf(r.format) === 'sigma');
-  const cols: EventColumns = { ev: 'ev', win: 'dw_win', ed: 'dw_ed', ud: 'dw_ud', sys: 'dw_sys' };
+  // key paths of ev / dw_ed / dw_sys the fields read: extracted once per event, one parse each (getMany)
+  const prefetched = new Map<string, Map<string, number>>();
+  const listCol = (base: string) => `${base}_m`;
+  const prefetch = d.getMany
+    ? (base: string, keys: readonly string[]): string | undefined => {
+        if (base !== 'ev' && base !== 'dw_ed' && base !== 'dw_sys') return undefined;
+        let m = prefetched.get(base);
+        if (!m) prefetched.set(base, (m = new Map()));
+        const k = JSON.stringify(keys);
+        let i = m.get(k);
+        if (i === undefined) m.set(k, (i = m.size));
+        return d.pick!(listCol(base), i);
+      }
+    : undefined;
+  const cols: EventColumns = { ev: 'ev', win: 'dw_win', ed: 'dw_ed', ud: 'dw_ud', sys: 'dw_sys', edSpaced: 'dw_ed_sp', edData: 'dw_ed_data', ...(prefetch ? { prefetch } : {}) };
   const conds = rules.map((r, i) => {
     const kind = resolverKindOf(r.format);
     const cond = exprSql(r.condition, {
@@ -64,7 +78,7 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
       kind,
       names,
       ...(opts.regexOk ? { regexOk: opts.regexOk } : {}),
-      columnText: (x) => (/^dw_f[0-9]+$/.test(x) ? { text: `${x}_t`, lower: `${x}_l` } : undefined),
+      columnText: (x) => (/^dw_f[0-9]+$/.test(x) ? { text: `${x}_t`, lower: `${x}_l`, type: `${x}_y` } : undefined),
       field: (f) => {
         const key = `${kind}\u0000${f}`;
         let e = fields.get(key);
@@ -94,13 +108,17 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     return `CASE WHEN ${g.keys.map((k) => d.contains(text, d.str(k))).join(' OR ')} THEN ${sql} END`;
   };
   const s3 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].map((f) => `${guarded(f)} AS ${f.col}`)];
-  const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
+  const edCols = eventDataColumnsSql(d, 'dw_ed');
+  const base2 = ['dw_idx', 'ev', 'dw_lev', ...(needsWindows ? ['dw_win', 'dw_ed', 'dw_ud', 'dw_sys', 'dw_levns', `${edCols.spaced} AS dw_ed_sp`, `${edCols.data} AS dw_ed_data`] : []), ...(useLs ? ['dw_ls'] : [])];
+  const s2b = [...base2, ...[...prefetched.entries()].map(([base, m]) => `${d.getMany!(base, [...m.keys()].map((k) => JSON.parse(k) as string[]))} AS ${listCol(base)}`)];
+  const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.typeOf(f.col)} AS ${f.col}_y`, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
   const h = names.next('h');
   const hits = d.filter(d.list(conds), d.lambda(h, `${h} IS NOT NULL`));
   return [
     `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}),`,
     `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,
-    `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2),`,
+    `dw_e2b AS (SELECT ${s2b.join(', ')} FROM dw_e2),`,
+    `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2b),`,
     `dw_e4 AS (SELECT ${s4.join(', ')} FROM dw_e3),`,
     `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM dw_e4)`,
     `SELECT * FROM dw_r WHERE ${d.listLength('dw_hits')} > 0 ORDER BY dw_idx`,

@@ -84,7 +84,7 @@ export async function huntDuckdb(engine: HuntEngine, files: readonly string[], o
     let lastTime = 0;
     const CHUNK = 2000;
     for (let a = 0; a < duck.events; a += CHUNK) {
-      const r = await duck.conn.runAndReadAll(`SELECT dw_idx, ev FROM dw_events WHERE dw_idx >= ${a} AND dw_idx < ${a + CHUNK} ORDER BY dw_idx`);
+      const r = await duck.conn.runAndReadAll(`SELECT rowid, ev FROM dw_events WHERE rowid >= ${a} AND rowid < ${a + CHUNK} ORDER BY rowid`);
       for (const row of r.getRows()) {
         const idx = Number(row[0]);
         const results = perEvent.get(idx) ?? [];
