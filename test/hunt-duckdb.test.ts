@@ -17,7 +17,15 @@ import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
 import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
 import { likePattern } from '../src/hunt/sql/generate.ts';
 import { ruleConditionSql } from '../src/hunt/sql/query.ts';
-import { SHARED } from './helpers/golden.ts';
+import { fixture, SHARED } from './helpers/golden.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { scanSource } from '../src/formats/scan.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
@@ -76,6 +84,35 @@ describe('DuckDB engine', () => {
       if (want !== g) offenders.push(`case ${i} event ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
     }));
     assert.deepEqual(offenders, []);
+  });
+});
+
+describe('detwiki hunt --engine duckdb', () => {
+  it('the project\'s Sigma fixtures over JSON lines, gzip, an array and a pretty-printed sequence: same hits, may-fire and counts as in process', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-'));
+    const win = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: id === 1 ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', Provider: { '#attributes': { Name: id === 1 ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing' } } }, EventData: data } });
+    const evs = [
+      win(1, { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' }),
+      win(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c echo hi' }),
+      win(4625, { TargetUserName: 'bob', IpAddress: '10.0.0.1' }),
+      { hello: 'world' },
+    ];
+    const files = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl.gz'), path.join(dir, 'c.json'), path.join(dir, 'd.json')];
+    writeFileSync(files[0]!, evs.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(files[1]!, gzipSync(Buffer.from(evs.map((e) => JSON.stringify(e)).join('\n') + '\n')));
+    writeFileSync(files[2]!, JSON.stringify(evs, null, 1));
+    writeFileSync(files[3]!, evs.map((e) => JSON.stringify(e, null, 2)).join('\n'));
+    const key = (h: Hit) => `${h.type} ${h.rule.id} ${h.pos.file.slice(dir.length + 1)}#${h.pos.index} ${h.matched.join(';')}`;
+    const mem: string[] = [];
+    const duck: string[] = [];
+    const a = await hunt(new HuntEngine(res.rules), files, { onHit: (h) => mem.push(key(h)) });
+    const b = await huntDuckdb(new HuntEngine(res.rules), files, { onHit: (h) => duck.push(key(h)) });
+    assert.ok(mem.some((k) => k.startsWith('hit ')), mem.join('\n'));
+    assert.deepEqual([...duck].sort(), [...mem].sort());
+    assert.equal(b.counts.events, a.counts.events);
+    assert.deepEqual(b.byLogSource, a.byLogSource);
+    assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
   });
 });
 

@@ -34,7 +34,7 @@ export function run(argv: string[]): Promise<number> {
     const events = values.events ?? 'events.jsonl';
     const source =
       d.name === 'duckdb'
-        ? `(SELECT json AS ev FROM read_json_objects(${d.str(events)}, format = 'auto', compression = 'auto'))`
+        ? `(SELECT json AS ev FROM read_json_objects(${d.str(events)}, format = 'unstructured'))`
         : `events /* a table with the event JSON in a String column ev */`;
     for (const r of rules) {
       console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);

@@ -7,7 +7,9 @@
  * spills to disk beyond the memory limit. Rules run in batches (`query.ts`), one scan per batch.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { closeSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
+import { constants, gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { DUCKDB } from './dialects.ts';
 import { batchQuerySql, type SqlRule } from './query.ts';
@@ -29,6 +31,31 @@ export interface BatchRow {
   /** 1-based rule numbers of the batch: positive TRUE, negative unknown. */
   readonly hits: readonly number[];
   readonly event?: string;
+}
+
+/**
+ * How DuckDB should read a JSON file: `array` when its first non-blank character is `[`, else `unstructured`
+ * (JSON lines and pretty-printed values one after the other). Gzip is looked into.
+ */
+export function jsonLayout(file: string): 'array' | 'unstructured' {
+  try {
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    let head = buf.subarray(0, n);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      try {
+        head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+      } catch {
+        return 'unstructured';
+      }
+    }
+    const text = head.toString('utf8').trimStart();
+    return text.startsWith('[') ? 'array' : 'unstructured';
+  } catch {
+    return 'unstructured';
+  }
 }
 
 /** The events relation of the batch queries: the table's rowid is the index. */
@@ -76,7 +103,7 @@ export class DuckEngine {
       ? evColumn
         ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
         : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
-      : `(SELECT json AS ev FROM read_json_objects(${q(file)}, format = 'auto', compression = 'auto', maximum_object_size = 16777216))`;
+      : `(SELECT json AS ev FROM read_json_objects(${q(file)}, format = ${q(jsonLayout(file))}, maximum_object_size = 16777216))`;
     try {
       const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index
