@@ -79,3 +79,40 @@ for (const noPrefilter of [false, true]) {
 clearInterval(sampler);
 console.log(`bench.hunt.peak_rss ${mb(peakRss)} MB (rules, engine and streaming input; the input file is not held)`);
 console.log('bench.hunt.zircolite not run: it needs Python packages from PyPI, not reachable here. Published (not measured here): no events/s figure; its README says it "can parse large datasets in just seconds", and docs/Advanced.md that its memory use is 2 to 3 times the size of the logs.');
+
+// the DuckDB engine (new lines; the lines above stay as they were): the SigmaHQ rules over the regression events
+// (JSON lines) and over a Parquet file of >= 1 M events written by DuckDB itself (COPY ... TO), peak memory
+if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
+  const { DuckEngine } = await import('../src/hunt/sql/duckdb.ts');
+  const duckSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const duckRules = engine.rules.filter((hr) => hr.logSources.length > 0).map((hr) => ({ format: hr.rule.format, condition: hr.condition, logSources: hr.logSources }));
+  // the Parquet leg runs the first DETWIKI_HUNT_DUCKDB_PARQUET_RULES rules (default 50: every batch is one scan of
+  // the million events, and the whole set would take hours here); the regression leg runs them all
+  const nRules = Number(process.env.DETWIKI_HUNT_DUCKDB_RULES ?? duckRules.length);
+  const nParquet = Number(process.env.DETWIKI_HUNT_DUCKDB_PARQUET_RULES ?? 50);
+  const small = path.join(os.tmpdir(), `detwiki-hunt-bench-${events.length}.jsonl`);
+  if (!existsSync(small)) (await import('node:fs')).writeFileSync(small, events.join('\n') + '\n');
+  const runDuck = async (label: string, file: string, count: number, n: number): Promise<void> => {
+    const duck = await DuckEngine.open();
+    const w0 = performance.now();
+    await duck.load(file);
+    const loadS = (performance.now() - w0) / 1000;
+    let hitsD = 0;
+    const w1 = performance.now();
+    for (let b = 0; b < n; b += 50) for (const row of await duck.runBatch(duckRules.slice(b, Math.min(b + 50, n)))) hitsD += row.hits.filter((h) => h > 0).length;
+    const runS = (performance.now() - w1) / 1000;
+    duck.close();
+    console.log(`bench.hunt.duckdb.${label} events=${duck.events || count} rules=${n} load=${loadS.toFixed(1)} s rules_run=${runS.toFixed(1)} s events_per_s=${Math.round((duck.events || count) / (loadS + runS))} hits=${hitsD} (wall time, 2-core machine shared with other jobs)`);
+  };
+  await runDuck('regression_jsonl', small, events.length, nRules);
+  const parquet = path.join(os.tmpdir(), `detwiki-hunt-bench-${events.length}x${reps}.parquet`);
+  if (!existsSync(parquet)) {
+    const duck = await DuckEngine.open();
+    await duck.conn.run(`COPY (SELECT json AS ev FROM read_json_objects('${file}', format = 'newline_delimited')) TO '${parquet}' (FORMAT parquet)`);
+    duck.close();
+  }
+  console.log(`bench.hunt.duckdb.parquet_file ${mb(statSync(parquet).size)} MB at ${parquet}`);
+  await runDuck('parquet', parquet, total, nParquet);
+  clearInterval(duckSampler);
+  console.log(`bench.hunt.duckdb.peak_rss ${mb(Math.max(peakRss, process.memoryUsage().rss))} MB (whole bench process, DuckDB memory_limit 1GB, spilling to the temp folder)`);
+}

@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, Command> = {
   scan: { summary: 'scan <repo dir> [--format F] [--strict] [--json]   parse a repository, account for every file', load: () => import('./commands/scan.ts') },
   eval: { summary: 'eval <rule file> <events.json|jsonl|-> [--json]   run a rule\'s logic against JSON events', load: () => import('./commands/eval.ts') },
   hunt: { summary: 'hunt <events...> [--catalog DIR | --rules PATH...] [--json|--jsonl]   which rules fire on these logs', load: () => import('./commands/hunt.ts') },
+  convert: { summary: 'convert <rule id | file> --to duckdb|clickhouse [--catalog DIR]   print a rule\'s condition as SQL', load: () => import('./commands/convert.ts') },
   sync: { summary: 'sync [--mirror DIR] [--cache DIR]   clone or update the upstream sources and the ATT&CK bundle', load: () => import('./commands/sync.ts') },
   build: { summary: 'build [--mirror DIR] [--attack FILE] [--out DIR]   build the SQLite catalog', load: () => import('./commands/build.ts') },
   serve: { summary: 'serve [--out DIR] [--host H] [--port N]   serve the wiki (localhost, read-only)', load: () => import('./commands/serve.ts') },

@@ -10,13 +10,14 @@ import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { inputFiles } from '../../hunt/events.ts';
 import { parseFormats, rulesFromCatalog, rulesFromPaths, type RuleFilter } from '../../hunt/load.ts';
-import { hunt, navigatorLayer, type Hit, type HuntSummary } from '../../hunt/session.ts';
+import { huntDuckdb } from '../../hunt/sql/session.ts';
+import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../hunt/aggregate.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE]';
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -38,7 +39,8 @@ export function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length === 0) throw new UsageError(USAGE);
-    if (values.engine && values.engine !== 'memory') throw new UsageError(`engine '${values.engine}' is not available in this build (only 'memory')`);
+    const engineName = values.engine ?? 'memory';
+    if (engineName !== 'memory' && engineName !== 'duckdb') throw new UsageError(`--engine must be 'memory' or 'duckdb'`);
     const minSev = values['min-severity'];
     if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
     let filter: RuleFilter;
@@ -65,7 +67,7 @@ export function run(argv: string[]): Promise<number> {
     let dropped = 0;
     const tty = process.stderr.isTTY && !values.json && !values.jsonl;
     const bar = tty ? (n: number) => process.stderr.write(`\rhunting: ${n} events, ${((performance.now() - t0) / 1000).toFixed(1)} s`) : undefined;
-    const summary = await hunt(engine, files, {
+    const sessionOpts: SessionOptions = {
       explain: !values['no-explain'],
       onHit: (h) => {
         if (values.jsonl) process.stdout.write(JSON.stringify(h) + '\n');
@@ -78,7 +80,16 @@ export function run(argv: string[]): Promise<number> {
         if (!values.json) process.stderr.write(`detwiki hunt: ${b.pos.file}:${b.pos.line}: ${b.code}: ${b.message}\n`);
       },
       ...(bar ? { onProgress: bar } : {}),
-    });
+    };
+    const summary =
+      engineName === 'duckdb'
+        ? await huntDuckdb(engine, files, {
+            ...sessionOpts,
+            ...(force ? { forceLogSources: force } : {}),
+            ...(values.all ? { all: true } : {}),
+            ...(tty ? { onBatch: (done: number, total: number) => process.stderr.write(`\rduckdb: ${done}/${total} rules, ${((performance.now() - t0) / 1000).toFixed(1)} s`) } : {}),
+          })
+        : await hunt(engine, files, sessionOpts);
     if (bar) process.stderr.write('\n');
     if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
     if (values.json) printJson({ loadSeconds, filesSkipped: skipped, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });

@@ -1,0 +1,50 @@
+/**
+ * detwiki convert <rule id | rule file> --to duckdb|clickhouse [--catalog DIR] [--events FILE]
+ * Prints a rule's condition as one SQL query over JSON events, in the dialect asked (`src/hunt/sql/dialects.ts`):
+ * the rows where the rule is TRUE (fires) or NULL (may fire: depends on what SQL or the parser cannot express).
+ */
+import { existsSync } from 'node:fs';
+import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { rulesFromCatalog, rulesFromPaths } from '../../hunt/load.ts';
+import { DIALECTS } from '../../hunt/sql/dialects.ts';
+import { ruleQuerySql } from '../../hunt/sql/query.ts';
+import { parseCommand } from '../args.ts';
+import { guarded, UsageError } from '../context.ts';
+
+const USAGE = `usage: detwiki convert <rule id | rule file> --to ${Object.keys(DIALECTS).join('|')} [--catalog DIR] [--events FILE]`;
+
+export function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    const { values, positionals } = parseCommand(argv, { to: { type: 'string' }, catalog: { type: 'string' }, events: { type: 'string' } });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1 || !values.to) throw new UsageError(USAGE);
+    const d = DIALECTS[values.to];
+    if (!d) throw new UsageError(`--to must be one of ${Object.keys(DIALECTS).join(', ')}`);
+    const target = positionals[0]!;
+    let rules;
+    try {
+      rules = existsSync(target) ? await rulesFromPaths([target], {}) : rulesFromCatalog(values.catalog ?? defaultCatalogDir(), {}).filter((r) => r.id === target || r.nativeId === target);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!rules.length) throw new UsageError(`no rule '${target}'`);
+    const events = values.events ?? 'events.jsonl';
+    const source =
+      d.name === 'duckdb'
+        ? `(SELECT json AS ev FROM read_json_objects(${d.str(events)}, format = 'unstructured'))`
+        : `events /* a table with the event JSON in a String column ev */`;
+    for (const r of rules) {
+      console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
+      if (!r.logic.condition || r.logic.completeness === 'none') {
+        console.log('-- no condition the parser could express: nothing to convert\n');
+        continue;
+      }
+      console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
+      console.log(ruleQuerySql(d, r.format, r.logic.condition, source) + ';\n');
+    }
+    return 0;
+  });
+}

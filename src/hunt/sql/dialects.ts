@@ -1,0 +1,274 @@
+/**
+ * SqlDialects: everything the SQL generator (`generate.ts`, `fields.ts`, `route.ts`) says differently per engine,
+ * in one table (data: each entry is a set of small templates over SQL fragments). A new engine (Snowflake, Trino)
+ * is a new entry here, not a new compiler. `duckdb` is the one `detwiki hunt --engine duckdb` runs; `clickhouse`
+ * is text only (`detwiki convert --to clickhouse`), checked by the generator test, never run here.
+ *
+ * Conventions every template keeps: an event is one JSON document (`ev`); a JSON value is the dialect's JSON text
+ * type, and SQL NULL stands for a missing field (a JSON `null` is a value, not SQL NULL). Booleans are
+ * three-valued: TRUE, FALSE and NULL (unknown), combined with the engine's Kleene AND / OR / NOT.
+ */
+
+/** The JSON type of a value as the generator tests it. */
+export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
+
+export interface SqlDialect {
+  readonly name: string;
+  /** A string literal. */
+  str(s: string): string;
+  /** A quoted identifier. */
+  ident(s: string): string;
+  /** The three-valued constants. */
+  readonly TRUE: string;
+  readonly FALSE: string;
+  readonly NULL_BOOL: string;
+  /** The JSON value at a key path of JSON value `x`, SQL NULL when absent. Keys are literal keys (dots are not paths). */
+  get(x: string, keys: readonly string[]): string;
+  /** The JSON value of key `keyExpr` (an SQL string expression) of `x`. */
+  getDynamic(x: string, keyExpr: string): string;
+  /** Several key paths at once, as a list (one parse of the document), and its i-th element (0-based). */
+  getMany?(x: string, paths: readonly (readonly string[])[]): string;
+  pick?(list: string, i: number): string;
+  /** Is the JSON value `x` (not NULL) of this kind. */
+  is(x: string, kind: JsonKind): string;
+  /** The JSON type name of a value (what `typeIs` tests; computed once per event for field columns). */
+  typeOf(x: string): string;
+  typeIs(t: string, kind: JsonKind): string;
+  /** A JSON null as SQL NULL, other values unchanged. */
+  nullIfJsonNull(x: string): string;
+  /** The keys of a JSON object, as a list of strings. */
+  keys(x: string): string;
+  /** The elements of a JSON array, as a list of JSON values. */
+  elements(x: string): string;
+  /** A JSON scalar as text: a string unquoted, a number or boolean as written; NULL for null, arrays and objects. */
+  text(x: string): string;
+  /** A text as a number (NULL when it is not one). */
+  num(s: string): string;
+  lower(s: string): string;
+  /** The text with its spaces removed. */
+  stripSpaces(s: string): string;
+  /** A JSON literal from its text. */
+  json(text: string): string;
+  /** An IPv4 address text as an integer, NULL when it is not one (dotted quad, octets up to 255). */
+  ipv4(s: string): string;
+  /** Trim spaces at both ends. */
+  trim(s: string): string;
+  /** The JSON null value (a present null, not SQL NULL). */
+  readonly JSON_NULL: string;
+  length(s: string): string;
+  contains(hay: string, needle: string): string;
+  startsWith(hay: string, needle: string): string;
+  endsWith(hay: string, needle: string): string;
+  /** SQL LIKE with `\` as the escape character (the generator escapes patterns so). */
+  like(s: string, pattern: string): string;
+  /** RE2 search (unanchored); flags are written inline by the generator (`(?i)`, `(?s)`, `(?m)`). */
+  regex(s: string, pattern: string): string;
+  /** List helpers: a lambda's syntax, map, filter, length, first element (NULL when empty), flatten, literal. */
+  lambda(v: string, body: string): string;
+  map(list: string, lam: string): string;
+  filter(list: string, lam: string): string;
+  listLength(list: string): string;
+  first(list: string): string;
+  flatten(listOfLists: string): string;
+  list(items: readonly string[]): string;
+  /** Kleene OR of a list of booleans: TRUE if one is TRUE, else NULL if one is NULL, else FALSE (empty: FALSE). */
+  any3(list: string): string;
+  /** The largest element of a list of numbers (NULL when empty). */
+  listMax(list: string): string;
+  /** Does a list of strings contain any of the literals. */
+  hasAny(list: string, items: readonly string[]): string;
+  /** A list of JSON values as one JSON array value. */
+  toJsonArray(list: string): string;
+  /** Every scalar value of a JSON document, as a list of texts (full-text keyword search). */
+  keywords(x: string): string;
+  /** `body` with `v` bound to the value of `x` (evaluated once): keeps nested path walks linear in size. */
+  let(x: string, v: string, body: string): string;
+  /** A JSON value's text (as written in the input). */
+  jsonText(x: string): string;
+  /** Lists concatenated. */
+  concat(lists: readonly string[]): string;
+  /** An empty list of strings. */
+  readonly EMPTY_TEXT_LIST: string;
+  /** A row number starting at 0, in input order. */
+  rowNumber: string;
+}
+
+/** A plain identifier (a column or a lambda variable): bound without a lambda. */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The body with variable `v` replaced by identifier `x`. Variables are fresh names from `Names` (a letter prefix
+ * and a number), so a whole-word match outside string literals is the variable.
+ */
+function renameVar(body: string, v: string, x: string): string {
+  return scanVar(body, v, x).out;
+}
+
+/** Occurrences of variable `v` in `body` (outside string literals). */
+function countVar(body: string, v: string): number {
+  return scanVar(body, v, v).count;
+}
+
+/** `let` by substitution when `x` is an identifier or `v` is used at most once (evaluated once either way). */
+function substitute(x: string, v: string, body: string): string | undefined {
+  if (IDENT.test(x)) return renameVar(body, v, x);
+  if (countVar(body, v) <= 1) return renameVar(body, v, `(${x})`);
+  return undefined;
+}
+
+function scanVar(body: string, v: string, x: string): { out: string; count: number } {
+  let count = 0;
+  let out = '';
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i]!;
+    if (ch === "'") {
+      const j = body.indexOf("'", i + 1);
+      let end = j < 0 ? body.length : j + 1;
+      while (end < body.length && body[end] === "'") {
+        const k = body.indexOf("'", end + 1);
+        end = k < 0 ? body.length : k + 1;
+      }
+      out += body.slice(i, end);
+      i = end;
+    } else if (/[A-Za-z_]/.test(ch)) {
+      let j = i + 1;
+      while (j < body.length && /[A-Za-z0-9_]/.test(body[j]!)) j++;
+      const w = body.slice(i, j);
+      if (w === v) count++;
+      out += w === v ? x : w;
+      i = j;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return { out, count };
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** JSON pointer of a key path (`/a/b~1c`): DuckDB reads a path that starts with `/` as a pointer. */
+const pointer = (keys: readonly string[]) => keys.map((k) => '/' + k.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+
+const DUCK_TYPES: Record<JsonKind, readonly string[]> = {
+  string: ['VARCHAR'],
+  number: ['BIGINT', 'UBIGINT', 'DOUBLE'],
+  boolean: ['BOOLEAN'],
+  null: ['NULL'],
+  array: ['ARRAY'],
+  object: ['OBJECT'],
+};
+
+const CH_TYPES: Record<JsonKind, readonly string[]> = {
+  string: ['String'],
+  number: ['Int64', 'UInt64', 'Double'],
+  boolean: ['Bool'],
+  null: ['Null'],
+  array: ['Array'],
+  object: ['Object'],
+};
+
+const inList = (x: string, vals: readonly string[]) => (vals.length === 1 ? `${x} = ${sq(vals[0]!)}` : `${x} IN (${vals.map(sq).join(', ')})`);
+
+export const DUCKDB: SqlDialect = {
+  name: 'duckdb',
+  str: sq,
+  ident: (s) => `"${s.replace(/"/g, '""')}"`,
+  TRUE: 'TRUE',
+  FALSE: 'FALSE',
+  NULL_BOOL: 'CAST(NULL AS BOOLEAN)',
+  get: (x, keys) => `json_extract(${x}, ${sq(pointer(keys))})`,
+  getDynamic: (x, k) => `json_extract(${x}, '/' || replace(replace(${k}, '~', '~0'), '/', '~1'))`,
+  getMany: (x, paths) => `json_extract(${x}, [${paths.map((p) => sq(pointer(p))).join(', ')}])`,
+  pick: (list, i) => `${list}[${i + 1}]`,
+  is: (x, kind) => inList(`json_type(${x})`, DUCK_TYPES[kind]),
+  typeOf: (x) => `json_type(${x})`,
+  typeIs: (t, kind) => inList(t, DUCK_TYPES[kind]),
+  nullIfJsonNull: (x) => `nullif(${x}, CAST('null' AS JSON))`,
+  keys: (x) => `json_keys(${x})`,
+  elements: (x) => `CAST(json_extract(${x}, '$[*]') AS JSON[])`,
+  text: (x) => `json_extract_string(${x}, '$')`,
+  num: (s) => `TRY_CAST(${s} AS DOUBLE)`,
+  lower: (s) => `lower(${s})`,
+  stripSpaces: (s) => `replace(${s}, ' ', '')`,
+  JSON_NULL: `CAST('null' AS JSON)`,
+  json: (t) => `CAST(${sq(t)} AS JSON)`,
+  ipv4: (s) =>
+    `CASE WHEN regexp_full_match(${s}, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}') AND list_max(list_transform(string_split(${s}, '.'), lambda o: CAST(o AS BIGINT))) <= 255 THEN list_reduce(list_transform(string_split(${s}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
+  trim: (s) => `trim(${s})`,
+  length: (s) => `length(${s})`,
+  contains: (h, n) => `contains(${h}, ${n})`,
+  startsWith: (h, n) => `starts_with(${h}, ${n})`,
+  endsWith: (h, n) => `ends_with(${h}, ${n})`,
+  like: (s, p) => `(${s} LIKE ${p} ESCAPE '\\')`,
+  regex: (s, p) => `regexp_matches(${s}, ${p})`,
+  lambda: (v, body) => `lambda ${v}: ${body}`,
+  map: (l, lam) => `list_transform(${l}, ${lam})`,
+  filter: (l, lam) => `list_filter(${l}, ${lam})`,
+  listLength: (l) => `len(${l})`,
+  first: (l) => `${l}[1]`,
+  flatten: (l) => `flatten(${l})`,
+  list: (items) => `[${items.join(', ')}]`,
+  any3: (l) => `(CASE WHEN list_bool_or(${l}) THEN TRUE WHEN list_count(${l}) < len(${l}) THEN NULL ELSE FALSE END)`,
+  listMax: (l) => `list_max(${l})`,
+  hasAny: (l, items) => `list_has_any(${l}, [${items.map(sq).join(', ')}])`,
+  toJsonArray: (l) => `CAST(to_json(${l}) AS JSON)`,
+  keywords: (x) => `(SELECT list(json_extract_string(value, '$')) FROM json_tree(${x}) WHERE type NOT IN ('OBJECT', 'ARRAY', 'NULL'))`,
+  let: (x, v, body) => substitute(x, v, body) ?? `list_transform([${x}], lambda ${v}: ${body})[1]`,
+  EMPTY_TEXT_LIST: 'CAST([] AS VARCHAR[])',
+  concat: (ls) => `(${ls.join(' || ')})`,
+  jsonText: (x) => `CAST(${x} AS VARCHAR)`,
+  rowNumber: '(row_number() OVER () - 1)',
+};
+
+/** ClickHouse: JSON kept as a String column; `JSONExtractRaw` gives '' for a missing key, made NULL here. */
+export const CLICKHOUSE: SqlDialect = {
+  name: 'clickhouse',
+  str: (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
+  ident: (s) => `\`${s.replace(/`/g, '\\`')}\``,
+  TRUE: 'true',
+  FALSE: 'false',
+  NULL_BOOL: 'CAST(NULL AS Nullable(Bool))',
+  get: (x, keys) => `nullIf(JSONExtractRaw(${x}, ${keys.map((k) => CLICKHOUSE.str(k)).join(', ')}), '')`,
+  getDynamic: (x, k) => `nullIf(JSONExtractRaw(${x}, ${k}), '')`,
+  is: (x, kind) => inList(`toString(JSONType(${x}))`, CH_TYPES[kind]),
+  typeOf: (x) => `toString(JSONType(${x}))`,
+  typeIs: (t, kind) => inList(t, CH_TYPES[kind]),
+  nullIfJsonNull: (x) => `nullIf(${x}, 'null')`,
+  keys: (x) => `JSONExtractKeys(${x})`,
+  elements: (x) => `JSONExtractArrayRaw(${x})`,
+  text: (x) => `multiIf(JSONType(${x}) = 'String', JSONExtractString(${x}), JSONType(${x}) IN ('Int64', 'UInt64', 'Double', 'Bool'), ${x}, NULL)`,
+  num: (s) => `toFloat64OrNull(${s})`,
+  lower: (s) => `lowerUTF8(${s})`,
+  stripSpaces: (s) => `replaceAll(${s}, ' ', '')`,
+  JSON_NULL: `'null'`,
+  json: (t) => CLICKHOUSE.str(t),
+  ipv4: (s) => `toUInt32OrNull(toIPv4OrNull(${s}))`,
+  trim: (s) => `trimBoth(${s})`,
+  length: (s) => `lengthUTF8(${s})`,
+  contains: (h, n) => `(position(${h}, ${n}) > 0)`,
+  startsWith: (h, n) => `startsWith(${h}, ${n})`,
+  endsWith: (h, n) => `endsWith(${h}, ${n})`,
+  like: (s, p) => `like(${s}, ${p})`,
+  regex: (s, p) => `match(${s}, ${p})`,
+  lambda: (v, body) => `${v} -> ${body}`,
+  map: (l, lam) => `arrayMap(${lam}, ${l})`,
+  filter: (l, lam) => `arrayFilter(${lam}, ${l})`,
+  listLength: (l) => `length(${l})`,
+  first: (l) => `arrayElementOrNull(${l}, 1)`,
+  flatten: (l) => `arrayFlatten(${l})`,
+  list: (items) => `[${items.join(', ')}]`,
+  any3: (l) => `if(arrayExists(b -> b = 1, ${l}), true, if(arrayExists(b -> isNull(b), ${l}), NULL, false))`,
+  listMax: (l) => `arrayMax(${l})`,
+  hasAny: (l, items) => `hasAny(${l}, [${items.map((i) => CLICKHOUSE.str(i)).join(', ')}])`,
+  toJsonArray: (l) => `concat('[', arrayStringConcat(${l}, ','), ']')`,
+  keywords: (x) => `JSONAllValues(${x})`,
+  let: (x, v, body) => substitute(x, v, body) ?? `arrayMap(${v} -> ${body}, [${x}])[1]`,
+  EMPTY_TEXT_LIST: 'CAST([] AS Array(String))',
+  concat: (ls) => `arrayConcat(${ls.join(', ')})`,
+  jsonText: (x) => x,
+  rowNumber: '(rowNumberInAllBlocks())',
+};
+
+/** The dialect table: `detwiki convert --to <name>` and the generator's tests read it. */
+export const DIALECTS: Readonly<Record<string, SqlDialect>> = { duckdb: DUCKDB, clickhouse: CLICKHOUSE };

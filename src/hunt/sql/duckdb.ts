@@ -1,0 +1,165 @@
+/**
+ * The DuckDB engine of `detwiki hunt --engine duckdb`: embedded DuckDB (`@duckdb/node-api`, nothing to start).
+ * Events are loaded once into a table `dw_events (dw_idx, dw_file, ev JSON)`, file by file so that a bad file is
+ * one error and the hunt goes on: JSON lines, JSON arrays and pretty-printed JSON sequences (gzip too) through
+ * `read_json_objects` (each event one JSON value: heterogeneous and nested keys stay exactly as written, missing
+ * stays missing), Parquet through `read_parquet` with each row turned into a JSON object (`to_json`). The table
+ * spills to disk beyond the memory limit. Rules run in batches (`query.ts`), one scan per batch.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { closeSync, openSync, readSync } from 'node:fs';
+import os from 'node:os';
+import { constants, gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import { DUCKDB } from './dialects.ts';
+import { batchQuerySql, type SqlRule } from './query.ts';
+
+export interface DuckOptions {
+  /** DuckDB memory limit (default 1GB); the events table spills to a temp folder beyond it. */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+export interface LoadedFile {
+  readonly file: string;
+  readonly events: number;
+  readonly error?: string;
+}
+
+export interface BatchRow {
+  readonly idx: number;
+  /** 1-based rule numbers of the batch: positive TRUE, negative unknown. */
+  readonly hits: readonly number[];
+  readonly event?: string;
+}
+
+/**
+ * How DuckDB should read a JSON file: `array` when its first non-blank character is `[`, else `unstructured`
+ * (JSON lines and pretty-printed values one after the other). Gzip is looked into.
+ */
+export function jsonLayout(file: string): 'array' | 'unstructured' {
+  try {
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    let head = buf.subarray(0, n);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      try {
+        head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+      } catch {
+        return 'unstructured';
+      }
+    }
+    const text = head.toString('utf8').trimStart();
+    return text.startsWith('[') ? 'array' : 'unstructured';
+  } catch {
+    return 'unstructured';
+  }
+}
+
+/** The events relation of the batch queries: the table's rowid is the index. */
+const EVENTS = '(SELECT rowid AS dw_idx, ev FROM dw_events)';
+
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export class DuckEngine {
+  private constructor(
+    private readonly inst: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(opts: DuckOptions = {}): Promise<DuckEngine> {
+    const inst = await DuckDBInstance.create(':memory:', {
+      memory_limit: opts.memoryLimit ?? '1GB',
+      temp_directory: path.join(os.tmpdir(), 'detwiki-duckdb'),
+      ...(opts.threads ? { threads: String(opts.threads) } : {}),
+    });
+    const conn = await inst.connect();
+    await conn.run('CREATE TABLE dw_events (dw_file VARCHAR, ev JSON)');
+    return new DuckEngine(inst, conn);
+  }
+
+  private count = 0;
+
+  /** Events loaded so far. */
+  get events(): number {
+    return this.count;
+  }
+
+  /** Load one file (JSON / JSON lines / gzip of either, or Parquet by its extension or magic). */
+  async load(file: string): Promise<LoadedFile> {
+    const parquet = /\.parquet$/i.test(file);
+    let evColumn = false;
+    if (parquet) {
+      try {
+        const cols = (await this.conn.runAndReadAll(`SELECT name FROM parquet_schema(${q(file)}) WHERE name <> 'duckdb_schema' AND num_children IS NULL`)).getRows().map((r) => String(r[0]));
+        evColumn = cols.length === 1 && cols[0] === 'ev';
+      } catch {
+        evColumn = false;
+      }
+    }
+    const src = parquet
+      ? evColumn
+        ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
+        : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
+      : `(SELECT json AS ev FROM read_json_objects(${q(file)}, format = ${q(jsonLayout(file))}, maximum_object_size = 16777216))`;
+    try {
+      const before = this.count;
+      // no window function (it would hold the whole input): the table's rowid is the event's index
+      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev FROM ${src}`);
+      const r = await this.conn.runAndReadAll('SELECT count(*) FROM dw_events');
+      this.count = Number(r.getRows()[0]![0]);
+      return { file, events: this.count - before };
+    } catch (e) {
+      return { file, events: 0, error: (e as Error).message.split('\n')[0]! };
+    }
+  }
+
+  /** Load events given in memory (tests). */
+  async loadValues(events: readonly unknown[], file = '(memory)'): Promise<void> {
+    const app = await this.conn.createAppender('dw_events');
+    for (const e of events) {
+      this.count++;
+      app.appendVarchar(file);
+      app.appendVarchar(JSON.stringify(e));
+      app.endRow();
+    }
+    app.closeSync();
+  }
+
+  /** Patterns DuckDB's RE2 accepts (checked once each). */
+  private readonly regexCache = new Map<string, boolean>();
+  async checkRegexes(patterns: Iterable<string>): Promise<void> {
+    for (const p of patterns) {
+      if (this.regexCache.has(p)) continue;
+      try {
+        await this.conn.run(`SELECT regexp_matches('', ${q(p)})`);
+        this.regexCache.set(p, true);
+      } catch {
+        this.regexCache.set(p, false);
+      }
+    }
+  }
+  regexOk = (p: string): boolean => this.regexCache.get(p) ?? true;
+
+  /** Run one batch of rules over the loaded events. */
+  async runBatch(rules: readonly SqlRule[], opts: { forceLogSources?: readonly string[]; withEvent?: boolean } = {}): Promise<BatchRow[]> {
+    const seen = new Set<string>();
+    batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: (p) => (seen.add(p), true) });
+    await this.checkRegexes(seen);
+    const sql = batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: this.regexOk });
+    const reader = await this.conn.runAndReadAll(sql);
+    const out: BatchRow[] = [];
+    for (const row of reader.getRows()) {
+      const hits = row[opts.withEvent ? 2 : 1] as { items: unknown[] } | null;
+      out.push({ idx: Number(row[0]), hits: (hits?.items ?? []).map(Number), ...(opts.withEvent ? { event: String(row[1]) } : {}) });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.inst.closeSync();
+  }
+}

@@ -1,0 +1,508 @@
+/**
+ * The SQL generator: a rule's condition (model `Expr`) as one three-valued SQL boolean over an event's resolved
+ * field values, with each operator's meaning exactly as `evaluate.ts` computes it (OPERATOR_FACTS): loose and
+ * strict typing, case sensitivity (`lower()` on both sides), Sigma / SQL / EQL / SPL wildcards as escaped LIKE
+ * patterns (RE2 with `(?is)` for a case-insensitive non-ASCII pattern, as in process), RE2 regexes with the rule's
+ * flags and anchoring, IPv4 CIDR ranges, Python truthiness, KQL `has` terms, list fields (any element), missing
+ * fields and nulls. TRUE fires, FALSE does not, NULL may fire (unknown), combined by SQL's Kleene AND / OR / NOT
+ * exactly as `and3` / `or3` / `not3`.
+ *
+ * What SQL does not express becomes NULL (unknown), never FALSE: opaque parts, a regex RE2 rejects (or the engine
+ * rejects: `regexOk`), a glob or regex over a value longer than the in-process bound (LIMITS.maxRegexInput), an
+ * IPv6 CIDR range, field references other than (in)equality, and nested lists inside list fields.
+ */
+import { applyTransform, globToRegex, likeToRegex, splWildcardToRegex } from '../../model/evaluate.ts';
+import { assertNever, relativeDepth, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { OPERATOR_FACTS } from '../../model/operators.ts';
+import { compileRegex } from '../../model/regex.ts';
+import { LIMITS } from '../../model/diagnostics.ts';
+import type { SqlDialect } from './dialects.ts';
+import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
+
+export interface GenContext {
+  readonly d: SqlDialect;
+  /** SQL of an event field's resolved value (a column of the query, or the resolver's expression). */
+  readonly field: (name: string) => string;
+  /** The resolver of the rule (for element-relative fields inside `each`). */
+  readonly kind: ResolverKind;
+  /** Columns holding a field column's scalar text and its lower-cased text (computed once per event). */
+  readonly columnText?: (x: string) => { readonly text: string; readonly lower: string; readonly type: string } | undefined;
+  /** Can the engine run this (already RE2-checked) regex? Default: yes. */
+  readonly regexOk?: (pattern: string) => boolean;
+  readonly names?: Names;
+}
+
+interface Ctx extends GenContext {
+  readonly names: Names;
+  /** Element variables of enclosing `each` nodes (innermost last). */
+  readonly scopes: readonly string[];
+}
+
+/** A rule's condition as an SQL boolean (TRUE / FALSE / NULL). */
+export function exprSql(e: Expr, ctx: GenContext): string {
+  const base = ctx.d;
+  const col = ctx.columnText;
+  // a field column's JSON type and text are columns too (computed once per event)
+  const d: SqlDialect = col
+    ? { ...base, is: (x, k) => (col(x) ? base.typeIs(col(x)!.type, k) : base.is(x, k)), text: (x) => col(x)?.text ?? base.text(x) }
+    : base;
+  return gen(e, { ...ctx, d, names: ctx.names ?? new Names(), scopes: [] });
+}
+
+function gen(e: Expr, c: Ctx): string {
+  const d = c.d;
+  switch (e.kind) {
+    case 'const':
+      return e.value ? d.TRUE : d.FALSE;
+    case 'opaque':
+      return d.NULL_BOOL;
+    case 'not':
+      return `(NOT ${gen(e.arg, c)})`;
+    case 'and':
+    case 'or':
+      return `(${e.args.map((a) => gen(a, c)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'quant': {
+      const items = e.items.map((i) => gen(i.expr, c));
+      const need = e.count === 'all' ? items.length : e.count;
+      if (need <= 0) return d.TRUE;
+      if (need > items.length) return d.FALSE;
+      if (need === items.length) return `(${items.join(' AND ')})`;
+      if (need === 1) return `(${items.join(' OR ')})`;
+      return countCase(d, items, { op: 'ge', value: need });
+    }
+    case 'pred':
+      return predSql(e, c);
+    case 'each':
+      return eachSql(e, c);
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/** TRUE when the count of TRUE items certainly satisfies the comparison, FALSE when it cannot, else NULL. */
+function countCase(d: SqlDialect, items: readonly string[], q: { op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; value: number }): string {
+  const t = items.map((i) => `(CASE WHEN ${i} THEN 1 ELSE 0 END)`).join(' + ');
+  const u = items.map((i) => `(CASE WHEN ${i} IS NULL THEN 1 ELSE 0 END)`).join(' + ');
+  return countTruthSql(d, `(${t})`, `(${u})`, q);
+}
+
+/** Does every count in [t, t + u] satisfy the comparison (TRUE), none (FALSE), or some (NULL). */
+function countTruthSql(d: SqlDialect, t: string, u: string, q: { op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; value: number }): string {
+  const lo = t;
+  const hi = `(${t} + ${u})`;
+  const v = q.value;
+  // the set of counts satisfying the comparison is an interval (or its complement for ne)
+  switch (q.op) {
+    case 'ge':
+      return `CASE WHEN ${lo} >= ${v} THEN TRUE WHEN ${hi} >= ${v} THEN NULL ELSE FALSE END`;
+    case 'gt':
+      return `CASE WHEN ${lo} > ${v} THEN TRUE WHEN ${hi} > ${v} THEN NULL ELSE FALSE END`;
+    case 'le':
+      return `CASE WHEN ${hi} <= ${v} THEN TRUE WHEN ${lo} <= ${v} THEN NULL ELSE FALSE END`;
+    case 'lt':
+      return `CASE WHEN ${hi} < ${v} THEN TRUE WHEN ${lo} < ${v} THEN NULL ELSE FALSE END`;
+    case 'eq':
+      return `CASE WHEN ${lo} = ${v} AND ${hi} = ${v} THEN TRUE WHEN ${lo} <= ${v} AND ${hi} >= ${v} THEN NULL ELSE FALSE END`;
+    case 'ne':
+      return `CASE WHEN ${lo} = ${v} AND ${hi} = ${v} THEN FALSE WHEN ${lo} <= ${v} AND ${hi} >= ${v} THEN NULL ELSE TRUE END`;
+    default:
+      return assertNever(q.op, 'count operator');
+  }
+  void d;
+}
+
+/** Kleene OR (any) of a list of booleans. */
+function any3(d: SqlDialect, list: string, names: Names): string {
+  const l = names.next('l');
+  return d.let(list, l, d.any3(l));
+}
+
+/** Kleene OR over the elements of a list: one pass, each element's truth coded 2 (TRUE), 1 (NULL), 0 (FALSE). */
+function anyOver(d: SqlDialect, list: string, e: string, body: string): string {
+  return `(CASE ${d.listMax(d.map(list, d.lambda(e, `CASE ${body} WHEN TRUE THEN 2 WHEN FALSE THEN 0 ELSE 1 END`)))} WHEN 2 THEN TRUE WHEN 1 THEN ${d.NULL_BOOL} ELSE FALSE END)`;
+}
+
+/** The value of a field: an event field, or an element-relative one inside `each`. */
+function valueOf(field: string, c: Ctx): string {
+  const n = relativeDepth(field);
+  if (n === 0) return c.field(field);
+  const base = c.scopes[c.scopes.length - n];
+  if (base === undefined) return 'NULL';
+  const rest = field.slice(n);
+  if (!rest) return `CASE WHEN ${c.d.is(base, 'null')} THEN NULL ELSE ${base} END`;
+  const kind: ResolverKind = c.kind === 'sigma' ? 'dotted' : c.kind;
+  return fieldSql(c.d, kind, rest, { ev: base, win: 'NULL', ed: 'NULL', ud: 'NULL', sys: 'NULL' }, c.names);
+}
+
+function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
+  const d = c.d;
+  const arr = c.names.next('arr');
+  const el = c.names.next('el');
+  const inner = gen(e.expr, { ...c, scopes: [...c.scopes, el] });
+  const results = d.map(d.elements(arr), d.lambda(el, inner));
+  const l = c.names.next('l');
+  const y = c.names.next('y');
+  const t = d.listLength(d.filter(l, d.lambda(y, y)));
+  const u = d.listLength(d.filter(l, d.lambda(y, `${y} IS NULL`)));
+  const f = d.listLength(d.filter(l, d.lambda(y, `NOT ${y}`)));
+  const q = e.quant;
+  let overArray: string;
+  if (q === 'any') overArray = `CASE WHEN ${t} > 0 THEN TRUE WHEN ${u} > 0 THEN NULL ELSE FALSE END`;
+  else if (q === 'all') overArray = `CASE WHEN ${f} > 0 THEN FALSE WHEN ${u} > 0 THEN NULL ELSE TRUE END`;
+  else overArray = countTruthSql(d, t, u, q);
+  const empty = q === 'any' ? d.FALSE : q === 'all' ? d.TRUE : countTruthSql(d, '0', '0', q);
+  const missing = e.nulls === 'propagate' ? d.NULL_BOOL : empty;
+  let body = `CASE WHEN ${arr} IS NULL OR ${d.is(arr, 'null')} THEN ${missing} WHEN ${d.is(arr, 'array')} THEN ${d.let(results, l, overArray)} ELSE ${d.let(d.map(d.list([arr]), d.lambda(el, inner)), l, overArray)} END`;
+  if (typeof q === 'object' && e.expr.kind === 'const' && e.expr.value) {
+    body = `CASE WHEN ${d.is(arr, 'string')} THEN ${countTruthSql(d, d.length(d.text(arr)), '0', q)} ELSE ${body} END`;
+  }
+  return d.let(valueOf(e.array, c), arr, body);
+}
+
+// ---------------- predicates ----------------
+
+/** JavaScript `Number(s.trim())` when it is a finite-or-infinite number (the evaluator's `numeric`). */
+function numericOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return undefined;
+}
+
+const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
+
+function predSql(p: Predicate, c: Ctx): string {
+  const d = c.d;
+  const o: PredicateOptions = p.opts ?? {};
+  const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
+  const strict = o.typing === 'strict';
+  let raw = valueOf(p.field, c);
+  if (o.missingAs !== undefined && (o.missingAs === null || typeof o.missingAs !== 'object')) {
+    const lit = d.json(JSON.stringify(o.missingAs));
+    raw = `CASE WHEN ${raw} IS NULL${o.nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
+  }
+  const x = /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw) ? raw : c.names.next('x');
+  let body: string;
+  switch (p.op) {
+    case 'is_null':
+      body = nullish(d, x, o);
+      break;
+    case 'is_not_null':
+      body = `(NOT ${nullish(d, x, o)})`;
+      break;
+    case 'ne':
+      body = `(NOT ${anyOrAll(p, c, (pats) => equals(d, x, pats, cs, strict, o.listMatch, c))})`;
+      break;
+    default:
+      body = anyOrAll(p, c, (pats) => opTest(p, x, pats, cs, strict, c));
+  }
+  if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
+    const nullish1 = [`${x} IS NULL`, d.is(x, 'null')];
+    for (const v of p.values) {
+      if (v === null) return d.NULL_BOOL;
+      if (typeof v === 'object') {
+        const r = valueOf(v.field, c);
+        nullish1.push(`${r} IS NULL`, d.is(r, 'null'));
+      }
+    }
+    body = `CASE WHEN ${nullish1.join(' OR ')} THEN ${d.NULL_BOOL} ELSE ${body} END`;
+  }
+  return x === raw ? body : d.let(raw, x, body);
+}
+
+/** A pattern: a static value after transforms (alternatives), or a field reference. */
+type Pat = { kind: 'lit'; v: string | number | boolean | null } | { kind: 'ref'; sql: string };
+type Lit = string | number | boolean | null;
+
+/**
+ * Every value's patterns to one test: with `match: any` (default) all patterns in one test (any value, any
+ * alternative: Kleene OR commutes with the any-element of lists), with `match: all` one test per value, ANDed.
+ */
+function anyOrAll(p: Predicate, c: Ctx, test: (pats: readonly Pat[]) => string): string {
+  const all = p.opts?.match === 'all';
+  const per = p.values.map((v) => expand(v, p.opts?.transforms, c));
+  if (per.length === 0) return all ? c.d.TRUE : c.d.FALSE;
+  if (!all) return test(per.flat());
+  const parts = per.map((pats) => test(pats));
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+}
+
+function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): Pat[] {
+  if (v !== null && typeof v === 'object') return [{ kind: 'ref', sql: valueOf(v.field, c) }];
+  if (!transforms?.length || typeof v !== 'string') return [{ kind: 'lit', v }];
+  let cur: string[] = [v];
+  for (const t of transforms) cur = cur.flatMap((s) => applyTransform(t, s));
+  return cur.map((s) => ({ kind: 'lit', v: s }));
+}
+
+/** A value's scalar text (lower-cased unless cs): the precomputed column when there is one. */
+function textOf(c: Ctx, x: string, cs: boolean): string {
+  const col = c.columnText?.(x);
+  if (col) return cs ? col.text : col.lower;
+  return cs ? c.d.text(x) : c.d.lower(c.d.text(x));
+}
+
+const lits = (pats: readonly Pat[]): Lit[] => pats.flatMap((p) => (p.kind === 'lit' ? [p.v] : []));
+const refs = (pats: readonly Pat[]): string[] => pats.flatMap((p) => (p.kind === 'ref' ? [p.sql] : []));
+const orAll = (d: SqlDialect, xs: readonly string[]) => (xs.length === 0 ? d.FALSE : xs.length === 1 ? xs[0]! : `(${xs.join(' OR ')})`);
+
+/** `isNullish` (+ KQL `empty`): never NULL. */
+function nullish(d: SqlDialect, x: string, o: PredicateOptions): string {
+  const t = [`${x} IS NULL`, d.is(x, 'null')];
+  if (o.truthy) {
+    t.push(
+      `(${d.is(x, 'boolean')} AND ${d.text(x)} = 'false')`,
+      `(${d.is(x, 'number')} AND ${d.num(d.text(x))} = 0)`,
+      `(${d.is(x, 'string')} AND ${d.text(x)} = '')`,
+      `(${d.is(x, 'array')} AND ${d.listLength(d.elements(x))} = 0)`,
+      `(${d.is(x, 'object')} AND ${d.listLength(d.keys(x))} = 0)`,
+    );
+  } else if (o.empty) t.push(`(${d.is(x, 'string')} AND ${d.text(x)} = '')`);
+  return `(${t.join(' OR ')})`;
+}
+
+const cmpText = (d: SqlDialect, a: string, b: string, cs: boolean) => (cs ? `${a} = ${d.str(b)}` : `${a} = ${d.str(b.toLowerCase())}`);
+
+/** The evaluator's `equals` (missing, list any / whole, strict or loose typing) for any of the patterns. */
+function equals(d: SqlDialect, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, listMatch: 'any' | 'whole' | undefined, c: Ctx): string {
+  const out = refs(pats).map((r) => equalsRef(d, x, r, cs, c));
+  const ls = lits(pats);
+  if (ls.length) {
+    const missing = ls.includes(null) ? d.TRUE : d.FALSE;
+    const whole = (y: string) => equalsWholeAny(d, y, ls, cs, strict, c);
+    const any = (listMatch ?? (strict ? 'whole' : 'any')) === 'any';
+    const e = c.names.next('e');
+    const arr = any ? `WHEN ${d.is(x, 'array')} THEN ${anyOver(d, d.elements(x), e, whole(e))} ` : '';
+    out.push(`(CASE WHEN ${x} IS NULL THEN ${missing} ${arr}ELSE ${whole(x)} END)`);
+  }
+  return orAll(d, out);
+}
+
+/** Equality of a present value `y` with any of the literals: strings compared once as (lower-cased) text. */
+function equalsWholeAny(d: SqlDialect, y: string, ls: readonly Lit[], cs: boolean, strict: boolean, c: Ctx): string {
+  const strs = ls.filter((v): v is string => typeof v === 'string');
+  const others = ls.filter((v) => typeof v !== 'string');
+  const parts = others.map((v) => equalsWhole(d, y, v, cs, strict));
+  if (strs.length) {
+    const t = textOf(c, y, cs);
+    const inSet = (vals: readonly string[]) => (vals.length === 1 ? cmpText(d, t, vals[0]!, cs) : `${t} IN (${vals.map((v) => d.str(cs ? v : v.toLowerCase())).join(', ')})`);
+    if (strict) parts.push(`(${d.is(y, 'string')} AND ${inSet(strs)})`);
+    else {
+      const nums = strs.map(numericOf).filter((n): n is number => n !== undefined);
+      const nonNum = strs.filter((s) => numericOf(s) === undefined);
+      const onNumber = orAll(d, [...(nums.length ? [`COALESCE(${d.num(d.text(y))} IN (${nums.map(num).join(', ')}), FALSE)`] : []), ...(nonNum.length ? [inSet(nonNum)] : [])]);
+      const lowerSet = [...new Set(strs.map((s) => s.toLowerCase()))];
+      parts.push(`(CASE WHEN ${d.is(y, 'number')} THEN ${onNumber} WHEN ${d.is(y, 'boolean')} THEN ${textOf(c, y, false)} IN (${lowerSet.map((v) => d.str(v)).join(', ')}) WHEN ${d.is(y, 'string')} THEN ${inSet(strs)} ELSE FALSE END)`);
+    }
+  }
+  return orAll(d, parts);
+}
+
+function equalsWhole(d: SqlDialect, y: string, pat: Lit, cs: boolean, strict: boolean): string {
+  const isN = d.is(y, 'number');
+  const isS = d.is(y, 'string');
+  const isB = d.is(y, 'boolean');
+  const numEq = (n: number) => `COALESCE(${d.num(d.text(y))} = ${num(n)}, FALSE)`;
+  if (pat === null) return d.is(y, 'null');
+  if (strict) {
+    if (typeof pat === 'string') return `(${isS} AND ${cs ? `${d.text(y)} = ${d.str(pat)}` : `${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())}`})`;
+    const n = typeof pat === 'boolean' ? Number(pat) : pat;
+    return `((${isN} AND ${numEq(n)}) OR (${isB} AND ${d.text(y)} = ${d.str(n === 1 ? 'true' : n === 0 ? 'false' : 'none')}))`;
+  }
+  if (typeof pat === 'boolean') return `((${isB} OR ${isS}) AND ${d.lower(d.text(y))} = ${d.str(String(pat))})`;
+  if (typeof pat === 'number') return `((${isN} OR ${isS}) AND ${numEq(pat)})`;
+  const np = numericOf(pat);
+  const txt = (cmp: string) => (cs ? `${d.text(y)} = ${d.str(cmp)}` : `${d.lower(d.text(y))} = ${d.str(cmp.toLowerCase())}`);
+  const onNumber = np !== undefined ? numEq(np) : txt(pat);
+  return `(CASE WHEN ${isN} THEN ${onNumber} WHEN ${isB} THEN ${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())} WHEN ${isS} THEN ${txt(pat)} ELSE FALSE END)`;
+}
+
+/** Equality with another field: strings (case as the predicate says) and numbers; other shapes are unknown. */
+function equalsRef(d: SqlDialect, x: string, r: string, cs: boolean, c: Ctx): string {
+  const ref = c.names.next('r');
+  const low = (s: string) => (cs ? s : d.lower(s));
+  const body = `CASE WHEN ${x} IS NULL THEN (${ref} IS NULL OR ${d.is(ref, 'null')}) WHEN ${ref} IS NULL THEN FALSE WHEN ${d.is(x, 'null')} OR ${d.is(ref, 'null')} THEN (${d.is(x, 'null')} AND ${d.is(ref, 'null')}) WHEN ${d.is(x, 'string')} AND ${d.is(ref, 'string')} THEN ${low(d.text(x))} = ${low(d.text(ref))} WHEN ${d.is(x, 'number')} AND ${d.is(ref, 'number')} THEN ${d.num(d.text(x))} = ${d.num(d.text(ref))} ELSE ${d.NULL_BOOL} END`;
+  return d.let(r, ref, body);
+}
+
+function opTest(p: Predicate, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, c: Ctx): string {
+  const d = c.d;
+  const o = p.opts ?? {};
+  const unknownRefs = refs(pats).length ? [d.NULL_BOOL] : [];
+  switch (p.op) {
+    case 'eq':
+    case 'in':
+      return equals(d, x, pats, cs, strict, o.listMatch, c);
+    case 'ne':
+    case 'is_null':
+    case 'is_not_null':
+      return d.NULL_BOOL; // handled by predSql
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge': {
+      const op = p.op;
+      return orAll(d, [...lits(pats).map((v) => ordered(d, op, x, v, strict)), ...unknownRefs]);
+    }
+    case 'contains':
+    case 'starts_with':
+    case 'ends_with':
+    case 'has':
+      return orAll(d, [...(lits(pats).length ? [stringOp(p, x, lits(pats), cs, p.op === 'has' ? false : strict, c)] : []), ...unknownRefs]);
+    case 'wildcard':
+    case 'regex':
+    case 'cidr': {
+      const ss = lits(pats).filter((v): v is string => typeof v === 'string');
+      const tests = ss.map((v) => stringTest(p, v, cs, c));
+      const combined = tests.length ? [onStrings(c, x, () => tests)] : [];
+      return orAll(d, [...combined, ...unknownRefs]);
+    }
+    default:
+      return assertNever(p.op, 'operator');
+  }
+}
+
+function ordered(d: SqlDialect, op: 'lt' | 'le' | 'gt' | 'ge', x: string, pat: Lit, strict: boolean): string {
+  const sqlOp = { lt: '<', le: '<=', gt: '>', ge: '>=' }[op];
+  const absent = strict ? d.NULL_BOOL : d.FALSE;
+  if (pat === null) return absent;
+  const isN = d.is(x, 'number');
+  const isS = d.is(x, 'string');
+  const head = `WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent}`;
+  if (strict) {
+    if (typeof pat === 'number') return `(CASE ${head} WHEN ${isN} THEN ${d.num(d.text(x))} ${sqlOp} ${num(pat)} ELSE ${d.NULL_BOOL} END)`;
+    if (typeof pat === 'string') return `(CASE ${head} WHEN ${isS} THEN ${d.text(x)} ${sqlOp} ${d.str(pat)} ELSE ${d.NULL_BOOL} END)`;
+    return `(CASE ${head} ELSE ${d.NULL_BOOL} END)`;
+  }
+  const nb = typeof pat === 'boolean' ? undefined : numericOf(pat);
+  const strCmp = typeof pat === 'string' ? `${d.text(x)} ${sqlOp} ${d.str(pat)}` : 'FALSE';
+  if (nb !== undefined) {
+    return `(CASE ${head} WHEN ${isN} THEN ${d.num(d.text(x))} ${sqlOp} ${num(nb)} WHEN ${isS} THEN COALESCE(${d.num(d.text(x))} ${sqlOp} ${num(nb)}, ${strCmp}) ELSE FALSE END)`;
+  }
+  return `(CASE ${head} WHEN ${isS} THEN ${strCmp} ELSE FALSE END)`;
+}
+
+/** The evaluator's `stringOp` (contains / starts_with / ends_with / has) for any of the literals. */
+function stringOp(p: Predicate, x: string, pats: readonly Lit[], cs: boolean, strict: boolean, c: Ctx, depth = 0): string {
+  const d = c.d;
+  const absent = strict ? d.NULL_BOOL : d.FALSE;
+  const needles = pats.filter((v): v is string | number | boolean => v !== null).map(String);
+  if (needles.length === 0) return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} ELSE FALSE END)`;
+  const membership = p.op === 'contains';
+  const t = c.names.next('t');
+  const one = (h: string, needle: string): string => {
+    const n = cs ? needle : needle.toLowerCase();
+    switch (p.op) {
+      case 'contains':
+        return d.contains(h, d.str(n));
+      case 'starts_with':
+        return d.startsWith(h, d.str(n));
+      case 'ends_with':
+        return d.endsWith(h, d.str(n));
+      default:
+        return hasTermSql(d, h, n, p.opts?.term ?? 'whole');
+    }
+  };
+  void t;
+  const test = (): string => {
+    const h = textOf(c, x, cs);
+    return orAll(d, needles.map((n) => one(h, n)));
+  };
+  const e = c.names.next('e');
+  let onArray: string;
+  if (strict && membership) onArray = anyOver(d, d.elements(x), e, equalsWholeAny(d, e, pats.filter((v) => v !== null), cs, true, c));
+  else if (strict) onArray = d.NULL_BOOL;
+  else if (depth >= 1) onArray = d.NULL_BOOL;
+  else onArray = anyOver(d, d.elements(x), e, stringOp(p, e, pats, cs, strict, c, depth + 1));
+  const k = c.names.next('k');
+  const onObject = strict && membership ? `${d.listLength(d.filter(d.keys(x), d.lambda(k, `${k} IN (${needles.map((n) => d.str(n)).join(', ')})`)))} > 0` : absent;
+  const onOther = strict ? `CASE WHEN ${d.is(x, 'string')} THEN ${test()} ELSE ${d.NULL_BOOL} END` : test();
+  return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} WHEN ${d.is(x, 'array')} THEN ${onArray} WHEN ${d.is(x, 'object')} THEN ${onObject} ELSE ${onOther} END)`;
+}
+
+const WORD = '[\\p{L}\\p{N}_]';
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
+const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+
+/** KQL `has` (`hasTerm`) as an RE2 search: the needle bounded by non-word characters where the term says. */
+function hasTermSql(d: SqlDialect, hay: string, needle: string, term: 'whole' | 'prefix' | 'suffix'): string {
+  if (needle === '') return 'TRUE';
+  const chars = [...needle];
+  const start = term !== 'suffix' && isWordChar(chars[0]) ? `(?:^|${NOT_WORD})` : '';
+  const end = term !== 'prefix' && isWordChar(chars[chars.length - 1]) ? `(?:$|${NOT_WORD})` : '';
+  void WORD;
+  return d.regex(hay, d.str(`(?s)${start}${escapeRe2(needle)}${end}`));
+}
+
+const escapeRe2 = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The evaluator's `onStrings`: missing / null / object false, a list any element, a scalar as text. */
+function onStrings(c: Ctx, x: string, tests: (x: string) => ((text: string, lower: string) => string)[], depth = 0): string {
+  const d = c.d;
+  const e = c.names.next('e');
+  const onArray = depth >= 1 ? d.NULL_BOOL : anyOver(d, d.elements(x), e, onStrings(c, e, tests, depth + 1));
+  const here = orAll(d, tests(x).map((f) => f(textOf(c, x, true), textOf(c, x, false))));
+  return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} OR ${d.is(x, 'object')} THEN FALSE WHEN ${d.is(x, 'array')} THEN ${onArray} ELSE ${here} END)`;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The test of a wildcard, regex or cidr pattern on a text. */
+function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string, lower: string) => string {
+  const d = c.d;
+  const o = p.opts ?? {};
+  const bound = (s: string, t: string) => `CASE WHEN ${d.length(s)} > ${LIMITS.maxRegexInput} THEN ${d.NULL_BOOL} ELSE ${t} END`;
+  if (p.op === 'cidr') return cidrTest(d, pat);
+  if (p.op === 'regex') {
+    let src = pat;
+    if (o.anchor === 'start') src = `^(?:${pat})`;
+    else if (o.anchor === 'full') src = `^(?:${pat})$`;
+    const flags = [...new Set(((o.flags ?? '') + (cs ? '' : 'i')).replace(/[^ims]/g, '').split(''))].join('');
+    const inline = `${flags ? `(?${flags})` : ''}${src}`;
+    if (!compileRegex(src, flags).ok || (c.regexOk && !c.regexOk(inline))) return () => d.NULL_BOOL;
+    return (s) => bound(s, d.regex(s, d.str(inline)));
+  }
+  const re = o.wildcard === 'like' ? likeToRegex(pat) : o.wildcard === 'spl' ? splWildcardToRegex(pat) : globToRegex(pat, o.wildcard === 'plain');
+  if (!compileRegex(re, cs ? 's' : 'is').ok) return () => d.NULL_BOOL;
+  if (!cs && !ASCII.test(pat)) {
+    const inline = `(?is)${re}`;
+    if (c.regexOk && !c.regexOk(inline)) return () => d.NULL_BOOL;
+    return (s) => bound(s, d.regex(s, d.str(inline)));
+  }
+  const like = likePattern(pat, o.wildcard ?? 'sigma');
+  return (s, low) => bound(s, cs ? d.like(s, d.str(like)) : d.like(low, d.str(like.toLowerCase())));
+}
+
+/** A wildcard pattern as an SQL LIKE pattern with `\` escapes. */
+export function likePattern(pat: string, style: 'sigma' | 'like' | 'plain' | 'spl'): string {
+  const lit = (ch: string) => (ch === '%' || ch === '_' || ch === '\\' ? `\\${ch}` : ch);
+  let out = '';
+  const chars = [...pat];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (style === 'like') out += ch === '%' || ch === '_' ? ch : lit(ch);
+    else if (style === 'sigma' && ch === '\\' && i + 1 < chars.length && '*?\\'.includes(chars[i + 1]!)) out += lit(chars[++i]!);
+    else if (ch === '*') out += '%';
+    else if (ch === '?' && style !== 'spl') out += '_';
+    else out += lit(ch);
+  }
+  return out;
+}
+
+/** IPv4 CIDR as an integer range; an IPv6 range is unknown on an IPv6-looking value (false on others, as in process). */
+function cidrTest(d: SqlDialect, cidr: string): (s: string) => string {
+  const [net, bitsS] = cidr.split('/');
+  const parts = net!.trim().split('.');
+  const v4 = parts.length === 4 && parts.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255);
+  if (!v4) {
+    if (!net!.includes(':')) return () => 'FALSE';
+    return (s) => `CASE WHEN ${d.contains(s, "':'")} THEN ${d.NULL_BOOL} ELSE FALSE END`;
+  }
+  const bits = bitsS === undefined ? 32 : Number(bitsS);
+  if (!(bits >= 0 && bits <= 32)) return () => 'FALSE';
+  const n = parts.reduce((a, x) => a * 256 + Number(x), 0);
+  const size = 2 ** (32 - bits);
+  const lo = Math.floor(n / size) * size;
+  const hi = lo + size - 1;
+  return (s) => `COALESCE(${d.ipv4(d.trim(s))} BETWEEN ${lo} AND ${hi}, FALSE)`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Rules batched into one SQL query over a relation of events (`dw_idx`, `ev` JSON): each field every rule of the
+ * batch reads is resolved once per event (a column per resolver and field), each rule's condition is one
+ * three-valued boolean over those columns (`generate.ts`), and each event's log sources are computed once
+ * (`route.ts`) so that a rule only runs on the events of its log sources. The query returns, per event with at
+ * least one non-false rule, the list of `k` (rule k of the batch is TRUE, 1-based) and `-k` (unknown).
+ */
+import type { Expr } from '../../model/expr.ts';
+import type { SqlDialect } from './dialects.ts';
+import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
+import { exprSql } from './generate.ts';
+import { logSourcesSql } from './route.ts';
+
+export interface SqlRule {
+  readonly format: string;
+  readonly condition: Expr;
+  /** Canonical log sources the rule runs on; undefined: every event. */
+  readonly logSources?: readonly string[];
+}
+
+export interface QueryOptions {
+  /** Every event is read as these log sources (no recognition). */
+  readonly forceLogSources?: readonly string[];
+  readonly regexOk?: (pattern: string) => boolean;
+  /** Also return the event (JSON) of each row. */
+  readonly withEvent?: boolean;
+}
+
+/** The condition of one rule alone, each field resolved inline (what `detwiki convert --to <dialect>` prints). */
+export function ruleConditionSql(d: SqlDialect, format: string, condition: Expr, ev = 'ev'): string {
+  const kind = resolverKindOf(format);
+  const names = new Names();
+  const w = windowsColumnsSql(d, ev);
+  const cols: EventColumns = { ev, win: `(${w.win})`, ed: w.ed(`(${w.win})`), ud: w.ud(`(${w.win})`), sys: w.sys(`(${w.win})`) };
+  const cache = new Map<string, string>();
+  return exprSql(condition, {
+    d,
+    kind,
+    names,
+    field: (f) => {
+      let s = cache.get(f);
+      if (s === undefined) cache.set(f, (s = `(${fieldSql(d, kind, f, cols, names)})`));
+      return s;
+    },
+  });
+}
+
+/** One rule as a complete query over `source` (a relation with an `ev` column): the rows where it is not false. */
+export function ruleQuerySql(d: SqlDialect, format: string, condition: Expr, source: string): string {
+  const c = ruleConditionSql(d, format, condition);
+  return `SELECT ev, dw_truth FROM (SELECT ev, ${c} AS dw_truth FROM ${source}) WHERE dw_truth IS NULL OR dw_truth`;
+}
+
+/** The batch query over `source` (a relation with `dw_idx` and `ev`). */
+export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: string, opts: QueryOptions = {}): string {
+  const names = new Names();
+  const fields = new Map<string, { col: string; kind: ResolverKind; field: string }>();
+  const needsWindows = rules.some((r) => resolverKindOf(r.format) === 'sigma');
+  // key paths of ev / dw_ed / dw_sys the fields read: extracted once per event, one parse each (getMany)
+  const prefetched = new Map<string, Map<string, number>>();
+  const listCol = (base: string) => `${base}_m`;
+  const prefetch = d.getMany
+    ? (base: string, keys: readonly string[]): string | undefined => {
+        if (base !== 'ev' && base !== 'dw_ed' && base !== 'dw_sys') return undefined;
+        let m = prefetched.get(base);
+        if (!m) prefetched.set(base, (m = new Map()));
+        const k = JSON.stringify(keys);
+        let i = m.get(k);
+        if (i === undefined) m.set(k, (i = m.size));
+        return d.pick!(listCol(base), i);
+      }
+    : undefined;
+  const cols: EventColumns = { ev: 'ev', win: 'dw_win', ed: 'dw_ed', ud: 'dw_ud', sys: 'dw_sys', edSpaced: 'dw_ed_sp', edData: 'dw_ed_data', ...(prefetch ? { prefetch } : {}) };
+  const conds = rules.map((r, i) => {
+    const kind = resolverKindOf(r.format);
+    const cond = exprSql(r.condition, {
+      d,
+      kind,
+      names,
+      ...(opts.regexOk ? { regexOk: opts.regexOk } : {}),
+      columnText: (x) => (/^dw_f[0-9]+$/.test(x) ? { text: `${x}_t`, lower: `${x}_l`, type: `${x}_y` } : undefined),
+      field: (f) => {
+        const key = `${kind}\u0000${f}`;
+        let e = fields.get(key);
+        if (!e) fields.set(key, (e = { col: `dw_f${fields.size}`, kind, field: f }));
+        return e.col;
+      },
+    });
+    const k = i + 1;
+    const routed = opts.forceLogSources ? (r.logSources === undefined || r.logSources.some((l) => opts.forceLogSources!.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
+    const truth = `CASE ${cond} WHEN TRUE THEN ${k} WHEN FALSE THEN NULL ELSE ${-k} END`;
+    if (routed === 'FALSE') return 'NULL';
+    return routed ? `CASE WHEN ${routed} THEN ${truth} END` : truth;
+  });
+  const w = windowsColumnsSql(d, 'ev');
+  const s1 = [`dw_idx`, `ev`];
+  if (needsWindows) s1.push(`${w.win} AS dw_win`);
+  const s2 = ['dw_idx', 'ev', ...(needsWindows ? ['dw_win', `${w.ed('dw_win')} AS dw_ed`, `${w.ud('dw_win')} AS dw_ud`, `${w.sys('dw_win')} AS dw_sys`] : [])];
+  const useLs = !opts.forceLogSources && rules.some((r) => r.logSources !== undefined);
+  if (useLs) s2.push(`${logSourcesSql(d, 'ev')} AS dw_ls`);
+  s2.push(`${d.lower(d.jsonText('ev'))} AS dw_lev`);
+  if (needsWindows) s2.push(`${d.stripSpaces(d.lower(d.jsonText('ev')))} AS dw_levns`);
+  const guarded = (f: { kind: ResolverKind; field: string }): string => {
+    const sql = fieldSql(d, f.kind, f.field, cols, names);
+    const g = fieldGuard(f.kind, f.field);
+    if (!g || g.keys.length === 0) return sql;
+    const text = g.noSpaces ? 'dw_levns' : 'dw_lev';
+    return `CASE WHEN ${g.keys.map((k) => d.contains(text, d.str(k))).join(' OR ')} THEN ${sql} END`;
+  };
+  const s3 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].map((f) => `${guarded(f)} AS ${f.col}`)];
+  const edCols = eventDataColumnsSql(d, 'dw_ed');
+  const base2 = ['dw_idx', 'ev', 'dw_lev', ...(needsWindows ? ['dw_win', 'dw_ed', 'dw_ud', 'dw_sys', 'dw_levns', `${edCols.spaced} AS dw_ed_sp`, `${edCols.data} AS dw_ed_data`] : []), ...(useLs ? ['dw_ls'] : [])];
+  const s2b = [...base2, ...[...prefetched.entries()].map(([base, m]) => `${d.getMany!(base, [...m.keys()].map((k) => JSON.parse(k) as string[]))} AS ${listCol(base)}`)];
+  const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.typeOf(f.col)} AS ${f.col}_y`, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
+  const h = names.next('h');
+  const hits = d.filter(d.list(conds), d.lambda(h, `${h} IS NOT NULL`));
+  return [
+    `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}),`,
+    `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,
+    `dw_e2b AS (SELECT ${s2b.join(', ')} FROM dw_e2),`,
+    `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2b),`,
+    `dw_e4 AS (SELECT ${s4.join(', ')} FROM dw_e3),`,
+    `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM dw_e4)`,
+    `SELECT * FROM dw_r WHERE ${d.listLength('dw_hits')} > 0 ORDER BY dw_idx`,
+  ].join('\n');
+}

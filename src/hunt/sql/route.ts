@@ -1,0 +1,79 @@
+/**
+ * An event's canonical log sources in SQL, from the same tables as `recognise.ts` (`recogniseFacts.ts`): Windows
+ * events by channel, provider and event id, Panther events by `p_log_type`, then the recognisers in order. The
+ * result is a list of strings per event; a rule runs on an event when the lists share a log source.
+ */
+import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
+import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
+import type { SqlDialect } from './dialects.ts';
+import { fieldSql, Names } from './fields.ts';
+
+const cols = (ev: string) => ({ ev, win: 'NULL', ed: 'NULL', ud: 'NULL', sys: 'NULL' });
+
+/** SQL of the list of log sources of the event `ev` (a JSON column). */
+export function logSourcesSql(d: SqlDialect, ev: string): string {
+  const names = new Names();
+  const str = (s: string) => d.str(s);
+  const lst = (xs: readonly string[]) => d.list(xs.map(str));
+  const textOf = (v: string) => {
+    const t = names.next('t');
+    return d.let(v, t, `CASE WHEN ${d.is(t, 'object')} AND ${d.get(t, ['#text'])} IS NOT NULL THEN ${d.get(t, ['#text'])} ELSE ${t} END`);
+  };
+  const E = names.next('E');
+  const S = names.next('S');
+  const idv = names.next('id');
+  const ch = names.next('ch');
+  const pr = names.next('pr');
+  // Windows: the Event element (or the event), its System (or itself)
+  const sysOf = `CASE WHEN ${d.is(d.get(E, ['System']), 'object')} THEN ${d.get(E, ['System'])} ELSE ${E} END`;
+  const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE ${ev} END`;
+  const idRaw = textOf(d.get(S, ['EventID']));
+  const idNum = `CASE WHEN ${d.is(idRaw, 'number')} THEN ${d.num(d.text(idRaw))} WHEN ${d.is(idRaw, 'string')} AND ${d.regex(d.text(idRaw), "'^[0-9]+$'")} THEN ${d.num(d.text(idRaw))} END`;
+  const chRaw = textOf(d.get(S, ['Channel']));
+  const channel = `CASE WHEN ${d.is(chRaw, 'string')} THEN ${d.text(chRaw)} END`;
+  const provRaw = `COALESCE(${d.get(S, ['Provider', '#attributes', 'Name'])}, ${d.get(S, ['Provider', '@Name'])}, ${d.get(S, ['Provider_Name'])}, CASE WHEN ${d.is(d.get(S, ['Provider']), 'string')} THEN ${d.get(S, ['Provider'])} END)`;
+  const provider = `CASE WHEN ${d.is(provRaw, 'string')} THEN ${d.text(provRaw)} END`;
+  const lch = d.lower(`COALESCE(${ch}, '')`);
+  const lpr = d.lower(`COALESCE(${pr}, '')`);
+  const sysmon = `(${lch} = 'microsoft-windows-sysmon/operational' OR ${lpr} = 'microsoft-windows-sysmon')`;
+  const byId = (table: Readonly<Record<number, string>>, wrap: (s: string) => string) => {
+    const whens = Object.entries(table).map(([id, ls]) => `WHEN ${idv} = ${id} THEN ${lst([wrap(ls)])}`);
+    return `CASE ${whens.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END`;
+  };
+  const channelCases = Object.entries(WINDOWS_CHANNELS).map(([c, v]) => {
+    const out = [...(v.logSources ?? []), v.service ? `vendor:windows/${v.service}` : `vendor:windows/${c}`];
+    let extra = '';
+    if (c === 'security') extra = byId(SECURITY_EVENT_CATEGORIES, (s) => s);
+    if (v.logSources?.includes('windows.powershell')) extra = byId(POWERSHELL_EVENT_CATEGORIES, (s) => `vendor:windows/${s}`);
+    return `WHEN ${lch} = ${str(c)} THEN ${extra ? d.concat([lst(out), extra]) : lst(out)}`;
+  });
+  const other = `CASE ${channelCases.join(' ')} WHEN ${lch} <> '' THEN ${d.list([`'vendor:windows/' || ${lch}`])} ELSE ${d.EMPTY_TEXT_LIST} END`;
+  const windows = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), lst(['vendor:windows/sysmon'])])} ELSE ${other} END`]);
+  const isWindows = `${idv} IS NOT NULL AND (${ch} IS NOT NULL OR ${pr} IS NOT NULL)`;
+  const winBlock = d.let(eOf, E, d.let(sysOf, S, d.let(idNum, idv, d.let(channel, ch, d.let(provider, pr, `CASE WHEN ${isWindows} THEN ${windows} END`)))));
+  // Panther p_log_type
+  const plt = names.next('plt');
+  const pltCases = Object.entries(PANTHER_LOGTYPES).map(([k, ls]) => `WHEN ${plt} = ${str(k)} THEN ${lst(ls)}`);
+  const panther = d.let(`CASE WHEN ${d.is(d.get(ev, ['p_log_type']), 'string')} THEN ${d.text(d.get(ev, ['p_log_type']))} END`, plt, `CASE ${pltCases.join(' ')} WHEN ${plt} IS NOT NULL THEN ${d.list([`'vendor:' || ${d.lower(plt)}`])} END`);
+  // recognisers in order
+  const present = (spec: string) =>
+    '(' +
+    spec
+      .split('|')
+      .map((p) => {
+        const v = names.next('pv');
+        return d.let(fieldSql(d, 'dotted', p, cols(ev), names), v, `(${v} IS NOT NULL AND NOT ${d.is(v, 'null')})`);
+      })
+      .join(' OR ') +
+    ')';
+  const recs = RECOGNISERS.map((r) => {
+    const conds = r.has.map(present);
+    for (const [f, pres] of Object.entries(r.startsWith ?? {})) {
+      const v = names.next('sv');
+      conds.push(d.let(fieldSql(d, 'dotted', f, cols(ev), names), v, `COALESCE(${d.is(v, 'string')} AND (${pres.map((p) => d.startsWith(d.lower(d.text(v)), str(p))).join(' OR ')}), FALSE)`));
+    }
+    return `WHEN ${conds.join(' AND ')} THEN ${lst(r.logSources)}`;
+  });
+  const isObj = d.is(ev, 'object');
+  return `CASE WHEN NOT ${isObj} THEN ${d.EMPTY_TEXT_LIST} ELSE COALESCE(${winBlock}, ${panther}, CASE ${recs.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END) END`;
+}

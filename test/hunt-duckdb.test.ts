@@ -1,0 +1,167 @@
+/**
+ * The DuckDB engine (`src/hunt/sql/`): the SQL generator's text for two dialects, invented edge cases run in
+ * DuckDB against `evaluate()`, and the differential test: on the Sigma regression events and the Panther rules'
+ * test events, the in-process evaluation and DuckDB agree on every (rule, event) verdict (three-valued), and
+ * DuckDB agrees with the rules' own expected results wherever the in-process engine does. Disagreements listed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { adapterFor } from '../src/formats/registry.ts';
+import { evaluate, resolveDotted, type Truth } from '../src/model/evaluate.ts';
+import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
+import { agreesWith } from '../src/model/checks.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
+import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
+import { likePattern } from '../src/hunt/sql/generate.ts';
+import { ruleConditionSql } from '../src/hunt/sql/query.ts';
+import { fixture, SHARED } from './helpers/golden.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { scanSource } from '../src/formats/scan.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
+
+const SIGMA = path.join(SHARED, 'corpora', 'sigma');
+const PANTHER = path.join(SHARED, 'corpora', 'panther');
+
+/** Truth of every rule on every event in DuckDB (`all` routing), keyed `rule index:event index`. */
+async function duckTruths(duck: DuckEngine, rules: readonly { format: string; condition: Expr }[]): Promise<Map<string, Truth>> {
+  const got = new Map<string, Truth>();
+  for (let b = 0; b < rules.length; b += 50) {
+    const rows = await duck.runBatch(rules.slice(b, b + 50));
+    for (const row of rows) for (const h of row.hits) got.set(`${b + Math.abs(h) - 1}:${row.idx}`, h > 0 ? true : 'unknown');
+  }
+  return got;
+}
+
+describe('SQL generator', () => {
+  it('LIKE patterns escape %, _ and \\ and keep each language\'s wildcards', () => {
+    assert.equal(likePattern('*\\\\cmd.exe', 'sigma'), '%\\\\cmd.exe');
+    assert.equal(likePattern('a\\*b?c%_', 'sigma'), 'a*b_c\\%\\_');
+    assert.equal(likePattern('C:\\Windows\\*', 'plain'), 'C:\\\\Windows\\\\%');
+    assert.equal(likePattern('a?b*', 'spl'), 'a?b%');
+    assert.equal(likePattern('a%b_\\', 'like'), 'a%b_\\\\');
+  });
+
+  it('one condition, two dialects: DuckDB and ClickHouse functions from the dialect table', () => {
+    const e = and(pred('CommandLine', 'contains', ['Mimikatz']), not(pred('User', 'eq', ['SYSTEM'], { cs: false })), pred('dst', 'cidr', ['10.0.0.0/8']), pred('Image', 'regex', ['\\\\evil\\.exe$']));
+    const duck = ruleConditionSql(DUCKDB, 'kusto', e);
+    const ch = ruleConditionSql(CLICKHOUSE, 'kusto', e);
+    for (const s of ["json_extract(ev, '/CommandLine')", "contains(lower(json_extract_string(", "'mimikatz'", 'regexp_matches(', 'BETWEEN 167772160 AND 184549375']) assert.ok(duck.includes(s), s);
+    for (const s of ["JSONExtractRaw(ev, 'CommandLine')", 'lowerUTF8(', "'mimikatz'", 'match(', 'toIPv4OrNull(', 'BETWEEN 167772160 AND 184549375']) assert.ok(ch.includes(s), s);
+    assert.ok(!ch.includes('json_extract') && !duck.includes('JSONExtract'));
+  });
+});
+
+describe('DuckDB engine', () => {
+  let duck: DuckEngine;
+  before(async () => (duck = await DuckEngine.open()));
+  after(() => duck.close());
+
+  it('invented edge cases give exactly evaluate()\'s three-valued result', async () => {
+    const cases: Expr[] = [
+      or(pred('a', 'contains', ['Ab']), pred('b', 'starts_with', ['x'], { cs: true }), pred('c', 'ends_with', ['.EXE']), pred('d', 'eq', ['Foo'], { cs: false })),
+      and(pred('a', 'contains', ['x'], { typing: 'strict', cs: true }), pred('b', 'eq', ['1'], { typing: 'strict' })),
+      or(pred('a', 'wildcard', ['*\\\\cmd.exe']), pred('b', 'wildcard', ['a\\*b*c', '*x?y*']), pred('c', 'wildcard', ['*ſ*']), pred('d', 'wildcard', ['*a*', '*b*'], { match: 'all' })),
+      and(not(pred('a', 'eq', ['1'])), { kind: 'quant', count: 1, selector: 's*', items: [{ name: 's1', expr: pred('b', 'regex', ['(?=x)']) }, { name: 's2', expr: pred('c', 'contains', ['z']) }] }),
+      or(pred('a', 'gt', [5]), pred('b', 'le', ['10']), pred('c', 'cidr', ['192.168.0.0/16']), pred('d', 'is_null', [], { truthy: true }), pred('e.f', 'has', ['cmd'])),
+      { kind: 'opaque', text: 'x', reason: 'y' },
+    ];
+    const events: unknown[] = [{ a: 'xaBy', b: 'x1', c: 'C:\\A.exe', d: 'FOO' }, { a: 12, b: '10', c: '192.168.3.4' }, { a: ['q', 'ab'], d: ['foo'] }, { a: null }, {}, { b: 'X1', d: 0 }, { a: '2', c: 'zz' }, { b: 'a*bzzc', c: 'S' }, { c: 'ſ', d: 'ba' }, { a: 7, e: { f: 'run cmd.exe' } }, { 'e.f': 'cmd', d: [] }, { a: 'x', b: 1 }, { a: 5, b: '1' }];
+    await duck.loadValues(events, 'invented');
+    const got = await duckTruths(duck, cases.map((condition) => ({ format: 'kusto', condition })));
+    const offenders: string[] = [];
+    cases.forEach((e, i) => events.forEach((ev, j) => {
+      const want = evaluate(e, ev);
+      const g = got.get(`${i}:${j}`) ?? false;
+      if (want !== g) offenders.push(`case ${i} event ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
+    }));
+    assert.deepEqual(offenders, []);
+  });
+});
+
+describe('detwiki hunt --engine duckdb', () => {
+  it('the project\'s Sigma fixtures over JSON lines, gzip, an array and a pretty-printed sequence: same hits, may-fire and counts as in process', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-'));
+    const win = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: id === 1 ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', Provider: { '#attributes': { Name: id === 1 ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing' } } }, EventData: data } });
+    const evs = [
+      win(1, { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' }),
+      win(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c echo hi' }),
+      win(4625, { TargetUserName: 'bob', IpAddress: '10.0.0.1' }),
+      { hello: 'world' },
+    ];
+    const files = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl.gz'), path.join(dir, 'c.json'), path.join(dir, 'd.json')];
+    writeFileSync(files[0]!, evs.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(files[1]!, gzipSync(Buffer.from(evs.map((e) => JSON.stringify(e)).join('\n') + '\n')));
+    writeFileSync(files[2]!, JSON.stringify(evs, null, 1));
+    writeFileSync(files[3]!, evs.map((e) => JSON.stringify(e, null, 2)).join('\n'));
+    const key = (h: Hit) => `${h.type} ${h.rule.id} ${h.pos.file.slice(dir.length + 1)}#${h.pos.index} ${h.matched.join(';')}`;
+    const mem: string[] = [];
+    const duck: string[] = [];
+    const a = await hunt(new HuntEngine(res.rules), files, { onHit: (h) => mem.push(key(h)) });
+    const b = await huntDuckdb(new HuntEngine(res.rules), files, { onHit: (h) => duck.push(key(h)) });
+    assert.ok(mem.some((k) => k.startsWith('hit ')), mem.join('\n'));
+    assert.deepEqual([...duck].sort(), [...mem].sort());
+    assert.equal(b.counts.events, a.counts.events);
+    assert.deepEqual(b.byLogSource, a.byLogSource);
+    assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+/** Rules × events: in process vs DuckDB, and DuckDB vs the rules' expected results on their own tests. */
+async function differential(rules: readonly RuleRecord[], events: readonly { event: unknown; ruleId: string }[]): Promise<{ checked: number; offenders: string[] }> {
+  const duck = await DuckEngine.open();
+  try {
+    const runnable = rules.filter((r) => r.logic.condition && r.logic.completeness !== 'none');
+    await duck.loadValues(events.map((e) => e.event));
+    const got = await duckTruths(duck, runnable.map((r) => ({ format: r.format, condition: r.logic.condition! })));
+    const offenders: string[] = [];
+    let checked = 0;
+    runnable.forEach((r, i) => {
+      const resolve = adapterFor(r.format)?.resolveField ?? resolveDotted;
+      events.forEach((e, j) => {
+        checked++;
+        const want = evaluate(r.logic.condition!, e.event, { resolve });
+        const g = got.get(`${i}:${j}`) ?? false;
+        if (want !== g) offenders.push(`${r.id} event ${j}: in-process=${String(want)} duckdb=${String(g)}`);
+      });
+      // single-event tests: DuckDB agrees with the expected result wherever the in-process engine does
+      for (const t of r.tests) {
+        if (t.events) continue;
+        const j = events.findIndex((e) => e.ruleId === r.id && e.event === t.event);
+        if (j < 0) continue;
+        const mem = evaluate(r.logic.condition!, t.event, { resolve });
+        const g = got.get(`${i}:${j}`) ?? false;
+        if (agreesWith(r.logic.completeness, t.expected, mem) && !agreesWith(r.logic.completeness, t.expected, g)) offenders.push(`${r.id} test ${t.name}: expected ${String(t.expected)}, duckdb=${String(g)}`);
+      }
+    });
+    return { checked, offenders };
+  } finally {
+    duck.close();
+  }
+}
+
+describe('differential: in process = DuckDB = expected', { skip: !existsSync(SIGMA) && 'no corpora' }, () => {
+  it('Sigma regression events: the rules that name them (every 4th) x every event', async () => {
+    const s = await sigmaSample(SIGMA, 0);
+    const rules = s.rules.filter((_, i) => i % 4 === 0);
+    const d = await differential(rules, s.events);
+    assert.ok(d.checked > 10_000, `${d.checked} checks`);
+    assert.deepEqual(d.offenders, []);
+  });
+
+  it('Panther rules\' test events (every 24th rule x every event of the sample)', { skip: !existsSync(PANTHER) && 'no Panther corpus' }, async () => {
+    const s = await pantherSample(PANTHER, 24);
+    const d = await differential(s.rules, s.events);
+    assert.ok(d.checked > 1_000, `${d.checked} checks`);
+    assert.deepEqual(d.offenders, []);
+  });
+});
