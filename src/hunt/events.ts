@@ -125,6 +125,14 @@ async function* chunks(file: string, counts?: { gzip: boolean }): AsyncGenerator
  * JSON lines file and a file of pretty-printed documents read alike; a top-level array gives its elements.
  */
 export async function* readEvents(files: readonly string[], counts: InputCounts, opts: ReadOptions = {}): AsyncGenerator<InputItem> {
+  for await (const batch of readEventBatches(files, counts, opts)) yield* batch;
+}
+
+/**
+ * `readEvents` a chunk of input at a time (the items of one read, in order): one asynchronous step per chunk rather
+ * than per event, for the hunt's main loop.
+ */
+export async function* readEventBatches(files: readonly string[], counts: InputCounts, opts: ReadOptions = {}): AsyncGenerator<InputItem[]> {
   const max = opts.maxValueChars ?? 16 * 1024 * 1024;
   for (const file of files) {
     counts.files++;
@@ -132,19 +140,26 @@ export async function* readEvents(files: readonly string[], counts: InputCounts,
   }
 }
 
-async function* readFile(file: string, counts: InputCounts, max: number): AsyncGenerator<InputItem> {
+async function* readFile(file: string, counts: InputCounts, max: number): AsyncGenerator<InputItem[]> {
   const name = file === '-' ? '<stdin>' : file;
   const splitter = new ValueSplitter(name, max);
+  const batch = (items: Iterable<InputItem>): InputItem[] => {
+    const out: InputItem[] = [];
+    for (const item of items) out.push(count(item, counts));
+    return out;
+  };
   try {
     for await (const text of chunks(file)) {
-      for (const item of splitter.push(text)) yield count(item, counts);
+      const b = batch(splitter.push(text));
+      if (b.length) yield b;
     }
-    for (const item of splitter.end()) yield count(item, counts);
+    const b = batch(splitter.end());
+    if (b.length) yield b;
   } catch (e) {
     const partial = splitter.discard();
     const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
     const message = partial ? `${f.message}; the value it cut at line ${partial} is dropped` : f.message;
-    yield count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts);
+    yield [count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts)];
   }
   counts.lines += splitter.linesSeen();
 }
@@ -198,6 +213,25 @@ class ValueSplitter {
         if (c === 91 /* [ */ && !this.arrayTop && this.peekArrayOfObjects(buf, i)) {
           this.arrayTop = true;
           continue;
+        }
+        if (c === 123 /* { */ && !this.arrayTop) {
+          // JSON lines: a whole line that parses is one value, as the scan below would find it (a valid object's
+          // first brace closes at its end); a line that does not parse is scanned character by character
+          const eol = buf.indexOf('\n', i);
+          if (eol > 0 && eol - i <= this.max) {
+            let event: unknown;
+            let ok = true;
+            try {
+              event = JSON.parse(buf.slice(i, eol));
+            } catch {
+              ok = false;
+            }
+            if (ok) {
+              yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
+              i = eol - 1; // the newline is counted by the loop
+              continue;
+            }
+          }
         }
         if (c !== 123 /* { */ && c !== 91) {
           const lineNo = c === 10 ? this.line - 1 : this.line;

@@ -7,7 +7,7 @@ import type { Truth } from '../model/evaluate.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AggregateState, eventTime, planAggregation } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
-import { readEvents, type BadInput, type EventPosition, type InputCounts } from './events.ts';
+import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 
 /** The rule as a hit names it. */
 export interface HitRule {
@@ -69,6 +69,8 @@ export interface SessionOptions {
   readonly keepBad?: number;
 }
 
+const UNRECOGNISED = ['(unrecognised)'];
+
 export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {
   const t0 = performance.now();
   const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
@@ -87,20 +89,22 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
     if (!t) tallies.set(hr, (t = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
     return t;
   };
-  for await (const item of readEvents(files, counts)) {
+  for await (const batch of readEventBatches(files, counts)) for (const item of batch) {
     if (item.kind === 'bad') {
       if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
       opts.onBad?.(item);
       continue;
     }
-    const pos = { ...item.pos, index: index++ };
+    const pos = { file: item.pos.file, line: item.pos.line, index: index++ };
     if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
     const { logSources, results } = engine.run(item.event);
-    for (const ls of logSources.length ? logSources : ['(unrecognised)']) {
+    let anyHit = false;
+    for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
+    for (const ls of logSources.length ? logSources : UNRECOGNISED) {
       let s = byLs.get(ls);
       if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
       s.events++;
-      if (results.some((r) => r.truth === true)) s.hits++;
+      if (anyHit) s.hits++;
     }
     for (const r of results) {
       const agg = aggregates.get(r.rule);
