@@ -125,6 +125,11 @@ export class HuntEngine {
     }
   }
 
+  /** The options the engine was made with (what a worker thread's engine is given). */
+  get options(): HuntOptions {
+    return this.opts;
+  }
+
   /** Log sources known to the loaded rules. */
   logSourcesOfRules(): string[] {
     return [...this.byLogSource.keys()].sort();
