@@ -60,13 +60,12 @@ export class AhoCorasick {
       const s = queue[qi]!;
       const f = fail[s]!;
       if (outs[f]!.length) outs[s] = outs[s]!.concat(outs[f]!);
-      for (let k = 0; k < width; k++) {
-        const t = next[s]!.get(k);
-        if (t !== undefined) {
-          fail[t] = table[f * width + k]!;
-          table[s * width + k] = t;
-          queue.push(t);
-        } else table[s * width + k] = table[f * width + k]!;
+      // a missing transition is the failure state's (whose row is complete: it is shallower); then its own ones
+      table.copyWithin(s * width, f * width, f * width + width);
+      for (const [k, t] of next[s]!) {
+        fail[t] = table[f * width + k]!;
+        table[s * width + k] = t;
+        queue.push(t);
       }
     }
     const out = outs.map((o) => (o.length ? o : undefined));
