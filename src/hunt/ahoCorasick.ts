@@ -60,17 +60,42 @@ export class AhoCorasick {
       const s = queue[qi]!;
       const f = fail[s]!;
       if (outs[f]!.length) outs[s] = outs[s]!.concat(outs[f]!);
-      for (let k = 0; k < width; k++) {
-        const t = next[s]!.get(k);
-        if (t !== undefined) {
-          fail[t] = table[f * width + k]!;
-          table[s * width + k] = t;
-          queue.push(t);
-        } else table[s * width + k] = table[f * width + k]!;
+      // a missing transition is the failure state's (whose row is complete: it is shallower); then its own ones
+      table.copyWithin(s * width, f * width, f * width + width);
+      for (const [k, t] of next[s]!) {
+        fail[t] = table[f * width + k]!;
+        table[s * width + k] = t;
+        queue.push(t);
       }
     }
     const out = outs.map((o) => (o.length ? o : undefined));
     return (this.dfa = { table, width, out, ascii, other });
+  }
+
+  /** Whether any pattern occurs in the text (stops at the first). */
+  has(text: string): boolean {
+    const { table, width, out, ascii, other } = this.dfa ?? this.build();
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      if (out[s] !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
+  collect(text: string, out: number[]): number[] {
+    const { table, width, out: outs, ascii, other } = this.dfa ?? this.build();
+    out.length = 0;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      const o = outs[s];
+      if (o !== undefined) for (let j = 0; j < o.length; j++) out.push(o[j]!);
+    }
+    return out;
   }
 
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */

@@ -6,13 +6,13 @@
  */
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
-import { compile, EventView, type Compiled } from '../model/compile.ts';
-import { evaluatePredicate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
-import { type Expr, type Opaque, type Predicate } from '../model/expr.ts';
+import { compile, EventView, fieldId, type Compiled } from '../model/compile.ts';
+import { resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
+import { assertNever, type Expr, type Opaque, type Predicate } from '../model/expr.ts';
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
-import { eventKeys, norm, prefilterKeys, type KeyKind } from './prefilter.ts';
+import { norm, numericLike, numKey, prefilterKeys, type KeyKind } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -29,6 +29,7 @@ export interface HuntRule {
 
 interface KeyIndex {
   readonly field: string;
+  readonly fid: number;
   readonly kind: KeyKind;
   readonly byValue: Map<string, HuntRule[]>;
   readonly resolverIndex: number;
@@ -117,11 +118,16 @@ export class HuntEngine {
     }
     for (const k of keys) {
       let idx = set.keyed.find((x) => x.field === k.field && x.kind === k.kind && x.resolverIndex === hr.resolverIndex);
-      if (!idx) set.keyed.push((idx = { field: k.field, kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
+      if (!idx) set.keyed.push((idx = { field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
       let list = idx.byValue.get(k.value);
       if (!list) idx.byValue.set(k.value, (list = []));
       if (!list.includes(hr)) list.push(hr);
     }
+  }
+
+  /** The options the engine was made with (what a worker thread's engine is given). */
+  get options(): HuntOptions {
+    return this.opts;
   }
 
   /** Log sources known to the loaded rules. */
@@ -129,51 +135,86 @@ export class HuntEngine {
     return [...this.byLogSource.keys()].sort();
   }
 
+  // state of the event being run (no closure is made per event)
+  private views: EventView[] = [];
+  private viewOf: number[] = [];
+  private current: unknown;
+  private results: HuntResult[] = [];
+  private readonly hits: number[] = [];
+
+  /** The view of the current event for one resolver (reused from event to event). */
+  private view(i: number): EventView {
+    let v = this.views[i];
+    if (!v) this.views[i] = v = new EventView(this.current, this.resolvers[i]!);
+    else if (this.viewOf[i] !== this.eventNo) v.reset(this.current);
+    this.viewOf[i] = this.eventNo;
+    return v;
+  }
+
+  private runRule(hr: HuntRule): void {
+    if (hr.seen === this.eventNo) return;
+    hr.seen = this.eventNo;
+    this.stats.evaluations++;
+    const t = hr.compiled(this.view(hr.resolverIndex));
+    if (t !== false) this.results.push({ rule: hr, truth: t });
+  }
+
+  private runList(list: readonly HuntRule[] | undefined): void {
+    if (list) for (let i = 0; i < list.length; i++) this.runRule(list[i]!);
+  }
+
+  /** Rules keyed on one scalar of the event (the field's value, or one element of its list). */
+  private runKeyed(k: KeyIndex, x: unknown, normed: string | undefined): void {
+    if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
+    const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
+    if (k.kind === 'sub') {
+      const ac = (k.ac ??= buildAutomaton(k.byValue));
+      const ids = ac.automaton.collect(s, this.hits);
+      for (let i = 0; i < ids.length; i++) this.runList(ac.rules[ids[i]!]);
+      return;
+    }
+    if (k.kind === 'eq') {
+      this.runList(k.byValue.get(s));
+      // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
+      if (typeof x === 'number') this.runList(k.byValue.get(numKey(x)));
+      else if (typeof x === 'boolean') this.runList(k.byValue.get(numKey(Number(x))));
+      else if (numericLike(x)) this.runList(k.byValue.get(numKey(Number(x))));
+      return;
+    }
+    this.runList(k.byValue.get(s.slice(s.lastIndexOf(k.kind === 'base\\' ? '\\' : '/') + 1)));
+  }
+
+  private runSet(set: LogSourceRules): void {
+    for (let i = 0; i < set.always.length; i++) this.runRule(set.always[i]!);
+    for (let i = 0; i < set.keyed.length; i++) {
+      const k = set.keyed[i]!;
+      const view = this.view(k.resolverIndex);
+      const raw = view.at(k.fid, k.field);
+      if (raw === undefined || raw === null) continue;
+      if (tooLongForRegex(raw)) {
+        // a glob or regex on a value over the regex input bound is unknown, whatever the literals: run them all
+        for (const list of k.byValue.values()) this.runList(list);
+        continue;
+      }
+      if (Array.isArray(raw)) for (const x of raw) this.runKeyed(k, x, undefined);
+      else this.runKeyed(k, raw, typeof raw === 'string' ? view.normAt(k.fid, k.field) : undefined);
+    }
+  }
+
   /** Evaluate one event: the rules that are true or unknown on it, and the log sources it was read as. */
   run(event: unknown): { logSources: readonly string[]; results: HuntResult[] } {
-    const n = this.eventNo++;
+    this.eventNo++;
+    this.current = event;
+    const results: HuntResult[] = (this.results = []);
     const logSources = this.opts.forceLogSources ?? recogniseLogSources(event);
-    const views: (EventView | undefined)[] = new Array(this.resolvers.length);
-    const view = (i: number): EventView => (views[i] ??= new EventView(event, this.resolvers[i]!));
-    const results: HuntResult[] = [];
-    const runRule = (hr: HuntRule): void => {
-      if (hr.seen === n) return;
-      hr.seen = n;
-      this.stats.evaluations++;
-      const t = hr.compiled(view(hr.resolverIndex));
-      if (t !== false) results.push({ rule: hr, truth: t });
-    };
-    const runSet = (set: LogSourceRules): void => {
-      for (const hr of set.always) runRule(hr);
-      for (const k of set.keyed) {
-        if (tooLongForRegex(view(k.resolverIndex).get(k.field))) {
-          // a glob or regex on a value over the regex input bound is unknown, whatever the literals: run them all
-          for (const list of k.byValue.values()) for (const hr of list) runRule(hr);
-          continue;
-        }
-        if (k.kind === 'sub') {
-          const ac = (k.ac ??= buildAutomaton(k.byValue));
-          const raw = view(k.resolverIndex).get(k.field);
-          for (const x of Array.isArray(raw) ? raw : [raw]) {
-            if (typeof x === 'string') ac.automaton.search(norm(x), (id) => ac.rules[id]!.forEach(runRule));
-            else if (typeof x === 'number' || typeof x === 'boolean') ac.automaton.search(String(x).toLowerCase(), (id) => ac.rules[id]!.forEach(runRule));
-          }
-          continue;
-        }
-        for (const key of eventKeys(view(k.resolverIndex), k.field, k.kind)) {
-          const list = k.byValue.get(key);
-          if (list) for (const hr of list) runRule(hr);
-        }
-      }
-    };
-    if (this.opts.all) runSet(this.everywhere);
+    if (this.opts.all) this.runSet(this.everywhere);
     else {
       let routed = false;
       for (const ls of logSources) {
         const set = this.byLogSource.get(ls);
         if (set) {
           routed = true;
-          runSet(set);
+          this.runSet(set);
         }
       }
       if (!routed) this.stats.unrouted++;
@@ -181,36 +222,55 @@ export class HuntEngine {
     return { logSources, results };
   }
 
+  private readonly plans = new WeakMap<HuntRule, ExplainPlan>();
+
   /** The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. */
   explain(hr: HuntRule, event: unknown): { matched: string[]; dependsOn: string[] } {
-    const view = new EventView(event, this.resolvers[hr.resolverIndex]!);
+    let plan = this.plans.get(hr);
+    if (!plan) this.plans.set(hr, (plan = explainPlan(hr.condition)));
+    const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     const matched: string[] = [];
-    const dependsOn: string[] = [];
-    const walk = (e: Expr, negated: boolean): void => {
-      switch (e.kind) {
-        case 'pred':
-          if (!negated && evaluatePredicate(e, event, view.resolve) === true) matched.push(renderPredicate(e as Predicate));
-          return;
-        case 'opaque':
-          dependsOn.push(`${(e as Opaque).text.slice(0, 120)} (${(e as Opaque).reason})`);
-          return;
-        case 'and':
-        case 'or':
-          for (const a of e.args) walk(a, negated);
-          return;
-        case 'not':
-          walk(e.arg, !negated);
-          return;
-        case 'quant':
-          for (const i of e.items) walk(i.expr, negated);
-          return;
-        case 'const':
-          return;
-      }
-    };
-    walk(hr.condition, false);
-    return { matched: [...new Set(matched)], dependsOn: [...new Set(dependsOn)] };
+    for (const p of plan.preds) if (p.compiled(view) === true) matched.push(p.text);
+    return { matched: [...new Set(matched)], dependsOn: [...plan.dependsOn] };
   }
+}
+
+/** What `explain` needs of a condition, made once per rule: its positive predicates compiled and rendered. */
+interface ExplainPlan {
+  readonly preds: readonly { readonly compiled: Compiled; readonly text: string }[];
+  readonly dependsOn: readonly string[];
+}
+
+function explainPlan(cond: Expr): ExplainPlan {
+  const preds: { compiled: Compiled; text: string }[] = [];
+  const dependsOn: string[] = [];
+  const walk = (e: Expr, negated: boolean): void => {
+    switch (e.kind) {
+      case 'pred':
+        if (!negated) preds.push({ compiled: compile(e), text: renderPredicate(e as Predicate) });
+        return;
+      case 'opaque':
+        dependsOn.push(`${(e as Opaque).text.slice(0, 120)} (${(e as Opaque).reason})`);
+        return;
+      case 'and':
+      case 'or':
+        for (const a of e.args) walk(a, negated);
+        return;
+      case 'not':
+        walk(e.arg, !negated);
+        return;
+      case 'quant':
+        for (const i of e.items) walk(i.expr, negated);
+        return;
+      case 'const':
+      case 'each':
+        return;
+      default:
+        assertNever(e, 'expression');
+    }
+  };
+  walk(cond, false);
+  return { preds, dependsOn: [...new Set(dependsOn)] };
 }
 
 /**

@@ -25,6 +25,13 @@ export interface InputEvent {
   readonly pos: EventPosition;
 }
 
+/** A value's text, not parsed (`ReadOptions.raw`): whoever parses it reports a failure as `notJson`. */
+export interface RawEvent {
+  readonly kind: 'raw';
+  readonly text: string;
+  readonly pos: EventPosition;
+}
+
 /** One problem of the input, with where it is. */
 export interface BadInput {
   readonly kind: 'bad';
@@ -36,9 +43,16 @@ export interface BadInput {
 
 export type InputItem = InputEvent | BadInput;
 
+/** The bad-input entry of a value that does not parse (as the reader makes it). */
+export function notJson(pos: EventPosition, e: unknown): BadInput {
+  return { kind: 'bad', code: 'NOT_JSON', message: `not JSON: ${e instanceof Error ? e.message : String(e)}`, pos };
+}
+
 export interface ReadOptions {
   /** Largest value (or line) kept, in characters; longer ones are one TOO_LONG error. Default 16 MiB. */
   readonly maxValueChars?: number;
+  /** Values are cut but not parsed (`RawEvent`; for worker threads that parse them). */
+  readonly raw?: boolean;
 }
 
 /** Counts printed at the end of a hunt: nothing is skipped silently. */
@@ -125,32 +139,49 @@ async function* chunks(file: string, counts?: { gzip: boolean }): AsyncGenerator
  * JSON lines file and a file of pretty-printed documents read alike; a top-level array gives its elements.
  */
 export async function* readEvents(files: readonly string[], counts: InputCounts, opts: ReadOptions = {}): AsyncGenerator<InputItem> {
+  for await (const batch of readEventBatches(files, counts, { ...opts, raw: false })) yield* batch;
+}
+
+/**
+ * `readEvents` a chunk of input at a time (the items of one read, in order): one asynchronous step per chunk rather
+ * than per event, for the hunt's main loop.
+ */
+export function readEventBatches(files: readonly string[], counts: InputCounts, opts?: ReadOptions & { raw?: false }): AsyncGenerator<InputItem[]>;
+export function readEventBatches(files: readonly string[], counts: InputCounts, opts: ReadOptions & { raw: true }): AsyncGenerator<(RawEvent | BadInput)[]>;
+export async function* readEventBatches(files: readonly string[], counts: InputCounts, opts: ReadOptions = {}): AsyncGenerator<(InputItem | RawEvent)[]> {
   const max = opts.maxValueChars ?? 16 * 1024 * 1024;
   for (const file of files) {
     counts.files++;
-    yield* readFile(file, counts, max);
+    yield* readFile(file, counts, max, opts.raw ?? false);
   }
 }
 
-async function* readFile(file: string, counts: InputCounts, max: number): AsyncGenerator<InputItem> {
+async function* readFile(file: string, counts: InputCounts, max: number, raw: boolean): AsyncGenerator<(InputItem | RawEvent)[]> {
   const name = file === '-' ? '<stdin>' : file;
-  const splitter = new ValueSplitter(name, max);
+  const splitter = new ValueSplitter(name, max, raw);
+  const batch = (items: Iterable<InputItem | RawEvent>): (InputItem | RawEvent)[] => {
+    const out: (InputItem | RawEvent)[] = [];
+    for (const item of items) out.push(count(item, counts));
+    return out;
+  };
   try {
     for await (const text of chunks(file)) {
-      for (const item of splitter.push(text)) yield count(item, counts);
+      const b = batch(splitter.push(text));
+      if (b.length) yield b;
     }
-    for (const item of splitter.end()) yield count(item, counts);
+    const b = batch(splitter.end());
+    if (b.length) yield b;
   } catch (e) {
     const partial = splitter.discard();
     const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
     const message = partial ? `${f.message}; the value it cut at line ${partial} is dropped` : f.message;
-    yield count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts);
+    yield [count({ kind: 'bad', code: f.code, message, pos: { file: name, line: splitter.line } }, counts)];
   }
   counts.lines += splitter.linesSeen();
 }
 
-function count(item: InputItem, counts: InputCounts): InputItem {
-  if (item.kind === 'event') counts.events++;
+function count<T extends InputItem | RawEvent>(item: T, counts: InputCounts): T {
+  if (item.kind === 'event' || item.kind === 'raw') counts.events++;
   else counts.bad++;
   return item;
 }
@@ -171,13 +202,14 @@ class ValueSplitter {
   constructor(
     private readonly file: string,
     private readonly max: number,
+    private readonly raw = false,
   ) {}
 
   linesSeen(): number {
     return this.line - (this.lastChar === '\n' || this.lastChar === '' ? 1 : 0);
   }
 
-  *push(text: string): Generator<InputItem> {
+  *push(text: string): Generator<InputItem | RawEvent> {
     if (text.length) this.lastChar = text[text.length - 1]!;
     this.buf += text;
     const buf = this.buf;
@@ -198,6 +230,25 @@ class ValueSplitter {
         if (c === 91 /* [ */ && !this.arrayTop && this.peekArrayOfObjects(buf, i)) {
           this.arrayTop = true;
           continue;
+        }
+        if (c === 123 /* { */ && !this.arrayTop && !this.raw) {
+          // JSON lines: a whole line that parses is one value, as the scan below would find it (a valid object's
+          // first brace closes at its end); a line that does not parse is scanned character by character
+          const eol = buf.indexOf('\n', i);
+          if (eol > 0 && eol - i <= this.max) {
+            let event: unknown;
+            let ok = true;
+            try {
+              event = JSON.parse(buf.slice(i, eol));
+            } catch {
+              ok = false;
+            }
+            if (ok) {
+              yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
+              i = eol - 1; // the newline is counted by the loop
+              continue;
+            }
+          }
         }
         if (c !== 123 /* { */ && c !== 91) {
           const lineNo = c === 10 ? this.line - 1 : this.line;
@@ -266,11 +317,13 @@ class ValueSplitter {
     return had;
   }
 
-  private emit(text: string): InputItem {
+  private emit(text: string): InputItem | RawEvent {
+    const pos = { file: this.file, line: this.startLine };
+    if (this.raw) return { kind: 'raw', text, pos };
     try {
-      return { kind: 'event', event: JSON.parse(text) as unknown, pos: { file: this.file, line: this.startLine } };
+      return { kind: 'event', event: JSON.parse(text) as unknown, pos };
     } catch (e) {
-      return this.bad(this.startLine, 'NOT_JSON', `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return notJson(pos, e);
     }
   }
 

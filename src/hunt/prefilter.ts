@@ -9,7 +9,7 @@
  * last path segment), and none of these predicates can be unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
-import type { EventView } from '../model/compile.ts';
+import { norm } from '../model/compile.ts';
 import { applyTransform } from '../model/evaluate.ts';
 import { compileRegex } from '../model/regex.ts';
 
@@ -28,17 +28,9 @@ const ROUTING_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'eventsou
 /** Fields with few distinct values (most events share them): poor keys when another part of the rule has one. */
 const FEW_VALUES = new Set(['integritylevel', 'company', 'product', 'logontype', 'signed', 'signaturestatus', 'initiated', 'protocol', 'status', 'result', 'outcome.result', 'errorcode', 'useridentity.type', 'awsregion']);
 
-const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
+export const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
 
-/**
- * Normalisation of a literal and of the event's value alike: lower-cased, with `ſ` as `s` (RE2's case folding
- * joins them, lower-casing does not) and final `ς` as `σ` (lower-casing `Σ` depends on its position, so a
- * substring could lower-case differently from the text around it).
- */
-export function norm(s: string): string {
-  const l = s.toLowerCase();
-  return l.includes('ſ') || l.includes('ς') ? l.replaceAll('ſ', 's').replaceAll('ς', 'σ') : l;
-}
+export { norm };
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
@@ -62,7 +54,7 @@ function globLiterals(g: string): string[] {
 const longest = (xs: readonly string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
 
 /** The canonical spelling of a number, as keys write it (`16`, `16.0` and `0x10` alike). */
-const numKey = (n: number) => `#${String(n)}`;
+export const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
@@ -275,29 +267,5 @@ function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefine
     if (!p) return undefined;
     out.push(...p);
   }
-  return out;
-}
-
-/** The key strings an event offers for one field and kind (the value, or each element of a list). */
-export function eventKeys(view: EventView, field: string, kind: KeyKind): string[] {
-  const v = view.get(field);
-  const out: string[] = [];
-  const add = (x: unknown): void => {
-    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') {
-      const s = typeof x === 'string' ? norm(x) : String(x).toLowerCase();
-      if (kind === 'eq') {
-        out.push(s);
-        // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
-        if (typeof x === 'number') out.push(numKey(x));
-        else if (typeof x === 'boolean') out.push(numKey(Number(x)));
-        else if (numericLike(x)) out.push(numKey(Number(x)));
-      } else {
-        const sep = kind === 'base\\' ? '\\' : '/';
-        out.push(s.slice(s.lastIndexOf(sep) + 1));
-      }
-    }
-  };
-  if (Array.isArray(v)) for (const x of v) add(x);
-  else add(v);
   return out;
 }

@@ -67,11 +67,22 @@ function present(event: unknown, spec: string): boolean {
   });
 }
 
+const windowsCache = new Map<string, readonly string[]>();
+
 /** The canonical log sources of one event (empty when none is recognised). */
 export function recogniseLogSources(event: unknown): readonly string[] {
   if (!isObj(event)) return [];
   const w = windowsHeader(event);
-  if (w) return windowsLogSources(w);
+  if (w) {
+    // one answer per channel, provider and event id (few distinct ones in a log)
+    const key = `${w.eventId}\u0000${w.channel}\u0000${w.provider}`;
+    let ls = windowsCache.get(key);
+    if (!ls) {
+      if (windowsCache.size >= 10_000) windowsCache.clear();
+      windowsCache.set(key, (ls = windowsLogSources(w)));
+    }
+    return ls;
+  }
   const plt = event['p_log_type'];
   if (typeof plt === 'string') {
     const ls = PANTHER_LOGTYPES[plt];

@@ -7,7 +7,8 @@ import type { Truth } from '../model/evaluate.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AggregateState, eventTime, planAggregation } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
-import { readEvents, type BadInput, type EventPosition, type InputCounts } from './events.ts';
+import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
+import { runParallel } from './parallel.ts';
 
 /** The rule as a hit names it. */
 export interface HitRule {
@@ -67,7 +68,12 @@ export interface SessionOptions {
   readonly explain?: boolean;
   /** Bad-input entries kept in the summary (all are counted). */
   readonly keepBad?: number;
+  /** Run the engine on this many worker threads (the main thread reads); 0 or absent: on the main thread. */
+  readonly workers?: number;
 }
+
+const UNRECOGNISED = ['(unrecognised)'];
+const NOTHING = { matched: [], dependsOn: [] } as const;
 
 export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {
   const t0 = performance.now();
@@ -87,22 +93,24 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
     if (!t) tallies.set(hr, (t = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
     return t;
   };
-  for await (const item of readEvents(files, counts)) {
-    if (item.kind === 'bad') {
-      if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
-      opts.onBad?.(item);
-      continue;
-    }
-    const pos = { ...item.pos, index: index++ };
+  const onBad = (item: BadInput): void => {
+    if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
+    opts.onBad?.(item);
+  };
+  /** One event's results: counted, aggregated, explained (`explain` gives what the predicates matched). */
+  const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: readonly { rule: HuntRule; truth: Truth }[], explain: (i: number) => { matched: readonly string[]; dependsOn: readonly string[] }): void => {
+    const pos = { file: at.file, line: at.line, index: index++ };
     if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
-    const { logSources, results } = engine.run(item.event);
-    for (const ls of logSources.length ? logSources : ['(unrecognised)']) {
+    let anyHit = false;
+    for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
+    for (const ls of logSources.length ? logSources : UNRECOGNISED) {
       let s = byLs.get(ls);
       if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
       s.events++;
-      if (results.some((r) => r.truth === true)) s.hits++;
+      if (anyHit) s.hits++;
     }
-    for (const r of results) {
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
       const agg = aggregates.get(r.rule);
       let truth: Truth = r.truth;
       let extra: Partial<Hit> = {};
@@ -112,15 +120,15 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
           extra = { dependsOn: [agg.unsupported] };
         } else if (r.truth === true) {
           const resolve = engine.resolvers[r.rule.resolverIndex]!;
-          const t = eventTime(item.event, resolve) ?? lastTime;
+          const t = eventTime(event, resolve) ?? lastTime;
           lastTime = t;
-          const fired = agg.add(item.event, t, resolve);
+          const fired = agg.add(event, t, resolve);
           if (!fired) continue;
           extra = { group: fired.key, count: fired.count };
         } else continue; // an unknown row of an aggregation is not reported per event
       }
       const t = tally(r.rule);
-      const ex = opts.explain === false ? { matched: [], dependsOn: [] } : engine.explain(r.rule, item.event);
+      const ex = opts.explain === false ? NOTHING : explain(i);
       const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
       if (truth === true) t.hits++;
       else {
@@ -129,6 +137,25 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
       }
       if (!t.first) t.first = pos;
       opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+    }
+  };
+  if (opts.workers !== undefined && opts.workers > 0) {
+    for await (const batch of runParallel(engine, files, counts, { workers: opts.workers, explain: opts.explain !== false })) {
+      for (const item of batch) {
+        if (item.kind === 'bad') onBad(item);
+        else handle(item.pos, item.event, item.logSources, item.results, (i) => item.results[i]!);
+      }
+    }
+  } else {
+    for await (const batch of readEventBatches(files, counts)) {
+      for (const item of batch) {
+        if (item.kind === 'bad') {
+          onBad(item);
+          continue;
+        }
+        const { logSources, results } = engine.run(item.event);
+        handle(item.pos, item.event, logSources, results, (i) => engine.explain(results[i]!.rule, item.event));
+      }
     }
   }
   const byTech = new Map<string, { hits: number; rules: number }>();

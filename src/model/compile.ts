@@ -15,30 +15,81 @@ import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { LIMITS } from './diagnostics.ts';
+import { AhoCorasick } from '../hunt/ahoCorasick.ts';
+
+/** From this many needles on, "contains any" runs one automaton pass instead of one search per needle. */
+const AUTOMATON_FROM = 6;
 
 const NONE = Symbol('none');
 
-/** One event as the rules of one resolver see it: field values resolved once, lower-cased strings once. */
+/**
+ * Normalisation of a literal and of the event's value alike for the hunt's literal prefilters: lower-cased, with
+ * `ſ` as `s` (RE2's case folding joins them, lower-casing does not) and final `ς` as `σ` (lower-casing `Σ` depends
+ * on its position, so a substring could lower-case differently from the text around it).
+ */
+export function norm(s: string): string {
+  return normLower(s.toLowerCase());
+}
+const normLower = (l: string) => (l.includes('ſ') || l.includes('ς') ? l.replaceAll('ſ', 's').replaceAll('ς', 'σ') : l);
+
+/** Field names numbered once for the process, so that a view finds a field's cached value by index. */
+const fieldIds = new Map<string, number>();
+export function fieldId(field: string): number {
+  let id = fieldIds.get(field);
+  if (id === undefined) fieldIds.set(field, (id = fieldIds.size));
+  return id;
+}
+
+/**
+ * One event as the rules of one resolver see it: field values resolved once, lower-cased strings once. A view is
+ * reused from event to event (`reset`): its caches are arrays indexed by field id, valid for the current epoch.
+ */
 export class EventView {
-  private readonly values = new Map<string, unknown>();
-  private readonly lowers = new Map<string, string | typeof NONE>();
+  private values: unknown[] = [];
+  private lowers: (string | typeof NONE)[] = [];
+  private stamps: number[] = [];
+  private lowerStamps: number[] = [];
+  private norms: string[] = [];
+  private normStamps: number[] = [];
+  private epoch = 1;
+  private current: unknown;
   private readonly deriveds = new Map<string, DerivedOperand>();
+  private derivedEpoch = 1;
   /** The resolver reading through the cache (what the fallback evaluator is given). */
   readonly resolve: FieldResolver;
   constructor(
-    readonly event: unknown,
+    event: unknown,
     private readonly resolver: FieldResolver,
   ) {
-    this.resolve = (ev, field) => (ev === this.event ? this.get(field) : this.resolver(ev, field));
+    this.current = event;
+    this.resolve = (ev, field) => (ev === this.current ? this.get(field) : this.resolver(ev, field));
+  }
+  get event(): unknown {
+    return this.current;
+  }
+  /** Read another event through the same view (the caches of the previous one are dropped). */
+  reset(event: unknown): void {
+    this.current = event;
+    this.epoch++;
   }
   get(field: string): unknown {
-    if (this.values.has(field)) return this.values.get(field);
-    const v = this.resolver(this.event, field);
-    this.values.set(field, v);
+    return this.at(fieldId(field), field);
+  }
+  /** The value of the field numbered `id` (named `field`). */
+  at(id: number, field: string): unknown {
+    if (this.stamps[id] === this.epoch) return this.values[id];
+    const v = this.resolver(this.current, field);
+    this.values[id] = v;
+    this.stamps[id] = this.epoch;
     return v;
   }
   /** A derived operand, computed once per event for every predicate with the same chain (`key`). */
   derived(key: string, compute: () => DerivedOperand): DerivedOperand {
+    if (this.derivedEpoch !== this.epoch) {
+      // a view reused for the next event (`reset`) drops the previous event's derived operands
+      this.deriveds.clear();
+      this.derivedEpoch = this.epoch;
+    }
     if (this.deriveds.has(key)) return this.deriveds.get(key);
     const d = compute();
     this.deriveds.set(key, d);
@@ -46,11 +97,23 @@ export class EventView {
   }
   /** The field's value as a lower-cased string when it is a string or a number (what the fast paths test). */
   lower(field: string): string | typeof NONE {
-    const hit = this.lowers.get(field);
-    if (hit !== undefined) return hit;
-    const v = this.get(field);
+    return this.lowerAt(fieldId(field), field);
+  }
+  /** `norm` of the field's value, for a field whose value is a string or a number. */
+  normAt(id: number, field: string): string {
+    if (this.normStamps[id] === this.epoch) return this.norms[id]!;
+    const l = this.lowerAt(id, field);
+    const n = l === NONE ? '' : normLower(l);
+    this.norms[id] = n;
+    this.normStamps[id] = this.epoch;
+    return n;
+  }
+  lowerAt(id: number, field: string): string | typeof NONE {
+    if (this.lowerStamps[id] === this.epoch) return this.lowers[id]!;
+    const v = this.at(id, field);
     const s = typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' ? String(v).toLowerCase() : NONE;
-    this.lowers.set(field, s);
+    this.lowers[id] = s;
+    this.lowerStamps[id] = this.epoch;
     return s;
   }
 }
@@ -181,10 +244,20 @@ function compilePredicate(p: Predicate): Compiled {
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
   const field = p.field;
+  const fid = fieldId(field);
   const needles = pats.map((alts) => alts.map((s) => (cs ? s : s.toLowerCase())));
   const flat = needles.flat();
+  // any of many needles: equality is one hash lookup, containment one automaton pass
+  const eqSet = !all && flat.length > 1 ? new Set(flat) : undefined;
+  let automaton: AhoCorasick | undefined;
+  if (!all && flat.length >= AUTOMATON_FROM && !flat.includes('')) {
+    automaton = new AhoCorasick();
+    for (const n of flat) automaton.add(n);
+  }
   // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
   const scan = (op: StringOpCode, hay: string): boolean => {
+    if (op === OP_EQ && eqSet) return eqSet.has(hay);
+    if (op === OP_CONTAINS && automaton) return automaton.has(hay);
     if (all) {
       for (const alts of needles) {
         let ok = false;
@@ -203,10 +276,10 @@ function compilePredicate(p: Predicate): Compiled {
     // loose: a string or a number is tested as a string; missing / null is false; lists and objects go the slow way.
     // strict: only a string value takes the fast path.
     return (v) => {
-      const raw = v.get(field);
+      const raw = v.at(fid, field);
       if (typeof raw === 'string' || (!strict && typeof raw === 'number')) {
         if (cs) return scan(op, typeof raw === 'string' ? raw : String(raw));
-        return scan(op, v.lower(field) as string);
+        return scan(op, v.lowerAt(fid, field) as string);
       }
       if (!strict && (raw === undefined || raw === null)) return false;
       return slow(v);
@@ -223,8 +296,8 @@ function compilePredicate(p: Predicate): Compiled {
     case 'in': {
       // string against string patterns: loose typing compares numeric strings as strings too (neither is a number)
       return (v) => {
-        const raw = v.get(field);
-        if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lower(field) as string));
+        const raw = v.at(fid, field);
+        if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lowerAt(fid, field) as string));
         return slow(v);
       };
     }
@@ -237,7 +310,7 @@ function compilePredicate(p: Predicate): Compiled {
       if (globs.some((alts) => alts.some((g) => g === undefined))) return viaRegex();
       const tests = globs as SimpleGlob[][];
       return (v) => {
-        const raw = v.get(field);
+        const raw = v.at(fid, field);
         if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
           const s = String(raw);
           // RE2's case folding equals toLowerCase on ASCII; longer inputs are unknown (bounded regex input)
@@ -277,8 +350,9 @@ function compilePredicate(p: Predicate): Compiled {
 function regexPath(pats: { src: string; flags: string }[][], all: boolean, field: string, slow: Compiled): Compiled {
   const res = pats.map((alts) => alts.map((p) => compileRegex(p.src, p.flags)));
   const test = (r: CompileResult, s: string): Truth => (!r.ok || s.length > LIMITS.maxRegexInput ? 'unknown' : r.re.test(s));
+  const fid = fieldId(field);
   return (v) => {
-    const raw = v.get(field);
+    const raw = v.at(fid, field);
     if (raw === undefined || raw === null) return false;
     if (Array.isArray(raw)) return slow(v);
     if (typeof raw === 'object') return false;

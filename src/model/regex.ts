@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { LIMITS } from './diagnostics.ts';
+import { fastRegex } from './regexFast.ts';
 
 const require = createRequire(import.meta.url);
 // re2-wasm is CommonJS; its RE2 class mirrors RegExp.
@@ -36,7 +37,10 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
   } else {
     const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
     try {
-      res = { ok: true, re: new RE2(pattern, f) };
+      const re2 = new RE2(pattern, f);
+      // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
+      const fast = fastRegex(pattern, flags);
+      res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
     } catch (e) {
       res = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
@@ -44,6 +48,11 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(key, res);
   return res;
+}
+
+/** RE2 alone, without the fast test (for the test that checks they agree). */
+export function re2Only(pattern: string, flags: string): CompiledRegex {
+  return new RE2(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u');
 }
 
 /** Test a string; undefined when the pattern cannot be run with bounded cost. */

@@ -1,6 +1,6 @@
 /**
  * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--logsource ls,..]
- *   [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain]
+ *   [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N]
  * Which rules fire on these logs: every rule of every language run over JSON / JSON lines / gzip events (files,
  * folders or `-`), each event routed to the rules of its log source. Hits, "may fire" (unknown: partial rules)
  * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input.
@@ -17,7 +17,7 @@ import { AGGREGATE_FUNCTIONS } from '../../hunt/aggregate.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE]';
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -33,6 +33,7 @@ export function run(argv: string[]): Promise<number> {
       navigator: { type: 'string' },
       'no-explain': { type: 'boolean' },
       engine: { type: 'string' },
+      workers: { type: 'string' },
     });
     if (values.help) {
       console.log(USAGE);
@@ -41,6 +42,8 @@ export function run(argv: string[]): Promise<number> {
     if (positionals.length === 0) throw new UsageError(USAGE);
     const engineName = values.engine ?? 'memory';
     if (engineName !== 'memory' && engineName !== 'duckdb') throw new UsageError(`--engine must be 'memory' or 'duckdb'`);
+    const workers = values.workers === undefined ? 0 : Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
     const minSev = values['min-severity'];
     if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
     let filter: RuleFilter;
@@ -69,6 +72,7 @@ export function run(argv: string[]): Promise<number> {
     const bar = tty ? (n: number) => process.stderr.write(`\rhunting: ${n} events, ${((performance.now() - t0) / 1000).toFixed(1)} s`) : undefined;
     const sessionOpts: SessionOptions = {
       explain: !values['no-explain'],
+      ...(workers ? { workers } : {}),
       onHit: (h) => {
         if (values.jsonl) process.stdout.write(JSON.stringify(h) + '\n');
         else if (values.json) {

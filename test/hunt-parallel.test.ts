@@ -1,0 +1,63 @@
+/**
+ * Hunt speed paths give the same answers as the plain ones: worker threads (`--workers`) report the same hits,
+ * may-fires, aggregations, bad input and summary, in the same order, as one thread; the JSON-lines fast path of the
+ * reader cuts values exactly as the character scan (two values on a line, a value over several lines, a broken line).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scanSource } from '../src/formats/scan.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { readEventBatches, readEvents, type InputCounts } from '../src/hunt/events.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { fixture } from './helpers/golden.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-par-'));
+const file = (name: string, content: string): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+describe('hunt speed paths', () => {
+  it('JSON lines: a line that parses is one value; other lines are cut by the character scan', async () => {
+    const f = file('mixed.jsonl', ['{"a":1}', '{"b":2}{"c":3}', '{"d": [1,', '2]}', '{"e": "x"} trailing', '{"f":', '  {"g": 1}}', '{"h":9}'].join('\n') + '\n');
+    const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+    const got: string[] = [];
+    for await (const it of readEvents([f], counts)) got.push(it.kind === 'event' ? `${it.pos.line}:${JSON.stringify(it.event)}` : `${it.pos.line}:${it.code}`);
+    assert.deepEqual(got, ['1:{"a":1}', '2:{"b":2}', '2:{"c":3}', '3:{"d":[1,2]}', '5:{"e":"x"}', '5:NOT_JSON', '6:{"f":{"g":1}}', '8:{"h":9}']);
+    assert.deepEqual(counts, { files: 1, lines: 8, events: 7, bad: 1 });
+    // raw mode (for workers) cuts the same values, unparsed
+    const raw: string[] = [];
+    for await (const b of readEventBatches([f], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const it of b) raw.push(it.kind === 'raw' ? `${it.pos.line}:${JSON.stringify(JSON.parse(it.text))}` : `${it.pos.line}:${it.code}`);
+    assert.deepEqual(raw, got);
+  });
+
+  it('worker threads report what one thread reports, in the same order', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const logon = (i: number, user: string, ip: string, minutes: number) => ({ Event: { System: { EventID: 4625, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: new Date(t0 + minutes * 60_000 + i).toISOString() } } }, EventData: { TargetUserName: user, IpAddress: ip } } });
+    const whoami = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' } } };
+    const lines: string[] = [];
+    for (let i = 0; i < 1200; i++) {
+      if (i % 100 === 7) lines.push('not json');
+      if (i % 3 === 0) lines.push(JSON.stringify(whoami));
+      else if (i % 3 === 1) lines.push(JSON.stringify(logon(i, i < 600 ? 'alice' : `u${i % 9}`, '10.0.0.2', i * 0.1)));
+      else lines.push(JSON.stringify({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'eu-west-1', n: i }));
+    }
+    const f = file('events.jsonl', lines.join('\n') + '\n' + JSON.stringify(whoami, null, 2) + '\n{"broken": \n');
+    const runs: { hits: string[]; summary: string }[] = [];
+    for (const workers of [0, 2]) {
+      const hits: string[] = [];
+      const s = await hunt(new HuntEngine(res.rules), [f], { workers, onHit: (h: Hit) => hits.push(JSON.stringify(h)), onBad: (b) => hits.push(JSON.stringify(b)) });
+      runs.push({ hits, summary: JSON.stringify({ ...s, seconds: 0 }) });
+    }
+    assert.ok(runs[0]!.hits.some((h) => h.includes('"aggregate"')), 'the events make an aggregation fire');
+    assert.ok(runs[0]!.hits.some((h) => h.includes('NOT_JSON')));
+    assert.deepEqual(runs[1]!.hits, runs[0]!.hits);
+    assert.equal(runs[1]!.summary, runs[0]!.summary);
+  });
+});

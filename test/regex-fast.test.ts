@@ -1,0 +1,169 @@
+/**
+ * The fast regular-expression test (`src/model/regexFast.ts`) answers exactly as RE2 does, or defers to it:
+ * invented edge cases for each construct it translates (dot and newlines, `\s` and vertical tab, classes under case
+ * folding, anchors, inline flags, non-ASCII input), constructs it must not translate, patterns whose backtracking
+ * would be unbounded, and every regex and wildcard pattern of the SigmaHQ rules over inputs sampled from them.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { globToRegex } from '../src/model/evaluate.ts';
+import type { Expr } from '../src/model/expr.ts';
+import { compileRegex, re2Only } from '../src/model/regex.ts';
+import { fastRegex, sampleInputs } from '../src/model/regexFast.ts';
+import { SHARED } from './helpers/golden.ts';
+import { sigmaSample } from './helpers/huntCorpus.ts';
+
+const SIGMA = path.join(SHARED, 'corpora', 'sigma');
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+/** Every input where the fast test decides and RE2 says otherwise. */
+function disagreements(pattern: string, flags: string, inputs: readonly string[]): string[] {
+  const fast = fastRegex(pattern, flags);
+  if (!fast) return [];
+  const re2 = re2Only(pattern, flags);
+  const out: string[] = [];
+  for (const s of inputs) {
+    const a = fast(s);
+    if (a !== undefined && a !== re2.test(s)) out.push(`${JSON.stringify(pattern)}/${flags} on ${JSON.stringify(s)}: fast ${a}, RE2 ${!a}`);
+  }
+  return out;
+}
+
+const PROBES = ['', 'a', 'A', 'abc', 'ABC', 'a\nb', 'a\rb', 'a\vb', 'a\fb', 'a b', 'a\tb', 'x.exe', 'X.EXE', 'k', 'K', 's', 'S', '\u212a', '\u017f', 'caf\u00e9', 'CAF\u00c9', '\u{1f600}', 'a_b-c', '[x]', 'a{2}', '"q"', "it's", 'C:\\Windows\\x.exe', '12345', 'ab\n', '\nab'];
+
+describe('fast regex test', () => {
+  it('agrees with RE2 on invented edge cases', () => {
+    const cases: [string, string][] = [
+      ['a.b', ''],
+      ['a.b', 's'],
+      ['(?s)a.b', ''],
+      ['a\\sb', ''],
+      ['a\\Sb', ''],
+      ['^ab$', ''],
+      ['\\Aab\\z', ''],
+      ['ab$', 'i'],
+      ['^a', 'i'],
+      ['[a-z]+', 'i'],
+      ['[^a-z]', 'i'],
+      ['[^a-z]', ''],
+      ['[Z-a]', 'i'],
+      ['[]a]', ''],
+      ['[a-]', ''],
+      ['[\\s]', ''],
+      ['[\\d\\w]+', ''],
+      ['\\D', ''],
+      ['\\W', ''],
+      ['\\bab', ''],
+      ['\\bK', 'i'],
+      ['(?i)ks', ''],
+      ['(?i)caf\\x{e9}', ''],
+      ['caf\u00e9', ''],
+      ['\\x41', 'i'],
+      ['a{2}', ''],
+      ['a{1,3}?b', ''],
+      ['(?P<n>ab)|c', ''],
+      ['(?:ab)+c', 'i'],
+      ['"q"', ''],
+      ['it\'s', ''],
+      ['\\\\x\\.exe', 'i'],
+      ['.{3,}', ''],
+      ['^.*\\.exe$', 'is'],
+      ['^C:\\\\.*\\\\x\\..x.$', 'is'],
+      ['^.$', 's'],
+      ['^.$', ''],
+      ['\\x{1f600}', ''],
+      ['a|', ''],
+      ['(a|b)c', 'i'],
+    ];
+    const offenders = cases.flatMap(([p, f]) => {
+      const samples = sampleInputs(p, f, 40, lcg(7)) ?? [];
+      return disagreements(p, f, [...PROBES, ...samples, ...PROBES.map((x) => x + p), ...PROBES.map((x) => p + x)]);
+    });
+    assert.deepEqual(offenders, []);
+  });
+
+  it('leaves to RE2 what it does not translate', () => {
+    for (const [p, f] of [['(?m)^a', ''], ['^a', 'm'], ['\\pL', ''], ['[[:alpha:]]', ''], ['a{,3}', ''], ['\\Qa.b\\E', ''], ['a(?i)b', ''], ['[a-\\d]', ''], ['\\W', 'i']] as const) {
+      const fast = fastRegex(p, f);
+      if (fast) for (const s of PROBES) assert.equal(fast(s) === undefined || fast(s) === re2Only(p, f).test(s), true, `${p} on ${s}`);
+    }
+    assert.equal(fastRegex('\\pL', ''), undefined);
+    // no required literal, no glob, no safe RegExp: nothing to do faster
+    assert.equal(fastRegex('(?:a|b)+', ''), undefined);
+  });
+
+  it('never runs a pattern with unbounded backtracking on V8', () => {
+    // nested quantifiers: the RegExp path is off; a missing required literal still answers, the rest is RE2's
+    const fast = fastRegex('(a+)+b', '')!;
+    assert.equal(fast('a'.repeat(40)), false);
+    assert.equal(fast('a'.repeat(40) + 'cb'), undefined);
+    // polynomial patterns run on V8 only for inputs short enough for the step budget
+    const poly = fastRegex('x.*y.*z.*w', '')!;
+    const long = 'wzyx'.repeat(15_000);
+    const t = performance.now();
+    assert.equal(poly(long), undefined);
+    assert.equal(performance.now() - t < 50, true);
+    assert.equal(poly('xayazaw'), true);
+    // through compileRegex: the same answers
+    const c = compileRegex('(?i)\\\\[a-z]{1,8}\\.exe', '');
+    assert.equal(c.ok && c.re.test('C:\\Windows\\CMD.EXE /c'), true);
+    assert.equal(c.ok && c.re.test('C:\\Windows\\cmd.com'), false);
+  });
+
+  it('agrees with RE2 on every regex and wildcard pattern of the SigmaHQ rules', { skip: !existsSync(SIGMA) }, async () => {
+    const sample = await sigmaSample(SIGMA, 1);
+    const pats = new Map<string, [string, string]>();
+    const strings = new Set<string>();
+    const collect = (v: unknown, depth = 0): void => {
+      if (depth > 20) return;
+      if (typeof v === 'string') strings.add(v);
+      else if (Array.isArray(v)) v.forEach((x) => collect(x, depth + 1));
+      else if (v && typeof v === 'object') Object.values(v).forEach((x) => collect(x, depth + 1));
+    };
+    for (const e of sample.events) collect(e.event);
+    const walk = (e: Expr): void => {
+      switch (e.kind) {
+        case 'pred': {
+          const o = e.opts ?? {};
+          for (const v of e.values) {
+            if (typeof v !== 'string') continue;
+            if (e.op === 'regex') {
+              const f = (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i');
+              pats.set(`${f}\0${v}`, [v, f]);
+            } else if (e.op === 'wildcard' && o.wildcard !== 'like') pats.set(`glob\0${o.cs}\0${v}`, [globToRegex(v), o.cs ? 's' : 'is']);
+          }
+          return;
+        }
+        case 'and':
+        case 'or':
+          return e.args.forEach(walk);
+        case 'not':
+          return walk(e.arg);
+        case 'quant':
+          return e.items.forEach((i) => walk(i.expr));
+        default:
+          return;
+      }
+    };
+    for (const r of sample.rules) if (r.logic.condition) walk(r.logic.condition);
+    const events = [...strings];
+    const rand = lcg(11);
+    const offenders: string[] = [];
+    let translated = 0;
+    for (const [p, f] of pats.values()) {
+      if (!compileRegex(p, f).ok) continue;
+      if (fastRegex(p, f)) translated++;
+      const inputs = [...(sampleInputs(p, f, 30, rand) ?? []), ...events.filter((_, i) => i % 7 === translated % 7)];
+      offenders.push(...disagreements(p, f, inputs));
+    }
+    assert.equal(pats.size > 300, true, `only ${pats.size} patterns found`);
+    assert.equal(translated / pats.size > 0.9, true, `only ${translated} of ${pats.size} translated`);
+    assert.deepEqual(offenders, []);
+  });
+});
