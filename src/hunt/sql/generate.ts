@@ -71,9 +71,11 @@ function gen(e: Expr, c: Ctx): string {
       return countCase(d, items, { op: 'ge', value: need });
     }
     case 'pred':
-      return predSql(e, c);
+      return derivedPredicate(e) ? d.NULL_BOOL : predSql(e, c);
     case 'each':
-      return eachSql(e, c);
+      // an array computed by a transform chain, a default for a missing array, Python's iteration of a non-array:
+      // not expressed in SQL (unknown)
+      return e.derived || e.missingAs !== undefined || e.iterate ? d.NULL_BOOL : eachSql(e, c);
     default:
       return assertNever(e, 'expression');
   }
@@ -169,6 +171,37 @@ function numericOf(v: unknown): number | undefined {
 }
 
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
+
+/** Whether SQL expresses every part a condition's in-process evaluation decides (no derived operands). */
+export function sqlExpressesAll(e: Expr): boolean {
+  switch (e.kind) {
+    case 'const':
+    case 'opaque':
+      return true;
+    case 'not':
+      return sqlExpressesAll(e.arg);
+    case 'and':
+    case 'or':
+      return e.args.every(sqlExpressesAll);
+    case 'quant':
+      return e.items.every((i) => sqlExpressesAll(i.expr));
+    case 'pred':
+      return !derivedPredicate(e);
+    case 'each':
+      return !(e.derived || e.missingAs !== undefined || e.iterate) && sqlExpressesAll(e.expr);
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/**
+ * A predicate on a derived operand (a transform chain, issue 19), compared with one, or whose null takes the missing
+ * default (`nullAsMissing`): not expressed in SQL, so unknown (NULL), never a guess on the plain field.
+ */
+function derivedPredicate(p: Predicate): boolean {
+  if (p.derived || p.opts?.nullAsMissing) return true;
+  return p.values.some((v) => v !== null && typeof v === 'object' && (v.derived !== undefined || v.missingAs !== undefined || v.nullAsMissing === true));
+}
 
 function predSql(p: Predicate, c: Ctx): string {
   const d = c.d;
