@@ -234,19 +234,21 @@ export const CONFIRM_LIMITS = { eventsPerRule: 4, candidates: 200 } as const;
 export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: number } {
   db.exec('DELETE FROM event_confirmed');
   const withKeys = db.prepare('SELECT DISTINCT a.rule FROM action_keys a').all() as { rule: number }[];
-  const ruleJson = db.prepare('SELECT r.format, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?');
+  // only the parts used are taken out of the records' JSON (by SQLite): a rule's tests, a candidate's condition
+  const testsOf = db.prepare("SELECT r.format, json_extract(j.json, '$.tests') tests FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?");
+  const conditionOf = db.prepare("SELECT r.format, json_extract(j.json, '$.logic.condition') cond FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?");
   const cands = db.prepare(
     `SELECT DISTINCT a2.rule, a2.ls FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != a1.format
      WHERE a1.rule = ? LIMIT ${CONFIRM_LIMITS.candidates}`,
   );
   const ins = db.prepare('INSERT INTO event_confirmed (rule, other, test) VALUES (?,?,?)');
-  const cache = new Map<number, RuleRecord>();
-  const load = (rid: number): RuleRecord | undefined => {
+  const cache = new Map<number, { format: Format; condition: Expr | undefined }>();
+  const load = (rid: number): { format: Format; condition: Expr | undefined } | undefined => {
     let r = cache.get(rid);
     if (!r) {
-      const row = ruleJson.get(rid) as { json: string } | undefined;
+      const row = conditionOf.get(rid) as { format: Format; cond: string | null } | undefined;
       if (!row) return undefined;
-      r = JSON.parse(row.json) as RuleRecord;
+      r = { format: row.format, condition: row.cond ? (JSON.parse(row.cond) as Expr) : undefined };
       if (cache.size > 2000) cache.clear();
       cache.set(rid, r);
     }
@@ -257,8 +259,9 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
   // inside the build's own transaction (a build commits as a whole); a savepoint otherwise
   const run = db.transaction(() => {
     for (const { rule: rid } of withKeys) {
-      const rule = load(rid);
-      if (!rule) continue;
+      const row = testsOf.get(rid) as { format: Format; tests: string | null } | undefined;
+      if (!row?.tests || row.tests === '[]') continue;
+      const rule = { format: row.format, tests: JSON.parse(row.tests) as RuleRecord['tests'] };
       const events = positiveEvents(rule).map((e) => ({ ...e, canon: new Map<string, CanonicalEvent>(), views: new Map<string, Record<string, unknown>>() }));
       if (!events.length) continue;
       rulesWithEvents++;
@@ -266,7 +269,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
       for (const c of cands.all(rid) as { rule: number; ls: string }[]) {
         const other = load(c.rule);
         const vB = other && vocabularyFor(other.format);
-        if (!other || !vB || !other.logic.condition) continue;
+        if (!other || !vB || !other.condition) continue;
         const resolve = adapterFor(other.format as Format)?.resolveField;
         for (const ev of events) {
           // the event in B's view, made once per log source and vocabulary (a rule has tens of candidates)
@@ -277,7 +280,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
             if (!canon) ev.canon.set(c.ls, (canon = canonicalEvent(ev.event, vA, c.ls)));
             ev.views.set(key, (native = inVocabulary(canon, vB, c.ls)));
           }
-          if (evaluate(other.logic.condition, native, resolve ? { resolve } : {}) === true) {
+          if (evaluate(other.condition, native, resolve ? { resolve } : {}) === true) {
             ins.run(rid, c.rule, ev.name);
             pairs++;
             break;
@@ -290,7 +293,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
   return { pairs, rulesWithEvents };
 }
 
-function positiveEvents(rule: RuleRecord): { name: string; event: unknown }[] {
+function positiveEvents(rule: Pick<RuleRecord, 'tests'>): { name: string; event: unknown }[] {
   const out: { name: string; event: unknown }[] = [];
   for (const t of rule.tests) {
     if (!t.expected) continue;
