@@ -237,7 +237,13 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     // (one sorted pass each instead of a B-tree insertion per row; the DDL is inside the build's transaction)
     const deferred = cold ? deferIndexes(db) : undefined;
     try {
-      if (attackChanged) {
+      // An incremental build needs the ATT&CK bundle's key to tell what changed. A cold build compares with nothing:
+      // its parsing starts while the bundle loads (0.6 s), and nothing is written before the load has ended.
+      let attackLoading: Promise<unknown> | undefined;
+      if (attackChanged && cold) {
+        attackLoading = needAttack();
+        attackLoading.catch(() => undefined); // awaited below, after the sources are planned
+      } else if (attackChanged) {
         await needAttack();
         attackChanged = previousAttackKey !== attackKey;
       }
@@ -257,13 +263,17 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
       for (const { ord, src } of [...planned].sort((a, b) => Number(scans.prefersWorker(b.src.def.format)) - Number(scans.prefersWorker(a.src.def.format)))) {
         if (src.origin === 'missing') continue;
         const ts = performance.now();
-        const plan = planSource(db, src, listed.get(src.def.name) ?? [], oddEntries.get(src.def.name) ?? [], attackKey, opts.force === true);
+        const plan = planSource(db, src, listed.get(src.def.name) ?? [], oddEntries.get(src.def.name) ?? [], () => attackKey, opts.force === true);
         if (plan.changed.length || plan.odd.length || plan.removed.length || plan.sourceMoved) anyChange = true;
         const adapter = adapterFor(src.def.format);
         const scan = plan.changed.length && adapter ? scans.scan(src, plan) : undefined;
         planned[ord] = { ord, src, plan, ...(scan ? { scan } : {}), planSeconds: (performance.now() - ts) / 1000 };
       }
       scans.planned();
+      if (attackLoading) {
+        await attackLoading;
+        attackChanged = previousAttackKey !== attackKey;
+      }
 
       // 2. write each source, in order (rule ids are made unique in that order), its results as they come in
       for (const { ord, src, plan, scan, planSeconds } of planned) {
@@ -434,7 +444,8 @@ interface Planned {
   readonly planSeconds?: number;
 }
 
-function planSource(db: DB, src: ResolvedSource, files: readonly string[], skipped: readonly SkippedEntry[], attackKey: string, force: boolean): SourcePlan {
+/** `attackKey`: the ATT&CK bundle's key, read when a file's key is made (a cold build plans while the bundle loads). */
+function planSource(db: DB, src: ResolvedSource, files: readonly string[], skipped: readonly SkippedEntry[], attackKey: () => string, force: boolean): SourcePlan {
   const prev = new Map<string, FileRow>();
   for (const r of db.prepare('SELECT id, path, size, mtime, hash, key, deps FROM files WHERE source = ?').all(src.def.name) as FileRow[]) prev.set(r.path, r);
   const hashes = new Map<string, string>();
@@ -464,7 +475,7 @@ function planSource(db: DB, src: ResolvedSource, files: readonly string[], skipp
     return h;
   };
   const fp = codeFingerprint(src.def.format);
-  const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey, JSON.stringify(src.info), hashOf(f), ...deps.map((d) => `${d}:${hashOf(d) ?? 'missing'}`)].join('\n'));
+  const keyOf = (f: string, deps: readonly string[]) => sha1([fp, attackKey(), JSON.stringify(src.info), hashOf(f), ...deps.map((d) => `${d}:${hashOf(d) ?? 'missing'}`)].join('\n'));
   if (vanished.length) files = files.filter((f) => stats.has(f));
   for (const f of files) {
     const p = prev.get(f);
