@@ -75,69 +75,116 @@ export interface SessionOptions {
 const UNRECOGNISED = ['(unrecognised)'];
 const NOTHING = { matched: [], dependsOn: [] } as const;
 
-export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {
-  const t0 = performance.now();
-  const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+/** An event's results as an engine gives them: the rules not false, each true or unknown. */
+export type EventResults = readonly { readonly rule: HuntRule; readonly truth: Truth }[];
+
+/**
+ * What every hunt engine does with an event's results (the in-process engine here, DuckDB in `sql/session.ts`):
+ * counted by log source, aggregated where the rule counts over time, tallied per rule, explained and reported; and
+ * the summary made from it.
+ */
+export interface HuntReporter {
+  /** One event: `explain(i)` gives what the predicates of `results[i]` matched. */
+  event(pos: Hit['pos'], event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] }): void;
+  summary(s: Pick<HuntSummary, 'counts' | 'seconds' | 'evaluations' | 'unroutedEvents' | 'bad'>): HuntSummary;
+}
+
+export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntReporter {
   const tallies = new Map<HuntRule, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
-  const bad: BadInput[] = [];
   const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
-  for (const hr of engine.rules) if (hr.rule.logic.aggregation) aggregates.set(hr, (() => {
-    const p = planAggregation(hr.rule.logic.aggregation!, hr.rule.format);
-    return 'unsupported' in p ? p : new AggregateState(p);
-  })());
+  for (const hr of engine.rules) if (hr.rule.logic.aggregation) {
+    const p = planAggregation(hr.rule.logic.aggregation, hr.rule.format);
+    aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
+  }
   let lastTime = 0;
-  let index = 0;
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallies.get(hr);
     if (!t) tallies.set(hr, (t = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
     return t;
   };
+  return {
+    event(pos, event, logSources, results, explain) {
+      let anyHit = false;
+      for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
+      for (const ls of logSources.length ? logSources : UNRECOGNISED) {
+        let s = byLs.get(ls);
+        if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
+        s.events++;
+        if (anyHit) s.hits++;
+      }
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
+        const agg = aggregates.get(r.rule);
+        let truth: Truth = r.truth;
+        let extra: Partial<Hit> = {};
+        if (agg) {
+          if ('unsupported' in agg) {
+            truth = 'unknown';
+            extra = { dependsOn: [agg.unsupported] };
+          } else if (r.truth === true) {
+            const resolve = engine.resolvers[r.rule.resolverIndex]!;
+            const t = eventTime(event, resolve) ?? lastTime;
+            lastTime = t;
+            const fired = agg.add(event, t, resolve);
+            if (!fired) continue;
+            extra = { group: fired.key, count: fired.count };
+          } else continue; // an unknown row of an aggregation is not reported per event
+        }
+        const t = tally(r.rule);
+        const ex = opts.explain === false ? NOTHING : explain(i);
+        const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
+        if (truth === true) t.hits++;
+        else {
+          t.mayFire++;
+          for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
+        }
+        if (!t.first) t.first = pos;
+        opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+      }
+    },
+    summary(s) {
+      const byTech = new Map<string, { hits: number; rules: number }>();
+      for (const t of tallies.values()) {
+        if (!t.hits) continue;
+        for (const id of t.rule.attack) {
+          const x = byTech.get(id) ?? { hits: 0, rules: 0 };
+          x.hits += t.hits;
+          x.rules++;
+          byTech.set(id, x);
+        }
+      }
+      let aggUnsupported = 0;
+      for (const a of aggregates.values()) if ('unsupported' in a) aggUnsupported++;
+      return {
+        counts: s.counts,
+        seconds: s.seconds,
+        rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
+        evaluations: s.evaluations,
+        unroutedEvents: s.unroutedEvents,
+        byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
+        byTechnique: [...byTech.entries()].map(([technique, x]) => ({ technique, ...x })).sort((a, b) => b.hits - a.hits || a.technique.localeCompare(b.technique)),
+        byLogSource: [...byLs.entries()].map(([logSource, x]) => ({ logSource, ...x })).sort((a, b) => b.events - a.events || a.logSource.localeCompare(b.logSource)),
+        bad: s.bad,
+      };
+    },
+  };
+}
+
+export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {
+  const t0 = performance.now();
+  const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+  const bad: BadInput[] = [];
+  const report = huntReporter(engine, opts);
+  let index = 0;
   const onBad = (item: BadInput): void => {
     if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
     opts.onBad?.(item);
   };
-  /** One event's results: counted, aggregated, explained (`explain` gives what the predicates matched). */
-  const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: readonly { rule: HuntRule; truth: Truth }[], explain: (i: number) => { matched: readonly string[]; dependsOn: readonly string[] }): void => {
+  const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => { matched: readonly string[]; dependsOn: readonly string[] }): void => {
     const pos = { file: at.file, line: at.line, index: index++ };
     if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
-    let anyHit = false;
-    for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
-    for (const ls of logSources.length ? logSources : UNRECOGNISED) {
-      let s = byLs.get(ls);
-      if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
-      s.events++;
-      if (anyHit) s.hits++;
-    }
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!;
-      const agg = aggregates.get(r.rule);
-      let truth: Truth = r.truth;
-      let extra: Partial<Hit> = {};
-      if (agg) {
-        if ('unsupported' in agg) {
-          truth = 'unknown';
-          extra = { dependsOn: [agg.unsupported] };
-        } else if (r.truth === true) {
-          const resolve = engine.resolvers[r.rule.resolverIndex]!;
-          const t = eventTime(event, resolve) ?? lastTime;
-          lastTime = t;
-          const fired = agg.add(event, t, resolve);
-          if (!fired) continue;
-          extra = { group: fired.key, count: fired.count };
-        } else continue; // an unknown row of an aggregation is not reported per event
-      }
-      const t = tally(r.rule);
-      const ex = opts.explain === false ? NOTHING : explain(i);
-      const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
-      if (truth === true) t.hits++;
-      else {
-        t.mayFire++;
-        for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
-      }
-      if (!t.first) t.first = pos;
-      opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
-    }
+    report.event(pos, event, logSources, results, explain);
   };
   if (opts.workers !== undefined && opts.workers > 0) {
     for await (const batch of runParallel(engine, files, counts, { workers: opts.workers, explain: opts.explain !== false })) {
@@ -158,29 +205,7 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
       }
     }
   }
-  const byTech = new Map<string, { hits: number; rules: number }>();
-  for (const t of tallies.values()) {
-    if (!t.hits) continue;
-    for (const id of t.rule.attack) {
-      const s = byTech.get(id) ?? { hits: 0, rules: 0 };
-      s.hits += t.hits;
-      s.rules++;
-      byTech.set(id, s);
-    }
-  }
-  let aggUnsupported = 0;
-  for (const a of aggregates.values()) if ('unsupported' in a) aggUnsupported++;
-  return {
-    counts,
-    seconds: (performance.now() - t0) / 1000,
-    rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
-    evaluations: engine.stats.evaluations,
-    unroutedEvents: engine.stats.unrouted,
-    byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
-    byTechnique: [...byTech.entries()].map(([technique, s]) => ({ technique, ...s })).sort((a, b) => b.hits - a.hits || a.technique.localeCompare(b.technique)),
-    byLogSource: [...byLs.entries()].map(([logSource, s]) => ({ logSource, ...s })).sort((a, b) => b.events - a.events || a.logSource.localeCompare(b.logSource)),
-    bad,
-  };
+  return report.summary({ counts, seconds: (performance.now() - t0) / 1000, evaluations: engine.stats.evaluations, unroutedEvents: engine.stats.unrouted, bad });
 }
 
 /** ATT&CK Navigator layer (format 4.5) of the techniques that fired, scored by hits. */
