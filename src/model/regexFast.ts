@@ -400,29 +400,35 @@ export type FastTest = (s: string) => boolean | undefined;
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
-/**
- * The fast test of an RE2 pattern with flags among `i`, `s`, `m` (undefined when nothing can be done faster).
- * Inline flags `(?i)` / `(?s)` / `(?is)` are understood at the start of the pattern only.
- */
-export function fastRegex(pattern: string, flags: string): FastTest | undefined {
+/** A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`); undefined when it is not translated. */
+function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean } | undefined {
   let p = pattern;
   let fold = flags.includes('i');
   let dotNl = flags.includes('s');
-  if (flags.includes('m')) return undefined;
   for (let m = /^\(\?([is]+)\)/.exec(p); m; m = /^\(\?([is]+)\)/.exec(p)) {
     if (m[1]!.includes('i')) fold = true;
     if (m[1]!.includes('s')) dotNl = true;
     p = p.slice(m[0].length);
   }
-  let root: Node;
   try {
     const parser = new Parser(p, fold, dotNl);
-    root = parser.parseAlt();
-    if (parser.i !== p.length) return undefined;
+    const root = parser.parseAlt();
+    return parser.i === p.length ? { root, fold, dotNl } : undefined;
   } catch (e) {
     if (e instanceof Reject) return undefined;
     throw e;
   }
+}
+
+/**
+ * The fast test of an RE2 pattern with flags among `i`, `s`, `m` (undefined when nothing can be done faster).
+ * Inline flags `(?i)` / `(?s)` / `(?is)` are understood at the start of the pattern only.
+ */
+export function fastRegex(pattern: string, flags: string): FastTest | undefined {
+  if (flags.includes('m')) return undefined;
+  const parsed = parsePattern(pattern, flags);
+  if (!parsed) return undefined;
+  const { root, fold, dotNl } = parsed;
   const runs: string[] = [];
   requiredRuns(root, runs);
   const lits = runs.map((r) => (fold ? r.toLowerCase() : r));
@@ -511,22 +517,14 @@ function globMatch(lower: readonly (readonly number[])[], hay: string): boolean 
  * against RE2; undefined when the pattern is not translated). Classes give one of a few probes.
  */
 export function sampleInputs(pattern: string, flags: string, count: number, rand: () => number): string[] | undefined {
-  let p = pattern;
-  let fold = flags.includes('i');
-  let dotNl = flags.includes('s');
-  for (let m = /^\(\?([is]+)\)/.exec(p); m; m = /^\(\?([is]+)\)/.exec(p)) {
-    if (m[1]!.includes('i')) fold = true;
-    if (m[1]!.includes('s')) dotNl = true;
-    p = p.slice(m[0].length);
-  }
-  let root: Node;
+  let parsed: ReturnType<typeof parsePattern>;
   try {
-    const parser = new Parser(p, fold, dotNl);
-    root = parser.parseAlt();
-    if (parser.i !== p.length) return undefined;
+    parsed = parsePattern(pattern, flags);
   } catch {
     return undefined;
   }
+  if (!parsed) return undefined;
+  const { root, fold } = parsed;
   const probes = ['a', 'Z', '0', '9', '_', ' ', '\t', '\n', '\r', '\v', '-', '.', '\\', '"', '/', ':', 'k', 'S', 'f', 'x'];
   const gen = (n: Node): string => {
     switch (n.k) {
