@@ -62,17 +62,29 @@ function skipReason(path: string): string | undefined {
 export async function buildSigmaSource(root: string, files: readonly string[], source: SourceInfo): Promise<SigmaBuild> {
   const regression = await readRegressionData(root, files);
   const texts = await readAll(root, files.filter((p) => !p.startsWith('regression_data/') && !skipReason(p)));
-  return linkSource(files, texts, regression, source);
+  // the whole source is built here, seconds of work: give the event loop a turn every few files (in a build, the
+  // building thread then goes on handing jobs to the scan workers and writing their results meanwhile)
+  const steps = linkSource(files, texts, regression, source);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await new Promise((res) => setImmediate(res));
+  }
 }
 
 /** Build from texts in memory (tests, single files): no regression data. */
 export function buildSigmaTexts(texts: Readonly<Record<string, string>>, source: SourceInfo = { repository: 'local' }): SigmaBuild {
   const files = Object.keys(texts).sort();
   const read = new Map<string, ReadResult>(files.map((f) => [f, { ok: true, text: texts[f]! }]));
-  return linkSource(files, read, { entries: [], diagnostics: [], supportFiles: new Set() }, source);
+  const steps = linkSource(files, read, { entries: [], diagnostics: [], supportFiles: new Set() }, source);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }
 
-function linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadResult>, regression: RegressionData, source: SourceInfo): SigmaBuild {
+/** Files built between two yields of `linkSource` (a turn of the event loop for an asynchronous caller). */
+const LINK_YIELD_EVERY = 64;
+
+/** Build every file, link across files, make the records; yields every LINK_YIELD_EVERY files, returns the build. */
+function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadResult>, regression: RegressionData, source: SourceInfo): Generator<void, SigmaBuild> {
+  let n = 0;
   const results = new Map<string, FileResult>();
   const drafts: Draft[] = [];
   const fileDrafts = new Map<string, Draft[]>();
@@ -93,6 +105,7 @@ function linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRes
       results.set(path, { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] });
       continue;
     }
+    if (++n % LINK_YIELD_EVERY === 0) yield;
     const file = parseSigmaFile(path, read.text);
     const diags: Diagnostic[] = [...file.diagnostics];
     const mine: Draft[] = [];
@@ -161,6 +174,7 @@ function linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRes
 
   // ---- records ----
   for (const [path, mine] of fileDrafts) {
+    if (++n % LINK_YIELD_EVERY === 0) yield;
     const diags = fileDiags.get(path)!;
     const rules = mine.map((d) => toRecord(d, source));
     for (const d of mine) diags.push(...d.diagnostics.filter((x) => !diags.includes(x)));
