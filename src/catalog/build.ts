@@ -128,6 +128,9 @@ function gitCommit(root: string): string | undefined {
   }
 }
 
+/** Rows of each index that ANALYZE samples at the end of a build (SQLite's `analysis_limit`). */
+export const ANALYSIS_LIMIT = 1000;
+
 /** Heap in use above which the build collects garbage between two sources. */
 export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
 let gcFn: (() => void) | undefined;
@@ -375,7 +378,13 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     if (journalled) setJournalMode(db, 'wal');
     crashPoint('build:committed');
     if (anyChange) {
-      phase('analyze', () => db.exec('ANALYZE'));
+      // statistics from a sample of each index (SQLite's advice for large databases: `analysis_limit`), not every
+      // row: 0.06 s instead of 0.2 s, and the same plans for the catalog's queries
+      phase('analyze', () => {
+        db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
+        db.exec('ANALYZE');
+        db.pragma('analysis_limit = 0');
+      });
       phase('checkpoint', () => db.pragma('wal_checkpoint(TRUNCATE)'));
     }
     const totals = { files: 0, rules: 0, outcomes: zeroOutcomes(), parsed: 0 };
