@@ -65,7 +65,8 @@ let nextJobId = 1;
 /**
  * Jobs are queued in source order. Workers take first the jobs only they run (`build.worker` formats), then, once every
  * source is planned, any; the building thread takes the others, one at a time, between writing sources (a scan
- * yields to the event loop every few files, so a source whose results are in is written soon).
+ * yields to the event loop every few files, so a source whose results are in is written soon). Among the jobs it
+ * may take, a thread prefers a format it already parses, then one the other thread has not started (`pick`).
  *
  * `workers`: how many scan workers, always (BuildOptions.workers); by default as many as pay off. `early`: start
  * them now (a cold build of many files), before the first source is planned.
@@ -83,8 +84,32 @@ export function scanner(workers?: number, early = false): Scanner {
   let localBusy = false;
 
   const takeAt = (i: number): PendingJob | undefined => (i < 0 ? undefined : queue.splice(i, 1)[0]);
+  /**
+   * Formats the workers / the building thread have parsed so far. Each thread keeps to the formats it already runs
+   * where it can: a parser new to a thread is compiled and warmed up again in that thread (V8 isolates share no
+   * code), which cost seconds of CPU when both threads took turns at every shared source.
+   */
+  const workerFormats = new Set<Format>();
+  const localFormats = new Set<Format>();
+  /** Index of the job a thread should take among `candidates`: one of its own formats, else one the other thread has not started, else the first. */
+  const pick = (candidates: (p: PendingJob) => boolean, mine: ReadonlySet<Format>, theirs: ReadonlySet<Format>): number => {
+    let fresh = -1;
+    let first = -1;
+    for (let i = 0; i < queue.length; i++) {
+      const f = queue[i]!.job.format;
+      if (!candidates(queue[i]!)) continue;
+      if (mine.has(f)) return i;
+      if (first < 0) first = i;
+      if (fresh < 0 && !theirs.has(f)) fresh = i;
+    }
+    return fresh >= 0 ? fresh : first;
+  };
+  const took = (p: PendingJob | undefined, mine: Set<Format>): PendingJob | undefined => {
+    if (p) mine.add(p.job.format);
+    return p;
+  };
   const jobQueue: JobQueue = {
-    take: () => takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(queue.length ? 0 : -1)),
+    take: () => took(takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(pick(() => true, workerFormats, localFormats))), workerFormats),
     putBack: (p) => {
       queue.unshift(p);
       runLocal();
@@ -98,7 +123,7 @@ export function scanner(workers?: number, early = false): Scanner {
   const runLocal = (): void => {
     if (localBusy || !released) return;
     const local = !pool || poolGone;
-    const next = takeAt(local ? (queue.length ? 0 : -1) : queue.findIndex((p) => !prefersWorkers(p.job.format)));
+    const next = took(takeAt(local ? (queue.length ? 0 : -1) : pick((p) => !prefersWorkers(p.job.format), localFormats, workerFormats)), localFormats);
     if (!next) return;
     localBusy = true;
     runScanJob(next.job, next.onBatch)
