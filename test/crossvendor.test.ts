@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildLogic } from '../src/model/lowering.ts';
-import { and, not, opaque, or, pred, type Expr } from '../src/model/expr.ts';
+import { and, not, opaque, or, pred, type Expr, type TransformArg } from '../src/model/expr.ts';
 import type { Format } from '../src/model/facts.ts';
 import type { LogSource, RuleRecord } from '../src/model/rule.ts';
 import { canonicalView } from '../src/model/vocabulary/canonical.ts';
@@ -102,6 +102,32 @@ describe('Winlogbeat event data', () => {
     const v = view(r);
     assert.deepEqual(v.logSources, ['windows.security']);
     assert.deepEqual(v.predicates.map((p) => p.field), ['EventID', 'LogonProcessName']);
+  });
+});
+
+describe('audit events carried inside another log', () => {
+  const member = (field: string, keys: TransformArg[][], op: 'eq' | 'is_not_null' = 'eq', values: string[] = ['create']) =>
+    pred(field, op, values, undefined, undefined, { steps: [{ fn: 'json' }, ...keys.map((args) => ({ fn: 'get' as const, args }))], lang: 'python', onError: 'null' });
+  it('Panther: json(properties.log).verb of an AKS event is the Kubernetes audit verb', () => {
+    const r = rule('panther', [{ kind: 'LogTypes', name: 'Azure.MonitorActivity' }], and(pred('verb', 'eq', ['create']), member('properties.log', [['objectRef', { empty: 'object' }], ['resource']], 'eq', ['pods'])));
+    const v = view(r);
+    assert.ok(v.logSources.includes('kubernetes.audit'));
+    assert.deepEqual(v.predicates.map((p) => [p.field, p.values]), [['verb', ['create']], ['objectRef.resource', ['pods']]]);
+    assert.equal(v.mapped, v.total);
+    // the canonical predicate tests the field itself, not a JSON text
+    assert.ok(!renderExpr(v.condition!).includes('json('));
+  });
+  it('other derivations stay unmapped: the JSON text itself, a member with a default, a computed value', () => {
+    const withDefault = member('properties.log', [['verb', 'none']]);
+    const jsonOnly = member('properties.log', [], 'is_not_null', []);
+    const lowered = pred('properties.log', 'eq', ['create'], undefined, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['verb'] }, { fn: 'lower' }], lang: 'python' });
+    const v = view(rule('panther', [{ kind: 'LogTypes', name: 'Azure.MonitorActivity' }], and(pred('verb', 'eq', ['create']), withDefault, jsonOnly, lowered)));
+    assert.equal(v.total, 4);
+    assert.equal(v.mapped, 1);
+  });
+  it('Elastic: kubernetes.audit.X of the audit_logs data stream is the audit event field X', () => {
+    const r = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.stage', 'eq', ['ResponseComplete']), pred('kubernetes.audit.verb', 'eq', ['create'])));
+    assert.deepEqual(view(r).predicates.map((p) => p.field), ['stage', 'verb']);
   });
 });
 

@@ -136,8 +136,9 @@ export const elasticVocabulary: Vocabulary = {
   },
   // `.caseless` variants are the same field compared case-insensitively (the predicate says so)
   normalizeField: (f) => (f.endsWith('.caseless') ? f.slice(0, -'.caseless'.length) : f),
-  // Winlogbeat keeps the Windows event data under winlog.event_data, with the event's own field names
-  rawPrefixes: { 'windows.security': 'winlog.event_data.', 'windows.system': 'winlog.event_data.', 'windows.powershell': 'winlog.event_data.' },
+  // Winlogbeat keeps the Windows event data under winlog.event_data, with the event's own field names; the Kubernetes
+  // integration's audit_logs data stream keeps the audit event under kubernetes.audit (kubernetes.audit.stage, .level)
+  rawPrefixes: { 'windows.security': 'winlog.event_data.', 'windows.system': 'winlog.event_data.', 'windows.powershell': 'winlog.event_data.', 'kubernetes.audit': 'kubernetes.audit.' },
   fields: {
     '*': META,
     'windows.process_creation': PROCESS,

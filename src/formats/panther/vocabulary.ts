@@ -54,6 +54,9 @@ export const pantherVocabulary: Vocabulary = {
     });
   },
   raw: ['aws.cloudtrail', 'okta.system', 'github.audit', 'gcp.audit', 'google_workspace', 'kubernetes.audit', 'azure.activity', 'm365.audit'],
+  // AKS audit events come in Azure.MonitorActivity as a JSON text in `properties.log`: a rule reads them as
+  // json.loads(event.deep_get("properties", "log")).get("verb"), the Kubernetes audit log's own `verb`
+  rawPrefixes: { 'kubernetes.audit': 'properties.log.' },
   fields: {
     '*': { p_log_type: '@logType' },
     'entra.signin': {

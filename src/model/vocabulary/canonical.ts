@@ -121,6 +121,32 @@ export function canonicalField(vocab: Vocabulary, logSource: string, native: str
   return undefined;
 }
 
+/**
+ * The nested path a derived operand reads when it only parses a JSON text and takes members of it (`json(x).a.b` is
+ * `x.a.b` of the raw log, whose `x` holds that part as text: Azure's AKS audit events in `properties.log`); undefined
+ * for any other derivation, or a member taken with a default other than null (a missing member would then compare
+ * as the default).
+ */
+export function jsonMemberPath(p: Predicate): string | undefined {
+  const steps = p.derived?.steps ?? [];
+  if (steps.length < 2 || steps[0]!.fn !== 'json') return undefined;
+  const keys: string[] = [];
+  for (let i = 1; i < steps.length; i++) {
+    const s = steps[i]!;
+    const [key, dflt] = s.args ?? [];
+    if (s.fn !== 'get' || typeof key !== 'string' || key === '') return undefined;
+    const last = i === steps.length - 1;
+    if (s.args!.length > 1 && !(dflt === null || (!last && typeof dflt === 'object'))) return undefined;
+    keys.push(key);
+  }
+  return `${p.field}.${keys.join('.')}`;
+}
+
+function withoutDerived(p: Predicate, field: string): Predicate {
+  const { derived: _derived, ...plain } = p;
+  return { ...plain, field };
+}
+
 /** Re-express a rule over canonical fields. */
 export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalView {
   const logSources = [...new Set(vocab.logSources(rule))];
@@ -129,10 +155,13 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   const predicates: CanonicalPredicate[] = [];
   let total = 0;
   let mapped = 0;
-  const mapPred = (p: Predicate, negated: boolean, prefix: string): Expr => {
+  const mapPred = (q: Predicate, negated: boolean, prefix: string): Expr => {
     total++;
-    // a derived operand (json(x).a, len(x)) is not the field's value: it is not compared across vendors as one
-    if (p.derived) return { ...p, field: `?${p.field}` };
+    // a member of a JSON text (json(properties.log).verb) is the raw log's nested field; any other derived operand
+    // (len(x), lower(x), split(x)[i]) is not the field's value: it is not compared across vendors as one
+    const member = q.derived ? jsonMemberPath(q) : undefined;
+    if (q.derived && member === undefined) return { ...q, field: `?${q.field}` };
+    const p: Predicate = member === undefined ? q : withoutDerived(q, member);
     for (const ls of logSources) {
       const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
       if (!field) continue;
