@@ -82,7 +82,10 @@ export const pantherAdapter: FormatAdapter<PantherPrep> = {
 
 async function parseSpec(root: string, path: string, prep: PantherPrep, source: Parameters<FormatAdapter<PantherPrep>['parseFile']>[3]): Promise<FileResult> {
   const inContent = CONTENT_DIRS.has(path.slice(0, Math.max(0, path.indexOf('/'))));
+  // a spec's parsed YAML (its document and every test log) is needed once, by its own file: dropped once taken, so
+  // that a scan does not hold every spec of the repository until its end (asked again, it is read and parsed again)
   let cached = prep.specs.get(path);
+  prep.specs.delete(path);
   if (!cached) {
     const r = await readSourceText(root, path);
     if (!r.ok) return { path, outcome: 'error', rules: [], diagnostics: [r.diagnostic] };

@@ -25,8 +25,11 @@ export interface QueryRef {
 export interface PantherPrep {
   readonly files: ReadonlySet<string>;
   readonly deprecatedIds: ReadonlySet<string>;
-  /** Parsed spec YAML by path (every .yml/.yaml outside the skipped folders). */
-  readonly specs: ReadonlyMap<string, { text: string; parsed: ParseYamlResult }>;
+  /**
+   * Parsed spec YAML by path (every .yml/.yaml outside the skipped folders), each taken (removed) by its own file's
+   * parse, which parses the file again if asked a second time.
+   */
+  readonly specs: Map<string, { text: string; parsed: ParseYamlResult }>;
   /** Python / SQL file → spec files naming it in `Filename`. */
   readonly referenced: ReadonlyMap<string, string[]>;
   /** QueryName → the query spec. */
