@@ -128,6 +128,9 @@ function gitCommit(root: string): string | undefined {
   }
 }
 
+/** Page cache (KiB) once every source is written, for making the indexes and the summaries. */
+export const END_CACHE_KB = 65536;
+
 /** Rows of each index that ANALYZE samples at the end of a build (SQLite's `analysis_limit`). */
 export const ANALYSIS_LIMIT = 1000;
 
@@ -349,6 +352,8 @@ export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
     }
 
     crashPoint('build:sources-written');
+    // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache
+    db.pragma(`cache_size = -${END_CACHE_KB}`);
     if (deferred) phase('indexes', deferred);
     if (anyChange) {
       const index = await needAttack();

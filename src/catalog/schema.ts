@@ -80,6 +80,9 @@ CREATE VIRTUAL TABLE rules_fts USING fts5(title, description, fields, vals, meta
 export const FTS_COLUMNS = ['title', 'description', 'fields', 'vals', 'meta', 'body'] as const;
 
 /** Open (or create) the catalog; a catalog of another schema version is recreated empty. */
+/** Page cache of the writing connection (KiB). */
+export const CACHE_KB = 16384;
+
 /** Page size of a new catalog file (bytes). */
 export const PAGE_SIZE = 65536;
 
@@ -95,7 +98,9 @@ export function openCatalogDb(file: string, opts: { readonly readonly?: boolean 
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -65536');
+  // the writing connection's page cache: 16 MB wrote a cold catalog as fast as 64 MB (a little faster) with 48 MB
+  // less memory, while the scan workers hold theirs; the build raises it for its last phases (END_CACHE_KB)
+  db.pragma(`cache_size = -${CACHE_KB}`);
   const version = (() => {
     try {
       return (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
