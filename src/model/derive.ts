@@ -34,6 +34,12 @@ type Lang = 'python' | 'kql' | undefined;
 const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
 
 /**
+ * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
+ * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
+ */
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len']);
+
+/**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
  * fields of the event (strcat arguments).
  */
@@ -81,8 +87,12 @@ export function kqlToString(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
-  if (v === undefined && !NULL_OK.has(s.fn)) return FAIL;
+function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
+  let v = input;
+  if (v === undefined && !NULL_OK.has(s.fn)) {
+    if (lang !== 'kql' || !KQL_STRING_INPUT.has(s.fn)) return FAIL;
+    v = '';
+  }
   const py = lang === 'python';
   const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
   switch (s.fn) {
@@ -173,10 +183,11 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
       if (typeof pattern !== 'string') return FAIL;
       const m = regexExec(pattern, typeof flags === 'string' ? flags : '', str);
       if (m === undefined) return UNKNOWN_OPERAND;
-      if (m === null) return FAIL;
+      // KQL: no match is null, and a null string is "" (KQL has no null string)
+      if (m === null) return lang === 'kql' ? '' : FAIL;
       const g = typeof group === 'number' ? m[group] : typeof group === 'string' ? m.groups?.[group] : undefined;
-      if (typeof group === 'number' && group >= m.length) return FAIL; // Python IndexError: no such group
-      return g === undefined ? null : g;
+      if (typeof group === 'number' && group >= m.length) return lang === 'kql' ? '' : FAIL; // Python IndexError: no such group
+      return g === undefined ? (lang === 'kql' ? '' : null) : g;
     }
     case 'parse':
       return parsePattern(s, v);
@@ -324,9 +335,11 @@ function parsePattern(s: TransformStep, v: unknown): StepResult {
   if (!g) return FAIL;
   const m = regexExec(source, 's', kqlToString(v));
   if (m === undefined) return UNKNOWN_OPERAND;
-  if (m === null) return FAIL;
+  const isString = g.type === 'string';
+  // a failed parse: every column null, and a null string column is "" (KQL has no null string)
+  if (m === null) return isString ? '' : FAIL;
   const text = m[g.index];
-  if (text === undefined) return null;
+  if (text === undefined) return isString ? '' : null;
   if (g.type === 'long' || g.type === 'int') return Number(text);
   if (g.type === 'real' || g.type === 'double' || g.type === 'decimal') return Number(text);
   return text;

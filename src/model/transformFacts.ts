@@ -3,7 +3,9 @@
  * Evaluation (`derive.ts`) implements exactly these; `docs/operators.md` is generated from this table too.
  *
  * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
- * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch).
+ * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch). KQL has no null
+ * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len) take
+ * a null / missing input as "", and a string result KQL documents as null (no match) is "".
  */
 import type { TransformName } from './expr.ts';
 
@@ -68,13 +70,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     render: 'trim(X)',
     meaning: 'The string with leading and trailing whitespace (or any of the given characters) removed.',
     failure: 'a value that is not a string',
-    sources: ['Python s.strip([chars])', 'KQL trim(@"\\s", s) (whitespace only)'],
+    sources: ['Python s.strip([chars])', 'KQL trim(regex, s) where the regex is a set of characters (`@"\\s+"`: RE2 whitespace, `@"[ \"]+"`)'],
   },
   len: {
     args: '',
     render: 'len(X)',
     meaning: 'Length: code points of a string, elements of a list, members of an object.',
-    languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first, array_length of a non-array is null.',
+    languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first (null: "", length 0), array_length of a non-array is null.',
     failure: 'a value without a length (Python), null / missing',
     sources: ['Python len(x)', 'KQL strlen(s) / array_length(a)'],
   },
@@ -125,15 +127,15 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'pattern (string), group (integer or name)[, flags (string)]',
     render: 'extract("re", n, X)',
     meaning: 'The text of capture group `group` (0: the whole match) of the first match of the regular expression (RE2, unanchored search) in the string; a group that did not take part is null.',
-    languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match is null.',
+    languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match (or a group that did not take part, or no such group) is null, which for a string is "" (KQL has no null string), so isempty() holds and == "" too.',
     failure: 'no match (Python), a value that is not a string, a pattern RE2 cannot run (unknown)',
-    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s)', 'SPL rex field=s "(?<name>...)"'],
+    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s[, typeof(T)])', 'KQL parse kind=regex (the pattern as one regex, the column\'s group)', 'SPL rex field=s "(?<name>...)"'],
   },
   parse: {
     args: 'pattern (parse parts: {lit}, {star}, {col, type?}), column (string)',
     render: 'parse(X, "pattern", column)',
     meaning: 'KQL `parse x with * "lit" col:type *` (simple kind): the pattern must match from the start of the string (and to its end when it ends with a column, which takes the rest), literals exactly, `*` and string columns as few characters as possible (`.*?`), long / int columns `-?[0-9]+`, real columns a decimal number; the value is the named column (converted to its type).',
-    failure: 'the string does not match the pattern (every column is null)',
+    failure: 'the string does not match the pattern: every column is null, a string column "" (KQL has no null string)',
     sources: ['KQL parse (simple kind)', 'KQL parse-where (the row is dropped when null)'],
   },
   strcat: {

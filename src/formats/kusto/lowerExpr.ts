@@ -9,6 +9,7 @@ import {
   BINARY_OPERATOR_FACTS,
   CASE_FOLDING_FUNCTIONS,
   CIDR_FUNCTIONS,
+  CONVERSION_STEPS,
   NULL_FUNCTIONS,
   PRIVATE_IPV4_RANGES,
   SWAPPED,
@@ -19,6 +20,7 @@ import {
 } from './kqlFacts.ts';
 import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
+import { asDerived, derive, derivingCall } from './derived.ts';
 
 /** A comparison of the event time with a point in time: the rule's look-back window. */
 export interface TimeFilter {
@@ -78,7 +80,11 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const l = left ? operand(ctx, left) : undefined;
       const r = nameOf(right);
       if (l?.kind === 'field' && !l.fold && r !== undefined) return { kind: 'field', field: `${l.field}.${r}`, text };
-      return other(text, 'member of a computed value');
+      if (l && r !== undefined) {
+        const d = derive(l, [{ fn: 'get', args: [r] }], text);
+        if (d) return d;
+      }
+      return other(text, l?.kind === 'other' ? `member of a computed value (${l.reason})` : 'member of a computed value');
     }
     case 'ElementExpression': {
       const [left, br] = nodes(n);
@@ -86,7 +92,11 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const idx = br ? nodes(br)[0] : undefined;
       const key = idx?.literal?.value;
       if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || typeof key === 'number')) return { kind: 'field', field: `${l.field}.${key}`, text };
-      return other(text, 'element of a computed value');
+      if (l && (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key)))) {
+        const d = derive(l, [{ fn: 'get', args: [key] }], text);
+        if (d) return d;
+      }
+      return other(text, l?.kind === 'other' ? `element of a computed value (${l.reason})` : 'element of a computed value');
     }
     case 'FunctionCallExpression':
       return callOperand(ctx, n, text);
@@ -135,15 +145,22 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   const args = listItems(child(n, 'ExpressionList'));
   if (TRANSPARENT_FUNCTIONS.has(fname) && args.length === 1) {
     const a = operand(ctx, args[0]!);
-    return a.kind === 'field' || a.kind === 'value' || a.kind === 'agg' ? a : other(text, `${fname}() of a computed value`);
+    if (a.kind === 'field' || a.kind === 'value' || a.kind === 'agg') return a;
+    const conv = CONVERSION_STEPS[fname];
+    if (a.kind === 'derived' && conv) return derive(a, [{ fn: conv }], text)!;
+    return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
   }
   const fold = CASE_FOLDING_FUNCTIONS[fname];
   if (fold && args.length === 1) {
     const a = operand(ctx, args[0]!);
-    if (a.kind === 'field') return { kind: 'field', field: a.field, fold, text };
+    if (a.kind === 'field' && !a.fold) return { kind: 'field', field: a.field, fold, text };
     if (a.kind === 'value' && typeof a.value === 'string') return { kind: 'value', value: fold === 'lower' ? a.value.toLowerCase() : a.value.toUpperCase(), text };
-    return other(text, `${fname}() of a computed value`);
+    const d = derive(a, [{ fn: fold }], text);
+    if (d) return d;
+    return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
   }
+  const d = derivingCall(ctx.q, fname, args, text, (x) => operand(ctx, x));
+  if (d) return d;
   if (TIME_FUNCTIONS.has(fname)) {
     if (fname === 'ago' && args.length === 1) {
       const a = operand(ctx, args[0]!);
@@ -292,7 +309,8 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
 
   let op = fact.op;
   // value on the left, column on the right: swap (`5 < x` is `x > 5`)
-  if (!fact.list && left.kind !== 'field' && left.kind !== 'agg' && (rights[0]?.kind === 'field' || rights[0]?.kind === 'agg') && SWAPPED[op]) {
+  const isColumn = (o: Operand | undefined) => o?.kind === 'field' || o?.kind === 'agg' || o?.kind === 'derived';
+  if (!fact.list && !isColumn(left) && isColumn(rights[0]) && SWAPPED[op]) {
     const r = rights[0]!;
     rights[0] = left;
     left = r;
@@ -300,12 +318,16 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   }
   if (left.kind === 'time' || rights.some((r) => r.kind === 'time')) return timeComparison(ctx, left, rights, op, conj, text, opq);
   if (left.kind === 'agg') left = { kind: 'field', field: left.column, text: left.text };
-  if (left.kind !== 'field') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
+  if (left.kind !== 'field' && left.kind !== 'derived') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
   const values: Value[] = [];
   for (const r of rights) {
     if (r.kind === 'value') values.push(r.value);
     else if (r.kind === 'values') values.push(...r.values);
     else if (r.kind === 'field' && !r.fold) values.push({ kind: 'field', field: r.field });
+    else if (r.kind === 'field' || r.kind === 'derived') {
+      const d = asDerived(r)!;
+      values.push({ kind: 'field', field: d.field, derived: d.derived });
+    }
     else if (r.kind === 'agg') values.push({ kind: 'field', field: r.column });
     else if (r.kind === 'span') values.push(r.text);
     else if (r.kind === 'table') return opq(`membership in the rows of ${r.text.length > 60 ? 'a subquery' : r.text}, known only when the query runs`);
@@ -315,19 +337,20 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   if (fact.list && values.length === 0) return opq('empty list');
   const isOrdering = op === 'lt' || op === 'le' || op === 'gt' || op === 'ge';
   let cs = fact.cs;
-  if (left.fold) {
-    // tolower(x) == "abc" is x =~ "abc"; against a value that is not in the folded case it never holds
-    const folded = (s: string) => (left.kind === 'field' && left.fold === 'upper' ? s.toUpperCase() : s.toLowerCase());
-    if (values.some((v) => typeof v === 'string' && folded(v) !== v)) return opq(`${left.text} compared with a value that is not ${left.fold}-case`);
-    if (isOrdering) return opq(`${left.text}: ordering of a case-folded value`);
-    cs = false;
+  if (left.kind === 'field' && left.fold) {
+    // tolower(x) == "abc" is x =~ "abc"; against a value that is not in the folded case, or in an ordering, the
+    // comparison is on the folded value itself (a derived operand)
+    const upper = left.fold === 'upper';
+    const folded = (s: string) => (upper ? s.toUpperCase() : s.toLowerCase());
+    if (isOrdering || values.some((v) => (typeof v === 'string' && folded(v) !== v) || (v !== null && typeof v === 'object'))) left = asDerived(left)!;
+    else cs = false;
   }
   const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = {};
   if (!isOrdering) opts.cs = cs;
   if (fact.all && values.length > 1) opts.match = 'all';
   if (fact.term) opts.term = fact.term;
   if (op === 'wildcard') opts.wildcard = 'like';
-  const p = pred(left.field, op, values, opts, span);
+  const p = pred(left.field, op, values, opts, span, left.kind === 'derived' ? left.derived : undefined);
   return fact.negated ? not(p) : p;
 }
 
@@ -363,10 +386,11 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
     ctx.onTime?.({ field: left.field, text, ...(a.kind === 'time' && a.window ? { window: a.window } : {}) });
     return TRUE;
   }
-  const f = left.kind === 'agg' ? left.column : left.kind === 'field' && !left.fold ? left.field : undefined;
+  const dl = left.kind === 'field' && left.fold ? asDerived(left) : left.kind === 'derived' ? left : undefined;
+  const f = left.kind === 'agg' ? left.column : left.kind === 'field' ? left.field : dl?.field;
   if (f === undefined) return opq(left.kind === 'other' ? left.reason : 'between on a computed value');
   if (a.kind !== 'value' || b.kind !== 'value') return opq('between bounds that are not constants');
-  const e = and(pred(f, 'ge', [a.value], undefined, span), pred(f, 'le', [b.value], undefined, span));
+  const e = and(pred(f, 'ge', [a.value], undefined, span, dl?.derived), pred(f, 'le', [b.value], undefined, span, dl?.derived));
   return negated ? not(e) : e;
 }
 
@@ -378,20 +402,21 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   if (nf && args.length === 1) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    const f = o.kind === 'field' ? o.field : o.kind === 'agg' ? o.column : undefined;
+    // isempty(tolower(x)) is isempty(x): a case fold keeps emptiness
+    const f = o.kind === 'field' || o.kind === 'derived' ? o.field : o.kind === 'agg' ? o.column : undefined;
     if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
-    return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span);
+    return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span, o.kind === 'derived' ? o.derived : undefined);
   }
   if (fname === 'ipv4_is_private' && args.length === 1) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
-    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, undefined, span);
+    if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
+    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, undefined, span, o.kind === 'derived' ? o.derived : undefined);
   }
   if (CIDR_FUNCTIONS.has(fname) && args.length >= 2) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
+    if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
     const ranges: Value[] = [];
     for (const a of args.slice(1)) {
       const r = operand(ctx, a);
@@ -403,7 +428,7 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
         if (typeof prev === 'string') ranges.push(`${prev.split('/')[0]}/${r.value}`);
       } else return opq(`${fname}() with computed ranges`);
     }
-    return pred(o.field, 'cidr', ranges, undefined, span);
+    return pred(o.field, 'cidr', ranges, undefined, span, o.kind === 'derived' ? o.derived : undefined);
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);

@@ -3,13 +3,18 @@
  * functions) and the columns a pipeline computed so far (extend, project, summarize). Immutable: `with`
  * returns a new scope.
  */
-import type { Value } from '../../model/expr.ts';
+import type { Derived, Value } from '../../model/expr.ts';
 import type { KNode } from './parser.ts';
 
 /** The meaning of one side of a comparison. */
 export type Operand =
   /** A column of the event (dotted path); `fold` when wrapped in tolower/toupper. */
   | { readonly kind: 'field'; readonly field: string; readonly fold?: 'lower' | 'upper'; readonly text: string }
+  /**
+   * A value computed from a column by a transform chain (`tolower(split(Url, "/")[2])`, a `parse` capture, an
+   * `extract` group): a predicate on it is a predicate on the derived operand (see `derived.ts`).
+   */
+  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly text: string }
   | { readonly kind: 'value'; readonly value: Value; readonly text: string }
   /** A list of values: `dynamic([…])`, `pack_array(…)`, a one-column datatable. */
   | { readonly kind: 'values'; readonly values: readonly Value[]; readonly text: string }
