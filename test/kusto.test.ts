@@ -132,7 +132,8 @@ describe('let substitution', () => {
   it('substitutes computed columns that are renames, conversions and case folds', () => {
     assert.equal(cond('T | extend h = Computer, lc = tolower(Cmd) | where h == "x" and lc has "y"'), 'Computer eq "x" and Cmd has "y"');
     assert.equal(cond('T | project-rename Host = Computer | where Host == "x"'), 'Computer eq "x"');
-    const c = low('T | extend p = split(Image, "\\\\")[-1] | where p == "x.exe"').condition!;
+    assert.equal(cond('T | extend p = split(Image, "\\\\")[-1] | where p == "x.exe"'), 'split(Image, "\\\\")[-1] eq "x.exe"');
+    const c = low('T | extend p = replace_string(Image, "a", "b") | where p == "x.exe"').condition!;
     assert.ok(c.kind === 'opaque' && c.reason.includes('computed column p'));
   });
 });

@@ -90,8 +90,10 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const [left, br] = nodes(n);
       const l = left ? operand(ctx, left) : undefined;
       const idx = br ? nodes(br)[0] : undefined;
-      const key = idx?.literal?.value;
-      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || typeof key === 'number')) return { kind: 'field', field: `${l.field}.${key}`, text };
+      const ko = idx ? operand(ctx, idx) : undefined;
+      const key = ko?.kind === 'value' ? ko.value : undefined;
+      // a negative index counts from the end: not a path, a `get` step
+      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || (typeof key === 'number' && key >= 0))) return { kind: 'field', field: `${l.field}.${key}`, text };
       if (l && (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key)))) {
         const d = derive(l, [{ fn: 'get', args: [key] }], text);
         if (d) return d;
@@ -299,6 +301,12 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   const spelling = operatorSpelling(n);
   if (kids.length !== 2 || !spelling) return opq(`${n.kind.replace(/Expression$/, '')} is not a condition the model can hold`);
   if (UNSUPPORTED_OPERATORS[spelling]) return opq(UNSUPPORTED_OPERATORS[spelling]!);
+  const truth = comparedCondition(kids, spelling);
+  if (truth) {
+    // ipv4_is_private(ip) == false: the condition function itself, negated when compared with false
+    const c = lowerCall(ctx, truth.call, false, opq, span);
+    return truth.holds ? c : not(c);
+  }
   const fact = BINARY_OPERATOR_FACTS[spelling];
   if (!fact) return opq(`operator ${spelling} is not a condition the model can hold`);
   let left = operand(ctx, kids[0]!);
@@ -432,6 +440,21 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);
+}
+
+/** `f(x) == true` / `f(x) != false` (and swapped) where f is a condition function: the call and whether it must hold. */
+function comparedCondition(kids: readonly KNode[], spelling: string): { call: KNode; holds: boolean } | undefined {
+  if (spelling !== '==' && spelling !== '!=') return undefined;
+  const [a, b] = kids;
+  const isCond = (x: KNode | undefined) => {
+    if (x?.kind !== 'FunctionCallExpression') return false;
+    const f = nameOf(nodes(x)[0]) ?? '';
+    return NULL_FUNCTIONS[f] !== undefined || f === 'ipv4_is_private' || CIDR_FUNCTIONS.has(f);
+  };
+  const call = isCond(a) ? a : isCond(b) ? b : undefined;
+  const lit = call === a ? b : a;
+  if (!call || lit?.literal?.type !== 'boolean') return undefined;
+  return { call, holds: (lit.literal.value === true) === (spelling === '==') };
 }
 
 /** Top-level conjuncts of a boolean syntax tree (`a and (b and c)` gives a, b, c). */
