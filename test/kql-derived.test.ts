@@ -137,6 +137,23 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(ev({}), true);
   });
 
+  it('conditional columns: iff, case, coalesce', () => {
+    const kind = on('T | extend k = case(A endswith "$", "Machine", Sid == "S-1-5-18", "System", "User") | where k == "User"');
+    assert.equal(kind({ A: 'alice', Sid: 'S-1-5-21-1' }), true);
+    assert.equal(kind({ A: 'HOST$', Sid: 'S-1-5-21-1' }), false);
+    assert.equal(kind({ A: 'system', Sid: 'S-1-5-18' }), false);
+    const addr = on('T | extend a = iff(Type == "ip", Value, "") | where isnotempty(a) and a startswith "10."');
+    assert.equal(addr({ Type: 'ip', Value: '10.1.2.3' }), true);
+    assert.equal(addr({ Type: 'host', Value: '10.1.2.3' }), false);
+    const who = on('T | extend w = coalesce(Subject, Actor, "nobody") | where w == "nobody"');
+    assert.equal(who({}), true);
+    assert.equal(who({ Subject: '', Actor: 'bob' }), false, 'an empty string is skipped: the actor is taken');
+    assert.equal(who({ Subject: 'alice' }), false);
+    const actor = on('T | extend w = coalesce(Subject, Actor) | where w == "bob"');
+    assert.equal(actor({ Subject: '', Actor: 'bob' }), true);
+    assert.equal(actor({ Subject: 'alice', Actor: 'bob' }), false);
+  });
+
   it('a column renamed by project-rename keeps its meaning', () => {
     const ev = on('T | extend exe = tolower(tostring(split(Path, "/")[-1])) | project-rename Image = exe | where Image == "sh"');
     assert.equal(ev({ Path: '/usr/bin/SH' }), true);

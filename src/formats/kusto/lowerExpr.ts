@@ -3,13 +3,14 @@
  * model's expressions, with KQL's meaning (case rules, has/has_all, negations, null/empty checks, IP ranges).
  * Time comparisons (`TimeGenerated > ago(1h)`) are the rule's window: reported through `onTime`, not predicates.
  */
-import { and, not, opaque, or, pred, TRUE, type Expr, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import {
   BINARY_OPERATOR_FACTS,
   CASE_FOLDING_FUNCTIONS,
   CIDR_FUNCTIONS,
   CONVERSION_STEPS,
+  type BinaryOperatorFact,
   NULL_FUNCTIONS,
   PRIVATE_IPV4_RANGES,
   SWAPPED,
@@ -21,6 +22,7 @@ import {
 import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
 import { asDerived, derive, derivingCall } from './derived.ts';
+import { casesOperand, decideConstant, onBranches } from './cases.ts';
 
 /** A comparison of the event time with a point in time: the rule's look-back window. */
 export interface TimeFilter {
@@ -163,6 +165,8 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   }
   const d = derivingCall(ctx.q, fname, args, text, (x) => operand(ctx, x));
   if (d) return d;
+  const cond = conditionalCall(ctx, fname, args, text);
+  if (cond) return cond;
   if (TIME_FUNCTIONS.has(fname)) {
     if (fname === 'ago' && args.length === 1) {
       const a = operand(ctx, args[0]!);
@@ -317,7 +321,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
 
   let op = fact.op;
   // value on the left, column on the right: swap (`5 < x` is `x > 5`)
-  const isColumn = (o: Operand | undefined) => o?.kind === 'field' || o?.kind === 'agg' || o?.kind === 'derived';
+  const isColumn = (o: Operand | undefined) => o?.kind === 'field' || o?.kind === 'agg' || o?.kind === 'derived' || o?.kind === 'cases';
   if (!fact.list && !isColumn(left) && isColumn(rights[0]) && SWAPPED[op]) {
     const r = rights[0]!;
     rights[0] = left;
@@ -325,7 +329,18 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
     op = SWAPPED[op]!;
   }
   if (left.kind === 'time' || rights.some((r) => r.kind === 'time')) return timeComparison(ctx, left, rights, op, conj, text, opq);
+  if (left.kind === 'cases') return onBranches(left, (v) => compare(v, rights, fact, op, span, opq));
+  return compare(left, rights, fact, op, span, opq);
+}
+
+/** A comparison of an operand with the right side's operands, as the operator's facts say. */
+function compare(leftIn: Operand, rights: readonly Operand[], fact: BinaryOperatorFact, op: Operator, span: Span, opq: (reason: string) => Expr): Expr {
+  let left = leftIn;
   if (left.kind === 'agg') left = { kind: 'field', field: left.column, text: left.text };
+  if (left.kind === 'value') {
+    const v = left.value;
+    return decideConstant(v !== null && typeof v === 'object' ? undefined : v, (f) => compare({ kind: 'field', field: f, text: left.text }, rights, fact, op, span, opq), left.text);
+  }
   if (left.kind !== 'field' && left.kind !== 'derived') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
   const values: Value[] = [];
   for (const r of rights) {
@@ -340,6 +355,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
     else if (r.kind === 'span') values.push(r.text);
     else if (r.kind === 'table') return opq(`membership in the rows of ${r.text.length > 60 ? 'a subquery' : r.text}, known only when the query runs`);
     else if (r.kind === 'other') return opq(`${r.text}: ${r.reason}`);
+    else if (r.kind === 'cases') return opq(`right side is a conditional value (${r.text.length > 60 ? r.text.slice(0, 57) + '...' : r.text})`);
     else return opq(`right side is a ${r.kind}`);
   }
   if (fact.list && values.length === 0) return opq('empty list');
@@ -410,10 +426,8 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   if (nf && args.length === 1) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    // isempty(tolower(x)) is isempty(x): a case fold keeps emptiness
-    const f = o.kind === 'field' || o.kind === 'derived' ? o.field : o.kind === 'agg' ? o.column : undefined;
-    if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
-    return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span, o.kind === 'derived' ? o.derived : undefined);
+    if (o.kind === 'cases') return onBranches(o, (v) => nullTest(v, nf, span, opq, fname));
+    return nullTest(o, nf, span, opq, fname);
   }
   if (fname === 'ipv4_is_private' && args.length === 1) {
     const o = operand(ctx, args[0]!);
@@ -440,6 +454,41 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);
+}
+
+/** isnull / isempty (and their negations) of an operand; of a constant it is decided now. */
+function nullTest(o: Operand, nf: { readonly op: 'is_null' | 'is_not_null'; readonly empty: boolean }, span: Span, opq: (reason: string) => Expr, fname: string): Expr {
+  // isempty(tolower(x)) is isempty(x): a case fold keeps emptiness
+  if (o.kind === 'value') {
+    const v = o.value;
+    if (v !== null && typeof v === 'object') return opq(`${fname}() of a column reference`);
+    return decideConstant(v, (f) => pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span), o.text);
+  }
+  const f = o.kind === 'field' || o.kind === 'derived' ? o.field : o.kind === 'agg' ? o.column : undefined;
+  if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
+  return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span, o.kind === 'derived' ? o.derived : undefined);
+}
+
+/**
+ * `iff(c, a, b)` / `iif`, `case(c1, v1, …, else)`, `coalesce(a, b, …)` (the first value that is not null or empty):
+ * a conditional operand (cases.ts), or undefined for other functions.
+ */
+function conditionalCall(ctx: ExprCtx, fname: string, args: readonly KNode[], text: string): Operand | undefined {
+  const cond = (n: KNode) => lowerPredicate({ ...ctx, onRef: undefined }, n, false);
+  const opd = (n: KNode) => operand(ctx, n);
+  if ((fname === 'iff' || fname === 'iif') && args.length === 3) return casesOperand([{ when: cond(args[0]!), value: opd(args[1]!) }], opd(args[2]!), text);
+  if (fname === 'case' && args.length >= 3 && args.length % 2 === 1) {
+    const pairs = [];
+    for (let i = 0; i + 1 < args.length; i += 2) pairs.push({ when: cond(args[i]!), value: opd(args[i + 1]!) });
+    return casesOperand(pairs, opd(args[args.length - 1]!), text);
+  }
+  if (fname === 'coalesce' && args.length >= 1) {
+    const ops = args.map(opd);
+    const span = spanOf(ctx, args[0]!);
+    const pairs = ops.slice(0, -1).map((o) => ({ when: nullTest(o, NULL_FUNCTIONS['isnotempty']!, span, (r) => opaque(o.text, r, span), 'coalesce'), value: o }));
+    return casesOperand(pairs, ops[ops.length - 1]!, text);
+  }
+  return undefined;
 }
 
 /** `f(x) == true` / `f(x) != false` (and swapped) where f is a condition function: the call and whether it must hold. */
