@@ -154,6 +154,15 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(actor({ Subject: 'alice', Actor: 'bob' }), false);
   });
 
+  it('replace_string and replace_regex', () => {
+    const ev = on('T | extend c = replace_string(Cmd, "^", "") | where c has "powershell"');
+    assert.equal(ev({ Cmd: 'p^ower^shell -enc x' }), true);
+    assert.equal(ev({ Cmd: 'cmd /c dir' }), false);
+    const re = on('T | extend a = replace_regex(S, @"(\\w+)@(\\w+)", @"\\2/\\1") | where a == "corp/bob"');
+    assert.equal(re({ S: 'bob@corp' }), true);
+    assert.equal(re({ S: 'bob-corp' }), false);
+  });
+
   it('a column renamed by project-rename keeps its meaning', () => {
     const ev = on('T | extend exe = tolower(tostring(split(Path, "/")[-1])) | project-rename Image = exe | where Image == "sh"');
     assert.equal(ev({ Path: '/usr/bin/SH' }), true);

@@ -6,7 +6,7 @@
  */
 import { assertNever, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
-import { escapeRegex, regexExec } from './regex.ts';
+import { escapeRegex, regexExec, regexReplaceAll } from './regex.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -37,7 +37,7 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
  * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
  * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
  */
-const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len']);
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'replace']);
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -196,6 +196,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const list = (a: TransformArg | undefined): string => (Array.isArray(a) ? (a as readonly Value[]).map(piece).join('') : '');
       return list(argOf(s, 0)) + kqlToString(v) + list(argOf(s, 1));
     }
+    case 'replace':
+      return replaceStep(s, asString(v));
     case 'type':
       return typeName(v, lang);
     default:
@@ -228,6 +230,18 @@ function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
     return i >= 0 && i < xs.length ? xs[i] : missing();
   }
   return lang === 'python' || strict ? FAIL : null;
+}
+
+/** KQL replace_string (literal) / replace_regex (RE2; in the rewrite `\0`-`\9` name the match and its groups). */
+function replaceStep(s: TransformStep, str: string | typeof FAIL): StepResult {
+  if (str === FAIL) return FAIL;
+  const lookup = argOf(s, 0);
+  const rewrite = argOf(s, 1);
+  if (typeof lookup !== 'string' || typeof rewrite !== 'string') return FAIL;
+  if (argOf(s, 2) !== 'regex') return lookup === '' ? str : str.split(lookup).join(rewrite);
+  // RE2 rewrite: backslash-digit is a group, two backslashes one backslash
+  const r = regexReplaceAll(lookup, '', str, (m) => rewrite.replace(/\\([0-9\\])/g, (_x, d: string) => (d === '\\' ? '\\' : (m[Number(d)] ?? ''))));
+  return r === undefined ? UNKNOWN_OPERAND : r;
 }
 
 function pyNumber(v: number): string {

@@ -70,6 +70,7 @@ export const TRANSFORMS = [
   'extract',
   'parse',
   'strcat',
+  'replace',
   'type',
 ] as const;
 export type TransformName = (typeof TRANSFORMS)[number];

@@ -106,6 +106,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
         x = `strcat(${[...before, x, ...after].join(', ')})`;
         break;
       }
+      case 'replace':
+        x = `${a[2] === 'regex' ? 'replace_regex' : 'replace'}(${[x, renderArg(a[0]), renderArg(a[1])].join(', ')})`;
+        break;
       case 'json':
       case 'lower':
       case 'upper':

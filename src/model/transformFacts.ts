@@ -145,6 +145,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'never',
     sources: ['KQL strcat(a, b, ...)', 'Python a + b on strings / f"{a}{b}"', 'SPL a.b'],
   },
+  replace: {
+    args: 'lookup (string), rewrite (string)[, "regex"]',
+    render: 'replace(X, lookup, rewrite) / replace_regex(X, re, rewrite)',
+    meaning: 'Every occurrence of lookup in the string, left to right and not overlapping, replaced by rewrite. With "regex": every match of the RE2 regular expression (after an empty match the search moves on one character), and in rewrite `\\0`…`\\9` stand for the match and its groups (a group that did not take part is "") and `\\\\` for a backslash (RE2 rewrite).',
+    failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
+    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)'],
+  },
   type: {
     args: '',
     render: 'type(X)',

@@ -103,6 +103,13 @@ export function derivingCall(q: ParsedKql, fname: string, args: readonly KNode[]
       steps.push(step('trim', chars));
       break;
     }
+    case 'replace': {
+      const regex = fname !== 'replace_string';
+      const [lookup, rewrite] = fname === 'replace' ? [constant(ops[0]), constant(ops[1])] : [constant(ops[1]), constant(ops[2])];
+      if (typeof lookup !== 'string' || typeof rewrite !== 'string') return fail('the lookup or rewrite is not a constant string');
+      steps.push(regex ? step('replace', lookup, rewrite, 'regex') : step('replace', lookup, rewrite));
+      break;
+    }
     default:
       steps.push(step(fact.transform));
   }

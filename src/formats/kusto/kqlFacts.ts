@@ -133,6 +133,9 @@ export const DERIVING_FUNCTIONS: Readonly<Record<string, DerivingFunction>> = {
   extractjson: { transform: 'json', source: 1, arity: [2, 3] },
   trim: { transform: 'trim', source: 1, arity: [2, 2] },
   strlen: { transform: 'len', source: 0, arity: [1, 1] },
+  replace_string: { transform: 'replace', source: 0, arity: [3, 3] },
+  replace_regex: { transform: 'replace', source: 0, arity: [3, 3] },
+  replace: { transform: 'replace', source: 2, arity: [3, 3] },
   strcat: { transform: 'strcat', source: 0 },
   strcat_delim: { transform: 'strcat', source: 1 },
 };
