@@ -12,6 +12,7 @@ import { jsonPathKeys, trimCharacters } from '../src/formats/kusto/derived.ts';
 import { parseKql } from '../src/formats/kusto/parser.ts';
 import { compile, runCompiled } from '../src/model/compile.ts';
 import { evaluate, resolveDotted } from '../src/model/evaluate.ts';
+import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
 import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import type { Logic } from '../src/model/rule.ts';
@@ -22,6 +23,7 @@ const logicOf = (q: string, file = 'q.kql'): Logic => buildLogic(lowerQuery(pars
 function describeLogic(L: Logic): string {
   const out = [`completeness: ${L.completeness}`, `condition: ${L.condition ? renderExpr(L.condition) : '(none)'}`];
   for (const i of L.indicators) out.push(`indicator: ${i.chain ?? i.field} ${i.op} ${JSON.stringify(i.values)}`);
+  if (L.aggregation?.sides) for (const l of renderSides(L.aggregation.sides)) out.push(`side: ${l}`);
   for (const m of L.missing) out.push(`missing ${m.kind}: ${m.text.replace(/\s+/g, ' ').slice(0, 120)} — ${m.reason}`);
   return out.join('\n');
 }
@@ -167,6 +169,23 @@ describe('KQL derived columns: evaluation on events', () => {
     const ev = on('T | extend exe = tolower(tostring(split(Path, "/")[-1])) | project-rename Image = exe | where Image == "sh"');
     assert.equal(ev({ Path: '/usr/bin/SH' }), true);
     assert.equal(ev({ Path: '/usr/bin/bash' }), false);
+  });
+});
+
+describe('KQL joins on derived keys: evaluation over events', () => {
+  const sidesOf = (q: string) => {
+    const L = logicOf(q);
+    assert.equal(L.completeness, 'complete', L.missing.map((m) => m.reason).join('; '));
+    return L.aggregation!.sides!;
+  };
+  const inner = sidesOf('EmailEvents | where DeliveryAction == "Delivered" | extend User = tolower(tostring(split(Recipient, "@")[0])) | join kind=inner (IdentityLogonEvents | extend User = tolower(AccountName)) on User');
+  const mail = { DeliveryAction: 'Delivered', Recipient: 'Bob@corp.example' };
+  it('a pair whose computed keys are equal matches', () => assert.equal(evaluateSides(inner, [mail, { AccountName: 'BOB' }]), true));
+  it('a pair whose computed keys differ does not', () => assert.equal(evaluateSides(inner, [mail, { AccountName: 'alice' }]), false));
+  const anti = sidesOf('SecurityEvent | where EventID == 4624 | join kind=leftanti (SigninLogs | extend Acct = tolower(UserPrincipalName)) on $left.TargetUserName == $right.Acct');
+  it('anti-join on a folded key of one side only', () => {
+    assert.equal(evaluateSides(anti, [{ EventID: 4624, TargetUserName: 'bob' }, { UserPrincipalName: 'BOB' }]), false);
+    assert.equal(evaluateSides(anti, [{ EventID: 4624, TargetUserName: 'Bob' }, { UserPrincipalName: 'BOB' }]), true, 'the left key is not folded: "Bob" is not "bob"');
   });
 });
 

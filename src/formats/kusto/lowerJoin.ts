@@ -9,7 +9,8 @@
  * `missing`. A join that cannot be stated this way (after an aggregation, a computed key, a joined query that is
  * itself aggregated with a threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
-import { and, named, opaque, or, TRUE, type Expr } from '../../model/expr.ts';
+import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
+import { asDerived } from './derived.ts';
 import type { Aggregation, CorrelationSide, MissingPart, SidePresence, StageDetail } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
 import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS } from './kqlFacts.ts';
@@ -26,6 +27,9 @@ interface SideState {
   readonly keys: string[];
   readonly partner?: number;
   readonly partnerKeys?: string[];
+  /** Chains of derived keys, aligned with `keys` / `partnerKeys` (null: the field itself); absent: none. */
+  readonly keysDerived?: (Derived | null)[];
+  readonly partnerKeysDerived?: (Derived | null)[];
   readonly keysCi?: boolean;
   readonly sources: readonly string[];
   readonly text?: string;
@@ -64,11 +68,26 @@ function keyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: st
   return o.kind === 'field' ? { field: o.field, fold: o.fold !== undefined } : undefined;
 }
 
+/**
+ * A join key column computed from a field (`extend k = tolower(split(x, "@")[0])`): its field and chain, when the
+ * chain is one value per row (not the elements of an mv-expanded array).
+ */
+function derivedKeyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: string; derived: Derived } | undefined {
+  const o = columns.get(name);
+  const d = o ? asDerived(o) : undefined;
+  if (!d || d.derived.steps.length === 0 || d.derived.steps.some((x) => x.fn === 'elements')) return undefined;
+  return { field: d.field, derived: d.derived };
+}
+
+/** Chains of keys, or undefined when every key is its field. */
+const chains = (ds: readonly (Derived | null)[]): (Derived | null)[] | undefined => (ds.some((d) => d) ? [...ds] : undefined);
+
 /** Start the multi-event state with the pipeline's own rows as the left side. */
-function ensureMulti(s: State, presence: SidePresence, keys: readonly string[]): MultiState {
+function ensureMulti(s: State, presence: SidePresence, keys: readonly string[], keysDerived?: readonly (Derived | null)[]): MultiState {
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  const kd = keysDerived ? chains(keysDerived) : undefined;
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
   for (const c of cols ?? []) m.owner.set(c, 0);
   s.multi = m;
   return m;
@@ -122,10 +141,12 @@ function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence)
 }
 
 /** Append a joined query's sides (one, or its own left and joined sides when it is itself a join). */
-function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean): number {
+function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean, derived?: { keys: readonly (Derived | null)[]; partnerKeys: readonly (Derived | null)[] }): number {
   const r = m.sides.length;
   const cols = knownColumns(rs);
-  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const kd = derived ? chains(derived.keys) : undefined;
+  const pkd = derived ? chains(derived.partnerKeys) : undefined;
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -177,6 +198,20 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   const ci = lkf.length > 0 && lkf.every((k, i) => k?.fold && rkf[i]?.fold);
   const lk = lkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
   const rk = rkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
+  // keys computed from a field (a case fold on one side only, extract, split…) pair on their chains' values
+  const lkd: (Derived | null)[] = lk.map(() => null);
+  const rkd: (Derived | null)[] = rk.map(() => null);
+  const byChain = (names: readonly string[], cols: ReadonlyMap<string, Operand>, out: (string | undefined)[], outD: (Derived | null)[]) =>
+    names.forEach((k, i) => {
+      if (out[i] !== undefined) return;
+      const d = derivedKeyOf(cols, k);
+      if (d) {
+        out[i] = d.field;
+        outD[i] = d.derived;
+      }
+    });
+  byChain(keys.left, s.columns, lk, lkd);
+  byChain(keys.right, rs.columns, rk, rkd);
   const computedKey = [...keys.left.filter((_, i) => lk[i] === undefined).map((k) => s.columns.get(k)), ...keys.right.filter((_, i) => rk[i] === undefined).map((k) => rs.columns.get(k))][0];
   if (computedKey) return fail(`a join key is a computed column (${computedKey.text}${computedKey.kind === 'other' ? `: ${computedKey.reason}` : computedKey.kind === 'field' && computedKey.fold ? `: to${computedKey.fold}()` : ''})`);
   const blocker = sideBlocker(rs, keys.right, fact.right);
@@ -184,9 +219,9 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
   if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
 
-  const m = ensureMulti(s, fact.left, lk as string[]);
+  const m = ensureMulti(s, fact.left, lk as string[], lkd);
   const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
-  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci);
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci, { keys: rkd, partnerKeys: lkd });
   addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
@@ -306,6 +341,8 @@ function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scop
   if (m.sides[parent]!.presence !== 'required' || c.presence !== 'required') return false;
   c.keys.push(childField!);
   c.partnerKeys!.push(parentField!);
+  c.keysDerived?.push(null);
+  c.partnerKeysDerived?.push(null);
   return true;
 }
 
@@ -367,6 +404,8 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
     presence: sd.presence,
     keys: sd.keys,
     ...(sd.partner !== undefined ? { partner: sd.partner, partnerKeys: sd.partnerKeys ?? [] } : {}),
+    ...(sd.keysDerived ? { keysDerived: sd.keysDerived } : {}),
+    ...(sd.partnerKeysDerived ? { partnerKeysDerived: sd.partnerKeysDerived } : {}),
     ...(sd.keysCi ? { keysCi: true } : {}),
     ...(sd.sources.length ? { sources: sd.sources } : {}),
     ...(sd.text ? { text: sd.text } : {}),
