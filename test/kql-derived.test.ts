@@ -156,6 +156,15 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(actor({ Subject: 'alice', Actor: 'bob' }), false);
   });
 
+  it('a boolean column made by a condition function', () => {
+    const ev = on('T | extend IsPrivate = ipv4_is_private(Ip) | where IsPrivate == false');
+    assert.equal(ev({ Ip: '8.8.8.8' }), true);
+    assert.equal(ev({ Ip: '10.1.1.1' }), false);
+    const bare = on('T | extend E = isempty(User) | where E');
+    assert.equal(bare({ User: '' }), true);
+    assert.equal(bare({ User: 'bob' }), false);
+  });
+
   it('replace_string and replace_regex', () => {
     const ev = on('T | extend c = replace_string(Cmd, "^", "") | where c has "powershell"');
     assert.equal(ev({ Cmd: 'p^ower^shell -enc x' }), true);

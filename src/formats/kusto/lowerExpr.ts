@@ -167,6 +167,11 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   if (d) return d;
   const cond = conditionalCall(ctx, fname, args, text);
   if (cond) return cond;
+  if (isConditionFunction(fname)) {
+    // a boolean column (`IsPrivate = ipv4_is_private(ip)`): true under the condition, false otherwise
+    const e = lowerCall({ ...ctx, onRef: undefined }, n, false, (r) => opaque(text, r, spanOf(ctx, n)), spanOf(ctx, n));
+    return casesOperand([{ when: e, value: { kind: 'value', value: true, text: 'true' } }], { kind: 'value', value: false, text: 'false' }, text);
+  }
   if (TIME_FUNCTIONS.has(fname)) {
     if (fname === 'ago' && args.length === 1) {
       const a = operand(ctx, args[0]!);
@@ -292,9 +297,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
     case 'ElementExpression': {
       const o = operand(ctx, n);
       ctx.onRef?.(o);
-      if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
-      if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
-      return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
+      return truthOf(o, span, opq);
     }
     case 'StarExpression':
       return opq('search over every column');
@@ -491,15 +494,25 @@ function conditionalCall(ctx: ExprCtx, fname: string, args: readonly KNode[], te
   return undefined;
 }
 
+/** A column used as a condition: a boolean constant, `x == true`, or over a conditional's branches. */
+function truthOf(o: Operand, span: Span, opq: (reason: string) => Expr): Expr {
+  if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
+  if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
+  if (o.kind === 'derived') return pred(o.field, 'eq', [true], { cs: true }, span, o.derived);
+  if (o.kind === 'cases') return onBranches(o, (v) => truthOf(v, span, opq));
+  return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
+}
+
+/** Functions whose value is a condition (isempty, ipv4_is_private, ipv4_is_in_range…). */
+function isConditionFunction(f: string): boolean {
+  return NULL_FUNCTIONS[f] !== undefined || f === 'ipv4_is_private' || CIDR_FUNCTIONS.has(f);
+}
+
 /** `f(x) == true` / `f(x) != false` (and swapped) where f is a condition function: the call and whether it must hold. */
 function comparedCondition(kids: readonly KNode[], spelling: string): { call: KNode; holds: boolean } | undefined {
   if (spelling !== '==' && spelling !== '!=') return undefined;
   const [a, b] = kids;
-  const isCond = (x: KNode | undefined) => {
-    if (x?.kind !== 'FunctionCallExpression') return false;
-    const f = nameOf(nodes(x)[0]) ?? '';
-    return NULL_FUNCTIONS[f] !== undefined || f === 'ipv4_is_private' || CIDR_FUNCTIONS.has(f);
-  };
+  const isCond = (x: KNode | undefined) => x?.kind === 'FunctionCallExpression' && isConditionFunction(nameOf(nodes(x)[0]) ?? '');
   const call = isCond(a) ? a : isCond(b) ? b : undefined;
   const lit = call === a ? b : a;
   if (!call || lit?.literal?.type !== 'boolean') return undefined;
