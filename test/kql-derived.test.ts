@@ -156,6 +156,14 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(actor({ Subject: 'alice', Actor: 'bob' }), false);
   });
 
+  it('base64_decode_tostring of an extracted argument (UTF-16 text: its NULs removed)', () => {
+    const ev = on('T | extend d = replace_string(base64_decode_tostring(extract(@"-enc\\s+(\\S+)", 1, Cmd)), "\\0", "") | where d has "DownloadString"');
+    const enc = (t: string) => Buffer.from(t, 'utf16le').toString('base64');
+    assert.equal(ev({ Cmd: `powershell -enc ${enc("IEX (iwr x).DownloadString('y')")}` }), true);
+    assert.equal(ev({ Cmd: `powershell -enc ${enc('Get-Date')}` }), false);
+    assert.equal(ev({ Cmd: 'powershell -enc %%%' }), false, 'not base64: ""');
+  });
+
   it('a boolean column made by a condition function', () => {
     const ev = on('T | extend IsPrivate = ipv4_is_private(Ip) | where IsPrivate == false');
     assert.equal(ev({ Ip: '8.8.8.8' }), true);

@@ -37,7 +37,7 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
  * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
  * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
  */
-const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'replace']);
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'replace', 'base64decode']);
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -198,6 +198,12 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'replace':
       return replaceStep(s, asString(v));
+    case 'base64decode': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      const r = base64Utf8(str);
+      return r ?? (lang === 'kql' ? '' : FAIL);
+    }
     case 'type':
       return typeName(v, lang);
     default:
@@ -242,6 +248,17 @@ function replaceStep(s: TransformStep, str: string | typeof FAIL): StepResult {
   // RE2 rewrite: backslash-digit is a group, two backslashes one backslash
   const r = regexReplaceAll(lookup, '', str, (m) => rewrite.replace(/\\([0-9\\])/g, (_x, d: string) => (d === '\\' ? '\\' : (m[Number(d)] ?? ''))));
   return r === undefined ? UNKNOWN_OPERAND : r;
+}
+
+/** Base64 (standard alphabet, `=` padding to a multiple of 4, whitespace ignored) decoded as UTF-8; undefined when either fails. */
+export function base64Utf8(s: string): string | undefined {
+  const t = s.replace(/[ \t\r\n]/g, '');
+  if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(t, 'base64'));
+  } catch {
+    return undefined;
+  }
 }
 
 function pyNumber(v: number): string {

@@ -71,6 +71,7 @@ export const TRANSFORMS = [
   'parse',
   'strcat',
   'replace',
+  'base64decode',
   'type',
 ] as const;
 export type TransformName = (typeof TRANSFORMS)[number];

@@ -109,6 +109,7 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'replace':
         x = `${a[2] === 'regex' ? 'replace_regex' : 'replace'}(${[x, renderArg(a[0]), renderArg(a[1])].join(', ')})`;
         break;
+      case 'base64decode':
       case 'json':
       case 'lower':
       case 'upper':

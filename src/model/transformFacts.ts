@@ -152,6 +152,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
     sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)'],
   },
+  base64decode: {
+    args: '',
+    render: 'base64decode(X)',
+    meaning: 'The text a base64 string encodes, decoded as UTF-8 (standard alphabet; `=` padding to a multiple of 4 characters; spaces and line breaks ignored).',
+    languages: 'KQL documents null for bytes that are not valid UTF-8; a text that is not base64 is taken as null too (not documented). A null string is "" (KQL has no null string).',
+    failure: 'not base64, or bytes that are not UTF-8',
+    sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)'],
+  },
   type: {
     args: '',
     render: 'type(X)',
