@@ -15,6 +15,7 @@ import { evaluate, resolveDotted } from '../src/model/evaluate.ts';
 import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
 import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
+import { leaves } from '../src/model/expr.ts';
 import type { Logic } from '../src/model/rule.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
 
@@ -22,6 +23,8 @@ const logicOf = (q: string, file = 'q.kql'): Logic => buildLogic(lowerQuery(pars
 
 function describeLogic(L: Logic): string {
   const out = [`completeness: ${L.completeness}`, `condition: ${L.condition ? renderExpr(L.condition) : '(none)'}`];
+  // what renderExpr does not show: the value a missing field takes (column_ifexists)
+  if (L.condition) for (const l of leaves(L.condition)) if (l.kind === 'pred' && l.opts?.missingAs !== undefined) out.push(`missing ${l.field} is ${JSON.stringify(l.opts.missingAs)}`);
   for (const i of L.indicators) out.push(`indicator: ${i.chain ?? i.field} ${i.op} ${JSON.stringify(i.values)}`);
   if (L.aggregation?.sides) for (const l of renderSides(L.aggregation.sides)) out.push(`side: ${l}`);
   for (const m of L.missing) out.push(`missing ${m.kind}: ${m.text.replace(/\s+/g, ' ').slice(0, 120)} — ${m.reason}`);
@@ -162,6 +165,15 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(ev({ Cmd: `powershell -enc ${enc("IEX (iwr x).DownloadString('y')")}` }), true);
     assert.equal(ev({ Cmd: `powershell -enc ${enc('Get-Date')}` }), false);
     assert.equal(ev({ Cmd: 'powershell -enc %%%' }), false, 'not base64: ""');
+  });
+
+  it('column_ifexists: the default when the event has no such column', () => {
+    const ev = on('T | extend r = column_ifexists("ResultType", "NoResultType") | where r == "NoResultType"');
+    assert.equal(ev({}), true);
+    assert.equal(ev({ ResultType: '0' }), false);
+    const num = on('T | extend s = column_ifexists("Status", 0) | where s < 100');
+    assert.equal(num({}), true);
+    assert.equal(num({ Status: 404 }), false);
   });
 
   it('a boolean column made by a condition function', () => {

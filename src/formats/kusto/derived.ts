@@ -17,8 +17,8 @@ export type DerivedOperand = Extract<Operand, { kind: 'derived' }>;
 const other = (text: string, reason: string): Operand => ({ kind: 'other', text, reason });
 
 /** The chain an operand stands for: a field (its case fold as the first step) or a derived operand. */
-export function chainOf(o: Operand): { readonly field: string; readonly steps: readonly TransformStep[] } | undefined {
-  if (o.kind === 'derived') return { field: o.field, steps: o.derived.steps };
+export function chainOf(o: Operand): { readonly field: string; readonly steps: readonly TransformStep[]; readonly missingAs?: Value } | undefined {
+  if (o.kind === 'derived') return { field: o.field, steps: o.derived.steps, ...(o.missingAs !== undefined ? { missingAs: o.missingAs } : {}) };
   if (o.kind === 'field') return { field: o.field, steps: o.fold ? [{ fn: o.fold }] : [] };
   return undefined;
 }
@@ -27,7 +27,25 @@ export function chainOf(o: Operand): { readonly field: string; readonly steps: r
 export function derive(o: Operand, steps: readonly TransformStep[], text: string): DerivedOperand | undefined {
   const c = chainOf(o);
   if (!c) return undefined;
-  return { kind: 'derived', field: c.field, derived: { steps: [...c.steps, ...steps], lang: 'kql' }, text };
+  return { kind: 'derived', field: c.field, derived: { steps: [...c.steps, ...steps], lang: 'kql' }, ...(c.missingAs !== undefined ? { missingAs: c.missingAs } : {}), text };
+}
+
+/** Predicate options an operand brings: the value a missing field takes (`column_ifexists`). */
+export function missingOpts(o: Operand | undefined): { missingAs?: Value } {
+  return o?.kind === 'derived' && o.missingAs !== undefined ? { missingAs: o.missingAs } : {};
+}
+
+/**
+ * `column_ifexists("X", default)`: the column X, or `default` when the event has no X (the table has no such
+ * column). A default computed from other columns is `other`.
+ */
+export function columnIfExists(ops: readonly Operand[], text: string): Operand {
+  const name = constant(ops[0]);
+  const d = ops[1];
+  if (typeof name !== 'string' || name === '') return other(text, 'column_ifexists(): the column name is not a constant');
+  if (d?.kind !== 'value' || (d.value !== null && typeof d.value === 'object')) return other(text, 'column_ifexists(): a default that is not a constant');
+  if (d.value === null) return { kind: 'field', field: name, text };
+  return { kind: 'derived', field: name, derived: { steps: [], lang: 'kql' }, missingAs: d.value, text };
 }
 
 /** A field operand as a derived one (a case fold becomes its step), for comparisons a fold alone cannot say. */
@@ -223,7 +241,7 @@ export interface ParseColumns {
    * When every column is expressed: the regular expression the source must match for the parse to succeed (what
    * `parse-where` keeps), over the source's field (and its chain when the source is derived).
    */
-  readonly match?: { readonly field: string; readonly derived?: Derived; readonly pattern: string; readonly flags: string };
+  readonly match?: { readonly field: string; readonly derived?: Derived; readonly missingAs?: Value; readonly pattern: string; readonly flags: string };
 }
 
 /**
@@ -286,7 +304,7 @@ export function parseOperatorColumns(q: ParsedKql, op: KNode, operandOf: (n: KNo
   const chain = source && !whyNot ? asDerived(source) : undefined;
   if (!chain || names.some((c) => !columnType(c.type))) return { columns };
   const pattern = kind === 'simple' ? parseRegex(parts).source : regexOf(regexParts, '').re;
-  const match = { field: chain.field, ...(chain.derived.steps.length ? { derived: chain.derived } : {}), pattern, flags: kind === 'simple' ? 's' : flags };
+  const match = { field: chain.field, ...(chain.derived.steps.length ? { derived: chain.derived } : {}), ...missingOpts(chain), pattern, flags: kind === 'simple' ? 's' : flags };
   return { columns, match };
 }
 

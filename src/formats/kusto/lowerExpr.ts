@@ -21,7 +21,7 @@ import {
 } from './kqlFacts.ts';
 import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
-import { asDerived, derive, derivingCall } from './derived.ts';
+import { asDerived, columnIfExists, derive, derivingCall, missingOpts } from './derived.ts';
 import { casesOperand, decideConstant, onBranches } from './cases.ts';
 
 /** A comparison of the event time with a point in time: the rule's look-back window. */
@@ -167,6 +167,7 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   if (d) return d;
   const cond = conditionalCall(ctx, fname, args, text);
   if (cond) return cond;
+  if ((fname === 'column_ifexists' || fname === 'columnifexists') && args.length === 2) return columnIfExists(args.map((a) => operand(ctx, a)), text);
   if (isConditionFunction(fname)) {
     // a boolean column (`IsPrivate = ipv4_is_private(ip)`): true under the condition, false otherwise
     const e = lowerCall({ ...ctx, onRef: undefined }, n, false, (r) => opaque(text, r, spanOf(ctx, n)), spanOf(ctx, n));
@@ -352,7 +353,8 @@ function compare(leftIn: Operand, rights: readonly Operand[], fact: BinaryOperat
     else if (r.kind === 'field' && !r.fold) values.push({ kind: 'field', field: r.field });
     else if (r.kind === 'field' || r.kind === 'derived') {
       const d = asDerived(r)!;
-      values.push({ kind: 'field', field: d.field, derived: d.derived });
+      const m = d.missingAs;
+      values.push({ kind: 'field', field: d.field, ...(d.derived.steps.length ? { derived: d.derived } : {}), ...(m !== undefined && m !== null && typeof m !== 'object' ? { missingAs: m } : {}) });
     }
     else if (r.kind === 'agg') values.push({ kind: 'field', field: r.column });
     else if (r.kind === 'span') values.push(r.text);
@@ -372,7 +374,7 @@ function compare(leftIn: Operand, rights: readonly Operand[], fact: BinaryOperat
     if (isOrdering || values.some((v) => (typeof v === 'string' && folded(v) !== v) || (v !== null && typeof v === 'object'))) left = asDerived(left)!;
     else cs = false;
   }
-  const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = {};
+  const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = { ...missingOpts(left) };
   if (!isOrdering) opts.cs = cs;
   if (fact.all && values.length > 1) opts.match = 'all';
   if (fact.term) opts.term = fact.term;
@@ -417,7 +419,8 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
   const f = left.kind === 'agg' ? left.column : left.kind === 'field' ? left.field : dl?.field;
   if (f === undefined) return opq(left.kind === 'other' ? left.reason : 'between on a computed value');
   if (a.kind !== 'value' || b.kind !== 'value') return opq('between bounds that are not constants');
-  const e = and(pred(f, 'ge', [a.value], undefined, span, dl?.derived), pred(f, 'le', [b.value], undefined, span, dl?.derived));
+  const mo = missingOpts(dl);
+  const e = and(pred(f, 'ge', [a.value], mo, span, dl?.derived), pred(f, 'le', [b.value], mo, span, dl?.derived));
   return negated ? not(e) : e;
 }
 
@@ -436,7 +439,7 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
     if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
-    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, undefined, span, o.kind === 'derived' ? o.derived : undefined);
+    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, missingOpts(o), span, o.kind === 'derived' ? o.derived : undefined);
   }
   if (CIDR_FUNCTIONS.has(fname) && args.length >= 2) {
     const o = operand(ctx, args[0]!);
@@ -453,7 +456,7 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
         if (typeof prev === 'string') ranges.push(`${prev.split('/')[0]}/${r.value}`);
       } else return opq(`${fname}() with computed ranges`);
     }
-    return pred(o.field, 'cidr', ranges, undefined, span, o.kind === 'derived' ? o.derived : undefined);
+    return pred(o.field, 'cidr', ranges, missingOpts(o), span, o.kind === 'derived' ? o.derived : undefined);
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);
@@ -469,7 +472,7 @@ function nullTest(o: Operand, nf: { readonly op: 'is_null' | 'is_not_null'; read
   }
   const f = o.kind === 'field' || o.kind === 'derived' ? o.field : o.kind === 'agg' ? o.column : undefined;
   if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
-  return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span, o.kind === 'derived' ? o.derived : undefined);
+  return pred(f, nf.op, [], { ...(nf.empty ? { empty: true } : {}), ...missingOpts(o) }, span, o.kind === 'derived' ? o.derived : undefined);
 }
 
 /**
@@ -498,7 +501,7 @@ function conditionalCall(ctx: ExprCtx, fname: string, args: readonly KNode[], te
 function truthOf(o: Operand, span: Span, opq: (reason: string) => Expr): Expr {
   if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
   if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
-  if (o.kind === 'derived') return pred(o.field, 'eq', [true], { cs: true }, span, o.derived);
+  if (o.kind === 'derived') return pred(o.field, 'eq', [true], { cs: true, ...missingOpts(o) }, span, o.derived);
   if (o.kind === 'cases') return onBranches(o, (v) => truthOf(v, span, opq));
   return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
 }

@@ -75,7 +75,7 @@ function keyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: st
 function derivedKeyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: string; derived: Derived } | undefined {
   const o = columns.get(name);
   const d = o ? asDerived(o) : undefined;
-  if (!d || d.derived.steps.length === 0 || d.derived.steps.some((x) => x.fn === 'elements')) return undefined;
+  if (!d || d.derived.steps.length === 0 || d.missingAs !== undefined || d.derived.steps.some((x) => x.fn === 'elements')) return undefined;
   return { field: d.field, derived: d.derived };
 }
 

@@ -411,7 +411,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
         // parse-where keeps the rows whose source matches the pattern: a regex condition on it
         const m = parsed.match;
         if (m && s.phase === 'rows' && !s.multi) {
-          kept = pred(m.field, 'regex', [m.pattern], { cs: !m.flags.includes('i'), ...(m.flags.replace('i', '') ? { flags: m.flags.replace('i', '') } : {}) }, spanOf(env, op), m.derived);
+          kept = pred(m.field, 'regex', [m.pattern], { cs: !m.flags.includes('i'), ...(m.flags.replace('i', '') ? { flags: m.flags.replace('i', '') } : {}), ...(m.missingAs !== undefined ? { missingAs: m.missingAs } : {}) }, spanOf(env, op), m.derived);
           s.cond.push(kept);
         } else s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
       }

@@ -14,7 +14,14 @@ export type Operand =
    * A value computed from a column by a transform chain (`tolower(split(Url, "/")[2])`, a `parse` capture, an
    * `extract` group): a predicate on it is a predicate on the derived operand (see `derived.ts`).
    */
-  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly text: string }
+  | {
+      readonly kind: 'derived';
+      readonly field: string;
+      readonly derived: Derived;
+      /** The value the field takes when the event lacks it (`column_ifexists("X", default)`), before the chain. */
+      readonly missingAs?: Value;
+      readonly text: string;
+    }
   /**
    * A conditional value (`iff`, `case`, `coalesce`): one operand per branch, each under a condition; the branch
    * conditions exclude each other (see `cases.ts`).
