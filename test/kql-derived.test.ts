@@ -211,6 +211,13 @@ describe('KQL joins on derived keys: evaluation over events', () => {
   const mail = { DeliveryAction: 'Delivered', Recipient: 'Bob@corp.example' };
   it('a pair whose computed keys are equal matches', () => assert.equal(evaluateSides(inner, [mail, { AccountName: 'BOB' }]), true));
   it('a pair whose computed keys differ does not', () => assert.equal(evaluateSides(inner, [mail, { AccountName: 'alice' }]), false));
+  const hour = sidesOf('T | where EventID == 1 | extend k = bin(TimeGenerated, 1h) | join kind=inner (T | where EventID == 2 | extend k = bin(TimeGenerated, 1h)) on Computer, k');
+  it('a join on a time bin: the same hour bucket pairs, the next one does not', () => {
+    const a = { EventID: 1, Computer: 'h1', TimeGenerated: '2024-03-01T10:05:00Z' };
+    assert.equal(evaluateSides(hour, [a, { EventID: 2, Computer: 'h1', TimeGenerated: '2024-03-01T10:55:00Z' }]), true);
+    assert.equal(evaluateSides(hour, [a, { EventID: 2, Computer: 'h1', TimeGenerated: '2024-03-01T11:01:00Z' }]), false);
+    assert.equal(evaluateSides(hour, [a, { EventID: 2, Computer: 'h2', TimeGenerated: '2024-03-01T10:55:00Z' }]), false);
+  });
   const anti = sidesOf('SecurityEvent | where EventID == 4624 | join kind=leftanti (SigninLogs | extend Acct = tolower(UserPrincipalName)) on $left.TargetUserName == $right.Acct');
   it('anti-join on a folded key of one side only', () => {
     assert.equal(evaluateSides(anti, [{ EventID: 4624, TargetUserName: 'bob' }, { UserPrincipalName: 'BOB' }]), false);

@@ -198,6 +198,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'replace':
       return replaceStep(s, asString(v));
+    case 'bin':
+      return binStep(s, v);
     case 'base64decode': {
       const str = asString(v);
       if (str === FAIL) return FAIL;
@@ -259,6 +261,16 @@ export function base64Utf8(s: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A number rounded down to a multiple of size; with unit "ms" an ISO date-time rounded down to size milliseconds. */
+function binStep(s: TransformStep, v: unknown): StepResult {
+  const size = argOf(s, 0);
+  if (typeof size !== 'number' || !(size > 0)) return FAIL;
+  if (argOf(s, 1) !== 'ms') return typeof v === 'number' ? Math.floor(v / size) * size : FAIL;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v)) return FAIL;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? FAIL : new Date(Math.floor(t / size) * size).toISOString();
 }
 
 function pyNumber(v: number): string {

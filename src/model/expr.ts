@@ -72,6 +72,7 @@ export const TRANSFORMS = [
   'strcat',
   'replace',
   'base64decode',
+  'bin',
   'type',
 ] as const;
 export type TransformName = (typeof TRANSFORMS)[number];

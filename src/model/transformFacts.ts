@@ -152,6 +152,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
     sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)'],
   },
+  bin: {
+    args: 'size (number)[, "ms"]',
+    render: 'bin(X, size)',
+    meaning: 'The value rounded down to a multiple of size; with "ms" an ISO 8601 date-time rounded down to a multiple of size milliseconds since 1970-01-01 (UTC), as an ISO date-time.',
+    languages: 'KQL bin(t, span): the lowering keeps only spans that divide a day, for which counting from 1970 or from year 1 gives the same buckets.',
+    failure: 'a value that is not a number (or not an ISO date-time with "ms"); null',
+    sources: ['KQL bin(x, size) / floor(x, size)'],
+  },
   base64decode: {
     args: '',
     render: 'base64decode(X)',

@@ -121,6 +121,16 @@ export function derivingCall(q: ParsedKql, fname: string, args: readonly KNode[]
       steps.push(step('trim', chars));
       break;
     }
+    case 'bin': {
+      const size = ops[1];
+      if (size?.kind === 'span') {
+        const ms = spanMilliseconds(size.text);
+        if (ms === undefined || DAY_MS % ms !== 0) return fail(`a time bin of ${size.text} (only spans that divide a day are modelled)`);
+        steps.push(step('bin', ms, 'ms'));
+      } else if (size?.kind === 'value' && typeof size.value === 'number' && size.value > 0) steps.push(step('bin', size.value));
+      else return fail('the bin size is not a constant');
+      break;
+    }
     case 'replace': {
       const regex = fname !== 'replace_string';
       const [lookup, rewrite] = fname === 'replace' ? [constant(ops[0]), constant(ops[1])] : [constant(ops[1]), constant(ops[2])];
@@ -197,6 +207,20 @@ export function jsonPathKeys(path: string): (string | number)[] | undefined {
     } else return undefined;
   }
   return keys;
+}
+
+const DAY_MS = 86_400_000;
+const SPAN_UNITS: Readonly<Record<string, number>> = { d: DAY_MS, day: DAY_MS, days: DAY_MS, h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, s: 1000, sec: 1000, second: 1000, seconds: 1000, ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1 };
+
+/** A KQL timespan literal (`1h`, `30m`, `1.5d`) in milliseconds; undefined for other spellings. */
+export function spanMilliseconds(text: string): number | undefined {
+  let i = 0;
+  while (i < text.length && ((text[i]! >= '0' && text[i]! <= '9') || text[i] === '.')) i++;
+  const n = Number(text.slice(0, i));
+  const unit = SPAN_UNITS[text.slice(i).toLowerCase()];
+  if (i === 0 || Number.isNaN(n) || unit === undefined || !Object.hasOwn(SPAN_UNITS, text.slice(i).toLowerCase())) return undefined;
+  const ms = n * unit;
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 /** RE2 `\s`: the characters it matches. */

@@ -134,6 +134,8 @@ export const DERIVING_FUNCTIONS: Readonly<Record<string, DerivingFunction>> = {
   trim: { transform: 'trim', source: 1, arity: [2, 2] },
   strlen: { transform: 'len', source: 0, arity: [1, 1] },
   replace_string: { transform: 'replace', source: 0, arity: [3, 3] },
+  bin: { transform: 'bin', source: 0, arity: [2, 2] },
+  floor: { transform: 'bin', source: 0, arity: [2, 2] },
   base64_decode_tostring: { transform: 'base64decode', source: 0, arity: [1, 1] },
   base64_decodestring: { transform: 'base64decode', source: 0, arity: [1, 1] },
   replace_regex: { transform: 'replace', source: 0, arity: [3, 3] },
