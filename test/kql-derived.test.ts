@@ -118,6 +118,9 @@ describe('KQL derived columns: evaluation on events', () => {
     const ev = on('T | extend img = tostring(split(P, @"\\")[-1]) | where img =~ "RUNDLL32.exe"');
     assert.equal(ev({ P: 'C:\\Windows\\System32\\rundll32.exe' }), true);
     assert.equal(ev({ P: 'C:\\Windows\\System32\\cmd.exe' }), false);
+    const port = on('T | extend p = tostring(split(Endpoint, ":", 1)[0]) | where p == "8443"');
+    assert.equal(port({ Endpoint: '10.0.0.1:8443' }), true);
+    assert.equal(port({ Endpoint: '10.0.0.1' }), false, 'out of range: null');
     const acct = on('T | extend a = strcat(Dom, "\\\\", User) | where a =~ "corp\\\\admin"');
     assert.equal(acct({ Dom: 'CORP', User: 'Admin' }), true);
     assert.equal(acct({ Dom: 'CORP', User: 'bob' }), false);

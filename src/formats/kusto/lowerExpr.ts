@@ -90,10 +90,12 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
     }
     case 'ElementExpression': {
       const [left, br] = nodes(n);
-      const l = left ? operand(ctx, left) : undefined;
       const idx = br ? nodes(br)[0] : undefined;
       const ko = idx ? operand(ctx, idx) : undefined;
       const key = ko?.kind === 'value' ? ko.value : undefined;
+      const picked = key === 0 && left ? requestedSplit(ctx, left, text) : undefined;
+      if (picked) return picked;
+      const l = left ? operand(ctx, left) : undefined;
       // a negative index counts from the end: not a path, a `get` step
       if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || (typeof key === 'number' && key >= 0))) return { kind: 'field', field: `${l.field}.${key}`, text };
       if (l && (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key)))) {
@@ -142,6 +144,17 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
     default:
       return other(text, `${n.kind.replace(/Expression$/, '')} expression`);
   }
+}
+
+/** `split(s, sep, i)[0]`: the one-element array split() returns for a requested index, indexed: `split(s, sep)[i]`. */
+function requestedSplit(ctx: ExprCtx, call: KNode, text: string): Operand | undefined {
+  if (call.kind !== 'FunctionCallExpression' || nameOf(nodes(call)[0]) !== 'split') return undefined;
+  const args = listItems(child(call, 'ExpressionList'));
+  if (args.length !== 3) return undefined;
+  const i = operand(ctx, args[2]!);
+  if (i.kind !== 'value' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return undefined;
+  const parts = derivingCall(ctx.q, 'split', args.slice(0, 2), text, (x) => operand(ctx, x));
+  return parts && parts.kind === 'derived' ? derive(parts, [{ fn: 'get', args: [i.value] }], text) : undefined;
 }
 
 function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
