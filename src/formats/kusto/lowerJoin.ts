@@ -6,8 +6,9 @@
  * either way). Filters after the join go to the side whose columns they read (the left's for leftsemi/leftanti, the
  * right's for rightsemi/rightanti, the owner of each column for the others when the columns are known); a filter
  * on an outer join's optional side, on columns of several sides or on columns whose side is unknown stays in
- * `missing`. A join that cannot be stated this way (after an aggregation, a computed key, a joined query that is
- * itself aggregated with a threshold…) is listed in `missing` with the reason, and the rows end there as before.
+ * `missing`. Keys made by extend pair on their transform chains (`keysDerived`). A join that cannot be stated this
+ * way (after an aggregation, a key no transform chain says, a joined query that is itself aggregated with a
+ * threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
 import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
 import { asDerived } from './derived.ts';

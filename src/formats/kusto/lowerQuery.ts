@@ -6,10 +6,12 @@
  * Row-level (the condition): the `where` filters applied to the source's events before any operator after which
  * rows stop being those events — summarize/distinct/count (aggregation), join/lookup, evaluate (other than
  * bag_unpack), invoke, make-series, mv-apply, scan… Filters after extend/project/parse/mv-expand/sort stay
- * row-level (computed columns are substituted where they are plain renames, type conversions or case folds, else
- * opaque). After an aggregation, a filter on aggregate columns is a threshold (`count_ > 5`); a filter only on
- * group-by keys is still row-level (it can be applied before the aggregation); anything else stays in its stage
- * and is listed in `missing`. Union branches contribute the OR of their own row-level conditions.
+ * row-level (computed columns are substituted: renames, conversions and case folds as the field, values computed
+ * from a field as derived operands — see derived.ts — and iff / case / coalesce as conditional values, cases.ts;
+ * the rest opaque with its reason). After an aggregation, a filter on aggregate columns is a threshold
+ * (`count_ > 5`); a filter only on group-by keys is still row-level (it can be applied before the aggregation);
+ * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
+ * row-level conditions.
  */
 import { and, opaque, or, pred, TRUE, type Expr, type Operator } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
