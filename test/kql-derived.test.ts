@@ -221,6 +221,11 @@ describe('KQL joins on derived keys: evaluation over events', () => {
     assert.equal(evaluateSides(hour, [a, { EventID: 2, Computer: 'h1', TimeGenerated: '2024-03-01T11:01:00Z' }]), false);
     assert.equal(evaluateSides(hour, [a, { EventID: 2, Computer: 'h2', TimeGenerated: '2024-03-01T10:55:00Z' }]), false);
   });
+  const member = sidesOf('SigninLogs | where ResultType == "0" | where tostring(split(Upn, "@")[0]) !in ((IdentityInfo | project Name = tolower(AccountName)))');
+  it('!in (subquery) on computed values of both sides', () => {
+    assert.equal(evaluateSides(member, [{ ResultType: '0', Upn: 'bob@corp' }, { AccountName: 'BOB' }]), false);
+    assert.equal(evaluateSides(member, [{ ResultType: '0', Upn: 'Bob@corp' }, { AccountName: 'BOB' }]), true, 'only the subquery side is folded');
+  });
   const anti = sidesOf('SecurityEvent | where EventID == 4624 | join kind=leftanti (SigninLogs | extend Acct = tolower(UserPrincipalName)) on $left.TargetUserName == $right.Acct');
   it('anti-join on a folded key of one side only', () => {
     assert.equal(evaluateSides(anti, [{ EventID: 4624, TargetUserName: 'bob' }, { UserPrincipalName: 'BOB' }]), false);

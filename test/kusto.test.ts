@@ -120,7 +120,7 @@ describe('let substitution', () => {
       ['left', 'required', 'true', ['f'], []],
       ['subquery', 'required', 'x eq 1', ['f'], ['f']],
     ]);
-    assert.equal(cond('let t = U | where x == 1 | extend g = strlen(f) | project g; T | where f in (t)').startsWith('<opaque: f in (t)>'), true);
+    assert.equal(cond('let t = U | where x == 1 | extend g = hash_sha256(f) | project g; T | where f in (t)').startsWith('<opaque: f in (t)>'), true);
   });
   it('expands let-bound tables and functions into the pipeline', () => {
     assert.equal(cond('let base = SecurityEvent | where EventID == 4688; base | where a has "x"'), 'EventID eq 4688 and a has "x"');

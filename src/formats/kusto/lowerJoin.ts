@@ -367,9 +367,13 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
   const out = [...rs.outputs.keys()];
   const col = rs.explicit && out.length === 1 ? out[0]! : undefined;
   const rk = col !== undefined ? keyOf(rs.columns, col) : undefined;
-  const rkey = rk && (ci || !rk.fold) ? rk.field : undefined;
+  // a column computed from a field (on either side) pairs on its chain's value
+  const rkd = col !== undefined && !(rk && (ci || !rk.fold)) ? derivedKeyOf(rs.columns, col) : undefined;
+  const rkey = rk && (ci || !rk.fold) ? rk.field : rkd?.field;
+  const lkd = lo.kind === 'field' && (ci || !lo.fold) ? undefined : derivedKeyOf(new Map([['', lo]]), '');
+  const lkey = lo.kind === 'field' && (ci || !lo.fold) ? lo.field : lkd?.field;
   const why =
-    lo.kind !== 'field' || (lo.fold && !ci)
+    lkey === undefined
       ? `the tested value ${lo.text} is not a column`
       : col === undefined
         ? 'the subquery does not name its one column'
@@ -381,15 +385,15 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
     if (m0) addJoinedFilter(env, s, cj, e, scope);
     else s.cond.push(e);
   };
-  if (why || lo.kind !== 'field') {
+  if (why || lkey === undefined) {
     addMissing(s, rs.missing);
     target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
     return true;
   }
-  const m = ensureMulti(s, 'required', [lo.field]);
-  const lname = nameOf(l) ?? lo.field;
+  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
+  const lname = nameOf(l) ?? lkey;
   const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
-  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0], ci);
+  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lkey], items[0], ci, { keys: [rkd?.derived ?? null], partnerKeys: [lkd?.derived ?? null] });
   addMissing(s, rs.missing);
   m.fns.push(`${tok} (subquery)`);
   m.texts.push(textOf(env.q, cj));
