@@ -226,6 +226,11 @@ describe('KQL joins on derived keys: evaluation over events', () => {
     assert.equal(evaluateSides(member, [{ ResultType: '0', Upn: 'bob@corp' }, { AccountName: 'BOB' }]), false);
     assert.equal(evaluateSides(member, [{ ResultType: '0', Upn: 'Bob@corp' }, { AccountName: 'BOB' }]), true, 'only the subquery side is folded');
   });
+  const cross = sidesOf('T | where a == 1 | extend k = 1 | join kind=inner (U | where b == 2 | extend k = 1) on k');
+  it('a join on the same constant on both sides pairs any two events of the sides', () => {
+    assert.equal(evaluateSides(cross, [{ a: 1 }, { b: 2 }]), true);
+    assert.equal(evaluateSides(cross, [{ a: 1 }, { b: 3 }]), false);
+  });
   const anti = sidesOf('SecurityEvent | where EventID == 4624 | join kind=leftanti (SigninLogs | extend Acct = tolower(UserPrincipalName)) on $left.TargetUserName == $right.Acct');
   it('anti-join on a folded key of one side only', () => {
     assert.equal(evaluateSides(anti, [{ EventID: 4624, TargetUserName: 'bob' }, { UserPrincipalName: 'BOB' }]), false);

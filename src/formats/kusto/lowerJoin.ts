@@ -130,6 +130,23 @@ function parseKeys(env: Env, on: KNode | undefined): { left: string[]; right: st
   return left.length ? { left, right } : { reason: 'join without keys' };
 }
 
+/**
+ * The key pairs left when those that are the same constant on both sides (`extend k = 1 … on k`: every row pairs
+ * with every row) are dropped.
+ */
+function withoutConstantKeys(keys: { left: string[]; right: string[] }, lcols: ReadonlyMap<string, Operand>, rcols: ReadonlyMap<string, Operand>): { left: string[]; right: string[] } {
+  const constant = (cols: ReadonlyMap<string, Operand>, k: string) => {
+    const o = cols.get(k);
+    return o?.kind === 'value' && o.value !== null && typeof o.value !== 'object' ? o.value : undefined;
+  };
+  const same = keys.left.map((k, i) => {
+    const a = constant(lcols, k);
+    return a !== undefined && a === constant(rcols, keys.right[i]!);
+  });
+  if (!same.some(Boolean)) return keys;
+  return { left: keys.left.filter((_, i) => !same[i]), right: keys.right.filter((_, i) => !same[i]) };
+}
+
 /** Why a joined query's rows cannot be one side (undefined when they can): aggregated with a threshold, reshaped… */
 function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence): string | undefined {
   if (rs.phase === 'ended') return `the joined query's rows end at ${rs.endedBy ?? 'an operator that reshapes them'}`;
@@ -191,8 +208,10 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   if (!fact || (isLookup && !LOOKUP_KINDS.has(kind))) return fail(`kind=${kind} is not a ${isLookup ? 'lookup' : 'join'} flavor`);
   if (s.phase === 'ended') return fail(`the left side is reshaped before the ${label} (${s.endedBy ?? ''})`);
   if (s.multi && fact.left !== 'required') return fail(`a further ${label} whose left rows are ${fact.left === 'absent' ? 'those without a match' : 'optional'}`);
-  const keys = parseKeys(env, on);
-  if ('reason' in keys) return fail(keys.reason);
+  const parsed = parseKeys(env, on);
+  if ('reason' in parsed) return fail(parsed.reason);
+  const keys = withoutConstantKeys(parsed, s.columns, rs.columns);
+  if (keys.left.length === 0 && (s.phase !== 'rows' || rs.phase !== 'rows')) return fail('a join on a constant key only, with an aggregated side (an aggregation without groups has one row even over no events)');
   // keys folded on both sides (tolower(a) == tolower(b)) pair case-insensitively
   const lkf = keys.left.map((k) => keyOf(s.columns, k));
   const rkf = keys.right.map((k) => keyOf(rs.columns, k));
