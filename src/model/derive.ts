@@ -6,7 +6,7 @@
  */
 import { assertNever, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
-import { escapeRegex, regexExec } from './regex.ts';
+import { escapeRegex, regexExec, regexReplaceAll } from './regex.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -32,6 +32,12 @@ type Lang = 'python' | 'kql' | undefined;
 
 /** Steps that take a null / missing value without failing. */
 const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
+
+/**
+ * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
+ * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
+ */
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'replace', 'base64decode']);
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -81,8 +87,12 @@ export function kqlToString(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
-  if (v === undefined && !NULL_OK.has(s.fn)) return FAIL;
+function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
+  let v = input;
+  if (v === undefined && !NULL_OK.has(s.fn)) {
+    if (lang !== 'kql' || !KQL_STRING_INPUT.has(s.fn)) return FAIL;
+    v = '';
+  }
   const py = lang === 'python';
   const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
   switch (s.fn) {
@@ -173,10 +183,11 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
       if (typeof pattern !== 'string') return FAIL;
       const m = regexExec(pattern, typeof flags === 'string' ? flags : '', str);
       if (m === undefined) return UNKNOWN_OPERAND;
-      if (m === null) return FAIL;
+      // KQL: no match is null, and a null string is "" (KQL has no null string)
+      if (m === null) return lang === 'kql' ? '' : FAIL;
       const g = typeof group === 'number' ? m[group] : typeof group === 'string' ? m.groups?.[group] : undefined;
-      if (typeof group === 'number' && group >= m.length) return FAIL; // Python IndexError: no such group
-      return g === undefined ? null : g;
+      if (typeof group === 'number' && group >= m.length) return lang === 'kql' ? '' : FAIL; // Python IndexError: no such group
+      return g === undefined ? (lang === 'kql' ? '' : null) : g;
     }
     case 'parse':
       return parsePattern(s, v);
@@ -184,6 +195,16 @@ function applyStep(s: TransformStep, v: unknown, lang: Lang, field: (name: strin
       const piece = (x: Value): string => (x !== null && typeof x === 'object' ? kqlToString(field(x.field)) : kqlToString(x));
       const list = (a: TransformArg | undefined): string => (Array.isArray(a) ? (a as readonly Value[]).map(piece).join('') : '');
       return list(argOf(s, 0)) + kqlToString(v) + list(argOf(s, 1));
+    }
+    case 'replace':
+      return replaceStep(s, asString(v));
+    case 'bin':
+      return binStep(s, v);
+    case 'base64decode': {
+      const str = asString(v);
+      if (str === FAIL) return FAIL;
+      const r = base64Utf8(str);
+      return r ?? (lang === 'kql' ? '' : FAIL);
     }
     case 'type':
       return typeName(v, lang);
@@ -217,6 +238,39 @@ function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
     return i >= 0 && i < xs.length ? xs[i] : missing();
   }
   return lang === 'python' || strict ? FAIL : null;
+}
+
+/** KQL replace_string (literal) / replace_regex (RE2; in the rewrite `\0`-`\9` name the match and its groups). */
+function replaceStep(s: TransformStep, str: string | typeof FAIL): StepResult {
+  if (str === FAIL) return FAIL;
+  const lookup = argOf(s, 0);
+  const rewrite = argOf(s, 1);
+  if (typeof lookup !== 'string' || typeof rewrite !== 'string') return FAIL;
+  if (argOf(s, 2) !== 'regex') return lookup === '' ? str : str.split(lookup).join(rewrite);
+  // RE2 rewrite: backslash-digit is a group, two backslashes one backslash
+  const r = regexReplaceAll(lookup, '', str, (m) => rewrite.replace(/\\([0-9\\])/g, (_x, d: string) => (d === '\\' ? '\\' : (m[Number(d)] ?? ''))));
+  return r === undefined ? UNKNOWN_OPERAND : r;
+}
+
+/** Base64 (standard alphabet, `=` padding to a multiple of 4, whitespace ignored) decoded as UTF-8; undefined when either fails. */
+export function base64Utf8(s: string): string | undefined {
+  const t = s.replace(/[ \t\r\n]/g, '');
+  if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(t, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A number rounded down to a multiple of size; with unit "ms" an ISO date-time rounded down to size milliseconds. */
+function binStep(s: TransformStep, v: unknown): StepResult {
+  const size = argOf(s, 0);
+  if (typeof size !== 'number' || !(size > 0)) return FAIL;
+  if (argOf(s, 1) !== 'ms') return typeof v === 'number' ? Math.floor(v / size) * size : FAIL;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v)) return FAIL;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? FAIL : new Date(Math.floor(t / size) * size).toISOString();
 }
 
 function pyNumber(v: number): string {
@@ -324,9 +378,11 @@ function parsePattern(s: TransformStep, v: unknown): StepResult {
   if (!g) return FAIL;
   const m = regexExec(source, 's', kqlToString(v));
   if (m === undefined) return UNKNOWN_OPERAND;
-  if (m === null) return FAIL;
+  const isString = g.type === 'string';
+  // a failed parse: every column null, and a null string column is "" (KQL has no null string)
+  if (m === null) return isString ? '' : FAIL;
   const text = m[g.index];
-  if (text === undefined) return null;
+  if (text === undefined) return isString ? '' : null;
   if (g.type === 'long' || g.type === 'int') return Number(text);
   if (g.type === 'real' || g.type === 'double' || g.type === 'decimal') return Number(text);
   return text;

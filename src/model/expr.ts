@@ -70,6 +70,9 @@ export const TRANSFORMS = [
   'extract',
   'parse',
   'strcat',
+  'replace',
+  'base64decode',
+  'bin',
   'type',
 ] as const;
 export type TransformName = (typeof TRANSFORMS)[number];

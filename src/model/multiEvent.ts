@@ -9,10 +9,14 @@
  * (a full outer join) one event satisfying any optional side is enough. An unknown side condition or an unknown
  * time makes the binding unknown (Kleene logic): the result is true when some binding is true, false when every
  * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
- * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers).
+ * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers). A derived key
+ * (`keysDerived`) is its chain's value (a chain that fails is null and pairs with nothing; one that cannot be known
+ * makes the pairing unknown).
  */
 import { and3, evaluate, not3, or3, type FieldResolver, type Truth } from './evaluate.ts';
-import { renderExpr } from './render.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from './derive.ts';
+import type { Derived } from './expr.ts';
+import { renderExpr, renderOperand } from './render.ts';
 import type { CorrelationSide, SidePresence } from './rule.ts';
 
 /** Options of {@link evaluateSides}. */
@@ -43,11 +47,11 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   const budget = { left: opts.maxBindings ?? 1_000_000 };
 
   /** Do side a (event ea) and side b (event eb) agree on the keys that pair them (true when no pair links them)? */
-  const keysAgree = (a: number, ea: number, b: number, eb: number): boolean => {
+  const keysAgree = (a: number, ea: number, b: number, eb: number): Truth => {
     const sa = sides[a]!;
     const sb = sides[b]!;
-    if (sa.partner === b) return pairEqual(res, events[ea], sa.keys, events[eb], sa.partnerKeys ?? sb.keys, sa.keysCi === true);
-    if (sb.partner === a) return pairEqual(res, events[eb], sb.keys, events[ea], sb.partnerKeys ?? sa.keys, sb.keysCi === true);
+    if (sa.partner === b) return pairEqual(res, { ev: events[ea], keys: sa.keys, derived: sa.keysDerived }, { ev: events[eb], keys: sa.partnerKeys ?? sb.keys, derived: sa.partnerKeys ? sa.partnerKeysDerived : sb.keysDerived }, sa.keysCi === true);
+    if (sb.partner === a) return pairEqual(res, { ev: events[eb], keys: sb.keys, derived: sb.keysDerived }, { ev: events[ea], keys: sb.partnerKeys ?? sa.keys, derived: sb.partnerKeys ? sb.partnerKeysDerived : sa.keysDerived }, sb.keysCi === true);
     return true;
   };
   const windowTruth = (ea: number, eb: number): Truth => {
@@ -64,7 +68,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     for (let j = 0; j < sides.length; j++) {
       const b = bound[j];
       if (b === undefined || j === i) continue;
-      if (!keysAgree(i, e, j, b)) return false;
+      t = and3(t, keysAgree(i, e, j, b));
+      if (t === false) return false;
       t = and3(t, windowTruth(e, b));
       if (t === false) return false;
     }
@@ -98,12 +103,39 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   return search(0, true);
 }
 
-function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b: unknown, kb: readonly string[], ci: boolean): boolean {
+/** One side's event and its keys (with their chains). */
+interface KeyedEvent {
+  readonly ev: unknown;
+  readonly keys: readonly string[];
+  readonly derived?: readonly (Derived | null)[] | undefined;
+}
+
+const UNKNOWN_KEY = Symbol('unknown key');
+
+/** A key's value: the field's, or its chain's (a failure is null; a value that cannot be known is UNKNOWN_KEY). */
+function keyValue(resolve: FieldResolver, k: KeyedEvent, i: number): unknown {
+  const raw = resolve(k.ev, k.keys[i]!);
+  const d = k.derived?.[i];
+  if (!d) return raw;
+  const v = deriveValue(d, raw, (f) => resolve(k.ev, f));
+  if (v === FAILED_NULL) return undefined;
+  if (v === UNKNOWN_OPERAND || v instanceof Spread) return UNKNOWN_KEY;
+  return v;
+}
+
+function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean): Truth {
+  const ka = a.keys;
+  const kb = b.keys;
   if (ka.length !== kb.length) return false;
+  let unknown = false;
   for (let i = 0; i < ka.length; i++) {
-    const x = resolve(a, ka[i]!);
-    const y = resolve(b, kb[i]!);
+    const x = keyValue(resolve, a, i);
+    const y = keyValue(resolve, b, i);
     if (x === undefined || x === null || y === undefined || y === null) return false;
+    if (x === UNKNOWN_KEY || y === UNKNOWN_KEY) {
+      unknown = true;
+      continue;
+    }
     if (typeof x === 'object' || typeof y === 'object') {
       if (JSON.stringify(x) !== JSON.stringify(y)) return false;
     } else if (typeof x === 'number' || typeof y === 'number') {
@@ -112,7 +144,7 @@ function pairEqual(resolve: FieldResolver, a: unknown, ka: readonly string[], b:
       if (x.toLowerCase() !== y.toLowerCase()) return false;
     } else if (x !== y) return false;
   }
-  return true;
+  return unknown ? 'unknown' : true;
 }
 
 /** What each presence means, for pages. */
@@ -127,11 +159,13 @@ export function renderSideKeys(sides: readonly CorrelationSide[], i: number): st
   const s = sides[i]!;
   if (s.partner === undefined) return '';
   const p = sides[s.partner]!;
-  const pk = s.partnerKeys ?? p.keys;
-  if (s.keys.length === 0) return '';
+  const pkd = s.partnerKeys ? s.partnerKeysDerived : p.keysDerived;
+  const pk = (s.partnerKeys ?? p.keys).map((k, j) => renderOperand(k, pkd?.[j] ?? undefined));
+  const keys = s.keys.map((k, j) => renderOperand(k, s.keysDerived?.[j] ?? undefined));
+  if (keys.length === 0) return '';
   const on = s.keysCi ? 'on[ci]' : 'on';
-  if (s.keys.every((k, j) => k === pk[j])) return `${on} ${s.keys.join(', ')}`;
-  return `${on} ${s.keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
+  if (keys.every((k, j) => k === pk[j])) return `${on} ${keys.join(', ')}`;
+  return `${on} ${keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
 }
 
 /** One line per side: `right (no event may match) SigninLogs on left.a == right.b: <condition>`. */

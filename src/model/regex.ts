@@ -9,7 +9,13 @@ import { fastRegex } from './regexFast.ts';
 
 const require = createRequire(import.meta.url);
 // re2-wasm is CommonJS; its RE2 class mirrors RegExp.
-const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => CompiledRegex };
+const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => CompiledRegex & GlobalRegex };
+
+/** A global (`g`) RE2: exec from `lastIndex`, the match's offset in `index`. */
+interface GlobalRegex {
+  lastIndex: number;
+  exec(s: string): (RegexMatch & { readonly index: number }) | null;
+}
 
 /** A match: the whole match and each group (undefined when a group did not take part), named groups by name. */
 export type RegexMatch = readonly (string | undefined)[] & { readonly groups?: Readonly<Record<string, string | undefined>> };
@@ -69,6 +75,36 @@ export function regexExec(pattern: string, flags: string, input: string): RegexM
   if (!c.ok) return undefined;
   if (input.length > LIMITS.maxRegexInput) return undefined;
   return c.re.exec(input);
+}
+
+const globalCache = new Map<string, GlobalRegex>();
+
+/**
+ * Every non-overlapping match of a pattern, left to right, replaced by `rewrite(match)` (after an empty match the
+ * search moves on by one character); undefined when the pattern cannot be run with bounded cost.
+ */
+export function regexReplaceAll(pattern: string, flags: string, input: string, rewrite: (m: RegexMatch) => string): string | undefined {
+  if (!compileRegex(pattern, flags).ok || input.length > LIMITS.maxRegexInput) return undefined;
+  const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'gu';
+  const key = f + '\u0000' + pattern;
+  let re = globalCache.get(key);
+  if (!re) {
+    if (globalCache.size >= CACHE_MAX) globalCache.clear();
+    re = new RE2(pattern, f);
+    globalCache.set(key, re);
+  }
+  re.lastIndex = 0;
+  let out = '';
+  let pos = 0;
+  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
+    out += input.slice(pos, m.index) + rewrite(m);
+    pos = m.index + (m[0] ?? '').length;
+    if (m[0] === '') {
+      if (re.lastIndex >= input.length) break;
+      re.lastIndex++;
+    }
+  }
+  return out + input.slice(pos);
 }
 
 /** Escape a literal for use inside a pattern. */

@@ -64,6 +64,12 @@ function renderArg(a: TransformArg | undefined): string {
  * A predicate's operand: the field, or its derivation read left to right
  * (`json(requestParameters.policyDocument).Statement[*].Effect`, `int(split(x, ":")[1])`).
  */
+/** A span in milliseconds as KQL writes it (`1h`, `30m`, `1d`). */
+function renderMs(ms: number): string {
+  for (const [u, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % n === 0) return `${ms / n}${u}`;
+  return `${ms}ms`;
+}
+
 export function renderOperand(field: string, d: Derived | undefined): string {
   if (!d) return field;
   let x = field;
@@ -106,6 +112,13 @@ export function renderOperand(field: string, d: Derived | undefined): string {
         x = `strcat(${[...before, x, ...after].join(', ')})`;
         break;
       }
+      case 'replace':
+        x = `${a[2] === 'regex' ? 'replace_regex' : 'replace'}(${[x, renderArg(a[0]), renderArg(a[1])].join(', ')})`;
+        break;
+      case 'bin':
+        x = `bin(${x}, ${a[1] === 'ms' && typeof a[0] === 'number' ? renderMs(a[0]) : renderArg(a[0])})`;
+        break;
+      case 'base64decode':
       case 'json':
       case 'lower':
       case 'upper':

@@ -3,7 +3,7 @@
  * Plain JSON-serializable data; `docs/model.md` documents the schema.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import type { Expr, Operator, Value } from './expr.ts';
+import type { Derived, Expr, Operator, Value } from './expr.ts';
 import type { Format, Kind, Severity, Status } from './facts.ts';
 import type { Span } from './span.ts';
 
@@ -176,6 +176,13 @@ export interface CorrelationSide {
   /** Index (in `sides`) of the side whose events this side's keys pair with. */
   readonly partner?: number;
   readonly partnerKeys?: readonly string[];
+  /**
+   * Keys computed from their field (a KQL join on a column made by extend): for each of `keys`, the transform chain
+   * applied to the field (null: the field itself). Absent: every key is its field.
+   */
+  readonly keysDerived?: readonly (Derived | null)[];
+  /** The same for `partnerKeys`. */
+  readonly partnerKeysDerived?: readonly (Derived | null)[];
   /** The keys pair case-insensitively (KQL `in~`, join keys folded with tolower / toupper on both sides). */
   readonly keysCi?: boolean;
   /** Tables or sources the side's events come from. */

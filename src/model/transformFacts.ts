@@ -3,7 +3,9 @@
  * Evaluation (`derive.ts`) implements exactly these; `docs/operators.md` is generated from this table too.
  *
  * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
- * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch).
+ * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch). KQL has no null
+ * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len) take
+ * a null / missing input as "", and a string result KQL documents as null (no match) is "".
  */
 import type { TransformName } from './expr.ts';
 
@@ -68,13 +70,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     render: 'trim(X)',
     meaning: 'The string with leading and trailing whitespace (or any of the given characters) removed.',
     failure: 'a value that is not a string',
-    sources: ['Python s.strip([chars])', 'KQL trim(@"\\s", s) (whitespace only)'],
+    sources: ['Python s.strip([chars])', 'KQL trim(regex, s) where the regex is a set of characters (`@"\\s+"`: RE2 whitespace, `@"[ \"]+"`)'],
   },
   len: {
     args: '',
     render: 'len(X)',
     meaning: 'Length: code points of a string, elements of a list, members of an object.',
-    languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first, array_length of a non-array is null.',
+    languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first (null: "", length 0), array_length of a non-array is null.',
     failure: 'a value without a length (Python), null / missing',
     sources: ['Python len(x)', 'KQL strlen(s) / array_length(a)'],
   },
@@ -125,15 +127,15 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'pattern (string), group (integer or name)[, flags (string)]',
     render: 'extract("re", n, X)',
     meaning: 'The text of capture group `group` (0: the whole match) of the first match of the regular expression (RE2, unanchored search) in the string; a group that did not take part is null.',
-    languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match is null.',
+    languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match (or a group that did not take part, or no such group) is null, which for a string is "" (KQL has no null string), so isempty() holds and == "" too.',
     failure: 'no match (Python), a value that is not a string, a pattern RE2 cannot run (unknown)',
-    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s)', 'SPL rex field=s "(?<name>...)"'],
+    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s[, typeof(T)])', 'KQL parse kind=regex (the pattern as one regex, the column\'s group)', 'SPL rex field=s "(?<name>...)"'],
   },
   parse: {
     args: 'pattern (parse parts: {lit}, {star}, {col, type?}), column (string)',
     render: 'parse(X, "pattern", column)',
     meaning: 'KQL `parse x with * "lit" col:type *` (simple kind): the pattern must match from the start of the string (and to its end when it ends with a column, which takes the rest), literals exactly, `*` and string columns as few characters as possible (`.*?`), long / int columns `-?[0-9]+`, real columns a decimal number; the value is the named column (converted to its type).',
-    failure: 'the string does not match the pattern (every column is null)',
+    failure: 'the string does not match the pattern: every column is null, a string column "" (KQL has no null string)',
     sources: ['KQL parse (simple kind)', 'KQL parse-where (the row is dropped when null)'],
   },
   strcat: {
@@ -142,6 +144,29 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     meaning: 'The concatenation of the values before, the value so far and the values after, each as tostring (null as ""); field references are read from the event.',
     failure: 'never',
     sources: ['KQL strcat(a, b, ...)', 'Python a + b on strings / f"{a}{b}"', 'SPL a.b'],
+  },
+  replace: {
+    args: 'lookup (string), rewrite (string)[, "regex"]',
+    render: 'replace(X, lookup, rewrite) / replace_regex(X, re, rewrite)',
+    meaning: 'Every occurrence of lookup in the string, left to right and not overlapping, replaced by rewrite. With "regex": every match of the RE2 regular expression (after an empty match the search moves on one character), and in rewrite `\\0`…`\\9` stand for the match and its groups (a group that did not take part is "") and `\\\\` for a backslash (RE2 rewrite).',
+    failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
+    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)'],
+  },
+  bin: {
+    args: 'size (number)[, "ms"]',
+    render: 'bin(X, size)',
+    meaning: 'The value rounded down to a multiple of size; with "ms" an ISO 8601 date-time rounded down to a multiple of size milliseconds since 1970-01-01 (UTC), as an ISO date-time.',
+    languages: 'KQL bin(t, span): the lowering keeps only spans that divide a day, for which counting from 1970 or from year 1 gives the same buckets.',
+    failure: 'a value that is not a number (or not an ISO date-time with "ms"); null',
+    sources: ['KQL bin(x, size) / floor(x, size)'],
+  },
+  base64decode: {
+    args: '',
+    render: 'base64decode(X)',
+    meaning: 'The text a base64 string encodes, decoded as UTF-8 (standard alphabet; `=` padding to a multiple of 4 characters; spaces and line breaks ignored).',
+    languages: 'KQL documents null for bytes that are not valid UTF-8; a text that is not base64 is taken as null too (not documented). A null string is "" (KQL has no null string).',
+    failure: 'not base64, or bytes that are not UTF-8',
+    sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)'],
   },
   type: {
     args: '',

@@ -6,7 +6,7 @@
  * References: https://learn.microsoft.com/kusto/query/datatypes-string-operators (string operators and their case
  * rules), Kusto.Language `SyntaxKind` (operator node names).
  */
-import type { Operator } from '../../model/expr.ts';
+import type { Operator, TransformName } from '../../model/expr.ts';
 import type { SidePresence, StageKind } from '../../model/rule.ts';
 
 /** How a binary string/comparison operator lowers. */
@@ -94,6 +94,65 @@ export const TRANSPARENT_FUNCTIONS: ReadonlySet<string> = new Set([
   'parsejson',
   'toguid',
 ]);
+
+/**
+ * The step a conversion function adds when its argument is already a derived value (`toint(extract(…))`); on a
+ * plain column the function stays transparent (above). Conversions without a transform (tobool, toguid) are not
+ * listed: on a derived value they stay opaque.
+ */
+export const CONVERSION_STEPS: Readonly<Record<string, TransformName>> = {
+  tostring: 'tostring',
+  tolong: 'int',
+  toint: 'int',
+  toreal: 'float',
+  todouble: 'float',
+  todecimal: 'float',
+  todynamic: 'json',
+  toobject: 'json',
+  parse_json: 'json',
+  parsejson: 'json',
+  tolower: 'lower',
+  toupper: 'upper',
+};
+
+/** A scalar function computing a value from one column: its transform, which argument is the column, its arity. */
+export interface DerivingFunction {
+  readonly transform: TransformName;
+  /** Index of the argument the value is computed from. */
+  readonly source: number;
+  /** Fewest and most arguments. */
+  readonly arity?: readonly [number, number];
+}
+
+/** Scalar functions that become a transform step over their column (issue 19; see derived.ts). */
+export const DERIVING_FUNCTIONS: Readonly<Record<string, DerivingFunction>> = {
+  substring: { transform: 'substring', source: 0, arity: [2, 3] },
+  split: { transform: 'split', source: 0, arity: [2, 3] },
+  extract: { transform: 'extract', source: 2, arity: [3, 4] },
+  extract_json: { transform: 'json', source: 1, arity: [2, 3] },
+  extractjson: { transform: 'json', source: 1, arity: [2, 3] },
+  trim: { transform: 'trim', source: 1, arity: [2, 2] },
+  strlen: { transform: 'len', source: 0, arity: [1, 1] },
+  replace_string: { transform: 'replace', source: 0, arity: [3, 3] },
+  bin: { transform: 'bin', source: 0, arity: [2, 2] },
+  floor: { transform: 'bin', source: 0, arity: [2, 2] },
+  base64_decode_tostring: { transform: 'base64decode', source: 0, arity: [1, 1] },
+  base64_decodestring: { transform: 'base64decode', source: 0, arity: [1, 1] },
+  replace_regex: { transform: 'replace', source: 0, arity: [3, 3] },
+  replace: { transform: 'replace', source: 2, arity: [3, 3] },
+  strcat: { transform: 'strcat', source: 0 },
+  strcat_delim: { transform: 'strcat', source: 1 },
+};
+
+/** Column / conversion types (`parse … col:long`, `typeof(real)`) and the transform converting to each. */
+export const PARSE_COLUMN_TYPES: Readonly<Record<string, 'string' | 'int' | 'float'>> = {
+  string: 'string',
+  long: 'int',
+  int: 'int',
+  real: 'float',
+  double: 'float',
+  decimal: 'float',
+};
 
 /** Functions that fold case: comparing their result is a case-insensitive comparison of the field. */
 export const CASE_FOLDING_FUNCTIONS: Readonly<Record<string, 'lower' | 'upper'>> = { tolower: 'lower', toupper: 'upper' };

@@ -3,12 +3,14 @@
  * model's expressions, with KQL's meaning (case rules, has/has_all, negations, null/empty checks, IP ranges).
  * Time comparisons (`TimeGenerated > ago(1h)`) are the rule's window: reported through `onTime`, not predicates.
  */
-import { and, not, opaque, or, pred, TRUE, type Expr, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import {
   BINARY_OPERATOR_FACTS,
   CASE_FOLDING_FUNCTIONS,
   CIDR_FUNCTIONS,
+  CONVERSION_STEPS,
+  type BinaryOperatorFact,
   NULL_FUNCTIONS,
   PRIVATE_IPV4_RANGES,
   SWAPPED,
@@ -19,6 +21,8 @@ import {
 } from './kqlFacts.ts';
 import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
+import { asDerived, columnIfExists, derive, derivingCall, missingOpts } from './derived.ts';
+import { casesOperand, decideConstant, onBranches } from './cases.ts';
 
 /** A comparison of the event time with a point in time: the rule's look-back window. */
 export interface TimeFilter {
@@ -78,15 +82,27 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const l = left ? operand(ctx, left) : undefined;
       const r = nameOf(right);
       if (l?.kind === 'field' && !l.fold && r !== undefined) return { kind: 'field', field: `${l.field}.${r}`, text };
-      return other(text, 'member of a computed value');
+      if (l && r !== undefined) {
+        const d = derive(l, [{ fn: 'get', args: [r] }], text);
+        if (d) return d;
+      }
+      return other(text, l?.kind === 'other' ? `member of a computed value (${l.reason})` : 'member of a computed value');
     }
     case 'ElementExpression': {
       const [left, br] = nodes(n);
-      const l = left ? operand(ctx, left) : undefined;
       const idx = br ? nodes(br)[0] : undefined;
-      const key = idx?.literal?.value;
-      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || typeof key === 'number')) return { kind: 'field', field: `${l.field}.${key}`, text };
-      return other(text, 'element of a computed value');
+      const ko = idx ? operand(ctx, idx) : undefined;
+      const key = ko?.kind === 'value' ? ko.value : undefined;
+      const picked = key === 0 && left ? requestedSplit(ctx, left, text) : undefined;
+      if (picked) return picked;
+      const l = left ? operand(ctx, left) : undefined;
+      // a negative index counts from the end: not a path, a `get` step
+      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || (typeof key === 'number' && key >= 0))) return { kind: 'field', field: `${l.field}.${key}`, text };
+      if (l && (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key)))) {
+        const d = derive(l, [{ fn: 'get', args: [key] }], text);
+        if (d) return d;
+      }
+      return other(text, l?.kind === 'other' ? `element of a computed value (${l.reason})` : 'element of a computed value');
     }
     case 'FunctionCallExpression':
       return callOperand(ctx, n, text);
@@ -130,19 +146,45 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
   }
 }
 
+/** `split(s, sep, i)[0]`: the one-element array split() returns for a requested index, indexed: `split(s, sep)[i]`. */
+function requestedSplit(ctx: ExprCtx, call: KNode, text: string): Operand | undefined {
+  if (call.kind !== 'FunctionCallExpression' || nameOf(nodes(call)[0]) !== 'split') return undefined;
+  const args = listItems(child(call, 'ExpressionList'));
+  if (args.length !== 3) return undefined;
+  const i = operand(ctx, args[2]!);
+  if (i.kind !== 'value' || typeof i.value !== 'number' || !Number.isInteger(i.value) || i.value < 0) return undefined;
+  const parts = derivingCall(ctx.q, 'split', args.slice(0, 2), text, (x) => operand(ctx, x));
+  return parts && parts.kind === 'derived' ? derive(parts, [{ fn: 'get', args: [i.value] }], text) : undefined;
+}
+
 function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   const fname = nameOf(nodes(n)[0]) ?? '';
   const args = listItems(child(n, 'ExpressionList'));
   if (TRANSPARENT_FUNCTIONS.has(fname) && args.length === 1) {
     const a = operand(ctx, args[0]!);
-    return a.kind === 'field' || a.kind === 'value' || a.kind === 'agg' ? a : other(text, `${fname}() of a computed value`);
+    if (a.kind === 'field' || a.kind === 'value' || a.kind === 'agg') return a;
+    const conv = CONVERSION_STEPS[fname];
+    if (a.kind === 'derived' && conv) return derive(a, [{ fn: conv }], text)!;
+    return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
   }
   const fold = CASE_FOLDING_FUNCTIONS[fname];
   if (fold && args.length === 1) {
     const a = operand(ctx, args[0]!);
-    if (a.kind === 'field') return { kind: 'field', field: a.field, fold, text };
+    if (a.kind === 'field' && !a.fold) return { kind: 'field', field: a.field, fold, text };
     if (a.kind === 'value' && typeof a.value === 'string') return { kind: 'value', value: fold === 'lower' ? a.value.toLowerCase() : a.value.toUpperCase(), text };
-    return other(text, `${fname}() of a computed value`);
+    const d = derive(a, [{ fn: fold }], text);
+    if (d) return d;
+    return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
+  }
+  const d = derivingCall(ctx.q, fname, args, text, (x) => operand(ctx, x));
+  if (d) return d;
+  const cond = conditionalCall(ctx, fname, args, text);
+  if (cond) return cond;
+  if ((fname === 'column_ifexists' || fname === 'columnifexists') && args.length === 2) return columnIfExists(args.map((a) => operand(ctx, a)), text);
+  if (isConditionFunction(fname)) {
+    // a boolean column (`IsPrivate = ipv4_is_private(ip)`): true under the condition, false otherwise
+    const e = lowerCall({ ...ctx, onRef: undefined }, n, false, (r) => opaque(text, r, spanOf(ctx, n)), spanOf(ctx, n));
+    return casesOperand([{ when: e, value: { kind: 'value', value: true, text: 'true' } }], { kind: 'value', value: false, text: 'false' }, text);
   }
   if (TIME_FUNCTIONS.has(fname)) {
     if (fname === 'ago' && args.length === 1) {
@@ -269,9 +311,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
     case 'ElementExpression': {
       const o = operand(ctx, n);
       ctx.onRef?.(o);
-      if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
-      if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
-      return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
+      return truthOf(o, span, opq);
     }
     case 'StarExpression':
       return opq('search over every column');
@@ -282,6 +322,12 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   const spelling = operatorSpelling(n);
   if (kids.length !== 2 || !spelling) return opq(`${n.kind.replace(/Expression$/, '')} is not a condition the model can hold`);
   if (UNSUPPORTED_OPERATORS[spelling]) return opq(UNSUPPORTED_OPERATORS[spelling]!);
+  const truth = comparedCondition(kids, spelling);
+  if (truth) {
+    // ipv4_is_private(ip) == false: the condition function itself, negated when compared with false
+    const c = lowerCall(ctx, truth.call, false, opq, span);
+    return truth.holds ? c : not(c);
+  }
   const fact = BINARY_OPERATOR_FACTS[spelling];
   if (!fact) return opq(`operator ${spelling} is not a condition the model can hold`);
   let left = operand(ctx, kids[0]!);
@@ -292,42 +338,61 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
 
   let op = fact.op;
   // value on the left, column on the right: swap (`5 < x` is `x > 5`)
-  if (!fact.list && left.kind !== 'field' && left.kind !== 'agg' && (rights[0]?.kind === 'field' || rights[0]?.kind === 'agg') && SWAPPED[op]) {
+  const isColumn = (o: Operand | undefined) => o?.kind === 'field' || o?.kind === 'agg' || o?.kind === 'derived' || o?.kind === 'cases';
+  if (!fact.list && !isColumn(left) && isColumn(rights[0]) && SWAPPED[op]) {
     const r = rights[0]!;
     rights[0] = left;
     left = r;
     op = SWAPPED[op]!;
   }
   if (left.kind === 'time' || rights.some((r) => r.kind === 'time')) return timeComparison(ctx, left, rights, op, conj, text, opq);
+  if (left.kind === 'cases') return onBranches(left, (v) => compare(v, rights, fact, op, span, opq));
+  return compare(left, rights, fact, op, span, opq);
+}
+
+/** A comparison of an operand with the right side's operands, as the operator's facts say. */
+function compare(leftIn: Operand, rights: readonly Operand[], fact: BinaryOperatorFact, op: Operator, span: Span, opq: (reason: string) => Expr): Expr {
+  let left = leftIn;
   if (left.kind === 'agg') left = { kind: 'field', field: left.column, text: left.text };
-  if (left.kind !== 'field') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
+  if (left.kind === 'value') {
+    const v = left.value;
+    return decideConstant(v !== null && typeof v === 'object' ? undefined : v, (f) => compare({ kind: 'field', field: f, text: left.text }, rights, fact, op, span, opq), left.text);
+  }
+  if (left.kind !== 'field' && left.kind !== 'derived') return opq(left.kind === 'other' ? `${left.text}: ${left.reason}` : `left side is a ${left.kind}`);
   const values: Value[] = [];
   for (const r of rights) {
     if (r.kind === 'value') values.push(r.value);
     else if (r.kind === 'values') values.push(...r.values);
     else if (r.kind === 'field' && !r.fold) values.push({ kind: 'field', field: r.field });
+    else if (r.kind === 'field' || r.kind === 'derived') {
+      const d = asDerived(r)!;
+      const m = d.missingAs;
+      values.push({ kind: 'field', field: d.field, ...(d.derived.steps.length ? { derived: d.derived } : {}), ...(m !== undefined && m !== null && typeof m !== 'object' ? { missingAs: m } : {}) });
+    }
     else if (r.kind === 'agg') values.push({ kind: 'field', field: r.column });
     else if (r.kind === 'span') values.push(r.text);
     else if (r.kind === 'table') return opq(`membership in the rows of ${r.text.length > 60 ? 'a subquery' : r.text}, known only when the query runs`);
     else if (r.kind === 'other') return opq(`${r.text}: ${r.reason}`);
+    else if (r.kind === 'cases') return opq(`right side is a conditional value (${r.text.length > 60 ? r.text.slice(0, 57) + '...' : r.text})`);
     else return opq(`right side is a ${r.kind}`);
   }
   if (fact.list && values.length === 0) return opq('empty list');
   const isOrdering = op === 'lt' || op === 'le' || op === 'gt' || op === 'ge';
   let cs = fact.cs;
-  if (left.fold) {
-    // tolower(x) == "abc" is x =~ "abc"; against a value that is not in the folded case it never holds
-    const folded = (s: string) => (left.kind === 'field' && left.fold === 'upper' ? s.toUpperCase() : s.toLowerCase());
-    if (values.some((v) => typeof v === 'string' && folded(v) !== v)) return opq(`${left.text} compared with a value that is not ${left.fold}-case`);
-    if (isOrdering) return opq(`${left.text}: ordering of a case-folded value`);
-    cs = false;
+  if (left.kind === 'field' && left.fold) {
+    // tolower(x) == "abc" is x =~ "abc"; against a value that is not in the folded case, or in an ordering, the
+    // comparison is on the folded value itself (a derived operand)
+    const upper = left.fold === 'upper';
+    const folded = (s: string) => (upper ? s.toUpperCase() : s.toLowerCase());
+    if (isOrdering || values.some((v) => (typeof v === 'string' && folded(v) !== v) || (v !== null && typeof v === 'object'))) left = asDerived(left)!;
+    else cs = false;
   }
-  const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = {};
+  const opts: { -readonly [K in keyof PredicateOptions]: PredicateOptions[K] } = { ...missingOpts(left) };
   if (!isOrdering) opts.cs = cs;
   if (fact.all && values.length > 1) opts.match = 'all';
   if (fact.term) opts.term = fact.term;
   if (op === 'wildcard') opts.wildcard = 'like';
-  const p = pred(left.field, op, values, opts, span);
+  const p = pred(left.field, op, values, opts, span, left.kind === 'derived' ? left.derived : undefined);
   return fact.negated ? not(p) : p;
 }
 
@@ -363,10 +428,12 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
     ctx.onTime?.({ field: left.field, text, ...(a.kind === 'time' && a.window ? { window: a.window } : {}) });
     return TRUE;
   }
-  const f = left.kind === 'agg' ? left.column : left.kind === 'field' && !left.fold ? left.field : undefined;
+  const dl = left.kind === 'field' && left.fold ? asDerived(left) : left.kind === 'derived' ? left : undefined;
+  const f = left.kind === 'agg' ? left.column : left.kind === 'field' ? left.field : dl?.field;
   if (f === undefined) return opq(left.kind === 'other' ? left.reason : 'between on a computed value');
   if (a.kind !== 'value' || b.kind !== 'value') return opq('between bounds that are not constants');
-  const e = and(pred(f, 'ge', [a.value], undefined, span), pred(f, 'le', [b.value], undefined, span));
+  const mo = missingOpts(dl);
+  const e = and(pred(f, 'ge', [a.value], mo, span, dl?.derived), pred(f, 'le', [b.value], mo, span, dl?.derived));
   return negated ? not(e) : e;
 }
 
@@ -378,20 +445,19 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   if (nf && args.length === 1) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    const f = o.kind === 'field' ? o.field : o.kind === 'agg' ? o.column : undefined;
-    if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
-    return pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span);
+    if (o.kind === 'cases') return onBranches(o, (v) => nullTest(v, nf, span, opq, fname));
+    return nullTest(o, nf, span, opq, fname);
   }
   if (fname === 'ipv4_is_private' && args.length === 1) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
-    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, undefined, span);
+    if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
+    return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, missingOpts(o), span, o.kind === 'derived' ? o.derived : undefined);
   }
   if (CIDR_FUNCTIONS.has(fname) && args.length >= 2) {
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
-    if (o.kind !== 'field') return opq(`${fname}() of a computed value`);
+    if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
     const ranges: Value[] = [];
     for (const a of args.slice(1)) {
       const r = operand(ctx, a);
@@ -403,10 +469,70 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
         if (typeof prev === 'string') ranges.push(`${prev.split('/')[0]}/${r.value}`);
       } else return opq(`${fname}() with computed ranges`);
     }
-    return pred(o.field, 'cidr', ranges, undefined, span);
+    return pred(o.field, 'cidr', ranges, missingOpts(o), span, o.kind === 'derived' ? o.derived : undefined);
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);
+}
+
+/** isnull / isempty (and their negations) of an operand; of a constant it is decided now. */
+function nullTest(o: Operand, nf: { readonly op: 'is_null' | 'is_not_null'; readonly empty: boolean }, span: Span, opq: (reason: string) => Expr, fname: string): Expr {
+  // isempty(tolower(x)) is isempty(x): a case fold keeps emptiness
+  if (o.kind === 'value') {
+    const v = o.value;
+    if (v !== null && typeof v === 'object') return opq(`${fname}() of a column reference`);
+    return decideConstant(v, (f) => pred(f, nf.op, [], nf.empty ? { empty: true } : undefined, span), o.text);
+  }
+  const f = o.kind === 'field' || o.kind === 'derived' ? o.field : o.kind === 'agg' ? o.column : undefined;
+  if (f === undefined) return opq(o.kind === 'other' ? `${fname}(${o.text}): ${o.reason}` : `${fname}() of a ${o.kind}`);
+  return pred(f, nf.op, [], { ...(nf.empty ? { empty: true } : {}), ...missingOpts(o) }, span, o.kind === 'derived' ? o.derived : undefined);
+}
+
+/**
+ * `iff(c, a, b)` / `iif`, `case(c1, v1, …, else)`, `coalesce(a, b, …)` (the first value that is not null or empty):
+ * a conditional operand (cases.ts), or undefined for other functions.
+ */
+function conditionalCall(ctx: ExprCtx, fname: string, args: readonly KNode[], text: string): Operand | undefined {
+  const cond = (n: KNode) => lowerPredicate({ ...ctx, onRef: undefined }, n, false);
+  const opd = (n: KNode) => operand(ctx, n);
+  if ((fname === 'iff' || fname === 'iif') && args.length === 3) return casesOperand([{ when: cond(args[0]!), value: opd(args[1]!) }], opd(args[2]!), text);
+  if (fname === 'case' && args.length >= 3 && args.length % 2 === 1) {
+    const pairs = [];
+    for (let i = 0; i + 1 < args.length; i += 2) pairs.push({ when: cond(args[i]!), value: opd(args[i + 1]!) });
+    return casesOperand(pairs, opd(args[args.length - 1]!), text);
+  }
+  if (fname === 'coalesce' && args.length >= 1) {
+    const ops = args.map(opd);
+    const span = spanOf(ctx, args[0]!);
+    const pairs = ops.slice(0, -1).map((o) => ({ when: nullTest(o, NULL_FUNCTIONS['isnotempty']!, span, (r) => opaque(o.text, r, span), 'coalesce'), value: o }));
+    return casesOperand(pairs, ops[ops.length - 1]!, text);
+  }
+  return undefined;
+}
+
+/** A column used as a condition: a boolean constant, `x == true`, or over a conditional's branches. */
+function truthOf(o: Operand, span: Span, opq: (reason: string) => Expr): Expr {
+  if (o.kind === 'value' && typeof o.value === 'boolean') return { kind: 'const', value: o.value };
+  if (o.kind === 'field' && !o.fold) return pred(o.field, 'eq', [true], { cs: true }, span);
+  if (o.kind === 'derived') return pred(o.field, 'eq', [true], { cs: true, ...missingOpts(o) }, span, o.derived);
+  if (o.kind === 'cases') return onBranches(o, (v) => truthOf(v, span, opq));
+  return opq(o.kind === 'other' ? o.reason : `${o.kind} used as a condition`);
+}
+
+/** Functions whose value is a condition (isempty, ipv4_is_private, ipv4_is_in_range…). */
+function isConditionFunction(f: string): boolean {
+  return NULL_FUNCTIONS[f] !== undefined || f === 'ipv4_is_private' || CIDR_FUNCTIONS.has(f);
+}
+
+/** `f(x) == true` / `f(x) != false` (and swapped) where f is a condition function: the call and whether it must hold. */
+function comparedCondition(kids: readonly KNode[], spelling: string): { call: KNode; holds: boolean } | undefined {
+  if (spelling !== '==' && spelling !== '!=') return undefined;
+  const [a, b] = kids;
+  const isCond = (x: KNode | undefined) => x?.kind === 'FunctionCallExpression' && isConditionFunction(nameOf(nodes(x)[0]) ?? '');
+  const call = isCond(a) ? a : isCond(b) ? b : undefined;
+  const lit = call === a ? b : a;
+  if (!call || lit?.literal?.type !== 'boolean') return undefined;
+  return { call, holds: (lit.literal.value === true) === (spelling === '==') };
 }
 
 /** Top-level conjuncts of a boolean syntax tree (`a and (b and c)` gives a, b, c). */

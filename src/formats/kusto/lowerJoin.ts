@@ -6,10 +6,12 @@
  * either way). Filters after the join go to the side whose columns they read (the left's for leftsemi/leftanti, the
  * right's for rightsemi/rightanti, the owner of each column for the others when the columns are known); a filter
  * on an outer join's optional side, on columns of several sides or on columns whose side is unknown stays in
- * `missing`. A join that cannot be stated this way (after an aggregation, a computed key, a joined query that is
- * itself aggregated with a threshold…) is listed in `missing` with the reason, and the rows end there as before.
+ * `missing`. Keys made by extend pair on their transform chains (`keysDerived`). A join that cannot be stated this
+ * way (after an aggregation, a key no transform chain says, a joined query that is itself aggregated with a
+ * threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
-import { and, named, opaque, or, TRUE, type Expr } from '../../model/expr.ts';
+import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
+import { asDerived } from './derived.ts';
 import type { Aggregation, CorrelationSide, MissingPart, SidePresence, StageDetail } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
 import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS } from './kqlFacts.ts';
@@ -26,6 +28,9 @@ interface SideState {
   readonly keys: string[];
   readonly partner?: number;
   readonly partnerKeys?: string[];
+  /** Chains of derived keys, aligned with `keys` / `partnerKeys` (null: the field itself); absent: none. */
+  readonly keysDerived?: (Derived | null)[];
+  readonly partnerKeysDerived?: (Derived | null)[];
   readonly keysCi?: boolean;
   readonly sources: readonly string[];
   readonly text?: string;
@@ -64,11 +69,26 @@ function keyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: st
   return o.kind === 'field' ? { field: o.field, fold: o.fold !== undefined } : undefined;
 }
 
+/**
+ * A join key column computed from a field (`extend k = tolower(split(x, "@")[0])`): its field and chain, when the
+ * chain is one value per row (not the elements of an mv-expanded array).
+ */
+function derivedKeyOf(columns: ReadonlyMap<string, Operand>, name: string): { field: string; derived: Derived } | undefined {
+  const o = columns.get(name);
+  const d = o ? asDerived(o) : undefined;
+  if (!d || d.derived.steps.length === 0 || d.missingAs !== undefined || d.derived.steps.some((x) => x.fn === 'elements')) return undefined;
+  return { field: d.field, derived: d.derived };
+}
+
+/** Chains of keys, or undefined when every key is its field. */
+const chains = (ds: readonly (Derived | null)[]): (Derived | null)[] | undefined => (ds.some((d) => d) ? [...ds] : undefined);
+
 /** Start the multi-event state with the pipeline's own rows as the left side. */
-function ensureMulti(s: State, presence: SidePresence, keys: readonly string[]): MultiState {
+function ensureMulti(s: State, presence: SidePresence, keys: readonly string[], keysDerived?: readonly (Derived | null)[]): MultiState {
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  const kd = keysDerived ? chains(keysDerived) : undefined;
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
   for (const c of cols ?? []) m.owner.set(c, 0);
   s.multi = m;
   return m;
@@ -110,6 +130,23 @@ function parseKeys(env: Env, on: KNode | undefined): { left: string[]; right: st
   return left.length ? { left, right } : { reason: 'join without keys' };
 }
 
+/**
+ * The key pairs left when those that are the same constant on both sides (`extend k = 1 … on k`: every row pairs
+ * with every row) are dropped.
+ */
+function withoutConstantKeys(keys: { left: string[]; right: string[] }, lcols: ReadonlyMap<string, Operand>, rcols: ReadonlyMap<string, Operand>): { left: string[]; right: string[] } {
+  const constant = (cols: ReadonlyMap<string, Operand>, k: string) => {
+    const o = cols.get(k);
+    return o?.kind === 'value' && o.value !== null && typeof o.value !== 'object' ? o.value : undefined;
+  };
+  const same = keys.left.map((k, i) => {
+    const a = constant(lcols, k);
+    return a !== undefined && a === constant(rcols, keys.right[i]!);
+  });
+  if (!same.some(Boolean)) return keys;
+  return { left: keys.left.filter((_, i) => !same[i]), right: keys.right.filter((_, i) => !same[i]) };
+}
+
 /** Why a joined query's rows cannot be one side (undefined when they can): aggregated with a threshold, reshaped… */
 function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence): string | undefined {
   if (rs.phase === 'ended') return `the joined query's rows end at ${rs.endedBy ?? 'an operator that reshapes them'}`;
@@ -122,10 +159,12 @@ function sideBlocker(rs: State, keys: readonly string[], presence: SidePresence)
 }
 
 /** Append a joined query's sides (one, or its own left and joined sides when it is itself a join). */
-function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean): number {
+function addSide(env: Env, m: MultiState, rs: State, name: string, presence: SidePresence, keys: readonly string[], partner: number, partnerKeys: readonly string[], node: KNode | undefined, ci: boolean, derived?: { keys: readonly (Derived | null)[]; partnerKeys: readonly (Derived | null)[] }): number {
   const r = m.sides.length;
   const cols = knownColumns(rs);
-  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const kd = derived ? chains(derived.keys) : undefined;
+  const pkd = derived ? chains(derived.partnerKeys) : undefined;
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -169,14 +208,30 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   if (!fact || (isLookup && !LOOKUP_KINDS.has(kind))) return fail(`kind=${kind} is not a ${isLookup ? 'lookup' : 'join'} flavor`);
   if (s.phase === 'ended') return fail(`the left side is reshaped before the ${label} (${s.endedBy ?? ''})`);
   if (s.multi && fact.left !== 'required') return fail(`a further ${label} whose left rows are ${fact.left === 'absent' ? 'those without a match' : 'optional'}`);
-  const keys = parseKeys(env, on);
-  if ('reason' in keys) return fail(keys.reason);
+  const parsed = parseKeys(env, on);
+  if ('reason' in parsed) return fail(parsed.reason);
+  const keys = withoutConstantKeys(parsed, s.columns, rs.columns);
+  if (keys.left.length === 0 && (s.phase !== 'rows' || rs.phase !== 'rows')) return fail('a join on a constant key only, with an aggregated side (an aggregation without groups has one row even over no events)');
   // keys folded on both sides (tolower(a) == tolower(b)) pair case-insensitively
   const lkf = keys.left.map((k) => keyOf(s.columns, k));
   const rkf = keys.right.map((k) => keyOf(rs.columns, k));
   const ci = lkf.length > 0 && lkf.every((k, i) => k?.fold && rkf[i]?.fold);
   const lk = lkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
   const rk = rkf.map((k) => (k && (ci || !k.fold) ? k.field : undefined));
+  // keys computed from a field (a case fold on one side only, extract, split…) pair on their chains' values
+  const lkd: (Derived | null)[] = lk.map(() => null);
+  const rkd: (Derived | null)[] = rk.map(() => null);
+  const byChain = (names: readonly string[], cols: ReadonlyMap<string, Operand>, out: (string | undefined)[], outD: (Derived | null)[]) =>
+    names.forEach((k, i) => {
+      if (out[i] !== undefined) return;
+      const d = derivedKeyOf(cols, k);
+      if (d) {
+        out[i] = d.field;
+        outD[i] = d.derived;
+      }
+    });
+  byChain(keys.left, s.columns, lk, lkd);
+  byChain(keys.right, rs.columns, rk, rkd);
   const computedKey = [...keys.left.filter((_, i) => lk[i] === undefined).map((k) => s.columns.get(k)), ...keys.right.filter((_, i) => rk[i] === undefined).map((k) => rs.columns.get(k))][0];
   if (computedKey) return fail(`a join key is a computed column (${computedKey.text}${computedKey.kind === 'other' ? `: ${computedKey.reason}` : computedKey.kind === 'field' && computedKey.fold ? `: to${computedKey.fold}()` : ''})`);
   const blocker = sideBlocker(rs, keys.right, fact.right);
@@ -184,9 +239,9 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
   if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
 
-  const m = ensureMulti(s, fact.left, lk as string[]);
+  const m = ensureMulti(s, fact.left, lk as string[], lkd);
   const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
-  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci);
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci, { keys: rkd, partnerKeys: lkd });
   addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
@@ -306,6 +361,8 @@ function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scop
   if (m.sides[parent]!.presence !== 'required' || c.presence !== 'required') return false;
   c.keys.push(childField!);
   c.partnerKeys!.push(parentField!);
+  c.keysDerived?.push(null);
+  c.partnerKeysDerived?.push(null);
   return true;
 }
 
@@ -329,9 +386,13 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
   const out = [...rs.outputs.keys()];
   const col = rs.explicit && out.length === 1 ? out[0]! : undefined;
   const rk = col !== undefined ? keyOf(rs.columns, col) : undefined;
-  const rkey = rk && (ci || !rk.fold) ? rk.field : undefined;
+  // a column computed from a field (on either side) pairs on its chain's value
+  const rkd = col !== undefined && !(rk && (ci || !rk.fold)) ? derivedKeyOf(rs.columns, col) : undefined;
+  const rkey = rk && (ci || !rk.fold) ? rk.field : rkd?.field;
+  const lkd = lo.kind === 'field' && (ci || !lo.fold) ? undefined : derivedKeyOf(new Map([['', lo]]), '');
+  const lkey = lo.kind === 'field' && (ci || !lo.fold) ? lo.field : lkd?.field;
   const why =
-    lo.kind !== 'field' || (lo.fold && !ci)
+    lkey === undefined
       ? `the tested value ${lo.text} is not a column`
       : col === undefined
         ? 'the subquery does not name its one column'
@@ -343,15 +404,15 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
     if (m0) addJoinedFilter(env, s, cj, e, scope);
     else s.cond.push(e);
   };
-  if (why || lo.kind !== 'field') {
+  if (why || lkey === undefined) {
     addMissing(s, rs.missing);
     target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
     return true;
   }
-  const m = ensureMulti(s, 'required', [lo.field]);
-  const lname = nameOf(l) ?? lo.field;
+  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
+  const lname = nameOf(l) ?? lkey;
   const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
-  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lo.field], items[0], ci);
+  addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lkey], items[0], ci, { keys: [rkd?.derived ?? null], partnerKeys: [lkd?.derived ?? null] });
   addMissing(s, rs.missing);
   m.fns.push(`${tok} (subquery)`);
   m.texts.push(textOf(env.q, cj));
@@ -367,6 +428,8 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
     presence: sd.presence,
     keys: sd.keys,
     ...(sd.partner !== undefined ? { partner: sd.partner, partnerKeys: sd.partnerKeys ?? [] } : {}),
+    ...(sd.keysDerived ? { keysDerived: sd.keysDerived } : {}),
+    ...(sd.partnerKeysDerived ? { partnerKeysDerived: sd.partnerKeysDerived } : {}),
     ...(sd.keysCi ? { keysCi: true } : {}),
     ...(sd.sources.length ? { sources: sd.sources } : {}),
     ...(sd.text ? { text: sd.text } : {}),

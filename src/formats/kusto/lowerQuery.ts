@@ -6,12 +6,14 @@
  * Row-level (the condition): the `where` filters applied to the source's events before any operator after which
  * rows stop being those events — summarize/distinct/count (aggregation), join/lookup, evaluate (other than
  * bag_unpack), invoke, make-series, mv-apply, scan… Filters after extend/project/parse/mv-expand/sort stay
- * row-level (computed columns are substituted where they are plain renames, type conversions or case folds, else
- * opaque). After an aggregation, a filter on aggregate columns is a threshold (`count_ > 5`); a filter only on
- * group-by keys is still row-level (it can be applied before the aggregation); anything else stays in its stage
- * and is listed in `missing`. Union branches contribute the OR of their own row-level conditions.
+ * row-level (computed columns are substituted: renames, conversions and case folds as the field, values computed
+ * from a field as derived operands — see derived.ts — and iff / case / coalesce as conditional values, cases.ts;
+ * the rest opaque with its reason). After an aggregation, a filter on aggregate columns is a threshold
+ * (`count_ > 5`); a filter only on group-by keys is still row-level (it can be applied before the aggregation);
+ * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
+ * row-level conditions.
  */
-import { and, opaque, or, TRUE, type Expr, type Operator } from '../../model/expr.ts';
+import { and, opaque, or, pred, TRUE, type Expr, type Operator } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
@@ -22,6 +24,7 @@ import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprC
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
 import { addJoinedFilter, applyJoin, applyMembership, finishMulti, type MultiState } from './lowerJoin.ts';
+import { parseOperatorColumns } from './derived.ts';
 
 /** Deepest let / function / union expansion. */
 export const MAX_EXPANSION_DEPTH = 12;
@@ -398,14 +401,31 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       runUnion(env, s, op, scope, depth, from, false);
       return;
     case 'ParseOperator':
-    case 'ParseWhereOperator':
+    case 'ParseWhereOperator': {
+      const c = ctx();
+      const parsed = parseOperatorColumns(env.q, op, (x) => operand(c, x));
+      for (const { name, operand: o } of parsed.columns) {
+        s.columns.set(name, o);
+        s.outputs.set(name, { name, source: label, from: textOf(env.q, op) });
+      }
+      let kept: Expr | undefined;
+      if (op.kind === 'ParseWhereOperator') {
+        // parse-where keeps the rows whose source matches the pattern: a regex condition on it
+        const m = parsed.match;
+        if (m && s.phase === 'rows' && !s.multi) {
+          kept = pred(m.field, 'regex', [m.pattern], { cs: !m.flags.includes('i'), ...(m.flags.replace('i', '') ? { flags: m.flags.replace('i', '') } : {}), ...(m.missingAs !== undefined ? { missingAs: m.missingAs } : {}) }, spanOf(env, op), m.derived);
+          s.cond.push(kept);
+        } else s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
+      }
+      s.stages.push(stage(env, 'parse', label, op, fromDetail, kept));
+      return;
+    }
     case 'ParseKvOperator': {
       for (const d of collect(op, 'NameDeclaration')) {
         const name = nameOf(d) ?? '';
         s.columns.set(name, { kind: 'other', text: name, reason: `column ${name} extracted by ${label}` });
         s.outputs.set(name, { name, source: label, from: textOf(env.q, op) });
       }
-      if (op.kind === 'ParseWhereOperator') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: 'parse-where drops rows that do not match the pattern', span: spanOf(env, op) });
       s.stages.push(stage(env, 'parse', label, op, fromDetail));
       return;
     }
@@ -416,7 +436,12 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
         if (e?.kind === 'SimpleNamedExpression') {
           const name = nameOf(child(e, 'NameDeclaration')) ?? '';
           const v = nodes(e).filter((x) => x.kind !== 'NameDeclaration')[0];
-          if (v) s.columns.set(name, computed(operand(c, v), name));
+          if (v) s.columns.set(name, expanded(computed(operand(c, v), name)));
+        } else if (e?.kind === 'NameReference') {
+          // mv-expand of a computed column: each element of the computed array
+          const name = nameOf(e) ?? '';
+          const o = s.columns.get(name);
+          if (o?.kind === 'derived') s.columns.set(name, expanded(o));
         }
       }
       s.stages.push(stage(env, 'expand', label, op, fromDetail));
@@ -437,6 +462,11 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }
+}
+
+/** A computed column after mv-expand: a derived array's elements (any element, as mv-expand of a field is). */
+function expanded(o: Operand): Operand {
+  return o.kind === 'derived' ? { ...o, derived: { ...o.derived, steps: [...o.derived.steps, { fn: 'elements' }] } } : o;
 }
 
 /** A computed column's meaning: renames, conversions and case folds stay fields; the rest is named opaque. */

@@ -3,13 +3,30 @@
  * functions) and the columns a pipeline computed so far (extend, project, summarize). Immutable: `with`
  * returns a new scope.
  */
-import type { Value } from '../../model/expr.ts';
+import type { Derived, Expr, Value } from '../../model/expr.ts';
 import type { KNode } from './parser.ts';
 
 /** The meaning of one side of a comparison. */
 export type Operand =
   /** A column of the event (dotted path); `fold` when wrapped in tolower/toupper. */
   | { readonly kind: 'field'; readonly field: string; readonly fold?: 'lower' | 'upper'; readonly text: string }
+  /**
+   * A value computed from a column by a transform chain (`tolower(split(Url, "/")[2])`, a `parse` capture, an
+   * `extract` group): a predicate on it is a predicate on the derived operand (see `derived.ts`).
+   */
+  | {
+      readonly kind: 'derived';
+      readonly field: string;
+      readonly derived: Derived;
+      /** The value the field takes when the event lacks it (`column_ifexists("X", default)`), before the chain. */
+      readonly missingAs?: Value;
+      readonly text: string;
+    }
+  /**
+   * A conditional value (`iff`, `case`, `coalesce`): one operand per branch, each under a condition; the branch
+   * conditions exclude each other (see `cases.ts`).
+   */
+  | { readonly kind: 'cases'; readonly branches: readonly { readonly when: Expr; readonly value: Operand }[]; readonly text: string }
   | { readonly kind: 'value'; readonly value: Value; readonly text: string }
   /** A list of values: `dynamic([…])`, `pack_array(…)`, a one-column datatable. */
   | { readonly kind: 'values'; readonly values: readonly Value[]; readonly text: string }
