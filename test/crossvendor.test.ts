@@ -117,17 +117,40 @@ describe('audit events carried inside another log', () => {
     // the canonical predicate tests the field itself, not a JSON text
     assert.ok(!renderExpr(v.condition!).includes('json('));
   });
-  it('other derivations stay unmapped: the JSON text itself, a member with a default, a computed value', () => {
+  it('other derivations are no member: the JSON text itself, a member with a default, a computed value', () => {
     const withDefault = member('properties.log', [['verb', 'none']]);
     const jsonOnly = member('properties.log', [], 'is_not_null', []);
     const lowered = pred('properties.log', 'eq', ['create'], undefined, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['verb'] }, { fn: 'lower' }], lang: 'python' });
     const v = view(rule('panther', [{ kind: 'LogTypes', name: 'Azure.MonitorActivity' }], and(pred('verb', 'eq', ['create']), withDefault, jsonOnly, lowered)));
     assert.equal(v.total, 4);
-    assert.equal(v.mapped, 1);
+    // they keep their chain over the field (which the raw log source maps as itself) and give no canonical value
+    assert.deepEqual(v.predicates.map((p) => p.field), ['verb']);
+    assert.equal((renderExpr(v.condition!).match(/json\(properties\.log\)/g) ?? []).length, 3);
+  });
+  it('a value computed from a mapped field keeps its chain on the canonical field: mapped, but no value of it', () => {
+    const lowered = pred('ProcessCommandLine', 'has', ['-enc'], undefined, undefined, { steps: [{ fn: 'lower' }], lang: 'kql' });
+    const v = view(rule('kusto', [{ kind: 'table', name: 'DeviceProcessEvents' }], and(pred('FileName', 'eq', ['powershell.exe']), lowered)));
+    assert.equal(v.total, 2);
+    assert.equal(v.mapped, 2);
+    // only the plain predicate gives canonical predicates (action keys, indicator rows)
+    assert.deepEqual(v.predicates.map((p) => p.field), ['Image:name']);
+    const shown = renderExpr(v.condition!);
+    assert.match(shown, /CommandLine/);
+    assert.doesNotMatch(shown, /ProcessCommandLine/);
+    // evaluated with its chain on the canonical field
+    assert.equal(evaluate(v.condition!, { 'Image:name': 'powershell.exe', CommandLine: 'powershell -ENC aQBlAHgA' }), true);
+    assert.equal(evaluate(v.condition!, { 'Image:name': 'powershell.exe', CommandLine: 'powershell -File x.ps1' }), false);
   });
   it('Elastic: kubernetes.audit.X of the audit_logs data stream is the audit event field X', () => {
     const r = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.stage', 'eq', ['ResponseComplete']), pred('kubernetes.audit.verb', 'eq', ['create'])));
     assert.deepEqual(view(r).predicates.map((p) => p.field), ['stage', 'verb']);
+  });
+});
+
+describe('the account of a network connection', () => {
+  it('Defender InitiatingProcessAccountName is Sysmon event 3 User', () => {
+    const kql = view(rule('kusto', [{ kind: 'table', name: 'DeviceNetworkEvents' }], and(pred('RemotePort', 'eq', [4444]), pred('InitiatingProcessAccountName', 'eq', ['svc']))));
+    assert.deepEqual(kql.predicates.map((p) => p.field), ['DestinationPort', 'User']);
   });
 });
 

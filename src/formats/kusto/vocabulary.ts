@@ -69,7 +69,8 @@ export const KQL_FIELDS: Readonly<Record<string, FieldTable>> = {
   'windows.process_creation': PROCESS,
   'windows.registry': { ...INITIATOR, RegistryKey: 'TargetObject', RegistryValueData: 'Details', ActionType: 'EventType' },
   'windows.file': { ...INITIATOR, FolderPath: 'TargetFilename', FileName: 'TargetFilename:name' },
-  'windows.network': { ...INITIATOR, RemoteIP: 'DestinationIp', RemotePort: 'DestinationPort', RemoteUrl: 'DestinationHostname', LocalIP: 'SourceIp', LocalPort: 'SourcePort', Protocol: 'Protocol', InitiatingProcessId: 'ProcessId' },
+  // Sysmon's network connection (event 3) names the connecting process's account `User`, as its process creation does
+  'windows.network': { ...INITIATOR, RemoteIP: 'DestinationIp', RemotePort: 'DestinationPort', RemoteUrl: 'DestinationHostname', LocalIP: 'SourceIp', LocalPort: 'SourcePort', Protocol: 'Protocol', InitiatingProcessId: 'ProcessId', InitiatingProcessAccountName: 'User' },
   'windows.image_load': { ...INITIATOR, FileName: 'ImageLoaded:name', FolderPath: 'ImageLoaded' },
   'windows.security': { EventID: 'EventID', TargetUserName: 'TargetUserName', SubjectUserName: 'SubjectUserName', LogonType: 'LogonType', ObjectName: 'ObjectName', ServiceName: 'ServiceName', ShareName: 'ShareName', IpAddress: 'IpAddress' },
   'aws.cloudtrail': {

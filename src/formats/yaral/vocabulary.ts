@@ -89,7 +89,7 @@ export const yaralVocabulary: Vocabulary = {
     'linux.process_creation': PROCESS,
     'windows.registry': { ...ACTOR, 'target.registry.registry_key': 'TargetObject', 'target.registry.registry_value_data': 'Details', 'target.registry.registry_value_name': 'TargetObject' },
     'windows.file': { ...ACTOR, 'target.file.full_path': 'TargetFilename' },
-    'windows.network': { ...ACTOR, 'target.ip': 'DestinationIp', 'target.port': 'DestinationPort', 'target.hostname': 'DestinationHostname', 'principal.ip': 'SourceIp', 'principal.port': 'SourcePort' },
+    'windows.network': { ...ACTOR, 'target.ip': 'DestinationIp', 'target.port': 'DestinationPort', 'target.hostname': 'DestinationHostname', 'principal.ip': 'SourceIp', 'principal.port': 'SourcePort', 'principal.user.userid': 'User' },
     'windows.dns': { ...ACTOR, 'network.dns.questions.name': 'QueryName' },
     'windows.image_load': { ...ACTOR, 'target.process.file.full_path': 'ImageLoaded' },
     'aws.cloudtrail': { 'metadata.product_event_type': 'eventName', 'target.application': 'eventSource', 'principal.ip': 'sourceIPAddress', 'principal.user.userid': 'userIdentity.userName', 'network.http.user_agent': 'userAgent', 'security_result.action_details': 'errorCode' },

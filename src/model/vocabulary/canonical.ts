@@ -158,9 +158,19 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   const mapPred = (q: Predicate, negated: boolean, prefix: string): Expr => {
     total++;
     // a member of a JSON text (json(properties.log).verb) is the raw log's nested field; any other derived operand
-    // (len(x), lower(x), split(x)[i]) is not the field's value: it is not compared across vendors as one
+    // (len(x), lower(x), split(x)[i]) is not the field's value: it keeps its chain over the canonical field (so it is
+    // mapped, shown and evaluated there), but is no value of that field: no value mapping, action key or indicator
+    // row, and implication compares it only with the same chain (implication.ts)
     const member = q.derived ? jsonMemberPath(q) : undefined;
-    if (q.derived && member === undefined) return { ...q, field: `?${q.field}` };
+    if (q.derived && member === undefined) {
+      for (const ls of logSources) {
+        const field = canonicalField(vocab, ls, prefix + q.field.replace(/^\.+/, ''));
+        if (!field) continue;
+        mapped++;
+        return { ...q, field: prefix ? q.field : field };
+      }
+      return { ...q, field: `?${q.field}` };
+    }
     const p: Predicate = member === undefined ? q : withoutDerived(q, member);
     for (const ls of logSources) {
       const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
