@@ -141,6 +141,12 @@ describe('audit events carried inside another log', () => {
     assert.equal(evaluate(v.condition!, { 'Image:name': 'powershell.exe', CommandLine: 'powershell -ENC aQBlAHgA' }), true);
     assert.equal(evaluate(v.condition!, { 'Image:name': 'powershell.exe', CommandLine: 'powershell -File x.ps1' }), false);
   });
+  it('a chain over a field whose values differ by vendor stays unmapped (Defender ActionType is an event id)', () => {
+    const lowered = pred('ActionType', 'eq', ['logonfailed'], undefined, undefined, { steps: [{ fn: 'lower' }], lang: 'kql' });
+    const v = view(rule('kusto', [{ kind: 'table', name: 'DeviceLogonEvents' }], lowered));
+    assert.equal(v.mapped, 0);
+    assert.match(renderExpr(v.condition!), /\?ActionType/);
+  });
   it('Elastic: kubernetes.audit.X of the audit_logs data stream is the audit event field X', () => {
     const r = rule('elastic', [{ kind: 'index', name: 'logs-kubernetes.audit_logs-*' }], and(pred('kubernetes.audit.stage', 'eq', ['ResponseComplete']), pred('kubernetes.audit.verb', 'eq', ['create'])));
     assert.deepEqual(view(r).predicates.map((p) => p.field), ['stage', 'verb']);

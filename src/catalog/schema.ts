@@ -79,13 +79,13 @@ CREATE VIRTUAL TABLE rules_fts USING fts5(title, description, fields, vals, meta
  */
 export const FTS_COLUMNS = ['title', 'description', 'fields', 'vals', 'meta', 'body'] as const;
 
-/** Open (or create) the catalog; a catalog of another schema version is recreated empty. */
 /** Page cache of the writing connection (KiB). */
 export const CACHE_KB = 16384;
 
 /** Page size of a new catalog file (bytes). */
 export const PAGE_SIZE = 65536;
 
+/** Open (or create) the catalog; a catalog of another schema version is recreated empty. */
 export function openCatalogDb(file: string, opts: { readonly readonly?: boolean } = {}): DB {
   const db = new Database(file, opts.readonly ? { readonly: true, fileMustExist: true } : {});
   if (opts.readonly) {

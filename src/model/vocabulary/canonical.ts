@@ -165,7 +165,8 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
     if (q.derived && member === undefined) {
       for (const ls of logSources) {
         const field = canonicalField(vocab, ls, prefix + q.field.replace(/^\.+/, ''));
-        if (!field) continue;
+        // a field whose values differ by vendor (Defender ActionType → EventID) cannot carry the chain across
+        if (!field || vocab.values?.[ls]?.[field]) continue;
         mapped++;
         return { ...q, field: prefix ? q.field : field };
       }
