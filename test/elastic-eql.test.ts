@@ -166,7 +166,11 @@ describe('elastic adapter layouts and rule types', () => {
     const hunt = res.rules.find((r) => r.nativeType === 'hunt')!;
     assert.deepEqual(hunt.body.map((b) => b.path), ['hunting/demo/queries/demo_hunt.toml', 'hunting/demo/docs/demo_hunt.md']);
     assert.equal(hunt.logic.completeness, 'partial');
-    assert.deepEqual(hunt.facts.query_languages, ['eql', '?']);
+    // the osquery query is told from a broken EQL query: parsed as SQL, its tables on its stage, no EQL error
+    assert.deepEqual(hunt.facts.query_languages, ['eql', 'sql']);
+    assert.deepEqual(hunt.logic.stages.find((s) => s.label.endsWith('osquery'))?.detail, { language: 'sql', tables: ['scheduled_tasks'] });
+    assert.ok(hunt.logic.missing.some((m) => m.reason.startsWith("language: osquery SQL reads the host's scheduled_tasks table")));
+    assert.deepEqual(hunt.diagnostics, []);
     const md = res.files.find((f) => f.path.endsWith('.md'))!;
     assert.equal(md.outcome, 'skipped');
     assert.equal(res.rules.filter((r) => r.source.path.endsWith('.md')).length, 0);
@@ -174,6 +178,15 @@ describe('elastic adapter layouts and rule types', () => {
     assert.equal(other.facts.language_found_by_parsing, 'eql');
     assert.equal(other.logic.completeness, 'complete');
     assert.deepEqual(other.attackDeclared.map((a) => a.text), ['TA0005:T1218']);
+  });
+  it('osquery SQL in an ES|QL + SQL hunt: a SELECT is SQL (no ES|QL error); a query neither parses keeps the first language\'s error', () => {
+    const hunt = (q: string) => parseElasticText('hunting/x/queries/h.toml', `[hunt]\nname = "H"\nlanguage = ["ES|QL", "SQL"]\nquery = ['''\n${q}\n''']\n`, src);
+    const ok = hunt('SELECT p.name, l.port FROM listening_ports l JOIN processes p USING (pid) WHERE l.port = 4444');
+    assert.deepEqual(ok.rules[0]!.facts.language, ['ES|QL', 'SQL']);
+    assert.deepEqual(ok.rules[0]!.diagnostics, []);
+    assert.deepEqual((ok.rules[0]!.logic.stages[0]!.detail as { tables: string[] }).tables.sort(), ['listening_ports', 'processes']);
+    const broken = hunt('SELECT name FROM WHERE');
+    assert.deepEqual(broken.rules[0]!.diagnostics.map((d) => d.code), ['ESQ001']);
   });
   it('machine_learning: no condition, the page says why, job ids and threshold kept', () => {
     const text = '[rule]\nname = "ML"\nrule_id = "m"\ntype = "machine_learning"\nseverity = "low"\nmachine_learning_job_id = ["job_a", "job_b"]\nanomaly_threshold = 75\n';

@@ -8,5 +8,6 @@ import { lowerEsql } from './esql/index.ts';
 import { lowerKuery } from './kuery/index.ts';
 import type { ElasticLower } from './lowering.ts';
 import { lowerLucene } from './lucene/index.ts';
+import { lowerOsquery } from './osquery.ts';
 
-export const LOWERERS: Partial<Record<string, ElasticLower>> = { eql: lowerEql, kuery: lowerKuery, esql: lowerEsql, lucene: lowerLucene };
+export const LOWERERS: Partial<Record<string, ElasticLower>> = { eql: lowerEql, kuery: lowerKuery, esql: lowerEsql, lucene: lowerLucene, sql: lowerOsquery };

@@ -7,7 +7,7 @@
  * QUALIFY thresholds are listed as missing, so the rule is `partial` and says exactly what is left out.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { loadCommonJs } from '../io.ts';
+import { sqlParser } from '../sqlParser.ts';
 import type { SourceMap } from '../sourceMap.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { FullLowering } from '../../model/lowering.ts';
@@ -15,14 +15,7 @@ import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/r
 import { PantherDiagnostics } from './diagnostics.ts';
 import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
 
-interface SqlParser {
-  astify(sql: string, opt?: object): unknown;
-  exprToSQL(n: unknown, opt?: object): string;
-}
-let parserInstance: SqlParser | undefined;
-/** node-sql-parser, loaded on first use (a scan worker that never meets SQL does not pay for it). */
-const parser = (): SqlParser =>
-  (parserInstance ??= new (loadCommonJs(import.meta.url, 'node-sql-parser') as { Parser: new () => SqlParser }).Parser());
+const parser = sqlParser;
 
 /** Dialects tried in order: Snowflake is what Panther runs; the others only when Snowflake's grammar refuses. */
 export const SQL_DIALECTS = ['snowflake', 'postgresql', 'bigquery', 'redshift'] as const;

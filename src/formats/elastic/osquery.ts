@@ -1,0 +1,30 @@
+/**
+ * osquery SQL in Elastic hunting TOML (a hunt whose `language` lists "SQL"). osquery runs SQLite, so a query is
+ * parsed with node-sql-parser's SQLite dialect: that tells an osquery query from a broken query of the hunt's other
+ * languages (before, it got their syntax errors). It is not lowered: it reads the host's state tables (processes,
+ * listening_ports, …) when an analyst runs it, not events, so it has no row-level condition over an event; its
+ * branch of the hunt is opaque and says so, and the tables it reads are on its stage.
+ */
+import { opaque } from '../../model/expr.ts';
+import { sqlParser } from '../sqlParser.ts';
+import type { ElasticLower } from './lowering.ts';
+import { spanOf } from './queryText.ts';
+
+export const OSQUERY_PARSER = 'osquery SQL (SQLite dialect) via node-sql-parser';
+
+/** Parse one osquery query; never throws. A query the SQL parser refuses is `parsed: false` with no diagnostic of its own (the hunt keeps its first language's). */
+export const lowerOsquery: ElasticLower = (text, ctx) => {
+  const whole = spanOf(ctx, { start: 0, end: text.length });
+  const stage = { kind: 'query' as const, label: 'osquery', text, span: whole };
+  const empty = { missing: [], outputFields: [], diagnostics: [], parser: OSQUERY_PARSER };
+  let tables: string[];
+  try {
+    sqlParser().astify(text, { database: 'sqlite' });
+    tables = [...new Set(sqlParser().tableList(text, { database: 'sqlite' }).map((t) => t.split('::').pop()!).filter((t) => t && t !== 'null'))];
+  } catch {
+    return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, parsed: false };
+  }
+  const reads = tables.length ? `the host's ${tables.join(', ')} table${tables.length > 1 ? 's' : ''}` : "the host's state";
+  const condition = opaque(text, `language: osquery SQL reads ${reads} when run, not events: not lowered`, whole);
+  return { stages: [{ ...stage, detail: { language: 'sql', tables } }], condition, ...empty, parsed: true };
+};
