@@ -1,7 +1,7 @@
 /**
- * The query languages of Elastic rules, keyed by the TOML `language` value (`eql`, `kuery`, `esql`, `lucene`):
- * each entry lowers one query text into the model. A language without an entry keeps its query verbatim with
- * logic none and a note saying so.
+ * The query languages of Elastic rules, keyed by the TOML `language` value (`eql`, `kuery`, `esql`, `lucene`, and
+ * `sql`: the osquery SQL of hunts): each entry lowers one query text into the model. A language without an entry
+ * keeps its query verbatim with logic none and a note saying so.
  */
 import { lowerEql } from './eql/index.ts';
 import { lowerEsql } from './esql/index.ts';
