@@ -8,8 +8,8 @@ import { loadCommonJs } from './io.ts';
 export interface SqlParser {
   astify(sql: string, opt?: object): unknown;
   exprToSQL(n: unknown, opt?: object): string;
-  /** `statement::schema::table` for every table the query reads or writes. */
-  tableList(sql: string, opt?: object): string[];
+  /** The syntax tree and `statement::schema::table` for every table the query reads or writes, in one pass. */
+  parse(sql: string, opt?: object): { ast: unknown; tableList: string[] };
 }
 
 let instance: SqlParser | undefined;

@@ -19,8 +19,8 @@ export const lowerOsquery: ElasticLower = (text, ctx) => {
   const empty = { missing: [], outputFields: [], diagnostics: [], parser: OSQUERY_PARSER };
   let tables: string[];
   try {
-    sqlParser().astify(text, { database: 'sqlite' });
-    tables = [...new Set(sqlParser().tableList(text, { database: 'sqlite' }).map((t) => t.split('::').pop()!).filter((t) => t && t !== 'null'))];
+    const { tableList } = sqlParser().parse(text, { database: 'sqlite' });
+    tables = [...new Set(tableList.map((t) => t.split('::').pop()!).filter((t) => t && t !== 'null'))];
   } catch {
     return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, parsed: false };
   }
