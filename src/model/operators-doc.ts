@@ -13,12 +13,11 @@ export function renderOperatorsDoc(): string {
     '| operator | meaning | case-sensitive by default | negation | negative | source constructs |',
     '|---|---|---|---|---|---|',
   ];
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
   for (const op of OPERATORS) {
     const f = OPERATOR_FACTS[op];
-    const cell = (s: string) => s.replace(/\|/g, '\\|');
     lines.push(`| \`${op}\` | ${cell(f.meaning)} | ${f.defaultCaseSensitive ? 'yes' : 'no'} | ${f.negation ? `\`${f.negation}\`` : ''} | ${f.negative ? 'yes' : ''} | ${cell(f.sources.join('; '))} |`);
   }
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
   lines.push(
     '',
     '## Transforms (derived operands)',
