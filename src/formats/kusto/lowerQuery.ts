@@ -113,7 +113,7 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   }
   const s = newState();
   if (main) runPipeline(env, s, main, scope, 0, undefined);
-  let condition = s.cond.length ? and(...s.cond) : undefined;
+  let condition = s.cond.length ? and(...s.cond) : main && s.sourceTables.length ? TRUE : undefined;
   let aggregation = s.aggregation;
   const missing = [...s.missing, ...s.extraThresholds];
   if (s.multi) {
@@ -124,7 +124,7 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   }
   return {
     stages: [...letStages, ...s.stages],
-    ...(condition && !(condition.kind === 'const' && condition.value) ? { condition } : {}),
+    ...(condition ? { condition } : {}),
     missing,
     ...(aggregation ? { aggregation } : {}),
     outputFields: [...s.outputs.values()],
@@ -318,9 +318,21 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
       bs.sourceTables.push(name);
     } else runPipeline(env, bs, br, scope, depth + 1, from);
     branchTables.push(...bs.sourceTables);
-    conds.push(bs.cond.length ? and(...bs.cond) : TRUE);
-    s.missing.push(...bs.missing);
-    if (bs.phase !== 'rows' || bs.multi) ended = `a union branch (${textOf(env.q, br).slice(0, 60)}) is aggregated or joined`;
+    s.missing.push(...bs.missing, ...bs.extraThresholds);
+    const brText = textOf(env.q, br);
+    if (bs.multi) {
+      // a joined branch: its rows are pairs of events; the union keeps its sides' row-level conditions, not the pairing
+      const m = finishMulti(bs, bs.multi);
+      conds.push(m.condition ?? TRUE);
+      s.missing.push(...m.missing, { kind: 'correlation', text: brText.slice(0, 400), reason: 'union: a branch is a multi-event rule (join, lookup or in (subquery)); its sides are not kept inside a union', span: spanOf(env, br) });
+    } else {
+      conds.push(bs.cond.length ? and(...bs.cond) : TRUE);
+      if (bs.aggregation?.threshold) {
+        const a = bs.aggregation;
+        s.missing.push({ kind: 'aggregation', text: a.text ?? brText.slice(0, 400), reason: 'union: a branch alerts on a threshold over its matching events', span: a.span ?? spanOf(env, br) });
+      }
+    }
+    if (bs.phase !== 'rows' || bs.multi) ended = `a union branch (${brText.slice(0, 60)}) is aggregated or joined`;
   }
   const branchCond = or(...conds);
   if (s.multi && !isSource) {
@@ -458,7 +470,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       const kind = fact?.stage ?? 'other';
       s.stages.push(stage(env, kind, label, op, fromDetail));
       if (!fact || fact.rows === 'end') endRows(s, `${label} changes what a row is`);
-      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps only some of the matching rows`, span: spanOf(env, op) });
+      else if (fact.rows === 'limit' && s.phase !== 'ended') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps only some of the ${s.phase === 'rows' ? 'matching rows' : 'aggregated rows'}`, span: spanOf(env, op) });
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }

@@ -1,0 +1,69 @@
+/**
+ * KQL completeness at the edges of a query: a table read whole (every event is a result row), a union with a
+ * joined or aggregated branch, and `top` / `take` after an aggregation (only some groups are results).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
+import { parseKql } from '../src/formats/kusto/parser.ts';
+import { buildLogic } from '../src/model/lowering.ts';
+import { renderExpr } from '../src/model/render.ts';
+import type { Logic } from '../src/model/rule.ts';
+
+const logicOf = (q: string): Logic => buildLogic(lowerQuery(parseKql(q).value, 'q.kql'));
+const reasons = (L: Logic) => L.missing.map((m) => m.reason);
+
+describe('KQL completeness: a table read whole', () => {
+  it('a table with no row filter: every event of it is a result, the condition is true and complete', () => {
+    const L = logicOf('AlertFeed_CL\n| extend Sev = severity_s\n| project Sev, name_s');
+    assert.equal(L.completeness, 'complete');
+    assert.equal(L.condition && renderExpr(L.condition), 'true');
+  });
+  it('an aggregation without a threshold over the whole table: each group is a result row', () => {
+    const L = logicOf('Heartbeat | summarize LastSeen = max(TimeGenerated) by Computer');
+    assert.equal(L.completeness, 'complete');
+  });
+  it('a query with no tabular statement has no condition', () => {
+    const L = logicOf('let Window = 1h;\nlet Names = dynamic(["a"]);');
+    assert.equal(L.completeness, 'none');
+    assert.equal(L.condition, undefined);
+  });
+  it('a time window alone leaves the whole table', () => {
+    const L = logicOf('Syslog | where TimeGenerated > ago(1d)');
+    assert.equal(L.completeness, 'complete');
+    assert.equal(L.condition && renderExpr(L.condition), 'true');
+  });
+});
+
+describe('KQL completeness: top and take after an aggregation', () => {
+  it('top after summarize keeps only some groups: partial, with the reason', () => {
+    const L = logicOf('Proxy | where Action == "allowed" | summarize n = count() by Host | top 10 by n asc');
+    assert.equal(L.completeness, 'partial');
+    assert.deepEqual(reasons(L), ['top keeps only some of the aggregated rows']);
+    assert.equal(L.condition && renderExpr(L.condition), 'Action eq "allowed"');
+  });
+  it('take before any aggregation keeps only some matching rows', () => {
+    const L = logicOf('Proxy | where Action == "allowed" | take 5');
+    assert.deepEqual(reasons(L), ['take keeps only some of the matching rows']);
+  });
+  it('sort after summarize keeps every group: complete', () => {
+    const L = logicOf('Proxy | where Action == "allowed" | summarize n = count() by Host | sort by n desc');
+    assert.equal(L.completeness, 'complete');
+  });
+});
+
+describe('KQL completeness: union branches', () => {
+  it('a branch with a threshold makes the rule partial, with the branch named', () => {
+    const L = logicOf('union (A | where x == 1), (B | where y == 2 | summarize c = count() by k | where c > 5)');
+    assert.equal(L.completeness, 'partial');
+    assert.ok(reasons(L).includes('union: a branch alerts on a threshold over its matching events'), reasons(L).join('; '));
+  });
+  it('a joined branch keeps its sides\' row conditions and says the pairing is not kept', () => {
+    const L = logicOf('union (A | where x == 1), (B | where y == 2 | join kind=inner (C | where z == 3) on k)');
+    assert.equal(L.completeness, 'partial');
+    assert.ok(reasons(L).some((r) => r.startsWith('union: a branch is a multi-event rule')), reasons(L).join('; '));
+    const text = L.condition ? renderExpr(L.condition) : '';
+    assert.match(text, /x eq 1/);
+    assert.match(text, /y eq 2/);
+  });
+});
