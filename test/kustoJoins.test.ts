@@ -72,6 +72,13 @@ describe('KQL joins: evaluation over events', () => {
     assert.equal(evaluateSides(membership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd1' }]), false);
   });
 
+  const setMembership = sidesOf('let Known = DeviceInfo | where IsExcluded == true | summarize Ids = make_set(DeviceId);\nDeviceNetworkEvents | where RemotePort == 445 | where DeviceId in (Known)');
+  it('in (make_set subquery): pairs with the values the array holds', () => {
+    assert.equal(evaluateSides(setMembership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd1' }]), true);
+    assert.equal(evaluateSides(setMembership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: true, DeviceId: 'd2' }]), false);
+    assert.equal(evaluateSides(setMembership, [{ RemotePort: 445, DeviceId: 'd1' }, { IsExcluded: false, DeviceId: 'd1' }]), false);
+  });
+
   it('three-valued: an unknown side condition makes the pair unknown', () => {
     const sides = sidesOf('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role" and ipv4_is_in_any_range(IP, ranges)) on $left.UserPrincipalName == $right.InitiatedBy');
     assert.equal(evaluateSides(sides, [signin, audit]), 'unknown');

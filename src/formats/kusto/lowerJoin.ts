@@ -366,6 +366,29 @@ function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scop
   return true;
 }
 
+/** Aggregates whose value is the array of their argument's values (distinct for make_set). */
+const SET_AGGREGATES: ReadonlySet<string> = new Set(['make_set', 'make_list']);
+/** Their deprecated forms, which keep at most 128 values unless told otherwise. */
+const SET_AGGREGATES_128: ReadonlySet<string> = new Set(['makeset', 'makelist']);
+
+/**
+ * The subquery's one column is an array of a field's values (`summarize make_set(x)`, with or without groups, no
+ * threshold): `in` flattens arrays, so membership in it is membership in the x values of the rows before the
+ * aggregation (the groups' sets together hold every value). Returns that field; a reason when the arrays may not
+ * hold every value (a size bound, the deprecated 128-value default); undefined when the column is not such an
+ * aggregate.
+ */
+function valuesOfSet(rs: State, col: string): { field: string; fold: boolean } | string | undefined {
+  const o = rs.columns.get(col);
+  if (o?.kind !== 'agg' || !(SET_AGGREGATES.has(o.fn) || SET_AGGREGATES_128.has(o.fn))) return undefined;
+  if (SET_AGGREGATES_128.has(o.fn) && o.of?.args === 1) return `${o.fn}() keeps at most 128 values (its default size): the set may not hold every value`;
+  if ((o.of?.args ?? 0) > 1) return `${o.text} is bounded in size: the set may not hold every value`;
+  if (o.of?.operand.kind !== 'field') return `the subquery's column ${col} is a set of computed values`;
+  if (rs.phase !== 'aggregated' || rs.multi) return `the subquery's rows are reshaped after ${o.fn}()`;
+  if (rs.aggregation?.threshold || rs.extraThresholds.length) return 'the subquery keeps only groups passing a threshold';
+  return { field: o.of.operand.field, fold: o.of.operand.fold !== undefined };
+}
+
 /**
  * `x in (subquery)` / `x !in (subquery)` as a top-level conjunct of a row filter: a side whose only column pairs
  * with x (present for `in`, absent for `!in`). Returns false when the conjunct is not such a membership (the
@@ -385,9 +408,12 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
   const lo = operand(c, l);
   const out = [...rs.outputs.keys()];
   const col = rs.explicit && out.length === 1 ? out[0]! : undefined;
-  const rk = col !== undefined ? keyOf(rs.columns, col) : undefined;
+  const rk0 = col !== undefined ? keyOf(rs.columns, col) : undefined;
+  // `make_set(x)` over all the subquery's rows: `in` flattens the array, so the rows' x values are the set
+  const set = col !== undefined && rk0 === undefined ? valuesOfSet(rs, col) : undefined;
+  const rk = rk0 ?? (typeof set === 'object' ? set : undefined);
   // a column computed from a field (on either side) pairs on its chain's value
-  const rkd = col !== undefined && !(rk && (ci || !rk.fold)) ? derivedKeyOf(rs.columns, col) : undefined;
+  const rkd = col !== undefined && !set && !(rk && (ci || !rk.fold)) ? derivedKeyOf(rs.columns, col) : undefined;
   const rkey = rk && (ci || !rk.fold) ? rk.field : rkd?.field;
   const lkd = lo.kind === 'field' && (ci || !lo.fold) ? undefined : derivedKeyOf(new Map([['', lo]]), '');
   const lkey = lo.kind === 'field' && (ci || !lo.fold) ? lo.field : lkd?.field;
@@ -397,8 +423,10 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
       : col === undefined
         ? 'the subquery does not name its one column'
         : rkey === undefined
-          ? `the subquery's column ${col} is computed`
-          : sideBlocker(rs, [col], presence);
+          ? (typeof set === 'string' ? set : `the subquery's column ${col} is computed`)
+          : set
+            ? undefined
+            : sideBlocker(rs, [col], presence);
   const m0 = s.multi;
   const target = (e: Expr) => {
     if (m0) addJoinedFilter(env, s, cj, e, scope);

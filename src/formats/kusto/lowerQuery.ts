@@ -616,7 +616,8 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     }
     name = name ?? aggregateColumnName(fn, firstArg);
     fns.push(fn || textOf(env.q, call));
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call) });
+    const args = call.kind === 'FunctionCallExpression' ? listItems(child(call, 'ExpressionList')) : [];
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length } } : {}) });
   }
   const wasRows = s.phase === 'rows';
   startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', keys, textOf(env.q, op), spanOf(env, op));

@@ -36,8 +36,11 @@ export type Operand =
   | { readonly kind: 'time'; readonly text: string; readonly window?: string }
   /** A tabular expression (subquery, let-bound table). */
   | { readonly kind: 'table'; readonly text: string }
-  /** A column computed by an aggregation (`c = count()`). */
-  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string }
+  /**
+   * A column computed by an aggregation (`c = count()`). `of`: the operand of its first argument and the number of
+   * arguments, kept for the aggregates whose value is made of the argument's values (`make_set(x)`).
+   */
+  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly of?: { readonly operand: Operand; readonly args: number } }
   | { readonly kind: 'other'; readonly text: string; readonly reason: string };
 
 export type Binding =
