@@ -143,7 +143,7 @@ ${r.falsePositives.length ? html`<h3>False positives</h3><ul>${r.falsePositives.
 <section id="logic"><h2>Detection logic</h2>
 <p>Completeness: ${badge(L.completeness, `c-${L.completeness}`)}${L.parser ? html` · parsed with ${L.parser}` : ''}</p>
 ${L.note ? html`<p class="note">${L.note}</p>` : ''}
-${L.condition ? html`<h3>Condition</h3>${exprHtml(L.condition)}` : html`<p class="empty">No condition was extracted.</p>`}
+${L.condition ? html`<h3>Condition</h3>${L.condition.kind === 'const' && L.condition.value ? html`<p class="small">No row filter: every event of the rule's log sources counts.</p>` : ''}${exprHtml(L.condition)}` : html`<p class="empty">No condition was extracted.</p>`}
 ${structured && L.condition && renderExpr(structured) !== renderExpr(L.condition) ? html`<h3>Structured part</h3><p class="small">Every alerting event satisfies this part.</p>${exprHtml(structured)}` : ''}
 ${L.missing.length ? html`<h3>What is missing</h3><ul class="missing">${L.missing.map((m) => html`<li><code>${m.text.length > 300 ? m.text.slice(0, 297) + '…' : m.text}</code>: ${m.reason}${m.span ? html` <span class="small">at ${locate(r, m.span) ?? ''}</span>` : ''}</li>`)}</ul>` : ''}
 ${L.aggregation ? html`<h3>Aggregation</h3><dl class="facts">${L.aggregation.function ? html`<dt>Function</dt><dd>${L.aggregation.function}</dd>` : ''}
