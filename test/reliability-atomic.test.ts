@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -163,6 +163,86 @@ describe('killed builds', () => {
     assert.equal(r.attack.version, '9.9');
     assert.equal(r.totals.parsed, 0, 'nothing parsed again for a bundle that did not load');
     same(inspect(out), before0, 'after a build with a 0-byte bundle');
+  });
+});
+
+describe('full rebuilds (every file parsed again) write a new catalog in place of the old one', () => {
+  let tmp: string;
+  let ref: State;
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-rebuild-'));
+    cpSync(examplesDir(), path.join(tmp, 'm'), { recursive: true });
+    await buildCatalog({ outDir: path.join(tmp, 'ref'), mirror: path.join(tmp, 'm'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
+    ref = inspect(path.join(tmp, 'ref'));
+    assert.deepEqual(ref.problems, []);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** A copy of the reference catalog as an older detection-wiki left it: other code fingerprints. */
+  const olderCode = (name: string): string => {
+    const out = path.join(tmp, name);
+    cpSync(path.join(tmp, 'ref'), out, { recursive: true });
+    const db = new Database(catalogFile(out));
+    db.prepare("UPDATE meta SET value = '{}' WHERE key = 'code_fingerprints'").run();
+    db.close();
+    return out;
+  };
+  const build = (out: string, force = false) => buildCatalog({ outDir: out, mirror: path.join(tmp, 'm'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET, force });
+  const inode = (out: string) => statSync(catalogFile(out)).ino;
+  const leftovers = (out: string) => readdirSync(out).filter((f) => f.includes('.rebuild'));
+
+  it('after a code change of every format: a new file, the same catalog, nothing left beside it', async () => {
+    const out = olderCode('code');
+    const ino = inode(out);
+    const r = await build(out);
+    assert.match(r.rebuilt ?? '', /code of every format changed/);
+    assert.equal(r.catalog, catalogFile(out));
+    assert.notEqual(inode(out), ino, 'the catalog file was replaced');
+    assert.deepEqual(leftovers(out), []);
+    const s = inspect(out);
+    assert.deepEqual([s.problems, s.rules, s.titles, s.techniques], [[], ref.rules, ref.titles, ref.techniques]);
+    const again = await build(out);
+    assert.equal(again.upToDate, true, 'the fingerprints were stored: the next build has nothing to do');
+    assert.equal(again.rebuilt, undefined);
+  });
+
+  it('--force rebuilds afresh; with a reader connected it stays in place (incremental) and is still right', async () => {
+    const out = path.join(tmp, 'force');
+    cpSync(path.join(tmp, 'ref'), out, { recursive: true });
+    const r = await build(out, true);
+    assert.match(r.rebuilt ?? '', /--force/);
+    // a reader that has read (as a server has): it holds the write-ahead log open
+    const reader = new Database(catalogFile(out), { readonly: true });
+    reader.prepare('SELECT COUNT(*) FROM rules').get();
+    try {
+      const ino = inode(out);
+      const r2 = await build(out, true);
+      assert.equal(r2.rebuilt, undefined, 'another connection is open: no new file');
+      assert.equal(inode(out), ino);
+      assert.ok(r2.totals.parsed > 0, 'every file parsed again');
+    } finally {
+      reader.close();
+    }
+    const s = inspect(out);
+    assert.deepEqual([s.problems, s.rules, s.titles], [[], ref.rules, ref.titles]);
+  });
+
+  it('killed while rebuilding or before the new file is put in place: the old catalog is whole; the next build completes', async () => {
+    const sources = exampleSources().map((x) => x.name);
+    for (const point of [`build:source:${sources[1]}`, 'build:committed', 'build:rebuilt']) {
+      const out = olderCode(`kill-${point.replace(/[^a-z0-9]/gi, '_')}`);
+      const ino = inode(out);
+      const killed = await childBuild(out, path.join(tmp, 'm'), { crashAt: point });
+      assert.equal(killed.signal, 'SIGKILL', `${point}: killed`);
+      assert.equal(inode(out), ino, `${point}: the old catalog is still in place`);
+      const s = inspect(out);
+      assert.deepEqual([s.problems, s.rules, s.titles], [[], ref.rules, ref.titles], `${point}: the old catalog is whole`);
+      const next = await childBuild(out, path.join(tmp, 'm'));
+      assert.equal(next.code, 0, point);
+      assert.deepEqual(leftovers(out), [], `${point}: the killed build's file was removed`);
+      const s2 = inspect(out);
+      assert.deepEqual([s2.problems, s2.rules, s2.titles], [[], ref.rules, ref.titles], `${point}: after the next build`);
+    }
   });
 });
 

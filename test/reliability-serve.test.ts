@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
+import { catalogFile } from '../src/catalog/paths.ts';
 import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
 import { CATALOG_CHECK_MS, serveCatalog } from '../src/web/server.ts';
 
@@ -55,6 +56,22 @@ describe('serving a changing catalog, on every core', () => {
       assert.equal(JSON.parse(second.body).result.total, 2);
       assert.notEqual(second.etag, first.etag);
       assert.equal((await get(s.url, '/api/search?q=alpha', { 'If-None-Match': first.etag })).status, 200, 'the old ETag no longer matches');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a catalog file replaced in place (a full rebuild renames its new file over the old) is reopened', async () => {
+    const other = path.join(tmp, 'other');
+    await buildCatalog({ outDir: other, mirror, sources: [DEFAULT_SOURCES.find((d) => d.name === 'sigma')!], attack: path.join(tmp, 'none.json'), workers: 0, progress: { start() {}, tick() {}, end() {} } });
+    const s = await serveCatalog({ dir: path.join(tmp, 'cat'), port: 0 });
+    try {
+      const before = JSON.parse((await get(s.url, '/api/search?q=alpha')).body).result.total as number;
+      writeFileSync(path.join(mirror, 'sigma', 'rules', 'c.yml'), rule('Alpha three', '33333333-3333-3333-3333-333333333333'));
+      await buildCatalog({ outDir: other, mirror, sources: [DEFAULT_SOURCES.find((d) => d.name === 'sigma')!], attack: path.join(tmp, 'none.json'), workers: 0, progress: { start() {}, tick() {}, end() {} } });
+      renameSync(catalogFile(other), catalogFile(path.join(tmp, 'cat')));
+      await new Promise((r) => setTimeout(r, CATALOG_CHECK_MS + 100));
+      assert.equal(JSON.parse((await get(s.url, '/api/search?q=alpha')).body).result.total, before + 1);
     } finally {
       await s.close();
     }

@@ -3,8 +3,10 @@
  * and the in-memory assets (stylesheet, script, icon, the icon also as `/favicon.ico`) are served: no request path is ever mapped to the file system, and a path with `.`/`..`
  * segments (plain or percent-encoded) or a NUL is refused.
  */
+import { statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { catalogFile } from '../catalog/paths.ts';
 import { Catalog } from '../catalog/query.ts';
 import { assets } from './assets.ts';
 import { etagOf, matchesEtag, ResponseCache, type CachedResponse } from './cache.ts';
@@ -65,21 +67,26 @@ export class LiveCatalog {
   private cat: Catalog;
   private checked = Date.now();
   private id: string;
+  /** The catalog file's inode when opened: a build that writes a new catalog (a full rebuild) renames it in place. */
+  private ino: number | undefined;
 
   constructor(
     readonly dir: string,
     first?: Catalog,
   ) {
+    this.ino = inodeOf(dir);
     this.cat = first ?? new Catalog(dir);
     this.id = buildIdOf(this.cat);
   }
 
   private reopen(): void {
     try {
+      const ino = inodeOf(this.dir);
       const next = new Catalog(this.dir);
       this.cat.close();
       this.cat = next;
       this.id = buildIdOf(next);
+      this.ino = ino;
     } catch {
       // not a readable catalog now (another schema): keep serving the one open
     }
@@ -90,7 +97,7 @@ export class LiveCatalog {
     const now = Date.now();
     if (now - this.checked >= CATALOG_CHECK_MS) {
       this.checked = now;
-      if (buildIdOf(this.cat) !== this.id) this.reopen();
+      if (buildIdOf(this.cat) !== this.id || inodeOf(this.dir) !== this.ino) this.reopen();
     }
     return this.cat;
   }
@@ -117,6 +124,15 @@ export class LiveCatalog {
 
   close(): void {
     this.cat.close();
+  }
+}
+
+/** The inode of the catalog file in `dir` (undefined when it cannot be read). */
+function inodeOf(dir: string): number | undefined {
+  try {
+    return statSync(catalogFile(dir)).ino;
+  } catch {
+    return undefined;
   }
 }
 
