@@ -154,6 +154,12 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(show(l.condition!), '(a eq 1 {cs:false,typing:loose} and host wildcard "web*" {cs:false,wildcard:spl})');
     assert.deepEqual(l.outputFields.map((o) => `${o.name}<${o.from ?? ''}`), ['_time<', 'dest<host', 'count<']);
   });
+  it('head / tail / top / rare keep only some rows: missing, with what they keep', () => {
+    assert.deepEqual(low('EventCode=4625 | head 10').missing.map((m) => m.reason), ['command: head keeps only the first matching events']);
+    assert.deepEqual(low('EventCode=4625 | stats count by user | sort - count | tail 5').missing.map((m) => m.reason), ['command: tail keeps only the last rows']);
+    assert.deepEqual(low('EventCode=4625 | rare user').missing.map((m) => m.reason), ['command: rare keeps only the least common values of its fields']);
+    assert.deepEqual(low('EventCode=4625 | sort - _time | table user').missing, [], 'sort and table keep every row');
+  });
   it('a filter after join or transaction is missing, not part of the condition', () => {
     const l = low('a=1 | join x [search b=2] | where c=3');
     assert.equal(show(l.condition!), 'a eq 1 {cs:false,typing:loose}');

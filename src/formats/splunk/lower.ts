@@ -14,7 +14,7 @@ import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -308,6 +308,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       else if (name === 'datamodel' && words[0]) logSources.push({ kind: 'datamodel', name: words[1] && words[1] !== 'search' ? `${words[0]}.${words[1]}` : words[0] });
       else logSources.push({ kind: name, name: words[0] ?? c.args });
     }
+    const limited = ROW_LIMITING[name];
+    if (limited !== undefined) missing.push({ kind: 'rows', text: input.source(c.at), reason: `command: ${name} keeps only ${phase === 'rows' ? limited.events : limited.rows}`, span: input.span(c.at) });
     if (!ROW_PRESERVING.has(name) && !GROUPING_STATS.has(name)) {
       if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {
         if (['join', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'append', 'appendpipe', 'union', 'multisearch', 'appendcols'].includes(name)) {

@@ -92,6 +92,17 @@ export const ROW_PRESERVING: ReadonlySet<string> = new Set([
   'iplocation', 'makemv', 'bucket', 'bin', 'sort', 'lookup', 'eventstats', 'streamstats', 'replace', 'foreach', 'macro',
 ]);
 
+/**
+ * Commands that keep only some rows: what each keeps (before an aggregation rows are events; `top` / `rare` count
+ * the values of their fields and keep the most / least common, 10 unless `limit=` says otherwise).
+ */
+export const ROW_LIMITING: Readonly<Record<string, { readonly events: string; readonly rows: string }>> = {
+  head: { events: 'the first matching events', rows: 'the first rows' },
+  tail: { events: 'the last matching events', rows: 'the last rows' },
+  top: { events: 'the most common values of its fields', rows: 'the most common values of its fields' },
+  rare: { events: 'the least common values of its fields', rows: 'the least common values of its fields' },
+};
+
 /** Aggregation commands after which rows are groups, not events. */
 export const GROUPING_STATS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'chart', 'timechart', 'sistats']);
 
