@@ -154,7 +154,8 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
       return;
     case 'limit':
       stage(env, s, 'limit', 'limit', c.at, { count: c.count });
-      if (s.phase === 'rows') s.missing.push({ text: textOf(env, c.at), reason: `limit: only the first ${c.count} matching rows are kept`, span: spanOf(env.ctx, c.at) });
+      // after STATS the rows are groups: the limit keeps only some of them
+      if (s.phase !== 'ended') s.missing.push({ text: textOf(env, c.at), reason: `limit: only the first ${c.count} ${s.phase === 'rows' ? 'matching' : 'aggregated'} rows are kept`, span: spanOf(env.ctx, c.at) });
       return;
     case 'mv_expand':
       stage(env, s, 'expand', 'mv_expand', c.at, { field: c.field.name });
@@ -200,7 +201,7 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
         s.outputs.set(column, { name: column, source: c.name });
       }
       if (fact.rows === 'end') endRows(s, `the command ${c.name.toUpperCase()}`);
-      else if (fact.rows === 'limit' && s.phase === 'rows') s.missing.push({ text: textOf(env, c.at), reason: `limit: ${c.name.toUpperCase()} keeps only some of the matching rows`, span: spanOf(env.ctx, c.at) });
+      else if (fact.rows === 'limit' && s.phase !== 'ended') s.missing.push({ text: textOf(env, c.at), reason: `limit: ${c.name.toUpperCase()} keeps only some of the ${s.phase === 'rows' ? 'matching' : 'aggregated'} rows`, span: spanOf(env.ctx, c.at) });
       return;
     }
     default: {
