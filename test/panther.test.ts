@@ -216,10 +216,11 @@ describe('panther SQL queries', () => {
     assert.equal(evaluate(r.logic.condition!, { eventType: 'user.session.start', outcome: { result: 'FAILURE' }, actor: { alternateId: 'Bob@EXAMPLE.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), true);
     assert.equal(evaluate(r.logic.condition!, { eventType: 'USER.SESSION.START', outcome: { result: 'FAILURE' }, actor: { alternateId: 'b@example.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), false);
   });
-  test('simple query: NOT, IS NOT NULL, NOT LIKE, BETWEEN; complete', () => {
+  test('simple query: NOT, IS NOT NULL, NOT LIKE, BETWEEN; LIMIT keeps only some rows', () => {
     const r = rule('simple_saved');
     assert.equal(renderExpr(r.logic.condition!), 'eventName eq "DeleteTrail" and not errorCode is_not_null and not awsRegion wildcard[cs,like] "us-%" and requestParameters.name ge 1 and requestParameters.name le 5');
-    assert.equal(r.logic.completeness, 'complete');
+    assert.equal(r.logic.completeness, 'partial');
+    assert.deepEqual(r.logic.missing.map((m) => [m.kind, m.reason]), [['rows', 'LIMIT 10: only some of the matching rows are kept']]);
     assert.deepEqual(r.logic.exclusions.map((x) => renderExpr(x.expr)), ['errorCode is_not_null', 'awsRegion wildcard[cs,like] "us-%"']);
   });
   test('SQL syntax error: PAN005 at the YAML line, query body still shown, others unaffected', () => {

@@ -172,7 +172,11 @@ class Walker {
     const ob = s['orderby'] as SqlNode[] | null;
     if (ob?.length) this.stages.push({ kind: 'sort', label: 'ORDER BY', text: ob.map((o) => `${sqlText(sc, o['expr'])}${o['type'] ? ' ' + o['type'] : ''}`).join(', '), detail: { select: name } });
     const lim = s['limit']?.value as SqlNode[] | undefined;
-    if (lim?.length) this.stages.push({ kind: 'limit', label: 'LIMIT', text: lim.map((l) => String(l['value'])).join(', '), detail: { select: name } });
+    if (lim?.length) {
+      const n = lim.map((l) => String(l['value'])).join(', ');
+      this.stages.push({ kind: 'limit', label: 'LIMIT', text: n, detail: { select: name } });
+      this.extraMissing.push({ kind: 'rows', text: `LIMIT ${n}`, reason: `LIMIT ${n}${name === 'main' ? '' : ` (in ${name})`}: only some of the ${gbCols.length ? 'aggregated' : 'matching'} rows are kept` });
+    }
     if (name === 'main') this.project(s, sc);
   }
 
