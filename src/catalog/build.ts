@@ -167,6 +167,8 @@ function sha1(data: string | Buffer): string {
  * transaction, committed at the end. A reader (the server, in WAL mode) sees the previous build until the commit
  * and the new one after, never a mix; a build killed at any point is rolled back by SQLite's journal when the catalog
  * is next opened, so the next build starts from the last complete catalog and redoes the work (no `--force`).
+ * A build that parses every file again (see `freshRebuild`) writes a new file instead and renames it over the old
+ * one once committed: a killed rebuild leaves the old catalog, and a server reopens the new file (its inode).
  */
 export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
   mkdirSync(opts.outDir, { recursive: true });
