@@ -135,6 +135,23 @@ describe('aggregations', () => {
   });
 });
 
+describe('partial rules', () => {
+  it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-partial-'));
+    writeFileSync(path.join(dir, 'limited.kql'), '// Limited\nAppEvents | where Action == "delete" | take 5\n');
+    writeFileSync(path.join(dir, 'whole.kql'), '// Whole\nAppEvents | where Action == "delete"\n');
+    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
+    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
+    const engine = new HuntEngine(res.rules, { all: true });
+    const hits: Hit[] = [];
+    await hunt(engine, [file('app.jsonl', `${JSON.stringify({ Action: 'delete' })}\n${JSON.stringify({ Action: 'read' })}\n`)], { onHit: (h) => hits.push(h) });
+    assert.deepEqual(
+      hits.map((h) => `${h.type} ${h.rule.title} ${h.pos.line} ${(h.dependsOn ?? []).join('; ')}`).sort(),
+      ['hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows'],
+    );
+  });
+});
+
 describe('detwiki hunt (command)', () => {
   it('runs the rules of a repository over a folder of events with bad input: hits, may-fire, counts', async () => {
     const { spawnSync } = await import('node:child_process');

@@ -4,6 +4,7 @@
  * bounded by the number of rules (not of events).
  */
 import type { Truth } from '../model/evaluate.ts';
+import { leaves } from '../model/expr.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AggregateState, eventTime, planAggregation } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
@@ -97,6 +98,21 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const p = planAggregation(hr.rule.logic.aggregation, hr.rule.format);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
+  // what a true row-level condition does not settle: the rule's missing parts that are neither opaque leaves of
+  // its condition (those make the condition unknown) nor its aggregation when the hunt counts it (`aggregate.ts`)
+  const pending = new Map<HuntRule, readonly string[]>();
+  const pendingOf = (hr: HuntRule): readonly string[] => {
+    let p = pending.get(hr);
+    if (p) return p;
+    const L = hr.rule.logic;
+    const leavesOf = new Set<string>();
+    for (const l of leaves(hr.condition)) if (l.kind === 'opaque') leavesOf.add(`${l.text}\u0000${l.reason}`);
+    const agg = aggregates.get(hr);
+    const counted = agg !== undefined && !('unsupported' in agg);
+    p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
+    pending.set(hr, p);
+    return p;
+  };
   let lastTime = 0;
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallies.get(hr);
@@ -130,6 +146,11 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             if (!fired) continue;
             extra = { group: fired.key, count: fired.count };
           } else continue; // an unknown row of an aggregation is not reported per event
+        }
+        if (truth === true && pendingOf(r.rule).length) {
+          // the event passes the row-level condition, but the rule also does what the model leaves out
+          truth = 'unknown';
+          extra = { ...extra, dependsOn: pendingOf(r.rule).slice(0, 5) };
         }
         const t = tally(r.rule);
         const ex = opts.explain === false ? NOTHING : explain(i);
