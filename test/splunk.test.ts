@@ -258,6 +258,32 @@ describe('Splunk golden rules', () => {
   });
 });
 
+describe('SPL command arguments', () => {
+  const generic = (q: string) => {
+    const p = parseSpl(q);
+    assert.ok(p.ok, q);
+    return p.value.commands.filter((c) => c.type === 'generic').map((c) => (c.type === 'generic' ? { name: c.name, options: c.options, words: c.words } : undefined));
+  };
+  it('options (spaces around =, quoted values) and positional words (quoted or bare), groups and subsearches apart', () => {
+    assert.deepEqual(generic('a=1 | spath output = "out field" path=a.b input=raw_json | join type=left user [search b=2] | transaction user startswith=(x="1") maxspan=5m'), [
+      { name: 'spath', options: [{ name: 'output', value: 'out field' }, { name: 'path', value: 'a.b' }, { name: 'input', value: 'raw_json' }], words: [] },
+      { name: 'join', options: [{ name: 'type', value: 'left' }], words: ['user'] },
+      { name: 'transaction', options: [{ name: 'startswith', value: '' }, { name: 'maxspan', value: '5m' }], words: ['user'] },
+    ]);
+  });
+  it('a data model source, in each spelling', () => {
+    for (const q of ['| from datamodel Endpoint.Processes | stats count', '| from datamodel:Endpoint.Processes | stats count', '| from datamodel:"Endpoint.Processes" | stats count']) {
+      const low = lowerPipeline({ pipeline: (parseSpl(q) as { ok: true; value: Parameters<typeof lowerPipeline>[0]['pipeline'] }).value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
+      assert.deepEqual(low.logSources, [{ kind: 'datamodel', name: 'Endpoint.Processes' }], q);
+    }
+  });
+  it('join: an inner join keeps only matched events; type=left / outer does not', () => {
+    const reasons = (q: string) => lowerPipeline({ pipeline: (parseSpl(q) as { ok: true; value: Parameters<typeof lowerPipeline>[0]['pipeline'] }).value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined }).missing.map((m) => m.reason);
+    assert.ok(reasons('a=1 | join user [search b=2]').includes('command: join keeps only events the subsearch matches'));
+    assert.ok(!reasons('a=1 | join type = outer user [search b=2]').includes('command: join keeps only events the subsearch matches'));
+  });
+});
+
 describe('SPL hostile input', () => {
   it('deep nesting, long input and unbalanced quotes give a syntax error, never an exception', () => {
     for (const q of ['('.repeat(5000) + 'a', 'NOT '.repeat(20000) + 'a', 'x | where ' + '('.repeat(3000) + '1', 'a="'.repeat(10) , 'a'.repeat(200_000), '| stats count by', '[ [ [ ] ] ]']) {

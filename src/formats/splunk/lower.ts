@@ -293,18 +293,23 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const name = c.name;
     const kind = COMMAND_STAGE_KINDS[name] ?? 'statement';
     const detail: Record<string, unknown> = { args: c.args };
+    const option = (key: string): string | undefined => c.options.find((o) => o.name.toLowerCase() === key)?.value;
     if (name === 'spath') {
-      const m = /(?:^|\s)output\s*=\s*("?)([^\s"]+)\1/.exec(c.args);
-      const p = /(?:^|\s)path\s*=\s*("?)([^\s"]+)\1/.exec(c.args) ?? /^\s*("?)([^\s="]+)\1\s*$/.exec(c.args);
-      const inp = /(?:^|\s)input\s*=\s*("?)([^\s"]+)\1/.exec(c.args)?.[2];
-      if (p && m) env.set(m[2]!, !inp || inp === '_raw' ? { kind: 'raw', field: p[2]! } : { kind: 'computed', reason: `command: spath extracts ${m[2]} from ${inp}` });
+      // spath [output=<field>] [path=<datapath> | <datapath>] [input=<field>]
+      const out = option('output');
+      const p = option('path') ?? c.words[0];
+      const inp = option('input');
+      if (p && out) env.set(out, !inp || inp === '_raw' ? { kind: 'raw', field: p } : { kind: 'computed', reason: `command: spath extracts ${out} from ${inp}` });
     }
     if (name === 'iplocation') for (const f of ['City', 'Country', 'Region', 'lat', 'lon']) env.set(f, { kind: 'computed', reason: 'command: iplocation adds the location of an IP address' });
     if (first && (name === 'inputlookup' || name === 'from' || name === 'datamodel' || name === 'rest' || name === 'makeresults')) {
-      const words = c.args.split(/\s+/).filter((a) => a && !a.includes('='));
-      // `from datamodel X.Y` / `from datamodel:X.Y`, `datamodel X Y search`: the data model (and its dataset)
-      const dm = /^datamodel\s*:?\s*"?([^\s"]+)/i.exec(c.args);
-      if (name === 'from' && dm) logSources.push({ kind: 'datamodel', name: dm[1]! });
+      const words = c.words;
+      // `from datamodel X.Y` / `from datamodel:X.Y` / `from datamodel:"X.Y"`, `datamodel X Y search`: the data
+      // model (and its dataset)
+      const w0 = words[0] ?? '';
+      const lw = w0.toLowerCase();
+      const dm = lw === 'datamodel' || lw === 'datamodel:' ? words[1] : lw.startsWith('datamodel:') ? w0.slice('datamodel:'.length) : undefined;
+      if (name === 'from' && dm) logSources.push({ kind: 'datamodel', name: dm });
       else if (name === 'datamodel' && words[0]) logSources.push({ kind: 'datamodel', name: words[1] && words[1] !== 'search' ? `${words[0]}.${words[1]}` : words[0] });
       else logSources.push({ kind: name, name: words[0] ?? c.args });
     }
@@ -313,12 +318,13 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     if (!ROW_PRESERVING.has(name) && !GROUPING_STATS.has(name)) {
       if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {
         if (['join', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'append', 'appendpipe', 'union', 'multisearch', 'appendcols'].includes(name)) {
-          if (name === 'join' && !/type\s*=\s*(left|outer)/i.test(c.args)) missing.push({ text: input.source(c.at), reason: 'command: join keeps only events the subsearch matches', span: input.span(c.at) });
+          const joinType = option('type')?.toLowerCase();
+          if (name === 'join' && joinType !== 'left' && joinType !== 'outer') missing.push({ text: input.source(c.at), reason: 'command: join keeps only events the subsearch matches', span: input.span(c.at) });
           if (phase !== 'opaque') {
             phase = 'opaque';
             opaqueAfter = name;
           }
-          if (name === 'transaction' && !aggregation) aggregation = { function: 'transaction', groupBy: c.args.split(/\s+/).filter((a) => a && !a.includes('=')), text: input.source(c.at), span: input.span(c.at) };
+          if (name === 'transaction' && !aggregation) aggregation = { function: 'transaction', groupBy: [...c.words], text: input.source(c.at), span: input.span(c.at) };
         }
       } else if (phase !== 'opaque') {
         phase = 'opaque';

@@ -93,7 +93,18 @@ export type Command =
     }
   /** An unexpanded (undefined) macro standing for a whole command. */
   | { readonly type: 'macro'; readonly name: string; readonly text: string; readonly at: SplRange }
-  | { readonly type: 'generic'; readonly name: string; readonly args: string; readonly subsearches: readonly Pipeline[]; readonly at: SplRange };
+  | {
+      readonly type: 'generic';
+      readonly name: string;
+      /** The arguments as written. */
+      readonly args: string;
+      /** `name=value` options, in order (a quoted value unquoted). */
+      readonly options: readonly { readonly name: string; readonly value: string }[];
+      /** Positional words (a quoted one unquoted), in order: not options, macros, subsearches or groups. */
+      readonly words: readonly string[];
+      readonly subsearches: readonly Pipeline[];
+      readonly at: SplRange;
+    };
 
 export interface Pipeline {
   readonly commands: readonly Command[];
