@@ -12,11 +12,14 @@
  */
 import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
 import { asDerived } from './derived.ts';
-import type { Aggregation, CorrelationSide, MissingPart, SidePresence, StageDetail } from '../../model/rule.ts';
+import type { Aggregation, CorrelationSide, MissingPart, SideConstraint, SidePresence, SideTerm, StageDetail } from '../../model/rule.ts';
+import { renderSpan } from '../../model/multiEvent.ts';
+import { columnRefs } from './joinColumns.ts';
+import { compareConstraint, linOf, mergeTime, timeConstraints, type JoinNames, type Lin } from './joinConstraints.ts';
 import type { Span } from '../../model/span.ts';
-import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS } from './kqlFacts.ts';
+import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS, TIME_COLUMNS } from './kqlFacts.ts';
 import { operand, spanOf, type ExprCtx } from './lowerExpr.ts';
-import { endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
+import { ctxFor, endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
 import { child, listItems, nameOf, nodes, textOf, type KNode } from './parser.ts';
 import type { Operand, Scope } from './scope.ts';
 
@@ -37,6 +40,8 @@ interface SideState {
   readonly span?: Span;
   /** Column names the side is known to carry (undefined: not known). */
   readonly cols?: ReadonlySet<string>;
+  /** Constraints between this side's events and an earlier side's (filters after the join). */
+  readonly constraints: SideConstraint[];
 }
 
 /** The joined rows' sides, as the pipeline goes. */
@@ -44,6 +49,12 @@ export interface MultiState {
   readonly sides: SideState[];
   /** Column name → side it comes from, where known. */
   readonly owner: Map<string, number>;
+  /** Names that may be of several sides (a right column the left may also have): their side is not known. */
+  readonly ambiguous: Set<string>;
+  /** Columns made after the join as a difference of two sides' columns (`extend d = t2 - t1`). */
+  readonly diffs: Map<string, Lin>;
+  /** Suffixed names that, when the query reads them, are a right column whose name the left also has. */
+  readonly suffixed: Map<string, { readonly base: string; readonly left: number; readonly cause: string }>;
   /** Sides whose columns the current rows carry. */
   rowsFrom: number[];
   readonly fns: string[];
@@ -54,6 +65,11 @@ export interface MultiState {
 /** Names the pipeline's rows carry, when known. */
 function knownColumns(s: State): Set<string> | undefined {
   return s.explicit ? new Set([...s.outputs.keys(), ...s.columns.keys()]) : undefined;
+}
+
+/** Names the pipeline's rows are known to carry, the list being complete or not (see joinColumns.ts). */
+function carried(s: State): Set<string> {
+  return knownColumns(s) ?? new Set([...s.seen, ...s.columns.keys(), ...s.outputs.keys()]);
 }
 
 /** The field a column name means in a pipeline, when it is a plain (not case-folded) field. */
@@ -88,8 +104,8 @@ function ensureMulti(s: State, presence: SidePresence, keys: readonly string[], 
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
   const kd = keysDerived ? chains(keysDerived) : undefined;
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
-  for (const c of cols ?? []) m.owner.set(c, 0);
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}), constraints: [] }], owner: new Map(), ambiguous: new Set(), diffs: new Map(), suffixed: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  for (const c of carried(s)) m.owner.set(c, 0);
   s.multi = m;
   return m;
 }
@@ -164,7 +180,7 @@ function addSide(env: Env, m: MultiState, rs: State, name: string, presence: Sid
   const cols = knownColumns(rs);
   const kd = derived ? chains(derived.keys) : undefined;
   const pkd = derived ? chains(derived.partnerKeys) : undefined;
-  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}), constraints: [] };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -172,7 +188,10 @@ function addSide(env: Env, m: MultiState, rs: State, name: string, presence: Sid
   // a join inside the joined query: its left is this side, its other sides follow with their partners moved
   const inner = rs.multi;
   m.sides.push({ ...base, cond: inner.sides[0]!.cond, sources: inner.sides[0]!.sources });
-  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond }));
+  const moved = (t: SideTerm): SideTerm => ({ ...t, side: t.side + r });
+  const move = (c: SideConstraint): SideConstraint => (c.kind === 'time' ? { ...c, from: moved(c.from), to: moved(c.to) } : { ...c, a: moved(c.a), b: moved(c.b) });
+  m.sides[r]!.constraints.push(...inner.sides[0]!.constraints.map(move));
+  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond, constraints: sd.constraints.map(move) }));
   return r;
 }
 
@@ -255,26 +274,95 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
     s.outputs = new Map(rs.outputs);
     s.explicit = rs.explicit;
     m.owner.clear();
-    for (const c of rcols ?? []) m.owner.set(c, r);
+    m.ambiguous.clear();
+    m.diffs.clear();
+    m.suffixed.clear();
+    for (const c of rs.multi ? (rcols ?? []) : carried(rs)) m.owner.set(c, r);
   } else if (fact.rows === 'both') {
-    const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys()]);
-    const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
-    for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
-    const rename = (c: string) => (before.has(c) ? (isLookup && keyNames.has(c) ? undefined : `${c}1`) : c);
-    for (const [c, o] of rs.columns) {
-      const n = rename(c);
-      if (n) s.columns.set(n, o);
+    joinedColumns(m, s, rs, r, partner, keys, isLookup);
+  }
+}
+
+/**
+ * The columns of joined rows (kinds that keep both sides' columns): the left's keep their names; a right column
+ * whose name the rows already have is renamed with the first free numeric suffix (`Timestamp1`, then `Timestamp2`
+ * after a further join; a lookup drops the right's copy of a key of the same name). A right column is given its
+ * side when that is certain: the rows already have the name (then the suffixed name is the right's), the left's
+ * columns are all known and lack it, or the right made the name (extend, project-rename) and it is not one of the
+ * time columns tables have. A right column the left may also have stays ambiguous; its suffixed name, should the
+ * query name it, can only be the right's copy, and then the unsuffixed name is the left's (`suffixed`). The same
+ * holds for a column the left has and a right whose columns are not listed, and for the time columns every table
+ * has (`TimeGenerated`, `Timestamp`).
+ */
+function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: number, keys: { left: string[]; right: string[] }, isLookup: boolean): void {
+  const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys(), ...m.ambiguous]);
+  const leftKnown = m.rowsFrom.every((i) => m.sides[i]!.cols);
+  const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
+  for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
+  const rcols = knownColumns(rs);
+  const rnames = rs.multi ? (rcols ?? new Set<string>()) : new Set([...carried(rs), ...keys.right]);
+  const free = (c: string) => {
+    for (let k = 1; k < 10; k++) if (!before.has(`${c}${k}`) && !m.owner.has(`${c}${k}`)) return `${c}${k}`;
+    return undefined;
+  };
+  const place = (c: string): { name: string; sure: boolean } | undefined => {
+    if (isLookup && keyNames.has(c)) return undefined;
+    if (before.has(c)) {
+      const n = free(c);
+      return n ? { name: n, sure: true } : undefined;
     }
-    for (const [c, o] of rs.outputs) {
-      const n = rename(c);
-      if (n) s.outputs.set(n, o);
+    if (leftKnown || (rs.made.has(c) && !TIME_COLUMNS.has(c))) return { name: c, sure: true };
+    return { name: c, sure: false };
+  };
+  const copy = (c: string): Operand => rs.columns.get(c) ?? { kind: 'field', field: c, text: c };
+  for (const [c, o] of rs.outputs) {
+    const p = place(c);
+    if (p?.sure) s.outputs.set(p.name, o);
+  }
+  // the left's side of a name, when one side of the rows has it
+  const leftOf = (c: string): number | undefined => m.owner.get(c) ?? (m.rowsFrom.length === 1 ? m.rowsFrom[0] : undefined);
+  const guess = (c: string, cause: string) => {
+    const n = free(c);
+    if (!n || rs.multi) return;
+    const l = leftOf(c);
+    if (l === undefined) return;
+    s.columns.set(n, copy(c));
+    m.owner.set(n, r);
+    m.suffixed.set(n, { base: c, left: l, cause });
+  };
+  for (const c of rnames) {
+    const p = place(c);
+    if (!p) continue;
+    if (p.sure) {
+      if (rs.columns.has(c) || p.name !== c) s.columns.set(p.name, copy(c));
+      if (!m.owner.has(p.name)) m.owner.set(p.name, r);
+      continue;
     }
-    for (const c of rcols ?? []) {
-      const n = rename(c);
-      if (n && !m.owner.has(n)) m.owner.set(n, r);
+    // the left may have c too: c is not known to be either side's; its suffixed name, if named, is the right's c
+    m.ambiguous.add(c);
+    guess(c, 'right');
+  }
+  if (!rcols && !rs.multi) {
+    // the right's columns are not listed: a left column, or a time column, may have a suffixed copy
+    for (const c of before) if (!rnames.has(c) && !(isLookup && keyNames.has(c)) && /[^0-9]$/.test(c)) guess(c, 'left');
+    for (const c of ['TimeGenerated', 'Timestamp']) if (!rnames.has(c) && !before.has(c)) guess(c, 'time');
+  }
+  s.explicit = s.explicit && rs.explicit;
+  m.rowsFrom = [...m.rowsFrom, r];
+}
+
+/**
+ * A suffixed name the query reads (`Timestamp1`) proves that the left had the unsuffixed name: the unsuffixed name
+ * is the left side's.
+ */
+function proveSuffixed(m: MultiState, names: Iterable<string>): void {
+  for (const n of names) {
+    const sfx = m.suffixed.get(n);
+    if (!sfx) continue;
+    if (!m.owner.has(sfx.base) || m.ambiguous.has(sfx.base)) {
+      m.owner.set(sfx.base, sfx.left);
+      m.ambiguous.delete(sfx.base);
     }
-    s.explicit = s.explicit && rs.explicit;
-    m.rowsFrom = [...m.rowsFrom, r];
   }
 }
 
@@ -314,8 +402,60 @@ function sideOfName(s: State, m: MultiState, name: string, scope: Scope): number
   const o = m.owner.get(name);
   if (o !== undefined) return o;
   const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
-  if (unknown.length !== 1) return { reason: `filter after the join on ${name}, whose side is not known` };
+  if (unknown.length !== 1 || m.ambiguous.has(name)) return { reason: `filter after the join on ${name}, whose side is not known` };
   return unknown[0]!;
+}
+
+/** How a filter after the join reads names (for constraints between sides). */
+function joinNames(env: Env, s: State, m: MultiState, scope: Scope): JoinNames {
+  return {
+    q: env.q,
+    scope,
+    diffs: m.diffs,
+    required: (i) => m.sides[i]?.presence === 'required' && m.rowsFrom.includes(i),
+    column: (name) => {
+      const side = sideOfName(s, m, name, scope);
+      if (side === 'value' || typeof side !== 'number') return side;
+      return { side, operand: s.columns.get(name) ?? { kind: 'field', field: name, text: name } };
+    },
+    valueOf: (n) => operand(ctxFor(env, scope, s.columns), n),
+  };
+}
+
+/**
+ * Before an operator runs on joined rows: the side of each column that extend / project / project-rename makes
+ * from columns of one side, and the columns made as a difference of two sides' times (`extend d = t2 - t1`).
+ */
+export function noteJoinedColumns(env: Env, s: State, m: MultiState, op: KNode, scope: Scope): void {
+  if (op.kind !== 'ExtendOperator' && op.kind !== 'ProjectOperator' && op.kind !== 'ProjectRenameOperator') return;
+  const r = joinNames(env, s, m, scope);
+  proveSuffixed(m, columnRefs(op, scope));
+  for (const it of listItems(op.children.filter((x) => x.kind === 'List').pop())) {
+    if (it.kind !== 'SimpleNamedExpression') continue;
+    const name = nameOf(child(it, 'NameDeclaration')) ?? '';
+    const e = nodes(it).filter((x) => x.kind !== 'NameDeclaration')[0];
+    if (!e || !name) continue;
+    m.diffs.delete(name);
+    m.suffixed.delete(name);
+    const sides = new Set<number>();
+    let known = true;
+    for (const n of columnRefs(e, scope)) {
+      if (r.diffs.has(n)) known = false;
+      const o = sideOfName(s, m, n, scope);
+      if (o === 'value') continue;
+      if (typeof o !== 'number') known = false;
+      else sides.add(o);
+    }
+    if (known && sides.size === 1) {
+      m.owner.set(name, [...sides][0]!);
+      m.ambiguous.delete(name);
+      continue;
+    }
+    m.owner.delete(name);
+    m.ambiguous.add(name);
+    const d = linOf(r, e);
+    if (d && d.terms.length === 2 && d.terms[0]!.term.side !== d.terms[1]!.term.side && d.terms[0]!.sign === -d.terms[1]!.sign && !d.plain) m.diffs.set(name, d);
+  }
 }
 
 export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): number | { reason: string } {
@@ -336,10 +476,26 @@ export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): 
 /** Push a lowered filter to its side, or list it in `missing`. */
 export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, scope: Scope): void {
   const m = s.multi!;
+  proveSuffixed(m, columnRefs(cj, scope));
   const side = sideOfFilter(s, m, cj, scope);
   if (typeof side === 'number') m.sides[side]!.cond.push(lowered);
   else if (extraKey(s, m, cj, lowered, scope)) return;
-  else s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+  else if (!betweenSides(env, s, m, cj, lowered, scope)) s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+}
+
+/** A filter relating two sides' columns as a constraint on the later side (false when it is not one). */
+function betweenSides(env: Env, s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scope): boolean {
+  const r = joinNames(env, s, m, scope);
+  const span = spanOf(env, cj);
+  const times = timeConstraints(r, cj);
+  if (times?.length) {
+    for (const t of times) mergeTime(m.sides[Math.max(t.from.side, t.to.side)]!.constraints, { ...t, span });
+    return true;
+  }
+  const c = compareConstraint(r, cj, lowered);
+  if (!c || c.kind !== 'compare') return false;
+  m.sides[Math.max(c.a.side, c.b.side)]!.constraints.push({ ...c, span });
+  return true;
 }
 
 /**
@@ -432,6 +588,7 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
     ...(sd.partnerKeysDerived ? { partnerKeysDerived: sd.partnerKeysDerived } : {}),
     ...(sd.keysCi ? { keysCi: true } : {}),
     ...(sd.sources.length ? { sources: sd.sources } : {}),
+    ...(sd.constraints.length ? { constraints: sd.constraints } : {}),
     ...(sd.text ? { text: sd.text } : {}),
     ...(sd.span ? { span: sd.span } : {}),
   }));
@@ -441,6 +598,9 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
   const missing: MissingPart[] = [];
   const agg = s.aggregation;
   if (agg?.threshold) missing.push({ kind: 'aggregation', text: agg.text ?? '', reason: 'aggregation: a threshold over the joined rows', ...(agg.span ? { span: agg.span } : {}) });
-  const aggregation: Aggregation = { function: m.fns.join(' + '), groupBy: [...sides[0]!.keys], sides, text: m.texts.join('\n'), ...(m.span ? { span: m.span } : {}) };
+  // the span within which paired events lie, when a constraint bounds their times on both ends
+  const bounds = sides.flatMap((x) => x.constraints ?? []).flatMap((c) => (c.kind === 'time' && c.minMs !== undefined && c.maxMs !== undefined ? [Math.max(Math.abs(c.minMs), Math.abs(c.maxMs))] : []));
+  const window = bounds.length ? renderSpan(Math.max(...bounds)) : undefined;
+  const aggregation: Aggregation = { function: m.fns.join(' + '), groupBy: [...sides[0]!.keys], ...(window ? { window } : {}), sides, text: m.texts.join('\n'), ...(m.span ? { span: m.span } : {}) };
   return { condition, aggregation, missing };
 }

@@ -23,7 +23,8 @@ import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFa
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
-import { addJoinedFilter, applyJoin, applyMembership, finishMulti, type MultiState } from './lowerJoin.ts';
+import { addJoinedFilter, applyJoin, applyMembership, finishMulti, noteJoinedColumns, type MultiState } from './lowerJoin.ts';
+import { forgetNames, noteNames } from './joinColumns.ts';
 import { parseOperatorColumns } from './derived.ts';
 
 /** Deepest let / function / union expansion. */
@@ -73,6 +74,10 @@ export interface State {
   explicit: boolean;
   /** Sides joined so far (join, lookup, `in (subquery)`), when the rows are joined rows. */
   multi?: MultiState;
+  /** Columns the rows are known to have, because the pipeline read or made them (see joinColumns.ts). */
+  seen: Set<string>;
+  /** Of those, the names the pipeline made that the rows did not have before. */
+  made: Set<string>;
 }
 
 export const newState = (): State => ({
@@ -86,6 +91,8 @@ export const newState = (): State => ({
   stages: [],
   sourceTables: [],
   explicit: false,
+  seen: new Set(),
+  made: new Set(),
 });
 
 /** Lower a parsed query. `file` and `toFile` place spans in the rule's file. */
@@ -361,6 +368,9 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   const label = firstToken(op) ?? op.kind;
   const fromDetail = from ? { from } : {};
   const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
+  if (s.multi) noteJoinedColumns(env, s, s.multi, op, scope);
+  noteNames(s, op, scope);
+  if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
   switch (op.kind) {
     case 'FilterOperator':
       return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);
@@ -483,7 +493,7 @@ function expanded(o: Operand): Operand {
 
 /** A computed column's meaning: renames, conversions and case folds stay fields; the rest is named opaque. */
 function computed(o: Operand, name: string): Operand {
-  if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})` };
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})`, ...(o.shift ? { shift: o.shift } : {}) };
   return o;
 }
 
