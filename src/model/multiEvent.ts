@@ -14,7 +14,7 @@
  * makes the pairing unknown). Constraints between sides (`CorrelationSide.constraints`: time relations, comparisons
  * of columns) must hold for every pair of bound events they link; see `SideConstraint` for their meaning.
  */
-import { and3, evaluate, evaluatePredicate, not3, or3, type FieldResolver, type Truth } from './evaluate.ts';
+import { and3, evaluate, evaluatePredicate, not3, or3, resolveDotted, type FieldResolver, type Truth } from './evaluate.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from './derive.ts';
 import { pred, type Derived } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -44,7 +44,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     });
     return out;
   }
-  const res = resolve ?? ((ev: unknown, f: string) => (ev !== null && typeof ev === 'object' ? (ev as Record<string, unknown>)[f] : undefined));
+  // keys and constraints read fields as side conditions do (dotted paths into nested events)
+  const res = resolve ?? resolveDotted;
   const bound: (number | undefined)[] = sides.map(() => undefined);
   const budget = { left: opts.maxBindings ?? 1_000_000 };
 

@@ -39,6 +39,8 @@ export interface Lin {
   readonly off: number;
   readonly plain?: boolean;
   readonly unitMs?: number;
+  /** Milliseconds one unit of the value counts, when compared with a plain number (`tolong` of a timespan: ticks). */
+  readonly scale?: number;
   /** A timespan or a datetime function took part (the terms are times). */
   readonly timed?: boolean;
 }
@@ -74,12 +76,14 @@ function combine(a: Lin | undefined, b: Lin | undefined, sign: number): Lin | un
   if (!a || !b) return undefined;
   let x = a;
   let y = b;
-  // a datetime_diff count compared with a plain number: the number counts the same unit
-  if (x.unitMs !== undefined && y.plain && !y.terms.length) y = { terms: [], off: y.off * x.unitMs };
-  else if (y.unitMs !== undefined && x.plain && !x.terms.length) x = { terms: [], off: x.off * y.unitMs };
-  else if (x.plain || y.plain || x.unitMs !== y.unitMs) return undefined;
+  // a datetime_diff count (or ticks) compared with a plain number: the number counts the same unit
+  const per = (l: Lin) => l.unitMs ?? l.scale;
+  if (per(x) !== undefined && y.plain && !y.terms.length) y = { terms: [], off: y.off * per(x)! };
+  else if (per(y) !== undefined && x.plain && !x.terms.length) x = { terms: [], off: x.off * per(y)! };
+  else if (x.plain || y.plain || x.unitMs !== y.unitMs || x.scale !== y.scale) return undefined;
   const unit = x.unitMs ?? y.unitMs;
-  return { terms: [...x.terms, ...y.terms.map((t) => ({ ...t, sign: sign * t.sign }))], off: x.off + sign * y.off, ...(unit !== undefined ? { unitMs: unit } : {}), ...(x.timed || y.timed ? { timed: true } : {}) };
+  const scale = x.scale ?? y.scale;
+  return { terms: [...x.terms, ...y.terms.map((t) => ({ ...t, sign: sign * t.sign }))], off: x.off + sign * y.off, ...(unit !== undefined ? { unitMs: unit } : {}), ...(scale !== undefined ? { scale } : {}), ...(x.timed || y.timed ? { timed: true } : {}) };
 }
 
 /** The value of an expression after the join as a {@link Lin}, when it is one. */
@@ -124,6 +128,11 @@ export function linOf(r: JoinNames, n: KNode): Lin | undefined {
       const args = listItems(child(n, 'ExpressionList'));
       const part = (x: KNode | undefined) => (x?.literal?.type === 'string' && typeof x.literal.value === 'string' ? DATETIME_PART_MS[x.literal.value.toLowerCase()] : undefined);
       if ((fname === 'todatetime' || fname === 'totimespan') && args.length === 1) return linOf(r, args[0]!);
+      if (fname === 'tolong' && args.length === 1) {
+        // a timespan as a long is its count of ticks (100 nanoseconds)
+        const x = linOf(r, args[0]!);
+        return x && !x.plain && x.unitMs === undefined && x.scale === undefined && x.terms.length ? { ...x, scale: 0.0001, timed: true } : undefined;
+      }
       if (fname === 'datetime_add' && args.length === 3) {
         const size = part(args[0]);
         const k = linOf(r, args[1]!);

@@ -11,6 +11,7 @@
  * threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
 import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
+import { evaluate } from '../../model/evaluate.ts';
 import { asDerived } from './derived.ts';
 import type { Aggregation, CorrelationSide, MissingPart, SideConstraint, SidePresence, SideTerm, StageDetail } from '../../model/rule.ts';
 import { renderSpan } from '../../model/multiEvent.ts';
@@ -27,7 +28,8 @@ import type { Operand, Scope } from './scope.ts';
 interface SideState {
   readonly name: string;
   readonly cond: Expr[];
-  readonly presence: SidePresence;
+  /** Mutable: an outer join's optional side becomes required when a filter after the join drops its unmatched rows. */
+  presence: SidePresence;
   readonly keys: string[];
   readonly partner?: number;
   readonly partnerKeys?: string[];
@@ -258,9 +260,22 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
   if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
 
-  const m = ensureMulti(s, fact.left, lk as string[], lkd);
-  const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
-  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci, { keys: rkd, partnerKeys: lkd });
+  // each left key's side of the joined rows: the first key's side is the partner; a key of another side is an
+  // equality between that side's column and the right's (a constraint)
+  const owners = s.multi ? keys.left.map((k) => keySide(s.multi!, k)) : keys.left.map(() => 0);
+  const unknownKey = keys.left.find((_, i) => owners[i] === undefined);
+  if (unknownKey !== undefined) return fail(`the join key ${unknownKey} is a column whose side of the joined rows is not known`);
+  const main = keys.left.map((_, i) => i).filter((i) => owners[i] === owners[0]);
+  const pick = <T>(xs: readonly T[]) => main.map((i) => xs[i]!);
+  const m = ensureMulti(s, fact.left, pick(lk) as string[], pick(lkd));
+  const partner = owners[0] ?? m.rowsFrom[0]!;
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, pick(rk) as string[], partner, pick(lk) as string[], right, ci, { keys: pick(rkd), partnerKeys: pick(lkd) });
+  keys.left.forEach((k, i) => {
+    if (owners[i] === owners[0]) return;
+    const a: SideTerm = { side: owners[i]!, field: lk[i]!, ...(lkd[i] ? { derived: lkd[i]! } : {}) };
+    const b: SideTerm = { side: r, field: rk[i]!, ...(rkd[i] ? { derived: rkd[i]! } : {}) };
+    m.sides[r]!.constraints.push({ kind: 'compare', a, op: 'eq', b, opts: { cs: !ci }, text: `${k} == ${keys.right[i]}`, span });
+  });
   addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
@@ -366,6 +381,17 @@ function proveSuffixed(m: MultiState, names: Iterable<string>): void {
   }
 }
 
+/** The side of the joined rows a key column comes from, when known (see `sideOfName`). */
+function keySide(m: MultiState, k: string): number | undefined {
+  proveSuffixed(m, [k]);
+  const o = m.owner.get(k);
+  if (o !== undefined) return o;
+  if (m.ambiguous.has(k)) return undefined;
+  if (m.rowsFrom.length === 1) return m.rowsFrom[0];
+  const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
+  return unknown.length === 1 ? unknown[0] : undefined;
+}
+
 /** Add a joined query's missing parts, once each (a let-bound query joined twice states them once). */
 function addMissing(s: State, parts: readonly MissingPart[]): void {
   for (const p of parts) {
@@ -458,7 +484,7 @@ export function noteJoinedColumns(env: Env, s: State, m: MultiState, op: KNode, 
   }
 }
 
-export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): number | { reason: string } {
+export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope, lowered?: Expr): number | { reason: string } {
   const sides = new Set<number>();
   for (const name of namesIn(cj, new Set())) {
     const o = sideOfName(s, m, name, scope);
@@ -469,15 +495,28 @@ export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): 
   if (sides.size === 0) return m.rowsFrom[0]!;
   if (sides.size > 1) return { reason: 'filter after the join: a condition between columns of several sides' };
   const i = [...sides][0]!;
+  if (m.sides[i]!.presence === 'optional' && lowered && m.rowsFrom.includes(i) && dropsUnmatched(lowered)) {
+    // the filter is false on the empty columns an outer join gives a row without a match: only matched rows stay
+    m.sides[i]!.presence = 'required';
+    return i;
+  }
   if (m.sides[i]!.presence !== 'required') return { reason: `filter after the join on the ${m.sides[i]!.name} side, whose rows are ${m.sides[i]!.presence === 'optional' ? 'optional (outer join)' : 'absent'}` };
   return i;
+}
+
+/**
+ * Is a filter on an outer join's optional side false on the row an unmatched row gets (null columns; KQL string
+ * columns are empty strings, not null)? Then the filter keeps only matched rows. Unknown counts as no.
+ */
+function dropsUnmatched(e: Expr): boolean {
+  return evaluate(e, {}, { resolve: () => undefined }) === false && evaluate(e, {}, { resolve: () => '' }) === false && evaluate(e, {}, { resolve: () => null }) === false;
 }
 
 /** Push a lowered filter to its side, or list it in `missing`. */
 export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, scope: Scope): void {
   const m = s.multi!;
   proveSuffixed(m, columnRefs(cj, scope));
-  const side = sideOfFilter(s, m, cj, scope);
+  const side = sideOfFilter(s, m, cj, scope, lowered);
   if (typeof side === 'number') m.sides[side]!.cond.push(lowered);
   else if (extraKey(s, m, cj, lowered, scope)) return;
   else if (!betweenSides(env, s, m, cj, lowered, scope)) s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
@@ -487,8 +526,10 @@ export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, sc
 function betweenSides(env: Env, s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scope): boolean {
   const r = joinNames(env, s, m, scope);
   const span = spanOf(env, cj);
-  const times = timeConstraints(r, cj);
+  // a time relation is null, so false, on an unmatched row: an outer join's optional side it names becomes required
+  const times = timeConstraints({ ...r, required: (i) => r.required(i) || (m.sides[i]?.presence === 'optional' && m.rowsFrom.includes(i)) }, cj);
   if (times?.length) {
+    for (const t of times) for (const i of [t.from.side, t.to.side]) m.sides[i]!.presence = 'required';
     for (const t of times) mergeTime(m.sides[Math.max(t.from.side, t.to.side)]!.constraints, { ...t, span });
     return true;
   }
@@ -565,9 +606,15 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
     target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
     return true;
   }
-  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
   const lname = nameOf(l) ?? lkey;
-  const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
+  const owner = m0 ? keySide(m0, lname) : 0;
+  if (owner === undefined) {
+    addMissing(s, rs.missing);
+    target(opaque(textOf(env.q, cj), `in (subquery): membership of ${lname}, whose side of the joined rows is not known`, spanOf(env, cj)));
+    return true;
+  }
+  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
+  const partner = owner;
   addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lkey], items[0], ci, { keys: [rkd?.derived ?? null], partnerKeys: [lkd?.derived ?? null] });
   addMissing(s, rs.missing);
   m.fns.push(`${tok} (subquery)`);

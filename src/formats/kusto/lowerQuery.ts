@@ -317,8 +317,10 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   const conds: Expr[] = [];
   const branchTables: string[] = [];
   let ended: string | undefined;
+  const states: State[] = [];
   for (const br of branches) {
     const bs = newState();
+    states.push(bs);
     if (br.kind === 'NameReference' && child(br, 'WildcardedName')) {
       const name = textOf(env.q, br);
       env.tables.add(name);
@@ -349,6 +351,7 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   if (isSource) {
     s.sourceTables.push(...branchTables);
     s.cond.push(branchCond);
+    unionColumns(s, states);
   } else {
     const mine = s.cond.length ? and(...s.cond) : TRUE;
     s.cond = [or(mine, branchCond)];
@@ -356,6 +359,31 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   const ex = branchCond.kind === 'const' ? undefined : branchCond;
   s.stages.push(stage(env, isSource ? 'source' : 'union', 'union', u, { tables: branchTables, ...(from ? { from } : {}) }, ex));
   if (ended) endRows(s, ended);
+}
+
+/**
+ * The columns of a union's rows: every branch's (a branch lacking one gives it null). When every branch names its
+ * columns, a column that is the same in every branch is that; the columns are all known when every one is.
+ */
+function unionColumns(s: State, states: readonly State[]): void {
+  for (const b of states) {
+    for (const n of b.seen) s.seen.add(n);
+    for (const n of b.made) s.made.add(n);
+  }
+  if (!states.length || !states.every((b) => b.explicit && b.phase === 'rows' && !b.multi)) return;
+  const names = new Set(states.flatMap((b) => [...b.outputs.keys(), ...b.columns.keys()]));
+  let differ = false;
+  for (const n of names) {
+    const ops = states.map((b) => b.columns.get(n) ?? (b.outputs.has(n) ? ({ kind: 'field', field: n, text: n } as const) : undefined));
+    if (!ops.every((o) => o && JSON.stringify(o) === JSON.stringify(ops[0]))) {
+      differ = true;
+      continue;
+    }
+    s.columns.set(n, ops[0]!);
+    s.outputs.set(n, { name: n, source: 'union' });
+  }
+  // a column that differs across the branches keeps its name (as before); the columns are then not all known
+  s.explicit = !differ;
 }
 
 export function endRows(s: State, why: string): void {
