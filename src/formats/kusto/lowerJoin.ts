@@ -55,6 +55,8 @@ export interface MultiState {
   readonly ambiguous: Set<string>;
   /** Columns made after the join as a difference of two sides' columns (`extend d = t2 - t1`). */
   readonly diffs: Map<string, Lin>;
+  /** Names a side made (extend, project-rename) that its rows did not have before (see joinColumns.ts). */
+  readonly made: Set<string>;
   /** Suffixed names that, when the query reads them, are a right column whose name the left also has. */
   readonly suffixed: Map<string, { readonly base: string; readonly left: number; readonly cause: string }>;
   /** Sides whose columns the current rows carry. */
@@ -106,7 +108,7 @@ function ensureMulti(s: State, presence: SidePresence, keys: readonly string[], 
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
   const kd = keysDerived ? chains(keysDerived) : undefined;
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}), constraints: [] }], owner: new Map(), ambiguous: new Set(), diffs: new Map(), suffixed: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}), constraints: [] }], owner: new Map(), ambiguous: new Set(), diffs: new Map(), made: new Set(s.made), suffixed: new Map(), rowsFrom: [0], fns: [], texts: [] };
   for (const c of carried(s)) m.owner.set(c, 0);
   s.multi = m;
   return m;
@@ -284,7 +286,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // the joined rows' columns
   const rcols = knownColumns(rs);
   if (fact.rows === 'right') {
-    m.rowsFrom = [r];
+    m.rowsFrom = rs.multi ? rs.multi.rowsFrom.map((i) => r + i) : [r];
     s.columns = new Map(rs.columns);
     s.outputs = new Map(rs.outputs);
     s.explicit = rs.explicit;
@@ -292,7 +294,8 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
     m.ambiguous.clear();
     m.diffs.clear();
     m.suffixed.clear();
-    for (const c of rs.multi ? (rcols ?? []) : carried(rs)) m.owner.set(c, r);
+    if (rs.multi) for (const [c, i] of rs.multi.owner) m.owner.set(c, r + i);
+    else for (const c of carried(rs)) m.owner.set(c, r);
   } else if (fact.rows === 'both') {
     joinedColumns(m, s, rs, r, partner, keys, isLookup);
   }
@@ -315,7 +318,11 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
   const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
   for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
   const rcols = knownColumns(rs);
-  const rnames = rs.multi ? (rcols ?? new Set<string>()) : new Set([...carried(rs), ...keys.right]);
+  const inner = rs.multi;
+  // a joined query that is itself a join: its columns' sides, moved to where its sides now are
+  const rnames = inner ? new Set([...(rcols ?? []), ...inner.owner.keys(), ...inner.ambiguous]) : new Set([...carried(rs), ...keys.right]);
+  const sideOf = (c: string) => r + (inner?.owner.get(c) ?? 0);
+  const made = (c: string) => rs.made.has(c) || inner?.made.has(c) === true;
   const free = (c: string) => {
     for (let k = 1; k < 10; k++) if (!before.has(`${c}${k}`) && !m.owner.has(`${c}${k}`)) return `${c}${k}`;
     return undefined;
@@ -323,10 +330,12 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
   const place = (c: string): { name: string; sure: boolean } | undefined => {
     if (isLookup && keyNames.has(c)) return undefined;
     if (before.has(c)) {
+      if (inner && !inner.owner.has(c)) return undefined;
       const n = free(c);
       return n ? { name: n, sure: true } : undefined;
     }
-    if (leftKnown || (rs.made.has(c) && !TIME_COLUMNS.has(c))) return { name: c, sure: true };
+    if (inner?.ambiguous.has(c) || (inner && !inner.owner.has(c))) return { name: c, sure: false };
+    if (leftKnown || (made(c) && !TIME_COLUMNS.has(c))) return { name: c, sure: true };
     return { name: c, sure: false };
   };
   const copy = (c: string): Operand => rs.columns.get(c) ?? { kind: 'field', field: c, text: c };
@@ -350,7 +359,8 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
     if (!p) continue;
     if (p.sure) {
       if (rs.columns.has(c) || p.name !== c) s.columns.set(p.name, copy(c));
-      if (!m.owner.has(p.name)) m.owner.set(p.name, r);
+      if (!m.owner.has(p.name)) m.owner.set(p.name, sideOf(c));
+      if (made(c) && p.name === c) m.made.add(c);
       continue;
     }
     // the left may have c too: c is not known to be either side's; its suffixed name, if named, is the right's c
@@ -363,7 +373,7 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
     for (const c of ['TimeGenerated', 'Timestamp']) if (!rnames.has(c) && !before.has(c)) guess(c, 'time');
   }
   s.explicit = s.explicit && rs.explicit;
-  m.rowsFrom = [...m.rowsFrom, r];
+  m.rowsFrom = [...m.rowsFrom, ...(inner ? inner.rowsFrom.map((i) => r + i) : [r])];
 }
 
 /**

@@ -363,7 +363,8 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
 
 /**
  * The columns of a union's rows: every branch's (a branch lacking one gives it null). When every branch names its
- * columns, a column that is the same in every branch is that; the columns are all known when every one is.
+ * columns, they are known: a column that is the same in every branch is that, another one a value the union's
+ * rows cannot be said to hold (before, such a column was read as the field of its name).
  */
 function unionColumns(s: State, states: readonly State[]): void {
   for (const b of states) {
@@ -372,18 +373,13 @@ function unionColumns(s: State, states: readonly State[]): void {
   }
   if (!states.length || !states.every((b) => b.explicit && b.phase === 'rows' && !b.multi)) return;
   const names = new Set(states.flatMap((b) => [...b.outputs.keys(), ...b.columns.keys()]));
-  let differ = false;
   for (const n of names) {
     const ops = states.map((b) => b.columns.get(n) ?? (b.outputs.has(n) ? ({ kind: 'field', field: n, text: n } as const) : undefined));
-    if (!ops.every((o) => o && JSON.stringify(o) === JSON.stringify(ops[0]))) {
-      differ = true;
-      continue;
-    }
-    s.columns.set(n, ops[0]!);
+    const same = ops.every((o) => o && JSON.stringify(o) === JSON.stringify(ops[0]));
+    s.columns.set(n, same ? ops[0]! : { kind: 'other', text: n, reason: `column ${n} is not the same in every branch of the union` });
     s.outputs.set(n, { name: n, source: 'union' });
   }
-  // a column that differs across the branches keeps its name (as before); the columns are then not all known
-  s.explicit = !differ;
+  s.explicit = true;
 }
 
 export function endRows(s: State, why: string): void {
