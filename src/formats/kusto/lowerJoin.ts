@@ -4,9 +4,13 @@
  * side, each joined query (or membership subquery) a further side with its own filters, its keys paired with the
  * left's, and its presence from `JOIN_KIND_FACTS` (anti = no matching row, semi/inner = a matching row, outer =
  * either way). Filters after the join go to the side whose columns they read (the left's for leftsemi/leftanti, the
- * right's for rightsemi/rightanti, the owner of each column for the others when the columns are known); a filter
- * on an outer join's optional side, on columns of several sides or on columns whose side is unknown stays in
- * `missing`. Keys made by extend pair on their transform chains (`keysDerived`). A join that cannot be stated this
+ * right's for rightsemi/rightanti, the owner of each column for the others: see `joinedColumns` and joinColumns.ts
+ * for how a column's side is known); a filter comparing columns of two sides is a constraint between them
+ * (joinConstraints.ts); a filter on an outer join's optional side that is false on an unmatched row makes that side
+ * required; any other filter on an optional side, on columns of several sides or on columns whose side is unknown
+ * stays in `missing`. A join key of another side of already joined rows than the first key's is an equality
+ * constraint; a key whose side is not known fails the join. Keys made by extend pair on their transform chains
+ * (`keysDerived`). A join that cannot be stated this
  * way (after an aggregation, a key no transform chain says, a joined query that is itself aggregated with a
  * threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
