@@ -6,7 +6,7 @@
  * have before are `State.made`. After a join, a right column whose name the left also has is renamed with the
  * suffix `1` (`Timestamp1`); see `applyJoin` in lowerJoin.ts for how those facts decide each name's side.
  */
-import { listItems, nameOf, nodes, type KNode } from './parser.ts';
+import { listItems, nameOf, nodes, type KNode, type ParsedKql } from './parser.ts';
 import type { Scope } from './scope.ts';
 
 /** Operators whose names are columns of the rows they run on (and none inside a subquery). */
@@ -105,4 +105,25 @@ export function forgetNames(s: NamesState, names: readonly string[]): void {
     s.seen.delete(n);
     s.made.delete(n);
   }
+}
+
+const QUERY_NAMES = new WeakMap<ParsedKql, Set<string>>();
+
+/** Every name the query text reads anywhere (computed once per query). */
+export function queryNames(q: ParsedKql): Set<string> {
+  let out = QUERY_NAMES.get(q);
+  if (!out) {
+    const found = new Set<string>();
+    const walk = (n: KNode) => {
+      if (n.kind === 'NameReference') {
+        const nm = nameOf(n);
+        if (nm) found.add(nm);
+      }
+      for (const c of n.children) walk(c);
+    };
+    walk(q.root);
+    out = found;
+    QUERY_NAMES.set(q, out);
+  }
+  return out;
 }

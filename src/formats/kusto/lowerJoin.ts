@@ -19,13 +19,13 @@ import { evaluate } from '../../model/evaluate.ts';
 import { asDerived } from './derived.ts';
 import type { Aggregation, CorrelationSide, MissingPart, SideConstraint, SidePresence, SideTerm, StageDetail } from '../../model/rule.ts';
 import { renderSpan } from '../../model/multiEvent.ts';
-import { columnRefs } from './joinColumns.ts';
+import { columnRefs, queryNames } from './joinColumns.ts';
 import { compareConstraint, linOf, mergeTime, timeConstraints, type JoinNames, type Lin } from './joinConstraints.ts';
 import type { Span } from '../../model/span.ts';
 import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS, TIME_COLUMNS } from './kqlFacts.ts';
 import { operand, spanOf, type ExprCtx } from './lowerExpr.ts';
 import { ctxFor, endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
-import { child, listItems, nameOf, nodes, textOf, type KNode } from './parser.ts';
+import { child, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import type { Operand, Scope } from './scope.ts';
 
 /** One side while lowering. */
@@ -59,6 +59,12 @@ export interface MultiState {
   readonly ambiguous: Set<string>;
   /** Columns made after the join as a difference of two sides' columns (`extend d = t2 - t1`). */
   readonly diffs: Map<string, Lin>;
+  /**
+   * The joined rows are a join of tables with the right's tables among the left's, neither side dropping or renaming
+   * a table column: every right column that is a table column is also the left's (so renamed with a suffix), and a
+   * name no side made is the left's.
+   */
+  mirror?: { readonly left: number; readonly right: number };
   /** Names a side made (extend, project-rename) that its rows did not have before (see joinColumns.ts). */
   readonly made: Set<string>;
   /** Suffixed names that, when the query reads them, are a right column whose name the left also has. */
@@ -298,10 +304,11 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
     m.ambiguous.clear();
     m.diffs.clear();
     m.suffixed.clear();
+    m.mirror = undefined;
     if (rs.multi) for (const [c, i] of rs.multi.owner) m.owner.set(c, r + i);
     else for (const c of carried(rs)) m.owner.set(c, r);
   } else if (fact.rows === 'both') {
-    joinedColumns(m, s, rs, r, partner, keys, isLookup);
+    joinedColumns(env.q, m, s, rs, r, partner, keys, isLookup);
   }
 }
 
@@ -316,7 +323,7 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
  * holds for a column the left has and a right whose columns are not listed, and for the time columns every table
  * has (`TimeGenerated`, `Timestamp`).
  */
-function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: number, keys: { left: string[]; right: string[] }, isLookup: boolean): void {
+function joinedColumns(q: ParsedKql, m: MultiState, s: State, rs: State, r: number, partner: number, keys: { left: string[]; right: string[] }, isLookup: boolean): void {
   const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys(), ...m.ambiguous]);
   const leftKnown = m.rowsFrom.every((i) => m.sides[i]!.cols);
   const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
@@ -327,13 +334,15 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
   const rnames = inner ? new Set([...(rcols ?? []), ...inner.owner.keys(), ...inner.ambiguous]) : new Set([...carried(rs), ...keys.right]);
   const sideOf = (c: string) => r + (inner?.owner.get(c) ?? 0);
   const made = (c: string) => rs.made.has(c) || inner?.made.has(c) === true;
+  const l0 = m.rowsFrom.length === 1 ? m.sides[m.rowsFrom[0]!]! : undefined;
+  const mirror = !!l0 && !inner && !l0.cols && !rcols && !s.narrowed && !rs.narrowed && rs.sourceTables.length > 0 && rs.sourceTables.every((t) => l0.sources.includes(t));
   const free = (c: string) => {
     for (let k = 1; k < 10; k++) if (!before.has(`${c}${k}`) && !m.owner.has(`${c}${k}`)) return `${c}${k}`;
     return undefined;
   };
   const place = (c: string): { name: string; sure: boolean } | undefined => {
     if (isLookup && keyNames.has(c)) return undefined;
-    if (before.has(c)) {
+    if (before.has(c) || (mirror && !made(c))) {
       if (inner && !inner.owner.has(c)) return undefined;
       const n = free(c);
       return n ? { name: n, sure: true } : undefined;
@@ -371,6 +380,19 @@ function joinedColumns(m: MultiState, s: State, rs: State, r: number, partner: n
     m.ambiguous.add(c);
     guess(c, 'right');
   }
+  if (mirror) {
+    // the same tables on both sides: a name the query reads with and without the suffix is the two copies
+    const l = m.rowsFrom[0]!;
+    const names = queryNames(q);
+    for (const n of names) {
+      const base = n.slice(0, -1);
+      if (!n.endsWith('1') || !names.has(base) || before.has(n) || m.owner.has(n) || made(base) || rs.columns.has(n)) continue;
+      s.columns.set(n, copy(base));
+      m.owner.set(n, r);
+      if (!m.owner.has(base)) m.owner.set(base, l);
+    }
+    m.mirror = { left: l, right: r };
+  }
   if (!rcols && !rs.multi) {
     // the right's columns are not listed: a left column, or a time column, may have a suffixed copy
     for (const c of before) if (!rnames.has(c) && !(isLookup && keyNames.has(c)) && /[^0-9]$/.test(c)) guess(c, 'left');
@@ -402,6 +424,8 @@ function keySide(m: MultiState, k: string): number | undefined {
   if (o !== undefined) return o;
   if (m.ambiguous.has(k)) return undefined;
   if (m.rowsFrom.length === 1) return m.rowsFrom[0];
+  const mirrored = mirrorSide(m);
+  if (mirrored !== undefined) return mirrored;
   const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
   return unknown.length === 1 ? unknown[0] : undefined;
 }
@@ -441,9 +465,17 @@ function sideOfName(s: State, m: MultiState, name: string, scope: Scope): number
   if (!s.columns.has(name) && !m.owner.has(name) && scope.get(name)) return 'value'; // a let-bound value
   const o = m.owner.get(name);
   if (o !== undefined) return o;
+  const mirrored = mirrorSide(m);
+  if (mirrored !== undefined && !m.ambiguous.has(name)) return mirrored;
   const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
   if (unknown.length !== 1 || m.ambiguous.has(name)) return { reason: `filter after the join on ${name}, whose side is not known` };
   return unknown[0]!;
+}
+
+/** With the same tables on both sides (`MultiState.mirror`) and nothing joined since, the left side. */
+function mirrorSide(m: MultiState): number | undefined {
+  const mi = m.mirror;
+  return mi && m.rowsFrom.length === 2 && m.rowsFrom[0] === mi.left && m.rowsFrom[1] === mi.right ? mi.left : undefined;
 }
 
 /** How a filter after the join reads names (for constraints between sides). */

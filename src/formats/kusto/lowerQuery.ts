@@ -78,6 +78,8 @@ export interface State {
   seen: Set<string>;
   /** Of those, the names the pipeline made that the rows did not have before. */
   made: Set<string>;
+  /** A column of the source tables was dropped or renamed (project-away, project-keep, project-rename). */
+  narrowed: boolean;
 }
 
 export const newState = (): State => ({
@@ -93,6 +95,7 @@ export const newState = (): State => ({
   explicit: false,
   seen: new Set(),
   made: new Set(),
+  narrowed: false,
 });
 
 /** Lower a parsed query. `file` and `toFile` place spans in the rule's file. */
@@ -370,6 +373,7 @@ function unionColumns(s: State, states: readonly State[]): void {
   for (const b of states) {
     for (const n of b.seen) s.seen.add(n);
     for (const n of b.made) s.made.add(n);
+    if (b.narrowed) s.narrowed = true;
   }
   if (!states.length || !states.every((b) => b.explicit && b.phase === 'rows' && !b.multi)) return;
   const names = new Set(states.flatMap((b) => [...b.outputs.keys(), ...b.columns.keys()]));
@@ -395,6 +399,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   if (s.multi) noteJoinedColumns(env, s, s.multi, op, scope);
   noteNames(s, op, scope);
   if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
+  if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
   switch (op.kind) {
     case 'FilterOperator':
       return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);
