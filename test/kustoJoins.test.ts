@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { parseKql } from '../src/formats/kusto/parser.ts';
 import { buildLogic } from '../src/model/lowering.ts';
-import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
+import { evaluateSides, renderSides, timeMs } from '../src/model/multiEvent.ts';
 import { renderExpr } from '../src/model/render.ts';
 import type { Logic } from '../src/model/rule.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
@@ -114,5 +114,102 @@ describe('KQL joins: case-insensitive keys', () => {
     assert.equal(sides[1]!.keysCi, true);
     assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'alice' }]), true);
     assert.equal(evaluateSides(sides, [{ a: 1, x: 'ALICE' }, { b: 2, y: 'bob' }]), false);
+  });
+});
+
+describe('KQL joins: constraints between sides', () => {
+  const fixtureSides = (f: string) => {
+    const a = logicOf(readFileSync(`${fixture('kusto', 'joins')}/${f}`, 'utf8'), f).aggregation;
+    assert.ok(a?.sides, `${f} lowers to sides`);
+    return a.sides;
+  };
+  const mail = (t: unknown) => ({ EmailDirection: 'Inbound', NetworkMessageId: 'm1', RecipientEmailAddress: 'alice@contoso.com', Timestamp: t });
+  const warn = (t: unknown) => ({ ActionType: 'SmartScreenUrlWarning', InitiatingProcessAccountUpn: 'alice@contoso.com', Timestamp: t });
+  const win = fixtureSides('constraint_window.kql');
+  it('window: a pair inside the window matches', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), warn('2024-05-01T10:03:00Z')]), true));
+  it('window: a pair outside the window does not', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), warn('2024-05-01T10:05:00Z')]), false));
+  it('window: the order counts (the warning before the mail does not match)', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:03:00Z'), warn('2024-05-01T10:00:00Z')]), false));
+  it('window: an unparseable time is unknown', () => assert.equal(evaluateSides(win, [mail('yesterday'), warn('2024-05-01T10:03:00Z')]), 'unknown'));
+  it('window: a missing time is false (the comparison is null in KQL)', () => assert.equal(evaluateSides(win, [mail(undefined), warn('2024-05-01T10:03:00Z')]), false));
+  it('window: epoch numbers (seconds or milliseconds) are times', () => {
+    assert.equal(evaluateSides(win, [mail(1_714_557_600), warn(1_714_557_600_000 + 60_000)]), true);
+    assert.equal(evaluateSides(win, [mail(1_714_557_600), warn(1_714_557_600_000 + 600_000)]), false);
+  });
+  it('window: the keys still pair the events', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), { ...warn('2024-05-01T10:01:00Z'), InitiatingProcessAccountUpn: 'bob@contoso.com' }]), false));
+
+  const offset = fixtureSides('constraint_offset.kql');
+  const perms = (t: string) => ({ ActionType: 'Add delegated permission grant.', AccountObjectId: 'u1', Timestamp: t });
+  const consent = (t: string) => ({ ActionType: 'Consent to application.', AccountObjectId: 'u1', Timestamp: t });
+  it('offsets: within two minutes either way', () => {
+    assert.equal(evaluateSides(offset, [perms('2024-05-01T10:00:00Z'), consent('2024-05-01T10:01:30Z')]), true);
+    assert.equal(evaluateSides(offset, [perms('2024-05-01T10:00:00Z'), consent('2024-05-01T09:58:00Z')]), true);
+    assert.equal(evaluateSides(offset, [perms('2024-05-01T10:00:00Z'), consent('2024-05-01T09:57:59Z')]), false);
+  });
+
+  const letSpan = fixtureSides('constraint_let_span.kql');
+  it('a let-bound timespan bounds the difference', () => {
+    const elev = { FileName: 'consent.exe', DeviceId: 'd1', Timestamp: '2024-05-01 10:00:20' };
+    assert.equal(evaluateSides(letSpan, [elev, { ProcessIntegrityLevel: 'High', DeviceId: 'd1', Timestamp: '2024-05-01 10:00:00' }]), true);
+    assert.equal(evaluateSides(letSpan, [elev, { ProcessIntegrityLevel: 'High', DeviceId: 'd1', Timestamp: '2024-05-01 09:59:00' }]), false);
+  });
+
+  const diff = fixtureSides('constraint_datetime_diff.kql');
+  const clip = (t: string) => ({ ActionType: 'GetClipboardData', DeviceName: 'pc1', TimeGenerated: t });
+  const ps = (t: string) => ({ FileName: 'powershell.exe', DeviceName: 'pc1', TimeGenerated: t });
+  it('datetime_diff counts the unit boundaries crossed', () => {
+    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:00Z'), ps('2024-05-01T10:01:59Z')]), true);
+    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:59Z'), ps('2024-05-01T10:02:00Z')]), false);
+    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:02:00Z'), ps('2024-05-01T10:01:00Z')]), true);
+  });
+
+  const eq = fixtureSides('constraint_equal_ci.kql');
+  const upload = { OperationName: 'PutBlob', CallerIpAddress: '10.0.0.1', UserAgentHeader: 'Mozilla/5.0', Country: 'FR' };
+  const login = { IPAddress: '10.0.0.1', UserAgent: 'MOZILLA/5.0', Location: 'US' };
+  it('=~ between sides compares case-insensitively; != case-sensitively', () => {
+    assert.equal(evaluateSides(eq, [upload, login]), true);
+    assert.equal(evaluateSides(eq, [upload, { ...login, UserAgent: 'curl/8.0' }]), false);
+    assert.equal(evaluateSides(eq, [upload, { ...login, Location: 'FR' }]), false);
+    assert.equal(evaluateSides(eq, [upload, { ...login, Location: 'fr' }]), true);
+  });
+
+  const suffix = fixtureSides('constraint_suffix.kql');
+  it('the suffixed column is the right side\'s', () => {
+    const file = { FolderPath: 'C:\\Windows\\System32\\spool\\drivers\\x64\\3\\', FileName: 'evil.dll', DeviceId: 'd1', Timestamp: '2024-05-01T10:00:00Z' };
+    const load = { FolderPath: 'C:\\Old\\1', FileName: 'evil.dll', DeviceId: 'd1', Timestamp: '2024-05-01T10:00:05Z' };
+    assert.equal(evaluateSides(suffix, [file, load]), true);
+    assert.equal(evaluateSides(suffix, [file, { ...load, Timestamp: '2024-05-01T09:00:00Z' }]), false);
+  });
+
+  const keyOther = fixtureSides('key_other_side.kql');
+  it('a key of another side is an equality between those sides', () => {
+    const url = { UrlDomain: 'example.org', NetworkMessageId: 'n1' };
+    const mailEv = { DeliveryAction: 'Delivered', NetworkMessageId: 'n1', RecipientEmailAddress: 'alice@contoso.com' };
+    const zap = { ActionType: 'Phish ZAP', NetworkMessageId: 'n1', RecipientEmailAddress: 'alice@contoso.com' };
+    assert.equal(evaluateSides(keyOther, [url, mailEv, zap]), true);
+    assert.equal(evaluateSides(keyOther, [url, mailEv, { ...zap, RecipientEmailAddress: 'bob@contoso.com' }]), false);
+  });
+
+  const outer = fixtureSides('leftouter_promoted.kql');
+  it('a leftouter join whose filter drops unmatched rows needs the match', () => {
+    const signin = { ResultType: '0', UserPrincipalName: 'alice@contoso.com', TimeGenerated: '2024-05-01T10:00:00Z' };
+    const mfa = { OperationName: 'Register security info', InitiatedBy: { user: { userPrincipalName: 'alice@contoso.com' } }, Result: 'success', TimeGenerated: '2024-05-01T11:00:00Z' };
+    assert.equal(evaluateSides(outer, [signin]), false);
+    assert.equal(evaluateSides(outer, [signin, mfa]), true);
+  });
+
+  it('times: ISO strings (UTC unless zoned), epoch numbers; anything else is not a time', () => {
+    assert.equal(timeMs('2024-05-01T10:00:00Z'), Date.UTC(2024, 4, 1, 10));
+    assert.equal(timeMs('2024-05-01 10:00:00'), Date.UTC(2024, 4, 1, 10));
+    assert.equal(timeMs('2024-05-01T12:00:00+02:00'), Date.UTC(2024, 4, 1, 10));
+    assert.equal(timeMs(1_714_557_600), 1_714_557_600_000);
+    assert.equal(timeMs(null), null);
+    assert.equal(timeMs('soon'), undefined);
+    assert.equal(timeMs({ t: 1 }), undefined);
+  });
+
+  it('a comparison between sides that is not a constraint stays missing with its reason', () => {
+    const L = logicOf('T | where a == 1 | project k, t1 = TimeGenerated | join kind=inner (U | where b == 2 | project k, t2 = TimeGenerated) on k | where t2 * 2 > t1');
+    assert.equal(L.completeness, 'partial');
+    assert.ok(L.missing.some((m) => m.kind === 'filter' && /several sides/.test(m.reason)));
   });
 });

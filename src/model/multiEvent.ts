@@ -11,13 +11,15 @@
  * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
  * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers). A derived key
  * (`keysDerived`) is its chain's value (a chain that fails is null and pairs with nothing; one that cannot be known
- * makes the pairing unknown).
+ * makes the pairing unknown). Constraints between sides (`CorrelationSide.constraints`: time relations, comparisons
+ * of columns) must hold for every pair of bound events they link; see `SideConstraint` for their meaning.
  */
-import { and3, evaluate, not3, or3, type FieldResolver, type Truth } from './evaluate.ts';
+import { and3, evaluate, evaluatePredicate, not3, or3, resolveDotted, type FieldResolver, type Truth } from './evaluate.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from './derive.ts';
-import type { Derived } from './expr.ts';
+import { pred, type Derived } from './expr.ts';
+import { OPERATOR_FACTS } from './operators.ts';
 import { renderExpr, renderOperand } from './render.ts';
-import type { CorrelationSide, SidePresence } from './rule.ts';
+import type { CorrelationSide, SideConstraint, SidePresence, SideTerm } from './rule.ts';
 
 /** Options of {@link evaluateSides}. */
 export interface SidesEvalOptions {
@@ -42,7 +44,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     });
     return out;
   }
-  const res = resolve ?? ((ev: unknown, f: string) => (ev !== null && typeof ev === 'object' ? (ev as Record<string, unknown>)[f] : undefined));
+  // keys and constraints read fields as side conditions do (dotted paths into nested events)
+  const res = resolve ?? resolveDotted;
   const bound: (number | undefined)[] = sides.map(() => undefined);
   const budget = { left: opts.maxBindings ?? 1_000_000 };
 
@@ -61,6 +64,15 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     if (ta === undefined || tb === undefined) return 'unknown';
     return Math.abs(ta - tb) <= opts.windowMs;
   };
+  // the constraints each side takes part in
+  const linked: SideConstraint[][] = sides.map(() => []);
+  for (const s of sides) {
+    for (const c of s.constraints ?? []) {
+      const [x, y] = constraintSides(c);
+      linked[x]?.push(c);
+      if (y !== x) linked[y]?.push(c);
+    }
+  }
   /** Truth of side i taking event e given the sides bound so far (false when keys disagree). */
   const fits = (i: number, e: number): Truth => {
     let t: Truth = truth[i]![e]!;
@@ -71,6 +83,14 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
       t = and3(t, keysAgree(i, e, j, b));
       if (t === false) return false;
       t = and3(t, windowTruth(e, b));
+      if (t === false) return false;
+    }
+    for (const c of linked[i]!) {
+      const [x, y] = constraintSides(c);
+      const ex = x === i ? e : bound[x];
+      const ey = y === i ? e : bound[y];
+      if (ex === undefined || ey === undefined) continue;
+      t = and3(t, constraintTruth(c, res, events[ex], events[ey]));
       if (t === false) return false;
     }
     return t;
@@ -101,6 +121,77 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     return out;
   };
   return search(0, true);
+}
+
+/** The sides a constraint links: its first end's, then its second's. */
+function constraintSides(c: SideConstraint): [number, number] {
+  switch (c.kind) {
+    case 'time':
+      return [c.from.side, c.to.side];
+    case 'compare':
+      return [c.a.side, c.b.side];
+    default: {
+      const _x: never = c;
+      return _x;
+    }
+  }
+}
+
+/** A term's value in its side's event: the field's, or its chain's (UNKNOWN_KEY when it cannot be known). */
+function termValue(resolve: FieldResolver, t: SideTerm, ev: unknown): unknown {
+  const raw = resolve(ev, t.field);
+  if (!t.derived) return raw;
+  const v = deriveValue(t.derived, raw, (f) => resolve(ev, f));
+  if (v === FAILED_NULL) return undefined;
+  if (v === UNKNOWN_OPERAND || v instanceof Spread) return UNKNOWN_KEY;
+  return v;
+}
+
+/**
+ * A time in milliseconds since the epoch: an ISO date-time string (UTC when it states no zone; a space may stand
+ * for the `T`) or an epoch number (milliseconds above 1e12, else seconds). Null when missing; undefined when the
+ * value is not a time.
+ */
+export function timeMs(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? (Math.abs(v) > 1e12 ? v : v * 1000) : undefined;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(v.trim())) return undefined;
+  let t = v.trim().replace(' ', 'T');
+  if (t.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) t += 'Z';
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Truth of a constraint for the events bound to its two ends (`ex` to the first end's side, `ey` to the second's). */
+export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown): Truth {
+  switch (c.kind) {
+    case 'time': {
+      const a = termValue(resolve, c.from, ex);
+      const b = termValue(resolve, c.to, ey);
+      if (a === UNKNOWN_KEY || b === UNKNOWN_KEY) return 'unknown';
+      const ta = timeMs(a);
+      const tb = timeMs(b);
+      if (ta === undefined || tb === undefined) return ta === null || tb === null ? false : 'unknown';
+      if (ta === null || tb === null) return false;
+      const d = c.unitMs ? (Math.floor(tb / c.unitMs) - Math.floor(ta / c.unitMs)) * c.unitMs : tb - ta;
+      if (c.minMs !== undefined && (c.minStrict ? d <= c.minMs : d < c.minMs)) return false;
+      if (c.maxMs !== undefined && (c.maxStrict ? d >= c.maxMs : d > c.maxMs)) return false;
+      return true;
+    }
+    case 'compare': {
+      const b = termValue(resolve, c.b, ey);
+      if (b === UNKNOWN_KEY) return 'unknown';
+      // b's value stands in a field of its own beside a's event: the predicate compares a with it
+      const other = '\u0000other side';
+      const p = pred(c.a.field, c.op, [{ kind: 'field', field: other }], c.opts, undefined, c.a.derived);
+      const t = evaluatePredicate(p, ex, (ev, f) => (f === other ? b : resolve(ev, f)));
+      return c.negated ? not3(t) : t;
+    }
+    default: {
+      const _x: never = c;
+      return _x;
+    }
+  }
 }
 
 /** One side's event and its keys (with their chains). */
@@ -168,11 +259,52 @@ export function renderSideKeys(sides: readonly CorrelationSide[], i: number): st
   return `${on} ${keys.map((k, j) => `${p.name}.${pk[j] ?? '?'} == ${s.name}.${k}`).join(', ')}`;
 }
 
-/** One line per side: `right (no event may match) SigninLogs on left.a == right.b: <condition>`. */
+/**
+ * One line per side: `right (no event may match) SigninLogs on left.a == right.b: <condition>`, then one line per
+ * constraint between sides: `where right.TimeDeleted - left.TimeAdded within [0s, 1h]`.
+ */
 export function renderSides(sides: readonly CorrelationSide[]): string[] {
-  return sides.map((s, i) => {
+  const lines = sides.map((s, i) => {
     const keys = renderSideKeys(sides, i);
     const src = s.sources?.length ? ` ${s.sources.join(', ')}` : '';
     return `${s.name} (${PRESENCE_TEXT[s.presence]})${src}${keys ? ` ${keys}` : ''}: ${renderExpr(s.condition)}`;
   });
+  for (const s of sides) for (const c of s.constraints ?? []) lines.push(`where ${renderConstraint(sides, c)}`);
+  return lines;
+}
+
+/** A span of milliseconds in KQL's spelling (`4m`, `-2m`, `1h`, `90s`, `0s`). */
+export function renderSpan(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const a = Math.abs(ms);
+  if (a === 0) return '0s';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (a % size === 0) return `${sign}${a / size}${unit}`;
+  return `${sign}${a}ms`;
+}
+
+/** A constraint between sides, readably: `right.TimeDeleted > left.TimeAdded`, `right.a =~ left.b`. */
+export function renderConstraint(sides: readonly CorrelationSide[], c: SideConstraint): string {
+  const term = (t: SideTerm) => `${sides[t.side]?.name ?? `side ${t.side}`}.${renderOperand(t.field, t.derived)}`;
+  switch (c.kind) {
+    case 'time': {
+      const to = term(c.to);
+      const from = term(c.from);
+      const diff = c.unitMs ? `datetime_diff(${renderSpan(c.unitMs)}, ${to}, ${from})` : `${to} - ${from}`;
+      const lo = c.minMs;
+      const hi = c.maxMs;
+      if (lo !== undefined && hi !== undefined) return `${diff} within ${c.minStrict ? '(' : '['}${renderSpan(lo)}, ${renderSpan(hi)}${c.maxStrict ? ')' : ']'}`;
+      if (lo !== undefined) return lo === 0 && !c.unitMs ? `${to} ${c.minStrict ? '>' : '>='} ${from}` : `${diff} ${c.minStrict ? '>' : '>='} ${renderSpan(lo)}`;
+      if (hi !== undefined) return hi === 0 && !c.unitMs ? `${to} ${c.maxStrict ? '<' : '<='} ${from}` : `${diff} ${c.maxStrict ? '<' : '<='} ${renderSpan(hi)}`;
+      return `${diff} (any)`;
+    }
+    case 'compare': {
+      const cs = c.opts?.cs;
+      const opts = cs === undefined || cs === OPERATOR_FACTS[c.op].defaultCaseSensitive ? '' : cs ? '[cs]' : '[ci]';
+      return `${c.negated ? 'not ' : ''}${term(c.a)} ${c.op}${opts} ${term(c.b)}`;
+    }
+    default: {
+      const _x: never = c;
+      return _x;
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * Plain JSON-serializable data; `docs/model.md` documents the schema.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import type { Derived, Expr, Operator, Value } from './expr.ts';
+import type { Derived, Expr, Operator, PredicateOptions, Value } from './expr.ts';
 import type { Format, Kind, Severity, Status } from './facts.ts';
 import type { Span } from './span.ts';
 
@@ -187,9 +187,61 @@ export interface CorrelationSide {
   readonly keysCi?: boolean;
   /** Tables or sources the side's events come from. */
   readonly sources?: readonly string[];
+  /**
+   * Conditions between this side's event and events of earlier sides (each names both ends' sides; the side that
+   * holds it is the later of the two): the paired events must also satisfy every one.
+   */
+  readonly constraints?: readonly SideConstraint[];
   readonly text?: string;
   readonly span?: Span;
 }
+
+/** One end of a {@link SideConstraint}: a column of one side's event, or a value computed from it. */
+export interface SideTerm {
+  /** Index (in `sides`) of the side whose event the value is read from. */
+  readonly side: number;
+  /** The field, as the side's own events name it (with `derived`: the field the chain starts from). */
+  readonly field: string;
+  /** The column is computed from the field by this chain (a KQL column made by extend inside the side). */
+  readonly derived?: Derived;
+}
+
+/**
+ * A condition between the events of two sides of a multi-event rule (a KQL filter after a join that compares
+ * columns of both sides):
+ * - `time`: the time of `to` minus the time of `from` lies within [`minMs`, `maxMs`] (an absent bound: unbounded;
+ *   `minStrict` / `maxStrict`: the bound itself excluded). Ordering (`to > from`) is `minMs: 0, minStrict`; a
+ *   window (`(to - from) between (0min .. 4min)`) is both bounds; offsets (`from - 2m <= to`) move the bounds. With
+ *   `unitMs` (KQL `datetime_diff`) the difference counts the unit's boundaries crossed: `(floor(to / unit) -
+ *   floor(from / unit)) * unit`. Times are ISO date-time strings (UTC unless they state a zone) or epoch numbers
+ *   (milliseconds above 1e12, else seconds); a missing or null time makes the condition false (KQL drops a row whose
+ *   comparison is null), a value that is not a time makes it unknown.
+ * - `compare`: the predicate `a op b`, with the operator's options as for a predicate on one event (`cs: false`
+ *   for KQL `=~`), b's value read from its side's event; `negated` for the negative forms (`!=`, `!startswith`).
+ */
+export type SideConstraint =
+  | {
+      readonly kind: 'time';
+      readonly from: SideTerm;
+      readonly to: SideTerm;
+      readonly minMs?: number;
+      readonly maxMs?: number;
+      readonly minStrict?: boolean;
+      readonly maxStrict?: boolean;
+      readonly unitMs?: number;
+      readonly text?: string;
+      readonly span?: Span;
+    }
+  | {
+      readonly kind: 'compare';
+      readonly a: SideTerm;
+      readonly op: Operator;
+      readonly b: SideTerm;
+      readonly opts?: PredicateOptions;
+      readonly negated?: boolean;
+      readonly text?: string;
+      readonly span?: Span;
+    };
 
 export interface Aggregation {
   readonly function?: string;
@@ -202,6 +254,9 @@ export interface Aggregation {
    * A multi-event rule stated side by side (KQL join, lookup and `in (subquery)`): the rule alerts when events of
    * the sides pair on their keys as each side's presence says (within `window` when stated). The row-level
    * condition is the OR of the required sides' conditions. Evaluated over several events by `evaluateSides`.
+   * Conditions between the sides' events (time relations, comparisons of columns) are on the sides
+   * (`CorrelationSide.constraints`); when one bounds the time between two sides' events on both ends, `window` is
+   * the larger bound (`4m`), the span within which the paired events lie.
    */
   readonly sides?: readonly CorrelationSide[];
   readonly text?: string;

@@ -223,6 +223,19 @@ export function spanMilliseconds(text: string): number | undefined {
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
+/** A KQL timespan literal in milliseconds, zero and negative ones included (`0min`, `-2m`, `1h`). */
+export function spanMs(text: string): number | undefined {
+  const t = text.trim();
+  if (t.startsWith('-')) {
+    const m = spanMs(t.slice(1));
+    return m === undefined ? undefined : -m;
+  }
+  let i = 0;
+  while (i < t.length && ((t[i]! >= '0' && t[i]! <= '9') || t[i] === '.')) i++;
+  if (i > 0 && Number(t.slice(0, i)) === 0 && Object.hasOwn(SPAN_UNITS, t.slice(i).toLowerCase())) return 0;
+  return spanMilliseconds(t);
+}
+
 /** RE2 `\s`: the characters it matches. */
 const RE2_SPACE = '\t\n\f\r ';
 

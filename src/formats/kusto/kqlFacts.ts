@@ -301,3 +301,15 @@ export const DEFAULT_JOIN_KIND = 'innerunique';
 export const DEFAULT_LOOKUP_KIND = 'leftouter';
 /** Flavors `lookup` accepts. */
 export const LOOKUP_KINDS: ReadonlySet<string> = new Set(['leftouter', 'inner']);
+
+/**
+ * `datetime_add` / `datetime_diff` parts whose length is fixed, in milliseconds (months and years are not; weeks
+ * count Sundays in datetime_diff). datetime_diff counts the part's boundaries crossed between its two times.
+ */
+export const DATETIME_PART_MS: Readonly<Record<string, number>> = {
+  day: 86_400_000,
+  hour: 3_600_000,
+  minute: 60_000,
+  second: 1000,
+  millisecond: 1,
+};

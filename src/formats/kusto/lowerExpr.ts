@@ -10,6 +10,7 @@ import {
   CASE_FOLDING_FUNCTIONS,
   CIDR_FUNCTIONS,
   CONVERSION_STEPS,
+  DATETIME_PART_MS,
   type BinaryOperatorFact,
   NULL_FUNCTIONS,
   PRIVATE_IPV4_RANGES,
@@ -21,7 +22,7 @@ import {
 } from './kqlFacts.ts';
 import { child, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Binding, type Columns, type Operand } from './scope.ts';
-import { asDerived, columnIfExists, derive, derivingCall, missingOpts } from './derived.ts';
+import { asDerived, columnIfExists, derive, derivingCall, missingOpts, spanMs } from './derived.ts';
 import { casesOperand, decideConstant, onBranches } from './cases.ts';
 
 /** A comparison of the event time with a point in time: the rule's look-back window. */
@@ -132,6 +133,12 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const [a, b] = nodes(n).map((x) => operand(ctx, x));
       if (a?.kind === 'time' || b?.kind === 'time') return { kind: 'time', text };
       if (a?.kind === 'span' && b?.kind === 'span') return { kind: 'span', text };
+      // a column moved by a timespan: kept for time relations between join sides
+      const sign = n.kind === 'SubtractExpression' ? -1 : 1;
+      const ms = (o: Operand | undefined) => (o?.kind === 'span' ? spanMs(o.text) : undefined);
+      const col = (o: Operand | undefined) => o?.kind === 'field' || o?.kind === 'derived';
+      if (col(a) && ms(b) !== undefined) return { kind: 'other', text, reason: 'arithmetic', shift: { base: a!, ms: sign * ms(b)! } };
+      if (sign === 1 && col(b) && ms(a) !== undefined) return { kind: 'other', text, reason: 'arithmetic', shift: { base: b!, ms: ms(a)! } };
       return other(text, 'arithmetic');
     }
     case 'ToScalarExpression':
@@ -185,6 +192,15 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
     // a boolean column (`IsPrivate = ipv4_is_private(ip)`): true under the condition, false otherwise
     const e = lowerCall({ ...ctx, onRef: undefined }, n, false, (r) => opaque(text, r, spanOf(ctx, n)), spanOf(ctx, n));
     return casesOperand([{ when: e, value: { kind: 'value', value: true, text: 'true' } }], { kind: 'value', value: false, text: 'false' }, text);
+  }
+  if (fname === 'datetime_add' && args.length === 3) {
+    const unit = operand(ctx, args[0]!);
+    const k = operand(ctx, args[1]!);
+    const base = operand(ctx, args[2]!);
+    const size = unit.kind === 'value' && typeof unit.value === 'string' ? DATETIME_PART_MS[unit.value.toLowerCase()] : undefined;
+    if ((base.kind === 'field' || base.kind === 'derived') && size !== undefined && k.kind === 'value' && typeof k.value === 'number' && Number.isInteger(k.value)) {
+      return { kind: 'other', text, reason: 'datetime_add() of a column', shift: { base, ms: k.value * size } };
+    }
   }
   if (TIME_FUNCTIONS.has(fname)) {
     if (fname === 'ago' && args.length === 1) {

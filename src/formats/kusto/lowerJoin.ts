@@ -4,27 +4,36 @@
  * side, each joined query (or membership subquery) a further side with its own filters, its keys paired with the
  * left's, and its presence from `JOIN_KIND_FACTS` (anti = no matching row, semi/inner = a matching row, outer =
  * either way). Filters after the join go to the side whose columns they read (the left's for leftsemi/leftanti, the
- * right's for rightsemi/rightanti, the owner of each column for the others when the columns are known); a filter
- * on an outer join's optional side, on columns of several sides or on columns whose side is unknown stays in
- * `missing`. Keys made by extend pair on their transform chains (`keysDerived`). A join that cannot be stated this
+ * right's for rightsemi/rightanti, the owner of each column for the others: see `joinedColumns` and joinColumns.ts
+ * for how a column's side is known); a filter comparing columns of two sides is a constraint between them
+ * (joinConstraints.ts); a filter on an outer join's optional side that is false on an unmatched row makes that side
+ * required; any other filter on an optional side, on columns of several sides or on columns whose side is unknown
+ * stays in `missing`. A join key of another side of already joined rows than the first key's is an equality
+ * constraint; a key whose side is not known fails the join. Keys made by extend pair on their transform chains
+ * (`keysDerived`). A join that cannot be stated this
  * way (after an aggregation, a key no transform chain says, a joined query that is itself aggregated with a
  * threshold…) is listed in `missing` with the reason, and the rows end there as before.
  */
 import { and, named, opaque, or, TRUE, type Derived, type Expr } from '../../model/expr.ts';
+import { evaluate } from '../../model/evaluate.ts';
 import { asDerived } from './derived.ts';
-import type { Aggregation, CorrelationSide, MissingPart, SidePresence, StageDetail } from '../../model/rule.ts';
+import type { Aggregation, CorrelationSide, MissingPart, SideConstraint, SidePresence, SideTerm, StageDetail } from '../../model/rule.ts';
+import { renderSpan } from '../../model/multiEvent.ts';
+import { columnRefs, queryNames } from './joinColumns.ts';
+import { compareConstraint, linOf, mergeTime, timeConstraints, type JoinNames, type Lin } from './joinConstraints.ts';
 import type { Span } from '../../model/span.ts';
-import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS } from './kqlFacts.ts';
+import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS, TIME_COLUMNS } from './kqlFacts.ts';
 import { operand, spanOf, type ExprCtx } from './lowerExpr.ts';
-import { endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
-import { child, listItems, nameOf, nodes, textOf, type KNode } from './parser.ts';
+import { ctxFor, endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
+import { child, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import type { Operand, Scope } from './scope.ts';
 
 /** One side while lowering. */
 interface SideState {
   readonly name: string;
   readonly cond: Expr[];
-  readonly presence: SidePresence;
+  /** Mutable: an outer join's optional side becomes required when a filter after the join drops its unmatched rows. */
+  presence: SidePresence;
   readonly keys: string[];
   readonly partner?: number;
   readonly partnerKeys?: string[];
@@ -37,6 +46,8 @@ interface SideState {
   readonly span?: Span;
   /** Column names the side is known to carry (undefined: not known). */
   readonly cols?: ReadonlySet<string>;
+  /** Constraints between this side's events and an earlier side's (filters after the join). */
+  readonly constraints: SideConstraint[];
 }
 
 /** The joined rows' sides, as the pipeline goes. */
@@ -44,6 +55,20 @@ export interface MultiState {
   readonly sides: SideState[];
   /** Column name → side it comes from, where known. */
   readonly owner: Map<string, number>;
+  /** Names that may be of several sides (a right column the left may also have): their side is not known. */
+  readonly ambiguous: Set<string>;
+  /** Columns made after the join as a difference of two sides' columns (`extend d = t2 - t1`). */
+  readonly diffs: Map<string, Lin>;
+  /**
+   * The joined rows are a join of tables with the right's tables among the left's, neither side dropping or renaming
+   * a table column: every right column that is a table column is also the left's (so renamed with a suffix), and a
+   * name no side made is the left's.
+   */
+  mirror?: { readonly left: number; readonly right: number };
+  /** Names a side made (extend, project-rename) that its rows did not have before (see joinColumns.ts). */
+  readonly made: Set<string>;
+  /** Suffixed names that, when the query reads them, are a right column whose name the left also has. */
+  readonly suffixed: Map<string, { readonly base: string; readonly left: number; readonly cause: string }>;
   /** Sides whose columns the current rows carry. */
   rowsFrom: number[];
   readonly fns: string[];
@@ -54,6 +79,11 @@ export interface MultiState {
 /** Names the pipeline's rows carry, when known. */
 function knownColumns(s: State): Set<string> | undefined {
   return s.explicit ? new Set([...s.outputs.keys(), ...s.columns.keys()]) : undefined;
+}
+
+/** Names the pipeline's rows are known to carry, the list being complete or not (see joinColumns.ts). */
+function carried(s: State): Set<string> {
+  return knownColumns(s) ?? new Set([...s.seen, ...s.columns.keys(), ...s.outputs.keys()]);
 }
 
 /** The field a column name means in a pipeline, when it is a plain (not case-folded) field. */
@@ -88,8 +118,8 @@ function ensureMulti(s: State, presence: SidePresence, keys: readonly string[], 
   if (s.multi) return s.multi;
   const cols = knownColumns(s);
   const kd = keysDerived ? chains(keysDerived) : undefined;
-  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}) }], owner: new Map(), rowsFrom: [0], fns: [], texts: [] };
-  for (const c of cols ?? []) m.owner.set(c, 0);
+  const m: MultiState = { sides: [{ name: 'left', cond: s.cond, presence, keys: [...keys], ...(kd ? { keysDerived: kd } : {}), sources: [...s.sourceTables], ...(cols ? { cols } : {}), constraints: [] }], owner: new Map(), ambiguous: new Set(), diffs: new Map(), made: new Set(s.made), suffixed: new Map(), rowsFrom: [0], fns: [], texts: [] };
+  for (const c of carried(s)) m.owner.set(c, 0);
   s.multi = m;
   return m;
 }
@@ -164,7 +194,7 @@ function addSide(env: Env, m: MultiState, rs: State, name: string, presence: Sid
   const cols = knownColumns(rs);
   const kd = derived ? chains(derived.keys) : undefined;
   const pkd = derived ? chains(derived.partnerKeys) : undefined;
-  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}) };
+  const base = { name, presence, keys: [...keys], partner, partnerKeys: [...partnerKeys], ...(kd ? { keysDerived: kd } : {}), ...(pkd ? { partnerKeysDerived: pkd } : {}), ...(ci ? { keysCi: true } : {}), sources: [...rs.sourceTables], ...(node ? { text: textOf(env.q, node), span: spanOf(env, node) } : {}), ...(cols ? { cols } : {}), constraints: [] };
   if (!rs.multi) {
     m.sides.push({ ...base, cond: rs.cond });
     return r;
@@ -172,7 +202,10 @@ function addSide(env: Env, m: MultiState, rs: State, name: string, presence: Sid
   // a join inside the joined query: its left is this side, its other sides follow with their partners moved
   const inner = rs.multi;
   m.sides.push({ ...base, cond: inner.sides[0]!.cond, sources: inner.sides[0]!.sources });
-  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond }));
+  const moved = (t: SideTerm): SideTerm => ({ ...t, side: t.side + r });
+  const move = (c: SideConstraint): SideConstraint => (c.kind === 'time' ? { ...c, from: moved(c.from), to: moved(c.to) } : { ...c, a: moved(c.a), b: moved(c.b) });
+  m.sides[r]!.constraints.push(...inner.sides[0]!.constraints.map(move));
+  inner.sides.slice(1).forEach((sd) => m.sides.push({ ...sd, name: `${name}.${sd.name}`, ...(sd.partner !== undefined ? { partner: sd.partner + r } : {}), cond: sd.cond, constraints: sd.constraints.map(move) }));
   return r;
 }
 
@@ -239,9 +272,22 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // an aggregated left side (summarize … by keys) pairs on its group keys; its threshold, if any, stays missing
   if (s.phase === 'aggregated' && (s.multi || !keys.left.every((k) => s.groupKeys.has(k)))) return fail(`the left side is aggregated by other columns than the join keys before the ${label}`);
 
-  const m = ensureMulti(s, fact.left, lk as string[], lkd);
-  const partner = m.owner.get(keys.left[0]!) ?? m.rowsFrom[0]!;
-  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, rk as string[], partner, lk as string[], right, ci, { keys: rkd, partnerKeys: lkd });
+  // each left key's side of the joined rows: the first key's side is the partner; a key of another side is an
+  // equality between that side's column and the right's (a constraint)
+  const owners = s.multi ? keys.left.map((k) => keySide(s.multi!, k)) : keys.left.map(() => 0);
+  const unknownKey = keys.left.find((_, i) => owners[i] === undefined);
+  if (unknownKey !== undefined) return fail(`the join key ${unknownKey} is a column whose side of the joined rows is not known`);
+  const main = keys.left.map((_, i) => i).filter((i) => owners[i] === owners[0]);
+  const pick = <T>(xs: readonly T[]) => main.map((i) => xs[i]!);
+  const m = ensureMulti(s, fact.left, pick(lk) as string[], pick(lkd));
+  const partner = owners[0] ?? m.rowsFrom[0]!;
+  const r = addSide(env, m, rs, m.sides.length === 1 ? 'right' : `right ${m.sides.length}`, fact.right, pick(rk) as string[], partner, pick(lk) as string[], right, ci, { keys: pick(rkd), partnerKeys: pick(lkd) });
+  keys.left.forEach((k, i) => {
+    if (owners[i] === owners[0]) return;
+    const a: SideTerm = { side: owners[i]!, field: lk[i]!, ...(lkd[i] ? { derived: lkd[i]! } : {}) };
+    const b: SideTerm = { side: r, field: rk[i]!, ...(rkd[i] ? { derived: rkd[i]! } : {}) };
+    m.sides[r]!.constraints.push({ kind: 'compare', a, op: 'eq', b, opts: { cs: !ci }, text: `${k} == ${keys.right[i]}`, span });
+  });
   addMissing(s, rs.missing);
   m.fns.push(isLookup ? `lookup kind=${kind}` : `join kind=${kind}`);
   m.texts.push(text);
@@ -250,32 +296,138 @@ export function applyJoin(env: Env, s: State, op: KNode, scope: Scope, depth: nu
   // the joined rows' columns
   const rcols = knownColumns(rs);
   if (fact.rows === 'right') {
-    m.rowsFrom = [r];
+    m.rowsFrom = rs.multi ? rs.multi.rowsFrom.map((i) => r + i) : [r];
     s.columns = new Map(rs.columns);
     s.outputs = new Map(rs.outputs);
     s.explicit = rs.explicit;
     m.owner.clear();
-    for (const c of rcols ?? []) m.owner.set(c, r);
+    m.ambiguous.clear();
+    m.diffs.clear();
+    m.suffixed.clear();
+    m.mirror = undefined;
+    if (rs.multi) for (const [c, i] of rs.multi.owner) m.owner.set(c, r + i);
+    else for (const c of carried(rs)) m.owner.set(c, r);
   } else if (fact.rows === 'both') {
-    const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys()]);
-    const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
-    for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
-    const rename = (c: string) => (before.has(c) ? (isLookup && keyNames.has(c) ? undefined : `${c}1`) : c);
-    for (const [c, o] of rs.columns) {
-      const n = rename(c);
-      if (n) s.columns.set(n, o);
-    }
-    for (const [c, o] of rs.outputs) {
-      const n = rename(c);
-      if (n) s.outputs.set(n, o);
-    }
-    for (const c of rcols ?? []) {
-      const n = rename(c);
-      if (n && !m.owner.has(n)) m.owner.set(n, r);
-    }
-    s.explicit = s.explicit && rs.explicit;
-    m.rowsFrom = [...m.rowsFrom, r];
+    joinedColumns(env.q, m, s, rs, r, partner, keys, isLookup);
   }
+}
+
+/**
+ * The columns of joined rows (kinds that keep both sides' columns): the left's keep their names; a right column
+ * whose name the rows already have is renamed with the first free numeric suffix (`Timestamp1`, then `Timestamp2`
+ * after a further join; a lookup drops the right's copy of a key of the same name). A right column is given its
+ * side when that is certain: the rows already have the name (then the suffixed name is the right's), the left's
+ * columns are all known and lack it, or the right made the name (extend, project-rename) and it is not one of the
+ * time columns tables have. A right column the left may also have stays ambiguous; its suffixed name, should the
+ * query name it, can only be the right's copy, and then the unsuffixed name is the left's (`suffixed`). The same
+ * holds for a column the left has and a right whose columns are not listed, and for the time columns every table
+ * has (`TimeGenerated`, `Timestamp`).
+ */
+function joinedColumns(q: ParsedKql, m: MultiState, s: State, rs: State, r: number, partner: number, keys: { left: string[]; right: string[] }, isLookup: boolean): void {
+  const before = new Set([...s.columns.keys(), ...s.outputs.keys(), ...m.owner.keys(), ...m.ambiguous]);
+  const leftKnown = m.rowsFrom.every((i) => m.sides[i]!.cols);
+  const keyNames = new Set(keys.left.filter((k, i) => k === keys.right[i]));
+  for (const k of keys.left) if (!m.owner.has(k)) m.owner.set(k, partner);
+  const rcols = knownColumns(rs);
+  const inner = rs.multi;
+  // a joined query that is itself a join: its columns' sides, moved to where its sides now are
+  const rnames = inner ? new Set([...(rcols ?? []), ...inner.owner.keys(), ...inner.ambiguous]) : new Set([...carried(rs), ...keys.right]);
+  const sideOf = (c: string) => r + (inner?.owner.get(c) ?? 0);
+  const made = (c: string) => rs.made.has(c) || inner?.made.has(c) === true;
+  const l0 = m.rowsFrom.length === 1 ? m.sides[m.rowsFrom[0]!]! : undefined;
+  const mirror = !!l0 && !inner && !l0.cols && !rcols && !s.narrowed && !rs.narrowed && rs.sourceTables.length > 0 && rs.sourceTables.every((t) => l0.sources.includes(t));
+  const free = (c: string) => {
+    for (let k = 1; k < 10; k++) if (!before.has(`${c}${k}`) && !m.owner.has(`${c}${k}`)) return `${c}${k}`;
+    return undefined;
+  };
+  const place = (c: string): { name: string; sure: boolean } | undefined => {
+    if (isLookup && keyNames.has(c)) return undefined;
+    if (before.has(c) || (mirror && !made(c))) {
+      if (inner && !inner.owner.has(c)) return undefined;
+      const n = free(c);
+      return n ? { name: n, sure: true } : undefined;
+    }
+    if (inner?.ambiguous.has(c) || (inner && !inner.owner.has(c))) return { name: c, sure: false };
+    if (leftKnown || (made(c) && !TIME_COLUMNS.has(c))) return { name: c, sure: true };
+    return { name: c, sure: false };
+  };
+  const copy = (c: string): Operand => rs.columns.get(c) ?? { kind: 'field', field: c, text: c };
+  for (const [c, o] of rs.outputs) {
+    const p = place(c);
+    if (p?.sure) s.outputs.set(p.name, o);
+  }
+  // the left's side of a name, when one side of the rows has it
+  const leftOf = (c: string): number | undefined => m.owner.get(c) ?? (m.rowsFrom.length === 1 ? m.rowsFrom[0] : undefined);
+  const guess = (c: string, cause: string) => {
+    const n = free(c);
+    if (!n || rs.multi) return;
+    const l = leftOf(c);
+    if (l === undefined) return;
+    s.columns.set(n, copy(c));
+    m.owner.set(n, r);
+    m.suffixed.set(n, { base: c, left: l, cause });
+  };
+  for (const c of rnames) {
+    const p = place(c);
+    if (!p) continue;
+    if (p.sure) {
+      if (rs.columns.has(c) || p.name !== c) s.columns.set(p.name, copy(c));
+      if (!m.owner.has(p.name)) m.owner.set(p.name, sideOf(c));
+      if (made(c) && p.name === c) m.made.add(c);
+      continue;
+    }
+    // the left may have c too: c is not known to be either side's; its suffixed name, if named, is the right's c
+    m.ambiguous.add(c);
+    guess(c, 'right');
+  }
+  if (mirror) {
+    // the same tables on both sides: a name the query reads with and without the suffix is the two copies
+    const l = m.rowsFrom[0]!;
+    const names = queryNames(q);
+    for (const n of names) {
+      const base = n.slice(0, -1);
+      if (!n.endsWith('1') || !names.has(base) || before.has(n) || m.owner.has(n) || made(base) || rs.columns.has(n)) continue;
+      s.columns.set(n, copy(base));
+      m.owner.set(n, r);
+      if (!m.owner.has(base)) m.owner.set(base, l);
+    }
+    m.mirror = { left: l, right: r };
+  }
+  if (!rcols && !rs.multi) {
+    // the right's columns are not listed: a left column, or a time column, may have a suffixed copy
+    for (const c of before) if (!rnames.has(c) && !(isLookup && keyNames.has(c)) && /[^0-9]$/.test(c)) guess(c, 'left');
+    for (const c of ['TimeGenerated', 'Timestamp']) if (!rnames.has(c) && !before.has(c)) guess(c, 'time');
+  }
+  s.explicit = s.explicit && rs.explicit;
+  m.rowsFrom = [...m.rowsFrom, ...(inner ? inner.rowsFrom.map((i) => r + i) : [r])];
+}
+
+/**
+ * A suffixed name the query reads (`Timestamp1`) proves that the left had the unsuffixed name: the unsuffixed name
+ * is the left side's.
+ */
+function proveSuffixed(m: MultiState, names: Iterable<string>): void {
+  for (const n of names) {
+    const sfx = m.suffixed.get(n);
+    if (!sfx) continue;
+    if (!m.owner.has(sfx.base) || m.ambiguous.has(sfx.base)) {
+      m.owner.set(sfx.base, sfx.left);
+      m.ambiguous.delete(sfx.base);
+    }
+  }
+}
+
+/** The side of the joined rows a key column comes from, when known (see `sideOfName`). */
+function keySide(m: MultiState, k: string): number | undefined {
+  proveSuffixed(m, [k]);
+  const o = m.owner.get(k);
+  if (o !== undefined) return o;
+  if (m.ambiguous.has(k)) return undefined;
+  if (m.rowsFrom.length === 1) return m.rowsFrom[0];
+  const mirrored = mirrorSide(m);
+  if (mirrored !== undefined) return mirrored;
+  const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
+  return unknown.length === 1 ? unknown[0] : undefined;
 }
 
 /** Add a joined query's missing parts, once each (a let-bound query joined twice states them once). */
@@ -313,12 +465,72 @@ function sideOfName(s: State, m: MultiState, name: string, scope: Scope): number
   if (!s.columns.has(name) && !m.owner.has(name) && scope.get(name)) return 'value'; // a let-bound value
   const o = m.owner.get(name);
   if (o !== undefined) return o;
+  const mirrored = mirrorSide(m);
+  if (mirrored !== undefined && !m.ambiguous.has(name)) return mirrored;
   const unknown = m.rowsFrom.filter((i) => !m.sides[i]!.cols);
-  if (unknown.length !== 1) return { reason: `filter after the join on ${name}, whose side is not known` };
+  if (unknown.length !== 1 || m.ambiguous.has(name)) return { reason: `filter after the join on ${name}, whose side is not known` };
   return unknown[0]!;
 }
 
-export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): number | { reason: string } {
+/** With the same tables on both sides (`MultiState.mirror`) and nothing joined since, the left side. */
+function mirrorSide(m: MultiState): number | undefined {
+  const mi = m.mirror;
+  return mi && m.rowsFrom.length === 2 && m.rowsFrom[0] === mi.left && m.rowsFrom[1] === mi.right ? mi.left : undefined;
+}
+
+/** How a filter after the join reads names (for constraints between sides). */
+function joinNames(env: Env, s: State, m: MultiState, scope: Scope): JoinNames {
+  return {
+    q: env.q,
+    scope,
+    diffs: m.diffs,
+    required: (i) => m.sides[i]?.presence === 'required' && m.rowsFrom.includes(i),
+    column: (name) => {
+      const side = sideOfName(s, m, name, scope);
+      if (side === 'value' || typeof side !== 'number') return side;
+      return { side, operand: s.columns.get(name) ?? { kind: 'field', field: name, text: name } };
+    },
+    valueOf: (n) => operand(ctxFor(env, scope, s.columns), n),
+  };
+}
+
+/**
+ * Before an operator runs on joined rows: the side of each column that extend / project / project-rename makes
+ * from columns of one side, and the columns made as a difference of two sides' times (`extend d = t2 - t1`).
+ */
+export function noteJoinedColumns(env: Env, s: State, m: MultiState, op: KNode, scope: Scope): void {
+  if (op.kind !== 'ExtendOperator' && op.kind !== 'ProjectOperator' && op.kind !== 'ProjectRenameOperator') return;
+  const r = joinNames(env, s, m, scope);
+  proveSuffixed(m, columnRefs(op, scope));
+  for (const it of listItems(op.children.filter((x) => x.kind === 'List').pop())) {
+    if (it.kind !== 'SimpleNamedExpression') continue;
+    const name = nameOf(child(it, 'NameDeclaration')) ?? '';
+    const e = nodes(it).filter((x) => x.kind !== 'NameDeclaration')[0];
+    if (!e || !name) continue;
+    m.diffs.delete(name);
+    m.suffixed.delete(name);
+    const sides = new Set<number>();
+    let known = true;
+    for (const n of columnRefs(e, scope)) {
+      if (r.diffs.has(n)) known = false;
+      const o = sideOfName(s, m, n, scope);
+      if (o === 'value') continue;
+      if (typeof o !== 'number') known = false;
+      else sides.add(o);
+    }
+    if (known && sides.size === 1) {
+      m.owner.set(name, [...sides][0]!);
+      m.ambiguous.delete(name);
+      continue;
+    }
+    m.owner.delete(name);
+    m.ambiguous.add(name);
+    const d = linOf(r, e);
+    if (d && d.terms.length === 2 && d.terms[0]!.term.side !== d.terms[1]!.term.side && d.terms[0]!.sign === -d.terms[1]!.sign && !d.plain) m.diffs.set(name, d);
+  }
+}
+
+export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope, lowered?: Expr): number | { reason: string } {
   const sides = new Set<number>();
   for (const name of namesIn(cj, new Set())) {
     const o = sideOfName(s, m, name, scope);
@@ -329,17 +541,48 @@ export function sideOfFilter(s: State, m: MultiState, cj: KNode, scope: Scope): 
   if (sides.size === 0) return m.rowsFrom[0]!;
   if (sides.size > 1) return { reason: 'filter after the join: a condition between columns of several sides' };
   const i = [...sides][0]!;
+  if (m.sides[i]!.presence === 'optional' && lowered && m.rowsFrom.includes(i) && dropsUnmatched(lowered)) {
+    // the filter is false on the empty columns an outer join gives a row without a match: only matched rows stay
+    m.sides[i]!.presence = 'required';
+    return i;
+  }
   if (m.sides[i]!.presence !== 'required') return { reason: `filter after the join on the ${m.sides[i]!.name} side, whose rows are ${m.sides[i]!.presence === 'optional' ? 'optional (outer join)' : 'absent'}` };
   return i;
+}
+
+/**
+ * Is a filter on an outer join's optional side false on the row an unmatched row gets (null columns; KQL string
+ * columns are empty strings, not null)? Then the filter keeps only matched rows. Unknown counts as no.
+ */
+function dropsUnmatched(e: Expr): boolean {
+  return evaluate(e, {}, { resolve: () => undefined }) === false && evaluate(e, {}, { resolve: () => '' }) === false && evaluate(e, {}, { resolve: () => null }) === false;
 }
 
 /** Push a lowered filter to its side, or list it in `missing`. */
 export function addJoinedFilter(env: Env, s: State, cj: KNode, lowered: Expr, scope: Scope): void {
   const m = s.multi!;
-  const side = sideOfFilter(s, m, cj, scope);
+  proveSuffixed(m, columnRefs(cj, scope));
+  const side = sideOfFilter(s, m, cj, scope, lowered);
   if (typeof side === 'number') m.sides[side]!.cond.push(lowered);
   else if (extraKey(s, m, cj, lowered, scope)) return;
-  else s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+  else if (!betweenSides(env, s, m, cj, lowered, scope)) s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: side.reason, span: spanOf(env, cj) });
+}
+
+/** A filter relating two sides' columns as a constraint on the later side (false when it is not one). */
+function betweenSides(env: Env, s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scope): boolean {
+  const r = joinNames(env, s, m, scope);
+  const span = spanOf(env, cj);
+  // a time relation is null, so false, on an unmatched row: an outer join's optional side it names becomes required
+  const times = timeConstraints({ ...r, required: (i) => r.required(i) || (m.sides[i]?.presence === 'optional' && m.rowsFrom.includes(i)) }, cj);
+  if (times?.length) {
+    for (const t of times) for (const i of [t.from.side, t.to.side]) m.sides[i]!.presence = 'required';
+    for (const t of times) mergeTime(m.sides[Math.max(t.from.side, t.to.side)]!.constraints, { ...t, span });
+    return true;
+  }
+  const c = compareConstraint(r, cj, lowered);
+  if (!c || c.kind !== 'compare') return false;
+  m.sides[Math.max(c.a.side, c.b.side)]!.constraints.push({ ...c, span });
+  return true;
 }
 
 /**
@@ -437,9 +680,15 @@ export function applyMembership(env: Env, s: State, cj: KNode, c: ExprCtx, scope
     target(opaque(textOf(env.q, cj), `in (subquery): membership in the rows of ${rs.sourceTables.join(', ') || 'a subquery'}, not a side: ${why}`, spanOf(env, cj)));
     return true;
   }
-  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
   const lname = nameOf(l) ?? lkey;
-  const partner = m.owner.get(lname) ?? m.rowsFrom[0]!;
+  const owner = m0 ? keySide(m0, lname) : 0;
+  if (owner === undefined) {
+    addMissing(s, rs.missing);
+    target(opaque(textOf(env.q, cj), `in (subquery): membership of ${lname}, whose side of the joined rows is not known`, spanOf(env, cj)));
+    return true;
+  }
+  const m = ensureMulti(s, 'required', [lkey], [lkd?.derived ?? null]);
+  const partner = owner;
   addSide(env, m, rs, m.sides.length === 1 ? 'subquery' : `subquery ${m.sides.length}`, presence, [rkey!], partner, [lkey], items[0], ci, { keys: [rkd?.derived ?? null], partnerKeys: [lkd?.derived ?? null] });
   addMissing(s, rs.missing);
   m.fns.push(`${tok} (subquery)`);
@@ -460,6 +709,7 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
     ...(sd.partnerKeysDerived ? { partnerKeysDerived: sd.partnerKeysDerived } : {}),
     ...(sd.keysCi ? { keysCi: true } : {}),
     ...(sd.sources.length ? { sources: sd.sources } : {}),
+    ...(sd.constraints.length ? { constraints: sd.constraints } : {}),
     ...(sd.text ? { text: sd.text } : {}),
     ...(sd.span ? { span: sd.span } : {}),
   }));
@@ -469,6 +719,9 @@ export function finishMulti(s: State, m: MultiState): { condition: Expr | undefi
   const missing: MissingPart[] = [];
   const agg = s.aggregation;
   if (agg?.threshold) missing.push({ kind: 'aggregation', text: agg.text ?? '', reason: 'aggregation: a threshold over the joined rows', ...(agg.span ? { span: agg.span } : {}) });
-  const aggregation: Aggregation = { function: m.fns.join(' + '), groupBy: [...sides[0]!.keys], sides, text: m.texts.join('\n'), ...(m.span ? { span: m.span } : {}) };
+  // the span within which paired events lie, when a constraint bounds their times on both ends
+  const bounds = sides.flatMap((x) => x.constraints ?? []).flatMap((c) => (c.kind === 'time' && c.minMs !== undefined && c.maxMs !== undefined ? [Math.max(Math.abs(c.minMs), Math.abs(c.maxMs))] : []));
+  const window = bounds.length ? renderSpan(Math.max(...bounds)) : undefined;
+  const aggregation: Aggregation = { function: m.fns.join(' + '), groupBy: [...sides[0]!.keys], ...(window ? { window } : {}), sides, text: m.texts.join('\n'), ...(m.span ? { span: m.span } : {}) };
   return { condition, aggregation, missing };
 }

@@ -23,7 +23,8 @@ import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFa
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
-import { addJoinedFilter, applyJoin, applyMembership, finishMulti, type MultiState } from './lowerJoin.ts';
+import { addJoinedFilter, applyJoin, applyMembership, finishMulti, noteJoinedColumns, type MultiState } from './lowerJoin.ts';
+import { forgetNames, noteNames } from './joinColumns.ts';
 import { parseOperatorColumns } from './derived.ts';
 
 /** Deepest let / function / union expansion. */
@@ -73,6 +74,12 @@ export interface State {
   explicit: boolean;
   /** Sides joined so far (join, lookup, `in (subquery)`), when the rows are joined rows. */
   multi?: MultiState;
+  /** Columns the rows are known to have, because the pipeline read or made them (see joinColumns.ts). */
+  seen: Set<string>;
+  /** Of those, the names the pipeline made that the rows did not have before. */
+  made: Set<string>;
+  /** A column of the source tables was dropped or renamed (project-away, project-keep, project-rename). */
+  narrowed: boolean;
 }
 
 export const newState = (): State => ({
@@ -86,6 +93,9 @@ export const newState = (): State => ({
   stages: [],
   sourceTables: [],
   explicit: false,
+  seen: new Set(),
+  made: new Set(),
+  narrowed: false,
 });
 
 /** Lower a parsed query. `file` and `toFile` place spans in the rule's file. */
@@ -310,8 +320,10 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   const conds: Expr[] = [];
   const branchTables: string[] = [];
   let ended: string | undefined;
+  const states: State[] = [];
   for (const br of branches) {
     const bs = newState();
+    states.push(bs);
     if (br.kind === 'NameReference' && child(br, 'WildcardedName')) {
       const name = textOf(env.q, br);
       env.tables.add(name);
@@ -342,6 +354,7 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   if (isSource) {
     s.sourceTables.push(...branchTables);
     s.cond.push(branchCond);
+    unionColumns(s, states);
   } else {
     const mine = s.cond.length ? and(...s.cond) : TRUE;
     s.cond = [or(mine, branchCond)];
@@ -349,6 +362,28 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
   const ex = branchCond.kind === 'const' ? undefined : branchCond;
   s.stages.push(stage(env, isSource ? 'source' : 'union', 'union', u, { tables: branchTables, ...(from ? { from } : {}) }, ex));
   if (ended) endRows(s, ended);
+}
+
+/**
+ * The columns of a union's rows: every branch's (a branch lacking one gives it null). When every branch names its
+ * columns, they are known: a column that is the same in every branch is that, another one a value the union's
+ * rows cannot be said to hold (before, such a column was read as the field of its name).
+ */
+function unionColumns(s: State, states: readonly State[]): void {
+  for (const b of states) {
+    for (const n of b.seen) s.seen.add(n);
+    for (const n of b.made) s.made.add(n);
+    if (b.narrowed) s.narrowed = true;
+  }
+  if (!states.length || !states.every((b) => b.explicit && b.phase === 'rows' && !b.multi)) return;
+  const names = new Set(states.flatMap((b) => [...b.outputs.keys(), ...b.columns.keys()]));
+  for (const n of names) {
+    const ops = states.map((b) => b.columns.get(n) ?? (b.outputs.has(n) ? ({ kind: 'field', field: n, text: n } as const) : undefined));
+    const same = ops.every((o) => o && JSON.stringify(o) === JSON.stringify(ops[0]));
+    s.columns.set(n, same ? ops[0]! : { kind: 'other', text: n, reason: `column ${n} is not the same in every branch of the union` });
+    s.outputs.set(n, { name: n, source: 'union' });
+  }
+  s.explicit = true;
 }
 
 export function endRows(s: State, why: string): void {
@@ -361,6 +396,10 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   const label = firstToken(op) ?? op.kind;
   const fromDetail = from ? { from } : {};
   const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
+  if (s.multi) noteJoinedColumns(env, s, s.multi, op, scope);
+  noteNames(s, op, scope);
+  if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
+  if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
   switch (op.kind) {
     case 'FilterOperator':
       return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);
@@ -483,7 +522,7 @@ function expanded(o: Operand): Operand {
 
 /** A computed column's meaning: renames, conversions and case folds stay fields; the rest is named opaque. */
 function computed(o: Operand, name: string): Operand {
-  if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})` };
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})`, ...(o.shift ? { shift: o.shift } : {}) };
   return o;
 }
 

@@ -41,7 +41,12 @@ export type Operand =
    * arguments, kept for the aggregates whose value is made of the argument's values (`make_set(x)`).
    */
   | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly of?: { readonly operand: Operand; readonly args: number } }
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string };
+  /**
+   * Anything else, with the reason it is not one of the above. `shift`: the value is a column moved by a constant
+   * timespan (`TimeGenerated + 1h`, `datetime_add("minute", -5, Timestamp)`), which a time relation between join
+   * sides can use.
+   */
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly shift?: { readonly base: Operand; readonly ms: number } };
 
 export type Binding =
   | { readonly kind: 'operand'; readonly operand: Operand; readonly node: KNode }

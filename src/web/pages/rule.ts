@@ -7,7 +7,7 @@ import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { leaves, type Expr } from '../../model/expr.ts';
 import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
 import { attackRows, locate } from '../../model/page.ts';
-import { PRESENCE_TEXT, renderSideKeys } from '../../model/multiEvent.ts';
+import { PRESENCE_TEXT, renderConstraint, renderSideKeys } from '../../model/multiEvent.ts';
 import { renderExpr, renderExprPretty } from '../../model/render.ts';
 import type { AttackMapping, RuleRecord } from '../../model/rule.ts';
 import { esc, extLink, html, raw, safeUrl, type Html } from '../html.ts';
@@ -152,6 +152,7 @@ ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}</dd>` :
 ${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${L.aggregation.threshold.of ?? 'count'} ${L.aggregation.threshold.op} ${L.aggregation.threshold.value}</strong></dd>` : ''}
 ${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
 ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.aggregation.sides.map((s, i, all) => html`<li><strong>${s.name}</strong> <span class="badge">${PRESENCE_TEXT[s.presence]}</span>${s.sources?.length ? html` <code>${s.sources.join(', ')}</code>` : ''}${renderSideKeys(all, i) ? html` <code>${renderSideKeys(all, i)}</code>` : ''}${exprHtml(s.condition)}</li>`)}</ol></dd>` : ''}
+${L.aggregation.sides?.some((s) => s.constraints?.length) ? html`<dt>Between sides</dt><dd><ul class="sides">${L.aggregation.sides.flatMap((s) => s.constraints ?? []).map((c) => html`<li><code>${renderConstraint(L.aggregation!.sides!, c)}</code></li>`)}</ul></dd>` : ''}
 ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre></dd>` : ''}</dl>` : ''}
 </section>
 <section id="stages"><h2>Stages</h2>${L.stages.length ? html`<ol class="stages">${L.stages.map((s) => html`<li><span class="badge">${s.kind}</span> <strong>${s.label}</strong>${s.span ? html` <span class="small">${locate(r, s.span) ?? ''}</span>` : ''}<pre>${s.text.length > 20000 ? s.text.slice(0, 20000) + '\n…' : s.text}</pre>${s.expr ? html`<div class="small">filter: <code>${renderExpr(s.expr)}</code></div>` : ''}</li>`)}</ol>` : html`<p class="empty">No stages.</p>`}</section>
