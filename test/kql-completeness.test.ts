@@ -67,3 +67,17 @@ describe('KQL completeness: union branches', () => {
     assert.match(text, /y eq 2/);
   });
 });
+
+describe('KQL sources', () => {
+  it('table(name) inside a function called with a table name reads that table', () => {
+    const L = logicOf('let failures = (tableName:string) { table(tableName) | where ResultType != "0" };\nfailures("SigninLogs")');
+    assert.equal(L.completeness, 'complete');
+    assert.equal(L.condition && renderExpr(L.condition), 'ResultType ne "0"');
+    assert.deepEqual(lowerQuery(parseKql('let f = (t:string) { table(t) | take 1 };\nf("AuditLogs")').value, 'q.kql').mainTables, ['AuditLogs']);
+  });
+  it('externaldata rows are read when the query runs: a missing source with that reason', () => {
+    const L = logicOf('externaldata(ip:string) [@"https://example.invalid/ips.csv"] with (format="csv") | where ip startswith "10."');
+    assert.equal(L.completeness, 'partial');
+    assert.deepEqual(reasons(L), ['externaldata: rows of an external file read when the query runs']);
+  });
+});

@@ -239,6 +239,17 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
     case 'FunctionCallExpression': {
       const fname = nameOf(nodes(src)[0]) ?? '';
       const b = scope.get(fname);
+      if (fname === 'table' && !b) {
+        // table(name): the table a constant names (a function's parameter bound to a string at the call)
+        const args = listItems(child(src, 'ExpressionList'));
+        const o = args.length === 1 ? operand(ctxFor(env, scope, new Map()), args[0]!) : undefined;
+        if (o?.kind === 'value' && typeof o.value === 'string' && o.value !== '') {
+          env.tables.add(o.value);
+          s.sourceTables.push(o.value);
+          s.stages.push(stage(env, 'source', o.value, src, { table: o.value, ...fromDetail }));
+          return;
+        }
+      }
       if (b?.kind === 'function') {
         runFunction(env, s, b, listItems(child(src, 'ExpressionList')), src, depth, fname);
         return;
@@ -265,6 +276,11 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
       return;
     case 'DataTableExpression':
       s.stages.push(stage(env, 'source', 'datatable', src, fromDetail));
+      return;
+    case 'ExternalDataExpression':
+      // rows read from a URL when the query runs: not events of a log source, and not known beforehand
+      s.stages.push(stage(env, 'source', 'externaldata', src, fromDetail));
+      s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: 'externaldata: rows of an external file read when the query runs', span: spanOf(env, src) });
       return;
     default:
       break;
