@@ -145,6 +145,22 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(ev({}), true);
   });
 
+  it('array_length: elements of an array; anything else is null (false in a comparison)', () => {
+    const ev = on('T | where array_length(Recipients) > 2');
+    assert.equal(ev({ Recipients: ['a', 'b', 'c'] }), true);
+    assert.equal(ev({ Recipients: ['a'] }), false);
+    assert.equal(ev({ Recipients: 'abcdef' }), false, 'a string is not an array');
+    assert.equal(ev({}), false);
+  });
+
+  it('string_size: UTF-8 bytes; a missing value is 0', () => {
+    const ev = on('T | extend n = tostring(Name) | where string_size(n) >= 4');
+    assert.equal(ev({ Name: 'abcd' }), true);
+    assert.equal(ev({ Name: 'été' }), true, '5 bytes, 3 characters');
+    assert.equal(ev({ Name: 'abc' }), false);
+    assert.equal(ev({}), false);
+  });
+
   it('conditional columns: iff, case, coalesce', () => {
     const kind = on('T | extend k = case(A endswith "$", "Machine", Sid == "S-1-5-18", "System", "User") | where k == "User"');
     assert.equal(kind({ A: 'alice', Sid: 'S-1-5-21-1' }), true);

@@ -37,7 +37,7 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
  * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
  * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
  */
-const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'replace', 'base64decode']);
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -144,6 +144,11 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       if (Array.isArray(v)) return v.length;
       if (isObject(v)) return py ? Object.keys(v).length : FAIL;
       return py ? FAIL : [...kqlToString(v)].length;
+    case 'array_len':
+      return Array.isArray(v) ? v.length : FAIL;
+    case 'bytes':
+      if (Array.isArray(v) || isObject(v)) return FAIL;
+      return Buffer.byteLength(typeof v === 'string' ? v : kqlToString(v), 'utf8');
     case 'int':
       return toInt(v);
     case 'float':

@@ -61,6 +61,8 @@ export const TRANSFORMS = [
   'upper',
   'trim',
   'len',
+  'array_len',
+  'bytes',
   'int',
   'float',
   'str',

@@ -118,6 +118,12 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'bin':
         x = `bin(${x}, ${a[1] === 'ms' && typeof a[0] === 'number' ? renderMs(a[0]) : renderArg(a[0])})`;
         break;
+      case 'array_len':
+        x = `array_length(${x})`;
+        break;
+      case 'bytes':
+        x = `string_size(${x})`;
+        break;
       case 'base64decode':
       case 'json':
       case 'lower':

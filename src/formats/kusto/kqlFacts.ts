@@ -133,6 +133,8 @@ export const DERIVING_FUNCTIONS: Readonly<Record<string, DerivingFunction>> = {
   extractjson: { transform: 'json', source: 1, arity: [2, 3] },
   trim: { transform: 'trim', source: 1, arity: [2, 2] },
   strlen: { transform: 'len', source: 0, arity: [1, 1] },
+  array_length: { transform: 'array_len', source: 0, arity: [1, 1] },
+  string_size: { transform: 'bytes', source: 0, arity: [1, 1] },
   replace_string: { transform: 'replace', source: 0, arity: [3, 3] },
   bin: { transform: 'bin', source: 0, arity: [2, 2] },
   floor: { transform: 'bin', source: 0, arity: [2, 2] },
