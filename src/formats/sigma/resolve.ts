@@ -9,7 +9,8 @@
  *   "Source Name") are found by their Sigma spelling without spaces (`SourceName`);
  * - the keyword pseudo-field `_keywords`: every scalar value of the event (full-text keyword search).
  */
-import { resolveDotted, type FieldResolver } from '../../model/evaluate.ts';
+import { resolveDotted } from '../../model/evaluate.ts';
+import type { IndexingResolver } from '../../model/compile.ts';
 import { KEYWORD_FIELD } from './sigmaFacts.ts';
 
 type Obj = Record<string, unknown>;
@@ -70,7 +71,7 @@ export function keywordValues(event: unknown): string[] {
   return out;
 }
 
-export const resolveSigmaField: FieldResolver = (event, field) => {
+export const resolveSigmaField: IndexingResolver = (event, field) => {
   if (field === KEYWORD_FIELD) return keywordValues(event);
   const direct = resolveDotted(event, field);
   if (direct !== undefined) return unwrap(direct);
@@ -101,3 +102,69 @@ export const resolveSigmaField: FieldResolver = (event, field) => {
   }
   return undefined;
 };
+
+/**
+ * The Windows part of `resolveSigmaField` for one event as one table, built once (EventData keys, their spellings
+ * without spaces, `Data` items by name, then `UserData` children, `System` keys and `<element>_<attribute>`), the
+ * first entry of a name winning as the resolver's order has it. Undefined when a value is `undefined` (not JSON:
+ * the resolver's order then depends on it) or the event is not a Windows event.
+ */
+function windowsIndex(event: Obj): Map<string, unknown> | undefined {
+  const win = windowsEvent(event);
+  if (!win) return undefined;
+  const idx = new Map<string, unknown>();
+  let ok = true;
+  const put = (k: string, v: unknown): void => {
+    if (v === undefined) ok = false;
+    else if (!idx.has(k)) idx.set(k, v);
+  };
+  const data = (ed: unknown): void => {
+    if (!isObj(ed)) return;
+    const keys = Object.keys(ed);
+    for (const k of keys) put(k, unwrap(ed[k]));
+    for (const k of keys) if (k.includes(' ')) put(k.replaceAll(' ', ''), unwrap(ed[k]));
+    const d0 = ed['Data'];
+    const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
+    for (const d of list) {
+      if (!isObj(d)) continue;
+      const name = attr(d, 'Name') ?? d['Name'];
+      if (typeof name !== 'string') continue;
+      const v = d['#text'] ?? d['value'] ?? d['Value'] ?? null;
+      put(name, v);
+      if (name.includes(' ')) put(name.replaceAll(' ', ''), v);
+    }
+  };
+  data(win['EventData']);
+  const ud = win['UserData'];
+  if (isObj(ud)) for (const child of Object.values(ud)) data(child);
+  const sys = win['System'];
+  if (isObj(sys)) {
+    const keys = Object.keys(sys);
+    for (const k of keys) put(k, unwrap(sys[k]));
+    for (const k of keys) {
+      const el = sys[k];
+      if (k === '' || k.includes('_') || !isObj(el)) continue;
+      const a = el['#attributes'];
+      if (isObj(a)) for (const n of Object.keys(a)) put(`${k}_${n}`, a[n]);
+      for (const n of Object.keys(el)) if (n.startsWith('@')) put(`${k}_${n.slice(1)}`, el[n]);
+    }
+  }
+  return ok ? idx : undefined;
+}
+
+/**
+ * One event's resolver (what the hunt's views use): a Windows event is indexed once, then each field is one
+ * lookup after the direct path; the same answers as `resolveSigmaField`.
+ */
+Object.assign(resolveSigmaField, {
+  perEvent(event: unknown): (field: string) => unknown {
+    if (!isObj(event)) return (field) => resolveSigmaField(event, field);
+    let idx: Map<string, unknown> | undefined | null = null;
+    return (field) => {
+      if (field === KEYWORD_FIELD || field.includes('.')) return resolveSigmaField(event, field);
+      if (has(event, field) && event[field] !== undefined) return unwrap(event[field]);
+      if (idx === null) idx = windowsIndex(event);
+      return idx ? idx.get(field) : resolveSigmaField(event, field);
+    };
+  },
+});
