@@ -6,7 +6,13 @@
  */
 export class AhoCorasick {
   private readonly patterns: string[] = [];
-  private dfa?: { table: Int32Array; width: number; out: (readonly number[] | undefined)[]; ascii: Int32Array; other: Map<number, number> };
+  /**
+   * `approximate`: every non-ASCII character is one of 8 classes (by its code), so the table stays small; a
+   * pattern may then be reported where another non-ASCII character stands in the text (a prefilter's false
+   * positive), never missed.
+   */
+  constructor(private readonly approximate = false) {}
+  private dfa?: { table: Int32Array; width: number; out: (readonly number[] | undefined)[]; ascii: Int32Array; other: Map<number, number>; bucketed: boolean };
 
   /** Add a pattern; returns its index. */
   add(pattern: string): number {
@@ -22,6 +28,7 @@ export class AhoCorasick {
     let width = 1;
     const cls = (c: number): number => {
       if (c < 128) return ascii[c] || (ascii[c] = width++);
+      if (this.approximate) c = 0x10000 + (c & 7);
       let k = other.get(c);
       if (k === undefined) other.set(c, (k = width++));
       return k;
@@ -69,16 +76,22 @@ export class AhoCorasick {
       }
     }
     const out = outs.map((o) => (o.length ? o : undefined));
-    return (this.dfa = { table, width, out, ascii, other });
+    if (this.approximate) {
+      // the text's non-ASCII characters are looked up by their bucket
+      const buckets = new Map<number, number>();
+      for (let b = 0; b < 8; b++) buckets.set(b, other.get(0x10000 + b) ?? 0);
+      return (this.dfa = { table, width, out, ascii, other: buckets, bucketed: true });
+    }
+    return (this.dfa = { table, width, out, ascii, other, bucketed: false });
   }
 
   /** Whether any pattern occurs in the text (stops at the first). */
   has(text: string): boolean {
-    const { table, width, out, ascii, other } = this.dfa ?? this.build();
+    const { table, width, out, ascii, other, bucketed } = this.dfa ?? this.build();
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0))]!;
       if (out[s] !== undefined) return true;
     }
     return false;
@@ -86,12 +99,12 @@ export class AhoCorasick {
 
   /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
   collect(text: string, out: number[]): number[] {
-    const { table, width, out: outs, ascii, other } = this.dfa ?? this.build();
+    const { table, width, out: outs, ascii, other, bucketed } = this.dfa ?? this.build();
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
+      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0))]!;
       const o = outs[s];
       if (o !== undefined) for (let j = 0; j < o.length; j++) out.push(o[j]!);
     }
@@ -100,11 +113,11 @@ export class AhoCorasick {
 
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */
   search(text: string, hit: (id: number) => void): void {
-    const { table, width, out, ascii, other } = this.dfa ?? this.build();
+    const { table, width, out, ascii, other, bucketed } = this.dfa ?? this.build();
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      const k = c < 128 ? ascii[c]! : (other.get(c) ?? 0);
+      const k = c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0);
       s = table[s * width + k]!;
       const o = out[s];
       if (o !== undefined) for (let j = 0; j < o.length; j++) hit(o[j]!);

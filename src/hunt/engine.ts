@@ -12,7 +12,7 @@ import { assertNever, type Expr, type Opaque, type Predicate } from '../model/ex
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
-import { norm, numericLike, numKey, prefilterKeys, type KeyKind } from './prefilter.ts';
+import { norm, numericLike, numKey, prefilterClauses, prefilterKeys, type KeyKind, type PrefilterKey } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -23,25 +23,45 @@ export interface HuntRule {
   readonly compiled: Compiled;
   readonly resolverIndex: number;
   logSources: readonly string[];
-  /** Last event index this rule was evaluated on (dedupe across keys). */
-  seen: number;
+  /** Its index in `HuntEngine.rules`. */
+  readonly index: number;
 }
 
+/**
+ * The keys of one field, kind and resolver, over every rule: each distinct value is one key id; `sub` keys are
+ * found by one automaton pass over the event's value (built at first use).
+ */
 interface KeyIndex {
+  readonly id: number;
   readonly field: string;
   readonly fid: number;
   readonly kind: KeyKind;
-  readonly byValue: Map<string, HuntRule[]>;
   readonly resolverIndex: number;
-  /** For `sub` keys: the automaton over the values, and the rules of each pattern id (built at first use). */
-  ac?: { readonly automaton: AhoCorasick; readonly rules: HuntRule[][] };
+  readonly byValue: Map<string, number>;
+  ac?: { readonly automaton: AhoCorasick; readonly keys: Int32Array };
 }
 
-/** Rules of one log source: those always evaluated and those reached through a key. */
-interface LogSourceRules {
-  readonly always: HuntRule[];
-  readonly keyed: KeyIndex[];
+/**
+ * The rules an event of one combination of log sources meets: those always evaluated, the key indexes to scan (every
+ * index holding a key of one of its rules), and which rules belong to it (keys are shared by every log source).
+ */
+interface RuleSet {
+  readonly always: readonly number[];
+  readonly keyed: readonly KeyIndex[];
+  readonly member: Uint8Array;
 }
+
+/** How a rule is reached: always, or through its trigger keys; and the clauses it must also pass. */
+interface RulePlan {
+  readonly always: boolean;
+  /** Key indexes holding a key of the rule (trigger or clause). */
+  readonly indexes: readonly number[];
+  /** Other requirements: each a list of key ids, one of which the event must offer. */
+  readonly clauses: readonly Int32Array[];
+}
+
+/** A `sub` key longer than this is searched by its first characters (a prefix occurs wherever the key does). */
+const MAX_SUB_KEY = 24;
 
 export interface HuntOptions {
   /** Every event is read as this log source (instead of recognising it). */
@@ -66,12 +86,25 @@ export interface EngineStats {
   unrouted: number;
 }
 
+const EVERYWHERE = '\u0000all';
+
 export class HuntEngine {
   readonly rules: HuntRule[] = [];
   readonly resolvers: FieldResolver[] = [];
-  private readonly byLogSource = new Map<string, LogSourceRules>();
-  private readonly everywhere: LogSourceRules = { always: [], keyed: [] };
+  /** Rule indexes of each canonical log source. */
+  private readonly byLogSource = new Map<string, number[]>();
+  private readonly plans: RulePlan[] = [];
+  private readonly indexes: KeyIndex[] = [];
+  /** Key id → rules it triggers. */
+  private readonly triggers: number[][] = [];
+  /** Rule sets by combination of log sources (the recognised list joined), made at first use. */
+  private readonly sets = new Map<string, RuleSet | null>();
+  private lastSources: readonly string[] | undefined;
+  private lastSet: RuleSet | null = null;
   private eventNo = 0;
+  private keyStamp = new Int32Array(0);
+  private ruleStamp = new Int32Array(0);
+  private readonly candidates: number[] = [];
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, evaluations: 0, unrouted: 0 };
 
   constructor(
@@ -94,35 +127,82 @@ export class HuntEngine {
         resolverIdx.set(resolver, ri);
       }
       const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
-      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, seen: -1 });
+      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
+    const indexOf = new Map<string, KeyIndex>();
+    const indexOfKey: number[] = [];
+    const keyId = (hr: HuntRule, k: PrefilterKey): number => {
+      const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
+      let idx = indexOf.get(ik);
+      if (!idx) {
+        indexOf.set(ik, (idx = { id: this.indexes.length, field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
+        this.indexes.push(idx);
+      }
+      let id = idx.byValue.get(k.value);
+      if (id === undefined) {
+        idx.byValue.set(k.value, (id = this.triggers.length));
+        this.triggers.push([]);
+        indexOfKey.push(idx.id);
+      }
+      return id;
+    };
     for (const hr of this.rules) {
-      if (opts.all) this.add(this.everywhere, hr);
-      else if (hr.logSources.length === 0) this.stats.withoutLogSource++;
-      else for (const ls of hr.logSources) this.add(this.forLogSource(ls), hr);
+      const trigger = opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
+      if (!trigger) {
+        this.plans.push({ always: true, indexes: [], clauses: [] });
+      } else {
+        const used = new Set<number>();
+        const ids = (keys: readonly PrefilterKey[]): Int32Array => {
+          const out = [...new Set(keys.map((k) => keyId(hr, k)))];
+          for (const id of out) used.add(indexOfKey[id]!);
+          return Int32Array.from(out);
+        };
+        const t = ids(trigger);
+        for (const id of t) this.triggers[id]!.push(hr.index);
+        const tKey = JSON.stringify(trigger);
+        const clauses = prefilterClauses(hr.condition).filter((c) => JSON.stringify(c) !== tKey).map(ids);
+        this.plans.push({ always: false, indexes: [...used], clauses });
+      }
+      if (opts.all) continue;
+      if (hr.logSources.length === 0) this.stats.withoutLogSource++;
+      else for (const ls of hr.logSources) {
+        let list = this.byLogSource.get(ls);
+        if (!list) this.byLogSource.set(ls, (list = []));
+        list.push(hr.index);
+      }
     }
+    this.keyStamp = new Int32Array(this.triggers.length);
+    this.ruleStamp = new Int32Array(this.rules.length);
   }
 
-  private forLogSource(ls: string): LogSourceRules {
-    let s = this.byLogSource.get(ls);
-    if (!s) this.byLogSource.set(ls, (s = { always: [], keyed: [] }));
-    return s;
+  /** The rule set of a combination of log sources (null: none of them has rules). */
+  private ruleSet(logSources: readonly string[]): RuleSet | null {
+    if (logSources === this.lastSources) return this.lastSet;
+    const key = this.opts.all ? EVERYWHERE : logSources.join('\n');
+    let set = this.sets.get(key);
+    if (set === undefined) {
+      const members = this.opts.all ? this.rules.map((hr) => hr.index) : [...new Set(logSources.flatMap((ls) => this.byLogSource.get(ls) ?? []))];
+      set = members.length ? this.makeSet(members) : null;
+      this.sets.set(key, set);
+    }
+    this.lastSources = logSources;
+    this.lastSet = set;
+    return set;
   }
 
-  private add(set: LogSourceRules, hr: HuntRule): void {
-    const keys = this.opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
-    if (!keys) {
-      set.always.push(hr);
-      return;
+  private makeSet(members: readonly number[]): RuleSet {
+    const member = new Uint8Array(this.rules.length);
+    const always: number[] = [];
+    const used = new Set<number>();
+    for (const r of members) {
+      member[r] = 1;
+      const plan = this.plans[r]!;
+      if (plan.always) always.push(r);
+      for (const i of plan.indexes) used.add(i);
     }
-    for (const k of keys) {
-      let idx = set.keyed.find((x) => x.field === k.field && x.kind === k.kind && x.resolverIndex === hr.resolverIndex);
-      if (!idx) set.keyed.push((idx = { field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
-      let list = idx.byValue.get(k.value);
-      if (!list) idx.byValue.set(k.value, (list = []));
-      if (!list.includes(hr)) list.push(hr);
-    }
+    always.sort((a, b) => a - b);
+    return { always, keyed: [...used].sort((a, b) => a - b).map((i) => this.indexes[i]!), member };
   }
 
   /** The options the engine was made with (what a worker thread's engine is given). */
@@ -139,7 +219,7 @@ export class HuntEngine {
   private views: EventView[] = [];
   private viewOf: number[] = [];
   private current: unknown;
-  private results: HuntResult[] = [];
+  private member: Uint8Array = new Uint8Array(0);
   private readonly hits: number[] = [];
 
   /** The view of the current event for one resolver (reused from event to event). */
@@ -151,83 +231,107 @@ export class HuntEngine {
     return v;
   }
 
-  private runRule(hr: HuntRule): void {
-    if (hr.seen === this.eventNo) return;
-    hr.seen = this.eventNo;
-    this.stats.evaluations++;
-    const t = hr.compiled(this.view(hr.resolverIndex));
-    if (t !== false) this.results.push({ rule: hr, truth: t });
+  /** The event offers key `id`: the rules it triggers become candidates. */
+  private offer(id: number): void {
+    if (this.keyStamp[id] === this.eventNo) return;
+    this.keyStamp[id] = this.eventNo;
+    const t = this.triggers[id]!;
+    for (let i = 0; i < t.length; i++) {
+      const r = t[i]!;
+      if (this.member[r] === 1 && this.ruleStamp[r] !== this.eventNo) {
+        this.ruleStamp[r] = this.eventNo;
+        this.candidates.push(r);
+      }
+    }
   }
 
-  private runList(list: readonly HuntRule[] | undefined): void {
-    if (list) for (let i = 0; i < list.length; i++) this.runRule(list[i]!);
+  private offerValue(k: KeyIndex, value: string): void {
+    const id = k.byValue.get(value);
+    if (id !== undefined) this.offer(id);
   }
 
-  /** Rules keyed on one scalar of the event (the field's value, or one element of its list). */
-  private runKeyed(k: KeyIndex, x: unknown, normed: string | undefined): void {
+  /** The keys of one index that one scalar of the event offers (the field's value, or one element of its list). */
+  private scan(k: KeyIndex, x: unknown, normed: string | undefined): void {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
     if (k.kind === 'sub') {
       const ac = (k.ac ??= buildAutomaton(k.byValue));
       const ids = ac.automaton.collect(s, this.hits);
-      for (let i = 0; i < ids.length; i++) this.runList(ac.rules[ids[i]!]);
+      for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
       return;
     }
     if (k.kind === 'eq') {
-      this.runList(k.byValue.get(s));
+      this.offerValue(k, s);
       // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
-      if (typeof x === 'number') this.runList(k.byValue.get(numKey(x)));
-      else if (typeof x === 'boolean') this.runList(k.byValue.get(numKey(Number(x))));
-      else if (numericLike(x)) this.runList(k.byValue.get(numKey(Number(x))));
+      if (typeof x === 'number') this.offerValue(k, numKey(x));
+      else if (typeof x === 'boolean') this.offerValue(k, numKey(Number(x)));
+      else if (numericLike(x)) this.offerValue(k, numKey(Number(x)));
       return;
     }
-    this.runList(k.byValue.get(s.slice(s.lastIndexOf(k.kind === 'base\\' ? '\\' : '/') + 1)));
+    this.offerValue(k, s.slice(s.lastIndexOf(k.kind === 'base\\' ? '\\' : '/') + 1));
   }
 
-  private runSet(set: LogSourceRules): void {
-    for (let i = 0; i < set.always.length; i++) this.runRule(set.always[i]!);
+  private passes(r: number): boolean {
+    const clauses = this.plans[r]!.clauses;
+    for (let c = 0; c < clauses.length; c++) {
+      const ids = clauses[c]!;
+      let ok = false;
+      for (let i = 0; i < ids.length; i++) if (this.keyStamp[ids[i]!] === this.eventNo) {
+        ok = true;
+        break;
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private evaluate(r: number, results: HuntResult[]): void {
+    const hr = this.rules[r]!;
+    this.stats.evaluations++;
+    const t = hr.compiled(this.view(hr.resolverIndex));
+    if (t !== false) results.push({ rule: hr, truth: t });
+  }
+
+  private runSet(set: RuleSet, results: HuntResult[]): void {
+    this.member = set.member;
+    const cands = this.candidates;
+    cands.length = 0;
     for (let i = 0; i < set.keyed.length; i++) {
       const k = set.keyed[i]!;
       const view = this.view(k.resolverIndex);
       const raw = view.at(k.fid, k.field);
       if (raw === undefined || raw === null) continue;
       if (tooLongForRegex(raw)) {
-        // a glob or regex on a value over the regex input bound is unknown, whatever the literals: run them all
-        for (const list of k.byValue.values()) this.runList(list);
+        // a glob or regex on a value over the regex input bound is unknown, whatever the literals: every key is offered
+        for (const id of k.byValue.values()) this.offer(id);
         continue;
       }
-      if (Array.isArray(raw)) for (const x of raw) this.runKeyed(k, x, undefined);
-      else this.runKeyed(k, raw, typeof raw === 'string' ? view.normAt(k.fid, k.field) : undefined);
+      if (Array.isArray(raw)) for (const x of raw) this.scan(k, x, undefined);
+      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(k.fid, k.field) : undefined);
     }
+    for (let i = 0; i < set.always.length; i++) this.evaluate(set.always[i]!, results);
+    for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
+    if (cands.length && results.length > 1) results.sort((a, b) => a.rule.index - b.rule.index);
   }
 
-  /** Evaluate one event: the rules that are true or unknown on it, and the log sources it was read as. */
+  /** Evaluate one event: the rules that are true or unknown on it (in rule order), and the log sources it was read as. */
   run(event: unknown): { logSources: readonly string[]; results: HuntResult[] } {
     this.eventNo++;
     this.current = event;
-    const results: HuntResult[] = (this.results = []);
+    const results: HuntResult[] = [];
     const logSources = this.opts.forceLogSources ?? recogniseLogSources(event);
-    if (this.opts.all) this.runSet(this.everywhere);
-    else {
-      let routed = false;
-      for (const ls of logSources) {
-        const set = this.byLogSource.get(ls);
-        if (set) {
-          routed = true;
-          this.runSet(set);
-        }
-      }
-      if (!routed) this.stats.unrouted++;
-    }
+    const set = this.ruleSet(logSources);
+    if (set) this.runSet(set, results);
+    else if (!this.opts.all) this.stats.unrouted++;
     return { logSources, results };
   }
 
-  private readonly plans = new WeakMap<HuntRule, ExplainPlan>();
+  private readonly explainPlans = new WeakMap<HuntRule, ExplainPlan>();
 
   /** The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. */
   explain(hr: HuntRule, event: unknown): { matched: string[]; dependsOn: string[] } {
-    let plan = this.plans.get(hr);
-    if (!plan) this.plans.set(hr, (plan = explainPlan(hr.condition)));
+    let plan = this.explainPlans.get(hr);
+    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr.condition)));
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     const matched: string[] = [];
     for (const p of plan.preds) if (p.compiled(view) === true) matched.push(p.text);
@@ -294,11 +398,11 @@ function inheritLogSources(rules: HuntRule[]): void {
   }
 }
 
-function buildAutomaton(byValue: Map<string, HuntRule[]>): { automaton: AhoCorasick; rules: HuntRule[][] } {
-  const automaton = new AhoCorasick();
-  const rules: HuntRule[][] = [];
-  for (const [v, list] of byValue) rules[automaton.add(v)] = list;
-  return { automaton, rules };
+function buildAutomaton(byValue: Map<string, number>): { automaton: AhoCorasick; keys: Int32Array } {
+  const automaton = new AhoCorasick(true);
+  const keys = new Int32Array(byValue.size);
+  for (const [v, id] of byValue) keys[automaton.add(v.slice(0, MAX_SUB_KEY))] = id;
+  return { automaton, keys };
 }
 
 function tooLongForRegex(v: unknown): boolean {

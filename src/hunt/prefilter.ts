@@ -269,3 +269,16 @@ function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefine
   }
   return out;
 }
+
+/**
+ * Every requirement of a condition, as clauses: the keys of each part of its top-level AND (and of an `all`
+ * quantifier), where that part has keys. An event must offer a key of every clause for the condition to be true or
+ * unknown (a false part makes the AND false), so a rule reached through one clause (`prefilterKeys`, its most
+ * selective) is still skipped when another clause finds none of its keys in the event.
+ */
+export function prefilterClauses(e: Expr): PrefilterKey[][] {
+  if (e.kind === 'and') return e.args.flatMap(prefilterClauses);
+  if (e.kind === 'quant' && e.count === 'all') return e.items.flatMap((i) => prefilterClauses(i.expr));
+  const k = prefilterKeys(e);
+  return k ? [k] : [];
+}
