@@ -1,8 +1,10 @@
 /**
  * Aho-Corasick multi-substring search: every pattern occurring in a text found in one pass over the text. The
- * hunt's substring prefilter runs one automaton per (log source, field) over the event's lower-cased value.
+ * hunt's substring prefilter runs one automaton per field over the event's lower-cased value; compiled predicates
+ * with many needles run one too.
  * Built as a full DFA over the patterns' own characters (any other character is one class), so the search is
- * one table read per character of the text.
+ * one table read per character of the text: the table holds the next state's row offset, and a row flag says
+ * whether a pattern ends there.
  */
 export class AhoCorasick {
   private readonly patterns: string[] = [];
@@ -12,7 +14,7 @@ export class AhoCorasick {
    * positive), never missed.
    */
   constructor(private readonly approximate = false) {}
-  private dfa?: { table: Int32Array; width: number; out: (readonly number[] | undefined)[]; ascii: Int32Array; other: Map<number, number>; bucketed: boolean };
+  private dfa?: Dfa;
 
   /** Add a pattern; returns its index. */
   add(pattern: string): number {
@@ -21,16 +23,17 @@ export class AhoCorasick {
     return this.patterns.length - 1;
   }
 
-  private build(): NonNullable<AhoCorasick['dfa']> {
+  private build(): Dfa {
     // character classes: 0 = a character no pattern has
     const ascii = new Int32Array(128);
     const other = new Map<number, number>();
     let width = 1;
+    const bucket = (c: number) => (this.approximate ? 0x10000 + (c & 7) : c);
     const cls = (c: number): number => {
       if (c < 128) return ascii[c] || (ascii[c] = width++);
-      if (this.approximate) c = 0x10000 + (c & 7);
-      let k = other.get(c);
-      if (k === undefined) other.set(c, (k = width++));
+      const b = bucket(c);
+      let k = other.get(b);
+      if (k === undefined) other.set(b, (k = width++));
       return k;
     };
     // trie
@@ -75,52 +78,64 @@ export class AhoCorasick {
         queue.push(t);
       }
     }
-    const out = outs.map((o) => (o.length ? o : undefined));
-    if (this.approximate) {
-      // the text's non-ASCII characters are looked up by their bucket
-      const buckets = new Map<number, number>();
-      for (let b = 0; b < 8; b++) buckets.set(b, other.get(0x10000 + b) ?? 0);
-      return (this.dfa = { table, width, out, ascii, other: buckets, bucketed: true });
-    }
-    return (this.dfa = { table, width, out, ascii, other, bucketed: false });
+    // row offsets instead of state numbers; final flags by row
+    for (let i = 0; i < table.length; i++) table[i] = table[i]! * width;
+    const final = new Uint8Array(n);
+    for (let s = 0; s < n; s++) if (outs[s]!.length) final[s] = 1;
+    // the class of every non-ASCII character the text may hold: by its code, or by its bucket (approximate)
+    const buckets = new Int32Array(8);
+    if (this.approximate) for (let b = 0; b < 8; b++) buckets[b] = other.get(0x10000 + b) ?? 0;
+    return (this.dfa = { table, width, outs, final, ascii, other, buckets, approximate: this.approximate });
   }
 
   /** Whether any pattern occurs in the text (stops at the first). */
   has(text: string): boolean {
-    const { table, width, out, ascii, other, bucketed } = this.dfa ?? this.build();
+    const d = this.dfa ?? this.build();
+    const { table, width, final, ascii } = d;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0))]!;
-      if (out[s] !== undefined) return true;
+      s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
+      if (final[(s / width) | 0] === 1) return true;
     }
     return false;
   }
 
   /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
   collect(text: string, out: number[]): number[] {
-    const { table, width, out: outs, ascii, other, bucketed } = this.dfa ?? this.build();
+    const d = this.dfa ?? this.build();
+    const { table, width, final, ascii, outs } = d;
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0))]!;
-      const o = outs[s];
-      if (o !== undefined) for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
+      const row = (s / width) | 0;
+      if (final[row] === 1) {
+        const o = outs[row]!;
+        for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      }
     }
     return out;
   }
 
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */
   search(text: string, hit: (id: number) => void): void {
-    const { table, width, out, ascii, other, bucketed } = this.dfa ?? this.build();
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      const k = c < 128 ? ascii[c]! : (other.get(bucketed ? c & 7 : c) ?? 0);
-      s = table[s * width + k]!;
-      const o = out[s];
-      if (o !== undefined) for (let j = 0; j < o.length; j++) hit(o[j]!);
-    }
+    for (const id of this.collect(text, [])) hit(id);
   }
+}
+
+interface Dfa {
+  readonly table: Int32Array;
+  readonly width: number;
+  readonly outs: readonly (readonly number[])[];
+  readonly final: Uint8Array;
+  readonly ascii: Int32Array;
+  readonly other: Map<number, number>;
+  readonly buckets: Int32Array;
+  readonly approximate: boolean;
+}
+
+function nonAscii(d: Dfa, c: number): number {
+  return d.approximate ? d.buckets[c & 7]! : (d.other.get(c) ?? 0);
 }

@@ -38,7 +38,20 @@ interface KeyIndex {
   readonly kind: KeyKind;
   readonly resolverIndex: number;
   readonly byValue: Map<string, number>;
-  ac?: { readonly automaton: AhoCorasick; readonly keys: Int32Array };
+}
+
+/** One key index as a rule set scans it: for `sub` keys, the automaton over the keys of the set's rules only. */
+interface ScanIndex {
+  readonly index: KeyIndex;
+  /** `sub`: key ids of the set's rules on this index (the automaton is built from them at first use). */
+  readonly subKeys?: readonly number[];
+  ac?: Automaton;
+}
+
+interface Automaton {
+  readonly automaton: AhoCorasick;
+  /** Pattern index → key id. */
+  readonly keys: Int32Array;
 }
 
 /**
@@ -47,7 +60,7 @@ interface KeyIndex {
  */
 interface RuleSet {
   readonly always: readonly number[];
-  readonly keyed: readonly KeyIndex[];
+  readonly keyed: readonly ScanIndex[];
   readonly member: Uint8Array;
 }
 
@@ -56,6 +69,8 @@ interface RulePlan {
   readonly always: boolean;
   /** Key indexes holding a key of the rule (trigger or clause). */
   readonly indexes: readonly number[];
+  /** Every key id of the rule (trigger or clause). */
+  readonly keys: readonly number[];
   /** Other requirements: each a list of key ids, one of which the event must offer. */
   readonly clauses: readonly Int32Array[];
 }
@@ -97,6 +112,11 @@ export class HuntEngine {
   private readonly indexes: KeyIndex[] = [];
   /** Key id → rules it triggers. */
   private readonly triggers: number[][] = [];
+  private readonly keyValue: string[] = [];
+  /** Key id → its key index. */
+  private readonly indexOfKey: number[] = [];
+  /** Automata by key set (rule sets with the same keys on a field share one). */
+  private readonly automata = new Map<string, Automaton>();
   /** Rule sets by combination of log sources (the recognised list joined), made at first use. */
   private readonly sets = new Map<string, RuleSet | null>();
   private lastSources: readonly string[] | undefined;
@@ -131,7 +151,7 @@ export class HuntEngine {
     }
     inheritLogSources(this.rules);
     const indexOf = new Map<string, KeyIndex>();
-    const indexOfKey: number[] = [];
+    const indexOfKey = this.indexOfKey;
     const keyId = (hr: HuntRule, k: PrefilterKey): number => {
       const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
       let idx = indexOf.get(ik);
@@ -143,6 +163,7 @@ export class HuntEngine {
       if (id === undefined) {
         idx.byValue.set(k.value, (id = this.triggers.length));
         this.triggers.push([]);
+        this.keyValue.push(k.value);
         indexOfKey.push(idx.id);
       }
       return id;
@@ -150,19 +171,23 @@ export class HuntEngine {
     for (const hr of this.rules) {
       const trigger = opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
       if (!trigger) {
-        this.plans.push({ always: true, indexes: [], clauses: [] });
+        this.plans.push({ always: true, indexes: [], keys: [], clauses: [] });
       } else {
         const used = new Set<number>();
+        const all = new Set<number>();
         const ids = (keys: readonly PrefilterKey[]): Int32Array => {
           const out = [...new Set(keys.map((k) => keyId(hr, k)))];
-          for (const id of out) used.add(indexOfKey[id]!);
+          for (const id of out) {
+            used.add(indexOfKey[id]!);
+            all.add(id);
+          }
           return Int32Array.from(out);
         };
         const t = ids(trigger);
         for (const id of t) this.triggers[id]!.push(hr.index);
         const tKey = JSON.stringify(trigger);
         const clauses = prefilterClauses(hr.condition).filter((c) => JSON.stringify(c) !== tKey).map(ids);
-        this.plans.push({ always: false, indexes: [...used], clauses });
+        this.plans.push({ always: false, indexes: [...used], keys: [...all], clauses });
       }
       if (opts.all) continue;
       if (hr.logSources.length === 0) this.stats.withoutLogSource++;
@@ -194,15 +219,33 @@ export class HuntEngine {
   private makeSet(members: readonly number[]): RuleSet {
     const member = new Uint8Array(this.rules.length);
     const always: number[] = [];
-    const used = new Set<number>();
+    const used = new Map<number, Set<number>>();
     for (const r of members) {
       member[r] = 1;
       const plan = this.plans[r]!;
       if (plan.always) always.push(r);
-      for (const i of plan.indexes) used.add(i);
+      for (const i of plan.indexes) if (!used.has(i)) used.set(i, new Set());
+      for (const id of plan.keys) used.get(this.indexOfKey[id]!)!.add(id);
     }
     always.sort((a, b) => a - b);
-    return { always, keyed: [...used].sort((a, b) => a - b).map((i) => this.indexes[i]!), member };
+    const keyed = [...used.keys()].sort((a, b) => a - b).map((i): ScanIndex => {
+      const index = this.indexes[i]!;
+      return index.kind === 'sub' ? { index, subKeys: [...used.get(i)!].sort((a, b) => a - b) } : { index };
+    });
+    return { always, keyed, member };
+  }
+
+  /** The automaton of a `sub` scan index (shared by every rule set with the same keys on that field). */
+  private automatonOf(k: ScanIndex): Automaton {
+    const sig = `${k.index.id}:${k.subKeys!.join(',')}`;
+    let a = this.automata.get(sig);
+    if (!a) {
+      const automaton = new AhoCorasick(true);
+      const keys = new Int32Array(k.subKeys!.length);
+      for (const id of k.subKeys!) keys[automaton.add(this.keyValue[id]!.slice(0, MAX_SUB_KEY))] = id;
+      this.automata.set(sig, (a = { automaton, keys }));
+    }
+    return a;
   }
 
   /** The options the engine was made with (what a worker thread's engine is given). */
@@ -245,22 +288,23 @@ export class HuntEngine {
     }
   }
 
-  private offerValue(k: KeyIndex, value: string): void {
-    const id = k.byValue.get(value);
+  private offerValue(k: ScanIndex, value: string): void {
+    const id = k.index.byValue.get(value);
     if (id !== undefined) this.offer(id);
   }
 
   /** The keys of one index that one scalar of the event offers (the field's value, or one element of its list). */
-  private scan(k: KeyIndex, x: unknown, normed: string | undefined): void {
+  private scan(k: ScanIndex, x: unknown, normed: string | undefined): void {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
-    if (k.kind === 'sub') {
-      const ac = (k.ac ??= buildAutomaton(k.byValue));
+    const kind = k.index.kind;
+    if (kind === 'sub') {
+      const ac = (k.ac ??= this.automatonOf(k));
       const ids = ac.automaton.collect(s, this.hits);
       for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
       return;
     }
-    if (k.kind === 'eq') {
+    if (kind === 'eq') {
       this.offerValue(k, s);
       // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
       if (typeof x === 'number') this.offerValue(k, numKey(x));
@@ -268,7 +312,7 @@ export class HuntEngine {
       else if (numericLike(x)) this.offerValue(k, numKey(Number(x)));
       return;
     }
-    this.offerValue(k, s.slice(s.lastIndexOf(k.kind === 'base\\' ? '\\' : '/') + 1));
+    this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
   }
 
   private passes(r: number): boolean {
@@ -298,16 +342,17 @@ export class HuntEngine {
     cands.length = 0;
     for (let i = 0; i < set.keyed.length; i++) {
       const k = set.keyed[i]!;
-      const view = this.view(k.resolverIndex);
-      const raw = view.at(k.fid, k.field);
+      const { resolverIndex, fid, field } = k.index;
+      const view = this.view(resolverIndex);
+      const raw = view.at(fid, field);
       if (raw === undefined || raw === null) continue;
       if (tooLongForRegex(raw)) {
         // a glob or regex on a value over the regex input bound is unknown, whatever the literals: every key is offered
-        for (const id of k.byValue.values()) this.offer(id);
+        for (const id of k.index.byValue.values()) this.offer(id);
         continue;
       }
       if (Array.isArray(raw)) for (const x of raw) this.scan(k, x, undefined);
-      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(k.fid, k.field) : undefined);
+      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
     for (let i = 0; i < set.always.length; i++) this.evaluate(set.always[i]!, results);
     for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
@@ -396,13 +441,6 @@ function inheritLogSources(rules: HuntRule[]): void {
     if (hr.logSources.length || !refs?.length) continue;
     hr.logSources = [...new Set(refs.flatMap((r) => (byRef.get(`${hr.rule.format}:${r}`) ?? []).flatMap((x) => x.logSources)))];
   }
-}
-
-function buildAutomaton(byValue: Map<string, number>): { automaton: AhoCorasick; keys: Int32Array } {
-  const automaton = new AhoCorasick(true);
-  const keys = new Int32Array(byValue.size);
-  for (const [v, id] of byValue) keys[automaton.add(v.slice(0, MAX_SUB_KEY))] = id;
-  return { automaton, keys };
 }
 
 function tooLongForRegex(v: unknown): boolean {
