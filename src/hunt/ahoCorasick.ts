@@ -3,8 +3,8 @@
  * hunt's substring prefilter runs one automaton per field over the event's lower-cased value; compiled predicates
  * with many needles run one too.
  * Built as a full DFA over the patterns' own characters (any other character is one class), so the search is
- * one table read per character of the text: the table holds the next state's row offset, and a row flag says
- * whether a pattern ends there.
+ * one table read per character of the text: the table holds the next state's row offset, negated when a pattern
+ * ends there.
  */
 export class AhoCorasick {
   private readonly patterns: string[] = [];
@@ -78,25 +78,27 @@ export class AhoCorasick {
         queue.push(t);
       }
     }
-    // row offsets instead of state numbers; final flags by row
-    for (let i = 0; i < table.length; i++) table[i] = table[i]! * width;
-    const final = new Uint8Array(n);
-    for (let s = 0; s < n; s++) if (outs[s]!.length) final[s] = 1;
+    // row offsets instead of state numbers, negative when a pattern ends in the next state (state 0 never ends one)
+    const final = (t: number) => outs[t]!.length > 0;
+    for (let i = 0; i < table.length; i++) {
+      const t = table[i]!;
+      table[i] = final(t) ? -t * width : t * width;
+    }
     // the class of every non-ASCII character the text may hold: by its code, or by its bucket (approximate)
     const buckets = new Int32Array(8);
     if (this.approximate) for (let b = 0; b < 8; b++) buckets[b] = other.get(0x10000 + b) ?? 0;
-    return (this.dfa = { table, width, outs, final, ascii, other, buckets, approximate: this.approximate });
+    return (this.dfa = { table, width, outs, ascii, other, buckets, approximate: this.approximate });
   }
 
   /** Whether any pattern occurs in the text (stops at the first). */
   has(text: string): boolean {
     const d = this.dfa ?? this.build();
-    const { table, width, final, ascii } = d;
+    const { table, ascii } = d;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
-      if (final[(s / width) | 0] === 1) return true;
+      if (s < 0) return true;
     }
     return false;
   }
@@ -104,15 +106,15 @@ export class AhoCorasick {
   /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
   collect(text: string, out: number[]): number[] {
     const d = this.dfa ?? this.build();
-    const { table, width, final, ascii, outs } = d;
+    const { table, width, ascii, outs } = d;
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
-      const row = (s / width) | 0;
-      if (final[row] === 1) {
-        const o = outs[row]!;
+      if (s < 0) {
+        s = -s;
+        const o = outs[(s / width) | 0]!;
         for (let j = 0; j < o.length; j++) out.push(o[j]!);
       }
     }
@@ -129,7 +131,6 @@ interface Dfa {
   readonly table: Int32Array;
   readonly width: number;
   readonly outs: readonly (readonly number[])[];
-  readonly final: Uint8Array;
   readonly ascii: Int32Array;
   readonly other: Map<number, number>;
   readonly buckets: Int32Array;

@@ -12,7 +12,7 @@ import { assertNever, type Expr, type Opaque, type Predicate } from '../model/ex
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
-import { norm, numericLike, numKey, prefilterClauses, prefilterKeys, type KeyKind, type PrefilterKey } from './prefilter.ts';
+import { norm, numericLike, numKey, prefilterKeys, prefilterRequirement, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -64,15 +64,15 @@ interface RuleSet {
   readonly member: Uint8Array;
 }
 
-/** How a rule is reached: always, or through its trigger keys; and the clauses it must also pass. */
+/** How a rule is reached: always, or through its trigger keys; and what the event must offer for it to be evaluated. */
 interface RulePlan {
   readonly always: boolean;
   /** Key indexes holding a key of the rule (trigger or clause). */
   readonly indexes: readonly number[];
   /** Every key id of the rule (trigger or clause). */
   readonly keys: readonly number[];
-  /** Other requirements: each a list of key ids, one of which the event must offer. */
-  readonly clauses: readonly Int32Array[];
+  /** The rule's requirement over the event's offered keys (`prefilterRequirement`); undefined: none. */
+  readonly requires?: Check;
 }
 
 /** A `sub` key longer than this is searched by its first characters (a prefix occurs wherever the key does). */
@@ -170,25 +170,20 @@ export class HuntEngine {
     };
     for (const hr of this.rules) {
       const trigger = opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
-      if (!trigger) {
-        this.plans.push({ always: true, indexes: [], keys: [], clauses: [] });
-      } else {
-        const used = new Set<number>();
-        const all = new Set<number>();
-        const ids = (keys: readonly PrefilterKey[]): Int32Array => {
-          const out = [...new Set(keys.map((k) => keyId(hr, k)))];
-          for (const id of out) {
-            used.add(indexOfKey[id]!);
-            all.add(id);
-          }
-          return Int32Array.from(out);
-        };
-        const t = ids(trigger);
-        for (const id of t) this.triggers[id]!.push(hr.index);
-        const tKey = JSON.stringify(trigger);
-        const clauses = prefilterClauses(hr.condition).filter((c) => JSON.stringify(c) !== tKey).map(ids);
-        this.plans.push({ always: false, indexes: [...used], keys: [...all], clauses });
-      }
+      const req = opts.noPrefilter ? undefined : prefilterRequirement(hr.condition);
+      const used = new Set<number>();
+      const all = new Set<number>();
+      const ids = (keys: readonly PrefilterKey[]): Int32Array => {
+        const out = [...new Set(keys.map((k) => keyId(hr, k)))];
+        for (const id of out) {
+          used.add(indexOfKey[id]!);
+          all.add(id);
+        }
+        return Int32Array.from(out);
+      };
+      if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(hr.index);
+      const requires = req ? compileRequirement(req, ids) : undefined;
+      this.plans.push({ always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) });
       if (opts.all) continue;
       if (hr.logSources.length === 0) this.stats.withoutLogSource++;
       else for (const ls of hr.logSources) {
@@ -316,17 +311,8 @@ export class HuntEngine {
   }
 
   private passes(r: number): boolean {
-    const clauses = this.plans[r]!.clauses;
-    for (let c = 0; c < clauses.length; c++) {
-      const ids = clauses[c]!;
-      let ok = false;
-      for (let i = 0; i < ids.length; i++) if (this.keyStamp[ids[i]!] === this.eventNo) {
-        ok = true;
-        break;
-      }
-      if (!ok) return false;
-    }
-    return true;
+    const req = this.plans[r]!.requires;
+    return req === undefined || req(this.keyStamp, this.eventNo);
   }
 
   private evaluate(r: number, results: HuntResult[]): void {
@@ -351,10 +337,15 @@ export class HuntEngine {
         for (const id of k.index.byValue.values()) this.offer(id);
         continue;
       }
-      if (Array.isArray(raw)) for (const x of raw) this.scan(k, x, undefined);
+      if (Array.isArray(raw)) {
+        // substrings: one pass over the elements joined (a key found across two elements is a false positive;
+        // lower-casing and `norm` of the joined text equal those of each element joined)
+        if (k.index.kind === 'sub') this.scan(k, joinScalars(raw), undefined);
+        else for (const x of raw) this.scan(k, x, undefined);
+      }
       else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
-    for (let i = 0; i < set.always.length; i++) this.evaluate(set.always[i]!, results);
+    for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
     for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
     if (cands.length && results.length > 1) results.sort((a, b) => a.rule.index - b.rule.index);
   }
@@ -441,6 +432,47 @@ function inheritLogSources(rules: HuntRule[]): void {
     if (hr.logSources.length || !refs?.length) continue;
     hr.logSources = [...new Set(refs.flatMap((r) => (byRef.get(`${hr.rule.format}:${r}`) ?? []).flatMap((x) => x.logSources)))];
   }
+}
+
+/** A requirement over offered keys: `stamp[id] === epoch` when the event offers key `id`. */
+type Check = (stamp: Int32Array, epoch: number) => boolean;
+
+function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[]) => Int32Array): Check {
+  if ('any' in r) {
+    const any = ids(r.any);
+    if (any.length === 1) {
+      const id = any[0]!;
+      return (stamp, epoch) => stamp[id] === epoch;
+    }
+    return (stamp, epoch) => {
+      for (let i = 0; i < any.length; i++) if (stamp[any[i]!] === epoch) return true;
+      return false;
+    };
+  }
+  if ('all' in r) {
+    const parts = r.all.map((x) => compileRequirement(x, ids));
+    if (parts.length === 1) return parts[0]!;
+    return (stamp, epoch) => {
+      for (let i = 0; i < parts.length; i++) if (!parts[i]!(stamp, epoch)) return false;
+      return true;
+    };
+  }
+  const parts = r.either.map((x) => compileRequirement(x, ids));
+  if (parts.length === 1) return parts[0]!;
+  return (stamp, epoch) => {
+    for (let i = 0; i < parts.length; i++) if (parts[i]!(stamp, epoch)) return true;
+    return false;
+  };
+}
+
+/** The scalars of a list as text, one per line (objects and nulls left out). */
+function joinScalars(xs: readonly unknown[]): string {
+  let out = '';
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out += (out.length ? '\n' : '') + String(x);
+  }
+  return out;
 }
 
 function tooLongForRegex(v: unknown): boolean {

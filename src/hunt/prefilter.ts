@@ -271,14 +271,49 @@ function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefine
 }
 
 /**
- * Every requirement of a condition, as clauses: the keys of each part of its top-level AND (and of an `all`
- * quantifier), where that part has keys. An event must offer a key of every clause for the condition to be true or
- * unknown (a false part makes the AND false), so a rule reached through one clause (`prefilterKeys`, its most
- * selective) is still skipped when another clause finds none of its keys in the event.
+ * What an event must offer for a condition to be true or unknown, as a tree over keys: a predicate needs one of
+ * its keys (a `match: all` predicate one key of each value), an AND all of its parts that need something, an OR
+ * one of its branches (when every branch needs something), an `n of` quantifier one of its items, an `all of` every
+ * item; a NOT, an opaque part or an array quantifier need nothing (undefined), a false constant can never be met.
+ * Each leaf is sound as `prefilterKeys` is: the key test is implied by the predicate holding.
  */
-export function prefilterClauses(e: Expr): PrefilterKey[][] {
-  if (e.kind === 'and') return e.args.flatMap(prefilterClauses);
-  if (e.kind === 'quant' && e.count === 'all') return e.items.flatMap((i) => prefilterClauses(i.expr));
-  const k = prefilterKeys(e);
-  return k ? [k] : [];
+export type Requirement = { readonly any: readonly PrefilterKey[] } | { readonly all: readonly Requirement[] } | { readonly either: readonly Requirement[] };
+
+export function prefilterRequirement(e: Expr): Requirement | undefined {
+  switch (e.kind) {
+    case 'pred': {
+      const o = e.opts ?? {};
+      if (o.match === 'all' && e.values.length > 1 && !o.transforms?.length) {
+        const parts = e.values.map((v) => predKeys({ ...e, values: [v], opts: { ...o, match: 'any' } })).filter((k): k is PrefilterKey[] => k !== undefined);
+        return parts.length ? { all: parts.map((any) => ({ any })) } : undefined;
+      }
+      const k = predKeys(e);
+      return k ? { any: k } : undefined;
+    }
+    case 'const':
+      return e.value ? undefined : { any: [] };
+    case 'opaque':
+    case 'not':
+    case 'each':
+      return undefined;
+    case 'and': {
+      const parts = e.args.map(prefilterRequirement).filter((r): r is Requirement => r !== undefined);
+      return parts.length ? { all: parts } : undefined;
+    }
+    case 'or': {
+      const parts = e.args.map(prefilterRequirement);
+      return parts.every((r): r is Requirement => r !== undefined) ? { either: parts } : undefined;
+    }
+    case 'quant': {
+      const parts = e.items.map((i) => prefilterRequirement(i.expr));
+      if (e.count === 'all') {
+        const needed = parts.filter((r): r is Requirement => r !== undefined);
+        return needed.length ? { all: needed } : undefined;
+      }
+      if (e.count <= 0) return undefined;
+      return parts.every((r): r is Requirement => r !== undefined) ? { either: parts } : undefined;
+    }
+    default:
+      return assertNever(e, 'expression');
+  }
 }

@@ -60,15 +60,18 @@ const MAX_KEYWORD_VALUES = 10_000;
 /** Every scalar value of the event, as strings (for keyword searches). */
 export function keywordValues(event: unknown): string[] {
   const out: string[] = [];
-  const visit = (v: unknown, depth: number): void => {
-    if (out.length >= MAX_KEYWORD_VALUES || depth > 64) return;
-    if (v === null || v === undefined) return;
-    if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
-    else if (typeof v === 'object') for (const x of Object.values(v as Obj)) visit(x, depth + 1);
-    else out.push(String(v));
-  };
-  visit(event, 0);
+  visitScalars(event, 0, out);
   return out;
+}
+
+function visitScalars(v: unknown, depth: number, out: string[]): void {
+  if (out.length >= MAX_KEYWORD_VALUES || depth > 64) return;
+  if (v === null || v === undefined) return;
+  if (Array.isArray(v)) for (const x of v) visitScalars(x, depth + 1, out);
+  else if (typeof v === 'object') for (const k in v) {
+    if (has(v as Obj, k)) visitScalars((v as Obj)[k], depth + 1, out);
+  }
+  else out.push(String(v));
 }
 
 export const resolveSigmaField: IndexingResolver = (event, field) => {
@@ -113,43 +116,48 @@ function windowsIndex(event: Obj): Map<string, unknown> | undefined {
   const win = windowsEvent(event);
   if (!win) return undefined;
   const idx = new Map<string, unknown>();
-  let ok = true;
-  const put = (k: string, v: unknown): void => {
-    if (v === undefined) ok = false;
-    else if (!idx.has(k)) idx.set(k, v);
-  };
-  const data = (ed: unknown): void => {
-    if (!isObj(ed)) return;
-    const keys = Object.keys(ed);
-    for (const k of keys) put(k, unwrap(ed[k]));
-    for (const k of keys) if (k.includes(' ')) put(k.replaceAll(' ', ''), unwrap(ed[k]));
-    const d0 = ed['Data'];
-    const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
-    for (const d of list) {
-      if (!isObj(d)) continue;
-      const name = attr(d, 'Name') ?? d['Name'];
-      if (typeof name !== 'string') continue;
-      const v = d['#text'] ?? d['value'] ?? d['Value'] ?? null;
-      put(name, v);
-      if (name.includes(' ')) put(name.replaceAll(' ', ''), v);
-    }
-  };
-  data(win['EventData']);
+  if (!indexData(idx, win['EventData'])) return undefined;
   const ud = win['UserData'];
-  if (isObj(ud)) for (const child of Object.values(ud)) data(child);
+  if (isObj(ud)) for (const child of Object.values(ud)) if (!indexData(idx, child)) return undefined;
   const sys = win['System'];
   if (isObj(sys)) {
     const keys = Object.keys(sys);
-    for (const k of keys) put(k, unwrap(sys[k]));
+    for (const k of keys) if (!put(idx, k, unwrap(sys[k]))) return undefined;
     for (const k of keys) {
       const el = sys[k];
       if (k === '' || k.includes('_') || !isObj(el)) continue;
       const a = el['#attributes'];
-      if (isObj(a)) for (const n of Object.keys(a)) put(`${k}_${n}`, a[n]);
-      for (const n of Object.keys(el)) if (n.startsWith('@')) put(`${k}_${n.slice(1)}`, el[n]);
+      if (isObj(a)) for (const n of Object.keys(a)) if (!put(idx, `${k}_${n}`, a[n])) return undefined;
+      for (const n of Object.keys(el)) if (n.startsWith('@') && !put(idx, `${k}_${n.slice(1)}`, el[n])) return undefined;
     }
   }
-  return ok ? idx : undefined;
+  return idx;
+}
+
+/** First entry of a name wins; false for an `undefined` value (the index is then not used). */
+function put(idx: Map<string, unknown>, k: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (!idx.has(k)) idx.set(k, v);
+  return true;
+}
+
+/** The entries `fromData` finds in one EventData-like element, in its order. */
+function indexData(idx: Map<string, unknown>, ed: unknown): boolean {
+  if (!isObj(ed)) return true;
+  const keys = Object.keys(ed);
+  for (const k of keys) if (!put(idx, k, unwrap(ed[k]))) return false;
+  for (const k of keys) if (k.includes(' ') && !put(idx, k.replaceAll(' ', ''), unwrap(ed[k]))) return false;
+  const d0 = ed['Data'];
+  const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
+  for (const d of list) {
+    if (!isObj(d)) continue;
+    const name = attr(d, 'Name') ?? d['Name'];
+    if (typeof name !== 'string') continue;
+    const v = d['#text'] ?? d['value'] ?? d['Value'] ?? null;
+    put(idx, name, v);
+    if (name.includes(' ')) put(idx, name.replaceAll(' ', ''), v);
+  }
+  return true;
 }
 
 /**
