@@ -14,6 +14,8 @@ export class AhoCorasick {
    * positive), never missed.
    */
   constructor(private readonly approximate = false) {}
+  /** For `collectAscii`: the classes of ASCII letters with upper case read as lower case (patterns are lower-cased). */
+  private folded?: Int32Array;
   private dfa?: Dfa;
 
   /** Add a pattern; returns its index. */
@@ -121,6 +123,30 @@ export class AhoCorasick {
     return out;
   }
 
+  /**
+   * `collect` over ASCII text read case-insensitively (an upper-case ASCII letter as its lower case, which is all
+   * that lower-casing does to ASCII text), for lower-cased patterns; false (and `out` to be discarded) when the text
+   * has a non-ASCII character: the caller then lower-cases it and calls `collect`.
+   */
+  collectAscii(text: string, out: number[]): boolean {
+    const d = this.dfa ?? this.build();
+    const folded = (this.folded ??= foldAscii(d.ascii));
+    const { table, width, outs } = d;
+    out.length = 0;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) return false;
+      s = table[s + folded[c]!]!;
+      if (s < 0) {
+        s = -s;
+        const o = outs[(s / width) | 0]!;
+        for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      }
+    }
+    return true;
+  }
+
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */
   search(text: string, hit: (id: number) => void): void {
     for (const id of this.collect(text, [])) hit(id);
@@ -135,6 +161,12 @@ interface Dfa {
   readonly other: Map<number, number>;
   readonly buckets: Int32Array;
   readonly approximate: boolean;
+}
+
+function foldAscii(ascii: Int32Array): Int32Array {
+  const f = Int32Array.from(ascii);
+  for (let c = 65; c <= 90; c++) f[c] = ascii[c + 32]!;
+  return f;
 }
 
 function nonAscii(d: Dfa, c: number): number {

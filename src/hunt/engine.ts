@@ -291,14 +291,12 @@ export class HuntEngine {
   /** The keys of one index that one scalar of the event offers (the field's value, or one element of its list). */
   private scan(k: ScanIndex, x: unknown, normed: string | undefined): void {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
-    const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
     const kind = k.index.kind;
     if (kind === 'sub') {
-      const ac = (k.ac ??= this.automatonOf(k));
-      const ids = ac.automaton.collect(s, this.hits);
-      for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
+      this.scanSub(k, typeof x === 'string' ? x : String(x), normed);
       return;
     }
+    const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
     if (kind === 'eq') {
       this.offerValue(k, s);
       // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
@@ -308,6 +306,14 @@ export class HuntEngine {
       return;
     }
     this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
+  }
+
+  /** Substring keys: the automaton reads ASCII text as it is (folding case), any other text normalised. */
+  private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
+    const ac = (k.ac ??= this.automatonOf(k));
+    let ids = this.hits;
+    if (!ac.automaton.collectAscii(text, ids)) ids = ac.automaton.collect(normed ?? norm(text), ids);
+    for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
   }
 
   private passes(r: number): boolean {
@@ -340,9 +346,9 @@ export class HuntEngine {
       if (Array.isArray(raw)) {
         // substrings: one pass over the elements joined (a key found across two elements is a false positive;
         // lower-casing and `norm` of the joined text equal those of each element joined)
-        if (k.index.kind === 'sub') this.scan(k, joinScalars(raw), undefined);
+        if (k.index.kind === 'sub') this.scanSub(k, joinScalars(raw), undefined);
         else for (const x of raw) this.scan(k, x, undefined);
-      }
+      } else if (typeof raw === 'string' && k.index.kind === 'sub') this.scanSub(k, raw, undefined);
       else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
     for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
