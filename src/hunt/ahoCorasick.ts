@@ -14,7 +14,7 @@ export class AhoCorasick {
    * positive), never missed.
    */
   constructor(private readonly approximate = false) {}
-  /** For `collectAscii`: the classes of ASCII letters with upper case read as lower case (patterns are lower-cased). */
+  /** For `collectFolded`: the classes of ASCII letters with upper case read as lower case (patterns are lower-cased). */
   private folded?: Int32Array;
   private dfa?: Dfa;
 
@@ -124,19 +124,31 @@ export class AhoCorasick {
   }
 
   /**
-   * `collect` over ASCII text read case-insensitively (an upper-case ASCII letter as its lower case, which is all
-   * that lower-casing does to ASCII text), for lower-cased patterns; false (and `out` to be discarded) when the text
-   * has a non-ASCII character: the caller then lower-cases it and calls `collect`.
+   * `collect` over a text as `normalise` (a lower-casing that maps each ASCII letter to its lower case, whatever
+   * surrounds it) would make it, for lower-cased patterns: ASCII text is read as it is, an upper-case letter as its
+   * lower case; from the first non-ASCII character on, the rest of the text is normalised and read.
    */
-  collectAscii(text: string, out: number[]): boolean {
+  collectFolded(text: string, out: number[], normalise: (s: string) => string): number[] {
     const d = this.dfa ?? this.build();
     const folded = (this.folded ??= foldAscii(d.ascii));
-    const { table, width, outs } = d;
+    const { table, width, outs, ascii } = d;
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 128) return false;
+      if (c >= 128) {
+        const rest = normalise(text.slice(i));
+        for (let j = 0; j < rest.length; j++) {
+          const r = rest.charCodeAt(j);
+          s = table[s + (r < 128 ? ascii[r]! : nonAscii(d, r))]!;
+          if (s < 0) {
+            s = -s;
+            const o = outs[(s / width) | 0]!;
+            for (let m = 0; m < o.length; m++) out.push(o[m]!);
+          }
+        }
+        return out;
+      }
       s = table[s + folded[c]!]!;
       if (s < 0) {
         s = -s;
@@ -144,7 +156,7 @@ export class AhoCorasick {
         for (let j = 0; j < o.length; j++) out.push(o[j]!);
       }
     }
-    return true;
+    return out;
   }
 
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */

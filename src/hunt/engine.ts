@@ -308,11 +308,10 @@ export class HuntEngine {
     this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
   }
 
-  /** Substring keys: the automaton reads ASCII text as it is (folding case), any other text normalised. */
+  /** Substring keys: the automaton reads ASCII text as it is (folding case), from the first other character on normalised. */
   private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
     const ac = (k.ac ??= this.automatonOf(k));
-    let ids = this.hits;
-    if (!ac.automaton.collectAscii(text, ids)) ids = ac.automaton.collect(normed ?? norm(text), ids);
+    const ids = normed !== undefined ? ac.automaton.collect(normed, this.hits) : ac.automaton.collectFolded(text, this.hits, norm);
     for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
   }
 
