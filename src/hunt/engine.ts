@@ -12,7 +12,7 @@ import { assertNever, type Expr, type Opaque, type Predicate } from '../model/ex
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
-import { norm, numericLike, numKey, prefilterKeys, prefilterRequirement, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
+import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -168,9 +168,15 @@ export class HuntEngine {
       }
       return id;
     };
+    // a key many rules need is likely common in events too: it costs more as a trigger
+    const reqs = this.rules.map((hr) => (opts.noPrefilter ? undefined : prefilterRequirement(hr.condition)));
+    const popularity = new Map<string, number>();
+    const keyName = (k: PrefilterKey) => `${k.kind}\u0000${k.field.toLowerCase()}\u0000${k.value}`;
+    for (const req of reqs) if (req) for (const n of new Set(requirementKeys(req).map(keyName))) popularity.set(n, (popularity.get(n) ?? 0) + 1);
+    const keyCost = (k: PrefilterKey) => cost([k]) + (popularity.get(keyName(k)) ?? 0);
     for (const hr of this.rules) {
-      const trigger = opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
-      const req = opts.noPrefilter ? undefined : prefilterRequirement(hr.condition);
+      const req = reqs[hr.index];
+      const trigger = req ? requirementCut(req, keyCost).keys : undefined;
       const used = new Set<number>();
       const all = new Set<number>();
       const ids = (keys: readonly PrefilterKey[]): Int32Array => {

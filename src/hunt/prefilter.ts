@@ -218,7 +218,7 @@ function baseKey(field: string, suffix: string): PrefilterKey | undefined {
 }
 
 /** How many events a key set lets through, roughly: routing fields and short substrings are poor filters. */
-function cost(keys: readonly PrefilterKey[]): number {
+export function cost(keys: readonly PrefilterKey[]): number {
   let c = 0;
   for (const k of keys) {
     c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
@@ -316,4 +316,35 @@ export function prefilterRequirement(e: Expr): Requirement | undefined {
     default:
       return assertNever(e, 'expression');
   }
+}
+
+/** Every key of a requirement. */
+export function requirementKeys(r: Requirement, out: PrefilterKey[] = []): PrefilterKey[] {
+  if ('any' in r) out.push(...r.any);
+  else for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out);
+  return out;
+}
+
+/**
+ * The cheapest set of keys of which an event must offer one for the requirement to hold (a cut): a key list as
+ * it is, the cheapest part of an `all`, every branch of an `either` together. A rule is reached through its cut.
+ */
+export function requirementCut(r: Requirement, keyCost: (k: PrefilterKey) => number): { keys: PrefilterKey[]; cost: number } {
+  if ('any' in r) return { keys: [...r.any], cost: r.any.reduce((a, k) => a + keyCost(k), 0) };
+  if ('all' in r) {
+    let best: { keys: PrefilterKey[]; cost: number } | undefined;
+    for (const x of r.all) {
+      const c = requirementCut(x, keyCost);
+      if (!best || c.cost < best.cost) best = c;
+    }
+    return best ?? { keys: [], cost: 0 };
+  }
+  const keys: PrefilterKey[] = [];
+  let total = 0;
+  for (const x of r.either) {
+    const c = requirementCut(x, keyCost);
+    keys.push(...c.keys);
+    total += c.cost;
+  }
+  return { keys, cost: total };
 }
