@@ -11,7 +11,7 @@ import { resolveDotted, type FieldResolver, type Truth } from '../model/evaluate
 import { assertNever, type Expr, type Opaque, type Predicate } from '../model/expr.ts';
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
-import { AhoCorasick } from './ahoCorasick.ts';
+import { SubstringSet } from './substrings.ts';
 import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
@@ -49,8 +49,8 @@ interface ScanIndex {
 }
 
 interface Automaton {
-  readonly automaton: AhoCorasick;
-  /** Pattern index → key id. */
+  readonly set: SubstringSet;
+  /** Key index in the set → key id. */
   readonly keys: Int32Array;
 }
 
@@ -74,9 +74,6 @@ interface RulePlan {
   /** The rule's requirement over the event's offered keys (`prefilterRequirement`); undefined: none. */
   readonly requires?: Check;
 }
-
-/** A `sub` key longer than this is searched by its first characters (a prefix occurs wherever the key does). */
-const MAX_SUB_KEY = 24;
 
 export interface HuntOptions {
   /** Every event is read as this log source (instead of recognising it). */
@@ -240,12 +237,7 @@ export class HuntEngine {
   private automatonOf(k: ScanIndex): Automaton {
     const sig = `${k.index.id}:${k.subKeys!.join(',')}`;
     let a = this.automata.get(sig);
-    if (!a) {
-      const automaton = new AhoCorasick(true);
-      const keys = new Int32Array(k.subKeys!.length);
-      for (const id of k.subKeys!) keys[automaton.add(this.keyValue[id]!.slice(0, MAX_SUB_KEY))] = id;
-      this.automata.set(sig, (a = { automaton, keys }));
-    }
+    if (!a) this.automata.set(sig, (a = { set: new SubstringSet(k.subKeys!.map((id) => this.keyValue[id]!)), keys: Int32Array.from(k.subKeys!) }));
     return a;
   }
 
@@ -299,7 +291,7 @@ export class HuntEngine {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const kind = k.index.kind;
     if (kind === 'sub') {
-      this.scanSub(k, typeof x === 'string' ? x : String(x), normed);
+      this.scanSub(k, typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase());
       return;
     }
     const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
@@ -314,10 +306,10 @@ export class HuntEngine {
     this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
   }
 
-  /** Substring keys: the automaton reads ASCII text as it is (folding case), from the first other character on normalised. */
-  private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
+  /** Substring keys in a normalised text. */
+  private scanSub(k: ScanIndex, text: string): void {
     const ac = (k.ac ??= this.automatonOf(k));
-    const ids = normed !== undefined ? ac.automaton.collect(normed, this.hits) : ac.automaton.collectFolded(text, this.hits, norm);
+    const ids = ac.set.collect(text, this.hits);
     for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
   }
 
@@ -351,10 +343,9 @@ export class HuntEngine {
       if (Array.isArray(raw)) {
         // substrings: one pass over the elements joined (a key found across two elements is a false positive;
         // lower-casing and `norm` of the joined text equal those of each element joined)
-        if (k.index.kind === 'sub') this.scanSub(k, joinScalars(raw), undefined);
+        if (k.index.kind === 'sub') this.scanSub(k, norm(joinScalars(raw)));
         else for (const x of raw) this.scan(k, x, undefined);
-      } else if (typeof raw === 'string' && k.index.kind === 'sub') this.scanSub(k, raw, undefined);
-      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
+      } else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
     for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
     for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
