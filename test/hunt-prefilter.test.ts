@@ -105,17 +105,22 @@ describe('substring set', () => {
     }
   });
 
-  it('agrees with includes on generated keys and texts', () => {
-    let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-    const word = (n: number) => Array.from({ length: n }, () => 'abc\\. é'[rnd(7)]).join('');
-    const keys = [...new Set(Array.from({ length: 300 }, () => word(1 + rnd(9))))];
-    const set = new SubstringSet(keys);
-    for (let i = 0; i < 200; i++) {
-      const t = word(rnd(80));
-      assert.deepEqual([...new Set(set.collect(t, []))].sort((a, b) => a - b), keys.flatMap((k, j) => (t.includes(k) ? [j] : [])), t);
-    }
-  });
+  for (const [label, count, alphabet] of [['a small set (one automaton)', 300, 'abc\\. é'], ['a large set (grams)', 6000, 'abcdefghijklmnop\\. é-ß']] as const) {
+    it(`agrees with includes on generated keys and texts: ${label}`, () => {
+      let seed = 7;
+      const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+      const word = (n: number) => Array.from({ length: n }, () => alphabet[rnd(alphabet.length)]).join('');
+      const keys = [...new Set(Array.from({ length: count }, () => word(1 + rnd(12))))];
+      const set = new SubstringSet(keys);
+      for (let i = 0; i < 300; i++) {
+        const t = word(rnd(80));
+        const want = keys.flatMap((k, j) => (t.includes(k) ? [j] : []));
+        assert.deepEqual([...new Set(set.collect(t, []))].sort((a, b) => a - b), want, t);
+        const upper = t.toUpperCase();
+        assert.deepEqual([...new Set(set.collectText(upper, undefined, []))].sort((a, b) => a - b), keys.flatMap((k, j) => (norm(upper).includes(k) ? [j] : [])), upper);
+      }
+    });
+  }
 });
 
 describe('Sigma resolver per event', () => {

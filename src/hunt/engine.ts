@@ -291,7 +291,8 @@ export class HuntEngine {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const kind = k.index.kind;
     if (kind === 'sub') {
-      this.scanSub(k, typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase());
+      if (typeof x === 'string') this.scanSub(k, x, normed);
+      else this.scanSub(k, String(x), undefined);
       return;
     }
     const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
@@ -307,9 +308,9 @@ export class HuntEngine {
   }
 
   /** Substring keys in a normalised text. */
-  private scanSub(k: ScanIndex, text: string): void {
+  private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
     const ac = (k.ac ??= this.automatonOf(k));
-    const ids = ac.set.collect(text, this.hits);
+    const ids = ac.set.collectText(text, normed, this.hits);
     for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
   }
 
@@ -343,9 +344,10 @@ export class HuntEngine {
       if (Array.isArray(raw)) {
         // substrings: one pass over the elements joined (a key found across two elements is a false positive;
         // lower-casing and `norm` of the joined text equal those of each element joined)
-        if (k.index.kind === 'sub') this.scanSub(k, norm(joinScalars(raw)));
+        if (k.index.kind === 'sub') this.scanSub(k, joinScalars(raw), undefined);
         else for (const x of raw) this.scan(k, x, undefined);
-      } else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
+      } else if (typeof raw === 'string' && k.index.kind === 'sub') this.scanSub(k, raw, undefined);
+      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
     for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
     for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);

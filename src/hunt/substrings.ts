@@ -3,9 +3,15 @@
  * characters or more is found through one 4-character gram of it (chosen so that few keys share a gram): the text's
  * grams are hashed as it is read into a small table (a few hundred kilobytes at most, so reads hit the cache, unlike a
  * full automaton over thousands of keys), and a gram found is confirmed by comparing the whole key at its place.
- * Shorter keys go to a small Aho-Corasick automaton. Exact: a key is reported where it occurs (maybe more than once).
+ * Shorter keys go to a small Aho-Corasick automaton. A set whose automaton is small (it fits the cache) is one
+ * automaton over every key instead, which reads ASCII text without lower-casing it first. Exact: a key is reported
+ * where it occurs (maybe more than once).
  */
+import { norm } from '../model/compile.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
+
+/** A set whose automaton table has at most this many entries is searched by the automaton alone. */
+const SMALL_TABLE = 1 << 16;
 
 const GRAM = 4;
 
@@ -22,10 +28,17 @@ export class SubstringSet {
   private readonly lasts: Int32Array;
   private readonly shift: number;
   private readonly hits: number[] = [];
+  /** The automaton over every key, for a small set. */
+  private readonly whole: AhoCorasick | undefined;
 
   constructor(private readonly keys: readonly string[]) {
+    const whole = new AhoCorasick();
+    for (const k of keys) whole.add(k);
+    const small = whole.tableSize() <= SMALL_TABLE;
+    if (small) this.whole = whole;
     const shortKeys: number[] = [];
     const long: number[] = [];
+    if (small) keys = [];
     keys.forEach((k, i) => (k.length >= GRAM ? long : shortKeys).push(i));
     if (shortKeys.length) {
       this.short = new AhoCorasick();
@@ -84,8 +97,18 @@ export class SubstringSet {
     }
   }
 
+  /**
+   * The indexes of the keys occurring in a text as `norm` makes it (`normed`, when the caller has it), into `out`
+   * (emptied first).
+   */
+  collectText(text: string, normed: string | undefined, out: number[]): number[] {
+    if (this.whole) return normed !== undefined ? this.whole.collect(normed, out) : this.whole.collectFolded(text, out, norm);
+    return this.collect(normed ?? norm(text), out);
+  }
+
   /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
   collect(text: string, out: number[]): number[] {
+    if (this.whole) return this.whole.collect(text, out);
     out.length = 0;
     if (this.short) {
       const ids = this.short.collect(text, this.hits);
