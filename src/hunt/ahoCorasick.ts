@@ -92,11 +92,6 @@ export class AhoCorasick {
     return (this.dfa = { table, width, outs, ascii, other, buckets, approximate: this.approximate });
   }
 
-  /** Entries of the automaton's table (built if it was not). */
-  tableSize(): number {
-    return (this.dfa ?? this.build()).table.length;
-  }
-
   /** Whether any pattern occurs in the text (stops at the first). */
   has(text: string): boolean {
     const d = this.dfa ?? this.build();

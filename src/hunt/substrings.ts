@@ -32,10 +32,18 @@ export class SubstringSet {
   private readonly whole: AhoCorasick | undefined;
 
   constructor(private readonly keys: readonly string[]) {
-    const whole = new AhoCorasick();
-    for (const k of keys) whole.add(k);
-    const small = whole.tableSize() <= SMALL_TABLE;
-    if (small) this.whole = whole;
+    // the automaton's table is at most (trie nodes) x (distinct characters + 1): sized without building it
+    let nodes = 1;
+    const chars = new Set<number>();
+    for (const k of keys) {
+      nodes += k.length;
+      for (let i = 0; i < k.length; i++) chars.add(k.charCodeAt(i));
+    }
+    const small = nodes * (chars.size + 1) <= SMALL_TABLE;
+    if (small) {
+      this.whole = new AhoCorasick();
+      for (const k of keys) this.whole.add(k);
+    }
     const shortKeys: number[] = [];
     const long: number[] = [];
     if (small) keys = [];
