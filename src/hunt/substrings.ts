@@ -27,6 +27,8 @@ export class SubstringSet {
   /** The last character of each entry's key (a cheap test before comparing the whole key). */
   private readonly lasts: Int32Array;
   private readonly shift: number;
+  /** Bit b set when bucket b has entries. */
+  private readonly occupied: Uint32Array;
   private readonly hits: number[] = [];
   /** The automaton over every key, for a small set. */
   private readonly whole: AhoCorasick | undefined;
@@ -90,6 +92,8 @@ export class SubstringSet {
     for (const c of chosen) counts[bucket(c.code, this.shift) + 1]!++;
     for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
     this.starts = Int32Array.from(counts);
+    this.occupied = new Uint32Array((size >>> 5) + 1);
+    for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) this.occupied[b >>> 5]! |= 1 << (b & 31);
     const fill = Int32Array.from(counts);
     this.codes = new Int32Array(chosen.length);
     this.offsets = new Int32Array(chosen.length);
@@ -124,11 +128,14 @@ export class SubstringSet {
     }
     const { starts, codes, offsets, entryKeys, lasts, shift, keys } = this;
     if (codes.length === 0) return out;
+    const occupied = this.occupied;
     let g = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < GRAM - 1 && i < text.length; i++) g = (g << 8) | (text.charCodeAt(i) & 0xff);
+    for (let i = GRAM - 1; i < text.length; i++) {
       g = (g << 8) | (text.charCodeAt(i) & 0xff);
-      if (i < GRAM - 1) continue;
       const b = Math.imul(g, 0x9e3779b1) >>> shift;
+      // a bit per bucket (a few kilobytes, read from the cache) before the bucket's entries
+      if ((occupied[b >>> 5]! & (1 << (b & 31))) === 0) continue;
       const end = starts[b + 1]!;
       for (let j = starts[b]!; j < end; j++) {
         if (codes[j] !== g) continue;

@@ -116,7 +116,8 @@ function windowsIndex(event: Obj): Map<string, unknown> | undefined {
   const win = windowsEvent(event);
   if (!win) return undefined;
   const idx = new Map<string, unknown>();
-  if (!indexData(idx, win['EventData'])) return undefined;
+  // EventData's own keys are read directly (`perEvent`), before the index
+  if (!indexData(idx, win['EventData'], true)) return undefined;
   const ud = win['UserData'];
   if (isObj(ud)) for (const child of Object.values(ud)) if (!indexData(idx, child)) return undefined;
   const sys = win['System'];
@@ -142,10 +143,10 @@ function put(idx: Map<string, unknown>, k: string, v: unknown): boolean {
 }
 
 /** The entries `fromData` finds in one EventData-like element, in its order. */
-function indexData(idx: Map<string, unknown>, ed: unknown): boolean {
+function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): boolean {
   if (!isObj(ed)) return true;
   const keys = Object.keys(ed);
-  for (const k of keys) if (!put(idx, k, unwrap(ed[k]))) return false;
+  if (!skipKeys) for (const k of keys) if (!put(idx, k, unwrap(ed[k]))) return false;
   for (const k of keys) if (k.includes(' ') && !put(idx, k.replaceAll(' ', ''), unwrap(ed[k]))) return false;
   const d0 = ed['Data'];
   const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
@@ -168,9 +169,16 @@ Object.assign(resolveSigmaField, {
   perEvent(event: unknown): (field: string) => unknown {
     if (!isObj(event)) return (field) => resolveSigmaField(event, field);
     let idx: Map<string, unknown> | undefined | null = null;
+    const win = windowsEvent(event);
+    const ed = win?.['EventData'];
+    const data = isObj(ed) ? ed : undefined;
     return (field) => {
       if (field === KEYWORD_FIELD || field.includes('.')) return resolveSigmaField(event, field);
       if (has(event, field) && event[field] !== undefined) return unwrap(event[field]);
+      if (data && has(data, field)) {
+        const v = unwrap(data[field]);
+        return v !== undefined ? v : resolveSigmaField(event, field);
+      }
       if (idx === null) idx = windowsIndex(event);
       return idx ? idx.get(field) : resolveSigmaField(event, field);
     };
