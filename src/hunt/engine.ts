@@ -185,7 +185,8 @@ export class HuntEngine {
         return Int32Array.from(out);
       };
       if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(hr.index);
-      const requires = req ? compileRequirement(req, ids) : undefined;
+      // a requirement that is one key list is its own cut: the trigger already checked it
+      const requires = req && !('any' in req) ? compileRequirement(req, ids) : undefined;
       this.plans.push({ always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) });
       if (opts.all) continue;
       if (hr.logSources.length === 0) this.stats.withoutLogSource++;
