@@ -1,8 +1,10 @@
 /**
  * The in-process hunt engine: every rule compiled once (`src/model/compile.ts`), indexed by canonical log source
- * and by prefilter key (`prefilter.ts`); each event is routed to the rules of its log sources, and only the rules
- * whose keys the event offers (plus those without keys) are evaluated. Results are three-valued: `true` is a hit,
- * `unknown` (a partial rule whose outcome depends on what could not be expressed) is a "may fire".
+ * and by prefilter key (`prefilter.ts`); each event is routed to the rule set of its combination of log sources,
+ * each key index of the set is scanned once, the rules reached through a key they need (plus those without keys)
+ * become candidates, and a candidate is evaluated only when the event offers what its requirement tree needs.
+ * Results, in rule order, are three-valued: `true` is a hit, `unknown` (a partial rule whose outcome depends on
+ * what could not be expressed) is a "may fire".
  */
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
@@ -27,10 +29,7 @@ export interface HuntRule {
   readonly index: number;
 }
 
-/**
- * The keys of one field, kind and resolver, over every rule: each distinct value is one key id; `sub` keys are
- * found by one automaton pass over the event's value (built at first use).
- */
+/** The keys of one field, kind and resolver, over every rule: each distinct value is one key id. */
 interface KeyIndex {
   readonly id: number;
   readonly field: string;
@@ -40,10 +39,10 @@ interface KeyIndex {
   readonly byValue: Map<string, number>;
 }
 
-/** One key index as a rule set scans it: for `sub` keys, the automaton over the keys of the set's rules only. */
+/** One key index as a rule set scans it: for `sub` keys, a substring set over the keys of the set's rules only. */
 interface ScanIndex {
   readonly index: KeyIndex;
-  /** `sub`: key ids of the set's rules on this index (the automaton is built from them at first use). */
+  /** `sub`: key ids of the set's rules on this index (the substring set is built from them at first use). */
   readonly subKeys?: readonly number[];
   ac?: Automaton;
 }
@@ -67,9 +66,9 @@ interface RuleSet {
 /** How a rule is reached: always, or through its trigger keys; and what the event must offer for it to be evaluated. */
 interface RulePlan {
   readonly always: boolean;
-  /** Key indexes holding a key of the rule (trigger or clause). */
+  /** Key indexes holding a key of the rule's requirement. */
   readonly indexes: readonly number[];
-  /** Every key id of the rule (trigger or clause). */
+  /** Every key id of the rule's requirement. */
   readonly keys: readonly number[];
   /** The rule's requirement over the event's offered keys (`prefilterRequirement`); undefined: none. */
   readonly requires?: Check;
@@ -112,7 +111,7 @@ export class HuntEngine {
   private readonly keyValue: string[] = [];
   /** Key id → its key index. */
   private readonly indexOfKey: number[] = [];
-  /** Automata by key set (rule sets with the same keys on a field share one). */
+  /** Substring sets by key set (rule sets with the same keys on a field share one). */
   private readonly automata = new Map<string, Automaton>();
   /** Rule sets by combination of log sources (the recognised list joined), made at first use. */
   private readonly sets = new Map<string, RuleSet | null>();
@@ -357,7 +356,13 @@ export class HuntEngine {
 
   /** Evaluate one event: the rules that are true or unknown on it (in rule order), and the log sources it was read as. */
   run(event: unknown): { logSources: readonly string[]; results: HuntResult[] } {
-    this.eventNo++;
+    if (++this.eventNo === 0x7fffffff) {
+      // the stamps are 32-bit: start them again (views are stamped by event number too)
+      this.eventNo = 1;
+      this.keyStamp.fill(0);
+      this.ruleStamp.fill(0);
+      this.viewOf = [];
+    }
     this.current = event;
     const results: HuntResult[] = [];
     const logSources = this.opts.forceLogSources ?? recogniseLogSources(event);

@@ -1,12 +1,14 @@
 /**
- * Literal prefilters: for a condition, a set of keys (field + normalised literal) such that an event with none of
- * them cannot make the condition true or unknown, so the rule is not evaluated on it. Keys come from positive
- * equality (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs):
- * the file name after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal
- * parts of a glob), found in one pass by an Aho-Corasick automaton per field. An AND takes the most selective of its parts, an OR needs keys on every
- * branch, a NOT or anything else gives none (the rule is always evaluated). Soundness: every key test is
- * implied by the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the
- * last path segment), and none of these predicates can be unknown.
+ * Literal prefilters: for a condition, keys (field + normalised literal) an event must offer for the condition to
+ * be true or unknown, so the rule is not evaluated on an event without them. Keys come from positive equality
+ * (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs): the file name
+ * after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal parts of a
+ * glob, a regex's required literal), found in one pass per field (`substrings.ts`). `prefilterRequirement` gives
+ * the whole requirement as a tree (AND of parts, OR of branches; a NOT or anything else needs nothing), and
+ * `requirementCut` one key list of it the engine reaches the rule through; `prefilterKeys` is one such list (an AND
+ * takes the most selective of its parts, an OR needs keys on every branch). Soundness: every key test is implied by
+ * the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the last path
+ * segment), and none of these predicates can be unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
