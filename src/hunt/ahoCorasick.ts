@@ -1,19 +1,13 @@
 /**
  * Aho-Corasick multi-substring search: every pattern occurring in a text found in one pass over the text. The
- * hunt's substring prefilter runs one automaton per field over the event's lower-cased value; compiled predicates
- * with many needles run one too.
+ * hunt's substring prefilter (`substrings.ts`) runs one over a field's value for a small key set; compiled
+ * predicates with many needles run one too.
  * Built as a full DFA over the patterns' own characters (any other character is one class), so the search is
  * one table read per character of the text: the table holds the next state's row offset, negated when a pattern
  * ends there.
  */
 export class AhoCorasick {
   private readonly patterns: string[] = [];
-  /**
-   * `approximate`: every non-ASCII character is one of 8 classes (by its code), so the table stays small; a
-   * pattern may then be reported where another non-ASCII character stands in the text (a prefilter's false
-   * positive), never missed.
-   */
-  constructor(private readonly approximate = false) {}
   /** For `collectFolded`: the classes of ASCII letters with upper case read as lower case (patterns are lower-cased). */
   private folded?: Int32Array;
   private dfa?: Dfa;
@@ -30,12 +24,10 @@ export class AhoCorasick {
     const ascii = new Int32Array(128);
     const other = new Map<number, number>();
     let width = 1;
-    const bucket = (c: number) => (this.approximate ? 0x10000 + (c & 7) : c);
     const cls = (c: number): number => {
       if (c < 128) return ascii[c] || (ascii[c] = width++);
-      const b = bucket(c);
-      let k = other.get(b);
-      if (k === undefined) other.set(b, (k = width++));
+      let k = other.get(c);
+      if (k === undefined) other.set(c, (k = width++));
       return k;
     };
     // trie
@@ -86,10 +78,7 @@ export class AhoCorasick {
       const t = table[i]!;
       table[i] = final(t) ? -t * width : t * width;
     }
-    // the class of every non-ASCII character the text may hold: by its code, or by its bucket (approximate)
-    const buckets = new Int32Array(8);
-    if (this.approximate) for (let b = 0; b < 8; b++) buckets[b] = other.get(0x10000 + b) ?? 0;
-    return (this.dfa = { table, width, outs, ascii, other, buckets, approximate: this.approximate });
+    return (this.dfa = { table, width, outs, ascii, other });
   }
 
   /** Whether any pattern occurs in the text (stops at the first). */
@@ -171,8 +160,6 @@ interface Dfa {
   readonly outs: readonly (readonly number[])[];
   readonly ascii: Int32Array;
   readonly other: Map<number, number>;
-  readonly buckets: Int32Array;
-  readonly approximate: boolean;
 }
 
 function foldAscii(ascii: Int32Array): Int32Array {
@@ -182,5 +169,5 @@ function foldAscii(ascii: Int32Array): Int32Array {
 }
 
 function nonAscii(d: Dfa, c: number): number {
-  return d.approximate ? d.buckets[c & 7]! : (d.other.get(c) ?? 0);
+  return d.other.get(c) ?? 0;
 }
