@@ -1,12 +1,16 @@
 /**
  * Aho-Corasick multi-substring search: every pattern occurring in a text found in one pass over the text. The
- * hunt's substring prefilter runs one automaton per (log source, field) over the event's lower-cased value.
+ * hunt's substring prefilter (`substrings.ts`) runs one over a field's value for a small key set; compiled
+ * predicates with many needles run one too.
  * Built as a full DFA over the patterns' own characters (any other character is one class), so the search is
- * one table read per character of the text.
+ * one table read per character of the text: the table holds the next state's row offset, negated when a pattern
+ * ends there.
  */
 export class AhoCorasick {
   private readonly patterns: string[] = [];
-  private dfa?: { table: Int32Array; width: number; out: (readonly number[] | undefined)[]; ascii: Int32Array; other: Map<number, number> };
+  /** For `collectFolded`: the classes of ASCII letters with upper case read as lower case (patterns are lower-cased). */
+  private folded?: Int32Array;
+  private dfa?: Dfa;
 
   /** Add a pattern; returns its index. */
   add(pattern: string): number {
@@ -15,7 +19,7 @@ export class AhoCorasick {
     return this.patterns.length - 1;
   }
 
-  private build(): NonNullable<AhoCorasick['dfa']> {
+  private build(): Dfa {
     // character classes: 0 = a character no pattern has
     const ascii = new Int32Array(128);
     const other = new Map<number, number>();
@@ -68,46 +72,102 @@ export class AhoCorasick {
         queue.push(t);
       }
     }
-    const out = outs.map((o) => (o.length ? o : undefined));
-    return (this.dfa = { table, width, out, ascii, other });
+    // row offsets instead of state numbers, negative when a pattern ends in the next state (state 0 never ends one)
+    const final = (t: number) => outs[t]!.length > 0;
+    for (let i = 0; i < table.length; i++) {
+      const t = table[i]!;
+      table[i] = final(t) ? -t * width : t * width;
+    }
+    return (this.dfa = { table, width, outs, ascii, other });
   }
 
   /** Whether any pattern occurs in the text (stops at the first). */
   has(text: string): boolean {
-    const { table, width, out, ascii, other } = this.dfa ?? this.build();
+    const d = this.dfa ?? this.build();
+    const { table, ascii } = d;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
-      if (out[s] !== undefined) return true;
+      s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
+      if (s < 0) return true;
     }
     return false;
   }
 
   /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
   collect(text: string, out: number[]): number[] {
-    const { table, width, out: outs, ascii, other } = this.dfa ?? this.build();
+    const d = this.dfa ?? this.build();
+    const { table, width, ascii, outs } = d;
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      s = table[s * width + (c < 128 ? ascii[c]! : (other.get(c) ?? 0))]!;
-      const o = outs[s];
-      if (o !== undefined) for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
+      if (s < 0) {
+        s = -s;
+        const o = outs[(s / width) | 0]!;
+        for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `collect` over a text as `normalise` (a lower-casing that maps each ASCII letter to its lower case, whatever
+   * surrounds it) would make it, for lower-cased patterns: ASCII text is read as it is, an upper-case letter as its
+   * lower case; from the first non-ASCII character on, the rest of the text is normalised and read.
+   */
+  collectFolded(text: string, out: number[], normalise: (s: string) => string): number[] {
+    const d = this.dfa ?? this.build();
+    const folded = (this.folded ??= foldAscii(d.ascii));
+    const { table, width, outs, ascii } = d;
+    out.length = 0;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) {
+        const rest = normalise(text.slice(i));
+        for (let j = 0; j < rest.length; j++) {
+          const r = rest.charCodeAt(j);
+          s = table[s + (r < 128 ? ascii[r]! : nonAscii(d, r))]!;
+          if (s < 0) {
+            s = -s;
+            const o = outs[(s / width) | 0]!;
+            for (let m = 0; m < o.length; m++) out.push(o[m]!);
+          }
+        }
+        return out;
+      }
+      s = table[s + folded[c]!]!;
+      if (s < 0) {
+        s = -s;
+        const o = outs[(s / width) | 0]!;
+        for (let j = 0; j < o.length; j++) out.push(o[j]!);
+      }
     }
     return out;
   }
 
   /** Calls `hit` with the index of every pattern occurring in the text (a pattern may be reported more than once). */
   search(text: string, hit: (id: number) => void): void {
-    const { table, width, out, ascii, other } = this.dfa ?? this.build();
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      const k = c < 128 ? ascii[c]! : (other.get(c) ?? 0);
-      s = table[s * width + k]!;
-      const o = out[s];
-      if (o !== undefined) for (let j = 0; j < o.length; j++) hit(o[j]!);
-    }
+    for (const id of this.collect(text, [])) hit(id);
   }
+}
+
+interface Dfa {
+  readonly table: Int32Array;
+  readonly width: number;
+  readonly outs: readonly (readonly number[])[];
+  readonly ascii: Int32Array;
+  readonly other: Map<number, number>;
+}
+
+function foldAscii(ascii: Int32Array): Int32Array {
+  const f = Int32Array.from(ascii);
+  for (let c = 65; c <= 90; c++) f[c] = ascii[c + 32]!;
+  return f;
+}
+
+function nonAscii(d: Dfa, c: number): number {
+  return d.other.get(c) ?? 0;
 }

@@ -1,8 +1,10 @@
 /**
  * The in-process hunt engine: every rule compiled once (`src/model/compile.ts`), indexed by canonical log source
- * and by prefilter key (`prefilter.ts`); each event is routed to the rules of its log sources, and only the rules
- * whose keys the event offers (plus those without keys) are evaluated. Results are three-valued: `true` is a hit,
- * `unknown` (a partial rule whose outcome depends on what could not be expressed) is a "may fire".
+ * and by prefilter key (`prefilter.ts`); each event is routed to the rule set of its combination of log sources,
+ * each key index of the set is scanned once, the rules reached through a key they need (plus those without keys)
+ * become candidates, and a candidate is evaluated only when the event offers what its requirement tree needs.
+ * Results, in rule order, are three-valued: `true` is a hit, `unknown` (a partial rule whose outcome depends on
+ * what could not be expressed) is a "may fire".
  */
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
@@ -11,8 +13,8 @@ import { resolveDotted, type FieldResolver, type Truth } from '../model/evaluate
 import { assertNever, type Expr, type Opaque, type Predicate } from '../model/expr.ts';
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
-import { AhoCorasick } from './ahoCorasick.ts';
-import { norm, numericLike, numKey, prefilterKeys, type KeyKind } from './prefilter.ts';
+import { SubstringSet } from './substrings.ts';
+import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -23,24 +25,53 @@ export interface HuntRule {
   readonly compiled: Compiled;
   readonly resolverIndex: number;
   logSources: readonly string[];
-  /** Last event index this rule was evaluated on (dedupe across keys). */
-  seen: number;
+  /** Its index in `HuntEngine.rules`. */
+  readonly index: number;
 }
 
+/** The keys of one field, kind and resolver, over every rule: each distinct value is one key id. */
 interface KeyIndex {
+  readonly id: number;
   readonly field: string;
   readonly fid: number;
   readonly kind: KeyKind;
-  readonly byValue: Map<string, HuntRule[]>;
   readonly resolverIndex: number;
-  /** For `sub` keys: the automaton over the values, and the rules of each pattern id (built at first use). */
-  ac?: { readonly automaton: AhoCorasick; readonly rules: HuntRule[][] };
+  readonly byValue: Map<string, number>;
 }
 
-/** Rules of one log source: those always evaluated and those reached through a key. */
-interface LogSourceRules {
-  readonly always: HuntRule[];
-  readonly keyed: KeyIndex[];
+/** One key index as a rule set scans it: for `sub` keys, a substring set over the keys of the set's rules only. */
+interface ScanIndex {
+  readonly index: KeyIndex;
+  /** `sub`: key ids of the set's rules on this index (the substring set is built from them at first use). */
+  readonly subKeys?: readonly number[];
+  ac?: Automaton;
+}
+
+interface Automaton {
+  readonly set: SubstringSet;
+  /** Key index in the set → key id. */
+  readonly keys: Int32Array;
+}
+
+/**
+ * The rules an event of one combination of log sources meets: those always evaluated, the key indexes to scan (every
+ * index holding a key of one of its rules), and which rules belong to it (keys are shared by every log source).
+ */
+interface RuleSet {
+  readonly always: readonly number[];
+  readonly keyed: readonly ScanIndex[];
+  readonly member: Uint8Array;
+}
+
+/** How a rule is reached: always, or through its trigger keys; and what the event must offer for it to be evaluated. */
+interface RulePlan {
+  readonly always: boolean;
+  /** Key indexes holding a key of the rule's requirement. */
+  readonly indexes: readonly number[];
+  /** Every key id of the rule's requirement. */
+  readonly keys: readonly number[];
+  /** The rule's requirement over the event's offered keys (`prefilterRequirement`); undefined: none. */
+  readonly requires?: Check;
 }
 
 export interface HuntOptions {
@@ -66,12 +97,30 @@ export interface EngineStats {
   unrouted: number;
 }
 
+const EVERYWHERE = '\u0000all';
+
 export class HuntEngine {
   readonly rules: HuntRule[] = [];
   readonly resolvers: FieldResolver[] = [];
-  private readonly byLogSource = new Map<string, LogSourceRules>();
-  private readonly everywhere: LogSourceRules = { always: [], keyed: [] };
+  /** Rule indexes of each canonical log source. */
+  private readonly byLogSource = new Map<string, number[]>();
+  private readonly plans: RulePlan[] = [];
+  private readonly indexes: KeyIndex[] = [];
+  /** Key id → rules it triggers. */
+  private readonly triggers: number[][] = [];
+  private readonly keyValue: string[] = [];
+  /** Key id → its key index. */
+  private readonly indexOfKey: number[] = [];
+  /** Substring sets by key set (rule sets with the same keys on a field share one). */
+  private readonly automata = new Map<string, Automaton>();
+  /** Rule sets by combination of log sources (the recognised list joined), made at first use. */
+  private readonly sets = new Map<string, RuleSet | null>();
+  private lastSources: readonly string[] | undefined;
+  private lastSet: RuleSet | null = null;
   private eventNo = 0;
+  private keyStamp = new Int32Array(0);
+  private ruleStamp = new Int32Array(0);
+  private readonly candidates: number[] = [];
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, evaluations: 0, unrouted: 0 };
 
   constructor(
@@ -94,35 +143,102 @@ export class HuntEngine {
         resolverIdx.set(resolver, ri);
       }
       const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
-      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, seen: -1 });
+      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
+    const indexOf = new Map<string, KeyIndex>();
+    const indexOfKey = this.indexOfKey;
+    const keyId = (hr: HuntRule, k: PrefilterKey): number => {
+      const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
+      let idx = indexOf.get(ik);
+      if (!idx) {
+        indexOf.set(ik, (idx = { id: this.indexes.length, field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
+        this.indexes.push(idx);
+      }
+      let id = idx.byValue.get(k.value);
+      if (id === undefined) {
+        idx.byValue.set(k.value, (id = this.triggers.length));
+        this.triggers.push([]);
+        this.keyValue.push(k.value);
+        indexOfKey.push(idx.id);
+      }
+      return id;
+    };
+    // a key many rules need is likely common in events too: it costs more as a trigger
+    const reqs = this.rules.map((hr) => (opts.noPrefilter ? undefined : prefilterRequirement(hr.condition)));
+    const popularity = new Map<string, number>();
+    const keyName = (k: PrefilterKey) => `${k.kind}\u0000${k.field.toLowerCase()}\u0000${k.value}`;
+    for (const req of reqs) if (req) for (const n of new Set(requirementKeys(req).map(keyName))) popularity.set(n, (popularity.get(n) ?? 0) + 1);
+    const keyCost = (k: PrefilterKey) => cost([k]) + (popularity.get(keyName(k)) ?? 0);
     for (const hr of this.rules) {
-      if (opts.all) this.add(this.everywhere, hr);
-      else if (hr.logSources.length === 0) this.stats.withoutLogSource++;
-      else for (const ls of hr.logSources) this.add(this.forLogSource(ls), hr);
+      const req = reqs[hr.index];
+      const trigger = req ? requirementCut(req, keyCost).keys : undefined;
+      const used = new Set<number>();
+      const all = new Set<number>();
+      const ids = (keys: readonly PrefilterKey[]): Int32Array => {
+        const out = [...new Set(keys.map((k) => keyId(hr, k)))];
+        for (const id of out) {
+          used.add(indexOfKey[id]!);
+          all.add(id);
+        }
+        return Int32Array.from(out);
+      };
+      if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(hr.index);
+      // a requirement that is one key list is its own cut: the trigger already checked it
+      const requires = req && !('any' in req) ? compileRequirement(req, ids) : undefined;
+      this.plans.push({ always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) });
+      if (opts.all) continue;
+      if (hr.logSources.length === 0) this.stats.withoutLogSource++;
+      else for (const ls of hr.logSources) {
+        let list = this.byLogSource.get(ls);
+        if (!list) this.byLogSource.set(ls, (list = []));
+        list.push(hr.index);
+      }
     }
+    this.keyStamp = new Int32Array(this.triggers.length);
+    this.ruleStamp = new Int32Array(this.rules.length);
   }
 
-  private forLogSource(ls: string): LogSourceRules {
-    let s = this.byLogSource.get(ls);
-    if (!s) this.byLogSource.set(ls, (s = { always: [], keyed: [] }));
-    return s;
+  /** The rule set of a combination of log sources (null: none of them has rules). */
+  private ruleSet(logSources: readonly string[]): RuleSet | null {
+    if (logSources === this.lastSources) return this.lastSet;
+    const key = this.opts.all ? EVERYWHERE : logSources.join('\n');
+    let set = this.sets.get(key);
+    if (set === undefined) {
+      const members = this.opts.all ? this.rules.map((hr) => hr.index) : [...new Set(logSources.flatMap((ls) => this.byLogSource.get(ls) ?? []))];
+      set = members.length ? this.makeSet(members) : null;
+      this.sets.set(key, set);
+    }
+    this.lastSources = logSources;
+    this.lastSet = set;
+    return set;
   }
 
-  private add(set: LogSourceRules, hr: HuntRule): void {
-    const keys = this.opts.noPrefilter ? undefined : prefilterKeys(hr.condition);
-    if (!keys) {
-      set.always.push(hr);
-      return;
+  private makeSet(members: readonly number[]): RuleSet {
+    const member = new Uint8Array(this.rules.length);
+    const always: number[] = [];
+    const used = new Map<number, Set<number>>();
+    for (const r of members) {
+      member[r] = 1;
+      const plan = this.plans[r]!;
+      if (plan.always) always.push(r);
+      for (const i of plan.indexes) if (!used.has(i)) used.set(i, new Set());
+      for (const id of plan.keys) used.get(this.indexOfKey[id]!)!.add(id);
     }
-    for (const k of keys) {
-      let idx = set.keyed.find((x) => x.field === k.field && x.kind === k.kind && x.resolverIndex === hr.resolverIndex);
-      if (!idx) set.keyed.push((idx = { field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
-      let list = idx.byValue.get(k.value);
-      if (!list) idx.byValue.set(k.value, (list = []));
-      if (!list.includes(hr)) list.push(hr);
-    }
+    always.sort((a, b) => a - b);
+    const keyed = [...used.keys()].sort((a, b) => a - b).map((i): ScanIndex => {
+      const index = this.indexes[i]!;
+      return index.kind === 'sub' ? { index, subKeys: [...used.get(i)!].sort((a, b) => a - b) } : { index };
+    });
+    return { always, keyed, member };
+  }
+
+  /** The automaton of a `sub` scan index (shared by every rule set with the same keys on that field). */
+  private automatonOf(k: ScanIndex): Automaton {
+    const sig = `${k.index.id}:${k.subKeys!.join(',')}`;
+    let a = this.automata.get(sig);
+    if (!a) this.automata.set(sig, (a = { set: new SubstringSet(k.subKeys!.map((id) => this.keyValue[id]!)), keys: Int32Array.from(k.subKeys!) }));
+    return a;
   }
 
   /** The options the engine was made with (what a worker thread's engine is given). */
@@ -139,7 +255,7 @@ export class HuntEngine {
   private views: EventView[] = [];
   private viewOf: number[] = [];
   private current: unknown;
-  private results: HuntResult[] = [];
+  private member: Uint8Array = new Uint8Array(0);
   private readonly hits: number[] = [];
 
   /** The view of the current event for one resolver (reused from event to event). */
@@ -151,83 +267,117 @@ export class HuntEngine {
     return v;
   }
 
-  private runRule(hr: HuntRule): void {
-    if (hr.seen === this.eventNo) return;
-    hr.seen = this.eventNo;
+  /** The event offers key `id`: the rules it triggers become candidates. */
+  private offer(id: number): void {
+    if (this.keyStamp[id] === this.eventNo) return;
+    this.keyStamp[id] = this.eventNo;
+    const t = this.triggers[id]!;
+    for (let i = 0; i < t.length; i++) {
+      const r = t[i]!;
+      if (this.member[r] === 1 && this.ruleStamp[r] !== this.eventNo) {
+        this.ruleStamp[r] = this.eventNo;
+        this.candidates.push(r);
+      }
+    }
+  }
+
+  private offerValue(k: ScanIndex, value: string): void {
+    const id = k.index.byValue.get(value);
+    if (id !== undefined) this.offer(id);
+  }
+
+  /** The keys of one index that one scalar of the event offers (the field's value, or one element of its list). */
+  private scan(k: ScanIndex, x: unknown, normed: string | undefined): void {
+    if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
+    const kind = k.index.kind;
+    if (kind === 'sub') {
+      if (typeof x === 'string') this.scanSub(k, x, normed);
+      else this.scanSub(k, String(x), undefined);
+      return;
+    }
+    const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
+    if (kind === 'eq') {
+      this.offerValue(k, s);
+      // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
+      if (typeof x === 'number') this.offerValue(k, numKey(x));
+      else if (typeof x === 'boolean') this.offerValue(k, numKey(Number(x)));
+      else if (numericLike(x)) this.offerValue(k, numKey(Number(x)));
+      return;
+    }
+    this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
+  }
+
+  /** Substring keys in a normalised text. */
+  private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
+    const ac = (k.ac ??= this.automatonOf(k));
+    const ids = ac.set.collectText(text, normed, this.hits);
+    for (let i = 0; i < ids.length; i++) this.offer(ac.keys[ids[i]!]!);
+  }
+
+  private passes(r: number): boolean {
+    const req = this.plans[r]!.requires;
+    return req === undefined || req(this.keyStamp, this.eventNo);
+  }
+
+  private evaluate(r: number, results: HuntResult[]): void {
+    const hr = this.rules[r]!;
     this.stats.evaluations++;
     const t = hr.compiled(this.view(hr.resolverIndex));
-    if (t !== false) this.results.push({ rule: hr, truth: t });
+    if (t !== false) results.push({ rule: hr, truth: t });
   }
 
-  private runList(list: readonly HuntRule[] | undefined): void {
-    if (list) for (let i = 0; i < list.length; i++) this.runRule(list[i]!);
-  }
-
-  /** Rules keyed on one scalar of the event (the field's value, or one element of its list). */
-  private runKeyed(k: KeyIndex, x: unknown, normed: string | undefined): void {
-    if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
-    const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
-    if (k.kind === 'sub') {
-      const ac = (k.ac ??= buildAutomaton(k.byValue));
-      const ids = ac.automaton.collect(s, this.hits);
-      for (let i = 0; i < ids.length; i++) this.runList(ac.rules[ids[i]!]);
-      return;
-    }
-    if (k.kind === 'eq') {
-      this.runList(k.byValue.get(s));
-      // numbers and numeric strings also under their canonical number; Python booleans equal 1 and 0
-      if (typeof x === 'number') this.runList(k.byValue.get(numKey(x)));
-      else if (typeof x === 'boolean') this.runList(k.byValue.get(numKey(Number(x))));
-      else if (numericLike(x)) this.runList(k.byValue.get(numKey(Number(x))));
-      return;
-    }
-    this.runList(k.byValue.get(s.slice(s.lastIndexOf(k.kind === 'base\\' ? '\\' : '/') + 1)));
-  }
-
-  private runSet(set: LogSourceRules): void {
-    for (let i = 0; i < set.always.length; i++) this.runRule(set.always[i]!);
+  private runSet(set: RuleSet, results: HuntResult[]): void {
+    this.member = set.member;
+    const cands = this.candidates;
+    cands.length = 0;
     for (let i = 0; i < set.keyed.length; i++) {
       const k = set.keyed[i]!;
-      const view = this.view(k.resolverIndex);
-      const raw = view.at(k.fid, k.field);
+      const { resolverIndex, fid, field } = k.index;
+      const view = this.view(resolverIndex);
+      const raw = view.at(fid, field);
       if (raw === undefined || raw === null) continue;
       if (tooLongForRegex(raw)) {
-        // a glob or regex on a value over the regex input bound is unknown, whatever the literals: run them all
-        for (const list of k.byValue.values()) this.runList(list);
+        // a glob or regex on a value over the regex input bound is unknown, whatever the literals: every key is offered
+        for (const id of k.index.byValue.values()) this.offer(id);
         continue;
       }
-      if (Array.isArray(raw)) for (const x of raw) this.runKeyed(k, x, undefined);
-      else this.runKeyed(k, raw, typeof raw === 'string' ? view.normAt(k.fid, k.field) : undefined);
+      if (Array.isArray(raw)) {
+        // substrings: one pass over the elements joined (a key found across two elements is a false positive;
+        // lower-casing and `norm` of the joined text equal those of each element joined)
+        if (k.index.kind === 'sub') this.scanSub(k, joinScalars(raw), undefined);
+        else for (const x of raw) this.scan(k, x, undefined);
+      } else if (typeof raw === 'string' && k.index.kind === 'sub') this.scanSub(k, raw, undefined);
+      else this.scan(k, raw, typeof raw === 'string' ? view.normAt(fid, field) : undefined);
     }
+    for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
+    for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
+    if (cands.length && results.length > 1) results.sort((a, b) => a.rule.index - b.rule.index);
   }
 
-  /** Evaluate one event: the rules that are true or unknown on it, and the log sources it was read as. */
+  /** Evaluate one event: the rules that are true or unknown on it (in rule order), and the log sources it was read as. */
   run(event: unknown): { logSources: readonly string[]; results: HuntResult[] } {
-    this.eventNo++;
-    this.current = event;
-    const results: HuntResult[] = (this.results = []);
-    const logSources = this.opts.forceLogSources ?? recogniseLogSources(event);
-    if (this.opts.all) this.runSet(this.everywhere);
-    else {
-      let routed = false;
-      for (const ls of logSources) {
-        const set = this.byLogSource.get(ls);
-        if (set) {
-          routed = true;
-          this.runSet(set);
-        }
-      }
-      if (!routed) this.stats.unrouted++;
+    if (++this.eventNo === 0x7fffffff) {
+      // the stamps are 32-bit: start them again (views are stamped by event number too)
+      this.eventNo = 1;
+      this.keyStamp.fill(0);
+      this.ruleStamp.fill(0);
+      this.viewOf = [];
     }
+    this.current = event;
+    const results: HuntResult[] = [];
+    const logSources = this.opts.forceLogSources ?? recogniseLogSources(event);
+    const set = this.ruleSet(logSources);
+    if (set) this.runSet(set, results);
+    else if (!this.opts.all) this.stats.unrouted++;
     return { logSources, results };
   }
 
-  private readonly plans = new WeakMap<HuntRule, ExplainPlan>();
+  private readonly explainPlans = new WeakMap<HuntRule, ExplainPlan>();
 
   /** The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. */
   explain(hr: HuntRule, event: unknown): { matched: string[]; dependsOn: string[] } {
-    let plan = this.plans.get(hr);
-    if (!plan) this.plans.set(hr, (plan = explainPlan(hr.condition)));
+    let plan = this.explainPlans.get(hr);
+    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr.condition)));
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     const matched: string[] = [];
     for (const p of plan.preds) if (p.compiled(view) === true) matched.push(p.text);
@@ -294,11 +444,45 @@ function inheritLogSources(rules: HuntRule[]): void {
   }
 }
 
-function buildAutomaton(byValue: Map<string, HuntRule[]>): { automaton: AhoCorasick; rules: HuntRule[][] } {
-  const automaton = new AhoCorasick();
-  const rules: HuntRule[][] = [];
-  for (const [v, list] of byValue) rules[automaton.add(v)] = list;
-  return { automaton, rules };
+/** A requirement over offered keys: `stamp[id] === epoch` when the event offers key `id`. */
+type Check = (stamp: Int32Array, epoch: number) => boolean;
+
+function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[]) => Int32Array): Check {
+  if ('any' in r) {
+    const any = ids(r.any);
+    if (any.length === 1) {
+      const id = any[0]!;
+      return (stamp, epoch) => stamp[id] === epoch;
+    }
+    return (stamp, epoch) => {
+      for (let i = 0; i < any.length; i++) if (stamp[any[i]!] === epoch) return true;
+      return false;
+    };
+  }
+  if ('all' in r) {
+    const parts = r.all.map((x) => compileRequirement(x, ids));
+    if (parts.length === 1) return parts[0]!;
+    return (stamp, epoch) => {
+      for (let i = 0; i < parts.length; i++) if (!parts[i]!(stamp, epoch)) return false;
+      return true;
+    };
+  }
+  const parts = r.either.map((x) => compileRequirement(x, ids));
+  if (parts.length === 1) return parts[0]!;
+  return (stamp, epoch) => {
+    for (let i = 0; i < parts.length; i++) if (parts[i]!(stamp, epoch)) return true;
+    return false;
+  };
+}
+
+/** The scalars of a list as text, one per line (objects and nulls left out). */
+function joinScalars(xs: readonly unknown[]): string {
+  let out = '';
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out += (out.length ? '\n' : '') + String(x);
+  }
+  return out;
 }
 
 function tooLongForRegex(v: unknown): boolean {

@@ -1,12 +1,14 @@
 /**
- * Literal prefilters: for a condition, a set of keys (field + normalised literal) such that an event with none of
- * them cannot make the condition true or unknown, so the rule is not evaluated on it. Keys come from positive
- * equality (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs):
- * the file name after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal
- * parts of a glob), found in one pass by an Aho-Corasick automaton per field. An AND takes the most selective of its parts, an OR needs keys on every
- * branch, a NOT or anything else gives none (the rule is always evaluated). Soundness: every key test is
- * implied by the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the
- * last path segment), and none of these predicates can be unknown.
+ * Literal prefilters: for a condition, keys (field + normalised literal) an event must offer for the condition to
+ * be true or unknown, so the rule is not evaluated on an event without them. Keys come from positive equality
+ * (`eq`, `in` with non-numeric string values) and from path suffixes (`ends_with` / `*\x.exe` globs): the file name
+ * after the last `\` or `/`; and from substrings (`contains`, `starts_with`, `ends_with`, the literal parts of a
+ * glob, a regex's required literal), found in one pass per field (`substrings.ts`). `prefilterRequirement` gives
+ * the whole requirement as a tree (AND of parts, OR of branches; a NOT or anything else needs nothing), and
+ * `requirementCut` one key list of it the engine reaches the rule through; `prefilterKeys` is one such list (an AND
+ * takes the most selective of its parts, an OR needs keys on every branch). Soundness: every key test is implied by
+ * the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the last path
+ * segment), and none of these predicates can be unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
@@ -218,7 +220,7 @@ function baseKey(field: string, suffix: string): PrefilterKey | undefined {
 }
 
 /** How many events a key set lets through, roughly: routing fields and short substrings are poor filters. */
-function cost(keys: readonly PrefilterKey[]): number {
+export function cost(keys: readonly PrefilterKey[]): number {
   let c = 0;
   for (const k of keys) {
     c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
@@ -268,4 +270,83 @@ function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefine
     out.push(...p);
   }
   return out;
+}
+
+/**
+ * What an event must offer for a condition to be true or unknown, as a tree over keys: a predicate needs one of
+ * its keys (a `match: all` predicate one key of each value), an AND all of its parts that need something, an OR
+ * one of its branches (when every branch needs something), an `n of` quantifier one of its items, an `all of` every
+ * item; a NOT, an opaque part or an array quantifier need nothing (undefined), a false constant can never be met.
+ * Each leaf is sound as `prefilterKeys` is: the key test is implied by the predicate holding.
+ */
+export type Requirement = { readonly any: readonly PrefilterKey[] } | { readonly all: readonly Requirement[] } | { readonly either: readonly Requirement[] };
+
+export function prefilterRequirement(e: Expr): Requirement | undefined {
+  switch (e.kind) {
+    case 'pred': {
+      const o = e.opts ?? {};
+      if (o.match === 'all' && e.values.length > 1 && !o.transforms?.length) {
+        const parts = e.values.map((v) => predKeys({ ...e, values: [v], opts: { ...o, match: 'any' } })).filter((k): k is PrefilterKey[] => k !== undefined);
+        return parts.length ? { all: parts.map((any) => ({ any })) } : undefined;
+      }
+      const k = predKeys(e);
+      return k ? { any: k } : undefined;
+    }
+    case 'const':
+      return e.value ? undefined : { any: [] };
+    case 'opaque':
+    case 'not':
+    case 'each':
+      return undefined;
+    case 'and': {
+      const parts = e.args.map(prefilterRequirement).filter((r): r is Requirement => r !== undefined);
+      return parts.length ? { all: parts } : undefined;
+    }
+    case 'or': {
+      const parts = e.args.map(prefilterRequirement);
+      return parts.every((r): r is Requirement => r !== undefined) ? { either: parts } : undefined;
+    }
+    case 'quant': {
+      const parts = e.items.map((i) => prefilterRequirement(i.expr));
+      if (e.count === 'all') {
+        const needed = parts.filter((r): r is Requirement => r !== undefined);
+        return needed.length ? { all: needed } : undefined;
+      }
+      if (e.count <= 0) return undefined;
+      return parts.every((r): r is Requirement => r !== undefined) ? { either: parts } : undefined;
+    }
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/** Every key of a requirement. */
+export function requirementKeys(r: Requirement, out: PrefilterKey[] = []): PrefilterKey[] {
+  if ('any' in r) out.push(...r.any);
+  else for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out);
+  return out;
+}
+
+/**
+ * The cheapest set of keys of which an event must offer one for the requirement to hold (a cut): a key list as
+ * it is, the cheapest part of an `all`, every branch of an `either` together. A rule is reached through its cut.
+ */
+export function requirementCut(r: Requirement, keyCost: (k: PrefilterKey) => number): { keys: PrefilterKey[]; cost: number } {
+  if ('any' in r) return { keys: [...r.any], cost: r.any.reduce((a, k) => a + keyCost(k), 0) };
+  if ('all' in r) {
+    let best: { keys: PrefilterKey[]; cost: number } | undefined;
+    for (const x of r.all) {
+      const c = requirementCut(x, keyCost);
+      if (!best || c.cost < best.cost) best = c;
+    }
+    return best ?? { keys: [], cost: 0 };
+  }
+  const keys: PrefilterKey[] = [];
+  let total = 0;
+  for (const x of r.either) {
+    const c = requirementCut(x, keyCost);
+    keys.push(...c.keys);
+    total += c.cost;
+  }
+  return { keys, cost: total };
 }

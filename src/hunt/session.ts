@@ -65,7 +65,7 @@ export interface SessionOptions {
   readonly onHit?: (h: Hit) => void;
   readonly onBad?: (b: BadInput) => void;
   readonly onProgress?: (events: number) => void;
-  /** Explain hits (the predicates that matched); costs one more evaluation per hit. Default true. */
+  /** Explain hits (the predicates that matched, for `onHit`; not computed without it); costs one more evaluation per hit. Default true. */
   readonly explain?: boolean;
   /** Bad-input entries kept in the summary (all are counted). */
   readonly keepBad?: number;
@@ -153,7 +153,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
           extra = { ...extra, dependsOn: pendingOf(r.rule).slice(0, 5) };
         }
         const t = tally(r.rule);
-        const ex = opts.explain === false ? NOTHING : explain(i);
+        const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(i); // matched predicates only for a sink
         const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
         if (truth === true) t.hits++;
         else {

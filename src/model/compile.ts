@@ -32,6 +32,14 @@ export function norm(s: string): string {
 }
 const normLower = (l: string) => (l.includes('ſ') || l.includes('ς') ? l.replaceAll('ſ', 's').replaceAll('ς', 'σ') : l);
 
+/**
+ * A resolver that may also offer a per-event form: the event indexed once (on first use), then one lookup per
+ * field, with the resolver's own answers. Views use it when present.
+ */
+export interface IndexingResolver extends FieldResolver {
+  perEvent?: (event: unknown) => (field: string) => unknown;
+}
+
 /** Field names numbered once for the process, so that a view finds a field's cached value by index. */
 const fieldIds = new Map<string, number>();
 export function fieldId(field: string): number {
@@ -45,16 +53,19 @@ export function fieldId(field: string): number {
  * reused from event to event (`reset`): its caches are arrays indexed by field id, valid for the current epoch.
  */
 export class EventView {
+  // caches indexed by field id, packed (sized to the field count, grown on demand), valid where the stamp is the epoch
   private values: unknown[] = [];
   private lowers: (string | typeof NONE)[] = [];
-  private stamps: number[] = [];
-  private lowerStamps: number[] = [];
   private norms: string[] = [];
-  private normStamps: number[] = [];
+  private stamps = new Int32Array(0);
+  private lowerStamps = new Int32Array(0);
+  private normStamps = new Int32Array(0);
   private epoch = 1;
   private current: unknown;
   private readonly deriveds = new Map<string, DerivedOperand>();
   private derivedEpoch = 1;
+  private readonly perEvent: IndexingResolver['perEvent'];
+  private lookup: ((field: string) => unknown) | undefined;
   /** The resolver reading through the cache (what the fallback evaluator is given). */
   readonly resolve: FieldResolver;
   constructor(
@@ -62,6 +73,7 @@ export class EventView {
     private readonly resolver: FieldResolver,
   ) {
     this.current = event;
+    this.perEvent = (resolver as IndexingResolver).perEvent;
     this.resolve = (ev, field) => (ev === this.current ? this.get(field) : this.resolver(ev, field));
   }
   get event(): unknown {
@@ -70,6 +82,7 @@ export class EventView {
   /** Read another event through the same view (the caches of the previous one are dropped). */
   reset(event: unknown): void {
     this.current = event;
+    this.lookup = undefined;
     this.epoch++;
   }
   get(field: string): unknown {
@@ -77,11 +90,28 @@ export class EventView {
   }
   /** The value of the field numbered `id` (named `field`). */
   at(id: number, field: string): unknown {
+    if (id >= this.stamps.length) this.grow(id);
     if (this.stamps[id] === this.epoch) return this.values[id];
-    const v = this.resolver(this.current, field);
+    const v = this.perEvent ? (this.lookup ??= this.perEvent(this.current))(field) : this.resolver(this.current, field);
     this.values[id] = v;
     this.stamps[id] = this.epoch;
     return v;
+  }
+  private grow(id: number): void {
+    const n = Math.max(id + 1, fieldIds.size, this.stamps.length * 2);
+    const stamps = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.stamps = stamps(this.stamps);
+    this.lowerStamps = stamps(this.lowerStamps);
+    this.normStamps = stamps(this.normStamps);
+    for (let i = this.values.length; i < n; i++) {
+      this.values.push(undefined);
+      this.lowers.push(NONE);
+      this.norms.push('');
+    }
   }
   /** A derived operand, computed once per event for every predicate with the same chain (`key`). */
   derived(key: string, compute: () => DerivedOperand): DerivedOperand {
@@ -101,6 +131,7 @@ export class EventView {
   }
   /** `norm` of the field's value, for a field whose value is a string or a number. */
   normAt(id: number, field: string): string {
+    if (id >= this.stamps.length) this.grow(id);
     if (this.normStamps[id] === this.epoch) return this.norms[id]!;
     const l = this.lowerAt(id, field);
     const n = l === NONE ? '' : normLower(l);
@@ -109,6 +140,7 @@ export class EventView {
     return n;
   }
   lowerAt(id: number, field: string): string | typeof NONE {
+    if (id >= this.stamps.length) this.grow(id);
     if (this.lowerStamps[id] === this.epoch) return this.lowers[id]!;
     const v = this.at(id, field);
     const s = typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' ? String(v).toLowerCase() : NONE;

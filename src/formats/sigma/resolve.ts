@@ -9,7 +9,8 @@
  *   "Source Name") are found by their Sigma spelling without spaces (`SourceName`);
  * - the keyword pseudo-field `_keywords`: every scalar value of the event (full-text keyword search).
  */
-import { resolveDotted, type FieldResolver } from '../../model/evaluate.ts';
+import { resolveDotted } from '../../model/evaluate.ts';
+import type { IndexingResolver } from '../../model/compile.ts';
 import { KEYWORD_FIELD } from './sigmaFacts.ts';
 
 type Obj = Record<string, unknown>;
@@ -59,18 +60,21 @@ const MAX_KEYWORD_VALUES = 10_000;
 /** Every scalar value of the event, as strings (for keyword searches). */
 export function keywordValues(event: unknown): string[] {
   const out: string[] = [];
-  const visit = (v: unknown, depth: number): void => {
-    if (out.length >= MAX_KEYWORD_VALUES || depth > 64) return;
-    if (v === null || v === undefined) return;
-    if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
-    else if (typeof v === 'object') for (const x of Object.values(v as Obj)) visit(x, depth + 1);
-    else out.push(String(v));
-  };
-  visit(event, 0);
+  visitScalars(event, 0, out);
   return out;
 }
 
-export const resolveSigmaField: FieldResolver = (event, field) => {
+function visitScalars(v: unknown, depth: number, out: string[]): void {
+  if (out.length >= MAX_KEYWORD_VALUES || depth > 64) return;
+  if (v === null || v === undefined) return;
+  if (Array.isArray(v)) for (const x of v) visitScalars(x, depth + 1, out);
+  else if (typeof v === 'object') for (const k in v) {
+    if (has(v as Obj, k)) visitScalars((v as Obj)[k], depth + 1, out);
+  }
+  else out.push(String(v));
+}
+
+export const resolveSigmaField: IndexingResolver = (event, field) => {
   if (field === KEYWORD_FIELD) return keywordValues(event);
   const direct = resolveDotted(event, field);
   if (direct !== undefined) return unwrap(direct);
@@ -101,3 +105,82 @@ export const resolveSigmaField: FieldResolver = (event, field) => {
   }
   return undefined;
 };
+
+/**
+ * The Windows part of `resolveSigmaField` for one event as one table, built once (EventData keys, their spellings
+ * without spaces, `Data` items by name, then `UserData` children, `System` keys and `<element>_<attribute>`), the
+ * first entry of a name winning as the resolver's order has it. Undefined when a value is `undefined` (not JSON:
+ * the resolver's order then depends on it) or the event is not a Windows event.
+ */
+function windowsIndex(event: Obj): Map<string, unknown> | undefined {
+  const win = windowsEvent(event);
+  if (!win) return undefined;
+  const idx = new Map<string, unknown>();
+  // EventData's own keys are read directly (`perEvent`), before the index
+  if (!indexData(idx, win['EventData'], true)) return undefined;
+  const ud = win['UserData'];
+  if (isObj(ud)) for (const child of Object.values(ud)) if (!indexData(idx, child)) return undefined;
+  const sys = win['System'];
+  if (isObj(sys)) {
+    const keys = Object.keys(sys);
+    for (const k of keys) if (!put(idx, k, unwrap(sys[k]))) return undefined;
+    for (const k of keys) {
+      const el = sys[k];
+      if (k === '' || k.includes('_') || !isObj(el)) continue;
+      const a = el['#attributes'];
+      if (isObj(a)) for (const n of Object.keys(a)) if (!put(idx, `${k}_${n}`, a[n])) return undefined;
+      for (const n of Object.keys(el)) if (n.startsWith('@') && !put(idx, `${k}_${n.slice(1)}`, el[n])) return undefined;
+    }
+  }
+  return idx;
+}
+
+/** First entry of a name wins; false for an `undefined` value (the index is then not used). */
+function put(idx: Map<string, unknown>, k: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (!idx.has(k)) idx.set(k, v);
+  return true;
+}
+
+/** The entries `fromData` finds in one EventData-like element, in its order. */
+function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): boolean {
+  if (!isObj(ed)) return true;
+  const keys = Object.keys(ed);
+  if (!skipKeys) for (const k of keys) if (!put(idx, k, unwrap(ed[k]))) return false;
+  for (const k of keys) if (k.includes(' ') && !put(idx, k.replaceAll(' ', ''), unwrap(ed[k]))) return false;
+  const d0 = ed['Data'];
+  const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
+  for (const d of list) {
+    if (!isObj(d)) continue;
+    const name = attr(d, 'Name') ?? d['Name'];
+    if (typeof name !== 'string') continue;
+    const v = d['#text'] ?? d['value'] ?? d['Value'] ?? null;
+    put(idx, name, v);
+    if (name.includes(' ')) put(idx, name.replaceAll(' ', ''), v);
+  }
+  return true;
+}
+
+/**
+ * One event's resolver (what the hunt's views use): a Windows event is indexed once, then each field is one
+ * lookup after the direct path; the same answers as `resolveSigmaField`.
+ */
+Object.assign(resolveSigmaField, {
+  perEvent(event: unknown): (field: string) => unknown {
+    if (!isObj(event)) return (field) => resolveSigmaField(event, field);
+    let idx: Map<string, unknown> | undefined | null = null;
+    const win = windowsEvent(event);
+    const ed = win?.['EventData'];
+    const data = isObj(ed) ? ed : undefined;
+    return (field) => {
+      if (field === KEYWORD_FIELD || field.includes('.')) return resolveSigmaField(event, field);
+      if (has(event, field) && event[field] !== undefined) return unwrap(event[field]);
+      if (data && has(data, field)) {
+        const v = unwrap(data[field]);
+        return v !== undefined ? v : resolveSigmaField(event, field);
+      }
+      if (idx === null) idx = windowsIndex(event);
+      return idx ? idx.get(field) : resolveSigmaField(event, field);
+    };
+  },
+});

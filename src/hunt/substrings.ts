@@ -1,0 +1,161 @@
+/**
+ * Which of many lower-cased keys occur in a lower-cased text, for the hunt's substring prefilter. A key of 4
+ * characters or more is found through one 4-character gram of it (chosen so that few keys share a gram): the text's
+ * grams are hashed as it is read into a small table (a few hundred kilobytes at most, so reads hit the cache, unlike a
+ * full automaton over thousands of keys), and a gram found is confirmed by comparing the whole key at its place.
+ * Shorter keys go to a small Aho-Corasick automaton. A set whose automaton is small (it fits the cache) is one
+ * automaton over every key instead, which reads ASCII text without lower-casing it first. Exact: a key is reported
+ * where it occurs (maybe more than once).
+ */
+import { norm } from '../model/compile.ts';
+import { AhoCorasick } from './ahoCorasick.ts';
+
+/** A set whose automaton table has at most this many entries is searched by the automaton alone. */
+const SMALL_TABLE = 1 << 16;
+
+const GRAM = 4;
+
+export class SubstringSet {
+  private readonly short: AhoCorasick | undefined;
+  /** Short key slot → key index. */
+  private readonly shortKeys: Int32Array;
+  /** Bucket → first entry (entries of bucket b are starts[b] .. starts[b+1]-1). */
+  private readonly starts: Int32Array;
+  private readonly codes: Int32Array;
+  private readonly offsets: Int32Array;
+  private readonly entryKeys: Int32Array;
+  /** The last character of each entry's key (a cheap test before comparing the whole key). */
+  private readonly lasts: Int32Array;
+  private readonly shift: number;
+  /** Bit b set when bucket b has entries. */
+  private readonly occupied: Uint32Array;
+  private readonly hits: number[] = [];
+  /** The automaton over every key, for a small set. */
+  private readonly whole: AhoCorasick | undefined;
+
+  constructor(private readonly keys: readonly string[]) {
+    // the automaton's table is at most (trie nodes) x (distinct characters + 1): sized without building it
+    let nodes = 1;
+    const chars = new Set<number>();
+    for (const k of keys) {
+      nodes += k.length;
+      for (let i = 0; i < k.length; i++) chars.add(k.charCodeAt(i));
+    }
+    const small = nodes * (chars.size + 1) <= SMALL_TABLE;
+    if (small) {
+      this.whole = new AhoCorasick();
+      for (const k of keys) this.whole.add(k);
+    }
+    const shortKeys: number[] = [];
+    const long: number[] = [];
+    if (small) keys = [];
+    keys.forEach((k, i) => (k.length >= GRAM ? long : shortKeys).push(i));
+    if (shortKeys.length) {
+      this.short = new AhoCorasick();
+      for (const i of shortKeys) this.short.add(keys[i]!);
+    }
+    this.shortKeys = Int32Array.from(shortKeys);
+    // each long key's gram: the one fewest keys contain (a gram common in keys is likely common in text too), then
+    // the one fewest keys took so far (shorter keys first: they have fewer to choose from)
+    long.sort((a, b) => keys[a]!.length - keys[b]!.length || a - b);
+    const popular = new Map<number, number>();
+    for (const i of long) {
+      const k = keys[i]!;
+      const seen = new Set<number>();
+      for (let o = 0; o + GRAM <= k.length; o++) seen.add(gramAt(k, o));
+      for (const g of seen) popular.set(g, (popular.get(g) ?? 0) + 1);
+    }
+    const taken = new Map<number, number>();
+    const chosen: { key: number; code: number; offset: number }[] = [];
+    for (const i of long) {
+      const k = keys[i]!;
+      let best = -1;
+      let bestCode = 0;
+      let bestCount = Infinity;
+      for (let o = 0; o + GRAM <= k.length; o++) {
+        const code = gramAt(k, o);
+        const n = (popular.get(code) ?? 0) * 1024 + (taken.get(code) ?? 0);
+        if (n < bestCount) {
+          best = o;
+          bestCode = code;
+          bestCount = n;
+        }
+      }
+      taken.set(bestCode, (taken.get(bestCode) ?? 0) + 1);
+      chosen.push({ key: i, code: bestCode, offset: best });
+    }
+    let bits = 6;
+    while (1 << bits < chosen.length * 2 && bits < 24) bits++;
+    this.shift = 32 - bits;
+    const size = 1 << bits;
+    const counts = new Int32Array(size + 1);
+    for (const c of chosen) counts[bucket(c.code, this.shift) + 1]!++;
+    for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
+    this.starts = Int32Array.from(counts);
+    this.occupied = new Uint32Array((size >>> 5) + 1);
+    for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) this.occupied[b >>> 5]! |= 1 << (b & 31);
+    const fill = Int32Array.from(counts);
+    this.codes = new Int32Array(chosen.length);
+    this.offsets = new Int32Array(chosen.length);
+    this.entryKeys = new Int32Array(chosen.length);
+    this.lasts = new Int32Array(chosen.length);
+    for (const c of chosen) {
+      const at = fill[bucket(c.code, this.shift)]!++;
+      this.codes[at] = c.code;
+      this.offsets[at] = c.offset;
+      this.entryKeys[at] = c.key;
+      const k = keys[c.key]!;
+      this.lasts[at] = k.charCodeAt(k.length - 1);
+    }
+  }
+
+  /**
+   * The indexes of the keys occurring in a text as `norm` makes it (`normed`, when the caller has it), into `out`
+   * (emptied first).
+   */
+  collectText(text: string, normed: string | undefined, out: number[]): number[] {
+    if (this.whole) return normed !== undefined ? this.whole.collect(normed, out) : this.whole.collectFolded(text, out, norm);
+    return this.collect(normed ?? norm(text), out);
+  }
+
+  /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
+  collect(text: string, out: number[]): number[] {
+    if (this.whole) return this.whole.collect(text, out);
+    out.length = 0;
+    if (this.short) {
+      const ids = this.short.collect(text, this.hits);
+      for (let i = 0; i < ids.length; i++) out.push(this.shortKeys[ids[i]!]!);
+    }
+    const { starts, codes, offsets, entryKeys, lasts, shift, keys } = this;
+    if (codes.length === 0) return out;
+    const occupied = this.occupied;
+    let g = 0;
+    for (let i = 0; i < GRAM - 1 && i < text.length; i++) g = (g << 8) | (text.charCodeAt(i) & 0xff);
+    for (let i = GRAM - 1; i < text.length; i++) {
+      g = (g << 8) | (text.charCodeAt(i) & 0xff);
+      const b = Math.imul(g, 0x9e3779b1) >>> shift;
+      // a bit per bucket (a few kilobytes, read from the cache) before the bucket's entries
+      if ((occupied[b >>> 5]! & (1 << (b & 31))) === 0) continue;
+      const end = starts[b + 1]!;
+      for (let j = starts[b]!; j < end; j++) {
+        if (codes[j] !== g) continue;
+        const from = i - (GRAM - 1) - offsets[j]!;
+        const key = entryKeys[j]!;
+        const k = keys[key]!;
+        if (from >= 0 && text.charCodeAt(from + k.length - 1) === lasts[j] && text.startsWith(k, from)) out.push(key);
+      }
+    }
+    return out;
+  }
+}
+
+/** The gram of 4 characters at `o` as the scan computes it (the low byte of each character; collisions are checked). */
+function gramAt(s: string, o: number): number {
+  let g = 0;
+  for (let i = o; i < o + GRAM; i++) g = (g << 8) | (s.charCodeAt(i) & 0xff);
+  return g;
+}
+
+function bucket(code: number, shift: number): number {
+  return Math.imul(code, 0x9e3779b1) >>> shift;
+}

@@ -1,0 +1,147 @@
+/**
+ * The hunt's literal prefilter never drops a rule that matches: the engine with the prefilter gives exactly what it
+ * gives without it (every rule evaluated on every event) on an invented rule and event set made to hit each key
+ * kind (equality, numbers, path suffixes, substrings, `contains[all]`, OR of ANDs, NOT, lists, non-ASCII text, keys
+ * across list elements, values over the regex bound); the substring set agrees with `includes`; the Sigma resolver's
+ * per-event index answers as the resolver does.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { prefilterRequirement, requirementCut } from '../src/hunt/prefilter.ts';
+import { SubstringSet } from '../src/hunt/substrings.ts';
+import { norm } from '../src/model/compile.ts';
+import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+
+const rule = (id: string, e: Expr): RuleRecord =>
+  ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, tests: [], logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
+
+const RULES: RuleRecord[] = [
+  rule('eq', pred('Image', 'eq', ['C:\\Windows\\System32\\cmd.exe'], { cs: false })),
+  rule('num', pred('EventID', 'in', [4688, '1'])),
+  rule('suffix', and(pred('Image', 'ends_with', ['\\rundll32.exe']), pred('CommandLine', 'contains', ['.dll,']))),
+  rule('all', pred('CommandLine', 'contains', ['sekurlsa', 'logonpasswords'], { match: 'all' })),
+  rule('or-of-ands', or(and(pred('ParentImage', 'ends_with', ['\\winword.exe']), pred('Image', 'ends_with', ['\\powershell.exe'])), and(pred('Image', 'ends_with', ['\\mshta.exe']), pred('CommandLine', 'contains', ['http'])))),
+  rule('not', and(pred('Image', 'ends_with', ['\\net.exe']), not(pred('CommandLine', 'contains', ['/domain'])))),
+  rule('glob', pred('CommandLine', 'wildcard', ['*\\\\appdata\\\\*.ps1*'])),
+  rule('regex', pred('CommandLine', 'regex', ['invoke-(web|rest)request\\s+http'], { cs: false })),
+  rule('list', pred('Tags', 'contains', ['ab-cd'])),
+  rule('unicode', pred('Text', 'contains', ['ǅx', 'straße'])),
+  rule('starts', and(pred('User', 'starts_with', ['NT AUTHORITY\\']), pred('LogonType', 'eq', ['3']))),
+  rule('kelvin', pred('Text', 'contains', ['kelvin'])),
+  rule('short', pred('CommandLine', 'contains', [' /c', '-e '])),
+  rule('never', and(pred('a', 'eq', ['x']), { kind: 'const', value: false })),
+];
+
+const long = 'x'.repeat(70_000);
+const EVENTS: unknown[] = [
+  { Image: 'c:\\windows\\system32\\CMD.EXE', CommandLine: 'cmd /c whoami', EventID: 1 },
+  { Image: 'C:\\Windows\\System32\\rundll32.exe', CommandLine: 'rundll32 a.DLL,Entry', EventID: '4688' },
+  { Image: 'C:\\Windows\\System32\\rundll32.exe', CommandLine: 'rundll32 a.dll Entry' },
+  { CommandLine: 'mimikatz SEKURLSA::LogonPasswords exit' },
+  { CommandLine: 'mimikatz sekurlsa::tickets' },
+  { ParentImage: 'C:\\Office\\WINWORD.EXE', Image: 'C:\\ps\\powershell.exe' },
+  { ParentImage: 'C:\\Office\\WINWORD.EXE', Image: 'C:\\Windows\\mshta.exe', CommandLine: 'mshta HTTP://x' },
+  { Image: 'C:\\Windows\\mshta.exe', CommandLine: 'mshta file.hta' },
+  { Image: 'C:\\Windows\\net.exe', CommandLine: 'net user' },
+  { Image: 'C:\\Windows\\net.exe', CommandLine: 'net user /domain' },
+  { CommandLine: 'powershell C:\\Users\\a\\AppData\\Local\\x.PS1 -e ' },
+  { CommandLine: 'Invoke-WebRequest   http://a' },
+  { CommandLine: long },
+  { CommandLine: `${long} invoke-webrequest http://a` },
+  { Tags: ['zz', 'AB-CD'] },
+  { Tags: ['ab', '-cd'] },
+  { Tags: ['ab-', 'cd'] },
+  { Text: 'ǄX and STRASSE' },
+  { Text: 'Ǆx and STRAßE' },
+  { Text: 'ǅX' },
+  { Text: '\u212Aelvin scale' },
+  { User: 'nt authority\\system', LogonType: 3 },
+  { User: 'NT AUTHORITY\\SYSTEM', LogonType: '3' },
+  { User: 'NT AUTHORITY\\SYSTEM', LogonType: '03' },
+  { CommandLine: 42, Image: null, Tags: 'ab-cd' },
+  { CommandLine: ['cmd /c x', { a: 1 }], Image: ['C:\\x\\net.exe'] },
+  { a: 'x' },
+  {},
+];
+
+describe('hunt prefilter (invented rules and events)', () => {
+  it('the engine with the prefilter gives exactly what it gives without it', () => {
+    const run = (noPrefilter: boolean) => {
+      const engine = new HuntEngine(RULES, { all: true, noPrefilter });
+      return EVENTS.map((ev) => engine.run(ev).results.map((r) => `${r.rule.rule.id}=${String(r.truth)}`).join(' '));
+    };
+    const want = run(true);
+    assert.deepEqual(run(false), want);
+    // the set is not trivial: most rules fire somewhere, and the prefilter skips most pairs
+    const fired = new Set(want.flatMap((l) => l.split(' ').filter(Boolean).map((x) => x.split('=')[0])));
+    assert.ok(fired.size >= 11, [...fired].join(','));
+    const engine = new HuntEngine(RULES, { all: true });
+    for (const ev of EVENTS) engine.run(ev);
+    assert.ok(engine.stats.evaluations < (RULES.length * EVENTS.length) / 3, `${engine.stats.evaluations} evaluations`);
+  });
+
+  it('a requirement needs every value of contains[all] and one branch of an OR; its cut is one of them', () => {
+    const r = prefilterRequirement(RULES.find((x) => x.id === 'all')!.logic.condition!)!;
+    assert.deepEqual(r, { all: [{ any: [{ field: 'CommandLine', kind: 'sub', value: 'sekurlsa' }] }, { any: [{ field: 'CommandLine', kind: 'sub', value: 'logonpasswords' }] }] });
+    assert.deepEqual(requirementCut(r, (k) => -k.value.length).keys, [{ field: 'CommandLine', kind: 'sub', value: 'logonpasswords' }]);
+    assert.equal(prefilterRequirement(RULES.find((x) => x.id === 'not')!.logic.condition!) !== undefined, true);
+    assert.equal(prefilterRequirement(not(pred('a', 'eq', ['x']))), undefined);
+    assert.equal(prefilterRequirement(or(pred('a', 'eq', ['x']), not(pred('b', 'eq', ['y'])))), undefined);
+  });
+});
+
+describe('substring set', () => {
+  it('finds exactly the keys that occur, short and long, shared grams and repeats', () => {
+    const keys = ['ab', '-e ', 'abcd', 'bcde', 'sekurlsa::', 'c:\\windows\\', 'windows', 'dows\\sys', 'ß', 'straße', 'xyzw', 'abcdabcd'];
+    const set = new SubstringSet(keys);
+    const texts = ['', 'abcde', 'c:\\windows\\system32\\cmd.exe -e x', 'sekurlsa::logonpasswords', 'straße', 'abcdabcdabcd', 'xyz', 'wxyzw'];
+    for (const t of texts) {
+      const got = [...new Set(set.collect(t, []))].sort((a, b) => a - b);
+      const want = keys.flatMap((k, i) => (t.includes(k) ? [i] : []));
+      assert.deepEqual(got, want, t);
+    }
+  });
+
+  for (const [label, count, alphabet] of [['a small set (one automaton)', 300, 'abc\\. é'], ['a large set (grams)', 6000, 'abcdefghijklmnop\\. é-ß']] as const) {
+    it(`agrees with includes on generated keys and texts: ${label}`, () => {
+      let seed = 7;
+      const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+      const word = (n: number) => Array.from({ length: n }, () => alphabet[rnd(alphabet.length)]).join('');
+      const keys = [...new Set(Array.from({ length: count }, () => word(1 + rnd(12))))];
+      const set = new SubstringSet(keys);
+      for (let i = 0; i < 300; i++) {
+        const t = word(rnd(80));
+        const want = keys.flatMap((k, j) => (t.includes(k) ? [j] : []));
+        assert.deepEqual([...new Set(set.collect(t, []))].sort((a, b) => a - b), want, t);
+        const upper = t.toUpperCase();
+        assert.deepEqual([...new Set(set.collectText(upper, undefined, []))].sort((a, b) => a - b), keys.flatMap((k, j) => (norm(upper).includes(k) ? [j] : [])), upper);
+      }
+    });
+  }
+});
+
+describe('Sigma resolver per event', () => {
+  it('answers as resolveSigmaField on Windows events (EventData, spaces, Data items, UserData, System attributes)', () => {
+    const ev = {
+      Event: {
+        System: { Provider: { '#attributes': { Name: 'P' } }, EventID: { '#text': 4104 }, Channel: 'C', Security: { '@UserID': 'S-1-5-18' }, Foo_Bar: 'fb' },
+        EventData: { Image: 'C:\\a.exe', 'Source Name': 'sn', Data: [{ '#attributes': { Name: 'Target Name' }, '#text': 'tn' }, { '@Name': 'Image', '#text': 'shadowed' }, { Name: 'Plain', value: 'v' }, { '@Name': 'Empty' }] },
+        UserData: { X: { Param: 'p', Image: 'no' } },
+      },
+    };
+    const fields = ['Image', 'SourceName', 'Source Name', 'TargetName', 'Target Name', 'Plain', 'Empty', 'Param', 'EventID', 'Channel', 'Provider_Name', 'Security_UserID', 'Foo_Bar', 'Foo', 'Missing', 'Event.System.Channel', '_keywords', 'Data'];
+    const per = resolveSigmaField.perEvent!(ev);
+    for (const f of fields) assert.deepEqual(per(f), resolveSigmaField(ev, f), f);
+    const flat = { Image: 'x', EventID: 1 };
+    const perFlat = resolveSigmaField.perEvent!(flat);
+    for (const f of ['Image', 'EventID', 'Missing']) assert.deepEqual(perFlat(f), resolveSigmaField(flat, f), f);
+  });
+
+  it('the keyword text is lower-cased as a whole as each value is (norm of a join = join of norms)', () => {
+    const vals = ['ΣΑΣ', 'İx', 'ABC', 'ſ', 'Ꮶ'];
+    assert.equal(norm(vals.join('\n')), vals.map(norm).join('\n'));
+  });
+});
