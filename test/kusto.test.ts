@@ -74,7 +74,8 @@ describe('KQL operators', () => {
     ['a hasprefix "x"', 'a has[prefix] "x"'],
     ['a !hassuffix_cs "x"', 'not a has[cs,suffix] "x"'],
     ['strlen(a) > 5', 'len(a) gt 5'],
-    ['string_size(a) > 5', '<opaque: string_size(a) > 5>'],
+    ['string_size(a) > 5', 'string_size(a) gt 5'],
+    ['geo_distance_2points(a, b, c, d) > 5', '<opaque: geo_distance_2points(a, b, c, d) > 5>'],
     ['IsExternal', 'IsExternal eq true'],
     ['a == true', 'a eq true'],
   ];
@@ -214,9 +215,9 @@ describe('three-valued evaluation with KQL case rules', () => {
   it('isempty holds for the empty string; opaque is unknown; false and unknown is false', () => {
     assert.equal(ev('isempty(a)', { a: '' }), true);
     assert.equal(ev('isnotempty(a)', { a: '' }), false);
-    assert.equal(ev('string_size(a) > 3', { a: 'abcd' }), 'unknown');
-    assert.equal(ev('string_size(a) > 3 and b == 1', { a: 'abcd', b: 2 }), false);
-    assert.equal(ev('string_size(a) > 3 or b == 1', { a: 'abcd', b: 1 }), true);
+    assert.equal(ev('geo_distance_2points(a, a, a, a) > 3', { a: 1 }), 'unknown');
+    assert.equal(ev('geo_distance_2points(a, a, a, a) > 3 and b == 1', { a: 1, b: 2 }), false);
+    assert.equal(ev('geo_distance_2points(a, a, a, a) > 3 or b == 1', { a: 1, b: 1 }), true);
   });
   it('negations and cidr', () => {
     assert.equal(ev('a !in~ ("x")', { a: 'X' }), false);
