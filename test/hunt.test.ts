@@ -136,10 +136,11 @@ describe('aggregations', () => {
 });
 
 describe('partial rules', () => {
-  it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits', async () => {
+  it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits, an aggregation without a threshold too', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-partial-'));
     writeFileSync(path.join(dir, 'limited.kql'), '// Limited\nAppEvents | where Action == "delete" | take 5\n');
     writeFileSync(path.join(dir, 'whole.kql'), '// Whole\nAppEvents | where Action == "delete"\n');
+    writeFileSync(path.join(dir, 'grouped.kql'), '// Grouped\nAppEvents | where Action == "delete" | summarize n = count() by User\n');
     const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
     const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
     const engine = new HuntEngine(res.rules, { all: true });
@@ -147,7 +148,7 @@ describe('partial rules', () => {
     await hunt(engine, [file('app.jsonl', `${JSON.stringify({ Action: 'delete' })}\n${JSON.stringify({ Action: 'read' })}\n`)], { onHit: (h) => hits.push(h) });
     assert.deepEqual(
       hits.map((h) => `${h.type} ${h.rule.title} ${h.pos.line} ${(h.dependsOn ?? []).join('; ')}`).sort(),
-      ['hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows'],
+      ['hit grouped 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows'],
     );
   });
 });

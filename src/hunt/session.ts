@@ -94,7 +94,9 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const tallies = new Map<HuntRule, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
   const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
-  for (const hr of engine.rules) if (hr.rule.logic.aggregation) {
+  // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
+  // group with a matching event: its row hits are hits; a threshold or sides are counted or reported as may fire
+  for (const hr of engine.rules) if (hr.rule.logic.aggregation?.threshold || hr.rule.logic.aggregation?.sides?.length) {
     const p = planAggregation(hr.rule.logic.aggregation, hr.rule.format);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
