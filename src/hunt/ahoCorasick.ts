@@ -96,19 +96,8 @@ export class AhoCorasick {
 
   /** Every pattern index occurring in the text, in text order, into `out` (emptied first); returns `out`. */
   collect(text: string, out: number[]): number[] {
-    const d = this.dfa ?? this.build();
-    const { table, width, ascii, outs } = d;
     out.length = 0;
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
-      if (s < 0) {
-        s = -s;
-        const o = outs[(s / width) | 0]!;
-        for (let j = 0; j < o.length; j++) out.push(o[j]!);
-      }
-    }
+    run(this.dfa ?? this.build(), text, 0, out);
     return out;
   }
 
@@ -120,22 +109,13 @@ export class AhoCorasick {
   collectFolded(text: string, out: number[], normalise: (s: string) => string): number[] {
     const d = this.dfa ?? this.build();
     const folded = (this.folded ??= foldAscii(d.ascii));
-    const { table, width, outs, ascii } = d;
+    const { table, width, outs } = d;
     out.length = 0;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128) {
-        const rest = normalise(text.slice(i));
-        for (let j = 0; j < rest.length; j++) {
-          const r = rest.charCodeAt(j);
-          s = table[s + (r < 128 ? ascii[r]! : nonAscii(d, r))]!;
-          if (s < 0) {
-            s = -s;
-            const o = outs[(s / width) | 0]!;
-            for (let m = 0; m < o.length; m++) out.push(o[m]!);
-          }
-        }
+        run(d, normalise(text.slice(i)), s, out);
         return out;
       }
       s = table[s + folded[c]!]!;
@@ -152,6 +132,21 @@ export class AhoCorasick {
   search(text: string, hit: (id: number) => void): void {
     for (const id of this.collect(text, [])) hit(id);
   }
+}
+
+/** Step the automaton over `text` from state `s`, pushing the pattern indexes found into `out`; returns the last state. */
+function run(d: Dfa, text: string, s: number, out: number[]): number {
+  const { table, width, ascii, outs } = d;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    s = table[s + (c < 128 ? ascii[c]! : nonAscii(d, c))]!;
+    if (s < 0) {
+      s = -s;
+      const o = outs[(s / width) | 0]!;
+      for (let j = 0; j < o.length; j++) out.push(o[j]!);
+    }
+  }
+  return s;
 }
 
 interface Dfa {
