@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { parseKql } from '../src/formats/kusto/parser.ts';
-import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import type { Logic } from '../src/model/rule.ts';
+import { kqlLogic } from './helpers/kql.ts';
 
-const logicOf = (q: string): Logic => buildLogic(lowerQuery(parseKql(q).value, 'q.kql'));
+const logicOf = kqlLogic;
 const reasons = (L: Logic) => L.missing.map((m) => m.reason);
 
 describe('KQL completeness: a table read whole', () => {

@@ -7,19 +7,17 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { jsonPathKeys, trimCharacters } from '../src/formats/kusto/derived.ts';
-import { parseKql } from '../src/formats/kusto/parser.ts';
 import { compile, runCompiled } from '../src/model/compile.ts';
 import { evaluate, resolveDotted } from '../src/model/evaluate.ts';
 import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
-import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { leaves } from '../src/model/expr.ts';
 import type { Logic } from '../src/model/rule.ts';
+import { kqlLogic } from './helpers/kql.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
 
-const logicOf = (q: string, file = 'q.kql'): Logic => buildLogic(lowerQuery(parseKql(q).value, file));
+const logicOf = kqlLogic;
 
 function describeLogic(L: Logic): string {
   const out = [`completeness: ${L.completeness}`, `condition: ${L.condition ? renderExpr(L.condition) : '(none)'}`];
