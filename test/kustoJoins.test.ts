@@ -122,7 +122,7 @@ describe('KQL joins: constraints between sides', () => {
     return a.sides;
   };
   const mail = (t: unknown) => ({ EmailDirection: 'Inbound', NetworkMessageId: 'm1', RecipientEmailAddress: 'alice@contoso.com', Timestamp: t });
-  const warn = (t: unknown) => ({ ActionType: 'SmartScreenUrlWarning', InitiatingProcessAccountUpn: 'alice@contoso.com', Timestamp: t });
+  const warn = (t: unknown) => ({ ActionType: 'UrlWarningShown', InitiatingProcessAccountUpn: 'alice@contoso.com', Timestamp: t });
   const win = fixtureSides('constraint_window.kql');
   it('window: a pair inside the window matches', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), warn('2024-05-01T10:03:00Z')]), true));
   it('window: a pair outside the window does not', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), warn('2024-05-01T10:05:00Z')]), false));
@@ -136,8 +136,8 @@ describe('KQL joins: constraints between sides', () => {
   it('window: the keys still pair the events', () => assert.equal(evaluateSides(win, [mail('2024-05-01T10:00:00Z'), { ...warn('2024-05-01T10:01:00Z'), InitiatingProcessAccountUpn: 'bob@contoso.com' }]), false));
 
   const offset = fixtureSides('constraint_offset.kql');
-  const perms = (t: string) => ({ ActionType: 'Add delegated permission grant.', AccountObjectId: 'u1', Timestamp: t });
-  const consent = (t: string) => ({ ActionType: 'Consent to application.', AccountObjectId: 'u1', Timestamp: t });
+  const perms = (t: string) => ({ ActionType: 'Grant app role.', AccountObjectId: 'u1', Timestamp: t });
+  const consent = (t: string) => ({ ActionType: 'Approve application.', AccountObjectId: 'u1', Timestamp: t });
   it('offsets: within two minutes either way', () => {
     assert.equal(evaluateSides(offset, [perms('2024-05-01T10:00:00Z'), consent('2024-05-01T10:01:30Z')]), true);
     assert.equal(evaluateSides(offset, [perms('2024-05-01T10:00:00Z'), consent('2024-05-01T09:58:00Z')]), true);
@@ -156,7 +156,8 @@ describe('KQL joins: constraints between sides', () => {
   const ps = (t: string) => ({ FileName: 'powershell.exe', DeviceName: 'pc1', TimeGenerated: t });
   it('datetime_diff counts the unit boundaries crossed', () => {
     assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:00Z'), ps('2024-05-01T10:01:59Z')]), true);
-    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:59Z'), ps('2024-05-01T10:02:00Z')]), false);
+    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:59Z'), ps('2024-05-01T10:03:00Z')]), false);
+    assert.equal(evaluateSides(diff, [clip('2024-05-01T10:00:00Z'), ps('2024-05-01T10:02:59Z')]), true, 'almost 3 minutes apart, 2 boundaries crossed');
     assert.equal(evaluateSides(diff, [clip('2024-05-01T10:02:00Z'), ps('2024-05-01T10:01:00Z')]), true);
   });
 
