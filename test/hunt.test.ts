@@ -11,12 +11,13 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
-import { planAggregation, windowMs } from '../src/hunt/aggregate.ts';
+import { planAggregation, windowMs } from '../src/model/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { inputFiles, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
+import { kqlLogic } from './helpers/kql.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -103,11 +104,28 @@ describe('aggregations', () => {
   it('windows and plans: supported functions, and the others with their reason', () => {
     assert.equal(windowMs('10m'), 600_000);
     assert.equal(windowMs('PT1H'), 3_600_000);
+    assert.equal(windowMs('15 minutes'), 900_000);
+    assert.equal(windowMs('P2D'), 2 * 86_400_000);
+    for (const unread of ['P1M', '1M', '3 months', 'now-1d/d', '5']) assert.equal(windowMs(unread), undefined, unread);
     const p = planAggregation({ function: 'value_count(TargetUserName)', groupBy: ['IpAddress'], window: '30m', threshold: { op: 'gt', value: 5, of: 'TargetUserName' } });
     assert.ok(!('unsupported' in p) && p.kind === 'distinct' && p.of === 'TargetUserName');
     const s = planAggregation({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
     assert.ok('unsupported' in s);
     assert.ok('unsupported' in planAggregation({ function: 'count', groupBy: [], threshold: { op: 'lt', value: 5 } }));
+  });
+
+  it('each language states the event field its distinct count counts, not the name of the result column', () => {
+    const kql = kqlLogic('SigninLogs | where ResultType == 0 | summarize Places = dcount(Location), Seen = count() by UserPrincipalName | where Places >= 3');
+    const k = planAggregation(kql.aggregation!);
+    assert.ok(!('unsupported' in k) && k.kind === 'distinct' && k.of === 'Location', JSON.stringify(k));
+    assert.equal(kql.completeness, 'complete');
+    const counted = kqlLogic('SigninLogs | summarize Seen = count() by UserPrincipalName | where Seen > 20');
+    const c = planAggregation(counted.aggregation!);
+    assert.ok(!('unsupported' in c) && c.kind === 'count' && c.of === undefined, JSON.stringify(c)); // not "events where Seen is present"
+    // a distinct count of a computed value is not read: the rule stays partial with the function named
+    const computed = kqlLogic('SigninLogs | summarize Places = dcount(tolower(Location)) by UserPrincipalName | where Places >= 3');
+    assert.equal(computed.completeness, 'partial');
+    assert.match(computed.missing.map((m) => m.reason).join('\n'), /dcount\(tolower\(Location\)\) is not counted/);
   });
 
   it('Sigma event_count and value_count correlations fire once their threshold passes within the window, per group', async () => {

@@ -23,7 +23,7 @@ import { agreesWith, checkTest, logDetail } from '../src/model/checks.ts';
 import { opaque, or, pred } from '../src/model/expr.ts';
 import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
-import type { RuleRecord } from '../src/model/rule.ts';
+import type { Aggregation, RuleRecord } from '../src/model/rule.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
 
 const SRC = { repository: 'fixture/repo', commit: 'abc123', licence: 'MIT', urlBase: 'https://example.com/blob/abc123/' };
@@ -147,11 +147,36 @@ describe('record builder', () => {
     assert.deepEqual(r.source, { repository: 'r', path: 'p.yml' });
     assert.equal(r.logic.completeness, 'none');
   });
-  it('buildLogic: missing parts carry a kind, a threshold adds an aggregation part', () => {
-    const l = buildLogic({ stages: [], condition: cond, aggregation: { groupBy: [], threshold: { op: 'gt', value: 5 } }, missing: [{ text: 't', reason: 'r' }] });
+  it('buildLogic: missing parts carry a kind; a threshold the model cannot count adds an aggregation part', () => {
+    const sum = { function: 'sum(bytes)', groupBy: ['host'], threshold: { op: 'gt' as const, value: 5 } };
+    const l = buildLogic({ stages: [], condition: cond, aggregation: sum, missing: [{ text: 't', reason: 'r' }] });
     assert.deepEqual(l.missing.map((m) => m.kind), ['opaque', 'aggregation']); // a part without kind defaults to opaque
-    const l2 = buildLogic({ stages: [], condition: cond, aggregation: { groupBy: [], threshold: { op: 'gt', value: 5 } } });
-    assert.deepEqual(l2.missing.map((m) => m.kind), ['aggregation']);
+    const l2 = buildLogic({ stages: [], condition: cond, aggregation: sum });
+    assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function sum(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality)']]);
+    assert.equal(l2.completeness, 'partial');
+  });
+  it('buildLogic: a threshold aggregation read whole (count, keys, window, more than / at least) is complete', () => {
+    for (const aggregation of [
+      { function: 'count', groupBy: ['host'], window: '5m', threshold: { op: 'gt' as const, value: 5 } },
+      { function: 'dcount(user)', groupBy: ['src'], window: '1h', threshold: { op: 'ge' as const, value: 10, of: 'Users' } },
+    ]) {
+      const l = buildLogic({ stages: [], condition: cond, aggregation });
+      assert.deepEqual([l.completeness, l.missing], ['complete', []], aggregation.function);
+    }
+    // each of these keeps the rule partial, with what could not be read
+    const partial: [Aggregation, RegExp][] = [
+      [{ function: 'count', groupBy: [], threshold: { op: 'lt', value: 3 } }, /decided only when the window closes/],
+      [{ function: 'count', groupBy: [], threshold: { op: 'eq', value: 3 } }, /decided only when the window closes/],
+      [{ function: 'dcount', groupBy: [], threshold: { op: 'gt', value: 3 } }, /without a field/],
+      [{ function: 'count, cardinality(user)', groupBy: [], threshold: { op: 'gt', value: 3 } }, /is not counted/],
+      [{ function: 'count', groupBy: [], window: 'the lookback', threshold: { op: 'gt', value: 3 } }, /window the lookback cannot be read/],
+      [{ function: 'count_distinct($user)', groupBy: ['$host'], threshold: { op: 'gt', value: 3 } }, /rule variable/],
+    ];
+    for (const [aggregation, why] of partial) {
+      const l = buildLogic({ stages: [], condition: cond, aggregation });
+      assert.equal(l.completeness, 'partial', aggregation.function);
+      assert.match(l.missing[0]?.reason ?? '', why);
+    }
   });
 });
 

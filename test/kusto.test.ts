@@ -167,8 +167,12 @@ describe('stages, aggregation, joins', () => {
     const l = low('let thr = 3; T | summarize count(), dcount(ip) by user, bin(TimeGenerated, 5m) | where count_ >= thr and dcount_ip > 2');
     assert.deepEqual(l.aggregation?.threshold, { op: 'ge', value: 3, of: 'count_' });
     assert.equal(l.aggregation?.window, '5m');
-    assert.deepEqual(l.aggregation?.groupBy, ['user', 'TimeGenerated']);
+    assert.deepEqual(l.aggregation?.groupBy, ['user']); // the time bin is the window, counted in bins
+    assert.equal(l.aggregation?.bins, true);
     assert.ok(l.missing.some((m) => m.text === 'dcount_ip gt 2'));
+    // keys are event fields: a renamed column groups by the field it names; a computed one is listed apart
+    const renamed = low('T | extend Who = user, Low = tolower(host) | summarize n = count() by Who, Low | where n > 3');
+    assert.deepEqual([renamed.aggregation?.groupBy, renamed.aggregation?.computedKeys], [['user'], ['Low']]);
   });
   it('a filter on a group-by key after summarize is still row-level', () => {
     assert.equal(cond('T | summarize c = count() by Host = Computer | where Host startswith "srv" and c > 1'), 'Computer starts_with "srv"');
@@ -264,10 +268,18 @@ describe('Sentinel YAML', () => {
   it('spans point into the YAML file', () => {
     for (const s of r.logic.stages) assert.equal(text.slice(s.span!.start, s.span!.end), s.text);
   });
-  it('a result-count trigger becomes the threshold when the query has none', () => {
-    const y = text.replace('  | where Count > 5\n', '');
+  it('a result-count trigger counts the events of a query that does not aggregate', () => {
+    const y = text.replace('  | summarize Count = count() by HostCustomEntity, AccountCustomEntity\n  | where Count > 5\n', '');
     const r2 = parseSentinelYaml(file, y, false, SRC).outputs[0]!.rule;
     assert.deepEqual(r2.logic.aggregation?.threshold, { op: 'gt', value: 2, of: 'result count' });
+    assert.equal(r2.logic.aggregation?.function, 'count');
+  });
+  it('over an aggregated query the trigger counts groups: a missing part, not the events of a group', () => {
+    const y = text.replace('  | where Count > 5\n', '');
+    const r2 = parseSentinelYaml(file, y, false, SRC).outputs[0]!.rule;
+    assert.equal(r2.logic.aggregation?.threshold, undefined);
+    assert.equal(r2.logic.completeness, 'partial');
+    assert.match(r2.logic.missing.find((m) => m.kind === 'aggregation')?.reason ?? '', /number of result rows \(groups or pairs\)/);
   });
   it('hunting and alert feeds', () => {
     assert.equal(parseSentinelYaml('Hunting Queries/x.yaml', text, true, SRC).outputs[0]!.rule.kind, 'hunting');

@@ -80,13 +80,15 @@ describe('exclusions and indicators', () => {
     const ex = deriveExclusions(and(pred('Image', 'ends_with', ['\\reg.exe']), not(q)));
     assert.deepEqual(ex.map((x) => x.stage), ['filter_a', 'filter_b']);
   });
-  it('buildLogic marks opaque and thresholds partial', () => {
+  it('buildLogic marks opaque and thresholds it cannot count partial', () => {
     assert.equal(buildLogic({ stages: [], condition: seed }).completeness, 'partial');
     assert.equal(buildLogic({ stages: [], condition: pred('a', 'eq', [1]) }).completeness, 'complete');
     assert.equal(buildLogic({ stages: [] }).completeness, 'none');
-    const agg = buildLogic({ stages: [], condition: pred('a', 'eq', [1]), aggregation: { groupBy: ['u'], threshold: { op: 'gt', value: 10 } } });
+    const agg = buildLogic({ stages: [], condition: pred('a', 'eq', [1]), aggregation: { function: 'avg(bytes)', groupBy: ['u'], threshold: { op: 'gt', value: 10 } } });
     assert.equal(agg.completeness, 'partial');
     assert.ok(agg.missing.some((m) => m.reason.startsWith('aggregation')));
+    const counted = buildLogic({ stages: [], condition: pred('a', 'eq', [1]), aggregation: { groupBy: ['u'], threshold: { op: 'gt', value: 10 } } });
+    assert.equal(counted.completeness, 'complete');
   });
 });
 

@@ -163,13 +163,14 @@ describe('sigma source scan (fixture)', () => {
     for (const d of res.files.flatMap((f) => f.diagnostics)) assert.ok(d.code in SIGMA_CODES || d.code.startsWith('GEN'), d.code);
   });
 
-  it('keeps v1 aggregations and near as partial with their threshold', async () => {
+  it('keeps v1 aggregations with their threshold (a distinct count it counts: complete) and near as partial', async () => {
     const res = await scan();
     const a = byTitle(res, 'Many Failed Logons');
     assert.deepEqual(a.logic.aggregation!.threshold, { op: 'gt', value: 10, of: 'TargetUserName' });
+    assert.equal(a.logic.aggregation!.function, 'value_count(TargetUserName)'); // v1 count(field): distinct values
     assert.deepEqual(a.logic.aggregation!.groupBy, ['IpAddress']);
     assert.equal(a.logic.aggregation!.window, '5m');
-    assert.equal(a.logic.completeness, 'partial');
+    assert.equal(a.logic.completeness, 'complete');
     const n = byTitle(res, 'Near Rule');
     assert.equal(n.logic.completeness, 'partial');
     assert.match(n.logic.missing[0]!.reason, /^near:/);

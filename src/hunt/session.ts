@@ -6,7 +6,8 @@
 import type { Truth } from '../model/evaluate.ts';
 import { leaves } from '../model/expr.ts';
 import type { RuleRecord } from '../model/rule.ts';
-import { AggregateState, eventTime, planAggregation } from './aggregate.ts';
+import { planAggregation } from '../model/aggregate.ts';
+import { AggregateState, eventTime } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
@@ -97,7 +98,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
   // group with a matching event: its row hits are hits; a threshold or sides are counted or reported as may fire
   for (const hr of engine.rules) if (hr.rule.logic.aggregation?.threshold || hr.rule.logic.aggregation?.sides?.length) {
-    const p = planAggregation(hr.rule.logic.aggregation, hr.rule.format);
+    const p = planAggregation(hr.rule.logic.aggregation);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
   // what a true row-level condition does not settle: the rule's missing parts that are neither opaque leaves of

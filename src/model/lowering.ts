@@ -10,6 +10,7 @@
  * Diagnostics travel inside the lowering (not a side list or an array passed in): the record builder puts them on
  * the rule.
  */
+import { planAggregation } from './aggregate.ts';
 import { containsOpaque, leaves, type Expr } from './expr.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { deriveEventKeys, deriveExclusions, deriveIndicators } from './analyze.ts';
@@ -119,16 +120,18 @@ export function buildLogic(input: Lowering): Logic {
       if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push(missingPart('opaque', l.text, `${side.name}: ${l.reason}`, l.span));
     }
   }
+  // a threshold aggregation whose count, keys, window and threshold are all read is expressed (the hunt counts it);
+  // any other keeps the rule partial, with what could not be read
+  const agg = input.aggregation;
+  const plan = agg?.threshold ? planAggregation(agg, { exact: true }) : undefined;
+  if (agg?.threshold && plan && 'unsupported' in plan && !missing.some((m) => m.kind === 'aggregation')) {
+    const why = agg.sides?.length ? 'the rule alerts on a threshold over paired events' : plan.unsupported;
+    missing.push(missingPart('aggregation', agg.text ?? `${agg.function ?? 'count'} ${agg.threshold.op} ${agg.threshold.value}`, `aggregation: ${why}`));
+  }
   let completeness: Completeness;
   if (!cond || cond.kind === 'opaque') completeness = 'none';
-  else if (containsOpaque(cond) || input.partial || missing.length > 0 || input.aggregation?.threshold) completeness = 'partial';
+  else if (containsOpaque(cond) || input.partial || missing.length > 0) completeness = 'partial';
   else completeness = 'complete';
-  const agg = input.aggregation;
-  if (agg?.threshold && !missing.some((m) => m.kind === 'aggregation')) {
-    missing.push(
-      missingPart('aggregation', agg.text ?? `${agg.function ?? 'count'} ${agg.threshold.op} ${agg.threshold.value}`, 'aggregation: the rule alerts on a threshold over matching events, not on one event'),
-    );
-  }
   const indicators = cond ? deriveIndicators(cond) : [];
   return {
     stages: input.stages,

@@ -245,8 +245,13 @@ export type SideConstraint =
 
 export interface Aggregation {
   readonly function?: string;
+  /** Group-by keys: event fields, except those also listed in `computedKeys`. */
   readonly groupBy: readonly string[];
+  /** Group-by keys that are values the rule computes (`tostring(user)`, `DATE_TRUNC(…)`), not event fields. */
+  readonly computedKeys?: readonly string[];
   readonly window?: string;
+  /** The window is fixed time bins of its length (KQL `bin(TimeGenerated, 5m)`, Splunk `span=5m`), not sliding. */
+  readonly bins?: boolean;
   readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string };
   /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
   readonly rules?: readonly string[];

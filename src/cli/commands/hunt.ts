@@ -13,7 +13,7 @@ import { parseFormats, rulesFromCatalog, rulesFromPaths, type RuleFilter } from 
 import { huntDuckdb } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
-import { AGGREGATE_FUNCTIONS } from '../../hunt/aggregate.ts';
+import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 

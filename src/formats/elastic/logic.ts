@@ -143,6 +143,8 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     for (const l of leaves(condition)) if (l.kind === 'opaque') missing.push({ text: l.text, reason: l.reason });
     condition = undefined;
   }
+  // a threshold counts the events one run reads: those since `from` (Kibana's default now-6m)
+  if (aggregation?.threshold && !aggregation.window) aggregation = { ...aggregation, window: lookback(str(r.from) ?? 'now-6m') };
   const logic = buildLogic({
     stages,
     ...(condition ? { condition } : {}),
@@ -153,6 +155,12 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     ...(notes.length ? { note: capitalize(notes.join('; ')) } : {}),
   });
   return { logic, diagnostics, ...(language ? { language } : {}), facts };
+}
+
+/** The span of a date-math `from` (`now-9m` → `9m`); anything else (rounding `now-1d/d`, a date) as written. */
+function lookback(from: string): string {
+  const rel = /^now-(\d+)([smhdw])$/.exec(from.trim());
+  return rel ? `${rel[1]}${rel[2]}` : from;
 }
 
 function verbatim(query: string, language: string | undefined): Stage {

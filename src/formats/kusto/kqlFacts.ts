@@ -255,6 +255,16 @@ export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
 /** Aggregation functions that count rows (a threshold on them is a count threshold). */
 export const COUNT_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'countif']);
 
+/** Aggregates whose value is an array of the argument's values (`in` over them flattens the arrays). */
+export const SET_AGGREGATES: ReadonlySet<string> = new Set(['make_set', 'make_list']);
+/** The deprecated forms, which keep at most 128 values unless given a size. */
+export const SET_AGGREGATES_128: ReadonlySet<string> = new Set(['makeset', 'makelist']);
+/**
+ * Aggregates whose array holds each distinct value once, with the most values they keep by default: the length of
+ * such an array is the distinct count of the argument while it is under that size (`array_length(make_set(x))`).
+ */
+export const DISTINCT_SET_SIZE: Readonly<Record<string, number>> = { make_set: 1_048_576, makeset: 128 };
+
 /**
  * Tables that hold alerts raised by other products. A rule whose only sources are these, with few filters of its
  * own, forwards another product's alerts: a third-party alert feed.

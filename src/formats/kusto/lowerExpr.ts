@@ -11,6 +11,7 @@ import {
   CIDR_FUNCTIONS,
   CONVERSION_STEPS,
   DATETIME_PART_MS,
+  DISTINCT_SET_SIZE,
   type BinaryOperatorFact,
   NULL_FUNCTIONS,
   PRIVATE_IPV4_RANGES,
@@ -164,6 +165,21 @@ function requestedSplit(ctx: ExprCtx, call: KNode, text: string): Operand | unde
   return parts && parts.kind === 'derived' ? derive(parts, [{ fn: 'get', args: [i.value] }], text) : undefined;
 }
 
+/**
+ * `array_length(s)` where s is `make_set(x)` of a field: the number of distinct x values of the group, an aggregate
+ * `dcount(x)` capped at the set's size (its default, or the size given), so a threshold on it is a distinct count.
+ */
+function distinctSetLength(ctx: ExprCtx, fname: string, args: readonly KNode[], text: string): Operand | undefined {
+  if (fname !== 'array_length' || args.length !== 1) return undefined;
+  const set = operand(ctx, args[0]!);
+  if (set.kind !== 'agg' || !set.of || set.of.args > 2 || set.of.operand.kind !== 'field' || set.of.operand.fold) return undefined;
+  const defaultSize = DISTINCT_SET_SIZE[set.fn];
+  if (defaultSize === undefined) return undefined;
+  if (set.of.args === 2 && set.of.size === undefined) return undefined;
+  const cap = Math.min(set.of.size ?? defaultSize, defaultSize);
+  return { kind: 'agg', column: text, fn: 'dcount', text, of: { operand: set.of.operand, args: 1 }, cap };
+}
+
 function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
   const fname = nameOf(nodes(n)[0]) ?? '';
   const args = listItems(child(n, 'ExpressionList'));
@@ -183,6 +199,8 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
     if (d) return d;
     return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
   }
+  const counted = distinctSetLength(ctx, fname, args, text);
+  if (counted) return counted;
   const d = derivingCall(ctx.q, fname, args, text, (x) => operand(ctx, x));
   if (d) return d;
   const cond = conditionalCall(ctx, fname, args, text);

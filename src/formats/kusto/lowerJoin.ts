@@ -22,7 +22,7 @@ import { renderSpan } from '../../model/multiEvent.ts';
 import { columnRefs, queryNames } from './joinColumns.ts';
 import { compareConstraint, linOf, mergeTime, timeConstraints, type JoinNames, type Lin } from './joinConstraints.ts';
 import type { Span } from '../../model/span.ts';
-import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS, TIME_COLUMNS } from './kqlFacts.ts';
+import { DEFAULT_JOIN_KIND, DEFAULT_LOOKUP_KIND, JOIN_KIND_FACTS, LOOKUP_KINDS, SET_AGGREGATES, SET_AGGREGATES_128, TIME_COLUMNS } from './kqlFacts.ts';
 import { operand, spanOf, type ExprCtx } from './lowerExpr.ts';
 import { ctxFor, endRows, newState, runPipeline, stage, type Env, type State } from './lowerQuery.ts';
 import { child, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
@@ -608,11 +608,6 @@ function extraKey(s: State, m: MultiState, cj: KNode, lowered: Expr, scope: Scop
   c.partnerKeysDerived?.push(null);
   return true;
 }
-
-/** Aggregates whose value is the array of their argument's values (distinct for make_set). */
-const SET_AGGREGATES: ReadonlySet<string> = new Set(['make_set', 'make_list']);
-/** Their deprecated forms, which keep at most 128 values unless told otherwise. */
-const SET_AGGREGATES_128: ReadonlySet<string> = new Set(['makeset', 'makelist']);
 
 /**
  * The subquery's one column is an array of a field's values (`summarize make_set(x)`, with or without groups, no

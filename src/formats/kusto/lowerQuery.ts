@@ -13,13 +13,13 @@
  * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
  * row-level conditions.
  */
-import { and, opaque, or, pred, TRUE, type Expr, type Operator } from '../../model/expr.ts';
+import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS } from './kqlFacts.ts';
+import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
@@ -446,7 +446,12 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
     case 'DistinctOperator':
     case 'CountOperator': {
       const keys = op.kind === 'CountOperator' ? [] : listItems(op.children.filter((x) => x.kind === 'List').pop()).map((k) => nameOf(k) ?? textOf(env.q, k));
-      startAggregation(s, op.kind === 'CountOperator' ? 'count' : 'distinct', keys, textOf(env.q, op), spanOf(env, op));
+      const wasRows = s.phase === 'rows';
+      const keyOperands = keys.map((k) => [k, s.columns.get(k) ?? { kind: 'field' as const, field: k, text: k }] as const);
+      const plain = (o: Operand) => o.kind === 'field' && !o.fold;
+      startAggregation(s, op.kind === 'CountOperator' ? 'count' : 'distinct', keyOperands.filter(([, o]) => plain(o)).map(([, o]) => (o as { field: string }).field), textOf(env.q, op), spanOf(env, op));
+      const computedKeys = keyOperands.filter(([, o]) => !plain(o)).map(([k]) => k);
+      if (wasRows && s.aggregation && computedKeys.length) s.aggregation = { ...s.aggregation, computedKeys };
       const cols = new Map<string, Operand>();
       for (const k of keys) {
         const o = s.columns.get(k) ?? { kind: 'field' as const, field: k, text: k };
@@ -571,7 +576,7 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
       else s.cond.push(lowered);
     } else if (usesAgg) {
       having = true;
-      takeThreshold(env, s, lowered, cj);
+      takeThreshold(env, s, lowered, cj, refs);
     } else if (s.phase === 'aggregated' && onlyKeys) {
       // a filter on group-by keys can be applied before the aggregation
       if (s.multi) addJoinedFilter(env, s, cj, lowered, scope);
@@ -587,18 +592,23 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
 const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
 /** A filter on aggregate columns: each comparison with a number is a threshold (the first one is the rule's). */
-function takeThreshold(env: Env, s: State, e: Expr, node: KNode): void {
+function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly Operand[]): void {
   const conj = e.kind === 'and' ? e.args : [e];
   for (const c of conj) {
-    const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
-    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number') {
+    // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
+    const agg = c.kind === 'pred' ? (s.columns.get(c.field) ?? refs.find((r) => r.kind === 'agg' && r.column === c.field)) : undefined;
+    if (c.kind === 'pred' && agg?.kind === 'agg' && agg.cap !== undefined && !belowCap(c.op, c.values[0], agg.cap)) {
+      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`, span: spanOf(env, node) });
+    } else if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number') {
       const threshold = { op: c.op, value: c.values[0], of: c.field };
+      // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it
+      const counted = agg.of?.operand.kind === 'field' && !agg.of.operand.fold ? `${agg.fn}(${agg.of.operand.field})` : agg.of ? agg.text : agg.fn;
       if (s.aggregation && !s.aggregation.threshold) {
-        s.aggregation = { ...s.aggregation, function: agg.fn, threshold, text: `${s.aggregation.text ?? ''} | where ${textOf(env.q, node)}` };
+        s.aggregation = { ...s.aggregation, function: counted, threshold, text: `${s.aggregation.text ?? ''} | where ${textOf(env.q, node)}` };
         continue;
       }
       if (!s.aggregation) {
-        s.aggregation = { function: agg.fn, groupBy: [], threshold, text: textOf(env.q, node) };
+        s.aggregation = { function: counted, groupBy: [], threshold, text: textOf(env.q, node) };
         continue;
       }
       s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: a further threshold on an aggregate', span: spanOf(env, node) });
@@ -606,6 +616,11 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode): void {
       s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
     }
   }
+}
+
+/** A threshold on a capped distinct count that the cap cannot reach (`> 5` under 128 values): read as the count. */
+function belowCap(op: Operator, v: Value | undefined, cap: number): boolean {
+  return typeof v === 'number' && ((op === 'gt' && v < cap) || (op === 'ge' && v <= cap));
 }
 
 function startAggregation(s: State, fn: string, keys: string[], text: string, span: Stage['span']): void {
@@ -632,6 +647,10 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
   const cols = new Map<string, Operand>();
   const keys: string[] = [];
   const keyFields = new Set<string>();
+  // what the aggregation groups by: the event fields of the keys; a time bin is the window, computed keys are listed
+  const groupFields: string[] = [];
+  const computedKeys: string[] = [];
+  let bins = false;
   let window: string | undefined;
   for (const k of keyItems) {
     let name: string;
@@ -643,7 +662,11 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
       const args = listItems(child(k, 'ExpressionList'));
       name = nameOf(args[0]) ?? textOf(env.q, k);
       const size = args[1] ? operand(c, args[1]) : undefined;
-      if (size?.kind === 'span') window = size.text;
+      const binned = args[0] ? operand(c, args[0]) : undefined;
+      if (size?.kind === 'span' && binned?.kind === 'field' && TIME_COLUMNS.has(binned.field) && !bins) {
+        window = size.text;
+        bins = true;
+      } else computedKeys.push(textOf(env.q, k));
       o = { kind: 'other', text: textOf(env.q, k), reason: 'time bin' };
     } else {
       name = nameOf(k) ?? textOf(env.q, k);
@@ -651,7 +674,10 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     }
     keys.push(name);
     cols.set(name, o);
-    if (o.kind === 'field' && !o.fold) keyFields.add(name);
+    if (o.kind === 'field' && !o.fold) {
+      keyFields.add(name);
+      groupFields.push(o.field);
+    } else if (!(o.kind === 'other' && o.reason === 'time bin')) computedKeys.push(textOf(env.q, k));
   }
   const fns: string[] = [];
   for (const a of aggItems) {
@@ -672,11 +698,13 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     name = name ?? aggregateColumnName(fn, firstArg);
     fns.push(fn || textOf(env.q, call));
     const args = call.kind === 'FunctionCallExpression' ? listItems(child(call, 'ExpressionList')) : [];
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length } } : {}) });
+    const second = args[1] ? operand(c, args[1]) : undefined;
+    const size = second?.kind === 'value' && typeof second.value === 'number' ? { size: second.value } : {};
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length, ...size } } : {}) });
   }
   const wasRows = s.phase === 'rows';
-  startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', keys, textOf(env.q, op), spanOf(env, op));
-  if (wasRows && s.aggregation && window) s.aggregation = { ...s.aggregation, window };
+  startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', groupFields, textOf(env.q, op), spanOf(env, op));
+  if (wasRows && s.aggregation) s.aggregation = { ...s.aggregation, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window } : {}), ...(bins ? { bins } : {}) };
   s.groupKeys = wasRows || s.phase === 'aggregated' ? new Set([...keyFields].filter((k) => wasRows || s.groupKeys.has(k))) : new Set();
   s.columns = cols;
   s.outputs = new Map();

@@ -52,6 +52,8 @@ export interface KqlRuleInput {
   readonly facts?: Readonly<Record<string, unknown>>;
   readonly outputFields?: readonly OutputField[];
   readonly diagnostics?: readonly Diagnostic[];
+  /** The span of data each run reads (Sentinel queryPeriod): the window of a threshold when the query states none. */
+  readonly queryPeriod?: string;
   /** Result-count trigger (Sentinel triggerOperator / triggerThreshold) when it is not "more than 0". */
   readonly trigger?: { readonly op: 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne'; readonly value: number; readonly window?: string };
 }
@@ -78,13 +80,14 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
 
   // aggregation: the query's own, then the result-count trigger
   let aggregation: Aggregation | undefined = low.aggregation;
-  const window = low.timeFilters.find((t) => t.window)?.window;
+  const window = low.timeFilters.find((t) => t.window)?.window ?? input.queryPeriod;
   const missing: MissingPart[] = [...low.missing];
   if (aggregation && !aggregation.window && window) aggregation = { ...aggregation, window };
   if (input.trigger) {
     const threshold = { op: input.trigger.op, value: input.trigger.value, of: 'result count' };
     if (!aggregation) aggregation = { function: 'count', groupBy: [], threshold, ...(input.trigger.window ?? window ? { window: input.trigger.window ?? window } : {}), text: `alert when the result count ${input.trigger.op} ${input.trigger.value}` };
-    else if (!aggregation.threshold) aggregation = { ...aggregation, threshold };
+    // over an aggregated or joined query the result rows are groups or pairs: the trigger counts those, not events
+    else if (!aggregation.threshold) missing.push({ kind: 'aggregation', text: `result count ${input.trigger.op} ${input.trigger.value}`, reason: 'aggregation: the rule alerts only when the number of result rows (groups or pairs) passes its trigger threshold' });
     else missing.push({ kind: 'aggregation', text: `result count ${input.trigger.op} ${input.trigger.value}`, reason: 'aggregation: the rule alerts only when the number of result rows passes its trigger threshold' });
   }
 

@@ -176,6 +176,7 @@ export function sentinelRuleInput(y: Readonly<Record<string, unknown>>, ctx: Sen
     facts,
     outputFields,
     diagnostics: diags,
+    ...(str('queryPeriod') ? { queryPeriod: str('queryPeriod')! } : {}),
     ...(trigger ? { trigger } : {}),
   };
   return input;

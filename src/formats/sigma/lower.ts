@@ -146,7 +146,8 @@ function lowerAggregation(a: CondAggregation, text: string, timeframe: string | 
     case 'aggregate':
       return {
         aggregation: {
-          function: a.field ? `${a.fn}(${a.field})` : `${a.fn}()`,
+          // v1 `count(field)` counts the distinct values of the field (Sigma v2 `value_count`)
+          function: a.field ? `${a.fn === 'count' ? 'value_count' : a.fn}(${a.field})` : `${a.fn}()`,
           groupBy: a.groupBy ? [a.groupBy] : [],
           ...(timeframe ? { window: timeframe } : {}),
           threshold: { op: AGG_OPS[a.op]!, value: a.value, ...(a.field ? { of: a.field } : {}) },

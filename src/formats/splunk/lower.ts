@@ -190,7 +190,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     for (const p of parts) {
       const t = threshold(p, lang);
       if (t) {
-        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, threshold: t.threshold, text: input.source(at), span: input.span(at) };
+        // the function is the aggregate the threshold compares (`dc(user)`), not the command's first one
+        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, function: t.threshold.of ?? aggregation.function, threshold: t.threshold, text: input.source(at), span: input.span(at) };
         else missing.push({ text: input.source(p.at), reason: 'aggregate: a further threshold on an aggregate', span: input.span(p.at) });
         continue;
       }
@@ -248,7 +249,13 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
         const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy: c.by, ...(timeRange.find((t) => t.startsWith('span=')) ? { window: timeRange.find((t) => t.startsWith('span='))!.slice(5) } : {}), text: input.source(c.at), span: input.span(c.at) };
+        // groups: the keys' event fields; `_time` with a span is the window's bins (a span without `_time` among the
+        // keys buckets nothing); other keys are computed values
+        const span = timeRange.find((t) => t.startsWith('span='))?.slice(5);
+        const timeBins = span !== undefined && c.by.includes('_time');
+        const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
+        const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text });

@@ -267,7 +267,7 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
     if (c.kind === 'pred' && c.op === 'is_not_null') continue; // the presence a `!=` needs
     const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
     if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number' && s.aggregation && !s.aggregation.threshold) {
-      s.aggregation = { ...s.aggregation, ...(agg.fn !== 'expression' ? { function: agg.fn } : {}), threshold: { op: c.op, value: c.values[0], of: c.field }, text: `${s.aggregation.text ?? ''} | where ${text}` };
+      s.aggregation = { ...s.aggregation, function: agg.call ?? agg.text, threshold: { op: c.op, value: c.values[0], of: c.field }, text: `${s.aggregation.text ?? ''} | where ${text}` };
       continue;
     }
     s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: c.kind === 'pred' && agg?.kind === 'agg' ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
@@ -278,18 +278,25 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   const cols = new Map<string, Operand>();
   const keys: string[] = [];
   const keyFields = new Set<string>();
+  // what the aggregation groups by: the keys' event fields; a time bucket is the window (in bins), others computed
+  const groupFields: string[] = [];
+  const computedKeys: string[] = [];
   let window: string | undefined;
   for (const k of c.by) {
     const name = k.name ?? textOf(env, k.expr.at);
     let o = derived(env, s, k, 'STATS ... BY');
     if (k.expr.type === 'call' && BUCKET_FUNCTIONS.has(k.expr.name)) {
       const span = k.expr.args.find((a) => a.type === 'timespan');
-      if (span) window = textOf(env, span.at);
+      if (span && !window) window = textOf(env, span.at);
+      else computedKeys.push(name);
       o = { kind: 'other', text: name, reason: `derived: time bucket ${clip(textOf(env, k.expr.at), 60)}` };
-    }
+    } else if (!(o.kind === 'field' && !o.fold)) computedKeys.push(name);
     keys.push(name);
     cols.set(name, o);
-    if (o.kind === 'field' && !o.fold) keyFields.add(name);
+    if (o.kind === 'field' && !o.fold) {
+      keyFields.add(name);
+      groupFields.push(o.field);
+    }
   }
   const fns: string[] = [];
   for (const a of c.aggs) {
@@ -297,13 +304,15 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
     const fn = a.expr.type === 'call' ? a.expr.name : 'expression';
     operand(exprEnv(env, s), a.expr);
     fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at) });
+    const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !a.filter ? a.expr.args[0] : undefined;
+    const call = a.expr.type === 'call' && a.expr.star && !a.filter ? fn : arg?.type === 'field' ? `${fn}(${arg.name})` : undefined;
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call ? { call } : {}) });
   }
   const text = clip(textOf(env, c.at), 2000);
   const span = spanOf(env.ctx, c.at);
   const fn = fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'stats';
   const wasRows = s.phase === 'rows';
-  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: keys, ...(window ? { window } : {}), text, span };
+  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window, bins: true } : {}), text, span };
   if (c.inline) {
     // INLINE STATS adds the aggregates to every row: rows stay the source's events
     for (const [k, v] of cols) if (v.kind === 'agg') s.columns.set(k, v);

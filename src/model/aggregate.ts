@@ -1,0 +1,99 @@
+/**
+ * What a threshold aggregation counts, read from the model's `Aggregation`: the kind of count, the event field it
+ * counts, the group-by keys, the window and the threshold. One reading serves two readers: the hunt counts the
+ * events by it (`src/hunt/aggregate.ts`), and `buildLogic` calls a rule whose threshold aggregation reads fully
+ * complete, as a multi-event rule whose every side is expressed is complete.
+ *
+ * Counted (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`, Splunk `count`; `count(f)`
+ * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
+ * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`), with a
+ * threshold "more than" or "at least". "Exactly N" and "fewer than N" are decided only when the window closes, so
+ * they are not counted as events arrive; nor are other functions (sum, avg, temporal correlations), several
+ * functions at once, or a window that cannot be read. Those keep the rule partial, with the reason.
+ */
+import type { Operator } from './expr.ts';
+import type { Aggregation } from './rule.ts';
+
+export type AggregateKind = 'count' | 'distinct';
+
+/** Function name (lower-case, without arguments) → what is counted. */
+export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
+  count: 'count',
+  event_count: 'count',
+  dcount: 'distinct',
+  dc: 'distinct',
+  distinct_count: 'distinct',
+  count_distinct: 'distinct',
+  value_count: 'distinct',
+  cardinality: 'distinct',
+};
+
+/** Threshold operators decided as events arrive (the count only grows within a window). */
+const DECIDED_AS_EVENTS_ARRIVE: ReadonlySet<Operator> = new Set(['gt', 'ge']);
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Window units as the languages write them (`5m`, `15 minutes`, `1h`, `PT5M` below); months and years vary. */
+const UNITS: Readonly<Record<string, number>> = {
+  s: SECOND, sec: SECOND, secs: SECOND, second: SECOND, seconds: SECOND,
+  m: MINUTE, min: MINUTE, mins: MINUTE, minute: MINUTE, minutes: MINUTE,
+  h: HOUR, hr: HOUR, hrs: HOUR, hour: HOUR, hours: HOUR,
+  d: DAY, day: DAY, days: DAY,
+  w: 7 * DAY, week: 7 * DAY, weeks: 7 * DAY,
+};
+
+/** Window length in milliseconds; undefined when there is none (or it cannot be read). */
+export function windowMs(w: string | undefined): number | undefined {
+  if (!w) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(w);
+  const unit = m && m[2] !== 'M' ? UNITS[m[2]!.toLowerCase()] : undefined; // `1M`: a month
+  if (m && unit !== undefined) return Number(m[1]) * unit;
+  // ISO 8601 durations: days before the `T`, hours, minutes and seconds after it (`P1M` is a month)
+  const iso = /^P(?:(\d+)D|T(\d+)([HMS]))$/i.exec(w.trim());
+  if (iso?.[1]) return Number(iso[1]) * DAY;
+  if (iso?.[2]) return Number(iso[2]) * UNITS[iso[3]!.toLowerCase()]!;
+  return undefined;
+}
+
+/** How a threshold aggregation is counted. */
+export interface AggregatePlan {
+  readonly kind: AggregateKind;
+  /** The event field counted: distinct values of it, or (count) events where it is present. */
+  readonly of?: string;
+  readonly groupBy: readonly string[];
+  readonly windowMs?: number;
+  /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
+  readonly bins?: boolean;
+  readonly op: Operator;
+  readonly value: number;
+}
+
+/** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
+const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
+
+/**
+ * A plan for the aggregation's threshold, or the reason it cannot be counted. `exact`: also require the threshold
+ * to be decided as events arrive (more than / at least), which the model's completeness asks; the hunt also counts
+ * "exactly N", firing when the count reaches N.
+ */
+export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}): AggregatePlan | { unsupported: string } {
+  if (a.sides?.length) return { unsupported: `multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides): events of the sides are not paired on their keys by the hunt` };
+  if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
+  const fn = a.function ?? 'count';
+  const m = FUNCTION.exec(fn);
+  const kind = m ? AGGREGATE_FUNCTIONS[m[1]!.toLowerCase()] : undefined;
+  if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
+  const of = m[2] || undefined;
+  if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
+  const variable = [...(of ? [of] : []), ...a.groupBy].find((f) => /^[$#]/.test(f));
+  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
+  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
+  const ops = opts.exact ? DECIDED_AS_EVENTS_ARRIVE : new Set<Operator>([...DECIDED_AS_EVENTS_ARRIVE, 'eq']);
+  if (!ops.has(a.threshold.op)) return { unsupported: `threshold ${a.threshold.op} ${a.threshold.value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
+  const w = windowMs(a.window);
+  if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
+  const bins = a.bins && w !== undefined ? { bins: true } : {};
+  return { kind, ...(of ? { of } : {}), groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, op: a.threshold.op, value: a.threshold.value };
+}
