@@ -153,6 +153,30 @@ describe('aggregations', () => {
   });
 });
 
+describe('KQL thresholds in a hunt', () => {
+  it('a distinct count per user in hourly bins fires when one bin holds three places; the same three across two bins do not', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-kqlthr-'));
+    writeFileSync(path.join(dir, 'places.kql'), 'AppSignins | where Result == "ok" | summarize Places = dcount(City) by Who, bin(TimeGenerated, 1h) | where Places >= 3\n');
+    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
+    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
+    assert.equal(res.rules[0]!.logic.completeness, 'complete');
+    const engine = new HuntEngine(res.rules, { all: true });
+    const at = (h: number, m: number) => `2024-05-01T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
+    const ev = (who: string, city: string, t: string, result = 'ok') => JSON.stringify({ Who: who, City: city, Result: result, TimeGenerated: t });
+    const lines = [
+      // ann: three places within 10:00-11:00 (one repeated, one failed sign-in that does not count)
+      ev('ann', 'Oslo', at(10, 5)), ev('ann', 'Oslo', at(10, 6)), ev('ann', 'Rome', at(10, 30), 'fail'), ev('ann', 'Lima', at(10, 40)), ev('ann', 'Pune', at(10, 50)),
+      // bob: three places within 40 minutes, but across the 11:00 bin boundary
+      ev('bob', 'Oslo', at(10, 40)), ev('bob', 'Lima', at(10, 50)), ev('bob', 'Pune', at(11, 20)),
+    ];
+    const hits: Hit[] = [];
+    await hunt(engine, [file('signins.jsonl', lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+    const agg = hits.filter((h) => h.type === 'aggregate').map((h) => `${h.rule.title} ${h.count}`);
+    assert.deepEqual(agg, ['places 3']); // a sliding hour would also fire for bob
+    assert.match(hits.find((h) => h.type === 'aggregate')!.group ?? '', /"ann"/);
+  });
+});
+
 describe('partial rules', () => {
   it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits, an aggregation without a threshold too', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-partial-'));
