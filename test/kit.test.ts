@@ -24,6 +24,7 @@ import { opaque, or, pred } from '../src/model/expr.ts';
 import { buildLogic } from '../src/model/lowering.ts';
 import { renderExpr } from '../src/model/render.ts';
 import type { Aggregation, RuleRecord } from '../src/model/rule.ts';
+import { describeCount } from '../src/model/aggregate.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
 
 const SRC = { repository: 'fixture/repo', commit: 'abc123', licence: 'MIT', urlBase: 'https://example.com/blob/abc123/' };
@@ -163,6 +164,10 @@ describe('record builder', () => {
       const l = buildLogic({ stages: [], condition: cond, aggregation });
       assert.deepEqual([l.completeness, l.missing], ['complete', []], aggregation.function);
     }
+    // pages say how it is counted
+    assert.equal(describeCount({ function: 'dcount(user)', groupBy: ['src'], window: '1h', bins: true, threshold: { op: 'ge', value: 10, of: 'Users' } }), 'alerts when at least 10 distinct user values are seen per src within one 1h bin');
+    assert.equal(describeCount({ function: 'count', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'alerts when more than 5 matching events are seen over the whole run');
+    assert.equal(describeCount({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } }), undefined);
     // each of these keeps the rule partial, with what could not be read
     const partial: [Aggregation, RegExp][] = [
       [{ function: 'count', groupBy: [], threshold: { op: 'lt', value: 3 } }, /decided only when the window closes/],

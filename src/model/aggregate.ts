@@ -97,3 +97,18 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   const bins = a.bins && w !== undefined ? { bins: true } : {};
   return { kind, ...(of ? { of } : {}), groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, op: a.threshold.op, value: a.threshold.value };
 }
+
+const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly' };
+
+/**
+ * How a threshold aggregation is counted, in words, for pages (`alerts when at least 3 distinct City values are
+ * seen per Who within one 1h bin`); undefined when it is not counted.
+ */
+export function describeCount(a: Aggregation): string | undefined {
+  const p = planAggregation(a);
+  if ('unsupported' in p) return undefined;
+  const what = p.kind === 'distinct' ? `distinct ${p.of} values` : p.of ? `events with ${p.of}` : 'matching events';
+  const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
+  const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
+  return `alerts when ${OP_WORDS[p.op]} ${p.value} ${what} are seen${per}${within}`;
+}
