@@ -161,7 +161,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   const required = new Set<string>();
   const absent = new Set<string>();
   const thresholds: Threshold[] = [];
-  let outcomeThreshold: (Threshold & { fn: string }) | undefined;
+  let outcomeThreshold: (Threshold & { fn: string; call: string; arg?: FieldNode }) | undefined;
   if (condSec) {
     for (const c of flattenAnd(condSec.expr)) {
       const x = c.type === 'group' ? c.expr : c;
@@ -187,7 +187,8 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
         const value = outcome!.assignments.find((a) => a.name === name)!.value;
         // an outcome that aggregates the matched events, compared with a number: the rule's threshold (when no #count is)
         if (x.right.type === 'number' && value.type === 'call' && OUTCOME_AGGREGATES.has(value.name) && !outcomeThreshold) {
-          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' ') };
+          const arg = value.args.length === 1 && value.args[0]!.type === 'field' ? value.args[0] : undefined;
+          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' '), call: value.name, ...(arg ? { arg } : {}) };
           continue;
         }
         missing.push({ text: slice(x.at), reason: `outcome: a condition on the outcome variable $${x.left.name}, computed over the matched events`, span: span(ctx, x.at) });
@@ -225,18 +226,31 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   for (const v of udmVars) if (absent.has(v) && !multi) missing.push({ text: `!$${v}`, reason: `correlation: the rule needs $${v} to be absent` });
 
   // aggregation
-  const groupBy = (match?.keys ?? []).map((k) => (k.type === 'var' ? `$${k.name}` : `$${k.variable}.${fieldPath(k)}`));
+  // in a rule over one event variable, a key or counted placeholder bound to a field of that variable is the event
+  // field, unless the field is repeated (YARA-L unnests it, one value per element); others stay rule variables
+  const single = !multi && udmVars.length === 1 ? udmVars[0] : undefined;
+  const eventField = (f: FieldNode): string | undefined => (f.variable === single && repeatedPrefixes(fieldPath(f)).length === 0 ? fieldPath(f) : undefined);
+  const placeholderAsField = (ph: string): string | undefined => {
+    const fs = bindings.get(ph);
+    return fs?.length && !computed.has(ph) && fs.every((f) => f.variable === single) ? eventField(fs[0]!) : undefined;
+  };
+  const groupBy = (match?.keys ?? []).map((k) => (k.type === 'var' ? (placeholderAsField(k.name) ?? `$${k.name}`) : (eventField(k) ?? `$${k.variable}.${fieldPath(k)}`)));
   if (outcomeThreshold && thresholds.length) missing.push({ text: outcomeThreshold.text, reason: `outcome: a condition on the outcome variable ${outcomeThreshold.of} (${outcomeThreshold.fn}) over the matched events` });
   const first = thresholds[0] ?? outcomeThreshold;
   let aggregation: Aggregation | undefined;
   if (match || first || multi) {
     const firstOf = first?.of.slice(1);
-    const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeThreshold.fn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${first.of.replace('#', '$')})`) : 'match';
+    const counted = firstOf ? (placeholderAsField(firstOf) ?? `$${firstOf}`) : '';
+    // an outcome aggregate of one event field (`count_distinct($e.metadata.product_event_type)`) names that field
+    const outcomeArg = outcomeThreshold?.arg ? eventField(outcomeThreshold.arg) : undefined;
+    const outcomeFn = outcomeThreshold ? (outcomeArg ? `${outcomeThreshold.call}(${outcomeArg})` : outcomeThreshold.fn) : '';
+    const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeFn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${counted})`) : 'match';
     const m = first ? COMPARE_OPS[first.op] : undefined;
     aggregation = {
       function: fn,
       groupBy,
       ...(match?.window ? { window: match.window.slide ? `${match.window.duration} ${match.window.slide.direction} $${match.window.slide.pivot}` : match.window.duration } : {}),
+      ...(match?.window?.kind === 'by' && !match.window.slide ? { bins: true } : {}), // tumbling
       ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
       ...(multi ? { rules: udmVars.filter((v) => !absent.has(v)).map((v) => `$${v}`) } : {}),
       text: [match ? slice(match.at) : '', ...(thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).map((t) => `condition: ${t.text}`)].filter(Boolean).join('\n'),
