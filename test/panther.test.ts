@@ -126,6 +126,33 @@ describe('panther Python bodies', () => {
     if (r.logic.condition) assert.match(renderExpr(r.logic.condition), /^eventSource eq "iam\.amazonaws\.com"/);
     assert.ok(file('rules/with_python.yml').dependsOn?.includes('rules/with_python.py'));
   });
+  test('Threshold: a count of matches per dedup string within DedupPeriodMinutes; an f-string of fields groups by them', async () => {
+    const r = rule('threshold_fields');
+    const a = r.logic.aggregation!;
+    assert.deepEqual([a.function, a.groupBy, a.window, a.threshold], ['count', ['recipientAccountId', 'awsRegion'], '30m', { op: 'ge', value: 5, of: 'rule matches' }]);
+    assert.equal(r.logic.completeness, 'complete');
+    // a title() built by a helper: the dedup string is computed, the rule partial with that reason (default 60m)
+    const t = rule('threshold_title');
+    assert.deepEqual([t.logic.aggregation?.computedKeys, t.logic.aggregation?.window], [['title()'], '60m']);
+    assert.equal(t.logic.completeness, 'partial');
+    assert.match(t.logic.missing.map((m) => m.reason).join('\n'), /group-by key title\(\) is a value the rule computes/);
+    // without a Threshold above 1 there is no aggregation
+    assert.equal(rule('with_python').logic.aggregation, undefined);
+    // the hunt alerts at the fifth denied call of one account and region within 30 minutes, not before
+    const { HuntEngine } = await import('../src/hunt/engine.ts');
+    const { hunt } = await import('../src/hunt/session.ts');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-panther-threshold-'));
+    const at = (m: number) => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString();
+    const call = (region: string, m: number) => JSON.stringify({ p_log_type: 'AWS.CloudTrail', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', errorCode: 'AccessDenied', recipientAccountId: '111', awsRegion: region, eventTime: at(m) });
+    // four in eu-north-1 and one in us-east-1 within ten minutes: no alert; the fifth in eu-north-1 at 20 minutes: one
+    const lines = [call('eu-north-1', 0), call('eu-north-1', 2), call('us-east-1', 3), call('eu-north-1', 5), call('eu-north-1', 9), call('eu-north-1', 20)];
+    writeFileSync(path.join(dir, 'ct.jsonl'), lines.join('\n') + '\n');
+    const hits: { type: string; rule: RuleRecord; count?: number; pos: { line?: number } }[] = [];
+    await hunt(new HuntEngine([r], { all: true }), [path.join(dir, 'ct.jsonl')], { onHit: (h) => hits.push(h as never) });
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => [h.count, h.pos.line]), [[5, 6]]);
+  });
 });
 
 describe('panther YAML detections', () => {

@@ -7,7 +7,7 @@ import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts'
 import { and, type Expr } from '../../model/expr.ts';
 import { buildLogic, noLogic } from '../../model/lowering.ts';
 import { slugify } from '../../model/facts.ts';
-import type { BodyFile, LogSource, Logic, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
+import type { Aggregation, BodyFile, LogSource, Logic, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { ruleRecord, ruleSource } from '../record.ts';
 import { readSourceText } from '../io.ts';
@@ -165,7 +165,9 @@ async function ruleLogic(
     diagnostics.push(...m.diagnostics);
     stages.push({ kind: 'condition', label: 'Detection', ...slice(['Detection']), expr: m.expr });
     const condition = inline ? and(inline, m.expr) : m.expr;
-    return buildLogic({ stages, condition, outputFields: alertContextFields(v['AlertContext']), parser: PARSER_YAML_DETECTION });
+    const key: DedupKey = v['GroupBy'] !== undefined ? { kind: 'computed', by: 'GroupBy' } : v['AlertTitle'] !== undefined ? { kind: 'computed', by: 'AlertTitle' } : { kind: 'none' };
+    const aggregation = matchThreshold(v, key);
+    return buildLogic({ stages, condition, ...(aggregation ? { aggregation } : {}), outputFields: alertContextFields(v['AlertContext']), parser: PARSER_YAML_DETECTION });
   }
   const filename = asString(v['Filename']);
   if (!filename) {
@@ -191,13 +193,41 @@ async function ruleLogic(
   diagnostics.push(...low.diagnostics);
   dependsOn.push(...low.dependsOn.filter((d) => !dependsOn.includes(d)));
   const condition = low.condition ? (inline ? and(inline, low.condition) : low.condition) : undefined;
+  const aggregation = type === 'policy' ? undefined : matchThreshold(v, low.dedupKey);
   return buildLogic({
     ...low,
     stages: [...stages, ...low.stages],
     condition,
+    ...(aggregation ? { aggregation } : {}),
     parser: PARSER_PYTHON,
     note: type === 'policy' ? 'A policy checks a resource configuration: the condition is what a COMPLIANT resource satisfies (policy() returns True); an alert is raised when it does not hold.' : undefined,
   });
+}
+
+type DedupKey = { readonly kind: 'none' } | { readonly kind: 'fields'; readonly fields: readonly string[] } | { readonly kind: 'computed'; readonly by: string };
+
+/** Panther's default deduplication period, in minutes. */
+const DEFAULT_DEDUP_MINUTES = 60;
+
+/**
+ * `Threshold: N` (N > 1): Panther alerts once N events that match the rule share a dedup string within the
+ * deduplication period (`DedupPeriodMinutes`, 60 by default), so the rule is a count per dedup string. The dedup
+ * string is dedup()'s value, else title()'s, else the rule's id (one group): group-by fields when the function
+ * returns event fields as they are (`f"{account}:{region}"`), a computed key otherwise (the rule then stays
+ * partial, with that reason).
+ */
+function matchThreshold(v: Record<string, unknown>, key: DedupKey): Aggregation | undefined {
+  const n = typeof v['Threshold'] === 'number' ? v['Threshold'] : Number(asString(v['Threshold']));
+  if (!Number.isInteger(n) || n <= 1) return undefined;
+  const minutes = typeof v['DedupPeriodMinutes'] === 'number' ? v['DedupPeriodMinutes'] : DEFAULT_DEDUP_MINUTES;
+  return {
+    function: 'count',
+    groupBy: key.kind === 'fields' ? key.fields : [],
+    ...(key.kind === 'computed' ? { computedKeys: [key.by] } : {}),
+    window: `${minutes}m`,
+    threshold: { op: 'ge', value: n, of: 'rule matches' },
+    text: `Threshold: ${n} matches with the same dedup string (${key.kind === 'none' ? 'the rule id' : key.kind === 'fields' ? key.fields.join(', ') : key.by}) within DedupPeriodMinutes: ${minutes}`,
+  };
 }
 
 /** Names of the objects mocked by the spec's Tests (`Mocks: [{objectName, returnValue}]`). */

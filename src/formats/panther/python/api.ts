@@ -40,6 +40,11 @@ export interface PythonLowering extends FullLowering {
   /** Fields used by title() and dedup(), when statically known. */
   readonly titleFields: readonly string[];
   readonly dedupFields: readonly string[];
+  /**
+   * What alerts are grouped by (the dedup string): dedup()'s value, else title()'s, else the rule's id (none).
+   * Fields when the function returns event fields as they are (one, or an f-string of them); `computed` otherwise.
+   */
+  readonly dedupKey: { readonly kind: 'none' } | { readonly kind: 'fields'; readonly fields: readonly string[] } | { readonly kind: 'computed'; readonly by: 'dedup()' | 'title()' };
   readonly diagnostics: readonly Diagnostic[];
   /** Helper / data-model files whose code was used, for incremental builds. */
   readonly dependsOn: readonly string[];

@@ -16,7 +16,7 @@ import { loadModule, type ModuleInfo } from './module.ts';
 import { outputFieldsOf } from './outputs.ts';
 import { field, spanOf } from './parser.ts';
 import { EMPTY_REPO, loadRepoState } from './repo.ts';
-import { treeExpr, truthy, type FuncRef } from './values.ts';
+import { fieldName, treeExpr, truthy, type AV, type FuncRef } from './values.ts';
 
 export type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
 
@@ -44,7 +44,7 @@ export async function lowerPythonRule(input: LowerPythonInput, ctx: PythonRepoCo
     return await lowerUnsafe(input, ctx, mod);
   } catch (e) {
     const d: Diagnostic = GeneralDiagnostics.crash(input.file, e);
-    return { missing: [{ kind: 'code', text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], diagnostics: [d], dependsOn: [] };
+    return { missing: [{ kind: 'code', text: input.file, reason: `internal error in the Python lowering: ${d.message}` }], stages: [], outputFields: [], titleFields: [], dedupFields: [], dedupKey: { kind: 'none' }, diagnostics: [d], dependsOn: [] };
   } finally {
     mod?.parsed.root.tree.delete();
   }
@@ -90,6 +90,7 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod:
   let outputFields: OutputField[] = [];
   let titleFields: string[] = [];
   let dedupFields: string[] = [];
+  let dedupKey: PythonLowering['dedupKey'] = { kind: 'none' };
   for (const name of OUTPUT_FUNCTIONS) {
     const fn = fnOf(name);
     if (!fn) continue;
@@ -104,14 +105,35 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod:
     }
     if (name === 'title') titleFields = reads;
     if (name === 'dedup') dedupFields = reads;
+    // the dedup string: dedup() when defined, else title() (OUTPUT_FUNCTIONS lists title first)
+    if (name === 'title' || name === 'dedup') {
+      const fields = keyFields(tree?.t === 'leaf' ? tree.v : undefined);
+      dedupKey = fields ? { kind: 'fields', fields } : { kind: 'computed', by: `${name}()` };
+    }
     stages.push({ kind: 'output', label: `${name}()`, text: fn.node.text, span: spanOf(input.file, fn.node), detail });
   }
 
   const dependsOn = [...L.deps].filter((d) => d !== input.file).sort();
-  return { ...(condition ? { condition } : {}), missing, stages, outputFields, titleFields, dedupFields, diagnostics, dependsOn };
+  return { ...(condition ? { condition } : {}), missing, stages, outputFields, titleFields, dedupFields, dedupKey, diagnostics, dependsOn };
 }
 
 /** Run an entry function with its first parameter bound to the event. */
+/**
+ * The event fields a dedup string is made of, when it is one field as it is (or `str()` of it), or an f-string
+ * whose every interpolation is such a field: the strings are equal when the fields are (short of a value holding
+ * the text between two interpolations). Undefined for anything else.
+ */
+function keyFields(v: AV | undefined): string[] | undefined {
+  const plain = (x: AV): string | undefined =>
+    x.k === 'field' && !x.fn && (!x.derived || x.derived.steps.every((s) => s.fn === 'str')) && x.path.length > 0 && !x.path.includes('') ? fieldName(x) : undefined;
+  if (!v) return undefined;
+  const one = plain(v);
+  if (one) return [one];
+  if (v.k !== 'opaque' || !v.parts?.length) return undefined;
+  const fields = v.parts.map(plain);
+  return fields.every((f) => f !== undefined) ? [...new Set(fields as string[])] : undefined;
+}
+
 function runEntry(L: Lowerer, fn: FuncRef) {
   const params = field(fn.node, 'parameters');
   const first = params?.namedChildren.find((p) => p !== null && p.type !== 'comment');

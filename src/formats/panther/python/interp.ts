@@ -104,12 +104,14 @@ export class Lowerer implements LowererApi {
       case 'concatenated_string': {
         const s = stringValue(n);
         if (s !== undefined) return constAV(s);
+        const parts: AV[] = [];
         for (const i of n.descendantsOfType('interpolation')) {
           const e = i && field(i, 'expression');
-          if (e) this.eval(e, scope); // records the fields it reads
+          if (e) parts.push(this.eval(e, scope)); // records the fields it reads
         }
         const prefix = n.descendantsOfType('string_start')[0]?.text.toLowerCase() ?? '';
-        return this.op(scope, n, prefix.includes('b') ? 'byte string' : 'f-string built from run-time values');
+        if (prefix.includes('b')) return this.op(scope, n, 'byte string');
+        return { ...(this.op(scope, n, 'f-string built from run-time values') as Extract<AV, { k: 'opaque' }>), parts };
       }
       case 'integer':
         return constAV(parseInteger(n.text));

@@ -48,7 +48,8 @@ export type AV =
   | { readonly k: 'extern'; readonly module: string; readonly name: string }
   /** A method bound to its object, awaiting the call. */
   | { readonly k: 'method'; readonly self: AV; readonly name: string }
-  | { readonly k: 'opaque'; readonly text: string; readonly reason: string; readonly span?: Span };
+  /** `parts`: an f-string's interpolated values, in order, with the text between them (kept for dedup keys). */
+  | { readonly k: 'opaque'; readonly text: string; readonly reason: string; readonly span?: Span; readonly parts?: readonly AV[] };
 
 /** A decision tree of values (the paths through a function body). `none` marks an unreachable path. */
 export type Tree =
