@@ -121,12 +121,13 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod:
 /**
  * The event fields a dedup string is made of, when it is one field as it is (or `str()` of it), or an f-string
  * whose every interpolation is such a field: the strings are equal when the fields are (short of a value holding
- * the text between two interpolations). Undefined for anything else.
+ * the text between two interpolations); none for a constant string. Undefined for anything else.
  */
 function keyFields(v: AV | undefined): string[] | undefined {
   const plain = (x: AV): string | undefined =>
     x.k === 'field' && !x.fn && (!x.derived || x.derived.steps.every((s) => s.fn === 'str')) && x.path.length > 0 && !x.path.includes('') ? fieldName(x) : undefined;
   if (!v) return undefined;
+  if (v.k === 'const') return []; // one string for every event: one group
   const one = plain(v);
   if (one) return [one];
   if (v.k !== 'opaque' || !v.parts?.length) return undefined;
