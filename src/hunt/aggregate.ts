@@ -18,6 +18,9 @@ export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attrib
 interface Group {
   times: number[];
   values: string[];
+  /** With bins: the bin counted now, and whether it has fired (a bin is one result row: it alerts once). */
+  bin?: number;
+  fired?: boolean;
 }
 
 /** Counts of one aggregating rule, per group key. */
@@ -27,11 +30,15 @@ export class AggregateState {
 
   /** Add one selected event; returns the count when the threshold is passed (the group then starts again). */
   add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number } | undefined {
-    const keys = this.plan.groupBy.map((f) => JSON.stringify(resolve(event, f) ?? null));
-    if (this.plan.bins) keys.push(String(Math.floor(time / this.plan.windowMs!))); // the bin is part of the group
-    const key = keys.join('|');
+    const key = this.plan.groupBy.map((f) => JSON.stringify(resolve(event, f) ?? null)).join('|');
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = { times: [], values: [] }));
+    if (this.plan.bins) {
+      // fixed bins (events in time order): a new bin starts the group again; a bin that fired stays quiet
+      const bin = Math.floor(time / this.plan.windowMs!);
+      if (g.bin !== bin) Object.assign(g, { times: [], values: [], bin, fired: false });
+      else if (g.fired) return undefined;
+    }
     const counted = this.plan.of ? resolve(event, this.plan.of) : '';
     if (this.plan.kind === 'count' && (counted === undefined || counted === null)) return undefined;
     g.times.push(time);
@@ -46,7 +53,8 @@ export class AggregateState {
     }
     const count = this.plan.kind === 'count' ? g.times.length : new Set(g.values).size;
     if (passes(count, this.plan.op, this.plan.value)) {
-      this.groups.delete(key);
+      if (this.plan.bins) Object.assign(g, { times: [], values: [], fired: true });
+      else this.groups.delete(key);
       return { key, count };
     }
     return undefined;
