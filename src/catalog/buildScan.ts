@@ -139,7 +139,7 @@ export function scanner(workers?: number, early = false): Scanner {
   };
 
   if (early && count > 0) {
-    pool = createScanPool(count, jobQueue);
+    pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
     released = true;
   }
   return {
@@ -157,7 +157,7 @@ export function scanner(workers?: number, early = false): Scanner {
       }
       filesQueued += plan.changed.length;
       if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
-        pool = createScanPool(count, jobQueue);
+        pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
         released = true;
       }
       if (released) wake();
