@@ -4,7 +4,7 @@
  * parsing the 47 MB bundle.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.ts';
 import { ATTACK_DATA_FORMAT } from './attackFacts.ts';
@@ -43,11 +43,11 @@ export async function loadAttack(file: string, options: LoadAttackOptions = {}):
   const box: { bytes?: Buffer } = {};
   let stat: { size: number; mtimeMs: number };
   try {
-    stat = await fs.stat(file);
+    // read and parsed at once (no turn of the event loop until the index is made): with `fs.readFile`, which reads
+    // a large file in 512 KB turns, a build's building thread, busy parsing meanwhile, got the 47 MB bundle seconds
+    // later and parsed it at the build's busiest moment (see docs/performance.md)
+    stat = statSync(file);
     if (stat.size > MAX_BUNDLE_BYTES) throw new Error(`${stat.size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
-    // read at once: `fs.readFile` reads a large file in 512 KB turns of the event loop, and a build's building
-    // thread, busy parsing meanwhile, gave it a turn only now and then, so the 47 MB bundle arrived seconds later
-    // and was parsed at the build's busiest moment (see docs/performance.md)
     box.bytes = readFileSync(file);
   } catch (err) {
     throw new AttackLoadError([D.unreadable(file, err instanceof Error ? err.message : String(err))]);
@@ -57,7 +57,7 @@ export async function loadAttack(file: string, options: LoadAttackOptions = {}):
     : undefined;
   const cacheFile = options.cacheDir ? path.join(options.cacheDir, ATTACK_CACHE_FILE) : undefined;
   if (cacheFile && key) {
-    const cached = await readCache(cacheFile, key);
+    const cached = readCache(cacheFile, key);
     if (cached) return cached;
   }
   const json = bundleJson(box, file);
@@ -96,9 +96,9 @@ export async function loadLastGoodAttack(cacheDir: string): Promise<AttackIndex 
   }
 }
 
-async function readCache(cacheFile: string, key: CacheKey): Promise<AttackIndex | undefined> {
+function readCache(cacheFile: string, key: CacheKey): AttackIndex | undefined {
   try {
-    const json = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };
+    const json = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };
     const k = json.key;
     if (!k || k.format !== key.format || k.size !== key.size || k.mtimeMs !== key.mtimeMs || k.sha256 !== key.sha256) return undefined;
     return attackIndexFromJSON(json.data);

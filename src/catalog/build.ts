@@ -296,7 +296,9 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     const deferred = cold ? deferIndexes(db) : undefined;
     try {
       // An incremental build needs the ATT&CK bundle's key to tell what changed. A cold build compares with nothing:
-      // its parsing starts while the bundle loads (0.6 s), and nothing is written before the load has ended.
+      // nothing is written before the load has ended. The load reads and parses the bundle at once (0.6 s), here,
+      // while the scan worker starts and before any source is parsed: its 94 MB text and the parsed bundle are let
+      // go before the heaps of the parsers grow.
       let attackLoading: Promise<unknown> | undefined;
       if (attackChanged && cold) {
         attackLoading = needAttack();
