@@ -289,7 +289,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     // so a cold build uses a rollback journal (new pages are not journaled: a killed build still leaves the empty
     // catalog) when no other connection is open (the switch fails otherwise, and the build keeps the log).
     const journalled = cold && setJournalMode(db, 'delete');
-    const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
+    const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES, opts.outDir);
     db.exec('BEGIN IMMEDIATE');
     // a cold build fills empty tables: their secondary indexes are dropped and made again once the rows are in
     // (one sorted pass each instead of a B-tree insertion per row; the DDL is inside the build's transaction)
