@@ -134,6 +134,9 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     // DETWIKI_PROFILE_WORKERS=DIR writes each worker's CPU profile there (see docs/performance.md)
     const prof = process.env['DETWIKI_PROFILE_WORKERS'];
     const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    // DETWIKI_WORKER_IMPORT=FILE preloads a module into each worker (bench/memtrace.mjs: memory samples per thread)
+    const preload = process.env['DETWIKI_WORKER_IMPORT'];
+    if (preload) execArgv.push('--import', preload);
     const worker = new Worker(entry, { execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
     const slot: Slot = { worker, posted: [], dead: false, kept: false, retiring: false };
     slots.push(slot);
