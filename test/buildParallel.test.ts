@@ -94,4 +94,40 @@ describe('scan pool', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a worker that ran a job of a format it keeps hands a job of another format to a new worker', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    try {
+      // a stand-in worker: ends every job at once, telling its thread
+      const entry = path.join(dir, 'ends.mjs');
+      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const formats = ['kusto', 'kusto', 'sigma', 'sigma', 'kusto', 'sigma'] as const;
+      const ends = new Map<number, number>();
+      const queue: PendingJob[] = [];
+      let pool!: ReturnType<typeof createScanPool>;
+      await new Promise<void>((resolve, reject) => {
+        formats.forEach((format, i) =>
+          queue.push({
+            job: { id: i + 1, format, root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] },
+            onBatch: () => {},
+            resolve: (e) => {
+              ends.set(i + 1, e.thread);
+              if (ends.size === formats.length) resolve();
+            },
+            reject,
+          }),
+        );
+        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), (f) => f === 'kusto');
+      });
+      await pool.close();
+      const t = (id: number) => ends.get(id)!;
+      assert.equal(t(1), t(2), 'jobs of the kept format share their worker');
+      assert.notEqual(t(3), t(2), 'the next format runs in a new worker');
+      assert.equal(t(4), t(3));
+      assert.equal(t(5), t(4), 'a worker may start on another format, then take the kept one');
+      assert.notEqual(t(6), t(5));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

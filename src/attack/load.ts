@@ -4,13 +4,13 @@
  * parsing the 47 MB bundle.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.ts';
 import { ATTACK_DATA_FORMAT } from './attackFacts.ts';
 import { attackIndexFromJSON, buildAttackIndex } from './build.ts';
 import { AttackDiagnostics as D } from './diagnostics.ts';
-import { MAX_BUNDLE_BYTES, parseAttackBundle } from './stix.ts';
+import { MAX_BUNDLE_BYTES, readAttackBundle } from './stix.ts';
 import type { AttackIndex } from './types.ts';
 
 /** Name of the derived cache file inside `cacheDir`. */
@@ -40,27 +40,47 @@ interface CacheKey {
 
 /** Load a STIX bundle (`enterprise-attack.json`). Throws `AttackLoadError` when it is not a usable bundle. */
 export async function loadAttack(file: string, options: LoadAttackOptions = {}): Promise<AttackIndex> {
-  let bytes: Buffer;
+  const box: { bytes?: Buffer } = {};
   let stat: { size: number; mtimeMs: number };
   try {
-    stat = await fs.stat(file);
+    // read and parsed at once (no turn of the event loop until the index is made): with `fs.readFile`, which reads
+    // a large file in 512 KB turns, a build's building thread, busy parsing meanwhile, got the 47 MB bundle seconds
+    // later and parsed it at the build's busiest moment (see docs/performance.md)
+    stat = statSync(file);
     if (stat.size > MAX_BUNDLE_BYTES) throw new Error(`${stat.size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
-    bytes = await fs.readFile(file);
+    box.bytes = readFileSync(file);
   } catch (err) {
     throw new AttackLoadError([D.unreadable(file, err instanceof Error ? err.message : String(err))]);
   }
   const key: CacheKey | undefined = options.cacheDir
-    ? { format: ATTACK_DATA_FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') }
+    ? { format: ATTACK_DATA_FORMAT, size: stat.size, mtimeMs: stat.mtimeMs, sha256: createHash('sha256').update(box.bytes).digest('hex') }
     : undefined;
   const cacheFile = options.cacheDir ? path.join(options.cacheDir, ATTACK_CACHE_FILE) : undefined;
   if (cacheFile && key) {
-    const cached = await readCache(cacheFile, key);
+    const cached = readCache(cacheFile, key);
     if (cached) return cached;
   }
-  const { value, diagnostics } = parseAttackBundle(bytes.toString('utf8'), file);
+  const json = bundleJson(box, file);
+  if (!json.ok) throw new AttackLoadError([json.diagnostic]);
+  const { value, diagnostics } = readAttackBundle(json.value, file);
   if (!value) throw new AttackLoadError(diagnostics);
   if (cacheFile && key) await writeCache(cacheFile, { key, data: value });
   return buildAttackIndex(value, diagnostics);
+}
+
+/**
+ * The bundle's JSON. The bytes are let go before the text is parsed, and the text (a two-byte string of 94 MB: the
+ * bundle has characters beyond Latin-1) once parsed: of the bytes, the text and the parsed bundle, no more than two
+ * are held at once.
+ */
+function bundleJson(box: { bytes?: Buffer }, file: string): { ok: true; value: unknown } | { ok: false; diagnostic: Diagnostic } {
+  const text = box.bytes!.toString('utf8');
+  delete box.bytes;
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, diagnostic: D.notJson(file, err instanceof Error ? err.message : String(err)) };
+  }
 }
 
 /**
@@ -76,9 +96,9 @@ export async function loadLastGoodAttack(cacheDir: string): Promise<AttackIndex 
   }
 }
 
-async function readCache(cacheFile: string, key: CacheKey): Promise<AttackIndex | undefined> {
+function readCache(cacheFile: string, key: CacheKey): AttackIndex | undefined {
   try {
-    const json = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };
+    const json = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key?: Partial<CacheKey>; data?: unknown };
     const k = json.key;
     if (!k || k.format !== key.format || k.size !== key.size || k.mtimeMs !== key.mtimeMs || k.sha256 !== key.sha256) return undefined;
     return attackIndexFromJSON(json.data);

@@ -289,14 +289,16 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     // so a cold build uses a rollback journal (new pages are not journaled: a killed build still leaves the empty
     // catalog) when no other connection is open (the switch fails otherwise, and the build keeps the log).
     const journalled = cold && setJournalMode(db, 'delete');
-    const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES);
+    const scans = scanner(opts.workers, cold && [...listed.values()].reduce((n, f) => n + f.length, 0) >= POOL_MIN_FILES, opts.outDir);
     db.exec('BEGIN IMMEDIATE');
     // a cold build fills empty tables: their secondary indexes are dropped and made again once the rows are in
     // (one sorted pass each instead of a B-tree insertion per row; the DDL is inside the build's transaction)
     const deferred = cold ? deferIndexes(db) : undefined;
     try {
       // An incremental build needs the ATT&CK bundle's key to tell what changed. A cold build compares with nothing:
-      // its parsing starts while the bundle loads (0.6 s), and nothing is written before the load has ended.
+      // nothing is written before the load has ended. The load reads and parses the bundle at once (0.6 s), here,
+      // while the scan worker starts and before any source is parsed: its 94 MB text and the parsed bundle are let
+      // go before the heaps of the parsers grow.
       let attackLoading: Promise<unknown> | undefined;
       if (attackChanged && cold) {
         attackLoading = needAttack();

@@ -5,7 +5,10 @@
  * Results are handed out per source, in file order, batch by batch as soon as every earlier file's are in: the
  * building thread writes them while the rest is still being parsed, and holds no more than it has to.
  */
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { adapterFor } from '../formats/registry.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
@@ -71,8 +74,9 @@ let nextJobId = 1;
  * `workers`: how many scan workers, always (BuildOptions.workers); by default as many as pay off. `early`: start
  * them now (a cold build of many files), before the first source is planned.
  */
-export function scanner(workers?: number, early = false): Scanner {
+export function scanner(workers?: number, early = false, spillDir?: string): Scanner {
   const explicit = workers !== undefined;
+  const spill = spillDir !== undefined ? new Spill(spillDir) : undefined;
   const count = workers ?? defaultWorkers();
   let pool: ScanPool | undefined;
   let poolGone = false;
@@ -139,7 +143,7 @@ export function scanner(workers?: number, early = false): Scanner {
   };
 
   if (early && count > 0) {
-    pool = createScanPool(count, jobQueue);
+    pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
     released = true;
   }
   return {
@@ -149,7 +153,7 @@ export function scanner(workers?: number, early = false): Scanner {
       const size = Math.ceil(plan.changed.length / splits);
       const chunks: Chunk[] = [];
       for (let i = 0; i < plan.changed.length; i += size) {
-        const chunk = new Chunk();
+        const chunk = new Chunk(spill);
         chunks.push(chunk);
         const only = plan.changed.slice(i, i + size);
         const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
@@ -157,7 +161,7 @@ export function scanner(workers?: number, early = false): Scanner {
       }
       filesQueued += plan.changed.length;
       if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
-        pool = createScanPool(count, jobQueue);
+        pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
         released = true;
       }
       if (released) wake();
@@ -170,20 +174,79 @@ export function scanner(workers?: number, early = false): Scanner {
     },
     async close() {
       await pool?.close();
+      spill?.close();
     },
   };
 }
 
+/** Where a spilled batch's bytes are in the spill file. */
+interface Spilled {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * Worker results that wait for their source's turn to be written (the building thread writes sources in order, and
+ * the worker parses the Kusto sources first) are kept in a temporary file beside the catalog, not in memory: they
+ * were up to 100 MB of a build's peak. The file is unlinked at once where the system allows it (else at `close`).
+ */
+class Spill {
+  private fd: number | undefined;
+  private file: string | undefined;
+  private size = 0;
+  constructor(private readonly dir: string) {}
+  put(bytes: Uint8Array): Spilled | undefined {
+    try {
+      if (this.fd === undefined) {
+        const file = path.join(this.dir, `.detwiki-spill-${process.pid}-${randomUUID()}`);
+        this.fd = openSync(file, 'w+');
+        try {
+          unlinkSync(file);
+        } catch {
+          this.file = file;
+        }
+      }
+      writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    } catch {
+      return undefined; // kept in memory
+    }
+    const at = { offset: this.size, length: bytes.length };
+    this.size += bytes.length;
+    return at;
+  }
+  take(at: Spilled): Uint8Array {
+    const b = Buffer.allocUnsafe(at.length);
+    let n = 0;
+    while (n < at.length) n += readSync(this.fd!, b, n, at.length - n, at.offset + n);
+    return b;
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.file) unlinkSync(this.file);
+    this.fd = undefined;
+  }
+}
+
 /** One job's results as they arrive, and its end. */
 class Chunk {
-  readonly batches: ScanBatch[] = [];
+  private readonly held: (ScanBatch | { readonly spilled: Spilled; readonly batch: ScanBatch })[] = [];
   done = 0;
   path = '';
   outcome?: { end: ScanJobEnd } | { failure: string };
+  /** The source is being written: batches are delivered as they come, not spilled. */
+  live = false;
   private listeners: (() => void)[] = [];
 
+  constructor(private readonly spill?: Spill) {}
+
+  /** The batches received and not yet delivered (spilled ones read back), in order; the chunk lets them go. */
+  takeBatches(): ScanBatch[] {
+    return this.held.splice(0).map((h) => ('spilled' in h ? { ...h.batch, files: this.spill!.take(h.spilled) } : h));
+  }
+
   batch(b: ScanBatch): void {
-    this.batches.push(b);
+    const spilled = !this.live && this.spill && b.files instanceof Uint8Array ? this.spill.put(b.files) : undefined;
+    this.held.push(spilled ? { spilled, batch: { ...b, files: [] } } : b);
     this.done = b.done;
     this.path = b.path;
     this.notify();
@@ -226,7 +289,7 @@ function combine(chunks: readonly Chunk[], progress: Progress, onFiles: (files: 
         // deliver what is in order: the current chunk's batches, then the next chunk once this one has ended
         while (ci < chunks.length) {
           const c = chunks[ci]!;
-          for (const b of c.batches.splice(0)) onFiles(batchFiles(b), b.hashes);
+          for (const b of c.takeBatches()) onFiles(batchFiles(b), b.hashes);
           if (!c.outcome) break;
           ci++;
         }
@@ -242,7 +305,10 @@ function combine(chunks: readonly Chunk[], progress: Progress, onFiles: (files: 
       const jobs = chunks.flatMap((c) => (c.outcome && 'end' in c.outcome ? [{ thread: c.outcome.end.thread, startedAt: c.outcome.end.startedAt, endedAt: c.outcome.end.endedAt, files: c.done, heapMB: c.outcome.end.heapMB }] : []));
       resolve({ diagnostics: first && 'end' in first ? first.end.diagnostics : [], seconds, jobs });
     };
-    for (const c of chunks) c.onChange(check);
+    for (const c of chunks) {
+      c.live = true;
+      c.onChange(check);
+    }
     check();
   });
 }

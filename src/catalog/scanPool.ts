@@ -65,6 +65,10 @@ interface Slot {
   /** Jobs posted to the worker, in the order it runs them (the first is running). */
   readonly posted: PendingJob[];
   dead: boolean;
+  /** The worker has run a job of a format that `keeps` (its parser stays in its heap). */
+  kept: boolean;
+  /** No more jobs are posted to it: once those posted have ended, it stops and a new worker takes its place. */
+  retiring: boolean;
 }
 
 /**
@@ -73,19 +77,40 @@ interface Slot {
  */
 export const JOBS_AHEAD = 2;
 
-/** `entry`: the worker's script (tests give one that fails). */
-export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY): ScanPool {
+/**
+ * `entry`: the worker's script (tests give one that fails). `keeps`: formats whose parser, once loaded, stays in a
+ * worker's heap for good (the Kusto library and its global state: about 100 MB that no collection frees). A worker
+ * that ran such a job is not given a job of another format: it ends once its jobs are done, and a new worker, which
+ * loads only the parsers it meets, takes the job instead. Its start costs a fraction of a second of the other core.
+ */
+export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY, keeps: (format: ScanJob['format']) => boolean = () => false): ScanPool {
   const slots: Slot[] = [];
   let restarts = 0;
   let closed = false;
 
   const dispatch = (slot: Slot): void => {
-    while (!slot.dead && !closed && slot.posted.length < JOBS_AHEAD) {
+    while (!slot.dead && !slot.retiring && !closed && slot.posted.length < JOBS_AHEAD) {
       const next = queue.take();
       if (!next) return;
+      if (slot.kept && !keeps(next.job.format)) {
+        slot.retiring = true;
+        queue.putBack(next);
+        retire(slot);
+        return;
+      }
+      if (keeps(next.job.format)) slot.kept = true;
       slot.posted.push(next);
       slot.worker.postMessage(next.job);
     }
+  };
+
+  /** A retiring worker whose jobs have ended stops; a new one starts in its place (not counted as a restart). */
+  const retire = (slot: Slot): void => {
+    if (!slot.retiring || slot.posted.length || slot.dead || closed) return;
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    void slot.worker.terminate();
+    start();
   };
 
   const died = (slot: Slot, why: string): void => {
@@ -109,8 +134,11 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     // DETWIKI_PROFILE_WORKERS=DIR writes each worker's CPU profile there (see docs/performance.md)
     const prof = process.env['DETWIKI_PROFILE_WORKERS'];
     const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    // DETWIKI_WORKER_IMPORT=FILE preloads a module into each worker (bench/memtrace.mjs: memory samples per thread)
+    const preload = process.env['DETWIKI_WORKER_IMPORT'];
+    if (preload) execArgv.push('--import', preload);
     const worker = new Worker(entry, { execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
-    const slot: Slot = { worker, posted: [], dead: false };
+    const slot: Slot = { worker, posted: [], dead: false, kept: false, retiring: false };
     slots.push(slot);
     worker.on('message', (m: WorkerReply) => {
       const cur = slot.posted[0];
@@ -122,7 +150,8 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
       slot.posted.shift();
       if (m.type === 'end') cur.resolve(m.end);
       else cur.reject(new Error(m.message));
-      dispatch(slot);
+      if (slot.retiring) retire(slot);
+      else dispatch(slot);
     });
     worker.on('error', (e) => died(slot, e instanceof Error ? e.message : String(e)));
     worker.on('exit', (code) => died(slot, `exit code ${code}`));

@@ -8,8 +8,13 @@ import { LIMITS } from './diagnostics.ts';
 import { fastRegex } from './regexFast.ts';
 
 const require = createRequire(import.meta.url);
-// re2-wasm is CommonJS; its RE2 class mirrors RegExp.
-const { RE2 } = require('re2-wasm') as { RE2: new (pattern: string, flags: string) => CompiledRegex & GlobalRegex };
+type RE2Class = new (pattern: string, flags: string) => CompiledRegex & GlobalRegex;
+let re2Class: RE2Class | undefined;
+/**
+ * re2-wasm (CommonJS; its RE2 class mirrors RegExp), loaded at the first pattern: loading it gives the thread a
+ * WebAssembly memory of 16 MB that is never given back, and most threads of a catalog build compile no pattern.
+ */
+const RE2 = (): RE2Class => (re2Class ??= (require('re2-wasm') as { RE2: RE2Class }).RE2);
 
 /** A global (`g`) RE2: exec from `lastIndex`, the match's offset in `index`. */
 interface GlobalRegex {
@@ -43,7 +48,7 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
   } else {
     const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
     try {
-      const re2 = new RE2(pattern, f);
+      const re2 = new (RE2())(pattern, f);
       // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
       const fast = fastRegex(pattern, flags);
       res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
@@ -58,7 +63,7 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
 
 /** RE2 alone, without the fast test (for the test that checks they agree). */
 export function re2Only(pattern: string, flags: string): CompiledRegex {
-  return new RE2(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u');
+  return new (RE2())(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u');
 }
 
 /** Test a string; undefined when the pattern cannot be run with bounded cost. */
@@ -90,7 +95,7 @@ export function regexReplaceAll(pattern: string, flags: string, input: string, r
   let re = globalCache.get(key);
   if (!re) {
     if (globalCache.size >= CACHE_MAX) globalCache.clear();
-    re = new RE2(pattern, f);
+    re = new (RE2())(pattern, f);
     globalCache.set(key, re);
   }
   re.lastIndex = 0;

@@ -24,8 +24,13 @@ export const SIGMA_PARSER = 'Sigma YAML + condition grammar (peggy)';
 interface Draft {
   readonly path: string;
   readonly docKind: 'rule' | 'correlation' | 'filter';
-  readonly file: SigmaFile;
-  readonly doc: SigmaDocument;
+  /**
+   * What later steps need of the file and the document: their text, line table and offsets. Not the YAML documents
+   * themselves: the whole source's drafts are held until every link is made, and its YAML trees were most of the
+   * building thread's memory.
+   */
+  readonly file: DraftFile;
+  readonly doc: Pick<SigmaDocument, 'range'>;
   readonly meta: Metadata;
   readonly diagnostics: Diagnostic[];
   stages: Stage[];
@@ -41,9 +46,26 @@ interface Draft {
   note?: string;
 }
 
+/** The parts of a Sigma file a draft keeps. */
+type DraftFile = Pick<SigmaFile, 'path' | 'text' | 'lines'>;
+
 export interface SigmaBuild {
-  readonly results: ReadonlyMap<string, FileResult>;
+  /**
+   * A file's result, made when asked for and then forgotten (each file is asked for once, by `parseFile`): the
+   * records of a whole source are not held at once.
+   */
+  take(path: string): FileResult | undefined;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Every file's result at once (tests, single files). */
+export function allResults(build: SigmaBuild, files: readonly string[]): Map<string, FileResult> {
+  const out = new Map<string, FileResult>();
+  for (const f of files) {
+    const r = build.take(f);
+    if (r) out.set(f, r);
+  }
+  return out;
 }
 
 /** Why a file that is not a rule is skipped. */
@@ -71,12 +93,12 @@ export async function buildSigmaSource(root: string, files: readonly string[], s
   }
 }
 
-/** Build from texts in memory (tests, single files): no regression data. */
-export function buildSigmaTexts(texts: Readonly<Record<string, string>>, source: SourceInfo = { repository: 'local' }): SigmaBuild {
+/** Build from texts in memory (tests, single files): no regression data; every file's result. */
+export function buildSigmaTexts(texts: Readonly<Record<string, string>>, source: SourceInfo = { repository: 'local' }): { readonly results: ReadonlyMap<string, FileResult>; readonly diagnostics: readonly Diagnostic[] } {
   const files = Object.keys(texts).sort();
   const read = new Map<string, ReadResult>(files.map((f) => [f, { ok: true, text: texts[f]! }]));
   const steps = linkSource(files, read, { entries: [], diagnostics: [], supportFiles: new Set() }, source);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return { results: allResults(r.value, files), diagnostics: r.value.diagnostics };
 }
 
 /** Files built between two yields of `linkSource` (a turn of the event loop for an asynchronous caller). */
@@ -172,18 +194,35 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
     }
   }
 
-  // ---- records ----
-  for (const [path, mine] of fileDrafts) {
-    if (++n % LINK_YIELD_EVERY === 0) yield;
+  // ---- records: made per file when the file's result is taken (every link is made by now) ----
+  const record = (path: string, mine: readonly Draft[]): FileResult => {
     const diags = fileDiags.get(path)!;
     const rules = mine.map((d) => toRecord(d, source));
     for (const d of mine) diags.push(...d.diagnostics.filter((x) => !diags.includes(x)));
-    if (rules.length > 0) results.set(path, { path, outcome: 'parsed', rules, diagnostics: diags });
-    else if (folderFact(path)) results.set(path, { path, outcome: 'error', rules: [], diagnostics: diags.length ? diags : [SigmaDiagnostics.notARule(path)] });
-    else if (diags.length) results.set(path, { path, outcome: 'skipped', reason: 'YAML outside the rule folders that does not parse as Sigma: not read as a rule (see diagnostics)', rules: [], diagnostics: diags });
-    else results.set(path, { path, outcome: 'skipped', reason: 'YAML that is not a Sigma rule, correlation or filter (tool configuration or pipeline)', rules: [], diagnostics: [] });
-  }
-  return { results, diagnostics: regressionDiags };
+    if (rules.length > 0) return { path, outcome: 'parsed', rules, diagnostics: diags };
+    if (folderFact(path)) return { path, outcome: 'error', rules: [], diagnostics: diags.length ? diags : [SigmaDiagnostics.notARule(path)] };
+    if (diags.length) return { path, outcome: 'skipped', reason: 'YAML outside the rule folders that does not parse as Sigma: not read as a rule (see diagnostics)', rules: [], diagnostics: diags };
+    return { path, outcome: 'skipped', reason: 'YAML that is not a Sigma rule, correlation or filter (tool configuration or pipeline)', rules: [], diagnostics: [] };
+  };
+  // the links are made: a draft is now held by its file's entry only (and dropped when that is taken)
+  drafts.length = 0;
+  byRef.clear();
+  return {
+    take(path) {
+      const done = results.get(path);
+      if (done) {
+        results.delete(path);
+        return done;
+      }
+      const mine = fileDrafts.get(path);
+      if (!mine) return undefined;
+      const r = record(path, mine);
+      fileDrafts.delete(path);
+      fileDiags.delete(path);
+      return r;
+    },
+    diagnostics: regressionDiags,
+  };
 }
 
 /** Read files concurrently (async reads are slow one at a time). */
@@ -216,8 +255,8 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
   const draft: Draft = {
     path: file.path,
     docKind,
-    file,
-    doc: d,
+    file: { path: file.path, text: file.text, lines: file.lines },
+    doc: { range: d.range },
     meta,
     diagnostics,
     stages: meta.logsourceStage ? [meta.logsourceStage] : [],

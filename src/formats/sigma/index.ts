@@ -28,7 +28,7 @@ export const sigmaAdapter: FormatAdapter<SigmaBuild> = {
     return buildSigmaSource(root, files, source);
   },
   async parseFile(_root, path, prep) {
-    return prep.results.get(path) ?? { path, outcome: 'skipped', reason: 'not listed when the source was prepared', rules: [], diagnostics: [] };
+    return prep.take(path) ?? { path, outcome: 'skipped', reason: 'not listed when the source was prepared', rules: [], diagnostics: [] };
   },
   sourceDiagnostics(prep) {
     return prep.diagnostics;

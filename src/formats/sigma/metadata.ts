@@ -156,7 +156,7 @@ export function kindOf(path: string, docKind: 'rule' | 'correlation' | 'filter',
   return { kind: 'detection', kindReason: 'Sigma detection rule', status };
 }
 
-export function ruleSource(path: string, d: SigmaDocument, file: SigmaFile, source: SourceInfo): RuleSource {
+export function ruleSource(path: string, d: Pick<SigmaDocument, 'range'>, file: Pick<SigmaFile, 'text' | 'lines'>, source: SourceInfo): RuleSource {
   const start = file.lines.linePos(d.range.start).line;
   const endOffset = Math.max(d.range.start, trimEnd(file.text, d.range.end) - 1);
   const end = file.lines.linePos(endOffset).line;
