@@ -27,6 +27,17 @@ describe('ES|QL golden pairs', () => {
   }
 });
 
+describe('ES|QL thresholds', () => {
+  it('each condition on an aggregate is a threshold with the event field it counts; an EVAL column is not one', () => {
+    const l = low('from logs-* | where event.outcome == "failure" | stats n = count(*), u = count_distinct(user.name) by source.ip | where n >= 20 and u > 5');
+    assert.deepEqual([l.aggregation?.function, l.aggregation?.threshold?.value], ['count', 20]);
+    assert.deepEqual(l.aggregation?.moreThresholds, [{ function: 'count_distinct(user.name)', op: 'gt', value: 5, of: 'u' }]);
+    const evald = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null) | stats n = count(bad) by host.name | where n >= 20');
+    assert.equal(evald.aggregation?.threshold, undefined);
+    assert.match(evald.missing.map((m) => m.reason).join('\n'), /count\(bad\) aggregates a value the query computes/);
+  });
+});
+
 describe('ES|QL semantics', () => {
   it('== on strings is exact and case-sensitive; =~ is case-insensitive', () => {
     assert.equal(evaluate(where('process.name == "cmd.exe"'), { process: { name: 'CMD.EXE' } }), false);

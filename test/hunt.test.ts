@@ -179,6 +179,21 @@ describe('KQL thresholds in a hunt', () => {
   });
 });
 
+describe('several thresholds', () => {
+  it('a group alerts when it passes every count: four attempts from two accounts, not four from one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-more-'));
+    writeFileSync(path.join(dir, 'spray.kql'), 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 4 and Accounts >= 2\n');
+    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
+    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
+    assert.equal(res.rules[0]!.logic.completeness, 'complete');
+    const ev = (ip: string, who: string) => JSON.stringify({ Ip: ip, Who: who, Result: 'fail', TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'bob'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'ann')];
+    const hits: Hit[] = [];
+    await hunt(new HuntEngine(res.rules, { all: true }), [file('more.jsonl', lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.2.2.2" 4 8']);
+  });
+});
+
 describe('partial rules', () => {
   it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits, an aggregation without a threshold too', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-partial-'));

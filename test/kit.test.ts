@@ -168,6 +168,13 @@ describe('record builder', () => {
     assert.equal(describeCount({ function: 'dcount(user)', groupBy: ['src'], window: '1h', bins: true, threshold: { op: 'ge', value: 10, of: 'Users' } }), 'alerts when at least 10 distinct user values are seen per src within one 1h bin');
     assert.equal(describeCount({ function: 'count', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'alerts when more than 5 matching events are seen over the whole run');
     assert.equal(describeCount({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } }), undefined);
+    assert.equal(
+      describeCount({ function: 'count', groupBy: ['ip'], window: '10m', threshold: { op: 'ge', value: 4 }, moreThresholds: [{ function: 'dcount(user)', op: 'ge', value: 2 }] }),
+      'alerts when at least 4 matching events and at least 2 distinct user values are seen per ip within any 10m',
+    );
+    // every further threshold must be countable too
+    const more = buildLogic({ stages: [], condition: cond, aggregation: { function: 'count', groupBy: [], threshold: { op: 'ge', value: 4 }, moreThresholds: [{ function: 'avg(bytes)', op: 'gt', value: 2 }] } });
+    assert.equal(more.completeness, 'partial');
     // each of these keeps the rule partial, with what could not be read
     const partial: [Aggregation, RegExp][] = [
       [{ function: 'count', groupBy: [], threshold: { op: 'lt', value: 3 } }, /decided only when the window closes/],

@@ -169,7 +169,9 @@ describe('stages, aggregation, joins', () => {
     assert.equal(l.aggregation?.window, '5m');
     assert.deepEqual(l.aggregation?.groupBy, ['user']); // the time bin is the window, counted in bins
     assert.equal(l.aggregation?.bins, true);
-    assert.ok(l.missing.some((m) => m.text === 'dcount_ip gt 2'));
+    // a further threshold the groups must pass too, with the aggregate it compares
+    assert.deepEqual(l.aggregation?.moreThresholds, [{ function: 'dcount(ip)', op: 'gt', value: 2, of: 'dcount_ip' }]);
+    assert.equal(l.missing.length, 0);
     // keys are event fields: a renamed column groups by the field it names; a computed one is listed apart
     const renamed = low('T | extend Who = user, Low = tolower(host) | summarize n = count() by Who, Low | where n > 3');
     assert.deepEqual([renamed.aggregation?.groupBy, renamed.aggregation?.computedKeys], [['user'], ['Low']]);

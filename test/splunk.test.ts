@@ -141,6 +141,14 @@ describe('SPL aggregation and thresholds', () => {
     assert.ok(p.ok);
     return lowerPipeline({ pipeline: p.value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
   };
+  it('a distinct count states the event field it reads; one of a value eval computed is not read as a count', () => {
+    const renamed = low('EventCode=4625 | rename TargetUserName as who | stats dc(who) as n count by src | where n > 3 AND count > 10');
+    assert.equal(renamed.aggregation?.function, 'dc(TargetUserName)');
+    assert.deepEqual(renamed.aggregation?.moreThresholds, [{ function: 'count', op: 'gt', value: 10, of: 'count' }]);
+    const computed = low('EventCode=4625 | eval who=lower(TargetUserName) | stats dc(who) as n by src | where n > 3');
+    assert.equal(computed.aggregation?.threshold, undefined);
+    assert.match(computed.missing.map((m) => m.reason).join('\n'), /dc\(who\) aggregates a value the search computes/);
+  });
   it('eventstats keeps rows: a later where on its aggregate is the threshold, the rest stays row-level', () => {
     const l = low('EventCode=4625 | eventstats dc(src) as n by user | where n > 3 AND user="a"');
     assert.deepEqual(l.aggregation?.threshold, { op: 'gt', value: 3, of: 'dc(src)' });

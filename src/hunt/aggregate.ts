@@ -10,14 +10,15 @@
  */
 import type { FieldResolver } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
-import type { AggregatePlan } from '../model/aggregate.ts';
+import type { AggregatePlan, CountTest } from '../model/aggregate.ts';
 
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at'];
 
 interface Group {
   times: number[];
-  values: string[];
+  /** Per count test, per event: the counted value (JSON), '' when the test counts events, undefined when absent. */
+  values: (string | undefined)[][];
   /** With bins: the bin counted now, and whether it has fired (a bin is one result row: it alerts once). */
   bin?: number;
   fired?: boolean;
@@ -26,38 +27,55 @@ interface Group {
 /** Counts of one aggregating rule, per group key. */
 export class AggregateState {
   private readonly groups = new Map<string, Group>();
-  constructor(readonly plan: AggregatePlan) {}
+  private readonly tests: readonly CountTest[];
+  constructor(readonly plan: AggregatePlan) {
+    this.tests = [plan, ...(plan.more ?? [])];
+  }
 
-  /** Add one selected event; returns the count when the threshold is passed (the group then starts again). */
+  /**
+   * Add one selected event; returns the (first) count when every count test passes (the group then starts again).
+   * A distinct count ignores events without the field (null included); `count(f)` counts the events that have f.
+   */
   add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number } | undefined {
     const key = this.plan.groupBy.map((f) => JSON.stringify(resolve(event, f) ?? null)).join('|');
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { times: [], values: [] }));
+    if (!g) this.groups.set(key, (g = this.empty()));
     if (this.plan.bins) {
       // fixed bins (events in time order): a new bin starts the group again; a bin that fired stays quiet
       const bin = Math.floor(time / this.plan.windowMs!);
-      if (g.bin !== bin) Object.assign(g, { times: [], values: [], bin, fired: false });
+      if (g.bin !== bin) Object.assign(g, this.empty(), { bin, fired: false });
       else if (g.fired) return undefined;
     }
-    const counted = this.plan.of ? resolve(event, this.plan.of) : '';
-    if (this.plan.kind === 'count' && (counted === undefined || counted === null)) return undefined;
+    const row = this.tests.map((t) => {
+      if (!t.of) return '';
+      const v = resolve(event, t.of);
+      return v === undefined || v === null ? undefined : JSON.stringify(v);
+    });
+    if (row.every((v) => v === undefined)) return undefined; // nothing this event adds to any count
     g.times.push(time);
-    g.values.push(this.plan.of ? JSON.stringify(counted ?? null) : '');
+    row.forEach((v, i) => g.values[i]!.push(v));
     if (this.plan.windowMs !== undefined && !this.plan.bins) {
       let drop = 0;
       while (drop < g.times.length && g.times[drop]! < time - this.plan.windowMs) drop++;
       if (drop) {
         g.times.splice(0, drop);
-        g.values.splice(0, drop);
+        for (const vs of g.values) vs.splice(0, drop);
       }
     }
-    const count = this.plan.kind === 'count' ? g.times.length : new Set(g.values).size;
-    if (passes(count, this.plan.op, this.plan.value)) {
-      if (this.plan.bins) Object.assign(g, { times: [], values: [], fired: true });
+    const counts = this.tests.map((t, i) => {
+      const vs = g.values[i]!.filter((v) => v !== undefined);
+      return t.kind === 'count' ? vs.length : new Set(vs).size;
+    });
+    if (this.tests.every((t, i) => passes(counts[i]!, t.op, t.value))) {
+      if (this.plan.bins) Object.assign(g, this.empty(), { fired: true });
       else this.groups.delete(key);
-      return { key, count };
+      return { key, count: counts[0]! };
     }
     return undefined;
+  }
+
+  private empty(): Pick<Group, 'times' | 'values'> {
+    return { times: [], values: this.tests.map(() => []) };
   }
 }
 

@@ -57,17 +57,22 @@ export function windowMs(w: string | undefined): number | undefined {
   return undefined;
 }
 
-/** How a threshold aggregation is counted. */
-export interface AggregatePlan {
+/** One count and the threshold it must pass. */
+export interface CountTest {
   readonly kind: AggregateKind;
   /** The event field counted: distinct values of it, or (count) events where it is present. */
   readonly of?: string;
+  readonly op: Operator;
+  readonly value: number;
+}
+
+/** How a threshold aggregation is counted: the first count test, and any further ones a group must also pass. */
+export interface AggregatePlan extends CountTest {
   readonly groupBy: readonly string[];
   readonly windowMs?: number;
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
   readonly bins?: boolean;
-  readonly op: Operator;
-  readonly value: number;
+  readonly more?: readonly CountTest[];
 }
 
 /** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
@@ -81,21 +86,33 @@ const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
 export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}): AggregatePlan | { unsupported: string } {
   if (a.sides?.length) return { unsupported: `multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides): events of the sides are not paired on their keys by the hunt` };
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
-  const fn = a.function ?? 'count';
+  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts);
+  if ('unsupported' in first) return first;
+  const more: CountTest[] = [];
+  for (const t of a.moreThresholds ?? []) {
+    const c = countTest(t.function, t.op, t.value, opts);
+    if ('unsupported' in c) return c;
+    more.push(c);
+  }
+  const variable = [...[first, ...more].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy].find((f) => /^[$#]/.test(f));
+  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
+  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
+  const w = windowMs(a.window);
+  if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
+  const bins = a.bins && w !== undefined ? { bins: true } : {};
+  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}) };
+}
+
+/** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
+function countTest(fn: string, op: Operator, value: number, opts: { exact?: boolean }): CountTest | { unsupported: string } {
   const m = FUNCTION.exec(fn);
   const kind = m ? AGGREGATE_FUNCTIONS[m[1]!.toLowerCase()] : undefined;
   if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
   const of = m[2] || undefined;
   if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
-  const variable = [...(of ? [of] : []), ...a.groupBy].find((f) => /^[$#]/.test(f));
-  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
-  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
   const ops = opts.exact ? DECIDED_AS_EVENTS_ARRIVE : new Set<Operator>([...DECIDED_AS_EVENTS_ARRIVE, 'eq']);
-  if (!ops.has(a.threshold.op)) return { unsupported: `threshold ${a.threshold.op} ${a.threshold.value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
-  const w = windowMs(a.window);
-  if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
-  const bins = a.bins && w !== undefined ? { bins: true } : {};
-  return { kind, ...(of ? { of } : {}), groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, op: a.threshold.op, value: a.threshold.value };
+  if (!ops.has(op)) return { unsupported: `threshold ${op} ${value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
+  return { kind, ...(of ? { of } : {}), op, value };
 }
 
 const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly' };
@@ -107,8 +124,8 @@ const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at l
 export function describeCount(a: Aggregation): string | undefined {
   const p = planAggregation(a);
   if ('unsupported' in p) return undefined;
-  const what = p.kind === 'distinct' ? `distinct ${p.of} values` : p.of ? `events with ${p.of}` : 'matching events';
+  const test = (c: CountTest) => `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
-  return `alerts when ${OP_WORDS[p.op]} ${p.value} ${what} are seen${per}${within}`;
+  return `alerts when ${[p, ...(p.more ?? [])].map(test).join(' and ')} are seen${per}${within}`;
 }

@@ -253,6 +253,11 @@ export interface Aggregation {
   /** The window is fixed time bins of its length (KQL `bin(TimeGenerated, 5m)`, Splunk `span=5m`), not sliding. */
   readonly bins?: boolean;
   readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string };
+  /**
+   * Further thresholds a group must pass as well (`count_ >= 5 and dcount_user >= 3`: the first is `function` /
+   * `threshold`), each with the aggregate it compares.
+   */
+  readonly moreThresholds?: readonly { readonly function: string; readonly op: Operator; readonly value: number; readonly of?: string }[];
   /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
   readonly rules?: readonly string[];
   /**

@@ -58,6 +58,8 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
     missing.push(...l.missing);
     outputFields.push(...l.outputFields.filter((o) => !outputFields.some((x) => x.name === o.name)));
     aggregation ??= l.aggregation;
+    // the rule keeps one aggregation: with several queries, a query's threshold is not expressed
+    if (queries.length > 1 && l.aggregation?.threshold) missing.push({ kind: 'aggregation', text: l.aggregation.text ?? q, reason: `aggregation: ${label} keeps only groups passing a threshold, and a hunt of several queries has no single aggregation to state it` });
   });
   const condition = branches.length ? or(...branches) : undefined;
   const rule: RuleRecord = {

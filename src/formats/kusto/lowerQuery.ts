@@ -611,7 +611,10 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
         s.aggregation = { function: counted, groupBy: [], threshold, text: textOf(env.q, node) };
         continue;
       }
-      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: a further threshold on an aggregate', span: spanOf(env, node) });
+      // a further threshold the groups must pass too (`count_ > 5 and dcount_user > 2`)
+      const where = ` | where ${textOf(env.q, node)}`;
+      const text = s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
+      s.aggregation = { ...s.aggregation, moreThresholds: [...(s.aggregation.moreThresholds ?? []), { function: counted, ...threshold }], text };
     } else {
       s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
     }

@@ -189,9 +189,16 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const kept: Expr[] = [];
     for (const p of parts) {
       const t = threshold(p, lang);
-      if (t) {
-        // the function is the aggregate the threshold compares (`dc(user)`), not the command's first one
-        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, function: t.threshold.of ?? aggregation.function, threshold: t.threshold, text: input.source(at), span: input.span(at) };
+      const counted = t?.counted;
+      if (t && counted === undefined) {
+        missing.push({ kind: 'aggregation', text: input.source(p.at), reason: `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`, span: input.span(p.at) });
+        continue;
+      }
+      if (t && counted !== undefined) {
+        // the function is the aggregate the threshold compares (`dc(user)`), not the command's first one; a further
+        // threshold is one more test the groups must pass
+        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, function: counted, threshold: t.threshold, text: input.source(at), span: input.span(at) };
+        else if (aggregation) aggregation = { ...aggregation, moreThresholds: [...(aggregation.moreThresholds ?? []), { function: counted, ...t.threshold }] };
         else missing.push({ text: input.source(p.at), reason: 'aggregate: a further threshold on an aggregate', span: input.span(p.at) });
         continue;
       }
@@ -203,7 +210,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     return and(...kept);
   }
 
-  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']> } | undefined {
+  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined } | undefined {
     let field: string | undefined;
     let op: string | undefined;
     let value: number | undefined;
@@ -215,7 +222,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const o = env.get(field);
     if (o?.kind !== 'agg') return undefined;
     const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
-    return mop ? { threshold: { op: mop, value, of: o.text } } : undefined;
+    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted } : undefined;
   }
 
   function stats(c: Command & { type: 'stats' }, first: boolean): void {
@@ -245,7 +252,14 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       }
     }
     const byOrigins = c.by.map((b) => [b, origin(b)] as const);
-    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase() }));
+    // `counted`: the aggregate over the event field its argument is (`dc(user)` after `rename src_user as user` is
+    // `dc(src_user)`); undefined when the argument is a value the search computed
+    const countedOf = (a: (typeof c.aggs)[number]): string | undefined => {
+      if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return aggText(a);
+      const o = origin(a.args.fields[0]!);
+      return o.kind === 'raw' ? `${a.fn.toLowerCase()}(${o.field})` : undefined;
+    };
+    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: countedOf(a) }));
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
         const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;
@@ -258,12 +272,12 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
-    for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text });
+    for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text, counted: a.counted });
     if (grouping) {
       phase = phase === 'opaque' ? 'opaque' : 'groups';
       const keep = new Map<string, FieldOrigin>();
       for (const [b, o] of byOrigins) keep.set(b, o);
-      for (const a of aggs) keep.set(a.name, { kind: 'agg', fn: a.fn, text: a.text });
+      for (const a of aggs) keep.set(a.name, { kind: 'agg', fn: a.fn, text: a.text, counted: a.counted });
       env.clear();
       for (const [k, v] of keep) env.set(k, v);
       out = [

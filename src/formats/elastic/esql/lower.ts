@@ -266,8 +266,17 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
   for (const c of conj) {
     if (c.kind === 'pred' && c.op === 'is_not_null') continue; // the presence a `!=` needs
     const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
-    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number' && s.aggregation && !s.aggregation.threshold) {
-      s.aggregation = { ...s.aggregation, function: agg.call ?? agg.text, threshold: { op: c.op, value: c.values[0], of: c.field }, text: `${s.aggregation.text ?? ''} | where ${text}` };
+    if (c.kind === 'pred' && agg?.kind === 'agg' && agg.computedArg) {
+      s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`, span });
+      continue;
+    }
+    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number' && s.aggregation) {
+      const threshold = { op: c.op, value: c.values[0], of: c.field };
+      const where = ` | where ${text}`;
+      const withWhere = s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
+      if (!s.aggregation.threshold) s.aggregation = { ...s.aggregation, function: agg.call ?? agg.text, threshold, text: withWhere };
+      // a further threshold the groups must pass too, with the aggregate it compares
+      else s.aggregation = { ...s.aggregation, moreThresholds: [...(s.aggregation.moreThresholds ?? []), { function: agg.call ?? agg.text, ...threshold }], text: withWhere };
       continue;
     }
     s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: c.kind === 'pred' && agg?.kind === 'agg' ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
@@ -305,8 +314,11 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
     operand(exprEnv(env, s), a.expr);
     fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
     const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !a.filter ? a.expr.args[0] : undefined;
-    const call = a.expr.type === 'call' && a.expr.star && !a.filter ? fn : arg?.type === 'field' ? `${fn}(${arg.name})` : undefined;
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call ? { call } : {}) });
+    // the function over the event field its argument is (a column EVAL computed is not one)
+    const argOperand = arg ? operand(exprEnv(env, s), arg) : undefined;
+    const call = a.expr.type === 'call' && a.expr.star && !a.filter ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
+    const computedArg = argOperand !== undefined && !(argOperand.kind === 'field' && !argOperand.fold);
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call ? { call } : {}), ...(computedArg ? { computedArg } : {}) });
   }
   const text = clip(textOf(env, c.at), 2000);
   const span = spanOf(env.ctx, c.at);

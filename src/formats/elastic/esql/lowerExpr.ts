@@ -30,8 +30,11 @@ export type Operand =
   | { readonly kind: 'field'; readonly field: string; readonly fold?: 'lower' | 'upper' }
   | { readonly kind: 'value'; readonly value: Value }
   /** An aggregate column (or a value computed from aggregates): comparisons with it are thresholds. */
-  /** A column computed by STATS; `call`: the function with the field it aggregates (`count_distinct(user.name)`). */
-  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly call?: string }
+  /**
+   * A column computed by STATS; `call`: the function with the field it aggregates (`count_distinct(user.name)`);
+   * `computedArg`: its argument is a value the query computes (an EVAL column), not an event field.
+   */
+  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly call?: string; readonly computedArg?: boolean }
   /** A time relative to the query's run (`now() - 1 day`). */
   | { readonly kind: 'time'; readonly text: string }
   /** Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters. */
