@@ -46,8 +46,8 @@ describe('hunt input', () => {
     assert.deepEqual(counts, { files: 3, lines: 13, events: 6, bad: 0 });
   });
 
-  it('JSON lines read a line of bytes at a time agree with the character scan: characters cut by chunks, bad lines, pretty-printed values and arrays between lines', async () => {
-    // about 700 KB (chunks are 64 KB): multi-byte characters of 2, 3 and 4 bytes land on chunk boundaries
+  it('JSON lines read a line of bytes at a time agree with the character scan: characters cut by chunks, long lines, bad lines, pretty-printed values and arrays between lines', async () => {
+    // about 2 MB (chunks are 64 KB): multi-byte characters of 2, 3 and 4 bytes land on chunk boundaries
     let seed = 3;
     const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) >>> 16) % n;
     const pieces = ['a', 'é', '中', '\u{1d518}', 'Σ', ' ', '"', '\\', '{', '}', '[', ']'];
@@ -55,7 +55,9 @@ describe('hunt input', () => {
     for (let i = 0; i < 3000; i++) {
       const r = rnd(40);
       const text = Array.from({ length: rnd(300) }, () => pieces[rnd(pieces.length)]).join('');
-      if (r === 0) lines.push('hello world ' + text.slice(0, 20));
+      // a line over two chunks (held in parts until its newline) and one over the 1 MB the line path holds
+      if (i === 1000 || i === 2000) lines.push(JSON.stringify({ i, long: 'é中'.repeat(i === 1000 ? 30_000 : 200_000) }));
+      else if (r === 0) lines.push('hello world ' + text.slice(0, 20));
       else if (r === 1) lines.push(JSON.stringify({ i, text }, null, 2));
       else if (r === 2) lines.push('[\n' + JSON.stringify({ i }) + ',\n' + JSON.stringify({ i, text }) + '\n]');
       else if (r === 3) lines.push(JSON.stringify({ i }) + ' ' + JSON.stringify({ text }));
@@ -87,6 +89,7 @@ describe('hunt input', () => {
     assert.deepEqual(got, ref);
     assert.equal(counts.lines, refCounts.lines);
     assert.ok(got.some((g) => g.includes('NOT_JSON')) && got.some((g) => g.includes('中')), 'the input has bad lines and multi-byte characters');
+    assert.ok(got.some((g) => g.includes('"i":2000,"long"')), 'the line over 1 MB is read');
   });
 
   it('a non-JSON line and a broken object are errors at their line; the lines after are read', async () => {

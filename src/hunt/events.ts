@@ -202,7 +202,9 @@ class ValueSplitter {
   private scanned = 0;
   private lastChar = '';
   /** Bytes of a line not yet ended (the line fast path waits for its newline). */
-  private carry: Buffer | undefined;
+  private carry: Buffer[] | undefined;
+  /** Bytes in `carry`. */
+  private carried = 0;
   /** The current line goes to the character scan (`push`), up to its newline. */
   private feeding = false;
   private readonly dec = new StringDecoder('utf8');
@@ -252,11 +254,14 @@ class ValueSplitter {
     } else if (this.carry) {
       const e = chunk.indexOf(10);
       if (e < 0) {
-        if (this.carry.length + n <= FAST_LINE_BYTES) this.carry = Buffer.concat([this.carry, chunk]);
-        else yield* this.fallBack(this.carry, chunk);
+        // held as parts, joined once at the newline (no copy per chunk of a long line)
+        if (this.carried + n <= FAST_LINE_BYTES) {
+          this.carry.push(chunk);
+          this.carried += n;
+        } else yield* this.fallBack(...this.carry, chunk);
         return;
       }
-      const line = Buffer.concat([this.carry, chunk.subarray(0, e + 1)]);
+      const line = Buffer.concat([...this.carry, chunk.subarray(0, e + 1)]);
       this.carry = undefined;
       i = e + 1;
       if (!(yield* this.fast(line, 0, line.length - 1))) {
@@ -268,8 +273,10 @@ class ValueSplitter {
       const e = chunk.indexOf(10, i);
       if (e < 0) {
         // the last line is not complete: kept (copied: the chunk is not held) until its newline
-        if (n - i <= FAST_LINE_BYTES) this.carry = Buffer.from(chunk.subarray(i));
-        else yield* this.fallBack(chunk.subarray(i));
+        if (n - i <= FAST_LINE_BYTES) {
+          this.carry = [Buffer.from(chunk.subarray(i))];
+          this.carried = n - i;
+        } else yield* this.fallBack(chunk.subarray(i));
         return;
       }
       if (!(yield* this.fast(chunk, i, e))) {
@@ -317,7 +324,9 @@ class ValueSplitter {
 
   /** The bytes held back (a last line without a newline, a character cut at the end), through `push`. */
   *flush(): Generator<InputItem | RawEvent> {
-    const text = (this.carry ? this.dec.write(this.carry) : '') + this.dec.end();
+    let text = '';
+    for (const p of this.carry ?? []) text += this.dec.write(p);
+    text += this.dec.end();
     this.carry = undefined;
     this.feeding = false;
     this.midChar = false;
