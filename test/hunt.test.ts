@@ -13,7 +13,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { planAggregation, windowMs } from '../src/model/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
-import { inputFiles, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
+import { inputFiles, notJson, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
@@ -45,6 +45,52 @@ describe('hunt input', () => {
       ['a.jsonl:1:{"a":1}', 'a.jsonl:3:{"a":2}', 'b.json:1:{"b":"x}"}', 'b.json:4:{"b":2}', 'c.json:2:{"c":1}', 'c.json:3:{"c":2}'],
     );
     assert.deepEqual(counts, { files: 3, lines: 13, events: 6, bad: 0 });
+  });
+
+  it('JSON lines read a line of bytes at a time agree with the character scan: characters cut by chunks, long lines, bad lines, pretty-printed values and arrays between lines', async () => {
+    // about 2 MB (chunks are 64 KB): multi-byte characters of 2, 3 and 4 bytes land on chunk boundaries
+    let seed = 3;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) >>> 16) % n;
+    const pieces = ['a', 'é', '中', '\u{1d518}', 'Σ', ' ', '"', '\\', '{', '}', '[', ']'];
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = rnd(40);
+      const text = Array.from({ length: rnd(300) }, () => pieces[rnd(pieces.length)]).join('');
+      // a line over two chunks (held in parts until its newline) and one over the 1 MB the line path holds
+      if (i === 1000 || i === 2000) lines.push(JSON.stringify({ i, long: 'é中'.repeat(i === 1000 ? 30_000 : 200_000) }));
+      else if (r === 0) lines.push('hello world ' + text.slice(0, 20));
+      else if (r === 1) lines.push(JSON.stringify({ i, text }, null, 2));
+      else if (r === 2) lines.push('[\n' + JSON.stringify({ i }) + ',\n' + JSON.stringify({ i, text }) + '\n]');
+      else if (r === 3) lines.push(JSON.stringify({ i }) + ' ' + JSON.stringify({ text }));
+      else if (r === 4) lines.push('{"i": ' + i + ', "broken": }');
+      else lines.push(JSON.stringify({ i, text }) + (r === 5 ? '\r' : ''));
+    }
+    const f = file('bytes.jsonl', lines.join('\n'));
+    const { items, counts } = await read([f]);
+    // the reference: the character scan alone (raw values, as worker threads are given them), parsed here
+    const refCounts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+    const ref: string[] = [];
+    for await (const batch of readEventBatches([f], refCounts, { raw: true })) {
+      for (const x of batch) {
+        if (x.kind === 'bad') ref.push(`${x.pos.line}:${x.code}`);
+        else {
+          let ev: unknown;
+          try {
+            ev = JSON.parse(x.text);
+          } catch (e) {
+            ref.push(`${x.pos.line}:${notJson(x.pos, e).code}`);
+            continue;
+          }
+          ref.push(`${x.pos.line}:${JSON.stringify(ev)}`);
+        }
+      }
+    }
+    const got = items.map((x) => (x.kind === 'bad' ? `${x.pos.line}:${x.code}` : `${x.pos.line}:${JSON.stringify(x.event)}`));
+    assert.equal(got.length, ref.length);
+    assert.deepEqual(got, ref);
+    assert.equal(counts.lines, refCounts.lines);
+    assert.ok(got.some((g) => g.includes('NOT_JSON')) && got.some((g) => g.includes('中')), 'the input has bad lines and multi-byte characters');
+    assert.ok(got.some((g) => g.includes('"i":2000,"long"')), 'the line over 1 MB is read');
   });
 
   it('a non-JSON line and a broken object are errors at their line; the lines after are read', async () => {

@@ -101,7 +101,7 @@ function sniff(file: string): Buffer {
 
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** Text chunks of a file (gunzipped when it is gzip); errors become a thrown `ReadFailure`. */
+/** Byte chunks of a file (gunzipped when it is gzip); errors become a thrown `ReadFailure`. */
 class ReadFailure extends Error {
   constructor(
     readonly code: BadInput['code'],
@@ -111,27 +111,23 @@ class ReadFailure extends Error {
   }
 }
 
-async function* chunks(file: string, counts?: { gzip: boolean }): AsyncGenerator<string> {
+async function* chunks(file: string): AsyncGenerator<Buffer> {
   let stream: NodeJS.ReadableStream;
   if (file === '-') stream = process.stdin;
   else {
     const head = sniff(file);
     const gz = isGzip(head);
-    if (counts) counts.gzip = gz;
     if (!gz && head.includes(0)) throw new ReadFailure('BINARY', 'binary file (NUL bytes in its first 8 KB), not JSON; skipped');
     stream = gz ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
   }
-  const dec = new StringDecoder('utf8');
   try {
-    for await (const c of stream as AsyncIterable<Buffer>) yield dec.write(c);
+    for await (const c of stream as AsyncIterable<Buffer | string>) yield typeof c === 'string' ? Buffer.from(c) : c;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const code = (e as { code?: string }).code;
     if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header|invalid/i.test(msg)) throw new ReadFailure('TRUNCATED_GZIP', `gzip stream broken (${msg}); the events before it were read`);
     throw new ReadFailure('READ_ERROR', msg);
   }
-  const rest = dec.end();
-  if (rest) yield rest;
 }
 
 /**
@@ -165,13 +161,16 @@ async function* readFile(file: string, counts: InputCounts, max: number, raw: bo
     return out;
   };
   try {
-    for await (const text of chunks(file)) {
-      const b = batch(splitter.push(text));
+    for await (const bytes of chunks(file)) {
+      const b = batch(splitter.pushBytes(bytes));
       if (b.length) yield b;
     }
-    const b = batch(splitter.end());
+    const b = batch([...splitter.flush(), ...splitter.end()]);
     if (b.length) yield b;
   } catch (e) {
+    // what the bytes read so far hold (a value completed, a bad line), then the value the error cut
+    const flushed = batch(splitter.flush());
+    if (flushed.length) yield flushed;
     const partial = splitter.discard();
     const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
     const message = partial ? `${f.message}; the value it cut at line ${partial} is dropped` : f.message;
@@ -186,6 +185,9 @@ function count<T extends InputItem | RawEvent>(item: T, counts: InputCounts): T 
   return item;
 }
 
+/** A line longer than this (in bytes) is not held whole for the line fast path: it goes through the character scan. */
+const FAST_LINE_BYTES = 1 << 20;
+
 /** Cuts a character stream into JSON values (see readEvents). */
 class ValueSplitter {
   line = 1;
@@ -199,6 +201,15 @@ class ValueSplitter {
   private arrayTop = false; // inside a top-level array: its elements are the values
   private scanned = 0;
   private lastChar = '';
+  /** Bytes of a line not yet ended (the line fast path waits for its newline). */
+  private carry: Buffer[] | undefined;
+  /** Bytes in `carry`. */
+  private carried = 0;
+  /** The current line goes to the character scan (`push`), up to its newline. */
+  private feeding = false;
+  private readonly dec = new StringDecoder('utf8');
+  /** The decoder holds the first bytes of a character (the next bytes must go through it). */
+  private midChar = false;
   constructor(
     private readonly file: string,
     private readonly max: number,
@@ -207,6 +218,119 @@ class ValueSplitter {
 
   linesSeen(): number {
     return this.line - (this.lastChar === '\n' || this.lastChar === '' ? 1 : 0);
+  }
+
+  /**
+   * The next bytes of the input. JSON lines take a fast path: a line that starts with `{` while no value is open is
+   * decoded and parsed on its own (a one-byte string when the line is ASCII, however the rest of the input is
+   * written), as `push` would parse it. From any other line (or one longer than `FAST_LINE_BYTES`) on, the rest of
+   * the chunk is decoded and goes through `push`, as it did before the fast path (the character scan looks ahead
+   * within what it was given), until the scan is between values again at the end of a chunk or of a line without
+   * `[`. Bytes are cut at newlines only, which UTF-8 never has inside a character.
+   */
+  *pushBytes(chunk: Buffer): Generator<InputItem | RawEvent> {
+    if (this.raw) {
+      yield* this.push(this.decode(chunk));
+      return;
+    }
+    const n = chunk.length;
+    let i = 0;
+    if (this.feeding) {
+      const e = chunk.indexOf(10);
+      const head = e < 0 ? chunk : chunk.subarray(0, e + 1);
+      if (e < 0 || head.includes(0x5b)) {
+        yield* this.push(this.decode(chunk));
+        this.feeding = !this.idle();
+        return;
+      }
+      yield* this.push(this.decode(head));
+      i = e + 1;
+      if (!this.idle()) {
+        yield* this.push(this.decode(chunk.subarray(i)));
+        this.feeding = !this.idle();
+        return;
+      }
+      this.feeding = false;
+    } else if (this.carry) {
+      const e = chunk.indexOf(10);
+      if (e < 0) {
+        // held as parts, joined once at the newline (no copy per chunk of a long line)
+        if (this.carried + n <= FAST_LINE_BYTES) {
+          this.carry.push(chunk);
+          this.carried += n;
+        } else yield* this.fallBack(...this.carry, chunk);
+        return;
+      }
+      const line = Buffer.concat([...this.carry, chunk.subarray(0, e + 1)]);
+      this.carry = undefined;
+      i = e + 1;
+      if (!(yield* this.fast(line, 0, line.length - 1))) {
+        yield* this.fallBack(line, chunk.subarray(i));
+        return;
+      }
+    }
+    while (i < n) {
+      const e = chunk.indexOf(10, i);
+      if (e < 0) {
+        // the last line is not complete: kept (copied: the chunk is not held) until its newline
+        if (n - i <= FAST_LINE_BYTES) {
+          this.carry = [Buffer.from(chunk.subarray(i))];
+          this.carried = n - i;
+        } else yield* this.fallBack(chunk.subarray(i));
+        return;
+      }
+      if (!(yield* this.fast(chunk, i, e))) {
+        yield* this.fallBack(chunk.subarray(i));
+        return;
+      }
+      i = e + 1;
+    }
+  }
+
+  /** The character scan is between values: nothing open, held or skipped. */
+  private idle(): boolean {
+    return this.start < 0 && this.buf === '' && this.skipping === 'no' && !this.arrayTop && !this.midChar;
+  }
+
+  /** Bytes decoded for the character scan (a character cut at the end waits in the decoder for its next bytes). */
+  private decode(b: Buffer): string {
+    if (b.length) this.midChar = endsMidCharacter(b);
+    return this.dec.write(b);
+  }
+
+  /** The rest of the chunk (after what was held back) goes through the character scan. */
+  private *fallBack(...parts: Buffer[]): Generator<InputItem | RawEvent> {
+    this.carry = undefined;
+    let text = '';
+    for (const p of parts) text += this.decode(p);
+    yield* this.push(text);
+    this.feeding = !this.idle();
+  }
+
+  /** One line of bytes, `from` to its newline at `eol`, parsed when it is one JSON object; false when it is not. */
+  private *fast(b: Buffer, from: number, eol: number): Generator<InputItem | RawEvent, boolean> {
+    if (b[from] !== 0x7b || !this.idle() || eol - from > this.max) return false;
+    let event: unknown;
+    try {
+      event = JSON.parse(b.toString('utf8', from, eol));
+    } catch {
+      return false;
+    }
+    yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
+    this.line++;
+    this.lastChar = '\n';
+    return true;
+  }
+
+  /** The bytes held back (a last line without a newline, a character cut at the end), through `push`. */
+  *flush(): Generator<InputItem | RawEvent> {
+    let text = '';
+    for (const p of this.carry ?? []) text += this.dec.write(p);
+    text += this.dec.end();
+    this.carry = undefined;
+    this.feeding = false;
+    this.midChar = false;
+    if (text) yield* this.push(text);
   }
 
   *push(text: string): Generator<InputItem | RawEvent> {
@@ -340,6 +464,17 @@ class ValueSplitter {
     }
     return false;
   }
+}
+
+/** Whether UTF-8 bytes end inside a character (a lead byte without all its continuation bytes). */
+function endsMidCharacter(b: Buffer): boolean {
+  for (let k = 1; k <= 4 && k <= b.length; k++) {
+    const c = b[b.length - k]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return need > k;
+  }
+  return false;
 }
 
 function isBinaryText(s: string): boolean {
