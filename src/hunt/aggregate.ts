@@ -1,7 +1,7 @@
 /**
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
- * event time in a sliding window; the rule fires when the count passes its threshold (then the group starts
- * again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
+ * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
+ * count passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
  * N" fires when the count reaches N. A function the plan does not count (sum, avg, temporal correlations…) is not
  * computed: the rule's row hits are reported as "may fire" with the reason.
  *

@@ -7,9 +7,11 @@
  * Counted (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`, Splunk `count`; `count(f)`
  * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
  * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`), with a
- * threshold "more than" or "at least". "Exactly N" and "fewer than N" are decided only when the window closes, so
- * they are not counted as events arrive; nor are other functions (sum, avg, temporal correlations), several
- * functions at once, or a window that cannot be read. Those keep the rule partial, with the reason.
+ * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass.
+ * "Exactly N" and "fewer than N" are decided only when the window closes, so they are not counted as events arrive;
+ * nor are other functions (sum, avg, temporal correlations), a function text naming several aggregates
+ * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
+ * the rule partial, with the reason.
  */
 import type { Operator } from './expr.ts';
 import type { Aggregation } from './rule.ts';
