@@ -147,6 +147,9 @@ export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
  * that limit (200-240 MB of heap) while the scan worker parsed Sentinel beside it: the build's peak.
  */
 export const BATCH_HEAP_SOFT_LIMIT = 160 * 1024 * 1024;
+
+/** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
+export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
 let gcFn: (() => void) | undefined;
 
 /**
@@ -415,7 +418,9 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     }
 
     crashPoint('build:sources-written');
-    // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache
+    // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache;
+    // the writing's garbage goes first, so that the cache and the index sorts do not come on top of it
+    if (cold) phase('gc', () => collectGarbage(END_HEAP_SOFT_LIMIT));
     db.pragma(`cache_size = -${END_CACHE_KB}`);
     if (deferred) phase('indexes', deferred);
     if (anyChange) {
