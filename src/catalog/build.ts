@@ -140,14 +140,6 @@ export const ANALYSIS_LIMIT = 1000;
 /** Heap in use above which the build collects garbage between two sources. */
 export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
 
-/**
- * Heap in use above which a cold build also collects garbage between two written batches of a source. Panther's
- * source keeps every spec's parsed YAML from `prepare` (about 70 MB) and lets it go file by file; V8 sets the heap's
- * next limit from the live size at the last collection, so the garbage of the specs already written piled up to
- * that limit (200-240 MB of heap) while the scan worker parsed Sentinel beside it: the build's peak.
- */
-export const BATCH_HEAP_SOFT_LIMIT = 160 * 1024 * 1024;
-
 /** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
 export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
 let gcFn: (() => void) | undefined;
@@ -383,7 +375,6 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
             try {
               for (const [f, h] of Object.entries(hashes)) plan.hashes.set(f, h);
               timed(() => out.files(files.map((fr) => (fr.rules.length && index ? resolveFileAttack(fr, index) : fr))));
-              if (cold) phase('gc', () => collectGarbage(BATCH_HEAP_SOFT_LIMIT));
             } catch (e) {
               writeError = e ?? new Error('writing failed');
             }
