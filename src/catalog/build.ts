@@ -139,6 +139,9 @@ export const ANALYSIS_LIMIT = 1000;
 
 /** Heap in use above which the build collects garbage between two sources. */
 export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
+
+/** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
+export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
 let gcFn: (() => void) | undefined;
 
 /**
@@ -147,8 +150,8 @@ let gcFn: (() => void) | undefined;
  * of 600 MB of heap with 150 MB live); collecting between sources costs ~0.1 s each time and keeps the build's
  * memory low. `gc` is not exposed without the flag, which is set here at run time.
  */
-function collectGarbage(): void {
-  if (process.memoryUsage().heapUsed < BUILD_HEAP_SOFT_LIMIT) return;
+function collectGarbage(limit = BUILD_HEAP_SOFT_LIMIT): void {
+  if (process.memoryUsage().heapUsed < limit) return;
   if (!gcFn) {
     setFlagsFromString('--expose-gc');
     gcFn = runInNewContext('gc') as () => void;
@@ -406,7 +409,9 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     }
 
     crashPoint('build:sources-written');
-    // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache
+    // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache;
+    // the writing's garbage goes first, so that the cache and the index sorts do not come on top of it
+    if (cold) phase('gc', () => collectGarbage(END_HEAP_SOFT_LIMIT));
     db.pragma(`cache_size = -${END_CACHE_KB}`);
     if (deferred) phase('indexes', deferred);
     if (anyChange) {
