@@ -199,14 +199,25 @@ describe('aggregations', () => {
   });
 });
 
+/** The rules of KQL files written to a fresh folder (file name → query), as the KQL adapter scans them. */
+async function kqlRules(files: Record<string, string>, prefix: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
+  return (await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' })).rules;
+}
+
+/** Every hit of a hunt with --all over JSON lines. */
+async function huntLines(rules: ConstructorParameters<typeof HuntEngine>[0], name: string, lines: readonly string[]): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  await hunt(new HuntEngine(rules, { all: true }), [file(name, lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+  return hits;
+}
+
 describe('KQL thresholds in a hunt', () => {
   it('a distinct count per user in hourly bins fires when one bin holds three places; the same three across two bins do not', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-kqlthr-'));
-    writeFileSync(path.join(dir, 'places.kql'), 'AppSignins | where Result == "ok" | summarize Places = dcount(City) by Who, bin(TimeGenerated, 1h) | where Places >= 3\n');
-    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
-    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
-    assert.equal(res.rules[0]!.logic.completeness, 'complete');
-    const engine = new HuntEngine(res.rules, { all: true });
+    const rules = await kqlRules({ 'places.kql': 'AppSignins | where Result == "ok" | summarize Places = dcount(City) by Who, bin(TimeGenerated, 1h) | where Places >= 3\n' }, 'detwiki-hunt-kqlthr-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
     const at = (h: number, m: number) => `2024-05-01T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
     const ev = (who: string, city: string, t: string, result = 'ok') => JSON.stringify({ Who: who, City: city, Result: result, TimeGenerated: t });
     const lines = [
@@ -217,8 +228,7 @@ describe('KQL thresholds in a hunt', () => {
       // bob: three places within 40 minutes, but across the 11:00 bin boundary
       ev('bob', 'Oslo', at(10, 40)), ev('bob', 'Lima', at(10, 50)), ev('bob', 'Pune', at(11, 20)),
     ];
-    const hits: Hit[] = [];
-    await hunt(engine, [file('signins.jsonl', lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+    const hits = await huntLines(rules, 'signins.jsonl', lines);
     const agg = hits.filter((h) => h.type === 'aggregate').map((h) => `${h.rule.title} ${h.count}`);
     assert.deepEqual(agg, ['places 3']); // a sliding hour would also fire for bob
     assert.equal(hits.find((h) => h.type === 'aggregate')!.group, '"ann"');
@@ -227,30 +237,26 @@ describe('KQL thresholds in a hunt', () => {
 
 describe('several thresholds', () => {
   it('a group alerts when it passes every count: four attempts from two accounts, not four from one', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-more-'));
-    writeFileSync(path.join(dir, 'spray.kql'), 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 4 and Accounts >= 2\n');
-    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
-    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
-    assert.equal(res.rules[0]!.logic.completeness, 'complete');
+    const rules = await kqlRules({ 'spray.kql': 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 4 and Accounts >= 2\n' }, 'detwiki-hunt-more-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
     const ev = (ip: string, who: string) => JSON.stringify({ Ip: ip, Who: who, Result: 'fail', TimeGenerated: '2024-05-01T10:00:00Z' });
     const lines = [ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'bob'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'ann')];
-    const hits: Hit[] = [];
-    await hunt(new HuntEngine(res.rules, { all: true }), [file('more.jsonl', lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+    const hits = await huntLines(rules, 'more.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.2.2.2" 4 8']);
   });
 });
 
 describe('partial rules', () => {
   it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits, an aggregation without a threshold too', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-partial-'));
-    writeFileSync(path.join(dir, 'limited.kql'), '// Limited\nAppEvents | where Action == "delete" | take 5\n');
-    writeFileSync(path.join(dir, 'whole.kql'), '// Whole\nAppEvents | where Action == "delete"\n');
-    writeFileSync(path.join(dir, 'grouped.kql'), '// Grouped\nAppEvents | where Action == "delete" | summarize n = count() by User\n');
-    const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
-    const res = await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' });
-    const engine = new HuntEngine(res.rules, { all: true });
-    const hits: Hit[] = [];
-    await hunt(engine, [file('app.jsonl', `${JSON.stringify({ Action: 'delete' })}\n${JSON.stringify({ Action: 'read' })}\n`)], { onHit: (h) => hits.push(h) });
+    const rules = await kqlRules(
+      {
+        'limited.kql': '// Limited\nAppEvents | where Action == "delete" | take 5\n',
+        'whole.kql': '// Whole\nAppEvents | where Action == "delete"\n',
+        'grouped.kql': '// Grouped\nAppEvents | where Action == "delete" | summarize n = count() by User\n',
+      },
+      'detwiki-hunt-partial-',
+    );
+    const hits = await huntLines(rules, 'app.jsonl', [JSON.stringify({ Action: 'delete' }), JSON.stringify({ Action: 'read' })]);
     assert.deepEqual(
       hits.map((h) => `${h.type} ${h.rule.title} ${h.pos.line} ${(h.dependsOn ?? []).join('; ')}`).sort(),
       ['hit grouped 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows'],
