@@ -119,11 +119,14 @@ const cond = pred('EventID', 'eq', [1]);
 
 describe('test agreement, decided once', () => {
   const log = { name: 'log', expected: true, event: null, matchCount: 1 };
-  it('1 matched, 1 unknown, match count 1: unknown, so a complete rule does not agree', () => {
+  it('a log test passes when the rule fires; no match and some unknown is unknown, so a complete rule does not agree', () => {
     const withOpaque = or(cond, opaque('x', 'not expressible'));
-    const out = checkTest(withOpaque, 'complete', { ...log, events: [{ EventID: 1 }, { EventID: 2 }] });
-    assert.deepEqual([out.matched, out.unknown, out.got, out.agrees], [1, 1, 'unknown', false]);
-    assert.equal(checkTest(withOpaque, 'partial', { ...log, events: [{ EventID: 1 }, { EventID: 2 }] }).agrees, true);
+    const fired = checkTest(withOpaque, 'complete', { ...log, events: [{ EventID: 1 }, { EventID: 2 }] });
+    assert.deepEqual([fired.matched, fired.unknown, fired.got, fired.agrees, fired.countAgrees], [1, 1, true, true, false]);
+    const out = checkTest(withOpaque, 'complete', { ...log, events: [{ EventID: 2 }, { EventID: 3 }] });
+    assert.deepEqual([out.matched, out.unknown, out.got, out.agrees], [0, 2, 'unknown', false]);
+    assert.equal(checkTest(withOpaque, 'partial', { ...log, events: [{ EventID: 2 }, { EventID: 3 }] }).agrees, true);
+    assert.equal(checkTest(cond, 'complete', { ...log, events: [{ EventID: 2 }] }).agrees, false);
     assert.equal(agreesWith('partial', false, true), true);
     assert.equal(agreesWith('partial', true, false), false);
   });
@@ -131,8 +134,9 @@ describe('test agreement, decided once', () => {
     assert.equal(logDetail(3, 0, 5, 1), '3 of 5 events matched, 2 more than the 1 expected');
     assert.equal(logDetail(0, 0, 5, 2), '0 of 5 events matched, 2 fewer than the 2 expected');
     assert.equal(logDetail(1, 1, 5, 1), '1 of 5 events matched (1 unknown), 1 expected: the unknown ones may match too');
+    // more matches than declared: the rule fires (agrees, as SigmaHQ's runner decides), the count is reported apart
     const out = checkTest(cond, 'complete', { ...log, events: [{ EventID: 1 }, { EventID: 1 }, { EventID: 1 }] });
-    assert.deepEqual([out.got, out.agrees, out.detail], [false, false, '3 of 3 events matched, 2 more than the 1 expected']);
+    assert.deepEqual([out.got, out.agrees, out.countAgrees, out.detail], [true, true, false, '3 of 3 events matched, 2 more than the 1 expected']);
   });
 });
 

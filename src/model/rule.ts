@@ -331,9 +331,10 @@ export interface RuleTest {
   readonly mocks?: readonly { readonly name: string; readonly value: unknown }[];
   readonly line?: number;
   /**
-   * A test over a log of several events (Sigma regression data: an evtx log and the number of detections it
-   * must give). When set, `event` is unused (null): the test passes when exactly `matchCount` of `events` match
-   * (at least one when `matchCount` is absent) and `expected` is true.
+   * A test over a log of several events (Sigma regression data: an evtx log and the number of detections its
+   * `info.yml` declares). When set, `event` is unused (null): the test passes when at least one of `events`
+   * matches and `expected` is true, as SigmaHQ's runner decides; `matchCount` is compared and reported apart
+   * (see `checkTest` in `checks.ts`).
    */
   readonly events?: readonly unknown[];
   readonly matchCount?: number;

@@ -2,8 +2,8 @@
  * SigmaHQ regression data: `regression_data/<rule path>/info.yml` names a rule (rule_metadata[].id) and its tests
  * (regression_tests_info: type, match_count, path of an .evtx log). The .json beside it is that log converted to
  * JSON: one or several events, written one after the other. The tests become RuleTest entries of the named rule:
- * one per event (expected true) when every event must match, else one multi-event test with `matchCount`
- * (exactly that many events match; at least one when match_count is absent).
+ * one per event (expected true) when match_count says every event matches, else one multi-event test that
+ * passes when the rule fires on the log (SigmaHQ's own verdict), its `matchCount` compared and reported apart.
  */
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.ts';
