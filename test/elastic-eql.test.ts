@@ -113,6 +113,19 @@ describe('elastic EQL spans and diagnostics', () => {
   });
 });
 
+describe('elastic EQL pipes', () => {
+  const reasons = (q: string) => lowerEql(q, ctx).missing.map((m) => m.reason);
+  it('head / tail at the end do not change whether the query returns a match: stages, not missing', () => {
+    assert.deepEqual(reasons('process where process.name == "a" | head 5'), []);
+    assert.deepEqual(reasons('process where process.name == "a" | tail 1 | head 3'), []);
+    assert.ok(lowerEql('process where process.name == "a" | head 5', ctx).stages.some((s) => s.kind === 'limit'));
+  });
+  it('a pipe after a limit sees only the kept matches: the limit is missing', () => {
+    assert.deepEqual(reasons('process where process.name == "a" | head 5 | filter process.pid > 4'), ['pipe: | head: only the first matches (oldest first) are returned, and | filter after it sees only those']);
+    assert.deepEqual(reasons('process where process.name == "a" | head 0'), ['pipe: | head: only the first matches (oldest first) are returned']);
+  });
+});
+
 describe('elastic EQL semantics (ECS)', () => {
   const run = (q: string, event: unknown) => {
     const r = lowerEql(q, ctx);

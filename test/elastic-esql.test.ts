@@ -139,6 +139,13 @@ describe('ES|QL semantics', () => {
     const spans = c.kind === 'and' ? c.args.map((a) => (a.kind === 'pred' && a.span ? q.slice(a.span.start, a.span.end) : '')) : [];
     assert.deepEqual(spans, ['user.name : admin', 'host.name:web*']);
   });
+  it('LIMIT at the end does not change whether the query returns rows; followed by WHERE or STATS it does', () => {
+    const end = low('from logs-* | where a == 1 | stats n = count(*) by host | sort n desc | limit 10 | keep host, n');
+    assert.deepEqual(end.missing, []);
+    assert.deepEqual(low('from logs-* | where a == 1 | limit 5 | where b == 2').missing.map((m) => m.reason), ['limit: only the first 5 matching rows are kept, and WHERE after it sees only those']);
+    assert.deepEqual(low('from logs-* | where a == 1 | limit 100 | stats n = count(*) by host').missing.map((m) => m.reason)[0], 'limit: only the first 100 matching rows are kept, and STATS after it sees only those');
+    assert.deepEqual(low('from logs-* | where a == 1 | limit 0').missing.map((m) => m.reason), ['limit: only the first 0 matching rows are kept']);
+  });
   it('stage spans slice their command from the query', () => {
     const q = 'from a\n| where b == 1 // c\n| keep b';
     const r = low(q);

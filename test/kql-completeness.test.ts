@@ -1,6 +1,7 @@
 /**
  * KQL completeness at the edges of a query: a table read whole (every event is a result row), a union with a
- * joined or aggregated branch, and `top` / `take` after an aggregation (only some groups are results).
+ * joined or aggregated branch, and row limits (`top` / `take` / `sample`): at the end of the main query they
+ * leave whether it returns rows unchanged; followed by a filter, an aggregation or a join they do not.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -35,16 +36,34 @@ describe('KQL completeness: a table read whole', () => {
   });
 });
 
-describe('KQL completeness: top and take after an aggregation', () => {
-  it('top after summarize keeps only some groups: partial, with the reason', () => {
+describe('KQL completeness: row limits', () => {
+  it('top at the end, after summarize: the query returns groups exactly when it would without it, so complete', () => {
     const L = logicOf('Proxy | where Action == "allowed" | summarize n = count() by Host | top 10 by n asc');
-    assert.equal(L.completeness, 'partial');
-    assert.deepEqual(reasons(L), ['top keeps only some of the aggregated rows']);
+    assert.equal(L.completeness, 'complete');
+    assert.deepEqual(reasons(L), []);
     assert.equal(L.condition && renderExpr(L.condition), 'Action eq "allowed"');
+    assert.ok(L.stages.some((s) => s.kind === 'limit' && s.label === 'top'), 'the limit stays a stage');
   });
-  it('take before any aggregation keeps only some matching rows', () => {
-    const L = logicOf('Proxy | where Action == "allowed" | take 5');
-    assert.deepEqual(reasons(L), ['take keeps only some of the matching rows']);
+  it('take at the end, then only columns and order: complete', () => {
+    assert.equal(logicOf('Proxy | where Action == "allowed" | take 5 | project Host, Action | sort by Host').completeness, 'complete');
+    assert.equal(logicOf('let n = 3;\nProxy | where Action == "allowed" | sample n').completeness, 'complete');
+  });
+  it('a filter after a limit sees only the kept rows: partial, with both named', () => {
+    const L = logicOf('Proxy | where Action == "allowed" | top 1 by TimeGenerated desc | where Host == "a"');
+    assert.equal(L.completeness, 'partial');
+    assert.deepEqual(reasons(L), ['top keeps only some of the matching rows, and where after it sees only those']);
+  });
+  it('an aggregation after a limit counts only the kept rows: partial', () => {
+    const L = logicOf('Proxy | where Action == "allowed" | take 100 | summarize n = count() by Host');
+    assert.deepEqual(reasons(L), ['take keeps only some of the matching rows, and summarize after it sees only those']);
+  });
+  it('take 0, or a count that is not a number, stays missing', () => {
+    assert.deepEqual(reasons(logicOf('Proxy | where Action == "allowed" | take 0')), ['take keeps only some of the matching rows']);
+    assert.deepEqual(reasons(logicOf('Proxy | where Action == "allowed" | take toint(x)')), ['take keeps only some of the matching rows']);
+  });
+  it('a limit inside a joined query changes the join: missing', () => {
+    const L = logicOf('A | where x == 1 | join kind=inner (B | where y == 2 | take 1) on k');
+    assert.ok(reasons(L).includes('take keeps only some of the matching rows'), reasons(L).join('; '));
   });
   it('sort after summarize keeps every group: complete', () => {
     const L = logicOf('Proxy | where Action == "allowed" | summarize n = count() by Host | sort by n desc');

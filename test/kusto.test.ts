@@ -276,6 +276,13 @@ describe('Sentinel YAML', () => {
     assert.deepEqual(r2.logic.aggregation?.threshold, { op: 'gt', value: 2, of: 'result count' });
     assert.equal(r2.logic.aggregation?.function, 'count');
   });
+  it('a result-count trigger counts the rows a limit at the end keeps: the limit is a missing part then', () => {
+    const y = text.replace('  | summarize Count = count() by HostCustomEntity, AccountCustomEntity\n  | where Count > 5\n', '  | take 2\n');
+    assert.notEqual(y, text);
+    const r2 = parseSentinelYaml(file, y, false, SRC).outputs[0]!.rule;
+    assert.equal(r2.logic.completeness, 'partial');
+    assert.deepEqual(r2.logic.missing.map((m) => m.reason), ['take keeps only some of the matching rows: the result-count trigger counts only those']);
+  });
   it('over an aggregated query the trigger counts groups: a missing part, not the events of a group', () => {
     const y = text.replace('  | where Count > 5\n', '');
     const r2 = parseSentinelYaml(file, y, false, SRC).outputs[0]!.rule;

@@ -162,11 +162,21 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(show(l.condition!), '(a eq 1 {cs:false,typing:loose} and host wildcard "web*" {cs:false,wildcard:spl})');
     assert.deepEqual(l.outputFields.map((o) => `${o.name}<${o.from ?? ''}`), ['_time<', 'dest<host', 'count<']);
   });
-  it('head / tail / top / rare keep only some rows: missing, with what they keep', () => {
-    assert.deepEqual(low('EventCode=4625 | head 10').missing.map((m) => m.reason), ['command: head keeps only the first matching events']);
-    assert.deepEqual(low('EventCode=4625 | stats count by user | sort - count | tail 5').missing.map((m) => m.reason), ['command: tail keeps only the last rows']);
-    assert.deepEqual(low('EventCode=4625 | rare user').missing.map((m) => m.reason), ['command: rare keeps only the least common values of its fields']);
+  it('head / tail / top / rare at the end do not change whether the search returns rows: not missing', () => {
+    assert.deepEqual(low('EventCode=4625 | head 10').missing, []);
+    assert.deepEqual(low('EventCode=4625 | head').missing, [], 'head keeps 10 by default');
+    assert.deepEqual(low('EventCode=4625 | stats count by user | sort - count | tail 5 | table user count').missing, []);
+    assert.deepEqual(low('EventCode=4625 | rare user').missing, []);
     assert.deepEqual(low('EventCode=4625 | sort - _time | table user').missing, [], 'sort and table keep every row');
+  });
+  it('a limit followed by a command that drops or counts rows is missing, with both named', () => {
+    assert.deepEqual(low('EventCode=4625 | head 10 | search user=admin').missing.map((m) => m.reason), ['command: head keeps only the first matching events, and search after it sees only those']);
+    assert.deepEqual(low('EventCode=4625 | head 100 | stats count by user').missing.map((m) => m.reason), ['command: head keeps only the first matching events, and stats after it sees only those']);
+    assert.deepEqual(low('EventCode=4625 | rare user | where count < 3').missing.map((m) => m.reason).slice(0, 1), ['command: rare keeps only the least common values of its fields, and where after it sees only those']);
+  });
+  it('head 0 or head with an eval expression (stops at the first row failing it) stays missing', () => {
+    assert.deepEqual(low('EventCode=4625 | head 0').missing.map((m) => m.reason), ['command: head keeps only the first matching events']);
+    assert.deepEqual(low('EventCode=4625 | head (count > 5)').missing.map((m) => m.reason), ['command: head keeps only the first matching events']);
   });
   it('a filter after join or transaction is missing, not part of the condition', () => {
     const l = low('a=1 | join x [search b=2] | where c=3');

@@ -249,6 +249,18 @@ export const QUERY_OPERATOR_FACTS: Readonly<Record<string, QueryOperatorFact>> =
   AssertSchemaOperator: { stage: 'modifier', rows: 'keep' },
 };
 
+/**
+ * Operators that neither drop nor count rows: after a row limit (`take` / `top` / `sample` of N >= 1) of the main
+ * query, only these may follow for the limit to leave the rule's firing unchanged (the query returns rows exactly
+ * when some row passed the filters before the limit). Any other operator after a limit (a filter, an aggregation,
+ * a join...) sees only the kept rows, and the limit is a missing part.
+ */
+export const ROW_KEEPING_AFTER_LIMIT: ReadonlySet<string> = new Set([
+  'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectKeepOperator', 'ProjectRenameOperator', 'ProjectReorderOperator',
+  'ProjectByNamesOperator', 'SortOperator', 'SerializeOperator', 'AsOperator', 'RenderOperator', 'TakeOperator', 'TopOperator',
+  'SampleOperator', 'ParseKvOperator', 'ParseOperator', 'ExecuteAndCacheOperator', 'AssertSchemaOperator',
+]);
+
 /** Plugins of `evaluate` that work row by row (the rows stay the source's events). */
 export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
 

@@ -19,7 +19,7 @@ import type { FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
+import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
@@ -44,6 +44,11 @@ export interface QueryLowering extends FullLowering {
   readonly mainTables: readonly string[];
   /** Let bindings that could not be expanded (cycles, depth). */
   readonly unexpanded: readonly string[];
+  /**
+   * Row limits at the end of the main query (`top 10 by n`, `take 5`) that leave whether it returns rows unchanged,
+   * so they are not missing parts; a result-count trigger counts the kept rows, and then they are (record.ts).
+   */
+  readonly endLimits: readonly MissingPart[];
 }
 
 export interface Env {
@@ -80,6 +85,11 @@ export interface State {
   made: Set<string>;
   /** A column of the source tables was dropped or renamed (project-away, project-keep, project-rename). */
   narrowed: boolean;
+  /**
+   * A row limit of the main query not yet known to be harmless: it becomes a missing part when an operator that
+   * drops or counts rows follows it (see ROW_KEEPING_AFTER_LIMIT), and stays out of `missing` at the query's end.
+   */
+  pendingLimit?: MissingPart;
 }
 
 export const newState = (): State => ({
@@ -126,6 +136,8 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   let condition = s.cond.length ? and(...s.cond) : main && s.sourceTables.length ? TRUE : undefined;
   let aggregation = s.aggregation;
   const missing = [...s.missing, ...s.extraThresholds];
+  // a limit at the end keeps some of the result rows: the query returns rows exactly when it would without it
+  const endLimits = s.pendingLimit ? [s.pendingLimit] : [];
   if (s.multi) {
     const m = finishMulti(s, s.multi);
     condition = m.condition;
@@ -143,6 +155,7 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
     timeFilters: env.timeFilters,
     mainTables: s.sourceTables,
     unexpanded: [...env.unexpanded],
+    endLimits,
     diagnostics: [...env.unexpanded].map((u) => KqlDiagnostics.letCycle(file, u)),
   };
 }
@@ -414,6 +427,10 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
   if (s.multi) noteJoinedColumns(env, s, s.multi, op, scope);
   noteNames(s, op, scope);
+  if (s.pendingLimit && !ROW_KEEPING_AFTER_LIMIT.has(op.kind)) {
+    s.missing.push({ ...s.pendingLimit, reason: `${s.pendingLimit.reason}, and ${label} after it sees only those` });
+    s.pendingLimit = undefined;
+  }
   if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
   if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
   switch (op.kind) {
@@ -528,12 +545,26 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
     }
     default: {
       const kind = fact?.stage ?? 'other';
-      s.stages.push(stage(env, kind, label, op, fromDetail));
+      const count = fact?.rows === 'limit' ? limitCount(op, ctx()) : undefined;
+      s.stages.push(stage(env, kind, label, op, count !== undefined ? { ...fromDetail, count } : fromDetail));
       if (!fact || fact.rows === 'end') endRows(s, `${label} changes what a row is`);
-      else if (fact.rows === 'limit' && s.phase !== 'ended') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps only some of the ${s.phase === 'rows' ? 'matching rows' : 'aggregated rows'}`, span: spanOf(env, op) });
+      else if (fact.rows === 'limit' && s.phase !== 'ended') {
+        const part: MissingPart = { kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps only some of the ${s.phase === 'rows' ? 'matching rows' : 'aggregated rows'}`, span: spanOf(env, op) };
+        // in the main query, a limit of N >= 1 rows with nothing after it that drops or counts rows does not change
+        // whether the query returns rows: it is shown as a stage, not missing (the hunt reports every matching row)
+        if (depth === 0 && count !== undefined && count >= 1) s.pendingLimit ??= part;
+        else s.missing.push(part);
+      }
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }
+}
+
+/** N of `take N` / `top N by …` / `sample N` when it is a number (literal or let-bound). */
+function limitCount(op: KNode, c: ExprCtx): number | undefined {
+  const n = nodes(op).find((x) => x.kind !== 'List');
+  const o = n ? operand(c, n) : undefined;
+  return o?.kind === 'value' && typeof o.value === 'number' ? o.value : undefined;
 }
 
 /** A computed column after mv-expand: a derived array's elements (any element, as mv-expand of a field is). */

@@ -84,6 +84,8 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const missing: MissingPart[] = [...low.missing];
   if (aggregation && !aggregation.window && window) aggregation = { ...aggregation, window };
   if (input.trigger) {
+    // the trigger counts result rows, and a limit at the query's end caps them
+    missing.push(...low.endLimits.map((m) => ({ ...m, reason: `${m.reason}: the result-count trigger counts only those` })));
     const threshold = { op: input.trigger.op, value: input.trigger.value, of: 'result count' };
     if (!aggregation) aggregation = { function: 'count', groupBy: [], threshold, ...(input.trigger.window ?? window ? { window: input.trigger.window ?? window } : {}), text: `alert when the result count ${input.trigger.op} ${input.trigger.value}` };
     // over an aggregated or joined query the result rows are groups or pairs: the trigger counts those, not events

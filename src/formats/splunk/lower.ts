@@ -14,7 +14,7 @@ import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_KEEPING_AFTER_LIMIT, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -36,6 +36,38 @@ export interface LowerInput {
 }
 
 type Phase = 'rows' | 'groups' | 'opaque';
+
+/** The command's name as a user reads it. */
+function commandName(c: Command): string {
+  return c.type === 'generic' || c.type === 'stats' ? c.name : c.type === 'fields' ? c.name : c.type === 'macro' ? `the macro ${c.name}` : c.type;
+}
+
+/** May this command follow a row limit without making it matter (it neither drops nor counts rows)? */
+function keepsRowsAfterLimit(c: Command): boolean {
+  switch (c.type) {
+    case 'search':
+    case 'where':
+    case 'regex':
+    case 'macro':
+      return false;
+    case 'stats':
+      return c.name === 'eventstats' || c.name === 'streamstats';
+    case 'fields':
+      return true;
+    case 'generic':
+      return ROW_KEEPING_AFTER_LIMIT.has(c.name);
+    default:
+      return ROW_KEEPING_AFTER_LIMIT.has(c.type);
+  }
+}
+
+/** `head` / `tail` of N >= 1 (10 when not given), `top` / `rare` (limit=0 keeps every value): never an empty result. */
+function keepsAtLeastOne(c: Command & { type: 'generic' }): boolean {
+  const limit = c.options.find((o) => o.name.toLowerCase() === 'limit')?.value;
+  if (c.name === 'top' || c.name === 'rare') return limit === undefined || /^\d+$/.test(limit);
+  const n = limit ?? (c.words.length === 1 && !c.subsearches.length ? c.words[0] : c.args.trim() === '' ? '10' : undefined);
+  return n !== undefined && /^\d+$/.test(n) && Number(n) >= 1 && c.options.every((o) => ['limit', 'null', 'keeplast'].includes(o.name.toLowerCase()));
+}
 
 /** Lower a whole pipeline. Never throws on well-formed trees. */
 export function lowerPipeline(input: LowerInput): SplLowering {
@@ -74,9 +106,16 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     conjuncts.push(e);
   };
 
+  /** A row limit not yet known to be harmless: missing once a command that drops or counts rows follows it. */
+  let pendingLimit: MissingInput | undefined;
+
   const cmds = input.pipeline.commands;
   cmds.forEach((c, i) => {
     const first = i === 0;
+    if (pendingLimit && !keepsRowsAfterLimit(c)) {
+      missing.push({ ...pendingLimit, reason: `${pendingLimit.reason}, and ${commandName(c)} after it sees only those` });
+      pendingLimit = undefined;
+    }
     switch (c.type) {
       case 'search': {
         if (!c.expr) {
@@ -335,7 +374,13 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       else logSources.push({ kind: name, name: words[0] ?? c.args });
     }
     const limited = ROW_LIMITING[name];
-    if (limited !== undefined) missing.push({ kind: 'rows', text: input.source(c.at), reason: `command: ${name} keeps only ${phase === 'rows' ? limited.events : limited.rows}`, span: input.span(c.at) });
+    if (limited !== undefined) {
+      const part: MissingInput = { kind: 'rows', text: input.source(c.at), reason: `command: ${name} keeps only ${phase === 'rows' ? limited.events : limited.rows}`, span: input.span(c.at) };
+      // a limit of N >= 1 rows with nothing after it that drops or counts rows does not change whether the search
+      // returns rows: a stage, not missing (head with an eval expression stops at the first row failing it)
+      if (keepsAtLeastOne(c)) pendingLimit ??= part;
+      else missing.push(part);
+    }
     if (!ROW_PRESERVING.has(name) && !GROUPING_STATS.has(name)) {
       if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {
         if (['join', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'append', 'appendpipe', 'union', 'multisearch', 'appendcols'].includes(name)) {

@@ -10,7 +10,8 @@
  *   what one event must satisfy to take part in an alert. Missing-event steps and `until` only suppress alerts, so
  *   they are listed in `missing` with the sequence itself (reasons start with `sequence:`).
  * - `sample by k [a] [b]`: the same shape without order or window (`sample:`).
- * - Pipes: `head` / `tail` keep only some matches (`pipe:`); the Endgame `filter` pipe is ANDed into the condition;
+ * - Pipes: `head` / `tail` keep only some matches (`pipe:`), which matters only when another pipe follows them (at
+ *   the end they do not change whether the query returns a match); the Endgame `filter` pipe is ANDed into the condition;
  *   other pipes are stages listed in `missing`.
  */
 import { lineColAt } from '../../../model/span.ts';
@@ -115,10 +116,17 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
       throw new Error('unexpected EQL body');
   }
 
+  // `head n` / `tail n` (n >= 1) with only limits and sorts after them do not change whether the query returns a
+  // match: stages, not missing. Any other pipe after a limit sees only the kept matches: the limit is missing.
+  let pendingLimit: (typeof missing)[number] | undefined;
   for (const p of q.pipes) {
     const fact = EQL_PIPES[p.name];
     const ptext = sliceOf(p.at);
     const span = spanOf(env, p.at);
+    if (pendingLimit && fact?.role !== 'limit' && fact?.stage !== 'sort') {
+      missing.push({ ...pendingLimit, reason: `${pendingLimit.reason}, and | ${p.name} after it sees only those` });
+      pendingLimit = undefined;
+    }
     if (!fact) {
       diagnostics.push(EqlDiagnostics.unknownPipe(ctx.file, p.name, at(p.at.start)));
       stages.push({ kind: 'modifier', label: `| ${p.name}`, text: ptext, span });
@@ -132,7 +140,11 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
       continue;
     }
     stages.push({ kind: fact.stage, label: `| ${p.name}`, text: ptext, span });
-    missing.push({ text: ptext, reason: `pipe: | ${p.name}: ${fact.meaning}`, span });
+    const part = { text: ptext, reason: `pipe: | ${p.name}: ${fact.meaning}`, span };
+    const a = p.args.length === 1 ? p.args[0] : undefined;
+    const n = a?.type === 'bare' && a.value.type === 'number' ? a.value.value : undefined;
+    if (fact.role === 'limit' && n !== undefined && n >= 1) pendingLimit ??= part;
+    else missing.push(part);
   }
 
   return { stages, condition, missing, ...(aggregation ? { aggregation } : {}), outputFields, diagnostics, parser: EQL_PARSER, parsed: true };

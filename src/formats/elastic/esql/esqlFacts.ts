@@ -18,6 +18,13 @@ export interface CommandFact {
   readonly column?: string;
 }
 
+/**
+ * Commands that neither drop nor count rows (`other` commands by their fact's `rows`): after a LIMIT (or SAMPLE)
+ * only these may follow for the limit to leave the rule's firing unchanged (the query returns rows exactly when
+ * some row passed before the limit). Any other command after it sees only the kept rows: the limit is missing.
+ */
+export const ROW_KEEPING_AFTER_LIMIT: ReadonlySet<string> = new Set(['eval', 'keep', 'drop', 'rename', 'sort', 'limit', 'dissect', 'grok', 'enrich']);
+
 /** Commands the grammar keeps as raw text (`other`), by lower-case name. */
 export const OTHER_COMMAND_FACTS: Readonly<Record<string, CommandFact>> = {
   completion: { stage: 'function', rows: 'keep', column: 'completion' },

@@ -18,7 +18,7 @@ import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
-import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS } from './esqlFacts.ts';
+import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS, ROW_KEEPING_AFTER_LIMIT } from './esqlFacts.ts';
 import { lowerCondition, operand, simplifyPresence, type ExprEnv, type Operand } from './lowerExpr.ts';
 import { parseEsql } from './parser.ts';
 import { dissectKeys, grokKeys } from './patterns.ts';
@@ -42,6 +42,8 @@ interface State {
   fixed: boolean;
   stages: Stage[];
   timeWindows: string[];
+  /** A LIMIT not yet known to be harmless: missing once a command that drops or counts rows follows it. */
+  pendingLimit?: MissingInput;
 }
 
 interface Env {
@@ -87,12 +89,22 @@ function exprEnv(env: Env, s: State, onRef?: (o: Operand, name: string) => void)
   return { text: env.text, ctx: env.ctx, columns: s.columns, diagnostics: env.diagnostics, ...(onRef ? { onRef } : {}), onTime: (t) => s.timeWindows.push(t) };
 }
 
+/** May this command follow a limit without making it matter (it neither drops nor counts rows)? */
+function keepsRowsAfterLimit(c: EsqlCommand): boolean {
+  if (c.type === 'other') return OTHER_COMMAND_FACTS[c.name]?.rows === 'keep';
+  return ROW_KEEPING_AFTER_LIMIT.has(c.type);
+}
+
 function endRows(s: State, why: string): void {
   if (s.phase === 'rows') s.endedBy = why;
   s.phase = 'ended';
 }
 
 function apply(env: Env, s: State, c: EsqlCommand): void {
+  if (s.pendingLimit && !keepsRowsAfterLimit(c)) {
+    s.missing.push({ ...s.pendingLimit, reason: `${s.pendingLimit.reason}, and ${(c.type === 'other' ? c.name : c.type).toUpperCase()} after it sees only those` });
+    s.pendingLimit = undefined;
+  }
   switch (c.type) {
     case 'from':
       s.hasSource = true;
@@ -154,8 +166,13 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
       return;
     case 'limit':
       stage(env, s, 'limit', 'limit', c.at, { count: c.count });
-      // after STATS the rows are groups: the limit keeps only some of them
-      if (s.phase !== 'ended') s.missing.push({ text: textOf(env, c.at), reason: `limit: only the first ${c.count} ${s.phase === 'rows' ? 'matching' : 'aggregated'} rows are kept`, span: spanOf(env.ctx, c.at) });
+      // after STATS the rows are groups: the limit keeps only some of them. A limit of N >= 1 with nothing after
+      // it that drops or counts rows does not change whether the query returns rows: a stage, not missing
+      if (s.phase !== 'ended') {
+        const part: MissingInput = { text: textOf(env, c.at), reason: `limit: only the first ${c.count} ${s.phase === 'rows' ? 'matching' : 'aggregated'} rows are kept`, span: spanOf(env.ctx, c.at) };
+        if (c.count >= 1) s.pendingLimit ??= part;
+        else s.missing.push(part);
+      }
       return;
     case 'mv_expand':
       stage(env, s, 'expand', 'mv_expand', c.at, { field: c.field.name });
