@@ -247,10 +247,11 @@ describe('several thresholds', () => {
 });
 
 describe('partial rules', () => {
-  it('a true row-level condition of a rule that also does what the model leaves out (take) may fire; a complete one hits, an aggregation without a threshold too', async () => {
+  it('a true row-level condition of a rule that also does what the model leaves out (a filter after take) may fire; a complete one hits (a take at the end too), an aggregation without a threshold too', async () => {
     const rules = await kqlRules(
       {
-        'limited.kql': '// Limited\nAppEvents | where Action == "delete" | take 5\n',
+        'limited.kql': '// Limited\nAppEvents | take 5 | where Action == "delete"\n',
+        'ranked.kql': '// Ranked\nAppEvents | where Action == "delete" | take 5\n',
         'whole.kql': '// Whole\nAppEvents | where Action == "delete"\n',
         'grouped.kql': '// Grouped\nAppEvents | where Action == "delete" | summarize n = count() by User\n',
       },
@@ -259,7 +260,7 @@ describe('partial rules', () => {
     const hits = await huntLines(rules, 'app.jsonl', [JSON.stringify({ Action: 'delete' }), JSON.stringify({ Action: 'read' })]);
     assert.deepEqual(
       hits.map((h) => `${h.type} ${h.rule.title} ${h.pos.line} ${(h.dependsOn ?? []).join('; ')}`).sort(),
-      ['hit grouped 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows'],
+      ['hit grouped 1 ', 'hit ranked 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows, and where after it sees only those'],
     );
   });
 });

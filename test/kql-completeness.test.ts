@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { parseKql } from '../src/formats/kusto/parser.ts';
+import { harmlessLimit } from '../src/model/page.ts';
 import { renderExpr } from '../src/model/render.ts';
 import type { Logic } from '../src/model/rule.ts';
 import { kqlLogic } from './helpers/kql.ts';
@@ -64,6 +65,12 @@ describe('KQL completeness: row limits', () => {
   it('a limit inside a joined query changes the join: missing', () => {
     const L = logicOf('A | where x == 1 | join kind=inner (B | where y == 2 | take 1) on k');
     assert.ok(reasons(L).includes('take keeps only some of the matching rows'), reasons(L).join('; '));
+  });
+  it('pages say a limit at the end does not matter, and not of a limit that is missing', () => {
+    const end = logicOf('Proxy | where Action == "allowed" | take 5');
+    assert.deepEqual(end.stages.filter((st) => harmlessLimit(end, st)).map((st) => st.text), ['take 5']);
+    const mid = logicOf('Proxy | take 5 | where Action == "allowed"');
+    assert.deepEqual(mid.stages.filter((st) => harmlessLimit(mid, st)), []);
   });
   it('sort after summarize keeps every group: complete', () => {
     const L = logicOf('Proxy | where Action == "allowed" | summarize n = count() by Host | sort by n desc');

@@ -9,7 +9,7 @@ import { formatDiagnostic } from './diagnostics.ts';
 import { FORMAT_LABELS, KIND_LABELS } from './facts.ts';
 import { renderSides } from './multiEvent.ts';
 import { renderExpr, renderExprPretty, renderValue } from './render.ts';
-import type { AttackMapping, RuleRecord, TacticRef } from './rule.ts';
+import type { AttackMapping, Logic, RuleRecord, Stage, TacticRef } from './rule.ts';
 import { lineColAt, type Span } from './span.ts';
 
 export interface TestOutcome {
@@ -194,7 +194,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     out.push('Stages');
     for (const s of L.stages) {
       const where = locate(rule, s.span);
-      out.push(`  [${s.kind}] ${s.label}${where ? ` (${where})` : ''}`);
+      out.push(`  [${s.kind}] ${s.label}${where ? ` (${where})` : ''}${harmlessLimit(L, s) ? `: ${HARMLESS_LIMIT}` : ''}`);
     }
     out.push('');
   }
@@ -213,4 +213,12 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     out.push('');
   }
   return out.join('\n');
+}
+
+/** Said of a row limit that is not a missing part (at the end of the query: see docs/formats.md). */
+export const HARMLESS_LIMIT = 'keeps only some result rows; whether the rule returns any does not depend on it';
+
+/** A `limit` stage that no missing part names (a limit at the query's end). */
+export function harmlessLimit(L: Logic, s: Stage): boolean {
+  return s.kind === 'limit' && !L.missing.some((m) => m.text === s.text || (m.span !== undefined && s.span !== undefined && m.span.start === s.span.start));
 }

@@ -7,7 +7,7 @@ import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { leaves, type Expr } from '../../model/expr.ts';
 import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
-import { attackRows, locate } from '../../model/page.ts';
+import { attackRows, harmlessLimit, HARMLESS_LIMIT, locate } from '../../model/page.ts';
 import { PRESENCE_TEXT, renderConstraint, renderSideKeys } from '../../model/multiEvent.ts';
 import { renderExpr, renderExprPretty } from '../../model/render.ts';
 import type { AttackMapping, RuleRecord } from '../../model/rule.ts';
@@ -157,7 +157,7 @@ ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.agg
 ${L.aggregation.sides?.some((s) => s.constraints?.length) ? html`<dt>Between sides</dt><dd><ul class="sides">${L.aggregation.sides.flatMap((s) => s.constraints ?? []).map((c) => html`<li><code>${renderConstraint(L.aggregation!.sides!, c)}</code></li>`)}</ul></dd>` : ''}
 ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre></dd>` : ''}</dl>` : ''}
 </section>
-<section id="stages"><h2>Stages</h2>${L.stages.length ? html`<ol class="stages">${L.stages.map((s) => html`<li><span class="badge">${s.kind}</span> <strong>${s.label}</strong>${s.span ? html` <span class="small">${locate(r, s.span) ?? ''}</span>` : ''}<pre>${s.text.length > 20000 ? s.text.slice(0, 20000) + '\n…' : s.text}</pre>${s.expr ? html`<div class="small">filter: <code>${renderExpr(s.expr)}</code></div>` : ''}</li>`)}</ol>` : html`<p class="empty">No stages.</p>`}</section>
+<section id="stages"><h2>Stages</h2>${L.stages.length ? html`<ol class="stages">${L.stages.map((s) => html`<li><span class="badge">${s.kind}</span> <strong>${s.label}</strong>${s.span ? html` <span class="small">${locate(r, s.span) ?? ''}</span>` : ''}<pre>${s.text.length > 20000 ? s.text.slice(0, 20000) + '\n…' : s.text}</pre>${harmlessLimit(L, s) ? html`<div class="small">${HARMLESS_LIMIT}</div>` : ''}${s.expr ? html`<div class="small">filter: <code>${renderExpr(s.expr)}</code></div>` : ''}</li>`)}</ol>` : html`<p class="empty">No stages.</p>`}</section>
 <section id="exclusions"><h2>Exclusions</h2>${exclusionsSection(site, d)}</section>
 <section id="indicators"><h2>Indicators</h2>${indicatorsSection(site, d)}</section>
 <section id="output"><h2>Output fields</h2>${L.outputFields.length ? html`<p class="small">Fields the rule emits when it matches, with where each comes from.</p><table><thead><tr><th>Field</th><th>Source</th><th>From</th></tr></thead><tbody>${L.outputFields.map((o) => html`<tr><td><code>${o.name}</code></td><td>${o.source}</td><td>${o.from ? html`<code>${o.from}</code>` : ''}</td></tr>\n`)}</tbody></table>` : html`<p class="empty">No output fields known.</p>`}</section>
