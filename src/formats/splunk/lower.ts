@@ -39,7 +39,8 @@ type Phase = 'rows' | 'groups' | 'opaque';
 
 /** The command's name as a user reads it. */
 function commandName(c: Command): string {
-  return c.type === 'generic' || c.type === 'stats' ? c.name : c.type === 'fields' ? c.name : c.type === 'macro' ? `the macro ${c.name}` : c.type;
+  if (c.type === 'macro') return `the macro ${c.name}`;
+  return c.type === 'generic' || c.type === 'stats' || c.type === 'fields' ? c.name : c.type;
 }
 
 /** May this command follow a row limit without making it matter (it neither drops nor counts rows)? */
