@@ -243,11 +243,12 @@ describe('panther SQL queries', () => {
     assert.equal(evaluate(r.logic.condition!, { eventType: 'user.session.start', outcome: { result: 'FAILURE' }, actor: { alternateId: 'Bob@EXAMPLE.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), true);
     assert.equal(evaluate(r.logic.condition!, { eventType: 'USER.SESSION.START', outcome: { result: 'FAILURE' }, actor: { alternateId: 'b@example.com' }, client: { ipAddress: '1.1.1.1' }, severity: 'WARN' }), false);
   });
-  test('simple query: NOT, IS NOT NULL, NOT LIKE, BETWEEN; LIMIT keeps only some rows', () => {
+  test('simple query: NOT, IS NOT NULL, NOT LIKE, BETWEEN; the main query\'s LIMIT does not change whether it returns rows', () => {
     const r = rule('simple_saved');
     assert.equal(renderExpr(r.logic.condition!), 'eventName eq "DeleteTrail" and not errorCode is_not_null and not awsRegion wildcard[cs,like] "us-%" and requestParameters.name ge 1 and requestParameters.name le 5');
-    assert.equal(r.logic.completeness, 'partial');
-    assert.deepEqual(r.logic.missing.map((m) => [m.kind, m.reason]), [['rows', 'LIMIT 10: only some of the matching rows are kept']]);
+    assert.equal(r.logic.completeness, 'complete');
+    assert.deepEqual(r.logic.missing, []);
+    assert.ok(r.logic.stages.some((s) => s.kind === 'limit' && s.text === '10'));
     assert.deepEqual(r.logic.exclusions.map((x) => renderExpr(x.expr)), ['errorCode is_not_null', 'awsRegion wildcard[cs,like] "us-%"']);
   });
   test('SQL syntax error: PAN005 at the YAML line, query body still shown, others unaffected', () => {
@@ -271,6 +272,12 @@ describe('panther SQL queries', () => {
     const m = lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql));
     // aggregates carry no location in node-sql-parser's AST: their text is regenerated
     assert.deepEqual(m.aggregation?.threshold, { op: 'gt', value: 5, of: 'COUNT(*)' });
+  });
+  test('a LIMIT in a subquery, or with an offset, keeps only some rows: missing', () => {
+    const reasons = (sql: string) => lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql)).missing.map((m) => m.reason);
+    assert.deepEqual(reasons('select a from t where b = 1 limit 5'), []);
+    assert.deepEqual(reasons('select a from t where b = 1 limit 5 offset 10'), ['LIMIT 5 OFFSET 10: only some of the matching rows are kept']);
+    assert.ok(reasons('select a from (select a from t where b = 1 limit 5) s').some((r) => r.startsWith('LIMIT 5 (in s)')), reasons('select a from (select a from t where b = 1 limit 5) s').join('; '));
   });
 });
 

@@ -173,9 +173,13 @@ class Walker {
     if (ob?.length) this.stages.push({ kind: 'sort', label: 'ORDER BY', text: ob.map((o) => `${sqlText(sc, o['expr'])}${o['type'] ? ' ' + o['type'] : ''}`).join(', '), detail: { select: name } });
     const lim = s['limit']?.value as SqlNode[] | undefined;
     if (lim?.length) {
-      const n = lim.map((l) => String(l['value'])).join(', ');
+      const sep = String(s['limit']?.seperator ?? '').toLowerCase();
+      const n = lim.map((l) => String(l['value'])).join(sep === 'offset' ? ' OFFSET ' : ', ');
       this.stages.push({ kind: 'limit', label: 'LIMIT', text: n, detail: { select: name } });
-      this.extraMissing.push({ kind: 'rows', text: `LIMIT ${n}`, reason: `LIMIT ${n}${name === 'main' ? '' : ` (in ${name})`}: only some of the ${gbCols.length ? 'aggregated' : 'matching'} rows are kept` });
+      // the main query's LIMIT n (n >= 1, no offset) is its last step: the query returns rows exactly when it would
+      // without it, so it is a stage, not missing (docs/formats.md). A subquery's limit, or an offset, changes that.
+      const count = lim.length === 1 ? Number(lim[0]!['value']) : NaN;
+      if (!(name === 'main' && Number.isInteger(count) && count >= 1)) this.extraMissing.push({ kind: 'rows', text: `LIMIT ${n}`, reason: `LIMIT ${n}${name === 'main' ? '' : ` (in ${name})`}: only some of the ${gbCols.length ? 'aggregated' : 'matching'} rows are kept` });
     }
     if (name === 'main') this.project(s, sc);
   }
