@@ -32,11 +32,19 @@ export interface JobQueue {
   putBack(p: PendingJob): void;
   /** No worker is left and none can be started: the queue's jobs must go elsewhere. */
   onGone(why: string): void;
+  /**
+   * The queue is empty and no job will be added (every source is planned): a worker with nothing posted ends, and
+   * its heap and its thread's memory go while the building thread writes the last results. A job put back later
+   * (a worker died) starts a new worker as a restart does.
+   */
+  drained?(): boolean;
 }
 
 export interface ScanPool {
   /** New jobs are queued: free workers take them. */
   wake(): void;
+  /** Workers running (started and not ended). */
+  size(): number;
   close(): Promise<void>;
 }
 
@@ -91,7 +99,10 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
   const dispatch = (slot: Slot): void => {
     while (!slot.dead && !slot.retiring && !closed && slot.posted.length < JOBS_AHEAD) {
       const next = queue.take();
-      if (!next) return;
+      if (!next) {
+        if (!slot.posted.length && queue.drained?.()) idle(slot);
+        return;
+      }
       if (slot.kept && !keeps(next.job.format)) {
         slot.retiring = true;
         queue.putBack(next);
@@ -111,6 +122,13 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     slots.splice(slots.indexOf(slot), 1);
     void slot.worker.terminate();
     start();
+  };
+
+  /** A worker with no job left to take ends for good (no replacement). */
+  const idle = (slot: Slot): void => {
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    void slot.worker.terminate();
   };
 
   const died = (slot: Slot, why: string): void => {
@@ -164,6 +182,7 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     wake() {
       for (const s of [...slots]) dispatch(s);
     },
+    size: () => slots.length,
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
