@@ -61,12 +61,13 @@ const ENTRY = new URL('./scanWorker.mjs', import.meta.url);
 export const WORKER_OLD_SPACE_MB = 384;
 
 /**
- * Young generation of a worker (MB): parsing allocates gigabytes of short-lived objects (YAML tokens, syntax trees),
- * and with V8's default (16 MB semi-spaces) many survive a scavenge only to be copied into the old generation and
- * collected there. 96 MB (32 MB semi-spaces) cut the cold build by 2 s for ~20 MB more memory; 192 MB gained
- * nothing more and cost 120 MB (docs/performance.md).
+ * Young generation of a worker (MB): parsing allocates gigabytes of short-lived objects (YAML tokens, syntax trees).
+ * 96 MB (32 MB semi-spaces) once cut the cold build by 2 s against V8's default; since the compilation flags and the
+ * later changes, 48 MB (16 MB semi-spaces) builds all corpora in the same time (alternating runs) and takes 32 MB
+ * off each worker's resident memory, at the build's peaks (the Kusto worker beside Panther's phase; the worker that
+ * replaces it beside Sigma and Elastic): docs/performance.md, issue 17's third round.
  */
-export const WORKER_YOUNG_SPACE_MB = 96;
+export const WORKER_YOUNG_SPACE_MB = 48;
 
 interface Slot {
   readonly worker: Worker;
