@@ -130,4 +130,27 @@ describe('scan pool', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    try {
+      const entry = path.join(dir, 'ends.mjs');
+      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const run = async (drained: boolean): Promise<number> => {
+        const queue: PendingJob[] = [];
+        let pool!: ReturnType<typeof createScanPool>;
+        await new Promise<void>((resolve, reject) => {
+          queue.push({ job: { id: 1, format: 'sigma', root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] }, onBatch: () => {}, resolve: () => resolve(), reject });
+          pool = createScanPool(2, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)), drained: () => drained && queue.length === 0 }, pathToFileURL(entry));
+        });
+        for (let i = 0; i < 50 && pool.size() > 0 && drained; i++) await new Promise((r) => setTimeout(r, 10));
+        const left = pool.size();
+        await pool.close();
+        return left;
+      };
+      assert.equal(await run(true), 0, 'both workers ended: the one that ran the job and the one that found none');
+      assert.equal(await run(false), 2, 'while jobs may still come, idle workers wait');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -10,7 +10,9 @@ import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.ts';
 import { ATTACK_DATA_FORMAT } from './attackFacts.ts';
 import { attackIndexFromJSON, buildAttackIndex } from './build.ts';
 import { AttackDiagnostics as D } from './diagnostics.ts';
-import { MAX_BUNDLE_BYTES, readAttackBundle } from './stix.ts';
+import { BundleElementError, bundleObjects, bundleObjectSpans } from './bundleObjects.ts';
+import { MAX_BUNDLE_BYTES, readAttackBundle, readAttackObjects, type ParseResult } from './stix.ts';
+import type { AttackData } from './types.ts';
 import type { AttackIndex } from './types.ts';
 
 /** Name of the derived cache file inside `cacheDir`. */
@@ -60,12 +62,31 @@ export async function loadAttack(file: string, options: LoadAttackOptions = {}):
     const cached = readCache(cacheFile, key);
     if (cached) return cached;
   }
-  const json = bundleJson(box, file);
-  if (!json.ok) throw new AttackLoadError([json.diagnostic]);
-  const { value, diagnostics } = readAttackBundle(json.value, file);
+  const { value, diagnostics } = readBundle(box, file);
   if (!value) throw new AttackLoadError(diagnostics);
   if (cacheFile && key) await writeCache(cacheFile, { key, data: value });
   return buildAttackIndex(value, diagnostics);
+}
+
+/**
+ * The bundle's data: its objects parsed one at a time from the bytes (`bundleObjects`: the whole text and every
+ * parsed object are never held at once), or, when the bytes are not a plain bundle or an object is not valid JSON,
+ * the whole text parsed as before, which gives the diagnostics.
+ */
+function readBundle(box: { bytes?: Buffer }, file: string): ParseResult<AttackData> {
+  const spans = bundleObjectSpans(box.bytes!);
+  if (spans) {
+    try {
+      const r = readAttackObjects(bundleObjects(box.bytes!, spans), file);
+      delete box.bytes;
+      return r;
+    } catch (e) {
+      if (!(e instanceof BundleElementError)) throw e;
+    }
+  }
+  const json = bundleJson(box, file);
+  if (!json.ok) throw new AttackLoadError([json.diagnostic]);
+  return readAttackBundle(json.value, file);
 }
 
 /**

@@ -50,8 +50,16 @@ export function parseAttackBundle(text: string, file: string): ParseResult<Attac
 
 /** Read an already parsed bundle. */
 export function readAttackBundle(json: unknown, file: string): ParseResult<AttackData> {
-  const diagnostics: Diagnostic[] = [];
   if (!isObj(json) || !Array.isArray(json.objects)) return { diagnostics: [D.notBundle(file)] };
+  return readAttackObjects(json.objects as unknown[], file);
+}
+
+/**
+ * Read a bundle's objects, in bundle order. An iterable that parses each object as it is reached (`bundleObjects`)
+ * lets the objects not kept go at once.
+ */
+export function readAttackObjects(bundleObjects: Iterable<unknown>, file: string): ParseResult<AttackData> {
+  const diagnostics: Diagnostic[] = [];
 
   const matrices: Obj[] = [];
   const collections: Obj[] = [];
@@ -64,7 +72,7 @@ export function readAttackBundle(json: unknown, file: string): ParseResult<Attac
   /** STIX id → ATT&CK id, for relationships. */
   const extIds = new Map<string, string>();
 
-  for (const o of json.objects as unknown[]) {
+  for (const o of bundleObjects) {
     if (!isObj(o)) continue;
     const type = str(o, 'type');
     const stixId = str(o, 'id') ?? '';

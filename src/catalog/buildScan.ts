@@ -122,6 +122,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       poolGone = true;
       runLocal();
     },
+    drained: () => !planning && queue.length === 0,
   };
   /** The building thread's own share: every job without a pool, else those a worker need not run. */
   const runLocal = (): void => {

@@ -32,11 +32,19 @@ export interface JobQueue {
   putBack(p: PendingJob): void;
   /** No worker is left and none can be started: the queue's jobs must go elsewhere. */
   onGone(why: string): void;
+  /**
+   * The queue is empty and no job will be added (every source is planned): a worker with nothing posted ends, and
+   * its heap and its thread's memory go while the building thread writes the last results. A job put back later
+   * (a worker died) starts a new worker as a restart does.
+   */
+  drained?(): boolean;
 }
 
 export interface ScanPool {
   /** New jobs are queued: free workers take them. */
   wake(): void;
+  /** Workers running (started and not ended). */
+  size(): number;
   close(): Promise<void>;
 }
 
@@ -53,12 +61,13 @@ const ENTRY = new URL('./scanWorker.mjs', import.meta.url);
 export const WORKER_OLD_SPACE_MB = 384;
 
 /**
- * Young generation of a worker (MB): parsing allocates gigabytes of short-lived objects (YAML tokens, syntax trees),
- * and with V8's default (16 MB semi-spaces) many survive a scavenge only to be copied into the old generation and
- * collected there. 96 MB (32 MB semi-spaces) cut the cold build by 2 s for ~20 MB more memory; 192 MB gained
- * nothing more and cost 120 MB (docs/performance.md).
+ * Young generation of a worker (MB): parsing allocates gigabytes of short-lived objects (YAML tokens, syntax trees).
+ * 96 MB (32 MB semi-spaces) once cut the cold build by 2 s against V8's default; since the compilation flags and the
+ * later changes, 48 MB (16 MB semi-spaces) builds all corpora in the same time (alternating runs) and takes 32 MB
+ * off each worker's resident memory, at the build's peaks (the Kusto worker beside Panther's phase; the worker that
+ * replaces it beside Sigma and Elastic): docs/performance.md, issue 17's third round.
  */
-export const WORKER_YOUNG_SPACE_MB = 96;
+export const WORKER_YOUNG_SPACE_MB = 48;
 
 interface Slot {
   readonly worker: Worker;
@@ -91,7 +100,10 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
   const dispatch = (slot: Slot): void => {
     while (!slot.dead && !slot.retiring && !closed && slot.posted.length < JOBS_AHEAD) {
       const next = queue.take();
-      if (!next) return;
+      if (!next) {
+        if (!slot.posted.length && queue.drained?.()) idle(slot);
+        return;
+      }
       if (slot.kept && !keeps(next.job.format)) {
         slot.retiring = true;
         queue.putBack(next);
@@ -111,6 +123,13 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     slots.splice(slots.indexOf(slot), 1);
     void slot.worker.terminate();
     start();
+  };
+
+  /** A worker with no job left to take ends for good (no replacement). */
+  const idle = (slot: Slot): void => {
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    void slot.worker.terminate();
   };
 
   const died = (slot: Slot, why: string): void => {
@@ -164,6 +183,7 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     wake() {
       for (const s of [...slots]) dispatch(s);
     },
+    size: () => slots.length,
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
