@@ -105,15 +105,16 @@ describe('substring set', () => {
     }
   });
 
-  for (const [label, count, alphabet] of [['a small set (one automaton)', 300, 'abc\\. é'], ['a large set (grams)', 6000, 'abcdefghijklmnop\\. é-ß']] as const) {
+  for (const [label, count, alphabet, minLen] of [['a small set (one automaton)', 300, 'abc\\. é', 1], ['a large set (grams)', 6000, 'abcdefghijklmnop\\. é-ß', 1], ['long keys only (sampled grams)', 200, 'abc\\. é', 6], ['long keys only, large (sampled grams)', 3000, 'abcdefgh\\. é-ß', 9]] as const) {
     it(`agrees with includes on generated keys and texts: ${label}`, () => {
       let seed = 7;
       const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
       const word = (n: number) => Array.from({ length: n }, () => alphabet[rnd(alphabet.length)]).join('');
-      const keys = [...new Set(Array.from({ length: count }, () => word(1 + rnd(12))))];
+      const keys = [...new Set(Array.from({ length: count }, () => word(minLen + rnd(12))))];
       const set = new SubstringSet(keys);
       for (let i = 0; i < 300; i++) {
-        const t = word(rnd(80));
+        // texts of the keys' own pieces as well, so that long keys occur
+        const t = i % 2 ? word(rnd(80)) : Array.from({ length: 1 + rnd(4) }, () => (rnd(2) ? keys[rnd(keys.length)]! : word(rnd(10)))).join('');
         const want = keys.flatMap((k, j) => (t.includes(k) ? [j] : []));
         assert.deepEqual([...new Set(set.collect(t, []))].sort((a, b) => a - b), want, t);
         const upper = t.toUpperCase();

@@ -4,7 +4,9 @@
  * grams are hashed as it is read into a small table (a few hundred kilobytes at most, so reads hit the cache, unlike a
  * full automaton over thousands of keys), and a gram found is confirmed by comparing the whole key at its place.
  * Shorter keys go to a small Aho-Corasick automaton. A set whose automaton is small (it fits the cache) is one
- * automaton over every key instead, which reads ASCII text without lower-casing it first. Exact: a key is reported
+ * automaton over every key instead, which reads ASCII text without lower-casing it first. A set whose keys are all
+ * 6 characters or longer (Sigma's keyword lists, hashes) reads grams only every `shortest - 3` characters, every gram
+ * of every key indexed (`Sampled`). Exact: a key is reported
  * where it occurs (maybe more than once).
  */
 import { norm } from '../model/compile.ts';
@@ -14,6 +16,9 @@ import { AhoCorasick } from './ahoCorasick.ts';
 const SMALL_TABLE = 1 << 16;
 
 const GRAM = 4;
+
+/** A set whose keys are all at least this long is read by sampled grams (see `Sampled`). */
+const SAMPLED_FROM = GRAM + 2;
 
 export class SubstringSet {
   private readonly short: AhoCorasick | undefined;
@@ -32,8 +37,16 @@ export class SubstringSet {
   private readonly hits: number[] = [];
   /** The automaton over every key, for a small set. */
   private readonly whole: AhoCorasick | undefined;
+  /** Every key long: grams read only every few characters. */
+  private readonly sampled: Sampled | undefined;
 
   constructor(private readonly keys: readonly string[]) {
+    let min = Infinity;
+    for (const k of keys) min = Math.min(min, k.length);
+    if (keys.length && min >= SAMPLED_FROM) {
+      this.sampled = new Sampled(keys, min);
+      keys = [];
+    }
     // the automaton's table is at most (trie nodes) x (distinct characters + 1): sized without building it
     let nodes = 1;
     const chars = new Set<number>();
@@ -41,7 +54,7 @@ export class SubstringSet {
       nodes += k.length;
       for (let i = 0; i < k.length; i++) chars.add(k.charCodeAt(i));
     }
-    const small = nodes * (chars.size + 1) <= SMALL_TABLE;
+    const small = !this.sampled && nodes * (chars.size + 1) <= SMALL_TABLE;
     if (small) {
       this.whole = new AhoCorasick();
       for (const k of keys) this.whole.add(k);
@@ -114,12 +127,14 @@ export class SubstringSet {
    * (emptied first).
    */
   collectText(text: string, normed: string | undefined, out: number[]): number[] {
+    if (this.sampled) return this.sampled.collect(normed ?? norm(text), out);
     if (this.whole) return normed !== undefined ? this.whole.collect(normed, out) : this.whole.collectFolded(text, out, norm);
     return this.collect(normed ?? norm(text), out);
   }
 
   /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
   collect(text: string, out: number[]): number[] {
+    if (this.sampled) return this.sampled.collect(text, out);
     if (this.whole) return this.whole.collect(text, out);
     out.length = 0;
     if (this.short) {
@@ -143,6 +158,75 @@ export class SubstringSet {
         const key = entryKeys[j]!;
         const k = keys[key]!;
         if (from >= 0 && text.charCodeAt(from + k.length - 1) === lasts[j] && text.startsWith(k, from)) out.push(key);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * A set whose shortest key has `min` characters (`min` ≥ 6): every gram of every key is in the table with its
+ * offset, and the text's grams are read only at starts that are multiples of `min - 3` (the stride). An occurrence
+ * of a key of length L covers L - 3 ≥ stride consecutive gram starts, so one of them is read, and the entry of the
+ * key's gram at that offset finds it; it is confirmed in place. Exact as the full scan is (a long key may be
+ * reported more than once).
+ */
+class Sampled {
+  private readonly stride: number;
+  private readonly shift: number;
+  private readonly starts: Int32Array;
+  private readonly codes: Int32Array;
+  private readonly offsets: Int32Array;
+  private readonly entryKeys: Int32Array;
+  private readonly occupied: Uint32Array;
+
+  constructor(
+    private readonly keys: readonly string[],
+    min: number,
+  ) {
+    this.stride = min - GRAM + 1;
+    const entries: { code: number; offset: number; key: number }[] = [];
+    keys.forEach((k, key) => {
+      for (let o = 0; o + GRAM <= k.length; o++) entries.push({ code: gramAt(k, o), offset: o, key });
+    });
+    // a sparse table (about an eighth of the buckets used): most grams read miss at the bit test
+    let bits = 6;
+    while (1 << bits < entries.length * 8 && bits < 24) bits++;
+    this.shift = 32 - bits;
+    const size = 1 << bits;
+    const counts = new Int32Array(size + 1);
+    for (const e of entries) counts[bucket(e.code, this.shift) + 1]!++;
+    for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
+    this.starts = Int32Array.from(counts);
+    this.occupied = new Uint32Array((size >>> 5) + 1);
+    for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) this.occupied[b >>> 5]! |= 1 << (b & 31);
+    const fill = Int32Array.from(counts);
+    this.codes = new Int32Array(entries.length);
+    this.offsets = new Int32Array(entries.length);
+    this.entryKeys = new Int32Array(entries.length);
+    for (const e of entries) {
+      const at = fill[bucket(e.code, this.shift)]!++;
+      this.codes[at] = e.code;
+      this.offsets[at] = e.offset;
+      this.entryKeys[at] = e.key;
+    }
+  }
+
+  /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
+  collect(text: string, out: number[]): number[] {
+    out.length = 0;
+    const { starts, codes, offsets, entryKeys, occupied, shift, stride, keys } = this;
+    const n = text.length;
+    for (let j = 0; j + GRAM <= n; j += stride) {
+      const g = ((text.charCodeAt(j) & 0xff) << 24) | ((text.charCodeAt(j + 1) & 0xff) << 16) | ((text.charCodeAt(j + 2) & 0xff) << 8) | (text.charCodeAt(j + 3) & 0xff);
+      const b = Math.imul(g, 0x9e3779b1) >>> shift;
+      if ((occupied[b >>> 5]! & (1 << (b & 31))) === 0) continue;
+      const end = starts[b + 1]!;
+      for (let e = starts[b]!; e < end; e++) {
+        if (codes[e] !== g) continue;
+        const from = j - offsets[e]!;
+        const key = entryKeys[e]!;
+        if (from >= 0 && text.startsWith(keys[key]!, from)) out.push(key);
       }
     }
     return out;
