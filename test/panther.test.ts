@@ -12,7 +12,8 @@ import { lowerSql } from '../src/formats/panther/sql.ts';
 import { parseAttackEntry } from '../src/formats/panther/spec.ts';
 import { resolvePantherField } from '../src/formats/panther/keyPath.ts';
 import { scanSource, type ScanResult } from '../src/formats/scan.ts';
-import { evaluate, formatDiagnostic, renderExpr, type RuleRecord } from '../src/model/index.ts';
+import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, type RuleRecord } from '../src/model/index.ts';
+import { buildLogic } from '../src/model/lowering.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
 
 const REPO = fixture('panther', 'repo');
@@ -248,7 +249,7 @@ describe('panther SQL queries', () => {
     assert.equal(renderExpr(r.logic.condition!), 'eventName eq "DeleteTrail" and not errorCode is_not_null and not awsRegion wildcard[cs,like] "us-%" and requestParameters.name ge 1 and requestParameters.name le 5');
     assert.equal(r.logic.completeness, 'complete');
     assert.deepEqual(r.logic.missing, []);
-    assert.ok(r.logic.stages.some((s) => s.kind === 'limit' && s.text === '10'));
+    assert.ok(r.logic.stages.some((s) => s.kind === 'limit' && s.text === 'LIMIT 10'));
     assert.deepEqual(r.logic.exclusions.map((x) => renderExpr(x.expr)), ['errorCode is_not_null', 'awsRegion wildcard[cs,like] "us-%"']);
   });
   test('SQL syntax error: PAN005 at the YAML line, query body still shown, others unaffected', () => {
@@ -278,6 +279,12 @@ describe('panther SQL queries', () => {
     assert.deepEqual(reasons('select a from t where b = 1 limit 5'), []);
     assert.deepEqual(reasons('select a from t where b = 1 limit 5 offset 10'), ['LIMIT 5 OFFSET 10: only some of the matching rows are kept']);
     assert.ok(reasons('select a from (select a from t where b = 1 limit 5) s').some((r) => r.startsWith('LIMIT 5 (in s)')), reasons('select a from (select a from t where b = 1 limit 5) s').join('; '));
+    // pages call only the final limit harmless
+    const logic = (sql: string) => buildLogic({ ...lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql)), parser: 'sql' });
+    const end = logic('select a from t where b = 1 limit 5');
+    assert.deepEqual(end.stages.filter((st) => harmlessLimit(end, st)).map((st) => st.text), ['LIMIT 5']);
+    const sub = logic('select a from (select a from t where b = 1 limit 5) s');
+    assert.deepEqual(sub.stages.filter((st) => harmlessLimit(sub, st)), []);
   });
 });
 

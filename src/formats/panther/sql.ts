@@ -175,7 +175,7 @@ class Walker {
     if (lim?.length) {
       const sep = String(s['limit']?.seperator ?? '').toLowerCase();
       const n = lim.map((l) => String(l['value'])).join(sep === 'offset' ? ' OFFSET ' : ', ');
-      this.stages.push({ kind: 'limit', label: 'LIMIT', text: n, detail: { select: name } });
+      this.stages.push({ kind: 'limit', label: 'LIMIT', text: `LIMIT ${n}`, detail: { select: name } });
       // the main query's LIMIT n (n >= 1, no offset) is its last step: the query returns rows exactly when it would
       // without it, so it is a stage, not missing (docs/formats.md). A subquery's limit, or an offset, changes that.
       const count = lim.length === 1 ? Number(lim[0]!['value']) : NaN;
