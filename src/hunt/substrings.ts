@@ -97,29 +97,13 @@ export class SubstringSet {
       taken.set(bestCode, (taken.get(bestCode) ?? 0) + 1);
       chosen.push({ key: i, code: bestCode, offset: best });
     }
-    let bits = 6;
-    while (1 << bits < chosen.length * 2 && bits < 24) bits++;
-    this.shift = 32 - bits;
-    const size = 1 << bits;
-    const counts = new Int32Array(size + 1);
-    for (const c of chosen) counts[bucket(c.code, this.shift) + 1]!++;
-    for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
-    this.starts = Int32Array.from(counts);
-    this.occupied = new Uint32Array((size >>> 5) + 1);
-    for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) this.occupied[b >>> 5]! |= 1 << (b & 31);
-    const fill = Int32Array.from(counts);
-    this.codes = new Int32Array(chosen.length);
-    this.offsets = new Int32Array(chosen.length);
-    this.entryKeys = new Int32Array(chosen.length);
+    const t = gramTable(chosen, 2);
+    ({ shift: this.shift, starts: this.starts, occupied: this.occupied, codes: this.codes, offsets: this.offsets, entryKeys: this.entryKeys } = t);
     this.lasts = new Int32Array(chosen.length);
-    for (const c of chosen) {
-      const at = fill[bucket(c.code, this.shift)]!++;
-      this.codes[at] = c.code;
-      this.offsets[at] = c.offset;
-      this.entryKeys[at] = c.key;
+    chosen.forEach((c, e) => {
       const k = keys[c.key]!;
-      this.lasts[at] = k.charCodeAt(k.length - 1);
-    }
+      this.lasts[t.slots[e]!] = k.charCodeAt(k.length - 1);
+    });
   }
 
   /**
@@ -190,26 +174,7 @@ class Sampled {
       for (let o = 0; o + GRAM <= k.length; o++) entries.push({ code: gramAt(k, o), offset: o, key });
     });
     // a sparse table (about an eighth of the buckets used): most grams read miss at the bit test
-    let bits = 6;
-    while (1 << bits < entries.length * 8 && bits < 24) bits++;
-    this.shift = 32 - bits;
-    const size = 1 << bits;
-    const counts = new Int32Array(size + 1);
-    for (const e of entries) counts[bucket(e.code, this.shift) + 1]!++;
-    for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
-    this.starts = Int32Array.from(counts);
-    this.occupied = new Uint32Array((size >>> 5) + 1);
-    for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) this.occupied[b >>> 5]! |= 1 << (b & 31);
-    const fill = Int32Array.from(counts);
-    this.codes = new Int32Array(entries.length);
-    this.offsets = new Int32Array(entries.length);
-    this.entryKeys = new Int32Array(entries.length);
-    for (const e of entries) {
-      const at = fill[bucket(e.code, this.shift)]!++;
-      this.codes[at] = e.code;
-      this.offsets[at] = e.offset;
-      this.entryKeys[at] = e.key;
-    }
+    ({ shift: this.shift, starts: this.starts, occupied: this.occupied, codes: this.codes, offsets: this.offsets, entryKeys: this.entryKeys } = gramTable(entries, 8));
   }
 
   /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
@@ -234,6 +199,52 @@ class Sampled {
 }
 
 /** The gram of 4 characters at `o` as the scan computes it (the low byte of each character; collisions are checked). */
+/** A gram of a key: its code, its offset in the key, and the key's index. */
+interface GramEntry {
+  readonly code: number;
+  readonly offset: number;
+  readonly key: number;
+}
+
+/** Entries bucketed by gram code: a bucket's entries are `starts[b]` to `starts[b + 1]`, one bit per used bucket. */
+interface GramTable {
+  readonly shift: number;
+  readonly starts: Int32Array;
+  readonly occupied: Uint32Array;
+  readonly codes: Int32Array;
+  readonly offsets: Int32Array;
+  readonly entryKeys: Int32Array;
+  /** Where each entry (in the order given) landed in the table. */
+  readonly slots: Int32Array;
+}
+
+/** Build a gram table with at least `spread` buckets per entry (a power of two, 64 to 2^24 buckets). */
+function gramTable(entries: readonly GramEntry[], spread: number): GramTable {
+  let bits = 6;
+  while (1 << bits < entries.length * spread && bits < 24) bits++;
+  const shift = 32 - bits;
+  const size = 1 << bits;
+  const counts = new Int32Array(size + 1);
+  for (const e of entries) counts[bucket(e.code, shift) + 1]!++;
+  for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
+  const starts = Int32Array.from(counts);
+  const occupied = new Uint32Array((size >>> 5) + 1);
+  for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) occupied[b >>> 5]! |= 1 << (b & 31);
+  const fill = Int32Array.from(counts);
+  const codes = new Int32Array(entries.length);
+  const offsets = new Int32Array(entries.length);
+  const entryKeys = new Int32Array(entries.length);
+  const slots = new Int32Array(entries.length);
+  entries.forEach((e, i) => {
+    const at = fill[bucket(e.code, shift)]!++;
+    codes[at] = e.code;
+    offsets[at] = e.offset;
+    entryKeys[at] = e.key;
+    slots[i] = at;
+  });
+  return { shift, starts, occupied, codes, offsets, entryKeys, slots };
+}
+
 function gramAt(s: string, o: number): number {
   let g = 0;
   for (let i = o; i < o + GRAM; i++) g = (g << 8) | (s.charCodeAt(i) & 0xff);
