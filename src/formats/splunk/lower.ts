@@ -14,7 +14,7 @@ import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_KEEPING_AFTER_LIMIT, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -43,7 +43,11 @@ function commandName(c: Command): string {
   return c.type === 'generic' || c.type === 'stats' || c.type === 'fields' ? c.name : c.type;
 }
 
-/** May this command follow a row limit without making it matter (it neither drops nor counts rows)? */
+/**
+ * May this command follow a row limit without making it matter? Row-preserving commands (eval, table, sort, lookup,
+ * eventstats...: ROW_PRESERVING) and other limits neither drop nor count rows; a macro's text is unknown, and
+ * search, where, regex, stats, dedup... see only the kept rows.
+ */
 function keepsRowsAfterLimit(c: Command): boolean {
   switch (c.type) {
     case 'search':
@@ -51,14 +55,13 @@ function keepsRowsAfterLimit(c: Command): boolean {
     case 'regex':
     case 'macro':
       return false;
-    case 'stats':
-      return c.name === 'eventstats' || c.name === 'streamstats';
     case 'fields':
       return true;
+    case 'stats':
     case 'generic':
-      return ROW_KEEPING_AFTER_LIMIT.has(c.name);
+      return (ROW_PRESERVING.has(c.name) && c.name !== 'macro') || ROW_LIMITING[c.name] !== undefined;
     default:
-      return ROW_KEEPING_AFTER_LIMIT.has(c.type);
+      return ROW_PRESERVING.has(c.type);
   }
 }
 

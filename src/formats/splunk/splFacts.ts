@@ -103,17 +103,6 @@ export const ROW_LIMITING: Readonly<Record<string, { readonly events: string; re
   rare: { events: 'the least common values of its fields', rows: 'the least common values of its fields' },
 };
 
-/**
- * Commands that neither drop nor count rows: after a row limit (`head`, `tail`, `top`, `rare`) only these (and the
- * parsed eval / rename / table / fields / rex / bin / lookup commands, eventstats and streamstats) may follow for
- * the limit to leave the search's firing unchanged: it returns rows exactly when some row passed before the
- * limit. Anything else after a limit (search, where, stats, dedup, a macro...) sees only the kept rows.
- */
-export const ROW_KEEPING_AFTER_LIMIT: ReadonlySet<string> = new Set([
-  'eval', 'rex', 'spath', 'xmlkv', 'kv', 'extract', 'fromjson', 'rename', 'table', 'fields', 'fillnull', 'convert', 'iplocation',
-  'makemv', 'bucket', 'bin', 'sort', 'lookup', 'eventstats', 'streamstats', 'replace', 'head', 'tail', 'top', 'rare',
-]);
-
 /** Aggregation commands after which rows are groups, not events. */
 export const GROUPING_STATS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'chart', 'timechart', 'sistats']);
 
