@@ -3,6 +3,7 @@
  * invented edge cases for each construct it translates (dot and newlines, `\s` and vertical tab, classes under case
  * folding, anchors, inline flags, non-ASCII input), constructs it must not translate, patterns whose backtracking
  * would be unbounded, and every regex and wildcard pattern of the SigmaHQ rules over inputs sampled from them.
+ * `re2Accepts` (a pattern valid without compiling it) never says so of a pattern RE2 rejects.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { describe, it } from 'node:test';
 import { globToRegex } from '../src/model/evaluate.ts';
 import type { Expr } from '../src/model/expr.ts';
 import { compileRegex, re2Only } from '../src/model/regex.ts';
-import { fastRegex, sampleInputs } from '../src/model/regexFast.ts';
+import { fastRegex, re2Accepts, sampleInputs } from '../src/model/regexFast.ts';
 import { SHARED } from './helpers/golden.ts';
 import { sigmaSample } from './helpers/huntCorpus.ts';
 
@@ -165,5 +166,69 @@ describe('fast regex test', () => {
     assert.equal(pats.size > 300, true, `only ${pats.size} patterns found`);
     assert.equal(translated / pats.size > 0.9, true, `only ${translated} of ${pats.size} translated`);
     assert.deepEqual(offenders, []);
+  });
+
+  it('judges a pattern certain to compile only when RE2 compiles it', () => {
+    const compiles = (p: string, f: string): boolean => {
+      try {
+        re2Only(p, f);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // at RE2's limits: counts up to 1000, nested counts multiplying to 1000
+    for (const p of ['a{1000}', 'a{0,1000}', '(?:a{10}){100}', '(?:(?:ab){10}){10}x{10}', '[a-z]{1,500}?', 'x{1000,}']) {
+      assert.equal(re2Accepts(p, ''), true, p);
+      assert.equal(compiles(p, ''), true, p);
+    }
+    // over them, or outside what is checked: not certain (RE2 rejects most of these)
+    for (const p of ['a{1001}', 'a{2,1001}', 'a{1001,}', '(?:a{100}){11}', '(?:(?:a{10}){10}){11}', '(?P<1x>a)', '(?P<a>x)(?P<a>y)', '\\x{D800}', 'a\uD800', '(?:[a-z]{1000}){1}(?:[a-z]{1000}){1}', '(?m)^a']) {
+      assert.equal(re2Accepts(p, ''), false, p);
+    }
+    assert.equal(compiles('a{1001}', ''), false);
+    assert.equal(compiles('(?:a{100}){11}', ''), false);
+    // random patterns of the translated constructs, counts near the limits among them
+    const TOKENS = ['a', 'B', '.', '\\d', '\\w', '\\s', '\\S', '[a-c]', '[^x]', '[]a]', '[a-]', '(', '(?:', '(?P<n>', ')', '|', '*', '+', '?', '??', '{2}', '{3,}', '{0,999}', '{1000}', '{1001}', '{31}', '{32,33}', '\\.', '\\\\', '^', '$', '\\b', '\\A', '\\z', '\\x{41}', '\\x41', '\u00e9', '{', '}', '\\Q'];
+    const rand = lcg(23);
+    const wrong: string[] = [];
+    let certain = 0;
+    for (let n = 0; n < 4000; n++) {
+      let p = '';
+      const len = 1 + Math.floor(rand() * 12);
+      for (let i = 0; i < len; i++) p += TOKENS[Math.floor(rand() * TOKENS.length)];
+      const f = rand() < 0.3 ? 'i' : rand() < 0.5 ? 's' : '';
+      if (!re2Accepts(p, f)) continue;
+      certain++;
+      if (!compiles(p, f)) wrong.push(`${JSON.stringify(p)}/${f}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(certain > 400, true, `only ${certain} random patterns judged certain`);
+  });
+
+  it('judges most SigmaHQ patterns certain, and RE2 compiles every one it does', { skip: !existsSync(SIGMA) }, async () => {
+    const sample = await sigmaSample(SIGMA, 1);
+    const pats = new Map<string, [string, string]>();
+    const walk = (e: Expr): void => {
+      if (e.kind === 'pred') {
+        for (const v of e.values) if (typeof v === 'string' && e.op === 'regex') pats.set(`${e.opts?.flags ?? ''}\0${v}`, [v, (e.opts?.flags ?? '') + ((e.opts?.cs ?? true) ? '' : 'i')]);
+      } else if (e.kind === 'and' || e.kind === 'or') e.args.forEach(walk);
+      else if (e.kind === 'not') walk(e.arg);
+      else if (e.kind === 'quant') e.items.forEach((i) => walk(i.expr));
+    };
+    for (const r of sample.rules) if (r.logic.condition) walk(r.logic.condition);
+    const wrong: string[] = [];
+    let certain = 0;
+    for (const [p, f] of pats.values()) {
+      if (!re2Accepts(p, f)) continue;
+      certain++;
+      try {
+        re2Only(p, f);
+      } catch (e) {
+        wrong.push(`${JSON.stringify(p)}/${f}: ${String(e)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(certain / pats.size > 0.8, true, `only ${certain} of ${pats.size} judged certain`);
   });
 });

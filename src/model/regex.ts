@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { LIMITS } from './diagnostics.ts';
-import { fastRegex } from './regexFast.ts';
+import { fastRegex, re2Accepts } from './regexFast.ts';
 
 const require = createRequire(import.meta.url);
 type RE2Class = new (pattern: string, flags: string) => CompiledRegex & GlobalRegex;
@@ -47,13 +47,20 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
     res = { ok: false, error: `pattern longer than ${LIMITS.maxRegexPattern} characters` };
   } else {
     const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
-    try {
-      const re2 = new (RE2())(pattern, f);
-      // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
-      const fast = fastRegex(pattern, flags);
-      res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
-    } catch (e) {
-      res = { ok: false, error: e instanceof Error ? e.message : String(e) };
+    // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
+    const fast = fastRegex(pattern, flags);
+    if (re2Accepts(pattern, flags)) {
+      // valid for certain: RE2 compiles it when first needed (a rule's lowering only asks whether it is valid)
+      let re2: CompiledRegex | undefined;
+      const slow = (): CompiledRegex => (re2 ??= new (RE2())(pattern, f));
+      res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? slow().test(s) : (s: string) => slow().test(s), exec: (s: string) => slow().exec(s) } };
+    } else {
+      try {
+        const re2 = new (RE2())(pattern, f);
+        res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
+      } catch (e) {
+        res = { ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
     }
   }
   if (cache.size >= CACHE_MAX) cache.clear();

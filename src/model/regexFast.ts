@@ -43,6 +43,8 @@ const SPACE_CLASS = '\\t\\n\\f\\r ';
 /** Parser of the RE2 syntax subset that translates; anything else rejects. */
 class Parser {
   i = 0;
+  /** Whether a named group (`(?P<n>…)`, `(?<n>…)`) was read: RE2 is strict about their names. */
+  named = false;
   constructor(
     readonly s: string,
     readonly fold: boolean,
@@ -103,6 +105,7 @@ class Parser {
       this.i++;
       if (this.s.startsWith('?:', this.i)) this.i += 2;
       else if (this.s.startsWith('?P<', this.i) || this.s.startsWith('?<', this.i)) {
+        this.named = true;
         const close = this.s.indexOf('>', this.i);
         if (close < 0) throw new Reject();
         this.i = close + 1;
@@ -401,7 +404,7 @@ export type FastTest = (s: string) => boolean | undefined;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`); undefined when it is not translated. */
-function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean } | undefined {
+function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean } | undefined {
   let p = pattern;
   let fold = flags.includes('i');
   let dotNl = flags.includes('s');
@@ -413,11 +416,63 @@ function parsePattern(pattern: string, flags: string): { root: Node; fold: boole
   try {
     const parser = new Parser(p, fold, dotNl);
     const root = parser.parseAlt();
-    return parser.i === p.length ? { root, fold, dotNl } : undefined;
+    return parser.i === p.length ? { root, fold, dotNl, named: parser.named } : undefined;
   } catch (e) {
     if (e instanceof Reject) return undefined;
     throw e;
   }
+}
+
+/** RE2's largest repetition count, and its limit on the product of nested counts (`kMaxRepeat`). */
+const RE2_MAX_REPEAT = 1000;
+/** Program instructions a certain pattern may expand to: far below what RE2's 8 MB budget compiles. */
+const CERTAIN_PROGRAM = 20_000;
+/** A character class or `.` as instructions of RE2's UTF-8 program (byte ranges; case folding doubles them). */
+const CLASS_WEIGHT = 32;
+/** A lone UTF-16 surrogate, or one written as `\x{D800}`: not valid UTF-8 for RE2. */
+const SURROGATE = /[\uD800-\uDFFF]|\\x\{0*[dD][89a-fA-F][0-9a-fA-F]{2}\}/;
+
+/**
+ * Whether RE2 certainly accepts a pattern (flags among `i`, `s`), decided without compiling it: compiling costs
+ * 0.5 to 3 ms in RE2-wasm, and checking that a rule's pattern is valid is all its lowering needs. Certain means
+ * every construct is in the subset this module parses (each one RE2 syntax), no named group, no surrogate, every
+ * count at most 1000 and nested counts multiplying to at most 1000 (RE2's repetition limits), and a program small
+ * enough to compile within RE2's memory budget. Otherwise (false) the caller compiles it to know.
+ */
+export function re2Accepts(pattern: string, flags: string): boolean {
+  if (flags.includes('m') || SURROGATE.test(pattern)) return false;
+  const parsed = parsePattern(pattern, flags);
+  if (!parsed || parsed.named) return false;
+  const weight = (n: Node, product: number): number | undefined => {
+    switch (n.k) {
+      case 'char':
+      case 'assert':
+        return 2;
+      case 'class':
+      case 'any':
+        return CLASS_WEIGHT;
+      case 'seq':
+      case 'alt': {
+        let w = 1;
+        for (const x of n.k === 'seq' ? n.items : n.alts) {
+          const v = weight(x, product);
+          if (v === undefined) return undefined;
+          w += v;
+        }
+        return w;
+      }
+      case 'rep': {
+        const count = n.max === Infinity ? n.min : n.max;
+        if (n.min > RE2_MAX_REPEAT || count > RE2_MAX_REPEAT) return undefined;
+        const nested = product * Math.max(count, 1);
+        if (nested > RE2_MAX_REPEAT) return undefined;
+        const body = weight(n.body, nested);
+        return body === undefined ? undefined : 1 + body * Math.max(count, 1);
+      }
+    }
+  };
+  const w = weight(parsed.root, 1);
+  return w !== undefined && w <= CERTAIN_PROGRAM;
 }
 
 /**
