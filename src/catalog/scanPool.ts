@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ScanBatch, ScanJob, ScanJobEnd } from './scanJob.ts';
+import { workerEntry } from './workerEntry.ts';
 
 /** Messages from a worker. */
 export type WorkerReply =
@@ -51,7 +52,7 @@ export interface ScanPool {
 /** Workers started to replace dead ones, at most, per pool: a worker that cannot start does not loop forever. */
 export const MAX_RESTARTS = 4;
 
-const ENTRY = new URL('./scanWorker.mjs', import.meta.url);
+const ENTRY = workerEntry(import.meta.url, 'scanWorker');
 
 /**
  * Old-generation heap of a worker, at most (MB). A Kusto job keeps ~130 MB live (the library and one query's
@@ -149,7 +150,7 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
   };
 
   const start = (): void => {
-    // execArgv: none of the parent's flags (--test, --cpu-prof…): the entry registers tsx itself
+    // execArgv: none of the parent's flags (--test, --cpu-prof…): run from the sources, the entry registers tsx itself
     // DETWIKI_PROFILE_WORKERS=DIR writes each worker's CPU profile there (see docs/performance.md)
     const prof = process.env['DETWIKI_PROFILE_WORKERS'];
     const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];

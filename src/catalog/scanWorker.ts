@@ -1,6 +1,7 @@
 /**
  * A scan worker (worker_threads): runs the jobs the build posts (`scanJob.ts`), one at a time, and posts back their
- * results in batches. Started by `scanPool.ts` through `scanWorker.mjs`, which loads TypeScript as the CLI does.
+ * results in batches. Started by `scanPool.ts` at `workerEntry.ts`'s entry (run from the sources, `scanWorker.mjs`,
+ * which loads TypeScript as the CLI does).
  */
 import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';

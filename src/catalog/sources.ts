@@ -40,8 +40,17 @@ export const DEFAULT_SOURCES: readonly SourceDef[] = [
   { name: 'sublime', format: 'mql', repository: 'sublime-security/sublime-rules', url: gh('sublime-security/sublime-rules'), branch: 'HEAD', roots: ['detection-rules', 'discovery-rules', 'dlp-discovery-rules', 'insights', 'exclusions', 'automations'], licence: 'MIT' },
 ];
 
-/** The project root (two levels above this file). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The project root: the nearest folder above this file with a `package.json` and a `src/` folder (two levels up when
+ * run from the sources, four when compiled into `.cache/js/<fingerprint>/`: bin/compiled.js).
+ */
+export const PROJECT_ROOT = ((): string => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = path.resolve(here, '..'); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(here, '..', '..');
+  }
+})();
 
 /** The project's own example corpus: one folder per source name. */
 export function examplesDir(): string {

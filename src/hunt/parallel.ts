@@ -5,12 +5,13 @@
  * Events per second per core divide by the cores used (the process's CPU time covers every thread).
  */
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../catalog/workerEntry.ts';
 import type { Truth } from '../model/evaluate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { notJson, readEventBatches, type BadInput, type EventPosition, type InputCounts, type RawEvent } from './events.ts';
 import type { WorkerBatch, WorkerReply, WorkerSetup } from './huntWorker.ts';
 
-const ENTRY = new URL('./huntWorker.mjs', import.meta.url);
+const ENTRY = workerEntry(import.meta.url, 'huntWorker');
 
 /** One event's outcome, as the session handles it. */
 export interface RunItem {

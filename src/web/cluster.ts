@@ -8,6 +8,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { workerEntry } from '../catalog/workerEntry.ts';
 
 /** Most server processes started by default. */
 export const MAX_SERVE_WORKERS = 4;
@@ -43,7 +45,7 @@ const REPLACE_WINDOW_MS = 60_000;
  * listening is replaced; one that dies before is a startup failure (rejected, nothing replaced).
  */
 export async function serveClustered(opts: { readonly dir: string; readonly host: string; readonly port: number; readonly workers: number }): Promise<ClusterServing> {
-  cluster.setupPrimary({ exec: path.join(import.meta.dirname, 'serveWorker.mjs'), args: [], execArgv: [] });
+  cluster.setupPrimary({ exec: fileURLToPath(workerEntry(import.meta.url, 'serveWorker')), args: [], execArgv: [] });
   const env = { DETWIKI_SERVE_DIR: path.resolve(opts.dir), DETWIKI_SERVE_HOST: opts.host, DETWIKI_SERVE_PORT: String(opts.port) };
   let closing = false;
   let replaced: number[] = [];
