@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../formats/io.ts';
 import { isFormat, type Format } from '../model/facts.ts';
 
 export interface SourceDef {
@@ -40,17 +40,8 @@ export const DEFAULT_SOURCES: readonly SourceDef[] = [
   { name: 'sublime', format: 'mql', repository: 'sublime-security/sublime-rules', url: gh('sublime-security/sublime-rules'), branch: 'HEAD', roots: ['detection-rules', 'discovery-rules', 'dlp-discovery-rules', 'insights', 'exclusions', 'automations'], licence: 'MIT' },
 ];
 
-/**
- * The project root: the nearest folder above this file with a `package.json` and a `src/` folder (two levels up when
- * run from the sources, four when compiled into `.cache/js/<fingerprint>/`: bin/compiled.js).
- */
-export const PROJECT_ROOT = ((): string => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (let dir = path.resolve(here, '..'); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(here, '..', '..');
-  }
-})();
+/** The project root (see `projectRoot`). */
+export const PROJECT_ROOT = projectRoot();
 
 /** The project's own example corpus: one folder per source name. */
 export function examplesDir(): string {

@@ -2,9 +2,10 @@
  * File access shared by adapters: bounded reads, the walk that lists every file of a source, and loading big
  * generated CommonJS libraries (parsers) straight through V8.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
 
@@ -147,6 +148,21 @@ export async function listFiles(root: string): Promise<string[]> {
 /** A skipped entry as a file result (outcome skipped, with its reason). */
 export function skippedResult(e: SkippedEntry): { path: string; outcome: 'skipped'; reason: string; rules: []; diagnostics: [] } {
   return { path: e.path, outcome: 'skipped', reason: e.reason, rules: [], diagnostics: [] };
+}
+
+let root: string | undefined;
+
+/**
+ * The project root: the nearest folder above this module with a `package.json` and a `src/` folder (two levels up
+ * when run from the sources, more when compiled into `.cache/js/<fingerprint>/`: bin/compiled.js).
+ */
+export function projectRoot(): string {
+  if (root) return root;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = path.resolve(here, '..'); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src'))) return (root = dir);
+    if (path.dirname(dir) === dir) return (root = path.resolve(here, '..', '..'));
+  }
 }
 
 /**

@@ -2,8 +2,7 @@
  * Helpers shared by the Kibana KQL, ES|QL and Lucene modules: a peggy parser generated once per grammar and run
  * without throwing under length and nesting bounds, and the placement of query offsets in the host file.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser } from '../grammar.ts';
 import type { Span } from '../../model/span.ts';
 import type { ElasticQueryContext } from './lowering.ts';
 
@@ -23,23 +22,6 @@ export interface QueryLimits {
 export type PeggyOutcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly kind: 'syntax' | 'limit'; readonly message: string; readonly offset: number; readonly end?: number };
-
-interface PeggyParser {
-  parse(input: string, options?: Record<string, unknown>): unknown;
-}
-
-const parsers = new Map<string, PeggyParser>();
-
-/** The parser of a grammar file beside the caller (generated on first use, then cached). */
-export function grammarParser(url: URL): PeggyParser {
-  const key = url.href;
-  let p = parsers.get(key);
-  if (!p) {
-    p = peggy.generate(readFileSync(url, 'utf8')) as unknown as PeggyParser;
-    parsers.set(key, p);
-  }
-  return p;
-}
 
 /**
  * Deepest bracket nesting of a text, outside double-quoted strings and escapes (a cheap bound checked before parsing, so that

@@ -2,8 +2,7 @@
  * Parse MQL with the peggy grammar `mql.peggy` (generated once, when first needed). Returns the syntax tree of
  * `syntax.ts` with offsets relative to the MQL text; lowering into the model is in `lower.ts`.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser, type PeggyParser } from '../grammar.ts';
 import { depthOf, type MqlNode } from './syntax.ts';
 
 export type MqlParseResult = { ok: true; value: MqlNode } | { ok: false; message: string; offset: number; end?: number };
@@ -11,18 +10,10 @@ export type MqlParseResult = { ok: true; value: MqlNode } | { ok: false; message
 /** Bounds on untrusted MQL text. */
 export const MQL_LIMITS = { maxLength: 1_000_000, maxDepth: 200 } as const;
 
-interface PeggyParser {
-  parse(input: string): unknown;
-}
-
 let parser: PeggyParser | undefined;
 
 function mqlParser(): PeggyParser {
-  if (!parser) {
-    const grammar = readFileSync(new URL('./mql.peggy', import.meta.url), 'utf8');
-    parser = peggy.generate(grammar) as unknown as PeggyParser;
-  }
-  return parser;
+  return (parser ??= grammarParser(new URL('./mql.peggy', import.meta.url)));
 }
 
 /** Parse one MQL expression. Never throws on bad input. */

@@ -2,8 +2,7 @@
  * Parse a Sigma condition with the peggy grammar `condition.peggy` (generated once, when first needed).
  * Returns the condition's own syntax tree (offsets relative to the condition text); lowering is in lower.ts.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser, type PeggyParser } from '../grammar.ts';
 import { assertNever } from '../../model/expr.ts';
 
 /** Offsets of a node inside the condition text. */
@@ -45,18 +44,10 @@ export type ConditionResult = { ok: true; value: ParsedCondition } | { ok: false
 /** Bounds on untrusted condition text. */
 export const CONDITION_LIMITS = { maxLength: 10_000, maxDepth: 100 } as const;
 
-interface PeggyParser {
-  parse(input: string): unknown;
-}
-
 let parser: PeggyParser | undefined;
 
 function conditionParser(): PeggyParser {
-  if (!parser) {
-    const grammar = readFileSync(new URL('./condition.peggy', import.meta.url), 'utf8');
-    parser = peggy.generate(grammar) as unknown as PeggyParser;
-  }
-  return parser;
+  return (parser ??= grammarParser(new URL('./condition.peggy', import.meta.url)));
 }
 
 /** Parse one condition string. Never throws on bad input. */

@@ -2,8 +2,7 @@
  * Parse SPL (after macro expansion) with the peggy grammar `spl.peggy` (generated once, when first needed).
  * Returns SPL's own syntax tree with offsets into the parsed text; lowering is in lower.ts.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser, type PeggyParser } from '../grammar.ts';
 
 /** Offsets of a node inside the parsed (expanded) search text. */
 export interface SplRange {
@@ -116,18 +115,10 @@ export type SplParseResult = { ok: true; value: Pipeline } | { ok: false; messag
 /** Bounds on untrusted search text (after macro expansion). */
 export const SPL_LIMITS = { maxLength: 100_000, maxDepth: 200 } as const;
 
-interface PeggyParser {
-  parse(input: string, options?: { startRule?: string }): unknown;
-}
-
 let parser: PeggyParser | undefined;
 
 function splParser(): PeggyParser {
-  if (!parser) {
-    const grammar = readFileSync(new URL('./spl.peggy', import.meta.url), 'utf8');
-    parser = peggy.generate(grammar, { allowedStartRules: ['Pipeline', 'SearchExpr'] }) as unknown as PeggyParser;
-  }
-  return parser;
+  return (parser ??= grammarParser(new URL('./spl.peggy', import.meta.url), ['Pipeline', 'SearchExpr']));
 }
 
 /** Parse a whole search (a pipeline). Never throws on bad input. */

@@ -3,8 +3,7 @@
  * parsed at once; when that fails, each rule the tokenizer delimits is parsed on its own, so that one bad rule does
  * not cost the others their logic. Never throws on bad input.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser, type PeggyParser } from '../grammar.ts';
 import { exprDepth, type YRule, type YSection } from './syntax.ts';
 
 /** Bounds on untrusted rule text. */
@@ -13,18 +12,10 @@ export const YARAL_LIMITS = { maxLength: 1_000_000, maxDepth: 200 } as const;
 /** A failed parse says where; `tooDeep` when the input nests deeper than the parser's stack allows. */
 export type RuleParse = { readonly ok: true; readonly rule: YRule } | { readonly ok: false; readonly message: string; readonly offset: number; readonly tooDeep?: boolean };
 
-interface PeggyParser {
-  parse(input: string, options?: { startRule?: string }): unknown;
-}
-
 let parser: PeggyParser | undefined;
 
 function ruleParser(): PeggyParser {
-  if (!parser) {
-    const grammar = readFileSync(new URL('./rule.peggy', import.meta.url), 'utf8');
-    parser = peggy.generate(grammar, { allowedStartRules: ['File', 'SingleRule'] }) as unknown as PeggyParser;
-  }
-  return parser;
+  return (parser ??= grammarParser(new URL('./rule.peggy', import.meta.url), ['File', 'SingleRule']));
 }
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; message: string; offset: number; tooDeep?: boolean };

@@ -3,8 +3,7 @@
  * predicates parse their left value once, so backtracking stays shallow). Returns EQL's own syntax tree, offsets
  * relative to the query text; lowering into the model is in lowerExpr.ts and index.ts.
  */
-import { readFileSync } from 'node:fs';
-import peggy from 'peggy';
+import { grammarParser, type PeggyParser } from '../../grammar.ts';
 
 /** Offsets of a node inside the query text (end exclusive). */
 export interface EqlRange {
@@ -103,18 +102,10 @@ export type EqlParseResult = { readonly ok: true; readonly query: EqlQuery } | {
 /** Bounds on untrusted query text. */
 export const EQL_LIMITS = { maxLength: 200_000, maxDepth: 100 } as const;
 
-interface PeggyParser {
-  parse(input: string): unknown;
-}
-
 let parser: PeggyParser | undefined;
 
 function eqlParser(): PeggyParser {
-  if (!parser) {
-    const grammar = readFileSync(new URL('./eql.peggy', import.meta.url), 'utf8');
-    parser = peggy.generate(grammar) as unknown as PeggyParser;
-  }
-  return parser;
+  return (parser ??= grammarParser(new URL('./eql.peggy', import.meta.url)));
 }
 
 /** Parse one EQL query. Never throws on bad input. */
