@@ -2,12 +2,12 @@
 //
 // Running `src/` through tsx costs every thread a loader-hooks thread of its own (a V8 isolate of ~16 MB, and
 // 33 MB in the main thread) and the hooks' round trips at each import: a cold build of the four folders of issue
-// 17 peaked 45-55 MB higher that way than on compiled JavaScript. So the CLI compiles `src/` once with esbuild,
-// the transform tsx itself applies (same target, names kept), into `.cache/js/<fingerprint>/`, laid out as `src/`
-// with its other files (grammars, web assets) copied beside; relative `.ts` imports become `.js`, packages stay
-// imports. The fingerprint covers every file of `src/` (path, size, modification time) and esbuild's version, so
-// an edited source is compiled again at the next run (about a second). Processes compiling at the same time each
-// write a folder of their own and rename it into place; the last three fingerprints are kept.
+// 17 peaked 80 MB higher that way than on compiled JavaScript. So the CLI compiles `src/` once with esbuild, the
+// transform tsx itself applies (same target), into `.cache/js/<fingerprint>/`, laid out as `src/` with its other
+// files (grammars, web assets) copied beside; relative `.ts` imports become `.js`, packages stay imports. The
+// fingerprint covers every file of `src/` (path, size, modification time) and esbuild's version, so an edited
+// source is compiled again at the next run (about a second). Processes compiling at the same time each write a
+// folder of their own and rename it into place; the last three fingerprints are kept.
 //
 // `DETWIKI_TSX=1` runs the sources through tsx instead, as does any failure here (a read-only checkout, esbuild
 // missing): the program is the same either way.
@@ -72,7 +72,9 @@ async function compile(esbuild, files, dest) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      keepNames: true,
+      // each module is an output of its own, so esbuild renames nothing and every function keeps its name without
+      // keepNames (tsx sets it), which would wrap each closure in a `__name()` call every time it is created
+      keepNames: false,
       sourcemap: 'linked',
       logLevel: 'silent',
     });
