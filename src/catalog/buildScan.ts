@@ -195,6 +195,7 @@ class Spill {
   private fd: number | undefined;
   private file: string | undefined;
   private size = 0;
+  private buf = Buffer.alloc(0);
   constructor(private readonly dir: string) {}
   put(bytes: Uint8Array): Spilled | undefined {
     try {
@@ -215,8 +216,14 @@ class Spill {
     this.size += bytes.length;
     return at;
   }
+  /**
+   * A spilled batch's bytes, read into one buffer that every read reuses (valid until the next `take`): the building
+   * thread deserializes a batch before it reads the next. A buffer per batch, all read at once when the source's turn
+   * came, were tens of MB of malloc'd memory that stayed in the process (its main arena) after they were freed.
+   */
   take(at: Spilled): Uint8Array {
-    const b = Buffer.allocUnsafe(at.length);
+    if (this.buf.length < at.length) this.buf = Buffer.allocUnsafeSlow(Math.max(at.length, 2 * this.buf.length, 1 << 20));
+    const b = this.buf.subarray(0, at.length);
     let n = 0;
     while (n < at.length) n += readSync(this.fd!, b, n, at.length - n, at.offset + n);
     return b;
@@ -225,6 +232,7 @@ class Spill {
     if (this.fd !== undefined) closeSync(this.fd);
     if (this.file) unlinkSync(this.file);
     this.fd = undefined;
+    this.buf = Buffer.alloc(0);
   }
 }
 
@@ -240,9 +248,13 @@ class Chunk {
 
   constructor(private readonly spill?: Spill) {}
 
-  /** The batches received and not yet delivered (spilled ones read back), in order; the chunk lets them go. */
-  takeBatches(): ScanBatch[] {
-    return this.held.splice(0).map((h) => ('spilled' in h ? { ...h.batch, files: this.spill!.take(h.spilled) } : h));
+  /**
+   * The next batch received and not yet delivered (a spilled one read back: its bytes are valid until the next call),
+   * in order; the chunk lets it go.
+   */
+  takeBatch(): ScanBatch | undefined {
+    const h = this.held.shift();
+    return h && 'spilled' in h ? { ...h.batch, files: this.spill!.take(h.spilled) } : h;
   }
 
   batch(b: ScanBatch): void {
@@ -290,7 +302,7 @@ function combine(chunks: readonly Chunk[], progress: Progress, onFiles: (files: 
         // deliver what is in order: the current chunk's batches, then the next chunk once this one has ended
         while (ci < chunks.length) {
           const c = chunks[ci]!;
-          for (const b of c.takeBatches()) onFiles(batchFiles(b), b.hashes);
+          for (let b = c.takeBatch(); b; b = c.takeBatch()) onFiles(batchFiles(b), b.hashes);
           if (!c.outcome) break;
           ci++;
         }
