@@ -81,6 +81,9 @@ describe('fast regex test', () => {
       ['\\x{1f600}', ''],
       ['a|', ''],
       ['(a|b)c', 'i'],
+      ['a]b}c', ''],
+      ['x{2}}', 'i'],
+      ['\\[\\d+\\]]', ''],
     ];
     const offenders = cases.flatMap(([p, f]) => {
       const samples = sampleInputs(p, f, 40, lcg(7)) ?? [];

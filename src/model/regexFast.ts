@@ -124,7 +124,8 @@ class Parser {
       this.i++;
       return { k: 'assert', src: c };
     }
-    if (c === '*' || c === '+' || c === '?' || c === '{' || c === '}' || c === ')' || c === ']') throw new Reject();
+    // a `]` or `}` that closes nothing is a literal in RE2 (written as an escape in the translation)
+    if (c === '*' || c === '+' || c === '?' || c === '{' || c === ')') throw new Reject();
     if (c === '\\') return this.parseEscape();
     return this.literal(this.cp());
   }
