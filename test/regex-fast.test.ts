@@ -192,7 +192,7 @@ describe('fast regex test', () => {
     assert.equal(compiles('a{1001}', ''), false);
     assert.equal(compiles('(?:a{100}){11}', ''), false);
     // random patterns of the translated constructs, counts near the limits among them
-    const TOKENS = ['a', 'B', '.', '\\d', '\\w', '\\s', '\\S', '[a-c]', '[^x]', '[]a]', '[a-]', '(', '(?:', '(?P<n>', ')', '|', '*', '+', '?', '??', '{2}', '{3,}', '{0,999}', '{1000}', '{1001}', '{31}', '{32,33}', '\\.', '\\\\', '^', '$', '\\b', '\\A', '\\z', '\\x{41}', '\\x41', '\u00e9', '{', '}', '\\Q'];
+    const TOKENS = ['a', 'B', '.', '\\d', '\\w', '\\s', '\\S', '[a-c]', '[^x]', '[]a]', '[a-]', '(', '(?:', '(?P<n>', ')', '|', '*', '+', '?', '??', '{2}', '{3,}', '{0,999}', '{1000}', '{1001}', '{31}', '{32,33}', '\\.', '\\\\', '^', '$', '\\b', '\\A', '\\z', '\\x{41}', '\\x41', '\u00e9', '{', '}', ']', '}}', '\\Q'];
     const rand = lcg(23);
     const wrong: string[] = [];
     let certain = 0;
