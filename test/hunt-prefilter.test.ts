@@ -136,6 +136,18 @@ describe('Sigma resolver per event', () => {
     const fields = ['Image', 'SourceName', 'Source Name', 'TargetName', 'Target Name', 'Plain', 'Empty', 'Param', 'EventID', 'Channel', 'Provider_Name', 'Security_UserID', 'Foo_Bar', 'Foo', 'Missing', 'Event.System.Channel', '_keywords', 'Data'];
     const per = resolveSigmaField.perEvent!(ev);
     for (const f of fields) assert.deepEqual(per(f), resolveSigmaField(ev, f), f);
+    // EventData without Data items or spaces and no UserData: System answers alone (its keys, then attributes)
+    const simple = {
+      Event: {
+        System: { Provider: { '#attributes': { Name: 'P', Guid: '{g}' } }, EventID: 1, Channel: 'C', Security: { '@UserID': 'S-1-5-18' }, Execution: { '#attributes': { ProcessID: 4 }, '@ThreadID': 8 }, Foo_Bar: 'fb', Foo: { '#attributes': { Bar: 'shadowed' } }, TimeCreated: { '#text': 't', '#attributes': { SystemTime: 's' } }, Odd: { '#attributes': { Name: undefined } } },
+        EventData: { Image: 'C:\\a.exe', CommandLine: 'a b' },
+      },
+    };
+    const simpleFields = ['Image', 'CommandLine', 'Provider_Name', 'Provider_Guid', 'Provider_Missing', 'Provider', 'EventID', 'Channel', 'Security_UserID', 'Execution_ProcessID', 'Execution_ThreadID', 'Foo_Bar', 'Foo', 'TimeCreated', 'TimeCreated_SystemTime', 'Odd_Name', 'EventID_x', '_Name', 'Missing', 'Missing_Name', 'toString', 'constructor_name', 'Event.System.Channel', '_keywords'];
+    const perSimple = resolveSigmaField.perEvent!(simple);
+    for (const f of simpleFields) assert.deepEqual(perSimple(f), resolveSigmaField(simple, f), f);
+    assert.equal(perSimple('Provider_Name'), 'P');
+    assert.equal(perSimple('Foo_Bar'), 'fb');
     const flat = { Image: 'x', EventID: 1 };
     const perFlat = resolveSigmaField.perEvent!(flat);
     for (const f of ['Image', 'EventID', 'Missing']) assert.deepEqual(perFlat(f), resolveSigmaField(flat, f), f);

@@ -103,9 +103,9 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   }
   // what a true row-level condition does not settle: the rule's missing parts that are neither opaque leaves of
   // its condition (those make the condition unknown) nor its aggregation when the hunt counts it (`aggregate.ts`)
-  const pending = new Map<HuntRule, readonly string[]>();
+  const pending: (readonly string[] | undefined)[] = [];
   const pendingOf = (hr: HuntRule): readonly string[] => {
-    let p = pending.get(hr);
+    let p = pending[hr.index];
     if (p) return p;
     const L = hr.rule.logic;
     const leavesOf = new Set<string>();
@@ -113,28 +113,46 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const agg = aggregates.get(hr);
     const counted = agg !== undefined && !('unsupported' in agg);
     p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
-    pending.set(hr, p);
+    pending[hr.index] = p;
     return p;
   };
   let lastTime = 0;
+  // per rule, by its index (an array read per result instead of map lookups)
+  const tallyOf: (RuleTally | undefined)[] = [];
+  const aggregateOf: (AggregateState | { unsupported: string } | undefined)[] = [];
+  for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
   const tally = (hr: HuntRule): RuleTally => {
-    let t = tallies.get(hr);
-    if (!t) tallies.set(hr, (t = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
+    let t = tallyOf[hr.index];
+    if (!t) tallies.set(hr, (t = tallyOf[hr.index] = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
     return t;
+  };
+  // the log-source tallies of an event's list of log sources (the engine hands the same list for the same combination)
+  let lastSources: readonly string[] | undefined;
+  let lastTallies: { events: number; hits: number }[] = [];
+  const lsTallies = (logSources: readonly string[]): { events: number; hits: number }[] => {
+    if (logSources === lastSources) return lastTallies;
+    const out: { events: number; hits: number }[] = [];
+    for (const ls of logSources.length ? logSources : UNRECOGNISED) {
+      let s = byLs.get(ls);
+      if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
+      out.push(s);
+    }
+    lastSources = logSources;
+    lastTallies = out;
+    return out;
   };
   return {
     event(pos, event, logSources, results, explain) {
       let anyHit = false;
       for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
-      for (const ls of logSources.length ? logSources : UNRECOGNISED) {
-        let s = byLs.get(ls);
-        if (!s) byLs.set(ls, (s = { events: 0, hits: 0 }));
-        s.events++;
-        if (anyHit) s.hits++;
+      const lt = lsTallies(logSources);
+      for (let i = 0; i < lt.length; i++) {
+        lt[i]!.events++;
+        if (anyHit) lt[i]!.hits++;
       }
       for (let i = 0; i < results.length; i++) {
         const r = results[i]!;
-        const agg = aggregates.get(r.rule);
+        const agg = aggregateOf[r.rule.index];
         let truth: Truth = r.truth;
         let extra: Partial<Hit> = {};
         if (agg) {

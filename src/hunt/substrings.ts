@@ -3,7 +3,8 @@
  * characters or more is found through one 4-character gram of it (chosen so that few keys share a gram): the text's
  * grams are hashed as it is read into a small table (a few hundred kilobytes at most, so reads hit the cache, unlike a
  * full automaton over thousands of keys), and a gram found is confirmed by comparing the whole key at its place.
- * Shorter keys go to a small Aho-Corasick automaton. A set whose automaton is small (it fits the cache) is one
+ * Shorter keys go to a small Aho-Corasick automaton (those with a character outside ASCII to one of their own, read only
+ * for a text that has such a character). A set whose automaton is small (it fits the cache) is one
  * automaton over every key instead, which reads ASCII text without lower-casing it first. A set whose keys are all
  * 6 characters or longer (Sigma's keyword lists, hashes) reads grams only every `shortest - 3` characters, every gram
  * of every key indexed (`Sampled`). Exact: a key is reported
@@ -17,6 +18,9 @@ const SMALL_TABLE = 1 << 16;
 
 const GRAM = 4;
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A set whose keys are all at least this long is read by sampled grams (see `Sampled`). */
 const SAMPLED_FROM = GRAM + 2;
 
@@ -24,6 +28,13 @@ export class SubstringSet {
   private readonly short: AhoCorasick | undefined;
   /** Short key slot → key index. */
   private readonly shortKeys: Int32Array;
+  /**
+   * Short keys with a character outside ASCII (Sigma's windash dashes, utf16 values) in an automaton of their own:
+   * one class per such character made the ASCII keys' automaton rows kilobytes wide (a table of megabytes, a cache
+   * miss a character read), and an ASCII text, most of them, cannot hold these keys (it is not searched for them).
+   */
+  private readonly shortWide: AhoCorasick | undefined;
+  private readonly shortWideKeys: Int32Array;
   /** Bucket → first entry (entries of bucket b are starts[b] .. starts[b+1]-1). */
   private readonly starts: Int32Array;
   private readonly codes: Int32Array;
@@ -60,14 +71,20 @@ export class SubstringSet {
       for (const k of keys) this.whole.add(k);
     }
     const shortKeys: number[] = [];
+    const shortWide: number[] = [];
     const long: number[] = [];
     if (small) keys = [];
-    keys.forEach((k, i) => (k.length >= GRAM ? long : shortKeys).push(i));
+    keys.forEach((k, i) => (k.length >= GRAM ? long : ASCII.test(k) ? shortKeys : shortWide).push(i));
     if (shortKeys.length) {
       this.short = new AhoCorasick();
       for (const i of shortKeys) this.short.add(keys[i]!);
     }
     this.shortKeys = Int32Array.from(shortKeys);
+    if (shortWide.length) {
+      this.shortWide = new AhoCorasick();
+      for (const i of shortWide) this.shortWide.add(keys[i]!);
+    }
+    this.shortWideKeys = Int32Array.from(shortWide);
     // each long key's gram: the one fewest keys contain (a gram common in keys is likely common in text too), then
     // the one fewest keys took so far (shorter keys first: they have fewer to choose from)
     long.sort((a, b) => keys[a]!.length - keys[b]!.length || a - b);
@@ -124,6 +141,10 @@ export class SubstringSet {
     if (this.short) {
       const ids = this.short.collect(text, this.hits);
       for (let i = 0; i < ids.length; i++) out.push(this.shortKeys[ids[i]!]!);
+    }
+    if (this.shortWide && !ASCII.test(text)) {
+      const ids = this.shortWide.collect(text, this.hits);
+      for (let i = 0; i < ids.length; i++) out.push(this.shortWideKeys[ids[i]!]!);
     }
     const { starts, codes, offsets, entryKeys, lasts, shift, keys } = this;
     if (codes.length === 0) return out;

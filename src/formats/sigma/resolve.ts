@@ -162,6 +162,41 @@ function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): bo
 }
 
 /**
+ * A Windows event whose index would hold only System's entries besides EventData's own keys (read directly): no
+ * UserData, and an EventData without `Data` items or keys with spaces (Sysmon's, Security's as JSON exports write them).
+ */
+function simpleWindows(win: Obj): boolean {
+  if (isObj(win['UserData'])) return false;
+  const ed = win['EventData'];
+  if (!isObj(ed)) return true;
+  if (has(ed, 'Data')) return false;
+  for (const k in ed) if (k.includes(' ')) return false;
+  return true;
+}
+
+const MISSING = Symbol('missing');
+
+/**
+ * A field as `windowsIndex` would find it in System alone: a key of it (first), then `<element>_<attribute>` (the
+ * element's `#attributes`, then its `@` keys); `MISSING` when it has none; undefined when the value found is
+ * undefined (the index is then not used: the caller goes the index's way).
+ */
+function fromSystem(sys: unknown, field: string): unknown {
+  if (!isObj(sys)) return MISSING;
+  if (has(sys, field)) return unwrap(sys[field]);
+  const us = field.indexOf('_');
+  if (us <= 0) return MISSING;
+  const k = field.slice(0, us);
+  const el = has(sys, k) ? sys[k] : undefined;
+  if (!isObj(el)) return MISSING;
+  const n = field.slice(us + 1);
+  const a = el['#attributes'];
+  if (isObj(a) && has(a, n)) return a[n];
+  if (has(el, `@${n}`)) return el[`@${n}`];
+  return MISSING;
+}
+
+/**
  * One event's resolver (what the hunt's views use): a Windows event is indexed once, then each field is one
  * lookup after the direct path; the same answers as `resolveSigmaField`.
  */
@@ -169,6 +204,7 @@ Object.assign(resolveSigmaField, {
   perEvent(event: unknown): (field: string) => unknown {
     if (!isObj(event)) return (field) => resolveSigmaField(event, field);
     let idx: Map<string, unknown> | undefined | null = null;
+    let simple: boolean | undefined;
     const win = windowsEvent(event);
     const ed = win?.['EventData'];
     const data = isObj(ed) ? ed : undefined;
@@ -178,6 +214,12 @@ Object.assign(resolveSigmaField, {
       if (data && has(data, field)) {
         const v = unwrap(data[field]);
         return v !== undefined ? v : resolveSigmaField(event, field);
+      }
+      if (simple === undefined) simple = win !== undefined && simpleWindows(win);
+      if (simple) {
+        // only System can answer (what the index would hold of it); an undefined value: the index's way
+        const v = fromSystem(win!['System'], field);
+        if (v !== undefined) return v === MISSING ? undefined : v;
       }
       if (idx === null) idx = windowsIndex(event);
       return idx ? idx.get(field) : resolveSigmaField(event, field);
