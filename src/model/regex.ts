@@ -3,27 +3,11 @@
  * catastrophic backtracking), with the pattern length and the input length capped (LIMITS). A pattern RE2
  * cannot run (lookaround, backreferences) gives `undefined`: the caller evaluates it as unknown.
  */
-import { createRequire } from 'node:module';
 import { LIMITS } from './diagnostics.ts';
+import { Re2Handle, type RegexMatch } from './re2Pool.ts';
 import { fastRegex, re2Accepts } from './regexFast.ts';
 
-const require = createRequire(import.meta.url);
-type RE2Class = new (pattern: string, flags: string) => CompiledRegex & GlobalRegex;
-let re2Class: RE2Class | undefined;
-/**
- * re2-wasm (CommonJS; its RE2 class mirrors RegExp), loaded at the first pattern: loading it gives the thread a
- * WebAssembly memory of 16 MB that is never given back, and most threads of a catalog build compile no pattern.
- */
-const RE2 = (): RE2Class => (re2Class ??= (require('re2-wasm') as { RE2: RE2Class }).RE2);
-
-/** A global (`g`) RE2: exec from `lastIndex`, the match's offset in `index`. */
-interface GlobalRegex {
-  lastIndex: number;
-  exec(s: string): (RegexMatch & { readonly index: number }) | null;
-}
-
-/** A match: the whole match and each group (undefined when a group did not take part), named groups by name. */
-export type RegexMatch = readonly (string | undefined)[] & { readonly groups?: Readonly<Record<string, string | undefined>> };
+export type { RegexMatch } from './re2Pool.ts';
 
 export interface CompiledRegex {
   test(s: string): boolean;
@@ -49,18 +33,14 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
     const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
     // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
     const fast = fastRegex(pattern, flags);
-    if (re2Accepts(pattern, flags)) {
-      // valid for certain: RE2 compiles it when first needed (a rule's lowering only asks whether it is valid)
-      let re2: CompiledRegex | undefined;
-      const slow = (): CompiledRegex => (re2 ??= new (RE2())(pattern, f));
-      res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? slow().test(s) : (s: string) => slow().test(s), exec: (s: string) => slow().exec(s) } };
-    } else {
-      try {
-        const re2 = new (RE2())(pattern, f);
-        res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
-      } catch (e) {
-        res = { ok: false, error: e instanceof Error ? e.message : String(e) };
-      }
+    // compiled now unless certainly valid (re2Accepts): then RE2 compiles it when first needed, since a rule's
+    // lowering only asks whether it is valid (re2Pool.ts: patterns live in re2-wasm copies of bounded memory)
+    const re2 = new Re2Handle(pattern, f);
+    try {
+      if (!re2Accepts(pattern, flags)) re2.compile();
+      res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
+    } catch (e) {
+      res = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
   }
   if (cache.size >= CACHE_MAX) cache.clear();
@@ -70,7 +50,7 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
 
 /** RE2 alone, without the fast test (for the test that checks they agree). */
 export function re2Only(pattern: string, flags: string): CompiledRegex {
-  return new (RE2())(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u');
+  return new Re2Handle(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u').compile();
 }
 
 /** Test a string; undefined when the pattern cannot be run with bounded cost. */
@@ -89,7 +69,7 @@ export function regexExec(pattern: string, flags: string, input: string): RegexM
   return c.re.exec(input);
 }
 
-const globalCache = new Map<string, GlobalRegex>();
+const globalCache = new Map<string, Re2Handle>();
 
 /**
  * Every non-overlapping match of a pattern, left to right, replaced by `rewrite(match)` (after an empty match the
@@ -102,18 +82,21 @@ export function regexReplaceAll(pattern: string, flags: string, input: string, r
   let re = globalCache.get(key);
   if (!re) {
     if (globalCache.size >= CACHE_MAX) globalCache.clear();
-    re = new (RE2())(pattern, f);
+    re = new Re2Handle(pattern, f);
     globalCache.set(key, re);
   }
-  re.lastIndex = 0;
   let out = '';
   let pos = 0;
-  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
+  let from = 0;
+  for (;;) {
+    const { match: m, next } = re.execFrom(input, from);
+    if (m === null) break;
     out += input.slice(pos, m.index) + rewrite(m);
     pos = m.index + (m[0] ?? '').length;
+    from = next;
     if (m[0] === '') {
-      if (re.lastIndex >= input.length) break;
-      re.lastIndex++;
+      if (next >= input.length) break;
+      from = next + 1;
     }
   }
   return out + input.slice(pos);
