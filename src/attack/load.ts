@@ -12,8 +12,7 @@ import { attackIndexFromJSON, buildAttackIndex } from './build.ts';
 import { AttackDiagnostics as D } from './diagnostics.ts';
 import { BundleElementError, bundleObjects, bundleObjectSpans } from './bundleObjects.ts';
 import { MAX_BUNDLE_BYTES, readAttackBundle, readAttackObjects, type ParseResult } from './stix.ts';
-import type { AttackData } from './types.ts';
-import type { AttackIndex } from './types.ts';
+import type { AttackData, AttackIndex } from './types.ts';
 
 /** Name of the derived cache file inside `cacheDir`. */
 export const ATTACK_CACHE_FILE = 'attack-index.json';

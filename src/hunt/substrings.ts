@@ -219,7 +219,6 @@ class Sampled {
   }
 }
 
-/** The gram of 4 characters at `o` as the scan computes it (the low byte of each character; collisions are checked). */
 /** A gram of a key: its code, its offset in the key, and the key's index. */
 interface GramEntry {
   readonly code: number;
@@ -266,6 +265,7 @@ function gramTable(entries: readonly GramEntry[], spread: number): GramTable {
   return { shift, starts, occupied, codes, offsets, entryKeys, slots };
 }
 
+/** The gram of 4 characters at `o` as the scan computes it (the low byte of each character; collisions are checked). */
 function gramAt(s: string, o: number): number {
   let g = 0;
   for (let i = o; i < o + GRAM; i++) g = (g << 8) | (s.charCodeAt(i) & 0xff);

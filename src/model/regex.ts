@@ -5,7 +5,7 @@
  */
 import { LIMITS } from './diagnostics.ts';
 import { Re2Handle, type RegexMatch } from './re2Pool.ts';
-import { fastRegex, re2Accepts } from './regexFast.ts';
+import { regexPlan } from './regexFast.ts';
 
 export type { RegexMatch } from './re2Pool.ts';
 
@@ -19,6 +19,11 @@ export type CompileResult = { ok: true; re: CompiledRegex } | { ok: false; error
 const cache = new Map<string, CompileResult>();
 const CACHE_MAX = 5000;
 
+/** RegExp-style flags for re2-wasm: the model's `i`, `m`, `s` (each once), then `extra` (`u` is required). */
+function re2Flags(flags: string, extra: string): string {
+  return [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + extra;
+}
+
 /**
  * Compile a pattern with flags among `i`, `m`, `s`. Python / PCRE inline groups `(?i)` are understood by RE2.
  */
@@ -30,14 +35,14 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
   if (pattern.length > LIMITS.maxRegexPattern) {
     res = { ok: false, error: `pattern longer than ${LIMITS.maxRegexPattern} characters` };
   } else {
-    const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u';
+    const f = re2Flags(flags, 'u');
     // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
-    const fast = fastRegex(pattern, flags);
+    const { fast, certain } = regexPlan(pattern, flags);
     // compiled now unless certainly valid (re2Accepts): then RE2 compiles it when first needed, since a rule's
     // lowering only asks whether it is valid (re2Pool.ts: patterns live in re2-wasm copies of bounded memory)
     const re2 = new Re2Handle(pattern, f);
     try {
-      if (!re2Accepts(pattern, flags)) re2.compile();
+      if (!certain) re2.compile();
       res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
     } catch (e) {
       res = { ok: false, error: e instanceof Error ? e.message : String(e) };
@@ -50,7 +55,7 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
 
 /** RE2 alone, without the fast test (for the test that checks they agree). */
 export function re2Only(pattern: string, flags: string): CompiledRegex {
-  return new Re2Handle(pattern, [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'u').compile();
+  return new Re2Handle(pattern, re2Flags(flags, 'u')).compile();
 }
 
 /** Test a string; undefined when the pattern cannot be run with bounded cost. */
@@ -77,7 +82,7 @@ const globalCache = new Map<string, Re2Handle>();
  */
 export function regexReplaceAll(pattern: string, flags: string, input: string, rewrite: (m: RegexMatch) => string): string | undefined {
   if (!compileRegex(pattern, flags).ok || input.length > LIMITS.maxRegexInput) return undefined;
-  const f = [...new Set(flags.replace(/[^ims]/g, '').split(''))].join('') + 'gu';
+  const f = re2Flags(flags, 'gu');
   const key = f + '\u0000' + pattern;
   let re = globalCache.get(key);
   if (!re) {

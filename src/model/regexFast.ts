@@ -441,9 +441,14 @@ const SURROGATE = /[\uD800-\uDFFF]|\\x\{0*[dD][89a-fA-F][0-9a-fA-F]{2}\}/;
  * enough to compile within RE2's memory budget. Otherwise (false) the caller compiles it to know.
  */
 export function re2Accepts(pattern: string, flags: string): boolean {
-  if (flags.includes('m') || SURROGATE.test(pattern)) return false;
-  const parsed = parsePattern(pattern, flags);
-  if (!parsed || parsed.named) return false;
+  return regexPlan(pattern, flags).certain;
+}
+
+type Parsed = NonNullable<ReturnType<typeof parsePattern>>;
+
+/** `re2Accepts` on a parsed pattern. */
+function certainOf(pattern: string, parsed: Parsed): boolean {
+  if (SURROGATE.test(pattern) || parsed.named) return false;
   const weight = (n: Node, product: number): number | undefined => {
     switch (n.k) {
       case 'char':
@@ -481,9 +486,17 @@ export function re2Accepts(pattern: string, flags: string): boolean {
  * Inline flags `(?i)` / `(?s)` / `(?is)` are understood at the start of the pattern only.
  */
 export function fastRegex(pattern: string, flags: string): FastTest | undefined {
-  if (flags.includes('m')) return undefined;
-  const parsed = parsePattern(pattern, flags);
-  if (!parsed) return undefined;
+  return regexPlan(pattern, flags).fast;
+}
+
+/** The fast test of a pattern and whether RE2 certainly accepts it (`re2Accepts`), from one parse. */
+export function regexPlan(pattern: string, flags: string): { readonly fast: FastTest | undefined; readonly certain: boolean } {
+  const parsed = flags.includes('m') ? undefined : parsePattern(pattern, flags);
+  return parsed ? { fast: fastOf(parsed), certain: certainOf(pattern, parsed) } : { fast: undefined, certain: false };
+}
+
+/** `fastRegex` on a parsed pattern. */
+function fastOf(parsed: Parsed): FastTest | undefined {
   const { root, fold, dotNl } = parsed;
   const runs: string[] = [];
   requiredRuns(root, runs);
