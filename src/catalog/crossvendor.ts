@@ -11,7 +11,7 @@ import { evaluate } from '../model/evaluate.ts';
 import { renderExpr } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { canonicalField, canonicalView, type CanonicalView, type Vocabulary } from '../model/vocabulary/canonical.ts';
-import { relate, type Relation } from '../model/vocabulary/implication.ts';
+import { relator, type Relation } from '../model/vocabulary/implication.ts';
 import type { Format } from '../model/facts.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
@@ -127,12 +127,12 @@ export const MAX_RELATED = 60;
 export function sameActionRules(db: DB, rowid: number, format: string): SameActionRule[] {
   const rows = db
     .prepare(
-      `SELECT r.rowid, r.id, r.title, r.format, r.kind, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
+      `SELECT a2.rule, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
        FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
-       JOIN rules r ON r.rowid = a2.rule WHERE a1.rule = ? LIMIT 5000`,
+       WHERE a1.rule = ? LIMIT 5000`,
     )
-    .all(format, rowid) as { rowid: number; id: string; title: string; format: string; kind: string; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
-  const byRule = new Map<number, { id: string; title: string; kind: string; format: string; keys: Set<string>; specific: boolean }>();
+    .all(format, rowid) as { rule: number; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
+  const byRule = new Map<number, { keys: Set<string>; specific: boolean }>();
   const popularity = db.prepare('SELECT COUNT(DISTINCT rule) n FROM action_keys WHERE ls = ? AND field = ? AND value = ?');
   const common = new Map<string, boolean>();
   const isCommon = (ls: string, field: string, value: string) => {
@@ -143,38 +143,55 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   };
   for (const r of rows) {
     if (r.cs1 && r.cs2 && r.d1 !== r.d2) continue;
-    let e = byRule.get(r.rowid);
-    if (!e) byRule.set(r.rowid, (e = { id: r.id, title: r.title, kind: r.kind, format: r.format, keys: new Set(), specific: false }));
+    let e = byRule.get(r.rule);
+    if (!e) byRule.set(r.rule, (e = { keys: new Set(), specific: false }));
     e.keys.add(`${r.ls}: ${r.field} = ${r.d1}`);
     if (!isCommon(r.ls, r.field, r.d1.toLowerCase())) e.specific = true;
   }
   const condOf = db.prepare('SELECT json FROM canonical_cond WHERE rowid = ?');
   const leavesOf = db.prepare('SELECT leaves FROM canonical_cond WHERE rowid = ?');
+  const ruleOf = db.prepare('SELECT id, title, kind, format FROM rules WHERE rowid = ?');
   const own = db.prepare('SELECT json, leaves FROM canonical_cond WHERE rowid = ?').get(rowid) as { json: string; leaves: string } | undefined;
   const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
+  const relateOwn = ownCond ? relator(ownCond) : undefined;
   const confirmed = new Map<number, string[]>();
   for (const c of db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?').all(rowid) as { other: number; test: string }[]) {
     const l = confirmed.get(c.other) ?? [];
     l.push(c.test);
     confirmed.set(c.other, l);
   }
+  const ownLeaves = new Set(own ? (JSON.parse(own.leaves) as string[]) : []);
+  // each leaf as it is written inside a stored list: a list that holds none of them shares none (most candidates
+  // of a common action), and is not parsed
+  const needles = [...ownLeaves].filter((l) => !ACTION_LEAF.test(l)).map((l) => JSON.stringify(l));
+  const sharedWith = (rid: number): string[] => {
+    const stored = (leavesOf.get(rid) as { leaves: string } | undefined)?.leaves;
+    if (!stored || !needles.some((n) => stored.includes(n))) return [];
+    return (JSON.parse(stored) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l));
+  };
+  // which candidates are kept does not depend on their order: their titles are read, and they are ranked, after
+  const kept: { rid: number; id: string; title: string; kind: string; format: string; keys: Set<string>; specific: boolean; alsoShared: string[] }[] = [];
+  for (const [rid, e] of byRule) {
+    // a common action alone is not a link: the rules must also share another predicate
+    const alsoShared = e.specific ? [] : sharedWith(rid);
+    if (!e.specific && !alsoShared.length && !confirmed.has(rid)) continue;
+    const r = ruleOf.get(rid) as { id: string; title: string; kind: string; format: string };
+    kept.push({ rid, ...r, keys: e.keys, specific: e.specific, alsoShared });
+  }
+  kept.sort((a, b) => b.keys.size - a.keys.size || a.title.localeCompare(b.title));
   const out: SameActionRule[] = [];
   let compared = 0;
-  const ranked = [...byRule].sort((a, b) => b[1].keys.size - a[1].keys.size || a[1].title.localeCompare(b[1].title));
-  const ownLeaves = new Set(own ? (JSON.parse(own.leaves) as string[]) : []);
-  for (const [rid, e] of ranked) {
+  for (const e of kept) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    const otherLeaves = leavesOf.get(rid) as { leaves: string } | undefined;
-    // a common action alone is not a link: the rules must also share another predicate
-    const alsoShared = otherLeaves ? (JSON.parse(otherLeaves.leaves) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l)) : [];
-    if (!e.specific && !alsoShared.length && !confirmed.has(rid)) continue;
-    if (ownCond && otherLeaves && compared < MAX_RELATED) {
+    const other = ownCond && compared < MAX_RELATED ? (condOf.get(e.rid) as { json: string } | undefined) : undefined;
+    if (ownCond && other) {
       compared++;
-      const oc = JSON.parse((condOf.get(rid) as { json: string }).json) as Expr;
-      const relation = relate(ownCond, oc);
+      const oc = JSON.parse(other.json) as Expr;
+      const relation = relateOwn!(oc);
       if (relation) rel = { relation, ...differing(ownCond, oc) };
     }
-    out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(confirmed.has(rid) ? { firesOnSameEvent: confirmed.get(rid)! } : {}), ...(!e.specific && alsoShared.length ? { alsoShared } : {}) });
+    const fires = confirmed.get(e.rid);
+    out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(fires ? { firesOnSameEvent: fires } : {}), ...(!e.specific && e.alsoShared.length ? { alsoShared: e.alsoShared } : {}) });
   }
   return out;
 }

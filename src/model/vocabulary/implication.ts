@@ -23,15 +23,27 @@ export type Relation = 'equivalent' | 'stricter' | 'broader';
 
 /** How A relates to B: equivalent (each implies the other), stricter (A ⟹ B), broader (B ⟹ A), or undefined. */
 export function relate(a: Expr, b: Expr): Relation | undefined {
+  return relator(a)(b);
+}
+
+/**
+ * `relate` with A fixed: A's normal form and the expansion of its disjuncts are made once, for comparing one rule
+ * with many (a rule page's candidates of other formats).
+ */
+export function relator(a: Expr): (b: Expr) => Relation | undefined {
   const da = dnf(a);
-  const db = dnf(b);
-  if (!da || !db) return undefined;
-  const ab = implies(da, db);
-  const ba = implies(db, da);
-  if (ab && ba) return 'equivalent';
-  if (ab) return 'stricter';
-  if (ba) return 'broader';
-  return undefined;
+  if (!da) return () => undefined;
+  const expanded = da.map(expandAlternatives);
+  return (b) => {
+    const db = dnf(b);
+    if (!db) return undefined;
+    const ab = da.length === 0 || expanded.every((xs) => xs.every((x) => db.some((cb) => conjImplies(x, cb))));
+    const ba = implies(db, da);
+    if (ab && ba) return 'equivalent';
+    if (ab) return 'stricter';
+    if (ba) return 'broader';
+    return undefined;
+  };
 }
 
 /** Whether A ⟹ B is proved. */
