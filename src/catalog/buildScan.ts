@@ -66,9 +66,10 @@ function defaultWorkers(): number {
 let nextJobId = 1;
 
 /**
- * Jobs are handed out in the order `JobOrder` gives; the building thread runs its share one at a time, between
- * writing sources (a scan yields to the event loop every few files, so a source whose results are in is written
- * soon).
+ * Jobs are queued in source order. Workers take first the jobs only they run (`build.worker` formats), then, once every
+ * source is planned, any; the building thread takes the others, one at a time, between writing sources (a scan
+ * yields to the event loop every few files, so a source whose results are in is written soon). Among the jobs it
+ * may take, a thread prefers a format it already parses, then one the other thread has not started (`pick`).
  *
  * `workers`: how many scan workers, always (BuildOptions.workers); by default as many as pay off. `early`: start
  * them now (a cold build of many files), before the first source is planned.
@@ -81,24 +82,53 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   let poolGone = false;
   let filesQueued = 0;
   let released = false;
-  const jobs = new JobOrder(prefersWorkers);
+  /** Until every source is planned, workers take only their own formats (the building thread the rest). */
+  let planning = true;
+  const queue: PendingJob[] = [];
   let localBusy = false;
+
+  const takeAt = (i: number): PendingJob | undefined => (i < 0 ? undefined : queue.splice(i, 1)[0]);
+  /**
+   * Formats the workers / the building thread have parsed so far. Each thread keeps to the formats it already runs
+   * where it can: a parser new to a thread is compiled and warmed up again in that thread (V8 isolates share no
+   * code), which cost seconds of CPU when both threads took turns at every shared source.
+   */
+  const workerFormats = new Set<Format>();
+  const localFormats = new Set<Format>();
+  /** Index of the job a thread should take among `candidates`: one of its own formats, else one the other thread has not started, else the first. */
+  const pick = (candidates: (p: PendingJob) => boolean, mine: ReadonlySet<Format>, theirs: ReadonlySet<Format>): number => {
+    let fresh = -1;
+    let first = -1;
+    for (let i = 0; i < queue.length; i++) {
+      const f = queue[i]!.job.format;
+      if (!candidates(queue[i]!)) continue;
+      if (mine.has(f)) return i;
+      if (first < 0) first = i;
+      if (fresh < 0 && !theirs.has(f)) fresh = i;
+    }
+    return fresh >= 0 ? fresh : first;
+  };
+  const took = (p: PendingJob | undefined, mine: Set<Format>): PendingJob | undefined => {
+    if (p) mine.add(p.job.format);
+    return p;
+  };
   const jobQueue: JobQueue = {
-    take: () => jobs.takeForWorker(),
+    take: () => took(takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(pick(() => true, workerFormats, localFormats))), workerFormats),
     putBack: (p) => {
-      jobs.putBack(p);
+      queue.unshift(p);
       runLocal();
     },
     onGone: () => {
       poolGone = true;
       runLocal();
     },
-    drained: () => jobs.drained(),
+    drained: () => !planning && queue.length === 0,
   };
   /** The building thread's own share: every job without a pool, else those a worker need not run. */
   const runLocal = (): void => {
     if (localBusy || !released) return;
-    const next = jobs.takeForLocal(!pool || poolGone);
+    const local = !pool || poolGone;
+    const next = took(takeAt(local ? (queue.length ? 0 : -1) : pick((p) => !prefersWorkers(p.job.format), localFormats, workerFormats)), localFormats);
     if (!next) return;
     localBusy = true;
     runScanJob(next.job, next.onBatch)
@@ -128,7 +158,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
         chunks.push(chunk);
         const only = plan.changed.slice(i, i + size);
         const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
-        jobs.push({ job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) });
+        queue.push({ job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) });
       }
       filesQueued += plan.changed.length;
       if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
@@ -140,7 +170,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
     },
     planned() {
       released = true;
-      jobs.planned();
+      planning = false;
       wake();
     },
     async close() {
@@ -148,88 +178,6 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       spill?.close();
     },
   };
-}
-
-/**
- * The order in which queued scan jobs are handed out (`scanner`). Jobs are queued in source order. Workers take first
- * the jobs only they run (`prefersWorkers` formats), then, once every source is planned, any; the building thread
- * takes the others. Among the jobs it may take, a thread prefers a format it already parses, then one the other
- * thread has not started, then the first: a parser new to a thread is compiled and warmed up again in that thread
- * (V8 isolates share no code), which cost seconds of CPU when both threads took turns at every shared source.
- */
-export class JobOrder {
-  private readonly queue: PendingJob[] = [];
-  /** Until every source is planned, workers take only their own formats (the building thread the rest). */
-  private planning = true;
-  /** Formats the workers / the building thread have parsed so far. */
-  private readonly workerFormats = new Set<Format>();
-  private readonly localFormats = new Set<Format>();
-  /**
-   * Jobs the workers took per format and did not put back. A job put back was not parsed (its worker retired or
-   * died first): once none of its format is left with them, the format is no longer the workers', so that the
-   * building thread does not pass it over as started by the other thread.
-   */
-  private readonly workerHeld = new Map<Format, number>();
-
-  constructor(private readonly prefersWorkers: (f: Format) => boolean) {}
-
-  push(p: PendingJob): void {
-    this.queue.push(p);
-  }
-
-  /** Every source is queued. */
-  planned(): void {
-    this.planning = false;
-  }
-
-  /** The queue is empty and no job will be added. */
-  drained(): boolean {
-    return !this.planning && this.queue.length === 0;
-  }
-
-  takeForWorker(): PendingJob | undefined {
-    const own = this.queue.findIndex((q) => this.prefersWorkers(q.job.format));
-    const p = this.takeAt(own >= 0 ? own : this.planning ? -1 : this.pick(() => true, this.workerFormats, this.localFormats));
-    if (p) {
-      this.workerFormats.add(p.job.format);
-      this.workerHeld.set(p.job.format, (this.workerHeld.get(p.job.format) ?? 0) + 1);
-    }
-    return p;
-  }
-
-  /** A job for the building thread: with `all` (no worker left) the first, else one a worker need not run. */
-  takeForLocal(all: boolean): PendingJob | undefined {
-    const p = this.takeAt(all ? (this.queue.length ? 0 : -1) : this.pick((q) => !this.prefersWorkers(q.job.format), this.localFormats, this.workerFormats));
-    if (p) this.localFormats.add(p.job.format);
-    return p;
-  }
-
-  /** A job a worker took but did not start: first in line again. */
-  putBack(p: PendingJob): void {
-    const held = (this.workerHeld.get(p.job.format) ?? 1) - 1;
-    this.workerHeld.set(p.job.format, held);
-    if (held <= 0) this.workerFormats.delete(p.job.format);
-    this.queue.unshift(p);
-  }
-
-  private takeAt(i: number): PendingJob | undefined {
-    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
-  }
-
-  /** Index of the job a thread should take among `candidates`: one of its own formats, else one the other thread has not started, else the first. */
-  private pick(candidates: (p: PendingJob) => boolean, mine: ReadonlySet<Format>, theirs: ReadonlySet<Format>): number {
-    let fresh = -1;
-    let first = -1;
-    for (let i = 0; i < this.queue.length; i++) {
-      const p = this.queue[i]!;
-      if (!candidates(p)) continue;
-      const f = p.job.format;
-      if (mine.has(f)) return i;
-      if (first < 0) first = i;
-      if (fresh < 0 && !theirs.has(f)) fresh = i;
-    }
-    return fresh >= 0 ? fresh : first;
-  }
 }
 
 /** Where a spilled batch's bytes are in the spill file. */
