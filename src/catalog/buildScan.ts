@@ -115,6 +115,9 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   const jobQueue: JobQueue = {
     take: () => took(takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(pick(() => true, workerFormats, localFormats))), workerFormats),
     putBack: (p) => {
+      // its format stays the workers' (taken above), although this worker did not parse it: the building thread then
+      // leaves it to the worker replacing a retired Kusto worker, which parses faster (its small fresh heap collects
+      // less often; giving it to the building thread measured slower: docs/performance.md, "Tried and left")
       queue.unshift(p);
       runLocal();
     },
