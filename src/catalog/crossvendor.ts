@@ -119,26 +119,54 @@ export const COMMON_ACTION_RULES = 60;
 /** Candidates compared for a relation at most, most shared keys first (the rest are listed without one). */
 export const MAX_RELATED = 60;
 
+/** The statements of `sameActionRules`, and how common each action key is, per connection (a catalog does not change while it is open). */
+interface SameActionStatements {
+  readonly join: Stmt;
+  readonly popularity: Stmt;
+  readonly cond: Stmt;
+  readonly leaves: Stmt;
+  readonly rule: Stmt;
+  readonly confirmed: Stmt;
+  readonly common: Map<string, boolean>;
+}
+const sameActionCache = new WeakMap<DB, SameActionStatements>();
+function sameActionStatements(db: DB): SameActionStatements {
+  let st = sameActionCache.get(db);
+  if (!st) {
+    st = {
+      join: db.prepare(
+        `SELECT a2.rule, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
+         FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
+         WHERE a1.rule = ? LIMIT 5000`,
+      ),
+      popularity: db.prepare('SELECT COUNT(DISTINCT rule) n FROM action_keys WHERE ls = ? AND field = ? AND value = ?'),
+      cond: db.prepare('SELECT json, leaves FROM canonical_cond WHERE rowid = ?'),
+      leaves: db.prepare('SELECT rowid, leaves FROM canonical_cond WHERE rowid IN (SELECT value FROM json_each(?))'),
+      rule: db.prepare('SELECT id, title, kind, format FROM rules WHERE rowid = ?'),
+      confirmed: db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?'),
+      common: new Map(),
+    };
+    sameActionCache.set(db, st);
+  }
+  return st;
+}
+
 /**
  * Rules of other formats sharing an action key with rule `rowid`. Case rules: a value tested case-sensitively by
  * both rules must be equal as written; otherwise the lower-case values are compared (a case-insensitive test
  * matches the case-sensitive one's value).
  */
 export function sameActionRules(db: DB, rowid: number, format: string): SameActionRule[] {
-  const rows = db
-    .prepare(
-      `SELECT a2.rule, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
-       FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
-       WHERE a1.rule = ? LIMIT 5000`,
-    )
-    .all(format, rowid) as { rule: number; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
+  const st = sameActionStatements(db);
+  const rows = st.join.all(format, rowid) as { rule: number; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
   const byRule = new Map<number, { keys: Set<string>; specific: boolean }>();
-  const popularity = db.prepare('SELECT COUNT(DISTINCT rule) n FROM action_keys WHERE ls = ? AND field = ? AND value = ?');
-  const common = new Map<string, boolean>();
   const isCommon = (ls: string, field: string, value: string) => {
     const k = `${ls}|${field}|${value}`;
-    let c = common.get(k);
-    if (c === undefined) common.set(k, (c = (popularity.get(ls, field, value) as { n: number }).n > COMMON_ACTION_RULES));
+    let c = st.common.get(k);
+    if (c === undefined) {
+      if (st.common.size > 10_000) st.common.clear();
+      st.common.set(k, (c = (st.popularity.get(ls, field, value) as { n: number }).n > COMMON_ACTION_RULES));
+    }
     return c;
   };
   for (const r of rows) {
@@ -148,34 +176,36 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     e.keys.add(`${r.ls}: ${r.field} = ${r.d1}`);
     if (!isCommon(r.ls, r.field, r.d1.toLowerCase())) e.specific = true;
   }
-  const condOf = db.prepare('SELECT json FROM canonical_cond WHERE rowid = ?');
-  const leavesOf = db.prepare('SELECT leaves FROM canonical_cond WHERE rowid = ?');
-  const ruleOf = db.prepare('SELECT id, title, kind, format FROM rules WHERE rowid = ?');
-  const own = db.prepare('SELECT json, leaves FROM canonical_cond WHERE rowid = ?').get(rowid) as { json: string; leaves: string } | undefined;
+  const own = st.cond.get(rowid) as { json: string; leaves: string } | undefined;
   const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
   const relateOwn = ownCond ? relator(ownCond) : undefined;
   const confirmed = new Map<number, string[]>();
-  for (const c of db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?').all(rowid) as { other: number; test: string }[]) {
+  for (const c of st.confirmed.all(rowid) as { other: number; test: string }[]) {
     const l = confirmed.get(c.other) ?? [];
     l.push(c.test);
     confirmed.set(c.other, l);
   }
   const ownLeaves = new Set(own ? (JSON.parse(own.leaves) as string[]) : []);
-  // each leaf as it is written inside a stored list: a list that holds none of them shares none (most candidates
-  // of a common action), and is not parsed
+  // a common action alone is not a link: the rules must also share another predicate. The stored leaves of the
+  // candidates that only share common actions are read in one statement; each of this rule's leaves is looked for
+  // as it is written inside a stored list, and a list that holds none of them (most candidates of a common action)
+  // is not parsed
   const needles = [...ownLeaves].filter((l) => !ACTION_LEAF.test(l)).map((l) => JSON.stringify(l));
-  const sharedWith = (rid: number): string[] => {
-    const stored = (leavesOf.get(rid) as { leaves: string } | undefined)?.leaves;
-    if (!stored || !needles.some((n) => stored.includes(n))) return [];
-    return (JSON.parse(stored) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l));
-  };
+  const shared = new Map<number, string[]>();
+  if (needles.length) {
+    const common = [...byRule].filter(([, e]) => !e.specific).map(([rid]) => rid);
+    for (const r of st.leaves.all(JSON.stringify(common)) as { rowid: number; leaves: string }[]) {
+      if (!needles.some((n) => r.leaves.includes(n))) continue;
+      const also = (JSON.parse(r.leaves) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l));
+      if (also.length) shared.set(r.rowid, also);
+    }
+  }
   // which candidates are kept does not depend on their order: their titles are read, and they are ranked, after
   const kept: { rid: number; id: string; title: string; kind: string; format: string; keys: Set<string>; specific: boolean; alsoShared: string[] }[] = [];
   for (const [rid, e] of byRule) {
-    // a common action alone is not a link: the rules must also share another predicate
-    const alsoShared = e.specific ? [] : sharedWith(rid);
+    const alsoShared = e.specific ? [] : (shared.get(rid) ?? []);
     if (!e.specific && !alsoShared.length && !confirmed.has(rid)) continue;
-    const r = ruleOf.get(rid) as { id: string; title: string; kind: string; format: string };
+    const r = st.rule.get(rid) as { id: string; title: string; kind: string; format: string };
     kept.push({ rid, ...r, keys: e.keys, specific: e.specific, alsoShared });
   }
   kept.sort((a, b) => b.keys.size - a.keys.size || a.title.localeCompare(b.title));
@@ -183,7 +213,7 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   let compared = 0;
   for (const e of kept) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    const other = ownCond && compared < MAX_RELATED ? (condOf.get(e.rid) as { json: string } | undefined) : undefined;
+    const other = ownCond && compared < MAX_RELATED ? (st.cond.get(e.rid) as { json: string } | undefined) : undefined;
     if (ownCond && other) {
       compared++;
       const oc = JSON.parse(other.json) as Expr;
