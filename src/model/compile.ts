@@ -22,6 +22,9 @@ const AUTOMATON_FROM = 6;
 
 const NONE = Symbol('none');
 
+/** Views' epochs, unique over the process (a predicate's recorded result names the view and event it holds for). */
+let epochs = 0;
+
 /**
  * Normalisation of a literal and of the event's value alike for the hunt's literal prefilters: lower-cased, with
  * `ſ` as `s` (RE2's case folding joins them, lower-casing does not) and final `ς` as `σ` (lower-casing `Σ` depends
@@ -60,10 +63,10 @@ export class EventView {
   private stamps = new Int32Array(0);
   private lowerStamps = new Int32Array(0);
   private normStamps = new Int32Array(0);
-  private epoch = 1;
+  private epoch = ++epochs;
   private current: unknown;
   private readonly deriveds = new Map<string, DerivedOperand>();
-  private derivedEpoch = 1;
+  private derivedEpoch = this.epoch;
   private readonly perEvent: IndexingResolver['perEvent'];
   private lookup: ((field: string) => unknown) | undefined;
   /** The resolver reading through the cache (what the fallback evaluator is given). */
@@ -79,11 +82,15 @@ export class EventView {
   get event(): unknown {
     return this.current;
   }
+  /** This view's event as a number unique over the process (changes at each `reset`). */
+  get stamp(): number {
+    return this.epoch;
+  }
   /** Read another event through the same view (the caches of the previous one are dropped). */
   reset(event: unknown): void {
     this.current = event;
     this.lookup = undefined;
-    this.epoch++;
+    this.epoch = ++epochs;
   }
   get(field: string): unknown {
     return this.at(fieldId(field), field);
@@ -158,6 +165,58 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /** Compile an expression once; run it with `compiled(new EventView(event, resolver))`. */
 export function compile(e: Expr): Compiled {
+  return compileNode(e, undefined, false);
+}
+
+/**
+ * A condition compiled so that it records, as it runs, the results of its positive predicates (those under an even
+ * number of NOTs: what an explanation lists), so that explaining a hit re-tests only the predicates the evaluation
+ * skipped (short-circuit).
+ */
+export interface RecordedCompiled {
+  readonly compiled: Compiled;
+  /** The positive predicates in condition order (as an explanation walks them), each with the test the condition runs. */
+  readonly preds: readonly { readonly pred: Predicate; readonly test: Compiled }[];
+  /**
+   * Per predicate: the view's `stamp` when it was true on that view's event, the stamp negated when it was evaluated
+   * there and not true; anything else when it was not evaluated on that event.
+   */
+  readonly done: Float64Array;
+}
+
+/** Compile a condition recording its positive predicates' results (see `RecordedCompiled`). */
+export function compileRecorded(e: Expr): RecordedCompiled {
+  const rec: Recorder = { preds: [], done: new Float64Array(countPositive(e, false)) };
+  const compiled = compileNode(e, rec, false);
+  return { compiled, preds: rec.preds, done: rec.done };
+}
+
+interface Recorder {
+  readonly preds: { pred: Predicate; test: Compiled }[];
+  readonly done: Float64Array;
+}
+
+function countPositive(e: Expr, negated: boolean): number {
+  switch (e.kind) {
+    case 'pred':
+      return negated ? 0 : 1;
+    case 'and':
+    case 'or':
+      return e.args.reduce((n, a) => n + countPositive(a, negated), 0);
+    case 'not':
+      return countPositive(e.arg, !negated);
+    case 'quant':
+      return e.items.reduce((n, i) => n + countPositive(i.expr, negated), 0);
+    case 'const':
+    case 'opaque':
+    case 'each':
+      return 0;
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+function compileNode(e: Expr, rec: Recorder | undefined, negated: boolean): Compiled {
   switch (e.kind) {
     case 'const': {
       const v = e.value;
@@ -166,14 +225,14 @@ export function compile(e: Expr): Compiled {
     case 'opaque':
       return () => 'unknown';
     case 'not': {
-      const a = compile(e.arg);
+      const a = compileNode(e.arg, rec, !negated);
       return (v) => {
         const r = a(v);
         return r === 'unknown' ? 'unknown' : !r;
       };
     }
     case 'and': {
-      const args = e.args.map(compile);
+      const args = e.args.map((x) => compileNode(x, rec, negated));
       return (v) => {
         let unknown = false;
         for (const a of args) {
@@ -185,7 +244,7 @@ export function compile(e: Expr): Compiled {
       };
     }
     case 'or': {
-      const args = e.args.map(compile);
+      const args = e.args.map((x) => compileNode(x, rec, negated));
       return (v) => {
         let unknown = false;
         for (const a of args) {
@@ -197,7 +256,7 @@ export function compile(e: Expr): Compiled {
       };
     }
     case 'quant': {
-      const items = e.items.map((i) => compile(i.expr));
+      const items = e.items.map((i) => compileNode(i.expr, rec, negated));
       const need = e.count === 'all' ? items.length : e.count;
       return (v) => {
         let t = 0;
@@ -212,8 +271,18 @@ export function compile(e: Expr): Compiled {
         return false;
       };
     }
-    case 'pred':
-      return compilePredicate(e);
+    case 'pred': {
+      const test = compilePredicate(e);
+      if (!rec || negated) return test;
+      const slot = rec.preds.length;
+      rec.preds.push({ pred: e, test });
+      const done = rec.done;
+      return (v) => {
+        const r = test(v);
+        done[slot] = r === true ? v.stamp : -v.stamp;
+        return r;
+      };
+    }
     case 'each':
       // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
       return (v) => evaluate(e, v.event, { resolve: v.resolve });
