@@ -319,7 +319,7 @@ export class HuntEngine {
 
   private passes(r: number): boolean {
     const req = this.plans[r]!.requires;
-    return req === undefined || req(this.keyStamp, this.eventNo);
+    return req === undefined || holds(req, 0, this.keyStamp, this.eventNo);
   }
 
   private evaluate(r: number, results: HuntResult[]): void {
@@ -456,35 +456,47 @@ function inheritLogSources(rules: HuntRule[]): void {
   }
 }
 
-/** A requirement over offered keys: `stamp[id] === epoch` when the event offers key `id`. */
-type Check = (stamp: Int32Array, epoch: number) => boolean;
+/**
+ * A requirement over offered keys, flattened into one array (no closure per node): each node is `[op, end, ...]`
+ * where `end` is where the next node starts; `ANY` lists key ids (offered when `stamp[id] === epoch`), `ALL` and
+ * `EITHER` their child nodes.
+ */
+type Check = Int32Array;
+
+const ANY = 0;
+const ALL = 1;
+const EITHER = 2;
 
 function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[]) => Int32Array): Check {
-  if ('any' in r) {
-    const any = ids(r.any);
-    if (any.length === 1) {
-      const id = any[0]!;
-      return (stamp, epoch) => stamp[id] === epoch;
+  const out: number[] = [];
+  const put = (x: Requirement): void => {
+    const at = out.length;
+    if ('any' in x) {
+      out.push(ANY, 0, ...ids(x.any));
+    } else {
+      out.push('all' in x ? ALL : EITHER, 0);
+      for (const c of 'all' in x ? x.all : x.either) put(c);
     }
-    return (stamp, epoch) => {
-      for (let i = 0; i < any.length; i++) if (stamp[any[i]!] === epoch) return true;
-      return false;
-    };
-  }
-  if ('all' in r) {
-    const parts = r.all.map((x) => compileRequirement(x, ids));
-    if (parts.length === 1) return parts[0]!;
-    return (stamp, epoch) => {
-      for (let i = 0; i < parts.length; i++) if (!parts[i]!(stamp, epoch)) return false;
-      return true;
-    };
-  }
-  const parts = r.either.map((x) => compileRequirement(x, ids));
-  if (parts.length === 1) return parts[0]!;
-  return (stamp, epoch) => {
-    for (let i = 0; i < parts.length; i++) if (parts[i]!(stamp, epoch)) return true;
-    return false;
+    out[at + 1] = out.length;
   };
+  put(r);
+  return Int32Array.from(out);
+}
+
+/** Whether the node at `at` of a flattened requirement holds on the offered keys. */
+function holds(p: Int32Array, at: number, stamp: Int32Array, epoch: number): boolean {
+  const op = p[at]!;
+  const end = p[at + 1]!;
+  if (op === ANY) {
+    for (let i = at + 2; i < end; i++) if (stamp[p[i]!] === epoch) return true;
+    return false;
+  }
+  if (op === ALL) {
+    for (let c = at + 2; c < end; c = p[c + 1]!) if (!holds(p, c, stamp, epoch)) return false;
+    return true;
+  }
+  for (let c = at + 2; c < end; c = p[c + 1]!) if (holds(p, c, stamp, epoch)) return true;
+  return false;
 }
 
 /** The scalars of a list as text, one per line (objects and nulls left out). */
