@@ -165,7 +165,7 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /** Compile an expression once; run it with `compiled(new EventView(event, resolver))`. */
 export function compile(e: Expr): Compiled {
-  return compileNode(e, undefined, false);
+  return build(e, false).compiled;
 }
 
 /**
@@ -186,108 +186,129 @@ export interface RecordedCompiled {
 
 /** Compile a condition recording its positive predicates' results (see `RecordedCompiled`). */
 export function compileRecorded(e: Expr): RecordedCompiled {
-  const rec: Recorder = { preds: [], done: new Float64Array(countPositive(e, false)) };
-  const compiled = compileNode(e, rec, false);
-  return { compiled, preds: rec.preds, done: rec.done };
+  return build(e, true);
 }
 
-interface Recorder {
-  readonly preds: { pred: Predicate; test: Compiled }[];
-  readonly done: Float64Array;
+// The boolean structure of a condition is one flat array read by `run` (no closure per node): each node is
+// `[op, end, ...]`, `end` where the next node starts. LEAF: the leaf's index and its recording slot (-1: none);
+// CONST: the truth code; NOT: one child; AND / OR: children; QUANT: how many must hold, then the children.
+const LEAF = 0;
+const CONST = 1;
+const NOT = 2;
+const AND = 3;
+const OR = 4;
+const QUANT = 5;
+
+// truth codes inside `run`
+const F = 0;
+const T = 1;
+const U = 2;
+const TRUTHS: readonly Truth[] = [false, true, 'unknown'];
+const NO_RECORD = new Float64Array(0);
+
+function build(e: Expr, record: boolean): RecordedCompiled {
+  const prog: number[] = [];
+  const leaves: Compiled[] = [];
+  const preds: { pred: Predicate; test: Compiled }[] = [];
+  const emit = (x: Expr, negated: boolean): void => {
+    const at = prog.length;
+    switch (x.kind) {
+      case 'const':
+        prog.push(CONST, 0, x.value === true ? T : x.value === false ? F : U);
+        break;
+      case 'opaque':
+        prog.push(CONST, 0, U);
+        break;
+      case 'not':
+        prog.push(NOT, 0);
+        emit(x.arg, !negated);
+        break;
+      case 'and':
+      case 'or':
+        prog.push(x.kind === 'and' ? AND : OR, 0);
+        for (const a of x.args) emit(a, negated);
+        break;
+      case 'quant':
+        prog.push(QUANT, 0, x.count === 'all' ? x.items.length : x.count);
+        for (const i of x.items) emit(i.expr, negated);
+        break;
+      case 'pred': {
+        const test = compilePredicate(x);
+        let slot = -1;
+        if (record && !negated) {
+          slot = preds.length;
+          preds.push({ pred: x, test });
+        }
+        prog.push(LEAF, 0, leaves.length, slot);
+        leaves.push(test);
+        break;
+      }
+      case 'each':
+        // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
+        prog.push(LEAF, 0, leaves.length, -1);
+        leaves.push((v) => evaluate(x, v.event, { resolve: v.resolve }));
+        break;
+      default:
+        assertNever(x, 'expression');
+    }
+    prog[at + 1] = prog.length;
+  };
+  emit(e, false);
+  const done = preds.length ? new Float64Array(preds.length) : NO_RECORD;
+  const p = Int32Array.from(prog);
+  // a condition that is one predicate, not recorded, is that predicate's test
+  const compiled: Compiled = p[0] === LEAF && p[3] === -1 ? leaves[0]! : (v) => TRUTHS[run(p, 0, leaves, done, v)]!;
+  return { compiled, preds, done };
 }
 
-function countPositive(e: Expr, negated: boolean): number {
-  switch (e.kind) {
-    case 'pred':
-      return negated ? 0 : 1;
-    case 'and':
-    case 'or':
-      return e.args.reduce((n, a) => n + countPositive(a, negated), 0);
-    case 'not':
-      return countPositive(e.arg, !negated);
-    case 'quant':
-      return e.items.reduce((n, i) => n + countPositive(i.expr, negated), 0);
-    case 'const':
-    case 'opaque':
-    case 'each':
-      return 0;
-    default:
-      return assertNever(e, 'expression');
-  }
-}
-
-function compileNode(e: Expr, rec: Recorder | undefined, negated: boolean): Compiled {
-  switch (e.kind) {
-    case 'const': {
-      const v = e.value;
-      return () => v;
+/** The truth code of the node at `at` of a condition's array (Kleene logic, as `evaluate`). */
+function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float64Array, v: EventView): number {
+  const end = p[at + 1]!;
+  switch (p[at]) {
+    case LEAF: {
+      const r = leaves[p[at + 2]!]!(v);
+      const slot = p[at + 3]!;
+      if (slot >= 0) done[slot] = r === true ? v.stamp : -v.stamp;
+      return r === true ? T : r === false ? F : U;
     }
-    case 'opaque':
-      return () => 'unknown';
-    case 'not': {
-      const a = compileNode(e.arg, rec, !negated);
-      return (v) => {
-        const r = a(v);
-        return r === 'unknown' ? 'unknown' : !r;
-      };
+    case CONST:
+      return p[at + 2]!;
+    case NOT: {
+      const r = run(p, at + 2, leaves, done, v);
+      return r === U ? U : 1 - r;
     }
-    case 'and': {
-      const args = e.args.map((x) => compileNode(x, rec, negated));
-      return (v) => {
-        let unknown = false;
-        for (const a of args) {
-          const r = a(v);
-          if (r === false) return false;
-          if (r === 'unknown') unknown = true;
-        }
-        return unknown ? 'unknown' : true;
-      };
+    case AND: {
+      let unknown = false;
+      for (let c = at + 2; c < end; c = p[c + 1]!) {
+        const r = run(p, c, leaves, done, v);
+        if (r === F) return F;
+        if (r === U) unknown = true;
+      }
+      return unknown ? U : T;
     }
-    case 'or': {
-      const args = e.args.map((x) => compileNode(x, rec, negated));
-      return (v) => {
-        let unknown = false;
-        for (const a of args) {
-          const r = a(v);
-          if (r === true) return true;
-          if (r === 'unknown') unknown = true;
-        }
-        return unknown ? 'unknown' : false;
-      };
+    case OR: {
+      let unknown = false;
+      for (let c = at + 2; c < end; c = p[c + 1]!) {
+        const r = run(p, c, leaves, done, v);
+        if (r === T) return T;
+        if (r === U) unknown = true;
+      }
+      return unknown ? U : F;
     }
-    case 'quant': {
-      const items = e.items.map((i) => compileNode(i.expr, rec, negated));
-      const need = e.count === 'all' ? items.length : e.count;
-      return (v) => {
-        let t = 0;
-        let u = 0;
-        for (const i of items) {
-          const r = i(v);
-          if (r === true) t++;
-          else if (r === 'unknown') u++;
-        }
-        if (t >= need) return true;
-        if (t + u >= need) return 'unknown';
-        return false;
-      };
+    default: {
+      // QUANT: every item is evaluated
+      const need = p[at + 2]!;
+      let t = 0;
+      let u = 0;
+      for (let c = at + 3; c < end; c = p[c + 1]!) {
+        const r = run(p, c, leaves, done, v);
+        if (r === T) t++;
+        else if (r === U) u++;
+      }
+      if (t >= need) return T;
+      if (t + u >= need) return U;
+      return F;
     }
-    case 'pred': {
-      const test = compilePredicate(e);
-      if (!rec || negated) return test;
-      const slot = rec.preds.length;
-      rec.preds.push({ pred: e, test });
-      const done = rec.done;
-      return (v) => {
-        const r = test(v);
-        done[slot] = r === true ? v.stamp : -v.stamp;
-        return r;
-      };
-    }
-    case 'each':
-      // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
-      return (v) => evaluate(e, v.event, { resolve: v.resolve });
-    default:
-      return assertNever(e, 'expression');
   }
 }
 
