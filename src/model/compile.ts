@@ -261,26 +261,31 @@ function build(e: Expr, record: boolean): RecordedCompiled {
   return { compiled, preds, done };
 }
 
-/** The truth code of the node at `at` of a condition's array (Kleene logic, as `evaluate`). */
+/** The truth code of a LEAF node at `at` (recording a positive predicate's result). */
+function leaf(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float64Array, v: EventView): number {
+  const r = leaves[p[at + 2]!]!(v);
+  const slot = p[at + 3]!;
+  if (slot >= 0) done[slot] = r === true ? v.stamp : -v.stamp;
+  return r === true ? T : r === false ? F : U;
+}
+
+/** The truth code of the node at `at` of a condition's array (Kleene logic, as `evaluate`); leaves are read in place. */
 function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float64Array, v: EventView): number {
   const end = p[at + 1]!;
   switch (p[at]) {
-    case LEAF: {
-      const r = leaves[p[at + 2]!]!(v);
-      const slot = p[at + 3]!;
-      if (slot >= 0) done[slot] = r === true ? v.stamp : -v.stamp;
-      return r === true ? T : r === false ? F : U;
-    }
+    case LEAF:
+      return leaf(p, at, leaves, done, v);
     case CONST:
       return p[at + 2]!;
     case NOT: {
-      const r = run(p, at + 2, leaves, done, v);
+      const c = at + 2;
+      const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
       return r === U ? U : 1 - r;
     }
     case AND: {
       let unknown = false;
       for (let c = at + 2; c < end; c = p[c + 1]!) {
-        const r = run(p, c, leaves, done, v);
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
         if (r === F) return F;
         if (r === U) unknown = true;
       }
@@ -289,7 +294,7 @@ function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float
     case OR: {
       let unknown = false;
       for (let c = at + 2; c < end; c = p[c + 1]!) {
-        const r = run(p, c, leaves, done, v);
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
         if (r === T) return T;
         if (r === U) unknown = true;
       }
@@ -301,7 +306,7 @@ function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float
       let t = 0;
       let u = 0;
       for (let c = at + 3; c < end; c = p[c + 1]!) {
-        const r = run(p, c, leaves, done, v);
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
         if (r === T) t++;
         else if (r === U) u++;
       }
