@@ -3,8 +3,9 @@
  * many events does no tree walk per event (issue 15, "hunt"). The result is exactly `evaluate()`'s (three-valued,
  * Kleene logic): the boolean structure is one `Int32Array` read by `run`, and each predicate gets a fast path for
  * the common string cases (loose or strict string comparison, contains / starts_with / ends_with / eq / in, ASCII
- * glob patterns) and falls back to `evaluatePredicate` for everything else. The differential test (`test/compile.test.ts`) checks the agreement
- * over every rule and event of the Sigma regression data and Panther tests.
+ * glob patterns) and falls back to `evaluatePredicate` for everything else. The differential test
+ * (`test/compile.test.ts`) checks the agreement over every rule and event of the Sigma regression data and Panther
+ * tests.
  *
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
