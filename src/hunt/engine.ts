@@ -8,9 +8,9 @@
  */
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
-import { compile, EventView, fieldId, type Compiled } from '../model/compile.ts';
+import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
 import { resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
-import { assertNever, type Expr, type Opaque, type Predicate } from '../model/expr.ts';
+import { assertNever, type Expr, type Opaque } from '../model/expr.ts';
 import { renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -23,6 +23,8 @@ export interface HuntRule {
   readonly rule: RuleRecord;
   readonly condition: Expr;
   readonly compiled: Compiled;
+  /** The compiled condition with its positive predicates' results as last evaluated (what `explain` reads). */
+  readonly recorded: RecordedCompiled;
   readonly resolverIndex: number;
   logSources: readonly string[];
   /** Its index in `HuntEngine.rules`. */
@@ -143,7 +145,8 @@ export class HuntEngine {
         resolverIdx.set(resolver, ri);
       }
       const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
-      this.rules.push({ rule: r, condition: cond, compiled: compile(cond), resolverIndex: ri, logSources, index: this.rules.length });
+      const recorded = compileRecorded(cond);
+      this.rules.push({ rule: r, condition: cond, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
     const indexOf = new Map<string, KeyIndex>();
@@ -316,7 +319,7 @@ export class HuntEngine {
 
   private passes(r: number): boolean {
     const req = this.plans[r]!.requires;
-    return req === undefined || req(this.keyStamp, this.eventNo);
+    return req === undefined || holds(req, 0, this.keyStamp, this.eventNo);
   }
 
   private evaluate(r: number, results: HuntResult[]): void {
@@ -374,44 +377,53 @@ export class HuntEngine {
 
   private readonly explainPlans = new WeakMap<HuntRule, ExplainPlan>();
 
-  /** The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. */
+  /**
+   * The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. On the event
+   * just run, a predicate the evaluation tested is read from its recorded result; the others are tested now.
+   */
   explain(hr: HuntRule, event: unknown): { matched: string[]; dependsOn: string[] } {
     let plan = this.explainPlans.get(hr);
-    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr.condition)));
+    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr)));
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
+    // a view made here has a stamp no evaluation recorded
+    const stamp = view.stamp;
+    const { preds, done } = hr.recorded;
     const matched: string[] = [];
-    for (const p of plan.preds) if (p.compiled(view) === true) matched.push(p.text);
-    return { matched: [...new Set(matched)], dependsOn: [...plan.dependsOn] };
+    for (let i = 0; i < preds.length; i++) {
+      const d = done[i];
+      if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) matched.push(plan.texts[i]!);
+    }
+    return { matched: plan.unique ? matched : [...new Set(matched)], dependsOn: [...plan.dependsOn] };
   }
 }
 
-/** What `explain` needs of a condition, made once per rule: its positive predicates compiled and rendered. */
+/** What `explain` needs of a rule, made once: its positive predicates rendered, and its opaque parts. */
 interface ExplainPlan {
-  readonly preds: readonly { readonly compiled: Compiled; readonly text: string }[];
+  readonly texts: readonly string[];
+  /** No two texts are the same (the matched list needs no de-duplication). */
+  readonly unique: boolean;
   readonly dependsOn: readonly string[];
 }
 
-function explainPlan(cond: Expr): ExplainPlan {
-  const preds: { compiled: Compiled; text: string }[] = [];
+function explainPlan(hr: HuntRule): ExplainPlan {
+  const texts = hr.recorded.preds.map((p) => renderPredicate(p.pred));
   const dependsOn: string[] = [];
-  const walk = (e: Expr, negated: boolean): void => {
+  const walk = (e: Expr): void => {
     switch (e.kind) {
-      case 'pred':
-        if (!negated) preds.push({ compiled: compile(e), text: renderPredicate(e as Predicate) });
-        return;
       case 'opaque':
         dependsOn.push(`${(e as Opaque).text.slice(0, 120)} (${(e as Opaque).reason})`);
         return;
       case 'and':
       case 'or':
-        for (const a of e.args) walk(a, negated);
+        for (const a of e.args) walk(a);
         return;
       case 'not':
-        walk(e.arg, !negated);
+        walk(e.arg);
         return;
       case 'quant':
-        for (const i of e.items) walk(i.expr, negated);
+        for (const i of e.items) walk(i.expr);
         return;
+      case 'pred':
       case 'const':
       case 'each':
         return;
@@ -419,8 +431,8 @@ function explainPlan(cond: Expr): ExplainPlan {
         assertNever(e, 'expression');
     }
   };
-  walk(cond, false);
-  return { preds, dependsOn: [...new Set(dependsOn)] };
+  walk(hr.condition);
+  return { texts, unique: new Set(texts).size === texts.length, dependsOn: [...new Set(dependsOn)] };
 }
 
 /**
@@ -444,35 +456,47 @@ function inheritLogSources(rules: HuntRule[]): void {
   }
 }
 
-/** A requirement over offered keys: `stamp[id] === epoch` when the event offers key `id`. */
-type Check = (stamp: Int32Array, epoch: number) => boolean;
+/**
+ * A requirement over offered keys, flattened into one array (no closure per node): each node is `[op, end, ...]`
+ * where `end` is where the next node starts; `ANY` lists key ids (offered when `stamp[id] === epoch`), `ALL` and
+ * `EITHER` their child nodes.
+ */
+type Check = Int32Array;
+
+const ANY = 0;
+const ALL = 1;
+const EITHER = 2;
 
 function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[]) => Int32Array): Check {
-  if ('any' in r) {
-    const any = ids(r.any);
-    if (any.length === 1) {
-      const id = any[0]!;
-      return (stamp, epoch) => stamp[id] === epoch;
+  const out: number[] = [];
+  const put = (x: Requirement): void => {
+    const at = out.length;
+    if ('any' in x) {
+      out.push(ANY, 0, ...ids(x.any));
+    } else {
+      out.push('all' in x ? ALL : EITHER, 0);
+      for (const c of 'all' in x ? x.all : x.either) put(c);
     }
-    return (stamp, epoch) => {
-      for (let i = 0; i < any.length; i++) if (stamp[any[i]!] === epoch) return true;
-      return false;
-    };
-  }
-  if ('all' in r) {
-    const parts = r.all.map((x) => compileRequirement(x, ids));
-    if (parts.length === 1) return parts[0]!;
-    return (stamp, epoch) => {
-      for (let i = 0; i < parts.length; i++) if (!parts[i]!(stamp, epoch)) return false;
-      return true;
-    };
-  }
-  const parts = r.either.map((x) => compileRequirement(x, ids));
-  if (parts.length === 1) return parts[0]!;
-  return (stamp, epoch) => {
-    for (let i = 0; i < parts.length; i++) if (parts[i]!(stamp, epoch)) return true;
-    return false;
+    out[at + 1] = out.length;
   };
+  put(r);
+  return Int32Array.from(out);
+}
+
+/** Whether the node at `at` of a flattened requirement holds on the offered keys. */
+function holds(p: Int32Array, at: number, stamp: Int32Array, epoch: number): boolean {
+  const op = p[at]!;
+  const end = p[at + 1]!;
+  if (op === ANY) {
+    for (let i = at + 2; i < end; i++) if (stamp[p[i]!] === epoch) return true;
+    return false;
+  }
+  if (op === ALL) {
+    for (let c = at + 2; c < end; c = p[c + 1]!) if (!holds(p, c, stamp, epoch)) return false;
+    return true;
+  }
+  for (let c = at + 2; c < end; c = p[c + 1]!) if (holds(p, c, stamp, epoch)) return true;
+  return false;
 }
 
 /** The scalars of a list as text, one per line (objects and nulls left out). */

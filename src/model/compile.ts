@@ -1,10 +1,11 @@
 /**
- * Compiled evaluation: a rule's condition turned once into closures, so that running it over many events does no
- * tree walk per event (issue 15, "hunt"). The result is exactly `evaluate()`'s (three-valued, Kleene logic):
- * the boolean structure is compiled, and each predicate gets a fast path for the common string cases (loose or
- * strict string comparison, contains / starts_with / ends_with / eq / in, ASCII glob patterns) and falls back to
- * `evaluatePredicate` for everything else. The differential test (`test/compile.test.ts`) checks the agreement
- * over every rule and event of the Sigma regression data and Panther tests.
+ * Compiled evaluation: a rule's condition turned once into closures over one flat array, so that running it over
+ * many events does no tree walk per event (issue 15, "hunt"). The result is exactly `evaluate()`'s (three-valued,
+ * Kleene logic): the boolean structure is one `Int32Array` read by `run`, and each predicate gets a fast path for
+ * the common string cases (loose or strict string comparison, contains / starts_with / ends_with / eq / in, ASCII
+ * glob patterns) and falls back to `evaluatePredicate` for everything else. The differential test
+ * (`test/compile.test.ts`) checks the agreement over every rule and event of the Sigma regression data and Panther
+ * tests.
  *
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
@@ -21,6 +22,9 @@ import { AhoCorasick } from '../hunt/ahoCorasick.ts';
 const AUTOMATON_FROM = 6;
 
 const NONE = Symbol('none');
+
+/** Views' epochs, unique over the process (a predicate's recorded result names the view and event it holds for). */
+let epochs = 0;
 
 /**
  * Normalisation of a literal and of the event's value alike for the hunt's literal prefilters: lower-cased, with
@@ -60,10 +64,10 @@ export class EventView {
   private stamps = new Int32Array(0);
   private lowerStamps = new Int32Array(0);
   private normStamps = new Int32Array(0);
-  private epoch = 1;
+  private epoch = ++epochs;
   private current: unknown;
   private readonly deriveds = new Map<string, DerivedOperand>();
-  private derivedEpoch = 1;
+  private derivedEpoch = this.epoch;
   private readonly perEvent: IndexingResolver['perEvent'];
   private lookup: ((field: string) => unknown) | undefined;
   /** The resolver reading through the cache (what the fallback evaluator is given). */
@@ -79,11 +83,15 @@ export class EventView {
   get event(): unknown {
     return this.current;
   }
+  /** This view's event as a number unique over the process (changes at each `reset`). */
+  get stamp(): number {
+    return this.epoch;
+  }
   /** Read another event through the same view (the caches of the previous one are dropped). */
   reset(event: unknown): void {
     this.current = event;
     this.lookup = undefined;
-    this.epoch++;
+    this.epoch = ++epochs;
   }
   get(field: string): unknown {
     return this.at(fieldId(field), field);
@@ -158,67 +166,155 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /** Compile an expression once; run it with `compiled(new EventView(event, resolver))`. */
 export function compile(e: Expr): Compiled {
-  switch (e.kind) {
-    case 'const': {
-      const v = e.value;
-      return () => v;
-    }
-    case 'opaque':
-      return () => 'unknown';
-    case 'not': {
-      const a = compile(e.arg);
-      return (v) => {
-        const r = a(v);
-        return r === 'unknown' ? 'unknown' : !r;
-      };
-    }
-    case 'and': {
-      const args = e.args.map(compile);
-      return (v) => {
-        let unknown = false;
-        for (const a of args) {
-          const r = a(v);
-          if (r === false) return false;
-          if (r === 'unknown') unknown = true;
+  return build(e, false).compiled;
+}
+
+/**
+ * A condition compiled so that it records, as it runs, the results of its positive predicates (those under an even
+ * number of NOTs: what an explanation lists), so that explaining a hit re-tests only the predicates the evaluation
+ * skipped (short-circuit).
+ */
+export interface RecordedCompiled {
+  readonly compiled: Compiled;
+  /** The positive predicates in condition order (as an explanation walks them), each with the test the condition runs. */
+  readonly preds: readonly { readonly pred: Predicate; readonly test: Compiled }[];
+  /**
+   * Per predicate: the view's `stamp` when it was true on that view's event, the stamp negated when it was evaluated
+   * there and not true; anything else when it was not evaluated on that event.
+   */
+  readonly done: Float64Array;
+}
+
+/** Compile a condition recording its positive predicates' results (see `RecordedCompiled`). */
+export function compileRecorded(e: Expr): RecordedCompiled {
+  return build(e, true);
+}
+
+// The boolean structure of a condition is one flat array read by `run` (no closure per node): each node is
+// `[op, end, ...]`, `end` where the next node starts. LEAF: the leaf's index and its recording slot (-1: none);
+// CONST: the truth code; NOT: one child; AND / OR: children; QUANT: how many must hold, then the children.
+const LEAF = 0;
+const CONST = 1;
+const NOT = 2;
+const AND = 3;
+const OR = 4;
+const QUANT = 5;
+
+// truth codes inside `run`
+const F = 0;
+const T = 1;
+const U = 2;
+const TRUTHS: readonly Truth[] = [false, true, 'unknown'];
+const NO_RECORD = new Float64Array(0);
+
+function build(e: Expr, record: boolean): RecordedCompiled {
+  const prog: number[] = [];
+  const leaves: Compiled[] = [];
+  const preds: { pred: Predicate; test: Compiled }[] = [];
+  const emit = (x: Expr, negated: boolean): void => {
+    const at = prog.length;
+    switch (x.kind) {
+      case 'const':
+        prog.push(CONST, 0, x.value === true ? T : x.value === false ? F : U);
+        break;
+      case 'opaque':
+        prog.push(CONST, 0, U);
+        break;
+      case 'not':
+        prog.push(NOT, 0);
+        emit(x.arg, !negated);
+        break;
+      case 'and':
+      case 'or':
+        prog.push(x.kind === 'and' ? AND : OR, 0);
+        for (const a of x.args) emit(a, negated);
+        break;
+      case 'quant':
+        prog.push(QUANT, 0, x.count === 'all' ? x.items.length : x.count);
+        for (const i of x.items) emit(i.expr, negated);
+        break;
+      case 'pred': {
+        const test = compilePredicate(x);
+        let slot = -1;
+        if (record && !negated) {
+          slot = preds.length;
+          preds.push({ pred: x, test });
         }
-        return unknown ? 'unknown' : true;
-      };
+        prog.push(LEAF, 0, leaves.length, slot);
+        leaves.push(test);
+        break;
+      }
+      case 'each':
+        // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
+        prog.push(LEAF, 0, leaves.length, -1);
+        leaves.push((v) => evaluate(x, v.event, { resolve: v.resolve }));
+        break;
+      default:
+        assertNever(x, 'expression');
     }
-    case 'or': {
-      const args = e.args.map(compile);
-      return (v) => {
-        let unknown = false;
-        for (const a of args) {
-          const r = a(v);
-          if (r === true) return true;
-          if (r === 'unknown') unknown = true;
-        }
-        return unknown ? 'unknown' : false;
-      };
+    prog[at + 1] = prog.length;
+  };
+  emit(e, false);
+  const done = preds.length ? new Float64Array(preds.length) : NO_RECORD;
+  const p = Int32Array.from(prog);
+  // a condition that is one predicate, not recorded, is that predicate's test
+  const compiled: Compiled = p[0] === LEAF && p[3] === -1 ? leaves[0]! : (v) => TRUTHS[run(p, 0, leaves, done, v)]!;
+  return { compiled, preds, done };
+}
+
+/** The truth code of a LEAF node at `at` (recording a positive predicate's result). */
+function leaf(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float64Array, v: EventView): number {
+  const r = leaves[p[at + 2]!]!(v);
+  const slot = p[at + 3]!;
+  if (slot >= 0) done[slot] = r === true ? v.stamp : -v.stamp;
+  return r === true ? T : r === false ? F : U;
+}
+
+/** The truth code of the node at `at` of a condition's array (Kleene logic, as `evaluate`); leaves are read in place. */
+function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float64Array, v: EventView): number {
+  const end = p[at + 1]!;
+  switch (p[at]) {
+    case LEAF:
+      return leaf(p, at, leaves, done, v);
+    case CONST:
+      return p[at + 2]!;
+    case NOT: {
+      const c = at + 2;
+      const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
+      return r === U ? U : 1 - r;
     }
-    case 'quant': {
-      const items = e.items.map((i) => compile(i.expr));
-      const need = e.count === 'all' ? items.length : e.count;
-      return (v) => {
-        let t = 0;
-        let u = 0;
-        for (const i of items) {
-          const r = i(v);
-          if (r === true) t++;
-          else if (r === 'unknown') u++;
-        }
-        if (t >= need) return true;
-        if (t + u >= need) return 'unknown';
-        return false;
-      };
+    case AND: {
+      let unknown = false;
+      for (let c = at + 2; c < end; c = p[c + 1]!) {
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
+        if (r === F) return F;
+        if (r === U) unknown = true;
+      }
+      return unknown ? U : T;
     }
-    case 'pred':
-      return compilePredicate(e);
-    case 'each':
-      // array quantifiers (MQL) run through the reference evaluator, with the view's cached resolver
-      return (v) => evaluate(e, v.event, { resolve: v.resolve });
-    default:
-      return assertNever(e, 'expression');
+    case OR: {
+      let unknown = false;
+      for (let c = at + 2; c < end; c = p[c + 1]!) {
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
+        if (r === T) return T;
+        if (r === U) unknown = true;
+      }
+      return unknown ? U : F;
+    }
+    default: {
+      // QUANT: every item is evaluated
+      const need = p[at + 2]!;
+      let t = 0;
+      let u = 0;
+      for (let c = at + 3; c < end; c = p[c + 1]!) {
+        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
+        if (r === T) t++;
+        else if (r === U) u++;
+      }
+      if (t >= need) return T;
+      if (t + u >= need) return U;
+      return F;
+    }
   }
 }
 
