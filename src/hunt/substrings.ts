@@ -177,7 +177,8 @@ class Sampled {
     private readonly keys: readonly string[],
     min: number,
   ) {
-    this.stride = min - GRAM + 1;
+    // the gram read in an occurrence is at an offset under the stride: offsets past MAX_OFFSET are never needed
+    this.stride = Math.min(min - GRAM + 1, MAX_OFFSET + 1);
     const entries: GramEntry[] = [];
     keys.forEach((k, key) => {
       const last = k.charCodeAt(k.length - 1);
