@@ -105,6 +105,21 @@ describe('substring set', () => {
     }
   });
 
+  it('finds keys longer than a gram offset can say (64K characters), in a sampled set and in a gram set', () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const huge = Array.from({ length: 70_000 }, () => 'abcdefghij'[rnd(10)]).join('');
+    // a key's only rare grams past offset 65,535: the gram set must choose one before it
+    const tail = huge.slice(0, 66_000) + 'xyzq';
+    for (const keys of [[huge, tail], [huge, tail, huge.slice(5, 20)], [huge, tail, 'zz']]) {
+      const set = new SubstringSet(keys);
+      for (const t of [`--${huge}--`, `${tail}!`, huge.slice(3, 40), huge.slice(1)]) {
+        const want = keys.flatMap((k, j) => (t.includes(k) ? [j] : []));
+        assert.deepEqual([...new Set(set.collect(t, []))].sort((a, b) => a - b), want);
+      }
+    }
+  });
+
   for (const [label, count, alphabet, minLen] of [['a small set (one automaton)', 300, 'abc\\. é', 1], ['a large set (grams)', 6000, 'abcdefghijklmnop\\. é-ß', 1], ['long keys only (sampled grams)', 200, 'abc\\. é', 6], ['long keys only, large (sampled grams)', 3000, 'abcdefgh\\. é-ß', 9]] as const) {
     it(`agrees with includes on generated keys and texts: ${label}`, () => {
       let seed = 7;

@@ -108,8 +108,8 @@ export class HuntEngine {
   private readonly byLogSource = new Map<string, number[]>();
   private readonly plans: RulePlan[] = [];
   private readonly indexes: KeyIndex[] = [];
-  /** Key id → rules it triggers. */
-  private readonly triggers: number[][] = [];
+  /** Key id → rules it triggers (while the rules are read; then `keyState` and `triggered`). */
+  private triggers: number[][] = [];
   private readonly keyValue: string[] = [];
   /** Key id → its key index. */
   private readonly indexOfKey: number[] = [];
@@ -120,7 +120,14 @@ export class HuntEngine {
   private lastSources: readonly string[] | undefined;
   private lastSet: RuleSet | null = null;
   private eventNo = 0;
-  private keyStamp = new Int32Array(0);
+  /**
+   * Two numbers a key, so that an offer reads one cache line: at `2 * id` the last event that offered the key (the
+   * stamp requirements read), at `2 * id + 1` where its rules start in `triggered` (they end where the next key's
+   * start); a last pair holds the end.
+   */
+  private keyState = new Int32Array(0);
+  /** The rules each key triggers, key after key. */
+  private triggered = new Int32Array(0);
   private ruleStamp = new Int32Array(0);
   private readonly candidates: number[] = [];
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, evaluations: 0, unrouted: 0 };
@@ -198,7 +205,16 @@ export class HuntEngine {
         list.push(hr.index);
       }
     }
-    this.keyStamp = new Int32Array(this.triggers.length);
+    const nKeys = this.triggers.length;
+    this.keyState = new Int32Array(2 * nKeys + 2);
+    this.triggered = new Int32Array(this.triggers.reduce((n, t) => n + t.length, 0));
+    let at = 0;
+    for (let id = 0; id < nKeys; id++) {
+      this.keyState[2 * id + 1] = at;
+      for (const r of this.triggers[id]!) this.triggered[at++] = r;
+    }
+    this.keyState[2 * nKeys + 1] = at;
+    this.triggers = [];
     this.ruleStamp = new Int32Array(this.rules.length);
   }
 
@@ -272,10 +288,13 @@ export class HuntEngine {
 
   /** The event offers key `id`: the rules it triggers become candidates. */
   private offer(id: number): void {
-    if (this.keyStamp[id] === this.eventNo) return;
-    this.keyStamp[id] = this.eventNo;
-    const t = this.triggers[id]!;
-    for (let i = 0; i < t.length; i++) {
+    const ks = this.keyState;
+    const at = id << 1;
+    if (ks[at] === this.eventNo) return;
+    ks[at] = this.eventNo;
+    const t = this.triggered;
+    const end = ks[at + 3]!;
+    for (let i = ks[at + 1]!; i < end; i++) {
       const r = t[i]!;
       if (this.member[r] === 1 && this.ruleStamp[r] !== this.eventNo) {
         this.ruleStamp[r] = this.eventNo;
@@ -319,7 +338,7 @@ export class HuntEngine {
 
   private passes(r: number): boolean {
     const req = this.plans[r]!.requires;
-    return req === undefined || holds(req, 0, this.keyStamp, this.eventNo);
+    return req === undefined || holds(req, 0, this.keyState, this.eventNo);
   }
 
   private evaluate(r: number, results: HuntResult[]): void {
@@ -362,7 +381,7 @@ export class HuntEngine {
     if (++this.eventNo === 0x7fffffff) {
       // the stamps are 32-bit: start them again (views are stamped by event number too)
       this.eventNo = 1;
-      this.keyStamp.fill(0);
+      for (let i = 0; i < this.keyState.length; i += 2) this.keyState[i] = 0;
       this.ruleStamp.fill(0);
       this.viewOf = [];
     }
@@ -458,7 +477,8 @@ function inheritLogSources(rules: HuntRule[]): void {
 
 /**
  * A requirement over offered keys, flattened into one array (no closure per node): each node is `[op, end, ...]`
- * where `end` is where the next node starts; `ANY` lists key ids (offered when `stamp[id] === epoch`), `ALL` and
+ * where `end` is where the next node starts; `ANY` lists the places of keys' stamps in `keyState` (twice the key
+ * ids; offered when `stamp[2 * id] === epoch`), `ALL` and
  * `EITHER` their child nodes.
  */
 type Check = Int32Array;
@@ -472,7 +492,8 @@ function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[])
   const put = (x: Requirement): void => {
     const at = out.length;
     if ('any' in x) {
-      out.push(ANY, 0, ...ids(x.any));
+      out.push(ANY, 0);
+      for (const k of ids(x.any)) out.push(2 * k);
     } else {
       out.push('all' in x ? ALL : EITHER, 0);
       for (const c of 'all' in x ? x.all : x.either) put(c);

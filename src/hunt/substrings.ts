@@ -35,13 +35,8 @@ export class SubstringSet {
    */
   private readonly shortWide: AhoCorasick | undefined;
   private readonly shortWideKeys: Int32Array;
-  /** Bucket → first entry (entries of bucket b are starts[b] .. starts[b+1]-1). */
-  private readonly starts: Int32Array;
-  private readonly codes: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly entryKeys: Int32Array;
-  /** The last character of each entry's key (a cheap test before comparing the whole key). */
-  private readonly lasts: Int32Array;
+  /** The long keys' gram table (see `GramTable`). */
+  private readonly table: Int32Array;
   private readonly shift: number;
   /** Bit b set when bucket b has entries. */
   private readonly occupied: Uint32Array;
@@ -96,13 +91,13 @@ export class SubstringSet {
       for (const g of seen) popular.set(g, (popular.get(g) ?? 0) + 1);
     }
     const taken = new Map<number, number>();
-    const chosen: { key: number; code: number; offset: number }[] = [];
+    const chosen: GramEntry[] = [];
     for (const i of long) {
       const k = keys[i]!;
       let best = -1;
       let bestCode = 0;
       let bestCount = Infinity;
-      for (let o = 0; o + GRAM <= k.length; o++) {
+      for (let o = 0; o + GRAM <= k.length && o <= MAX_OFFSET; o++) {
         const code = gramAt(k, o);
         const n = (popular.get(code) ?? 0) * 1024 + (taken.get(code) ?? 0);
         if (n < bestCount) {
@@ -112,15 +107,9 @@ export class SubstringSet {
         }
       }
       taken.set(bestCode, (taken.get(bestCode) ?? 0) + 1);
-      chosen.push({ key: i, code: bestCode, offset: best });
+      chosen.push({ key: i, code: bestCode, offset: best, last: k.charCodeAt(k.length - 1) });
     }
-    const t = gramTable(chosen, 2);
-    ({ shift: this.shift, starts: this.starts, occupied: this.occupied, codes: this.codes, offsets: this.offsets, entryKeys: this.entryKeys } = t);
-    this.lasts = new Int32Array(chosen.length);
-    chosen.forEach((c, e) => {
-      const k = keys[c.key]!;
-      this.lasts[t.slots[e]!] = k.charCodeAt(k.length - 1);
-    });
+    ({ shift: this.shift, occupied: this.occupied, table: this.table } = gramTable(chosen, 2));
   }
 
   /**
@@ -146,9 +135,8 @@ export class SubstringSet {
       const ids = this.shortWide.collect(text, this.hits);
       for (let i = 0; i < ids.length; i++) out.push(this.shortWideKeys[ids[i]!]!);
     }
-    const { starts, codes, offsets, entryKeys, lasts, shift, keys } = this;
-    if (codes.length === 0) return out;
-    const occupied = this.occupied;
+    const { table, shift, keys, occupied } = this;
+    if (table.length === 0) return out;
     let g = 0;
     for (let i = 0; i < GRAM - 1 && i < text.length; i++) g = (g << 8) | (text.charCodeAt(i) & 0xff);
     for (let i = GRAM - 1; i < text.length; i++) {
@@ -156,14 +144,17 @@ export class SubstringSet {
       const b = Math.imul(g, 0x9e3779b1) >>> shift;
       // a bit per bucket (a few kilobytes, read from the cache) before the bucket's entries
       if ((occupied[b >>> 5]! & (1 << (b & 31))) === 0) continue;
-      const end = starts[b + 1]!;
-      for (let j = starts[b]!; j < end; j++) {
-        if (codes[j] !== g) continue;
-        const from = i - (GRAM - 1) - offsets[j]!;
-        const key = entryKeys[j]!;
-        const k = keys[key]!;
-        if (from >= 0 && text.charCodeAt(from + k.length - 1) === lasts[j] && text.startsWith(k, from)) out.push(key);
-      }
+      let j = b << 2;
+      do {
+        if (table[j] === g) {
+          const packed = table[j + 1]!;
+          const from = i - (GRAM - 1) - (packed & 0xffff);
+          const key = table[j + 2]!;
+          const k = keys[key]!;
+          if (from >= 0 && text.charCodeAt(from + k.length - 1) === packed >>> 16 && text.startsWith(k, from)) out.push(key);
+        }
+        j = table[j + 3]!;
+      } while (j !== 0);
     }
     return out;
   }
@@ -179,90 +170,103 @@ export class SubstringSet {
 class Sampled {
   private readonly stride: number;
   private readonly shift: number;
-  private readonly starts: Int32Array;
-  private readonly codes: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly entryKeys: Int32Array;
+  private readonly table: Int32Array;
   private readonly occupied: Uint32Array;
 
   constructor(
     private readonly keys: readonly string[],
     min: number,
   ) {
-    this.stride = min - GRAM + 1;
-    const entries: { code: number; offset: number; key: number }[] = [];
+    // the gram read in an occurrence is at an offset under the stride: offsets past MAX_OFFSET are never needed
+    this.stride = Math.min(min - GRAM + 1, MAX_OFFSET + 1);
+    const entries: GramEntry[] = [];
     keys.forEach((k, key) => {
-      for (let o = 0; o + GRAM <= k.length; o++) entries.push({ code: gramAt(k, o), offset: o, key });
+      const last = k.charCodeAt(k.length - 1);
+      for (let o = 0; o + GRAM <= k.length && o <= MAX_OFFSET; o++) entries.push({ code: gramAt(k, o), offset: o, key, last });
     });
     // a sparse table (about an eighth of the buckets used): most grams read miss at the bit test
-    ({ shift: this.shift, starts: this.starts, occupied: this.occupied, codes: this.codes, offsets: this.offsets, entryKeys: this.entryKeys } = gramTable(entries, 8));
+    ({ shift: this.shift, occupied: this.occupied, table: this.table } = gramTable(entries, 8));
   }
 
   /** The indexes of the keys occurring in `text` (lower-cased as the keys are), into `out` (emptied first). */
   collect(text: string, out: number[]): number[] {
     out.length = 0;
-    const { starts, codes, offsets, entryKeys, occupied, shift, stride, keys } = this;
+    const { table, occupied, shift, stride, keys } = this;
     const n = text.length;
     for (let j = 0; j + GRAM <= n; j += stride) {
       const g = ((text.charCodeAt(j) & 0xff) << 24) | ((text.charCodeAt(j + 1) & 0xff) << 16) | ((text.charCodeAt(j + 2) & 0xff) << 8) | (text.charCodeAt(j + 3) & 0xff);
       const b = Math.imul(g, 0x9e3779b1) >>> shift;
       if ((occupied[b >>> 5]! & (1 << (b & 31))) === 0) continue;
-      const end = starts[b + 1]!;
-      for (let e = starts[b]!; e < end; e++) {
-        if (codes[e] !== g) continue;
-        const from = j - offsets[e]!;
-        const key = entryKeys[e]!;
-        if (from >= 0 && text.startsWith(keys[key]!, from)) out.push(key);
-      }
+      let e = b << 2;
+      do {
+        if (table[e] === g) {
+          const packed = table[e + 1]!;
+          const from = j - (packed & 0xffff);
+          const key = table[e + 2]!;
+          const k = keys[key]!;
+          if (from >= 0 && text.charCodeAt(from + k.length - 1) === packed >>> 16 && text.startsWith(k, from)) out.push(key);
+        }
+        e = table[e + 3]!;
+      } while (e !== 0);
     }
     return out;
   }
 }
 
-/** A gram of a key: its code, its offset in the key, and the key's index. */
+/** A gram of a key: its code, its offset in the key (at most `MAX_OFFSET`), the key's index and last character. */
 interface GramEntry {
   readonly code: number;
   readonly offset: number;
   readonly key: number;
+  readonly last: number;
 }
 
-/** Entries bucketed by gram code: a bucket's entries are `starts[b]` to `starts[b + 1]`, one bit per used bucket. */
+/** A gram's offset in its key is packed in 16 bits (with the key's last character): grams further in are not used. */
+const MAX_OFFSET = 0xffff;
+
+/**
+ * Entries bucketed by gram code, one bit per used bucket. `table` holds 4 numbers an entry, so that what a gram read
+ * needs of an entry is on one cache line: the gram code, the offset in its key (low 16 bits) and the key's last
+ * character (high 16 bits), the key's index, and the next entry of the same bucket (0: none). Bucket b's first
+ * entry is at `b * 4`; further entries of a bucket follow the buckets.
+ */
 interface GramTable {
   readonly shift: number;
-  readonly starts: Int32Array;
   readonly occupied: Uint32Array;
-  readonly codes: Int32Array;
-  readonly offsets: Int32Array;
-  readonly entryKeys: Int32Array;
-  /** Where each entry (in the order given) landed in the table. */
-  readonly slots: Int32Array;
+  readonly table: Int32Array;
 }
 
 /** Build a gram table with at least `spread` buckets per entry (a power of two, 64 to 2^24 buckets). */
 function gramTable(entries: readonly GramEntry[], spread: number): GramTable {
+  if (entries.length === 0) return { shift: 26, occupied: new Uint32Array(3), table: new Int32Array(0) };
   let bits = 6;
   while (1 << bits < entries.length * spread && bits < 24) bits++;
   const shift = 32 - bits;
   const size = 1 << bits;
-  const counts = new Int32Array(size + 1);
-  for (const e of entries) counts[bucket(e.code, shift) + 1]!++;
-  for (let b = 0; b < size; b++) counts[b + 1]! += counts[b]!;
-  const starts = Int32Array.from(counts);
   const occupied = new Uint32Array((size >>> 5) + 1);
-  for (let b = 0; b < size; b++) if (counts[b + 1]! > counts[b]!) occupied[b >>> 5]! |= 1 << (b & 31);
-  const fill = Int32Array.from(counts);
-  const codes = new Int32Array(entries.length);
-  const offsets = new Int32Array(entries.length);
-  const entryKeys = new Int32Array(entries.length);
-  const slots = new Int32Array(entries.length);
-  entries.forEach((e, i) => {
-    const at = fill[bucket(e.code, shift)]!++;
-    codes[at] = e.code;
-    offsets[at] = e.offset;
-    entryKeys[at] = e.key;
-    slots[i] = at;
-  });
-  return { shift, starts, occupied, codes, offsets, entryKeys, slots };
+  let extra = 0;
+  for (const e of entries) {
+    const b = bucket(e.code, shift);
+    if (occupied[b >>> 5]! & (1 << (b & 31))) extra++;
+    else occupied[b >>> 5]! |= 1 << (b & 31);
+  }
+  const table = new Int32Array((size + extra) * 4);
+  /** Each bucket's last entry so far (+1; 0: none). */
+  const tail = new Int32Array(size);
+  let next = size;
+  for (const e of entries) {
+    const b = bucket(e.code, shift);
+    let at = b;
+    if (tail[b] !== 0) {
+      at = next++;
+      table[(tail[b]! - 1) * 4 + 3] = at * 4;
+    }
+    tail[b] = at + 1;
+    table[at * 4] = e.code;
+    table[at * 4 + 1] = (e.offset & 0xffff) | (e.last << 16);
+    table[at * 4 + 2] = e.key;
+  }
+  return { shift, occupied, table };
 }
 
 /** The gram of 4 characters at `o` as the scan computes it (the low byte of each character; collisions are checked). */
