@@ -283,23 +283,17 @@ function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float
       const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
       return r === U ? U : 1 - r;
     }
-    case AND: {
-      let unknown = false;
-      for (let c = at + 2; c < end; c = p[c + 1]!) {
-        const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
-        if (r === F) return F;
-        if (r === U) unknown = true;
-      }
-      return unknown ? U : T;
-    }
+    case AND:
     case OR: {
+      // a child with the deciding value (false for AND, true for OR) decides; else unknown if a child was
+      const decides = p[at] === AND ? F : T;
       let unknown = false;
       for (let c = at + 2; c < end; c = p[c + 1]!) {
         const r = p[c] === LEAF ? leaf(p, c, leaves, done, v) : run(p, c, leaves, done, v);
-        if (r === T) return T;
+        if (r === decides) return decides;
         if (r === U) unknown = true;
       }
-      return unknown ? U : F;
+      return unknown ? U : 1 - decides;
     }
     default: {
       // QUANT: every item is evaluated
