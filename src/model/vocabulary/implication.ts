@@ -37,7 +37,7 @@ export function relator(a: Expr): (b: Expr) => Relation | undefined {
   return (b) => {
     const db = dnf(b);
     if (!db) return undefined;
-    const ab = da.length === 0 || expanded.every((xs) => xs.every((x) => db.some((cb) => conjImplies(x, cb))));
+    const ab = expandedImplies(expanded, db);
     const ba = implies(db, da);
     if (ab && ba) return 'equivalent';
     if (ab) return 'stricter';
@@ -54,8 +54,12 @@ export function provesImplication(a: Expr, b: Expr): boolean {
 }
 
 function implies(a: Dnf, b: Dnf): boolean {
-  if (a.length === 0) return true; // A is unsatisfiable (false)
-  return a.every((ca) => expandAlternatives(ca).every((x) => b.some((cb) => conjImplies(x, cb))));
+  return expandedImplies(a.map(expandAlternatives), b);
+}
+
+/** A ⟹ B, A's disjuncts given expanded (`expandAlternatives`); an A of no disjunct is unsatisfiable (false) and implies anything. */
+function expandedImplies(a: readonly Conj[][], b: Dnf): boolean {
+  return a.every((xs) => xs.every((x) => b.some((cb) => conjImplies(x, cb))));
 }
 
 /**
