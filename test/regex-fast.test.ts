@@ -84,6 +84,11 @@ describe('fast regex test', () => {
       ['a]b}c', ''],
       ['x{2}}', 'i'],
       ['\\[\\d+\\]]', ''],
+      // literals required in order, alternations' branches
+      ['ab.*(?:c|de)+.*f', ''],
+      ['(?:x|y\\d?z)\\sa', 'i'],
+      ['b.+a', ''],
+      ['(?:a|b*)c', ''],
     ];
     const offenders = cases.flatMap(([p, f]) => {
       const samples = sampleInputs(p, f, 40, lcg(7)) ?? [];
@@ -99,7 +104,18 @@ describe('fast regex test', () => {
     }
     assert.equal(fastRegex('\\pL', ''), undefined);
     // no required literal, no glob, no safe RegExp: nothing to do faster
-    assert.equal(fastRegex('(?:a|b)+', ''), undefined);
+    assert.equal(fastRegex('(?:a|b)*', ''), undefined);
+  });
+
+  it('answers false when the literals a pattern requires are not in its order', () => {
+    // three unbounded repetitions: over the step budget for these lengths, RE2's unless a literal is missing
+    const fast = fastRegex('cmd.{0,5}(?:/c|/r).+powershell.+(?:\\$\\{?input\\}?|noexit).+"', '')!;
+    const pad = ' '.repeat(3000);
+    assert.equal(fast(`powershell ${pad} cmd /c "x" noexit`), false);
+    assert.equal(fast(`cmd /c ${pad} powershell "-noexit`), false);
+    assert.equal(fast(`cmd /x ${pad} powershell -noexit "x"`), false);
+    assert.equal(fast(`cmd /c ${pad} powershell -noexit "x"`), undefined);
+    assert.equal(re2Only('cmd.{0,5}(?:/c|/r).+powershell.+(?:\\$\\{?input\\}?|noexit).+"', '').test(`cmd /c ${pad} powershell -noexit "x"`), true);
   });
 
   it('never runs a pattern with unbounded backtracking on V8', () => {

@@ -373,7 +373,7 @@ export class HuntEngine {
     }
     for (let i = 0; i < set.always.length; i++) if (this.passes(set.always[i]!)) this.evaluate(set.always[i]!, results);
     for (let i = 0; i < cands.length; i++) if (this.passes(cands[i]!)) this.evaluate(cands[i]!, results);
-    if (cands.length && results.length > 1) results.sort((a, b) => a.rule.index - b.rule.index);
+    if (cands.length && results.length > 1) sortByRule(results);
   }
 
   /** Evaluate one event: the rules that are true or unknown on it (in rule order), and the log sources it was read as. */
@@ -518,6 +518,20 @@ function holds(p: Int32Array, at: number, stamp: Int32Array, epoch: number): boo
   }
   for (let c = at + 2; c < end; c = p[c + 1]!) if (holds(p, c, stamp, epoch)) return true;
   return false;
+}
+
+/** Results in rule order, in place (a few, mostly in order already: an insertion sort allocates nothing). */
+function sortByRule(results: HuntResult[]): void {
+  for (let i = 1; i < results.length; i++) {
+    const x = results[i]!;
+    const k = x.rule.index;
+    let j = i - 1;
+    while (j >= 0 && results[j]!.rule.index > k) {
+      results[j + 1] = results[j]!;
+      j--;
+    }
+    results[j + 1] = x;
+  }
 }
 
 /** The scalars of a list as text, one per line (objects and nulls left out). */

@@ -360,9 +360,23 @@ function compilePredicate(p: Predicate): Compiled {
   const o = p.opts ?? {};
   const slow = generic(p);
   if (o.missingAs !== undefined || p.values.length === 0) return slow;
+  const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
+  const ref = p.values[0];
+  if ((p.op === 'eq' || p.op === 'in') && p.values.length === 1 && ref !== null && typeof ref === 'object' && ref.missingAs === undefined && !ref.derived && !o.transforms?.length) {
+    // equality with another field of the event (Sigma `fieldref`): two strings compare as strings
+    const field = p.field;
+    const fid = fieldId(field);
+    const rfield = ref.field;
+    const rid = fieldId(rfield);
+    return (v) => {
+      const a = v.at(fid, field);
+      const b = v.at(rid, rfield);
+      if (typeof a === 'string' && typeof b === 'string') return cs ? a === b : v.lowerAt(fid, field) === v.lowerAt(rid, rfield);
+      return slow(v);
+    };
+  }
   const pats = staticPatterns(p);
   if (!pats) return slow;
-  const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
   const field = p.field;

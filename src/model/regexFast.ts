@@ -4,8 +4,9 @@
  * parsed here; when every construct in it means the same in both engines on ASCII input, it is translated to a
  * JavaScript RegExp, and the worst-case backtracking work of that RegExp is bounded from the pattern's shape. A test
  * then goes one of four ways:
- * - a literal the pattern requires (outside alternations and optional parts) is absent from the input: `false`,
- *   without running anything;
+ * - the literals the pattern requires (its runs of literal characters outside optional parts, and for an
+ *   alternation one of its branches' literals) do not occur in the input in the pattern's order: `false`, without
+ *   running anything;
  * - a glob-shaped pattern (`^…$` made of literals, `.` and `.*`, as wildcards become): a linear segment match;
  * - ASCII input and the bound within budget for its length: the RegExp;
  * - otherwise (non-ASCII input, a construct not translated, a bound over budget): the caller runs RE2.
@@ -355,11 +356,16 @@ function size(n: Node): number {
   }
 }
 
-/** Literal runs the pattern requires in order (each must occur in a matching input). */
-function requiredRuns(n: Node, out: string[]): void {
+/**
+ * Literal steps the pattern requires in order: each step a list of literals one of which occurs in a matching input,
+ * after the occurrence found for the step before it (what lies between is a gap: any text). A run of literal
+ * characters is one step; an alternation whose every branch requires a literal is one step (each branch's longest);
+ * a repetition done at least once contributes its body's steps once; anything else is a gap.
+ */
+function requiredSteps(n: Node, out: string[][]): void {
   let cur = '';
   const flush = () => {
-    if (cur) out.push(cur);
+    if (cur) out.push([cur]);
     cur = '';
   };
   const items = n.k === 'seq' ? n.items : [n];
@@ -367,13 +373,49 @@ function requiredRuns(n: Node, out: string[]): void {
     if (x.k === 'char') cur += String.fromCodePoint(x.c);
     else if (x.k === 'seq') {
       flush();
-      requiredRuns(x, out);
-    } else if (x.k === 'rep' && x.min >= 1 && choiceFree(x.body)) {
+      requiredSteps(x, out);
+    } else if (x.k === 'rep' && x.min >= 1) {
       flush();
-      requiredRuns(x.body, out);
+      requiredSteps(x.body, out);
+    } else if (x.k === 'alt') {
+      flush();
+      const alts: string[] = [];
+      for (const b of x.alts) {
+        const steps: string[][] = [];
+        requiredSteps(b, steps);
+        // the branch's longest literal it requires on its own (a step of one literal)
+        let best = '';
+        for (const st of steps) if (st.length === 1 && st[0]!.length > best.length) best = st[0]!;
+        if (best === '') {
+          alts.length = 0;
+          break;
+        }
+        alts.push(best);
+      }
+      if (alts.length) out.push([...new Set(alts)]);
     } else flush();
   }
   flush();
+}
+
+/**
+ * Whether the steps occur in order in `h`: each step's occurrence ending first is taken (an input the pattern
+ * matches has them in order without overlap, so this finds them too).
+ */
+function stepsInOrder(steps: readonly (readonly string[])[], h: string): boolean {
+  let pos = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const alts = steps[i]!;
+    let end = -1;
+    for (let j = 0; j < alts.length; j++) {
+      const a = alts[j]!;
+      const at = h.indexOf(a, pos);
+      if (at >= 0 && (end < 0 || at + a.length < end)) end = at + a.length;
+    }
+    if (end < 0) return false;
+    pos = end;
+  }
+  return true;
 }
 
 /** A glob-shaped pattern: `^` then literals, `.` and `.*`, then `$`. */
@@ -498,9 +540,9 @@ export function regexPlan(pattern: string, flags: string): { readonly fast: Fast
 /** `fastRegex` on a parsed pattern. */
 function fastOf(parsed: Parsed): FastTest | undefined {
   const { root, fold, dotNl } = parsed;
-  const runs: string[] = [];
-  requiredRuns(root, runs);
-  const lits = runs.map((r) => (fold ? r.toLowerCase() : r));
+  const found: string[][] = [];
+  requiredSteps(root, found);
+  const steps = found.map((alts) => [...new Set(alts.map((a) => (fold ? a.toLowerCase() : a)))]);
   const shapeOfGlob = globShape(root);
   const glob = shapeOfGlob && (fold ? shapeOfGlob.segs.map((seg) => seg.map((c) => (c >= 65 && c <= 90 ? c + 32 : c))) : shapeOfGlob.segs);
   let re: RegExp | undefined;
@@ -534,15 +576,12 @@ function fastOf(parsed: Parsed): FastTest | undefined {
       maxLen = lo;
     }
   }
-  if (!lits.length && !glob && maxLen < 0 && minLen <= 1) return undefined;
+  if (!steps.length && !glob && maxLen < 0 && minLen <= 1) return undefined;
   return (s: string) => {
     // a code point is one or two UTF-16 units: fewer units than the shortest match cannot match
     if (s.length < minLen) return false;
     const ascii = ASCII.test(s);
-    if (lits.length && (ascii || !fold)) {
-      const h = fold ? s.toLowerCase() : s;
-      for (const l of lits) if (!h.includes(l)) return false;
-    }
+    if (steps.length && (ascii || !fold) && !stepsInOrder(steps, fold ? s.toLowerCase() : s)) return false;
     if (!ascii) return undefined;
     if (glob && (dotNl || !s.includes('\n'))) return globMatch(glob, fold ? s.toLowerCase() : s);
     if (s.length <= maxLen) return re!.test(s);
