@@ -51,6 +51,20 @@ describe('build with scan workers', () => {
     assert.equal(contents(path.join(tmp, 'two')), contents(path.join(tmp, 'one')));
   });
 
+  it('cuts the queue\'s last jobs in two once every source is planned, and writes the same catalog', async () => {
+    const sources = exampleSources();
+    process.env['DETWIKI_TAIL_MIN_FILES'] = '1';
+    try {
+      const cut = await buildCatalog({ outDir: path.join(tmp, 'cut'), mirror, attack: ATTACK, sources, workers: 2 });
+      const jobs = cut.sources.map((s) => s.timeline?.jobs.length ?? 0);
+      // the last splittable sources of the queue (two files each) ran as two jobs of one file
+      assert.ok(cut.sources.some((s) => s.timeline && s.timeline.jobs.length === 2 && s.timeline.jobs.every((j) => j.files === 1)), `jobs per source: ${jobs.join(',')}`);
+    } finally {
+      delete process.env['DETWIKI_TAIL_MIN_FILES'];
+    }
+    assert.equal(contents(path.join(tmp, 'cut')), contents(path.join(tmp, 'one')));
+  });
+
   it('an unchanged rebuild with workers parses nothing; a changed file is parsed again, alone', async () => {
     const sources = exampleSources();
     const again = await buildCatalog({ outDir: path.join(tmp, 'two'), mirror, attack: ATTACK, sources, workers: 2 });

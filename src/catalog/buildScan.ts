@@ -25,6 +25,14 @@ export const MAX_SCAN_WORKERS = 3;
 /** A splittable source is cut into jobs of about this many files, so that workers finish close together. */
 export const JOB_FILES = 600;
 /**
+ * Once every source is planned, the queue's last jobs of splittable sources are cut in two (halves of at least
+ * TAIL_MIN_FILES files), so that the threads end closer together: the last job a thread takes otherwise decides
+ * how long the other core idles before the end phases.
+ */
+export const TAIL_SPLITS = 3;
+/** Halves of fewer files are not made (`DETWIKI_TAIL_MIN_FILES` overrides it: tests cut jobs of a few files). */
+export const TAIL_MIN_FILES = 100;
+/**
  * Formats parsed only in workers when there are workers (adapters declaring `build.worker`): their parser is costly
  * to load into a thread (the Kusto library is 16 MB of generated JavaScript plus seconds of warm-up), so the
  * building thread keeps to the others.
@@ -78,6 +86,8 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   const explicit = workers !== undefined;
   const spill = spillDir !== undefined ? new Spill(spillDir) : undefined;
   const count = workers ?? defaultWorkers();
+  const tailEnv = process.env['DETWIKI_TAIL_MIN_FILES'];
+  const tailMin = tailEnv !== undefined && /^\d+$/.test(tailEnv) ? Math.max(1, Number(tailEnv)) : TAIL_MIN_FILES;
   let pool: ScanPool | undefined;
   let poolGone = false;
   let filesQueued = 0;
@@ -107,6 +117,18 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       if (fresh < 0 && !theirs.has(f)) fresh = i;
     }
     return fresh >= 0 ? fresh : first;
+  };
+  /** How to cut a queued job of a splittable source in two (its chunk replaced by two, in file order). */
+  const halves = new WeakMap<PendingJob, () => PendingJob[]>();
+  /** Cut the last TAIL_SPLITS splittable jobs of the queue in two (before any of them has started: `planned`). */
+  const splitTail = (): void => {
+    let n = 0;
+    for (let i = queue.length - 1; i >= 0 && n < TAIL_SPLITS; i--) {
+      const cut = halves.get(queue[i]!);
+      if (!cut) continue;
+      queue.splice(i, 1, ...cut());
+      n++;
+    }
   };
   const took = (p: PendingJob | undefined, mine: Set<Format>): PendingJob | undefined => {
     if (p) mine.add(p.job.format);
@@ -153,15 +175,29 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   return {
     prefersWorker: (format) => count > 0 && prefersWorkers(format),
     scan(src, plan) {
-      const splits = adapterFor(src.def.format)?.build?.splittable === true ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
+      const splittable = adapterFor(src.def.format)?.build?.splittable === true;
+      const splits = splittable ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
       const size = Math.ceil(plan.changed.length / splits);
       const chunks: Chunk[] = [];
+      /** A job over `only` whose results go to `chunk`; a splittable source's job can be cut in two while queued. */
+      const pending = (only: readonly string[], chunk: Chunk): PendingJob => {
+        const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
+        const p: PendingJob = { job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) };
+        if (splittable && only.length >= 2 * tailMin) {
+          halves.set(p, () => {
+            const at = chunks.indexOf(chunk);
+            const mid = Math.ceil(only.length / 2);
+            const [c1, c2] = [new Chunk(spill), new Chunk(spill)];
+            chunks.splice(at, 1, c1, c2);
+            return [pending(only.slice(0, mid), c1), pending(only.slice(mid), c2)];
+          });
+        }
+        return p;
+      };
       for (let i = 0; i < plan.changed.length; i += size) {
         const chunk = new Chunk(spill);
         chunks.push(chunk);
-        const only = plan.changed.slice(i, i + size);
-        const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
-        queue.push({ job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) });
+        queue.push(pending(plan.changed.slice(i, i + size), chunk));
       }
       filesQueued += plan.changed.length;
       if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
@@ -174,6 +210,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
     planned() {
       released = true;
       planning = false;
+      splitTail();
       wake();
     },
     async close() {
