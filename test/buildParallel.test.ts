@@ -144,6 +144,38 @@ describe('scan pool', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('a worker whose kept formats can be released drops them and goes on with the next format itself', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    try {
+      // a stand-in worker: ends every job at once, telling its thread and which formats the job asked it to release
+      const entry = path.join(dir, 'ends.mjs');
+      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: job.release ?? [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const formats = ['kusto', 'kusto', 'sigma', 'sigma', 'kusto', 'sigma'] as const;
+      const ends = new Map<number, { thread: number; released: unknown }>();
+      const queue: PendingJob[] = [];
+      let pool!: ReturnType<typeof createScanPool>;
+      await new Promise<void>((resolve, reject) => {
+        formats.forEach((format, i) =>
+          queue.push({
+            job: { id: i + 1, format, root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] },
+            onBatch: () => {},
+            resolve: (e) => {
+              ends.set(i + 1, { thread: e.thread, released: e.diagnostics });
+              if (ends.size === formats.length) resolve();
+            },
+            reject,
+          }),
+        );
+        const kusto = (f: string) => f === 'kusto';
+        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), kusto, kusto);
+      });
+      await pool.close();
+      assert.equal(new Set([...ends.values()].map((e) => e.thread)).size, 1, 'one worker ran every job');
+      assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => ends.get(id)!.released), [[], [], ['kusto'], [], [], ['kusto']], 'the first job after the kept format releases it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {

@@ -10,7 +10,7 @@ import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
-import { parseKql } from '../src/formats/kusto/parser.ts';
+import { kustoLoaded, parseKql, unloadKusto } from '../src/formats/kusto/parser.ts';
 import { parseSentinelYaml } from '../src/formats/kusto/sentinel.ts';
 import { parseDefenderMarkdown, parseDefenderText } from '../src/formats/kusto/defender.ts';
 import { scanSource } from '../src/formats/scan.ts';
@@ -100,6 +100,21 @@ describe('KQL operators', () => {
     const c = low(q).condition!;
     assert.ok(c.kind === 'pred' && c.span);
     assert.equal(q.slice(c.span!.start, c.span!.end), 'a == "X"');
+  });
+});
+
+describe('the Kusto library in a thread', () => {
+  it('is dropped by unloadKusto (its globals too) and loaded again by the next parse, with the same results', () => {
+    const q = 'SecurityEvent | where EventID == 4625 and Account has_any ("admin", "root") | summarize n = count() by Computer';
+    const first = JSON.stringify(parseKql(q));
+    assert.equal(kustoLoaded(), true);
+    assert.ok((globalThis as Record<string, unknown>)['Kusto']);
+    unloadKusto();
+    assert.equal(kustoLoaded(), false);
+    assert.equal((globalThis as Record<string, unknown>)['Kusto'], undefined, 'the library\'s globals are gone');
+    assert.equal((globalThis as Record<string, unknown>)['Bridge'], undefined);
+    assert.equal(JSON.stringify(parseKql(q)), first, 'parsed again by a freshly loaded library');
+    assert.equal(kustoLoaded(), true);
   });
 });
 

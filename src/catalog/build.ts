@@ -10,8 +10,6 @@ import { createHash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { findAttackBundle, loadAttack, loadLastGoodAttack, type AttackIndex } from '../attack/index.ts';
 import { clearBuildMarker, crashPoint, markBuildRunning, writeFileAtomic } from './atomic.ts';
 import type { FileOutcome, FileResult, SourceInfo } from '../formats/adapter.ts';
@@ -21,6 +19,7 @@ import type { Format } from '../model/facts.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
 import type { FileRow, JobSpan, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { codeFingerprint } from './fingerprint.ts';
+import { fullCollection } from './gc.ts';
 import { catalogFile, lastSyncInfo, syncedAttackBundle } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
 export type { FileRow, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
@@ -142,21 +141,15 @@ export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
 
 /** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
 export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
-let gcFn: (() => void) | undefined;
 
 /**
  * A full garbage collection when the heap has grown past BUILD_HEAP_SOFT_LIMIT. V8 lets garbage pile up to several
  * times the live size before collecting it (the building thread parses and writes hundreds of MB of records: peaks
  * of 600 MB of heap with 150 MB live); collecting between sources costs ~0.1 s each time and keeps the build's
- * memory low. `gc` is not exposed without the flag, which is set here at run time.
+ * memory low.
  */
 function collectGarbage(limit = BUILD_HEAP_SOFT_LIMIT): void {
-  if (process.memoryUsage().heapUsed < limit) return;
-  if (!gcFn) {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
-  }
-  gcFn();
+  fullCollection(limit);
 }
 
 function sha1(data: string | Buffer): string {

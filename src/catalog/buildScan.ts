@@ -38,6 +38,8 @@ export const TAIL_MIN_FILES = 100;
  * building thread keeps to the others.
  */
 const prefersWorkers = (f: Format): boolean => adapterFor(f)?.build?.worker === true;
+/** Formats whose parser a worker can drop to go on with other formats (`build.release`; see `createScanPool`). */
+const releasable = (f: Format): boolean => adapterFor(f)?.build?.release !== undefined;
 
 /** How a source's parsing ended. */
 export type SourceScanEnd =
@@ -169,7 +171,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   };
 
   if (early && count > 0) {
-    pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
+    pool = createScanPool(count, jobQueue, undefined, prefersWorkers, releasable);
     released = true;
   }
   return {
@@ -201,7 +203,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       }
       filesQueued += plan.changed.length;
       if (!pool && count > 0 && (explicit || filesQueued >= POOL_MIN_FILES)) {
-        pool = createScanPool(count, jobQueue, undefined, prefersWorkers);
+        pool = createScanPool(count, jobQueue, undefined, prefersWorkers, releasable);
         released = true;
       }
       if (released) wake();

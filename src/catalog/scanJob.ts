@@ -10,6 +10,7 @@ import { deserialize, getHeapStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
+import { fullCollection } from './gc.ts';
 import { scannedFile, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles } from '../formats/scan.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
@@ -26,6 +27,8 @@ export interface ScanJob {
   readonly only: readonly string[];
   /** Files to hash (sha1 of the content) for the catalog's keys, here rather than in the building thread. */
   readonly hash: readonly string[];
+  /** Formats whose parser the thread drops before this job (`build.release` of their adapters; see `scanPool.ts`). */
+  readonly release?: readonly Format[];
 }
 
 /**
@@ -67,6 +70,12 @@ export const BATCH_FILES = 50;
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
   const t0 = performance.now();
   const startedAt = Date.now();
+  if (job.release?.length) {
+    // the dropped parser's heap is garbage now: collected at once, so that the thread's heap (and its limit, which
+    // follows the live size) shrink before the next format's files
+    for (const f of job.release) adapterFor(f)?.build?.release?.();
+    fullCollection();
+  }
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
   const { prep, failed } = await prepareSource(adapter, job.root, job.all, job.info);

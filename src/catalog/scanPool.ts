@@ -7,6 +7,7 @@
  * another worker for the jobs still queued (at most MAX_RESTARTS times, then `onGone`).
  */
 import { Worker } from 'node:worker_threads';
+import type { Format } from '../model/facts.ts';
 import type { ScanBatch, ScanJob, ScanJobEnd } from './scanJob.ts';
 import { workerEntry } from './workerEntry.ts';
 
@@ -75,8 +76,8 @@ interface Slot {
   /** Jobs posted to the worker, in the order it runs them (the first is running). */
   readonly posted: PendingJob[];
   dead: boolean;
-  /** The worker has run a job of a format that `keeps` (its parser stays in its heap). */
-  kept: boolean;
+  /** Formats that `keep` whose jobs the worker has run (their parsers are in its heap). */
+  kept: Format[];
   /** No more jobs are posted to it: once those posted have ended, it stops and a new worker takes its place. */
   retiring: boolean;
 }
@@ -89,11 +90,19 @@ export const JOBS_AHEAD = 2;
 
 /**
  * `entry`: the worker's script (tests give one that fails). `keeps`: formats whose parser, once loaded, stays in a
- * worker's heap for good (the Kusto library and its global state: about 100 MB that no collection frees). A worker
- * that ran such a job is not given a job of another format: it ends once its jobs are done, and a new worker, which
- * loads only the parsers it meets, takes the job instead. Its start costs a fraction of a second of the other core.
+ * worker's heap until dropped (the Kusto library and its global state). A worker that ran such a job and is given a
+ * job of another format drops those parsers first when every one of them `releases` (the job carries the formats
+ * to release: `build.release` of their adapters); otherwise it ends once its jobs are done, and a new worker, which
+ * loads only the parsers it meets, takes the job instead (its start costs a fraction of a second of the other core
+ * and its warm-up).
  */
-export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY, keeps: (format: ScanJob['format']) => boolean = () => false): ScanPool {
+export function createScanPool(
+  size: number,
+  queue: JobQueue,
+  entry: URL = ENTRY,
+  keeps: (format: Format) => boolean = () => false,
+  releases: (format: Format) => boolean = () => false,
+): ScanPool {
   const slots: Slot[] = [];
   let restarts = 0;
   let closed = false;
@@ -105,15 +114,20 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
         if (!slot.posted.length && queue.drained?.()) idle(slot);
         return;
       }
-      if (slot.kept && !keeps(next.job.format)) {
-        slot.retiring = true;
-        queue.putBack(next);
-        retire(slot);
-        return;
+      let job = next.job;
+      if (slot.kept.length && !keeps(job.format)) {
+        if (!slot.kept.every(releases)) {
+          slot.retiring = true;
+          queue.putBack(next);
+          retire(slot);
+          return;
+        }
+        job = { ...job, release: slot.kept };
+        slot.kept = [];
       }
-      if (keeps(next.job.format)) slot.kept = true;
+      if (keeps(job.format) && !slot.kept.includes(job.format)) slot.kept.push(job.format);
       slot.posted.push(next);
-      slot.worker.postMessage(next.job);
+      slot.worker.postMessage(job);
     }
   };
 
@@ -158,7 +172,7 @@ export function createScanPool(size: number, queue: JobQueue, entry: URL = ENTRY
     const preload = process.env['DETWIKI_WORKER_IMPORT'];
     if (preload) execArgv.push('--import', preload);
     const worker = new Worker(entry, { execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
-    const slot: Slot = { worker, posted: [], dead: false, kept: false, retiring: false };
+    const slot: Slot = { worker, posted: [], dead: false, kept: [], retiring: false };
     slots.push(slot);
     worker.on('message', (m: WorkerReply) => {
       const cur = slot.posted[0];

@@ -71,9 +71,11 @@ export interface FormatAdapter<Prep = unknown> {
   readonly highlight: Readonly<Record<string, HighlightFacts>>;
   /**
    * Catalog builds: `worker`, parse this format's files in worker threads first (a heavy parser the main thread
-   * should not wait for); `splittable`, a source's changed files may be split into several jobs.
+   * should not wait for); `splittable`, a source's changed files may be split into several jobs; `release`, drop
+   * what loading the parser keeps in a thread (the Kusto library and its global state), so that a worker that has
+   * parsed this format's files goes on with another's instead of being replaced by a new worker.
    */
-  readonly build?: { readonly worker?: boolean; readonly splittable?: boolean };
+  readonly build?: { readonly worker?: boolean; readonly splittable?: boolean; readonly release?: () => void };
   readonly fingerprint: FingerprintInputs;
   /** Every diagnostic code the adapter emits (its areas' tables; `docs/diagnostics.md` is generated from them). */
   readonly diagnosticCodes: readonly CodeTable[];

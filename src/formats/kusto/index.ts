@@ -14,6 +14,7 @@ import { parseKqlJson } from './arm.ts';
 import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
 import { DEFENDER_COLLECTION_TEMPLATES } from './defenderFacts.ts';
 import { PARSER_NAME } from './record.ts';
+import { unloadKusto } from './parser.ts';
 import { parseSentinelYaml } from './sentinel.ts';
 import { KQL_CODES } from './diagnostics.ts';
 import { KUSTO_HIGHLIGHT } from './highlightFacts.ts';
@@ -95,7 +96,7 @@ export const kustoAdapter: FormatAdapter<KqlPrep> = {
   format: 'kusto',
   detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'] },
   highlight: KUSTO_HIGHLIGHT,
-  build: { worker: true, splittable: true },
+  build: { worker: true, splittable: true, release: unloadKusto },
   fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },
   diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,

@@ -3,8 +3,9 @@
  * Kusto.Language). The native syntax tree never leaves this module: `parseKql` mirrors it into plain, immutable
  * `KNode`s (kind names from `SyntaxKind`, offsets, token text, literal values) that the lowering reads.
  *
- * The parser is loaded once per process, lazily (about 1.5 s), and only `KustoCode.Parse` is used: syntax
- * diagnostics only, no semantic analysis (unknown tables and functions are not errors here).
+ * The parser is loaded once per thread, lazily (about 1.5 s), until `unloadKusto` drops it (a build's scan worker
+ * going on with other formats), and only `KustoCode.Parse` is used: syntax diagnostics only, no semantic analysis
+ * (unknown tables and functions are not errors here).
  */
 import { LIMITS } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
@@ -108,8 +109,16 @@ function load(): Native {
   // lives, and a thread holding the library after its first parse measured 35 MB of heap instead of 73 (RSS 70 MB
   // less), loaded in 0.3-0.4 s instead of 0.5-0.75 (scratch/kload.mts)
   if (!(globalThis as any).Kusto?.Language?.KustoCode) {
+    const before = new Set(Object.getOwnPropertyNames(globalThis));
+    const objectBefore = new Set(Object.getOwnPropertyNames(Object));
     loadCommonJs(import.meta.url, '@kusto/language-service-next/bridge.min.js');
     loadCommonJs(import.meta.url, '@kusto/language-service-next/Kusto.Language.Bridge.min.js');
+    // what the library added (Bridge.NET: the globals `Bridge`, `System`, `Kusto`, and `Object.$$inheritors`), so
+    // that `unloadKusto` can take it away again
+    added = {
+      globals: Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k)),
+      statics: Object.getOwnPropertyNames(Object).filter((k) => !objectBefore.has(k)),
+    };
   }
   const K = (globalThis as any).Kusto;
   const SK = K.Language.Syntax.SyntaxKind;
@@ -139,6 +148,23 @@ function load(): Native {
 /** True once the parser has been loaded in this process. */
 export function kustoLoaded(): boolean {
   return native !== undefined;
+}
+
+/** The globals (and `Object`'s own properties) the library defined when this module loaded it. */
+let added: { readonly globals: readonly string[]; readonly statics: readonly string[] } | undefined;
+
+/**
+ * Drop the parser (its code, global state and recent parses) so that the next collection frees it: a scan worker
+ * that has parsed its Kusto jobs goes on with other formats without the library's heap. Only what this module
+ * loaded is removed (a library another module loaded first stays). `parseKql` loads it again if asked.
+ */
+export function unloadKusto(): void {
+  native = undefined;
+  recent.clear();
+  if (!added) return;
+  for (const k of added.globals) delete (globalThis as any)[k];
+  for (const k of added.statics) delete (Object as any)[k];
+  added = undefined;
 }
 
 let timings: number[] | undefined;
