@@ -36,6 +36,37 @@ describe('hunt speed paths', () => {
     assert.deepEqual(raw, got);
   });
 
+  it('raw values (for worker threads): the line fast path cuts what the character scan cuts', async () => {
+    const lines = [
+      '{"a":"}"}',
+      '{"p":"x\\"}',
+      '{"b":"\\"}", "c": [1, {"d": "]"}]}',
+      '{"e":"\\\\"}  \r',
+      '{"f":"é中 {"}',
+      '{"g":1} {"h":2}',
+      '{"i":1} x',
+      '{"j": "a"',
+      '}',
+      '{"k": [}',
+      '{"l": ]}',
+      '{"m":"unterminated',
+      '{"n":1}\t',
+      '  {"o":1}',
+    ];
+    const f = file('raw.jsonl', lines.join('\n') + '\n');
+    const cut = async (lineFastPath: boolean) => {
+      const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+      const out: string[] = [];
+      for await (const b of readEventBatches([f], counts, { raw: true, lineFastPath })) for (const it of b) out.push(it.kind === 'raw' ? `${it.pos.line}:${it.text}` : `${it.pos.line}:${it.code}`);
+      return { out, counts };
+    };
+    const fast = await cut(true);
+    const scan = await cut(false);
+    assert.deepEqual(fast, scan);
+    assert.ok(fast.out.includes('1:{"a":"}"}') && fast.out.includes('4:{"e":"\\\\"}') && fast.out.includes('5:{"f":"é中 {"}'), fast.out.join('\n'));
+    assert.ok(fast.out.includes('6:{"g":1}') && fast.out.includes('6:{"h":2}'), 'two values on a line');
+  });
+
   it('worker threads report what one thread reports, in the same order', async () => {
     const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
     const t0 = Date.parse('2024-05-01T10:00:00Z');

@@ -53,6 +53,11 @@ export interface ReadOptions {
   readonly maxValueChars?: number;
   /** Values are cut but not parsed (`RawEvent`; for worker threads that parse them). */
   readonly raw?: boolean;
+  /**
+   * false: every byte goes through the character scan, without the JSON-lines fast path (the reference the fast path
+   * is tested against). Default true.
+   */
+  readonly lineFastPath?: boolean;
 }
 
 /** Counts printed at the end of a hunt: nothing is skipped silently. */
@@ -148,13 +153,13 @@ export async function* readEventBatches(files: readonly string[], counts: InputC
   const max = opts.maxValueChars ?? 16 * 1024 * 1024;
   for (const file of files) {
     counts.files++;
-    yield* readFile(file, counts, max, opts.raw ?? false);
+    yield* readFile(file, counts, max, opts.raw ?? false, opts.lineFastPath ?? true);
   }
 }
 
-async function* readFile(file: string, counts: InputCounts, max: number, raw: boolean): AsyncGenerator<(InputItem | RawEvent)[]> {
+async function* readFile(file: string, counts: InputCounts, max: number, raw: boolean, lineFastPath: boolean): AsyncGenerator<(InputItem | RawEvent)[]> {
   const name = file === '-' ? '<stdin>' : file;
-  const splitter = new ValueSplitter(name, max, raw);
+  const splitter = new ValueSplitter(name, max, raw, lineFastPath);
   const batch = (items: Iterable<InputItem | RawEvent>): (InputItem | RawEvent)[] => {
     const out: (InputItem | RawEvent)[] = [];
     for (const item of items) out.push(count(item, counts));
@@ -188,6 +193,39 @@ function count<T extends InputItem | RawEvent>(item: T, counts: InputCounts): T 
 /** A line longer than this (in bytes) is not held whole for the line fast path: it goes through the character scan. */
 const FAST_LINE_BYTES = 1 << 20;
 
+/**
+ * Where the value that starts with the `{` at `from` ends (exclusive), when it closes before `eol` and only blanks
+ * (space, tab, carriage return) follow it on the line; else -1. The bytes are read as `push` reads characters (the
+ * same depth, string and escape rules), so the value is the one the character scan would cut there; UTF-8 never has
+ * these ASCII bytes inside a character.
+ */
+function oneValueEnd(b: Buffer, from: number, eol: number): number {
+  let depth = 0;
+  let i = from;
+  for (; i < eol; i++) {
+    const c = b[i]!;
+    if (c === 34 /* " */) {
+      // to the closing quote: a backslash escapes the next byte
+      for (i++; i < eol; i++) {
+        const s = b[i]!;
+        if (s === 92) i++;
+        else if (s === 34) break;
+      }
+      if (i >= eol) return -1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) break;
+    }
+  }
+  if (i >= eol) return -1;
+  const end = i + 1;
+  for (i = end; i < eol; i++) {
+    const c = b[i]!;
+    if (c !== 32 && c !== 9 && c !== 13) return -1;
+  }
+  return end;
+}
+
 /** Cuts a character stream into JSON values (see readEvents). */
 class ValueSplitter {
   line = 1;
@@ -214,6 +252,7 @@ class ValueSplitter {
     private readonly file: string,
     private readonly max: number,
     private readonly raw = false,
+    private readonly lineFastPath = true,
   ) {}
 
   linesSeen(): number {
@@ -223,13 +262,14 @@ class ValueSplitter {
   /**
    * The next bytes of the input. JSON lines take a fast path: a line that starts with `{` while no value is open is
    * decoded and parsed on its own (a one-byte string when the line is ASCII, however the rest of the input is
-   * written), as `push` would parse it. From any other line (or one longer than `FAST_LINE_BYTES`) on, the rest of
+   * written), as `push` would parse it; for raw values (worker threads parse them), a line whose first `{` closes at
+   * its end, but for blanks, is that value's text (`oneValueEnd`), as `push` would cut it. From any other line (or one longer than `FAST_LINE_BYTES`) on, the rest of
    * the chunk is decoded and goes through `push`, as it did before the fast path (the character scan looks ahead
    * within what it was given), until the scan is between values again at the end of a chunk or of a line without
    * `[`. Bytes are cut at newlines only, which UTF-8 never has inside a character.
    */
   *pushBytes(chunk: Buffer): Generator<InputItem | RawEvent> {
-    if (this.raw) {
+    if (!this.lineFastPath) {
       yield* this.push(this.decode(chunk));
       return;
     }
@@ -310,13 +350,19 @@ class ValueSplitter {
   /** One line of bytes, `from` to its newline at `eol`, parsed when it is one JSON object; false when it is not. */
   private *fast(b: Buffer, from: number, eol: number): Generator<InputItem | RawEvent, boolean> {
     if (b[from] !== 0x7b || !this.idle() || eol - from > this.max) return false;
-    let event: unknown;
-    try {
-      event = JSON.parse(b.toString('utf8', from, eol));
-    } catch {
-      return false;
+    if (this.raw) {
+      const end = oneValueEnd(b, from, eol);
+      if (end < 0) return false;
+      yield { kind: 'raw', text: b.toString('utf8', from, end), pos: { file: this.file, line: this.line } };
+    } else {
+      let event: unknown;
+      try {
+        event = JSON.parse(b.toString('utf8', from, eol));
+      } catch {
+        return false;
+      }
+      yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
     }
-    yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
     this.line++;
     this.lastChar = '\n';
     return true;
