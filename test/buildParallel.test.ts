@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import type { ScanJobEnd } from '../src/catalog/scanJob.ts';
+import type { Format } from '../src/model/facts.ts';
 import { createScanPool, MAX_RESTARTS, type PendingJob } from '../src/catalog/scanPool.ts';
 import { openCatalogDb } from '../src/catalog/schema.ts';
 import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
@@ -109,48 +110,15 @@ describe('scan pool', () => {
     }
   });
 
-  it('a worker that ran a job of a format it keeps hands a job of another format to a new worker', async () => {
+  /**
+   * Jobs of `formats` through a pool of one stand-in worker that ends every job at once, telling its thread and the
+   * formats the job asked it to release; what each job (by id) reported.
+   */
+  const runJobs = async (formats: readonly Format[], keeps: (f: Format) => boolean, releases?: (f: Format) => boolean): Promise<Map<number, { thread: number; released: unknown }>> => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
-      // a stand-in worker: ends every job at once, telling its thread
-      const entry = path.join(dir, 'ends.mjs');
-      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
-      const formats = ['kusto', 'kusto', 'sigma', 'sigma', 'kusto', 'sigma'] as const;
-      const ends = new Map<number, number>();
-      const queue: PendingJob[] = [];
-      let pool!: ReturnType<typeof createScanPool>;
-      await new Promise<void>((resolve, reject) => {
-        formats.forEach((format, i) =>
-          queue.push({
-            job: { id: i + 1, format, root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] },
-            onBatch: () => {},
-            resolve: (e) => {
-              ends.set(i + 1, e.thread);
-              if (ends.size === formats.length) resolve();
-            },
-            reject,
-          }),
-        );
-        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), (f) => f === 'kusto');
-      });
-      await pool.close();
-      const t = (id: number) => ends.get(id)!;
-      assert.equal(t(1), t(2), 'jobs of the kept format share their worker');
-      assert.notEqual(t(3), t(2), 'the next format runs in a new worker');
-      assert.equal(t(4), t(3));
-      assert.equal(t(5), t(4), 'a worker may start on another format, then take the kept one');
-      assert.notEqual(t(6), t(5));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  it('a worker whose kept formats can be released drops them and goes on with the next format itself', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
-    try {
-      // a stand-in worker: ends every job at once, telling its thread and which formats the job asked it to release
       const entry = path.join(dir, 'ends.mjs');
       writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: job.release ?? [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
-      const formats = ['kusto', 'kusto', 'sigma', 'sigma', 'kusto', 'sigma'] as const;
       const ends = new Map<number, { thread: number; released: unknown }>();
       const queue: PendingJob[] = [];
       let pool!: ReturnType<typeof createScanPool>;
@@ -166,15 +134,30 @@ describe('scan pool', () => {
             reject,
           }),
         );
-        const kusto = (f: string) => f === 'kusto';
-        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), kusto, kusto);
+        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), keeps, releases);
       });
       await pool.close();
-      assert.equal(new Set([...ends.values()].map((e) => e.thread)).size, 1, 'one worker ran every job');
-      assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => ends.get(id)!.released), [[], [], ['kusto'], [], [], ['kusto']], 'the first job after the kept format releases it');
+      return ends;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  };
+  const kusto = (f: Format) => f === 'kusto';
+  const FORMATS: readonly Format[] = ['kusto', 'kusto', 'sigma', 'sigma', 'kusto', 'sigma'];
+
+  it('a worker that ran a job of a format it keeps hands a job of another format to a new worker', async () => {
+    const ends = await runJobs(FORMATS, kusto);
+    const t = (id: number) => ends.get(id)!.thread;
+    assert.equal(t(1), t(2), 'jobs of the kept format share their worker');
+    assert.notEqual(t(3), t(2), 'the next format runs in a new worker');
+    assert.equal(t(4), t(3));
+    assert.equal(t(5), t(4), 'a worker may start on another format, then take the kept one');
+    assert.notEqual(t(6), t(5));
+  });
+  it('a worker whose kept formats can be released drops them and goes on with the next format itself', async () => {
+    const ends = await runJobs(FORMATS, kusto, kusto);
+    assert.equal(new Set([...ends.values()].map((e) => e.thread)).size, 1, 'one worker ran every job');
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => ends.get(id)!.released), [[], [], ['kusto'], [], [], ['kusto']], 'the first job after the kept format releases it');
   });
   it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
