@@ -347,7 +347,10 @@ class ValueSplitter {
     this.feeding = !this.idle();
   }
 
-  /** One line of bytes, `from` to its newline at `eol`, parsed when it is one JSON object; false when it is not. */
+  /**
+   * One line of bytes, `from` to its newline at `eol`, parsed when it is one JSON object (raw: its text, when its first
+   * brace closes at its end, `oneValueEnd`); false when it is not.
+   */
   private *fast(b: Buffer, from: number, eol: number): Generator<InputItem | RawEvent, boolean> {
     if (b[from] !== 0x7b || !this.idle() || eol - from > this.max) return false;
     if (this.raw) {
