@@ -136,21 +136,16 @@ export const END_CACHE_KB = 65536;
 /** Rows of each index that ANALYZE samples at the end of a build (SQLite's `analysis_limit`). */
 export const ANALYSIS_LIMIT = 1000;
 
-/** Heap in use above which the build collects garbage between two sources. */
+/**
+ * Heap in use above which the build collects garbage between two sources (`fullCollection`). V8 lets garbage pile up
+ * to several times the live size before collecting it (the building thread parses and writes hundreds of MB of
+ * records: peaks of 600 MB of heap with 150 MB live); collecting between sources costs ~0.1 s each time and keeps
+ * the build's memory low.
+ */
 export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
 
 /** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
 export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
-
-/**
- * A full garbage collection when the heap has grown past BUILD_HEAP_SOFT_LIMIT. V8 lets garbage pile up to several
- * times the live size before collecting it (the building thread parses and writes hundreds of MB of records: peaks
- * of 600 MB of heap with 150 MB live); collecting between sources costs ~0.1 s each time and keeps the build's
- * memory low.
- */
-function collectGarbage(limit = BUILD_HEAP_SOFT_LIMIT): void {
-  fullCollection(limit);
-}
 
 function sha1(data: string | Buffer): string {
   return createHash('sha1').update(data).digest('hex');
@@ -340,7 +335,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
         const { changed } = plan;
         const index = changed.length ? await needAttack() : attack;
         if (changed.length) writer = ruleWriter(db, index);
-        phase('gc', collectGarbage);
+        phase('gc', () => fullCollection(BUILD_HEAP_SOFT_LIMIT));
         const writeStart = Date.now();
         let writeMs = 0;
         const timed = (f: () => void): void => {
@@ -394,7 +389,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
         });
         crashPoint(`build:source:${src.def.name}`);
         const writeSeconds = writeMs / 1000;
-        phase('gc', collectGarbage);
+        phase('gc', () => fullCollection(BUILD_HEAP_SOFT_LIMIT));
         reports.push({ ...sourceReport(db, src, changed.length, planSeconds! + scanSeconds + writeSeconds, scanSeconds, writeSeconds), timeline: { jobs, writeStart, writeEnd: Date.now() } });
       }
     } finally {
@@ -404,7 +399,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string): 
     crashPoint('build:sources-written');
     // the scan workers are gone: the index builds and summaries read back what was written, with a larger cache;
     // the writing's garbage goes first, so that the cache and the index sorts do not come on top of it
-    if (cold) phase('gc', () => collectGarbage(END_HEAP_SOFT_LIMIT));
+    if (cold) phase('gc', () => fullCollection(END_HEAP_SOFT_LIMIT));
     db.pragma(`cache_size = -${END_CACHE_KB}`);
     if (deferred) phase('indexes', deferred);
     if (anyChange) {
