@@ -3,11 +3,13 @@
  * replicated to ≥ 1 M events (a JSON lines file written to the temp folder), end to end (read, parse, route,
  * prefilter, evaluate, explain hits): events per second per core (CPU time) and per second of wall time, peak
  * memory; the same on worker threads (`--workers`, DETWIKI_HUNT_WORKERS, default 2; 0 skips it); then the engine
- * alone on the same events with and without the prefilter (the share of event × rule pairs it leaves to evaluate). Zircolite is not run:
- * it needs Python packages from PyPI, which this machine cannot reach; its published figure is printed, labelled.
+ * alone on the same events with and without the prefilter (the share of event × rule pairs it leaves to evaluate).
+ * Zircolite side by side, when DETWIKI_ZIRCOLITE names its `zircolite.py` (installed by hand outside the project, with
+ * its Python dependencies: see docs/hunt.md), on the same JSON lines; otherwise its published claims, labelled.
  * Usage: node --import tsx bench/hunt.ts <corpora dir> [events]
  */
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scanSource } from '../src/formats/scan.ts';
@@ -99,7 +101,9 @@ for (const noPrefilter of [false, true]) {
 console.log(`bench.hunt.prefilter evaluated ${(perEvent[0]! / perEvent[1]! * 100).toFixed(1)}% of the event x rule pairs routing leaves (${perEvent[0]!.toFixed(1)} of ${perEvent[1]!.toFixed(1)} rules per event), ${(perEvent[0]! / engine.rules.length * 100).toFixed(2)}% of event x runnable rule pairs (${engine.rules.length} rules)`);
 clearInterval(sampler);
 console.log(`bench.hunt.peak_rss ${mb(peakRss)} MB (rules, engine and streaming input, worker threads included; the input file is not held)`);
-console.log('bench.hunt.zircolite not run: it needs Python packages from PyPI, not reachable here. Published (not measured here): no events/s figure; its README says it "can parse large datasets in just seconds", and docs/Advanced.md that its memory use is 2 to 3 times the size of the logs.');
+const zircolite = process.env.DETWIKI_ZIRCOLITE;
+if (zircolite) await zircoliteSideBySide(zircolite, summary.byRule, summary.counts.events / cpuS);
+else console.log('bench.hunt.zircolite not run (set DETWIKI_ZIRCOLITE to its zircolite.py). Published (not measured here): no events/s figure; its README says it "can parse large datasets in just seconds", and docs/Advanced.md that its memory use is 2 to 3 times the size of the logs.');
 
 // the DuckDB engine (new lines; the lines above stay as they were): the SigmaHQ rules over the regression events
 // (JSON lines) and over a Parquet file of >= 1 M events written by DuckDB itself (COPY ... TO), peak memory
@@ -140,4 +144,109 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
   await runDuck('parquet', parquet, total, nParquet);
   clearInterval(duckSampler);
   console.log(`bench.hunt.duckdb.peak_rss ${mb(Math.max(peakRss, process.memoryUsage().rss))} MB (whole bench process, DuckDB memory_limit 1GB, spilling to the temp folder)`);
+}
+
+/**
+ * Zircolite (a Python tool that loads the events into SQLite and runs each rule of its pre-converted Sigma rule sets
+ * as SQL) on the same JSON lines, one process (`-P`), no result files (`-n`), a per-rule summary through its own CSV
+ * template. Its CPU time and peak memory are read from `/proc` every 100 ms while it runs (`utime + stime` with its
+ * waited-for children, `VmHWM`). DETWIKI_ZIRCOLITE_PYTHON (default python3) runs it, in its own folder (it reads
+ * `config/` from there); DETWIKI_ZIRCOLITE_RULES lists rule set files (comma-separated, relative to that folder;
+ * default: `rules/rules_windows_generic.json` and `rules/rules_windows_sysmon.json`, those present);
+ * DETWIKI_ZIRCOLITE_EVENTS runs it on the first N events only (its rate is per event, as this bench's). The rules
+ * that fired are compared by Sigma id with the rules that fired here.
+ */
+async function zircoliteSideBySide(script: string, ours: readonly { rule: { id: string; nativeId?: string }; hits: number }[], oursPerCore: number): Promise<void> {
+  const dir = path.dirname(path.resolve(script));
+  const rulesets = (process.env.DETWIKI_ZIRCOLITE_RULES ?? 'rules/rules_windows_generic.json,rules/rules_windows_sysmon.json').split(',').map((r) => r.trim()).filter((r) => r && existsSync(path.resolve(dir, r)));
+  if (!rulesets.length) {
+    console.log(`bench.hunt.zircolite not run: no rule set found in ${dir} (DETWIKI_ZIRCOLITE_RULES)`);
+    return;
+  }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-zircolite-'));
+  try {
+    const cap = Number(process.env.DETWIKI_ZIRCOLITE_EVENTS ?? 0);
+    let input = file;
+    let n = total;
+    if (cap > 0 && cap < total) {
+      input = path.join(tmp, 'events.jsonl');
+      n = await headLines(file, input, cap);
+    }
+    const summaryCsv = path.join(tmp, 'summary.csv');
+    const args = [path.resolve(script), '-j', '-e', input, '-r', ...rulesets, '-n', '-q', '-P', '--no-auto-mode', '-t', 'templates/exportSummaryCSV.tmpl', '-T', summaryCsv];
+    const t0 = performance.now();
+    const child = spawn(process.env.DETWIKI_ZIRCOLITE_PYTHON ?? 'python3', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    let cpuTicks = 0;
+    let hwmKb = 0;
+    const poll = (): void => {
+      try {
+        // fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+      } catch {
+        // gone
+      }
+    };
+    const timer = setInterval(poll, 100);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearInterval(timer);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuTicks / 100; // USER_HZ
+    if (code !== 0 || !existsSync(summaryCsv)) {
+      console.log(`bench.hunt.zircolite failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      return;
+    }
+    const fired = zircoliteSummary(readFileSync(summaryCsv, 'utf8'));
+    const matched = fired.reduce((a, r) => a + r.count, 0);
+    const rulesCount = rulesets.reduce((a, r) => a + (JSON.parse(readFileSync(path.resolve(dir, r), 'utf8')) as unknown[]).length, 0);
+    const perCore = n / cpu;
+    console.log(`bench.hunt.zircolite events=${n}${n < total ? ` (the first ${n} of the ${total})` : ''} rules=${rulesCount} (in ${rulesets.join(', ')}) wall=${wall.toFixed(1)} s cpu=${cpu.toFixed(1)} s events_per_s=${Math.round(n / wall)} events_per_s_per_core=${Math.round(perCore)} peak_rss=${(hwmKb / 1024).toFixed(0)} MB rules_fired=${fired.length} rule_matches=${matched} (one process, -P; CPU and memory read from /proc every 100 ms)`);
+    console.log(`bench.hunt.zircolite.ratio detection-wiki end to end ${Math.round(oursPerCore)} events/s/core = ${(oursPerCore / perCore).toFixed(1)}x Zircolite's (different rule sets: the whole SigmaHQ folder here, Zircolite's pre-converted Windows sets there)`);
+    const oursFired = new Set(ours.filter((r) => r.hits > 0).map((r) => r.rule.nativeId ?? r.rule.id));
+    const both = fired.filter((r) => oursFired.has(r.id));
+    const only = fired.filter((r) => !oursFired.has(r.id));
+    console.log(`bench.hunt.zircolite.overlap zircolite_fired=${fired.length} also_fired_here=${both.length} not_here=${only.length}${only.length ? ` (${only.slice(0, 8).map((r) => `${r.id} ${JSON.stringify(r.title)}`).join('; ')}${only.length > 8 ? '; …' : ''})` : ''} fired_here=${oursFired.size}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Zircolite's summary CSV (its `exportSummaryCSV` template: JSON-encoded title and id, level, count, description). */
+function zircoliteSummary(csv: string): { id: string; title: string; count: number }[] {
+  const out: { id: string; title: string; count: number }[] = [];
+  for (const line of csv.split('\n')) {
+    if (!line.trim() || line.startsWith('rule_title,')) continue;
+    // each cell but the count is a JSON string (`tojson`), so the row reads as a JSON array
+    try {
+      const cells = JSON.parse(`[${line}]`) as [string, string, string, number, string];
+      out.push({ title: cells[0], id: cells[1], count: Number(cells[3]) });
+    } catch {
+      console.log(`bench.hunt.zircolite unreadable summary row: ${line.slice(0, 120)}`);
+    }
+  }
+  return out;
+}
+
+/** Copy the first `n` lines of a file; returns how many were copied. */
+async function headLines(from: string, to: string, n: number): Promise<number> {
+  const out = createWriteStream(to);
+  let copied = 0;
+  let rest = '';
+  for await (const chunk of createReadStream(from, { encoding: 'utf8' })) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) {
+      if (copied >= n) break;
+      if (!out.write(l + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      copied++;
+    }
+    if (copied >= n) break;
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return copied;
 }
