@@ -150,7 +150,8 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
  * Zircolite (a Python tool that loads the events into SQLite and runs each rule of its pre-converted Sigma rule sets
  * as SQL) on the same JSON lines, one process (`-P`), no result files (`-n`), a per-rule summary through its own CSV
  * template. Its CPU time and peak memory are read from `/proc` every 100 ms while it runs (`utime + stime` with its
- * waited-for children, `VmHWM`). DETWIKI_ZIRCOLITE_PYTHON (default python3) runs it, in its own folder (it reads
+ * waited-for children, `VmHWM`). DETWIKI_ZIRCOLITE_PYTHON (default python3; the interpreter itself, not a wrapper
+ * script, whose figures would be the wrapper's) runs it, in its own folder (it reads
  * `config/` from there); DETWIKI_ZIRCOLITE_RULES lists rule set files (comma-separated, relative to that folder;
  * default: `rules/rules_windows_generic.json` and `rules/rules_windows_sysmon.json`, those present);
  * DETWIKI_ZIRCOLITE_EVENTS runs it on the first N events only (its rate is per event, as this bench's). The rules
