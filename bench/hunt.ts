@@ -159,7 +159,9 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
  */
 async function zircoliteSideBySide(script: string, ours: readonly { rule: { id: string; nativeId?: string }; hits: number }[], oursPerCore: number): Promise<void> {
   const dir = path.dirname(path.resolve(script));
-  const rulesets = (process.env.DETWIKI_ZIRCOLITE_RULES ?? 'rules/rules_windows_generic.json,rules/rules_windows_sysmon.json').split(',').map((r) => r.trim()).filter((r) => r && existsSync(path.resolve(dir, r)));
+  const asked = (process.env.DETWIKI_ZIRCOLITE_RULES ?? 'rules/rules_windows_generic.json,rules/rules_windows_sysmon.json').split(',').map((r) => r.trim()).filter(Boolean);
+  const rulesets = asked.filter((r) => existsSync(path.resolve(dir, r)));
+  if (rulesets.length < asked.length) console.log(`bench.hunt.zircolite rule sets not found in ${dir}: ${asked.filter((r) => !rulesets.includes(r)).join(', ')}`);
   if (!rulesets.length) {
     console.log(`bench.hunt.zircolite not run: no rule set found in ${dir} (DETWIKI_ZIRCOLITE_RULES)`);
     return;
