@@ -1,13 +1,15 @@
 /**
  * The `detwiki` CLI as a user runs it (a child process), on the project's own fixture repository
  * (test/fixtures/cli/repo: a seed-like Python rule through a helper, a complete rule with one wrong test on purpose,
- * and a malformed spec).
+ * and a malformed spec); `detwiki hunt` over the Sigma regression data of ../shared (skipped without it).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture } from './helpers/golden.ts';
+import { parse as parseYaml } from 'yaml';
+import { fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 
 const BIN = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');
 const REPO = fixture('cli', 'repo');
@@ -101,5 +103,42 @@ describe('detwiki eval', () => {
     const r = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events, '--json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out)[0].results, ['unknown', false, false]);
+  });
+});
+
+describe('detwiki hunt over the Sigma regression data', { skip: !SHARED_PRESENT && 'no ../shared corpora' }, () => {
+  it('every rule a regression folder names (info.yml) fires on that folder\'s events', () => {
+    const sigma = path.join(SHARED, 'corpora', 'sigma');
+    const data = path.join(sigma, 'regression_data');
+    const r = spawnSync(process.execPath, [BIN, 'hunt', data, '--rules', sigma, '--jsonl'], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
+    assert.equal(r.status, 0, r.stderr);
+    const fired = new Map<string, Set<string>>();
+    let summary: { counts: { events: number; bad: number } } | undefined;
+    for (const line of r.stdout.split('\n')) {
+      if (!line) continue;
+      const o = JSON.parse(line) as { type: string; rule?: { nativeId?: string }; pos?: { file: string } } & { counts?: { events: number; bad: number } };
+      if (o.type === 'summary') summary = o as typeof summary;
+      if (o.type !== 'hit' || !o.rule?.nativeId || !o.pos) continue;
+      const folder = path.dirname(path.resolve(o.pos.file));
+      if (!fired.has(folder)) fired.set(folder, new Set());
+      fired.get(folder)!.add(o.rule.nativeId);
+    }
+    // every folder with an info.yml and event files: the rules it names
+    const missing: string[] = [];
+    let named = 0;
+    const walk = (d: string): void => {
+      const entries = readdirSync(d, { withFileTypes: true });
+      for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
+      if (!entries.some((e) => e.name === 'info.yml') || !entries.some((e) => e.name.endsWith('.json'))) return;
+      const info = parseYaml(readFileSync(path.join(d, 'info.yml'), 'utf8')) as { rule_metadata?: { id: string }[] };
+      for (const m of info.rule_metadata ?? []) {
+        named++;
+        if (!fired.get(d)?.has(m.id)) missing.push(`${path.relative(sigma, d)}: ${m.id}`);
+      }
+    };
+    walk(data);
+    assert.ok(named >= 200, `${named} named rules`);
+    assert.deepEqual(missing, []);
+    assert.ok(summary && summary.counts.events >= 238 && summary.counts.bad === 0, JSON.stringify(summary?.counts));
   });
 });
