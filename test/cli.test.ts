@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parse as parseYaml } from 'yaml';
+import { listSource } from '../src/formats/io.ts';
+import { readRegressionData } from '../src/formats/sigma/regression.ts';
 import { fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 
 const BIN = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');
@@ -107,11 +107,12 @@ describe('detwiki eval', () => {
 });
 
 describe('detwiki hunt over the Sigma regression data', { skip: !SHARED_PRESENT && 'no ../shared corpora' }, () => {
-  it('every rule a regression folder names (info.yml) fires on that folder\'s events', () => {
+  it('every rule a regression folder names (info.yml) fires on that folder\'s events', async () => {
     const sigma = path.join(SHARED, 'corpora', 'sigma');
     const data = path.join(sigma, 'regression_data');
     const r = spawnSync(process.execPath, [BIN, 'hunt', data, '--rules', sigma, '--jsonl'], { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
     assert.equal(r.status, 0, r.stderr);
+    /** Event file (absolute) → the Sigma ids of the rules that fired on it. */
     const fired = new Map<string, Set<string>>();
     let summary: { counts: { events: number; bad: number } } | undefined;
     for (const line of r.stdout.split('\n')) {
@@ -119,24 +120,21 @@ describe('detwiki hunt over the Sigma regression data', { skip: !SHARED_PRESENT 
       const o = JSON.parse(line) as { type: string; rule?: { nativeId?: string }; pos?: { file: string } } & { counts?: { events: number; bad: number } };
       if (o.type === 'summary') summary = o as typeof summary;
       if (o.type !== 'hit' || !o.rule?.nativeId || !o.pos) continue;
-      const folder = path.dirname(path.resolve(o.pos.file));
-      if (!fired.has(folder)) fired.set(folder, new Set());
-      fired.get(folder)!.add(o.rule.nativeId);
+      const file = path.resolve(o.pos.file);
+      if (!fired.has(file)) fired.set(file, new Set());
+      fired.get(file)!.add(o.rule.nativeId);
     }
-    // every folder with an info.yml and event files: the rules it names
+    // the regression data as the Sigma adapter reads it: each info.yml's rules and event files
+    const reg = await readRegressionData(sigma, listSource(sigma).files);
     const missing: string[] = [];
     let named = 0;
-    const walk = (d: string): void => {
-      const entries = readdirSync(d, { withFileTypes: true });
-      for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
-      if (!entries.some((e) => e.name === 'info.yml') || !entries.some((e) => e.name.endsWith('.json'))) return;
-      const info = parseYaml(readFileSync(path.join(d, 'info.yml'), 'utf8')) as { rule_metadata?: { id: string }[] };
-      for (const m of info.rule_metadata ?? []) {
+    for (const e of reg.entries) {
+      if (!e.eventFiles.length) continue;
+      for (const id of e.ruleIds) {
         named++;
-        if (!fired.get(d)?.has(m.id)) missing.push(`${path.relative(sigma, d)}: ${m.id}`);
+        if (!e.eventFiles.some((f) => fired.get(path.join(sigma, f))?.has(id))) missing.push(`${e.infoPath}: ${id}`);
       }
-    };
-    walk(data);
+    }
     assert.ok(named >= 200, `${named} named rules`);
     assert.deepEqual(missing, []);
     assert.ok(summary && summary.counts.events >= 238 && summary.counts.bad === 0, JSON.stringify(summary?.counts));
