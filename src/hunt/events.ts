@@ -263,10 +263,11 @@ class ValueSplitter {
    * The next bytes of the input. JSON lines take a fast path: a line that starts with `{` while no value is open is
    * decoded and parsed on its own (a one-byte string when the line is ASCII, however the rest of the input is
    * written), as `push` would parse it; for raw values (worker threads parse them), a line whose first `{` closes at
-   * its end, but for blanks, is that value's text (`oneValueEnd`), as `push` would cut it. From any other line (or one longer than `FAST_LINE_BYTES`) on, the rest of
-   * the chunk is decoded and goes through `push`, as it did before the fast path (the character scan looks ahead
-   * within what it was given), until the scan is between values again at the end of a chunk or of a line without
-   * `[`. Bytes are cut at newlines only, which UTF-8 never has inside a character.
+   * its end, but for blanks, is that value's text (`oneValueEnd`), as `push` would cut it. From any other line (or
+   * one longer than `FAST_LINE_BYTES`) on, the rest of the chunk is decoded and goes through `push`, as it did before
+   * the fast path (the character scan looks ahead within what it was given), until the scan is between values again
+   * at the end of a chunk or of a line without `[`. Bytes are cut at newlines only, which UTF-8 never has inside a
+   * character.
    */
   *pushBytes(chunk: Buffer): Generator<InputItem | RawEvent> {
     if (!this.lineFastPath) {
