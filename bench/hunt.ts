@@ -208,7 +208,7 @@ async function zircoliteSideBySide(script: string, ours: readonly { rule: { id: 
     const matched = fired.reduce((a, r) => a + r.count, 0);
     const rulesCount = rulesets.reduce((a, r) => a + (JSON.parse(readFileSync(path.resolve(dir, r), 'utf8')) as unknown[]).length, 0);
     const perCore = n / cpu;
-    console.log(`bench.hunt.zircolite events=${n}${n < total ? ` (the first ${n} of the ${total})` : ''} rules=${rulesCount} (in ${rulesets.join(', ')}) wall=${wall.toFixed(1)} s cpu=${cpu.toFixed(1)} s events_per_s=${Math.round(n / wall)} events_per_s_per_core=${Math.round(perCore)} peak_rss=${(hwmKb / 1024).toFixed(0)} MB rules_fired=${fired.length} rule_matches=${matched} (one process, -P; CPU and memory read from /proc every 100 ms)`);
+    console.log(`bench.hunt.zircolite events=${n}${n < total ? ` (the first ${n} of the ${total})` : ''} rules=${rulesCount} (in ${rulesets.join(', ')}) wall=${wall.toFixed(1)} s cpu=${cpu.toFixed(1)} s events_per_s=${Math.round(n / wall)} events_per_s_per_core=${Math.round(perCore)} peak_rss=${mb(hwmKb * 1024)} MB rules_fired=${fired.length} rule_matches=${matched} (one process, -P; CPU and memory read from /proc every 100 ms)`);
     console.log(`bench.hunt.zircolite.ratio detection-wiki end to end ${Math.round(oursPerCore)} events/s/core = ${(oursPerCore / perCore).toFixed(1)}x Zircolite's (different rule sets: the whole SigmaHQ folder here, Zircolite's pre-converted Windows sets there)`);
     const oursFired = new Set(ours.filter((r) => r.hits > 0).map((r) => r.rule.nativeId ?? r.rule.id));
     const both = fired.filter((r) => oursFired.has(r.id));
