@@ -123,6 +123,38 @@ describe('hunt input', () => {
     assert.equal(counts.events, 3);
   });
 
+  it('a value spread over many reads is read whole; one over the limit is TOO_LONG at its line; one cut at the end is TRUNCATED', async () => {
+    // pretty-printed (the character scan, not the line fast path), about 540 KB: 9 reads of 64 KB; the strings hold
+    // braces, quotes and backslashes that must not end the value
+    const parts = Array.from({ length: 20_000 }, (_, i) => `"k${i}": "v}{\\"${i}\\\\"`);
+    const doc = `{\n  ${parts.join(',\n  ')}\n}`;
+    const lines = doc.split('\n').length;
+    // a line over the line fast path's 1 MB: the character scan reads it a chunk at a time too
+    const long = `{"big": "${'z'.repeat(1_500_000)}"}`;
+    const f = file('spread.json', `${doc}\n${long}\n{"after": 1}\n${doc.slice(0, 300_000)}`);
+    const read = async (opts: { maxValueChars?: number }) => {
+      const items: InputItem[] = [];
+      for await (const i of readEvents([f], { files: 0, lines: 0, events: 0, bad: 0 }, opts)) items.push(i);
+      return { bad: bads(items), events: items.flatMap((i) => (i.kind === 'event' ? [i] : [])) };
+    };
+    const whole = await read({});
+    assert.deepEqual(whole.bad, [`spread.json:${lines + 3}:TRUNCATED`]);
+    assert.deepEqual(
+      whole.events.map((i) => i.pos.line),
+      [1, lines + 1, lines + 2],
+    );
+    assert.deepEqual(whole.events[0]!.event, JSON.parse(doc));
+    assert.equal((whole.events[1]!.event as { big: string }).big.length, 1_500_000);
+    assert.deepEqual(whole.events[2]!.event, { after: 1 });
+    // under a limit between the two: the document is read, the long line is one error, the line after it is read
+    const tight = await read({ maxValueChars: 1_200_000 });
+    assert.deepEqual(tight.bad, [`spread.json:${lines + 1}:TOO_LONG`, `spread.json:${lines + 3}:TRUNCATED`]);
+    assert.deepEqual(
+      tight.events.map((i) => i.pos.line),
+      [1, lines + 2],
+    );
+  });
+
   it('folders are walked for event files; others are listed as skipped', () => {
     const skipped: string[] = [];
     const files = inputFiles([dir], skipped);
