@@ -245,6 +245,26 @@ describe('three-valued evaluation with KQL case rules', () => {
     assert.equal(ev('ipv4_is_private(ip)', { ip: '172.20.1.1' }), true);
     assert.equal(ev('ipv4_is_private(ip)', { ip: '8.8.8.8' }), false);
   });
+  it('a negated address function holds for an address outside the ranges only: on a value that is not one it is null', () => {
+    // ipv4_is_private("") and ipv4_is_private("::1") are null; not(null) is null; where drops the row
+    for (const q of ['not(ipv4_is_private(ip))', 'ipv4_is_private(ip) == false', 'ipv4_is_private(ip) != true', 'not((ipv4_is_private(ip)))']) {
+      assert.equal(ev(q, { ip: '8.8.8.8' }), true, q);
+      assert.equal(ev(q, { ip: '10.1.2.3' }), false, q);
+      assert.equal(ev(q, { ip: '' }), false, q);
+      assert.equal(ev(q, { ip: '::1' }), false, q);
+      assert.equal(ev(q, { ip: 'host.example' }), false, q);
+    }
+    assert.equal(ev('not(ipv4_is_in_range(ip, "10.0.0.0/8"))', { ip: '-' }), false);
+    assert.equal(ev('not(ipv4_is_in_range(ip, "10.0.0.0/8"))', { ip: '11.0.0.1' }), true);
+    assert.equal(ev('ipv4_is_match("127.0.0.1", ip) == false', { ip: '' }), false);
+    assert.equal(ev('ipv4_is_match("127.0.0.1", ip) == false', { ip: '127.0.0.2' }), true);
+    // the ipv6_ functions read IPv4 too
+    assert.equal(ev('not(ipv6_is_in_range(ip, "fe80::/10"))', { ip: '10.0.0.1' }), true);
+    assert.equal(ev('not(ipv6_is_in_range(ip, "fe80::/10"))', { ip: 'x' }), false);
+    // other negations keep their meaning
+    assert.equal(ev('not(isempty(ip))', { ip: '' }), false);
+    assert.equal(ev('not(ip == "x")', { ip: '' }), true);
+  });
 });
 
 describe('Sentinel YAML', () => {

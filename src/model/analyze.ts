@@ -69,6 +69,8 @@ export function deriveIndicators(condition: Expr): Indicator[] {
   const seen = new Set<string>();
   const add = (p: Predicate) => {
     if (p.values.length === 0 && p.op !== 'is_not_null') return;
+    // ranges of prefix length 0 hold every address: a test that the value is an address, no indicator
+    if (p.op === 'cidr' && p.values.every((v) => typeof v === 'string' && v.trim().endsWith('/0'))) return;
     const ind: Indicator = {
       field: p.field,
       ...(p.derived ? { chain: renderOperand(p.field, p.derived) } : {}),

@@ -190,6 +190,13 @@ export const NULL_FUNCTIONS: Readonly<Record<string, { readonly op: 'is_null' | 
 /** `ipv4_is_private`: the RFC 1918 ranges, as the function documents them. */
 export const PRIVATE_IPV4_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
+/**
+ * The address functions (`ipv4_is_private` and the range functions) are null, not false, for a value that is not an
+ * address they can read: an IPv4 address for the `ipv4_` ones, IPv4 or IPv6 for the `ipv6_` ones. These ranges hold
+ * every such address (`cidr` against them is "the value is an address").
+ */
+export const ADDRESS_RANGES: Readonly<Record<'ipv4' | 'ipv6', readonly string[]>> = { ipv4: ['0.0.0.0/0'], ipv6: ['::/0', '0.0.0.0/0'] };
+
 /** Range functions: `f(ip, range)` or `f(ip, ranges…)`. */
 export const CIDR_FUNCTIONS: ReadonlySet<string> = new Set(['ipv4_is_in_range', 'ipv4_is_in_any_range', 'ipv6_is_in_range', 'ipv6_is_in_any_range', 'ipv4_is_match']);
 

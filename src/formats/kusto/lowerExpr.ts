@@ -6,6 +6,7 @@
 import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import {
+  ADDRESS_RANGES,
   BINARY_OPERATOR_FACTS,
   CASE_FOLDING_FUNCTIONS,
   CIDR_FUNCTIONS,
@@ -360,7 +361,7 @@ export function lowerPredicate(ctx: ExprCtx, n: KNode, conj = true): Expr {
   if (truth) {
     // ipv4_is_private(ip) == false: the condition function itself, negated when compared with false
     const c = lowerCall(ctx, truth.call, false, opq, span);
-    return truth.holds ? c : not(c);
+    return truth.holds ? c : negateCall(truth.call, c);
   }
   const fact = BINARY_OPERATOR_FACTS[spelling];
   if (!fact) return opq(`operator ${spelling} is not a condition the model can hold`);
@@ -474,7 +475,7 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
 function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) => Expr, span: Span): Expr {
   const fname = nameOf(nodes(n)[0]) ?? '';
   const args = listItems(child(n, 'ExpressionList'));
-  if (fname === 'not' && args.length === 1) return not(lowerPredicate(ctx, args[0]!, false));
+  if (fname === 'not' && args.length === 1) return negateCall(args[0]!, lowerPredicate(ctx, args[0]!, false));
   const nf = NULL_FUNCTIONS[fname];
   if (nf && args.length === 1) {
     const o = operand(ctx, args[0]!);
@@ -489,6 +490,8 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
     return pred(o.field, 'cidr', PRIVATE_IPV4_RANGES, missingOpts(o), span, o.kind === 'derived' ? o.derived : undefined);
   }
   if (CIDR_FUNCTIONS.has(fname) && args.length >= 2) {
+    // ipv4_is_match compares two addresses, either of which may be the constant
+    if (fname === 'ipv4_is_match' && args[0]!.literal && !args[1]!.literal) [args[0], args[1]] = [args[1]!, args[0]!];
     const o = operand(ctx, args[0]!);
     ctx.onRef?.(o);
     if (o.kind !== 'field' && o.kind !== 'derived') return opq(o.kind === 'other' ? `${fname}() of a computed value (${o.reason})` : `${fname}() of a ${o.kind}`);
@@ -507,6 +510,22 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
   }
   void conj;
   return opq(`${fname}() is not a condition the model can hold`);
+}
+
+/**
+ * KQL's negation of the condition `c` lowered from the syntax `n`. An address function is null on a value that is
+ * not an address of its family (`ipv4_is_private("")`, `ipv4_is_private("::1")`), `not(null)` is null, and `where`
+ * drops a null row: so `not(ipv4_is_private(ip))` and `ipv4_is_private(ip) == false` hold for an address outside
+ * the ranges only, not for an empty or IPv6 value. Other negations (and a negated address test inside and / or) are
+ * the plain `not`.
+ */
+function negateCall(n: KNode, c: Expr): Expr {
+  let call: KNode | undefined = n;
+  while (call?.kind === 'ParenthesizedExpression') call = nodes(call)[0];
+  const fname = call?.kind === 'FunctionCallExpression' ? (nameOf(nodes(call)[0]) ?? '') : '';
+  if (c.kind !== 'pred' || c.op !== 'cidr' || (fname !== 'ipv4_is_private' && !CIDR_FUNCTIONS.has(fname))) return not(c);
+  const guard = pred(c.field, 'cidr', ADDRESS_RANGES[fname.startsWith('ipv6_') ? 'ipv6' : 'ipv4'], c.opts, c.span, c.derived);
+  return and(guard, not(c));
 }
 
 /** isnull / isempty (and their negations) of an operand; of a constant it is decided now. */
