@@ -65,6 +65,7 @@ describe('KQL operators', () => {
     ['ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16")', 'ip cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
     ['ipv4_is_private(ip)', 'ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'],
     ['not(a has "x" or b == 1)', 'not (a has "x" or b eq 1)'],
+    ['not(ipv4_is_private(ip) or ip == "x")', 'ip cidr "0.0.0.0/0" and not ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] and not ip eq "x"'],
     ['tolower(a) == "x"', 'a eq[ci] "x"'],
     ['tolower(a) == "X"', 'lower(a) eq "X"'],
     ['tostring(AdditionalFields.Name) == "x"', 'AdditionalFields.Name eq "x"'],
@@ -261,6 +262,18 @@ describe('three-valued evaluation with KQL case rules', () => {
     // the ipv6_ functions read IPv4 too
     assert.equal(ev('not(ipv6_is_in_range(ip, "fe80::/10"))', { ip: '10.0.0.1' }), true);
     assert.equal(ev('not(ipv6_is_in_range(ip, "fe80::/10"))', { ip: 'x' }), false);
+    // inside and / or, and negated twice: null stays null (KQL's three-valued logic)
+    const publicIp = 'not(ipv4_is_private(ip) or ip == "127.0.0.1")';
+    assert.equal(ev(publicIp, { ip: '8.8.8.8' }), true);
+    assert.equal(ev(publicIp, { ip: '127.0.0.1' }), false);
+    assert.equal(ev(publicIp, { ip: '10.0.0.1' }), false);
+    assert.equal(ev(publicIp, { ip: '' }), false);
+    assert.equal(ev('not(not(ipv4_is_private(ip)))', { ip: '' }), false);
+    assert.equal(ev('not(not(ipv4_is_private(ip)))', { ip: '10.0.0.1' }), true);
+    assert.equal(ev('not(a == 1 and not(ipv4_is_private(ip)))', { a: 1, ip: '' }), false);
+    assert.equal(ev('not(a == 1 and not(ipv4_is_private(ip)))', { a: 2, ip: '' }), true);
+    assert.equal(ev('not(a == 1 and not(ipv4_is_private(ip)))', { a: 1, ip: '10.0.0.1' }), true);
+    assert.equal(ev('not(a == 1 and ipv4_is_private(ip) == false)', { a: 1, ip: '8.8.8.8' }), false);
     // other negations keep their meaning
     assert.equal(ev('not(isempty(ip))', { ip: '' }), false);
     assert.equal(ev('not(ip == "x")', { ip: '' }), true);

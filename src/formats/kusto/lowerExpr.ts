@@ -3,7 +3,7 @@
  * model's expressions, with KQL's meaning (case rules, has/has_all, negations, null/empty checks, IP ranges).
  * Time comparisons (`TimeGenerated > ago(1h)`) are the rule's window: reported through `onTime`, not predicates.
  */
-import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import {
   ADDRESS_RANGES,
@@ -513,19 +513,64 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
 }
 
 /**
- * KQL's negation of the condition `c` lowered from the syntax `n`. An address function is null on a value that is
- * not an address of its family (`ipv4_is_private("")`, `ipv4_is_private("::1")`), `not(null)` is null, and `where`
- * drops a null row: so `not(ipv4_is_private(ip))` and `ipv4_is_private(ip) == false` hold for an address outside
- * the ranges only, not for an empty or IPv6 value. Other negations (and a negated address test inside and / or) are
- * the plain `not`.
+ * KQL's negation of the condition `c` lowered from the syntax `n` (`not(…)`, `… == false`). An address function is
+ * null on a value that is not an address of its family (`ipv4_is_private("")`, `ipv4_is_private("::1")`),
+ * `not(null)` is null, and `where` drops a null row: so `not(ipv4_is_private(ip))` and `ipv4_is_private(ip) == false`
+ * hold for an address outside the ranges only, not for an empty or IPv6 value (`kqlNot`). A negation without an
+ * address test is the plain `not`.
  */
 function negateCall(n: KNode, c: Expr): Expr {
+  if (!hasAddressTest(c)) return not(c);
   let call: KNode | undefined = n;
   while (call?.kind === 'ParenthesizedExpression') call = nodes(call)[0];
   const fname = call?.kind === 'FunctionCallExpression' ? (nameOf(nodes(call)[0]) ?? '') : '';
-  if (c.kind !== 'pred' || c.op !== 'cidr' || (fname !== 'ipv4_is_private' && !CIDR_FUNCTIONS.has(fname))) return not(c);
-  const guard = pred(c.field, 'cidr', ADDRESS_RANGES[fname.startsWith('ipv6_') ? 'ipv6' : 'ipv4'], c.opts, c.span, c.derived);
-  return and(guard, not(c));
+  return kqlNot(c, fname.startsWith('ipv6_') ? 'ipv6' : fname.startsWith('ipv4_') ? 'ipv4' : undefined);
+}
+
+/** A range test of the KQL lowering (only the address functions make `cidr` predicates). */
+function hasAddressTest(e: Expr): boolean {
+  if (e.kind === 'pred') return e.op === 'cidr';
+  if (e.kind === 'and' || e.kind === 'or') return e.args.some(hasAddressTest);
+  return e.kind === 'not' && hasAddressTest(e.arg);
+}
+
+/** The test that a value is an address an address function reads (its family told, or read from the ranges). */
+function addressGuard(p: Predicate, family?: keyof typeof ADDRESS_RANGES): Predicate {
+  const f = family ?? (p.values.some((v) => typeof v === 'string' && v.includes(':')) ? 'ipv6' : 'ipv4');
+  return pred(p.field, 'cidr', ADDRESS_RANGES[f], p.opts, p.span, p.derived);
+}
+
+const isGuardOf = (g: Expr, p: Predicate): boolean =>
+  g.kind === 'pred' && g.op === 'cidr' && g.field === p.field && JSON.stringify(g.derived) === JSON.stringify(p.derived) && g.values.every((v) => typeof v === 'string' && v.endsWith('/0'));
+
+/**
+ * When the lowered `e` is true in KQL's three-valued logic, its `not()` is false; when `e` is null, its `not()` is
+ * null; so the negation is "`e` is false", which differs from the plain `not` where a part can be null. A range test
+ * is false for an address outside the ranges (`addressGuard` and the plain negation); a negated range test (the
+ * guard and `not(range)` side by side in one `and`) is false where the range test is true; and / or turn by De
+ * Morgan's laws, which hold in three-valued logic. Other parts take the plain `not`: right for strings (KQL's are
+ * empty, never null), not yet for a numeric comparison with a null value (docs/formats.md).
+ */
+function kqlNot(e: Expr, family?: keyof typeof ADDRESS_RANGES): Expr {
+  if (e.kind === 'pred') return e.op === 'cidr' ? and(addressGuard(e, family), not(e)) : not(e);
+  if ((e.kind !== 'and' && e.kind !== 'or') || !hasAddressTest(e)) return not(e);
+  if (e.kind === 'or') return and(...e.args.map((a) => kqlNot(a, family)));
+  // an and: a guard and a negated range of the same value are one negated range test, whose negation is the range
+  // (negating each part gives the same truth, `(address and not address) or range`, but not a condition to read)
+  const guards = new Set<Expr>();
+  const ranges = new Map<Expr, Predicate>();
+  for (const a of e.args) {
+    if (a.kind !== 'not' || a.arg.kind !== 'pred' || a.arg.op !== 'cidr') continue;
+    const range = a.arg;
+    const g = e.args.find((x) => !guards.has(x) && isGuardOf(x, range));
+    if (g) {
+      guards.add(g);
+      ranges.set(a, range);
+    }
+  }
+  const out: Expr[] = [];
+  for (const a of e.args) if (!guards.has(a)) out.push(ranges.get(a) ?? kqlNot(a, family));
+  return or(...out);
 }
 
 /** isnull / isempty (and their negations) of an operand; of a constant it is decided now. */
