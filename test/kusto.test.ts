@@ -28,7 +28,7 @@ describe('KQL operators', () => {
   const cases: [string, string][] = [
     ['a == "X"', 'a eq "X"'],
     ['a != "X"', 'a ne "X"'],
-    ['a <> 5', 'a ne 5'],
+    ['a <> 5', 'a is_not_null and a ne 5'],
     ['a =~ "X"', 'a eq[ci] "X"'],
     ['a !~ "X"', 'a ne[ci] "X"'],
     ['a in ("x", "y")', 'a in ["x", "y"]'],
@@ -52,7 +52,7 @@ describe('KQL operators', () => {
     ['a !endswith_cs "x"', 'not a ends_with[cs] "x"'],
     ['a matches regex "^x.*y$"', 'a regex "^x.*y$"'],
     ['a between (1 .. 5)', 'a ge 1 and a le 5'],
-    ['a !between (1 .. 5)', 'not (a ge 1 and a le 5)'],
+    ['a !between (1 .. 5)', 'a is_not_null and not (a ge 1 and a le 5)'],
     ['a > 5', 'a gt 5'],
     ['a <= 5.5', 'a le 5.5'],
     ['5 < a', 'a gt 5'],
@@ -64,7 +64,7 @@ describe('KQL operators', () => {
     ['ipv4_is_in_range(ip, "10.0.0.0/8")', 'ip cidr "10.0.0.0/8"'],
     ['ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16")', 'ip cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
     ['ipv4_is_private(ip)', 'ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'],
-    ['not(a has "x" or b == 1)', 'not (a has "x" or b eq 1)'],
+    ['not(a has "x" or b == 1)', 'not a has "x" and b is_not_null and not b eq 1'],
     ['not(ipv4_is_private(ip) or ip == "x")', 'ip cidr "0.0.0.0/0" and not ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] and not ip eq "x"'],
     ['tolower(a) == "x"', 'a eq[ci] "x"'],
     ['tolower(a) == "X"', 'lower(a) eq "X"'],
@@ -245,6 +245,24 @@ describe('three-valued evaluation with KQL case rules', () => {
     assert.equal(ev('a !in~ ("x")', { a: 'X' }), false);
     assert.equal(ev('ipv4_is_private(ip)', { ip: '172.20.1.1' }), true);
     assert.equal(ev('ipv4_is_private(ip)', { ip: '8.8.8.8' }), false);
+  });
+  it('a comparison with a number is null on a missing or null value: != and negations do not hold there', () => {
+    for (const q of ['a != 5', 'a <> 5', 'not(a == 5)', 'not(a > 5)', 'a !in (1, 2)', 'a !between (1 .. 5)', 'not(a > 5 or a < 1)', 'not(not(a > 5))']) {
+      assert.equal(ev(q, {}), false, `${q} on a missing value`);
+      assert.equal(ev(q, { a: null }), false, `${q} on null`);
+    }
+    assert.equal(ev('a != 5', { a: 6 }), true);
+    assert.equal(ev('not(a > 5)', { a: 3 }), true);
+    assert.equal(ev('not(a > 5 or a < 1)', { a: 3 }), true);
+    assert.equal(ev('not(not(a > 5))', { a: 6 }), true);
+    assert.equal(ev('not(a != 5)', { a: 5 }), true);
+    assert.equal(ev('not(a != 5)', {}), false);
+    // not(true and null) is null; not(false and null) is true
+    assert.equal(ev('not(a > 5 and b > 1)', { a: 9 }), false);
+    assert.equal(ev('not(a > 5 and b > 1)', { a: 1 }), true);
+    // strings are empty, never null: a string comparison's negation holds on a missing value
+    assert.equal(ev('a != "x"', {}), true);
+    assert.equal(ev('not(a has "x")', {}), true);
   });
   it('a negated address function holds for an address outside the ranges only: on a value that is not one it is null', () => {
     // ipv4_is_private("") and ipv4_is_private("::1") are null; not(null) is null; where drops the row

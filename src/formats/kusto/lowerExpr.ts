@@ -428,7 +428,10 @@ function compare(leftIn: Operand, rights: readonly Operand[], fact: BinaryOperat
   if (fact.term) opts.term = fact.term;
   if (op === 'wildcard') opts.wildcard = 'like';
   const p = pred(left.field, op, values, opts, span, left.kind === 'derived' ? left.derived : undefined);
-  return fact.negated ? not(p) : p;
+  if (fact.negated) return kqlNot(p);
+  // `x != 5` is null, not true, where x is null
+  const g = op === 'ne' ? nullGuard(p) : undefined;
+  return g ? and(g, p) : p;
 }
 
 function timeComparison(
@@ -469,7 +472,7 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
   if (a.kind !== 'value' || b.kind !== 'value') return opq('between bounds that are not constants');
   const mo = missingOpts(dl);
   const e = and(pred(f, 'ge', [a.value], mo, span, dl?.derived), pred(f, 'le', [b.value], mo, span, dl?.derived));
-  return negated ? not(e) : e;
+  return negated ? kqlNot(e) : e;
 }
 
 function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) => Expr, span: Span): Expr {
@@ -513,63 +516,101 @@ function lowerCall(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) 
 }
 
 /**
- * KQL's negation of the condition `c` lowered from the syntax `n` (`not(…)`, `… == false`). An address function is
- * null on a value that is not an address of its family (`ipv4_is_private("")`, `ipv4_is_private("::1")`),
- * `not(null)` is null, and `where` drops a null row: so `not(ipv4_is_private(ip))` and `ipv4_is_private(ip) == false`
- * hold for an address outside the ranges only, not for an empty or IPv6 value (`kqlNot`). A negation without an
- * address test is the plain `not`.
+ * KQL's negation of the condition `c` lowered from the syntax `n` (`not(…)`, `… == false`). A comparison can be null
+ * in KQL (`nullGuard`), `not(null)` is null, and `where` drops a null row: so `not(ipv4_is_private(ip))` holds for an
+ * address outside the ranges only, not for an empty or IPv6 value, and `not(Count > 5)` not for a missing Count
+ * (`kqlNot`). A negation of tests that are never null is the plain `not`.
  */
 function negateCall(n: KNode, c: Expr): Expr {
-  if (!hasAddressTest(c)) return not(c);
+  if (!hasNullable(c)) return not(c);
   let call: KNode | undefined = n;
   while (call?.kind === 'ParenthesizedExpression') call = nodes(call)[0];
   const fname = call?.kind === 'FunctionCallExpression' ? (nameOf(nodes(call)[0]) ?? '') : '';
   return kqlNot(c, fname.startsWith('ipv6_') ? 'ipv6' : fname.startsWith('ipv4_') ? 'ipv4' : undefined);
 }
 
-/** A range test of the KQL lowering (only the address functions make `cidr` predicates). */
-function hasAddressTest(e: Expr): boolean {
-  if (e.kind === 'pred') return e.op === 'cidr';
-  if (e.kind === 'and' || e.kind === 'or') return e.args.some(hasAddressTest);
-  return e.kind === 'not' && hasAddressTest(e.arg);
+/** Operators whose comparison with a number is null on a null value. */
+const NUMERIC_COMPARISONS: ReadonlySet<Operator> = new Set(['eq', 'in', 'ne', 'lt', 'le', 'gt', 'ge']);
+
+/**
+ * What must hold for a lowered KQL test not to be null, when it can be: for a range test (only the address
+ * functions make them), that the value is an address of the function's family (told, or read from the ranges);
+ * for a comparison with numbers, that the value is there (a missing or null column is null, and so is the
+ * comparison). Undefined: the test is never null (KQL's strings are empty, not null; a `column_ifexists` default).
+ */
+function nullGuard(p: Predicate, family?: keyof typeof ADDRESS_RANGES): Predicate | undefined {
+  if (p.op === 'cidr') {
+    const f = family ?? (p.values.some((v) => typeof v === 'string' && v.includes(':')) ? 'ipv6' : 'ipv4');
+    return pred(p.field, 'cidr', ADDRESS_RANGES[f], p.opts, p.span, p.derived);
+  }
+  if (p.opts?.missingAs !== undefined || !NUMERIC_COMPARISONS.has(p.op) || p.values.length === 0 || !p.values.every((v) => typeof v === 'number')) return undefined;
+  return pred(p.field, 'is_not_null', [], undefined, p.span, p.derived);
 }
 
-/** The test that a value is an address an address function reads (its family told, or read from the ranges). */
-function addressGuard(p: Predicate, family?: keyof typeof ADDRESS_RANGES): Predicate {
-  const f = family ?? (p.values.some((v) => typeof v === 'string' && v.includes(':')) ? 'ipv6' : 'ipv4');
-  return pred(p.field, 'cidr', ADDRESS_RANGES[f], p.opts, p.span, p.derived);
+function hasNullable(e: Expr): boolean {
+  if (e.kind === 'pred') return nullGuard(e) !== undefined;
+  if (e.kind === 'and' || e.kind === 'or') return e.args.some(hasNullable);
+  return e.kind === 'not' && hasNullable(e.arg);
 }
 
-const isGuardOf = (g: Expr, p: Predicate): boolean =>
-  g.kind === 'pred' && g.op === 'cidr' && g.field === p.field && JSON.stringify(g.derived) === JSON.stringify(p.derived) && g.values.every((v) => typeof v === 'string' && v.endsWith('/0'));
+/** `g` is the guard `nullGuard` gives for `p` (the same value; any family of address). */
+function isGuardOf(g: Expr, p: Predicate): boolean {
+  if (g.kind !== 'pred' || g.field !== p.field || JSON.stringify(g.derived) !== JSON.stringify(p.derived)) return false;
+  if (p.op === 'cidr') return g.op === 'cidr' && g.values.every((v) => typeof v === 'string' && v.endsWith('/0'));
+  return g.op === 'is_not_null' && g.values.length === 0 && g.opts === undefined;
+}
+
+/** The AND of the parts, each part once (a guard repeated by the negations of an or; where it was written aside). */
+function uniqueAnd(parts: readonly Expr[]): Expr {
+  const e = and(...parts);
+  if (e.kind !== 'and') return e;
+  const seen = new Set<string>();
+  const args = e.args.filter((a) => {
+    const k = JSON.stringify(a, (key, v: unknown) => (key === 'span' ? undefined : v));
+    return !seen.has(k) && !!seen.add(k);
+  });
+  return args.length === e.args.length ? e : and(...args);
+}
+
+/** A test `x != n` guarded or a `not(test)`: the test it negates, when that test can be null. */
+function negatedNullable(e: Expr): Predicate | undefined {
+  if (e.kind === 'not' && e.arg.kind === 'pred' && nullGuard(e.arg)) return e.arg;
+  if (e.kind === 'pred' && e.op === 'ne' && nullGuard(e)) return { ...e, op: 'eq' };
+  return undefined;
+}
 
 /**
  * When the lowered `e` is true in KQL's three-valued logic, its `not()` is false; when `e` is null, its `not()` is
- * null; so the negation is "`e` is false", which differs from the plain `not` where a part can be null. A range test
- * is false for an address outside the ranges (`addressGuard` and the plain negation); a negated range test (the
- * guard and `not(range)` side by side in one `and`) is false where the range test is true; and / or turn by De
- * Morgan's laws, which hold in three-valued logic. Other parts take the plain `not`: right for strings (KQL's are
- * empty, never null), not yet for a numeric comparison with a null value (docs/formats.md).
+ * null; so the negation is "`e` is false", which differs from the plain `not` where a part can be null. A test that
+ * can be null is false when its guard holds and it does not; a negated one (the guard and `not(test)`, or `x != n`,
+ * side by side in one `and`) is false where the test is true; and / or turn by De Morgan's laws, which hold in
+ * three-valued logic. Other parts take the plain `not`.
  */
 function kqlNot(e: Expr, family?: keyof typeof ADDRESS_RANGES): Expr {
-  if (e.kind === 'pred') return e.op === 'cidr' ? and(addressGuard(e, family), not(e)) : not(e);
-  if ((e.kind !== 'and' && e.kind !== 'or') || !hasAddressTest(e)) return not(e);
-  if (e.kind === 'or') return and(...e.args.map((a) => kqlNot(a, family)));
-  // an and: a guard and a negated range of the same value are one negated range test, whose negation is the range
-  // (negating each part gives the same truth, `(address and not address) or range`, but not a condition to read)
+  if (e.kind === 'pred') {
+    const g = nullGuard(e, family);
+    if (!g) return not(e);
+    return e.op === 'ne' ? { ...e, op: 'eq' } : and(g, not(e));
+  }
+  if ((e.kind !== 'and' && e.kind !== 'or') || !hasNullable(e)) return not(e);
+  if (e.kind === 'or') return uniqueAnd(e.args.map((a) => kqlNot(a, family)));
+  // tests of one value with one guard (`not(x between (1 .. 5))`): the guard, and the plain negation of them all
+  const first = e.args[0]!.kind === 'pred' ? nullGuard(e.args[0] as Predicate, family) : undefined;
+  if (first && e.args.every((a) => a.kind === 'pred' && a.op !== 'ne' && isGuardOf(first, a) && nullGuard(a, family)?.op === first.op)) return and(first, not(e));
+  // an and: a guard and a negated test of the same value are one negated test, whose negation is the test (negating
+  // each part would be wrong: the guard's negation holds where the test is null)
   const guards = new Set<Expr>();
-  const ranges = new Map<Expr, Predicate>();
+  const tests = new Map<Expr, Predicate>();
   for (const a of e.args) {
-    if (a.kind !== 'not' || a.arg.kind !== 'pred' || a.arg.op !== 'cidr') continue;
-    const range = a.arg;
-    const g = e.args.find((x) => !guards.has(x) && isGuardOf(x, range));
-    if (g) {
+    const t = negatedNullable(a);
+    const g = t && e.args.find((x) => !guards.has(x) && isGuardOf(x, t));
+    if (t && g) {
       guards.add(g);
-      ranges.set(a, range);
+      tests.set(a, t);
     }
   }
   const out: Expr[] = [];
-  for (const a of e.args) if (!guards.has(a)) out.push(ranges.get(a) ?? kqlNot(a, family));
+  for (const a of e.args) if (!guards.has(a)) out.push(tests.get(a) ?? kqlNot(a, family));
   return or(...out);
 }
 
