@@ -11,7 +11,8 @@
  * the rule.
  */
 import { planAggregation } from './aggregate.ts';
-import { containsOpaque, leaves, type Expr } from './expr.ts';
+import { and, assertNever, containsOpaque, leaves, not, or, type Expr, type Predicate } from './expr.ts';
+import { OPERATOR_FACTS } from './operators.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { deriveEventKeys, deriveExclusions, deriveIndicators } from './analyze.ts';
 import type { Aggregation, Completeness, DetailValue, Logic, MissingKind, MissingPart, OutputField, Stage } from './rule.ts';
@@ -159,4 +160,46 @@ export function detailValue(v: unknown): DetailValue | undefined {
     return out;
   }
   return String(v);
+}
+
+/**
+ * Drop the presence checks (`x is_not_null`) that a lowering adds to the false form of a test that can be null
+ * (ES|QL's and KQL's three-valued negations), where the same AND already implies them (`x is_not_null and x eq "a"`)
+ * or repeats them, so that a rule's condition reads as written. A check of a derived value is implied by a positive
+ * test of the same derived value; a check with options (`isnotempty`) is kept.
+ */
+export function simplifyPresence(e: Expr): Expr {
+  switch (e.kind) {
+    case 'and': {
+      const args = e.args.map(simplifyPresence);
+      const key = (p: Predicate) => (p.derived ? `${p.field}\u0000${JSON.stringify(p.derived)}` : p.field);
+      const implied = new Set<string>();
+      for (const a of args) {
+        if (a.kind !== 'pred' || a.op === 'is_not_null' || OPERATOR_FACTS[a.op].negative) continue;
+        implied.add(a.field);
+        implied.add(key(a));
+      }
+      const seen = new Set<string>();
+      const kept = args.filter((a) => {
+        if (a.kind !== 'pred' || a.op !== 'is_not_null' || a.opts !== undefined) return true;
+        const k = key(a);
+        if (implied.has(k) || seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+      return e.name === undefined ? and(...kept) : { ...e, args: kept };
+    }
+    case 'or':
+      return e.name === undefined ? or(...e.args.map(simplifyPresence)) : { ...e, args: e.args.map(simplifyPresence) };
+    case 'not':
+      return not(simplifyPresence(e.arg));
+    case 'quant':
+    case 'each':
+    case 'pred':
+    case 'opaque':
+    case 'const':
+      return e;
+    default:
+      return assertNever(e, 'expression');
+  }
 }

@@ -15,7 +15,7 @@
  */
 import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { FullLowering } from '../../model/lowering.ts';
+import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -133,7 +133,8 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   }
   const s = newState();
   if (main) runPipeline(env, s, main, scope, 0, undefined);
-  let condition = s.cond.length ? and(...s.cond) : main && s.sourceTables.length ? TRUE : undefined;
+  // the presence checks a null-aware negation adds, where another part of the condition implies them
+  let condition = s.cond.length ? simplifyPresence(and(...s.cond)) : main && s.sourceTables.length ? TRUE : undefined;
   let aggregation = s.aggregation;
   const missing = [...s.missing, ...s.extraThresholds];
   // a limit at the end keeps some of the result rows: the query returns rows exactly when it would without it
@@ -190,7 +191,7 @@ function letStage(env: Env, st: KNode, name: string, b: ReturnType<typeof bindin
       // lower the bound query on its own to show its filter and collect its tables
       const s = newState();
       runPipeline({ ...env, timeFilters: [] }, s, b.node, scope, 1, name);
-      const cond = s.cond.length ? and(...s.cond) : undefined;
+      const cond = s.cond.length ? simplifyPresence(and(...s.cond)) : undefined;
       return stage(env, 'let', 'let', st, { name, binding: 'table', tables: s.sourceTables }, cond && cond.kind !== 'const' ? cond : undefined);
     }
     default:

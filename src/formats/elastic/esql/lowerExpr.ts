@@ -493,36 +493,3 @@ function arith(op: '+' | '-' | '*' | '/' | '%', a: number, b: number): number | 
   }
 }
 
-/**
- * Drop the presence checks the false forms add where the same AND already implies them (`x is_not_null and x eq
- * "a"`) or repeats them, so that a rule's condition reads as written.
- */
-export function simplifyPresence(e: Expr): Expr {
-  switch (e.kind) {
-    case 'and': {
-      const args = e.args.map(simplifyPresence);
-      const implied = new Set<string>();
-      for (const a of args) if (a.kind === 'pred' && a.op !== 'is_not_null' && !OPERATOR_FACTS[a.op].negative) implied.add(a.field);
-      const seen = new Set<string>();
-      const kept = args.filter((a) => {
-        if (a.kind !== 'pred' || a.op !== 'is_not_null') return true;
-        if (implied.has(a.field) || seen.has(a.field)) return false;
-        seen.add(a.field);
-        return true;
-      });
-      return e.name === undefined ? and(...kept) : { ...e, args: kept };
-    }
-    case 'or':
-      return e.name === undefined ? or(...e.args.map(simplifyPresence)) : { ...e, args: e.args.map(simplifyPresence) };
-    case 'not':
-      return not(simplifyPresence(e.arg));
-    case 'quant':
-    case 'each':
-    case 'pred':
-    case 'opaque':
-    case 'const':
-      return e;
-    default:
-      return assertNever(e, 'expression');
-  }
-}
