@@ -317,5 +317,17 @@ describe('detwiki hunt (command)', () => {
     assert.deepEqual(whoamiHits.map((h) => `${h.type} ${path.basename(h.pos.file)}:${h.pos.line}`), ['hit a.jsonl:1', 'hit b.jsonl.gz:1']);
     assert.ok(whoamiHits[0]!.matched.some((m) => m.includes('whoami.exe')), JSON.stringify(whoamiHits[0]!.matched));
     assert.ok(out.byLogSource.some((l) => l.logSource === 'aws.cloudtrail' && l.events === 1));
+
+    // standard input is told as a file is: gzip by its magic bytes, binary by NUL bytes
+    const stdin = (input: Buffer) => {
+      const x = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--json'], { input, encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+      assert.equal(x.status, 0, x.stderr);
+      return JSON.parse(x.stdout) as { counts: InputCounts; hits: Hit[]; bad: { code: string }[] };
+    };
+    const gz = stdin(gzipSync(Buffer.from(`${JSON.stringify(whoami)}\n${JSON.stringify(whoami)}\n`)));
+    assert.deepEqual(gz.counts, { files: 1, lines: 2, events: 2, bad: 0 });
+    assert.deepEqual(gz.hits.filter((h) => h.rule.id === 'sigma/proc_creation_win_whoami').map((h) => `${h.pos.file}:${h.pos.line}`), ['<stdin>:1', '<stdin>:2']);
+    assert.deepEqual(stdin(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])).bad.map((b) => b.code), ['BINARY']);
+    assert.deepEqual(stdin(Buffer.from(JSON.stringify(whoami))).counts, { files: 1, lines: 1, events: 1, bad: 0 });
   });
 });

@@ -10,6 +10,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
@@ -106,6 +107,39 @@ function sniff(file: string): Buffer {
 
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
+const BINARY_MESSAGE = 'binary file (NUL bytes in its first 8 KB), not JSON; skipped';
+
+/**
+ * A stream told as a file is (standard input): gzip by its first two bytes, then inflated; binary by NUL bytes in
+ * its first read (up to 8 KB). Only the first read is waited for (and a second when it holds one byte), so events
+ * piped slowly are hunted as they come.
+ */
+async function* sniffed(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const next = async (): Promise<Buffer | undefined> => {
+    const r = await it.next();
+    return r.done ? undefined : typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+  };
+  let head = (await next()) ?? Buffer.alloc(0);
+  let ended = head.length === 0;
+  while (!ended && head.length < 2) {
+    const more = await next();
+    if (more) head = Buffer.concat([head, more]);
+    else ended = true;
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    if (ended) return;
+    for (let b = await next(); b; b = await next()) yield b;
+  }
+  if (isGzip(head)) {
+    yield* Readable.from(all()).pipe(createGunzip());
+    return;
+  }
+  if (head.subarray(0, 8192).includes(0)) throw new ReadFailure('BINARY', BINARY_MESSAGE);
+  yield* all();
+}
+
 /** Byte chunks of a file (gunzipped when it is gzip); errors become a thrown `ReadFailure`. */
 class ReadFailure extends Error {
   constructor(
@@ -117,17 +151,18 @@ class ReadFailure extends Error {
 }
 
 async function* chunks(file: string): AsyncGenerator<Buffer> {
-  let stream: NodeJS.ReadableStream;
-  if (file === '-') stream = process.stdin;
+  let stream: AsyncIterable<Buffer | string>;
+  if (file === '-') stream = sniffed(process.stdin);
   else {
     const head = sniff(file);
     const gz = isGzip(head);
-    if (!gz && head.includes(0)) throw new ReadFailure('BINARY', 'binary file (NUL bytes in its first 8 KB), not JSON; skipped');
+    if (!gz && head.includes(0)) throw new ReadFailure('BINARY', BINARY_MESSAGE);
     stream = gz ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
   }
   try {
-    for await (const c of stream as AsyncIterable<Buffer | string>) yield typeof c === 'string' ? Buffer.from(c) : c;
+    for await (const c of stream) yield typeof c === 'string' ? Buffer.from(c) : c;
   } catch (e) {
+    if (e instanceof ReadFailure) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     const code = (e as { code?: string }).code;
     if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header|invalid/i.test(msg)) throw new ReadFailure('TRUNCATED_GZIP', `gzip stream broken (${msg}); the events before it were read`);
