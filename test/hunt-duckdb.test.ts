@@ -25,7 +25,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
-import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { huntDuckdb, runInBatches } from '../src/hunt/sql/session.ts';
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
@@ -113,6 +113,46 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.equal(b.counts.events, a.counts.events);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+describe('DuckDB batches', () => {
+  it('a batch that fails is split in halves down to the rule that fails alone, which is reported; the others run', async () => {
+    const ran: number[][] = [];
+    const failed: number[] = [];
+    const progress: string[] = [];
+    const items = Array.from({ length: 10 }, (_, i) => i + 1);
+    // DuckDB's memory limit, as a stand-in: more than two rules at once fail, and rule 7 fails alone
+    await runInBatches(
+      items,
+      4,
+      async (b) => {
+        if (b.length > 2 || b.includes(7)) throw new Error(`Out of Memory Error: batch ${b.join(',')}\nmore`);
+        return b;
+      },
+      (b, r) => ran.push([...r]),
+      (x, e) => failed.push(x) && assert.match(String(e), /^Error: Out of Memory Error: batch 7\n/),
+      (d, t) => progress.push(`${d}/${t}`),
+    );
+    assert.deepEqual(ran, [[1, 2], [3, 4], [5, 6], [8], [9, 10]]);
+    assert.deepEqual(failed, [7]);
+    assert.deepEqual(progress, ['4/10', '8/10', '10/10']);
+  });
+
+  it('detwiki hunt --engine duckdb reads standard input, gzip or not, as the memory engine does', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const src = fixture('sigma', 'source');
+    const whoami = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all' } } };
+    const lines = Buffer.from(`${JSON.stringify({ a: 1 })}\n${JSON.stringify(whoami)}\n`);
+    for (const [engine, input] of [['duckdb', lines], ['duckdb', gzipSync(lines)], ['memory', gzipSync(lines)]] as const) {
+      const r = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--engine', engine, '--json'], { input, encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { counts: { events: number }; hits: Hit[]; duckdbFailed?: unknown[] };
+      assert.equal(out.counts.events, 2, engine);
+      assert.deepEqual(out.hits.filter((h) => h.rule.id === 'sigma/proc_creation_win_whoami').map((h) => `${h.pos.file}:${h.pos.line}`), ['<stdin>:2'], engine);
+      if (engine === 'duckdb') assert.deepEqual(out.duckdbFailed, []);
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { inputFiles } from '../../hunt/events.ts';
 import { parseFormats, rulesFromCatalog, rulesFromPaths, type RuleFilter } from '../../hunt/load.ts';
-import { huntDuckdb } from '../../hunt/sql/session.ts';
+import { huntDuckdb, type DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
@@ -95,6 +95,9 @@ export function run(argv: string[]): Promise<number> {
           })
         : await hunt(engine, files, sessionOpts);
     if (bar) process.stderr.write('\n');
+    // rules DuckDB could not run even alone: left out, said (in --json: `duckdbFailed`)
+    const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
+    if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
     if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
     if (values.json) printJson({ loadSeconds, filesSkipped: skipped, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
     else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, ...summary }) + '\n');

@@ -6,6 +6,10 @@
  * time) read the hit events back and use the in-process code, so they are the same as the memory engine's.
  * A hit's position is the file and the record number in it (`line`: for JSON lines without blank lines, the line).
  */
+import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Truth } from '../../model/evaluate.ts';
 import type { HuntEngine, HuntRule } from '../engine.ts';
 import type { BadInput } from '../events.ts';
@@ -23,16 +27,30 @@ export interface DuckSessionOptions extends SessionOptions {
   readonly onBatch?: (done: number, total: number) => void;
 }
 
-export async function huntDuckdb(engine: HuntEngine, files: readonly string[], opts: DuckSessionOptions = {}): Promise<HuntSummary & { readonly duckdbSeconds: { load: number; rules: number } }> {
+/** A rule DuckDB could not run (alone, after its batch was split): left out of the hunt, with DuckDB's error. */
+export interface DuckFailure {
+  readonly rule: { readonly id: string };
+  readonly error: string;
+}
+
+export async function huntDuckdb(
+  engine: HuntEngine,
+  files: readonly string[],
+  opts: DuckSessionOptions = {},
+): Promise<HuntSummary & { readonly duckdbSeconds: { load: number; rules: number }; readonly duckdbFailed: readonly DuckFailure[] }> {
   const t0 = performance.now();
   const duck = await DuckEngine.open(opts.duck);
   try {
     const bad: BadInput[] = [];
     const starts: { file: string; start: number }[] = [];
     let badCount = 0;
-    for (const f of files) {
+    for (const input of files) {
       const start = duck.events;
-      const r = await duck.load(f);
+      // DuckDB reads files: standard input is copied to one first (as the memory engine names it, `<stdin>`)
+      const spool = input === '-' ? await spoolStdin() : undefined;
+      const f = spool ? '<stdin>' : input;
+      const r = await duck.load(spool?.file ?? input);
+      if (spool) rmSync(spool.dir, { recursive: true, force: true });
       if (r.error) {
         badCount++;
         const b: BadInput = { kind: 'bad', pos: { file: f, line: 0 }, code: /could not|No files|IO Error/i.test(r.error) ? 'READ_ERROR' : 'NOT_JSON', message: `DuckDB could not read the file (no event of it is hunted): ${r.error}` };
@@ -46,19 +64,27 @@ export async function huntDuckdb(engine: HuntEngine, files: readonly string[], o
     const rules = engine.rules.filter((hr) => opts.all || hr.logSources.length > 0);
     const perEvent = new Map<number, { rule: HuntRule; truth: Truth }[]>();
     const size = opts.batch ?? 50;
-    for (let b = 0; b < rules.length; b += size) {
-      const batch = rules.slice(b, b + size);
-      const rows = await duck.runBatch(
-        batch.map((hr) => ({ format: hr.rule.format, condition: hr.condition, ...(opts.all ? {} : { logSources: hr.logSources }) })),
-        opts.forceLogSources ? { forceLogSources: opts.forceLogSources } : {},
-      );
-      for (const row of rows) {
-        let list = perEvent.get(row.idx);
-        if (!list) perEvent.set(row.idx, (list = []));
-        for (const h of row.hits) list.push({ rule: batch[Math.abs(h) - 1]!, truth: h > 0 ? true : 'unknown' });
-      }
-      opts.onBatch?.(Math.min(b + size, rules.length), rules.length);
-    }
+    const failed: DuckFailure[] = [];
+    // a batch DuckDB cannot run is split (its memory limit: each node of a query's expressions holds a vector, and
+    // fifty rules' SQL can hold more than 1 GB of them); a rule it cannot run alone is reported, never the whole hunt
+    await runInBatches(
+      rules,
+      size,
+      (batch) =>
+        duck.runBatch(
+          batch.map((hr) => ({ format: hr.rule.format, condition: hr.condition, ...(opts.all ? {} : { logSources: hr.logSources }) })),
+          opts.forceLogSources ? { forceLogSources: opts.forceLogSources } : {},
+        ),
+      (batch, rows) => {
+        for (const row of rows) {
+          let list = perEvent.get(row.idx);
+          if (!list) perEvent.set(row.idx, (list = []));
+          for (const h of row.hits) list.push({ rule: batch[Math.abs(h) - 1]!, truth: h > 0 ? true : 'unknown' });
+        }
+      },
+      (hr, e) => failed.push({ rule: { id: hr.rule.id }, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
+      opts.onBatch,
+    );
     const rulesSeconds = (performance.now() - t1) / 1000;
     const report = huntReporter(engine, opts);
     const posOf = (idx: number) => {
@@ -91,8 +117,55 @@ export async function huntDuckdb(engine: HuntEngine, files: readonly string[], o
         bad,
       }),
       duckdbSeconds: { load: loadSeconds, rules: rulesSeconds },
+      duckdbFailed: failed,
     };
   } finally {
     duck.close();
   }
+}
+
+/**
+ * `items` run `size` at a time by `run`, each batch's result given to `done`; a batch `run` throws on is split in
+ * halves and run again, down to single items, and an item that throws alone is given to `failed`. `onBatch` after
+ * each batch of `size` (items done, items in all).
+ */
+export async function runInBatches<T, R>(
+  items: readonly T[],
+  size: number,
+  run: (batch: readonly T[]) => Promise<R>,
+  done: (batch: readonly T[], result: R) => void,
+  failed: (item: T, error: unknown) => void,
+  onBatch?: (done: number, total: number) => void,
+): Promise<void> {
+  const attempt = async (batch: readonly T[]): Promise<void> => {
+    let result: R;
+    try {
+      result = await run(batch);
+    } catch (e) {
+      if (batch.length === 1) return failed(batch[0]!, e);
+      const half = batch.length >> 1;
+      await attempt(batch.slice(0, half));
+      await attempt(batch.slice(half));
+      return;
+    }
+    done(batch, result);
+  };
+  for (let b = 0; b < items.length; b += size) {
+    await attempt(items.slice(b, b + size));
+    onBatch?.(Math.min(b + size, items.length), items.length);
+  }
+}
+
+/** Standard input copied to a temporary file (named `.gz` when it starts with gzip's magic bytes: DuckDB tells by the name). */
+async function spoolStdin(): Promise<{ dir: string; file: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-stdin-'));
+  const raw = path.join(dir, 'stdin');
+  await pipeline(process.stdin, createWriteStream(raw));
+  const head = Buffer.alloc(2);
+  const fd = openSync(raw, 'r');
+  const n = readSync(fd, head, 0, 2, 0);
+  closeSync(fd);
+  const file = path.join(dir, n === 2 && head[0] === 0x1f && head[1] === 0x8b ? 'stdin.json.gz' : 'stdin.json');
+  renameSync(raw, file);
+  return { dir, file };
 }
