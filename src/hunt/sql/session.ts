@@ -65,8 +65,8 @@ export async function huntDuckdb(
     const perEvent = new Map<number, { rule: HuntRule; truth: Truth }[]>();
     const size = opts.batch ?? 50;
     const failed: DuckFailure[] = [];
-    // a batch DuckDB cannot run is split (its memory limit: each node of a query's expressions holds a vector, and
-    // fifty rules' SQL can hold more than 1 GB of them); a rule it cannot run alone is reported, never the whole hunt
+    // a batch DuckDB cannot run is split (its memory grows with a query's SQL: fifty Sigma rules' SQL, 348 KB, went
+    // past the 1 GB limit over 50 events); a rule it cannot run alone is reported, never the whole hunt
     await runInBatches(
       rules,
       size,
