@@ -560,7 +560,7 @@ function isGuardOf(g: Expr, p: Predicate): boolean {
   return g.op === 'is_not_null' && g.values.length === 0 && g.opts === undefined;
 }
 
-/** The AND of the parts, each part once (a guard repeated by the negations of an or; where it was written aside). */
+/** The AND of the parts, each once: negating an or of tests of one value gives each of them the same guard. */
 function uniqueAnd(parts: readonly Expr[]): Expr {
   const e = and(...parts);
   if (e.kind !== 'and') return e;
