@@ -10,7 +10,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
@@ -133,7 +133,10 @@ async function* sniffed(input: AsyncIterable<Buffer | string>): AsyncGenerator<B
     for (let b = await next(); b; b = await next()) yield b;
   }
   if (isGzip(head)) {
-    yield* Readable.from(all()).pipe(createGunzip());
+    // pipeline, not pipe: an error reading the input ends the inflated stream with it (pipe would leave it waiting)
+    const gunzip = createGunzip();
+    pipeline(Readable.from(all()), gunzip, () => undefined);
+    yield* gunzip;
     return;
   }
   if (head.subarray(0, 8192).includes(0)) throw new ReadFailure('BINARY', BINARY_MESSAGE);
