@@ -8,7 +8,7 @@
  * over the size limit, a binary file, a truncated gzip), and the counts of lines read / values parsed / bad are
  * kept by the caller (`InputCounts`).
  */
-import { createReadStream, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -94,25 +94,15 @@ export function inputFiles(args: readonly string[], skipped: string[] = []): str
   return out;
 }
 
-function sniff(file: string): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(8192);
-    const n = readSync(fd, b, 0, b.length, 0);
-    return b.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+/** Gzip's magic bytes at the start. */
+export const isGzip = (b: Buffer): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 const BINARY_MESSAGE = 'binary file (NUL bytes in its first 8 KB), not JSON; skipped';
 
 /**
- * A stream told as a file is (standard input): gzip by its first two bytes, then inflated; binary by NUL bytes in
- * its first read (up to 8 KB). Only the first read is waited for (and a second when it holds one byte), so events
- * piped slowly are hunted as they come.
+ * The bytes of an input (a file or standard input), told by its first read: gzip by its first two bytes, then
+ * inflated; binary by NUL bytes in its first 8 KB. Only the first read is waited for (and a second when it holds
+ * one byte), so events piped slowly are hunted as they come.
  */
 async function* sniffed(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
@@ -143,7 +133,7 @@ async function* sniffed(input: AsyncIterable<Buffer | string>): AsyncGenerator<B
   yield* all();
 }
 
-/** Byte chunks of a file (gunzipped when it is gzip); errors become a thrown `ReadFailure`. */
+/** A problem reading an input, with its bad-input code. */
 class ReadFailure extends Error {
   constructor(
     readonly code: BadInput['code'],
@@ -153,15 +143,9 @@ class ReadFailure extends Error {
   }
 }
 
+/** Byte chunks of a file or of standard input (`-`), gunzipped when gzip; errors become a thrown `ReadFailure`. */
 async function* chunks(file: string): AsyncGenerator<Buffer> {
-  let stream: AsyncIterable<Buffer | string>;
-  if (file === '-') stream = sniffed(process.stdin);
-  else {
-    const head = sniff(file);
-    const gz = isGzip(head);
-    if (!gz && head.includes(0)) throw new ReadFailure('BINARY', BINARY_MESSAGE);
-    stream = gz ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
-  }
+  const stream = sniffed(file === '-' ? process.stdin : createReadStream(file));
   try {
     for await (const c of stream) yield typeof c === 'string' ? Buffer.from(c) : c;
   } catch (e) {

@@ -590,7 +590,7 @@ function kqlNot(e: Expr, family?: keyof typeof ADDRESS_RANGES): Expr {
   if (e.kind === 'pred') {
     const g = nullGuard(e, family);
     if (!g) return not(e);
-    return e.op === 'ne' ? { ...e, op: 'eq' } : and(g, not(e));
+    return negatedNullable(e) ?? and(g, not(e));
   }
   if ((e.kind !== 'and' && e.kind !== 'or') || !hasNullable(e)) return not(e);
   if (e.kind === 'or') return uniqueAnd(e.args.map((a) => kqlNot(a, family)));

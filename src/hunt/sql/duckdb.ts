@@ -11,6 +11,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import { constants, gunzipSync } from 'node:zlib';
 import path from 'node:path';
+import { isGzip } from '../events.ts';
 import { DUCKDB } from './dialects.ts';
 import { batchQuerySql, type SqlRule } from './query.ts';
 
@@ -44,7 +45,7 @@ export function jsonLayout(file: string): 'array' | 'unstructured' {
     const n = readSync(fd, buf, 0, buf.length, 0);
     closeSync(fd);
     let head = buf.subarray(0, n);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
+    if (isGzip(head)) {
       try {
         head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
       } catch {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Truth } from '../../model/evaluate.ts';
 import type { HuntEngine, HuntRule } from '../engine.ts';
-import type { BadInput } from '../events.ts';
+import { isGzip, type BadInput } from '../events.ts';
 import { recogniseLogSources } from '../recognise.ts';
 import { huntReporter, type HuntSummary, type SessionOptions } from '../session.ts';
 import { DuckEngine, type DuckOptions } from './duckdb.ts';
@@ -165,7 +165,7 @@ async function spoolStdin(): Promise<{ dir: string; file: string }> {
   const fd = openSync(raw, 'r');
   const n = readSync(fd, head, 0, 2, 0);
   closeSync(fd);
-  const file = path.join(dir, n === 2 && head[0] === 0x1f && head[1] === 0x8b ? 'stdin.json.gz' : 'stdin.json');
+  const file = path.join(dir, isGzip(head.subarray(0, n)) ? 'stdin.json.gz' : 'stdin.json');
   renameSync(raw, file);
   return { dir, file };
 }
