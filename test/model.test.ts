@@ -14,6 +14,7 @@ import {
   or,
   pred,
   renderExpr,
+  renderExprPretty,
   structuredPart,
   type Expr,
 } from '../src/model/index.ts';
@@ -52,6 +53,13 @@ describe('rendering', () => {
     assert.equal(renderExpr(e), 'a eq 1 and (b eq 2 or c eq 3)');
     const q: Expr = { kind: 'quant', count: 1, selector: 'filter_*', items: [{ name: 'filter_a', expr: pred('x', 'eq', ['1']) }] };
     assert.equal(renderExpr(not(q)), 'not (1 of filter_* {filter_a: x eq "1"})');
+  });
+  it('keeps the parentheses of a short or / and set out on its own line in a long expression', () => {
+    const long = pred('CommandLine', 'contains', ['x'.repeat(60)]);
+    const inner = or(and(pred('a', 'eq', [1]), pred('b', 'eq', [2])), pred('c', 'eq', [3]));
+    assert.equal(renderExprPretty(and(long, inner), 60), `(\n  ${renderExpr(long)}\n  and\n  ((a eq 1 and b eq 2) or c eq 3)\n)`);
+    assert.equal(renderExprPretty(not(and(long, pred('a', 'eq', [1]))), 60).split('\n')[0], 'not');
+    assert.equal(renderExprPretty(inner, 60), '(a eq 1 and b eq 2) or c eq 3');
   });
 });
 

@@ -192,16 +192,17 @@ function eachTail(e: Each): string {
 }
 
 /** Render with line breaks and indentation for long expressions (pages and `show`). */
-export function renderExprPretty(e: Expr, width = 100, indent = ''): string {
-  const flat = renderExpr(e);
+export function renderExprPretty(e: Expr, width = 100, indent = '', ctx: Ctx = 'top'): string {
+  // inside an `and` / `or` block a child on one line keeps its parentheses: `x and (a or b)` is not `x and a or b`
+  const flat = renderExpr(e, ctx);
   if (flat.length + indent.length <= width) return indent + flat;
   const step = indent + '  ';
   switch (e.kind) {
     case 'and':
     case 'or':
-      return `${indent}(\n${e.args.map((a) => renderExprPretty(a, width, step)).join(`\n${step}${e.kind}\n`)}\n${indent})`;
+      return `${indent}(\n${e.args.map((a) => renderExprPretty(a, width, step, e.kind)).join(`\n${step}${e.kind}\n`)}\n${indent})`;
     case 'not':
-      return `${indent}not\n${renderExprPretty(e.arg, width, step)}`;
+      return `${indent}not\n${renderExprPretty(e.arg, width, step, 'not')}`;
     case 'each':
       if (isLength(e)) return indent + flat;
       return `${indent}${eachHead(e)}\n${renderExprPretty(e.expr, width, step)}\n${indent})${eachTail(e)}`;
