@@ -317,6 +317,16 @@ describe('detwiki hunt (command)', () => {
     assert.deepEqual(whoamiHits.map((h) => `${h.type} ${path.basename(h.pos.file)}:${h.pos.line}`), ['hit a.jsonl:1', 'hit b.jsonl.gz:1']);
     assert.ok(whoamiHits[0]!.matched.some((m) => m.includes('whoami.exe')), JSON.stringify(whoamiHits[0]!.matched));
     assert.ok(out.byLogSource.some((l) => l.logSource === 'aws.cloudtrail' && l.events === 1));
+    // the fixture's filter (not a svc_ user) is applied to the rule it targets, not run alone: run alone it would
+    // "fire" on bob's events; asked for by kind, it does
+    const filterId = 'sigma/filter_service_accounts';
+    assert.equal(out.hits.filter((h) => h.rule.id === filterId).length, 0);
+    assert.equal((out as unknown as { rules: { notOnTheirOwn: number } }).rules.notOnTheirOwn, 1);
+    const alone = spawnSync(process.execPath, [bin, 'hunt', logs, '--rules', src, '--json', '--kind', 'building_block'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(alone.status, 0, alone.stderr);
+    const aloneOut = JSON.parse(alone.stdout) as { hits: Hit[]; rules: { notOnTheirOwn: number } };
+    assert.deepEqual(aloneOut.hits.filter((h) => h.rule.id === filterId).map((h) => `${path.basename(h.pos.file)}:${h.pos.line}`), ['a.jsonl:1', 'b.jsonl.gz:1']);
+    assert.equal(aloneOut.rules.notOnTheirOwn, 0);
 
     // standard input is told as a file is: gzip by its magic bytes, binary by NUL bytes
     const stdin = (input: Buffer) => {

@@ -83,6 +83,8 @@ export interface HuntOptions {
   readonly all?: boolean;
   /** Turn the prefilter off (for the differential test and the bench's comparison). */
   readonly noPrefilter?: boolean;
+  /** Also run filters and exclusions on their own (see `notOnItsOwn`). */
+  readonly filtersAlone?: boolean;
 }
 
 export interface HuntResult {
@@ -95,6 +97,8 @@ export interface EngineStats {
   /** Rules not run: no condition, or no canonical log source (without --all). */
   notRunnable: number;
   withoutLogSource: number;
+  /** Filters and exclusions left out (`notOnItsOwn`). */
+  notOnTheirOwn: number;
   evaluations: number;
   unrouted: number;
 }
@@ -130,7 +134,7 @@ export class HuntEngine {
   private triggered = new Int32Array(0);
   private ruleStamp = new Int32Array(0);
   private readonly candidates: number[] = [];
-  readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, evaluations: 0, unrouted: 0 };
+  readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
 
   constructor(
     rules: readonly RuleRecord[],
@@ -142,6 +146,10 @@ export class HuntEngine {
       const cond = r.logic.condition;
       if (!cond || r.logic.completeness === 'none') {
         this.stats.notRunnable++;
+        continue;
+      }
+      if (!opts.filtersAlone && notOnItsOwn(r)) {
+        this.stats.notOnTheirOwn++;
         continue;
       }
       const resolver = adapterFor(r.format)?.resolveField ?? resolveDotted;
@@ -414,6 +422,18 @@ export class HuntEngine {
     }
     return { matched: plan.unique ? matched : [...new Set(matched)], dependsOn: [...plan.dependsOn] };
   }
+}
+
+/**
+ * Why a record's condition is not an alert of its own, or undefined: a Sigma filter (meta-filter) is already ANDed,
+ * negated, into the rules it targets, and a Sublime exclusion keeps the messages it matches from the detection rules.
+ * Run alone, either "fires" on exactly the events it lets through or keeps out (a filter for domain controllers on
+ * every event from one). The hunt leaves them out unless asked (`filtersAlone`).
+ */
+export function notOnItsOwn(r: RuleRecord): string | undefined {
+  if (r.format === 'sigma' && r.nativeType === 'filter') return 'a Sigma filter: applied to the rules it targets';
+  if (r.kind === 'exclusion') return 'an exclusion: keeps the events it matches from other rules';
+  return undefined;
 }
 
 /** What `explain` needs of a rule, made once: its positive predicates rendered, and its opaque parts. */

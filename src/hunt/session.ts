@@ -47,7 +47,7 @@ export interface RuleTally {
 export interface HuntSummary {
   readonly counts: InputCounts;
   readonly seconds: number;
-  readonly rules: { loaded: number; runnable: number; withoutLogSource: number; notRunnable: number; aggregating: number; aggregationUnsupported: number };
+  readonly rules: { loaded: number; runnable: number; withoutLogSource: number; notRunnable: number; notOnTheirOwn: number; aggregating: number; aggregationUnsupported: number };
   readonly evaluations: number;
   readonly unroutedEvents: number;
   readonly byRule: RuleTally[];
@@ -201,7 +201,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
       return {
         counts: s.counts,
         seconds: s.seconds,
-        rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
+        rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, notOnTheirOwn: engine.stats.notOnTheirOwn, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
         evaluations: s.evaluations,
         unroutedEvents: s.unroutedEvents,
         byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),

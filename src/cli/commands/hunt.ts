@@ -61,7 +61,9 @@ export function run(argv: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
     const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
-    const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}) });
+    // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
+    const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
+    const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
     const loadSeconds = (performance.now() - t0) / 1000;
     const skipped: string[] = [];
     const files = inputFiles(positionals, skipped);
@@ -117,7 +119,7 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   const c = s.counts;
   console.log('');
   console.log(`input: ${c.files} file(s), ${c.lines} lines read, ${c.events} events parsed, ${c.bad} bad${skipped.length ? `; ${skipped.length} file(s) in the folders skipped (not .json, .jsonl, .ndjson, .log or .gz)` : ''}`);
-  console.log(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic; ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
+  console.log(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic, ${s.rules.notOnTheirOwn} filters and exclusions not run alone (--kind building_block,exclusion runs them); ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
   console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
   const fired = s.byRule.filter((r) => r.hits);
   console.log(`\nfired: ${fired.length} rule(s)`);
