@@ -339,5 +339,20 @@ describe('detwiki hunt (command)', () => {
     assert.deepEqual(gz.hits.filter((h) => h.rule.id === 'sigma/proc_creation_win_whoami').map((h) => `${h.pos.file}:${h.pos.line}`), ['<stdin>:1', '<stdin>:2']);
     assert.deepEqual(stdin(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])).bad.map((b) => b.code), ['BINARY']);
     assert.deepEqual(stdin(Buffer.from(JSON.stringify(whoami))).counts, { files: 1, lines: 1, events: 1, bad: 0 });
+
+    // deprecated and unsupported rules run only when --status names them (the fixture's deprecated rule: old.exe)
+    const old = { Event: { ...whoami.Event, EventData: { ...whoami.Event.EventData, Image: 'C:\\tmp\\old.exe' } } };
+    const byStatus = (...args: string[]) => {
+      const x = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--json', ...args], { input: JSON.stringify(old), encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+      assert.equal(x.status, 0, x.stderr);
+      const o = JSON.parse(x.stdout) as { hits: Hit[]; rulesLeftOutByStatus: number };
+      return `${o.rulesLeftOutByStatus} ${o.hits.map((h) => h.rule.id).filter((id) => id.includes('old_rule')).join(',')}`;
+    };
+    assert.equal(byStatus(), '3 ');
+    assert.equal(byStatus('--status', 'all'), '0 sigma/old_rule');
+    assert.match(byStatus('--status', 'deprecated'), / sigma\/old_rule$/);
+    const bad = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--status', 'retired'], { input: '', encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /unknown status 'retired'/);
   });
 });

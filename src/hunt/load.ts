@@ -10,7 +10,7 @@ import { detectFormat, findRepoRoot } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
-import { isFormat, SEVERITIES, type Format, type Severity } from '../model/facts.ts';
+import { isFormat, SEVERITIES, STATUSES, type Format, type Severity, type Status } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
 
 export interface RuleFilter {
@@ -24,6 +24,27 @@ export function parseFormats(s: string | undefined): Format[] | undefined {
   const out = s.split(',').map((x) => x.trim()).filter(Boolean);
   for (const f of out) if (!isFormat(f)) throw new Error(`unknown format '${f}'`);
   return out as Format[];
+}
+
+/**
+ * Statuses a hunt leaves out unless `--status` names them: withdrawn rules (and those of kind `deprecated`), and
+ * Sigma's `unsupported/` rules, whose logic their authors say Sigma cannot express (the documents left, run alone,
+ * match far more than the rule means: `sysmon_process_reimaging`'s second document is `EventID: 11`).
+ */
+export const STATUSES_LEFT_OUT: readonly Status[] = ['deprecated', 'unsupported'];
+
+/** `--status a,b` (or `all`): the statuses to run; undefined: every status but those left out by default. */
+export function parseStatuses(s: string | undefined): readonly Status[] {
+  if (!s) return STATUSES.filter((x) => !STATUSES_LEFT_OUT.includes(x));
+  if (s.trim() === 'all') return STATUSES;
+  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of out) if (!(STATUSES as readonly string[]).includes(x)) throw new Error(`unknown status '${x}' (one of ${STATUSES.join(', ')}, or all)`);
+  return out as Status[];
+}
+
+/** Whether a rule's status is among those to run (a rule of kind `deprecated` counts as status `deprecated`). */
+export function statusKept(r: RuleRecord, statuses: readonly Status[]): boolean {
+  return statuses.includes(r.status) && (r.kind !== 'deprecated' || statuses.includes('deprecated'));
 }
 
 export function keep(r: RuleRecord, f: RuleFilter): boolean {

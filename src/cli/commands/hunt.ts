@@ -1,6 +1,6 @@
 /**
- * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--logsource ls,..]
- *   [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N]
+ * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--status s,..|all]
+ *   [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N]
  * Which rules fire on these logs: every rule of every language run over JSON / JSON lines / gzip events (files,
  * folders or `-`), each event routed to the rules of its log source. Hits, "may fire" (unknown: partial rules)
  * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input.
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { inputFiles } from '../../hunt/events.ts';
-import { parseFormats, rulesFromCatalog, rulesFromPaths, type RuleFilter } from '../../hunt/load.ts';
+import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import { huntDuckdb, type DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
@@ -17,7 +17,7 @@ import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N]';
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -26,6 +26,7 @@ export function run(argv: string[]): Promise<number> {
       rules: { type: 'string', multiple: true },
       format: { type: 'string' },
       kind: { type: 'string' },
+      status: { type: 'string' },
       logsource: { type: 'string' },
       all: { type: 'boolean' },
       'min-severity': { type: 'string' },
@@ -47,7 +48,9 @@ export function run(argv: string[]): Promise<number> {
     const minSev = values['min-severity'];
     if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
     let filter: RuleFilter;
+    let statuses;
     try {
+      statuses = parseStatuses(values.status);
       const formats = parseFormats(values.format);
       filter = { ...(formats ? { formats } : {}), ...(values.kind ? { kinds: values.kind.split(',') } : {}), ...(minSev ? { minSeverity: minSev as Severity } : {}) };
     } catch (e) {
@@ -60,6 +63,10 @@ export function run(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    // deprecated and unsupported rules only when --status names them: counted
+    const loaded = rules.length;
+    rules = rules.filter((r) => statusKept(r, statuses));
+    const leftOutByStatus = loaded - rules.length;
     const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
     // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
     const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
@@ -101,9 +108,10 @@ export function run(argv: string[]): Promise<number> {
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
     if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
     if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
-    if (values.json) printJson({ loadSeconds, filesSkipped: skipped, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
-    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, ...summary }) + '\n');
+    if (values.json) printJson({ loadSeconds, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
+    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, rulesLeftOutByStatus: leftOutByStatus, ...summary }) + '\n');
     else printSummary(summary, loadSeconds, skipped);
+    if (!values.json && !values.jsonl && leftOutByStatus) console.log(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
     return 0;
   });
 }
