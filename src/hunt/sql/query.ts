@@ -88,7 +88,9 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     });
     const k = i + 1;
     const routed = opts.forceLogSources ? (r.logSources === undefined || r.logSources.some((l) => opts.forceLogSources!.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
-    const truth = `CASE ${cond} WHEN TRUE THEN ${k} WHEN FALSE THEN NULL ELSE ${-k} END`;
+    // TRUE → k, FALSE → NULL, NULL → -k, with the condition written once: `CASE cond WHEN TRUE … WHEN FALSE …`
+    // is expanded by the engine into one copy of the condition per WHEN (DuckDB planned every rule twice)
+    const truth = `${k} * (3 - 2 * NULLIF(COALESCE(CAST(${cond} AS INTEGER), 2), 0))`;
     if (routed === 'FALSE') return 'NULL';
     return routed ? `CASE WHEN ${routed} THEN ${truth} END` : truth;
   });
