@@ -1,6 +1,7 @@
 /**
  * The DuckDB engine of `detwiki hunt --engine duckdb`: embedded DuckDB (`@duckdb/node-api`, nothing to start).
- * Events are loaded once into a table `dw_events (dw_idx, dw_file, ev JSON)`, file by file so that a bad file is
+ * Events are loaded once into a table `dw_events (dw_file, ev JSON, dw_ls)` (its rowid is the event's index; `dw_ls`
+ * its log sources, recognised once at load: the recognition was half of a batch's time), file by file so that a bad file is
  * one error and the hunt goes on: JSON lines, JSON arrays and pretty-printed JSON sequences (gzip too) through
  * `read_json_objects` (each event one JSON value: heterogeneous and nested keys stay exactly as written, missing
  * stays missing), Parquet through `read_parquet` with each row turned into a JSON object (`to_json`). The table
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { isGzip } from '../events.ts';
 import { DUCKDB } from './dialects.ts';
 import { batchQuerySql, type SqlRule } from './query.ts';
+import { logSourcesSql } from './route.ts';
 
 export interface DuckOptions {
   /** DuckDB memory limit (default 1GB); the events table spills to a temp folder beyond it. */
@@ -60,7 +62,10 @@ export function jsonLayout(file: string): 'array' | 'unstructured' {
 }
 
 /** The events relation of the batch queries: the table's rowid is the index. */
-const EVENTS = '(SELECT rowid AS dw_idx, ev FROM dw_events)';
+const EVENTS = '(SELECT rowid AS dw_idx, ev, dw_ls FROM dw_events)';
+
+/** Each event's canonical log sources, computed as it is loaded. */
+const LOG_SOURCES = logSourcesSql(DUCKDB, 'ev');
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -81,7 +86,7 @@ export class DuckEngine {
     // hit list, with the whole list inlined into it: every rule's condition planned twice, and run twice for
     // the events with hits. Nothing else in these queries gains from the pushdown (every test is per row).
     await conn.run("SET disabled_optimizers = 'filter_pushdown'");
-    await conn.run('CREATE TABLE dw_events (dw_file VARCHAR, ev JSON)');
+    await conn.run('CREATE TABLE dw_events (dw_file VARCHAR, ev JSON, dw_ls VARCHAR[])');
     return new DuckEngine(inst, conn);
   }
 
@@ -112,7 +117,7 @@ export class DuckEngine {
     try {
       const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index
-      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev FROM ${src}`);
+      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev, ${LOG_SOURCES} FROM ${src}`);
       const r = await this.conn.runAndReadAll('SELECT count(*) FROM dw_events');
       this.count = Number(r.getRows()[0]![0]);
       return { file, events: this.count - before };
@@ -123,7 +128,10 @@ export class DuckEngine {
 
   /** Load events given in memory (tests). */
   async loadValues(events: readonly unknown[], file = '(memory)'): Promise<void> {
-    const app = await this.conn.createAppender('dw_events');
+    // appended to a staging table, then inserted with their log sources (an UPDATE of a list column is a delete
+    // and an insert in DuckDB: the rows would move, and a rowid is an event's index)
+    await this.conn.run('CREATE OR REPLACE TEMP TABLE dw_stage (dw_file VARCHAR, ev JSON)');
+    const app = await this.conn.createAppender('dw_stage');
     for (const e of events) {
       this.count++;
       app.appendVarchar(file);
@@ -131,6 +139,8 @@ export class DuckEngine {
       app.endRow();
     }
     app.closeSync();
+    await this.conn.run(`INSERT INTO dw_events SELECT dw_file, ev, ${LOG_SOURCES} FROM dw_stage`);
+    await this.conn.run('DROP TABLE dw_stage');
   }
 
   /** Patterns DuckDB's RE2 accepts (checked once each). */
@@ -151,9 +161,9 @@ export class DuckEngine {
   /** Run one batch of rules over the loaded events. */
   async runBatch(rules: readonly SqlRule[], opts: { forceLogSources?: readonly string[]; withEvent?: boolean } = {}): Promise<BatchRow[]> {
     const seen = new Set<string>();
-    batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: (p) => (seen.add(p), true) });
+    batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, sourceHasLogSources: true, regexOk: (p) => (seen.add(p), true) });
     await this.checkRegexes(seen);
-    const sql = batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, regexOk: this.regexOk });
+    const sql = batchQuerySql(DUCKDB, rules, EVENTS, { ...opts, sourceHasLogSources: true, regexOk: this.regexOk });
     const reader = await this.conn.runAndReadAll(sql);
     const out: BatchRow[] = [];
     for (const row of reader.getRows()) {

@@ -24,6 +24,8 @@ export interface QueryOptions {
   readonly regexOk?: (pattern: string) => boolean;
   /** Also return the event (JSON) of each row. */
   readonly withEvent?: boolean;
+  /** The source relation has each event's log sources as a column `dw_ls` (computed once when it was loaded). */
+  readonly sourceHasLogSources?: boolean;
 }
 
 /** The condition of one rule alone, each field resolved inline (what `detwiki convert --to <dialect>` prints). */
@@ -95,11 +97,11 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     return routed ? `CASE WHEN ${routed} THEN ${truth} END` : truth;
   });
   const w = windowsColumnsSql(d, 'ev');
-  const s1 = [`dw_idx`, `ev`];
+  const useLs = !opts.forceLogSources && rules.some((r) => r.logSources !== undefined);
+  const s1 = [`dw_idx`, `ev`, ...(useLs && opts.sourceHasLogSources ? ['dw_ls'] : [])];
   if (needsWindows) s1.push(`${w.win} AS dw_win`);
   const s2 = ['dw_idx', 'ev', ...(needsWindows ? ['dw_win', `${w.ed('dw_win')} AS dw_ed`, `${w.ud('dw_win')} AS dw_ud`, `${w.sys('dw_win')} AS dw_sys`] : [])];
-  const useLs = !opts.forceLogSources && rules.some((r) => r.logSources !== undefined);
-  if (useLs) s2.push(`${logSourcesSql(d, 'ev')} AS dw_ls`);
+  if (useLs) s2.push(opts.sourceHasLogSources ? 'dw_ls' : `${logSourcesSql(d, 'ev')} AS dw_ls`);
   s2.push(`${d.lower(d.jsonText('ev'))} AS dw_lev`);
   if (needsWindows) s2.push(`${d.stripSpaces(d.lower(d.jsonText('ev')))} AS dw_levns`);
   const guarded = (f: { kind: ResolverKind; field: string }): string => {
