@@ -119,9 +119,14 @@ function any3(d: SqlDialect, list: string, names: Names): string {
   return d.let(list, l, d.any3(l));
 }
 
-/** Kleene OR over the elements of a list: one pass, each element's truth coded 2 (TRUE), 1 (NULL), 0 (FALSE). */
+/**
+ * Kleene OR over the elements of a list: one pass, each element's truth coded 2 (TRUE), 1 (NULL), 0 (FALSE), the
+ * largest code (0 for an empty list) read back through a list of the three truths. Each part is written once: a
+ * `CASE x WHEN …` is expanded by the engine into a copy of `x` per branch (the element test four times).
+ */
 function anyOver(d: SqlDialect, list: string, e: string, body: string): string {
-  return `(CASE ${d.listMax(d.map(list, d.lambda(e, `CASE ${body} WHEN TRUE THEN 2 WHEN FALSE THEN 0 ELSE 1 END`)))} WHEN 2 THEN TRUE WHEN 1 THEN ${d.NULL_BOOL} ELSE FALSE END)`;
+  const codes = d.map(list, d.lambda(e, `COALESCE(CAST(${body} AS INTEGER) * 2, 1)`));
+  return `${d.list([d.FALSE, d.NULL_BOOL, d.TRUE])}[COALESCE(${d.listMax(codes)}, 0) + 1]`;
 }
 
 /** The value of a field: an event field, or an element-relative one inside `each`. */

@@ -90,9 +90,9 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     });
     const k = i + 1;
     const routed = opts.forceLogSources ? (r.logSources === undefined || r.logSources.some((l) => opts.forceLogSources!.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
-    // TRUE → k, FALSE → NULL, NULL → -k, with the condition written once: `CASE cond WHEN TRUE … WHEN FALSE …`
-    // is expanded by the engine into one copy of the condition per WHEN (DuckDB planned every rule twice)
-    const truth = `${k} * (3 - 2 * NULLIF(COALESCE(CAST(${cond} AS INTEGER), 2), 0))`;
+    // TRUE → k, FALSE → 0, NULL → -k, with the condition written once: DuckDB expands `CASE cond WHEN TRUE …
+    // WHEN FALSE …` (and NULLIF) into a copy of the condition per branch, so every rule was planned twice
+    const truth = `${k} * COALESCE(CAST(${cond} AS INTEGER), -1)`;
     if (routed === 'FALSE') return 'NULL';
     return routed ? `CASE WHEN ${routed} THEN ${truth} END` : truth;
   });
@@ -117,7 +117,8 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const s2b = [...base2, ...[...prefetched.entries()].map(([base, m]) => `${d.getMany!(base, [...m.keys()].map((k) => JSON.parse(k) as string[]))} AS ${listCol(base)}`)];
   const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.typeOf(f.col)} AS ${f.col}_y`, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
   const h = names.next('h');
-  const hits = d.filter(d.list(conds), d.lambda(h, `${h} IS NOT NULL`));
+  // not routed (NULL) and false (0) are left out
+  const hits = d.filter(d.list(conds), d.lambda(h, `COALESCE(${h}, 0) <> 0`));
   return [
     `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}),`,
     `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,
