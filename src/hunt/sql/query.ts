@@ -119,8 +119,11 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const h = names.next('h');
   // not routed (NULL) and false (0) are left out
   const hits = d.filter(d.list(conds), d.lambda(h, `COALESCE(${h}, 0) <> 0`));
+  // with the log sources a column of the source, only the events of the batch's log sources are read at all
+  const only = useLs && opts.sourceHasLogSources && rules.every((r) => r.logSources !== undefined) ? [...new Set(rules.flatMap((r) => r.logSources!))].sort() : undefined;
+  const where = only ? ` WHERE ${only.length ? d.hasAny('dw_ls', only) : d.FALSE}` : '';
   return [
-    `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}),`,
+    `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}${where}),`,
     `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,
     `dw_e2b AS (SELECT ${s2b.join(', ')} FROM dw_e2),`,
     `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2b),`,

@@ -61,7 +61,12 @@ export async function huntDuckdb(
     const loadSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     // every rule batch: the (event, rule, truth) triples that are not false
+    // batched by log source: a batch reads only the events of its rules' log sources, and fewer distinct fields
     const rules = engine.rules.filter((hr) => opts.all || hr.logSources.length > 0);
+    if (!opts.all && !opts.forceLogSources) {
+      const key = new Map(rules.map((hr) => [hr, hr.logSources.join('\n')]));
+      rules.sort((a, b) => (key.get(a)! < key.get(b)! ? -1 : key.get(a)! > key.get(b)! ? 1 : a.index - b.index));
+    }
     const perEvent = new Map<number, { rule: HuntRule; truth: Truth }[]>();
     const size = opts.batch ?? 50;
     const failed: DuckFailure[] = [];
