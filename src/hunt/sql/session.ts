@@ -61,12 +61,8 @@ export async function huntDuckdb(
     const loadSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     // every rule batch: the (event, rule, truth) triples that are not false
-    // batched by log source: a batch reads only the events of its rules' log sources, and fewer distinct fields
-    const rules = engine.rules.filter((hr) => opts.all || hr.logSources.length > 0);
-    if (!opts.all && !opts.forceLogSources) {
-      const key = new Map(rules.map((hr) => [hr, hr.logSources.join('\n')]));
-      rules.sort((a, b) => (key.get(a)! < key.get(b)! ? -1 : key.get(a)! > key.get(b)! ? 1 : a.index - b.index));
-    }
+    const all = engine.rules.filter((hr) => opts.all || hr.logSources.length > 0);
+    const rules = opts.all || opts.forceLogSources ? all : byLogSource(all);
     const perEvent = new Map<number, { rule: HuntRule; truth: Truth }[]>();
     const size = opts.batch ?? 50;
     const failed: DuckFailure[] = [];
@@ -127,6 +123,16 @@ export async function huntDuckdb(
   } finally {
     duck.close();
   }
+}
+
+/**
+ * Rules in the order they are batched: grouped by their log sources (in rule order within a group), so that a
+ * batch reads only the events of a few log sources (`batchQuerySql` filters on the stored `dw_ls`) and resolves
+ * fewer distinct fields.
+ */
+export function byLogSource<R extends { readonly logSources: readonly string[]; readonly index: number }>(rules: readonly R[]): R[] {
+  const key = new Map(rules.map((r) => [r, r.logSources.join('\n')]));
+  return [...rules].sort((a, b) => (key.get(a)! < key.get(b)! ? -1 : key.get(a)! > key.get(b)! ? 1 : a.index - b.index));
 }
 
 /**
