@@ -128,8 +128,8 @@ export class DuckEngine {
 
   /** Load events given in memory (tests). */
   async loadValues(events: readonly unknown[], file = '(memory)'): Promise<void> {
-    // appended to a staging table, then inserted with their log sources (an UPDATE of a list column is a delete
-    // and an insert in DuckDB: the rows would move, and a rowid is an event's index)
+    // appended to a staging table, then inserted with their log sources: an UPDATE of the list column afterwards
+    // moved the rows (the tests' events came back under other indexes), and a rowid is an event's index
     await this.conn.run('CREATE OR REPLACE TEMP TABLE dw_stage (dw_file VARCHAR, ev JSON)');
     const app = await this.conn.createAppender('dw_stage');
     for (const e of events) {
