@@ -125,8 +125,8 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
     groups.get(k)!.push(r);
   }
   const largest = [...groups].sort((a, b) => b[1].length - a[1].length)[0]!;
-  // the Parquet leg runs the first DETWIKI_HUNT_DUCKDB_PARQUET_RULES rules (default 50: every batch is one scan of
-  // the million events, and the whole set would take hours here); the regression leg runs them all
+  // the Parquet legs run DETWIKI_HUNT_DUCKDB_PARQUET_RULES rules (default 50: each batch scans the events of its
+  // log sources among the million, and the whole set would take tens of minutes here); the regression leg runs all
   const nRules = Number(process.env.DETWIKI_HUNT_DUCKDB_RULES ?? duckRules.length);
   const nParquet = Number(process.env.DETWIKI_HUNT_DUCKDB_PARQUET_RULES ?? 50);
   const small = path.join(os.tmpdir(), `detwiki-hunt-bench-${events.length}.jsonl`);
