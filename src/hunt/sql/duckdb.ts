@@ -64,8 +64,9 @@ export function jsonLayout(file: string): 'array' | 'unstructured' {
 /** The events relation of the batch queries: the table's rowid is the index. */
 const EVENTS = '(SELECT rowid AS dw_idx, ev, dw_ls FROM dw_events)';
 
-/** Each event's canonical log sources, computed as it is loaded. */
-const LOG_SOURCES = logSourcesSql(DUCKDB, 'ev');
+/** Each event's canonical log sources, computed as it is loaded (the SQL made at first use). */
+let logSources: string | undefined;
+const LOG_SOURCES = (): string => (logSources ??= logSourcesSql(DUCKDB, 'ev'));
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -117,7 +118,7 @@ export class DuckEngine {
     try {
       const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index
-      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev, ${LOG_SOURCES} FROM ${src}`);
+      await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev, ${LOG_SOURCES()} FROM ${src}`);
       const r = await this.conn.runAndReadAll('SELECT count(*) FROM dw_events');
       this.count = Number(r.getRows()[0]![0]);
       return { file, events: this.count - before };
@@ -139,7 +140,7 @@ export class DuckEngine {
       app.endRow();
     }
     app.closeSync();
-    await this.conn.run(`INSERT INTO dw_events SELECT dw_file, ev, ${LOG_SOURCES} FROM dw_stage`);
+    await this.conn.run(`INSERT INTO dw_events SELECT dw_file, ev, ${LOG_SOURCES()} FROM dw_stage`);
     await this.conn.run('DROP TABLE dw_stage');
   }
 
