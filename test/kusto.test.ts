@@ -65,6 +65,10 @@ describe('KQL operators', () => {
     ['ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16")', 'ip cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
     ['ipv4_is_private(ip)', 'ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'],
     ['not(a has "x" or b == 1)', 'not a has "x" and b is_not_null and not b eq 1'],
+    // a test that holds on a missing value (KQL's string functions read it as "", a column_ifexists default) does
+    // not make the presence check of a null-aware negation redundant
+    ['not(a > 5) and strlen(a) == 0', 'a is_not_null and not a gt 5 and len(a) eq 0'],
+    ['not(a > 5) and a == 1', 'not a gt 5 and a eq 1'],
     ['not(ipv4_is_private(ip) or ip == "x")', 'ip cidr "0.0.0.0/0" and not ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] and not ip eq "x"'],
     ['tolower(a) == "x"', 'a eq[ci] "x"'],
     ['tolower(a) == "X"', 'lower(a) eq "X"'],

@@ -165,8 +165,10 @@ export function detailValue(v: unknown): DetailValue | undefined {
 /**
  * Drop the presence checks (`x is_not_null`) that a lowering adds to the false form of a test that can be null
  * (ES|QL's and KQL's three-valued negations), where the same AND already implies them (`x is_not_null and x eq "a"`)
- * or repeats them, so that a rule's condition reads as written. A check of a derived value is implied by a positive
- * test of the same derived value; a check with options (`isnotempty`) is kept.
+ * or repeats them, so that a rule's condition reads as written. Only a positive test that cannot hold on a missing
+ * value implies the check: not one with a missing default (`missingAs`), and a test of a derived value implies the
+ * check of that derived value only (KQL's `strlen(x) == 0` holds where x is missing). A check with options
+ * (`isnotempty`) is kept.
  */
 export function simplifyPresence(e: Expr): Expr {
   switch (e.kind) {
@@ -175,8 +177,7 @@ export function simplifyPresence(e: Expr): Expr {
       const key = (p: Predicate) => (p.derived ? `${p.field}\u0000${JSON.stringify(p.derived)}` : p.field);
       const implied = new Set<string>();
       for (const a of args) {
-        if (a.kind !== 'pred' || a.op === 'is_not_null' || OPERATOR_FACTS[a.op].negative) continue;
-        implied.add(a.field);
+        if (a.kind !== 'pred' || a.op === 'is_not_null' || OPERATOR_FACTS[a.op].negative || a.opts?.missingAs !== undefined) continue;
         implied.add(key(a));
       }
       const seen = new Set<string>();
