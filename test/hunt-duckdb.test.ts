@@ -5,12 +5,12 @@
  * DuckDB agrees with the rules' own expected results wherever the in-process engine does. Disagreements listed.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adapterFor } from '../src/formats/registry.ts';
 import { evaluate, resolveDotted, type Truth } from '../src/model/evaluate.ts';
-import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
+import { and, not, or, pred, type Expr, type Predicate } from '../src/model/expr.ts';
 import { agreesWith } from '../src/model/checks.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
@@ -156,6 +156,149 @@ describe('DuckDB batches', () => {
   });
 });
 
+/** Derived-operand cases written for the SQL side: values where the engines' functions differ (see derive.ts). */
+const SQL_DERIVED_CASES: { pred: Predicate; events: unknown[] }[] = [
+  {
+    pred: pred('x', 'eq', ['a'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['k'] }], lang: 'kql' }),
+    events: [{ x: '{"k":"a"}' }, { x: '{"k":"b"}' }, { x: '{"k":"b","k":"a"}' }, { x: '{"k":"a",}' }, { x: '[NaN]' }, { x: '"\\ud800"' }, { x: 'not json' }, { x: { k: 'a' } }, { x: 12 }, { x: null }, {}],
+  },
+  {
+    pred: pred('x', 'eq', ['v'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['k', 'v'] }], lang: 'python' }),
+    events: [{ x: '{}' }, { x: '{"k":null}' }, { x: '{"k":"v"}' }, { x: '[1]' }, { x: '"s"' }, { x: { k: 'v' } }, {}],
+  },
+  {
+    pred: pred('x', 'eq', ['c'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'item', args: [-1] }], lang: 'python' }),
+    events: [{ x: ['a', 'c'] }, { x: 'abc' }, { x: 'é😀c' }, { x: '' }, { x: [] }, { x: [null] }, { x: { '-1': 'c' } }, { x: 5 }],
+  },
+  {
+    pred: pred('x', 'eq', ['b'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'str' }, { fn: 'split', args: ['/'] }, { fn: 'item', args: [1] }], lang: 'python' }),
+    events: [{ x: 'a/b/c' }, { x: 'a' }, { x: 'a//b' }, { x: 12 }, { x: true }, { x: null }, {}, { x: 1.5 }, { x: ['a', 'b'] }],
+  },
+  {
+    pred: pred('x', 'eq', [2], { typing: 'loose' }, undefined, { steps: [{ fn: 'split', args: [','] }, { fn: 'len' }], lang: 'kql' }),
+    events: [{ x: 'a,b' }, { x: '' }, {}, { x: 12 }, { x: 1.25 }, { x: 'a,b,c' }],
+  },
+  {
+    pred: pred('x', 'eq', ['ab'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'lower' }], lang: 'kql' }),
+    events: [{ x: 'AB' }, { x: 'Ab' }, { x: 'ÀB' }, { x: 'ab' }, {}, { x: false }],
+  },
+  {
+    pred: pred('x', 'eq', ['long'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'type' }], lang: 'kql' }),
+    events: [{ x: 1 }, { x: 1.0 }, { x: 1.5 }, { x: 1e300 }, { x: '1' }, {}, { x: null }, { x: [1] }],
+  },
+  {
+    pred: pred('x', 'eq', ['7'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'extract', args: ['id=(\\d+)?x', 1] }], lang: 'python' }),
+    events: [{ x: 'id=7x' }, { x: 'id=x' }, { x: 'none' }, { x: 7 }],
+  },
+  {
+    pred: pred('x', 'eq', [''], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'extract', args: ['a(b)?c', 2] }], lang: 'kql' }),
+    events: [{ x: 'abc' }, { x: 'zzz' }, {}, { x: 5 }],
+  },
+  {
+    pred: pred('x', 'gt', [100], { typing: 'loose' }, undefined, { steps: [{ fn: 'parse', args: [[{ lit: 'size=' }, { col: 'n', type: 'long' }, { lit: ';' }], 'n'] }], lang: 'kql' }),
+    events: [{ x: 'size=200;' }, { x: 'size=7;' }, { x: 'size=x;' }, { x: 'size=0200;' }, { x: 'size=12345678901234567;' }, {}, { x: 300 }],
+  },
+  {
+    pred: pred('x', 'eq', ['1.5'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'tostring' }], lang: 'kql' }),
+    events: [{ x: 1.5 }, { x: '1.5' }, { x: null }, { x: { a: 1 } }],
+  },
+  {
+    pred: pred('x', 'eq', ['com'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'split', args: ['.', 1, 'right'] }, { fn: 'item', args: [-1] }], lang: 'python' }),
+    events: [{ x: 'www.example.com' }, { x: 'com' }, { x: 'a.org' }, { x: '' }, { x: 5 }],
+  },
+  {
+    pred: pred('x', 'eq', ['b.c'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'split', args: ['.', 1] }, { fn: 'item', args: [1] }], lang: 'python' }),
+    events: [{ x: 'a.b.c' }, { x: 'a' }, { x: 'a.b' }],
+  },
+  {
+    pred: pred('x', 'eq', ['a-b-c'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'replace', args: ['_', '-'] }], lang: 'kql' }),
+    events: [{ x: 'a_b_c' }, { x: 'a-b-c' }, {}, { x: 7 }],
+  },
+  {
+    pred: pred('x', 'eq', ['user=bob'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'replace', args: ['^u(\\w+):(\\w+)$', 'user=\\2', 'regex'] }], lang: 'kql' }),
+    events: [{ x: 'uid:bob' }, { x: 'uid-bob' }, { x: 'xuid:bob' }, {}],
+  },
+  {
+    pred: pred('x', 'eq', ['-a-b-'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'replace', args: ['x*', '-', 'regex'] }], lang: 'kql' }),
+    events: [{ x: 'ab' }, { x: 'axb' }, { x: '' }],
+  },
+  {
+    pred: pred('x', 'eq', [42], { typing: 'strict' }, undefined, { steps: [{ fn: 'int' }], lang: 'python' }),
+    events: [{ x: '42' }, { x: ' 4_2 ' }, { x: '+42' }, { x: '42.0' }, { x: 42.9 }, { x: 42 }, { x: true }, { x: '\u00a042' }, { x: [42] }, {}, { x: '99999999999999999999' }],
+  },
+  {
+    pred: pred('x', 'gt', [3], { typing: 'loose' }, undefined, { steps: [{ fn: 'bytes' }], lang: 'kql' }),
+    events: [{ x: 'abcd' }, { x: 'é' }, { x: 'éé' }, { x: 12345 }, {}, { x: [1] }],
+  },
+  {
+    pred: pred('x', 'eq', ['ab'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'trim', args: ['"'] }], lang: 'kql' }),
+    events: [{ x: '"ab"' }, { x: 'ab' }, { x: '""ab' }, { x: 5 }, {}],
+  },
+  {
+    pred: pred('x', 'eq', ['ab'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'trim' }], lang: 'python' }),
+    events: [{ x: ' ab\t' }, { x: '\u00a0ab' }, { x: 'ab' }, { x: null }],
+  },
+];
+
+describe('derived operands in SQL', () => {
+  /** The golden case per transform (test/fixtures/model/derived) and the cases above: DuckDB = in process where it decides. */
+  it('DuckDB agrees with the in-process evaluation on every case, and decides wherever its steps are expressed but for the values derive.ts lists', async () => {
+    const dir = fixture('model', 'derived');
+    const golden = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => ({ name: f, ...(JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { pred: Predicate; events: unknown[] }) }));
+    const cases = [...golden, ...SQL_DERIVED_CASES.map((c, i) => ({ name: `sql case ${i}`, ...c }))];
+    const duck = await DuckEngine.open();
+    const wrong: string[] = [];
+    const undecided: string[] = [];
+    let expressed = 0;
+    let decided = 0;
+    // every case's predicate on every case's event
+    const events = cases.flatMap((c) => c.events);
+    try {
+      await duck.loadValues(events);
+      const got = await duckTruths(duck, cases.map((c) => ({ format: 'kusto', condition: c.pred })));
+      cases.forEach((c, i) => {
+        const whole = sqlExpressesAll(c.pred);
+        if (whole) expressed++;
+        events.forEach((ev, j) => {
+          const want = evaluate(c.pred, ev);
+          const g = got.get(`${i}:${j}`) ?? false;
+          if (g !== 'unknown' && g !== want) wrong.push(`${c.name} ${JSON.stringify(ev)}: in-process=${String(want)} duckdb=${String(g)}`);
+          else if (!whole || !c.events.includes(ev)) return;
+          else if (g !== want) undecided.push(`${c.name} ${JSON.stringify(ev)}`);
+          else decided++;
+        });
+      });
+    } finally {
+      duck.close();
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(expressed >= 25, `${expressed} cases expressed`);
+    assert.ok(decided >= 110, `${decided} verdicts decided`);
+    // unknown in SQL, each for a reason derive.ts gives: the text of an object or a fraction, JSON that DuckDB and
+    // JSON.parse read differently, a case rule outside ASCII, a Python group that may not have taken part
+    assert.deepEqual(undecided, [
+      'str.json {"success":{"a":1}}',
+      'tostring.json {"Props":{"admin":true}}',
+      'tostring.json {"Props":{"admin":false}}',
+      'sql case 0 {"x":"{\\"k\\":\\"b\\",\\"k\\":\\"a\\"}"}',
+      'sql case 0 {"x":"{\\"k\\":\\"a\\",}"}',
+      'sql case 0 {"x":"[NaN]"}',
+      'sql case 0 {"x":"\\"\\\\ud800\\""}',
+      'sql case 3 {"x":1.5}',
+      'sql case 3 {"x":["a","b"]}',
+      'sql case 4 {"x":1.25}',
+      'sql case 5 {"x":"ÀB"}',
+      'sql case 7 {"x":"id=x"}',
+      'sql case 9 {"x":"size=12345678901234567;"}',
+      'sql case 10 {"x":1.5}',
+      'sql case 10 {"x":{"a":1}}',
+      'sql case 16 {"x":"\u00a042"}',
+      'sql case 16 {"x":"99999999999999999999"}',
+      'sql case 19 {"x":"\u00a0ab"}',
+    ]);
+  });
+});
+
 /** Rules × events: in process vs DuckDB, and DuckDB vs the rules' expected results on their own tests. */
 /** `partial`: rules with parts SQL does not express (compared only where DuckDB gives a verdict). */
 async function differential(rules: readonly RuleRecord[], events: readonly { event: unknown; ruleId: string }[]): Promise<{ checked: number; offenders: string[]; partial: number }> {
@@ -169,7 +312,7 @@ async function differential(rules: readonly RuleRecord[], events: readonly { eve
     let partial = 0;
     runnable.forEach((r, i) => {
       const resolve = adapterFor(r.format)?.resolveField ?? resolveDotted;
-      // derived operands (issue 19) are not compiled to SQL: there DuckDB says unknown, or what in process says
+      // a rule with parts SQL does not express (derive.ts): there DuckDB says unknown, or what in process says
       const whole = sqlExpressesAll(r.logic.condition!);
       if (!whole) partial++;
       events.forEach((e, j) => {

@@ -9,6 +9,8 @@
  * three-valued: TRUE, FALSE and NULL (unknown), combined with the engine's Kleene AND / OR / NOT.
  */
 
+import type { DeriveDialect } from './derive.ts';
+
 /** The JSON type of a value as the generator tests it. */
 export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
@@ -91,6 +93,8 @@ export interface SqlDialect {
   readonly EMPTY_TEXT_LIST: string;
   /** A row number starting at 0, in input order. */
   rowNumber: string;
+  /** Derived values (transform chains, `derive.ts`); a dialect without them leaves such predicates unknown. */
+  readonly derive?: DeriveDialect;
 }
 
 /** A plain identifier (a column or a lambda variable): bound without a lambda. */
@@ -219,6 +223,35 @@ export const DUCKDB: SqlDialect = {
   concat: (ls) => `(${ls.join(' || ')})`,
   jsonText: (x) => `CAST(${x} AS VARCHAR)`,
   rowNumber: '(row_number() OVER () - 1)',
+  derive: {
+    pair: (s, v) => `{'s': ${s}, 'v': ${v}}`,
+    state: (p) => `struct_extract(${p}, 's')`,
+    value: (p) => `struct_extract(${p}, 'v')`,
+    NULL_JSON: 'CAST(NULL AS JSON)',
+    toJson: (x) => `to_json(${x})`,
+    jsonValid: (t) => `json_valid(${t})`,
+    parseJson: (t) => `CAST(${t} AS JSON)`,
+    split: (s, sep) => `string_split(${s}, ${sep})`,
+    regexExtract: (s, p, g) => `regexp_extract(${s}, ${p}, ${g})`,
+    arrayLength: (x) => `json_array_length(${x})`,
+    at: (l, i) => `${l}[${i >= 0 ? i + 1 : i}]`,
+    substr: (s, start, n) => `substring(${s}, ${start}, ${n})`,
+    upper: (s) => `upper(${s})`,
+    ascii: (s) => `(strlen(${s}) = length(${s}))`,
+    safeInteger: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') AND abs(CAST(${x} AS DOUBLE)) <= 9007199254740991)`,
+    integral: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') OR (isfinite(CAST(${x} AS DOUBLE)) AND CAST(${x} AS DOUBLE) = floor(CAST(${x} AS DOUBLE))))`,
+    distinctCount: (l) => `len(list_distinct(${l}))`,
+    intJson: (t) => `to_json(CAST(${t} AS BIGINT))`,
+    finiteSmall: (x) => `(isfinite(CAST(${x} AS DOUBLE)) AND abs(CAST(${x} AS DOUBLE)) < 9007199254740992)`,
+    truncJson: (x) => `to_json(CAST(trunc(CAST(${x} AS DOUBLE)) AS BIGINT))`,
+    join: (l, sep) => `array_to_string(${l}, ${sep})`,
+    slice: (l, from, to) => `list_slice(${l}, ${from}, ${to})`,
+    byteLength: (s) => `strlen(${s})`,
+    trimChars: (s, chars) => `trim(${s}, ${chars})`,
+    fullMatch: (s, p) => `regexp_full_match(${s}, ${p})`,
+    regexReplaceAll: (s, p, r) => `regexp_replace(${s}, ${p}, ${r}, 'g')`,
+    doubleJson: (t) => `to_json(CAST(${t} AS DOUBLE))`,
+  },
 };
 
 /** ClickHouse: JSON kept as a String column; `JSONExtractRaw` gives '' for a missing key, made NULL here. */

@@ -16,8 +16,9 @@ import { assertNever, relativeDepth, type Expr, type Predicate, type PredicateOp
 import { OPERATOR_FACTS } from '../../model/operators.ts';
 import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
-import type { SqlDialect } from './dialects.ts';
+import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
+import { derivedExpressed, derivedPredicateSql } from './derive.ts';
 
 export interface GenContext {
   readonly d: SqlDialect;
@@ -71,7 +72,8 @@ function gen(e: Expr, c: Ctx): string {
       return countCase(d, items, { op: 'ge', value: need });
     }
     case 'pred':
-      return derivedPredicate(e) ? d.NULL_BOOL : predSql(e, c);
+      if (!derivedPredicate(e)) return predSql(e, c);
+      return (e.derived && !operandDerived(e) && derivedPredicateSql(d, e.derived, rawOf(e, c), c.names, (v, loose) => predOn(loose ? looseTyped(e) : e, v, c), c.regexOk)) || d.NULL_BOOL;
     case 'each':
       // an array computed by a transform chain, a default for a missing array, Python's iteration of a non-array:
       // not expressed in SQL (unknown)
@@ -177,23 +179,27 @@ function numericOf(v: unknown): number | undefined {
 
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
 
-/** Whether SQL expresses every part a condition's in-process evaluation decides (no derived operands). */
-export function sqlExpressesAll(e: Expr): boolean {
+/**
+ * Whether SQL expresses every part of a condition whose in-process evaluation decides (in `d`): no derived operand
+ * compared with, and every derivation's steps expressed. A derivation may still be unknown on some values (see
+ * `derive.ts`).
+ */
+export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
   switch (e.kind) {
     case 'const':
     case 'opaque':
       return true;
     case 'not':
-      return sqlExpressesAll(e.arg);
+      return sqlExpressesAll(e.arg, d);
     case 'and':
     case 'or':
-      return e.args.every(sqlExpressesAll);
+      return e.args.every((a) => sqlExpressesAll(a, d));
     case 'quant':
-      return e.items.every((i) => sqlExpressesAll(i.expr));
+      return e.items.every((i) => sqlExpressesAll(i.expr, d));
     case 'pred':
-      return !derivedPredicate(e);
+      return !derivedPredicate(e) || (e.derived !== undefined && !operandDerived(e) && d.derive !== undefined && derivedExpressed(e.derived));
     case 'each':
-      return !(e.derived || e.missingAs !== undefined || e.iterate) && sqlExpressesAll(e.expr);
+      return !(e.derived || e.missingAs !== undefined || e.iterate) && sqlExpressesAll(e.expr, d);
     default:
       return assertNever(e, 'expression');
   }
@@ -204,20 +210,37 @@ export function sqlExpressesAll(e: Expr): boolean {
  * default (`nullAsMissing`): not expressed in SQL, so unknown (NULL), never a guess on the plain field.
  */
 function derivedPredicate(p: Predicate): boolean {
-  if (p.derived || p.opts?.nullAsMissing) return true;
+  return p.derived !== undefined || operandDerived(p);
+}
+
+/** Compared with a derived operand or another field's default: not expressed. */
+function operandDerived(p: Predicate): boolean {
   return p.values.some((v) => v !== null && typeof v === 'object' && (v.derived !== undefined || v.missingAs !== undefined || v.nullAsMissing === true));
 }
 
+/** A failed derivation is tested as a missing value with loose typing (evaluate.ts `predicateOnDerived`). */
+const looseTyped = (p: Predicate): Predicate => (p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p);
+
+/** The predicate's field value with its default (`missingAs`) applied: JSON, SQL NULL when missing. */
+function rawOf(p: Predicate, c: Ctx): string {
+  const d = c.d;
+  const o: PredicateOptions = p.opts ?? {};
+  const raw = valueOf(p.field, c);
+  if (o.missingAs === undefined || (o.missingAs !== null && typeof o.missingAs === 'object')) return raw;
+  const lit = d.json(JSON.stringify(o.missingAs));
+  return `CASE WHEN ${raw} IS NULL${o.nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
+}
+
 function predSql(p: Predicate, c: Ctx): string {
+  return predOn(p, rawOf(p, c), c);
+}
+
+/** The predicate on a value `raw` (JSON, SQL NULL when missing). */
+function predOn(p: Predicate, raw: string, c: Ctx): string {
   const d = c.d;
   const o: PredicateOptions = p.opts ?? {};
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
   const strict = o.typing === 'strict';
-  let raw = valueOf(p.field, c);
-  if (o.missingAs !== undefined && (o.missingAs === null || typeof o.missingAs !== 'object')) {
-    const lit = d.json(JSON.stringify(o.missingAs));
-    raw = `CASE WHEN ${raw} IS NULL${o.nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
-  }
   const x = /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw) ? raw : c.names.next('x');
   let body: string;
   switch (p.op) {

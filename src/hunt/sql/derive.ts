@@ -1,0 +1,454 @@
+/**
+ * Derived operands (issue 19) in SQL: a transform chain (`Derived`) over a field's JSON value, step by step with the
+ * meaning `src/model/derive.ts` gives each step (Python and KQL alike), as one SQL value of the dialect's `derive`
+ * table: a pair of a state (0 a value, 1 a step failed, 2 unknown) and the JSON value (SQL NULL for null or
+ * missing). `derivedPredicateSql` then tests the predicate on it exactly as `predicateOnDerived` does: a failed
+ * chain is a missing value with loose typing (or unknown, `onError: 'unknown'`), unknown is NULL.
+ *
+ * Where the engine's functions cannot give the in-process answer for a value, that value's result is unknown, never
+ * a guess:
+ * - `json`: a text DuckDB's parser reads but `JSON.parse` does not (NaN, Infinity, trailing commas; the pattern
+ *   `JSON_EXTENSIONS` over-approximates them, strings included), a `\uD800` escape DuckDB rejects, an object with a
+ *   duplicated key read by `get` (`JSON.parse` keeps the last one, DuckDB the first);
+ * - a number that is not an integer of at most 2^53 written as text (`str`, `tostring`, KQL's string functions):
+ *   JavaScript and the engine write fractions differently;
+ * - `lower` / `upper` of a text outside ASCII (Unicode case rules differ between engines);
+ * - a Python `extract` whose group matched the empty string (or did not take part: the engine cannot tell them apart);
+ * - `int` of a text outside ASCII, or of more than 15 digits; `trim` of whitespace in a text outside ASCII.
+ *
+ * Steps not expressed at all (`elements`, `float`, `base64decode`, `strcat`, `substring`, `slice`, `bin`, a
+ * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
+ * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
+ */
+import type { Derived, ParsePart, TransformArg, TransformStep } from '../../model/expr.ts';
+import { parseRegex } from '../../model/derive.ts';
+import { LIMITS } from '../../model/diagnostics.ts';
+import { compileRegex } from '../../model/regex.ts';
+import type { SqlDialect } from './dialects.ts';
+import type { Names } from './fields.ts';
+
+/** What a dialect needs for derived values (see `DUCKDB.derive`); a dialect without it expresses none. */
+export interface DeriveDialect {
+  /** The pair (state, value) and its parts. */
+  pair(state: string, value: string): string;
+  state(p: string): string;
+  value(p: string): string;
+  /** SQL NULL of the JSON type. */
+  readonly NULL_JSON: string;
+  /** A string, number or list of strings as a JSON value. */
+  toJson(x: string): string;
+  /** Is the text JSON (as the engine reads it), and the text read as JSON. */
+  jsonValid(t: string): string;
+  parseJson(t: string): string;
+  /** A text split at every occurrence of a literal separator (empty pieces kept), as a list of strings. */
+  split(s: string, sep: string): string;
+  /** Group `group` of the first match of an RE2 pattern ('' when the group did not take part). */
+  regexExtract(s: string, pattern: string, group: number): string;
+  /** Elements of a JSON array. */
+  arrayLength(x: string): string;
+  /** Element `i` (0-based; negative counts from the end) of a list, NULL outside it. */
+  at(list: string, i: number): string;
+  /** `n` characters (code points) of a text from 1-based position `start` (an SQL expression). */
+  substr(s: string, start: string, n: number): string;
+  upper(s: string): string;
+  /** Is the text ASCII. */
+  ascii(s: string): string;
+  /** Is the JSON number an integer of magnitude at most 2^53 - 1 (JavaScript writes it as the engine does). */
+  safeInteger(x: string): string;
+  /** Is the JSON number integral (an integer type, or a finite double without a fraction). */
+  integral(x: string): string;
+  /** Is the JSON number finite and of magnitude under 2^53; that number truncated, as a JSON integer. */
+  finiteSmall(x: string): string;
+  truncJson(x: string): string;
+  /** A list's elements joined by a separator; elements `from` to `to` (1-based, inclusive; SQL expressions). */
+  join(list: string, sep: string): string;
+  slice(list: string, from: string, to: string): string;
+  /** UTF-8 bytes of a text. */
+  byteLength(s: string): string;
+  /** The text without the given characters at either end. */
+  trimChars(s: string, chars: string): string;
+  /** Does the RE2 pattern match the whole text. */
+  fullMatch(s: string, pattern: string): string;
+  /** Every match of an RE2 pattern replaced by a rewrite (`\\1` a group). */
+  regexReplaceAll(s: string, pattern: string, rewrite: string): string;
+  /** The number of distinct strings of a list. */
+  distinctCount(list: string): string;
+  /** A text of digits as a JSON integer. */
+  intJson(t: string): string;
+  /** A decimal text as a JSON double. */
+  doubleJson(t: string): string;
+}
+
+/** Texts DuckDB reads as JSON and `JSON.parse` may not: NaN / Infinity, a trailing comma, a huge exponent. */
+const JSON_EXTENSIONS = '(?i)nan|inf|,[ \\t\\r\\n]*[\\]}]|e[+-]?[0-9]{3}';
+/** A surrogate escape (`\uD800`): `JSON.parse` reads a lone one, DuckDB does not. */
+const SURROGATE_ESCAPE = '(?i)\\\\u[d][89a-f]';
+
+/** Steps that take a null / missing value without failing (derive.ts NULL_OK). */
+const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
+/** KQL string functions: a null input is "" (derive.ts KQL_STRING_INPUT). */
+const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
+
+interface StepCtx {
+  readonly d: SqlDialect;
+  readonly D: DeriveDialect;
+  readonly names: Names;
+  readonly lang: Derived['lang'];
+  readonly regexOk?: (pattern: string) => boolean;
+  readonly OK: (v: string) => string;
+  readonly FAIL: string;
+  readonly UNKNOWN: string;
+}
+
+/**
+ * The pair (state, JSON value) of a derivation over `raw` (an event field's JSON value, the field default already
+ * applied), or undefined when a step is not expressed in SQL.
+ */
+export function derivedSql(d: SqlDialect, dv: Derived, raw: string, names: Names, regexOk?: (pattern: string) => boolean): string | undefined {
+  const D = d.derive;
+  if (!D) return undefined;
+  const c: StepCtx = {
+    d,
+    D,
+    names,
+    lang: dv.lang,
+    regexOk,
+    OK: (v) => D.pair('0', d.nullIfJsonNull(v)),
+    FAIL: D.pair('1', D.NULL_JSON),
+    UNKNOWN: D.pair('2', D.NULL_JSON),
+  };
+  let cur = c.OK(raw);
+  for (const s of dv.steps) {
+    if (!stepExpressed(s)) return undefined;
+    const a = names.next('a');
+    let onValue: string;
+    if (NULL_OK.has(s.fn)) onValue = stepSql(s, a, c);
+    else if (dv.lang === 'kql' && KQL_STRING_INPUT.has(s.fn)) {
+      const b = names.next('a');
+      onValue = d.let(`COALESCE(${a}, ${D.toJson("''")})`, b, stepSql(s, b, c));
+    } else onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} ELSE ${stepSql(s, a, c)} END`;
+    const p = names.next('p');
+    cur = d.let(cur, p, `CASE WHEN ${D.state(p)} <> 0 THEN ${p} ELSE ${d.let(D.value(p), a, onValue)} END`);
+  }
+  return cur;
+}
+
+/** A predicate on a derivation: `test(value, loose)` is the predicate's SQL on a JSON value (or on NULL, loose typing). */
+export function derivedPredicateSql(d: SqlDialect, dv: Derived, raw: string, names: Names, test: (value: string, loose: boolean) => string, regexOk?: (pattern: string) => boolean): string | undefined {
+  const pair = derivedSql(d, dv, raw, names, regexOk);
+  if (pair === undefined) return undefined;
+  const D = d.derive!;
+  const q = names.next('q');
+  const onFail = dv.onError === 'unknown' ? d.NULL_BOOL : test(D.NULL_JSON, true);
+  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q), false)} WHEN ${D.state(q)} = 1 THEN ${onFail} ELSE ${d.NULL_BOOL} END`);
+}
+
+/** Whether every step of a derivation has SQL (for the dialects that have a `derive` table). */
+export function derivedExpressed(dv: Derived): boolean {
+  return dv.steps.every((s) => stepExpressed(s));
+}
+
+const arg = (s: TransformStep, i: number): TransformArg | undefined => s.args?.[i];
+
+function stepExpressed(s: TransformStep): boolean {
+  switch (s.fn) {
+    case 'json':
+    case 'str':
+    case 'tostring':
+    case 'len':
+    case 'array_len':
+    case 'type':
+    case 'lower':
+    case 'upper':
+      return true;
+    case 'get':
+    case 'item':
+      return defaultJson(s) !== undefined;
+    case 'split':
+      return arg(s, 0) !== null && arg(s, 0) !== undefined;
+    case 'bytes':
+    case 'trim':
+    case 'int':
+      return true;
+    case 'replace':
+      return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
+    case 'extract':
+      return typeof arg(s, 0) !== 'string' || (typeof (arg(s, 1) ?? 0) === 'number' && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
+    case 'parse':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The JSON text of a `get` default (null when none); undefined when it is not a literal (a field reference). */
+function defaultJson(s: TransformStep): string | undefined {
+  if (s.fn !== 'get') return 'null';
+  const v = arg(s, 1);
+  if (v === undefined || v === null) return 'null';
+  if (typeof v !== 'object') return JSON.stringify(v);
+  if ('empty' in v) return '{}';
+  if (Array.isArray(v)) return (v as readonly unknown[]).every((x) => x === null || typeof x !== 'object') ? JSON.stringify(v) : undefined;
+  return undefined;
+}
+
+/** Inline RE2 flags of an `extract` step's flags argument, or undefined for flags SQL does not write. */
+function regexFlags(f: TransformArg | undefined): string | undefined {
+  if (f === undefined || f === null || f === '') return '';
+  if (typeof f !== 'string' || !/^[ims]+$/.test(f)) return undefined;
+  return [...new Set(f)].join('');
+}
+
+/**
+ * The number of capturing groups of an RE2 pattern (`(`, `(?P<n>`, `(?<n>`), skipping escapes and character
+ * classes; undefined for text it does not read with certainty (an unterminated class).
+ */
+export function captureGroups(p: string): number | undefined {
+  let n = 0;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '\\') i++;
+    else if (ch === '[') {
+      let j = i + 1;
+      if (p[j] === '^') j++;
+      if (p[j] === ']') j++;
+      for (; j < p.length && p[j] !== ']'; j++) {
+        if (p[j] === '\\') j++;
+        else if (p[j] === '[' && p[j + 1] === ':') {
+          const end = p.indexOf(':]', j + 2);
+          if (end < 0) return undefined;
+          j = end + 1;
+        }
+      }
+      if (j >= p.length) return undefined;
+      i = j;
+    } else if (ch === '(') {
+      if (p[i + 1] !== '?') n++;
+      else if (p.startsWith('(?P<', i) || (p.startsWith('(?<', i) && p[i + 3] !== '=' && p[i + 3] !== '!')) n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * A text of the value `a` (derive.ts `asString`): a string as it is; in KQL (not Python) an integer or a boolean
+ * as written, other values unknown (their text differs between engines); in Python anything else fails.
+ */
+function asString(a: string, c: StepCtx, f: (s: string) => string): string {
+  const { d, D } = c;
+  const py = c.lang === 'python';
+  const t = c.names.next('t');
+  const onText = (x: string) => d.let(x, t, f(t));
+  return `CASE WHEN ${d.is(a, 'string')} THEN ${onText(d.text(a))} WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${py ? c.FAIL : onText(d.text(a))} ELSE ${py ? c.FAIL : c.UNKNOWN} END`;
+}
+
+const strJson = (c: StepCtx, s: string) => c.D.toJson(c.d.str(s));
+
+/** One expressed step over `a` (a variable: its input, JSON or SQL NULL), as a pair. */
+function stepSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const py = c.lang === 'python';
+  const kql = c.lang === 'kql';
+  switch (s.fn) {
+    case 'json': {
+      const t = c.names.next('t');
+      const parse = `CASE WHEN ${d.length(t)} > ${LIMITS.maxJsonInput} THEN ${c.UNKNOWN} WHEN ${D.jsonValid(t)} THEN (CASE WHEN ${d.regex(t, d.str(JSON_EXTENSIONS))} THEN ${c.UNKNOWN} ELSE ${c.OK(D.parseJson(t))} END) WHEN ${d.regex(t, d.str(SURROGATE_ESCAPE))} THEN ${c.UNKNOWN} ELSE ${c.FAIL} END`;
+      return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, parse)} ELSE ${py ? c.FAIL : c.OK(a)} END`;
+    }
+    case 'get':
+    case 'item':
+      return memberSql(s, a, c);
+    case 'str': {
+      const onBool = `CASE WHEN ${d.text(a)} = 'true' THEN ${strJson(c, 'True')} ELSE ${strJson(c, 'False')} END`;
+      return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, 'None'))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} THEN ${c.OK(onBool)} WHEN ${d.is(a, 'number')} AND ${D.safeInteger(a)} THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
+    }
+    case 'tostring':
+      return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, ''))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
+    case 'split': {
+      const sep = arg(s, 0);
+      if (typeof sep !== 'string' || sep === '') return c.FAIL;
+      const max = arg(s, 1);
+      if (!(typeof max === 'number' && max >= 0)) return asString(a, c, (t) => c.OK(D.toJson(D.split(t, d.str(sep)))));
+      // at most `max` splits, from the left or (Python rsplit) the right: the rest joined again
+      const n = Math.trunc(max);
+      const l = c.names.next('l');
+      const k = d.listLength(l);
+      const cut = arg(s, 2) === 'right' ? d.concat([d.list([D.join(D.slice(l, '1', `${k} - ${n}`), d.str(sep))]), D.slice(l, `${k} - ${n} + 1`, k)]) : d.concat([D.slice(l, '1', String(n)), d.list([D.join(D.slice(l, String(n + 1), k), d.str(sep))])]);
+      return asString(a, c, (t) => d.let(D.split(t, d.str(sep)), l, `CASE WHEN ${k} <= ${n + 1} THEN ${c.OK(D.toJson(l))} ELSE ${c.OK(D.toJson(cut))} END`));
+    }
+    case 'bytes':
+      // any other value as KQL text (derive.ts kqlToString), whatever the rule's language
+      return `CASE WHEN ${d.is(a, 'array')} OR ${d.is(a, 'object')} THEN ${c.FAIL} ELSE ${asString(a, { ...c, lang: 'kql' }, (t) => c.OK(D.toJson(D.byteLength(t))))} END`;
+    case 'trim': {
+      // a string only (KQL's null is ""); JavaScript's trim() of whitespace, or the characters given
+      const chars = arg(s, 0);
+      const t = c.names.next('t');
+      const body = typeof chars === 'string' ? c.OK(D.toJson(D.trimChars(t, d.str(chars)))) : `CASE WHEN ${D.ascii(t)} THEN ${c.OK(D.toJson(D.trimChars(t, d.str(ASCII_SPACE))))} ELSE ${c.UNKNOWN} END`;
+      return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, body)} ELSE ${c.FAIL} END`;
+    }
+    case 'int':
+      return intSql(a, c);
+    case 'replace':
+      return replaceSql(s, a, c);
+    case 'lower':
+    case 'upper':
+      return asString(a, c, (t) => `CASE WHEN ${D.ascii(t)} THEN ${c.OK(D.toJson(s.fn === 'lower' ? d.lower(t) : D.upper(t)))} ELSE ${c.UNKNOWN} END`);
+    case 'len': {
+      const other = py ? c.FAIL : `CASE WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${c.OK(D.toJson(d.length(d.text(a))))} ELSE ${c.UNKNOWN} END`;
+      const keys = d.keys(a);
+      const onObject = py ? `CASE WHEN ${D.distinctCount(keys)} < ${d.listLength(keys)} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(d.listLength(keys)))} END` : c.FAIL;
+      return `CASE WHEN ${d.is(a, 'string')} THEN ${c.OK(D.toJson(d.length(d.text(a))))} WHEN ${d.is(a, 'array')} THEN ${c.OK(D.toJson(D.arrayLength(a)))} WHEN ${d.is(a, 'object')} THEN ${onObject} ELSE ${other} END`;
+    }
+    case 'array_len':
+      return `CASE WHEN ${d.is(a, 'array')} THEN ${c.OK(D.toJson(D.arrayLength(a)))} ELSE ${c.FAIL} END`;
+    case 'type': {
+      const name = (pyName: string, kqlName: string) => c.OK(strJson(c, py ? pyName : kqlName));
+      return `CASE WHEN ${a} IS NULL THEN ${name('NoneType', 'null')} WHEN ${d.is(a, 'string')} THEN ${name('str', 'string')} WHEN ${d.is(a, 'boolean')} THEN ${name('bool', 'bool')} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.integral(a)} THEN ${name('int', 'long')} ELSE ${name('float', 'real')} END) WHEN ${d.is(a, 'array')} THEN ${name('list', 'array')} ELSE ${name('dict', 'dictionary')} END`;
+    }
+    case 'extract':
+      return extractSql(s, a, c, py, kql);
+    case 'parse':
+      return parseSql(s, a, c);
+    default:
+      return c.UNKNOWN; // not reached: stepExpressed
+  }
+}
+
+/** JavaScript's whitespace in ASCII (what `trim()` removes there). */
+const ASCII_SPACE = ' \t\n\v\f\r';
+
+/**
+ * Python int() / derive.ts toInt: a boolean 1 or 0, a number truncated, a text of digits (spaces around, `_`
+ * between) read; anything else fails. Unknown: a text outside ASCII (its spaces), a number past 2^53.
+ */
+function intSql(a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const t = c.names.next('t');
+  const u = c.names.next('u');
+  const digits = `CASE WHEN NOT ${D.ascii(t)} THEN ${c.UNKNOWN} ELSE ${d.let(`replace(${D.trimChars(t, d.str(ASCII_SPACE))}, '_', '')`, u, `CASE WHEN NOT ${D.fullMatch(u, d.str('[+-]?[0-9]+'))} THEN ${c.FAIL} WHEN ${d.length(u)} > 15 THEN ${c.UNKNOWN} ELSE ${c.OK(D.intJson(u))} END`)} END`;
+  return `CASE WHEN ${d.is(a, 'boolean')} THEN ${c.OK(`CASE WHEN ${d.text(a)} = 'true' THEN ${D.intJson("'1'")} ELSE ${D.intJson("'0'")} END`)} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.safeInteger(a)} THEN ${c.OK(a)} WHEN ${D.finiteSmall(a)} THEN ${c.OK(D.truncJson(a))} ELSE ${c.UNKNOWN} END) WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, digits)} ELSE ${c.FAIL} END`;
+}
+
+/**
+ * The group numbers a KQL replace_regex rewrite names (`\0`-`\9`; `\\` is a backslash), or undefined when it has a
+ * backslash the engine's rewrite reads otherwise.
+ */
+function rewriteGroups(r: string): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < r.length; i++) {
+    if (r[i] !== '\\') continue;
+    const n = r[i + 1];
+    if (n === undefined || !/[0-9\\]/.test(n)) return undefined;
+    if (n !== '\\') out.push(Number(n));
+    i++;
+  }
+  return out;
+}
+
+/** KQL replace_string (every occurrence of a literal) and replace_regex (RE2, every match, `\n` groups). */
+function replaceSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const lookup = arg(s, 0);
+  const rewrite = arg(s, 1);
+  if (typeof lookup !== 'string' || typeof rewrite !== 'string') return c.FAIL;
+  if (arg(s, 2) !== 'regex') return asString(a, c, (t) => c.OK(D.toJson(lookup === '' ? t : `replace(${t}, ${d.str(lookup)}, ${d.str(rewrite)})`)));
+  if (!compileRegex(lookup, '').ok || (c.regexOk && !c.regexOk(lookup))) return c.UNKNOWN;
+  return asString(a, c, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(D.regexReplaceAll(t, d.str(lookup), d.str(rewrite))))} END`);
+}
+
+/** A regex rewrite the engine reads as the evaluator does (a group the pattern lacks is "" there, an error here). */
+function regexRewriteExpressed(lookup: TransformArg | undefined, rewrite: TransformArg | undefined): boolean {
+  if (typeof lookup !== 'string' || typeof rewrite !== 'string') return true; // fails alike
+  const groups = captureGroups(lookup);
+  const used = rewriteGroups(rewrite);
+  return groups !== undefined && used !== undefined && used.every((g) => g <= groups) && !mayMatchEmpty(lookup);
+}
+
+/**
+ * Can the pattern match the empty string somewhere: after a match, the evaluator (as JavaScript and Python) then
+ * takes an empty match where the engine's RE2 does not (`x*` over `x`: `--` against `-`). Sound: in the empty text
+ * every `^` and `$` holds, so only a word boundary (`\b`, `\B`) can make a pattern empty elsewhere and not there.
+ */
+function mayMatchEmpty(p: string): boolean {
+  const c = compileRegex(p, '');
+  if (!c.ok || c.re.exec('') !== null) return true;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] !== '\\') continue;
+    if (p[i + 1] === 'b' || p[i + 1] === 'B') return true;
+    i++;
+  }
+  return false;
+}
+
+/** `get` (missing → default / null) and `item` (missing → failure) on an object, a list or (item) a string. */
+function memberSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const key = arg(s, 0);
+  const strict = s.fn === 'item';
+  const py = c.lang === 'python';
+  const missing = strict ? c.FAIL : c.OK(d.json(defaultJson(s)!));
+  const m = c.names.next('m');
+  const present = (x: string) => d.let(x, m, `CASE WHEN ${m} IS NULL THEN ${missing} ELSE ${c.OK(m)} END`);
+  const keys = d.keys(a);
+  const onObject =
+    typeof key === 'string' || typeof key === 'number'
+      ? `CASE WHEN ${D.distinctCount(keys)} < ${d.listLength(keys)} THEN ${c.UNKNOWN} ELSE ${present(d.get(a, [String(key)]))} END`
+      : missing;
+  const index = typeof key === 'number' && Number.isInteger(key) ? key : undefined;
+  const onArray = s.fn === 'get' && py ? c.FAIL : index === undefined ? c.FAIL : present(D.at(d.elements(a), index));
+  let onString = '';
+  if (strict) {
+    const t = c.names.next('t');
+    const at = index === undefined ? c.FAIL : index >= 0 ? `CASE WHEN ${d.length(t)} > ${index} THEN ${c.OK(D.toJson(D.substr(t, String(index + 1), 1)))} ELSE ${c.FAIL} END` : `CASE WHEN ${d.length(t)} >= ${-index} THEN ${c.OK(D.toJson(D.substr(t, `${d.length(t)} + ${index + 1}`, 1)))} ELSE ${c.FAIL} END`;
+    onString = `WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, at)} `;
+  }
+  const other = py || strict ? c.FAIL : c.OK(D.NULL_JSON);
+  return `CASE WHEN ${d.is(a, 'object')} THEN ${onObject} WHEN ${d.is(a, 'array')} THEN ${onArray} ${onString}ELSE ${other} END`;
+}
+
+function extractSql(s: TransformStep, a: string, c: StepCtx, py: boolean, kql: boolean): string {
+  const { d, D } = c;
+  const pattern = arg(s, 0);
+  if (typeof pattern !== 'string') return c.FAIL;
+  const group = (arg(s, 1) ?? 0) as number;
+  const flags = regexFlags(arg(s, 2))!;
+  const inline = `${flags ? `(?${flags})` : ''}${pattern}`;
+  // a pattern the in-process engine cannot run is unknown there (regexExec gives undefined)
+  if (!compileRegex(pattern, flags).ok || (c.regexOk && !c.regexOk(inline))) return c.UNKNOWN;
+  const groups = captureGroups(pattern)!;
+  const noMatch = kql ? c.OK(strJson(c, '')) : c.FAIL;
+  return asString(a, c, (t) => {
+    let onMatch: string;
+    if (!Number.isInteger(group) || group < 0) onMatch = c.UNKNOWN;
+    else if (group > groups) onMatch = kql ? c.OK(strJson(c, '')) : c.FAIL;
+    else {
+      const g = c.names.next('g');
+      // a Python group that did not take part is None, one that matched nothing ""; the engine gives "" for both
+      const body = py && group > 0 ? `CASE WHEN ${g} = '' THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(g))} END` : c.OK(D.toJson(g));
+      onMatch = d.let(D.regexExtract(t, d.str(inline), group), g, body);
+    }
+    return `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${onMatch} ELSE ${noMatch} END`;
+  });
+}
+
+/** KQL `parse`: the pattern's regex (derive.ts parseRegex), the column's group, typed. */
+function parseSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const parts = arg(s, 0);
+  const col = arg(s, 1);
+  if (!Array.isArray(parts) || typeof col !== 'string') return c.FAIL;
+  const { source, groups } = parseRegex(parts as readonly ParsePart[]);
+  const g = groups.get(col);
+  if (!g) return c.FAIL;
+  const inline = `(?s)${source}`;
+  if (!compileRegex(source, 's').ok || (c.regexOk && !c.regexOk(inline))) return c.UNKNOWN;
+  const isString = g.type === 'string';
+  const x = c.names.next('x');
+  let typed: string;
+  if (g.type === 'long' || g.type === 'int') typed = `CASE WHEN ${d.length(x)} <= 15 THEN ${c.OK(D.intJson(x))} ELSE ${c.UNKNOWN} END`;
+  else if (g.type === 'real' || g.type === 'double' || g.type === 'decimal') typed = `CASE WHEN ${d.length(x)} > 15 THEN ${c.UNKNOWN} WHEN ${d.contains(x, "'.'")} THEN ${c.OK(D.doubleJson(x))} ELSE ${c.OK(D.intJson(x))} END`;
+  else typed = c.OK(D.toJson(x));
+  // parse reads any value as KQL text (derive.ts kqlToString), whatever the rule's language
+  return asString(a, { ...c, lang: 'kql' }, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${d.let(D.regexExtract(t, d.str(inline), g.index), x, typed)} ELSE ${isString ? c.OK(strJson(c, '')) : c.FAIL} END`);
+}
+
