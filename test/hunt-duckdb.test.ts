@@ -238,6 +238,10 @@ const SQL_DERIVED_CASES: { pred: Predicate; events: unknown[] }[] = [
     pred: pred('x', 'eq', ['ab'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'trim' }], lang: 'python' }),
     events: [{ x: ' ab\t' }, { x: '\u00a0ab' }, { x: 'ab' }, { x: null }],
   },
+  {
+    pred: pred('x', 'contains', ['IEX'], { cs: true }, undefined, { steps: [{ fn: 'base64decode' }], lang: 'kql' }),
+    events: [{ x: 'SUVYIChOZXct' }, { x: 'SUVY\nIChO' }, { x: 'SUVYIChOZXc' }, { x: '7aCA' }, { x: '77u/SUVY' }, { x: 'AElFWA==' }, { x: 'SU*Y' }, {}],
+  },
 ];
 
 describe('derived operands in SQL', () => {
@@ -275,7 +279,8 @@ describe('derived operands in SQL', () => {
     assert.ok(expressed >= 25, `${expressed} cases expressed`);
     assert.ok(decided >= 110, `${decided} verdicts decided`);
     // unknown in SQL, each for a reason derive.ts gives: the text of an object or a fraction, JSON that DuckDB and
-    // JSON.parse read differently, a case rule outside ASCII, a Python group that may not have taken part
+    // JSON.parse read differently, a case rule or spaces outside ASCII, a Python group that may not have taken part,
+    // more digits than a double keeps, a decoded byte-order mark
     assert.deepEqual(undecided, [
       'str.json {"success":{"a":1}}',
       'tostring.json {"Props":{"admin":true}}',
@@ -295,6 +300,7 @@ describe('derived operands in SQL', () => {
       'sql case 16 {"x":"\u00a042"}',
       'sql case 16 {"x":"99999999999999999999"}',
       'sql case 19 {"x":"\u00a0ab"}',
+      'sql case 20 {"x":"77u/SUVY"}',
     ]);
   });
 });

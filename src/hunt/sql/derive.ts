@@ -16,7 +16,7 @@
  * - a Python `extract` whose group matched the empty string (or did not take part: the engine cannot tell them apart);
  * - `int` of a text outside ASCII, or of more than 15 digits; `trim` of whitespace in a text outside ASCII.
  *
- * Steps not expressed at all (`elements`, `float`, `base64decode`, `strcat`, `substring`, `slice`, `bin`, a
+ * Steps not expressed at all (`elements`, `float`, `strcat`, `substring`, `slice`, `bin`, a
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
@@ -69,6 +69,9 @@ export interface DeriveDialect {
   trimChars(s: string, chars: string): string;
   /** Does the RE2 pattern match the whole text. */
   fullMatch(s: string, pattern: string): string;
+  /** A base64 text decoded as strict UTF-8, NULL when either fails; whether it decodes to bytes at all. */
+  tryUtf8Base64(s: string): string;
+  tryBase64(s: string): string;
   /** Every match of an RE2 pattern replaced by a rewrite (`\\1` a group). */
   regexReplaceAll(s: string, pattern: string, rewrite: string): string;
   /** The number of distinct strings of a list. */
@@ -169,6 +172,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'bytes':
     case 'trim':
     case 'int':
+    case 'base64decode':
       return true;
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
@@ -288,6 +292,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
     }
     case 'int':
       return intSql(a, c);
+    case 'base64decode':
+      return asString(a, c, (t) => base64Sql(t, c, kql));
     case 'replace':
       return replaceSql(s, a, c);
     case 'lower':
@@ -312,6 +318,21 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
     default:
       return c.UNKNOWN; // not reached: stepExpressed
   }
+}
+
+/**
+ * derive.ts base64Utf8: spaces and line breaks dropped, a multiple of 4 characters of the standard alphabet with
+ * `=` padding, decoded bytes read as strict UTF-8; otherwise "" in KQL, a failure in Python. Unknown: a text the
+ * engine's decoder rejects after that check, a decoded text that starts with a byte-order mark (TextDecoder drops it).
+ */
+function base64Sql(t: string, c: StepCtx, kql: boolean): string {
+  const { d, D } = c;
+  const u = c.names.next('u');
+  const r = c.names.next('r');
+  const bad = kql ? c.OK(strJson(c, '')) : c.FAIL;
+  const decoded = d.let(D.tryUtf8Base64(u), r, `CASE WHEN ${r} IS NOT NULL THEN (CASE WHEN ${d.startsWith(r, "'\uFEFF'")} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(r))} END) WHEN ${D.tryBase64(u)} THEN ${bad} ELSE ${c.UNKNOWN} END`);
+  const body = `CASE WHEN ${d.length(u)} % 4 <> 0 OR NOT ${D.fullMatch(u, d.str('[A-Za-z0-9+/]*={0,2}'))} THEN ${bad} ELSE ${decoded} END`;
+  return d.let(D.regexReplaceAll(t, d.str('[ \t\r\n]'), "''"), u, body);
 }
 
 /** JavaScript's whitespace in ASCII (what `trim()` removes there). */
