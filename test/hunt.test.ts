@@ -298,6 +298,28 @@ describe('partial rules', () => {
 });
 
 describe('detwiki hunt (command)', () => {
+  it('a Sublime exclusion keeps the messages it matches from the detection rules (memory, worker threads and DuckDB alike)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-exclusion-'));
+    // the fixture's invoice rule matches all three; its exclusion (a simulation vendor's relay and headers) holds on
+    // the second, does not on the third, and on the first (no headers at all) cannot be told
+    const invoice = { type: { inbound: true }, subject: { subject: 'Your INVOICE 42' }, sender: { email: { email: 'billing@evil.test', domain: { root_domain: 'evil.test' } } }, attachments: [{ file_name: 'inv.HTML', file_extension: 'HTML', size: 2048 }] };
+    const hops = (names: string[]) => [{ fields: names.map((name) => ({ name })) }];
+    const events = [invoice, { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-ExampleSim-Id', 'X-ExampleSim-Sig']) } }, { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-Other']) } }];
+    writeFileSync(path.join(logs, 'mail.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    for (const extra of [[], ['--workers', '2'], ['--engine', 'duckdb']]) {
+      const r = spawnSync(process.execPath, [bin, 'hunt', logs, '--rules', fixture('mql'), '--logsource', 'email', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { hits: Hit[]; excluded: { events: number; results: number } };
+      const invoiceHits = out.hits.filter((h) => h.rule.id === 'mql/html_attachment_invoice').map((h) => `${h.type} ${h.pos.line} ${(h.dependsOn ?? []).join()}`);
+      assert.deepEqual(invoiceHits, ['may_fire 1 not excluded by mql/simulation_vendor', 'hit 3 '], extra.join(' '));
+      // a response (automation) is not a detection rule: the exclusion does not keep messages from it
+      assert.deepEqual(out.hits.filter((h) => h.rule.id === 'mql/acknowledge_report').map((h) => `${h.type} ${h.pos.line}`), ['hit 1', 'hit 2', 'hit 3'], extra.join(' '));
+      assert.deepEqual(out.excluded, { events: 1, results: 2 }, extra.join(' '));
+    }
+  });
+
   it('runs the rules of a repository over a folder of events with bad input: hits, may-fire, counts', async () => {
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');

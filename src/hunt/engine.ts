@@ -134,6 +134,11 @@ export class HuntEngine {
   private triggered = new Int32Array(0);
   private ruleStamp = new Int32Array(0);
   private readonly candidates: number[] = [];
+  /**
+   * Exclusions (kind `exclusion`: Sublime's, which apply to every detection rule of their language) by that
+   * language: not run as rules, but an event one of them holds on is kept from the language's rules (`exclusionsOn`).
+   */
+  readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
 
   constructor(
@@ -150,6 +155,11 @@ export class HuntEngine {
       }
       if (!opts.filtersAlone && notOnItsOwn(r)) {
         this.stats.notOnTheirOwn++;
+        if (r.kind === 'exclusion') {
+          const list = this.exclusions.get(r.format) ?? [];
+          list.push({ rule: r, compiled: compileRecorded(cond).compiled, resolver: adapterFor(r.format)?.resolveField ?? resolveDotted });
+          this.exclusions.set(r.format, list);
+        }
         continue;
       }
       const resolver = adapterFor(r.format)?.resolveField ?? resolveDotted;
@@ -400,6 +410,27 @@ export class HuntEngine {
     if (set) this.runSet(set, results);
     else if (!this.opts.all) this.stats.unrouted++;
     return { logSources, results };
+  }
+
+  /**
+   * The exclusions of a language on an event: the first that holds (the event is kept from the language's rules),
+   * else those that may hold (a hit of the language's rules then depends on them); undefined when none can.
+   */
+  /** Do exclusions apply to the rule (a detection rule of a language with exclusions)? */
+  excludable(r: RuleRecord): boolean {
+    return r.kind === 'detection' && this.exclusions.has(r.format);
+  }
+
+  exclusionsOn(format: string, event: unknown): { readonly holds?: RuleRecord; readonly may: readonly RuleRecord[] } | undefined {
+    const list = this.exclusions.get(format);
+    if (!list) return undefined;
+    const may: RuleRecord[] = [];
+    for (const x of list) {
+      const t = x.compiled(new EventView(event, x.resolver));
+      if (t === true) return { holds: x.rule, may: [] };
+      if (t === 'unknown') may.push(x.rule);
+    }
+    return may.length ? { may } : undefined;
   }
 
   private readonly explainPlans = new WeakMap<HuntRule, ExplainPlan>();

@@ -26,7 +26,7 @@ export type WorkerEvent =
   | {
       readonly logSources: readonly string[];
       readonly results: readonly { readonly i: number; readonly truth: Truth; readonly matched: readonly string[]; readonly dependsOn: readonly string[] }[];
-      /** The parsed event, when a result is of an aggregating rule (counted on the main thread). */
+      /** The parsed event, when a result is of an aggregating rule (counted on the main thread) or one exclusions apply to. */
       readonly event?: unknown;
     };
 
@@ -48,7 +48,8 @@ export function runText(engine: HuntEngine, index: Map<HuntRule, number>, explai
   const { logSources, results } = engine.run(event);
   let aggregating = false;
   const rs = results.map((r) => {
-    if (r.rule.rule.logic.aggregation) aggregating = true;
+    // the main thread counts aggregations and applies exclusions: it needs the event for either
+    if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule)) aggregating = true;
     const ex = explain ? engine.explain(r.rule, event) : { matched: [], dependsOn: [] };
     return { i: index.get(r.rule)!, truth: r.truth, matched: ex.matched, dependsOn: ex.dependsOn };
   });

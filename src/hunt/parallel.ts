@@ -31,7 +31,9 @@ export interface ParallelOptions {
 }
 
 export async function* runParallel(engine: HuntEngine, files: readonly string[], counts: InputCounts, opts: ParallelOptions): AsyncGenerator<(RunItem | BadInput)[]> {
-  const setup: WorkerSetup = { rules: engine.rules.map((hr) => hr.rule), opts: engine.options, explain: opts.explain };
+  // the exclusions too: a worker sends the event of a result they apply to (they are not rules: the indexes hold)
+  const exclusions = [...engine.exclusions.values()].flatMap((xs) => xs.map((x) => x.rule));
+  const setup: WorkerSetup = { rules: [...engine.rules.map((hr) => hr.rule), ...exclusions], opts: engine.options, explain: opts.explain };
   const pool = Array.from({ length: Math.max(1, opts.workers) }, () => new Worker(ENTRY, { execArgv: [], workerData: setup }));
   const waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;

@@ -48,6 +48,8 @@ export interface HuntSummary {
   readonly counts: InputCounts;
   readonly seconds: number;
   readonly rules: { loaded: number; runnable: number; withoutLogSource: number; notRunnable: number; notOnTheirOwn: number; aggregating: number; aggregationUnsupported: number };
+  /** Events an exclusion kept from its language's rules, and the hits and may-fires it so kept out (`exclusionsOn`). */
+  readonly excluded: { events: number; results: number };
   readonly evaluations: number;
   readonly unroutedEvents: number;
   readonly byRule: RuleTally[];
@@ -141,10 +143,26 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     lastTallies = out;
     return out;
   };
+  const excluded = { events: 0, results: 0 };
+  // per event: the exclusions of each language that has results (`HuntEngine.exclusionsOn`); they keep events from
+  // the language's detection rules (Sublime's: "excluded from analysis by the detection rules")
+  let exclusionsOf = new Map<string, ReturnType<HuntEngine['exclusionsOn']>>();
+  const exclusionOf = (r: RuleRecord, event: unknown): ReturnType<HuntEngine['exclusionsOn']> => {
+    const format = r.format;
+    if (!engine.excludable(r)) return undefined;
+    if (!exclusionsOf.has(format)) exclusionsOf.set(format, engine.exclusionsOn(format, event));
+    return exclusionsOf.get(format);
+  };
   return {
     event(pos, event, logSources, results, explain) {
       let anyHit = false;
-      for (let i = 0; i < results.length; i++) if (results[i]!.truth === true) anyHit = true;
+      let kept = 0;
+      if (engine.exclusions.size && exclusionsOf.size) exclusionsOf = new Map();
+      for (let i = 0; i < results.length; i++) {
+        if (results[i]!.truth !== true) continue;
+        if (exclusionOf(results[i]!.rule.rule, event)?.holds) continue;
+        anyHit = true;
+      }
       const lt = lsTallies(logSources);
       for (let i = 0; i < lt.length; i++) {
         lt[i]!.events++;
@@ -155,6 +173,16 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         const agg = aggregateOf[r.rule.index];
         let truth: Truth = r.truth;
         let extra: Partial<Hit> = {};
+        const ex0 = exclusionOf(r.rule.rule, event);
+        if (ex0?.holds) {
+          kept++;
+          continue;
+        }
+        if (ex0 && truth === true) {
+          // a hit unless one of the language's exclusions holds, which the hunt cannot tell
+          truth = 'unknown';
+          extra = { dependsOn: ex0.may.slice(0, 5).map((x) => `not excluded by ${x.id}`) };
+        }
         if (agg) {
           if ('unsupported' in agg) {
             truth = 'unknown';
@@ -184,6 +212,10 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         if (!t.first) t.first = pos;
         opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
       }
+      if (kept) {
+        excluded.events++;
+        excluded.results += kept;
+      }
     },
     summary(s) {
       const byTech = new Map<string, { hits: number; rules: number }>();
@@ -202,6 +234,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         counts: s.counts,
         seconds: s.seconds,
         rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, notOnTheirOwn: engine.stats.notOnTheirOwn, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
+        excluded: { ...excluded },
         evaluations: s.evaluations,
         unroutedEvents: s.unroutedEvents,
         byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
