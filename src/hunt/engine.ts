@@ -9,9 +9,9 @@
 import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
-import { resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
+import { evaluate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
 import { assertNever, type Expr, type Opaque } from '../model/expr.ts';
-import { renderPredicate } from '../model/render.ts';
+import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
 import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
@@ -439,7 +439,7 @@ export class HuntEngine {
    * The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. On the event
    * just run, a predicate the evaluation tested is read from its recorded result; the others are tested now.
    */
-  explain(hr: HuntRule, event: unknown): { matched: string[]; dependsOn: string[] } {
+  explain(hr: HuntRule, event: unknown, truth?: Truth): { matched: string[]; dependsOn: string[] } {
     let plan = this.explainPlans.get(hr);
     if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr)));
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
@@ -451,7 +451,10 @@ export class HuntEngine {
       const d = done[i];
       if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) matched.push(plan.texts[i]!);
     }
-    return { matched: plan.unique ? matched : [...new Set(matched)], dependsOn: [...plan.dependsOn] };
+    // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a
+    // regex over too long a value, a derived value that cannot be known…)
+    const dependsOn = plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, this.resolvers[hr.resolverIndex]!);
+    return { matched: plan.unique ? matched : [...new Set(matched)], dependsOn };
   }
 }
 
@@ -465,6 +468,37 @@ export function notOnItsOwn(r: RuleRecord): string | undefined {
   if (r.format === 'sigma' && r.nativeType === 'filter') return 'a Sigma filter: applied to the rules it targets';
   if (r.kind === 'exclusion') return 'an exclusion: keeps the events it matches from other rules';
   return undefined;
+}
+
+/** The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3). */
+function undecidedOn(hr: HuntRule, event: unknown, resolve: FieldResolver): string[] {
+  const out: string[] = [];
+  const walk = (e: Expr): void => {
+    if (out.length >= 3) return;
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        for (const a of e.args) walk(a);
+        return;
+      case 'not':
+        walk(e.arg);
+        return;
+      case 'quant':
+        for (const i of e.items) walk(i.expr);
+        return;
+      case 'pred':
+      case 'each':
+        if (evaluate(e, event, { resolve }) === 'unknown') out.push(`undecided on this event: ${e.kind === 'pred' ? renderPredicate(e) : renderExpr(e)}`.slice(0, 200));
+        return;
+      case 'const':
+      case 'opaque':
+        return;
+      default:
+        assertNever(e, 'expression');
+    }
+  };
+  walk(hr.condition);
+  return out;
 }
 
 /** What `explain` needs of a rule, made once: its positive predicates rendered, and its opaque parts. */
@@ -493,9 +527,11 @@ function explainPlan(hr: HuntRule): ExplainPlan {
       case 'quant':
         for (const i of e.items) walk(i.expr);
         return;
+      case 'each':
+        walk(e.expr);
+        return;
       case 'pred':
       case 'const':
-      case 'each':
         return;
       default:
         assertNever(e, 'expression');

@@ -50,7 +50,7 @@ export function runText(engine: HuntEngine, index: Map<HuntRule, number>, explai
   const rs = results.map((r) => {
     // the main thread counts aggregations and applies exclusions: it needs the event for either
     if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule)) aggregating = true;
-    const ex = explain ? engine.explain(r.rule, event) : { matched: [], dependsOn: [] };
+    const ex = explain ? engine.explain(r.rule, event, r.truth) : { matched: [], dependsOn: [] };
     return { i: index.get(r.rule)!, truth: r.truth, matched: ex.matched, dependsOn: ex.dependsOn };
   });
   return { logSources, results: rs, ...(aggregating ? { event } : {}) };

@@ -276,7 +276,7 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
           continue;
         }
         const { logSources, results } = engine.run(item.event);
-        handle(item.pos, item.event, logSources, results, (i) => engine.explain(results[i]!.rule, item.event));
+        handle(item.pos, item.event, logSources, results, (i) => engine.explain(results[i]!.rule, item.event, results[i]!.truth));
       }
     }
   }

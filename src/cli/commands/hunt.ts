@@ -136,7 +136,7 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   for (const r of fired) console.log(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}`);
   const maybe = s.byRule.filter((r) => !r.hits && r.mayFire);
   if (maybe.length) {
-    console.log(`\nmay fire (unknown: depends on logic the parser could not express): ${maybe.length} rule(s)`);
+    console.log(`\nmay fire (unknown: depends on logic the parser could not express, or on values undecided on the event): ${maybe.length} rule(s)`);
     for (const r of maybe) console.log(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`);
   }
   if (s.byTechnique.length) {

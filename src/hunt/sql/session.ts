@@ -106,7 +106,7 @@ export async function huntDuckdb(
         const logSources = opts.forceLogSources ?? recogniseLogSources(event);
         if (!logSources.length) unrouted++;
         if (opts.onProgress && (idx + 1) % 10_000 === 0) opts.onProgress(idx + 1);
-        report.event(posOf(idx), event, logSources, results, (i) => engine.explain(results[i]!.rule, event));
+        report.event(posOf(idx), event, logSources, results, (i) => engine.explain(results[i]!.rule, event, results[i]!.truth));
       }
     }
     return {
