@@ -242,6 +242,16 @@ const SQL_DERIVED_CASES: { pred: Predicate; events: unknown[] }[] = [
     pred: pred('x', 'contains', ['IEX'], { cs: true }, undefined, { steps: [{ fn: 'base64decode' }], lang: 'kql' }),
     events: [{ x: 'SUVYIChOZXct' }, { x: 'SUVY\nIChO' }, { x: 'SUVYIChOZXc' }, { x: '7aCA' }, { x: '77u/SUVY' }, { x: 'AElFWA==' }, { x: 'SU*Y' }, {}],
   },
+  {
+    // compared with another field's derived value (KQL `where a == tolower(b)`)
+    pred: pred('x', 'eq', [{ kind: 'field', field: 'y', derived: { steps: [{ fn: 'lower' }], lang: 'kql' } }], { cs: true }),
+    events: [{ x: 'ab', y: 'AB' }, { x: 'ab', y: 'Ab ' }, { x: 'ab', y: 'ÀB' }, { x: '', y: null }, { x: 'ab' }, { y: 'ab' }, { x: 5, y: 5 }],
+  },
+  {
+    // compared with another field's default (Panther `deep_get(e, "x") == deep_get(e, "y", default="")`)
+    pred: pred('x', 'eq', [{ kind: 'field', field: 'y', missingAs: '', nullAsMissing: true }], { cs: true }),
+    events: [{ x: '', y: null }, { x: '' }, { x: 'a', y: 'a' }, { x: 'a' }, {}],
+  },
 ];
 
 describe('derived operands in SQL', () => {
@@ -301,6 +311,9 @@ describe('derived operands in SQL', () => {
       'sql case 16 {"x":"99999999999999999999"}',
       'sql case 19 {"x":"\u00a0ab"}',
       'sql case 20 {"x":"77u/SUVY"}',
+      'sql case 21 {"x":"ab","y":"ÀB"}',
+      // equality with another field of another type (a number and a text) is not expressed
+      'sql case 21 {"x":5,"y":5}',
     ]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Derived operands (issue 19) in SQL: a transform chain (`Derived`) over a field's JSON value, step by step with the
  * meaning `src/model/derive.ts` gives each step (Python and KQL alike), as one SQL value of the dialect's `derive`
- * table: a pair of a state (0 a value, 1 a step failed, 2 unknown) and the JSON value (SQL NULL for null or
- * missing). `derivedPredicateSql` then tests the predicate on it exactly as `predicateOnDerived` does: a failed
+ * table: a pair of a state (0 a value, 1 a step failed, 2 unknown, a failure too with `onError: 'unknown'`) and
+ * the JSON value (SQL NULL for null or missing). `derivedPredicateSql` then tests the predicate on it exactly as `predicateOnDerived` does: a failed
  * chain is a missing value with loose typing (or unknown, `onError: 'unknown'`), unknown is NULL.
  *
  * Where the engine's functions cannot give the in-process answer for a value, that value's result is unknown, never
@@ -117,7 +117,8 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, names: Names
     lang: dv.lang,
     regexOk,
     OK: (v) => D.pair('0', d.nullIfJsonNull(v)),
-    FAIL: D.pair('1', D.NULL_JSON),
+    // with onError 'unknown' a failure is unknown (the Python exception propagates)
+    FAIL: D.pair(dv.onError === 'unknown' ? '2' : '1', D.NULL_JSON),
     UNKNOWN: D.pair('2', D.NULL_JSON),
   };
   let cur = c.OK(raw);
@@ -142,8 +143,7 @@ export function derivedPredicateSql(d: SqlDialect, dv: Derived, raw: string, nam
   if (pair === undefined) return undefined;
   const D = d.derive!;
   const q = names.next('q');
-  const onFail = dv.onError === 'unknown' ? d.NULL_BOOL : test(D.NULL_JSON, true);
-  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q), false)} WHEN ${D.state(q)} = 1 THEN ${onFail} ELSE ${d.NULL_BOOL} END`);
+  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q), false)} WHEN ${D.state(q)} = 1 THEN ${test(D.NULL_JSON, true)} ELSE ${d.NULL_BOOL} END`);
 }
 
 /** Whether every step of a derivation has SQL (for the dialects that have a `derive` table). */

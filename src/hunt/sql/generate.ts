@@ -18,7 +18,7 @@ import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
-import { derivedExpressed, derivedPredicateSql } from './derive.ts';
+import { derivedExpressed, derivedPredicateSql, derivedSql } from './derive.ts';
 
 export interface GenContext {
   readonly d: SqlDialect;
@@ -72,8 +72,9 @@ function gen(e: Expr, c: Ctx): string {
       return countCase(d, items, { op: 'ge', value: need });
     }
     case 'pred':
-      if (!derivedPredicate(e)) return predSql(e, c);
-      return (e.derived && !operandDerived(e) && derivedPredicateSql(d, e.derived, rawOf(e, c), c.names, (v, loose) => predOn(loose ? looseTyped(e) : e, v, c), c.regexOk)) || d.NULL_BOOL;
+      if (operandDerived(e, d)) return d.NULL_BOOL;
+      if (!e.derived) return predSql(e, c);
+      return (derivedPredicateSql(d, e.derived, rawOf(e, c), c.names, (v, loose) => predOn(loose ? looseTyped(e) : e, v, c), c.regexOk)) || d.NULL_BOOL;
     case 'each':
       // an array computed by a transform chain, a default for a missing array, Python's iteration of a non-array:
       // not expressed in SQL (unknown)
@@ -197,7 +198,7 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     case 'quant':
       return e.items.every((i) => sqlExpressesAll(i.expr, d));
     case 'pred':
-      return !derivedPredicate(e) || (e.derived !== undefined && !operandDerived(e) && d.derive !== undefined && derivedExpressed(e.derived));
+      return !operandDerived(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived)));
     case 'each':
       return !(e.derived || e.missingAs !== undefined || e.iterate) && sqlExpressesAll(e.expr, d);
     default:
@@ -206,16 +207,16 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
 }
 
 /**
- * A predicate on a derived operand (a transform chain, issue 19), compared with one, or whose null takes the missing
- * default (`nullAsMissing`): not expressed in SQL, so unknown (NULL), never a guess on the plain field.
+ * Compared with another field's derived value or default where SQL does not express it: a derivation of a step
+ * `derive.ts` does not write, or in a dialect without derivations; any of them under `nulls: propagate`.
  */
-function derivedPredicate(p: Predicate): boolean {
-  return p.derived !== undefined || operandDerived(p);
-}
-
-/** Compared with a derived operand or another field's default: not expressed. */
-function operandDerived(p: Predicate): boolean {
-  return p.values.some((v) => v !== null && typeof v === 'object' && (v.derived !== undefined || v.missingAs !== undefined || v.nullAsMissing === true));
+function operandDerived(p: Predicate, d: SqlDialect = DUCKDB): boolean {
+  return p.values.some((v) => {
+    if (v === null || typeof v !== 'object') return false;
+    if (v.derived === undefined && v.missingAs === undefined && !v.nullAsMissing) return false;
+    if (p.opts?.nulls === 'propagate' || (v.missingAs !== null && typeof v.missingAs === 'object')) return true;
+    return v.derived !== undefined && (d.derive === undefined || !derivedExpressed(v.derived));
+  });
 }
 
 /** A failed derivation is tested as a missing value with loose typing (evaluate.ts `predicateOnDerived`). */
@@ -223,12 +224,16 @@ const looseTyped = (p: Predicate): Predicate => (p.opts?.typing === 'strict' ? {
 
 /** The predicate's field value with its default (`missingAs`) applied: JSON, SQL NULL when missing. */
 function rawOf(p: Predicate, c: Ctx): string {
-  const d = c.d;
   const o: PredicateOptions = p.opts ?? {};
   const raw = valueOf(p.field, c);
   if (o.missingAs === undefined || (o.missingAs !== null && typeof o.missingAs === 'object')) return raw;
-  const lit = d.json(JSON.stringify(o.missingAs));
-  return `CASE WHEN ${raw} IS NULL${o.nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
+  return withDefault(c.d, raw, o.missingAs, o.nullAsMissing === true);
+}
+
+/** A value with the default it takes when missing (and when null, with `nullAsMissing`). */
+function withDefault(d: SqlDialect, raw: string, missingAs: Value, nullAsMissing: boolean): string {
+  const lit = d.json(JSON.stringify(missingAs));
+  return `CASE WHEN ${raw} IS NULL${nullAsMissing ? ` OR ${d.is(raw, 'null')}` : ''} THEN ${lit} ELSE ${raw} END`;
 }
 
 function predSql(p: Predicate, c: Ctx): string {
@@ -271,7 +276,8 @@ function predOn(p: Predicate, raw: string, c: Ctx): string {
 }
 
 /** A pattern: a static value after transforms (alternatives), or a field reference. */
-type Pat = { kind: 'lit'; v: string | number | boolean | null } | { kind: 'ref'; sql: string };
+/** A field reference's SQL is its JSON value, or with `pair` a derivation's (state, value) pair (`derive.ts`). */
+type Pat = { kind: 'lit'; v: string | number | boolean | null } | { kind: 'ref'; sql: string; pair?: boolean };
 type Lit = string | number | boolean | null;
 
 /**
@@ -288,7 +294,13 @@ function anyOrAll(p: Predicate, c: Ctx, test: (pats: readonly Pat[]) => string):
 }
 
 function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): Pat[] {
-  if (v !== null && typeof v === 'object') return [{ kind: 'ref', sql: valueOf(v.field, c) }];
+  if (v !== null && typeof v === 'object') {
+    // the other field with its default, then its derivation (evaluate.ts expandValue)
+    let sql = valueOf(v.field, c);
+    if (v.missingAs !== undefined) sql = withDefault(c.d, sql, v.missingAs, v.nullAsMissing === true);
+    if (!v.derived) return [{ kind: 'ref', sql }];
+    return [{ kind: 'ref', sql: derivedSql(c.d, v.derived, sql, c.names, c.regexOk)!, pair: true }];
+  }
   if (!transforms?.length || typeof v !== 'string') return [{ kind: 'lit', v }];
   let cur: string[] = [v];
   for (const t of transforms) cur = cur.flatMap((s) => applyTransform(t, s));
@@ -325,7 +337,7 @@ const cmpText = (d: SqlDialect, a: string, b: string, cs: boolean) => (cs ? `${a
 
 /** The evaluator's `equals` (missing, list any / whole, strict or loose typing) for any of the patterns. */
 function equals(d: SqlDialect, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, listMatch: 'any' | 'whole' | undefined, c: Ctx): string {
-  const out = refs(pats).map((r) => equalsRef(d, x, r, cs, c));
+  const out = pats.flatMap((p) => (p.kind === 'ref' ? [p.pair ? equalsDerivedRef(d, x, p.sql, cs, c) : equalsRef(d, x, p.sql, cs, c)] : []));
   const ls = lits(pats);
   if (ls.length) {
     const missing = ls.includes(null) ? d.TRUE : d.FALSE;
@@ -375,6 +387,16 @@ function equalsWhole(d: SqlDialect, y: string, pat: Lit, cs: boolean, strict: bo
   const txt = (cmp: string) => (cs ? `${d.text(y)} = ${d.str(cmp)}` : `${d.lower(d.text(y))} = ${d.str(cmp.toLowerCase())}`);
   const onNumber = np !== undefined ? numEq(np) : txt(pat);
   return `(CASE WHEN ${isN} THEN ${onNumber} WHEN ${isB} THEN ${d.lower(d.text(y))} = ${d.str(pat.toLowerCase())} WHEN ${isS} THEN ${txt(pat)} ELSE FALSE END)`;
+}
+
+/**
+ * Equality with another field's derived value (a pair): unknown where the derivation is (or gives several values),
+ * a failed one compared as a missing value (evaluate.ts expandValue).
+ */
+function equalsDerivedRef(d: SqlDialect, x: string, pair: string, cs: boolean, c: Ctx): string {
+  const D = d.derive!;
+  const q = c.names.next('q');
+  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 2 THEN ${d.NULL_BOOL} ELSE ${equalsRef(d, x, `CASE WHEN ${D.state(q)} = 0 THEN ${D.value(q)} ELSE ${D.NULL_JSON} END`, cs, c)} END`);
 }
 
 /** Equality with another field: strings (case as the predicate says) and numbers; other shapes are unknown. */
