@@ -142,7 +142,7 @@ async function buildFigures(catDir: string): Promise<void> {
   const cold = childBuild(catDir);
   out(`node_flags=${startFlags().join(' ') || '(none)'} (those of npm start)`);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30`);
-  out(`cold_build_peak_mb=${cold.maxRssMB.toFixed(0)} target_mb=1024`);
+  out(`cold_build_peak_mb=${cold.maxRssMB.toFixed(0)} target_mb=512`);
   out(`cold_build_rules=${cold.rules} files=${cold.files} outcomes=${Object.entries(cold.outcomes).map(([k, v]) => `${k}:${v}`).join(',')}`);
   const scan = cold.sources.reduce((a, s) => a + s.scan, 0);
   const write = cold.sources.reduce((a, s) => a + s.write, 0);

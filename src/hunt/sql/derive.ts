@@ -14,9 +14,10 @@
  *   JavaScript and the engine write fractions differently;
  * - `lower` / `upper` of a text outside ASCII (Unicode case rules differ between engines);
  * - a Python `extract` whose group matched the empty string (or did not take part: the engine cannot tell them apart);
- * - `int` of a text outside ASCII, or of more than 15 digits; `trim` of whitespace in a text outside ASCII.
+ * - `int` of a text outside ASCII, or of more than 15 digits; `float` of a text outside ASCII or of an infinity; `trim`
+ *   of whitespace in a text outside ASCII.
  *
- * Steps not expressed at all (`elements`, `float`, `strcat`, `substring`, `slice`, `bin`, a
+ * Steps not expressed at all (`elements`, `strcat`, `substring`, `slice`, `bin`, a
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
@@ -69,6 +70,10 @@ export interface DeriveDialect {
   trimChars(s: string, chars: string): string;
   /** Does the RE2 pattern match the whole text. */
   fullMatch(s: string, pattern: string): string;
+  /** The characters (code points) of a text, as a list of strings (none for ""). */
+  chars(s: string): string;
+  /** Does a decimal text read as a finite double. */
+  finiteText(t: string): string;
   /** A base64 text decoded as strict UTF-8, NULL when either fails; whether it decodes to bytes at all. */
   tryUtf8Base64(s: string): string;
   tryBase64(s: string): string;
@@ -172,6 +177,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'bytes':
     case 'trim':
     case 'int':
+    case 'float':
     case 'base64decode':
       return true;
     case 'replace':
@@ -292,6 +298,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
     }
     case 'int':
       return intSql(a, c);
+    case 'float':
+      return floatSql(a, c);
     case 'base64decode':
       return asString(a, c, (t) => base64Sql(t, c, kql));
     case 'replace':
@@ -348,6 +356,19 @@ function intSql(a: string, c: StepCtx): string {
   const u = c.names.next('u');
   const digits = `CASE WHEN NOT ${D.ascii(t)} THEN ${c.UNKNOWN} ELSE ${d.let(`replace(${D.trimChars(t, d.str(ASCII_SPACE))}, '_', '')`, u, `CASE WHEN NOT ${D.fullMatch(u, d.str('[+-]?[0-9]+'))} THEN ${c.FAIL} WHEN ${d.length(u)} > 15 THEN ${c.UNKNOWN} ELSE ${c.OK(D.intJson(u))} END`)} END`;
   return `CASE WHEN ${d.is(a, 'boolean')} THEN ${c.OK(`CASE WHEN ${d.text(a)} = 'true' THEN ${D.intJson("'1'")} ELSE ${D.intJson("'0'")} END`)} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.safeInteger(a)} THEN ${c.OK(a)} WHEN ${D.finiteSmall(a)} THEN ${c.OK(D.truncJson(a))} ELSE ${c.UNKNOWN} END) WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, digits)} ELSE ${c.FAIL} END`;
+}
+
+/**
+ * Python float() / derive.ts toFloat: a boolean 1 or 0, a number as it is, a decimal text (spaces around) read; anything
+ * else fails. Unknown: a text outside ASCII, one that reads as an infinity (JSON has none).
+ */
+function floatSql(a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const t = c.names.next('t');
+  const u = c.names.next('u');
+  const decimal = '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?';
+  const onText = `CASE WHEN NOT ${D.ascii(t)} THEN ${c.UNKNOWN} ELSE ${d.let(d.lower(D.trimChars(t, d.str(ASCII_SPACE))), u, `CASE WHEN ${D.fullMatch(u, d.str('[+-]?(inf|infinity)'))} THEN ${c.UNKNOWN} WHEN NOT ${D.fullMatch(u, d.str(decimal))} THEN ${c.FAIL} WHEN NOT ${D.finiteText(u)} THEN ${c.UNKNOWN} ELSE ${c.OK(D.doubleJson(u))} END`)} END`;
+  return `CASE WHEN ${d.is(a, 'boolean')} THEN ${c.OK(`CASE WHEN ${d.text(a)} = 'true' THEN ${D.intJson("'1'")} ELSE ${D.intJson("'0'")} END`)} WHEN ${d.is(a, 'number')} THEN ${c.OK(a)} WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, onText)} ELSE ${c.FAIL} END`;
 }
 
 /**

@@ -249,6 +249,8 @@ export const DUCKDB: SqlDialect = {
     byteLength: (s) => `strlen(${s})`,
     trimChars: (s, chars) => `trim(${s}, ${chars})`,
     fullMatch: (s, p) => `regexp_full_match(${s}, ${p})`,
+    chars: (s) => `CASE WHEN ${s} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${s}, '') END`,
+    finiteText: (t) => `isfinite(CAST(${t} AS DOUBLE))`,
     tryUtf8Base64: (s) => `try(decode(from_base64(${s})))`,
     tryBase64: (s) => `(try(from_base64(${s})) IS NOT NULL)`,
     regexReplaceAll: (s, p, r) => `regexp_replace(${s}, ${p}, ${r}, 'g')`,

@@ -76,9 +76,7 @@ function gen(e: Expr, c: Ctx): string {
       if (!e.derived) return predSql(e, c);
       return (derivedPredicateSql(d, e.derived, rawOf(e, c), c.names, (v, loose) => predOn(loose ? looseTyped(e) : e, v, c), c.regexOk)) || d.NULL_BOOL;
     case 'each':
-      // an array computed by a transform chain, a default for a missing array, Python's iteration of a non-array:
-      // not expressed in SQL (unknown)
-      return e.derived || e.missingAs !== undefined || e.iterate ? d.NULL_BOOL : eachSql(e, c);
+      return eachExpressed(e, d) ? eachSql(e, c) : d.NULL_BOOL;
     default:
       return assertNever(e, 'expression');
   }
@@ -144,6 +142,17 @@ function valueOf(field: string, c: Ctx): string {
   return fieldSql(c.d, kind, rest, { ev: base, win: 'NULL', ed: 'NULL', ud: 'NULL', sys: 'NULL' }, c.names);
 }
 
+/**
+ * A quantifier SQL expresses: an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of a
+ * text (its characters) or an object (its keys), a default for a missing array; in a dialect with derivations.
+ */
+function eachExpressed(e: Extract<Expr, { kind: 'each' }>, d: SqlDialect): boolean {
+  if (!e.derived && !e.iterate && e.missingAs === undefined) return true;
+  if (!d.derive) return false;
+  if (e.missingAs !== undefined && e.missingAs !== null && typeof e.missingAs === 'object') return false;
+  return !e.derived || derivedExpressed(e.derived);
+}
+
 function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   const d = c.d;
   const arr = c.names.next('arr');
@@ -162,11 +171,26 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   else overArray = countTruthSql(d, t, u, q);
   const empty = q === 'any' ? d.FALSE : q === 'all' ? d.TRUE : countTruthSql(d, '0', '0', q);
   const missing = e.nulls === 'propagate' ? d.NULL_BOOL : empty;
-  let body = `CASE WHEN ${arr} IS NULL OR ${d.is(arr, 'null')} THEN ${missing} WHEN ${d.is(arr, 'array')} THEN ${d.let(results, l, overArray)} ELSE ${d.let(d.map(d.list([arr]), d.lambda(el, inner)), l, overArray)} END`;
+  // Python iterates a text by its characters and an object by its keys; a number or a boolean raises (unknown)
+  const D = d.derive;
+  const ch = c.names.next('ch');
+  const overElements = (list: string) => d.let(d.map(list, d.lambda(el, inner)), l, overArray);
+  const asJson = (list: string) => d.map(list, d.lambda(ch, D!.toJson(ch)));
+  const iterated =
+    e.iterate && D
+      ? `WHEN ${d.is(arr, 'string')} THEN ${overElements(asJson(D.chars(d.text(arr))))} WHEN ${d.is(arr, 'object')} THEN ${overElements(asJson(d.keys(arr)))} WHEN ${d.is(arr, 'number')} OR ${d.is(arr, 'boolean')} THEN ${d.NULL_BOOL} `
+      : '';
+  let body = `CASE WHEN ${arr} IS NULL OR ${d.is(arr, 'null')} THEN ${missing} WHEN ${d.is(arr, 'array')} THEN ${d.let(results, l, overArray)} ${iterated}ELSE ${d.let(d.map(d.list([arr]), d.lambda(el, inner)), l, overArray)} END`;
   if (typeof q === 'object' && e.expr.kind === 'const' && e.expr.value) {
     body = `CASE WHEN ${d.is(arr, 'string')} THEN ${countTruthSql(d, d.length(d.text(arr)), '0', q)} ELSE ${body} END`;
   }
-  return d.let(valueOf(e.array, c), arr, body);
+  // the array's default when missing (not when null), then its derivation (evaluate.ts, `each`)
+  let raw = valueOf(e.array, c);
+  if (e.missingAs !== undefined) raw = `CASE WHEN ${raw} IS NULL THEN ${d.json(JSON.stringify(e.missingAs))} ELSE ${raw} END`;
+  if (!e.derived) return d.let(raw, arr, body);
+  const pair = derivedSql(d, e.derived, raw, c.names, c.regexOk)!;
+  const p = c.names.next('q');
+  return d.let(pair, p, `CASE WHEN ${D!.state(p)} = 2 THEN ${d.NULL_BOOL} ELSE ${d.let(`CASE WHEN ${D!.state(p)} = 0 THEN ${D!.value(p)} ELSE ${D!.NULL_JSON} END`, arr, body)} END`);
 }
 
 // ---------------- predicates ----------------
@@ -200,7 +224,7 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     case 'pred':
       return !operandDerived(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived)));
     case 'each':
-      return !(e.derived || e.missingAs !== undefined || e.iterate) && sqlExpressesAll(e.expr, d);
+      return eachExpressed(e, d) && sqlExpressesAll(e.expr, d);
     default:
       return assertNever(e, 'expression');
   }
