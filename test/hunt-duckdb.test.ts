@@ -257,6 +257,11 @@ const SQL_DERIVED_CASES: { pred: Expr; events: unknown[] }[] = [
     events: [{ p: '[{"Effect":"Deny"},{"Effect":"Deny"}]' }, { p: '[{"Effect":"Allow"}]' }, {}, { p: 'not json' }, { p: '[]' }, { p: '{"Effect":"Deny"}' }, { p: '"Deny"' }],
   },
   {
+    // KQL strcat("u-", x, "@", y)
+    pred: pred('x', 'eq', ['u-bob@5'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'strcat', args: [['u-'], ['@', { kind: 'field', field: 'y' }]] }], lang: 'kql' }),
+    events: [{ x: 'bob', y: 5 }, { x: 'bob', y: '5' }, { x: 'bob' }, { y: 5 }, { x: 'bob', y: 5.5 }, { x: 'bob', y: null }, { x: ['bob'], y: 5 }],
+  },
+  {
     // compared with another field's derived value (KQL `where a == tolower(b)`)
     pred: pred('x', 'eq', [{ kind: 'field', field: 'y', derived: { steps: [{ fn: 'lower' }], lang: 'kql' } }], { cs: true }),
     events: [{ x: 'ab', y: 'AB' }, { x: 'ab', y: 'Ab ' }, { x: 'ab', y: 'ÀB' }, { x: '', y: null }, { x: 'ab' }, { y: 'ab' }, { x: 5, y: 5 }],
@@ -328,9 +333,11 @@ describe('derived operands in SQL', () => {
       'sql case 21 {"x":"inf"}',
       'sql case 21 {"x":"1e999"}',
       'sql case 21 {"x":"\u00a07"}',
-      'sql case 24 {"x":"ab","y":"ÀB"}',
+      'sql case 24 {"x":"bob","y":5.5}',
+      'sql case 24 {"x":["bob"],"y":5}',
+      'sql case 25 {"x":"ab","y":"ÀB"}',
       // equality with another field of another type (a number and a text) is not expressed
-      'sql case 24 {"x":5,"y":5}',
+      'sql case 25 {"x":5,"y":5}',
     ]);
   });
 });

@@ -17,11 +17,11 @@
  * - `int` of a text outside ASCII, or of more than 15 digits; `float` of a text outside ASCII or of an infinity; `trim`
  *   of whitespace in a text outside ASCII.
  *
- * Steps not expressed at all (`elements`, `strcat`, `substring`, `slice`, `bin`, a
+ * Steps not expressed at all (`elements`, `substring`, `slice`, `bin`, a
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
-import type { Derived, ParsePart, TransformArg, TransformStep } from '../../model/expr.ts';
+import type { Derived, ParsePart, TransformArg, TransformStep, Value } from '../../model/expr.ts';
 import { parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
@@ -97,12 +97,18 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
 /** KQL string functions: a null input is "" (derive.ts KQL_STRING_INPUT). */
 const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
 
-interface StepCtx {
+/** What a derivation's SQL reads besides its input: fresh names, the engine's regex check, other event fields. */
+export interface DeriveEnv {
+  readonly names: Names;
+  readonly regexOk?: (pattern: string) => boolean;
+  /** SQL of an event field's JSON value (a `strcat` piece). */
+  readonly field: (name: string) => string;
+}
+
+interface StepCtx extends DeriveEnv {
   readonly d: SqlDialect;
   readonly D: DeriveDialect;
-  readonly names: Names;
   readonly lang: Derived['lang'];
-  readonly regexOk?: (pattern: string) => boolean;
   readonly OK: (v: string) => string;
   readonly FAIL: string;
   readonly UNKNOWN: string;
@@ -112,15 +118,15 @@ interface StepCtx {
  * The pair (state, JSON value) of a derivation over `raw` (an event field's JSON value, the field default already
  * applied), or undefined when a step is not expressed in SQL.
  */
-export function derivedSql(d: SqlDialect, dv: Derived, raw: string, names: Names, regexOk?: (pattern: string) => boolean): string | undefined {
+export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveEnv): string | undefined {
   const D = d.derive;
   if (!D) return undefined;
+  const names = env.names;
   const c: StepCtx = {
+    ...env,
     d,
     D,
-    names,
     lang: dv.lang,
-    regexOk,
     OK: (v) => D.pair('0', d.nullIfJsonNull(v)),
     // with onError 'unknown' a failure is unknown (the Python exception propagates)
     FAIL: D.pair(dv.onError === 'unknown' ? '2' : '1', D.NULL_JSON),
@@ -143,11 +149,11 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, names: Names
 }
 
 /** A predicate on a derivation: `test(value, loose)` is the predicate's SQL on a JSON value (or on NULL, loose typing). */
-export function derivedPredicateSql(d: SqlDialect, dv: Derived, raw: string, names: Names, test: (value: string, loose: boolean) => string, regexOk?: (pattern: string) => boolean): string | undefined {
-  const pair = derivedSql(d, dv, raw, names, regexOk);
+export function derivedPredicateSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveEnv, test: (value: string, loose: boolean) => string): string | undefined {
+  const pair = derivedSql(d, dv, raw, env);
   if (pair === undefined) return undefined;
   const D = d.derive!;
-  const q = names.next('q');
+  const q = env.names.next('q');
   return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q), false)} WHEN ${D.state(q)} = 1 THEN ${test(D.NULL_JSON, true)} ELSE ${d.NULL_BOOL} END`);
 }
 
@@ -179,6 +185,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'int':
     case 'float':
     case 'base64decode':
+    case 'strcat':
       return true;
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
@@ -300,6 +307,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return intSql(a, c);
     case 'float':
       return floatSql(a, c);
+    case 'strcat':
+      return strcatSql(s, a, c);
     case 'base64decode':
       return asString(a, c, (t) => base64Sql(t, c, kql));
     case 'replace':
@@ -356,6 +365,22 @@ function intSql(a: string, c: StepCtx): string {
   const u = c.names.next('u');
   const digits = `CASE WHEN NOT ${D.ascii(t)} THEN ${c.UNKNOWN} ELSE ${d.let(`replace(${D.trimChars(t, d.str(ASCII_SPACE))}, '_', '')`, u, `CASE WHEN NOT ${D.fullMatch(u, d.str('[+-]?[0-9]+'))} THEN ${c.FAIL} WHEN ${d.length(u)} > 15 THEN ${c.UNKNOWN} ELSE ${c.OK(D.intJson(u))} END`)} END`;
   return `CASE WHEN ${d.is(a, 'boolean')} THEN ${c.OK(`CASE WHEN ${d.text(a)} = 'true' THEN ${D.intJson("'1'")} ELSE ${D.intJson("'0'")} END`)} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.safeInteger(a)} THEN ${c.OK(a)} WHEN ${D.finiteSmall(a)} THEN ${c.OK(D.truncJson(a))} ELSE ${c.UNKNOWN} END) WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, digits)} ELSE ${c.FAIL} END`;
+}
+
+/**
+ * KQL strcat: the pieces before, the value, the pieces after, each as KQL text (null as ""; a field reference's
+ * value); unknown where a piece's text differs between engines (a fraction, an object).
+ */
+function strcatSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const lit = (v: Value): string => d.str(v === null ? '' : String(v));
+  /** KQL text of a JSON value, NULL where unknown. */
+  const text = (x: string): string => `CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN '' WHEN ${d.is(x, 'string')} OR ${d.is(x, 'boolean')} OR (${d.is(x, 'number')} AND ${D.safeInteger(x)}) THEN ${d.text(x)} END`;
+  const piece = (v: Value): string => (v !== null && typeof v === 'object' ? text(c.field(v.field)) : lit(v));
+  const list = (x: TransformArg | undefined): string[] => (Array.isArray(x) ? (x as readonly Value[]).map(piece) : []);
+  const all = [...list(arg(s, 0)), text(a), ...list(arg(s, 1))];
+  const r = c.names.next('r');
+  return d.let(`(${all.join(' || ')})`, r, `CASE WHEN ${r} IS NULL THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(r))} END`);
 }
 
 /**

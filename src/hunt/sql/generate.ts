@@ -18,7 +18,7 @@ import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
-import { derivedExpressed, derivedPredicateSql, derivedSql } from './derive.ts';
+import { derivedExpressed, derivedPredicateSql, derivedSql, type DeriveEnv } from './derive.ts';
 
 export interface GenContext {
   readonly d: SqlDialect;
@@ -74,7 +74,7 @@ function gen(e: Expr, c: Ctx): string {
     case 'pred':
       if (operandDerived(e, d)) return d.NULL_BOOL;
       if (!e.derived) return predSql(e, c);
-      return (derivedPredicateSql(d, e.derived, rawOf(e, c), c.names, (v, loose) => predOn(loose ? looseTyped(e) : e, v, c), c.regexOk)) || d.NULL_BOOL;
+      return (derivedPredicateSql(d, e.derived, rawOf(e, c), deriveEnv(c), (v, loose) => predOn(loose ? looseTyped(e) : e, v, c))) || d.NULL_BOOL;
     case 'each':
       return eachExpressed(e, d) ? eachSql(e, c) : d.NULL_BOOL;
     default:
@@ -188,7 +188,7 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   let raw = valueOf(e.array, c);
   if (e.missingAs !== undefined) raw = `CASE WHEN ${raw} IS NULL THEN ${d.json(JSON.stringify(e.missingAs))} ELSE ${raw} END`;
   if (!e.derived) return d.let(raw, arr, body);
-  const pair = derivedSql(d, e.derived, raw, c.names, c.regexOk)!;
+  const pair = derivedSql(d, e.derived, raw, deriveEnv(c))!;
   const p = c.names.next('q');
   return d.let(pair, p, `CASE WHEN ${D!.state(p)} = 2 THEN ${d.NULL_BOOL} ELSE ${d.let(`CASE WHEN ${D!.state(p)} = 0 THEN ${D!.value(p)} ELSE ${D!.NULL_JSON} END`, arr, body)} END`);
 }
@@ -242,6 +242,9 @@ function operandDerived(p: Predicate, d: SqlDialect = DUCKDB): boolean {
     return v.derived !== undefined && (d.derive === undefined || !derivedExpressed(v.derived));
   });
 }
+
+/** What a derivation reads from the generator's context (`derive.ts`). */
+const deriveEnv = (c: Ctx): DeriveEnv => ({ names: c.names, ...(c.regexOk ? { regexOk: c.regexOk } : {}), field: (f) => valueOf(f, c) });
 
 /** A failed derivation is tested as a missing value with loose typing (evaluate.ts `predicateOnDerived`). */
 const looseTyped = (p: Predicate): Predicate => (p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p);
@@ -323,7 +326,7 @@ function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): P
     let sql = valueOf(v.field, c);
     if (v.missingAs !== undefined) sql = withDefault(c.d, sql, v.missingAs, v.nullAsMissing === true);
     if (!v.derived) return [{ kind: 'ref', sql }];
-    return [{ kind: 'ref', sql: derivedSql(c.d, v.derived, sql, c.names, c.regexOk)!, pair: true }];
+    return [{ kind: 'ref', sql: derivedSql(c.d, v.derived, sql, deriveEnv(c))!, pair: true }];
   }
   if (!transforms?.length || typeof v !== 'string') return [{ kind: 'lit', v }];
   let cur: string[] = [v];
