@@ -136,7 +136,8 @@ export class HuntEngine {
   private readonly candidates: number[] = [];
   /**
    * Exclusions (kind `exclusion`: Sublime's, which apply to every detection rule of their language) by that
-   * language: not run as rules, but an event one of them holds on is kept from the language's rules (`exclusionsOn`).
+   * language: not run as rules, but an event one of them holds on is kept from the language's detection rules
+   * (`exclusionsOn`, applied by the hunt's reporter).
    */
   readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
@@ -412,15 +413,15 @@ export class HuntEngine {
     return { logSources, results };
   }
 
-  /**
-   * The exclusions of a language on an event: the first that holds (the event is kept from the language's rules),
-   * else those that may hold (a hit of the language's rules then depends on them); undefined when none can.
-   */
   /** Do exclusions apply to the rule (a detection rule of a language with exclusions)? */
   excludable(r: RuleRecord): boolean {
     return r.kind === 'detection' && this.exclusions.has(r.format);
   }
 
+  /**
+   * The exclusions of a language on an event: the first that holds (the event is kept from the language's detection
+   * rules), else those that may hold (a hit of those rules then depends on them); undefined when none can.
+   */
   exclusionsOn(format: string, event: unknown): { readonly holds?: RuleRecord; readonly may: readonly RuleRecord[] } | undefined {
     const list = this.exclusions.get(format);
     if (!list) return undefined;

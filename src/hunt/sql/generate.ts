@@ -72,7 +72,7 @@ function gen(e: Expr, c: Ctx): string {
       return countCase(d, items, { op: 'ge', value: need });
     }
     case 'pred':
-      if (operandDerived(e, d)) return d.NULL_BOOL;
+      if (valueSideUnexpressed(e, d)) return d.NULL_BOOL;
       if (!e.derived) return predSql(e, c);
       return (derivedPredicateSql(d, e.derived, rawOf(e, c), deriveEnv(c), (v, loose) => predOn(loose ? looseTyped(e) : e, v, c))) || d.NULL_BOOL;
     case 'each':
@@ -222,7 +222,7 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     case 'quant':
       return e.items.every((i) => sqlExpressesAll(i.expr, d));
     case 'pred':
-      return !operandDerived(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived)));
+      return !valueSideUnexpressed(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived)));
     case 'each':
       return eachExpressed(e, d) && sqlExpressesAll(e.expr, d);
     default:
@@ -231,10 +231,10 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
 }
 
 /**
- * Compared with another field's derived value or default where SQL does not express it: a derivation of a step
- * `derive.ts` does not write, or in a dialect without derivations; any of them under `nulls: propagate`.
+ * Is the predicate compared with another field's derived value or default that SQL does not express: a derivation
+ * with a step `derive.ts` does not write, or in a dialect without derivations; either under `nulls: propagate`.
  */
-function operandDerived(p: Predicate, d: SqlDialect = DUCKDB): boolean {
+function valueSideUnexpressed(p: Predicate, d: SqlDialect): boolean {
   return p.values.some((v) => {
     if (v === null || typeof v !== 'object') return false;
     if (v.derived === undefined && v.missingAs === undefined && !v.nullAsMissing) return false;
@@ -302,8 +302,10 @@ function predOn(p: Predicate, raw: string, c: Ctx): string {
   return x === raw ? body : d.let(raw, x, body);
 }
 
-/** A pattern: a static value after transforms (alternatives), or a field reference. */
-/** A field reference's SQL is its JSON value, or with `pair` a derivation's (state, value) pair (`derive.ts`). */
+/**
+ * A pattern: a static value after transforms (alternatives), or a field reference: its JSON value, or with `pair` its
+ * derivation's (state, value) pair (`derive.ts`).
+ */
 type Pat = { kind: 'lit'; v: string | number | boolean | null } | { kind: 'ref'; sql: string; pair?: boolean };
 type Lit = string | number | boolean | null;
 
