@@ -88,7 +88,7 @@ describe('DuckDB engine', () => {
 });
 
 describe('detwiki hunt --engine duckdb', () => {
-  it('the project\'s Sigma fixtures over JSON lines, gzip, an array and a pretty-printed sequence: same hits, may-fire and counts as in process', async () => {
+  it('the project\'s Sigma fixtures over JSON lines, gzip, an array, a pretty-printed sequence and arrays in JSON lines: same hits, may-fire and counts as in process', async () => {
     const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-'));
     const win = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: id === 1 ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', Provider: { '#attributes': { Name: id === 1 ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing' } } }, EventData: data } });
@@ -98,11 +98,14 @@ describe('detwiki hunt --engine duckdb', () => {
       win(4625, { TargetUserName: 'bob', IpAddress: '10.0.0.1' }),
       { hello: 'world' },
     ];
-    const files = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl.gz'), path.join(dir, 'c.json'), path.join(dir, 'd.json')];
+    const files = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl.gz'), path.join(dir, 'c.json'), path.join(dir, 'd.json'), path.join(dir, 'e.jsonl')];
     writeFileSync(files[0]!, evs.map((e) => JSON.stringify(e)).join('\n') + '\n');
     writeFileSync(files[1]!, gzipSync(Buffer.from(evs.map((e) => JSON.stringify(e)).join('\n') + '\n')));
     writeFileSync(files[2]!, JSON.stringify(evs, null, 1));
     writeFileSync(files[3]!, evs.map((e) => JSON.stringify(e, null, 2)).join('\n'));
+    // JSON lines where a line holds an array of events (its elements are the events), an empty one, and a list of
+    // numbers (one value)
+    writeFileSync(files[4]!, [JSON.stringify(evs[0]), JSON.stringify(evs.slice(1, 3)), '[]', '[1, 2]', JSON.stringify(evs[3])].join('\n') + '\n');
     const key = (h: Hit) => `${h.type} ${h.rule.id} ${h.pos.file.slice(dir.length + 1)}#${h.pos.index} ${h.matched.join(';')}`;
     const mem: string[] = [];
     const duck: string[] = [];
@@ -111,6 +114,7 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.ok(mem.some((k) => k.startsWith('hit ')), mem.join('\n'));
     assert.deepEqual([...duck].sort(), [...mem].sort());
     assert.equal(b.counts.events, a.counts.events);
+    assert.equal(a.counts.events, 4 * evs.length + evs.length + 1);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
   });
