@@ -275,6 +275,11 @@ const SQL_DERIVED_CASES: { pred: Expr; events: unknown[] }[] = [
     pred: pred('x', 'eq', [{ kind: 'field', field: 'y', missingAs: '', nullAsMissing: true }], { cs: true }),
     events: [{ x: '', y: null }, { x: '' }, { x: 'a', y: 'a' }, { x: 'a' }, {}],
   },
+  {
+    // a setting changed: before ne after (booleans, numbers, texts; other pairs of types are not expressed)
+    pred: pred('before', 'ne', [{ kind: 'field', field: 'after' }], { typing: 'strict', cs: true }),
+    events: [{ before: true, after: false }, { before: true, after: true }, { before: 1, after: 1 }, { before: 'a', after: 'b' }, { before: true, after: 'true' }, { before: true }],
+  },
 ];
 
 describe('derived operands in SQL', () => {
@@ -342,6 +347,7 @@ describe('derived operands in SQL', () => {
       'sql case 25 {"x":"ab","y":"ÀB"}',
       // equality with another field of another type (a number and a text) is not expressed
       'sql case 25 {"x":5,"y":5}',
+      'sql case 27 {"before":true,"after":"true"}',
     ]);
   });
 });

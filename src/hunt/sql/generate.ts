@@ -428,11 +428,11 @@ function equalsDerivedRef(d: SqlDialect, x: string, pair: string, cs: boolean, c
   return d.let(pair, q, `CASE WHEN ${D.state(q)} = 2 THEN ${d.NULL_BOOL} ELSE ${equalsRef(d, x, `CASE WHEN ${D.state(q)} = 0 THEN ${D.value(q)} ELSE ${D.NULL_JSON} END`, cs, c)} END`);
 }
 
-/** Equality with another field: strings (case as the predicate says) and numbers; other shapes are unknown. */
+/** Equality with another field: strings (case as the predicate says), numbers and booleans; other shapes are unknown. */
 function equalsRef(d: SqlDialect, x: string, r: string, cs: boolean, c: Ctx): string {
   const ref = c.names.next('r');
   const low = (s: string) => (cs ? s : d.lower(s));
-  const body = `CASE WHEN ${x} IS NULL THEN (${ref} IS NULL OR ${d.is(ref, 'null')}) WHEN ${ref} IS NULL THEN FALSE WHEN ${d.is(x, 'null')} OR ${d.is(ref, 'null')} THEN (${d.is(x, 'null')} AND ${d.is(ref, 'null')}) WHEN ${d.is(x, 'string')} AND ${d.is(ref, 'string')} THEN ${low(d.text(x))} = ${low(d.text(ref))} WHEN ${d.is(x, 'number')} AND ${d.is(ref, 'number')} THEN ${d.num(d.text(x))} = ${d.num(d.text(ref))} ELSE ${d.NULL_BOOL} END`;
+  const body = `CASE WHEN ${x} IS NULL THEN (${ref} IS NULL OR ${d.is(ref, 'null')}) WHEN ${ref} IS NULL THEN FALSE WHEN ${d.is(x, 'null')} OR ${d.is(ref, 'null')} THEN (${d.is(x, 'null')} AND ${d.is(ref, 'null')}) WHEN ${d.is(x, 'string')} AND ${d.is(ref, 'string')} THEN ${low(d.text(x))} = ${low(d.text(ref))} WHEN ${d.is(x, 'number')} AND ${d.is(ref, 'number')} THEN ${d.num(d.text(x))} = ${d.num(d.text(ref))} WHEN ${d.is(x, 'boolean')} AND ${d.is(ref, 'boolean')} THEN ${d.text(x)} = ${d.text(ref)} ELSE ${d.NULL_BOOL} END`;
   return d.let(r, ref, body);
 }
 
