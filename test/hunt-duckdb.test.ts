@@ -164,7 +164,7 @@ describe('DuckDB batches', () => {
 const SQL_DERIVED_CASES: { pred: Expr; events: unknown[] }[] = [
   {
     pred: pred('x', 'eq', ['a'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['k'] }], lang: 'kql' }),
-    events: [{ x: '{"k":"a"}' }, { x: '{"k":"b"}' }, { x: '{"k":"b","k":"a"}' }, { x: '{"k":"a",}' }, { x: '[NaN]' }, { x: '"\\ud800"' }, { x: 'not json' }, { x: { k: 'a' } }, { x: 12 }, { x: null }, {}],
+    events: [{ x: '{"k":"a"}' }, { x: '{"k":"b"}' }, { x: '{"k":"b","k":"a"}' }, { x: '{"k":"a",}' }, { x: '[NaN]' }, { x: '"\\ud800"' }, { x: 'not json' }, { x: { k: 'a' } }, { x: 12 }, { x: null }, {}, { x: '{"k":"a","note":"info, ]\\" nan"}' }, { x: '{"k":"a","n":1e300}' }],
   },
   {
     pred: pred('x', 'eq', ['v'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['k', 'v'] }], lang: 'python' }),
@@ -327,6 +327,7 @@ describe('derived operands in SQL', () => {
       'sql case 0 {"x":"{\\"k\\":\\"a\\",}"}',
       'sql case 0 {"x":"[NaN]"}',
       'sql case 0 {"x":"\\"\\\\ud800\\""}',
+      'sql case 0 {"x":"{\\"k\\":\\"a\\",\\"n\\":1e300}"}',
       'sql case 3 {"x":1.5}',
       'sql case 3 {"x":["a","b"]}',
       'sql case 4 {"x":1.25}',

@@ -2,13 +2,13 @@
  * Derived operands (issue 19) in SQL: a transform chain (`Derived`) over a field's JSON value, step by step with the
  * meaning `src/model/derive.ts` gives each step (Python and KQL alike), as one SQL value of the dialect's `derive`
  * table: a pair of a state (0 a value, 1 a step failed, 2 unknown, a failure too with `onError: 'unknown'`) and
- * the JSON value (SQL NULL for null or missing). `derivedPredicateSql` then tests the predicate on it exactly as `predicateOnDerived` does: a failed
- * chain is a missing value with loose typing (or unknown, `onError: 'unknown'`), unknown is NULL.
+ * the JSON value (SQL NULL for null or missing). `derivedPredicateSql` then tests the predicate on it exactly as
+ * `predicateOnDerived` does: a failed chain is a missing value with loose typing, unknown is NULL.
  *
  * Where the engine's functions cannot give the in-process answer for a value, that value's result is unknown, never
  * a guess:
- * - `json`: a text DuckDB's parser reads but `JSON.parse` does not (NaN, Infinity, trailing commas; the pattern
- *   `JSON_EXTENSIONS` over-approximates them, strings included), a `\uD800` escape DuckDB rejects, an object with a
+ * - `json`: a text DuckDB's parser reads but `JSON.parse` does not (NaN, Infinity, trailing commas, found outside the
+ *   text's strings by a pattern that over-approximates them), a `\uD800` escape DuckDB rejects, an object with a
  *   duplicated key read by `get` (`JSON.parse` keeps the last one, DuckDB the first);
  * - a number that is not an integer of at most 2^53 written as text (`str`, `tostring`, KQL's string functions):
  *   JavaScript and the engine write fractions differently;
@@ -87,8 +87,12 @@ export interface DeriveDialect {
   doubleJson(t: string): string;
 }
 
-/** Texts DuckDB reads as JSON and `JSON.parse` may not: NaN / Infinity, a trailing comma, a huge exponent. */
+/**
+ * What DuckDB reads in a JSON text and `JSON.parse` may not, outside its strings (`JSON_STRING`, blanked first): NaN /
+ * Infinity, a trailing comma, a huge exponent.
+ */
 const JSON_EXTENSIONS = '(?i)nan|inf|,[ \\t\\r\\n]*[\\]}]|e[+-]?[0-9]{3}';
+const JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"';
 /** A surrogate escape (`\uD800`): `JSON.parse` reads a lone one, DuckDB does not. */
 const SURROGATE_ESCAPE = '(?i)\\\\u[d][89a-f]';
 
@@ -269,7 +273,7 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
   switch (s.fn) {
     case 'json': {
       const t = c.names.next('t');
-      const parse = `CASE WHEN ${d.length(t)} > ${LIMITS.maxJsonInput} THEN ${c.UNKNOWN} WHEN ${D.jsonValid(t)} THEN (CASE WHEN ${d.regex(t, d.str(JSON_EXTENSIONS))} THEN ${c.UNKNOWN} ELSE ${c.OK(D.parseJson(t))} END) WHEN ${d.regex(t, d.str(SURROGATE_ESCAPE))} THEN ${c.UNKNOWN} ELSE ${c.FAIL} END`;
+      const parse = `CASE WHEN ${d.length(t)} > ${LIMITS.maxJsonInput} THEN ${c.UNKNOWN} WHEN ${D.jsonValid(t)} THEN (CASE WHEN ${d.regex(D.regexReplaceAll(t, d.str(JSON_STRING), `'""'`), d.str(JSON_EXTENSIONS))} THEN ${c.UNKNOWN} ELSE ${c.OK(D.parseJson(t))} END) WHEN ${d.regex(t, d.str(SURROGATE_ESCAPE))} THEN ${c.UNKNOWN} ELSE ${c.FAIL} END`;
       return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, parse)} ELSE ${py ? c.FAIL : c.OK(a)} END`;
     }
     case 'get':
