@@ -15,7 +15,7 @@ import { agreesWith } from '../src/model/checks.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
 import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
-import { likePattern, sqlExpressesAll } from '../src/hunt/sql/generate.ts';
+import { likePattern, sqlExpressesAll, sqlGaps } from '../src/hunt/sql/generate.ts';
 import { ruleConditionSql } from '../src/hunt/sql/query.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -57,6 +57,17 @@ describe('SQL generator', () => {
     for (const s of ["json_extract(ev, '/CommandLine')", "contains(lower(json_extract_string(", "'mimikatz'", 'regexp_matches(', 'BETWEEN 167772160 AND 184549375']) assert.ok(duck.includes(s), s);
     for (const s of ["JSONExtractRaw(ev, 'CommandLine')", 'lowerUTF8(', "'mimikatz'", 'match(', 'toIPv4OrNull(', 'BETWEEN 167772160 AND 184549375']) assert.ok(ch.includes(s), s);
     assert.ok(!ch.includes('json_extract') && !duck.includes('JSONExtract'));
+  });
+});
+
+describe('what SQL leaves unknown (detwiki convert says it)', () => {
+  it('opaque parts and derivations it does not write are listed; a derivation it writes, and ClickHouse\'s lack of one, are told apart', () => {
+    const written = pred('x', 'eq', ['a'], { cs: true }, undefined, { steps: [{ fn: 'json' }, { fn: 'get', args: ['k'] }], lang: 'kql' });
+    const spread = pred('x', 'eq', ['a'], { cs: true }, undefined, { steps: [{ fn: 'split', args: [' '] }, { fn: 'elements' }], lang: 'kql' });
+    const e = and(written, or(spread, { kind: 'opaque', text: 'f(x)', reason: 'a function' }));
+    assert.deepEqual(sqlGaps(e), ['split(x, " ")[*] eq "a"', 'f(x) (a function)']);
+    assert.deepEqual(sqlGaps(written, CLICKHOUSE), ['json(x).k eq "a"']);
+    assert.deepEqual(sqlGaps(written), []);
   });
 });
 

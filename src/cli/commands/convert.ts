@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { rulesFromCatalog, rulesFromPaths } from '../../hunt/load.ts';
 import { DIALECTS } from '../../hunt/sql/dialects.ts';
-import { ruleQuerySql } from '../../hunt/sql/query.ts';
+import { sqlGaps } from '../../hunt/sql/generate.ts';
+import { duckJsonEventsSql, ruleQuerySql } from '../../hunt/sql/query.ts';
 import { parseCommand } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
@@ -34,7 +35,7 @@ export function run(argv: string[]): Promise<number> {
     const events = values.events ?? 'events.jsonl';
     const source =
       d.name === 'duckdb'
-        ? `(SELECT json AS ev FROM read_json_objects(${d.str(events)}, format = 'unstructured'))`
+        ? duckJsonEventsSql(events, 'unstructured')
         : `events /* a table with the event JSON in a String column ev */`;
     for (const r of rules) {
       console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
@@ -43,6 +44,8 @@ export function run(argv: string[]): Promise<number> {
         continue;
       }
       console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
+      const gaps = sqlGaps(r.logic.condition, d);
+      for (const g of gaps) console.log(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`);
       console.log(ruleQuerySql(d, r.format, r.logic.condition, source) + ';\n');
     }
     return 0;

@@ -14,7 +14,7 @@ import { constants, gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { isGzip } from '../events.ts';
 import { DUCKDB } from './dialects.ts';
-import { batchQuerySql, type SqlRule } from './query.ts';
+import { batchQuerySql, duckJsonEventsSql, type SqlRule } from './query.ts';
 import { logSourcesSql } from './route.ts';
 
 export interface DuckOptions {
@@ -114,8 +114,7 @@ export class DuckEngine {
       ? evColumn
         ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
         : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
-      : // a value that is an array of objects (or empty) stands for its elements, as the memory engine reads it
-        `(SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' AND (json_array_length(json) = 0 OR json_type(json, '$[0]') = 'OBJECT') THEN CAST(json_extract(json, '$[*]') AS JSON[]) ELSE [json] END) AS ev FROM read_json_objects(${q(file)}, format = ${q(jsonLayout(file))}, maximum_object_size = 16777216))`;
+      : duckJsonEventsSql(file, jsonLayout(file));
     try {
       const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index

@@ -14,6 +14,7 @@
 import { applyTransform, globToRegex, likeToRegex, splWildcardToRegex } from '../../model/evaluate.ts';
 import { assertNever, relativeDepth, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
 import { OPERATOR_FACTS } from '../../model/operators.ts';
+import { renderExpr, renderPredicate } from '../../model/render.ts';
 import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
@@ -228,6 +229,46 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     default:
       return assertNever(e, 'expression');
   }
+}
+
+/**
+ * The parts of a condition SQL (in `d`) leaves unknown whatever the event, rendered (at most `max`): opaque parts,
+ * derivations and comparisons it does not write. What it leaves unknown for some values only (`derive.ts`) is not
+ * listed.
+ */
+export function sqlGaps(e: Expr, d: SqlDialect = DUCKDB, max = 5): string[] {
+  const out: string[] = [];
+  const walk = (x: Expr): void => {
+    if (out.length >= max) return;
+    switch (x.kind) {
+      case 'const':
+        return;
+      case 'opaque':
+        out.push(`${x.text.slice(0, 100)} (${x.reason})`);
+        return;
+      case 'not':
+        walk(x.arg);
+        return;
+      case 'and':
+      case 'or':
+        for (const a of x.args) walk(a);
+        return;
+      case 'quant':
+        for (const i of x.items) walk(i.expr);
+        return;
+      case 'pred':
+        if (!sqlExpressesAll(x, d)) out.push(renderPredicate(x).slice(0, 160));
+        return;
+      case 'each':
+        if (!eachExpressed(x, d)) out.push(renderExpr(x).slice(0, 160));
+        else walk(x.expr);
+        return;
+      default:
+        assertNever(x, 'expression');
+    }
+  };
+  walk(e);
+  return out;
 }
 
 /**

@@ -28,6 +28,16 @@ export interface QueryOptions {
   readonly sourceHasLogSources?: boolean;
 }
 
+/**
+ * The events of a JSON file for DuckDB (`ev`, one row per event): every JSON value of the file (`unstructured`:
+ * JSON lines or values one after the other; `array`: the elements of a top-level array), and a value that is an
+ * array of objects (or empty) stands for its elements, as the memory engine reads it (`events.ts`).
+ */
+export function duckJsonEventsSql(file: string, layout: 'array' | 'unstructured'): string {
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  return `(SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' AND (json_array_length(json) = 0 OR json_type(json, '$[0]') = 'OBJECT') THEN CAST(json_extract(json, '$[*]') AS JSON[]) ELSE [json] END) AS ev FROM read_json_objects(${q(file)}, format = ${q(layout)}, maximum_object_size = 16777216))`;
+}
+
 /** The condition of one rule alone, each field resolved inline (what `detwiki convert --to <dialect>` prints). */
 export function ruleConditionSql(d: SqlDialect, format: string, condition: Expr, ev = 'ev'): string {
   const kind = resolverKindOf(format);
