@@ -181,17 +181,21 @@ function dotted(d: SqlDialect, x: string, parts: readonly string[], ci: boolean,
   const n = parts.length;
   const splits: number[] = [];
   for (let j = n; j > i; j--) if (n - i <= MAX_SPLIT_PARTS || j === n || j === i + 1) splits.push(j);
-  const tries = splits.map((j) => dotted(d, lookup(d, v, parts.slice(i, j).join('.'), ci, names), parts, ci, names, j, true));
-  const obj = tries.length === 1 ? tries[0]! : `COALESCE(${tries.join(', ')})`;
-  if (!arrays) return d.let(x, v, obj);
+  /** The rest of the path from an object `o`: every split of the parts into a key (longest first). */
+  const rest = (o: string): string => {
+    const tries = splits.map((j) => dotted(d, lookup(d, o, parts.slice(i, j).join('.'), ci, names), parts, ci, names, j, true));
+    return tries.length === 1 ? tries[0]! : `COALESCE(${tries.join(', ')})`;
+  };
+  if (!arrays) return d.let(x, v, rest(v));
   const key = parts[i]!;
-  let arr: string;
-  if (isIndex(key)) arr = dotted(d, d.get(v, [key]), parts, ci, names, i + 1, true);
-  else {
-    const e = names.next('e');
-    arr = collected(d, d.flatten(d.map(d.elements(v), d.lambda(e, asList(d, dotted(d, e, parts, ci, names, i, false), names)))), names);
-  }
-  return d.let(x, v, `CASE WHEN ${d.is(v, 'array')} THEN ${arr} ELSE ${obj} END`);
+  if (isIndex(key)) return d.let(x, v, `CASE WHEN ${d.is(v, 'array')} THEN ${dotted(d, d.get(v, [key]), parts, ci, names, i + 1, true)} ELSE ${rest(v)} END`);
+  // a list: the rest from each element, collected; else from the value itself. The rest is written once, over a
+  // list of the elements or of the value alone: a copy for each case doubled the SQL at every level of the path
+  const e = names.next('e');
+  const r = names.next('r');
+  const z = names.next('z');
+  const each = d.map(`CASE WHEN ${d.is(v, 'array')} THEN ${d.elements(v)} ELSE ${d.list([v])} END`, d.lambda(e, rest(e)));
+  return d.let(x, v, d.let(each, r, `CASE WHEN ${d.is(v, 'array')} THEN ${collected(d, d.flatten(d.map(r, d.lambda(z, asList(d, z, names)))), names)} ELSE ${d.first(r)} END`));
 }
 
 type Seg = ReturnType<typeof parseKeyPath> extends (infer T)[] | undefined ? T : never;
