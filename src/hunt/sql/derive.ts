@@ -152,13 +152,14 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveE
   return cur;
 }
 
-/** A predicate on a derivation: `test(value, loose)` is the predicate's SQL on a JSON value (or on NULL, loose typing). */
-export function derivedPredicateSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveEnv, test: (value: string, loose: boolean) => string): string | undefined {
-  const pair = derivedSql(d, dv, raw, env);
-  if (pair === undefined) return undefined;
+/**
+ * A predicate on a derivation's pair (`derivedSql`): `test(value)` is the predicate's SQL on a JSON value, `onFailed`
+ * its SQL (or, known without the event, its truth) on a failed chain (a missing value, loose typing).
+ */
+export function onPairSql(d: SqlDialect, pair: string, names: Names, test: (value: string) => string, onFailed: string): string {
   const D = d.derive!;
-  const q = env.names.next('q');
-  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q), false)} WHEN ${D.state(q)} = 1 THEN ${test(D.NULL_JSON, true)} ELSE ${d.NULL_BOOL} END`);
+  const q = names.next('q');
+  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q))} WHEN ${D.state(q)} = 1 THEN ${onFailed} ELSE ${d.NULL_BOOL} END`);
 }
 
 /** Whether every step of a derivation has SQL (for the dialects that have a `derive` table). */
@@ -259,8 +260,9 @@ function asString(a: string, c: StepCtx, f: (s: string) => string): string {
   const { d, D } = c;
   const py = c.lang === 'python';
   const t = c.names.next('t');
-  const onText = (x: string) => d.let(x, t, f(t));
-  return `CASE WHEN ${d.is(a, 'string')} THEN ${onText(d.text(a))} WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${py ? c.FAIL : onText(d.text(a))} ELSE ${py ? c.FAIL : c.UNKNOWN} END`;
+  // `f` is written once (its SQL may be long), for every value that has a text
+  const texted = py ? d.is(a, 'string') : `(${d.is(a, 'string')} OR ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}))`;
+  return `CASE WHEN ${texted} THEN ${d.let(d.text(a), t, f(t))} ELSE ${py ? c.FAIL : c.UNKNOWN} END`;
 }
 
 const strJson = (c: StepCtx, s: string) => c.D.toJson(c.d.str(s));

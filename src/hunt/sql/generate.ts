@@ -11,7 +11,7 @@
  * rejects: `regexOk`), a glob or regex over a value longer than the in-process bound (LIMITS.maxRegexInput), an
  * IPv6 CIDR range, field references other than (in)equality, and nested lists inside list fields.
  */
-import { applyTransform, globToRegex, likeToRegex, splWildcardToRegex } from '../../model/evaluate.ts';
+import { applyTransform, globToRegex, likeToRegex, predicateOnValue, resolveDotted, splWildcardToRegex } from '../../model/evaluate.ts';
 import { assertNever, relativeDepth, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
 import { OPERATOR_FACTS } from '../../model/operators.ts';
 import { renderExpr, renderPredicate } from '../../model/render.ts';
@@ -19,7 +19,8 @@ import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
-import { derivedExpressed, derivedPredicateSql, derivedSql, type DeriveEnv } from './derive.ts';
+import { derivedExpressed, derivedSql, onPairSql, type DeriveEnv } from './derive.ts';
+import type { Derived } from '../../model/expr.ts';
 
 export interface GenContext {
   readonly d: SqlDialect;
@@ -32,6 +33,11 @@ export interface GenContext {
   /** Can the engine run this (already RE2-checked) regex? Default: yes. */
   readonly regexOk?: (pattern: string) => boolean;
   readonly names?: Names;
+  /**
+   * A column holding a derivation's pair, computed once per event (the batch query's), by a key of what it derives
+   * from; `make` gives its SQL the first time. Without it, a derivation is written where it is tested.
+   */
+  readonly derivedColumn?: (key: string, make: () => string) => string;
 }
 
 interface Ctx extends GenContext {
@@ -75,7 +81,10 @@ function gen(e: Expr, c: Ctx): string {
     case 'pred':
       if (valueSideUnexpressed(e, d)) return d.NULL_BOOL;
       if (!e.derived) return predSql(e, c);
-      return (derivedPredicateSql(d, e.derived, rawOf(e, c), deriveEnv(c), (v, loose) => predOn(loose ? looseTyped(e) : e, v, c))) || d.NULL_BOOL;
+      {
+        const pair = derivedPair(c, e.derived, e.field, e.opts?.missingAs, e.opts?.nullAsMissing === true, () => rawOf(e, c));
+        return pair === undefined ? d.NULL_BOOL : onPairSql(d, pair, c.names, (v) => predOn(e, v, c), onFailedChain(e, c));
+      }
     case 'each':
       return eachExpressed(e, d) ? eachSql(e, c) : d.NULL_BOOL;
     default:
@@ -188,7 +197,7 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   let raw = valueOf(e.array, c);
   if (e.missingAs !== undefined) raw = `CASE WHEN ${raw} IS NULL THEN ${d.json(JSON.stringify(e.missingAs))} ELSE ${raw} END`;
   if (!e.derived) return d.let(raw, arr, body);
-  const pair = derivedSql(d, e.derived, raw, deriveEnv(c))!;
+  const pair = derivedPair(c, e.derived, e.array, e.missingAs, false, () => raw, 'each')!;
   const p = c.names.next('q');
   return d.let(pair, p, `CASE WHEN ${D!.state(p)} = 2 THEN ${d.NULL_BOOL} ELSE ${d.let(`CASE WHEN ${D!.state(p)} = 0 THEN ${D!.value(p)} ELSE ${D!.NULL_JSON} END`, arr, body)} END`);
 }
@@ -283,11 +292,31 @@ function valueSideUnexpressed(p: Predicate, d: SqlDialect): boolean {
   });
 }
 
+/**
+ * The (state, value) pair of a derivation over a field (with its default), as SQL: at the top of a condition a
+ * column of the batch (`GenContext.derivedColumn`), computed once per event whatever the number of tests of it (a
+ * Panther helper inlined tests the same `json(x).user` a dozen times); inside a quantifier (element fields) inline.
+ */
+function derivedPair(c: Ctx, dv: Derived, field: string, missingAs: unknown, nullAsMissing: boolean, raw: () => string, as = 'value'): string | undefined {
+  if (!c.d.derive || !derivedExpressed(dv)) return undefined;
+  const make = (): string => derivedSql(c.d, dv, raw(), deriveEnv(c))!;
+  if (c.scopes.length || !c.derivedColumn || relativeDepth(field) > 0) return make();
+  return c.derivedColumn(JSON.stringify([c.kind, as, field, missingAs ?? null, nullAsMissing, dv]), make);
+}
+
 /** What a derivation reads from the generator's context (`derive.ts`). */
 const deriveEnv = (c: Ctx): DeriveEnv => ({ names: c.names, ...(c.regexOk ? { regexOk: c.regexOk } : {}), field: (f) => valueOf(f, c) });
 
-/** A failed derivation is tested as a missing value with loose typing (evaluate.ts `predicateOnDerived`). */
-const looseTyped = (p: Predicate): Predicate => (p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p);
+/**
+ * A failed derivation is tested as a missing value with loose typing (evaluate.ts `predicateOnDerived`): without
+ * another field among its values, a truth known here, written as a constant (half the SQL of the predicate).
+ */
+function onFailedChain(p: Predicate, c: Ctx): string {
+  const loose: Predicate = p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p;
+  if (p.values.some((v) => v !== null && typeof v === 'object')) return predOn(loose, c.d.derive!.NULL_JSON, c);
+  const t = predicateOnValue(loose, undefined, {}, resolveDotted);
+  return t === true ? c.d.TRUE : t === false ? c.d.FALSE : c.d.NULL_BOOL;
+}
 
 /** The predicate's field value with its default (`missingAs`) applied: JSON, SQL NULL when missing. */
 function rawOf(p: Predicate, c: Ctx): string {
@@ -368,7 +397,7 @@ function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): P
     let sql = valueOf(v.field, c);
     if (v.missingAs !== undefined) sql = withDefault(c.d, sql, v.missingAs, v.nullAsMissing === true);
     if (!v.derived) return [{ kind: 'ref', sql }];
-    return [{ kind: 'ref', sql: derivedSql(c.d, v.derived, sql, deriveEnv(c))!, pair: true }];
+    return [{ kind: 'ref', sql: derivedPair(c, v.derived, v.field, v.missingAs, v.nullAsMissing === true, () => sql)!, pair: true }];
   }
   if (!transforms?.length || typeof v !== 'string') return [{ kind: 'lit', v }];
   let cur: string[] = [v];

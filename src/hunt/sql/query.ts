@@ -83,12 +83,20 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
       }
     : undefined;
   const cols: EventColumns = { ev: 'ev', win: 'dw_win', ed: 'dw_ed', ud: 'dw_ud', sys: 'dw_sys', edSpaced: 'dw_ed_sp', edData: 'dw_ed_data', ...(prefetch ? { prefetch } : {}) };
+  // derivations tested at the top of a condition: one column each, computed once per event (`derivedColumn`)
+  const derived = new Map<string, { col: string; sql: string }>();
+  const derivedColumn = (key: string, make: () => string): string => {
+    let e = derived.get(key);
+    if (!e) derived.set(key, (e = { col: `dw_d${derived.size}`, sql: make() }));
+    return e.col;
+  };
   const conds = rules.map((r, i) => {
     const kind = resolverKindOf(r.format);
     const cond = exprSql(r.condition, {
       d,
       kind,
       names,
+      derivedColumn,
       ...(opts.regexOk ? { regexOk: opts.regexOk } : {}),
       columnText: (x) => (/^dw_f[0-9]+$/.test(x) ? { text: `${x}_t`, lower: `${x}_l`, type: `${x}_y` } : undefined),
       field: (f) => {
@@ -138,7 +146,8 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     `dw_e2b AS (SELECT ${s2b.join(', ')} FROM dw_e2),`,
     `dw_e3 AS (SELECT ${s3.join(',\n  ')} FROM dw_e2b),`,
     `dw_e4 AS (SELECT ${s4.join(', ')} FROM dw_e3),`,
-    `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM dw_e4)`,
+    ...(derived.size ? [`dw_e5 AS (SELECT *, ${[...derived.values()].map((x) => `${x.sql} AS ${x.col}`).join(',\n  ')} FROM dw_e4),`] : []),
+    `dw_r AS (SELECT dw_idx, ${opts.withEvent ? 'ev, ' : ''}${hits} AS dw_hits FROM ${derived.size ? 'dw_e5' : 'dw_e4'})`,
     `SELECT * FROM dw_r WHERE ${d.listLength('dw_hits')} > 0 ORDER BY dw_idx`,
   ].join('\n');
 }
