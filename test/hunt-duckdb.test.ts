@@ -25,7 +25,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
-import { huntDuckdb, runInBatches } from '../src/hunt/sql/session.ts';
+import { huntDuckdb, runInBatches, SQL_UNDECIDED } from '../src/hunt/sql/session.ts';
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
@@ -128,6 +128,24 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.equal(a.counts.events, 4 * evs.length + evs.length + 1);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+describe('detwiki hunt --engine duckdb: what only DuckDB leaves undecided', () => {
+  it('a may-fire DuckDB alone gives (a value its functions cannot test as the memory engine does) says so', async () => {
+    const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
+    // KQL tostring(x) == "1.5": the text of the number 1.5 is "1.5" in JavaScript, and written otherwise by engines
+    const condition = pred('x', 'eq', ['1.5'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'tostring' }], lang: 'kql' });
+    const rule: RuleRecord = { ...base, id: 'test/tostring', format: 'kusto', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-undecided-'));
+    const file = path.join(dir, 'x.jsonl');
+    writeFileSync(file, `${JSON.stringify({ x: '1.5' })}\n${JSON.stringify({ x: 1.5 })}\n`);
+    const got: string[] = [];
+    await huntDuckdb(new HuntEngine([rule], { all: true }), [file], { all: true, onHit: (h) => got.push(`${h.type} ${h.pos.index} ${(h.dependsOn ?? []).join()}`) });
+    assert.deepEqual(got, ['hit 0 ', `may_fire 1 ${SQL_UNDECIDED}`]);
+    const mem: string[] = [];
+    await hunt(new HuntEngine([rule], { all: true }), [file], { onHit: (h) => mem.push(`${h.type} ${h.pos.index}`) });
+    assert.deepEqual(mem, ['hit 0', 'hit 1']);
   });
 });
 

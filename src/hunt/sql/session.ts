@@ -113,7 +113,11 @@ export async function huntDuckdb(
         const logSources = opts.forceLogSources ?? recogniseLogSources(event);
         if (!logSources.length) unrouted++;
         if (opts.onProgress && (idx + 1) % 10_000 === 0) opts.onProgress(idx + 1);
-        report.event(posOf(idx), event, logSources, results, (i) => engine.explain(results[i]!.rule, event, results[i]!.truth));
+        report.event(posOf(idx), event, logSources, results, (i) => {
+          const ex = engine.explain(results[i]!.rule, event, results[i]!.truth);
+          // unknown in SQL where the memory engine has nothing undecided: a value DuckDB cannot test as it does
+          return results[i]!.truth === 'unknown' && !ex.dependsOn.length ? { ...ex, dependsOn: [SQL_UNDECIDED] } : ex;
+        });
       }
     }
     return {
@@ -213,3 +217,6 @@ class GrowableF64 {
     return this.buf.subarray(0, this.n).sort();
   }
 }
+
+/** Why a result is unknown in DuckDB only (`derive.ts`: values whose engine functions differ from the evaluator's). */
+export const SQL_UNDECIDED = 'a value DuckDB cannot test as the memory engine does (the text of a fraction or an object, JSON it reads otherwise…): the memory engine decides it';
