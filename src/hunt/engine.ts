@@ -10,7 +10,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
 import { evaluate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
-import { assertNever, type Expr, type Opaque } from '../model/expr.ts';
+import { assertNever, leaves, type Expr } from '../model/expr.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -512,33 +512,9 @@ interface ExplainPlan {
 
 function explainPlan(hr: HuntRule): ExplainPlan {
   const texts = hr.recorded.preds.map((p) => renderPredicate(p.pred));
+  // the opaque parts, those inside a quantifier included
   const dependsOn: string[] = [];
-  const walk = (e: Expr): void => {
-    switch (e.kind) {
-      case 'opaque':
-        dependsOn.push(`${(e as Opaque).text.slice(0, 120)} (${(e as Opaque).reason})`);
-        return;
-      case 'and':
-      case 'or':
-        for (const a of e.args) walk(a);
-        return;
-      case 'not':
-        walk(e.arg);
-        return;
-      case 'quant':
-        for (const i of e.items) walk(i.expr);
-        return;
-      case 'each':
-        walk(e.expr);
-        return;
-      case 'pred':
-      case 'const':
-        return;
-      default:
-        assertNever(e, 'expression');
-    }
-  };
-  walk(hr.condition);
+  for (const l of leaves(hr.condition)) if (l.kind === 'opaque') dependsOn.push(`${l.text.slice(0, 120)} (${l.reason})`);
   return { texts, unique: new Set(texts).size === texts.length, dependsOn: [...new Set(dependsOn)] };
 }
 
