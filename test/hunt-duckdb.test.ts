@@ -172,6 +172,13 @@ describe('DuckDB batches', () => {
     assert.deepEqual(progress, ['4/10', '8/10', '10/10']);
   });
 
+  it('batches are cut by the weight of their rules\' SQL too (a rule heavier than the limit runs alone)', async () => {
+    const ran: number[][] = [];
+    const weight = (x: number) => (x === 5 ? 100 : 10);
+    await runInBatches([1, 2, 3, 4, 5, 6, 7], 3, async (b) => b, (_b, r) => ran.push([...r]), () => assert.fail('no failure'), undefined, { weight, max: 25 });
+    assert.deepEqual(ran, [[1, 2], [3, 4], [5], [6, 7]]);
+  });
+
   it('detwiki hunt --engine duckdb reads standard input, gzip or not, as the memory engine does', async () => {
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');

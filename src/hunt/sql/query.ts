@@ -63,6 +63,26 @@ export function ruleQuerySql(d: SqlDialect, format: string, condition: Expr, sou
   return `SELECT ev, dw_truth FROM (SELECT ev, ${c} AS dw_truth FROM ${source}) WHERE dw_truth IS NULL OR dw_truth`;
 }
 
+/**
+ * The size of a rule's SQL in a batch (its condition and the derivations it adds; not the field columns it shares):
+ * what batches are cut by, so that a few rules with long SQL (a Panther helper inlined a dozen times) do not make a
+ * query DuckDB holds gigabytes to plan and run.
+ */
+export function batchWeight(d: SqlDialect, r: SqlRule): number {
+  let extra = 0;
+  const cond = exprSql(r.condition, {
+    d,
+    kind: resolverKindOf(r.format),
+    names: new Names(),
+    field: () => 'dw_f0',
+    derivedColumn: (_key, make) => {
+      extra += make().length;
+      return 'dw_d0';
+    },
+  });
+  return cond.length + extra;
+}
+
 /** The batch query over `source` (a relation with `dw_idx` and `ev`). */
 export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: string, opts: QueryOptions = {}): string {
   const names = new Names();

@@ -16,6 +16,8 @@ import { isGzip, type BadInput } from '../events.ts';
 import { recogniseLogSources } from '../recognise.ts';
 import { huntReporter, type HuntSummary, type SessionOptions } from '../session.ts';
 import { DuckEngine, type DuckOptions } from './duckdb.ts';
+import { DUCKDB } from './dialects.ts';
+import { batchWeight } from './query.ts';
 
 export interface DuckSessionOptions extends SessionOptions {
   /** Rules per SQL query (one scan of the events each). */
@@ -85,6 +87,7 @@ export async function huntDuckdb(
       },
       (hr, e) => failed.push({ rule: { id: hr.rule.id }, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
       opts.onBatch,
+      { weight: (hr) => batchWeight(DUCKDB, { format: hr.rule.format, condition: hr.condition }), max: BATCH_SQL_MAX },
     );
     const rulesSeconds = (performance.now() - t1) / 1000;
     const report = huntReporter(engine, opts);
@@ -158,6 +161,7 @@ export async function runInBatches<T, R>(
   done: (batch: readonly T[], result: R) => void,
   failed: (item: T, error: unknown) => void,
   onBatch?: (done: number, total: number) => void,
+  limit?: { readonly weight: (item: T) => number; readonly max: number },
 ): Promise<void> {
   const attempt = async (batch: readonly T[]): Promise<void> => {
     let result: R;
@@ -172,11 +176,26 @@ export async function runInBatches<T, R>(
     }
     done(batch, result);
   };
-  for (let b = 0; b < items.length; b += size) {
-    await attempt(items.slice(b, b + size));
-    onBatch?.(Math.min(b + size, items.length), items.length);
+  // consecutive items, at most `size` of them and (with a limit) of at most `max` weight together (one item at least)
+  let b = 0;
+  while (b < items.length) {
+    let e = b + 1;
+    let w = limit ? limit.weight(items[b]!) : 0;
+    for (; e < items.length && e - b < size; e++) {
+      if (!limit) continue;
+      const x = limit.weight(items[e]!);
+      if (w + x > limit.max) break;
+      w += x;
+    }
+    if (!limit) e = Math.min(b + size, items.length);
+    await attempt(items.slice(b, e));
+    b = e;
+    onBatch?.(b, items.length);
   }
 }
+
+/** SQL a batch's rules may have together (`batchWeight`): fifty Sigma rules are about 250 KB. */
+export const BATCH_SQL_MAX = 512 * 1024;
 
 /** Standard input copied to a temporary file (named `.gz` when it starts with gzip's magic bytes: DuckDB tells by the name). */
 async function spoolStdin(): Promise<{ dir: string; file: string }> {
