@@ -17,7 +17,7 @@
  * - `int` of a text outside ASCII, or of more than 15 digits; `float` of a text outside ASCII or of an infinity; `trim`
  *   of whitespace in a text outside ASCII.
  *
- * Steps not expressed at all (`elements`, `substring`, `slice`, `bin`, a
+ * Steps not expressed at all (`elements` but after a KQL split, `bin`, a
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
@@ -49,8 +49,11 @@ export interface DeriveDialect {
   arrayLength(x: string): string;
   /** Element `i` (0-based; negative counts from the end) of a list, NULL outside it. */
   at(list: string, i: number): string;
-  /** `n` characters (code points) of a text from 1-based position `start` (an SQL expression). */
+  /** `n` characters (code points) of a text from 1-based position `start` (an SQL expression); to its end. */
   substr(s: string, start: string, n: number): string;
+  substrFrom(s: string, start: string): string;
+  /** As `substr`, `n` an SQL expression (at least 0). */
+  substrN(s: string, start: string, n: string): string;
   upper(s: string): string;
   /** Is the text ASCII. */
   ascii(s: string): string;
@@ -124,8 +127,7 @@ interface StepCtx extends DeriveEnv {
  */
 export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveEnv): string | undefined {
   const D = d.derive;
-  if (!D) return undefined;
-  const names = env.names;
+  if (!D || !derivedExpressed(dv, true)) return undefined;
   const c: StepCtx = {
     ...env,
     d,
@@ -136,9 +138,26 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveE
     FAIL: D.pair(dv.onError === 'unknown' ? '2' : '1', D.NULL_JSON),
     UNKNOWN: D.pair('2', D.NULL_JSON),
   };
-  let cur = c.OK(raw);
-  for (const s of dv.steps) {
-    if (!stepExpressed(s)) return undefined;
+  return applySteps(c.OK(raw), dv.steps, c, dv);
+}
+
+/** Steps from a pair on: the pair after them (a spread, state 3, once `elements` is met). */
+function applySteps(start: string, steps: readonly TransformStep[], c: StepCtx, dv: Derived): string {
+  const { d, D, names } = c;
+  let cur = start;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    const p = names.next('p');
+    if (s.fn === 'elements') {
+      // several values (spreadable: after a split, so each a text): the rest of the chain over each, an element
+      // whose chain fails dropped, one unknown making the whole unknown (derive.ts deriveValue)
+      const it = names.next('it');
+      const q = names.next('q');
+      const ps = names.next('ps');
+      const each = d.map(d.elements(D.value(p)), d.lambda(it, applySteps(c.OK(it), steps.slice(i + 1), c, dv)));
+      const body = `CASE WHEN ${d.listLength(d.filter(ps, d.lambda(q, `${D.state(q)} = 2`)))} > 0 THEN ${c.UNKNOWN} ELSE ${D.pair('3', d.toJsonArray(d.map(d.filter(ps, d.lambda(q, `${D.state(q)} = 0`)), d.lambda(q, `COALESCE(${D.value(q)}, ${d.JSON_NULL})`))))} END`;
+      return d.let(cur, p, `CASE WHEN ${D.state(p)} <> 0 THEN ${p} ELSE ${d.let(each, ps, body)} END`);
+    }
     const a = names.next('a');
     let onValue: string;
     if (NULL_OK.has(s.fn)) onValue = stepSql(s, a, c);
@@ -146,7 +165,6 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveE
       const b = names.next('a');
       onValue = d.let(`COALESCE(${a}, ${D.toJson("''")})`, b, stepSql(s, b, c));
     } else onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} ELSE ${stepSql(s, a, c)} END`;
-    const p = names.next('p');
     cur = d.let(cur, p, `CASE WHEN ${D.state(p)} <> 0 THEN ${p} ELSE ${d.let(D.value(p), a, onValue)} END`);
   }
   return cur;
@@ -159,13 +177,26 @@ export function derivedSql(d: SqlDialect, dv: Derived, raw: string, env: DeriveE
 export function onPairSql(d: SqlDialect, pair: string, names: Names, test: (value: string) => string, onFailed: string): string {
   const D = d.derive!;
   const q = names.next('q');
-  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q))} WHEN ${D.state(q)} = 1 THEN ${onFailed} ELSE ${d.NULL_BOOL} END`);
+  // several values (a spread): the predicate holds when it holds for any (Kleene OR; none: false)
+  const x = names.next('x');
+  const spread = `WHEN ${D.state(q)} = 3 THEN ${d.any3(d.map(d.elements(D.value(q)), d.lambda(x, test(x))))} `;
+  return d.let(pair, q, `CASE WHEN ${D.state(q)} = 0 THEN ${test(D.value(q))} WHEN ${D.state(q)} = 1 THEN ${onFailed} ${spread}ELSE ${d.NULL_BOOL} END`);
 }
 
-/** Whether every step of a derivation has SQL (for the dialects that have a `derive` table). */
-export function derivedExpressed(dv: Derived): boolean {
-  return dv.steps.every((s) => stepExpressed(s));
+/**
+ * Whether every step of a derivation has SQL (for the dialects that have a `derive` table); with `spread`, also a
+ * KQL chain that spreads (`elements`) the parts of a split, followed by text functions only, where predicates test it
+ * (a quantifier or a comparison with another field over several values is not written).
+ */
+export function derivedExpressed(dv: Derived, spread = false): boolean {
+  const at = dv.steps.findIndex((s) => s.fn === 'elements');
+  if (at < 0) return dv.steps.every((s) => stepExpressed(s));
+  if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;
+  return dv.steps.slice(0, at).every((s) => stepExpressed(s)) && dv.steps.slice(at + 1).every((s) => SPREAD_STEPS.has(s.fn) && stepExpressed(s));
 }
+
+/** Steps after a spread of texts: each gives a text or a number (never null, for which KQL's steps differ). */
+const SPREAD_STEPS = new Set(['tostring', 'lower', 'upper', 'base64decode', 'replace', 'len', 'bytes']);
 
 const arg = (s: TransformStep, i: number): TransformArg | undefined => s.args?.[i];
 
@@ -192,6 +223,10 @@ function stepExpressed(s: TransformStep): boolean {
     case 'base64decode':
     case 'strcat':
       return true;
+    case 'substring':
+      return typeof (arg(s, 0) ?? 0) === 'number' && (arg(s, 1) === undefined || typeof arg(s, 1) === 'number');
+    case 'slice':
+      return [arg(s, 0), arg(s, 1)].every((x) => x === undefined || x === null || (typeof x === 'number' && Number.isInteger(x)));
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'extract':
@@ -315,6 +350,15 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return floatSql(a, c);
     case 'strcat':
       return strcatSql(s, a, c);
+    case 'substring': {
+      // KQL substring(s, start, length): code points from start (negative: 0), length (negative: 0) or to the end
+      const start = Math.max(0, Math.trunc(arg(s, 0) as number | undefined ?? 0));
+      const len = arg(s, 1);
+      const n = typeof len === 'number' ? Math.max(0, Math.trunc(len)) : undefined;
+      return asString(a, c, (t) => c.OK(D.toJson(n === undefined ? D.substrFrom(t, String(start + 1)) : D.substr(t, String(start + 1), n))));
+    }
+    case 'slice':
+      return sliceSql(s, a, c);
     case 'base64decode':
       return asString(a, c, (t) => base64Sql(t, c, kql));
     case 'replace':
@@ -387,6 +431,26 @@ function strcatSql(s: TransformStep, a: string, c: StepCtx): string {
   const all = [...list(arg(s, 0)), text(a), ...list(arg(s, 1))];
   const r = c.names.next('r');
   return d.let(`(${all.join(' || ')})`, r, `CASE WHEN ${r} IS NULL THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(r))} END`);
+}
+
+/**
+ * Python's `x[a:b]` (derive.ts `slice`: JavaScript's slice, negative bounds from the end) of a text (code points) or
+ * a list; anything else fails.
+ */
+function sliceSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const bound = (x: TransformArg | undefined, n: string, dflt: string): string =>
+    typeof x !== 'number' ? dflt : x < 0 ? `greatest(${n} + ${x}, 0)` : `least(${x}, ${n})`;
+  const cut = (n: string, f: (from1: string, count: string) => string): string => {
+    const st = bound(arg(s, 0), n, '0');
+    const en = bound(arg(s, 1), n, n);
+    return f(`(${st}) + 1`, `greatest((${en}) - (${st}), 0)`);
+  };
+  const t = c.names.next('t');
+  const l = c.names.next('l');
+  const onText = d.let(d.text(a), t, c.OK(D.toJson(cut(d.length(t), (from1, count) => D.substrN(t, from1, count)))));
+  const onList = d.let(d.elements(a), l, c.OK(d.toJsonArray(cut(d.listLength(l), (from1, count) => D.slice(l, from1, `(${from1}) + (${count}) - 1`)))));
+  return `CASE WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'array')} THEN ${onList} ELSE ${c.FAIL} END`;
 }
 
 /**

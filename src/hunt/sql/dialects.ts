@@ -236,6 +236,8 @@ export const DUCKDB: SqlDialect = {
     arrayLength: (x) => `json_array_length(${x})`,
     at: (l, i) => `${l}[${i >= 0 ? i + 1 : i}]`,
     substr: (s, start, n) => `substring(${s}, ${start}, ${n})`,
+    substrFrom: (s, start) => `substring(${s}, ${start})`,
+    substrN: (s, start, n) => `substring(${s}, ${start}, ${n})`,
     upper: (s) => `upper(${s})`,
     ascii: (s) => `(strlen(${s}) = length(${s}))`,
     safeInteger: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') AND abs(CAST(${x} AS DOUBLE)) <= 9007199254740991)`,

@@ -231,7 +231,7 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     case 'quant':
       return e.items.every((i) => sqlExpressesAll(i.expr, d));
     case 'pred':
-      return !valueSideUnexpressed(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived)));
+      return !valueSideUnexpressed(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived, true)));
     case 'each':
       return eachExpressed(e, d) && sqlExpressesAll(e.expr, d);
     default:
@@ -298,7 +298,8 @@ function valueSideUnexpressed(p: Predicate, d: SqlDialect): boolean {
  * Panther helper inlined tests the same `json(x).user` a dozen times); inside a quantifier (element fields) inline.
  */
 function derivedPair(c: Ctx, dv: Derived, field: string, missingAs: unknown, nullAsMissing: boolean, raw: () => string, as = 'value'): string | undefined {
-  if (!c.d.derive || !derivedExpressed(dv)) return undefined;
+  // several values (a spread) only where a predicate tests them (`onPairSql`)
+  if (!c.d.derive || !derivedExpressed(dv, as === 'value')) return undefined;
   const make = (): string => derivedSql(c.d, dv, raw(), deriveEnv(c))!;
   if (c.scopes.length || !c.derivedColumn || relativeDepth(field) > 0) return make();
   return c.derivedColumn(JSON.stringify([c.kind, as, field, missingAs ?? null, nullAsMissing, dv]), make);
@@ -397,7 +398,7 @@ function expand(v: Value, transforms: PredicateOptions['transforms'], c: Ctx): P
     let sql = valueOf(v.field, c);
     if (v.missingAs !== undefined) sql = withDefault(c.d, sql, v.missingAs, v.nullAsMissing === true);
     if (!v.derived) return [{ kind: 'ref', sql }];
-    return [{ kind: 'ref', sql: derivedPair(c, v.derived, v.field, v.missingAs, v.nullAsMissing === true, () => sql)!, pair: true }];
+    return [{ kind: 'ref', sql: derivedPair(c, v.derived, v.field, v.missingAs, v.nullAsMissing === true, () => sql, 'ref')!, pair: true }];
   }
   if (!transforms?.length || typeof v !== 'string') return [{ kind: 'lit', v }];
   let cur: string[] = [v];
