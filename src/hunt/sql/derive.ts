@@ -49,11 +49,12 @@ export interface DeriveDialect {
   arrayLength(x: string): string;
   /** Element `i` (0-based; negative counts from the end) of a list, NULL outside it. */
   at(list: string, i: number): string;
-  /** `n` characters (code points) of a text from 1-based position `start` (an SQL expression); to its end. */
-  substr(s: string, start: string, n: number): string;
+  /**
+   * `n` characters (code points; a number or an SQL expression, at least 0) of a text from 1-based position `start`
+   * (an SQL expression); or to its end.
+   */
+  substr(s: string, start: string, n: number | string): string;
   substrFrom(s: string, start: string): string;
-  /** As `substr`, `n` an SQL expression (at least 0). */
-  substrN(s: string, start: string, n: string): string;
   upper(s: string): string;
   /** Is the text ASCII. */
   ascii(s: string): string;
@@ -448,7 +449,7 @@ function sliceSql(s: TransformStep, a: string, c: StepCtx): string {
   };
   const t = c.names.next('t');
   const l = c.names.next('l');
-  const onText = d.let(d.text(a), t, c.OK(D.toJson(cut(d.length(t), (from1, count) => D.substrN(t, from1, count)))));
+  const onText = d.let(d.text(a), t, c.OK(D.toJson(cut(d.length(t), (from1, count) => D.substr(t, from1, count)))));
   const onList = d.let(d.elements(a), l, c.OK(d.toJsonArray(cut(d.listLength(l), (from1, count) => D.slice(l, from1, `(${from1}) + (${count}) - 1`)))));
   return `CASE WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'array')} THEN ${onList} ELSE ${c.FAIL} END`;
 }

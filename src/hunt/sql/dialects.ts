@@ -237,7 +237,6 @@ export const DUCKDB: SqlDialect = {
     at: (l, i) => `${l}[${i >= 0 ? i + 1 : i}]`,
     substr: (s, start, n) => `substring(${s}, ${start}, ${n})`,
     substrFrom: (s, start) => `substring(${s}, ${start})`,
-    substrN: (s, start, n) => `substring(${s}, ${start}, ${n})`,
     upper: (s) => `upper(${s})`,
     ascii: (s) => `(strlen(${s}) = length(${s}))`,
     safeInteger: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') AND abs(CAST(${x} AS DOUBLE)) <= 9007199254740991)`,
