@@ -146,7 +146,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const excluded = { events: 0, results: 0 };
   // per event: the exclusions of each language that has results (`HuntEngine.exclusionsOn`); they keep events from
   // the language's detection rules (Sublime's: "excluded from analysis by the detection rules")
-  let exclusionsOf = new Map<string, ReturnType<HuntEngine['exclusionsOn']>>();
+  const exclusionsOf = new Map<string, ReturnType<HuntEngine['exclusionsOn']>>();
   const exclusionOf = (r: RuleRecord, event: unknown): ReturnType<HuntEngine['exclusionsOn']> => {
     const format = r.format;
     if (!engine.excludable(r)) return undefined;
@@ -157,7 +157,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     event(pos, event, logSources, results, explain) {
       let anyHit = false;
       let kept = 0;
-      if (engine.exclusions.size && exclusionsOf.size) exclusionsOf = new Map();
+      exclusionsOf.clear();
       for (let i = 0; i < results.length; i++) {
         if (results[i]!.truth !== true) continue;
         if (exclusionOf(results[i]!.rule.rule, event)?.holds) continue;

@@ -211,6 +211,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'type':
     case 'lower':
     case 'upper':
+    case 'parse':
       return true;
     case 'get':
     case 'item':
@@ -232,8 +233,6 @@ function stepExpressed(s: TransformStep): boolean {
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'extract':
       return typeof arg(s, 0) !== 'string' || (typeof (arg(s, 1) ?? 0) === 'number' && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
-    case 'parse':
-      return true;
     default:
       return false;
   }

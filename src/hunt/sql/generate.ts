@@ -195,7 +195,7 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   }
   // the array's default when missing (not when null), then its derivation (evaluate.ts, `each`)
   let raw = valueOf(e.array, c);
-  if (e.missingAs !== undefined) raw = `CASE WHEN ${raw} IS NULL THEN ${d.json(JSON.stringify(e.missingAs))} ELSE ${raw} END`;
+  if (e.missingAs !== undefined) raw = withDefault(d, raw, e.missingAs, false);
   if (!e.derived) return d.let(raw, arr, body);
   const pair = derivedPair(c, e.derived, e.array, e.missingAs, false, () => raw, 'each')!;
   const p = c.names.next('q');
@@ -297,7 +297,7 @@ function valueSideUnexpressed(p: Predicate, d: SqlDialect): boolean {
  * column of the batch (`GenContext.derivedColumn`), computed once per event whatever the number of tests of it (a
  * Panther helper inlined tests the same `json(x).user` a dozen times); inside a quantifier (element fields) inline.
  */
-function derivedPair(c: Ctx, dv: Derived, field: string, missingAs: unknown, nullAsMissing: boolean, raw: () => string, as = 'value'): string | undefined {
+function derivedPair(c: Ctx, dv: Derived, field: string, missingAs: unknown, nullAsMissing: boolean, raw: () => string, as: 'value' | 'each' | 'ref' = 'value'): string | undefined {
   // several values (a spread) only where a predicate tests them (`onPairSql`)
   if (!c.d.derive || !derivedExpressed(dv, as === 'value')) return undefined;
   const make = (): string => derivedSql(c.d, dv, raw(), deriveEnv(c))!;

@@ -176,18 +176,14 @@ export async function runInBatches<T, R>(
     }
     done(batch, result);
   };
-  // consecutive items, at most `size` of them and (with a limit) of at most `max` weight together (one item at least)
+  // consecutive items, at most `size` of them and (with a limit) of at most `max` weight together (one item at least);
+  // each item weighed once
+  const weights = limit ? items.map(limit.weight) : undefined;
   let b = 0;
   while (b < items.length) {
     let e = b + 1;
-    let w = limit ? limit.weight(items[b]!) : 0;
-    for (; e < items.length && e - b < size; e++) {
-      if (!limit) continue;
-      const x = limit.weight(items[e]!);
-      if (w + x > limit.max) break;
-      w += x;
-    }
-    if (!limit) e = Math.min(b + size, items.length);
+    if (!weights) e = Math.min(b + size, items.length);
+    else for (let w = weights[b]!; e < items.length && e - b < size && w + weights[e]! <= limit!.max; e++) w += weights[e]!;
     await attempt(items.slice(b, e));
     b = e;
     onBatch?.(b, items.length);
