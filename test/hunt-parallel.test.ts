@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
-import { readEventBatches, readEvents, type InputCounts } from '../src/hunt/events.ts';
+import { rawText, readEventBatches, readEvents, type InputCounts } from '../src/hunt/events.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 
@@ -32,7 +32,7 @@ describe('hunt speed paths', () => {
     assert.deepEqual(counts, { files: 1, lines: 8, events: 7, bad: 1 });
     // raw mode (for workers) cuts the same values, unparsed
     const raw: string[] = [];
-    for await (const b of readEventBatches([f], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const it of b) raw.push(it.kind === 'raw' ? `${it.pos.line}:${JSON.stringify(JSON.parse(it.text))}` : `${it.pos.line}:${it.code}`);
+    for await (const b of readEventBatches([f], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const it of b) raw.push(it.kind === 'raw' ? `${it.pos.line}:${JSON.stringify(JSON.parse(rawText(it)))}` : `${it.pos.line}:${it.code}`);
     assert.deepEqual(raw, got);
   });
 
@@ -57,7 +57,7 @@ describe('hunt speed paths', () => {
     const cut = async (lineFastPath: boolean) => {
       const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
       const out: string[] = [];
-      for await (const b of readEventBatches([f], counts, { raw: true, lineFastPath })) for (const it of b) out.push(it.kind === 'raw' ? `${it.pos.line}:${it.text}` : `${it.pos.line}:${it.code}`);
+      for await (const b of readEventBatches([f], counts, { raw: true, lineFastPath })) for (const it of b) out.push(it.kind === 'raw' ? `${it.pos.line}:${rawText(it)}` : `${it.pos.line}:${it.code}`);
       return { out, counts };
     };
     const fast = await cut(true);
@@ -88,6 +88,7 @@ describe('hunt speed paths', () => {
     }
     assert.ok(runs[0]!.hits.some((h) => h.includes('"aggregate"')), 'the events make an aggregation fire');
     assert.ok(runs[0]!.hits.some((h) => h.includes('NOT_JSON')));
+    assert.ok(runs[0]!.hits.some((h) => h.includes('"may_fire"') && h.includes('"dependsOn":["')), 'a may-fire with what it depends on');
     assert.deepEqual(runs[1]!.hits, runs[0]!.hits);
     assert.equal(runs[1]!.summary, runs[0]!.summary);
   });

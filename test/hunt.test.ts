@@ -13,7 +13,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { planAggregation, windowMs } from '../src/model/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
-import { inputFiles, notJson, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
+import { inputFiles, notJson, rawText, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
@@ -76,7 +76,7 @@ describe('hunt input', () => {
         else {
           let ev: unknown;
           try {
-            ev = JSON.parse(x.text);
+            ev = JSON.parse(rawText(x));
           } catch (e) {
             ref.push(`${x.pos.line}:${notJson(x.pos, e).code}`);
             continue;

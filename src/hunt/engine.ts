@@ -441,21 +441,40 @@ export class HuntEngine {
    * just run, a predicate the evaluation tested is read from its recorded result; the others are tested now.
    */
   explain(hr: HuntRule, event: unknown, truth?: Truth): { matched: string[]; dependsOn: string[] } {
-    let plan = this.explainPlans.get(hr);
-    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr)));
+    const { matched, dependsOn } = this.explainAt(hr, event, truth);
+    return { matched: this.matchedTexts(hr, matched), dependsOn };
+  }
+
+  /** As `explain`, with the matched predicates by their number in the rule (`matchedTexts` renders them). */
+  explainAt(hr: HuntRule, event: unknown, truth?: Truth): { matched: number[]; dependsOn: string[] } {
+    const plan = this.planOf(hr);
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     // a view made here has a stamp no evaluation recorded
     const stamp = view.stamp;
     const { preds, done } = hr.recorded;
-    const matched: string[] = [];
+    const matched: number[] = [];
     for (let i = 0; i < preds.length; i++) {
       const d = done[i];
-      if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) matched.push(plan.texts[i]!);
+      if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) matched.push(i);
     }
     // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a
     // regex over too long a value, a derived value that cannot be known…)
     const dependsOn = plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, this.resolvers[hr.resolverIndex]!);
-    return { matched: plan.unique ? matched : [...new Set(matched)], dependsOn };
+    return { matched, dependsOn };
+  }
+
+  /** A rule's predicates given by number, rendered (each text once). */
+  matchedTexts(hr: HuntRule, at: ArrayLike<number>): string[] {
+    const plan = this.planOf(hr);
+    const out: string[] = [];
+    for (let i = 0; i < at.length; i++) out.push(plan.texts[at[i]!]!);
+    return plan.unique ? out : [...new Set(out)];
+  }
+
+  private planOf(hr: HuntRule): ExplainPlan {
+    let plan = this.explainPlans.get(hr);
+    if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr)));
+    return plan;
   }
 }
 

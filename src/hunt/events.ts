@@ -29,8 +29,17 @@ export interface InputEvent {
 /** A value's text, not parsed (`ReadOptions.raw`): whoever parses it reports a failure as `notJson`. */
 export interface RawEvent {
   readonly kind: 'raw';
-  readonly text: string;
+  /**
+   * The value's text, or its UTF-8 bytes as read (a line of JSON lines: a view of the chunk read, not a copy, so a
+   * worker thread is sent bytes without a string made here; `rawText` decodes it).
+   */
+  readonly text: string | Buffer;
   readonly pos: EventPosition;
+}
+
+/** A raw value's text. */
+export function rawText(r: RawEvent): string {
+  return typeof r.text === 'string' ? r.text : r.text.toString('utf8');
 }
 
 /** One problem of the input, with where it is. */
@@ -385,7 +394,7 @@ class ValueSplitter {
     if (this.raw) {
       const end = oneValueEnd(b, from, eol);
       if (end < 0) return false;
-      yield { kind: 'raw', text: b.toString('utf8', from, end), pos: { file: this.file, line: this.line } };
+      yield { kind: 'raw', text: b.subarray(from, end), pos: { file: this.file, line: this.line } };
     } else {
       let event: unknown;
       try {

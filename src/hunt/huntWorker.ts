@@ -1,12 +1,13 @@
 /**
- * A hunt worker thread (`parallel.ts`): compiles the rules once, then for each batch of value texts parses each,
- * runs the engine and explains the results, and answers with the results by rule index (the main thread's engine
- * has the same rules in the same order), the event itself when an aggregating rule needs it, and the counts.
+ * A hunt worker thread (`parallel.ts`): compiles the rules once, then for each batch (the values' bytes, moved to it
+ * whole) parses each value, runs the engine and explains the results, and answers in flat arrays (`WorkerReply`):
+ * results by rule index and matched predicates by number (the main thread's engine has the same rules in the same
+ * order and renders them), log-source lists by number, the event itself when an aggregating rule or an exclusion
+ * needs it, and the counts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Truth } from '../model/evaluate.ts';
 import type { RuleRecord } from '../model/rule.ts';
-import { HuntEngine, type HuntOptions, type HuntRule } from './engine.ts';
+import { HuntEngine, type HuntOptions } from './engine.ts';
 import type { EventPosition } from './events.ts';
 
 /** What the main thread sends: the rules and options at start, then batches. */
@@ -17,57 +18,123 @@ export interface WorkerSetup {
 }
 export interface WorkerBatch {
   readonly id: number;
-  readonly texts: readonly string[];
+  /** The values' UTF-8 bytes one after the other (moved, not copied), and where each ends. */
+  readonly bytes: ArrayBuffer;
+  readonly ends: Int32Array;
 }
 
-/** One value's outcome: a parse error, or the engine's results. */
-export type WorkerEvent =
-  | { readonly error: string }
-  | {
-      readonly logSources: readonly string[];
-      readonly results: readonly { readonly i: number; readonly truth: Truth; readonly matched: readonly string[]; readonly dependsOn: readonly string[] }[];
-      /** The parsed event, when a result is of an aggregating rule (counted on the main thread) or one exclusions apply to. */
-      readonly event?: unknown;
-    };
-
+/**
+ * A batch's outcome, in flat arrays (one transfer of a few typed arrays rather than an object per value and per
+ * result, which the main thread then had to rebuild and collect).
+ */
 export interface WorkerReply {
   readonly id: number;
-  readonly out: readonly WorkerEvent[];
+  /** Per value: the number of its log-source list in this worker's table (`newLogSources`), or -1 when it did not parse. */
+  readonly ls: Int32Array<ArrayBuffer>;
+  /** Log-source lists first met in this batch: they take the table's next numbers. */
+  readonly newLogSources: readonly (readonly string[])[];
+  /** The parse error of each value that did not parse, in order. */
+  readonly errors: readonly string[];
+  /**
+   * Results in value order, `RESULT` numbers each: the value's place in the batch, the rule's index, its truth (1:
+   * true, 2: unknown), and where its matched predicates end in `matched`.
+   */
+  readonly results: Int32Array<ArrayBuffer>;
+  /** The matched predicates of the results, by their number in the rule (`HuntEngine.matchedTexts`). */
+  readonly matched: Int32Array<ArrayBuffer>;
+  /** The "depends on" list of each result that has one: [its result number, the list]. */
+  readonly dependsOn: readonly (readonly [number, readonly string[]])[];
+  /** The parsed event, for a value with a result of an aggregating rule (counted on the main thread) or one exclusions apply to. */
+  readonly events: readonly (readonly [number, unknown])[];
   readonly evaluations: number;
   readonly unrouted: number;
 }
 
-/** Parse and run one value text. */
-export function runText(engine: HuntEngine, index: Map<HuntRule, number>, explain: boolean, text: string): WorkerEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(text) as unknown;
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
+/** Numbers a result takes in `WorkerReply.results`. */
+export const RESULT = 4;
+
+/** Runs the values of batches and writes their outcomes in the flat form of `WorkerReply`. */
+export class BatchRunner {
+  private readonly lsTable = new Map<string, number>();
+
+  constructor(
+    private readonly engine: HuntEngine,
+    private readonly explain: boolean,
+  ) {}
+
+  run(id: number, texts: Iterable<string>): WorkerReply {
+    const { engine } = this;
+    const e0 = engine.stats.evaluations;
+    const u0 = engine.stats.unrouted;
+    const ls: number[] = [];
+    const newLogSources: string[][] = [];
+    const errors: string[] = [];
+    const results: number[] = [];
+    const matched: number[] = [];
+    const dependsOn: [number, string[]][] = [];
+    const events: [number, unknown][] = [];
+    let at = 0;
+    for (const text of texts) {
+      let event: unknown;
+      try {
+        event = JSON.parse(text) as unknown;
+      } catch (e) {
+        ls.push(-1);
+        errors.push(e instanceof Error ? e.message : String(e));
+        at++;
+        continue;
+      }
+      const out = engine.run(event);
+      const key = out.logSources.join('\n');
+      let n = this.lsTable.get(key);
+      if (n === undefined) {
+        this.lsTable.set(key, (n = this.lsTable.size));
+        newLogSources.push([...out.logSources]);
+      }
+      ls.push(n);
+      let needEvent = false;
+      for (const r of out.results) {
+        // the main thread counts aggregations and applies exclusions: it needs the event for either
+        if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule)) needEvent = true;
+        if (this.explain) {
+          const ex = engine.explainAt(r.rule, event, r.truth);
+          for (const m of ex.matched) matched.push(m);
+          if (ex.dependsOn.length) dependsOn.push([results.length / RESULT, ex.dependsOn]);
+        }
+        results.push(at, r.rule.index, r.truth === true ? 1 : 2, matched.length);
+      }
+      if (needEvent) events.push([at, event]);
+      at++;
+    }
+    return {
+      id,
+      ls: Int32Array.from(ls),
+      newLogSources,
+      errors,
+      results: Int32Array.from(results),
+      matched: Int32Array.from(matched),
+      dependsOn,
+      events,
+      evaluations: engine.stats.evaluations - e0,
+      unrouted: engine.stats.unrouted - u0,
+    };
   }
-  const { logSources, results } = engine.run(event);
-  let aggregating = false;
-  const rs = results.map((r) => {
-    // the main thread counts aggregations and applies exclusions: it needs the event for either
-    if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule)) aggregating = true;
-    const ex = explain ? engine.explain(r.rule, event, r.truth) : { matched: [], dependsOn: [] };
-    return { i: index.get(r.rule)!, truth: r.truth, matched: ex.matched, dependsOn: ex.dependsOn };
-  });
-  return { logSources, results: rs, ...(aggregating ? { event } : {}) };
+}
+
+/** The values of a batch as text, one after the other. */
+function* valuesOf(m: WorkerBatch): Generator<string> {
+  const bytes = Buffer.from(m.bytes);
+  for (let i = 0, from = 0; i < m.ends.length; from = m.ends[i++]!) yield bytes.toString('utf8', from, m.ends[i]!);
 }
 
 export type { EventPosition };
 
 if (parentPort) {
   const setup = workerData as WorkerSetup;
-  const engine = new HuntEngine(setup.rules, setup.opts);
-  const index = new Map(engine.rules.map((hr, i) => [hr, i]));
+  const runner = new BatchRunner(new HuntEngine(setup.rules, setup.opts), setup.explain);
   const port = parentPort;
   port.on('message', (m: WorkerBatch) => {
-    const e0 = engine.stats.evaluations;
-    const u0 = engine.stats.unrouted;
-    const out = m.texts.map((t) => runText(engine, index, setup.explain, t));
-    const reply: WorkerReply = { id: m.id, out, evaluations: engine.stats.evaluations - e0, unrouted: engine.stats.unrouted - u0 };
-    port.postMessage(reply);
+    const reply = runner.run(m.id, valuesOf(m));
+    port.postMessage(reply, [reply.ls.buffer, reply.results.buffer, reply.matched.buffer]);
   });
 }

@@ -1,17 +1,21 @@
 /**
  * A hunt over worker threads, for large inputs: the main thread reads and cuts the input into values (not parsing
- * them), sends them in batches of lines to the workers in turn (each compiled the rules once), and gives back each
- * batch's outcome in input order, so the session counts, aggregates and reports exactly as it does on one thread.
- * Events per second per core divide by the cores used (the process's CPU time covers every thread).
+ * them, nor making a string of them: a line's bytes are copied into the batch, which is moved to a worker whole),
+ * sends them in batches to the workers in turn (each compiled the rules once), and gives back each batch's outcome
+ * in input order, so the session counts, aggregates and reports exactly as it does on one thread. Events per second
+ * per core divide by the cores used (the process's CPU time covers every thread).
  */
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../catalog/workerEntry.ts';
 import type { Truth } from '../model/evaluate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
-import { notJson, readEventBatches, type BadInput, type EventPosition, type InputCounts, type RawEvent } from './events.ts';
-import type { WorkerBatch, WorkerReply, WorkerSetup } from './huntWorker.ts';
+import { notJson, readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
+import { RESULT, type WorkerBatch, type WorkerReply, type WorkerSetup } from './huntWorker.ts';
 
 const ENTRY = workerEntry(import.meta.url, 'huntWorker');
+
+/** No event was sent back for a value (an event itself may be any JSON value, null included). */
+const NO_EVENT = Symbol('no event');
 
 /** One event's outcome, as the session handles it. */
 export interface RunItem {
@@ -53,49 +57,115 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
       if (code !== 0) fail(new Error(`hunt worker stopped (exit code ${code})`));
     });
   }
-  const inflight: { items: (RawEvent | BadInput)[]; reply: Promise<WorkerReply | undefined> }[] = [];
+  /** A batch sent: each item's place (its bytes went to the worker), and the worker's reply. */
+  type Sent = { readonly items: readonly (RawSlot | BadInput)[]; readonly reply: Promise<WorkerReply | undefined> };
+  const inflight: Sent[] = [];
   let nextId = 0;
-  const send = (items: (RawEvent | BadInput)[]): void => {
-    const texts: string[] = [];
-    for (const it of items) if (it.kind === 'raw') texts.push(it.text);
+  const packer = new Packer();
+  let items: (RawSlot | BadInput)[] = [];
+  const send = (): void => {
     let reply: Promise<WorkerReply | undefined> = Promise.resolve(undefined);
-    if (texts.length) {
+    if (packer.count) {
       if (failure) throw failure;
       const id = nextId++;
       reply = new Promise<WorkerReply>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      const msg: WorkerBatch = { id, texts };
-      pool[id % pool.length]!.postMessage(msg);
+      const { bytes, ends } = packer.take();
+      const msg: WorkerBatch = { id, bytes, ends };
+      // the bytes are moved, not copied
+      pool[id % pool.length]!.postMessage(msg, [bytes]);
     }
     inflight.push({ items, reply });
+    items = [];
   };
-  const settle = async (entry: { items: (RawEvent | BadInput)[]; reply: Promise<WorkerReply | undefined> }): Promise<(RunItem | BadInput)[]> => {
+  // each worker's log-source lists, by the numbers it gave them
+  const lsTables: (readonly string[])[][] = pool.map(() => []);
+  const settle = async (entry: Sent): Promise<(RunItem | BadInput)[]> => {
     const r = await entry.reply;
-    if (r) {
-      engine.stats.evaluations += r.evaluations;
-      engine.stats.unrouted += r.unrouted;
-    }
-    let j = 0;
+    if (!r) return entry.items as BadInput[];
+    engine.stats.evaluations += r.evaluations;
+    engine.stats.unrouted += r.unrouted;
+    const table = lsTables[r.id % pool.length]!;
+    for (const l of r.newLogSources) table.push(l);
+    const { results: res, matched, ls } = r;
+    let j = 0; // the value's place in the batch
+    let k = 0; // the next result
+    let e = 0; // the next parse error
+    let ev = 0; // the next event sent back
+    let dep = 0; // the next "depends on" list
     return entry.items.map((it): RunItem | BadInput => {
       if (it.kind === 'bad') return it;
-      const o = r!.out[j++]!;
-      if ('error' in o) return notJson(it.pos, o.error);
-      const results = o.results.map((x) => ({ rule: engine.rules[x.i]!, truth: x.truth, matched: x.matched, dependsOn: x.dependsOn }));
-      return { kind: 'run', pos: it.pos, ...('event' in o ? { event: o.event } : {}), logSources: o.logSources, results };
+      const at = j++;
+      if (ls[at] === -1) return notJson(it.pos, r.errors[e++]);
+      const results: RunItem['results'][number][] = [];
+      for (; k < res.length && res[k] === at; k += RESULT) {
+        const n = k / RESULT;
+        const rule = engine.rules[res[k + 1]!]!;
+        const from = k === 0 ? 0 : res[k - 1]!;
+        const dependsOn = dep < r.dependsOn.length && r.dependsOn[dep]![0] === n ? r.dependsOn[dep++]![1] : [];
+        results.push({ rule, truth: res[k + 2] === 1 ? true : 'unknown', matched: opts.explain ? engine.matchedTexts(rule, matched.subarray(from, res[k + 3]!)) : [], dependsOn });
+      }
+      const event = ev < r.events.length && r.events[ev]![0] === at ? r.events[ev++]![1] : NO_EVENT;
+      return { kind: 'run', pos: it.pos, ...(event !== NO_EVENT ? { event } : {}), logSources: table[ls[at]!]!, results };
     });
   };
   const size = opts.batch ?? 500;
   try {
-    let batch: (RawEvent | BadInput)[] = [];
     for await (const chunk of readEventBatches(files, counts, { raw: true })) {
-      for (const it of chunk) batch.push(it);
-      if (batch.length < size) continue;
-      send(batch);
-      batch = [];
+      // a raw value's bytes are a view of the chunk just read: copied into the batch at once
+      for (const it of chunk) {
+        if (it.kind === 'raw') {
+          packer.add(it.text);
+          items.push({ kind: 'raw', pos: it.pos });
+        } else items.push(it);
+      }
+      if (items.length < size) continue;
+      send();
       while (inflight.length >= 2 * pool.length) yield await settle(inflight.shift()!);
     }
-    if (batch.length) send(batch);
+    if (items.length) send();
     while (inflight.length) yield await settle(inflight.shift()!);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+/** A value sent to a worker: where it was read. */
+interface RawSlot {
+  readonly kind: 'raw';
+  readonly pos: EventPosition;
+}
+
+/**
+ * The values of a batch as one buffer of UTF-8 bytes and where each ends: moved to the worker whole (one transfer,
+ * no string made per value on this thread, none cloned).
+ */
+class Packer {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  private ends: number[] = [];
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  add(text: string | Buffer): void {
+    const n = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    if (this.used + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.used + n));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    this.used += typeof text === 'string' ? this.buf.write(text, this.used) : text.copy(this.buf, this.used);
+    this.ends.push(this.used);
+  }
+
+  /** The batch so far (its own ArrayBuffer, to be transferred), and a fresh start. */
+  take(): { bytes: ArrayBuffer; ends: Int32Array } {
+    const bytes = new ArrayBuffer(this.used);
+    new Uint8Array(bytes).set(this.buf.subarray(0, this.used));
+    const ends = Int32Array.from(this.ends);
+    this.used = 0;
+    this.ends = [];
+    return { bytes, ends };
   }
 }
