@@ -15,6 +15,7 @@ import { planAggregation, windowMs } from '../src/model/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { inputFiles, notJson, rawText, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
+import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
@@ -175,6 +176,52 @@ describe('log-source recognition', () => {
     assert.deepEqual(recogniseLogSources({ eventType: 'user.session.start', actor: { id: 'x' }, published: '2024-01-01T00:00:00Z' }), ['okta.system']);
     assert.deepEqual(recogniseLogSources({ p_log_type: 'AWS.CloudTrail', eventName: 'x' }), ['aws.cloudtrail']);
     assert.deepEqual(recogniseLogSources({ hello: 'world' }), []);
+  });
+
+  it('Windows events as Winlogbeat ships them (winlog.*): routed, and read by Sigma fields as the element they come from', () => {
+    const wl = {
+      event: { code: '1' },
+      host: { name: 'ws1' },
+      winlog: {
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        event_id: '1',
+        provider_name: 'Microsoft-Windows-Sysmon',
+        computer_name: 'ws1.corp',
+        record_id: 77,
+        process: { pid: 4, thread: { id: 8 } },
+        user: { identifier: 'S-1-5-18' },
+        event_data: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', 'Source Name': 'sn' },
+        user_data: { xml_name: 'EventXML', Param1: 'p1' },
+        task: 'Process Create (rule: ProcessCreate)',
+      },
+    };
+    assert.ok(recogniseLogSources(wl).includes('windows.process_creation'), recogniseLogSources(wl).join());
+    assert.deepEqual([...recogniseLogSources({ winlog: { channel: 'Security', event_id: 4688 } })].sort(), ['vendor:windows', 'vendor:windows/security', 'windows.process_creation', 'windows.security']);
+    // not a Winlogbeat event: no event id
+    assert.deepEqual(recogniseLogSources({ winlog: { channel: 'Security', event_id: null } }), []);
+    const want: Record<string, unknown> = {
+      Image: 'C:\\Windows\\System32\\whoami.exe',
+      CommandLine: 'whoami /all',
+      SourceName: 'sn',
+      Param1: 'p1',
+      EventID: '1',
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      Computer: 'ws1.corp',
+      EventRecordID: 77,
+      Provider_Name: 'Microsoft-Windows-Sysmon',
+      Execution_ProcessID: 4,
+      Execution_ThreadID: 8,
+      Security_UserID: 'S-1-5-18',
+      // Winlogbeat's task is a name, not System's number: not mapped
+      Task: undefined,
+      'winlog.task': 'Process Create (rule: ProcessCreate)',
+      'host.name': 'ws1',
+    };
+    const per = resolveSigmaField.perEvent!(wl);
+    for (const [f, v] of Object.entries(want)) {
+      assert.deepEqual(resolveSigmaField(wl, f), v, f);
+      assert.deepEqual(per(f), v, `${f} (per event)`);
+    }
   });
 });
 

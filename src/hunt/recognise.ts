@@ -1,9 +1,10 @@
 /**
  * An event's canonical log sources, told from the event itself with the tables of `recogniseFacts.ts`: Windows
- * events (evtx rendered to JSON as the Sigma regression data has them, `{"Event": {"System": …}}`, or flat with
- * `EventID` and `Channel`), Panther-normalised events (`p_log_type`), then the recognisers in order.
+ * events (evtx rendered to JSON as the Sigma regression data has them, `{"Event": {"System": …}}`, as Winlogbeat
+ * ships them, `{"winlog": {"event_id": …}}`, or flat with `EventID` and `Channel`), Panther-normalised events (`p_log_type`), then the recognisers in order.
  */
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
+import { winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
 import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from './recogniseFacts.ts';
 
@@ -24,7 +25,7 @@ function attr(v: unknown, name: string): unknown {
 /** Channel, provider and event id of a Windows event, when it is one. */
 export function windowsHeader(event: unknown): { channel: string; provider: string; eventId: number } | undefined {
   if (!isObj(event)) return undefined;
-  const ev = isObj(event['Event']) ? event['Event'] : event;
+  const ev = isObj(event['Event']) ? event['Event'] : (winlogElement(event) ?? event);
   const sys = isObj(ev['System']) ? ev['System'] : ev;
   const idRaw = text(sys['EventID']);
   const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : undefined;

@@ -7,6 +7,8 @@
  *   `{"#attributes": {"Name": …}, "#text": …}` / `{"@Name": …, "#text": …}`, and `UserData.<element>.<field>`;
  *   a node `{"#text": v, "#attributes": …}` stands for v; data names written with spaces (Windows Defender's
  *   "Source Name") are found by their Sigma spelling without spaces (`SourceName`);
+ * - Windows events as Winlogbeat and Elastic Agent ship them (`winlog.event_data`…): read as the element they were
+ *   rendered from (`winlogElement`);
  * - the keyword pseudo-field `_keywords`: every scalar value of the event (full-text keyword search).
  */
 import { resolveDotted } from '../../model/evaluate.ts';
@@ -47,12 +49,72 @@ function fromData(ed: unknown, field: string): unknown {
   return undefined;
 }
 
-/** The `Event` element of a Windows event (or the event itself when it has System / EventData at the top). */
+/**
+ * The `Event` element of a Windows event (or the event itself when it has System / EventData at the top, or the
+ * element a Winlogbeat event stands for: `winlogElement`).
+ */
 function windowsEvent(event: Obj): Obj | undefined {
   const e = event['Event'];
   if (isObj(e)) return e;
   if (isObj(event['System']) || isObj(event['EventData']) || isObj(event['UserData'])) return event;
-  return undefined;
+  return winlogElement(event);
+}
+
+/**
+ * What Winlogbeat and Elastic Agent carry of a Windows event's System element as values (`winlogElement`): System
+ * keys, then attributes of System elements, each with its path under `winlog`. Its `task`, `opcode`, `keywords`
+ * and level are names, not the element's numbers, and are not mapped.
+ */
+export const WINLOG_SYSTEM: readonly (readonly [string, readonly string[]])[] = [
+  ['EventID', ['event_id']],
+  ['Channel', ['channel']],
+  ['Computer', ['computer_name']],
+  ['EventRecordID', ['record_id']],
+  ['Version', ['version']],
+];
+export const WINLOG_SYSTEM_ATTRIBUTES: readonly (readonly [string, readonly (readonly [string, readonly string[]])[]])[] = [
+  ['Provider', [['Name', ['provider_name']]]],
+  ['Execution', [['ProcessID', ['process', 'pid']], ['ThreadID', ['process', 'thread', 'id']]]],
+  ['Security', [['UserID', ['user', 'identifier']]]],
+];
+
+const winlogElements = new WeakMap<Obj, Obj>();
+
+/**
+ * A Windows event as Winlogbeat and Elastic Agent ship it (`winlog.event_id`, `winlog.channel`,
+ * `winlog.event_data`…), as the XML element it was rendered from: System from `WINLOG_SYSTEM` (attributes as
+ * `@Name` keys), EventData is `winlog.event_data`, and `winlog.user_data` is UserData's one child. A `winlog` value
+ * that is missing or null is left out. Undefined unless `winlog` is an object with an `event_id`. Made once per
+ * event (the hunt asks for it field after field). `winlogElementSql` (`src/hunt/sql/fields.ts`) builds the same in SQL.
+ */
+export function winlogElement(event: Obj): Obj | undefined {
+  const w = event['winlog'];
+  if (!isObj(w) || w['event_id'] === undefined || w['event_id'] === null) return undefined;
+  const known = winlogElements.get(event);
+  if (known) return known;
+  const at = (path: readonly string[]): unknown => {
+    let v: unknown = w;
+    for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
+    return v;
+  };
+  const sys: Obj = {};
+  for (const [k, path] of WINLOG_SYSTEM) {
+    const v = at(path);
+    if (v !== undefined && v !== null) sys[k] = v;
+  }
+  for (const [el, attrs] of WINLOG_SYSTEM_ATTRIBUTES) {
+    const o: Obj = {};
+    for (const [a, path] of attrs) {
+      const v = at(path);
+      if (v !== undefined && v !== null) o[`@${a}`] = v;
+    }
+    if (Object.keys(o).length) sys[el] = o;
+  }
+  const el: Obj = { System: sys };
+  if (isObj(w['event_data'])) el['EventData'] = w['event_data'];
+  if (isObj(w['user_data'])) el['UserData'] = { data: w['user_data'] };
+  winlogElements.set(event, el);
+  return el;
 }
 
 const MAX_KEYWORD_VALUES = 10_000;

@@ -81,6 +81,11 @@ export interface SqlDialect {
   hasAny(list: string, items: readonly string[]): string;
   /** A list of JSON values as one JSON array value. */
   toJsonArray(list: string): string;
+  /**
+   * A JSON object of the pairs (literal key, JSON value) whose value is not SQL NULL, in their order (each value
+   * written once); with `emptyAsNull`, NULL instead of an empty object.
+   */
+  jsonObject(pairs: readonly (readonly [string, string])[], emptyAsNull?: boolean): string;
   /** Every scalar value of a JSON document, as a list of texts (full-text keyword search). */
   keywords(x: string): string;
   /** `body` with `v` bound to the value of `x` (evaluated once): keeps nested path walks linear in size. */
@@ -217,6 +222,11 @@ export const DUCKDB: SqlDialect = {
   listMax: (l) => `list_max(${l})`,
   hasAny: (l, items) => `list_has_any(${l}, [${items.map(sq).join(', ')}])`,
   toJsonArray: (l) => `CAST(to_json(${l}) AS JSON)`,
+  // `||` is NULL when a value is, and concat_ws leaves NULL arguments out
+  jsonObject: (pairs, emptyAsNull) => {
+    const text = `'{' || concat_ws(',', ${pairs.map(([k, v]) => `${sq(`${JSON.stringify(k)}:`)} || CAST(${v} AS VARCHAR)`).join(', ')}) || '}'`;
+    return `CAST(${emptyAsNull ? `nullif(${text}, '{}')` : text} AS JSON)`;
+  },
   keywords: (x) => `(SELECT list(json_extract_string(value, '$')) FROM json_tree(${x}) WHERE type NOT IN ('OBJECT', 'ARRAY', 'NULL'))`,
   let: (x, v, body) => substitute(x, v, body) ?? `list_transform([${x}], lambda ${v}: ${body})[1]`,
   EMPTY_TEXT_LIST: 'CAST([] AS VARCHAR[])',
@@ -300,6 +310,11 @@ export const CLICKHOUSE: SqlDialect = {
   listMax: (l) => `arrayMax(${l})`,
   hasAny: (l, items) => `hasAny(${l}, [${items.map((i) => CLICKHOUSE.str(i)).join(', ')}])`,
   toJsonArray: (l) => `concat('[', arrayStringConcat(${l}, ','), ']')`,
+  // concat is NULL when a value is
+  jsonObject: (pairs, emptyAsNull) => {
+    const text = `concat('{', arrayStringConcat(arrayFilter(x -> isNotNull(x), [${pairs.map(([k, v]) => `concat(${CLICKHOUSE.str(`${JSON.stringify(k)}:`)}, ${v})`).join(', ')}]), ','), '}')`;
+    return emptyAsNull ? `nullIf(${text}, '{}')` : text;
+  },
   keywords: (x) => `JSONAllValues(${x})`,
   let: (x, v, body) => substitute(x, v, body) ?? `arrayMap(${v} -> ${body}, [${x}])[1]`,
   EMPTY_TEXT_LIST: 'CAST([] AS Array(String))',

@@ -6,8 +6,8 @@
  * - `dotted_ci` (Panther's Python runtime): the same, with a case-insensitive key match when no exact key exists;
  * - `panther`: KeyPath fields (`a[*].b`, `a[0].b`) segment by segment, else `dotted_ci`;
  * - `sigma`: `dotted`, unwrapping `{"#text": v}`, then the Windows event's EventData (keys, keys written with
- *   spaces, `Data` items by `Name`), UserData children, System keys and `X_Y` attributes; `_keywords`: every
- *   scalar of the event;
+ *   spaces, `Data` items by `Name`), UserData children, System keys and `X_Y` attributes (a Winlogbeat event read as
+ *   the element it was rendered from, `winlogElementSql`); `_keywords`: every scalar of the event;
  * - `udm` (YARA-L): snake_case or camelCase keys, map access `["k"]` over `{key, value}` entries, `{"udm": …}`.
  * A SQL NULL is a missing field; a JSON null is a present null. Every walk binds each intermediate value once
  * (`let`) so that the SQL stays linear in the path's length (dotted-key splits are tried for paths of up to
@@ -16,6 +16,7 @@
 import type { Format } from '../../model/facts.ts';
 import { parseKeyPath } from '../../formats/panther/keyPath.ts';
 import { splitUdmPath } from '../../formats/yaral/resolve.ts';
+import { WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES } from '../../formats/sigma/resolve.ts';
 import { KEYWORD_FIELD } from '../../formats/sigma/sigmaFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 
@@ -72,11 +73,34 @@ export function windowsColumnsSql(d: SqlDialect, ev: string): { win: string; ed:
   const E = d.get(ev, ['Event']);
   const top = ['System', 'EventData', 'UserData'].map((k) => d.is(d.get(ev, [k]), 'object')).join(' OR ');
   return {
-    win: `CASE WHEN ${d.is(E, 'object')} THEN ${E} WHEN ${top} THEN ${ev} END`,
+    win: `CASE WHEN ${d.is(E, 'object')} THEN ${E} WHEN ${top} THEN ${ev} ELSE ${winlogElementSql(d, ev)} END`,
     ed: (w) => d.get(w, ['EventData']),
     ud: (w) => d.get(w, ['UserData']),
     sys: (w) => d.get(w, ['System']),
   };
+}
+
+/**
+ * SQL of `winlogElement` (`src/formats/sigma/resolve.ts`): the Windows element a Winlogbeat event (`winlog.*`) stands
+ * for, as a JSON object built from the same keys (a missing or null one left out); NULL when the event is not one.
+ */
+export function winlogElementSql(d: SqlDialect, ev: string, names = new Names()): string {
+  const w = names.next('wl');
+  const val = (path: readonly string[]) => d.nullIfJsonNull(d.get(w, path));
+  const sys = d.jsonObject([
+    ...WINLOG_SYSTEM.map(([k, path]) => [k, val(path)] as const),
+    ...WINLOG_SYSTEM_ATTRIBUTES.map(([el, attrs]) => [el, d.jsonObject(attrs.map(([a, path]) => [`@${a}`, val(path)] as const), true)] as const),
+  ]);
+  const part = (key: string, json: (v: string) => string) => {
+    const p = names.next('wp');
+    return d.let(d.get(w, [key]), p, `CASE WHEN ${d.is(p, 'object')} THEN ${json(p)} END`);
+  };
+  const el = d.jsonObject([
+    ['System', sys],
+    ['EventData', part('event_data', (p) => p)],
+    ['UserData', part('user_data', (p) => d.jsonObject([['data', p]]))],
+  ]);
+  return d.let(d.get(ev, ['winlog']), w, `CASE WHEN ${d.is(w, 'object')} AND ${val(['event_id'])} IS NOT NULL THEN ${el} END`);
 }
 
 /**
@@ -100,6 +124,8 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       const keys = [field.split('.').pop()!.toLowerCase().replaceAll(' ', '')];
       const us = field.indexOf('_');
       if (us > 0 && !field.includes('.')) keys.push(field.slice(us + 1).toLowerCase().replaceAll(' ', ''));
+      // a System value of a Winlogbeat event is under its winlog name
+      for (const path of winlogPathsOf(field)) keys.push(path[path.length - 1]!.toLowerCase());
       return { keys: keys.filter((k) => k !== ''), noSpaces: true };
     }
     case 'udm': {
@@ -110,6 +136,14 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       return { keys: [...new Set([k.toLowerCase(), camel(k).toLowerCase()])], noSpaces: false };
     }
   }
+}
+
+/** The winlog paths a Sigma System name (`EventID`, `Provider_Name`…) is read from in a Winlogbeat event. */
+function winlogPathsOf(field: string): (readonly string[])[] {
+  const out: (readonly string[])[] = [];
+  for (const [k, path] of WINLOG_SYSTEM) if (k === field) out.push(path);
+  for (const [el, attrs] of WINLOG_SYSTEM_ATTRIBUTES) for (const [a, path] of attrs) if (`${el}_${a}` === field) out.push(path);
+  return out;
 }
 
 /** Fresh lambda variable names. */

@@ -43,9 +43,11 @@ export function ruleConditionSql(d: SqlDialect, format: string, condition: Expr,
   const kind = resolverKindOf(format);
   const names = new Names();
   const w = windowsColumnsSql(d, ev);
-  const cols: EventColumns = { ev, win: `(${w.win})`, ed: w.ed(`(${w.win})`), ud: w.ud(`(${w.win})`), sys: w.sys(`(${w.win})`) };
+  // the Windows element is bound once (it is used by every field of a Sigma rule)
+  const win = names.next('dw_win');
+  const cols: EventColumns = { ev, win, ed: w.ed(win), ud: w.ud(win), sys: w.sys(win) };
   const cache = new Map<string, string>();
-  return exprSql(condition, {
+  const cond = exprSql(condition, {
     d,
     kind,
     names,
@@ -55,6 +57,7 @@ export function ruleConditionSql(d: SqlDialect, format: string, condition: Expr,
       return s;
     },
   });
+  return kind === 'sigma' ? d.let(w.win, win, cond) : cond;
 }
 
 /** One rule as a complete query over `source` (a relation with an `ev` column): the rows where it is not false. */

@@ -1,12 +1,12 @@
 /**
  * An event's canonical log sources in SQL, from the same tables as `recognise.ts` (`recogniseFacts.ts`): Windows
- * events by channel, provider and event id, Panther events by `p_log_type`, then the recognisers in order. The
+ * events (Winlogbeat's too) by channel, provider and event id, Panther events by `p_log_type`, then the recognisers in order. The
  * result is a list of strings per event; a rule runs on an event when the lists share a log source.
  */
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
 import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
 import type { SqlDialect } from './dialects.ts';
-import { fieldSql, Names } from './fields.ts';
+import { fieldSql, Names, winlogElementSql } from './fields.ts';
 
 const cols = (ev: string) => ({ ev, win: 'NULL', ed: 'NULL', ud: 'NULL', sys: 'NULL' });
 
@@ -26,7 +26,7 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   const pr = names.next('pr');
   // Windows: the Event element (or the event), its System (or itself)
   const sysOf = `CASE WHEN ${d.is(d.get(E, ['System']), 'object')} THEN ${d.get(E, ['System'])} ELSE ${E} END`;
-  const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE ${ev} END`;
+  const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE COALESCE(${winlogElementSql(d, ev, names)}, ${ev}) END`;
   const idRaw = textOf(d.get(S, ['EventID']));
   const idNum = `CASE WHEN ${d.is(idRaw, 'number')} THEN ${d.num(d.text(idRaw))} WHEN ${d.is(idRaw, 'string')} AND ${d.regex(d.text(idRaw), "'^[0-9]+$'")} THEN ${d.num(d.text(idRaw))} END`;
   const chRaw = textOf(d.get(S, ['Channel']));
