@@ -6,6 +6,7 @@
  * alone on the same events with and without the prefilter (the share of event × rule pairs it leaves to evaluate).
  * Zircolite side by side, when DETWIKI_ZIRCOLITE names its `zircolite.py` (installed by hand outside the project, with
  * its Python dependencies: see docs/hunt.md), on the same JSON lines; otherwise its published claims, labelled.
+ * `npm run bench` runs it with the Node flags of the `detwiki` command (its shebang), printed first.
  * Usage: node --import tsx bench/hunt.ts <corpora dir> [events]
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +26,8 @@ const sigma = path.join(corpora, 'sigma');
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const mb = (n: number) => (n / 1048576).toFixed(0);
+
+console.log(`bench.hunt.node_flags ${process.execArgv.filter((f) => f.startsWith('--') && f !== '--import' && f !== '--expose-gc').join(' ') || '(none)'}`);
 
 // rules: the whole SigmaHQ set
 let t = performance.now();

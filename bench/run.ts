@@ -3,7 +3,7 @@
  * bench/*.ts (not starting with `_`) as a child process with the argument it takes. Each prints stable lines.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
@@ -13,8 +13,17 @@ const corpora = process.env.DETWIKI_CORPORA ?? path.join(shared, 'corpora');
 const attack = path.join(shared, 'attack', 'enterprise-attack-19.1.json');
 const pantherCheckout = '/work/panther-analysis';
 
-/** The argument each benchmark takes; undefined = skip (with the reason). */
-function argsFor(name: string): { args: string[] } | { skip: string } {
+/**
+ * The Node flags the `detwiki` command runs with (its shebang line): a benchmark of what the command does runs with
+ * them too.
+ */
+function cliFlags(): string[] {
+  const first = readFileSync(path.join(root, 'bin', 'detwiki.js'), 'utf8').split('\n', 1)[0]!;
+  return first.startsWith('#!') ? first.split(/\s+/).filter((w) => w.startsWith('--')) : [];
+}
+
+/** The argument each benchmark takes (and Node flags of its own); undefined = skip (with the reason). */
+function argsFor(name: string): { args: string[]; node?: string[] } | { skip: string } {
   switch (name) {
     case 'catalog.ts':
       return { args: [corpora, attack] };
@@ -24,6 +33,9 @@ function argsFor(name: string): { args: string[] } | { skip: string } {
       return { args: [corpora, attack] };
     case 'sigma.ts':
       return { args: [path.join(corpora, 'sigma')] };
+    case 'hunt.ts':
+      // `detwiki hunt` end to end, as the command runs it
+      return { args: [corpora], node: cliFlags() };
     case 'panther.ts':
       return { args: [path.join(corpora, 'panther')] };
     case 'panther-python.ts':
@@ -49,8 +61,8 @@ for (const f of files) {
     console.log(`bench.${f.replace(/\.ts$/, '')} skipped: ${a.skip}`);
     continue;
   }
-  console.log(`== bench/${f} ${a.args.join(' ')}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, f), ...a.args], { cwd: root, stdio: 'inherit' });
+  console.log(`== bench/${f} ${[...(a.node ?? []), ...a.args].join(' ')}`);
+  const r = spawnSync(process.execPath, [...(a.node ?? []), '--expose-gc', '--import', 'tsx', path.join(here, f), ...a.args], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
     console.log(`bench.${f.replace(/\.ts$/, '')} exit=${r.status}`);
