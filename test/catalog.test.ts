@@ -1,6 +1,6 @@
 /** The catalog: build from the project's examples, account for every file, incremental rebuilds, search, pages' data. */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +63,48 @@ describe('catalog build from examples/', () => {
       assert.equal(cat.search('Stopped Trail').rows.some((r) => r.id === 'sigma/aws_cloudtrail_stop_logging'), false);
     } finally {
       cat.close();
+    }
+  });
+
+  it('an incremental build that parses many files again (over several batches) writes what a cold build writes', async () => {
+    // a source of 120 rules (more than one batch of results), built, then every title changed and one file removed
+    const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-many-'));
+    const rule = (i: number, word: string) =>
+      `title: Many ${word} ${i}\nid: 00000000-0000-4000-8000-${String(i).padStart(12, '0')}\nstatus: test\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    CommandLine|contains: 'tool${i}.exe'\n  condition: sel\nlevel: low\n`;
+    const write = (word: string, n: number) => {
+      rmSync(path.join(root, 'mirror'), { recursive: true, force: true });
+      for (let i = 0; i < n; i++) {
+        const f = path.join(root, 'mirror', 'sigma', 'rules', `r${i}.yml`);
+        mkdirSync(path.dirname(f), { recursive: true });
+        writeFileSync(f, rule(i, word));
+      }
+    };
+    const opts = (out: string) => ({ outDir: path.join(root, out), mirror: path.join(root, 'mirror'), sources: [DEFAULT_SOURCES.find((d) => d.name === 'sigma')!], attack: ATTACK });
+    const rows = (out: string) => {
+      const cat = new Catalog(path.join(root, out));
+      try {
+        const rules = (cat.db.prepare('SELECT r.id, r.title, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid ORDER BY r.id').all() as { id: string; title: string; json: string }[]).map((r) => JSON.stringify(r));
+        const fts = (q: string) => cat.search(q).total;
+        return { rules, oldWord: fts('Alpha'), newWord: fts('Beta'), fields: cat.db.prepare('SELECT COUNT(*) n FROM rule_fields').get() };
+      } finally {
+        cat.close();
+      }
+    };
+    try {
+      write('Alpha', 120);
+      await buildCatalog(opts('inc'));
+      assert.equal(rows('inc').oldWord, 120);
+      write('Beta', 119);
+      const r = await buildCatalog(opts('inc'));
+      assert.equal(r.totals.parsed, 119);
+      await buildCatalog(opts('cold'));
+      const inc = rows('inc');
+      const cold = rows('cold');
+      assert.equal(inc.oldWord, 0);
+      assert.equal(inc.newWord, 119);
+      assert.deepEqual(inc, cold);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
