@@ -92,4 +92,23 @@ describe('hunt speed paths', () => {
     assert.deepEqual(runs[1]!.hits, runs[0]!.hits);
     assert.equal(runs[1]!.summary, runs[0]!.summary);
   });
+
+  it('long values (a batch cut by its bytes, the buffer grown and given back) reach the workers whole, in order', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const whoami = (pad: string) => JSON.stringify({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob', Pad: pad } } });
+    // three values of 12 MB (over the 32 MB a batch holds) between short ones, and a pretty-printed one (a string
+    // the character scan cut, not bytes)
+    const big = 'x'.repeat(12 * 1024 * 1024);
+    const lines = [whoami(''), whoami(big), whoami('é'), whoami(big), whoami(big), whoami('中')];
+    const f = file('long.jsonl', lines.join('\n') + '\n' + JSON.stringify(JSON.parse(whoami('p')), null, 2) + '\n');
+    const runs: string[][] = [];
+    for (const workers of [0, 2]) {
+      const hits: string[] = [];
+      const s = await hunt(new HuntEngine(res.rules), [f], { workers, onHit: (h: Hit) => hits.push(`${h.type} ${h.rule.id} ${h.pos.line} ${h.matched.join(';')}`) });
+      assert.equal(s.counts.events, 7);
+      runs.push(hits);
+    }
+    assert.ok(runs[0]!.length >= 7, runs[0]!.join('\n'));
+    assert.deepEqual(runs[1], runs[0]);
+  });
 });

@@ -14,6 +14,11 @@ import { RESULT, type WorkerBatch, type WorkerReply, type WorkerSetup } from './
 
 const ENTRY = workerEntry(import.meta.url, 'huntWorker');
 
+/** A batch is sent once it holds this many bytes, whatever its number of values. */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+/** The batch buffer's starting size (and the size it goes back to after a batch of long values). */
+const PACKER_START = 1 << 20;
+
 /** No event was sent back for a value (an event itself may be any JSON value, null included). */
 const NO_EVENT = Symbol('no event');
 
@@ -118,7 +123,8 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
           items.push({ kind: 'raw', pos: it.pos });
         } else items.push(it);
       }
-      if (items.length < size) continue;
+      // a batch is also cut by its bytes (values may be up to 16 MiB each)
+      if (items.length < size && packer.bytes < MAX_BATCH_BYTES) continue;
       send();
       while (inflight.length >= 2 * pool.length) yield await settle(inflight.shift()!);
     }
@@ -140,12 +146,16 @@ interface RawSlot {
  * no string made per value on this thread, none cloned).
  */
 class Packer {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf = Buffer.allocUnsafe(PACKER_START);
   private used = 0;
   private ends: number[] = [];
 
   get count(): number {
     return this.ends.length;
+  }
+
+  get bytes(): number {
+    return this.used;
   }
 
   add(text: string | Buffer): void {
@@ -166,6 +176,8 @@ class Packer {
     const ends = Int32Array.from(this.ends);
     this.used = 0;
     this.ends = [];
+    // a buffer grown for long values is not kept for the rest of the input
+    if (this.buf.length > PACKER_START) this.buf = Buffer.allocUnsafe(PACKER_START);
     return { bytes, ends };
   }
 }
