@@ -16,7 +16,7 @@ import type { RuleRecord } from '../src/model/rule.ts';
 import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
 import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
 import { likePattern, sqlExpressesAll, sqlGaps } from '../src/hunt/sql/generate.ts';
-import { ruleConditionSql } from '../src/hunt/sql/query.ts';
+import { ruleConditionSql, ruleQuerySql } from '../src/hunt/sql/query.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -139,6 +139,41 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.equal(a.counts.events, 4 * evs.length + 5);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+describe('detwiki convert --to duckdb runs', () => {
+  it('a Sigma rule\'s query (its Windows element bound once) gives evaluate()\'s answer on evtx JSON and Winlogbeat events', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const rules = res.rules.filter((r) => r.logic.condition && /whoami|logon|4625/i.test(JSON.stringify(r.logic.condition)));
+    assert.ok(rules.length > 0);
+    const data = { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob', TargetUserName: 'bob' };
+    const events: unknown[] = [
+      { Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: data } },
+      { winlog: { event_id: '1', channel: 'Microsoft-Windows-Sysmon/Operational', provider_name: 'Microsoft-Windows-Sysmon', event_data: data } },
+      { winlog: { event_id: 4625, channel: 'Security', event_data: { TargetUserName: 'bob' } } },
+      { Image: 'C:\\x.exe' },
+    ];
+    const duck = await DuckEngine.open();
+    try {
+      await duck.loadValues(events, 'convert');
+      const offenders: string[] = [];
+      let fired = 0;
+      for (const r of rules) {
+        const sql = ruleQuerySql(DUCKDB, r.format, r.logic.condition!, '(SELECT rowid AS i, ev FROM dw_events)').replace('SELECT ev, dw_truth FROM (SELECT ev,', 'SELECT i, dw_truth FROM (SELECT i,');
+        const rows = (await duck.conn.runAndReadAll(sql)).getRowsJson() as [number, boolean | null][];
+        const got = new Map(rows.map(([i, t]) => [Number(i), t === null ? 'unknown' : t]));
+        events.forEach((ev, i) => {
+          const want = evaluate(r.logic.condition!, ev, { resolve: adapterFor('sigma')!.resolveField! });
+          if (want === true) fired++;
+          if ((got.get(i) ?? false) !== want) offenders.push(`${r.id} event ${i}: evaluate=${String(want)} duckdb=${String(got.get(i) ?? false)}`);
+        });
+      }
+      assert.deepEqual(offenders, []);
+      assert.ok(fired >= 2, 'the evtx and the Winlogbeat copy fire');
+    } finally {
+      duck.close();
+    }
   });
 });
 
