@@ -6,7 +6,7 @@
  * least one non-false rule, the list of `k` (rule k of the batch is TRUE, 1-based) and `-k` (unknown).
  */
 import type { Expr } from '../../model/expr.ts';
-import type { SqlDialect } from './dialects.ts';
+import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
 import { exprSql } from './generate.ts';
 import { logSourcesSql } from './route.ts';
@@ -34,7 +34,7 @@ export interface QueryOptions {
  * array of objects (or empty) stands for its elements, as the memory engine reads it (`events.ts`).
  */
 export function duckJsonEventsSql(file: string, layout: 'array' | 'unstructured'): string {
-  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const q = DUCKDB.str;
   return `(SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' AND (json_array_length(json) = 0 OR json_type(json, '$[0]') = 'OBJECT') THEN CAST(json_extract(json, '$[*]') AS JSON[]) ELSE [json] END) AS ev FROM read_json_objects(${q(file)}, format = ${q(layout)}, maximum_object_size = 16777216))`;
 }
 

@@ -67,7 +67,6 @@ export async function huntDuckdb(
     const rules = opts.all || opts.forceLogSources ? all : byLogSource(all);
     // every (event, rule, truth) not false, as one number each (event index, rule order, truth bit), sorted at the end:
     // 8 bytes a result where an object each and a list per event took about ten times that until the last batch
-    const order = new Map(engine.rules.map((hr, i) => [hr, i]));
     if (duck.events >= 2 ** 30 || engine.rules.length >= RULE_BITS) throw new Error(`the DuckDB engine hunts at most 2^30 events with at most ${RULE_BITS - 1} rules`);
     const found = new GrowableF64();
     const size = opts.batch ?? 50;
@@ -83,7 +82,7 @@ export async function huntDuckdb(
           opts.forceLogSources ? { forceLogSources: opts.forceLogSources } : {},
         ),
       (batch, rows) => {
-        for (const row of rows) for (const h of row.hits) found.push(resultKey(row.idx, order.get(batch[Math.abs(h) - 1]!)!, h > 0));
+        for (const row of rows) for (const h of row.hits) found.push(resultKey(row.idx, batch[Math.abs(h) - 1]!.index, h > 0));
       },
       (hr, e) => failed.push({ rule: { id: hr.rule.id }, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
       opts.onBatch,
