@@ -56,6 +56,8 @@ export const RESULT = 4;
 /** Runs the values of batches and writes their outcomes in the flat form of `WorkerReply`. */
 export class BatchRunner {
   private readonly lsTable = new Map<string, number>();
+  private lastList: readonly string[] | undefined;
+  private lastNumber = -1;
 
   constructor(
     private readonly engine: HuntEngine,
@@ -85,13 +87,18 @@ export class BatchRunner {
         continue;
       }
       const out = engine.run(event);
-      const key = out.logSources.join('\n');
-      let n = this.lsTable.get(key);
-      if (n === undefined) {
-        this.lsTable.set(key, (n = this.lsTable.size));
-        newLogSources.push([...out.logSources]);
+      // the same list as the last event's (recognition hands back one list per combination it has met): no lookup
+      if (out.logSources !== this.lastList) {
+        const key = out.logSources.join('\n');
+        let n = this.lsTable.get(key);
+        if (n === undefined) {
+          this.lsTable.set(key, (n = this.lsTable.size));
+          newLogSources.push([...out.logSources]);
+        }
+        this.lastList = out.logSources;
+        this.lastNumber = n;
       }
-      ls.push(n);
+      ls.push(this.lastNumber);
       let needEvent = false;
       for (const r of out.results) {
         // the main thread counts aggregations and applies exclusions: it needs the event for either
