@@ -13,6 +13,7 @@ import { adapterFor } from '../src/formats/registry.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { KQL_TOO_DEEP, kqlDepthExceeds, parseKql } from '../src/formats/kusto/parser.ts';
 import { flowDepthExceeds } from '../src/formats/yaml.ts';
+import { observeReads, readSourceText } from '../src/formats/io.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-in-'));
@@ -135,5 +136,35 @@ describe('KQL nesting pre-check', () => {
     assert.equal(kqlDepthExceeds(`T | where a == "${open}" or b == '${open}' or c == @"${open}" // ${open}\n| take 1`), undefined);
     assert.equal(kqlDepthExceeds(`T | where x == \`\`\`${open}\`\`\``), undefined);
     assert.equal(kqlDepthExceeds(`T | where ${open}`), 10 + LIMITS.maxDepth);
+  });
+});
+
+describe('reading a source file', () => {
+  it('reads once: the text without its BOM, the bytes to observers, a file over the limit refused with its size', async () => {
+    const dir = path.join(tmp, 'read-once');
+    mkdirSync(dir, { recursive: true });
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('title: é\n'), Buffer.from([0xff])]);
+    writeFileSync(path.join(dir, 'a.yml'), bytes);
+    writeFileSync(path.join(dir, 'big.yml'), 'x'.repeat(100));
+    writeFileSync(path.join(dir, 'empty.yml'), '');
+    const seen: [string, string, Buffer][] = [];
+    const stop = observeReads((root, rel, b) => seen.push([root, rel, Buffer.from(b)]));
+    const a = await readSourceText(dir, 'a.yml');
+    const big = await readSourceText(dir, 'big.yml', 99);
+    const exact = await readSourceText(dir, 'big.yml', 100);
+    const empty = await readSourceText(dir, 'empty.yml');
+    const missing = await readSourceText(dir, 'missing.yml');
+    stop();
+    await readSourceText(dir, 'a.yml');
+    assert.deepEqual(a, { ok: true, text: 'title: é\n\ufffd' });
+    assert.ok(!big.ok && big.diagnostic.code === 'GEN002' && big.diagnostic.message.includes('100 bytes'), JSON.stringify(big));
+    assert.deepEqual(exact, { ok: true, text: 'x'.repeat(100) });
+    assert.deepEqual(empty, { ok: true, text: '' });
+    assert.ok(!missing.ok && missing.diagnostic.code === 'GEN001', JSON.stringify(missing));
+    // the observer saw the bytes as they are on disk (BOM and invalid UTF-8 kept: a hash of them is the file's),
+    // only for files read whole, and nothing after it stopped
+    assert.deepEqual(seen.map(([root, rel]) => [root, rel]), [[dir, 'a.yml'], [dir, 'big.yml'], [dir, 'empty.yml']]);
+    assert.ok(seen[0]![2].equals(bytes));
+    assert.equal(seen[2]![2].length, 0);
   });
 });

@@ -13,6 +13,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { fullCollection } from './gc.ts';
 import { scannedFile, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles } from '../formats/scan.ts';
+import { observeReads } from '../formats/io.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Format } from '../model/facts.ts';
 
@@ -66,6 +67,10 @@ export interface ScanJobEnd {
 /** Results are sent at least this often (files), so the building thread can report progress. */
 export const BATCH_FILES = 50;
 
+function sha1(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
 /** Run a job; `onBatch` receives every file result, in order. A `prepare` that throws fails only the files causing it. */
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {
   const t0 = performance.now();
@@ -78,24 +83,42 @@ export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void):
   }
   const adapter = adapterFor(job.format);
   if (!adapter) throw new Error(`no adapter for format ${job.format}`);
-  const { prep, failed } = await prepareSource(adapter, job.root, job.all, job.info);
   let batch: ScannedFile[] = [];
   let hashes: Record<string, string> = {};
   const toHash = new Set(job.hash);
-  await scanFiles(adapter, job.root, job.info, prep as unknown, job.only, (res, done, p) => {
-    batch.push(scannedFile(res));
-    if (toHash.has(p)) {
-      try {
-        hashes[p] = createHash('sha1').update(readFileSync(path.join(job.root, p))).digest('hex');
-      } catch {
-        // left to the building thread, which reports what it cannot read
+  // a file to hash is hashed from the bytes its adapter read (one read of each file, not two); one the adapter did
+  // not read (a file it skips by its name) is read here
+  const read = new Map<string, string>();
+  const stop = observeReads((root, rel, bytes) => {
+    if (root === job.root && toHash.has(rel)) read.set(rel, sha1(bytes));
+  });
+  let prep: unknown;
+  try {
+    let failed;
+    ({ prep, failed } = await prepareSource(adapter, job.root, job.all, job.info));
+    await scanFiles(adapter, job.root, job.info, prep as unknown, job.only, (res, done, p) => {
+      batch.push(scannedFile(res));
+      if (toHash.has(p)) {
+        const h = read.get(p);
+        if (h !== undefined) {
+          hashes[p] = h;
+          read.delete(p);
+        } else {
+          try {
+            hashes[p] = sha1(readFileSync(path.join(job.root, p)));
+          } catch {
+            // left to the building thread, which reports what it cannot read
+          }
+        }
       }
-    }
-    if (batch.length >= BATCH_FILES || done === job.only.length) {
-      onBatch({ files: batch, hashes, done, path: p });
-      batch = [];
-      hashes = {};
-    }
-  }, failed);
-  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 };
+      if (batch.length >= BATCH_FILES || done === job.only.length) {
+        onBatch({ files: batch, hashes, done, path: p });
+        batch = [];
+        hashes = {};
+      }
+    }, failed);
+  } finally {
+    stop();
+  }
+  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep as never) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 };
 }

@@ -2,7 +2,7 @@
  * File access shared by adapters: bounded reads, the walk that lists every file of a source, and loading big
  * generated CommonJS libraries (parsers) straight through V8.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +11,61 @@ import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostic
 
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
 
+/** Told of every file `readSourceText` reads (the source's root, the file's relative path, its bytes). */
+export type ReadObserver = (root: string, rel: string, bytes: Buffer) => void;
+const observers = new Set<ReadObserver>();
+
+/**
+ * Tell `fn` of each file read in this thread until the returned function is called: a build hashes the bytes the
+ * adapter read instead of reading the file again.
+ */
+export function observeReads(fn: ReadObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
+/**
+ * The bytes of a file opened as `fd` whose size was `size` when it was opened: read until the end (a file that grew
+ * meanwhile is read whole, one that shrank is cut where it ends), refusing more than `limit` bytes.
+ */
+function readOpen(fd: number, size: number, limit: number): Buffer | undefined {
+  let buf = Buffer.allocUnsafe(Math.max(size, 0) + 1);
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      if (n > limit) return undefined;
+      const grown = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
+      buf.copy(grown, 0, 0, n);
+      buf = grown;
+    }
+    const got = readSync(fd, buf, n, buf.length - n, null);
+    if (got === 0) break;
+    n += got;
+  }
+  return n > limit ? undefined : buf.subarray(0, n);
+}
+
 /**
  * Read a UTF-8 text file of the source, refusing files over the size limit. The reads are synchronous: rule files
  * are small and the parsing thread has nothing else to do meanwhile, while each asynchronous step (stat, open, read,
- * close) is a round trip through libuv's thread pool — seconds over a corpus when the cores are busy parsing.
+ * close) is a round trip through libuv's thread pool — seconds over a corpus when the cores are busy parsing. One
+ * open, one `fstat` for the size, the reads and a close: a build's hashing reuses these bytes (`observeReads`).
  */
 export async function readSourceText(root: string, rel: string, limit: number = LIMITS.maxFileBytes): Promise<ReadResult> {
   const abs = path.join(root, rel);
   try {
-    const st = statSync(abs);
-    if (st.size > limit) return { ok: false, diagnostic: GeneralDiagnostics.tooLarge(rel, st.size, limit) };
-    const text = readFileSync(abs, 'utf8');
+    const fd = openSync(abs, 'r');
+    let bytes: Buffer | undefined;
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+      bytes = size > limit ? undefined : readOpen(fd, size, limit);
+    } finally {
+      closeSync(fd);
+    }
+    if (!bytes) return { ok: false, diagnostic: GeneralDiagnostics.tooLarge(rel, Math.max(size, limit + 1), limit) };
+    for (const o of observers) o(root, rel, bytes);
+    const text = bytes.toString('utf8');
     return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     return { ok: false, diagnostic: GeneralDiagnostics.unreadable(rel, e instanceof Error ? e.message : String(e)) };
