@@ -27,6 +27,8 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb, runInBatches, SQL_UNDECIDED } from '../src/hunt/sql/session.ts';
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
+import { ECS_SYSMON_EVENTS } from './helpers/ecsSysmon.ts';
+import { SYSMON_ECS } from '../src/formats/sigma/resolve.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
 const PANTHER = path.join(SHARED, 'corpora', 'panther');
@@ -76,6 +78,36 @@ describe('DuckDB engine', () => {
   let duck: DuckEngine;
   before(async () => (duck = await DuckEngine.open()));
   after(() => duck.close());
+
+  it('Sysmon events through Elastic\'s pipeline: every value restored from ECS fields is read in SQL as in process', async () => {
+    const events = ECS_SYSMON_EVENTS.map((e) => e.event);
+    const resolve = adapterFor('sigma')!.resolveField!;
+    const names = [...new Set([...SYSMON_ECS.map((f) => f.name), ...ECS_SYSMON_EVENTS.flatMap((e) => Object.keys(e.want))])];
+    // per name, one predicate over every value it takes on these events, and one that it is missing
+    const cases: Expr[] = names.flatMap((n) => {
+      const values = [...new Set(events.map((ev) => resolve(ev, n)).filter((v) => v !== undefined && v !== null).map(String))];
+      return [pred(n, 'eq', values.length ? values : ['(no event has it)'], { cs: true }), pred(n, 'is_null', [])];
+    });
+    // an engine of its own: loaded events are appended, and the other cases read theirs by index
+    const own = await DuckEngine.open();
+    let got: Map<string, Truth>;
+    try {
+      await own.loadValues(events, 'ecs');
+      got = await duckTruths(own, cases.map((condition) => ({ format: 'sigma', condition })));
+    } finally {
+      own.close();
+    }
+    const offenders: string[] = [];
+    let restoredTrue = 0;
+    cases.forEach((e, i) => events.forEach((ev, j) => {
+      const want = evaluate(e, ev, { resolve });
+      if (want === true && e.kind === 'pred' && e.op === 'eq') restoredTrue++;
+      const g = got.get(`${i}:${j}`) ?? false;
+      if (want !== g) offenders.push(`${e.kind === 'pred' ? `${e.field} ${e.op}` : ''} event ${j}: evaluate=${String(want)} duckdb=${String(g)}`);
+    }));
+    assert.deepEqual(offenders, []);
+    assert.ok(restoredTrue >= 40, String(restoredTrue));
+  });
 
   it('invented edge cases give exactly evaluate()\'s three-valued result', async () => {
     const cases: Expr[] = [

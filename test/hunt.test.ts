@@ -19,6 +19,7 @@ import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
+import { ECS_SYSMON_EVENTS } from './helpers/ecsSysmon.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -222,6 +223,37 @@ describe('log-source recognition', () => {
       assert.deepEqual(resolveSigmaField(wl, f), v, f);
       assert.deepEqual(per(f), v, `${f} (per event)`);
     }
+  });
+});
+
+describe('Sysmon events through Elastic\'s pipeline (ECS fields)', () => {
+  it('read by Sigma names: what the pipeline moved is found in its ECS field, for the event ids it moved it in', () => {
+    for (const { event, want } of ECS_SYSMON_EVENTS) {
+      const per = resolveSigmaField.perEvent!(event);
+      for (const [f, v] of Object.entries(want)) {
+        assert.deepEqual(resolveSigmaField(event, f), v, `${f} of ${JSON.stringify(event).slice(0, 200)}`);
+        assert.deepEqual(per(f), v, `${f} (per event)`);
+      }
+    }
+    assert.ok(recogniseLogSources(ECS_SYSMON_EVENTS[0]!.event).includes('windows.process_creation'));
+  });
+
+  it('a Sigma rule fires on the ECS copy as on the event Sysmon wrote, and its filter still holds', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-ecs-'));
+    writeFileSync(path.join(dir, 'r.yml'), [
+      'title: Rclone copy by a renamed binary', 'id: 6f0c6a59-1d4e-4c55-9d8b-2b8a2a0c7e01', 'status: test', 'logsource:', '  category: process_creation', '  product: windows',
+      'detection:', '  sel:', '    OriginalFileName: rclone.exe', "    CommandLine|contains: ' copy '", '  filter:', "    Image|endswith: '\\rclone.exe'",
+      "  hashes:", "    Hashes|contains: 'IMPHASH=ABC123'", '  condition: sel and hashes and not filter', 'level: high', '',
+    ].join('\n'));
+    const res = await scanSource(sigmaAdapter, dir, { repository: 'test/ecs' });
+    const engine = new HuntEngine(res.rules);
+    const ecs = ECS_SYSMON_EVENTS[0]!.event as { process: { executable: string } };
+    const renamed = { ...ecs, process: { ...ecs.process, executable: 'C:\\Temp\\svc.exe' } };
+    const fired = (ev: unknown) => engine.run(ev).results.map((r) => `${r.rule.rule.id} ${String(r.truth)}`);
+    // the rule's own binary name: filtered out; renamed: fires. Before ECS fields were read, the first fired too
+    // (Image was missing, so the filter did not hold) and the second fired only by that accident
+    assert.deepEqual(fired(ecs), []);
+    assert.deepEqual(fired(renamed), [`${res.rules[0]!.id} true`]);
   });
 });
 

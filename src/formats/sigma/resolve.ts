@@ -78,12 +78,135 @@ export const WINLOG_SYSTEM_ATTRIBUTES: readonly (readonly [string, readonly (rea
   ['Security', [['UserID', ['user', 'identifier']]]],
 ];
 
+/**
+ * How a Sysmon EventData value that Elastic's Sysmon ingest pipeline (Elastic Agent's Windows integration, Winlogbeat's
+ * sysmon module) moves out of `winlog.event_data` is found again in the ECS fields it moved to, so that a Sigma rule
+ * reads `Image`, `CommandLine` or `User` of such an event as it reads them of the event Sysmon wrote. A value is
+ * read only when nothing else of the event has the name (after EventData, UserData and System: `RESTORED`), and only
+ * for the event ids listed (`ids`) or not excluded
+ * (`notIds`): the pipeline writes `process.executable` from `Image`, but from `SourceImage` in events 8 and 10.
+ * - `path`: the value at the ECS path, as it is (numbers the pipeline converted stay numbers);
+ * - `join`: the texts at several paths joined by `sep`, when all are present (`User` is `domain\name`);
+ * - `map`: the text at a path translated (`Initiated` from `network.direction`);
+ * - `pairs`: `NAME=value` for each path present, joined by commas, values upper-cased (`Hashes` from
+ *   `process.hash.*`: the pipeline split and lower-cased the list Sysmon writes as `SHA1=…,MD5=…`; the order of the
+ *   restored pairs is this table's, not necessarily the original's).
+ * Values the pipeline translated without a way back (DNS query status names, `QueryResults` split into answers,
+ * `UtcTime`) are not restored. Only the Sysmon channel is mapped; other channels' ECS renames are not.
+ */
+export type SysmonEcsValue =
+  | { readonly kind: 'path'; readonly path: readonly string[] }
+  | { readonly kind: 'join'; readonly paths: readonly (readonly string[])[]; readonly sep: string }
+  | { readonly kind: 'map'; readonly path: readonly string[]; readonly to: Readonly<Record<string, string>> }
+  | { readonly kind: 'pairs'; readonly pairs: readonly (readonly [string, readonly string[]])[] };
+export interface SysmonEcsField {
+  readonly name: string;
+  readonly value: SysmonEcsValue;
+  readonly ids?: readonly number[];
+  readonly notIds?: readonly number[];
+}
+const at = (...path: string[]): SysmonEcsValue => ({ kind: 'path', path });
+const hashes = (base: string): SysmonEcsValue => ({
+  kind: 'pairs',
+  pairs: [['SHA1', [base, 'hash', 'sha1']], ['MD5', [base, 'hash', 'md5']], ['SHA256', [base, 'hash', 'sha256']], ['IMPHASH', [base, 'pe', 'imphash']]],
+});
+export const SYSMON_ECS: readonly SysmonEcsField[] = [
+  { name: 'Image', value: at('process', 'executable'), notIds: [8, 10, 20] },
+  { name: 'SourceImage', value: at('process', 'executable'), ids: [8, 10] },
+  { name: 'Destination', value: at('process', 'executable'), ids: [20] },
+  { name: 'ProcessGuid', value: at('process', 'entity_id'), notIds: [8, 10] },
+  { name: 'SourceProcessGuid', value: at('process', 'entity_id'), ids: [8, 10] },
+  { name: 'SourceProcessGUID', value: at('process', 'entity_id'), ids: [8, 10] },
+  { name: 'ProcessId', value: at('process', 'pid'), notIds: [8, 10] },
+  { name: 'SourceProcessId', value: at('process', 'pid'), ids: [8, 10] },
+  { name: 'SourceThreadId', value: at('process', 'thread', 'id'), ids: [8, 10] },
+  { name: 'CommandLine', value: at('process', 'command_line') },
+  { name: 'CurrentDirectory', value: at('process', 'working_directory') },
+  { name: 'ParentProcessGuid', value: at('process', 'parent', 'entity_id') },
+  { name: 'ParentProcessId', value: at('process', 'parent', 'pid') },
+  { name: 'ParentImage', value: at('process', 'parent', 'executable') },
+  { name: 'ParentCommandLine', value: at('process', 'parent', 'command_line') },
+  { name: 'OriginalFileName', value: at('process', 'pe', 'original_file_name'), notIds: [7] },
+  { name: 'OriginalFileName', value: at('file', 'pe', 'original_file_name'), ids: [7] },
+  { name: 'Hashes', value: hashes('process'), ids: [1, 23, 24, 25] },
+  { name: 'Hashes', value: hashes('file'), ids: [6, 7, 15, 26, 29] },
+  { name: 'TargetFilename', value: at('file', 'path'), ids: [2, 11, 15, 23, 26, 27, 28, 29] },
+  { name: 'ImageLoaded', value: at('file', 'path'), ids: [6, 7] },
+  { name: 'Device', value: at('file', 'path'), ids: [9] },
+  { name: 'PipeName', value: at('file', 'name'), ids: [17, 18] },
+  { name: 'Protocol', value: at('network', 'transport') },
+  { name: 'SourceIp', value: at('source', 'ip') },
+  { name: 'SourceHostname', value: at('source', 'domain') },
+  { name: 'SourcePort', value: at('source', 'port') },
+  { name: 'DestinationIp', value: at('destination', 'ip') },
+  { name: 'DestinationHostname', value: at('destination', 'domain') },
+  { name: 'DestinationPort', value: at('destination', 'port') },
+  { name: 'Initiated', value: { kind: 'map', path: ['network', 'direction'], to: { egress: 'true', ingress: 'false' } }, ids: [3] },
+  { name: 'SourceIsIpv6', value: { kind: 'map', path: ['network', 'type'], to: { ipv6: 'true', ipv4: 'false' } }, ids: [3] },
+  { name: 'QueryName', value: at('dns', 'question', 'name'), ids: [22] },
+  { name: 'User', value: { kind: 'join', paths: [['user', 'domain'], ['user', 'name']], sep: '\\' } },
+  { name: 'RuleName', value: at('rule', 'name') },
+  { name: 'TargetObject', value: at('registry', 'path'), ids: [12, 13, 14] },
+  { name: 'Type', value: at('message'), ids: [25] },
+];
+
+/** Key of a Winlogbeat event's element (`winlogElement`) holding the values restored from ECS fields (`SYSMON_ECS`). */
+export const RESTORED = '#restored';
+
+/** The Sysmon channel and provider, as `winlog` carries them. */
+const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
+const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
+
+/** Does the table's entry apply to an event of this id. */
+export function sysmonEcsApplies(f: SysmonEcsField, id: number): boolean {
+  return (f.ids === undefined || f.ids.includes(id)) && !(f.notIds?.includes(id) ?? false);
+}
+
+/** EventData values of a Sysmon event shipped through Elastic's pipeline, restored from its ECS fields (`SYSMON_ECS`). */
+function sysmonRestored(event: Obj, w: Obj): Obj | undefined {
+  const channel = w['channel'];
+  const provider = w['provider_name'];
+  if (!(typeof channel === 'string' && channel.toLowerCase() === SYSMON_CHANNEL) && !(typeof provider === 'string' && provider.toLowerCase() === SYSMON_PROVIDER)) return undefined;
+  const idRaw = w['event_id'];
+  const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : NaN;
+  const get = (path: readonly string[]): unknown => {
+    let v: unknown = event;
+    for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
+    return v === null ? undefined : v;
+  };
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+  let out: Obj | undefined;
+  for (const f of SYSMON_ECS) {
+    if ((out && has(out, f.name)) || !sysmonEcsApplies(f, id)) continue;
+    let v: unknown;
+    const x = f.value;
+    if (x.kind === 'path') v = get(x.path);
+    else if (x.kind === 'map') {
+      const t = text(get(x.path));
+      v = t !== undefined && has(x.to, t) ? x.to[t] : undefined;
+    } else if (x.kind === 'join') {
+      const parts = x.paths.map((p) => text(get(p)));
+      v = parts.every((p) => p !== undefined) ? parts.join(x.sep) : undefined;
+    } else {
+      const parts: string[] = [];
+      for (const [n, p] of x.pairs) {
+        const t = text(get(p));
+        if (t !== undefined) parts.push(`${n}=${t.toUpperCase()}`);
+      }
+      v = parts.length ? parts.join(',') : undefined;
+    }
+    if (v !== undefined && (typeof v !== 'object' || v === null)) (out ??= {})[f.name] = v;
+  }
+  return out;
+}
+
 const winlogElements = new WeakMap<Obj, Obj>();
 
 /**
  * A Windows event as Winlogbeat and Elastic Agent ship it (`winlog.event_id`, `winlog.channel`,
  * `winlog.event_data`…), as the XML element it was rendered from: System from `WINLOG_SYSTEM` (attributes as
- * `@Name` keys), EventData is `winlog.event_data`, and `winlog.user_data` is UserData's one child. A `winlog` value
+ * `@Name` keys), EventData is `winlog.event_data`, and `winlog.user_data` is UserData's one child; for Sysmon, the
+ * values Elastic's pipeline moved to ECS fields are under `RESTORED` (`SYSMON_ECS`). A `winlog` value
  * that is missing or null is left out. Undefined unless `winlog` is an object with an `event_id`. Made once per
  * event (the hunt asks for it field after field). `winlogElementSql` (`src/hunt/sql/fields.ts`) builds the same in SQL.
  */
@@ -111,7 +234,10 @@ export function winlogElement(event: Obj): Obj | undefined {
     if (Object.keys(o).length) sys[el] = o;
   }
   const el: Obj = { System: sys };
-  if (isObj(w['event_data'])) el['EventData'] = w['event_data'];
+  const ed = isObj(w['event_data']) ? w['event_data'] : undefined;
+  if (ed) el['EventData'] = ed;
+  const restored = sysmonRestored(event, w);
+  if (restored) el[RESTORED] = restored;
   if (isObj(w['user_data'])) el['UserData'] = { data: w['user_data'] };
   winlogElements.set(event, el);
   return el;
@@ -165,6 +291,8 @@ export const resolveSigmaField: IndexingResolver = (event, field) => {
       }
     }
   }
+  const restored = win[RESTORED];
+  if (isObj(restored) && has(restored, field)) return restored[field];
   return undefined;
 };
 
@@ -194,6 +322,8 @@ function windowsIndex(event: Obj): Map<string, unknown> | undefined {
       for (const n of Object.keys(el)) if (n.startsWith('@') && !put(idx, `${k}_${n.slice(1)}`, el[n])) return undefined;
     }
   }
+  const restored = win[RESTORED];
+  if (isObj(restored)) for (const k of Object.keys(restored)) put(idx, k, restored[k]);
   return idx;
 }
 
@@ -224,7 +354,8 @@ function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): bo
 }
 
 /**
- * A Windows event whose index would hold only System's entries besides EventData's own keys (read directly): no
+ * A Windows event whose index would hold only System's entries (and `RESTORED` ones) besides EventData's own keys
+ * (read directly): no
  * UserData, and an EventData without `Data` items or keys with spaces (Sysmon's, Security's as JSON exports write them).
  */
 function simpleWindows(win: Obj): boolean {
@@ -279,9 +410,14 @@ Object.assign(resolveSigmaField, {
       }
       if (simple === undefined) simple = win !== undefined && simpleWindows(win);
       if (simple) {
-        // only System can answer (what the index would hold of it); an undefined value: the index's way
+        // only System can answer (what the index would hold of it), then the values restored from ECS fields; an
+        // undefined value: the index's way
         const v = fromSystem(win!['System'], field);
-        if (v !== undefined) return v === MISSING ? undefined : v;
+        if (v !== undefined) {
+          if (v !== MISSING) return v;
+          const r = win![RESTORED];
+          return isObj(r) && has(r, field) ? r[field] : undefined;
+        }
       }
       if (idx === null) idx = windowsIndex(event);
       return idx ? idx.get(field) : resolveSigmaField(event, field);

@@ -55,6 +55,13 @@ export interface SqlDialect {
   ipv4(s: string): string;
   /** Trim spaces at both ends. */
   trim(s: string): string;
+  upper(s: string): string;
+  /** Texts concatenated (NULL when one is NULL). */
+  concatText(parts: readonly string[]): string;
+  /** The texts that are not NULL joined by `sep` (a literal), NULL when none is. */
+  joinPresent(sep: string, parts: readonly string[]): string;
+  /** A text as a JSON string value. */
+  jsonString(s: string): string;
   /** The JSON null value (a present null, not SQL NULL). */
   readonly JSON_NULL: string;
   length(s: string): string;
@@ -205,6 +212,10 @@ export const DUCKDB: SqlDialect = {
   ipv4: (s) =>
     `CASE WHEN regexp_full_match(${s}, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}') AND list_max(list_transform(string_split(${s}, '.'), lambda o: CAST(o AS BIGINT))) <= 255 THEN list_reduce(list_transform(string_split(${s}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
   trim: (s) => `trim(${s})`,
+  upper: (s) => `upper(${s})`,
+  concatText: (parts) => `(${parts.join(' || ')})`,
+  joinPresent: (sep, parts) => `nullif(concat_ws(${sq(sep)}, ${parts.join(', ')}), '')`,
+  jsonString: (s) => `to_json(${s})`,
   length: (s) => `length(${s})`,
   contains: (h, n) => `contains(${h}, ${n})`,
   startsWith: (h, n) => `starts_with(${h}, ${n})`,
@@ -293,6 +304,10 @@ export const CLICKHOUSE: SqlDialect = {
   json: (t) => CLICKHOUSE.str(t),
   ipv4: (s) => `toUInt32OrNull(toIPv4OrNull(${s}))`,
   trim: (s) => `trimBoth(${s})`,
+  upper: (s) => `upperUTF8(${s})`,
+  concatText: (parts) => `concat(${parts.join(', ')})`,
+  joinPresent: (sep, parts) => `nullIf(arrayStringConcat(arrayFilter(x -> isNotNull(x), [${parts.join(', ')}]), ${CLICKHOUSE.str(sep)}), '')`,
+  jsonString: (s) => `if(isNull(${s}), NULL, toJSONString(${s}))`,
   length: (s) => `lengthUTF8(${s})`,
   contains: (h, n) => `(position(${h}, ${n}) > 0)`,
   startsWith: (h, n) => `startsWith(${h}, ${n})`,

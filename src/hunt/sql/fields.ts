@@ -16,7 +16,7 @@
 import type { Format } from '../../model/facts.ts';
 import { parseKeyPath } from '../../formats/panther/keyPath.ts';
 import { splitUdmPath } from '../../formats/yaral/resolve.ts';
-import { WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES } from '../../formats/sigma/resolve.ts';
+import { RESTORED, SYSMON_ECS, WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES, type SysmonEcsValue } from '../../formats/sigma/resolve.ts';
 import { KEYWORD_FIELD } from '../../formats/sigma/sigmaFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 
@@ -84,7 +84,7 @@ export function windowsColumnsSql(d: SqlDialect, ev: string): { win: string; ed:
  * SQL of `winlogElement` (`src/formats/sigma/resolve.ts`): the Windows element a Winlogbeat event (`winlog.*`) stands
  * for, as a JSON object built from the same keys (a missing or null one left out); NULL when the event is not one.
  */
-export function winlogElementSql(d: SqlDialect, ev: string, names = new Names()): string {
+export function winlogElementSql(d: SqlDialect, ev: string, names = new Names(), restored = true): string {
   const w = names.next('wl');
   const val = (path: readonly string[]) => d.nullIfJsonNull(d.get(w, path));
   const sys = d.jsonObject([
@@ -99,8 +99,48 @@ export function winlogElementSql(d: SqlDialect, ev: string, names = new Names())
     ['System', sys],
     ['EventData', part('event_data', (p) => p)],
     ['UserData', part('user_data', (p) => d.jsonObject([['data', p]]))],
+    ...(restored ? [[RESTORED, sysmonRestoredSql(d, ev, w, names)] as const] : []),
   ]);
   return d.let(d.get(ev, ['winlog']), w, `CASE WHEN ${d.is(w, 'object')} AND ${val(['event_id'])} IS NOT NULL THEN ${el} END`);
+}
+
+/**
+ * SQL of the values `winlogElement` restores from the ECS fields of a Sysmon event shipped through Elastic's pipeline
+ * (`SYSMON_ECS`), as a JSON object (NULL when none is, or the event is not from Sysmon); `w` is the event's `winlog`.
+ */
+function sysmonRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): string {
+  const low = (path: readonly string[]) => d.lower(d.text(d.get(w, path)));
+  const sysmon = `(${low(['channel'])} = 'microsoft-windows-sysmon/operational' OR ${low(['provider_name'])} = 'microsoft-windows-sysmon')`;
+  const id = names.next('id');
+  /** A scalar at a path of the event as JSON (NULL when missing, null, an object or an array), and as text. */
+  const scalar = (path: readonly string[]): string => {
+    const v = names.next();
+    return d.let(d.get(ev, path), v, `CASE WHEN ${d.is(v, 'string')} OR ${d.is(v, 'number')} OR ${d.is(v, 'boolean')} THEN ${v} END`);
+  };
+  const text = (path: readonly string[]) => d.text(scalar(path));
+  const value = (x: SysmonEcsValue): string => {
+    switch (x.kind) {
+      case 'path':
+        return scalar(x.path);
+      case 'map': {
+        const t = names.next('t');
+        return d.let(text(x.path), t, `CASE ${Object.entries(x.to).map(([k, v]) => `WHEN ${t} = ${d.str(k)} THEN ${d.json(JSON.stringify(v))}`).join(' ')} END`);
+      }
+      case 'join':
+        return d.jsonString(d.concatText(x.paths.flatMap((p, i) => (i ? [d.str(x.sep), text(p)] : [text(p)]))));
+      case 'pairs':
+        return d.jsonString(d.joinPresent(',', x.pairs.map(([n, p]) => d.concatText([d.str(`${n}=`), d.upper(text(p))]))));
+    }
+  };
+  // one value per name: the first entry whose event ids hold (the table's order, as `sysmonRestored` takes them)
+  const byName = new Map<string, string[]>();
+  for (const f of SYSMON_ECS) {
+    const cond = [...(f.ids ? [`${id} IN (${f.ids.join(', ')})`] : []), ...(f.notIds ? [`NOT COALESCE(${id} IN (${f.notIds.join(', ')}), FALSE)`] : [])];
+    const arm = cond.length ? `CASE WHEN ${cond.join(' AND ')} THEN ${value(f.value)} END` : value(f.value);
+    byName.set(f.name, [...(byName.get(f.name) ?? []), arm]);
+  }
+  const obj = d.jsonObject([...byName].map(([n, arms]) => [n, arms.length === 1 ? arms[0]! : `COALESCE(${arms.join(', ')})`] as const), true);
+  return `CASE WHEN ${sysmon} THEN ${d.let(d.num(d.text(d.get(w, ['event_id']))), id, obj)} END`;
 }
 
 /**
@@ -124,8 +164,10 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       const keys = [field.split('.').pop()!.toLowerCase().replaceAll(' ', '')];
       const us = field.indexOf('_');
       if (us > 0 && !field.includes('.')) keys.push(field.slice(us + 1).toLowerCase().replaceAll(' ', ''));
-      // a System value of a Winlogbeat event is under its winlog name
+      // a System value of a Winlogbeat event is under its winlog name; a Sysmon value Elastic's pipeline moved, under
+      // its ECS name
       for (const path of winlogPathsOf(field)) keys.push(path[path.length - 1]!.toLowerCase());
+      for (const f of SYSMON_ECS) if (f.name === field) for (const path of ecsPathsOf(f.value)) keys.push(path[path.length - 1]!.toLowerCase());
       return { keys: keys.filter((k) => k !== ''), noSpaces: true };
     }
     case 'udm': {
@@ -136,6 +178,11 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       return { keys: [...new Set([k.toLowerCase(), camel(k).toLowerCase()])], noSpaces: false };
     }
   }
+}
+
+/** The ECS paths a restored Sysmon value is read from. */
+function ecsPathsOf(x: SysmonEcsValue): readonly (readonly string[])[] {
+  return x.kind === 'path' || x.kind === 'map' ? [x.path] : x.kind === 'join' ? x.paths : x.pairs.map(([, p]) => p);
 }
 
 /** The winlog paths a Sigma System name (`EventID`, `Provider_Name`…) is read from in a Winlogbeat event. */
@@ -302,7 +349,9 @@ function sigma(d: SqlDialect, field: string, cols: EventColumns, names: Names): 
     const el = names.next('el');
     sysParts.push(d.let(d.get(cols.sys, [field.slice(0, us)]), el, `CASE WHEN ${d.is(el, 'object')} THEN ${attr(d, el, field.slice(us + 1))} END`));
   }
-  const win = `CASE WHEN ${cols.win} IS NOT NULL THEN COALESCE(${fromData(d, cols.ed, field, names, (keys) => getAt(d, cols, cols.ed, keys), { ...(cols.edSpaced ? { spaced: cols.edSpaced } : {}), ...(cols.edData ? { data: cols.edData } : {}) })}, ${userData}, CASE WHEN ${d.is(cols.sys, 'object')} THEN COALESCE(${sysParts.join(', ')}) END) END`;
+  // last, a Sysmon value restored from the ECS field Elastic's pipeline moved it to (`winlogElement`)
+  const restored = SYSMON_ECS.some((f) => f.name === field) ? [d.get(cols.win, [RESTORED, field])] : [];
+  const win = `CASE WHEN ${cols.win} IS NOT NULL THEN COALESCE(${[fromData(d, cols.ed, field, names, (keys) => getAt(d, cols, cols.ed, keys), { ...(cols.edSpaced ? { spaced: cols.edSpaced } : {}), ...(cols.edData ? { data: cols.edData } : {}) }), userData, `CASE WHEN ${d.is(cols.sys, 'object')} THEN COALESCE(${sysParts.join(', ')}) END`, ...restored].join(', ')}) END`;
   return `COALESCE(${direct}, ${win})`;
 }
 

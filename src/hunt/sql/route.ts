@@ -26,7 +26,7 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   const pr = names.next('pr');
   // Windows: the Event element (or the event), its System (or itself)
   const sysOf = `CASE WHEN ${d.is(d.get(E, ['System']), 'object')} THEN ${d.get(E, ['System'])} ELSE ${E} END`;
-  const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE COALESCE(${winlogElementSql(d, ev, names)}, ${ev}) END`;
+  const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE COALESCE(${winlogElementSql(d, ev, names, false)}, ${ev}) END`;
   const idRaw = textOf(d.get(S, ['EventID']));
   const idNum = `CASE WHEN ${d.is(idRaw, 'number')} THEN ${d.num(d.text(idRaw))} WHEN ${d.is(idRaw, 'string')} AND ${d.regex(d.text(idRaw), "'^[0-9]+$'")} THEN ${d.num(d.text(idRaw))} END`;
   const chRaw = textOf(d.get(S, ['Channel']));
