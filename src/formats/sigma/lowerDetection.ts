@@ -147,6 +147,9 @@ function lowerValue(item: DetectionItem, m: Mods, v: string | number | boolean |
   if (m.fieldref) {
     if (typeof v !== 'string') return bad('|fieldref needs a field name');
     const op: Operator = m.wrap === 'both' ? 'contains' : m.wrap === 'start' ? 'ends_with' : m.wrap === 'end' ? 'starts_with' : 'eq';
+    // equality with a field that is missing (or null) is no match, as Sigma's backends write it (`Image = ParentImage`
+    // in SQL, `where Image==ParentImage` in SPL): the model's equality, Python's, holds for two missing values
+    if (op === 'eq') return { expr: and(pred(v, 'is_not_null', [], undefined, span), pred(item.field ?? KEYWORD_FIELD, 'eq', [{ kind: 'field', field: v }], base, span)) };
     return { op, value: { kind: 'field', field: v }, opts: base };
   }
   if (m.re) {
