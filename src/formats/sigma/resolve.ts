@@ -83,8 +83,8 @@ export const WINLOG_SYSTEM_ATTRIBUTES: readonly (readonly [string, readonly (rea
  * sysmon module) moves out of `winlog.event_data` is found again in the ECS fields it moved to, so that a Sigma rule
  * reads `Image`, `CommandLine` or `User` of such an event as it reads them of the event Sysmon wrote. A value is
  * read only when nothing else of the event has the name (after EventData, UserData and System: `RESTORED`), and only
- * for the event ids listed (`ids`) or not excluded
- * (`notIds`): the pipeline writes `process.executable` from `Image`, but from `SourceImage` in events 8 and 10.
+ * for the event ids listed (`ids`) or not excluded (`notIds`): the pipeline writes `process.executable` from `Image`,
+ * but from `SourceImage` in events 8 and 10.
  * - `path`: the value at the ECS path, as it is (numbers the pipeline converted stay numbers);
  * - `join`: the texts at several paths joined by `sep`, when all are present (`User` is `domain\name`);
  * - `map`: the text at a path translated (`Initiated` from `network.direction`);
@@ -158,7 +158,7 @@ const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
 const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
 
 /** Does the table's entry apply to an event of this id. */
-export function sysmonEcsApplies(f: SysmonEcsField, id: number): boolean {
+function sysmonEcsApplies(f: SysmonEcsField, id: number): boolean {
   return (f.ids === undefined || f.ids.includes(id)) && !(f.notIds?.includes(id) ?? false);
 }
 
