@@ -55,6 +55,7 @@ export interface SqlDialect {
   ipv4(s: string): string;
   /** Trim spaces at both ends. */
   trim(s: string): string;
+  /** The text upper-cased. */
   upper(s: string): string;
   /** Texts concatenated (NULL when one is NULL). */
   concatText(parts: readonly string[]): string;
