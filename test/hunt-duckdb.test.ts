@@ -27,8 +27,8 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb, runInBatches, SQL_UNDECIDED } from '../src/hunt/sql/session.ts';
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
-import { ECS_SYSMON_EVENTS } from './helpers/ecsSysmon.ts';
-import { SYSMON_ECS } from '../src/formats/sigma/resolve.ts';
+import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
+import { ECS_RESTORED_NAMES } from '../src/formats/sigma/resolve.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
 const PANTHER = path.join(SHARED, 'corpora', 'panther');
@@ -79,10 +79,10 @@ describe('DuckDB engine', () => {
   before(async () => (duck = await DuckEngine.open()));
   after(() => duck.close());
 
-  it('Sysmon events through Elastic\'s pipeline: every value restored from ECS fields is read in SQL as in process', async () => {
-    const events = ECS_SYSMON_EVENTS.map((e) => e.event);
+  it('Sysmon and Security events through Elastic\'s pipelines: every value restored from ECS fields is read in SQL as in process', async () => {
+    const events = ECS_WINLOG_EVENTS.map((e) => e.event);
     const resolve = adapterFor('sigma')!.resolveField!;
-    const names = [...new Set([...SYSMON_ECS.map((f) => f.name), ...ECS_SYSMON_EVENTS.flatMap((e) => Object.keys(e.want))])];
+    const names = [...new Set([...ECS_RESTORED_NAMES, ...ECS_WINLOG_EVENTS.flatMap((e) => Object.keys(e.want))])];
     // per name, one predicate over every value it takes on these events, and one that it is missing
     const cases: Expr[] = names.flatMap((n) => {
       const values = [...new Set(events.map((ev) => resolve(ev, n)).filter((v) => v !== undefined && v !== null).map(String))];

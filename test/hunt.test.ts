@@ -19,7 +19,7 @@ import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
-import { ECS_SYSMON_EVENTS } from './helpers/ecsSysmon.ts';
+import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -226,16 +226,16 @@ describe('log-source recognition', () => {
   });
 });
 
-describe('Sysmon events through Elastic\'s pipeline (ECS fields)', () => {
+describe('Sysmon and Security events through Elastic\'s pipelines (ECS fields)', () => {
   it('read by Sigma names: what the pipeline moved is found in its ECS field, for the event ids it moved it in', () => {
-    for (const { event, want } of ECS_SYSMON_EVENTS) {
+    for (const { event, want } of ECS_WINLOG_EVENTS) {
       const per = resolveSigmaField.perEvent!(event);
       for (const [f, v] of Object.entries(want)) {
         assert.deepEqual(resolveSigmaField(event, f), v, `${f} of ${JSON.stringify(event).slice(0, 200)}`);
         assert.deepEqual(per(f), v, `${f} (per event)`);
       }
     }
-    assert.ok(recogniseLogSources(ECS_SYSMON_EVENTS[0]!.event).includes('windows.process_creation'));
+    assert.ok(recogniseLogSources(ECS_WINLOG_EVENTS[0]!.event).includes('windows.process_creation'));
   });
 
   it('a Sigma rule fires on the ECS copy as on the event Sysmon wrote, and its filter still holds', async () => {
@@ -247,7 +247,7 @@ describe('Sysmon events through Elastic\'s pipeline (ECS fields)', () => {
     ].join('\n'));
     const res = await scanSource(sigmaAdapter, dir, { repository: 'test/ecs' });
     const engine = new HuntEngine(res.rules);
-    const ecs = ECS_SYSMON_EVENTS[0]!.event as { process: { executable: string } };
+    const ecs = ECS_WINLOG_EVENTS[0]!.event as { process: { executable: string } };
     const renamed = { ...ecs, process: { ...ecs.process, executable: 'C:\\Temp\\svc.exe' } };
     const fired = (ev: unknown) => engine.run(ev).results.map((r) => `${r.rule.rule.id} ${String(r.truth)}`);
     // the rule's own binary name: filtered out; renamed: fires. Before ECS fields were read, the first fired too

@@ -79,38 +79,42 @@ export const WINLOG_SYSTEM_ATTRIBUTES: readonly (readonly [string, readonly (rea
 ];
 
 /**
- * How a Sysmon EventData value that Elastic's Sysmon ingest pipeline (Elastic Agent's Windows integration, Winlogbeat's
- * sysmon module) moves out of `winlog.event_data` is found again in the ECS fields it moved to, so that a Sigma rule
- * reads `Image`, `CommandLine` or `User` of such an event as it reads them of the event Sysmon wrote. A value is
- * read only when nothing else of the event has the name (after EventData, UserData and System: `RESTORED`), and only
- * for the event ids listed (`ids`) or not excluded (`notIds`): the pipeline writes `process.executable` from `Image`,
- * but from `SourceImage` in events 8 and 10.
- * - `path`: the value at the ECS path, as it is (numbers the pipeline converted stay numbers);
+ * How a Windows EventData value that Elastic's ingest pipelines (Elastic Agent's Windows and System integrations,
+ * Winlogbeat's modules) move out of `winlog.event_data` is found again in the ECS field they moved it to, so that a
+ * Sigma rule reads `Image`, `CommandLine`, `User` or `IpAddress` of such an event as it reads them of the event
+ * Windows wrote. One table per channel (`WINLOG_ECS`: Sysmon's, and the Security log's). A value is read only when
+ * nothing else of the event has the name (after EventData, UserData and System: `RESTORED`), and only for the event
+ * ids listed (`ids`) or not excluded (`notIds`): the Sysmon pipeline writes `process.executable` from `Image`, but from
+ * `SourceImage` in events 8 and 10.
+ * - `path`: the value at the ECS path, as it is (numbers the pipeline converted stay numbers: `IpPort`);
  * - `join`: the texts at several paths joined by `sep`, when all are present (`User` is `domain\name`);
  * - `map`: the text at a path translated (`Initiated` from `network.direction`);
  * - `pairs`: `NAME=value` for each path present, joined by commas, values upper-cased (`Hashes` from
  *   `process.hash.*`: the pipeline split and lower-cased the list Sysmon writes as `SHA1=…,MD5=…`; the order of the
  *   restored pairs is this table's, not necessarily the original's).
- * Values the pipeline translated without a way back (DNS query status names, `QueryResults` split into answers,
- * `UtcTime`) are not restored. Only the Sysmon channel is mapped; other channels' ECS renames are not.
+ * Not restored: what a pipeline translated without a way back (Sysmon's DNS query status names, `QueryResults`,
+ * `UtcTime`), process ids it turned from hexadecimal text into numbers (Security's `ProcessId`, `NewProcessId`),
+ * `ClientAddress` (merged into `related.ip`), and values it dropped as empty (`-`). The Security log's IPv4-mapped
+ * addresses come back without their `::ffff:` prefix, which the pipeline strips.
  */
-export type SysmonEcsValue =
+export type EcsValue =
   | { readonly kind: 'path'; readonly path: readonly string[] }
   | { readonly kind: 'join'; readonly paths: readonly (readonly string[])[]; readonly sep: string }
   | { readonly kind: 'map'; readonly path: readonly string[]; readonly to: Readonly<Record<string, string>> }
   | { readonly kind: 'pairs'; readonly pairs: readonly (readonly [string, readonly string[]])[] };
-export interface SysmonEcsField {
+export interface EcsField {
+  /** The EventData name. */
   readonly name: string;
-  readonly value: SysmonEcsValue;
+  readonly value: EcsValue;
   readonly ids?: readonly number[];
   readonly notIds?: readonly number[];
 }
-const at = (...path: string[]): SysmonEcsValue => ({ kind: 'path', path });
-const hashes = (base: string): SysmonEcsValue => ({
+const at = (...path: string[]): EcsValue => ({ kind: 'path', path });
+const hashes = (base: string): EcsValue => ({
   kind: 'pairs',
   pairs: [['SHA1', [base, 'hash', 'sha1']], ['MD5', [base, 'hash', 'md5']], ['SHA256', [base, 'hash', 'sha256']], ['IMPHASH', [base, 'pe', 'imphash']]],
 });
-export const SYSMON_ECS: readonly SysmonEcsField[] = [
+const SYSMON_ECS: readonly EcsField[] = [
   { name: 'Image', value: at('process', 'executable'), notIds: [8, 10, 20] },
   { name: 'SourceImage', value: at('process', 'executable'), ids: [8, 10] },
   { name: 'Destination', value: at('process', 'executable'), ids: [20] },
@@ -150,23 +154,53 @@ export const SYSMON_ECS: readonly SysmonEcsField[] = [
   { name: 'Type', value: at('message'), ids: [25] },
 ];
 
-/** Key of a Winlogbeat event's element (`winlogElement`) holding the values restored from ECS fields (`SYSMON_ECS`). */
+/** Event ids from a list of ids and `[first, last]` ranges. */
+const idList = (...xs: (number | readonly [number, number])[]): number[] => xs.flatMap((x) => (typeof x === 'number' ? [x] : Array.from({ length: x[1] - x[0] + 1 }, (_, i) => x[0] + i)));
+/** The Security events whose process, address and workstation values Elastic's Security pipeline moves. */
+const SECURITY_AUTH_IDS = idList(1100, 1102, 1104, 1105, 1108, 4624, 4625, 4648, 4670, 4673, 4674, 4689, 4697, 4719, 4720, [4722, 4735], 4737, 4738, [4740, 4764], [4767, 4771], 4798, 4799, 4817, 4904, 4905, 4907, 4912, 5140, 5145);
+/** Windows Filtering Platform connection events (5152, 5156–5158). */
+const SECURITY_WFP_IDS = [5152, 5156, 5157, 5158];
+const SECURITY_ECS: readonly EcsField[] = [
+  { name: 'NewProcessName', value: at('process', 'executable'), ids: [4688] },
+  { name: 'ParentProcessName', value: at('process', 'parent', 'executable'), ids: [4688] },
+  { name: 'ProcessName', value: at('process', 'executable'), ids: SECURITY_AUTH_IDS },
+  { name: 'IpAddress', value: at('source', 'ip'), ids: SECURITY_AUTH_IDS },
+  { name: 'IpPort', value: at('source', 'port'), ids: SECURITY_AUTH_IDS },
+  { name: 'WorkstationName', value: at('source', 'domain'), ids: SECURITY_AUTH_IDS },
+  { name: 'Application', value: at('process', 'executable'), ids: SECURITY_WFP_IDS },
+  { name: 'SourceAddress', value: at('source', 'ip'), ids: SECURITY_WFP_IDS },
+  { name: 'SourcePort', value: at('source', 'port'), ids: SECURITY_WFP_IDS },
+  { name: 'DestAddress', value: at('destination', 'ip'), ids: SECURITY_WFP_IDS },
+  { name: 'DestPort', value: at('destination', 'port'), ids: SECURITY_WFP_IDS },
+];
+
+/** A channel's table: its events are told by `winlog.channel` or `winlog.provider_name` (lower-cased). */
+export interface WinlogEcsTable {
+  readonly channel: string;
+  readonly provider: string;
+  readonly fields: readonly EcsField[];
+}
+export const WINLOG_ECS: readonly WinlogEcsTable[] = [
+  { channel: 'microsoft-windows-sysmon/operational', provider: 'microsoft-windows-sysmon', fields: SYSMON_ECS },
+  { channel: 'security', provider: 'microsoft-windows-security-auditing', fields: SECURITY_ECS },
+];
+/** Every EventData name some table restores. */
+export const ECS_RESTORED_NAMES: ReadonlySet<string> = new Set(WINLOG_ECS.flatMap((t) => t.fields.map((f) => f.name)));
+
+/** Key of a Winlogbeat event's element (`winlogElement`) holding the values restored from ECS fields (`WINLOG_ECS`). */
 export const RESTORED = '#restored';
 
-/** The Sysmon channel and provider, as `winlog` carries them. */
-const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
-const SYSMON_PROVIDER = 'microsoft-windows-sysmon';
-
 /** Does the table's entry apply to an event of this id. */
-function sysmonEcsApplies(f: SysmonEcsField, id: number): boolean {
+function ecsApplies(f: EcsField, id: number): boolean {
   return (f.ids === undefined || f.ids.includes(id)) && !(f.notIds?.includes(id) ?? false);
 }
 
-/** EventData values of a Sysmon event shipped through Elastic's pipeline, restored from its ECS fields (`SYSMON_ECS`). */
-function sysmonRestored(event: Obj, w: Obj): Obj | undefined {
-  const channel = w['channel'];
-  const provider = w['provider_name'];
-  if (!(typeof channel === 'string' && channel.toLowerCase() === SYSMON_CHANNEL) && !(typeof provider === 'string' && provider.toLowerCase() === SYSMON_PROVIDER)) return undefined;
+/** EventData values of a Windows event shipped through Elastic's pipelines, restored from its ECS fields (`WINLOG_ECS`). */
+function ecsRestored(event: Obj, w: Obj): Obj | undefined {
+  const channel = typeof w['channel'] === 'string' ? w['channel'].toLowerCase() : undefined;
+  const provider = typeof w['provider_name'] === 'string' ? w['provider_name'].toLowerCase() : undefined;
+  const table = WINLOG_ECS.find((t) => t.channel === channel || t.provider === provider);
+  if (!table) return undefined;
   const idRaw = w['event_id'];
   const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : NaN;
   const get = (path: readonly string[]): unknown => {
@@ -176,8 +210,8 @@ function sysmonRestored(event: Obj, w: Obj): Obj | undefined {
   };
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
   let out: Obj | undefined;
-  for (const f of SYSMON_ECS) {
-    if ((out && has(out, f.name)) || !sysmonEcsApplies(f, id)) continue;
+  for (const f of table.fields) {
+    if ((out && has(out, f.name)) || !ecsApplies(f, id)) continue;
     let v: unknown;
     const x = f.value;
     if (x.kind === 'path') v = get(x.path);
@@ -205,8 +239,8 @@ const winlogElements = new WeakMap<Obj, Obj>();
 /**
  * A Windows event as Winlogbeat and Elastic Agent ship it (`winlog.event_id`, `winlog.channel`,
  * `winlog.event_data`…), as the XML element it was rendered from: System from `WINLOG_SYSTEM` (attributes as
- * `@Name` keys), EventData is `winlog.event_data`, and `winlog.user_data` is UserData's one child; for Sysmon, the
- * values Elastic's pipeline moved to ECS fields are under `RESTORED` (`SYSMON_ECS`). A `winlog` value
+ * `@Name` keys), EventData is `winlog.event_data`, and `winlog.user_data` is UserData's one child; for Sysmon and Security, the
+ * values Elastic's pipelines moved to ECS fields are under `RESTORED` (`WINLOG_ECS`). A `winlog` value
  * that is missing or null is left out. Undefined unless `winlog` is an object with an `event_id`. Made once per
  * event (the hunt asks for it field after field). `winlogElementSql` (`src/hunt/sql/fields.ts`) builds the same in SQL.
  */
@@ -236,7 +270,7 @@ export function winlogElement(event: Obj): Obj | undefined {
   const el: Obj = { System: sys };
   const ed = isObj(w['event_data']) ? w['event_data'] : undefined;
   if (ed) el['EventData'] = ed;
-  const restored = sysmonRestored(event, w);
+  const restored = ecsRestored(event, w);
   if (restored) el[RESTORED] = restored;
   if (isObj(w['user_data'])) el['UserData'] = { data: w['user_data'] };
   winlogElements.set(event, el);

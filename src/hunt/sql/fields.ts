@@ -16,7 +16,7 @@
 import type { Format } from '../../model/facts.ts';
 import { parseKeyPath } from '../../formats/panther/keyPath.ts';
 import { splitUdmPath } from '../../formats/yaral/resolve.ts';
-import { RESTORED, SYSMON_ECS, WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES, type SysmonEcsValue } from '../../formats/sigma/resolve.ts';
+import { ECS_RESTORED_NAMES, RESTORED, WINLOG_ECS, WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES, type EcsValue } from '../../formats/sigma/resolve.ts';
 import { KEYWORD_FIELD } from '../../formats/sigma/sigmaFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 
@@ -99,18 +99,19 @@ export function winlogElementSql(d: SqlDialect, ev: string, names = new Names(),
     ['System', sys],
     ['EventData', part('event_data', (p) => p)],
     ['UserData', part('user_data', (p) => d.jsonObject([['data', p]]))],
-    ...(restored ? [[RESTORED, sysmonRestoredSql(d, ev, w, names)] as const] : []),
+    ...(restored ? [[RESTORED, ecsRestoredSql(d, ev, w, names)] as const] : []),
   ]);
   return d.let(d.get(ev, ['winlog']), w, `CASE WHEN ${d.is(w, 'object')} AND ${val(['event_id'])} IS NOT NULL THEN ${el} END`);
 }
 
 /**
- * SQL of the values `winlogElement` restores from the ECS fields of a Sysmon event shipped through Elastic's pipeline
- * (`SYSMON_ECS`), as a JSON object (NULL when none is, or the event is not from Sysmon); `w` is the event's `winlog`.
+ * SQL of the values `winlogElement` restores from the ECS fields of a Windows event shipped through Elastic's
+ * pipelines (`WINLOG_ECS`), as a JSON object (NULL when none is, or no table is the event's channel's); `w` is the
+ * event's `winlog`.
  */
-function sysmonRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): string {
-  const low = (path: readonly string[]) => d.lower(d.text(d.get(w, path)));
-  const sysmon = `(${low(['channel'])} = 'microsoft-windows-sysmon/operational' OR ${low(['provider_name'])} = 'microsoft-windows-sysmon')`;
+function ecsRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): string {
+  const channel = names.next('ch');
+  const provider = names.next('pr');
   const id = names.next('id');
   /** A scalar at a path of the event as JSON (NULL when missing, null, an object or an array), and as text. */
   const scalar = (path: readonly string[]): string => {
@@ -118,7 +119,7 @@ function sysmonRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): 
     return d.let(d.get(ev, path), v, `CASE WHEN ${d.is(v, 'string')} OR ${d.is(v, 'number')} OR ${d.is(v, 'boolean')} THEN ${v} END`);
   };
   const text = (path: readonly string[]) => d.text(scalar(path));
-  const value = (x: SysmonEcsValue): string => {
+  const value = (x: EcsValue): string => {
     switch (x.kind) {
       case 'path':
         return scalar(x.path);
@@ -132,15 +133,20 @@ function sysmonRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): 
         return d.jsonString(d.joinPresent(',', x.pairs.map(([n, p]) => d.concatText([d.str(`${n}=`), d.upper(text(p))]))));
     }
   };
-  // one value per name: the first entry whose event ids hold (the table's order, as `sysmonRestored` takes them)
-  const byName = new Map<string, string[]>();
-  for (const f of SYSMON_ECS) {
-    const cond = [...(f.ids ? [`${id} IN (${f.ids.join(', ')})`] : []), ...(f.notIds ? [`NOT COALESCE(${id} IN (${f.notIds.join(', ')}), FALSE)`] : [])];
-    const arm = cond.length ? `CASE WHEN ${cond.join(' AND ')} THEN ${value(f.value)} END` : value(f.value);
-    byName.set(f.name, [...(byName.get(f.name) ?? []), arm]);
-  }
-  const obj = d.jsonObject([...byName].map(([n, arms]) => [n, arms.length === 1 ? arms[0]! : `COALESCE(${arms.join(', ')})`] as const), true);
-  return `CASE WHEN ${sysmon} THEN ${d.let(d.num(d.text(d.get(w, ['event_id']))), id, obj)} END`;
+  // a table's object: one value per name, the first entry whose event ids hold (the table's order, as `ecsRestored`
+  // takes them); the first table whose channel or provider is the event's
+  const arms = WINLOG_ECS.map((table) => {
+    const byName = new Map<string, string[]>();
+    for (const f of table.fields) {
+      const cond = [...(f.ids ? [`${id} IN (${f.ids.join(', ')})`] : []), ...(f.notIds ? [`NOT COALESCE(${id} IN (${f.notIds.join(', ')}), FALSE)`] : [])];
+      const arm = cond.length ? `CASE WHEN ${cond.join(' AND ')} THEN ${value(f.value)} END` : value(f.value);
+      byName.set(f.name, [...(byName.get(f.name) ?? []), arm]);
+    }
+    const obj = d.jsonObject([...byName].map(([n, xs]) => [n, xs.length === 1 ? xs[0]! : `COALESCE(${xs.join(', ')})`] as const), true);
+    return `WHEN ${channel} = ${d.str(table.channel)} OR ${provider} = ${d.str(table.provider)} THEN ${obj}`;
+  });
+  const body = d.let(d.num(d.text(d.get(w, ['event_id']))), id, `CASE ${arms.join(' ')} END`);
+  return d.let(d.lower(d.text(d.get(w, ['channel']))), channel, d.let(d.lower(d.text(d.get(w, ['provider_name']))), provider, body));
 }
 
 /**
@@ -164,10 +170,10 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       const keys = [field.split('.').pop()!.toLowerCase().replaceAll(' ', '')];
       const us = field.indexOf('_');
       if (us > 0 && !field.includes('.')) keys.push(field.slice(us + 1).toLowerCase().replaceAll(' ', ''));
-      // a System value of a Winlogbeat event is under its winlog name; a Sysmon value Elastic's pipeline moved, under
-      // its ECS name
+      // a System value of a Winlogbeat event is under its winlog name; a value Elastic's pipelines moved, under its ECS
+      // name
       for (const path of winlogPathsOf(field)) keys.push(path[path.length - 1]!.toLowerCase());
-      for (const f of SYSMON_ECS) if (f.name === field) for (const path of ecsPathsOf(f.value)) keys.push(path[path.length - 1]!.toLowerCase());
+      for (const t of WINLOG_ECS) for (const f of t.fields) if (f.name === field) for (const path of ecsPathsOf(f.value)) keys.push(path[path.length - 1]!.toLowerCase());
       return { keys: keys.filter((k) => k !== ''), noSpaces: true };
     }
     case 'udm': {
@@ -180,8 +186,8 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
   }
 }
 
-/** The ECS paths a restored Sysmon value is read from. */
-function ecsPathsOf(x: SysmonEcsValue): readonly (readonly string[])[] {
+/** The ECS paths a restored value is read from. */
+function ecsPathsOf(x: EcsValue): readonly (readonly string[])[] {
   return x.kind === 'path' || x.kind === 'map' ? [x.path] : x.kind === 'join' ? x.paths : x.pairs.map(([, p]) => p);
 }
 
@@ -349,8 +355,8 @@ function sigma(d: SqlDialect, field: string, cols: EventColumns, names: Names): 
     const el = names.next('el');
     sysParts.push(d.let(d.get(cols.sys, [field.slice(0, us)]), el, `CASE WHEN ${d.is(el, 'object')} THEN ${attr(d, el, field.slice(us + 1))} END`));
   }
-  // last, a Sysmon value restored from the ECS field Elastic's pipeline moved it to (`winlogElement`)
-  const restored = SYSMON_ECS.some((f) => f.name === field) ? [d.get(cols.win, [RESTORED, field])] : [];
+  // last, a value restored from the ECS field Elastic's pipelines moved it to (`winlogElement`)
+  const restored = ECS_RESTORED_NAMES.has(field) ? [d.get(cols.win, [RESTORED, field])] : [];
   const win = `CASE WHEN ${cols.win} IS NOT NULL THEN COALESCE(${[fromData(d, cols.ed, field, names, (keys) => getAt(d, cols, cols.ed, keys), { ...(cols.edSpaced ? { spaced: cols.edSpaced } : {}), ...(cols.edData ? { data: cols.edData } : {}) }), userData, `CASE WHEN ${d.is(cols.sys, 'object')} THEN COALESCE(${sysParts.join(', ')}) END`, ...restored].join(', ')}) END`;
   return `COALESCE(${direct}, ${win})`;
 }

@@ -1,6 +1,6 @@
 /**
- * Invented Sysmon events as Elastic's Sysmon ingest pipeline leaves them (values moved from `winlog.event_data` to ECS
- * fields), with the EventData values a Sigma rule should read of each (`want`). Written for the project's tests.
+ * Invented Sysmon and Security events as Elastic's ingest pipelines leave them (values moved from `winlog.event_data`
+ * to ECS fields), with the EventData values a Sigma rule should read of each (`want`). Written for the project's tests.
  */
 const sysmon = (id: number | string, eventData: Record<string, unknown> | undefined, ecs: Record<string, unknown>) => ({
   '@timestamp': '2026-11-30T10:00:00.000Z',
@@ -10,7 +10,14 @@ const sysmon = (id: number | string, eventData: Record<string, unknown> | undefi
   ...ecs,
 });
 
-export const ECS_SYSMON_EVENTS: readonly { readonly event: unknown; readonly want: Readonly<Record<string, unknown>> }[] = [
+const security = (id: number, eventData: Record<string, unknown>, ecs: Record<string, unknown>) => ({
+  '@timestamp': '2026-11-30T10:00:00.000Z',
+  event: { code: String(id), module: 'security' },
+  winlog: { channel: 'Security', event_id: String(id), provider_name: 'Microsoft-Windows-Security-Auditing', computer_name: 'dc1.corp', event_data: eventData },
+  ...ecs,
+});
+
+export const ECS_WINLOG_EVENTS: readonly { readonly event: unknown; readonly want: Readonly<Record<string, unknown>> }[] = [
   {
     event: sysmon(1, { IntegrityLevel: 'High', Company: 'Contoso' }, {
       process: {
@@ -69,8 +76,28 @@ export const ECS_SYSMON_EVENTS: readonly { readonly event: unknown; readonly wan
   { event: sysmon(25, undefined, { message: 'Image is replaced', process: { executable: 'C:\\y.exe' } }), want: { Type: 'Image is replaced', Image: 'C:\\y.exe' } },
   { event: sysmon(22, undefined, { dns: { question: { name: 'evil.example' } }, process: { executable: null } }), want: { QueryName: 'evil.example', Image: undefined } },
   {
-    // another channel: Elastic's other pipelines' renames are not read back
-    event: { winlog: { channel: 'Security', event_id: '4688', provider_name: 'Microsoft-Windows-Security-Auditing', event_data: {} }, process: { executable: 'C:\\z.exe', command_line: 'z' } },
-    want: { Image: undefined, CommandLine: undefined, NewProcessName: undefined },
+    // a channel without a table: nothing restored
+    event: { winlog: { channel: 'Microsoft-Windows-PowerShell/Operational', event_id: '4104', provider_name: 'Microsoft-Windows-PowerShell', event_data: {} }, process: { executable: 'C:\\z.exe', command_line: 'z' } },
+    want: { Image: undefined, CommandLine: undefined, NewProcessName: undefined, ProcessName: undefined },
+  },
+  {
+    // Security 4688: the new and parent process names moved; the command line and the parent's id (hexadecimal) kept
+    event: security(4688, { SubjectUserName: 'ann', CommandLine: 'whoami /all', ProcessId: '0x1f0', TargetUserName: '-' }, { process: { executable: 'C:\\Windows\\System32\\whoami.exe', pid: 3000, command_line: 'whoami /all', parent: { executable: 'C:\\Windows\\System32\\cmd.exe', pid: 496 } } }),
+    want: { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'whoami /all', ProcessId: '0x1f0', NewProcessId: undefined, Image: undefined, ProcessName: undefined },
+  },
+  {
+    // a failed logon: the caller's process, the source address, port and workstation moved
+    event: security(4625, { TargetUserName: 'admin', LogonType: '3' }, { source: { ip: '10.0.0.5', port: 51234, domain: 'WS9' }, process: { executable: 'C:\\Windows\\System32\\svchost.exe', pid: 1234 } }),
+    want: { IpAddress: '10.0.0.5', IpPort: 51234, WorkstationName: 'WS9', ProcessName: 'C:\\Windows\\System32\\svchost.exe', TargetUserName: 'admin', LogonType: '3', NewProcessName: undefined, Application: undefined },
+  },
+  {
+    // a permitted connection (Windows Filtering Platform)
+    event: security(5156, { Direction: '%%14593' }, { source: { ip: '10.0.0.5', port: 50000 }, destination: { ip: '198.51.100.7', port: 445 }, process: { executable: '\\device\\harddiskvolume2\\tools\\x.exe' } }),
+    want: { Application: '\\device\\harddiskvolume2\\tools\\x.exe', SourceAddress: '10.0.0.5', SourcePort: 50000, DestAddress: '198.51.100.7', DestPort: 445, IpAddress: undefined, ProcessName: undefined },
+  },
+  {
+    // shipped without the pipeline: the event's own value wins
+    event: security(4624, { IpAddress: '192.0.2.1', LogonType: '10' }, { source: { ip: '192.0.2.99' } }),
+    want: { IpAddress: '192.0.2.1', LogonType: '10' },
   },
 ];
