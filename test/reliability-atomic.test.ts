@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -204,6 +204,50 @@ describe('full rebuilds (every file parsed again) write a new catalog in place o
     const again = await build(out);
     assert.equal(again.upToDate, true, 'the fingerprints were stored: the next build has nothing to do');
     assert.equal(again.rebuilt, undefined);
+  });
+
+  it('when most files changed it rebuilds afresh; when few did, or only their times, it updates in place', async () => {
+    const mirror = path.join(tmp, 'm-share');
+    cpSync(path.join(tmp, 'm'), mirror, { recursive: true });
+    const out = path.join(tmp, 'share');
+    const run = () => buildCatalog({ outDir: out, mirror, attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
+    await run();
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.isFile()) files.push(path.join(d, e.name));
+      }
+    };
+    walk(mirror);
+    files.sort();
+    assert.ok(files.length >= 10, String(files.length));
+    const append = (fs: readonly string[]) => { for (const f of fs) writeFileSync(f, readFileSync(f, 'utf8') + '\n'); };
+    // a few files' content: in place
+    let ino = inode(out);
+    append(files.slice(0, 2));
+    const few = await run();
+    assert.equal(few.rebuilt, undefined);
+    assert.equal(inode(out), ino);
+    assert.ok(few.totals.parsed >= 1 && few.totals.parsed <= 2, String(few.totals.parsed));
+    // every file's time, none's content (a fresh clone): in place, nothing parsed
+    const later = new Date(Date.now() + 60_000);
+    for (const f of files) utimesSync(f, later, later);
+    const touched = await run();
+    assert.equal(touched.rebuilt, undefined);
+    assert.equal(touched.totals.parsed, 0);
+    // most files' content: a new catalog file, the same rules
+    append(files.slice(0, Math.ceil(files.length * 0.8)));
+    const most = await run();
+    assert.match(most.rebuilt ?? '', /% of the files are to be parsed again/);
+    assert.notEqual(inode(out), ino);
+    assert.deepEqual(leftovers(out), []);
+    const s = inspect(out);
+    assert.deepEqual([s.problems, s.rules, s.titles], [[], ref.rules, ref.titles]);
+    ino = inode(out);
+    const again = await run();
+    assert.equal(again.upToDate, true);
+    assert.equal(inode(out), ino);
   });
 
   it('--force rebuilds afresh; with a reader connected it stays in place (incremental) and is still right', async () => {
