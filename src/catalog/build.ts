@@ -182,8 +182,9 @@ export const rebuildFile = (file: string): string => `${file}.rebuild`;
 
 /**
  * A build that parses every file again over a non-empty catalog (`--force`, or the code of every format in it changed:
- * an update of detection-wiki) is written as a cold build into a new file: the incremental path would delete and
- * insert every row under the write-ahead log with the indexes kept — about 3× the time and memory of a cold build.
+ * an update of detection-wiki), or most of them (`FRESH_SHARE`: a sync after a long time), is written as a cold build
+ * into a new file: the incremental path would delete and insert those rows under the write-ahead log with the indexes
+ * kept — more time and memory than a cold build.
  * Only when no other connection has the catalog open (a running server keeps the incremental path: it keeps
  * reading the file it has open until the build commits). Returns the new file and why, or undefined.
  */
