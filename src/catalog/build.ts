@@ -6,7 +6,6 @@
  * rows. Every file of every source ends in `files` with its outcome; the report counts them.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import type { Format } from '../model/facts.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../model/diagnostics.ts';
 import type { FileRow, JobSpan, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { codeFingerprint } from './fingerprint.ts';
+import { sha1 } from './hash.ts';
 import { fullCollection } from './gc.ts';
 import { catalogFile, lastSyncInfo, syncedAttackBundle } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
@@ -146,10 +146,6 @@ export const BUILD_HEAP_SOFT_LIMIT = 256 * 1024 * 1024;
 
 /** Heap in use above which a cold build collects garbage before its last phases (indexes, summaries). */
 export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
-
-function sha1(data: string | Buffer): string {
-  return createHash('sha1').update(data).digest('hex');
-}
 
 /**
  * Build (or update) the catalog. Never throws on bad rule files; they are reported.

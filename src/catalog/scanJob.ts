@@ -3,7 +3,6 @@
  * in a scan worker (`scanWorker.ts`) and, for small jobs, in the building thread; what it hands back is plain
  * data (structured-clone safe), so either way the catalog receives the same results.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, getHeapStatistics } from 'node:v8';
@@ -11,6 +10,7 @@ import { threadId } from 'node:worker_threads';
 import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { fullCollection } from './gc.ts';
+import { sha1 } from './hash.ts';
 import { scannedFile, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles } from '../formats/scan.ts';
 import { observeReads } from '../formats/io.ts';
@@ -66,10 +66,6 @@ export interface ScanJobEnd {
 
 /** Results are sent at least this often (files), so the building thread can report progress. */
 export const BATCH_FILES = 50;
-
-function sha1(bytes: Buffer): string {
-  return createHash('sha1').update(bytes).digest('hex');
-}
 
 /** Run a job; `onBatch` receives every file result, in order. A `prepare` that throws fails only the files causing it. */
 export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void): Promise<ScanJobEnd> {

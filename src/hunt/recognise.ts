@@ -5,7 +5,7 @@
  * (`p_log_type`), then the recognisers in order.
  */
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
-import { winlogElement } from '../formats/sigma/resolve.ts';
+import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
 import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from './recogniseFacts.ts';
 
@@ -28,8 +28,7 @@ export function windowsHeader(event: unknown): { channel: string; provider: stri
   if (!isObj(event)) return undefined;
   const ev = isObj(event['Event']) ? event['Event'] : (winlogElement(event) ?? event);
   const sys = isObj(ev['System']) ? ev['System'] : ev;
-  const idRaw = text(sys['EventID']);
-  const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : undefined;
+  const id = eventIdOf(text(sys['EventID']));
   if (id === undefined) return undefined;
   const channel = text(sys['Channel']);
   const provider = attr(sys['Provider'], 'Name') ?? sys['Provider_Name'] ?? (typeof sys['Provider'] === 'string' ? sys['Provider'] : undefined);

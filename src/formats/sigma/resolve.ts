@@ -20,6 +20,18 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
+/** The value at a path of own keys (literal keys, no dotted splits), undefined when one is missing. */
+function keyPath(o: unknown, path: readonly string[]): unknown {
+  let v = o;
+  for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
+  return v;
+}
+
+/** A Windows event id as a number: a number, or a text of digits. */
+export function eventIdOf(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
 /** `{"#text": v}` (XML element with attributes) stands for v. */
 function unwrap(v: unknown): unknown {
   if (isObj(v) && has(v, '#text')) return v['#text'];
@@ -201,13 +213,8 @@ function ecsRestored(event: Obj, w: Obj): Obj | undefined {
   const provider = typeof w['provider_name'] === 'string' ? w['provider_name'].toLowerCase() : undefined;
   const table = WINLOG_ECS.find((t) => t.channel === channel || t.provider === provider);
   if (!table) return undefined;
-  const idRaw = w['event_id'];
-  const id = typeof idRaw === 'number' ? idRaw : typeof idRaw === 'string' && /^\d+$/.test(idRaw) ? Number(idRaw) : NaN;
-  const get = (path: readonly string[]): unknown => {
-    let v: unknown = event;
-    for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
-    return v === null ? undefined : v;
-  };
+  const id = eventIdOf(w['event_id']) ?? NaN;
+  const get = (path: readonly string[]): unknown => keyPath(event, path) ?? undefined;
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
   let out: Obj | undefined;
   for (const f of table.fields) {
@@ -249,11 +256,7 @@ export function winlogElement(event: Obj): Obj | undefined {
   if (!isObj(w) || w['event_id'] === undefined || w['event_id'] === null) return undefined;
   const known = winlogElements.get(event);
   if (known) return known;
-  const at = (path: readonly string[]): unknown => {
-    let v: unknown = w;
-    for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
-    return v;
-  };
+  const at = (path: readonly string[]): unknown => keyPath(w, path);
   const sys: Obj = {};
   for (const [k, path] of WINLOG_SYSTEM) {
     const v = at(path);

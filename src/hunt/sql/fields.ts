@@ -104,6 +104,11 @@ export function winlogElementSql(d: SqlDialect, ev: string, names = new Names(),
   return d.let(d.get(ev, ['winlog']), w, `CASE WHEN ${d.is(w, 'object')} AND ${val(['event_id'])} IS NOT NULL THEN ${el} END`);
 }
 
+/** SQL of `eventIdOf` (`src/formats/sigma/resolve.ts`): a JSON number, or a string of digits, as a number; else NULL. */
+export function eventIdSql(d: SqlDialect, x: string): string {
+  return `CASE WHEN ${d.is(x, 'number')} THEN ${d.num(d.text(x))} WHEN ${d.is(x, 'string')} AND ${d.regex(d.text(x), "'^[0-9]+$'")} THEN ${d.num(d.text(x))} END`;
+}
+
 /**
  * SQL of the values `winlogElement` restores from the ECS fields of a Windows event shipped through Elastic's
  * pipelines (`WINLOG_ECS`), as a JSON object (NULL when none is, or no table is the event's channel's); `w` is the
@@ -145,7 +150,7 @@ function ecsRestoredSql(d: SqlDialect, ev: string, w: string, names: Names): str
     const obj = d.jsonObject([...byName].map(([n, xs]) => [n, xs.length === 1 ? xs[0]! : `COALESCE(${xs.join(', ')})`] as const), true);
     return `WHEN ${channel} = ${d.str(table.channel)} OR ${provider} = ${d.str(table.provider)} THEN ${obj}`;
   });
-  const body = d.let(d.num(d.text(d.get(w, ['event_id']))), id, `CASE ${arms.join(' ')} END`);
+  const body = d.let(eventIdSql(d, d.get(w, ['event_id'])), id, `CASE ${arms.join(' ')} END`);
   return d.let(d.lower(d.text(d.get(w, ['channel']))), channel, d.let(d.lower(d.text(d.get(w, ['provider_name']))), provider, body));
 }
 

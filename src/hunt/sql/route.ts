@@ -6,7 +6,7 @@
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
 import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
 import type { SqlDialect } from './dialects.ts';
-import { fieldSql, Names, winlogElementSql } from './fields.ts';
+import { eventIdSql, fieldSql, Names, winlogElementSql } from './fields.ts';
 
 const cols = (ev: string) => ({ ev, win: 'NULL', ed: 'NULL', ud: 'NULL', sys: 'NULL' });
 
@@ -28,7 +28,7 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   const sysOf = `CASE WHEN ${d.is(d.get(E, ['System']), 'object')} THEN ${d.get(E, ['System'])} ELSE ${E} END`;
   const eOf = `CASE WHEN ${d.is(d.get(ev, ['Event']), 'object')} THEN ${d.get(ev, ['Event'])} ELSE COALESCE(${winlogElementSql(d, ev, names, false)}, ${ev}) END`;
   const idRaw = textOf(d.get(S, ['EventID']));
-  const idNum = `CASE WHEN ${d.is(idRaw, 'number')} THEN ${d.num(d.text(idRaw))} WHEN ${d.is(idRaw, 'string')} AND ${d.regex(d.text(idRaw), "'^[0-9]+$'")} THEN ${d.num(d.text(idRaw))} END`;
+  const idNum = eventIdSql(d, idRaw);
   const chRaw = textOf(d.get(S, ['Channel']));
   const channel = `CASE WHEN ${d.is(chRaw, 'string')} THEN ${d.text(chRaw)} END`;
   const provRaw = `COALESCE(${d.get(S, ['Provider', '#attributes', 'Name'])}, ${d.get(S, ['Provider', '@Name'])}, ${d.get(S, ['Provider_Name'])}, CASE WHEN ${d.is(d.get(S, ['Provider']), 'string')} THEN ${d.get(S, ['Provider'])} END)`;
