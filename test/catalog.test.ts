@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { Catalog } from '../src/catalog/query.ts';
+import { ftsBody } from '../src/catalog/rows.ts';
 import { ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { listFiles } from '../src/formats/io.ts';
@@ -178,6 +179,13 @@ describe('search relevance and counts (test/fixtures/search)', () => {
     assert.deepEqual(ids(cat.search('appears only in these comments').rows), ['sigma/body_only']);
   });
 
+  it('lines the description holds are indexed once: its terms and phrases match, with terms of the body', () => {
+    assert.deepEqual(ids(cat.search('brevwood').rows), ['sigma/guide_lines']);
+    assert.deepEqual(ids(cat.search('"plimquat brevwood launcher"').rows), ['sigma/guide_lines']);
+    assert.deepEqual(ids(cat.search('brevwood vextrion').rows), ['sigma/guide_lines'], 'a description term and a comment term');
+    assert.deepEqual(ids(cat.search('vextrion').rows), ['sigma/guide_lines']);
+  });
+
   it('pages run across both tiers in order, with the same total', () => {
     const all = cat.search('zorblax');
     const paged = [1, 2, 3, 4, 5, 6].flatMap((page) => {
@@ -215,6 +223,16 @@ describe('search relevance and counts (test/fixtures/search)', () => {
     } finally {
       capped.close();
     }
+  });
+});
+
+describe('ftsBody', () => {
+  it('drops the lines of the rule text that are lines of the description column, trimmed; keeps the rest', () => {
+    const description = 'Short.\nThe first line of the guide.\n  The second line of the guide.  \n \n Flags tools.';
+    const body = 'note = \"\"\"\nThe first line of the guide.\n    The second line of the guide.\n\"\"\"\nquery = \'process.name : x\'\nShort.';
+    assert.equal(ftsBody(body, description), 'note = \"\"\"\n\"\"\"\nquery = \'process.name : x\'\nShort.');
+    assert.equal(ftsBody(body, ''), body);
+    assert.equal(ftsBody('nothing in common here', description), 'nothing in common here');
   });
 });
 
