@@ -9,6 +9,7 @@
  */
 import type { CodeTable, Diagnostic } from '../model/diagnostics.ts';
 import type { FieldResolver } from '../model/evaluate.ts';
+import type { Expr } from '../model/expr.ts';
 import type { Format } from '../model/facts.ts';
 import type { HighlightFacts } from '../model/highlight.ts';
 import type { RuleRecord } from '../model/rule.ts';
@@ -93,4 +94,16 @@ export interface FormatAdapter<Prep = unknown> {
   sourceDiagnostics?(prep: Prep): readonly Diagnostic[];
   /** How this language finds a field in a JSON event (default: exact key, then dotted path). */
   readonly resolveField?: FieldResolver;
+  /**
+   * Other readings of a rule's condition for the hunt, given the rule's canonical log sources: on an event also
+   * recognised as `onlyWith`, the rule runs as `condition` instead of as written (a Sigma process creation rule over a
+   * Security event 4688, whose fields have other names: `src/formats/sigma/securityAudit.ts`).
+   */
+  readonly huntReadings?: (logSources: readonly string[], condition: Expr) => readonly HuntReading[];
+}
+
+/** A rule's condition as it reads the events of another log source (`FormatAdapter.huntReadings`). */
+export interface HuntReading {
+  readonly onlyWith: string;
+  readonly condition: Expr;
 }

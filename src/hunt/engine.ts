@@ -29,6 +29,17 @@ export interface HuntRule {
   logSources: readonly string[];
   /** Its index in `HuntEngine.rules`. */
   readonly index: number;
+  /** Another reading of the rule (`FormatAdapter.huntReadings`): it runs only on events also recognised as this. */
+  readonly onlyWith?: string;
+  /** With `onlyWith`: the index of the rule as written (whose tallies and aggregation it shares). */
+  readonly of?: number;
+  /** The rule as written has other readings: it does not run on events recognised as one of these. */
+  unless?: readonly string[];
+}
+
+/** Does the rule run on an event of these log sources, as far as its readings go (`onlyWith`, `unless`). */
+export function readingApplies(hr: Pick<HuntRule, 'onlyWith' | 'unless'>, logSources: readonly string[]): boolean {
+  return (hr.onlyWith === undefined || logSources.includes(hr.onlyWith)) && !(hr.unless?.some((u) => logSources.includes(u)) ?? false);
 }
 
 /** The keys of one field, kind and resolver, over every rule: each distinct value is one key id. */
@@ -175,6 +186,19 @@ export class HuntEngine {
       this.rules.push({ rule: r, condition: cond, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
+    // a rule with another reading for some events (a Sigma process creation rule over Security 4688) runs as that
+    // reading on them, as written on the others: both are rules of the engine, each routed to its events
+    if (!opts.all) {
+      for (const hr of [...this.rules]) {
+        const readings = adapterFor(hr.rule.format)?.huntReadings?.(hr.logSources, hr.condition) ?? [];
+        if (!readings.length) continue;
+        hr.unless = readings.map((r) => r.onlyWith);
+        for (const r of readings) {
+          const recorded = compileRecorded(r.condition);
+          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex: hr.resolverIndex, logSources: hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index });
+        }
+      }
+    }
     const indexOf = new Map<string, KeyIndex>();
     const indexOfKey = this.indexOfKey;
     const keyId = (hr: HuntRule, k: PrefilterKey): number => {
@@ -243,7 +267,7 @@ export class HuntEngine {
     const key = this.opts.all ? EVERYWHERE : logSources.join('\n');
     let set = this.sets.get(key);
     if (set === undefined) {
-      const members = this.opts.all ? this.rules.map((hr) => hr.index) : [...new Set(logSources.flatMap((ls) => this.byLogSource.get(ls) ?? []))];
+      const members = this.opts.all ? this.rules.map((hr) => hr.index) : [...new Set(logSources.flatMap((ls) => this.byLogSource.get(ls) ?? []))].filter((i) => readingApplies(this.rules[i]!, logSources));
       set = members.length ? this.makeSet(members) : null;
       this.sets.set(key, set);
     }

@@ -99,7 +99,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
   // group with a matching event: its row hits are hits; a threshold or sides are counted or reported as may fire
-  for (const hr of engine.rules) if (hr.rule.logic.aggregation?.threshold || hr.rule.logic.aggregation?.sides?.length) {
+  // a rule's other readings (`HuntRule.of`) share its tallies and its aggregation
+  for (const hr of engine.rules) if (hr.of === undefined && (hr.rule.logic.aggregation?.threshold || hr.rule.logic.aggregation?.sides?.length)) {
     const p = planAggregation(hr.rule.logic.aggregation);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
@@ -112,7 +113,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const L = hr.rule.logic;
     const leavesOf = new Set<string>();
     for (const l of leaves(hr.condition)) if (l.kind === 'opaque') leavesOf.add(`${l.text}\u0000${l.reason}`);
-    const agg = aggregates.get(hr);
+    const agg = aggregates.get(hr.of === undefined ? hr : engine.rules[hr.of]!);
     const counted = agg !== undefined && !('unsupported' in agg);
     p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
     pending[hr.index] = p;
@@ -123,9 +124,15 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const tallyOf: (RuleTally | undefined)[] = [];
   const aggregateOf: (AggregateState | { unsupported: string } | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
+  for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[hr.of];
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallyOf[hr.index];
-    if (!t) tallies.set(hr, (t = tallyOf[hr.index] = { rule: hitRule(hr.rule), hits: 0, mayFire: 0, dependsOn: [] }));
+    if (!t) {
+      const own = hr.of === undefined ? hr : engine.rules[hr.of]!;
+      t = tallyOf[own.index];
+      if (!t) tallies.set(own, (t = tallyOf[own.index] = { rule: hitRule(own.rule), hits: 0, mayFire: 0, dependsOn: [] }));
+      tallyOf[hr.index] = t;
+    }
     return t;
   };
   // the log-source tallies of an event's list of log sources (the engine hands the same list for the same combination)
@@ -233,7 +240,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
       return {
         counts: s.counts,
         seconds: s.seconds,
-        rules: { loaded: engine.stats.rules, runnable: engine.rules.length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, notOnTheirOwn: engine.stats.notOnTheirOwn, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
+        rules: { loaded: engine.stats.rules, runnable: engine.rules.filter((hr) => hr.of === undefined).length, withoutLogSource: engine.stats.withoutLogSource, notRunnable: engine.stats.notRunnable, notOnTheirOwn: engine.stats.notOnTheirOwn, aggregating: aggregates.size, aggregationUnsupported: aggUnsupported },
         excluded: { ...excluded },
         evaluations: s.evaluations,
         unroutedEvents: s.unroutedEvents,

@@ -11,6 +11,7 @@
 import type { FormatAdapter } from '../adapter.ts';
 import { buildSigmaSource, SIGMA_PARSER, type SigmaBuild } from './build.ts';
 import { resolveSigmaField } from './resolve.ts';
+import { sigmaHuntReadings } from './securityAudit.ts';
 import { SIGMA_CODES } from './diagnostics.ts';
 import { SIGMA_HIGHLIGHT } from './highlightFacts.ts';
 
@@ -34,4 +35,5 @@ export const sigmaAdapter: FormatAdapter<SigmaBuild> = {
     return prep.diagnostics;
   },
   resolveField: resolveSigmaField,
+  huntReadings: sigmaHuntReadings,
 };

@@ -16,6 +16,10 @@ export interface SqlRule {
   readonly condition: Expr;
   /** Canonical log sources the rule runs on; undefined: every event. */
   readonly logSources?: readonly string[];
+  /** Another reading of a rule (`HuntRule.onlyWith`): only on the events also recognised as this. */
+  readonly onlyWith?: string;
+  /** Not on the events recognised as one of these (`HuntRule.unless`: the rule has other readings for them). */
+  readonly unless?: readonly string[];
 }
 
 export interface QueryOptions {
@@ -130,7 +134,16 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
       },
     });
     const k = i + 1;
-    const routed = opts.forceLogSources ? (r.logSources === undefined || r.logSources.some((l) => opts.forceLogSources!.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
+    const forced = opts.forceLogSources;
+    let routed = forced ? (r.logSources === undefined || r.logSources.some((l) => forced.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
+    if (routed !== 'FALSE' && (r.onlyWith !== undefined || r.unless?.length)) {
+      if (forced) {
+        if ((r.onlyWith !== undefined && !forced.includes(r.onlyWith)) || r.unless?.some((u) => forced.includes(u))) routed = 'FALSE';
+      } else {
+        const parts = [routed, r.onlyWith !== undefined ? d.hasAny('dw_ls', [r.onlyWith]) : '', r.unless?.length ? `NOT ${d.hasAny('dw_ls', r.unless)}` : ''];
+        routed = parts.filter((x) => x).join(' AND ');
+      }
+    }
     // TRUE → k, FALSE → 0, NULL → -k, with the condition written once: DuckDB expands `CASE cond WHEN TRUE …
     // WHEN FALSE …` (and NULLIF) into a copy of the condition per branch, so every rule was planned twice
     const truth = `${k} * COALESCE(CAST(${cond} AS INTEGER), -1)`;

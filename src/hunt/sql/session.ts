@@ -17,7 +17,7 @@ import { recogniseLogSources } from '../recognise.ts';
 import { huntReporter, type HuntSummary, type SessionOptions } from '../session.ts';
 import { DuckEngine, type DuckOptions } from './duckdb.ts';
 import { DUCKDB } from './dialects.ts';
-import { batchWeight } from './query.ts';
+import { batchWeight, type SqlRule } from './query.ts';
 
 export interface DuckSessionOptions extends SessionOptions {
   /** Rules per SQL query (one scan of the events each). */
@@ -78,7 +78,7 @@ export async function huntDuckdb(
       size,
       (batch) =>
         duck.runBatch(
-          batch.map((hr) => ({ format: hr.rule.format, condition: hr.condition, ...(opts.all ? {} : { logSources: hr.logSources }) })),
+          batch.map((hr) => sqlRuleOf(hr, opts.all === true)),
           opts.forceLogSources ? { forceLogSources: opts.forceLogSources } : {},
         ),
       (batch, rows) => {
@@ -136,6 +136,17 @@ export async function huntDuckdb(
   } finally {
     duck.close();
   }
+}
+
+/** A hunt's rule as the SQL of a batch runs it: its condition, its log sources (unless every rule runs on every event), its readings. */
+export function sqlRuleOf(hr: HuntRule, all = false): SqlRule {
+  return {
+    format: hr.rule.format,
+    condition: hr.condition,
+    ...(all ? {} : { logSources: hr.logSources }),
+    ...(hr.onlyWith !== undefined ? { onlyWith: hr.onlyWith } : {}),
+    ...(hr.unless?.length ? { unless: hr.unless } : {}),
+  };
 }
 
 /**
