@@ -4,6 +4,7 @@
  * on worker threads and in DuckDB; Sysmon events still read as written.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,5 +159,15 @@ describe('detwiki hunt: Sigma process creation rules over Security 4688', () => 
     // a reading is the rule: one tally per rule
     assert.deepEqual(summary.byRule.map((r) => r.rule.id).sort(), ['sigma/elevated', 'sigma/notsystem', 'sigma/renamed', 'sigma/whoami']);
     assert.equal(summary.byRule.find((r) => r.rule.id === 'sigma/whoami')!.hits, 3);
+  });
+
+  it('detwiki eval reads a 4688 event as the hunt does, and says so', () => {
+    const bin = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const r = spawnSync(process.execPath, [bin, 'eval', path.join(dir, 'sigma', 'rules', 'renamed.yml'), file, '--repo', path.join(dir, 'sigma'), '--format', 'sigma', '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
+    assert.equal(r.status, 0, r.stderr);
+    const [res] = JSON.parse(r.stdout) as { results: unknown[]; readAs?: (string | null)[] }[];
+    assert.deepEqual(res!.results, [false, false, false, false, false, false, true, false]);
+    assert.match(res!.readAs![1]!, /^Security 4688's field names/);
+    assert.equal(res!.readAs![6], null, 'a Sysmon event is read as written');
   });
 });

@@ -106,4 +106,6 @@ export interface FormatAdapter<Prep = unknown> {
 export interface HuntReading {
   readonly onlyWith: string;
   readonly condition: Expr;
+  /** What the reading is, for output (`Security 4688's field names, as pySigma's windows-audit pipeline`). */
+  readonly label: string;
 }

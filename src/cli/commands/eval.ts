@@ -8,6 +8,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
+import { vocabularyFor } from '../../formats/vocabularies.ts';
+import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { evaluate } from '../../model/evaluate.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, repoAndFormat, scanRepo, UsageError } from '../context.ts';
@@ -46,17 +48,27 @@ export function run(argv: string[]): Promise<number> {
     const rules = res.files[0]?.rules ?? [];
     if (rules.length === 0) throw new UsageError(`${positionals[0]} holds no rule`);
     const events = parseEvents(positionals[1] === '-' ? readFileSync(0, 'utf8') : readFileSync(positionals[1]!, 'utf8'));
-    const resolve = adapterFor(found.format)?.resolveField;
-    const results = rules.map((r) => ({
-      rule: r.id,
-      completeness: r.logic.completeness,
-      results: events.map((e) => (r.logic.condition ? evaluate(r.logic.condition, e, resolve ? { resolve } : {}) : 'unknown')),
-    }));
+    const adapter = adapterFor(found.format);
+    const resolve = adapter?.resolveField;
+    const results = rules.map((r) => {
+      const cond = r.logic.condition;
+      // the rule's other readings, as the hunt runs them (a Sigma process creation rule over a Security 4688 event)
+      const readings = cond ? (adapter?.huntReadings?.(vocabularyFor(r.format)?.logSources(r) ?? [], cond) ?? []) : [];
+      const readAs: (string | null)[] = [];
+      const res = events.map((e) => {
+        if (!cond) return 'unknown';
+        const sources = readings.length ? recogniseLogSources(e) : [];
+        const reading = readings.find((x) => sources.includes(x.onlyWith));
+        readAs.push(reading?.label ?? null);
+        return evaluate(reading?.condition ?? cond, e, resolve ? { resolve } : {});
+      });
+      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}) };
+    });
     if (values.json) printJson(results);
     else {
       for (const r of results) {
         console.log(`${r.rule} [${r.completeness}]`);
-        r.results.forEach((v, i) => console.log(`  event ${i + 1}: ${v}`));
+        r.results.forEach((v, i) => console.log(`  event ${i + 1}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`));
       }
     }
     return 0;

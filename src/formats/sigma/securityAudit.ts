@@ -36,6 +36,8 @@ export interface SigmaLogSourceReading {
   readonly unknowable: ReadonlySet<string>;
   /** Why, for the opaque part a test of such a field becomes. */
   readonly why: string;
+  /** What the reading is (`HuntReading.label`). */
+  readonly label: string;
 }
 
 export const SECURITY_PROCESS_CREATION: SigmaLogSourceReading = {
@@ -55,6 +57,7 @@ export const SECURITY_PROCESS_CREATION: SigmaLogSourceReading = {
   ]),
   unknowable: new Set(['ProcessId', 'ParentProcessId']),
   why: 'a Security event 4688 does not record it as Sysmon does (pySigma windows-audit pipeline)',
+  label: "Security 4688's field names, as pySigma's windows-audit pipeline reads the rule",
 };
 
 /** The readings of Sigma rules over other log sources than the one they name. */
@@ -66,7 +69,7 @@ export function sigmaHuntReadings(logSources: readonly string[], condition: Expr
   for (const r of SIGMA_READINGS) {
     if (!logSources.includes(r.logSource)) continue;
     const c = readAs(r, condition);
-    if (c) out.push({ onlyWith: r.onlyWith, condition: c });
+    if (c) out.push({ onlyWith: r.onlyWith, condition: c, label: r.label });
   }
   return out;
 }
