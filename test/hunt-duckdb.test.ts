@@ -79,6 +79,19 @@ describe('DuckDB engine', () => {
   before(async () => (duck = await DuckEngine.open()));
   after(() => duck.close());
 
+  it('knows the log sources of the events it loaded (a hunt leaves out the rules of the others)', async () => {
+    const own = await DuckEngine.open();
+    try {
+      await own.loadValues([
+        { Event: { System: { EventID: 4688, Channel: 'Security' }, EventData: { NewProcessName: 'C:\\x.exe' } } },
+        { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' },
+      ]);
+      assert.deepEqual([...(await own.presentLogSources())].sort(), ['aws.cloudtrail', 'vendor:windows', 'vendor:windows/security', 'windows.process_creation', 'windows.security'].sort());
+    } finally {
+      own.close();
+    }
+  });
+
   it('Sysmon and Security events through Elastic\'s pipelines: every value restored from ECS fields is read in SQL as in process', async () => {
     const events = ECS_WINLOG_EVENTS.map((e) => e.event);
     const resolve = adapterFor('sigma')!.resolveField!;

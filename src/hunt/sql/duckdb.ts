@@ -127,6 +127,12 @@ export class DuckEngine {
     }
   }
 
+  /** Every log source some loaded event is recognised as. */
+  async presentLogSources(): Promise<ReadonlySet<string>> {
+    const rows = (await this.conn.runAndReadAll('SELECT DISTINCT unnest(dw_ls) FROM dw_events')).getRows();
+    return new Set(rows.map((r) => String(r[0])));
+  }
+
   /** Load events given in memory (tests). */
   async loadValues(events: readonly unknown[], file = '(memory)'): Promise<void> {
     // appended to a staging table, then inserted with their log sources: an UPDATE of the list column afterwards

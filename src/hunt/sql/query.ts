@@ -175,7 +175,9 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const hits = d.filter(d.list(conds), d.lambda(h, `COALESCE(${h}, 0) <> 0`));
   // with the log sources a column of the source, only the events of the batch's log sources are read at all
   const only = useLs && opts.sourceHasLogSources && rules.every((r) => r.logSources !== undefined) ? [...new Set(rules.flatMap((r) => r.logSources!))].sort() : undefined;
-  const where = only ? ` WHERE ${only.length ? d.hasAny('dw_ls', only) : d.FALSE}` : '';
+  // a batch of other readings only (`onlyWith`: Sigma rules over Security 4688) reads only the events they apply to
+  const withs = only && rules.every((r) => r.onlyWith !== undefined) ? [...new Set(rules.map((r) => r.onlyWith!))].sort() : undefined;
+  const where = only ? ` WHERE ${only.length ? d.hasAny('dw_ls', only) : d.FALSE}${withs ? ` AND ${d.hasAny('dw_ls', withs)}` : ''}` : '';
   return [
     `WITH dw_e1 AS (SELECT ${s1.join(', ')} FROM ${source}${where}),`,
     `dw_e2 AS (SELECT ${s2.join(', ')} FROM dw_e1),`,

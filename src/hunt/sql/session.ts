@@ -63,7 +63,10 @@ export async function huntDuckdb(
     const loadSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     // every rule batch: the (event, rule, truth) triples that are not false
-    const all = engine.rules.filter((hr) => opts.all || hr.logSources.length > 0);
+    // a rule none of whose log sources (or whose reading's) the events have is not run: its routing would leave it
+    // out of every event, after DuckDB had planned its SQL
+    const present = opts.all || opts.forceLogSources ? undefined : await duck.presentLogSources();
+    const all = engine.rules.filter((hr) => opts.all || (hr.logSources.length > 0 && (!present || (hr.logSources.some((l) => present.has(l)) && (hr.onlyWith === undefined || present.has(hr.onlyWith))))));
     const rules = opts.all || opts.forceLogSources ? all : byLogSource(all);
     // every (event, rule, truth) not false, as one number each (event index, rule order, truth bit), sorted at the end:
     // 8 bytes a result where an object each and a list per event took about ten times that until the last batch
@@ -150,12 +153,13 @@ export function sqlRuleOf(hr: HuntRule, all = false): SqlRule {
 }
 
 /**
- * Rules in the order they are batched: grouped by their log sources (in rule order within a group), so that a
+ * Rules in the order they are batched: grouped by their log sources and readings (in rule order within a group), so that a
  * batch reads only the events of a few log sources (`batchQuerySql` filters on the stored `dw_ls`) and resolves
  * fewer distinct fields.
  */
-export function byLogSource<R extends { readonly logSources: readonly string[]; readonly index: number }>(rules: readonly R[]): R[] {
-  const key = new Map(rules.map((r) => [r, r.logSources.join('\n')]));
+export function byLogSource<R extends { readonly logSources: readonly string[]; readonly index: number; readonly onlyWith?: string }>(rules: readonly R[]): R[] {
+  // a rule's other readings (`onlyWith`) in batches of their own, which read only the events they apply to
+  const key = new Map(rules.map((r) => [r, `${r.logSources.join('\n')}\u0000${r.onlyWith ?? ''}`]));
   return [...rules].sort((a, b) => (key.get(a)! < key.get(b)! ? -1 : key.get(a)! > key.get(b)! ? 1 : a.index - b.index));
 }
 
