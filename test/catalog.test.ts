@@ -4,7 +4,12 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { buildCatalog } from '../src/catalog/build.ts';
+import { catalogFile } from '../src/catalog/paths.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { rulesFromCatalog } from '../src/hunt/load.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
 import { Catalog } from '../src/catalog/query.ts';
 import { ftsBody } from '../src/catalog/rows.ts';
 import { ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
@@ -45,6 +50,23 @@ describe('catalog build from examples/', () => {
     } finally {
       cat.close();
     }
+  });
+
+  it('the hunt reads every rule of the catalog without its page-only parts, and runs the same rules as on whole records', () => {
+    const db = new Database(catalogFile(path.join(tmp, 'cat')), { readonly: true });
+    let whole: RuleRecord[];
+    try {
+      whole = (db.prepare('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid ORDER BY r.id').all() as { json: string }[]).map((r) => JSON.parse(r.json) as RuleRecord);
+    } finally {
+      db.close();
+    }
+    const slim = rulesFromCatalog(path.join(tmp, 'cat'), {});
+    assert.equal(slim.length, whole.length);
+    assert.ok(slim.every((r) => r.body === undefined && r.logic.stages.every((st) => st.expr === undefined)));
+    const view = (rules: readonly RuleRecord[]) => new HuntEngine(rules).rules.map((hr) => JSON.stringify([hr.rule.id, hr.rule.kind, hr.rule.severity, hr.rule.attack, hr.logSources, hr.condition, hr.onlyWith ?? null]));
+    const want = view(whole);
+    assert.ok(want.length > 10);
+    assert.deepEqual(view(slim), want);
   });
 
   it('rebuild with nothing changed parses nothing; a changed file is parsed again', async () => {

@@ -57,7 +57,15 @@ export function keep(r: RuleRecord, f: RuleFilter): boolean {
   return true;
 }
 
-/** Every rule of a built catalog that passes the filter. */
+/**
+ * A rule's record as the hunt reads it from the catalog: without what only its page shows (the rule text, its tests,
+ * description, runbook, false positives and references) and without its stages' expressions, texts and spans (a
+ * vocabulary reads a stage's kind and detail; the hunt runs `logic.condition`). All of SigmaHQ's and the other
+ * corpora's records: 215 MB of JSON read as 86 MB, 3.6 s → 2.6–3.5 s, and 142 MB of heap held instead of 308 MB.
+ */
+const HUNT_RECORD_SQL = `json_set(json_remove(j.json, '$.body', '$.tests', '$.description', '$.runbook', '$.falsePositives', '$.references', '$.logic.stages'), '$.logic.stages', (SELECT json_group_array(json_remove(s.value, '$.expr', '$.text', '$.span')) FROM json_each(j.json, '$.logic.stages') s))`;
+
+/** Every rule of a built catalog that passes the filter (`HUNT_RECORD_SQL`: what the hunt reads of each). */
 export function rulesFromCatalog(dir: string, f: RuleFilter): RuleRecord[] {
   const file = catalogFile(dir);
   if (!existsSync(file)) throw new Error(`no catalog at ${file}: run \`detwiki build\` or pass --rules PATH`);
@@ -69,7 +77,7 @@ export function rulesFromCatalog(dir: string, f: RuleFilter): RuleRecord[] {
       where.push(`r.format IN (${f.formats.map(() => '?').join(',')})`);
       params.push(...f.formats);
     }
-    const rows = db.prepare(`SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`).all(...params) as { json: string }[];
+    const rows = db.prepare(`SELECT ${HUNT_RECORD_SQL} AS json FROM rules r JOIN rule_json j ON j.rowid = r.rowid${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`).all(...params) as { json: string }[];
     return rows.map((r) => JSON.parse(r.json) as RuleRecord).filter((r) => keep(r, f));
   } finally {
     db.close();
