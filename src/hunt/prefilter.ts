@@ -14,6 +14,7 @@ import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
 import { applyTransform } from '../model/evaluate.ts';
 import { compileRegex } from '../model/regex.ts';
+import { regexPlan } from '../model/regexFast.ts';
 
 /** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
 export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
@@ -107,10 +108,13 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
         break;
       }
       case 'regex': {
-        // a literal run the pattern requires (RE2 must be able to run it: else every value is unknown)
-        if (!compileRegex(v, (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i')).ok) return undefined;
+        // a literal run the pattern requires, when RE2 can run it (else every value is unknown): known without
+        // compiling it when the pattern is in the subset `regexPlan` reads (`certain`); another pattern gives no key
+        // (RE2 would have to compile it, a millisecond or more, for every rule of the catalog, run or not)
         const lit = requiredLiteral(v);
         if (!lit) return undefined;
+        const flags = (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i');
+        if (!regexPlan(v, flags).certain || !compileRegex(v, flags).ok) return undefined;
         out.push({ field: p.field, kind: 'sub', value: norm(lit) });
         break;
       }
