@@ -109,3 +109,11 @@ export interface HuntReading {
   /** What the reading is, for output (`Security 4688's field names, as pySigma's windows-audit pipeline`). */
   readonly label: string;
 }
+
+/**
+ * Does a rule (or one of its readings) run on an event of these log sources, as far as readings go: a reading only
+ * where its `onlyWith` is, the rule as written nowhere one of its readings applies (`unless`).
+ */
+export function readingApplies(r: { readonly onlyWith?: string | undefined; readonly unless?: readonly string[] | undefined }, logSources: readonly string[]): boolean {
+  return (r.onlyWith === undefined || logSources.includes(r.onlyWith)) && !(r.unless?.some((u) => logSources.includes(u)) ?? false);
+}

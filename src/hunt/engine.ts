@@ -7,6 +7,7 @@
  * what could not be expressed) is a "may fire".
  */
 import { adapterFor } from '../formats/registry.ts';
+import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
 import { evaluate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
@@ -37,10 +38,6 @@ export interface HuntRule {
   unless?: readonly string[];
 }
 
-/** Does the rule run on an event of these log sources, as far as its readings go (`onlyWith`, `unless`). */
-export function readingApplies(hr: Pick<HuntRule, 'onlyWith' | 'unless'>, logSources: readonly string[]): boolean {
-  return (hr.onlyWith === undefined || logSources.includes(hr.onlyWith)) && !(hr.unless?.some((u) => logSources.includes(u)) ?? false);
-}
 
 /** The keys of one field, kind and resolver, over every rule: each distinct value is one key id. */
 interface KeyIndex {
@@ -259,6 +256,11 @@ export class HuntEngine {
     this.keyState[2 * nKeys + 1] = at;
     this.triggers = [];
     this.ruleStamp = new Int32Array(this.rules.length);
+  }
+
+  /** The rule as written of a rule or of one of its readings (`HuntRule.of`): whose tallies and aggregation they share. */
+  asWritten(hr: HuntRule): HuntRule {
+    return hr.of === undefined ? hr : this.rules[hr.of]!;
   }
 
   /** The rule set of a combination of log sources (null: none of them has rules). */

@@ -113,7 +113,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const L = hr.rule.logic;
     const leavesOf = new Set<string>();
     for (const l of leaves(hr.condition)) if (l.kind === 'opaque') leavesOf.add(`${l.text}\u0000${l.reason}`);
-    const agg = aggregates.get(hr.of === undefined ? hr : engine.rules[hr.of]!);
+    const agg = aggregates.get(engine.asWritten(hr));
     const counted = agg !== undefined && !('unsupported' in agg);
     p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
     pending[hr.index] = p;
@@ -124,11 +124,11 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const tallyOf: (RuleTally | undefined)[] = [];
   const aggregateOf: (AggregateState | { unsupported: string } | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
-  for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[hr.of];
+  for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallyOf[hr.index];
     if (!t) {
-      const own = hr.of === undefined ? hr : engine.rules[hr.of]!;
+      const own = engine.asWritten(hr);
       t = tallyOf[own.index];
       if (!t) tallies.set(own, (t = tallyOf[own.index] = { rule: hitRule(own.rule), hits: 0, mayFire: 0, dependsOn: [] }));
       tallyOf[hr.index] = t;

@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readingApplies } from '../../formats/adapter.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
@@ -58,7 +59,7 @@ export function run(argv: string[]): Promise<number> {
       const res = events.map((e) => {
         if (!cond) return 'unknown';
         const sources = readings.length ? recogniseLogSources(e) : [];
-        const reading = readings.find((x) => sources.includes(x.onlyWith));
+        const reading = readings.find((x) => readingApplies(x, sources));
         readAs.push(reading?.label ?? null);
         return evaluate(reading?.condition ?? cond, e, resolve ? { resolve } : {});
       });

@@ -5,6 +5,7 @@
  * (`route.ts`) so that a rule only runs on the events of its log sources. The query returns, per event with at
  * least one non-false rule, the list of `k` (rule k of the batch is TRUE, 1-based) and `-k` (unknown).
  */
+import { readingApplies } from '../../formats/adapter.ts';
 import type { Expr } from '../../model/expr.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
@@ -138,7 +139,7 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     let routed = forced ? (r.logSources === undefined || r.logSources.some((l) => forced.includes(l)) ? '' : 'FALSE') : r.logSources === undefined ? '' : r.logSources.length ? d.hasAny('dw_ls', r.logSources) : 'FALSE';
     if (routed !== 'FALSE' && (r.onlyWith !== undefined || r.unless?.length)) {
       if (forced) {
-        if ((r.onlyWith !== undefined && !forced.includes(r.onlyWith)) || r.unless?.some((u) => forced.includes(u))) routed = 'FALSE';
+        if (!readingApplies(r, forced)) routed = 'FALSE';
       } else {
         const parts = [routed, r.onlyWith !== undefined ? d.hasAny('dw_ls', [r.onlyWith]) : '', r.unless?.length ? `NOT ${d.hasAny('dw_ls', r.unless)}` : ''];
         routed = parts.filter((x) => x).join(' AND ');
