@@ -13,8 +13,7 @@
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
 import { applyTransform } from '../model/evaluate.ts';
-import { compileRegex } from '../model/regex.ts';
-import { regexPlan } from '../model/regexFast.ts';
+import { compileIfCertain } from '../model/regex.ts';
 
 /** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
 export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
@@ -113,8 +112,7 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
         // (RE2 would have to compile it, a millisecond or more, for every rule of the catalog, run or not)
         const lit = requiredLiteral(v);
         if (!lit) return undefined;
-        const flags = (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i');
-        if (!regexPlan(v, flags).certain || !compileRegex(v, flags).ok) return undefined;
+        if (!compileIfCertain(v, (o.flags ?? '') + ((o.cs ?? true) ? '' : 'i'))?.ok) return undefined;
         out.push({ field: p.field, kind: 'sub', value: norm(lit) });
         break;
       }

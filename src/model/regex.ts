@@ -16,7 +16,8 @@ export interface CompiledRegex {
 
 export type CompileResult = { ok: true; re: CompiledRegex } | { ok: false; error: string };
 
-const cache = new Map<string, CompileResult>();
+/** Compiled patterns, and whether each was known valid without RE2 compiling it (`certain`). */
+const cache = new Map<string, { readonly res: CompileResult; readonly certain: boolean }>();
 const CACHE_MAX = 5000;
 
 /** RegExp-style flags for re2-wasm: the model's `i`, `m`, `s` (each once), then `extra` (`u` is required). */
@@ -28,16 +29,32 @@ function re2Flags(flags: string, extra: string): string {
  * Compile a pattern with flags among `i`, `m`, `s`. Python / PCRE inline groups `(?i)` are understood by RE2.
  */
 export function compileRegex(pattern: string, flags = ''): CompileResult {
+  return compiled(pattern, flags, false)!;
+}
+
+/**
+ * The pattern compiled when its validity is known without RE2 compiling it (a pattern in the subset `regexPlan`
+ * reads, or one over the length bound); undefined, and nothing compiled, otherwise.
+ */
+export function compileIfCertain(pattern: string, flags = ''): CompileResult | undefined {
+  return compiled(pattern, flags, true);
+}
+
+function compiled(pattern: string, flags: string, onlyCertain: boolean): CompileResult | undefined {
   const key = flags + '\u0000' + pattern;
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) return onlyCertain && !hit.certain ? undefined : hit.res;
   let res: CompileResult;
+  let certain = true;
   if (pattern.length > LIMITS.maxRegexPattern) {
     res = { ok: false, error: `pattern longer than ${LIMITS.maxRegexPattern} characters` };
   } else {
     const f = re2Flags(flags, 'u');
     // RE2 is the judge of what is valid; the fast test (regexFast.ts) answers as RE2 would, or defers to it
-    const { fast, certain } = regexPlan(pattern, flags);
+    const plan = regexPlan(pattern, flags);
+    certain = plan.certain;
+    if (onlyCertain && !certain) return undefined;
+    const { fast } = plan;
     // compiled now unless certainly valid (re2Accepts): then RE2 compiles it when first needed, since a rule's
     // lowering only asks whether it is valid (re2Pool.ts: patterns live in re2-wasm copies of bounded memory)
     const re2 = new Re2Handle(pattern, f);
@@ -49,7 +66,7 @@ export function compileRegex(pattern: string, flags = ''): CompileResult {
     }
   }
   if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(key, res);
+  cache.set(key, { res, certain });
   return res;
 }
 
