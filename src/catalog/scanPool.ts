@@ -171,7 +171,8 @@ export function createScanPool(
     // DETWIKI_WORKER_IMPORT=FILE preloads a module into each worker (bench/memtrace.mjs: memory samples per thread)
     const preload = process.env['DETWIKI_WORKER_IMPORT'];
     if (preload) execArgv.push('--import', preload);
-    const worker = new Worker(entry, { execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
+    // env: the parent's process.env as it is (a plain copy after plainProcessEnv(), which Worker's default would skip)
+    const worker = new Worker(entry, { execArgv, env: process.env, resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB } });
     const slot: Slot = { worker, posted: [], dead: false, kept: [], retiring: false };
     slots.push(slot);
     worker.on('message', (m: WorkerReply) => {

@@ -7,6 +7,9 @@ import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { runScanJob, type ScanJob } from './scanJob.ts';
 import type { WorkerReply } from './scanPool.ts';
+import { plainProcessEnv } from '../formats/env.ts';
+
+plainProcessEnv();
 
 const port = parentPort;
 if (!port) throw new Error('scanWorker.ts runs in a worker thread (see scanPool.ts)');

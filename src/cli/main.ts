@@ -3,6 +3,8 @@
  * `run(argv): Promise<number>` (the exit code). Conventions every command keeps: `--json` for machine output;
  * ATT&CK data from `--attack <bundle>` or `DETWIKI_ATTACK`, else the copy `detwiki sync` keeps.
  */
+import { plainProcessEnv } from '../formats/env.ts';
+
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 export const COMMANDS: Record<string, Command> = {
@@ -27,6 +29,7 @@ export function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  plainProcessEnv();
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     console.log(usage());

@@ -44,7 +44,7 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
   const exclusions = [...engine.exclusions.values()].flatMap((xs) => xs.map((x) => x.rule));
   // the rules as written: a worker's engine makes their other readings as this one did (same order, same indexes)
   const setup: WorkerSetup = { rules: [...engine.rules.filter((hr) => hr.of === undefined).map((hr) => hr.rule), ...exclusions], opts: engine.options, explain: opts.explain };
-  const pool = Array.from({ length: Math.max(1, opts.workers) }, () => new Worker(ENTRY, { execArgv: [], workerData: setup }));
+  const pool = Array.from({ length: Math.max(1, opts.workers) }, () => new Worker(ENTRY, { execArgv: [], workerData: setup, env: process.env }));
   const waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   for (const w of pool) {
