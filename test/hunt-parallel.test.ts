@@ -4,7 +4,7 @@
  * reader cuts values exactly as the character scan (two values on a line, a value over several lines, a broken line).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { rawText, readEventBatches, readEvents, type InputCounts } from '../src/hunt/events.ts';
+import { AUTO_WORKER_BYTES, AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_BYTES, autoWorkers } from '../src/hunt/parallel.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 
@@ -110,5 +111,48 @@ describe('hunt speed paths', () => {
     }
     assert.ok(runs[0]!.length >= 7, runs[0]!.join('\n'));
     assert.deepEqual(runs[1], runs[0]);
+  });
+
+  it('by default, worker threads for large inputs only: by size (gzip counted larger), cores and free memory', () => {
+    const big = (name: string, bytes: number): string => {
+      const p = file(name, '');
+      truncateSync(p, bytes); // sparse: its size without its blocks
+      return p;
+    };
+    const plenty = { cores: 8, freeBytes: 64 * 1024 ** 3 };
+    const small = file('small.jsonl', '{"a":1}\n');
+    const large = big('large.jsonl', AUTO_WORKERS_MIN_BYTES);
+    assert.deepEqual(autoWorkers([small], plenty), { workers: 0, inputBytes: 8 });
+    assert.deepEqual(autoWorkers([large], plenty), { workers: AUTO_WORKERS_MAX, inputBytes: AUTO_WORKERS_MIN_BYTES });
+    // the sizes of several inputs add up; a gzip file is counted 8 times its size; a missing file as nothing
+    const half = big('half.jsonl', AUTO_WORKERS_MIN_BYTES / 2);
+    assert.equal(autoWorkers([half], plenty).workers, 0);
+    assert.equal(autoWorkers([half, big('other.jsonl', AUTO_WORKERS_MIN_BYTES / 2)], plenty).workers, AUTO_WORKERS_MAX);
+    assert.deepEqual(autoWorkers([big('logs.jsonl.gz', AUTO_WORKERS_MIN_BYTES / 8)], plenty), { workers: AUTO_WORKERS_MAX, inputBytes: AUTO_WORKERS_MIN_BYTES });
+    assert.equal(autoWorkers([half, path.join(dir, 'missing.jsonl')], plenty).workers, 0);
+    // standard input: its size is not known
+    assert.deepEqual(autoWorkers([large, '-'], plenty), { workers: 0, inputBytes: undefined });
+    // one per core, one core none; as many as free memory holds
+    assert.equal(autoWorkers([large], { cores: 2, freeBytes: plenty.freeBytes }).workers, 2);
+    assert.equal(autoWorkers([large], { cores: 1, freeBytes: plenty.freeBytes }).workers, 0);
+    assert.equal(autoWorkers([large], { cores: 8, freeBytes: 3 * AUTO_WORKER_BYTES }).workers, 3);
+    assert.equal(autoWorkers([large], { cores: 8, freeBytes: AUTO_WORKER_BYTES - 1 }).workers, 0);
+  });
+
+  it('the command takes --workers auto (the default) or a number, and says how many threads it used', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
+    const events = file('few.jsonl', '{"EventID": 1, "Image": "C:\\\\Windows\\\\System32\\\\whoami.exe"}\n');
+    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, 'hunt', events, '--rules', fixture('sigma'), '--json', ...extra], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    for (const [extra, workers] of [[[], 0], [['--workers', 'auto'], 0], [['--workers', '2'], 2], [['--workers', '0'], 0]] as const) {
+      const r = run(...extra);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { workers: number }).workers, workers, extra.join(' '));
+    }
+    for (const bad of ['two', '-1', '1.5', '65']) {
+      const r = run(`--workers=${bad}`);
+      assert.equal(r.status, 2, bad);
+      assert.match(r.stderr, /--workers must be 'auto' or a whole number from 0 to 64/);
+    }
   });
 });

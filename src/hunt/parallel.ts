@@ -5,6 +5,8 @@
  * in input order, so the session counts, aggregates and reports exactly as it does on one thread. Events per second
  * per core divide by the cores used (the process's CPU time covers every thread).
  */
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../catalog/workerEntry.ts';
 import type { Truth } from '../model/evaluate.ts';
@@ -21,6 +23,34 @@ const PACKER_START = 1 << 20;
 
 /** No event was sent back for a value (an event itself may be any JSON value, null included). */
 const NO_EVENT = Symbol('no event');
+
+/** Inputs this large or larger (bytes on disk; a `.gz` file counted 8 times) run on worker threads by default. */
+export const AUTO_WORKERS_MIN_BYTES = 256 * 1024 * 1024;
+/** Most worker threads chosen by default: each holds every rule compiled (about 200 MB with SigmaHQ's). */
+export const AUTO_WORKERS_MAX = 4;
+/** Free memory counted for each worker when the default is chosen. */
+export const AUTO_WORKER_BYTES = 512 * 1024 * 1024;
+/** How much larger than its file a gzip file's JSON is taken to be (logs compress 5 to 20 times). */
+const GZIP_FACTOR = 8;
+
+/**
+ * How many worker threads a hunt of these inputs runs on when `--workers` does not say: none for standard input,
+ * for inputs under AUTO_WORKERS_MIN_BYTES, or with one core; else one per core, at most AUTO_WORKERS_MAX and as many
+ * as free memory holds at AUTO_WORKER_BYTES each. `inputBytes`: the estimate it went by (undefined: standard input).
+ */
+export function autoWorkers(
+  files: readonly string[],
+  machine: { readonly cores: number; readonly freeBytes: number } = { cores: os.availableParallelism(), freeBytes: os.freemem() },
+): { readonly workers: number; readonly inputBytes: number | undefined } {
+  let bytes = 0;
+  for (const f of files) {
+    if (f === '-') return { workers: 0, inputBytes: undefined };
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st?.isFile()) bytes += f.endsWith('.gz') ? st.size * GZIP_FACTOR : st.size;
+  }
+  if (bytes < AUTO_WORKERS_MIN_BYTES || machine.cores < 2) return { workers: 0, inputBytes: bytes };
+  return { workers: Math.max(0, Math.min(machine.cores, AUTO_WORKERS_MAX, Math.floor(machine.freeBytes / AUTO_WORKER_BYTES))), inputBytes: bytes };
+}
 
 /** One event's outcome, as the session handles it. */
 export interface RunItem {

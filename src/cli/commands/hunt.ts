@@ -1,6 +1,6 @@
 /**
  * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--status s,..|all]
- *   [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N]
+ *   [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N|auto]
  * Which rules fire on these logs: every rule of every language run over JSON / JSON lines / gzip events (files,
  * folders or `-`), each event routed to the rules of its log source. Hits, "may fire" (unknown: partial rules)
  * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input.
@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { inputFiles } from '../../hunt/events.ts';
+import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
@@ -17,7 +18,7 @@ import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N]';
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -43,8 +44,10 @@ export function run(argv: string[]): Promise<number> {
     if (positionals.length === 0) throw new UsageError(USAGE);
     const engineName = values.engine ?? 'memory';
     if (engineName !== 'memory' && engineName !== 'duckdb') throw new UsageError(`--engine must be 'memory' or 'duckdb'`);
-    const workers = values.workers === undefined ? 0 : Number(values.workers);
-    if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
+    // --workers N, or by default (`auto`) as many as the input's size, the cores and free memory call for
+    const autoThreads = values.workers === undefined || values.workers === 'auto';
+    const asked = autoThreads ? 0 : Number(values.workers);
+    if (!autoThreads && (!Number.isInteger(asked) || asked < 0 || asked > 64)) throw new UsageError("--workers must be 'auto' or a whole number from 0 to 64");
     const minSev = values['min-severity'];
     if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
     let filter: RuleFilter;
@@ -74,6 +77,10 @@ export function run(argv: string[]): Promise<number> {
     const loadSeconds = (performance.now() - t0) / 1000;
     const skipped: string[] = [];
     const files = inputFiles(positionals, skipped);
+    const chosen = autoThreads && engineName === 'memory' ? autoWorkers(files) : undefined;
+    const workers = chosen ? chosen.workers : asked;
+    if (chosen?.workers && !values.json && !values.jsonl)
+      process.stderr.write(`detwiki hunt: ${chosen.workers} worker threads for about ${Math.round((chosen.inputBytes ?? 0) / 1048576)} MB of events (--workers 0 runs the hunt on this thread)\n`);
     const hits: Hit[] = [];
     const MAX_KEPT = 10_000;
     let dropped = 0;
@@ -109,8 +116,8 @@ export function run(argv: string[]): Promise<number> {
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
     if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
     if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
-    if (values.json) printJson({ loadSeconds, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
-    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, rulesLeftOutByStatus: leftOutByStatus, ...summary }) + '\n');
+    if (values.json) printJson({ loadSeconds, workers, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
+    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, ...summary }) + '\n');
     else printSummary(summary, loadSeconds, skipped);
     if (!values.json && !values.jsonl && leftOutByStatus) console.log(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
     return 0;
