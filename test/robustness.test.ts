@@ -8,8 +8,10 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
 import { adapterFor } from '../src/formats/registry.ts';
 import { scanSource } from '../src/formats/scan.ts';
+import { collectionKey, loadYaml } from '../src/formats/yaml.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import type { Format } from '../src/model/facts.ts';
@@ -23,6 +25,9 @@ const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
 const deep = '['.repeat(20000) + ']'.repeat(20000);
 const huge = 'x: "' + 'A'.repeat(LIMITS.maxFileBytes + 10) + '"\n';
 const binary = Buffer.from([0x00, 0xff, 0xfe, 0x00, 0x13, 0x37, 0x00, 0x00, 0xc3, 0x28]);
+// explicit keys nested under the depth limit, around a long plain scalar (a fuzz finding: the yaml library's toJS
+// writes each collection key out as text, again at every level; 4 s for this, minutes for 40 KB)
+const keys = 'title: x\n' + '? '.repeat(195) + '?\u00bf ' + '? '.repeat(900) + 'x\n';
 
 /** For each format: where rule files live, the extension, and one good rule. */
 const CASES: Record<Format, { dir: string; ext: string; good: string; marker?: string[] }> = {
@@ -67,6 +72,7 @@ describe('hostile input never takes the other rules down', () => {
       writeFileSync(path.join(root, c.dir, `deep.${c.ext}`), deep);
       writeFileSync(path.join(root, c.dir, `huge.${c.ext}`), huge);
       writeFileSync(path.join(root, c.dir, `binary.${c.ext}`), binary);
+      writeFileSync(path.join(root, c.dir, `keys.${c.ext}`), keys);
       const adapter = adapterFor(format)!;
       const t0 = performance.now();
       const res = await scanSource(adapter, root, { repository: `hostile/${format}` });
@@ -80,7 +86,7 @@ describe('hostile input never takes the other rules down', () => {
       const hugeFile = res.files.find((f) => f.path === `${c.dir}/huge.${c.ext}`)!;
       assert.ok(hugeFile.outcome === 'error' || hugeFile.outcome === 'skipped', `${format}: huge file ${hugeFile.outcome}`);
       if (hugeFile.outcome === 'error') assert.ok(hugeFile.diagnostics.length > 0);
-      for (const name of ['bomb', 'deep', 'binary']) {
+      for (const name of ['bomb', 'deep', 'binary', 'keys']) {
         const f = res.files.find((x) => x.path === `${c.dir}/${name}.${c.ext}`)!;
         assert.ok(f.outcome === 'error' || f.outcome === 'skipped', `${format}: ${name} gave ${f.outcome}`);
         if (f.outcome === 'error') assert.ok(f.diagnostics.length > 0, `${format}: ${name} error without a diagnostic`);
@@ -90,4 +96,33 @@ describe('hostile input never takes the other rules down', () => {
       if (cond) evaluate(cond, { Image: 'C:\\good.exe', CommandLine: 'a'.repeat(50_000) + '!' });
     });
   }
+});
+
+describe('YAML mapping keys that are mappings or sequences', () => {
+  it('are found, written explicitly, in flow, or as an alias of a collection; scalar keys are not', () => {
+    const found = (text: string) => {
+      const k = collectionKey(parseDocument(text, { uniqueKeys: false }));
+      return k ? text.slice(k.range![0], k.range![1]) : undefined;
+    };
+    assert.equal(found('a: 1\n? - x\n  - y\n: v\n'), '- x\n  - y\n');
+    assert.equal(found('a: 1\n[x, y]: v\n'), '[x, y]');
+    assert.equal(found('list:\n  - k: 1\n  - {p: 1}: 2\n'), '{p: 1}');
+    assert.equal(found('m: &m {p: 1}\n? *m\n: v\n'), '*m');
+    assert.equal(found('a: 1\nb: [1, {c: 2}]\n"q": {d: [e]}\n'), undefined);
+    assert.equal(found('s: &s x\n? *s\n: v\n'), undefined);
+  });
+
+  it('are refused with a diagnostic at their line, before toJS: nested ones no longer take seconds', () => {
+    const t0 = performance.now();
+    const r = loadYaml('keys.yml', keys);
+    const ms = performance.now() - t0;
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(r.diagnostic.code, 'GEN003');
+    assert.equal(r.diagnostic.line, 2);
+    assert.match(r.diagnostic.message, /a mapping key that is a mapping or a sequence/);
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+    // a rule file with none still loads
+    assert.equal(loadYaml('ok.yml', 'title: x\ntags: [a, b]\n').ok, true);
+  });
 });

@@ -2,7 +2,7 @@
  * Loading one YAML document safely, for adapters: syntax errors and resource-exhaustion input (alias bombs) become
  * a GEN003 diagnostic with file:line instead of an exception.
  */
-import { LineCounter, parseDocument, type Document, type Scalar } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
 import { SourceMap } from './sourceMap.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
 
@@ -95,6 +95,34 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
 /** The same check under the name that says what it counts (flow and block collections). */
 export const nestingExceeds = flowDepthExceeds;
 
+/**
+ * The first mapping key that is itself a mapping or a sequence (`? - a`, `? b: c`, `[a, b]: x`, or an alias of one),
+ * in document order. Plain JavaScript has no such keys: the `yaml` library's `toJS` writes each one out as YAML text
+ * to use as a string key, and when such keys nest, that writing repeats at every level. Hostile input takes it
+ * nowhere: 2 KB of nested explicit keys (`? ? ? …`, 184 levels around a long scalar) took 14 s, 40 KB over a minute.
+ * No rule format has such keys, so a document with one is refused before `toJS` (`yamlComplexKey`).
+ */
+export function collectionKey(doc: Document): Node | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isMap(n) || isSeq(n)) {
+      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+    } else if (isPair(n)) {
+      const k = n.key;
+      if (isCollection(k) || (isAlias(k) && isCollection(k.resolve(doc)))) return k as Node;
+      stack.push(n.value);
+    }
+  }
+  return undefined;
+}
+
+/** The diagnostic of `collectionKey`'s finding, at its line. */
+export function yamlComplexKey(file: string, key: Node, lines: LineCounter): Diagnostic {
+  const at = lines.linePos(key.range?.[0] ?? 0);
+  return GeneralDiagnostics.syntax(file, 'YAML', 'a mapping key that is a mapping or a sequence (no rule format has one; not read)', { line: at.line, column: at.col });
+}
+
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };
 
 /** Parse a single-document YAML file. Never throws. */
@@ -113,6 +141,8 @@ export function loadYaml(file: string, text: string): LoadYamlResult {
     const at = lines.linePos(e.pos[0]);
     return { ok: false, diagnostic: GeneralDiagnostics.syntax(file, 'YAML', e.message.split('\n')[0]!, { line: at.line, column: at.col }) };
   }
+  const complex = collectionKey(doc);
+  if (complex) return { ok: false, diagnostic: yamlComplexKey(file, complex, lines) };
   try {
     return { ok: true, yaml: { doc, lines, value: doc.toJS({ maxAliasCount: 100 }) } };
   } catch (e) {

@@ -3,7 +3,7 @@
  * give a key's value together with its line. Nothing here knows Panther semantics.
  */
 import { LIMITS } from '../../model/diagnostics.ts';
-import { flowDepthExceeds } from '../yaml.ts';
+import { collectionKey, flowDepthExceeds } from '../yaml.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 export interface YamlSpec {
@@ -37,6 +37,11 @@ export function parseYamlSpec(text: string): ParseYamlResult {
     const err = doc.errors[0]!;
     const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
     return { ok: false, error: { message: err.message.split('\n')[0]!, line: pos.line, column: pos.col } };
+  }
+  const complex = collectionKey(doc);
+  if (complex) {
+    const pos = lines.linePos(complex.range?.[0] ?? 0);
+    return { ok: false, error: { message: 'a mapping key that is a mapping or a sequence (no rule format has one; not read)', line: pos.line, column: pos.col } };
   }
   flattenScalars(doc);
   let value: unknown;

@@ -5,7 +5,7 @@
  * `<key>` on the event, then the default (`p_udm.k or k or default`). Several log types with different
  * mappings give a value conditional on `p_log_type`.
  */
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../../yaml.ts';
 import { pred } from '../../../model/expr.ts';
 import type { DataModel, DataModelMapping, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
@@ -16,12 +16,9 @@ import { stripForCompare, valueTree, type AV, type Tree } from './values.ts';
 
 /** Read a data-model spec; returns a reason string when it cannot be used. */
 export function parseDataModelSpec(file: string, text: string): DataModel | string {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    return `YAML error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-  }
+  const loaded = loadYaml(file, text);
+  if (!loaded.ok) return loaded.diagnostic.message;
+  const doc = loaded.yaml.value;
   if (!doc || typeof doc !== 'object') return 'not a mapping';
   const d = doc as Record<string, unknown>;
   if (d.AnalysisType !== 'datamodel') return 'not a datamodel';
