@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseSplunkText, splunkAdapter, type SplunkPrep } from '../src/formats/splunk/index.ts';
 import { parseSpl } from '../src/formats/splunk/parser.ts';
 import { expandMacros, macroKey, readMacroFile, type MacroDef } from '../src/formats/splunk/macros.ts';
-import { lowerPipeline } from '../src/formats/splunk/lower.ts';
+import { lowerPipeline, wildcardCaptures } from '../src/formats/splunk/lower.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { lineColAt } from '../src/model/span.ts';
@@ -161,6 +161,34 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(l.aggregation?.window, '10m');
     assert.equal(show(l.condition!), '(a eq 1 {cs:false,typing:loose} and host wildcard "web*" {cs:false,wildcard:spl})');
     assert.deepEqual(l.outputFields.map((o) => `${o.name}<${o.from ?? ''}`), ['_time<', 'dest<host', 'count<']);
+  });
+  it('wildcard renames and field lists: what each * stands for, as a regular expression of (.*) captures it', () => {
+    const l = low('a=1 | stats count by src_ip, src_port, dest_ip | rename src_* as from_* | fields - dest*');
+    assert.deepEqual(l.outputFields.map((o) => `${o.name}<${o.from ?? ''}`), ['from_ip<src_ip', 'from_port<src_port', 'count<']);
+    // against the regular expression it replaces, on every pattern and name over a small alphabet
+    const regex = (p: string, n: string) => {
+      const m = new RegExp(`^${p.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`).exec(n);
+      return m ? m.slice(1) : undefined;
+    };
+    const words = (alphabet: string, max: number): string[] => {
+      const out = [''];
+      for (let len = 1; len <= max; len++) for (let i = 0; i < alphabet.length ** len; i++) out.push([...Array(len)].map((_, j) => alphabet[Math.floor(i / alphabet.length ** j) % alphabet.length]).join(''));
+      return out;
+    };
+    const names = words('ab', 5);
+    let compared = 0;
+    for (const p of words('ab*', 4))
+      for (const n of names) {
+        assert.deepEqual(wildcardCaptures(p, n), regex(p, n), `${p} on ${n}`);
+        compared++;
+      }
+    assert.equal(compared, 121 * 63);
+    // hostile: many stars on a long name (a regular expression backtracks), a pattern of megabytes (one does not compile)
+    const t0 = performance.now();
+    assert.equal(wildcardCaptures('a*'.repeat(40) + 'b', 'a'.repeat(100_000)), undefined);
+    assert.equal(wildcardCaptures('x' + 'A'.repeat(3_000_000) + '*', 'y'), undefined);
+    assert.deepEqual(wildcardCaptures('*' + 'A'.repeat(3_000_000), 'z' + 'A'.repeat(3_000_000)), ['z']);
+    assert.ok(performance.now() - t0 < 1000, `${(performance.now() - t0).toFixed(0)} ms`);
   });
   it('head / tail / top / rare at the end do not change whether the search returns rows: not missing', () => {
     assert.deepEqual(low('EventCode=4625 | head 10').missing, []);

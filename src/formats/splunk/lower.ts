@@ -334,11 +334,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   }
 
   function rename(from: string, to: string): void {
-    const rx = wildcardRegex(from);
     const moved: [string, FieldOrigin][] = [];
     for (const [k, v] of env) {
-      const m = rx.exec(k);
-      if (m) moved.push([applyWildcard(to, m.slice(1)), v]), env.delete(k);
+      const m = wildcardCaptures(from, k);
+      if (m) moved.push([applyWildcard(to, m), v]), env.delete(k);
     }
     if (!from.includes('*') && !moved.length) {
       moved.push([to, origin(from)]);
@@ -347,8 +346,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     for (const [k, v] of moved) env.set(k, v);
     if (out) {
       out = out.map((o) => {
-        const m = rx.exec(o.name);
-        return m ? { ...o, name: applyWildcard(to, m.slice(1)), from: o.from ?? o.name } : o;
+        const m = wildcardCaptures(from, o.name);
+        return m ? { ...o, name: applyWildcard(to, m), from: o.from ?? o.name } : o;
       });
     }
   }
@@ -514,11 +513,39 @@ function onlySource(n: SearchNode): boolean {
   }
 }
 
-function wildcardRegex(p: string): RegExp {
-  return new RegExp(`^${p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`);
+/**
+ * What each `*` of a field-name pattern (`rename foo_* AS bar_*`, `fields - x*`) stands for in `name`, as
+ * `^foo_(.*)$` would capture it (each `*` takes as much as it can, the first first), or undefined when the name does
+ * not match. The segments between the stars are placed from the right, each as late as it can start before the next
+ * one: no placement lets an earlier `*` take more, and none exists when this one fails. One `lastIndexOf` a segment,
+ * where a regular expression of several `(.*)` backtracks polynomially in the name's length, and a pattern of
+ * megabytes (rule text is untrusted) does not compile at all.
+ */
+export function wildcardCaptures(pattern: string, name: string): string[] | undefined {
+  const segs = pattern.split('*');
+  if (segs.length === 1) return pattern === name ? [] : undefined;
+  const head = segs[0]!;
+  const tail = segs[segs.length - 1]!;
+  if (name.length < head.length + tail.length || !name.startsWith(head) || !name.endsWith(tail)) return undefined;
+  const starts: number[] = new Array<number>(segs.length).fill(0);
+  let next = name.length - tail.length;
+  starts[segs.length - 1] = next;
+  for (let i = segs.length - 2; i >= 1; i--) {
+    const seg = segs[i]!;
+    const at = next - seg.length < head.length ? -1 : name.lastIndexOf(seg, next - seg.length);
+    if (at < head.length) return undefined;
+    starts[i] = next = at;
+  }
+  const caps: string[] = [];
+  let from = head.length;
+  for (let i = 1; i < segs.length; i++) {
+    caps.push(name.slice(from, starts[i]));
+    from = starts[i]! + segs[i]!.length;
+  }
+  return caps;
 }
 function wildcardMatch(p: string, s: string): boolean {
-  return wildcardRegex(p).test(s);
+  return wildcardCaptures(p, s) !== undefined;
 }
 function applyWildcard(p: string, caps: readonly string[]): string {
   let i = 0;
