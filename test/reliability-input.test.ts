@@ -137,6 +137,19 @@ describe('KQL nesting pre-check', () => {
     assert.equal(kqlDepthExceeds(`T | where x == \`\`\`${open}\`\`\``), undefined);
     assert.equal(kqlDepthExceeds(`T | where ${open}`), 10 + LIMITS.maxDepth);
   });
+  it('a run of signs nests as unary operators (a fuzz finding: 20,000 of them took the parser 8 s); binary minus, comments and strings do not', () => {
+    const t0 = performance.now();
+    const r = parseKql(`T\n| where x == ${'- '.repeat(20_000)}1`);
+    assert.deepEqual(r.diagnostics.map((d) => d.code), [KQL_TOO_DEEP]);
+    assert.ok(performance.now() - t0 < 1000);
+    // the first sign may be binary: limit + 1 signs are limit levels
+    assert.equal(kqlDepthExceeds(`print ${'-'.repeat(LIMITS.maxDepth + 1)}1`), undefined);
+    assert.equal(kqlDepthExceeds(`print ${'- '.repeat(LIMITS.maxDepth + 2)}1`), 6 + 2 * (LIMITS.maxDepth + 1));
+    // signs and brackets add up
+    assert.equal(kqlDepthExceeds(`print ${'('.repeat(LIMITS.maxDepth - 2)}${'-'.repeat(4)}1`), 6 + LIMITS.maxDepth - 2 + 3);
+    const dashes = '-'.repeat(3 * LIMITS.maxDepth);
+    assert.equal(kqlDepthExceeds(`T | where a - b - c - -1 // ${dashes}\n| extend s = "${dashes}", t = '${dashes}' | where x > 1 - 2 + 3 - 4 + 5`), undefined);
+  });
 });
 
 describe('reading a source file', () => {

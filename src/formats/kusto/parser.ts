@@ -62,12 +62,19 @@ export const KQL_TOO_DEEP = 'DEPTH';
 /**
  * Where the nesting of `(`, `[`, `{` outside strings and comments first passes `limit` (offset), if it does. KQL
  * strings: `"…"` and `'…'` with backslash escapes, `@"…"` / `@'…'` verbatim (the quote doubled), ```` ``` ````
- * multi-line; `//` comments to the end of the line.
+ * multi-line; `//` comments to the end of the line. A run of signs (`- - + - x`, whitespace between) nests too:
+ * all but the first are unary operators, each one a level of the parser's recursion (20,000 of them took it 8 s).
  */
 export function kqlDepthExceeds(text: string, limit: number = LIMITS.maxDepth): number | undefined {
   let depth = 0;
+  let signs = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    if (c === '-' || c === '+') {
+      if (depth + ++signs > limit + 1) return i;
+      continue;
+    }
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') signs = 0;
     if (c === '/' && text[i + 1] === '/') {
       const nl = text.indexOf('\n', i);
       if (nl < 0) return undefined;
