@@ -233,3 +233,26 @@ describe('elastic adapter layouts and rule types', () => {
     assert.equal(r.logic.completeness, 'complete');
   });
 });
+
+describe('Elastic TOML values of an unexpected shape', () => {
+  it('a table where text is expected is read as JSON, not an exception (tables have no prototype: String() throws on them)', () => {
+    const toml = [
+      '[rule]',
+      'name = "T"',
+      'type = "eql"',
+      'language = "eql"',
+      'tags = ["Domain: Endpoint", { odd = 1 }]',
+      'references = [["a", "b"]]',
+      'query = "process where process.name : \\"whoami.exe\\""',
+      '[rule.investigation_fields]',
+      'field_names = ["host.name", { excluded = false, field = "user.name" }]',
+      '',
+    ].join('\n');
+    const res = parseElasticText('rules/t.toml', toml, src);
+    assert.equal(res.outcome, 'parsed', JSON.stringify(res.diagnostics));
+    const r = res.rules[0]!;
+    assert.deepEqual(r.tags, ['Domain: Endpoint', '{"odd":1}']);
+    assert.deepEqual(r.references, ['a, b']);
+    assert.deepEqual(r.logic.outputFields.map((o) => o.name), ['host.name', '{"excluded":false,"field":"user.name"}']);
+  });
+});

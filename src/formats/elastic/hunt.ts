@@ -12,12 +12,12 @@ import type { Aggregation, BodyFile, OutputField, RuleRecord, Stage } from '../.
 import type { MissingInput } from '../../model/lowering.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { allOpaque, HUNT_LANGUAGES, lowerHosted } from './query.ts';
-import { list, sourceOf, str, type Table } from './toml.ts';
+import { list, sourceOf, str, text as tomlText, type Table } from './toml.ts';
 
 export function huntRecord(path: string, text: string, h: Table, source: SourceInfo, extraBody: readonly BodyFile[] = []): { rule: RuleRecord; diagnostics: Diagnostic[] } {
   const name = str(h.name);
   const slug = slugify(path.split('/').pop()!.replace(/\.toml$/, ''));
-  const langs = list(h.language).map(String);
+  const langs = list(h.language).map(tomlText);
   const candidates = [...new Set(langs.map((l) => HUNT_LANGUAGES[l.toUpperCase()] ?? l.toLowerCase()))];
   const stages: Stage[] = [];
   const missing: MissingInput[] = [];
@@ -28,7 +28,7 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
   const found: string[] = [];
   let aggregation: Aggregation | undefined;
   let from = 0;
-  const queries = list(h.query).map(String);
+  const queries = list(h.query).map(tomlText);
   queries.forEach((q, i) => {
     const label = `query ${i + 1}`;
     const hosted = lowerHosted({ path, hostText: text, query: q, from }, candidates);
@@ -70,16 +70,16 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
     source: sourceOf(path, source),
     title: name ?? slug,
     ...(str(h.description) ? { description: str(h.description)! } : {}),
-    references: list(h.references).map(String),
-    ...(list(h.notes).length ? { runbook: list(h.notes).map((n) => `- ${String(n)}`).join('\n') } : {}),
+    references: list(h.references).map(tomlText),
+    ...(list(h.notes).length ? { runbook: list(h.notes).map((n) => `- ${tomlText(n)}`).join('\n') } : {}),
     falsePositives: [],
     ...(str(h.author) ? { author: str(h.author)! } : {}),
     tags: [],
     status: 'unknown',
     kind: 'hunting',
     kindReason: 'Elastic hunting query ([hunt]): run by an analyst, raises no alert',
-    logSources: list(h.integration).map((i) => ({ kind: 'integration', name: String(i) })),
-    attackDeclared: list(h.mitre).map((m) => String(m)).map((m) => ({ text: m, ...(TECHNIQUE_ID.test(m) ? { techniqueId: m } : {}) })),
+    logSources: list(h.integration).map((i) => ({ kind: 'integration', name: tomlText(i) })),
+    attackDeclared: list(h.mitre).map((m) => tomlText(m)).map((m) => ({ text: m, ...(TECHNIQUE_ID.test(m) ? { techniqueId: m } : {}) })),
     attack: [],
     body: [{ path, language: 'toml', text }, ...extraBody],
     logic: buildLogic({

@@ -19,7 +19,7 @@ import { ElasticDiagnostics } from './diagnostics.ts';
 import { HUNTING_ROOT, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
 import { huntRecord } from './hunt.ts';
 import { ruleLogic } from './logic.ts';
-import { isTable, list, sourceOf, str, type Table } from './toml.ts';
+import { isTable, list, sourceOf, str, text as tomlText, type Table } from './toml.ts';
 import { ELASTIC_HIGHLIGHT } from './highlightFacts.ts';
 import { ELA_CODES } from './diagnostics.ts';
 import { EQL_CODES } from './eql/diagnostics.ts';
@@ -97,14 +97,14 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
   const type = str(r.type) ?? (str(r.language) === 'eql' ? 'eql' : str(r.language) === 'esql' ? 'esql' : 'query');
   const query = str(r.query);
   if (!query && type !== 'machine_learning') diagnostics.push(ElasticDiagnostics.noQuery(path));
-  const tags = list(r.tags).map(String);
+  const tags = list(r.tags).map(tomlText);
   const { kind, kindReason } = classify(path, r, meta, tags, type);
   const built = ruleLogic(path, text, r, type);
   diagnostics.push(...built.diagnostics);
   const language = built.language;
   const logSources: LogSource[] = [
-    ...list(r.index).map((i) => ({ kind: 'index', name: String(i) })),
-    ...list(meta.integration).map((i) => ({ kind: 'integration', name: String(i) })),
+    ...list(r.index).map((i) => ({ kind: 'index', name: tomlText(i) })),
+    ...list(meta.integration).map((i) => ({ kind: 'integration', name: tomlText(i) })),
   ];
   const severityNative = str(r.severity);
   const statusNative = str(meta.maturity);
@@ -120,13 +120,13 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
     source: sourceOf(path, source),
     title: name ?? slug,
     ...(str(r.description) ? { description: str(r.description)! } : {}),
-    references: list(r.references ?? r.reference).map(String),
+    references: list(r.references ?? r.reference).map(tomlText),
     ...(runbook ? { runbook } : {}),
-    falsePositives: list(r.false_positives).map(String),
-    ...(list(r.author).length ? { author: list(r.author).map(String).join(', ') } : {}),
+    falsePositives: list(r.false_positives).map(tomlText),
+    ...(list(r.author).length ? { author: list(r.author).map(tomlText).join(', ') } : {}),
     ...(str(meta.creation_date) ? { created: str(meta.creation_date)! } : {}),
     ...(str(meta.updated_date) ? { modified: str(meta.updated_date)! } : {}),
-    ...(r.version !== undefined ? { version: String(r.version) } : {}),
+    ...(r.version !== undefined ? { version: tomlText(r.version) } : {}),
     tags,
     ...(severityNative && normalizeSeverity(severityNative) ? { severity: normalizeSeverity(severityNative)! } : {}),
     ...(severityNative ? { severityNative } : {}),
@@ -151,12 +151,12 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
       ...(str(r.interval) ? { interval: str(r.interval) } : {}),
       ...(typeof r.max_signals === 'number' ? { max_signals: r.max_signals } : {}),
       ...(str(r.building_block_type) ? { building_block_type: str(r.building_block_type) } : {}),
-      ...(list(r.machine_learning_job_id).length ? { machine_learning_job_id: list(r.machine_learning_job_id).map(String) } : {}),
+      ...(list(r.machine_learning_job_id).length ? { machine_learning_job_id: list(r.machine_learning_job_id).map(tomlText) } : {}),
       ...(typeof r.anomaly_threshold === 'number' ? { anomaly_threshold: r.anomaly_threshold } : {}),
       ...(str(r.timestamp_override) ? { timestamp_override: str(r.timestamp_override) } : {}),
-      ...(list(r.os_list).length ? { os_list: list(r.os_list).map(String) } : {}),
+      ...(list(r.os_list).length ? { os_list: list(r.os_list).map(tomlText) } : {}),
       ...(str(r.event_category_override) ? { event_category_override: str(r.event_category_override) } : {}),
-      ...(list(r.threat_index).length ? { threat_index: list(r.threat_index).map(String) } : {}),
+      ...(list(r.threat_index).length ? { threat_index: list(r.threat_index).map(tomlText) } : {}),
       ...requiredFieldsFacts(r, meta),
       ...(isTable(r.alert_suppression) ? { alert_suppression: r.alert_suppression } : {}),
     },
@@ -168,9 +168,9 @@ export function parseElasticText(path: string, text: string, source: SourceInfo,
 function requiredFieldsFacts(r: Table, meta: Table): Record<string, string> {
   const out: Record<string, string> = {};
   const req = list(r.required_fields ?? meta.required_fields).filter(isTable);
-  if (req.length) out.required_fields = req.map((f) => `${String(f.name)}${f.type ? ` (${String(f.type)}${f.ecs === false ? ', non-ECS' : ''})` : ''}`).join(', ');
+  if (req.length) out.required_fields = req.map((f) => `${tomlText(f.name)}${f.type ? ` (${tomlText(f.type)}${f.ecs === false ? ', non-ECS' : ''})` : ''}`).join(', ');
   const rel = list(r.related_integrations ?? meta.related_integrations).filter(isTable);
-  if (rel.length) out.related_integrations = rel.map((i) => `${String(i.package)}${i.integration ? `/${String(i.integration)}` : ''}${i.version ? ` ${String(i.version)}` : ''}`).join(', ');
+  if (rel.length) out.related_integrations = rel.map((i) => `${tomlText(i.package)}${i.integration ? `/${tomlText(i.integration)}` : ''}${i.version ? ` ${tomlText(i.version)}` : ''}`).join(', ');
   return out;
 }
 
@@ -199,10 +199,10 @@ function classify(path: string, r: Table, meta: Table, tags: readonly string[], 
   if (tags.includes(TAG_PROMOTION)) return { kind: 'alert_feed', kindReason: `tag "${TAG_PROMOTION}": promotes another product's alerts` };
   if (tags.includes(TAG_HIGHER_ORDER)) return { kind: 'correlation', kindReason: `tag "${TAG_HIGHER_ORDER}": alerts on other rules' alerts` };
   if (type === 'machine_learning') {
-    const jobs = list(r.machine_learning_job_id).map(String).join(', ');
+    const jobs = list(r.machine_learning_job_id).map(tomlText).join(', ');
     return { kind: 'detection', kindReason: `Elastic machine_learning rule: alerts when the anomaly detection job ${jobs || '(none named)'} scores an anomaly at or above ${typeof r.anomaly_threshold === 'number' ? r.anomaly_threshold : 'the anomaly threshold'}; no query` };
   }
-  if (type === 'threat_match') return { kind: 'detection', kindReason: `Elastic threat_match (indicator match) rule: events matched against the indicators of ${list(r.threat_index).map(String).join(', ') || 'a threat index'}` };
+  if (type === 'threat_match') return { kind: 'detection', kindReason: `Elastic threat_match (indicator match) rule: events matched against the indicators of ${list(r.threat_index).map(tomlText).join(', ') || 'a threat index'}` };
   return { kind: 'detection', kindReason: `Elastic ${type} rule` };
 }
 

@@ -12,7 +12,7 @@ import { detailValue, type MissingInput } from '../../model/lowering.ts';
 import { QUERY_LANGUAGES } from './facts.ts';
 import { lowerExceptionItems, lowerFilters } from './filters.ts';
 import { allOpaque, DETECTION_ORDER, lowerHosted } from './query.ts';
-import { isTable, list, str, type Table } from './toml.ts';
+import { isTable, list, str, text as tomlText, type Table } from './toml.ts';
 
 export interface RuleLogic {
   readonly logic: Logic;
@@ -68,7 +68,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   }
 
   if (type === 'machine_learning') {
-    const jobs = list(r.machine_learning_job_id).map(String);
+    const jobs = list(r.machine_learning_job_id).map(tomlText);
     const threshold = typeof r.anomaly_threshold === 'number' ? r.anomaly_threshold : undefined;
     stages.push({ kind: 'source', label: 'machine learning job', text: `${jobs.join(', ')}${threshold !== undefined ? `: anomaly score >= ${threshold}` : ''}`, detail: { jobs, ...(threshold !== undefined ? { anomaly_threshold: threshold } : {}) } });
     notes.push(`a machine-learning rule has no query: it alerts when the anomaly detection job${jobs.length > 1 ? 's' : ''} ${jobs.join(', ')} report${jobs.length > 1 ? '' : 's'} an anomaly scoring ${threshold ?? 'the threshold'} or more; what counts as anomalous is learnt by the job from the data, so there is no condition to show`);
@@ -77,23 +77,23 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
 
   if (isTable(r.threshold)) {
     const th = r.threshold;
-    const groupBy = list(th.field).map(String).filter((f) => f);
+    const groupBy = list(th.field).map(tomlText).filter((f) => f);
     const value = typeof th.value === 'number' ? th.value : Number(th.value);
     const card = list(th.cardinality).filter(isTable);
-    const cardText = card.map((c) => `cardinality(${String(c.field)}) >= ${String(c.value)}`).join(' and ');
+    const cardText = card.map((c) => `cardinality(${tomlText(c.field)}) >= ${tomlText(c.value)}`).join(' and ');
     aggregation = {
-      function: card.length ? `count, cardinality(${card.map((c) => String(c.field)).join(', ')})` : 'count',
+      function: card.length ? `count, cardinality(${card.map((c) => tomlText(c.field)).join(', ')})` : 'count',
       groupBy,
       ...(Number.isFinite(value) ? { threshold: { op: 'ge' as const, value } } : {}),
-      text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${String(th.value)}${cardText ? ` and ${cardText}` : ''}`,
+      text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${tomlText(th.value)}${cardText ? ` and ${cardText}` : ''}`,
     };
     for (const f of groupBy) outputFields.push({ name: f, source: 'threshold.field' });
     stages.push({ kind: 'aggregate', label: 'threshold', text: aggregation.text!, detail: detailValue({ field: groupBy, value: th.value, ...(card.length ? { cardinality: card } : {}) }) as StageDetail });
   }
 
   if (isTable(r.new_terms)) {
-    const fields = list(r.new_terms.value).map(String);
-    const history = list(r.new_terms.history_window_start).map((h) => (isTable(h) ? String(h.value) : String(h)));
+    const fields = list(r.new_terms.value).map(tomlText);
+    const history = list(r.new_terms.history_window_start).map((h) => (isTable(h) ? tomlText(h.value) : tomlText(h)));
     const window = history.join(', ');
     aggregation = { function: `new_terms(${fields.join(', ')})`, groupBy: fields, ...(window ? { window } : {}), text: `new terms of ${fields.join(', ')} not seen since ${window || 'the history window'}` };
     for (const f of fields) outputFields.push({ name: f, source: 'new_terms.fields' });
@@ -102,8 +102,8 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   }
 
   if (type === 'threat_match') {
-    const mapping = list(r.threat_mapping).filter(isTable).map((m) => list(m.entries).filter(isTable).map((e) => `${String(e.field)} = ${String(e.value)}`).join(' and '));
-    const index = list(r.threat_index).map(String);
+    const mapping = list(r.threat_mapping).filter(isTable).map((m) => list(m.entries).filter(isTable).map((e) => `${tomlText(e.field)} = ${tomlText(e.value)}`).join(' and '));
+    const index = list(r.threat_index).map(tomlText);
     const text = `${mapping.map((m) => `(${m})`).join(' or ')} against ${index.join(', ')}${str(r.threat_query) ? ` where ${str(r.threat_query)}` : ''}`;
     stages.push({ kind: 'lookup', label: 'threat_match', text, detail: { threat_index: index, threat_mapping: mapping, ...(str(r.threat_query) ? { threat_query: str(r.threat_query) } : {}), ...(str(r.threat_indicator_path) ? { threat_indicator_path: str(r.threat_indicator_path) } : {}) } });
     conds.push(opaque(text, `lookup: the event must match an indicator of ${index.join(', ') || 'the threat index'} on ${mapping.join(' or ') || 'the threat mapping'}`));
@@ -169,8 +169,8 @@ function verbatim(query: string, language: string | undefined): Stage {
 
 function investigationFields(r: Table): string[] {
   const inv = r.investigation_fields;
-  if (isTable(inv)) return list(inv.field_names).map(String);
-  return list(inv).map(String);
+  if (isTable(inv)) return list(inv.field_names).map(tomlText);
+  return list(inv).map(tomlText);
 }
 
 function capitalize(s: string): string {

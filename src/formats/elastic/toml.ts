@@ -16,6 +16,20 @@ export function str(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Any TOML value as text, never throwing: a string as it is, numbers, booleans and dates as `str` gives them, a list's
+ * elements joined with ", ", a table as JSON, nothing as "". `String()` throws on a table: smol-toml makes tables
+ * without a prototype (a fuzzed rule with an inline table among `investigation_fields` took its file down, GEN004).
+ */
+export function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const s = str(v);
+  if (s !== undefined) return s;
+  if (Array.isArray(v)) return v.map(text).join(', ');
+  if (v === null || v === undefined) return '';
+  return JSON.stringify(v) ?? '';
+}
+
 /** A value as a list: arrays as they are, a scalar as one element, nothing as none. */
 export function list(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
