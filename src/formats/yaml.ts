@@ -117,10 +117,13 @@ export function collectionKey(doc: Document): Node | undefined {
   return undefined;
 }
 
+/** What a reader says of `collectionKey`'s finding. */
+export const COMPLEX_KEY = 'a mapping key that is a mapping or a sequence (no rule format has one; not read)';
+
 /** The diagnostic of `collectionKey`'s finding, at its line. */
 export function yamlComplexKey(file: string, key: Node, lines: LineCounter): Diagnostic {
   const at = lines.linePos(key.range?.[0] ?? 0);
-  return GeneralDiagnostics.syntax(file, 'YAML', 'a mapping key that is a mapping or a sequence (no rule format has one; not read)', { line: at.line, column: at.col });
+  return GeneralDiagnostics.syntax(file, 'YAML', COMPLEX_KEY, { line: at.line, column: at.col });
 }
 
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };

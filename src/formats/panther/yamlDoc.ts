@@ -3,7 +3,7 @@
  * give a key's value together with its line. Nothing here knows Panther semantics.
  */
 import { LIMITS } from '../../model/diagnostics.ts';
-import { collectionKey, flowDepthExceeds } from '../yaml.ts';
+import { COMPLEX_KEY, collectionKey, flowDepthExceeds } from '../yaml.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 export interface YamlSpec {
@@ -41,7 +41,7 @@ export function parseYamlSpec(text: string): ParseYamlResult {
   const complex = collectionKey(doc);
   if (complex) {
     const pos = lines.linePos(complex.range?.[0] ?? 0);
-    return { ok: false, error: { message: 'a mapping key that is a mapping or a sequence (no rule format has one; not read)', line: pos.line, column: pos.col } };
+    return { ok: false, error: { message: COMPLEX_KEY, line: pos.line, column: pos.col } };
   }
   flattenScalars(doc);
   let value: unknown;

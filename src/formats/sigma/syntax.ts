@@ -9,7 +9,7 @@
  */
 import { isMap, isScalar, LineCounter, Pair, parseAllDocuments, YAMLMap, type Document, type Node } from 'yaml';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
-import { collectionKey, flowDepthExceeds } from '../yaml.ts';
+import { COMPLEX_KEY, collectionKey, flowDepthExceeds } from '../yaml.ts';
 import type { Span } from '../../model/span.ts';
 import { SigmaDiagnostics } from './diagnostics.ts';
 
@@ -124,7 +124,7 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
     const complex = collectionKey(doc);
     if (complex) {
       failedDocs++;
-      diagnostics.push(SigmaDiagnostics.yamlSyntax(path, 'a mapping key that is a mapping or a sequence (no rule format has one; not read)', atOffset(lines, complex.range?.[0] ?? 0)));
+      diagnostics.push(SigmaDiagnostics.yamlSyntax(path, COMPLEX_KEY, atOffset(lines, complex.range?.[0] ?? 0)));
       return;
     }
     const contents = doc.contents;
