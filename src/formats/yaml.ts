@@ -5,6 +5,7 @@
 import { isAlias, isCollection, isMap, isPair, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
 import { SourceMap } from './sourceMap.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
+import { lineColAt } from '../model/span.ts';
 
 export interface LoadedYaml {
   readonly doc: Document.Parsed;
@@ -120,10 +121,9 @@ export function collectionKey(doc: Document): Node | undefined {
 /** What a reader says of `collectionKey`'s finding. */
 export const COMPLEX_KEY = 'a mapping key that is a mapping or a sequence (no rule format has one; not read)';
 
-/** The diagnostic of `collectionKey`'s finding, at its line. */
-export function yamlComplexKey(file: string, key: Node, lines: LineCounter): Diagnostic {
-  const at = lines.linePos(key.range?.[0] ?? 0);
-  return GeneralDiagnostics.syntax(file, 'YAML', COMPLEX_KEY, { line: at.line, column: at.col });
+/** The diagnostic of `collectionKey`'s finding, at its line in `text` (counted only then: the path is rare). */
+export function yamlComplexKey(file: string, key: Node, text: string): Diagnostic {
+  return GeneralDiagnostics.syntax(file, 'YAML', COMPLEX_KEY, lineColAt(text, key.range?.[0] ?? 0));
 }
 
 export type LoadYamlResult = { ok: true; yaml: LoadedYaml } | { ok: false; diagnostic: Diagnostic };
@@ -145,7 +145,7 @@ export function loadYaml(file: string, text: string): LoadYamlResult {
     return { ok: false, diagnostic: GeneralDiagnostics.syntax(file, 'YAML', e.message.split('\n')[0]!, { line: at.line, column: at.col }) };
   }
   const complex = collectionKey(doc);
-  if (complex) return { ok: false, diagnostic: yamlComplexKey(file, complex, lines) };
+  if (complex) return { ok: false, diagnostic: yamlComplexKey(file, complex, text) };
   try {
     return { ok: true, yaml: { doc, lines, value: doc.toJS({ maxAliasCount: 100 }) } };
   } catch (e) {

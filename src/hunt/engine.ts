@@ -38,7 +38,6 @@ export interface HuntRule {
   unless?: readonly string[];
 }
 
-
 /** The keys of one field, kind and resolver, over every rule: each distinct value is one key id. */
 interface KeyIndex {
   readonly id: number;

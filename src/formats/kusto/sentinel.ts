@@ -7,7 +7,7 @@
  */
 import { collectionKey, flowDepthExceeds, yamlComplexKey, yamlScalarMap } from '../yaml.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
-import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from 'yaml';
+import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { normalizeSeverity, normalizeStatus, slugify } from '../../model/facts.ts';
 import type { DeclaredAttack, LogSource, OutputField } from '../../model/rule.ts';
@@ -40,8 +40,7 @@ const TRIGGER_OPS: Readonly<Record<string, 'gt' | 'lt' | 'eq' | 'ne'>> = {
 export function parseSentinelYaml(file: string, text: string, hunting: boolean, source: SourceInfo): SentinelResult {
   const deep = flowDepthExceeds(text);
   if (deep) return { outputs: [], diagnostics: [GeneralDiagnostics.tooDeep(file, LIMITS.maxDepth, deep)] };
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   const diags: Diagnostic[] = [];
   for (const e of doc.errors) {
     const lp = e.linePos?.[0];
@@ -50,7 +49,7 @@ export function parseSentinelYaml(file: string, text: string, hunting: boolean, 
   if (doc.errors.length) return { outputs: [], diagnostics: diags };
   if (!isMap(doc.contents)) return { outputs: [], diagnostics: [KqlDiagnostics.notMapping(file)], notARule: 'YAML document is not a mapping' };
   const complex = collectionKey(doc);
-  if (complex) return { outputs: [], diagnostics: [yamlComplexKey(file, complex, lines)] };
+  if (complex) return { outputs: [], diagnostics: [yamlComplexKey(file, complex, text)] };
   let y: Record<string, unknown>;
   try {
     y = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
