@@ -96,6 +96,7 @@ describe('sigma source scan (fixture)', () => {
     assert.deepEqual({ ...bf.logic.aggregation, span: undefined }, {
       function: 'event_count',
       groupBy: ['TargetUserName', 'IpAddress'],
+      missingKeys: 'unknown',
       window: '10m',
       threshold: { op: 'ge', value: 20 },
       rules: ['failed_logon'],

@@ -11,6 +11,7 @@
 import type { FieldResolver } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, CountTest } from '../model/aggregate.ts';
+import type { MissingKeys } from '../model/rule.ts';
 
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at'];
@@ -35,9 +36,15 @@ export class AggregateState {
   /**
    * Add one selected event; returns the (first) count when every count test passes (the group then starts again).
    * A distinct count ignores events without the field (null included); `count(f)` counts the events that have f.
+   * An event without a group-by key is counted as the plan's `missingKeys` says: in a group of its own, not at all
+   * (`drop`, `zero`), or in a group of its own whose alert names the key (`missing`: the rule may fire, `unknown`).
    */
-  add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number } | undefined {
-    const key = this.plan.groupBy.map((f) => JSON.stringify(resolve(event, f) ?? null)).join('|');
+  add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number; missing?: string } | undefined {
+    const { groupBy, missingKeys } = this.plan;
+    const keys = groupBy.map((f) => resolve(event, f));
+    const missing = missingKeys ? missingKey(groupBy, keys, missingKeys) : undefined;
+    if (missing !== undefined && missingKeys !== 'unknown') return undefined;
+    const key = keys.map((v) => JSON.stringify(v ?? null)).join('|');
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = this.empty()));
     if (this.plan.bins) {
@@ -69,7 +76,7 @@ export class AggregateState {
     if (this.tests.every((t, i) => passes(counts[i]!, t.op, t.value))) {
       if (this.plan.bins) Object.assign(g, this.empty(), { fired: true });
       else this.groups.delete(key);
-      return { key, count: counts[0]! };
+      return { key, count: counts[0]!, ...(missing !== undefined ? { missing } : {}) };
     }
     return undefined;
   }
@@ -77,6 +84,16 @@ export class AggregateState {
   private empty(): Pick<Group, 'times' | 'values'> {
     return { times: [], values: this.tests.map(() => []) };
   }
+}
+
+/**
+ * The first group-by key (of `groupBy`, whose values on the event are `values`) that counts as missing under `mode`
+ * (`Aggregation.missingKeys`): undefined or null, and with `zero` also `""`, `0` and `false`; undefined when none does.
+ */
+export function missingKey(groupBy: readonly string[], values: readonly unknown[], mode: MissingKeys): string | undefined {
+  if (mode === 'group') return undefined;
+  const at = values.findIndex((v) => v === undefined || v === null || (mode === 'zero' && (v === '' || v === 0 || v === false)));
+  return at < 0 ? undefined : groupBy[at];
 }
 
 function passes(n: number, op: Operator, v: number): boolean {

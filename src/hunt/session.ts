@@ -5,9 +5,9 @@
  */
 import type { Truth } from '../model/evaluate.ts';
 import { leaves } from '../model/expr.ts';
-import type { RuleRecord } from '../model/rule.ts';
-import { planAggregation } from '../model/aggregate.ts';
-import { AggregateState, eventTime } from './aggregate.ts';
+import type { MissingKeys, RuleRecord } from '../model/rule.ts';
+import { MISSING_KEYS_WORDS, planAggregation } from '../model/aggregate.ts';
+import { AggregateState, eventTime, missingKey } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
@@ -125,6 +125,13 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const aggregateOf: (AggregateState | { unsupported: string } | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
   for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
+  // an aggregation without a threshold whose language leaves out events without a group-by key (`stats count by
+  // user`): such an event makes no result row
+  const keysOf: ({ readonly groupBy: readonly string[]; readonly mode: MissingKeys } | undefined)[] = [];
+  for (const hr of engine.rules) {
+    const a = hr.rule.logic.aggregation;
+    if (a && !a.threshold && !a.sides?.length && a.groupBy.length && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, mode: a.missingKeys };
+  }
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallyOf[hr.index];
     if (!t) {
@@ -201,7 +208,21 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             const fired = agg.add(event, t, resolve);
             if (!fired) continue;
             extra = { group: fired.key, count: fired.count };
+            if (fired.missing !== undefined) {
+              // the group of events without a key: whether it is a group at all is the backend's choice
+              truth = 'unknown';
+              extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(fired.missing)] };
+            }
           } else continue; // an unknown row of an aggregation is not reported per event
+        } else if (keysOf[r.rule.index]) {
+          const { groupBy, mode } = keysOf[r.rule.index]!;
+          const resolve = engine.resolvers[r.rule.resolverIndex]!;
+          const missing = missingKey(groupBy, groupBy.map((f) => resolve(event, f)), mode);
+          if (missing !== undefined) {
+            if (mode !== 'unknown') continue;
+            truth = 'unknown';
+            extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(missing)] };
+          }
         }
         if (truth === true && pendingOf(r.rule).length) {
           // the event passes the row-level condition, but the rule also does what the model leaves out

@@ -14,7 +14,7 @@
  * the rule partial, with the reason.
  */
 import type { Operator } from './expr.ts';
-import type { Aggregation } from './rule.ts';
+import type { Aggregation, MissingKeys } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct';
 
@@ -75,6 +75,8 @@ export interface AggregatePlan extends CountTest {
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
   readonly bins?: boolean;
   readonly more?: readonly CountTest[];
+  /** An event whose group-by key is missing (`Aggregation.missingKeys`; absent: a group of its own). */
+  readonly missingKeys?: Exclude<MissingKeys, 'group'>;
 }
 
 /** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
@@ -102,7 +104,8 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
   const bins = a.bins && w !== undefined ? { bins: true } : {};
-  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}) };
+  const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
+  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...missingKeys };
 }
 
 /** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
@@ -129,5 +132,12 @@ export function describeCount(a: Aggregation): string | undefined {
   const test = (c: CountTest) => `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
-  return `alerts when ${[p, ...(p.more ?? [])].map(test).join(' and ')} are seen${per}${within}`;
+  return `alerts when ${[p, ...(p.more ?? [])].map(test).join(' and ')} are seen${per}${within}${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
 }
+
+/** What a plan's `missingKeys` does, in words (`keys`: the group-by keys). */
+export const MISSING_KEYS_WORDS: Readonly<Record<Exclude<MissingKeys, 'group'>, (keys: string) => string>> = {
+  drop: (keys) => `events without ${keys} are not counted`,
+  zero: (keys) => `events whose ${keys} is missing, empty or zero are not counted`,
+  unknown: (keys) => `events without ${keys} may or may not be counted (the language leaves it to the backend)`,
+};

@@ -243,10 +243,21 @@ export type SideConstraint =
       readonly span?: Span;
     };
 
+/** See `Aggregation.missingKeys`. */
+export type MissingKeys = 'group' | 'drop' | 'zero' | 'unknown';
+
 export interface Aggregation {
   readonly function?: string;
   /** Group-by keys: event fields, except those also listed in `computedKeys`. */
   readonly groupBy: readonly string[];
+  /**
+   * What the language does with an event whose group-by key is missing or null (absent: `group`). `group`: such
+   * events are one group of their own (KQL `summarize … by`, SQL and ES|QL `GROUP BY`, Panther's default dedup
+   * string); `drop`: they are not counted (Splunk `stats … by`, an Elastic threshold rule's terms); `zero`: nor are
+   * events whose key is a zero value (`""`, `0`, `false`: YARA-L `match` placeholders, unless `allow_zero_values`);
+   * `unknown`: the language leaves it to the backend (Sigma correlations), so such an event makes the rule "may fire".
+   */
+  readonly missingKeys?: MissingKeys;
   /** Group-by keys that are values the rule computes (`tostring(user)`, `DATE_TRUNC(…)`), not event fields. */
   readonly computedKeys?: readonly string[];
   readonly window?: string;

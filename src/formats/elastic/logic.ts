@@ -84,6 +84,8 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     aggregation = {
       function: card.length ? `count, cardinality(${card.map((c) => tomlText(c.field)).join(', ')})` : 'count',
       groupBy,
+      // the threshold's terms aggregation has no bucket for a document without one of the fields
+      ...(groupBy.length ? { missingKeys: 'drop' as const } : {}),
       ...(Number.isFinite(value) ? { threshold: { op: 'ge' as const, value } } : {}),
       text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${tomlText(th.value)}${cardText ? ` and ${cardText}` : ''}`,
     };

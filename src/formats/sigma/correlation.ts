@@ -84,6 +84,9 @@ export function parseCorrelation(file: SigmaFile, d: SigmaDocument, diagnostics:
   const aggregation: Aggregation = {
     function: fn,
     groupBy,
+    // the specification does not say how an event without a group-by field is counted; backends differ (Splunk's
+    // `stats … by` leaves it out, SQL and ES|QL group it under null)
+    ...(groupBy.length ? { missingKeys: 'unknown' as const } : {}),
     window: timespan,
     ...(first ? { threshold: { op: first.op, value: first.value, ...(field ? { of: field } : {}) } } : {}),
     rules,

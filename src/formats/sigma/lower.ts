@@ -149,6 +149,8 @@ function lowerAggregation(a: CondAggregation, text: string, timeframe: string | 
           // v1 `count(field)` counts the distinct values of the field (Sigma v2 `value_count`)
           function: a.field ? `${a.fn === 'count' ? 'value_count' : a.fn}(${a.field})` : `${a.fn}()`,
           groupBy: a.groupBy ? [a.groupBy] : [],
+          // as in correlations (`correlation.ts`): how an event without the field is counted is the backend's choice
+          ...(a.groupBy ? { missingKeys: 'unknown' as const } : {}),
           ...(timeframe ? { window: timeframe } : {}),
           threshold: { op: AGG_OPS[a.op]!, value: a.value, ...(a.field ? { of: a.field } : {}) },
           text,

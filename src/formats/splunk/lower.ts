@@ -14,7 +14,7 @@ import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { COMMAND_STAGE_KINDS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -312,7 +312,11 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         const timeBins = span !== undefined && c.by.includes('_time');
         const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
         const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
+        const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
+        // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
+        const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
+        const drops = (DROPS_NULL_KEYS.has(c.name) && !filled) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && groupBy.length ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text, counted: a.counted });

@@ -106,6 +106,12 @@ export const ROW_LIMITING: Readonly<Record<string, { readonly events: string; re
 /** Aggregation commands after which rows are groups, not events. */
 export const GROUPING_STATS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'chart', 'timechart', 'sistats']);
 
+/**
+ * Aggregating commands that leave out an event without a value for one of their BY fields (`fillnull` first keeps
+ * it); `chart` and `timechart` count such events under `NULL` unless `usenull=f`.
+ */
+export const DROPS_NULL_KEYS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'sistats', 'eventstats', 'streamstats']);
+
 /** Eval functions that only change case: a comparison through them is case-insensitive. */
 export const CASE_FOLD_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper']);
 

@@ -246,9 +246,12 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     const outcomeFn = outcomeThreshold ? (outcomeArg ? `${outcomeThreshold.call}(${outcomeArg})` : outcomeThreshold.fn) : '';
     const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeFn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${counted})`) : 'match';
     const m = first ? COMPARE_OPS[first.op] : undefined;
+    // the rules engine leaves out events whose match placeholders hold zero values unless the rule allows them
+    const zeroAllowed = sectionOf(rule, 'options')?.entries.some((e) => e.key.toLowerCase() === 'allow_zero_values' && String(e.value).toLowerCase() === 'true');
     aggregation = {
       function: fn,
       groupBy,
+      ...(groupBy.length ? { missingKeys: zeroAllowed ? ('group' as const) : ('zero' as const) } : {}),
       ...(match?.window ? { window: match.window.slide ? `${match.window.duration} ${match.window.slide.direction} $${match.window.slide.pivot}` : match.window.duration } : {}),
       ...(match?.window?.kind === 'by' && !match.window.slide ? { bins: true } : {}), // tumbling
       ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
