@@ -166,6 +166,25 @@ describe('elastic EQL semantics (ECS)', () => {
     const r = lowerEql('process where child of [process where true]', ctx);
     assert.ok(JSON.stringify(r.condition).includes('"reason":"lineage:'));
   });
+  it('arraySearch / _arraysearch: some element of the array satisfies the condition over its $variable; nested searches; event fields inside', () => {
+    const stack = (...frames: Record<string, unknown>[]) => ev({ process: { name: 'rundll32.exe', thread: { Ext: { call_stack: frames } } } });
+    const q = 'process where _arraysearch(process.thread.Ext.call_stack, $entry, $entry.trusted == false or $entry.exists == false)';
+    assert.equal(run(q, stack({ trusted: true, exists: true }, { trusted: false, exists: true })), true);
+    assert.equal(run(q, stack({ trusted: true, exists: true })), false);
+    assert.equal(run(q, ev({ process: { name: 'x' } })), false); // no array: no element
+    assert.deepEqual(lowerEql(q, ctx).missing, []);
+    // the variable itself (an array of strings), an event field beside it, the Endgame spelling
+    const s = 'process where arraySearch(process.args, $a, $a : "-enc*" and process.name == "powershell.exe")';
+    assert.equal(run(s, ev({ process: { name: 'powershell.exe', args: ['powershell.exe', '-EncodedCommand', 'x'] } })), true);
+    assert.equal(run(s, ev({ process: { name: 'cmd.exe', args: ['cmd.exe', '-enc'] } })), false);
+    // nested: an element's own array, with the outer element's field
+    const n = 'process where arraySearch(modules, $m, arraySearch($m.exports, $x, $x.name == "Run" and $m.signed == false))';
+    assert.equal(run(n, ev({ modules: [{ signed: true, exports: [{ name: 'Run' }] }, { signed: false, exports: [{ name: 'Stop' }] }] })), false);
+    assert.equal(run(n, ev({ modules: [{ signed: true, exports: [{ name: 'Stop' }] }, { signed: false, exports: [{ name: 'Run' }] }] })), true);
+    // a variable no search binds, or a search without a variable, stays opaque with its reason
+    assert.equal(run('process where $e.x == 1', ev({})), 'unknown');
+    assert.match(JSON.stringify(lowerEql('process where arraySearch(process.args, "x", true)', ctx).condition), /needs an array field, a \$variable and a condition/);
+  });
   it('the event category is required; value functions stay unknown', () => {
     assert.equal(run('file where true', ev({})), false);
     assert.equal(run('any where true', ev({})), true);

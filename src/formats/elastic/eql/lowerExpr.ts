@@ -10,7 +10,7 @@
  * - Multi-valued (array) fields match when any element does, as Elasticsearch term queries do.
  * - `?field` (optional field) reads as the field: a missing optional field is null, as a missing field is here.
  */
-import { and, FALSE, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, TRUE, type Each, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { Span } from '../../../model/span.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
@@ -24,6 +24,8 @@ export interface EqlEnv {
   readonly diagnostics: Diagnostic[];
   /** Host-file line and column of a query offset. */
   readonly at: (offset: number) => { line: number; column: number };
+  /** Variables bound by the enclosing `arraySearch` calls, innermost last (their fields are element-relative). */
+  readonly vars?: readonly string[];
 }
 
 export function spanOf(env: EqlEnv, at: EqlRange): Span {
@@ -102,9 +104,18 @@ function literal(v: EqlValue): Literal {
   }
 }
 
-/** A plain field reference (no array index), or undefined. */
-function fieldOf(v: EqlValue): string | undefined {
+/**
+ * A plain field reference (no array index), or undefined. A field of a variable an enclosing `arraySearch` binds is
+ * relative to that array's element (`$entry.trusted` → `.trusted`, the enclosing one's `..trusted`; `$entry` → `.`).
+ */
+function fieldOf(v: EqlValue, env: EqlEnv): string | undefined {
   const u = unwrap(v);
+  if (u.type === 'variable') {
+    const [head = '', ...rest] = u.path.split('.');
+    const bound = env.vars?.lastIndexOf(head) ?? -1;
+    if (bound < 0 || rest.some((s) => s.includes('['))) return undefined;
+    return '.'.repeat(env.vars!.length - bound) + rest.join('.');
+  }
   if (u.type !== 'field' || u.segments.some((s) => s.startsWith('['))) return undefined;
   return u.path;
 }
@@ -138,18 +149,18 @@ function hasWildcard(v: Value): boolean {
 function lowerCompare(env: EqlEnv, e: Extract<EqlExpr, { type: 'compare' }>): Expr {
   let { left, right } = e;
   let op: string = e.op;
-  if (!fieldOf(left) && fieldOf(right) && literal(left).ok) {
+  if (!fieldOf(left, env) && fieldOf(right, env) && literal(left).ok) {
     [left, right] = [right, left];
     op = FLIP[op]!;
   }
-  const field = fieldOf(left);
+  const field = fieldOf(left, env);
   if (!field) return opq(env, e.at, notAFieldReason(env, left));
   const span = spanOf(env, e.at);
   const lit = literal(right);
   let value: Value;
   if (lit.ok) value = lit.value;
   else {
-    const other = fieldOf(right);
+    const other = fieldOf(right, env);
     if (!other) return opq(env, e.at, notAFieldReason(env, right));
     value = { kind: 'field', field: other };
   }
@@ -180,7 +191,7 @@ function listValues(env: EqlEnv, values: readonly EqlValue[]): { ok: true; value
       out.push(lit.value);
       continue;
     }
-    const f = fieldOf(v);
+    const f = fieldOf(v, env);
     if (f) {
       out.push({ kind: 'field', field: f });
       continue;
@@ -201,7 +212,7 @@ function listPredicate(field: string, op: Operator, values: Value[], opts: Predi
 }
 
 function lowerLookup(env: EqlEnv, e: Extract<EqlExpr, { type: 'lookup' }>): Expr {
-  const field = fieldOf(e.left);
+  const field = fieldOf(e.left, env);
   if (!field) return opq(env, e.at, notAFieldReason(env, e.left));
   const list = listValues(env, e.values);
   if (!list.ok) return opq(env, e.at, list.reason);
@@ -216,7 +227,7 @@ function lowerLookup(env: EqlEnv, e: Extract<EqlExpr, { type: 'lookup' }>): Expr
 }
 
 function lowerPattern(env: EqlEnv, e: Extract<EqlExpr, { type: 'pattern' }>): Expr {
-  const field = fieldOf(e.left);
+  const field = fieldOf(e.left, env);
   if (!field) return opq(env, e.at, notAFieldReason(env, e.left));
   const list = listValues(env, e.values);
   if (!list.ok) return opq(env, e.at, list.reason);
@@ -260,7 +271,7 @@ function lowerBare(env: EqlEnv, v: EqlValue, at: EqlRange): Expr {
     case 'bool':
       return u.value ? TRUE : FALSE;
     case 'field': {
-      const f = fieldOf(u);
+      const f = fieldOf(u, env);
       return f ? pred(f, 'eq', [true], undefined, spanOf(env, at)) : opq(env, at, notAFieldReason(env, u));
     }
     case 'call':
@@ -273,15 +284,35 @@ function lowerBare(env: EqlEnv, v: EqlValue, at: EqlRange): Expr {
   }
 }
 
+/**
+ * Endgame / Endpoint EQL `arraySearch(array, $v, condition)` (`_arraySearch` in Endpoint's rules): some element of
+ * the array satisfies the condition, in which `$v` is that element: the model's `each` over the array with
+ * element-relative fields. Nested searches bind their own variables; a field not of a variable is the event's. A
+ * missing array has no element (false).
+ */
+function lowerArraySearch(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>): Expr {
+  const [arr, variable, cond] = c.args;
+  const array = arr?.type === 'bare' ? fieldOf(arr.value, env) : undefined;
+  const v = variable?.type === 'bare' ? unwrap(variable.value) : undefined;
+  if (c.args.length !== 3 || !array || v?.type !== 'variable' || v.path.includes('.')) {
+    return opq(env, c.at, `function: ${c.name}() needs an array field, a $variable and a condition over it`);
+  }
+  const expr = lowerCondition({ ...env, vars: [...(env.vars ?? []), v.path] }, cond!);
+  const each: Each = { kind: 'each', quant: 'any', array, expr, span: spanOf(env, c.at) };
+  return each;
+}
+
 function lowerCall(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>): Expr {
   const fact = EQL_FUNCTIONS[c.name.toLowerCase()];
   if (!fact) {
     env.diagnostics.push(EqlDiagnostics.unknownFunction(env.file, c.name, env.at(c.at.start)));
     return opq(env, c.at, `function: ${c.name}() is not an EQL function`);
   }
+  const name = c.name.toLowerCase();
+  if (name === 'arraysearch' || name === '_arraysearch') return lowerArraySearch(env, c);
   if (fact.kind === 'value') return opq(env, c.at, `function: ${c.name}() computes ${fact.meaning}, used here as a condition`);
   const [subject, ...rest] = c.args;
-  const field = subject && subject.type === 'bare' ? fieldOf(subject.value) : undefined;
+  const field = subject && subject.type === 'bare' ? fieldOf(subject.value, env) : undefined;
   if (!field) return opq(env, c.at, `function: ${c.name}() on something other than a field`);
   if (rest.length < fact.minArgs) return opq(env, c.at, `function: ${c.name}() needs ${fact.minArgs + 1} arguments`);
   const values: EqlValue[] = [];
