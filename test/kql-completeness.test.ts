@@ -107,3 +107,40 @@ describe('KQL sources', () => {
     assert.deepEqual(reasons(L), ['externaldata: rows of an external file read when the query runs']);
   });
 });
+
+describe('KQL completeness: mv-apply', () => {
+  it('a subquery that filters, limits or aggregates decides which rows go on: partial, with the mv-apply named (it was complete with the filter lost)', () => {
+    const L = logicOf('DeviceFileEvents | where ActionType == "FileCreated" | mv-apply ext = dynamic([".exe", ".dll"]) to typeof(string) on (where FileName endswith ext)');
+    assert.equal(L.completeness, 'partial');
+    assert.match(reasons(L).join('\n'), /^mv-apply keeps a row only when its subquery \(where …\) returns rows/);
+    assert.equal(L.condition && renderExpr(L.condition), 'ActionType eq "FileCreated"');
+    assert.equal(logicOf('T | mv-apply x = A on (top 1 by tostring(x))').completeness, 'partial');
+  });
+  it('a subquery that only adds columns keeps every row: the filter after it is what is missing', () => {
+    assert.deepEqual(reasons(logicOf('T | where Op == "x" | mv-apply mp = Props on (extend N = tostring(mp.v))')), []);
+    assert.deepEqual(reasons(logicOf('T | mv-apply mp = Props on (extend N = tostring(mp.v)) | where N has "F"')), ['filter after mv-apply changes what a row is: not a row-level filter on the source events']);
+  });
+});
+
+describe('KQL time: ingestion_time()', () => {
+  it('ingestion_time() compared with ago() is the lookback window, as TimeGenerated is; inside or it stays opaque', () => {
+    const L = logicOf('DeviceProcessEvents | where ingestion_time() >= ago(2h) | where FileName =~ "certutil.exe"');
+    assert.equal(L.completeness, 'complete');
+    assert.equal(L.condition && renderExpr(L.condition), 'FileName eq[ci] "certutil.exe"');
+    assert.equal(logicOf('T | where ingestion_time() between (ago(1d) .. now()) and A == 1').completeness, 'complete');
+    assert.deepEqual(reasons(logicOf('T | where ingestion_time() > ago(1d) or A == 1')), ['time comparison inside or / not']);
+  });
+});
+
+describe('KQL operator spellings', () => {
+  it('the older spellings the Kusto parser reads: notcontains, containscs, notcontainscs, likecs, notlikecs', () => {
+    const r = (q: string) => {
+      const L = logicOf(`T | where ${q}`);
+      assert.equal(L.completeness, 'complete', q);
+      return L.condition && renderExpr(L.condition);
+    };
+    assert.equal(r('FolderPath notcontains "Temp"'), 'not FolderPath contains "Temp"');
+    assert.equal(r('A containscs "X" and B notcontainscs "y"'), 'A contains[cs] "X" and not B contains[cs] "y"');
+    assert.equal(r('A likecs "X%" and B notlikecs "y%"'), 'A wildcard[cs,like] "X%" and not B wildcard[cs,like] "y%"');
+  });
+});

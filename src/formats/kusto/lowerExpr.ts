@@ -200,6 +200,8 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
     if (d) return d;
     return other(text, a.kind === 'other' ? `${fname}() of a computed value (${a.reason})` : `${fname}() of a ${a.kind}`);
   }
+  // when the record was ingested: a time per record, which `ago()` bounds as it bounds TimeGenerated
+  if (fname === 'ingestion_time' && args.length === 0) return { kind: 'other', text, reason: 'ingestion_time(): when the record was ingested, not an event field', timeColumn: 'ingestion_time()' };
   const counted = distinctSetLength(ctx, fname, args, text);
   if (counted) return counted;
   const d = derivingCall(ctx.q, fname, args, text, (x) => operand(ctx, x));
@@ -444,12 +446,19 @@ function timeComparison(
   opq: (reason: string) => Expr,
 ): Expr {
   const r = rights[0];
-  if (left.kind === 'field' && TIME_COLUMNS.has(left.field) && rights.length === 1 && r?.kind === 'time' && (op === 'gt' || op === 'ge' || op === 'lt' || op === 'le')) {
+  const timeField = timeColumnOf(left);
+  if (timeField && rights.length === 1 && r?.kind === 'time' && (op === 'gt' || op === 'ge' || op === 'lt' || op === 'le')) {
     if (!conj) return opq('time comparison inside or / not');
-    ctx.onTime?.({ field: left.field, text, ...(r.window && (op === 'gt' || op === 'ge') ? { window: r.window } : {}) });
+    ctx.onTime?.({ field: timeField, text, ...(r.window && (op === 'gt' || op === 'ge') ? { window: r.window } : {}) });
     return TRUE;
   }
   return opq('comparison with a time relative to when the query runs');
+}
+
+/** The time column an operand is (`TimeGenerated`, `ingestion_time()`), undefined for anything else. */
+function timeColumnOf(o: Operand): string | undefined {
+  if (o.kind === 'field') return TIME_COLUMNS.has(o.field) ? o.field : undefined;
+  return o.kind === 'other' ? o.timeColumn : undefined;
 }
 
 function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: string) => Expr, span: Span): Expr {
@@ -461,9 +470,10 @@ function lowerBetween(ctx: ExprCtx, n: KNode, conj: boolean, opq: (reason: strin
   const b = operand(ctx, hi!);
   ctx.onRef?.(left);
   const negated = n.kind === 'NotBetweenExpression';
-  if (left.kind === 'field' && TIME_COLUMNS.has(left.field) && (a.kind === 'time' || b.kind === 'time')) {
+  const timeField = timeColumnOf(left);
+  if (timeField && (a.kind === 'time' || b.kind === 'time')) {
     if (!conj || negated) return opq('time comparison inside or / not');
-    ctx.onTime?.({ field: left.field, text, ...(a.kind === 'time' && a.window ? { window: a.window } : {}) });
+    ctx.onTime?.({ field: timeField, text, ...(a.kind === 'time' && a.window ? { window: a.window } : {}) });
     return TRUE;
   }
   const dl = left.kind === 'field' && left.fold ? asDerived(left) : left.kind === 'derived' ? left : undefined;

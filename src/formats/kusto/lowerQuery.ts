@@ -537,6 +537,19 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       s.stages.push(stage(env, 'expand', label, op, fromDetail));
       return;
     }
+    case 'MvApplyOperator': {
+      s.stages.push(stage(env, 'expand', label, op, fromDetail));
+      // the subquery runs over each row's elements and only the rows it returns go on: a filter, limit or
+      // aggregation in it decides which events pass, per element, which no row-level condition here states
+      const sub = nodes(op).find((x) => x.kind === 'MvApplySubqueryExpression');
+      const ops = sub ? collectOperators(sub) : [];
+      const dropping = ops.find((o) => o.kind === 'FilterOperator' || o.kind === 'ParseWhereOperator' || QUERY_OPERATOR_FACTS[o.kind]?.rows !== 'keep');
+      if (dropping && s.phase === 'rows') {
+        s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps a row only when its subquery (${firstToken(dropping) ?? dropping.kind} …) returns rows for the row's elements: not a row-level filter on the source events`, span: spanOf(env, op) });
+      }
+      endRows(s, `${label} changes what a row is`);
+      return;
+    }
     case 'EvaluateOperator': {
       const call = nodes(op).filter((x) => x.kind === 'FunctionCallExpression')[0];
       const plugin = nameOf(call ? nodes(call)[0] : undefined) ?? '';
@@ -577,6 +590,17 @@ function expanded(o: Operand): Operand {
 function computed(o: Operand, name: string): Operand {
   if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})`, ...(o.shift ? { shift: o.shift } : {}) };
   return o;
+}
+
+/** The query operators of a subquery, in order (those of nested subqueries too). */
+function collectOperators(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  const walk = (x: KNode) => {
+    if (QUERY_OPERATOR_FACTS[x.kind] || x.kind === 'FilterOperator') out.push(x);
+    for (const c of x.children) walk(c);
+  };
+  walk(n);
+  return out;
 }
 
 function collect(n: KNode, kind: string): KNode[] {

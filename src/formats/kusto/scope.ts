@@ -48,7 +48,14 @@ export type Operand =
    * timespan (`TimeGenerated + 1h`, `datetime_add("minute", -5, Timestamp)`), which a time relation between join
    * sides can use.
    */
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly shift?: { readonly base: Operand; readonly ms: number } };
+  | {
+      readonly kind: 'other';
+      readonly text: string;
+      readonly reason: string;
+      readonly shift?: { readonly base: Operand; readonly ms: number };
+      /** A record's time that is not a column (`ingestion_time()`): compared with `ago()` it is the lookback window. */
+      readonly timeColumn?: string;
+    };
 
 export type Binding =
   | { readonly kind: 'operand'; readonly operand: Operand; readonly node: KNode }
