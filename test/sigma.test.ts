@@ -342,6 +342,21 @@ describe('sigma value modifiers', () => {
   });
 });
 
+describe('sigma values of a shape Sigma does not allow', () => {
+  it('an unquoted *…* is a YAML alias: SIG011 saying so, and the item is unknown (partial), not false (complete)', () => {
+    const r = ruleOf('selection:\n    CommandLine:\n        - *powershell*regsvr32*\n        - \'*mshta*\'\ncondition: selection');
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ['SIG011']);
+    assert.match(r.diagnostics[0]!.message, /not the YAML alias \*powershell\*regsvr32\* \(a value starting with \* must be quoted\)/);
+    assert.equal(r.logic.completeness, 'partial');
+    assert.equal(run(r, { CommandLine: 'mshta.exe x' }), true); // the value that was read still matches
+    assert.equal(run(r, { CommandLine: 'cmd.exe' }), 'unknown');
+    // with |all every value must hold: one not read makes a match unknown
+    const all = ruleOf("selection:\n    CommandLine|contains|all:\n        - a: 1\n        - 'x'\ncondition: selection");
+    assert.equal(run(all, { CommandLine: 'x' }), 'unknown');
+    assert.equal(run(all, { CommandLine: 'y' }), false);
+  });
+});
+
 describe('sigma wildcard classification', () => {
   const cls = (s: string, wrap?: 'both' | 'start' | 'end') => classify(wrapPieces(readSigmaString(s), wrap));
   it('keeps meaning while choosing the most specific operator', () => {

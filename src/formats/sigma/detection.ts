@@ -3,7 +3,7 @@
  * items (AND), a list of maps (OR), or a keyword list; each item a field, its modifiers and its values, with
  * offsets. Lowering to the model is in lowerDetection.ts.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Span } from '../../model/span.ts';
 import type { SourceMap } from '../sourceMap.ts';
@@ -25,6 +25,8 @@ export interface DetectionItem {
   /** The key as written (`CommandLine|contains|all`), for messages. */
   readonly key: string;
   readonly span: Span;
+  /** Values of a shape Sigma does not allow (reported as SIG011): what the item would have matched is not known. */
+  readonly unread?: string;
 }
 
 export type SearchBody =
@@ -142,15 +144,21 @@ function readMap(file: SigmaFile, map: YAMLMap, diags: Diagnostic[]): SearchBody
     const [field, ...modifiers] = key.split('|');
     const values: SigmaValue[] = [];
     const v = p.value as Node | null;
+    let unread: string | undefined;
     const push = (n: Node | null) => {
       if (n === null) values.push({ value: null, span });
       else if (isScalar(n) && isValueType(n.value)) values.push({ value: n.value, span: nodeSpan(file.path, n) });
-      else diags.push(SigmaDiagnostics.badShape(file.path, `"${key}": a value must be a string, number, boolean or null, not a ${isMap(n) ? 'map' : 'list'}`, atOffset(file.lines, nodeSpan(file.path, n, span.start).start)));
+      else {
+        // an unquoted `*…` is a YAML alias, not a wildcard value
+        const shape = isMap(n) ? 'a map' : isSeq(n) ? 'a list' : isAlias(n) ? `the YAML alias *${n.source} (a value starting with * must be quoted)` : 'a value of another kind';
+        unread ??= `a value of ${key} is ${shape}`;
+        diags.push(SigmaDiagnostics.badShape(file.path, `"${key}": a value must be a string, number, boolean or null, not ${shape}`, atOffset(file.lines, nodeSpan(file.path, n, span.start).start)));
+      }
     };
     if (isSeq(v)) for (const n of (v as YAMLSeq).items as Node[]) push(n);
     else push(v);
     if (isSeq(v) && (v as YAMLSeq).items.length === 0) diags.push(SigmaDiagnostics.emptySelection(file.path, key, atOffset(file.lines, span.start)));
-    items.push({ field: field === '' ? null : field!, modifiers, values, key, span });
+    items.push({ field: field === '' ? null : field!, modifiers, values, key, span, ...(unread ? { unread } : {}) });
   }
   return { kind: 'map', items, span: nodeSpan(file.path, map) };
 }

@@ -123,8 +123,10 @@ export function lowerItem(item: DetectionItem, ctx: LowerContext): Expr {
   const field = item.field ?? KEYWORD_FIELD;
   // a keyword search matches anywhere in the event: contains unless a position modifier says otherwise
   if (item.field === null && !mods.wrap && !mods.re && !mods.op && !mods.exists) mods.wrap = 'both';
-  if (item.values.length === 0) return or();
-  const lowered = item.values.map((v) => lowerValue(item, mods, v.value, v.span, ctx));
+  // a value that could not be read may be the one that matches (or, with |all, the one that fails): unknown
+  const unread: Lowered[] = item.unread ? [{ expr: opaque(itemText(item), `${item.unread}: not read`, item.span) }] : [];
+  if (item.values.length === 0 && !unread.length) return or();
+  const lowered = [...item.values.map((v) => lowerValue(item, mods, v.value, v.span, ctx)), ...unread];
   return combine(field, lowered, mods.all, item.span);
 }
 
