@@ -357,6 +357,17 @@ describe('sigma values of a shape Sigma does not allow', () => {
   });
 });
 
+describe('sigma files that do not parse', () => {
+  it('outside the rule folders, a rule that fails to parse (a duplicate key) is an error at its line; other YAML is skipped', () => {
+    const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: 'a'\n        CommandLine|contains: 'b'\n    condition: selection\n";
+    const res = buildSigmaTexts({ 'windows/dup.yml': rule, 'config/tool.yml': 'a: 1\na: 2\n' }).results;
+    const dup = res.get('windows/dup.yml')!;
+    assert.equal(dup.outcome, 'error');
+    assert.deepEqual(dup.diagnostics.map((d) => `${d.code}:${d.line}`), ['SIG001:7']);
+    assert.equal(res.get('config/tool.yml')!.outcome, 'skipped');
+  });
+});
+
 describe('sigma wildcard classification', () => {
   const cls = (s: string, wrap?: 'both' | 'start' | 'end') => classify(wrapPieces(readSigmaString(s), wrap));
   it('keeps meaning while choosing the most specific operator', () => {

@@ -111,6 +111,8 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
   const drafts: Draft[] = [];
   const fileDrafts = new Map<string, Draft[]>();
   const fileDiags = new Map<string, Diagnostic[]>();
+  /** Files with a rule (a document with `detection` or `correlation`) that failed to parse: errors wherever they are. */
+  const failedRules = new Set<string>();
   for (const path of files) {
     if (path.startsWith('regression_data/')) {
       const used = regression.supportFiles.has(path);
@@ -138,6 +140,7 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
     drafts.push(...mine);
     fileDrafts.set(path, mine);
     fileDiags.set(path, diags);
+    if (file.failedRules) failedRules.add(path);
   }
 
   // ---- links across files ----
@@ -200,7 +203,7 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
     const rules = mine.map((d) => toRecord(d, source));
     for (const d of mine) diags.push(...d.diagnostics.filter((x) => !diags.includes(x)));
     if (rules.length > 0) return { path, outcome: 'parsed', rules, diagnostics: diags };
-    if (folderFact(path)) return { path, outcome: 'error', rules: [], diagnostics: diags.length ? diags : [SigmaDiagnostics.notARule(path)] };
+    if (folderFact(path) || failedRules.has(path)) return { path, outcome: 'error', rules: [], diagnostics: diags.length ? diags : [SigmaDiagnostics.notARule(path)] };
     if (diags.length) return { path, outcome: 'skipped', reason: 'YAML outside the rule folders that does not parse as Sigma: not read as a rule (see diagnostics)', rules: [], diagnostics: diags };
     return { path, outcome: 'skipped', reason: 'YAML that is not a Sigma rule, correlation or filter (tool configuration or pipeline)', rules: [], diagnostics: [] };
   };

@@ -35,6 +35,8 @@ export interface SigmaFile {
   readonly lines: LineCounter;
   /** Documents that failed to parse (YAML errors). */
   readonly failedDocs: number;
+  /** Of those, documents that read as far as a `detection` or `correlation` key: rules that could not be read. */
+  readonly failedRules?: number;
 }
 
 /** 1-based line and column of an offset. */
@@ -114,10 +116,13 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
   let global: { map: YAMLMap; range: { start: number; end: number } } | undefined;
   let previous: YAMLMap | undefined;
   let failedDocs = 0;
+  let failedRules = 0;
   list.forEach((doc, index) => {
     const range = { start: doc.range?.[0] ?? 0, end: doc.range?.[2] ?? text.length };
     if (doc.errors.length) {
       failedDocs++;
+      // what the parser made of it still shows whether it was meant as a rule (a duplicate key, a broken value)
+      if (isMap(doc.contents) && (getPair(doc.contents as YAMLMap, 'detection') || getPair(doc.contents as YAMLMap, 'correlation'))) failedRules++;
       for (const e of doc.errors) diagnostics.push(SigmaDiagnostics.yamlSyntax(path, e.message.split('\n')[0]!, atOffset(lines, e.pos[0])));
       return;
     }
@@ -166,7 +171,7 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
         diagnostics.push(SigmaDiagnostics.badAction(path, `unknown action "${action}" (expected global, reset or repeat)`, atOffset(lines, actionNode?.range?.[0] ?? range.start)));
     }
   });
-  return { path, text, docs, diagnostics, lines, failedDocs };
+  return { path, text, docs, diagnostics, lines, failedDocs, ...(failedRules ? { failedRules } : {}) };
 }
 
 /** Plain JS value of a node (dates and other objects as YAML gave them). */
