@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { planAggregation } from '../src/model/aggregate.ts';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -148,6 +149,14 @@ describe('SPL aggregation and thresholds', () => {
     const computed = low('EventCode=4625 | eval who=lower(TargetUserName) | stats dc(who) as n by src | where n > 3');
     assert.equal(computed.aggregation?.threshold, undefined);
     assert.match(computed.missing.map((m) => m.reason).join('\n'), /dc\(who\) aggregates a value the search computes/);
+  });
+  it('c() is count, as Splunk abbreviates it: counted like count()', () => {
+    for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
+      const l = low(q);
+      assert.equal(l.aggregation?.function?.replace(/\(.*/, ''), 'count', q);
+      assert.deepEqual(l.missing, [], q);
+      assert.ok(!('unsupported' in planAggregation(l.aggregation!)), q);
+    }
   });
   it('eventstats keeps rows: a later where on its aggregate is the threshold, the rest stays row-level', () => {
     const l = low('EventCode=4625 | eventstats dc(src) as n by user | where n > 3 AND user="a"');

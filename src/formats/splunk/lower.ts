@@ -14,7 +14,7 @@ import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -298,9 +298,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     // `counted`: the aggregate over the event field its argument is (`dc(user)` after `rename src_user as user` is
     // `dc(src_user)`); undefined when the argument is a value the search computed
     const countedOf = (a: (typeof c.aggs)[number]): string | undefined => {
-      if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return aggText(a);
+      const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
+      if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return a.args ? aggText(a) : fn;
       const o = origin(a.args.fields[0]!);
-      return o.kind === 'raw' ? `${a.fn.toLowerCase()}(${o.field})` : undefined;
+      return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
     };
     const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: countedOf(a) }));
     if (grouping || !aggregation) {

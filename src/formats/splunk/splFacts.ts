@@ -106,6 +106,9 @@ export const ROW_LIMITING: Readonly<Record<string, { readonly events: string; re
 /** Aggregation commands after which rows are groups, not events. */
 export const GROUPING_STATS: ReadonlySet<string> = new Set(['stats', 'tstats', 'mstats', 'chart', 'timechart', 'sistats']);
 
+/** Abbreviations of stats functions, as Splunk's reference gives them (`c(X)` for `count(X)`). */
+export const AGGREGATE_ABBREVIATIONS: Readonly<Record<string, string>> = { c: 'count' };
+
 /**
  * Aggregating commands that leave out an event without a value for one of their BY fields (`fillnull` first keeps
  * it); `chart` and `timechart` count such events under `NULL` unless `usenull=f`.
