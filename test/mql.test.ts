@@ -134,6 +134,18 @@ describe('MQL grammar', () => {
   });
 });
 
+describe('MQL files of other kinds', () => {
+  it('YAML without name or source is skipped with what it is: a Sigma rule beside the Sublime rules, a configuration', () => {
+    const sigma = parseMqlText('sigma-rules/x.yml', 'title: T\nlogsource:\n  product: windows\ndetection:\n  sel:\n    a: 1\n  condition: sel\n', SRC);
+    assert.deepEqual([sigma.outcome, sigma.reason], ['skipped', 'a Sigma rule (logsource and detection), not a Sublime rule']);
+    assert.equal(parseMqlText('config.yml', 'lint: true\n', SRC).reason, 'YAML without name or source: not a Sublime rule');
+    // a rule with a source but no name is still a rule, with its diagnostic
+    const noName = parseMqlText('detection-rules/x.yml', 'source: type.inbound\n', SRC);
+    assert.equal(noName.outcome, 'parsed');
+    assert.deepEqual(noName.diagnostics.map((d) => d.code), ['GEN006']);
+  });
+});
+
 describe('MQL lowering', () => {
   it('any / all over arrays nest with element-relative fields (. and ..)', () => {
     const e = lowered('any(body.links, any(recipients.to, strings.icontains(..href_url.url, .email.local_part)))');
@@ -167,6 +179,14 @@ describe('MQL lowering', () => {
     assert.deepEqual(reasons('sender.email.domain.root_domain in $free_email_providers'), ['list: $free_email_providers']);
     assert.deepEqual(reasons('strings.ilevenshtein(sender.display_name, "paypal") <= 2'), ['function: strings.ilevenshtein']);
     assert.deepEqual(reasons('length(body.html.raw) / 2 > 10'), ['arithmetic: a number computed from length(body.html.raw) / 2']);
+  });
+  it('the names Sublime renamed read as the functions they became: iregex_search, regex_search, beta.binexplode, beta.oletools…', () => {
+    assert.equal(renderExpr(lowered("iregex_search(subject.subject, 'inv[o0]ice')")), 'subject.subject regex[ci] "inv[o0]ice"');
+    assert.equal(renderExpr(lowered("regex_search(subject.subject, 'A')")), 'subject.subject regex "A"');
+    const text = 'any(beta.binexplode(.), .depth > 1) and beta.oletools(.).indicators.vba_macros.exists';
+    const low = lowerMql(parsed(text), { file: 'x.mql', mql: text, toFile: (o) => o, lineCol: (o) => ({ line: 1, column: o + 1 }) });
+    assert.deepEqual(low.diagnostics, []); // no "unknown function"
+    assert.match([...leaves(low.condition!)].map((l) => (l.kind === 'opaque' ? l.reason : '')).join('\n'), /the earlier name of file\.explode/);
   });
   it('a loop item outside any loop is MQL004 at its position', () => {
     const text = 'type.inbound and .x == 1';

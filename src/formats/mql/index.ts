@@ -48,6 +48,11 @@ export function parseMqlText(path: string, text: string, source: SourceInfo): Fi
   const y = loaded.yaml.value;
   if (y === null || typeof y !== 'object' || Array.isArray(y)) return { path, outcome: 'error', rules: [], diagnostics: [MqlDiagnostics.notMapping(path)] };
   const m = y as Record<string, unknown>;
+  if (m.source === undefined && m.name === undefined) {
+    // YAML of another kind beside the rules (a Sigma rule in a repository of both, a configuration)
+    const reason = m.detection !== undefined && m.logsource !== undefined ? 'a Sigma rule (logsource and detection), not a Sublime rule' : 'YAML without name or source: not a Sublime rule';
+    return { path, outcome: 'skipped', reason, rules: [], diagnostics: [] };
+  }
   const diagnostics: Diagnostic[] = [];
   const name = str(m.name);
   if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));

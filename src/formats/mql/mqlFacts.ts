@@ -32,6 +32,9 @@ export const MATCH_FUNCTIONS: Readonly<Record<string, MatchFunctionFact>> = {
   ilike: { op: 'wildcard', cs: false },
   'regex.contains': { op: 'regex', cs: true },
   'regex.icontains': { op: 'regex', cs: false },
+  /** The names before October 2022 (sublime-rules #179 renamed them): rules written then still use them. */
+  iregex_search: { op: 'regex', cs: false },
+  regex_search: { op: 'regex', cs: true },
   'regex.match': { op: 'regex', cs: true, anchor: 'full' },
   'regex.imatch': { op: 'regex', cs: false, anchor: 'full' },
   /** An IP address inside one of the CIDR ranges (or equal to one of the addresses). */
@@ -123,6 +126,11 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'filter': { category: 'function', computes: 'the elements of an array that satisfy an expression' },
   'length': { category: 'function', computes: 'the length of a string or array' },
   'coalesce': { category: 'function', computes: 'the first non-null of its arguments' },
+  // the names before February 2023 (sublime-rules #281 renamed them): rules written then still use them
+  'beta.binexplode': { category: 'enrichment', computes: 'recursive static analysis of an attachment (the earlier name of file.explode)' },
+  'beta.oletools': { category: 'enrichment', computes: 'oletools analysis of an Office file (the earlier name of file.oletools)' },
+  'beta.ml_nlu_classifier': { category: 'enrichment', computes: 'natural-language intents, entities, topics and tone of a text (the earlier name of ml.nlu_classifier)' },
+  'beta.ml_macro_classifier': { category: 'enrichment', computes: 'maliciousness of Office macros (the earlier name of ml.macro_classifier)' },
 };
 
 /** Who maintains a named list. */
