@@ -67,6 +67,16 @@ describe('yaral syntax errors', () => {
     assert.equal(d.line, 17);
     assert.equal(d.column, 30);
   });
+  it('metric functions take named arguments in any order (bare words, `*`, placeholders): parsed, their value kept opaque', () => {
+    const text = `rule first_seen_app {\n meta:\n  severity = "Low"\n events:\n  $e.metadata.event_type = "USER_LOGIN"\n  $e.target.user.userid = $user\n match:\n  $user over 1h\n outcome:\n  $days = max(metrics.auth_attempts_success(\n    period:1d, window:30d, metric:num_unique_filter_values,\n    agg:num_metric_periods, target.user.userid: $user,\n    principal.ip_geo_artifact.location.country_or_region: *))\n condition:\n  $e and $days = 0\n}\n`;
+    const r = parseYaralText('rules/first_seen_app.yaral', text, src);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    const L = r.rules[0]!.logic;
+    assert.equal(L.completeness, 'partial');
+    assert.match(L.missing.map((m) => m.reason).join('\n'), /metrics\.auth_attempts_success\(/);
+    // a named argument is not an expression elsewhere: `a: b` in a condition is still an error
+    assert.equal(parseYaralText('rules/bad.yaral', text.replace('$e and $days = 0', '$e and period:1d'), src).rules[0]!.logic.completeness, 'none');
+  });
   it('unterminated string: YRL001 at its line', () => {
     const res = parseYaralText('rules/u.yaral', 'rule u {\n events:\n  $e.x = "abc\n condition:\n  $e\n}\n', src);
     assert.equal(res.diagnostics[0]!.code, 'YRL001');

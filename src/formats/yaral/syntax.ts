@@ -50,7 +50,15 @@ export type YExpr =
   | { readonly type: 'quantified'; readonly quantifier: 'any' | 'all'; readonly arg: YExpr; readonly at: At }
   | { readonly type: 'arith'; readonly op: string; readonly left: YExpr; readonly right: YExpr; readonly at: At }
   | { readonly type: 'neg'; readonly arg: YExpr; readonly at: At }
-  | { readonly type: 'call'; readonly name: string; readonly args: readonly YExpr[]; readonly nocase: boolean; readonly at: At }
+  | {
+      readonly type: 'call';
+      readonly name: string;
+      readonly args: readonly YExpr[];
+      /** Named arguments (metric functions): `period:1d`, `principal.asset.ip:$ip`. */
+      readonly named?: readonly NamedArg[];
+      readonly nocase: boolean;
+      readonly at: At;
+    }
   | { readonly type: 'field'; readonly variable: string; readonly path: readonly FieldPart[]; readonly at: At }
   | { readonly type: 'var'; readonly name: string; readonly at: At }
   | { readonly type: 'count'; readonly name: string; readonly at: At }
@@ -79,6 +87,14 @@ export type YSection =
   | { readonly type: 'match'; readonly keys: readonly (FieldNode | Extract<YExpr, { type: 'var' }>)[]; readonly window: MatchWindow | null; readonly at: At }
   | { readonly type: 'outcome'; readonly assignments: readonly { readonly name: string; readonly value: YExpr; readonly at: At }[]; readonly at: At }
   | { readonly type: 'condition'; readonly expr: YExpr; readonly at: At };
+
+/** A named argument of a call: a bare word (`1d`, `event_count_sum`) or an expression (`$ip`). */
+export interface NamedArg {
+  readonly name: string;
+  readonly value?: YExpr;
+  readonly text: string;
+  readonly at: At;
+}
 
 export type SectionType = YSection['type'];
 
