@@ -357,6 +357,19 @@ describe('sigma values of a shape Sigma does not allow', () => {
   });
 });
 
+describe('sigma: a correlation written as text', () => {
+  it('`correlation: <text>` beside a detection is a note (SIG023 warning at its line); the rule is read from its detection', () => {
+    const text = "title: T\ncorrelation: correlate SubjectLogonId from 5145 with TargetLogonId from 4624\nlogsource:\n    product: windows\ndetection:\n    selection:\n        EventID: 5145\n    condition: selection\n";
+    const res = buildSigmaTexts({ 'windows/x.yml': text }).results.get('windows/x.yml')!;
+    assert.equal(res.outcome, 'parsed');
+    assert.deepEqual(res.diagnostics.map((d) => `${d.code}:${d.severity}:${d.line}`), ['SIG023:warning:2']);
+    const r = res.rules[0]!;
+    assert.equal(r.kind, 'detection');
+    assert.equal(r.logic.completeness, 'complete');
+    assert.equal(renderExpr(r.logic.condition!), 'EventID eq 5145');
+  });
+});
+
 describe('sigma files that do not parse', () => {
   it('outside the rule folders, a rule that fails to parse (a duplicate key) is an error at its line; other YAML is skipped', () => {
     const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: 'a'\n        CommandLine|contains: 'b'\n    condition: selection\n";

@@ -4,7 +4,7 @@
  * to the rules they target, correlations given the conditions of the rules they aggregate, regression tests
  * attached to the rules they name.
  */
-import { isMap, YAMLMap, type Node } from 'yaml';
+import { isMap, isScalar, YAMLMap, type Node } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { and, opaque, or, type Expr } from '../../model/expr.ts';
 import type { Aggregation, BodyFile, MissingPart, RuleRecord, RuleTest, Stage } from '../../model/rule.ts';
@@ -246,7 +246,11 @@ const READ_CONCURRENCY = 32;
 
 function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Draft | undefined {
   const has = (k: string) => getPair(d.map, k) !== undefined;
-  const docKind = has('correlation') ? 'correlation' : has('filter') ? 'filter' : has('detection') ? 'rule' : undefined;
+  // a `correlation` that is text beside a `detection` is a note (some repositories describe the pairing in words)
+  const corr = getPair(d.map, 'correlation');
+  const noteOnly = corr !== undefined && isScalar(corr.value) && has('detection');
+  if (noteOnly) fileDiags.push(SigmaDiagnostics.correlationNote(file.path, atOffset(file.lines, (corr.key as Node & { range?: [number, number, number] }).range?.[0] ?? d.range.start)));
+  const docKind = has('correlation') && !noteOnly ? 'correlation' : has('filter') ? 'filter' : has('detection') ? 'rule' : undefined;
   if (!docKind) {
     // in a rule folder every document must be a rule; elsewhere YAML of other kinds is skipped
     if (folderFact(file.path) || has('logsource')) fileDiags.push(SigmaDiagnostics.notARule(file.path, atOffset(file.lines, d.range.start)));
