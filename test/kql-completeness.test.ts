@@ -9,6 +9,7 @@ import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { parseKql } from '../src/formats/kusto/parser.ts';
 import { harmlessLimit } from '../src/model/page.ts';
 import { renderExpr } from '../src/model/render.ts';
+import { evaluate } from '../src/model/evaluate.ts';
 import type { Logic } from '../src/model/rule.ts';
 import { kqlLogic } from './helpers/kql.ts';
 
@@ -115,6 +116,21 @@ describe('KQL completeness: mv-apply', () => {
     assert.match(reasons(L).join('\n'), /^mv-apply keeps a row only when its subquery \(where …\) returns rows/);
     assert.equal(L.condition && renderExpr(L.condition), 'ActionType eq "FileCreated"');
     assert.equal(logicOf('T | mv-apply x = A on (top 1 by tostring(x))').completeness, 'partial');
+    // a conversion to a type the comparison depends on, or filters with an extend between: not read as any element
+    assert.equal(logicOf('T | mv-apply x = Tags to typeof(long) on (where x > 5)').completeness, 'partial');
+    assert.equal(logicOf('T | mv-apply x = A on (where x.a == 1 | extend y = 2)').completeness, 'partial');
+  });
+  it('a subquery of filters over an array column is `any` element: the row goes on when one element passes them all', () => {
+    const L = logicOf('AuditLogs | where Op == "Set" | mv-apply mp = TargetResources[0].modifiedProperties to typeof(dynamic) on (where mp.displayName =~ "livetype" | where tostring(mp.newValue) has "Federated")');
+    assert.equal(L.completeness, 'complete');
+    assert.equal(L.condition && renderExpr(L.condition), 'Op eq "Set" and any(TargetResources.0.modifiedProperties, .displayName eq[ci] "livetype" and .newValue has "Federated")');
+    const ev = (props: unknown) => evaluate(L.condition!, { Op: 'Set', TargetResources: [{ modifiedProperties: props }] });
+    assert.equal(ev([{ displayName: 'LiveType', newValue: 'Managed' }, { displayName: 'Other', newValue: 'Federated' }]), false); // not the same element
+    assert.equal(ev([{ displayName: 'Other', newValue: 'x' }, { displayName: 'LiveType', newValue: '"Federated"' }]), true);
+    assert.equal(ev(undefined), false); // no array, no row
+    const tags = logicOf('T | mv-apply t = Tags to typeof(string) on (where t startswith "adm")');
+    assert.equal(tags.condition && renderExpr(tags.condition), 'any(Tags, . starts_with "adm")');
+    assert.equal(evaluate(tags.condition!, { Tags: ['user', 'ADMINS'] }), true);
   });
   it('a subquery that only adds columns keeps every row: the filter after it is what is missing', () => {
     assert.deepEqual(reasons(logicOf('T | where Op == "x" | mv-apply mp = Props on (extend N = tostring(mp.v))')), []);

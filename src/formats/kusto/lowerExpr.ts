@@ -53,6 +53,9 @@ export function spanOf(ctx: Pick<ExprCtx, 'file' | 'toFile'>, n: KNode): Span {
 
 const other = (text: string, reason: string): Operand => ({ kind: 'other', text, reason });
 
+/** A member of a field: `a.b`; of the element an `mv-apply` iterates (`.`, see `lowerQuery.ts`), `.b`. */
+const memberPath = (field: string, key: string | number): string => (field === '.' ? `.${key}` : `${field}.${key}`);
+
 // ---------------- operands ----------------
 
 export function operand(ctx: ExprCtx, n: KNode): Operand {
@@ -84,7 +87,7 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       const [left, right] = nodes(n);
       const l = left ? operand(ctx, left) : undefined;
       const r = nameOf(right);
-      if (l?.kind === 'field' && !l.fold && r !== undefined) return { kind: 'field', field: `${l.field}.${r}`, text };
+      if (l?.kind === 'field' && !l.fold && r !== undefined) return { kind: 'field', field: memberPath(l.field, r), text };
       if (l && r !== undefined) {
         const d = derive(l, [{ fn: 'get', args: [r] }], text);
         if (d) return d;
@@ -100,7 +103,7 @@ export function operand(ctx: ExprCtx, n: KNode): Operand {
       if (picked) return picked;
       const l = left ? operand(ctx, left) : undefined;
       // a negative index counts from the end: not a path, a `get` step
-      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || (typeof key === 'number' && key >= 0))) return { kind: 'field', field: `${l.field}.${key}`, text };
+      if (l?.kind === 'field' && !l.fold && (typeof key === 'string' || (typeof key === 'number' && key >= 0))) return { kind: 'field', field: memberPath(l.field, key), text };
       if (l && (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key)))) {
         const d = derive(l, [{ fn: 'get', args: [key] }], text);
         if (d) return d;

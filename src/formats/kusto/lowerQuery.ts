@@ -538,6 +538,14 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       return;
     }
     case 'MvApplyOperator': {
+      const any = s.phase === 'rows' && !s.multi ? mvApplyAny(env, s, op, scope) : undefined;
+      if (any) {
+        // a row goes on when some element passes the subquery's filters: one condition on the source row
+        s.cond.push(any);
+        s.stages.push(stage(env, 'filter', label, op, fromDetail, any));
+        endRows(s, `${label} changes what a row is`);
+        return;
+      }
       s.stages.push(stage(env, 'expand', label, op, fromDetail));
       // the subquery runs over each row's elements and only the rows it returns go on: a filter, limit or
       // aggregation in it decides which events pass, per element, which no row-level condition here states
@@ -590,6 +598,35 @@ function expanded(o: Operand): Operand {
 function computed(o: Operand, name: string): Operand {
   if (o.kind === 'other') return { kind: 'other', text: name, reason: `computed column ${name} = ${o.text.length > 80 ? o.text.slice(0, 77) + '...' : o.text} (${o.reason})`, ...(o.shift ? { shift: o.shift } : {}) };
   return o;
+}
+
+/**
+ * `mv-apply x = <array column> [to typeof(string|dynamic)] on (where … | where …)`: the subquery runs over the
+ * row's elements and keeps those its filters pass, so the row goes on when some element passes them: the model's
+ * `each` over the array, `x` the element (`.`, its members `.m`). A missing or empty array gives no row. Anything
+ * else in the subquery (extend, summarize, top…), several arrays, or a conversion to another type: undefined.
+ */
+function mvApplyAny(env: Env, s: State, op: KNode, scope: Scope): Expr | undefined {
+  const items = collect(op, 'MvApplyExpression');
+  const sub = nodes(op).find((x) => x.kind === 'MvApplySubqueryExpression');
+  if (items.length !== 1 || !sub || nodes(op).some((x) => x.kind === 'List' && x.children.length > 0 && !x.children.some((c) => c.kind === 'MvApplyExpression'))) return undefined;
+  const [named, ...rest] = nodes(items[0]!);
+  if (named?.kind !== 'SimpleNamedExpression') return undefined;
+  const typed = rest.find((x) => x.kind === 'ToTypeOfClause');
+  if (rest.some((x) => x.kind !== 'ToTypeOfClause') || (typed && !/typeof\(\s*(string|dynamic)\s*\)$/.test(textOf(env.q, typed)))) return undefined;
+  const name = nameOf(child(named, 'NameDeclaration'));
+  const value = nodes(named).find((x) => x.kind !== 'NameDeclaration');
+  const array = value ? operand(ctxFor(env, scope, s.columns), value) : undefined;
+  if (!name || array?.kind !== 'field' || array.fold || array.field.startsWith('.')) return undefined;
+  const filters = collectOperators(sub);
+  if (!filters.length || filters.some((f) => f.kind !== 'FilterOperator')) return undefined;
+  const columns = new Map(s.columns).set(name, { kind: 'field', field: '.', text: name });
+  const c = ctxFor(env, scope, columns);
+  const conds = filters.map((f) => {
+    const e = nodes(f).filter((x) => x.kind !== 'List')[0];
+    return e ? lowerPredicate(c, e, false) : TRUE;
+  });
+  return { kind: 'each', quant: 'any', array: array.field, expr: and(...conds), span: spanOf(env, op) };
 }
 
 /** The query operators of a subquery, in order (those of nested subqueries too). */
