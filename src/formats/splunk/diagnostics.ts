@@ -9,6 +9,7 @@
  * | SPL006 | macro expansion nested deeper than the limit, or into too many calls (recursive macro) |
  * | SPL007 | a macros/ file is not a macro definition (no name or definition) |
  * | SPL008 | the YAML needed PyYAML's reading of column-0 continuation lines inside a quoted scalar |
+ * | SPL009 | a line of a `.conf` file is neither a stanza, a setting nor a comment |
  */
 import { diagnosticMaker, type CodeTable } from '../../model/diagnostics.ts';
 
@@ -24,6 +25,7 @@ export const SPL_CODES = {
   SPL006: { severity: 'error', meaning: 'macro expansion nested deeper than the limit, or into too many calls (recursive macro)' },
   SPL007: { severity: 'warning', meaning: 'a macros/ file is not a macro definition (no name or definition)' },
   SPL008: { severity: 'warning', meaning: 'the YAML needed PyYAML\'s reading of column-0 continuation lines inside a quoted scalar' },
+  SPL009: { severity: 'warning', meaning: 'a line of a `.conf` file (savedsearches.conf, macros.conf) is neither a [stanza], a setting nor a comment' },
 } as const satisfies CodeTable<'SPL'>;
 
 const make = diagnosticMaker(SPL_CODES);
@@ -40,6 +42,7 @@ export const SplunkDiagnostics = {
   macroTooDeep: (file: string, name: string, limit: number, calls: number, at: At) =>
     make('SPL006', file, `macro \`${name}\` expands deeper than ${limit} levels or into more than ${calls} macro calls (recursive?)`, at, 'break the cycle between the macros'),
   badMacroFile: (file: string) => make('SPL007', file, 'macro file has no name or definition', { line: 1 }, 'a macro file is a mapping with name, definition and optional arguments'),
+  badConfLine: (file: string, message: string, at: At) => make('SPL009', file, message, at, 'a .conf line is `[stanza]`, `key = value` (a trailing backslash continues the value) or `# comment`'),
   lenientYaml: (file: string, line: number) =>
     make('SPL008', file, 'a quoted scalar continues on lines at column 0, which YAML 1.2 forbids; read as PyYAML reads it', { line }, 'indent the continuation lines of the quoted search'),
 } as const;

@@ -1,6 +1,8 @@
 /**
- * Splunk security_content adapter (detections/, baselines/, macros/): metadata from the YAML with `yaml`, the
- * SPL search parsed with the project's grammar after macro expansion and lowered into the model (logic.ts).
+ * Splunk adapter: security_content's layout (detections/, baselines/, macros/: metadata from the YAML with `yaml`),
+ * and Splunk's own files wherever an app keeps them (`savedsearches.conf`, `macros.conf`, `.spl`:
+ * `savedSearches.ts`). Each SPL search is parsed with the project's grammar after macro expansion and lowered into
+ * the model (logic.ts).
  */
 import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
 import { isScalar, isMap as isYamlMap } from 'yaml';
@@ -16,6 +18,7 @@ import { searchLogic, PARSER_NAME } from './logic.ts';
 import { macroKey, readMacroFile, type MacroDef, type MacroTable } from './macros.ts';
 import { scalarMapper } from './scalarMap.ts';
 import { indentColumnZeroContinuations } from './yamlLenient.ts';
+import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from './savedSearches.ts';
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
 
@@ -36,7 +39,10 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   async prepare(root, files) {
     const macros = new Map<string, MacroDef>();
     const macroFiles = new Map<string, readonly Diagnostic[]>();
+    // an app's macros.conf files, after security_content's macros/ (whose definitions win)
+    const confMacros: string[] = [];
     for (const f of files) {
+      if (baseName(f) === 'macros.conf') confMacros.push(f);
       if (!f.startsWith('macros/') || !/\.ya?ml$/.test(f)) continue;
       const read = await readSourceText(root, f);
       if (!read.ok) {
@@ -47,9 +53,30 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
       macroFiles.set(f, r.diagnostics);
       if (r.def) macros.set(macroKey(r.def.name, r.def.args.length), r.def);
     }
+    for (const f of confMacros) {
+      const read = await readSourceText(root, f);
+      if (!read.ok) {
+        macroFiles.set(f, [read.diagnostic]);
+        continue;
+      }
+      const r = readConfMacros(f, read.text);
+      macroFiles.set(f, r.diagnostics);
+      addConfMacros(macros, r.defs);
+    }
     return { macros, macroFiles };
   },
   async parseFile(root, path, prep, source) {
+    // Splunk's own files, wherever an app keeps them (default/, local/): saved searches, macros, plain searches
+    const file = baseName(path);
+    if (file === 'savedsearches.conf' || file === 'macros.conf' || /\.spl$/i.test(file)) {
+      if (file === 'macros.conf') {
+        const diagnostics = prep.macroFiles.get(path) ?? [];
+        return { path, outcome: 'support', reason: 'SPL macro definitions (macros.conf), expanded into the searches that call them', rules: [], diagnostics };
+      }
+      const read = await readSourceText(root, path);
+      if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+      return file === 'savedsearches.conf' ? parseSavedSearches(path, read.text, source, prep.macros) : parseSplFile(path, read.text, source, prep.macros);
+    }
     const top = path.split('/')[0]!;
     const folder = FOLDER_FACTS[top];
     const isYaml = path.endsWith('.yml') || path.endsWith('.yaml');
@@ -65,6 +92,8 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
     return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros);
   },
 };
+
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function skipped(path: string, reason: string): FileResult {
   return { path, outcome: 'skipped', reason, rules: [], diagnostics: [] };

@@ -4,6 +4,7 @@
  */
 import { buildLogic } from '../../model/lowering.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
+import type { Operator } from '../../model/expr.ts';
 import type { LogSource, Logic } from '../../model/rule.ts';
 import { lineColAt, type Span } from '../../model/span.ts';
 import { SplunkDiagnostics } from './diagnostics.ts';
@@ -12,6 +13,13 @@ import { expandMacros, MACRO_LIMITS, type MacroTable, type MacroUse } from './ma
 import { parseSpl } from './parser.ts';
 
 export const PARSER_NAME = 'SPL via the project\'s peggy grammar (spl.peggy), macros expanded from macros/';
+
+/** A saved search's alert condition on its number of results (`counttype = number of events`, `relation`, `quantity`). */
+export interface ResultTrigger {
+  readonly op: Operator;
+  readonly value: number;
+  readonly text: string;
+}
 
 export interface SearchLogic {
   readonly logic: Logic;
@@ -27,7 +35,7 @@ export interface SearchLogic {
 /**
  * @param toFile offset in the file of an offset in the search text
  */
-export function searchLogic(file: string, fileText: string, search: string, toFile: (o: number) => number, macros: MacroTable): SearchLogic {
+export function searchLogic(file: string, fileText: string, search: string, toFile: (o: number) => number, macros: MacroTable, trigger?: ResultTrigger): SearchLogic {
   const exp = expandMacros(search, macros);
   const at = (o: number) => lineColAt(fileText, toFile(o));
   const diagnostics: Diagnostic[] = [];
@@ -64,11 +72,16 @@ export function searchLogic(file: string, fileText: string, search: string, toFi
   });
   diagnostics.push(...low.diagnostics);
   if (low.timeRange.length) facts['timeRange'] = low.timeRange;
+  // a saved search's alert trigger counts its result rows: over events, a count threshold; over groups, not read
+  let aggregation = low.aggregation;
+  const missing = [...low.missing];
+  if (trigger && !aggregation) aggregation = { function: 'count', groupBy: [], threshold: { op: trigger.op, value: trigger.value, of: 'result count' }, text: trigger.text };
+  else if (trigger) missing.push({ kind: 'aggregation', text: trigger.text, reason: 'aggregation: the search alerts only when the number of its result rows (groups) passes its trigger' });
   const logic = buildLogic({
     stages: low.stages,
     ...(low.condition ? { condition: low.condition } : {}),
-    missing: low.missing,
-    ...(low.aggregation ? { aggregation: low.aggregation } : {}),
+    missing,
+    ...(aggregation ? { aggregation } : {}),
     outputFields: low.outputFields,
     parser: PARSER_NAME,
     ...(low.condition ? {} : { note: 'the search filters on nothing an event carries: it reads every event of its source' }),

@@ -1,0 +1,139 @@
+/**
+ * Splunk's own files of searches: an app's savedsearches.conf (one rule per stanza with a search, alert settings,
+ * Enterprise Security annotations), macros.conf (expanded into the searches), and plain .spl files; the .conf
+ * reader's continuation lines, comments and offsets.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scanSource } from '../src/formats/scan.ts';
+import { readConf, setting } from '../src/formats/splunk/conf.ts';
+import { splunkAdapter } from '../src/formats/splunk/index.ts';
+import { describeCount } from '../src/model/aggregate.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { renderExpr } from '../src/model/render.ts';
+
+const SAVED = `# an app's correlation searches
+[default]
+dispatch.earliest_time = -24h
+
+[Endpoint - Encoded PowerShell - Rule]
+search = \`sysmon\` EventCode=1 Image="*\\\\powershell.exe" \\
+  CommandLine="*-enc*" \\
+  | table _time host CommandLine
+description = Encoded PowerShell command lines.
+action.correlationsearch.enabled = 1
+action.correlationsearch.label = Encoded PowerShell
+action.correlationsearch.annotations = {"mitre_attack": ["T1059.001", "T1027", "TA0002"]}
+action.notable = 1
+action.notable.param.severity = high
+cron_schedule = */15 * * * *
+
+[Failed logons burst]
+search = index=wineventlog EventCode=4625
+counttype = number of events
+relation = greater than
+quantity = 20
+alert.severity = 4
+disabled = 1
+
+[Weekly logon report]
+search = index=wineventlog EventCode=4624 | stats count by user
+
+[Not a search]
+description = a stanza without a search
+this line has no equals sign
+`;
+
+const MACROS = `[sysmon]
+definition = index=sysmon sourcetype=XmlWinEventLog
+
+[by_host(1)]
+args = h
+definition = host=$h$
+`;
+
+describe('.conf reader', () => {
+  it('stanzas, settings, continuation lines (the line break kept, the backslash dropped), comments, offsets into the file', () => {
+    const conf = readConf(SAVED);
+    assert.deepEqual(conf.stanzas.map((s) => s.name), ['default', 'Endpoint - Encoded PowerShell - Rule', 'Failed logons burst', 'Weekly logon report', 'Not a search']);
+    const s = setting(conf.stanzas[1]!, 'search')!;
+    assert.equal(s.value, '`sysmon` EventCode=1 Image="*\\\\powershell.exe" \n  CommandLine="*-enc*" \n  | table _time host CommandLine');
+    const i = s.value.indexOf('CommandLine="');
+    assert.equal(SAVED.slice(s.toFile(i), s.toFile(i) + 13), 'CommandLine="');
+    assert.deepEqual(conf.errors.map((e) => SAVED.slice(e.offset, e.offset + 9)), ['this line']);
+    assert.equal(SAVED.slice(conf.stanzas[2]!.at, conf.stanzas[2]!.end).trim().split('\n')[0], '[Failed logons burst]');
+  });
+});
+
+describe('savedsearches.conf, macros.conf and .spl files', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-splunk-conf-'));
+  mkdirSync(path.join(dir, 'default'));
+  writeFileSync(path.join(dir, 'default', 'savedsearches.conf'), SAVED);
+  writeFileSync(path.join(dir, 'default', 'macros.conf'), MACROS);
+  writeFileSync(path.join(dir, 'hunt_rdp.spl'), 'index=wineventlog EventCode=4624 Logon_Type=10 `by_host(dc01)`\n');
+  const scan = scanSource(splunkAdapter, dir, { repository: 'test/app' });
+
+  it('every file accounted for: the saved searches parsed, macros.conf support, its bad line a warning at file:line', async () => {
+    const r = await scan;
+    assert.deepEqual(r.files.map((f) => `${f.path} ${f.outcome}`).sort(), ['default/macros.conf support', 'default/savedsearches.conf parsed', 'hunt_rdp.spl parsed']);
+    const saved = r.files.find((f) => f.path === 'default/savedsearches.conf')!;
+    assert.deepEqual(saved.diagnostics.filter((d) => d.code === 'SPL009').map((d) => d.line), [SAVED.slice(0, SAVED.indexOf('this line')).split('\n').length]);
+  });
+
+  it('a correlation search: title from its label, ATT&CK from its annotations, severity, the macro expanded, spans in the file', async () => {
+    const r = (await scan).rules.find((x) => x.title === 'Encoded PowerShell')!;
+    assert.equal(r.kind, 'detection');
+    assert.match(r.kindReason ?? '', /action.correlationsearch.enabled/);
+    assert.deepEqual(r.attackDeclared.map((a) => a.techniqueId ?? `bad:${a.text}`), ['T1059.001', 'T1027', 'bad:TA0002']);
+    assert.equal(r.severity, 'high');
+    assert.equal(r.logic.completeness, 'complete');
+    assert.equal(renderExpr(r.logic.condition!), 'EventCode eq 1 and Image wildcard "*\\\\powershell.exe" and CommandLine wildcard "*-enc*"');
+    assert.equal(evaluate(r.logic.condition!, { EventCode: 1, Image: 'C:\\Windows\\PowerShell.exe', CommandLine: 'powershell -EncodedCommand x' }), true);
+    assert.ok(r.logSources.some((l) => l.name === 'sysmon' || l.name === 'XmlWinEventLog'), JSON.stringify(r.logSources));
+    const cond = r.logic.condition!;
+    assert.ok(cond.kind === 'and');
+    const third = cond.args[2]!;
+    assert.ok(third.kind === 'pred' && third.span);
+    const span = third.span;
+    assert.equal(SAVED.slice(span.start, span.end), 'CommandLine="*-enc*"');
+    assert.equal(r.body[0]!.range!.start, SAVED.indexOf('[Endpoint'));
+  });
+
+  it('an alert on the number of events is a count threshold; a report is a hunting query; stanzas without a search are not rules', async () => {
+    const rules = (await scan).rules;
+    const burst = rules.find((x) => x.title === 'Failed logons burst')!;
+    assert.equal(burst.kind, 'detection');
+    assert.equal(burst.logic.completeness, 'complete');
+    assert.equal(describeCount(burst.logic.aggregation!), 'alerts when more than 20 matching events are seen over the whole run');
+    assert.equal(burst.facts['disabled'], true);
+    assert.equal(burst.severity, 'medium');
+    const report = rules.find((x) => x.title === 'Weekly logon report')!;
+    assert.equal(report.kind, 'hunting');
+    assert.deepEqual(rules.map((x) => x.title).sort(), ['Encoded PowerShell', 'Failed logons burst', 'Weekly logon report', 'hunt_rdp']);
+  });
+
+  it('a .spl file is one search; macros.conf macros with arguments expand into it', async () => {
+    const r = (await scan).rules.find((x) => x.title === 'hunt_rdp')!;
+    assert.equal(r.kind, 'hunting');
+    assert.equal(renderExpr(r.logic.condition!), 'EventCode eq 4624 and Logon_Type eq 10 and host eq[ci] "dc01"');
+  });
+});
+
+describe('.conf files that are not well formed', () => {
+  it('a value continued over 50,000 lines, a binary blob and an unclosed stanza are read in linear time, never thrown', () => {
+    const long = '[s]\nsearch = index=x \\\n' + 'a=1 \\\n'.repeat(50_000) + 'b=2\n';
+    const t0 = performance.now();
+    const conf = readConf(long);
+    const v = setting(conf.stanzas[0]!, 'search')!;
+    assert.equal(v.value.split('\n').length, 50_002);
+    // every character maps to itself in the file; a line break to the backslash that continued the line
+    for (let i = 0; i < v.value.length; i += 997) assert.equal(long[v.toFile(i)], v.value[i] === '\n' ? '\\' : v.value[i]);
+    assert.ok(performance.now() - t0 < 2000);
+    const bin = readConf('\u0000\u0001[x\n\u00ff\u00fe = \\');
+    assert.equal(bin.errors.length, 1); // the first line; the second is a setting whose value continues past the end
+    assert.equal(bin.stanzas[0]!.settings[0]!.key, '\u00ff\u00fe');
+  });
+});
