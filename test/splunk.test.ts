@@ -150,6 +150,14 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(computed.aggregation?.threshold, undefined);
     assert.match(computed.missing.map((m) => m.reason).join('\n'), /dc\(who\) aggregates a value the search computes/);
   });
+  it('an undefined macro right after a command (no pipe before it) is a command of its own: the filters before it are kept', () => {
+    const l = low('EventCode=1 | where n > 0 `hec_collect` | table a');
+    assert.equal(renderExpr(l.condition!), 'EventCode eq 1 and n gt 0');
+    assert.deepEqual(l.missing.map((m) => m.reason), ['macro: `hec_collect` is not defined in macros/ (it follows the previous command without a pipe: its definition may begin one)']);
+    assert.equal(low('EventCode=1 | eval u=coalesce(a, b)\n `rba_score(asset, u)`').missing.length, 1);
+    // in a search expression a macro is still a term of it
+    assert.match(JSON.stringify(low("EventCode=1 `my_filter` | table a").condition), /my_filter/);
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

@@ -199,7 +199,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         return;
       }
       case 'macro': {
-        missing.push({ text: c.text, reason: `macro: \`${c.name}\` is not defined in macros/`, span: input.span(c.at) });
+        missing.push({ text: c.text, reason: `macro: \`${c.name}\` is not defined in macros/${c.unpiped ? ' (it follows the previous command without a pipe: its definition may begin one)' : ''}`, span: input.span(c.at) });
         stage('statement', c.name, c.at, { macro: c.name, undefined: true });
         return;
       }

@@ -91,7 +91,8 @@ export type Command =
       readonly at: SplRange;
     }
   /** An unexpanded (undefined) macro standing for a whole command. */
-  | { readonly type: 'macro'; readonly name: string; readonly text: string; readonly at: SplRange }
+  /** An undefined macro standing as a command; `unpiped`: right after a command's arguments, with no pipe before it. */
+  | { readonly type: 'macro'; readonly name: string; readonly text: string; readonly unpiped?: boolean; readonly at: SplRange }
   | {
       readonly type: 'generic';
       readonly name: string;
