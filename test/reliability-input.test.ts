@@ -29,6 +29,8 @@ const SIGMA_GOOD = "title: Good\nid: 11111111-1111-1111-1111-111111111111\nlogso
 describe('YAML nesting pre-check', () => {
   it('counts block sequences (`- - - x`) and nested block mappings', () => {
     assert.ok(flowDepthExceeds('tags:\n  ' + '- '.repeat(10_000) + 'x\n'), 'compact block sequences');
+    // a line indented by a tab (not YAML indentation, but the parser reads on): its compact sequences count too
+    assert.ok(flowDepthExceeds('tags:\n\t' + '- '.repeat(10_000) + 'x\n'), 'compact block sequences after a tab');
     const mappings = Array.from({ length: LIMITS.maxDepth + 5 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n';
     assert.ok(flowDepthExceeds(mappings), 'indented block mappings');
     assert.ok(flowDepthExceeds('a:\n  - b:\n' + '    '.repeat(1) + '- '.repeat(300) + 'y\n'));

@@ -43,7 +43,8 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
     let i = pos;
-    while (i < end && text[i] === ' ') i++;
+    // a tab is not YAML indentation, but the parser still reads what follows it: counted as a column
+    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
     const indent = i - pos;
     const blank = i >= end || text[i] === '#' || /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64)));
     if (blockScalar >= 0 && (blank || indent > blockScalar)) {
