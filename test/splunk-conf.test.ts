@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { detectFormat } from '../src/formats/detect.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { readConf, setting } from '../src/formats/splunk/conf.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
@@ -113,6 +114,10 @@ describe('savedsearches.conf, macros.conf and .spl files', () => {
     const report = rules.find((x) => x.title === 'Weekly logon report')!;
     assert.equal(report.kind, 'hunting');
     assert.deepEqual(rules.map((x) => x.title).sort(), ['Encoded PowerShell', 'Failed logons burst', 'Weekly logon report', 'hunt_rdp']);
+  });
+
+  it('a Splunk app folder (default/savedsearches.conf) is recognised as Splunk without --format', () => {
+    assert.equal(detectFormat(dir, false), 'splunk');
   });
 
   it('a .spl file is one search; macros.conf macros with arguments expand into it', async () => {

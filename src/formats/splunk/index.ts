@@ -30,7 +30,7 @@ export interface SplunkPrep {
 
 export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   format: 'splunk',
-  detect: { markers: [['detections', 'macros']], folderNames: ['splunk', 'security_content'] },
+  detect: { markers: [['detections', 'macros'], ['default/savedsearches.conf'], ['local/savedsearches.conf']], folderNames: ['splunk', 'security_content'] },
   highlight: SPLUNK_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['yaml', 'peggy'] },
