@@ -613,7 +613,9 @@ function mvApplyAny(env: Env, s: State, op: KNode, scope: Scope): Expr | undefin
   const [named, ...rest] = nodes(items[0]!);
   if (named?.kind !== 'SimpleNamedExpression') return undefined;
   const typed = rest.find((x) => x.kind === 'ToTypeOfClause');
-  if (rest.some((x) => x.kind !== 'ToTypeOfClause') || (typed && !/typeof\(\s*(string|dynamic)\s*\)$/.test(textOf(env.q, typed)))) return undefined;
+  // elements as they are (`dynamic`) or as strings (KQL's comparisons of strings are those of the values here)
+  const types = typed ? collect(typed, 'PrimitiveTypeExpression') : [];
+  if (rest.some((x) => x.kind !== 'ToTypeOfClause') || (typed && (types.length !== 1 || !['StringKeyword', 'DynamicKeyword'].includes(types[0]!.children[0]?.kind ?? '')))) return undefined;
   const name = nameOf(child(named, 'NameDeclaration'));
   const value = nodes(named).find((x) => x.kind !== 'NameDeclaration');
   const array = value ? operand(ctxFor(env, scope, s.columns), value) : undefined;
