@@ -39,30 +39,30 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   async prepare(root, files) {
     const macros = new Map<string, MacroDef>();
     const macroFiles = new Map<string, readonly Diagnostic[]>();
+    /** Read each file with its reader, keeping its diagnostics (or why it could not be read). */
+    const readAll = async (list: readonly string[], readOne: (f: string, text: string) => readonly Diagnostic[]) => {
+      for (const f of list) {
+        const read = await readSourceText(root, f);
+        macroFiles.set(f, read.ok ? readOne(f, read.text) : [read.diagnostic]);
+      }
+    };
+    await readAll(
+      files.filter((f) => f.startsWith('macros/') && /\.ya?ml$/.test(f)),
+      (f, text) => {
+        const r = readMacroFile(f, text);
+        if (r.def) macros.set(macroKey(r.def.name, r.def.args.length), r.def);
+        return r.diagnostics;
+      },
+    );
     // an app's macros.conf files, after security_content's macros/ (whose definitions win)
-    const confMacros: string[] = [];
-    for (const f of files) {
-      if (baseName(f) === 'macros.conf') confMacros.push(f);
-      if (!f.startsWith('macros/') || !/\.ya?ml$/.test(f)) continue;
-      const read = await readSourceText(root, f);
-      if (!read.ok) {
-        macroFiles.set(f, [read.diagnostic]);
-        continue;
-      }
-      const r = readMacroFile(f, read.text);
-      macroFiles.set(f, r.diagnostics);
-      if (r.def) macros.set(macroKey(r.def.name, r.def.args.length), r.def);
-    }
-    for (const f of confMacros) {
-      const read = await readSourceText(root, f);
-      if (!read.ok) {
-        macroFiles.set(f, [read.diagnostic]);
-        continue;
-      }
-      const r = readConfMacros(f, read.text);
-      macroFiles.set(f, r.diagnostics);
-      addConfMacros(macros, r.defs);
-    }
+    await readAll(
+      files.filter((f) => baseName(f) === 'macros.conf'),
+      (f, text) => {
+        const r = readConfMacros(f, text);
+        addConfMacros(macros, r.defs);
+        return r.diagnostics;
+      },
+    );
     return { macros, macroFiles };
   },
   async parseFile(root, path, prep, source) {
