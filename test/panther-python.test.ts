@@ -276,6 +276,12 @@ describe('panther python lowering: opaque and diagnostics', () => {
     );
   });
 
+  it('a file the parser recovers from (NUL characters in words and f-strings) lowers without an internal error', async () => {
+    const text = 'def rule(event):\n\n    re\u0000turn \u0000event.get("action") == "x"\n\n\ndef title(event):\n    link = f"https://a.\u0000b/{event.get(\'r\',\'<U>\')}/s"\n    return (\n        f"R [{event.get(\'r\', \'<U>\')}] v\u0000i\u0000s changed. "\n        f"See {link}"\n    )\n';
+    const r = await lowerPythonRule({ file: 'nul.py', text, logTypes: ['AWS.CloudTrail'], analysisType: 'rule' }, ctx);
+    assert.doesNotMatch(r.missing.map((m) => m.reason).join('\n'), /internal error/);
+    assert.match(r.missing.map((m) => m.reason).join('\n'), /syntax error inside the function/);
+  });
   it('recursion and inline depth are bounded', async () => {
     const text = 'from acme_base import recurse_forever\n\ndef rule(event):\n    return recurse_forever(event)\n';
     const r = await lowerPythonRule({ file: 'rec.py', text, logTypes: [], analysisType: 'rule' }, ctx);

@@ -535,7 +535,10 @@ function assign(L: Lowerer, a: Node, scope: Scope): Env {
     env = assign(L, right, scope);
     let inner = right;
     while (field(inner, 'right')?.type === 'assignment') inner = field(inner, 'right')!;
-    value = L.eval(field(inner, 'right')!, scope);
+    // a chain the parser could not finish (`a = b =` in a file it recovered from) has no value to assign
+    const last = field(inner, 'right');
+    if (!last) return env;
+    value = L.eval(last, scope);
   } else value = L.eval(right, scope);
   if (left.type === 'subscript') {
     const base = field(left, 'value');
