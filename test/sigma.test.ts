@@ -371,13 +371,22 @@ describe('sigma: a correlation written as text', () => {
 });
 
 describe('sigma files that do not parse', () => {
-  it('outside the rule folders, a rule that fails to parse (a duplicate key) is an error at its line; other YAML is skipped', () => {
-    const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: 'a'\n        CommandLine|contains: 'b'\n    condition: selection\n";
-    const res = buildSigmaTexts({ 'windows/dup.yml': rule, 'config/tool.yml': 'a: 1\na: 2\n' }).results;
-    const dup = res.get('windows/dup.yml')!;
-    assert.equal(dup.outcome, 'error');
-    assert.deepEqual(dup.diagnostics.map((d) => `${d.code}:${d.line}`), ['SIG001:7']);
+  it('outside the rule folders, a rule that fails to parse (a broken flow list) is an error at its line; other YAML is skipped', () => {
+    const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: ['a', 'b'\n    condition: selection\n";
+    const res = buildSigmaTexts({ 'windows/broken.yml': rule, 'config/tool.yml': 'a: [1\n' }).results;
+    const broken = res.get('windows/broken.yml')!;
+    assert.equal(broken.outcome, 'error');
+    assert.ok(broken.diagnostics.length > 0 && broken.diagnostics.every((d) => d.code === 'SIG001' && typeof d.line === 'number'), JSON.stringify(broken.diagnostics));
     assert.equal(res.get('config/tool.yml')!.outcome, 'skipped');
+  });
+  it('a key written twice in one map is read as PyYAML (and so pySigma) reads it: the last one, with a warning at the second', () => {
+    const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: 'a'\n        CommandLine|contains: 'b'\n    condition: selection\n";
+    const res = buildSigmaTexts({ 'windows/dup.yml': rule }).results.get('windows/dup.yml')!;
+    assert.equal(res.outcome, 'parsed');
+    assert.deepEqual(res.diagnostics.map((d) => `${d.code}:${d.severity}:${d.line}`), ['SIG024:warning:7']);
+    const r = res.rules[0]!;
+    assert.equal(renderExpr(r.logic.condition!), 'CommandLine contains "b"');
+    assert.equal(r.logic.completeness, 'complete');
   });
 });
 

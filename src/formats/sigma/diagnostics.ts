@@ -32,6 +32,7 @@ export const SIGMA_CODES = {
   SIG021: { severity: 'error', meaning: 'condition longer or deeper than the limit' },
   SIG022: { severity: 'warning', meaning: 'regression test has no runnable event data (type other than evtx/json, or commented out)' },
   SIG023: { severity: 'warning', meaning: '`correlation` is text beside a `detection`: read as a note, the rule read from its detection' },
+  SIG024: { severity: 'warning', meaning: 'a key written twice in one map: the last is read, as PyYAML (and so pySigma) reads it' },
 } as const satisfies CodeTable<'SIG'>;
 
 const make = diagnosticMaker(SIGMA_CODES);
@@ -71,6 +72,8 @@ export const SigmaDiagnostics = {
   badEventJson: (file: string, message: string): Diagnostic => make('SIG020', file, `event data is not valid JSON: ${message}`),
   conditionTooComplex: (file: string, limit: string, at?: At): Diagnostic => make('SIG021', file, `condition exceeds ${limit}`, at),
   noRunnableTest: (file: string, message: string, at?: At): Diagnostic => make('SIG022', file, message, at),
+  duplicateKey: (file: string, at?: At): Diagnostic =>
+    make('SIG024', file, 'a key written twice in one map: the last value is read, as PyYAML (and so pySigma) reads it', at, 'keep one of the keys (for several values of a field, list them, or use |all)'),
   correlationNote: (file: string, at?: At): Diagnostic =>
     make('SIG023', file, '`correlation` is text, not a correlation map; the rule is read from its `detection`', at, 'move the text to `description`, or write a correlation rule'),
 } as const;

@@ -7,7 +7,7 @@
  * The YAML 1.2 core schema is used (the `yaml` default). pySigma reads YAML 1.1 (`yes`/`no` booleans, `010`
  * octal); no SigmaHQ rule's detection differs between the two (checked on the whole corpus).
  */
-import { isMap, isScalar, LineCounter, Pair, parseAllDocuments, YAMLMap, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, Pair, parseAllDocuments, YAMLMap, type Document, type Node } from 'yaml';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
 import { COMPLEX_KEY, collectionKey, flowDepthExceeds } from '../yaml.ts';
 import type { Span } from '../../model/span.ts';
@@ -119,6 +119,12 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
   let failedRules = 0;
   list.forEach((doc, index) => {
     const range = { start: doc.range?.[0] ?? 0, end: doc.range?.[2] ?? text.length };
+    // a key written twice in one map: PyYAML, which pySigma reads Sigma with, keeps the last; so does this reader
+    if (doc.errors.length && isMap(doc.contents) && doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+      keepLastKeys(doc.contents);
+      for (const e of doc.errors) diagnostics.push(SigmaDiagnostics.duplicateKey(path, atOffset(lines, e.pos[0])));
+      doc.errors.length = 0;
+    }
     if (doc.errors.length) {
       failedDocs++;
       // what the parser made of it still shows whether it was meant as a rule (a duplicate key, a broken value)
@@ -172,6 +178,24 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
     }
   });
   return { path, text, docs, diagnostics, lines, failedDocs, ...(failedRules ? { failedRules } : {}) };
+}
+
+/** Drop the earlier pairs of every scalar key written more than once, in every map of a node (depth bounded by the pre-check). */
+function keepLastKeys(node: unknown): void {
+  if (isMap(node)) {
+    const seen = new Set<string>();
+    const items = node.items as Pair[];
+    const kept: Pair[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const k = items[i]!.key;
+      const name = isScalar(k) ? String(k.value) : undefined;
+      if (name !== undefined && seen.has(name)) continue;
+      if (name !== undefined) seen.add(name);
+      kept.push(items[i]!);
+    }
+    node.items = kept.reverse();
+    for (const p of node.items as Pair[]) keepLastKeys(p.value);
+  } else if (isSeq(node)) for (const x of node.items) keepLastKeys(x);
 }
 
 /** Plain JS value of a node (dates and other objects as YAML gave them). */
