@@ -127,7 +127,7 @@ export function parseSigmaFile(path: string, text: string): SigmaFile {
     }
     if (doc.errors.length) {
       failedDocs++;
-      // what the parser made of it still shows whether it was meant as a rule (a duplicate key, a broken value)
+      // what the parser made of it still shows whether it was meant as a rule (a broken value, an unclosed list)
       if (isMap(doc.contents) && (getPair(doc.contents as YAMLMap, 'detection') || getPair(doc.contents as YAMLMap, 'correlation'))) failedRules++;
       for (const e of doc.errors) diagnostics.push(SigmaDiagnostics.yamlSyntax(path, e.message.split('\n')[0]!, atOffset(lines, e.pos[0])));
       return;
