@@ -357,13 +357,18 @@ describe('sigma values of a shape Sigma does not allow', () => {
   });
 });
 
+/** One file outside SigmaHQ's rule folders, built alone: it must parse; its diagnostics (code:severity:line) and rule. */
+function parsedAlone(path: string, text: string): { diags: string[]; rule: RuleRecord } {
+  const res = buildSigmaTexts({ [path]: text }).results.get(path)!;
+  assert.equal(res.outcome, 'parsed');
+  return { diags: res.diagnostics.map((d) => `${d.code}:${d.severity}:${d.line}`), rule: res.rules[0]! };
+}
+
 describe('sigma: a correlation written as text', () => {
   it('`correlation: <text>` beside a detection is a note (SIG023 warning at its line); the rule is read from its detection', () => {
     const text = "title: T\ncorrelation: correlate SubjectLogonId from 5145 with TargetLogonId from 4624\nlogsource:\n    product: windows\ndetection:\n    selection:\n        EventID: 5145\n    condition: selection\n";
-    const res = buildSigmaTexts({ 'windows/x.yml': text }).results.get('windows/x.yml')!;
-    assert.equal(res.outcome, 'parsed');
-    assert.deepEqual(res.diagnostics.map((d) => `${d.code}:${d.severity}:${d.line}`), ['SIG023:warning:2']);
-    const r = res.rules[0]!;
+    const { diags, rule: r } = parsedAlone('windows/x.yml', text);
+    assert.deepEqual(diags, ['SIG023:warning:2']);
     assert.equal(r.kind, 'detection');
     assert.equal(r.logic.completeness, 'complete');
     assert.equal(renderExpr(r.logic.condition!), 'EventID eq 5145');
@@ -381,10 +386,8 @@ describe('sigma files that do not parse', () => {
   });
   it('a key written twice in one map is read as PyYAML (and so pySigma) reads it: the last one, with a warning at the second', () => {
     const rule = "title: T\nlogsource:\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains: 'a'\n        CommandLine|contains: 'b'\n    condition: selection\n";
-    const res = buildSigmaTexts({ 'windows/dup.yml': rule }).results.get('windows/dup.yml')!;
-    assert.equal(res.outcome, 'parsed');
-    assert.deepEqual(res.diagnostics.map((d) => `${d.code}:${d.severity}:${d.line}`), ['SIG024:warning:7']);
-    const r = res.rules[0]!;
+    const { diags, rule: r } = parsedAlone('windows/dup.yml', rule);
+    assert.deepEqual(diags, ['SIG024:warning:7']);
     assert.equal(renderExpr(r.logic.condition!), 'CommandLine contains "b"');
     assert.equal(r.logic.completeness, 'complete');
   });

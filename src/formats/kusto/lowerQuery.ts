@@ -538,7 +538,9 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       return;
     }
     case 'MvApplyOperator': {
-      const any = s.phase === 'rows' && !s.multi ? mvApplyAny(env, s, op, scope) : undefined;
+      const sub = nodes(op).find((x) => x.kind === 'MvApplySubqueryExpression');
+      const ops = sub ? collectOperators(sub) : [];
+      const any = s.phase === 'rows' && !s.multi ? mvApplyAny(env, s, op, ops, scope) : undefined;
       if (any) {
         // a row goes on when some element passes the subquery's filters: one condition on the source row
         s.cond.push(any);
@@ -549,8 +551,6 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       s.stages.push(stage(env, 'expand', label, op, fromDetail));
       // the subquery runs over each row's elements and only the rows it returns go on: a filter, limit or
       // aggregation in it decides which events pass, per element, which no row-level condition here states
-      const sub = nodes(op).find((x) => x.kind === 'MvApplySubqueryExpression');
-      const ops = sub ? collectOperators(sub) : [];
       const dropping = ops.find((o) => o.kind === 'FilterOperator' || o.kind === 'ParseWhereOperator' || QUERY_OPERATOR_FACTS[o.kind]?.rows !== 'keep');
       if (dropping && s.phase === 'rows') {
         s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} keeps a row only when its subquery (${firstToken(dropping) ?? dropping.kind} …) returns rows for the row's elements: not a row-level filter on the source events`, span: spanOf(env, op) });
@@ -601,15 +601,17 @@ function computed(o: Operand, name: string): Operand {
 }
 
 /**
- * `mv-apply x = <array column> [to typeof(string|dynamic)] on (where … | where …)`: the subquery runs over the
+ * `mv-apply x = <array column> [to typeof(string|dynamic)] on (where … | where …)` (`filters`: the subquery's
+ * operators): the subquery runs over the
  * row's elements and keeps those its filters pass, so the row goes on when some element passes them: the model's
  * `each` over the array, `x` the element (`.`, its members `.m`). A missing or empty array gives no row. Anything
  * else in the subquery (extend, summarize, top…), several arrays, or a conversion to another type: undefined.
  */
-function mvApplyAny(env: Env, s: State, op: KNode, scope: Scope): Expr | undefined {
+function mvApplyAny(env: Env, s: State, op: KNode, filters: readonly KNode[], scope: Scope): Expr | undefined {
   const items = collect(op, 'MvApplyExpression');
-  const sub = nodes(op).find((x) => x.kind === 'MvApplySubqueryExpression');
-  if (items.length !== 1 || !sub || nodes(op).some((x) => x.kind === 'List' && x.children.length > 0 && !x.children.some((c) => c.kind === 'MvApplyExpression'))) return undefined;
+  // one array, and no parameters (`with_itemindex=`, `limit`) in the operator's other list
+  const params = nodes(op).filter((x) => x.kind === 'List' && !x.children.some((c) => c.kind === 'MvApplyExpression'));
+  if (items.length !== 1 || params.some((l) => l.children.length > 0)) return undefined;
   const [named, ...rest] = nodes(items[0]!);
   if (named?.kind !== 'SimpleNamedExpression') return undefined;
   const typed = rest.find((x) => x.kind === 'ToTypeOfClause');
@@ -620,7 +622,6 @@ function mvApplyAny(env: Env, s: State, op: KNode, scope: Scope): Expr | undefin
   const value = nodes(named).find((x) => x.kind !== 'NameDeclaration');
   const array = value ? operand(ctxFor(env, scope, s.columns), value) : undefined;
   if (!name || array?.kind !== 'field' || array.fold || array.field.startsWith('.')) return undefined;
-  const filters = collectOperators(sub);
   if (!filters.length || filters.some((f) => f.kind !== 'FilterOperator')) return undefined;
   const columns = new Map(s.columns).set(name, { kind: 'field', field: '.', text: name });
   const c = ctxFor(env, scope, columns);

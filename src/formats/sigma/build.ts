@@ -16,7 +16,7 @@ import { SigmaDiagnostics } from './diagnostics.ts';
 import { lowerDetection } from './lower.ts';
 import { folderFact, kindOf, readMetadata, ruleSource, slugOf, type Metadata } from './metadata.ts';
 import { readRegressionData, type RegressionData } from './regression.ts';
-import { getPair, keyText, parseSigmaFile, plain, atOffset, type SigmaDocument, type SigmaFile } from './syntax.ts';
+import { getPair, keyText, nodeSpan, parseSigmaFile, plain, atOffset, type SigmaDocument, type SigmaFile } from './syntax.ts';
 
 export const SIGMA_PARSER = 'Sigma YAML + condition grammar (peggy)';
 
@@ -249,7 +249,7 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
   // a `correlation` that is text beside a `detection` is a note (some repositories describe the pairing in words)
   const corr = getPair(d.map, 'correlation');
   const noteOnly = corr !== undefined && isScalar(corr.value) && has('detection');
-  if (noteOnly) fileDiags.push(SigmaDiagnostics.correlationNote(file.path, atOffset(file.lines, (corr.key as Node & { range?: [number, number, number] }).range?.[0] ?? d.range.start)));
+  if (noteOnly) fileDiags.push(SigmaDiagnostics.correlationNote(file.path, atOffset(file.lines, nodeSpan(file.path, corr.key as Node, d.range.start).start)));
   const docKind = has('correlation') && !noteOnly ? 'correlation' : has('filter') ? 'filter' : has('detection') ? 'rule' : undefined;
   if (!docKind) {
     // in a rule folder every document must be a rule; elsewhere YAML of other kinds is skipped

@@ -15,7 +15,7 @@ import type { FileResult, SourceInfo } from '../adapter.ts';
 import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
 import { readConf, setting, type ConfStanza } from './conf.ts';
 import { SplunkDiagnostics } from './diagnostics.ts';
-import { PARSER_NAME, searchLogic, type ResultTrigger } from './logic.ts';
+import { searchLogic, type ResultTrigger } from './logic.ts';
 import { isSourceConstraint, macroKey, type MacroDef, type MacroTable } from './macros.ts';
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|t|yes|y)$/i.test(v.trim());
@@ -181,7 +181,7 @@ export function parseSplFile(path: string, text: string, source: SourceInfo, mac
     kindReason: 'a .spl file: a search, with no alert settings',
     logSources: uniqueLogSources(sl.logSources),
     body: [{ path, language: 'spl', text }],
-    logic: sl.logic ?? { stages: [], completeness: 'none', missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [], parser: PARSER_NAME },
+    logic: sl.logic,
     diagnostics,
     facts: { ...sl.facts },
   });
