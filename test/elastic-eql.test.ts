@@ -231,15 +231,16 @@ describe('elastic adapter layouts and rule types', () => {
     assert.deepEqual(r.facts.machine_learning_job_id, ['job_a', 'job_b']);
     assert.deepEqual(res.diagnostics, []);
   });
-  it('threshold (with cardinality) and new_terms are aggregations; threat_match is an indicator match', () => {
+  it('threshold (with cardinality: further thresholds) and new_terms (its history a window) are aggregations; threat_match is an indicator match', () => {
     const th = parseElasticText('rules/t.toml', '[rule]\nname = "T"\ntype = "threshold"\nlanguage = "kuery"\nquery = "event.action: x"\n[rule.threshold]\nfield = ["host.id"]\nvalue = 10\n[[rule.threshold.cardinality]]\nfield = "user.name"\nvalue = 3\n', src).rules[0]!;
     assert.deepEqual(th.logic.aggregation?.threshold, { op: 'ge', value: 10 });
     assert.deepEqual(th.logic.aggregation?.groupBy, ['host.id']);
     assert.match(th.logic.aggregation?.text ?? '', /cardinality\(user\.name\) >= 3/);
+    assert.deepEqual(th.logic.aggregation?.moreThresholds, [{ function: 'cardinality(user.name)', op: 'ge', value: 3 }]);
     const nt = parseElasticText('rules/n.toml', '[rule]\nname = "N"\ntype = "new_terms"\nlanguage = "kuery"\nquery = "event.action: x"\n[rule.new_terms]\nfield = "new_terms_fields"\nvalue = ["user.name", "host.id"]\n[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "now-7d"\n', src).rules[0]!;
     assert.equal(nt.logic.aggregation?.function, 'new_terms(user.name, host.id)');
-    assert.equal(nt.logic.aggregation?.window, 'now-7d');
-    assert.ok(nt.logic.missing.some((m) => m.reason.startsWith('aggregation:')));
+    assert.equal(nt.logic.aggregation?.window, '7d');
+    assert.equal(nt.logic.completeness, 'complete'); // the hunt counts new terms (test/hunt-new-terms.test.ts)
     const tm = parseElasticText('rules/m.toml', '[rule]\nname = "M"\ntype = "threat_match"\nlanguage = "eql"\nquery = "any where event.kind == \\"event\\""\nthreat_index = ["logs-ti_*"]\n[[rule.threat_mapping]]\n[[rule.threat_mapping.entries]]\nfield = "source.ip"\ntype = "mapping"\nvalue = "threat.indicator.ip"\n', src).rules[0]!;
     assert.equal(tm.logic.completeness, 'partial');
     assert.ok(tm.logic.stages.some((s) => s.kind === 'lookup' && JSON.stringify(s.detail).includes('threat.indicator.ip')));

@@ -2,7 +2,8 @@
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
  * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
  * count passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
- * N" fires when the count reaches N. A function the plan does not count (sum, avg, temporal correlations…) is not
+ * N" fires when the count reaches N. New terms (`kind: 'new'`) fire on an event whose terms no selected event had
+ * within the window before it. A function the plan does not count (sum, avg, temporal correlations…) is not
  * computed: the rule's row hits are reported as "may fire" with the reason.
  *
  * Event time is read from the usual timestamp fields (`TIME_FIELDS`); an event without one counts at the time of
@@ -28,6 +29,9 @@ interface Group {
 /** Counts of one aggregating rule, per group key. */
 export class AggregateState {
   private readonly groups = new Map<string, Group>();
+  /** New terms: when each combination of terms was last seen; pruned of what fell out of the window. */
+  private readonly seen = new Map<string, number>();
+  private pruneAt = NEW_TERMS_PRUNE;
   private readonly tests: readonly CountTest[];
   constructor(readonly plan: AggregatePlan) {
     this.tests = [plan, ...(plan.more ?? [])];
@@ -42,6 +46,7 @@ export class AggregateState {
   add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number; missing?: string } | undefined {
     const { groupBy, missingKeys } = this.plan;
     const keys = groupBy.map((f) => resolve(event, f));
+    if (this.plan.kind === 'new') return this.addTerms(keys, time);
     const missing = missingKeys ? missingKey(groupBy, keys, missingKeys) : undefined;
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
     const key = keys.map((v) => JSON.stringify(v ?? null)).join('|');
@@ -81,10 +86,42 @@ export class AggregateState {
     return undefined;
   }
 
+  /**
+   * New terms: every combination of the event's values (an array's elements each a term; an event without a value
+   * of some field has no term, as Elastic's terms aggregation gives none) is compared with when it was last seen;
+   * the event fires when one was not seen within the window before it. `key` lists the new ones.
+   */
+  private addTerms(keys: readonly unknown[], time: number): { key: string; count: number } | undefined {
+    let combos: string[] = [''];
+    for (const v of keys) {
+      const terms = [...new Set((Array.isArray(v) ? v : [v]).filter((x) => x !== undefined && x !== null).map((x) => JSON.stringify(x)))];
+      if (!terms.length) return undefined;
+      const next: string[] = [];
+      for (const c of combos) for (const t of terms) if (next.length < NEW_TERMS_COMBINATIONS) next.push(c ? `${c}|${t}` : t);
+      combos = next;
+    }
+    const window = this.plan.windowMs!;
+    const fresh = combos.filter((c) => {
+      const last = this.seen.get(c);
+      this.seen.set(c, time);
+      return last === undefined || last < time - window;
+    });
+    if (this.seen.size > this.pruneAt) {
+      for (const [c, t] of this.seen) if (t < time - window) this.seen.delete(c);
+      this.pruneAt = Math.max(NEW_TERMS_PRUNE, 2 * this.seen.size);
+    }
+    return fresh.length ? { key: fresh.join(', '), count: 1 } : undefined;
+  }
+
   private empty(): Pick<Group, 'times' | 'values'> {
     return { times: [], values: this.tests.map(() => []) };
   }
 }
+
+/** Combinations of terms one event is compared by, at most (arrays in several fields multiply). */
+const NEW_TERMS_COMBINATIONS = 256;
+/** Seen combinations kept before those older than the window are dropped. */
+const NEW_TERMS_PRUNE = 100_000;
 
 /**
  * The first group-by key (of `groupBy`, whose values on the event are `values`) that counts as missing under `mode`

@@ -6,7 +6,7 @@
 import type { Truth } from '../model/evaluate.ts';
 import { leaves } from '../model/expr.ts';
 import type { MissingKeys, RuleRecord } from '../model/rule.ts';
-import { MISSING_KEYS_WORDS, planAggregation } from '../model/aggregate.ts';
+import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation } from '../model/aggregate.ts';
 import { AggregateState, eventTime, missingKey } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
@@ -98,10 +98,13 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const byLs = new Map<string, { events: number; hits: number }>();
   const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
-  // group with a matching event: its row hits are hits; a threshold or sides are counted or reported as may fire
+  // group with a matching event: its row hits are hits; a threshold, new terms or sides are counted or reported as
+  // may fire
   // a rule's other readings (`HuntRule.of`) share its tallies and its aggregation
-  for (const hr of engine.rules) if (hr.of === undefined && (hr.rule.logic.aggregation?.threshold || hr.rule.logic.aggregation?.sides?.length)) {
-    const p = planAggregation(hr.rule.logic.aggregation);
+  for (const hr of engine.rules) {
+    const a = hr.rule.logic.aggregation;
+    if (hr.of !== undefined || !a || !(aggregationDecides(a) || a.sides?.length)) continue;
+    const p = planAggregation(a);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
   // what a true row-level condition does not settle: the rule's missing parts that are neither opaque leaves of
@@ -130,7 +133,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const keysOf: ({ readonly groupBy: readonly string[]; readonly mode: MissingKeys } | undefined)[] = [];
   for (const hr of engine.rules) {
     const a = hr.rule.logic.aggregation;
-    if (a && !a.threshold && !a.sides?.length && a.groupBy.length && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, mode: a.missingKeys };
+    if (a && !aggregationDecides(a) && !a.sides?.length && a.groupBy.length && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, mode: a.missingKeys };
   }
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallyOf[hr.index];

@@ -8,6 +8,8 @@
  * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
  * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`), with a
  * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass.
+ * New terms (Elastic `new_terms(f, …)`, `window` its history): an event alerts when its value of the fields (a
+ * combination of values, each value of an array its own term) was on no selected event within the window before it.
  * "Exactly N" and "fewer than N" are decided only when the window closes, so they are not counted as events arrive;
  * nor are other functions (sum, avg, temporal correlations), a function text naming several aggregates
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
@@ -16,7 +18,7 @@
 import type { Operator } from './expr.ts';
 import type { Aggregation, MissingKeys } from './rule.ts';
 
-export type AggregateKind = 'count' | 'distinct';
+export type AggregateKind = 'count' | 'distinct' | 'new';
 
 /** Function name (lower-case, without arguments) → what is counted. */
 export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
@@ -29,6 +31,17 @@ export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
   value_count: 'distinct',
   cardinality: 'distinct',
 };
+
+/** An aggregation that alerts on the first appearance of values: `new_terms(field, …)` (the fields are the group-by keys). */
+const NEW_TERMS = /^\s*new_terms\s*\(/i;
+
+/**
+ * Whether the aggregation decides when the rule alerts as events are counted: a threshold, or new terms. Any other
+ * aggregation (`summarize count() by k`) has a result row for every group with a matching event.
+ */
+export function aggregationDecides(a: Aggregation | undefined): boolean {
+  return !!a && (a.threshold !== undefined || NEW_TERMS.test(a.function ?? ''));
+}
 
 /** Threshold operators decided as events arrive (the count only grows within a window). */
 const DECIDED_AS_EVENTS_ARRIVE: ReadonlySet<Operator> = new Set(['gt', 'ge']);
@@ -89,6 +102,7 @@ const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
  */
 export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}): AggregatePlan | { unsupported: string } {
   if (a.sides?.length) return { unsupported: `multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides): events of the sides are not paired on their keys by the hunt` };
+  if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts);
   if ('unsupported' in first) return first;
@@ -106,6 +120,20 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   const bins = a.bins && w !== undefined ? { bins: true } : {};
   const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
   return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...missingKeys };
+}
+
+/**
+ * New terms: the group-by keys are the fields, the window the history an event's terms are compared with (it must
+ * be read: "new since when" is the rule). Decided at each event, so "exactly one within the window" is its test.
+ */
+function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
+  if (!a.groupBy.length) return { unsupported: `new terms without fields` };
+  const variable = a.groupBy.find((f) => /^[$#]/.test(f));
+  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
+  const w = windowMs(a.window);
+  if (w === undefined) return { unsupported: a.window ? `history window ${a.window} cannot be read` : 'new terms without a history window' };
+  const missingKeys = a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
+  return { kind: 'new', op: 'eq', value: 1, groupBy: a.groupBy, windowMs: w, ...missingKeys };
 }
 
 /** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
@@ -129,6 +157,10 @@ const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at l
 export function describeCount(a: Aggregation): string | undefined {
   const p = planAggregation(a);
   if ('unsupported' in p) return undefined;
+  if (p.kind === 'new') {
+    const what = p.groupBy.length > 1 ? `a combination of ${p.groupBy.join(', ')}` : `a value of ${p.groupBy[0]}`;
+    return `alerts when an event has ${what} that no matching event had within the ${a.window} before it (each value of an array is a term of its own)${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
+  }
   const test = (c: CountTest) => `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;

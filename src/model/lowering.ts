@@ -10,7 +10,7 @@
  * Diagnostics travel inside the lowering (not a side list or an array passed in): the record builder puts them on
  * the rule.
  */
-import { planAggregation } from './aggregate.ts';
+import { aggregationDecides, planAggregation } from './aggregate.ts';
 import { and, assertNever, containsOpaque, leaves, not, or, type Expr, type Predicate } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import type { Diagnostic } from './diagnostics.ts';
@@ -121,13 +121,14 @@ export function buildLogic(input: Lowering): Logic {
       if (!missing.some((m) => m.text === l.text && m.reason === l.reason)) missing.push(missingPart('opaque', l.text, `${side.name}: ${l.reason}`, l.span));
     }
   }
-  // a threshold aggregation whose count, keys, window and threshold are all read is expressed (the hunt counts it);
-  // any other keeps the rule partial, with what could not be read
+  // a threshold (or new terms) aggregation whose count, keys, window and threshold are all read is expressed (the
+  // hunt counts it); any other keeps the rule partial, with what could not be read
   const agg = input.aggregation;
-  const plan = agg?.threshold ? planAggregation(agg, { exact: true }) : undefined;
-  if (agg?.threshold && plan && 'unsupported' in plan && !missing.some((m) => m.kind === 'aggregation')) {
+  const plan = agg && aggregationDecides(agg) ? planAggregation(agg, { exact: true }) : undefined;
+  if (agg && plan && 'unsupported' in plan && !missing.some((m) => m.kind === 'aggregation')) {
     const why = agg.sides?.length ? 'the rule alerts on a threshold over paired events' : plan.unsupported;
-    missing.push(missingPart('aggregation', agg.text ?? `${agg.function ?? 'count'} ${agg.threshold.op} ${agg.threshold.value}`, `aggregation: ${why}`));
+    const text = agg.text ?? (agg.threshold ? `${agg.function ?? 'count'} ${agg.threshold.op} ${agg.threshold.value}` : agg.function ?? 'aggregation');
+    missing.push(missingPart('aggregation', text, `aggregation: ${why}`));
   }
   let completeness: Completeness;
   if (!cond || cond.kind === 'opaque') completeness = 'none';

@@ -81,8 +81,14 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     const value = typeof th.value === 'number' ? th.value : Number(th.value);
     const card = list(th.cardinality).filter(isTable);
     const cardText = card.map((c) => `cardinality(${tomlText(c.field)}) >= ${tomlText(c.value)}`).join(' and ');
+    // each cardinality is a further threshold: the distinct values of its field, at least its value
+    const more = card.flatMap((c) => {
+      const v = typeof c.value === 'number' ? c.value : Number(tomlText(c.value));
+      return tomlText(c.field) && Number.isFinite(v) ? [{ function: `cardinality(${tomlText(c.field)})`, op: 'ge' as const, value: v }] : [];
+    });
     aggregation = {
-      function: card.length ? `count, cardinality(${card.map((c) => tomlText(c.field)).join(', ')})` : 'count',
+      function: card.length && more.length !== card.length ? `count, cardinality(${card.map((c) => tomlText(c.field)).join(', ')})` : 'count',
+      ...(more.length === card.length && more.length ? { moreThresholds: more } : {}),
       groupBy,
       // the threshold's terms aggregation has no bucket for a document without one of the fields
       ...(groupBy.length ? { missingKeys: 'drop' as const } : {}),
@@ -96,11 +102,20 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   if (isTable(r.new_terms)) {
     const fields = list(r.new_terms.value).map(tomlText);
     const history = list(r.new_terms.history_window_start).map((h) => (isTable(h) ? tomlText(h.value) : tomlText(h)));
-    const window = history.join(', ');
-    aggregation = { function: `new_terms(${fields.join(', ')})`, groupBy: fields, ...(window ? { window } : {}), text: `new terms of ${fields.join(', ')} not seen since ${window || 'the history window'}` };
+    const start = history.join(', ');
+    // the history is date math back from now (`now-7d`): its length is the window an event's terms are compared with
+    const back = /^now-(\d+)([smhHdw])$/.exec(start.trim());
+    const window = back ? `${back[1]}${back[2] === 'H' ? 'h' : back[2]}` : start;
+    aggregation = {
+      function: `new_terms(${fields.join(', ')})`,
+      groupBy: fields,
+      // the terms come from a terms aggregation: an event without a value of a field has none
+      missingKeys: 'drop',
+      ...(window ? { window } : {}),
+      text: `new terms of ${fields.join(', ')} not seen since ${start || 'the history window'}`,
+    };
     for (const f of fields) outputFields.push({ name: f, source: 'new_terms.fields' });
     stages.push({ kind: 'aggregate', label: 'new_terms', text: aggregation.text!, detail: { fields, history_window_start: history } });
-    missing.push({ text: aggregation.text!, reason: `aggregation: a new_terms rule alerts only the first time a combination of ${fields.join(', ')} appears, compared with ${window || 'its history window'}; one event cannot show it` });
   }
 
   if (type === 'threat_match') {
