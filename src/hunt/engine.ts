@@ -11,7 +11,8 @@ import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
 import { evaluate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
-import { assertNever, leaves, type Expr } from '../model/expr.ts';
+import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
+import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -178,8 +179,9 @@ export class HuntEngine {
         resolverIdx.set(resolver, ri);
       }
       const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
-      const recorded = compileRecorded(cond);
-      this.rules.push({ rule: r, condition: cond, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
+      const condition = huntCondition(r, cond);
+      const recorded = compileRecorded(condition);
+      this.rules.push({ rule: r, condition, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
     // a rule with another reading for some events (a Sigma process creation rule over Security 4688) runs as that
@@ -560,6 +562,17 @@ function explainPlan(hr: HuntRule): ExplainPlan {
   const dependsOn: string[] = [];
   for (const l of leaves(hr.condition)) if (l.kind === 'opaque') dependsOn.push(`${l.text.slice(0, 120)} (${l.reason})`);
   return { texts, unique: new Set(texts).size === texts.length, dependsOn: [...new Set(dependsOn)] };
+}
+
+/**
+ * The condition the hunt runs for a rule: its own, except that a multi-event rule stated side by side (and not
+ * counted by a threshold) runs the OR of its required and absent sides' conditions, so that the reporter also sees
+ * the events that keep a binding from alerting (an EQL `until`, a missing event: `sides.ts`).
+ */
+function huntCondition(r: RuleRecord, cond: Expr): Expr {
+  const a = r.logic.aggregation;
+  if (!a?.sides?.length || aggregationDecides(a) || !a.sides.some((s) => s.presence === 'absent')) return cond;
+  return or(cond, ...a.sides.filter((s) => s.presence === 'absent').map((s) => s.condition));
 }
 
 /**

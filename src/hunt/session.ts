@@ -6,7 +6,8 @@
 import type { Truth } from '../model/evaluate.ts';
 import { leaves } from '../model/expr.ts';
 import type { MissingKeys, RuleRecord } from '../model/rule.ts';
-import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation } from '../model/aggregate.ts';
+import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } from '../model/aggregate.ts';
+import { SidesState } from './sides.ts';
 import { AggregateState, eventTime, missingKey } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
@@ -96,7 +97,7 @@ export interface HuntReporter {
 export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntReporter {
   const tallies = new Map<HuntRule, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
-  const aggregates = new Map<HuntRule, AggregateState | { unsupported: string }>();
+  const aggregates = new Map<HuntRule, AggregateState | SidesState | { unsupported: string }>();
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
   // group with a matching event: its row hits are hits; a threshold, new terms or sides are counted or reported as
   // may fire
@@ -104,6 +105,12 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   for (const hr of engine.rules) {
     const a = hr.rule.logic.aggregation;
     if (hr.of !== undefined || !a || !(aggregationDecides(a) || a.sides?.length)) continue;
+    if (a.sides?.length && !aggregationDecides(a)) {
+      // a multi-event rule: its events are paired as they come (`sides.ts`)
+      const resolve = engine.resolvers[hr.resolverIndex]!;
+      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve)));
+      continue;
+    }
     const p = planAggregation(a);
     aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
   }
@@ -125,7 +132,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   let lastTime = 0;
   // per rule, by its index (an array read per result instead of map lookups)
   const tallyOf: (RuleTally | undefined)[] = [];
-  const aggregateOf: (AggregateState | { unsupported: string } | undefined)[] = [];
+  const aggregateOf: (AggregateState | SidesState | { unsupported: string } | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
   for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
   // an aggregation without a threshold whose language leaves out events without a group-by key (`stats count by
@@ -200,7 +207,16 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
           truth = 'unknown';
           extra = { dependsOn: ex0.may.slice(0, 5).map((x) => `not excluded by ${x.id}`) };
         }
-        if (agg) {
+        if (agg instanceof SidesState) {
+          // every event a side wants is kept; one that completes a binding of the sides fires
+          const res = agg.add(event, `${pos.file}:${pos.line}`);
+          if (!res) continue;
+          if (res.truth === true) extra = { group: res.positions.join(', '), count: res.positions.length };
+          else {
+            truth = 'unknown';
+            extra = { dependsOn: [res.why ?? 'the pairing of the sides cannot be decided'] };
+          }
+        } else if (agg) {
           if ('unsupported' in agg) {
             truth = 'unknown';
             extra = { dependsOn: [agg.unsupported] };

@@ -52,6 +52,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Window units as the languages write them (`5m`, `15 minutes`, `1h`, `PT5M` below); months and years vary. */
 const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
   s: SECOND, sec: SECOND, secs: SECOND, second: SECOND, seconds: SECOND,
   m: MINUTE, min: MINUTE, mins: MINUTE, minute: MINUTE, minutes: MINUTE,
   h: HOUR, hr: HOUR, hrs: HOUR, hour: HOUR, hours: HOUR,

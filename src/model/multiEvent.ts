@@ -30,12 +30,18 @@ export interface SidesEvalOptions {
   readonly timeOf?: (event: unknown) => number | undefined;
   /** Most bindings tried before the answer is unknown (default 1,000,000). */
   readonly maxBindings?: number;
+  /** Each side's condition on each event, when already known (`truths[side][event]`). */
+  readonly truths?: readonly (readonly Truth[])[];
+  /** Only bindings in which this event (its index in `events`) takes a required side count (a hunt's newest event). */
+  readonly including?: number;
+  /** Filled with the first true binding: for each side, the index of its event (undefined: none bound). */
+  readonly binding?: (number | undefined)[];
 }
 
 /** Evaluate a multi-event rule's sides over a set of events (see the module comment). */
 export function evaluateSides(sides: readonly CorrelationSide[], events: readonly unknown[], opts: SidesEvalOptions = {}): Truth {
   const resolve = opts.resolve;
-  const truth: Truth[][] = sides.map((s) => events.map((e) => evaluate(s.condition, e, resolve ? { resolve } : {})));
+  const truth: readonly (readonly Truth[])[] = opts.truths ?? sides.map((s) => events.map((e) => evaluate(s.condition, e, resolve ? { resolve } : {})));
   const required = sides.map((s, i) => (s.presence === 'required' ? i : -1)).filter((i) => i >= 0);
   if (required.length === 0) {
     let out: Truth = false;
@@ -90,7 +96,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
       const ex = x === i ? e : bound[x];
       const ey = y === i ? e : bound[y];
       if (ex === undefined || ey === undefined) continue;
-      t = and3(t, constraintTruth(c, res, events[ex], events[ey]));
+      t = and3(t, constraintTruth(c, res, events[ex], events[ey], ex, ey));
       if (t === false) return false;
     }
     return t;
@@ -99,6 +105,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   const search = (k: number, acc: Truth): Truth => {
     if (--budget.left < 0) return 'unknown';
     if (k === required.length) {
+      if (opts.including !== undefined && !required.some((i) => bound[i] === opts.including)) return false;
       let t = acc;
       for (const a of absents) {
         let exists: Truth = false;
@@ -115,6 +122,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
       if (f === false) continue;
       bound[i] = e;
       out = or3(out, search(k + 1, and3(acc, f)));
+      if (out === true && opts.binding && k === required.length - 1) opts.binding.splice(0, opts.binding.length, ...bound);
       bound[i] = undefined;
       if (out === true) return true;
     }
@@ -162,8 +170,11 @@ export function timeMs(v: unknown): number | null | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Truth of a constraint for the events bound to its two ends (`ex` to the first end's side, `ey` to the second's). */
-export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown): Truth {
+/**
+ * Truth of a constraint for the events bound to its two ends (`ex` to the first end's side, `ey` to the second's;
+ * `px`, `py` their positions in the input, which order a `later` constraint's events of equal times).
+ */
+export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown, px?: number, py?: number): Truth {
   switch (c.kind) {
     case 'time': {
       const a = termValue(resolve, c.from, ex);
@@ -176,6 +187,8 @@ export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: u
       const d = c.unitMs ? (Math.floor(tb / c.unitMs) - Math.floor(ta / c.unitMs)) * c.unitMs : tb - ta;
       if (c.minMs !== undefined && (c.minStrict ? d <= c.minMs : d < c.minMs)) return false;
       if (c.maxMs !== undefined && (c.maxStrict ? d >= c.maxMs : d > c.maxMs)) return false;
+      // a later event: with equal times, one that comes after in the input (never the same event)
+      if (c.later && tb === ta && px !== undefined && py !== undefined && py <= px) return false;
       return true;
     }
     case 'compare': {
@@ -292,6 +305,7 @@ export function renderConstraint(sides: readonly CorrelationSide[], c: SideConst
       const diff = c.unitMs ? `datetime_diff(${renderSpan(c.unitMs)}, ${to}, ${from})` : `${to} - ${from}`;
       const lo = c.minMs;
       const hi = c.maxMs;
+      if (c.later && lo === 0 && hi === undefined && !c.unitMs) return `${to} after ${from}`;
       if (lo !== undefined && hi !== undefined) return `${diff} within ${c.minStrict ? '(' : '['}${renderSpan(lo)}, ${renderSpan(hi)}${c.maxStrict ? ')' : ']'}`;
       if (lo !== undefined) return lo === 0 && !c.unitMs ? `${to} ${c.minStrict ? '>' : '>='} ${from}` : `${diff} ${c.minStrict ? '>' : '>='} ${renderSpan(lo)}`;
       if (hi !== undefined) return hi === 0 && !c.unitMs ? `${to} ${c.maxStrict ? '<' : '<='} ${from}` : `${diff} ${c.maxStrict ? '<' : '<='} ${renderSpan(hi)}`;

@@ -229,6 +229,11 @@ export type SideConstraint =
       readonly minStrict?: boolean;
       readonly maxStrict?: boolean;
       readonly unitMs?: number;
+      /**
+       * `to` is a later event than `from`: a different one, and with equal times one later in the input (an EQL
+       * sequence's steps, ordered by time and then by the order the events come in). With `minMs: 0`.
+       */
+      readonly later?: boolean;
       readonly text?: string;
       readonly span?: Span;
     }

@@ -5,10 +5,11 @@
  *   array) AND the lowered condition; `any where` tests no category.
  * - `sequence [by k] [with maxspan=t] [a] by x [b] by y [until [c]]`: a multi-event rule. One `selection` stage per
  *   step (with its own condition, join keys, `!` missing-event flag and `with runs`), an `aggregate` stage for the
- *   sequence itself, and an aggregation `sequence` grouped by the join keys with the maxspan as its window, as a
- *   Sigma temporal_ordered correlation is. The row-level condition is the OR of the positive steps (named `step 1`…):
- *   what one event must satisfy to take part in an alert. Missing-event steps and `until` only suppress alerts, so
- *   they are listed in `missing` with the sequence itself (reasons start with `sequence:`).
+ *   sequence itself, and an aggregation `sequence` grouped by the join keys with the maxspan as its window, whose
+ *   `sides` state it (`sequenceSides`: each step a required side paired with the previous one on its keys and
+ *   later than it, a missing event and `until` absent sides). The row-level condition is the OR of the positive
+ *   steps (named `step 1`…): what one event must satisfy to take part in an alert. A key that is not a plain field
+ *   leaves the sequence in `missing` (reasons start with `sequence:`).
  * - `sample by k [a] [b]`: the same shape without order or window (`sample:`).
  * - Pipes: `head` / `tail` keep only some matches (`pipe:`), which matters only when another pipe follows them (at
  *   the end they do not change whether the query returns a match); the Endgame `filter` pipe is ANDed into the condition;
@@ -16,7 +17,7 @@
  */
 import { lineColAt } from '../../../model/span.ts';
 import { and, or, pred, type Expr } from '../../../model/expr.ts';
-import type { Aggregation, OutputField, Stage } from '../../../model/rule.ts';
+import type { Aggregation, CorrelationSide, OutputField, SideConstraint, Stage } from '../../../model/rule.ts';
 import type { MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLower, ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
@@ -75,25 +76,29 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
       const shared = body.by.map(keyText);
       const positives: Expr[] = [];
       const stepKeys: string[][] = [];
+      const stepExprs: Expr[] = [];
+      const suppressing: MissingInput[] = [];
       body.steps.forEach((s, i) => {
         const expr = lowerEvent(s.query);
+        stepExprs.push(expr);
         const keys = s.by.map(keyText);
         if (!s.missing) {
           positives.push({ kind: 'and', args: [expr], name: `step ${i + 1}` });
           stepKeys.push(keys);
         }
         stages.push(stepStage(s, i, expr, keys, sliceOf(s.at), spanOf(env, s.at)));
-        if (s.missing) missing.push({ text: sliceOf(s.at), reason: `sequence: no event matching step ${i + 1} may occur at this point of the sequence (a missing event); one event cannot show it`, span: spanOf(env, s.at) });
+        if (s.missing) suppressing.push({ text: sliceOf(s.at), reason: `sequence: no event matching step ${i + 1} may occur at this point of the sequence (a missing event); one event cannot show it`, span: spanOf(env, s.at) });
       });
       condition = or(...positives);
       const until = isSeq && body.type === 'sequence' ? body.until : null;
-      if (until) {
-        const expr = lowerEvent(until.query);
-        stages.push({ kind: 'selection', label: 'until', text: sliceOf(until.at), span: spanOf(env, until.at), expr, detail: { joinKeys: until.by.map(keyText), role: 'until' } });
-        missing.push({ text: sliceOf(until.at), reason: 'sequence: an event matching `until` between the steps ends the sequence without an alert; one event cannot show it', span: spanOf(env, until.at) });
+      const untilExpr = until ? lowerEvent(until.query) : undefined;
+      if (until && untilExpr) {
+        stages.push({ kind: 'selection', label: 'until', text: sliceOf(until.at), span: spanOf(env, until.at), expr: untilExpr, detail: { joinKeys: until.by.map(keyText), role: 'until' } });
+        suppressing.push({ text: sliceOf(until.at), reason: 'sequence: an event matching `until` between the steps ends the sequence without an alert; one event cannot show it', span: spanOf(env, until.at) });
       }
       const groupBy = joinKeys(shared, stepKeys);
       const maxspan = body.type === 'sequence' ? body.maxspan : null;
+      const sides = sequenceSides(body.by, body.steps, stepExprs, isSeq, until && untilExpr ? { step: until, expr: untilExpr } : null, (r) => spanOf(env, r), sliceOf);
       const runs = body.steps.map((s) => (s.runs && s.runs > 1 ? ` (step ${body.steps.indexOf(s) + 1} ${s.runs} times)` : '')).join('');
       const steps = body.steps.filter((s) => !s.missing).length;
       const header = sliceOf({ start: body.at.start, end: body.steps[0]!.at.start }).trim();
@@ -104,11 +109,14 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
         function: body.type,
         groupBy,
         ...(maxspan ? { window: maxspan.text } : {}),
+        ...('sides' in sides ? { sides: sides.sides } : {}),
         text: `${body.type}: ${what}`,
         span: spanOf(env, body.at),
       };
       stages.unshift({ kind: isSeq ? 'sequence' : 'aggregate', label: body.type, text: header, span: spanOf(env, { start: body.at.start, end: body.steps[0]!.at.start }), detail: { joinKeys: shared, ...(maxspan ? { maxspan: maxspan.text } : {}), steps: body.steps.length } });
-      missing.unshift({ text: header || body.type, reason: `${body.type}: the rule alerts on ${what}; one event cannot show it`, span: spanOf(env, body.at) });
+      // stated side by side, the sequence (its order, keys, window, missing events and `until`) is expressed;
+      // otherwise it is what one event cannot show
+      if ('why' in sides) missing.unshift({ text: header || body.type, reason: `${body.type}: the rule alerts on ${what}; one event cannot show it (${sides.why})`, span: spanOf(env, body.at) }, ...suppressing);
       for (const k of new Set([...shared, ...stepKeys.flat()])) outputFields.push({ name: k, source: `${body.type} by` });
       break;
     }
@@ -148,6 +156,99 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
   }
 
   return { stages, condition, missing, ...(aggregation ? { aggregation } : {}), outputFields, diagnostics, parser: EQL_PARSER, parsed: true };
+}
+
+/** The field EQL orders a sequence's events by (the search's default `timestamp_field`). */
+const EQL_TIMESTAMP = '@timestamp';
+
+/**
+ * A sequence or sample as the sides of a multi-event rule (`Aggregation.sides`): one `required` side per step (a
+ * step `with runs=n` n times), each paired with the previous required side on its keys (the `by` keys, then the
+ * step's own, position by position); a missing-event step (`![…]`) and `until` are `absent` sides. In a sequence
+ * each step's event is a later event than the previous one's (by `@timestamp`, then by the order events come in: so
+ * never the same event), a missing event lies between the steps around it, and an `until` event between the first
+ * and the last. A key that is not a plain field (a function, or an
+ * optional `?field`, whose null values pair with each other, which sides do not state) leaves the sequence unstated.
+ */
+function sequenceSides(
+  by: readonly EqlValue[],
+  steps: readonly EqlStep[],
+  exprs: readonly Expr[],
+  ordered: boolean,
+  until: { step: EqlStep; expr: Expr } | null,
+  spanAt: (r: { start: number; end: number }) => Stage['span'],
+  sliceOf: (r: { start: number; end: number }) => string,
+): { sides: CorrelationSide[] } | { why: string } {
+  const fieldsOf = (vs: readonly EqlValue[]): string[] | string => {
+    const out: string[] = [];
+    for (const v of vs) {
+      if (v.type !== 'field') return `the join key ${sliceOf(v.at)} is not a field`;
+      if (v.optional) return `the join key ?${v.path} is optional: its null values pair with each other`;
+      out.push(v.path);
+    }
+    return out;
+  };
+  const shared = fieldsOf(by);
+  if (typeof shared === 'string') return { why: shared };
+  const time = (side: number) => ({ side, field: EQL_TIMESTAMP });
+  const after = (from: number, to: number): SideConstraint => ({ kind: 'time', from: time(from), to: time(to), minMs: 0, later: true });
+  const sides: CorrelationSide[] = [];
+  const required: number[] = [];
+  /** Absent sides waiting for the next required side (the missing event lies before it). */
+  let pendingAbsent: number[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    const own = fieldsOf(s.by);
+    if (typeof own === 'string') return { why: own };
+    const keys = [...shared, ...own];
+    const runs = s.missing ? 1 : Math.max(1, s.runs ?? 1);
+    for (let r = 0; r < runs; r++) {
+      const at = sides.length;
+      const prev = required[required.length - 1];
+      const name = `${s.missing ? 'missing ' : ''}step ${i + 1}${runs > 1 ? `.${r + 1}` : ''}`;
+      const constraints: SideConstraint[] = [];
+      if (ordered && prev !== undefined) constraints.push(after(prev, at));
+      if (!s.missing) for (const a of pendingAbsent) if (ordered) constraints.push(after(a, at));
+      const side: CorrelationSide = {
+        name,
+        condition: exprs[i]!,
+        presence: s.missing ? 'absent' : 'required',
+        keys,
+        ...(prev !== undefined ? { partner: prev, partnerKeys: sides[prev]!.keys } : {}),
+        ...(constraints.length ? { constraints } : {}),
+        text: sliceOf(s.at),
+        ...(spanAt(s.at) ? { span: spanAt(s.at)! } : {}),
+      };
+      sides.push(side);
+      if (s.missing) pendingAbsent.push(at);
+      else {
+        required.push(at);
+        pendingAbsent = [];
+      }
+    }
+  }
+  if (!required.length) return { why: 'no step is required' };
+  // a missing event before the first required step pairs with it (it has no earlier partner)
+  for (let a = 0; a < required[0]!; a++) sides[a] = { ...sides[a]!, partner: required[0]!, partnerKeys: sides[required[0]!]!.keys };
+  if (until) {
+    const own = fieldsOf(until.step.by);
+    if (typeof own === 'string') return { why: own };
+    const at = sides.length;
+    const first = required[0]!;
+    const last = required[required.length - 1]!;
+    sides.push({
+      name: 'until',
+      condition: until.expr,
+      presence: 'absent',
+      keys: [...shared, ...own],
+      partner: first,
+      partnerKeys: sides[first]!.keys,
+      constraints: [after(first, at), after(at, last)],
+      text: sliceOf(until.step.at),
+      ...(spanAt(until.step.at) ? { span: spanAt(until.step.at)! } : {}),
+    });
+  }
+  return { sides };
 }
 
 function stepStage(s: EqlStep, i: number, expr: Expr, keys: string[], text: string, span: Stage['span']): Stage {

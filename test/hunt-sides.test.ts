@@ -1,0 +1,112 @@
+/**
+ * Multi-event rules in a hunt: EQL sequences stated side by side (steps in order on their keys, within maxspan; a
+ * missing event and `until` as absent sides) and KQL joins, their events paired as they come, in process and in
+ * DuckDB alike.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseElasticText } from '../src/formats/elastic/index.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { kqlLogic } from './helpers/kql.ts';
+
+const SRC = { repository: 'test/sides' };
+const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-sides-'));
+
+const eqlRule = (query: string): RuleRecord => {
+  const text = `[rule]\nname = "S"\nrule_id = "s"\ntype = "eql"\nlanguage = "eql"\nquery = '''\n${query}\n'''\n`;
+  const r = parseElasticText('rules/s.toml', text, SRC);
+  assert.equal(r.outcome, 'parsed', JSON.stringify(r.diagnostics));
+  return r.rules[0]!;
+};
+
+const SEQ = 'sequence by host.id with maxspan=1m [process where process.name == "a.exe"] by process.entity_id [network where destination.port == 443] by process.parent.entity_id';
+const t = (s: number) => new Date(Date.UTC(2024, 0, 1) + s * 1000).toISOString();
+const proc = (s: number, entity = 'p1', name = 'a.exe') => ({ '@timestamp': t(s), event: { category: 'process', type: 'start' }, host: { id: 'h' }, process: { name, entity_id: entity } });
+const net = (s: number, parent = 'p1') => ({ '@timestamp': t(s), event: { category: 'network' }, host: { id: 'h' }, destination: { port: 443 }, process: { parent: { entity_id: parent } } });
+const file = (s: number) => ({ '@timestamp': t(s), event: { category: 'file', type: 'deletion' }, host: { id: 'h' }, process: { entity_id: 'p1' } });
+const end = (s: number) => ({ '@timestamp': t(s), event: { category: 'process', type: 'end' }, host: { id: 'h' }, process: { entity_id: 'p1' } });
+
+/** Hits of a hunt with --all, in process and in DuckDB (which must agree): `type line group (dependsOn)`. */
+async function both(rule: RuleRecord, name: string, events: readonly unknown[]): Promise<string[]> {
+  const f = path.join(dir, name);
+  writeFileSync(f, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const show = (h: Hit) => `${h.type} ${h.pos.line}${h.group ? ` [${h.group.replaceAll(`${f}:`, '')}]` : ''}${h.dependsOn?.length ? ` (${h.dependsOn.join('; ')})` : ''}`;
+  const mem: string[] = [];
+  const duck: string[] = [];
+  await hunt(new HuntEngine([rule], { all: true }), [f], { onHit: (h) => mem.push(show(h)) });
+  await huntDuckdb(new HuntEngine([rule], { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
+  assert.deepEqual(duck, mem);
+  return mem;
+}
+
+describe('an EQL sequence stated side by side', () => {
+  it('is complete: steps in order on their keys within maxspan, a missing event and until as absent sides', () => {
+    const r = eqlRule(SEQ.replace(' [network', ' ![file where event.type == "deletion"] by process.entity_id [network') + ' until [process where event.type == "end"] by process.entity_id');
+    assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
+    assert.deepEqual(renderSides(r.logic.aggregation!.sides!), [
+      'step 1 (an event must match): event.category eq "process" and process.name eq "a.exe"',
+      'missing step 2 (no event may match) on host.id, process.entity_id: event.category eq "file" and event.type eq "deletion"',
+      'step 3 (an event must match) on step 1.host.id == step 3.host.id, step 1.process.entity_id == step 3.process.parent.entity_id: event.category eq "network" and destination.port eq 443',
+      'until (no event may match) on host.id, process.entity_id: event.category eq "process" and event.type eq "end"',
+      'where missing step 2.@timestamp after step 1.@timestamp',
+      'where step 3.@timestamp after step 1.@timestamp',
+      'where step 3.@timestamp after missing step 2.@timestamp',
+      'where until.@timestamp after step 1.@timestamp',
+      'where step 3.@timestamp after until.@timestamp',
+    ]);
+  });
+
+  it('one event never takes two steps; with equal times the later step is the later event', () => {
+    const r = eqlRule('sequence with maxspan=1m [process where true] [process where true]');
+    const sides = r.logic.aggregation!.sides!;
+    assert.equal(evaluateSides(sides, [proc(0)]), false);
+    assert.equal(evaluateSides(sides, [proc(0), proc(0, 'p2')]), true);
+  });
+
+  it('a key that is a function or an optional field leaves the sequence unstated, saying why', () => {
+    const opt = eqlRule('sequence by ?host.id [process where true] [network where true]');
+    assert.equal(opt.logic.aggregation?.sides, undefined);
+    assert.match(opt.logic.missing[0]!.reason, /the join key \?host\.id is optional/);
+  });
+});
+
+describe('hunting multi-event rules', () => {
+  it('a sequence fires at the event that completes it, naming the events it pairs', async () => {
+    const hits = await both(eqlRule(SEQ), 'seq.jsonl', [proc(0), net(10, 'p2'), net(20), net(100), proc(200, 'p3', 'b.exe'), net(210, 'p3')]);
+    assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
+  });
+
+  it('the steps out of order, another key or beyond maxspan do not fire', async () => {
+    assert.deepEqual(await both(eqlRule(SEQ), 'order.jsonl', [net(0), proc(10), net(80), proc(100, 'p2'), net(110)]), []);
+  });
+
+  it('a missing event or until between the steps keeps it from firing; after the last step it does not', async () => {
+    const missing = eqlRule(SEQ.replace(' [network', ' ![file where event.type == "deletion"] by process.entity_id [network'));
+    assert.deepEqual(await both(missing, 'missing.jsonl', [proc(0), file(5), net(10)]), []);
+    assert.deepEqual(await both(missing, 'missing-after.jsonl', [proc(0), net(10), file(15)]), ['aggregate 2 [1, 2]']);
+    const until = eqlRule(`${SEQ} until [process where event.type == "end"] by process.entity_id`);
+    assert.deepEqual(await both(until, 'until.jsonl', [proc(0), end(5), net(10)]), []);
+    assert.deepEqual(await both(until, 'until-after.jsonl', [proc(0), net(10), end(15)]), ['aggregate 2 [1, 2]']);
+  });
+
+  it('a missing event after the last step cannot be ruled out as events come: the rule may fire', async () => {
+    const trailing = eqlRule('sequence by host.id with maxspan=1m [process where process.name == "a.exe"] ![file where event.type == "deletion"]');
+    assert.deepEqual(await both(trailing, 'trailing.jsonl', [proc(0)]), ['may_fire 1 (no event of missing step 2 may come later (the hunt decides as events come))']);
+  });
+
+  it('a KQL join pairs the rows of its sides on the key', async () => {
+    const logic = kqlLogic('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role") on UserId');
+    assert.equal(logic.aggregation?.sides?.length, 2);
+    const rule = eqlRule('process where true');
+    const kql: RuleRecord = { ...rule, format: 'kusto', logic };
+    const hits = await both(kql, 'join.jsonl', [{ ResultType: '0', UserId: 'u1' }, { OperationName: 'Add member to role', UserId: 'u2' }, { OperationName: 'Add member to role', UserId: 'u1' }]);
+    assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
+  });
+});
