@@ -3,7 +3,8 @@
  * (`aggregate.ts`), hits streamed to a sink, and a summary by rule, technique and log source kept in memory
  * bounded by the number of rules (not of events).
  */
-import type { Truth } from '../model/evaluate.ts';
+import type { FieldResolver, Truth } from '../model/evaluate.ts';
+import { EventView } from '../model/compile.ts';
 import { leaves } from '../model/expr.ts';
 import type { MissingKeys, RuleRecord } from '../model/rule.ts';
 import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } from '../model/aggregate.ts';
@@ -98,6 +99,14 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const tallies = new Map<HuntRule, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
   const aggregates = new Map<HuntRule, AggregateState | SidesState | { unsupported: string }>();
+  // multi-event rules read the event's fields through one view per resolver, reset at each event
+  const sidesViews = new Map<FieldResolver, EventView>();
+  const sidesView = (resolve: FieldResolver) => (event: unknown): EventView => {
+    let v = sidesViews.get(resolve);
+    if (!v) sidesViews.set(resolve, (v = new EventView(event, resolve)));
+    else if (v.event !== event) v.reset(event);
+    return v;
+  };
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
   // group with a matching event: its row hits are hits; a threshold, new terms or sides are counted or reported as
   // may fire
@@ -108,7 +117,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (a.sides?.length && !aggregationDecides(a)) {
       // a multi-event rule: its events are paired as they come (`sides.ts`)
       const resolve = engine.resolvers[hr.resolverIndex]!;
-      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve)));
+      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve), sidesView(resolve)));
       continue;
     }
     const p = planAggregation(a);

@@ -30,8 +30,8 @@ export interface SidesEvalOptions {
   readonly timeOf?: (event: unknown) => number | undefined;
   /** Most bindings tried before the answer is unknown (default 1,000,000). */
   readonly maxBindings?: number;
-  /** Each side's condition on each event, when already known (`truths[side][event]`). */
-  readonly truths?: readonly (readonly Truth[])[];
+  /** Each side's condition on each event, when already known. */
+  readonly truthOf?: (side: number, event: number) => Truth;
   /** Only bindings in which this event (its index in `events`) takes a required side count (a hunt's newest event). */
   readonly including?: number;
   /** Filled with the first true binding: for each side, the index of its event (undefined: none bound). */
@@ -41,12 +41,13 @@ export interface SidesEvalOptions {
 /** Evaluate a multi-event rule's sides over a set of events (see the module comment). */
 export function evaluateSides(sides: readonly CorrelationSide[], events: readonly unknown[], opts: SidesEvalOptions = {}): Truth {
   const resolve = opts.resolve;
-  const truth: readonly (readonly Truth[])[] = opts.truths ?? sides.map((s) => events.map((e) => evaluate(s.condition, e, resolve ? { resolve } : {})));
+  const truths = opts.truthOf ? undefined : sides.map((s) => events.map((e) => evaluate(s.condition, e, resolve ? { resolve } : {})));
+  const truthOf = opts.truthOf ?? ((side: number, e: number): Truth => truths![side]![e]!);
   const required = sides.map((s, i) => (s.presence === 'required' ? i : -1)).filter((i) => i >= 0);
   if (required.length === 0) {
     let out: Truth = false;
     sides.forEach((s, i) => {
-      if (s.presence === 'optional') for (const t of truth[i]!) out = or3(out, t);
+      if (s.presence === 'optional') for (let e = 0; e < events.length; e++) out = or3(out, truthOf(i, e));
     });
     return out;
   }
@@ -81,7 +82,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   }
   /** Truth of side i taking event e given the sides bound so far (false when keys disagree). */
   const fits = (i: number, e: number): Truth => {
-    let t: Truth = truth[i]![e]!;
+    let t: Truth = truthOf(i, e);
     if (t === false) return false;
     for (let j = 0; j < sides.length; j++) {
       const b = bound[j];
@@ -102,10 +103,10 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     return t;
   };
   const absents = sides.map((s, i) => (s.presence === 'absent' ? i : -1)).filter((i) => i >= 0);
-  const search = (k: number, acc: Truth): Truth => {
+  /** Bind the sides of `order` from its `k`-th on (those before are bound), with `acc` the truth so far. */
+  const search = (order: readonly number[], k: number, acc: Truth): Truth => {
     if (--budget.left < 0) return 'unknown';
-    if (k === required.length) {
-      if (opts.including !== undefined && !required.some((i) => bound[i] === opts.including)) return false;
+    if (k === order.length) {
       let t = acc;
       for (const a of absents) {
         let exists: Truth = false;
@@ -113,22 +114,34 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
         t = and3(t, not3(exists));
         if (t === false) return false;
       }
+      if (t === true && opts.binding) opts.binding.splice(0, opts.binding.length, ...bound);
       return t;
     }
-    const i = required[k]!;
+    const i = order[k]!;
     let out: Truth = false;
     for (let e = 0; e < events.length; e++) {
       const f = fits(i, e);
       if (f === false) continue;
       bound[i] = e;
-      out = or3(out, search(k + 1, and3(acc, f)));
-      if (out === true && opts.binding && k === required.length - 1) opts.binding.splice(0, opts.binding.length, ...bound);
+      out = or3(out, search(order, k + 1, and3(acc, f)));
       bound[i] = undefined;
       if (out === true) return true;
     }
     return out;
   };
-  return search(0, true);
+  const including = opts.including;
+  if (including === undefined) return search(required, 0, true);
+  // the given event takes one required side (each it may take, in turn), then the others are bound around it
+  let out: Truth = false;
+  for (const r of required) {
+    const f = fits(r, including);
+    if (f === false) continue;
+    bound[r] = including;
+    out = or3(out, search(required.filter((x) => x !== r), 0, f));
+    bound[r] = undefined;
+    if (out === true) return true;
+  }
+  return out;
 }
 
 /** The sides a constraint links: its first end's, then its second's. */
@@ -225,6 +238,26 @@ function keyValue(resolve: FieldResolver, k: KeyedEvent, i: number): unknown {
   if (v === FAILED_NULL) return undefined;
   if (v === UNKNOWN_OPERAND || v instanceof Spread) return UNKNOWN_KEY;
   return v;
+}
+
+/**
+ * A bucket for an event's values of a side's keys such that events that pair on them (`pairEqual`) share it:
+ * numbers and numeric text alike as numbers, text folded when the keys pair case-insensitively. Undefined when a
+ * key is missing or null (such an event pairs with nothing); null when a key cannot be known (any bucket may do).
+ */
+export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly string[], derived: readonly (Derived | null)[] | undefined, ci: boolean): string | null | undefined {
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const v = keyValue(resolve, { ev, keys, derived }, i);
+    if (v === undefined || v === null) return undefined;
+    if (v === UNKNOWN_KEY) return null;
+    let part: string;
+    if (typeof v === 'number') part = `n${v}`;
+    else if (typeof v === 'string') part = Number.isFinite(Number(v)) ? `n${Number(v)}` : `s${ci ? v.toLowerCase() : v}`;
+    else part = `j${JSON.stringify(v)}`;
+    out += `${part}\u0000`;
+  }
+  return out;
 }
 
 function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean): Truth {
