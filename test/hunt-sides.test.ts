@@ -101,6 +101,20 @@ describe('hunting multi-event rules', () => {
     assert.deepEqual(await both(trailing, 'trailing.jsonl', [proc(0)]), ['may_fire 1 (no event of missing step 2 may come later (the hunt decides as events come))']);
   });
 
+  it('on worker threads as on one: the events reach the pairing in input order', async () => {
+    const events = [proc(0), net(10, 'p2'), net(20), net(100), proc(200, 'p3', 'b.exe'), net(210, 'p3'), proc(300, 'p4'), net(301, 'p4')];
+    const f = path.join(dir, 'workers.jsonl');
+    writeFileSync(f, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const runs: string[][] = [];
+    for (const workers of [0, 2]) {
+      const hits: string[] = [];
+      await hunt(new HuntEngine([eqlRule(SEQ)], { all: true }), [f], { workers, onHit: (h) => hits.push(`${h.type} ${h.pos.line} ${h.group?.replaceAll(`${f}:`, '')}`) });
+      runs.push(hits);
+    }
+    assert.deepEqual(runs[0], ['aggregate 3 1, 3', 'aggregate 8 7, 8']);
+    assert.deepEqual(runs[1], runs[0]);
+  });
+
   it('a KQL join pairs the rows of its sides on the key', async () => {
     const logic = kqlLogic('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role") on UserId');
     assert.equal(logic.aggregation?.sides?.length, 2);
