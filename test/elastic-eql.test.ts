@@ -185,10 +185,16 @@ describe('elastic EQL semantics (ECS)', () => {
     assert.equal(run('process where $e.x == 1', ev({})), 'unknown');
     assert.match(JSON.stringify(lowerEql('process where arraySearch(process.args, "x", true)', ctx).condition), /needs an array field, a \$variable and a condition/);
   });
-  it('the event category is required; value functions stay unknown', () => {
+  it('the event category is required; length() of a field is derived, other value functions stay unknown', () => {
     assert.equal(run('file where true', ev({})), false);
     assert.equal(run('any where true', ev({})), true);
-    assert.equal(run('process where length(process.name) > 3', ev({ process: { name: 'abcd' } })), 'unknown');
+    assert.equal(run('process where length(process.name) > 3', ev({ process: { name: 'abcd' } })), true);
+    assert.equal(run('process where length(process.name) > 3', ev({ process: { name: 'abc' } })), false);
+    assert.equal(run('process where 3 < length(process.name)', ev({ process: { name: 'abcd' } })), true);
+    // a missing field has no length: the comparison is false, as a comparison with null is in EQL
+    assert.equal(run('process where length(process.name) < 3', ev({ process: {} })), false);
+    assert.equal(run('process where length(process.name) == null', ev({ process: { name: 'abcd' } })), 'unknown');
+    assert.equal(run('process where substring(process.name, 0, 2) == "ab"', ev({ process: { name: 'abcd' } })), 'unknown');
   });
 });
 

@@ -10,7 +10,7 @@
  * - Multi-valued (array) fields match when any element does, as Elasticsearch term queries do.
  * - `?field` (optional field) reads as the field: a missing optional field is null, as a missing field is here.
  */
-import { and, FALSE, not, opaque, or, pred, TRUE, type Each, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, TRUE, type Derived, type Each, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { Span } from '../../../model/span.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
@@ -146,15 +146,33 @@ function hasWildcard(v: Value): boolean {
   return typeof v === 'string' && (v.includes('*') || v.includes('?'));
 }
 
+/** `length(field)`: the field's length as the model's derived operand (a string's characters, an array's elements). */
+const LENGTH: Derived = { steps: [{ fn: 'len' }], onError: 'null' };
+
+/**
+ * The subject of a comparison: a field, or a function of one the model derives (`length(file.name)`: a null or
+ * missing field has no length, so a comparison on it is false, as EQL's comparison with null is).
+ */
+function subjectOf(v: EqlValue, env: EqlEnv): { field: string; derived?: Derived } | undefined {
+  const field = fieldOf(v, env);
+  if (field) return { field };
+  const u = unwrap(v);
+  if (u.type !== 'call' || u.name.toLowerCase() !== 'length' || u.args.length !== 1) return undefined;
+  const a = u.args[0]!;
+  const arg = a.type === 'bare' ? fieldOf(a.value, env) : undefined;
+  return arg ? { field: arg, derived: LENGTH } : undefined;
+}
+
 function lowerCompare(env: EqlEnv, e: Extract<EqlExpr, { type: 'compare' }>): Expr {
   let { left, right } = e;
   let op: string = e.op;
-  if (!fieldOf(left, env) && fieldOf(right, env) && literal(left).ok) {
+  if (!subjectOf(left, env) && subjectOf(right, env) && literal(left).ok) {
     [left, right] = [right, left];
     op = FLIP[op]!;
   }
-  const field = fieldOf(left, env);
-  if (!field) return opq(env, e.at, notAFieldReason(env, left));
+  const subject = subjectOf(left, env);
+  if (!subject) return opq(env, e.at, notAFieldReason(env, left));
+  const { field, derived } = subject;
   const span = spanOf(env, e.at);
   const lit = literal(right);
   let value: Value;
@@ -165,20 +183,22 @@ function lowerCompare(env: EqlEnv, e: Extract<EqlExpr, { type: 'compare' }>): Ex
     value = { kind: 'field', field: other };
   }
   if (value === null) {
+    if (derived) return opq(env, e.at, 'expression: a computed value compared with null');
     if (op === '==' || op === ':') return pred(field, 'is_null', [], undefined, span);
     if (op === '!=') return pred(field, 'is_not_null', [], undefined, span);
     return opq(env, e.at, 'expression: ordering against null');
   }
+  if (derived && typeof value !== 'number') return opq(env, e.at, notAFieldReason(env, left));
   switch (op) {
     case '==':
-      return pred(field, 'eq', [value], { cs: true }, span);
+      return pred(field, 'eq', [value], { cs: true }, span, derived);
     case '!=':
-      return pred(field, 'ne', [value], { cs: true }, span);
+      return pred(field, 'ne', [value], { cs: true }, span, derived);
     case ':':
       if (hasWildcard(value)) return pred(field, 'wildcard', [value], { cs: false, wildcard: 'plain' }, span);
-      return pred(field, 'eq', [value], { cs: false }, span);
+      return pred(field, 'eq', [value], { cs: false }, span, derived);
     default:
-      return pred(field, ORDER_OPS[op]!, [value], undefined, span);
+      return pred(field, ORDER_OPS[op]!, [value], undefined, span, derived);
   }
 }
 
