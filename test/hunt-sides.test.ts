@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
+import { parseYaralText } from '../src/formats/yaral/index.ts';
+import { resolveUdmField } from '../src/formats/yaral/resolve.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
@@ -77,6 +79,50 @@ describe('an EQL sequence stated side by side', () => {
   });
 });
 
+const YARAL = (extra = '', options = '') => `rule fail_then_success {
+ meta:
+  severity = "Medium"
+ events:
+  $fail.metadata.event_type = "USER_LOGIN"
+  $fail.security_result.action = "BLOCK"
+  $fail.target.user.userid = $user
+  $success.metadata.event_type = "USER_LOGIN"
+  $success.security_result.action = "ALLOW"
+  $success.target.user.userid = $user
+  $fail.metadata.event_timestamp.seconds < $success.metadata.event_timestamp.seconds
+${extra} match:
+  $user over 15m
+ condition:
+  $fail and $success
+${options}}
+`;
+
+const yaralRule = (text: string): RuleRecord => {
+  const r = parseYaralText('rules/fail_then_success.yaral', text, SRC);
+  assert.equal(r.outcome, 'parsed', JSON.stringify(r.diagnostics));
+  return r.rules[0]!;
+};
+
+describe('a YARA-L rule over several event variables stated side by side', () => {
+  it('each variable a side, joined on its placeholder, with the time order and a != between them as constraints: complete', () => {
+    const r = yaralRule(YARAL('  $fail.principal.hostname != $success.principal.hostname\n'));
+    assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
+    assert.equal(r.logic.aggregation?.window, '15m');
+    assert.deepEqual(renderSides(r.logic.aggregation!.sides!), [
+      '$fail (an event must match): metadata.event_type eq "USER_LOGIN" and security_result.action eq "BLOCK"',
+      '$success (an event must match) on target.user.userid: metadata.event_type eq "USER_LOGIN" and security_result.action eq "ALLOW"',
+      'where $success.metadata.event_timestamp.seconds > $fail.metadata.event_timestamp.seconds',
+      'where not $fail.principal.hostname eq $success.principal.hostname',
+    ]);
+  });
+
+  it('a join on a repeated field (compared element by element) keeps the rule a correlation, saying why', () => {
+    const r = yaralRule(YARAL().replaceAll('target.user.userid = $user', 'principal.ip = $user'));
+    assert.equal(r.logic.aggregation?.sides, undefined);
+    assert.ok(r.logic.missing.some((m) => /is on a repeated field/.test(m.reason)), JSON.stringify(r.logic.missing));
+  });
+});
+
 describe('hunting multi-event rules', () => {
   it('a sequence fires at the event that completes it, naming the events it pairs', async () => {
     const hits = await both(eqlRule(SEQ), 'seq.jsonl', [proc(0), net(10, 'p2'), net(20), net(100), proc(200, 'p3', 'b.exe'), net(210, 'p3')]);
@@ -113,6 +159,19 @@ describe('hunting multi-event rules', () => {
     }
     assert.deepEqual(runs[0], ['aggregate 3 1, 3', 'aggregate 8 7, 8']);
     assert.deepEqual(runs[1], runs[0]);
+  });
+
+  it('a YARA-L failure then success of one user within 15m fires; an empty user id pairs with nothing', async () => {
+    const login = (action: string, user: string, sec: number) => ({ metadata: { event_type: 'USER_LOGIN', event_timestamp: { seconds: sec } }, security_result: { action }, target: { user: { userid: user } } });
+    const r = yaralRule(YARAL());
+    const hits = await both(r, 'yaral.jsonl', [login('BLOCK', 'ann', 100), login('ALLOW', 'bob', 110), login('ALLOW', 'ann', 90), login('ALLOW', 'ann', 200), login('BLOCK', '', 300), login('ALLOW', '', 310), login('BLOCK', 'cy', 400), login('ALLOW', 'cy', 400 + 16 * 60)]);
+    assert.deepEqual(hits, ['aggregate 4 [1, 4]']);
+    // UDM JSON writes a timestamp as RFC 3339 text: the rule's .seconds read from it, the window too
+    const text = (e: ReturnType<typeof login>) => ({ ...e, metadata: { ...e.metadata, event_timestamp: new Date(e.metadata.event_timestamp.seconds * 1000).toISOString() } });
+    const rfc = await both(r, 'yaral-rfc3339.jsonl', [login('BLOCK', 'ann', 100), login('ALLOW', 'ann', 90), login('ALLOW', 'ann', 200), login('BLOCK', 'cy', 400), login('ALLOW', 'cy', 400 + 16 * 60)].map(text));
+    assert.deepEqual(rfc, ['aggregate 3 [1, 3]']);
+    assert.equal(resolveUdmField({ metadata: { event_timestamp: '2024-05-01T10:00:00.25Z' } }, 'metadata.event_timestamp.seconds'), 1714557600);
+    assert.equal(resolveUdmField({ metadata: { event_timestamp: '2024-05-01T10:00:00.25Z' } }, 'metadata.event_timestamp.nanos'), 250000000);
   });
 
   it('a KQL join pairs the rows of its sides on the key', async () => {

@@ -15,7 +15,7 @@ import type { AggregatePlan, CountTest } from '../model/aggregate.ts';
 import type { MissingKeys } from '../model/rule.ts';
 
 /** Where event time is found (first present wins). */
-export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at'];
+export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at', 'metadata.event_timestamp', 'metadata.eventTimestamp'];
 
 interface Group {
   times: number[];
@@ -154,6 +154,11 @@ export function eventTime(event: unknown, resolve: FieldResolver): number | unde
     if (typeof v === 'string') {
       const t = Date.parse(v.includes(' ') && !v.includes('T') ? v.replace(' ', 'T') + 'Z' : v);
       if (!Number.isNaN(t)) return t;
+    }
+    // a proto Timestamp as an object (UDM `metadata.event_timestamp`: `{seconds, nanos}`)
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const sec = Number((v as Record<string, unknown>)['seconds']);
+      if (Number.isFinite(sec)) return sec * 1000 + Math.floor(Number((v as Record<string, unknown>)['nanos'] ?? 0) / 1e6);
     }
   }
   return undefined;

@@ -117,7 +117,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (a.sides?.length && !aggregationDecides(a)) {
       // a multi-event rule: its events are paired as they come (`sides.ts`)
       const resolve = engine.resolvers[hr.resolverIndex]!;
-      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve), sidesView(resolve)));
+      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve), sidesView(resolve), a.missingKeys === 'zero'));
       continue;
     }
     const p = planAggregation(a);

@@ -71,6 +71,8 @@ export class SidesState {
     private readonly timeOf: (event: unknown) => number | undefined,
     /** The event's view for `resolve` (one view reused from event to event, shared by the rules of a hunt). */
     private readonly viewOf: (event: unknown) => EventView = (event) => new EventView(event, resolve),
+    /** A zero value (`""`, `0`, `false`) of a key pairs with nothing (YARA-L, unless `allow_zero_values`). */
+    private readonly zeroKeys = false,
   ) {
     this.compiled = sides.map((s) => compile(s.condition));
     this.bucketKeys = bucketKeysOf(sides);
@@ -81,7 +83,7 @@ export class SidesState {
   /** A new event (`pos`: `file:line`): whether it completes a binding, or undefined when no side wants it. */
   add(event: unknown, pos: string): SidesResult | undefined {
     const view = this.viewOf(event);
-    const truths = this.compiled.map((c) => c(view));
+    const truths = this.compiled.map((c, i) => (this.zeroKeys && this.zeroKey(event, i) ? false : c(view)));
     if (truths.every((t) => t === false)) return undefined;
     const time = this.timeOf(event);
     this.expire(time);
@@ -115,6 +117,16 @@ export class SidesState {
       return { truth, positions, why: `no event of ${this.openAbsent.join(', ')} may come later (the hunt decides as events come)` };
     }
     return { truth, positions, ...(truth === 'unknown' ? { why: 'a side or a key of the paired events cannot be decided' } : {}) };
+  }
+
+  /** Whether the event's value of a key it would pair by on side `i` is a zero value. */
+  private zeroKey(event: unknown, i: number): boolean {
+    const s = this.sides[i]!;
+    for (const k of new Set([...s.keys, ...(this.bucketKeys?.[i]?.keys ?? [])])) {
+      const v = this.resolve(event, k);
+      if (v === '' || v === 0 || v === false) return true;
+    }
+    return false;
   }
 
   /** The kept events that may pair with an event of these buckets (those of its buckets, or of an unknown one), in the order they came. */

@@ -9,13 +9,15 @@
  * - A rule over one UDM event variable has that variable's condition; entity-graph variables joined to it
  *   (`$g.graph.…`) are an opaque conjunct. A rule over several UDM event variables is lowered like a Sigma temporal
  *   correlation: the row-level condition is the OR of the variables' conditions, the aggregation lists the
- *   variables as `rules` with the match placeholders as keys, and the joins are a `correlation:` missing part.
+ *   variables as `rules` with the match placeholders as keys; stated side by side when it can be (`yaralSides`),
+ *   else the joins are a `correlation:` missing part.
  * - outcome: each variable is an output field with its expression; `$risk_score` is noted.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
-import type { Aggregation, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, CorrelationSide, OutputField, SideConstraint, Stage } from '../../model/rule.ts';
+import type { Span } from '../../model/span.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
 import { lowerBool, repeatedPrefixes, span, type ExprContext } from './lowerExpr.ts';
@@ -100,6 +102,10 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   };
   const joins: JoinKey[] = [];
   const joinTexts: string[] = [];
+  /** Conditions between event variables other than an equality join (a time order, `!=`), with their missing part. */
+  const crossConds: { readonly expr: YExpr; readonly missing: MissingInput }[] = [];
+  /** `$a.f = $b.g` joins (also in `joins`). */
+  const crossJoins: YExpr[] = [];
   // placeholders bound to several fields: same variable → field equality; several variables → join key
   for (const [ph, fs] of bindings) {
     const vars = [...new Set(fs.map((f) => f.variable))];
@@ -121,8 +127,11 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
       continue;
     }
     const eq = directJoin(c);
-    if (eq) joins.push({ fields: eq });
-    else missing.push({ text: slice(c.at), reason: `join: a condition between event variables ${[...vars].map((v) => '$' + v).join(', ')}`, span: span(ctx, c.at) });
+    if (eq) {
+      joins.push({ fields: eq });
+      crossJoins.push(c);
+    }
+    else crossConds.push({ expr: c, missing: { text: slice(c.at), reason: `join: a condition between event variables ${[...vars].map((v) => '$' + v).join(', ')}`, span: span(ctx, c.at) } });
     joinTexts.push(slice(c.at));
   }
   // placeholder declarations are part of their variable's stage text
@@ -204,15 +213,26 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   const keysText = joins.map((j) => (j.placeholder ? `${j.placeholder} (${j.fields.join(' = ')})` : j.fields.join(' = '))).join(', ');
   const match = sectionOf(rule, 'match');
   const windowText = match?.window ? `${match.window.kind} ${match.window.duration}${match.window.slide ? ` ${match.window.slide.direction} $${match.window.slide.pivot}` : ''}` : undefined;
+  let sides: CorrelationSide[] | undefined;
   if (multi) {
     const counted = udmVars.filter((v) => !absent.has(v));
     condition = or(...counted.map((v) => named(`$${v}`, stageExpr(v))));
-    missing.push({
+    const stated = entityVars.length || thresholds.length || outcomeThreshold ? undefined : yaralSides(udmVars, absent, stageExpr, bindings, crossJoins, crossConds.map((c) => c.expr), match, (at) => span(ctx, at), slice);
+    if (stated && 'sides' in stated) {
+      sides = stated.sides;
+      for (const c of crossConds) if (!stated.stated.has(c.expr)) missing.push(c.missing);
+    } else {
+      for (const c of crossConds) missing.push(c.missing);
+      missing.push({
       text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
-      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule`,
-      ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
-    });
-  } else if (udmVars.length === 1 || entityVars.length > 0) {
+      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule${stated && 'why' in stated ? ` (${stated.why})` : ''}`,
+        ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
+      });
+    }
+  } else {
+    for (const c of crossConds) missing.push(c.missing);
+  }
+  if (!multi && (udmVars.length === 1 || entityVars.length > 0)) {
     const main = udmVars[0] ?? entityVars[0]!;
     const parts: Expr[] = [stageExpr(main)];
     for (const g of entityVars) {
@@ -256,6 +276,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
       ...(match?.window?.kind === 'by' && !match.window.slide ? { bins: true } : {}), // tumbling
       ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
       ...(multi ? { rules: udmVars.filter((v) => !absent.has(v)).map((v) => `$${v}`) } : {}),
+      ...(sides ? { sides } : {}),
       text: [match ? slice(match.at) : '', ...(thresholds.length ? thresholds : outcomeThreshold ? [outcomeThreshold] : []).map((t) => `condition: ${t.text}`)].filter(Boolean).join('\n'),
       ...(match ? { span: span(ctx, match.at) } : {}),
     };
@@ -310,6 +331,99 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     ...(riskScore ? { riskScore } : {}),
     outcomeStrings,
   };
+}
+
+/**
+ * A rule over several UDM event variables stated side by side (`Aggregation.sides`), or why it cannot be: each
+ * variable a side (`$e` required, `!$e` absent), paired with the first earlier variable it is joined to on the
+ * fields its placeholders or `$a.f = $b.g` bind (further joins to other variables are equality constraints), within
+ * the `match … over` window. Conditions between variables become constraints: an order of
+ * `metadata.event_timestamp.seconds` a time constraint, `$a.f != $b.g` a negated equality (`stated`). A join on a
+ * repeated field (YARA-L compares it element by element), a case-insensitive join, or a tumbling or sliding window
+ * leaves the rule unstated.
+ */
+function yaralSides(
+  vars: readonly string[],
+  absent: ReadonlySet<string>,
+  exprOf: (v: string) => Expr,
+  bindings: ReadonlyMap<string, FieldNode[]>,
+  direct: readonly YExpr[],
+  cross: readonly YExpr[],
+  match: Extract<YRule['sections'][number], { type: 'match' }> | undefined,
+  spanAt: (at: { start: number; end: number }) => Span | undefined,
+  slice: (at: { start: number; end: number }) => string,
+): { sides: CorrelationSide[]; stated: ReadonlySet<YExpr> } | { why: string } {
+  if (match?.window && (match.window.kind === 'by' || match.window.slide)) return { why: `a ${match.window.slide ? 'sliding' : 'tumbling'} match window` };
+  const index = new Map(vars.map((v, i) => [v, i]));
+  /** Equality links between two variables' fields. */
+  const links: { a: string; fa: string; b: string; fb: string }[] = [];
+  const plainField = (f: FieldNode): string | undefined => {
+    const p = fieldPath(f);
+    return repeatedPrefixes(p).length ? undefined : p;
+  };
+  for (const fs of bindings.values()) {
+    const firstOf = new Map<string, FieldNode>();
+    for (const f of fs) if (index.has(f.variable) && !firstOf.has(f.variable)) firstOf.set(f.variable, f);
+    const [root, ...others] = [...firstOf.values()];
+    for (const o of others) {
+      const fa = plainField(root!);
+      const fb = plainField(o);
+      if (!fa || !fb) return { why: `the join on $${root!.variable}.${fieldPath(root!)} = $${o.variable}.${fieldPath(o)} is on a repeated field` };
+      links.push({ a: root!.variable, fa, b: o.variable, fb });
+    }
+  }
+  for (const c of direct) {
+    if (c.type !== 'compare' || c.left.type !== 'field' || c.right.type !== 'field') continue;
+    if (c.nocase) return { why: 'a join compared without case' };
+    const fa = plainField(c.left);
+    const fb = plainField(c.right);
+    if (!fa || !fb) return { why: `the join ${slice(c.at)} is on a repeated field` };
+    if (index.has(c.left.variable) && index.has(c.right.variable)) links.push({ a: c.left.variable, fa, b: c.right.variable, fb });
+  }
+  const stated = new Set<YExpr>();
+  const constraints: SideConstraint[][] = vars.map(() => []);
+  const TIME = 'metadata.event_timestamp.seconds';
+  for (const c of cross) {
+    if (c.type !== 'compare' || c.nocase || c.quantifier || c.left.type !== 'field' || c.right.type !== 'field') continue;
+    const l = c.left;
+    const r = c.right;
+    const [ia, ib] = [index.get(l.variable), index.get(r.variable)];
+    const [fa, fb] = [plainField(l), plainField(r)];
+    if (ia === undefined || ib === undefined || ia === ib || !fa || !fb) continue;
+    const later = Math.max(ia, ib);
+    const term = (side: number, field: string) => ({ side, field });
+    const text = slice(c.at);
+    const sp = spanAt(c.at);
+    if (fa === TIME && fb === TIME && ['<', '<=', '>', '>='].includes(c.op)) {
+      // a < b: b's time minus a's is more than 0
+      const [from, to] = c.op.startsWith('<') ? [term(ia, fa), term(ib, fb)] : [term(ib, fb), term(ia, fa)];
+      constraints[later]!.push({ kind: 'time', from, to, minMs: 0, ...(c.op.length === 1 ? { minStrict: true } : {}), text, ...(sp ? { span: sp } : {}) });
+      stated.add(c);
+    } else if (c.op === '!=') {
+      constraints[later]!.push({ kind: 'compare', a: term(ia, fa), op: 'eq', b: term(ib, fb), opts: { cs: true }, negated: true, text, ...(sp ? { span: sp } : {}) });
+      stated.add(c);
+    }
+  }
+  const sides: CorrelationSide[] = vars.map((v, i) => {
+    // the first earlier variable it is joined to is its partner; joins to other earlier ones are constraints
+    const mine = links.flatMap((k) => (k.b === v && (index.get(k.a) ?? i) < i ? [{ other: k.a, own: k.fb, theirs: k.fa }] : k.a === v && (index.get(k.b) ?? i) < i ? [{ other: k.b, own: k.fa, theirs: k.fb }] : []));
+    const partner = mine.length ? Math.min(...mine.map((m) => index.get(m.other)!)) : undefined;
+    const withPartner = mine.filter((m) => index.get(m.other) === partner);
+    for (const m of mine) if (index.get(m.other) !== partner) constraints[i]!.push({ kind: 'compare', a: { side: i, field: m.own }, op: 'eq', b: { side: index.get(m.other)!, field: m.theirs }, opts: { cs: true } });
+    return {
+      name: `$${v}`,
+      condition: exprOf(v),
+      presence: absent.has(v) ? ('absent' as const) : ('required' as const),
+      keys: withPartner.map((m) => m.own),
+      ...(partner !== undefined ? { partner, partnerKeys: withPartner.map((m) => m.theirs) } : {}),
+      ...(constraints[i]!.length ? { constraints: constraints[i] } : {}),
+    };
+  });
+  // the first side states the keys its later partners pair with (when they agree)
+  const firsts = sides.filter((s) => s.partner === 0).map((s) => JSON.stringify(s.partnerKeys));
+  if (firsts.length && firsts.every((k) => k === firsts[0])) sides[0] = { ...sides[0]!, keys: JSON.parse(firsts[0]!) as string[] };
+  if (!sides.some((s) => s.presence === 'required')) return { why: 'no event variable is required' };
+  return { sides, stated };
 }
 
 /** Top-level conjuncts (ands and parentheses around ands flattened). */

@@ -4,7 +4,8 @@
  * comes in proto snake_case or the API's camelCase (`metadata.event_type` / `metadata.eventType`): both are found.
  * A repeated field collects from every element. Map access `["k"]` reads key `k` of an object, or the `value` of the
  * `{key, value}` entries with that key (UDM labels and detection fields). An event wrapped as `{"udm": {...}}`
- * (search results) is unwrapped.
+ * (search results) is unwrapped. A timestamp's `seconds` / `nanos` are read from its RFC 3339 text too (proto JSON writes
+ * a `Timestamp` as text).
  */
 import type { FieldResolver } from '../../model/evaluate.ts';
 
@@ -78,8 +79,22 @@ function step(v: unknown, p: Part): unknown {
     }
     return out.length ? out : undefined;
   }
+  if (typeof v === 'string' && p.kind === 'name' && (p.name === 'seconds' || p.name === 'nanos')) return timestampPart(v, p.name);
   if (typeof v !== 'object') return undefined;
   return own(v as Record<string, unknown>, p.kind === 'name' ? p.name : p.key);
+}
+
+/**
+ * `seconds` / `nanos` of a timestamp written as RFC 3339 text, as UDM JSON writes a proto `Timestamp`
+ * (`"2024-05-01T10:00:00.5Z"`): what a rule's `$e.metadata.event_timestamp.seconds` reads. Other text has none.
+ */
+function timestampPart(v: string, part: 'seconds' | 'nanos'): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v)) return undefined;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return undefined;
+  if (part === 'seconds') return Math.floor(ms / 1000);
+  const frac = /\.(\d+)/.exec(v)?.[1] ?? '';
+  return Number((frac + '000000000').slice(0, 9));
 }
 
 function walk(event: unknown, parts: readonly Part[]): unknown {
