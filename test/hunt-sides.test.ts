@@ -116,10 +116,16 @@ describe('a YARA-L rule over several event variables stated side by side', () =>
     ]);
   });
 
-  it('a join on a repeated field (compared element by element) keeps the rule a correlation, saying why', () => {
+  it('a join on a repeated field pairs element by element (YARA-L unnests it); a tumbling window keeps the rule a correlation, saying why', async () => {
     const r = yaralRule(YARAL().replaceAll('target.user.userid = $user', 'principal.ip = $user'));
-    assert.equal(r.logic.aggregation?.sides, undefined);
-    assert.ok(r.logic.missing.some((m) => /is on a repeated field/.test(m.reason)), JSON.stringify(r.logic.missing));
+    assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
+    assert.equal(r.logic.aggregation?.sides?.[1]?.keysAny, true);
+    const login = (action: string, ip: string[], sec: number) => ({ metadata: { event_type: 'USER_LOGIN', event_timestamp: { seconds: sec } }, security_result: { action }, principal: { ip } });
+    const hits = await both(r, 'yaral-ip.jsonl', [login('BLOCK', ['10.0.0.1', '10.0.0.2'], 100), login('ALLOW', ['10.0.0.3'], 110), login('ALLOW', ['10.0.0.2', '10.0.0.9'], 120)]);
+    assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
+    const tumbling = yaralRule(YARAL().replace('$user over 15m', '$user by 15m'));
+    assert.equal(tumbling.logic.aggregation?.sides, undefined);
+    assert.ok(tumbling.logic.missing.some((m) => /\(a tumbling match window\)/.test(m.reason)), JSON.stringify(tumbling.logic.missing));
   });
 });
 

@@ -208,7 +208,8 @@ interface BucketKeys {
  * equal pairs chain from side to side. Every side must take part in a pair (one that does not pairs with anything).
  */
 function bucketKeysOf(sides: readonly CorrelationSide[]): readonly BucketKeys[] | undefined {
-  if (sides.length < 2) return undefined;
+  // a list pairs element by element: its events would be in a bucket per element
+  if (sides.length < 2 || sides.some((s) => s.keysAny)) return undefined;
   const out: (BucketKeys | undefined)[] = sides.map(() => undefined);
   const same = (a: BucketKeys, b: BucketKeys) => a.ci === b.ci && JSON.stringify(a.keys) === JSON.stringify(b.keys) && JSON.stringify(a.derived ?? []) === JSON.stringify(b.derived ?? []);
   let ok = true;

@@ -9,7 +9,8 @@
  * (a full outer join) one event satisfying any optional side is enough. An unknown side condition or an unknown
  * time makes the binding unknown (Kleene logic): the result is true when some binding is true, false when every
  * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
- * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers). A derived key
+ * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers; a list as a
+ * whole, or element by element with `keysAny`). A derived key
  * (`keysDerived`) is its chain's value (a chain that fails is null and pairs with nothing; one that cannot be known
  * makes the pairing unknown). Constraints between sides (`CorrelationSide.constraints`: time relations, comparisons
  * of columns) must hold for every pair of bound events they link; see `SideConstraint` for their meaning.
@@ -60,8 +61,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   const keysAgree = (a: number, ea: number, b: number, eb: number): Truth => {
     const sa = sides[a]!;
     const sb = sides[b]!;
-    if (sa.partner === b) return pairEqual(res, { ev: events[ea], keys: sa.keys, derived: sa.keysDerived }, { ev: events[eb], keys: sa.partnerKeys ?? sb.keys, derived: sa.partnerKeys ? sa.partnerKeysDerived : sb.keysDerived }, sa.keysCi === true);
-    if (sb.partner === a) return pairEqual(res, { ev: events[eb], keys: sb.keys, derived: sb.keysDerived }, { ev: events[ea], keys: sb.partnerKeys ?? sa.keys, derived: sb.partnerKeys ? sb.partnerKeysDerived : sa.keysDerived }, sb.keysCi === true);
+    if (sa.partner === b) return pairEqual(res, { ev: events[ea], keys: sa.keys, derived: sa.keysDerived }, { ev: events[eb], keys: sa.partnerKeys ?? sb.keys, derived: sa.partnerKeys ? sa.partnerKeysDerived : sb.keysDerived }, sa.keysCi === true, sa.keysAny === true);
+    if (sb.partner === a) return pairEqual(res, { ev: events[eb], keys: sb.keys, derived: sb.keysDerived }, { ev: events[ea], keys: sb.partnerKeys ?? sa.keys, derived: sb.partnerKeys ? sb.partnerKeysDerived : sa.keysDerived }, sb.keysCi === true, sb.keysAny === true);
     return true;
   };
   const windowTruth = (ea: number, eb: number): Truth => {
@@ -260,7 +261,15 @@ export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly st
   return out;
 }
 
-function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean): Truth {
+/** Two key values pair: objects as JSON, a number with anything as numbers, text exactly (or folded with `ci`). */
+function valuesEqual(x: unknown, y: unknown, ci: boolean): boolean {
+  if (typeof x === 'object' || typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y);
+  if (typeof x === 'number' || typeof y === 'number') return Number(x) === Number(y) && !Number.isNaN(Number(x));
+  if (ci && typeof x === 'string' && typeof y === 'string') return x.toLowerCase() === y.toLowerCase();
+  return x === y;
+}
+
+function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean, any = false): Truth {
   const ka = a.keys;
   const kb = b.keys;
   if (ka.length !== kb.length) return false;
@@ -273,13 +282,12 @@ function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boo
       unknown = true;
       continue;
     }
-    if (typeof x === 'object' || typeof y === 'object') {
-      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-    } else if (typeof x === 'number' || typeof y === 'number') {
-      if (Number(x) !== Number(y) || Number.isNaN(Number(x))) return false;
-    } else if (ci && typeof x === 'string' && typeof y === 'string') {
-      if (x.toLowerCase() !== y.toLowerCase()) return false;
-    } else if (x !== y) return false;
+    if (any && (Array.isArray(x) || Array.isArray(y))) {
+      // elements one by one (`keysAny`): the lists pair when they share a value
+      const xs = Array.isArray(x) ? x : [x];
+      const ys = Array.isArray(y) ? y : [y];
+      if (!xs.some((u) => u !== null && u !== undefined && ys.some((w) => w !== null && w !== undefined && valuesEqual(u, w, ci)))) return false;
+    } else if (!valuesEqual(x, y, ci)) return false;
   }
   return unknown ? 'unknown' : true;
 }

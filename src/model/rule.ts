@@ -185,6 +185,11 @@ export interface CorrelationSide {
   readonly partnerKeysDerived?: readonly (Derived | null)[];
   /** The keys pair case-insensitively (KQL `in~`, join keys folded with tolower / toupper on both sides). */
   readonly keysCi?: boolean;
+  /**
+   * A key whose value is a list pairs when one of its elements pairs (with the other's value or one of its elements):
+   * YARA-L unnests a repeated field, one row per element. Absent: a list pairs as a whole.
+   */
+  readonly keysAny?: boolean;
   /** Tables or sources the side's events come from. */
   readonly sources?: readonly string[];
   /**

@@ -339,8 +339,8 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
  * fields its placeholders or `$a.f = $b.g` bind (further joins to other variables are equality constraints), within
  * the `match … over` window. Conditions between variables become constraints: an order of
  * `metadata.event_timestamp.seconds` a time constraint, `$a.f != $b.g` a negated equality (`stated`). A join on a
- * repeated field (YARA-L compares it element by element), a case-insensitive join, or a tumbling or sliding window
- * leaves the rule unstated.
+ * repeated field pairs element by element (`keysAny`: YARA-L unnests it). A case-insensitive join, a further join on
+ * a repeated field, or a tumbling or sliding window leaves the rule unstated.
  */
 function yaralSides(
   vars: readonly string[],
@@ -355,30 +355,23 @@ function yaralSides(
 ): { sides: CorrelationSide[]; stated: ReadonlySet<YExpr> } | { why: string } {
   if (match?.window && (match.window.kind === 'by' || match.window.slide)) return { why: `a ${match.window.slide ? 'sliding' : 'tumbling'} match window` };
   const index = new Map(vars.map((v, i) => [v, i]));
-  /** Equality links between two variables' fields. */
-  const links: { a: string; fa: string; b: string; fb: string }[] = [];
+  /** Equality links between two variables' fields (`repeated`: one of them is, compared element by element). */
+  const links: { a: string; fa: string; b: string; fb: string; repeated: boolean }[] = [];
   const plainField = (f: FieldNode): string | undefined => {
     const p = fieldPath(f);
     return repeatedPrefixes(p).length ? undefined : p;
   };
+  const isRepeated = (...fs: FieldNode[]) => fs.some((f) => repeatedPrefixes(fieldPath(f)).length > 0);
   for (const fs of bindings.values()) {
     const firstOf = new Map<string, FieldNode>();
     for (const f of fs) if (index.has(f.variable) && !firstOf.has(f.variable)) firstOf.set(f.variable, f);
     const [root, ...others] = [...firstOf.values()];
-    for (const o of others) {
-      const fa = plainField(root!);
-      const fb = plainField(o);
-      if (!fa || !fb) return { why: `the join on $${root!.variable}.${fieldPath(root!)} = $${o.variable}.${fieldPath(o)} is on a repeated field` };
-      links.push({ a: root!.variable, fa, b: o.variable, fb });
-    }
+    for (const o of others) links.push({ a: root!.variable, fa: fieldPath(root!), b: o.variable, fb: fieldPath(o), repeated: isRepeated(root!, o) });
   }
   for (const c of direct) {
     if (c.type !== 'compare' || c.left.type !== 'field' || c.right.type !== 'field') continue;
     if (c.nocase) return { why: 'a join compared without case' };
-    const fa = plainField(c.left);
-    const fb = plainField(c.right);
-    if (!fa || !fb) return { why: `the join ${slice(c.at)} is on a repeated field` };
-    if (index.has(c.left.variable) && index.has(c.right.variable)) links.push({ a: c.left.variable, fa, b: c.right.variable, fb });
+    if (index.has(c.left.variable) && index.has(c.right.variable)) links.push({ a: c.left.variable, fa: fieldPath(c.left), b: c.right.variable, fb: fieldPath(c.right), repeated: isRepeated(c.left, c.right) });
   }
   const stated = new Set<YExpr>();
   const constraints: SideConstraint[][] = vars.map(() => []);
@@ -404,21 +397,29 @@ function yaralSides(
       stated.add(c);
     }
   }
-  const sides: CorrelationSide[] = vars.map((v, i) => {
+  const built: (CorrelationSide | undefined)[] = vars.map((v, i) => {
     // the first earlier variable it is joined to is its partner; joins to other earlier ones are constraints
-    const mine = links.flatMap((k) => (k.b === v && (index.get(k.a) ?? i) < i ? [{ other: k.a, own: k.fb, theirs: k.fa }] : k.a === v && (index.get(k.b) ?? i) < i ? [{ other: k.b, own: k.fa, theirs: k.fb }] : []));
+    const mine = links.flatMap((k) => (k.b === v && (index.get(k.a) ?? i) < i ? [{ other: k.a, own: k.fb, theirs: k.fa, repeated: k.repeated }] : k.a === v && (index.get(k.b) ?? i) < i ? [{ other: k.b, own: k.fa, theirs: k.fb, repeated: k.repeated }] : []));
     const partner = mine.length ? Math.min(...mine.map((m) => index.get(m.other)!)) : undefined;
     const withPartner = mine.filter((m) => index.get(m.other) === partner);
-    for (const m of mine) if (index.get(m.other) !== partner) constraints[i]!.push({ kind: 'compare', a: { side: i, field: m.own }, op: 'eq', b: { side: index.get(m.other)!, field: m.theirs }, opts: { cs: true } });
+    for (const m of mine) {
+      if (index.get(m.other) === partner) continue;
+      // a further join: an equality between the two events (of a repeated field, any element: a `has` of the other)
+      constraints[i]!.push({ kind: 'compare', a: { side: i, field: m.own }, op: 'eq', b: { side: index.get(m.other)!, field: m.theirs }, opts: { cs: true } });
+      if (m.repeated) return undefined;
+    }
     return {
       name: `$${v}`,
       condition: exprOf(v),
       presence: absent.has(v) ? ('absent' as const) : ('required' as const),
       keys: withPartner.map((m) => m.own),
       ...(partner !== undefined ? { partner, partnerKeys: withPartner.map((m) => m.theirs) } : {}),
+      ...(withPartner.some((m) => m.repeated) ? { keysAny: true } : {}),
       ...(constraints[i]!.length ? { constraints: constraints[i] } : {}),
     };
   });
+  if (built.some((x) => x === undefined)) return { why: 'a further join between variables is on a repeated field' };
+  const sides = built as CorrelationSide[];
   // the first side states the keys its later partners pair with (when they agree)
   const firsts = sides.filter((s) => s.partner === 0).map((s) => JSON.stringify(s.partnerKeys));
   if (firsts.length && firsts.every((k) => k === firsts[0])) sides[0] = { ...sides[0]!, keys: JSON.parse(firsts[0]!) as string[] };
