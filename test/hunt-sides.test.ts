@@ -72,10 +72,14 @@ describe('an EQL sequence stated side by side', () => {
     assert.equal(evaluateSides(sides, [proc(0), proc(0, 'p2')]), true);
   });
 
-  it('a key that is a function or an optional field leaves the sequence unstated, saying why', () => {
+  it('an optional key, or more steps than are stated side by side, leaves the sequence unstated, saying why', () => {
     const opt = eqlRule('sequence by ?host.id [process where true] [network where true]');
     assert.equal(opt.logic.aggregation?.sides, undefined);
     assert.match(opt.logic.missing[0]!.reason, /the join key \?host\.id is optional/);
+    // runs are expanded into sides, so a hostile count is not
+    const runs = eqlRule('sequence [process where true] with runs=100000000 [file where true]');
+    assert.equal(runs.logic.aggregation?.sides, undefined);
+    assert.match(runs.logic.missing[0]!.reason, /100000001 steps \(with their runs\), more than the 100 stated side by side/);
   });
 });
 

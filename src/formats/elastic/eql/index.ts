@@ -158,6 +158,9 @@ export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOp
   return { stages, condition, missing, ...(aggregation ? { aggregation } : {}), outputFields, diagnostics, parser: EQL_PARSER, parsed: true };
 }
 
+/** Most steps a sequence is stated with side by side (a step `with runs=n` counts n): more keep it in `missing`. */
+const MAX_SEQUENCE_SIDES = 100;
+
 /** The field EQL orders a sequence's events by (the search's default `timestamp_field`). */
 const EQL_TIMESTAMP = '@timestamp';
 
@@ -190,6 +193,8 @@ function sequenceSides(
   };
   const shared = fieldsOf(by);
   if (typeof shared === 'string') return { why: shared };
+  const total = steps.reduce((n, s) => n + (s.missing ? 1 : Math.max(1, s.runs ?? 1)), 0);
+  if (total > MAX_SEQUENCE_SIDES) return { why: `${total} steps (with their runs), more than the ${MAX_SEQUENCE_SIDES} stated side by side` };
   const time = (side: number) => ({ side, field: EQL_TIMESTAMP });
   const after = (from: number, to: number): SideConstraint => ({ kind: 'time', from: time(from), to: time(to), minMs: 0, later: true });
   const sides: CorrelationSide[] = [];
