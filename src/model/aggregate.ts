@@ -102,7 +102,8 @@ const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
  * "exactly N", firing when the count reaches N.
  */
 export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}): AggregatePlan | { unsupported: string } {
-  if (a.sides?.length) return { unsupported: `multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides): events of the sides are not paired on their keys by the hunt` };
+  // the hunt pairs the sides' events (`src/hunt/sides.ts`) but does not count the pairs against a threshold
+  if (a.sides?.length) return { unsupported: `a threshold over the paired events of a multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides) is not counted` };
   if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts);

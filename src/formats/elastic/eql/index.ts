@@ -170,8 +170,8 @@ const EQL_TIMESTAMP = '@timestamp';
  * step's own, position by position); a missing-event step (`![…]`) and `until` are `absent` sides. In a sequence
  * each step's event is a later event than the previous one's (by `@timestamp`, then by the order events come in: so
  * never the same event), a missing event lies between the steps around it, and an `until` event between the first
- * and the last. A key that is not a plain field (a function, or an
- * optional `?field`, whose null values pair with each other, which sides do not state) leaves the sequence unstated.
+ * and the last. A key that is not a plain field (a function, or an optional `?field`, whose null values pair with
+ * each other, which sides do not state) or more than MAX_SEQUENCE_SIDES steps leave the sequence unstated.
  */
 function sequenceSides(
   by: readonly EqlValue[],
