@@ -130,8 +130,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     if (eq) {
       joins.push({ fields: eq });
       crossJoins.push(c);
-    }
-    else crossConds.push({ expr: c, missing: { text: slice(c.at), reason: `join: a condition between event variables ${[...vars].map((v) => '$' + v).join(', ')}`, span: span(ctx, c.at) } });
+    } else crossConds.push({ expr: c, missing: { text: slice(c.at), reason: `join: a condition between event variables ${[...vars].map((v) => '$' + v).join(', ')}`, span: span(ctx, c.at) } });
     joinTexts.push(slice(c.at));
   }
   // placeholder declarations are part of their variable's stage text
@@ -224,8 +223,8 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     } else {
       for (const c of crossConds) missing.push(c.missing);
       missing.push({
-      text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
-      reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule${stated && 'why' in stated ? ` (${stated.why})` : ''}`,
+        text: condSec ? slice(condSec.expr.at) : udmVars.map((v) => '$' + v).join(' and '),
+        reason: `correlation: events of ${counted.map((v) => '$' + v).join(', ')}${udmVars.some((v) => absent.has(v)) ? ` and no event of ${udmVars.filter((v) => absent.has(v)).map((v) => '$' + v).join(', ')}` : ''}${keysText ? ` joined on ${keysText}` : ' with no join key'}${windowText ? ` within a window (${windowText})` : ''}; one event cannot decide the rule${stated && 'why' in stated ? ` (${stated.why})` : ''}`,
         ...(condSec ? { span: span(ctx, condSec.expr.at) } : {}),
       });
     }
@@ -404,7 +403,7 @@ function yaralSides(
     const withPartner = mine.filter((m) => index.get(m.other) === partner);
     for (const m of mine) {
       if (index.get(m.other) === partner) continue;
-      // a further join: an equality between the two events (of a repeated field, any element: a `has` of the other)
+      // a further join: an equality between the two events (one on a repeated field is not stated: see below)
       constraints[i]!.push({ kind: 'compare', a: { side: i, field: m.own }, op: 'eq', b: { side: index.get(m.other)!, field: m.theirs }, opts: { cs: true } });
       if (m.repeated) return undefined;
     }
