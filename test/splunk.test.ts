@@ -57,7 +57,7 @@ function show(e: Expr): string {
     case 'not':
       return `not ${show(e.arg)}`;
     case 'pred':
-      return `${e.field} ${e.op}${e.values.length ? ' ' + e.values.map((v) => JSON.stringify(v)).join(',') : ''}${e.opts ? ' ' + JSON.stringify(e.opts).replace(/"/g, '') : ''}`;
+      return `${e.derived ? `${e.derived.steps.map((s) => s.fn).join('.')}(${e.field})` : e.field} ${e.op}${e.values.length ? ' ' + e.values.map((v) => JSON.stringify(v)).join(',') : ''}${e.opts ? ' ' + JSON.stringify(e.opts).replace(/"/g, '') : ''}`;
     case 'opaque':
       return `opaque(${e.reason})`;
     case 'const':
@@ -128,7 +128,14 @@ describe('SPL where / eval semantics', () => {
     ['x | where 5 < n', `(${X} and n gt 5 {typing:loose})`],
     ['x | regex cmd="^a.*b$"', `(${X} and cmd regex "^a.*b$" {cs:true})`],
     ['x | where len(a) > 5', `(${X} and opaque(function: len() computes a value the model cannot compare))`],
-    ['x | rex field=a "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from a by a regular expression))`],
+    // rex: a named group of the first match is the model's extract of the field; a null when it does not match
+    ['x | rex field=a "(?<b>\\d+)" | where b="1"', `(${X} and extract(a) eq "1" {cs:true,typing:loose})`],
+    ['x | rex "(?<b>\\d+)" | search b=1 OR b=*', `(${X} and (extract(_raw) eq 1 {cs:false,typing:loose} or extract(_raw) is_not_null))`],
+    ['x | rex field=a "(?P<b>\\d+)" | where isnotnull(b) AND b!="0"', `(${X} and extract(a) is_not_null and extract(a) is_not_null and extract(a) ne "0" {cs:true,typing:loose})`],
+    ['x | rex field=a max_match=5 "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from a by a regular expression (max_match=5: every match)))`],
+    ['x | eval c=lower(a) | rex field=c "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from c by a regular expression))`],
+    ['x | rex field=a "(?<b>\\d+)" | where b=c', `(${X} and opaque(rex: a comparison between a value extracted by rex and another field))`],
+    ['x | rex field=a "(?<b>\\d+)" | where lower(b)="x"', `(${X} and opaque(function: lower() of a value extracted by rex))`],
     ['x | stats count by a | where count > 5 AND a="q"', `(${X} and a eq "q" {cs:true,typing:loose})`],
     ['x | eval big=if(n > 100 AND u="v", 1, 0) | where big=1', `(${X} and n gt 100 {typing:loose} and u eq "v" {cs:true,typing:loose})`],
     ['x | eval big=if(n > 100, "yes", "no") | search big=no', `(${X} and not n gt 100 {typing:loose})`],

@@ -157,7 +157,16 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       case 'rex': {
         const from = c.options['field'] ?? '_raw';
         const names = [...c.regex.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
-        if (c.options['mode'] !== 'sed') for (const n of names) env.set(n, { kind: 'computed', reason: `rex: ${n} is extracted from ${from} by a regular expression` });
+        const source = origin(from);
+        // one match (the default max_match=1) of a field of the event: each named group is the model's `extract` of
+        // that field; several matches make a multivalue field, which the model does not derive
+        const single = (c.options['max_match'] ?? '1') === '1';
+        if (c.options['mode'] !== 'sed') {
+          for (const n of names) {
+            const reason = `rex: ${n} is extracted from ${from} by a regular expression${single ? '' : ` (max_match=${c.options['max_match']}: every match)`}`;
+            env.set(n, single && source.kind === 'raw' ? { kind: 'derived', field: source.field, derived: { steps: [{ fn: 'extract', args: [c.regex, n] }] }, reason } : { kind: 'computed', reason });
+          }
+        }
         stage('parse', 'rex', c.at, { field: from, extracts: names, ...(c.options['mode'] ? { mode: c.options['mode'] } : {}) });
         return;
       }

@@ -7,10 +7,11 @@
  * - evaluation expressions (where, eval): comparisons are case-sensitive unless a side goes through lower() or
  *   upper(); like() uses `%` and `_`; match() is a regex; a comparison with a null (missing) field is null, which
  *   `where` treats as false, so `!=` also needs the field.
- * Field names go through the pipeline's environment (renames, eval, rex, lookups); a field whose value the model
- * cannot express becomes an opaque leaf with the reason.
+ * Field names go through the pipeline's environment (renames, eval, rex, lookups); a field `rex` extracts from an
+ * event field is that field's derived `extract`; a field whose value the model cannot express becomes an opaque leaf
+ * with the reason.
  */
-import { and, not, opaque, or, pred, TRUE, FALSE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
 import { CASE_FOLD_FUNCTIONS } from './splFacts.ts';
@@ -30,7 +31,12 @@ export type FieldOrigin =
    * `eval x=if(cond, a, b)` with constant a and b: `x=a` is cond, `x=b` is not cond (a null cond makes if() take
    * the else branch, which `not` over unknown leaves keeps unknown). `reason` is used for any other test of x.
    */
-  | { readonly kind: 'cond'; readonly cond: Expr; readonly then: Value; readonly else: Value; readonly reason: string };
+  | { readonly kind: 'cond'; readonly cond: Expr; readonly then: Value; readonly else: Value; readonly reason: string }
+  /**
+   * A value the model derives from an event field (`rex field=f "(?<name>…)"`: the named group of the first match,
+   * absent when it does not match); `reason` is used where a derived value cannot be compared.
+   */
+  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly reason: string };
 
 export interface ExprContext {
   /** The expanded search text (for opaque leaves' text). */
@@ -66,8 +72,8 @@ export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
       const f = resolve(n.field, n.at, ctx);
       if (f.kind === 'opaque') return f;
       const plain = n.values.every((v) => !v.macro && !v.text.includes('*') && !CIDR.test(v.text) && !v.directive);
-      if (plain && n.values.length > 1) return pred(f.field, 'in', n.values.map((v) => searchValue(v)), f.opts ?? SEARCH_OPTS, ctx.span(n.at));
-      return or(...n.values.map((v) => searchEquals(f.field, v, n.at, ctx)));
+      if (plain && n.values.length > 1) return pred(f.field, 'in', n.values.map((v) => searchValue(v)), f.opts ?? SEARCH_OPTS, ctx.span(n.at), f.derived);
+      return or(...n.values.map((v) => searchEquals(f.field, v, n.at, ctx, f.derived)));
     }
     case 'term': {
       const v = n.value;
@@ -89,7 +95,7 @@ export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
   }
 }
 
-type Resolved = { kind: 'field'; field: string; opts?: PredicateOptions } | (Expr & { kind: 'opaque' });
+type Resolved = { kind: 'field'; field: string; opts?: PredicateOptions; derived?: Derived } | (Expr & { kind: 'opaque' });
 
 function resolve(name: string, at: SplRange, ctx: ExprContext): Resolved {
   const o = ctx.origin(name);
@@ -100,6 +106,8 @@ function resolve(name: string, at: SplRange, ctx: ExprContext): Resolved {
       return { kind: 'field', field: o.field };
     case 'fold':
       return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' } };
+    case 'derived':
+      return { kind: 'field', field: o.field, derived: o.derived };
     case 'agg':
       return opaque(ctx.source(at), `aggregate: ${name} is ${o.text} over a group of events`, ctx.span(at)) as Resolved;
     case 'computed':
@@ -115,14 +123,14 @@ function searchValue(v: SearchValue): Value {
   return !v.quoted && NUMBER.test(v.text) ? Number(v.text) : v.text;
 }
 
-function searchEquals(field: string, v: SearchValue, at: SplRange, ctx: ExprContext): Expr {
+function searchEquals(field: string, v: SearchValue, at: SplRange, ctx: ExprContext, derived?: Derived): Expr {
   const span = ctx.span(at);
   if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, span);
   const cs = v.directive === 'CASE';
-  if (v.text === '*') return pred(field, 'is_not_null', [], undefined, span);
-  if (v.text.includes('*')) return pred(field, 'wildcard', [v.text], { cs, wildcard: 'spl' }, span);
-  if (CIDR.test(v.text)) return pred(field, 'cidr', [v.text], undefined, span);
-  return pred(field, 'eq', [searchValue(v)], { cs, typing: 'loose' }, span);
+  if (v.text === '*') return pred(field, 'is_not_null', [], undefined, span, derived);
+  if (v.text.includes('*')) return pred(field, 'wildcard', [v.text], { cs, wildcard: 'spl' }, span, derived);
+  if (CIDR.test(v.text)) return pred(field, 'cidr', [v.text], undefined, span, derived);
+  return pred(field, 'eq', [searchValue(v)], { cs, typing: 'loose' }, span, derived);
 }
 
 function searchCompare(name: string, op: string, v: SearchValue, at: SplRange, ctx: ExprContext): Expr {
@@ -134,16 +142,17 @@ function searchCompare(name: string, op: string, v: SearchValue, at: SplRange, c
   const f = resolve(name, at, ctx);
   if (f.kind === 'opaque') return f;
   const span = ctx.span(at);
+  const d = f.derived;
   switch (op) {
     case '=':
     case '==':
-      return searchEquals(f.field, v, at, ctx);
+      return searchEquals(f.field, v, at, ctx, d);
     case '!=':
       // != needs the field (Search Manual: "Difference between != and NOT")
       if (v.text === '*' && !v.quoted) return FALSE;
-      return and(pred(f.field, 'is_not_null', [], undefined, span), not(searchEquals(f.field, v, at, ctx)));
+      return and(pred(f.field, 'is_not_null', [], undefined, span, d), not(searchEquals(f.field, v, at, ctx, d)));
     default:
-      return pred(f.field, ORDER_OPS[op]!, [searchValue(v)], { typing: 'loose' }, span);
+      return pred(f.field, ORDER_OPS[op]!, [searchValue(v)], { typing: 'loose' }, span, d);
   }
 }
 
@@ -169,7 +178,7 @@ export function lowerEval(n: EvalNode, ctx: ExprContext): Expr {
     case 'like': {
       const f = operand(n.lhs, ctx);
       if (f.kind !== 'field' || n.rhs.type !== 'lit' || typeof n.rhs.value !== 'string') return unexpressed(n, 'function: like() over a computed value or pattern', ctx);
-      return pred(f.field, 'wildcard', [n.rhs.value], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, ctx.span(n.at));
+      return pred(f.field, 'wildcard', [n.rhs.value], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, ctx.span(n.at), f.derived);
     }
     case 'in':
       return evalIn(n.lhs, n.list, n.at, ctx);
@@ -197,7 +206,7 @@ function unexpressed(n: EvalNode, reason: string, ctx: ExprContext): Expr {
 }
 
 type Operand =
-  | { kind: 'field'; field: string; opts?: PredicateOptions; fold?: boolean }
+  | { kind: 'field'; field: string; opts?: PredicateOptions; fold?: boolean; derived?: Derived }
   | { kind: 'value'; value: Value }
   | { kind: 'opaque'; reason: string };
 
@@ -212,12 +221,14 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
       const o = ctx.origin(n.name);
       if (o.kind === 'raw') return { kind: 'field', field: o.field };
       if (o.kind === 'fold') return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' }, fold: true };
+      if (o.kind === 'derived') return { kind: 'field', field: o.field, derived: o.derived };
       if (o.kind === 'agg') return { kind: 'opaque', reason: `aggregate: ${n.name} is ${o.text} over a group of events` };
       return { kind: 'opaque', reason: o.reason };
     }
     case 'call':
       if (CASE_FOLD_FUNCTIONS.has(n.name) && n.args.length === 1) {
         const inner = operand(n.args[0]!, ctx);
+        if (inner.kind === 'field' && inner.derived) return { kind: 'opaque', reason: `function: ${n.name}() of a value extracted by rex` };
         if (inner.kind === 'field') return { ...inner, opts: { cs: false, typing: 'loose' }, fold: true };
         if (inner.kind === 'value' && typeof inner.value === 'string') return { kind: 'value', value: n.name === 'lower' ? inner.value.toLowerCase() : inner.value.toUpperCase() };
         return inner;
@@ -261,24 +272,27 @@ function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx
   if (r.kind === 'opaque') return opaque(ctx.source(at), r.reason, span);
   if (l.kind === 'value') return opaque(ctx.source(at), 'operator: a comparison of two constants', span);
   const opts = l.opts ?? EVAL_OPTS;
+  const d = l.derived;
   let value: Value;
-  if (r.kind === 'field') value = { kind: 'field', field: r.field };
-  else {
+  if (r.kind === 'field') {
+    if (r.derived || d) return opaque(ctx.source(at), 'rex: a comparison between a value extracted by rex and another field', span);
+    value = { kind: 'field', field: r.field };
+  } else {
     value = r.value;
     if (l.fold && typeof value === 'string' && value !== value.toLowerCase() && value !== value.toUpperCase()) {
       return opaque(ctx.source(at), 'function: a lower()/upper() value compared with mixed-case text never matches', span);
     }
-    if (value === null) return op === '!=' ? pred(l.field, 'is_not_null', [], undefined, span) : pred(l.field, 'is_null', [], undefined, span);
+    if (value === null) return op === '!=' ? pred(l.field, 'is_not_null', [], undefined, span, d) : pred(l.field, 'is_null', [], undefined, span, d);
   }
   switch (op) {
     case '=':
     case '==':
-      return pred(l.field, 'eq', [value], opts, span);
+      return pred(l.field, 'eq', [value], opts, span, d);
     case '!=':
       // a null (missing) field makes the comparison null, which where treats as false
-      return and(pred(l.field, 'is_not_null', [], undefined, span), pred(l.field, 'ne', [value], opts, span));
+      return and(pred(l.field, 'is_not_null', [], undefined, span, d), pred(l.field, 'ne', [value], opts, span, d));
     default:
-      return pred(l.field, ORDER_OPS[op]!, [value], { typing: 'loose' }, span);
+      return pred(l.field, ORDER_OPS[op]!, [value], { typing: 'loose' }, span, d);
   }
 }
 
@@ -293,7 +307,7 @@ function evalIn(lhs: EvalNode, list: readonly EvalNode[], at: SplRange, ctx: Exp
     if (o.kind !== 'value') return opaque(ctx.source(at), 'operator: IN over computed values', span);
     values.push(o.value);
   }
-  return pred(f.field, 'in', values, f.opts ?? EVAL_OPTS, span);
+  return pred(f.field, 'in', values, f.opts ?? EVAL_OPTS, span, f.derived);
 }
 
 function evalCall(n: EvalNode & { type: 'call' }, ctx: ExprContext): Expr {
@@ -305,21 +319,21 @@ function evalCall(n: EvalNode & { type: 'call' }, ctx: ExprContext): Expr {
     case 'isnotnull': {
       const f = a ? operand(a, ctx) : undefined;
       if (f?.kind !== 'field') return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : `function: ${n.name}() of a computed value`, span);
-      return pred(f.field, n.name === 'isnull' ? 'is_null' : 'is_not_null', [], undefined, span);
+      return pred(f.field, n.name === 'isnull' ? 'is_null' : 'is_not_null', [], undefined, span, f.derived);
     }
     case 'like':
     case 'match': {
       const f = a ? operand(a, ctx) : undefined;
       const pat = str(b);
       if (f?.kind !== 'field' || pat === undefined) return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : `function: ${n.name}() over a computed value or pattern`, span);
-      if (n.name === 'like') return pred(f.field, 'wildcard', [pat], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, span);
-      return pred(f.field, 'regex', [pat], f.opts?.cs === false ? { cs: false } : { cs: true }, span);
+      if (n.name === 'like') return pred(f.field, 'wildcard', [pat], { ...(f.opts ?? EVAL_OPTS), wildcard: 'like' }, span, f.derived);
+      return pred(f.field, 'regex', [pat], f.opts?.cs === false ? { cs: false } : { cs: true }, span, f.derived);
     }
     case 'cidrmatch': {
       const cidr = str(a);
       const f = b ? operand(b, ctx) : undefined;
       if (f?.kind !== 'field' || cidr === undefined) return opaque(ctx.source(n.at), f?.kind === 'opaque' ? f.reason : 'function: cidrmatch() over a computed value', span);
-      return pred(f.field, 'cidr', [cidr], undefined, span);
+      return pred(f.field, 'cidr', [cidr], undefined, span, f.derived);
     }
     case 'in':
       return a ? evalIn(a, n.args.slice(1), n.at, ctx) : opaque(ctx.source(n.at), 'function: in() without arguments', span);
