@@ -232,7 +232,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'extract':
-      return typeof arg(s, 0) !== 'string' || (typeof (arg(s, 1) ?? 0) === 'number' && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
+      return typeof arg(s, 0) !== 'string' || (extractGroup(arg(s, 0) as string, arg(s, 1)) !== undefined && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
     default:
       return false;
   }
@@ -261,6 +261,49 @@ function regexFlags(f: TransformArg | undefined): string | undefined {
  * classes; undefined for text it does not read with certainty (an unterminated class).
  */
 export function captureGroups(p: string): number | undefined {
+  return groupsBefore(p, undefined);
+}
+
+/**
+ * A pattern with its named groups written `(?P<name>…)`, the spelling DuckDB's RE2 reads (it rejects `(?<name>…)`);
+ * lookbehinds (`(?<=`, `(?<!`), escapes and character classes are left as they are.
+ */
+export function re2GroupNames(p: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '\\') {
+      out += ch + (p[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) inClass = ch !== ']';
+    else if (ch === '[') inClass = true;
+    else if (ch === '(' && p.startsWith('(?<', i) && p[i + 3] !== '=' && p[i + 3] !== '!') {
+      out += '(?P<';
+      i += 2;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** The number of an extract's group: a number as it is, a name (`(?<name>…)`, `(?P<name>…)`) its place among the groups. */
+function extractGroup(pattern: string, group: unknown): number | undefined {
+  if (group === undefined || group === null) return 0;
+  if (typeof group === 'number') return group;
+  if (typeof group !== 'string') return undefined;
+  const at = groupsBefore(pattern, group);
+  return at === undefined || at < 0 ? undefined : at;
+}
+
+/**
+ * Capturing groups of a regex (undefined when it cannot be read); with `name`, the number of the group so named (-1
+ * when there is none).
+ */
+function groupsBefore(p: string, name: string | undefined): number | undefined {
   let n = 0;
   for (let i = 0; i < p.length; i++) {
     const ch = p[i]!;
@@ -281,10 +324,14 @@ export function captureGroups(p: string): number | undefined {
       i = j;
     } else if (ch === '(') {
       if (p[i + 1] !== '?') n++;
-      else if (p.startsWith('(?P<', i) || (p.startsWith('(?<', i) && p[i + 3] !== '=' && p[i + 3] !== '!')) n++;
+      else if (p.startsWith('(?P<', i) || (p.startsWith('(?<', i) && p[i + 3] !== '=' && p[i + 3] !== '!')) {
+        n++;
+        const from = i + (p[i + 2] === 'P' ? 4 : 3);
+        if (name !== undefined && p.startsWith(`${name}>`, from)) return n;
+      }
     }
   }
-  return n;
+  return name === undefined ? n : -1;
 }
 
 /**
@@ -547,9 +594,9 @@ function extractSql(s: TransformStep, a: string, c: StepCtx, py: boolean, kql: b
   const { d, D } = c;
   const pattern = arg(s, 0);
   if (typeof pattern !== 'string') return c.FAIL;
-  const group = (arg(s, 1) ?? 0) as number;
+  const group = extractGroup(pattern, arg(s, 1)) ?? -1;
   const flags = regexFlags(arg(s, 2))!;
-  const inline = `${flags ? `(?${flags})` : ''}${pattern}`;
+  const inline = `${flags ? `(?${flags})` : ''}${re2GroupNames(pattern)}`;
   // a pattern the in-process engine cannot run is unknown there (regexExec gives undefined)
   if (!compileRegex(pattern, flags).ok || (c.regexOk && !c.regexOk(inline))) return c.UNKNOWN;
   const groups = captureGroups(pattern)!;
@@ -560,8 +607,9 @@ function extractSql(s: TransformStep, a: string, c: StepCtx, py: boolean, kql: b
     else if (group > groups) onMatch = kql ? c.OK(strJson(c, '')) : c.FAIL;
     else {
       const g = c.names.next('g');
-      // a Python group that did not take part is None, one that matched nothing ""; the engine gives "" for both
-      const body = py && group > 0 ? `CASE WHEN ${g} = '' THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(g))} END` : c.OK(D.toJson(g));
+      // a group that did not take part is null (Python None) outside KQL, one that matched nothing ""; the engine
+      // gives "" for both
+      const body = !kql && group > 0 ? `CASE WHEN ${g} = '' THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(g))} END` : c.OK(D.toJson(g));
       onMatch = d.let(D.regexExtract(t, d.str(inline), group), g, body);
     }
     return `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${onMatch} ELSE ${noMatch} END`;
