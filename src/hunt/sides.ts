@@ -18,6 +18,7 @@
 import { compile, EventView, type Compiled } from '../model/compile.ts';
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import { evaluateSides, keyBucket } from '../model/multiEvent.ts';
+import { missingKey } from './aggregate.ts';
 import type { Derived } from '../model/expr.ts';
 import type { CorrelationSide } from '../model/rule.ts';
 
@@ -119,14 +120,13 @@ export class SidesState {
     return { truth, positions, ...(truth === 'unknown' ? { why: 'a side or a key of the paired events cannot be decided' } : {}) };
   }
 
-  /** Whether the event's value of a key it would pair by on side `i` is a zero value. */
+  /**
+   * Whether the event's value of a key it would pair by on side `i` is missing or a zero value (`missingKey` with
+   * `zero`: such an event pairs with nothing on that side).
+   */
   private zeroKey(event: unknown, i: number): boolean {
-    const s = this.sides[i]!;
-    for (const k of new Set([...s.keys, ...(this.bucketKeys?.[i]?.keys ?? [])])) {
-      const v = this.resolve(event, k);
-      if (v === '' || v === 0 || v === false) return true;
-    }
-    return false;
+    const keys = [...new Set([...this.sides[i]!.keys, ...(this.bucketKeys?.[i]?.keys ?? [])])];
+    return missingKey(keys, keys.map((k) => this.resolve(event, k)), 'zero') !== undefined;
   }
 
   /** The kept events that may pair with an event of these buckets (those of its buckets, or of an unknown one), in the order they came. */

@@ -114,8 +114,8 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
     if ('unsupported' in c) return c;
     more.push(c);
   }
-  const variable = [...[first, ...more].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy].find((f) => /^[$#]/.test(f));
-  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
+  const variable = ruleVariable([...[first, ...more].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy]);
+  if (variable) return { unsupported: variable };
   if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
@@ -124,14 +124,20 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...missingKeys };
 }
 
+/** Why the first of these names that is a rule variable (`$ip`, `#e`), not an event field, cannot be counted. */
+function ruleVariable(names: readonly string[]): string | undefined {
+  const v = names.find((f) => /^[$#]/.test(f));
+  return v === undefined ? undefined : `${v} is a rule variable, not an event field`;
+}
+
 /**
  * New terms: the group-by keys are the fields, the window the history an event's terms are compared with (it must
  * be read: "new since when" is the rule). Decided at each event, so "exactly one within the window" is its test.
  */
 function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
   if (!a.groupBy.length) return { unsupported: `new terms without fields` };
-  const variable = a.groupBy.find((f) => /^[$#]/.test(f));
-  if (variable) return { unsupported: `${variable} is a rule variable, not an event field` };
+  const variable = ruleVariable(a.groupBy);
+  if (variable) return { unsupported: variable };
   const w = windowMs(a.window);
   if (w === undefined) return { unsupported: a.window ? `history window ${a.window} cannot be read` : 'new terms without a history window' };
   const missingKeys = a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};

@@ -248,8 +248,9 @@ function keyValue(resolve: FieldResolver, k: KeyedEvent, i: number): unknown {
  */
 export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly string[], derived: readonly (Derived | null)[] | undefined, ci: boolean): string | null | undefined {
   let out = '';
+  const keyed: KeyedEvent = { ev, keys, derived };
   for (let i = 0; i < keys.length; i++) {
-    const v = keyValue(resolve, { ev, keys, derived }, i);
+    const v = keyValue(resolve, keyed, i);
     if (v === undefined || v === null) return undefined;
     if (v === UNKNOWN_KEY) return null;
     let part: string;

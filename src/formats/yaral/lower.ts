@@ -420,8 +420,9 @@ function yaralSides(
   if (built.some((x) => x === undefined)) return { why: 'a further join between variables is on a repeated field' };
   const sides = built as CorrelationSide[];
   // the first side states the keys its later partners pair with (when they agree)
-  const firsts = sides.filter((s) => s.partner === 0).map((s) => JSON.stringify(s.partnerKeys));
-  if (firsts.length && firsts.every((k) => k === firsts[0])) sides[0] = { ...sides[0]!, keys: JSON.parse(firsts[0]!) as string[] };
+  const firsts = sides.filter((s) => s.partner === 0).map((s) => s.partnerKeys ?? []);
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, j) => k === b[j]);
+  if (firsts.length && firsts.every((k) => same(k, firsts[0]!))) sides[0] = { ...sides[0]!, keys: firsts[0]! };
   if (!sides.some((s) => s.presence === 'required')) return { why: 'no event variable is required' };
   return { sides, stated };
 }
