@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { planAggregation } from '../src/model/aggregate.ts';
 import { lowerEsql, parseEsql } from '../src/formats/elastic/esql/index.ts';
 import { ESQL_LIMITS } from '../src/formats/elastic/esql/esqlFacts.ts';
 import { dissectKeys, grokKeys, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
@@ -35,6 +36,20 @@ describe('ES|QL thresholds', () => {
     const evald = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null) | stats n = count(bad) by host.name | where n >= 20');
     assert.equal(evald.aggregation?.threshold, undefined);
     assert.match(evald.missing.map((m) => m.reason).join('\n'), /count\(bad\) aggregates a value the query computes/);
+  });
+  it('thresholds in ORs are alternatives; a condition on a value of an aggregate in one keeps the whole OR out', () => {
+    const l = low('from logs-* | stats n = count(*), u = count_distinct(user.name) by source.ip | where n >= 20 or (u > 5 and n > 2)');
+    assert.deepEqual([l.aggregation?.function, l.aggregation?.threshold], ['count', { op: 'ge', value: 20, of: 'n' }]);
+    assert.deepEqual(l.aggregation?.orThresholds, [[{ function: 'count_distinct(user.name)', op: 'gt', value: 5, of: 'u' }, { function: 'count', op: 'gt', value: 2, of: 'n' }]]);
+    assert.deepEqual(l.missing, []);
+    // an alternative over an aggregate that is not counted (max) is stated, and the hunt says why it does not count it
+    const max = low('from logs-* | stats n = count(*), m = max(event.duration) by source.ip | where n >= 20 or m > 100');
+    assert.deepEqual(max.aggregation?.orThresholds, [[{ function: 'max(event.duration)', op: 'gt', value: 100, of: 'm' }]]);
+    assert.match(JSON.stringify(planAggregation(max.aggregation!)), /aggregate function max\(event.duration\) is not counted/);
+    // a test of an aggregate's value that is not a comparison with a number keeps the whole OR out
+    const mixed = low('from logs-* | stats n = count(*), v = values(user.name) by source.ip | where n >= 20 or v == "root"');
+    assert.equal(mixed.aggregation?.threshold, undefined);
+    assert.deepEqual(mixed.missing.map((m) => m.reason), ['aggregation: a further condition on an aggregate']);
   });
 });
 

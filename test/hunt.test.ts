@@ -355,6 +355,21 @@ describe('several thresholds', () => {
     const hits = await huntLines(rules, 'more.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.2.2.2" 4 8']);
   });
+  it('alternatives: a group alerts when it passes every count of one of them (six failures, or three accounts with two failures)', async () => {
+    const rules = await kqlRules({ 'alt.kql': 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 6 or (Accounts >= 3 and Tries >= 2)\n' }, 'detwiki-hunt-alt-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
+    const ev = (ip: string, who: string) => JSON.stringify({ Ip: ip, Who: who, Result: 'fail', TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [
+      // 10.1: one account, the sixth failure alerts (line 6)
+      ...Array.from({ length: 6 }, () => ev('10.1.1.1', 'ann')),
+      // 10.2: the third account alerts (line 9), with three failures
+      ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'bob'), ev('10.2.2.2', 'cat'),
+      // 10.3: two accounts, five failures: neither alternative
+      ev('10.3.3.3', 'ann'), ev('10.3.3.3', 'bob'), ev('10.3.3.3', 'ann'), ev('10.3.3.3', 'ann'), ev('10.3.3.3', 'ann'),
+    ];
+    const hits = await huntLines(rules, 'alt.jsonl', lines);
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.1.1.1" 6 6', '"10.2.2.2" 3 9']);
+  });
 });
 
 describe('partial rules', () => {

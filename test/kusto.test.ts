@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { planAggregation } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
@@ -195,6 +196,32 @@ describe('stages, aggregation, joins', () => {
     // keys are event fields: a renamed column groups by the field it names; a computed one is listed apart
     const renamed = low('T | extend Who = user, Low = tolower(host) | summarize n = count() by Who, Low | where n > 3');
     assert.deepEqual([renamed.aggregation?.groupBy, renamed.aggregation?.computedKeys], [['user'], ['Low']]);
+  });
+  it('thresholds in ors: alternatives the groups may pass instead (disjunctive normal form)', () => {
+    const l = low('T | summarize Fails = count(), IPs = dcount(ip), Apps = dcount(app) by user | where (IPs >= 2 and Fails >= 5) or Fails >= 20');
+    assert.deepEqual(l.aggregation?.threshold, { op: 'ge', value: 2, of: 'IPs' });
+    assert.equal(l.aggregation?.function, 'dcount(ip)');
+    assert.deepEqual(l.aggregation?.moreThresholds, [{ function: 'count', op: 'ge', value: 5, of: 'Fails' }]);
+    assert.deepEqual(l.aggregation?.orThresholds, [[{ function: 'count', op: 'ge', value: 20, of: 'Fails' }]]);
+    assert.equal(l.missing.length, 0);
+    assert.deepEqual(planAggregation(l.aggregation!, { exact: true }), {
+      kind: 'distinct', of: 'ip', op: 'ge', value: 2, groupBy: ['user'],
+      more: [{ kind: 'count', op: 'ge', value: 5 }],
+      or: [[{ kind: 'count', op: 'ge', value: 20 }]],
+    });
+    // a later filter is anded into every alternative
+    const two = low('T | summarize Fails = count(), IPs = dcount(ip) by user | where Fails > 10 or IPs > 3 | where Fails > 1');
+    assert.deepEqual(
+      [two.aggregation?.threshold, two.aggregation?.moreThresholds, two.aggregation?.orThresholds],
+      [{ op: 'gt', value: 10, of: 'Fails' }, [{ function: 'count', op: 'gt', value: 1, of: 'Fails' }], [[{ function: 'dcount(ip)', op: 'gt', value: 3, of: 'IPs' }, { function: 'count', op: 'gt', value: 1, of: 'Fails' }]]],
+    );
+    // an alternative that is not a threshold (a value of a set) keeps the whole condition out, with the reason
+    const mixed = low('T | summarize Fails = count(), Hosts = make_set(host) by user | where Fails > 10 or Hosts has "dc1"');
+    assert.equal(mixed.aggregation?.threshold, undefined);
+    assert.match(mixed.missing.map((m) => m.reason).join('; '), /condition on aggregated rows \(having\)/);
+    // "fewer than" in an alternative is decided only when the window closes: not counted, with the reason
+    const fewer = low('T | summarize Fails = count(), IPs = dcount(ip) by user | where IPs > 5 or Fails < 3');
+    assert.match(JSON.stringify(planAggregation(fewer.aggregation!, { exact: true })), /threshold lt 3 is decided only when the window closes/);
   });
   it('a filter on a group-by key after summarize is still row-level', () => {
     assert.equal(cond('T | summarize c = count() by Host = Computer | where Host startswith "srv" and c > 1'), 'Computer starts_with "srv"');

@@ -1,5 +1,5 @@
 import { describe, it } from 'node:test';
-import { planAggregation } from '../src/model/aggregate.ts';
+import { describeCount, planAggregation } from '../src/model/aggregate.ts';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -164,6 +164,23 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(low('EventCode=1 | eval u=coalesce(a, b)\n `rba_score(asset, u)`').missing.length, 1);
     // in a search expression a macro is still a term of it
     assert.match(JSON.stringify(low("EventCode=1 `my_filter` | table a").condition), /my_filter/);
+  });
+  it('thresholds in ORs are alternatives the groups may pass instead; a computed aggregate in one keeps it out', () => {
+    for (const q of ['sourcetype=fw | stats dc(dest_port) as port_count dc(dest) as dest_count by src | where port_count > 10 OR dest_count > 10', 'sourcetype=fw | stats dc(dest_port) as port_count dc(dest) as dest_count by src | search port_count>10 OR dest_count>10']) {
+      const l = low(q);
+      assert.deepEqual(l.missing, [], q);
+      assert.equal(l.aggregation?.function, 'dc(dest_port)', q);
+      assert.deepEqual(l.aggregation?.threshold, { op: 'gt', value: 10, of: 'dc(dest_port)' }, q);
+      assert.deepEqual(l.aggregation?.orThresholds, [[{ function: 'dc(dest)', op: 'gt', value: 10, of: 'dc(dest)' }]], q);
+      assert.equal(describeCount(l.aggregation!), 'alerts when more than 10 distinct dest_port values, or more than 10 distinct dest values are seen per src over the whole run; events without src are not counted', q);
+    }
+    const computed = low('sourcetype=fw | eval d=lower(dest) | stats count dc(d) as n by src | where count > 100 OR n > 10');
+    assert.equal(computed.aggregation?.threshold, undefined);
+    assert.match(computed.missing.map((m) => m.reason).join('\n'), /dc\(d\) aggregates a value the search computes/);
+    // an OR with a test of a value (not a count) is a filter on aggregated values, as before
+    const mixed = low('sourcetype=fw | stats count values(user) as user by src | where count > 100 OR user="admin"');
+    assert.equal(mixed.aggregation?.threshold, undefined);
+    assert.match(mixed.missing.map((m) => m.reason).join('\n'), /a filter on aggregated values/);
   });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {

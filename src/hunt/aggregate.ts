@@ -1,7 +1,7 @@
 /**
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
  * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
- * count passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
+ * count of one alternative passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
  * N" fires when the count reaches N. New terms (`kind: 'new'`) fire on an event whose terms no selected event had
  * within the window before it. A function the plan does not count (sum, avg, temporal correlations…) is not
  * computed: the rule's row hits are reported as "may fire" with the reason.
@@ -32,13 +32,32 @@ export class AggregateState {
   /** New terms: when each combination of terms was last seen; pruned of what fell out of the window. */
   private readonly seen = new Map<string, number>();
   private pruneAt = NEW_TERMS_PRUNE;
+  /** Every count test: the plan's first alternative (its test and `more`), then each of `or`. */
   private readonly tests: readonly CountTest[];
+  /** Where each alternative's tests end in `tests`. */
+  private readonly altEnds: readonly number[];
   constructor(readonly plan: AggregatePlan) {
-    this.tests = [plan, ...(plan.more ?? [])];
+    const alts = [[plan, ...(plan.more ?? [])], ...(plan.or ?? [])];
+    this.tests = alts.flat();
+    let end = 0;
+    this.altEnds = alts.map((a) => (end += a.length));
+  }
+
+  /** Whether the counts pass every test of one alternative. */
+  private passed(counts: readonly number[]): boolean {
+    let start = 0;
+    for (const end of this.altEnds) {
+      let all = true;
+      for (let i = start; i < end && all; i++) all = passes(counts[i]!, this.tests[i]!.op, this.tests[i]!.value);
+      if (all) return true;
+      start = end;
+    }
+    return false;
   }
 
   /**
-   * Add one selected event; returns the (first) count when every count test passes (the group then starts again).
+   * Add one selected event; returns the (first) count when every count test of one alternative passes (the group
+   * then starts again).
    * A distinct count ignores events without the field (null included); `count(f)` counts the events that have f.
    * An event without a group-by key is counted as the plan's `missingKeys` says: in a group of its own, not at all
    * (`drop`, `zero`), or in a group of its own whose alert names the key (`missing`: the rule may fire, `unknown`).
@@ -78,7 +97,7 @@ export class AggregateState {
       const vs = g.values[i]!.filter((v) => v !== undefined);
       return t.kind === 'count' ? vs.length : new Set(vs).size;
     });
-    if (this.tests.every((t, i) => passes(counts[i]!, t.op, t.value))) {
+    if (this.passed(counts)) {
       if (this.plan.bins) Object.assign(g, this.empty(), { fired: true });
       else this.groups.delete(key);
       return { key, count: counts[0]!, ...(missing !== undefined ? { missing } : {}) };

@@ -7,7 +7,9 @@
  * Counted (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`, Splunk `count`; `count(f)`
  * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
  * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`), with a
- * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass.
+ * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass,
+ * and a group that passes every test of one of `orThresholds` passes too (a having condition of ands and ors of
+ * such tests: each count only grows within a window, so the condition is decided as events arrive).
  * New terms (Elastic `new_terms(f, …)`, `window` its history): an event alerts when its value of the fields (a
  * combination of values, each value of an array its own term) was on no selected event within the window before it.
  * "Exactly N" and "fewer than N" are decided only when the window closes, so they are not counted as events arrive;
@@ -15,8 +17,8 @@
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
-import type { Operator } from './expr.ts';
-import type { Aggregation, MissingKeys } from './rule.ts';
+import type { Expr, Operator } from './expr.ts';
+import type { Aggregation, MissingKeys, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'new';
 
@@ -82,9 +84,13 @@ export interface CountTest {
   readonly value: number;
 }
 
-/** How a threshold aggregation is counted: the first count test, and any further ones a group must also pass. */
+/**
+ * How a threshold aggregation is counted: the first count test, and any further ones a group must also pass; `or`:
+ * other lists of tests, a group passing every test of one of them passes too.
+ */
 export interface AggregatePlan extends CountTest {
   readonly groupBy: readonly string[];
+  readonly or?: readonly (readonly CountTest[])[];
   readonly windowMs?: number;
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
   readonly bins?: boolean;
@@ -108,20 +114,96 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts);
   if ('unsupported' in first) return first;
-  const more: CountTest[] = [];
-  for (const t of a.moreThresholds ?? []) {
-    const c = countTest(t.function, t.op, t.value, opts);
-    if ('unsupported' in c) return c;
-    more.push(c);
+  const tests = (list: readonly ThresholdTest[]): CountTest[] | { unsupported: string } => {
+    const out: CountTest[] = [];
+    for (const t of list) {
+      const c = countTest(t.function, t.op, t.value, opts);
+      if ('unsupported' in c) return c;
+      out.push(c);
+    }
+    return out;
+  };
+  const more = tests(a.moreThresholds ?? []);
+  if ('unsupported' in more) return more;
+  const or: CountTest[][] = [];
+  for (const alt of a.orThresholds ?? []) {
+    const t = tests(alt);
+    if ('unsupported' in t) return t;
+    or.push(t);
   }
-  const variable = ruleVariable([...[first, ...more].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy]);
+  const variable = ruleVariable([...[first, ...more, ...or.flat()].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy]);
   if (variable) return { unsupported: variable };
   if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
   const bins = a.bins && w !== undefined ? { bins: true } : {};
   const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
-  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...missingKeys };
+  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...(or.length ? { or } : {}), ...missingKeys };
+}
+
+/**
+ * Every threshold of the aggregation as one text (`count_ ge 3 and dcount_ip gt 2`, `(n ge 2 and f ge 5) or f ge
+ * 20`), for pages; undefined without a threshold.
+ */
+export function thresholdText(a: Aggregation): string | undefined {
+  // the rule's threshold without a column name compares its event count (as pages always said); others name theirs
+  const alts = thresholdAlternatives(a).map((alt, i) => alt.map((t, j) => `${t.of ?? (i + j === 0 ? 'count' : t.function)} ${t.op} ${t.value}`).join(' and '));
+  if (!alts.length) return undefined;
+  return alts.length === 1 ? alts[0] : alts.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(' or ');
+}
+
+/** At most this many alternatives in a having condition's normal form (`(a or b) and (c or d)…` multiplies them). */
+const MAX_ALTERNATIVES = 16;
+
+/** The aggregation's thresholds as alternatives: the threshold with `moreThresholds`, then each of `orThresholds`. */
+export function thresholdAlternatives(a: Aggregation): ThresholdTest[][] {
+  if (!a.threshold) return [];
+  return [[{ function: a.function ?? 'count', ...a.threshold }, ...(a.moreThresholds ?? [])], ...(a.orThresholds ?? []).map((alt) => [...alt])];
+}
+
+/**
+ * The aggregation with a further having condition over its groups (`dnf`: alternatives of tests, as
+ * `thresholdDnf` gives) that they must pass as well, and the `text` it adds; or why not (too many alternatives).
+ * The first test becomes the threshold and `function` the aggregate it compares.
+ */
+export function withThresholds(a: Aggregation, dnf: readonly (readonly ThresholdTest[])[], text?: string): Aggregation | { unsupported: string } {
+  const before = thresholdAlternatives(a);
+  const alts = (before.length ? before : [[]]).flatMap((x) => dnf.map((y) => [...x, ...y]));
+  if (alts.length > MAX_ALTERNATIVES) return { unsupported: `the condition on aggregated rows has more than ${MAX_ALTERNATIVES} alternatives` };
+  const [[first, ...more] = [], ...or] = alts;
+  if (!first) return a;
+  const { function: fn, ...threshold } = first;
+  const { moreThresholds: _m, orThresholds: _o, ...rest } = a;
+  return { ...rest, function: fn, threshold, ...(more.length ? { moreThresholds: more } : {}), ...(or.length ? { orThresholds: or } : {}), ...(text !== undefined ? { text } : {}) };
+}
+
+/** The ands and ors of a model condition, for `thresholdDnf`. */
+const exprParts = (e: Expr): { readonly op: 'and' | 'or'; readonly args: readonly Expr[] } | undefined => (e.kind === 'and' || e.kind === 'or' ? { op: e.kind, args: e.args } : undefined);
+
+/**
+ * A having condition as alternatives of tests (disjunctive normal form): `parts` says which nodes are ands and ors
+ * (a model condition's by default; an adapter passes its own for its syntax tree), `leaf` reads every other node as
+ * a test. Undefined when a leaf is not a test (a negation included: `not (count > 5)` is "at most 5", decided only
+ * when the window closes) or the alternatives would be too many.
+ */
+export function thresholdDnf<N = Expr>(
+  e: N,
+  leaf: (e: N) => ThresholdTest | undefined,
+  parts: (e: N) => { readonly op: 'and' | 'or'; readonly args: readonly N[] } | undefined = exprParts as unknown as (e: N) => undefined,
+): ThresholdTest[][] | undefined {
+  const p = parts(e);
+  if (!p) {
+    const t = leaf(e);
+    return t ? [[t]] : undefined;
+  }
+  let out: ThresholdTest[][] = p.op === 'or' ? [] : [[]];
+  for (const x of p.args) {
+    const d = thresholdDnf(x, leaf, parts);
+    if (!d) return undefined;
+    out = p.op === 'or' ? [...out, ...d] : out.flatMap((a) => d.map((b) => [...a, ...b]));
+    if (out.length > MAX_ALTERNATIVES) return undefined;
+  }
+  return out;
 }
 
 /** Why the first of these names that is a rule variable (`$ip`, `#e`), not an event field, cannot be counted. */
@@ -172,7 +254,9 @@ export function describeCount(a: Aggregation): string | undefined {
   const test = (c: CountTest) => `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
-  return `alerts when ${[p, ...(p.more ?? [])].map(test).join(' and ')} are seen${per}${within}${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
+  const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));
+  const tests = alts.length > 1 ? alts.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(', or ') : alts[0]!;
+  return `alerts when ${tests} are seen${per}${within}${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
 }
 
 /** What a plan's `missingKeys` does, in words (`keys`: the group-by keys). */

@@ -256,6 +256,14 @@ export type SideConstraint =
 /** See `Aggregation.missingKeys`. */
 export type MissingKeys = 'group' | 'drop' | 'zero' | 'unknown';
 
+/** One aggregate compared with a number (`dcount(IPAddress) >= 3`): `of` names the result column compared. */
+export interface ThresholdTest {
+  readonly function: string;
+  readonly op: Operator;
+  readonly value: number;
+  readonly of?: string;
+}
+
 export interface Aggregation {
   readonly function?: string;
   /** Group-by keys: event fields, except those also listed in `computedKeys`. */
@@ -278,7 +286,13 @@ export interface Aggregation {
    * Further thresholds a group must pass as well (`count_ >= 5 and dcount_user >= 3`: the first is `function` /
    * `threshold`), each with the aggregate it compares.
    */
-  readonly moreThresholds?: readonly { readonly function: string; readonly op: Operator; readonly value: number; readonly of?: string }[];
+  readonly moreThresholds?: readonly ThresholdTest[];
+  /**
+   * Other ways a group passes (`FailedLogonCount >= 10 or DistinctIPs >= 3`): the group passes when the threshold
+   * and `moreThresholds` all pass, or when every test of one of these alternatives does (the having condition in
+   * disjunctive normal form; `thresholdAlternatives` in `aggregate.ts` reads all of them as one list).
+   */
+  readonly orThresholds?: readonly (readonly ThresholdTest[])[];
   /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
   readonly rules?: readonly string[];
   /**

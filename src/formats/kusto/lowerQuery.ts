@@ -16,7 +16,8 @@
 import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
-import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind } from '../../model/rule.ts';
+import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
+import { thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
@@ -687,33 +688,32 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
 
 const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
-/** A filter on aggregate columns: each comparison with a number is a threshold (the first one is the rule's). */
+/**
+ * A filter on aggregate columns: each conjunct that compares aggregates with numbers, alone or in ands and ors
+ * (`FailedLogonCount >= 10 or DistinctIPs >= 3`), is a threshold the groups must pass (the first one is the rule's).
+ */
 function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly Operand[]): void {
   const conj = e.kind === 'and' ? e.args : [e];
+  const where = ` | where ${textOf(env.q, node)}`;
   for (const c of conj) {
-    // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
-    const agg = c.kind === 'pred' ? (s.columns.get(c.field) ?? refs.find((r) => r.kind === 'agg' && r.column === c.field)) : undefined;
-    if (c.kind === 'pred' && agg?.kind === 'agg' && agg.cap !== undefined && !belowCap(c.op, c.values[0], agg.cap)) {
-      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`, span: spanOf(env, node) });
-    } else if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number') {
-      const threshold = { op: c.op, value: c.values[0], of: c.field };
+    let why: string | undefined;
+    const leaf = (p: Expr): ThresholdTest | undefined => {
+      // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
+      const agg = p.kind === 'pred' ? (s.columns.get(p.field) ?? refs.find((r) => r.kind === 'agg' && r.column === p.field)) : undefined;
+      if (p.kind !== 'pred' || agg?.kind !== 'agg' || !ORDERING.has(p.op) || p.values.length !== 1 || typeof p.values[0] !== 'number') return undefined;
+      if (agg.cap !== undefined && !belowCap(p.op, p.values[0], agg.cap)) {
+        why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
+        return undefined;
+      }
       // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it
       const counted = agg.of?.operand.kind === 'field' && !agg.of.operand.fold ? `${agg.fn}(${agg.of.operand.field})` : agg.of ? agg.text : agg.fn;
-      if (s.aggregation && !s.aggregation.threshold) {
-        s.aggregation = { ...s.aggregation, function: counted, threshold, text: `${s.aggregation.text ?? ''} | where ${textOf(env.q, node)}` };
-        continue;
-      }
-      if (!s.aggregation) {
-        s.aggregation = { function: counted, groupBy: [], threshold, text: textOf(env.q, node) };
-        continue;
-      }
-      // a further threshold the groups must pass too (`count_ > 5 and dcount_user > 2`)
-      const where = ` | where ${textOf(env.q, node)}`;
-      const text = s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
-      s.aggregation = { ...s.aggregation, moreThresholds: [...(s.aggregation.moreThresholds ?? []), { function: counted, ...threshold }], text };
-    } else {
-      s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: 'aggregation: condition on aggregated rows (having)', span: spanOf(env, node) });
-    }
+      return { function: counted, op: p.op, value: p.values[0], of: p.field };
+    };
+    const dnf = thresholdDnf(c, leaf);
+    const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
+    const next = dnf && withThresholds(s.aggregation ?? { groupBy: [] }, dnf, text);
+    if (next && !('unsupported' in next)) s.aggregation = next;
+    else s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: why ?? (next ? `aggregation: ${next.unsupported}` : 'aggregation: condition on aggregated rows (having)'), span: spanOf(env, node) });
   }
 }
 

@@ -10,6 +10,7 @@ import { uniqueLogSources } from '../record.ts';
 import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, LogSource, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
+import { thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
@@ -240,18 +241,28 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const parts = topAnd(n);
     const kept: Expr[] = [];
     for (const p of parts) {
-      const t = threshold(p, lang);
-      const counted = t?.counted;
-      if (t && counted === undefined) {
-        missing.push({ kind: 'aggregation', text: input.source(p.at), reason: `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`, span: input.span(p.at) });
+      // comparisons of aggregates with numbers, alone or in ands and ors (`port_count > 10 OR dest_count > 10`)
+      let why: string | undefined;
+      const dnf = thresholdDnf(
+        p,
+        (q) => {
+          const t = threshold(q, lang);
+          if (t && t.counted === undefined) why ??= `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`;
+          return t?.counted !== undefined ? { function: t.counted, ...t.threshold } : undefined;
+        },
+        splParts,
+      );
+      if (why) {
+        missing.push({ kind: 'aggregation', text: input.source(p.at), reason: why, span: input.span(p.at) });
         continue;
       }
-      if (t && counted !== undefined) {
-        // the function is the aggregate the threshold compares (`dc(user)`), not the command's first one; a further
-        // threshold is one more test the groups must pass
-        if (aggregation && !aggregation.threshold) aggregation = { ...aggregation, function: counted, threshold: t.threshold, text: input.source(at), span: input.span(at) };
-        else if (aggregation) aggregation = { ...aggregation, moreThresholds: [...(aggregation.moreThresholds ?? []), { function: counted, ...t.threshold }] };
-        else missing.push({ text: input.source(p.at), reason: 'aggregate: a further threshold on an aggregate', span: input.span(p.at) });
+      if (dnf) {
+        // the function is the aggregate the first threshold compares (`dc(user)`), not the command's first one; a
+        // further condition is one more the groups must pass
+        const next = aggregation && withThresholds(aggregation, dnf);
+        if (!next) missing.push({ text: input.source(p.at), reason: 'aggregate: a further threshold on an aggregate', span: input.span(p.at) });
+        else if ('unsupported' in next) missing.push({ kind: 'aggregation', text: input.source(p.at), reason: `aggregate: ${next.unsupported}`, span: input.span(p.at) });
+        else aggregation = aggregation!.threshold ? next : { ...next, text: input.source(at), span: input.span(at) };
         continue;
       }
       const e = lang === 'eval' ? lowerEval(p as EvalNode, ctx) : lowerSearch(p as SearchNode, ctx);
@@ -434,6 +445,12 @@ export function lowerPipeline(input: LowerInput): SplLowering {
 const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
 
 /** Top-level conjuncts of a search or eval expression (groups unwrapped). */
+/** The ands and ors of a filter, for `thresholdDnf`. */
+function splParts(n: SearchNode | EvalNode): { op: 'and' | 'or'; args: readonly (SearchNode | EvalNode)[] } | undefined {
+  if (n.type === 'group') return { op: 'and', args: [n.expr] };
+  return n.type === 'and' || n.type === 'or' ? { op: n.type, args: n.args as (SearchNode | EvalNode)[] } : undefined;
+}
+
 function topAnd(n: SearchNode | EvalNode): (SearchNode | EvalNode)[] {
   if (n.type === 'group') return topAnd(n.expr);
   if (n.type === 'and') return (n.args as (SearchNode | EvalNode)[]).flatMap(topAnd);

@@ -1,7 +1,7 @@
 /** The rule page: everything of the seed page and DESIGN.md, as HTML. */
 import type { Catalog } from '../../catalog/query.ts';
 import { fieldResolverFor, highlightFactsFor } from '../../catalog/formatServices.ts';
-import { describeCount } from '../../model/aggregate.ts';
+import { describeCount, thresholdText } from '../../model/aggregate.ts';
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
@@ -150,7 +150,7 @@ ${L.missing.length ? html`<h3>What is missing</h3><ul class="missing">${L.missin
 ${L.aggregation ? html`<h3>Aggregation</h3><dl class="facts">${L.aggregation.function ? html`<dt>Function</dt><dd>${L.aggregation.function}</dd>` : ''}
 ${L.aggregation.groupBy.length || L.aggregation.computedKeys?.length ? html`<dt>Group by</dt><dd>${[...L.aggregation.groupBy.map((g) => html`<code>${g}</code>`), ...(L.aggregation.computedKeys ?? []).map((g) => html`<code>${g}</code> (computed)`)].map((x, i) => html`${i ? ', ' : ''}${x}`)}</dd>` : ''}
 ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggregation.bins ? ' (fixed bins)' : ''}</dd>` : ''}
-${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${L.aggregation.threshold.of ?? 'count'} ${L.aggregation.threshold.op} ${L.aggregation.threshold.value}</strong></dd>` : ''}
+${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${thresholdText(L.aggregation)}</strong></dd>` : ''}
 ${describeCount(L.aggregation) ? html`<dt>Counted</dt><dd>${describeCount(L.aggregation)}</dd>` : ''}
 ${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
 ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.aggregation.sides.map((s, i, all) => html`<li><strong>${s.name}</strong> <span class="badge">${PRESENCE_TEXT[s.presence]}</span>${s.sources?.length ? html` <code>${s.sources.join(', ')}</code>` : ''}${renderSideKeys(all, i) ? html` <code>${renderSideKeys(all, i)}</code>` : ''}${exprHtml(s.condition)}</li>`)}</ol></dd>` : ''}

@@ -14,6 +14,7 @@ import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
 import type { Aggregation, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
+import { thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
 import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
@@ -278,26 +279,29 @@ function applyWhere(env: Env, s: State, e: EsqlExpr, at: TextRange): void {
 
 const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
-/** A filter on aggregate columns: the first comparison with a number is the rule's threshold. */
+/**
+ * A filter on aggregate columns: each conjunct that compares aggregates with numbers, alone or in ands and ors, is a
+ * threshold the groups must pass (the first comparison is the rule's).
+ */
 function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof spanOf>): void {
   const conj = e.kind === 'and' ? e.args : [e];
+  const where = ` | where ${text}`;
   for (const c of conj) {
     if (c.kind === 'pred' && c.op === 'is_not_null') continue; // the presence a `!=` needs
-    const agg = c.kind === 'pred' ? s.columns.get(c.field) : undefined;
-    if (c.kind === 'pred' && agg?.kind === 'agg' && agg.computedArg) {
-      s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`, span });
-      continue;
-    }
-    if (c.kind === 'pred' && agg?.kind === 'agg' && ORDERING.has(c.op) && c.values.length === 1 && typeof c.values[0] === 'number' && s.aggregation) {
-      const threshold = { op: c.op, value: c.values[0], of: c.field };
-      const where = ` | where ${text}`;
-      const withWhere = s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
-      if (!s.aggregation.threshold) s.aggregation = { ...s.aggregation, function: agg.call ?? agg.text, threshold, text: withWhere };
-      // a further threshold the groups must pass too, with the aggregate it compares
-      else s.aggregation = { ...s.aggregation, moreThresholds: [...(s.aggregation.moreThresholds ?? []), { function: agg.call ?? agg.text, ...threshold }], text: withWhere };
-      continue;
-    }
-    s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: c.kind === 'pred' && agg?.kind === 'agg' ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
+    let why: string | undefined;
+    let further = false;
+    const dnf = thresholdDnf(c, (p) => {
+      const agg = p.kind === 'pred' ? s.columns.get(p.field) : undefined;
+      if (p.kind !== 'pred' || agg?.kind !== 'agg') return undefined;
+      if (agg.computedArg) why ??= `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`;
+      else if (ORDERING.has(p.op) && p.values.length === 1 && typeof p.values[0] === 'number') return { function: agg.call ?? agg.text, op: p.op, value: p.values[0], of: p.field };
+      further = true;
+      return undefined;
+    });
+    const next = dnf && s.aggregation && withThresholds(s.aggregation, dnf, s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`);
+    if (next && !('unsupported' in next)) s.aggregation = next;
+    else if (why) s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: why, span });
+    else s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: next ? `aggregation: ${next.unsupported}` : further || dnf ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
   }
 }
 
