@@ -266,8 +266,11 @@ describe('aggregations', () => {
     for (const unread of ['P1M', '1M', '3 months', 'now-1d/d', '5']) assert.equal(windowMs(unread), undefined, unread);
     const p = planAggregation({ function: 'value_count(TargetUserName)', groupBy: ['IpAddress'], window: '30m', threshold: { op: 'gt', value: 5, of: 'TargetUserName' } });
     assert.ok(!('unsupported' in p) && p.kind === 'distinct' && p.of === 'TargetUserName');
-    const s = planAggregation({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
+    const s = planAggregation({ function: 'avg(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
     assert.ok('unsupported' in s);
+    const sum = planAggregation({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
+    assert.ok(!('unsupported' in sum) && sum.kind === 'sum' && sum.of === 'bytes');
+    assert.ok('unsupported' in planAggregation({ function: 'sum', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'a sum of nothing');
     assert.ok('unsupported' in planAggregation({ function: 'count', groupBy: [], threshold: { op: 'lt', value: 5 } }));
   });
 
@@ -354,6 +357,17 @@ describe('several thresholds', () => {
     const lines = [ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.1.1.1', 'ann'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'bob'), ev('10.2.2.2', 'ann'), ev('10.2.2.2', 'ann')];
     const hits = await huntLines(rules, 'more.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.2.2.2" 4 8']);
+  });
+  it('a sum of a field over a sliding window: the numbers of the field (text that is one too) add up, anything else adds nothing', async () => {
+    const rules = await kqlRules({ 'sum.kql': 'Net | summarize Out = sum(SentBytes) by Src | where Out > 1000\n' }, 'detwiki-hunt-sum-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
+    const ev = (src: string, bytes: unknown, min: number) => JSON.stringify({ Src: src, SentBytes: bytes, TimeGenerated: `2024-05-01T10:${String(min).padStart(2, '0')}:00Z` });
+    const lines = [
+      ev('a', 600, 0), ev('a', 'n/a', 1), ev('a', '300', 2), ev('a', 200, 3), // 1,100 at line 4
+      ev('b', 900, 0), ev('b', null, 1), ev('b', [500], 2), ev('b', 100, 3), // 1,000: not more than 1,000
+    ];
+    const hits = await huntLines(rules, 'sum.jsonl', lines);
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"a" 1100 4']);
   });
   it('alternatives: a group alerts when it passes every count of one of them (six failures, or three accounts with two failures)', async () => {
     const rules = await kqlRules({ 'alt.kql': 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 6 or (Accounts >= 3 and Tries >= 2)\n' }, 'detwiki-hunt-alt-');

@@ -153,11 +153,11 @@ describe('record builder', () => {
     assert.equal(r.logic.completeness, 'none');
   });
   it('buildLogic: missing parts carry a kind; a threshold the model cannot count adds an aggregation part', () => {
-    const sum = { function: 'sum(bytes)', groupBy: ['host'], threshold: { op: 'gt' as const, value: 5 } };
-    const l = buildLogic({ stages: [], condition: cond, aggregation: sum, missing: [{ text: 't', reason: 'r' }] });
+    const avg = { function: 'avg(bytes)', groupBy: ['host'], threshold: { op: 'gt' as const, value: 5 } };
+    const l = buildLogic({ stages: [], condition: cond, aggregation: avg, missing: [{ text: 't', reason: 'r' }] });
     assert.deepEqual(l.missing.map((m) => m.kind), ['opaque', 'aggregation']); // a part without kind defaults to opaque
-    const l2 = buildLogic({ stages: [], condition: cond, aggregation: sum });
-    assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function sum(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality)']]);
+    const l2 = buildLogic({ stages: [], condition: cond, aggregation: avg });
+    assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function avg(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality, sum)']]);
     assert.equal(l2.completeness, 'partial');
   });
   it('buildLogic: a threshold aggregation read whole (count, keys, window, more than / at least) is complete', () => {
@@ -171,7 +171,8 @@ describe('record builder', () => {
     // pages say how it is counted
     assert.equal(describeCount({ function: 'dcount(user)', groupBy: ['src'], window: '1h', bins: true, threshold: { op: 'ge', value: 10, of: 'Users' } }), 'alerts when at least 10 distinct user values are seen per src within one 1h bin');
     assert.equal(describeCount({ function: 'count', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'alerts when more than 5 matching events are seen over the whole run');
-    assert.equal(describeCount({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } }), undefined);
+    assert.equal(describeCount({ function: 'avg(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } }), undefined);
+    assert.equal(describeCount({ function: 'sum(bytes)', groupBy: ['host'], window: '1h', threshold: { op: 'gt', value: 5 } }), 'alerts when bytes values summing to more than 5 are seen per host within any 1h');
     assert.equal(
       describeCount({ function: 'count', groupBy: ['ip'], window: '10m', threshold: { op: 'ge', value: 4 }, moreThresholds: [{ function: 'dcount(user)', op: 'ge', value: 2 }] }),
       'alerts when at least 4 matching events and at least 2 distinct user values are seen per ip within any 10m',

@@ -3,8 +3,8 @@
  * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
  * count of one alternative passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
  * N" fires when the count reaches N. New terms (`kind: 'new'`) fire on an event whose terms no selected event had
- * within the window before it. A function the plan does not count (sum, avg, temporal correlations…) is not
- * computed: the rule's row hits are reported as "may fire" with the reason.
+ * within the window before it. A sum adds the numbers of its field. A function the plan does not count (avg,
+ * temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the reason.
  *
  * Event time is read from the usual timestamp fields (`TIME_FIELDS`); an event without one counts at the time of
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
@@ -80,6 +80,7 @@ export class AggregateState {
     const row = this.tests.map((t) => {
       if (!t.of) return '';
       const v = resolve(event, t.of);
+      if (t.kind === 'sum') return summand(v);
       return v === undefined || v === null ? undefined : JSON.stringify(v);
     });
     if (row.every((v) => v === undefined)) return undefined; // nothing this event adds to any count
@@ -95,6 +96,7 @@ export class AggregateState {
     }
     const counts = this.tests.map((t, i) => {
       const vs = g.values[i]!.filter((v) => v !== undefined);
+      if (t.kind === 'sum') return vs.reduce((n, v) => n + Number(v), 0);
       return t.kind === 'count' ? vs.length : new Set(vs).size;
     });
     if (this.passed(counts)) {
@@ -150,6 +152,12 @@ export function missingKey(groupBy: readonly string[], values: readonly unknown[
   if (mode === 'group') return undefined;
   const at = values.findIndex((v) => v === undefined || v === null || (mode === 'zero' && (v === '' || v === 0 || v === false)));
   return at < 0 ? undefined : groupBy[at];
+}
+
+/** A value a sum adds (a number, or text that is one: `"512"`), as text; undefined for anything else (not summed). */
+function summand(v: unknown): string | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) ? String(n) : undefined;
 }
 
 function passes(n: number, op: Operator, v: number): boolean {

@@ -6,21 +6,22 @@
  *
  * Counted (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`, Splunk `count`; `count(f)`
  * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
- * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`), with a
+ * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`) and sums
+ * of one field's numbers (`sum(f)`: bytes, counts; a sum that a negative value lowers is still counted as it runs), with a
  * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass,
  * and a group that passes every test of one of `orThresholds` passes too (a having condition of ands and ors of
  * such tests: each count only grows within a window, so the condition is decided as events arrive).
  * New terms (Elastic `new_terms(f, …)`, `window` its history): an event alerts when its value of the fields (a
  * combination of values, each value of an array its own term) was on no selected event within the window before it.
  * "Exactly N" and "fewer than N" are decided only when the window closes, so they are not counted as events arrive;
- * nor are other functions (sum, avg, temporal correlations), a function text naming several aggregates
+ * nor are other functions (avg, min, max, temporal correlations), a function text naming several aggregates
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
 import type { Expr, Operator } from './expr.ts';
 import type { Aggregation, MissingKeys, ThresholdTest } from './rule.ts';
 
-export type AggregateKind = 'count' | 'distinct' | 'new';
+export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new';
 
 /** Function name (lower-case, without arguments) → what is counted. */
 export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
@@ -32,6 +33,7 @@ export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
   count_distinct: 'distinct',
   value_count: 'distinct',
   cardinality: 'distinct',
+  sum: 'sum',
 };
 
 /** An aggregation that alerts on the first appearance of values: `new_terms(field, …)` (the fields are the group-by keys). */
@@ -233,6 +235,7 @@ function countTest(fn: string, op: Operator, value: number, opts: { exact?: bool
   if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
   const of = m[2] || undefined;
   if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
+  if (kind === 'sum' && !of) return { unsupported: `sum ${fn} without a field` };
   const ops = opts.exact ? DECIDED_AS_EVENTS_ARRIVE : new Set<Operator>([...DECIDED_AS_EVENTS_ARRIVE, 'eq']);
   if (!ops.has(op)) return { unsupported: `threshold ${op} ${value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
   return { kind, ...(of ? { of } : {}), op, value };
@@ -251,7 +254,8 @@ export function describeCount(a: Aggregation): string | undefined {
     const what = p.groupBy.length > 1 ? `a combination of ${p.groupBy.join(', ')}` : `a value of ${p.groupBy[0]}`;
     return `alerts when an event has ${what} that no matching event had within the ${a.window} before it (each value of an array is a term of its own)${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
   }
-  const test = (c: CountTest) => `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
+  const test = (c: CountTest) =>
+    c.kind === 'sum' ? `${c.of} values summing to ${OP_WORDS[c.op]} ${c.value}` : `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
   const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));
