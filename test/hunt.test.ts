@@ -285,7 +285,13 @@ describe('aggregations', () => {
     // a distinct count of a computed value is not read: the rule stays partial with the function named
     const computed = kqlLogic('SigninLogs | summarize Places = dcount(tolower(Location)) by UserPrincipalName | where Places >= 3');
     assert.equal(computed.completeness, 'partial');
-    assert.match(computed.missing.map((m) => m.reason).join('\n'), /dcount\(tolower\(Location\)\) is not counted/);
+    assert.match(computed.missing.map((m) => m.reason).join('\n'), /dcount\(tolower\(Location\)\) aggregates a value the query computes/);
+    // nor is one of a column the query computes, here in union branches (each its own constant)
+    const union = kqlLogic('let a = DeviceProcessEvents | where FileName == "net.exe" | extend Weight = 1; let b = DeviceProcessEvents | where FileName == "w32tm.exe" | extend Weight = 5; union a, b | summarize Score = sum(Weight) by DeviceName | where Score > 30');
+    assert.equal(union.completeness, 'partial');
+    assert.match(union.missing.map((m) => m.reason).join('\n'), /sum\(Weight\) aggregates a value the query computes/);
+    const renamed = kqlLogic('SigninLogs | extend L = tolower(Location) | summarize Places = dcount(L) by UserPrincipalName | where Places >= 3');
+    assert.equal(renamed.completeness, 'partial');
   });
 
   it('Sigma event_count and value_count correlations fire once their threshold passes within the window, per group', async () => {

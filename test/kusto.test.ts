@@ -239,6 +239,10 @@ describe('stages, aggregation, joins', () => {
   });
   it('union: the OR of the branches', () => {
     assert.equal(cond('union (A | where x == 1), (B | where y == 2) | where z == 3'), '(x eq 1 or y eq 2) and z eq 3');
+    // a column one branch computes and another keeps from its table is neither the field nor the value afterwards
+    assert.equal(cond('let a = T | where x == 1 | extend Dns = strcat(y, "."); let b = T | where x == 2; union a, b | where Dns has "evil"'), '(x eq 1 or x eq 2) and <opaque: Dns has "evil">');
+    // one every branch gives the same way is that
+    assert.equal(cond('let a = T | where x == 1 | extend Dns = y; let b = U | where x == 2 | extend Dns = y; union a, b | where Dns has "evil"'), '(x eq 1 or x eq 2) and y has "evil"');
   });
   it('stage kinds of the other operators', () => {
     const l = low('T | where a == 1 | project-away b | mv-expand c | parse d with * "k=" v | lookup L on k | sort by a | take 5 | distinct a | evaluate bag_unpack(e) | invoke f()');

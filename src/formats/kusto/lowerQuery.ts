@@ -17,7 +17,7 @@ import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } fro
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
-import { thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { AGGREGATE_FUNCTIONS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
@@ -398,7 +398,9 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
 /**
  * The columns of a union's rows: every branch's (a branch lacking one gives it null). When every branch names its
  * columns, they are known: a column that is the same in every branch is that, another one a value the union's
- * rows cannot be said to hold (before, such a column was read as the field of its name).
+ * rows cannot be said to hold (before, such a column was read as the field of its name). When some branch keeps
+ * every column of its table, a column another branch computes or renames (`extend Weight = 3`) is still known only
+ * if every branch gives it the same way; the others are read as the fields of their names.
  */
 function unionColumns(s: State, states: readonly State[]): void {
   for (const b of states) {
@@ -406,15 +408,19 @@ function unionColumns(s: State, states: readonly State[]): void {
     for (const n of b.made) s.made.add(n);
     if (b.narrowed) s.narrowed = true;
   }
-  if (!states.length || !states.every((b) => b.explicit && b.phase === 'rows' && !b.multi)) return;
-  const names = new Set(states.flatMap((b) => [...b.outputs.keys(), ...b.columns.keys()]));
+  if (!states.length || !states.every((b) => b.phase === 'rows' && !b.multi)) return;
+  const explicit = states.every((b) => b.explicit);
+  const field = (n: string) => ({ kind: 'field', field: n, text: n }) as const;
+  const isField = (o: Operand | undefined, n: string) => o?.kind === 'field' && o.field === n && !o.fold;
+  const names = new Set(states.flatMap((b) => [...(explicit ? b.outputs.keys() : []), ...b.columns.keys()]));
   for (const n of names) {
-    const ops = states.map((b) => b.columns.get(n) ?? (b.outputs.has(n) ? ({ kind: 'field', field: n, text: n } as const) : undefined));
+    const ops = states.map((b) => b.columns.get(n) ?? (!b.explicit || b.outputs.has(n) ? field(n) : undefined));
+    if (!explicit && ops.every((o) => isField(o, n))) continue;
     const same = ops.every((o) => o && JSON.stringify(o) === JSON.stringify(ops[0]));
     s.columns.set(n, same ? ops[0]! : { kind: 'other', text: n, reason: `column ${n} is not the same in every branch of the union` });
-    s.outputs.set(n, { name: n, source: 'union' });
+    if (explicit) s.outputs.set(n, { name: n, source: 'union' });
   }
-  s.explicit = true;
+  if (explicit) s.explicit = true;
 }
 
 export function endRows(s: State, why: string): void {
@@ -705,8 +711,14 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
         why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
         return undefined;
       }
-      // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it
-      const counted = agg.of?.operand.kind === 'field' && !agg.of.operand.fold ? `${agg.fn}(${agg.of.operand.field})` : agg.of ? agg.text : agg.fn;
+      // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it; a
+      // count or sum of a value the query computes (`extend W = …`, `tolower(x)`) counts no event field
+      const plain = agg.of?.operand.kind === 'field' && !agg.of.operand.fold ? agg.of.operand.field : undefined;
+      if (agg.of && plain === undefined && AGGREGATE_FUNCTIONS[agg.fn.toLowerCase()] !== undefined) {
+        why ??= `aggregation: ${agg.text} aggregates a value the query computes, not an event field`;
+        return undefined;
+      }
+      const counted = plain !== undefined ? `${agg.fn}(${plain})` : agg.of ? agg.text : agg.fn;
       return { function: counted, op: p.op, value: p.values[0], of: p.field };
     };
     const dnf = thresholdDnf(c, leaf);
