@@ -230,12 +230,11 @@ describe('panther SQL queries', () => {
       'eventType eq "user.session.start" and outcome.result ne "SUCCESS" and actor.alternateId wildcard[like] "%@example.com" and client.ipAddress is_not_null and severity in ["WARN", "ERROR"]',
     );
     assert.deepEqual(r.logic.stages.map((s) => `${s.kind}:${s.label}`), ['window:time window', 'source:FROM', 'filter:WHERE', 'source:FROM', 'aggregate:GROUP BY', 'having:HAVING', 'sort:ORDER BY', 'limit:LIMIT', 'project:SELECT']);
-    assert.deepEqual(r.logic.aggregation?.groupBy, ['actor_id']);
-    assert.deepEqual(r.logic.aggregation?.threshold, { op: 'gt', value: 10, of: 'COUNT(*)' });
-    assert.equal(r.logic.aggregation?.window, "p_occurs_since('1 day')");
-    const having = r.logic.stages.find((s) => s.label === 'HAVING')!;
-    assert.equal((having.detail?.['thresholds'] as unknown[]).length, 2);
-    assert.ok(r.logic.missing.some((m) => m.text.includes('>= 3') || m.text.includes('ge 3')), JSON.stringify(r.logic.missing));
+    // the outer SELECT reads the CTE: its key and counted column are columns of derived rows, not event fields
+    assert.deepEqual([r.logic.aggregation?.groupBy, r.logic.aggregation?.computedKeys], [[], ['actor_id']]);
+    assert.equal(r.logic.aggregation?.threshold, undefined);
+    assert.equal(r.logic.aggregation?.window, '1 day'); // p_occurs_since('1 day')
+    assert.ok(r.logic.missing.some((m) => /COUNT\(DISTINCT "?ip"?\) aggregates a column of derived rows/.test(m.reason)), JSON.stringify(r.logic.missing));
     assert.equal(r.logic.completeness, 'partial');
     assert.deepEqual(r.logSources, [{ kind: 'table', name: 'panther_logs.public.okta_systemlog' }]);
     assert.deepEqual(r.body.map((b) => b.language), ['yaml', 'sql']);
@@ -273,6 +272,25 @@ describe('panther SQL queries', () => {
     const m = lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql));
     // aggregates carry no location in node-sql-parser's AST: their text is regenerated
     assert.deepEqual(m.aggregation?.threshold, { op: 'gt', value: 5, of: 'COUNT(*)' });
+  });
+  test('HAVING thresholds over a log table: event fields (aliases resolved), distinct counts, ORs, the p_occurs_since window', () => {
+    const low = (sql: string) => buildLogic({ ...lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql)), parser: 'sql' });
+    const l = low(`SELECT userIdentity:arn AS arn, COUNT(*) AS n FROM panther_logs.public.aws_cloudtrail
+      WHERE p_occurs_since('1 day') AND errorCode = 'AccessDenied'
+      GROUP BY arn HAVING COUNT(DISTINCT eventName) > 10 OR (COUNT(*) > 100 AND COUNT(sourceIPAddress) >= 2)`);
+    assert.equal(l.completeness, 'complete', JSON.stringify(l.missing));
+    const a = l.aggregation!;
+    assert.deepEqual([a.groupBy, a.window, a.function, a.threshold], [['userIdentity.arn'], '1 day', 'count_distinct(eventName)', { op: 'gt', value: 10, of: 'COUNT(DISTINCT "eventName")' }]);
+    assert.deepEqual(a.orThresholds, [[{ function: 'COUNT', op: 'gt', value: 100, of: 'COUNT(*)' }, { function: 'COUNT(sourceIPAddress)', op: 'ge', value: 2, of: 'COUNT("sourceIPAddress")' }]]);
+    // a negation, an aggregate of a computed value, and a computed key are not read, each with its reason
+    assert.equal(low("SELECT a FROM t WHERE p_occurs_since('1 hour') GROUP BY a HAVING NOT COUNT(*) > 5").completeness, 'partial');
+    const computed = low("SELECT a FROM t GROUP BY a HAVING COUNT(DISTINCT CASE WHEN ip LIKE '%:%' THEN NULL ELSE ip END) >= 3");
+    assert.match(computed.missing.map((m) => m.reason).join('\n'), /aggregates a value the query computes/);
+    const key = low('SELECT LOWER(a) AS k, COUNT(*) FROM t WHERE b = 1 GROUP BY k HAVING COUNT(*) > 5');
+    assert.deepEqual([key.aggregation?.groupBy, key.aggregation?.computedKeys], [[], ['k']]);
+    assert.equal(key.completeness, 'partial');
+    // two windows, or one that is not p_occurs_since: not read as the window
+    assert.equal(low("SELECT a FROM t WHERE p_occurs_between('2024-01-01', '2024-01-02') GROUP BY a HAVING COUNT(*) > 5").completeness, 'partial');
   });
   test('a LIMIT in a subquery, or with an offset, keeps only some rows: missing', () => {
     const reasons = (sql: string) => lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql)).missing.map((m) => m.reason);

@@ -3,17 +3,20 @@
  * dialects, which the diagnostics say) and lowered into stages, a row-level condition and an aggregation.
  *
  * The condition is the WHERE of the first SELECT that reads a log table (in a CTE or the main query): the filter
- * on raw events. Filters of other SELECTs (over derived rows, other tables of a join or union), GROUP BY, HAVING and
- * QUALIFY thresholds are listed as missing, so the rule is `partial` and says exactly what is left out.
+ * on raw events. GROUP BY with a HAVING / QUALIFY of thresholds (aggregates of event fields compared with numbers,
+ * in ANDs and ORs; `thresholdsOf`) is the aggregation, over the window of one `p_occurs_since`. Filters of other
+ * SELECTs (over derived rows, other tables of a join or union), other conditions on aggregated rows and further
+ * HAVINGs are listed as missing, so the rule is `partial` and says exactly what is left out.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { sqlParser } from '../sqlParser.ts';
 import type { SourceMap } from '../sourceMap.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { FullLowering } from '../../model/lowering.ts';
-import type { Aggregation, MissingPart, OutputField, Stage } from '../../model/rule.ts';
+import type { Aggregation, MissingPart, OutputField, Stage, ThresholdTest } from '../../model/rule.ts';
+import { withThresholds } from '../../model/aggregate.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
-import { lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope, type SqlThreshold } from './sqlExpr.ts';
+import { fieldOf, lowerSqlExpr, sqlSpan, sqlText, thresholdsOf, type SqlNode, type SqlScope } from './sqlExpr.ts';
 
 const parser = sqlParser;
 
@@ -80,11 +83,15 @@ class Walker {
   readonly tables: string[] = [];
   readonly selects: SelectInfo[] = [];
   readonly ctes = new Set<string>();
-  readonly thresholds: SqlThreshold[] = [];
+  /** Each HAVING / QUALIFY read as thresholds: their alternatives (`thresholdsOf`), with the condition's text. */
+  readonly havings: { readonly dnf: ThresholdTest[][]; readonly text: string }[] = [];
   readonly groupBy: string[] = [];
+  /** Group-by keys that are not event fields (computed, or columns of derived rows), as written. */
+  readonly computedKeys: string[] = [];
   readonly outputFields: OutputField[] = [];
   readonly extraMissing: MissingPart[] = [];
   readonly windows: string[] = [];
+  readonly lookbacks: string[] = [];
   havingText?: string;
 
   constructor(
@@ -93,7 +100,7 @@ class Walker {
   ) {}
 
   scope(qualifiers: Set<string>): SqlScope {
-    return { file: this.file, text: this.text, qualifiers, windows: this.windows, toSql: (n) => parser().exprToSQL(n, { database: 'snowflake' }) };
+    return { file: this.file, text: this.text, qualifiers, windows: this.windows, lookbacks: this.lookbacks, toSql: (n) => parser().exprToSQL(n, { database: 'snowflake' }) };
   }
 
   statement(s: SqlNode, name: string): void {
@@ -153,21 +160,35 @@ class Walker {
       this.stages.push({ kind: 'filter', label: 'WHERE', text: sqlText(sc, s['where']), ...spanOpt(sqlSpan(sc, s['where'])), expr, detail: { select: name } });
     }
     this.selects.push({ name, readsTable, ...(s['where'] ? { where: s['where'] } : {}), scope: sc });
+    // a SELECT over log tables only: its columns are event fields; over a CTE or subquery, columns of derived rows
+    const derived = !readsTable || from.some((f) => typeof f['table'] !== 'string' || (this.ctes.has(f['table'].toLowerCase()) && !f['db']));
     const gb = s['groupby'];
     const gbCols: SqlNode[] = Array.isArray(gb) ? gb : Array.isArray(gb?.columns) ? gb.columns : [];
     if (gbCols.length) {
       const keys = gbCols.map((c) => sqlText(sc, c));
-      this.groupBy.push(...keys.filter((k) => !this.groupBy.includes(k)));
+      // a key is the event field it names, or its SELECT alias names (`actor:alternateId AS actor_id`); any other
+      // is a value the query computes
+      const aliases = new Map<string, SqlNode>();
+      for (const c of (Array.isArray(s['columns']) ? s['columns'] : []) as SqlNode[]) if (typeof c['as'] === 'string') aliases.set(c['as'].toLowerCase(), c['expr']);
+      gbCols.forEach((c, i) => {
+        const alias = c['type'] === 'column_ref' && !c['table'] && typeof c['column'] === 'string' ? aliases.get(c['column'].toLowerCase()) : undefined;
+        const field = derived ? undefined : fieldOf(sc, alias ?? c);
+        const list = field !== undefined ? this.groupBy : this.computedKeys;
+        const key = field ?? keys[i]!;
+        if (!list.includes(key)) list.push(key);
+      });
       this.stages.push({ kind: 'aggregate', label: 'GROUP BY', text: keys.join(', '), detail: { select: name, keys } });
     }
     for (const [label, node] of [['HAVING', s['having']], ['QUALIFY', s['qualify']]] as const) {
       if (!node) continue;
-      const th = thresholdsOf(sc, node);
-      this.thresholds.push(...th);
+      const th = thresholdsOf(sc, node, derived);
       const text = sqlText(sc, node);
       if (label === 'HAVING') this.havingText = text;
-      this.stages.push({ kind: 'having', label, text, ...spanOpt(sqlSpan(sc, node)), detail: { select: name, thresholds: th.map((t) => ({ ...t })) } });
-      if (th.length === 0) this.extraMissing.push({ kind: 'aggregation', text, reason: `${label} filter over aggregated rows`, ...spanOpt(sqlSpan(sc, node)) });
+      const tests = 'dnf' in th ? th.dnf.flat().map((t) => ({ of: t.of, fn: t.function, op: t.op, value: t.value })) : [];
+      const alternatives = 'dnf' in th && th.dnf.length > 1 ? { alternatives: th.dnf.length } : {};
+      this.stages.push({ kind: 'having', label, text, ...spanOpt(sqlSpan(sc, node)), detail: { select: name, thresholds: tests, ...alternatives } });
+      if ('dnf' in th) this.havings.push({ dnf: th.dnf, text });
+      else this.extraMissing.push({ kind: 'aggregation', text, reason: th.reason ?? `${label} filter over aggregated rows`, ...spanOpt(sqlSpan(sc, node)) });
     }
     const ob = s['orderby'] as SqlNode[] | null;
     if (ob?.length) this.stages.push({ kind: 'sort', label: 'ORDER BY', text: ob.map((o) => `${sqlText(sc, o['expr'])}${o['type'] ? ' ' + o['type'] : ''}`).join(', '), detail: { select: name } });
@@ -205,7 +226,7 @@ class Walker {
     const missing: MissingPart[] = [];
     let condition: Expr | undefined;
     let otherTableFilter = false;
-    if (first?.where) condition = lowerSqlExpr({ ...first.scope, windows: [] }, first.where);
+    if (first?.where) condition = lowerSqlExpr({ ...first.scope, windows: [], lookbacks: [] }, first.where);
     for (const s of this.selects) {
       if (s === first || !s.where) continue;
       if (s.readsTable) otherTableFilter = true;
@@ -217,16 +238,20 @@ class Walker {
     }
     missing.push(...this.extraMissing);
     let aggregation: Aggregation | undefined;
-    if (this.groupBy.length || this.thresholds.length) {
-      const th = this.thresholds[0];
+    if (this.groupBy.length || this.computedKeys.length || this.havings.length) {
+      const [first, ...others] = this.havings;
       aggregation = {
         groupBy: this.groupBy,
-        ...(th ? { function: th.fn, threshold: { op: th.op, value: th.value, of: th.of } } : {}),
-        ...(this.windows.length ? { window: this.windows.join(' and ') } : {}),
-        ...(this.havingText ? { text: this.havingText } : th ? { text: `${th.of} ${th.op} ${th.value}` } : {}),
+        ...(this.computedKeys.length ? { computedKeys: this.computedKeys } : {}),
+        // one `p_occurs_since('1 hour')`: the query counts the events of the hour before it runs, the window
+        ...(this.windows.length ? { window: this.windows.length === 1 && this.lookbacks.length === 1 ? this.lookbacks[0]! : this.windows.join(' and ') } : {}),
+        ...(this.havingText ? { text: this.havingText } : first ? { text: first.text } : {}),
       };
-      if (!th) missing.push({ kind: 'aggregation', text: `GROUP BY ${this.groupBy.join(', ')}`, reason: 'aggregation: the query returns groups of events, not single events' });
-      for (const t of this.thresholds.slice(1)) missing.push({ kind: 'aggregation', text: `${t.of} ${t.op} ${t.value}`, reason: 'aggregation: another threshold over aggregated rows' });
+      const counted = first ? withThresholds(aggregation, first.dnf) : undefined;
+      if (counted && 'unsupported' in counted) missing.push({ kind: 'aggregation', text: first!.text, reason: `aggregation: ${counted.unsupported}` });
+      else if (counted) aggregation = counted;
+      else missing.push({ kind: 'aggregation', text: `GROUP BY ${[...this.groupBy, ...this.computedKeys].join(', ')}`, reason: 'aggregation: the query returns groups of events, not single events' });
+      for (const o of others) missing.push({ kind: 'aggregation', text: o.text, reason: 'aggregation: another threshold over aggregated rows' });
     }
     if (this.windows.length) this.stages.unshift({ kind: 'window', label: 'time window', text: this.windows.join(' AND '), detail: { macros: this.windows } });
     return { stages: this.stages, ...(condition ? { condition } : {}), missing, ...(aggregation ? { aggregation } : {}), outputFields: this.outputFields, tables: this.tables };

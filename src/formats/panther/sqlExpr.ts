@@ -5,6 +5,8 @@
  */
 import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
+import type { ThresholdTest } from '../../model/rule.ts';
+import { thresholdDnf } from '../../model/aggregate.ts';
 
 /** A node of node-sql-parser's AST (untyped JSON). */
 export type SqlNode = Record<string, any>;
@@ -16,6 +18,8 @@ export interface SqlScope {
   readonly qualifiers: ReadonlySet<string>;
   /** Time-window functions met at the top level of a WHERE (p_occurs_since…), verbatim. */
   readonly windows: string[];
+  /** The durations of those that are `p_occurs_since('<duration>')` (`1 hour`, `30 minutes`, `5m`), as written. */
+  readonly lookbacks?: string[];
   /** Regenerate SQL for nodes without a location. */
   readonly toSql: (n: SqlNode) => string;
 }
@@ -130,6 +134,9 @@ export function lowerSqlExpr(scope: SqlScope, n: SqlNode, top = true): Expr {
   const fn = funcName(n);
   if (fn && TIME_MACROS.has(fn) && top) {
     scope.windows.push(sqlText(scope, n));
+    const args = funcArgs(n);
+    const since = fn === 'p_occurs_since' && args.length === 1 ? literalOf(args[0]) : undefined;
+    if (since?.ok && typeof since.value === 'string') scope.lookbacks?.push(since.value);
     return TRUE;
   }
   if (fn) return lowerFunction(scope, n, fn, span);
@@ -244,40 +251,62 @@ function lowerFunction(scope: SqlScope, n: SqlNode, fn: string, span: Span | und
   return opaque(text, `${fn}() over computed arguments`, span);
 }
 
-/** Comparisons of an aggregate (or window aggregate) with a number: HAVING / QUALIFY thresholds. */
-export interface SqlThreshold {
-  readonly of: string;
-  readonly fn: string;
-  readonly op: Operator;
-  readonly value: number;
+/**
+ * A HAVING / QUALIFY condition as thresholds: comparisons of an aggregate (or window aggregate) with a number, in
+ * ands and ors, as the alternatives `thresholdDnf` gives; or why it is not one (a negation, a test of an aggregate's
+ * value, an aggregate of a computed value or, in a SELECT over a CTE or subquery (`derived`), of any column, a
+ * window partitioned by other columns).
+ */
+export function thresholdsOf(scope: SqlScope, n: SqlNode, derived: boolean): { readonly dnf: ThresholdTest[][] } | { readonly reason?: string } {
+  let why: string | undefined;
+  const dnf = thresholdDnf<SqlNode>(
+    n,
+    (e) => {
+      const cmp = COMPARE[typeof e['operator'] === 'string' ? e['operator'].toUpperCase() : ''];
+      if (e['type'] !== 'binary_expr' || !cmp || cmp === 'ne') return undefined;
+      const left = isAggregate(e['left']);
+      const agg: SqlNode | undefined = left ? e['left'] : isAggregate(e['right']) ? e['right'] : undefined;
+      const num = literalOf(left ? e['right'] : e['left']);
+      if (!agg || !num.ok || typeof num.value !== 'number') return undefined;
+      const fn = aggFunction(scope, agg, derived);
+      if ('reason' in fn) {
+        why ??= fn.reason;
+        return undefined;
+      }
+      return { function: fn.fn, op: left ? cmp : MIRROR[cmp]!, value: num.value, of: sqlText(scope, agg) };
+    },
+    sqlParts,
+  );
+  return dnf ? { dnf } : why ? { reason: why } : {};
 }
 
-export function thresholdsOf(scope: SqlScope, n: SqlNode | undefined, out: SqlThreshold[] = []): SqlThreshold[] {
-  if (!n || typeof n !== 'object') return out;
-  const op = typeof n['operator'] === 'string' ? n['operator'].toUpperCase() : '';
-  const cmp = COMPARE[op];
-  if (n['type'] === 'binary_expr' && cmp && cmp !== 'ne') {
-    const l = n['left'];
-    const r = n['right'];
-    const lv = literalOf(r);
-    const rv = literalOf(l);
-    if (isAggregate(l) && lv.ok && typeof lv.value === 'number') out.push({ of: sqlText(scope, l), fn: aggName(l), op: cmp, value: lv.value });
-    else if (isAggregate(r) && rv.ok && typeof rv.value === 'number') out.push({ of: sqlText(scope, r), fn: aggName(r), op: MIRROR[cmp]!, value: rv.value });
-    return out;
-  }
-  if (n['type'] === 'binary_expr') {
-    thresholdsOf(scope, n['left'], out);
-    thresholdsOf(scope, n['right'], out);
-  }
-  if (funcName(n) === 'not') for (const a of funcArgs(n)) thresholdsOf(scope, a, out);
-  return out;
+/** The ANDs and ORs of a SQL condition (a parenthesised one included), for `thresholdDnf`. */
+function sqlParts(n: SqlNode): { op: 'and' | 'or'; args: SqlNode[] } | undefined {
+  const op = typeof n?.['operator'] === 'string' ? n['operator'].toUpperCase() : '';
+  if (n?.['type'] === 'binary_expr' && (op === 'AND' || op === 'OR')) return { op: op === 'AND' ? 'and' : 'or', args: [n['left'], n['right']] };
+  if (n?.['parentheses'] && n['type'] === 'expr_list' && Array.isArray(n['value']) && n['value'].length === 1) return { op: 'and', args: [n['value'][0]] };
+  return undefined;
+}
+
+/**
+ * The aggregate a threshold compares, with the event field it reads (`COUNT(*)`, `COUNT(user)`: rows where user is
+ * not null, `count_distinct(user)` for `COUNT(DISTINCT user)`, `SUM(bytes)`), or why it is not read.
+ */
+function aggFunction(scope: SqlScope, n: SqlNode, derived: boolean): { fn: string } | { reason: string } {
+  const name = typeof n['name'] === 'string' ? n['name'] : (funcName(n) ?? 'aggregate');
+  const text = sqlText(scope, n);
+  if (n['over']?.['as_window_specification']?.['window_specification']?.['partitionby']?.length) return { reason: `aggregation: ${text} counts per window partition, not per group of the query` };
+  const args = n['args'];
+  const list: SqlNode[] | undefined = args?.['expr'] ? [args['expr']] : Array.isArray(args?.['value']) ? args['value'] : undefined;
+  const distinct = String(args?.['distinct'] ?? '').toUpperCase() === 'DISTINCT';
+  if (!list?.length || (list.length === 1 && list[0]!['type'] === 'star')) return distinct ? { reason: `aggregation: ${text} is not read` } : { fn: name };
+  const field = list.length === 1 ? fieldOf(scope, list[0]) : undefined;
+  if (field === undefined) return { reason: `aggregation: ${text} aggregates a value the query computes, not an event field` };
+  if (derived) return { reason: `aggregation: ${text} aggregates a column of derived rows (a CTE or subquery), not an event field` };
+  if (distinct) return name.toLowerCase() === 'count' ? { fn: `count_distinct(${field})` } : { reason: `aggregation: ${text} is not read` };
+  return { fn: `${name}(${field})` };
 }
 
 function isAggregate(n: SqlNode | undefined): boolean {
   return !!n && (n['type'] === 'aggr_func' || (n['type'] === 'function' && !!n['over']));
-}
-
-function aggName(n: SqlNode): string {
-  if (typeof n['name'] === 'string') return n['name'].toUpperCase();
-  return (funcName(n) ?? 'aggregate').toUpperCase();
 }
