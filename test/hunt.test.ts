@@ -375,6 +375,15 @@ describe('several thresholds', () => {
     const hits = await huntLines(rules, 'sum.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"a" 1100 4']);
   });
+  it('conditional counts: ten failures and then a success from one user (countif), each count over its own events', async () => {
+    const rules = await kqlRules({ 'bf.kql': 'SigninLogs | summarize Fails = countif(ResultType != "0"), Ok = countif(ResultType == "0") by User | where Fails >= 3 and Ok > 0\n' }, 'detwiki-hunt-countif-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
+    const ev = (user: string, result: string) => JSON.stringify({ User: user, ResultType: result, TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [ev('ann', '50126'), ev('ann', '0'), ev('ann', '50126'), ev('ann', '50126'), ev('bob', '0'), ev('bob', '0'), ev('bob', '0'), ev('bob', '50126')];
+    const hits = await huntLines(rules, 'bf.jsonl', lines);
+    // ann: the third failure (line 4) completes both counts; bob: three successes are not failures
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"ann" 3 4']);
+  });
   it('alternatives: a group alerts when it passes every count of one of them (six failures, or three accounts with two failures)', async () => {
     const rules = await kqlRules({ 'alt.kql': 'AppSignins | where Result == "fail" | summarize Tries = count(), Accounts = dcount(Who) by Ip | where Tries >= 6 or (Accounts >= 3 and Tries >= 2)\n' }, 'detwiki-hunt-alt-');
     assert.equal(rules[0]!.logic.completeness, 'complete');

@@ -223,6 +223,17 @@ describe('stages, aggregation, joins', () => {
     const fewer = low('T | summarize Fails = count(), IPs = dcount(ip) by user | where IPs > 5 or Fails < 3');
     assert.match(JSON.stringify(planAggregation(fewer.aggregation!, { exact: true })), /threshold lt 3 is decided only when the window closes/);
   });
+  it('conditional aggregates: countif, dcountif and sumif count only the events that meet their condition', () => {
+    const l = low('SigninLogs | summarize Fails = countif(ResultType != "0"), Apps = dcountif(AppId, ResultType != "0"), Out = sumif(Bytes, Dir =~ "out") by User | where Fails > 10 or Apps >= 3 or Out > 100');
+    assert.equal(l.missing.length, 0);
+    assert.deepEqual([l.aggregation?.function, l.aggregation?.threshold?.of, renderExpr(l.aggregation!.threshold!.where!)], ['count', 'Fails', 'ResultType ne "0"']);
+    assert.deepEqual(l.aggregation?.orThresholds?.map((alt) => alt.map((t) => `${t.function} ${t.op} ${t.value} where ${renderExpr(t.where!)}`)), [['dcount(AppId) ge 3 where ResultType ne "0"'], ['sum(Bytes) gt 100 where Dir eq[ci] "out"']]);
+    const p = planAggregation(l.aggregation!, { exact: true });
+    assert.ok(!('unsupported' in p), JSON.stringify(p));
+    // a condition the model cannot express leaves the count unread, with the reason
+    const opaqueIf = low('SigninLogs | summarize Fails = countif(hash(User) % 3 == 0) by User | where Fails > 10');
+    assert.match(JSON.stringify(planAggregation(opaqueIf.aggregation!, { exact: true })), /the condition of count .* is not fully expressed/);
+  });
   it('a filter on a group-by key after summarize is still row-level', () => {
     assert.equal(cond('T | summarize c = count() by Host = Computer | where Host startswith "srv" and c > 1'), 'Computer starts_with "srv"');
   });

@@ -9,7 +9,7 @@
  * Event time is read from the usual timestamp fields (`TIME_FIELDS`); an event without one counts at the time of
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
  */
-import type { FieldResolver } from '../model/evaluate.ts';
+import { evaluate, type FieldResolver } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, CountTest } from '../model/aggregate.ts';
 import type { MissingKeys } from '../model/rule.ts';
@@ -78,6 +78,9 @@ export class AggregateState {
       else if (g.fired) return undefined;
     }
     const row = this.tests.map((t) => {
+      // a conditional aggregate counts only the events that meet its condition (it has no opaque part: the plan
+      // says so), read with the rule's resolver
+      if (t.where && evaluate(t.where, event, { resolve }) !== true) return undefined;
       if (!t.of) return '';
       const v = resolve(event, t.of);
       if (t.kind === 'sum') return summand(v);

@@ -18,7 +18,8 @@
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
-import type { Expr, Operator } from './expr.ts';
+import { containsOpaque, type Expr, type Operator } from './expr.ts';
+import { renderExpr } from './render.ts';
 import type { Aggregation, MissingKeys, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new';
@@ -84,6 +85,8 @@ export interface CountTest {
   readonly of?: string;
   readonly op: Operator;
   readonly value: number;
+  /** Only events meeting this condition are counted (a conditional aggregate: `countif`, `dcountif`, `sumif`). */
+  readonly where?: Expr;
 }
 
 /**
@@ -114,12 +117,12 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   if (a.sides?.length) return { unsupported: `a threshold over the paired events of a multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides) is not counted` };
   if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
-  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts);
+  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts, a.threshold.where);
   if ('unsupported' in first) return first;
   const tests = (list: readonly ThresholdTest[]): CountTest[] | { unsupported: string } => {
     const out: CountTest[] = [];
     for (const t of list) {
-      const c = countTest(t.function, t.op, t.value, opts);
+      const c = countTest(t.function, t.op, t.value, opts, t.where);
       if ('unsupported' in c) return c;
       out.push(c);
     }
@@ -229,7 +232,7 @@ function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
 }
 
 /** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
-function countTest(fn: string, op: Operator, value: number, opts: { exact?: boolean }): CountTest | { unsupported: string } {
+function countTest(fn: string, op: Operator, value: number, opts: { exact?: boolean }, where?: Expr): CountTest | { unsupported: string } {
   const m = FUNCTION.exec(fn);
   const kind = m ? AGGREGATE_FUNCTIONS[m[1]!.toLowerCase()] : undefined;
   if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
@@ -238,7 +241,9 @@ function countTest(fn: string, op: Operator, value: number, opts: { exact?: bool
   if (kind === 'sum' && !of) return { unsupported: `sum ${fn} without a field` };
   const ops = opts.exact ? DECIDED_AS_EVENTS_ARRIVE : new Set<Operator>([...DECIDED_AS_EVENTS_ARRIVE, 'eq']);
   if (!ops.has(op)) return { unsupported: `threshold ${op} ${value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
-  return { kind, ...(of ? { of } : {}), op, value };
+  // the condition is decided per event: a part of it the model does not express leaves the count unknown
+  if (where && containsOpaque(where)) return { unsupported: `the condition of ${fn} (${renderExpr(where)}) is not fully expressed` };
+  return { kind, ...(of ? { of } : {}), op, value, ...(where ? { where } : {}) };
 }
 
 const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly' };
@@ -254,8 +259,11 @@ export function describeCount(a: Aggregation): string | undefined {
     const what = p.groupBy.length > 1 ? `a combination of ${p.groupBy.join(', ')}` : `a value of ${p.groupBy[0]}`;
     return `alerts when an event has ${what} that no matching event had within the ${a.window} before it (each value of an array is a term of its own)${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
   }
-  const test = (c: CountTest) =>
-    c.kind === 'sum' ? `${c.of} values summing to ${OP_WORDS[c.op]} ${c.value}` : `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values` : c.of ? `events with ${c.of}` : 'matching events'}`;
+  const test = (c: CountTest) => {
+    const where = c.where ? ` of events where ${renderExpr(c.where)}` : '';
+    if (c.kind === 'sum') return `${c.of} values${where} summing to ${OP_WORDS[c.op]} ${c.value}`;
+    return `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values${where}` : c.of ? `events with ${c.of}${where ? ` and ${renderExpr(c.where!)}` : ''}` : c.where ? `events where ${renderExpr(c.where)}` : 'matching events'}`;
+  };
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
   const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));

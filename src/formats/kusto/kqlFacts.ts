@@ -278,6 +278,16 @@ export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
 /** Aggregation functions that count rows (a threshold on them is a count threshold). */
 export const COUNT_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'countif']);
 
+/**
+ * Conditional aggregates: the aggregate they compute over the rows that meet their condition, and the place of the
+ * condition among their arguments (`countif(p)`, `dcountif(x, p)`, `sumif(x, p)`).
+ */
+export const CONDITIONAL_AGGREGATES: Readonly<Record<string, { readonly base: string; readonly condition: number }>> = {
+  countif: { base: 'count', condition: 0 },
+  dcountif: { base: 'dcount', condition: 1 },
+  sumif: { base: 'sum', condition: 1 },
+};
+
 /** Aggregates whose value is an array of the argument's values (`in` over them flattens the arrays). */
 export const SET_AGGREGATES: ReadonlySet<string> = new Set(['make_set', 'make_list']);
 /** The deprecated forms, which keep at most 128 values unless given a size. */

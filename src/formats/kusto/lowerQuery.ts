@@ -20,7 +20,7 @@ import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKi
 import { AGGREGATE_FUNCTIONS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
+import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
@@ -712,14 +712,19 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
         return undefined;
       }
       // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it; a
-      // count or sum of a value the query computes (`extend W = …`, `tolower(x)`) counts no event field
-      const plain = agg.of?.operand.kind === 'field' && !agg.of.operand.fold ? agg.of.operand.field : undefined;
-      if (agg.of && plain === undefined && AGGREGATE_FUNCTIONS[agg.fn.toLowerCase()] !== undefined) {
+      // count or sum of a value the query computes (`extend W = …`, `tolower(x)`) counts no event field. A
+      // conditional aggregate (`countif(p)`) is its base aggregate over the events that meet its condition.
+      const conditional = CONDITIONAL_AGGREGATES[agg.fn.toLowerCase()];
+      const fn = conditional?.base ?? agg.fn;
+      const arg = conditional?.base === 'count' ? undefined : agg.of;
+      const plain = arg?.operand.kind === 'field' && !arg.operand.fold ? arg.operand.field : undefined;
+      if (arg && plain === undefined && AGGREGATE_FUNCTIONS[fn.toLowerCase()] !== undefined) {
         why ??= `aggregation: ${agg.text} aggregates a value the query computes, not an event field`;
         return undefined;
       }
-      const counted = plain !== undefined ? `${agg.fn}(${plain})` : agg.of ? agg.text : agg.fn;
-      return { function: counted, op: p.op, value: p.values[0], of: p.field };
+      const counted = plain !== undefined ? `${fn}(${plain})` : conditional?.base === 'count' ? 'count' : agg.of ? agg.text : agg.fn;
+      if (conditional && !agg.where) return undefined;
+      return { function: counted, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
     };
     const dnf = thresholdDnf(c, leaf);
     const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
@@ -811,7 +816,11 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     const args = call.kind === 'FunctionCallExpression' ? listItems(child(call, 'ExpressionList')) : [];
     const second = args[1] ? operand(c, args[1]) : undefined;
     const size = second?.kind === 'value' && typeof second.value === 'number' ? { size: second.value } : {};
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length, ...size } } : {}) });
+    // a conditional aggregate's condition, as a row-level predicate (`countif(ResultType != 0)`)
+    const conditional = CONDITIONAL_AGGREGATES[fn];
+    const condArg = conditional ? args[conditional.condition] : undefined;
+    const where = condArg ? { where: lowerPredicate(c, condArg) } : {};
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length, ...size } } : {}), ...where });
   }
   const wasRows = s.phase === 'rows';
   startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', groupFields, textOf(env.q, op), spanOf(env, op));
