@@ -234,6 +234,15 @@ describe('stages, aggregation, joins', () => {
     const opaqueIf = low('SigninLogs | summarize Fails = countif(hash(User) % 3 == 0) by User | where Fails > 10');
     assert.match(JSON.stringify(planAggregation(opaqueIf.aggregation!, { exact: true })), /the condition of count .* is not fully expressed/);
   });
+  it('a threshold on a second aggregation counts the first one\'s groups, not events: not read', () => {
+    for (const q of ['T | summarize count() by a, b | summarize Hosts = count() by a | where Hosts > 5', 'T | summarize by a | count | where Count > 5', 'T | summarize arg_max(TimeGenerated, *) by a | summarize Bad = countif(x == 1) by a | where Bad > 0']) {
+      const l = low(q);
+      assert.equal(l.aggregation?.threshold, undefined, q);
+      assert.match(l.missing.map((m) => m.reason).join('\n'), /aggregates the rows of an earlier aggregation/, q);
+    }
+    // a column the second keeps from the first (arg_max(c, *)) is still the first one's count
+    assert.deepEqual(low('T | summarize c = count() by a, b | summarize arg_max(c, *) by a | where c > 5').aggregation?.threshold, { op: 'gt', value: 5, of: 'c' });
+  });
   it('a filter on a group-by key after summarize is still row-level', () => {
     assert.equal(cond('T | summarize c = count() by Host = Computer | where Host startswith "srv" and c > 1'), 'Computer starts_with "srv"');
   });

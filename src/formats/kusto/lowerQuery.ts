@@ -483,7 +483,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
         cols.set(k, o);
         if (o.kind === 'field') s.groupKeys.add(k);
       }
-      if (op.kind === 'CountOperator') cols.set('Count', { kind: 'agg', column: 'Count', fn: 'count', text: 'count' });
+      if (op.kind === 'CountOperator') cols.set('Count', { kind: 'agg', column: 'Count', fn: 'count', text: 'count', ...(wasRows ? {} : { regrouped: true as const }) });
       s.columns = cols;
       s.outputs = new Map([...cols.keys()].map((k) => [k, { name: k, source: label }]));
       s.explicit = true;
@@ -707,6 +707,10 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
       const agg = p.kind === 'pred' ? (s.columns.get(p.field) ?? refs.find((r) => r.kind === 'agg' && r.column === p.field)) : undefined;
       if (p.kind !== 'pred' || agg?.kind !== 'agg' || !ORDERING.has(p.op) || p.values.length !== 1 || typeof p.values[0] !== 'number') return undefined;
+      if (agg.regrouped) {
+        why ??= `aggregation: ${agg.text} aggregates the rows of an earlier aggregation (its groups), not events`;
+        return undefined;
+      }
       if (agg.cap !== undefined && !belowCap(p.op, p.values[0], agg.cap)) {
         why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
         return undefined;
@@ -820,7 +824,9 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     const conditional = CONDITIONAL_AGGREGATES[fn];
     const condArg = conditional ? args[conditional.condition] : undefined;
     const where = condArg ? { where: lowerPredicate(c, condArg) } : {};
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length, ...size } } : {}), ...where });
+    // an aggregate of a second aggregation counts the first one's groups (or its deduplicated rows), not events
+    const regrouped = s.phase !== 'rows' ? { regrouped: true as const } : {};
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env.q, call), ...(args[0] ? { of: { operand: operand(c, args[0]), args: args.length, ...size } } : {}), ...where, ...regrouped });
   }
   const wasRows = s.phase === 'rows';
   startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', groupFields, textOf(env.q, op), spanOf(env, op));

@@ -42,7 +42,7 @@ export type Operand =
    * second argument (the size of `make_set(x, 10)`). `cap`: the
    * value is a distinct count only below this (`array_length(makeset(x))` is `dcount(x)` up to 128).
    */
-  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly of?: { readonly operand: Operand; readonly args: number; readonly size?: number }; readonly cap?: number; readonly where?: Expr }
+  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly of?: { readonly operand: Operand; readonly args: number; readonly size?: number }; readonly cap?: number; readonly where?: Expr; readonly regrouped?: true }
   /**
    * Anything else, with the reason it is not one of the above. `shift`: the value is a column moved by a constant
    * timespan (`TimeGenerated + 1h`, `datetime_add("minute", -5, Timestamp)`), which a time relation between join
