@@ -182,6 +182,15 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(mixed.aggregation?.threshold, undefined);
     assert.match(mixed.missing.map((m) => m.reason).join('\n'), /a filter on aggregated values/);
   });
+  it('a threshold on an aggregate of an earlier stats\' rows counts its groups, not events: not read', () => {
+    for (const q of ['EventCode=4625 | stats count by src, user | stats count as users by src | where users > 5', 'EventCode=4625 | tstats count from datamodel=Authentication by src, user | stats sum(count) as n by src | where n > 5', 'EventCode=1 | tstats count from datamodel=Endpoint.Processes by dest, process | eventstats dc(process) as procs by dest | where procs > 2']) {
+      const l = low(q);
+      assert.equal(l.aggregation?.threshold, undefined, q);
+      assert.match(l.missing.map((m) => m.reason).join('\n'), /aggregates the rows of an earlier stats \(its groups\), not events/, q);
+    }
+    // eventstats before any stats runs over events
+    assert.deepEqual(low('EventCode=4625 | eventstats count as n by src | where n > 5').missing, []);
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

@@ -247,7 +247,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         p,
         (q) => {
           const t = threshold(q, lang);
-          if (t && t.counted === undefined) why ??= `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`;
+          if (t?.regrouped) why ??= `aggregate: ${t.threshold.of} aggregates the rows of an earlier stats (its groups), not events`;
+          else if (t && t.counted === undefined) why ??= `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`;
           return t?.counted !== undefined ? { function: t.counted, ...t.threshold } : undefined;
         },
         splParts,
@@ -273,7 +274,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     return and(...kept);
   }
 
-  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined } | undefined {
+  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined; regrouped?: true } | undefined {
     let field: string | undefined;
     let op: string | undefined;
     let value: number | undefined;
@@ -285,7 +286,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const o = env.get(field);
     if (o?.kind !== 'agg') return undefined;
     const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
-    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted } : undefined;
+    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.regrouped ? { regrouped: o.regrouped } : {}) } : undefined;
   }
 
   function stats(c: Command & { type: 'stats' }, first: boolean): void {
@@ -323,7 +324,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       const o = origin(a.args.fields[0]!);
       return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
     };
-    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: countedOf(a) }));
+    // after a grouping stats rows are its groups: an aggregate of them counts groups (or sums their counts, per
+    // other keys), not events as the rule's aggregation does; a threshold on it is not read
+    const regrouped = phase === 'groups' ? { regrouped: true as const } : {};
+    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: regrouped.regrouped ? undefined : countedOf(a), ...regrouped }));
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
         const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;
@@ -340,12 +344,12 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && groupBy.length ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
-    for (const a of aggs) env.set(a.name, { kind: 'agg', fn: a.fn, text: a.text, counted: a.counted });
+    for (const a of aggs) env.set(a.name, { kind: 'agg', ...a });
     if (grouping) {
       phase = phase === 'opaque' ? 'opaque' : 'groups';
       const keep = new Map<string, FieldOrigin>();
       for (const [b, o] of byOrigins) keep.set(b, o);
-      for (const a of aggs) keep.set(a.name, { kind: 'agg', fn: a.fn, text: a.text, counted: a.counted });
+      for (const a of aggs) keep.set(a.name, { kind: 'agg', ...a });
       env.clear();
       for (const [k, v] of keep) env.set(k, v);
       out = [
@@ -444,13 +448,13 @@ export function lowerPipeline(input: LowerInput): SplLowering {
 
 const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
 
-/** Top-level conjuncts of a search or eval expression (groups unwrapped). */
 /** The ands and ors of a filter, for `thresholdDnf`. */
 function splParts(n: SearchNode | EvalNode): { op: 'and' | 'or'; args: readonly (SearchNode | EvalNode)[] } | undefined {
   if (n.type === 'group') return { op: 'and', args: [n.expr] };
   return n.type === 'and' || n.type === 'or' ? { op: n.type, args: n.args as (SearchNode | EvalNode)[] } : undefined;
 }
 
+/** Top-level conjuncts of a search or eval expression (groups unwrapped). */
 function topAnd(n: SearchNode | EvalNode): (SearchNode | EvalNode)[] {
   if (n.type === 'group') return topAnd(n.expr);
   if (n.type === 'and') return (n.args as (SearchNode | EvalNode)[]).flatMap(topAnd);
