@@ -254,7 +254,7 @@ function lowerFunction(scope: SqlScope, n: SqlNode, fn: string, span: Span | und
 /**
  * A HAVING / QUALIFY condition as thresholds: comparisons of an aggregate (or window aggregate) with a number, in
  * ands and ors, as the alternatives `thresholdDnf` gives; or why it is not one (a negation, a test of an aggregate's
- * value, an aggregate of a computed value or, in a SELECT over a CTE or subquery (`derived`), of any column, a
+ * value, an aggregate of a computed value or, in a SELECT over a CTE or subquery (`derived`), any aggregate, a
  * window partitioned by other columns).
  */
 export function thresholdsOf(scope: SqlScope, n: SqlNode, derived: boolean): { readonly dnf: ThresholdTest[][] } | { readonly reason?: string } {
@@ -299,10 +299,11 @@ function aggFunction(scope: SqlScope, n: SqlNode, derived: boolean): { fn: strin
   const args = n['args'];
   const list: SqlNode[] | undefined = args?.['expr'] ? [args['expr']] : Array.isArray(args?.['value']) ? args['value'] : undefined;
   const distinct = String(args?.['distinct'] ?? '').toUpperCase() === 'DISTINCT';
+  // the rows of a CTE or subquery may be groups of an aggregation there, not events
+  if (derived) return { reason: `aggregation: ${text} aggregates derived rows (a CTE or subquery), not events` };
   if (!list?.length || (list.length === 1 && list[0]!['type'] === 'star')) return distinct ? { reason: `aggregation: ${text} is not read` } : { fn: name };
   const field = list.length === 1 ? fieldOf(scope, list[0]) : undefined;
   if (field === undefined) return { reason: `aggregation: ${text} aggregates a value the query computes, not an event field` };
-  if (derived) return { reason: `aggregation: ${text} aggregates a column of derived rows (a CTE or subquery), not an event field` };
   if (distinct) return name.toLowerCase() === 'count' ? { fn: `count_distinct(${field})` } : { reason: `aggregation: ${text} is not read` };
   return { fn: `${name}(${field})` };
 }
