@@ -1,10 +1,12 @@
 /**
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
  * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
- * count of one alternative passes its threshold (then the group starts again). What is counted, and what cannot be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly
- * N" fires when the count reaches N. New terms (`kind: 'new'`) fire on an event whose terms no selected event had
- * within the window before it. A sum adds the numbers of its field. A function the plan does not count (avg,
- * temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the reason.
+ * count of one alternative passes its threshold (then the group starts again). What is counted, and what cannot
+ * be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly N" fires when the count reaches N. New terms
+ * (`kind: 'new'`) fire on an event whose terms no selected event had within the window before it. A sum adds the
+ * numbers of its field; a conditional count counts only the events meeting its condition. A function the plan does
+ * not count (avg, temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the
+ * reason.
  *
  * Event time is read from the usual timestamp fields (`TIME_FIELDS`); an event without one counts at the time of
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
