@@ -182,12 +182,17 @@ describe('SPL aggregation and thresholds', () => {
     assert.equal(mixed.aggregation?.threshold, undefined);
     assert.match(mixed.missing.map((m) => m.reason).join('\n'), /a filter on aggregated values/);
   });
-  it('a threshold on an aggregate of an earlier stats\' rows counts its groups, not events: not read', () => {
+  it('a threshold on an aggregate of an earlier stats\' rows (its groups) or of the events dedup kept is not read', () => {
     for (const q of ['EventCode=4625 | stats count by src, user | stats count as users by src | where users > 5', 'EventCode=4625 | tstats count from datamodel=Authentication by src, user | stats sum(count) as n by src | where n > 5', 'EventCode=1 | tstats count from datamodel=Endpoint.Processes by dest, process | eventstats dc(process) as procs by dest | where procs > 2']) {
       const l = low(q);
       assert.equal(l.aggregation?.threshold, undefined, q);
-      assert.match(l.missing.map((m) => m.reason).join('\n'), /aggregates the rows of an earlier stats \(its groups\), not events/, q);
+      assert.match(l.missing.map((m) => m.reason).join('\n'), /aggregates the rows of an earlier stats \(its groups\), not every event/, q);
     }
+    // nor is a count of the events dedup keeps (one per user); a dedup without a count after it changes nothing
+    const deduped = low('EventCode=4625 | dedup user | stats count by src | where count > 5');
+    assert.equal(deduped.aggregation?.threshold, undefined);
+    assert.match(deduped.missing.map((m) => m.reason).join('\n'), /count aggregates the events dedup user keeps/);
+    assert.deepEqual(low('EventCode=4625 | stats count by src | dedup src | where count > 5').missing, []);
     // eventstats before any stats runs over events
     assert.deepEqual(low('EventCode=4625 | eventstats count as n by src | where n > 5').missing, []);
   });

@@ -84,6 +84,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   let aggregation: Aggregation | undefined;
   let phase: Phase = 'rows';
   let opaqueAfter = '';
+  /** The dedup a count of events after it would count through (`dedup user`). */
+  let deduped: string | undefined;
   /** Fields defined so far (renames, eval, stats); a name not here is the event's own field while phase is rows. */
   const env = new Map<string, FieldOrigin>();
   /** Output fields as the pipeline shapes them; undefined: every field of the event. */
@@ -247,7 +249,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         p,
         (q) => {
           const t = threshold(q, lang);
-          if (t?.regrouped) why ??= `aggregate: ${t.threshold.of} aggregates the rows of an earlier stats (its groups), not events`;
+          if (t?.notEvents) why ??= `aggregate: ${t.threshold.of} aggregates ${t.notEvents}, not every event`;
           else if (t && t.counted === undefined) why ??= `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`;
           return t?.counted !== undefined ? { function: t.counted, ...t.threshold } : undefined;
         },
@@ -274,7 +276,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     return and(...kept);
   }
 
-  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined; regrouped?: true } | undefined {
+  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined; notEvents?: string } | undefined {
     let field: string | undefined;
     let op: string | undefined;
     let value: number | undefined;
@@ -286,7 +288,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const o = env.get(field);
     if (o?.kind !== 'agg') return undefined;
     const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
-    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.regrouped ? { regrouped: o.regrouped } : {}) } : undefined;
+    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.notEvents ? { notEvents: o.notEvents } : {}) } : undefined;
   }
 
   function stats(c: Command & { type: 'stats' }, first: boolean): void {
@@ -325,9 +327,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
     };
     // after a grouping stats rows are its groups: an aggregate of them counts groups (or sums their counts, per
-    // other keys), not events as the rule's aggregation does; a threshold on it is not read
-    const regrouped = phase === 'groups' ? { regrouped: true as const } : {};
-    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: regrouped.regrouped ? undefined : countedOf(a), ...regrouped }));
+    // other keys), not events as the rule's aggregation does; after dedup, only the events it kept. A threshold on
+    // such an aggregate is not read
+    const notEvents = phase === 'groups' ? 'the rows of an earlier stats (its groups)' : deduped !== undefined ? `the events ${deduped} keeps` : undefined;
+    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : countedOf(a), ...(notEvents ? { notEvents } : {}) }));
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
         const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;
@@ -393,6 +396,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       const inp = option('input');
       if (p && out) env.set(out, !inp || inp === '_raw' ? { kind: 'raw', field: p } : { kind: 'computed', reason: `command: spath extracts ${out} from ${inp}` });
     }
+    // dedup keeps one event per value: counts after it count those (which events alert is unchanged without one)
+    if (name === 'dedup' && phase === 'rows') deduped ??= `dedup ${c.args}`.trim();
     if (name === 'iplocation') for (const f of ['City', 'Country', 'Region', 'lat', 'lon']) env.set(f, { kind: 'computed', reason: 'command: iplocation adds the location of an IP address' });
     if (first && (name === 'inputlookup' || name === 'from' || name === 'datamodel' || name === 'rest' || name === 'makeresults')) {
       const words = c.words;
