@@ -259,8 +259,15 @@ describe('stages, aggregation, joins', () => {
   });
   it('union: the OR of the branches', () => {
     assert.equal(cond('union (A | where x == 1), (B | where y == 2) | where z == 3'), '(x eq 1 or y eq 2) and z eq 3');
-    // a column one branch computes and another keeps from its table is neither the field nor the value afterwards
-    assert.equal(cond('let a = T | where x == 1 | extend Dns = strcat(y, "."); let b = T | where x == 2; union a, b | where Dns has "evil"'), '(x eq 1 or x eq 2) and <opaque: Dns has "evil">');
+    // a column one branch computes and another keeps from its table: a filter on it applies to each branch with
+    // the branch's own column (union then where keeps each branch's rows that pass)
+    assert.equal(cond('let a = T | where x == 1 | extend Dns = strcat(y, "."); let b = T | where x == 2; union a, b | where Dns has "evil"'), '(x eq 1 and strcat(y, ".") has "evil") or (x eq 2 and Dns has "evil")');
+    assert.equal(
+      cond('let a = T | where x == 1 | extend Dns = tostring(y); let b = U | where x == 2 | extend Dns = z; union a, b | where Dns has_any ("a", "b") and w == 3'),
+      '((x eq 1 and y has ["a", "b"]) or (x eq 2 and z has ["a", "b"])) and w eq 3',
+    );
+    // once defined again after the union, the column is that
+    assert.equal(cond('let a = T | where x == 1 | extend Dns = y; let b = U | where x == 2 | extend Dns = z; union a, b | extend Dns = v | where Dns == "k"'), '(x eq 1 or x eq 2) and v eq "k"');
     // one every branch gives the same way is that
     assert.equal(cond('let a = T | where x == 1 | extend Dns = y; let b = U | where x == 2 | extend Dns = y; union a, b | where Dns has "evil"'), '(x eq 1 or x eq 2) and y has "evil"');
   });

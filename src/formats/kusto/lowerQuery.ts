@@ -91,6 +91,13 @@ export interface State {
    * drops or counts rows follows it (see ROW_KEEPING_AFTER_LIMIT), and stays out of `missing` at the query's end.
    */
   pendingLimit?: MissingPart;
+  /**
+   * The union the rows come from, while a filter on a column its branches give differently (`Dns` computed in one
+   * branch, the field in another) can still be applied to each branch with the branch's own column: each branch's
+   * condition and columns, the place of the union's condition in `cond`, and the columns that differ (the operands
+   * `unionColumns` gave them: a column defined again since then is no longer the union's).
+   */
+  union?: { readonly branches: { cond: Expr; readonly columns: ReadonlyMap<string, Operand> }[]; readonly at: number; readonly differing: ReadonlyMap<string, Operand> };
 }
 
 export const newState = (): State => ({
@@ -386,9 +393,15 @@ function runUnion(env: Env, s: State, u: KNode, scope: Scope, depth: number, fro
     s.sourceTables.push(...branchTables);
     s.cond.push(branchCond);
     unionColumns(s, states);
+    const differing = new Map([...s.columns].filter(([, o]) => o.kind === 'other' && o.reason.endsWith('is not the same in every branch of the union')));
+    // a branch that names its columns and lacks one gives it null: such a column is not filtered per branch
+    const given = (n: string) => states.every((b) => b.columns.has(n) || !b.explicit || b.outputs.has(n));
+    for (const n of [...differing.keys()]) if (!given(n)) differing.delete(n);
+    if (differing.size && !ended && !s.multi) s.union = { branches: states.map((b, i) => ({ cond: conds[i]!, columns: b.columns })), at: s.cond.length - 1, differing };
   } else {
     const mine = s.cond.length ? and(...s.cond) : TRUE;
     s.cond = [or(mine, branchCond)];
+    s.union = undefined;
   }
   const ex = branchCond.kind === 'const' ? undefined : branchCond;
   s.stages.push(stage(env, isSource ? 'source' : 'union', 'union', u, { tables: branchTables, ...(from ? { from } : {}) }, ex));
@@ -421,6 +434,30 @@ function unionColumns(s: State, states: readonly State[]): void {
     if (explicit) s.outputs.set(n, { name: n, source: 'union' });
   }
   if (explicit) s.explicit = true;
+}
+
+/** Whether an operand is a column the union's branches give differently, as the union gave it. */
+function isUnionColumn(s: State, o: Operand): boolean {
+  if (o.kind !== 'other' || !s.union) return false;
+  for (const [n, u] of s.union.differing) if (u === o && s.columns.get(n) === o) return true;
+  return false;
+}
+
+/**
+ * A filter on a column the union's branches give differently, applied to each branch with its own column (a union
+ * then a filter keeps the rows of each branch that pass it): the union's condition becomes the OR of each branch's
+ * condition and its filter. Returns the OR of the filters (the stage's expression).
+ */
+function filterBranches(env: Env, s: State, u: NonNullable<State['union']>, cj: KNode, scope: Scope): Expr {
+  const filters = u.branches.map((b) => {
+    const columns = new Map(s.columns);
+    for (const n of u.differing.keys()) columns.set(n, b.columns.get(n) ?? { kind: 'field', field: n, text: n });
+    const f = lowerPredicate(ctxFor(env, scope, columns), cj, true);
+    b.cond = and(b.cond, f);
+    return f;
+  });
+  s.cond[u.at] = or(...u.branches.map((b) => b.cond));
+  return or(...filters);
 }
 
 export function endRows(s: State, why: string): void {
@@ -668,7 +705,12 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
   for (const cj of syntaxConjuncts(e)) {
     if (s.phase === 'rows' && applyMembership(env, s, cj, ctx(), scope, depth)) continue;
     const refs: Operand[] = [];
-    const lowered = lowerPredicate(ctx((o) => refs.push(o)), cj, true);
+    let lowered = lowerPredicate(ctx((o) => refs.push(o)), cj, true);
+    if (s.phase === 'rows' && s.union && refs.some((r) => isUnionColumn(s, r))) {
+      lowered = filterBranches(env, s, s.union, cj, scope);
+      parts.push(lowered);
+      continue;
+    }
     parts.push(lowered);
     if (lowered.kind === 'const' && lowered.value) continue; // a time window
     const usesAgg = refs.some((r) => r.kind === 'agg');
