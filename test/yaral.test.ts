@@ -77,6 +77,17 @@ describe('yaral syntax errors', () => {
     // a named argument is not an expression elsewhere: `a: b` in a condition is still an error
     assert.equal(parseYaralText('rules/bad.yaral', text.replace('$e and $days = 0', '$e and period:1d'), src).rules[0]!.logic.completeness, 'none');
   });
+  it('an outcome aggregate of a placeholder counts the event field it is bound to; sum is counted', () => {
+    const rule = (outcome: string, bind = '$e.target.resource.name = $repo') =>
+      parseYaralText('rules/o.yaral', `rule o {\n events:\n  $e.metadata.product_event_type = "git.clone"\n  $e.principal.user.userid = $user\n  ${bind}\n match:\n  $user over 30m\n outcome:\n  $n = ${outcome}\n condition:\n  $e and $n > 5\n}\n`, src).rules[0]!.logic;
+    const repos = rule('count_distinct($repo)');
+    assert.equal(repos.completeness, 'complete', JSON.stringify(repos.missing));
+    assert.deepEqual([repos.aggregation?.function, repos.aggregation?.groupBy], ['count_distinct(target.resource.name)', ['principal.user.userid']]);
+    assert.equal(rule('sum($e.network.sent_bytes)').aggregation?.function, 'sum(network.sent_bytes)');
+    assert.equal(rule('sum($e.network.sent_bytes)').completeness, 'complete');
+    // a placeholder bound to a repeated field (unnested: one value per element) is not that field
+    assert.equal(rule('count_distinct($ip)', '$e.principal.ip = $ip').completeness, 'partial');
+  });
   it('unterminated string: YRL001 at its line', () => {
     const res = parseYaralText('rules/u.yaral', 'rule u {\n events:\n  $e.x = "abc\n condition:\n  $e\n}\n', src);
     assert.equal(res.diagnostics[0]!.code, 'YRL001');

@@ -169,7 +169,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   const required = new Set<string>();
   const absent = new Set<string>();
   const thresholds: Threshold[] = [];
-  let outcomeThreshold: (Threshold & { fn: string; call: string; arg?: FieldNode }) | undefined;
+  let outcomeThreshold: (Threshold & { fn: string; call: string; arg?: FieldNode; placeholder?: string }) | undefined;
   if (condSec) {
     for (const c of flattenAnd(condSec.expr)) {
       const x = c.type === 'group' ? c.expr : c;
@@ -195,8 +195,10 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
         const value = outcome!.assignments.find((a) => a.name === name)!.value;
         // an outcome that aggregates the matched events, compared with a number: the rule's threshold (when no #count is)
         if (x.right.type === 'number' && value.type === 'call' && OUTCOME_AGGREGATES.has(value.name) && !outcomeThreshold) {
-          const arg = value.args.length === 1 && value.args[0]!.type === 'field' ? value.args[0] : undefined;
-          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' '), call: value.name, ...(arg ? { arg } : {}) };
+          const only = value.args.length === 1 ? value.args[0]! : undefined;
+          // its argument: an event field (`$e.target.resource.name`) or a placeholder bound to one (`$repo`)
+          const arg = only?.type === 'field' ? { arg: only } : only?.type === 'var' ? { placeholder: only.name } : {};
+          outcomeThreshold = { of: `$${name}`, op: x.op, value: x.right.value, text: slice(x.at), fn: slice(value.at).replace(/\s+/g, ' '), call: value.name, ...arg };
           continue;
         }
         missing.push({ text: slice(x.at), reason: `outcome: a condition on the outcome variable $${x.left.name}, computed over the matched events`, span: span(ctx, x.at) });
@@ -260,8 +262,9 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   if (match || first || multi) {
     const firstOf = first?.of.slice(1);
     const counted = firstOf ? (placeholderAsField(firstOf) ?? `$${firstOf}`) : '';
-    // an outcome aggregate of one event field (`count_distinct($e.metadata.product_event_type)`) names that field
-    const outcomeArg = outcomeThreshold?.arg ? eventField(outcomeThreshold.arg) : undefined;
+    // an outcome aggregate of one event field (`count_distinct($e.metadata.product_event_type)`, or of a placeholder
+    // bound to one) names that field
+    const outcomeArg = outcomeThreshold?.arg ? eventField(outcomeThreshold.arg) : outcomeThreshold?.placeholder ? placeholderAsField(outcomeThreshold.placeholder) : undefined;
     const outcomeFn = outcomeThreshold ? (outcomeArg ? `${outcomeThreshold.call}(${outcomeArg})` : outcomeThreshold.fn) : '';
     const fn = multi ? 'temporal' : !thresholds.length && outcomeThreshold ? outcomeFn : first ? (firstOf && varFields.has(firstOf) ? 'count' : `count_distinct(${counted})`) : 'match';
     const m = first ? COMPARE_OPS[first.op] : undefined;
