@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planAggregation } from '../src/model/aggregate.ts';
+import { describeCount, planAggregation, thresholdText } from '../src/model/aggregate.ts';
 import { lowerEsql, parseEsql } from '../src/formats/elastic/esql/index.ts';
 import { ESQL_LIMITS } from '../src/formats/elastic/esql/esqlFacts.ts';
 import { dissectKeys, grokKeys, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
@@ -36,6 +36,14 @@ describe('ES|QL thresholds', () => {
     const evald = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null) | stats n = count(bad) by host.name | where n >= 20');
     assert.equal(evald.aggregation?.threshold, undefined);
     assert.match(evald.missing.map((m) => m.reason).join('\n'), /count\(bad\) aggregates a value the query computes/);
+  });
+  it('conditional counts: COUNT(*) WHERE c and SUM(CASE(c, 1, 0)) count the rows meeting c', () => {
+    const l = low('from logs-* | eval failed = event.outcome == "failure" | stats fails = sum(case(failed, 1, 0)), ok = count(*) where event.outcome == "success", users = count_distinct(user.name) where event.outcome == "failure" by source.ip | where fails >= 10 and ok > 0 and users > 2');
+    assert.deepEqual(l.missing, []);
+    assert.deepEqual(thresholdText(l.aggregation!), 'fails ge 10 and ok gt 0 and users gt 2');
+    assert.equal(describeCount(l.aggregation!), 'alerts when at least 10 events where event.outcome eq "failure" and more than 0 events where event.outcome eq "success" and more than 2 distinct user.name values of events where event.outcome eq "failure" are seen per source.ip over the whole run');
+    // a CASE that does not count one per row is a computed value
+    assert.match(low('from logs-* | stats n = sum(case(event.outcome == "failure", 2, 0)) by source.ip | where n >= 10').missing.map((m) => m.reason).join(), /aggregates a value the query computes/);
   });
   it('thresholds in ORs are alternatives; a condition on a value of an aggregate in one keeps the whole OR out', () => {
     const l = low('from logs-* | stats n = count(*), u = count_distinct(user.name) by source.ip | where n >= 20 or (u > 5 and n > 2)');

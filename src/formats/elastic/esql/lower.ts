@@ -294,7 +294,7 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
       const agg = p.kind === 'pred' ? s.columns.get(p.field) : undefined;
       if (p.kind !== 'pred' || agg?.kind !== 'agg') return undefined;
       if (agg.computedArg) why ??= `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`;
-      else if (ORDERING.has(p.op) && p.values.length === 1 && typeof p.values[0] === 'number') return { function: agg.call ?? agg.text, op: p.op, value: p.values[0], of: p.field };
+      else if (ORDERING.has(p.op) && p.values.length === 1 && typeof p.values[0] === 'number') return { function: agg.call ?? agg.text, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
       further = true;
       return undefined;
     });
@@ -303,6 +303,13 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
     else if (why) s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: why, span });
     else s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: next ? `aggregation: ${next.unsupported}` : further || dnf ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
   }
+}
+
+/** The condition `c` of `CASE(c, 1, 0)`: a sum of it counts the rows meeting c. */
+function countedCase(e: EsqlExpr): EsqlExpr | undefined {
+  if (e.type !== 'call' || e.name.toUpperCase() !== 'CASE' || e.args.length !== 3) return undefined;
+  const [c, one, zero] = e.args;
+  return one!.type === 'number' && one!.value === 1 && zero!.type === 'number' && zero!.value === 0 ? c : undefined;
 }
 
 function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' }>): void {
@@ -335,12 +342,16 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
     const fn = a.expr.type === 'call' ? a.expr.name : 'expression';
     operand(exprEnv(env, s), a.expr);
     fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
-    const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !a.filter ? a.expr.args[0] : undefined;
+    // a conditional count: the aggregate's own WHERE, or SUM(CASE(c, 1, 0)) (the rows meeting c, each adding one)
+    const caseCount = a.expr.type === 'call' && fn.toUpperCase() === 'SUM' && a.expr.args.length === 1 ? countedCase(a.expr.args[0]!) : undefined;
+    const condition = caseCount ?? a.filter;
+    const where = condition && !(caseCount && a.filter) ? { where: lowerCondition(exprEnv(env, s), condition).t } : {};
+    const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !caseCount ? a.expr.args[0] : undefined;
     // the function over the event field its argument is (a column EVAL computed is not one)
     const argOperand = arg ? operand(exprEnv(env, s), arg) : undefined;
-    const call = a.expr.type === 'call' && a.expr.star && !a.filter ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
+    const call = caseCount ? 'count' : a.expr.type === 'call' && a.expr.star ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
     const computedArg = argOperand !== undefined && !(argOperand.kind === 'field' && !argOperand.fold);
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call ? { call } : {}), ...(computedArg ? { computedArg } : {}) });
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call && (!a.filter || 'where' in where) ? { call } : {}), ...(computedArg ? { computedArg } : {}), ...where });
   }
   const text = clip(textOf(env, c.at), 2000);
   const span = spanOf(env.ctx, c.at);

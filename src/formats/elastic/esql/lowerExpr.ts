@@ -32,9 +32,10 @@ export type Operand =
   /** An aggregate column (or a value computed from aggregates): comparisons with it are thresholds. */
   /**
    * A column computed by STATS; `call`: the function with the field it aggregates (`count_distinct(user.name)`);
-   * `computedArg`: its argument is a value the query computes (an EVAL column), not an event field.
+   * `computedArg`: its argument is a value the query computes (an EVAL column), not an event field; `where`: the
+   * condition of a conditional count (`COUNT(*) WHERE c`, `SUM(CASE(c, 1, 0))`), only rows meeting it counted.
    */
-  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly call?: string; readonly computedArg?: boolean }
+  | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly call?: string; readonly computedArg?: boolean; readonly where?: Expr }
   /** A time relative to the query's run (`now() - 1 day`). */
   | { readonly kind: 'time'; readonly text: string }
   /** Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters. */
