@@ -196,6 +196,14 @@ describe('SPL aggregation and thresholds', () => {
     // eventstats before any stats runs over events
     assert.deepEqual(low('EventCode=4625 | eventstats count as n by src | where n > 5').missing, []);
   });
+  it('count(eval(c)) counts the events where c holds, each count over its own events', () => {
+    const l = low('EventCode=4625 OR EventCode=4624 | stats count(eval(EventCode=4625)) as failures count(eval(EventCode=4624)) as successes by src | where failures > 10 AND successes > 0');
+    assert.deepEqual(l.missing, []);
+    assert.equal(describeCount(l.aggregation!), 'alerts when more than 10 events where EventCode eq 4625 and more than 0 events where EventCode eq 4624 are seen per src over the whole run; events without src are not counted');
+    assert.ok(!('unsupported' in planAggregation(l.aggregation!, { exact: true })));
+    // another function of an eval is not a count of events
+    assert.ok('unsupported' in planAggregation(low('EventCode=4625 | stats dc(eval(lower(user))) as n by src | where n > 3').aggregation!));
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

@@ -251,7 +251,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
           const t = threshold(q, lang);
           if (t?.notEvents) why ??= `aggregate: ${t.threshold.of} aggregates ${t.notEvents}, not every event`;
           else if (t && t.counted === undefined) why ??= `aggregate: ${t.threshold.of} aggregates a value the search computes, not an event field`;
-          return t?.counted !== undefined ? { function: t.counted, ...t.threshold } : undefined;
+          return t?.counted !== undefined ? { function: t.counted, ...t.threshold, ...(t.where ? { where: t.where } : {}) } : undefined;
         },
         splParts,
       );
@@ -276,7 +276,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     return and(...kept);
   }
 
-  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined; notEvents?: string } | undefined {
+  function threshold(p: SearchNode | EvalNode, lang: 'search' | 'eval'): { threshold: NonNullable<Aggregation['threshold']>; counted: string | undefined; notEvents?: string; where?: Expr } | undefined {
     let field: string | undefined;
     let op: string | undefined;
     let value: number | undefined;
@@ -288,7 +288,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const o = env.get(field);
     if (o?.kind !== 'agg') return undefined;
     const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
-    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.notEvents ? { notEvents: o.notEvents } : {}) } : undefined;
+    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.notEvents ? { notEvents: o.notEvents } : {}), ...(o.where ? { where: o.where } : {}) } : undefined;
   }
 
   function stats(c: Command & { type: 'stats' }, first: boolean): void {
@@ -310,10 +310,13 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     }
     const span = c.options.find((o) => o.key.toLowerCase() === 'span' || o.key.toLowerCase() === 'time_window')?.value;
     if (span && !timeRange.includes(`span=${span}`)) timeRange.push(`span=${span}`);
-    // count(eval(cond)) and friends: the condition is evaluated per event but only counted
+    // count(eval(cond)) and friends: the condition is evaluated per event but only counted (count(eval(c)) counts
+    // the events where c holds, as KQL's countif)
+    const evalConds = new Map<(typeof c.aggs)[number], Expr>();
     for (const a of c.aggs) {
       if (a.args?.kind === 'eval') {
         const e = lowerEval(a.args.expr, ctx);
+        evalConds.set(a, e);
         stages.push({ kind: 'aggregate', label: `${a.fn}(eval(...))`, text: input.source(a.at), span: input.span(a.at), expr: e });
       }
     }
@@ -322,6 +325,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     // `dc(src_user)`); undefined when the argument is a value the search computed
     const countedOf = (a: (typeof c.aggs)[number]): string | undefined => {
       const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
+      if (a.args?.kind === 'eval' && fn === 'count') return 'count';
       if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return a.args ? aggText(a) : fn;
       const o = origin(a.args.fields[0]!);
       return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
@@ -330,7 +334,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     // other keys), not events as the rule's aggregation does; after dedup, only the events it kept. A threshold on
     // such an aggregate is not read
     const notEvents = phase === 'groups' ? 'the rows of an earlier stats (its groups)' : deduped !== undefined ? `the events ${deduped} keeps` : undefined;
-    const aggs = c.aggs.map((a) => ({ name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : countedOf(a), ...(notEvents ? { notEvents } : {}) }));
+    const aggs = c.aggs.map((a) => {
+      const where = countedOf(a) === 'count' && evalConds.has(a) ? { where: evalConds.get(a)! } : {};
+      return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : countedOf(a), ...(notEvents ? { notEvents } : {}), ...where };
+    });
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
         const fn = aggs.find((a) => NUMERIC_AGGREGATES.has(a.fn) && a.fn !== 'min' && a.fn !== 'max')?.text ?? aggs[0]?.text;

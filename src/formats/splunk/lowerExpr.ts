@@ -24,7 +24,7 @@ export type FieldOrigin =
   | { readonly kind: 'fold'; readonly field: string }
   /** The result of an aggregate function (`count`, `dc(user)`): a threshold candidate. */
   /** `counted`: the aggregate over the event field it reads (`dc(src_user)`); absent when it reads a computed value. */
-  | { readonly kind: 'agg'; readonly fn: string; readonly text: string; readonly counted?: string; readonly notEvents?: string }
+  | { readonly kind: 'agg'; readonly fn: string; readonly text: string; readonly counted?: string; readonly notEvents?: string; readonly where?: Expr }
   /** Computed by a command or expression the model does not express; reason starts with a category word. */
   | { readonly kind: 'computed'; readonly reason: string }
   /**
