@@ -706,7 +706,7 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
     if (s.phase === 'rows' && applyMembership(env, s, cj, ctx(), scope, depth)) continue;
     const refs: Operand[] = [];
     let lowered = lowerPredicate(ctx((o) => refs.push(o)), cj, true);
-    if (s.phase === 'rows' && s.union && refs.some((r) => isUnionColumn(s, r))) {
+    if (s.phase === 'rows' && s.union && !s.multi && refs.some((r) => isUnionColumn(s, r))) {
       lowered = filterBranches(env, s, s.union, cj, scope);
       parts.push(lowered);
       continue;
