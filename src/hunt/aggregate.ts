@@ -11,7 +11,8 @@
  * Event time is read from the usual timestamp fields (`TIME_FIELDS`); an event without one counts at the time of
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
  */
-import { evaluate, type FieldResolver } from '../model/evaluate.ts';
+import { compile, EventView, type Compiled } from '../model/compile.ts';
+import type { FieldResolver } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, CountTest } from '../model/aggregate.ts';
 import type { MissingKeys } from '../model/rule.ts';
@@ -38,11 +39,26 @@ export class AggregateState {
   private readonly tests: readonly CountTest[];
   /** Where each alternative's tests end in `tests`. */
   private readonly altEnds: readonly number[];
+  /** Per test: its condition compiled once (a conditional count), or undefined. */
+  private readonly wheres: readonly (Compiled | undefined)[];
+  /** The view the conditions read an event through (one, reset from event to event). */
+  private view: EventView | undefined;
+  private viewResolve: FieldResolver | undefined;
   constructor(readonly plan: AggregatePlan) {
     const alts = [[plan, ...(plan.more ?? [])], ...(plan.or ?? [])];
     this.tests = alts.flat();
+    this.wheres = this.tests.map((t) => (t.where ? compile(t.where) : undefined));
     let end = 0;
     this.altEnds = alts.map((a) => (end += a.length));
+  }
+
+  /** The event's view for the conditions (the same view while the event is the same). */
+  private viewOf(event: unknown, resolve: FieldResolver): EventView {
+    if (!this.view || this.viewResolve !== resolve) {
+      this.view = new EventView(event, resolve);
+      this.viewResolve = resolve;
+    } else if (this.view.event !== event) this.view.reset(event);
+    return this.view;
   }
 
   /** Whether the counts pass every test of one alternative. */
@@ -79,10 +95,11 @@ export class AggregateState {
       if (g.bin !== bin) Object.assign(g, this.empty(), { bin, fired: false });
       else if (g.fired) return undefined;
     }
-    const row = this.tests.map((t) => {
+    const row = this.tests.map((t, i) => {
       // a conditional aggregate counts only the events that meet its condition (it has no opaque part: the plan
       // says so), read with the rule's resolver
-      if (t.where && evaluate(t.where, event, { resolve }) !== true) return undefined;
+      const where = this.wheres[i];
+      if (where && where(this.viewOf(event, resolve)) !== true) return undefined;
       if (!t.of) return '';
       const v = resolve(event, t.of);
       if (t.kind === 'sum') return summand(v);
