@@ -184,18 +184,18 @@ export function withThresholds(a: Aggregation, dnf: readonly (readonly Threshold
 }
 
 /** The ands and ors of a model condition, for `thresholdDnf`. */
-const exprParts = (e: Expr): { readonly op: 'and' | 'or'; readonly args: readonly Expr[] } | undefined => (e.kind === 'and' || e.kind === 'or' ? { op: e.kind, args: e.args } : undefined);
+export const exprParts = (e: Expr): { readonly op: 'and' | 'or'; readonly args: readonly Expr[] } | undefined => (e.kind === 'and' || e.kind === 'or' ? { op: e.kind, args: e.args } : undefined);
 
 /**
  * A having condition as alternatives of tests (disjunctive normal form): `parts` says which nodes are ands and ors
- * (a model condition's by default; an adapter passes its own for its syntax tree), `leaf` reads every other node as
+ * (`exprParts` for a model condition; an adapter passes its own for its syntax tree), `leaf` reads every other node as
  * a test. Undefined when a leaf is not a test (a negation included: `not (count > 5)` is "at most 5", decided only
  * when the window closes) or the alternatives would be too many.
  */
-export function thresholdDnf<N = Expr>(
+export function thresholdDnf<N>(
   e: N,
   leaf: (e: N) => ThresholdTest | undefined,
-  parts: (e: N) => { readonly op: 'and' | 'or'; readonly args: readonly N[] } | undefined = exprParts as unknown as (e: N) => undefined,
+  parts: (e: N) => { readonly op: 'and' | 'or'; readonly args: readonly N[] } | undefined,
 ): ThresholdTest[][] | undefined {
   const p = parts(e);
   if (!p) {

@@ -17,7 +17,7 @@ import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } fro
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
-import { AGGREGATE_FUNCTIONS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { AGGREGATE_FUNCTIONS, exprParts, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
@@ -772,7 +772,7 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       if (conditional && !agg.where) return undefined;
       return { function: counted, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
     };
-    const dnf = thresholdDnf(c, leaf);
+    const dnf = thresholdDnf(c, leaf, exprParts);
     const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
     const next = dnf && withThresholds(s.aggregation ?? { groupBy: [] }, dnf, text);
     if (next && !('unsupported' in next)) s.aggregation = next;

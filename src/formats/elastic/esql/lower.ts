@@ -14,7 +14,7 @@ import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
 import type { Aggregation, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
-import { thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
+import { exprParts, thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
 import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
@@ -297,7 +297,7 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
       else if (ORDERING.has(p.op) && p.values.length === 1 && typeof p.values[0] === 'number') return { function: agg.call ?? agg.text, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
       further = true;
       return undefined;
-    });
+    }, exprParts);
     const next = dnf && s.aggregation && withThresholds(s.aggregation, dnf, s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`);
     if (next && !('unsupported' in next)) s.aggregation = next;
     else if (why) s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: why, span });
