@@ -14,7 +14,7 @@ import { resolveUdmField } from '../src/formats/yaral/resolve.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
-import { evaluateSides, renderSides } from '../src/model/multiEvent.ts';
+import { evaluateSides, keyBucket, renderSides } from '../src/model/multiEvent.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { kqlLogic } from './helpers/kql.ts';
 
@@ -191,5 +191,20 @@ describe('hunting multi-event rules', () => {
     const kql: RuleRecord = { ...rule, format: 'kusto', logic };
     const hits = await both(kql, 'join.jsonl', [{ ResultType: '0', UserId: 'u1' }, { OperationName: 'Add member to role', UserId: 'u2' }, { OperationName: 'Add member to role', UserId: 'u1' }]);
     assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
+  });
+  it('kept events are filed so that every pair the pairing accepts shares a bucket (a number with its text or a boolean)', async () => {
+    const logic = kqlLogic('SigninLogs | where ResultType == "0" | join kind=inner (AuditLogs | where OperationName == "Add member to role") on UserId');
+    const sides = logic.aggregation!.sides!;
+    const values: unknown[] = [1, '1', ' 1', true, 0, '', false, 'u1', 'U1', { a: 1 }, [1], 2.5, '2.5'];
+    const resolve = (e: unknown, f: string) => (e as Record<string, unknown>)[f];
+    for (const x of values) {
+      for (const y of values) {
+        const pairs = evaluateSides(sides, [{ ResultType: '0', UserId: x }, { OperationName: 'Add member to role', UserId: y }]) === true;
+        if (pairs) assert.equal(keyBucket(resolve, { UserId: x }, ['UserId'], undefined, false), keyBucket(resolve, { UserId: y }, ['UserId'], undefined, false), `${JSON.stringify(x)} ~ ${JSON.stringify(y)}`);
+      }
+    }
+    // in a hunt: a key true pairs with 1, as the pairing says
+    const kql: RuleRecord = { ...eqlRule('process where true'), format: 'kusto', logic };
+    assert.deepEqual(await both(kql, 'join-bool.jsonl', [{ ResultType: '0', UserId: true }, { OperationName: 'Add member to role', UserId: 1 }]), ['aggregate 2 [1, 2]']);
   });
 });

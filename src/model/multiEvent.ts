@@ -253,16 +253,24 @@ export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly st
     const v = keyValue(resolve, keyed, i);
     if (v === undefined || v === null) return undefined;
     if (v === UNKNOWN_KEY) return null;
-    let part: string;
-    if (typeof v === 'number') part = `n${v}`;
-    else if (typeof v === 'string') part = Number.isFinite(Number(v)) ? `n${Number(v)}` : `s${ci ? v.toLowerCase() : v}`;
-    else part = `j${JSON.stringify(v)}`;
-    out += `${part}\u0000`;
+    out += `${keyPart(v, ci)}\u0000`;
   }
   return out;
 }
 
 /** Two key values pair: objects as JSON, a number with anything as numbers, text exactly (or folded with `ci`). */
+/**
+ * A key value's bucket part: values `valuesEqual` calls equal share it (it may also join values that are not equal;
+ * pairing checks them). Objects as JSON, anything read as a number (numbers, numeric text, booleans) as that number,
+ * other text as it is (folded with `ci`).
+ */
+function keyPart(v: unknown, ci: boolean): string {
+  if (typeof v === 'object') return `j${JSON.stringify(v)}`;
+  const n = Number(v);
+  if (Number.isFinite(n)) return `n${n}`;
+  return `s${ci && typeof v === 'string' ? v.toLowerCase() : String(v)}`;
+}
+
 function valuesEqual(x: unknown, y: unknown, ci: boolean): boolean {
   if (typeof x === 'object' || typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y);
   if (typeof x === 'number' || typeof y === 'number') return Number(x) === Number(y) && !Number.isNaN(Number(x));
