@@ -335,8 +335,9 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     // such an aggregate is not read
     const notEvents = phase === 'groups' ? 'the rows of an earlier stats (its groups)' : deduped !== undefined ? `the events ${deduped} keeps` : undefined;
     const aggs = c.aggs.map((a) => {
-      const where = countedOf(a) === 'count' && evalConds.has(a) ? { where: evalConds.get(a)! } : {};
-      return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : countedOf(a), ...(notEvents ? { notEvents } : {}), ...where };
+      const counted = countedOf(a);
+      const cond = counted === 'count' ? evalConds.get(a) : undefined;
+      return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : counted, ...(notEvents ? { notEvents } : {}), ...(cond ? { where: cond } : {}) };
     });
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
