@@ -271,7 +271,13 @@ describe('aggregations', () => {
     const sum = planAggregation({ function: 'sum(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } });
     assert.ok(!('unsupported' in sum) && sum.kind === 'sum' && sum.of === 'bytes');
     assert.ok('unsupported' in planAggregation({ function: 'sum', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'a sum of nothing');
-    assert.ok('unsupported' in planAggregation({ function: 'count', groupBy: [], threshold: { op: 'lt', value: 5 } }));
+    // "fewer than" is decided when the window closes: per fixed window, or over the whole run without one
+    const fewer = planAggregation({ function: 'count', groupBy: [], window: '1h', threshold: { op: 'lt', value: 5 } });
+    assert.ok(!('unsupported' in fewer) && fewer.atClose && fewer.bins && fewer.windowMs === 3_600_000, JSON.stringify(fewer));
+    const whole = planAggregation({ function: 'count', groupBy: [], threshold: { op: 'le', value: 5 } });
+    assert.ok(!('unsupported' in whole) && whole.atClose && !whole.bins && whole.windowMs === undefined, JSON.stringify(whole));
+    const atLeast = planAggregation({ function: 'count', groupBy: [], window: '1h', threshold: { op: 'ge', value: 5 } });
+    assert.ok(!('unsupported' in atLeast) && !atLeast.atClose && !atLeast.bins, 'at least: decided as events arrive, in a sliding window');
   });
 
   it('each language states the event field its distinct count counts, not the name of the result column', () => {
@@ -398,6 +404,52 @@ describe('several thresholds', () => {
     ];
     const hits = await huntLines(rules, 'alt.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"10.1.1.1" 6 6', '"10.2.2.2" 3 9']);
+  });
+});
+
+describe('thresholds decided when the window closes', () => {
+  it('fewer than, exactly and at most: each group of a fixed window is tested once it has closed, at its last event; the end of the input closes the last window', async () => {
+    const rules = await kqlRules(
+      {
+        'rare.kql': 'Proc | where Action == "start" | summarize Runs = count() by Exe, bin(TimeGenerated, 1h) | where Runs < 3\n',
+        'exact.kql': 'Proc | where Action == "start" | summarize Hosts = dcount(Host) by Exe | where Hosts == 2\n',
+        'few.kql': 'Proc | where Action == "start" | summarize Runs = countif(Host == "h1") by Exe | where Runs <= 1\n',
+      },
+      'detwiki-hunt-close-',
+    );
+    for (const r of rules) assert.equal(r.logic.completeness, 'complete', r.id);
+    const ev = (exe: string, host: string, t: string) => JSON.stringify({ Exe: exe, Host: host, Action: 'start', TimeGenerated: `2024-05-01T${t}:00Z` });
+    const lines = [
+      ev('a.exe', 'h1', '10:00'), ev('a.exe', 'h1', '10:10'), ev('a.exe', 'h2', '10:20'), // a: 3 runs in 10:00-11:00
+      ev('b.exe', 'h1', '10:30'), ev('b.exe', 'h2', '10:40'), // b: 2 runs, on 2 hosts
+      JSON.stringify({ Exe: 'c.exe', Host: 'h1', Action: 'stop', TimeGenerated: '2024-05-01T10:45:00Z' }), // not selected
+      ev('a.exe', 'h3', '11:05'), // line 7: the 10:00 window has closed; a's 11:00 window has one run
+      ev('d.exe', 'h2', '11:30'), // line 8: d once, on h2 (no h1 run: countif 0, still a row)
+    ];
+    const hits = await huntLines(rules, 'close.jsonl', lines);
+    const agg = hits.filter((h) => h.type === 'aggregate').map((h) => `${h.rule.title} ${h.group} ${h.count} ${h.pos.line}`);
+    assert.deepEqual(agg, [
+      // line 7 closes the 10:00 window: b's 2 runs pass, a's 3 do not
+      'rare "b.exe" 2 5',
+      // the end of the input closes the 11:00 window and the whole run, reported in the order of their last events
+      'exact "b.exe" 2 5', // a ran on 3 hosts, d on 1
+      'few "b.exe" 1 5', // a ran twice on h1; d never did, and still has its row (0)
+      'rare "a.exe" 1 7',
+      'few "d.exe" 0 8',
+      'rare "d.exe" 1 8',
+    ]);
+    // worker threads and DuckDB report through the same counting: the same hits, in the same order
+    const f = file('close2.jsonl', lines.join('\n') + '\n');
+    const show = (h: Hit) => `${h.type} ${h.rule.title} ${h.group ?? ''} ${h.count ?? ''} ${h.pos.line}`;
+    const memory = hits.map(show);
+    const threads: string[] = [];
+    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => threads.push(show(h)) });
+    assert.deepEqual(threads, memory);
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
+    assert.deepEqual(duck, memory);
+
   });
 });
 

@@ -160,7 +160,7 @@ describe('record builder', () => {
     assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function avg(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality, sum)']]);
     assert.equal(l2.completeness, 'partial');
   });
-  it('buildLogic: a threshold aggregation read whole (count, keys, window, more than / at least) is complete', () => {
+  it('buildLogic: a threshold aggregation read whole (count, keys, window, a comparison with a number) is complete', () => {
     for (const aggregation of [
       { function: 'count', groupBy: ['host'], window: '5m', threshold: { op: 'gt' as const, value: 5 } },
       { function: 'dcount(user)', groupBy: ['src'], window: '1h', threshold: { op: 'ge' as const, value: 10, of: 'Users' } },
@@ -172,6 +172,8 @@ describe('record builder', () => {
     assert.equal(describeCount({ function: 'dcount(user)', groupBy: ['src'], window: '1h', bins: true, threshold: { op: 'ge', value: 10, of: 'Users' } }), 'alerts when at least 10 distinct user values are seen per src within one 1h bin');
     assert.equal(describeCount({ function: 'count', groupBy: [], threshold: { op: 'gt', value: 5 } }), 'alerts when more than 5 matching events are seen over the whole run');
     assert.equal(describeCount({ function: 'avg(bytes)', groupBy: [], threshold: { op: 'gt', value: 5 } }), undefined);
+    assert.equal(describeCount({ function: 'count', groupBy: ['TaskName'], window: '7d', threshold: { op: 'lt', value: 5 } }), 'alerts when fewer than 5 matching events are seen per TaskName within one fixed 7d window, decided when it closes');
+    assert.equal(describeCount({ function: 'dcount(host)', groupBy: ['exe'], threshold: { op: 'eq', value: 1 } }), 'alerts when exactly 1 distinct host values are seen per exe over the whole run, decided at its end');
     assert.equal(describeCount({ function: 'sum(bytes)', groupBy: ['host'], window: '1h', threshold: { op: 'gt', value: 5 } }), 'alerts when bytes values summing to more than 5 are seen per host within any 1h');
     assert.equal(
       describeCount({ function: 'count', groupBy: ['ip'], window: '10m', threshold: { op: 'ge', value: 4 }, moreThresholds: [{ function: 'dcount(user)', op: 'ge', value: 2 }] }),
@@ -182,13 +184,17 @@ describe('record builder', () => {
     assert.equal(more.completeness, 'partial');
     // each of these keeps the rule partial, with what could not be read
     const partial: [Aggregation, RegExp][] = [
-      [{ function: 'count', groupBy: [], threshold: { op: 'lt', value: 3 } }, /decided only when the window closes/],
-      [{ function: 'count', groupBy: [], threshold: { op: 'eq', value: 3 } }, /decided only when the window closes/],
+      [{ function: 'count', groupBy: [], threshold: { op: 'in', value: 3 } }, /not a comparison of the count with a number/],
       [{ function: 'dcount', groupBy: [], threshold: { op: 'gt', value: 3 } }, /without a field/],
       [{ function: 'count, cardinality(user)', groupBy: [], threshold: { op: 'gt', value: 3 } }, /is not counted/],
       [{ function: 'count', groupBy: [], window: 'the lookback', threshold: { op: 'gt', value: 3 } }, /window the lookback cannot be read/],
       [{ function: 'count_distinct($user)', groupBy: ['$host'], threshold: { op: 'gt', value: 3 } }, /rule variable/],
     ];
+    // "exactly", "fewer than", "at most" and "other than" are decided when the window closes: counted too
+    for (const op of ['eq', 'lt', 'le', 'ne'] as const) {
+      const l = buildLogic({ stages: [], condition: cond, aggregation: { function: 'count', groupBy: ['user'], window: '1h', threshold: { op, value: 3 } } });
+      assert.equal(l.completeness, 'complete', op);
+    }
     for (const [aggregation, why] of partial) {
       const l = buildLogic({ stages: [], condition: cond, aggregation });
       assert.equal(l.completeness, 'partial', aggregation.function);

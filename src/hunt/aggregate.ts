@@ -2,7 +2,10 @@
  * Aggregating rules in a hunt: the rule's row condition selects events, which are counted per group-by key over
  * event time in a sliding window, or per fixed bin (`plan.bins`: a bin alerts once); the rule fires when every
  * count of one alternative passes its threshold (then the group starts again). What is counted, and what cannot
- * be, is read by `planAggregation` (`src/model/aggregate.ts`); "exactly N" fires when the count reaches N. New terms
+ * be, is read by `planAggregation` (`src/model/aggregate.ts`). A plan with a test decided only when the window
+ * closes (`plan.atClose`: exactly, fewer than, at most, other than N) counts per fixed window (the whole input
+ * without one) and tests each group once its window has closed: when an event of a later window is counted
+ * (`closeUntil` for the other rules' windows), and at the end of the input (`closeAll`). New terms
  * (`kind: 'new'`) fire on an event whose terms no selected event had within the window before it. A sum adds the
  * numbers of its field; a conditional count counts only the events meeting its condition. A function the plan does
  * not count (avg, temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the
@@ -29,9 +32,29 @@ interface Group {
   fired?: boolean;
 }
 
-/** Counts of one aggregating rule, per group key. */
-export class AggregateState {
+/** A group of a closed window that passed (`AggregateState` with `plan.atClose`): `last` is what its last event left. */
+export interface Closed<P> {
+  readonly key: string;
+  readonly count: number;
+  readonly missing?: string;
+  readonly last: P;
+}
+
+/** A group of the window open now, decided when it closes: its running counts (a number, or the distinct values). */
+interface OpenGroup<P> {
+  readonly window: number;
+  readonly acc: (number | Set<string>)[];
+  readonly missing?: string;
+  last: P;
+}
+
+/** Counts of one aggregating rule, per group key; `P`: what the caller keeps of a group's last event (`atClose`). */
+export class AggregateState<P = undefined> {
   private readonly groups = new Map<string, Group>();
+  /** `atClose`: the groups of open windows, the earliest window among them, and the passed groups not yet taken. */
+  private readonly open = new Map<string, OpenGroup<P>>();
+  private openFrom = Infinity;
+  private done: Closed<P>[] = [];
   /** New terms: when each combination of terms was last seen; pruned of what fell out of the window. */
   private readonly seen = new Map<string, number>();
   private pruneAt = NEW_TERMS_PRUNE;
@@ -80,13 +103,17 @@ export class AggregateState {
    * An event without a group-by key is counted as the plan's `missingKeys` says: in a group of its own, not at all
    * (`drop`, `zero`), or in a group of its own whose alert names the key (`missing`: the rule may fire, `unknown`).
    */
-  add(event: unknown, time: number, resolve: FieldResolver): { key: string; count: number; missing?: string } | undefined {
+  add(event: unknown, time: number, resolve: FieldResolver, last?: P): { key: string; count: number; missing?: string } | undefined {
     const { groupBy, missingKeys } = this.plan;
     const keys = groupBy.map((f) => resolve(event, f));
     if (this.plan.kind === 'new') return this.addTerms(keys, time);
     const missing = missingKeys ? missingKey(groupBy, keys, missingKeys) : undefined;
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
     const key = keys.map((v) => JSON.stringify(v ?? null)).join('|');
+    if (this.plan.atClose) {
+      this.addAtClose(key, missing, event, time, resolve, last as P);
+      return undefined;
+    }
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = this.empty()));
     if (this.plan.bins) {
@@ -95,16 +122,7 @@ export class AggregateState {
       if (g.bin !== bin) Object.assign(g, this.empty(), { bin, fired: false });
       else if (g.fired) return undefined;
     }
-    const row = this.tests.map((t, i) => {
-      // a conditional aggregate counts only the events that meet its condition (it has no opaque part: the plan
-      // says so), read with the rule's resolver
-      const where = this.wheres[i];
-      if (where && where(this.viewOf(event, resolve)) !== true) return undefined;
-      if (!t.of) return '';
-      const v = resolve(event, t.of);
-      if (t.kind === 'sum') return summand(v);
-      return v === undefined || v === null ? undefined : JSON.stringify(v);
-    });
+    const row = this.tests.map((_, i) => this.counted(i, event, resolve));
     if (row.every((v) => v === undefined)) return undefined; // nothing this event adds to any count
     g.times.push(time);
     row.forEach((v, i) => g.values[i]!.push(v));
@@ -127,6 +145,83 @@ export class AggregateState {
       return { key, count: counts[0]!, ...(missing !== undefined ? { missing } : {}) };
     }
     return undefined;
+  }
+
+  /** The value test `i` counts on the event: '' (an event), the field's value (JSON) or summand; undefined: none. */
+  private counted(i: number, event: unknown, resolve: FieldResolver): string | undefined {
+    const t = this.tests[i]!;
+    // a conditional aggregate counts only the events that meet its condition (it has no opaque part: the plan says
+    // so), read with the rule's resolver
+    const where = this.wheres[i];
+    if (where && where(this.viewOf(event, resolve)) !== true) return undefined;
+    if (!t.of) return '';
+    const v = resolve(event, t.of);
+    if (t.kind === 'sum') return summand(v);
+    return v === undefined || v === null ? undefined : JSON.stringify(v);
+  }
+
+  /**
+   * `atClose`: count the event in its group of the window of `time`, after closing the windows before it. A group
+   * is a result row from its first event on, whatever that event adds to the counts (`count(f) < 5` holds for a
+   * group none of whose events has f, as the query's row says 0).
+   */
+  private addAtClose(key: string, missing: string | undefined, event: unknown, time: number, resolve: FieldResolver, last: P): void {
+    const window = this.plan.windowMs === undefined ? 0 : Math.floor(time / this.plan.windowMs);
+    this.closeBefore(window);
+    let g = this.open.get(key);
+    if (!g) {
+      this.open.set(key, (g = { window, acc: this.tests.map((t) => (t.kind === 'distinct' ? new Set<string>() : 0)), ...(missing !== undefined ? { missing } : {}), last }));
+      this.openFrom = Math.min(this.openFrom, window);
+    }
+    // an event earlier than its group's window (input out of time order) is counted in the window open
+    g.last = last;
+    for (let i = 0; i < this.tests.length; i++) {
+      const v = this.counted(i, event, resolve);
+      if (v === undefined) continue;
+      const a = g.acc[i]!;
+      if (typeof a !== 'number') a.add(v);
+      else g.acc[i] = a + (this.tests[i]!.kind === 'sum' ? Number(v) : 1);
+    }
+  }
+
+  /** Test the groups of windows before `window` (they have closed), and drop them. */
+  private closeBefore(window: number): void {
+    if (window <= this.openFrom) return;
+    let from = Infinity;
+    for (const [key, g] of this.open) {
+      if (g.window >= window) {
+        from = Math.min(from, g.window);
+        continue;
+      }
+      this.decide(key, g);
+      this.open.delete(key);
+    }
+    this.openFrom = from;
+  }
+
+  private decide(key: string, g: OpenGroup<P>): void {
+    const counts = g.acc.map((a) => (typeof a === 'number' ? a : a.size));
+    if (this.passed(counts)) this.done.push({ key, count: counts[0]!, ...(g.missing !== undefined ? { missing: g.missing } : {}), last: g.last });
+  }
+
+  /** `atClose`: the groups that passed in windows closed before the window of `time` (and not taken before). */
+  closeUntil(time: number): Closed<P>[] {
+    if (this.plan.windowMs !== undefined) this.closeBefore(Math.floor(time / this.plan.windowMs));
+    return this.closed();
+  }
+
+  /** `atClose`, at the end of the input: every open window closes; the groups that passed (and not taken before). */
+  closeAll(): Closed<P>[] {
+    this.closeBefore(Infinity);
+    return this.closed();
+  }
+
+  /** The groups that passed in windows closed so far and not taken before. */
+  closed(): Closed<P>[] {
+    if (!this.done.length) return [];
+    const out = this.done;
+    this.done = [];
+    return out;
   }
 
   /**
@@ -190,6 +285,12 @@ function passes(n: number, op: Operator, v: number): boolean {
       return n >= v;
     case 'eq':
       return n === v;
+    case 'lt':
+      return n < v;
+    case 'le':
+      return n <= v;
+    case 'ne':
+      return n !== v;
     default:
       return false;
   }

@@ -9,7 +9,7 @@ import { leaves } from '../model/expr.ts';
 import type { MissingKeys, RuleRecord } from '../model/rule.ts';
 import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } from '../model/aggregate.ts';
 import { SidesState } from './sides.ts';
-import { AggregateState, eventTime, missingKey } from './aggregate.ts';
+import { AggregateState, eventTime, missingKey, type Closed } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
@@ -95,10 +95,24 @@ export interface HuntReporter {
   summary(s: Pick<HuntSummary, 'counts' | 'seconds' | 'evaluations' | 'unroutedEvents' | 'bad'>): HuntSummary;
 }
 
+/** What a group decided when its window closes keeps of its last event, to report it then. */
+interface LastEvent {
+  readonly rule: HuntRule;
+  readonly pos: Hit['pos'];
+  readonly logSources: readonly string[];
+  readonly explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] };
+  /** Why the event may not count (an exclusion of its language that may hold). */
+  readonly dependsOn?: readonly string[];
+}
+
+type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: string };
+
 export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntReporter {
   const tallies = new Map<HuntRule, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
-  const aggregates = new Map<HuntRule, AggregateState | SidesState | { unsupported: string }>();
+  const aggregates = new Map<HuntRule, Aggregating>();
+  // aggregations decided when their windows close: tested as event time moves on, and at the end
+  const atClose: AggregateState<LastEvent>[] = [];
   // multi-event rules read the event's fields through one view per resolver, reset at each event
   const sidesViews = new Map<FieldResolver, EventView>();
   const sidesView = (resolve: FieldResolver) => (event: unknown): EventView => {
@@ -121,7 +135,9 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
       continue;
     }
     const p = planAggregation(a);
-    aggregates.set(hr, 'unsupported' in p ? p : new AggregateState(p));
+    const st = 'unsupported' in p ? p : new AggregateState<LastEvent>(p);
+    aggregates.set(hr, st);
+    if (st instanceof AggregateState && st.plan.atClose) atClose.push(st);
   }
   // what a true row-level condition does not settle: the rule's missing parts that are neither opaque leaves of
   // its condition (those make the condition unknown) nor its aggregation when the hunt counts it (`aggregate.ts`)
@@ -141,7 +157,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   let lastTime = 0;
   // per rule, by its index (an array read per result instead of map lookups)
   const tallyOf: (RuleTally | undefined)[] = [];
-  const aggregateOf: (AggregateState | SidesState | { unsupported: string } | undefined)[] = [];
+  const aggregateOf: (Aggregating | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
   for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
   // an aggregation without a threshold whose language leaves out events without a group-by key (`stats count by
@@ -185,6 +201,51 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (!engine.excludable(r)) return undefined;
     if (!exclusionsOf.has(format)) exclusionsOf.set(format, engine.exclusionsOn(format, event));
     return exclusionsOf.get(format);
+  };
+  /** Report one result: tallied, and to the sink (explained there). */
+  const emit = (hr: HuntRule, truth: Truth, extra: Partial<Hit>, aggregate: boolean, pos: Hit['pos'], logSources: readonly string[], explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] }): void => {
+    if (truth === true && pendingOf(hr).length) {
+      // the event passes the row-level condition, but the rule also does what the model leaves out
+      truth = 'unknown';
+      extra = { ...extra, dependsOn: pendingOf(hr).slice(0, 5) };
+    }
+    const t = tally(hr);
+    const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
+    const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
+    if (truth === true) t.hits++;
+    else {
+      t.mayFire++;
+      for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
+    }
+    if (!t.first) t.first = pos;
+    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+  };
+  /** A group whose window closed and that passed: reported at its last event. */
+  const emitClosed = (c: Closed<LastEvent>): void => {
+    const { rule, pos, logSources, explain } = c.last;
+    let extra: Partial<Hit> = { group: c.key, count: c.count };
+    let truth: Truth = true;
+    // the group of events without a key: whether it is a group at all is the backend's choice
+    if (c.missing !== undefined) {
+      truth = 'unknown';
+      extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(c.missing)] };
+    } else if (c.last.dependsOn) {
+      truth = 'unknown';
+      extra = { ...extra, dependsOn: c.last.dependsOn };
+    }
+    emit(rule, truth, extra, true, pos, logSources, explain);
+  };
+  // the latest event time an aggregating rule read: windows that end before it have closed
+  let closedUntil = -Infinity;
+  const closeUntil = (time: number): void => {
+    if (time <= closedUntil) return;
+    closedUntil = time;
+    emitAllClosed(atClose.flatMap((st) => st.closeUntil(time)));
+  };
+  /** Groups of several rules' closed windows, reported in the order of their last events (then of the rules). */
+  const emitAllClosed = (cs: Closed<LastEvent>[]): void => {
+    if (cs.length > 1) cs.sort((a, b) => a.last.pos.index - b.last.pos.index);
+    for (const c of cs) emitClosed(c);
   };
   return {
     event(pos, event, logSources, results, explain) {
@@ -233,6 +294,13 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             const resolve = engine.resolvers[r.rule.resolverIndex]!;
             const t = eventTime(event, resolve) ?? lastTime;
             lastTime = t;
+            if (atClose.length) closeUntil(t);
+            if (agg.plan.atClose) {
+              // counted now, tested when its window closes (`emitClosed`)
+              agg.add(event, t, resolve, { rule: r.rule, pos, logSources, explain: () => explain(i), ...(extra.dependsOn ? { dependsOn: extra.dependsOn } : {}) });
+              for (const c of agg.closed()) emitClosed(c);
+              continue;
+            }
             const fired = agg.add(event, t, resolve);
             if (!fired) continue;
             extra = { group: fired.key, count: fired.count };
@@ -252,21 +320,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(missing)] };
           }
         }
-        if (truth === true && pendingOf(r.rule).length) {
-          // the event passes the row-level condition, but the rule also does what the model leaves out
-          truth = 'unknown';
-          extra = { ...extra, dependsOn: pendingOf(r.rule).slice(0, 5) };
-        }
-        const t = tally(r.rule);
-        const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(i); // matched predicates only for a sink
-        const type: Hit['type'] = truth === true ? (agg ? 'aggregate' : 'hit') : 'may_fire';
-        if (truth === true) t.hits++;
-        else {
-          t.mayFire++;
-          for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
-        }
-        if (!t.first) t.first = pos;
-        opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+        emit(r.rule, truth, extra, !!agg, pos, logSources, () => explain(i));
       }
       if (kept) {
         excluded.events++;
@@ -274,6 +328,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
       }
     },
     summary(s) {
+      // the end of the input closes every window
+      emitAllClosed(atClose.flatMap((st) => st.closeAll()));
       const byTech = new Map<string, { hits: number; rules: number }>();
       for (const t of tallies.values()) {
         if (!t.hits) continue;

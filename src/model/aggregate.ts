@@ -9,13 +9,18 @@
  * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`) and
  * sums of one field's numbers (`sum(f)`: bytes, counts; a sum that a negative value lowers is still counted as it
  * runs), each maybe over only the events meeting a condition (`where`: KQL `countif`, `dcountif`, `sumif`), with a
- * threshold "more than" or "at least"; several such thresholds on one aggregation (`moreThresholds`) must all pass,
- * and a group that passes every test of one of `orThresholds` passes too (a having condition of ands and ors of
- * such tests: each count only grows within a window, so the condition is decided as events arrive).
+ * threshold; several such thresholds on one aggregation (`moreThresholds`) must all pass, and a group that passes
+ * every test of one of `orThresholds` passes too (a having condition of ands and ors of such tests).
+ * When a threshold is decided:
+ * - "more than" and "at least" as events arrive (a count only grows within a window), in a sliding window or once
+ *   per fixed bin (`bins`);
+ * - "exactly", "fewer than", "at most" and "other than" (`atClose`) when the window closes: the events are counted
+ *   per fixed window of the rule's length (event time rounded down; the whole input when the rule has no window), and
+ *   each group of a window that has closed is tested once, as a scheduled search tests the groups of its run. A plan
+ *   with one such test decides all of its tests so.
  * New terms (Elastic `new_terms(f, …)`, `window` its history): an event alerts when its value of the fields (a
  * combination of values, each value of an array its own term) was on no selected event within the window before it.
- * "Exactly N" and "fewer than N" are decided only when the window closes, so they are not counted as events arrive;
- * nor are other functions (avg, min, max, temporal correlations), a function text naming several aggregates
+ * Not counted: other functions (avg, min, max, temporal correlations), a function text naming several aggregates
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
@@ -51,6 +56,8 @@ export function aggregationDecides(a: Aggregation | undefined): boolean {
 
 /** Threshold operators decided as events arrive (the count only grows within a window). */
 const DECIDED_AS_EVENTS_ARRIVE: ReadonlySet<Operator> = new Set(['gt', 'ge']);
+/** Threshold operators decided when the window closes (the count may still grow until then). */
+const DECIDED_AT_CLOSE: ReadonlySet<Operator> = new Set(['eq', 'lt', 'le', 'ne']);
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -100,6 +107,11 @@ export interface AggregatePlan extends CountTest {
   readonly windowMs?: number;
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
   readonly bins?: boolean;
+  /**
+   * A test is decided only when the window closes (exactly, fewer than, at most, other than): every test is then
+   * tested once per group of each fixed window (`windowMs`, or the whole input without one) after it closes.
+   */
+  readonly atClose?: boolean;
   readonly more?: readonly CountTest[];
   /** An event whose group-by key is missing (`Aggregation.missingKeys`; absent: a group of its own). */
   readonly missingKeys?: Exclude<MissingKeys, 'group'>;
@@ -108,22 +120,18 @@ export interface AggregatePlan extends CountTest {
 /** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
 const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
 
-/**
- * A plan for the aggregation's threshold, or the reason it cannot be counted. `exact`: also require the threshold
- * to be decided as events arrive (more than / at least), which the model's completeness asks; the hunt also counts
- * "exactly N", firing when the count reaches N.
- */
-export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}): AggregatePlan | { unsupported: string } {
+/** A plan for the aggregation's threshold, or the reason it cannot be counted. */
+export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: string } {
   // the hunt pairs the sides' events (`src/hunt/sides.ts`) but does not count the pairs against a threshold
   if (a.sides?.length) return { unsupported: `a threshold over the paired events of a multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides) is not counted` };
   if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
-  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, opts, a.threshold.where);
+  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, a.threshold.where);
   if ('unsupported' in first) return first;
   const tests = (list: readonly ThresholdTest[]): CountTest[] | { unsupported: string } => {
     const out: CountTest[] = [];
     for (const t of list) {
-      const c = countTest(t.function, t.op, t.value, opts, t.where);
+      const c = countTest(t.function, t.op, t.value, t.where);
       if ('unsupported' in c) return c;
       out.push(c);
     }
@@ -142,9 +150,11 @@ export function planAggregation(a: Aggregation, opts: { exact?: boolean } = {}):
   if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
-  const bins = a.bins && w !== undefined ? { bins: true } : {};
+  const atClose = [first, ...more, ...or.flat()].some((c) => DECIDED_AT_CLOSE.has(c.op));
+  // decided at close: counted per fixed window (a sliding window would hold "fewer than N" at nearly every event)
+  const bins = (a.bins || atClose) && w !== undefined ? { bins: true } : {};
   const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
-  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(more.length ? { more } : {}), ...(or.length ? { or } : {}), ...missingKeys };
+  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(atClose ? { atClose } : {}), ...(more.length ? { more } : {}), ...(or.length ? { or } : {}), ...missingKeys };
 }
 
 /**
@@ -233,21 +243,20 @@ function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
 }
 
 /** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
-function countTest(fn: string, op: Operator, value: number, opts: { exact?: boolean }, where?: Expr): CountTest | { unsupported: string } {
+function countTest(fn: string, op: Operator, value: number, where?: Expr): CountTest | { unsupported: string } {
   const m = FUNCTION.exec(fn);
   const kind = m ? AGGREGATE_FUNCTIONS[m[1]!.toLowerCase()] : undefined;
   if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
   const of = m[2] || undefined;
   if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
   if (kind === 'sum' && !of) return { unsupported: `sum ${fn} without a field` };
-  const ops = opts.exact ? DECIDED_AS_EVENTS_ARRIVE : new Set<Operator>([...DECIDED_AS_EVENTS_ARRIVE, 'eq']);
-  if (!ops.has(op)) return { unsupported: `threshold ${op} ${value} is decided only when the window closes (counted: more than${opts.exact ? '' : ', exactly'} and at least)` };
+  if (!DECIDED_AS_EVENTS_ARRIVE.has(op) && !DECIDED_AT_CLOSE.has(op)) return { unsupported: `threshold ${op} ${value} is not a comparison of the count with a number` };
   // the condition is decided per event: a part of it the model does not express leaves the count unknown
   if (where && containsOpaque(where)) return { unsupported: `the condition of ${fn} (${renderExpr(where)}) is not fully expressed` };
   return { kind, ...(of ? { of } : {}), op, value, ...(where ? { where } : {}) };
 }
 
-const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly' };
+const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly', lt: 'fewer than', le: 'at most', ne: 'other than' };
 
 /**
  * How a threshold aggregation is counted, in words, for pages (`alerts when at least 3 distinct City values are
@@ -266,7 +275,15 @@ export function describeCount(a: Aggregation): string | undefined {
     return `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values${where}` : c.of ? `events with ${c.of}${where ? ` and ${renderExpr(c.where!)}` : ''}` : c.where ? `events where ${renderExpr(c.where)}` : 'matching events'}`;
   };
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
-  const within = a.window === undefined ? ' over the whole run' : p.bins ? ` within one ${a.window} bin` : ` within any ${a.window}`;
+  const within = p.atClose
+    ? a.window === undefined
+      ? ' over the whole run, decided at its end'
+      : ` within one fixed ${a.window} window, decided when it closes`
+    : a.window === undefined
+      ? ' over the whole run'
+      : p.bins
+        ? ` within one ${a.window} bin`
+        : ` within any ${a.window}`;
   const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));
   const tests = alts.length > 1 ? alts.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(', or ') : alts[0]!;
   return `alerts when ${tests} are seen${per}${within}${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;

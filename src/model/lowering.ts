@@ -124,7 +124,7 @@ export function buildLogic(input: Lowering): Logic {
   // a threshold (or new terms) aggregation whose count, keys, window and threshold are all read is expressed (the
   // hunt counts it); any other keeps the rule partial, with what could not be read
   const agg = input.aggregation;
-  const plan = agg && aggregationDecides(agg) ? planAggregation(agg, { exact: true }) : undefined;
+  const plan = agg && aggregationDecides(agg) ? planAggregation(agg) : undefined;
   if (agg && plan && 'unsupported' in plan && !missing.some((m) => m.kind === 'aggregation')) {
     const why = agg.sides?.length ? 'the rule alerts on a threshold over paired events' : plan.unsupported;
     const text = agg.text ?? (agg.threshold ? `${agg.function ?? 'count'} ${agg.threshold.op} ${agg.threshold.value}` : agg.function ?? 'aggregation');
