@@ -204,6 +204,24 @@ describe('SPL aggregation and thresholds', () => {
     // another function of an eval is not a count of events
     assert.ok('unsupported' in planAggregation(low('EventCode=4625 | stats dc(eval(lower(user))) as n by src | where n > 3').aggregation!));
   });
+  it('a search on the values a stats collected is "some event of the group has such a value": read so when it is the only one and nothing is counted', () => {
+    const reasons = (l: ReturnType<typeof low>) => l.missing.map((m) => m.reason).join('\n');
+    // stats values(f) as g by k | search g=…: the events of the group with such a value make it alert
+    const one = low('sourcetype=stream:http method=POST | stats values(form_data) as body count by src | search body IN ("*class.module*", "*suffix=.jsp*") OR src=10.0.0.1');
+    assert.deepEqual(one.missing, []);
+    assert.equal(renderExpr(one.condition!), 'method eq[ci] "POST" and (form_data wildcard "*class.module*" or form_data wildcard "*suffix=.jsp*" or src eq[ci] "10.0.0.1")');
+    // two such filters may each be met by another event of the group
+    assert.match(reasons(low('EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll | search dlls=*cryptdll.dll')), /a filter on aggregated values/);
+    // with a threshold the count is over every event of the group, not only those with such a value
+    assert.match(reasons(low('EventCode=7 | stats values(ImageLoaded) as dlls count by dest | search dlls=*WinSCard.dll | where count > 5')), /a filter on aggregated values/);
+    // a negation ("no event has it"), list() (its first 100 values) and a value of an earlier stats are not read so
+    for (const q of ['EventCode=7 | stats values(ImageLoaded) as dlls by dest | search NOT dlls=*WinSCard.dll', 'EventCode=7 | stats list(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll', 'EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls!=*WinSCard.dll']) {
+      assert.match(reasons(low(q)), /a filter on aggregated values/, q);
+    }
+    // a bare term after stats: the rows have no raw text to search
+    assert.match(JSON.stringify(low('EventCode=7 | stats count by dest | search foo').condition), /term: foo is searched for in rows that are not events/);
+    assert.equal(renderExpr(low('EventCode=7 foo').condition!), 'EventCode eq 7 and _raw has "foo"');
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

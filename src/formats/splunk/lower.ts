@@ -10,7 +10,7 @@ import { uniqueLogSources } from '../record.ts';
 import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, LogSource, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
-import { thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { aggregationDecides, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
@@ -79,6 +79,14 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   const stages: Stage[] = [];
   const conjuncts: Expr[] = [];
   const missing: MissingInput[] = [];
+  /**
+   * Filters on the values a grouping stats collected (`stats values(process) as process by dest | search
+   * process=*rhaegal*`), each as "some event of the group has such a value" (`anyValueFilter`): one, on an
+   * aggregation that decides nothing by counting, is that condition on the events (a group alerts when one of its
+   * events meets it; its row hits are those events); more than one may each be met by a different event, and
+   * with a threshold the count is over every event of the group: then they stay missing.
+   */
+  const anyValue: { e: Expr; part: MissingInput }[] = [];
   const logSources: LogSource[] = [];
   const timeRange: string[] = [];
   let aggregation: Aggregation | undefined;
@@ -230,6 +238,22 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     return opaque(input.source(at), 'reason' in o ? o.reason : `aggregate: regex over ${field}`, input.span(at));
   }
 
+
+  /**
+   * A search filter over `values(f)` columns of the groups, or undefined: an or of positive tests (a multivalue
+   * field matches `field=value` when one of its values does), each on such a column or a group-by key, read as the
+   * same tests of the events' own fields. `list(f)` keeps only the first 100 values, so it is not read so.
+   */
+  function anyValueFilter(p: SearchNode): Expr | undefined {
+    const anyOrigin = (name: string): FieldOrigin => {
+      const o = origin(name);
+      return o.kind === 'agg' && o.fn === 'values' && o.of !== undefined ? { kind: 'raw', field: o.of } : o;
+    };
+    const e = lowerSearch(p, { ...ctx, origin: anyOrigin });
+    const positiveOr = (x: Expr): boolean => (x.kind === 'or' ? x.args.every(positiveOr) : x.kind === 'pred' && x.op !== 'ne');
+    return positiveOr(e) ? e : undefined;
+  }
+
   /**
    * A search / where filter: each top-level conjunct that tests an aggregate against a number is a threshold; the
    * others are lowered (row-level, or on group-by keys after stats) and join the condition; a filter on other
@@ -269,8 +293,12 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         continue;
       }
       const e = lang === 'eval' ? lowerEval(p as EvalNode, ctx) : lowerSearch(p as SearchNode, ctx);
-      if (hasAggregateOpaque(e)) missing.push({ text: input.source(p.at), reason: 'aggregate: a filter on aggregated values', span: input.span(p.at) });
-      else conjuncts.push(e);
+      if (hasAggregateOpaque(e)) {
+        const part = { text: input.source(p.at), reason: 'aggregate: a filter on aggregated values', span: input.span(p.at) };
+        const any = lang === 'search' && phase === 'groups' ? anyValueFilter(p as SearchNode) : undefined;
+        if (any) anyValue.push({ e: any, part });
+        else missing.push(part);
+      } else conjuncts.push(e);
       kept.push(e);
     }
     return and(...kept);
@@ -337,7 +365,9 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const aggs = c.aggs.map((a) => {
       const counted = countedOf(a);
       const cond = counted === 'count' ? evalConds.get(a) : undefined;
-      return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : counted, ...(notEvents ? { notEvents } : {}), ...(cond ? { where: cond } : {}) };
+      const one = a.args?.kind === 'fields' && a.args.fields.length === 1 ? origin(a.args.fields[0]!) : undefined;
+      const of = !notEvents && one?.kind === 'raw' ? { of: one.field } : {};
+      return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : counted, ...of, ...(notEvents ? { notEvents } : {}), ...(cond ? { where: cond } : {}) };
     });
     if (grouping || !aggregation) {
       if (!aggregation && (grouping || c.name === 'eventstats' || c.name === 'streamstats')) {
@@ -445,6 +475,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     stage(kind, name, c.at, detail);
   }
 
+  if (anyValue.length === 1 && !aggregationDecides(aggregation) && !aggregation?.sides?.length) conjuncts.push(anyValue[0]!.e);
+  else for (const a of anyValue) missing.push(a.part);
   const outputFields: OutputField[] = (out ?? []).map((o) => ({ name: o.name, source: o.source, ...(o.from && o.from !== o.name ? { from: o.from } : {}) }));
   const cond = conjuncts.length ? and(...conjuncts) : undefined;
   return {

@@ -23,8 +23,11 @@ export type FieldOrigin =
   /** lower(f) / upper(f): comparisons through it are case-insensitive. */
   | { readonly kind: 'fold'; readonly field: string }
   /** The result of an aggregate function (`count`, `dc(user)`): a threshold candidate. */
-  /** `counted`: the aggregate over the event field it reads (`dc(src_user)`); absent when it reads a computed value. */
-  | { readonly kind: 'agg'; readonly fn: string; readonly text: string; readonly counted?: string; readonly notEvents?: string; readonly where?: Expr }
+  /**
+   * `counted`: the aggregate over the event field it reads (`dc(src_user)`); absent when it reads a computed value.
+   * `of`: that event field, when the aggregate reads one over the events themselves (not an earlier stats' rows).
+   */
+  | { readonly kind: 'agg'; readonly fn: string; readonly text: string; readonly counted?: string; readonly of?: string; readonly notEvents?: string; readonly where?: Expr }
   /** Computed by a command or expression the model does not express; reason starts with a category word. */
   | { readonly kind: 'computed'; readonly reason: string }
   /**
@@ -79,6 +82,10 @@ export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
       const v = n.value;
       if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, ctx.span(n.at));
       if (v.text === '*') return TRUE;
+      // a term searches the raw event text, which the rows of a stats (or of a command whose rows are not single
+      // events) do not have
+      const raw = ctx.origin('_raw');
+      if (raw.kind !== 'raw') return opaque(ctx.source(n.at), `term: ${v.text} is searched for in rows that are not events (they have no raw text)`, ctx.span(n.at));
       const cs = (n.directive ?? v.directive) === 'CASE';
       if (v.text.includes('*')) return pred('_raw', 'wildcard', [v.text], { cs, wildcard: 'spl' }, ctx.span(n.at));
       const phrase = /\s/.test(v.text);
