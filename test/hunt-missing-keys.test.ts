@@ -90,6 +90,18 @@ describe('what each language says of an event without a group-by key', () => {
     assert.deepEqual(run(plan('drop'), events), [{ key: '""', count: 2 }, { key: '"ann"', count: 2 }]);
     assert.deepEqual(run(plan('zero'), events), [{ key: '"ann"', count: 2 }]);
     assert.deepEqual(run(plan('unknown'), events), [{ key: 'null', count: 2, missing: 'user' }, { key: '""', count: 2 }, { key: '"ann"', count: 2 }]);
+    // decided when the window closes (fewer than 2): the groups with one event pass, the null group naming its key;
+    // a group one of whose events may not count (an exclusion that may hold) says why
+    const fewer = planAggregation({ function: 'count', groupBy: ['user'], threshold: { op: 'lt', value: 2 }, missingKeys: 'unknown' });
+    assert.ok(!('unsupported' in fewer) && fewer.atClose);
+    const st = new AggregateState<number>(fewer);
+    [{ user: 'ann' }, { user: 'bob' }, { user: 'ann' }, {}, { user: 'cy' }].forEach((e, i) => st.add(e, i, resolve, i, e.user === 'cy' ? ['not excluded by x'] : undefined));
+    assert.deepEqual(st.closeUntil(10), [], 'no window: nothing closes before the end');
+    assert.deepEqual(st.closeAll(), [
+      { key: '"bob"', count: 1, last: 1 },
+      { key: 'null', count: 1, missing: 'user', last: 3 },
+      { key: '"cy"', count: 1, last: 4, uncertain: ['not excluded by x'] },
+    ]);
     assert.equal(missingKey(['a', 'b'], ['x', false], 'zero'), 'b');
     assert.equal(missingKey(['a', 'b'], ['x', false], 'drop'), undefined);
     assert.equal(missingKey(['a'], [undefined], 'group'), undefined);

@@ -38,6 +38,8 @@ export interface Closed<P> {
   readonly count: number;
   readonly missing?: string;
   readonly last: P;
+  /** Why an event the group counted may not count (the first reason given to `add`): the result is then unknown. */
+  readonly uncertain?: readonly string[];
 }
 
 /** A group of the window open now, decided when it closes: its running counts (a number, or the distinct values). */
@@ -46,6 +48,7 @@ interface OpenGroup<P> {
   readonly acc: (number | Set<string>)[];
   readonly missing?: string;
   last: P;
+  uncertain?: readonly string[];
 }
 
 /** Counts of one aggregating rule, per group key; `P`: what the caller keeps of a group's last event (`atClose`). */
@@ -102,8 +105,10 @@ export class AggregateState<P = undefined> {
    * A distinct count ignores events without the field (null included); `count(f)` counts the events that have f.
    * An event without a group-by key is counted as the plan's `missingKeys` says: in a group of its own, not at all
    * (`drop`, `zero`), or in a group of its own whose alert names the key (`missing`: the rule may fire, `unknown`).
+   * With `plan.atClose` nothing fires here: `last` is what the caller keeps of the event, `uncertain` why it may not
+   * count, and the groups are tested as their windows close (`closeUntil`, `closeAll`).
    */
-  add(event: unknown, time: number, resolve: FieldResolver, last?: P): { key: string; count: number; missing?: string } | undefined {
+  add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): { key: string; count: number; missing?: string } | undefined {
     const { groupBy, missingKeys } = this.plan;
     const keys = groupBy.map((f) => resolve(event, f));
     if (this.plan.kind === 'new') return this.addTerms(keys, time);
@@ -111,7 +116,7 @@ export class AggregateState<P = undefined> {
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
     const key = keys.map((v) => JSON.stringify(v ?? null)).join('|');
     if (this.plan.atClose) {
-      this.addAtClose(key, missing, event, time, resolve, last as P);
+      this.addAtClose(key, missing, event, time, resolve, last as P, uncertain);
       return undefined;
     }
     let g = this.groups.get(key);
@@ -165,7 +170,7 @@ export class AggregateState<P = undefined> {
    * is a result row from its first event on, whatever that event adds to the counts (`count(f) < 5` holds for a
    * group none of whose events has f, as the query's row says 0).
    */
-  private addAtClose(key: string, missing: string | undefined, event: unknown, time: number, resolve: FieldResolver, last: P): void {
+  private addAtClose(key: string, missing: string | undefined, event: unknown, time: number, resolve: FieldResolver, last: P, uncertain: readonly string[] | undefined): void {
     const window = this.plan.windowMs === undefined ? 0 : Math.floor(time / this.plan.windowMs);
     this.closeBefore(window);
     let g = this.open.get(key);
@@ -175,6 +180,7 @@ export class AggregateState<P = undefined> {
     }
     // an event earlier than its group's window (input out of time order) is counted in the window open
     g.last = last;
+    if (uncertain && !g.uncertain) g.uncertain = uncertain;
     for (let i = 0; i < this.tests.length; i++) {
       const v = this.counted(i, event, resolve);
       if (v === undefined) continue;
@@ -201,7 +207,7 @@ export class AggregateState<P = undefined> {
 
   private decide(key: string, g: OpenGroup<P>): void {
     const counts = g.acc.map((a) => (typeof a === 'number' ? a : a.size));
-    if (this.passed(counts)) this.done.push({ key, count: counts[0]!, ...(g.missing !== undefined ? { missing: g.missing } : {}), last: g.last });
+    if (this.passed(counts)) this.done.push({ key, count: counts[0]!, ...(g.missing !== undefined ? { missing: g.missing } : {}), last: g.last, ...(g.uncertain ? { uncertain: g.uncertain } : {}) });
   }
 
   /** `atClose`: the groups that passed in windows closed before the window of `time` (and not taken before). */

@@ -101,8 +101,6 @@ interface LastEvent {
   readonly pos: Hit['pos'];
   readonly logSources: readonly string[];
   readonly explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] };
-  /** Why the event may not count (an exclusion of its language that may hold). */
-  readonly dependsOn?: readonly string[];
 }
 
 type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: string };
@@ -229,9 +227,10 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (c.missing !== undefined) {
       truth = 'unknown';
       extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(c.missing)] };
-    } else if (c.last.dependsOn) {
+    } else if (c.uncertain) {
+      // an event it counted may be kept out by an exclusion of its language
       truth = 'unknown';
-      extra = { ...extra, dependsOn: c.last.dependsOn };
+      extra = { ...extra, dependsOn: c.uncertain };
     }
     emit(rule, truth, extra, true, pos, logSources, explain);
   };
@@ -240,7 +239,12 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const closeUntil = (time: number): void => {
     if (time <= closedUntil) return;
     closedUntil = time;
-    emitAllClosed(atClose.flatMap((st) => st.closeUntil(time)));
+    let closed: Closed<LastEvent>[] | undefined;
+    for (const st of atClose) {
+      const cs = st.closeUntil(time);
+      if (cs.length) (closed ??= []).push(...cs);
+    }
+    if (closed) emitAllClosed(closed);
   };
   /** Groups of several rules' closed windows, reported in the order of their last events (then of the rules). */
   const emitAllClosed = (cs: Closed<LastEvent>[]): void => {
@@ -297,7 +301,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             if (atClose.length) closeUntil(t);
             if (agg.plan.atClose) {
               // counted now, tested when its window closes (`emitClosed`)
-              agg.add(event, t, resolve, { rule: r.rule, pos, logSources, explain: () => explain(i), ...(extra.dependsOn ? { dependsOn: extra.dependsOn } : {}) });
+              agg.add(event, t, resolve, { rule: r.rule, pos, logSources, explain: () => explain(i) }, extra.dependsOn);
               for (const c of agg.closed()) emitClosed(c);
               continue;
             }
