@@ -243,6 +243,10 @@ describe('elastic adapter layouts and rule types', () => {
     assert.deepEqual(th.logic.aggregation?.groupBy, ['host.id']);
     assert.match(th.logic.aggregation?.text ?? '', /cardinality\(user\.name\) >= 3/);
     assert.deepEqual(th.logic.aggregation?.moreThresholds, [{ function: 'cardinality(user.name)', op: 'ge', value: 3 }]);
+    // a scheduled ES|QL rule counts what one run reads: the shorter of `from` and the query's own time filter
+    const esql = (from: string, back: string) => parseElasticText('rules/e.toml', `[rule]\nname = "E"\ntype = "esql"\nlanguage = "esql"\nfrom = "${from}"\nquery = '''\nfrom logs-* | where @timestamp > now() - ${back} | stats n = count(*) by user.name | where n > 5\n'''\n`, src).rules[0]!.logic.aggregation?.window;
+    assert.equal(esql('now-9m', '7 day'), '9m');
+    assert.equal(esql('now-2d', '1 hour'), '1 hour');
     const nt = parseElasticText('rules/n.toml', '[rule]\nname = "N"\ntype = "new_terms"\nlanguage = "kuery"\nquery = "event.action: x"\n[rule.new_terms]\nfield = "new_terms_fields"\nvalue = ["user.name", "host.id"]\n[[rule.new_terms.history_window_start]]\nfield = "history_window_start"\nvalue = "now-7d"\n', src).rules[0]!;
     assert.equal(nt.logic.aggregation?.function, 'new_terms(user.name, host.id)');
     assert.equal(nt.logic.aggregation?.window, '7d');

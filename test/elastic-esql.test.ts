@@ -37,6 +37,20 @@ describe('ES|QL thresholds', () => {
     assert.equal(evald.aggregation?.threshold, undefined);
     assert.match(evald.missing.map((m) => m.reason).join('\n'), /count\(bad\) aggregates a value the query computes/);
   });
+  it('a time filter of its own before the aggregation (`@timestamp > now() - 14 day`) is the window of the events counted', () => {
+    const l = low('from logs-* | where @timestamp > now() - 14 day | where event.outcome == "success" | stats n = count(*) by user.name | where n < 2');
+    assert.equal(l.aggregation?.window, '14 day');
+    assert.equal(describeCount(l.aggregation!), 'alerts when fewer than 2 matching events are seen per user.name within one fixed 14 day window, decided when it closes');
+    assert.equal(low('from logs-* | where now() - 1 hour <= @timestamp and x == 1 | stats n = count(*) by user.name | where n > 2').aggregation?.window, '1 hour');
+    // not a window: inside an or, another field, a bound after the aggregation, or a time bucket (its own window)
+    for (const q of [
+      'from logs-* | where @timestamp > now() - 14 day or x == 1 | stats n = count(*) by user.name | where n > 2',
+      'from logs-* | where event.created > now() - 14 day | stats n = count(*) by user.name | where n > 2',
+      'from logs-* | where @timestamp < now() - 14 day | stats n = count(*) by user.name | where n > 2',
+    ]) assert.equal(low(q).aggregation?.window, undefined, q);
+    const b = low('from logs-* | where @timestamp > now() - 14 day | stats n = count(*) by user.name, bucket(@timestamp, 1 hour) | where n > 2');
+    assert.deepEqual([b.aggregation?.window, b.aggregation?.bins], ['1 hour', true]);
+  });
   it('conditional counts: COUNT(*) WHERE c and SUM(CASE(c, 1, 0)) count the rows meeting c', () => {
     const l = low('from logs-* | eval failed = event.outcome == "failure" | stats fails = sum(case(failed, 1, 0)), ok = count(*) where event.outcome == "success", users = count_distinct(user.name) where event.outcome == "failure" by source.ip | where fails >= 10 and ok > 0 and users > 2');
     assert.deepEqual(l.missing, []);

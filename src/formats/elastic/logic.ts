@@ -9,6 +9,7 @@ import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, not, opaque, or, type Expr } from '../../model/expr.ts';
 import type { Aggregation, Logic, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput } from '../../model/lowering.ts';
+import { windowMs } from '../../model/aggregate.ts';
 import { QUERY_LANGUAGES } from './facts.ts';
 import { lowerExceptionItems, lowerFilters } from './filters.ts';
 import { allOpaque, DETECTION_ORDER, lowerHosted } from './query.ts';
@@ -160,8 +161,13 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     for (const l of leaves(condition)) if (l.kind === 'opaque') missing.push({ text: l.text, reason: l.reason });
     condition = undefined;
   }
-  // a threshold counts the events one run reads: those since `from` (Kibana's default now-6m)
-  if (aggregation?.threshold && !aggregation.window) aggregation = { ...aggregation, window: lookback(str(r.from) ?? 'now-6m') };
+  // a threshold counts the events one run reads: those since `from` (Kibana's default now-6m), or since the
+  // query's own time filter when it keeps fewer (an ES|QL `WHERE @timestamp > now() - 1 day`); a time bucket is
+  // the window of its own
+  if (aggregation?.threshold && !aggregation.bins) {
+    const run = lookback(str(r.from) ?? 'now-6m');
+    if (!aggregation.window || (windowMs(run) ?? Infinity) <= (windowMs(aggregation.window) ?? Infinity)) aggregation = { ...aggregation, window: run };
+  }
   const logic = buildLogic({
     stages,
     ...(condition ? { condition } : {}),

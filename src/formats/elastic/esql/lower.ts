@@ -44,6 +44,12 @@ interface State {
   fixed: boolean;
   stages: Stage[];
   timeWindows: string[];
+  /**
+   * How far back from the run the row filters keep events (`WHERE @timestamp > now() - 14 day` → `14 day`: a
+   * conjunct of its own before any aggregation); `sinceNow` those of the conjunct being lowered.
+   */
+  lookbacks: string[];
+  sinceNow: string[];
   /** A LIMIT not yet known to be harmless: missing once a command that drops or counts rows follows it. */
   pendingLimit?: MissingInput;
 }
@@ -76,7 +82,7 @@ export function lowerEsqlText(text: string, ctx: ElasticQueryContext): ElasticLo
 }
 
 function run(env: Env, q: EsqlQuery): State {
-  const s: State = { phase: 'rows', hasSource: false, cond: [], columns: new Map(), groupKeys: new Set(), missing: [], outputs: new Map(), fixed: false, stages: [], timeWindows: [] };
+  const s: State = { phase: 'rows', hasSource: false, cond: [], columns: new Map(), groupKeys: new Set(), missing: [], outputs: new Map(), fixed: false, stages: [], timeWindows: [], lookbacks: [], sinceNow: [] };
   for (const c of [q.source, ...q.commands]) apply(env, s, c);
   return s;
 }
@@ -88,7 +94,11 @@ function stage(env: Env, s: State, kind: StageKind, label: string, at: TextRange
 }
 
 function exprEnv(env: Env, s: State, onRef?: (o: Operand, name: string) => void): ExprEnv {
-  return { text: env.text, ctx: env.ctx, columns: s.columns, diagnostics: env.diagnostics, ...(onRef ? { onRef } : {}), onTime: (t) => s.timeWindows.push(t) };
+  const onTime = (t: string, back?: string): void => {
+    s.timeWindows.push(t);
+    if (back !== undefined) s.sinceNow.push(back);
+  };
+  return { text: env.text, ctx: env.ctx, columns: s.columns, diagnostics: env.diagnostics, ...(onRef ? { onRef } : {}), onTime };
 }
 
 /** May this command follow a limit without making it matter (it neither drops nor counts rows)? */
@@ -253,9 +263,15 @@ function applyWhere(env: Env, s: State, e: EsqlExpr, at: TextRange): void {
   for (const cj of conjuncts(e)) {
     const refs: { o: Operand; name: string }[] = [];
     const windows = s.timeWindows.length;
+    s.sinceNow = [];
     const lowered = lowerCondition(exprEnv(env, s, (o, name) => refs.push({ o, name })), cj).t;
     parts.push(lowered);
-    if (s.timeWindows.length > windows && lowered.kind === 'const') continue;
+    if (s.timeWindows.length > windows && lowered.kind === 'const') {
+      // the conjunct is the time filter alone: a row filter keeping the events since a span before the run
+      const bare = cj.type === 'compare' || (cj.type === 'paren' && cj.expr.type === 'compare');
+      if (s.phase === 'rows' && bare && s.sinceNow.length === 1) s.lookbacks.push(s.sinceNow[0]!);
+      continue;
+    }
     const usesAgg = refs.some((r) => r.o.kind === 'agg');
     const onlyKeys = refs.length > 0 && refs.every((r) => r.o.kind === 'field' && s.groupKeys.has(r.name));
     const cjText = clip(textOf(env, cj.at), 400);
@@ -357,7 +373,9 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   const span = spanOf(env.ctx, c.at);
   const fn = fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'stats';
   const wasRows = s.phase === 'rows';
-  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window, bins: true } : {}), text, span };
+  // without a time bucket, the events counted are those the row filters keep: since one time span before the run
+  const lookback = !window && new Set(s.lookbacks).size === 1 ? { window: s.lookbacks[0]! } : {};
+  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window, bins: true } : lookback), text, span };
   if (c.inline) {
     // INLINE STATS adds the aggregates to every row: rows stay the source's events
     for (const [k, v] of cols) if (v.kind === 'agg') s.columns.set(k, v);

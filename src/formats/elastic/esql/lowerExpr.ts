@@ -36,8 +36,11 @@ export type Operand =
    * condition of a conditional count (`COUNT(*) WHERE c`, `SUM(CASE(c, 1, 0))`), only rows meeting it counted.
    */
   | { readonly kind: 'agg'; readonly column: string; readonly fn: string; readonly text: string; readonly call?: string; readonly computedArg?: boolean; readonly where?: Expr }
-  /** A time relative to the query's run (`now() - 1 day`). */
-  | { readonly kind: 'time'; readonly text: string }
+  /**
+   * A time relative to the query's run (`now() - 1 day`): `now` for `now()` itself, `span` for a timespan literal
+   * (`1 day`), `back` for now() less a timespan (how far back from the run it is).
+   */
+  | { readonly kind: 'time'; readonly text: string; readonly now?: true; readonly span?: string; readonly back?: string }
   /** Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters. */
   | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms }
   /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
@@ -51,8 +54,11 @@ export interface ExprEnv {
   readonly diagnostics: Diagnostic[];
   /** Called with every operand a column reference resolves to (the caller splits row filters from thresholds). */
   readonly onRef?: (o: Operand, name: string) => void;
-  /** Called with the text of each time-window comparison. */
-  readonly onTime?: (text: string) => void;
+  /**
+   * Called with the text of each time-window comparison; `back` when it keeps the events since a time span before
+   * the run (`@timestamp > now() - 14 day`).
+   */
+  readonly onTime?: (text: string, back?: string) => void;
 }
 
 /** The true and false forms of a boolean expression. */
@@ -248,7 +254,10 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
   }
   let op: EsqlCompareOp = op0;
   if (l.kind === 'time' || r.kind === 'time') {
-    env.onTime?.(src(env, at));
+    // `@timestamp > now() - 14 day` (or the same the other way round): the events since 14 days before the run
+    const [field, time, op] = r.kind === 'time' ? [l, r, op0] : [r, l, FLIPPED_COMPARE[op0]];
+    const since = field.kind === 'field' && field.field === '@timestamp' && !field.fold && (op === '>' || op === '>=') && time.kind === 'time' ? time.back : undefined;
+    env.onTime?.(src(env, at), since);
     return { t: TRUE, f: FALSE };
   }
   if (l.kind === 'value' && r.kind !== 'value') {
@@ -422,7 +431,7 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
     case 'call': {
       const args = e.args.map((a) => operand(env, a));
       const first = args[0];
-      if (TIME_FUNCTIONS.has(e.name)) return { kind: 'time', text: src(env, e.at) };
+      if (TIME_FUNCTIONS.has(e.name)) return { kind: 'time', text: src(env, e.at), ...(e.name === 'now' && !e.args.length ? { now: true as const } : {}) };
       if (CONVERSION_FUNCTIONS.has(e.name) && args.length === 1 && first && (first.kind === 'field' || first.kind === 'value' || first.kind === 'agg' || first.kind === 'coalesce')) return first;
       const fold = FOLD_FUNCTIONS[e.name];
       if (fold && args.length === 1 && first?.kind === 'field') return { ...first, fold };
@@ -442,7 +451,10 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
     case 'arith': {
       const l = operand(env, e.left);
       const r = operand(env, e.right);
-      if (l.kind === 'time' || r.kind === 'time') return { kind: 'time', text: src(env, e.at) };
+      if (l.kind === 'time' || r.kind === 'time') {
+        const back = e.op === '-' && l.kind === 'time' && l.now && r.kind === 'time' && r.span !== undefined ? { back: r.span } : {};
+        return { kind: 'time', text: src(env, e.at), ...back };
+      }
       if (l.kind === 'value' && r.kind === 'value' && typeof l.value === 'number' && typeof r.value === 'number') {
         const v = arith(e.op, l.value, r.value);
         if (v !== undefined) return { kind: 'value', value: v };
@@ -457,7 +469,7 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       return { kind: 'other', text: src(env, e.at), reason: 'derived: negated expression' };
     }
     case 'timespan':
-      return { kind: 'time', text: src(env, e.at) };
+      return { kind: 'time', text: src(env, e.at), span: `${e.value} ${e.unit}` };
     case 'list':
       return { kind: 'other', text: src(env, e.at), reason: 'derived: a list constant' };
     case 'param':
