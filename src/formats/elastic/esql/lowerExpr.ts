@@ -255,8 +255,8 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
   let op: EsqlCompareOp = op0;
   if (l.kind === 'time' || r.kind === 'time') {
     // `@timestamp > now() - 14 day` (or the same the other way round): the events since 14 days before the run
-    const [field, time, op] = r.kind === 'time' ? [l, r, op0] : [r, l, FLIPPED_COMPARE[op0]];
-    const since = field.kind === 'field' && field.field === '@timestamp' && !field.fold && (op === '>' || op === '>=') && time.kind === 'time' ? time.back : undefined;
+    const [field, time, cmp] = r.kind === 'time' ? [l, r, op0] : [r, l, FLIPPED_COMPARE[op0]];
+    const since = field.kind === 'field' && field.field === '@timestamp' && !field.fold && (cmp === '>' || cmp === '>=') && time.kind === 'time' ? time.back : undefined;
     env.onTime?.(src(env, at), since);
     return { t: TRUE, f: FALSE };
   }
