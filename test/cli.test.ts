@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listSource } from '../src/formats/io.ts';
@@ -103,6 +105,27 @@ describe('detwiki eval', () => {
     const r = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events, '--json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out)[0].results, ['unknown', false, false]);
+  });
+  it('counts a rule that alerts on a count as the hunt does, and says on which event it fires', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-eval-'));
+    const ev = (user: string, i: number) => JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: new Date(Date.parse('2024-05-01T10:00:00Z') + i * 10_000).toISOString() } } }, EventData: { TargetUserName: user, IpAddress: '10.0.0.9' } } });
+    // 3 failures for bob, then 20 for alice within 4 minutes: Brute Force (20 within 10m per user and address)
+    const events = path.join(dir, 'logons.jsonl');
+    writeFileSync(events, [...[0, 1, 2].map((i) => ev('bob', i)), ...Array.from({ length: 20 }, (_, i) => ev('alice', 3 + i))].join('\n') + '\n');
+    const rule = path.join(fixture('sigma', 'source'), 'rules', 'correlation', 'correlation_brute_force.yml');
+    const r = detwiki('eval', rule, events, '--json');
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out) as { rule: string; results: unknown[]; fires?: { event: number; truth: unknown; group?: string; count?: number }[]; counted?: string }[];
+    // the file's rules in order: Failed Logon, Successful Logon, Brute Force (event_count), Password Spray…
+    const [failed, , brute] = out;
+    assert.ok(failed && brute);
+    assert.deepEqual(brute.fires, [{ event: 23, truth: true, group: '"alice"|"10.0.0.9"', count: 20 }]);
+    assert.match(brute.counted ?? '', /at least 20 matching events are seen per TargetUserName, IpAddress within any 10m/);
+    // a rule without a count has no such list; its row results are the events it matches
+    assert.equal(failed.fires, undefined);
+    assert.equal(failed.results.filter((t) => t === true).length, 23);
+    const text = detwiki('eval', rule, events);
+    assert.match(text.out, /fires: event 23, group "alice"\|"10.0.0.9", count 20/);
   });
 });
 

@@ -2,7 +2,10 @@
  * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--json]
  * Runs a rule's extracted condition against JSON events (an object, an array, or one object per line) and prints
  * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
- * part matches", and `unknown` means the outcome depends on logic the parser could not express.
+ * part matches", and `unknown` means the outcome depends on logic the parser could not express. A rule that
+ * alerts on a count (a threshold, new terms) or on paired events is also counted over the events in order, as
+ * `detwiki hunt` counts it: the events where it fires (`fires`), since a true row condition alone only says the
+ * event is counted.
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +14,11 @@ import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
+import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { evaluate } from '../../model/evaluate.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import { HuntEngine } from '../../hunt/engine.ts';
+import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, repoAndFormat, scanRepo, UsageError } from '../context.ts';
 
@@ -63,15 +70,46 @@ export function run(argv: string[]): Promise<number> {
         readAs.push(reading?.label ?? null);
         return evaluate(reading?.condition ?? cond, e, resolve ? { resolve } : {});
       });
-      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}) };
+      const counted = countedOver(r, events);
+      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...counted };
     });
     if (values.json) printJson(results);
     else {
       for (const r of results) {
         console.log(`${r.rule} [${r.completeness}]`);
         r.results.forEach((v, i) => console.log(`  event ${i + 1}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`));
+        if (r.fires) {
+          console.log(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
+          if (!r.fires.length) console.log('  fires: on no event');
+          for (const f of r.fires) console.log(`  fires: event ${f.event}${f.truth === true ? '' : ' (may fire)'}${f.group !== undefined ? `, group ${f.group}` : ''}${f.count !== undefined ? `, count ${f.count}` : ''}${f.dependsOn?.length ? `; depends on ${f.dependsOn.join('; ')}` : ''}`);
+        }
       }
     }
     return 0;
   });
+}
+
+/**
+ * A rule that alerts on a count or on paired events, counted over the events in order by the hunt's own counting
+ * (one rule, every event routed to it): where it fires or may fire. Nothing for other rules.
+ */
+function countedOver(r: RuleRecord, events: readonly unknown[]): { counted?: string; fires?: { event: number; truth: true | 'unknown'; group?: string; count?: number; dependsOn?: readonly string[] }[] } {
+  const a = r.logic.aggregation;
+  if (!a || !(aggregationDecides(a) || a.sides?.length)) return {};
+  const engine = new HuntEngine([r], { all: true });
+  const fires: { event: number; truth: true | 'unknown'; group?: string; count?: number; dependsOn?: readonly string[] }[] = [];
+  const onHit = (h: Hit): void => {
+    if (h.type === 'hit') return;
+    // a row hit of an aggregating rule is reported only when it is the group's result (aggregate), or may be
+    if (h.type === 'may_fire' && h.group === undefined && h.count === undefined && !h.dependsOn?.length) return;
+    fires.push({ event: h.pos.index + 1, truth: h.type === 'aggregate' ? true : 'unknown', ...(h.group !== undefined ? { group: h.group } : {}), ...(h.count !== undefined ? { count: h.count } : {}), ...(h.type === 'may_fire' && h.dependsOn?.length ? { dependsOn: h.dependsOn } : {}) });
+  };
+  const report = huntReporter(engine, { onHit, explain: false });
+  events.forEach((e, i) => {
+    const { logSources, results } = engine.run(e);
+    report.event({ file: 'events', line: i + 1, index: i }, e, logSources, results, (j) => engine.explain(results[j]!.rule, e, results[j]!.truth));
+  });
+  report.summary({ counts: { files: 1, lines: events.length, events: events.length, bad: 0 }, seconds: 0, evaluations: engine.stats.evaluations, unroutedEvents: 0, bad: [] });
+  const words = describeCount(a);
+  return { ...(words ? { counted: words } : {}), fires };
 }
