@@ -50,6 +50,13 @@ describe('ES|QL thresholds', () => {
     ]) assert.equal(low(q).aggregation?.window, undefined, q);
     const b = low('from logs-* | where @timestamp > now() - 14 day | stats n = count(*) by user.name, bucket(@timestamp, 1 hour) | where n > 2');
     assert.deepEqual([b.aggregation?.window, b.aggregation?.bins], ['1 hour', true]);
+    // a time bucket EVAL computed, named by the key, is the window's bins as well
+    for (const q of ['from logs-* | eval w = date_trunc(5 minutes, @timestamp) | stats n = count(*) by user.name, w | where n > 2', 'from logs-* | eval w = bucket(@timestamp, 5 minutes) | rename w as t | stats n = count(*) by t, user.name | where n > 2']) {
+      const e = low(q);
+      assert.deepEqual([e.aggregation?.window, e.aggregation?.bins, e.aggregation?.groupBy, e.aggregation?.computedKeys, e.missing], ['5 minutes', true, ['user.name'], undefined, []], q);
+    }
+    // a second bucket is a computed key
+    assert.deepEqual(low('from logs-* | eval w = date_trunc(5 minutes, @timestamp) | stats n = count(*) by w, bucket(@timestamp, 1 hour) | where n > 2').aggregation?.computedKeys, ['bucket(@timestamp, 1 hour)']);
   });
   it('conditional counts: COUNT(*) WHERE c and SUM(CASE(c, 1, 0)) count the rows meeting c', () => {
     const l = low('from logs-* | eval failed = event.outcome == "failure" | stats fails = sum(case(failed, 1, 0)), ok = count(*) where event.outcome == "success", users = count_distinct(user.name) where event.outcome == "failure" by source.ip | where fails >= 10 and ok > 0 and users > 2');

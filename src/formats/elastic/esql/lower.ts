@@ -244,7 +244,7 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
 function derived(env: Env, s: State, f: EsqlField, by: string): Operand {
   const o = operand(exprEnv(env, s), f.expr);
   const name = f.name ?? textOf(env, f.expr.at);
-  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}) };
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}), ...(o.bucket ? { bucket: o.bucket } : {}) };
   if (o.kind === 'value') return { kind: 'other', text: name, reason: `derived: column ${name} is the constant ${clip(textOf(env, f.expr.at), 40)}` };
   if (o.kind === 'agg') return { ...o, column: name };
   return o;
@@ -339,9 +339,10 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   for (const k of c.by) {
     const name = k.name ?? textOf(env, k.expr.at);
     let o = derived(env, s, k, 'STATS ... BY');
-    if (k.expr.type === 'call' && BUCKET_FUNCTIONS.has(k.expr.name)) {
-      const span = k.expr.args.find((a) => a.type === 'timespan');
-      if (span && !window) window = textOf(env, span.at);
+    // a time bucket, in the key or in the EVAL column the key names: its span is the window's bins
+    const bucket = o.kind === 'other' ? o.bucket : undefined;
+    if (bucket !== undefined || (k.expr.type === 'call' && BUCKET_FUNCTIONS.has(k.expr.name))) {
+      if (bucket !== undefined && !window) window = bucket;
       else computedKeys.push(name);
       o = { kind: 'other', text: name, reason: `derived: time bucket ${clip(textOf(env, k.expr.at), 60)}` };
     } else if (!(o.kind === 'field' && !o.fold)) computedKeys.push(name);

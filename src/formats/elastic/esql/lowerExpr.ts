@@ -20,7 +20,7 @@ import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { lowerLuceneText } from '../lucene/lower.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
-import { CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
+import { BUCKET_FUNCTIONS, CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
 import { likeToGlob, rlikeToRegex } from './patterns.ts';
 import type { EsqlCompareOp, EsqlExpr } from './syntax.ts';
 
@@ -41,8 +41,12 @@ export type Operand =
    * (`1 day`), `back` for now() less a timespan (how far back from the run it is).
    */
   | { readonly kind: 'time'; readonly text: string; readonly now?: true; readonly span?: string; readonly back?: string }
-  /** Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters. */
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms }
+  /**
+   * Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters, a time bucket
+   * (`DATE_TRUNC(5 minutes, @timestamp)`, `BUCKET(@timestamp, 1 hour)`) its span (`bucket`: a group-by key on it
+   * counts per bin of that span).
+   */
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms; readonly bucket?: string }
   /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
   | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string };
 
@@ -445,6 +449,8 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       const agg = args.find((a) => a.kind === 'agg');
       if (agg && agg.kind === 'agg') return { kind: 'agg', column: agg.column, fn: 'expression', text: src(env, e.at) };
       const reason = `function: ${e.name.toUpperCase()}(${clip(e.args.map((a) => src(env, a.at)).join(', '), 60)})`;
+      const span = BUCKET_FUNCTIONS.has(e.name) ? e.args.find((a) => a.type === 'timespan') : undefined;
+      if (span) return { kind: 'other', text: src(env, e.at), reason, bucket: src(env, span.at) };
       if (PREDICATE_FUNCTIONS[e.name] || EMBEDDED_QUERY_FUNCTIONS[e.name]) return { kind: 'other', text: src(env, e.at), reason, condition: lowerCondition(env, e) };
       return { kind: 'other', text: src(env, e.at), reason };
     }
