@@ -33,9 +33,9 @@ describe('ES|QL thresholds', () => {
     const l = low('from logs-* | where event.outcome == "failure" | stats n = count(*), u = count_distinct(user.name) by source.ip | where n >= 20 and u > 5');
     assert.deepEqual([l.aggregation?.function, l.aggregation?.threshold?.value], ['count', 20]);
     assert.deepEqual(l.aggregation?.moreThresholds, [{ function: 'count_distinct(user.name)', op: 'gt', value: 5, of: 'u' }]);
-    const evald = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null) | stats n = count(bad) by host.name | where n >= 20');
+    const evald = low('from logs-* | eval low = to_lower(user.name) | stats n = count_distinct(low) by host.name | where n >= 20');
     assert.equal(evald.aggregation?.threshold, undefined);
-    assert.match(evald.missing.map((m) => m.reason).join('\n'), /count\(bad\) aggregates a value the query computes/);
+    assert.match(evald.missing.map((m) => m.reason).join('\n'), /count_distinct\(low\) aggregates a value the query computes/);
   });
   it('a time filter of its own before the aggregation (`@timestamp > now() - 14 day`) is the window of the events counted', () => {
     const l = low('from logs-* | where @timestamp > now() - 14 day | where event.outcome == "success" | stats n = count(*) by user.name | where n < 2');
@@ -57,6 +57,22 @@ describe('ES|QL thresholds', () => {
     }
     // a second bucket is a computed key
     assert.deepEqual(low('from logs-* | eval w = date_trunc(5 minutes, @timestamp) | stats n = count(*) by w, bucket(@timestamp, 1 hour) | where n > 2').aggregation?.computedKeys, ['bucket(@timestamp, 1 hour)']);
+  });
+  it('an aggregate of CASE(c, v), in the call or in an EVAL column, counts the rows meeting c', () => {
+    const l = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null), hit = case(event.code == "4625", 1, 0), tag = case(event.code == "4624", "ok") | stats n = count(bad), u = count_distinct(bad), h = sum(hit), t = count(tag), k = count_distinct(case(event.code == "1", user.name)) by host.name | where n >= 20 and u > 2 and h > 1 and t > 0 and k > 3');
+    assert.deepEqual(l.missing, []);
+    const tests = [{ function: l.aggregation!.function, ...l.aggregation!.threshold! }, ...l.aggregation!.moreThresholds!].map((t) => `${t.function} ${t.op} ${t.value} where ${renderExpr(t.where!)}`);
+    assert.deepEqual(tests, [
+      'count(source.ip) ge 20 where event.outcome eq "failure"',
+      'count_distinct(source.ip) gt 2 where event.outcome eq "failure"',
+      'count gt 1 where event.code eq "4625"',
+      'count gt 0 where event.code eq "4624"',
+      'count_distinct(user.name) gt 3 where event.code eq "1"',
+    ]);
+    // not conditional: COUNT of CASE(c, 1, 0) counts every row (0 is a value), a distinct count of a value computed
+    for (const q of ['from logs-* | eval hit = case(event.code == "4625", 1, 0) | stats n = count(hit) by host.name | where n > 1', 'from logs-* | eval v = case(x == 1, to_lower(user.name)) | stats n = count_distinct(v) by host.name | where n > 1']) {
+      assert.match(low(q).missing.map((m) => m.reason).join('\n'), /aggregates a value the query computes/, q);
+    }
   });
   it('conditional counts: COUNT(*) WHERE c and SUM(CASE(c, 1, 0)) count the rows meeting c', () => {
     const l = low('from logs-* | eval failed = event.outcome == "failure" | stats fails = sum(case(failed, 1, 0)), ok = count(*) where event.outcome == "success", users = count_distinct(user.name) where event.outcome == "failure" by source.ip | where fails >= 10 and ok > 0 and users > 2');

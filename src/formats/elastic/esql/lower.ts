@@ -20,7 +20,7 @@ import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
 import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS, ROW_KEEPING_AFTER_LIMIT } from './esqlFacts.ts';
-import { lowerCondition, operand, type ExprEnv, type Operand } from './lowerExpr.ts';
+import { lowerCondition, operand, type CaseOf, type ExprEnv, type Operand } from './lowerExpr.ts';
 import { simplifyPresence } from '../../../model/lowering.ts';
 import { parseEsql } from './parser.ts';
 import { dissectKeys, grokKeys } from './patterns.ts';
@@ -244,7 +244,7 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
 function derived(env: Env, s: State, f: EsqlField, by: string): Operand {
   const o = operand(exprEnv(env, s), f.expr);
   const name = f.name ?? textOf(env, f.expr.at);
-  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}), ...(o.bucket ? { bucket: o.bucket } : {}) };
+  if (o.kind === 'other') return { kind: 'other', text: name, reason: `derived: column ${name} = ${clip(textOf(env, f.expr.at), 80)} computed by ${by} (${o.reason})`, ...(o.condition ? { condition: o.condition } : {}), ...(o.bucket ? { bucket: o.bucket } : {}), ...(o.caseOf ? { caseOf: o.caseOf } : {}) };
   if (o.kind === 'value') return { kind: 'other', text: name, reason: `derived: column ${name} is the constant ${clip(textOf(env, f.expr.at), 40)}` };
   if (o.kind === 'agg') return { ...o, column: name };
   return o;
@@ -328,6 +328,29 @@ function countedCase(e: EsqlExpr): EsqlExpr | undefined {
   return one!.type === 'number' && one!.value === 1 && zero!.type === 'number' && zero!.value === 0 ? c : undefined;
 }
 
+/**
+ * An aggregate of `CASE(c, v)` (null otherwise) read as a conditional one: `SUM` of 1 (0 or null otherwise) counts
+ * the rows meeting c; `COUNT` of a field or of a constant counts those rows where it is present; `COUNT_DISTINCT` of
+ * a field counts its distinct values over them. Undefined for anything else (`COUNT(CASE(c, 1, 0))` counts every
+ * row).
+ */
+function casedAggregate(fn: string, k: CaseOf): { call: string; where: Expr } | undefined {
+  const isNull = (o: Operand | undefined) => o === undefined || (o.kind === 'value' && o.value === null);
+  const plain = k.then.kind === 'field' && !k.then.fold ? k.then.field : undefined;
+  switch (fn.toLowerCase()) {
+    case 'sum':
+      return k.then.kind === 'value' && k.then.value === 1 && (isNull(k.otherwise) || (k.otherwise?.kind === 'value' && k.otherwise.value === 0)) ? { call: 'count', where: k.when } : undefined;
+    case 'count':
+      if (!isNull(k.otherwise)) return undefined;
+      if (plain) return { call: `count(${plain})`, where: k.when };
+      return k.then.kind === 'value' && k.then.value !== null ? { call: 'count', where: k.when } : undefined;
+    case 'count_distinct':
+      return plain && isNull(k.otherwise) ? { call: `count_distinct(${plain})`, where: k.when } : undefined;
+    default:
+      return undefined;
+  }
+}
+
 function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' }>): void {
   const cols = new Map<string, Operand>();
   const keys: string[] = [];
@@ -366,9 +389,12 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
     const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !caseCount ? a.expr.args[0] : undefined;
     // the function over the event field its argument is (a column EVAL computed is not one)
     const argOperand = arg ? operand(exprEnv(env, s), arg) : undefined;
-    const call = caseCount ? 'count' : a.expr.type === 'call' && a.expr.star ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
-    const computedArg = argOperand !== undefined && !(argOperand.kind === 'field' && !argOperand.fold);
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call && (!a.filter || 'where' in where) ? { call } : {}), ...(computedArg ? { computedArg } : {}), ...where });
+    // …unless it is a CASE of one condition whose aggregate counts the rows meeting it (in the call or in EVAL)
+    const cased = argOperand?.kind === 'other' && argOperand.caseOf && !a.filter ? casedAggregate(fn, argOperand.caseOf) : undefined;
+    const call = cased ? cased.call : caseCount ? 'count' : a.expr.type === 'call' && a.expr.star ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
+    const computedArg = !cased && argOperand !== undefined && !(argOperand.kind === 'field' && !argOperand.fold);
+    const conditional = cased ? { where: cased.where } : where;
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call && (!a.filter || 'where' in where) ? { call } : {}), ...(computedArg ? { computedArg } : {}), ...conditional });
   }
   const text = clip(textOf(env, c.at), 2000);
   const span = spanOf(env.ctx, c.at);

@@ -44,11 +44,19 @@ export type Operand =
   /**
    * Anything else; a boolean column computed by EVAL keeps its lowered condition for later filters, a time bucket
    * (`DATE_TRUNC(5 minutes, @timestamp)`, `BUCKET(@timestamp, 1 hour)`) its span (`bucket`: a group-by key on it
-   * counts per bin of that span).
+   * counts per bin of that span), a `CASE(c, v)` / `CASE(c, v, w)` of one condition its parts (`caseOf`: an aggregate
+   * of it may count the rows meeting c).
    */
-  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms; readonly bucket?: string }
+  | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms; readonly bucket?: string; readonly caseOf?: CaseOf }
   /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
   | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string };
+
+/** `CASE(when, then)` (null otherwise) or `CASE(when, then, otherwise)`. */
+export interface CaseOf {
+  readonly when: Expr;
+  readonly then: Operand;
+  readonly otherwise?: Operand;
+}
 
 /** Everything expression lowering needs. */
 export interface ExprEnv {
@@ -451,6 +459,10 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       const reason = `function: ${e.name.toUpperCase()}(${clip(e.args.map((a) => src(env, a.at)).join(', '), 60)})`;
       const span = BUCKET_FUNCTIONS.has(e.name) ? e.args.find((a) => a.type === 'timespan') : undefined;
       if (span) return { kind: 'other', text: src(env, e.at), reason, bucket: src(env, span.at) };
+      if (e.name === 'case' && (e.args.length === 2 || e.args.length === 3)) {
+        const caseOf: CaseOf = { when: lowerCondition(env, e.args[0]!).t, then: args[1]!, ...(args[2] ? { otherwise: args[2] } : {}) };
+        return { kind: 'other', text: src(env, e.at), reason, caseOf };
+      }
       if (PREDICATE_FUNCTIONS[e.name] || EMBEDDED_QUERY_FUNCTIONS[e.name]) return { kind: 'other', text: src(env, e.at), reason, condition: lowerCondition(env, e) };
       return { kind: 'other', text: src(env, e.at), reason };
     }
