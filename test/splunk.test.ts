@@ -222,6 +222,16 @@ describe('SPL aggregation and thresholds', () => {
     assert.match(JSON.stringify(low('EventCode=7 | stats count by dest | search foo').condition), /term: foo is searched for in rows that are not events/);
     assert.equal(renderExpr(low('EventCode=7 foo').condition!), 'EventCode eq 7 and _raw has "foo"');
   });
+  it('dc(eval(if(c, f, null()))) and sum(eval(if(c, 1, 0))) count over the events where c holds', () => {
+    const l = low('index=fw | stats dc(eval(if(transport="tcp", dest_port, null()))) as tcp_ports sum(eval(if(action="blocked", 1, 0))) as blocked by src | where tcp_ports > 100 AND blocked >= 10');
+    assert.deepEqual(l.missing, []);
+    const tests = [{ function: l.aggregation!.function!, ...l.aggregation!.threshold! }, ...l.aggregation!.moreThresholds!].map((t) => `${t.function} ${t.op} ${t.value} where ${renderExpr(t.where!)}`);
+    assert.deepEqual(tests, ['dc(dest_port) gt 100 where transport eq "tcp"', 'count ge 10 where action eq "blocked"']);
+    // if() with another else, or of a computed value, is not a conditional count
+    for (const q of ['index=fw | stats sum(eval(if(action="blocked", 2, 0))) as b by src | where b > 1', 'index=fw | stats dc(eval(if(transport="tcp", lower(dest), null()))) as d by src | where d > 1']) {
+      assert.ok('unsupported' in planAggregation(low(q).aggregation!) || low(q).aggregation?.threshold === undefined, q);
+    }
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

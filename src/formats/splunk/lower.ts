@@ -255,6 +255,24 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   }
 
   /**
+   * An aggregate of `eval(if(c, x, y))` read as a conditional one: `dc(eval(if(c, f, null())))` counts the distinct
+   * values of f over the events where c holds, `sum(eval(if(c, 1, 0)))` (or null() for 0) the events where it holds.
+   * Undefined for anything else.
+   */
+  function conditionalEval(fn: string, e: EvalNode): { counted: string; where: Expr } | undefined {
+    const x = e.type === 'group' ? e.expr : e;
+    if (x.type !== 'call' || x.name.toLowerCase() !== 'if' || x.args.length !== 3) return undefined;
+    const [c, then, otherwise] = x.args as [EvalNode, EvalNode, EvalNode];
+    const isNull = (n: EvalNode) => (n.type === 'call' && n.name.toLowerCase() === 'null' && n.args.length === 0) || (n.type === 'lit' && n.value === null);
+    if ((fn === 'dc' || fn === 'distinct_count') && then.type === 'field' && isNull(otherwise)) {
+      const o = origin(then.name);
+      return o.kind === 'raw' ? { counted: `dc(${o.field})`, where: lowerEval(c, ctx) } : undefined;
+    }
+    if (fn === 'sum' && then.type === 'lit' && then.value === 1 && ((otherwise.type === 'lit' && otherwise.value === 0) || isNull(otherwise))) return { counted: 'count', where: lowerEval(c, ctx) };
+    return undefined;
+  }
+
+  /**
    * A search / where filter: each top-level conjunct that tests an aggregate against a number is a threshold; the
    * others are lowered (row-level, or on group-by keys after stats) and join the condition; a filter on other
    * aggregated values is missing.
@@ -354,6 +372,8 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const countedOf = (a: (typeof c.aggs)[number]): string | undefined => {
       const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
       if (a.args?.kind === 'eval' && fn === 'count') return 'count';
+      const cased = a.args?.kind === 'eval' ? conditionalEval(fn, a.args.expr) : undefined;
+      if (cased) return cased.counted;
       if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return a.args ? aggText(a) : fn;
       const o = origin(a.args.fields[0]!);
       return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
@@ -364,7 +384,9 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const notEvents = phase === 'groups' ? 'the rows of an earlier stats (its groups)' : deduped !== undefined ? `the events ${deduped} keeps` : undefined;
     const aggs = c.aggs.map((a) => {
       const counted = countedOf(a);
-      const cond = counted === 'count' ? evalConds.get(a) : undefined;
+      const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
+      const cased = a.args?.kind === 'eval' && fn !== 'count' ? conditionalEval(fn, a.args.expr) : undefined;
+      const cond = cased ? cased.where : counted === 'count' ? evalConds.get(a) : undefined;
       const one = a.args?.kind === 'fields' && a.args.fields.length === 1 ? origin(a.args.fields[0]!) : undefined;
       const of = !notEvents && one?.kind === 'raw' ? { of: one.field } : {};
       return { name: a.alias ?? aggText(a), text: aggText(a), fn: a.fn.toLowerCase(), counted: notEvents ? undefined : counted, ...of, ...(notEvents ? { notEvents } : {}), ...(cond ? { where: cond } : {}) };
