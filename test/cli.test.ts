@@ -4,7 +4,7 @@
  * and a malformed spec); `detwiki hunt` over the Sigma regression data of ../shared (skipped without it).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,6 +126,24 @@ describe('detwiki eval', () => {
     assert.equal(failed.results.filter((t) => t === true).length, 23);
     const text = detwiki('eval', rule, events);
     assert.match(text.out, /fires: event 23, group "alice"\|"10.0.0.9", count 20/);
+  });
+});
+
+describe('output to a reader that stops reading', () => {
+  it('ends quietly when the pipe closes (`detwiki hunt … --jsonl | head`): exit 0, no EPIPE error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-epipe-'));
+    const events = path.join(dir, 'logons.jsonl');
+    const line = JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security' }, EventData: { TargetUserName: 'bob', IpAddress: '10.0.0.9' } } });
+    writeFileSync(events, `${line}\n`.repeat(20_000));
+    const child = spawn(process.execPath, [BIN, 'hunt', events, '--rules', fixture('sigma', 'source'), '--jsonl'], { env: { ...process.env, DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // read the first chunk, then close the pipe as `head` does
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0, err);
+    assert.doesNotMatch(err, /EPIPE|Unhandled/);
   });
 });
 

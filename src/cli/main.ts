@@ -28,8 +28,22 @@ export function usage(): string {
   return ['usage: detwiki <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
 }
 
+/**
+ * A reader that stops reading (`detwiki hunt … --jsonl | head`) closes the pipe: output ends there, quietly, as
+ * other command-line tools end, instead of an unhandled EPIPE error.
+ */
+function endQuietlyOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   plainProcessEnv();
+  endQuietlyOnClosedOutput();
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     console.log(usage());
