@@ -372,8 +372,6 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     const countedOf = (a: (typeof c.aggs)[number]): string | undefined => {
       const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
       if (a.args?.kind === 'eval' && fn === 'count') return 'count';
-      const cased = a.args?.kind === 'eval' ? conditionalEval(fn, a.args.expr) : undefined;
-      if (cased) return cased.counted;
       if (a.args?.kind !== 'fields' || a.args.fields.length !== 1) return a.args ? aggText(a) : fn;
       const o = origin(a.args.fields[0]!);
       return o.kind === 'raw' ? `${fn}(${o.field})` : undefined;
@@ -383,9 +381,9 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     // such an aggregate is not read
     const notEvents = phase === 'groups' ? 'the rows of an earlier stats (its groups)' : deduped !== undefined ? `the events ${deduped} keeps` : undefined;
     const aggs = c.aggs.map((a) => {
-      const counted = countedOf(a);
       const fn = AGGREGATE_ABBREVIATIONS[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
       const cased = a.args?.kind === 'eval' && fn !== 'count' ? conditionalEval(fn, a.args.expr) : undefined;
+      const counted = cased ? cased.counted : countedOf(a);
       const cond = cased ? cased.where : counted === 'count' ? evalConds.get(a) : undefined;
       const one = a.args?.kind === 'fields' && a.args.fields.length === 1 ? origin(a.args.fields[0]!) : undefined;
       const of = !notEvents && one?.kind === 'raw' ? { of: one.field } : {};
