@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
-import { planAggregation, windowMs } from '../src/model/aggregate.ts';
+import { describeCount, planAggregation, thresholdText, windowMs } from '../src/model/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { inputFiles, notJson, rawText, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
@@ -438,7 +438,7 @@ describe('thresholds decided when the window closes', () => {
       'few "d.exe" 0 8',
       'rare "d.exe" 1 8',
     ]);
-    // worker threads and DuckDB report through the same counting: the same hits, in the same order
+    // worker threads and DuckDB report through the same counting: the same hits, in the same order (below)
     const f = file('close2.jsonl', lines.join('\n') + '\n');
     const show = (h: Hit) => `${h.type} ${h.rule.title} ${h.group ?? ''} ${h.count ?? ''} ${h.pos.line}`;
     const memory = hits.map(show);
@@ -450,6 +450,20 @@ describe('thresholds decided when the window closes', () => {
     await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
     assert.deepEqual(duck, memory);
 
+  });
+});
+
+describe('two counts compared', () => {
+  it('more failures than successes per user: decided when the window closes, as either count may still grow', async () => {
+    const rules = await kqlRules({ 'more.kql': 'SigninLogs | summarize Fails = countif(ResultType != "0"), Ok = countif(ResultType == "0") by User | where Fails > Ok and Fails >= 2\n' }, 'detwiki-hunt-than-');
+    assert.equal(rules[0]!.logic.completeness, 'complete');
+    assert.equal(describeCount(rules[0]!.logic.aggregation!), 'alerts when more events where ResultType ne "0" than events where ResultType eq "0" and at least 2 events where ResultType ne "0" are seen per User over the whole run, decided at its end');
+    assert.equal(thresholdText(rules[0]!.logic.aggregation!), 'Fails gt Ok and Fails ge 2');
+    const ev = (user: string, result: string) => JSON.stringify({ User: user, ResultType: result, TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [ev('ann', '50126'), ev('ann', '0'), ev('bob', '50126'), ev('ann', '50126'), ev('bob', '0'), ev('ann', '50126'), ev('bob', '0'), ev('cy', '50126')];
+    const hits = await huntLines(rules, 'than.jsonl', lines);
+    // ann: 3 failures, 1 success; bob: 1 and 2; cy: 1 failure, too few
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.count} ${h.pos.line}`), ['"ann" 3 6']);
   });
 });
 

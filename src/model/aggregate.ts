@@ -26,7 +26,7 @@
  */
 import { containsOpaque, type Expr, type Operator } from './expr.ts';
 import { renderExpr } from './render.ts';
-import type { Aggregation, MissingKeys, ThresholdTest } from './rule.ts';
+import type { Aggregation, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new';
 
@@ -86,15 +86,20 @@ export function windowMs(w: string | undefined): number | undefined {
   return undefined;
 }
 
-/** One count and the threshold it must pass. */
-export interface CountTest {
+/** What one count counts: its kind, field and condition. */
+export interface Counted {
   readonly kind: AggregateKind;
   /** The event field counted: distinct values of it, or (count) events where it is present. */
   readonly of?: string;
-  readonly op: Operator;
-  readonly value: number;
   /** Only events meeting this condition are counted (a conditional aggregate: `countif`, `dcountif`, `sumif`). */
   readonly where?: Expr;
+}
+
+/** One count and the threshold it must pass: a number, or (`than`) another count of the group. */
+export interface CountTest extends Counted {
+  readonly op: Operator;
+  readonly value: number;
+  readonly than?: Counted;
 }
 
 /**
@@ -126,12 +131,12 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
   if (a.sides?.length) return { unsupported: `a threshold over the paired events of a multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides) is not counted` };
   if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
-  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, a.threshold.where);
+  const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, a.threshold.where, a.threshold.than);
   if ('unsupported' in first) return first;
   const tests = (list: readonly ThresholdTest[]): CountTest[] | { unsupported: string } => {
     const out: CountTest[] = [];
     for (const t of list) {
-      const c = countTest(t.function, t.op, t.value, t.where);
+      const c = countTest(t.function, t.op, t.value, t.where, t.than);
       if ('unsupported' in c) return c;
       out.push(c);
     }
@@ -145,12 +150,13 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
     if ('unsupported' in t) return t;
     or.push(t);
   }
-  const variable = ruleVariable([...[first, ...more, ...or.flat()].flatMap((c) => (c.of ? [c.of] : [])), ...a.groupBy]);
+  const variable = ruleVariable([...[first, ...more, ...or.flat()].flatMap((c) => [c.of, c.than?.of].filter((f): f is string => f !== undefined)), ...a.groupBy]);
   if (variable) return { unsupported: variable };
   if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
-  const atClose = [first, ...more, ...or.flat()].some((c) => DECIDED_AT_CLOSE.has(c.op));
+  // a comparison of two counts is decided when the window closes: either count may still grow
+  const atClose = [first, ...more, ...or.flat()].some((c) => DECIDED_AT_CLOSE.has(c.op) || c.than !== undefined);
   // decided at close: counted per fixed window (a sliding window would hold "fewer than N" at nearly every event)
   const bins = (a.bins || atClose) && w !== undefined ? { bins: true } : {};
   const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
@@ -163,7 +169,7 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
  */
 export function thresholdText(a: Aggregation): string | undefined {
   // the rule's threshold without a column name compares its event count (as pages always said); others name theirs
-  const alts = thresholdAlternatives(a).map((alt, i) => alt.map((t, j) => `${t.of ?? (i + j === 0 ? 'count' : t.function)} ${t.op} ${t.value}`).join(' and '));
+  const alts = thresholdAlternatives(a).map((alt, i) => alt.map((t, j) => `${t.of ?? (i + j === 0 ? 'count' : t.function)} ${t.op} ${t.than ? (t.than.of ?? t.than.function) : t.value}`).join(' and '));
   if (!alts.length) return undefined;
   return alts.length === 1 ? alts[0] : alts.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(' or ');
 }
@@ -242,21 +248,40 @@ function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
   return { kind: 'new', op: 'eq', value: 1, groupBy: a.groupBy, windowMs: w, ...missingKeys };
 }
 
-/** One aggregate (`dcount(user)`) and its threshold, or why it is not counted. */
-function countTest(fn: string, op: Operator, value: number, where?: Expr): CountTest | { unsupported: string } {
+/** One aggregate (`dcount(user)`) and its threshold (a number, or another aggregate), or why it is not counted. */
+function countTest(fn: string, op: Operator, value: number, where?: Expr, than?: OtherAggregate): CountTest | { unsupported: string } {
+  const counted = countedOf(fn, where);
+  if ('unsupported' in counted) return counted;
+  if (!DECIDED_AS_EVENTS_ARRIVE.has(op) && !DECIDED_AT_CLOSE.has(op)) return { unsupported: `threshold ${op} ${value} is not a comparison of the count with a number` };
+  if (!than) return { ...counted, op, value };
+  const other = countedOf(than.function, than.where);
+  if ('unsupported' in other) return other;
+  return { ...counted, op, value, than: other };
+}
+
+/** What an aggregate (`dcount(user)`, with its condition) counts, or why it is not counted. */
+function countedOf(fn: string, where?: Expr): Counted | { unsupported: string } {
   const m = FUNCTION.exec(fn);
   const kind = m ? AGGREGATE_FUNCTIONS[m[1]!.toLowerCase()] : undefined;
   if (!m || !kind) return { unsupported: `aggregate function ${fn} is not counted (counted: ${Object.keys(AGGREGATE_FUNCTIONS).join(', ')})` };
   const of = m[2] || undefined;
   if (kind === 'distinct' && !of) return { unsupported: `distinct count ${fn} without a field` };
   if (kind === 'sum' && !of) return { unsupported: `sum ${fn} without a field` };
-  if (!DECIDED_AS_EVENTS_ARRIVE.has(op) && !DECIDED_AT_CLOSE.has(op)) return { unsupported: `threshold ${op} ${value} is not a comparison of the count with a number` };
   // the condition is decided per event: a part of it the model does not express leaves the count unknown
   if (where && containsOpaque(where)) return { unsupported: `the condition of ${fn} (${renderExpr(where)}) is not fully expressed` };
-  return { kind, ...(of ? { of } : {}), op, value, ...(where ? { where } : {}) };
+  return { kind, ...(of ? { of } : {}), ...(where ? { where } : {}) };
 }
 
 const OP_WORDS: Partial<Record<Operator, string>> = { gt: 'more than', ge: 'at least', eq: 'exactly', lt: 'fewer than', le: 'at most', ne: 'other than' };
+/** A count compared with another count, in words: before the first, and between the two. */
+const THAN_WORDS: Partial<Record<Operator, readonly [string, string]>> = {
+  gt: ['more', 'than'],
+  ge: ['at least as many', 'as'],
+  eq: ['as many', 'as'],
+  lt: ['fewer', 'than'],
+  le: ['at most as many', 'as'],
+  ne: ['not as many', 'as'],
+};
 
 /**
  * How a threshold aggregation is counted, in words, for pages (`alerts when at least 3 distinct City values are
@@ -269,10 +294,19 @@ export function describeCount(a: Aggregation): string | undefined {
     const what = p.groupBy.length > 1 ? `a combination of ${p.groupBy.join(', ')}` : `a value of ${p.groupBy[0]}`;
     return `alerts when an event has ${what} that no matching event had within the ${a.window} before it (each value of an array is a term of its own)${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
   }
-  const test = (c: CountTest) => {
+  const what = (c: Counted): string => {
     const where = c.where ? ` of events where ${renderExpr(c.where)}` : '';
-    if (c.kind === 'sum') return `${c.of} values${where} summing to ${OP_WORDS[c.op]} ${c.value}`;
-    return `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'distinct' ? `distinct ${c.of} values${where}` : c.of ? `events with ${c.of}${where ? ` and ${renderExpr(c.where!)}` : ''}` : c.where ? `events where ${renderExpr(c.where)}` : 'matching events'}`;
+    if (c.kind === 'sum') return `${c.of} values${where}`;
+    return c.kind === 'distinct' ? `distinct ${c.of} values${where}` : c.of ? `events with ${c.of}${c.where ? ` and ${renderExpr(c.where)}` : ''}` : c.where ? `events where ${renderExpr(c.where)}` : 'matching events';
+  };
+  const test = (c: CountTest) => {
+    // two counts compared: "more events where A than events where B"
+    if (c.than) {
+      const [before, between] = THAN_WORDS[c.op]!;
+      return c.kind === 'sum' ? `${what(c)} summing to ${OP_WORDS[c.op]} the sum of ${what(c.than)}` : `${before} ${what(c)} ${between} ${what(c.than)}`;
+    }
+    if (c.kind === 'sum') return `${what(c)} summing to ${OP_WORDS[c.op]} ${c.value}`;
+    return `${OP_WORDS[c.op]} ${c.value} ${what(c)}`;
   };
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const within = p.atClose

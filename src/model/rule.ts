@@ -259,12 +259,21 @@ export type MissingKeys = 'group' | 'drop' | 'zero' | 'unknown';
 /**
  * One aggregate compared with a number (`dcount(IPAddress) >= 3`): `of` names the result column compared; `where`
  * the condition of a conditional aggregate (KQL `countif(ResultType != 0)`, `dcountif`, `sumif`): only the events
- * that meet it are counted.
+ * that meet it are counted. With `than`, the aggregate is compared with another aggregate of the group instead of
+ * `value` (`Failures > Successes`).
  */
 export interface ThresholdTest {
   readonly function: string;
   readonly op: Operator;
   readonly value: number;
+  readonly of?: string;
+  readonly where?: Expr;
+  readonly than?: OtherAggregate;
+}
+
+/** The aggregate a threshold compares with (`ThresholdTest.than`): its function, result column and condition. */
+export interface OtherAggregate {
+  readonly function: string;
   readonly of?: string;
   readonly where?: Expr;
 }
@@ -286,7 +295,7 @@ export interface Aggregation {
   readonly window?: string;
   /** The window is fixed time bins of its length (KQL `bin(TimeGenerated, 5m)`, Splunk `span=5m`), not sliding. */
   readonly bins?: boolean;
-  readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string; readonly where?: Expr };
+  readonly threshold?: { readonly op: Operator; readonly value: number; readonly of?: string; readonly where?: Expr; readonly than?: OtherAggregate };
   /**
    * Further thresholds a group must pass as well (`count_ >= 5 and dcount_user >= 3`: the first is `function` /
    * `threshold`), each with the aggregate it compares.

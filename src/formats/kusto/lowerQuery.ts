@@ -745,16 +745,13 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
   const where = ` | where ${textOf(env.q, node)}`;
   for (const c of conj) {
     let why: string | undefined;
-    const leaf = (p: Expr): ThresholdTest | undefined => {
+    /** The aggregate column `name` as a counted function (with its condition), or undefined (`why` says why). */
+    const aggregateOf = (name: string): { function: string; where?: Expr } | undefined => {
       // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
-      const agg = p.kind === 'pred' ? (s.columns.get(p.field) ?? refs.find((r) => r.kind === 'agg' && r.column === p.field)) : undefined;
-      if (p.kind !== 'pred' || agg?.kind !== 'agg' || !ORDERING.has(p.op) || p.values.length !== 1 || typeof p.values[0] !== 'number') return undefined;
+      const agg = s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name);
+      if (agg?.kind !== 'agg') return undefined;
       if (agg.regrouped) {
         why ??= `aggregation: ${agg.text} aggregates the rows of an earlier aggregation (its groups), not events`;
-        return undefined;
-      }
-      if (agg.cap !== undefined && !belowCap(p.op, p.values[0], agg.cap)) {
-        why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
         return undefined;
       }
       // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it; a
@@ -770,7 +767,29 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       }
       const counted = plain !== undefined ? `${fn}(${plain})` : conditional?.base === 'count' ? 'count' : agg.of ? agg.text : agg.fn;
       if (conditional && !agg.where) return undefined;
-      return { function: counted, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
+      return { function: counted, ...(agg.where ? { where: agg.where } : {}) };
+    };
+    const leaf = (p: Expr): ThresholdTest | undefined => {
+      if (p.kind !== 'pred' || !ORDERING.has(p.op) || p.values.length !== 1) return undefined;
+      const v = p.values[0];
+      // another aggregate of the group (`Failures > Successes`), or a number
+      const other = typeof v === 'object' && v !== null && v.kind === 'field' && !v.missingAs ? v.field : undefined;
+      if (typeof v !== 'number' && other === undefined) return undefined;
+      const agg = s.columns.get(p.field) ?? refs.find((r) => r.kind === 'agg' && r.column === p.field);
+      if (agg?.kind === 'agg' && agg.cap !== undefined && (typeof v !== 'number' || !belowCap(p.op, v, agg.cap))) {
+        why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
+        return undefined;
+      }
+      const counted = aggregateOf(p.field);
+      if (!counted) return undefined;
+      if (typeof v === 'number') return { ...counted, op: p.op, value: v, of: p.field };
+      const otherAgg = s.columns.get(other!) ?? refs.find((r) => r.kind === 'agg' && r.column === other);
+      if (otherAgg?.kind === 'agg' && otherAgg.cap !== undefined) {
+        why ??= `aggregation: the set behind ${otherAgg.text} keeps at most ${otherAgg.cap} values, so it is not a distinct count`;
+        return undefined;
+      }
+      const than = aggregateOf(other!);
+      return than ? { ...counted, op: p.op, value: 0, of: p.field, than: { ...than, of: other! } } : undefined;
     };
     const dnf = thresholdDnf(c, leaf, exprParts);
     const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
