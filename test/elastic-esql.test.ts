@@ -74,6 +74,13 @@ describe('ES|QL thresholds', () => {
       assert.match(low(q).missing.map((m) => m.reason).join('\n'), /aggregates a value the query computes/, q);
     }
   });
+  it('two aggregates compared (`WHERE f > o`) are a threshold of one against the other', () => {
+    const l = low('from logs-* | stats f = count(*) where event.outcome == "failure", o = count(*) where event.outcome == "success" by user.name | where f > o and f >= 3');
+    assert.deepEqual(l.missing, []);
+    assert.equal(describeCount(l.aggregation!), 'alerts when more events where event.outcome eq "failure" than events where event.outcome eq "success" and at least 3 events where event.outcome eq "failure" are seen per user.name over the whole run, decided at its end');
+    // an aggregate of an EVAL'd value on either side is not read
+    assert.match(low('from logs-* | eval u = to_lower(user.name) | stats f = count(*), d = count_distinct(u) by host.name | where f > d').missing.map((m) => m.reason).join('\n'), /count_distinct\(u\) aggregates a value the query computes/);
+  });
   it('conditional counts: COUNT(*) WHERE c and SUM(CASE(c, 1, 0)) count the rows meeting c', () => {
     const l = low('from logs-* | eval failed = event.outcome == "failure" | stats fails = sum(case(failed, 1, 0)), ok = count(*) where event.outcome == "success", users = count_distinct(user.name) where event.outcome == "failure" by source.ip | where fails >= 10 and ok > 0 and users > 2');
     assert.deepEqual(l.missing, []);

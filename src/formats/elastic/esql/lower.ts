@@ -309,8 +309,17 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
     const dnf = thresholdDnf(c, (p) => {
       const agg = p.kind === 'pred' ? s.columns.get(p.field) : undefined;
       if (p.kind !== 'pred' || agg?.kind !== 'agg') return undefined;
-      if (agg.computedArg) why ??= `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`;
-      else if (ORDERING.has(p.op) && p.values.length === 1 && typeof p.values[0] === 'number') return { function: agg.call ?? agg.text, op: p.op, value: p.values[0], of: p.field, ...(agg.where ? { where: agg.where } : {}) };
+      if (agg.computedArg) {
+        why ??= `aggregation: ${agg.text} aggregates a value the query computes (EVAL), not an event field`;
+        return undefined;
+      }
+      const v = p.values.length === 1 ? p.values[0] : undefined;
+      const test = { function: agg.call ?? agg.text, op: p.op, value: 0, of: p.field, ...(agg.where ? { where: agg.where } : {}) };
+      if (ORDERING.has(p.op) && typeof v === 'number') return { ...test, value: v };
+      // another aggregate of the group (`WHERE failures > successes`)
+      const other = ORDERING.has(p.op) && typeof v === 'object' && v !== null && v.kind === 'field' && !v.missingAs ? s.columns.get(v.field) : undefined;
+      if (other?.kind === 'agg' && other.computedArg) why ??= `aggregation: ${other.text} aggregates a value the query computes (EVAL), not an event field`;
+      else if (other?.kind === 'agg' && v !== undefined && typeof v === 'object' && v !== null && v.kind === 'field') return { ...test, than: { function: other.call ?? other.text, of: v.field, ...(other.where ? { where: other.where } : {}) } };
       further = true;
       return undefined;
     }, exprParts);

@@ -281,6 +281,8 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
   const subject = l.kind === 'field' ? l.field : l.kind === 'agg' ? l.column : undefined;
   if (subject === undefined) return opaqueForms(env, at, reasonOf(l, `the comparison ${op}`));
   if (r.kind === 'field' && !r.fold && !(l.kind === 'field' && l.fold)) return comparison(subject, mop, { kind: 'field', field: r.field }, undefined, span);
+  // two aggregates of a group compared (`failures > successes`): a threshold of one against the other
+  if (r.kind === 'agg' && l.kind === 'agg') return comparison(subject, mop, { kind: 'field', field: r.column }, undefined, span);
   if (r.kind !== 'value') return opaqueForms(env, at, reasonOf(r, `the comparison ${op}`));
   const v = r.value;
   if (v === null) return { t: FALSE, f: FALSE }; // a comparison with null is null: never kept
