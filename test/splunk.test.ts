@@ -232,6 +232,13 @@ describe('SPL aggregation and thresholds', () => {
       assert.ok('unsupported' in planAggregation(low(q).aggregation!) || low(q).aggregation?.threshold === undefined, q);
     }
   });
+  it('two aggregates compared in where (`failures > successes`) are a threshold of one against the other', () => {
+    const l = low('index=auth | stats count(eval(action="failure")) as failures count(eval(action="success")) as successes by user | where failures > successes AND failures > 5');
+    assert.deepEqual(l.missing, []);
+    assert.equal(describeCount(l.aggregation!), 'alerts when more events where action eq "failure" than events where action eq "success" and more than 5 events where action eq "failure" are seen per user over the whole run, decided at its end; events without user are not counted');
+    // against an aggregate of an earlier stats' rows: not read
+    assert.equal(low('index=auth | stats count by user, src | stats dc(src) as n count as c by user | where n > c').aggregation?.threshold, undefined);
+  });
   it('c() is count, as Splunk abbreviates it: counted like count()', () => {
     for (const q of ['EventCode=4625 | stats c(TargetUserName) as n by src | where n > 10', 'EventCode=4625 | stats c by src | where c > 10']) {
       const l = low(q);

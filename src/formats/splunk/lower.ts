@@ -8,7 +8,7 @@
  */
 import { uniqueLogSources } from '../record.ts';
 import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
-import type { Aggregation, LogSource, OutputField, Stage, StageDetail } from '../../model/rule.ts';
+import type { Aggregation, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
@@ -330,11 +330,19 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       if (p.lhs.type === 'field' && p.rhs.type === 'lit' && typeof p.rhs.value === 'number') [field, op, value] = [p.lhs.name, p.op, p.rhs.value];
       else if (p.rhs.type === 'field' && p.lhs.type === 'lit' && typeof p.lhs.value === 'number') [field, op, value] = [p.rhs.name, FLIP[p.op], p.lhs.value];
     } else if (lang === 'search' && p.type === 'cmp' && 'field' in p && !p.value.quoted && /^-?\d+(\.\d+)?$/.test(p.value.text)) [field, op, value] = [p.field, p.op, Number(p.value.text)];
+    // two aggregates compared (`where failures > successes`): a threshold of one against the other, when the other
+    // counts events too
+    let than: OtherAggregate | undefined;
+    if (lang === 'eval' && p.type === 'cmp' && 'lhs' in p && p.lhs.type === 'field' && p.rhs.type === 'field') {
+      const other = env.get(p.rhs.name);
+      if (other?.kind !== 'agg' || other.notEvents || other.counted === undefined) return undefined;
+      [field, op, value, than] = [p.lhs.name, p.op, 0, { function: other.counted, of: p.rhs.name, ...(other.where ? { where: other.where } : {}) }];
+    }
     if (field === undefined || op === undefined || value === undefined) return undefined;
     const o = env.get(field);
     if (o?.kind !== 'agg') return undefined;
     const mop = ({ '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '=': 'eq', '==': 'eq', '!=': 'ne' } as const)[op as '>'];
-    return mop ? { threshold: { op: mop, value, of: o.text }, counted: o.counted, ...(o.notEvents ? { notEvents: o.notEvents } : {}), ...(o.where ? { where: o.where } : {}) } : undefined;
+    return mop ? { threshold: { op: mop, value, of: o.text, ...(than ? { than } : {}) }, counted: o.counted, ...(o.notEvents ? { notEvents: o.notEvents } : {}), ...(o.where ? { where: o.where } : {}) } : undefined;
   }
 
   function stats(c: Command & { type: 'stats' }, first: boolean): void {
