@@ -66,8 +66,8 @@ export class AggregateState<P = undefined> {
   /** Where each alternative's tests end in `tests`. */
   private readonly altEnds: readonly number[];
   /** Every count kept: one per test, then the counts tests compare with (`than`). */
-  private readonly counts: readonly Counted[];
-  /** Per test: the index in `counts` of the count it compares with, or undefined (it compares with its value). */
+  private readonly measures: readonly Counted[];
+  /** Per test: the index in `measures` of the count it compares with, or undefined (it compares with its value). */
   private readonly thanAt: readonly (number | undefined)[];
   /** Per count: its condition compiled once (a conditional count), or undefined. */
   private readonly wheres: readonly (Compiled | undefined)[];
@@ -77,10 +77,10 @@ export class AggregateState<P = undefined> {
   constructor(readonly plan: AggregatePlan) {
     const alts = [[plan, ...(plan.more ?? [])], ...(plan.or ?? [])];
     this.tests = alts.flat();
-    const counts: Counted[] = [...this.tests];
-    this.thanAt = this.tests.map((t) => (t.than ? counts.push(t.than) - 1 : undefined));
-    this.counts = counts;
-    this.wheres = counts.map((t) => (t.where ? compile(t.where) : undefined));
+    const measures: Counted[] = [...this.tests];
+    this.thanAt = this.tests.map((t) => (t.than ? measures.push(t.than) - 1 : undefined));
+    this.measures = measures;
+    this.wheres = measures.map((t) => (t.where ? compile(t.where) : undefined));
     let end = 0;
     this.altEnds = alts.map((a) => (end += a.length));
   }
@@ -137,7 +137,7 @@ export class AggregateState<P = undefined> {
       if (g.bin !== bin) Object.assign(g, this.empty(), { bin, fired: false });
       else if (g.fired) return undefined;
     }
-    const row = this.counts.map((_, i) => this.counted(i, event, resolve));
+    const row = this.measures.map((_, i) => this.counted(i, event, resolve));
     if (row.every((v) => v === undefined)) return undefined; // nothing this event adds to any count
     g.times.push(time);
     row.forEach((v, i) => g.values[i]!.push(v));
@@ -149,7 +149,7 @@ export class AggregateState<P = undefined> {
         for (const vs of g.values) vs.splice(0, drop);
       }
     }
-    const counts = this.counts.map((t, i) => {
+    const counts = this.measures.map((t, i) => {
       const vs = g.values[i]!.filter((v) => v !== undefined);
       if (t.kind === 'sum') return vs.reduce((n, v) => n + Number(v), 0);
       return t.kind === 'count' ? vs.length : new Set(vs).size;
@@ -164,7 +164,7 @@ export class AggregateState<P = undefined> {
 
   /** The value test `i` counts on the event: '' (an event), the field's value (JSON) or summand; undefined: none. */
   private counted(i: number, event: unknown, resolve: FieldResolver): string | undefined {
-    const t = this.counts[i]!;
+    const t = this.measures[i]!;
     // a conditional aggregate counts only the events that meet its condition (it has no opaque part: the plan says
     // so), read with the rule's resolver
     const where = this.wheres[i];
@@ -185,18 +185,18 @@ export class AggregateState<P = undefined> {
     this.closeBefore(window);
     let g = this.open.get(key);
     if (!g) {
-      this.open.set(key, (g = { window, acc: this.counts.map((t) => (t.kind === 'distinct' ? new Set<string>() : 0)), ...(missing !== undefined ? { missing } : {}), last }));
+      this.open.set(key, (g = { window, acc: this.measures.map((t) => (t.kind === 'distinct' ? new Set<string>() : 0)), ...(missing !== undefined ? { missing } : {}), last }));
       this.openFrom = Math.min(this.openFrom, window);
     }
     // an event earlier than its group's window (input out of time order) is counted in the window open
     g.last = last;
     if (uncertain && !g.uncertain) g.uncertain = uncertain;
-    for (let i = 0; i < this.counts.length; i++) {
+    for (let i = 0; i < this.measures.length; i++) {
       const v = this.counted(i, event, resolve);
       if (v === undefined) continue;
       const a = g.acc[i]!;
       if (typeof a !== 'number') a.add(v);
-      else g.acc[i] = a + (this.counts[i]!.kind === 'sum' ? Number(v) : 1);
+      else g.acc[i] = a + (this.measures[i]!.kind === 'sum' ? Number(v) : 1);
     }
   }
 
@@ -268,7 +268,7 @@ export class AggregateState<P = undefined> {
   }
 
   private empty(): Pick<Group, 'times' | 'values'> {
-    return { times: [], values: this.counts.map(() => []) };
+    return { times: [], values: this.measures.map(() => []) };
   }
 }
 

@@ -745,13 +745,20 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
   const where = ` | where ${textOf(env.q, node)}`;
   for (const c of conj) {
     let why: string | undefined;
-    /** The aggregate column `name` as a counted function (with its condition), or undefined (`why` says why). */
-    const aggregateOf = (name: string): { function: string; where?: Expr } | undefined => {
+    /**
+     * The aggregate column `name` as a counted function (with its condition), or undefined (`why` says why). Over a
+     * capped set (`make_set(x, 128)`) it is a distinct count only for a threshold the cap cannot reach (`fits`).
+     */
+    const aggregateOf = (name: string, fits: (cap: number) => boolean): { function: string; where?: Expr } | undefined => {
       // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
       const agg = s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name);
       if (agg?.kind !== 'agg') return undefined;
       if (agg.regrouped) {
         why ??= `aggregation: ${agg.text} aggregates the rows of an earlier aggregation (its groups), not events`;
+        return undefined;
+      }
+      if (agg.cap !== undefined && !fits(agg.cap)) {
+        why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
         return undefined;
       }
       // the function with the event field it aggregates (`dcount(SrcGeoCountry)`), as the other languages state it; a
@@ -775,20 +782,11 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       // another aggregate of the group (`Failures > Successes`), or a number
       const other = typeof v === 'object' && v !== null && v.kind === 'field' && !v.missingAs ? v.field : undefined;
       if (typeof v !== 'number' && other === undefined) return undefined;
-      const agg = s.columns.get(p.field) ?? refs.find((r) => r.kind === 'agg' && r.column === p.field);
-      if (agg?.kind === 'agg' && agg.cap !== undefined && (typeof v !== 'number' || !belowCap(p.op, v, agg.cap))) {
-        why ??= `aggregation: the set behind ${agg.text} keeps at most ${agg.cap} values, so the threshold is not a distinct count`;
-        return undefined;
-      }
-      const counted = aggregateOf(p.field);
+      // a count compared with another one may be any number: a capped set is not read then
+      const counted = aggregateOf(p.field, (cap) => typeof v === 'number' && belowCap(p.op, v, cap));
       if (!counted) return undefined;
       if (typeof v === 'number') return { ...counted, op: p.op, value: v, of: p.field };
-      const otherAgg = s.columns.get(other!) ?? refs.find((r) => r.kind === 'agg' && r.column === other);
-      if (otherAgg?.kind === 'agg' && otherAgg.cap !== undefined) {
-        why ??= `aggregation: the set behind ${otherAgg.text} keeps at most ${otherAgg.cap} values, so it is not a distinct count`;
-        return undefined;
-      }
-      const than = aggregateOf(other!);
+      const than = aggregateOf(other!, () => false);
       return than ? { ...counted, op: p.op, value: 0, of: p.field, than: { ...than, of: other! } } : undefined;
     };
     const dnf = thresholdDnf(c, leaf, exprParts);

@@ -317,9 +317,10 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
       const test = { function: agg.call ?? agg.text, op: p.op, value: 0, of: p.field, ...(agg.where ? { where: agg.where } : {}) };
       if (ORDERING.has(p.op) && typeof v === 'number') return { ...test, value: v };
       // another aggregate of the group (`WHERE failures > successes`)
-      const other = ORDERING.has(p.op) && typeof v === 'object' && v !== null && v.kind === 'field' && !v.missingAs ? s.columns.get(v.field) : undefined;
+      const name = ORDERING.has(p.op) && typeof v === 'object' && v !== null && v.kind === 'field' && !v.missingAs ? v.field : undefined;
+      const other = name !== undefined ? s.columns.get(name) : undefined;
       if (other?.kind === 'agg' && other.computedArg) why ??= `aggregation: ${other.text} aggregates a value the query computes (EVAL), not an event field`;
-      else if (other?.kind === 'agg' && v !== undefined && typeof v === 'object' && v !== null && v.kind === 'field') return { ...test, than: { function: other.call ?? other.text, of: v.field, ...(other.where ? { where: other.where } : {}) } };
+      else if (other?.kind === 'agg') return { ...test, than: { function: other.call ?? other.text, of: name, ...(other.where ? { where: other.where } : {}) } };
       further = true;
       return undefined;
     }, exprParts);
@@ -328,13 +329,6 @@ function takeThreshold(s: State, e: Expr, text: string, span: ReturnType<typeof 
     else if (why) s.missing.push({ kind: 'aggregation', text: renderExpr(c), reason: why, span });
     else s.missing.push({ text: c.kind === 'opaque' ? c.text : renderExpr(c), reason: next ? `aggregation: ${next.unsupported}` : further || dnf ? 'aggregation: a further condition on an aggregate' : 'aggregation: condition on aggregated rows', span });
   }
-}
-
-/** The condition `c` of `CASE(c, 1, 0)`: a sum of it counts the rows meeting c. */
-function countedCase(e: EsqlExpr): EsqlExpr | undefined {
-  if (e.type !== 'call' || e.name.toUpperCase() !== 'CASE' || e.args.length !== 3) return undefined;
-  const [c, one, zero] = e.args;
-  return one!.type === 'number' && one!.value === 1 && zero!.type === 'number' && zero!.value === 0 ? c : undefined;
 }
 
 /**
@@ -391,19 +385,16 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
     const fn = a.expr.type === 'call' ? a.expr.name : 'expression';
     operand(exprEnv(env, s), a.expr);
     fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
-    // a conditional count: the aggregate's own WHERE, or SUM(CASE(c, 1, 0)) (the rows meeting c, each adding one)
-    const caseCount = a.expr.type === 'call' && fn.toUpperCase() === 'SUM' && a.expr.args.length === 1 ? countedCase(a.expr.args[0]!) : undefined;
-    const condition = caseCount ?? a.filter;
-    const where = condition && !(caseCount && a.filter) ? { where: lowerCondition(exprEnv(env, s), condition).t } : {};
-    const arg = a.expr.type === 'call' && a.expr.args.length === 1 && !caseCount ? a.expr.args[0] : undefined;
-    // the function over the event field its argument is (a column EVAL computed is not one)
+    const arg = a.expr.type === 'call' && a.expr.args.length === 1 ? a.expr.args[0] : undefined;
+    // the function over the event field its argument is (a column EVAL computed is not one)…
     const argOperand = arg ? operand(exprEnv(env, s), arg) : undefined;
-    // …unless it is a CASE of one condition whose aggregate counts the rows meeting it (in the call or in EVAL)
+    // …or a conditional one: the aggregate's own WHERE (`COUNT(*) WHERE c`), or a CASE of one condition, in the
+    // call or in EVAL, whose aggregate counts the rows meeting it (`SUM(CASE(c, 1, 0))`, `COUNT(CASE(c, f))`)
     const cased = argOperand?.kind === 'other' && argOperand.caseOf && !a.filter ? casedAggregate(fn, argOperand.caseOf) : undefined;
-    const call = cased ? cased.call : caseCount ? 'count' : a.expr.type === 'call' && a.expr.star ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
+    const where = cased ? { where: cased.where } : a.filter ? { where: lowerCondition(exprEnv(env, s), a.filter).t } : {};
+    const call = cased ? cased.call : a.expr.type === 'call' && a.expr.star ? fn : argOperand?.kind === 'field' && !argOperand.fold ? `${fn}(${argOperand.field})` : undefined;
     const computedArg = !cased && argOperand !== undefined && !(argOperand.kind === 'field' && !argOperand.fold);
-    const conditional = cased ? { where: cased.where } : where;
-    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call && (!a.filter || 'where' in where) ? { call } : {}), ...(computedArg ? { computedArg } : {}), ...conditional });
+    cols.set(name, { kind: 'agg', column: name, fn, text: textOf(env, a.expr.at), ...(call ? { call } : {}), ...(computedArg ? { computedArg } : {}), ...where });
   }
   const text = clip(textOf(env, c.at), 2000);
   const span = spanOf(env.ctx, c.at);
