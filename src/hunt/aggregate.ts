@@ -6,7 +6,9 @@
  * closes (`plan.atClose`: exactly, fewer than, at most, other than N) counts per fixed window (the whole input
  * without one) and tests each group once its window has closed: when an event of a later window is counted
  * (`closeUntil` for the other rules' windows), and at the end of the input (`closeAll`). New terms
- * (`kind: 'new'`) fire on an event whose terms no selected event had within the window before it. A sum adds the
+ * (`kind: 'new'`) fire on an event whose terms no selected event had within the window before it. One row kept per
+ * group (`kind: 'keep'`, KQL `arg_max(TimeGenerated, *) by k | where …`): each group keeps its latest (earliest)
+ * selected event by the `by` column until the window closes, and passes when that event meets the filter. A sum adds the
  * numbers of its field; a conditional count counts only the events meeting its condition. A function the plan does
  * not count (avg, temporal correlations…) is not computed: the rule's row hits are reported as "may fire" with the
  * reason.
@@ -15,7 +17,7 @@
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
  */
 import { compile, EventView, type Compiled } from '../model/compile.ts';
-import type { FieldResolver } from '../model/evaluate.ts';
+import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, Counted, CountTest } from '../model/aggregate.ts';
 import type { MissingKeys } from '../model/rule.ts';
@@ -32,10 +34,13 @@ interface Group {
   fired?: boolean;
 }
 
-/** A group of a closed window that passed (`AggregateState` with `plan.atClose`): `last` is what its last event left. */
+/**
+ * A group of a closed window that passed (`AggregateState` with `plan.atClose`): `last` is what its last event left
+ * (`keep`: its kept event, and no count).
+ */
 export interface Closed<P> {
   readonly key: string;
-  readonly count: number;
+  readonly count?: number;
   readonly missing?: string;
   readonly last: P;
   /** Why an event the group counted may not count (the first reason given to `add`): the result is then unknown. */
@@ -49,6 +54,16 @@ interface OpenGroup<P> {
   readonly missing?: string;
   last: P;
   uncertain?: readonly string[];
+  /** `keep`: the kept event's `by` value and whether it meets the filter (`last` is what the caller keeps of it). */
+  best?: number;
+  truth?: Truth;
+  /**
+   * `keep`: what the filter gave on events that might have been kept instead: those whose `by` value equals the
+   * kept one's (`tied`: the language keeps any one of them), and those whose value cannot be compared
+   * (`unordered`: missing, not a time or a number).
+   */
+  tied?: Set<Truth>;
+  unordered?: Set<Truth>;
 }
 
 /** Counts of one aggregating rule, per group key; `P`: what the caller keeps of a group's last event (`atClose`). */
@@ -71,6 +86,8 @@ export class AggregateState<P = undefined> {
   private readonly thanAt: readonly (number | undefined)[];
   /** Per count: its condition compiled once (a conditional count), or undefined. */
   private readonly wheres: readonly (Compiled | undefined)[];
+  /** `keep`: the filter on the kept event, compiled once. */
+  private readonly keepWhere: Compiled | undefined;
   /** The view the conditions read an event through (one, reset from event to event). */
   private view: EventView | undefined;
   private viewResolve: FieldResolver | undefined;
@@ -81,6 +98,7 @@ export class AggregateState<P = undefined> {
     this.thanAt = this.tests.map((t) => (t.than ? measures.push(t.than) - 1 : undefined));
     this.measures = measures;
     this.wheres = measures.map((t) => (t.where ? compile(t.where) : undefined));
+    this.keepWhere = plan.keep?.where ? compile(plan.keep.where) : undefined;
     let end = 0;
     this.altEnds = alts.map((a) => (end += a.length));
   }
@@ -188,6 +206,10 @@ export class AggregateState<P = undefined> {
       this.open.set(key, (g = { window, acc: this.measures.map((t) => (t.kind === 'distinct' ? new Set<string>() : 0)), ...(missing !== undefined ? { missing } : {}), last }));
       this.openFrom = Math.min(this.openFrom, window);
     }
+    if (this.plan.kind === 'keep') {
+      this.keepEvent(g, event, resolve, last, uncertain);
+      return;
+    }
     // an event earlier than its group's window (input out of time order) is counted in the window open
     g.last = last;
     if (uncertain && !g.uncertain) g.uncertain = uncertain;
@@ -198,6 +220,29 @@ export class AggregateState<P = undefined> {
       if (typeof a !== 'number') a.add(v);
       else g.acc[i] = a + (this.measures[i]!.kind === 'sum' ? Number(v) : 1);
     }
+  }
+
+  /**
+   * `keep`: the event replaces the group's kept one when its `by` value is greater (`latest`; less: `earliest`). An
+   * event whose value equals the kept one's, or cannot be compared, might be the kept row instead: what the filter
+   * gives on it is noted, and the group's result is unknown when that differs from the kept event's.
+   */
+  private keepEvent(g: OpenGroup<P>, event: unknown, resolve: FieldResolver, last: P, uncertain: readonly string[] | undefined): void {
+    const keep = this.plan.keep!;
+    const truth = this.keepWhere ? this.keepWhere(this.viewOf(event, resolve)) : true;
+    const v = orderValue(resolve(event, keep.by));
+    const better = v !== undefined && (g.best === undefined || (keep.which === 'latest' ? v > g.best : v < g.best));
+    if (better) {
+      g.best = v;
+      g.truth = truth;
+      g.last = last;
+      g.uncertain = uncertain;
+      // events tied with the one replaced are no longer candidates; those without a comparable value still are
+      g.tied?.clear();
+      return;
+    }
+    if (v === undefined) (g.unordered ??= new Set()).add(truth);
+    else if (v === g.best) (g.tied ??= new Set()).add(truth);
   }
 
   /** Test the groups of windows before `window` (they have closed), and drop them. */
@@ -216,8 +261,25 @@ export class AggregateState<P = undefined> {
   }
 
   private decide(key: string, g: OpenGroup<P>): void {
+    if (this.plan.kind === 'keep') return this.decideKept(key, g);
     const counts = g.acc.map((a) => (typeof a === 'number' ? a : a.size));
     if (this.passed(counts)) this.done.push({ key, count: counts[0]!, ...(g.missing !== undefined ? { missing: g.missing } : {}), last: g.last, ...(g.uncertain ? { uncertain: g.uncertain } : {}) });
+  }
+
+  /**
+   * `keep`: the group passes when its kept event meets the filter. Its result is unknown when the filter is unknown
+   * on it, when an event that might have been kept instead (`tied`, `unordered`) gives another result, or when no
+   * event's `by` value could be compared.
+   */
+  private decideKept(key: string, g: OpenGroup<P>): void {
+    const { which, by } = this.plan.keep!;
+    const possible = new Set<Truth>([...(g.best !== undefined ? [g.truth!] : []), ...(g.tied ?? []), ...(g.unordered ?? [])]);
+    if (!possible.has(true) && !possible.has('unknown')) return;
+    const why: string[] = [...(g.uncertain ?? [])];
+    if (g.best === undefined) why.push(`no event of the group has a ${by} value to compare, so which one is the ${which} is not known`);
+    else if (possible.size > 1) why.push(`several events may be the ${which} by ${by} (equal or missing values), and the filter after the aggregation differs between them`);
+    else if (g.truth === 'unknown') why.push(`the filter after the aggregation cannot be decided on the ${which} event`);
+    this.done.push({ key, ...(g.missing !== undefined ? { missing: g.missing } : {}), last: g.last, ...(why.length ? { uncertain: why } : {}) });
   }
 
   /** `atClose`: the groups that passed in windows closed before the window of `time` (and not taken before). */
@@ -312,20 +374,31 @@ function passes(n: number, op: Operator, v: number): boolean {
   }
 }
 
+/**
+ * A value `arg_max` / `arg_min` compare (`KeptRow.by`): a number, or a time as ms since the epoch (ISO text, or a
+ * proto Timestamp object); undefined for anything else.
+ */
+function orderValue(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string') {
+    const t = Date.parse(v.includes(' ') && !v.includes('T') ? v.replace(' ', 'T') + 'Z' : v);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const sec = Number((v as Record<string, unknown>)['seconds']);
+    if (Number.isFinite(sec)) return sec * 1000 + Math.floor(Number((v as Record<string, unknown>)['nanos'] ?? 0) / 1e6);
+  }
+  return undefined;
+}
+
 /** Event time in ms since the epoch, when the event carries one. */
 export function eventTime(event: unknown, resolve: FieldResolver): number | undefined {
   for (const f of TIME_FIELDS) {
     const v = resolve(event, f);
     if (typeof v === 'number') return v > 1e12 ? v : v * 1000;
-    if (typeof v === 'string') {
-      const t = Date.parse(v.includes(' ') && !v.includes('T') ? v.replace(' ', 'T') + 'Z' : v);
-      if (!Number.isNaN(t)) return t;
-    }
-    // a proto Timestamp as an object (UDM `metadata.event_timestamp`: `{seconds, nanos}`)
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const sec = Number((v as Record<string, unknown>)['seconds']);
-      if (Number.isFinite(sec)) return sec * 1000 + Math.floor(Number((v as Record<string, unknown>)['nanos'] ?? 0) / 1e6);
-    }
+    // ISO text, or a proto Timestamp as an object (UDM `metadata.event_timestamp`: `{seconds, nanos}`)
+    const t = orderValue(v);
+    if (t !== undefined) return t;
   }
   return undefined;
 }

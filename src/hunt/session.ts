@@ -33,7 +33,7 @@ export interface Hit {
   readonly matched: readonly string[];
   /** For may_fire: what the outcome depends on. */
   readonly dependsOn?: readonly string[];
-  /** For aggregate: the group key and the count that passed the threshold. */
+  /** For aggregate: the group key and the count that passed the threshold (none for a row kept per group). */
   readonly group?: string;
   readonly count?: number;
 }
@@ -221,7 +221,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   /** A group whose window closed and that passed: reported at its last event. */
   const emitClosed = (c: Closed<LastEvent>): void => {
     const { rule, pos, logSources, explain } = c.last;
-    let extra: Partial<Hit> = { group: c.key, count: c.count };
+    let extra: Partial<Hit> = { group: c.key, ...(c.count !== undefined ? { count: c.count } : {}) };
     let truth: Truth = true;
     // the group of events without a key: whether it is a group at all is the backend's choice
     if (c.missing !== undefined) {

@@ -20,15 +20,17 @@
  *   with one such test decides all of its tests so.
  * New terms (Elastic `new_terms(f, …)`, `window` its history): an event alerts when its value of the fields (a
  * combination of values, each value of an array its own term) was on no selected event within the window before it.
+ * One row kept per group (KQL `summarize arg_max(TimeGenerated, *) by k | where …`, `keep`): each group's latest (or
+ * earliest) selected event is kept until the window closes, and the group alerts when that event meets the filter.
  * Not counted: other functions (avg, min, max, temporal correlations), a function text naming several aggregates
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
 import { containsOpaque, type Expr, type Operator } from './expr.ts';
 import { renderExpr } from './render.ts';
-import type { Aggregation, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
+import type { Aggregation, KeptRow, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
-export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new';
+export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new' | 'keep';
 
 /** Function name (lower-case, without arguments) → what is counted. */
 export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
@@ -51,7 +53,7 @@ const NEW_TERMS = /^\s*new_terms\s*\(/i;
  * aggregation (`summarize count() by k`) has a result row for every group with a matching event.
  */
 export function aggregationDecides(a: Aggregation | undefined): boolean {
-  return !!a && (a.threshold !== undefined || NEW_TERMS.test(a.function ?? ''));
+  return !!a && (a.threshold !== undefined || NEW_TERMS.test(a.function ?? '') || a.keep?.where !== undefined);
 }
 
 /** Threshold operators decided as events arrive (the count only grows within a window). */
@@ -120,6 +122,8 @@ export interface AggregatePlan extends CountTest {
   readonly more?: readonly CountTest[];
   /** An event whose group-by key is missing (`Aggregation.missingKeys`; absent: a group of its own). */
   readonly missingKeys?: Exclude<MissingKeys, 'group'>;
+  /** `kind: 'keep'`: the row kept per group and the filter it must meet (decided when the window closes). */
+  readonly keep?: KeptRow;
 }
 
 /** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
@@ -130,6 +134,7 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
   // the hunt pairs the sides' events (`src/hunt/sides.ts`) but does not count the pairs against a threshold
   if (a.sides?.length) return { unsupported: `a threshold over the paired events of a multi-event rule (${a.function ?? 'join'} of ${a.sides.length} sides) is not counted` };
   if (NEW_TERMS.test(a.function ?? '')) return planNewTerms(a);
+  if (a.keep && !a.threshold) return planKeep(a, a.keep);
   if (!a.threshold) return { unsupported: `aggregation ${a.text ?? a.function ?? ''} has no threshold` };
   const first = countTest(a.function ?? 'count', a.threshold.op, a.threshold.value, a.threshold.where, a.threshold.than);
   if ('unsupported' in first) return first;
@@ -248,6 +253,23 @@ function planNewTerms(a: Aggregation): AggregatePlan | { unsupported: string } {
   return { kind: 'new', op: 'eq', value: 1, groupBy: a.groupBy, windowMs: w, ...missingKeys };
 }
 
+/**
+ * One row kept per group, then filtered (`arg_max(TimeGenerated, *) by k | where …`): the latest (earliest) event of
+ * each group is known only when its window closes, so the filter is decided then, per fixed window (the whole input
+ * without one).
+ */
+function planKeep(a: Aggregation, keep: KeptRow): AggregatePlan | { unsupported: string } {
+  if (!keep.where) return { unsupported: `one row kept per group without a filter on it` };
+  if (containsOpaque(keep.where)) return { unsupported: `the filter on the ${keep.which} event of a group (${renderExpr(keep.where)}) is not fully expressed` };
+  const variable = ruleVariable([...a.groupBy, keep.by]);
+  if (variable) return { unsupported: variable };
+  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
+  const w = windowMs(a.window);
+  if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
+  const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
+  return { kind: 'keep', op: 'eq', value: 1, groupBy: a.groupBy, keep, atClose: true, ...(w !== undefined ? { windowMs: w, bins: true } : {}), ...missingKeys };
+}
+
 /** One aggregate (`dcount(user)`) and its threshold (a number, or another aggregate), or why it is not counted. */
 function countTest(fn: string, op: Operator, value: number, where?: Expr, than?: OtherAggregate): CountTest | { unsupported: string } {
   const counted = countedOf(fn, where);
@@ -294,6 +316,19 @@ export function describeCount(a: Aggregation): string | undefined {
     const what = p.groupBy.length > 1 ? `a combination of ${p.groupBy.join(', ')}` : `a value of ${p.groupBy[0]}`;
     return `alerts when an event has ${what} that no matching event had within the ${a.window} before it (each value of an array is a term of its own)${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;
   }
+  const within = p.atClose
+    ? a.window === undefined
+      ? ' over the whole run, decided at its end'
+      : ` within one fixed ${a.window} window, decided when it closes`
+    : a.window === undefined
+      ? ' over the whole run'
+      : p.bins
+        ? ` within one ${a.window} bin`
+        : ` within any ${a.window}`;
+  if (p.kind === 'keep' && p.keep?.where) {
+    const per = p.groupBy.length ? `each ${p.groupBy.join(', ')}` : 'the one group';
+    return `alerts for ${per} whose ${p.keep.which} matching event (by ${p.keep.by}) has ${renderExpr(p.keep.where)}${within}`;
+  }
   const what = (c: Counted): string => {
     const where = c.where ? ` of events where ${renderExpr(c.where)}` : '';
     if (c.kind === 'sum') return `${c.of} values${where}`;
@@ -309,15 +344,6 @@ export function describeCount(a: Aggregation): string | undefined {
     return `${OP_WORDS[c.op]} ${c.value} ${what(c)}`;
   };
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
-  const within = p.atClose
-    ? a.window === undefined
-      ? ' over the whole run, decided at its end'
-      : ` within one fixed ${a.window} window, decided when it closes`
-    : a.window === undefined
-      ? ' over the whole run'
-      : p.bins
-        ? ` within one ${a.window} bin`
-        : ` within any ${a.window}`;
   const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));
   const tests = alts.length > 1 ? alts.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(', or ') : alts[0]!;
   return `alerts when ${tests} are seen${per}${within}${p.missingKeys ? `; ${MISSING_KEYS_WORDS[p.missingKeys](p.groupBy.join(', '))}` : ''}`;

@@ -271,6 +271,15 @@ export interface ThresholdTest {
   readonly than?: OtherAggregate;
 }
 
+/** See `Aggregation.keep`: which row of a group is kept (by the greatest or least `by` value) and what it must meet. */
+export interface KeptRow {
+  readonly which: 'latest' | 'earliest';
+  /** The column compared (`TimeGenerated`): its values are times or numbers. */
+  readonly by: string;
+  /** The filter after the aggregation, on the kept row's columns (event fields). */
+  readonly where?: Expr;
+}
+
 /** The aggregate a threshold compares with (`ThresholdTest.than`): its function, result column and condition. */
 export interface OtherAggregate {
   readonly function: string;
@@ -307,6 +316,12 @@ export interface Aggregation {
    * disjunctive normal form; `thresholdAlternatives` in `aggregate.ts` reads all of them as one list).
    */
   readonly orThresholds?: readonly (readonly ThresholdTest[])[];
+  /**
+   * One row kept per group and a filter on it: KQL `summarize arg_max(TimeGenerated, *) by k | where …` keeps each
+   * group's row with the greatest `by` value (`arg_min`: the least) and then tests that row. The rule alerts for
+   * each group whose kept event meets `where`: a group's latest (or first) state, not every matching event.
+   */
+  readonly keep?: KeptRow;
   /** Correlation: the rules aggregated over (Sigma correlation `rules:`). */
   readonly rules?: readonly string[];
   /**
