@@ -453,6 +453,53 @@ describe('thresholds decided when the window closes', () => {
   });
 });
 
+describe('one row kept per group (arg_max / arg_min), then filtered', () => {
+  it("a device's latest state: the group alerts when its latest event meets the filter; ties and unreadable times that the filter tells apart make it may fire", async () => {
+    const rules = await kqlRules(
+      {
+        'latest.kql': 'DeviceInfo | where OSPlatform startswith "Windows" | summarize arg_max(Timestamp, *) by DeviceId | where OnboardingStatus == "Can be onboarded" | summarize Devices = dcount(DeviceId) by OSPlatform\n',
+        'first.kql': 'DeviceInfo | where OSPlatform startswith "Windows" | summarize arg_min(Timestamp, *) by DeviceId | where OnboardingStatus == "Onboarded"\n',
+      },
+      'detwiki-hunt-keep-',
+    );
+    for (const r of rules) assert.equal(r.logic.completeness, 'complete', `${r.id}: ${r.logic.missing.map((m) => m.reason).join('; ')}`);
+    const latest = rules.find((r) => r.title === 'latest')!;
+    assert.equal(describeCount(latest.logic.aggregation!), 'alerts for each DeviceId whose latest matching event (by Timestamp) has OnboardingStatus eq "Can be onboarded" over the whole run, decided at its end');
+    const ev = (id: string, status: string, t?: string, os = 'Windows11') => JSON.stringify({ DeviceId: id, OSPlatform: os, OnboardingStatus: status, ...(t ? { Timestamp: `2024-05-01T${t}:00Z` } : {}) });
+    const lines = [
+      ev('d1', 'Can be onboarded', '10:00'), ev('d1', 'Onboarded', '11:00'), // d1: onboarded since
+      ev('d2', 'Onboarded', '10:00'), ev('d2', 'Can be onboarded', '12:00'), // d2: latest (line 4) can be onboarded
+      ev('d3', 'Can be onboarded', '09:00'), ev('d3', 'Onboarded', '08:00'), // d3: out of time order, line 5 is the latest
+      ev('d4', 'Can be onboarded', '10:00'), ev('d4', 'Onboarded', '10:00'), // d4: two events at the same time
+      ev('d5', 'Can be onboarded'), // d5: no time to compare
+      ev('d6', 'Can be onboarded', '10:00', 'Linux'), // not selected
+    ];
+    const hits = await huntLines(rules, 'keep.jsonl', lines);
+    const show = (h: Hit) => `${h.type} ${h.rule.title} ${h.group ?? ''} ${h.pos.line}`;
+    // reported at the end of the input (no window), in the order of the kept events; d1 was first seen unonboarded
+    assert.deepEqual(hits.map(show), [
+      'aggregate first "d2" 3',
+      'aggregate latest "d2" 4',
+      'aggregate latest "d3" 5',
+      'aggregate first "d3" 6',
+      'may_fire first "d4" 7', // either of d4's two events may be kept
+      'may_fire latest "d4" 7',
+      'may_fire latest "d5" 9',
+    ]);
+    assert.match(hits.find((h) => h.group === '"d4"' && h.rule.title === 'latest')!.dependsOn!.join(), /several events may be the latest by Timestamp/);
+    assert.match(hits.find((h) => h.group === '"d5"')!.dependsOn!.join(), /no event of the group has a Timestamp value/);
+    // worker threads and DuckDB report through the same reporter: the same results in the same order
+    const f = file('keep2.jsonl', lines.join('\n') + '\n');
+    const threads: string[] = [];
+    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => threads.push(show(h)) });
+    assert.deepEqual(threads, hits.map(show));
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
+    assert.deepEqual(duck, hits.map(show));
+  });
+});
+
 describe('two counts compared', () => {
   it('more failures than successes per user: decided when the window closes, as either count may still grow', async () => {
     const rules = await kqlRules({ 'more.kql': 'SigninLogs | summarize Fails = countif(ResultType != "0"), Ok = countif(ResultType == "0") by User | where Fails > Ok and Fails >= 2\n' }, 'detwiki-hunt-than-');

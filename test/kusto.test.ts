@@ -226,6 +226,34 @@ describe('stages, aggregation, joins', () => {
     const fp = planAggregation(fewer.aggregation!);
     assert.ok(!('unsupported' in fp) && fp.atClose && fp.windowMs === undefined && !fp.bins, JSON.stringify(fp));
   });
+  it('arg_max(t, *) by k then where: one row kept per group, and the filter tests that row (not each event)', () => {
+    const l = low('DeviceInfo | where OSPlatform startswith "Windows" | summarize arg_max(Timestamp, *) by DeviceId | where OnboardingStatus == "Can be onboarded" | where isnotempty(DeviceName) | project DeviceId, DeviceName');
+    assert.deepEqual(l.missing, []);
+    assert.equal(renderExpr(l.condition!), 'OSPlatform starts_with "Windows"');
+    assert.deepEqual([l.aggregation?.groupBy, l.aggregation?.keep?.which, l.aggregation?.keep?.by], [['DeviceId'], 'latest', 'Timestamp']);
+    assert.match(renderExpr(l.aggregation!.keep!.where!), /^OnboardingStatus eq "Can be onboarded" and /);
+    const p = planAggregation(l.aggregation!);
+    assert.ok(!('unsupported' in p) && p.kind === 'keep' && p.atClose, JSON.stringify(p));
+    // arg_min keeps the earliest; the function's name is its time column; a later aggregation of the kept rows
+    // (without a filter after it) returns rows exactly when some kept row passed
+    const first = low('T | summarize First = arg_min(TimeGenerated, *) by User | where First > ago(1d) and App == "x" | summarize dcount(User) by App');
+    assert.deepEqual(first.missing, []);
+    assert.equal(first.aggregation?.keep?.which, 'earliest');
+    assert.equal(renderExpr(first.aggregation!.keep!.where!), 'App eq "x"'); // First > ago(1d): the time window
+    // a value computed from the kept row's columns is tested on that row
+    assert.equal(renderExpr(low('T | summarize arg_max(TimeGenerated, *) by Dev | extend s = strcat(S, "a") | where s == "xa"').aggregation!.keep!.where!), 'strcat(S, "a") eq "xa"');
+    // what the filter cannot be given to: a filter after the later aggregation, a computed column, rows reshaped
+    for (const q of [
+      'T | summarize arg_max(TimeGenerated, *) by Dev | where S == "x" | summarize n = count() by OS | where n > 5',
+      'T | summarize arg_max(TimeGenerated, *) by Dev | extend r = rand() | where r > 0.5',
+      'T | summarize arg_max(TimeGenerated, *) by Dev | mv-expand P = Perms | where P == "x"',
+      'T | summarize arg_max(TimeGenerated, *), n = count() by Dev | where S == "x"',
+    ]) {
+      const x = low(q);
+      assert.equal(x.aggregation?.keep?.where, undefined, q);
+      assert.ok(x.missing.some((m) => /filter after|aggregat/.test(m.reason)), `${q}: ${x.missing.map((m) => m.reason).join('; ')}`);
+    }
+  });
   it('conditional aggregates: countif, dcountif and sumif count only the events that meet their condition', () => {
     const l = low('SigninLogs | summarize Fails = countif(ResultType != "0"), Apps = dcountif(AppId, ResultType != "0"), Out = sumif(Bytes, Dir =~ "out") by User | where Fails > 10 or Apps >= 3 or Out > 100');
     assert.equal(l.missing.length, 0);

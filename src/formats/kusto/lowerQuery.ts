@@ -98,6 +98,16 @@ export interface State {
    * `unionColumns` gave them: a column defined again since then is no longer the union's).
    */
   union?: { readonly branches: { cond: Expr; readonly columns: ReadonlyMap<string, Operand> }[]; readonly at: number; readonly differing: ReadonlyMap<string, Operand> };
+  /**
+   * After `summarize arg_max(t, *) by k` (one row kept per group, `Aggregation.keep`): the filters on the kept rows
+   * so far, each with the missing part it was reported as. The main query's lowering makes them the kept row's
+   * filter when nothing but filters and operators that keep rows (`ROW_KEEPING_AFTER_LIMIT`) followed the
+   * aggregation, or a further aggregation of the kept rows with no filter after it (`keptRowsRegrouped`: its rows
+   * exist exactly when some kept row passed); any other operator ends this (undefined), and the filters stay
+   * missing parts.
+   */
+  keptRowFilters?: { readonly expr: Expr; readonly part: MissingPart }[];
+  keptRowsRegrouped?: boolean;
 }
 
 export const newState = (): State => ({
@@ -144,7 +154,13 @@ export function lowerQuery(q: ParsedKql, file: string, toFile: (o: number) => nu
   // the presence checks a null-aware negation adds, where another part of the condition implies them
   let condition = s.cond.length ? simplifyPresence(and(...s.cond)) : main && s.sourceTables.length ? TRUE : undefined;
   let aggregation = s.aggregation;
-  const missing = [...s.missing, ...s.extraThresholds];
+  let missing = [...s.missing, ...s.extraThresholds];
+  // filters on the row each group keeps (`arg_max(TimeGenerated, *) by k | where …`): the kept row's filter
+  if (s.keptRowFilters?.length && aggregation?.keep && !s.multi) {
+    const parts = new Set(s.keptRowFilters.map((f) => f.part));
+    missing = missing.filter((m) => !parts.has(m));
+    aggregation = { ...aggregation, keep: { ...aggregation.keep, where: and(...s.keptRowFilters.map((f) => f.expr)) } };
+  }
   // a limit at the end keeps some of the result rows: the query returns rows exactly when it would without it
   const endLimits = s.pendingLimit ? [s.pendingLimit] : [];
   if (s.multi) {
@@ -472,6 +488,10 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   const ctx = (onRef?: (o: Operand) => void) => ctxFor(env, scope, s.columns, onRef);
   if (s.multi) noteJoinedColumns(env, s, s.multi, op, scope);
   noteNames(s, op, scope);
+  if (s.keptRowFilters) {
+    if (op.kind === 'SummarizeOperator' || op.kind === 'DistinctOperator') s.keptRowsRegrouped = true;
+    else if (op.kind === 'FilterOperator' ? s.keptRowsRegrouped : !ROW_KEEPING_AFTER_LIMIT.has(op.kind)) s.keptRowFilters = undefined;
+  }
   if (s.pendingLimit && !ROW_KEEPING_AFTER_LIMIT.has(op.kind)) {
     s.missing.push({ ...s.pendingLimit, reason: `${s.pendingLimit.reason}, and ${label} after it sees only those` });
     s.pendingLimit = undefined;
@@ -727,12 +747,20 @@ function applyFilter(env: Env, s: State, op: KNode, ctx: (onRef?: (o: Operand) =
       if (s.multi) addJoinedFilter(env, s, cj, lowered, scope);
       else s.cond.push(lowered);
     } else {
-      s.missing.push({ kind: 'filter', text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) });
+      const part: MissingPart = { kind: 'filter', text: textOf(env.q, cj), reason: `filter after ${s.endedBy ?? 'the rows were reshaped'}: not a row-level filter on the source events`, span: spanOf(env, cj) };
+      s.missing.push(part);
+      // a filter on the row each group kept (its columns are the event's): the kept row's filter, if nothing
+      // but such filters follow (see `keptRowFilters`)
+      if (s.phase === 'aggregated' && s.keptRowFilters && refs.every((r) => KEPT_ROW_OPERANDS.has(r.kind))) s.keptRowFilters.push({ expr: lowered, part });
+      else s.keptRowFilters = undefined;
     }
   }
   const expr = and(...parts);
   s.stages.push(stage(env, having ? 'having' : 'filter', label, op, fromDetail, expr.kind === 'const' ? undefined : expr));
 }
+
+/** Operands a filter on a kept row may read: the event's columns, values computed from them, and constants. */
+const KEPT_ROW_OPERANDS: ReadonlySet<Operand['kind']> = new Set(['field', 'derived', 'cases', 'value', 'values']);
 
 const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
@@ -859,6 +887,8 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     } else if (!(o.kind === 'other' && o.reason === 'time bin')) computedKeys.push(textOf(env.q, k));
   }
   const fns: string[] = [];
+  // `arg_max(t, *)` / `arg_min(t, *)`: the row of the greatest (least) t kept per group
+  const kept: { which: 'latest' | 'earliest'; by?: string }[] = [];
   for (const a of aggItems) {
     let name: string | undefined;
     let call = a;
@@ -868,9 +898,14 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     }
     const fn = call.kind === 'FunctionCallExpression' ? (nameOf(nodes(call)[0]) ?? '') : '';
     const firstArg = call.kind === 'FunctionCallExpression' ? nameOf(listItems(child(call, 'ExpressionList'))[0]) : undefined;
-    if (fn.startsWith('arg_max') || fn.startsWith('arg_min')) {
+    if (fn === 'arg_max' || fn === 'arg_min') {
       // arg_max(TimeGenerated, *) keeps the row's columns: they stay what they were
       for (const [k, v] of s.columns) if (!cols.has(k)) cols.set(k, v);
+      const by = firstArg !== undefined ? operand(c, listItems(child(call, 'ExpressionList'))[0]!) : undefined;
+      const byField = by?.kind === 'field' && !by.fold ? by.field : undefined;
+      // the name given to the function is its first column, the greatest (least) t
+      if (name && by) cols.set(name, by);
+      kept.push({ which: fn === 'arg_max' ? 'latest' : 'earliest', ...(byField ? { by: byField } : {}) });
       fns.push(fn);
       continue;
     }
@@ -890,6 +925,12 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
   const wasRows = s.phase === 'rows';
   startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', groupFields, textOf(env.q, op), spanOf(env, op));
   if (wasRows && s.aggregation) s.aggregation = { ...s.aggregation, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window } : {}), ...(bins ? { bins } : {}) };
+  // one row kept per group, and no other aggregate: later filters test that row
+  const [one] = kept;
+  if (wasRows && s.aggregation && !s.multi && kept.length === 1 && aggItems.length === 1 && one!.by !== undefined) {
+    s.aggregation = { ...s.aggregation, keep: { which: one!.which, by: one!.by } };
+    s.keptRowFilters = [];
+  }
   s.groupKeys = wasRows || s.phase === 'aggregated' ? new Set([...keyFields].filter((k) => wasRows || s.groupKeys.has(k))) : new Set();
   s.columns = cols;
   s.outputs = new Map();
