@@ -500,6 +500,17 @@ describe('one row kept per group (arg_max / arg_min), then filtered', () => {
   });
 });
 
+describe('a set of values tested after the aggregation', () => {
+  it('failures and never a success per user (make_set has, not has): a count of the events with the term, decided when the window closes', async () => {
+    const rules = await kqlRules({ 'nosuccess.kql': 'SigninLogs | summarize Results = make_set(ResultType) by User | where Results has "50126" and not(Results has "0")\n' }, 'detwiki-hunt-set-');
+    assert.equal(rules[0]!.logic.completeness, 'complete', rules[0]!.logic.missing.map((m) => m.reason).join('; '));
+    const ev = (user: string, result: string) => JSON.stringify({ User: user, ResultType: result, TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [ev('ann', '50126'), ev('bob', '50126'), ev('ann', '0'), ev('cy', '0'), ev('bob', '50126'), ev('dee', '50053')];
+    const hits = await huntLines(rules, 'set.jsonl', lines);
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.pos.line}`), ['"bob" 5']);
+  });
+});
+
 describe('two counts compared', () => {
   it('more failures than successes per user: decided when the window closes, as either count may still grow', async () => {
     const rules = await kqlRules({ 'more.kql': 'SigninLogs | summarize Fails = countif(ResultType != "0"), Ok = countif(ResultType == "0") by User | where Fails > Ok and Fails >= 2\n' }, 'detwiki-hunt-than-');

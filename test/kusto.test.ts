@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { planAggregation } from '../src/model/aggregate.ts';
+import { describeCount, planAggregation, thresholdText } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
@@ -252,6 +252,17 @@ describe('stages, aggregation, joins', () => {
       const x = low(q);
       assert.equal(x.aggregation?.keep?.where, undefined, q);
       assert.ok(x.missing.some((m) => /filter after|aggregat/.test(m.reason)), `${q}: ${x.missing.map((m) => m.reason).join('; ')}`);
+    }
+  });
+  it('a term test of a make_set / make_list column is a count of the events with the term (has_all: one count per term)', () => {
+    const l = low('SigninLogs | summarize Results = make_set(ResultType), n = count() by User | where Results has "0" and not(Results has_any ("50126", "50053")) and n > 3');
+    assert.deepEqual(l.missing, []);
+    assert.equal(describeCount(l.aggregation!), 'alerts when at least 1 event where ResultType has "0" and no event where ResultType has ["50126", "50053"] and more than 3 matching events are seen per User over the whole run, decided at its end');
+    const all = low('T | summarize Codes = make_list(ErrorCode) by App | where Codes has_all ("0", "7000222")');
+    assert.deepEqual([all.missing, thresholdText(all.aggregation!)], [[], 'Codes ge 1 and Codes ge 1']);
+    // a capped set may have dropped the value; a value with the array's JSON syntax could span two elements
+    for (const q of ['T | summarize S = make_set(x, 10) by k | where S has "a"', 'T | summarize S = make_set(x) by k | where S has "a,b"', 'T | summarize S = make_set(tolower(x)) by k | where S has "a"']) {
+      assert.match(low(q).missing.map((m) => m.reason).join('; '), /condition on aggregated rows|computes/, q);
     }
   });
   it('conditional aggregates: countif, dcountif and sumif count only the events that meet their condition', () => {

@@ -341,7 +341,10 @@ export function describeCount(a: Aggregation): string | undefined {
       return c.kind === 'sum' ? `${what(c)} summing to ${OP_WORDS[c.op]} the sum of ${what(c.than)}` : `${before} ${what(c)} ${between} ${what(c.than)}`;
     }
     if (c.kind === 'sum') return `${what(c)} summing to ${OP_WORDS[c.op]} ${c.value}`;
-    return `${OP_WORDS[c.op]} ${c.value} ${what(c)}`;
+    // one event, or none: "at least 1 event where …", "no event where …"
+    const one = (t: string) => t.replace(/^(matching )?events/, '$1event');
+    if (c.kind === 'count' && c.op === 'eq' && c.value === 0) return `no ${one(what(c))}`;
+    return `${OP_WORDS[c.op]} ${c.value} ${c.kind === 'count' && c.value === 1 ? one(what(c)) : what(c)}`;
   };
   const per = p.groupBy.length ? ` per ${p.groupBy.join(', ')}` : '';
   const alts = [[p, ...(p.more ?? [])], ...(p.or ?? [])].map((alt) => alt.map(test).join(' and '));

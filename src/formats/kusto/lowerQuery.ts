@@ -13,7 +13,7 @@
  * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
  * row-level conditions.
  */
-import { and, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type Predicate, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
@@ -805,6 +805,8 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       return { function: counted, ...(agg.where ? { where: agg.where } : {}) };
     };
     const leaf = (p: Expr): ThresholdTest | undefined => {
+      const inSet = setMembership(p, (name) => s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name));
+      if (inSet) return inSet;
       if (p.kind !== 'pred' || !ORDERING.has(p.op) || p.values.length !== 1) return undefined;
       const v = p.values[0];
       // another aggregate of the group (`Failures > Successes`), or a number
@@ -817,11 +819,61 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       const than = aggregateOf(other!, () => false);
       return than ? { ...counted, op: p.op, value: 0, of: p.field, than: { ...than, of: other! } } : undefined;
     };
-    const dnf = thresholdDnf(c, leaf, exprParts);
+    const dnf = thresholdDnf(termsApart(c, (name) => s.columns.get(name)), leaf, exprParts);
     const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
     const next = dnf && withThresholds(s.aggregation ?? { groupBy: [] }, dnf, text);
     if (next && !('unsupported' in next)) s.aggregation = next;
     else s.extraThresholds.push({ kind: 'aggregation', text: renderExpr(c), reason: why ?? (next ? `aggregation: ${next.unsupported}` : 'aggregation: condition on aggregated rows (having)'), span: spanOf(env, node) });
+  }
+}
+
+/** Aggregates whose value is the array of the group's values of a field (`make_set(ResultType)`). */
+const SET_AGGREGATES: ReadonlySet<string> = new Set(['make_set', 'make_list', 'makeset', 'makelist']);
+
+/** The event field a set aggregate column holds the values of (`make_set(ResultType)` → `ResultType`), if plain. */
+function setOf(o: Operand | undefined): string | undefined {
+  if (o?.kind !== 'agg' || !SET_AGGREGATES.has(o.fn.toLowerCase()) || o.regrouped || o.of?.size !== undefined || o.of?.args !== 1) return undefined;
+  return o.of.operand.kind === 'field' && !o.of.operand.fold ? o.of.operand.field : undefined;
+}
+
+/**
+ * A term test (`has`, `has_any`, `hasprefix`…) of a set aggregate's column: KQL tests the array's JSON text, whose
+ * terms are those of its elements (quotes and commas separate them), so `Results has "0"` holds when some event of
+ * the group has a `ResultType` with the term: a count of those events, at least 1 (`not …`: exactly 0). Values with
+ * a character of the array's JSON syntax (a term could then span two elements) are not read so.
+ */
+function setMembership(p: Expr, column: (name: string) => Operand | undefined): ThresholdTest | undefined {
+  const negated = p.kind === 'not';
+  const q = negated ? p.arg : p;
+  if (q.kind !== 'pred' || q.op !== 'has' || q.opts?.match === 'all' || q.derived || !q.values.length) return undefined;
+  const field = setOf(column(q.field));
+  if (field === undefined) return undefined;
+  if (!q.values.every((v) => typeof v === 'number' || (typeof v === 'string' && !/["\\,[\]]/.test(v)))) return undefined;
+  const where = pred(field, 'has', q.values, q.opts, q.span);
+  return { function: 'count', op: negated ? 'eq' : 'ge', value: negated ? 0 : 1, of: q.field, where };
+}
+
+/**
+ * `Set has_all (a, b)` on a set aggregate's column: each term in some element, not all in one: the AND of one
+ * test per term (a negation: the OR of their negations), for `setMembership`.
+ */
+function termsApart(e: Expr, column: (name: string) => Operand | undefined): Expr {
+  const split = (q: Predicate): Expr | undefined => {
+    if (q.op !== 'has' || q.opts?.match !== 'all' || q.derived || setOf(column(q.field)) === undefined) return undefined;
+    const { match: _m, ...opts } = q.opts;
+    return and(...q.values.map((v) => pred(q.field, 'has', [v], opts, q.span)));
+  };
+  switch (e.kind) {
+    case 'pred':
+      return split(e) ?? e;
+    case 'not':
+      return not(termsApart(e.arg, column));
+    case 'and':
+      return and(...e.args.map((x) => termsApart(x, column)));
+    case 'or':
+      return or(...e.args.map((x) => termsApart(x, column)));
+    default:
+      return e;
   }
 }
 
