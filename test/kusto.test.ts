@@ -254,6 +254,14 @@ describe('stages, aggregation, joins', () => {
       assert.ok(x.missing.some((m) => /filter after|aggregat/.test(m.reason)), `${q}: ${x.missing.map((m) => m.reason).join('; ')}`);
     }
   });
+  it('a table of another workspace, cluster or service (workspace("…").T, cluster("…").database("…").T, arg("").Resources) is that table', () => {
+    for (const [q, table] of [['workspace("abc").SecurityEvent | where EventID == 4688', 'SecurityEvent'], ['cluster("c").database("d").Proc | where EventID == 4688', 'Proc'], ['arg("").Resources | where EventID == 4688', 'Resources']] as const) {
+      const l = low(q);
+      assert.deepEqual([l.missing, l.mainTables, renderExpr(l.condition!)], [[], [table], 'EventID eq 4688'], q);
+    }
+    // any other function before the dot is not a table of a known kind
+    assert.match(low('myfn("x").T | where a == 1').missing.map((m) => m.reason).join(), /source expression not understood/);
+  });
   it('a term test of a make_set / make_list column is a count of the events with the term (has_all: one count per term)', () => {
     const l = low('SigninLogs | summarize Results = make_set(ResultType), n = count() by User | where Results has "0" and not(Results has_any ("50126", "50053")) and n > 3');
     assert.deepEqual(l.missing, []);

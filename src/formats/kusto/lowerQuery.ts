@@ -223,6 +223,17 @@ function letStage(env: Env, st: KNode, name: string, b: ReturnType<typeof bindin
   }
 }
 
+/** Functions that name another workspace, cluster, database or service whose tables a query reads. */
+const CROSS_RESOURCE_FUNCTIONS: ReadonlySet<string> = new Set(['cluster', 'database', 'workspace', 'app', 'resource', 'arg', 'adx']);
+
+/** `cluster("c").database("d")`, `workspace("w")`, `arg("")`: each call one of those, with constant arguments. */
+function crossResource(n: KNode): boolean {
+  if (n.kind === 'PathExpression') return nodes(n).every(crossResource);
+  if (n.kind !== 'FunctionCallExpression') return false;
+  const name = nameOf(nodes(n)[0]);
+  return name !== undefined && CROSS_RESOURCE_FUNCTIONS.has(name) && listItems(child(n, 'ExpressionList')).every((a) => a.kind === 'StringLiteralExpression');
+}
+
 /** Split a left-nested pipe expression into its source and operators. */
 function flatten(n: KNode): { source: KNode; ops: KNode[] } {
   const ops: KNode[] = [];
@@ -305,6 +316,19 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
         } else {
           s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: `source is the function ${fname}() (a parser, watchlist or saved function): the filtering it does is not expanded`, span: spanOf(env, src) });
         }
+        return;
+      }
+      break;
+    }
+    case 'PathExpression': {
+      // a table of another workspace, cluster or service: `workspace("…").SecurityEvent`,
+      // `cluster("…").database("…").T`, `arg("").Resources` (Azure Resource Graph): that table's rows
+      const parts = nodes(src);
+      const table = parts.length === 2 && parts[1]!.kind === 'NameReference' && crossResource(parts[0]!) ? nameOf(parts[1]) : undefined;
+      if (table) {
+        env.tables.add(table);
+        s.sourceTables.push(table);
+        s.stages.push(stage(env, 'source', table, src, { table, in: textOf(env.q, parts[0]!), ...fromDetail }));
         return;
       }
       break;
