@@ -262,6 +262,14 @@ describe('stages, aggregation, joins', () => {
     // any other function before the dot is not a table of a known kind
     assert.match(low('myfn("x").T | where a == 1').missing.map((m) => m.reason).join(), /source expression not understood/);
   });
+  it('invoke FileProfile() keeps the rows: filters on its columns are opaque, the others stay row-level', () => {
+    const l = low('DeviceProcessEvents | where FileName =~ "x.exe" | invoke FileProfile(SHA1, 1000) | where GlobalPrevalence < 250 and ProcessCommandLine has "-enc"');
+    assert.equal(renderExpr(l.condition!), 'FileName eq[ci] "x.exe" and <opaque: GlobalPrevalence < 250> and ProcessCommandLine has "-enc"');
+    assert.deepEqual(l.missing, []);
+    assert.ok(l.outputFields.some((o) => o.name === 'Signer' && o.source === 'invoke FileProfile'));
+    // another function's rows are not known
+    assert.match(low('T | invoke MyFunction() | where a == 1').missing.map((m) => m.reason).join(), /invoke changes what a row is/);
+  });
   it('a term test of a make_set / make_list column is a count of the events with the term (has_all: one count per term)', () => {
     const l = low('SigninLogs | summarize Results = make_set(ResultType), n = count() by User | where Results has "0" and not(Results has_any ("50126", "50053")) and n > 3');
     assert.deepEqual(l.missing, []);

@@ -272,6 +272,18 @@ export const ROW_KEEPING_AFTER_LIMIT: ReadonlySet<string> = new Set([
   'SampleOperator', 'ParseKvOperator', 'ParseOperator', 'ExecuteAndCacheOperator', 'AssertSchemaOperator',
 ]);
 
+/**
+ * Enrichment functions of Defender XDR advanced hunting called with `invoke`: each row stays the row it was, with
+ * columns added from a Microsoft service when the query runs (their values are not in the event). `FileProfile(x,
+ * y)` looks up the file whose hash column x names, for at most y rows.
+ */
+export const ENRICHMENT_FUNCTIONS: Readonly<Record<string, { readonly what: string; readonly columns: readonly string[] }>> = {
+  FileProfile: {
+    what: "Microsoft's profile of the file (prevalence, signature, publisher), looked up when the query runs",
+    columns: ['SHA1', 'SHA256', 'MD5', 'FileSize', 'GlobalPrevalence', 'GlobalFirstSeen', 'GlobalLastSeen', 'Signer', 'Issuer', 'SignerHash', 'IsCertificateValid', 'IsRootSignerMicrosoft', 'SignatureState', 'IsExecutable', 'ThreatName', 'Publisher', 'SoftwareName', 'ProfileAvailability'],
+  },
+};
+
 /** Plugins of `evaluate` that work row by row (the rows stay the source's events). */
 export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
 

@@ -20,7 +20,7 @@ import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKi
 import { AGGREGATE_FUNCTIONS, exprParts, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
+import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, ENRICHMENT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
@@ -522,6 +522,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   }
   if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
   if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
+  if (op.kind === 'InvokeOperator' && applyEnrichment(env, s, op, label, fromDetail)) return;
   switch (op.kind) {
     case 'FilterOperator':
       return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);
@@ -668,6 +669,24 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }
+}
+
+/**
+ * `invoke FileProfile(SHA1, 1000)` on the source's rows: the rows stay the events, with the function's columns
+ * added; a filter on those is a part the model does not express (their values come from the service), the others
+ * stay row-level filters. False for any other function (its rows are not known).
+ */
+function applyEnrichment(env: Env, s: State, op: KNode, label: string, fromDetail: StageDetail): boolean {
+  const call = nodes(op).find((x) => x.kind === 'FunctionCallExpression');
+  const fn = nameOf(call ? nodes(call)[0] : undefined) ?? '';
+  const enrichment = Object.hasOwn(ENRICHMENT_FUNCTIONS, fn) ? ENRICHMENT_FUNCTIONS[fn] : undefined;
+  if (!enrichment || s.phase !== 'rows' || s.multi) return false;
+  s.stages.push(stage(env, 'function', label, op, { function: fn, ...fromDetail }));
+  for (const col of enrichment.columns) {
+    s.columns.set(col, { kind: 'other', text: col, reason: `a column invoke ${fn}() adds: ${enrichment.what}` });
+    s.outputs.set(col, { name: col, source: `invoke ${fn}` });
+  }
+  return true;
 }
 
 /** N of `take N` / `top N by …` / `sample N` when it is a number (literal or let-bound). */
