@@ -54,7 +54,15 @@ export function provesImplication(a: Expr, b: Expr): boolean {
 }
 
 function implies(a: Dnf, b: Dnf): boolean {
-  return expandedImplies(a.map(expandAlternatives), b);
+  // a disjunct of A is expanded only when some disjunct of B tests no field it does not test (`mayImply`): its
+  // expansions test the same fields, so otherwise none of them implies B (most pairs of a rule page's candidates)
+  return a.every((xs) => b.some((cb) => mayImply(xs, cb)) && expandAlternatives(xs).every((x) => b.some((cb) => conjImplies(x, cb))));
+}
+
+/** Whether every literal of B has a literal of A it could be implied by: one on the same field, or the same opaque text. */
+function mayImply(a: Conj, b: Conj): boolean {
+  const ia = indexOf(a);
+  return b.every((lb) => (lb.kind === 'opaque' ? ia.opaque.has(opaqueKey(lb)) : ia.byField.has(lb.p.field.toLowerCase())));
 }
 
 /** A ⟹ B, A's disjuncts given expanded (`expandAlternatives`); an A of no disjunct is unsatisfiable (false) and implies anything. */
@@ -77,9 +85,45 @@ function expandAlternatives(c: Conj): Conj[] {
   return out;
 }
 
+/**
+ * A conjunction implies another when each literal of the second is implied by a literal of the first. Only literals
+ * on the same canonical field can imply one another (an opaque one only the same text): A's literals are looked up
+ * by field (`indexOf`), not compared all with all.
+ */
 function conjImplies(a: Conj, b: Conj): boolean {
-  return b.every((lb) => a.some((la) => literalImplies(la, lb)));
+  const ia = indexOf(a);
+  return b.every((lb) => {
+    if (lb.kind === 'opaque') return ia.opaque.has(opaqueKey(lb));
+    const same = ia.byField.get(lb.p.field.toLowerCase());
+    return same !== undefined && same.some((la) => literalImplies(la, lb));
+  });
 }
+
+/** A conjunction's predicate literals by lower-case field, and its opaque literals (`opaqueKey`). */
+interface ConjIndex {
+  readonly byField: ReadonlyMap<string, readonly Literal[]>;
+  readonly opaque: ReadonlySet<string>;
+}
+const conjIndexes = new WeakMap<Conj, ConjIndex>();
+function indexOf(c: Conj): ConjIndex {
+  let ix = conjIndexes.get(c);
+  if (ix) return ix;
+  const byField = new Map<string, Literal[]>();
+  const opaque = new Set<string>();
+  for (const l of c) {
+    if (l.kind === 'opaque') opaque.add(opaqueKey(l));
+    else {
+      const f = l.p.field.toLowerCase();
+      const list = byField.get(f);
+      if (list) list.push(l);
+      else byField.set(f, [l]);
+    }
+  }
+  conjIndexes.set(c, (ix = { byField, opaque }));
+  return ix;
+}
+
+const opaqueKey = (l: Extract<Literal, { kind: 'opaque' }>): string => `${l.neg ? '!' : ''}${l.text}`;
 
 function dnf(e: Expr): Dnf | undefined {
   try {
