@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
+import { parseSplunkText } from '../src/formats/splunk/index.ts';
 import { parseYaralText } from '../src/formats/yaral/index.ts';
 import { resolveUdmField } from '../src/formats/yaral/resolve.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
@@ -190,6 +191,17 @@ describe('hunting multi-event rules', () => {
     const rule = eqlRule('process where true');
     const kql: RuleRecord = { ...rule, format: 'kusto', logic };
     const hits = await both(kql, 'join.jsonl', [{ ResultType: '0', UserId: 'u1' }, { OperationName: 'Add member to role', UserId: 'u2' }, { OperationName: 'Add member to role', UserId: 'u1' }]);
+    assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
+  });
+  it('a Splunk join pairs the search\'s events with the subsearch\'s on the join fields, through renames', async () => {
+    const r = parseSplunkText('detections/cloud/x.yml', "name: X\nid: 1\ntype: TTP\nsearch: 'eventName=CreateLoginProfile | rename requestParameters.userName as who | join who [search eventName=ConsoleLogin | rename userIdentity.userName as who | stats count by who]'\n", SRC);
+    const rule = r.rules[0]!;
+    assert.equal(rule.logic.completeness, 'complete', JSON.stringify(rule.logic.missing));
+    const created = (who: string) => ({ eventName: 'CreateLoginProfile', requestParameters: { userName: who } });
+    const login = (who?: string) => ({ eventName: 'ConsoleLogin', ...(who ? { userIdentity: { userName: who } } : {}) });
+    // bob's profile is created, then bob logs in (3 pairs with 2); ann logs in without a profile; a login without
+    // a user name is left out by the subsearch's stats
+    const hits = await both(rule, 'spljoin.jsonl', [created('bob'), login('ann'), login('bob'), login(), created('cy')]);
     assert.deepEqual(hits, ['aggregate 3 [1, 3]']);
   });
   it('kept events are filed so that every pair the pairing accepts shares a bucket (a number with its text or a boolean)', async () => {

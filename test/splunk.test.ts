@@ -149,6 +149,32 @@ describe('SPL aggregation and thresholds', () => {
     assert.ok(p.ok);
     return lowerPipeline({ pipeline: p.value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
   };
+  it('join: the events so far and the subsearch\'s are two sides paired on the join fields (through renames, folds and a grouping stats)', () => {
+    const j = low('eventName=CreateLoginProfile | rename requestParameters.userName as who | table src_ip who | join who src_ip [search eventName=ConsoleLogin | rename userIdentity.userName as who | stats count by eventSource who src_ip] | stats count by who');
+    assert.deepEqual(j.missing, []);
+    const sides = j.aggregation!.sides!;
+    assert.deepEqual(sides.map((x) => [x.name, x.presence, x.keys, x.partnerKeys ?? null]), [
+      ['search', 'required', ['requestParameters.userName', 'src_ip'], null],
+      ['subsearch', 'required', ['userIdentity.userName', 'src_ip'], ['requestParameters.userName', 'src_ip']],
+    ]);
+    // the subsearch's stats keeps a row per group of events whose every key is present
+    assert.equal(renderExpr(sides[1]!.condition), 'eventName eq[ci] "ConsoleLogin" and eventSource is_not_null and userIdentity.userName is_not_null and src_ip is_not_null');
+    // an event of either side may be one of a pair
+    assert.equal(renderExpr(j.condition!), 'eventName eq[ci] "CreateLoginProfile" or (eventName eq[ci] "ConsoleLogin" and eventSource is_not_null and userIdentity.userName is_not_null and src_ip is_not_null)');
+    // a grouping stats before the join, keys folded on both sides: case-insensitive pairing
+    const g = low('EventCode=5136 | eval ObjectDN=upper(ObjectDN) | stats count by ObjectDN SubjectLogonId | join ObjectDN [search admonEventType=Update | eval ObjectDN=upper(distinguishedName)]');
+    assert.deepEqual([g.missing, g.aggregation!.sides!.map((x) => x.keys), g.aggregation!.sides![1]!.keysCi], [[], [['ObjectDN'], ['distinguishedName']], true]);
+    // what stays a missing part: a pairing option, a time bin as a key, a threshold, a key folded on one side only
+    for (const q of [
+      'a=1 | join usetime=true k [search b=2]',
+      'a=1 | stats count by k _time span=1h | join k _time [search b=2 | stats count by k _time span=1h]',
+      'a=1 | join k [search b=2 | stats count by k | where count > 5]',
+      'a=1 | eval k=lower(k) | join k [search b=2]',
+    ]) assert.match(low(q).missing.map((m) => m.reason).join(), /join keeps only events the subsearch matches/, q);
+    // an outer join keeps the events whatever the subsearch finds: not a pairing
+    const outer = low('a=1 | join type=left k [search b=2]');
+    assert.deepEqual([outer.missing, outer.aggregation?.sides], [[], undefined]);
+  });
   it('a distinct count states the event field it reads; one of a value eval computed is not read as a count', () => {
     const renamed = low('EventCode=4625 | rename TargetUserName as who | stats dc(who) as n count by src | where n > 3 AND count > 10');
     assert.equal(renamed.aggregation?.function, 'dc(TargetUserName)');
@@ -305,9 +331,13 @@ describe('SPL aggregation and thresholds', () => {
     assert.deepEqual(low('EventCode=4625 | head (count > 5)').missing.map((m) => m.reason), ['command: head keeps only the first matching events']);
   });
   it('a filter after join or transaction is missing, not part of the condition', () => {
+    // the join is two sides (an event of either may be one of a pair); the filter after it is on joined rows
     const l = low('a=1 | join x [search b=2] | where c=3');
-    assert.equal(show(l.condition!), 'a eq 1 {cs:false,typing:loose}');
-    assert.deepEqual(l.missing.map((m) => m.reason.split(':')[0]), ['command', 'command']);
+    assert.equal(show(l.condition!), '(a eq 1 {cs:false,typing:loose} or b eq 2 {cs:false,typing:loose})');
+    assert.deepEqual(l.missing.map((m) => m.reason), ['command: filter after join, whose rows are not single events']);
+    const t = low('a=1 | transaction x maxspan=5m | where c=3');
+    assert.equal(show(t.condition!), 'a eq 1 {cs:false,typing:loose}');
+    assert.deepEqual(t.missing.map((m) => m.reason.split(':')[0]), ['command']);
   });
 });
 
@@ -421,9 +451,11 @@ describe('SPL command arguments', () => {
       assert.deepEqual(low.logSources, [{ kind: 'datamodel', name: 'Endpoint.Processes' }], q);
     }
   });
-  it('join: an inner join keeps only matched events; type=left / outer does not', () => {
-    const reasons = (q: string) => lowerPipeline({ pipeline: (parseSpl(q) as { ok: true; value: Parameters<typeof lowerPipeline>[0]['pipeline'] }).value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined }).missing.map((m) => m.reason);
-    assert.ok(reasons('a=1 | join user [search b=2]').includes('command: join keeps only events the subsearch matches'));
+  it('join: an inner join keeps only matched events (sides, or a missing part when they cannot be stated); type=left / outer does not', () => {
+    const lowered = (q: string) => lowerPipeline({ pipeline: (parseSpl(q) as { ok: true; value: Parameters<typeof lowerPipeline>[0]['pipeline'] }).value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
+    const reasons = (q: string) => lowered(q).missing.map((m) => m.reason);
+    assert.equal(lowered('a=1 | join user [search b=2]').aggregation?.sides?.length, 2);
+    assert.ok(reasons('a=1 | join usetime=true user [search b=2]').includes('command: join keeps only events the subsearch matches'));
     assert.ok(!reasons('a=1 | join type = outer user [search b=2]').includes('command: join keeps only events the subsearch matches'));
   });
 });

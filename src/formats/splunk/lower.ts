@@ -7,8 +7,8 @@
  * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
  */
 import { uniqueLogSources } from '../record.ts';
-import { and, opaque, TRUE, type Expr } from '../../model/expr.ts';
-import type { Aggregation, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
+import { and, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
+import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
@@ -76,6 +76,14 @@ function keepsAtLeastOne(c: Command & { type: 'generic' }): boolean {
 
 /** Lower a whole pipeline. Never throws on well-formed trees. */
 export function lowerPipeline(input: LowerInput): SplLowering {
+  return lowerWithFields(input).lowering;
+}
+
+/**
+ * `lowerPipeline`, with what its rows end as: their phase and the fields defined (renames, evals, a grouping
+ * stats' keys), for a `join` whose subsearch this is.
+ */
+function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Phase; fields: ReadonlyMap<string, FieldOrigin> } {
   const stages: Stage[] = [];
   const conjuncts: Expr[] = [];
   const missing: MissingInput[] = [];
@@ -231,6 +239,46 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       }
     }
   });
+
+  /**
+   * `search … | join f1 f2 [search …]` (an inner join, the default type): the events so far and the subsearch's
+   * are the two sides of a multi-event rule, paired on equal values of the join fields (through the renames and
+   * case folds of each side). A side that groups with `stats … by` (no threshold) keeps a row per group of events
+   * whose every key is present: its side is those events. False (the join stays a missing part) when a side's rows
+   * are not events or groups of them, the fields are not given or not fields of both sides, a side counts against a
+   * threshold, or an option changes the pairing (`usetime`, `earlier`).
+   */
+  function joinSides(c: Command & { type: 'generic' }): boolean {
+    const fields = c.words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+    if (phase === 'opaque' || anyValue.length || !fields.length || c.subsearches.length !== 1) return false;
+    if (c.options.some((o) => !['type', 'max', 'overwrite'].includes(o.name.toLowerCase()))) return false;
+    const sub = lowerWithFields({ ...input, pipeline: c.subsearches[0]! });
+    if (sub.phase === 'opaque') return false;
+    const subOrigin = (f: string): FieldOrigin | undefined => sub.fields.get(f) ?? (sub.phase === 'rows' ? { kind: 'raw', field: f } : undefined);
+    const here = grouped(aggregation, origin);
+    const there = grouped(sub.lowering.aggregation, subOrigin);
+    if (!here || !there) return false;
+    const left = fields.map((f) => keyOf(origin(f)));
+    const right = fields.map((f) => keyOf(subOrigin(f)));
+    if (left.some((k) => !k) || right.some((k) => !k)) return false;
+    // `_time` after `stats … by _time span=1h` is the event's time bin, not its time: pairing on it is not read
+    const binned = (a: Aggregation | undefined, keys: readonly ({ field: string } | undefined)[]) => !!a?.bins && keys.some((k) => k!.field === '_time');
+    if (binned(aggregation, left) || binned(sub.lowering.aggregation, right)) return false;
+    // keys compared through upper() / lower() on both sides pair case-insensitively; folded on one side only, not read
+    const folded = [...left, ...right].map((k) => k!.folded);
+    if (folded.some((x) => x !== folded[0])) return false;
+    for (const m of sub.lowering.missing) missing.push({ ...m, reason: `subsearch: ${m.reason}` });
+    const names = (ls: readonly LogSource[]) => (ls.length ? { sources: ls.map((l) => l.name) } : {});
+    const leftKeys = left.map((k) => k!.field);
+    const sides: CorrelationSide[] = [
+      { name: 'search', condition: and(...conjuncts, ...here.present), presence: 'required', keys: leftKeys, ...names(logSources) },
+      { name: 'subsearch', condition: and(sub.lowering.condition ?? TRUE, ...there.present), presence: 'required', keys: right.map((k) => k!.field), partner: 0, partnerKeys: leftKeys, ...(folded[0] ? { keysCi: true } : {}), ...names(sub.lowering.logSources), text: input.source(c.subsearches[0]!.at), span: input.span(c.subsearches[0]!.at) },
+    ];
+    // the rule reads the subsearch's sources too
+    logSources.push(...sub.lowering.logSources);
+    aggregation = { function: 'join', groupBy: [], sides, text: input.source(c.at), span: input.span(c.at) };
+    return true;
+  }
 
   function lowerSearchLike(field: string, regex: string, at: SplRange): Expr {
     const o = origin(field);
@@ -410,7 +458,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
         const drops = (DROPS_NULL_KEYS.has(c.name) && !filled) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && groupBy.length ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', ...a });
@@ -488,7 +536,7 @@ export function lowerPipeline(input: LowerInput): SplLowering {
       if (['join', 'append', 'appendcols', 'appendpipe', 'union', 'multisearch', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'inputlookup', 'from', 'datamodel', 'rest', 'makeresults', 'mvexpand', 'dedup', 'head', 'tail', 'sort', 'outputlookup', 'collect', 'foreach', 'fillnull', 'convert', 'xmlkv', 'fromjson', 'makemv', 'return', 'format', 'stats'].includes(name)) {
         if (['join', 'transaction', 'map', 'apply', 'fit', 'anomalydetection', 'rare', 'top', 'append', 'appendpipe', 'union', 'multisearch', 'appendcols'].includes(name)) {
           const joinType = option('type')?.toLowerCase();
-          if (name === 'join' && joinType !== 'left' && joinType !== 'outer') missing.push({ text: input.source(c.at), reason: 'command: join keeps only events the subsearch matches', span: input.span(c.at) });
+          if (name === 'join' && joinType !== 'left' && joinType !== 'outer' && !joinSides(c)) missing.push({ text: input.source(c.at), reason: 'command: join keeps only events the subsearch matches', span: input.span(c.at) });
           if (phase !== 'opaque') {
             phase = 'opaque';
             opaqueAfter = name;
@@ -506,8 +554,10 @@ export function lowerPipeline(input: LowerInput): SplLowering {
   if (anyValue.length === 1 && !aggregationDecides(aggregation) && !aggregation?.sides?.length) conjuncts.push(anyValue[0]!.e);
   else for (const a of anyValue) missing.push(a.part);
   const outputFields: OutputField[] = (out ?? []).map((o) => ({ name: o.name, source: o.source, ...(o.from && o.from !== o.name ? { from: o.from } : {}) }));
-  const cond = conjuncts.length ? and(...conjuncts) : undefined;
-  return {
+  // a join stated side by side: an event of either side may be one of a pair (the sides' conditions, or-ed)
+  const required = (aggregation?.sides ?? []).filter((x) => x.presence === 'required');
+  const cond = required.length ? or(...required.map((x) => x.condition)) : conjuncts.length ? and(...conjuncts) : undefined;
+  const lowering: SplLowering = {
     stages,
     ...(cond && !(cond.kind === 'const' && cond.value) ? { condition: cond } : {}),
     missing,
@@ -517,6 +567,26 @@ export function lowerPipeline(input: LowerInput): SplLowering {
     logSources: uniqueLogSources(logSources),
     timeRange,
   };
+  return { lowering, phase, fields: env };
+}
+
+/** A join key: an event field, maybe through upper() / lower(). */
+function keyOf(o: FieldOrigin | undefined): { field: string; folded: boolean } | undefined {
+  return o?.kind === 'raw' ? { field: o.field, folded: false } : o?.kind === 'fold' ? { field: o.field, folded: true } : undefined;
+}
+
+/**
+ * A join side's rows as events: every event (no aggregation), or the groups of a `stats … by` that decides nothing
+ * by counting, which exist for the events whose every key is present when the stats leaves out missing keys
+ * (`present`: those presence tests). Undefined when the rows are not such (a threshold, sides, a computed key).
+ */
+function grouped(a: Aggregation | undefined, origin: (name: string) => FieldOrigin | undefined): { present: Expr[] } | undefined {
+  if (!a) return { present: [] };
+  if (aggregationDecides(a) || a.sides?.length) return undefined;
+  const computed = (a.computedKeys ?? []).map((k) => keyOf(origin(k)));
+  if (computed.some((k) => !k)) return undefined;
+  const keys = [...a.groupBy, ...computed.map((k) => k!.field)];
+  return { present: a.missingKeys === 'drop' ? keys.map((k) => pred(k, 'is_not_null')) : [] };
 }
 
 const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
