@@ -215,8 +215,9 @@ describe('stages, aggregation, joins', () => {
       [two.aggregation?.threshold, two.aggregation?.moreThresholds, two.aggregation?.orThresholds],
       [{ op: 'gt', value: 10, of: 'Fails' }, [{ function: 'count', op: 'gt', value: 1, of: 'Fails' }], [[{ function: 'dcount(ip)', op: 'gt', value: 3, of: 'IPs' }, { function: 'count', op: 'gt', value: 1, of: 'Fails' }]]],
     );
-    // an alternative that is not a threshold (a value of a set) keeps the whole condition out, with the reason
-    const mixed = low('T | summarize Fails = count(), Hosts = make_set(host) by user | where Fails > 10 or Hosts has "dc1"');
+    // an alternative that is not a threshold (a substring of a set's text) keeps the whole condition out, with the
+    // reason; a term of a set is a count of the events with it (below)
+    const mixed = low('T | summarize Fails = count(), Hosts = make_set(host) by user | where Fails > 10 or Hosts contains "dc1"');
     assert.equal(mixed.aggregation?.threshold, undefined);
     assert.match(mixed.missing.map((m) => m.reason).join('; '), /condition on aggregated rows \(having\)/);
     // "fewer than" in an alternative is decided only when the window closes: the whole plan is decided so, over the
