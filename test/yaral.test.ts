@@ -144,6 +144,37 @@ describe('yaral eval on UDM events', () => {
   });
 });
 
+describe('yaral repeated fields: each element in turn, as YARA-L unnests them', () => {
+  const one = (events: string) => {
+    const r = parseYaralText('rules/r.yaral', `rule r {\n events:\n${events}\n condition:\n  $e\n}\n`, src).rules[0]!;
+    return { r, ev: (e: unknown) => evaluate(r.logic.condition!, e, { resolve: resolveUdmField }) };
+  };
+  it('a negative test on a repeated field holds when some element fails it', () => {
+    const { r, ev } = one('  $e.metadata.event_type = "NETWORK_CONNECTION"\n  $e.target.ip != "10.0.0.1"');
+    assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
+    const net = (ip: unknown) => ({ metadata: { event_type: 'NETWORK_CONNECTION' }, target: { ip } });
+    assert.deepEqual([ev(net(['10.0.0.1', '8.8.8.8'])), ev(net(['10.0.0.1'])), ev(net('10.0.0.1')), ev(net(undefined))], [true, false, false, true]);
+  });
+  it('tests of one repeated field joined by and hold for the same element; joined by or, for any', () => {
+    const { r, ev } = one('  $e.metadata.event_type = "USER_LOGIN"\n  $e.security_result.action = "BLOCK"\n  $e.security_result.summary = "denied"');
+    assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
+    const login = (sr: unknown) => ({ metadata: { event_type: 'USER_LOGIN' }, security_result: sr });
+    assert.equal(ev(login([{ action: 'BLOCK', summary: 'denied' }])), true);
+    assert.equal(ev(login([{ action: 'BLOCK' }, { summary: 'denied' }])), false); // no one element has both
+    // a not over an or of tests on one element: every test fails for that element
+    const { ev: ev2 } = one('  $e.metadata.event_type = "NETWORK_CONNECTION"\n  not (re.regex($e.target.ip, `^10\\.`) or re.regex($e.target.ip, `^192\\.168\\.`))');
+    const net = (ip: string[]) => ({ metadata: { event_type: 'NETWORK_CONNECTION' }, target: { ip } });
+    assert.deepEqual([ev2(net(['10.1.1.1', '192.168.1.1'])), ev2(net(['10.1.1.1', '8.8.8.8']))], [false, true]);
+    // equalities or-ed: some element equals one of them, as before (no per-element scope needed)
+    const { r: r3 } = one('  ($e.principal.ip = "1.2.3.4" or $e.principal.ip = "5.6.7.8")');
+    assert.equal(r3.logic.condition!.kind !== 'each' && r3.logic.completeness, 'complete');
+  });
+  it('two repeated fields each with tests joined by and stay a missing part', () => {
+    const { r } = one('  $e.security_result.action = "BLOCK"\n  $e.security_result.summary = "x"\n  $e.target.ip != "1.1.1.1"\n  $e.target.ip != "2.2.2.2"');
+    assert.match(r.logic.missing.map((m) => m.reason).join('\n'), /must hold for the same element/);
+  });
+});
+
 describe('detwiki eval on a YARA-L rule', () => {
   it('prints true / false per UDM event', () => {
     const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');

@@ -144,17 +144,23 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     }
   }
 
-  // conditions on one repeated field hold for one element at a time (unnesting); the model tests each over all elements
+  // conditions on one repeated field hold for one element at a time (YARA-L unnests the field: one row per
+  // element): when one repeated field has several tests, the variable's whole condition is tested per element of
+  // it (some element satisfies all of it); with several such fields, not stated
   for (const [v, s] of perVar) {
     const seen = new Map<string, number>();
-    for (const e of s.exprs) {
-      const prefixes = new Set<string>();
-      for (const l of leaves(e)) if (l.kind === 'pred') for (const p of repeatedPrefixes(l.field)) prefixes.add(p);
-      for (const p of prefixes) seen.set(p, (seen.get(p) ?? 0) + 1);
+    for (const e of s.exprs) countRepeatedTests(e, seen);
+    // tests of one field joined by an or (or several under a `not` joined by an and) hold for some element each
+    // as they do for the same one: only tests joined as a conjunction need the same element
+    const whole = and(...s.exprs);
+    const shared = [...seen].filter(([p, n]) => n >= 2 && conjoined(whole, p, true));
+    if (shared.length === 1) {
+      const [array] = shared[0]!;
+      s.exprs = [{ kind: 'each', quant: 'any', array, expr: elementwise(and(...s.exprs), array), missingAs: '', span: { file, start: s.start, end: s.end } }];
+      continue;
     }
-    for (const [p, n] of seen) {
-      if (n < 2) continue;
-      missing.push({ text: `$${v}.${p}`, reason: `repeated field: ${n} conditions on $${v}.${p} must hold for the same element (YARA-L unnests repeated fields); the model tests each over all elements, so it may match where the rule does not`, span: { file, start: s.start, end: s.end } });
+    for (const [p, n] of shared) {
+      missing.push({ text: `$${v}.${p}`, reason: `repeated field: ${n} conditions on $${v}.${p} must hold for the same element (YARA-L unnests repeated fields), and so must those on ${shared.filter(([q]) => q !== p).map(([q]) => q).join(', ')}; the model tests each over all elements, so it may match where the rule does not`, span: { file, start: s.start, end: s.end } });
     }
   }
 
@@ -431,6 +437,67 @@ function yaralSides(
 }
 
 /** Top-level conjuncts (ands and parentheses around ands flattened). */
+/**
+ * How many tests of the condition read each repeated field (`repeatedPrefixes`): a predicate counts for each repeated
+ * segment of its field, a per-element test (`each` over a repeated field, `perElement`) for its array.
+ */
+function countRepeatedTests(e: Expr, seen: Map<string, number>): void {
+  if (e.kind === 'each') {
+    const n = [...leaves(e.expr)].filter((l) => l.kind === 'pred').length;
+    seen.set(e.array, (seen.get(e.array) ?? 0) + Math.max(1, n));
+    return;
+  }
+  if (e.kind === 'pred') {
+    for (const p of repeatedPrefixes(e.field)) seen.set(p, (seen.get(p) ?? 0) + 1);
+    return;
+  }
+  if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) countRepeatedTests(a, seen);
+  else if (e.kind === 'not') countRepeatedTests(e.arg, seen);
+}
+
+/** Whether two tests of the repeated field `array` are joined by an and (an or under a `not`) somewhere in `e`. */
+function conjoined(e: Expr, array: string, positive: boolean): boolean {
+  switch (e.kind) {
+    case 'not':
+      return conjoined(e.arg, array, !positive);
+    case 'and':
+    case 'or': {
+      const conjunction = (e.kind === 'and') === positive;
+      if (conjunction && e.args.filter((a) => readsRepeated(a, array)).length >= 2) return true;
+      return e.args.some((a) => conjoined(a, array, positive));
+    }
+    default:
+      return false;
+  }
+}
+
+function readsRepeated(e: Expr, array: string): boolean {
+  const seen = new Map<string, number>();
+  countRepeatedTests(e, seen);
+  return seen.has(array);
+}
+
+/**
+ * The condition on one element of the repeated field `array`: its fields under `array` relative to the element
+ * (`.`, `.action`); a per-element test over it is its element test; everything else as it was.
+ */
+function elementwise(e: Expr, array: string): Expr {
+  switch (e.kind) {
+    case 'pred':
+      return e.field === array ? { ...e, field: '.' } : e.field.startsWith(array + '.') || e.field.startsWith(array + '[') ? { ...e, field: `.${e.field.slice(array.length).replace(/^\./, '')}` } : e;
+    case 'each':
+      return e.array === array ? e.expr : e;
+    case 'and':
+      return and(...e.args.map((a) => elementwise(a, array)));
+    case 'or':
+      return or(...e.args.map((a) => elementwise(a, array)));
+    case 'not':
+      return { ...e, arg: elementwise(e.arg, array) };
+    default:
+      return e;
+  }
+}
+
 function flattenAnd(e: YExpr): YExpr[] {
   if (e.type === 'and') return e.args.flatMap(flattenAnd);
   if (e.type === 'group' && e.expr.type === 'and') return flattenAnd(e.expr);

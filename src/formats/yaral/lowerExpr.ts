@@ -154,8 +154,26 @@ function lowerCompare(e: CompareNode, ctx: ExprContext, negated: boolean): Expr 
   const repeatedNote = (): Expr | undefined => {
     if (e.quantifier === 'all') return m.negated && m.op === 'eq' && !negated ? undefined : opaque(text, 'repeated field: `all` needs every element to satisfy the comparison', at);
     if (e.quantifier === 'any' && neg) return opaque(text, 'repeated field: `any` with a negative comparison holds when some element differs', at);
-    if (neg && isRepeated(field)) return opaque(text, `repeated field: ${name} is compared element by element, so a negative comparison holds when some element differs`, at);
+    if (neg && isRepeated(field)) {
+      // per element: some element differs (`!=`), or (under a `not`) not every element matches
+      const each = perElement(name, m.negated ? 'any' : 'all', at, (el) => {
+        const p = positive(el);
+        return m.negated ? not(p) : p;
+      });
+      return each ?? opaque(text, `repeated field: ${name} is compared element by element, so a negative comparison holds when some element differs`, at);
+    }
     return undefined;
+  };
+  /** The comparison without its operator's negation, on `target` (the field, or an element's field). */
+  const positive = (target: string): Expr => {
+    if (right.type === 'regex') return transform ? lowerTransformed(text, at, target, 'regex', right.pattern, transform, false) : pred(target, 'regex', [right.pattern], { cs, missingAs: '' }, at);
+    const lit = asLiteral(right);
+    if (lit) {
+      if (!transform) return pred(target, m.op, [lit.value], typeof lit.value === 'string' ? { cs, missingAs: '' } : { missingAs: zeroFor(lit.value) }, at);
+      if (typeof lit.value !== 'string' || m.op !== 'eq') return opaque(text, `function: strings.to_${transform} compared with ${op}`, at);
+      return lowerTransformed(text, at, target, 'eq', lit.value, transform, false);
+    }
+    return opaque(text, 'repeated field: a comparison with a value that is not a constant', at);
   };
   const rep = repeatedNote();
   if (rep) return rep;
@@ -223,20 +241,43 @@ function lowerCall(e: Extract<YExpr, { type: 'call' }>, ctx: ExprContext, negate
   const pattern = asLiteral(e.args[1]!);
   if (!field) return opaque(text, `function: ${e.name} over a value that is not an event field`, at);
   if (!pattern || typeof pattern.value !== 'string') return opaque(text, `function: ${e.name} with a pattern that is not a literal string`, at);
-  if (negated && isRepeated(field)) return opaque(text, `repeated field: ${fieldPath(field)} is tested element by element, so a negated test holds when some element fails it`, at);
   const name = fieldPath(field);
   // strings.starts_with / ends_with are false for an empty pattern (the reference), unlike the model's operators
   if (pattern.value === '' && fact.op !== 'regex') return opaque(text, `function: ${e.name} with an empty pattern`, at);
-  if (transform) {
-    if (fact.op === 'regex') return lowerTransformed(text, at, name, 'regex', pattern.value, transform, false);
-    if (fact.op !== 'contains' && fact.op !== 'starts_with' && fact.op !== 'ends_with') return opaque(text, `function: ${e.name} over strings.to_${transform}`, at);
-    const fold = transform === 'lower' ? pattern.value.toLowerCase() : pattern.value.toUpperCase();
-    if (fold !== pattern.value) return FALSE;
-    return pred(name, fact.op, [pattern.value], { cs: false, missingAs: '' }, at);
+  const value: string = pattern.value;
+  const test = (target: string): Expr => {
+    if (transform) {
+      if (fact.op === 'regex') return lowerTransformed(text, at, target, 'regex', value, transform, false);
+      if (fact.op !== 'contains' && fact.op !== 'starts_with' && fact.op !== 'ends_with') return opaque(text, `function: ${e.name} over strings.to_${transform}`, at);
+      const fold = transform === 'lower' ? value.toLowerCase() : value.toUpperCase();
+      if (fold !== value) return FALSE;
+      return pred(target, fact.op, [value], { cs: false, missingAs: '' }, at);
+    }
+    const cs = fact.cs && !e.nocase;
+    const opts: PredicateOptions = fact.op === 'cidr' ? { missingAs: '' } : { cs, missingAs: '' };
+    return pred(target, fact.op, [value], opts, at);
+  };
+  if (negated && isRepeated(field)) {
+    // under a `not`: not every element passes (the caller negates), as YARA-L tests each element of the field
+    return perElement(name, 'all', at, test) ?? opaque(text, `repeated field: ${name} is tested element by element, so a negated test holds when some element fails it`, at);
   }
-  const cs = fact.cs && !e.nocase;
-  const opts: PredicateOptions = fact.op === 'cidr' ? { missingAs: '' } : { cs, missingAs: '' };
-  return pred(name, fact.op, [pattern.value], opts, at);
+  return test(name);
+}
+
+/**
+ * A test of a repeated field that YARA-L applies element by element (it unnests the field: one row per element)
+ * and that must hold for some element: the model's `each` over the field's one repeated segment (`target.ip`,
+ * `security_result`), the test on the element (`.`, `.action`). `all` for a test the caller negates (`not …`: some
+ * element fails it). A missing field is one zero-value element (`""`), as a missing single field compares.
+ * Undefined when the path has several repeated segments or the test is not expressed.
+ */
+function perElement(name: string, quant: 'any' | 'all', at: Span, test: (elementField: string) => Expr): Expr | undefined {
+  const reps = repeatedPrefixes(name);
+  if (reps.length !== 1) return undefined;
+  const array = reps[0]!;
+  const expr = test(name === array ? '.' : `.${name.slice(array.length + 1)}`);
+  if (expr.kind === 'opaque') return undefined;
+  return { kind: 'each', quant, array, expr, missingAs: '', span: at };
 }
 
 export function functionReason(name: string): string {
