@@ -155,8 +155,12 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   const predicates: CanonicalPredicate[] = [];
   let total = 0;
   let mapped = 0;
-  const mapPred = (q: Predicate, negated: boolean, prefix: string): Expr => {
+  const mapPred = (q: Predicate, negated: boolean, scope: string): Expr => {
     total++;
+    // inside an array quantifier a field starting with `.` is the element's (`.` the element itself); any other is
+    // the event's own
+    const prefix = q.field.startsWith('.') ? scope : '';
+    const at = (f: string) => (prefix + f.replace(/^\.+/, '')).replace(/\.$/, '');
     // a member of a JSON text (json(properties.log).verb) is the raw log's nested field; any other derived operand
     // (len(x), lower(x), split(x)[i]) is not the field's value: it keeps its chain over the canonical field (so it is
     // mapped, shown and evaluated there), but is no value of that field: no value mapping, action key or indicator
@@ -164,7 +168,7 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
     const member = q.derived ? jsonMemberPath(q) : undefined;
     if (q.derived && member === undefined) {
       for (const ls of logSources) {
-        const field = canonicalField(vocab, ls, prefix + q.field.replace(/^\.+/, ''));
+        const field = canonicalField(vocab, ls, at(q.field));
         // a field whose values differ by vendor (Defender ActionType → EventID) cannot carry the chain across
         if (!field || vocab.values?.[ls]?.[field]) continue;
         mapped++;
@@ -174,7 +178,7 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
     }
     const p: Predicate = member === undefined ? q : withoutDerived(q, member);
     for (const ls of logSources) {
-      const field = canonicalField(vocab, ls, prefix + p.field.replace(/^\.+/, ''));
+      const field = canonicalField(vocab, ls, at(p.field));
       if (!field) continue;
       mapped++;
       const { re, path } = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field);
