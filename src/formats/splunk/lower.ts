@@ -7,7 +7,7 @@
  * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
  */
 import { uniqueLogSources } from '../record.ts';
-import { and, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
+import { and, containsOpaque, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
@@ -99,6 +99,12 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   const timeRange: string[] = [];
   let aggregation: Aggregation | undefined;
   let phase: Phase = 'rows';
+  /**
+   * Right after a join stated as sides (`joinSides`): what each side's columns are, so that a filter on the joined
+   * rows that reads one side's columns only is that side's condition. Ends at any command but `search` / `where` /
+   * `table` / `fields`.
+   */
+  let joined: { readonly keys: readonly string[]; readonly left: (name: string) => FieldOrigin; readonly right: ReadonlyMap<string, FieldOrigin> | undefined } | undefined;
   let opaqueAfter = '';
   /** The dedup a count of events after it would count through (`dedup user`). */
   let deduped: string | undefined;
@@ -135,6 +141,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   const cmds = input.pipeline.commands;
   cmds.forEach((c, i) => {
     const first = i === 0;
+    if (joined && !(c.type === 'search' || c.type === 'where' || c.type === 'fields')) joined = undefined;
     if (pendingLimit && !keepsRowsAfterLimit(c)) {
       missing.push({ ...pendingLimit, reason: `${pendingLimit.reason}, and ${commandName(c)} after it sees only those` });
       pendingLimit = undefined;
@@ -276,8 +283,43 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
     ];
     // the rule reads the subsearch's sources too
     logSources.push(...sub.lowering.logSources);
+    const leftFields = new Map(env);
+    const leftPhase = phase;
+    joined = {
+      keys: fields,
+      left: (name) => leftFields.get(name) ?? (leftPhase === 'rows' ? { kind: 'raw', field: name } : { kind: 'computed', reason: `aggregate: ${name} is not a group-by key or aggregate of the stats before the join` }),
+      // after a grouping stats the subsearch's rows have its keys and aggregates only; before, any field may be its
+      right: sub.phase === 'groups' ? sub.fields : undefined,
+    };
     aggregation = { function: 'join', groupBy: [], sides, text: input.source(c.at), span: input.span(c.at) };
     return true;
+  }
+
+  /**
+   * A filter right after a join stated as sides, when every column it reads is known to come from one side (a
+   * column of the subsearch's grouping stats, or one the subsearch does not give): that side's condition.
+   * Undefined when it reads both sides, an aggregate, a value the model does not express, or a column either side
+   * may give (a subsearch that keeps every field).
+   */
+  function sideFilter(n: SearchNode | EvalNode, lang: 'search' | 'eval'): Expr | undefined {
+    const j = joined!;
+    let side: 0 | 1 | undefined;
+    let ok = true;
+    const sideOrigin = (name: string): FieldOrigin => {
+      const fromRight = j.right?.get(name);
+      const s: 0 | 1 = j.keys.includes(name) ? (side ?? 0) : fromRight ? 1 : 0;
+      if (!j.keys.includes(name) && !fromRight && !j.right) ok = false;
+      if (side !== undefined && side !== s) ok = false;
+      side = s;
+      const o = s === 1 ? fromRight! : j.left(name);
+      if (o.kind === 'agg' || o.kind === 'computed') ok = false;
+      return o;
+    };
+    const e = lang === 'eval' ? lowerEval(n as EvalNode, { ...ctx, origin: sideOrigin }) : lowerSearch(n as SearchNode, { ...ctx, origin: sideOrigin });
+    if (!ok || containsOpaque(e) || !aggregation?.sides) return undefined;
+    const at = side ?? 0;
+    aggregation = { ...aggregation, sides: aggregation.sides.map((x, i) => (i === at ? { ...x, condition: and(x.condition, e) } : x)) };
+    return e;
   }
 
   function lowerSearchLike(field: string, regex: string, at: SplRange): Expr {
@@ -326,6 +368,16 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
    * aggregated values is missing.
    */
   function pipelineFilter(n: SearchNode | EvalNode, at: SplRange, lang: 'search' | 'eval'): Expr {
+    if (joined) {
+      // right after a join stated as sides: each conjunct on one side's columns is that side's condition
+      const kept: Expr[] = [];
+      for (const p of topAnd(n)) {
+        const e = sideFilter(p, lang);
+        if (e) kept.push(e);
+        else missing.push({ text: input.source(p.at), reason: `command: filter after ${opaqueAfter}, whose rows are not single events`, span: input.span(p.at) });
+      }
+      return and(...kept);
+    }
     if (phase === 'opaque') {
       missing.push({ text: input.source(at), reason: `command: filter after ${opaqueAfter}, whose rows are not single events`, span: input.span(at) });
       return TRUE;
@@ -559,7 +611,8 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   const cond = required.length ? or(...required.map((x) => x.condition)) : conjuncts.length ? and(...conjuncts) : undefined;
   const lowering: SplLowering = {
     stages,
-    ...(cond && !(cond.kind === 'const' && cond.value) ? { condition: cond } : {}),
+    // a join whose side reads every event of its source still states the rule (by its sides)
+    ...(cond && (!(cond.kind === 'const' && cond.value) || required.length) ? { condition: cond } : {}),
     missing,
     ...(aggregation ? { aggregation } : {}),
     outputFields,
