@@ -436,7 +436,6 @@ function yaralSides(
   return { sides, stated };
 }
 
-/** Top-level conjuncts (ands and parentheses around ands flattened). */
 /**
  * How many tests of the condition read each repeated field (`repeatedPrefixes`): a predicate counts for each repeated
  * segment of its field, a per-element test (`each` over a repeated field, `perElement`) for its array.
@@ -498,6 +497,7 @@ function elementwise(e: Expr, array: string): Expr {
   }
 }
 
+/** Top-level conjuncts (ands and parentheses around ands flattened). */
 function flattenAnd(e: YExpr): YExpr[] {
   if (e.type === 'and') return e.args.flatMap(flattenAnd);
   if (e.type === 'group' && e.expr.type === 'and') return flattenAnd(e.expr);
