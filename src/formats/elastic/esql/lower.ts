@@ -383,11 +383,11 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   for (const a of c.aggs) {
     const name = a.name ?? textOf(env, a.expr.at);
     const fn = a.expr.type === 'call' ? a.expr.name : 'expression';
-    operand(exprEnv(env, s), a.expr);
     fns.push(a.filter ? `${fn} where ${clip(textOf(env, a.filter.at), 60)}` : fn);
     const arg = a.expr.type === 'call' && a.expr.args.length === 1 ? a.expr.args[0] : undefined;
-    // the function over the event field its argument is (a column EVAL computed is not one)…
-    const argOperand = arg ? operand(exprEnv(env, s), arg) : undefined;
+    // the function over the event field its argument is (a column EVAL computed is not one)…; the expression is
+    // read once, for what it reports (a one-argument call through its argument)
+    const argOperand = arg ? operand(exprEnv(env, s), arg) : (operand(exprEnv(env, s), a.expr), undefined);
     // …or a conditional one: the aggregate's own WHERE (`COUNT(*) WHERE c`), or a CASE of one condition, in the
     // call or in EVAL, whose aggregate counts the rows meeting it (`SUM(CASE(c, 1, 0))`, `COUNT(CASE(c, f))`)
     const cased = argOperand?.kind === 'other' && argOperand.caseOf && !a.filter ? casedAggregate(fn, argOperand.caseOf) : undefined;

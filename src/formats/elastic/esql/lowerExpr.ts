@@ -462,7 +462,9 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       const span = BUCKET_FUNCTIONS.has(e.name) ? e.args.find((a) => a.type === 'timespan') : undefined;
       if (span) return { kind: 'other', text: src(env, e.at), reason, bucket: src(env, span.at) };
       if (e.name === 'case' && (e.args.length === 2 || e.args.length === 3)) {
-        const caseOf: CaseOf = { when: lowerCondition(env, e.args[0]!).t, then: args[1]!, ...(args[2] ? { otherwise: args[2] } : {}) };
+        // the condition as its operand already lowered it (a predicate), else lowered once here
+        const c = args[0]!;
+        const caseOf: CaseOf = { when: c.kind === 'other' && c.condition ? c.condition.t : lowerCondition(env, e.args[0]!).t, then: args[1]!, ...(args[2] ? { otherwise: args[2] } : {}) };
         return { kind: 'other', text: src(env, e.at), reason, caseOf };
       }
       if (PREDICATE_FUNCTIONS[e.name] || EMBEDDED_QUERY_FUNCTIONS[e.name]) return { kind: 'other', text: src(env, e.at), reason, condition: lowerCondition(env, e) };
