@@ -351,6 +351,25 @@ export function not(arg: Expr): Expr {
   return { kind: 'not', arg };
 }
 
+/**
+ * `e` with each node below its ands, ors and nots (a predicate, an opaque part, a quantifier…) replaced by `f` of it;
+ * the connectives are rebuilt (named groups keep their names).
+ */
+export function mapLeaves(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' | 'not' }>) => Expr): Expr {
+  switch (e.kind) {
+    case 'and':
+    case 'or': {
+      const args = e.args.map((a) => mapLeaves(a, f));
+      const out = e.kind === 'and' ? and(...args) : or(...args);
+      return e.name !== undefined && (out.kind === 'and' || out.kind === 'or') ? { ...out, name: e.name } : out;
+    }
+    case 'not':
+      return not(mapLeaves(e.arg, f));
+    default:
+      return f(e);
+  }
+}
+
 /** Attach a source name (Sigma selection) to a group. */
 export function named(name: string, e: Expr): Expr {
   if (e.kind === 'and' || e.kind === 'or') return { ...e, name };

@@ -13,7 +13,7 @@
  * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
  * row-level conditions.
  */
-import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type Predicate, type Value } from '../../model/expr.ts';
+import { and, mapLeaves, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
@@ -814,6 +814,8 @@ const ORDERING: ReadonlySet<Operator> = new Set(['lt', 'le', 'gt', 'ge', 'eq', '
 function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly Operand[]): void {
   const conj = e.kind === 'and' ? e.args : [e];
   const where = ` | where ${textOf(env.q, node)}`;
+  // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
+  const columnOf = (name: string): Operand | undefined => s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name);
   for (const c of conj) {
     let why: string | undefined;
     /**
@@ -821,8 +823,7 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
      * capped set (`make_set(x, 128)`) it is a distinct count only for a threshold the cap cannot reach (`fits`).
      */
     const aggregateOf = (name: string, fits: (cap: number) => boolean): { function: string; where?: Expr } | undefined => {
-      // an aggregate column, or one computed from one (`array_length(make_set(x))`, named by its text)
-      const agg = s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name);
+      const agg = columnOf(name);
       if (agg?.kind !== 'agg') return undefined;
       if (agg.regrouped) {
         why ??= `aggregation: ${agg.text} aggregates the rows of an earlier aggregation (its groups), not events`;
@@ -848,7 +849,7 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       return { function: counted, ...(agg.where ? { where: agg.where } : {}) };
     };
     const leaf = (p: Expr): ThresholdTest | undefined => {
-      const inSet = setMembership(p, (name) => s.columns.get(name) ?? refs.find((r) => r.kind === 'agg' && r.column === name));
+      const inSet = setMembership(p, columnOf);
       if (inSet) return inSet;
       if (p.kind !== 'pred' || !ORDERING.has(p.op) || p.values.length !== 1) return undefined;
       const v = p.values[0];
@@ -862,7 +863,7 @@ function takeThreshold(env: Env, s: State, e: Expr, node: KNode, refs: readonly 
       const than = aggregateOf(other!, () => false);
       return than ? { ...counted, op: p.op, value: 0, of: p.field, than: { ...than, of: other! } } : undefined;
     };
-    const dnf = thresholdDnf(termsApart(c, (name) => s.columns.get(name)), leaf, exprParts);
+    const dnf = thresholdDnf(termsApart(c, columnOf), leaf, exprParts);
     const text = !s.aggregation ? textOf(env.q, node) : s.aggregation.text?.endsWith(where) ? s.aggregation.text : `${s.aggregation.text ?? ''}${where}`;
     const next = dnf && withThresholds(s.aggregation ?? { groupBy: [] }, dnf, text);
     if (next && !('unsupported' in next)) s.aggregation = next;
@@ -901,23 +902,11 @@ function setMembership(p: Expr, column: (name: string) => Operand | undefined): 
  * test per term (a negation: the OR of their negations), for `setMembership`.
  */
 function termsApart(e: Expr, column: (name: string) => Operand | undefined): Expr {
-  const split = (q: Predicate): Expr | undefined => {
-    if (q.op !== 'has' || q.opts?.match !== 'all' || q.derived || setOf(column(q.field)) === undefined) return undefined;
+  return mapLeaves(e, (q) => {
+    if (q.kind !== 'pred' || q.op !== 'has' || q.opts?.match !== 'all' || q.derived || setOf(column(q.field)) === undefined) return q;
     const { match: _m, ...opts } = q.opts;
     return and(...q.values.map((v) => pred(q.field, 'has', [v], opts, q.span)));
-  };
-  switch (e.kind) {
-    case 'pred':
-      return split(e) ?? e;
-    case 'not':
-      return not(termsApart(e.arg, column));
-    case 'and':
-      return and(...e.args.map((x) => termsApart(x, column)));
-    case 'or':
-      return or(...e.args.map((x) => termsApart(x, column)));
-    default:
-      return e;
-  }
+  });
 }
 
 /** A threshold on a capped distinct count that the cap cannot reach (`> 5` under 128 values): read as the count. */

@@ -14,7 +14,7 @@
  * - outcome: each variable is an output field with its expression; `$risk_score` is noted.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { and, leaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
+import { and, leaves, mapLeaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { Aggregation, CorrelationSide, OutputField, SideConstraint, Stage } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
@@ -481,20 +481,12 @@ function readsRepeated(e: Expr, array: string): boolean {
  * (`.`, `.action`); a per-element test over it is its element test; everything else as it was.
  */
 function elementwise(e: Expr, array: string): Expr {
-  switch (e.kind) {
-    case 'pred':
-      return e.field === array ? { ...e, field: '.' } : e.field.startsWith(array + '.') || e.field.startsWith(array + '[') ? { ...e, field: `.${e.field.slice(array.length).replace(/^\./, '')}` } : e;
-    case 'each':
-      return e.array === array ? e.expr : e;
-    case 'and':
-      return and(...e.args.map((a) => elementwise(a, array)));
-    case 'or':
-      return or(...e.args.map((a) => elementwise(a, array)));
-    case 'not':
-      return { ...e, arg: elementwise(e.arg, array) };
-    default:
-      return e;
-  }
+  return mapLeaves(e, (x) => {
+    if (x.kind === 'each') return x.array === array ? x.expr : x;
+    if (x.kind !== 'pred') return x;
+    if (x.field === array) return { ...x, field: '.' };
+    return x.field.startsWith(array + '.') || x.field.startsWith(array + '[') ? { ...x, field: `.${x.field.slice(array.length).replace(/^\./, '')}` } : x;
+  });
 }
 
 /** Top-level conjuncts (ands and parentheses around ands flattened). */
