@@ -238,18 +238,30 @@ describe('SPL aggregation and thresholds', () => {
     // another function of an eval is not a count of events
     assert.ok('unsupported' in planAggregation(low('EventCode=4625 | stats dc(eval(lower(user))) as n by src | where n > 3').aggregation!));
   });
-  it('a search on the values a stats collected is "some event of the group has such a value": read so when it is the only one and nothing is counted', () => {
+  it('a search on the values a stats collected is "some event of the group has such a value": the condition when it is the only one and nothing is counted, else a count of such events', () => {
     const reasons = (l: ReturnType<typeof low>) => l.missing.map((m) => m.reason).join('\n');
+    const counts = (l: ReturnType<typeof low>) => [{ function: l.aggregation!.function!, ...l.aggregation!.threshold! }, ...(l.aggregation!.moreThresholds ?? [])].map((t) => `${t.function} ${t.op} ${t.value}${t.where ? ` where ${renderExpr(t.where)}` : ''}`);
     // stats values(f) as g by k | search g=…: the events of the group with such a value make it alert
     const one = low('sourcetype=stream:http method=POST | stats values(form_data) as body count by src | search body IN ("*class.module*", "*suffix=.jsp*") OR src=10.0.0.1');
     assert.deepEqual(one.missing, []);
     assert.equal(renderExpr(one.condition!), 'method eq[ci] "POST" and (form_data wildcard "*class.module*" or form_data wildcard "*suffix=.jsp*" or src eq[ci] "10.0.0.1")');
-    // two such filters may each be met by another event of the group
-    assert.match(reasons(low('EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll | search dlls=*cryptdll.dll')), /a filter on aggregated values/);
-    // with a threshold the count is over every event of the group, not only those with such a value
-    assert.match(reasons(low('EventCode=7 | stats values(ImageLoaded) as dlls count by dest | search dlls=*WinSCard.dll | where count > 5')), /a filter on aggregated values/);
-    // a negation ("no event has it"), list() (its first 100 values) and a value of an earlier stats are not read so
-    for (const q of ['EventCode=7 | stats values(ImageLoaded) as dlls by dest | search NOT dlls=*WinSCard.dll', 'EventCode=7 | stats list(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll', 'EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls!=*WinSCard.dll']) {
+    // two such filters may each be met by another event of the group: each is a count of the events meeting it
+    const two = low('EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll | search dlls=*cryptdll.dll');
+    assert.deepEqual(two.missing, []);
+    assert.equal(renderExpr(two.condition!), 'EventCode eq 7');
+    assert.deepEqual(counts(two), ['count ge 1 where ImageLoaded wildcard "*WinSCard.dll"', 'count ge 1 where ImageLoaded wildcard "*cryptdll.dll"']);
+    assert.match(describeCount(two.aggregation!), /^alerts when at least 1 event where ImageLoaded wildcard "\*WinSCard.dll" and at least 1 event where ImageLoaded wildcard "\*cryptdll.dll" are seen per dest/);
+    assert.ok(!('unsupported' in planAggregation(two.aggregation!)));
+    // with a threshold the count is over every event of the group; the filter is one more count beside it
+    const counted = low('EventCode=7 | stats values(ImageLoaded) as dlls count by dest | search dlls=*WinSCard.dll | where count > 5');
+    assert.deepEqual(counted.missing, []);
+    assert.deepEqual(counts(counted), ['count gt 5', 'count ge 1 where ImageLoaded wildcard "*WinSCard.dll"']);
+    // a negation: no event of the group has such a value (decided when the window closes)
+    const none = low('EventCode=7 | stats values(ImageLoaded) as dlls by dest | search NOT dlls=*WinSCard.dll');
+    assert.deepEqual(none.missing, []);
+    assert.deepEqual(counts(none), ['count eq 0 where ImageLoaded wildcard "*WinSCard.dll"']);
+    // list() (its first 100 values) and != (some value differs) are not read so
+    for (const q of ['EventCode=7 | stats list(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll', 'EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls!=*WinSCard.dll', 'EventCode=7 | stats values(ImageLoaded) as dlls by dest | search dlls=*WinSCard.dll | search dlls!=*x.dll']) {
       assert.match(reasons(low(q)), /a filter on aggregated values/, q);
     }
     // a bare term after stats: the rows have no raw text to search

@@ -89,12 +89,13 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   const missing: MissingInput[] = [];
   /**
    * Filters on the values a grouping stats collected (`stats values(process) as process by dest | search
-   * process=*rhaegal*`), each as "some event of the group has such a value" (`anyValueFilter`): one, on an
-   * aggregation that decides nothing by counting, is that condition on the events (a group alerts when one of its
-   * events meets it; its row hits are those events); more than one may each be met by a different event, and
-   * with a threshold the count is over every event of the group: then they stay missing.
+   * process=*rhaegal*`), each as "some event of the group has such a value" (`anyValueFilter`; `NOT …`: "no event
+   * has"): one positive filter, on an aggregation that decides nothing by counting, is that condition on the events
+   * (a group alerts when one of its events meets it; its row hits are those events). Otherwise (several, each maybe
+   * met by a different event of the group, a negated one, or beside a threshold, which counts every event of the
+   * group) each is a count of the group's events that meet it: at least 1, or none.
    */
-  const anyValue: { e: Expr; part: MissingInput }[] = [];
+  const anyValue: { e: Expr; negated: boolean; columns: string[]; part: MissingInput }[] = [];
   const logSources: LogSource[] = [];
   const timeRange: string[] = [];
   let aggregation: Aggregation | undefined;
@@ -334,14 +335,19 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
    * field matches `field=value` when one of its values does), each on such a column or a group-by key, read as the
    * same tests of the events' own fields. `list(f)` keeps only the first 100 values, so it is not read so.
    */
-  function anyValueFilter(p: SearchNode): Expr | undefined {
+  function anyValueFilter(p: SearchNode): { e: Expr; negated: boolean; columns: string[] } | undefined {
+    const columns: string[] = [];
     const anyOrigin = (name: string): FieldOrigin => {
       const o = origin(name);
-      return o.kind === 'agg' && o.fn === 'values' && o.of !== undefined ? { kind: 'raw', field: o.of } : o;
+      if (o.kind !== 'agg' || o.fn !== 'values' || o.of === undefined) return o;
+      if (!columns.includes(name)) columns.push(name);
+      return { kind: 'raw', field: o.of };
     };
     const e = lowerSearch(p, { ...ctx, origin: anyOrigin });
     const positiveOr = (x: Expr): boolean => (x.kind === 'or' ? x.args.every(positiveOr) : x.kind === 'pred' && x.op !== 'ne');
-    return positiveOr(e) ? e : undefined;
+    // `NOT process=*x*` on a multivalue field: none of its values matches
+    if (e.kind === 'not' && positiveOr(e.arg)) return { e: e.arg, negated: true, columns };
+    return positiveOr(e) ? { e, negated: false, columns } : undefined;
   }
 
   /**
@@ -414,7 +420,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
       if (hasAggregateOpaque(e)) {
         const part = { text: input.source(p.at), reason: 'aggregate: a filter on aggregated values', span: input.span(p.at) };
         const any = lang === 'search' && phase === 'groups' ? anyValueFilter(p as SearchNode) : undefined;
-        if (any) anyValue.push({ e: any, part });
+        if (any) anyValue.push({ ...any, part });
         else missing.push(part);
       } else conjuncts.push(e);
       kept.push(e);
@@ -603,8 +609,13 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
     stage(kind, name, c.at, detail);
   }
 
-  if (anyValue.length === 1 && !aggregationDecides(aggregation) && !aggregation?.sides?.length) conjuncts.push(anyValue[0]!.e);
-  else for (const a of anyValue) missing.push(a.part);
+  if (anyValue.length === 1 && !anyValue[0]!.negated && !aggregationDecides(aggregation) && !aggregation?.sides?.length) conjuncts.push(anyValue[0]!.e);
+  else if (anyValue.length && aggregation && !aggregation.sides?.length) {
+    const counts = anyValue.map((a) => ({ function: 'count', op: a.negated ? ('eq' as const) : ('ge' as const), value: a.negated ? 0 : 1, of: a.columns.join(', '), where: a.e }));
+    const next = withThresholds(aggregation, [counts]);
+    if ('unsupported' in next) for (const a of anyValue) missing.push({ ...a.part, kind: 'aggregation', reason: `aggregate: ${next.unsupported}` });
+    else aggregation = aggregation.threshold ? next : { ...next, text: anyValue.map((a) => a.part.text).join(' '), ...(anyValue[0]!.part.span ? { span: anyValue[0]!.part.span } : {}) };
+  } else for (const a of anyValue) missing.push(a.part);
   const outputFields: OutputField[] = (out ?? []).map((o) => ({ name: o.name, source: o.source, ...(o.from && o.from !== o.name ? { from: o.from } : {}) }));
   // a join stated side by side: an event of either side may be one of a pair (the sides' conditions, or-ed)
   const required = (aggregation?.sides ?? []).filter((x) => x.presence === 'required');
