@@ -57,6 +57,10 @@ describe('ES|QL thresholds', () => {
     }
     // a second bucket is a computed key
     assert.deepEqual(low('from logs-* | eval w = date_trunc(5 minutes, @timestamp) | stats n = count(*) by w, bucket(@timestamp, 1 hour) | where n > 2').aggregation?.computedKeys, ['bucket(@timestamp, 1 hour)']);
+    // a case fold or a COALESCE of fields is a computed key the model states (a hunt counts per its value)
+    const keys = low('from logs-* | eval who = coalesce(user.name, user.id), h = to_lower(host.name) | stats n = count(*) by who, h | where n > 2');
+    assert.deepEqual(keys.aggregation?.derivedKeys, [{ name: 'who', field: 'user.name', coalesce: ['user.id'] }, { name: 'h', field: 'host.name', derived: { steps: [{ fn: 'lower' }] } }]);
+    assert.deepEqual([keys.missing, (planAggregation(keys.aggregation!) as { groupBy?: readonly string[] }).groupBy], [[], ['who', 'h']]);
   });
   it('an aggregate of CASE(c, v), in the call or in an EVAL column, counts the rows meeting c', () => {
     const l = low('from logs-* | eval bad = case(event.outcome == "failure", source.ip, null), hit = case(event.code == "4625", 1, 0), tag = case(event.code == "4624", "ok") | stats n = count(bad), u = count_distinct(bad), h = sum(hit), t = count(tag), k = count_distinct(case(event.code == "1", user.name)) by host.name | where n >= 20 and u > 2 and h > 1 and t > 0 and k > 3');

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { describeCount, planAggregation, thresholdText, windowMs } from '../src/model/aggregate.ts';
+import { AggregateState } from '../src/hunt/aggregate.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { inputFiles, notJson, rawText, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
@@ -508,6 +509,48 @@ describe('a set of values tested after the aggregation', () => {
     const lines = [ev('ann', '50126'), ev('bob', '50126'), ev('ann', '0'), ev('cy', '0'), ev('bob', '50126'), ev('dee', '50053')];
     const hits = await huntLines(rules, 'set.jsonl', lines);
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map((h) => `${h.group} ${h.pos.line}`), ['"bob" 5']);
+  });
+});
+
+describe('computed group-by keys', () => {
+  it('a key the rule computes from one field (tolower, a split part) is computed per event; a key the model cannot compute makes its group may fire', async () => {
+    const rules = await kqlRules(
+      {
+        'fold.kql': 'SigninLogs | where ResultType != "0" | summarize n = count() by tolower(UserPrincipalName) | where n >= 3\n',
+        'domain.kql': 'SigninLogs | extend Domain = tostring(split(UserPrincipalName, "@")[1]) | summarize Users = dcount(UserPrincipalName) by Domain | where Users >= 2\n',
+      },
+      'detwiki-hunt-derived-key-',
+    );
+    for (const r of rules) assert.equal(r.logic.completeness, 'complete', r.logic.missing.map((m) => m.reason).join('; '));
+    const fold = rules.find((r) => r.id.endsWith('fold'))!;
+    assert.equal(describeCount(fold.logic.aggregation!), 'alerts when at least 3 matching events are seen per tolower(UserPrincipalName) over the whole run');
+    const ev = (upn: string | number, result: string) => JSON.stringify({ UserPrincipalName: upn, ResultType: result, TimeGenerated: '2024-05-01T10:00:00Z' });
+    const lines = [ev('Ann@corp.example', '50126'), ev('ann@corp.example', '50126'), ev('bob@other.example', '50126'), ev('ANN@CORP.EXAMPLE', '50126'), ev('cy@corp.example', '0'), ev('bob@other.example', '50053')];
+    const hits = await huntLines(rules, 'derived.jsonl', lines);
+    const show = (h: Hit) => `${h.rule.id.replace(/^kusto\//, '')} ${h.group} ${h.count} ${h.pos.line} ${h.type}`;
+    // three spellings of one address are one group of the folded key; dcount counts the field as it is, so Ann@ and
+    // ann@ are two values of corp.example (ANN@CORP.EXAMPLE's domain is another key: split does not fold)
+    assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map(show).sort(), ['domain "corp.example" 2 2 aggregate', 'fold "ann@corp.example" 3 4 aggregate']);
+    // worker threads and DuckDB report the same
+    const f = file('derived2.jsonl', lines.join('\n') + '\n');
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules, { all: true }), [f], { onHit: (h) => h.type !== 'hit' && mem.push(show(h)) });
+    const threads: string[] = [];
+    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => h.type !== 'hit' && threads.push(show(h)) });
+    assert.deepEqual(threads, mem);
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => h.type !== 'hit' && duck.push(show(h)) });
+    assert.deepEqual(duck, mem);
+  });
+  it('AggregateState: a key the derivation cannot compute (several values) is a group of its own whose result is unknown; COALESCE keys take the first present field', () => {
+    const resolve = (e: unknown, f: string) => (e as Record<string, unknown>)[f];
+    const spread = new AggregateState({ kind: 'count', op: 'ge', value: 1, groupBy: ['elements(x)'], derivedKeys: [{ name: 'elements(x)', field: 'x', derived: { steps: [{ fn: 'elements' }] } }] });
+    const fired = spread.add({ x: ['a', 'b'] }, 0, resolve);
+    assert.deepEqual(fired, { key: '?', count: 1, uncertain: ['the value of the group-by key elements(x) (not computed here)'] });
+    const co = new AggregateState({ kind: 'count', op: 'ge', value: 2, groupBy: ['COALESCE(a, b)'], derivedKeys: [{ name: 'COALESCE(a, b)', field: 'a', coalesce: ['b'] }] });
+    assert.equal(co.add({ a: null, b: 'k' }, 0, resolve), undefined);
+    assert.deepEqual(co.add({ a: 'k' }, 1, resolve), { key: '"k"', count: 2 });
   });
 });
 

@@ -196,6 +196,15 @@ describe('stages, aggregation, joins', () => {
     // keys are event fields: a renamed column groups by the field it names; a computed one is listed apart
     const renamed = low('T | extend Who = user, Low = tolower(host) | summarize n = count() by Who, Low | where n > 3');
     assert.deepEqual([renamed.aggregation?.groupBy, renamed.aggregation?.computedKeys], [['user'], ['Low']]);
+    // a computed key the model states (a case fold, a transform chain of one field) has its derivation: a hunt counts
+    // per its value; a conditional one (iff) has none and is not counted
+    assert.deepEqual(renamed.aggregation?.derivedKeys, [{ name: 'Low', field: 'host', derived: { steps: [{ fn: 'lower' }], lang: 'kql' } }]);
+    assert.deepEqual((planAggregation(renamed.aggregation!) as { groupBy?: readonly string[] }).groupBy, ['user', 'Low']);
+    const split = low('T | extend Domain = tostring(split(upn, "@")[1]) | summarize n = dcount(upn) by Domain | where n > 3');
+    assert.deepEqual(split.aggregation?.derivedKeys?.map((d) => [d.name, d.field, d.derived?.steps.map((x) => x.fn).join('.')]), [['Domain', 'upn', 'split.get.tostring']]);
+    const cond = low('T | summarize n = count() by Who = iff(isempty(a), b, a) | where n > 3');
+    assert.equal(cond.aggregation?.derivedKeys, undefined);
+    assert.match((planAggregation(cond.aggregation!) as { unsupported: string }).unsupported, /is a value the rule computes/);
   });
   it('thresholds in ors: alternatives the groups may pass instead (disjunctive normal form)', () => {
     const l = low('T | summarize Fails = count(), IPs = dcount(ip), Apps = dcount(app) by user | where (IPs >= 2 and Fails >= 5) or Fails >= 20');

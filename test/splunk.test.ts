@@ -208,6 +208,9 @@ describe('SPL aggregation and thresholds', () => {
       assert.deepEqual(l.aggregation?.orThresholds, [[{ function: 'dc(dest)', op: 'gt', value: 10, of: 'dc(dest)' }]], q);
       assert.equal(describeCount(l.aggregation!), 'alerts when more than 10 distinct dest_port values, or more than 10 distinct dest values are seen per src over the whole run; events without src are not counted', q);
     }
+    // a lower() key is the field, case-folded: counted per its value
+    const folded = low('sourcetype=fw | eval u=lower(user) | stats count by u | where count > 100');
+    assert.deepEqual([folded.aggregation?.computedKeys, folded.aggregation?.derivedKeys, folded.missing], [['u'], [{ name: 'u', field: 'user', derived: { steps: [{ fn: 'lower' }] } }], []]);
     const computed = low('sourcetype=fw | eval d=lower(dest) | stats count dc(d) as n by src | where count > 100 OR n > 10');
     assert.equal(computed.aggregation?.threshold, undefined);
     assert.match(computed.missing.map((m) => m.reason).join('\n'), /dc\(d\) aggregates a value the search computes/);

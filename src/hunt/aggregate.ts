@@ -17,6 +17,7 @@
  * the last event that had one. Windows: `30s`, `5m`, `1h`, `2d`, ISO `PT5M`; none means the whole input.
  */
 import { compile, EventView, type Compiled } from '../model/compile.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from '../model/derive.ts';
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, Counted, CountTest } from '../model/aggregate.ts';
@@ -136,15 +137,19 @@ export class AggregateState<P = undefined> {
    * With `plan.atClose` nothing fires here: `last` is what the caller keeps of the event, `uncertain` why it may not
    * count, and the groups are tested as their windows close (`closeUntil`, `closeAll`).
    */
-  add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): { key: string; count: number; missing?: string } | undefined {
+  add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): { key: string; count: number; missing?: string; uncertain?: readonly string[] } | undefined {
     const { groupBy, missingKeys } = this.plan;
-    const keys = groupBy.map((f) => resolve(event, f));
+    const keys = this.plan.derivedKeys ? this.keyValues(event, resolve) : groupBy.map((f) => resolve(event, f));
     if (this.plan.kind === 'new') return this.addTerms(keys, time);
     const missing = missingKeys ? missingKey(groupBy, keys, missingKeys) : undefined;
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
-    const key = keys.map((v) => JSON.stringify(v ?? null)).join('|');
+    // a computed key the model could not compute on this event: the event is counted in a group of its own, whose
+    // result is unknown
+    const notComputed = this.plan.derivedKeys ? keys.indexOf(UNKNOWN_OPERAND) : -1;
+    const unsure = notComputed >= 0 ? [`the value of the group-by key ${groupBy[notComputed]} (not computed here)`] : undefined;
+    const key = keys.map((v) => (v === UNKNOWN_OPERAND ? '?' : JSON.stringify(v ?? null))).join('|');
     if (this.plan.atClose) {
-      this.addAtClose(key, missing, event, time, resolve, last as P, uncertain);
+      this.addAtClose(key, missing, event, time, resolve, last as P, uncertain ?? unsure);
       return undefined;
     }
     let g = this.groups.get(key);
@@ -175,9 +180,29 @@ export class AggregateState<P = undefined> {
     if (this.passed(counts)) {
       if (this.plan.bins) Object.assign(g, this.empty(), { fired: true });
       else this.groups.delete(key);
-      return { key, count: counts[0]!, ...(missing !== undefined ? { missing } : {}) };
+      return { key, count: counts[0]!, ...(missing !== undefined ? { missing } : {}), ...(unsure ? { uncertain: unsure } : {}) };
     }
     return undefined;
+  }
+
+  /**
+   * The event's group-by values: fields as they are, computed keys by their derivation (`plan.derivedKeys`, after
+   * the fields): a failed step gives null (a missing key), a value the model cannot compute or several values
+   * (a key over an array's elements) `UNKNOWN_OPERAND`.
+   */
+  private keyValues(event: unknown, resolve: FieldResolver): unknown[] {
+    const { groupBy, derivedKeys = [] } = this.plan;
+    const fields = groupBy.length - derivedKeys.length;
+    const out: unknown[] = [];
+    for (let i = 0; i < fields; i++) out.push(resolve(event, groupBy[i]!));
+    for (const d of derivedKeys) {
+      let raw = resolve(event, d.field);
+      for (const f of d.coalesce ?? []) if (raw === undefined || raw === null) raw = resolve(event, f);
+      if (raw === undefined && d.missingAs !== undefined) raw = d.missingAs;
+      const v = d.derived ? deriveValue(d.derived, raw, (f) => resolve(event, f)) : raw;
+      out.push(v === FAILED_NULL ? null : v instanceof Spread ? UNKNOWN_OPERAND : v);
+    }
+    return out;
   }
 
   /** The value test `i` counts on the event: '' (an event), the field's value (JSON) or summand; undefined: none. */

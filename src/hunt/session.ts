@@ -312,6 +312,10 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
               // the group of events without a key: whether it is a group at all is the backend's choice
               truth = 'unknown';
               extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(fired.missing)] };
+            } else if (fired.uncertain) {
+              // a group of events whose computed key could not be computed here
+              truth = 'unknown';
+              extra = { ...extra, dependsOn: fired.uncertain };
             }
           } else continue; // an unknown row of an aggregation is not reported per event
         } else if (keysOf[r.rule.index]) {

@@ -28,7 +28,7 @@
  */
 import { containsOpaque, type Expr, type Operator } from './expr.ts';
 import { renderExpr } from './render.ts';
-import type { Aggregation, KeptRow, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
+import type { Aggregation, DerivedKey, KeptRow, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new' | 'keep';
 
@@ -109,7 +109,10 @@ export interface CountTest extends Counted {
  * other lists of tests, a group passing every test of one of them passes too.
  */
 export interface AggregatePlan extends CountTest {
+  /** The keys: event fields, then computed keys (named as `Aggregation.computedKeys` names them). */
   readonly groupBy: readonly string[];
+  /** How each computed key is computed, in the order they follow the fields in `groupBy`. */
+  readonly derivedKeys?: readonly DerivedKey[];
   readonly or?: readonly (readonly CountTest[])[];
   readonly windowMs?: number;
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
@@ -157,15 +160,28 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
   }
   const variable = ruleVariable([...[first, ...more, ...or.flat()].flatMap((c) => [c.of, c.than?.of].filter((f): f is string => f !== undefined)), ...a.groupBy]);
   if (variable) return { unsupported: variable };
-  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
+  const keys = groupKeys(a);
+  if ('unsupported' in keys) return keys;
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
   // a comparison of two counts is decided when the window closes: either count may still grow
   const atClose = [first, ...more, ...or.flat()].some((c) => DECIDED_AT_CLOSE.has(c.op) || c.than !== undefined);
   // decided at close: counted per fixed window (a sliding window would hold "fewer than N" at nearly every event)
   const bins = (a.bins || atClose) && w !== undefined ? { bins: true } : {};
-  const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
-  return { ...first, groupBy: a.groupBy, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(atClose ? { atClose } : {}), ...(more.length ? { more } : {}), ...(or.length ? { or } : {}), ...missingKeys };
+  const missingKeys = keys.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
+  return { ...first, ...keys, ...(w !== undefined ? { windowMs: w } : {}), ...bins, ...(atClose ? { atClose } : {}), ...(more.length ? { more } : {}), ...(or.length ? { or } : {}), ...missingKeys };
+}
+
+/**
+ * The keys a plan groups by: the event fields, then the computed keys, each with its derivation; or why not (a
+ * computed key the model does not state).
+ */
+function groupKeys(a: Aggregation): { groupBy: readonly string[]; derivedKeys?: readonly DerivedKey[] } | { unsupported: string } {
+  if (!a.computedKeys?.length) return { groupBy: a.groupBy };
+  const unstated = a.computedKeys.filter((k) => !a.derivedKeys?.some((d) => d.name === k));
+  if (unstated.length) return { unsupported: `the group-by key ${unstated.join(', ')} is a value the rule computes, not an event field` };
+  const derivedKeys = a.computedKeys.map((k) => a.derivedKeys!.find((d) => d.name === k)!);
+  return { groupBy: [...a.groupBy, ...a.computedKeys], derivedKeys };
 }
 
 /**
@@ -263,11 +279,12 @@ function planKeep(a: Aggregation, keep: KeptRow): AggregatePlan | { unsupported:
   if (containsOpaque(keep.where)) return { unsupported: `the filter on the ${keep.which} event of a group (${renderExpr(keep.where)}) is not fully expressed` };
   const variable = ruleVariable([...a.groupBy, keep.by]);
   if (variable) return { unsupported: variable };
-  if (a.computedKeys?.length) return { unsupported: `the group-by key ${a.computedKeys.join(', ')} is a value the rule computes, not an event field` };
+  const keys = groupKeys(a);
+  if ('unsupported' in keys) return keys;
   const w = windowMs(a.window);
   if (a.window && w === undefined) return { unsupported: `window ${a.window} cannot be read` };
-  const missingKeys = a.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
-  return { kind: 'keep', op: 'eq', value: 1, groupBy: a.groupBy, keep, atClose: true, ...(w !== undefined ? { windowMs: w, bins: true } : {}), ...missingKeys };
+  const missingKeys = keys.groupBy.length && a.missingKeys && a.missingKeys !== 'group' ? { missingKeys: a.missingKeys } : {};
+  return { kind: 'keep', op: 'eq', value: 1, ...keys, keep, atClose: true, ...(w !== undefined ? { windowMs: w, bins: true } : {}), ...missingKeys };
 }
 
 /** One aggregate (`dcount(user)`) and its threshold (a number, or another aggregate), or why it is not counted. */

@@ -287,6 +287,20 @@ export interface OtherAggregate {
   readonly where?: Expr;
 }
 
+/**
+ * A group-by key computed from fields: the field's value (its `missingAs` when absent; with `coalesce`, the first of
+ * `field` and those fields whose value is not missing or null), then `derived`'s steps.
+ */
+export interface DerivedKey {
+  /** The key as `Aggregation.computedKeys` names it. */
+  readonly name: string;
+  readonly field: string;
+  /** Fields tried in turn while the value so far is missing or null (ES|QL `COALESCE(a, b, c)`). */
+  readonly coalesce?: readonly string[];
+  readonly derived?: Derived;
+  readonly missingAs?: Value;
+}
+
 export interface Aggregation {
   readonly function?: string;
   /** Group-by keys: event fields, except those also listed in `computedKeys`. */
@@ -301,6 +315,12 @@ export interface Aggregation {
   readonly missingKeys?: MissingKeys;
   /** Group-by keys that are values the rule computes (`tostring(user)`, `DATE_TRUNC(…)`), not event fields. */
   readonly computedKeys?: readonly string[];
+  /**
+   * How computed keys are computed, where the model states it: each a transform chain of one field (`tolower(User)`,
+   * `tostring(parse_json(AdditionalFields).Domain)`), named as `computedKeys` names it. A hunt counts per group of
+   * their values once every computed key has one.
+   */
+  readonly derivedKeys?: readonly DerivedKey[];
   readonly window?: string;
   /** The window is fixed time bins of its length (KQL `bin(TimeGenerated, 5m)`, Splunk `span=5m`), not sliding. */
   readonly bins?: boolean;

@@ -16,7 +16,7 @@
 import { and, mapLeaves, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
-import type { Aggregation, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
+import type { Aggregation, DerivedKey, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
 import { AGGREGATE_FUNCTIONS, exprParts, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -557,8 +557,9 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       const keyOperands = keys.map((k) => [k, s.columns.get(k) ?? { kind: 'field' as const, field: k, text: k }] as const);
       const plain = (o: Operand) => o.kind === 'field' && !o.fold;
       startAggregation(s, op.kind === 'CountOperator' ? 'count' : 'distinct', keyOperands.filter(([, o]) => plain(o)).map(([, o]) => (o as { field: string }).field), textOf(env.q, op), spanOf(env, op));
-      const computedKeys = keyOperands.filter(([, o]) => !plain(o)).map(([k]) => k);
-      if (wasRows && s.aggregation && computedKeys.length) s.aggregation = { ...s.aggregation, computedKeys };
+      const computed = keyOperands.filter(([, o]) => !plain(o));
+      const derivedKeys = computed.map(([k, o]) => derivedKey(k, o)).filter((d) => d !== undefined);
+      if (wasRows && s.aggregation && computed.length) s.aggregation = { ...s.aggregation, computedKeys: computed.map(([k]) => k), ...(derivedKeys.length ? { derivedKeys } : {}) };
       const cols = new Map<string, Operand>();
       for (const k of keys) {
         const o = s.columns.get(k) ?? { kind: 'field' as const, field: k, text: k };
@@ -694,6 +695,17 @@ function limitCount(op: KNode, c: ExprCtx): number | undefined {
   const n = nodes(op).find((x) => x.kind !== 'List');
   const o = n ? operand(c, n) : undefined;
   return o?.kind === 'value' && typeof o.value === 'number' ? o.value : undefined;
+}
+
+/**
+ * How a computed group-by key is computed, when the model states it: a case fold or a transform chain of one field
+ * (`tolower(Account)`, `tostring(parse_json(AdditionalFields).Domain)`); undefined for anything else (a
+ * conditional value, an aggregate, a time bin).
+ */
+function derivedKey(name: string, o: Operand): DerivedKey | undefined {
+  if (o.kind === 'field' && o.fold) return { name, field: o.field, derived: { steps: [{ fn: o.fold }], lang: 'kql' } };
+  if (o.kind === 'derived') return { name, field: o.field, derived: o.derived, ...(o.missingAs !== undefined ? { missingAs: o.missingAs } : {}) };
+  return undefined;
 }
 
 /** A computed column after mv-expand: a derived array's elements (any element, as mv-expand of a field is). */
@@ -941,6 +953,7 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
   // what the aggregation groups by: the event fields of the keys; a time bin is the window, computed keys are listed
   const groupFields: string[] = [];
   const computedKeys: string[] = [];
+  const derivedKeys: DerivedKey[] = [];
   let bins = false;
   let window: string | undefined;
   for (const k of keyItems) {
@@ -968,7 +981,11 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
     if (o.kind === 'field' && !o.fold) {
       keyFields.add(name);
       groupFields.push(o.field);
-    } else if (!(o.kind === 'other' && o.reason === 'time bin')) computedKeys.push(textOf(env.q, k));
+    } else if (!(o.kind === 'other' && o.reason === 'time bin')) {
+      computedKeys.push(textOf(env.q, k));
+      const d = derivedKey(textOf(env.q, k), o);
+      if (d) derivedKeys.push(d);
+    }
   }
   const fns: string[] = [];
   // `arg_max(t, *)` / `arg_min(t, *)`: the row of the greatest (least) t kept per group
@@ -1008,7 +1025,7 @@ function applySummarize(env: Env, s: State, op: KNode, c: ExprCtx, label: string
   }
   const wasRows = s.phase === 'rows';
   startAggregation(s, fns.find((f) => COUNT_FUNCTIONS.has(f)) ?? fns[0] ?? 'summarize', groupFields, textOf(env.q, op), spanOf(env, op));
-  if (wasRows && s.aggregation) s.aggregation = { ...s.aggregation, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window } : {}), ...(bins ? { bins } : {}) };
+  if (wasRows && s.aggregation) s.aggregation = { ...s.aggregation, ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(window ? { window } : {}), ...(bins ? { bins } : {}) };
   // one row kept per group, and no other aggregate: later filters test that row
   const [one] = kept;
   if (wasRows && s.aggregation && !s.multi && kept.length === 1 && aggItems.length === 1 && one!.by !== undefined) {

@@ -512,11 +512,13 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const timeBins = span !== undefined && c.by.includes('_time');
         const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
         const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
+        // lower(f) / upper(f) keys: the model states them as the field, case-folded
+        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [{ name: b, field: o.field, derived: { steps: [{ fn: 'lower' as const }] } }] : []));
         const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
         const drops = (DROPS_NULL_KEYS.has(c.name) && !filled) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', ...a });

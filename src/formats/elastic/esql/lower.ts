@@ -13,7 +13,7 @@
 import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
-import type { Aggregation, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
+import type { Aggregation, DerivedKey, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
 import { exprParts, thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
 import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
@@ -354,6 +354,16 @@ function casedAggregate(fn: string, k: CaseOf): { call: string; where: Expr } | 
   }
 }
 
+/**
+ * How a computed group-by key is computed, when the model states it: a case fold of a field (`TO_LOWER(user.name)`)
+ * or `COALESCE` of fields; undefined for anything else.
+ */
+function derivedKey(name: string, o: Operand): DerivedKey | undefined {
+  if (o.kind === 'field' && o.fold) return { name, field: o.field, derived: { steps: [{ fn: o.fold }] } };
+  if (o.kind === 'coalesce' && o.items.length && o.items.every((i) => !i.fold)) return { name, field: o.items[0]!.field, ...(o.items.length > 1 ? { coalesce: o.items.slice(1).map((i) => i.field) } : {}) };
+  return undefined;
+}
+
 function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' }>): void {
   const cols = new Map<string, Operand>();
   const keys: string[] = [];
@@ -361,6 +371,7 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   // what the aggregation groups by: the keys' event fields; a time bucket is the window (in bins), others computed
   const groupFields: string[] = [];
   const computedKeys: string[] = [];
+  const derivedKeys: DerivedKey[] = [];
   let window: string | undefined;
   for (const k of c.by) {
     const name = k.name ?? textOf(env, k.expr.at);
@@ -371,7 +382,11 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
       if (bucket !== undefined && !window) window = bucket;
       else computedKeys.push(name);
       o = { kind: 'other', text: name, reason: `derived: time bucket ${clip(textOf(env, k.expr.at), 60)}` };
-    } else if (!(o.kind === 'field' && !o.fold)) computedKeys.push(name);
+    } else if (!(o.kind === 'field' && !o.fold)) {
+      computedKeys.push(name);
+      const d = derivedKey(name, o);
+      if (d) derivedKeys.push(d);
+    }
     keys.push(name);
     cols.set(name, o);
     if (o.kind === 'field' && !o.fold) {
@@ -402,7 +417,7 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   const wasRows = s.phase === 'rows';
   // without a time bucket, the events counted are those the row filters keep: since one time span before the run
   const lookback = !window && new Set(s.lookbacks).size === 1 ? { window: s.lookbacks[0]! } : {};
-  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(window ? { window, bins: true } : lookback), text, span };
+  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(window ? { window, bins: true } : lookback), text, span };
   if (c.inline) {
     // INLINE STATS adds the aggregates to every row: rows stay the source's events
     for (const [k, v] of cols) if (v.kind === 'agg') s.columns.set(k, v);
