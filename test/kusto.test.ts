@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { describeCount, planAggregation, thresholdText } from '../src/model/aggregate.ts';
+import { describeCount, groupKeyTexts, planAggregation, thresholdText } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
@@ -200,6 +200,8 @@ describe('stages, aggregation, joins', () => {
     // per its value; a conditional one (iff) has none and is not counted
     assert.deepEqual(renamed.aggregation?.derivedKeys, [{ name: 'Low', field: 'host', derived: { steps: [{ fn: 'lower' }], lang: 'kql' } }]);
     assert.deepEqual((planAggregation(renamed.aggregation!) as { groupBy?: readonly string[] }).groupBy, ['user', 'Low']);
+    // pages name each computed key with its derivation when the model states one
+    assert.deepEqual(groupKeyTexts(renamed.aggregation!), [{ key: 'user' }, { key: 'Low', computed: 'lower(host)' }]);
     const split = low('T | extend Domain = tostring(split(upn, "@")[1]) | summarize n = dcount(upn) by Domain | where n > 3');
     assert.deepEqual(split.aggregation?.derivedKeys?.map((d) => [d.name, d.field, d.derived?.steps.map((x) => x.fn).join('.')]), [['Domain', 'upn', 'split.get.tostring']]);
     const cond = low('T | summarize n = count() by Who = iff(isempty(a), b, a) | where n > 3');

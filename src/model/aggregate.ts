@@ -27,7 +27,7 @@
  * the rule partial, with the reason.
  */
 import { containsOpaque, type Expr, type Operator } from './expr.ts';
-import { renderExpr } from './render.ts';
+import { renderExpr, renderOperand } from './render.ts';
 import type { Aggregation, DerivedKey, KeptRow, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new' | 'keep';
@@ -182,6 +182,22 @@ function groupKeys(a: Aggregation): { groupBy: readonly string[]; derivedKeys?: 
   if (unstated.length) return { unsupported: `the group-by key ${unstated.join(', ')} is a value the rule computes, not an event field` };
   const derivedKeys = a.computedKeys.map((k) => a.derivedKeys!.find((d) => d.name === k)!);
   return { groupBy: [...a.groupBy, ...a.computedKeys], derivedKeys };
+}
+
+/**
+ * The group-by keys as pages list them: event fields, then computed keys, each with how it is computed where the
+ * model states it (`Low (computed: lower(host))`).
+ */
+export function groupKeyTexts(a: Aggregation): { key: string; computed?: string }[] {
+  return [
+    ...a.groupBy.map((key) => ({ key })),
+    ...(a.computedKeys ?? []).map((key) => {
+      const d = a.derivedKeys?.find((x) => x.name === key);
+      const from = d?.coalesce?.length ? `coalesce(${[d.field, ...d.coalesce].join(', ')})` : d?.field;
+      const how = d ? renderOperand(from!, d.derived) : undefined;
+      return { key, computed: how === undefined || how === key ? '' : how };
+    }),
+  ];
 }
 
 /**

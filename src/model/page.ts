@@ -3,7 +3,7 @@
  * body, detection logic, exclusions, output fields) plus facts, indicators, aggregation, stages, tests and
  * diagnostics. The HTML page in src/web renders the same data.
  */
-import { describeCount, thresholdText } from './aggregate.ts';
+import { describeCount, groupKeyTexts, thresholdText } from './aggregate.ts';
 import { structuredPart } from './analyze.ts';
 import { formatDiagnostic } from './diagnostics.ts';
 import { FORMAT_LABELS, KIND_LABELS } from './facts.ts';
@@ -149,7 +149,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     const a = L.aggregation;
     out.push('Aggregation');
     if (a.function) out.push(`  function: ${a.function}`);
-    if (a.groupBy.length || a.computedKeys?.length) out.push(`  group by: ${[...a.groupBy, ...(a.computedKeys ?? []).map((k) => `${k} (computed)`)].join(', ')}`);
+    if (a.groupBy.length || a.computedKeys?.length) out.push(`  group by: ${groupKeyTexts(a).map((k) => (k.computed === undefined ? k.key : `${k.key} (computed${k.computed ? `: ${k.computed}` : ''})`)).join(', ')}`);
     if (a.window) out.push(`  window: ${a.window}${a.bins ? ' (fixed bins)' : ''}`);
     if (a.threshold) out.push(`  threshold: ${thresholdText(a)}`);
     const counted = describeCount(a);

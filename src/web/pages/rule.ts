@@ -1,7 +1,7 @@
 /** The rule page: everything of the seed page and DESIGN.md, as HTML. */
 import type { Catalog } from '../../catalog/query.ts';
 import { fieldResolverFor, highlightFactsFor } from '../../catalog/formatServices.ts';
-import { describeCount, thresholdText } from '../../model/aggregate.ts';
+import { describeCount, groupKeyTexts, thresholdText } from '../../model/aggregate.ts';
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
@@ -148,7 +148,7 @@ ${L.condition ? html`<h3>Condition</h3>${L.condition.kind === 'const' && L.condi
 ${structured && L.condition && renderExpr(structured) !== renderExpr(L.condition) ? html`<h3>Structured part</h3><p class="small">Every alerting event satisfies this part.</p>${exprHtml(structured)}` : ''}
 ${L.missing.length ? html`<h3>What is missing</h3><ul class="missing">${L.missing.map((m) => html`<li><code>${m.text.length > 300 ? m.text.slice(0, 297) + '…' : m.text}</code>: ${m.reason}${m.span ? html` <span class="small">at ${locate(r, m.span) ?? ''}</span>` : ''}</li>`)}</ul>` : ''}
 ${L.aggregation ? html`<h3>Aggregation</h3><dl class="facts">${L.aggregation.function ? html`<dt>Function</dt><dd>${L.aggregation.function}</dd>` : ''}
-${L.aggregation.groupBy.length || L.aggregation.computedKeys?.length ? html`<dt>Group by</dt><dd>${[...L.aggregation.groupBy.map((g) => html`<code>${g}</code>`), ...(L.aggregation.computedKeys ?? []).map((g) => html`<code>${g}</code> (computed)`)].map((x, i) => html`${i ? ', ' : ''}${x}`)}</dd>` : ''}
+${L.aggregation.groupBy.length || L.aggregation.computedKeys?.length ? html`<dt>Group by</dt><dd>${groupKeyTexts(L.aggregation).map((k, i) => html`${i ? ', ' : ''}<code>${k.key}</code>${k.computed === undefined ? '' : k.computed ? html` (computed: <code>${k.computed}</code>)` : ' (computed)'}`)}</dd>` : ''}
 ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggregation.bins ? ' (fixed bins)' : ''}</dd>` : ''}
 ${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${thresholdText(L.aggregation)}</strong></dd>` : ''}
 ${describeCount(L.aggregation) ? html`<dt>Counted</dt><dd>${describeCount(L.aggregation)}</dd>` : ''}
