@@ -165,3 +165,15 @@ correlation:
   condition:
     gte: 3
 `;
+
+describe('a group-by key over a repeated field: one group per element', () => {
+  it('YARA-L `$e.principal.ip = $ip` with `match: $ip`: an event with two addresses counts in both groups, a zero value in none', async () => {
+    const text = `rule many_failures {\n meta:\n  severity = "Low"\n events:\n  $e.metadata.event_type = "USER_LOGIN"\n  $e.security_result.action = "BLOCK"\n  $e.principal.ip = $ip\n match:\n  $ip over 10m\n condition:\n  #e >= 2\n}\n`;
+    const rule = parseYaralText('rules/many_failures.yaral', text, SRC).rules[0]!;
+    assert.equal(rule.logic.completeness, 'complete', rule.logic.missing.map((m) => m.reason).join('; '));
+    assert.deepEqual([rule.logic.aggregation?.groupBy, rule.logic.aggregation?.computedKeys, rule.logic.aggregation?.derivedKeys], [[], ['$ip'], [{ name: '$ip', field: 'principal.ip', derived: { steps: [{ fn: 'elements' }] } }]]);
+    const ev = (ip: unknown, i: number) => ({ metadata: { event_type: 'USER_LOGIN', event_timestamp: `2024-05-01T10:0${i}:00Z` }, security_result: [{ action: 'BLOCK' }], principal: { ip } });
+    const hits = await huntEvents([rule], 'per-element.jsonl', [ev(['10.0.0.1', '10.0.0.2'], 0), ev(['10.0.0.2'], 1), ev(['', '10.0.0.1'], 2), ev([], 3), ev([''], 4)]);
+    assert.deepEqual(show(hits.filter((h) => h.type !== 'hit')), ['aggregate 2 "10.0.0.2" 2', 'aggregate 3 "10.0.0.1" 2']);
+  });
+});

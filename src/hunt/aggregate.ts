@@ -137,10 +137,32 @@ export class AggregateState<P = undefined> {
    * With `plan.atClose` nothing fires here: `last` is what the caller keeps of the event, `uncertain` why it may not
    * count, and the groups are tested as their windows close (`closeUntil`, `closeAll`).
    */
-  add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): { key: string; count: number; missing?: string; uncertain?: readonly string[] } | undefined {
-    const { groupBy, missingKeys } = this.plan;
-    const keys = this.plan.derivedKeys ? this.keyValues(event, resolve) : groupBy.map((f) => resolve(event, f));
+  add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired | undefined {
+    const keys = this.plan.derivedKeys ? this.keyValues(event, resolve) : this.plan.groupBy.map((f) => resolve(event, f));
     if (this.plan.kind === 'new') return this.addTerms(keys, time);
+    return this.addKeys(keys, event, time, resolve, last, uncertain);
+  }
+
+  /**
+   * `add` for a plan whose computed keys may have several values on one event (a key over a repeated field's
+   * elements, YARA-L `$ip = $e.principal.ip`): the event is counted in the group of each combination of its values
+   * (at most KEY_COMBINATIONS; more make the key unknown), and every group that passes is returned.
+   */
+  addAll(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired[] {
+    if (!this.plan.derivedKeys || this.plan.kind === 'new') {
+      const one = this.add(event, time, resolve, last, uncertain);
+      return one ? [one] : [];
+    }
+    const out: Fired[] = [];
+    for (const keys of keyCombinations(this.keyValues(event, resolve, true))) {
+      const fired = this.addKeys(keys, event, time, resolve, last, uncertain);
+      if (fired) out.push(fired);
+    }
+    return out;
+  }
+
+  private addKeys(keys: readonly unknown[], event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired | undefined {
+    const { groupBy, missingKeys } = this.plan;
     const missing = missingKeys ? missingKey(groupBy, keys, missingKeys) : undefined;
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
     // a computed key the model could not compute on this event: the event is counted in a group of its own, whose
@@ -190,7 +212,7 @@ export class AggregateState<P = undefined> {
    * the fields): a failed step gives null (a missing key), a value the model cannot compute or several values
    * (a key over an array's elements) `UNKNOWN_OPERAND`.
    */
-  private keyValues(event: unknown, resolve: FieldResolver): unknown[] {
+  private keyValues(event: unknown, resolve: FieldResolver, spread = false): unknown[] {
     const { groupBy, derivedKeys = [] } = this.plan;
     const fields = groupBy.length - derivedKeys.length;
     const out: unknown[] = [];
@@ -200,7 +222,7 @@ export class AggregateState<P = undefined> {
       for (const f of d.coalesce ?? []) if (raw === undefined || raw === null) raw = resolve(event, f);
       if (raw === undefined && d.missingAs !== undefined) raw = d.missingAs;
       const v = d.derived ? deriveValue(d.derived, raw, (f) => resolve(event, f)) : raw;
-      out.push(v === FAILED_NULL ? null : v instanceof Spread ? UNKNOWN_OPERAND : v);
+      out.push(v === FAILED_NULL ? null : v instanceof Spread && !spread ? UNKNOWN_OPERAND : v);
     }
     return out;
   }
@@ -357,6 +379,31 @@ export class AggregateState<P = undefined> {
   private empty(): Pick<Group, 'times' | 'values'> {
     return { times: [], values: this.measures.map(() => []) };
   }
+}
+
+/** What `add` returns for a group that passed: its key, its first count, and why its result may be unknown. */
+export interface Fired {
+  readonly key: string;
+  readonly count: number;
+  readonly missing?: string;
+  readonly uncertain?: readonly string[];
+}
+
+/** Combinations of several-valued keys one event is counted by, at most (more: the key is unknown). */
+const KEY_COMBINATIONS = 64;
+
+/**
+ * The combinations of an event's key values, a value being one (`Spread`: each of its items; none: the key is
+ * missing, null); more than KEY_COMBINATIONS: one combination with the several-valued keys unknown.
+ */
+function keyCombinations(values: readonly unknown[]): unknown[][] {
+  let out: unknown[][] = [[]];
+  for (const v of values) {
+    const items = v instanceof Spread ? (v.items.length ? v.items : [null]) : [v];
+    out = out.flatMap((c) => items.map((x) => [...c, x]));
+    if (out.length > KEY_COMBINATIONS) return [values.map((x) => (x instanceof Spread ? UNKNOWN_OPERAND : x))];
+  }
+  return out;
 }
 
 /** Combinations of terms one event is compared by, at most (arrays in several fields multiply). */

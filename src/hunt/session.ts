@@ -301,22 +301,26 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             if (atClose.length) closeUntil(t);
             if (agg.plan.atClose) {
               // counted now, tested when its window closes (`emitClosed`)
-              agg.add(event, t, resolve, { rule: r.rule, pos, logSources, explain: () => explain(i) }, extra.dependsOn);
+              agg.addAll(event, t, resolve, { rule: r.rule, pos, logSources, explain: () => explain(i) }, extra.dependsOn);
               for (const c of agg.closed()) emitClosed(c);
               continue;
             }
-            const fired = agg.add(event, t, resolve);
-            if (!fired) continue;
-            extra = { group: fired.key, count: fired.count };
-            if (fired.missing !== undefined) {
-              // the group of events without a key: whether it is a group at all is the backend's choice
-              truth = 'unknown';
-              extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(fired.missing)] };
-            } else if (fired.uncertain) {
-              // a group of events whose computed key could not be computed here
-              truth = 'unknown';
-              extra = { ...extra, dependsOn: fired.uncertain };
+            // each group the event passes (one, unless a key has several values on it)
+            for (const fired of agg.addAll(event, t, resolve)) {
+              let groupTruth: Truth = truth;
+              let groupExtra: Partial<Hit> = { group: fired.key, count: fired.count };
+              if (fired.missing !== undefined) {
+                // the group of events without a key: whether it is a group at all is the backend's choice
+                groupTruth = 'unknown';
+                groupExtra = { ...groupExtra, dependsOn: [MISSING_KEYS_WORDS.unknown(fired.missing)] };
+              } else if (fired.uncertain) {
+                // a group of events whose computed key could not be computed here
+                groupTruth = 'unknown';
+                groupExtra = { ...groupExtra, dependsOn: fired.uncertain };
+              }
+              emit(r.rule, groupTruth, groupExtra, true, pos, logSources, () => explain(i));
             }
+            continue;
           } else continue; // an unknown row of an aggregation is not reported per event
         } else if (keysOf[r.rule.index]) {
           const { groupBy, mode } = keysOf[r.rule.index]!;

@@ -16,7 +16,7 @@
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { and, leaves, mapLeaves, named, opaque, or, pred, type Expr } from '../../model/expr.ts';
 import { lineColAt } from '../../model/span.ts';
-import type { Aggregation, CorrelationSide, OutputField, SideConstraint, Stage } from '../../model/rule.ts';
+import type { Aggregation, CorrelationSide, DerivedKey, OutputField, SideConstraint, Stage } from '../../model/rule.ts';
 import type { Span } from '../../model/span.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
@@ -261,7 +261,18 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     const fs = bindings.get(ph);
     return fs?.length && !computed.has(ph) && fs.every((f) => f.variable === single) ? eventField(fs[0]!) : undefined;
   };
-  const groupBy = (match?.keys ?? []).map((k) => (k.type === 'var' ? (placeholderAsField(k.name) ?? `$${k.name}`) : (eventField(k) ?? `$${k.variable}.${fieldPath(k)}`)));
+  const keyNames = (match?.keys ?? []).map((k) => (k.type === 'var' ? (placeholderAsField(k.name) ?? `$${k.name}`) : (eventField(k) ?? `$${k.variable}.${fieldPath(k)}`)));
+  // a key placeholder bound to one repeated field of the event variable (`$e.principal.ip = $ip`): a computed key,
+  // one value per element (the event is counted in the group of each)
+  const derivedKeys: DerivedKey[] = [];
+  for (const k of match?.keys ?? []) {
+    if (k.type !== 'var') continue;
+    const fs = bindings.get(k.name);
+    const d = fs?.length === 1 && !computed.has(k.name) && fs[0]!.variable === single ? elementKey(`$${k.name}`, fieldPath(fs[0]!)) : undefined;
+    if (d) derivedKeys.push(d);
+  }
+  const computedKeys = derivedKeys.map((d) => d.name);
+  const groupBy = keyNames.filter((n) => !computedKeys.includes(n));
   if (outcomeThreshold && thresholds.length) missing.push({ text: outcomeThreshold.text, reason: `outcome: a condition on the outcome variable ${outcomeThreshold.of} (${outcomeThreshold.fn}) over the matched events` });
   const first = thresholds[0] ?? outcomeThreshold;
   let aggregation: Aggregation | undefined;
@@ -279,7 +290,8 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     aggregation = {
       function: fn,
       groupBy,
-      ...(groupBy.length ? { missingKeys: zeroAllowed ? ('group' as const) : ('zero' as const) } : {}),
+      ...(computedKeys.length ? { computedKeys, derivedKeys } : {}),
+      ...(keyNames.length ? { missingKeys: zeroAllowed ? ('group' as const) : ('zero' as const) } : {}),
       ...(match?.window ? { window: match.window.slide ? `${match.window.duration} ${match.window.slide.direction} $${match.window.slide.pivot}` : match.window.duration } : {}),
       ...(match?.window?.kind === 'by' && !match.window.slide ? { bins: true } : {}), // tumbling
       ...(first && m && !m.negated ? { threshold: { op: m.op, value: first.value, of: first.of } } : {}),
@@ -305,7 +317,7 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
     });
   }
   if (joins.length || joinTexts.length) stages.push({ kind: 'join', label: 'join', text: joinTexts.join('\n') || keysText, detail: { keys: detailValue(joins) } });
-  if (match) stages.push({ kind: 'window', label: 'match', text: slice(match.at), span: span(ctx, match.at), detail: { groupBy, ...(match.window ? { window: match.window.duration, windowKind: match.window.slide ? 'sliding' : match.window.kind === 'by' ? 'tumbling' : 'hop', ...(match.window.slide ? { pivot: `$${match.window.slide.pivot}`, direction: match.window.slide.direction } : {}) } : {}) } });
+  if (match) stages.push({ kind: 'window', label: 'match', text: slice(match.at), span: span(ctx, match.at), detail: { groupBy: keyNames, ...(match.window ? { window: match.window.duration, windowKind: match.window.slide ? 'sliding' : match.window.kind === 'by' ? 'tumbling' : 'hop', ...(match.window.slide ? { pivot: `$${match.window.slide.pivot}`, direction: match.window.slide.direction } : {}) } : {}) } });
   if (outcome) stages.push({ kind: 'outcome', label: 'outcome', text: slice(outcome.at), span: span(ctx, outcome.at) });
   if (condSec) stages.push({ kind: 'condition', label: 'condition', text: slice(condSec.at), span: span(ctx, condSec.at) });
   const options = sectionOf(rule, 'options');
@@ -494,6 +506,17 @@ function flattenAnd(e: YExpr): YExpr[] {
   if (e.type === 'and') return e.args.flatMap(flattenAnd);
   if (e.type === 'group' && e.expr.type === 'and') return flattenAnd(e.expr);
   return [e];
+}
+
+/**
+ * A match key over a repeated UDM field (`principal.ip`, or a field inside one repeated message such as
+ * `about.labels.value`), one value per element; undefined for a field under several repeated messages or a map.
+ */
+function elementKey(name: string, path: string): DerivedKey | undefined {
+  const reps = repeatedPrefixes(path);
+  if (reps.length !== 1 || path.includes('[')) return undefined;
+  const rest = path.slice(reps[0]!.length).split('.').filter(Boolean);
+  return { name, field: reps[0]!, derived: { steps: [{ fn: 'elements' }, ...rest.map((seg) => ({ fn: 'get' as const, args: [seg] }))] } };
 }
 
 /** `$ph = <field or computed value>` (either side), a placeholder declaration. */
