@@ -176,4 +176,21 @@ describe('a group-by key over a repeated field: one group per element', () => {
     const hits = await huntEvents([rule], 'per-element.jsonl', [ev(['10.0.0.1', '10.0.0.2'], 0), ev(['10.0.0.2'], 1), ev(['', '10.0.0.1'], 2), ev([], 3), ev([''], 4)]);
     assert.deepEqual(show(hits.filter((h) => h.type !== 'hit')), ['aggregate 2 "10.0.0.2" 2', 'aggregate 3 "10.0.0.1" 2']);
   });
+  it('Splunk `stats … by` a multivalue field counts the event under each value; KQL `summarize by` a dynamic column groups the list as one value', async () => {
+    const spl = splunkRule('index=app action=delete | stats count by user | where count >= 2');
+    assert.equal(spl.logic.aggregation?.listKeys, 'each');
+    const kql = kqlLogic('AppEvents | summarize n = count() by User | where n >= 2');
+    assert.equal(kql.aggregation?.listKeys, undefined);
+    const resolve = (e: unknown, f: string) => (e as Record<string, unknown>)[f];
+    const run = (a: NonNullable<RuleRecord['logic']['aggregation']>, events: readonly unknown[]) => {
+      const p = planAggregation(a);
+      assert.ok(!('unsupported' in p));
+      const st = new AggregateState(p);
+      return events.flatMap((e, i) => st.addAll(e, i, resolve).map((f) => `${i} ${f.key} ${f.count}`));
+    };
+    const splEvents = [{ user: ['ann', 'bob'] }, { user: 'bob' }, { user: ['ann'] }, { user: [] }];
+    assert.deepEqual(run(spl.logic.aggregation!, splEvents), ['1 "bob" 2', '2 "ann" 2']);
+    const kqlEvents = [{ User: ['ann', 'bob'] }, { User: 'bob' }, { User: ['ann', 'bob'] }];
+    assert.deepEqual(run(kql.aggregation!, kqlEvents), ['2 ["ann","bob"] 2']);
+  });
 });

@@ -138,18 +138,18 @@ export class AggregateState<P = undefined> {
    * count, and the groups are tested as their windows close (`closeUntil`, `closeAll`).
    */
   add(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired | undefined {
-    const keys = this.plan.derivedKeys ? this.keyValues(event, resolve) : this.plan.groupBy.map((f) => resolve(event, f));
+    const keys = this.plan.derivedKeys || this.plan.listKeys ? this.keyValues(event, resolve) : this.plan.groupBy.map((f) => resolve(event, f));
     if (this.plan.kind === 'new') return this.addTerms(keys, time);
     return this.addKeys(keys, event, time, resolve, last, uncertain);
   }
 
   /**
-   * `add` for a plan whose computed keys may have several values on one event (a key over a repeated field's
-   * elements, YARA-L `$ip = $e.principal.ip`): the event is counted in the group of each combination of its values
+   * `add` for a plan whose keys may have several values on one event (a key over a repeated field's elements, YARA-L
+   * `$ip = $e.principal.ip`; a list-valued field under `plan.listKeys`, Splunk `stats … by`): the event is counted in the group of each combination of its values
    * (at most KEY_COMBINATIONS; more make the key unknown), and every group that passes is returned.
    */
   addAll(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired[] {
-    if (!this.plan.derivedKeys || this.plan.kind === 'new') {
+    if ((!this.plan.derivedKeys && !this.plan.listKeys) || this.plan.kind === 'new') {
       const one = this.add(event, time, resolve, last, uncertain);
       return one ? [one] : [];
     }
@@ -209,14 +209,19 @@ export class AggregateState<P = undefined> {
 
   /**
    * The event's group-by values: fields as they are, computed keys by their derivation (`plan.derivedKeys`, after
-   * the fields): a failed step gives null (a missing key), a value the model cannot compute or several values
-   * (a key over an array's elements) `UNKNOWN_OPERAND`.
+   * the fields): a failed step gives null (a missing key), a value the model cannot compute `UNKNOWN_OPERAND`;
+   * several values (a key over an array's elements, a list under `listKeys: each`) a `Spread` with `spread`, else
+   * `UNKNOWN_OPERAND`.
    */
   private keyValues(event: unknown, resolve: FieldResolver, spread = false): unknown[] {
     const { groupBy, derivedKeys = [] } = this.plan;
     const fields = groupBy.length - derivedKeys.length;
     const out: unknown[] = [];
-    for (let i = 0; i < fields; i++) out.push(resolve(event, groupBy[i]!));
+    for (let i = 0; i < fields; i++) {
+      const v = resolve(event, groupBy[i]!);
+      // a list under `listKeys: each`: each element a key (with `spread`; else the key cannot be one value)
+      out.push(this.plan.listKeys === 'each' && Array.isArray(v) ? (spread ? new Spread(v) : UNKNOWN_OPERAND) : v);
+    }
     for (const d of derivedKeys) {
       let raw = resolve(event, d.field);
       for (const f of d.coalesce ?? []) if (raw === undefined || raw === null) raw = resolve(event, f);

@@ -113,6 +113,8 @@ export interface AggregatePlan extends CountTest {
   readonly groupBy: readonly string[];
   /** How each computed key is computed, in the order they follow the fields in `groupBy`. */
   readonly derivedKeys?: readonly DerivedKey[];
+  /** A key whose value is a list: each element is a key (`Aggregation.listKeys`). */
+  readonly listKeys?: 'each';
   readonly or?: readonly (readonly CountTest[])[];
   readonly windowMs?: number;
   /** Count per fixed bin of `windowMs` (event time rounded down), not in a sliding window. */
@@ -176,12 +178,13 @@ export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: 
  * The keys a plan groups by: the event fields, then the computed keys, each with its derivation; or why not (a
  * computed key the model does not state).
  */
-function groupKeys(a: Aggregation): { groupBy: readonly string[]; derivedKeys?: readonly DerivedKey[] } | { unsupported: string } {
-  if (!a.computedKeys?.length) return { groupBy: a.groupBy };
+function groupKeys(a: Aggregation): { groupBy: readonly string[]; derivedKeys?: readonly DerivedKey[]; listKeys?: 'each' } | { unsupported: string } {
+  const each = a.listKeys === 'each' ? { listKeys: a.listKeys } : {};
+  if (!a.computedKeys?.length) return { groupBy: a.groupBy, ...each };
   const unstated = a.computedKeys.filter((k) => !a.derivedKeys?.some((d) => d.name === k));
   if (unstated.length) return { unsupported: `the group-by key ${unstated.join(', ')} is a value the rule computes, not an event field` };
   const derivedKeys = a.computedKeys.map((k) => a.derivedKeys!.find((d) => d.name === k)!);
-  return { groupBy: [...a.groupBy, ...a.computedKeys], derivedKeys };
+  return { groupBy: [...a.groupBy, ...a.computedKeys], derivedKeys, ...each };
 }
 
 /**

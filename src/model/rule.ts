@@ -313,6 +313,13 @@ export interface Aggregation {
    * `unknown`: the language leaves it to the backend (Sigma correlations), so such an event makes the rule "may fire".
    */
   readonly missingKeys?: MissingKeys;
+  /**
+   * What the language does with a group-by key whose value on an event is a list: `each` element is a key of its
+   * own, the event counted in the group of each (Splunk `stats … by` a multivalue field, ES|QL `STATS … BY` a
+   * multivalued one, an Elastic threshold's terms); absent: the list is one value (KQL `summarize by` a dynamic
+   * column).
+   */
+  readonly listKeys?: 'each';
   /** Group-by keys that are values the rule computes (`tostring(user)`, `DATE_TRUNC(…)`), not event fields. */
   readonly computedKeys?: readonly string[];
   /**

@@ -91,8 +91,9 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
       function: card.length && more.length !== card.length ? `count, cardinality(${card.map((c) => tomlText(c.field)).join(', ')})` : 'count',
       ...(more.length === card.length && more.length ? { moreThresholds: more } : {}),
       groupBy,
-      // the threshold's terms aggregation has no bucket for a document without one of the fields
-      ...(groupBy.length ? { missingKeys: 'drop' as const } : {}),
+      // the threshold's terms aggregation has no bucket for a document without one of the fields, and one for each
+      // value of a field with several
+      ...(groupBy.length ? { missingKeys: 'drop' as const, listKeys: 'each' as const } : {}),
       ...(Number.isFinite(value) ? { threshold: { op: 'ge' as const, value } } : {}),
       text: `threshold: ${groupBy.length ? `by ${groupBy.join(', ')} ` : ''}count >= ${tomlText(th.value)}${cardText ? ` and ${cardText}` : ''}`,
     };

@@ -518,7 +518,8 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
         const drops = (DROPS_NULL_KEYS.has(c.name) && !filled) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
+        // a multivalue key: the event counts in the group of each of its values
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(groupBy.length || computedKeys.length ? { listKeys: 'each' as const } : {}), ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', ...a });

@@ -417,7 +417,8 @@ function applyStats(env: Env, s: State, c: Extract<EsqlCommand, { type: 'stats' 
   const wasRows = s.phase === 'rows';
   // without a time bucket, the events counted are those the row filters keep: since one time span before the run
   const lookback = !window && new Set(s.lookbacks).size === 1 ? { window: s.lookbacks[0]! } : {};
-  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(window ? { window, bins: true } : lookback), text, span };
+  // a multivalued key puts the row in the group of each of its values
+  if (wasRows && !s.aggregation) s.aggregation = { function: fn, groupBy: groupFields, ...(groupFields.length || computedKeys.length ? { listKeys: 'each' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(window ? { window, bins: true } : lookback), text, span };
   if (c.inline) {
     // INLINE STATS adds the aggregates to every row: rows stay the source's events
     for (const [k, v] of cols) if (v.kind === 'agg') s.columns.set(k, v);
