@@ -203,3 +203,26 @@ describe('yaral corpus (../shared/corpora/chronicle)', { skip: !SHARED_PRESENT }
     assert.deepEqual([...offenders, ...crashes], []);
   });
 });
+
+describe('YARA-L match keys the rule computes', () => {
+  const keyed = (events: string, keys: string) => parseYaralText('rules/k.yaral', `rule k {\n meta:\n  severity = "Low"\n events:\n  $e.metadata.event_type = "USER_LOGIN"\n${events}\n match:\n  ${keys} over 10m\n condition:\n  #e > 2\n}\n`, src).rules[0]!;
+  it('re.capture of a field: the first capture group (the whole match without one), counted per its value', async () => {
+    const r = keyed('  re.capture($e.principal.user.userid, ":assumed-role/[^/(]*/(.*)$") = $instance\n  re.capture($e.target.hostname, "^[a-z]+") = $prefix', '$instance, $prefix');
+    assert.equal(r.logic.completeness, 'complete', r.logic.missing.map((m) => m.reason).join('; '));
+    assert.deepEqual(r.logic.aggregation?.derivedKeys, [
+      { name: '$instance', field: 'principal.user.userid', missingAs: '', derived: { steps: [{ fn: 'extract', args: [':assumed-role/[^/(]*/(.*)$', 1] }] } },
+      { name: '$prefix', field: 'target.hostname', missingAs: '', derived: { steps: [{ fn: 'extract', args: ['^[a-z]+', 0] }] } },
+    ]);
+    const { planAggregation } = await import('../src/model/aggregate.ts');
+    const { AggregateState } = await import('../src/hunt/aggregate.ts');
+    const p = planAggregation(r.logic.aggregation!);
+    assert.ok(!('unsupported' in p));
+    const st = new AggregateState(p);
+    const resolve = (e: unknown, f: string) => f.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], e);
+    const ev = (userid: string, host: string) => ({ principal: { user: { userid } }, target: { hostname: host } });
+    const fired = [ev('arn:aws:sts::1:assumed-role/r/i-1', 'web01'), ev('arn:aws:sts::1:assumed-role/r2/i-1', 'web02'), ev('arn:aws:sts::1:assumed-role/r/i-2', 'web03'), ev('x:assumed-role/r/i-1', 'web9')].map((e, i) => st.add(e, i * 1000, resolve));
+    assert.deepEqual(fired[3], { key: '"i-1"|"web"', count: 3 });
+    // a computed key the model does not state (another function) keeps the rule partial
+    assert.match(keyed('  strings.concat($e.principal.hostname, "x") = $h', '$h').logic.missing.map((m) => m.reason).join('; '), /\$h is a rule variable/);
+  });
+});

@@ -268,7 +268,13 @@ export function lowerRule(file: string, text: string, rule: YRule): YaralLowerin
   for (const k of match?.keys ?? []) {
     if (k.type !== 'var') continue;
     const fs = bindings.get(k.name);
-    const d = fs?.length === 1 && !computed.has(k.name) && fs[0]!.variable === single ? elementKey(`$${k.name}`, fieldPath(fs[0]!)) : undefined;
+    const c = computed.get(k.name);
+    const d =
+      fs?.length === 1 && !c && fs[0]!.variable === single
+        ? elementKey(`$${k.name}`, fieldPath(fs[0]!))
+        : !fs?.length && c && single !== undefined
+          ? captureKey(`$${k.name}`, c, single)
+          : undefined;
     if (d) derivedKeys.push(d);
   }
   const computedKeys = derivedKeys.map((d) => d.name);
@@ -517,6 +523,35 @@ function elementKey(name: string, path: string): DerivedKey | undefined {
   if (reps.length !== 1 || path.includes('[')) return undefined;
   const rest = path.slice(reps[0]!.length).split('.').filter(Boolean);
   return { name, field: reps[0]!, derived: { steps: [{ fn: 'elements' }, ...rest.map((seg) => ({ fn: 'get' as const, args: [seg] }))] } };
+}
+
+/**
+ * A match key bound to `re.capture($e.f, "re")` of a field of the event variable that is not repeated: the pattern's
+ * first capture group (the whole match without one) of the field's value (an omitted field is ""); undefined for
+ * anything else.
+ */
+function captureKey(name: string, c: YExpr, variable: string): DerivedKey | undefined {
+  if (c.type !== 'call' || c.name !== 're.capture' || c.args.length !== 2) return undefined;
+  const [f, re] = c.args as [YExpr, YExpr];
+  if (f.type !== 'field' || f.variable !== variable || repeatedPrefixes(fieldPath(f)).length || re.type !== 'string') return undefined;
+  return { name, field: fieldPath(f), missingAs: '', derived: { steps: [{ fn: 'extract', args: [re.value, capturingGroups(re.value) ? 1 : 0] }] } };
+}
+
+/** Capturing groups in an RE2 pattern: `(` outside a class and not escaped, not `(?…` unless named (`(?P<n>`, `(?<n>`). */
+function capturingGroups(pattern: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') i++;
+    else if (inClass) inClass = ch !== ']';
+    else if (ch === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++; // a leading ] is a member
+    } else if (ch === '(' && (pattern[i + 1] !== '?' || /^\?P?</.test(pattern.slice(i + 1, i + 4)))) n++;
+  }
+  return n;
 }
 
 /** `$ph = <field or computed value>` (either side), a placeholder declaration. */
