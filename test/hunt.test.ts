@@ -552,6 +552,16 @@ describe('computed group-by keys', () => {
     assert.equal(co.add({ a: null, b: 'k' }, 0, resolve), undefined);
     assert.deepEqual(co.add({ a: 'k' }, 1, resolve), { key: '"k"', count: 2 });
   });
+  it('a conditional key (KQL iff): the branch whose condition holds; a condition the event cannot decide makes the key unknown', async () => {
+    const rules = await kqlRules({ 'who.kql': 'SigninLogs | summarize n = count() by Who = iff(isempty(UserPrincipalName), tostring(AppId), tolower(UserPrincipalName)) | where n >= 2\n' }, 'detwiki-hunt-cases-key-');
+    assert.equal(rules[0]!.logic.completeness, 'complete', rules[0]!.logic.missing.map((m) => m.reason).join('; '));
+    const ev = (upn: string | undefined, app: string) => JSON.stringify({ ...(upn === undefined ? {} : { UserPrincipalName: upn }), AppId: app, TimeGenerated: '2024-05-01T10:00:00Z' });
+    const hits = await huntLines(rules, 'cases.jsonl', [ev('Ann@x', 'a1'), ev('', 'a1'), ev('ann@x', 'a2'), ev(undefined, 'a1')]);
+    assert.deepEqual(hits.filter((h) => h.type !== 'hit').map((h) => `${h.type} ${h.group} ${h.count} ${h.pos.line}`), ['aggregate "ann@x" 2 3', 'aggregate "a1" 2 4']);
+    const resolve = (e: unknown, f: string) => (e as Record<string, unknown>)[f];
+    const st = new AggregateState({ kind: 'count', op: 'ge', value: 1, groupBy: ['k'], derivedKeys: [{ name: 'k', field: 'b', cases: [{ when: { kind: 'opaque', text: 'f(a)', reason: 'not modelled' }, field: 'b' }, { when: { kind: 'not', arg: { kind: 'opaque', text: 'f(a)', reason: 'not modelled' } }, value: 'none' }] }] });
+    assert.deepEqual(st.add({ b: 'x' }, 0, resolve), { key: '?', count: 1, uncertain: ['the value of the group-by key k (not computed here)'] });
+  });
 });
 
 describe('two counts compared', () => {

@@ -204,9 +204,14 @@ describe('stages, aggregation, joins', () => {
     assert.deepEqual(groupKeyTexts(renamed.aggregation!), [{ key: 'user' }, { key: 'Low', computed: 'lower(host)' }]);
     const split = low('T | extend Domain = tostring(split(upn, "@")[1]) | summarize n = dcount(upn) by Domain | where n > 3');
     assert.deepEqual(split.aggregation?.derivedKeys?.map((d) => [d.name, d.field, d.derived?.steps.map((x) => x.fn).join('.')]), [['Domain', 'upn', 'split.get.tostring']]);
+    // a conditional key (iff, case, coalesce): the branch whose condition holds, each a field computed so or a constant
     const cond = low('T | summarize n = count() by Who = iff(isempty(a), b, a) | where n > 3');
-    assert.equal(cond.aggregation?.derivedKeys, undefined);
-    assert.match((planAggregation(cond.aggregation!) as { unsupported: string }).unsupported, /is a value the rule computes/);
+    assert.deepEqual(groupKeyTexts(cond.aggregation!), [{ key: 'Who = iff(isempty(a), b, a)', computed: 'case(a is_null[empty] → b; not a is_null[empty] → a)' }]);
+    assert.ok(!('unsupported' in planAggregation(cond.aggregation!)));
+    // a branch whose value or condition the model does not state leaves the key computed, not counted
+    const other = low('T | summarize n = count() by Who = iff(isempty(a), tostring(now()), a) | where n > 3');
+    assert.equal(other.aggregation?.derivedKeys, undefined);
+    assert.match((planAggregation(other.aggregation!) as { unsupported: string }).unsupported, /is a value the rule computes/);
   });
   it('thresholds in ors: alternatives the groups may pass instead (disjunctive normal form)', () => {
     const l = low('T | summarize Fails = count(), IPs = dcount(ip), Apps = dcount(app) by user | where (IPs >= 2 and Fails >= 5) or Fails >= 20');

@@ -21,7 +21,7 @@ import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from '../model/deri
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, Counted, CountTest } from '../model/aggregate.ts';
-import type { MissingKeys } from '../model/rule.ts';
+import type { DerivedKey, KeyCase, MissingKeys } from '../model/rule.ts';
 
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at', 'metadata.event_timestamp', 'metadata.eventTimestamp'];
@@ -89,6 +89,8 @@ export class AggregateState<P = undefined> {
   private readonly wheres: readonly (Compiled | undefined)[];
   /** `keep`: the filter on the kept event, compiled once. */
   private readonly keepWhere: Compiled | undefined;
+  /** Per computed key: its branch conditions compiled once (a conditional key), else none. */
+  private readonly caseWhens: readonly (readonly Compiled[])[];
   /** The view the conditions read an event through (one, reset from event to event). */
   private view: EventView | undefined;
   private viewResolve: FieldResolver | undefined;
@@ -100,6 +102,7 @@ export class AggregateState<P = undefined> {
     this.measures = measures;
     this.wheres = measures.map((t) => (t.where ? compile(t.where) : undefined));
     this.keepWhere = plan.keep?.where ? compile(plan.keep.where) : undefined;
+    this.caseWhens = (plan.derivedKeys ?? []).map((d) => (d.cases ?? []).map((c) => compile(c.when)));
     let end = 0;
     this.altEnds = alts.map((a) => (end += a.length));
   }
@@ -222,13 +225,28 @@ export class AggregateState<P = undefined> {
       // a list under `listKeys: each`: each element a key (with `spread`; else the key cannot be one value)
       out.push(this.plan.listKeys === 'each' && Array.isArray(v) ? (spread ? new Spread(v) : UNKNOWN_OPERAND) : v);
     }
-    for (const d of derivedKeys) {
-      let raw = resolve(event, d.field);
-      for (const f of d.coalesce ?? []) if (raw === undefined || raw === null) raw = resolve(event, f);
-      if (raw === undefined && d.missingAs !== undefined) raw = d.missingAs;
-      const v = d.derived ? deriveValue(d.derived, raw, (f) => resolve(event, f)) : raw;
+    derivedKeys.forEach((d, i) => {
+      let k: KeyCase | DerivedKey = d;
+      if (d.cases) {
+        // the branch whose condition holds; a condition that cannot be decided before it makes the key unknown
+        const whens = this.caseWhens[i]!;
+        const at = whens.findIndex((w) => w(this.viewOf(event, resolve)) !== false);
+        if (at < 0 || whens[at]!(this.viewOf(event, resolve)) !== true) {
+          out.push(UNKNOWN_OPERAND);
+          return;
+        }
+        k = d.cases[at]!;
+        if (k.field === undefined) {
+          out.push(k.value ?? null);
+          return;
+        }
+      }
+      let raw = resolve(event, k.field!);
+      for (const f of 'coalesce' in k ? (k.coalesce ?? []) : []) if (raw === undefined || raw === null) raw = resolve(event, f);
+      if (raw === undefined && k.missingAs !== undefined) raw = k.missingAs;
+      const v = k.derived ? deriveValue(k.derived, raw, (f) => resolve(event, f)) : raw;
       out.push(v === FAILED_NULL ? null : v instanceof Spread && !spread ? UNKNOWN_OPERAND : v);
-    }
+    });
     return out;
   }
 

@@ -27,8 +27,8 @@
  * the rule partial, with the reason.
  */
 import { containsOpaque, type Expr, type Operator } from './expr.ts';
-import { renderExpr, renderOperand } from './render.ts';
-import type { Aggregation, DerivedKey, KeptRow, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
+import { renderExpr, renderOperand, renderValue } from './render.ts';
+import type { Aggregation, DerivedKey, KeptRow, KeyCase, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
 export type AggregateKind = 'count' | 'distinct' | 'sum' | 'new' | 'keep';
 
@@ -197,7 +197,8 @@ export function groupKeyTexts(a: Aggregation): { key: string; computed?: string 
     ...(a.computedKeys ?? []).map((key) => {
       const d = a.derivedKeys?.find((x) => x.name === key);
       const from = d?.coalesce?.length ? `coalesce(${[d.field, ...d.coalesce].join(', ')})` : d?.field;
-      const how = d ? renderOperand(from!, d.derived) : undefined;
+      const branch = (c: KeyCase) => `${renderExpr(c.when)} → ${c.field !== undefined ? renderOperand(c.field, c.derived) : renderValue(c.value ?? null)}`;
+      const how = d?.cases ? `case(${d.cases.map(branch).join('; ')})` : d ? renderOperand(from!, d.derived) : undefined;
       return { key, computed: how === undefined || how === key ? '' : how };
     }),
   ];

@@ -294,11 +294,27 @@ export interface OtherAggregate {
 export interface DerivedKey {
   /** The key as `Aggregation.computedKeys` names it. */
   readonly name: string;
+  /** The field the value is computed from (with `cases`: the first branch's field, for indexes; the branches decide). */
   readonly field: string;
+  /**
+   * A conditional key (KQL `iff`, `case`, `coalesce`): the value of the branch whose condition holds (the conditions
+   * exclude each other, the last one holding when no earlier one does); a branch is a field computed as above or a
+   * constant `value`.
+   */
+  readonly cases?: readonly KeyCase[];
   /** Fields tried in turn while the value so far is missing or null (ES|QL `COALESCE(a, b, c)`). */
   readonly coalesce?: readonly string[];
   readonly derived?: Derived;
   readonly missingAs?: Value;
+}
+
+/** One branch of a conditional group-by key: its condition and its value (a computed field, or a constant). */
+export interface KeyCase {
+  readonly when: Expr;
+  readonly field?: string;
+  readonly derived?: Derived;
+  readonly missingAs?: Value;
+  readonly value?: Value;
 }
 
 export interface Aggregation {

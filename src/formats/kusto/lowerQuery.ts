@@ -13,10 +13,10 @@
  * anything else stays in its stage and is listed in `missing`. Union branches contribute the OR of their own
  * row-level conditions.
  */
-import { and, mapLeaves, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
+import { and, containsOpaque, mapLeaves, opaque, or, pred, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
-import type { Aggregation, DerivedKey, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
+import type { Aggregation, DerivedKey, KeyCase, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
 import { AGGREGATE_FUNCTIONS, exprParts, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -703,6 +703,21 @@ function limitCount(op: KNode, c: ExprCtx): number | undefined {
  * conditional value, an aggregate, a time bin).
  */
 function derivedKey(name: string, o: Operand): DerivedKey | undefined {
+  if (o.kind === 'cases') {
+    // `iff`, `case`, `coalesce`: each branch a field computed as below, or a constant
+    const cases: KeyCase[] = [];
+    for (const b of o.branches) {
+      if (b.value.kind === 'value') cases.push({ when: b.when, value: b.value.value });
+      else {
+        const k = b.value.kind === 'field' && !b.value.fold ? { field: b.value.field } : derivedKey(name, b.value);
+        if (!k || 'cases' in k || containsOpaque(b.when)) return undefined;
+        const { name: _n, ...value } = k as DerivedKey;
+        cases.push({ when: b.when, ...value });
+      }
+    }
+    const first = cases.find((c) => c.field !== undefined)?.field;
+    return first === undefined ? undefined : { name, field: first, cases };
+  }
   if (o.kind === 'field' && o.fold) return { name, field: o.field, derived: { steps: [{ fn: o.fold }], lang: 'kql' } };
   if (o.kind === 'derived') return { name, field: o.field, derived: o.derived, ...(o.missingAs !== undefined ? { missingAs: o.missingAs } : {}) };
   return undefined;
