@@ -14,6 +14,15 @@ import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
 
+/**
+ * Why a group that passed may not be one (its result is then unknown), or undefined: it is the group of events
+ * without a key (whether that is a group at all is the backend's choice), or an event it counted may not count (an
+ * exclusion of its language may hold, its computed key could not be computed here).
+ */
+function groupDoubt(g: { readonly missing?: string; readonly uncertain?: readonly string[] }): readonly string[] | undefined {
+  return g.missing !== undefined ? [MISSING_KEYS_WORDS.unknown(g.missing)] : g.uncertain;
+}
+
 /** The rule as a hit names it. */
 export interface HitRule {
   readonly id: string;
@@ -221,18 +230,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   /** A group whose window closed and that passed: reported at its last event. */
   const emitClosed = (c: Closed<LastEvent>): void => {
     const { rule, pos, logSources, explain } = c.last;
-    let extra: Partial<Hit> = { group: c.key, ...(c.count !== undefined ? { count: c.count } : {}) };
-    let truth: Truth = true;
-    // the group of events without a key: whether it is a group at all is the backend's choice
-    if (c.missing !== undefined) {
-      truth = 'unknown';
-      extra = { ...extra, dependsOn: [MISSING_KEYS_WORDS.unknown(c.missing)] };
-    } else if (c.uncertain) {
-      // an event it counted may be kept out by an exclusion of its language
-      truth = 'unknown';
-      extra = { ...extra, dependsOn: c.uncertain };
-    }
-    emit(rule, truth, extra, true, pos, logSources, explain);
+    const doubt = groupDoubt(c);
+    emit(rule, doubt ? 'unknown' : true, { group: c.key, ...(c.count !== undefined ? { count: c.count } : {}), ...(doubt ? { dependsOn: doubt } : {}) }, true, pos, logSources, explain);
   };
   // the latest event time an aggregating rule read: windows that end before it have closed
   let closedUntil = -Infinity;
@@ -307,18 +306,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             }
             // each group the event passes (one, unless a key has several values on it)
             for (const fired of agg.addAll(event, t, resolve)) {
-              let groupTruth: Truth = truth;
-              let groupExtra: Partial<Hit> = { group: fired.key, count: fired.count };
-              if (fired.missing !== undefined) {
-                // the group of events without a key: whether it is a group at all is the backend's choice
-                groupTruth = 'unknown';
-                groupExtra = { ...groupExtra, dependsOn: [MISSING_KEYS_WORDS.unknown(fired.missing)] };
-              } else if (fired.uncertain) {
-                // a group of events whose computed key could not be computed here
-                groupTruth = 'unknown';
-                groupExtra = { ...groupExtra, dependsOn: fired.uncertain };
-              }
-              emit(r.rule, groupTruth, groupExtra, true, pos, logSources, () => explain(i));
+              const doubt = groupDoubt(fired);
+              emit(r.rule, doubt ? 'unknown' : truth, { group: fired.key, count: fired.count, ...(doubt ? { dependsOn: doubt } : {}) }, true, pos, logSources, () => explain(i));
             }
             continue;
           } else continue; // an unknown row of an aggregation is not reported per event
