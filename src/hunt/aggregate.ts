@@ -148,8 +148,9 @@ export class AggregateState<P = undefined> {
 
   /**
    * `add` for a plan whose keys may have several values on one event (a key over a repeated field's elements, YARA-L
-   * `$ip = $e.principal.ip`; a list-valued field under `plan.listKeys`, Splunk `stats … by`): the event is counted in the group of each combination of its values
-   * (at most KEY_COMBINATIONS; more make the key unknown), and every group that passes is returned.
+   * `$ip = $e.principal.ip`; a list-valued field under `plan.listKeys`, Splunk `stats … by`): the event is counted
+   * in the group of each combination of its values (at most KEY_COMBINATIONS; more make the key unknown), and every
+   * group that passes is returned.
    */
   addAll(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired[] {
     if ((!this.plan.derivedKeys && !this.plan.listKeys) || this.plan.kind === 'new') {
@@ -170,7 +171,7 @@ export class AggregateState<P = undefined> {
     if (missing !== undefined && missingKeys !== 'unknown') return undefined;
     // a computed key the model could not compute on this event: the event is counted in a group of its own, whose
     // result is unknown
-    const notComputed = this.plan.derivedKeys ? keys.indexOf(UNKNOWN_OPERAND) : -1;
+    const notComputed = keys.indexOf(UNKNOWN_OPERAND);
     const unsure = notComputed >= 0 ? [`the value of the group-by key ${groupBy[notComputed]} (not computed here)`] : undefined;
     const key = keys.map((v) => (v === UNKNOWN_OPERAND ? '?' : JSON.stringify(v ?? null))).join('|');
     if (this.plan.atClose) {

@@ -699,8 +699,9 @@ function limitCount(op: KNode, c: ExprCtx): number | undefined {
 
 /**
  * How a computed group-by key is computed, when the model states it: a case fold or a transform chain of one field
- * (`tolower(Account)`, `tostring(parse_json(AdditionalFields).Domain)`); undefined for anything else (a
- * conditional value, an aggregate, a time bin).
+ * (`tolower(Account)`, `tostring(parse_json(AdditionalFields).Domain)`), or a conditional value (`iff`, `case`,
+ * `coalesce`) whose branches are such values or constants under conditions the model states; undefined for anything
+ * else (an aggregate, a time bin, a value computed otherwise).
  */
 function derivedKey(name: string, o: Operand): DerivedKey | undefined {
   if (o.kind === 'cases') {
