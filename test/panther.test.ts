@@ -10,6 +10,8 @@ import { before, describe, test } from 'node:test';
 import { pantherAdapter } from '../src/formats/panther/index.ts';
 import { lowerSql } from '../src/formats/panther/sql.ts';
 import { parseAttackEntry } from '../src/formats/panther/spec.ts';
+import { planAggregation } from '../src/model/aggregate.ts';
+import { AggregateState } from '../src/hunt/aggregate.ts';
 import { resolvePantherField } from '../src/formats/panther/keyPath.ts';
 import { scanSource, type ScanResult } from '../src/formats/scan.ts';
 import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, type RuleRecord } from '../src/model/index.ts';
@@ -132,11 +134,23 @@ describe('panther Python bodies', () => {
     const a = r.logic.aggregation!;
     assert.deepEqual([a.function, a.groupBy, a.window, a.threshold], ['count', ['recipientAccountId', 'awsRegion'], '30m', { op: 'ge', value: 5, of: 'rule matches' }]);
     assert.equal(r.logic.completeness, 'complete');
-    // a title() built by a helper: the dedup string is computed, the rule partial with that reason (default 60m)
+    // a title() built by a helper from one field (`.upper()` of it with a default): a computed key with its derivation
+    // (default 60m), counted per its value
     const t = rule('threshold_title');
     assert.deepEqual([t.logic.aggregation?.computedKeys, t.logic.aggregation?.window], [['title()'], '60m']);
-    assert.equal(t.logic.completeness, 'partial');
-    assert.match(t.logic.missing.map((m) => m.reason).join('\n'), /group-by key title\(\) is a value the rule computes/);
+    assert.deepEqual(t.logic.aggregation?.derivedKeys, [{ name: 'title()', field: 'userIdentity.userName', derived: { steps: [{ fn: 'upper' }], lang: 'python' }, missingAs: '<unknown>' }]);
+    assert.equal(t.logic.completeness, 'complete');
+    const plan = planAggregation(t.logic.aggregation!);
+    assert.ok(!('unsupported' in plan));
+    const st = new AggregateState(plan);
+    const resolve = (e: unknown, f: string) => f.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], e);
+    const fired = [{ userIdentity: { userName: 'ann' } }, { userIdentity: { userName: 'ANN' } }, {}, ...Array.from({ length: 8 }, () => ({ userIdentity: { userName: 'Ann' } }))].map((e, i) => st.add(e, Date.UTC(2024, 0, 1, 0, i), resolve));
+    assert.deepEqual(fired.filter(Boolean), [{ key: '"ANN"', count: 10 }]);
+    // two values joined by + (no text between them to tell where one ends): computed, the rule partial with that reason
+    const c = rule('threshold_concat');
+    assert.deepEqual(c.logic.aggregation?.computedKeys, ['title()']);
+    assert.equal(c.logic.completeness, 'partial');
+    assert.match(c.logic.missing.map((m) => m.reason).join('\n'), /group-by key title\(\) is a value the rule computes/);
     // without a Threshold above 1 there is no aggregation
     assert.equal(rule('with_python').logic.aggregation, undefined);
     // the hunt alerts at the fifth denied call of one account and region within 30 minutes, not before

@@ -244,7 +244,7 @@ export class AggregateState<P = undefined> {
       }
       let raw = resolve(event, k.field!);
       for (const f of 'coalesce' in k ? (k.coalesce ?? []) : []) if (raw === undefined || raw === null) raw = resolve(event, f);
-      if (raw === undefined && k.missingAs !== undefined) raw = k.missingAs;
+      if ((raw === undefined || (raw === null && k.nullAsMissing)) && k.missingAs !== undefined) raw = k.missingAs;
       const v = k.derived ? deriveValue(k.derived, raw, (f) => resolve(event, f)) : raw;
       out.push(v === FAILED_NULL ? null : v instanceof Spread && !spread ? UNKNOWN_OPERAND : v);
     });

@@ -306,6 +306,8 @@ export interface DerivedKey {
   readonly coalesce?: readonly string[];
   readonly derived?: Derived;
   readonly missingAs?: Value;
+  /** A null value takes `missingAs` too (Python `deep_get(…, default=…)`). */
+  readonly nullAsMissing?: boolean;
 }
 
 /** One branch of a conditional group-by key: its condition and its value (a computed field, or a constant). */
@@ -314,6 +316,7 @@ export interface KeyCase {
   readonly field?: string;
   readonly derived?: Derived;
   readonly missingAs?: Value;
+  readonly nullAsMissing?: boolean;
   readonly value?: Value;
 }
 

@@ -17,6 +17,7 @@ import { PantherDiagnostics } from './diagnostics.ts';
 import type { AnalysisType } from './pantherFacts.ts';
 import { queryMap, resolveFilename, sqlOf, type PantherPrep } from './prep.ts';
 import { lowerPythonRule } from './python/index.ts';
+import type { DedupKey } from './python/api.ts';
 import { classifyKind, idKeyOf, readSpecMeta } from './spec.ts';
 import { SQL_PARSER_NOTE, type SqlLowering } from './sql.ts';
 import { parseTests } from './tests.ts';
@@ -204,7 +205,6 @@ async function ruleLogic(
   });
 }
 
-type DedupKey = { readonly kind: 'none' } | { readonly kind: 'fields'; readonly fields: readonly string[] } | { readonly kind: 'computed'; readonly by: string };
 
 /** Panther's default deduplication period, in minutes. */
 const DEFAULT_DEDUP_MINUTES = 60;
@@ -223,7 +223,7 @@ function matchThreshold(v: Record<string, unknown>, key: DedupKey): Aggregation 
   return {
     function: 'count',
     groupBy: key.kind === 'fields' ? key.fields : [],
-    ...(key.kind === 'computed' ? { computedKeys: [key.by] } : {}),
+    ...(key.kind === 'computed' ? { computedKeys: [key.by] } : key.kind === 'derived' ? { computedKeys: key.keys.map((k) => k.name), derivedKeys: key.keys } : {}),
     window: `${minutes}m`,
     threshold: { op: 'ge', value: n, of: 'rule matches' },
     text: `Threshold: ${n} matches with the same dedup string (${key.kind === 'none' ? 'the rule id' : key.kind === 'fields' ? key.fields.join(', ') : key.by}) within DedupPeriodMinutes: ${minutes}`,

@@ -3,7 +3,7 @@
  */
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { FullLowering } from '../../../model/lowering.ts';
-import type { MissingPart, OutputField } from '../../../model/rule.ts';
+import type { DerivedKey, MissingPart, OutputField } from '../../../model/rule.ts';
 import type { RepoState } from './repo.ts';
 
 /** Everything repository-wide the lowering needs: global helpers and data models, parsed once. */
@@ -44,8 +44,18 @@ export interface PythonLowering extends FullLowering {
    * What alerts are grouped by (the dedup string): dedup()'s value, else title()'s, else the rule's id (none).
    * Fields when the function returns event fields as they are (one, or an f-string of them); `computed` otherwise.
    */
-  readonly dedupKey: { readonly kind: 'none' } | { readonly kind: 'fields'; readonly fields: readonly string[] } | { readonly kind: 'computed'; readonly by: 'dedup()' | 'title()' };
+  readonly dedupKey: DedupKey;
   readonly diagnostics: readonly Diagnostic[];
   /** Helper / data-model files whose code was used, for incremental builds. */
   readonly dependsOn: readonly string[];
 }
+
+/**
+ * What alerts are grouped by: the rule id (`none`), event fields, values the model computes from fields (`derived`:
+ * each interpolated part of the string a key, `cases` for a value chosen by conditions), or a value it cannot state.
+ */
+export type DedupKey =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'fields'; readonly fields: readonly string[] }
+  | { readonly kind: 'derived'; readonly by: 'dedup()' | 'title()'; readonly keys: readonly DerivedKey[] }
+  | { readonly kind: 'computed'; readonly by: string };

@@ -4,9 +4,9 @@
  * kept as opaque nodes with the reason. See values.ts (abstract values), exec.ts (statements), calls.ts,
  * compare.ts, datamodel.ts.
  */
-import { FALSE, type Expr } from '../../../model/expr.ts';
+import { and, containsOpaque, FALSE, TRUE, type Expr } from '../../../model/expr.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../../model/diagnostics.ts';
-import type { DetailValue, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
+import type { DerivedKey, DetailValue, KeyCase, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
 import type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
 import { PythonDiagnostics } from './diagnostics.ts';
 import { bindParams, lowerFunctionTree } from './exec.ts';
@@ -16,7 +16,7 @@ import { loadModule, type ModuleInfo } from './module.ts';
 import { outputFieldsOf } from './outputs.ts';
 import { field, spanOf } from './parser.ts';
 import { EMPTY_REPO, loadRepoState } from './repo.ts';
-import { fieldName, treeExpr, truthy, type AV, type FuncRef } from './values.ts';
+import { fieldName, logicAsCond, missingOpts, neg, treeExpr, truthy, type AV, type FuncRef, type Tree } from './values.ts';
 
 export type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
 
@@ -108,7 +108,9 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod:
     // the dedup string: dedup() when defined, else title() (OUTPUT_FUNCTIONS lists title first)
     if (name === 'title' || name === 'dedup') {
       const fields = keyFields(tree?.t === 'leaf' ? tree.v : undefined);
-      dedupKey = fields ? { kind: 'fields', fields } : { kind: 'computed', by: `${name}()` };
+      const by = `${name}()` as const;
+      const keys = fields || !tree ? undefined : derivedKeys(tree.t === 'leaf' ? tree.v : { k: 'cond', tree }, by);
+      dedupKey = fields ? { kind: 'fields', fields } : keys ? { kind: 'derived', by, keys } : { kind: 'computed', by };
     }
     stages.push({ kind: 'output', label: `${name}()`, text: fn.node.text, span: spanOf(input.file, fn.node), detail });
   }
@@ -133,6 +135,66 @@ function keyFields(v: AV | undefined): string[] | undefined {
   if (v.k !== 'opaque' || !v.parts?.length) return undefined;
   const fields = v.parts.map(plain);
   return fields.every((f) => f !== undefined) ? [...new Set(fields as string[])] : undefined;
+}
+
+/**
+ * The dedup string as keys the model computes, when `keyFields` cannot read it as fields: each interpolated part of
+ * an f-string (or the one value) is a key (constant parts split nothing), computed from one field (its default, a
+ * case fold or a transform chain) or chosen by conditions (`a or b or "unknown"`, a data model's `udm()` per log
+ * type, an if in the function: `cases`). Equal strings come from equal keys, short of a value holding the text
+ * between two parts or a non-string whose `str()` equals a string. Undefined when a part is anything else.
+ */
+function derivedKeys(v: AV, by: 'dedup()' | 'title()'): DerivedKey[] | undefined {
+  const parts = v.k === 'opaque' && v.parts?.length ? v.parts : v.k === 'opaque' ? undefined : [v];
+  if (!parts) return undefined;
+  const keys: Omit<DerivedKey, 'name'>[] = [];
+  for (const part of parts) {
+    if (part.k === 'const') continue;
+    const k = keyValue(part, 0);
+    if (!k || k.field === undefined) return undefined;
+    const { value: _v, ...rest } = k;
+    keys.push({ ...rest, field: k.field });
+  }
+  if (!keys.length) return undefined;
+  return keys.map((k, i) => ({ ...k, name: keys.length > 1 ? `${by}[${i + 1}]` : by }));
+}
+
+/** Most branches a conditional dedup key keeps (nested conditions multiply). */
+const MAX_KEY_BRANCHES = 64;
+
+/** One part of a dedup string as a key: a field computed as `DerivedKey` says, a constant, or conditional cases. */
+function keyValue(v: AV, depth: number): Omit<KeyCase, 'when'> & { cases?: readonly KeyCase[] } | undefined {
+  switch (v.k) {
+    case 'const':
+      return { value: v.v };
+    case 'field': {
+      if (!v.path.length || v.path.includes('') || (v.fn && v.derived)) return undefined;
+      const derived = v.fn ? { steps: [{ fn: v.fn }], lang: 'python' as const } : v.derived && !v.derived.steps.every((s) => s.fn === 'str') ? v.derived : undefined;
+      return { field: fieldName(v), ...(derived ? { derived } : {}), ...missingOpts(v) };
+    }
+    case 'logic':
+      return depth > 8 ? undefined : keyValue(logicAsCond(v), depth + 1);
+    case 'cond': {
+      const cases: KeyCase[] = [];
+      const walk = (t: Tree, when: Expr[]): boolean => {
+        if (t.t === 'none') return true;
+        if (t.t === 'if') return !containsOpaque(t.c) && walk(t.then, [...when, t.c]) && walk(t.else, [...when, neg(t.c)]);
+        const k = depth > 8 ? undefined : keyValue(t.v, depth + 1);
+        if (!k) return false;
+        const w = and(...when);
+        for (const c of k.cases ?? [{ ...k, when: TRUE }]) {
+          const { cases: _c, ...value } = c as KeyCase & { cases?: unknown };
+          cases.push({ ...value, when: and(w, c.when) });
+        }
+        return cases.length <= MAX_KEY_BRANCHES;
+      };
+      if (!walk(v.tree, [])) return undefined;
+      const field = cases.find((c) => c.field !== undefined)?.field;
+      return field === undefined ? { value: null } : { field, cases };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function runEntry(L: Lowerer, fn: FuncRef) {
