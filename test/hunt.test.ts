@@ -341,6 +341,20 @@ async function huntLines(rules: ConstructorParameters<typeof HuntEngine>[0], nam
   return hits;
 }
 
+/**
+ * The hits of the same hunt on worker threads and in the DuckDB engine (both report through the in-process
+ * counting, so they must give the in-process hits in the same order).
+ */
+async function otherEngines(rules: ConstructorParameters<typeof HuntEngine>[0], name: string, lines: readonly string[]): Promise<{ threads: Hit[]; duck: Hit[] }> {
+  const f = file(name, lines.join('\n') + '\n');
+  const threads: Hit[] = [];
+  await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => threads.push(h) });
+  const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+  const duck: Hit[] = [];
+  await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(h) });
+  return { threads, duck };
+}
+
 describe('KQL thresholds in a hunt', () => {
   it('a distinct count per user in hourly bins fires when one bin holds three places; the same three across two bins do not', async () => {
     const rules = await kqlRules({ 'places.kql': 'AppSignins | where Result == "ok" | summarize Places = dcount(City) by Who, bin(TimeGenerated, 1h) | where Places >= 3\n' }, 'detwiki-hunt-kqlthr-');
@@ -440,16 +454,11 @@ describe('thresholds decided when the window closes', () => {
       'rare "d.exe" 1 8',
     ]);
     // worker threads and DuckDB report through the same counting: the same hits, in the same order (below)
-    const f = file('close2.jsonl', lines.join('\n') + '\n');
     const show = (h: Hit) => `${h.type} ${h.rule.title} ${h.group ?? ''} ${h.count ?? ''} ${h.pos.line}`;
     const memory = hits.map(show);
-    const threads: string[] = [];
-    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => threads.push(show(h)) });
-    assert.deepEqual(threads, memory);
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
-    assert.deepEqual(duck, memory);
+    const { threads, duck } = await otherEngines(rules, 'close2.jsonl', lines);
+    assert.deepEqual(threads.map(show), memory);
+    assert.deepEqual(duck.map(show), memory);
 
   });
 });
@@ -490,14 +499,9 @@ describe('one row kept per group (arg_max / arg_min), then filtered', () => {
     assert.match(hits.find((h) => h.group === '"d4"' && h.rule.title === 'latest')!.dependsOn!.join(), /several events may be the latest by Timestamp/);
     assert.match(hits.find((h) => h.group === '"d5"')!.dependsOn!.join(), /no event of the group has a Timestamp value/);
     // worker threads and DuckDB report through the same reporter: the same results in the same order
-    const f = file('keep2.jsonl', lines.join('\n') + '\n');
-    const threads: string[] = [];
-    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => threads.push(show(h)) });
-    assert.deepEqual(threads, hits.map(show));
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(show(h)) });
-    assert.deepEqual(duck, hits.map(show));
+    const { threads, duck } = await otherEngines(rules, 'keep2.jsonl', lines);
+    assert.deepEqual(threads.map(show), hits.map(show));
+    assert.deepEqual(duck.map(show), hits.map(show));
   });
 });
 
@@ -532,16 +536,10 @@ describe('computed group-by keys', () => {
     // ann@ are two values of corp.example (ANN@CORP.EXAMPLE's domain is another key: split does not fold)
     assert.deepEqual(hits.filter((h) => h.type === 'aggregate').map(show).sort(), ['domain "corp.example" 2 2 aggregate', 'fold "ann@corp.example" 3 4 aggregate']);
     // worker threads and DuckDB report the same
-    const f = file('derived2.jsonl', lines.join('\n') + '\n');
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules, { all: true }), [f], { onHit: (h) => h.type !== 'hit' && mem.push(show(h)) });
-    const threads: string[] = [];
-    await hunt(new HuntEngine(rules, { all: true }), [f], { workers: 2, onHit: (h) => h.type !== 'hit' && threads.push(show(h)) });
-    assert.deepEqual(threads, mem);
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => h.type !== 'hit' && duck.push(show(h)) });
-    assert.deepEqual(duck, mem);
+    const groups = (hs: readonly Hit[]) => hs.filter((h) => h.type !== 'hit').map(show);
+    const { threads, duck } = await otherEngines(rules, 'derived2.jsonl', lines);
+    assert.deepEqual(groups(threads), groups(hits));
+    assert.deepEqual(groups(duck), groups(hits));
   });
   it('AggregateState: a key the derivation cannot compute (several values) is a group of its own whose result is unknown; COALESCE keys take the first present field', () => {
     const resolve = (e: unknown, f: string) => (e as Record<string, unknown>)[f];
