@@ -152,10 +152,10 @@ export class AggregateState<P = undefined> {
    * in the group of each combination of its values (at most KEY_COMBINATIONS; more make the key unknown), and every
    * group that passes is returned.
    */
-  addAll(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): Fired[] {
+  addAll(event: unknown, time: number, resolve: FieldResolver, last?: P, uncertain?: readonly string[]): readonly Fired[] {
     if ((!this.plan.derivedKeys && !this.plan.listKeys) || this.plan.kind === 'new') {
       const one = this.add(event, time, resolve, last, uncertain);
-      return one ? [one] : [];
+      return one ? [one] : NONE_FIRED;
     }
     const out: Fired[] = [];
     for (const keys of keyCombinations(this.keyValues(event, resolve, true))) {
@@ -412,6 +412,9 @@ export interface Fired {
   readonly missing?: string;
   readonly uncertain?: readonly string[];
 }
+
+/** What `addAll` returns when no group passes (most events: one array, not one per event). */
+const NONE_FIRED: readonly Fired[] = Object.freeze([]);
 
 /** Combinations of several-valued keys one event is counted by, at most (more: the key is unknown). */
 const KEY_COMBINATIONS = 64;

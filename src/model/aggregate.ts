@@ -26,7 +26,7 @@
  * (`count, cardinality(x)`), computed group-by keys, rule variables, or a window that cannot be read. Those keep
  * the rule partial, with the reason.
  */
-import { containsOpaque, type Expr, type Operator } from './expr.ts';
+import { containsOpaque, type Derived, type Expr, type Operator } from './expr.ts';
 import { renderExpr, renderOperand, renderValue } from './render.ts';
 import type { Aggregation, DerivedKey, KeptRow, KeyCase, MissingKeys, OtherAggregate, ThresholdTest } from './rule.ts';
 
@@ -185,6 +185,11 @@ function groupKeys(a: Aggregation): { groupBy: readonly string[]; derivedKeys?: 
   if (unstated.length) return { unsupported: `the group-by key ${unstated.join(', ')} is a value the rule computes, not an event field` };
   const derivedKeys = a.computedKeys.map((k) => a.derivedKeys!.find((d) => d.name === k)!);
   return { groupBy: [...a.groupBy, ...a.computedKeys], derivedKeys, ...each };
+}
+
+/** A computed group-by key that is a field case-folded (KQL `tolower(User)`, Splunk `lower(user)`, ES|QL `TO_LOWER`). */
+export function foldedKey(name: string, field: string, fold: 'lower' | 'upper', lang?: Derived['lang']): DerivedKey {
+  return { name, field, derived: { steps: [{ fn: fold }], ...(lang ? { lang } : {}) } };
 }
 
 /**

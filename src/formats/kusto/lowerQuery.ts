@@ -17,7 +17,7 @@ import { and, containsOpaque, mapLeaves, opaque, or, pred, TRUE, type Expr, type
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import { simplifyPresence, type FullLowering } from '../../model/lowering.ts';
 import type { Aggregation, DerivedKey, KeyCase, MissingPart, OutputField, Stage, StageDetail, StageKind, ThresholdTest } from '../../model/rule.ts';
-import { AGGREGATE_FUNCTIONS, exprParts, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { AGGREGATE_FUNCTIONS, exprParts, foldedKey, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
 import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, ENRICHMENT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
@@ -719,7 +719,7 @@ function derivedKey(name: string, o: Operand): DerivedKey | undefined {
     const first = cases.find((c) => c.field !== undefined)?.field;
     return first === undefined ? undefined : { name, field: first, cases };
   }
-  if (o.kind === 'field' && o.fold) return { name, field: o.field, derived: { steps: [{ fn: o.fold }], lang: 'kql' } };
+  if (o.kind === 'field' && o.fold) return foldedKey(name, o.field, o.fold, 'kql');
   if (o.kind === 'derived') return { name, field: o.field, derived: o.derived, ...(o.missingAs !== undefined ? { missingAs: o.missingAs } : {}) };
   return undefined;
 }

@@ -10,7 +10,7 @@ import { uniqueLogSources } from '../record.ts';
 import { and, containsOpaque, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
-import { aggregationDecides, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { aggregationDecides, foldedKey, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
@@ -513,7 +513,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
         const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
         // lower(f) / upper(f) keys: the model states them as the field, case-folded
-        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [{ name: b, field: o.field, derived: { steps: [{ fn: 'lower' as const }] } }] : []));
+        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : []));
         const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');

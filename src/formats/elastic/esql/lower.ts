@@ -14,7 +14,7 @@ import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
 import type { Aggregation, DerivedKey, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
-import { exprParts, thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
+import { exprParts, foldedKey, thresholdDnf, withThresholds } from '../../../model/aggregate.ts';
 import { detailValue, type MissingInput } from '../../../model/lowering.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
@@ -359,7 +359,7 @@ function casedAggregate(fn: string, k: CaseOf): { call: string; where: Expr } | 
  * or `COALESCE` of fields; undefined for anything else.
  */
 function derivedKey(name: string, o: Operand): DerivedKey | undefined {
-  if (o.kind === 'field' && o.fold) return { name, field: o.field, derived: { steps: [{ fn: o.fold }] } };
+  if (o.kind === 'field' && o.fold) return foldedKey(name, o.field, o.fold);
   if (o.kind === 'coalesce' && o.items.length && o.items.every((i) => !i.fold)) return { name, field: o.items[0]!.field, ...(o.items.length > 1 ? { coalesce: o.items.slice(1).map((i) => i.field) } : {}) };
   return undefined;
 }
