@@ -135,8 +135,8 @@ try {
     searchFigures(cat);
     pageFigures(cat);
     // ---- static export
-    const ex = exportSite(cat, path.join(tmp, 'site'));
-    out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0}`);
+    const ex = await exportSite(cat, path.join(tmp, 'site'));
+    out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0} threads=${ex.threads}`);
     cat.close();
   }
 } finally {

@@ -231,7 +231,7 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
   it('static export: the search page keeps its query in the box and says why rules matched', async () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
-      exportSite(cat, path.join(tmp, 'site'));
+      await exportSite(cat, path.join(tmp, 'site'));
     } finally {
       cat.close();
     }

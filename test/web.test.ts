@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { Catalog } from '../src/catalog/query.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
-import { exportSite } from '../src/web/export.ts';
+import { CLAIM, exportSite } from '../src/web/export.ts';
 import { renderMarkdown } from '../src/web/markdown.ts';
 import { highlight } from '../src/web/highlight.ts';
 import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
@@ -109,11 +109,11 @@ describe('wiki server security', () => {
     assert.equal((await rawGet(s.url, '/api/nothing')).status, 404);
   });
 
-  it('static export writes every rule page and the JSON index, inert too', () => {
+  it('static export writes every rule page and the JSON index, inert too', async () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
       const out = path.join(tmp, 'site');
-      const r = exportSite(cat, out);
+      const r = await exportSite(cat, out, { workers: 0 });
       assert.ok(r.files >= 8);
       const page = readFileSync(path.join(out, 'rule', 'mql', 'xss.html'), 'utf8');
       assert.doesNotMatch(page, /<script>alert|href="javascript:/i);
@@ -146,9 +146,9 @@ describe('static export of the examples: indicator pages only for shared indicat
       .filter((e) => e.isFile() && e.name.endsWith('.html'))
       .map((e) => path.join(e.parentPath, e.name));
 
-  it('writes a page for each indicator of two or more rules, and every indicator link resolves', () => {
+  it('writes a page for each indicator of two or more rules, and every indicator link resolves', async () => {
     const out = path.join(tmp, 'site');
-    const r = exportSite(cat, out);
+    const r = await exportSite(cat, out, { workers: 0 });
     const keys = cat.indicatorPageKeys();
     assert.ok(keys.length >= 1, 'some indicator is shared (eventName = StopLogging: Panther and Sigma)');
     assert.equal(r.pages.indicator, keys.length);
@@ -169,6 +169,30 @@ describe('static export of the examples: indicator pages only for shared indicat
     assert.ok(links >= 1, 'rule pages link shared indicators');
     assert.deepEqual(broken, []);
     assert.ok(existsSync(path.join(out, 'search-index.json')) && existsSync(path.join(out, 'search-index.js')));
+  });
+
+  it('an export on worker threads writes the same files, byte for byte, as one thread', async () => {
+    const one = await exportSite(cat, path.join(tmp, 'one'), { workers: 0 });
+    const two = await exportSite(cat, path.join(tmp, 'two'), { workers: 2 });
+    assert.equal(one.threads, 1);
+    assert.equal(two.threads, 3);
+    assert.deepEqual([two.files, two.bytes, two.pages], [one.files, one.bytes, one.pages]);
+    const files = (dir: string) =>
+      readdirSync(dir, { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+        .sort();
+    const names = files(path.join(tmp, 'one'));
+    assert.ok(names.length > 2 * CLAIM, 'more pages than one claim, so that every thread renders some');
+    assert.deepEqual(files(path.join(tmp, 'two')), names);
+    const differ = names.filter((f) => !readFileSync(path.join(tmp, 'one', f)).equals(readFileSync(path.join(tmp, 'two', f))));
+    assert.deepEqual(differ, []);
+  });
+
+  it('an export whose worker cannot open the catalog fails and says so', async () => {
+    // a catalog folder the worker cannot open: the same catalog object, another dir for the worker to read
+    const broken = Object.create(cat, { dir: { value: path.join(tmp, 'no-such-catalog') } }) as Catalog;
+    await assert.rejects(exportSite(broken, path.join(tmp, 'broken'), { workers: 1 }), /1 of 1 worker threads failed \(.*no catalog in .*no-such-catalog.*\); the export in .* is incomplete/s);
   });
 
   it('a rule page links a shared indicator and lists a one-rule indicator without a link', () => {

@@ -280,11 +280,11 @@ describe('on the examples catalog', () => {
     assert.match(page.body, new RegExp(`<tr class="total" data-parsed="${total.files.parsed}"[^>]* data-rules="${total.rules}" data-complete="${total.complete}"`));
   });
 
-  it('the static export writes the coverage page and the icon', () => {
+  it('the static export writes the coverage page and the icon', async () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
       const out = path.join(tmp, 'site');
-      exportSite(cat, out);
+      await exportSite(cat, out);
       assert.ok(existsSync(path.join(out, 'coverage', 'parsing.html')));
       assert.ok(existsSync(path.join(out, 'static', 'favicon.svg')));
       assert.match(readFileSync(path.join(out, 'coverage', 'parsing.html'), 'utf8'), /href="\.\.\/static\/favicon\.svg"/);

@@ -1,20 +1,25 @@
-/** detwiki export <dir> [--out CATALOG_DIR] [--json]: the whole wiki as static files with client-side search. */
+/** detwiki export <dir> [--out CATALOG_DIR] [--workers N] [--json]: the whole wiki as static files with client-side search. */
 import path from 'node:path';
-import { exportSite } from '../../web/export.ts';
+import { defaultExportWorkers, exportSite } from '../../web/export.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, withCatalog } from '../context.ts';
+import { guarded, UsageError, withCatalog } from '../context.ts';
+
+const USAGE = 'usage: detwiki export <dir> [--out CATALOG_DIR] [--workers N] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { out: { type: 'string' } });
+    const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, workers: { type: 'string' } });
     if (values.help || positionals.length !== 1) {
-      console.log('usage: detwiki export <dir> [--out CATALOG_DIR] [--json]');
+      console.log(USAGE);
       return values.help ? 0 : 2;
     }
-    return withCatalog('export', values.out, (cat) => {
-      const r = exportSite(cat, path.resolve(positionals[0]!), values.json ? undefined : (what, done, total) => process.stderr.write(`export ${what} ${done}/${total}\n`));
+    // --workers N: worker threads beside this one (default: one per core beyond the first, at most 3; 0: one thread)
+    const workers = values.workers === undefined ? defaultExportWorkers() : Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
+    return withCatalog('export', values.out, async (cat) => {
+      const r = await exportSite(cat, path.resolve(positionals[0]!), { workers, ...(values.json ? {} : { onProgress: (what, done, total) => process.stderr.write(`export ${what} ${done}/${total}\n`) }) });
       if (values.json) printJson(r);
-      else console.log(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s; open index.html`);
+      else console.log(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}; open index.html`);
       return 0;
     });
   });
