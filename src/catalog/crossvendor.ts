@@ -122,6 +122,7 @@ export const MAX_RELATED = 60;
 /** The statements of `sameActionRules`, and how common each action key is, per connection (a catalog does not change while it is open). */
 interface SameActionStatements {
   readonly join: Stmt;
+  readonly ownKeys: Stmt;
   readonly popularity: Stmt;
   readonly cond: Stmt;
   readonly leaves: Stmt;
@@ -134,11 +135,16 @@ function sameActionStatements(db: DB): SameActionStatements {
   let st = sameActionCache.get(db);
   if (!st) {
     st = {
-      join: db.prepare(
-        `SELECT a2.rule, a1.ls, a1.field, a1.display d1, a1.cs cs1, a2.display d2, a2.cs cs2
-         FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
-         WHERE a1.rule = ? LIMIT 5000`,
-      ),
+      // numbers only (this rule's key by its rowid, the other rule, whether the two spellings differ where both test
+      // case-sensitively): a row of strings costs a new JS string per cell, and a common action has a thousand rows
+      join: db
+        .prepare(
+          `SELECT a1.rowid, a2.rule, a1.cs AND a2.cs AND a1.display != a2.display
+           FROM action_keys a1 JOIN action_keys a2 ON a2.ls = a1.ls AND a2.field = a1.field AND a2.value = a1.value AND a2.format != ?
+           WHERE a1.rule = ? LIMIT 5000`,
+        )
+        .raw(true),
+      ownKeys: db.prepare('SELECT rowid, ls, field, display FROM action_keys WHERE rule = ?'),
       popularity: db.prepare('SELECT COUNT(DISTINCT rule) n FROM action_keys WHERE ls = ? AND field = ? AND value = ?'),
       cond: db.prepare('SELECT json, leaves FROM canonical_cond WHERE rowid = ?'),
       leaves: db.prepare('SELECT rowid, leaves FROM canonical_cond WHERE rowid IN (SELECT value FROM json_each(?))'),
@@ -158,8 +164,6 @@ function sameActionStatements(db: DB): SameActionStatements {
  */
 export function sameActionRules(db: DB, rowid: number, format: string): SameActionRule[] {
   const st = sameActionStatements(db);
-  const rows = st.join.all(format, rowid) as { rule: number; ls: string; field: string; d1: string; cs1: number; d2: string; cs2: number }[];
-  const byRule = new Map<number, { keys: Set<string>; specific: boolean }>();
   const isCommon = (ls: string, field: string, value: string) => {
     const k = `${ls}|${field}|${value}`;
     let c = st.common.get(k);
@@ -169,12 +173,18 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     }
     return c;
   };
-  for (const r of rows) {
-    if (r.cs1 && r.cs2 && r.d1 !== r.d2) continue;
-    let e = byRule.get(r.rule);
-    if (!e) byRule.set(r.rule, (e = { keys: new Set(), specific: false }));
-    e.keys.add(`${r.ls}: ${r.field} = ${r.d1}`);
-    if (!isCommon(r.ls, r.field, r.d1.toLowerCase())) e.specific = true;
+  // this rule's keys: their text, and whether many rules test them, once each
+  const ownKeys = new Map<number, { text: string; common: boolean }>();
+  for (const k of st.ownKeys.all(rowid) as { rowid: number; ls: string; field: string; display: string }[])
+    ownKeys.set(k.rowid, { text: `${k.ls}: ${k.field} = ${k.display}`, common: isCommon(k.ls, k.field, k.display.toLowerCase()) });
+  const byRule = new Map<number, { keys: Set<string>; specific: boolean }>();
+  for (const [key, rule, spelledApart] of st.join.all(format, rowid) as [number, number, number][]) {
+    if (spelledApart) continue;
+    const own = ownKeys.get(key)!;
+    let e = byRule.get(rule);
+    if (!e) byRule.set(rule, (e = { keys: new Set(), specific: false }));
+    e.keys.add(own.text);
+    if (!own.common) e.specific = true;
   }
   const own = st.cond.get(rowid) as { json: string; leaves: string } | undefined;
   const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
@@ -194,8 +204,10 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   const shared = new Map<number, string[]>();
   if (needles.length) {
     const common = [...byRule].filter(([, e]) => !e.specific).map(([rid]) => rid);
+    // one pass over each stored list for all the needles (a list per needle read it as many times)
+    const anyNeedle = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
     for (const r of st.leaves.all(JSON.stringify(common)) as { rowid: number; leaves: string }[]) {
-      if (!needles.some((n) => r.leaves.includes(n))) continue;
+      if (!anyNeedle.test(r.leaves)) continue;
       const also = (JSON.parse(r.leaves) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l));
       if (also.length) shared.set(r.rowid, also);
     }
@@ -211,6 +223,7 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   kept.sort((a, b) => b.keys.size - a.keys.size || a.title.localeCompare(b.title));
   const out: SameActionRule[] = [];
   let compared = 0;
+  let ownTexts: Set<string> | undefined;
   for (const e of kept) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
     const other = ownCond && compared < MAX_RELATED ? (st.cond.get(e.rid) as { json: string } | undefined) : undefined;
@@ -218,7 +231,7 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
       compared++;
       const oc = JSON.parse(other.json) as Expr;
       const relation = relateOwn!(oc);
-      if (relation) rel = { relation, ...differing(ownCond, oc) };
+      if (relation) rel = { relation, ...differing((ownTexts ??= new Set(leafTexts(ownCond))), oc) };
     }
     const fires = confirmed.get(e.rid);
     out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(fires ? { firesOnSameEvent: fires } : {}), ...(!e.specific && e.alsoShared.length ? { alsoShared: e.alsoShared } : {}) });
@@ -226,11 +239,9 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   return out;
 }
 
-/** Rendered canonical predicates of one condition that the other does not have. */
-function differing(a: Expr, b: Expr): { onlyHere: string[]; onlyThere: string[] } {
-  const preds = (e: Expr) => new Set(leafTexts(e));
-  const pa = preds(a);
-  const pb = preds(b);
+/** Rendered canonical predicates of one condition (`leafTexts`, rendered once per page) that the other does not have. */
+function differing(pa: ReadonlySet<string>, b: Expr): { onlyHere: string[]; onlyThere: string[] } {
+  const pb = new Set(leafTexts(b));
   return { onlyHere: [...pa].filter((x) => !pb.has(x)), onlyThere: [...pb].filter((x) => !pa.has(x)) };
 }
 
