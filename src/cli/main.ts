@@ -21,7 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   search: { summary: 'search <query> [--json]   full-text search of the catalog', load: () => import('./commands/search.ts') },
   compare: { summary: 'compare <rule id A> <rule id B> [--json]   two rules side by side, predicate by predicate', load: () => import('./commands/compare.ts') },
   coverage: { summary: 'coverage [--navigator] [--json]   ATT&CK coverage of the catalog', load: () => import('./commands/coverage.ts') },
-  export: { summary: 'export <dir>   write the wiki as static files', load: () => import('./commands/export.ts') },
+  export: { summary: 'export <dir> [--workers N]   write the wiki as static files (on every core)', load: () => import('./commands/export.ts') },
 };
 
 export function usage(): string {
