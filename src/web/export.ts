@@ -30,6 +30,8 @@ export interface ExportReport {
   readonly pages: Record<string, number>;
   /** Threads that rendered pages (this one and the workers). */
   readonly threads: number;
+  /** Workers that stopped before the end (their unfinished pages were written by the main thread). */
+  readonly workerFailures?: readonly string[];
 }
 
 export interface ExportOptions {
@@ -73,7 +75,8 @@ export class SiteWriter {
   private readonly made = new Set<string>();
   constructor(readonly dir: string) {}
 
-  write(rel: string, content: string | Buffer, kind: string): void {
+  /** Write one file; its size in bytes. */
+  write(rel: string, content: string | Buffer, kind: string): number {
     const abs = path.join(this.dir, rel);
     const d = path.dirname(abs);
     if (!this.made.has(d)) {
@@ -82,59 +85,99 @@ export class SiteWriter {
       this.made.add(d);
     }
     writeFileSync(abs, content);
+    const n = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
     this.files++;
-    this.bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+    this.bytes += n;
     this.pages[kind] = (this.pages[kind] ?? 0) + 1;
+    return n;
   }
 }
 
-/** Render and write one keyed page (nothing when its data is gone). */
-export function writePage(cat: Catalog, job: PageJob, w: SiteWriter): void {
+/** Render and write one keyed page: its size in bytes, or -1 when its data is gone (no page). */
+export function writePage(cat: Catalog, job: PageJob, w: SiteWriter): number {
   const rel = `${job.kind}/${job.key}.html`;
   const site = staticSite(rel);
   switch (job.kind) {
     case 'rule': {
       const d = ruleData(cat, job.key);
-      if (d) w.write(rel, renderRule(site, d), 'rule');
-      return;
+      return d ? w.write(rel, renderRule(site, d), 'rule') : -1;
     }
     case 'technique': {
       const d = techniqueData(cat, job.key);
-      if (d) w.write(rel, renderTechnique(site, d), 'technique');
-      return;
+      return d ? w.write(rel, renderTechnique(site, d), 'technique') : -1;
     }
     case 'tactic': {
       const d = tacticData(cat, job.key);
-      if (d) w.write(rel, renderTactic(site, d), 'tactic');
-      return;
+      return d ? w.write(rel, renderTactic(site, d), 'tactic') : -1;
     }
     case 'logsource': {
       const d = cat.logsource(job.key);
-      if (d) w.write(rel, renderLogsource(site, d), 'logsource');
-      return;
+      return d ? w.write(rel, renderLogsource(site, d), 'logsource') : -1;
     }
     case 'indicator': {
       const d = cat.indicator(job.key);
-      if (d) w.write(rel, renderIndicator(site, d), 'indicator');
-      return;
+      return d ? w.write(rel, renderIndicator(site, d), 'indicator') : -1;
     }
   }
 }
 
-/** Pages a thread claims at a time from the shared counter. */
+/** Pages a thread claims at a time. */
 export const CLAIM = 16;
 
 /**
- * Claim pages from `next` (an index into `jobs`, shared by every thread) until none is left, writing each; `onClaim`
- * is told the index of each claim's first page.
+ * What the threads of one export share (`SharedArrayBuffer`s): the next chunk of CLAIM pages to claim, and for each
+ * chunk whether it was written whole and the bytes of each of its pages (-1: no page). The export's counts are read
+ * from here, not from the workers' answers, so a worker that stops leaves a record of what it wrote: the chunks it
+ * claimed and did not finish are written again by the main thread.
  */
-export function renderClaimed(cat: Catalog, jobs: readonly PageJob[], next: Int32Array, w: SiteWriter, onClaim?: (from: number) => void): void {
-  for (;;) {
-    const from = Atomics.add(next, 0, CLAIM);
-    if (from >= jobs.length) return;
-    onClaim?.(from);
-    const to = Math.min(from + CLAIM, jobs.length);
-    for (let i = from; i < to; i++) writePage(cat, jobs[i]!, w);
+export class PageLedger {
+  readonly chunks: number;
+  private readonly next: Int32Array;
+  private readonly done: Int32Array;
+  private readonly sizes: Float64Array;
+  constructor(
+    readonly pages: number,
+    readonly buffers = { next: new SharedArrayBuffer(4), done: new SharedArrayBuffer(4 * Math.ceil(pages / CLAIM)), sizes: new SharedArrayBuffer(8 * pages) },
+  ) {
+    this.chunks = Math.ceil(pages / CLAIM);
+    this.next = new Int32Array(buffers.next);
+    this.done = new Int32Array(buffers.done);
+    this.sizes = new Float64Array(buffers.sizes);
+  }
+
+  /** The next chunk to write, or undefined when every chunk is claimed. */
+  claim(): number | undefined {
+    const c = Atomics.add(this.next, 0, 1);
+    return c < this.chunks ? c : undefined;
+  }
+  /** No chunk is claimed any more (a failure on the main thread stops the workers too). */
+  stop(): void {
+    Atomics.store(this.next, 0, this.chunks);
+  }
+  /** Write chunk `c`'s pages and mark it done. */
+  write(c: number, each: (page: number) => number): void {
+    const to = Math.min((c + 1) * CLAIM, this.pages);
+    for (let i = c * CLAIM; i < to; i++) this.sizes[i] = each(i);
+    Atomics.store(this.done, c, 1);
+  }
+  /** Chunks claimed but not written whole (their thread stopped). */
+  unfinished(): number[] {
+    const claimed = Math.min(Atomics.load(this.next, 0), this.chunks);
+    const out: number[] = [];
+    for (let c = 0; c < claimed; c++) if (Atomics.load(this.done, c) !== 1) out.push(c);
+    return out;
+  }
+  /** Size of page `i` in bytes, -1 when it has no page (after every thread ended). */
+  size(i: number): number {
+    return this.sizes[i]!;
+  }
+}
+
+/** Claim chunks of pages until none is left, writing each; `onClaim` is told the first page of each claim. */
+export function renderClaimed(cat: Catalog, jobs: readonly PageJob[], ledger: PageLedger, w: SiteWriter, onClaim?: (from: number) => void): void {
+  for (let c = ledger.claim(); c !== undefined; c = ledger.claim()) {
+    onClaim?.(c * CLAIM);
+    ledger.write(c, (i) => writePage(cat, jobs[i]!, w));
   }
 }
 
@@ -143,24 +186,24 @@ export interface ExportWorkerData {
   readonly catalogDir: string;
   readonly dir: string;
   readonly jobs: readonly PageJob[];
-  /** One Int32: the index of the next page to claim. */
-  readonly next: SharedArrayBuffer;
+  readonly ledger: PageLedger['buffers'];
 }
-/** A worker's answer once no page is left: its counts, or why it stopped. */
-export type ExportWorkerReply = { readonly files: number; readonly bytes: number; readonly pages: Record<string, number> } | { readonly error: string };
+/** A worker's answer once no page is left to claim: done, or why it stopped. */
+export type ExportWorkerReply = { readonly ok: true } | { readonly error: string };
 
 const ENTRY = workerEntry(import.meta.url, 'exportWorker');
 
 export async function exportSite(cat: Catalog, dir: string, opts: ExportOptions = {}): Promise<ExportReport> {
   const t0 = performance.now();
+  // the pages made once, counted here; the keyed pages, counted in the ledger
+  const fixed = new SiteWriter(dir);
   const w = new SiteWriter(dir);
   const jobs = pageJobs(cat);
-  const next = new SharedArrayBuffer(4);
-  const counter = new Int32Array(next);
-  const workers = jobs.length > CLAIM ? Math.max(0, opts.workers ?? defaultExportWorkers()) : 0;
+  const ledger = new PageLedger(jobs.length);
+  const workers = ledger.chunks > 1 ? Math.max(0, opts.workers ?? defaultExportWorkers()) : 0;
   // the workers start first (opening the catalog takes them a moment) and claim pages while this thread writes the
   // pages made once
-  const data: ExportWorkerData = { catalogDir: cat.dir, dir, jobs, next };
+  const data: ExportWorkerData = { catalogDir: cat.dir, dir, jobs, ledger: ledger.buffers };
   const answers = Array.from({ length: workers }, () => {
     const worker = new Worker(ENTRY, { workerData: data, env: process.env });
     return new Promise<ExportWorkerReply>((resolve) => {
@@ -169,27 +212,27 @@ export async function exportSite(cat: Catalog, dir: string, opts: ExportOptions 
       worker.once('exit', (code) => resolve({ error: `export worker stopped (exit code ${code})` }));
     });
   });
+  // progress by kind: where each kind's pages start in `jobs`
+  const starts = new Map<PageKind, { from: number; total: number; told: number }>();
+  jobs.forEach((j, i) => {
+    const s = starts.get(j.kind);
+    if (s) s.total++;
+    else starts.set(j.kind, { from: i, total: 1, told: -Infinity });
+  });
+  const step = (k: PageKind) => (k === 'indicator' ? 5000 : 500);
   try {
-    for (const [name, a] of assets()) w.write(`static/${name}`, a.body, 'asset');
-    w.write('index.html', renderHome(staticSite('index.html'), homeData(cat)), 'home');
-    w.write('browse.html', renderBrowse(staticSite('browse.html'), browseData(cat, {})), 'browse');
-    w.write('search.html', renderSearch(staticSite('search.html'), searchData(cat, {})), 'search');
-    w.write('matrix.html', renderMatrix(staticSite('matrix.html'), matrixData(cat, {})), 'matrix');
-    w.write('navigator-layer.json', JSON.stringify(cat.navigatorLayer({}), null, 1), 'navigator');
-    w.write('coverage/parsing.html', renderParsing(staticSite('coverage/parsing.html'), parsingData(cat)), 'parsing');
-    w.write('logsources.html', renderLogsources(staticSite('logsources.html'), cat.logsources()), 'logsources');
+    for (const [name, a] of assets()) fixed.write(`static/${name}`, a.body, 'asset');
+    fixed.write('index.html', renderHome(staticSite('index.html'), homeData(cat)), 'home');
+    fixed.write('browse.html', renderBrowse(staticSite('browse.html'), browseData(cat, {})), 'browse');
+    fixed.write('search.html', renderSearch(staticSite('search.html'), searchData(cat, {})), 'search');
+    fixed.write('matrix.html', renderMatrix(staticSite('matrix.html'), matrixData(cat, {})), 'matrix');
+    fixed.write('navigator-layer.json', JSON.stringify(cat.navigatorLayer({}), null, 1), 'navigator');
+    fixed.write('coverage/parsing.html', renderParsing(staticSite('coverage/parsing.html'), parsingData(cat)), 'parsing');
+    fixed.write('logsources.html', renderLogsources(staticSite('logsources.html'), cat.logsources()), 'logsources');
     const indexJson = JSON.stringify(cat.searchIndex());
-    w.write('search-index.json', indexJson, 'index');
-    w.write('search-index.js', `window.DETWIKI_INDEX=${indexJson};\n`, 'index');
-    // progress by kind: where each kind's pages start in `jobs`
-    const starts = new Map<PageKind, { from: number; total: number; told: number }>();
-    jobs.forEach((j, i) => {
-      const s = starts.get(j.kind);
-      if (s) s.total++;
-      else starts.set(j.kind, { from: i, total: 1, told: -Infinity });
-    });
-    const step = (k: PageKind) => (k === 'indicator' ? 5000 : 500);
-    renderClaimed(cat, jobs, counter, w, (from) => {
+    fixed.write('search-index.json', indexJson, 'index');
+    fixed.write('search-index.js', `window.DETWIKI_INDEX=${indexJson};\n`, 'index');
+    renderClaimed(cat, jobs, ledger, w, (from) => {
       const k = jobs[from]!.kind;
       const s = starts.get(k)!;
       const done = from - s.from;
@@ -198,21 +241,24 @@ export async function exportSite(cat: Catalog, dir: string, opts: ExportOptions 
         opts.onProgress?.(`${k}s`, done, s.total);
       }
     });
-  } finally {
-    // a failure here stops the workers' claims too
-    if (Atomics.load(counter, 0) < jobs.length) Atomics.store(counter, 0, jobs.length);
+  } catch (e) {
+    ledger.stop();
+    await Promise.all(answers);
+    throw e;
   }
-  const errors: string[] = [];
-  for (const a of await Promise.all(answers)) {
-    if ('error' in a) {
-      errors.push(a.error);
-      continue;
-    }
-    w.files += a.files;
-    w.bytes += a.bytes;
-    for (const [k, n] of Object.entries(a.pages)) w.pages[k] = (w.pages[k] ?? 0) + n;
+  const failed = (await Promise.all(answers)).flatMap((a) => ('error' in a ? [a.error] : []));
+  // a worker that stopped: the chunks it claimed and did not finish are written here (nothing is left out)
+  for (const c of ledger.unfinished()) ledger.write(c, (i) => writePage(cat, jobs[i]!, w));
+  // the counts: the pages made once, then every keyed page from the ledger (whichever thread wrote it)
+  const pages: Record<string, number> = { ...fixed.pages };
+  let files = fixed.files;
+  let bytes = fixed.bytes;
+  for (let i = 0; i < jobs.length; i++) {
+    const n = ledger.size(i);
+    if (n < 0) continue;
+    files++;
+    bytes += n;
+    pages[jobs[i]!.kind] = (pages[jobs[i]!.kind] ?? 0) + 1;
   }
-  // a worker that stopped may have claimed pages it did not write: the export is incomplete
-  if (errors.length) throw new Error(`export: ${errors.length} of ${workers} worker threads failed (${errors[0]}); the export in ${dir} is incomplete`);
-  return { dir, files: w.files, bytes: w.bytes, seconds: (performance.now() - t0) / 1000, pages: w.pages, threads: workers + 1 };
+  return { dir, files, bytes, seconds: (performance.now() - t0) / 1000, pages, threads: workers + 1, ...(failed.length ? { workerFailures: failed } : {}) };
 }

@@ -1,19 +1,19 @@
 /**
- * An export worker thread (`export.ts`): opens the catalog itself (read-only), claims pages from the counter it
- * shares with the other threads until none is left, renders and writes them, then answers with its counts.
+ * An export worker thread (`export.ts`): opens the catalog itself (read-only), claims chunks of pages from the ledger
+ * it shares with the other threads until none is left, renders and writes them (the ledger records each page's
+ * size), then answers that it is done, or why it stopped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Catalog } from '../catalog/query.ts';
-import { renderClaimed, SiteWriter, type ExportWorkerData, type ExportWorkerReply } from './export.ts';
+import { PageLedger, renderClaimed, SiteWriter, type ExportWorkerData, type ExportWorkerReply } from './export.ts';
 
 const data = workerData as ExportWorkerData;
 let reply: ExportWorkerReply;
 try {
   const cat = new Catalog(data.catalogDir);
   try {
-    const w = new SiteWriter(data.dir);
-    renderClaimed(cat, data.jobs, new Int32Array(data.next), w);
-    reply = { files: w.files, bytes: w.bytes, pages: w.pages };
+    renderClaimed(cat, data.jobs, new PageLedger(data.jobs.length, data.ledger), new SiteWriter(data.dir));
+    reply = { ok: true };
   } finally {
     cat.close();
   }

@@ -18,6 +18,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
     return withCatalog('export', values.out, async (cat) => {
       const r = await exportSite(cat, path.resolve(positionals[0]!), { workers, ...(values.json ? {} : { onProgress: (what, done, total) => process.stderr.write(`export ${what} ${done}/${total}\n`) }) });
+      // a worker that stopped: its unfinished pages were written by the main thread; say so
+      for (const f of r.workerFailures ?? []) process.stderr.write(`detwiki export: a worker thread stopped (${f.split('\n')[0]}); its pages were written on the main thread\n`);
       if (values.json) printJson(r);
       else console.log(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}; open index.html`);
       return 0;
