@@ -185,6 +185,26 @@ describe('elastic EQL semantics (ECS)', () => {
     assert.equal(run('process where $e.x == 1', ev({})), 'unknown');
     assert.match(JSON.stringify(lowerEql('process where arraySearch(process.args, "x", true)', ctx).condition), /needs an array field, a \$variable and a condition/);
   });
+  it('concat() of constants and fields compared with: EQL text of numbers and booleans, null when a value is null or missing', () => {
+    const q = 'library where endswith~(process.thread.Ext.call_stack_summary, concat("kernelbase.dll|", process.name, "|", process.pid))';
+    const lib = (name: string | undefined, pid: unknown, summary: string) => ({ event: { category: ['library'] }, process: { ...(name === undefined ? {} : { name }), ...(pid === undefined ? {} : { pid }), thread: { Ext: { call_stack_summary: summary } } } });
+    assert.deepEqual(lowerEql(q, ctx).missing, []);
+    assert.equal(run(q, lib('evil.exe', 42, 'ntdll.dll|KernelBase.dll|EVIL.EXE|42')), true); // endswith~: either case
+    assert.equal(run(q, lib('evil.exe', 43, 'ntdll.dll|kernelbase.dll|evil.exe|42')), false);
+    // a missing or null value makes the concatenation null, and a function of null is false (not "" as in KQL's strcat)
+    assert.equal(run(q, lib('evil.exe', undefined, 'ntdll.dll|kernelbase.dll|evil.exe|')), false);
+    assert.equal(run(q, lib('evil.exe', null, 'ntdll.dll|kernelbase.dll|evil.exe|')), false);
+    assert.equal(run(q, lib(undefined, 42, 'kernelbase.dll||42')), false);
+    // nested concats flatten; a boolean is written as EQL writes it; constants alone fold
+    const n = 'process where startswith(process.executable, concat(concat("/opt/tools/", process.name), "-", process.Ext.trusted))';
+    assert.equal(run(n, ev({ process: { name: 'a', executable: '/opt/tools/a-true-x', Ext: { trusted: true } } })), true);
+    assert.equal(run(n, ev({ process: { name: 'a', executable: '/OPT/tools/a-true-x', Ext: { trusted: true } } })), false); // startswith: case-sensitive
+    assert.equal(run('process where stringcontains(process.name, concat("sh", "ell"))', ev({ process: { name: 'powershell.exe' } })), true);
+    assert.equal(run('process where stringcontains(process.name, concat("sh", null))', ev({ process: { name: 'powershell.exe' } })), false);
+    // a list or an object is not a value concat takes: unknown; a computed argument stays opaque with its reason
+    assert.equal(run(q, lib('evil.exe', [1, 2], 'x')), 'unknown');
+    assert.match(JSON.stringify(lowerEql('process where endswith(process.name, concat(length(process.name), "x"))', ctx).condition), /concat\(\) of something other than constants and fields/);
+  });
   it('the event category is required; length() of a field is derived, other value functions stay unknown', () => {
     assert.equal(run('file where true', ev({})), false);
     assert.equal(run('any where true', ev({})), true);

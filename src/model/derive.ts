@@ -28,7 +28,7 @@ export type DerivedOperand = unknown;
 const FAIL = Symbol('fail');
 type StepResult = unknown; // a value, undefined (null), FAIL or UNKNOWN_OPERAND
 
-type Lang = 'python' | 'kql' | undefined;
+type Lang = Derived['lang'];
 
 /** Steps that take a null / missing value without failing. */
 const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
@@ -197,6 +197,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     case 'parse':
       return parsePattern(s, v);
     case 'strcat': {
+      if (lang === 'eql') return eqlConcat(s, v, field);
       const piece = (x: Value): string => (x !== null && typeof x === 'object' ? kqlToString(field(x.field)) : kqlToString(x));
       const list = (a: TransformArg | undefined): string => (Array.isArray(a) ? (a as readonly Value[]).map(piece).join('') : '');
       return list(argOf(s, 0)) + kqlToString(v) + list(argOf(s, 1));
@@ -216,6 +217,23 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     default:
       return assertNever(s.fn, 'transform');
   }
+}
+
+/**
+ * EQL `concat(…)`: the values before, the value so far and the values after as text (numbers and booleans as
+ * written); a null or missing one makes the whole null (a failure here, so the operand is null). A list or an object
+ * is not a value `concat` takes: unknown.
+ */
+function eqlConcat(s: TransformStep, v: unknown, field: (name: string) => unknown): StepResult {
+  const read = (a: TransformArg | undefined): unknown[] => (Array.isArray(a) ? (a as readonly Value[]).map((x) => (x !== null && typeof x === 'object' ? field(x.field) : x)) : []);
+  let out = '';
+  for (const x of [...read(argOf(s, 0)), v, ...read(argOf(s, 1))]) {
+    if (x === undefined || x === null) return FAIL;
+    if (typeof x === 'string') out += x;
+    else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
+    else return UNKNOWN_OPERAND;
+  }
+  return out;
 }
 
 /** `get` (missing → default / null) and `item` (missing → failure) on an object, a list or (item) a string. */

@@ -109,7 +109,7 @@ export interface TransformStep {
  */
 export interface Derived {
   readonly steps: readonly TransformStep[];
-  readonly lang?: 'python' | 'kql';
+  readonly lang?: 'python' | 'kql' | 'eql';
   readonly onError?: 'null' | 'unknown';
 }
 

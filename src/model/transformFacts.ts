@@ -156,9 +156,9 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
   strcat: {
     args: 'before (list of values), after (list of values)',
     render: 'strcat(before..., X, after...)',
-    meaning: 'The concatenation of the values before, the value so far and the values after, each as tostring (null as ""); field references are read from the event.',
-    failure: 'never',
-    sources: ['KQL strcat(a, b, ...)', 'Python a + b on strings / f"{a}{b}"', 'SPL a.b'],
+    meaning: 'The concatenation of the values before, the value so far and the values after, each as tostring (null as ""); field references are read from the event. With EQL semantics (`lang: eql`) numbers and booleans are written as they are and a null or missing value makes the whole null.',
+    failure: 'never (KQL, Python, SPL); with EQL semantics, a null or missing value (null), a list or an object (unknown)',
+    sources: ['KQL strcat(a, b, ...)', 'Python a + b on strings / f"{a}{b}"', 'SPL a.b', 'EQL concat(a, b, ...)'],
   },
   replace: {
     args: 'lookup (string), rewrite (string)[, "regex"]',

@@ -190,6 +190,8 @@ export function onPairSql(d: SqlDialect, pair: string, names: Names, test: (valu
  * (a quantifier or a comparison with another field over several values is not written).
  */
 export function derivedExpressed(dv: Derived, spread = false): boolean {
+  // the SQL of strcat has KQL's semantics (null as ""); EQL's concat is null when any value is
+  if (dv.lang === 'eql' && dv.steps.some((s) => s.fn === 'strcat')) return false;
   const at = dv.steps.findIndex((s) => s.fn === 'elements');
   if (at < 0) return dv.steps.every((s) => stepExpressed(s));
   if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;

@@ -216,9 +216,52 @@ function listValues(env: EqlEnv, values: readonly EqlValue[]): { ok: true; value
       out.push({ kind: 'field', field: f });
       continue;
     }
-    return { ok: false, reason: notAFieldReason(env, v) };
+    const c = concatValue(env, v);
+    if (c?.ok) {
+      out.push(c.value);
+      continue;
+    }
+    return { ok: false, reason: c?.reason ?? notAFieldReason(env, v) };
   }
   return { ok: true, values: out };
+}
+
+/**
+ * `concat(a, b, …)` of constants and event fields (nested concats flattened), as a value a string function compares
+ * with (`endswith~(process.thread.Ext.call_stack_summary, concat("ntdll.dll|", process.name))`): a reference to its
+ * first field, with the `strcat` of the values before and after it under EQL's semantics (a null or missing value
+ * makes the whole null; numbers and booleans as written). Constants alone are folded. Undefined when `v` is not a
+ * concat.
+ */
+function concatValue(env: EqlEnv, v: EqlValue): { ok: true; value: Value } | { ok: false; reason: string } | undefined {
+  const u = unwrap(v);
+  if (u.type !== 'call' || u.name.toLowerCase() !== 'concat') return undefined;
+  const parts: Value[] = [];
+  const flatten = (c: Extract<EqlValue, { type: 'call' }>): string | undefined => {
+    for (const a of c.args) {
+      if (a.type !== 'bare') return 'a condition';
+      const x = unwrap(a.value);
+      if (x.type === 'call' && x.name.toLowerCase() === 'concat') {
+        const why = flatten(x);
+        if (why) return why;
+        continue;
+      }
+      const lit = literal(x);
+      const f = lit.ok ? undefined : fieldOf(x, env);
+      // a field of an arraySearch element is not one the event has at its root
+      if (lit.ok) parts.push(lit.value);
+      else if (f && !f.startsWith('.')) parts.push({ kind: 'field', field: f });
+      else return notAFieldReason(env, x);
+    }
+    return undefined;
+  };
+  const why = flatten(u);
+  if (why) return { ok: false, reason: `function: concat() of something other than constants and fields (${why})` };
+  if (!parts.length) return { ok: false, reason: 'function: concat() needs a value' };
+  const at = parts.findIndex((p) => p !== null && typeof p === 'object');
+  if (at < 0) return { ok: true, value: parts.includes(null) ? null : parts.map((p) => String(p)).join('') };
+  const first = parts[at] as { field: string };
+  return { ok: true, value: { kind: 'field', field: first.field, derived: { steps: [{ fn: 'strcat', args: [parts.slice(0, at), parts.slice(at + 1)] }], lang: 'eql', onError: 'null' } } };
 }
 
 /** `field op values` for list operators: nulls become is_null, one value stays a single predicate. */
