@@ -5,8 +5,9 @@
  *
  * The pages made from a key (rules, techniques, tactics, log sources, indicators: nearly all of an export's time,
  * 35 of 47 s for the rule pages alone on every corpus) are rendered on every core: worker threads (`exportWorker.ts`)
- * open the catalog themselves and each thread, this one included, claims the next pages from one shared counter,
- * renders and writes them. A page is the same whichever thread renders it (pages depend on the catalog only).
+ * open the catalog themselves and each thread, this one included, claims the next chunk of pages from a ledger they
+ * share (`PageLedger`), renders and writes them. A page is the same whichever thread renders it (pages depend on the
+ * catalog only).
  */
 import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ export interface ExportReport {
 }
 
 export interface ExportOptions {
-  /** Progress: pages of a kind claimed so far (`rule`, `indicator`…) of that kind's total. */
+  /** Progress: pages of a kind (`rules`, `indicators`…) claimed so far by this thread's claims, of that kind's total. */
   readonly onProgress?: (what: string, done: number, total: number) => void;
   /** Worker threads beside this one (default `defaultExportWorkers()`; 0: this thread alone). */
   readonly workers?: number;
