@@ -221,14 +221,15 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
 
 /**
  * EQL `concat(…)`: the values before, the value so far and the values after as text (numbers and booleans as
- * written); a null or missing one makes the whole null (a failure here, so the operand is null). A list or an object
- * is not a value `concat` takes: unknown.
+ * written); a null or missing one makes the whole null (a failure here, so the operand is null), whatever the others
+ * are. A list or an object is not a value `concat` takes: unknown.
  */
 function eqlConcat(s: TransformStep, v: unknown, field: (name: string) => unknown): StepResult {
   const read = (a: TransformArg | undefined): unknown[] => (Array.isArray(a) ? (a as readonly Value[]).map((x) => (x !== null && typeof x === 'object' ? field(x.field) : x)) : []);
+  const values = [...read(argOf(s, 0)), v, ...read(argOf(s, 1))];
+  if (values.some((x) => x === undefined || x === null)) return FAIL;
   let out = '';
-  for (const x of [...read(argOf(s, 0)), v, ...read(argOf(s, 1))]) {
-    if (x === undefined || x === null) return FAIL;
+  for (const x of values) {
     if (typeof x === 'string') out += x;
     else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
     else return UNKNOWN_OPERAND;

@@ -21,7 +21,7 @@
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
-import type { Derived, ParsePart, TransformArg, TransformStep, Value } from '../../model/expr.ts';
+import type { Derived, FieldRef, ParsePart, TransformArg, TransformStep, Value } from '../../model/expr.ts';
 import { parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
@@ -190,8 +190,6 @@ export function onPairSql(d: SqlDialect, pair: string, names: Names, test: (valu
  * (a quantifier or a comparison with another field over several values is not written).
  */
 export function derivedExpressed(dv: Derived, spread = false): boolean {
-  // the SQL of strcat has KQL's semantics (null as ""); EQL's concat is null when any value is
-  if (dv.lang === 'eql' && dv.steps.some((s) => s.fn === 'strcat')) return false;
   const at = dv.steps.findIndex((s) => s.fn === 'elements');
   if (at < 0) return dv.steps.every((s) => stepExpressed(s));
   if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;
@@ -351,6 +349,28 @@ function asString(a: string, c: StepCtx, f: (s: string) => string): string {
 
 const strJson = (c: StepCtx, s: string) => c.D.toJson(c.d.str(s));
 
+/**
+ * EQL concat (derive.ts `eqlConcat`): a null or missing value makes the whole null (a failure: the operand is null);
+ * a text, a boolean or an integer a double holds exactly, as written; any other value (a fraction, whose digits
+ * DuckDB may write otherwise, a list, an object) unknown.
+ */
+function eqlConcatSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const list = (x: TransformArg | undefined): readonly Value[] => (Array.isArray(x) ? (x as readonly Value[]) : []);
+  const isRef = (v: Value): v is FieldRef => v !== null && typeof v === 'object';
+  const before = list(arg(s, 0));
+  const after = list(arg(s, 1));
+  if ([...before, ...after].includes(null)) return c.FAIL;
+  // the JSON values read from the event: the chain's own, then each field reference's
+  const read = [a, ...[...before, ...after].filter(isRef).map((v) => c.field(v.field))];
+  const isNull = (x: string): string => `${x} IS NULL OR ${d.is(x, 'null')}`;
+  // a CASE, not AND: the engine may test the integer's size first, and a cast of a text to a number fails
+  const texted = (x: string): string => `(CASE WHEN ${d.is(x, 'string')} OR ${d.is(x, 'boolean')} THEN true WHEN ${d.is(x, 'number')} THEN ${D.safeInteger(x)} ELSE false END)`;
+  const text = (v: Value): string => (isRef(v) ? d.text(c.field(v.field)) : d.str(String(v)));
+  const joined = [...before.map(text), d.text(a), ...after.map(text)].join(' || ');
+  return `CASE WHEN ${read.map(isNull).join(' OR ')} THEN ${c.FAIL} WHEN NOT (${read.map(texted).join(' AND ')}) THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(`(${joined})`))} END`;
+}
+
 /** One expressed step over `a` (a variable: its input, JSON or SQL NULL), as a pair. */
 function stepSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
@@ -471,6 +491,7 @@ function intSql(a: string, c: StepCtx): string {
  * value); unknown where a piece's text differs between engines (a fraction, an object).
  */
 function strcatSql(s: TransformStep, a: string, c: StepCtx): string {
+  if (c.lang === 'eql') return eqlConcatSql(s, a, c);
   const { d, D } = c;
   const lit = (v: Value): string => d.str(v === null ? '' : String(v));
   /** KQL text of a JSON value, NULL where unknown. */
