@@ -131,6 +131,11 @@ describe('let substitution', () => {
     assert.equal(cond('let l = dynamic(["a", "b"]); T | where f in~ (l)'), 'f in[ci] ["a", "b"]');
     assert.equal(cond('let l = pack_array("a", "b"); T | where f has_any (l)'), 'f has ["a", "b"]');
     assert.equal(cond('let d = datatable(N:string)["a", "b"]; T | where f !in (d)'), 'not f in ["a", "b"]');
+    // array_concat / set_union of constant arrays: their values in turn (the union once each)
+    assert.equal(cond('let a = dynamic(["a", "b"]); let b = dynamic(["c"]); let l = array_concat(a, b, dynamic(["b"])); T | where f in~ (l)'), 'f in[ci] ["a", "b", "c", "b"]');
+    assert.equal(cond('let a = dynamic(["a", "b"]); T | where f has_any (set_union(a, dynamic(["b", "c"])))'), 'f has ["a", "b", "c"]');
+    // of a computed array: opaque, with its reason
+    assert.equal(cond('T | where f in (array_concat(pack_array(g), dynamic(["a"])))'), '<opaque: f in (array_concat(pack_array(g), dynamic(["a"])))>');
   });
   it('keeps what is known only at run time opaque, never as a literal', () => {
     assert.equal(cond('let s = toscalar(U | count); T | where f > s'), '<opaque: f > s>');

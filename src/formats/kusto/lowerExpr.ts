@@ -242,6 +242,17 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
     }
     return { kind: 'values', values: vals, text };
   }
+  // array_concat / set_union of constant arrays (`let all = array_concat(lolbins, dynamic(["x.exe"]))`): the values of
+  // every array in turn (a set union has the same members; `in` and `has_any` test membership)
+  if ((fname === 'array_concat' || fname === 'set_union') && args.length >= 1) {
+    const vals: Value[] = [];
+    for (const a of args) {
+      const o = operand(ctx, a);
+      if (o.kind !== 'values') return other(text, `${fname}() of computed arrays`);
+      vals.push(...o.values);
+    }
+    return { kind: 'values', values: fname === 'set_union' ? [...new Set(vals)] : vals, text };
+  }
   const b = ctx.scope.get(fname);
   if (b?.kind === 'function' || b?.kind === 'table') return { kind: 'table', text };
   if (!isBuiltinFunction(fname)) return { kind: 'table', text };
