@@ -529,7 +529,7 @@ function opTest(p: Predicate, x: string, pats: readonly Pat[], cs: boolean, stri
     case 'starts_with':
     case 'ends_with':
     case 'has':
-      return orAll(d, [...(lits(pats).length ? [stringOp(p, x, lits(pats), cs, p.op === 'has' ? false : strict, c)] : []), ...unknownRefs]);
+      return orAll(d, [...(lits(pats).length ? [stringOp(p, x, lits(pats), cs, p.op === 'has' ? false : strict, c)] : []), ...(p.op === 'has' ? unknownRefs : stringRefTests(p, x, pats, cs, strict, c))]);
     case 'wildcard':
     case 'regex':
     case 'cidr': {
@@ -599,6 +599,34 @@ function stringOp(p: Predicate, x: string, pats: readonly Lit[], cs: boolean, st
   const onObject = strict && membership ? `${d.listLength(d.filter(d.keys(x), d.lambda(k, `${k} IN (${needles.map((n) => d.str(n)).join(', ')})`)))} > 0` : absent;
   const onOther = strict ? `CASE WHEN ${d.is(x, 'string')} THEN ${test()} ELSE ${d.NULL_BOOL} END` : test();
   return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${absent} WHEN ${d.is(x, 'array')} THEN ${onArray} WHEN ${d.is(x, 'object')} THEN ${onObject} ELSE ${onOther} END)`;
+}
+
+/**
+ * contains / starts_with / ends_with against another field's value (evaluate.ts `stringOp`, the needle read from the
+ * event): a missing value is false (unknown under strict typing), a missing needle false; a text, a boolean or an
+ * exact integer on either side as written; a list, an object or a fraction on either side, a derivation that cannot
+ * be known, or case folding outside ASCII (the engines' Unicode case rules differ): unknown.
+ */
+function stringRefTests(p: Predicate, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, c: Ctx): string[] {
+  const d = c.d;
+  const D = d.derive;
+  const scalar = (y: string): string => (D ? `(CASE WHEN ${d.is(y, 'string')} OR ${d.is(y, 'boolean')} THEN TRUE WHEN ${d.is(y, 'number')} THEN ${D.safeInteger(y)} ELSE FALSE END)` : 'FALSE');
+  const test = (r: string): string => {
+    const h = d.text(x);
+    const n = d.text(r);
+    const one = (hh: string, nn: string): string => (p.op === 'contains' ? d.contains(hh, nn) : p.op === 'starts_with' ? d.startsWith(hh, nn) : d.endsWith(hh, nn));
+    const compared = cs ? one(h, n) : D ? `CASE WHEN ${D.ascii(h)} AND ${D.ascii(n)} THEN ${one(d.lower(h), d.lower(n))} ELSE ${d.NULL_BOOL} END` : d.NULL_BOOL;
+    return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${strict ? d.NULL_BOOL : d.FALSE} WHEN ${r} IS NULL OR ${d.is(r, 'null')} THEN FALSE WHEN NOT ${scalar(r)} THEN ${d.NULL_BOOL} WHEN ${d.is(x, 'string')} OR (${!strict ? 'TRUE' : 'FALSE'} AND ${scalar(x)}) THEN ${compared} ELSE ${d.NULL_BOOL} END)`;
+  };
+  return pats.flatMap((pat) => {
+    if (pat.kind !== 'ref') return [];
+    if (!D) return [d.NULL_BOOL];
+    const r = c.names.next('r');
+    if (!pat.pair) return [d.let(pat.sql, r, test(r))];
+    // a derived needle: unknown where the derivation is, a failed one a missing needle (evaluate.ts expandValue)
+    const q = c.names.next('q');
+    return [d.let(pat.sql, q, `CASE WHEN ${D.state(q)} = 2 THEN ${d.NULL_BOOL} ELSE ${d.let(`CASE WHEN ${D.state(q)} = 0 THEN ${D.value(q)} ELSE ${D.NULL_JSON} END`, r, test(r))} END`)];
+  });
 }
 
 const WORD = '[\\p{L}\\p{N}_]';
