@@ -71,6 +71,9 @@ describe('what SQL leaves unknown (detwiki convert says it)', () => {
     assert.deepEqual(sqlGaps(e), ['json(x)[*] eq "a"', 'f(x) (a function)']);
     assert.deepEqual(sqlGaps(written, CLICKHOUSE), ['json(x).k eq "a"']);
     assert.deepEqual(sqlGaps(written), []);
+    // against another field: equality and the substring tests are written, `has` and orderings are not
+    const ref: Value = { kind: 'field', field: 'y' };
+    assert.deepEqual(sqlGaps(and(pred('x', 'contains', [ref]), pred('x', 'ne', [ref]), pred('x', 'has', [ref]), pred('x', 'gt', [ref]))), ['x has field(y)', 'x gt field(y)']);
   });
 });
 

@@ -231,7 +231,7 @@ export function sqlExpressesAll(e: Expr, d: SqlDialect = DUCKDB): boolean {
     case 'quant':
       return e.items.every((i) => sqlExpressesAll(i.expr, d));
     case 'pred':
-      return !valueSideUnexpressed(e, d) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived, true)));
+      return !valueSideUnexpressed(e, d) && !refOpUnexpressed(e) && (e.derived === undefined || (d.derive !== undefined && derivedExpressed(e.derived, true)));
     case 'each':
       return eachExpressed(e, d) && sqlExpressesAll(e.expr, d);
     default:
@@ -277,6 +277,14 @@ export function sqlGaps(e: Expr, d: SqlDialect = DUCKDB, max = 5): string[] {
   };
   walk(e);
   return out;
+}
+
+/** Operators SQL writes against another field's value (`equals`, `stringRefTests`); the others leave it NULL. */
+const REF_OPS: ReadonlySet<string> = new Set(['eq', 'in', 'ne', 'contains', 'starts_with', 'ends_with']);
+
+/** Is the predicate compared with another field by an operator SQL does not write against one (`has`, an ordering…). */
+function refOpUnexpressed(p: Predicate): boolean {
+  return !REF_OPS.has(p.op) && p.values.some((v) => v !== null && typeof v === 'object');
 }
 
 /**
