@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { stripSpans, type Expr } from '../model/expr.ts';
 import { evaluate } from '../model/evaluate.ts';
+import { escapeRegex } from '../model/regex.ts';
 import { renderExpr } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { canonicalField, canonicalView, type CanonicalView, type Vocabulary } from '../model/vocabulary/canonical.ts';
@@ -205,7 +206,7 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   if (needles.length) {
     const common = [...byRule].filter(([, e]) => !e.specific).map(([rid]) => rid);
     // one pass over each stored list for all the needles (a list per needle read it as many times)
-    const anyNeedle = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+    const anyNeedle = new RegExp(needles.map(escapeRegex).join('|'));
     for (const r of st.leaves.all(JSON.stringify(common)) as { rowid: number; leaves: string }[]) {
       if (!anyNeedle.test(r.leaves)) continue;
       const also = (JSON.parse(r.leaves) as string[]).filter((l) => ownLeaves.has(l) && !ACTION_LEAF.test(l));

@@ -350,6 +350,14 @@ function asString(a: string, c: StepCtx, f: (s: string) => string): string {
 const strJson = (c: StepCtx, s: string) => c.D.toJson(c.d.str(s));
 
 /**
+ * Is a JSON value one whose text both engines write alike (a text, a boolean, an integer a double holds exactly)?
+ * A CASE, not AND: the engine may test the integer's size first, and a cast of a text to a number fails.
+ */
+export function writtenAsText(d: SqlDialect, D: DeriveDialect, x: string): string {
+  return `(CASE WHEN ${d.is(x, 'string')} OR ${d.is(x, 'boolean')} THEN TRUE WHEN ${d.is(x, 'number')} THEN ${D.safeInteger(x)} ELSE FALSE END)`;
+}
+
+/**
  * EQL concat (derive.ts `eqlConcat`): a null or missing value makes the whole null (a failure: the operand is null);
  * a text, a boolean or an integer a double holds exactly, as written; any other value (a fraction, whose digits
  * DuckDB may write otherwise, a list, an object) unknown.
@@ -364,8 +372,7 @@ function eqlConcatSql(s: TransformStep, a: string, c: StepCtx): string {
   // the JSON values read from the event: the chain's own, then each field reference's
   const read = [a, ...[...before, ...after].filter(isRef).map((v) => c.field(v.field))];
   const isNull = (x: string): string => `${x} IS NULL OR ${d.is(x, 'null')}`;
-  // a CASE, not AND: the engine may test the integer's size first, and a cast of a text to a number fails
-  const texted = (x: string): string => `(CASE WHEN ${d.is(x, 'string')} OR ${d.is(x, 'boolean')} THEN true WHEN ${d.is(x, 'number')} THEN ${D.safeInteger(x)} ELSE false END)`;
+  const texted = (x: string): string => writtenAsText(d, D, x);
   const text = (v: Value): string => (isRef(v) ? d.text(c.field(v.field)) : d.str(String(v)));
   const joined = [...before.map(text), d.text(a), ...after.map(text)].join(' || ');
   return `CASE WHEN ${read.map(isNull).join(' OR ')} THEN ${c.FAIL} WHEN NOT (${read.map(texted).join(' AND ')}) THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(`(${joined})`))} END`;

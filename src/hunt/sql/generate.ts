@@ -19,7 +19,7 @@ import { compileRegex } from '../../model/regex.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
-import { derivedExpressed, derivedSql, onPairSql, type DeriveEnv } from './derive.ts';
+import { derivedExpressed, derivedSql, onPairSql, writtenAsText, type DeriveEnv } from './derive.ts';
 import type { Derived } from '../../model/expr.ts';
 
 export interface GenContext {
@@ -618,13 +618,15 @@ function stringOp(p: Predicate, x: string, pats: readonly Lit[], cs: boolean, st
 function stringRefTests(p: Predicate, x: string, pats: readonly Pat[], cs: boolean, strict: boolean, c: Ctx): string[] {
   const d = c.d;
   const D = d.derive;
-  const scalar = (y: string): string => (D ? `(CASE WHEN ${d.is(y, 'string')} OR ${d.is(y, 'boolean')} THEN TRUE WHEN ${d.is(y, 'number')} THEN ${D.safeInteger(y)} ELSE FALSE END)` : 'FALSE');
   const test = (r: string): string => {
+    if (!D) return d.NULL_BOOL;
     const h = d.text(x);
     const n = d.text(r);
     const one = (hh: string, nn: string): string => (p.op === 'contains' ? d.contains(hh, nn) : p.op === 'starts_with' ? d.startsWith(hh, nn) : d.endsWith(hh, nn));
-    const compared = cs ? one(h, n) : D ? `CASE WHEN ${D.ascii(h)} AND ${D.ascii(n)} THEN ${one(d.lower(h), d.lower(n))} ELSE ${d.NULL_BOOL} END` : d.NULL_BOOL;
-    return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${strict ? d.NULL_BOOL : d.FALSE} WHEN ${r} IS NULL OR ${d.is(r, 'null')} THEN FALSE WHEN NOT ${scalar(r)} THEN ${d.NULL_BOOL} WHEN ${d.is(x, 'string')} OR (${!strict ? 'TRUE' : 'FALSE'} AND ${scalar(x)}) THEN ${compared} ELSE ${d.NULL_BOOL} END)`;
+    const compared = cs ? one(h, n) : `CASE WHEN ${D.ascii(h)} AND ${D.ascii(n)} THEN ${one(d.lower(h), d.lower(n))} ELSE ${d.NULL_BOOL} END`;
+    // under strict typing only a text is searched (Python: a number has no startswith); else its written text
+    const searched = strict ? d.is(x, 'string') : writtenAsText(d, D, x);
+    return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN ${strict ? d.NULL_BOOL : d.FALSE} WHEN ${r} IS NULL OR ${d.is(r, 'null')} THEN FALSE WHEN NOT ${writtenAsText(d, D, r)} THEN ${d.NULL_BOOL} WHEN ${searched} THEN ${compared} ELSE ${d.NULL_BOOL} END)`;
   };
   return pats.flatMap((pat) => {
     if (pat.kind !== 'ref') return [];
