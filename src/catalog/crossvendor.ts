@@ -130,7 +130,15 @@ interface SameActionStatements {
   readonly rule: Stmt;
   readonly confirmed: Stmt;
   readonly common: Map<string, boolean>;
+  /** Parsed canonical conditions by rule rowid, the most recently used last (`canonicalCondition`). */
+  readonly conds: Map<number, Expr | null>;
 }
+
+/**
+ * Parsed canonical conditions kept per connection: a common action's candidates come back on page after page, and
+ * a kept condition also keeps its normal form (`relator`'s comparisons, implication.ts). About 10–30 KB each.
+ */
+export const KEPT_CONDITIONS = 2_000;
 const sameActionCache = new WeakMap<DB, SameActionStatements>();
 function sameActionStatements(db: DB): SameActionStatements {
   let st = sameActionCache.get(db);
@@ -152,10 +160,25 @@ function sameActionStatements(db: DB): SameActionStatements {
       rule: db.prepare('SELECT id, title, kind, format FROM rules WHERE rowid = ?'),
       confirmed: db.prepare('SELECT other, test FROM event_confirmed WHERE rule = ?'),
       common: new Map(),
+      conds: new Map(),
     };
     sameActionCache.set(db, st);
   }
   return st;
+}
+
+/** Rule `rowid`'s canonical condition, parsed (kept: `KEPT_CONDITIONS`); null when it has none. */
+function canonicalCondition(st: SameActionStatements, rowid: number, json?: string): Expr | null {
+  let e = st.conds.get(rowid);
+  if (e !== undefined) {
+    st.conds.delete(rowid);
+  } else {
+    const j = json ?? (st.cond.get(rowid) as { json: string } | undefined)?.json;
+    e = j === undefined ? null : (JSON.parse(j) as Expr);
+    if (st.conds.size >= KEPT_CONDITIONS) st.conds.delete(st.conds.keys().next().value!);
+  }
+  st.conds.set(rowid, e);
+  return e;
 }
 
 /**
@@ -188,7 +211,7 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     if (!own.common) e.specific = true;
   }
   const own = st.cond.get(rowid) as { json: string; leaves: string } | undefined;
-  const ownCond = own ? (JSON.parse(own.json) as Expr) : undefined;
+  const ownCond = own ? (canonicalCondition(st, rowid, own.json) ?? undefined) : undefined;
   const relateOwn = ownCond ? relator(ownCond) : undefined;
   const confirmed = new Map<number, string[]>();
   for (const c of st.confirmed.all(rowid) as { other: number; test: string }[]) {
@@ -227,10 +250,9 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   let ownTexts: Set<string> | undefined;
   for (const e of kept) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    const other = ownCond && compared < MAX_RELATED ? (st.cond.get(e.rid) as { json: string } | undefined) : undefined;
-    if (ownCond && other) {
+    const oc = ownCond && compared < MAX_RELATED ? canonicalCondition(st, e.rid) : null;
+    if (ownCond && oc) {
       compared++;
-      const oc = JSON.parse(other.json) as Expr;
       const relation = relateOwn!(oc);
       if (relation) rel = { relation, ...differing((ownTexts ??= new Set(leafTexts(ownCond))), oc) };
     }

@@ -66,15 +66,23 @@ function mayImply(a: Conj, b: Conj): boolean {
 }
 
 /** A ⟹ B, A's disjuncts given expanded (`expandAlternatives`); an A of no disjunct is unsatisfiable (false) and implies anything. */
-function expandedImplies(a: readonly Conj[][], b: Dnf): boolean {
+function expandedImplies(a: readonly (readonly Conj[])[], b: Dnf): boolean {
   return a.every((xs) => xs.every((x) => b.some((cb) => conjImplies(x, cb))));
 }
 
+const expansions = new WeakMap<Conj, readonly Conj[]>();
 /**
  * A conjunction with a positive any-of literal (`x in [a, b]`) is the disjunction of its alternatives: each must
- * imply B (so `x in [a, b]` implies `x eq a or x eq b`). Expanded only while small; otherwise kept whole.
+ * imply B (so `x in [a, b]` implies `x eq a or x eq b`). Expanded only while small; otherwise kept whole. Made once
+ * per conjunction (a normal form kept by `dnf` is compared with many others).
  */
-function expandAlternatives(c: Conj): Conj[] {
+function expandAlternatives(c: Conj): readonly Conj[] {
+  let out = expansions.get(c);
+  if (!out) expansions.set(c, (out = expand(c)));
+  return out;
+}
+
+function expand(c: Conj): Conj[] {
   let out: Conj[] = [c];
   for (let i = 0; i < c.length; i++) {
     const l = c[i]!;
@@ -125,13 +133,24 @@ function indexOf(c: Conj): ConjIndex {
 
 const opaqueKey = (l: Extract<Literal, { kind: 'opaque' }>): string => `${l.neg ? '!' : ''}${l.text}`;
 
+/**
+ * Normal forms by condition object (`null`: too large to decide): a condition kept by its caller (a rule page's
+ * cache of parsed candidates, `crossvendor.ts`) is put in normal form once, and its conjunctions keep their indexes.
+ */
+const dnfs = new WeakMap<Expr, Dnf | null>();
+
 function dnf(e: Expr): Dnf | undefined {
+  const known = dnfs.get(e);
+  if (known !== undefined) return known ?? undefined;
+  let d: Dnf | null;
   try {
-    return toDnf(e, false, 0);
+    d = toDnf(e, false, 0);
   } catch (err) {
-    if (err === TOO_BIG) return undefined;
-    throw err;
+    if (err !== TOO_BIG) throw err;
+    d = null;
   }
+  dnfs.set(e, d);
+  return d ?? undefined;
 }
 
 const TOO_BIG = new Error('condition too large to decide');
