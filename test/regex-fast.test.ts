@@ -89,6 +89,13 @@ describe('fast regex test', () => {
       ['(?:x|y\\d?z)\\sa', 'i'],
       ['b.+a', ''],
       ['(?:a|b*)c', ''],
+      // the m flag: translated only without ^ / $ (then it changes nothing); \A and \z stay text anchors
+      ['/bin/(?:sh|bash)\\s+-c\\s+', 'm'],
+      ['a.b', 'm'],
+      ['(?m)a.b', 'i'],
+      ['(?mi)AB', ''],
+      ['\\Aab\\z', 'm'],
+      ['(?ms)a.b\\z', ''],
     ];
     const offenders = cases.flatMap(([p, f]) => {
       const samples = sampleInputs(p, f, 40, lcg(7)) ?? [];
@@ -103,6 +110,10 @@ describe('fast regex test', () => {
       if (fast) for (const s of PROBES) assert.equal(fast(s) === undefined || fast(s) === re2Only(p, f).test(s), true, `${p} on ${s}`);
     }
     assert.equal(fastRegex('\\pL', ''), undefined);
+    // line anchors under m are RE2's; the same pattern without anchors is translated
+    for (const [p, f] of [['(?m)^a', ''], ['^a', 'm'], ['a$', 'm'], ['(?im)x^', '']] as const) assert.equal(fastRegex(p, f), undefined, `${p}/${f}`);
+    assert.notEqual(fastRegex('a\\s+b', 'm'), undefined);
+    assert.notEqual(fastRegex('(?m)\\Aab', ''), undefined);
     // no required literal, no glob, no safe RegExp: nothing to do faster
     assert.equal(fastRegex('(?:a|b)*', ''), undefined);
   });

@@ -13,8 +13,9 @@
  *
  * Equivalence on ASCII input: `.` is written `[^\n]` (RE2 without `s`), `\s` `[\t\n\f\r ]` (RE2's Perl class),
  * `\d` / `\w` / `\b` are ASCII in both; case folding of ASCII letters is the same in both (the non-ASCII letters
- * that fold with `k` and `s` never occur in ASCII input); `^` / `$` are text anchors in both (the `m` flag is not
- * translated). Backtracking bound: no quantified part contains a choice (alternation or quantifier), so a match
+ * that fold with `k` and `s` never occur in ASCII input); `^` / `$` are text anchors in both (under RE2's `m` flag,
+ * where they are line anchors, a pattern with them is not translated; one without them, `\A` and `\z` included,
+ * means the same with the flag or without). Backtracking bound: no quantified part contains a choice (alternation or quantifier), so a match
  * attempt explores at most the product of the quantifiers' choice counts times the alternation branches, each path
  * at most (pattern + input) steps, from each start position.
  */
@@ -50,6 +51,8 @@ class Parser {
     readonly s: string,
     readonly fold: boolean,
     readonly dotNl: boolean,
+    /** `m`: `^` and `$` are line anchors in RE2 (not translated); `\A` and `\z` stay text anchors. */
+    readonly multiline = false,
   ) {}
   private peek(): string | undefined {
     return this.s[this.i];
@@ -122,6 +125,7 @@ class Parser {
       return { k: 'any' };
     }
     if (c === '^' || c === '$') {
+      if (this.multiline) throw new Reject();
       this.i++;
       return { k: 'assert', src: c };
     }
@@ -446,18 +450,23 @@ export type FastTest = (s: string) => boolean | undefined;
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`); undefined when it is not translated. */
+/**
+ * A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`, `(?m)`); undefined when it is not translated.
+ * Under `m` only a pattern without `^` / `$` is translated: for it the flag changes nothing.
+ */
 function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean } | undefined {
   let p = pattern;
   let fold = flags.includes('i');
   let dotNl = flags.includes('s');
-  for (let m = /^\(\?([is]+)\)/.exec(p); m; m = /^\(\?([is]+)\)/.exec(p)) {
+  let multiline = flags.includes('m');
+  for (let m = /^\(\?([ism]+)\)/.exec(p); m; m = /^\(\?([ism]+)\)/.exec(p)) {
     if (m[1]!.includes('i')) fold = true;
     if (m[1]!.includes('s')) dotNl = true;
+    if (m[1]!.includes('m')) multiline = true;
     p = p.slice(m[0].length);
   }
   try {
-    const parser = new Parser(p, fold, dotNl);
+    const parser = new Parser(p, fold, dotNl, multiline);
     const root = parser.parseAlt();
     return parser.i === p.length ? { root, fold, dotNl, named: parser.named } : undefined;
   } catch (e) {
@@ -476,7 +485,7 @@ const CLASS_WEIGHT = 32;
 const SURROGATE = /[\uD800-\uDFFF]|\\x\{0*[dD][89a-fA-F][0-9a-fA-F]{2}\}/;
 
 /**
- * Whether RE2 certainly accepts a pattern (flags among `i`, `s`), decided without compiling it: compiling costs
+ * Whether RE2 certainly accepts a pattern (flags among `i`, `s`, `m`), decided without compiling it: compiling costs
  * 0.5 to 3 ms in RE2-wasm, and checking that a rule's pattern is valid is all its lowering needs. Certain means
  * every construct is in the subset this module parses (each one RE2 syntax), no named group, no surrogate, every
  * count at most 1000 and nested counts multiplying to at most 1000 (RE2's repetition limits), and a program small
@@ -525,7 +534,7 @@ function certainOf(pattern: string, parsed: Parsed): boolean {
 
 /**
  * The fast test of an RE2 pattern with flags among `i`, `s`, `m` (undefined when nothing can be done faster).
- * Inline flags `(?i)` / `(?s)` / `(?is)` are understood at the start of the pattern only.
+ * Inline flags `(?i)` / `(?s)` / `(?m)` and their combinations are understood at the start of the pattern only.
  */
 export function fastRegex(pattern: string, flags: string): FastTest | undefined {
   return regexPlan(pattern, flags).fast;
@@ -533,7 +542,7 @@ export function fastRegex(pattern: string, flags: string): FastTest | undefined 
 
 /** The fast test of a pattern and whether RE2 certainly accepts it (`re2Accepts`), from one parse. */
 export function regexPlan(pattern: string, flags: string): { readonly fast: FastTest | undefined; readonly certain: boolean } {
-  const parsed = flags.includes('m') ? undefined : parsePattern(pattern, flags);
+  const parsed = parsePattern(pattern, flags);
   return parsed ? { fast: fastOf(parsed), certain: certainOf(pattern, parsed) } : { fast: undefined, certain: false };
 }
 
