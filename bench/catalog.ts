@@ -25,6 +25,7 @@ import { listFiles } from '../src/formats/io.ts';
 import { exportSite } from '../src/web/export.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { SERVER } from '../src/web/site.ts';
+import { warmPages } from '../src/web/warm.ts';
 
 const here = import.meta.dirname;
 const corpora = path.resolve(process.argv[2] ?? path.join(here, '..', '..', 'shared', 'corpora'));
@@ -254,7 +255,10 @@ function pageFigures(cat: Catalog): void {
     tp.push(performance.now() - t0);
   }
   out(`technique_page_data_p95_ms=${f2(pct(tp, 95))} p50_ms=${f2(pct(tp, 50))}`);
-  // ---- rule page render: a fixed sample across formats
+  // ---- rule page render: a fixed sample across formats, first visits of a server that warmed up as `detwiki serve`
+  // does before its first request (warm.ts) and then served 20 pages
+  const warm = warmPages(cat);
+  out(`rule_page_warm_up_ms=${f2(warm.ms)} pages=${warm.pages} (before the server's first request)`);
   const ids = cat.db.prepare('SELECT id FROM rules ORDER BY (rowid * 2654435761) % 4294967296 LIMIT 300').all() as { id: string }[];
   for (const r of ids.slice(0, 20)) renderRule(SERVER, ruleData(cat, r.id)!);
   const rp: number[] = [];

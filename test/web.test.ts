@@ -17,6 +17,7 @@ import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { renderSearch, searchData } from '../src/web/pages/lists.ts';
 import { SERVER } from '../src/web/site.ts';
+import { warmPages } from '../src/web/warm.ts';
 import { esc } from '../src/web/html.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 
@@ -238,6 +239,17 @@ describe('static export of the examples: indicator pages only for shared indicat
     const html = renderRule(SERVER, owner);
     assert.equal(html.includes(`/indicator/${encodeURIComponent(one.key)}`) || html.includes(`/indicator/${one.key}`), false, 'no link to a page that lists one rule');
     assert.ok(html.includes(esc(JSON.stringify(alone.value))), 'the value is listed on the rule page');
+  });
+
+  it('the server warms a page of each format and kind (and the Markdown and RE2 code) before its first request', () => {
+    const kinds = cat.db.prepare('SELECT COUNT(*) n FROM (SELECT DISTINCT format, kind FROM rules)').get() as { n: number };
+    const w = warmPages(cat);
+    assert.ok(kinds.n >= 5);
+    assert.equal(w.pages, kinds.n);
+    // a catalog it cannot read is not an error at start: the requests say what is wrong
+    const empty = new Catalog(path.join(tmp, 'cat'));
+    empty.db.close();
+    assert.equal(warmPages(empty).pages, 0);
   });
 
   it('a capped search total reads "N+" and the pager offers the next page', () => {

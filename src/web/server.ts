@@ -14,6 +14,7 @@ import { esc, raw } from './html.ts';
 import { CSP, page } from './layout.ts';
 import { resolvePage } from './routes.ts';
 import { SERVER } from './site.ts';
+import { warmPages } from './warm.ts';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CSP,
@@ -222,6 +223,8 @@ export interface Serving {
 
 export async function serveCatalog(opts: { readonly dir: string; readonly host?: string; readonly port?: number }): Promise<Serving> {
   const catalog = new Catalog(opts.dir);
+  // before the first request: the first visitors do not wait for the page code to compile (warm.ts)
+  warmPages(catalog);
   const live = new LiveCatalog(opts.dir, catalog);
   const server = createWikiServer(live);
   const host = opts.host ?? '127.0.0.1';
