@@ -136,7 +136,8 @@ interface SameActionStatements {
 
 /**
  * Parsed canonical conditions kept per connection: a common action's candidates come back on page after page, and
- * a kept condition also keeps its normal form (`relator`'s comparisons, implication.ts). About 10–30 KB each.
+ * a kept condition also keeps its normal form (`relator`'s comparisons, implication.ts). With their normal forms,
+ * 2,000 sampled conditions of all corpora take 7 MB of heap, the 2,000 largest 24 MB.
  */
 export const KEPT_CONDITIONS = 2_000;
 const sameActionCache = new WeakMap<DB, SameActionStatements>();
