@@ -247,9 +247,9 @@ describe('static export of the examples: indicator pages only for shared indicat
     assert.ok(kinds.n >= 5);
     assert.equal(w.pages, kinds.n);
     // a catalog it cannot read is not an error at start: the requests say what is wrong
-    const empty = new Catalog(path.join(tmp, 'cat'));
-    empty.db.close();
-    assert.equal(warmPages(empty).pages, 0);
+    const closed = new Catalog(path.join(tmp, 'cat'));
+    closed.db.close();
+    assert.equal(warmPages(closed).pages, 0);
   });
 
   it('a capped search total reads "N+" and the pager offers the next page', () => {

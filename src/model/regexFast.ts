@@ -15,9 +15,9 @@
  * `\d` / `\w` / `\b` are ASCII in both; case folding of ASCII letters is the same in both (the non-ASCII letters
  * that fold with `k` and `s` never occur in ASCII input); `^` / `$` are text anchors in both (under RE2's `m` flag,
  * where they are line anchors, a pattern with them is not translated; one without them, `\A` and `\z` included,
- * means the same with the flag or without). Backtracking bound: no quantified part contains a choice (alternation or quantifier), so a match
- * attempt explores at most the product of the quantifiers' choice counts times the alternation branches, each path
- * at most (pattern + input) steps, from each start position.
+ * means the same with the flag or without). Backtracking bound: no quantified part contains a choice (alternation
+ * or quantifier), so a match attempt explores at most the product of the quantifiers' choice counts times the
+ * alternation branches, each path at most (pattern + input) steps, from each start position.
  */
 
 /**

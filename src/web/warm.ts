@@ -47,21 +47,32 @@ process where event.type == "start"
 1) done ![image](https://example.com/x.png)
 `;
 
-/** Warm the page code (see above); returns the pages rendered and the time taken. Never throws: warming is optional. */
+/**
+ * Warm the page code (see above); returns the rule pages rendered and the time taken. Never throws: warming is
+ * optional, and a page that fails here fails again when it is asked for, under the server's own error handling.
+ */
 export function warmPages(cat: Catalog): { readonly pages: number; readonly ms: number } {
   const t0 = performance.now();
-  let pages = 0;
-  try {
+  const attempt = (f: () => void): void => {
+    try {
+      f();
+    } catch {
+      // see above
+    }
+  };
+  attempt(() => {
     for (const text of [WARM_MARKDOWN, WARM_MARKDOWN.replaceAll("'", '\u2019')]) renderMarkdown(text);
-    re2Only('warm\\s+(?:up|down)', 'i').test('warm up');
-    for (const { id } of cat.db.prepare(SAMPLE_SQL).all() as { id: string }[]) {
+  });
+  attempt(() => re2Only('warm\\s+(?:up|down)', 'i').test('warm up'));
+  let ids: string[] = [];
+  attempt(() => (ids = (cat.db.prepare(SAMPLE_SQL).all() as { id: string }[]).map((r) => r.id)));
+  let pages = 0;
+  for (const id of ids)
+    attempt(() => {
       const d = ruleData(cat, id);
-      if (!d) continue;
+      if (!d) return;
       renderRule(SERVER, d);
       pages++;
-    }
-  } catch {
-    // a page that fails here fails again when asked for, with the server's own error handling
-  }
+    });
   return { pages, ms: performance.now() - t0 };
 }
