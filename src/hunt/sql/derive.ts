@@ -343,7 +343,7 @@ function asString(a: string, c: StepCtx, f: (s: string) => string): string {
   const py = c.lang === 'python';
   const t = c.names.next('t');
   // `f` is written once (its SQL may be long), for every value that has a text
-  const texted = py ? d.is(a, 'string') : `(${d.is(a, 'string')} OR ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}))`;
+  const texted = py ? d.is(a, 'string') : writtenAsText(d, D, a);
   return `CASE WHEN ${texted} THEN ${d.let(d.text(a), t, f(t))} ELSE ${py ? c.FAIL : c.UNKNOWN} END`;
 }
 
@@ -372,10 +372,9 @@ function eqlConcatSql(s: TransformStep, a: string, c: StepCtx): string {
   // the JSON values read from the event: the chain's own, then each field reference's
   const read = [a, ...[...before, ...after].filter(isRef).map((v) => c.field(v.field))];
   const isNull = (x: string): string => `${x} IS NULL OR ${d.is(x, 'null')}`;
-  const texted = (x: string): string => writtenAsText(d, D, x);
   const text = (v: Value): string => (isRef(v) ? d.text(c.field(v.field)) : d.str(String(v)));
   const joined = [...before.map(text), d.text(a), ...after.map(text)].join(' || ');
-  return `CASE WHEN ${read.map(isNull).join(' OR ')} THEN ${c.FAIL} WHEN NOT (${read.map(texted).join(' AND ')}) THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(`(${joined})`))} END`;
+  return `CASE WHEN ${read.map(isNull).join(' OR ')} THEN ${c.FAIL} WHEN NOT (${read.map((x) => writtenAsText(d, D, x)).join(' AND ')}) THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(`(${joined})`))} END`;
 }
 
 /** One expressed step over `a` (a variable: its input, JSON or SQL NULL), as a pair. */
@@ -397,7 +396,7 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, 'None'))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} THEN ${c.OK(onBool)} WHEN ${d.is(a, 'number')} AND ${D.safeInteger(a)} THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
     }
     case 'tostring':
-      return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, ''))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
+      return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, ''))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${writtenAsText(d, D, a)} THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
     case 'split': {
       const sep = arg(s, 0);
       if (typeof sep !== 'string' || sep === '') return c.FAIL;
@@ -443,7 +442,7 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
     case 'upper':
       return asString(a, c, (t) => `CASE WHEN ${D.ascii(t)} THEN ${c.OK(D.toJson(s.fn === 'lower' ? d.lower(t) : D.upper(t)))} ELSE ${c.UNKNOWN} END`);
     case 'len': {
-      const other = py ? c.FAIL : `CASE WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${c.OK(D.toJson(d.length(d.text(a))))} ELSE ${c.UNKNOWN} END`;
+      const other = py ? c.FAIL : `CASE WHEN ${writtenAsText(d, D, a)} THEN ${c.OK(D.toJson(d.length(d.text(a))))} ELSE ${c.UNKNOWN} END`;
       const keys = d.keys(a);
       const onObject = py ? `CASE WHEN ${D.distinctCount(keys)} < ${d.listLength(keys)} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(d.listLength(keys)))} END` : c.FAIL;
       return `CASE WHEN ${d.is(a, 'string')} THEN ${c.OK(D.toJson(d.length(d.text(a))))} WHEN ${d.is(a, 'array')} THEN ${c.OK(D.toJson(D.arrayLength(a)))} WHEN ${d.is(a, 'object')} THEN ${onObject} ELSE ${other} END`;
@@ -502,7 +501,7 @@ function strcatSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
   const lit = (v: Value): string => d.str(v === null ? '' : String(v));
   /** KQL text of a JSON value, NULL where unknown. */
-  const text = (x: string): string => `CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN '' WHEN ${d.is(x, 'string')} OR ${d.is(x, 'boolean')} OR (${d.is(x, 'number')} AND ${D.safeInteger(x)}) THEN ${d.text(x)} END`;
+  const text = (x: string): string => `CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} THEN '' WHEN ${writtenAsText(d, D, x)} THEN ${d.text(x)} END`;
   const piece = (v: Value): string => (v !== null && typeof v === 'object' ? text(c.field(v.field)) : lit(v));
   const list = (x: TransformArg | undefined): string[] => (Array.isArray(x) ? (x as readonly Value[]).map(piece) : []);
   const all = [...list(arg(s, 0)), text(a), ...list(arg(s, 1))];
