@@ -46,7 +46,8 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
     // a tab is not YAML indentation, but the parser still reads what follows it: counted as a column
     while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
     const indent = i - pos;
-    const blank = i >= end || text[i] === '#' || /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64)));
+    // spaces and tabs are skipped already: only a carriage return can start a blank rest
+    const blank = i >= end || text[i] === '#' || (text[i] === '\r' && /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64))));
     if (blockScalar >= 0 && (blank || indent > blockScalar)) {
       pos = end + 1;
       continue;
@@ -67,7 +68,11 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
       if (stack.length + flow > limit) return { line, column: i - pos + 1 };
     }
     if (stack.length + flow > limit) return { line, column: i - pos + 1 };
-    if (flow === 0 && BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
+    if (flow === 0) {
+      const rest = text.slice(i, end);
+      // the pattern, tried at every position of the line, needs a `|` or a `>`: most lines have neither
+      if ((rest.includes('|') || rest.includes('>')) && BLOCK_SCALAR_END.test(rest)) blockScalar = indent;
+    }
     let quote: string | undefined;
     let prev = '';
     for (; i < end; i++) {
