@@ -139,13 +139,18 @@ function load(): Native {
   // not use (1.5 s of the Sentinel source's 9.8 s of parsing). The tree is the same without them: a query is lexed
   // and parsed here as KustoCode.Create does, and only a control command (`.show …`) goes through KustoCode.
   const opts = parseGlobals.ParseOptions;
-  const isQuery = (t: string): boolean => K.Language.KustoCode.GetKind(t) === K.Language.Editor.CodeKinds.Query && opts.ParserKind === K.Language.ParserKind.Default;
+  const byDefaultParser = opts.ParserKind === K.Language.ParserKind.Default;
   const parse = (t: string): { syntax: any; diagnostics: () => any } => {
-    if (!isQuery(t)) {
+    // the text is a query unless its first token (after directive lines) is a dot (\`KustoCode.GetKind\`, which lexes
+    // that token again): read from the tokens the query is parsed from, directives left to GetKind
+    const tokens = byDefaultParser ? K.Language.Parsing.TokenParser.ParseTokens(t, opts) : undefined;
+    const first = tokens?.[0]?.Kind;
+    const query = tokens !== undefined && (first === SK.DirectiveToken ? K.Language.KustoCode.GetKind(t) === K.Language.Editor.CodeKinds.Query : first !== SK.DotToken);
+    if (!query) {
       const code = K.Language.KustoCode.Parse(t, parseGlobals);
       return { syntax: code.Syntax, diagnostics: () => code.GetSyntaxDiagnostics() };
     }
-    const syntax = K.Language.Parsing.QueryParser.ParseQuery(K.Language.Parsing.TokenParser.ParseTokens(t, opts), 0, opts);
+    const syntax = K.Language.Parsing.QueryParser.ParseQuery(tokens, 0, opts);
     return { syntax, diagnostics: () => syntax.GetContainedSyntaxDiagnostics() };
   };
   native = { parse, kindNames, globals };
