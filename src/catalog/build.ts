@@ -675,6 +675,10 @@ function openSource(
     cleared.add(f);
   }
   const written = new Set<string>();
+  // a file's old diagnostics are deleted before its new ones go in; a source that has none (every source of a cold
+  // build) has only those written since, so a file none was written for needs no delete
+  const hadDiagnostics = db.prepare('SELECT 1 FROM diagnostics WHERE source = ? LIMIT 1').get(src.def.name) !== undefined;
+  const diagnosed = new Set<string>();
   const upTouch = db.prepare('UPDATE files SET size = ?, mtime = ? WHERE id = ?');
   for (const f of plan.touched) upTouch.run(stats.get(f)!.size, stats.get(f)!.mtime, prev.get(f)!.id);
   // A file's row by a plain INSERT (a new file) or UPDATE by its id (a known one): an upsert (or RETURNING) opens a
@@ -695,8 +699,11 @@ function openSource(
         let fileId: number;
         if (old) updFile.run(...values, (fileId = old.id));
         else fileId = Number(insFile.run(src.def.name, fr.path, ...values).lastInsertRowid);
-        delDiag.run(src.def.name, fr.path);
-        for (const d of fr.diagnostics) insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
+        if (hadDiagnostics || diagnosed.has(fr.path)) delDiag.run(src.def.name, fr.path);
+        for (const d of fr.diagnostics) {
+          insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
+          if (!hadDiagnostics) diagnosed.add(d.file || fr.path);
+        }
         for (const r of fr.rules) writer.insert(r, fileId, src.def.name);
       }
     },
