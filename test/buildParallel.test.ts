@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import type { ScanJobEnd } from '../src/catalog/scanJob.ts';
 import type { Format } from '../src/model/facts.ts';
-import { createScanPool, MAX_RESTARTS, type PendingJob } from '../src/catalog/scanPool.ts';
+import { pickJob } from '../src/catalog/buildScan.ts';
+import { createScanPool, JOBS_AHEAD, MAX_RESTARTS, type PendingJob } from '../src/catalog/scanPool.ts';
 import { openCatalogDb } from '../src/catalog/schema.ts';
 import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
@@ -159,6 +160,29 @@ describe('scan pool', () => {
     assert.equal(new Set([...ends.values()].map((e) => e.thread)).size, 1, 'one worker ran every job');
     assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => ends.get(id)!.released), [[], [], ['kusto'], [], [], ['kusto']], 'the first job after the kept format releases it');
   });
+  it('asks the queue for a job ahead only while the worker has one: the queue may keep it for a thread free sooner', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    try {
+      const entry = path.join(dir, 'ends.mjs');
+      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const asked: boolean[] = [];
+      const queue: PendingJob[] = [];
+      let pool!: ReturnType<typeof createScanPool>;
+      await new Promise<void>((resolve, reject) => {
+        let ended = 0;
+        for (let id = 1; id <= 3; id++) queue.push({ job: { id, format: 'sigma', root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] }, onBatch: () => {}, resolve: () => void (++ended === 3 && resolve()), reject });
+        // a queue that never gives a job ahead: each job goes to the worker only once it has none
+        const take = (ahead: boolean): PendingJob | undefined => (asked.push(ahead), ahead ? undefined : queue.shift());
+        pool = createScanPool(1, { take, putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry));
+      });
+      await pool.close();
+      assert.ok(JOBS_AHEAD > 1);
+      assert.deepEqual(asked.slice(0, 2), [false, true], 'a free worker asks for its job, then for one ahead');
+      assert.equal(asked.filter((a) => !a).length, 4, 'each of the three jobs, then none left, asked for by a free worker');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
@@ -181,5 +205,24 @@ describe('scan pool', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('which job a thread takes (pickJob)', () => {
+  const job = (id: number, format: Format): PendingJob => ({ job: { id, format, root: '', info: { repository: 'x' }, all: [], only: [], hash: [] }, onBatch: () => {}, resolve: () => {}, reject: () => {} });
+  const queue = [job(1, 'splunk'), job(2, 'splunk'), job(3, 'yaral'), job(4, 'mql'), job(5, 'sigma')];
+  const any = () => true;
+  const none = () => false;
+  it('a job of the source being written first: its rows, and every later source\'s, wait for it', () => {
+    assert.equal(pickJob(queue, any, new Set(['mql']), new Set(['splunk']), (p) => p.job.id === 2), 1);
+  });
+  it('else a format the thread already parses, else one the other thread has not started, else the first', () => {
+    assert.equal(pickJob(queue, any, new Set(['mql']), new Set(), none), 3, 'its own format');
+    assert.equal(pickJob(queue, any, new Set(), new Set(['splunk']), none), 2, 'a format the other thread has not started');
+    assert.equal(pickJob(queue, any, new Set(), new Set(['splunk', 'yaral', 'mql', 'sigma']), none), 0, 'the first');
+  });
+  it('only among the jobs the thread may take', () => {
+    assert.equal(pickJob(queue, (p) => p.job.format !== 'splunk', new Set(['splunk']), new Set(), (p) => p.job.format === 'splunk'), 2);
+    assert.equal(pickJob(queue, () => false, new Set(), new Set(), any), -1);
   });
 });

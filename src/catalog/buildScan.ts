@@ -79,7 +79,10 @@ let nextJobId = 1;
  * Jobs are queued in source order. Workers take first the jobs only they run (`build.worker` formats), then, once every
  * source is planned, any; the building thread takes the others, one at a time, between writing sources (a scan
  * yields to the event loop every few files, so a source whose results are in is written soon). Among the jobs it
- * may take, a thread prefers a format it already parses, then one the other thread has not started (`pick`).
+ * may take, a thread prefers one of the source being written, then a format it already parses, then one the other
+ * thread has not started (`pickJob`). A busy worker takes a job ahead only in a format it already parses, and the
+ * building thread takes none while every job of the source being written has ended (its rows are what it has to
+ * do): so the threads' last jobs end together, with no rows left waiting to be written behind them.
  *
  * `workers`: how many scan workers, always (BuildOptions.workers); by default as many as pay off. `early`: start
  * them now (a cold build of many files), before the first source is planned.
@@ -98,6 +101,8 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   let planning = true;
   const queue: PendingJob[] = [];
   let localBusy = false;
+  /** The chunks of the source being written (`stream`), in order. */
+  let streaming: readonly Chunk[] | undefined;
 
   const takeAt = (i: number): PendingJob | undefined => (i < 0 ? undefined : queue.splice(i, 1)[0]);
   /**
@@ -107,19 +112,10 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
    */
   const workerFormats = new Set<Format>();
   const localFormats = new Set<Format>();
-  /** Index of the job a thread should take among `candidates`: one of its own formats, else one the other thread has not started, else the first. */
-  const pick = (candidates: (p: PendingJob) => boolean, mine: ReadonlySet<Format>, theirs: ReadonlySet<Format>): number => {
-    let fresh = -1;
-    let first = -1;
-    for (let i = 0; i < queue.length; i++) {
-      const f = queue[i]!.job.format;
-      if (!candidates(queue[i]!)) continue;
-      if (mine.has(f)) return i;
-      if (first < 0) first = i;
-      if (fresh < 0 && !theirs.has(f)) fresh = i;
-    }
-    return fresh >= 0 ? fresh : first;
-  };
+  /** The chunk each queued job's results go to. */
+  const chunkOf = new WeakMap<PendingJob, Chunk>();
+  const pick = (candidates: (p: PendingJob) => boolean, mine: ReadonlySet<Format>, theirs: ReadonlySet<Format>): number =>
+    pickJob(queue, candidates, mine, theirs, (p) => streaming !== undefined && streaming.includes(chunkOf.get(p)!));
   /** How to cut a queued job of a splittable source in two (its chunk replaced by two, in file order). */
   const halves = new WeakMap<PendingJob, () => PendingJob[]>();
   /** Cut the last TAIL_SPLITS splittable jobs of the queue in two (before any of them has started: `planned`). */
@@ -137,7 +133,15 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
     return p;
   };
   const jobQueue: JobQueue = {
-    take: () => took(takeAt(queue.findIndex((p) => prefersWorkers(p.job.format))) ?? (planning ? undefined : takeAt(pick(() => true, workerFormats, localFormats))), workerFormats),
+    take: (ahead) => {
+      const own = takeAt(queue.findIndex((p) => prefersWorkers(p.job.format)));
+      if (own || planning) return took(own, workerFormats);
+      // a busy worker takes ahead only a format it already parses: a new one, claimed while the worker still has
+      // seconds of Kusto jobs to run, would turn the building thread away from it (`pick`) and leave its rows, and
+      // every later source's, to be written after the last job
+      const i = pick(() => true, workerFormats, localFormats);
+      return i >= 0 && (!ahead || workerFormats.has(queue[i]!.job.format)) ? took(takeAt(i), workerFormats) : undefined;
+    },
     putBack: (p) => {
       // its format stays the workers' (taken above), although this worker did not parse it: the building thread then
       // leaves it to the worker replacing a retired Kusto worker, which parses faster (its small fresh heap collects
@@ -155,6 +159,10 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
   const runLocal = (): void => {
     if (localBusy || !released) return;
     const local = !pool || poolGone;
+    // every job of the source being written has ended: what is left of it is writing, and the building thread writes
+    // it before taking another job (a job taken now would be stretched by those writes while a worker ran out of
+    // jobs); the next source's `stream` asks again
+    if (!local && streaming?.every((c) => c.outcome)) return;
     const next = took(takeAt(local ? (queue.length ? 0 : -1) : pick((p) => !prefersWorkers(p.job.format), localFormats, workerFormats)), localFormats);
     if (!next) return;
     localBusy = true;
@@ -185,6 +193,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       const pending = (only: readonly string[], chunk: Chunk): PendingJob => {
         const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
         const p: PendingJob = { job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) };
+        chunkOf.set(p, chunk);
         if (splittable && only.length >= 2 * tailMin) {
           halves.set(p, () => {
             const at = chunks.indexOf(chunk);
@@ -207,7 +216,16 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
         released = true;
       }
       if (released) wake();
-      return { stream: (progress, onFiles) => combine(chunks, progress, onFiles) };
+      return {
+        stream: (progress, onFiles) => {
+          streaming = chunks;
+          const done = combine(chunks, progress, onFiles);
+          // after the worker messages that waited while earlier sources were written: a worker whose job ended
+          // meanwhile takes its next job first
+          setImmediate(runLocal);
+          return done;
+        },
+      };
     },
     planned() {
       released = true;
@@ -220,6 +238,33 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       spill?.close();
     },
   };
+}
+
+/**
+ * Index in `queue` of the job a thread should take among those `candidates` allows (-1: none): one of the source being
+ * written (`writing`: the writing waits for it, and every later source's rows wait behind it), else one of the
+ * thread's own formats (`mine`), else one the other thread has not started (`theirs`), else the first.
+ */
+export function pickJob(
+  queue: readonly PendingJob[],
+  candidates: (p: PendingJob) => boolean,
+  mine: ReadonlySet<Format>,
+  theirs: ReadonlySet<Format>,
+  writing: (p: PendingJob) => boolean,
+): number {
+  let own = -1;
+  let fresh = -1;
+  let first = -1;
+  for (let i = 0; i < queue.length; i++) {
+    const p = queue[i]!;
+    if (!candidates(p)) continue;
+    if (writing(p)) return i;
+    const f = p.job.format;
+    if (own < 0 && mine.has(f)) own = i;
+    if (fresh < 0 && !theirs.has(f)) fresh = i;
+    if (first < 0) first = i;
+  }
+  return own >= 0 ? own : fresh >= 0 ? fresh : first;
 }
 
 /** Where a spilled batch's bytes are in the spill file. */

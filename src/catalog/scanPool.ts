@@ -28,8 +28,11 @@ export interface PendingJob {
 
 /** Where the workers take their jobs from. */
 export interface JobQueue {
-  /** The next job for a free worker, if any. */
-  take(): PendingJob | undefined;
+  /**
+   * The next job for a worker, if any. `ahead`: the worker is still busy and the job would wait behind the ones it
+   * has (JOBS_AHEAD), so the queue may keep a job back for a thread that is free sooner.
+   */
+  take(ahead: boolean): PendingJob | undefined;
   /** A job taken but not started (its worker died first): first in line again. */
   putBack(p: PendingJob): void;
   /** No worker is left and none can be started: the queue's jobs must go elsewhere. */
@@ -109,7 +112,7 @@ export function createScanPool(
 
   const dispatch = (slot: Slot): void => {
     while (!slot.dead && !slot.retiring && !closed && slot.posted.length < JOBS_AHEAD) {
-      const next = queue.take();
+      const next = queue.take(slot.posted.length > 0);
       if (!next) {
         if (!slot.posted.length && queue.drained?.()) idle(slot);
         return;
