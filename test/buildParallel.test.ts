@@ -83,11 +83,21 @@ describe('build with scan workers', () => {
   });
 });
 
+/**
+ * A stand-in scan worker in `dir` that ends every job at once, telling its thread, and the formats the job asked it to
+ * release as the job's diagnostics.
+ */
+function endingWorker(dir: string): URL {
+  const entry = path.join(dir, 'ends.mjs');
+  writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: job.release ?? [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+  return pathToFileURL(entry);
+}
+
 describe('scan pool', () => {
   it('a worker that dies fails the job it ran, not those posted behind it; after MAX_RESTARTS the queue is handed back', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
-      const entry = path.join(dir, 'dies.mjs');
+      const entry = pathToFileURL(path.join(dir, 'dies.mjs'));
       writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
       const failures: string[] = [];
       const jobs: PendingJob[] = [1, 2, 3, 4, 5, 6, 7].map((id) => ({
@@ -100,7 +110,7 @@ describe('scan pool', () => {
         const pool = createScanPool(
           1,
           { take: () => jobs.shift(), putBack: (p) => jobs.unshift(p), onGone: () => void pool.close().then(() => resolve(jobs.length)) },
-          pathToFileURL(entry),
+          entry,
         );
       });
       assert.deepEqual(failures.length, 1 + MAX_RESTARTS, 'one failed job per worker started');
@@ -118,8 +128,7 @@ describe('scan pool', () => {
   const runJobs = async (formats: readonly Format[], keeps: (f: Format) => boolean, releases?: (f: Format) => boolean): Promise<Map<number, { thread: number; released: unknown }>> => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
-      const entry = path.join(dir, 'ends.mjs');
-      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: job.release ?? [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const entry = endingWorker(dir);
       const ends = new Map<number, { thread: number; released: unknown }>();
       const queue: PendingJob[] = [];
       let pool!: ReturnType<typeof createScanPool>;
@@ -135,7 +144,7 @@ describe('scan pool', () => {
             reject,
           }),
         );
-        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry), keeps, releases);
+        pool = createScanPool(1, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, entry, keeps, releases);
       });
       await pool.close();
       return ends;
@@ -163,8 +172,7 @@ describe('scan pool', () => {
   it('asks the queue for a job ahead only while the worker has one: the queue may keep it for a thread free sooner', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
-      const entry = path.join(dir, 'ends.mjs');
-      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const entry = endingWorker(dir);
       const asked: boolean[] = [];
       const queue: PendingJob[] = [];
       let pool!: ReturnType<typeof createScanPool>;
@@ -173,7 +181,7 @@ describe('scan pool', () => {
         for (let id = 1; id <= 3; id++) queue.push({ job: { id, format: 'sigma', root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] }, onBatch: () => {}, resolve: () => void (++ended === 3 && resolve()), reject });
         // a queue that never gives a job ahead: each job goes to the worker only once it has none
         const take = (ahead: boolean): PendingJob | undefined => (asked.push(ahead), ahead ? undefined : queue.shift());
-        pool = createScanPool(1, { take, putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, pathToFileURL(entry));
+        pool = createScanPool(1, { take, putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)) }, entry);
       });
       await pool.close();
       assert.ok(JOBS_AHEAD > 1);
@@ -186,14 +194,13 @@ describe('scan pool', () => {
   it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
     try {
-      const entry = path.join(dir, 'ends.mjs');
-      writeFileSync(entry, "import { parentPort, threadId } from 'node:worker_threads';\nparentPort.on('message', (job) => parentPort.postMessage({ type: 'end', id: job.id, end: { diagnostics: [], seconds: 0, startedAt: 0, endedAt: 0, thread: threadId, heapMB: 0 } }));\n");
+      const entry = endingWorker(dir);
       const run = async (drained: boolean): Promise<number> => {
         const queue: PendingJob[] = [];
         let pool!: ReturnType<typeof createScanPool>;
         await new Promise<void>((resolve, reject) => {
           queue.push({ job: { id: 1, format: 'sigma', root: dir, info: { repository: 'x' }, all: [], only: [], hash: [] }, onBatch: () => {}, resolve: () => resolve(), reject });
-          pool = createScanPool(2, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)), drained: () => drained && queue.length === 0 }, pathToFileURL(entry));
+          pool = createScanPool(2, { take: () => queue.shift(), putBack: (p) => queue.unshift(p), onGone: (why) => reject(new Error(why)), drained: () => drained && queue.length === 0 }, entry);
         });
         for (let i = 0; i < 50 && pool.size() > 0 && drained; i++) await new Promise((r) => setTimeout(r, 10));
         const left = pool.size();

@@ -162,7 +162,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
     // every job of the source being written has ended: what is left of it is writing, and the building thread writes
     // it before taking another job (a job taken now would be stretched by those writes while a worker ran out of
     // jobs); the next source's `stream` asks again
-    if (!local && streaming?.every((c) => c.outcome)) return;
+    if (!local && streaming?.length && streaming.every((c) => c.outcome)) return;
     const next = took(takeAt(local ? (queue.length ? 0 : -1) : pick((p) => !prefersWorkers(p.job.format), localFormats, workerFormats)), localFormats);
     if (!next) return;
     localBusy = true;

@@ -141,7 +141,7 @@ function load(): Native {
   const opts = parseGlobals.ParseOptions;
   const byDefaultParser = opts.ParserKind === K.Language.ParserKind.Default;
   const parse = (t: string): { syntax: any; diagnostics: () => any } => {
-    // the text is a query unless its first token (after directive lines) is a dot (\`KustoCode.GetKind\`, which lexes
+    // the text is a query unless its first token (after directive lines) is a dot (`KustoCode.GetKind`, which lexes
     // that token again): read from the tokens the query is parsed from, directives left to GetKind
     const tokens = byDefaultParser ? K.Language.Parsing.TokenParser.ParseTokens(t, opts) : undefined;
     const first = tokens?.[0]?.Kind;
