@@ -192,6 +192,11 @@ describe('search relevance and counts (test/fixtures/search)', () => {
     assert.deepEqual(ids(r.rows.slice(3)).sort(), ['sigma/body_only', 'sigma/split_match'], 'body-only matches last, however often the body repeats the word');
   });
 
+  it('reads the catalog file through a read-only memory map (64 KB pages, a small page cache: READ_MMAP_BYTES)', () => {
+    assert.ok((cat.db.pragma('mmap_size', { simple: true }) as number) > 0, 'the reading connection maps the file');
+    assert.equal(cat.db.pragma('query_only', { simple: true }), 1);
+  });
+
   it('every term in what describes the rule beats a term found only in the body', () => {
     // split_match has "quux" in its title but "zorblax" only in a comment
     assert.deepEqual(ids(cat.search('zorblax quux').rows), ['sigma/description_match', 'sigma/split_match']);
