@@ -6,7 +6,8 @@
  * `$TMPDIR/detwiki-bench-serve`. `DETWIKI_BENCH_SERVE_SECONDS` (20), `DETWIKI_BENCH_SERVE_CLIENTS` (50),
  * `DETWIKI_BENCH_SERVE_WORKERS` (the server's default) change the run.
  * Lines: `serve.<metric>=<value>`: requests, requests_per_s, p50_ms, p95_ms, p99_ms, max_ms, errors, urls,
- * server_rss_before_mb, server_rss_after_mb (every server process, summed), workers.
+ * server_rss_before_mb, server_rss_after_mb (every server process, summed), server_rss_anon_before_mb (with anon_after_mb,
+ * file_before_mb, file_after_mb: the anonymous and file-backed parts), workers.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -71,8 +72,12 @@ const base = await new Promise<string>((resolve, reject) => {
 });
 const nWorkers = /(\d+) server processes/.exec(banner)?.[1] ?? '1';
 
-/** RSS (MB) of the server process and its children (cluster workers). */
-function serverRss(): number {
+/**
+ * RSS (MB) of the server process and its children (cluster workers): all of it, and its anonymous and file-backed
+ * parts (the catalog file is read through a memory map: its pages a request touched count as file-backed RSS,
+ * bounded by the file's size, shared with the OS's cache of the file; a leak shows as anonymous memory).
+ */
+function serverRss(): { all: number; anon: number; file: number } {
   const pids = new Set<number>([server.pid!]);
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -84,15 +89,19 @@ function serverRss(): number {
       // gone
     }
   }
-  let kb = 0;
+  const kb = { all: 0, anon: 0, file: 0 };
+  const field = (status: string, name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   for (const p of pids) {
     try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      kb.all += field(status, 'VmRSS');
+      kb.anon += field(status, 'RssAnon');
+      kb.file += field(status, 'RssFile');
     } catch {
       // gone
     }
   }
-  return kb / 1024;
+  return { all: kb.all / 1024, anon: kb.anon / 1024, file: kb.file / 1024 };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
@@ -142,5 +151,6 @@ out(`p95_ms=${pct(95).toFixed(1)}`);
 out(`p99_ms=${pct(99).toFixed(1)}`);
 out(`max_ms=${sorted[sorted.length - 1]!.toFixed(1)}`);
 out(`errors=${errors} statuses=${JSON.stringify(statusCounts)}`);
-out(`server_rss_before_mb=${rssBefore.toFixed(0)}`);
-out(`server_rss_after_mb=${rssAfter.toFixed(0)}`);
+out(`server_rss_before_mb=${rssBefore.all.toFixed(0)}`);
+out(`server_rss_after_mb=${rssAfter.all.toFixed(0)}`);
+out(`server_rss_anon_before_mb=${rssBefore.anon.toFixed(0)} anon_after_mb=${rssAfter.anon.toFixed(0)} file_before_mb=${rssBefore.file.toFixed(0)} file_after_mb=${rssAfter.file.toFixed(0)}`);
