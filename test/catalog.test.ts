@@ -30,6 +30,11 @@ describe('catalog build from examples/', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-'));
     mirror = path.join(tmp, 'mirror');
     cpSync(examplesDir(), mirror, { recursive: true });
+    // a rule that does not count for coverage (deprecated) on a sub-technique another example rule does not test
+    writeFileSync(
+      path.join(mirror, 'sigma', 'rules', 'windows', 'process_creation', 'proc_creation_win_deprecated_psh.yml'),
+      `title: Deprecated PowerShell Example\nid: 0b7e6d1c-2f3a-4b5c-8d9e-0f1a2b3c4d5e\nstatus: deprecated\ntags:\n  - attack.execution\n  - attack.t1059.001\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  sel:\n    Image|endswith: '\\\\powershell.exe'\n  condition: sel\nlevel: low\n`,
+    );
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -47,6 +52,35 @@ describe('catalog build from examples/', () => {
       const home = cat.home();
       for (const f of ['panther', 'sigma', 'kusto', 'splunk', 'elastic', 'yaral', 'mql']) assert.ok(home.formats.includes(f as never), `format ${f} present`);
       assert.equal(home.attackVersion !== '', true);
+    } finally {
+      cat.close();
+    }
+  });
+
+  it("a technique's listing total (from technique_totals) is the count of its rules, alone and with a format", () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const pairs = cat.db.prepare('SELECT DISTINCT t, format FROM (SELECT technique t, format FROM rule_attack WHERE technique IS NOT NULL UNION SELECT parent, format FROM rule_attack WHERE parent IS NOT NULL)').all() as { t: string; format: string }[];
+      const techniques = [...new Set(pairs.map((p) => p.t))];
+      assert.ok(techniques.some((t) => t.includes('.')) && techniques.length >= 5, `techniques: ${techniques.join(' ')}`);
+      // the count the listing made before the summary: every rule that counts for coverage, of the technique or of a sub-technique
+      const count = (t: string, format?: string) =>
+        (cat.db.prepare(`SELECT COUNT(*) n FROM rules r WHERE r.counts = 1 AND r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)${format ? ' AND r.format = ?' : ''}`).get(t, t, ...(format ? [format] : [])) as { n: number }).n;
+      let nonzero = 0;
+      for (const t of techniques) {
+        assert.equal(cat.browse({ technique: t }).total, count(t), t);
+        assert.equal(cat.browse({ technique: t.toLowerCase() }).total, count(t), `${t} in lower case`);
+        if (count(t)) nonzero++;
+      }
+      for (const p of pairs) assert.equal(cat.browse({ technique: p.t, format: p.format }).total, count(p.t, p.format), `${p.t} ${p.format}`);
+      assert.ok(nonzero >= 3);
+      // rules that do not count (the deprecated one) are left out of the totals of the technique and of its parent
+      assert.ok((cat.db.prepare("SELECT COUNT(*) n FROM rule_attack WHERE counts = 0 AND parent = 'T1059'").get() as { n: number }).n > 0);
+      assert.ok(cat.browse({ technique: 'T1059', all: true }).total > cat.browse({ technique: 'T1059' }).total);
+      // another filter: counted over the rules, as before
+      const t = techniques.find((x) => count(x) > 0)!;
+      assert.equal(cat.browse({ technique: t, all: true }).total, (cat.db.prepare('SELECT COUNT(*) n FROM rules r WHERE r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)').get(t, t) as { n: number }).n);
+      assert.equal(cat.browse({ technique: 'T9999' }).total, 0);
     } finally {
       cat.close();
     }

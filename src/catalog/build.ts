@@ -472,7 +472,10 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string, l
       const confirmed = phase('confirm', () => confirmByEvents(db));
       progress.end(`cross-vendor: ${confirmed.pairs} rule pair(s) confirmed by ${confirmed.rulesWithEvents} rule(s)' test events in ${((performance.now() - tConfirm) / 1000).toFixed(1)} s`);
       phase('summaries', () => db.transaction(() => {
-        db.exec('DELETE FROM indicator_counts; DELETE FROM indicator_keys;');
+        db.exec('DELETE FROM indicator_counts; DELETE FROM indicator_keys; DELETE FROM technique_totals;');
+        db.exec(`INSERT INTO technique_totals (technique, format, n)
+                 SELECT t, format, COUNT(DISTINCT rule) FROM (SELECT technique t, format, rule FROM rule_attack WHERE technique IS NOT NULL AND counts = 1
+                   UNION ALL SELECT parent, format, rule FROM rule_attack WHERE parent IS NOT NULL AND counts = 1) GROUP BY t, format`);
         db.exec('INSERT INTO indicator_counts (key, format, n) SELECT key, format, COUNT(DISTINCT rule) FROM indicators GROUP BY key, format');
         db.exec(`INSERT INTO indicator_keys (key, field, op, value_json, total)
                  SELECT key, MIN(field), MIN(op), MIN(value_json), COUNT(DISTINCT rule) FROM indicators GROUP BY key`);

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { CROSSVENDOR_SCHEMA_SQL } from './crossvendor.ts';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 export type DB = Database.Database;
 
@@ -56,6 +56,9 @@ CREATE INDEX rule_attack_technique ON rule_attack (technique);
 CREATE INDEX rule_attack_parent ON rule_attack (parent);
 CREATE INDEX rule_attack_tactic ON rule_attack (tactic);
 CREATE INDEX rule_attack_rule ON rule_attack (rule);
+-- rules that count for coverage per technique (as itself or as the parent of a sub-technique) and format: the total of
+-- a technique's listing (browseListing) without reading its rules
+CREATE TABLE technique_totals (technique TEXT NOT NULL, format TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (technique, format)) WITHOUT ROWID;
 CREATE TABLE logsources (rule INTEGER NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL);
 CREATE INDEX logsources_key ON logsources (key);
 CREATE INDEX logsources_rule ON logsources (rule);
