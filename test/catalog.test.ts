@@ -229,6 +229,18 @@ describe('search relevance and counts (test/fixtures/search)', () => {
   it('reads the catalog file through a read-only memory map (64 KB pages, a small page cache: READ_MMAP_BYTES)', () => {
     assert.ok((cat.db.pragma('mmap_size', { simple: true }) as number) > 0, 'the reading connection maps the file');
     assert.equal(cat.db.pragma('query_only', { simple: true }), 1);
+    // a reader of every page (the export) turns it off, and back
+    assert.equal(cat.mapFile(false), true);
+    assert.equal(cat.db.pragma('mmap_size', { simple: true }), 0);
+    assert.equal(cat.search('zorblax').total, 5);
+    assert.equal(cat.mapFile(true), false);
+    assert.ok((cat.db.pragma('mmap_size', { simple: true }) as number) > 0);
+    const unmapped = new Catalog(path.join(tmp, 'cat'), { mapFile: false });
+    try {
+      assert.equal(unmapped.db.pragma('mmap_size', { simple: true }), 0);
+    } finally {
+      unmapped.close();
+    }
   });
 
   it('every term in what describes the rule beats a term found only in the body', () => {

@@ -176,6 +176,8 @@ describe('static export of the examples: indicator pages only for shared indicat
   it('an export on worker threads writes the same files, byte for byte, as one thread', async () => {
     const one = await exportSite(cat, path.join(tmp, 'one'), { workers: 0 });
     const two = await exportSite(cat, path.join(tmp, 'two'), { workers: 2 });
+    // the export reads without the memory map, and leaves the connection as it found it
+    assert.ok((cat.db.pragma('mmap_size', { simple: true }) as number) > 0);
     assert.equal(one.threads, 1);
     assert.equal(two.threads, 3);
     assert.deepEqual([two.files, two.bytes, two.pages], [one.files, one.bytes, one.pages]);

@@ -195,6 +195,17 @@ export type ExportWorkerReply = { readonly ok: true } | { readonly error: string
 const ENTRY = workerEntry(import.meta.url, 'exportWorker');
 
 export async function exportSite(cat: Catalog, dir: string, opts: ExportOptions = {}): Promise<ExportReport> {
+  // every page is read once: without the memory map, as in the workers (each thread's map would hold the whole file
+  // in the process's RSS: 908 against 336 MiB at the peak, for 13 % of the time)
+  const mapped = cat.mapFile(false);
+  try {
+    return await exportPages(cat, dir, opts);
+  } finally {
+    cat.mapFile(mapped);
+  }
+}
+
+async function exportPages(cat: Catalog, dir: string, opts: ExportOptions): Promise<ExportReport> {
   const t0 = performance.now();
   // the pages made once, counted here; the keyed pages, counted in the ledger
   const fixed = new SiteWriter(dir);

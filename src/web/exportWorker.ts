@@ -10,7 +10,8 @@ import { PageLedger, renderClaimed, SiteWriter, type ExportWorkerData, type Expo
 const data = workerData as ExportWorkerData;
 let reply: ExportWorkerReply;
 try {
-  const cat = new Catalog(data.catalogDir);
+  // every page is read once: without a memory map (each thread's would hold the whole file in its RSS)
+  const cat = new Catalog(data.catalogDir, { mapFile: false });
   try {
     renderClaimed(cat, data.jobs, new PageLedger(data.jobs.length, data.ledger), new SiteWriter(data.dir));
     reply = { ok: true };

@@ -15,7 +15,9 @@ import { INDICATOR_PAGE_MIN_RULES, ROW_COLS, SEARCH_COUNT_CAP, techniqueFrom, ty
  * of them, so a page visit that reads rows spread over the file copied a 64 KB page from the OS for each row it
  * touched (a common action's same-action candidates: hundreds); mapped, a page is read in place. The 300 rule pages
  * of the bench, first visits, six alternating pairs: p95 9.0–10.5 ms against 10.8–13.7 ms, p50 2.4–2.8 against
- * 2.9–3.7 ms (docs/performance.md). The map is read-only, and shares the OS's cache of the file between processes.
+ * 2.9–3.7 ms (docs/performance.md). The map is read-only, and shares the OS's cache of the file between processes;
+ * the pages it has read count as the process's file-backed RSS (`mapFile(false)` for a reader of every page, the
+ * export: each thread's map would hold the whole file).
  */
 export const READ_MMAP_BYTES = 2 ** 31;
 
@@ -36,14 +38,14 @@ export class CatalogCore {
     return v;
   }
 
-  constructor(dir: string, opts: { readonly searchCountCap?: number } = {}) {
+  constructor(dir: string, opts: { readonly searchCountCap?: number; readonly mapFile?: boolean } = {}) {
     this.dir = dir;
     this.countCap = opts.searchCountCap ?? SEARCH_COUNT_CAP;
     const file = catalogFile(dir);
     if (!existsSync(file)) throw new Error(`no catalog in ${dir}: run \`detwiki build\` first`);
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     this.db.pragma('query_only = ON');
-    this.db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
+    this.mapFile(opts.mapFile !== false);
     const version = (() => {
       try {
         return (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
@@ -59,6 +61,13 @@ export class CatalogCore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Whether the file is read through a memory map (`READ_MMAP_BYTES`); returns what it was. */
+  mapFile(on: boolean): boolean {
+    const was = (this.db.pragma('mmap_size', { simple: true }) as number) > 0;
+    this.db.pragma(`mmap_size = ${on ? READ_MMAP_BYTES : 0}`);
+    return was;
   }
 
   st(sql: string): Database.Statement {
