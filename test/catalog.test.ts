@@ -30,7 +30,7 @@ describe('catalog build from examples/', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-'));
     mirror = path.join(tmp, 'mirror');
     cpSync(examplesDir(), mirror, { recursive: true });
-    // a rule that does not count for coverage (deprecated) on a sub-technique another example rule does not test
+    // a rule that does not count for coverage (deprecated), on a sub-technique: its parent's total leaves it out
     writeFileSync(
       path.join(mirror, 'sigma', 'rules', 'windows', 'process_creation', 'proc_creation_win_deprecated_psh.yml'),
       `title: Deprecated PowerShell Example\nid: 0b7e6d1c-2f3a-4b5c-8d9e-0f1a2b3c4d5e\nstatus: deprecated\ntags:\n  - attack.execution\n  - attack.t1059.001\nlogsource:\n  category: process_creation\n  product: windows\ndetection:\n  sel:\n    Image|endswith: '\\\\powershell.exe'\n  condition: sel\nlevel: low\n`,

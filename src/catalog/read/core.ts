@@ -63,7 +63,7 @@ export class CatalogCore {
     this.db.close();
   }
 
-  /** Whether the file is read through a memory map (`READ_MMAP_BYTES`); returns what it was. */
+  /** Read the file through a memory map (`READ_MMAP_BYTES`) or not; returns whether it was. */
   mapFile(on: boolean): boolean {
     const was = (this.db.pragma('mmap_size', { simple: true }) as number) > 0;
     this.db.pragma(`mmap_size = ${on ? READ_MMAP_BYTES : 0}`);
