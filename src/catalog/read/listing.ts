@@ -17,8 +17,8 @@ export function browseListing(cat: CatalogCore, f: Filters, p: Paging = {}): Lis
 
 /**
  * The total of a technique's listing (rules that count for coverage, maybe of one format) from the build's
- * `technique_totals`, the count `where` gives without reading the technique's rules (1,897 for T1078); undefined for
- * any other filter set.
+ * `technique_totals`, the count `where` gives without reading the technique's rules (T1078: 608 of the 894 it tags,
+ * from 2,941 `rule_attack` rows); undefined for any other filter set.
  */
 function techniqueTotal(cat: CatalogCore, f: Filters): number | undefined {
   if (!f.technique || f.kind || f.all || f.severity || f.status || f.tactic || f.logsource) return undefined;
