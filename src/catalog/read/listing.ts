@@ -21,7 +21,8 @@ export function browseListing(cat: CatalogCore, f: Filters, p: Paging = {}): Lis
  * from 2,941 `rule_attack` rows); undefined for any other filter set.
  */
 function techniqueTotal(cat: CatalogCore, f: Filters): number | undefined {
-  if (!f.technique || f.kind || f.all || f.severity || f.status || f.tactic || f.logsource) return undefined;
+  // any filter but these two (a filter added later included) is counted over the rules
+  if (!f.technique || !Object.entries(f).every(([k, v]) => k === 'technique' || k === 'format' || !v)) return undefined;
   const t = f.technique.toUpperCase();
   const row = f.format
     ? cat.st('SELECT n FROM technique_totals WHERE technique = ? AND format = ?').get(t, f.format)
