@@ -212,8 +212,14 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     if (!own.common) e.specific = true;
   }
   const own = st.cond.get(rowid) as { json: string; leaves: string } | undefined;
-  const ownCond = own ? (canonicalCondition(st, rowid, own.json) ?? undefined) : undefined;
-  const relateOwn = ownCond ? relator(ownCond) : undefined;
+  // this rule's condition and its normal form are made only when a candidate is kept to be compared with it (most
+  // pages of a format no other format shares an action with keep none)
+  let ownCond: Expr | null | undefined;
+  let relateOwn: ((b: Expr) => Relation | undefined) | undefined;
+  const ownCondition = (): Expr | null => {
+    if (ownCond === undefined) ownCond = own ? canonicalCondition(st, rowid, own.json) : null;
+    return ownCond;
+  };
   const confirmed = new Map<number, string[]>();
   for (const c of st.confirmed.all(rowid) as { other: number; test: string }[]) {
     const l = confirmed.get(c.other) ?? [];
@@ -251,11 +257,12 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
   let ownTexts: Set<string> | undefined;
   for (const e of kept) {
     let rel: { relation: Relation; onlyHere: string[]; onlyThere: string[] } | undefined;
-    const oc = ownCond && compared < MAX_RELATED ? canonicalCondition(st, e.rid) : null;
-    if (ownCond && oc) {
+    const mine = compared < MAX_RELATED ? ownCondition() : null;
+    const oc = mine ? canonicalCondition(st, e.rid) : null;
+    if (mine && oc) {
       compared++;
-      const relation = relateOwn!(oc);
-      if (relation) rel = { relation, ...differing((ownTexts ??= new Set(leafTexts(ownCond))), oc) };
+      const relation = (relateOwn ??= relator(mine))(oc);
+      if (relation) rel = { relation, ...differing((ownTexts ??= new Set(leafTexts(mine))), oc) };
     }
     const fires = confirmed.get(e.rid);
     out.push({ id: e.id, title: e.title, kind: e.kind, format: e.format, keys: [...e.keys], ...(rel ?? {}), ...(fires ? { firesOnSameEvent: fires } : {}), ...(!e.specific && e.alsoShared.length ? { alsoShared: e.alsoShared } : {}) });
