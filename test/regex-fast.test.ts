@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { globToRegex } from '../src/model/evaluate.ts';
 import type { Expr } from '../src/model/expr.ts';
 import { compileRegex, re2Only } from '../src/model/regex.ts';
-import { fastRegex, re2Accepts, sampleInputs } from '../src/model/regexFast.ts';
+import { fastRegex, re2Accepts, regexInputBound, sampleInputs } from '../src/model/regexFast.ts';
 import { SHARED } from './helpers/golden.ts';
 import { sigmaSample } from './helpers/huntCorpus.ts';
 
@@ -145,6 +145,30 @@ describe('fast regex test', () => {
     const c = compileRegex('(?i)\\\\[a-z]{1,8}\\.exe', '');
     assert.equal(c.ok && c.re.test('C:\\Windows\\CMD.EXE /c'), true);
     assert.equal(c.ok && c.re.test('C:\\Windows\\cmd.com'), false);
+  });
+
+  it('counts a repetition that nothing after it can start with as adding work, not multiplying it', () => {
+    // `\s+` before a letter, optional groups with repetitions inside: each space run stops where the next word starts
+    // (anchored, as a Python `re.match` is: an unanchored pattern also counts every start position)
+    const pattern = '^DROP\\s+(?:OR\\s+KEEP\\s+)?(?:TEMP\\s+|TRANSIENT\\s+)VIEW\\s+(?:IF\\s+EXISTS\\s+)?([a-z0-9_.]+)';
+    const bound = regexInputBound(pattern, 'i')!;
+    assert.equal(bound >= 1000, true, `bound ${bound}`);
+    const fast = fastRegex(pattern, 'i')!;
+    const re2 = re2Only(pattern, 'i');
+    const pad = ' '.repeat(600);
+    for (const s of [`drop${pad}temp view x`, `x drop temp view y`, `DROP or keep TRANSIENT VIEW if exists db.v`, `drop temp${pad}table x`, `drop or keep${pad}view x`]) {
+      assert.equal(fast(s), re2.test(s), s.slice(0, 40));
+    }
+    // the most spaces the bound allows, in every place, with no match at the end: still a short run
+    const hostile = ('drop ' + ' '.repeat(bound)).slice(0, bound - 1) + '!';
+    const t = performance.now();
+    assert.equal(fast(hostile), false);
+    assert.equal(performance.now() - t < 250, true);
+    // a repetition that what follows can start with (`\s+\s*`) still multiplies: a smaller bound than the same
+    // pattern with a word between
+    assert.equal(regexInputBound('x\\s+\\s*y\\s+\\s*z', '')! < regexInputBound('x\\s+a\\s+y\\s+a\\s+z', '')!, true);
+    // an assertion other than the end after a repetition is not read: counted as a factor (53 against 765 here)
+    assert.equal(regexInputBound('a\\s+\\bb\\s+\\bc', '')! * 4 < regexInputBound('a\\s+b\\s+c', '')!, true);
   });
 
   it('agrees with RE2 on every regex and wildcard pattern of the SigmaHQ rules', { skip: !existsSync(SIGMA) }, async () => {

@@ -282,38 +282,166 @@ function choiceFree(n: Node): boolean {
 /**
  * The pattern's backtracking factor as a polynomial in the input length: `coef * n^deg` bounds the number of paths
  * of one match attempt (undefined: a quantified part has choices inside, the work is not bounded this way).
+ *
+ * `lin` counts the unbounded repetitions that add to the work instead of multiplying it: a repetition of one
+ * character (a literal, a class, `.`) that nothing able to follow it can start with, on ASCII input (the only input
+ * the RegExp path reads). Such a repetition (`\s+` before `STAGE`) stops at the first character it cannot take, and
+ * when what follows fails there, each count it gives back puts a character of its own set before the rest, which
+ * fails at its first character: one path, plus at most (input length) x (the rest's paths) short failures, instead of
+ * a factor of the input length on every path.
  */
-function paths(n: Node): { coef: number; deg: number } | undefined {
+function paths(n: Node, fold: boolean, follow: First, additive: boolean): Shape | undefined {
   switch (n.k) {
     case 'seq': {
       let coef = 1;
       let deg = 0;
-      for (const x of n.items) {
-        const p = paths(x);
+      let lin = 0;
+      for (let i = 0; i < n.items.length; i++) {
+        const p = paths(n.items[i]!, fold, additive ? firstOf(n.items, i + 1, follow, fold) : follow, additive);
         if (!p) return undefined;
         coef *= p.coef;
         deg += p.deg;
+        lin += p.lin;
       }
-      return { coef, deg };
+      return { coef, deg, lin };
     }
     case 'alt': {
       let coef = 0;
       let deg = 0;
+      let lin = 0;
       for (const x of n.alts) {
-        const p = paths(x);
+        const p = paths(x, fold, follow, additive);
         if (!p) return undefined;
         coef += p.coef;
         deg = Math.max(deg, p.deg);
+        lin += p.lin;
       }
-      return { coef, deg };
+      return { coef, deg, lin };
     }
-    case 'rep':
+    case 'rep': {
+      if (n.max <= 1 && !choiceFree(n.body)) {
+        // `(…)?` is the alternation of its body and nothing, `(…){1}` its body: their paths, whatever the body
+        const p = paths(n.body, fold, follow, additive);
+        if (!p) return undefined;
+        return n.max === 0 ? { coef: 1, deg: 0, lin: 0 } : { coef: p.coef + (n.min === 0 ? 1 : 0), deg: p.deg, lin: p.lin };
+      }
       if (!choiceFree(n.body)) return undefined;
-      if (n.min === n.max) return { coef: 1, deg: 0 };
+      if (n.min === n.max) return { coef: 1, deg: 0, lin: 0 };
+      const wide = n.max === Infinity || n.max - n.min >= 64;
+      if (additive && wide && !follow.unknown) {
+        const own = asciiSet(n.body, fold);
+        if (own && !own.some((x, c) => x && follow.set[c])) return { coef: 1, deg: 0, lin: 1 };
+      }
       // at most min(max, n) - min + 1 iteration counts
-      return n.max === Infinity || n.max - n.min >= 64 ? { coef: 1, deg: 1 } : { coef: n.max - n.min + 1, deg: 0 };
+      return wide ? { coef: 1, deg: 1, lin: 0 } : { coef: n.max - n.min + 1, deg: 0, lin: 0 };
+    }
     default:
-      return { coef: 1, deg: 0 };
+      return { coef: 1, deg: 0, lin: 0 };
+  }
+}
+
+interface Shape {
+  readonly coef: number;
+  readonly deg: number;
+  readonly lin: number;
+}
+
+/**
+ * The ASCII characters that can start what follows a node: `unknown` when an assertion other than the end of the
+ * text (`\b`, `^`) is met before a character, or when the pattern's end is not reached yet and cannot be read.
+ */
+interface First {
+  readonly set: Uint8Array;
+  readonly unknown: boolean;
+}
+
+/** The end of the pattern: nothing follows (a match is found there). */
+const END: First = { set: new Uint8Array(128), unknown: false };
+
+/** What can start `items[from..]`, then `tail` if all of them can match nothing. */
+function firstOf(items: readonly Node[], from: number, tail: First, fold: boolean): First {
+  const set = new Uint8Array(128);
+  for (let i = from; i < items.length; i++) {
+    const r = startOf(items[i]!, fold, set);
+    if (r === 'unknown') return { set, unknown: true };
+    if (r === 'stops') return { set, unknown: false };
+  }
+  if (tail.unknown) return { set, unknown: true };
+  for (let c = 0; c < 128; c++) if (tail.set[c]) set[c] = 1;
+  return { set, unknown: false };
+}
+
+/**
+ * Add what can start node `n` to `set`: 'stops' when `n` cannot match the empty string (nothing after it starts a
+ * match), 'empty' when it can (what follows may start one too), 'unknown' when it cannot be read.
+ */
+function startOf(n: Node, fold: boolean, set: Uint8Array): 'stops' | 'empty' | 'unknown' {
+  switch (n.k) {
+    case 'char':
+    case 'class':
+    case 'any': {
+      const own = asciiSet(n, fold);
+      if (!own) return 'unknown';
+      for (let c = 0; c < 128; c++) if (own[c]) set[c] = 1;
+      return 'stops';
+    }
+    case 'assert':
+      // the end of the text: no character follows, and no text position but the last matches it
+      return n.src === '$' ? 'stops' : 'unknown';
+    case 'seq':
+      for (const x of n.items) {
+        const r = startOf(x, fold, set);
+        if (r !== 'empty') return r;
+      }
+      return 'empty';
+    case 'alt': {
+      let empty = false;
+      for (const x of n.alts) {
+        const r = startOf(x, fold, set);
+        if (r === 'unknown') return 'unknown';
+        if (r === 'empty') empty = true;
+      }
+      return empty ? 'empty' : 'stops';
+    }
+    case 'rep': {
+      const r = startOf(n.body, fold, set);
+      if (r === 'unknown') return 'unknown';
+      return n.min === 0 ? 'empty' : r;
+    }
+  }
+}
+
+const classSets = new Map<string, Uint8Array>();
+
+/** The ASCII characters a one-character node matches (with the pattern's case folding); undefined for other nodes. */
+function asciiSet(n: Node, fold: boolean): Uint8Array | undefined {
+  const set = new Uint8Array(128);
+  switch (n.k) {
+    case 'char':
+      if (n.c < 128) {
+        set[n.c] = 1;
+        if (fold && n.c >= 65 && n.c <= 90) set[n.c + 32] = 1;
+        if (fold && n.c >= 97 && n.c <= 122) set[n.c - 32] = 1;
+      }
+      return set;
+    case 'any':
+      // `.` as translated (`[^\n]`, or anything under `s`): counted as every character, which only adds to the
+      // set and so never finds a disjointness that is not there
+      return set.fill(1);
+    case 'class': {
+      const key = (fold ? 'i' : '') + n.src;
+      let hit = classSets.get(key);
+      if (!hit) {
+        const re = new RegExp(`^${n.src}$`, fold ? 'iu' : 'u');
+        hit = new Uint8Array(128);
+        for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) hit[c] = 1;
+        if (classSets.size > 4096) classSets.clear();
+        classSets.set(key, hit);
+      }
+      return hit;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -546,6 +674,46 @@ export function regexPlan(pattern: string, flags: string): { readonly fast: Fast
   return parsed ? { fast: fastOf(parsed), certain: certainOf(pattern, parsed) } : { fast: undefined, certain: false };
 }
 
+/**
+ * The longest ASCII input the RegExp path runs a pattern on (-1: none, RE2 decides; undefined: not translated): the
+ * step budget over the pattern's backtracking bound (for tests and benchmarks).
+ */
+export function regexInputBound(pattern: string, flags: string): number | undefined {
+  const parsed = parsePattern(pattern, flags);
+  return parsed && inputBound(parsed.root, parsed.fold);
+}
+
+/** The longest input whose backtracking bound is within the step budget; -1 when none is. */
+function inputBound(root: Node, fold: boolean): number {
+  // both ways of counting bound the same work: the larger input length either allows is allowed (counted as a
+  // factor, a repetition costs less than counted as short failures when the rest has few paths and many nodes)
+  return Math.max(boundOf(root, fold, false), boundOf(root, fold, true));
+}
+
+function boundOf(root: Node, fold: boolean, additive: boolean): number {
+  const shape = paths(root, fold, END, additive);
+  if (!shape) return -1;
+  const anchored = root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^';
+  const nodes = size(root);
+  const { max: maxMatch } = lengths(root);
+  const within = (n: number): boolean => {
+    // start positions x paths of one attempt x (steps of one path, and the short failures of the repetitions that
+    // add to the work: see `paths`)
+    const work = (anchored ? 1 : n + 1) * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes + shape.lin * (n + 1) * nodes);
+    return work <= STEP_BUDGET;
+  };
+  if (!within(0)) return -1;
+  // the longest input length within budget (monotone in n)
+  let lo = 0;
+  let hi = 1 << 20;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (within(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** `fastRegex` on a parsed pattern. */
 function fastOf(parsed: Parsed): FastTest | undefined {
   const { root, fold, dotNl } = parsed;
@@ -560,31 +728,8 @@ function fastOf(parsed: Parsed): FastTest | undefined {
   } catch {
     re = undefined;
   }
-  const shape = paths(root);
-  const anchored = root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^';
-  const nodes = size(root);
-  const { min: minLen, max: maxMatch } = lengths(root);
-  const within = (n: number): boolean => {
-    if (!shape) return false;
-    // start positions x paths of one attempt x steps of one path
-    const work = (anchored ? 1 : n + 1) * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes);
-    return work <= STEP_BUDGET;
-  };
-  // the longest input length within budget (monotone in n)
-  let maxLen = -1;
-  if (re && shape) {
-    let lo = 0;
-    let hi = 1 << 20;
-    if (!within(0)) maxLen = -1;
-    else {
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (within(mid)) lo = mid;
-        else hi = mid - 1;
-      }
-      maxLen = lo;
-    }
-  }
+  const maxLen = re ? inputBound(root, fold) : -1;
+  const { min: minLen } = lengths(root);
   if (!steps.length && !glob && maxLen < 0 && minLen <= 1) return undefined;
   return (s: string) => {
     // a code point is one or two UTF-16 units: fewer units than the shortest match cannot match
