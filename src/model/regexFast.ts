@@ -728,9 +728,12 @@ function fastOf(parsed: Parsed): FastTest | undefined {
   } catch {
     re = undefined;
   }
-  const maxLen = re ? inputBound(root, fold) : -1;
+  // the longest input the RegExp runs on, worked out at the first input that needs it (a build plans every pattern
+  // and runs few)
+  let maxLen: number | undefined;
+  const bound = (): number => (maxLen ??= re ? inputBound(root, fold) : -1);
   const { min: minLen } = lengths(root);
-  if (!steps.length && !glob && maxLen < 0 && minLen <= 1) return undefined;
+  if (!steps.length && !glob && minLen <= 1 && bound() < 0) return undefined;
   return (s: string) => {
     // a code point is one or two UTF-16 units: fewer units than the shortest match cannot match
     if (s.length < minLen) return false;
@@ -738,7 +741,7 @@ function fastOf(parsed: Parsed): FastTest | undefined {
     if (steps.length && (ascii || !fold) && !stepsInOrder(steps, fold ? s.toLowerCase() : s)) return false;
     if (!ascii) return undefined;
     if (glob && (dotNl || !s.includes('\n'))) return globMatch(glob, fold ? s.toLowerCase() : s);
-    if (s.length <= maxLen) return re!.test(s);
+    if (s.length <= bound()) return re!.test(s);
     return undefined;
   };
 }
