@@ -297,7 +297,10 @@ function paths(n: Node, fold: boolean, follow: First, additive: boolean): Shape 
       let deg = 0;
       let lin = 0;
       for (let i = 0; i < n.items.length; i++) {
-        const p = paths(n.items[i]!, fold, additive ? firstOf(n.items, i + 1, follow, fold) : follow, additive);
+        const x = n.items[i]!;
+        // what follows matters only to a repetition (in `x` or `x` itself): one-character nodes and assertions pass
+        const leaf = x.k === 'char' || x.k === 'class' || x.k === 'any' || x.k === 'assert';
+        const p = paths(x, fold, additive && !leaf ? firstOf(n.items, i + 1, follow, fold) : follow, additive);
         if (!p) return undefined;
         coef *= p.coef;
         deg += p.deg;
@@ -348,7 +351,7 @@ interface Shape {
 
 /**
  * The ASCII characters that can start what follows a node: `unknown` when an assertion other than the end of the
- * text (`\b`, `^`) is met before a character, or when the pattern's end is not reached yet and cannot be read.
+ * text (`\b`, `^`) is met before the first character that must match.
  */
 interface First {
   readonly set: Uint8Array;
@@ -415,19 +418,20 @@ const classSets = new Map<string, Uint8Array>();
 
 /** The ASCII characters a one-character node matches (with the pattern's case folding); undefined for other nodes. */
 function asciiSet(n: Node, fold: boolean): Uint8Array | undefined {
-  const set = new Uint8Array(128);
   switch (n.k) {
-    case 'char':
+    case 'char': {
+      const set = new Uint8Array(128);
       if (n.c < 128) {
         set[n.c] = 1;
         if (fold && n.c >= 65 && n.c <= 90) set[n.c + 32] = 1;
         if (fold && n.c >= 97 && n.c <= 122) set[n.c - 32] = 1;
       }
       return set;
+    }
     case 'any':
       // `.` as translated (`[^\n]`, or anything under `s`): counted as every character, which only adds to the
       // set and so never finds a disjointness that is not there
-      return set.fill(1);
+      return new Uint8Array(128).fill(1);
     case 'class': {
       const key = (fold ? 'i' : '') + n.src;
       let hit = classSets.get(key);
