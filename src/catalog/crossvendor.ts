@@ -198,19 +198,31 @@ export function sameActionRules(db: DB, rowid: number, format: string): SameActi
     }
     return c;
   };
-  // this rule's keys: their text, and whether many rules test them, once each
+  const joined = st.join.all(format, rowid) as [number, number, number][];
+  // only rules that share an action key are kept (below): with none, there is nothing to read or compare
+  if (!joined.length) return [];
+  // this rule's keys that another rule shares: their text, and whether many rules test them, once each
+  const rows = new Map<number, { ls: string; field: string; display: string }>();
+  for (const k of st.ownKeys.all(rowid) as { rowid: number; ls: string; field: string; display: string }[]) rows.set(k.rowid, k);
   const ownKeys = new Map<number, { text: string; common: boolean }>();
-  for (const k of st.ownKeys.all(rowid) as { rowid: number; ls: string; field: string; display: string }[])
-    ownKeys.set(k.rowid, { text: `${k.ls}: ${k.field} = ${k.display}`, common: isCommon(k.ls, k.field, k.display.toLowerCase()) });
+  const ownKey = (key: number): { text: string; common: boolean } => {
+    let o = ownKeys.get(key);
+    if (!o) {
+      const k = rows.get(key)!;
+      ownKeys.set(key, (o = { text: `${k.ls}: ${k.field} = ${k.display}`, common: isCommon(k.ls, k.field, k.display.toLowerCase()) }));
+    }
+    return o;
+  };
   const byRule = new Map<number, { keys: Set<string>; specific: boolean }>();
-  for (const [key, rule, spelledApart] of st.join.all(format, rowid) as [number, number, number][]) {
+  for (const [key, rule, spelledApart] of joined) {
     if (spelledApart) continue;
-    const own = ownKeys.get(key)!;
+    const own = ownKey(key);
     let e = byRule.get(rule);
     if (!e) byRule.set(rule, (e = { keys: new Set(), specific: false }));
     e.keys.add(own.text);
     if (!own.common) e.specific = true;
   }
+  if (!byRule.size) return [];
   const own = st.cond.get(rowid) as { json: string; leaves: string } | undefined;
   // this rule's condition and its normal form are made only when a candidate is kept to be compared with it (most
   // pages of a format no other format shares an action with keep none)
