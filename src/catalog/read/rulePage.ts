@@ -3,6 +3,7 @@ import type { RuleRecord } from '../../model/rule.ts';
 import { sameActionRules, type SameActionRule } from '../crossvendor.ts';
 import type { CatalogCore } from './core.ts';
 import { ruleCanonicalCounts, type CanonicalCount } from './crossvendor.ts';
+import { INDICATOR_PAGE_MIN_RULES } from './types.ts';
 
 /** A canonical count without the rule itself ("other rules"); undefined when the field maps to no canonical field. */
 function otherRules(c: CanonicalCount | undefined, format: string): CanonicalCount | undefined {
@@ -18,6 +19,20 @@ export function ruleRecordOf(cat: CatalogCore, id: string): RuleRecord | undefin
   const r = cat.st('SELECT j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { json: string } | undefined;
   return r ? (JSON.parse(r.json) as RuleRecord) : undefined;
 }
+
+/**
+ * A rule's excluded keys, each with whether it has its own page: `indicatorHasPage` in one statement (this rule
+ * tests the key, so another rule testing or excluding it makes the two rules it asks for; or another spelling of it
+ * is tested: `indicator_canon`).
+ */
+const EXCLUSION_KEYS_SQL = `SELECT k.key, k.field, k.op, k.value_json,
+    EXISTS (SELECT 1 FROM indicators i WHERE i.key = k.key AND i.rule != ?)
+      OR EXISTS (SELECT 1 FROM exclusions e WHERE e.key = k.key AND e.rule != ?)
+      OR EXISTS (SELECT 1 FROM indicator_canon c WHERE c.key = k.key) page
+  FROM (SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?) k`;
+// the statement counts "another rule" for the two rules a page asks for: it follows INDICATOR_PAGE_MIN_RULES only at 2
+const PAGE_RULES_READ_AS_ANOTHER: 2 = INDICATOR_PAGE_MIN_RULES;
+void PAGE_RULES_READ_AS_ANOTHER;
 
 export function rulePageData(cat: CatalogCore, id: string) {
   const row = cat.st('SELECT r.rowid, j.json FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.id = ?').get(id) as { rowid: number; json: string } | undefined;
@@ -44,7 +59,7 @@ export function rulePageData(cat: CatalogCore, id: string) {
       const page = Object.keys(counts).length > 0 || i.excluded_elsewhere === 1 || i.canon_page === 1;
       return { key: i.key, field: i.field, op: i.op, value: JSON.parse(i.value_json) as unknown, counts, page, canonical: otherRules(canonical.get(i.key), rule.format) };
     }),
-    exclusionKeys: (cat.st('SELECT DISTINCT key, field, op, value_json FROM exclusions WHERE rule = ?').all(row.rowid) as { key: string; field: string; op: string; value_json: string }[]).map((k) => ({ ...k, page: cat.indicatorHasPage(k.key) })),
+    exclusionKeys: (cat.st(EXCLUSION_KEYS_SQL).all(row.rowid, row.rowid, row.rowid) as { key: string; field: string; op: string; value_json: string; page: number }[]).map((k) => ({ ...k, page: k.page === 1 })),
     sameAction: sameAction(cat, row.rowid, rule.format),
     source: src,
     attackVersion: cat.meta('attack_version'),
