@@ -37,6 +37,19 @@ function rawGet(url: string, p: string, method = 'GET'): Promise<{ status: numbe
   });
 }
 
+describe('esc', () => {
+  it('escapes the five characters, the ampersand once, and returns other text as it is', () => {
+    assert.equal(esc(`<a href="x" title='&lt;'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;&amp;lt;&#39;&gt;&amp;&lt;/a&gt;');
+    assert.equal(esc('&&<<>>""\'\''), '&amp;&amp;&lt;&lt;&gt;&gt;&quot;&quot;&#39;&#39;');
+    const plain = 'cmd.exe /c whoami — ünïcode';
+    assert.equal(esc(plain), plain);
+    assert.equal(esc(12), '12');
+    assert.equal(esc(null), '');
+    assert.equal(esc(undefined), '');
+    assert.equal(esc({ toString: () => '<b>' }), '&lt;b&gt;');
+  });
+});
+
 describe('wiki server security', () => {
   let tmp: string;
   let s: Serving;

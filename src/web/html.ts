@@ -11,10 +11,17 @@ export class Html {
   }
 }
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const SPECIAL = /[&<>"']/;
 
+/**
+ * Most text has nothing to escape (one test); the rest is replaced character by character kind, `&` first (five
+ * native replacements took 0.5–0.7 of the time of one replacement calling a function per match, over the rule texts
+ * of 300 pages and the words of them).
+ */
 export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
+  const t = typeof s === 'string' ? s : String(s ?? '');
+  if (!SPECIAL.test(t)) return t;
+  return t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** Tagged template: interpolations are escaped unless they are Html (or arrays of Html / strings). */
