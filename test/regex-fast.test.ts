@@ -262,6 +262,42 @@ describe('fast regex test', () => {
     assert.equal(certain > 400, true, `only ${certain} random patterns judged certain`);
   });
 
+  it('judges a run of each kind of unit certain only well within what a fresh re2-wasm copy compiles', () => {
+    // the longest run of a unit judged certain, four times over, still compiles in a fresh copy (its 16 MB memory):
+    // weights lower than what RE2 takes (a class counted as one character, say) make these runs fail
+    const longestCertain = (unit: string, f: string): number => {
+      // doubling, then halving: no run much longer than the answer is read
+      let hi = 1;
+      while (re2Accepts(unit.repeat(hi), f)) hi *= 2;
+      let lo = hi / 2;
+      while (lo + 1 < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (re2Accepts(unit.repeat(mid), f)) lo = mid;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const odd = Array.from({ length: 47 }, (_, i) => `\\x{${(33 + i * 2).toString(16)}}`).join('');
+    const units: [string, string][] = [
+      ['a', ''], ['k', 'i'], ['\u00e9', ''], ['^', ''], ['.', ''], ['[a-zA-Z0-9_.-]', 'i'], ['\\w', 'i'], ['\\W', ''], ['[^a-z]', 'i'],
+      ['[\\x{100}-\\x{ffff}]', ''], ['(?:ab)?', ''], [`[${odd}]`, 'i'], [`[^${odd}]`, 'i'],
+      [`[${Array.from({ length: 200 }, (_, i) => String.fromCodePoint(0x100 + i * 37)).join('')}]`, ''],
+    ];
+    const failed: string[] = [];
+    for (const [unit, f] of units) {
+      const n = longestCertain(unit, f);
+      assert.equal(n > 0, true, `no run of ${unit} is certain`);
+      try {
+        re2Only(unit.repeat(4 * n), f);
+      } catch (e) {
+        failed.push(`${unit}/${f} x ${4 * n}: ${(e as Error).message.slice(0, 80)}`);
+      }
+    }
+    assert.deepEqual(failed, []);
+    // a line longer than 1000 characters (a Sigma rule's) is certain without compiling it
+    assert.equal(re2Accepts('.{1000,}', ''), true);
+  });
+
   it('judges most SigmaHQ patterns certain, and RE2 compiles every one it does', { skip: !existsSync(SIGMA) }, async () => {
     const sample = await sigmaSample(SIGMA, 1);
     const pats = new Map<string, [string, string]>();

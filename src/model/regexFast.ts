@@ -296,11 +296,12 @@ function paths(n: Node, fold: boolean, follow: First, additive: boolean): Shape 
       let coef = 1;
       let deg = 0;
       let lin = 0;
+      // what follows matters only to a repetition (in an item or the item itself): one-character nodes and
+      // assertions pass
+      const follows = additive && !n.items.every(isLeaf) ? followsOf(n.items, follow, fold) : undefined;
       for (let i = 0; i < n.items.length; i++) {
         const x = n.items[i]!;
-        // what follows matters only to a repetition (in `x` or `x` itself): one-character nodes and assertions pass
-        const leaf = x.k === 'char' || x.k === 'class' || x.k === 'any' || x.k === 'assert';
-        const p = paths(x, fold, additive && !leaf ? firstOf(n.items, i + 1, follow, fold) : follow, additive);
+        const p = paths(x, fold, follows && !isLeaf(x) ? follows[i]! : follow, additive);
         if (!p) return undefined;
         coef *= p.coef;
         deg += p.deg;
@@ -361,17 +362,30 @@ interface First {
 /** The end of the pattern: nothing follows (a match is found there). */
 const END: First = { set: new Uint8Array(128), unknown: false };
 
-/** What can start `items[from..]`, then `tail` if all of them can match nothing. */
-function firstOf(items: readonly Node[], from: number, tail: First, fold: boolean): First {
-  const set = new Uint8Array(128);
-  for (let i = from; i < items.length; i++) {
+const isLeaf = (x: Node): boolean => x.k === 'char' || x.k === 'class' || x.k === 'any' || x.k === 'assert';
+
+/**
+ * For each item of a sequence, what can start the items after it, then `tail` if all of them can match nothing:
+ * worked out from the end, each item's start read once (a sequence of optional groups read from each item to the end
+ * took time in the square of its length).
+ */
+function followsOf(items: readonly Node[], tail: First, fold: boolean): First[] {
+  const out: First[] = new Array<First>(items.length);
+  let next = tail;
+  for (let i = items.length - 1; i >= 0; i--) {
+    out[i] = next;
+    // what can start items[i..]
+    const set = new Uint8Array(128);
     const r = startOf(items[i]!, fold, set);
-    if (r === 'unknown') return { set, unknown: true };
-    if (r === 'stops') return { set, unknown: false };
+    if (r === 'unknown') next = { set, unknown: true };
+    else if (r === 'stops') next = { set, unknown: false };
+    else if (next.unknown) next = { set, unknown: true };
+    else {
+      for (let c = 0; c < 128; c++) if (next.set[c]) set[c] = 1;
+      next = { set, unknown: false };
+    }
   }
-  if (tail.unknown) return { set, unknown: true };
-  for (let c = 0; c < 128; c++) if (tail.set[c]) set[c] = 1;
-  return { set, unknown: false };
+  return out;
 }
 
 /**
@@ -609,10 +623,44 @@ function parsePattern(pattern: string, flags: string): { root: Node; fold: boole
 
 /** RE2's largest repetition count, and its limit on the product of nested counts (`kMaxRepeat`). */
 const RE2_MAX_REPEAT = 1000;
-/** Program instructions a certain pattern may expand to: far below what RE2's 8 MB budget compiles. */
-const CERTAIN_PROGRAM = 20_000;
-/** A character class or `.` as instructions of RE2's UTF-8 program (byte ranges; case folding doubles them). */
-const CLASS_WEIGHT = 32;
+/**
+ * What a certain pattern may weigh (`certainOf`, `unitWeight`): a plain ASCII character weighs 2. re2-wasm compiles
+ * a pattern in a fixed 16 MB memory, where a fresh copy takes about 130,000 plain characters in a row (measured), so a
+ * pattern of this weight takes at most a sixth of it as long as the weights are upper bounds (`test/regex-fast`
+ * checks a margin of four on runs of each kind of unit).
+ */
+const CERTAIN_PROGRAM = 40_000;
+
+/**
+ * A unit's weight: an upper bound of what re2-wasm was measured to take for it, by filling a fresh copy with runs of
+ * it against runs of `a` (in plain characters' worth, so half its weight here): a character 1, but `k` and `s` with
+ * case folding 6.8 and 5.9 (they fold with U+212A and U+017F), one outside ASCII 2 (4 with case folding); `^`, `\b`
+ * 1.4; `.` 15; a class about 2.7 per character or range end listed (3.6 with case folding), `\w` or `\d` inside it
+ * 8 to 16, a character outside ASCII about 3 and a range end across UTF-8 lengths 5, and a class of what it does not
+ * list (`[^…]`, `\W`, `\D`, `\S`) 15 to 51 before those.
+ */
+function unitWeight(n: Node & { k: 'char' | 'assert' | 'class' | 'any' }, fold: boolean): number {
+  switch (n.k) {
+    case 'char':
+      if (n.c > 0x7f) return fold ? 12 : 8;
+      return fold && ((n.c | 0x20) === 0x6b || (n.c | 0x20) === 0x73) ? 16 : 2;
+    case 'assert':
+      return 4;
+    case 'any':
+      return 32;
+    case 'class': {
+      const per = fold ? 8 : 6;
+      let w = n.src.startsWith('[^') || n.src.includes('\\W') || n.src.includes('\\D') ? 120 : 16;
+      for (const m of n.src.matchAll(/\\u(?:\{([0-9a-f]+)\}|([0-9a-f]{4}))|\\[wWdD]|\\[tnfr]| /g)) {
+        if (m[0].length === 2 && /[wWdD]/.test(m[0][1]!)) w += 32;
+        else if (m[1] !== undefined || m[2] !== undefined) w += parseInt(m[1] ?? m[2]!, 16) > 0x7f ? 12 : per;
+        else w += per;
+      }
+      return w;
+    }
+  }
+}
+
 /** A lone UTF-16 surrogate, or one written as `\x{D800}`: not valid UTF-8 for RE2. */
 const SURROGATE = /[\uD800-\uDFFF]|\\x\{0*[dD][89a-fA-F][0-9a-fA-F]{2}\}/;
 
@@ -636,10 +684,9 @@ function certainOf(pattern: string, parsed: Parsed): boolean {
     switch (n.k) {
       case 'char':
       case 'assert':
-        return 2;
       case 'class':
       case 'any':
-        return CLASS_WEIGHT;
+        return unitWeight(n, parsed.fold);
       case 'seq':
       case 'alt': {
         let w = 1;
@@ -656,7 +703,8 @@ function certainOf(pattern: string, parsed: Parsed): boolean {
         const nested = product * Math.max(count, 1);
         if (nested > RE2_MAX_REPEAT) return undefined;
         const body = weight(n.body, nested);
-        return body === undefined ? undefined : 1 + body * Math.max(count, 1);
+        // an optional or repeated part costs RE2 more than its body (`(?:ab)?` about 5 characters' worth)
+        return body === undefined ? undefined : 6 + body * Math.max(count, 1);
       }
     }
   };
