@@ -29,7 +29,8 @@ const STEP_BUDGET = 10_000_000;
 
 type Node =
   | { readonly k: 'char'; readonly c: number }
-  | { readonly k: 'class'; readonly src: string }
+  /** `weight`: what re2-wasm takes for it (`unitWeight`), counted from its members as it is parsed. */
+  | { readonly k: 'class'; readonly src: string; readonly weight: number }
   | { readonly k: 'any' }
   | { readonly k: 'assert'; readonly src: string }
   | { readonly k: 'seq'; readonly items: Node[] }
@@ -146,18 +147,18 @@ class Parser {
       case 'd':
       case 'w':
         this.i++;
-        return { k: 'class', src: `[\\${e}]` };
+        return { k: 'class', src: `[\\${e}]`, weight: CLASS_BASE + SHORTHAND_WEIGHT };
       case 'D':
       case 'W':
         this.i++;
         if (this.fold) throw new Reject(); // JavaScript's \W under `iu` folds oddly
-        return { k: 'class', src: `[\\${e}]` };
+        return { k: 'class', src: `[\\${e}]`, weight: NEGATED_CLASS_BASE + SHORTHAND_WEIGHT };
       case 's':
         this.i++;
-        return { k: 'class', src: `[${SPACE_CLASS}]` };
+        return { k: 'class', src: `[${SPACE_CLASS}]`, weight: CLASS_BASE + this.spaceWeight() };
       case 'S':
         this.i++;
-        return { k: 'class', src: `[^${SPACE_CLASS}]` };
+        return { k: 'class', src: `[^${SPACE_CLASS}]`, weight: NEGATED_CLASS_BASE + this.spaceWeight() };
       case 'b':
       case 'B':
         this.i++;
@@ -196,11 +197,23 @@ class Parser {
     }
     throw new Reject(); // \pN, \Q…\E, octal, \C, …
   }
+  /** A member character's weight in a class (`unitWeight`). */
+  private memberWeight(c: number): number {
+    return c > 0x7f ? 12 : this.fold ? 8 : 6;
+  }
+  /** The weight of `\s`'s five characters in a class. */
+  private spaceWeight(): number {
+    return 5 * this.memberWeight(32);
+  }
   private parseClass(): Node {
     this.i++;
     let src = '[';
+    // a class of what it does not list (`[^…]`, or holding `\W` or `\D`) weighs more before its members
+    let negated = false;
+    let members = 0;
     if (this.peek() === '^') {
       src += '^';
+      negated = true;
       this.i++;
     }
     let first = true;
@@ -217,12 +230,15 @@ class Parser {
         if (e === 'd' || e === 'w' || (e === 'D' && !this.fold) || (e === 'W' && !this.fold)) {
           this.i++;
           src += `\\${e}`;
+          members += SHORTHAND_WEIGHT;
+          if (e === 'D' || e === 'W') negated = true;
           if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
           continue;
         }
         if (e === 's') {
           this.i++;
           src += SPACE_CLASS;
+          members += this.spaceWeight();
           if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
           continue;
         }
@@ -238,11 +254,15 @@ class Parser {
         } else hi = this.cp();
         if (hi < lo || (hi > 0x7f && this.fold)) throw new Reject();
         src += `${hex(lo)}-${hex(hi)}`;
-      } else src += hex(lo);
+        members += this.memberWeight(lo) + this.memberWeight(hi);
+      } else {
+        src += hex(lo);
+        members += this.memberWeight(lo);
+      }
     }
     this.i++;
     src += ']';
-    return { k: 'class', src };
+    return { k: 'class', src, weight: (negated ? NEGATED_CLASS_BASE : CLASS_BASE) + members };
   }
 }
 
@@ -639,6 +659,12 @@ const CERTAIN_PROGRAM = 40_000;
  * 8 to 16, a character outside ASCII about 3 and a range end across UTF-8 lengths 5, and a class of what it does not
  * list (`[^…]`, `\W`, `\D`, `\S`) 15 to 51 before those.
  */
+/** A class's weight before its members; a class of what it does not list. */
+const CLASS_BASE = 16;
+const NEGATED_CLASS_BASE = 120;
+/** `\w` or `\d` (or `\W`, `\D`) in a class. */
+const SHORTHAND_WEIGHT = 32;
+
 function unitWeight(n: Node & { k: 'char' | 'assert' | 'class' | 'any' }, fold: boolean): number {
   switch (n.k) {
     case 'char':
@@ -648,16 +674,10 @@ function unitWeight(n: Node & { k: 'char' | 'assert' | 'class' | 'any' }, fold: 
       return 4;
     case 'any':
       return 32;
-    case 'class': {
-      const per = fold ? 8 : 6;
-      let w = n.src.startsWith('[^') || n.src.includes('\\W') || n.src.includes('\\D') ? 120 : 16;
-      for (const m of n.src.matchAll(/\\u(?:\{([0-9a-f]+)\}|([0-9a-f]{4}))|\\[wWdD]|\\[tnfr]| /g)) {
-        if (m[0].length === 2 && /[wWdD]/.test(m[0][1]!)) w += 32;
-        else if (m[1] !== undefined || m[2] !== undefined) w += parseInt(m[1] ?? m[2]!, 16) > 0x7f ? 12 : per;
-        else w += per;
-      }
-      return w;
-    }
+    case 'class':
+      // counted as the class was parsed: CLASS_BASE or NEGATED_CLASS_BASE, then each member (`memberWeight`,
+      // SHORTHAND_WEIGHT)
+      return n.weight;
   }
 }
 
