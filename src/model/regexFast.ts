@@ -11,13 +11,18 @@
  * - ASCII input and the bound within budget for its length: the RegExp;
  * - otherwise (non-ASCII input, a construct not translated, a bound over budget): the caller runs RE2.
  *
- * Equivalence on ASCII input: `.` is written `[^\n]` (RE2 without `s`), `\s` `[\t\n\f\r ]` (RE2's Perl class),
- * `\d` / `\w` / `\b` are ASCII in both; case folding of ASCII letters is the same in both (the non-ASCII letters
- * that fold with `k` and `s` never occur in ASCII input); `^` / `$` are text anchors in both (under RE2's `m` flag,
- * where they are line anchors, a pattern with them is not translated; one without them, `\A` and `\z` included,
- * means the same with the flag or without). Backtracking bound: no quantified part contains a choice (alternation
- * or quantifier), so a match attempt explores at most the product of the quantifiers' choice counts times the
- * alternation branches, each path at most (pattern + input) steps, from each start position.
+ * Equivalence on ASCII input: `.` is written `[^\n]` (RE2 without `s`), `\s` `[\t\n\f\r ]` (RE2's Perl class), `\d` /
+ * `\w` / `\b` and the POSIX classes are ASCII in both; case folding of ASCII letters is the same in both (the non-ASCII
+ * letters that fold with `k` and `s` never occur in ASCII input, and no other non-ASCII character folds with an ASCII
+ * one); `^` / `$` are text anchors in both (under RE2's `m` flag, where they are line anchors, a pattern with them is
+ * not translated; one without them, `\A` and `\z` included, means the same with the flag or without). Flags set inside
+ * the pattern hold to the end of their group, as in RE2: `.` under another `s` than the start's is written as its
+ * class, and a pattern that folds case only in parts is translated without the `i` flag, the letters of those parts
+ * written as classes of both cases (Node 20's V8 has no inline modifiers). A `{` that does not start a repetition as
+ * RE2 reads one (`{x}`, `{,3}`, a count with a leading zero) is a literal in both. Backtracking bound: no quantified
+ * part contains a choice (alternation or quantifier), so a match attempt explores at most the product of the
+ * quantifiers' choice counts times the alternation branches, each path at most (pattern + input) steps, from each start
+ * position.
  */
 
 /**
@@ -38,23 +43,117 @@ type Node =
   | { readonly k: 'rep'; readonly body: Node; readonly min: number; readonly max: number };
 
 class Reject extends Error {}
+/** Case folding turned off inside a pattern translated with JavaScript's `i` flag: parsed again without it. */
+class NeedsExpansion extends Error {}
 
 const hex = (c: number) => (c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`);
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const SPACE_CLASS = '\\t\\n\\f\\r ';
+
+/** RE2's POSIX classes (`[[:alpha:]]`), all ASCII: their ranges. */
+const POSIX: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  alnum: [[48, 57], [65, 90], [97, 122]],
+  alpha: [[65, 90], [97, 122]],
+  ascii: [[0, 127]],
+  blank: [[9, 9], [32, 32]],
+  cntrl: [[0, 31], [127, 127]],
+  digit: [[48, 57]],
+  graph: [[33, 126]],
+  lower: [[97, 122]],
+  print: [[32, 126]],
+  punct: [[33, 47], [58, 64], [91, 96], [123, 126]],
+  space: [[9, 13], [32, 32]],
+  upper: [[65, 90]],
+  word: [[48, 57], [65, 90], [95, 95], [97, 122]],
+  xdigit: [[48, 57], [65, 70], [97, 102]],
+};
+const POSIX_CLASS = /\[:(\^?)([a-z]+):\]/y;
+
+/** The code points outside sorted, disjoint ranges. */
+function complement(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [lo, hi] of ranges) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
+  return out;
+}
+
+/**
+ * What case folding adds to a class that lists `ranges` (its ASCII part): the other case of their letters, and
+ * U+212A / U+017F when it holds `k` / `s` (`word`: it holds `\w`, whose letters all fold).
+ */
+function otherCases(ranges: readonly (readonly [number, number])[], word: boolean): string {
+  let out = '';
+  let k = word;
+  let s = word;
+  for (const [lo, hi] of ranges) {
+    const u0 = Math.max(lo, 65);
+    const u1 = Math.min(hi, 90);
+    if (u0 <= u1) out += `${hex(u0 + 32)}-${hex(u1 + 32)}`;
+    const l0 = Math.max(lo, 97);
+    const l1 = Math.min(hi, 122);
+    if (l0 <= l1) out += `${hex(l0 - 32)}-${hex(l1 - 32)}`;
+    const holds = (lower: number) => (lo <= lower && lower <= hi) || (lo <= lower - 32 && lower - 32 <= hi);
+    if (holds(0x6b)) k = true;
+    if (holds(0x73)) s = true;
+  }
+  return out + (k ? '\\u212a' : '') + (s ? '\\u017f' : '');
+}
+
+const rangesSrc = (ranges: readonly (readonly [number, number])[]): string =>
+  ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+/**
+ * `\W` and `\D` as members of a class translated with JavaScript's `iu` flags, where the escapes themselves fold
+ * oddly: what is not a word character (nor U+017F or U+212A, which fold with `s` and `k`, as RE2 leaves them out),
+ * what is not a digit.
+ */
+const FOLDED_NEGATED: Readonly<Record<'W' | 'D', string>> = {
+  W: rangesSrc(complement([[48, 57], [65, 90], [95, 95], [97, 122], [0x17f, 0x17f], [0x212a, 0x212a]])),
+  D: rangesSrc(complement([[48, 57]])),
+};
+
+/** A repetition in braces as RE2 reads one; `{` is a literal where none is. */
+const BRACES = /\{(\d+)(,(\d*))?\}/y;
+/** A count RE2 reads: no leading zero, at most nine digits (else the `{` is a literal). */
+const re2Count = (d: string): boolean => d.length <= 9 && (d.length === 1 || d[0] !== '0');
+/** A group that sets flags: `(?i)`, `(?s-i:…)`; `U` (ungreedy) changes no match. */
+const FLAGS = /\?([imsU]*)(-([imsU]*))?([:)])/y;
 
 /** Parser of the RE2 syntax subset that translates; anything else rejects. */
 class Parser {
   i = 0;
   /** Whether a named group (`(?P<n>…)`, `(?<n>…)`) was read: RE2 is strict about their names. */
   named = false;
+  /**
+   * Whether a class lists characters outside ASCII under case folding: translated (on ASCII input both engines
+   * match the same), but what RE2 takes to compile such a class was not measured (`certainOf`).
+   */
+  foldedClass = false;
+  /** The flags where the parser is: a flag group changes them to the end of the group around it. */
+  private fold: boolean;
+  private dotNl: boolean;
+  private multiline: boolean;
   constructor(
     readonly s: string,
-    readonly fold: boolean,
-    readonly dotNl: boolean,
+    /**
+     * Case folding is the translation's flag (JavaScript's `i`): on in the whole pattern. Otherwise the letters of
+     * the parts that fold are written as classes of both cases.
+     */
+    readonly jsFold: boolean,
+    /** `.` is translated as `[^]` (`s` at the start). */
+    readonly jsDotNl: boolean,
     /** `m`: `^` and `$` are line anchors in RE2 (not translated); `\A` and `\z` stay text anchors. */
-    readonly multiline = false,
-  ) {}
+    multiline: boolean,
+    /** Case folding at the start (when it is not the translation's flag: the pattern turns it off somewhere). */
+    fold = jsFold,
+  ) {
+    this.fold = fold;
+    this.dotNl = jsDotNl;
+    this.multiline = multiline;
+  }
   private peek(): string | undefined {
     return this.s[this.i];
   }
@@ -77,11 +176,24 @@ class Parser {
     for (;;) {
       const c = this.peek();
       if (c === undefined || c === '|' || c === ')') break;
-      let atom = this.parseAtom();
-      atom = this.parseRepeat(atom);
-      items.push(atom);
+      const atom = this.parseAtom();
+      if (atom) items.push(this.parseRepeat(atom));
+      // a repetition after a flag group repeats what came before it in RE2: not translated
+      else if (this.repetitionNext()) throw new Reject();
     }
     return { k: 'seq', items };
+  }
+  /** `{n}`, `{n,}` or `{n,m}` at `at` as RE2 reads a repetition (undefined: a `{` there is a literal). */
+  private braces(at: number): { min: number; max: number; end: number } | undefined {
+    BRACES.lastIndex = at;
+    const m = BRACES.exec(this.s);
+    if (!m || !re2Count(m[1]!) || (m[3] && !re2Count(m[3]))) return undefined;
+    const min = Number(m[1]);
+    return { min, max: m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]), end: at + m[0].length };
+  }
+  private repetitionNext(): boolean {
+    const n = this.peek();
+    return n === '*' || n === '+' || n === '?' || (n === '{' && this.braces(this.i) !== undefined);
   }
   private parseRepeat(atom: Node): Node {
     const c = this.peek();
@@ -91,53 +203,97 @@ class Parser {
     else if (c === '+') [min, max] = [1, Infinity];
     else if (c === '?') [min, max] = [0, 1];
     else if (c === '{') {
-      const m = /^\{(\d{1,4})(,(\d{0,4}))?\}/.exec(this.s.slice(this.i));
-      if (!m) throw new Reject(); // a literal `{` in RE2: not translated
-      min = Number(m[1]);
-      max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
-      this.i += m[0].length - 1;
+      const b = this.braces(this.i);
+      if (!b) return atom; // a literal `{` follows
+      [min, max] = [b.min, b.max];
+      this.i = b.end - 1;
     } else return atom;
     this.i++;
     if (this.peek() === '?') this.i++; // non-greedy: the same language
-    const n = this.peek();
-    if (n === '*' || n === '+' || n === '?' || n === '{') throw new Reject();
-    if (atom.k === 'assert' || max < min) throw new Reject();
+    if (this.repetitionNext()) throw new Reject(); // RE2 rejects a repetition of a repetition
+    // RE2 rejects counts over its limit, and counts out of order
+    if (atom.k === 'assert' || max < min || min > RE2_MAX_REPEAT || (max !== Infinity && max > RE2_MAX_REPEAT)) throw new Reject();
     return { k: 'rep', body: atom, min, max };
   }
-  private parseAtom(): Node {
+  /** An atom; undefined for a group that only sets flags (`(?i)`). */
+  private parseAtom(): Node | undefined {
     const c = this.peek()!;
-    if (c === '(') {
-      this.i++;
-      if (this.s.startsWith('?:', this.i)) this.i += 2;
-      else if (this.s.startsWith('?P<', this.i) || this.s.startsWith('?<', this.i)) {
-        this.named = true;
-        const close = this.s.indexOf('>', this.i);
-        if (close < 0) throw new Reject();
-        this.i = close + 1;
-      } else if (c === '(' && this.peek() === '?') throw new Reject(); // flags inside the pattern
-      const body = this.parseAlt();
-      if (this.peek() !== ')') throw new Reject();
-      this.i++;
-      return body;
-    }
+    if (c === '(') return this.parseGroup();
     if (c === '[') return this.parseClass();
     if (c === '.') {
       this.i++;
-      return { k: 'any' };
+      if (this.dotNl === this.jsDotNl) return { k: 'any' };
+      // `s` set or cleared inside the pattern: this `.` written as its class
+      return { k: 'class', src: this.dotNl ? '[^]' : '[^\\n]', weight: unitWeight({ k: 'any' }, false) };
     }
     if (c === '^' || c === '$') {
       if (this.multiline) throw new Reject();
       this.i++;
       return { k: 'assert', src: c };
     }
+    if (c === '{') {
+      // a repetition here has nothing to repeat (RE2 rejects it); anything else is a literal `{`
+      if (this.braces(this.i)) throw new Reject();
+      this.i++;
+      return this.literal(0x7b);
+    }
     // a `]` or `}` that closes nothing is a literal in RE2 (written as an escape in the translation)
-    if (c === '*' || c === '+' || c === '?' || c === '{' || c === ')') throw new Reject();
+    if (c === '*' || c === '+' || c === '?' || c === ')') throw new Reject();
     if (c === '\\') return this.parseEscape();
     return this.literal(this.cp());
   }
+  /** A group: its body with the flags it sets, or undefined for `(?flags)`, whose flags hold to the group's end. */
+  private parseGroup(): Node | undefined {
+    this.i++;
+    const { fold, dotNl, multiline } = this;
+    if (this.s.startsWith('?:', this.i)) this.i += 2;
+    else if (this.s.startsWith('?P<', this.i) || this.s.startsWith('?<', this.i)) {
+      this.named = true;
+      const close = this.s.indexOf('>', this.i);
+      if (close < 0) throw new Reject();
+      this.i = close + 1;
+    } else if (this.peek() === '?') {
+      FLAGS.lastIndex = this.i;
+      const m = FLAGS.exec(this.s);
+      // RE2 wants a flag, and one after a `-`; anything else after `(?` (lookarounds, …) it rejects
+      if (!m || !(m[1] || m[3]) || (m[2] !== undefined && !m[3])) throw new Reject();
+      this.setFlags(m[1]!, true);
+      this.setFlags(m[3] ?? '', false);
+      this.i += m[0].length;
+      if (m[4] === ')') return undefined;
+    }
+    const body = this.parseAlt();
+    if (this.peek() !== ')') throw new Reject();
+    this.i++;
+    this.fold = fold;
+    this.dotNl = dotNl;
+    this.multiline = multiline;
+    return body;
+  }
+  private setFlags(letters: string, on: boolean): void {
+    for (const f of letters) {
+      if (f === 'i') {
+        // the translation's `i` flag cannot be turned off in a part: parsed again without it (`parsePattern`)
+        if (this.jsFold && !on) throw new NeedsExpansion();
+        this.fold = on;
+      } else if (f === 's') this.dotNl = on;
+      else if (f === 'm') this.multiline = on;
+    }
+  }
   private literal(c: number): Node {
-    if (c > 0x7f && this.fold) throw new Reject(); // non-ASCII letters fold with ASCII ones (K, ſ)
-    return { k: 'char', c };
+    if (!this.fold) return { k: 'char', c };
+    if (c === 0x17f || c === 0x212a) throw new Reject(); // they fold with `s` and `k`
+    if (c > 0x7f) {
+      // matches no ASCII input in either engine; written as a class of its cases (folding without the
+      // translation's flag) it would no longer be a literal the pattern requires: not translated then
+      if (!this.jsFold) throw new Reject();
+      return { k: 'char', c };
+    }
+    const lower = c | 0x20;
+    if (this.jsFold || lower < 0x61 || lower > 0x7a) return { k: 'char', c };
+    // a letter that folds where the translation does not: its class of cases, as RE2 folds it
+    const extra = lower === 0x6b ? '\\u212a' : lower === 0x73 ? '\\u017f' : '';
+    return { k: 'class', src: `[${hex(lower - 32)}${hex(lower)}${extra}]`, weight: unitWeight({ k: 'char', c }, true) };
   }
   private parseEscape(): Node {
     this.i++;
@@ -151,8 +307,7 @@ class Parser {
       case 'D':
       case 'W':
         this.i++;
-        if (this.fold) throw new Reject(); // JavaScript's \W under `iu` folds oddly
-        return { k: 'class', src: `[\\${e}]`, weight: NEGATED_CLASS_BASE + SHORTHAND_WEIGHT };
+        return { k: 'class', src: this.jsFold ? `[${FOLDED_NEGATED[e]}]` : `[\\${e}]`, weight: NEGATED_CLASS_BASE + SHORTHAND_WEIGHT };
       case 's':
         this.i++;
         return { k: 'class', src: `[${SPACE_CLASS}]`, weight: CLASS_BASE + this.spaceWeight() };
@@ -162,7 +317,7 @@ class Parser {
       case 'b':
       case 'B':
         this.i++;
-        if (this.fold && e === 'B') throw new Reject();
+        if (this.jsFold && e === 'B') throw new Reject();
         return { k: 'assert', src: `\\${e}` };
       case 'A':
         this.i++;
@@ -208,9 +363,13 @@ class Parser {
   private parseClass(): Node {
     this.i++;
     let src = '[';
-    // a class of what it does not list (`[^…]`, or holding `\W` or `\D`) weighs more before its members
+    // a class of what it does not list (`[^…]`, or holding `\W`, `\D` or a negated POSIX class) weighs more before
+    // its members
     let negated = false;
     let members = 0;
+    // its ASCII ranges and whether it holds `\w`: what folding adds when the translation does not fold
+    const ascii: [number, number][] = [];
+    let word = false;
     if (this.peek() === '^') {
       src += '^';
       negated = true;
@@ -222,16 +381,32 @@ class Parser {
       if (c === undefined) throw new Reject();
       if (c === ']' && !first) break;
       first = false;
-      if (c === '[' && this.s[this.i + 1] === ':') throw new Reject(); // POSIX classes
+      if (c === '[' && this.s[this.i + 1] === ':') {
+        POSIX_CLASS.lastIndex = this.i;
+        const m = POSIX_CLASS.exec(this.s);
+        const set = m ? POSIX[m[2]!] : undefined;
+        if (!m || !set) throw new Reject(); // RE2 rejects other names
+        // negated under folding, RE2 also leaves out what folds into it: not translated
+        if (m[1] && this.fold) throw new Reject();
+        this.i += m[0].length;
+        const listed = m[1] ? complement(set) : set;
+        src += rangesSrc(listed);
+        for (const [lo, hi] of listed) if (lo < 0x80) ascii.push([lo, Math.min(hi, 0x7f)]);
+        for (const [lo, hi] of set) members += this.memberWeight(lo) + (lo === hi ? 0 : this.memberWeight(hi));
+        if (m[1]) negated = true;
+        if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
+        continue;
+      }
       let lo: number;
       if (c === '\\') {
         this.i++;
         const e = this.peek();
-        if (e === 'd' || e === 'w' || (e === 'D' && !this.fold) || (e === 'W' && !this.fold)) {
+        if (e === 'd' || e === 'w' || e === 'D' || e === 'W') {
           this.i++;
-          src += `\\${e}`;
+          src += this.jsFold && (e === 'D' || e === 'W') ? FOLDED_NEGATED[e] : `\\${e}`;
           members += SHORTHAND_WEIGHT;
           if (e === 'D' || e === 'W') negated = true;
+          if (e === 'w') word = true;
           if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
           continue;
         }
@@ -244,23 +419,30 @@ class Parser {
         }
         lo = this.escapedChar();
       } else lo = this.cp();
-      if (lo > 0x7f && this.fold) throw new Reject();
+      let hi = lo;
       if (this.peek() === '-' && this.s[this.i + 1] !== ']' && this.s[this.i + 1] !== undefined) {
         this.i++;
-        let hi: number;
         if (this.peek() === '\\') {
           this.i++;
           hi = this.escapedChar();
         } else hi = this.cp();
-        if (hi < lo || (hi > 0x7f && this.fold)) throw new Reject();
+        if (hi < lo) throw new Reject();
         src += `${hex(lo)}-${hex(hi)}`;
         members += this.memberWeight(lo) + this.memberWeight(hi);
       } else {
         src += hex(lo);
         members += this.memberWeight(lo);
       }
+      if (this.fold && hi > 0x7f) {
+        // U+017F and U+212A fold with `s` and `k`; the other characters outside ASCII match no ASCII input in either
+        // engine, but as classes of their cases (folding without the translation's flag) they are not written
+        if (!this.jsFold || (lo <= 0x17f && hi >= 0x17f) || (lo <= 0x212a && hi >= 0x212a)) throw new Reject();
+        this.foldedClass = true;
+      }
+      if (lo < 0x80) ascii.push([lo, Math.min(hi, 0x7f)]);
     }
     this.i++;
+    if (this.fold && !this.jsFold) src += otherCases(ascii, word);
     src += ']';
     return { k: 'class', src, weight: (negated ? NEGATED_CLASS_BASE : CLASS_BASE) + members };
   }
@@ -618,9 +800,11 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`, `(?m)`); undefined when it is not translated.
- * Under `m` only a pattern without `^` / `$` is translated: for it the flag changes nothing.
+ * Under `m` only a pattern without `^` / `$` is translated: for it the flag changes nothing. `fold` is whether the
+ * translation folds case (JavaScript's `i` flag): a pattern that folds only in parts has those parts' letters as
+ * classes of both cases instead.
  */
-function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean } | undefined {
+function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean; foldedClass: boolean } | undefined {
   let p = pattern;
   let fold = flags.includes('i');
   let dotNl = flags.includes('s');
@@ -631,10 +815,19 @@ function parsePattern(pattern: string, flags: string): { root: Node; fold: boole
     if (m[1]!.includes('m')) multiline = true;
     p = p.slice(m[0].length);
   }
-  try {
-    const parser = new Parser(p, fold, dotNl, multiline);
+  const parse = (jsFold: boolean) => {
+    const parser = new Parser(p, jsFold, dotNl, multiline, fold);
     const root = parser.parseAlt();
-    return parser.i === p.length ? { root, fold, dotNl, named: parser.named } : undefined;
+    return parser.i === p.length ? { root, fold: jsFold, dotNl, named: parser.named, foldedClass: parser.foldedClass } : undefined;
+  };
+  try {
+    try {
+      return parse(fold);
+    } catch (e) {
+      // folding turned off inside: translated without the `i` flag, the folding parts' letters as classes
+      if (e instanceof NeedsExpansion) return parse(false);
+      throw e;
+    }
   } catch (e) {
     if (e instanceof Reject) return undefined;
     throw e;
@@ -699,7 +892,7 @@ type Parsed = NonNullable<ReturnType<typeof parsePattern>>;
 
 /** `re2Accepts` on a parsed pattern. */
 function certainOf(pattern: string, parsed: Parsed): boolean {
-  if (SURROGATE.test(pattern) || parsed.named) return false;
+  if (SURROGATE.test(pattern) || parsed.named || parsed.foldedClass) return false;
   const weight = (n: Node, product: number): number | undefined => {
     switch (n.k) {
       case 'char':
@@ -734,7 +927,7 @@ function certainOf(pattern: string, parsed: Parsed): boolean {
 
 /**
  * The fast test of an RE2 pattern with flags among `i`, `s`, `m` (undefined when nothing can be done faster).
- * Inline flags `(?i)` / `(?s)` / `(?m)` and their combinations are understood at the start of the pattern only.
+ * Flags set inside the pattern (`(?i)`, `(?-i)`, `(?s:…)`, …) hold to the end of their group, as in RE2.
  */
 export function fastRegex(pattern: string, flags: string): FastTest | undefined {
   return regexPlan(pattern, flags).fast;
