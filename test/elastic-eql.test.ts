@@ -246,6 +246,24 @@ describe('elastic adapter layouts and rule types', () => {
     const broken = hunt('SELECT name FROM WHERE');
     assert.deepEqual(broken.rules[0]!.diagnostics.map((d) => d.code), ['ESQ001']);
   });
+  it("a hunting query whose first line is only a language's name (a fence's tag left in the string) is read without that line, with a warning", () => {
+    const toml = `[hunt]\nname = "H"\nlanguage = ["ES|QL", "SQL"]\nquery = [\n'''sql\nfrom logs-x\n| where process.name == "curl"\n''',\n'''sql\nSELECT name FROM processes WHERE name = 'x'\n''',\n'''\nfrom logs-y | where user.name == "root"\n'''\n]\n`;
+    const r = parseElasticText('hunting/x/queries/h.toml', toml, src).rules[0]!;
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['ELA003', 5], ['ELA003', 9]]);
+    assert.deepEqual(r.facts.query_languages, ['esql', 'sql', 'esql']);
+    const preds: { field: string; values: unknown[]; span?: { start: number; end: number } }[] = [];
+    const walk = (e: unknown): void => {
+      if (!e || typeof e !== 'object') return;
+      const x = e as { kind?: string; args?: unknown[] };
+      if (x.kind === 'pred') preds.push(e as (typeof preds)[number]);
+      for (const a of x.args ?? []) walk(a);
+    };
+    walk(r.logic.condition);
+    assert.deepEqual(preds.map((p) => [p.field, p.values[0], toml.slice(p.span!.start, p.span!.end)]), [['process.name', 'curl', 'process.name == "curl"'], ['user.name', 'root', 'user.name == "root"']]);
+    // a query that does not parse without the line either keeps its syntax error, and no warning
+    const broken = parseElasticText('hunting/x/queries/h.toml', `[hunt]\nname = "H"\nlanguage = ["ES|QL"]\nquery = ['''sql\nfrom logs-x | where ==\n''']\n`, src).rules[0]!;
+    assert.deepEqual(broken.diagnostics.map((d) => d.code), ['ESQ001']);
+  });
   it('machine_learning: no condition, the page says why, job ids and threshold kept', () => {
     const text = '[rule]\nname = "ML"\nrule_id = "m"\ntype = "machine_learning"\nseverity = "low"\nmachine_learning_job_id = ["job_a", "job_b"]\nanomaly_threshold = 75\n';
     const res = parseElasticText('rules/ml/x.toml', text, src);
