@@ -237,14 +237,21 @@ describe('elastic adapter layouts and rule types', () => {
     assert.equal(other.logic.completeness, 'complete');
     assert.deepEqual(other.attackDeclared.map((a) => a.text), ['TA0005:T1218']);
   });
-  it('osquery SQL in an ES|QL + SQL hunt: a SELECT is SQL (no ES|QL error); a query neither parses keeps the first language\'s error', () => {
+  it('osquery SQL in an ES|QL + SQL hunt: a SELECT is SQL (no ES|QL error); a query neither parses keeps the error of the one that read further', () => {
     const hunt = (q: string) => parseElasticText('hunting/x/queries/h.toml', `[hunt]\nname = "H"\nlanguage = ["ES|QL", "SQL"]\nquery = ['''\n${q}\n''']\n`, src);
     const ok = hunt('SELECT p.name, l.port FROM listening_ports l JOIN processes p USING (pid) WHERE l.port = 4444');
     assert.deepEqual(ok.rules[0]!.facts.language, ['ES|QL', 'SQL']);
     assert.deepEqual(ok.rules[0]!.diagnostics, []);
     assert.deepEqual((ok.rules[0]!.logic.stages[0]!.detail as { tables: string[] }).tables.sort(), ['listening_ports', 'processes']);
+    // SQL reads to the end, ES|QL stops at its first word: SQL's error, where it stopped
     const broken = hunt('SELECT name FROM WHERE');
-    assert.deepEqual(broken.rules[0]!.diagnostics.map((d) => d.code), ['ESQ001']);
+    assert.deepEqual(broken.rules[0]!.diagnostics.map((d) => [d.code, d.line, d.column]), [['ELA004', 5, 23]]);
+    // ES|QL reads further (to its `=` for `==`): its error
+    const esql = hunt('from logs-x | where a = 1');
+    assert.deepEqual(esql.rules[0]!.diagnostics.map((d) => d.code), ['ESQ001']);
+    // the SQL parser's own check has no position: the first language's error
+    const alias = hunt('SELECT g.x AS group owner FROM t');
+    assert.deepEqual(alias.rules[0]!.diagnostics.map((d) => d.code), ['ESQ001']);
   });
   it("a hunting query whose first line is only a language's name (a fence's tag left in the string) is read without that line, with a warning", () => {
     const toml = `[hunt]\nname = "H"\nlanguage = ["ES|QL", "SQL"]\nquery = [\n'''sql\nfrom logs-x\n| where process.name == "curl"\n''',\n'''sql\nSELECT name FROM processes WHERE name = 'x'\n''',\n'''\nfrom logs-y | where user.name == "root"\n'''\n]\n`;

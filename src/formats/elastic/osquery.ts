@@ -8,11 +8,12 @@
 import { opaque } from '../../model/expr.ts';
 import { sqlParser } from '../sqlParser.ts';
 import type { ElasticLower } from './lowering.ts';
-import { spanOf } from './queryText.ts';
+import { ElasticDiagnostics } from './diagnostics.ts';
+import { hostAt, spanOf } from './queryText.ts';
 
 export const OSQUERY_PARSER = 'osquery SQL (SQLite dialect) via node-sql-parser';
 
-/** Parse one osquery query; never throws. A query the SQL parser refuses is `parsed: false` with no diagnostic of its own (the hunt keeps its first language's). */
+/** Parse one osquery query; never throws. A query the SQL parser refuses is `parsed: false` with the parser's error where it stopped. */
 export const lowerOsquery: ElasticLower = (text, ctx) => {
   const whole = spanOf(ctx, { start: 0, end: text.length });
   const stage = { kind: 'query' as const, label: 'osquery', text, span: whole };
@@ -21,8 +22,11 @@ export const lowerOsquery: ElasticLower = (text, ctx) => {
   try {
     const { tableList } = sqlParser().parse(text, { database: 'sqlite' });
     tables = [...new Set(tableList.map((t) => t.split('::').pop()!).filter((t) => t && t !== 'null'))];
-  } catch {
-    return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, parsed: false };
+  } catch (e) {
+    // where the SQL parser stopped (its own checks, a reserved word as an alias, say, have no position: the start)
+    const where = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset ?? 0;
+    const diagnostics = [ElasticDiagnostics.osquerySyntax(ctx.file, hostAt(ctx, text, where), e instanceof Error ? e.message : String(e))];
+    return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, diagnostics, parsed: false };
   }
   const reads = tables.length ? `the host's ${tables.join(', ')} table${tables.length > 1 ? 's' : ''}` : "the host's state";
   const condition = opaque(text, `language: osquery SQL reads ${reads} when run, not events: not lowered`, whole);

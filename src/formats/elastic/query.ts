@@ -43,14 +43,16 @@ function lowererOf(language: string, categoryField: string | undefined): Elastic
 
 /**
  * Lower a hosted query in the given language (or, with several candidates, in the first that parses; when none
- * parses, the first candidate's result with its syntax error). Undefined when no candidate has a lowering.
+ * parses, the result of the one that read furthest before its syntax error, the first of those on a tie). Undefined
+ * when no candidate has a lowering.
  */
 export function lowerHosted(q: HostedQuery, candidates: readonly string[]): HostedLowering | undefined {
   const found = q.hostText.indexOf(q.query, q.from ?? 0);
   const offset = found >= 0 ? found : undefined;
   const lc = offset !== undefined ? lineColOf(q.hostText, offset) : { line: 1, column: 1 };
   const ctx = { file: q.path, line: lc.line, column: lc.column };
-  let first: HostedLowering | undefined;
+  let best: HostedLowering | undefined;
+  let bestAt = -1;
   for (const language of candidates) {
     const lower = lowererOf(language, q.categoryField);
     if (!lower) continue;
@@ -58,9 +60,17 @@ export function lowerHosted(q: HostedQuery, candidates: readonly string[]): Host
     const lowering = offset !== undefined ? rebaseLowering(raw, offset) : stripLowering(raw);
     const r: HostedLowering = { lowering, language, ...(offset !== undefined ? { offset } : {}) };
     if (lowering.parsed) return r;
-    first ??= r;
+    // none parses: the language that read furthest before its error is the likelier one (the first on a tie)
+    const at = errorPosition(raw);
+    if (at > bestAt) [best, bestAt] = [r, at];
   }
-  return first;
+  return best;
+}
+
+/** Where a failed lowering's first error is, as one number ordered like (line, column); 0 without one. */
+function errorPosition(l: ElasticLowering): number {
+  const d = l.diagnostics.find((x) => x.severity === 'error' && x.line !== undefined);
+  return d ? d.line! * 1_000_000 + (d.column ?? 0) : 0;
 }
 
 /** Spans moved by `delta` (query offsets → host-file offsets). */
