@@ -12,15 +12,16 @@
  * - otherwise (non-ASCII input, a construct not translated, a bound over budget): the caller runs RE2.
  *
  * Equivalence on ASCII input: `.` is written `[^\n]` (RE2 without `s`), `\s` `[\t\n\f\r ]` (RE2's Perl class), `\d` /
- * `\w` / `\b` and the POSIX classes are ASCII in both; case folding of ASCII letters is the same in both (the non-ASCII
- * letters that fold with `k` and `s` never occur in ASCII input, and no other non-ASCII character folds with an ASCII
- * one); `^` / `$` are text anchors in both (under RE2's `m` flag, where they are line anchors, a pattern with them is
- * not translated; one without them, `\A` and `\z` included, means the same with the flag or without). Flags set inside
- * the pattern hold to the end of their group, as in RE2: `.` under another `s` than the start's is written as its
- * class, and a pattern that folds case only in parts is translated without the `i` flag, the letters of those parts
- * written as classes of both cases (Node 20's V8 has no inline modifiers). A `{` that does not start a repetition as
- * RE2 reads one (`{x}`, `{,3}`, a count with a leading zero) is a literal in both. Backtracking bound: no quantified
- * part contains a choice (alternation or quantifier), so a match attempt explores at most the product of the
+ * `\w` / `\b` and the POSIX classes are ASCII in both, and a Unicode property (`\p{L}`, a script written as
+ * JavaScript's `Script=`) holds the same ASCII characters in both; case folding of ASCII letters is the same in both
+ * (the non-ASCII letters that fold with `k` and `s` never occur in ASCII input, and no other non-ASCII character folds
+ * with an ASCII one); `^` / `$` are text anchors in both (under RE2's `m` flag, where they are line anchors, a pattern
+ * with them is not translated; one without them, `\A` and `\z` included, means the same with the flag or without).
+ * Flags set inside the pattern hold to the end of their group, as in RE2: `.` under another `s` than the start's is
+ * written as its class, and a pattern that folds case only in parts is translated without the `i` flag, the letters of
+ * those parts written as classes of both cases (Node 20's V8 has no inline modifiers). A `{` that does not start a
+ * repetition as RE2 reads one (`{x}`, `{,3}`, a count with a leading zero) is a literal in both. Backtracking bound: no
+ * quantified part contains a choice (alternation or quantifier), so a match attempt explores at most the product of the
  * quantifiers' choice counts times the alternation branches, each path at most (pattern + input) steps, from each start
  * position.
  */
@@ -115,6 +116,16 @@ const FOLDED_NEGATED: Readonly<Record<'W' | 'D', string>> = {
   D: rangesSrc(complement([[48, 57]])),
 };
 
+/** RE2's general categories (`\p{Lu}`); any other name is a script (`\p{Greek}`) or `Any`. */
+const GENERAL_CATEGORIES: ReadonlySet<string> = new Set(
+  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+);
+/** After `\p` / `\P`: one letter, or a name in braces (`^` negates it). */
+const PROPERTY = /([A-Za-z])|\{(\^?)([A-Za-z][A-Za-z_]*)\}/y;
+
+/** `\S` as a member of a class: what is not one of RE2's five space characters (`\s`). */
+const NOT_SPACE = rangesSrc(complement([[9, 10], [12, 13], [32, 32]]));
+
 /** A repetition in braces as RE2 reads one; `{` is a literal where none is. */
 const BRACES = /\{(\d+)(,(\d*))?\}/y;
 /** A count RE2 reads: no leading zero, at most nine digits (else the `{` is a literal). */
@@ -128,10 +139,11 @@ class Parser {
   /** Whether a named group (`(?P<n>…)`, `(?<n>…)`) was read: RE2 is strict about their names. */
   named = false;
   /**
-   * Whether a class lists characters outside ASCII under case folding: translated (on ASCII input both engines
-   * match the same), but what RE2 takes to compile such a class was not measured (`certainOf`).
+   * Whether a class lists characters outside ASCII under case folding, or a Unicode property (`\p{L}`): translated
+   * (on ASCII input both engines match the same), but what RE2 takes to compile such a class was not measured, and a
+   * property's name may be one RE2 does not know (`certainOf`).
    */
-  foldedClass = false;
+  unmeasured = false;
   /** The flags where the parser is: a flag group changes them to the end of the group around it. */
   private fold: boolean;
   private dotNl: boolean;
@@ -319,6 +331,11 @@ class Parser {
         this.i++;
         if (this.jsFold && e === 'B') throw new Reject();
         return { k: 'assert', src: `\\${e}` };
+      case 'p':
+      case 'P': {
+        const prop = this.property();
+        return { k: 'class', src: `[${prop.src}${this.fold && !this.jsFold ? otherCases(prop.ascii, false) : ''}]`, weight: CLASS_BASE };
+      }
       case 'A':
         this.i++;
         return { k: 'assert', src: '^' };
@@ -328,6 +345,39 @@ class Parser {
       default:
         return this.literal(this.escapedChar());
     }
+  }
+  /**
+   * A Unicode property after `\p` or `\P` (the parser at the letter): `\pL`, `\p{Greek}`, `\p{^Lu}`, `\PN`, written
+   * as JavaScript's (a script as `Script=`), with the ASCII ranges it holds. Negated under case folding it is not
+   * translated: RE2 leaves out what folds into the property, JavaScript's `iu` keeps it.
+   */
+  private property(): { src: string; ascii: [number, number][] } {
+    const upper = this.s[this.i] === 'P';
+    this.i++;
+    PROPERTY.lastIndex = this.i;
+    const m = PROPERTY.exec(this.s);
+    if (!m) throw new Reject();
+    this.i += m[0].length;
+    const name = m[1] ?? m[3]!;
+    const negated = upper !== (m[2] === '^');
+    if (m[1] !== undefined && !GENERAL_CATEGORIES.has(name)) throw new Reject(); // `\pX`: a one-letter category
+    if (negated && this.fold) throw new Reject();
+    const inner = `\\${negated ? 'P' : 'p'}{${GENERAL_CATEGORIES.has(name) || name === 'Any' ? name : `Script=${name}`}}`;
+    let re: RegExp;
+    try {
+      re = new RegExp(`^[${inner}]$`, 'u');
+    } catch {
+      throw new Reject(); // a name JavaScript does not know
+    }
+    this.unmeasured = true;
+    const ascii: [number, number][] = [];
+    for (let c = 0; c < 128; c++) {
+      if (!re.test(String.fromCharCode(c))) continue;
+      const last = ascii[ascii.length - 1];
+      if (last && last[1] === c - 1) last[1] = c;
+      else ascii.push([c, c]);
+    }
+    return { src: inner, ascii };
   }
   /** A character written as an escape (outside or inside a class). */
   private escapedChar(): number {
@@ -410,10 +460,18 @@ class Parser {
           if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
           continue;
         }
-        if (e === 's') {
+        if (e === 's' || e === 'S') {
           this.i++;
-          src += SPACE_CLASS;
+          src += e === 's' ? SPACE_CLASS : NOT_SPACE;
           members += this.spaceWeight();
+          if (e === 'S') negated = true;
+          if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
+          continue;
+        }
+        if (e === 'p' || e === 'P') {
+          const prop = this.property();
+          src += prop.src;
+          ascii.push(...prop.ascii);
           if (this.peek() === '-' && this.s[this.i + 1] !== ']') throw new Reject();
           continue;
         }
@@ -437,7 +495,7 @@ class Parser {
         // U+017F and U+212A fold with `s` and `k`; the other characters outside ASCII match no ASCII input in either
         // engine, but as classes of their cases (folding without the translation's flag) they are not written
         if (!this.jsFold || (lo <= 0x17f && hi >= 0x17f) || (lo <= 0x212a && hi >= 0x212a)) throw new Reject();
-        this.foldedClass = true;
+        this.unmeasured = true;
       }
       if (lo < 0x80) ascii.push([lo, Math.min(hi, 0x7f)]);
     }
@@ -804,7 +862,7 @@ const ASCII = /^[\x00-\x7f]*$/;
  * translation folds case (JavaScript's `i` flag): a pattern that folds only in parts has those parts' letters as
  * classes of both cases instead.
  */
-function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean; foldedClass: boolean } | undefined {
+function parsePattern(pattern: string, flags: string): { root: Node; fold: boolean; dotNl: boolean; named: boolean; unmeasured: boolean } | undefined {
   let p = pattern;
   let fold = flags.includes('i');
   let dotNl = flags.includes('s');
@@ -818,7 +876,7 @@ function parsePattern(pattern: string, flags: string): { root: Node; fold: boole
   const parse = (jsFold: boolean) => {
     const parser = new Parser(p, jsFold, dotNl, multiline, fold);
     const root = parser.parseAlt();
-    return parser.i === p.length ? { root, fold: jsFold, dotNl, named: parser.named, foldedClass: parser.foldedClass } : undefined;
+    return parser.i === p.length ? { root, fold: jsFold, dotNl, named: parser.named, unmeasured: parser.unmeasured } : undefined;
   };
   try {
     try {
@@ -892,7 +950,7 @@ type Parsed = NonNullable<ReturnType<typeof parsePattern>>;
 
 /** `re2Accepts` on a parsed pattern. */
 function certainOf(pattern: string, parsed: Parsed): boolean {
-  if (SURROGATE.test(pattern) || parsed.named || parsed.foldedClass) return false;
+  if (SURROGATE.test(pattern) || parsed.named || parsed.unmeasured) return false;
   const weight = (n: Node, product: number): number | undefined => {
     switch (n.k) {
       case 'char':
