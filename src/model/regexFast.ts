@@ -15,8 +15,8 @@
  * `\w` / `\b` and the POSIX classes are ASCII in both, and a Unicode property (`\p{L}`, a script written as
  * JavaScript's `Script=`) holds the same ASCII characters in both; case folding of ASCII letters is the same in both
  * (the non-ASCII letters that fold with `k` and `s` never occur in ASCII input, and no other non-ASCII character folds
- * with an ASCII one); `^` / `$` are text anchors in both (under RE2's `m` flag, where they are line anchors, a pattern
- * with them is not translated; one without them, `\A` and `\z` included, means the same with the flag or without).
+ * with an ASCII one); `^` / `$` are text anchors in both (under RE2's `m` flag they are line anchors, where only `\n`
+ * ends a line: written as lookarounds, as JavaScript's `m` also ends lines at `\r`; `\A` and `\z` stay text anchors).
  * Flags set inside the pattern hold to the end of their group, as in RE2: `.` under another `s` than the start's is
  * written as its class, and a pattern that folds case only in parts is translated without the `i` flag, the letters of
  * those parts written as classes of both cases (Node 20's V8 has no inline modifiers). A `{` that does not start a
@@ -50,6 +50,10 @@ class NeedsExpansion extends Error {}
 const hex = (c: number) => (c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`);
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const SPACE_CLASS = '\\t\\n\\f\\r ';
+
+/** RE2's line anchors under `m` (JavaScript's `m` also takes `\r` and U+2028 / U+2029 as line ends). */
+const LINE_START = '(?<![^\\n])';
+const LINE_END = '(?![^\\n])';
 
 /** RE2's POSIX classes (`[[:alpha:]]`), all ASCII: their ranges. */
 const POSIX: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
@@ -157,7 +161,7 @@ class Parser {
     readonly jsFold: boolean,
     /** `.` is translated as `[^]` (`s` at the start). */
     readonly jsDotNl: boolean,
-    /** `m`: `^` and `$` are line anchors in RE2 (not translated); `\A` and `\z` stay text anchors. */
+    /** `m`: `^` and `$` are line anchors in RE2 (written as lookarounds); `\A` and `\z` stay text anchors. */
     multiline: boolean,
     /** Case folding at the start (when it is not the translation's flag: the pattern turns it off somewhere). */
     fold = jsFold,
@@ -239,8 +243,9 @@ class Parser {
       return { k: 'class', src: this.dotNl ? '[^]' : '[^\\n]', weight: unitWeight({ k: 'any' }, false) };
     }
     if (c === '^' || c === '$') {
-      if (this.multiline) throw new Reject();
       this.i++;
+      // under `m` RE2's line anchors: at the text's start or after a `\n`, at its end or before a `\n`
+      if (this.multiline) return { k: 'assert', src: c === '^' ? LINE_START : LINE_END };
       return { k: 'assert', src: c };
     }
     if (c === '{') {
@@ -858,7 +863,7 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`, `(?m)`); undefined when it is not translated.
- * Under `m` only a pattern without `^` / `$` is translated: for it the flag changes nothing. `fold` is whether the
+ * Under `m`, `^` and `$` are RE2's line anchors (only `\n` ends a line). `fold` is whether the
  * translation folds case (JavaScript's `i` flag): a pattern that folds only in parts has those parts' letters as
  * classes of both cases instead.
  */
