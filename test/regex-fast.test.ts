@@ -334,6 +334,29 @@ describe('fast regex test', () => {
     assert.equal(certain > 400, true, `only ${certain} random patterns judged certain`);
   });
 
+  it('agrees with RE2 on random patterns that RE2 compiles, judged certain or not (properties, folding, flags inside)', () => {
+    const TOKENS = ['a', 'k', 's', 'S', '.', '\\w', '\\S', '\\W', '\\D', '[^x]', '[\\Wk]', '(', '(?:', ')', '|', '*', '?', '{0,3}', '^', '$', '\\b', '\u00e9', '\u00c9', '{x}', '(?i)', '(?-i)', '(?i:', '(?-s:', '(?m)', '[[:upper:]k]', '[[:^punct:]]', '[\u00e9-\u00ff]', '\\pL', '\\p{Lu}', '\\P{Lu}', '\\p{^Ll}', '[\\p{Greek}a]', '[\\x{3a3}s]'];
+    const PROBES_NL = [...PROBES, 'b\na', 'x\ry', '\u00c9t\u00e9', '\u03a3\u03c3'];
+    const rand = lcg(41);
+    const wrong: string[] = [];
+    let translated = 0;
+    for (let n = 0; n < 1000; n++) {
+      let p = '';
+      const len = 1 + Math.floor(rand() * 8);
+      for (let i = 0; i < len; i++) p += TOKENS[Math.floor(rand() * TOKENS.length)];
+      const f = rand() < 0.4 ? 'i' : rand() < 0.3 ? 's' : rand() < 0.3 ? 'm' : '';
+      try {
+        re2Only(p, f);
+      } catch {
+        continue;
+      }
+      if (fastRegex(p, f)) translated++;
+      wrong.push(...disagreements(p, f, [...PROBES_NL, ...(sampleInputs(p, f, 6, rand) ?? [])]));
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(translated > 250, true, `only ${translated} random patterns translated`);
+  });
+
   it('judges a run of each kind of unit certain only well within what a fresh re2-wasm copy compiles', () => {
     // the longest run of a unit judged certain, four times over, still compiles in a fresh copy (its 16 MB memory):
     // weights lower than what RE2 takes (a class counted as one character, say) make these runs fail
