@@ -23,6 +23,14 @@ function lcg(seed: number): () => number {
   return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
+/** A pattern of 1 to `most` tokens drawn at random. */
+function randomPattern(tokens: readonly string[], most: number, rand: () => number): string {
+  let p = '';
+  const len = 1 + Math.floor(rand() * most);
+  for (let i = 0; i < len; i++) p += tokens[Math.floor(rand() * tokens.length)];
+  return p;
+}
+
 /** Every input where the fast test decides and RE2 says otherwise. */
 function disagreements(pattern: string, flags: string, inputs: readonly string[]): string[] {
   const fast = fastRegex(pattern, flags);
@@ -320,9 +328,7 @@ describe('fast regex test', () => {
     const wrong: string[] = [];
     let certain = 0;
     for (let n = 0; n < 4000; n++) {
-      let p = '';
-      const len = 1 + Math.floor(rand() * 12);
-      for (let i = 0; i < len; i++) p += TOKENS[Math.floor(rand() * TOKENS.length)];
+      const p = randomPattern(TOKENS, 12, rand);
       const f = rand() < 0.3 ? 'i' : rand() < 0.5 ? 's' : '';
       if (!re2Accepts(p, f)) continue;
       certain++;
@@ -341,9 +347,7 @@ describe('fast regex test', () => {
     const wrong: string[] = [];
     let translated = 0;
     for (let n = 0; n < 1000; n++) {
-      let p = '';
-      const len = 1 + Math.floor(rand() * 8);
-      for (let i = 0; i < len; i++) p += TOKENS[Math.floor(rand() * TOKENS.length)];
+      const p = randomPattern(TOKENS, 8, rand);
       const f = rand() < 0.4 ? 'i' : rand() < 0.3 ? 's' : rand() < 0.3 ? 'm' : '';
       try {
         re2Only(p, f);

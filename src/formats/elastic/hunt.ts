@@ -11,19 +11,12 @@ import { slugify, TECHNIQUE_ID } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { MissingInput } from '../../model/lowering.ts';
 import type { SourceInfo } from '../adapter.ts';
-import { allOpaque, HUNT_LANGUAGES, lowerHosted } from './query.ts';
+import { allOpaque, HUNT_LANGUAGES, lineColOf, lowerHosted } from './query.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
 import { list, sourceOf, str, text as tomlText, type Table } from './toml.ts';
 
 /** A first line that is only a query language's name: a Markdown fence's tag (```sql) left in a TOML string. */
 const FENCE_TAG = /^[ \t]*(sql|esql|es\|ql|eql|kql|kuery|lucene|osquery)[ \t]*\r?\n/i;
-
-/** The 1-based line of an offset. */
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 export function huntRecord(path: string, text: string, h: Table, source: SourceInfo, extraBody: readonly BodyFile[] = []): { rule: RuleRecord; diagnostics: Diagnostic[] } {
   const name = str(h.name);
@@ -40,18 +33,17 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
   let aggregation: Aggregation | undefined;
   let from = 0;
   const queries = list(h.query).map(tomlText);
-  queries.forEach((whole, i) => {
+  queries.forEach((query, i) => {
     const label = `query ${i + 1}`;
-    let q = whole;
+    let q = query;
     let hosted = lowerHosted({ path, hostText: text, query: q, from }, candidates);
     const tag = hosted && !hosted.lowering.parsed ? FENCE_TAG.exec(q) : null;
-    if (tag) {
+    if (hosted && tag) {
       // a first line that is only a language's name: read the query after it, if that parses
       const rest = q.slice(tag[0].length);
       const retry = lowerHosted({ path, hostText: text, query: rest, from }, candidates);
       if (retry?.lowering.parsed) {
-        const at = text.indexOf(whole, from);
-        diagnostics.push(ElasticDiagnostics.fenceTag(path, at >= 0 ? lineOf(text, at) : undefined, label, tag[1]!));
+        diagnostics.push(ElasticDiagnostics.fenceTag(path, hosted.offset !== undefined ? lineColOf(text, hosted.offset).line : undefined, label, tag[1]!));
         hosted = retry;
         q = rest;
       }

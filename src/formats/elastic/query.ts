@@ -132,7 +132,7 @@ export function mapExprSpans(e: Expr, sp: (s: Span | undefined) => Span | undefi
 }
 
 /** 1-based line and column of an offset (newlines counted with indexOf: host files are read once per query). */
-function lineColOf(text: string, offset: number): { line: number; column: number } {
+export function lineColOf(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let nl = text.indexOf('\n'); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
