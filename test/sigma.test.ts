@@ -410,6 +410,11 @@ describe('sigma wildcard classification', () => {
     // Sigma: `\*` is an escaped asterisk, so 'C:\dir\*.exe' is the literal text C:\dir*.exe
     assert.deepEqual(cls('C:\\dir\\*.exe'), { op: 'eq', value: 'C:\\dir*.exe' });
     assert.deepEqual(cls('C:\\dir\\\\*.exe'), { op: 'wildcard', value: 'C:\\dir\\\\*.exe' });
+    // escapes at either edge, a trailing backslash, escapes back to back (literal text is read in runs between them)
+    assert.deepEqual(cls('\\?x?'), { op: 'wildcard', value: '\\?x?' });
+    assert.deepEqual(cls('ab\\'), { op: 'eq', value: 'ab\\' });
+    assert.deepEqual(cls('\\\\\\*'), { op: 'eq', value: '\\*' });
+    assert.deepEqual(cls('\\*\\*long literal text past a dozen characters\\?', 'start'), { op: 'ends_with', value: '**long literal text past a dozen characters?' });
   });
   it('glob with an escaped backslash before a wildcard matches a literal backslash', () => {
     const r = ruleOf("selection:\n    Path: 'C:\\dir\\\\*.exe'\ncondition: selection");

@@ -11,27 +11,36 @@ export type Piece = { readonly kind: 'lit'; readonly text: string } | { readonly
 
 const SPECIAL = '*?\\';
 
-/** Read a Sigma string into literal text and wildcards. */
+/**
+ * Read a Sigma string into literal text and wildcards. Literal text is taken in runs (slices between the special
+ * characters), not a character at a time: a string grown by one character at a time is a chain of one V8 string
+ * object per character past the first dozen (about 32 bytes each), and the values of a whole Sigma source are held
+ * until its cross-file links are made.
+ */
 export function readSigmaString(s: string): Piece[] {
   const out: Piece[] = [];
+  /** Literal text read before `from` (escapes resolved) and not yet pushed. */
   let lit = '';
-  const flush = () => {
-    if (lit) out.push({ kind: 'lit', text: lit });
+  /** Where the current run of plain characters starts. */
+  let from = 0;
+  const flush = (end: number) => {
+    const text = lit + s.slice(from, end);
+    if (text) out.push({ kind: 'lit', text });
     lit = '';
   };
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (c === '\\' && i + 1 < s.length && SPECIAL.includes(s[i + 1]!)) {
-      lit += s[++i]!;
-    } else if (c === '*') {
-      flush();
-      out.push({ kind: 'star' });
-    } else if (c === '?') {
-      flush();
-      out.push({ kind: 'one' });
-    } else lit += c;
+      // the escaped character starts the next run
+      lit += s.slice(from, i);
+      from = ++i;
+    } else if (c === '*' || c === '?') {
+      flush(i);
+      out.push({ kind: c === '*' ? 'star' : 'one' });
+      from = i + 1;
+    }
   }
-  flush();
+  flush(s.length);
   return out;
 }
 
@@ -60,25 +69,31 @@ export function wrapPieces(pieces: readonly Piece[], wrap: 'both' | 'start' | 'e
 
 /** The model glob for pieces: `*`, `?`, and `\` escaping a literal `*`, `?` or a backslash that precedes one. */
 export function toGlob(pieces: readonly Piece[]): string {
-  let out = '';
+  // parts joined once (a flat string), as in readSigmaString
+  const out: string[] = [];
   pieces.forEach((p, idx) => {
-    if (p.kind === 'star') out += '*';
-    else if (p.kind === 'one') out += '?';
+    if (p.kind === 'star') out.push('*');
+    else if (p.kind === 'one') out.push('?');
     else {
       const next = pieces[idx + 1];
       const t = p.text;
+      let from = 0;
       for (let i = 0; i < t.length; i++) {
         const c = t[i]!;
-        if (c === '*' || c === '?') out += '\\' + c;
-        else if (c === '\\') {
+        if (c !== '*' && c !== '?' && c !== '\\') continue;
+        out.push(t.slice(from, i));
+        from = i + 1;
+        if (c === '*' || c === '?') out.push('\\' + c);
+        else {
           // escape only where the glob reader would otherwise take it as an escape
           const following = i + 1 < t.length ? t[i + 1]! : next ? (next.kind === 'star' ? '*' : next.kind === 'one' ? '?' : '') : '';
-          out += SPECIAL.includes(following) && following !== '' ? '\\\\' : '\\';
-        } else out += c;
+          out.push(SPECIAL.includes(following) && following !== '' ? '\\\\' : '\\');
+        }
       }
+      out.push(t.slice(from));
     }
   });
-  return out;
+  return out.join('');
 }
 
 /** The operator and value with the same meaning as the pieces (a whole-value match). */
