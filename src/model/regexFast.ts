@@ -376,8 +376,9 @@ class Parser {
     }
     this.unmeasured = true;
     const ascii: [number, number][] = [];
+    const set = asciiMembers(re);
     for (let c = 0; c < 128; c++) {
-      if (!re.test(String.fromCharCode(c))) continue;
+      if (!set[c]) continue;
       const last = ascii[ascii.length - 1];
       if (last && last[1] === c - 1) last[1] = c;
       else ascii.push([c, c]);
@@ -695,6 +696,13 @@ function startOf(n: Node, fold: boolean, set: Uint8Array): 'stops' | 'empty' | '
 
 const classSets = new Map<string, Uint8Array>();
 
+/** The ASCII characters a one-character pattern matches (1 for each it matches). */
+function asciiMembers(re: RegExp): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) set[c] = 1;
+  return set;
+}
+
 /** The ASCII characters a one-character node matches (with the pattern's case folding); undefined for other nodes. */
 function asciiSet(n: Node, fold: boolean): Uint8Array | undefined {
   switch (n.k) {
@@ -716,8 +724,7 @@ function asciiSet(n: Node, fold: boolean): Uint8Array | undefined {
       let hit = classSets.get(key);
       if (!hit) {
         const re = new RegExp(`^${n.src}$`, fold ? 'iu' : 'u');
-        hit = new Uint8Array(128);
-        for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) hit[c] = 1;
+        hit = asciiMembers(re);
         if (classSets.size > 4096) classSets.clear();
         classSets.set(key, hit);
       }
@@ -907,6 +914,12 @@ const RE2_MAX_REPEAT = 1000;
  */
 const CERTAIN_PROGRAM = 40_000;
 
+/** A class's weight before its members; a class of what it does not list. */
+const CLASS_BASE = 16;
+const NEGATED_CLASS_BASE = 120;
+/** `\w` or `\d` (or `\W`, `\D`) in a class. */
+const SHORTHAND_WEIGHT = 32;
+
 /**
  * A unit's weight: an upper bound of what re2-wasm was measured to take for it, by filling a fresh copy with runs of
  * it against runs of `a` (in plain characters' worth, so half its weight here): a character 1, but `k` and `s` with
@@ -915,12 +928,6 @@ const CERTAIN_PROGRAM = 40_000;
  * 8 to 16, a character outside ASCII about 3 and a range end across UTF-8 lengths 5, and a class of what it does not
  * list (`[^…]`, `\W`, `\D`, `\S`) 15 to 51 before those.
  */
-/** A class's weight before its members; a class of what it does not list. */
-const CLASS_BASE = 16;
-const NEGATED_CLASS_BASE = 120;
-/** `\w` or `\d` (or `\W`, `\D`) in a class. */
-const SHORTHAND_WEIGHT = 32;
-
 function unitWeight(n: Node & { k: 'char' | 'assert' | 'class' | 'any' }, fold: boolean): number {
   switch (n.k) {
     case 'char':

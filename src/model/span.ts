@@ -17,16 +17,15 @@ export interface LineCol {
 
 /** 1-based line and column of an offset. */
 export function lineColAt(text: string, offset: number): LineCol {
-  let line = 1;
-  let last = -1;
+  // newlines found with indexOf: faster than reading every character (Elastic asks once per hosted query)
   const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
+  let line = 1;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl < end; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+    lineStart = nl + 1;
   }
-  return { line, column: end - last };
+  return { line, column: end - lineStart + 1 };
 }
 
 /** Offset of a 1-based line and column. */

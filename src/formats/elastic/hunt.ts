@@ -11,7 +11,8 @@ import { slugify, TECHNIQUE_ID } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, OutputField, RuleRecord, Stage } from '../../model/rule.ts';
 import type { MissingInput } from '../../model/lowering.ts';
 import type { SourceInfo } from '../adapter.ts';
-import { allOpaque, HUNT_LANGUAGES, lineColOf, lowerHosted } from './query.ts';
+import { lineColAt } from '../../model/span.ts';
+import { allOpaque, HUNT_LANGUAGES, lowerHosted } from './query.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
 import { list, sourceOf, str, text as tomlText, type Table } from './toml.ts';
 
@@ -43,7 +44,7 @@ export function huntRecord(path: string, text: string, h: Table, source: SourceI
       const rest = q.slice(tag[0].length);
       const retry = lowerHosted({ path, hostText: text, query: rest, from }, candidates);
       if (retry?.lowering.parsed) {
-        diagnostics.push(ElasticDiagnostics.fenceTag(path, hosted.offset !== undefined ? lineColOf(text, hosted.offset).line : undefined, label, tag[1]!));
+        diagnostics.push(ElasticDiagnostics.fenceTag(path, hosted.offset !== undefined ? lineColAt(text, hosted.offset).line : undefined, label, tag[1]!));
         hosted = retry;
         q = rest;
       }

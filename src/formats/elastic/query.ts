@@ -4,7 +4,7 @@
  * trying each parser when a repository does not say), and spans moved from query offsets to file offsets.
  */
 import { assertNever, leaves, type Expr } from '../../model/expr.ts';
-import type { Span } from '../../model/span.ts';
+import { lineColAt, type Span } from '../../model/span.ts';
 import type { Stage } from '../../model/rule.ts';
 import { lowerEqlWith } from './eql/index.ts';
 import { LOWERERS } from './languages.ts';
@@ -49,7 +49,7 @@ function lowererOf(language: string, categoryField: string | undefined): Elastic
 export function lowerHosted(q: HostedQuery, candidates: readonly string[]): HostedLowering | undefined {
   const found = q.hostText.indexOf(q.query, q.from ?? 0);
   const offset = found >= 0 ? found : undefined;
-  const lc = offset !== undefined ? lineColOf(q.hostText, offset) : { line: 1, column: 1 };
+  const lc = offset !== undefined ? lineColAt(q.hostText, offset) : { line: 1, column: 1 };
   const ctx = { file: q.path, line: lc.line, column: lc.column };
   let best: HostedLowering | undefined;
   let bestAt = -1;
@@ -129,17 +129,6 @@ export function mapExprSpans(e: Expr, sp: (s: Span | undefined) => Span | undefi
     default:
       return assertNever(e, 'expression');
   }
-}
-
-/** 1-based line and column of an offset (newlines counted with indexOf: host files are read once per query). */
-export function lineColOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 /** True when the expression has leaves and every one is opaque: nothing of it is expressed. */
