@@ -94,6 +94,8 @@ export interface BuildReport {
   readonly startedAt?: number;
   /** Peak resident memory of the process (MB; its worker threads included) when the build ended. */
   readonly peakRssMB?: number;
+  /** CPU seconds of the process so far (user and system, every thread), when the build ended. */
+  readonly cpuSeconds?: number;
   /** The build parsed every file again and wrote a new catalog in place of the old one: why. */
   readonly rebuilt?: string;
 }
@@ -528,6 +530,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string, l
       phases,
       startedAt,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpuSeconds: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
     };
     writeFileAtomic(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
     return report;
