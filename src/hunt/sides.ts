@@ -79,7 +79,16 @@ export class SidesState {
     this.bucketKeys = bucketKeysOf(sides);
     this.bucketed = this.bucketKeys !== undefined;
     this.openAbsent = sides.flatMap((s, i) => (s.presence === 'absent' && !beforeARequired(sides, i) ? [s.name] : []));
+    // what the rule's sides leave to the backend (Sigma temporal correlations), named beside the usual reason
+    const left = [
+      ...(sides.some((x) => x.sameEventUnknown) ? ['whether one event may stand for two sides'] : []),
+      ...(sides.some((x) => x.keysNullUnknown) ? ['whether events without a key pair with each other'] : []),
+    ];
+    this.unknownWhy = `a side or a key of the paired events cannot be decided${left.length ? `, or the backend decides ${left.join(' and ')}` : ''}`;
   }
+
+  /** Why a binding is unknown (an unknown side or key; what the sides leave to the backend). */
+  private readonly unknownWhy: string;
 
   /** A new event (`pos`: `file:line`): whether it completes a binding, or undefined when no side wants it. */
   add(event: unknown, pos: string): SidesResult | undefined {
@@ -90,7 +99,7 @@ export class SidesState {
     this.expire(time);
     const buckets = this.sides.map((_, i) => {
       const k = this.bucketKeys?.[i];
-      return truths[i] === false ? undefined : k ? keyBucket(this.resolve, event, k.keys, k.derived, k.ci) : '';
+      return truths[i] === false ? undefined : k ? keyBucket(this.resolve, event, k.keys, k.derived, k.ci, k.nullUnknown) : '';
     });
     const me: Kept = { event, time, pos, truths, buckets, seq: this.seq++ };
     // the kept events that may pair with it: those of its buckets (and of an unknown one), in the order they came
@@ -117,7 +126,7 @@ export class SidesState {
       truth = 'unknown';
       return { truth, positions, why: `no event of ${this.openAbsent.join(', ')} may come later (the hunt decides as events come)` };
     }
-    return { truth, positions, ...(truth === 'unknown' ? { why: 'a side or a key of the paired events cannot be decided' } : {}) };
+    return { truth, positions, ...(truth === 'unknown' ? { why: this.unknownWhy } : {}) };
   }
 
   /**
@@ -199,6 +208,8 @@ interface BucketKeys {
   readonly keys: readonly string[];
   readonly derived?: readonly (Derived | null)[] | undefined;
   readonly ci: boolean;
+  /** Events that lack a key may pair with each other (`CorrelationSide.keysNullUnknown`): filed in any bucket. */
+  readonly nullUnknown: boolean;
 }
 
 /**
@@ -211,7 +222,7 @@ function bucketKeysOf(sides: readonly CorrelationSide[]): readonly BucketKeys[] 
   // a list pairs element by element: its events would be in a bucket per element
   if (sides.length < 2 || sides.some((s) => s.keysAny)) return undefined;
   const out: (BucketKeys | undefined)[] = sides.map(() => undefined);
-  const same = (a: BucketKeys, b: BucketKeys) => a.ci === b.ci && JSON.stringify(a.keys) === JSON.stringify(b.keys) && JSON.stringify(a.derived ?? []) === JSON.stringify(b.derived ?? []);
+  const same = (a: BucketKeys, b: BucketKeys) => a.ci === b.ci && a.nullUnknown === b.nullUnknown && JSON.stringify(a.keys) === JSON.stringify(b.keys) && JSON.stringify(a.derived ?? []) === JSON.stringify(b.derived ?? []);
   let ok = true;
   const put = (i: number, k: BucketKeys) => {
     const had = out[i];
@@ -224,8 +235,9 @@ function bucketKeysOf(sides: readonly CorrelationSide[]): readonly BucketKeys[] 
     const p = sides[s.partner];
     if (!p) return undefined;
     const ci = s.keysCi === true;
-    put(i, { keys: s.keys, derived: s.keysDerived, ci });
-    put(s.partner, s.partnerKeys ? { keys: s.partnerKeys, derived: s.partnerKeysDerived, ci } : { keys: p.keys, derived: p.keysDerived, ci });
+    const nullUnknown = s.keysNullUnknown === true;
+    put(i, { keys: s.keys, derived: s.keysDerived, ci, nullUnknown });
+    put(s.partner, s.partnerKeys ? { keys: s.partnerKeys, derived: s.partnerKeysDerived, ci, nullUnknown } : { keys: p.keys, derived: p.keysDerived, ci, nullUnknown });
   }
   if (!ok || out.some((k) => !k)) return undefined;
   const n = out[0]!.keys.length;

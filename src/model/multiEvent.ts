@@ -8,7 +8,8 @@
  * bound sides. `optional` sides never decide (an outer join keeps its rows either way); with no required side
  * (a full outer join) one event satisfying any optional side is enough. An unknown side condition or an unknown
  * time makes the binding unknown (Kleene logic): the result is true when some binding is true, false when every
- * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys);
+ * binding is false, else unknown. A missing or null key pairs with nothing (KQL does not join null keys; with
+ * `keysNullUnknown`, two events that both lack it may pair: unknown);
  * keys compare exactly (strings case-sensitively unless the side says `keysCi`, numbers as numbers; a list as a
  * whole, or element by element with `keysAny`). A derived key
  * (`keysDerived`) is its chain's value (a chain that fails is null and pairs with nothing; one that cannot be known
@@ -61,8 +62,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
   const keysAgree = (a: number, ea: number, b: number, eb: number): Truth => {
     const sa = sides[a]!;
     const sb = sides[b]!;
-    if (sa.partner === b) return pairEqual(res, { ev: events[ea], keys: sa.keys, derived: sa.keysDerived }, { ev: events[eb], keys: sa.partnerKeys ?? sb.keys, derived: sa.partnerKeys ? sa.partnerKeysDerived : sb.keysDerived }, sa.keysCi === true, sa.keysAny === true);
-    if (sb.partner === a) return pairEqual(res, { ev: events[eb], keys: sb.keys, derived: sb.keysDerived }, { ev: events[ea], keys: sb.partnerKeys ?? sa.keys, derived: sb.partnerKeys ? sb.partnerKeysDerived : sa.keysDerived }, sb.keysCi === true, sb.keysAny === true);
+    if (sa.partner === b) return pairEqual(res, { ev: events[ea], keys: sa.keys, derived: sa.keysDerived }, { ev: events[eb], keys: sa.partnerKeys ?? sb.keys, derived: sa.partnerKeys ? sa.partnerKeysDerived : sb.keysDerived }, sa.keysCi === true, sa.keysAny === true, sa.keysNullUnknown === true);
+    if (sb.partner === a) return pairEqual(res, { ev: events[eb], keys: sb.keys, derived: sb.keysDerived }, { ev: events[ea], keys: sb.partnerKeys ?? sa.keys, derived: sb.partnerKeys ? sb.partnerKeysDerived : sa.keysDerived }, sb.keysCi === true, sb.keysAny === true, sb.keysNullUnknown === true);
     return true;
   };
   const windowTruth = (ea: number, eb: number): Truth => {
@@ -88,6 +89,8 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
     for (let j = 0; j < sides.length; j++) {
       const b = bound[j];
       if (b === undefined || j === i) continue;
+      // the same event for two sides: whether it may stand for both is the backend's choice (`sameEventUnknown`)
+      if (b === e && (sides[i]!.sameEventUnknown || sides[j]!.sameEventUnknown)) t = and3(t, 'unknown');
       t = and3(t, keysAgree(i, e, j, b));
       if (t === false) return false;
       t = and3(t, windowTruth(e, b));
@@ -244,14 +247,16 @@ function keyValue(resolve: FieldResolver, k: KeyedEvent, i: number): unknown {
 /**
  * A bucket for an event's values of a side's keys such that events that pair on them (`pairEqual`) share it:
  * numbers and numeric text alike as numbers, text folded when the keys pair case-insensitively. Undefined when a
- * key is missing or null (such an event pairs with nothing); null when a key cannot be known (any bucket may do).
+ * key is missing or null (such an event pairs with nothing; with `nullUnknown`, null: it may pair with another
+ * that lacks it); null when a key cannot be known (any bucket may do).
  */
-export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly string[], derived: readonly (Derived | null)[] | undefined, ci: boolean): string | null | undefined {
+export function keyBucket(resolve: FieldResolver, ev: unknown, keys: readonly string[], derived: readonly (Derived | null)[] | undefined, ci: boolean, nullUnknown = false): string | null | undefined {
   let out = '';
   const keyed: KeyedEvent = { ev, keys, derived };
   for (let i = 0; i < keys.length; i++) {
     const v = keyValue(resolve, keyed, i);
-    if (v === undefined || v === null) return undefined;
+    // a missing key pairs with nothing, or (`keysNullUnknown`) may pair with another event that lacks it
+    if (v === undefined || v === null) return nullUnknown ? null : undefined;
     if (v === UNKNOWN_KEY) return null;
     out += `${keyPart(v, ci)}\u0000`;
   }
@@ -278,7 +283,7 @@ function valuesEqual(x: unknown, y: unknown, ci: boolean): boolean {
   return x === y;
 }
 
-function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean, any = false): Truth {
+function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boolean, any = false, nullUnknown = false): Truth {
   const ka = a.keys;
   const kb = b.keys;
   if (ka.length !== kb.length) return false;
@@ -286,7 +291,14 @@ function pairEqual(resolve: FieldResolver, a: KeyedEvent, b: KeyedEvent, ci: boo
   for (let i = 0; i < ka.length; i++) {
     const x = keyValue(resolve, a, i);
     const y = keyValue(resolve, b, i);
-    if (x === undefined || x === null || y === undefined || y === null) return false;
+    const xNull = x === undefined || x === null;
+    const yNull = y === undefined || y === null;
+    if (xNull && yNull && nullUnknown) {
+      // both lack the key: whether they pair is the backend's choice (`keysNullUnknown`)
+      unknown = true;
+      continue;
+    }
+    if (xNull || yNull) return false;
     if (x === UNKNOWN_KEY || y === UNKNOWN_KEY) {
       unknown = true;
       continue;

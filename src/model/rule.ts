@@ -190,6 +190,18 @@ export interface CorrelationSide {
    * YARA-L unnests a repeated field, one row per element. Absent: a list pairs as a whole.
    */
   readonly keysAny?: boolean;
+  /**
+   * Two events that both lack a key (or hold null for it) may pair or not: the pairing is unknown. Sigma
+   * correlations, whose backends differ (SQL groups the nulls together, Splunk's `stats … by` drops such events).
+   * Absent: a missing or null key pairs with nothing. Either way a missing key never pairs with a value.
+   */
+  readonly keysNullUnknown?: boolean;
+  /**
+   * One event taking this side and another at once makes the binding unknown, not true: Sigma temporal correlations,
+   * where an event matching two of the correlated rules counts for one of them or for both, as the backend tags it.
+   * Absent: one event may take several sides (a KQL self-join).
+   */
+  readonly sameEventUnknown?: boolean;
   /** Tables or sources the side's events come from. */
   readonly sources?: readonly string[];
   /**

@@ -7,7 +7,7 @@
 import { isMap, isScalar, YAMLMap, type Node } from 'yaml';
 import { GeneralDiagnostics, type Diagnostic } from '../../model/diagnostics.ts';
 import { and, opaque, or, type Expr } from '../../model/expr.ts';
-import type { Aggregation, BodyFile, MissingPart, RuleRecord, RuleTest, Stage } from '../../model/rule.ts';
+import type { Aggregation, BodyFile, CorrelationSide, MissingPart, RuleRecord, RuleTest, Stage } from '../../model/rule.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
 import { ruleRecord } from '../record.ts';
 import { readSourceText, type ReadResult } from '../io.ts';
@@ -170,6 +170,7 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
     if (resolving.has(d)) return opaque(d.meta.title ?? d.path, 'correlation refers to itself');
     resolving.add(d);
     const parts: Expr[] = [];
+    const targets: { readonly ref: string; readonly draft: Draft; readonly condition: Expr }[] = [];
     for (const ref of d.correlation.rules) {
       const target = byRef.get(ref)?.[0];
       if (!target) {
@@ -179,9 +180,11 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
       }
       const c = rowCondition(target);
       parts.push(c ? { kind: 'and', args: [c], name: ref } : opaque(ref, `correlated rule "${ref}" has no condition`));
+      if (c) targets.push({ ref, draft: target, condition: c });
     }
     resolving.delete(d);
     d.condition = or(...parts);
+    if (targets.length === d.correlation.rules.length) temporalSides(d, d.correlation, targets);
     return d.condition;
   };
   for (const d of drafts) if (d.correlation) rowCondition(d);
@@ -330,6 +333,37 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
   return draft;
 }
 
+/**
+ * A temporal correlation over every rule it names (`temporal` without a `condition`) stated side by side: one side
+ * per correlated rule, each an event of that rule, all within the timespan and pairing on the group-by fields (each
+ * rule's own field through `aliases`). The specification leaves two things to the backend, so both are unknown here:
+ * whether events that lack a group-by field group together (SQL groups nulls, Splunk's `stats … by` drops them), and
+ * whether one event matching two of the rules counts for both. `temporal_ordered` (the events in the order the rules
+ * are listed) and a `condition` over how many of the rules matched stay a missing part.
+ */
+function temporalSides(d: Draft, c: ParsedCorrelation, targets: readonly { readonly ref: string; readonly draft: Draft; readonly condition: Expr }[]): void {
+  if (c.type !== 'temporal' || c.comparisons.length > 0 || !d.aggregation || targets.length < 2) return;
+  const groupBy = d.aggregation.groupBy;
+  const keysOf = (t: (typeof targets)[number]): string[] =>
+    groupBy.map((g) => {
+      const perRule = c.aliases[g];
+      return perRule?.[t.ref] ?? (t.draft.meta.name !== undefined ? perRule?.[t.draft.meta.name] : undefined) ?? (t.draft.meta.nativeId !== undefined ? perRule?.[t.draft.meta.nativeId] : undefined) ?? g;
+    });
+  const first = keysOf(targets[0]!);
+  const sides: CorrelationSide[] = targets.map((t, i) => ({
+    name: t.draft.meta.title ?? t.ref,
+    condition: t.condition,
+    presence: 'required',
+    keys: i === 0 ? first : keysOf(t),
+    ...(i > 0 ? { partner: 0, partnerKeys: first } : {}),
+    ...(groupBy.length ? { keysNullUnknown: true } : {}),
+    sameEventUnknown: true,
+    text: t.ref,
+  }));
+  d.aggregation = { ...d.aggregation, sides };
+  d.missing = d.missing.filter((m) => m.kind !== 'correlation');
+}
+
 function withoutRules(map: YAMLMap): YAMLMap {
   const out = new YAMLMap();
   out.items = map.items.filter((p) => keyText(p as never) !== 'rules');
@@ -368,7 +402,8 @@ function toRecord(d: Draft, source: SourceInfo): RuleRecord {
     kind: k.kind,
     kindReason: k.kindReason,
     body: d.body,
-    logic: { ...d, outputFields: m.outputFields, parser: SIGMA_PARSER, partial: d.correlation !== undefined },
+    // a correlation is partial unless its rules' events are stated side by side (`temporalSides`)
+    logic: { ...d, outputFields: m.outputFields, parser: SIGMA_PARSER, partial: d.correlation !== undefined && !d.aggregation?.sides },
     tests: d.tests,
     diagnostics: d.diagnostics,
     facts: d.facts,

@@ -32,6 +32,8 @@ export interface ParsedCorrelation {
   readonly stage: Stage;
   /** Every comparison of the condition (a range has two). */
   readonly comparisons: readonly { op: Operator; value: number }[];
+  /** `aliases`: for a group-by name, each correlated rule's own field (by the rule's name or id as written). */
+  readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly facts: Record<string, unknown>;
 }
 
@@ -96,8 +98,17 @@ export function parseCorrelation(file: SigmaFile, d: SigmaDocument, diagnostics:
   const facts: Record<string, unknown> = { correlationType: type };
   const gen = getNode(map, 'generate');
   if (isScalar(gen)) facts['generate'] = gen.value;
-  const aliases = getNode(map, 'aliases');
-  if (aliases) facts['aliases'] = plain(aliases, d.doc);
+  const aliasesNode = getNode(map, 'aliases');
+  const aliases: Record<string, Record<string, string>> = {};
+  if (aliasesNode) {
+    const a = plain(aliasesNode, d.doc);
+    facts['aliases'] = a;
+    if (!a || typeof a !== 'object' || Array.isArray(a)) return bad('`aliases` must map each alias to the field of each rule', aliasesNode);
+    for (const [name, perRule] of Object.entries(a as Record<string, unknown>)) {
+      if (!perRule || typeof perRule !== 'object' || Array.isArray(perRule)) return bad(`alias "${name}" must map rules to their field`, aliasesNode);
+      aliases[name] = Object.fromEntries(Object.entries(perRule as Record<string, unknown>).map(([r, f]) => [r, String(f)]));
+    }
+  }
   return {
     type: type as CorrelationType,
     rules,
@@ -105,6 +116,7 @@ export function parseCorrelation(file: SigmaFile, d: SigmaDocument, diagnostics:
     aggregation,
     stage: { kind: 'aggregate', label: `correlation ${type}`, text: file.text.slice(span.start, span.end), span, detail: { type, groupBy, timespan, rules } },
     comparisons,
+    aliases,
     facts,
   };
 }
