@@ -108,7 +108,9 @@ export class SidesState {
     let truth: Truth = truths.some((t, i) => t !== false && this.sides[i]!.presence === 'required')
       ? evaluateSides(this.sides, all.map((k) => k.event), {
           resolve: this.resolve,
-          ...(this.windowMs !== undefined ? { windowMs: this.windowMs, timeOf: this.timeOf } : {}),
+          // event times for the window and for time terms (Sigma temporal_ordered) alike
+          timeOf: this.timeOf,
+          ...(this.windowMs !== undefined ? { windowMs: this.windowMs } : {}),
           truthOf: (side, e) => all[e]!.truths[side]!,
           including: all.length - 1,
           maxBindings: SIDES_BINDINGS,

@@ -101,7 +101,7 @@ export function evaluateSides(sides: readonly CorrelationSide[], events: readonl
       const ex = x === i ? e : bound[x];
       const ey = y === i ? e : bound[y];
       if (ex === undefined || ey === undefined) continue;
-      t = and3(t, constraintTruth(c, res, events[ex], events[ey], ex, ey));
+      t = and3(t, constraintTruth(c, res, events[ex], events[ey], ex, ey, opts.timeOf));
       if (t === false) return false;
     }
     return t;
@@ -162,8 +162,16 @@ function constraintSides(c: SideConstraint): [number, number] {
   }
 }
 
-/** A term's value in its side's event: the field's, or its chain's (UNKNOWN_KEY when it cannot be known). */
-function termValue(resolve: FieldResolver, t: SideTerm, ev: unknown): unknown {
+/**
+ * A term's value in its side's event: the field's, or its chain's (UNKNOWN_KEY when it cannot be known); an event
+ * time term's, the time `timeOf` reads in milliseconds (UNKNOWN_KEY when it reads none, or without `timeOf`).
+ */
+function termValue(resolve: FieldResolver, t: SideTerm, ev: unknown, timeOf?: (event: unknown) => number | undefined): unknown {
+  if (t.eventTime) {
+    const ms = timeOf?.(ev);
+    // as ISO text: `timeMs` would read an epoch number under 1e12 as seconds
+    return ms === undefined ? UNKNOWN_KEY : new Date(ms).toISOString();
+  }
   const raw = resolve(ev, t.field);
   if (!t.derived) return raw;
   const v = deriveValue(t.derived, raw, (f) => resolve(ev, f));
@@ -189,13 +197,14 @@ export function timeMs(v: unknown): number | null | undefined {
 
 /**
  * Truth of a constraint for the events bound to its two ends (`ex` to the first end's side, `ey` to the second's;
- * `px`, `py` their positions in the input, which order a `later` constraint's events of equal times).
+ * `px`, `py` their positions in the input, which order a `later` constraint's events of equal times; `timeOf` reads
+ * the times of event time terms).
  */
-export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown, px?: number, py?: number): Truth {
+export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown, px?: number, py?: number, timeOf?: (event: unknown) => number | undefined): Truth {
   switch (c.kind) {
     case 'time': {
-      const a = termValue(resolve, c.from, ex);
-      const b = termValue(resolve, c.to, ey);
+      const a = termValue(resolve, c.from, ex, timeOf);
+      const b = termValue(resolve, c.to, ey, timeOf);
       if (a === UNKNOWN_KEY || b === UNKNOWN_KEY) return 'unknown';
       const ta = timeMs(a);
       const tb = timeMs(b);
@@ -359,7 +368,7 @@ export function renderSpan(ms: number): string {
 
 /** A constraint between sides, readably: `right.TimeDeleted > left.TimeAdded`, `right.a =~ left.b`. */
 export function renderConstraint(sides: readonly CorrelationSide[], c: SideConstraint): string {
-  const term = (t: SideTerm) => `${sides[t.side]?.name ?? `side ${t.side}`}.${renderOperand(t.field, t.derived)}`;
+  const term = (t: SideTerm) => `${sides[t.side]?.name ?? `side ${t.side}`}.${t.eventTime ? 'time' : renderOperand(t.field, t.derived)}`;
   switch (c.kind) {
     case 'time': {
       const to = term(c.to);

@@ -217,8 +217,13 @@ export interface CorrelationSide {
 export interface SideTerm {
   /** Index (in `sides`) of the side whose event the value is read from. */
   readonly side: number;
-  /** The field, as the side's own events name it (with `derived`: the field the chain starts from). */
+  /** The field, as the side's own events name it (with `derived`: the field the chain starts from; '' with `eventTime`). */
   readonly field: string;
+  /**
+   * The event's own time as the evaluator reads it (`evaluateSides`' `timeOf`; the hunt: the first of the usual
+   * timestamp fields), not a field: for a language that names no time field (Sigma `temporal_ordered`).
+   */
+  readonly eventTime?: boolean;
   /** The column is computed from the field by this chain (a KQL column made by extend inside the side). */
   readonly derived?: Derived;
 }

@@ -334,15 +334,18 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
 }
 
 /**
- * A temporal correlation over every rule it names (`temporal` without a `condition`) stated side by side: one side
- * per correlated rule, each an event of that rule, all within the timespan and pairing on the group-by fields (each
- * rule's own field through `aliases`). The specification leaves two things to the backend, so both are unknown here:
- * whether events that lack a group-by field group together (SQL groups nulls, Splunk's `stats … by` drops them), and
- * whether one event matching two of the rules counts for both. `temporal_ordered` (the events in the order the rules
- * are listed) and a `condition` over how many of the rules matched stay a missing part.
+ * A temporal correlation over every rule it names (`temporal` or `temporal_ordered` without a `condition`) stated side
+ * by side: one side per correlated rule, each an event of that rule, all within the timespan and pairing on the
+ * group-by fields (each rule's own field through `aliases`); `temporal_ordered` also puts each side's event after the
+ * previous side's (by the events' own times: Sigma names no time field; equal times in input order). The
+ * specification leaves two things to the backend, so both are unknown here: whether events that lack a group-by field
+ * group together (SQL groups nulls, Splunk's `stats … by` drops them), and whether one event matching two of the rules
+ * counts for both. A `condition` over how many of the rules matched stays a missing part.
  */
 function temporalSides(d: Draft, c: ParsedCorrelation, targets: readonly { readonly ref: string; readonly draft: Draft; readonly condition: Expr }[]): void {
-  if (c.type !== 'temporal' || c.comparisons.length > 0 || !d.aggregation || targets.length < 2) return;
+  if ((c.type !== 'temporal' && c.type !== 'temporal_ordered') || c.comparisons.length > 0 || !d.aggregation || targets.length < 2) return;
+  const ordered = c.type === 'temporal_ordered';
+  const time = (side: number) => ({ side, field: '', eventTime: true });
   const groupBy = d.aggregation.groupBy;
   const keysOf = (t: (typeof targets)[number]): string[] =>
     groupBy.map((g) => {
@@ -350,14 +353,16 @@ function temporalSides(d: Draft, c: ParsedCorrelation, targets: readonly { reado
       return perRule?.[t.ref] ?? (t.draft.meta.name !== undefined ? perRule?.[t.draft.meta.name] : undefined) ?? (t.draft.meta.nativeId !== undefined ? perRule?.[t.draft.meta.nativeId] : undefined) ?? g;
     });
   const first = keysOf(targets[0]!);
+  const names = targets.map((t) => t.draft.meta.title ?? t.ref);
   const sides: CorrelationSide[] = targets.map((t, i) => ({
-    name: t.draft.meta.title ?? t.ref,
+    name: names[i]!,
     condition: t.condition,
     presence: 'required',
     keys: i === 0 ? first : keysOf(t),
     ...(i > 0 ? { partner: 0, partnerKeys: first } : {}),
     ...(groupBy.length ? { keysNullUnknown: true } : {}),
     sameEventUnknown: true,
+    ...(ordered && i > 0 ? { constraints: [{ kind: 'time' as const, from: time(i - 1), to: time(i), minMs: 0, later: true, text: `${names[i]} after ${names[i - 1]}` }] } : {}),
     text: t.ref,
   }));
   d.aggregation = { ...d.aggregation, sides };
