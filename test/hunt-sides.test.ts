@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { detectFormat } from '../src/formats/detect.ts';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
@@ -333,5 +334,23 @@ correlation: {type: temporal, rules: [failed_logon, successful_logon, any_logon]
     const r = rules.find((x) => x.title === 'Two Of Three')!;
     assert.equal(r.logic.completeness, 'partial');
     assert.equal(r.logic.aggregation!.sides, undefined);
+  });
+});
+
+describe('a folder of loose Sigma rules', () => {
+  it('is recognised as Sigma without marker folders (rules, correlations), and other YAML is not', () => {
+    const loose = mkdtempSync(path.join(dir, 'loose-'));
+    mkdirSync(path.join(loose, 'aws'));
+    writeFileSync(path.join(loose, 'aws', 'a.yaml'), 'title: A\nlogsource: {product: aws, service: cloudtrail}\ndetection: {sel: {eventName: X}, condition: sel}\n');
+    assert.equal(detectFormat(loose), 'sigma');
+    const corr = mkdtempSync(path.join(dir, 'corr-'));
+    writeFileSync(path.join(corr, 'c.yml'), 'title: only a correlation\ncorrelation: {type: temporal, rules: [a, b], timespan: 5m}\n');
+    assert.equal(detectFormat(corr), 'sigma');
+    // Panther's YAML detections (`Detection:`), Splunk's (`search:`), a compose file: not Sigma
+    const other = mkdtempSync(path.join(dir, 'other-'));
+    writeFileSync(path.join(other, 'p.yml'), 'AnalysisType: rule\nRuleID: x\nDetection:\n  - Key: a\n    Condition: Equals\n    Value: 1\nLogTypes: [AWS.CloudTrail]\n');
+    writeFileSync(path.join(other, 's.yml'), 'name: x\nsearch: index=main | stats count\n');
+    writeFileSync(path.join(other, 'docker-compose.yml'), 'services: {web: {image: nginx}}\n');
+    assert.equal(detectFormat(other), undefined);
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../model/facts.ts';
 import { looksLikeKqlFolder } from './kusto/sniff.ts';
+import { looksLikeSigmaFolder } from './sigma/sniff.ts';
 import { ADAPTERS } from './registry.ts';
 
 interface Marker {
@@ -23,7 +24,10 @@ export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = Object.fr
 );
 
 /** Content sniffers for folders with no marker: one per format that can be kept as loose files. */
-export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test: (dir: string) => boolean }[] = [{ format: 'kusto', test: looksLikeKqlFolder }];
+export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test: (dir: string) => boolean }[] = [
+  { format: 'kusto', test: looksLikeKqlFolder },
+  { format: 'sigma', test: looksLikeSigmaFolder },
+];
 
 /** The format of a folder: marker files, then the folder's name, then (with `sniff`) a look at its content. */
 export function detectFormat(dir: string, sniff = true): Format | undefined {

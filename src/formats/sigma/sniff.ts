@@ -1,0 +1,26 @@
+/**
+ * Whether a folder with no marker files holds Sigma rules (a team's own rules kept as loose YAML files, not in
+ * SigmaHQ's layout): a few YAML files of a bounded sample are parsed, and one document shaped as a Sigma rule (a
+ * `detection` map beside `logsource`) or correlation (a `correlation` map with `rules`) decides. Keys are Sigma's
+ * own, lower case: Panther's YAML detections say `Detection`, Splunk's `search`, Sentinel's `query`.
+ */
+import { isMap, parseAllDocuments, type YAMLMap } from 'yaml';
+import { readSampled, sampleFolder } from '../sniff.ts';
+
+const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
+
+export function looksLikeSigmaFolder(dir: string): boolean {
+  const { sample } = sampleFolder(dir, (ext) => (YAML_EXTENSIONS.has(ext) ? 'read' : undefined));
+  for (const p of sample) {
+    const text = readSampled(p);
+    if (text === undefined) continue;
+    for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
+      if (!('contents' in doc) || !isMap(doc.contents)) continue;
+      const map = doc.contents as YAMLMap;
+      const value = (key: string) => map.items.find((i) => (i.key as { value?: unknown } | null)?.value === key)?.value;
+      const correlation = value('correlation');
+      if ((isMap(value('detection')) && value('logsource') !== undefined) || (isMap(correlation) && (correlation as YAMLMap).has('rules'))) return true;
+    }
+  }
+  return false;
+}
