@@ -337,6 +337,24 @@ correlation: {type: temporal, rules: [failed_logon, successful_logon, any_logon]
   });
 });
 
+describe('a Sigma value_sum correlation', () => {
+  it('sums the field over the correlated rule\'s events per group within the timespan', async () => {
+    const rules = await sigmaRules(`title: Upload
+name: upload
+logsource: {product: aws, service: cloudtrail}
+detection: {sel: {eventName: PutObject}, condition: sel}
+---
+title: Large Upload Volume
+correlation: {type: value_sum, rules: [upload], group-by: [user], timespan: 1h, condition: {gte: 1000, field: bytes}}
+`);
+    const r = rules.find((x) => x.title === 'Large Upload Volume')!;
+    const put = (s: number, user: string, bytes: number | string) => ({ eventName: 'PutObject', '@timestamp': t(s), user, bytes });
+    const hits = await both(r, 'value-sum.jsonl', [put(0, 'ann', 600), put(60, 'bob', 900), put(120, 'ann', '500'), put(5000, 'bob', 200)]);
+    // ann: 600 + 500 (text holding a number) within the hour; bob's 900 and 200 are 82 minutes apart
+    assert.deepEqual(hits, ['aggregate 3 ["ann"]']);
+  });
+});
+
 describe('a folder of loose Sigma rules', () => {
   it('is recognised as Sigma without marker folders (rules, correlations), and other YAML is not', () => {
     const loose = mkdtempSync(path.join(dir, 'loose-'));

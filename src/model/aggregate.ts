@@ -7,8 +7,8 @@
  * Counted (`AGGREGATE_FUNCTIONS`): event counts (`count`, `count()`, Sigma `event_count`, Splunk `count`; `count(f)`
  * counts the events where f is present) and distinct counts of one field (Sigma `value_count(f)` and v1 `count(f)`,
  * KQL `dcount(f)`, Splunk `dc(f)` / `distinct_count(f)`, SQL `count_distinct(f)`, Elastic `cardinality(f)`) and
- * sums of one field's numbers (`sum(f)`: bytes, counts; a sum that a negative value lowers is still counted as it
- * runs), each maybe over only the events meeting a condition (`where`: KQL `countif`, `dcountif`, `sumif`), with a
+ * sums of one field's numbers (`sum(f)`, Sigma `value_sum(f)`: bytes, counts; a sum that a negative value lowers is
+ * still counted as it runs), each maybe over only the events meeting a condition (`where`: KQL `countif`, `dcountif`, `sumif`), with a
  * threshold; several such thresholds on one aggregation (`moreThresholds`) must all pass, and a group that passes
  * every test of one of `orThresholds` passes too (a having condition of ands and ors of such tests).
  * When a threshold is decided:
@@ -43,6 +43,7 @@ export const AGGREGATE_FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
   value_count: 'distinct',
   cardinality: 'distinct',
   sum: 'sum',
+  value_sum: 'sum',
 };
 
 /** An aggregation that alerts on the first appearance of values: `new_terms(field, …)` (the fields are the group-by keys). */
