@@ -64,6 +64,8 @@ export class SidesState {
   private anyBucket: Kept[] = [];
   /** Absent sides whose events may come after every required side's: a true binding is not final. */
   private readonly openAbsent: readonly string[];
+  /** Why a binding is unknown (an unknown side or key; what the sides leave to the backend). */
+  private readonly unknownWhy: string;
 
   constructor(
     private readonly sides: readonly CorrelationSide[],
@@ -87,8 +89,6 @@ export class SidesState {
     this.unknownWhy = `a side or a key of the paired events cannot be decided${left.length ? `, or the backend decides ${left.join(' and ')}` : ''}`;
   }
 
-  /** Why a binding is unknown (an unknown side or key; what the sides leave to the backend). */
-  private readonly unknownWhy: string;
 
   /** A new event (`pos`: `file:line`): whether it completes a binding, or undefined when no side wants it. */
   add(event: unknown, pos: string): SidesResult | undefined {

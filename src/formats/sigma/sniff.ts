@@ -14,7 +14,14 @@ export function looksLikeSigmaFolder(dir: string): boolean {
   for (const p of sample) {
     const text = readSampled(p);
     if (text === undefined) continue;
-    for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
+    let docs;
+    try {
+      docs = parseAllDocuments(text, { uniqueKeys: false });
+    } catch {
+      // a file the parser cannot take (nesting deep enough to exhaust the stack) decides nothing
+      continue;
+    }
+    for (const doc of docs) {
       if (!('contents' in doc) || !isMap(doc.contents)) continue;
       const map = doc.contents as YAMLMap;
       const value = (key: string) => map.items.find((i) => (i.key as { value?: unknown } | null)?.value === key)?.value;
