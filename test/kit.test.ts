@@ -157,7 +157,7 @@ describe('record builder', () => {
     const l = buildLogic({ stages: [], condition: cond, aggregation: avg, missing: [{ text: 't', reason: 'r' }] });
     assert.deepEqual(l.missing.map((m) => m.kind), ['opaque', 'aggregation']); // a part without kind defaults to opaque
     const l2 = buildLogic({ stages: [], condition: cond, aggregation: avg });
-    assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function avg(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality, sum)']]);
+    assert.deepEqual(l2.missing.map((m) => [m.kind, m.reason]), [['aggregation', 'aggregation: aggregate function avg(bytes) is not counted (counted: count, event_count, dcount, dc, distinct_count, count_distinct, value_count, cardinality, sum, value_sum)']]);
     assert.equal(l2.completeness, 'partial');
   });
   it('buildLogic: a threshold aggregation read whole (count, keys, window, a comparison with a number) is complete', () => {
