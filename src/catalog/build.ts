@@ -516,6 +516,7 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string, l
       totals.parsed += r.parsed;
       for (const k of Object.keys(r.outcomes) as FileOutcome[]) totals.outcomes[k] += r.outcomes[k];
     }
+    const usage = process.resourceUsage();
     const report: BuildReport = {
       catalog: dbFile,
       ...(rebuilt ? { rebuilt } : {}),
@@ -529,8 +530,8 @@ async function buildInto(opts: BuildOptions, dbFile: string, rebuilt?: string, l
       ...(interrupted ? { interrupted } : {}),
       phases,
       startedAt,
-      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-      cpuSeconds: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
+      peakRssMB: Math.round(usage.maxRSS / 1024),
+      cpuSeconds: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e4) / 100,
     };
     writeFileAtomic(path.join(opts.outDir, 'build-report.json'), JSON.stringify(report, null, 2));
     return report;

@@ -162,22 +162,24 @@ function constraintSides(c: SideConstraint): [number, number] {
   }
 }
 
-/**
- * A term's value in its side's event: the field's, or its chain's (UNKNOWN_KEY when it cannot be known); an event
- * time term's, the time `timeOf` reads in milliseconds (UNKNOWN_KEY when it reads none, or without `timeOf`).
- */
-function termValue(resolve: FieldResolver, t: SideTerm, ev: unknown, timeOf?: (event: unknown) => number | undefined): unknown {
-  if (t.eventTime) {
-    const ms = timeOf?.(ev);
-    // as ISO text: `timeMs` would read an epoch number under 1e12 as seconds
-    return ms === undefined ? UNKNOWN_KEY : new Date(ms).toISOString();
-  }
+/** A term's value in its side's event: the field's, or its chain's (UNKNOWN_KEY when it cannot be known). */
+function termValue(resolve: FieldResolver, t: SideTerm, ev: unknown): unknown {
   const raw = resolve(ev, t.field);
   if (!t.derived) return raw;
   const v = deriveValue(t.derived, raw, (f) => resolve(ev, f));
   if (v === FAILED_NULL) return undefined;
   if (v === UNKNOWN_OPERAND || v instanceof Spread) return UNKNOWN_KEY;
   return v;
+}
+
+/**
+ * A time term's time in milliseconds (`timeMs` of its value; an event time term's, what `timeOf` reads), UNKNOWN_KEY
+ * when it cannot be known (an event time without `timeOf`, or that it cannot read).
+ */
+function termTime(resolve: FieldResolver, t: SideTerm, ev: unknown, timeOf?: (event: unknown) => number | undefined): number | null | undefined | typeof UNKNOWN_KEY {
+  if (t.eventTime) return timeOf?.(ev) ?? UNKNOWN_KEY;
+  const v = termValue(resolve, t, ev);
+  return v === UNKNOWN_KEY ? UNKNOWN_KEY : timeMs(v);
 }
 
 /**
@@ -203,11 +205,9 @@ export function timeMs(v: unknown): number | null | undefined {
 export function constraintTruth(c: SideConstraint, resolve: FieldResolver, ex: unknown, ey: unknown, px?: number, py?: number, timeOf?: (event: unknown) => number | undefined): Truth {
   switch (c.kind) {
     case 'time': {
-      const a = termValue(resolve, c.from, ex, timeOf);
-      const b = termValue(resolve, c.to, ey, timeOf);
-      if (a === UNKNOWN_KEY || b === UNKNOWN_KEY) return 'unknown';
-      const ta = timeMs(a);
-      const tb = timeMs(b);
+      const ta = termTime(resolve, c.from, ex, timeOf);
+      const tb = termTime(resolve, c.to, ey, timeOf);
+      if (ta === UNKNOWN_KEY || tb === UNKNOWN_KEY) return 'unknown';
       if (ta === undefined || tb === undefined) return ta === null || tb === null ? false : 'unknown';
       if (ta === null || tb === null) return false;
       const d = c.unitMs ? (Math.floor(tb / c.unitMs) - Math.floor(ta / c.unitMs)) * c.unitMs : tb - ta;

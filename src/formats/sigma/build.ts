@@ -46,6 +46,13 @@ interface Draft {
   note?: string;
 }
 
+/** A rule a correlation names (`ref`, as the correlation lists it), found in the source with its condition. */
+interface Correlated {
+  readonly ref: string;
+  readonly draft: Draft;
+  readonly condition: Expr;
+}
+
 /** The parts of a Sigma file a draft keeps. */
 type DraftFile = Pick<SigmaFile, 'path' | 'text' | 'lines'>;
 
@@ -170,7 +177,7 @@ function* linkSource(files: readonly string[], texts: ReadonlyMap<string, ReadRe
     if (resolving.has(d)) return opaque(d.meta.title ?? d.path, 'correlation refers to itself');
     resolving.add(d);
     const parts: Expr[] = [];
-    const targets: { readonly ref: string; readonly draft: Draft; readonly condition: Expr }[] = [];
+    const targets: Correlated[] = [];
     for (const ref of d.correlation.rules) {
       const target = byRef.get(ref)?.[0];
       if (!target) {
@@ -342,12 +349,12 @@ function draftOf(file: SigmaFile, d: SigmaDocument, fileDiags: Diagnostic[]): Dr
  * group together (SQL groups nulls, Splunk's `stats … by` drops them), and whether one event matching two of the rules
  * counts for both. A `condition` over how many of the rules matched stays a missing part.
  */
-function temporalSides(d: Draft, c: ParsedCorrelation, targets: readonly { readonly ref: string; readonly draft: Draft; readonly condition: Expr }[]): void {
+function temporalSides(d: Draft, c: ParsedCorrelation, targets: readonly Correlated[]): void {
   if ((c.type !== 'temporal' && c.type !== 'temporal_ordered') || c.comparisons.length > 0 || !d.aggregation || targets.length < 2) return;
   const ordered = c.type === 'temporal_ordered';
   const time = (side: number) => ({ side, field: '', eventTime: true });
   const groupBy = d.aggregation.groupBy;
-  const keysOf = (t: (typeof targets)[number]): string[] =>
+  const keysOf = (t: Correlated): string[] =>
     groupBy.map((g) => {
       const perRule = c.aliases[g];
       return perRule?.[t.ref] ?? (t.draft.meta.name !== undefined ? perRule?.[t.draft.meta.name] : undefined) ?? (t.draft.meta.nativeId !== undefined ? perRule?.[t.draft.meta.nativeId] : undefined) ?? g;

@@ -6,6 +6,7 @@
  */
 import { isMap, parseAllDocuments, type YAMLMap } from 'yaml';
 import { readSampled, sampleFolder } from '../sniff.ts';
+import { getNode, getPair } from './syntax.ts';
 
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
 
@@ -24,9 +25,8 @@ export function looksLikeSigmaFolder(dir: string): boolean {
     for (const doc of docs) {
       if (!('contents' in doc) || !isMap(doc.contents)) continue;
       const map = doc.contents as YAMLMap;
-      const value = (key: string) => map.items.find((i) => (i.key as { value?: unknown } | null)?.value === key)?.value;
-      const correlation = value('correlation');
-      if ((isMap(value('detection')) && value('logsource') !== undefined) || (isMap(correlation) && (correlation as YAMLMap).has('rules'))) return true;
+      const correlation = getNode(map, 'correlation');
+      if ((isMap(getNode(map, 'detection')) && getPair(map, 'logsource') !== undefined) || (isMap(correlation) && getPair(correlation as YAMLMap, 'rules') !== undefined)) return true;
     }
   }
   return false;
