@@ -364,11 +364,15 @@ describe('a folder of loose Sigma rules', () => {
     const corr = mkdtempSync(path.join(dir, 'corr-'));
     writeFileSync(path.join(corr, 'c.yml'), 'title: only a correlation\ncorrelation: {type: temporal, rules: [a, b], timespan: 5m}\n');
     assert.equal(detectFormat(corr), 'sigma');
-    // Panther's YAML detections (`Detection:`), Splunk's (`search:`), a compose file: not Sigma
+    // Panther's YAML detections (`Detection:`), Splunk's (`search:`), a compose file: not Sigma (each language's
+    // own sniffer: test/sniff.test.ts)
     const other = mkdtempSync(path.join(dir, 'other-'));
     writeFileSync(path.join(other, 'p.yml'), 'AnalysisType: rule\nRuleID: x\nDetection:\n  - Key: a\n    Condition: Equals\n    Value: 1\nLogTypes: [AWS.CloudTrail]\n');
     writeFileSync(path.join(other, 's.yml'), 'name: x\nsearch: index=main | stats count\n');
     writeFileSync(path.join(other, 'docker-compose.yml'), 'services: {web: {image: nginx}}\n');
-    assert.equal(detectFormat(other), undefined);
+    assert.notEqual(detectFormat(other), 'sigma');
+    const compose = mkdtempSync(path.join(dir, 'compose-'));
+    writeFileSync(path.join(compose, 'docker-compose.yml'), 'services: {web: {image: nginx}}\n');
+    assert.equal(detectFormat(compose), undefined);
   });
 });

@@ -49,6 +49,32 @@ export interface FormatDetection {
   readonly markers: readonly (readonly string[])[];
   /** Folder names of the default sources (`../shared/corpora/<name>`, upstream repository names). */
   readonly folderNames: readonly string[];
+  /** A look at the content, for a folder or file with neither (a team's own rules kept as loose files). */
+  readonly sniff?: FormatSniffer;
+}
+
+/**
+ * How a file's content tells its language (`sniff.ts`, bounded: a sample of a folder's files, each of at most 256 KB).
+ * A file with a `decides` extension is of this language whatever it holds (`.yaral`, `.kql`); one with a `reads`
+ * extension is read and `test`ed. Tests must not throw, and must be exclusive: no file is a rule of two languages.
+ */
+export interface FormatSniffer {
+  /** Lower-case extensions, with the dot. */
+  readonly decides?: readonly string[];
+  readonly reads: readonly string[];
+  readonly test: (file: SniffedFile) => boolean;
+}
+
+/** A sampled file as sniffers see it: its text, and its YAML or TOML read once for every sniffer that asks. */
+export interface SniffedFile {
+  /** Lower-case extension, with the dot. */
+  readonly ext: string;
+  readonly name: string;
+  readonly text: string;
+  /** Each YAML document as plain JS (none when the text is not YAML, or too deeply nested to parse safely). */
+  yamlDocs(): readonly unknown[];
+  /** The TOML table, or undefined when the text is not TOML. */
+  toml(): Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

@@ -5,9 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../model/facts.ts';
-import { looksLikeKqlFolder } from './kusto/sniff.ts';
-import { looksLikeSigmaFolder } from './sigma/sniff.ts';
+import type { FormatSniffer } from './adapter.ts';
 import { ADAPTERS } from './registry.ts';
+import { sniffFile, sniffFolder } from './sniff.ts';
 
 interface Marker {
   readonly format: Format;
@@ -23,17 +23,19 @@ export const SOURCE_FOLDER_FORMATS: Readonly<Record<string, Format>> = Object.fr
   Object.values(ADAPTERS).flatMap((a) => a.detect.folderNames.map((n) => [n, a.format] as const)),
 );
 
-/** Content sniffers for folders with no marker: one per format that can be kept as loose files. */
-export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly test: (dir: string) => boolean }[] = [
-  { format: 'kusto', test: looksLikeKqlFolder },
-  { format: 'sigma', test: looksLikeSigmaFolder },
-];
+/** Content sniffers for folders and files with no marker (each adapter's `detect.sniff`, in registry order). */
+export const FORMAT_SNIFFERS: readonly { readonly format: Format; readonly sniff: FormatSniffer }[] = Object.values(ADAPTERS).flatMap((a) => (a.detect.sniff ? [{ format: a.format, sniff: a.detect.sniff }] : []));
 
 /** The format of a folder: marker files, then the folder's name, then (with `sniff`) a look at its content. */
 export function detectFormat(dir: string, sniff = true): Format | undefined {
   const named = detectByMarkers(dir) ?? SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
   if (named || !sniff) return named;
-  return FORMAT_SNIFFERS.find((s) => s.test(dir))?.format;
+  return sniffFolder(dir, FORMAT_SNIFFERS);
+}
+
+/** The format of one loose file, from its own content. */
+export function detectFileFormat(file: string): Format | undefined {
+  return sniffFile(file, FORMAT_SNIFFERS);
 }
 
 function detectByMarkers(dir: string): Format | undefined {
@@ -46,7 +48,7 @@ function detectByMarkers(dir: string): Format | undefined {
 /**
  * The nearest ancestor folder of `file` that is a repository of a known format: marker folders first (a Sublime
  * `detection-rules/` folder inside a sublime-rules checkout is not Elastic's repository of that name), then folder
- * names.
+ * names; else a look at the content (the file's own, for a file), rooted at the enclosing git checkout or the folder.
  */
 export function findRepoRoot(file: string): { root: string; format: Format } | undefined {
   let start = path.resolve(file);
@@ -63,9 +65,9 @@ export function findRepoRoot(file: string): { root: string; format: Format } | u
       dir = up;
     }
   }
-  // then a look at the content: of the enclosing git checkout, else of the file's own folder
+  // then a look at the content: of the file itself, then of the enclosing git checkout, else of the file's own folder
   const dir = gitRoot ?? start;
-  const f = detectFormat(dir);
+  const f = (start !== path.resolve(file) ? detectFileFormat(path.resolve(file)) : undefined) ?? detectFormat(dir);
   return f ? { root: dir, format: f } : undefined;
 }
 

@@ -5,19 +5,26 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { parseAllDocuments } from 'yaml';
+import type { Format } from '../model/facts.ts';
+import type { FormatSniffer, SniffedFile } from './adapter.ts';
+import { flowDepthExceeds } from './yaml.ts';
 
 /** Entries listed at most, and text files read at most, while sniffing. */
 export const SNIFF_LIMITS = { entries: 5000, reads: 24, bytes: 256 * 1024 } as const;
 
 /**
  * Files below `dir` (breadth first, hidden folders and `node_modules` left out) by extension (lower case, with its
- * dot): `decides` ends the walk at once (`decided`), `read` puts the file in the sample (up to the read limit).
+ * dot): `kind` says which decide the language by their extension alone (`decides`, listed without being read) and
+ * which are to be read (`sample`); each list holds at most `SNIFF_LIMITS.reads` files.
  */
-export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 'read' | undefined): { readonly decided: boolean; readonly sample: readonly string[] } {
+export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 'read' | undefined): { readonly decides: readonly string[]; readonly sample: readonly string[] } {
+  const decides: string[] = [];
   const sample: string[] = [];
   const queue = [dir];
   let seen = 0;
-  while (queue.length && seen < SNIFF_LIMITS.entries) {
+  while (queue.length && seen < SNIFF_LIMITS.entries && decides.length < SNIFF_LIMITS.reads) {
     const d = queue.shift()!;
     let entries;
     try {
@@ -32,12 +39,12 @@ export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 're
       if (e.isDirectory()) queue.push(p);
       else if (e.isFile()) {
         const k = kind(path.extname(e.name).toLowerCase());
-        if (k === 'decides') return { decided: true, sample };
-        if (k === 'read' && sample.length < SNIFF_LIMITS.reads) sample.push(p);
+        const list = k === 'decides' ? decides : k === 'read' ? sample : undefined;
+        if (list && list.length < SNIFF_LIMITS.reads) list.push(p);
       }
     }
   }
-  return { decided: false, sample };
+  return { decides, sample };
 }
 
 /** A sampled file's text, or undefined when it is over the size limit or cannot be read. */
@@ -48,4 +55,105 @@ export function readSampled(p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A file read for sniffing: its YAML and TOML parsed at most once, whichever sniffers ask. */
+class Sampled implements SniffedFile {
+  readonly ext: string;
+  readonly name: string;
+  private docs: readonly unknown[] | undefined;
+  private table: Record<string, unknown> | undefined | null = null;
+
+  constructor(
+    file: string,
+    readonly text: string,
+  ) {
+    this.name = path.basename(file);
+    this.ext = path.extname(this.name).toLowerCase();
+  }
+
+  yamlDocs(): readonly unknown[] {
+    if (this.docs) return this.docs;
+    const out: unknown[] = [];
+    // too deep a text would exhaust the parser's stack (yaml.ts): it decides nothing
+    if (!flowDepthExceeds(this.text)) {
+      try {
+        for (const doc of parseAllDocuments(this.text, { uniqueKeys: false })) {
+          if (!('contents' in doc) || doc.errors.length) continue;
+          try {
+            out.push(doc.toJS({ maxAliasCount: 100 }));
+          } catch {
+            // an alias bomb: this document decides nothing
+          }
+        }
+      } catch {
+        // not YAML the parser can take
+      }
+    }
+    return (this.docs = out);
+  }
+
+  toml(): Readonly<Record<string, unknown>> | undefined {
+    if (this.table !== null) return this.table;
+    try {
+      this.table = parseToml(this.text, { maxDepth: 64 }) as Record<string, unknown>;
+    } catch {
+      this.table = undefined;
+    }
+    return this.table;
+  }
+}
+
+/** A text as a sniffer sees it (`FormatSniffer.test`), for an adapter that asks its own sniffer about a file it reads. */
+export function sniffedText(file: string, text: string): SniffedFile {
+  return new Sampled(file, text);
+}
+
+/** A plain object (a YAML mapping or a TOML table), or undefined. */
+export function asMap(x: unknown): Readonly<Record<string, unknown>> | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+}
+
+/** The languages whose sniffers claim a file (`decides` by its extension, else `test` on its text), in `sniffers` order. */
+function claims(file: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[], text: () => string | undefined): Format[] {
+  const ext = path.extname(file).toLowerCase();
+  const decided = sniffers.filter((s) => s.sniff.decides?.includes(ext));
+  if (decided.length) return decided.map((s) => s.format);
+  const readers = sniffers.filter((s) => s.sniff.reads.includes(ext));
+  if (!readers.length) return [];
+  const t = text();
+  if (t === undefined) return [];
+  const f = new Sampled(file, t);
+  return readers.filter((s) => s.sniff.test(f)).map((s) => s.format);
+}
+
+/**
+ * The language of a folder with no marker files, from a bounded sample of its files (`SNIFF_LIMITS`): each language
+ * gets a vote for each sampled file it claims (a file whose extension decides counts as much as one read), and the
+ * most votes win (ties in `sniffers` order). Undefined when no file is claimed.
+ */
+export function sniffFolder(dir: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[]): Format | undefined {
+  const deciding = new Set(sniffers.flatMap((s) => s.sniff.decides ?? []));
+  const reading = new Set(sniffers.flatMap((s) => s.sniff.reads));
+  const votes = new Map<Format, number>();
+  const vote = (formats: readonly Format[]) => {
+    for (const f of formats) votes.set(f, (votes.get(f) ?? 0) + 1);
+  };
+  const { decides, sample } = sampleFolder(dir, (ext) => (deciding.has(ext) ? 'decides' : reading.has(ext) ? 'read' : undefined));
+  for (const p of [...decides, ...sample]) vote(claims(p, sniffers, () => readSampled(p)));
+  let best: Format | undefined;
+  let most = 0;
+  for (const s of sniffers) {
+    const n = votes.get(s.format) ?? 0;
+    if (n > most) {
+      best = s.format;
+      most = n;
+    }
+  }
+  return best;
+}
+
+/** The language of one loose file from its own content (see `sniffFolder`), or undefined. */
+export function sniffFile(file: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[]): Format | undefined {
+  return claims(file, sniffers, () => readSampled(file))[0];
 }

@@ -26,10 +26,11 @@ import { EQL_CODES } from './eql/diagnostics.ts';
 import { ESQL_CODES } from './esql/diagnostics.ts';
 import { KUERY_CODES as EKQ_TABLE } from './kuery/diagnostics.ts';
 import { LUCENE_CODES } from './lucene/diagnostics.ts';
+import { ELASTIC_SNIFF } from './sniff.ts';
 
 export const elasticAdapter: FormatAdapter<null> = {
   format: 'elastic',
-  detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'] },
+  detect: { markers: [['rules', 'rules_building_block'], ['detection_rules']], folderNames: ['elastic', 'detection-rules'], sniff: ELASTIC_SNIFF },
   highlight: ELASTIC_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['smol-toml', 'peggy'] },

@@ -18,6 +18,7 @@ import { unloadKusto } from './parser.ts';
 import { parseSentinelYaml } from './sentinel.ts';
 import { KQL_CODES } from './diagnostics.ts';
 import { KUSTO_HIGHLIGHT } from './highlightFacts.ts';
+import { KQL_SNIFF } from './sniff.ts';
 
 /** How a file of a KQL source is handled, from its path alone. */
 export type KqlFileRole =
@@ -94,7 +95,7 @@ export function classifyKqlFile(rel: string, prep: KqlPrep = { collections: [] }
 
 export const kustoAdapter: FormatAdapter<KqlPrep> = {
   format: 'kusto',
-  detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'] },
+  detect: { markers: [['Detections'], ['Hunting Queries']], folderNames: ['sentinel', 'Azure-Sentinel', 'm365-hunting-queries', 'bert-jan-p'], sniff: KQL_SNIFF },
   highlight: KUSTO_HIGHLIGHT,
   build: { worker: true, splittable: true, release: unloadKusto },
   fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },

@@ -1,29 +1,33 @@
 /**
- * Whether a folder with no marker files holds KQL queries (issue: a folder of raw `.kql` files, or Markdown whose
- * KQL sits in fences labelled `C#` or nothing, must be recognised without `--format`). Looks at a bounded sample:
- * any raw query file (`.kql`, `.csl`, `.kusto`) decides; otherwise a few Markdown, text and JSON files are read and
- * one KQL query or Sentinel / Defender rule in them decides.
+ * Whether a file with no marker around it holds KQL (a folder of raw `.kql` files, Markdown whose KQL sits in fences
+ * labelled `C#` or nothing, a team's own Sentinel rules as YAML or ARM JSON): a raw query file (`.kql`, `.csl`,
+ * `.kusto`) decides by its extension; Markdown, text and JSON decide when one KQL query or Sentinel / Defender rule is
+ * in them, YAML when a document is shaped as a Sentinel rule (a `query` text beside Sentinel's own keys).
  */
-import path from 'node:path';
-import { readSampled, sampleFolder } from '../sniff.ts';
+import type { FormatSniffer, SniffedFile } from '../adapter.ts';
+import { asMap } from '../sniff.ts';
 import { isQueryShaped, markdownCodeBlocks } from './defender.ts';
 import { parseKqlJson } from './arm.ts';
 
-const RAW_EXTENSIONS = new Set(['.kql', '.csl', '.kusto']);
-const READ_EXTENSIONS = new Set(['.md', '.txt', '.json']);
+/** Keys of a Sentinel analytics rule or hunting query beside its `query` (Panther's YAML capitalises its own). */
+const SENTINEL_KEYS = ['queryFrequency', 'queryPeriod', 'triggerOperator', 'triggerThreshold', 'requiredDataConnectors', 'relevantTechniques', 'tactics', 'entityMappings'];
 
-export function looksLikeKqlFolder(dir: string): boolean {
-  const { decided, sample } = sampleFolder(dir, (ext) => (RAW_EXTENSIONS.has(ext) ? 'decides' : READ_EXTENSIONS.has(ext) ? 'read' : undefined));
-  if (decided) return true;
-  for (const p of sample) {
-    const text = readSampled(p);
-    if (text === undefined) continue;
-    const ext = path.extname(p).toLowerCase();
-    if (ext === '.json') {
-      if (parseKqlJson(path.basename(p), text, { repository: 'sniff' }).outputs.length) return true;
-    } else if (ext === '.txt') {
-      if (isQueryShaped(text)) return true;
-    } else if (markdownCodeBlocks(text).some(isQueryShaped)) return true;
-  }
-  return false;
-}
+export const KQL_SNIFF: FormatSniffer = {
+  decides: ['.kql', '.csl', '.kusto'],
+  reads: ['.md', '.txt', '.json', '.yaml', '.yml'],
+  test(f: SniffedFile): boolean {
+    switch (f.ext) {
+      case '.json':
+        return parseKqlJson(f.name, f.text, { repository: 'sniff' }).outputs.length > 0;
+      case '.txt':
+        return isQueryShaped(f.text);
+      case '.md':
+        return markdownCodeBlocks(f.text).some(isQueryShaped);
+      default:
+        return f.yamlDocs().some((d) => {
+          const m = asMap(d);
+          return m !== undefined && typeof m.query === 'string' && SENTINEL_KEYS.some((k) => m[k] !== undefined);
+        });
+    }
+  },
+};

@@ -18,12 +18,13 @@ import { lowerMql, type MqlLowering } from './lower.ts';
 import { parseMql } from './parser.ts';
 import { MQL_HIGHLIGHT } from './highlightFacts.ts';
 import { MQL_CODES } from './diagnostics.ts';
+import { MQL_SNIFF } from './sniff.ts';
 
 export const MQL_PARSER_NAME = 'MQL via our peggy grammar (Sublime Message Query Language)';
 
 export const mqlAdapter: FormatAdapter<null> = {
   format: 'mql',
-  detect: { markers: [['detection-rules', 'insights']], folderNames: ['sublime', 'sublime-rules'] },
+  detect: { markers: [['detection-rules', 'insights']], folderNames: ['sublime', 'sublime-rules'], sniff: MQL_SNIFF },
   highlight: MQL_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['yaml', 'peggy'] },

@@ -20,12 +20,13 @@ import { buildRecord } from './record.ts';
 import { isRecord, lineAt, parseYamlSpec } from './yamlDoc.ts';
 import { PAN_CODES } from './diagnostics.ts';
 import { PY_CODES } from './python/diagnostics.ts';
+import { PANTHER_SNIFF } from './sniff.ts';
 
 export type { PantherPrep } from './prep.ts';
 
 export const pantherAdapter: FormatAdapter<PantherPrep> = {
   format: 'panther',
-  detect: { markers: [['global_helpers'], ['data_models', 'rules']], folderNames: ['panther', 'panther-analysis'] },
+  detect: { markers: [['global_helpers'], ['data_models', 'rules']], folderNames: ['panther', 'panther-analysis'], sniff: PANTHER_SNIFF },
   highlight: PANTHER_HIGHLIGHT,
   fingerprint: { packages: ['yaml', 'web-tree-sitter', 'tree-sitter-python', 'node-sql-parser'] },
   diagnosticCodes: [PAN_CODES, PY_CODES],

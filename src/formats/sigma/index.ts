@@ -14,13 +14,14 @@ import { resolveSigmaField } from './resolve.ts';
 import { sigmaHuntReadings } from './securityAudit.ts';
 import { SIGMA_CODES } from './diagnostics.ts';
 import { SIGMA_HIGHLIGHT } from './highlightFacts.ts';
+import { SIGMA_SNIFF } from './sniff.ts';
 
 export { resolveSigmaField } from './resolve.ts';
 export { SIGMA_PARSER } from './build.ts';
 
 export const sigmaAdapter: FormatAdapter<SigmaBuild> = {
   format: 'sigma',
-  detect: { markers: [['rules', 'regression_data'], ['rules', 'deprecated', 'unsupported']], folderNames: ['sigma', 'sigma-pysigma-testfiles'] },
+  detect: { markers: [['rules', 'regression_data'], ['rules', 'deprecated', 'unsupported']], folderNames: ['sigma', 'sigma-pysigma-testfiles'], sniff: SIGMA_SNIFF },
   highlight: SIGMA_HIGHLIGHT,
   fingerprint: { packages: ['yaml', 'peggy'] },
   diagnosticCodes: [SIGMA_CODES],

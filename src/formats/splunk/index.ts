@@ -21,6 +21,8 @@ import { indentColumnZeroContinuations } from './yamlLenient.ts';
 import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from './savedSearches.ts';
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
+import { SPLUNK_SNIFF } from './sniff.ts';
+import { sniffedText } from '../sniff.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
 export interface SplunkPrep {
@@ -30,7 +32,7 @@ export interface SplunkPrep {
 
 export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   format: 'splunk',
-  detect: { markers: [['detections', 'macros'], ['default/savedsearches.conf'], ['local/savedsearches.conf']], folderNames: ['splunk', 'security_content'] },
+  detect: { markers: [['detections', 'macros'], ['default/savedsearches.conf'], ['local/savedsearches.conf']], folderNames: ['splunk', 'security_content'], sniff: SPLUNK_SNIFF },
   highlight: SPLUNK_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['yaml', 'peggy'] },
@@ -78,8 +80,9 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
       return file === 'savedsearches.conf' ? parseSavedSearches(path, read.text, source, prep.macros) : parseSplFile(path, read.text, source, prep.macros);
     }
     const top = path.split('/')[0]!;
-    const folder = FOLDER_FACTS[top];
     const isYaml = path.endsWith('.yml') || path.endsWith('.yaml');
+    // outside security_content's folders (a team's own detections kept as loose files): a YAML shaped as a detection
+    const folder = FOLDER_FACTS[top] ?? (isYaml ? LOOSE_YAML : undefined);
     if (!folder || !isYaml) return skipped(path, folder?.reason ?? 'not a detection or baseline YAML file');
     if (folder.role === 'macro') {
       const diagnostics = prep.macroFiles.get(path) ?? [];
@@ -89,9 +92,17 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
     if (folder.role === 'skip') return skipped(path, folder.reason ?? 'not a rule');
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+    if (folder === LOOSE_YAML && !looksLikeDetection(path, read.text)) return skipped(path, 'YAML without a name and a search: not a Splunk detection');
     return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros);
   },
 };
+
+/** A YAML file outside security_content's folders: a detection when shaped as one (`SPLUNK_SNIFF`). */
+const LOOSE_YAML = { role: 'detection' } as const;
+
+function looksLikeDetection(path: string, text: string): boolean {
+  return SPLUNK_SNIFF.test(sniffedText(path, text));
+}
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 

@@ -27,7 +27,7 @@ const PARSER = 'YARA-L 2.0 grammar (peggy)';
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
-  detect: { markers: [], folderNames: ['chronicle'] },
+  detect: { markers: [], folderNames: ['chronicle'], sniff: { decides: ['.yaral'], reads: [], test: () => false } },
   highlight: YARAL_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['peggy'] },

@@ -1,0 +1,138 @@
+/**
+ * Loose rule files (a team's own rules, in no upstream layout): every language's sniffer tells its files from the
+ * others', a folder goes to the language most of its sampled files belong to, a single file to its own, and `detwiki
+ * hunt --rules PATH` loads them. The rules here are written for these tests.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { detectFormat, findRepoRoot } from '../src/formats/detect.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { splunkAdapter } from '../src/formats/splunk/index.ts';
+import { rulesFromPaths } from '../src/hunt/load.ts';
+import type { Format } from '../src/model/facts.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-sniff-'));
+const bin = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
+
+/** One rule file of each language (the name carries the extension). */
+const RULES: Record<string, { format: Format; name: string; text: string }> = {
+  panther: {
+    format: 'panther',
+    name: 'root_login.yml',
+    text: 'AnalysisType: rule\nRuleID: Team.Root.Login\nEnabled: true\nSeverity: High\nLogTypes: [AWS.CloudTrail]\nDetection:\n  - KeyPath: userIdentity.type\n    Condition: Equals\n    Value: Root\n',
+  },
+  sigma: {
+    format: 'sigma',
+    name: 'whoami.yml',
+    text: 'title: Whoami\nlogsource: {product: windows, category: process_creation}\ndetection:\n  sel: {Image|endswith: \\whoami.exe}\n  condition: sel\nlevel: low\n',
+  },
+  sentinel: {
+    format: 'kusto',
+    name: 'many_failures.yaml',
+    text: 'id: 00000000-0000-0000-0000-000000000001\nname: Many sign-in failures\nseverity: Medium\nqueryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\ntriggerThreshold: 0\ntactics: [CredentialAccess]\nquery: |\n  SigninLogs\n  | where ResultType != "0"\n  | summarize n = count() by UserPrincipalName\n  | where n > 20\n',
+  },
+  kql: { format: 'kusto', name: 'hunt.kql', text: 'DeviceProcessEvents | where FileName =~ "whoami.exe"\n' },
+  splunk: {
+    format: 'splunk',
+    name: 'whoami_run.yml',
+    text: 'name: Whoami Run\nid: 00000000-0000-0000-0000-000000000002\ntype: TTP\ndescription: whoami was run.\nsearch: \'| tstats count from datamodel=Endpoint.Processes where Processes.process_name="whoami.exe" by Processes.dest\'\ntags:\n  mitre_attack_id: [T1033]\n',
+  },
+  savedsearches: {
+    format: 'splunk',
+    name: 'savedsearches.conf',
+    text: '[Team - Whoami]\nsearch = index=main sourcetype=sysmon process_name=whoami.exe\ncron_schedule = */5 * * * *\n',
+  },
+  elastic: {
+    format: 'elastic',
+    name: 'whoami.toml',
+    text: '[metadata]\ncreation_date = "2026/01/01"\n\n[rule]\nauthor = ["Team"]\ndescription = "whoami was run"\nname = "Whoami"\nrisk_score = 21\nrule_id = "00000000-0000-0000-0000-000000000003"\nseverity = "low"\ntype = "query"\nlanguage = "kuery"\nindex = ["logs-endpoint.events.process-*"]\nquery = \'process.name : "whoami.exe"\'\n',
+  },
+  yaral: {
+    format: 'yaral',
+    name: 'whoami.yaral',
+    text: 'rule whoami {\n  meta:\n    author = "Team"\n  events:\n    $e.metadata.event_type = "PROCESS_LAUNCH"\n    $e.target.process.file.full_path = /whoami\\.exe$/ nocase\n  condition:\n    $e\n}\n',
+  },
+  mql: {
+    format: 'mql',
+    name: 'free_gift.yml',
+    text: 'name: Free gift\ndescription: A subject offering a free gift.\ntype: rule\nseverity: low\nsource: |\n  type.inbound\n  and strings.icontains(subject.subject, "free gift")\n',
+  },
+};
+
+function folder(name: string, files: Record<string, string>): string {
+  const d = path.join(dir, name);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(d, rel)), { recursive: true });
+    writeFileSync(path.join(d, rel), text);
+  }
+  return d;
+}
+
+describe('loose rule files', () => {
+  it('a folder of each language is recognised by its content, in a subfolder too', () => {
+    for (const [key, r] of Object.entries(RULES)) {
+      const d = folder(`one-${key}`, { [`team/${r.name}`]: r.text, 'README.md': '# our rules\n' });
+      assert.equal(detectFormat(d), r.format, key);
+    }
+  });
+
+  it('each rule is claimed by its own language only (the file alone, in a folder of other things)', () => {
+    for (const [key, r] of Object.entries(RULES)) {
+      // beside a rule of another language too: the file's own content decides, not the folder's
+      const other = key === 'sigma' ? RULES.splunk! : RULES.sigma!;
+      const d = folder(`mixed-${key}`, { [r.name]: r.text, [`other_${other.name}`]: other.text, 'docker-compose.yml': 'services: {web: {image: nginx}}\n', 'pyproject.toml': '[project]\nname = "tools"\n' });
+      const found = findRepoRoot(path.join(d, r.name));
+      assert.equal(found?.format, r.format, key);
+    }
+  });
+
+  it('a folder goes to the language most of its files are in', () => {
+    const d = folder('mostly-splunk', {
+      'a.yml': RULES.splunk!.text,
+      'b.yml': RULES.splunk!.text.replace('Whoami Run', 'Whoami Again'),
+      'c.yml': RULES.sigma!.text,
+    });
+    assert.equal(detectFormat(d), 'splunk');
+    const e = folder('mostly-sigma', { 'a.yml': RULES.sigma!.text, 'b.yml': RULES.sigma!.text.replace('Whoami', 'Whoami 2'), 'c.yml': RULES.splunk!.text });
+    assert.equal(detectFormat(e), 'sigma');
+  });
+
+  it('folders of no rule language, and hostile YAML, decide nothing and do not throw', () => {
+    assert.equal(detectFormat(folder('not-rules', { 'docker-compose.yml': 'services: {web: {image: nginx}}\n', 'pyproject.toml': '[project]\nname = "x"\n', 'notes.md': '# notes\n\n```\nls -la | grep x\n```\n', 'ci.yaml': 'name: ci\non: push\njobs: {}\n' })), undefined);
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n') + '\n';
+    const deep = 'a: ' + '['.repeat(20000) + ']'.repeat(20000) + '\n';
+    assert.equal(detectFormat(folder('hostile', { 'bomb.yml': bomb, 'deep.yml': deep, 'bad.toml': '[rule\ntype = ', 'bad.yml': 'a: [\n' })), undefined);
+  });
+
+  it('Splunk reads a detection YAML kept outside security_content\'s folders, and skips other YAML with the reason', async () => {
+    const d = folder('splunk-loose', { 'endpoint/whoami_run.yml': RULES.splunk!.text, 'notes.yml': 'name: not a detection\nowner: team\n' });
+    const res = await scanSource(splunkAdapter, d, { repository: 'team' });
+    const byPath = Object.fromEntries(res.files.map((f) => [f.path, f]));
+    assert.equal(byPath['endpoint/whoami_run.yml']?.outcome, 'parsed');
+    assert.equal(byPath['endpoint/whoami_run.yml']?.rules[0]?.title, 'Whoami Run');
+    assert.ok(byPath['endpoint/whoami_run.yml']?.rules[0]?.logic.condition, 'the search is parsed');
+    assert.equal(byPath['notes.yml']?.outcome, 'skipped');
+    assert.match(byPath['notes.yml']?.reason ?? '', /not a Splunk detection/);
+  });
+
+  it('`--rules` loads a loose folder or file of any language, and the hunt runs them', async () => {
+    for (const [key, r] of Object.entries(RULES)) {
+      const d = folder(`rules-${key}`, { [r.name]: r.text });
+      const rules = await rulesFromPaths([d], {});
+      assert.equal(rules.length, 1, key);
+      assert.equal(rules[0]!.format, r.format, key);
+      assert.deepEqual((await rulesFromPaths([path.join(d, r.name)], {})).map((x) => x.id), [rules[0]!.id], key);
+    }
+    // end to end: the loose Elastic rule fires on an event it matches, not on another
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(events, `${JSON.stringify({ '@timestamp': '2026-01-01T00:00:00Z', event: { category: 'process' }, process: { name: 'whoami.exe' } })}\n${JSON.stringify({ '@timestamp': '2026-01-01T00:00:01Z', event: { category: 'process' }, process: { name: 'cmd.exe' } })}\n`);
+    const r = spawnSync(process.execPath, [bin, 'hunt', events, '--rules', path.join(dir, 'rules-elastic'), '--all', '--jsonl'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    const hits = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type?: string; pos?: { line?: number }; rule?: { title?: string } });
+    assert.deepEqual(hits.filter((h) => h.type === 'hit').map((h) => [h.rule?.title, h.pos?.line]), [['Whoami', 1]]);
+  });
+});
