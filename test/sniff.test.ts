@@ -51,6 +51,11 @@ const RULES: Record<string, { format: Format; name: string; text: string }> = {
     name: 'whoami.toml',
     text: '[metadata]\ncreation_date = "2026/01/01"\n\n[rule]\nauthor = ["Team"]\ndescription = "whoami was run"\nname = "Whoami"\nrisk_score = 21\nrule_id = "00000000-0000-0000-0000-000000000003"\nseverity = "low"\ntype = "query"\nlanguage = "kuery"\nindex = ["logs-endpoint.events.process-*"]\nquery = \'process.name : "whoami.exe"\'\n',
   },
+  endpoint: {
+    format: 'elastic',
+    name: 'whoami_endpoint.toml',
+    text: '[rule]\ndescription = "whoami was run"\nid = "00000000-0000-0000-0000-000000000004"\nname = "Whoami (endpoint)"\nos_list = ["windows"]\nversion = "1.0.0"\n\nquery = \'\'\'\nprocess where event.action == "start" and process.name : "whoami.exe"\n\'\'\'\n',
+  },
   yaral: {
     format: 'yaral',
     name: 'whoami.yaral',
