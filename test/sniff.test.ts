@@ -61,6 +61,11 @@ const RULES: Record<string, { format: Format; name: string; text: string }> = {
     name: 'whoami.yaral',
     text: 'rule whoami {\n  meta:\n    author = "Team"\n  events:\n    $e.metadata.event_type = "PROCESS_LAUNCH"\n    $e.target.process.file.full_path = /whoami\\.exe$/ nocase\n  condition:\n    $e\n}\n',
   },
+  yaralNoExtension: {
+    format: 'yaral',
+    name: 'Whoami_Launch',
+    text: 'rule whoami_launch {\n  meta:\n    author = "Team"\n  events:\n    $e.metadata.event_type = "PROCESS_LAUNCH"\n    $e.target.process.file.full_path = /whoami\\.exe$/ nocase\n  condition:\n    $e\n}\n',
+  },
   mql: {
     format: 'mql',
     name: 'free_gift.yml',
@@ -111,6 +116,16 @@ describe('loose rule files', () => {
     const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n') + '\n';
     const deep = 'a: ' + '['.repeat(20000) + ']'.repeat(20000) + '\n';
     assert.equal(detectFormat(folder('hostile', { 'bomb.yml': bomb, 'deep.yml': deep, 'bad.toml': '[rule\ntype = ', 'bad.yml': 'a: [\n' })), undefined);
+  });
+
+  it('a YARA signature is not YARA-L: not claimed, and skipped beside YARA-L rules kept without the .yaral extension', async () => {
+    const sig = 'rule Evil_Dropper {\n  meta:\n    author = "Team"\n  strings:\n    $a = "evil" ascii\n  condition:\n    $a\n}\n';
+    assert.equal(detectFormat(folder('yara-only', { 'evil.yar': sig, 'LICENSE': 'MIT License\n' })), undefined);
+    const d = folder('yaral-mixed', { 'evil.yar': sig, 'rules/Whoami_Launch': RULES.yaralNoExtension!.text, 'rules/whoami.yara': RULES.yaral!.text, 'LICENSE': 'MIT License\n' });
+    assert.equal(detectFormat(d), 'yaral');
+    const rules = await rulesFromPaths([d], {});
+    assert.deepEqual(rules.map((r) => r.source.path).sort(), ['rules/Whoami_Launch', 'rules/whoami.yara']);
+    assert.ok(rules.every((r) => r.logic.completeness === 'complete'));
   });
 
   it('Splunk reads a detection YAML kept outside security_content\'s folders, and skips other YAML with the reason', async () => {

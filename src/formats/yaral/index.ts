@@ -21,13 +21,14 @@ import { stringValue, tokenizeYaral } from './tokens.ts';
 import { HUNTING_TYPES } from './yaralFacts.ts';
 import { YARAL_HIGHLIGHT } from './highlightFacts.ts';
 import { YRL_CODES } from './diagnostics.ts';
+import { isYaralText, YARAL_OTHER_EXTENSIONS, YARAL_SNIFF } from './sniff.ts';
 
 const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'metadata', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'modifier' };
 const PARSER = 'YARA-L 2.0 grammar (peggy)';
 
 export const yaralAdapter: FormatAdapter<null> = {
   format: 'yaral',
-  detect: { markers: [], folderNames: ['chronicle'], sniff: { decides: ['.yaral'], reads: [], test: () => false } },
+  detect: { markers: [], folderNames: ['chronicle'], sniff: YARAL_SNIFF },
   highlight: YARAL_HIGHLIGHT,
   build: { splittable: true },
   fingerprint: { packages: ['peggy'] },
@@ -38,9 +39,15 @@ export const yaralAdapter: FormatAdapter<null> = {
     return null;
   },
   async parseFile(root, path, _prep, source) {
-    if (!path.endsWith('.yaral')) return { path, outcome: 'skipped', reason: path.endsWith('.md') ? 'documentation' : 'not a YARA-L rule file (tooling, dashboards, licence)', rules: [], diagnostics: [] };
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const dot = name.lastIndexOf('.');
+    const ext = dot > 0 ? name.slice(dot).toLowerCase() : '';
+    const other = ext !== '.yaral' && YARAL_OTHER_EXTENSIONS.includes(ext);
+    if (ext !== '.yaral' && !other) return { path, outcome: 'skipped', reason: ext === '.md' ? 'documentation' : 'not a YARA-L rule file (tooling, dashboards, licence)', rules: [], diagnostics: [] };
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+    // a file named otherwise than .yaral (no extension, .yara, .txt): YARA-L only when shaped as a rule with events
+    if (other && !isYaralText(read.text)) return { path, outcome: 'skipped', reason: 'no YARA-L rule with an events section in it (a YARA signature, a licence, notes)', rules: [], diagnostics: [] };
     return parseYaralText(path, read.text, source);
   },
 };
