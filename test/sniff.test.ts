@@ -46,6 +46,11 @@ const RULES: Record<string, { format: Format; name: string; text: string }> = {
     name: 'savedsearches.conf',
     text: '[Team - Whoami]\nsearch = index=main sourcetype=sysmon process_name=whoami.exe\ncron_schedule = */5 * * * *\n',
   },
+  savedSearchJson: {
+    format: 'splunk',
+    name: 'many_paths.json',
+    text: '{\n\t"name": "Many paths",\n\t"search": "index=web sourcetype=access_combined status=404 | stats dc(uri_path) as paths by clientip | where paths > 100",\n\t"cron_schedule": "*/10 * * * *"\n}\n',
+  },
   elastic: {
     format: 'elastic',
     name: 'whoami.toml',
@@ -137,6 +142,13 @@ describe('loose rule files', () => {
     assert.ok(byPath['endpoint/whoami_run.yml']?.rules[0]?.logic.condition, 'the search is parsed');
     assert.equal(byPath['notes.yml']?.outcome, 'skipped');
     assert.match(byPath['notes.yml']?.reason ?? '', /not a Splunk detection/);
+    // a saved search kept as JSON (tab-indented): its search is parsed, the threshold counted
+    const j = folder('splunk-json', { 'many_paths.json': RULES.savedSearchJson!.text, 'package.json': '{"name": "tools"}\n' });
+    const jr = await scanSource(splunkAdapter, j, { repository: 'team' });
+    const rule = jr.rules.find((r) => r.title === 'Many paths');
+    assert.ok(rule?.logic.condition, 'the search is parsed');
+    assert.equal(rule?.logic.aggregation?.threshold?.value, 100);
+    assert.equal(jr.files.find((f) => f.path === 'package.json')?.outcome, 'skipped');
   });
 
   it('`--rules` loads a loose folder or file of any language, and the hunt runs them', async () => {

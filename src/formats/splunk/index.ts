@@ -81,9 +81,10 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
     }
     const top = path.split('/')[0]!;
     const isYaml = path.endsWith('.yml') || path.endsWith('.yaml');
-    // outside security_content's folders (a team's own detections kept as loose files): a YAML shaped as a detection
-    const folder = FOLDER_FACTS[top] ?? (isYaml ? LOOSE_YAML : undefined);
-    if (!folder || !isYaml) return skipped(path, folder?.reason ?? 'not a detection or baseline YAML file');
+    // outside security_content's folders (a team's own detections kept as loose files): a YAML or JSON file shaped as
+    // a detection (JSON is YAML too: a saved search as `{"name": …, "search": …}`)
+    const folder = FOLDER_FACTS[top] ?? (isYaml || path.endsWith('.json') ? LOOSE_YAML : undefined);
+    if (!folder || (!isYaml && folder !== LOOSE_YAML)) return skipped(path, folder?.reason ?? 'not a detection or baseline YAML file');
     if (folder.role === 'macro') {
       const diagnostics = prep.macroFiles.get(path) ?? [];
       if (diagnostics.some((d) => d.severity === 'error')) return { path, outcome: 'error', rules: [], diagnostics };
@@ -92,12 +93,12 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
     if (folder.role === 'skip') return skipped(path, folder.reason ?? 'not a rule');
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
-    if (folder === LOOSE_YAML && !looksLikeDetection(path, read.text)) return skipped(path, 'YAML without a name and a search: not a Splunk detection');
+    if (folder === LOOSE_YAML && !looksLikeDetection(path, read.text)) return skipped(path, `${isYaml ? 'YAML' : 'JSON'} without a name and a search: not a Splunk detection`);
     return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros);
   },
 };
 
-/** A YAML file outside security_content's folders: a detection when shaped as one (`SPLUNK_SNIFF`). */
+/** A YAML or JSON file outside security_content's folders: a detection when shaped as one (`SPLUNK_SNIFF`). */
 const LOOSE_YAML = { role: 'detection' } as const;
 
 function looksLikeDetection(path: string, text: string): boolean {

@@ -1,14 +1,14 @@
 /**
- * Whether a file with no marker around it is Splunk's: a YAML document shaped as a security_content detection (a
- * `name` and a `search` text; Sublime's rules say `source`, Sentinel's `query`), or a `savedsearches.conf` with a
- * search in it.
+ * Whether a file with no marker around it is Splunk's: a YAML (or JSON) document shaped as a security_content
+ * detection or a saved search (a `name` and a `search` text; Sublime's rules say `source`, Sentinel's `query`), or a
+ * `savedsearches.conf` with a search in it.
  */
 import type { FormatSniffer } from '../adapter.ts';
 import { asMap } from '../sniff.ts';
 import { parseSavedSearches } from './savedSearches.ts';
 
 export const SPLUNK_SNIFF: FormatSniffer = {
-  reads: ['.yml', '.yaml', '.conf'],
+  reads: ['.yml', '.yaml', '.json', '.conf'],
   test(f) {
     if (f.ext === '.conf') return f.name === 'savedsearches.conf' && parseSavedSearches(f.name, f.text, { repository: 'sniff' }, new Map()).rules.length > 0;
     return f.yamlDocs().some((d) => {
