@@ -116,6 +116,12 @@ describe('loose rule files', () => {
     assert.equal(detectFormat(e), 'sigma');
   });
 
+  it('a folder of documentation does not crowd out the rules below it', () => {
+    const docs = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`doc${String(i).padStart(2, '0')}.md`, `# Page ${i}\n\nNothing to see.\n`]));
+    const d = folder('docs-first', { ...docs, 'rules/windows/whoami.yml': RULES.sigma!.text });
+    assert.equal(detectFormat(d), 'sigma');
+  });
+
   it('folders of no rule language, and hostile YAML, decide nothing and do not throw', () => {
     assert.equal(detectFormat(folder('not-rules', { 'docker-compose.yml': 'services: {web: {image: nginx}}\n', 'pyproject.toml': '[project]\nname = "x"\n', 'notes.md': '# notes\n\n```\nls -la | grep x\n```\n', 'ci.yaml': 'name: ci\non: push\njobs: {}\n' })), undefined);
     const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n') + '\n';

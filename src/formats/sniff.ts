@@ -1,7 +1,7 @@
 /**
  * Looking at a folder's content to tell its language (`detect.ts`: a folder with no marker files, such as a team's own
  * rules kept as loose files). Bounded: a sniff lists at most `SNIFF_LIMITS.entries` entries and reads at most
- * `SNIFF_LIMITS.reads` files of at most `SNIFF_LIMITS.bytes` each.
+ * `SNIFF_LIMITS.reads` files (`SNIFF_LIMITS.perExtension` of one extension) of at most `SNIFF_LIMITS.bytes` each.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -11,20 +11,25 @@ import type { Format } from '../model/facts.ts';
 import type { FormatSniffer, SniffedFile } from './adapter.ts';
 import { flowDepthExceeds } from './yaml.ts';
 
-/** Entries listed at most, and text files read at most, while sniffing. */
-export const SNIFF_LIMITS = { entries: 5000, reads: 24, bytes: 256 * 1024 } as const;
+/**
+ * Entries listed at most, files of one extension read at most (so that a folder of documentation does not crowd out
+ * the rules below it), text files read at most, and the size of each.
+ */
+export const SNIFF_LIMITS = { entries: 5000, perExtension: 8, reads: 40, bytes: 256 * 1024 } as const;
 
 /**
  * Files below `dir` (breadth first, hidden folders and `node_modules` left out) by extension (lower case, with its
  * dot): `kind` says which decide the language by their extension alone (`decides`, listed without being read) and
- * which are to be read (`sample`); each list holds at most `SNIFF_LIMITS.reads` files.
+ * which are to be read (`sample`: at most `SNIFF_LIMITS.perExtension` of an extension, `SNIFF_LIMITS.reads` in all);
+ * `decides` holds at most `SNIFF_LIMITS.reads` files.
  */
 export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 'read' | undefined): { readonly decides: readonly string[]; readonly sample: readonly string[] } {
   const decides: string[] = [];
   const sample: string[] = [];
+  const perExtension = new Map<string, number>();
   const queue = [dir];
   let seen = 0;
-  while (queue.length && seen < SNIFF_LIMITS.entries && decides.length < SNIFF_LIMITS.reads) {
+  while (queue.length && seen < SNIFF_LIMITS.entries && decides.length < SNIFF_LIMITS.reads && sample.length < SNIFF_LIMITS.reads) {
     const d = queue.shift()!;
     let entries;
     try {
@@ -38,9 +43,13 @@ export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 're
       const p = path.join(d, e.name);
       if (e.isDirectory()) queue.push(p);
       else if (e.isFile()) {
-        const k = kind(path.extname(e.name).toLowerCase());
-        const list = k === 'decides' ? decides : k === 'read' ? sample : undefined;
-        if (list && list.length < SNIFF_LIMITS.reads) list.push(p);
+        const ext = path.extname(e.name).toLowerCase();
+        const k = kind(ext);
+        if (k === 'decides' && decides.length < SNIFF_LIMITS.reads) decides.push(p);
+        else if (k === 'read' && sample.length < SNIFF_LIMITS.reads && (perExtension.get(ext) ?? 0) < SNIFF_LIMITS.perExtension) {
+          perExtension.set(ext, (perExtension.get(ext) ?? 0) + 1);
+          sample.push(p);
+        }
       }
     }
   }
