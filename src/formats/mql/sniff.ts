@@ -1,6 +1,7 @@
 /**
- * Whether a YAML file with no marker around it is a Sublime rule: a document with a `name` and an MQL `source` text
- * (Splunk's detections say `search`, Sentinel's `query`, Sigma's `detection`).
+ * Whether a YAML file with no marker around it is a Sublime rule: a document with a `name`, a `type` (every Sublime
+ * rule file states one: rule, exclusion, triage_rule, query, dlp) and an MQL `source` text (Splunk's detections say
+ * `search`, Sentinel's `query`, Sigma's `detection`; Splunk's data source files have a `source` too, but no `type`).
  */
 import type { FormatSniffer } from '../adapter.ts';
 import { asMap } from '../sniff.ts';
@@ -10,6 +11,6 @@ export const MQL_SNIFF: FormatSniffer = {
   test: (f) =>
     f.yamlDocs().some((d) => {
       const m = asMap(d);
-      return m !== undefined && typeof m.source === 'string' && typeof m.name === 'string' && m.search === undefined && m.query === undefined && m.detection === undefined;
+      return m !== undefined && typeof m.source === 'string' && typeof m.name === 'string' && typeof m.type === 'string' && m.search === undefined && m.query === undefined && m.detection === undefined;
     }),
 };
