@@ -123,7 +123,7 @@ describe('loose rule files', () => {
   });
 
   it('folders of no rule language, and hostile YAML, decide nothing and do not throw', () => {
-    assert.equal(detectFormat(folder('not-rules', { 'docker-compose.yml': 'services: {web: {image: nginx}}\n', 'pyproject.toml': '[project]\nname = "x"\n', 'notes.md': '# notes\n\n```\nls -la | grep x\n```\n', 'ci.yaml': 'name: ci\non: push\njobs: {}\n' })), undefined);
+    assert.equal(detectFormat(folder('not-rules', { 'docker-compose.yml': 'services: {web: {image: nginx}}\n', 'pyproject.toml': '[project]\nname = "x"\n', 'notes.md': '# notes\n\n```\nls -la | grep x\n```\n', 'ci.yaml': 'name: ci\non: push\njobs: {}\n', 'data_source.yml': 'name: AWS CloudTrail\nsource: aws_cloudtrail\nsourcetype: aws:cloudtrail\n' })), undefined);
     const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n') + '\n';
     const deep = 'a: ' + '['.repeat(20000) + ']'.repeat(20000) + '\n';
     assert.equal(detectFormat(folder('hostile', { 'bomb.yml': bomb, 'deep.yml': deep, 'bad.toml': '[rule\ntype = ', 'bad.yml': 'a: [\n' })), undefined);
