@@ -118,6 +118,14 @@ export function sniffedText(file: string, text: string): SniffedFile {
   return new Sampled(file, text);
 }
 
+/** Does one of the file's YAML documents, a mapping, pass `test`? */
+export function someYamlMap(f: SniffedFile, test: (m: Readonly<Record<string, unknown>>) => boolean): boolean {
+  return f.yamlDocs().some((d) => {
+    const m = asMap(d);
+    return m !== undefined && test(m);
+  });
+}
+
 /** A plain object (a YAML mapping or a TOML table), or undefined. */
 export function asMap(x: unknown): Readonly<Record<string, unknown>> | undefined {
   return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;

@@ -5,7 +5,7 @@
  * in them, YAML when a document is shaped as a Sentinel rule (a `query` text beside Sentinel's own keys).
  */
 import type { FormatSniffer, SniffedFile } from '../adapter.ts';
-import { asMap } from '../sniff.ts';
+import { someYamlMap } from '../sniff.ts';
 import { isQueryShaped, markdownCodeBlocks } from './defender.ts';
 import { parseKqlJson } from './arm.ts';
 
@@ -24,10 +24,7 @@ export const KQL_SNIFF: FormatSniffer = {
       case '.md':
         return markdownCodeBlocks(f.text).some(isQueryShaped);
       default:
-        return f.yamlDocs().some((d) => {
-          const m = asMap(d);
-          return m !== undefined && typeof m.query === 'string' && SENTINEL_KEYS.some((k) => m[k] !== undefined);
-        });
+        return someYamlMap(f, (m) => typeof m.query === 'string' && SENTINEL_KEYS.some((k) => m[k] !== undefined));
     }
   },
 };

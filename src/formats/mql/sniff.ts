@@ -4,13 +4,9 @@
  * `search`, Sentinel's `query`, Sigma's `detection`; Splunk's data source files have a `source` too, but no `type`).
  */
 import type { FormatSniffer } from '../adapter.ts';
-import { asMap } from '../sniff.ts';
+import { someYamlMap } from '../sniff.ts';
 
 export const MQL_SNIFF: FormatSniffer = {
   reads: ['.yml', '.yaml'],
-  test: (f) =>
-    f.yamlDocs().some((d) => {
-      const m = asMap(d);
-      return m !== undefined && typeof m.source === 'string' && typeof m.name === 'string' && typeof m.type === 'string' && m.search === undefined && m.query === undefined && m.detection === undefined;
-    }),
+  test: (f) => someYamlMap(f, (m) => typeof m.source === 'string' && typeof m.name === 'string' && typeof m.type === 'string' && m.search === undefined && m.query === undefined && m.detection === undefined),
 };

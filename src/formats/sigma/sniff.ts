@@ -5,15 +5,9 @@
  * Sentinel's `query`.
  */
 import type { FormatSniffer } from '../adapter.ts';
-import { asMap } from '../sniff.ts';
+import { asMap, someYamlMap } from '../sniff.ts';
 
 export const SIGMA_SNIFF: FormatSniffer = {
   reads: ['.yml', '.yaml'],
-  test: (f) =>
-    f.yamlDocs().some((d) => {
-      const m = asMap(d);
-      if (!m) return false;
-      const correlation = asMap(m.correlation);
-      return (asMap(m.detection) !== undefined && m.logsource !== undefined) || (correlation !== undefined && correlation.rules !== undefined);
-    }),
+  test: (f) => someYamlMap(f, (m) => (asMap(m.detection) !== undefined && m.logsource !== undefined) || asMap(m.correlation)?.rules !== undefined),
 };

@@ -4,16 +4,13 @@
  * `savedsearches.conf` with a search in it.
  */
 import type { FormatSniffer } from '../adapter.ts';
-import { asMap } from '../sniff.ts';
+import { someYamlMap } from '../sniff.ts';
 import { parseSavedSearches } from './savedSearches.ts';
 
 export const SPLUNK_SNIFF: FormatSniffer = {
   reads: ['.yml', '.yaml', '.json', '.conf'],
   test(f) {
     if (f.ext === '.conf') return f.name === 'savedsearches.conf' && parseSavedSearches(f.name, f.text, { repository: 'sniff' }, new Map()).rules.length > 0;
-    return f.yamlDocs().some((d) => {
-      const m = asMap(d);
-      return m !== undefined && typeof m.search === 'string' && typeof m.name === 'string' && m.source === undefined;
-    });
+    return someYamlMap(f, (m) => typeof m.search === 'string' && typeof m.name === 'string' && m.source === undefined);
   },
 };
