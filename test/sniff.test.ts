@@ -140,12 +140,16 @@ describe('loose rule files', () => {
   });
 
   it('Splunk reads a detection YAML kept outside security_content\'s folders, and skips other YAML with the reason', async () => {
-    const d = folder('splunk-loose', { 'endpoint/whoami_run.yml': RULES.splunk!.text, 'notes.yml': 'name: not a detection\nowner: team\n' });
+    // PyYAML's reading: a quoted search continued at column 0 (YAML 1.2 refuses it; security_content has such files)
+    const pyyaml = "name: Net Run\nid: 00000000-0000-0000-0000-000000000005\ntype: TTP\nsearch: '| tstats count from datamodel=Endpoint.Processes where\nProcesses.process_name=\"net.exe\" by Processes.dest'\n";
+    const d = folder('splunk-loose', { 'endpoint/whoami_run.yml': RULES.splunk!.text, 'endpoint/net_run.yml': pyyaml, 'notes.yml': 'name: not a detection\nowner: team\n' });
     const res = await scanSource(splunkAdapter, d, { repository: 'team' });
     const byPath = Object.fromEntries(res.files.map((f) => [f.path, f]));
     assert.equal(byPath['endpoint/whoami_run.yml']?.outcome, 'parsed');
     assert.equal(byPath['endpoint/whoami_run.yml']?.rules[0]?.title, 'Whoami Run');
     assert.ok(byPath['endpoint/whoami_run.yml']?.rules[0]?.logic.condition, 'the search is parsed');
+    assert.equal(byPath['endpoint/net_run.yml']?.outcome, 'parsed');
+    assert.equal(byPath['endpoint/net_run.yml']?.rules[0]?.title, 'Net Run');
     assert.equal(byPath['notes.yml']?.outcome, 'skipped');
     assert.match(byPath['notes.yml']?.reason ?? '', /not a Splunk detection/);
     // a saved search kept as JSON (tab-indented): its search is parsed, the threshold counted

@@ -141,7 +141,16 @@ function claims(file: string, sniffers: readonly { readonly format: Format; read
   const t = text();
   if (t === undefined) return [];
   const f = new Sampled(file, t);
-  return readers.filter((s) => s.sniff.test(f)).map((s) => s.format);
+  return readers.filter((s) => passes(s.sniff, f)).map((s) => s.format);
+}
+
+/** A sniffer's test; one that throws on a file (a bug in it) claims nothing, and the look at the folder goes on. */
+function passes(sniff: FormatSniffer, f: SniffedFile): boolean {
+  try {
+    return sniff.test(f);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -102,7 +102,10 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
 const LOOSE_YAML = { role: 'detection' } as const;
 
 function looksLikeDetection(path: string, text: string): boolean {
-  return SPLUNK_SNIFF.test(sniffedText(path, text));
+  if (SPLUNK_SNIFF.test(sniffedText(path, text))) return true;
+  // PyYAML's quoted scalars continued at column 0, as `parseSplunkText` reads them
+  const lenient = indentColumnZeroContinuations(text);
+  return lenient !== undefined && SPLUNK_SNIFF.test(sniffedText(path, lenient.text));
 }
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
