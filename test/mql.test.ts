@@ -177,8 +177,29 @@ describe('MQL lowering', () => {
     assert.deepEqual(reasons('profile.by_sender().solicited'), ['enrichment: profile.by_sender']);
     assert.deepEqual(reasons('any(ml.nlu_classifier(body.current_thread.text).intents, .name == "bec")'), ['enrichment: ml.nlu_classifier']);
     assert.deepEqual(reasons('sender.email.domain.root_domain in $free_email_providers'), ['list: $free_email_providers']);
-    assert.deepEqual(reasons('strings.ilevenshtein(sender.display_name, "paypal") <= 2'), ['function: strings.ilevenshtein']);
+    // the distance between two fields: opaque (to a text it is a derived value: the next test)
+    assert.deepEqual(reasons('strings.ilevenshtein(sender.display_name, subject.subject) <= 2'), ['function: strings.ilevenshtein']);
     assert.deepEqual(reasons('length(body.html.raw) / 2 > 10'), ['arithmetic: a number computed from length(body.html.raw) / 2']);
+  });
+  it('strings.levenshtein / ilevenshtein of a field and a text: the edit distance as a derived value, evaluated', () => {
+    const e = lowered('strings.ilevenshtein(sender.display_name, "PayPal") <= 1');
+    assert.equal(renderExpr(e), 'ilevenshtein(sender.display_name, "PayPal") le 1');
+    const on = (name: unknown) => evaluate(e, { sender: { display_name: name } });
+    assert.equal(on('paypal'), true, 'case-insensitive: distance 0');
+    assert.equal(on('PayPa1'), true, 'one substitution');
+    assert.equal(on('Pay-Pal Inc'), false, 'five edits');
+    assert.equal(on(null), 'unknown', 'null: no distance, MQL\'s null propagates as a null field\'s does');
+    assert.equal(on('x'.repeat(200_000)), 'unknown', 'past the bound on the work one distance may take');
+    // case-sensitive, and the text first: the distance is symmetric
+    const cs = lowered('strings.levenshtein("PayPal", sender.display_name) == 0');
+    assert.equal(evaluate(cs, { sender: { display_name: 'PayPal' } }), true);
+    assert.equal(evaluate(cs, { sender: { display_name: 'paypal' } }), false);
+    // by code point: one emoji is one edit
+    assert.equal(evaluate(lowered('strings.levenshtein(subject.subject, "ok") == 1'), { subject: { subject: 'ok😀' } }), true);
+    // inside a loop over an inline list, the item as the text
+    const loop = lowered("any(['amazon', 'paypal'], strings.ilevenshtein(sender.email.domain.sld, .) == 1)");
+    assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypa1' } } } }), true);
+    assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypal' } } } }), false);
   });
   it('the names Sublime renamed read as the functions they became: iregex_search, regex_search, beta.binexplode, beta.oletools…', () => {
     assert.equal(renderExpr(lowered("iregex_search(subject.subject, 'inv[o0]ice')")), 'subject.subject regex[ci] "inv[o0]ice"');

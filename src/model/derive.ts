@@ -212,6 +212,12 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const r = base64Utf8(str);
       return r ?? (lang === 'kql' ? '' : FAIL);
     }
+    case 'levenshtein': {
+      const other = argOf(s, 0);
+      if (typeof v !== 'string' || typeof other !== 'string') return FAIL;
+      const d = argOf(s, 1) === true ? editDistance(v.toLowerCase(), other.toLowerCase()) : editDistance(v, other);
+      return d ?? UNKNOWN_OPERAND;
+    }
     case 'type':
       return typeName(v, lang);
     default:
@@ -411,3 +417,32 @@ function parsePattern(s: TransformStep, v: unknown): StepResult {
   if (g.type === 'real' || g.type === 'double' || g.type === 'decimal') return Number(text);
   return text;
 }
+
+/** The work one edit distance may take (the two lengths multiplied): past it the distance is unknown. */
+const EDIT_DISTANCE_CELLS = 1_000_000;
+
+/**
+ * Levenshtein distance between two strings, by code point (insertions, deletions, substitutions of one character),
+ * or undefined past `EDIT_DISTANCE_CELLS`. One row of the table at a time.
+ */
+export function editDistance(a: string, b: string): number | undefined {
+  const x = [...a];
+  const y = [...b];
+  if (x.length * y.length > EDIT_DISTANCE_CELLS) return undefined;
+  if (x.length === 0) return y.length;
+  if (y.length === 0) return x.length;
+  let prev = new Int32Array(y.length + 1);
+  let row = new Int32Array(y.length + 1);
+  for (let j = 0; j <= y.length; j++) prev[j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    row[0] = i;
+    const xi = x[i - 1];
+    for (let j = 1; j <= y.length; j++) {
+      const sub = prev[j - 1]! + (xi === y[j - 1] ? 0 : 1);
+      row[j] = Math.min(sub, prev[j]! + 1, row[j - 1]! + 1);
+    }
+    [prev, row] = [row, prev];
+  }
+  return prev[y.length]!;
+}
+

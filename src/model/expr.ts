@@ -74,6 +74,7 @@ export const TRANSFORMS = [
   'strcat',
   'replace',
   'base64decode',
+  'levenshtein',
   'bin',
   'type',
 ] as const;

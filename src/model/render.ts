@@ -124,6 +124,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'bytes':
         x = `string_size(${x})`;
         break;
+      case 'levenshtein':
+        x = `${a[1] === true ? 'ilevenshtein' : 'levenshtein'}(${x}, ${renderArg(a[0])})`;
+        break;
       case 'base64decode':
       case 'json':
       case 'lower':

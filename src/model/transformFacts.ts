@@ -183,6 +183,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'not base64, or bytes that are not UTF-8',
     sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)'],
   },
+  levenshtein: {
+    args: 'other (string), case-insensitive (boolean)',
+    render: 'levenshtein(X, "other") / ilevenshtein(X, "other")',
+    meaning: 'The edit distance from the string to `other`: the fewest insertions, deletions and substitutions of one character (a Unicode code point) that turn one into the other. Case-insensitive: both lower-cased first (Unicode lower case).',
+    failure: 'a value that is not a string (a missing or null value gives null); unknown when the two lengths multiplied pass 1,000,000 (the bound on the work one comparison may take)',
+    sources: ['MQL strings.levenshtein(s, "t") / strings.ilevenshtein(s, "t")'],
+  },
   type: {
     args: '',
     render: 'type(X)',

@@ -7,13 +7,13 @@
  * starts with a category word (`enrichment:`, `function:`, `list:`, `arithmetic:`, `syntax:`) and names what they
  * compute. Output fields do not exist in MQL.
  */
-import { and, assertNever, not, opaque, or, pred, TRUE, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, assertNever, not, opaque, or, pred, TRUE, type Derived, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Stage } from '../../model/rule.ts';
 import type { StatedLowering } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
-import { functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
+import { DERIVED_FUNCTIONS, functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
 import { substituteItem } from './rewrite.ts';
 import type { CompareOp, MqlNode } from './syntax.ts';
 
@@ -39,6 +39,8 @@ type Operand =
   | { readonly k: 'list'; readonly name: string }
   /** `coalesce(field, literal)`: the field, or the literal when it is missing or null. */
   | { readonly k: 'coalesce'; readonly path: string; readonly fallback: Lit }
+  /** A value computed from a field (`strings.ilevenshtein(field, "text")`: the model's transforms, `DERIVED_FUNCTIONS`). */
+  | { readonly k: 'derived'; readonly path: string; readonly derived: Derived }
   /** `length(xs)` / `length(filter(xs, p))`: how many elements of `array` satisfy `expr`. */
   | { readonly k: 'length'; readonly array: string; readonly expr: Expr }
   /** `map(xs, f)`: f of every element, kept as syntax until it is compared. */
@@ -179,6 +181,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
           const f = operand(a[1]!);
           if (p !== undefined && f.k === 'lit') return { k: 'coalesce', path: p, fallback: f.value };
         }
+        const derived = derivedOperand(n);
+        if (derived) return derived;
         if (n.name === 'length' && a.length === 1) {
           const src = arraySource(a[0]!);
           if (!('reason' in src)) return { k: 'length', array: src.array, expr: src.pre };
@@ -205,6 +209,23 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   const predOn = (o: Operand, op: Operator, values: readonly Value[], opts: PredicateOptions, n: MqlNode): Expr | undefined => {
     if (o.k === 'field') return pred(o.path, op, values, { ...opts, ...NULLS }, span(n));
     if (o.k === 'coalesce') return pred(o.path, op, values, { ...opts, missingAs: o.fallback, nullAsMissing: true }, span(n));
+    if (o.k === 'derived') return pred(o.path, op, values, { ...opts, ...NULLS }, span(n), o.derived);
+    return undefined;
+  };
+
+  /**
+   * A call that computes a value from one field with literal arguments, as the model's transform (`DERIVED_FUNCTIONS`):
+   * `strings.ilevenshtein(sender.display_name, "paypal")` (the distance is symmetric: the field may come second).
+   */
+  const derivedOperand = (n: Extract<MqlNode, { type: 'call' }>): Operand | undefined => {
+    const fact = DERIVED_FUNCTIONS[n.name];
+    if (!fact || n.args.length !== 2 || n.args.some((x) => x.name !== undefined)) return undefined;
+    const [x, y] = n.args.map((arg) => arg.value) as [MqlNode, MqlNode];
+    for (const [f, o] of [[x, y], [y, x]] as const) {
+      const p = pathOf(f);
+      const other = operand(o);
+      if (p !== undefined && other.k === 'lit' && typeof other.value === 'string') return { k: 'derived', path: p, derived: { steps: [{ fn: fact.transform, args: [other.value, fact.ci] }] } };
+    }
     return undefined;
   };
 

@@ -96,8 +96,8 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'html.xpath': { category: 'function', computes: 'nodes of the HTML body selected by an XPath expression' },
   // transforms of the message itself
   'strings.replace_confusables': { category: 'function', computes: 'the text with look-alike Unicode characters replaced by their ASCII counterparts' },
-  'strings.ilevenshtein': { category: 'function', computes: 'case-insensitive edit distance between two strings' },
-  'strings.levenshtein': { category: 'function', computes: 'edit distance between two strings' },
+  'strings.ilevenshtein': { category: 'function', computes: 'case-insensitive edit distance between two strings (between two fields, or a value the rule computes: a field and a text is `DERIVED_FUNCTIONS`)' },
+  'strings.levenshtein': { category: 'function', computes: 'edit distance between two strings (between two fields, or a value the rule computes: a field and a text is `DERIVED_FUNCTIONS`)' },
   'strings.parse_url': { category: 'function', computes: 'a URL string parsed into its parts (domain, path, query)' },
   'strings.parse_email': { category: 'function', computes: 'an email address string parsed (local part, domain)' },
   'strings.parse_domain': { category: 'function', computes: 'a domain string parsed (root domain, subdomain, TLD)' },
@@ -196,3 +196,13 @@ export function functionReason(name: string): string {
   if (!f) return `function: ${name} (not in the function table)`;
   return `${f.category}: ${name} (${f.computes})`;
 }
+
+/**
+ * Functions that compute a value from one field and literal arguments, lowered to the model's transform of the same
+ * meaning (`TRANSFORM_FACTS`): the distance of a field to a text is a derived operand the engine computes.
+ */
+export const DERIVED_FUNCTIONS: Readonly<Record<string, { readonly transform: 'levenshtein'; readonly ci: boolean }>> = {
+  'strings.levenshtein': { transform: 'levenshtein', ci: false },
+  'strings.ilevenshtein': { transform: 'levenshtein', ci: true },
+};
+
