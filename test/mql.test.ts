@@ -201,6 +201,18 @@ describe('MQL lowering', () => {
     assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypa1' } } } }), true);
     assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypal' } } } }), false);
   });
+  it('strings.count / icount of a field and a text: occurrences as a derived value (unknown where they overlap)', () => {
+    const e = lowered('strings.icount(subject.subject, "NA") == 6');
+    assert.equal(renderExpr(e), 'icount(subject.subject, "NA") eq 6');
+    // Sublime's documented example: "Banana nana nana" holds "na" six times
+    assert.equal(evaluate(lowered('strings.count(subject.subject, "na") == 6'), { subject: { subject: 'Banana nana nana' } }), true);
+    assert.equal(evaluate(e, { subject: { subject: 'BaNaNa NaNa NaNa' } }), true);
+    assert.equal(evaluate(lowered('strings.count(subject.subject, "aa") > 0'), { subject: { subject: 'aaa' } }), 'unknown', 'overlapping: not documented which count is meant');
+    // the substring from a field, or the text first: not a count of a field by a text, opaque
+    const reasons = (t: string) => [...leaves(lowered(t))].filter((l) => l.kind === 'opaque').map((l) => (l.kind === 'opaque' ? l.reason.split(' (')[0] : ''));
+    assert.deepEqual(reasons('strings.icount(body.current_thread.text, sender.email.local_part) > 1'), ['function: strings.icount']);
+    assert.deepEqual(reasons('strings.count("a b c", subject.subject) > 1'), ['function: strings.count']);
+  });
   it('the names Sublime renamed read as the functions they became: iregex_search, regex_search, beta.binexplode, beta.oletools…', () => {
     assert.equal(renderExpr(lowered("iregex_search(subject.subject, 'inv[o0]ice')")), 'subject.subject regex[ci] "inv[o0]ice"');
     assert.equal(renderExpr(lowered("regex_search(subject.subject, 'A')")), 'subject.subject regex "A"');

@@ -218,6 +218,12 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const d = argOf(s, 1) === true ? editDistance(v.toLowerCase(), other.toLowerCase()) : editDistance(v, other);
       return d ?? UNKNOWN_OPERAND;
     }
+    case 'substr_count': {
+      const sub = argOf(s, 0);
+      if (typeof v !== 'string' || typeof sub !== 'string') return FAIL;
+      const ci = argOf(s, 1) === true;
+      return countOccurrences(ci ? v.toLowerCase() : v, ci ? sub.toLowerCase() : sub) ?? UNKNOWN_OPERAND;
+    }
     case 'type':
       return typeName(v, lang);
     default:
@@ -444,5 +450,21 @@ export function editDistance(a: string, b: string): number | undefined {
     [prev, row] = [row, prev];
   }
   return prev[y.length]!;
+}
+
+/**
+ * Occurrences of `sub` in `text`, left to right and not overlapping; undefined for an empty `sub`, or when two
+ * occurrences overlap (counted overlapping, the number would differ: which one a language means is then not known).
+ */
+export function countOccurrences(text: string, sub: string): number | undefined {
+  if (sub === '') return undefined;
+  let n = 0;
+  let end = 0;
+  for (let at = text.indexOf(sub); at >= 0; at = text.indexOf(sub, at + 1)) {
+    if (at < end) return undefined;
+    n++;
+    end = at + sub.length;
+  }
+  return n;
 }
 

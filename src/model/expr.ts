@@ -75,6 +75,7 @@ export const TRANSFORMS = [
   'replace',
   'base64decode',
   'levenshtein',
+  'substr_count',
   'bin',
   'type',
 ] as const;

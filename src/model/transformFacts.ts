@@ -190,6 +190,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string (a missing or null value gives null); unknown when the two lengths multiplied pass 1,000,000 (the bound on the work one comparison may take)',
     sources: ['MQL strings.levenshtein(s, "t") / strings.ilevenshtein(s, "t")'],
   },
+  substr_count: {
+    args: 'substring (string), case-insensitive (boolean)',
+    render: 'count(X, "sub") / icount(X, "sub")',
+    meaning: 'How many times the substring occurs in the string, left to right and not overlapping. Case-insensitive: both lower-cased first (Unicode lower case). When occurrences overlap (`"aa"` in `"aaa"`: one counted apart, two counted overlapping) the count is unknown: Sublime\'s documentation does not say which it counts.',
+    failure: 'a value that is not a string (a missing or null value gives null); unknown for an empty substring and for overlapping occurrences',
+    sources: ['MQL strings.count(s, "sub") / strings.icount(s, "sub")'],
+  },
   type: {
     args: '',
     render: 'type(X)',

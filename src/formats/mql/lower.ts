@@ -215,13 +215,14 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
 
   /**
    * A call that computes a value from one field with literal arguments, as the model's transform (`DERIVED_FUNCTIONS`):
-   * `strings.ilevenshtein(sender.display_name, "paypal")` (the distance is symmetric: the field may come second).
+   * `strings.ilevenshtein(sender.display_name, "paypal")` (a distance is symmetric: the field may come second),
+   * `strings.count(subject.subject, " ")`.
    */
   const derivedOperand = (n: Extract<MqlNode, { type: 'call' }>): Operand | undefined => {
     const fact = DERIVED_FUNCTIONS[n.name];
     if (!fact || n.args.length !== 2 || n.args.some((x) => x.name !== undefined)) return undefined;
     const [x, y] = n.args.map((arg) => arg.value) as [MqlNode, MqlNode];
-    for (const [f, o] of [[x, y], [y, x]] as const) {
+    for (const [f, o] of fact.symmetric ? ([[x, y], [y, x]] as const) : ([[x, y]] as const)) {
       const p = pathOf(f);
       const other = operand(o);
       if (p !== undefined && other.k === 'lit' && typeof other.value === 'string') return { k: 'derived', path: p, derived: { steps: [{ fn: fact.transform, args: [other.value, fact.ci] }] } };

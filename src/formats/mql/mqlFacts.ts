@@ -104,8 +104,8 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'strings.parse_json': { category: 'function', computes: 'a JSON string parsed' },
   'strings.parse_html': { category: 'function', computes: 'an HTML string parsed' },
   'strings.concat': { category: 'function', computes: 'the concatenation of strings' },
-  'strings.count': { category: 'function', computes: 'number of occurrences of a substring' },
-  'strings.icount': { category: 'function', computes: 'number of case-insensitive occurrences of a substring' },
+  'strings.count': { category: 'function', computes: 'number of occurrences of a substring (of a substring the rule computes or takes from a field: of a text, `DERIVED_FUNCTIONS`)' },
+  'strings.icount': { category: 'function', computes: 'number of case-insensitive occurrences of a substring (of a substring the rule computes or takes from a field: of a text, `DERIVED_FUNCTIONS`)' },
   'strings.scan_base64': { category: 'function', computes: 'base64 runs found in a text, decoded' },
   'beta.scan_base64': { category: 'function', computes: 'base64 runs found in a text, decoded (beta)' },
   'strings.decode_base64': { category: 'function', computes: 'a base64 string decoded' },
@@ -201,8 +201,10 @@ export function functionReason(name: string): string {
  * Functions that compute a value from one field and literal arguments, lowered to the model's transform of the same
  * meaning (`TRANSFORM_FACTS`): the distance of a field to a text is a derived operand the engine computes.
  */
-export const DERIVED_FUNCTIONS: Readonly<Record<string, { readonly transform: 'levenshtein'; readonly ci: boolean }>> = {
-  'strings.levenshtein': { transform: 'levenshtein', ci: false },
-  'strings.ilevenshtein': { transform: 'levenshtein', ci: true },
+export const DERIVED_FUNCTIONS: Readonly<Record<string, { readonly transform: 'levenshtein' | 'substr_count'; readonly ci: boolean; readonly symmetric?: boolean }>> = {
+  'strings.levenshtein': { transform: 'levenshtein', ci: false, symmetric: true },
+  'strings.ilevenshtein': { transform: 'levenshtein', ci: true, symmetric: true },
+  'strings.count': { transform: 'substr_count', ci: false },
+  'strings.icount': { transform: 'substr_count', ci: true },
 };
 
