@@ -425,7 +425,7 @@ function parsePattern(s: TransformStep, v: unknown): StepResult {
 }
 
 /** The work one edit distance may take (the two lengths multiplied): past it the distance is unknown. */
-const EDIT_DISTANCE_CELLS = 1_000_000;
+export const EDIT_DISTANCE_CELLS = 1_000_000;
 
 /**
  * Levenshtein distance between two strings, by code point (insertions, deletions, substitutions of one character),

@@ -22,7 +22,7 @@
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
 import type { Derived, FieldRef, ParsePart, TransformArg, TransformStep, Value } from '../../model/expr.ts';
-import { parseRegex } from '../../model/derive.ts';
+import { EDIT_DISTANCE_CELLS, parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
 import type { SqlDialect } from './dialects.ts';
@@ -70,6 +70,10 @@ export interface DeriveDialect {
   slice(list: string, from: string, to: string): string;
   /** UTF-8 bytes of a text. */
   byteLength(s: string): string;
+  /** Levenshtein distance of two texts (exact for ASCII texts: the generator uses it on no other). */
+  editDistance(a: string, b: string): string;
+  /** Every occurrence of a literal text replaced, left to right and not overlapping. */
+  replaceText(s: string, find: string, by: string): string;
   /** The text without the given characters at either end. */
   trimChars(s: string, chars: string): string;
   /** Does the RE2 pattern match the whole text. */
@@ -231,6 +235,10 @@ function stepExpressed(s: TransformStep): boolean {
       return [arg(s, 0), arg(s, 1)].every((x) => x === undefined || x === null || (typeof x === 'number' && Number.isInteger(x)));
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
+    case 'levenshtein':
+      return typeof arg(s, 0) === 'string' && ASCII_TEXT.test(arg(s, 0) as string);
+    case 'substr_count':
+      return typeof arg(s, 0) === 'string' && arg(s, 0) !== '' && !selfOverlapping(arg(s, 1) === true ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string));
     case 'extract':
       return typeof arg(s, 0) !== 'string' || (extractGroup(arg(s, 0) as string, arg(s, 1)) !== undefined && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
     default:
@@ -453,6 +461,9 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       const name = (pyName: string, kqlName: string) => c.OK(strJson(c, py ? pyName : kqlName));
       return `CASE WHEN ${a} IS NULL THEN ${name('NoneType', 'null')} WHEN ${d.is(a, 'string')} THEN ${name('str', 'string')} WHEN ${d.is(a, 'boolean')} THEN ${name('bool', 'bool')} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.integral(a)} THEN ${name('int', 'long')} ELSE ${name('float', 'real')} END) WHEN ${d.is(a, 'array')} THEN ${name('list', 'array')} ELSE ${name('dict', 'dictionary')} END`;
     }
+    case 'levenshtein':
+    case 'substr_count':
+      return textMeasureSql(s, a, c);
     case 'extract':
       return extractSql(s, a, c, py, kql);
     case 'parse':
@@ -664,5 +675,32 @@ function parseSql(s: TransformStep, a: string, c: StepCtx): string {
   else typed = c.OK(D.toJson(x));
   // parse reads any value as KQL text (derive.ts kqlToString), whatever the rule's language
   return asString(a, { ...c, lang: 'kql' }, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${d.let(D.regexExtract(t, d.str(inline), g.index), x, typed)} ELSE ${isString ? c.OK(strJson(c, '')) : c.FAIL} END`);
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII_TEXT = /^[\x00-\x7f]*$/;
+
+/** Can two occurrences of `sub` overlap (a proper prefix of it is also its suffix: `aa`, `abab`)? */
+function selfOverlapping(sub: string): boolean {
+  for (let k = 1; k < sub.length; k++) if (sub.endsWith(sub.slice(0, k))) return true;
+  return false;
+}
+
+/**
+ * `levenshtein` and `substr_count` over a string (anything else fails, as in process), on ASCII texts only (where
+ * SQL's lower case and character counts are the process's; others are unknown). A distance past the process's bound
+ * (the lengths multiplied) is unknown too; a count's substring never overlaps itself here (`stepExpressed`).
+ */
+function textMeasureSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const ci = arg(s, 1) === true;
+  const other = ci ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string);
+  const t = c.names.next('t');
+  const text = ci ? d.lower(t) : t;
+  const measure =
+    s.fn === 'levenshtein'
+      ? `CASE WHEN ${d.length(t)} * ${[...other].length} > ${EDIT_DISTANCE_CELLS} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(D.editDistance(text, d.str(other))))} END`
+      : c.OK(D.toJson(`((${d.length(t)} - ${d.length(D.replaceText(text, d.str(other), "''"))}) // ${[...other].length})`));
+  return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, `CASE WHEN ${D.ascii(t)} THEN ${measure} ELSE ${c.UNKNOWN} END`)} ELSE ${c.FAIL} END`;
 }
 

@@ -270,6 +270,8 @@ export const DUCKDB: SqlDialect = {
     join: (l, sep) => `array_to_string(${l}, ${sep})`,
     slice: (l, from, to) => `list_slice(${l}, ${from}, ${to})`,
     byteLength: (s) => `strlen(${s})`,
+    editDistance: (a, b) => `levenshtein(${a}, ${b})`,
+    replaceText: (s, find, by) => `replace(${s}, ${find}, ${by})`,
     trimChars: (s, chars) => `trim(${s}, ${chars})`,
     fullMatch: (s, p) => `regexp_full_match(${s}, ${p})`,
     chars: (s) => `CASE WHEN ${s} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${s}, '') END`,
