@@ -213,6 +213,22 @@ describe('MQL lowering', () => {
     assert.deepEqual(reasons('strings.icount(body.current_thread.text, sender.email.local_part) > 1'), ['function: strings.icount']);
     assert.deepEqual(reasons('strings.count("a b c", subject.subject) > 1'), ['function: strings.count']);
   });
+  it('strings.concat of texts and one field: a value computed from the field, as a pattern or an operand', () => {
+    // the loop item's text between line breaks, looked for in the body (case-insensitive)
+    const e = lowered('any(body.links, strings.icontains(body.current_thread.text, strings.concat("\\n", .display_text, "\\n")))');
+    assert.equal(renderExpr(e), 'any(body.links, body.current_thread.text contains field(strcat("\\n", .display_text, "\\n")))');
+    const ev = (text: string, link: string | null) => ({ body: { links: [{ display_text: link }], current_thread: { text } } });
+    assert.equal(evaluate(e, ev('Hi\nCLICK\nthanks', 'click')), true);
+    assert.equal(evaluate(e, ev('Hi\nclicked\nthanks', 'click')), false);
+    assert.equal(evaluate(e, ev('Hi', null)), 'unknown', 'concat(null, …) is null in MQL: the test is null');
+    // a domain after "@", as the rules compare a return path with the sender
+    const at = lowered('strings.iends_with(headers.return_path.local_part, strings.concat("@", sender.email.domain.domain))');
+    assert.equal(evaluate(at, { headers: { return_path: { local_part: 'x@EVIL.com' } }, sender: { email: { domain: { domain: 'evil.com' } } } }), true);
+    // texts alone are a text; two fields are not a derived value (opaque)
+    assert.equal(renderExpr(lowered('sender.email.email == strings.concat("a", "@", "b.com")')), 'sender.email.email eq "a@b.com"');
+    const reasons = [...leaves(lowered('sender.email.email == strings.concat(sender.email.local_part, "@", sender.email.domain.domain)'))].filter((l) => l.kind === 'opaque');
+    assert.equal(reasons.length, 1);
+  });
   it('the names Sublime renamed read as the functions they became: iregex_search, regex_search, beta.binexplode, beta.oletools…', () => {
     assert.equal(renderExpr(lowered("iregex_search(subject.subject, 'inv[o0]ice')")), 'subject.subject regex[ci] "inv[o0]ice"');
     assert.equal(renderExpr(lowered("regex_search(subject.subject, 'A')")), 'subject.subject regex "A"');

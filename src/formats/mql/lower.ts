@@ -181,7 +181,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
           const f = operand(a[1]!);
           if (p !== undefined && f.k === 'lit') return { k: 'coalesce', path: p, fallback: f.value };
         }
-        const derived = derivedOperand(n);
+        const derived = n.name === 'strings.concat' ? concatOperand(n) : derivedOperand(n);
         if (derived) return derived;
         if (n.name === 'length' && a.length === 1) {
           const src = arraySource(a[0]!);
@@ -202,8 +202,8 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     }
   };
 
-  /** A value an operand gives a predicate: a literal or a field reference. */
-  const valueOf = (o: Operand): Value | undefined => (o.k === 'lit' ? o.value : o.k === 'field' ? { kind: 'field', field: o.path } : undefined);
+  /** A value an operand gives a predicate: a literal or a field reference (maybe to a value computed from the field). */
+  const valueOf = (o: Operand): Value | undefined => (o.k === 'lit' ? o.value : o.k === 'field' ? { kind: 'field', field: o.path } : o.k === 'derived' ? { kind: 'field', field: o.path, derived: o.derived } : undefined);
 
   /** A predicate on an operand that names a value (field or coalesce). */
   const predOn = (o: Operand, op: Operator, values: readonly Value[], opts: PredicateOptions, n: MqlNode): Expr | undefined => {
@@ -211,6 +211,29 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     if (o.k === 'coalesce') return pred(o.path, op, values, { ...opts, missingAs: o.fallback, nullAsMissing: true }, span(n));
     if (o.k === 'derived') return pred(o.path, op, values, { ...opts, ...NULLS }, span(n), o.derived);
     return undefined;
+  };
+
+  /**
+   * `strings.concat(…)` of texts and at most one field: the field's value with the texts before and after it (the
+   * model's `strcat` with EQL's semantics, which are MQL's: a null or missing part makes the whole null); of texts
+   * alone, the text. Two fields (their values joined) are not a derived operand: opaque.
+   */
+  const concatOperand = (n: Extract<MqlNode, { type: 'call' }>): Operand | undefined => {
+    if (n.args.length === 0 || n.args.some((x) => x.name !== undefined)) return undefined;
+    const before: string[] = [];
+    const after: string[] = [];
+    let path: string | undefined;
+    for (const a of n.args) {
+      const p = pathOf(a.value);
+      const o = p === undefined ? operand(a.value) : undefined;
+      if (p !== undefined) {
+        if (path !== undefined) return undefined;
+        path = p;
+      } else if (o?.k === 'lit' && typeof o.value === 'string') (path === undefined ? before : after).push(o.value);
+      else return undefined;
+    }
+    if (path === undefined) return { k: 'lit', value: before.join('') };
+    return { k: 'derived', path, derived: { steps: [{ fn: 'strcat', args: [before, after] }], lang: 'eql' } };
   };
 
   /**

@@ -103,7 +103,7 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'strings.parse_domain': { category: 'function', computes: 'a domain string parsed (root domain, subdomain, TLD)' },
   'strings.parse_json': { category: 'function', computes: 'a JSON string parsed' },
   'strings.parse_html': { category: 'function', computes: 'an HTML string parsed' },
-  'strings.concat': { category: 'function', computes: 'the concatenation of strings' },
+  'strings.concat': { category: 'function', computes: 'the concatenation of strings (of two fields or more, or of values the rule computes: of texts and one field it is a derived value, `concatOperand` in lower.ts)' },
   'strings.count': { category: 'function', computes: 'number of occurrences of a substring (of a substring the rule computes or takes from a field: of a text, `DERIVED_FUNCTIONS`)' },
   'strings.icount': { category: 'function', computes: 'number of case-insensitive occurrences of a substring (of a substring the rule computes or takes from a field: of a text, `DERIVED_FUNCTIONS`)' },
   'strings.scan_base64': { category: 'function', computes: 'base64 runs found in a text, decoded' },
