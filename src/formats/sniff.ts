@@ -113,11 +113,6 @@ class Sampled implements SniffedFile {
   }
 }
 
-/** A text as a sniffer sees it (`FormatSniffer.test`), for an adapter that asks its own sniffer about a file it reads. */
-export function sniffedText(file: string, text: string): SniffedFile {
-  return new Sampled(file, text);
-}
-
 /** Does one of the file's YAML documents, a mapping, pass `test`? */
 export function someYamlMap(f: SniffedFile, test: (m: Readonly<Record<string, unknown>>) => boolean): boolean {
   return f.yamlDocs().some((d) => {

@@ -21,8 +21,7 @@ import { indentColumnZeroContinuations } from './yamlLenient.ts';
 import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from './savedSearches.ts';
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
-import { SPLUNK_SNIFF } from './sniff.ts';
-import { sniffedText } from '../sniff.ts';
+import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
 export interface SplunkPrep {
@@ -93,20 +92,13 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
     if (folder.role === 'skip') return skipped(path, folder.reason ?? 'not a rule');
     const read = await readSourceText(root, path);
     if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
-    if (folder === LOOSE_YAML && !looksLikeDetection(path, read.text)) return skipped(path, `${isYaml ? 'YAML' : 'JSON'} without a name and a search: not a Splunk detection`);
-    return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros);
+    const loose = folder === LOOSE_YAML ? `${isYaml ? 'YAML' : 'JSON'} without a name and a search: not a Splunk detection` : undefined;
+    return parseSplunkText(path, read.text, source, folder.role === 'baseline', prep.macros, loose);
   },
 };
 
-/** A YAML or JSON file outside security_content's folders: a detection when shaped as one (`SPLUNK_SNIFF`). */
+/** A YAML or JSON file outside security_content's folders: a detection when shaped as one (`isDetectionShaped`). */
 const LOOSE_YAML = { role: 'detection' } as const;
-
-function looksLikeDetection(path: string, text: string): boolean {
-  if (SPLUNK_SNIFF.test(sniffedText(path, text))) return true;
-  // PyYAML's quoted scalars continued at column 0, as `parseSplunkText` reads them
-  const lenient = indentColumnZeroContinuations(text);
-  return lenient !== undefined && SPLUNK_SNIFF.test(sniffedText(path, lenient.text));
-}
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -114,8 +106,12 @@ function skipped(path: string, reason: string): FileResult {
   return { path, outcome: 'skipped', reason, rules: [], diagnostics: [] };
 }
 
-/** Parse one detection / baseline YAML into a record (exported for tests). */
-export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false, macros: MacroTable = new Map()): FileResult {
+/**
+ * Parse one detection / baseline YAML into a record (exported for tests). With `loose` (a file outside
+ * security_content's folders, the reason to give otherwise), only a mapping shaped as a detection is read: anything
+ * else, or a file that does not load, is skipped with that reason.
+ */
+export function parseSplunkText(path: string, text: string, source: SourceInfo, baseline = false, macros: MacroTable = new Map(), loose?: string): FileResult {
   const diagnostics: Diagnostic[] = [];
   let loaded: LoadYamlResult = loadYaml(path, text);
   /** Offset in `text` of an offset in the text the YAML was read from. */
@@ -125,13 +121,14 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     // PyYAML reads quoted scalars whose continuation lines start at column 0; YAML 1.2 (and `yaml`) does not
     const lenient = indentColumnZeroContinuations(text);
     const retry = lenient ? loadYaml(path, lenient.text) : undefined;
-    if (!lenient || !retry?.ok) return { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
+    if (!lenient || !retry?.ok) return loose ? skipped(path, loose) : { path, outcome: 'error', rules: [], diagnostics: [loaded.diagnostic] };
     loaded = retry;
     toOriginal = lenient.toOriginal;
     readText = lenient.text;
     diagnostics.push(SplunkDiagnostics.lenientYaml(path, lenient.firstLine));
   }
   const y = loaded.yaml.value;
+  if (loose !== undefined && !(isMap(y) && isDetectionShaped(y))) return skipped(path, loose);
   if (!isMap(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
   const name = str(y.name);
   if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));

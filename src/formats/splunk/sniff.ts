@@ -7,10 +7,15 @@ import type { FormatSniffer } from '../adapter.ts';
 import { someYamlMap } from '../sniff.ts';
 import { parseSavedSearches } from './savedSearches.ts';
 
+/** A YAML or JSON mapping shaped as a Splunk detection or saved search: a `name` and a `search` text, no `source`. */
+export function isDetectionShaped(m: Readonly<Record<string, unknown>>): boolean {
+  return typeof m.search === 'string' && typeof m.name === 'string' && m.source === undefined;
+}
+
 export const SPLUNK_SNIFF: FormatSniffer = {
   reads: ['.yml', '.yaml', '.json', '.conf'],
   test(f) {
     if (f.ext === '.conf') return f.name === 'savedsearches.conf' && parseSavedSearches(f.name, f.text, { repository: 'sniff' }, new Map()).rules.length > 0;
-    return someYamlMap(f, (m) => typeof m.search === 'string' && typeof m.name === 'string' && m.source === undefined);
+    return someYamlMap(f, isDetectionShaped);
   },
 };
