@@ -229,6 +229,59 @@ describe('MQL lowering', () => {
     const reasons = [...leaves(lowered('sender.email.email == strings.concat(sender.email.local_part, "@", sender.email.domain.domain)'))].filter((l) => l.kind === 'opaque');
     assert.equal(reasons.length, 1);
   });
+  it('length(distinct(…)): the number of key values, certain however MQL groups a null key', () => {
+    const e = lowered('length(distinct(body.links, .href_url.domain.root_domain)) < 3');
+    assert.equal(renderExpr(e), 'length(distinct(body.links, .href_url.domain.root_domain)) lt 3');
+    const links = (...ds: (string | null)[]) => ({ body: { links: ds.map((d) => ({ href_url: { domain: { root_domain: d } } })) } });
+    assert.equal(evaluate(e, links('a.com', 'a.com', 'b.com', 'b.com', 'a.com')), true, 'two domains in five links');
+    assert.equal(evaluate(e, links('a.com', 'b.com', 'c.com')), false);
+    assert.equal(evaluate(e, links('A.com', 'a.com', 'b.com')), false, 'distinct is exact: case differs');
+    assert.equal(evaluate(e, links()), true, 'no link: none');
+    assert.equal(evaluate(e, { body: {} }), 'unknown', 'a missing array is null in MQL');
+    // a link without a domain: its null may be dropped, a group of its own, or one per link
+    assert.equal(evaluate(e, links('a.com', null)), true, 'at most 2 either way');
+    assert.equal(evaluate(e, links('a.com', 'b.com', null)), 'unknown', '2 or 3');
+    assert.equal(evaluate(lowered('length(distinct(body.links, .href_url.domain.root_domain)) >= 2'), links('a.com', 'b.com', null)), true);
+    // filter first, then group: the domains of the links that pass
+    const f = lowered('length(distinct(filter(body.links, .href_url.domain.root_domain != "a.com"), .href_url.domain.root_domain)) == 1');
+    assert.equal(renderExpr(f), 'length(distinct(filter(body.links, .href_url.domain.root_domain ne "a.com"), .href_url.domain.root_domain)) eq 1');
+    assert.equal(evaluate(f, links('a.com', 'b.com', 'a.com', 'b.com')), true);
+    assert.equal(evaluate(f, links('a.com', 'b.com', 'c.com')), false);
+    // map then distinct: the distinct mapped values; a value a number or a text is typed
+    const m = lowered('length(distinct(map(attachments, .file_extension))) == 2');
+    assert.equal(evaluate(m, { attachments: [{ file_extension: 'pdf' }, { file_extension: 'PDF' }, { file_extension: 'pdf' }] }), true);
+    assert.equal(evaluate(lowered('length(distinct(map(attachments, .size), .)) == 2'), { attachments: [{ size: 1 }, { size: '1' }] }), true);
+    // without a key: the elements themselves; objects are no certain group
+    const whole = lowered('length(distinct(attachments)) == 1');
+    assert.equal(evaluate(whole, { attachments: ['x', 'x'] }), true);
+    assert.equal(evaluate(whole, { attachments: [{ a: 1 }, { a: 1 }] }), 'unknown');
+  });
+  it('any / all over distinct(…): true or false only when every choice of the element kept of each group agrees', () => {
+    // the closest hop with DMARC results, as Sublime's rules read it: the key is a condition
+    const e = lowered('any(distinct(headers.hops, .authentication_results.dmarc is not null), strings.ilike(.authentication_results.dmarc, "*fail"))');
+    assert.equal(renderExpr(e), 'any(distinct(headers.hops, .authentication_results.dmarc is_not_null), .authentication_results.dmarc wildcard "*fail")');
+    const hops = (...ds: (string | null)[]) => ({ headers: { hops: ds.map((d) => ({ authentication_results: { dmarc: d } })) } });
+    assert.equal(evaluate(e, hops(null, 'FAIL', null)), true, 'one hop with results: it is kept');
+    assert.equal(evaluate(e, hops('pass')), false);
+    assert.equal(evaluate(e, hops(null, 'pass', null)), 'unknown', 'as any over every hop: a null test is null in MQL');
+    assert.equal(evaluate(e, hops('pass', 'fail')), 'unknown', 'two hops with results: which one is kept is not documented');
+    assert.equal(evaluate(e, hops('fail', 'fail')), true);
+    const all = lowered('all(distinct(headers.hops, .authentication_results.dmarc is not null), .authentication_results.dmarc == "pass")');
+    assert.equal(evaluate(all, hops('pass')), true);
+    assert.equal(evaluate(all, hops('pass', 'pass')), true);
+    assert.equal(evaluate(all, hops('fail', 'fail')), false, 'every hop with results fails: whichever is kept');
+    assert.equal(evaluate(all, hops('pass', 'fail')), 'unknown');
+    // over distinct mapped values: the lambda of each value
+    const m = lowered("all(distinct(map(attachments, .file_extension)), . in ('png', 'pdf'))");
+    assert.equal(evaluate(m, { attachments: [{ file_extension: 'pdf' }, { file_extension: 'png' }, { file_extension: 'pdf' }] }), true);
+    assert.equal(evaluate(m, { attachments: [{ file_extension: 'pdf' }, { file_extension: 'exe' }] }), false);
+    // membership in distinct mapped values is membership in the values
+    assert.equal(evaluate(lowered("'fail' in~ distinct(map(headers.hops, .authentication_results.dkim))"), { headers: { hops: [{ authentication_results: { dkim: 'FAIL' } }] } }), true);
+    // a filtered array under any / all is not expressed: opaque
+    const opaqueOf = (t: string) => [...leaves(lowered(t))].filter((l) => l.kind === 'opaque').length;
+    assert.equal(opaqueOf('any(distinct(filter(attachments, .size > 1), .md5), .size > 10)'), 1);
+    assert.equal(opaqueOf('length(distinct(map(attachments, .file_name), .x)) > 1'), 1);
+  });
   it('the names Sublime renamed read as the functions they became: iregex_search, regex_search, beta.binexplode, beta.oletools…', () => {
     assert.equal(renderExpr(lowered("iregex_search(subject.subject, 'inv[o0]ice')")), 'subject.subject regex[ci] "inv[o0]ice"');
     assert.equal(renderExpr(lowered("regex_search(subject.subject, 'A')")), 'subject.subject regex "A"');

@@ -3,7 +3,7 @@
  * `true` / `false` / `'unknown'`: opaque nodes, patterns that cannot run with bounded cost and Python type
  * errors are unknown, never false. Kleene logic: false AND unknown = false, true OR unknown = true.
  */
-import { assertNever, relativeDepth, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
+import { assertNever, relativeDepth, type DistinctBy, type Each, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
@@ -178,7 +178,7 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
           if (x.nulls === 'propagate') return 'unknown';
         }
         const q = x.quant;
-        if (typeof arr === 'string' && typeof q === 'object' && x.expr.kind === 'const' && x.expr.value) {
+        if (typeof arr === 'string' && typeof q === 'object' && x.expr.kind === 'const' && x.expr.value && !x.distinct) {
           const n = [...arr].length; // MQL length(string): code points
           return countTruth(q, n, n);
         }
@@ -188,6 +188,7 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
           else if (typeof arr === 'object') items = Object.keys(arr);
           else return 'unknown'; // iterating a number or boolean raises TypeError
         }
+        if (x.distinct) return distinctTruth(x, x.distinct, items);
         const saved = { scope, resolve };
         let t = 0;
         let u = 0;
@@ -223,7 +224,77 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         return assertNever(x, 'expression');
     }
   };
+
+  /**
+   * An array quantifier over one element per distinct key value (`DistinctBy`): certain whichever element of each
+   * group MQL keeps, else unknown. Groups are the certain keys' (a scalar value, a condition's truth); an element
+   * whose key is null or missing is in no other value's group (it may be one of its own or none), an element whose
+   * key is unknown (an object, an unknown condition) may be in any group.
+   */
+  const distinctTruth = (x: Each, d: DistinctBy, items: readonly unknown[]): Truth => {
+    // per certain key, the truths of `expr` its elements gave (bits: 1 true, 2 false, 4 unknown)
+    const groups = new Map<string, number>();
+    let nullish = 0;
+    let nullishTruths = 0;
+    let unsure = 0;
+    let unsureTruths = 0;
+    const saved = { scope, resolve };
+    try {
+      for (const el of items) {
+        scope = [...saved.scope, el];
+        resolve = scopedResolver(base, scope);
+        const r = ev(x.expr);
+        const bit = r === true ? 1 : r === false ? 2 : 4;
+        const k = typeof d.key === 'string' ? scalarKey(resolve(event, d.key)) : truthKey(ev(d.key));
+        if (k === NULL_KEY) {
+          if (bit !== 2) nullish++;
+          nullishTruths |= bit;
+        } else if (k === UNSURE_KEY) {
+          if (bit !== 2) unsure++;
+          unsureTruths |= bit;
+        } else groups.set(k, (groups.get(k) ?? 0) | bit);
+      }
+    } finally {
+      scope = saved.scope;
+      resolve = saved.resolve;
+    }
+    const q = x.quant;
+    if (typeof q === 'object') {
+      // `expr` chooses the elements, the count is of their groups
+      let lo = 0;
+      let hi = nullish + unsure;
+      for (const bits of groups.values()) {
+        if (bits & 1) lo++;
+        if (bits & 5) hi++;
+      }
+      return countTruth(q, lo, hi);
+    }
+    // `expr` is tested on the kept elements: one of each group, whichever
+    let all = nullishTruths | unsureTruths;
+    for (const bits of groups.values()) all |= bits;
+    const decided = q === 'any' ? 1 : 2;
+    // no kept element can be other than `decided` (true for any, false for all)
+    if (all === 3 - decided || all === 0) return q === 'all';
+    // a group all of whose elements decide, that no element of unknown key may join with another truth
+    if ((unsureTruths & ~decided) === 0) for (const bits of groups.values()) if (bits === decided) return q === 'any';
+    return 'unknown';
+  };
   return ev(e);
+}
+
+const NULL_KEY = '\u0000null';
+const UNSURE_KEY = '\u0000unsure';
+
+/** A distinct key's group: its scalar value (typed: 1 and "1" differ), null or missing, or unsure (an object). */
+function scalarKey(v: unknown): string {
+  if (v === null || v === undefined) return NULL_KEY;
+  if (typeof v === 'string') return `s${v}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v === 'number' ? 'n' : 'b'}${String(v)}`;
+  return UNSURE_KEY;
+}
+
+function truthKey(r: Truth): string {
+  return r === 'unknown' ? UNSURE_KEY : `b${String(r)}`;
 }
 
 // ---------------- predicates ----------------

@@ -268,9 +268,24 @@ export interface Each {
    * unknown).
    */
   readonly iterate?: 'python';
+  /** The elements are taken one per distinct key value (MQL `distinct(xs, key)`, see {@link DistinctBy}). */
+  readonly distinct?: DistinctBy;
   readonly expr: Expr;
   readonly nulls?: 'propagate';
   readonly span?: Span;
+}
+
+/**
+ * MQL `distinct(xs, key)`: the elements grouped by the key's value, one element kept of each group. Which one MQL
+ * keeps, its documentation does not say: a result that depends on it is unknown. `key` is a path relative to the
+ * element (`.`: the element itself) or a condition on it (`.x is not null`: its truth is the value). A key that is
+ * missing, null, an object or an array, or a condition that is unknown, puts its element in no certain group: it
+ * may be its own group, another's, or none. With a count, `expr` chooses the elements before they are grouped and
+ * the count is the number of groups (`length(distinct(filter(xs, p), .k))`: p is `expr`); with `any` and `all`,
+ * `expr` is tested on the kept elements.
+ */
+export interface DistinctBy {
+  readonly key: string | Expr;
 }
 
 export interface Const {

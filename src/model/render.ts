@@ -5,7 +5,7 @@
  * Options that change the meaning are shown in brackets after the operator when they differ from the operator's
  * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring.
  */
-import { assertNever, type Derived, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type Value } from './expr.ts';
+import { assertNever, type Derived, type DistinctBy, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 
 export function renderValue(v: Value): string {
@@ -176,11 +176,24 @@ export function renderExpr(e: Expr, ctx: Ctx = 'top'): string {
       return ctx === 'top' ? s : `(${s})`;
     }
     case 'each':
+      if (e.distinct) return distinctText(e, e.distinct);
       if (isLength(e)) return `length(${renderOperand(e.array, e.derived)})${eachTail(e)}`;
       return `${eachHead(e)}${renderExpr(e.expr, 'top')})${eachTail(e)}`;
     default:
       return assertNever(e, 'expression');
   }
+}
+
+/**
+ * A quantifier over one element per key value, as MQL writes it: `length(distinct(filter(xs, p), .k)) lt 10`,
+ * `any(distinct(xs, .k), p)`.
+ */
+function distinctText(e: Each, d: DistinctBy): string {
+  const key = typeof d.key === 'string' ? d.key : renderExpr(d.key, 'top');
+  const array = renderOperand(e.array, e.derived);
+  if (typeof e.quant === 'string') return `${e.quant}(distinct(${array}, ${key}), ${renderExpr(e.expr, 'top')})`;
+  const chosen = isLength(e) ? array : `filter(${array}, ${renderExpr(e.expr, 'top')})`;
+  return `length(distinct(${chosen}, ${key}))${eachTail(e)}`;
 }
 
 /** A count of every element (MQL `length(x)`): no per-element condition. */
@@ -210,7 +223,7 @@ export function renderExprPretty(e: Expr, width = 100, indent = '', ctx: Ctx = '
     case 'not':
       return `${indent}not\n${renderExprPretty(e.arg, width, step, 'not')}`;
     case 'each':
-      if (isLength(e)) return indent + flat;
+      if (isLength(e) || e.distinct) return indent + flat;
       return `${indent}${eachHead(e)}\n${renderExprPretty(e.expr, width, step)}\n${indent})${eachTail(e)}`;
     case 'quant': {
       const n = e.count === 'all' ? 'all' : String(e.count);

@@ -7,7 +7,7 @@
  * starts with a category word (`enrichment:`, `function:`, `list:`, `arithmetic:`, `syntax:`) and names what they
  * compute. Output fields do not exist in MQL.
  */
-import { and, assertNever, not, opaque, or, pred, TRUE, type Derived, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, assertNever, not, opaque, or, pred, TRUE, type Derived, type DistinctBy, type Each, type ElementCount, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Diagnostic } from '../../model/diagnostics.ts';
 import type { Stage } from '../../model/rule.ts';
 import type { StatedLowering } from '../../model/lowering.ts';
@@ -41,8 +41,11 @@ type Operand =
   | { readonly k: 'coalesce'; readonly path: string; readonly fallback: Lit }
   /** A value computed from a field (`strings.ilevenshtein(field, "text")`: the model's transforms, `DERIVED_FUNCTIONS`). */
   | { readonly k: 'derived'; readonly path: string; readonly derived: Derived }
-  /** `length(xs)` / `length(filter(xs, p))`: how many elements of `array` satisfy `expr`. */
-  | { readonly k: 'length'; readonly array: string; readonly expr: Expr }
+  /**
+   * `length(xs)` / `length(filter(xs, p))`: how many elements of `array` satisfy `expr`; with `distinct`
+   * (`length(distinct(filter(xs, p), .k))`), how many key values they have.
+   */
+  | { readonly k: 'length'; readonly array: string; readonly expr: Expr; readonly distinct?: DistinctBy }
   /** `map(xs, f)`: f of every element, kept as syntax until it is compared. */
   | { readonly k: 'map'; readonly array: string; readonly pre: Expr; readonly body: MqlNode }
   | { readonly k: 'opaque'; readonly reason: string };
@@ -157,6 +160,36 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     return { reason: opaqueReason(n) };
   };
 
+  /**
+   * `distinct(xs)`, `distinct(xs, key)`, `distinct(filter(xs, p), key)`, `distinct(map(xs, .f))`: the array, the
+   * filter chosen elements pass, and the key (a path relative to the element, or a condition on it).
+   */
+  const distinctSource = (n: Extract<MqlNode, { type: 'call' }>): { array: string; pre: Expr; distinct: DistinctBy } | { reason: string } => {
+    if (n.args.length < 1 || n.args.length > 2 || n.args.some((a) => a.name !== undefined)) return { reason: `function: distinct with these arguments` };
+    let arr = n.args[0]!.value;
+    while (arr.type === 'group') arr = arr.expr;
+    let keyNode: MqlNode | undefined = n.args[1]?.value;
+    if (arr.type === 'call' && arr.name === 'map' && arr.args.length === 2) {
+      // distinct(map(xs, .f)) or distinct(map(xs, .f), .): the elements of xs by their .f (another key of the mapped
+      // value is not expressed)
+      if (keyNode && !(keyNode.type === 'element' && keyNode.depth === 1)) return { reason: 'function: distinct by a key of mapped values' };
+      keyNode = arr.args[1]!.value;
+      arr = arr.args[0]!.value;
+    }
+    const src = arraySource(arr);
+    if ('reason' in src) return src;
+    if (!keyNode) return { ...src, distinct: { key: '.' } };
+    loops++;
+    try {
+      const p = pathOf(keyNode);
+      if (p !== undefined) return { ...src, distinct: { key: p } };
+      if (isCondition(keyNode)) return { ...src, distinct: { key: lowerBool(keyNode) } };
+      return { reason: opaqueReason(keyNode) };
+    } finally {
+      loops--;
+    }
+  };
+
   const operand = (n: MqlNode): Operand => {
     switch (n.type) {
       case 'string':
@@ -184,9 +217,19 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
         const derived = n.name === 'strings.concat' ? concatOperand(n) : derivedOperand(n);
         if (derived) return derived;
         if (n.name === 'length' && a.length === 1) {
+          const inner = a[0]!.type === 'group' ? a[0]!.expr : a[0]!;
+          if (inner.type === 'call' && inner.name === 'distinct') {
+            const d = distinctSource(inner);
+            return 'reason' in d ? { k: 'opaque', reason: d.reason } : { k: 'length', array: d.array, expr: d.pre, distinct: d.distinct };
+          }
           const src = arraySource(a[0]!);
           if (!('reason' in src)) return { k: 'length', array: src.array, expr: src.pre };
           return { k: 'opaque', reason: src.reason };
+        }
+        // distinct(map(xs, f)) as a value (`x in~ distinct(map(…))`): the same values as the map's, fewer times
+        if (n.name === 'distinct' && (a.length === 1 || (a.length === 2 && a[1]!.type === 'element' && a[1]!.depth === 1))) {
+          const m = operand(a[0]!);
+          if (m.k === 'map') return m;
         }
         if (n.name === 'map' && a.length === 2) {
           const src = arraySource(a[0]!);
@@ -253,7 +296,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     return undefined;
   };
 
-  const each = (quant: Each['quant'], array: string, expr: Expr, n: MqlNode): Expr => ({ kind: 'each', quant, array, expr, nulls: 'propagate', span: span(n) });
+  const each = (quant: Each['quant'], array: string, expr: Expr, n: MqlNode, distinct?: DistinctBy): Expr => ({ kind: 'each', quant, array, ...(distinct ? { distinct } : {}), expr, nulls: 'propagate', span: span(n) });
 
   /** Is a node a condition (not a value): `regex.imatch(...)`, `any(...)`, a comparison, a boolean combination. */
   const isCondition = (x: MqlNode): boolean => {
@@ -296,7 +339,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     }
     if (l.k === 'length' && r.k === 'lit' && typeof r.value === 'number') {
       const q: ElementCount = { op: op as ElementCount['op'], value: r.value };
-      return each(q, l.array, l.expr, n);
+      return each(q, l.array, l.expr, n, l.distinct);
     }
     const v = valueOf(r);
     if (v !== undefined) {
@@ -356,6 +399,19 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       return quant === 'any' ? or(...parts) : and(...parts);
     }
     let src: { array: string; pre: Expr } | { reason: string };
+    if (inner.type === 'call' && inner.name === 'distinct') {
+      // the lambda on one element per key value (of the mapped value: the lambda of .f)
+      const d = distinctSource(inner);
+      if ('reason' in d) return opq(n, d.reason);
+      if (!(d.pre.kind === 'const' && d.pre.value)) return opq(n, `function: ${n.name} over the distinct elements of a filtered array`);
+      let mapped = inner.args[0]!.value;
+      while (mapped.type === 'group') mapped = mapped.expr;
+      if (mapped.type === 'call' && mapped.name === 'map' && mapped.args.length === 2) lambda = substituteItem(lambda, mapped.args[1]!.value, false);
+      loops++;
+      const body = lowerBool(lambda);
+      loops--;
+      return each(quant, d.array, body, n, d.distinct);
+    }
     if (inner.type === 'call' && inner.name === 'map' && inner.args.length === 2) {
       src = arraySource(inner.args[0]!.value);
       if (!('reason' in src)) lambda = substituteItem(lambda, inner.args[1]!.value, false);

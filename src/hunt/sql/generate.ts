@@ -153,10 +153,12 @@ function valueOf(field: string, c: Ctx): string {
 }
 
 /**
- * A quantifier SQL expresses: an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of a
+ * A quantifier SQL expresses (not one over distinct key values): an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of a
  * text (its characters) or an object (its keys), a default for a missing array; in a dialect with derivations.
  */
 function eachExpressed(e: Extract<Expr, { kind: 'each' }>, d: SqlDialect): boolean {
+  // one element per key value (MQL distinct), certain whichever element is kept: not written in SQL
+  if (e.distinct) return false;
   if (!e.derived && !e.iterate && e.missingAs === undefined) return true;
   if (!d.derive) return false;
   if (e.missingAs !== undefined && e.missingAs !== null && typeof e.missingAs === 'object') return false;
