@@ -213,6 +213,22 @@ describe('MQL lowering', () => {
     assert.deepEqual(reasons('strings.icount(body.current_thread.text, sender.email.local_part) > 1'), ['function: strings.icount']);
     assert.deepEqual(reasons('strings.count("a b c", subject.subject) > 1'), ['function: strings.count']);
   });
+  it('regex.count / icount of a field by a pattern: matches as a derived value (unknown where one is empty)', () => {
+    const e = lowered("regex.icount(body.current_thread.text, 'inv[o0]ice') >= 2");
+    assert.equal(renderExpr(e), 'iregex_count(body.current_thread.text, "inv[o0]ice") ge 2');
+    const on = (text: unknown) => evaluate(e, { body: { current_thread: { text } } });
+    assert.equal(on('INVOICE and inv0ice'), true);
+    assert.equal(on('one invoice'), false);
+    assert.equal(on(null), 'unknown', 'null propagates');
+    // code points: one emoji is one match of a class outside ASCII
+    assert.equal(evaluate(lowered("regex.count(subject.subject, '[^\\x00-\\x7F]') == 2"), { subject: { subject: 'a😀é' } }), true);
+    // case-sensitive; a pattern that matches the empty string is unknown where it does
+    assert.equal(evaluate(lowered("regex.count(subject.subject, 'A') == 1"), { subject: { subject: 'aA' } }), true);
+    assert.equal(evaluate(lowered("regex.count(subject.subject, 'x*') > 0"), { subject: { subject: 'ab' } }), 'unknown');
+    // the pattern from a field, or a count of a value the rule computes: opaque
+    const opaqueOf = (t: string) => [...leaves(lowered(t))].filter((l) => l.kind === 'opaque').length;
+    assert.equal(opaqueOf('regex.count(body.current_thread.text, sender.display_name) > 1'), 1);
+  });
   it('strings.concat of texts and one field: a value computed from the field, as a pattern or an operand', () => {
     // the loop item's text between line breaks, looked for in the body (case-insensitive)
     const e = lowered('any(body.links, strings.icontains(body.current_thread.text, strings.concat("\\n", .display_text, "\\n")))');

@@ -6,7 +6,7 @@
  */
 import { assertNever, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
-import { escapeRegex, regexExec, regexReplaceAll } from './regex.ts';
+import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -223,6 +223,11 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       if (typeof v !== 'string' || typeof sub !== 'string') return FAIL;
       const ci = argOf(s, 1) === true;
       return countOccurrences(ci ? v.toLowerCase() : v, ci ? sub.toLowerCase() : sub) ?? UNKNOWN_OPERAND;
+    }
+    case 'regex_count': {
+      const re = argOf(s, 0);
+      if (typeof v !== 'string' || typeof re !== 'string') return FAIL;
+      return regexCount(re, argOf(s, 1) === true ? 'i' : '', v) ?? UNKNOWN_OPERAND;
     }
     case 'type':
       return typeName(v, lang);

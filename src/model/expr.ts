@@ -76,6 +76,7 @@ export const TRANSFORMS = [
   'base64decode',
   'levenshtein',
   'substr_count',
+  'regex_count',
   'bin',
   'type',
 ] as const;

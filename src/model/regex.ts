@@ -94,11 +94,14 @@ export function regexExec(pattern: string, flags: string, input: string): RegexM
 const globalCache = new Map<string, Re2Handle>();
 
 /**
- * Every non-overlapping match of a pattern, left to right, replaced by `rewrite(match)` (after an empty match the
- * search moves on by one character); undefined when the pattern cannot be run with bounded cost.
+ * Every non-overlapping match of a pattern, left to right, given to `each` with its offset in the string (after an
+ * empty match the search moves on by one character); false when the pattern cannot be run with bounded cost.
+ * re2-wasm counts a `u` pattern's offsets in code points (`lastIndex` in, `index` out), which differ from the
+ * string's UTF-16 offsets past a character outside the Basic Multilingual Plane (an emoji): the search runs in code
+ * points and each match's offset is converted.
  */
-export function regexReplaceAll(pattern: string, flags: string, input: string, rewrite: (m: RegexMatch) => string): string | undefined {
-  if (!compileRegex(pattern, flags).ok || input.length > LIMITS.maxRegexInput) return undefined;
+function eachMatch(pattern: string, flags: string, input: string, each: (m: RegexMatch, index: number) => void): boolean {
+  if (!compileRegex(pattern, flags).ok || input.length > LIMITS.maxRegexInput) return false;
   const f = re2Flags(flags, 'gu');
   const key = f + '\u0000' + pattern;
   let re = globalCache.get(key);
@@ -107,21 +110,74 @@ export function regexReplaceAll(pattern: string, flags: string, input: string, r
     re = new Re2Handle(pattern, f);
     globalCache.set(key, re);
   }
-  let out = '';
-  let pos = 0;
+  // the UTF-16 offset of each code point (and of the end), when they differ
+  const units = SURROGATE.test(input) ? codePointOffsets(input) : undefined;
+  const points = units ? units.length - 1 : input.length;
   let from = 0;
   for (;;) {
-    const { match: m, next } = re.execFrom(input, from);
+    const m = re.execFrom(input, from).match;
     if (m === null) break;
-    out += input.slice(pos, m.index) + rewrite(m);
-    pos = m.index + (m[0] ?? '').length;
-    from = next;
-    if (m[0] === '') {
-      if (next >= input.length) break;
-      from = next + 1;
+    const text = m[0] ?? '';
+    each(m, units ? units[m.index]! : m.index);
+    from = m.index + (units ? codePointLength(text) : text.length);
+    if (text === '') {
+      if (from >= points) break;
+      from++;
     }
   }
-  return out + input.slice(pos);
+  return true;
+}
+
+// eslint-disable-next-line no-control-regex
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function codePointOffsets(s: string): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    out.push(i);
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+  }
+  out.push(s.length);
+  return Int32Array.from(out);
+}
+
+function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    n++;
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+  }
+  return n;
+}
+
+/**
+ * Every non-overlapping match of a pattern, left to right, replaced by `rewrite(match)` (after an empty match the
+ * search moves on by one character); undefined when the pattern cannot be run with bounded cost.
+ */
+export function regexReplaceAll(pattern: string, flags: string, input: string, rewrite: (m: RegexMatch) => string): string | undefined {
+  let out = '';
+  let pos = 0;
+  const ok = eachMatch(pattern, flags, input, (m, index) => {
+    out += input.slice(pos, index) + rewrite(m);
+    pos = index + (m[0] ?? '').length;
+  });
+  return ok ? out + input.slice(pos) : undefined;
+}
+
+/**
+ * How many non-overlapping matches of a pattern a string has, left to right; undefined when the pattern cannot be run
+ * with bounded cost, or when a match is empty (engines differ on an empty match next to another: Go skips it).
+ */
+export function regexCount(pattern: string, flags: string, input: string): number | undefined {
+  let n = 0;
+  let empty = false;
+  const ok = eachMatch(pattern, flags, input, (m) => {
+    n++;
+    if (m[0] === '') empty = true;
+  });
+  return ok && !empty ? n : undefined;
 }
 
 /** Escape a literal for use inside a pattern. */

@@ -127,6 +127,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'levenshtein':
         x = `${a[1] === true ? 'ilevenshtein' : 'levenshtein'}(${x}, ${renderArg(a[0])})`;
         break;
+      case 'regex_count':
+        x = `${a[1] === true ? 'iregex_count' : 'regex_count'}(${x}, ${renderArg(a[0])})`;
+        break;
       case 'substr_count':
         x = `${a[1] === true ? 'icount' : 'count'}(${x}, ${renderArg(a[0])})`;
         break;

@@ -111,8 +111,8 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'strings.decode_base64': { category: 'function', computes: 'a base64 string decoded' },
   'regex.extract': { category: 'function', computes: 'regex matches with their named groups' },
   'regex.iextract': { category: 'function', computes: 'case-insensitive regex matches with their named groups' },
-  'regex.count': { category: 'function', computes: 'number of regex matches' },
-  'regex.icount': { category: 'function', computes: 'number of case-insensitive regex matches' },
+  'regex.count': { category: 'function', computes: 'number of regex matches (of a pattern the rule computes, or in a value it computes: of a field by a pattern, `DERIVED_FUNCTIONS`)' },
+  'regex.icount': { category: 'function', computes: 'number of case-insensitive regex matches (of a pattern the rule computes, or in a value it computes: of a field by a pattern, `DERIVED_FUNCTIONS`)' },
   'hash.sha256': { category: 'function', computes: 'SHA-256 of a value' },
   'distinct': { category: 'function', computes: 'the distinct elements of an array (optionally by a key)' },
   'flatten': { category: 'function', computes: 'an array of arrays flattened' },
@@ -201,10 +201,12 @@ export function functionReason(name: string): string {
  * Functions that compute a value from one field and literal arguments, lowered to the model's transform of the same
  * meaning (`TRANSFORM_FACTS`): the distance of a field to a text is a derived operand the engine computes.
  */
-export const DERIVED_FUNCTIONS: Readonly<Record<string, { readonly transform: 'levenshtein' | 'substr_count'; readonly ci: boolean; readonly symmetric?: boolean }>> = {
+export const DERIVED_FUNCTIONS: Readonly<Record<string, { readonly transform: 'levenshtein' | 'substr_count' | 'regex_count'; readonly ci: boolean; readonly symmetric?: boolean }>> = {
   'strings.levenshtein': { transform: 'levenshtein', ci: false, symmetric: true },
   'strings.ilevenshtein': { transform: 'levenshtein', ci: true, symmetric: true },
   'strings.count': { transform: 'substr_count', ci: false },
   'strings.icount': { transform: 'substr_count', ci: true },
+  'regex.count': { transform: 'regex_count', ci: false },
+  'regex.icount': { transform: 'regex_count', ci: true },
 };
 
