@@ -161,6 +161,27 @@ describe('loose rule files', () => {
     assert.equal(jr.files.find((f) => f.path === 'package.json')?.outcome, 'skipped');
   });
 
+  it('a sources file entry without "format" is built as the language its folder tells; one that tells nothing is an error', () => {
+    const mirror = path.join(dir, 'mirror');
+    folder('mirror/team-elastic', { 'a/whoami.toml': RULES.elastic!.text });
+    folder('mirror/team-sigma', { [RULES.sigma!.name]: RULES.sigma!.text });
+    folder('mirror/notes', { 'README.md': '# notes\n', 'x.txt': 'nothing here\n' });
+    const sources = path.join(dir, 'sources.json');
+    const build = (entries: unknown[]) => {
+      writeFileSync(sources, JSON.stringify(entries));
+      return spawnSync(process.execPath, [bin, 'build', '--mirror', mirror, '--sources-file', sources, '--out', path.join(dir, 'out-sources'), '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    };
+    const ok = build([{ name: 'team-elastic' }, { name: 'team-sigma', format: 'auto' }]);
+    assert.equal(ok.status, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as { sources: { name: string; format: string; rules: number }[] };
+    assert.deepEqual(report.sources.map((s) => [s.name, s.format, s.rules]), [['team-elastic', 'elastic', 1], ['team-sigma', 'sigma', 1]]);
+    const bad = build([{ name: 'notes' }, { name: 'not-synced' }]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /source notes: no "format", and the rules in .* do not tell their language/);
+    assert.match(bad.stderr, /source not-synced: no "format", and .* is not there/);
+    assert.match(build([{ name: 'x', format: 'cobol' }]).stderr, /needs "name", and a "format" that is a known language or "auto"/);
+  });
+
   it('`--rules` loads a loose folder or file of any language, and the hunt runs them', async () => {
     for (const [key, r] of Object.entries(RULES)) {
       const d = folder(`rules-${key}`, { [r.name]: r.text });

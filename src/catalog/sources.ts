@@ -25,6 +25,9 @@ export interface SourceDef {
   readonly licence: string;
 }
 
+/** A source as a sources file may give it: without `format`, the build tells the language from the folder. */
+export type SourceEntry = Omit<SourceDef, 'format'> & { readonly format?: Format };
+
 const gh = (repo: string) => `https://github.com/${repo}.git`;
 
 export const DEFAULT_SOURCES: readonly SourceDef[] = [
@@ -55,9 +58,10 @@ export function exampleSources(): SourceDef[] {
 
 /**
  * A sources file (JSON array of SourceDef-like objects) replaces the default list: `--sources-file FILE` or
- * `$DETWIKI_SOURCES`. Missing fields take defaults; a bad entry is an error message, not a crash.
+ * `$DETWIKI_SOURCES`. Missing fields take defaults; a bad entry is an error message, not a crash. Without `format`
+ * (or with `"auto"`) the build tells the language from the synced or mirrored folder (`withFormats`).
  */
-export function readSourcesFile(file: string): { sources: SourceDef[]; errors: string[] } {
+export function readSourcesFile(file: string): { sources: SourceEntry[]; errors: string[] } {
   const errors: string[] = [];
   let raw: unknown;
   try {
@@ -66,17 +70,18 @@ export function readSourcesFile(file: string): { sources: SourceDef[]; errors: s
     return { sources: [], errors: [`${file}: ${e instanceof Error ? e.message : String(e)}`] };
   }
   if (!Array.isArray(raw)) return { sources: [], errors: [`${file}: expected a JSON array of sources`] };
-  const sources: SourceDef[] = [];
+  const sources: SourceEntry[] = [];
   raw.forEach((x, i) => {
     const o = (x ?? {}) as Record<string, unknown>;
-    if (typeof o.name !== 'string' || typeof o.format !== 'string' || !isFormat(o.format)) {
-      errors.push(`${file}: entry ${i}: needs "name" and a known "format"`);
+    const auto = o.format === undefined || o.format === 'auto';
+    if (typeof o.name !== 'string' || !(auto || (typeof o.format === 'string' && isFormat(o.format)))) {
+      errors.push(`${file}: entry ${i}: needs "name", and a "format" that is a known language or "auto" (or none)`);
       return;
     }
     const repository = typeof o.repository === 'string' ? o.repository : o.name;
     sources.push({
       name: o.name,
-      format: o.format,
+      ...(auto ? {} : { format: o.format as Format }),
       repository,
       url: typeof o.url === 'string' ? o.url : gh(repository),
       branch: typeof o.branch === 'string' ? o.branch : 'HEAD',
@@ -87,8 +92,28 @@ export function readSourcesFile(file: string): { sources: SourceDef[]; errors: s
   return { sources, errors };
 }
 
+/**
+ * Sources with their language: an entry without one takes what its folder under `base` tells (`detect`: marker files,
+ * the folder's name, then its content); an entry whose folder is not there or tells nothing is an error message.
+ */
+export function withFormats(entries: readonly SourceEntry[], base: string, detect: (dir: string) => Format | undefined): { sources: SourceDef[]; errors: string[] } {
+  const sources: SourceDef[] = [];
+  const errors: string[] = [];
+  for (const e of entries) {
+    if (e.format) {
+      sources.push({ ...e, format: e.format });
+      continue;
+    }
+    const dir = path.join(base, e.name);
+    const format = existsSync(dir) ? detect(dir) : undefined;
+    if (format) sources.push({ ...e, format });
+    else errors.push(existsSync(dir) ? `source ${e.name}: no "format", and the rules in ${dir} do not tell their language: add "format"` : `source ${e.name}: no "format", and ${dir} is not there to tell the language: run \`detwiki sync\` or add "format"`);
+  }
+  return { sources, errors };
+}
+
 /** Select sources by name (`--sources a,b`); unknown names are returned for the error message. */
-export function selectSources(all: readonly SourceDef[], names: readonly string[] | undefined): { sources: SourceDef[]; unknown: string[] } {
+export function selectSources<S extends SourceEntry>(all: readonly S[], names: readonly string[] | undefined): { sources: S[]; unknown: string[] } {
   if (!names || !names.length) return { sources: [...all], unknown: [] };
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   return { sources: all.filter((s) => names.includes(s.name)), unknown };

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseAttackBundle } from '../attack/stix.ts';
 import { crashPoint, removeStalePartials, writeFileAtomic } from './atomic.ts';
 import { sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncStampFile } from './paths.ts';
-import type { SourceDef } from './sources.ts';
+import type { SourceEntry } from './sources.ts';
 
 export const ATTACK_BUNDLE_URL = 'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/enterprise-attack.json';
 
@@ -32,7 +32,7 @@ function git(args: string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60 * 1000 }).trim();
 }
 
-function syncOne(def: SourceDef, mirror: string | undefined): SyncResult {
+function syncOne(def: SourceEntry, mirror: string | undefined): SyncResult {
   const dest = path.join(sourcesDir(), def.name);
   mkdirSync(path.dirname(dest), { recursive: true });
   if (mirror) {
@@ -116,7 +116,7 @@ async function syncAttack(attackFile: string | undefined): Promise<SyncReport['a
   return { status: attackFile ? 'copied' : 'downloaded', path: dest, ...(version ? { version } : {}) };
 }
 
-export async function syncSources(defs: readonly SourceDef[], opts: { readonly mirror?: string; readonly attack?: string; readonly onSource?: (r: SyncResult) => void } = {}): Promise<SyncReport> {
+export async function syncSources(defs: readonly SourceEntry[], opts: { readonly mirror?: string; readonly attack?: string; readonly onSource?: (r: SyncResult) => void } = {}): Promise<SyncReport> {
   const sources: SyncResult[] = [];
   for (const d of defs) {
     const r = syncOne(d, opts.mirror);

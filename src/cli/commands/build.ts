@@ -1,9 +1,12 @@
 /** detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--force] [--json] */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { buildCatalog, formatBuildReport } from '../../catalog/build.ts';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { progressFor } from '../../catalog/progress.ts';
-import { DEFAULT_SOURCES, readSourcesFile, selectSources, type SourceDef } from '../../catalog/sources.ts';
+import { DEFAULT_SOURCES, readSourcesFile, selectSources, withFormats, type SourceEntry } from '../../catalog/sources.ts';
+import { sourcesDir } from '../../catalog/paths.ts';
+import { detectFormat } from '../../formats/detect.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
 
@@ -16,8 +19,9 @@ export const BUILD_OPTIONS = {
   force: { type: 'boolean' },
 } as const;
 
-export function sourcesFrom(values: { sources?: string | undefined; 'sources-file'?: string | undefined }): SourceDef[] {
-  let all: readonly SourceDef[] = DEFAULT_SOURCES;
+/** The sources of the command line: the default list or a sources file's, selected by `--sources`. */
+export function sourcesFrom(values: { sources?: string | undefined; 'sources-file'?: string | undefined }): SourceEntry[] {
+  let all: readonly SourceEntry[] = DEFAULT_SOURCES;
   const file = values['sources-file'] ?? process.env.DETWIKI_SOURCES;
   if (file) {
     const r = readSourcesFile(file);
@@ -39,13 +43,16 @@ export async function runBuild(values: Record<string, string | boolean | undefin
     console.error(`detwiki: mirror folder ${mirror} not found; building from synced sources, else the project's examples/`);
     mirror = undefined;
   }
+  // a sources file's entry without a format: the language its folder tells
+  const known = withFormats(sourcesFrom(values as { sources?: string; 'sources-file'?: string }), mirror ? path.resolve(mirror) : sourcesDir(), (dir) => detectFormat(dir));
+  if (known.errors.length) throw new UsageError(known.errors.join('\n'));
   const report = await buildCatalog({
     outDir: out,
     ...(mirror ? { mirror } : {}),
     ...(values.attack ? { attack: values.attack as string } : {}),
     ...(values.examples ? { examples: true } : {}),
     ...(values.force ? { force: true } : {}),
-    sources: sourcesFrom(values as { sources?: string; 'sources-file'?: string }),
+    sources: known.sources,
     progress: progressFor(process.stderr, values.json === true && !process.stderr.isTTY),
   });
   if (values.json) printJson(report);
