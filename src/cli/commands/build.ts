@@ -44,7 +44,9 @@ export async function runBuild(values: Record<string, string | boolean | undefin
     mirror = undefined;
   }
   // a sources file's entry without a format: the language its folder tells
-  const known = withFormats(sourcesFrom(values as { sources?: string; 'sources-file'?: string }), mirror ? path.resolve(mirror) : sourcesDir(), (dir) => detectFormat(dir));
+  // (examples/ has its own list)
+  const entries = values.examples ? [] : sourcesFrom(values as { sources?: string; 'sources-file'?: string });
+  const known = withFormats(entries, mirror ? path.resolve(mirror) : sourcesDir(), (dir) => detectFormat(dir));
   if (known.errors.length) throw new UsageError(known.errors.join('\n'));
   const report = await buildCatalog({
     outDir: out,
