@@ -14,6 +14,7 @@ import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
 import { applyTransform } from '../model/evaluate.ts';
 import { compileIfCertain } from '../model/regex.ts';
+import { ASCII } from '../model/ascii.ts';
 
 /** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
 export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
@@ -33,9 +34,6 @@ const FEW_VALUES = new Set(['integritylevel', 'company', 'product', 'logontype',
 export const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
 
 export { norm };
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** The literal runs of a Sigma glob (between unescaped `*` / `?`), as globToRegex reads it. */
 function globLiterals(g: string): string[] {

@@ -12,14 +12,12 @@
  */
 import { norm } from '../model/compile.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
+import { ASCII } from '../model/ascii.ts';
 
 /** A set whose automaton table has at most this many entries is searched by the automaton alone. */
 const SMALL_TABLE = 1 << 16;
 
 const GRAM = 4;
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** A set whose keys are all at least this long is read by sampled grams (see `Sampled`). */
 const SAMPLED_FROM = GRAM + 2;

@@ -17,6 +17,7 @@ import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { LIMITS } from './diagnostics.ts';
 import { AhoCorasick } from '../hunt/ahoCorasick.ts';
+import { ASCII } from './ascii.ts';
 
 /** From this many needles on, "contains any" runs one automaton pass instead of one search per needle. */
 const AUTOMATON_FROM = 6;
@@ -160,9 +161,6 @@ export class EventView {
 
 /** A compiled condition. */
 export type Compiled = (view: EventView) => Truth;
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** Compile an expression once; run it with `compiled(new EventView(event, resolver))`. */
 export function compile(e: Expr): Compiled {

@@ -25,6 +25,7 @@
  * quantifiers' choice counts times the alternation branches, each path at most (pattern + input) steps, from each start
  * position.
  */
+import { ASCII } from './ascii.ts';
 
 /**
  * Worst-case backtracking steps allowed for the RegExp path: about 10 ms, the order of RE2-wasm's own worst case on
@@ -864,9 +865,6 @@ function globShape(root: Node): GlobShape | undefined {
 
 /** An accelerated test: true / false, or undefined when RE2 must decide. */
 export type FastTest = (s: string) => boolean | undefined;
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * A pattern's tree with the flags it sets at its start (`(?i)`, `(?s)`, `(?m)`); undefined when it is not translated.

@@ -27,6 +27,7 @@ import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
 import type { SqlDialect } from './dialects.ts';
 import type { Names } from './fields.ts';
+import { ASCII } from '../../model/ascii.ts';
 
 /** What a dialect needs for derived values (see `DUCKDB.derive`); a dialect without it expresses none. */
 export interface DeriveDialect {
@@ -236,7 +237,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'levenshtein':
-      return typeof arg(s, 0) === 'string' && ASCII_TEXT.test(arg(s, 0) as string);
+      return typeof arg(s, 0) === 'string' && ASCII.test(arg(s, 0) as string);
     case 'substr_count':
       return typeof arg(s, 0) === 'string' && arg(s, 0) !== '' && !selfOverlapping(arg(s, 1) === true ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string));
     case 'extract':
@@ -676,9 +677,6 @@ function parseSql(s: TransformStep, a: string, c: StepCtx): string {
   // parse reads any value as KQL text (derive.ts kqlToString), whatever the rule's language
   return asString(a, { ...c, lang: 'kql' }, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${d.let(D.regexExtract(t, d.str(inline), g.index), x, typed)} ELSE ${isString ? c.OK(strJson(c, '')) : c.FAIL} END`);
 }
-
-// eslint-disable-next-line no-control-regex
-const ASCII_TEXT = /^[\x00-\x7f]*$/;
 
 /** Can two occurrences of `sub` overlap (a proper prefix of it is also its suffix: `aa`, `abab`)? */
 function selfOverlapping(sub: string): boolean {

@@ -21,6 +21,7 @@ import { DUCKDB, type SqlDialect } from './dialects.ts';
 import { fieldSql, Names, type EventColumns, type ResolverKind } from './fields.ts';
 import { derivedExpressed, derivedSql, onPairSql, writtenAsText, type DeriveEnv } from './derive.ts';
 import type { Derived } from '../../model/expr.ts';
+import { ASCII } from '../../model/ascii.ts';
 
 export interface GenContext {
   readonly d: SqlDialect;
@@ -665,9 +666,6 @@ function onStrings(c: Ctx, x: string, tests: (x: string) => ((text: string, lowe
   const here = orAll(d, tests(x).map((f) => f(textOf(c, x, true), textOf(c, x, false))));
   return `(CASE WHEN ${x} IS NULL OR ${d.is(x, 'null')} OR ${d.is(x, 'object')} THEN FALSE WHEN ${d.is(x, 'array')} THEN ${onArray} ELSE ${here} END)`;
 }
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** The test of a wildcard, regex or cidr pattern on a text. */
 function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string, lower: string) => string {
