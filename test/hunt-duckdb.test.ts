@@ -288,6 +288,20 @@ describe('detwiki hunt --engine duckdb: what only DuckDB leaves undecided', () =
     await hunt(new HuntEngine([rule], { all: true }), [file], { onHit: (h) => mem.push(`${h.type} ${h.pos.index}`) });
     assert.deepEqual(mem, ['hit 0', 'hit 1']);
   });
+  it('a may-fire on a part SQL does not write names that part (an MQL regex match count)', async () => {
+    const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
+    const condition = pred('subject', 'ge', [2], { nulls: 'propagate' }, undefined, { steps: [{ fn: 'regex_count', args: ['inv[o0]ice', true] }] });
+    const rule: RuleRecord = { ...base, id: 'test/regex-count', format: 'mql', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-gap-'));
+    const file = path.join(dir, 'x.jsonl');
+    writeFileSync(file, `${JSON.stringify({ subject: 'INVOICE inv0ice' })}\n${JSON.stringify({ subject: 'hello' })}\n`);
+    const got: string[] = [];
+    await huntDuckdb(new HuntEngine([rule], { all: true }), [file], { all: true, onHit: (h) => got.push(`${h.type} ${h.pos.index} ${(h.dependsOn ?? []).join()}`) });
+    assert.deepEqual(got, ['may_fire 0 not written in SQL: iregex_count(subject, "inv[o0]ice") ge 2', 'may_fire 1 not written in SQL: iregex_count(subject, "inv[o0]ice") ge 2']);
+    const mem: string[] = [];
+    await hunt(new HuntEngine([rule], { all: true }), [file], { onHit: (h) => mem.push(`${h.type} ${h.pos.index}`) });
+    assert.deepEqual(mem, ['hit 0']);
+  });
 });
 
 describe('DuckDB batches', () => {

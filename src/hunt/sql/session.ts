@@ -17,6 +17,7 @@ import { recogniseLogSources } from '../recognise.ts';
 import { huntReporter, type HuntSummary, type SessionOptions } from '../session.ts';
 import { DuckEngine, type DuckOptions } from './duckdb.ts';
 import { DUCKDB } from './dialects.ts';
+import { sqlGaps } from './generate.ts';
 import { batchWeight, type SqlRule } from './query.ts';
 
 export interface DuckSessionOptions extends SessionOptions {
@@ -120,8 +121,11 @@ export async function huntDuckdb(
         if (opts.onProgress && (idx + 1) % 10_000 === 0) opts.onProgress(idx + 1);
         report.event(posOf(idx), event, logSources, results, (i) => {
           const ex = engine.explain(results[i]!.rule, event, results[i]!.truth);
-          // unknown in SQL where the memory engine has nothing undecided: a value DuckDB cannot test as it does
-          return results[i]!.truth === 'unknown' && !ex.dependsOn.length ? { ...ex, dependsOn: [SQL_UNDECIDED] } : ex;
+          // unknown in SQL where the memory engine has nothing undecided: a part SQL does not write (named), else a
+          // value DuckDB cannot test as it does
+          if (results[i]!.truth !== 'unknown' || ex.dependsOn.length) return ex;
+          const gaps = sqlGaps(results[i]!.rule.condition, DUCKDB);
+          return { ...ex, dependsOn: gaps.length ? gaps.map((g) => `not written in SQL: ${g}`) : [SQL_UNDECIDED] };
         });
       }
     }
