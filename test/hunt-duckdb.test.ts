@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adapterFor } from '../src/formats/registry.ts';
 import { evaluate, resolveDotted, type Truth } from '../src/model/evaluate.ts';
-import { and, not, or, pred, type Expr, type Predicate, type Value } from '../src/model/expr.ts';
+import { and, not, or, pred, TRUE, type Expr, type Predicate, type Value } from '../src/model/expr.ts';
 import { agreesWith } from '../src/model/checks.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { CLICKHOUSE, DUCKDB } from '../src/hunt/sql/dialects.ts';
@@ -288,16 +288,17 @@ describe('detwiki hunt --engine duckdb: what only DuckDB leaves undecided', () =
     await hunt(new HuntEngine([rule], { all: true }), [file], { onHit: (h) => mem.push(`${h.type} ${h.pos.index}`) });
     assert.deepEqual(mem, ['hit 0', 'hit 1']);
   });
-  it('a may-fire on a part SQL does not write names that part (an MQL regex match count)', async () => {
+  it('a may-fire on a part SQL does not write names that part (an MQL quantifier over distinct values)', async () => {
     const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
-    const condition = pred('subject', 'ge', [2], { nulls: 'propagate' }, undefined, { steps: [{ fn: 'regex_count', args: ['inv[o0]ice', true] }] });
-    const rule: RuleRecord = { ...base, id: 'test/regex-count', format: 'mql', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
+    const condition: Expr = { kind: 'each', quant: { op: 'ge', value: 2 }, array: 'links', distinct: { key: '.domain' }, expr: TRUE, nulls: 'propagate' };
+    const rule: RuleRecord = { ...base, id: 'test/distinct', format: 'mql', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-gap-'));
     const file = path.join(dir, 'x.jsonl');
-    writeFileSync(file, `${JSON.stringify({ subject: 'INVOICE inv0ice' })}\n${JSON.stringify({ subject: 'hello' })}\n`);
+    writeFileSync(file, `${JSON.stringify({ links: [{ domain: 'a.com' }, { domain: 'b.com' }] })}\n${JSON.stringify({ links: [{ domain: 'a.com' }, { domain: 'a.com' }] })}\n`);
     const got: string[] = [];
     await huntDuckdb(new HuntEngine([rule], { all: true }), [file], { all: true, onHit: (h) => got.push(`${h.type} ${h.pos.index} ${(h.dependsOn ?? []).join()}`) });
-    assert.deepEqual(got, ['may_fire 0 not written in SQL: iregex_count(subject, "inv[o0]ice") ge 2', 'may_fire 1 not written in SQL: iregex_count(subject, "inv[o0]ice") ge 2']);
+    const gap = 'not written in SQL: length(distinct(links, .domain)) ge 2';
+    assert.deepEqual(got, [`may_fire 0 ${gap}`, `may_fire 1 ${gap}`]);
     const mem: string[] = [];
     await hunt(new HuntEngine([rule], { all: true }), [file], { onHit: (h) => mem.push(`${h.type} ${h.pos.index}`) });
     assert.deepEqual(mem, ['hit 0']);

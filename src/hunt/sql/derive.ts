@@ -88,6 +88,11 @@ export interface DeriveDialect {
   tryBase64(s: string): string;
   /** Every match of an RE2 pattern replaced by a rewrite (`\\1` a group). */
   regexReplaceAll(s: string, pattern: string, rewrite: string): string;
+  /**
+   * How many non-overlapping matches of an RE2 pattern (`ci`: case-insensitive) a text has, left to right; NULL when
+   * a match is empty.
+   */
+  regexCount(s: string, pattern: string, ci: boolean): string;
   /** The number of distinct strings of a list. */
   distinctCount(list: string): string;
   /** A text of digits as a JSON integer. */
@@ -238,6 +243,8 @@ function stepExpressed(s: TransformStep): boolean {
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'levenshtein':
       return typeof arg(s, 0) === 'string' && ASCII.test(arg(s, 0) as string);
+    case 'regex_count':
+      return typeof arg(s, 0) === 'string' && compileRegex(arg(s, 0) as string, arg(s, 1) === true ? 'i' : '').ok;
     case 'substr_count':
       return typeof arg(s, 0) === 'string' && arg(s, 0) !== '' && !selfOverlapping(arg(s, 1) === true ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string));
     case 'extract':
@@ -447,6 +454,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return asString(a, c, (t) => base64Sql(t, c, kql));
     case 'replace':
       return replaceSql(s, a, c);
+    case 'regex_count':
+      return regexCountSql(s, a, c);
     case 'lower':
     case 'upper':
       return asString(a, c, (t) => `CASE WHEN ${D.ascii(t)} THEN ${c.OK(D.toJson(s.fn === 'lower' ? d.lower(t) : D.upper(t)))} ELSE ${c.UNKNOWN} END`);
@@ -568,6 +577,20 @@ function rewriteGroups(r: string): number[] | undefined {
     i++;
   }
   return out;
+}
+
+/**
+ * MQL regex.count: the number of matches of an RE2 pattern in a string (anything else fails, as in process); unknown
+ * where a match is empty, or past the regex input bound, as in process.
+ */
+function regexCountSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const pattern = arg(s, 0) as string;
+  if (c.regexOk && !c.regexOk(pattern)) return c.UNKNOWN;
+  const t = c.names.next('t');
+  const n = c.names.next('n');
+  const count = d.let(D.regexCount(t, d.str(pattern), arg(s, 1) === true), n, `CASE WHEN ${n} IS NULL THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(n))} END`);
+  return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} ELSE ${count} END`)} ELSE ${c.FAIL} END`;
 }
 
 /** KQL replace_string (every occurrence of a literal) and replace_regex (RE2, every match, `\n` groups). */

@@ -279,6 +279,7 @@ export const DUCKDB: SqlDialect = {
     tryUtf8Base64: (s) => `try(decode(from_base64(${s})))`,
     tryBase64: (s) => `(try(from_base64(${s})) IS NOT NULL)`,
     regexReplaceAll: (s, p, r) => `regexp_replace(${s}, ${p}, ${r}, 'g')`,
+    regexCount: (s, p, ci) => `list_transform([regexp_extract_all(${s}, ${p}, 0${ci ? ", 'i'" : ''})], lambda m: CASE WHEN list_contains(m, '') THEN NULL ELSE len(m) END)[1]`,
     doubleJson: (t) => `to_json(CAST(${t} AS DOUBLE))`,
   },
 };
