@@ -182,6 +182,14 @@ describe('loose rule files', () => {
     assert.match(build([{ name: 'x', format: 'cobol' }]).stderr, /needs "name", and a "format" that is a known language or "auto"/);
   });
 
+  it('`--rules` on Python alone, or on no rule, says why', async () => {
+    const py = folder('python-alone', { 'root_login.py': 'def rule(event):\n    return event.get("userIdentity", {}).get("type") == "Root"\n' });
+    await assert.rejects(rulesFromPaths([py], {}), /cannot tell the language of .*: Python alone is not a rule \(a Panther rule is its YAML file/);
+    await assert.rejects(rulesFromPaths([path.join(py, 'root_login.py')], {}), /cannot find the repository of .*: Python alone is not a rule/);
+    const none = folder('no-rules', { 'notes.txt': 'nothing\n' });
+    await assert.rejects(rulesFromPaths([none], {}), /no marker file, folder name or file in it reads as a rule of a known language/);
+  });
+
   it('`--rules` loads a loose folder or file of any language, and the hunt runs them', async () => {
     for (const [key, r] of Object.entries(RULES)) {
       const d = folder(`rules-${key}`, { [r.name]: r.text });

@@ -3,7 +3,7 @@
  * repositories parsed on the spot (`--rules PATH...`), filtered by format, kind and minimum severity.
  */
 import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { catalogFile } from '../catalog/paths.ts';
 import { detectFormat, findRepoRoot } from '../formats/detect.ts';
@@ -84,6 +84,16 @@ export function rulesFromCatalog(dir: string, f: RuleFilter): RuleRecord[] {
   }
 }
 
+/**
+ * Why a path holds no rule, when it can be told: Python alone (a Panther rule is its YAML specification, which names
+ * the Python file), else what was looked for.
+ */
+function notRuleHint(abs: string, dir: boolean): string {
+  const py = dir ? readdirSync(abs).some((n) => n.endsWith('.py')) : abs.endsWith('.py');
+  if (py) return ': Python alone is not a rule (a Panther rule is its YAML file, with `AnalysisType` and `Filename:` naming the .py); give the YAML file, or the folder holding both';
+  return dir ? ': no marker file, folder name or file in it reads as a rule of a known language' : ': its content reads as a rule of no known language, and no folder above it is a rule repository';
+}
+
 /** Rules of files or repositories: each path is a repository folder (any language) or a rule file inside one. */
 export async function rulesFromPaths(paths: readonly string[], f: RuleFilter, onProgress?: (label: string) => (done: number, total: number) => void): Promise<RuleRecord[]> {
   const out: RuleRecord[] = [];
@@ -99,14 +109,14 @@ export async function rulesFromPaths(paths: readonly string[], f: RuleFilter, on
       root = abs;
       if (!format) {
         const up = findRepoRoot(abs);
-        if (!up) throw new Error(`cannot tell the language of ${p}`);
+        if (!up) throw new Error(`cannot tell the language of ${p}${notRuleHint(abs, true)}`);
         format = up.format;
         root = up.root;
         only = undefined;
       }
     } else {
       const up = findRepoRoot(abs);
-      if (!up) throw new Error(`cannot find the repository of ${p}`);
+      if (!up) throw new Error(`cannot find the repository of ${p}${notRuleHint(abs, false)}`);
       root = up.root;
       format = up.format;
       only = [path.relative(root, abs).split(path.sep).join('/')];
