@@ -273,7 +273,7 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
     let all = nullishTruths | unsureTruths;
     for (const bits of groups.values()) all |= bits;
     const decided = q === 'any' ? 1 : 2;
-    // no kept element can be other than `decided` (true for any, false for all)
+    // every element gives the other truth (false for any, true for all), or there is none: so does the quantifier
     if (all === 3 - decided || all === 0) return q === 'all';
     // a group all of whose elements decide, that no element of unknown key may join with another truth
     if ((unsureTruths & ~decided) === 0) for (const bits of groups.values()) if (bits === decided) return q === 'any';

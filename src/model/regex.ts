@@ -128,7 +128,6 @@ function eachMatch(pattern: string, flags: string, input: string, each: (m: Rege
   return true;
 }
 
-// eslint-disable-next-line no-control-regex
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function codePointOffsets(s: string): Int32Array {
