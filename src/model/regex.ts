@@ -167,7 +167,8 @@ export function regexReplaceAll(pattern: string, flags: string, input: string, r
 
 /**
  * How many non-overlapping matches of a pattern a string has, left to right; undefined when the pattern cannot be run
- * with bounded cost, or when a match is empty (engines differ on an empty match next to another: Go skips it).
+ * with bounded cost, or when a match is empty (engines differ on an empty match next to the previous one: Go's
+ * regexp skips it, JavaScript's does not).
  */
 export function regexCount(pattern: string, flags: string, input: string): number | undefined {
   let n = 0;

@@ -202,7 +202,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'pattern (string), case-insensitive (boolean)',
     render: 'regex_count(X, "re") / iregex_count(X, "re")',
     meaning: 'How many matches of the regular expression (RE2 syntax, unanchored) the string has, left to right and not overlapping. Case-insensitive: the pattern with the `i` flag.',
-    languages: 'MQL regex.count / regex.icount (Sublime runs Go\'s regexp, RE2 syntax). Where a match is empty the count is unknown: engines differ on an empty match next to another (Go skips it), and Sublime\'s documentation does not say.',
+    languages: 'MQL regex.count / regex.icount (RE2 syntax, as the project reads MQL\'s other regex functions). Where a match is empty the count is unknown: engines differ on an empty match next to the previous one (Go\'s regexp skips it, JavaScript\'s does not), and the documentation found does not say.',
     failure: 'a value that is not a string (a missing or null value gives null); unknown for an empty match, a pattern RE2 cannot run, or a string past the regex input bound',
     sources: ['MQL regex.count(s, "re") / regex.icount(s, "re")'],
   },
