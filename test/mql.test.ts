@@ -177,8 +177,8 @@ describe('MQL lowering', () => {
     assert.deepEqual(reasons('profile.by_sender().solicited'), ['enrichment: profile.by_sender']);
     assert.deepEqual(reasons('any(ml.nlu_classifier(body.current_thread.text).intents, .name == "bec")'), ['enrichment: ml.nlu_classifier']);
     assert.deepEqual(reasons('sender.email.domain.root_domain in $free_email_providers'), ['list: $free_email_providers']);
-    // the distance between two fields: opaque (to a text it is a derived value: the next test)
-    assert.deepEqual(reasons('strings.ilevenshtein(sender.display_name, subject.subject) <= 2'), ['function: strings.ilevenshtein']);
+    // the distance to a value the rule computes: opaque (to a text or another field it is a derived value: the next test)
+    assert.deepEqual(reasons('strings.ilevenshtein(strings.replace_confusables(sender.display_name), "paypal") <= 2'), ['function: strings.ilevenshtein']);
     assert.deepEqual(reasons('length(body.html.raw) / 2 > 10'), ['arithmetic: a number computed from length(body.html.raw) / 2']);
   });
   it('strings.levenshtein / ilevenshtein of a field and a text: the edit distance as a derived value, evaluated', () => {
@@ -200,6 +200,13 @@ describe('MQL lowering', () => {
     const loop = lowered("any(['amazon', 'paypal'], strings.ilevenshtein(sender.email.domain.sld, .) == 1)");
     assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypa1' } } } }), true);
     assert.equal(evaluate(loop, { sender: { email: { domain: { sld: 'paypal' } } } }), false);
+    // between two fields: a link's domain and the sender's, the other read for each link
+    const two = lowered('any(body.links, strings.levenshtein(.href_url.domain.sld, sender.email.domain.sld) <= 2)');
+    assert.equal(renderExpr(two), 'any(body.links, levenshtein(.href_url.domain.sld, field(sender.email.domain.sld)) le 2)');
+    const ev = (link: string, sender: string | null) => ({ body: { links: [{ href_url: { domain: { sld: link } } }] }, sender: { email: { domain: { sld: sender } } } });
+    assert.equal(evaluate(two, ev('paypa1', 'paypal')), true);
+    assert.equal(evaluate(two, ev('google', 'paypal')), false);
+    assert.equal(evaluate(two, ev('paypal', null)), 'unknown', 'a null other field: null in MQL');
   });
   it('strings.count / icount of a field and a text: occurrences as a derived value (unknown where they overlap)', () => {
     const e = lowered('strings.icount(subject.subject, "NA") == 6');

@@ -213,7 +213,9 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       return r ?? (lang === 'kql' ? '' : FAIL);
     }
     case 'levenshtein': {
-      const other = argOf(s, 0);
+      // the other text: a literal, or another field's value (MQL's distance between two fields)
+      const a = argOf(s, 0);
+      const other = a !== null && typeof a === 'object' && 'kind' in a && a.kind === 'field' ? field(a.field) : a;
       if (typeof v !== 'string' || typeof other !== 'string') return FAIL;
       const d = argOf(s, 1) === true ? editDistance(v.toLowerCase(), other.toLowerCase()) : editDistance(v, other);
       return d ?? UNKNOWN_OPERAND;

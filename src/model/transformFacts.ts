@@ -184,8 +184,8 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)'],
   },
   levenshtein: {
-    args: 'other (string), case-insensitive (boolean)',
-    render: 'levenshtein(X, "other") / ilevenshtein(X, "other")',
+    args: 'other (string, or a field reference: that field\'s value), case-insensitive (boolean)',
+    render: 'levenshtein(X, "other") / ilevenshtein(X, "other") / levenshtein(X, field(y))',
     meaning: 'The edit distance from the string to `other`: the fewest insertions, deletions and substitutions of one character (a Unicode code point) that turn one into the other. Case-insensitive: both lower-cased first (Unicode lower case).',
     languages: 'MQL: the unit is the code point, as Sublime documents for `length`; its documentation of the edit distance (as found) does not name one, and only strings outside ASCII can tell.',
     failure: 'a value that is not a string (a missing or null value gives null); unknown when the two lengths multiplied pass 1,000,000 (the bound on the work one comparison may take)',

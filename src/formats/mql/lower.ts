@@ -293,6 +293,9 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       const other = operand(o);
       if (p !== undefined && other.k === 'lit' && typeof other.value === 'string') return { k: 'derived', path: p, derived: { steps: [{ fn: fact.transform, args: [other.value, fact.ci] }] } };
     }
+    // a distance between two fields: the first field's value, the other read from the event (or the loop item)
+    const [px, py] = [pathOf(x), pathOf(y)];
+    if (fact.symmetric && px !== undefined && py !== undefined) return { k: 'derived', path: px, derived: { steps: [{ fn: fact.transform, args: [{ kind: 'field', field: py }, fact.ci] }] } };
     return undefined;
   };
 

@@ -96,8 +96,8 @@ export const OPAQUE_FUNCTIONS: Readonly<Record<string, FunctionFact>> = {
   'html.xpath': { category: 'function', computes: 'nodes of the HTML body selected by an XPath expression' },
   // transforms of the message itself
   'strings.replace_confusables': { category: 'function', computes: 'the text with look-alike Unicode characters replaced by their ASCII counterparts' },
-  'strings.ilevenshtein': { category: 'function', computes: 'case-insensitive edit distance between two strings (between two fields, or a value the rule computes: a field and a text is `DERIVED_FUNCTIONS`)' },
-  'strings.levenshtein': { category: 'function', computes: 'edit distance between two strings (between two fields, or a value the rule computes: a field and a text is `DERIVED_FUNCTIONS`)' },
+  'strings.ilevenshtein': { category: 'function', computes: 'case-insensitive edit distance between two strings (of a value the rule computes: a field and a text, or two fields, is `DERIVED_FUNCTIONS`)' },
+  'strings.levenshtein': { category: 'function', computes: 'edit distance between two strings (of a value the rule computes: a field and a text, or two fields, is `DERIVED_FUNCTIONS`)' },
   'strings.parse_url': { category: 'function', computes: 'a URL string parsed into its parts (domain, path, query)' },
   'strings.parse_email': { category: 'function', computes: 'an email address string parsed (local part, domain)' },
   'strings.parse_domain': { category: 'function', computes: 'a domain string parsed (root domain, subdomain, TLD)' },
