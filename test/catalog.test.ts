@@ -11,7 +11,7 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { rulesFromCatalog } from '../src/hunt/load.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { Catalog } from '../src/catalog/query.ts';
-import { ftsBody } from '../src/catalog/rows.ts';
+import { ftsBody, ruleRows } from '../src/catalog/rows.ts';
 import { ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { listFiles } from '../src/formats/io.ts';
@@ -306,6 +306,16 @@ describe('ftsBody', () => {
     assert.equal(ftsBody(body, description), 'note = \"\"\"\n\"\"\"\nquery = \'process.name : x\'\nShort.');
     assert.equal(ftsBody(body, ''), body);
     assert.equal(ftsBody('nothing in common here', description), 'nothing in common here');
+  });
+});
+
+describe('indicator rows', () => {
+  it('a value computed from a field is listed and keyed as the computation, not as a test of the field', () => {
+    const src = { repository: 'fixtures/mql' };
+    const text = 'name: d\ntype: rule\nsource: |\n  type.inbound and strings.ilevenshtein(sender.display_name, "paypal") <= 2 and sender.display_name == "x"\n';
+    const rule = parseMqlText('detection-rules/d.yml', text, src).rules[0]!;
+    const rows = ruleRows(rule).indicators.map((r) => `${String(r[0])} ${String(r[2])} ${String(r[4])}`);
+    assert.deepEqual(rows.sort(), ['ilevenshtein(sender.display_name, "paypal") le 2', 'sender.display_name eq "x"', 'type.inbound eq true']);
   });
 });
 

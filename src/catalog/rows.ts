@@ -7,6 +7,7 @@
 import type { FileResult } from '../formats/adapter.ts';
 import { GeneralDiagnostics } from '../model/diagnostics.ts';
 import { fieldsOf, leaves, type Expr, type Predicate, type Value } from '../model/expr.ts';
+import { renderOperand } from '../model/render.ts';
 import { countsForCoverage, SEVERITIES } from '../model/facts.ts';
 import type { DeclaredAttack, RuleRecord } from '../model/rule.ts';
 import { crossVendorRows, type CrossVendorRows } from './crossvendor.ts';
@@ -58,13 +59,16 @@ export function ruleRows(rule: RuleRecord): RuleRows {
   const indicators: Cell[][] = [];
   const seenInd = new Set<string>();
   for (const ind of L.indicators) {
+    // a value computed from the field (`len(Tags) ge 1`, `levenshtein(x, "paypal") le 2`) is listed and keyed as that
+    // computation: it is not a test of the field's own value
+    const field = ind.chain ?? ind.field;
     const vals: readonly Value[] = ind.values.length ? ind.values : [null];
     for (const v of vals) {
       const vk = ind.values.length ? valueKey(v) : '-';
-      const key = indicatorKey(ind.field, ind.op, vk);
+      const key = indicatorKey(field, ind.op, vk);
       if (seenInd.has(key)) continue;
       seenInd.add(key);
-      indicators.push([ind.field, ind.field.toLowerCase(), ind.op, vk, ind.values.length ? JSON.stringify(v) : 'null', key]);
+      indicators.push([field, field.toLowerCase(), ind.op, vk, ind.values.length ? JSON.stringify(v) : 'null', key]);
       if (ind.values.length) values.push(valueText(v));
     }
   }
@@ -74,7 +78,8 @@ export function ruleRows(rule: RuleRecord): RuleRows {
       const vals: readonly Value[] = p.values.length ? p.values : [null];
       for (const v of vals) {
         const vk = p.values.length ? valueKey(v) : '-';
-        exclusions.push([p.field, p.op, vk, p.values.length ? JSON.stringify(v) : 'null', ex.stage ?? null, indicatorKey(p.field, p.op, vk)]);
+        const field = p.derived ? renderOperand(p.field, p.derived) : p.field;
+        exclusions.push([field, p.op, vk, p.values.length ? JSON.stringify(v) : 'null', ex.stage ?? null, indicatorKey(field, p.op, vk)]);
         if (p.values.length) values.push(valueText(v));
       }
     }

@@ -181,7 +181,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
 
   out.push('Indicators');
   if (L.indicators.length === 0) out.push('  (none)');
-  else out.push(...table(['Field', 'Operator', 'Values'], L.indicators.map((i) => [i.field, i.op + (i.match === 'all' ? ' (all)' : ''), i.values.map(renderValue).join(', ')])));
+  else out.push(...table(['Field', 'Operator', 'Values'], L.indicators.map((i) => [i.chain ?? i.field, i.op + (i.match === 'all' ? ' (all)' : ''), i.values.map(renderValue).join(', ')])));
   if (L.eventKeys.length) out.push(`  event keys: ${L.eventKeys.map((k) => `${k.field}=${k.value}`).join(', ')}`);
   out.push('');
 
