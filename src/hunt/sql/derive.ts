@@ -93,8 +93,10 @@ export interface DeriveDialect {
    * a match is empty.
    */
   regexCount(s: string, pattern: string, ci: boolean): string;
-  /** The number of distinct strings of a list. */
+  /** The number of distinct strings of a list (NULLs not counted). */
   distinctCount(list: string): string;
+  /** A JSON number as text two numbers share exactly when they are the same double (-0 as 0). */
+  numberKey(x: string): string;
   /** A text of digits as a JSON integer. */
   intJson(t: string): string;
   /** A decimal text as a JSON double. */

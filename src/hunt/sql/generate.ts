@@ -12,7 +12,7 @@
  * IPv6 CIDR range, field references other than (in)equality, and nested lists inside list fields.
  */
 import { applyTransform, globToRegex, likeToRegex, predicateOnValue, resolveDotted, splWildcardToRegex } from '../../model/evaluate.ts';
-import { assertNever, relativeDepth, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { assertNever, relativeDepth, type DistinctBy, type ElementCount, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
 import { OPERATOR_FACTS } from '../../model/operators.ts';
 import { renderExpr, renderPredicate } from '../../model/render.ts';
 import { compileRegex } from '../../model/regex.ts';
@@ -154,12 +154,13 @@ function valueOf(field: string, c: Ctx): string {
 }
 
 /**
- * A quantifier SQL expresses (not one over distinct key values): an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of a
- * text (its characters) or an object (its keys), a default for a missing array; in a dialect with derivations.
+ * A quantifier SQL expresses: an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of
+ * a text (its characters) or an object (its keys), a default for a missing array; in a dialect with derivations. Over
+ * distinct key values (MQL `distinct`), only a count of a plain array's key values: `any` / `all` over one element of
+ * each group are not written.
  */
 function eachExpressed(e: Extract<Expr, { kind: 'each' }>, d: SqlDialect): boolean {
-  // one element per key value (MQL distinct), certain whichever element is kept: not written in SQL
-  if (e.distinct) return false;
+  if (e.distinct) return typeof e.quant === 'object' && d.derive !== undefined && !e.derived && !e.iterate && e.missingAs === undefined && (typeof e.distinct.key === 'string' || sqlExpressesAll(e.distinct.key, d));
   if (!e.derived && !e.iterate && e.missingAs === undefined) return true;
   if (!d.derive) return false;
   if (e.missingAs !== undefined && e.missingAs !== null && typeof e.missingAs === 'object') return false;
@@ -178,7 +179,8 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   const f = d.listLength(d.filter(l, d.lambda(y, `NOT ${y}`)));
   const q = e.quant;
   let overArray: string;
-  if (q === 'any') overArray = `CASE WHEN ${t} > 0 THEN TRUE WHEN ${u} > 0 THEN NULL ELSE FALSE END`;
+  if (e.distinct && typeof q === 'object') overArray = distinctCountSql(l, c, q);
+  else if (q === 'any') overArray = `CASE WHEN ${t} > 0 THEN TRUE WHEN ${u} > 0 THEN NULL ELSE FALSE END`;
   else if (q === 'all') overArray = `CASE WHEN ${f} > 0 THEN FALSE WHEN ${u} > 0 THEN NULL ELSE TRUE END`;
   else overArray = countTruthSql(d, t, u, q);
   const empty = q === 'any' ? d.FALSE : q === 'all' ? d.TRUE : countTruthSql(d, '0', '0', q);
@@ -192,8 +194,10 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   const iterated = e.iterate && D ? `WHEN ${d.is(arr, 'string')} THEN ${asJson(D.chars(d.text(arr)))} WHEN ${d.is(arr, 'object')} THEN ${asJson(d.keys(arr))} ` : '';
   const elements = `CASE WHEN ${d.is(arr, 'array')} THEN ${d.elements(arr)} ${iterated}ELSE ${d.list([arr])} END`;
   const raises = e.iterate ? `WHEN ${d.is(arr, 'number')} OR ${d.is(arr, 'boolean')} THEN ${d.NULL_BOOL} ` : '';
-  let body = `CASE WHEN ${arr} IS NULL OR ${d.is(arr, 'null')} THEN ${missing} ${raises}ELSE ${d.let(d.map(elements, d.lambda(el, inner)), l, overArray)} END`;
-  if (typeof q === 'object' && e.expr.kind === 'const' && e.expr.value) {
+  // over distinct key values each element is the pair (its key's text, its truth)
+  const perElement = e.distinct ? d.derive!.pair(distinctKeySql(e.distinct, { ...c, scopes: [...c.scopes, el] }), inner) : inner;
+  let body = `CASE WHEN ${arr} IS NULL OR ${d.is(arr, 'null')} THEN ${missing} ${raises}ELSE ${d.let(d.map(elements, d.lambda(el, perElement)), l, overArray)} END`;
+  if (typeof q === 'object' && e.expr.kind === 'const' && e.expr.value && !e.distinct) {
     body = `CASE WHEN ${d.is(arr, 'string')} THEN ${countTruthSql(d, d.length(d.text(arr)), '0', q)} ELSE ${body} END`;
   }
   // the array's default when missing (not when null), then its derivation (evaluate.ts, `each`)
@@ -203,6 +207,36 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   const pair = derivedPair(c, e.derived, e.array, e.missingAs, false, () => raw, 'each')!;
   const p = c.names.next('q');
   return d.let(pair, p, `CASE WHEN ${D!.state(p)} = 2 THEN ${d.NULL_BOOL} ELSE ${d.let(`CASE WHEN ${D!.state(p)} = 0 THEN ${D!.value(p)} ELSE ${D!.NULL_JSON} END`, arr, body)} END`);
+}
+
+/**
+ * The text of an element's distinct key, as `evaluate.ts` groups them (typed: "s…", "n…", "b…"; a condition's truth);
+ * NULL for a key in no certain group (null, missing, an object or a list, an unknown condition).
+ */
+function distinctKeySql(dk: DistinctBy, c: Ctx): string {
+  const d = c.d;
+  const D = d.derive!;
+  if (typeof dk.key !== 'string') {
+    const k = c.names.next('k');
+    return d.let(gen(dk.key, c), k, `CASE WHEN ${k} THEN 'btrue' WHEN NOT ${k} THEN 'bfalse' ELSE NULL END`);
+  }
+  const v = c.names.next('v');
+  return d.let(valueOf(dk.key, c), v, `CASE WHEN ${d.is(v, 'string')} THEN ${d.concatText([d.str('s'), d.text(v)])} WHEN ${d.is(v, 'number')} THEN ${d.concatText([d.str('n'), D.numberKey(v)])} WHEN ${d.is(v, 'boolean')} THEN ${d.concatText([d.str('b'), d.text(v)])} ELSE NULL END`);
+}
+
+/**
+ * A count over distinct key values (the list `l` of pairs: key text, truth of `expr`): at least the keys of the
+ * elements `expr` holds for, at most those of the elements it may hold for and one more for each of those whose key is
+ * in no certain group (`evaluate.ts`, `distinctTruth`).
+ */
+function distinctCountSql(l: string, c: Ctx, q: ElementCount): string {
+  const d = c.d;
+  const D = d.derive!;
+  const y = c.names.next('y');
+  const keysWhere = (cond: string) => D.distinctCount(d.map(d.filter(l, d.lambda(y, `${cond} AND ${D.state(y)} IS NOT NULL`)), d.lambda(y, D.state(y))));
+  const lo = keysWhere(`${D.value(y)}`);
+  const hi = `(${keysWhere(`${D.value(y)} IS NOT FALSE`)} + ${d.listLength(d.filter(l, d.lambda(y, `${D.value(y)} IS NOT FALSE AND ${D.state(y)} IS NULL`)))})`;
+  return countTruthSql(d, `(${lo})`, `(${hi} - ${lo})`, q);
 }
 
 // ---------------- predicates ----------------
