@@ -95,6 +95,8 @@ export interface DeriveDialect {
   regexCount(s: string, pattern: string, ci: boolean): string;
   /** The number of distinct strings of a list (NULLs not counted). */
   distinctCount(list: string): string;
+  /** A list's distinct elements (NULLs left out). */
+  distinctList(list: string): string;
   /** A JSON number as text two numbers share exactly when they are the same double (-0 as 0). */
   numberKey(x: string): string;
   /** A text of digits as a JSON integer. */

@@ -264,6 +264,7 @@ export const DUCKDB: SqlDialect = {
     safeInteger: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') AND abs(CAST(${x} AS DOUBLE)) <= 9007199254740991)`,
     integral: (x) => `(json_type(${x}) IN ('BIGINT', 'UBIGINT') OR (isfinite(CAST(${x} AS DOUBLE)) AND CAST(${x} AS DOUBLE) = floor(CAST(${x} AS DOUBLE))))`,
     distinctCount: (l) => `len(list_distinct(${l}))`,
+    distinctList: (l) => `list_filter(list_distinct(${l}), lambda dl_x: dl_x IS NOT NULL)`,
     numberKey: (x) => `CAST(CAST(${x} AS DOUBLE) + 0.0 AS VARCHAR)`,
     intJson: (t) => `to_json(CAST(${t} AS BIGINT))`,
     finiteSmall: (x) => `(isfinite(CAST(${x} AS DOUBLE)) AND abs(CAST(${x} AS DOUBLE)) < 9007199254740992)`,

@@ -156,11 +156,10 @@ function valueOf(field: string, c: Ctx): string {
 /**
  * A quantifier SQL expresses: an array computed by a chain `derive.ts` writes (not `elements`), Python's iteration of
  * a text (its characters) or an object (its keys), a default for a missing array; in a dialect with derivations. Over
- * distinct key values (MQL `distinct`), only a count of a plain array's key values: `any` / `all` over one element of
- * each group are not written.
+ * distinct key values (MQL `distinct`), a plain array (and a key SQL writes).
  */
 function eachExpressed(e: Extract<Expr, { kind: 'each' }>, d: SqlDialect): boolean {
-  if (e.distinct) return typeof e.quant === 'object' && d.derive !== undefined && !e.derived && !e.iterate && e.missingAs === undefined && (typeof e.distinct.key === 'string' || sqlExpressesAll(e.distinct.key, d));
+  if (e.distinct) return d.derive !== undefined && !e.derived && !e.iterate && e.missingAs === undefined && (typeof e.distinct.key === 'string' || sqlExpressesAll(e.distinct.key, d));
   if (!e.derived && !e.iterate && e.missingAs === undefined) return true;
   if (!d.derive) return false;
   if (e.missingAs !== undefined && e.missingAs !== null && typeof e.missingAs === 'object') return false;
@@ -179,7 +178,7 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
   const f = d.listLength(d.filter(l, d.lambda(y, `NOT ${y}`)));
   const q = e.quant;
   let overArray: string;
-  if (e.distinct && typeof q === 'object') overArray = distinctCountSql(l, c, q);
+  if (e.distinct) overArray = typeof q === 'object' ? distinctCountSql(l, c, q) : distinctAnyAllSql(l, c, q);
   else if (q === 'any') overArray = `CASE WHEN ${t} > 0 THEN TRUE WHEN ${u} > 0 THEN NULL ELSE FALSE END`;
   else if (q === 'all') overArray = `CASE WHEN ${f} > 0 THEN FALSE WHEN ${u} > 0 THEN NULL ELSE TRUE END`;
   else overArray = countTruthSql(d, t, u, q);
@@ -211,18 +210,22 @@ function eachSql(e: Extract<Expr, { kind: 'each' }>, c: Ctx): string {
 
 /**
  * The text of an element's distinct key, as `evaluate.ts` groups them (typed: "s…", "n…", "b…"; a condition's truth);
- * NULL for a key in no certain group (null, missing, an object or a list, an unknown condition).
+ * NULL for a null or missing key (in no other value's group), `u` for a key that may be in any group (an object or a
+ * list, an unknown condition).
  */
 function distinctKeySql(dk: DistinctBy, c: Ctx): string {
   const d = c.d;
   const D = d.derive!;
   if (typeof dk.key !== 'string') {
     const k = c.names.next('k');
-    return d.let(gen(dk.key, c), k, `CASE WHEN ${k} THEN 'btrue' WHEN NOT ${k} THEN 'bfalse' ELSE NULL END`);
+    return d.let(gen(dk.key, c), k, `CASE WHEN ${k} THEN 'btrue' WHEN NOT ${k} THEN 'bfalse' ELSE ${UNSURE_KEY} END`);
   }
   const v = c.names.next('v');
-  return d.let(valueOf(dk.key, c), v, `CASE WHEN ${d.is(v, 'string')} THEN ${d.concatText([d.str('s'), d.text(v)])} WHEN ${d.is(v, 'number')} THEN ${d.concatText([d.str('n'), D.numberKey(v)])} WHEN ${d.is(v, 'boolean')} THEN ${d.concatText([d.str('b'), d.text(v)])} ELSE NULL END`);
+  return d.let(valueOf(dk.key, c), v, `CASE WHEN ${d.is(v, 'string')} THEN ${d.concatText([d.str('s'), d.text(v)])} WHEN ${d.is(v, 'number')} THEN ${d.concatText([d.str('n'), D.numberKey(v)])} WHEN ${d.is(v, 'boolean')} THEN ${d.concatText([d.str('b'), d.text(v)])} WHEN ${v} IS NULL OR ${d.is(v, 'null')} THEN NULL ELSE ${UNSURE_KEY} END`);
 }
+
+/** The key text of an element that may be in any group. */
+const UNSURE_KEY = "'u'";
 
 /**
  * A count over distinct key values (the list `l` of pairs: key text, truth of `expr`): at least the keys of the
@@ -233,10 +236,29 @@ function distinctCountSql(l: string, c: Ctx, q: ElementCount): string {
   const d = c.d;
   const D = d.derive!;
   const y = c.names.next('y');
-  const keysWhere = (cond: string) => D.distinctCount(d.map(d.filter(l, d.lambda(y, `${cond} AND ${D.state(y)} IS NOT NULL`)), d.lambda(y, D.state(y))));
+  const certain = `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`;
+  const keysWhere = (cond: string) => D.distinctCount(d.map(d.filter(l, d.lambda(y, `${cond} AND ${certain}`)), d.lambda(y, D.state(y))));
   const lo = keysWhere(`${D.value(y)}`);
-  const hi = `(${keysWhere(`${D.value(y)} IS NOT FALSE`)} + ${d.listLength(d.filter(l, d.lambda(y, `${D.value(y)} IS NOT FALSE AND ${D.state(y)} IS NULL`)))})`;
+  const hi = `(${keysWhere(`${D.value(y)} IS NOT FALSE`)} + ${d.listLength(d.filter(l, d.lambda(y, `${D.value(y)} IS NOT FALSE AND NOT (${certain})`)))})`;
   return countTruthSql(d, `(${lo})`, `(${hi} - ${lo})`, q);
+}
+
+/**
+ * `any` / `all` over one element of each key value, whichever (`evaluate.ts`, `distinctTruth`): the other truth when
+ * every element gives it (or there is none); the deciding truth when a certain group's elements all give it and no
+ * element of unsure key gives another; else NULL.
+ */
+function distinctAnyAllSql(l: string, c: Ctx, q: 'any' | 'all'): string {
+  const d = c.d;
+  const D = d.derive!;
+  const y = c.names.next('y');
+  const g = c.names.next('g');
+  const decides = q === 'any' ? d.TRUE : d.FALSE;
+  const other = q === 'any' ? d.FALSE : d.TRUE;
+  const none = (cond: string) => `${d.listLength(d.filter(l, d.lambda(y, cond)))} = 0`;
+  const keys = D.distinctList(`${d.map(d.filter(l, d.lambda(y, `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`)), d.lambda(y, D.state(y)))}`);
+  const groupDecides = `${d.listLength(d.filter(keys, d.lambda(g, none(`${D.state(y)} = ${g} AND ${D.value(y)} IS NOT ${decides}`))))} > 0`;
+  return `CASE WHEN ${none(`${D.value(y)} IS NOT ${other}`)} THEN ${other} WHEN ${groupDecides} AND ${none(`${D.state(y)} = ${UNSURE_KEY} AND ${D.value(y)} IS NOT ${decides}`)} THEN ${decides} ELSE ${d.NULL_BOOL} END`;
 }
 
 // ---------------- predicates ----------------
