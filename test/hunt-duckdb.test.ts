@@ -561,6 +561,21 @@ describe('counts over distinct key values in SQL (MQL length(distinct(…)))', (
     // kept element would matter leave the rest unknown): DuckDB decides the same ones
     assert.equal(decided, 63);
   });
+  it('any / all over a list past the bound on the group test (a hostile event) are unknown in SQL', async () => {
+    const condition: Expr = { kind: 'each', quant: 'any', array: 'links', distinct: { key: '.d' }, expr: pred('.d', 'eq', ['z'], { cs: true, nulls: 'propagate' }), nulls: 'propagate' };
+    const big = { links: [...Array.from({ length: 50_000 }, (_, i) => ({ d: `d${i}` })), { d: 'z' }] };
+    assert.equal(evaluate(condition, big), true);
+    const duck = await DuckEngine.open();
+    try {
+      await duck.loadValues([big, { links: [{ d: 'a' }, { d: 'z' }] }]);
+      const got = await duckTruths(duck, [{ format: 'mql', condition }]);
+      // the bound's branch: without it the group test would decide true (and read the list once per key)
+      assert.equal(got.get('0:0'), 'unknown');
+      assert.equal(got.get('0:1'), true);
+    } finally {
+      duck.close();
+    }
+  });
   it('numbers are one key when they are one number, however the JSON writes them (1, 1.0, 1e0; -0 and 0)', async () => {
     const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
     const condition: Expr = { kind: 'each', quant: { op: 'eq', value: 2 }, array: 'links', distinct: { key: '.n' }, expr: TRUE, nulls: 'propagate' };

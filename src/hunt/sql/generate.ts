@@ -258,8 +258,12 @@ function distinctAnyAllSql(l: string, c: Ctx, q: 'any' | 'all'): string {
   const none = (cond: string) => `${d.listLength(d.filter(l, d.lambda(y, cond)))} = 0`;
   const keys = D.distinctList(`${d.map(d.filter(l, d.lambda(y, `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`)), d.lambda(y, D.state(y)))}`);
   const groupDecides = `${d.listLength(d.filter(keys, d.lambda(g, none(`${D.state(y)} = ${g} AND ${D.value(y)} IS NOT ${decides}`))))} > 0`;
-  return `CASE WHEN ${none(`${D.value(y)} IS NOT ${other}`)} THEN ${other} WHEN ${groupDecides} AND ${none(`${D.state(y)} = ${UNSURE_KEY} AND ${D.value(y)} IS NOT ${decides}`)} THEN ${decides} ELSE ${d.NULL_BOOL} END`;
+  // the group test reads the list once per key: past DISTINCT_GROUP_ELEMENTS elements (a hostile event) it is not run
+  return `CASE WHEN ${none(`${D.value(y)} IS NOT ${other}`)} THEN ${other} WHEN ${d.listLength(l)} > ${DISTINCT_GROUP_ELEMENTS} THEN ${d.NULL_BOOL} WHEN ${groupDecides} AND ${none(`${D.state(y)} = ${UNSURE_KEY} AND ${D.value(y)} IS NOT ${decides}`)} THEN ${decides} ELSE ${d.NULL_BOOL} END`;
 }
+
+/** Elements of a list past which SQL does not look for a deciding group (the test is quadratic); unknown instead. */
+const DISTINCT_GROUP_ELEMENTS = 2000;
 
 // ---------------- predicates ----------------
 
