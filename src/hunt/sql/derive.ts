@@ -246,7 +246,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'levenshtein':
-      return typeof arg(s, 0) === 'string' && ASCII.test(arg(s, 0) as string);
+      return typeof arg(s, 0) === 'string' ? ASCII.test(arg(s, 0) as string) : fieldRef(arg(s, 0)) !== undefined;
     case 'regex_count':
       return typeof arg(s, 0) === 'string' && compileRegex(arg(s, 0) as string, arg(s, 1) === true ? 'i' : '').ok;
     case 'substr_count':
@@ -705,6 +705,11 @@ function parseSql(s: TransformStep, a: string, c: StepCtx): string {
   return asString(a, { ...c, lang: 'kql' }, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${d.let(D.regexExtract(t, d.str(inline), g.index), x, typed)} ELSE ${isString ? c.OK(strJson(c, '')) : c.FAIL} END`);
 }
 
+/** The field a transform argument refers to (`{kind: 'field', field}`), if it is one. */
+function fieldRef(x: TransformArg | undefined): string | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && 'kind' in x && x.kind === 'field' ? x.field : undefined;
+}
+
 /** Can two occurrences of `sub` overlap (a proper prefix of it is also its suffix: `aa`, `abab`)? */
 function selfOverlapping(sub: string): boolean {
   for (let k = 1; k < sub.length; k++) if (sub.endsWith(sub.slice(0, k))) return true;
@@ -719,6 +724,16 @@ function selfOverlapping(sub: string): boolean {
 function textMeasureSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
   const ci = arg(s, 1) === true;
+  const ref = fieldRef(arg(s, 0));
+  if (s.fn === 'levenshtein' && ref !== undefined) {
+    // the distance to another field's text: both ASCII, the same bound on the work
+    const t = c.names.next('t');
+    const o = c.names.next('o');
+    const other = c.field(ref);
+    const cs = (x: string) => (ci ? d.lower(x) : x);
+    const measure = `CASE WHEN NOT (${D.ascii(t)} AND ${D.ascii(o)}) THEN ${c.UNKNOWN} WHEN ${d.length(t)} * ${d.length(o)} > ${EDIT_DISTANCE_CELLS} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(D.editDistance(cs(t), cs(o))))} END`;
+    return `CASE WHEN ${d.is(a, 'string')} AND ${d.is(other, 'string')} THEN ${d.let(d.text(a), t, d.let(d.text(other), o, measure))} ELSE ${c.FAIL} END`;
+  }
   const other = ci ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string);
   const t = c.names.next('t');
   const text = ci ? d.lower(t) : t;
