@@ -105,9 +105,10 @@ export function withFormats(entries: readonly SourceEntry[], base: string, detec
       continue;
     }
     const dir = path.join(base, e.name);
-    const format = existsSync(dir) ? detect(dir) : undefined;
+    const there = existsSync(dir);
+    const format = there ? detect(dir) : undefined;
     if (format) sources.push({ ...e, format });
-    else errors.push(existsSync(dir) ? `source ${e.name}: no "format", and the rules in ${dir} do not tell their language: add "format"` : `source ${e.name}: no "format", and ${dir} is not there to tell the language: run \`detwiki sync\` or add "format"`);
+    else errors.push(there ? `source ${e.name}: no "format", and the rules in ${dir} do not tell their language: add "format"` : `source ${e.name}: no "format", and ${dir} is not there to tell the language: run \`detwiki sync\` or add "format"`);
   }
   return { sources, errors };
 }

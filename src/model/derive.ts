@@ -4,7 +4,7 @@
  * operand unknown (`onError: 'unknown'`); what is not modelled (Python repr of a dict, a pattern RE2 cannot run) is
  * unknown.
  */
-import { assertNever, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
+import { assertNever, fieldRefOf, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
 import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
 
@@ -214,8 +214,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'levenshtein': {
       // the other text: a literal, or another field's value (MQL's distance between two fields)
-      const a = argOf(s, 0);
-      const other = a !== null && typeof a === 'object' && 'kind' in a && a.kind === 'field' ? field(a.field) : a;
+      const ref = fieldRefOf(argOf(s, 0));
+      const other = ref !== undefined ? field(ref) : argOf(s, 0);
       if (typeof v !== 'string' || typeof other !== 'string') return FAIL;
       const d = argOf(s, 1) === true ? editDistance(v.toLowerCase(), other.toLowerCase()) : editDistance(v, other);
       return d ?? UNKNOWN_OPERAND;

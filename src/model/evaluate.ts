@@ -189,30 +189,17 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
           else return 'unknown'; // iterating a number or boolean raises TypeError
         }
         if (x.distinct) return distinctTruth(x, x.distinct, items);
-        const saved = { scope, resolve };
         let t = 0;
         let u = 0;
         let result: Truth | undefined;
-        try {
-          for (const el of items) {
-            scope = [...saved.scope, el];
-            resolve = scopedResolver(base, scope);
-            const r = ev(x.expr);
-            if (r === true) t++;
-            else if (r === 'unknown') u++;
-            if (q === 'any' && r === true) {
-              result = true;
-              break;
-            }
-            if (q === 'all' && r === false) {
-              result = false;
-              break;
-            }
-          }
-        } finally {
-          scope = saved.scope;
-          resolve = saved.resolve;
-        }
+        eachElement(items, () => {
+          const r = ev(x.expr);
+          if (r === true) t++;
+          else if (r === 'unknown') u++;
+          if (q === 'any' && r === true) result = true;
+          else if (q === 'all' && r === false) result = false;
+          return result === undefined;
+        });
         if (result !== undefined) return result;
         if (q === 'any') return u > 0 ? 'unknown' : false;
         if (q === 'all') return u > 0 ? 'unknown' : true;
@@ -222,6 +209,23 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
         return evaluatePredicate(x, event, resolve);
       default:
         return assertNever(x, 'expression');
+    }
+  };
+
+  /**
+   * `visit` with each element in scope in turn (`.x` its field), until it returns false; the scope is restored after.
+   */
+  const eachElement = (items: readonly unknown[], visit: () => boolean): void => {
+    const saved = { scope, resolve };
+    try {
+      for (const el of items) {
+        scope = [...saved.scope, el];
+        resolve = scopedResolver(base, scope);
+        if (!visit()) break;
+      }
+    } finally {
+      scope = saved.scope;
+      resolve = saved.resolve;
     }
   };
 
@@ -238,26 +242,19 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
     let nullishTruths = 0;
     let unsure = 0;
     let unsureTruths = 0;
-    const saved = { scope, resolve };
-    try {
-      for (const el of items) {
-        scope = [...saved.scope, el];
-        resolve = scopedResolver(base, scope);
-        const r = ev(x.expr);
-        const bit = r === true ? 1 : r === false ? 2 : 4;
-        const k = typeof d.key === 'string' ? scalarKey(resolve(event, d.key)) : truthKey(ev(d.key));
-        if (k === NULL_KEY) {
-          if (bit !== 2) nullish++;
-          nullishTruths |= bit;
-        } else if (k === UNSURE_KEY) {
-          if (bit !== 2) unsure++;
-          unsureTruths |= bit;
-        } else groups.set(k, (groups.get(k) ?? 0) | bit);
-      }
-    } finally {
-      scope = saved.scope;
-      resolve = saved.resolve;
-    }
+    eachElement(items, () => {
+      const r = ev(x.expr);
+      const bit = r === true ? 1 : r === false ? 2 : 4;
+      const k = typeof d.key === 'string' ? scalarKey(resolve(event, d.key)) : truthKey(ev(d.key));
+      if (k === NULL_KEY) {
+        if (bit !== 2) nullish++;
+        nullishTruths |= bit;
+      } else if (k === UNSURE_KEY) {
+        if (bit !== 2) unsure++;
+        unsureTruths |= bit;
+      } else groups.set(k, (groups.get(k) ?? 0) | bit);
+      return true;
+    });
     const q = x.quant;
     if (typeof q === 'object') {
       // `expr` chooses the elements, the count is of their groups

@@ -314,13 +314,21 @@ export function pred(field: string, op: Operator, values: readonly Value[] = [],
   return p;
 }
 
+/** The field a transform argument refers to (`{kind: 'field', field}`), if it is a field reference. */
+export function fieldRefOf(a: TransformArg | undefined): string | undefined {
+  return a !== null && typeof a === 'object' && !Array.isArray(a) && 'kind' in a && a.kind === 'field' ? a.field : undefined;
+}
+
 /** Field references among a derivation's arguments (`strcat(a, "-", field(b))` reads b). */
 export function derivedFields(d: Derived | undefined): string[] {
   const out: string[] = [];
   if (!d) return out;
   const visit = (a: TransformArg): void => {
     if (Array.isArray(a)) for (const x of a as readonly unknown[]) visit(x as TransformArg);
-    else if (a !== null && typeof a === 'object' && 'kind' in a && a.kind === 'field') out.push(a.field);
+    else {
+      const f = fieldRefOf(a);
+      if (f !== undefined) out.push(f);
+    }
   };
   for (const s of d.steps) for (const a of s.args ?? []) visit(a);
   return out;

@@ -64,6 +64,17 @@ const COMPARE: Record<CompareOp, { op: Operator; cs?: boolean }> = {
 };
 const FLIP: Partial<Record<Operator, Operator>> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
 
+/** The expression inside any parentheses. */
+function ungroup(n: MqlNode): MqlNode {
+  while (n.type === 'group') n = n.expr;
+  return n;
+}
+
+/** Is the node the loop item itself (`.`)? */
+function isItem(n: MqlNode): boolean {
+  return n.type === 'element' && n.depth === 1;
+}
+
 /** Lower a parsed MQL expression. */
 export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   const diagnostics: Diagnostic[] = [];
@@ -164,26 +175,27 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
    * `distinct(xs)`, `distinct(xs, key)`, `distinct(filter(xs, p), key)`, `distinct(map(xs, .f))`: the array, the
    * filter chosen elements pass, and the key (a path relative to the element, or a condition on it).
    */
-  const distinctSource = (n: Extract<MqlNode, { type: 'call' }>): { array: string; pre: Expr; distinct: DistinctBy } | { reason: string } => {
+  const distinctSource = (n: Extract<MqlNode, { type: 'call' }>): { array: string; pre: Expr; distinct: DistinctBy; mapped?: MqlNode } | { reason: string } => {
     if (n.args.length < 1 || n.args.length > 2 || n.args.some((a) => a.name !== undefined)) return { reason: `function: distinct with these arguments` };
-    let arr = n.args[0]!.value;
-    while (arr.type === 'group') arr = arr.expr;
+    let arr = ungroup(n.args[0]!.value);
     let keyNode: MqlNode | undefined = n.args[1]?.value;
+    let mapped: MqlNode | undefined;
     if (arr.type === 'call' && arr.name === 'map' && arr.args.length === 2) {
       // distinct(map(xs, .f)) or distinct(map(xs, .f), .): the elements of xs by their .f (another key of the mapped
       // value is not expressed)
-      if (keyNode && !(keyNode.type === 'element' && keyNode.depth === 1)) return { reason: 'function: distinct by a key of mapped values' };
-      keyNode = arr.args[1]!.value;
+      if (keyNode && !isItem(keyNode)) return { reason: 'function: distinct by a key of mapped values' };
+      keyNode = mapped = arr.args[1]!.value;
       arr = arr.args[0]!.value;
     }
     const src = arraySource(arr);
     if ('reason' in src) return src;
-    if (!keyNode) return { ...src, distinct: { key: '.' } };
+    const of = mapped ? { ...src, mapped } : src;
+    if (!keyNode) return { ...of, distinct: { key: '.' } };
     loops++;
     try {
       const p = pathOf(keyNode);
-      if (p !== undefined) return { ...src, distinct: { key: p } };
-      if (isCondition(keyNode)) return { ...src, distinct: { key: lowerBool(keyNode) } };
+      if (p !== undefined) return { ...of, distinct: { key: p } };
+      if (isCondition(keyNode)) return { ...of, distinct: { key: lowerBool(keyNode) } };
       return { reason: opaqueReason(keyNode) };
     } finally {
       loops--;
@@ -217,7 +229,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
         const derived = n.name === 'strings.concat' ? concatOperand(n) : derivedOperand(n);
         if (derived) return derived;
         if (n.name === 'length' && a.length === 1) {
-          const inner = a[0]!.type === 'group' ? a[0]!.expr : a[0]!;
+          const inner = ungroup(a[0]!);
           if (inner.type === 'call' && inner.name === 'distinct') {
             const d = distinctSource(inner);
             return 'reason' in d ? { k: 'opaque', reason: d.reason } : { k: 'length', array: d.array, expr: d.pre, distinct: d.distinct };
@@ -227,7 +239,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
           return { k: 'opaque', reason: src.reason };
         }
         // distinct(map(xs, f)) as a value (`x in~ distinct(map(…))`): the same values as the map's, fewer times
-        if (n.name === 'distinct' && (a.length === 1 || (a.length === 2 && a[1]!.type === 'element' && a[1]!.depth === 1))) {
+        if (n.name === 'distinct' && (a.length === 1 || (a.length === 2 && isItem(a[1]!)))) {
           const m = operand(a[0]!);
           if (m.k === 'map') return m;
         }
@@ -407,9 +419,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       const d = distinctSource(inner);
       if ('reason' in d) return opq(n, d.reason);
       if (!(d.pre.kind === 'const' && d.pre.value)) return opq(n, `function: ${n.name} over the distinct elements of a filtered array`);
-      let mapped = inner.args[0]!.value;
-      while (mapped.type === 'group') mapped = mapped.expr;
-      if (mapped.type === 'call' && mapped.name === 'map' && mapped.args.length === 2) lambda = substituteItem(lambda, mapped.args[1]!.value, false);
+      if (d.mapped) lambda = substituteItem(lambda, d.mapped, false);
       loops++;
       const body = lowerBool(lambda);
       loops--;

@@ -21,7 +21,7 @@
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
-import type { Derived, FieldRef, ParsePart, TransformArg, TransformStep, Value } from '../../model/expr.ts';
+import { fieldRefOf, type Derived, type FieldRef, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
 import { EDIT_DISTANCE_CELLS, parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
@@ -246,7 +246,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
     case 'levenshtein':
-      return typeof arg(s, 0) === 'string' ? ASCII.test(arg(s, 0) as string) : fieldRef(arg(s, 0)) !== undefined;
+      return typeof arg(s, 0) === 'string' ? ASCII.test(arg(s, 0) as string) : fieldRefOf(arg(s, 0)) !== undefined;
     case 'regex_count':
       return typeof arg(s, 0) === 'string' && compileRegex(arg(s, 0) as string, arg(s, 1) === true ? 'i' : '').ok;
     case 'substr_count':
@@ -705,11 +705,6 @@ function parseSql(s: TransformStep, a: string, c: StepCtx): string {
   return asString(a, { ...c, lang: 'kql' }, (t) => `CASE WHEN ${d.length(t)} > ${LIMITS.maxRegexInput} THEN ${c.UNKNOWN} WHEN ${d.regex(t, d.str(inline))} THEN ${d.let(D.regexExtract(t, d.str(inline), g.index), x, typed)} ELSE ${isString ? c.OK(strJson(c, '')) : c.FAIL} END`);
 }
 
-/** The field a transform argument refers to (`{kind: 'field', field}`), if it is one. */
-function fieldRef(x: TransformArg | undefined): string | undefined {
-  return x !== null && typeof x === 'object' && !Array.isArray(x) && 'kind' in x && x.kind === 'field' ? x.field : undefined;
-}
-
 /** Can two occurrences of `sub` overlap (a proper prefix of it is also its suffix: `aa`, `abab`)? */
 function selfOverlapping(sub: string): boolean {
   for (let k = 1; k < sub.length; k++) if (sub.endsWith(sub.slice(0, k))) return true;
@@ -724,7 +719,7 @@ function selfOverlapping(sub: string): boolean {
 function textMeasureSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
   const ci = arg(s, 1) === true;
-  const ref = fieldRef(arg(s, 0));
+  const ref = fieldRefOf(arg(s, 0));
   if (s.fn === 'levenshtein' && ref !== undefined) {
     // the distance to another field's text: both ASCII, the same bound on the work
     const t = c.names.next('t');

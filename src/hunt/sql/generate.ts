@@ -227,6 +227,11 @@ function distinctKeySql(dk: DistinctBy, c: Ctx): string {
 /** The key text of an element that may be in any group. */
 const UNSURE_KEY = "'u'";
 
+/** Is the pair `y`'s key in a certain group (neither null nor unsure)? */
+function certainKey(D: NonNullable<SqlDialect['derive']>, y: string): string {
+  return `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`;
+}
+
 /**
  * A count over distinct key values (the list `l` of pairs: key text, truth of `expr`): at least the keys of the
  * elements `expr` holds for, at most those of the elements it may hold for and one more for each of those whose key is
@@ -236,7 +241,7 @@ function distinctCountSql(l: string, c: Ctx, q: ElementCount): string {
   const d = c.d;
   const D = d.derive!;
   const y = c.names.next('y');
-  const certain = `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`;
+  const certain = certainKey(D, y);
   const keysWhere = (cond: string) => D.distinctCount(d.map(d.filter(l, d.lambda(y, `${cond} AND ${certain}`)), d.lambda(y, D.state(y))));
   const lo = keysWhere(`${D.value(y)}`);
   const hi = `(${keysWhere(`${D.value(y)} IS NOT FALSE`)} + ${d.listLength(d.filter(l, d.lambda(y, `${D.value(y)} IS NOT FALSE AND NOT (${certain})`)))})`;
@@ -256,7 +261,7 @@ function distinctAnyAllSql(l: string, c: Ctx, q: 'any' | 'all'): string {
   const decides = q === 'any' ? d.TRUE : d.FALSE;
   const other = q === 'any' ? d.FALSE : d.TRUE;
   const none = (cond: string) => `${d.listLength(d.filter(l, d.lambda(y, cond)))} = 0`;
-  const keys = D.distinctList(`${d.map(d.filter(l, d.lambda(y, `${D.state(y)} IS NOT NULL AND ${D.state(y)} <> ${UNSURE_KEY}`)), d.lambda(y, D.state(y)))}`);
+  const keys = D.distinctList(d.map(d.filter(l, d.lambda(y, certainKey(D, y))), d.lambda(y, D.state(y))));
   const groupDecides = `${d.listLength(d.filter(keys, d.lambda(g, none(`${D.state(y)} = ${g} AND ${D.value(y)} IS NOT ${decides}`))))} > 0`;
   // the group test reads the list once per key: past DISTINCT_GROUP_ELEMENTS elements (a hostile event) it is not run
   return `CASE WHEN ${none(`${D.value(y)} IS NOT ${other}`)} THEN ${other} WHEN ${d.listLength(l)} > ${DISTINCT_GROUP_ELEMENTS} THEN ${d.NULL_BOOL} WHEN ${groupDecides} AND ${none(`${D.state(y)} = ${UNSURE_KEY} AND ${D.value(y)} IS NOT ${decides}`)} THEN ${decides} ELSE ${d.NULL_BOOL} END`;
