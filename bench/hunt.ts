@@ -18,6 +18,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { parseJsonSequence } from '../src/formats/sigma/regression.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt } from '../src/hunt/session.ts';
+import { heapForHunting } from '../src/hunt/heap.ts';
 
 const corpora = process.argv[2] ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'corpora');
 const target = Number(process.argv[3] ?? process.env.DETWIKI_HUNT_EVENTS ?? 1_000_000);
@@ -56,7 +57,8 @@ if (!existsSync(file)) {
 const total = events.length * reps;
 console.log(`bench.hunt.events ${total} (${events.length} regression events x ${reps}) ${mb(statSync(file).size)} MB at ${file}`);
 
-// end to end, as `detwiki hunt` runs
+// end to end, as `detwiki hunt` runs: its heap setting once the rules are loaded
+heapForHunting();
 t = performance.now();
 const engine = new HuntEngine(rules);
 const compileMs = performance.now() - t;

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
+import { heapForHunting } from '../../hunt/heap.ts';
 import { inputFiles } from '../../hunt/events.ts';
 import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
@@ -101,6 +102,8 @@ export function run(argv: string[]): Promise<number> {
       },
       ...(bar ? { onProgress: bar } : {}),
     };
+    // the rules are loaded: from here on the process streams events (see heap.ts)
+    heapForHunting();
     const summary =
       engineName === 'duckdb'
         ? // DuckDB (a native module, about 0.3 s to load) only when asked for
