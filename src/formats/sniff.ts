@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Format } from '../model/facts.ts';
 import type { FormatSniffer, SniffedFile } from './adapter.ts';
 import { flowDepthExceeds } from './yaml.ts';
+import { isRecord } from '../model/isRecord.ts';
 
 /**
  * Entries listed at most, files of one extension read at most (so that a folder of documentation does not crowd out
@@ -123,7 +124,7 @@ export function someYamlMap(f: SniffedFile, test: (m: Readonly<Record<string, un
 
 /** A plain object (a YAML mapping or a TOML table), or undefined. */
 export function asMap(x: unknown): Readonly<Record<string, unknown>> | undefined {
-  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+  return isRecord(x) ? x : undefined;
 }
 
 /** The languages whose sniffers claim a file (`decides` by its extension, else `test` on its text), in `sniffers` order. */

@@ -22,6 +22,7 @@ import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, Counted, CountTest } from '../model/aggregate.ts';
 import type { DerivedKey, KeyCase, MissingKeys } from '../model/rule.ts';
+import { isRecord } from '../model/isRecord.ts';
 
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at', 'metadata.event_timestamp', 'metadata.eventTimestamp'];
@@ -483,9 +484,9 @@ function orderValue(v: unknown): number | undefined {
     const t = Date.parse(v.includes(' ') && !v.includes('T') ? v.replace(' ', 'T') + 'Z' : v);
     return Number.isNaN(t) ? undefined : t;
   }
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const sec = Number((v as Record<string, unknown>)['seconds']);
-    if (Number.isFinite(sec)) return sec * 1000 + Math.floor(Number((v as Record<string, unknown>)['nanos'] ?? 0) / 1e6);
+  if (isRecord(v)) {
+    const sec = Number(v['seconds']);
+    if (Number.isFinite(sec)) return sec * 1000 + Math.floor(Number(v['nanos'] ?? 0) / 1e6);
   }
   return undefined;
 }

@@ -8,26 +8,26 @@ import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
 import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
 import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from './recogniseFacts.ts';
+import { isRecord } from '../model/isRecord.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `{"#text": v}` stands for v; `{"#attributes": {"Name": n}}` / `{"@Name": n}` for the attribute. */
 function text(v: unknown): unknown {
-  return isObj(v) && '#text' in v ? v['#text'] : v;
+  return isRecord(v) && '#text' in v ? v['#text'] : v;
 }
 function attr(v: unknown, name: string): unknown {
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   const a = v['#attributes'];
-  if (isObj(a) && name in a) return a[name];
+  if (isRecord(a) && name in a) return a[name];
   return v[`@${name}`];
 }
 
 /** Channel, provider and event id of a Windows event, when it is one. */
 export function windowsHeader(event: unknown): { channel: string; provider: string; eventId: number } | undefined {
-  if (!isObj(event)) return undefined;
-  const ev = isObj(event['Event']) ? event['Event'] : (winlogElement(event) ?? event);
-  const sys = isObj(ev['System']) ? ev['System'] : ev;
+  if (!isRecord(event)) return undefined;
+  const ev = isRecord(event['Event']) ? event['Event'] : (winlogElement(event) ?? event);
+  const sys = isRecord(ev['System']) ? ev['System'] : ev;
   const id = eventIdOf(text(sys['EventID']));
   if (id === undefined) return undefined;
   const channel = text(sys['Channel']);
@@ -72,7 +72,7 @@ const windowsCache = new Map<string, readonly string[]>();
 
 /** The canonical log sources of one event (empty when none is recognised). */
 export function recogniseLogSources(event: unknown): readonly string[] {
-  if (!isObj(event)) return [];
+  if (!isRecord(event)) return [];
   const w = windowsHeader(event);
   if (w) {
     // one answer per channel, provider and event id (few distinct ones in a log)

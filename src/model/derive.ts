@@ -7,6 +7,7 @@
 import { assertNever, fieldRefOf, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
 import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
+import { isRecord } from './isRecord.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -76,7 +77,6 @@ export function deriveValue(d: Derived, raw: unknown, field: (name: string) => u
   return spread ? new Spread(spread) : cur;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const argOf = (s: TransformStep, i: number): TransformArg | undefined => s.args?.[i];
 
 /** KQL tostring(): null as "", a list or object as JSON. */
@@ -142,12 +142,12 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     case 'len':
       if (typeof v === 'string') return [...v].length;
       if (Array.isArray(v)) return v.length;
-      if (isObject(v)) return py ? Object.keys(v).length : FAIL;
+      if (isRecord(v)) return py ? Object.keys(v).length : FAIL;
       return py ? FAIL : [...kqlToString(v)].length;
     case 'array_len':
       return Array.isArray(v) ? v.length : FAIL;
     case 'bytes':
-      if (Array.isArray(v) || isObject(v)) return FAIL;
+      if (Array.isArray(v) || isRecord(v)) return FAIL;
       return Buffer.byteLength(typeof v === 'string' ? v : kqlToString(v), 'utf8');
     case 'int':
       return toInt(v);
@@ -266,7 +266,7 @@ function member(s: TransformStep, v: unknown, lang: Lang): StepResult {
     if (d !== null && typeof d === 'object' && 'empty' in d) return {};
     return d ?? null;
   };
-  if (isObject(v)) {
+  if (isRecord(v)) {
     if (typeof key === 'string' || typeof key === 'number') {
       const k = String(key);
       return Object.prototype.hasOwnProperty.call(v, k) ? v[k] : missing();

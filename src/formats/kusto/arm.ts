@@ -17,6 +17,7 @@ import { SourceMap } from '../sourceMap.ts';
 import { jsonStringOffsets, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from './jsonLocate.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { sentinelRuleInput } from './sentinel.ts';
+import { isRecord } from '../../model/isRecord.ts';
 
 export interface KqlJsonResult {
   readonly outputs: readonly KqlRuleOutput[];
@@ -84,7 +85,7 @@ function collect(v: unknown, pointer: string, out: Found[], depth: number): void
     return;
   }
   const o = v as Obj;
-  const props = isObj(o['properties']) ? o['properties'] : undefined;
+  const props = isRecord(o['properties']) ? o['properties'] : undefined;
   const type = typeof o['type'] === 'string' ? o['type'].toLowerCase() : '';
   if (props && typeof props['query'] === 'string' && (type.endsWith('alertrules') || type === '' || typeof o['kind'] === 'string')) {
     out.push(analyticRule(o, props, `${pointer}/properties/query`));
@@ -95,7 +96,7 @@ function collect(v: unknown, pointer: string, out: Found[], depth: number): void
     return;
   }
   const qc = o['queryCondition'];
-  if (isObj(qc) && typeof qc['queryText'] === 'string') {
+  if (isRecord(qc) && typeof qc['queryText'] === 'string') {
     out.push(customDetection(o, `${pointer}/queryCondition/queryText`));
     return;
   }
@@ -121,7 +122,7 @@ function analyticRule(o: Obj, p: Obj, queryPointer: string): Found {
 
 /** A Log Analytics saved search (how Sentinel exports hunting queries): tactics and techniques are tags. */
 function savedSearch(p: Obj, queryPointer: string): Found {
-  const tags = arr(p['tags']).filter(isObj);
+  const tags = arr(p['tags']).filter(isRecord);
   const tag = (n: string) => tags.filter((t) => String(t['name']).toLowerCase() === n).flatMap((t) => String(t['value'] ?? '').split(','));
   const name = str(p['displayName']) ?? 'hunting query';
   const description = tag('description').join(',').trim();
@@ -137,9 +138,9 @@ function savedSearch(p: Obj, queryPointer: string): Found {
 
 /** A Defender XDR custom detection rule (Graph `detectionRule`). */
 function customDetection(o: Obj, queryPointer: string): Found {
-  const action = isObj(o['detectionAction']) ? o['detectionAction'] : {};
-  const alert = isObj(action['alertTemplate']) ? action['alertTemplate'] : {};
-  const schedule = isObj(o['schedule']) ? o['schedule'] : {};
+  const action = isRecord(o['detectionAction']) ? o['detectionAction'] : {};
+  const alert = isRecord(action['alertTemplate']) ? action['alertTemplate'] : {};
+  const schedule = isRecord(o['schedule']) ? o['schedule'] : {};
   const name = str(o['displayName']) ?? str(alert['title']) ?? 'custom detection';
   const sev = str(alert['severity']);
   const fields: Obj = {
@@ -160,7 +161,7 @@ function getPointer(doc: unknown, pointer: string): unknown {
   let cur = doc;
   for (const part of pointer.split('/').slice(1)) {
     const k = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    cur = Array.isArray(cur) ? cur[Number(k)] : isObj(cur) ? cur[k] : undefined;
+    cur = Array.isArray(cur) ? cur[Number(k)] : isRecord(cur) ? cur[k] : undefined;
   }
   return cur;
 }
@@ -186,9 +187,6 @@ function jsonDepth(text: string): number {
   return max;
 }
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() ? v : undefined;
 }

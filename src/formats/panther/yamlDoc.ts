@@ -5,6 +5,7 @@
 import { LIMITS } from '../../model/diagnostics.ts';
 import { COMPLEX_KEY, collectionKey, flowDepthExceeds } from '../yaml.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isRecord } from '../../model/isRecord.ts';
 
 export interface YamlSpec {
   readonly text: string;
@@ -111,9 +112,8 @@ export function rangeAt(spec: YamlSpec, path: readonly (string | number)[]): { s
   return r ? { start: r[0], end: r[1] } : undefined;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+/** Panther's readers take it with the YAML helpers here. */
+export { isRecord };
 
 export function asString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

@@ -14,16 +14,16 @@
 import { resolveDotted } from '../../model/evaluate.ts';
 import type { IndexingResolver } from '../../model/compile.ts';
 import { KEYWORD_FIELD } from './sigmaFacts.ts';
+import { isRecord } from '../../model/isRecord.ts';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** The value at a path of own keys (literal keys, no dotted splits), undefined when one is missing. */
 function keyPath(o: unknown, path: readonly string[]): unknown {
   let v = o;
-  for (const k of path) v = isObj(v) && has(v, k) ? v[k] : undefined;
+  for (const k of path) v = isRecord(v) && has(v, k) ? v[k] : undefined;
   return v;
 }
 
@@ -34,27 +34,27 @@ export function eventIdOf(v: unknown): number | undefined {
 
 /** `{"#text": v}` (XML element with attributes) stands for v. */
 function unwrap(v: unknown): unknown {
-  if (isObj(v) && has(v, '#text')) return v['#text'];
+  if (isRecord(v) && has(v, '#text')) return v['#text'];
   return v;
 }
 
 function attr(o: Obj, name: string): unknown {
   const a = o['#attributes'];
-  if (isObj(a) && has(a, name)) return a[name];
+  if (isRecord(a) && has(a, name)) return a[name];
   if (has(o, `@${name}`)) return o[`@${name}`];
   return undefined;
 }
 
 /** A field of EventData: a direct key, or a `Data` element named so. */
 function fromData(ed: unknown, field: string): unknown {
-  if (!isObj(ed)) return undefined;
+  if (!isRecord(ed)) return undefined;
   if (has(ed, field)) return unwrap(ed[field]);
   // Windows Defender and others name data items with spaces ("Source Name"); Sigma writes them without
   for (const k of Object.keys(ed)) if (k.includes(' ') && k.replaceAll(' ', '') === field) return unwrap(ed[k]);
   const data = ed['Data'];
   const list = Array.isArray(data) ? data : data !== undefined ? [data] : [];
   for (const d of list) {
-    if (!isObj(d)) continue;
+    if (!isRecord(d)) continue;
     const name = attr(d, 'Name') ?? d['Name'];
     if (name === field || (typeof name === 'string' && name.replaceAll(' ', '') === field)) return d['#text'] ?? d['value'] ?? d['Value'] ?? null;
   }
@@ -67,8 +67,8 @@ function fromData(ed: unknown, field: string): unknown {
  */
 function windowsEvent(event: Obj): Obj | undefined {
   const e = event['Event'];
-  if (isObj(e)) return e;
-  if (isObj(event['System']) || isObj(event['EventData']) || isObj(event['UserData'])) return event;
+  if (isRecord(e)) return e;
+  if (isRecord(event['System']) || isRecord(event['EventData']) || isRecord(event['UserData'])) return event;
   return winlogElement(event);
 }
 
@@ -253,7 +253,7 @@ const winlogElements = new WeakMap<Obj, Obj>();
  */
 export function winlogElement(event: Obj): Obj | undefined {
   const w = event['winlog'];
-  if (!isObj(w) || w['event_id'] === undefined || w['event_id'] === null) return undefined;
+  if (!isRecord(w) || w['event_id'] === undefined || w['event_id'] === null) return undefined;
   const known = winlogElements.get(event);
   if (known) return known;
   const at = (path: readonly string[]): unknown => keyPath(w, path);
@@ -271,11 +271,11 @@ export function winlogElement(event: Obj): Obj | undefined {
     if (Object.keys(o).length) sys[el] = o;
   }
   const el: Obj = { System: sys };
-  const ed = isObj(w['event_data']) ? w['event_data'] : undefined;
+  const ed = isRecord(w['event_data']) ? w['event_data'] : undefined;
   if (ed) el['EventData'] = ed;
   const restored = ecsRestored(event, w);
   if (restored) el[RESTORED] = restored;
-  if (isObj(w['user_data'])) el['UserData'] = { data: w['user_data'] };
+  if (isRecord(w['user_data'])) el['UserData'] = { data: w['user_data'] };
   winlogElements.set(event, el);
   return el;
 }
@@ -303,33 +303,33 @@ export const resolveSigmaField: IndexingResolver = (event, field) => {
   if (field === KEYWORD_FIELD) return keywordValues(event);
   const direct = resolveDotted(event, field);
   if (direct !== undefined) return unwrap(direct);
-  if (!isObj(event)) return undefined;
+  if (!isRecord(event)) return undefined;
   const win = windowsEvent(event);
   if (!win) return undefined;
   const fromEventData = fromData(win['EventData'], field);
   if (fromEventData !== undefined) return fromEventData;
   const ud = win['UserData'];
-  if (isObj(ud)) {
+  if (isRecord(ud)) {
     for (const child of Object.values(ud)) {
       const v = fromData(child, field);
       if (v !== undefined) return v;
     }
   }
   const sys = win['System'];
-  if (isObj(sys)) {
+  if (isRecord(sys)) {
     if (has(sys, field)) return unwrap(sys[field]);
     // Provider_Name → System.Provider's Name attribute; Security_UserID → System.Security's UserID attribute
     const us = field.indexOf('_');
     if (us > 0) {
       const el = sys[field.slice(0, us)];
-      if (isObj(el)) {
+      if (isRecord(el)) {
         const v = attr(el, field.slice(us + 1));
         if (v !== undefined) return v;
       }
     }
   }
   const restored = win[RESTORED];
-  if (isObj(restored) && has(restored, field)) return restored[field];
+  if (isRecord(restored) && has(restored, field)) return restored[field];
   return undefined;
 };
 
@@ -346,21 +346,21 @@ function windowsIndex(event: Obj): Map<string, unknown> | undefined {
   // EventData's own keys are read directly (`perEvent`), before the index
   if (!indexData(idx, win['EventData'], true)) return undefined;
   const ud = win['UserData'];
-  if (isObj(ud)) for (const child of Object.values(ud)) if (!indexData(idx, child)) return undefined;
+  if (isRecord(ud)) for (const child of Object.values(ud)) if (!indexData(idx, child)) return undefined;
   const sys = win['System'];
-  if (isObj(sys)) {
+  if (isRecord(sys)) {
     const keys = Object.keys(sys);
     for (const k of keys) if (!put(idx, k, unwrap(sys[k]))) return undefined;
     for (const k of keys) {
       const el = sys[k];
-      if (k === '' || k.includes('_') || !isObj(el)) continue;
+      if (k === '' || k.includes('_') || !isRecord(el)) continue;
       const a = el['#attributes'];
-      if (isObj(a)) for (const n of Object.keys(a)) if (!put(idx, `${k}_${n}`, a[n])) return undefined;
+      if (isRecord(a)) for (const n of Object.keys(a)) if (!put(idx, `${k}_${n}`, a[n])) return undefined;
       for (const n of Object.keys(el)) if (n.startsWith('@') && !put(idx, `${k}_${n.slice(1)}`, el[n])) return undefined;
     }
   }
   const restored = win[RESTORED];
-  if (isObj(restored)) for (const k of Object.keys(restored)) put(idx, k, restored[k]);
+  if (isRecord(restored)) for (const k of Object.keys(restored)) put(idx, k, restored[k]);
   return idx;
 }
 
@@ -373,14 +373,14 @@ function put(idx: Map<string, unknown>, k: string, v: unknown): boolean {
 
 /** The entries `fromData` finds in one EventData-like element, in its order. */
 function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): boolean {
-  if (!isObj(ed)) return true;
+  if (!isRecord(ed)) return true;
   const keys = Object.keys(ed);
   if (!skipKeys) for (const k of keys) if (!put(idx, k, unwrap(ed[k]))) return false;
   for (const k of keys) if (k.includes(' ') && !put(idx, k.replaceAll(' ', ''), unwrap(ed[k]))) return false;
   const d0 = ed['Data'];
   const list = Array.isArray(d0) ? d0 : d0 !== undefined ? [d0] : [];
   for (const d of list) {
-    if (!isObj(d)) continue;
+    if (!isRecord(d)) continue;
     const name = attr(d, 'Name') ?? d['Name'];
     if (typeof name !== 'string') continue;
     const v = d['#text'] ?? d['value'] ?? d['Value'] ?? null;
@@ -396,9 +396,9 @@ function indexData(idx: Map<string, unknown>, ed: unknown, skipKeys = false): bo
  * UserData, and an EventData without `Data` items or keys with spaces (Sysmon's, Security's as JSON exports write them).
  */
 function simpleWindows(win: Obj): boolean {
-  if (isObj(win['UserData'])) return false;
+  if (isRecord(win['UserData'])) return false;
   const ed = win['EventData'];
-  if (!isObj(ed)) return true;
+  if (!isRecord(ed)) return true;
   if (has(ed, 'Data')) return false;
   for (const k in ed) if (k.includes(' ')) return false;
   return true;
@@ -412,16 +412,16 @@ const MISSING = Symbol('missing');
  * undefined (the index is then not used: the caller goes the index's way).
  */
 function fromSystem(sys: unknown, field: string): unknown {
-  if (!isObj(sys)) return MISSING;
+  if (!isRecord(sys)) return MISSING;
   if (has(sys, field)) return unwrap(sys[field]);
   const us = field.indexOf('_');
   if (us <= 0) return MISSING;
   const k = field.slice(0, us);
   const el = has(sys, k) ? sys[k] : undefined;
-  if (!isObj(el)) return MISSING;
+  if (!isRecord(el)) return MISSING;
   const n = field.slice(us + 1);
   const a = el['#attributes'];
-  if (isObj(a) && has(a, n)) return a[n];
+  if (isRecord(a) && has(a, n)) return a[n];
   if (has(el, `@${n}`)) return el[`@${n}`];
   return MISSING;
 }
@@ -432,12 +432,12 @@ function fromSystem(sys: unknown, field: string): unknown {
  */
 Object.assign(resolveSigmaField, {
   perEvent(event: unknown): (field: string) => unknown {
-    if (!isObj(event)) return (field) => resolveSigmaField(event, field);
+    if (!isRecord(event)) return (field) => resolveSigmaField(event, field);
     let idx: Map<string, unknown> | undefined | null = null;
     let simple: boolean | undefined;
     const win = windowsEvent(event);
     const ed = win?.['EventData'];
-    const data = isObj(ed) ? ed : undefined;
+    const data = isRecord(ed) ? ed : undefined;
     return (field) => {
       if (field === KEYWORD_FIELD || field.includes('.')) return resolveSigmaField(event, field);
       if (has(event, field) && event[field] !== undefined) return unwrap(event[field]);
@@ -453,7 +453,7 @@ Object.assign(resolveSigmaField, {
         if (v !== undefined) {
           if (v !== MISSING) return v;
           const r = win![RESTORED];
-          return isObj(r) && has(r, field) ? r[field] : undefined;
+          return isRecord(r) && has(r, field) ? r[field] : undefined;
         }
       }
       if (idx === null) idx = windowsIndex(event);

@@ -22,6 +22,7 @@ import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from 
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
 import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
+import { isRecord } from '../../model/isRecord.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
 export interface SplunkPrep {
@@ -128,13 +129,13 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     diagnostics.push(SplunkDiagnostics.lenientYaml(path, lenient.firstLine));
   }
   const y = loaded.yaml.value;
-  if (loose !== undefined && !(isMap(y) && isDetectionShaped(y))) return skipped(path, loose);
-  if (!isMap(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
+  if (loose !== undefined && !(isRecord(y) && isDetectionShaped(y))) return skipped(path, loose);
+  if (!isRecord(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
   const name = str(y.name);
   if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));
   const search = str(y.search);
   if (!search) diagnostics.push(SplunkDiagnostics.noSearch(path));
-  const tags = isMap(y.tags) ? y.tags : {};
+  const tags = isRecord(y.tags) ? y.tags : {};
   const typeNative = str(y.type) ?? (baseline ? 'Baseline' : undefined);
   const statusNative = str(y.status);
   const { kind, kindReason } = classify(path, typeNative, statusNative, baseline);
@@ -149,7 +150,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     }
   }
   const dataSources: LogSource[] = list(y.data_source).map((d) => ({ kind: 'data_source', name: String(d) }));
-  const scores = isMap(y.rba) ? list(y.rba.risk_objects).flatMap((o) => (isMap(o) && typeof o.score === 'number' ? [o.score] : [])) : [];
+  const scores = isRecord(y.rba) ? list(y.rba.risk_objects).flatMap((o) => (isRecord(o) && typeof o.score === 'number' ? [o.score] : [])) : [];
   const risk = scores.length ? Math.max(...scores) : undefined;
   const searchNode = isYamlMap(loaded.yaml.doc.contents) ? loaded.yaml.doc.contents.get('search', true) : undefined;
   const mapper = isScalar(searchNode) ? scalarMapper(readText, searchNode) : () => 0;
@@ -202,9 +203,6 @@ function classify(path: string, type: string | undefined, status: string | undef
   return { kind: 'detection', kindReason: `Splunk type ${type ?? '(none)'}: treated as a detection` };
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 function str(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim() ? v : undefined;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

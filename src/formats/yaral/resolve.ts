@@ -8,6 +8,7 @@
  * a `Timestamp` as text).
  */
 import type { FieldResolver } from '../../model/evaluate.ts';
+import { isRecord } from '../../model/isRecord.ts';
 
 type Part = { kind: 'name'; name: string } | { kind: 'key'; key: string } | { kind: 'index'; index: number };
 
@@ -111,8 +112,8 @@ export const resolveUdmField: FieldResolver = (event, field) => {
   if (!parts) return undefined;
   const direct = walk(event, parts);
   if (direct !== undefined) return direct;
-  if (event !== null && typeof event === 'object' && !Array.isArray(event)) {
-    const udm = (event as Record<string, unknown>)['udm'];
+  if (isRecord(event)) {
+    const udm = event['udm'];
     if (udm !== null && typeof udm === 'object') return walk(udm, parts);
   }
   return undefined;
