@@ -279,6 +279,14 @@ describe('MQL lowering', () => {
     assert.equal(evaluate(whole, { attachments: ['x', 'x'] }), true);
     assert.equal(evaluate(whole, { attachments: [{ a: 1 }, { a: 1 }] }), 'unknown');
   });
+  it('any / all over an array in parentheses, however many: the same loop', () => {
+    const d = lowered('any(((distinct(map(attachments, .file_extension)))), . == "exe")');
+    assert.equal(renderExpr(d), renderExpr(lowered('any(distinct(map(attachments, .file_extension)), . == "exe")')));
+    assert.equal(evaluate(d, { attachments: [{ file_extension: 'pdf' }, { file_extension: 'exe' }] }), true);
+    const inline = lowered("all(((('pdf', 'png'))), strings.icontains(subject.subject, .))");
+    assert.equal(renderExpr(inline), renderExpr(lowered("all(('pdf', 'png'), strings.icontains(subject.subject, .))")));
+    assert.equal(evaluate(inline, { subject: { subject: 'PNG and PDF' } }), true);
+  });
   it('any / all over distinct(…): true or false only when every choice of the element kept of each group agrees', () => {
     // the closest hop with DMARC results, as Sublime's rules read it: the key is a condition
     const e = lowered('any(distinct(headers.hops, .authentication_results.dmarc is not null), strings.ilike(.authentication_results.dmarc, "*fail"))');

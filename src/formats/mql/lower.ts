@@ -406,7 +406,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     if (n.args.length !== 2) return opq(n, `syntax: ${n.name} takes an array and an expression`);
     const arr = n.args[0]!.value;
     let lambda = n.args[1]!.value;
-    const inner = arr.type === 'group' ? arr.expr : arr;
+    const inner = ungroup(arr);
     // inline array: the lambda once per item, no loop
     if (inner.type === 'array' || inner.type === 'tuple') {
       // opaque parts say which item they stand for: their text is the lambda's
