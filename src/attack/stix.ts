@@ -13,6 +13,7 @@ import type { Diagnostic } from '../model/diagnostics.ts';
 import { ATTACK_ATTRIBUTION_FALLBACK, ATTACK_DATA_FORMAT, STIX_OBJECT_TYPES } from './attackFacts.ts';
 import { AttackDiagnostics as D } from './diagnostics.ts';
 import type { AttackData, AttackObject, TacticData, TechniqueData, VersionSource } from './types.ts';
+import { isRecord } from '../model/isRecord.ts';
 
 /** Bundles larger than this are refused (the v19.1 Enterprise bundle is 47 MB). */
 export const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -24,13 +25,12 @@ export interface ParseResult<T> {
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (o: Obj, k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 const arr = (o: Obj, k: string): readonly unknown[] => (Array.isArray(o[k]) ? (o[k] as unknown[]) : []);
 
 function mitreRef(o: Obj): { id?: string; url?: string } {
   for (const r of arr(o, 'external_references')) {
-    if (isObj(r) && r.source_name === 'mitre-attack' && typeof r.external_id === 'string') {
+    if (isRecord(r) && r.source_name === 'mitre-attack' && typeof r.external_id === 'string') {
       return { id: r.external_id, url: str(r, 'url') };
     }
   }
@@ -50,7 +50,7 @@ export function parseAttackBundle(text: string, file: string): ParseResult<Attac
 
 /** Read an already parsed bundle. */
 export function readAttackBundle(json: unknown, file: string): ParseResult<AttackData> {
-  if (!isObj(json) || !Array.isArray(json.objects)) return { diagnostics: [D.notBundle(file)] };
+  if (!isRecord(json) || !Array.isArray(json.objects)) return { diagnostics: [D.notBundle(file)] };
   return readAttackObjects(json.objects as unknown[], file);
 }
 
@@ -73,7 +73,7 @@ export function readAttackObjects(bundleObjects: Iterable<unknown>, file: string
   const extIds = new Map<string, string>();
 
   for (const o of bundleObjects) {
-    if (!isObj(o)) continue;
+    if (!isRecord(o)) continue;
     const type = str(o, 'type');
     const stixId = str(o, 'id') ?? '';
     const ext = mitreRef(o).id;
@@ -87,7 +87,7 @@ export function readAttackObjects(bundleObjects: Iterable<unknown>, file: string
         break;
       case 'marking-definition': {
         const def = o.definition;
-        if (isObj(def) && typeof def.statement === 'string') statements.set(stixId, def.statement);
+        if (isRecord(def) && typeof def.statement === 'string') statements.set(stixId, def.statement);
         break;
       }
       case 'x-mitre-tactic':
@@ -160,7 +160,7 @@ export function readAttackObjects(bundleObjects: Iterable<unknown>, file: string
     const id = ref.id!;
     const phases: string[] = [];
     for (const k of arr(o, 'kill_chain_phases')) {
-      if (!isObj(k) || k.kill_chain_name !== 'mitre-attack' || typeof k.phase_name !== 'string') continue;
+      if (!isRecord(k) || k.kill_chain_name !== 'mitre-attack' || typeof k.phase_name !== 'string') continue;
       if (!tacticOrder.has(k.phase_name)) diagnostics.push(D.unknownPhase(file, id, k.phase_name));
       else if (!phases.includes(k.phase_name)) phases.push(k.phase_name);
     }

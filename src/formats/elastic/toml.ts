@@ -1,11 +1,12 @@
 /** Small readers over parsed TOML tables (smol-toml values), shared by the Elastic adapter's modules. */
 import type { RuleRecord } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { isRecord } from '../../model/isRecord.ts';
 
 export type Table = Record<string, unknown>;
 
 export function isTable(v: unknown): v is Table {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+  return isRecord(v) && !(v instanceof Date);
 }
 
 /** A non-empty string (numbers, booleans and dates as text), else undefined. */

@@ -68,7 +68,7 @@ function step(v: unknown, p: Part): unknown {
   if (p.kind === 'index') return Array.isArray(v) ? v[p.index] : undefined;
   if (Array.isArray(v)) {
     const out: unknown[] = [];
-    if (p.kind === 'key' && v.every((el) => el !== null && typeof el === 'object' && !Array.isArray(el) && 'key' in el)) {
+    if (p.kind === 'key' && v.every((el) => isRecord(el) && 'key' in el)) {
       for (const el of v as Record<string, unknown>[]) if (el['key'] === p.key) out.push(el['value']);
       return out.length ? (out.length === 1 ? out[0] : out) : undefined;
     }
