@@ -12,6 +12,7 @@ import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
 import { kustoLoaded, parseKql, unloadKusto } from '../src/formats/kusto/parser.ts';
+import { WARM_UP_QUERIES } from '../src/formats/kusto/warmUp.ts';
 import { parseSentinelYaml } from '../src/formats/kusto/sentinel.ts';
 import { parseDefenderMarkdown, parseDefenderText } from '../src/formats/kusto/defender.ts';
 import { scanSource } from '../src/formats/scan.ts';
@@ -121,6 +122,33 @@ describe('the Kusto library in a thread', () => {
     assert.equal((globalThis as Record<string, unknown>)['Bridge'], undefined);
     assert.equal(JSON.stringify(parseKql(q)), first, 'parsed again by a freshly loaded library');
     assert.equal(kustoLoaded(), true);
+  });
+
+  it('reads its warm-up queries at load: they are clean KQL (but the two error texts), and afterwards their constructs define no new library type', () => {
+    unloadKusto();
+    parseKql('T | take 1'); // a fresh library, warmed at load
+    // Bridge.NET defines a generic type instance at its first use (see warmUp.ts): none is left for these constructs
+    const bridge = (globalThis as unknown as Record<string, { define: (...a: unknown[]) => unknown }>)['Bridge']!;
+    const define = bridge.define;
+    const defined: string[] = [];
+    bridge.define = function (this: unknown, ...a: unknown[]) {
+      defined.push(String(a[0]));
+      return define.apply(this, a);
+    };
+    try {
+      for (const q of [
+        'T | top-nested 2 of A by count(), top-nested 1 of B by sum(C)',
+        'T | extend d = dynamic({"a": {"b": [1, 2]}}) | mv-apply x = d to typeof(long) on (take 1)',
+        'T | mv-expand a, b | make-series n = count() on TimeGenerated step 1h by A',
+        'T | extend x = extract(@(\\d+)$, 1, A)',
+        'let f = (a: string, b: long = 1) { T | where c == a }; f("x") | scan with (step s: true => n = 1;)',
+      ]) parseKql(q);
+    } finally {
+      bridge.define = define;
+    }
+    assert.deepEqual(defined, []);
+    const errorTexts = WARM_UP_QUERIES.filter((q) => parseKql(q).diagnostics.length > 0);
+    assert.equal(errorTexts.length, 2, `unexpected syntax errors in: ${errorTexts.slice(0, -2).join('\n---\n')}`);
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import { LIMITS } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
+import { WARM_UP_QUERIES, WARM_UP_SCRIPT } from './warmUp.ts';
 
 /** A node of the mirrored tree. Tokens have `token`; literal expressions have `literal`. */
 export interface KNode {
@@ -154,7 +155,23 @@ function load(): Native {
     return { syntax, diagnostics: () => syntax.GetContainedSyntaxDiagnostics() };
   };
   native = { parse, kindNames, globals };
+  warmUp(native, K);
   return native;
+}
+
+/**
+ * Read `WARM_UP_QUERIES` and `WARM_UP_SCRIPT` once, so that the library defines its generic types before its code is
+ * optimized (see `warmUp.ts`). Nothing of it is kept; a failure only loses the warm-up.
+ */
+function warmUp(n: Native, K: any): void {
+  try {
+    for (const q of WARM_UP_QUERIES) n.parse(q).diagnostics();
+    K.Language.Editor.CodeScript.From$1(WARM_UP_SCRIPT, n.globals);
+    n.globals.GetFunction('ago');
+    n.globals.GetAggregate('count');
+  } catch {
+    // the warm-up is an optimization: the queries that follow are parsed the same without it
+  }
 }
 
 /** True once the parser has been loaded in this process. */
