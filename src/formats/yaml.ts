@@ -14,10 +14,14 @@ export interface LoadedYaml {
   readonly value: unknown;
 }
 
-/** Characters after which a quote or a bracket opens a scalar or a collection (else it is part of a plain scalar). */
-const VALUE_START = new Set(['', ':', '-', '?', '[', '{', ',', '!', '&', '|', '>']);
+/** Character codes after which a quote or a bracket opens a scalar or a collection (else it is part of a plain scalar). */
+const VALUE_START = new Uint8Array(128);
+for (const c of ':-?[{,!&|>') VALUE_START[c.charCodeAt(0)] = 1;
 /** A line whose content ends so (`key: |`, `- >-`, `x: |2+`) opens a block scalar: deeper lines are its text. */
 const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
+
+const SPACE = 32, TAB = 9, CR = 13, HASH = 35, DASH = 45, QMARK = 63, DQUOTE = 34, SQUOTE = 39, BACKSLASH = 92;
+const OPEN_SQUARE = 91, OPEN_CURLY = 123, CLOSE_SQUARE = 93, CLOSE_CURLY = 125, PIPE = 124, GT = 62;
 
 /**
  * Nesting depth of a YAML text, estimated before parsing, stopping at `limit + 1`: block collections (one level per
@@ -30,6 +34,9 @@ const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
  * line (a multi-line quoted scalar's next lines are read as plain text: an apostrophe-led continuation line cannot
  * hide what follows), block levels are counted inside flow collections too, and only the text of a block scalar
  * (`|`, `>`) opened outside any flow collection is skipped.
+ *
+ * Read as character codes: every YAML text of a build passes here, and comparing one-character strings made V8
+ * optimize the loop for each kind of string it met (17 recompilations in a cold build).
  */
 export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth): { line: number; column: number } | undefined {
   let flow = 0;
@@ -38,16 +45,18 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
   /** While >= 0: lines indented deeper than this are the text of a block scalar. */
   let blockScalar = -1;
   let line = 0;
-  for (let pos = 0; pos <= text.length; ) {
+  const n = text.length;
+  for (let pos = 0; pos <= n; ) {
     line++;
     const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
+    const end = nl < 0 ? n : nl;
     let i = pos;
     // a tab is not YAML indentation, but the parser still reads what follows it: counted as a column
-    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+    let c = i < end ? text.charCodeAt(i) : -1;
+    while (c === SPACE || c === TAB) c = ++i < end ? text.charCodeAt(i) : -1;
     const indent = i - pos;
     // spaces and tabs are skipped already: only a carriage return can start a blank rest
-    const blank = i >= end || text[i] === '#' || (text[i] === '\r' && /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64))));
+    const blank = i >= end || c === HASH || (c === CR && /^[\t\r ]*$/.test(text.slice(i, Math.min(end, i + 64))));
     if (blockScalar >= 0 && (blank || indent > blockScalar)) {
       pos = end + 1;
       continue;
@@ -61,37 +70,50 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
     while (stack.length && stack[stack.length - 1]! >= indent) stack.pop();
     stack.push(indent);
     // compact nested collections on one line: `- - x`, `? - x`
-    while (i < end && (text[i] === '-' || text[i] === '?') && (i + 1 >= end || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')) {
+    for (;;) {
+      c = text.charCodeAt(i);
+      if (i >= end || (c !== DASH && c !== QMARK)) break;
+      const next = i + 1 < end ? text.charCodeAt(i + 1) : -1;
+      if (next !== -1 && next !== SPACE && next !== TAB && next !== CR) break;
       i++;
-      while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+      while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
       stack.push(i - pos);
       if (stack.length + flow > limit) return { line, column: i - pos + 1 };
     }
     if (stack.length + flow > limit) return { line, column: i - pos + 1 };
     if (flow === 0) {
-      const rest = text.slice(i, end);
       // the pattern, tried at every position of the line, needs a `|` or a `>`: most lines have neither
-      if ((rest.includes('|') || rest.includes('>')) && BLOCK_SCALAR_END.test(rest)) blockScalar = indent;
+      let bar = false;
+      for (let j = i; j < end; j++) {
+        const d = text.charCodeAt(j);
+        if (d === PIPE || d === GT) {
+          bar = true;
+          break;
+        }
+      }
+      if (bar && BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
     }
-    let quote: string | undefined;
-    let prev = '';
+    let quote = -1;
+    /** The last significant character code, -1 at the line's start (a value may start there). */
+    let prev = -1;
     for (; i < end; i++) {
-      const c = text[i]!;
-      if (quote) {
-        if (c === '\\' && quote === '"') i++;
-        else if (c === "'" && quote === "'" && text[i + 1] === "'") i++;
+      c = text.charCodeAt(i);
+      if (quote >= 0) {
+        if (c === BACKSLASH && quote === DQUOTE) i++;
+        else if (c === SQUOTE && quote === SQUOTE && text.charCodeAt(i + 1) === SQUOTE) i++;
         else if (c === quote) {
-          quote = undefined;
+          quote = -1;
           prev = c;
         }
         continue;
       }
-      if (c === ' ' || c === '\t' || c === '\r') continue;
-      if ((c === '"' || c === "'") && VALUE_START.has(prev)) quote = c;
-      else if (c === '#' && (i === pos || text[i - 1] === ' ' || text[i - 1] === '\t')) break;
-      else if ((c === '[' || c === '{') && VALUE_START.has(prev)) {
+      if (c === SPACE || c === TAB || c === CR) continue;
+      const valueStart = prev < 0 || (prev < 128 && VALUE_START[prev] === 1);
+      if ((c === DQUOTE || c === SQUOTE) && valueStart) quote = c;
+      else if (c === HASH && (i === pos || text.charCodeAt(i - 1) === SPACE || text.charCodeAt(i - 1) === TAB)) break;
+      else if ((c === OPEN_SQUARE || c === OPEN_CURLY) && valueStart) {
         if (++flow + stack.length > limit) return { line, column: i - pos + 1 };
-      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+      } else if ((c === CLOSE_SQUARE || c === CLOSE_CURLY) && flow > 0) flow--;
       prev = c;
     }
     pos = end + 1;
