@@ -6,6 +6,7 @@ import { isAlias, isCollection, isMap, isPair, isSeq, LineCounter, parseDocument
 import { SourceMap } from './sourceMap.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../model/diagnostics.ts';
 import { lineColAt } from '../model/span.ts';
+import { BACKSLASH, CLOSE_CURLY, CLOSE_SQUARE, CR, DASH, DQUOTE, HASH, OPEN_CURLY, OPEN_SQUARE, QMARK, SPACE, SQUOTE, TAB } from './charCodes.ts';
 
 export interface LoadedYaml {
   readonly doc: Document.Parsed;
@@ -19,9 +20,6 @@ const VALUE_START = new Uint8Array(128);
 for (const c of ':-?[{,!&|>') VALUE_START[c.charCodeAt(0)] = 1;
 /** A line whose content ends so (`key: |`, `- >-`, `x: |2+`) opens a block scalar: deeper lines are its text. */
 const BLOCK_SCALAR_END = /(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$/;
-
-const SPACE = 32, TAB = 9, CR = 13, HASH = 35, DASH = 45, QMARK = 63, DQUOTE = 34, SQUOTE = 39, BACKSLASH = 92;
-const OPEN_SQUARE = 91, OPEN_CURLY = 123, CLOSE_SQUARE = 93, CLOSE_CURLY = 125, PIPE = 124, GT = 62;
 
 /**
  * Nesting depth of a YAML text, estimated before parsing, stopping at `limit + 1`: block collections (one level per
@@ -82,16 +80,9 @@ export function flowDepthExceeds(text: string, limit: number = LIMITS.maxDepth):
     }
     if (stack.length + flow > limit) return { line, column: i - pos + 1 };
     if (flow === 0) {
+      const rest = text.slice(i, end);
       // the pattern, tried at every position of the line, needs a `|` or a `>`: most lines have neither
-      let bar = false;
-      for (let j = i; j < end; j++) {
-        const d = text.charCodeAt(j);
-        if (d === PIPE || d === GT) {
-          bar = true;
-          break;
-        }
-      }
-      if (bar && BLOCK_SCALAR_END.test(text.slice(i, end))) blockScalar = indent;
+      if ((rest.includes('|') || rest.includes('>')) && BLOCK_SCALAR_END.test(rest)) blockScalar = indent;
     }
     let quote = -1;
     /** The last significant character code, -1 at the line's start (a value may start there). */

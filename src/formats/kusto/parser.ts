@@ -9,6 +9,7 @@
  */
 import { LIMITS } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
+import { AT, BACKSLASH, BACKTICK, CLOSE_CURLY, CLOSE_PAREN, CLOSE_SQUARE, CR, DASH, DQUOTE, LF, OPEN_CURLY, OPEN_PAREN, OPEN_SQUARE, PLUS, SLASH, SPACE, SQUOTE, TAB } from '../charCodes.ts';
 import { WARM_UP_QUERIES, WARM_UP_SCRIPT } from './warmUp.ts';
 
 /** A node of the mirrored tree. Tokens have `token`; literal expressions have `literal`. */
@@ -73,7 +74,7 @@ export function kqlDepthExceeds(text: string, limit: number = LIMITS.maxDepth): 
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === MINUS || c === PLUS) {
+    if (c === DASH || c === PLUS) {
       if (depth + ++signs > limit + 1) return i;
       continue;
     }
@@ -102,10 +103,6 @@ export function kqlDepthExceeds(text: string, limit: number = LIMITS.maxDepth): 
   }
   return undefined;
 }
-
-const MINUS = 45, PLUS = 43, SPACE = 32, TAB = 9, LF = 10, CR = 13, SLASH = 47, BACKTICK = 96, DQUOTE = 34, SQUOTE = 39;
-const AT = 64, BACKSLASH = 92, OPEN_PAREN = 40, OPEN_SQUARE = 91, OPEN_CURLY = 123, CLOSE_PAREN = 41, CLOSE_SQUARE = 93;
-const CLOSE_CURLY = 125;
 
 // ---- the native library (untyped on purpose: nothing outside this module sees it) ----
 /* eslint-disable @typescript-eslint/no-explicit-any */
