@@ -11,7 +11,7 @@ import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
 import { lowerQuery } from '../src/formats/kusto/lowerQuery.ts';
-import { kustoLoaded, parseKql, unloadKusto } from '../src/formats/kusto/parser.ts';
+import { kustoLoaded, lexer, parseKql, unloadKusto } from '../src/formats/kusto/parser.ts';
 import { WARM_UP_QUERIES } from '../src/formats/kusto/warmUp.ts';
 import { parseSentinelYaml } from '../src/formats/kusto/sentinel.ts';
 import { parseDefenderMarkdown, parseDefenderText } from '../src/formats/kusto/defender.ts';
@@ -150,6 +150,87 @@ describe('the Kusto library in a thread', () => {
     const errorTexts = WARM_UP_QUERIES.filter((q) => parseKql(q).diagnostics.length > 0);
     assert.equal(errorTexts.length, 2, `unexpected syntax errors in: ${errorTexts.slice(0, -2).join('\n---\n')}`);
   });
+});
+
+describe('fast paths around the Kusto library', () => {
+  // the library's globals, once a parse has loaded it (untyped: Bridge.NET's runtime)
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  const lib = (): any => {
+    parseKql('T | take 1');
+    return globalThis as any;
+  };
+  const texts = [
+    ...WARM_UP_QUERIES,
+    'T | where A == "caf\u00e9 \\"quoted\\"" and B == @\'C:\\Windows\\\' and C has h"secret" // comment\n| project A',
+    "T | where Name == 'unterminated\n| take 1",
+    '#connect cluster("x").database("y")\nT | take 1',
+    '.show tables',
+    'T | where x == 0x1F or y == 1.5e-3 or z == guid(8f5a2f2e-1c1e-4f5e-9b1e-0123456789ab) or t > ago(1d)',
+    "let ids = dynamic(['\u0430dm\u0456n', '\u7ba1\u7406']);\nT\n\t| where Id in (ids)   \r\n| summarize count() by bin(TimeGenerated, 1h)",
+    '',
+    '   ',
+    'T | where A == "a" "b" \'c\' and B == ```multi\nline```',
+  ];
+
+  it('lexes as the library\'s ParseTokens does, token by token, without its string table', () => {
+    const G = lib();
+    const K = G.Kusto;
+    const opts = K.Language.ParseOptions.Default.WithAlwaysProduceEndTokens(true);
+    const lex = lexer(K, opts);
+    const table = K.Language.Utils.StringTable.prototype;
+    const add = table.Add$1;
+    let interned = 0;
+    table.Add$1 = function (this: unknown, ...a: unknown[]) {
+      interned++;
+      return add.apply(this, a);
+    };
+    try {
+      const read = (tokens: any[]) => Array.from(tokens, (t: any) => [t.Kind, t.Trivia, t.Text, t.Length, t.Diagnostics?.Count ?? 0]);
+      let libraryInterned = 0;
+      for (const q of texts) {
+        const before = interned;
+        const expected = read(K.Language.Parsing.TokenParser.ParseTokens(q, opts));
+        libraryInterned += interned - before;
+        const mark = interned;
+        assert.deepEqual(read(lex(q)), expected, q);
+        assert.equal(interned, mark, 'no token text went through a string table');
+      }
+      assert.ok(libraryInterned > 100, 'the library\'s own lexing interns (what the fast lexer leaves out)');
+    } finally {
+      table.Add$1 = add;
+    }
+  });
+
+  it('copies a List<T> into an array from its storage, giving what the runtime\'s enumeration gives', () => {
+    const G = lib();
+    const T = G.Kusto.Language.Syntax.SyntaxKind;
+    const List = G.System.Collections.Generic.List$1(G.System.String);
+    const list = new List.ctor();
+    for (const s of ['a', 'b', 'c']) list.add(s);
+    list.removeAt(1);
+    // every name the runtime may enumerate a list by (its own, and its interfaces' aliases)
+    let enumerated = 0;
+    for (let o = list; o; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) {
+        if (!k.endsWith('GetEnumerator') || typeof list[k] !== 'function' || Object.prototype.hasOwnProperty.call(list, k)) continue;
+        const own = list[k];
+        list[k] = function (this: unknown, ...a: unknown[]) {
+          enumerated++;
+          return own.apply(this, a);
+        };
+      }
+    }
+    const copy = G.System.Linq.Enumerable.from(list, G.System.String).ToArray(G.System.String);
+    assert.deepEqual([...copy], ['a', 'c']);
+    assert.equal(copy.$type?.$elementType, G.System.String, 'an array typed string[], as the runtime makes it');
+    assert.equal(enumerated, 0, 'read from the list\'s storage, not through its enumerator');
+    // other sources and chains go through the runtime's own code
+    assert.deepEqual([...G.System.Linq.Enumerable.from(['x', 'y'], G.System.String).ToArray(G.System.String)], ['x', 'y']);
+    assert.deepEqual([...G.System.Linq.Enumerable.from(list, G.System.String).where((s: string) => s !== 'a').ToArray(G.System.String)], ['c']);
+    assert.ok(enumerated > 0, 'a chain enumerates the list');
+    assert.ok(T, 'the library is loaded');
+  });
+  /* eslint-enable @typescript-eslint/no-explicit-any */
 });
 
 describe('let substitution', () => {
