@@ -4,8 +4,9 @@
  * `KNode`s (kind names from `SyntaxKind`, offsets, token text, literal values) that the lowering reads.
  *
  * The parser is loaded once per thread, lazily (about 1.5 s), until `unloadKusto` drops it (a build's scan worker
- * going on with other formats), and only `KustoCode.Parse` is used: syntax diagnostics only, no semantic analysis
- * (unknown tables and functions are not errors here).
+ * going on with other formats), and only the library's lexer and query parser are used (`KustoCode.Parse` for a
+ * control command): syntax diagnostics only, no semantic analysis (unknown tables and functions are not errors
+ * here). Two hot helpers of the library's runtime get fast paths when it loads (`fastPaths.ts`, `lexer` below).
  */
 import { LIMITS } from '../../model/diagnostics.ts';
 import { loadCommonJs } from '../io.ts';
