@@ -203,7 +203,6 @@ describe('fast paths around the Kusto library', () => {
 
   it('copies a List<T> into an array from its storage, giving what the runtime\'s enumeration gives', () => {
     const G = lib();
-    const T = G.Kusto.Language.Syntax.SyntaxKind;
     const List = G.System.Collections.Generic.List$1(G.System.String);
     const list = new List.ctor();
     for (const s of ['a', 'b', 'c']) list.add(s);
@@ -228,7 +227,6 @@ describe('fast paths around the Kusto library', () => {
     assert.deepEqual([...G.System.Linq.Enumerable.from(['x', 'y'], G.System.String).ToArray(G.System.String)], ['x', 'y']);
     assert.deepEqual([...G.System.Linq.Enumerable.from(list, G.System.String).where((s: string) => s !== 'a').ToArray(G.System.String)], ['c']);
     assert.ok(enumerated > 0, 'a chain enumerates the list');
-    assert.ok(T, 'the library is loaded');
   });
   /* eslint-enable @typescript-eslint/no-explicit-any */
 });
