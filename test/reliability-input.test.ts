@@ -12,7 +12,7 @@ import type { FormatAdapter } from '../src/formats/adapter.ts';
 import { adapterFor } from '../src/formats/registry.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { KQL_TOO_DEEP, kqlDepthExceeds, parseKql } from '../src/formats/kusto/parser.ts';
-import { flowDepthExceeds } from '../src/formats/yaml.ts';
+import { depthScan, flowDepthExceeds, withinDepthBound } from '../src/formats/yaml.ts';
 import { observeReads, readSourceText } from '../src/formats/io.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
 
@@ -49,6 +49,34 @@ describe('YAML nesting pre-check', () => {
     assert.ok(flowDepthExceeds(`description: see [docs\n${deep}`), 'bracket inside a plain scalar');
     assert.ok(flowDepthExceeds(`description: "text\n  [ more text"\n${deep}`), 'multi-line quote with a bracket');
     assert.ok(flowDepthExceeds(`a: [1,\n  2]\nb: "x |\n  "\n${deep}`), 'flow collection and a quoted bar');
+  });
+
+  it('the quick bound clears a text only when the character scan finds it within the limit', () => {
+    // texts of YAML's structural characters, random but reproducible, against small limits: where the bound says
+    // "within", the scan must agree; and the bound must clear plain shallow texts (else it saves nothing)
+    const alphabet = [' ', ' ', '  ', '\t', '- ', '-', '? ', '?', '[', '{', ']', '}', 'a', 'k: ', ':', '\n', '\n', '\r\n', '#', '"', "'", '|', '>', ',', '---\n'];
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let cleared = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const limit = 1 + rand(9);
+      let t = '';
+      for (let n = rand(60); n > 0; n--) t += alphabet[rand(alphabet.length)];
+      if (withinDepthBound(t, limit)) {
+        cleared++;
+        assert.equal(depthScan(t, limit), undefined, `limit ${limit}: ${JSON.stringify(t)}`);
+      }
+    }
+    assert.ok(cleared > 2_000, `cleared ${cleared}`);
+    // at the edge: a run one short of the budget is cleared, a run that reaches it is left to the scan
+    assert.equal(withinDepthBound('a: [x]\n' + ' '.repeat(3) + 'b: c\n', 5), true);
+    assert.equal(withinDepthBound('a: [x]\n' + ' '.repeat(4) + 'b: c\n', 5), false);
+    assert.ok(depthScan('a:\n b:\n  c:\n   d: [x]\n', 4), 'the scan finds 5 levels where the bound is 5 - 1 - 1 = 3 columns');
+    assert.equal(withinDepthBound('a:\n b:\n  c:\n   d: [x]\n', 4), false);
+    assert.equal(withinDepthBound(SIGMA_GOOD, LIMITS.maxDepth), true);
   });
 
   it('a Sigma file 10,000 block levels deep is one GEN005 error; the rest of the source is parsed', async () => {
