@@ -6,10 +6,10 @@
  * own positive test events re-expressed in their language (`event_confirmed`, filled after the build).
  */
 import type Database from 'better-sqlite3';
-import { stripSpans, type Expr } from '../model/expr.ts';
+import { stripSpans, type Expr, type Predicate } from '../model/expr.ts';
 import { evaluate } from '../model/evaluate.ts';
 import { escapeRegex } from '../model/regex.ts';
-import { renderExpr } from '../model/render.ts';
+import { renderExpr, renderPredicateWith } from '../model/render.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { canonicalField, canonicalView, type CanonicalView, type Vocabulary } from '../model/vocabulary/canonical.ts';
 import { relator, type Relation } from '../model/vocabulary/implication.ts';
@@ -298,8 +298,10 @@ function positiveLeaves(e: Expr): string[] {
     if (d > 100) return;
     if (x.kind === 'pred') {
       if (neg || x.field.startsWith('?')) return;
-      const vals = x.values.length ? x.values : [null];
-      for (const v of vals) out.push(renderExpr({ ...x, op: x.op === 'in' ? 'eq' : x.op, values: v === null ? [] : [v], opts: { ...(x.opts ?? {}), cs: false } }).toLowerCase());
+      // one copy of the predicate for all its values (an `in` list is a leaf per value)
+      const one: Predicate = { ...x, op: x.op === 'in' ? 'eq' : x.op, opts: { ...(x.opts ?? {}), cs: false } };
+      if (!x.values.length) out.push(renderPredicateWith(one, []).toLowerCase());
+      for (const v of x.values) out.push(renderPredicateWith(one, v === null ? [] : [v]).toLowerCase());
     } else if (x.kind === 'not') walk(x.arg, !neg, d + 1);
     else if (x.kind === 'and' || x.kind === 'or') for (const a of x.args) walk(a, neg, d + 1);
     else if (x.kind === 'quant') for (const i of x.items) walk(i.expr, neg, d + 1);

@@ -22,12 +22,17 @@ export function renderValues(values: readonly Value[]): string {
 
 /** Bracketed modifiers of a predicate that differ from its operator's defaults. */
 export function predicateModifiers(p: Predicate): string[] {
+  return modifiersWith(p, p.values);
+}
+
+/** `predicateModifiers` of the predicate with `values` as its values. */
+function modifiersWith(p: Predicate, values: readonly Value[]): string[] {
   const mods: string[] = [];
   const o = p.opts;
   if (!o) return mods;
-  const hasString = p.values.some((v) => typeof v === 'string');
+  const hasString = values.some((v) => typeof v === 'string');
   if (o.cs !== undefined && o.cs !== OPERATOR_FACTS[p.op].defaultCaseSensitive && (hasString || p.op === 'regex')) mods.push(o.cs ? 'cs' : 'ci');
-  if (o.match === 'all' && p.values.length > 1) mods.push('all');
+  if (o.match === 'all' && values.length > 1) mods.push('all');
   if (o.transforms?.length) mods.push(...o.transforms);
   if (o.flags) mods.push(`flags=${o.flags}`);
   if (o.anchor) mods.push(o.anchor === 'start' ? 'anchored' : 'fullmatch');
@@ -39,11 +44,16 @@ export function predicateModifiers(p: Predicate): string[] {
 }
 
 export function renderPredicate(p: Predicate): string {
-  const mods = predicateModifiers(p);
+  return renderPredicateWith(p, p.values);
+}
+
+/** The predicate as text with `values` instead of its own (one of them, say), without a copy of it. */
+export function renderPredicateWith(p: Predicate, values: readonly Value[]): string {
+  const mods = modifiersWith(p, values);
   const op = mods.length ? `${p.op}[${mods.join(',')}]` : p.op;
   const operand = renderOperand(p.field, p.derived);
-  if (p.values.length === 0) return `${operand} ${op}`;
-  return `${operand} ${op} ${renderValues(p.values)}`;
+  if (values.length === 0) return `${operand} ${op}`;
+  return `${operand} ${op} ${renderValues(values)}`;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
