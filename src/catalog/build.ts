@@ -693,25 +693,35 @@ function openSource(
   // doubled the time to write a cold catalog and made an incremental one several times slower.
   const insFile = db.prepare('INSERT INTO files (source, path, size, mtime, hash, key, outcome, reason, diagnostics, deps, rules) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
   const updFile = db.prepare('UPDATE files SET size = ?, mtime = ?, hash = ?, key = ?, outcome = ?, reason = ?, diagnostics = ?, deps = ?, rules = ? WHERE id = ?');
+  const writeFiles = (results: readonly ScannedFile[]): void => {
+    for (const fr of results) {
+      const old = prev.get(fr.path);
+      if (old && !cleared.has(fr.path)) writer.deleteFile(old.id);
+      cleared.add(fr.path);
+      written.add(fr.path);
+      const deps = [...new Set(fr.dependsOn ?? [])].filter((d) => d !== fr.path).sort();
+      const st = stats.get(fr.path)!;
+      const values = [st.size, st.mtime, hashOf(fr.path)!, keyOf(fr.path, deps), fr.outcome, fr.reason ?? null, JSON.stringify(fr.diagnostics), JSON.stringify(deps), fr.rules.length] as const;
+      let fileId: number;
+      if (old) updFile.run(...values, (fileId = old.id));
+      else fileId = Number(insFile.run(src.def.name, fr.path, ...values).lastInsertRowid);
+      if (hadDiagnostics || diagnosed.has(fr.path)) delDiag.run(src.def.name, fr.path);
+      for (const d of fr.diagnostics) {
+        insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
+        if (!hadDiagnostics) diagnosed.add(d.file || fr.path);
+      }
+      for (const r of fr.rules) writer.insert(r, fileId, src.def.name);
+    }
+  };
   return {
     files(results) {
-      for (const fr of results) {
-        const old = prev.get(fr.path);
-        if (old && !cleared.has(fr.path)) writer.deleteFile(old.id);
-        cleared.add(fr.path);
-        written.add(fr.path);
-        const deps = [...new Set(fr.dependsOn ?? [])].filter((d) => d !== fr.path).sort();
-        const st = stats.get(fr.path)!;
-        const values = [st.size, st.mtime, hashOf(fr.path)!, keyOf(fr.path, deps), fr.outcome, fr.reason ?? null, JSON.stringify(fr.diagnostics), JSON.stringify(deps), fr.rules.length] as const;
-        let fileId: number;
-        if (old) updFile.run(...values, (fileId = old.id));
-        else fileId = Number(insFile.run(src.def.name, fr.path, ...values).lastInsertRowid);
-        if (hadDiagnostics || diagnosed.has(fr.path)) delDiag.run(src.def.name, fr.path);
-        for (const d of fr.diagnostics) {
-          insDiag.run(src.def.name, d.file || fr.path, null, d.code, d.severity, d.line ?? null, d.column ?? null, d.message);
-          if (!hadDiagnostics) diagnosed.add(d.file || fr.path);
-        }
-        for (const r of fr.rules) writer.insert(r, fileId, src.def.name);
+      try {
+        writeFiles(results);
+        writer.flush();
+      } catch (e) {
+        // the build's transaction is rolled back (or the source's savepoint): rows not inserted yet go with it
+        writer.discard();
+        throw e;
       }
     },
     end(sourceDiags) {

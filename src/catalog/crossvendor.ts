@@ -18,6 +18,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import type { DB } from './schema.ts';
 import { CANONICAL_INDICATOR_SCHEMA_SQL, canonicalIndicatorRows } from './canonicalIndicators.ts';
+import { RowBuffer } from './rowBuffer.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
@@ -70,20 +71,29 @@ export function crossVendorRows(rule: RuleRecord): CrossVendorRows | undefined {
 }
 
 /** Writes a rule's canonical rows; made once per build. */
-export function crossVendorWriter(db: DB): { insert(rid: number, format: string, rows: CrossVendorRows): void; remove(rid: number): void } {
+export function crossVendorWriter(db: DB): { insert(rid: number, format: string, rows: CrossVendorRows): void; remove(rid: number): void; flush(): void; discard(): void } {
   const s = (sql: string): Stmt => db.prepare(sql);
-  const insLs = s('INSERT INTO canonical_ls (rule, format, ls) VALUES (?,?,?)');
-  const insKey = s('INSERT INTO action_keys (rule, format, ls, field, value, display, cs) VALUES (?,?,?,?,?,?,?)');
+  // several rows to a statement (`RowBuffer`): the rule writer flushes them
+  const insLs = new RowBuffer(db, 'canonical_ls', ['rule', 'format', 'ls']);
+  const insKey = new RowBuffer(db, 'action_keys', ['rule', 'format', 'ls', 'field', 'value', 'display', 'cs']);
   const insCond = s('INSERT OR REPLACE INTO canonical_cond (rowid, json, leaves, mapped, total) VALUES (?,?,?,?,?)');
   const dels = [...CROSSVENDOR_RULE_TABLES.map((t) => s(`DELETE FROM ${t} WHERE rule = ?`)), s('DELETE FROM canonical_cond WHERE rowid = ?')];
   const delConfirmed = s('DELETE FROM event_confirmed WHERE rule = ? OR other = ?');
-  const insInd = s('INSERT INTO canonical_ind (rule, format, ckey, native, nfield, cs, exact, ls, field, op) VALUES (?,?,?,?,?,?,?,?,?,?)');
+  const insInd = new RowBuffer(db, 'canonical_ind', ['rule', 'format', 'ckey', 'native', 'nfield', 'cs', 'exact', 'ls', 'field', 'op']);
+  const buffers = [insLs, insKey, insInd];
   return {
     insert(rid, format, rows) {
-      for (const ls of rows.logSources) insLs.run(rid, format, ls);
-      for (const k of rows.actionKeys) insKey.run(rid, format, ...k);
-      for (const r of rows.indicators) insInd.run(rid, format, ...r);
+      const head = [rid, format];
+      for (const ls of rows.logSources) insLs.add(head, [ls]);
+      for (const k of rows.actionKeys) insKey.add(head, k);
+      for (const r of rows.indicators) insInd.add(head, r);
       if (rows.condition) insCond.run(rid, ...rows.condition);
+    },
+    flush() {
+      for (const b of buffers) b.flush();
+    },
+    discard() {
+      for (const b of buffers) b.discard();
     },
     remove(rid) {
       for (const d of dels) d.run(rid);

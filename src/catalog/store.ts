@@ -7,6 +7,7 @@ import type { RuleRecord } from '../model/rule.ts';
 import type { DB } from './schema.ts';
 import { crossVendorWriter } from './crossvendor.ts';
 import { recordJson, type RuleRows } from './rows.ts';
+import { RowBuffer } from './rowBuffer.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
@@ -15,20 +16,27 @@ export interface RuleWriter {
   /** Write a rule's rows (`ruleRows`, made where it was parsed, with its ATT&CK mappings resolved); returns its rowid. */
   insert(rows: RuleRows, fileId: number, source: string): number;
   deleteFile(fileId: number): void;
+  /** Insert the rows `insert` buffered (`RowBuffer`): before anything reads the derived tables. */
+  flush(): void;
+  /** Forget the buffered rows (their writing failed: the transaction is rolled back). */
+  discard(): void;
 }
 
 export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const s = (sql: string): Stmt => db.prepare(sql);
   const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
   const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?,?)');
-  const insStage = s('INSERT INTO stages (rule, ord, kind, label, text) VALUES (?,?,?,?,?)');
-  const insInd = s('INSERT INTO indicators (rule, format, field, field_lc, op, value_key, value_json, key) VALUES (?,?,?,?,?,?,?,?)');
-  const insExc = s('INSERT INTO exclusions (rule, format, field, op, value_key, value_json, stage, key) VALUES (?,?,?,?,?,?,?,?)');
-  const insField = s('INSERT INTO rule_fields (rule, field, field_lc, role) VALUES (?,?,?,?)');
-  const insOut = s('INSERT INTO output_fields (rule, name, source) VALUES (?,?,?)');
-  const insEk = s('INSERT INTO event_keys (rule, format, field, value) VALUES (?,?,?,?)');
-  const insAtt = s('INSERT INTO rule_attack (rule, format, counts, technique, parent, tactic, status, declared) VALUES (?,?,?,?,?,?,?,?)');
-  const insLs = s('INSERT INTO logsources (rule, key, kind, name) VALUES (?,?,?,?)');
+  // the derived tables' rows, several to a statement (flushed by `flush`, and before any delete)
+  const buf = (table: string, columns: readonly string[]) => new RowBuffer(db, table, columns);
+  const insStage = buf('stages', ['rule', 'ord', 'kind', 'label', 'text']);
+  const insInd = buf('indicators', ['rule', 'format', 'field', 'field_lc', 'op', 'value_key', 'value_json', 'key']);
+  const insExc = buf('exclusions', ['rule', 'format', 'field', 'op', 'value_key', 'value_json', 'stage', 'key']);
+  const insField = buf('rule_fields', ['rule', 'field', 'field_lc', 'role']);
+  const insOut = buf('output_fields', ['rule', 'name', 'source']);
+  const insEk = buf('event_keys', ['rule', 'format', 'field', 'value']);
+  const insAtt = buf('rule_attack', ['rule', 'format', 'counts', 'technique', 'parent', 'tactic', 'status', 'declared']);
+  const insLs = buf('logsources', ['rule', 'key', 'kind', 'name']);
+  const buffers = [insStage, insInd, insExc, insField, insOut, insEk, insAtt, insLs];
   const insFts = s('INSERT INTO rules_fts (rowid, title, description, fields, vals, meta, body) VALUES (?,?,?,?,?,?,?)');
   const idTaken = s('SELECT 1 FROM rules WHERE id = ?');
   const rowsOfFile = s('SELECT rowid FROM rules WHERE file_id = ?');
@@ -50,26 +58,37 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
       const rid = Number(insRule.run(id, fileId, source, format, ...rows.rule).lastInsertRowid);
       insJson.run(rid, recordJson(rows, id));
       const attack = rows.attack;
-      for (const st of rows.stages) insStage.run(rid, ...st);
-      for (const r of rows.indicators) insInd.run(rid, format, ...r);
-      for (const r of rows.exclusions) insExc.run(rid, format, ...r);
-      for (const r of rows.fields) insField.run(rid, ...r);
-      for (const r of rows.outputs) insOut.run(rid, ...r);
-      for (const r of rows.eventKeys) insEk.run(rid, format, ...r);
+      const byRule = [rid];
+      const byRuleFormat = [rid, format];
+      for (const st of rows.stages) insStage.add(byRule, st);
+      for (const r of rows.indicators) insInd.add(byRuleFormat, r);
+      for (const r of rows.exclusions) insExc.add(byRuleFormat, r);
+      for (const r of rows.fields) insField.add(byRule, r);
+      for (const r of rows.outputs) insOut.add(byRule, r);
+      for (const r of rows.eventKeys) insEk.add(byRuleFormat, r);
       const attackText: string[] = [];
       for (const m of attack) {
         attackText.push(m.declared.text, m.techniqueId ?? '', m.techniqueName ?? '', m.replacement?.id ?? '', m.declaredTactic?.name ?? '');
-        for (const cell of attackCells(m, index)) insAtt.run(rid, format, rows.counts, cell.technique ?? null, cell.parent ?? null, cell.tactic ?? null, m.status, m.declared.text);
+        for (const cell of attackCells(m, index)) insAtt.add(byRuleFormat, [rows.counts, cell.technique ?? null, cell.parent ?? null, cell.tactic ?? null, m.status, m.declared.text]);
       }
       if (!attack.length) for (const d of rows.attackDeclared) attackText.push(d.text);
-      for (const r of rows.logSources) insLs.run(rid, ...r);
+      for (const r of rows.logSources) insLs.add(byRule, r);
       if (rows.crossVendor) xv.insert(rid, format, rows.crossVendor);
       const f = rows.fts;
       const meta = [id, f.metaBefore, ...attackText, f.metaAfter].join(' \n ');
       insFts.run(rid, f.title, f.description, f.fields, f.vals, meta, f.body);
       return rid;
     },
+    flush() {
+      for (const b of buffers) b.flush();
+      xv.flush();
+    },
+    discard() {
+      for (const b of buffers) b.discard();
+      xv.discard();
+    },
     deleteFile(fileId) {
+      this.flush();
       for (const r of rowsOfFile.all(fileId) as { rowid: number }[]) {
         for (const d of dels) d.run(r.rowid);
         xv.remove(r.rowid);
