@@ -1,11 +1,10 @@
 /**
  * Rows for one table, inserted several at a time: one statement of `ROWS_PER_INSERT` rows instead of one statement
- * per row. Each statement run costs a call into better-sqlite3 and a step of SQLite's VM besides its row's own work;
- * over a build's ~620,000 rows of the derived tables (indicators, canonical indicators, fields, stages…), sixteen rows
- * a statement took 0.72–0.76 of the time (a build's 134,000 indicator rows and 123,000 canonical ones written alone:
- * 1.74–2.02 µs a row one at a time, 1.26–1.49 sixteen at a time; `docs/performance.md`). Rows go in in the order they were added, so each table's
- * rowids are what row-by-row inserts gave; `flush` writes what is left before anything reads the table or the
- * transaction moves on (the writer flushes after each batch of files and before it deletes).
+ * per row. Each statement run costs a call into better-sqlite3 and a step of SQLite's VM besides its row's own work.
+ * A build's 134,000 indicator rows and 123,000 canonical ones, written alone, took 1.68–2.02 µs a row one at a time
+ * and 1.22–1.49 µs sixteen at a time: 0.71–0.76 of the time (`docs/performance.md`). Rows go in in the order they
+ * were added, so each table's rowids are what row-by-row inserts gave; `flush` writes what is left before anything
+ * reads the table or the transaction moves on (the writer flushes after each batch of files and before it deletes).
  */
 import type Database from 'better-sqlite3';
 

@@ -46,6 +46,10 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const delJson = s('DELETE FROM rule_json WHERE rowid = ?');
 
   const xv = crossVendorWriter(db);
+  const flush = (): void => {
+    for (const b of buffers) b.flush();
+    xv.flush();
+  };
   const uniqueId = (id: string): string => {
     if (!idTaken.get(id)) return id;
     for (let n = 2; ; n++) if (!idTaken.get(`${id}-${n}`)) return `${id}-${n}`;
@@ -79,16 +83,13 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
       insFts.run(rid, f.title, f.description, f.fields, f.vals, meta, f.body);
       return rid;
     },
-    flush() {
-      for (const b of buffers) b.flush();
-      xv.flush();
-    },
+    flush,
     discard() {
       for (const b of buffers) b.discard();
       xv.discard();
     },
     deleteFile(fileId) {
-      this.flush();
+      flush();
       for (const r of rowsOfFile.all(fileId) as { rowid: number }[]) {
         for (const d of dels) d.run(r.rowid);
         xv.remove(r.rowid);
