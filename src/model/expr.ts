@@ -403,29 +403,35 @@ export function named(name: string, e: Expr): Expr {
 }
 
 /**
- * Every predicate and opaque leaf of a tree, in order. Predicates inside an {@link Each} are yielded with their
+ * Every predicate and opaque leaf of a tree, in order. Predicates inside an {@link Each} are listed with their
  * element-relative fields made absolute (`.file_extension` over `attachments` is `attachments[].file_extension`).
  */
-export function* leaves(e: Expr, scopes: readonly string[] = []): Generator<Predicate | Opaque> {
+export function leaves(e: Expr, scopes: readonly string[] = []): (Predicate | Opaque)[] {
+  const out: (Predicate | Opaque)[] = [];
+  collectLeaves(e, scopes, out);
+  return out;
+}
+
+function collectLeaves(e: Expr, scopes: readonly string[], out: (Predicate | Opaque)[]): void {
   switch (e.kind) {
     case 'pred':
-      yield scopes.length ? absolutePredicate(e, scopes) : e;
+      out.push(scopes.length ? absolutePredicate(e, scopes) : e);
       return;
     case 'opaque':
-      yield e;
+      out.push(e);
       return;
     case 'and':
     case 'or':
-      for (const a of e.args) yield* leaves(a, scopes);
+      for (const a of e.args) collectLeaves(a, scopes, out);
       return;
     case 'not':
-      yield* leaves(e.arg, scopes);
+      collectLeaves(e.arg, scopes, out);
       return;
     case 'quant':
-      for (const i of e.items) yield* leaves(i.expr, scopes);
+      for (const i of e.items) collectLeaves(i.expr, scopes, out);
       return;
     case 'each':
-      yield* leaves(e.expr, [...scopes, absoluteField(e.array, scopes)]);
+      collectLeaves(e.expr, [...scopes, absoluteField(e.array, scopes)], out);
       return;
     case 'const':
       return;
