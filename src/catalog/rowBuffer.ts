@@ -7,11 +7,10 @@
  * reads the table or the transaction moves on (the writer flushes after each batch of files and before it deletes).
  */
 import type Database from 'better-sqlite3';
+import type { Cell } from './rows.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stmt = Database.Statement<any[]>;
-
-export type Cell = string | number | null;
 
 /** Rows a multi-row INSERT carries. */
 export const ROWS_PER_INSERT = 16;

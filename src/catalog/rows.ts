@@ -13,7 +13,8 @@ import type { DeclaredAttack, RuleRecord } from '../model/rule.ts';
 import { crossVendorRows, type CrossVendorRows } from './crossvendor.ts';
 import { indicatorKey, logSourceKey, valueKey, valueText } from './keys.ts';
 
-type Cell = string | number | null;
+/** A cell of a table row: what SQLite stores for the catalog's columns. */
+export type Cell = string | number | null;
 
 /** A rule's rows, but for its id and ATT&CK mappings (the building thread resolves those). */
 export interface RuleRows {
