@@ -16,6 +16,14 @@ import { indicatorKey, logSourceKey, valueKey, valueText } from './keys.ts';
 /** A cell of a table row: what SQLite stores for the catalog's columns. */
 export type Cell = string | number | null;
 
+/**
+ * A long text of a rule's rows (its record's JSON, its FTS body): a string, or its UTF-8 bytes when a scan worker
+ * sent it (`wireBatch` in `scanJob.ts`). The bytes arrive as a view of the batch's buffer and are written as they are
+ * (`CAST(? AS TEXT)`: SQLite reads a blob as text in the catalog's encoding, UTF-8); a string would have been
+ * serialized as one- or two-byte characters, made a string again, then encoded to UTF-8 to be bound.
+ */
+export type RowText = string | Uint8Array;
+
 /** A rule's rows, but for its id and ATT&CK mappings (the building thread resolves those). */
 export interface RuleRows {
   /** The id the rule asks for (made unique when written). */
@@ -28,7 +36,7 @@ export interface RuleRows {
   /** The rule's ATT&CK mappings: as the adapter made them (usually none), then resolved by the building thread. */
   readonly attack: RuleRecord['attack'];
   /** The record as JSON without `id` and `attack` (`{…}`, at least the format): the building thread adds them. */
-  readonly json: string;
+  readonly json: RowText;
   /** `rules` columns after `format`: title, kind, counts, severity, severity_rank, status, completeness, path, modified. */
   readonly rule: readonly Cell[];
   /** ord, kind, label, text. */
@@ -47,7 +55,7 @@ export interface RuleRows {
   readonly logSources: readonly (readonly Cell[])[];
   readonly crossVendor?: CrossVendorRows;
   /** Full-text columns; `meta` is completed with the id and the resolved ATT&CK names when written. */
-  readonly fts: { readonly title: string; readonly description: string; readonly fields: string; readonly vals: string; readonly metaBefore: string; readonly metaAfter: string; readonly body: string };
+  readonly fts: { readonly title: string; readonly description: string; readonly fields: string; readonly vals: string; readonly metaBefore: string; readonly metaAfter: string; readonly body: RowText };
 }
 
 /** The rows of a rule (pure: runs in any thread). */
@@ -156,9 +164,13 @@ function predicatesOf(e: Expr): Predicate[] {
   return [...leaves(e)].filter((l): l is Predicate => l.kind === 'pred');
 }
 
-/** The record's JSON with its (unique) id and its mappings put back. */
-export function recordJson(rows: RuleRows, id: string): string {
-  return `{"id":${JSON.stringify(id)},"attack":${JSON.stringify(rows.attack)},${rows.json.slice(1)}`;
+/**
+ * The record's JSON with its (unique) id and its mappings put back, in two parts (the catalog stores `head || tail`):
+ * the head with those two, the tail the rest of `json` after its `{`, as string or bytes.
+ */
+export function recordJsonParts(rows: RuleRows, id: string): [head: string, tail: RowText] {
+  const json = rows.json;
+  return [`{"id":${JSON.stringify(id)},"attack":${JSON.stringify(rows.attack)},`, typeof json === 'string' ? json.slice(1) : json.subarray(1)];
 }
 
 /** A file's result as the build receives it from a scan job: its rules as rows. */

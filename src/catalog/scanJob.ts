@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { deserialize, getHeapStatistics } from 'node:v8';
+import { deserialize, getHeapStatistics, serialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { fullCollection } from './gc.ts';
 import { sha1 } from './hash.ts';
-import { scannedFile, type ScannedFile } from './rows.ts';
+import { scannedFile, type RowText, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles } from '../formats/scan.ts';
 import { observeReads } from '../formats/io.ts';
 import type { Diagnostic } from '../model/diagnostics.ts';
@@ -33,12 +33,18 @@ export interface ScanJob {
 }
 
 /**
- * What a job reports while it runs: results in order, in batches. A worker sends them serialized (`v8.serialize`,
- * the structured-clone format): a few compact bytes per rule while the build has not reached their source yet,
- * instead of the object graph; `batchFiles` turns either form back into results.
+ * What a job reports while it runs: results in order, in batches. A worker sends them serialized (`wireBatch`:
+ * `v8.serialize`, the structured-clone format, with the rules' long texts as UTF-8 bytes beside it): a few compact
+ * bytes per rule while the build has not reached their source yet, instead of the object graph; `batchFiles` turns
+ * either form back into results.
  */
 export interface ScanBatch {
   readonly files: readonly ScannedFile[] | Uint8Array;
+  /**
+   * With serialized files, their rules' long texts (`RowText`: each rule's `json`, then its FTS `body`), text after
+   * text in rule order, and the byte length of each; the serialized rules hold empty strings in their place.
+   */
+  readonly texts?: { readonly bytes: Uint8Array; readonly lengths: Uint32Array };
   /** Hashes of the batch's files among the job's `hash` files (those it could read). */
   readonly hashes: Readonly<Record<string, string>>;
   /** Files of the job done so far, and the last one. */
@@ -48,7 +54,57 @@ export interface ScanBatch {
 
 /** The results of a batch. */
 export function batchFiles(b: ScanBatch): readonly ScannedFile[] {
-  return b.files instanceof Uint8Array ? (deserialize(b.files) as ScannedFile[]) : b.files;
+  if (!(b.files instanceof Uint8Array)) return b.files;
+  const files = deserialize(b.files) as ScannedFile[];
+  const texts = b.texts;
+  if (!texts) return files;
+  let off = 0;
+  let i = 0;
+  const take = (): Uint8Array => {
+    const end = off + texts.lengths[i++]!;
+    const bytes = texts.bytes.subarray(off, end);
+    off = end;
+    return bytes;
+  };
+  return files.map((f) => (f.rules.length ? { ...f, rules: f.rules.map((r) => ({ ...r, json: take(), fts: { ...r.fts, body: take() } })) } : f));
+}
+
+/**
+ * A batch as a worker sends it, and the buffers to transfer with it. The long texts go as UTF-8 in one buffer: the
+ * building thread then binds views of it (no string made, nothing to encode), where serialized strings were made
+ * again and encoded for SQLite. Elastic's and Splunk's rows replayed alone: the building thread's deserializing and
+ * record-JSON and FTS inserts took 17 % and 31 % less time, the worker's serializing 12 % and 2 % less.
+ */
+export function wireBatch(b: ScanBatch): { batch: ScanBatch; transfer: ArrayBuffer[] } {
+  const files = batchFiles(b);
+  let size = 0;
+  let count = 0;
+  const byteLength = (t: RowText): number => (typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.length);
+  for (const f of files) {
+    for (const r of f.rules) {
+      size += byteLength(r.json) + byteLength(r.fts.body);
+      count += 2;
+    }
+  }
+  // a buffer of its own (not a slice of Node's shared pool): it is transferred
+  const bytes = Buffer.allocUnsafeSlow(size);
+  const lengths = new Uint32Array(count);
+  let off = 0;
+  let i = 0;
+  const put = (t: RowText): string => {
+    let n: number;
+    if (typeof t === 'string') n = bytes.write(t, off, 'utf8');
+    else {
+      bytes.set(t, off);
+      n = t.length;
+    }
+    lengths[i++] = n;
+    off += n;
+    return '';
+  };
+  // the same order as `take` above: a rule's json, then its body
+  const serialized = serialize(files.map((f) => (f.rules.length ? { ...f, rules: f.rules.map((r) => ({ ...r, json: put(r.json), fts: { ...r.fts, body: put(r.fts.body) } })) } : f)));
+  return { batch: { ...b, files: serialized, texts: { bytes, lengths } }, transfer: [serialized.buffer as ArrayBuffer, bytes.buffer as ArrayBuffer, lengths.buffer] };
 }
 
 export interface ScanJobEnd {

@@ -3,9 +3,8 @@
  * results in batches. Started by `scanPool.ts` at `workerEntry.ts`'s entry (run from the sources, `scanWorker.mjs`,
  * which loads TypeScript as the CLI does).
  */
-import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { runScanJob, type ScanJob } from './scanJob.ts';
+import { runScanJob, wireBatch, type ScanJob } from './scanJob.ts';
 import type { WorkerReply } from './scanPool.ts';
 import { plainProcessEnv } from '../formats/env.ts';
 
@@ -24,8 +23,8 @@ const runNext = (): void => {
   if (!job) return;
   running = true;
   runScanJob(job, (b) => {
-    const bytes = serialize(b.files);
-    port.postMessage({ type: 'batch', id: job.id, batch: { ...b, files: bytes } } satisfies WorkerReply, [bytes.buffer]);
+    const { batch, transfer } = wireBatch(b);
+    port.postMessage({ type: 'batch', id: job.id, batch } satisfies WorkerReply, transfer);
   })
     .then(
       (end) => post({ type: 'end', id: job.id, end }),

@@ -6,7 +6,7 @@ import type { AttackIndex } from '../attack/index.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { DB } from './schema.ts';
 import { crossVendorWriter } from './crossvendor.ts';
-import { recordJson, type RuleRows } from './rows.ts';
+import { recordJsonParts, type RuleRows } from './rows.ts';
 import { RowBuffer } from './rowBuffer.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,7 +25,8 @@ export interface RuleWriter {
 export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const s = (sql: string): Stmt => db.prepare(sql);
   const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
-  const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?,?)');
+  // long texts may come as UTF-8 bytes (`RowText`): CAST reads them as text, and leaves a string as it is
+  const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?, ? || CAST(? AS TEXT))');
   // the derived tables' rows, several to a statement (flushed by `flush`, and before any delete)
   const buf = (table: string, columns: readonly string[]) => new RowBuffer(db, table, columns);
   const insStage = buf('stages', ['rule', 'ord', 'kind', 'label', 'text']);
@@ -37,7 +38,7 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const insAtt = buf('rule_attack', ['rule', 'format', 'counts', 'technique', 'parent', 'tactic', 'status', 'declared']);
   const insLs = buf('logsources', ['rule', 'key', 'kind', 'name']);
   const buffers = [insStage, insInd, insExc, insField, insOut, insEk, insAtt, insLs];
-  const insFts = s('INSERT INTO rules_fts (rowid, title, description, fields, vals, meta, body) VALUES (?,?,?,?,?,?,?)');
+  const insFts = s('INSERT INTO rules_fts (rowid, title, description, fields, vals, meta, body) VALUES (?,?,?,?,?,?,CAST(? AS TEXT))');
   const idTaken = s('SELECT 1 FROM rules WHERE id = ?');
   const rowsOfFile = s('SELECT rowid FROM rules WHERE file_id = ?');
   const dels = ['stages', 'indicators', 'exclusions', 'rule_fields', 'output_fields', 'event_keys', 'rule_attack', 'logsources'].map((t) => s(`DELETE FROM ${t} WHERE rule = ?`));
@@ -60,7 +61,7 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
       const id = uniqueId(rows.id);
       const format = rows.format;
       const rid = Number(insRule.run(id, fileId, source, format, ...rows.rule).lastInsertRowid);
-      insJson.run(rid, recordJson(rows, id));
+      insJson.run(rid, ...recordJsonParts(rows, id));
       const attack = rows.attack;
       const byRule = [rid];
       const byRuleFormat = [rid, format];
