@@ -15,7 +15,7 @@ import type { Format } from '../model/facts.ts';
 import type { JobSpan, ResolvedSource, SourcePlan } from './buildTypes.ts';
 import type { ScannedFile } from './rows.ts';
 import type { Progress } from './progress.ts';
-import { batchFiles, runScanJob, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
+import { batchFiles, forgetPrepared, runScanJob, type ScanBatch, type ScanJob, type ScanJobEnd } from './scanJob.ts';
 import { createScanPool, type JobQueue, type PendingJob, type ScanPool } from './scanPool.ts';
 
 /** Below this many files to parse, the build parses in its own thread only. */
@@ -74,6 +74,8 @@ function defaultWorkers(): number {
 }
 
 let nextJobId = 1;
+/** `ScanJob.shared` of the next splittable source. */
+let nextShared = 1;
 
 /**
  * Jobs are queued in source order. Workers take first the jobs only they run (`build.worker` formats), then, once every
@@ -189,9 +191,10 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
       const splits = splittable ? Math.max(1, Math.round(plan.changed.length / JOB_FILES)) : 1;
       const size = Math.ceil(plan.changed.length / splits);
       const chunks: Chunk[] = [];
+      const shared = splittable ? nextShared++ : undefined;
       /** A job over `only` whose results go to `chunk`; a splittable source's job can be cut in two while queued. */
       const pending = (only: readonly string[], chunk: Chunk): PendingJob => {
-        const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)) };
+        const job: ScanJob = { id: nextJobId++, format: src.def.format, root: src.root, info: src.info, all: plan.files, only, hash: only.filter((f) => plan.unhashed.has(f)), ...(shared !== undefined ? { shared } : {}) };
         const p: PendingJob = { job, onBatch: (b) => chunk.batch(b), resolve: (e) => chunk.end(e), reject: (e) => chunk.fail(e.message) };
         chunkOf.set(p, chunk);
         if (splittable && only.length >= 2 * tailMin) {
@@ -236,6 +239,7 @@ export function scanner(workers?: number, early = false, spillDir?: string): Sca
     async close() {
       await pool?.close();
       spill?.close();
+      forgetPrepared();
     },
   };
 }
