@@ -347,6 +347,8 @@ export const CONFIRM_LIMITS = { eventsPerRule: 4, candidates: 200 } as const;
 export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: number } {
   db.exec('DELETE FROM event_confirmed');
   const withKeys = db.prepare('SELECT DISTINCT a.rule FROM action_keys a').all() as { rule: number }[];
+  // a rule's record is read only when it has tests (`rules.tests`): 470 of the 5,408 rules with action keys (all corpora)
+  const tested = new Set((db.prepare('SELECT rowid FROM rules WHERE tests > 0').raw().all() as [number][]).map((r) => r[0]));
   // only the parts used are taken out of the records' JSON (by SQLite): a rule's tests, a candidate's condition
   const testsOf = db.prepare("SELECT r.format, json_extract(j.json, '$.tests') tests FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?");
   const conditionOf = db.prepare("SELECT r.format, json_extract(j.json, '$.logic.condition') cond FROM rules r JOIN rule_json j ON j.rowid = r.rowid WHERE r.rowid = ?");
@@ -372,6 +374,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
   // inside the build's own transaction (a build commits as a whole); a savepoint otherwise
   const run = db.transaction(() => {
     for (const { rule: rid } of withKeys) {
+      if (!tested.has(rid)) continue;
       const row = testsOf.get(rid) as { format: Format; tests: string | null } | undefined;
       if (!row?.tests || row.tests === '[]') continue;
       const rule = { format: row.format, tests: JSON.parse(row.tests) as RuleRecord['tests'] };
