@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { parseMqlText } from '../src/formats/mql/index.ts';
 import { scannedFile, type ScannedFile } from '../src/catalog/rows.ts';
 import { batchFiles, wireBatch, type ScanBatch } from '../src/catalog/scanJob.ts';
+import { Chunk, Spill } from '../src/catalog/buildScan.ts';
 import { openCatalogDb } from '../src/catalog/schema.ts';
 import { ruleWriter } from '../src/catalog/store.ts';
 
@@ -55,6 +56,31 @@ describe('scan batches on the wire', () => {
       assert.deepEqual({ ...b, rules: [] }, { ...f, rules: [] });
     });
     assert.match(String(sent[0]!.rules[0]!.json), /請求書 😀/);
+  });
+
+  it('a batch waiting for its source\'s turn goes to the spill file with its texts, and comes back whole', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'spill-'));
+    const spill = new Spill(tmp);
+    try {
+      const chunk = new Chunk(spill);
+      const sent = files();
+      const waiting = [received({ files: sent, hashes: {}, done: 3, path: 'x' }), received({ files: sent.slice(2), hashes: {}, done: 4, path: 'y' })];
+      for (const b of waiting) {
+        chunk.batch(b);
+        // what the chunk holds in memory is not these buffers: zeroed, the batch still comes back whole
+        (b.files as Uint8Array).fill(0);
+        b.texts!.bytes.fill(0);
+      }
+      for (const expected of [sent, sent.slice(2)]) {
+        const b = chunk.takeBatch()!;
+        const back = batchFiles(b);
+        assert.deepEqual(back.map((f) => f.rules.map((r) => [Buffer.from(r.json as Uint8Array).toString(), Buffer.from(r.fts.body as Uint8Array).toString()])), expected.map((f) => f.rules.map((r) => [r.json, r.fts.body])));
+      }
+      assert.equal(chunk.takeBatch(), undefined);
+    } finally {
+      spill.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('a batch of rules as bytes writes the same catalog rows as the same rules as strings', () => {

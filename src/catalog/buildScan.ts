@@ -271,10 +271,13 @@ export function pickJob(
   return own >= 0 ? own : fresh >= 0 ? fresh : first;
 }
 
-/** Where a spilled batch's bytes are in the spill file. */
+const EMPTY = new Uint8Array(0);
+
+/** Where a spilled batch's bytes are in the spill file: its serialized rows (`rows` bytes), then its texts. */
 interface Spilled {
   readonly offset: number;
   readonly length: number;
+  readonly rows: number;
 }
 
 /**
@@ -282,13 +285,14 @@ interface Spilled {
  * the worker parses the Kusto sources first) are kept in a temporary file beside the catalog, not in memory: they
  * were up to 100 MB of a build's peak. The file is unlinked at once where the system allows it (else at `close`).
  */
-class Spill {
+export class Spill {
   private fd: number | undefined;
   private file: string | undefined;
   private size = 0;
   private buf = Buffer.alloc(0);
   constructor(private readonly dir: string) {}
-  put(bytes: Uint8Array): Spilled | undefined {
+  /** Write a batch's serialized rows and its texts (`ScanBatch.texts`) one after the other; undefined: kept in memory. */
+  put(rows: Uint8Array, texts: Uint8Array = EMPTY): Spilled | undefined {
     try {
       if (this.fd === undefined) {
         const file = path.join(this.dir, `.detwiki-spill-${process.pid}-${randomUUID()}`);
@@ -299,12 +303,13 @@ class Spill {
           this.file = file;
         }
       }
-      writeSync(this.fd, bytes, 0, bytes.length, this.size);
+      writeSync(this.fd, rows, 0, rows.length, this.size);
+      if (texts.length) writeSync(this.fd, texts, 0, texts.length, this.size + rows.length);
     } catch {
       return undefined; // kept in memory
     }
-    const at = { offset: this.size, length: bytes.length };
-    this.size += bytes.length;
+    const at = { offset: this.size, length: rows.length + texts.length, rows: rows.length };
+    this.size += at.length;
     return at;
   }
   /**
@@ -328,8 +333,8 @@ class Spill {
 }
 
 /** One job's results as they arrive, and its end. */
-class Chunk {
-  private readonly held: (ScanBatch | { readonly spilled: Spilled; readonly batch: ScanBatch })[] = [];
+export class Chunk {
+  private readonly held: (ScanBatch | { readonly spilled: Spilled; readonly batch: ScanBatch; readonly lengths: Uint32Array | undefined })[] = [];
   done = 0;
   path = '';
   outcome?: { end: ScanJobEnd } | { failure: string };
@@ -340,17 +345,25 @@ class Chunk {
   constructor(private readonly spill?: Spill) {}
 
   /**
-   * The next batch received and not yet delivered (a spilled one read back: its bytes are valid until the next call),
-   * in order; the chunk lets it go.
+   * The next batch received and not yet delivered, in order; the chunk lets it go. A spilled one is read back: its
+   * bytes, and the views of its texts that `batchFiles` gives, are valid until the next call (the building thread
+   * writes a batch's rows before it takes the next).
    */
   takeBatch(): ScanBatch | undefined {
     const h = this.held.shift();
-    return h && 'spilled' in h ? { ...h.batch, files: this.spill!.take(h.spilled) } : h;
+    if (!h || !('spilled' in h)) return h;
+    const bytes = this.spill!.take(h.spilled);
+    const files = bytes.subarray(0, h.spilled.rows);
+    return h.lengths ? { ...h.batch, files, texts: { bytes: bytes.subarray(h.spilled.rows), lengths: h.lengths } } : { ...h.batch, files };
   }
 
   batch(b: ScanBatch): void {
-    const spilled = !this.live && this.spill && b.files instanceof Uint8Array ? this.spill.put(b.files) : undefined;
-    this.held.push(spilled ? { spilled, batch: { ...b, files: [] } } : b);
+    // the rows and their texts go to the spill file (the texts are most of a batch's bytes); the texts' lengths stay
+    const spilled = !this.live && this.spill && b.files instanceof Uint8Array ? this.spill.put(b.files, b.texts?.bytes) : undefined;
+    if (spilled) {
+      const { texts, ...rest } = b;
+      this.held.push({ spilled, batch: { ...rest, files: [] }, lengths: texts?.lengths });
+    } else this.held.push(b);
     this.done = b.done;
     this.path = b.path;
     this.notify();
