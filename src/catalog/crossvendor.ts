@@ -376,7 +376,7 @@ export function confirmByEvents(db: DB): { pairs: number; rulesWithEvents: numbe
     for (const { rule: rid } of withKeys) {
       if (!tested.has(rid)) continue;
       const row = testsOf.get(rid) as { format: Format; tests: string | null } | undefined;
-      if (!row?.tests || row.tests === '[]') continue;
+      if (!row?.tests) continue;
       const rule = { format: row.format, tests: JSON.parse(row.tests) as RuleRecord['tests'] };
       const events = positiveEvents(rule).map((e) => ({ ...e, canon: new Map<string, CanonicalEvent>(), views: new Map<string, Record<string, unknown>>() }));
       if (!events.length) continue;

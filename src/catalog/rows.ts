@@ -161,7 +161,7 @@ export function ftsBody(body: string, description: string): string {
 const DUP_LINE_MIN = 8;
 
 function predicatesOf(e: Expr): Predicate[] {
-  return [...leaves(e)].filter((l): l is Predicate => l.kind === 'pred');
+  return leaves(e).filter((l): l is Predicate => l.kind === 'pred');
 }
 
 /**

@@ -460,7 +460,7 @@ function yaralSides(
  */
 function countRepeatedTests(e: Expr, seen: Map<string, number>): void {
   if (e.kind === 'each') {
-    const n = [...leaves(e.expr)].filter((l) => l.kind === 'pred').length;
+    const n = leaves(e.expr).filter((l) => l.kind === 'pred').length;
     seen.set(e.array, (seen.get(e.array) ?? 0) + Math.max(1, n));
     return;
   }

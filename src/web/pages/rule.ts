@@ -103,7 +103,7 @@ ${ex.map((x) => {
       return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k, d.rule.id)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
     })}</td><td>${x.stage ?? ''}</td></tr>\n`;
   }
-  const preds = [...leaves(x.expr)].filter((l) => l.kind === 'pred');
+  const preds = leaves(x.expr).filter((l) => l.kind === 'pred');
   return html`<tr><td colspan="3"><code>${renderExpr(x.expr)}</code>${preds.length ? '' : ''}</td><td>${x.stage ?? ''}</td></tr>\n`;
 })}</tbody></table>`;
 }
