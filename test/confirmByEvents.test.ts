@@ -14,31 +14,10 @@ import { openCatalogDb } from '../src/catalog/schema.ts';
 import { ruleWriter } from '../src/catalog/store.ts';
 import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
 import type { Format } from '../src/model/facts.ts';
-import { buildLogic } from '../src/model/lowering.ts';
 import type { LogSource, RuleRecord, RuleTest } from '../src/model/rule.ts';
+import { minimalRule } from './helpers/records.ts';
 
-function rule(id: string, format: Format, logSources: LogSource[], condition: Expr, tests: RuleTest[] = []): RuleRecord {
-  return {
-    id,
-    format,
-    source: { repository: 'fixtures', path: `${id}.x` },
-    title: id,
-    references: [],
-    falsePositives: [],
-    tags: [],
-    status: 'stable',
-    kind: 'detection',
-    kindReason: '',
-    logSources,
-    attackDeclared: [],
-    attack: [],
-    body: [],
-    logic: buildLogic({ stages: [], condition }),
-    tests,
-    diagnostics: [],
-    facts: {},
-  };
-}
+const rule = (id: string, format: Format, logSources: LogSource[], condition: Expr, tests: RuleTest[] = []): RuleRecord => minimalRule(format, logSources, condition, { id, tests });
 
 const cloudTrail = { kind: 'LogTypes', name: 'AWS.CloudTrail' };
 const event = { eventName: 'UpdateAssumeRolePolicy', eventSource: 'iam.amazonaws.com', userIdentity: { arn: 'arn:aws:iam::1:user/x' } };

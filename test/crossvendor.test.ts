@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildLogic } from '../src/model/lowering.ts';
 import { and, not, opaque, or, pred, type Expr, type TransformArg } from '../src/model/expr.ts';
 import type { Format } from '../src/model/facts.ts';
 import type { LogSource, RuleRecord } from '../src/model/rule.ts';
@@ -14,30 +13,11 @@ import { renderExpr } from '../src/model/render.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { vocabularyFor } from '../src/formats/vocabularies.ts';
 import { reexpressEvent } from '../src/catalog/crossvendor.ts';
+import { buildLogic } from '../src/model/lowering.ts';
+import { minimalRule } from './helpers/records.ts';
 
 /** A minimal rule record of a language: its declared log sources and condition. */
-function rule(format: Format, logSources: LogSource[], condition: Expr): RuleRecord {
-  return {
-    id: `${format}/x`,
-    format,
-    source: { repository: 'fixtures', path: 'x' },
-    title: 'x',
-    references: [],
-    falsePositives: [],
-    tags: [],
-    status: 'stable',
-    kind: 'detection',
-    kindReason: '',
-    logSources,
-    attackDeclared: [],
-    attack: [],
-    body: [],
-    logic: buildLogic({ stages: [], condition }),
-    tests: [],
-    diagnostics: [],
-    facts: {},
-  };
-}
+const rule = (format: Format, logSources: LogSource[], condition: Expr): RuleRecord => minimalRule(format, logSources, condition);
 
 function view(r: RuleRecord) {
   return canonicalView(r, vocabularyFor(r.format)!);
