@@ -55,4 +55,6 @@ export interface JobSpan {
   readonly files: number;
   /** The thread's V8 heap (MB) when the job ended. */
   readonly heapMB: number;
+  /** The thread's CPU seconds so far when the job ended (Linux; absent elsewhere). */
+  readonly cpuS?: number;
 }

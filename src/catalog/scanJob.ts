@@ -11,6 +11,7 @@ import type { FileResult, SourceInfo } from '../formats/adapter.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { fullCollection } from './gc.ts';
 import { sha1 } from './hash.ts';
+import { threadCpuSeconds } from './threadCpu.ts';
 import { scannedFile, type RowText, type ScannedFile } from './rows.ts';
 import { prepareSource, scanFiles, type PreparedSource } from '../formats/scan.ts';
 import { observeReads } from '../formats/io.ts';
@@ -132,6 +133,8 @@ export interface ScanJobEnd {
   readonly thread: number;
   /** The thread's V8 heap (MB) when the job ended. */
   readonly heapMB: number;
+  /** The thread's CPU seconds so far when the job ended (`threadCpuSeconds`; absent where unknown). */
+  readonly cpuS?: number;
 }
 
 /** Results are sent at least this often (files), so the building thread can report progress. */
@@ -189,5 +192,10 @@ export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void):
   } finally {
     stop();
   }
-  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep as never) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 };
+  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep as never) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20, ...cpuField() };
+}
+
+function cpuField(): { cpuS?: number } {
+  const cpuS = threadCpuSeconds();
+  return cpuS === undefined ? {} : { cpuS };
 }

@@ -1,0 +1,66 @@
+/**
+ * Per-thread CPU for a build's figures (`threadCpuSeconds`, src/catalog/threadCpu.ts): each thread reads its own time,
+ * so a worker's busy loop shows in the worker's reading and not in the idle main thread's, and a scan job's end
+ * carries its thread's time. Linux only (elsewhere the reading is undefined and these tests are skipped).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { batchFiles, runScanJob } from '../src/catalog/scanJob.ts';
+import { threadCpuSeconds } from '../src/catalog/threadCpu.ts';
+
+const linux = threadCpuSeconds() !== undefined;
+
+const spin = (ms: number): void => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+describe('per-thread CPU', { skip: linux ? false : 'no /proc/thread-self here' }, () => {
+  it("counts the calling thread's own time", async () => {
+    const before = threadCpuSeconds()!;
+    spin(120);
+    const busy = threadCpuSeconds()! - before;
+    assert.ok(busy >= 0.08 && busy < 1, `a 120 ms busy loop read as ${busy} s`);
+
+    // a worker spins 300 ms while this thread waits: the worker reads it, this thread does not
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpu-'));
+    const entry = path.join(dir, 'spin.mjs');
+    writeFileSync(entry, [
+      "import { parentPort } from 'node:worker_threads';",
+      "import { readFileSync } from 'node:fs';",
+      "const cpu = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 1)[0]) / 1e9;",
+      'const c0 = cpu(); const end = performance.now() + 300; while (performance.now() < end);',
+      'parentPort.postMessage(cpu() - c0);',
+    ].join('\n'));
+    try {
+      const mine = threadCpuSeconds()!;
+      const theirs = await new Promise<number>((resolve, reject) => {
+        const w = new Worker(entry);
+        w.once('message', (m: number) => void w.terminate().then(() => resolve(m)));
+        w.once('error', reject);
+      });
+      const waited = threadCpuSeconds()! - mine;
+      assert.ok(theirs >= 0.2, `the worker's 300 ms loop read as ${theirs} s`);
+      assert.ok(waited < theirs / 2, `this thread waited, yet read ${waited} s against the worker's ${theirs} s`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a scan job's end carries its thread's CPU", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tcpu-job-'));
+    writeFileSync(path.join(root, 'r.yml'), 'title: t\nlogsource: {product: windows}\ndetection: {sel: {Image: a.exe}, condition: sel}\n');
+    try {
+      const before = threadCpuSeconds()!;
+      const end = await runScanJob({ id: 1, format: 'sigma', root, info: { repository: 'test/tcpu' }, all: ['r.yml'], only: ['r.yml'], hash: [] }, (b) => void batchFiles(b));
+      assert.equal(typeof end.cpuS, 'number');
+      assert.ok(end.cpuS! >= before && end.cpuS! <= threadCpuSeconds()!, `job end ${end.cpuS}, thread ${before} before`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
