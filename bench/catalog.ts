@@ -79,6 +79,8 @@ interface ChildBuild {
   maxRssMB: number;
   /** CPU seconds of the build's process (every thread; 0 when its report has none). */
   cpuSeconds: number;
+  /** CPU seconds of the building thread at the build's end (undefined when its report has none: not Linux). */
+  buildingThreadCpu: number | undefined;
   rules: number;
   files: number;
   parsed: number;
@@ -118,6 +120,7 @@ function childBuild(outDir: string): ChildBuild {
     seconds,
     maxRssMB: rep.peakRssMB ?? 0,
     cpuSeconds: rep.cpuSeconds ?? 0,
+    buildingThreadCpu: rep.buildingThreadCpuSeconds,
     rules: rep.totals.rules,
     files: rep.totals.files,
     parsed: rep.totals.parsed,
@@ -209,6 +212,26 @@ function timeline(b: ChildBuild): void {
   for (const [id, t] of [...threads].sort((a, c) => a[0] - c[0])) out(`cold_build_thread.${id}=parse_s:${f2(t.busy / 1000)},jobs:${t.jobs},first:${at(t.first)},last:${at(t.last)},heap_mb:${t.heap.toFixed(0)}`);
   out(`cold_build_writing=write_s:${f2(write / 1000)},last:${at(lastWrite)}`);
   out(`cold_build_phases=${Object.entries(b.phases).map(([k, v]) => `${k}:${f2(v)}`).join(',')}`);
+  cpuByThread(b);
+}
+
+/**
+ * The cold build's CPU by thread: the building thread's at the build's end, each scan worker's at its last job's end,
+ * and the rest of the process's CPU, which is V8's helper threads (concurrent marking, parallel scavenging, sweeping,
+ * optimizing compilation; a worker's few steps after its last job count there too). Linux only (the threads read
+ * `/proc/thread-self`): without the figures the line says so.
+ */
+function cpuByThread(b: ChildBuild): void {
+  const workers = new Map<number, number>();
+  for (const s of b.sources) for (const j of s.timeline?.jobs ?? []) if (j.thread !== 0 && j.cpuS !== undefined) workers.set(j.thread, Math.max(workers.get(j.thread) ?? 0, j.cpuS));
+  if (b.buildingThreadCpu === undefined || !b.cpuSeconds) {
+    out('cold_build_cpu_by_thread=unknown (no per-thread CPU in the build report: not Linux)');
+    return;
+  }
+  const inWorkers = [...workers.values()].reduce((a, c) => a + c, 0);
+  const helpers = b.cpuSeconds - b.buildingThreadCpu - inWorkers;
+  const parts = [`0:${f2(b.buildingThreadCpu)}`, ...[...workers].sort((x, y) => x[0] - y[0]).map(([id, c]) => `${id}:${f2(c)}`), `v8_helpers:${f2(helpers)}`];
+  out(`cold_build_cpu_by_thread=${parts.join(',')} helpers_share=${f2(helpers / b.cpuSeconds)} (seconds; 0 = the building thread; v8_helpers = the process's CPU less its JavaScript threads': garbage collection and optimizing compilation)`);
 }
 
 /** Search latency per query class: words, phrases, prefixes, FTS-syntax strings, field and value searches, filters. */
