@@ -1,7 +1,7 @@
 /**
  * Per-thread CPU for a build's figures (`threadCpuSeconds`, src/catalog/threadCpu.ts): each thread reads its own time,
- * so a worker's busy loop shows in the worker's reading and not in the idle main thread's, and a scan job's end
- * carries its thread's time. Linux only (elsewhere the reading is undefined and these tests are skipped).
+ * so a worker's busy loop shows in the worker's reading and not in the waiting main thread's (a process-wide reading
+ * fails this), and a scan job's end carries its thread's time. Linux only (elsewhere the reading is undefined and these tests are skipped).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,26 +14,32 @@ import { threadCpuSeconds } from '../src/catalog/threadCpu.ts';
 
 const linux = threadCpuSeconds() !== undefined;
 
-const spin = (ms: number): void => {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+/** Busy until the process has used `seconds` more CPU (by CPU, not wall time: a loaded machine must not fail it). */
+const spin = (seconds: number): void => {
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const end = cpu() + seconds;
+  while (cpu() < end);
 };
 
 describe('per-thread CPU', { skip: linux ? false : 'no /proc/thread-self here' }, () => {
   it("counts the calling thread's own time", async () => {
     const before = threadCpuSeconds()!;
-    spin(120);
+    spin(0.12);
     const busy = threadCpuSeconds()! - before;
-    assert.ok(busy >= 0.08 && busy < 1, `a 120 ms busy loop read as ${busy} s`);
+    assert.ok(busy >= 0.06, `a busy loop of 0.12 s of the process's CPU read as ${busy} s of this thread's`);
 
-    // a worker spins 300 ms while this thread waits: the worker reads it, this thread does not
+    // a worker spins for 0.3 s of its own CPU while this thread waits: the worker's reading has it, this thread's not
+    // (the worker reads /proc/thread-self as threadCpu.ts does: a plain module cannot import the TypeScript one)
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpu-'));
     const entry = path.join(dir, 'spin.mjs');
     writeFileSync(entry, [
       "import { parentPort } from 'node:worker_threads';",
       "import { readFileSync } from 'node:fs';",
       "const cpu = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 1)[0]) / 1e9;",
-      'const c0 = cpu(); const end = performance.now() + 300; while (performance.now() < end);',
+      'const c0 = cpu(); while (cpu() - c0 < 0.3);',
       'parentPort.postMessage(cpu() - c0);',
     ].join('\n'));
     try {
@@ -44,7 +50,7 @@ describe('per-thread CPU', { skip: linux ? false : 'no /proc/thread-self here' }
         w.once('error', reject);
       });
       const waited = threadCpuSeconds()! - mine;
-      assert.ok(theirs >= 0.2, `the worker's 300 ms loop read as ${theirs} s`);
+      assert.ok(theirs >= 0.3);
       assert.ok(waited < theirs / 2, `this thread waited, yet read ${waited} s against the worker's ${theirs} s`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
