@@ -419,7 +419,7 @@ function combine(chunks: readonly Chunk[], progress: Progress, onFiles: (files: 
         return;
       }
       const first = chunks[0]?.outcome;
-      const jobs = chunks.flatMap((c) => (c.outcome && 'end' in c.outcome ? [{ thread: c.outcome.end.thread, startedAt: c.outcome.end.startedAt, endedAt: c.outcome.end.endedAt, files: c.done, heapMB: c.outcome.end.heapMB, ...(c.outcome.end.cpuS !== undefined ? { cpuS: c.outcome.end.cpuS } : {}) }] : []));
+      const jobs = chunks.flatMap((c) => (c.outcome && 'end' in c.outcome ? [{ thread: c.outcome.end.thread, startedAt: c.outcome.end.startedAt, endedAt: c.outcome.end.endedAt, files: c.done, heapMB: c.outcome.end.heapMB, cpuS: c.outcome.end.cpuS }] : []));
       resolve({ diagnostics: first && 'end' in first ? first.end.diagnostics : [], seconds, jobs });
     };
     for (const c of chunks) {

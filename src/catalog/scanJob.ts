@@ -192,10 +192,5 @@ export async function runScanJob(job: ScanJob, onBatch: (b: ScanBatch) => void):
   } finally {
     stop();
   }
-  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep as never) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20, ...cpuField() };
-}
-
-function cpuField(): { cpuS?: number } {
-  const cpuS = threadCpuSeconds();
-  return cpuS === undefined ? {} : { cpuS };
+  return { diagnostics: prep === undefined ? [] : (adapter.sourceDiagnostics?.(prep as never) ?? []), seconds: (performance.now() - t0) / 1000, startedAt, endedAt: Date.now(), thread: threadId, heapMB: getHeapStatistics().total_heap_size / 2 ** 20, cpuS: threadCpuSeconds() };
 }
