@@ -1,7 +1,8 @@
 /**
  * Per-thread CPU for a build's figures (`threadCpuSeconds`, src/catalog/threadCpu.ts): each thread reads its own time,
  * so a worker's busy loop shows in the worker's reading and not in the waiting main thread's (a process-wide reading
- * fails this), and a scan job's end carries its thread's time. Linux only (elsewhere the reading is undefined and these tests are skipped).
+ * fails this), and a scan job's end carries its thread's time. Linux only (elsewhere the reading is undefined and
+ * these tests are skipped).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,30 +32,17 @@ describe('per-thread CPU', { skip: linux ? false : 'no /proc/thread-self here' }
     const busy = threadCpuSeconds()! - before;
     assert.ok(busy >= 0.06, `a busy loop of 0.12 s of the process's CPU read as ${busy} s of this thread's`);
 
-    // a worker spins for 0.3 s of its own CPU while this thread waits: the worker's reading has it, this thread's not
-    // (the worker reads /proc/thread-self as threadCpu.ts does: a plain module cannot import the TypeScript one)
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpu-'));
-    const entry = path.join(dir, 'spin.mjs');
-    writeFileSync(entry, [
-      "import { parentPort } from 'node:worker_threads';",
-      "import { readFileSync } from 'node:fs';",
-      "const cpu = () => Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 1)[0]) / 1e9;",
-      'const c0 = cpu(); while (cpu() - c0 < 0.3);',
-      'parentPort.postMessage(cpu() - c0);',
-    ].join('\n'));
-    try {
-      const mine = threadCpuSeconds()!;
-      const theirs = await new Promise<number>((resolve, reject) => {
-        const w = new Worker(entry);
-        w.once('message', (m: number) => void w.terminate().then(() => resolve(m)));
-        w.once('error', reject);
-      });
-      const waited = threadCpuSeconds()! - mine;
-      assert.ok(theirs >= 0.3);
-      assert.ok(waited < theirs / 2, `this thread waited, yet read ${waited} s against the worker's ${theirs} s`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // a worker spins for 0.3 s of its own CPU (read with threadCpuSeconds there) while this thread waits: the
+    // worker's reading has it, this thread's does not
+    const mine = threadCpuSeconds()!;
+    const theirs = await new Promise<number>((resolve, reject) => {
+      const w = new Worker(new URL('./helpers/threadCpuWorker.mjs', import.meta.url));
+      w.once('message', (m: number) => void w.terminate().then(() => resolve(m)));
+      w.once('error', reject);
+    });
+    const waited = threadCpuSeconds()! - mine;
+    assert.ok(theirs >= 0.3);
+    assert.ok(waited < theirs / 2, `this thread waited, yet read ${waited} s against the worker's ${theirs} s`);
   });
 
   it("a scan job's end carries its thread's CPU", async () => {
