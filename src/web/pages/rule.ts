@@ -5,7 +5,7 @@ import { describeCount, groupKeyTexts, thresholdText } from '../../model/aggrega
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
-import { leaves, type Expr } from '../../model/expr.ts';
+import type { Expr } from '../../model/expr.ts';
 import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
 import { attackRows, harmlessLimit, HARMLESS_LIMIT, locate } from '../../model/page.ts';
 import { PRESENCE_TEXT, renderConstraint, renderSideKeys } from '../../model/multiEvent.ts';
@@ -103,8 +103,7 @@ ${ex.map((x) => {
       return html`${i ? ', ' : ''}${k ? html`<a href="${link.indicator(site, k, d.rule.id)}"><code>${valueLabel(v)}</code></a>` : html`<code>${valueLabel(v)}</code>`}`;
     })}</td><td>${x.stage ?? ''}</td></tr>\n`;
   }
-  const preds = leaves(x.expr).filter((l) => l.kind === 'pred');
-  return html`<tr><td colspan="3"><code>${renderExpr(x.expr)}</code>${preds.length ? '' : ''}</td><td>${x.stage ?? ''}</td></tr>\n`;
+  return html`<tr><td colspan="3"><code>${renderExpr(x.expr)}</code></td><td>${x.stage ?? ''}</td></tr>\n`;
 })}</tbody></table>`;
 }
 
