@@ -96,6 +96,28 @@ describe('compiled evaluation (invented cases)', () => {
       assert.deepEqual(got, want);
     });
   }
+  it('globs of every style: an EQL or SPL backslash is a character, an SPL `?` too (compiled as evaluate reads them)', () => {
+    const eql = (v: string, cs = false) => pred('a', 'wildcard', [v], { wildcard: 'plain', cs });
+    const spl = (v: string, cs = false) => pred('a', 'wildcard', [v], { wildcard: 'spl', cs });
+    const cases: [Expr, unknown, Truth][] = [
+      [eql('C:\\Program Files\\*.exe'), { a: 'c:\\program files\\Foo.EXE' }, true],
+      [eql('C:\\Program Files\\*.exe', true), { a: 'C:\\Program Files\\Foo.exe' }, true],
+      [eql('?:\\$RECYCLE.BIN\\*'), { a: 'D:\\$Recycle.Bin\\S-1-5\\x' }, true],
+      [eql('?:\\$RECYCLE.BIN\\*'), { a: 'D:\\Temp\\x' }, false],
+      [eql('*\\\\server\\*'), { a: 'net use \\\\server\\share' }, true],
+      [spl('*\\Windows Defender\\*'), { a: 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time' }, true],
+      [spl('*\\Windows Defender\\*', true), { a: 'HKLM\\windows defender\\x' }, false],
+      [spl('*a?b*'), { a: 'xxA?Bxx' }, true],
+      [spl('*a?b*'), { a: 'xxacbxx' }, false],
+      [pred('a', 'wildcard', ['*a\\*b'], { cs: false }), { a: 'xa*b' }, true],
+      [pred('a', 'wildcard', ['*a\\*b'], { cs: false }), { a: 'xa\\yb' }, false],
+    ];
+    for (const [e, ev, want] of cases) {
+      assert.equal(evaluate(e, ev), want, `evaluate ${JSON.stringify(e)} on ${JSON.stringify(ev)}`);
+      assert.equal(runCompiled(compile(e), ev, resolveDotted), want, `compiled ${JSON.stringify(e)} on ${JSON.stringify(ev)}`);
+    }
+  });
+
   it('a glob on a value longer than the regex input bound is unknown, as evaluate says', () => {
     const e = pred('a', 'wildcard', ['*x']);
     assert.equal(runCompiled(compile(e), { a: 'y'.repeat(70_000) + 'x' }, resolveDotted), 'unknown');
@@ -128,6 +150,25 @@ describe('prefilter keys (invented cases)', () => {
     const { requiredLiteral } = await import('../src/hunt/prefilter.ts');
     const got = ['abc\\.exe', 'a(b|c)def', 'x|yzzz', 'cmd\\.exe\\s+/c', 'ab?cdef', 'foo[bar]bazz', 'a{100}', 'x{1,3}yyyy', '\\d+', 'abc+de'].map(requiredLiteral);
     assert.deepEqual(got, ['abc.exe', 'def', undefined, 'cmd.exe', 'cdef', 'bazz', undefined, 'yyyy', undefined, 'abc']);
+  });
+
+  it('EQL and SPL globs key on their literals as their style reads them (a backslash before `*` is a character)', async () => {
+    const { prefilterRequirement } = await import('../src/hunt/prefilter.ts');
+    const rule = (id: string, e: Expr) => ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
+    const exprs: Record<string, Expr> = {
+      eqlDir: pred('path', 'wildcard', ['?:\\$RECYCLE.BIN\\*'], { wildcard: 'plain', cs: false }),
+      eqlExe: pred('path', 'wildcard', ['C:\\Program Files\\*.exe'], { wildcard: 'plain', cs: false }),
+      splReg: pred('path', 'wildcard', ['*\\Windows Defender\\*'], { wildcard: 'spl', cs: false }),
+      splQ: pred('path', 'wildcard', ['*\\what?.exe'], { wildcard: 'spl', cs: false }),
+    };
+    assert.deepEqual(prefilterRequirement(exprs['splReg']!), { any: [{ field: 'path', kind: 'sub', value: '\\windows defender\\' }] });
+    assert.deepEqual(prefilterRequirement(exprs['splQ']!), { any: [{ field: 'path', kind: 'base\\', value: 'what?.exe' }] });
+    const rules = Object.entries(exprs).map(([id, e]) => rule(id, e));
+    const events = [{ path: 'C:\\$RECYCLE.BIN\\S-1-5-21\\x.exe' }, { path: 'C:\\Program Files\\App\\a.exe' }, { path: 'c:\\program files\\a.EXE' }, { path: 'HKLM\\SOFTWARE\\Windows Defender\\Features\\TamperProtection' }, { path: 'D:\\x\\what?.exe' }, { path: 'D:\\x\\whatX.exe' }];
+    const engine = new HuntEngine(rules, { all: true });
+    const fired = events.map((ev) => engine.run(ev).results.map((r) => r.rule.rule.id).join(','));
+    assert.deepEqual(fired, ['eqlDir', 'eqlExe', 'eqlExe', 'splReg', 'splQ', '']);
+    assert.deepEqual(prefilterAgrees(rules, events), []);
   });
 
   it('a value over the regex input bound runs the keyed glob and regex rules (unknown, not skipped)', () => {

@@ -12,7 +12,7 @@
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
-import { applyTransform } from '../model/evaluate.ts';
+import { applyTransform, wildcardRuns } from '../model/evaluate.ts';
 import { compileIfCertain } from '../model/regex.ts';
 import { ASCII } from '../model/ascii.ts';
 
@@ -34,22 +34,6 @@ const FEW_VALUES = new Set(['integritylevel', 'company', 'product', 'logontype',
 export const numericLike = (s: string) => s.trim() !== '' && !Number.isNaN(Number(s));
 
 export { norm };
-
-/** The literal runs of a Sigma glob (between unescaped `*` / `?`), as globToRegex reads it. */
-function globLiterals(g: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i]!;
-    if (c === '\\' && i + 1 < g.length && '*?\\'.includes(g[i + 1]!)) cur += g[++i]!;
-    else if (c === '*' || c === '?') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
 
 const longest = (xs: readonly string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
 
@@ -92,8 +76,10 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
       }
       case 'wildcard': {
         // RE2 folds an ASCII letter only with ASCII letters, K (lower-cased to k) and ſ (normalised): ASCII only
-        if (o.wildcard === 'like' || !ASCII.test(v)) return undefined;
-        const lits = globLiterals(v);
+        const style = o.wildcard ?? 'sigma';
+        if (style === 'like' || !ASCII.test(v)) return undefined;
+        // the literal runs as the pattern's own style reads it (an EQL or SPL backslash is a character, not an escape)
+        const lits = wildcardRuns(v, style).runs;
         // a glob `…*<suffix>` whose suffix has a separator fixes the last segment; else its longest literal run
         const last = lits[lits.length - 1]!;
         const k = lits.length > 1 && !v.endsWith('?') ? baseKey(p.field, norm(last)) : undefined;

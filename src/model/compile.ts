@@ -10,7 +10,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, fieldValue, globToRegex, likeToRegex, predicateOnDerived, type FieldResolver, type Truth } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
@@ -438,9 +438,10 @@ function compilePredicate(p: Predicate): Compiled {
     case 'regex':
       return regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.anchor === 'start' ? `^(?:${pat})` : o.anchor === 'full' ? `^(?:${pat})$` : pat, flags: (o.flags ?? '') + (cs ? '' : 'i') }))), all, field, slow);
     case 'wildcard': {
-      const viaRegex = () => regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.wildcard === 'like' ? likeToRegex(pat) : globToRegex(pat), flags: cs ? 's' : 'is' }))), all, field, slow);
-      if (o.wildcard === 'like' || cs) return viaRegex();
-      const globs = needles.map((alts) => alts.map(simpleGlob));
+      const style = o.wildcard ?? 'sigma';
+      const viaRegex = () => regexPath(pats.map((alts) => alts.map((pat) => ({ src: wildcardToRegex(pat, style), flags: cs ? 's' : 'is' }))), all, field, slow);
+      if (style === 'like' || cs) return viaRegex();
+      const globs = needles.map((alts) => alts.map((g) => simpleGlob(g, style)));
       if (globs.some((alts) => alts.some((g) => g === undefined))) return viaRegex();
       const tests = globs as SimpleGlob[][];
       return (v) => {
@@ -520,27 +521,16 @@ function regexPath(pats: { src: string; flags: string }[][], all: boolean, field
   };
 }
 
-/** A glob made only of literal ASCII parts and `*` (no `?`, no escapes): parts in order, anchored at both ends. */
+/** A glob made only of literal ASCII parts and `*` (no one-character wildcard): parts in order, anchored at both ends. */
 interface SimpleGlob {
   readonly parts: readonly string[];
 }
 
-function simpleGlob(g: string): SimpleGlob | undefined {
-  if (!ASCII.test(g) || globToRegex(g).length > LIMITS.maxRegexPattern) return undefined;
-  // as globToRegex reads it: `\` before `*`, `?` or `\` escapes it, any other `\` is itself
-  const parts: string[] = [];
-  let cur = '';
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i]!;
-    if (c === '\\' && i + 1 < g.length && '*?\\'.includes(g[i + 1]!)) cur += g[++i]!;
-    else if (c === '?') return undefined;
-    else if (c === '*') {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return { parts };
+/** The pattern as a `SimpleGlob`, read in its style as `wildcardToRegex` reads it (undefined: the regex way). */
+function simpleGlob(g: string, style: Exclude<WildcardStyle, 'like'>): SimpleGlob | undefined {
+  if (!ASCII.test(g) || wildcardToRegex(g, style).length > LIMITS.maxRegexPattern) return undefined;
+  const { runs, oneChar } = wildcardRuns(g, style);
+  return oneChar ? undefined : { parts: runs };
 }
 
 /** `*`-glob match of a lower-cased ASCII haystack (the glob's literals are lower-cased already). */

@@ -3,7 +3,7 @@
  * `true` / `false` / `'unknown'`: opaque nodes, patterns that cannot run with bounded cost and Python type
  * errors are unknown, never false. Kleene logic: false AND unknown = false, true OR unknown = true.
  */
-import { assertNever, relativeDepth, type DistinctBy, type Each, type ElementCount, type Expr, type Predicate, type Value, type ValueTransform } from './expr.ts';
+import { assertNever, relativeDepth, type DistinctBy, type Each, type ElementCount, type Expr, type Predicate, type PredicateOptions, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { escapeRegex, regexTest } from './regex.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
@@ -378,7 +378,7 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
       case 'wildcard':
         return onStrings(value, (s) => {
           if (typeof pat !== 'string') return false;
-          return regexTest(o.wildcard === 'like' ? likeToRegex(pat) : o.wildcard === 'spl' ? splWildcardToRegex(pat) : globToRegex(pat, o.wildcard === 'plain'), cs ? 's' : 'is', s) ?? 'unknown';
+          return regexTest(wildcardToRegex(pat, o.wildcard), cs ? 's' : 'is', s) ?? 'unknown';
         });
       case 'regex':
         return onStrings(value, (s) => {
@@ -651,6 +651,39 @@ export function likeToRegex(like: string): string {
     else out += escapeRegex(c);
   }
   return `^${out}$`;
+}
+
+/** How a `wildcard` predicate's pattern reads (`PredicateOptions.wildcard`; absent: Sigma's). */
+export type WildcardStyle = NonNullable<PredicateOptions['wildcard']>;
+
+/** A wildcard pattern as an anchored regex, read as its style reads it (see OPERATOR_FACTS `wildcard`). */
+export function wildcardToRegex(pattern: string, style: WildcardStyle = 'sigma'): string {
+  if (style === 'like') return likeToRegex(pattern);
+  if (style === 'spl') return splWildcardToRegex(pattern);
+  return globToRegex(pattern, style === 'plain');
+}
+
+/**
+ * A `*` / `?` pattern (any style but SQL LIKE) split at its wildcards as `wildcardToRegex` reads it: the literal runs in
+ * order, escapes resolved (the first run is anchored at the start, the last at the end; a run between two wildcards
+ * may be empty), and whether one of the wildcards is a one-character `?`. Sigma: `\` escapes `*`, `?` and `\`; EQL
+ * (`plain`): no escape character; SPL: `*` is the only wildcard, `?` and `\` are literal.
+ */
+export function wildcardRuns(pattern: string, style: Exclude<WildcardStyle, 'like'> = 'sigma'): { readonly runs: string[]; readonly oneChar: boolean } {
+  const runs: string[] = [];
+  let cur = '';
+  let oneChar = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (style === 'sigma' && c === '\\' && i + 1 < pattern.length && '*?\\'.includes(pattern[i + 1]!)) cur += pattern[++i]!;
+    else if (c === '*' || (c === '?' && style !== 'spl')) {
+      if (c === '?') oneChar = true;
+      runs.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  runs.push(cur);
+  return { runs, oneChar };
 }
 
 // ---------------- CIDR ----------------

@@ -11,7 +11,7 @@
  * rejects: `regexOk`), a glob or regex over a value longer than the in-process bound (LIMITS.maxRegexInput), an
  * IPv6 CIDR range, field references other than (in)equality, and nested lists inside list fields.
  */
-import { applyTransform, globToRegex, likeToRegex, predicateOnValue, resolveDotted, splWildcardToRegex } from '../../model/evaluate.ts';
+import { applyTransform, predicateOnValue, resolveDotted, wildcardToRegex } from '../../model/evaluate.ts';
 import { assertNever, relativeDepth, type DistinctBy, type ElementCount, type Expr, type Predicate, type PredicateOptions, type Value } from '../../model/expr.ts';
 import { OPERATOR_FACTS } from '../../model/operators.ts';
 import { renderExpr, renderPredicate } from '../../model/render.ts';
@@ -747,7 +747,7 @@ function stringTest(p: Predicate, pat: string, cs: boolean, c: Ctx): (s: string,
     if (!compileRegex(src, flags).ok || (c.regexOk && !c.regexOk(inline))) return () => d.NULL_BOOL;
     return (s) => bound(s, d.regex(s, d.str(inline)));
   }
-  const re = o.wildcard === 'like' ? likeToRegex(pat) : o.wildcard === 'spl' ? splWildcardToRegex(pat) : globToRegex(pat, o.wildcard === 'plain');
+  const re = wildcardToRegex(pat, o.wildcard);
   if (!compileRegex(re, cs ? 's' : 'is').ok) return () => d.NULL_BOOL;
   if (!cs && !ASCII.test(pat)) {
     const inline = `(?is)${re}`;
