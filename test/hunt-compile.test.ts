@@ -118,6 +118,24 @@ describe('compiled evaluation (invented cases)', () => {
     }
   });
 
+  it('SQL-style nulls (MQL): a missing or null operand is unknown on the fast paths too, also under a not', () => {
+    const nulls = { nulls: 'propagate' as const, cs: false };
+    const e = and(pred('type.inbound', 'eq', [true], { nulls: 'propagate' }), not(pred('subject.subject', 'contains', ['signature requested'], nulls)));
+    const cases: [unknown, Truth][] = [
+      [{ type: { inbound: true }, subject: { subject: 'Hello' } }, true],
+      [{ type: { inbound: true }, subject: { subject: 'Signature Requested now' } }, false],
+      [{ type: { inbound: true } }, 'unknown'],
+      [{ type: { inbound: true }, subject: { subject: null } }, 'unknown'],
+      [{ type: { inbound: false } }, false],
+    ];
+    for (const [ev, want] of cases) {
+      assert.equal(evaluate(e, ev), want, `evaluate on ${JSON.stringify(ev)}`);
+      assert.equal(runCompiled(compile(e), ev, resolveDotted), want, `compiled on ${JSON.stringify(ev)}`);
+    }
+    const isNull = pred('a', 'is_null', [], { nulls: 'propagate' });
+    assert.equal(runCompiled(compile(isNull), {}, resolveDotted), evaluate(isNull, {}));
+  });
+
   it('a glob on a value longer than the regex input bound is unknown, as evaluate says', () => {
     const e = pred('a', 'wildcard', ['*x']);
     assert.equal(runCompiled(compile(e), { a: 'y'.repeat(70_000) + 'x' }, resolveDotted), 'unknown');

@@ -358,6 +358,19 @@ function compilePredicate(p: Predicate): Compiled {
   const o = p.opts ?? {};
   const slow = generic(p);
   if (o.missingAs !== undefined || p.values.length === 0) return slow;
+  if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
+    // SQL-style nulls (MQL): a missing or null operand makes the predicate null, reported unknown (`predicateOnValue`),
+    // before any fast path; on a value, the predicate without them
+    if (p.values.some((x) => x === null || typeof x === 'object')) return slow;
+    const { nulls: _, ...rest } = o;
+    const onValue = compilePredicate({ ...p, opts: rest });
+    const field = p.field;
+    const fid = fieldId(field);
+    return (v) => {
+      const raw = v.at(fid, field);
+      return raw === undefined || raw === null ? 'unknown' : onValue(v);
+    };
+  }
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
   const ref = p.values[0];
   if ((p.op === 'eq' || p.op === 'in') && p.values.length === 1 && ref !== null && typeof ref === 'object' && ref.missingAs === undefined && !ref.derived && !o.transforms?.length) {
