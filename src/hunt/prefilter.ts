@@ -42,8 +42,9 @@ export const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
-  // a derived operand is not the field's value: no literal of the field is implied
-  if (p.derived || o.missingAs !== undefined || p.values.length === 0) return undefined;
+  // a derived operand is not the field's value: no literal of the field is implied; SQL-style nulls (MQL) make the
+  // predicate unknown on an event without the field, which offers no key
+  if (p.derived || o.missingAs !== undefined || o.nulls === 'propagate' || p.values.length === 0) return undefined;
   if (o.transforms?.length) return transformedKeys(p);
   if (o.match === 'all' && p.values.length > 1) {
     // every value must hold: any one of them is a requirement
