@@ -189,6 +189,26 @@ describe('prefilter keys (invented cases)', () => {
     assert.deepEqual(prefilterAgrees(rules, events), []);
   });
 
+  it("KQL's has and a field's default key as far as they imply the value (a default the predicate holds on gives none)", async () => {
+    const { prefilterRequirement } = await import('../src/hunt/prefilter.ts');
+    const key = (field: string, kind: string, value: string) => ({ any: [{ field, kind, value }] });
+    assert.deepEqual(prefilterRequirement(pred('CommandLine', 'has', ['WDigest'], { cs: false })), key('CommandLine', 'sub', 'wdigest'));
+    assert.deepEqual(prefilterRequirement(pred('CommandLine', 'has', ['Mimi'], { cs: true, term: 'prefix' })), key('CommandLine', 'sub', 'mimi'));
+    assert.equal(prefilterRequirement(pred('CommandLine', 'has', [''])), undefined);
+    // YARA-L: an omitted field reads as its zero value ""
+    assert.deepEqual(prefilterRequirement(pred('metadata.event_type', 'eq', ['PROCESS_LAUNCH'], { cs: true, missingAs: '' })), key('metadata.event_type', 'eq', 'process_launch'));
+    assert.equal(prefilterRequirement(pred('target.process.file.sha256', 'eq', [''], { cs: true, missingAs: '' })), undefined);
+    assert.equal(prefilterRequirement(pred('x', 'contains', [''], { missingAs: '' })), undefined);
+    const rule = (id: string, e: Expr) => ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
+    const rules = [
+      rule('has', pred('a', 'has', ['WDigest'], { cs: false })),
+      rule('zero', pred('b', 'eq', ['X'], { cs: true, missingAs: '' })),
+      rule('zeroEmpty', or(pred('b', 'eq', [''], { cs: true, missingAs: '' }), pred('a', 'eq', ['q']))),
+    ];
+    const events = [{ a: 'reg add wdigest /v' }, { a: 'x.wdigest.y' }, { a: 'WDigestX' }, { b: 'X' }, { b: 'x' }, {}, { b: '' }, { a: 'q', b: 'z' }];
+    assert.deepEqual(prefilterAgrees(rules, events), []);
+  });
+
   it('a value over the regex input bound runs the keyed glob and regex rules (unknown, not skipped)', () => {
     const rule = (id: string, e: Expr) => ({ id, format: 'sigma', title: id, logSources: [], attack: [], attackDeclared: [], facts: {}, logic: { condition: e, completeness: 'complete', stages: [], missing: [], exclusions: [], indicators: [], outputFields: [], eventKeys: [] } }) as unknown as RuleRecord;
     const rules = [rule('g', pred('CommandLine', 'wildcard', ['*mimikatz*'])), rule('r', pred('CommandLine', 'regex', ['sekurlsa::\\w+']))];

@@ -12,7 +12,7 @@
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { norm } from '../model/compile.ts';
-import { applyTransform, wildcardRuns } from '../model/evaluate.ts';
+import { applyTransform, evaluatePredicate, wildcardRuns } from '../model/evaluate.ts';
 import { compileIfCertain } from '../model/regex.ts';
 import { ASCII } from '../model/ascii.ts';
 
@@ -44,7 +44,14 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
   // a derived operand is not the field's value: no literal of the field is implied; SQL-style nulls (MQL) make the
   // predicate unknown on an event without the field, which offers no key
-  if (p.derived || o.missingAs !== undefined || o.nulls === 'propagate' || p.values.length === 0) return undefined;
+  if (p.derived || o.nulls === 'propagate' || p.values.length === 0) return undefined;
+  if (o.missingAs !== undefined) {
+    // a field's default (YARA-L's zero values, Python's `.get(k, "")`): keys of the value the event has only when the
+    // predicate is false on the default (an event without the field then offers none and needs none)
+    if (evaluatePredicate(p, {}, () => undefined) !== false) return undefined;
+    const { missingAs: _m, nullAsMissing: _n, ...rest } = o;
+    return predKeys({ ...p, opts: rest });
+  }
   if (o.transforms?.length) return transformedKeys(p);
   if (o.match === 'all' && p.values.length > 1) {
     // every value must hold: any one of them is a requirement
@@ -64,6 +71,13 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
         // a numeric string equals a number of the same value (loose typing) or the same string
         out.push({ field: p.field, kind: 'eq', value: o.typing !== 'strict' && numericLike(v) ? numKey(Number(v)) : norm(v) });
         break;
+      case 'has': {
+        // KQL's term match: the term occurs in the value (lower-cased unless case-sensitive) as a substring
+        const n = norm(v);
+        if (n === '') return undefined;
+        out.push({ field: p.field, kind: 'sub', value: n });
+        break;
+      }
       case 'contains':
       case 'starts_with':
       case 'ends_with': {
