@@ -69,7 +69,18 @@ function freshInstance(): Re2Instance {
   const dir = `${path.sep}re2-wasm${path.sep}`;
   for (const k of Object.keys(require.cache)) if (k.includes(dir)) delete require.cache[k];
   loaded++;
-  return { RE2: (require('re2-wasm') as { RE2: RE2Class }).RE2, dead: false, budget };
+  // the module prints an abort through the `console.warn` it finds when it loads: the memory abort this pool
+  // recovers from ("Cannot enlarge memory arrays…") is not printed, anything else is
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Cannot enlarge memory arrays')) return;
+    warn.apply(console, args);
+  };
+  try {
+    return { RE2: (require('re2-wasm') as { RE2: RE2Class }).RE2, dead: false, budget };
+  } finally {
+    console.warn = warn;
+  }
 }
 
 const aborted = (e: unknown): boolean => e instanceof WebAssembly.RuntimeError;
