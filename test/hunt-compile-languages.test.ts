@@ -43,7 +43,9 @@ function valuesFor(p: Predicate): unknown[] {
     if (typeof v !== 'string') continue;
     const style = p.opts?.wildcard ?? 'sigma';
     const s = p.op !== 'wildcard' ? v : style === 'like' ? v.replace(/[%_]/g, 'X') : wildcardRuns(v, style).runs.join('X');
-    values.push(s, s.toUpperCase(), `pre ${s} post`, `a\\${s}`, [s, 'zz'], Number(s));
+    values.push(s, s.toUpperCase(), `pre ${s} post`, `a\\${s}`, [s, 'zz']);
+    // as a number when it reads as one (JSON has no NaN)
+    if (Number.isFinite(Number(s)) && s.trim() !== '') values.push(Number(s));
   }
   return values;
 }
