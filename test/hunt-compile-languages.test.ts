@@ -15,7 +15,7 @@ import { listSource } from '../src/formats/io.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { compile, runCompiled } from '../src/model/compile.ts';
-import { evaluate, resolveDotted, wildcardRuns, type Truth } from '../src/model/evaluate.ts';
+import { evaluate, resolveDotted, verdict, wildcardRuns, type Truth } from '../src/model/evaluate.ts';
 import { leaves, type Predicate } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { SHARED } from './helpers/golden.ts';
@@ -79,7 +79,10 @@ interface Outcome {
   readonly offenders: string[];
 }
 
-/** Compiled and prefiltered (an engine of the rule alone, routing off) against `evaluate`, on each rule's own events. */
+/**
+ * Compiled against `evaluate`, and prefiltered (an engine of the rule alone, routing off) against the rule's verdict
+ * (`verdict`: `evaluate`'s, a SQL-style null no match), on each rule's own events.
+ */
 function differential(rules: readonly RuleRecord[]): Outcome {
   const offenders: string[] = [];
   let checked = 0;
@@ -99,8 +102,10 @@ function differential(rules: readonly RuleRecord[]): Outcome {
       const want = evaluate(hr.condition, ev, { resolve });
       const got = runCompiled(compiled, ev, resolve);
       if (got !== want) note(`${r.id}: evaluate=${String(want)} compiled=${String(got)} on ${JSON.stringify(ev).slice(0, 160)}`);
+      // the engine reports the rule's verdict (a SQL-style null is no match)
+      const verdictWanted = verdict(hr.condition, ev, { resolve });
       const inEngine: Truth = engine.run(ev).results.find((x) => x.rule === hr)?.truth ?? false;
-      if (inEngine !== want) note(`${r.id}: evaluate=${String(want)} engine=${String(inEngine)} on ${JSON.stringify(ev).slice(0, 160)}`);
+      if (inEngine !== verdictWanted) note(`${r.id}: verdict=${String(verdictWanted)} engine=${String(inEngine)} on ${JSON.stringify(ev).slice(0, 160)}`);
     }
   }
   return { checked, offenders };

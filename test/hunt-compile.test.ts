@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { adapterFor } from '../src/formats/registry.ts';
 import { compile, runCompiled } from '../src/model/compile.ts';
-import { evaluate, resolveDotted, type Truth } from '../src/model/evaluate.ts';
+import { evaluate, resolveDotted, verdict, type Truth } from '../src/model/evaluate.ts';
+import { prefilterKeys } from '../src/hunt/prefilter.ts';
 import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
@@ -131,7 +132,12 @@ describe('compiled evaluation (invented cases)', () => {
     for (const [ev, want] of cases) {
       assert.equal(evaluate(e, ev), want, `evaluate on ${JSON.stringify(ev)}`);
       assert.equal(runCompiled(compile(e), ev, resolveDotted), want, `compiled on ${JSON.stringify(ev)}`);
+      // the rule's verdict: the null (a missing or null subject) is no match
+      assert.equal(verdict(e, ev), want === 'unknown' ? false : want, `verdict on ${JSON.stringify(ev)}`);
     }
+    // the prefilter keys an MQL predicate again: an event without the key is skipped, as the verdict of a rule that
+    // needs the predicate is then no match (null or false)
+    assert.deepEqual(prefilterKeys(and(e, pred('sender.display_name', 'contains', ['Support'], nulls))), [{ field: 'sender.display_name', kind: 'sub', value: 'support' }]);
     const isNull = pred('a', 'is_null', [], { nulls: 'propagate' });
     assert.equal(runCompiled(compile(isNull), {}, resolveDotted), evaluate(isNull, {}));
   });

@@ -600,25 +600,34 @@ describe('detwiki hunt (command)', () => {
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
     const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-exclusion-'));
-    // the fixture's invoice rule matches all three; its exclusion (a simulation vendor's relay and headers) holds on
-    // the second, does not on the third, and on the first (no headers at all) cannot be told
+    // the fixture's invoice rule matches all four; its exclusion (a simulation vendor's relay and headers) holds on
+    // the second and does not on the third; on the first (no headers at all) it is SQL-style null, which is no match
+    // in MQL, so it does not hold either; on the fourth (a hop without header fields) the model cannot tell
     const invoice = { type: { inbound: true }, subject: { subject: 'Your INVOICE 42' }, sender: { email: { email: 'billing@evil.test', domain: { root_domain: 'evil.test' } } }, attachments: [{ file_name: 'inv.HTML', file_extension: 'HTML', size: 2048 }] };
     const hops = (names: string[]) => [{ fields: names.map((name) => ({ name })) }];
-    const events = [invoice, { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-ExampleSim-Id', 'X-ExampleSim-Sig']) } }, { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-Other']) } }];
+    const events = [
+      invoice,
+      { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-ExampleSim-Id', 'X-ExampleSim-Sig']) } },
+      { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: hops(['X-Other']) } },
+      // with a link the lookalike rule tests against recipients the message does not list: undecided
+      { ...invoice, headers: { ips: [{ ip: '192.0.2.9' }], hops: [{}] }, body: { links: [{ href_url: { url: 'https://x.test/alice', domain: { root_domain: 'x.test' } }, display_text: 'Verify account' }] } },
+    ];
     writeFileSync(path.join(logs, 'mail.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     for (const extra of [[], ['--workers', '2'], ['--engine', 'duckdb']]) {
       const r = spawnSync(process.execPath, [bin, 'hunt', logs, '--rules', fixture('mql'), '--logsource', 'email', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { hits: Hit[]; excluded: { events: number; results: number } };
       const invoiceHits = out.hits.filter((h) => h.rule.id === 'mql/html_attachment_invoice').map((h) => `${h.type} ${h.pos.line} ${(h.dependsOn ?? []).join()}`);
-      assert.deepEqual(invoiceHits, ['may_fire 1 not excluded by mql/simulation_vendor', 'hit 3 '], extra.join(' '));
+      assert.deepEqual(invoiceHits, ['hit 1 ', 'hit 3 ', 'may_fire 4 not excluded by mql/simulation_vendor'], extra.join(' '));
       // a response (automation) is not a detection rule: the exclusion does not keep messages from it
-      assert.deepEqual(out.hits.filter((h) => h.rule.id === 'mql/acknowledge_report').map((h) => `${h.type} ${h.pos.line}`), ['hit 1', 'hit 2', 'hit 3'], extra.join(' '));
-      assert.deepEqual(out.excluded, { events: 1, results: 2 }, extra.join(' '));
+      assert.deepEqual(out.hits.filter((h) => h.rule.id === 'mql/acknowledge_report').map((h) => `${h.type} ${h.pos.line}`), ['hit 1', 'hit 2', 'hit 3', 'hit 4'], extra.join(' '));
+      assert.deepEqual(out.excluded, { events: 1, results: 1 }, extra.join(' '));
       // why a may-fire is unknown: an opaque part, even inside a quantifier, else the tests undecided on the event
-      const why = (id: string) => out.hits.find((h) => h.rule.id === id && h.pos.line === 3)?.dependsOn ?? [];
-      assert.ok(why('mql/macro_attachment_names').some((d) => d.includes('$file_extensions_macros')), why('mql/macro_attachment_names').join());
-      assert.ok(why('mql/lookalike_link_recipient').length > 0 && why('mql/lookalike_link_recipient').every((d) => d.startsWith('undecided on this event: ')), why('mql/lookalike_link_recipient').join());
+      const why = (id: string, line: number) => out.hits.find((h) => h.rule.id === id && h.pos.line === line)?.dependsOn ?? [];
+      assert.ok(why('mql/macro_attachment_names', 3).some((d) => d.includes('$file_extensions_macros')), why('mql/macro_attachment_names', 3).join());
+      assert.ok(why('mql/lookalike_link_recipient', 4).length > 0 && why('mql/lookalike_link_recipient', 4).every((d) => d.startsWith('undecided on this event: ')), why('mql/lookalike_link_recipient', 4).join());
+      // where a rule's result is SQL-style null (a field it needs is missing), it is no match, not a may-fire
+      assert.deepEqual(out.hits.filter((h) => h.rule.id === 'mql/lookalike_link_recipient' || h.rule.id === 'mql/outbound_ssn').map((h) => `${h.rule.id} ${h.pos.line}`), ['mql/lookalike_link_recipient 4'], extra.join(' '));
     }
   });
 

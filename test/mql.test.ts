@@ -14,7 +14,7 @@ import { parseMql } from '../src/formats/mql/parser.ts';
 import type { MqlNode } from '../src/formats/mql/syntax.ts';
 import { mqlAdapter } from '../src/formats/mql/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { evaluate } from '../src/model/evaluate.ts';
+import { evaluate, verdict } from '../src/model/evaluate.ts';
 import { leaves, type Expr } from '../src/model/expr.ts';
 import { renderExpr, renderExprPretty, renderValue } from '../src/model/render.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
@@ -357,6 +357,32 @@ describe('MQL evaluation on Message Data Model events', () => {
     const r = ruleOf('detection-rules/html_attachment_invoice.yml');
     assert.equal(r.logic.completeness, 'complete');
     assert.deepEqual(events('html_attachment_invoice.jsonl').map((e) => evaluate(r.logic.condition!, e)), [true, false, false, 'unknown']);
+    // the rule's verdict: its result on the message without a subject is MQL's null, which is no match
+    assert.deepEqual(events('html_attachment_invoice.jsonl').map((e) => verdict(r.logic.condition!, e)), [true, false, false, false]);
+  });
+  it('a verdict: null is no match; unknown stays unknown where an undecided part could make the rule true', () => {
+    const e = lowered('type.inbound and not strings.icontains(subject.subject, "invoice") and any(attachments, .file_type in $file_types_images)');
+    const noSubject = { type: { inbound: true }, attachments: [{ file_type: 'png' }] };
+    assert.equal(evaluate(e, noSubject), 'unknown');
+    // null and (an opaque list test): null or false, never true
+    assert.equal(verdict(e, noSubject), false, 'null and unknown');
+    assert.equal(verdict(e, { ...noSubject, subject: { subject: 'hello' } }), 'unknown', 'the list decides');
+    assert.equal(verdict(e, { ...noSubject, subject: { subject: 'Invoice 4' } }), false);
+    // null or (an opaque list test): true when the list test is
+    const o = lowered('strings.icontains(subject.subject, "invoice") or any(attachments, .file_type in $file_types_images)');
+    assert.equal(verdict(o, noSubject), 'unknown', 'null or unknown');
+    // not of null is null: no match either way
+    assert.equal(verdict(lowered('not strings.icontains(subject.subject, "x")'), {}), false);
+    assert.equal(verdict(lowered('not (strings.icontains(subject.subject, "x") or type.inbound)'), { type: { inbound: false } }), false, 'not (null or false)');
+    assert.equal(verdict(lowered('not (strings.icontains(subject.subject, "x") or type.inbound)'), { type: { inbound: true } }), false, 'not (null or true)');
+    // a missing array is null; a missing field in an element is not decided at the top (MQL's any over nulls)
+    assert.equal(verdict(lowered('any(attachments, .file_type == "png")'), {}), false);
+    assert.equal(verdict(lowered('any(attachments, .file_type == "png")'), { attachments: [{}] }), 'unknown');
+    // a derived operand of a missing field is null too
+    assert.equal(verdict(lowered('length(body.html.raw) > 4096'), {}), false);
+    // the same conditions without SQL-style nulls (other languages) keep evaluate's unknown
+    const sigmaLike: Expr = { kind: 'and', args: [{ kind: 'opaque', text: 'x', reason: 'test' }, { kind: 'pred', field: 'a', op: 'eq', values: ['b'] }] };
+    assert.equal(verdict(sigmaLike, { a: 'b' }), 'unknown');
   });
   it('nested loops with the outer item (..), length of a filter and N of', () => {
     const r = ruleOf('detection-rules/lookalike_link_recipient.yml');
@@ -365,7 +391,7 @@ describe('MQL evaluation on Message Data Model events', () => {
   it('detwiki eval runs an MQL rule file over JSON lines', () => {
     const out = execFileSync(process.execPath, ['bin/detwiki.js', 'eval', path.join(ROOT, 'detection-rules/html_attachment_invoice.yml'), path.join(ROOT, 'events/html_attachment_invoice.jsonl'), '--json'], { encoding: 'utf8' });
     const res = JSON.parse(out) as { rule: string; results: unknown[] }[];
-    assert.deepEqual(res[0]!.results, [true, false, false, 'unknown']);
+    assert.deepEqual(res[0]!.results, [true, false, false, false], 'the message without a subject: null, no match');
   });
 });
 

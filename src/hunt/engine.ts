@@ -10,7 +10,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
-import { evaluate, resolveDotted, type FieldResolver, type Truth } from '../model/evaluate.ts';
+import { evaluate, nullNoMatch, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
 import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
@@ -147,7 +147,7 @@ export class HuntEngine {
    * language: not run as rules, but an event one of them holds on is kept from the language's detection rules
    * (`exclusionsOn`, applied by the hunt's reporter).
    */
-  readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
+  readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly condition: Expr; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
 
   constructor(
@@ -166,7 +166,7 @@ export class HuntEngine {
         this.stats.notOnTheirOwn++;
         if (r.kind === 'exclusion') {
           const list = this.exclusions.get(r.format) ?? [];
-          list.push({ rule: r, compiled: compileRecorded(cond).compiled, resolver: adapterFor(r.format)?.resolveField ?? resolveDotted });
+          list.push({ rule: r, condition: cond, compiled: compileRecorded(cond).compiled, resolver: adapterFor(r.format)?.resolveField ?? resolveDotted });
           this.exclusions.set(r.format, list);
         }
         continue;
@@ -390,7 +390,10 @@ export class HuntEngine {
   private evaluate(r: number, results: HuntResult[]): void {
     const hr = this.rules[r]!;
     this.stats.evaluations++;
-    const t = hr.compiled(this.view(hr.resolverIndex));
+    const view = this.view(hr.resolverIndex);
+    let t = hr.compiled(view);
+    // the rule's verdict: a SQL-style null (MQL) is no match
+    if (t === 'unknown') t = verdictOfUnknown(hr.condition, view.event, view.resolve);
     if (t !== false) results.push({ rule: hr, truth: t });
   }
 
@@ -440,6 +443,14 @@ export class HuntEngine {
     return { logSources, results };
   }
 
+  /**
+   * A result another engine (DuckDB) found unknown that is SQL-style null on the event (as `evaluate()` finds it):
+   * no match, as `run` reports it.
+   */
+  nullNoMatch(hr: HuntRule, event: unknown): boolean {
+    return nullNoMatch(hr.condition, event, this.resolvers[hr.resolverIndex]!);
+  }
+
   /** Do exclusions apply to the rule (a detection rule of a language with exclusions)? */
   excludable(r: RuleRecord): boolean {
     return r.kind === 'detection' && this.exclusions.has(r.format);
@@ -454,7 +465,9 @@ export class HuntEngine {
     if (!list) return undefined;
     const may: RuleRecord[] = [];
     for (const x of list) {
-      const t = x.compiled(new EventView(event, x.resolver));
+      const view = new EventView(event, x.resolver);
+      let t = x.compiled(view);
+      if (t === 'unknown') t = verdictOfUnknown(x.condition, event, view.resolve);
       if (t === true) return { holds: x.rule, may: [] };
       if (t === 'unknown') may.push(x.rule);
     }

@@ -42,9 +42,10 @@ export const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
-  // a derived operand is not the field's value: no literal of the field is implied; SQL-style nulls (MQL) make the
-  // predicate unknown on an event without the field, which offers no key
-  if (p.derived || o.nulls === 'propagate' || p.values.length === 0) return undefined;
+  // a derived operand is not the field's value: no literal of the field is implied. SQL-style nulls (MQL) make the
+  // predicate null on an event without the field, which offers no key: a rule that needs the predicate is then null
+  // or false, no match as the engine reports it (`verdict`)
+  if (p.derived || p.values.length === 0) return undefined;
   if (o.missingAs !== undefined) {
     // a field's default (YARA-L's zero values, Python's `.get(k, "")`): keys of the value the event has only when the
     // predicate is false on the default (an event without the field then offers none and needs none)

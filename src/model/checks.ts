@@ -10,7 +10,7 @@
  * (`countAgrees`, and the outcome's `detail`: "3 of 5 events matched, 2 more than the 1 expected"), so a count
  * that differs is reported, not hidden, and does not decide agreement.
  */
-import { evaluate, type FieldResolver, type Truth } from './evaluate.ts';
+import { verdict, type FieldResolver, type Truth } from './evaluate.ts';
 import type { Expr } from './expr.ts';
 import type { TestOutcome } from './page.ts';
 import type { Completeness, RuleRecord, RuleTest } from './rule.ts';
@@ -51,7 +51,7 @@ export function checkTest(cond: Expr, completeness: Completeness, test: RuleTest
     let matched = 0;
     let unknown = 0;
     for (const e of test.events) {
-      const r = evaluate(cond, e, opts);
+      const r = verdict(cond, e, opts);
       if (r === true) matched++;
       else if (r === 'unknown') unknown++;
     }
@@ -59,7 +59,7 @@ export function checkTest(cond: Expr, completeness: Completeness, test: RuleTest
     const count = test.matchCount === undefined ? {} : { countAgrees: matched === test.matchCount && unknown === 0 };
     return { name: test.name, expected: test.expected, got, agrees: agreesWith(completeness, test.expected, got), detail: logDetail(matched, unknown, test.events.length, test.matchCount), matched, unknown, ...count };
   }
-  const got = evaluate(cond, test.event, opts);
+  const got = verdict(cond, test.event, opts);
   return { name: test.name, expected: test.expected, got, agrees: agreesWith(completeness, test.expected, got) };
 }
 

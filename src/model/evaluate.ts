@@ -279,6 +279,110 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
   return ev(e);
 }
 
+// ---------------- a rule's verdict: SQL-style nulls ----------------
+
+/**
+ * A rule's truth on an event as its language reports a match. It is `evaluate()`'s, except that a result that is
+ * SQL-style null (`nulls: 'propagate'`, MQL) is no match: false, not unknown (a Sublime rule over a message without a
+ * field it tests does not fire). Unknown stays unknown when a part the model does not decide could make it true.
+ * Use it for a whole rule's condition (a verdict), never for a part of one: `not` of a null is null, not true.
+ */
+export function verdict(e: Expr, event: unknown, opts: EvalOptions = {}): Truth {
+  const r = evaluate(e, event, opts);
+  return r === 'unknown' ? verdictOfUnknown(e, event, opts.resolve ?? resolveDotted) : r;
+}
+
+/** `verdict()` of a condition `evaluate()` (or its compiled form) found unknown on the event. */
+export function verdictOfUnknown(e: Expr, event: unknown, resolve: FieldResolver): Truth {
+  return nullNoMatch(e, event, resolve) ? false : 'unknown';
+}
+
+/**
+ * Is the condition unknown on the event (as `evaluate()` finds it) only as SQL-style null, so that it cannot be true
+ * whatever its undecided parts are: no match?
+ */
+export function nullNoMatch(e: Expr, event: unknown, resolve: FieldResolver): boolean {
+  if (!reachesNulls(e)) return false;
+  const o = outcomes(e, event, resolve);
+  return (o & T) === 0 && (o & N) !== 0;
+}
+
+/** The outcomes a node may have in SQL's logic, as bits (null is the third; an undecided part may be any). */
+const T = 1;
+const F = 2;
+const N = 4;
+const ANY = T | F | N;
+
+const andOf = (a: number, b: number): number => (a === F || b === F ? F : a === N || b === N ? N : T);
+const orOf = (a: number, b: number): number => (a === T || b === T ? T : a === N || b === N ? N : F);
+
+/** Every outcome of `op` over one outcome of each set. */
+function combine(xs: number, ys: number, op: (a: number, b: number) => number): number {
+  let out = 0;
+  for (let a = T; a <= N; a <<= 1) if (xs & a) for (let b = T; b <= N; b <<= 1) if (ys & b) out |= op(a, b);
+  return out;
+}
+
+/**
+ * The outcomes of a node at the event's top level (no element in scope): decided ones as `evaluate()` finds them;
+ * an undecided predicate or array quantifier is null when SQL-style nulls make it so (a missing or null operand, a
+ * missing or null array), else may be anything; `and`, `or` and `not` combine their arguments' outcomes, and `n of`
+ * cannot be true when fewer than n of its items can.
+ */
+function outcomes(e: Expr, event: unknown, resolve: FieldResolver): number {
+  const r = evaluate(e, event, { resolve });
+  if (r !== 'unknown') return r ? T : F;
+  switch (e.kind) {
+    case 'not': {
+      const x = outcomes(e.arg, event, resolve);
+      return (x & N) | (x & T ? F : 0) | (x & F ? T : 0);
+    }
+    case 'and':
+    case 'or': {
+      let acc = e.kind === 'and' ? T : F;
+      for (const a of e.args) acc = combine(acc, outcomes(a, event, resolve), e.kind === 'and' ? andOf : orOf);
+      return acc;
+    }
+    case 'pred': {
+      if (e.opts?.nulls !== 'propagate') return ANY;
+      const raw = fieldValue(e, event, resolve);
+      if (!e.derived) return nullOperand(e, raw, event, resolve) ? N : ANY;
+      const d = deriveValue(e.derived, raw, (f) => resolve(event, f));
+      if (d === UNKNOWN_OPERAND || d instanceof Spread) return ANY;
+      return nullOperand(e, d === FAILED_NULL ? undefined : d, event, resolve) ? N : ANY;
+    }
+    case 'quant': {
+      // `n of`: true only when n items can be; else false, or null when a null item is counted as unknown
+      const need = e.count === 'all' ? e.items.length : e.count;
+      let canBeTrue = 0;
+      for (const i of e.items) if (outcomes(i.expr, event, resolve) & T) canBeTrue++;
+      return canBeTrue >= need ? ANY : F | N;
+    }
+    case 'each': {
+      if (e.nulls !== 'propagate' || e.derived) return ANY;
+      const arr = resolve(event, e.array);
+      return arr === undefined || arr === null ? N : ANY;
+    }
+    default:
+      return ANY;
+  }
+}
+
+const reachesNullsOf = new WeakMap<Expr, boolean>();
+
+/** Does a node with SQL-style nulls sit at the top level (through `and`, `or`, `not` and `n of` only)? */
+function reachesNulls(e: Expr): boolean {
+  let r = reachesNullsOf.get(e);
+  if (r === undefined) {
+    if (e.kind === 'not') r = reachesNulls(e.arg);
+    else if (e.kind === 'and' || e.kind === 'or') r = e.args.some(reachesNulls);
+    else if (e.kind === 'quant') r = e.items.some((i) => reachesNulls(i.expr));
+    else r = (e.kind === 'pred' ? e.opts?.nulls : e.kind === 'each' ? e.nulls : undefined) === 'propagate';
+    reachesNullsOf.set(e, r);
+  }
+  return r;
+}
+
 const NULL_KEY = '\u0000null';
 const UNSURE_KEY = '\u0000unsure';
 
@@ -327,6 +431,20 @@ export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unkno
   return r;
 }
 
+/**
+ * SQL-style nulls (`nulls: 'propagate'`, MQL): is an operand of the predicate missing or null, so that the predicate
+ * is null (reported unknown)? `raw` is the field's value with its default applied (`undefined`: missing).
+ */
+function nullOperand(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver): boolean {
+  if (p.op === 'is_null' || p.op === 'is_not_null') return false;
+  if (raw === undefined || raw === null) return true;
+  for (const v of p.values) {
+    if (v === null) return true;
+    if (typeof v === 'object' && (resolve(event, v.field) ?? null) === null) return true;
+  }
+  return false;
+}
+
 /** A predicate on its operand's value (`undefined`: missing), field defaults already applied. */
 export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver): Truth {
   const o = p.opts ?? {};
@@ -334,16 +452,7 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
   const strict = o.typing === 'strict';
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
 
-  if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
-    if (value === MISSING || value === null) return 'unknown';
-    for (const v of p.values) {
-      if (v === null) return 'unknown';
-      if (typeof v === 'object') {
-        const r = resolve(event, v.field);
-        if (r === undefined || r === null) return 'unknown';
-      }
-    }
-  }
+  if (o.nulls === 'propagate' && nullOperand(p, raw, event, resolve)) return 'unknown';
   switch (p.op) {
     case 'is_null':
       return isNullish(value, o.truthy === true) || (o.empty === true && value === '');

@@ -15,7 +15,7 @@ import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
-import { evaluate } from '../../model/evaluate.ts';
+import { verdict } from '../../model/evaluate.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
@@ -68,7 +68,7 @@ export function run(argv: string[]): Promise<number> {
         const sources = readings.length ? recogniseLogSources(e) : [];
         const reading = readings.find((x) => readingApplies(x, sources));
         readAs.push(reading?.label ?? null);
-        return evaluate(reading?.condition ?? cond, e, resolve ? { resolve } : {});
+        return verdict(reading?.condition ?? cond, e, resolve ? { resolve } : {});
       });
       const counted = countedOver(r, events);
       return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...counted };

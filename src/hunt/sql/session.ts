@@ -110,12 +110,15 @@ export async function huntDuckdb(
         const idx = Number(row[0]);
         // this event's results, in rule order (the keys are sorted by event, then rule)
         const results: { rule: HuntRule; truth: Truth }[] = [];
+        const event = JSON.parse(String(row[1])) as unknown;
         for (; at < keys.length && keyEvent(keys[at]!) <= idx; at++) {
           if (keyEvent(keys[at]!) < idx) continue;
           const k = keys[at]!;
-          results.push({ rule: engine.rules[keyRule(k)]!, truth: k % 2 === 0 ? true : 'unknown' });
+          const rule = engine.rules[keyRule(k)]!;
+          // SQL's NULL: a rule whose result is SQL-style null (MQL) is no match, as in memory
+          if (k % 2 === 1 && engine.nullNoMatch(rule, event)) continue;
+          results.push({ rule, truth: k % 2 === 0 ? true : 'unknown' });
         }
-        const event = JSON.parse(String(row[1])) as unknown;
         const logSources = opts.forceLogSources ?? recogniseLogSources(event);
         if (!logSources.length) unrouted++;
         if (opts.onProgress && (idx + 1) % 10_000 === 0) opts.onProgress(idx + 1);
