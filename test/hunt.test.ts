@@ -626,6 +626,8 @@ describe('detwiki hunt (command)', () => {
       const why = (id: string, line: number) => out.hits.find((h) => h.rule.id === id && h.pos.line === line)?.dependsOn ?? [];
       assert.ok(why('mql/macro_attachment_names', 3).some((d) => d.includes('$file_extensions_macros')), why('mql/macro_attachment_names', 3).join());
       assert.ok(why('mql/lookalike_link_recipient', 4).length > 0 && why('mql/lookalike_link_recipient', 4).every((d) => d.startsWith('undecided on this event: ')), why('mql/lookalike_link_recipient', 4).join());
+      // a test that is null on the message (no display name) is not undecided: it is null, and cannot make the rule fire
+      assert.ok(!why('mql/lookalike_link_recipient', 4).some((d) => d.includes('display_name')), why('mql/lookalike_link_recipient', 4).join());
       // where a rule's result is SQL-style null (a field it needs is missing), it is no match, not a may-fire
       assert.deepEqual(out.hits.filter((h) => h.rule.id === 'mql/lookalike_link_recipient' || h.rule.id === 'mql/outbound_ssn').map((h) => `${h.rule.id} ${h.pos.line}`), ['mql/lookalike_link_recipient 4'], extra.join(' '));
     }

@@ -10,7 +10,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
-import { evaluate, nullNoMatch, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
+import { evaluate, nullNoMatch, nullOn, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
 import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
@@ -530,7 +530,10 @@ export function notOnItsOwn(r: RuleRecord): string | undefined {
   return undefined;
 }
 
-/** The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3). */
+/**
+ * The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3);
+ * a test that is SQL-style null there (MQL) is not one: its outcome is known, and it cannot make the rule fire.
+ */
 function undecidedOn(hr: HuntRule, event: unknown, resolve: FieldResolver): string[] {
   const out: string[] = [];
   const walk = (e: Expr): void => {
@@ -548,7 +551,7 @@ function undecidedOn(hr: HuntRule, event: unknown, resolve: FieldResolver): stri
         return;
       case 'pred':
       case 'each':
-        if (evaluate(e, event, { resolve }) === 'unknown') out.push(`undecided on this event: ${e.kind === 'pred' ? renderPredicate(e) : renderExpr(e)}`.slice(0, 200));
+        if (evaluate(e, event, { resolve }) === 'unknown' && !nullOn(e, event, resolve)) out.push(`undecided on this event: ${e.kind === 'pred' ? renderPredicate(e) : renderExpr(e)}`.slice(0, 200));
         return;
       case 'const':
       case 'opaque':

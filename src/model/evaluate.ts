@@ -307,6 +307,11 @@ export function nullNoMatch(e: Expr, event: unknown, resolve: FieldResolver): bo
   return (o & T) === 0 && (o & N) !== 0;
 }
 
+/** Is a node at the top level SQL-style null on the event (decided: it cannot make its rule true on its own)? */
+export function nullOn(e: Expr, event: unknown, resolve: FieldResolver): boolean {
+  return reachesNulls(e) && outcomes(e, event, resolve) === N;
+}
+
 /** The outcomes a node may have in SQL's logic, as bits (null is the third; an undecided part may be any). */
 const T = 1;
 const F = 2;
