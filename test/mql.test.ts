@@ -375,9 +375,20 @@ describe('MQL evaluation on Message Data Model events', () => {
     assert.equal(verdict(lowered('not strings.icontains(subject.subject, "x")'), {}), false);
     assert.equal(verdict(lowered('not (strings.icontains(subject.subject, "x") or type.inbound)'), { type: { inbound: false } }), false, 'not (null or false)');
     assert.equal(verdict(lowered('not (strings.icontains(subject.subject, "x") or type.inbound)'), { type: { inbound: true } }), false, 'not (null or true)');
-    // a missing array is null; a missing field in an element is not decided at the top (MQL's any over nulls)
+    // a missing array is null; `any` over elements none of whose tests can be true is no match (null tests read as
+    // false or as null: Sublime does not say which, no match either way), but its negation may be true
     assert.equal(verdict(lowered('any(attachments, .file_type == "png")'), {}), false);
-    assert.equal(verdict(lowered('any(attachments, .file_type == "png")'), { attachments: [{}] }), 'unknown');
+    assert.equal(verdict(lowered('any(attachments, .file_type == "png")'), { attachments: [{}, { file_type: 'pdf' }] }), false);
+    assert.equal(verdict(lowered('not any(attachments, .file_type == "png")'), { attachments: [{}] }), 'unknown');
+    // an opaque test (a list the catalog does not hold) stays undecided, even of a missing field
+    assert.equal(verdict(lowered('any(attachments, .file_type == "png" or .file_type in $file_types_images)'), { attachments: [{}] }), 'unknown');
+    assert.equal(verdict(lowered('any(attachments, .file_name == "a.png" or .file_type in $file_types_images)'), { attachments: [{ file_type: 'png' }] }), 'unknown');
+    // nested, with the outer element (..): the inner test is null for a recipient without a local part
+    const nested = lowered('any(body.links, any(recipients.to, strings.icontains(..href_url.url, .email.local_part)))');
+    assert.equal(verdict(nested, { body: { links: [{ href_url: { url: 'https://x.test/alice' } }] }, recipients: { to: [{}] } }), false);
+    assert.equal(verdict(nested, { body: { links: [{ href_url: { url: 'https://x.test/alice' } }] }, recipients: { to: [{}, { email: { local_part: 'alice' } }] } }), true);
+    // a count over elements whose tests are null stays undecided (whether `filter` drops a null test is not documented)
+    assert.equal(verdict(lowered('length(filter(attachments, .file_type == "png")) >= 1'), { attachments: [{}] }), 'unknown');
     // a derived operand of a missing field is null too
     assert.equal(verdict(lowered('length(body.html.raw) > 4096'), {}), false);
     // the same conditions without SQL-style nulls (other languages) keep evaluate's unknown

@@ -15,6 +15,8 @@ export type FieldResolver = (event: unknown, field: string) => unknown;
 
 export interface EvalOptions {
   readonly resolve?: FieldResolver;
+  /** Elements already in scope, innermost last (a part of a condition inside a quantifier, as `.x` sees them). */
+  readonly scope?: readonly unknown[];
 }
 
 /**
@@ -127,8 +129,8 @@ function countTruth(q: ElementCount, lo: number, hi: number): Truth {
 
 export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth {
   const base = opts.resolve ?? resolveDotted;
-  let scope: unknown[] = [];
-  let resolve = base;
+  let scope: readonly unknown[] = opts.scope ?? [];
+  let resolve = scopedResolver(base, scope);
   const ev = (x: Expr): Truth => {
     switch (x.kind) {
       case 'const':
@@ -328,45 +330,55 @@ function combine(xs: number, ys: number, op: (a: number, b: number) => number): 
   return out;
 }
 
+/** Elements of a list whose tests `outcomes` reads one by one, at most (past it, the quantifier may be anything). */
+const OUTCOME_ELEMENTS = 1000;
+
 /**
- * The outcomes of a node at the event's top level (no element in scope): decided ones as `evaluate()` finds them;
- * an undecided predicate or array quantifier is null when SQL-style nulls make it so (a missing or null operand, a
- * missing or null array), else may be anything; `and`, `or` and `not` combine their arguments' outcomes, and `n of`
- * cannot be true when fewer than n of its items can.
+ * The outcomes of a node with `scope` in scope (none: the event's top level): decided ones as `evaluate()` finds
+ * them; an undecided predicate or array quantifier is null when SQL-style nulls make it so (a missing or null
+ * operand, a missing or null array), else may be anything; `and`, `or` and `not` combine their arguments' outcomes,
+ * `n of` cannot be true when fewer than n of its items can, nor `any` over elements none of whose tests can be
+ * (Sublime does not document whether `any` reads a null test as false or as null: no match either way).
  */
-function outcomes(e: Expr, event: unknown, resolve: FieldResolver): number {
-  const r = evaluate(e, event, { resolve });
+function outcomes(e: Expr, event: unknown, resolve: FieldResolver, scope: readonly unknown[] = []): number {
+  const r = evaluate(e, event, { resolve, scope });
   if (r !== 'unknown') return r ? T : F;
+  const here = scopedResolver(resolve, scope);
   switch (e.kind) {
     case 'not': {
-      const x = outcomes(e.arg, event, resolve);
+      const x = outcomes(e.arg, event, resolve, scope);
       return (x & N) | (x & T ? F : 0) | (x & F ? T : 0);
     }
     case 'and':
     case 'or': {
       let acc = e.kind === 'and' ? T : F;
-      for (const a of e.args) acc = combine(acc, outcomes(a, event, resolve), e.kind === 'and' ? andOf : orOf);
+      for (const a of e.args) acc = combine(acc, outcomes(a, event, resolve, scope), e.kind === 'and' ? andOf : orOf);
       return acc;
     }
     case 'pred': {
       if (e.opts?.nulls !== 'propagate') return ANY;
-      const raw = fieldValue(e, event, resolve);
-      if (!e.derived) return nullOperand(e, raw, event, resolve) ? N : ANY;
-      const d = deriveValue(e.derived, raw, (f) => resolve(event, f));
+      const raw = fieldValue(e, event, here);
+      if (!e.derived) return nullOperand(e, raw, event, here) ? N : ANY;
+      const d = deriveValue(e.derived, raw, (f) => here(event, f));
       if (d === UNKNOWN_OPERAND || d instanceof Spread) return ANY;
-      return nullOperand(e, d === FAILED_NULL ? undefined : d, event, resolve) ? N : ANY;
+      return nullOperand(e, d === FAILED_NULL ? undefined : d, event, here) ? N : ANY;
     }
     case 'quant': {
       // `n of`: true only when n items can be; else false, or null when a null item is counted as unknown
       const need = e.count === 'all' ? e.items.length : e.count;
       let canBeTrue = 0;
-      for (const i of e.items) if (outcomes(i.expr, event, resolve) & T) canBeTrue++;
+      for (const i of e.items) if (outcomes(i.expr, event, resolve, scope) & T) canBeTrue++;
       return canBeTrue >= need ? ANY : F | N;
     }
     case 'each': {
       if (e.nulls !== 'propagate' || e.derived) return ANY;
-      const arr = resolve(event, e.array);
-      return arr === undefined || arr === null ? N : ANY;
+      const arr = here(event, e.array);
+      if (arr === undefined || arr === null) return N;
+      if (e.quant !== 'any' || e.distinct || e.iterate) return ANY;
+      const items = Array.isArray(arr) ? arr : [arr];
+      if (items.length > OUTCOME_ELEMENTS) return ANY;
+      for (const el of items) if (outcomes(e.expr, event, resolve, [...scope, el]) & T) return ANY;
+      return F | N;
     }
     default:
       return ANY;
