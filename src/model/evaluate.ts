@@ -290,8 +290,11 @@ export function evaluate(e: Expr, event: unknown, opts: EvalOptions = {}): Truth
  * Use it for a whole rule's condition (a verdict), never for a part of one: `not` of a null is null, not true.
  */
 export function verdict(e: Expr, event: unknown, opts: EvalOptions = {}): Truth {
-  const r = evaluate(e, event, opts);
-  return r === 'unknown' ? verdictOfUnknown(e, event, opts.resolve ?? resolveDotted) : r;
+  if (!reachesNulls(e)) return evaluate(e, event, opts);
+  // one walk of outcomes (the engine's path, `evaluate()` and then `verdictOfUnknown`, must agree with it: a test
+  // compares them over every language's rules)
+  const o = outcomes(e, event, opts.resolve ?? resolveDotted);
+  return o === T ? true : (o & T) === 0 ? false : 'unknown';
 }
 
 /** `verdict()` of a condition `evaluate()` (or its compiled form) found unknown on the event. */
@@ -334,28 +337,54 @@ function combine(xs: number, ys: number, op: (a: number, b: number) => number): 
 const OUTCOME_ELEMENTS = 1000;
 
 /**
- * The outcomes of a node with `scope` in scope (none: the event's top level): decided ones as `evaluate()` finds
- * them; an undecided predicate or array quantifier is null when SQL-style nulls make it so (a missing or null
- * operand, a missing or null array), else may be anything; `and`, `or` and `not` combine their arguments' outcomes,
- * `n of` cannot be true when fewer than n of its items can, nor `any` over elements none of whose tests can be
- * (Sublime does not document whether `any` reads a null test as false or as null: no match either way).
+ * The outcomes of a node with `scope` in scope (none: the event's top level), in one walk: a decided node has the
+ * one `evaluate()` finds (the combinations below give Kleene's truth wherever it is decided); an undecided predicate
+ * or array quantifier is null when SQL-style nulls make it so (a missing or null operand, a missing or null array),
+ * else may be anything; `and`, `or` and `not` combine their arguments' outcomes, `n of` cannot be true when fewer
+ * than n of its items can, nor `any` over elements none of whose tests can be (Sublime does not document whether
+ * `any` reads a null test as false or as null: no match either way).
  */
 function outcomes(e: Expr, event: unknown, resolve: FieldResolver, scope: readonly unknown[] = []): number {
-  const r = evaluate(e, event, { resolve, scope });
-  if (r !== 'unknown') return r ? T : F;
-  const here = scopedResolver(resolve, scope);
   switch (e.kind) {
+    case 'const':
+      return e.value ? T : F;
+    case 'opaque':
+      return ANY;
     case 'not': {
       const x = outcomes(e.arg, event, resolve, scope);
       return (x & N) | (x & T ? F : 0) | (x & F ? T : 0);
     }
     case 'and':
     case 'or': {
-      let acc = e.kind === 'and' ? T : F;
-      for (const a of e.args) acc = combine(acc, outcomes(a, event, resolve, scope), e.kind === 'and' ? andOf : orOf);
+      const and = e.kind === 'and';
+      let acc = and ? T : F;
+      for (const a of e.args) {
+        acc = combine(acc, outcomes(a, event, resolve, scope), and ? andOf : orOf);
+        if (acc === (and ? F : T)) return acc;
+      }
       return acc;
     }
+    case 'quant': {
+      // Kleene's count (`evaluate()`): true when n items are, false when fewer than n are or may be; else it cannot be
+      // true when fewer than n items can be
+      const need = e.count === 'all' ? e.items.length : e.count;
+      let t = 0;
+      let undecided = 0;
+      let canBeTrue = 0;
+      for (const i of e.items) {
+        const o = outcomes(i.expr, event, resolve, scope);
+        if (o === T) t++;
+        else if (o !== F) undecided++;
+        if (o & T) canBeTrue++;
+      }
+      if (t >= need) return T;
+      if (t + undecided < need) return F;
+      return canBeTrue >= need ? ANY : F | N;
+    }
     case 'pred': {
+      const here = scopedResolver(resolve, scope);
+      const r = evaluatePredicate(e, event, here);
+      if (r !== 'unknown') return r ? T : F;
       if (e.opts?.nulls !== 'propagate') return ANY;
       const raw = fieldValue(e, event, here);
       if (!e.derived) return nullOperand(e, raw, event, here) ? N : ANY;
@@ -363,16 +392,11 @@ function outcomes(e: Expr, event: unknown, resolve: FieldResolver, scope: readon
       if (d === UNKNOWN_OPERAND || d instanceof Spread) return ANY;
       return nullOperand(e, d === FAILED_NULL ? undefined : d, event, here) ? N : ANY;
     }
-    case 'quant': {
-      // `n of`: true only when n items can be; else false, or null when a null item is counted as unknown
-      const need = e.count === 'all' ? e.items.length : e.count;
-      let canBeTrue = 0;
-      for (const i of e.items) if (outcomes(i.expr, event, resolve, scope) & T) canBeTrue++;
-      return canBeTrue >= need ? ANY : F | N;
-    }
     case 'each': {
+      const r = evaluate(e, event, { resolve, scope });
+      if (r !== 'unknown') return r ? T : F;
       if (e.nulls !== 'propagate' || e.derived) return ANY;
-      const arr = here(event, e.array);
+      const arr = scopedResolver(resolve, scope)(event, e.array);
       if (arr === undefined || arr === null) return N;
       if (e.quant !== 'any' || e.distinct || e.iterate) return ANY;
       const items = Array.isArray(arr) ? arr : [arr];
@@ -381,7 +405,7 @@ function outcomes(e: Expr, event: unknown, resolve: FieldResolver, scope: readon
       return F | N;
     }
     default:
-      return ANY;
+      return assertNever(e, 'expression');
   }
 }
 
