@@ -297,9 +297,12 @@ export function verdict(e: Expr, event: unknown, opts: EvalOptions = {}): Truth 
   return o === T ? true : (o & T) === 0 ? false : 'unknown';
 }
 
-/** `verdict()` of a condition `evaluate()` (or its compiled form) found unknown on the event. */
+/**
+ * `verdict()` of a condition `evaluate()` (or its compiled form) found unknown on the event: no match when it cannot
+ * be true (the outcomes' true bit alone, found with early exits: `canBe`).
+ */
 export function verdictOfUnknown(e: Expr, event: unknown, resolve: FieldResolver): Truth {
-  return nullNoMatch(e, event, resolve) ? false : 'unknown';
+  return reachesNulls(e) && !canBe(e, T, event, resolve) ? false : 'unknown';
 }
 
 /**
@@ -307,9 +310,8 @@ export function verdictOfUnknown(e: Expr, event: unknown, resolve: FieldResolver
  * whatever its undecided parts are: no match?
  */
 export function nullNoMatch(e: Expr, event: unknown, resolve: FieldResolver): boolean {
-  if (!reachesNulls(e)) return false;
-  const o = outcomes(e, event, resolve);
-  return (o & T) === 0 && (o & N) !== 0;
+  // unknown as `evaluate()` finds it, it is neither true nor false alone: it is no match when it cannot be true
+  return reachesNulls(e) && evaluate(e, event, { resolve }) === 'unknown' && !canBe(e, T, event, resolve);
 }
 
 /** Is a node at the top level SQL-style null on the event (decided: it cannot make its rule true on its own)? */
@@ -404,6 +406,42 @@ function outcomes(e: Expr, event: unknown, resolve: FieldResolver, scope: readon
       for (const el of items) if (outcomes(e.expr, event, resolve, [...scope, el]) & T) return ANY;
       return F | N;
     }
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/**
+ * May the node's outcome be `bit` (true or false)? The same answer as `outcomes(…) & bit`, walked only as far as it
+ * takes (an `and` that cannot be true stops at its first argument that cannot be), and without the null bit, which a
+ * verdict does not need: an undecided `n of`, or array quantifier over a list, may be false.
+ */
+function canBe(e: Expr, bit: typeof T | typeof F, event: unknown, resolve: FieldResolver, scope: readonly unknown[] = []): boolean {
+  const other = bit === T ? F : T;
+  switch (e.kind) {
+    case 'const':
+      return e.value === (bit === T);
+    case 'opaque':
+      return true;
+    case 'not':
+      return canBe(e.arg, other, event, resolve, scope);
+    case 'and':
+    case 'or': {
+      // and: true when every argument is, false when one is; or: the other way round
+      const every = (e.kind === 'and') === (bit === T);
+      for (const a of e.args) if (canBe(a, bit, event, resolve, scope) !== every) return !every;
+      return every;
+    }
+    case 'quant': {
+      if (bit === F) return evaluate(e, event, { resolve, scope }) !== true;
+      const need = e.count === 'all' ? e.items.length : e.count;
+      let can = 0;
+      for (const i of e.items) if (canBe(i.expr, T, event, resolve, scope) && ++can >= need) return true;
+      return can >= need;
+    }
+    case 'pred':
+    case 'each':
+      return (outcomes(e, event, resolve, scope) & bit) !== 0;
     default:
       return assertNever(e, 'expression');
   }
