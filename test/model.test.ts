@@ -163,6 +163,20 @@ describe('three-valued evaluation', () => {
     assert.equal(ipInCidr('10.1.2.3', '10.0.0.0/8'), true);
     assert.equal(ipInCidr('11.1.2.3', '10.0.0.0/8'), false);
     assert.equal(ipInCidr('fe80::1', 'fe80::/10'), true);
+    // the edges of the 32-bit arithmetic, host bits in the network, the families kept apart, bad bit counts
+    assert.equal(ipInCidr('255.255.255.255', '0.0.0.0/0'), true);
+    assert.equal(ipInCidr('192.0.2.7', '192.0.2.7/32'), true);
+    assert.equal(ipInCidr('192.0.2.8', '192.0.2.7/32'), false);
+    assert.equal(ipInCidr('192.0.2.8', '192.0.2.7'), false);
+    assert.equal(ipInCidr('200.1.1.1', '128.0.0.0/1'), true);
+    assert.equal(ipInCidr('127.1.1.1', '128.0.0.0/1'), false);
+    assert.equal(ipInCidr('10.9.9.9', '10.1.2.3/8'), true);
+    assert.equal(ipInCidr(' 10.1.2.3 ', '10.0.0.0/8'), true);
+    assert.equal(ipInCidr('::ffff:10.1.2.3', '10.0.0.0/8'), false);
+    assert.equal(ipInCidr('10.1.2.3', '::/0'), false);
+    assert.equal(ipInCidr('2001:db8::1', '2001:db8::/32'), true);
+    assert.equal(ipInCidr('2001:db9::1', '2001:db8::/32'), false);
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/8.5', '10.0.0.0/x', 'fe80::/129', 'not-a-range/8', '256.0.0.0/8']) assert.equal(ipInCidr('10.1.2.3', bad), false, bad);
   });
   it('is_null vs truthiness', () => {
     assert.equal(evaluate(pred('x', 'is_null'), { x: '' }), false);
