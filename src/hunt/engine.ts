@@ -390,10 +390,7 @@ export class HuntEngine {
   private evaluate(r: number, results: HuntResult[]): void {
     const hr = this.rules[r]!;
     this.stats.evaluations++;
-    const view = this.view(hr.resolverIndex);
-    let t = hr.compiled(view);
-    // the rule's verdict: a SQL-style null (MQL) is no match
-    if (t === 'unknown') t = verdictOfUnknown(hr.condition, view.event, view.resolve);
+    const t = verdictOn(hr.compiled, hr.condition, this.view(hr.resolverIndex));
     if (t !== false) results.push({ rule: hr, truth: t });
   }
 
@@ -465,9 +462,7 @@ export class HuntEngine {
     if (!list) return undefined;
     const may: RuleRecord[] = [];
     for (const x of list) {
-      const view = new EventView(event, x.resolver);
-      let t = x.compiled(view);
-      if (t === 'unknown') t = verdictOfUnknown(x.condition, event, view.resolve);
+      const t = verdictOn(x.compiled, x.condition, new EventView(event, x.resolver));
       if (t === true) return { holds: x.rule, may: [] };
       if (t === 'unknown') may.push(x.rule);
     }
@@ -516,6 +511,12 @@ export class HuntEngine {
     if (!plan) this.explainPlans.set(hr, (plan = explainPlan(hr)));
     return plan;
   }
+}
+
+/** A rule's verdict on the view's event: its compiled condition, a SQL-style null (MQL) read as no match. */
+function verdictOn(compiled: Compiled, condition: Expr, view: EventView): Truth {
+  const t = compiled(view);
+  return t === 'unknown' ? verdictOfUnknown(condition, view.event, view.resolve) : t;
 }
 
 /**

@@ -293,7 +293,7 @@ export function verdict(e: Expr, event: unknown, opts: EvalOptions = {}): Truth 
   if (!reachesNulls(e)) return evaluate(e, event, opts);
   // one walk of outcomes (the engine's path, `evaluate()` and then `verdictOfUnknown`, must agree with it: a test
   // compares them over every language's rules)
-  const o = outcomes(e, event, opts.resolve ?? resolveDotted);
+  const o = outcomes(e, event, opts.resolve ?? resolveDotted, opts.scope);
   return o === T ? true : (o & T) === 0 ? false : 'unknown';
 }
 
