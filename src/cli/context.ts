@@ -9,7 +9,9 @@ import { detectFormat, findRepoRoot } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
+import { readNamedLists } from '../hunt/lists.ts';
 import { isFormat, type Format } from '../model/facts.ts';
+import type { NamedLists } from '../model/lists.ts';
 import { progress } from './args.ts';
 
 export interface LoadedAttack {
@@ -57,6 +59,15 @@ export function repoAndFormat(dir: string, formatFlag: string | undefined): { ro
 }
 
 /** Scan a repository (or only some files of it) with the format's adapter, resolving ATT&CK when available. */
+/** The named lists of `--lists FILE|DIR ...` (none: no list), or a usage error naming what cannot be read. */
+export function listsOption(paths: readonly string[] | undefined): NamedLists {
+  try {
+    return paths?.length ? readNamedLists(paths) : new Map();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export async function scanRepo(
   root: string,
   format: Format,

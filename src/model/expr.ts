@@ -237,6 +237,28 @@ export interface Opaque {
   readonly text: string;
   readonly reason: string;
   readonly span?: Span;
+  /** A test of membership in a named list the catalog does not hold: what it is once the list's values are given. */
+  readonly list?: ListTest;
+}
+
+/**
+ * A test of membership in a named list whose values live outside the rule (MQL `sender.email.domain.root_domain in
+ * $org_domains`, a Sigma `|expand` placeholder `%Admins_Workstations%`). The rule stays partial; given the list
+ * (`detwiki hunt --lists`, `bindLists` in `lists.ts`), the opaque part becomes `pred` with the list's values (negated
+ * with `negated`).
+ */
+export interface ListTest {
+  /** The list's name as the rule writes it, without its sigil (`org_domains`, `Admins_Workstations`). */
+  readonly name: string;
+  /** The test, with no values: the list's values go in `values`. */
+  readonly pred: Predicate;
+  readonly negated?: boolean;
+  /**
+   * The value as written around the list (`*%Admins_Workstations%*` for Sigma `|contains|expand`): each list value
+   * takes the place of `%name%` in it, and the result is the predicate's value (a Sigma wildcard pattern, as pySigma
+   * reads a placeholder's values). Absent: the list's values are the predicate's values as they are.
+   */
+  readonly template?: string;
 }
 
 /** The count comparison of an {@link Each}: how many elements satisfy the expression, compared to `value`. */
@@ -334,8 +356,9 @@ export function derivedFields(d: Derived | undefined): string[] {
   return out;
 }
 
-export function opaque(text: string, reason: string, span?: Span): Opaque {
-  return span ? { kind: 'opaque', text, reason, span } : { kind: 'opaque', text, reason };
+export function opaque(text: string, reason: string, span?: Span, list?: ListTest): Opaque {
+  const o: Opaque = span ? { kind: 'opaque', text, reason, span } : { kind: 'opaque', text, reason };
+  return list ? { ...o, list } : o;
 }
 
 /** Conjunction; flattens nested ands, drops `true`, folds `false`. */

@@ -1,7 +1,8 @@
 /**
- * detwiki convert <rule id | rule file> --to duckdb|clickhouse [--catalog DIR] [--events FILE]
+ * detwiki convert <rule id | rule file> --to duckdb|clickhouse [--catalog DIR] [--events FILE] [--lists FILE|DIR ...]
  * Prints a rule's condition as one SQL query over JSON events, in the dialect asked (`src/hunt/sql/dialects.ts`):
  * the rows where the rule is TRUE (fires) or NULL (may fire: depends on what SQL or the parser cannot express).
+ * `--lists` gives the values of named lists the rule tests (MQL `$org_domains`), which the SQL then holds.
  */
 import { existsSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
@@ -10,13 +11,14 @@ import { DIALECTS } from '../../hunt/sql/dialects.ts';
 import { sqlGaps } from '../../hunt/sql/generate.ts';
 import { duckJsonEventsSql, ruleQuerySql } from '../../hunt/sql/query.ts';
 import { parseCommand } from '../args.ts';
-import { guarded, UsageError } from '../context.ts';
+import { bindLists } from '../../model/lists.ts';
+import { guarded, listsOption, UsageError } from '../context.ts';
 
-const USAGE = `usage: detwiki convert <rule id | rule file> --to ${Object.keys(DIALECTS).join('|')} [--catalog DIR] [--events FILE]`;
+const USAGE = `usage: detwiki convert <rule id | rule file> --to ${Object.keys(DIALECTS).join('|')} [--catalog DIR] [--events FILE] [--lists FILE|DIR ...]`;
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { to: { type: 'string' }, catalog: { type: 'string' }, events: { type: 'string' } });
+    const { values, positionals } = parseCommand(argv, { to: { type: 'string' }, catalog: { type: 'string' }, events: { type: 'string' }, lists: { type: 'string', multiple: true } });
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -32,17 +34,21 @@ export function run(argv: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
     if (!rules.length) throw new UsageError(`no rule '${target}'`);
+    const lists = listsOption(values.lists);
     const events = values.events ?? 'events.jsonl';
     const source =
       d.name === 'duckdb'
         ? duckJsonEventsSql(events, 'unstructured')
         : `events /* a table with the event JSON in a String column ev */`;
-    for (const r of rules) {
+    for (const written of rules) {
+      const { rule: r, bound, unbound } = bindLists(written, lists);
       console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
       if (!r.logic.condition || r.logic.completeness === 'none') {
         console.log('-- no condition the parser could express: nothing to convert\n');
         continue;
       }
+      for (const n of bound) console.log(`-- list ${n}: values from --lists`);
+      for (const n of unbound) console.log(`-- list ${n}: not given (--lists FILE gives it), so its test is NULL`);
       console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
       const gaps = sqlGaps(r.logic.condition, d);
       for (const g of gaps) console.log(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`);

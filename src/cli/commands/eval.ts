@@ -1,11 +1,11 @@
 /**
- * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--json]
+ * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--lists FILE|DIR ...] [--json]
  * Runs a rule's extracted condition against JSON events (an object, an array, or one object per line) and prints
  * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
  * part matches", and `unknown` means the outcome depends on logic the parser could not express. A rule that
  * alerts on a count (a threshold, new terms) or on paired events is also counted over the events in order, as
  * `detwiki hunt` counts it: the events where it fires (`fires`), since a true row condition alone only says the
- * event is counted.
+ * event is counted. `--lists` gives the values of named lists the rule tests (MQL `$org_domains`: `src/hunt/lists.ts`).
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -18,9 +18,10 @@ import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
+import { bindAll } from '../../model/lists.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
 
 export function parseEvents(text: string): unknown[] {
   const t = text.trim();
@@ -45,15 +46,16 @@ export function parseEvents(text: string): unknown[] {
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { repo: { type: 'string' }, format: { type: 'string' } });
-    if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--json]');
+    const { values, positionals } = parseCommand(argv, { repo: { type: 'string' }, format: { type: 'string' }, lists: { type: 'string', multiple: true } });
+    if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--lists FILE|DIR ...] [--json]');
+    const lists = listsOption(values.lists);
     const abs = path.resolve(positionals[0]!);
     if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such rule file: ${positionals[0]}`);
     const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
     if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
     const rel = path.relative(found.root, abs).split(path.sep).join('/');
     const res = await scanRepo(found.root, found.format, undefined, { only: [rel] });
-    const rules = res.files[0]?.rules ?? [];
+    const rules = bindAll(res.files[0]?.rules ?? [], lists).rules;
     if (rules.length === 0) throw new UsageError(`${positionals[0]} holds no rule`);
     const events = parseEvents(positionals[1] === '-' ? readFileSync(0, 'utf8') : readFileSync(positionals[1]!, 'utf8'));
     const adapter = adapterFor(found.format);

@@ -1,9 +1,11 @@
 /**
  * detwiki hunt <events...> [--catalog DIR | --rules PATH...] [--format f,..] [--kind k,..] [--status s,..|all]
  *   [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--no-explain] [--workers N|auto]
+ *   [--lists FILE|DIR ...]
  * Which rules fire on these logs: every rule of every language run over JSON / JSON lines / gzip events (files,
  * folders or `-`), each event routed to the rules of its log source. Hits, "may fire" (unknown: partial rules)
- * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input.
+ * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input. With
+ * `--lists`, rules' tests of named lists (MQL `$org_domains`) are decided with the values given (`src/hunt/lists.ts`).
  */
 import { writeFileSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
@@ -16,10 +18,11 @@ import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
+import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
-import { guarded, UsageError } from '../context.ts';
+import { guarded, listsOption, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
+const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -37,6 +40,7 @@ export function run(argv: string[]): Promise<number> {
       'no-explain': { type: 'boolean' },
       engine: { type: 'string' },
       workers: { type: 'string' },
+      lists: { type: 'string', multiple: true },
     });
     if (values.help) {
       console.log(USAGE);
@@ -71,6 +75,9 @@ export function run(argv: string[]): Promise<number> {
     const loaded = rules.length;
     rules = rules.filter((r) => statusKept(r, statuses));
     const leftOutByStatus = loaded - rules.length;
+    // the named lists rules test (MQL `$org_domains`): bound where given, counted where not
+    const bound = bindAll(rules, listsOption(values.lists));
+    rules = bound.rules;
     const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
     // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
     const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
@@ -119,9 +126,12 @@ export function run(argv: string[]): Promise<number> {
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
     if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
     if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
-    if (values.json) printJson({ loadSeconds, workers, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
-    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, ...summary }) + '\n');
-    else printSummary(summary, loadSeconds, skipped);
+    if (values.json) printJson({ loadSeconds, workers, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
+    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary }) + '\n');
+    else {
+      printSummary(summary, loadSeconds, skipped);
+      printLists(bound.report);
+    }
     if (!values.json && !values.jsonl && leftOutByStatus) console.log(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
     return 0;
   });
@@ -155,4 +165,17 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   }
   console.log('\nby log source:');
   for (const l of s.byLogSource) console.log(`  ${l.logSource.padEnd(36)} ${l.events} events, ${l.hits} with a hit`);
+}
+
+/** The named lists: what was bound, and which lists the rules test that were not given (their tests stay unknown). */
+function printLists(r: ListsReport): void {
+  if (!r.given.length && !r.notGiven.length) return;
+  console.log('\nnamed lists:');
+  for (const b of r.bound) console.log(`  ${b.name}: bound in ${b.rules} rule(s)`);
+  if (r.unused.length) console.log(`  given but tested by no loaded rule: ${r.unused.join(', ')}`);
+  if (r.completed) console.log(`  ${r.completed} partial rule(s) complete with the lists given`);
+  if (r.notGiven.length) {
+    const top = r.notGiven.slice(0, 8).map((n) => `${n.name} (${n.rules})`).join(', ');
+    console.log(`  tested but not given (their tests stay unknown; --lists FILE gives them): ${top}${r.notGiven.length > 8 ? `, and ${r.notGiven.length - 8} more` : ''}`);
+  }
 }

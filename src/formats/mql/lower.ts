@@ -371,7 +371,12 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     const cs = !n.ci;
     const wrap = (e: Expr) => (n.negated ? not(e) : e);
     if (l.k === 'opaque') return opq(n, l.reason);
-    if (r.k === 'list') return opq(n, listReason(r.name));
+    if (r.k === 'list') {
+      // the test the list's values make of it, for a hunt given them (`ListTest`, `bindLists`)
+      const p = predOn(l, 'in', [], { cs }, n);
+      const test = p?.kind === 'pred' ? { name: r.name, pred: p, ...(n.negated ? { negated: true } : {}) } : undefined;
+      return opaque(text(n), listReason(r.name), span(n), test);
+    }
     if (r.k === 'opaque') return opq(n, r.reason);
     if (r.k === 'tuple' || r.k === 'lit') {
       const items = r.k === 'tuple' ? r.items : [r];

@@ -144,7 +144,12 @@ function lowerValue(item: DetectionItem, m: Mods, v: string | number | boolean |
   }
   if (v === null) return { op: 'is_null', opts: {} };
   if (m.expand && typeof v === 'string' && /%[^%\s]+%/.test(v)) {
-    return { expr: opaque(itemText(item), `expand: placeholder ${v} is replaced by a processing pipeline before use`, item.span) };
+    // one placeholder: what its values make of the item (each a Sigma string in the value's place, the position
+    // modifier's wildcards around it), for a hunt given the list (`ListTest`); encodings and |all stay unknown
+    const names = [...v.matchAll(/%([^%\s]+)%/g)].map((x) => x[1]!);
+    const template = m.wrap === 'both' ? `*${v}*` : m.wrap === 'start' ? `*${v}` : m.wrap === 'end' ? `${v}*` : v;
+    const test = new Set(names).size === 1 && !m.transforms.length && !m.all ? { name: names[0]!, pred: pred(item.field ?? KEYWORD_FIELD, 'wildcard', [], base, span), template } : undefined;
+    return { expr: opaque(itemText(item), `expand: placeholder ${v} is replaced by a processing pipeline before use`, item.span, test) };
   }
   if (m.fieldref) {
     if (typeof v !== 'string') return bad('|fieldref needs a field name');

@@ -1,0 +1,149 @@
+/**
+ * Named lists. A rule may test membership in a list whose values live outside it (MQL `sender.email.domain.root_domain
+ * in $org_domains`, a list synced from the organisation's mail tenant or maintained by Sublime; a Sigma `|expand`
+ * placeholder, `%Admins_Workstations%`, which a pySigma pipeline fills): the catalog keeps
+ * such a test as an opaque part with its `ListTest`, and the rule is partial. Given the lists' values (`detwiki hunt
+ * --lists FILE`, `detwiki eval --lists FILE`), `bindLists` makes each such part its test with the values, so that it is
+ * decided on events like any other predicate; a rule left with no missing part is complete for that run.
+ */
+import { and, assertNever, leaves, not, or, type Expr, type Value } from './expr.ts';
+import type { RuleRecord } from './rule.ts';
+
+/** List values by name (the name without its sigil: `org_domains`). */
+export type NamedLists = ReadonlyMap<string, readonly Value[]>;
+
+/** A list's name as a user may write it (`$org_domains`, `%Admins_Workstations%`, `org_domains`), without its sigil. */
+export function listName(raw: string): string {
+  const t = raw.trim();
+  if (t.length > 2 && t.startsWith('%') && t.endsWith('%')) return t.slice(1, -1);
+  return t.startsWith('$') ? t.slice(1) : t;
+}
+
+/** What binding did to one rule. */
+export interface Binding {
+  readonly rule: RuleRecord;
+  /** Names of the lists whose tests were bound (each once). */
+  readonly bound: readonly string[];
+  /** Names of the lists the rule tests that were not given (each once). */
+  readonly unbound: readonly string[];
+}
+
+/**
+ * The rule with its tests of the given lists bound (`ListTest.pred` with the list's values; `not` of it when negated),
+ * in its condition and in the conditions of its sides; the missing parts those tests were, dropped; and `complete`
+ * when nothing else is missing. A rule that tests no given list comes back as it was.
+ */
+export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
+  const L = rule.logic;
+  const bound = new Set<string>();
+  const unbound = new Set<string>();
+  /** `text \0 reason` of each bound part, as `logic.missing` records it (a side's reason has its name before it). */
+  const parts = new Set<string>();
+  const bindIn = (e: Expr, prefix: string): Expr =>
+    bindExpr(e, (o) => {
+      const test = o.list;
+      if (!test) return undefined;
+      const values = lists.get(test.name);
+      if (!values) {
+        unbound.add(test.name);
+        return undefined;
+      }
+      bound.add(test.name);
+      parts.add(`${o.text}\u0000${prefix}${o.reason}`);
+      const placeholder = `%${test.name}%`;
+      const p = { ...test.pred, values: test.template === undefined ? values : [...new Set(values.map((v) => test.template!.split(placeholder).join(String(v))))] };
+      return test.negated ? not(p) : p;
+    });
+  if (!L.condition) return { rule, bound: [], unbound: [] };
+  const condition = bindIn(L.condition, '');
+  const agg = L.aggregation;
+  const sides = agg?.sides?.map((s) => ({ ...s, condition: bindIn(s.condition, `${s.name}: `) }));
+  if (!bound.size) return { rule, bound: [], unbound: [...unbound] };
+  const missing = L.missing.filter((m) => !(m.kind === 'opaque' && parts.has(`${m.text}\u0000${m.reason}`)));
+  const opaqueLeft = [condition, ...(sides ?? []).map((s) => s.condition)].some((c) => leaves(c).some((l) => l.kind === 'opaque'));
+  // a condition that was a list's test alone had no logic (`none`): it has once bound
+  let completeness = L.completeness;
+  if (completeness !== 'complete' && missing.length === 0 && !opaqueLeft) completeness = 'complete';
+  else if (completeness === 'none' && condition.kind !== 'opaque') completeness = 'partial';
+  const logic = { ...L, condition, missing, completeness, ...(agg && sides ? { aggregation: { ...agg, sides } } : {}) };
+  return { rule: { ...rule, logic }, bound: [...bound], unbound: [...unbound] };
+}
+
+/** The lists a rule's condition and sides test (each name once, in order of appearance). */
+export function listsTested(rule: RuleRecord): string[] {
+  const names = new Set<string>();
+  const visit = (e: Expr): void => {
+    bindExpr(e, (o) => {
+      if (o.list) names.add(o.list.name);
+      return undefined;
+    });
+  };
+  if (rule.logic.condition) visit(rule.logic.condition);
+  for (const s of rule.logic.aggregation?.sides ?? []) visit(s.condition);
+  return [...names];
+}
+
+/** `e` with each opaque part `f` gives a replacement for replaced, at any depth (inside quantifiers and loops too). */
+function bindExpr(e: Expr, f: (o: Extract<Expr, { kind: 'opaque' }>) => Expr | undefined): Expr {
+  switch (e.kind) {
+    case 'opaque':
+      return f(e) ?? e;
+    case 'pred':
+    case 'const':
+      return e;
+    case 'and':
+    case 'or': {
+      const args = e.args.map((a) => bindExpr(a, f));
+      if (args.every((a, i) => a === e.args[i])) return e;
+      const out = e.kind === 'and' ? and(...args) : or(...args);
+      return e.name !== undefined && (out.kind === 'and' || out.kind === 'or') ? { ...out, name: e.name } : out;
+    }
+    case 'not': {
+      const arg = bindExpr(e.arg, f);
+      return arg === e.arg ? e : not(arg);
+    }
+    case 'quant': {
+      const items = e.items.map((i) => ({ ...i, expr: bindExpr(i.expr, f) }));
+      return items.every((i, k) => i.expr === e.items[k]!.expr) ? e : { ...e, items };
+    }
+    case 'each': {
+      const expr = bindExpr(e.expr, f);
+      return expr === e.expr ? e : { ...e, expr };
+    }
+    default:
+      return assertNever(e, 'expression');
+  }
+}
+
+/** What binding lists did to a set of rules. */
+export interface ListsReport {
+  /** Lists given, by name. */
+  readonly given: readonly string[];
+  /** Given lists some rule tests, with how many rules. */
+  readonly bound: readonly { readonly name: string; readonly rules: number }[];
+  /** Given lists no rule tests. */
+  readonly unused: readonly string[];
+  /** Lists rules test that were not given, most tested first, with how many rules. */
+  readonly notGiven: readonly { readonly name: string; readonly rules: number }[];
+  /** Rules that were partial and are complete once their lists are bound. */
+  readonly completed: number;
+}
+
+/** Bind `lists` in every rule (`bindLists`), and say what was bound, what was not given, and what it completed. */
+export function bindAll(rules: readonly RuleRecord[], lists: NamedLists): { rules: RuleRecord[]; report: ListsReport } {
+  const bound = new Map<string, number>();
+  const notGiven = new Map<string, number>();
+  let completed = 0;
+  const out = rules.map((r) => {
+    const b = bindLists(r, lists);
+    for (const n of b.bound) bound.set(n, (bound.get(n) ?? 0) + 1);
+    for (const n of b.unbound) notGiven.set(n, (notGiven.get(n) ?? 0) + 1);
+    if (b.rule !== r && r.logic.completeness !== 'complete' && b.rule.logic.completeness === 'complete') completed++;
+    return b.rule;
+  });
+  const byCount = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name, n]) => ({ name, rules: n }));
+  return {
+    rules: out,
+    report: { given: [...lists.keys()], bound: byCount(bound), unused: [...lists.keys()].filter((n) => !bound.has(n)), notGiven: byCount(notGiven), completed },
+  };
+}
