@@ -12,8 +12,9 @@ import { mqlAdapter, parseMqlText } from '../src/formats/mql/index.ts';
 import { buildSigmaTexts } from '../src/formats/sigma/build.ts';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { readNamedLists } from '../src/hunt/lists.ts';
-import { verdict } from '../src/model/evaluate.ts';
-import { leaves, type Opaque } from '../src/model/expr.ts';
+import { compile, EventView } from '../src/model/compile.ts';
+import { evaluate, resolveDotted, verdict } from '../src/model/evaluate.ts';
+import { leaves, pred, type Opaque } from '../src/model/expr.ts';
 import { bindAll, bindLists, listName, listsTested } from '../src/model/lists.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
@@ -63,8 +64,26 @@ describe('named lists: what the MQL lowering keeps', () => {
     assert.deepEqual(listsTested(r), ['org_domains', 'free_email_providers']);
   });
 
-  it('a list used another way (a loop over its values) stays opaque without a test', () => {
-    const r = rule('any($suspicious_subjects, strings.icontains(subject.subject, .))');
+  it('a loop over a list whose lambda is one test of the item is that test of the list’s values', () => {
+    const r = rule('type.inbound and any($suspicious_subjects, strings.icontains(subject.subject, .))');
+    const t = opaques(r)[0]!.list!;
+    assert.equal(t.name, 'suspicious_subjects');
+    assert.deepEqual([t.pred.field, t.pred.op, t.pred.opts?.cs, t.pred.values], ['subject.subject', 'contains', false, []]);
+    const lists = new Map([['suspicious_subjects', ['urgent', 'invoice']]]);
+    const b = bindLists(r, lists).rule;
+    assert.equal(b.logic.completeness, 'complete');
+    assert.equal(run(b, { type: { inbound: true }, subject: { subject: 'Your INVOICE is ready' } }), true);
+    assert.equal(run(b, { type: { inbound: true }, subject: { subject: 'lunch' } }), false);
+    // all(): every value; the item compared with a field (`. =~ f`)
+    const all = bindLists(rule('all($words, strings.icontains(subject.subject, .))'), new Map([['words', ['pay', 'now']]])).rule;
+    assert.equal(run(all, { subject: { subject: 'pay it now' } }), true);
+    assert.equal(run(all, { subject: { subject: 'pay later' } }), false);
+    const eq = bindLists(rule('any($names, . =~ sender.display_name)'), new Map([['names', ['Alice Smith']]])).rule;
+    assert.equal(run(eq, { sender: { display_name: 'alice smith' } }), true);
+  });
+
+  it('a loop over a list of records (`.display_name` of each item) stays opaque without a test', () => {
+    const r = rule('any($org_vips, strings.icontains(sender.display_name, .display_name))');
     assert.equal(opaques(r)[0]!.list, undefined);
     assert.deepEqual(listsTested(r), []);
   });
@@ -113,6 +132,29 @@ describe('named lists: binding', () => {
     assert.deepEqual(report.unused, ['org_domains', 'unused_list']);
     assert.deepEqual(report.notGiven, [{ name: 'tranco_1m', rules: 1 }]);
     assert.equal(report.completed, 1);
+  });
+
+  it('a long list is one set lookup, with the same answers as value by value (case, ne, numbers, lists of values)', () => {
+    const many = Array.from({ length: 50 }, (_, i) => `Site${i}.test`);
+    const cases: [string, unknown][] = [['site7.test', true], ['SITE7.TEST', true], ['site70.test', false], ['', false]];
+    for (const cs of [false, true]) {
+      for (const op of ['in', 'eq', 'ne'] as const) {
+        const long = pred('d', op, many, { cs, typing: 'loose' });
+        for (const [v, _] of cases) {
+          // the reference: the same test over the values one at a time (an `or` of single-value predicates)
+          const oneByOne = many.map((m) => evaluate(pred('d', op === 'ne' ? 'eq' : op, [m], { cs, typing: 'loose' }), { d: v }));
+          const any = oneByOne.includes(true);
+          const want = op === 'ne' ? !any : any;
+          assert.equal(evaluate(long, { d: v }), want, `${op} cs=${cs} ${v}`);
+          assert.equal(compile(long)(new EventView({ d: v }, resolveDotted)), want, `compiled ${op} cs=${cs} ${v}`);
+        }
+      }
+    }
+    // not a string: value by value (a number equals a numeric string under loose typing)
+    const nums = pred('n', 'in', Array.from({ length: 40 }, (_, i) => String(i)), { typing: 'loose' });
+    assert.equal(evaluate(nums, { n: 7 }), true);
+    assert.equal(evaluate(nums, { n: ['x', '7'] }), true);
+    assert.equal(evaluate(nums, { n: 70 }), false);
   });
 
   it('list names may keep their sigil', () => {

@@ -313,6 +313,55 @@ function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float
 const generic = (p: Predicate): Compiled => (v) => evaluatePredicate(p, v.event, v.resolve);
 
 /** The pattern values after transforms, when none is a field reference (they do not depend on the event). */
+/** A predicate's patterns as its compiled test reads them: as written (`pats`), case-folded (`needles`), flattened. */
+interface Patterns {
+  readonly pats: string[][];
+  readonly needles: string[][];
+  readonly flat: string[];
+  /** The flattened needles as a set, made once. */
+  readonly eqSet: () => ReadonlySet<string>;
+  /** The flattened needles as one automaton (undefined when one is empty), made once. */
+  readonly automaton: () => AhoCorasick | undefined;
+}
+
+/**
+ * Patterns per values array, case rule and transforms: the rules that test one named list (`x in $tranco_1m`, a
+ * million values) share its set instead of each making its own.
+ */
+const patternCache = new WeakMap<readonly Value[], Map<string, Patterns | null>>();
+
+function patternsOf(p: Predicate, cs: boolean): Patterns | undefined {
+  const key = `${cs ? 1 : 0}${(p.opts?.transforms ?? []).join(',')}`;
+  let byKey = patternCache.get(p.values);
+  if (!byKey) patternCache.set(p.values, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const pats = staticPatterns(p);
+  if (!pats) {
+    byKey.set(key, null);
+    return undefined;
+  }
+  const needles = pats.map((alts) => alts.map((s) => (cs ? s : s.toLowerCase())));
+  const flat = needles.flat();
+  let set: ReadonlySet<string> | undefined;
+  let automaton: AhoCorasick | null | undefined;
+  const out: Patterns = {
+    pats,
+    needles,
+    flat,
+    eqSet: () => (set ??= new Set(flat)),
+    automaton: () => {
+      if (automaton === undefined) {
+        automaton = flat.includes('') ? null : new AhoCorasick();
+        if (automaton) for (const n of flat) automaton.add(n);
+      }
+      return automaton ?? undefined;
+    },
+  };
+  byKey.set(key, out);
+  return out;
+}
+
 function staticPatterns(p: Predicate): string[][] | undefined {
   const out: string[][] = [];
   for (const val of p.values) {
@@ -386,21 +435,16 @@ function compilePredicate(p: Predicate): Compiled {
       return slow(v);
     };
   }
-  const pats = staticPatterns(p);
-  if (!pats) return slow;
+  const compiledPats = patternsOf(p, cs);
+  if (!compiledPats) return slow;
+  const { pats, needles, flat } = compiledPats;
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
   const field = p.field;
   const fid = fieldId(field);
-  const needles = pats.map((alts) => alts.map((s) => (cs ? s : s.toLowerCase())));
-  const flat = needles.flat();
-  // any of many needles: equality is one hash lookup, containment one automaton pass
-  const eqSet = !all && flat.length > 1 ? new Set(flat) : undefined;
-  let automaton: AhoCorasick | undefined;
-  if (!all && flat.length >= AUTOMATON_FROM && !flat.includes('')) {
-    automaton = new AhoCorasick();
-    for (const n of flat) automaton.add(n);
-  }
+  // any of many needles: equality is one hash lookup, containment one automaton pass (each made for its operator)
+  const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in') ? compiledPats.eqSet() : undefined;
+  const automaton = !all && flat.length >= AUTOMATON_FROM && p.op === 'contains' ? compiledPats.automaton() : undefined;
   // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
   const scan = (op: StringOpCode, hay: string): boolean => {
     if (op === OP_EQ && eqSet) return eqSet.has(hay);

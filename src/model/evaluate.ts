@@ -532,6 +532,15 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
   const cs = o.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
 
   if (o.nulls === 'propagate' && nullOperand(p, raw, event, resolve)) return 'unknown';
+  if ((p.op === 'eq' || p.op === 'in' || p.op === 'ne') && typeof value === 'string') {
+    // a string against many strings (a named list's values: `x in $tranco_1m`): one lookup, as `equals` compares
+    // two strings whatever the typing
+    const set = stringSetOf(p, cs);
+    if (set) {
+      const hit = set.has(cs ? value : value.toLowerCase());
+      return p.op === 'ne' ? !hit : hit;
+    }
+  }
   switch (p.op) {
     case 'is_null':
       return isNullish(value, o.truthy === true) || (o.empty === true && value === '');
@@ -587,6 +596,27 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
         return assertNever(p.op, 'operator');
     }
   });
+}
+
+/** Predicates with this many values or more compare a string with a set of them (`stringSetOf`). */
+const STRING_SET_FROM = 32;
+const stringSets = new WeakMap<readonly Value[], { cs?: ReadonlySet<string> | null; ci?: ReadonlySet<string> | null }>();
+
+/**
+ * The values of an equality test as a set (lower-cased without case), when each is a string, there are many, and a
+ * string equals one of them exactly when it is in the set: no transforms, any value (not `match: all`). Kept per
+ * values array, so that the rules testing one named list share it.
+ */
+function stringSetOf(p: Predicate, cs: boolean): ReadonlySet<string> | null {
+  if (p.values.length < STRING_SET_FROM || p.opts?.transforms?.length || p.opts?.match === 'all') return null;
+  let sets = stringSets.get(p.values);
+  if (!sets) stringSets.set(p.values, (sets = {}));
+  const have = cs ? sets.cs : sets.ci;
+  if (have !== undefined) return have;
+  const set = p.values.every((v) => typeof v === 'string') ? new Set((p.values as readonly string[]).map((v) => (cs ? v : v.toLowerCase()))) : null;
+  if (cs) sets.cs = set;
+  else sets.ci = set;
+  return set;
 }
 
 /** Apply a test to every pattern value (after transforms): any value (default) or all values must hold. */

@@ -489,9 +489,26 @@ export function absolutePredicate(p: Predicate, scopes: readonly string[]): Pred
   return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span, p.derived);
 }
 
+/** Whether an opaque part is anywhere in the expression (a walk: no leaf is copied). */
 export function containsOpaque(e: Expr): boolean {
-  for (const l of leaves(e)) if (l.kind === 'opaque') return true;
-  return false;
+  switch (e.kind) {
+    case 'opaque':
+      return true;
+    case 'pred':
+    case 'const':
+      return false;
+    case 'and':
+    case 'or':
+      return e.args.some(containsOpaque);
+    case 'not':
+      return containsOpaque(e.arg);
+    case 'quant':
+      return e.items.some((i) => containsOpaque(i.expr));
+    case 'each':
+      return containsOpaque(e.expr);
+    default:
+      return assertNever(e, 'expression');
+  }
 }
 
 /** Field names referenced by an expression (including field references in values). */

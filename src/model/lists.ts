@@ -6,7 +6,7 @@
  * --lists FILE`, `detwiki eval --lists FILE`), `bindLists` makes each such part its test with the values, so that it is
  * decided on events like any other predicate; a rule left with no missing part is complete for that run.
  */
-import { and, assertNever, leaves, not, or, type Expr, type Value } from './expr.ts';
+import { and, assertNever, containsOpaque, not, or, type Expr, type Value } from './expr.ts';
 import type { RuleRecord } from './rule.ts';
 
 /** List values by name (the name without its sigil: `org_domains`). */
@@ -60,7 +60,7 @@ export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
   const sides = agg?.sides?.map((s) => ({ ...s, condition: bindIn(s.condition, `${s.name}: `) }));
   if (!bound.size) return { rule, bound: [], unbound: [...unbound] };
   const missing = L.missing.filter((m) => !(m.kind === 'opaque' && parts.has(`${m.text}\u0000${m.reason}`)));
-  const opaqueLeft = [condition, ...(sides ?? []).map((s) => s.condition)].some((c) => leaves(c).some((l) => l.kind === 'opaque'));
+  const opaqueLeft = [condition, ...(sides ?? []).map((s) => s.condition)].some(containsOpaque);
   // a condition that was a list's test alone had no logic (`none`): it has once bound
   let completeness = L.completeness;
   if (completeness !== 'complete' && missing.length === 0 && !opaqueLeft) completeness = 'complete';

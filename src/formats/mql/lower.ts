@@ -407,6 +407,20 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
     return opq(n, `syntax: membership in ${r.k} is not expressed`);
   };
 
+  /**
+   * `any($list, p)` / `all($list, p)`: opaque (the list's values are not in the rule), with the test its values make
+   * when `p` is one test of the item as a value (`strings.icontains(subject.subject, .)`: `subject.subject` contains
+   * one of them, or all of them), for a hunt given the list (`ListTest`). Read by lowering `p` once with a value no
+   * text holds in the item's place: a single predicate with that value alone is the test.
+   */
+  const listLoop = (n: Extract<MqlNode, { type: 'call' }>, name: string, lambda: MqlNode, quant: 'any' | 'all'): Expr => {
+    const item: MqlNode = { type: 'string', value: LIST_ITEM, raw: true, at: n.at };
+    const e = lowerBool(substituteItem(lambda, item, true));
+    const single = e.kind === 'pred' && e.values.length === 1 && e.values[0] === LIST_ITEM && !JSON.stringify(e.derived ?? null).includes(LIST_ITEM) && !e.field.includes(LIST_ITEM);
+    const test = single ? { name, pred: { ...e, values: [], opts: { ...e.opts, ...(quant === 'all' ? { match: 'all' as const } : {}) } } } : undefined;
+    return opaque(text(n), listReason(name), span(n), test);
+  };
+
   const lowerLoop = (n: Extract<MqlNode, { type: 'call' }>, quant: 'any' | 'all'): Expr => {
     if (n.args.length !== 2) return opq(n, `syntax: ${n.name} takes an array and an expression`);
     const arr = n.args[0]!.value;
@@ -418,6 +432,7 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
       const parts = inner.items.map((item) => withItemNote(lowerBool(substituteItem(lambda, item, true)), `. = ${text(item).replace(/\s+/g, ' ')}`));
       return quant === 'any' ? or(...parts) : and(...parts);
     }
+    if (inner.type === 'list') return listLoop(n, inner.name, lambda, quant);
     let src: { array: string; pre: Expr } | { reason: string };
     if (inner.type === 'call' && inner.name === 'distinct') {
       // the lambda on one element per key value (of the mapped value: the lambda of .f)
@@ -572,6 +587,9 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
 }
 
 /** Opaque leaves of `e` with a note appended to their text (which loop item they were lowered for). */
+/** What `listLoop` puts in a list item's place: a value no message text holds. */
+const LIST_ITEM = '\u0000list item\u0000';
+
 function withItemNote(e: Expr, note: string): Expr {
   switch (e.kind) {
     case 'opaque':
