@@ -8,6 +8,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { buildCatalog } from '../src/catalog/build.ts';
+import { Catalog } from '../src/catalog/query.ts';
+import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
 import { mqlAdapter, parseMqlText } from '../src/formats/mql/index.ts';
 import { buildSigmaTexts } from '../src/formats/sigma/build.ts';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
@@ -17,6 +20,8 @@ import { evaluate, resolveDotted, verdict } from '../src/model/evaluate.ts';
 import { leaves, pred, type Opaque } from '../src/model/expr.ts';
 import { bindAll, bindLists, listName, listsTested } from '../src/model/lists.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
+import { renderRule, ruleData } from '../src/web/pages/rule.ts';
+import { SERVER } from '../src/web/site.ts';
 
 const SRC = { repository: 'fixtures/mql' };
 const BIN = path.resolve('bin/detwiki.js');
@@ -232,7 +237,8 @@ describe('named lists: files', () => {
 
 describe('named lists: detwiki hunt and eval', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-lists-cli-'));
-  const repo = path.join(dir, 'rules');
+  const mirror = path.join(dir, 'mirror');
+  const repo = path.join(mirror, 'sublime');
   // a sublime-rules checkout, as its marker folders tell
   mkdirSync(path.join(repo, 'detection-rules'), { recursive: true });
   mkdirSync(path.join(repo, 'insights'));
@@ -263,6 +269,19 @@ describe('named lists: detwiki hunt and eval', () => {
     const without = execFileSync(process.execPath, [BIN, 'convert', ruleFile, '--to', 'duckdb'], { encoding: 'utf8' });
     assert.match(without, /-- list free_email_providers: not given/);
     assert.doesNotMatch(without, /'outlook\.com'/);
+  });
+
+  it('the rule page names the lists the rule tests and how to give them', async () => {
+    const out = path.join(dir, 'cat');
+    await buildCatalog({ outDir: out, mirror, sources: [DEFAULT_SOURCES.find((d) => d.name === 'sublime')!], attack: path.join(dir, 'none.json'), workers: 0, progress: { start() {}, tick() {}, end() {} } });
+    const cat = new Catalog(out);
+    try {
+      const page = renderRule(SERVER, ruleData(cat, 'mql/freemail')!);
+      assert.match(page, /Named lists this rule tests: <code>free_email_providers<\/code>/);
+      assert.match(page, /detwiki hunt --lists FILE/);
+    } finally {
+      cat.close();
+    }
   });
 
   it('eval: the same rule, true and false with the list, unknown without it', () => {

@@ -2,6 +2,7 @@
 import type { Catalog } from '../../catalog/query.ts';
 import { fieldResolverFor, highlightFactsFor } from '../../catalog/formatServices.ts';
 import { describeCount, groupKeyTexts, thresholdText } from '../../model/aggregate.ts';
+import { listsTested } from '../../model/lists.ts';
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
@@ -131,6 +132,7 @@ export function renderRule(site: Site, d: RuleData): string {
   const L = r.logic;
   const counts = countsForCoverage(r.kind);
   const structured = L.condition && L.completeness === 'partial' ? structuredPart(L.condition) : undefined;
+  const tested = listsTested(r);
   const body = html`<p class="crumbs"><a href="${link.home(site)}">Detection rules</a> › <a href="${link.browse(site, { format: r.format, all: 1 })}">${formatLabel(r.format)}</a></p>
 <h1>${r.title}</h1>
 <div class="banner kind-${r.kind}"><strong>${KIND_LABELS[r.kind]}</strong>: ${r.kindReason}${counts ? '' : html`. <span>Not counted in the ATT&amp;CK matrix nor listed by default, because it is not a detection or correlation.</span>`}</div>
@@ -146,6 +148,7 @@ ${L.note ? html`<p class="note">${L.note}</p>` : ''}
 ${L.condition ? html`<h3>Condition</h3>${L.condition.kind === 'const' && L.condition.value ? html`<p class="small">No row filter: every event of the rule's log sources counts.</p>` : ''}${exprHtml(L.condition)}` : html`<p class="empty">No condition was extracted.</p>`}
 ${structured && L.condition && renderExpr(structured) !== renderExpr(L.condition) ? html`<h3>Structured part</h3><p class="small">Every alerting event satisfies this part.</p>${exprHtml(structured)}` : ''}
 ${L.missing.length ? html`<h3>What is missing</h3><ul class="missing">${L.missing.map((m) => html`<li><code>${m.text.length > 300 ? m.text.slice(0, 297) + '…' : m.text}</code>: ${m.reason}${m.span ? html` <span class="small">at ${locate(r, m.span) ?? ''}</span>` : ''}</li>`)}</ul>` : ''}
+${tested.length ? html`<p class="small">Named lists this rule tests: ${tested.map((n, i) => html`${i ? ', ' : ''}<code>${n}</code>`)}. Their values are not in the rule; <code>detwiki hunt --lists FILE</code> and <code>detwiki eval --lists FILE</code> decide these tests with the values given.</p>` : ''}
 ${L.aggregation ? html`<h3>Aggregation</h3><dl class="facts">${L.aggregation.function ? html`<dt>Function</dt><dd>${L.aggregation.function}</dd>` : ''}
 ${L.aggregation.groupBy.length || L.aggregation.computedKeys?.length ? html`<dt>Group by</dt><dd>${groupKeyTexts(L.aggregation).map((k, i) => html`${i ? ', ' : ''}<code>${k.key}</code>${k.computed === undefined ? '' : k.computed ? html` (computed: <code>${k.computed}</code>)` : ' (computed)'}`)}</dd>` : ''}
 ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggregation.bins ? ' (fixed bins)' : ''}</dd>` : ''}
