@@ -105,6 +105,14 @@ describe('loose rule files', () => {
     }
   });
 
+  it('a folder name the file itself contradicts is passed over: a Sublime rule in a bare detection-rules/ folder', () => {
+    // `detection-rules` names Elastic's repository; Sublime's has the same folder, told apart by its other folders
+    const d = folder('own-sublime', { [`detection-rules/${RULES.mql!.name}`]: RULES.mql!.text });
+    assert.equal(findRepoRoot(path.join(d, 'detection-rules', RULES.mql!.name))?.format, 'mql');
+    const e = folder('own-elastic', { [`detection-rules/rules/${RULES.elastic!.name}`]: RULES.elastic!.text });
+    assert.deepEqual(findRepoRoot(path.join(e, 'detection-rules', 'rules', RULES.elastic!.name)), { root: path.join(e, 'detection-rules'), format: 'elastic' });
+  });
+
   it('a folder goes to the language most of its files are in', () => {
     const d = folder('mostly-splunk', {
       'a.yml': RULES.splunk!.text,

@@ -52,10 +52,19 @@ function detectByMarkers(dir: string): Format | undefined {
  */
 export function findRepoRoot(file: string): { root: string; format: Format } | undefined {
   let start = path.resolve(file);
-  if (!isDir(start)) start = path.dirname(start);
-  // marker folders all the way up, then known folder names all the way up
+  const isFile = !isDir(start);
+  if (isFile) start = path.dirname(start);
+  // the file's own content, read once if a folder name is to be weighed against it
+  let own: Format | null | undefined;
+  const ownFormat = (): Format | null => (own ??= (isFile ? detectFileFormat(path.resolve(file)) : undefined) ?? null);
+  // marker folders all the way up, then known folder names all the way up (a name the file's own content contradicts
+  // is passed over: a Sublime rule in a `detection-rules/` folder without Sublime's other folders is not Elastic's)
   let gitRoot: string | undefined;
-  for (const detect of [detectByMarkers, (d: string) => detectFormat(d, false)]) {
+  const byName = (d: string): Format | undefined => {
+    const f = detectFormat(d, false);
+    return f && ownFormat() !== null && ownFormat() !== f ? undefined : f;
+  };
+  for (const detect of [detectByMarkers, byName]) {
     for (let dir = start; ; ) {
       const f = detect(dir);
       if (f) return { root: dir, format: f };
