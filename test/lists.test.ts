@@ -87,8 +87,33 @@ describe('named lists: what the MQL lowering keeps', () => {
     assert.equal(run(eq, { sender: { display_name: 'alice smith' } }), true);
   });
 
-  it('a loop over a list of records (`.display_name` of each item) stays opaque without a test', () => {
-    const r = rule('any($org_vips, strings.icontains(sender.display_name, .display_name))');
+  it('a loop over a list of records tests a field of each (`.display_name` of `$org_vips`)', () => {
+    const r = rule('type.inbound and any($org_vips, strings.icontains(sender.display_name, .display_name))');
+    const t = opaques(r)[0]!.list!;
+    assert.deepEqual([t.name, t.item, t.pred.field, t.pred.op, t.pred.opts?.cs], ['org_vips', 'display_name', 'sender.display_name', 'contains', false]);
+    const vips = [{ display_name: 'Jane Doe', email: 'jane@corp.test' }, { display_name: 'John Roe' }, { email: 'no-name@corp.test' }];
+    const b = bindLists(r, new Map([['org_vips', vips]]));
+    assert.equal(b.rule.logic.completeness, 'complete');
+    assert.equal(run(b.rule, { type: { inbound: true }, sender: { display_name: 'jane doe (CEO)' } }), true);
+    assert.equal(run(b.rule, { type: { inbound: true }, sender: { display_name: 'Helpdesk' } }), false);
+    // a list of plain values does not fit a test of a field of each record: the test stays unknown
+    const plain = bindLists(r, new Map([['org_vips', ['Jane Doe']]]));
+    assert.deepEqual([plain.bound, plain.unbound], [[], ['org_vips']]);
+    assert.equal(run(plain.rule, { type: { inbound: true }, sender: { display_name: 'Jane Doe' } }), 'unknown');
+  });
+
+  it('the item inside a text (strings.concat) is a template each value takes its place in, in a loop inside a loop too', () => {
+    const r = rule('any(body.links, any($exts, strings.iends_with(..href_url.url, strings.concat(".", .))))');
+    const t = opaques(r)[0]!.list!;
+    assert.deepEqual([t.template, t.pred.field, t.pred.op], ['.%exts%', '.href_url.url', 'ends_with']);
+    const b = bindLists(r, new Map([['exts', ['exe', 'scr']]])).rule;
+    const links = (...urls: string[]) => ({ body: { links: urls.map((url) => ({ href_url: { url } })) } });
+    assert.equal(run(b, links('https://x.test/a', 'https://x.test/setup.EXE')), true);
+    assert.equal(run(b, links('https://x.test/notexe')), false);
+  });
+
+  it('a loop whose lambda is more than one test stays opaque without a test', () => {
+    const r = rule('any($org_vips, 0 <= strings.ilevenshtein(sender.display_name, .display_name) < 4)');
     assert.equal(opaques(r)[0]!.list, undefined);
     assert.deepEqual(listsTested(r), []);
   });
@@ -214,13 +239,14 @@ describe('named lists: files', () => {
 
   it('reads mappings (YAML, JSON), one-value-per-line files and folders, and merges a list given twice', () => {
     writeFileSync(path.join(dir, 'a.yml'), '$free_email_providers:\n  - gmail.com\n  - outlook.com\norg_domains: example.com\n');
-    writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ free_email_providers: ['yahoo.com', 'gmail.com'], ports: [25, 587] }));
+    writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ free_email_providers: ['yahoo.com', 'gmail.com'], ports: [25, 587], org_vips: [{ display_name: 'Jane Doe', email: 'jane@corp.test' }] }));
     mkdirSync(path.join(dir, 'folder'));
     writeFileSync(path.join(dir, 'folder', 'vip_domains.txt'), '# VIPs\nceo.test\n\n  board.test  \r\n');
     const lists = readNamedLists([path.join(dir, 'a.yml'), path.join(dir, 'b.json'), path.join(dir, 'folder')]);
     assert.deepEqual(lists.get('free_email_providers'), ['gmail.com', 'outlook.com', 'yahoo.com']);
     assert.deepEqual(lists.get('org_domains'), ['example.com']);
     assert.deepEqual(lists.get('ports'), [25, 587]);
+    assert.deepEqual(lists.get('org_vips'), [{ display_name: 'Jane Doe', email: 'jane@corp.test' }]);
     assert.deepEqual(lists.get('vip_domains'), ['ceo.test', 'board.test']);
   });
 

@@ -4,29 +4,30 @@
  * - any other file: one list, named after the file (its name without the extension), one value per line; blank lines
  *   and lines starting with `#` are skipped;
  * - a folder: each file in it, read as above.
- * Names may keep their sigil (`$org_domains`, `%Admins_Workstations%`). Values are strings, numbers or booleans; a
- * list given twice is the union of both.
+ * Names may keep their sigil (`$org_domains`, `%Admins_Workstations%`). Values are strings, numbers or booleans, or
+ * records (`{display_name: …, email: …}` for `$org_vips`, whose rules test a field of each); a list given twice is the
+ * union of both.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadYaml } from '../formats/yaml.ts';
 import { formatDiagnostic } from '../model/diagnostics.ts';
-import type { Value } from '../model/expr.ts';
-import { listName, type NamedLists } from '../model/lists.ts';
+import { listName, type ListRecord, type ListValue, type NamedLists } from '../model/lists.ts';
 
 /** Largest lists file read (bytes): a list of a million domains is about 20 MB. */
 const MAX_LIST_FILE = 256 * 1024 * 1024;
 
 /** The lists of the given files and folders. Throws an Error naming the file (and line) of what cannot be read. */
 export function readNamedLists(paths: readonly string[]): NamedLists {
-  const out = new Map<string, Set<Value>>();
+  const out = new Map<string, Set<ListValue>>();
   const add = (file: string, name: string, values: readonly unknown[]): void => {
     const key = listName(name);
     if (!key) throw new Error(`${file}: a list without a name`);
-    const set = out.get(key) ?? new Set<Value>();
+    const set = out.get(key) ?? new Set<ListValue>();
     values.forEach((v, i) => {
       if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') set.add(v);
-      else throw new Error(`${file}: list "${name}", value ${i + 1}: a list holds strings, numbers or booleans, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+      else if (v !== null && typeof v === 'object' && !Array.isArray(v)) set.add(v as ListRecord);
+      else throw new Error(`${file}: list "${name}", value ${i + 1}: a list holds strings, numbers, booleans or records, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
     });
     out.set(key, set);
   };

@@ -254,11 +254,17 @@ export interface ListTest {
   readonly pred: Predicate;
   readonly negated?: boolean;
   /**
-   * The value as written around the list (`*%Admins_Workstations%*` for Sigma `|contains|expand`): each list value
-   * takes the place of `%name%` in it, and the result is the predicate's value (a Sigma wildcard pattern, as pySigma
-   * reads a placeholder's values). Absent: the list's values are the predicate's values as they are.
+   * The value as written around the list's value (`*%Admins_Workstations%*` for Sigma `|contains|expand`,
+   * `.%file_extensions_executables%` for MQL `strings.concat(".", .)`): each list value takes the place of `%name%`
+   * in it, and the result is the predicate's value (for Sigma a wildcard pattern, as pySigma reads a placeholder's
+   * values). Absent: the list's values are the predicate's values as they are.
    */
   readonly template?: string;
+  /**
+   * The list's values are records, and the test is of this path in each (`display_name` of each VIP of MQL
+   * `any($org_vips, strings.icontains(sender.display_name, .display_name))`); records without it add no value.
+   */
+  readonly item?: string;
 }
 
 /** The count comparison of an {@link Each}: how many elements satisfy the expression, compared to `value`. */

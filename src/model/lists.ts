@@ -9,8 +9,36 @@
 import { and, assertNever, containsOpaque, not, or, type Expr, type Value } from './expr.ts';
 import type { RuleRecord } from './rule.ts';
 
+/** A value of a named list: a string, number or boolean, or a record (`{display_name, email}` of `$org_vips`). */
+export type ListValue = string | number | boolean | ListRecord;
+export interface ListRecord {
+  readonly [key: string]: unknown;
+}
+
 /** List values by name (the name without its sigil: `org_domains`). */
-export type NamedLists = ReadonlyMap<string, readonly Value[]>;
+export type NamedLists = ReadonlyMap<string, readonly ListValue[]>;
+
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * The values a test reads of a list: its scalars, or with `item` the scalars at that path of its records (an array
+ * there gives each of its scalars). Undefined when a non-empty list gives none: the list does not fit the test.
+ */
+function testValues(list: readonly ListValue[], item: string | undefined): Value[] | undefined {
+  const out: Value[] = [];
+  for (const v of list) {
+    if (item === undefined) {
+      if (isScalar(v)) out.push(v);
+      continue;
+    }
+    if (isScalar(v)) continue;
+    let x: unknown = v;
+    for (const k of item.split('.')) x = x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as ListRecord)[k] : undefined;
+    if (isScalar(x)) out.push(x);
+    else if (Array.isArray(x)) for (const y of x) if (isScalar(y)) out.push(y);
+  }
+  return out.length || !list.length ? out : undefined;
+}
 
 /** A list's name as a user may write it (`$org_domains`, `%Admins_Workstations%`, `org_domains`), without its sigil. */
 export function listName(raw: string): string {
@@ -43,7 +71,8 @@ export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
     bindExpr(e, (o) => {
       const test = o.list;
       if (!test) return undefined;
-      const values = lists.get(test.name);
+      const list = lists.get(test.name);
+      const values = list && testValues(list, test.item);
       if (!values) {
         unbound.add(test.name);
         return undefined;

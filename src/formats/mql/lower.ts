@@ -14,7 +14,7 @@ import type { StatedLowering } from '../../model/lowering.ts';
 import type { Span } from '../../model/span.ts';
 import { MqlDiagnostics } from './diagnostics.ts';
 import { DERIVED_FUNCTIONS, functionReason, listReason, LOOP_FUNCTIONS, MATCH_FUNCTIONS, OPAQUE_FUNCTIONS } from './mqlFacts.ts';
-import { substituteItem } from './rewrite.ts';
+import { mapChildren, substituteItem } from './rewrite.ts';
 import type { CompareOp, MqlNode } from './syntax.ts';
 
 /** What lowering one MQL source gives (the shape of the model's lowering contract). */
@@ -414,10 +414,18 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
    * text holds in the item's place: a single predicate with that value alone is the test.
    */
   const listLoop = (n: Extract<MqlNode, { type: 'call' }>, name: string, lambda: MqlNode, quant: 'any' | 'all'): Expr => {
-    const item: MqlNode = { type: 'string', value: LIST_ITEM, raw: true, at: n.at };
-    const e = lowerBool(substituteItem(lambda, item, true));
-    const single = e.kind === 'pred' && e.values.length === 1 && e.values[0] === LIST_ITEM && !JSON.stringify(e.derived ?? null).includes(LIST_ITEM) && !e.field.includes(LIST_ITEM);
-    const test = single ? { name, pred: { ...e, values: [], opts: { ...e.opts, ...(quant === 'all' ? { match: 'all' as const } : {}) } } } : undefined;
+    const item: MqlNode = { type: 'string', value: `${LIST_ITEM}\u0000`, raw: true, at: n.at };
+    // a member of the item (`.display_name` of a record of `$org_vips`) is a value no text holds either, naming its path
+    const e = lowerBool(itemMembers(substituteItem(lambda, item, true)));
+    const v = e.kind === 'pred' && e.values.length === 1 ? e.values[0] : undefined;
+    const at = typeof v === 'string' ? v.indexOf(LIST_ITEM) : -1;
+    const end = at < 0 ? -1 : (v as string).indexOf('\u0000', at + LIST_ITEM.length);
+    const marker = end < 0 ? undefined : (v as string).slice(at, end + 1);
+    const path = marker?.slice(LIST_ITEM.length, -1);
+    const single = e.kind === 'pred' && marker !== undefined && (path === '' || path!.startsWith('.')) && (v as string).indexOf(LIST_ITEM, end) < 0 && !JSON.stringify(e.derived ?? null).includes(LIST_ITEM) && !e.field.includes(LIST_ITEM);
+    // the item inside a text (`strings.concat('.', .)`): each value in its place (`ListTest.template`)
+    const template = single && v !== marker ? (v as string).replace(marker!, `%${name}%`) : undefined;
+    const test = single ? { name, pred: { ...e, values: [], opts: { ...e.opts, ...(quant === 'all' ? { match: 'all' as const } : {}) } }, ...(path ? { item: path.slice(1) } : {}), ...(template !== undefined ? { template } : {}) } : undefined;
     return opaque(text(n), listReason(name), span(n), test);
   };
 
@@ -587,8 +595,21 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
 }
 
 /** Opaque leaves of `e` with a note appended to their text (which loop item they were lowered for). */
-/** What `listLoop` puts in a list item's place: a value no message text holds. */
-const LIST_ITEM = '\u0000list item\u0000';
+/**
+ * What `listLoop` puts in a list item's place: a value no message text holds, `LIST_ITEM` then the path of a member
+ * of the item (none for the item itself) and a NUL (`\0list item\0`, `\0list item.display_name\0`).
+ */
+const LIST_ITEM = '\u0000list item';
+
+/** Members of the list item put in its place (`.display_name`: the marker with `.display_name` in it), as one value. */
+function itemMembers(n: MqlNode): MqlNode {
+  if (n.type === 'member') {
+    const o = itemMembers(n.object);
+    if (o.type === 'string' && o.value.startsWith(LIST_ITEM) && o.value.endsWith('\u0000')) return { ...o, value: `${o.value.slice(0, -1)}.${n.name}\u0000`, at: n.at };
+    return o === n.object ? n : { ...n, object: o };
+  }
+  return mapChildren(n, itemMembers);
+}
 
 function withItemNote(e: Expr, note: string): Expr {
   switch (e.kind) {

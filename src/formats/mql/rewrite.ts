@@ -45,7 +45,8 @@ export function shiftItems(n: MqlNode, by: number): MqlNode {
 }
 
 /** The same node with every child mapped (calls are handled by the callers, which know the loop scopes). */
-function mapChildren(n: MqlNode, f: (c: MqlNode) => MqlNode): MqlNode {
+/** `n` with each child replaced by `f` of it. */
+export function mapChildren(n: MqlNode, f: (c: MqlNode) => MqlNode): MqlNode {
   switch (n.type) {
     case 'or':
     case 'and':
