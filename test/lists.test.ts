@@ -98,7 +98,7 @@ describe('named lists: what the MQL lowering keeps', () => {
     assert.equal(run(b.rule, { type: { inbound: true }, sender: { display_name: 'Helpdesk' } }), false);
     // a list of plain values does not fit a test of a field of each record: the test stays unknown
     const plain = bindLists(r, new Map([['org_vips', ['Jane Doe']]]));
-    assert.deepEqual([plain.bound, plain.unbound], [[], ['org_vips']]);
+    assert.deepEqual([plain.bound, plain.unbound, plain.unfit], [[], [], ['org_vips']]);
     assert.equal(run(plain.rule, { type: { inbound: true }, sender: { display_name: 'Jane Doe' } }), 'unknown');
   });
 
@@ -161,7 +161,11 @@ describe('named lists: binding', () => {
     assert.deepEqual(report.bound, [{ name: 'free_email_providers', rules: 2 }]);
     assert.deepEqual(report.unused, ['org_domains', 'unused_list']);
     assert.deepEqual(report.notGiven, [{ name: 'tranco_1m', rules: 1 }]);
+    assert.deepEqual(report.unfit, []);
     assert.equal(report.completed, 1);
+    // the rules testing one list share the values array their tests take (one set for all of them)
+    const [a, b] = [out[0]!, out[1]!].map((x) => leaves(x.logic.condition!).find((l) => l.kind === 'pred' && l.field === 'sender.email.domain.root_domain' && l.op === 'in'));
+    assert.ok(a && b && a.kind === 'pred' && b.kind === 'pred' && a.values === b.values);
   });
 
   it('a long list is one set lookup, with the same answers as value by value (case, ne, numbers, lists of values)', () => {

@@ -6,7 +6,7 @@
  * --lists FILE`, `detwiki eval --lists FILE`), `bindLists` makes each such part its test with the values, so that it is
  * decided on events like any other predicate; a rule left with no missing part is complete for that run.
  */
-import { and, assertNever, containsOpaque, not, or, type Expr, type Value } from './expr.ts';
+import { and, assertNever, containsOpaque, not, or, type Expr, type ListTest, type Value } from './expr.ts';
 import type { RuleRecord } from './rule.ts';
 
 /** A value of a named list: a string, number or boolean, or a record (`{display_name, email}` of `$org_vips`). */
@@ -40,6 +40,23 @@ function testValues(list: readonly ListValue[], item: string | undefined): Value
   return out.length || !list.length ? out : undefined;
 }
 
+/** The values a test's predicate takes, per list array and test shape: the rules testing one list share one array. */
+const valuesCache = new WeakMap<readonly ListValue[], Map<string, Value[] | null>>();
+
+/** `testValues`, then each in `template`'s place; undefined when the list does not fit the test. */
+function valuesFor(list: readonly ListValue[], test: ListTest): Value[] | undefined {
+  const key = `${test.item ?? ''}\u0000${test.template ?? ''}\u0000${test.name}`;
+  let byKey = valuesCache.get(list);
+  if (!byKey) valuesCache.set(list, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const raw = testValues(list, test.item);
+  const placeholder = `%${test.name}%`;
+  const values = raw && test.template !== undefined ? [...new Set(raw.map((v) => test.template!.split(placeholder).join(String(v))))] : raw;
+  byKey.set(key, values ?? null);
+  return values;
+}
+
 /** A list's name as a user may write it (`$org_domains`, `%Admins_Workstations%`, `org_domains`), without its sigil. */
 export function listName(raw: string): string {
   const t = raw.trim();
@@ -54,6 +71,11 @@ export interface Binding {
   readonly bound: readonly string[];
   /** Names of the lists the rule tests that were not given (each once). */
   readonly unbound: readonly string[];
+  /**
+   * Names of lists given whose values do not fit a test of the rule (plain values where it tests a field of each
+   * record, records where it tests values): the test stays unknown.
+   */
+  readonly unfit: readonly string[];
 }
 
 /**
@@ -65,6 +87,7 @@ export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
   const L = rule.logic;
   const bound = new Set<string>();
   const unbound = new Set<string>();
+  const unfit = new Set<string>();
   /** `text \0 reason` of each bound part, as `logic.missing` records it (a side's reason has its name before it). */
   const parts = new Set<string>();
   const bindIn = (e: Expr, prefix: string): Expr =>
@@ -72,30 +95,33 @@ export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
       const test = o.list;
       if (!test) return undefined;
       const list = lists.get(test.name);
-      const values = list && testValues(list, test.item);
-      if (!values) {
+      if (!list) {
         unbound.add(test.name);
+        return undefined;
+      }
+      const values = valuesFor(list, test);
+      if (!values) {
+        unfit.add(test.name);
         return undefined;
       }
       bound.add(test.name);
       parts.add(`${o.text}\u0000${prefix}${o.reason}`);
-      const placeholder = `%${test.name}%`;
-      const p = { ...test.pred, values: test.template === undefined ? values : [...new Set(values.map((v) => test.template!.split(placeholder).join(String(v))))] };
+      const p = { ...test.pred, values };
       return test.negated ? not(p) : p;
     });
-  if (!L.condition) return { rule, bound: [], unbound: [] };
+  if (!L.condition) return { rule, bound: [], unbound: [], unfit: [] };
   const condition = bindIn(L.condition, '');
   const agg = L.aggregation;
   const sides = agg?.sides?.map((s) => ({ ...s, condition: bindIn(s.condition, `${s.name}: `) }));
-  if (!bound.size) return { rule, bound: [], unbound: [...unbound] };
+  if (!bound.size) return { rule, bound: [], unbound: [...unbound], unfit: [...unfit] };
   const missing = L.missing.filter((m) => !(m.kind === 'opaque' && parts.has(`${m.text}\u0000${m.reason}`)));
   const opaqueLeft = [condition, ...(sides ?? []).map((s) => s.condition)].some(containsOpaque);
-  // a condition that was a list's test alone had no logic (`none`): it has once bound
+  // a condition that was a list's test alone had no logic (`none`): bound, it has
   let completeness = L.completeness;
   if (completeness !== 'complete' && missing.length === 0 && !opaqueLeft) completeness = 'complete';
   else if (completeness === 'none' && condition.kind !== 'opaque') completeness = 'partial';
   const logic = { ...L, condition, missing, completeness, ...(agg && sides ? { aggregation: { ...agg, sides } } : {}) };
-  return { rule: { ...rule, logic }, bound: [...bound], unbound: [...unbound] };
+  return { rule: { ...rule, logic }, bound: [...bound], unbound: [...unbound], unfit: [...unfit] };
 }
 
 /** The lists a rule's condition and sides test (each name once, in order of appearance). */
@@ -154,6 +180,8 @@ export interface ListsReport {
   readonly unused: readonly string[];
   /** Lists rules test that were not given, most tested first, with how many rules. */
   readonly notGiven: readonly { readonly name: string; readonly rules: number }[];
+  /** Given lists whose values do not fit some rule's test of them (`Binding.unfit`), with how many rules. */
+  readonly unfit: readonly { readonly name: string; readonly rules: number }[];
   /** Rules that were partial and are complete once their lists are bound. */
   readonly completed: number;
 }
@@ -162,17 +190,19 @@ export interface ListsReport {
 export function bindAll(rules: readonly RuleRecord[], lists: NamedLists): { rules: RuleRecord[]; report: ListsReport } {
   const bound = new Map<string, number>();
   const notGiven = new Map<string, number>();
+  const unfit = new Map<string, number>();
   let completed = 0;
   const out = rules.map((r) => {
     const b = bindLists(r, lists);
     for (const n of b.bound) bound.set(n, (bound.get(n) ?? 0) + 1);
     for (const n of b.unbound) notGiven.set(n, (notGiven.get(n) ?? 0) + 1);
+    for (const n of b.unfit) unfit.set(n, (unfit.get(n) ?? 0) + 1);
     if (b.rule !== r && r.logic.completeness !== 'complete' && b.rule.logic.completeness === 'complete') completed++;
     return b.rule;
   });
   const byCount = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name, n]) => ({ name, rules: n }));
   return {
     rules: out,
-    report: { given: [...lists.keys()], bound: byCount(bound), unused: [...lists.keys()].filter((n) => !bound.has(n)), notGiven: byCount(notGiven), completed },
+    report: { given: [...lists.keys()], bound: byCount(bound), unused: [...lists.keys()].filter((n) => !bound.has(n) && !unfit.has(n)), notGiven: byCount(notGiven), unfit: byCount(unfit), completed },
   };
 }

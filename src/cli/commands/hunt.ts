@@ -173,6 +173,7 @@ function printLists(r: ListsReport): void {
   console.log('\nnamed lists:');
   for (const b of r.bound) console.log(`  ${b.name}: bound in ${b.rules} rule(s)`);
   if (r.unused.length) console.log(`  given but tested by no loaded rule: ${r.unused.join(', ')}`);
+  for (const u of r.unfit) console.log(`  ${u.name}: its values do not fit the tests of ${u.rules} rule(s) (plain values where a rule tests a field of each record, or records where it tests values): those tests stay unknown`);
   if (r.completed) console.log(`  ${r.completed} partial rule(s) complete with the lists given`);
   if (r.notGiven.length) {
     const top = r.notGiven.slice(0, 8).map((n) => `${n.name} (${n.rules})`).join(', ');
