@@ -312,7 +312,6 @@ function run(p: Int32Array, at: number, leaves: readonly Compiled[], done: Float
 
 const generic = (p: Predicate): Compiled => (v) => evaluatePredicate(p, v.event, v.resolve);
 
-/** The pattern values after transforms, when none is a field reference (they do not depend on the event). */
 /** A predicate's patterns as its compiled test reads them: as written (`pats`), case-folded (`needles`), flattened. */
 interface Patterns {
   readonly pats: string[][];
@@ -362,6 +361,7 @@ function patternsOf(p: Predicate, cs: boolean): Patterns | undefined {
   return out;
 }
 
+/** The pattern values after transforms, when none is a field reference (they do not depend on the event). */
 function staticPatterns(p: Predicate): string[][] | undefined {
   const out: string[][] = [];
   for (const val of p.values) {

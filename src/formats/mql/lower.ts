@@ -594,7 +594,6 @@ export function lowerMql(root: MqlNode, site: MqlSite): MqlLowering {
   return { stages: [stage], condition, missing: [], outputFields: [], diagnostics };
 }
 
-/** Opaque leaves of `e` with a note appended to their text (which loop item they were lowered for). */
 /**
  * What `listLoop` puts in a list item's place: a value no message text holds, `LIST_ITEM` then the path of a member
  * of the item (none for the item itself) and a NUL (`\0list item\0`, `\0list item.display_name\0`).
@@ -611,6 +610,7 @@ function itemMembers(n: MqlNode): MqlNode {
   return mapChildren(n, itemMembers);
 }
 
+/** Opaque leaves of `e` with a note appended to their text (which loop item they were lowered for). */
 function withItemNote(e: Expr, note: string): Expr {
   switch (e.kind) {
     case 'opaque':
