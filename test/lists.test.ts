@@ -299,6 +299,10 @@ describe('named lists: detwiki hunt and eval', () => {
     const without = execFileSync(process.execPath, [BIN, 'convert', ruleFile, '--to', 'duckdb'], { encoding: 'utf8' });
     assert.match(without, /-- list free_email_providers: not given/);
     assert.doesNotMatch(without, /'outlook\.com'/);
+    const records = path.join(dir, 'records.json');
+    writeFileSync(records, JSON.stringify({ free_email_providers: [{ domain: 'gmail.com' }] }));
+    const unfit = execFileSync(process.execPath, [BIN, 'convert', ruleFile, '--to', 'duckdb', '--lists', records], { encoding: 'utf8' });
+    assert.match(unfit, /-- list free_email_providers: its values do not fit the test/);
   });
 
   it('the rule page names the lists the rule tests and how to give them', async () => {

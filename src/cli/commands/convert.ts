@@ -41,7 +41,7 @@ export function run(argv: string[]): Promise<number> {
         ? duckJsonEventsSql(events, 'unstructured')
         : `events /* a table with the event JSON in a String column ev */`;
     for (const written of rules) {
-      const { rule: r, bound, unbound } = bindLists(written, lists);
+      const { rule: r, bound, unbound, unfit } = bindLists(written, lists);
       console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
       if (!r.logic.condition || r.logic.completeness === 'none') {
         console.log('-- no condition the parser could express: nothing to convert\n');
@@ -49,6 +49,7 @@ export function run(argv: string[]): Promise<number> {
       }
       for (const n of bound) console.log(`-- list ${n}: values from --lists`);
       for (const n of unbound) console.log(`-- list ${n}: not given (--lists FILE gives it), so its test is NULL`);
+      for (const n of unfit) console.log(`-- list ${n}: its values do not fit the test (plain values for a field of records, or records for values), so the test is NULL`);
       console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
       const gaps = sqlGaps(r.logic.condition, d);
       for (const g of gaps) console.log(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`);
