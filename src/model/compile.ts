@@ -10,7 +10,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, fieldValue, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
@@ -348,7 +348,8 @@ function patternsOf(p: Predicate, cs: boolean): Patterns | undefined {
     pats,
     needles,
     flat,
-    eqSet: () => (set ??= new Set(flat)),
+    // without transforms the needles are the values (case-folded as the evaluator folds them): its set
+    eqSet: () => (set ??= (p.opts?.transforms?.length ? null : stringSet(p.values, cs)) ?? new Set(flat)),
     automaton: () => {
       if (automaton === undefined) {
         automaton = flat.includes('') ? null : new AhoCorasick();

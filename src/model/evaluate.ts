@@ -609,11 +609,19 @@ const stringSets = new WeakMap<readonly Value[], { cs?: ReadonlySet<string> | nu
  */
 function stringSetOf(p: Predicate, cs: boolean): ReadonlySet<string> | null {
   if (p.values.length < STRING_SET_FROM || p.opts?.transforms?.length || p.opts?.match === 'all') return null;
-  let sets = stringSets.get(p.values);
-  if (!sets) stringSets.set(p.values, (sets = {}));
+  return stringSet(p.values, cs);
+}
+
+/**
+ * The values as a set of strings (lower-cased when `cs` is false), or null when one is not a string; made once per
+ * values array and case rule, and shared by the reference evaluator and the compiled tests (`compile.ts`).
+ */
+export function stringSet(values: readonly Value[], cs: boolean): ReadonlySet<string> | null {
+  let sets = stringSets.get(values);
+  if (!sets) stringSets.set(values, (sets = {}));
   const have = cs ? sets.cs : sets.ci;
   if (have !== undefined) return have;
-  const set = p.values.every((v) => typeof v === 'string') ? new Set((p.values as readonly string[]).map((v) => (cs ? v : v.toLowerCase()))) : null;
+  const set = values.every((v) => typeof v === 'string') ? new Set((values as readonly string[]).map((v) => (cs ? v : v.toLowerCase()))) : null;
   if (cs) sets.cs = set;
   else sets.ci = set;
   return set;

@@ -491,7 +491,8 @@ export function absoluteField(field: string, scopes: readonly string[]): string 
 
 /** A predicate with its element-relative fields (and field values) made absolute, see {@link absoluteField}. */
 export function absolutePredicate(p: Predicate, scopes: readonly string[]): Predicate {
-  const values = p.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: absoluteField(v.field, scopes) } : v));
+  // the same values array when none is a field reference (a named list's million values are not copied)
+  const values = p.values.some((v) => v !== null && typeof v === 'object') ? p.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: absoluteField(v.field, scopes) } : v)) : p.values;
   return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span, p.derived);
 }
 

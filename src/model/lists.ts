@@ -6,7 +6,7 @@
  * --lists FILE`, `detwiki eval --lists FILE`), `bindLists` makes each such part its test with the values, so that it is
  * decided on events like any other predicate; a rule left with no missing part is complete for that run.
  */
-import { and, assertNever, containsOpaque, not, or, type Expr, type ListTest, type Value } from './expr.ts';
+import { and, assertNever, containsOpaque, leaves, not, or, type Expr, type ListTest, type Value } from './expr.ts';
 import type { RuleRecord } from './rule.ts';
 
 /** A value of a named list: a string, number or boolean, or a record (`{display_name, email}` of `$org_vips`). */
@@ -127,18 +127,16 @@ export function bindLists(rule: RuleRecord, lists: NamedLists): Binding {
 /** The lists a rule's condition and sides test (each name once, in order of appearance). */
 export function listsTested(rule: RuleRecord): string[] {
   const names = new Set<string>();
-  const visit = (e: Expr): void => {
-    bindExpr(e, (o) => {
-      if (o.list) names.add(o.list.name);
-      return undefined;
-    });
-  };
-  if (rule.logic.condition) visit(rule.logic.condition);
-  for (const s of rule.logic.aggregation?.sides ?? []) visit(s.condition);
+  for (const c of [rule.logic.condition, ...(rule.logic.aggregation?.sides ?? []).map((s) => s.condition)]) {
+    if (c) for (const l of leaves(c)) if (l.kind === 'opaque' && l.list) names.add(l.list.name);
+  }
   return [...names];
 }
 
-/** `e` with each opaque part `f` gives a replacement for replaced, at any depth (inside quantifiers and loops too). */
+/**
+ * `e` with each opaque part `f` gives a replacement for replaced, at any depth (inside quantifiers and loops too; the
+ * model's `mapLeaves` stops at them). Unchanged subtrees are kept as they are.
+ */
 function bindExpr(e: Expr, f: (o: Extract<Expr, { kind: 'opaque' }>) => Expr | undefined): Expr {
   switch (e.kind) {
     case 'opaque':
