@@ -16,6 +16,7 @@ import { resolvePantherField } from '../src/formats/panther/keyPath.ts';
 import { scanSource, type ScanResult } from '../src/formats/scan.ts';
 import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, type RuleRecord } from '../src/model/index.ts';
 import { buildLogic } from '../src/model/lowering.ts';
+import { checkRuleTests } from '../src/model/checks.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
 
 const REPO = fixture('panther', 'repo');
@@ -330,6 +331,26 @@ describe('panther correlation rules', () => {
     assert.equal(r.logic.parser, 'Panther YAML correlation');
     assert.equal(r.tests[0]!.expected, true);
   });
+  test('sequence: the correlation stated, and its own tests decided by it', () => {
+    const r = rule('seq');
+    assert.deepEqual(r.logic.aggregation?.correlation, {
+      mode: 'sequence',
+      members: [
+        { id: 'Created', rule: 'Fixture.UserCreated', minMatches: 1, absent: false, keys: ['p_alert_context.user'] },
+        { id: 'Deleted', rule: 'Fixture.UserDeleted', minMatches: 1, absent: false, keys: ['p_alert_context.user'] },
+      ],
+      criteria: ['On p_alert_context.user'],
+      windowMinutes: 120,
+      transitions: [{ id: 'Created FOLLOWED BY Deleted', from: 'Created', to: 'Deleted', withinMinutes: 60, on: [{ from: 'p_alert_context.user', to: 'p_alert_context.user' }] }],
+    });
+    const check = checkRuleTests(r);
+    assert.equal(check.checked, true);
+    assert.deepEqual(check.outcomes.map((o) => [o.name, o.got, o.agrees]), [
+      ['created then deleted within the hour', true, true],
+      ['deleted first', false, true],
+      ['deleted too late', false, true],
+    ]);
+  });
   test('group: MinMatchCount threshold and Absence kept', () => {
     const r = rule('group');
     assert.deepEqual(r.logic.aggregation?.threshold, { op: 'ge', value: 5, of: 'Fails' });
@@ -362,6 +383,20 @@ describe('panther corpus', { skip: !existsSync(CORPUS) && 'corpus absent' }, () 
     }
     assert.deepEqual(offenders, []);
     assert.ok(res.rules.filter((r) => r.attackDeclared.length).length > 500);
+  });
+  test('correlation rules: their own tests are decided by the correlation, and every one agrees', () => {
+    const corr = res.rules.filter((r) => r.logic.aggregation?.correlation && r.tests.length);
+    assert.ok(corr.length >= 25, `${corr.length} correlation rules with tests`);
+    const offenders: string[] = [];
+    let decided = 0;
+    for (const r of corr) {
+      for (const o of checkRuleTests(r).outcomes) {
+        if (o.got === 'unknown' || !o.agrees) offenders.push(`${r.source.path}: ${o.name}: expected ${o.expected}, got ${o.got} (${o.detail})`);
+        else decided++;
+      }
+    }
+    assert.deepEqual(offenders, []);
+    assert.ok(decided >= 80, `${decided} tests decided`);
   });
   test('rules whose Python body is absent say so and are not counted as parsed logic', () => {
     const offenders: string[] = [];

@@ -13,7 +13,8 @@
 import { verdict, type FieldResolver, type Truth } from './evaluate.ts';
 import type { Expr } from './expr.ts';
 import type { TestOutcome } from './page.ts';
-import type { Completeness, RuleRecord, RuleTest } from './rule.ts';
+import { correlationInputOfTest, evaluateCorrelation } from './correlation.ts';
+import type { Completeness, RuleCorrelation, RuleRecord, RuleTest } from './rule.ts';
 
 export interface RuleCheck {
   readonly ruleId: string;
@@ -64,6 +65,8 @@ export function checkTest(cond: Expr, completeness: Completeness, test: RuleTest
 }
 
 export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleCheck {
+  const corr = rule.logic.aggregation?.correlation;
+  if (corr) return checkCorrelationTests(rule, corr);
   const cond = rule.logic.condition;
   const completeness = rule.logic.completeness;
   const checked = cond !== undefined && completeness !== 'none';
@@ -73,6 +76,23 @@ export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleC
     return o;
   });
   return { ruleId: rule.id, completeness, outcomes, checked, agrees: outcomes.every((o) => o.agrees) };
+}
+
+/**
+ * A correlation rule's tests give the correlated rules' matches (Panther `RuleOutputs`), not events: each is decided
+ * by the correlation itself (`evaluateCorrelation`). The rule has no row-level condition, but its correlation is its
+ * whole logic: read in full, it must give every test's expected result; with parts not read, it must never say
+ * false where a match is expected (as a partial condition). A test whose outputs name no member is unknown.
+ */
+function checkCorrelationTests(rule: RuleRecord, corr: RuleCorrelation): RuleCheck {
+  const completeness: Completeness = corr.unread?.length ? 'partial' : 'complete';
+  const outcomes: TestOutcome[] = rule.tests.map((t) => {
+    const input = correlationInputOfTest(corr, t.event);
+    if (!input) return { name: t.name, expected: t.expected, got: 'unknown', agrees: agreesWith(completeness, t.expected, 'unknown'), detail: 'the test gives no matches of the correlated rules' };
+    const r = evaluateCorrelation(corr, input);
+    return { name: t.name, expected: t.expected, got: r.truth, agrees: agreesWith(completeness, t.expected, r.truth), detail: r.detail };
+  });
+  return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked: true, agrees: outcomes.every((o) => o.agrees) };
 }
 
 /** Did the rule fire on the log: some event matched (true), none could (false), or only unknown ones may. */

@@ -396,8 +396,61 @@ export interface Aggregation {
    * the larger bound (`4m`), the span within which the paired events lie.
    */
   readonly sides?: readonly CorrelationSide[];
+  /**
+   * A correlation of other rules' matches (Panther correlation rules): which rules must match and how often, which
+   * must not, on which keys, in which order and within which time. It is evaluated over the rules' matches, not over
+   * events (`evaluateCorrelation` in `correlation.ts`); a rule's own tests give those matches (Panther
+   * `RuleOutputs`).
+   */
+  readonly correlation?: RuleCorrelation;
   readonly text?: string;
   readonly span?: Span;
+}
+
+/** See `Aggregation.correlation`. */
+export interface RuleCorrelation {
+  /** `group`: the members match in any order; `sequence`: in the members' order. */
+  readonly mode: 'group' | 'sequence';
+  readonly members: readonly CorrelationMember[];
+  /**
+   * The names of the match criteria (Panther `MatchCriteria` keys): matches correlate when, for each criterion, the
+   * values of the fields each member names for it are equal. Empty: every match of the members correlates.
+   */
+  readonly criteria: readonly string[];
+  /** Minutes within which the correlated matches lie (Panther `LookbackWindowMinutes`, 15 when not given); absent: not bounded. */
+  readonly windowMinutes?: number;
+  /** Group: how many of the members that must match are enough (Panther's `MinMatchCount` of the group); absent: all. */
+  readonly minMembers?: number;
+  /** Sequence: bounds and key pairings between two steps (Panther `Transitions`). */
+  readonly transitions?: readonly CorrelationTransition[];
+  /** How matches are ordered, as written (Panther `EventEvaluationOrder`: `Chronological`). */
+  readonly order?: string;
+  /** Parts of the correlation not read (an unknown key, a value of the wrong type): evaluating it is then unknown. */
+  readonly unread?: readonly string[];
+}
+
+export interface CorrelationMember {
+  /** The member's name in the rule (Panther `ID`; the rule id when it has none). */
+  readonly id: string;
+  /** The correlated rule's native id (Panther `RuleID`). */
+  readonly rule: string;
+  /** Matches needed (Panther `MinMatchCount`, 1 when absent). */
+  readonly minMatches: number;
+  /** The member must not match (Panther `Absence: true`). */
+  readonly absent: boolean;
+  /** The member's field for each of `RuleCorrelation.criteria`, in order; null where it names none. */
+  readonly keys: readonly (string | null)[];
+}
+
+export interface CorrelationTransition {
+  readonly id?: string;
+  /** Member ids. */
+  readonly from: string;
+  readonly to: string;
+  /** The `to` match comes at most this many minutes after the `from` match (absent: the window's minutes). */
+  readonly withinMinutes?: number;
+  /** Fields whose values must be equal on the two matches: the `from` member's field and the `to` member's. */
+  readonly on: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** A predicate (or group) the rule suppresses, in its positive form: events matching it do not alert. */

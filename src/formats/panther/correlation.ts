@@ -5,7 +5,7 @@
  * window, and `aggregation` with the rules, window, keys and the MinMatchCount thresholds.
  */
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import type { Aggregation, Stage } from '../../model/rule.ts';
+import type { Aggregation, CorrelationMember, CorrelationTransition, RuleCorrelation, Stage } from '../../model/rule.ts';
 import { detailValue } from '../../model/lowering.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { asString, isRecord, lineAt, rangeAt, type YamlSpec } from './yamlDoc.ts';
@@ -112,6 +112,7 @@ export function lowerCorrelation(spec: YamlSpec, file: string): CorrelationLower
     }
     if (item['EventEvaluationOrder'] !== undefined) stages.push({ kind: 'modifier', label: 'EventEvaluationOrder', text: `EventEvaluationOrder: ${String(item['EventEvaluationOrder'])}` });
   });
+  const correlation = readCorrelation(items, members);
   const withMin = members.filter((m) => m.minMatchCount !== undefined);
   const first = withMin[0];
   const rules = [...new Set(members.map((m) => m.ruleId))];
@@ -124,8 +125,121 @@ export function lowerCorrelation(spec: YamlSpec, file: string): CorrelationLower
         ...(windows.length ? { window: windows.join(', ') } : {}),
         ...(groupMin.length ? { threshold: { op: 'ge' as const, value: groupMin[0]!, of: 'group matches' } } : first ? { threshold: { op: 'ge' as const, value: first.minMatchCount!, of: first.id } } : {}),
         text: `${modes.join('+')} of ${members.map(describe).join(', ')}${keys.length ? ` matched on ${keys.join(', ')}` : ''}${windows.length ? ` within ${windows.join(', ')}` : ''}`,
+        ...(correlation ? { correlation } : {}),
       }
     : undefined;
   const note = 'Correlation rule: it alerts on other rules\u2019 matches (grouped or in sequence, joined on the match keys, within the lookback window), not on a single event; the logic is the aggregation below.';
   return { stages, ...(aggregation ? { aggregation } : {}), note, diagnostics, rules };
+}
+
+/** Panther's lookback when `LookbackWindowMinutes` is not given. */
+const DEFAULT_LOOKBACK_MINUTES = 15;
+
+/** A transition's `Match` entry: `On: field` (the same field on both steps) or `From: field` and `To: field`. */
+function matchPair(x: unknown): { from: string; to: string } | undefined {
+  if (!isRecord(x)) return undefined;
+  const on = asString(x['On']);
+  if (on !== undefined) return { from: on, to: on };
+  const from = asString(x['From']);
+  const to = asString(x['To']);
+  return from !== undefined && to !== undefined ? { from, to } : undefined;
+}
+
+const DETECTION_KEYS = new Set(['Group', 'Sequence', 'MatchCriteria', 'MinMatchCount', 'Transitions', 'LookbackWindowMinutes', 'Schedule', 'EventEvaluationOrder']);
+
+/**
+ * The correlation as the model states it (`RuleCorrelation`), from the one `Detection` entry; what it cannot state is
+ * listed in `unread` (several entries, a key it does not know, a transition without its members), so that evaluating
+ * it is unknown rather than wrong.
+ */
+function readCorrelation(items: readonly unknown[], members: readonly Member[]): RuleCorrelation | undefined {
+  const item = items[0];
+  if (!isRecord(item) || members.length === 0) return undefined;
+  const unread: string[] = [];
+  if (items.length > 1) unread.push(`${items.length} Detection entries`);
+  for (const k of Object.keys(item)) if (!DETECTION_KEYS.has(k)) unread.push(`Detection key ${k}`);
+  const minMembers = item['MinMatchCount'];
+  if (minMembers !== undefined && (typeof minMembers !== 'number' || !Array.isArray(item['Group']))) unread.push('MinMatchCount of the Detection entry (a number, in a Group)');
+  for (const m of [...(Array.isArray(item['Group']) ? item['Group'] : []), ...(Array.isArray(item['Sequence']) ? item['Sequence'] : [])]) {
+    if (isRecord(m) && m['MaxMatchCount'] !== undefined) unread.push('MaxMatchCount (its meaning is not documented)');
+  }
+  const mode = Array.isArray(item['Sequence']) ? 'sequence' : 'group';
+  const criteria: string[] = [];
+  const fieldOf = new Map<string, string>();
+  const mc = item['MatchCriteria'];
+  if (mc !== undefined && !isRecord(mc)) unread.push('MatchCriteria is not a mapping');
+  if (isRecord(mc)) {
+    for (const [name, list] of Object.entries(mc)) {
+      criteria.push(name);
+      if (!Array.isArray(list)) {
+        unread.push(`MatchCriteria ${name} is not a list`);
+        continue;
+      }
+      for (const e of list) {
+        const gid = isRecord(e) ? asString(e['GroupID']) : undefined;
+        const field = isRecord(e) ? asString(e['Match']) : undefined;
+        if (gid === undefined || field === undefined || !members.some((m) => m.id === gid)) unread.push(`MatchCriteria ${name}: an entry without a member's GroupID and a Match`);
+        else fieldOf.set(`${criteria.length - 1}\u0000${gid}`, field);
+      }
+    }
+  }
+  // a transition's `Match: [{On: field}]` pairs its two steps on that field: a criterion of those two members
+  const tr = item['Transitions'];
+  for (const t of Array.isArray(tr) ? tr : []) {
+    if (!isRecord(t)) continue;
+    const from = asString(t['From']);
+    const to = asString(t['To']);
+    for (const x of Array.isArray(t['Match']) ? t['Match'] : []) {
+      const pair = matchPair(x);
+      if (pair === undefined || from === undefined || to === undefined) continue;
+      const name = pair.from === pair.to ? `On ${pair.from}` : `${from}.${pair.from} = ${to}.${pair.to}`;
+      let i = criteria.indexOf(name);
+      if (i < 0) i = criteria.push(name) - 1;
+      fieldOf.set(`${i}\u0000${from}`, pair.from);
+      fieldOf.set(`${i}\u0000${to}`, pair.to);
+    }
+  }
+  const ms: CorrelationMember[] = members.map((m) => ({
+    id: m.id,
+    rule: m.ruleId,
+    minMatches: m.minMatchCount ?? 1,
+    absent: m.absence,
+    keys: criteria.map((_, i) => fieldOf.get(`${i}\u0000${m.id}`) ?? null),
+  }));
+  const transitions: CorrelationTransition[] = [];
+  if (tr !== undefined && !Array.isArray(tr)) unread.push('Transitions is not a list');
+  if (Array.isArray(tr)) {
+    for (const t of tr) {
+      const from = isRecord(t) ? asString(t['From']) : undefined;
+      const to = isRecord(t) ? asString(t['To']) : undefined;
+      if (!isRecord(t) || from === undefined || to === undefined || !members.some((m) => m.id === from) || !members.some((m) => m.id === to)) {
+        unread.push('a transition without its From and To members');
+        continue;
+      }
+      const within = t['WithinTimeFrameMinutes'];
+      if (within !== undefined && typeof within !== 'number') unread.push(`WithinTimeFrameMinutes of ${from} → ${to} is not a number`);
+      const on: { from: string; to: string }[] = [];
+      for (const x of Array.isArray(t['Match']) ? t['Match'] : t['Match'] === undefined ? [] : [t['Match']]) {
+        const pair = matchPair(x);
+        if (pair !== undefined) on.push(pair);
+        else unread.push(`a Match of ${from} → ${to} without On, or From and To`);
+      }
+      const id = asString(t['ID']);
+      transitions.push({ ...(id !== undefined ? { id } : {}), from, to, ...(typeof within === 'number' ? { withinMinutes: within } : {}), on });
+    }
+  }
+  const lookback = item['LookbackWindowMinutes'];
+  if (lookback !== undefined && typeof lookback !== 'number') unread.push('LookbackWindowMinutes is not a number');
+  const order = item['EventEvaluationOrder'];
+  return {
+    mode,
+    members: ms,
+    criteria,
+    // Panther's default lookback is 15 minutes
+    windowMinutes: typeof lookback === 'number' ? lookback : DEFAULT_LOOKBACK_MINUTES,
+    ...(typeof minMembers === 'number' && mode === 'group' ? { minMembers } : {}),
+    ...(transitions.length ? { transitions } : {}),
+    ...(order !== undefined ? { order: String(order) } : {}),
+    ...(unread.length ? { unread } : {}),
+  };
 }
