@@ -149,6 +149,13 @@ export class HuntEngine {
    */
   readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly condition: Expr; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
   readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
+  /**
+   * Correlations of rules' matches (Panther correlation rules): not run on events, but fed their member rules'
+   * results by the reporter (`correlations.ts`).
+   */
+  readonly correlations: RuleRecord[] = [];
+  /** `format \0 native id` of every rule a correlation correlates. */
+  private readonly correlationMembers = new Set<string>();
 
   constructor(
     rules: readonly RuleRecord[],
@@ -160,6 +167,11 @@ export class HuntEngine {
       const cond = r.logic.condition;
       if (!cond || r.logic.completeness === 'none') {
         this.stats.notRunnable++;
+        const corr = r.logic.aggregation?.correlation;
+        if (corr) {
+          this.correlations.push(r);
+          for (const m of corr.members) this.correlationMembers.add(`${r.format}\u0000${m.rule}`);
+        }
         continue;
       }
       if (!opts.filtersAlone && notOnItsOwn(r)) {
@@ -446,6 +458,11 @@ export class HuntEngine {
    */
   nullNoMatch(hr: HuntRule, event: unknown): boolean {
     return nullNoMatch(hr.condition, event, this.resolvers[hr.resolverIndex]!);
+  }
+
+  /** Is the rule one a correlation correlates (its results feed `correlations`)? */
+  correlated(r: RuleRecord): boolean {
+    return this.correlationMembers.size > 0 && r.nativeId !== undefined && this.correlationMembers.has(`${r.format}\u0000${r.nativeId}`);
   }
 
   /** Do exclusions apply to the rule (a detection rule of a language with exclusions)? */

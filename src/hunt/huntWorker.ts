@@ -44,7 +44,10 @@ export interface WorkerReply {
   readonly matched: Int32Array<ArrayBuffer>;
   /** The "depends on" list of each result that has one: [its result number, the list]. */
   readonly dependsOn: readonly (readonly [number, readonly string[]])[];
-  /** The parsed event, for a value with a result of an aggregating rule (counted on the main thread) or one exclusions apply to. */
+  /**
+   * The parsed event, for a value with a result of an aggregating rule (counted on the main thread), of a rule a
+   * correlation correlates, or of one exclusions apply to.
+   */
   readonly events: readonly (readonly [number, unknown])[];
   readonly evaluations: number;
   readonly unrouted: number;
@@ -102,7 +105,7 @@ export class BatchRunner {
       let needEvent = false;
       for (const r of out.results) {
         // the main thread counts aggregations and applies exclusions: it needs the event for either
-        if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule)) needEvent = true;
+        if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule) || engine.correlated(r.rule.rule)) needEvent = true;
         if (this.explain) {
           const ex = engine.explainAt(r.rule, event, r.truth);
           for (const m of ex.matched) matched.push(m);

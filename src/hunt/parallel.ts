@@ -73,7 +73,8 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
   // the exclusions too: a worker sends the event of a result they apply to (they are not rules: the indexes hold)
   const exclusions = [...engine.exclusions.values()].flatMap((xs) => xs.map((x) => x.rule));
   // the rules as written: a worker's engine makes their other readings as this one did (same order, same indexes)
-  const setup: WorkerSetup = { rules: [...engine.rules.filter((hr) => hr.of === undefined).map((hr) => hr.rule), ...exclusions], opts: engine.options, explain: opts.explain };
+  // and the correlations, so that a worker sends the events of the rules they correlate
+  const setup: WorkerSetup = { rules: [...engine.rules.filter((hr) => hr.of === undefined).map((hr) => hr.rule), ...exclusions, ...engine.correlations], opts: engine.options, explain: opts.explain };
   const pool = Array.from({ length: Math.max(1, opts.workers) }, () => new Worker(ENTRY, { execArgv: [], workerData: setup, env: process.env }));
   const waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;

@@ -8,6 +8,7 @@ import { EventView } from '../model/compile.ts';
 import { leaves } from '../model/expr.ts';
 import type { MissingKeys, RuleRecord } from '../model/rule.ts';
 import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } from '../model/aggregate.ts';
+import { CorrelationHunts } from './correlations.ts';
 import { SidesState } from './sides.ts';
 import { AggregateState, eventTime, missingKey, type Closed } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
@@ -67,6 +68,8 @@ export interface HuntSummary {
   readonly byTechnique: { technique: string; hits: number; rules: number }[];
   readonly byLogSource: { logSource: string; events: number; hits: number }[];
   readonly bad: BadInput[];
+  /** Correlations of rules' matches the hunt could not run (a rule they correlate is not among its rules). */
+  readonly correlationsNotRun?: readonly { readonly id: string; readonly why: string }[];
 }
 
 export function hitRule(r: RuleRecord): HitRule {
@@ -116,6 +119,9 @@ type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: strin
 
 export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntReporter {
   const tallies = new Map<HuntRule, RuleTally>();
+  // correlations of rules' matches: fed the results of the rules they correlate, decided at the end
+  const correlations = new CorrelationHunts(engine.correlations, engine.rules.filter((hr) => hr.of === undefined).map((hr) => hr.rule));
+  const correlationTallies = new Map<RuleRecord, RuleTally>();
   const byLs = new Map<string, { events: number; hits: number }>();
   const aggregates = new Map<HuntRule, Aggregating>();
   // aggregations decided when their windows close: tested as event time moves on, and at the end
@@ -280,6 +286,10 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
           truth = 'unknown';
           extra = { dependsOn: ex0.may.slice(0, 5).map((x) => `not excluded by ${x.id}`) };
         }
+        if (correlations.active && engine.correlated(r.rule.rule)) {
+          const resolve = engine.resolvers[r.rule.resolverIndex]!;
+          correlations.add(r.rule.rule, truth === true && pendingOf(r.rule).length ? 'unknown' : truth, event, eventTime(event, resolve), pos, logSources, resolve);
+        }
         if (agg instanceof SidesState) {
           // every event a side wants is kept; one that completes a binding of the sides fires
           const res = agg.add(event, `${pos.file}:${pos.line}`);
@@ -331,8 +341,21 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     summary(s) {
       // the end of the input closes every window
       emitAllClosed(atClose.flatMap((st) => st.closeAll()));
+      for (const o of correlations.finish()) {
+        let t = correlationTallies.get(o.rule);
+        if (!t) correlationTallies.set(o.rule, (t = { rule: hitRule(o.rule), hits: 0, mayFire: 0, dependsOn: [] }));
+        if (o.truth === true) t.hits++;
+        else {
+          t.mayFire++;
+          for (const d of o.dependsOn ?? []) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
+        }
+        if (!t.first) t.first = o.pos;
+        const type: Hit['type'] = o.truth === true ? 'aggregate' : 'may_fire';
+        opts.onHit?.({ type, rule: t.rule, pos: o.pos, logSources: o.logSources, matched: [], ...(o.group !== undefined ? { group: o.group } : {}), ...(o.count !== undefined ? { count: o.count } : {}), ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}) });
+      }
+      const allTallies = [...tallies.values(), ...correlationTallies.values()];
       const byTech = new Map<string, { hits: number; rules: number }>();
-      for (const t of tallies.values()) {
+      for (const t of allTallies) {
         if (!t.hits) continue;
         for (const id of t.rule.attack) {
           const x = byTech.get(id) ?? { hits: 0, rules: 0 };
@@ -350,10 +373,11 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         excluded: { ...excluded },
         evaluations: s.evaluations,
         unroutedEvents: s.unroutedEvents,
-        byRule: [...tallies.values()].sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
+        byRule: allTallies.sort((a, b) => b.hits - a.hits || b.mayFire - a.mayFire || a.rule.id.localeCompare(b.rule.id)),
         byTechnique: [...byTech.entries()].map(([technique, x]) => ({ technique, ...x })).sort((a, b) => b.hits - a.hits || a.technique.localeCompare(b.technique)),
         byLogSource: [...byLs.entries()].map(([logSource, x]) => ({ logSource, ...x })).sort((a, b) => b.events - a.events || a.logSource.localeCompare(b.logSource)),
         bad: s.bad,
+        ...(correlations.notRun.length ? { correlationsNotRun: correlations.notRun.map((x) => ({ id: x.rule.id, why: x.why })) } : {}),
       };
     },
   };

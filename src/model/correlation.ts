@@ -42,28 +42,41 @@ export interface CorrelationResult {
 const MINUTE = 60_000;
 
 export function evaluateCorrelation(c: RuleCorrelation, input: CorrelationInput): CorrelationResult {
-  if (c.unread?.length) return { truth: 'unknown', detail: `not read: ${c.unread.join('; ')}` };
+  const found = correlatedKeys(c, input, 1);
+  if (found.correlated.length) return { truth: true, detail: `correlated on ${describeKey(c, found.correlated[0]!)}` };
+  return found.result;
+}
+
+/**
+ * The values of the keys on which the matches correlate (at most `limit` of them), and the result when none does:
+ * false, or unknown (parts of the rule not read, matches whose time or keys could not be read).
+ */
+export function correlatedKeys(c: RuleCorrelation, input: CorrelationInput, limit = Infinity): { readonly correlated: readonly (readonly (string | null)[])[]; readonly result: CorrelationResult } {
+  if (c.unread?.length) return { correlated: [], result: { truth: 'unknown', detail: `not read: ${c.unread.join('; ')}` } };
   const present = c.members.filter((m) => !m.absent);
-  if (present.length === 0) return { truth: 'unknown', detail: 'no member that must match' };
+  if (present.length === 0) return { correlated: [], result: { truth: 'unknown', detail: 'no member that must match' } };
   const windowMs = c.windowMinutes === undefined ? Infinity : c.windowMinutes * MINUTE;
   const unknownOf = (m: CorrelationMember) => input.unknown?.get(m.id) ?? 0;
-  let unknownSeen = false;
   // candidate key values: those of the matches of the members that must match
   const first = present[0]!;
   const candidates = new Map<string, readonly (string | null)[]>();
   for (const m of present) for (const mt of input.matches.get(m.id) ?? []) candidates.set(JSON.stringify(mt.keys), mt.keys);
+  const correlated: (readonly (string | null)[])[] = [];
   for (const key of candidates.values()) {
     const r = c.mode === 'sequence' ? sequenceAt(c, key, input, windowMs) : groupAt(c, key, input, windowMs);
-    if (r === true) return { truth: true, detail: `correlated on ${describeKey(c, key)}` };
-    if (r === 'unknown') unknownSeen = true;
+    if (r && correlated.push(key) >= limit) break;
   }
-  if (unknownSeen || c.members.some((m) => unknownOf(m) > 0)) return { truth: 'unknown', detail: 'matches whose time or keys could not be read' };
+  // a match of an absent member that could not be read may be the one that keeps them from correlating
+  if (correlated.length && c.members.some((m) => m.absent && unknownOf(m) > 0)) return { correlated: [], result: { truth: 'unknown', detail: 'matches of a member that must be absent could not be read' } };
+  if (correlated.length) return { correlated, result: { truth: true, detail: `correlated on ${describeKey(c, correlated[0]!)}` } };
+  if (c.members.some((m) => unknownOf(m) > 0)) return { correlated, result: { truth: 'unknown', detail: 'matches whose time or keys could not be read' } };
   const missing = present.filter((m) => !(input.matches.get(m.id)?.length));
-  if (missing.length > present.length - (c.minMembers ?? present.length)) return { truth: false, detail: `no match of ${missing.map((m) => m.id).join(', ')}` };
-  return { truth: false, detail: candidates.size ? 'the matches do not correlate on their keys within the window' : `no match of ${first.id}` };
+  if (missing.length > present.length - (c.minMembers ?? present.length)) return { correlated, result: { truth: false, detail: `no match of ${missing.map((m) => m.id).join(', ')}` } };
+  return { correlated, result: { truth: false, detail: candidates.size ? 'the matches do not correlate on their keys within the window' : `no match of ${first.id}` } };
 }
 
-function describeKey(c: RuleCorrelation, key: readonly (string | null)[]): string {
+/** The values of the keys in words: `user = bob`. */
+export function describeKey(c: RuleCorrelation, key: readonly (string | null)[]): string {
   const parts = c.criteria.map((name, i) => (key[i] === null ? undefined : `${name} = ${key[i]}`)).filter((x) => x !== undefined);
   return parts.length ? parts.join(', ') : 'every match (no match criteria)';
 }
@@ -79,7 +92,7 @@ function timesOf(input: CorrelationInput, m: CorrelationMember, key: readonly (s
 }
 
 /** Group: one window holding every present member's matches (enough of each), no absent member's match near them. */
-function groupAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): Truth {
+function groupAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): boolean {
   const present = c.members.filter((m) => !m.absent);
   const times = present.map((m) => timesOf(input, m, key));
   const absentTimes = c.members.filter((m) => m.absent).flatMap((m) => timesOf(input, m, key));
@@ -107,7 +120,7 @@ function groupAt(c: RuleCorrelation, key: readonly (string | null)[], input: Cor
  * the whole within the window; a transition bounds the time from its `from` step to its `to` step and pairs their
  * `on` fields. The earliest choice at each step is taken (a later one can only narrow what follows).
  */
-function sequenceAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): Truth {
+function sequenceAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): boolean {
   const firstPresent = c.members.find((m) => !m.absent)!;
   for (const start of timesOf(input, firstPresent, key)) {
     if (sequenceFrom(c, key, input, windowMs, start)) return true;
