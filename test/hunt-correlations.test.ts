@@ -100,6 +100,56 @@ before(async () => {
     Schedule:
       RateMinutes: 60
       TimeoutMinutes: 1`));
+  // a Python rule whose alert context is the event's fields on every path, and one where it is not
+  put('rules/create_py.yml', `AnalysisType: rule
+Filename: create_py.py
+RuleID: "T.CreatePy"
+Enabled: true
+LogTypes:
+  - AWS.CloudTrail
+Severity: Medium
+`);
+  put('rules/create_py.py', `def rule(event):
+    return event.get("eventName") == "CreateUser"
+
+
+def alert_context(event):
+    return {"user": event.deep_get("requestParameters", "userName"), "region": event.get("awsRegion")}
+`);
+  put('rules/create_py2.yml', `AnalysisType: rule
+Filename: create_py2.py
+RuleID: "T.CreatePy2"
+Enabled: true
+LogTypes:
+  - AWS.CloudTrail
+Severity: Medium
+`);
+  put('rules/create_py2.py', `def rule(event):
+    return event.get("eventName") == "CreateUser"
+
+
+def alert_context(event):
+    if event.get("awsRegion") == "us-east-1":
+        return {"user": event.deep_get("requestParameters", "userName")}
+    return {"user": event.get("userAgent")}
+`);
+  for (const [id, member] of [['T.ByPyContext', 'T.CreatePy'], ['T.ByPyContext2', 'T.CreatePy2']] as const) {
+    put(`correlation_rules/${id}.yml`, correlation(id, `  - Group:
+      - ID: Create
+        RuleID: ${member}
+      - ID: Attach
+        RuleID: T.AttachPolicy
+    MatchCriteria:
+      user:
+        - GroupID: Create
+          Match: p_alert_context.user
+        - GroupID: Attach
+          Match: requestParameters.userName
+    LookbackWindowMinutes: 60
+    Schedule:
+      RateMinutes: 60
+      TimeoutMinutes: 1`));
+  }
   rules = (await scanSource(pantherAdapter, root, { repository: 'fixture/corr' })).rules;
 });
 
@@ -141,6 +191,16 @@ describe('correlations in a hunt', () => {
     assert.deepEqual(summary.correlationsNotRun, [{ id: 'panther/elsewhere', why: 'correlated rule not run in this hunt: T.NotInThisRepository' }]);
     const tally = summary.byRule.find((t) => t.rule.nativeId === 'T.CreateThenAttach');
     assert.equal(tally?.hits, 1);
+  });
+  it("an alert context key that is an event field on every path of the rule's alert_context() is read from the event", async () => {
+    const { hits } = await run([
+      event('CreateUser', '2024-06-01T10:00:00Z', { requestParameters: { userName: 'bob' } }),
+      event('AttachUserPolicy', '2024-06-01T10:20:00Z', { requestParameters: { userName: 'bob' } }),
+    ]);
+    assert.deepEqual(of(hits, 'T.ByPyContext'), ['aggregate user = bob 2 @2']);
+    const other = hits.filter((h) => h.rule.nativeId === 'T.ByPyContext2');
+    assert.deepEqual(other.map((h) => h.type), ['may_fire']);
+    assert.match(other[0]!.dependsOn![0]!, /p_alert_context\.user: the alert context T\.CreatePy2 computes/);
   });
   it('a list of values matches by each element; the same alerts with worker threads', async () => {
     const events = [

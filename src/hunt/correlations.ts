@@ -6,7 +6,9 @@
  * an alert of the correlation rule, reported at its last match.
  *
  * What stays unknown, so that the correlation may fire rather than fire or not:
- * - a key read from the correlated rule's alert context (`p_alert_context.…`), which the hunt does not compute;
+ * - a key read from the correlated rule's alert context (`p_alert_context.…`) that is not an event field on every
+ *   path of the rule's `alert_context()` (`OutputField.field`: `"repo": event.get("repo")` is), since the hunt does
+ *   not run the rule's Python;
  * - a member's result that is unknown (a partial rule), or an event without a time;
  * - a key whose value is a JSON object (Panther cannot match on one);
  * - a member whose rule is not among the hunt's rules, or not runnable: a correlation with one is not run (named in
@@ -48,6 +50,22 @@ export interface CorrelationOutcome {
   /** Matches with those values. */
   readonly count?: number;
   readonly dependsOn?: readonly string[];
+}
+
+const CONTEXT = 'p_alert_context.';
+
+/**
+ * The event field a key of the rule's alert context is (`repo` of `p_alert_context.repo`, `actor.email` of
+ * `p_alert_context.actor.email` when the entry `actor` is the event's `actor`), when the rule states it
+ * (`OutputField.field`).
+ */
+function contextField(rule: RuleRecord, key: string): string | undefined {
+  let best: { name: string; field: string } | undefined;
+  for (const o of rule.logic.outputFields) {
+    if (o.field === undefined || !o.source.startsWith('alert_context')) continue;
+    if ((key === o.name || key.startsWith(o.name + '.')) && (!best || o.name.length > best.name.length)) best = { name: o.name, field: o.field };
+  }
+  return best ? best.field + key.slice(best.name.length) : undefined;
 }
 
 export class CorrelationHunts {
@@ -110,11 +128,16 @@ export class CorrelationHunts {
           for (const c of combos) c.push(null);
           continue;
         }
-        if (field.startsWith('p_alert_context.')) {
-          why = `${field}: the alert context ${member.rule} computes (not evaluated by the hunt)`;
-          break;
+        let path = field;
+        if (field.startsWith(CONTEXT)) {
+          const at = contextField(rule, field.slice(CONTEXT.length));
+          if (at === undefined) {
+            why = `${field}: the alert context ${member.rule} computes (not evaluated by the hunt)`;
+            break;
+          }
+          path = at;
         }
-        const v = resolve(event, field);
+        const v = resolve(event, path);
         const values = Array.isArray(v) ? v : [v];
         if (values.some((x) => x !== null && typeof x === 'object')) {
           why = `${field} is a JSON object on the event (Panther does not match on one)`;

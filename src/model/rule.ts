@@ -478,6 +478,12 @@ export interface OutputField {
   readonly source: string;
   /** Expression or source field it is computed from, when known. */
   readonly from?: string;
+  /**
+   * The event field the output is, when it is that field's value on every path of the rule (a Panther
+   * `alert_context()` entry `"repo": event.get("repo")`): what a correlation matching on `p_alert_context.repo` reads
+   * in a hunt.
+   */
+  readonly field?: string;
 }
 
 /** The concrete action a rule filters on (CloudTrail eventSource/eventName, Windows EventID…). */

@@ -5,15 +5,20 @@
 import type { OutputField } from '../../../model/rule.ts';
 import { treeLeaves, type AV, type Tree } from './values.ts';
 
-/** Output fields from the values alert_context() may return (every dict along every path). */
+/**
+ * Output fields from the values alert_context() may return (every dict along every path). An entry is `field` when
+ * alert_context() returns a dict on every path and each has the entry as the same plain event field.
+ */
 export function outputFieldsOf(tree: Tree): OutputField[] {
   const out: OutputField[] = [];
   const seen = new Set<string>();
+  const returned: AV[] = [];
   const visit = (v: AV): void => {
     if (v.k === 'cond') {
       for (const l of treeLeaves(v.tree)) visit(l);
       return;
     }
+    returned.push(v);
     if (v.k !== 'dict') return;
     for (const e of v.entries) {
       if (e.key.k !== 'const' || e.key.v === null) continue;
@@ -24,5 +29,24 @@ export function outputFieldsOf(tree: Tree): OutputField[] {
     }
   };
   for (const l of treeLeaves(tree)) visit(l);
-  return out;
+  return out.map((o) => {
+    const field = plainFieldOn(returned, o.name);
+    return field === undefined ? o : { ...o, field };
+  });
+}
+
+/** The event field every returned dict has as its entry `name`, plain (no transform, default or loop element). */
+function plainFieldOn(returned: readonly AV[], name: string): string | undefined {
+  let field: string | undefined;
+  for (const v of returned) {
+    if (v.k !== 'dict') return undefined;
+    const hits = v.entries.filter((e) => e.key.k === 'const' && String(e.key.v) === name);
+    if (hits.length !== 1) return undefined;
+    const f = hits[0]!.value;
+    if (f.k !== 'field' || f.fn || f.derived || f.walk || f.path.length === 0 || f.path.some((p) => p === '')) return undefined;
+    const path = f.path.join('.');
+    if (field !== undefined && field !== path) return undefined;
+    field = path;
+  }
+  return field;
 }
