@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lowerCorrelation } from '../src/formats/panther/correlation.ts';
 import { parseYamlSpec } from '../src/formats/panther/yamlDoc.ts';
-import { correlationInputOfTest, evaluateCorrelation } from '../src/model/correlation.ts';
+import { correlationInputOfTest, correlationLines, evaluateCorrelation } from '../src/model/correlation.ts';
 import type { CorrelationMember, RuleCorrelation } from '../src/model/rule.ts';
 
 const member = (id: string, keys: (string | null)[], extra: Partial<CorrelationMember> = {}): CorrelationMember => ({ id, rule: `Rule.${id}`, minMatches: 1, absent: false, keys, ...extra });
@@ -130,6 +130,13 @@ describe('Panther correlation rules as the model states them', () => {
     assert.deepEqual(c.criteria, ['Reset.target.user = Login.actor.user']);
     assert.deepEqual(c.members.map((m) => m.keys), [['target.user'], ['actor.user']]);
     assert.equal(c.unread, undefined);
+    assert.deepEqual(correlationLines(c), [
+      'Sequence (in this order) within 15 minutes:',
+      '1. Reset (rule R.Reset): at least one match',
+      '2. Login (rule R.Login): at least one match',
+      'equal values: Reset.target.user = Login.actor.user',
+      'Reset → Login within 5 minutes',
+    ]);
     assert.equal(run(c, { Reset: { 'target.user': { bob: [0] } }, Login: { 'actor.user': { bob: [4] } } }), true);
     assert.equal(run(c, { Reset: { 'target.user': { bob: [0] } }, Login: { 'actor.user': { bob: [6] } } }), false);
     assert.equal(run(c, { Reset: { 'target.user': { bob: [0] } }, Login: { 'actor.user': { eve: [4] } } }), false);

@@ -230,3 +230,25 @@ export function correlationInputOfTest(c: RuleCorrelation, outputs: unknown): Co
   }
   return { matches, unknown };
 }
+
+/** The correlation in words, a line each: its members, its match criteria, its transitions, its window (for pages). */
+export function correlationLines(c: RuleCorrelation): string[] {
+  const out: string[] = [];
+  const which = c.mode === 'sequence' ? 'in this order' : c.minMembers !== undefined ? `any order; ${c.minMembers} of the rules that must match are enough` : 'any order';
+  out.push(`${c.mode === 'sequence' ? 'Sequence' : 'Group'} (${which})${c.windowMinutes !== undefined ? ` within ${c.windowMinutes} minutes` : ''}:`);
+  c.members.forEach((m, i) => {
+    const count = m.absent ? 'must not match' : m.minMatches > 1 ? `at least ${m.minMatches} matches` : 'at least one match';
+    out.push(`${c.mode === 'sequence' ? `${i + 1}. ` : '- '}${m.id} (rule ${m.rule}): ${count}`);
+  });
+  c.criteria.forEach((name, i) => {
+    const fields = c.members.filter((m) => m.keys[i] !== null).map((m) => `${m.id}.${m.keys[i]}`);
+    // a MatchCriteria entry's own name; a transition's is its fields already
+    const own = !name.startsWith('On ') && !name.includes(' = ');
+    out.push(`equal values: ${fields.join(' = ')}${own ? ` (${name})` : ''}`);
+  });
+  if (!c.criteria.length) out.push('no match criteria: every match correlates');
+  for (const t of c.transitions ?? []) out.push(`${t.from} → ${t.to}${t.withinMinutes !== undefined ? ` within ${t.withinMinutes} minutes` : ''}`);
+  if (c.order) out.push(`evaluation order: ${c.order}`);
+  if (c.unread?.length) out.push(`not read (evaluating it is unknown): ${c.unread.join('; ')}`);
+  return out;
+}

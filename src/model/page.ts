@@ -5,6 +5,7 @@
  */
 import { describeCount, groupKeyTexts, thresholdText } from './aggregate.ts';
 import { structuredPart } from './analyze.ts';
+import { correlationLines } from './correlation.ts';
 import { formatDiagnostic } from './diagnostics.ts';
 import { FORMAT_LABELS, KIND_LABELS } from './facts.ts';
 import { renderSides } from './multiEvent.ts';
@@ -155,6 +156,10 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     const counted = describeCount(a);
     if (counted) out.push(`  counted: ${counted}`);
     if (a.rules?.length) out.push(`  over rules: ${a.rules.join(', ')}`);
+    if (a.correlation) {
+      out.push('  correlation:');
+      for (const line of correlationLines(a.correlation)) out.push(`    ${line}`);
+    }
     if (a.sides?.length) {
       out.push('  sides:');
       for (const line of renderSides(a.sides)) out.push(`    ${line}`);

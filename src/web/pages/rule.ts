@@ -5,6 +5,7 @@ import { describeCount, groupKeyTexts, thresholdText } from '../../model/aggrega
 import { listsTested } from '../../model/lists.ts';
 import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
+import { correlationLines } from '../../model/correlation.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import type { Expr } from '../../model/expr.ts';
 import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
@@ -155,6 +156,7 @@ ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggr
 ${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${thresholdText(L.aggregation)}</strong></dd>` : ''}
 ${describeCount(L.aggregation) ? html`<dt>Counted</dt><dd>${describeCount(L.aggregation)}</dd>` : ''}
 ${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
+${L.aggregation.correlation ? html`<dt>Correlation</dt><dd><ul class="sides">${correlationLines(L.aggregation.correlation).map((l) => html`<li>${l}</li>`)}</ul></dd>` : ''}
 ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.aggregation.sides.map((s, i, all) => html`<li><strong>${s.name}</strong> <span class="badge">${PRESENCE_TEXT[s.presence]}</span>${s.sources?.length ? html` <code>${s.sources.join(', ')}</code>` : ''}${renderSideKeys(all, i) ? html` <code>${renderSideKeys(all, i)}</code>` : ''}${exprHtml(s.condition)}</li>`)}</ol></dd>` : ''}
 ${L.aggregation.sides?.some((s) => s.constraints?.length) ? html`<dt>Between sides</dt><dd><ul class="sides">${L.aggregation.sides.flatMap((s) => s.constraints ?? []).map((c) => html`<li><code>${renderConstraint(L.aggregation!.sides!, c)}</code></li>`)}</ul></dd>` : ''}
 ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre></dd>` : ''}</dl>` : ''}
