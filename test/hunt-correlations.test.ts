@@ -133,6 +133,21 @@ def alert_context(event):
         return {"user": event.deep_get("requestParameters", "userName")}
     return {"user": event.get("userAgent")}
 `);
+  put('rules/create_py3.yml', `AnalysisType: rule
+Filename: create_py3.py
+RuleID: "T.CreatePy3"
+Enabled: true
+LogTypes:
+  - AWS.CloudTrail
+Severity: Medium
+`);
+  put('rules/create_py3.py', `def rule(event):
+    return event.get("eventName") == "CreateUser"
+
+
+def alert_context(event):
+    return {"user": event.deep_get("requestParameters", "userName", default="<none>")}
+`);
   for (const [id, member] of [['T.ByPyContext', 'T.CreatePy'], ['T.ByPyContext2', 'T.CreatePy2']] as const) {
     put(`correlation_rules/${id}.yml`, correlation(id, `  - Group:
       - ID: Create
@@ -198,6 +213,11 @@ describe('correlations in a hunt', () => {
       event('AttachUserPolicy', '2024-06-01T10:20:00Z', { requestParameters: { userName: 'bob' } }),
     ]);
     assert.deepEqual(of(hits, 'T.ByPyContext'), ['aggregate user = bob 2 @2']);
+    const outputs = (id: string) => rules.find((r) => r.nativeId === id)!.logic.outputFields.map((o) => [o.name, o.field, o.nullAsMissing]);
+    assert.deepEqual(outputs('T.CreatePy'), [['user', 'requestParameters.userName', undefined], ['region', 'awsRegion', undefined]]);
+    assert.deepEqual(outputs('T.CreatePy2'), [['user', undefined, undefined]]);
+    const withDefault = rules.find((r) => r.nativeId === 'T.CreatePy3')!.logic.outputFields[0]!;
+    assert.deepEqual([withDefault.field, withDefault.fieldDefault, withDefault.nullAsMissing], ['requestParameters.userName', '<none>', true]);
     const other = hits.filter((h) => h.rule.nativeId === 'T.ByPyContext2');
     assert.deepEqual(other.map((h) => h.type), ['may_fire']);
     assert.match(other[0]!.dependsOn![0]!, /p_alert_context\.user: the alert context T\.CreatePy2 computes/);

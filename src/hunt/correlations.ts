@@ -18,7 +18,7 @@
  */
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import { correlatedKeys, describeKey, type CorrelationMatch } from '../model/correlation.ts';
-import type { CorrelationMember, RuleCorrelation, RuleRecord } from '../model/rule.ts';
+import type { CorrelationMember, OutputField, RuleCorrelation, RuleRecord } from '../model/rule.ts';
 import type { EventPosition } from './events.ts';
 
 /** Matches a member keeps (each with its event's position). */
@@ -59,13 +59,13 @@ const CONTEXT = 'p_alert_context.';
  * `p_alert_context.actor.email` when the entry `actor` is the event's `actor`), when the rule states it
  * (`OutputField.field`).
  */
-function contextField(rule: RuleRecord, key: string): string | undefined {
-  let best: { name: string; field: string } | undefined;
+function contextField(rule: RuleRecord, key: string): { readonly path: string; readonly output: OutputField } | undefined {
+  let best: OutputField | undefined;
   for (const o of rule.logic.outputFields) {
     if (o.field === undefined || !o.source.startsWith('alert_context')) continue;
-    if ((key === o.name || key.startsWith(o.name + '.')) && (!best || o.name.length > best.name.length)) best = { name: o.name, field: o.field };
+    if ((key === o.name || key.startsWith(o.name + '.')) && (!best || o.name.length > best.name.length)) best = o;
   }
-  return best ? best.field + key.slice(best.name.length) : undefined;
+  return best ? { path: best.field! + key.slice(best.name.length), output: best } : undefined;
 }
 
 export class CorrelationHunts {
@@ -129,15 +129,18 @@ export class CorrelationHunts {
           continue;
         }
         let path = field;
+        let output: OutputField | undefined;
         if (field.startsWith(CONTEXT)) {
           const at = contextField(rule, field.slice(CONTEXT.length));
           if (at === undefined) {
             why = `${field}: the alert context ${member.rule} computes (not evaluated by the hunt)`;
             break;
           }
-          path = at;
+          ({ path, output } = at);
         }
-        const v = resolve(event, path);
+        let v = resolve(event, path);
+        // the entry's default, when the whole entry is the field (not a member of it)
+        if (output?.fieldDefault !== undefined && path === output.field && (v === undefined || (v === null && output.nullAsMissing))) v = output.fieldDefault;
         const values = Array.isArray(v) ? v : [v];
         if (values.some((x) => x !== null && typeof x === 'object')) {
           why = `${field} is a JSON object on the event (Panther does not match on one)`;

@@ -484,6 +484,9 @@ export interface OutputField {
    * in a hunt.
    */
   readonly field?: string;
+  /** With `field`: the value the output takes when the field is missing (`event.get("user", "<UNKNOWN>")`); with `nullAsMissing`, when it is null too (`deep_get`). */
+  readonly fieldDefault?: string | number | boolean;
+  readonly nullAsMissing?: boolean;
 }
 
 /** The concrete action a rule filters on (CloudTrail eventSource/eventName, Windows EventID…). */

@@ -30,23 +30,32 @@ export function outputFieldsOf(tree: Tree): OutputField[] {
   };
   for (const l of treeLeaves(tree)) visit(l);
   return out.map((o) => {
-    const field = plainFieldOn(returned, o.name);
-    return field === undefined ? o : { ...o, field };
+    const at = plainFieldOn(returned, o.name);
+    return at === undefined ? o : { ...o, ...at };
   });
 }
 
-/** The event field every returned dict has as its entry `name`, plain (no transform, default or loop element). */
-function plainFieldOn(returned: readonly AV[], name: string): string | undefined {
-  let field: string | undefined;
+/**
+ * The event field every returned dict has as its entry `name`, plain (no transform, no loop element), with the same
+ * default on every path. A `deep_walk` is plain too: the resolver collects a path's values across lists as it
+ * does, and a correlation matches a list by its elements.
+ */
+function plainFieldOn(returned: readonly AV[], name: string): Pick<OutputField, 'field' | 'fieldDefault' | 'nullAsMissing'> | undefined {
+  let found: { field: string; fieldDefault?: string | number | boolean; nullAsMissing?: boolean; key: string } | undefined;
   for (const v of returned) {
     if (v.k !== 'dict') return undefined;
     const hits = v.entries.filter((e) => e.key.k === 'const' && String(e.key.v) === name);
     if (hits.length !== 1) return undefined;
     const f = hits[0]!.value;
-    if (f.k !== 'field' || f.fn || f.derived || f.walk || f.path.length === 0 || f.path.some((p) => p === '')) return undefined;
-    const path = f.path.join('.');
-    if (field !== undefined && field !== path) return undefined;
-    field = path;
+    if (f.k !== 'field' || f.fn || f.derived || f.path.length === 0 || f.path.some((p) => p === '')) return undefined;
+    const d = f.emptyDefault ? undefined : f.missingAs;
+    if (d !== undefined && d !== null && typeof d === 'object') return undefined;
+    const cur = { field: f.path.join('.'), ...(d !== undefined && d !== null && d !== '' ? { fieldDefault: d } : {}), ...(f.nullAsMissing ? { nullAsMissing: true } : {}) };
+    const key = JSON.stringify(cur);
+    if (found !== undefined && found.key !== key) return undefined;
+    found = { ...cur, key };
   }
-  return field;
+  if (!found) return undefined;
+  const { key: _key, ...at } = found;
+  return at;
 }
