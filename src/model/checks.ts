@@ -22,6 +22,8 @@ export interface RuleCheck {
   readonly outcomes: readonly TestOutcome[];
   readonly checked: boolean;
   readonly agrees: boolean;
+  /** `correlation`: the tests give correlated rules' matches, decided by the rule's correlation. */
+  readonly by?: 'correlation';
 }
 
 /** Does a result agree with a test's expectation, given how complete the condition is? */
@@ -92,7 +94,7 @@ function checkCorrelationTests(rule: RuleRecord, corr: RuleCorrelation): RuleChe
     const r = evaluateCorrelation(corr, input);
     return { name: t.name, expected: t.expected, got: r.truth, agrees: agreesWith(completeness, t.expected, r.truth), detail: r.detail };
   });
-  return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked: true, agrees: outcomes.every((o) => o.agrees) };
+  return { ruleId: rule.id, completeness: rule.logic.completeness, outcomes, checked: true, agrees: outcomes.every((o) => o.agrees), by: 'correlation' };
 }
 
 /** Did the rule fire on the log: some event matched (true), none could (false), or only unknown ones may. */

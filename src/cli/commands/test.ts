@@ -42,7 +42,7 @@ export function run(argv: string[]): Promise<number> {
         for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
       }
       console.log(
-        `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}; not checked ${t.uncheckedRules})`,
+        `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}${t.correlationRules ? `, correlations of rules' matches ${t.correlationRules}` : ''}; not checked ${t.uncheckedRules})`,
       );
       console.log(`tests: ${t.tests}; checked ${t.checkedTests}: agree ${t.agree}, disagree ${t.disagree}; unknown results ${t.unknown}`);
       console.log(`rules agreeing: ${t.agreeingRules}/${t.checkedRules}`);
@@ -62,6 +62,7 @@ function totals(checks: readonly RuleCheck[]) {
     checkedRules: checked.length,
     completeRules: checked.filter((c) => c.completeness === 'complete').length,
     partialRules: checked.filter((c) => c.completeness === 'partial').length,
+    correlationRules: checked.filter((c) => c.by === 'correlation').length,
     uncheckedRules: checks.length - checked.length,
     agreeingRules: checked.filter((c) => c.agrees).length,
     tests: checks.reduce((n, c) => n + c.outcomes.length, 0),
