@@ -256,6 +256,16 @@ describe('static export of the examples: indicator pages only for shared indicat
     assert.ok(html.includes(esc(JSON.stringify(alone.value))), 'the value is listed on the rule page');
   });
 
+  it("a correlation rule's page states its correlation and says its tests are decided by it", () => {
+    const d = ruleData(cat, 'panther/aws_root_login_then_stop_logging')!;
+    assert.equal(d.tests.by, 'correlation');
+    assert.deepEqual(d.tests.outcomes.map((o) => [o.got, o.agrees]), [[true, true], [false, true], [false, true], [false, true]]);
+    const page = renderRule(SERVER, d);
+    assert.ok(page.includes('<li>Sequence (in this order) within 120 minutes:</li>'), 'the correlation in words');
+    assert.ok(page.includes('<li>1. RootLogin (rule Example.AWS.Console.RootLogin): at least one match</li>'));
+    assert.ok(page.includes('decided by the rule’s correlation'));
+    assert.ok(page.includes('correlated on recipientAccountId = 123456789012'), 'why the first test fired');
+  });
   it('the server warms a page of each format and kind (and the Markdown and RE2 code) before its first request', () => {
     const kinds = cat.db.prepare('SELECT COUNT(*) n FROM (SELECT DISTINCT format, kind FROM rules)').get() as { n: number };
     const w = warmPages(cat);

@@ -77,7 +77,8 @@ export function correlatedKeys(c: RuleCorrelation, input: CorrelationInput, limi
 
 /** The values of the keys in words: `user = bob`. */
 export function describeKey(c: RuleCorrelation, key: readonly (string | null)[]): string {
-  const parts = c.criteria.map((name, i) => (key[i] === null ? undefined : `${name} = ${key[i]}`)).filter((x) => x !== undefined);
+  // a transition's `On f` criterion is named by its field
+  const parts = c.criteria.map((name, i) => (key[i] === null ? undefined : `${name.startsWith('On ') ? name.slice(3) : name} = ${key[i]}`)).filter((x) => x !== undefined);
   return parts.length ? parts.join(', ') : 'every match (no match criteria)';
 }
 

@@ -122,9 +122,15 @@ function testsSection(d: RuleData): Html {
   const r = d.rule;
   if (!r.tests.length) return html`<p class="empty">The rule carries no tests.</p>`;
   const t = d.tests;
-  return html`<p class="small">${t.checked ? `Each test event evaluated against the extracted ${r.logic.completeness} condition (three-valued: true / false / unknown).` : 'The condition was not extracted, so the tests could not be evaluated.'}</p>
+  const intro =
+    t.by === 'correlation'
+      ? 'Each test gives the matches of the correlated rules; decided by the rule’s correlation (three-valued: true / false / unknown).'
+      : t.checked
+        ? `Each test event evaluated against the extracted ${r.logic.completeness} condition (three-valued: true / false / unknown).`
+        : 'The condition was not extracted, so the tests could not be evaluated.';
+  return html`<p class="small">${intro}</p>
 <table class="tests"><thead><tr><th>Test</th><th>Expected</th><th>Got</th><th>Agrees</th></tr></thead><tbody>
-${t.outcomes.map((o) => html`<tr><td>${o.name}</td><td>${String(o.expected)}</td><td>${badge(String(o.got), o.got === 'unknown' ? 'st-info' : o.got === o.expected ? 'st-ok' : 'st-bad')}</td><td>${o.agrees ? 'yes' : badge('no', 'st-bad')}</td></tr>\n`)}
+${t.outcomes.map((o) => html`<tr><td>${o.name}${o.detail ? html`<br><span class="small">${o.detail}</span>` : ''}</td><td>${String(o.expected)}</td><td>${badge(String(o.got), o.got === 'unknown' ? 'st-info' : o.got === o.expected ? 'st-ok' : 'st-bad')}</td><td>${o.agrees ? 'yes' : badge('no', 'st-bad')}</td></tr>\n`)}
 </tbody></table>`;
 }
 
@@ -156,7 +162,7 @@ ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggr
 ${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${thresholdText(L.aggregation)}</strong></dd>` : ''}
 ${describeCount(L.aggregation) ? html`<dt>Counted</dt><dd>${describeCount(L.aggregation)}</dd>` : ''}
 ${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
-${L.aggregation.correlation ? html`<dt>Correlation</dt><dd><ul class="sides">${correlationLines(L.aggregation.correlation).map((l) => html`<li>${l}</li>`)}</ul></dd>` : ''}
+${L.aggregation.correlation ? html`<dt>Correlation</dt><dd><ul class="sides">${correlationLines(L.aggregation.correlation).map((l) => html`<li>${l.replace(/^- /, '')}</li>`)}</ul></dd>` : ''}
 ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.aggregation.sides.map((s, i, all) => html`<li><strong>${s.name}</strong> <span class="badge">${PRESENCE_TEXT[s.presence]}</span>${s.sources?.length ? html` <code>${s.sources.join(', ')}</code>` : ''}${renderSideKeys(all, i) ? html` <code>${renderSideKeys(all, i)}</code>` : ''}${exprHtml(s.condition)}</li>`)}</ol></dd>` : ''}
 ${L.aggregation.sides?.some((s) => s.constraints?.length) ? html`<dt>Between sides</dt><dd><ul class="sides">${L.aggregation.sides.flatMap((s) => s.constraints ?? []).map((c) => html`<li><code>${renderConstraint(L.aggregation!.sides!, c)}</code></li>`)}</ul></dd>` : ''}
 ${L.aggregation.text ? html`<dt>Source</dt><dd><pre>${L.aggregation.text}</pre></dd>` : ''}</dl>` : ''}
