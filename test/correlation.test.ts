@@ -159,6 +159,22 @@ describe('Panther correlation rules as the model states them', () => {
     assert.equal(run(c, { A: { k: { x: [0] } }, C: { k: { x: [10] } } }), true);
     assert.equal(run(c, { A: { k: { x: [0] } } }), false);
   });
+  test('a transition that skips a step is not read', () => {
+    const c = lowered(`  - Sequence:
+      - ID: A
+        RuleID: R.A
+      - ID: B
+        RuleID: R.B
+      - ID: C
+        RuleID: R.C
+    Transitions:
+      - ID: a to c
+        From: A
+        To: C
+        WithinTimeFrameMinutes: 5
+`);
+    assert.deepEqual(c.unread, ['the transition A → C does not join neighbouring steps']);
+  });
   test('what is not read is listed: several entries, an unknown key, MaxMatchCount', () => {
     const c = lowered(`  - Group:
       - ID: A

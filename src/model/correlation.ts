@@ -6,7 +6,8 @@
  * - `group`: for one value of the keys, every member that must match has at least its `minMatches` matches with
  *   those values inside one window of `windowMinutes`, in any order;
  * - `sequence`: the same, with each member's matches after the previous member's (the `from` side of a transition
- *   at most `withinMinutes` before its `to` side, their `on` fields equal);
+ *   at most `withinMinutes` before its `to` side, their `on` fields equal; a transition joins two neighbouring steps,
+ *   whichever way it is written);
  * - a member that must be absent has no match with those values within the window of a chosen match (before it or
  *   after it: the run's lookback holds both); in a sequence, none between the steps around it, and when it is the
  *   first or the last step, none within its transition's bound (the window's) before the next step or after the
@@ -62,8 +63,9 @@ export function correlatedKeys(c: RuleCorrelation, input: CorrelationInput, limi
   const candidates = new Map<string, readonly (string | null)[]>();
   for (const m of present) for (const mt of input.matches.get(m.id) ?? []) candidates.set(JSON.stringify(mt.keys), mt.keys);
   const correlated: (readonly (string | null)[])[] = [];
-  for (const key of candidates.values()) {
-    const r = c.mode === 'sequence' ? sequenceAt(c, key, input, windowMs) : groupAt(c, key, input, windowMs);
+  const ix = new TimeIndex(input);
+  for (const [keyText, key] of candidates) {
+    const r = c.mode === 'sequence' ? sequenceAt(c, key, keyText, ix, windowMs) : groupAt(c, key, keyText, ix, windowMs);
     if (r && correlated.push(key) >= limit) break;
   }
   // a match of an absent member that could not be read may be the one that keeps them from correlating
@@ -88,29 +90,90 @@ function keysAgree(a: readonly (string | null)[], b: readonly (string | null)[])
   return true;
 }
 
-function timesOf(input: CorrelationInput, m: CorrelationMember, key: readonly (string | null)[]): number[] {
-  return (input.matches.get(m.id) ?? []).filter((x) => keysAgree(x.keys, key)).map((x) => x.time).sort((a, b) => a - b);
+/**
+ * Each member's match times by the values of its keys, sorted: a hunt may hold many matches of many values, and
+ * each value is correlated on its own (a member's times for one value are a lookup, not a scan of every match).
+ */
+class TimeIndex {
+  private readonly byMember = new Map<string, { readonly exact: Map<string, number[]>; readonly loose: readonly CorrelationMatch[] }>();
+  private readonly cache = new Map<string, number[]>();
+
+  constructor(private readonly input: CorrelationInput) {}
+
+  /** The sorted times of the member's matches whose keys agree with `key`. */
+  times(m: CorrelationMember, key: readonly (string | null)[], keyText: string): number[] {
+    const ck = `${m.id}\u0000${keyText}`;
+    const hit = this.cache.get(ck);
+    if (hit) return hit;
+    let ix = this.byMember.get(m.id);
+    if (!ix) {
+      // matches with every key given are filed by their keys; the others (a key the member names no field for) are scanned
+      const exact = new Map<string, number[]>();
+      const loose: CorrelationMatch[] = [];
+      for (const x of this.input.matches.get(m.id) ?? []) {
+        if (x.keys.includes(null)) loose.push(x);
+        else {
+          const k = JSON.stringify(x.keys);
+          const list = exact.get(k);
+          if (list) list.push(x.time);
+          else exact.set(k, [x.time]);
+        }
+      }
+      this.byMember.set(m.id, (ix = { exact, loose }));
+    }
+    let out: number[];
+    if (!key.includes(null)) out = [...(ix.exact.get(keyText) ?? [])];
+    else {
+      out = [];
+      for (const [k, ts] of ix.exact) if (keysAgree(JSON.parse(k) as (string | null)[], key)) out.push(...ts);
+    }
+    for (const x of ix.loose) if (keysAgree(x.keys, key)) out.push(x.time);
+    out.sort((a, b) => a - b);
+    this.cache.set(ck, out);
+    return out;
+  }
+}
+
+/** The first index of a sorted array whose value is ≥ t. */
+function lowerBound(a: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Does the sorted array hold a value in [lo, hi]? */
+function anyIn(a: readonly number[], lo: number, hi: number): boolean {
+  const i = lowerBound(a, lo);
+  return i < a.length && a[i]! <= hi;
 }
 
 /** Group: one window holding every present member's matches (enough of each), no absent member's match near them. */
-function groupAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): boolean {
+function groupAt(c: RuleCorrelation, key: readonly (string | null)[], keyText: string, ix: TimeIndex, windowMs: number): boolean {
   const present = c.members.filter((m) => !m.absent);
-  const times = present.map((m) => timesOf(input, m, key));
-  const absentTimes = c.members.filter((m) => m.absent).flatMap((m) => timesOf(input, m, key));
+  const times = present.map((m) => ix.times(m, key, keyText));
+  const absent = c.members.filter((m) => m.absent).map((m) => ix.times(m, key, keyText));
   const starts = [...new Set(times.flat())].sort((a, b) => a - b);
+  const need = c.minMembers ?? present.length;
   for (const t of starts) {
     const end = t + windowMs;
     // the window [t, t + window]: enough matches of each member (or of enough members) inside it
     const chosen: number[] = [];
     let satisfied = 0;
     for (let i = 0; i < present.length; i++) {
-      const inside = times[i]!.filter((x) => x >= t && x <= end);
-      if (inside.length < present[i]!.minMatches) continue;
+      const ts = times[i]!;
+      const from = lowerBound(ts, t);
+      const k = present[i]!.minMatches;
+      if (from + k - 1 >= ts.length || ts[from + k - 1]! > end) continue;
       satisfied++;
-      chosen.push(...inside.slice(0, present[i]!.minMatches));
+      for (let j = from; j < from + k; j++) chosen.push(ts[j]!);
     }
-    if (satisfied < (c.minMembers ?? present.length)) continue;
-    if (absentTimes.some((a) => chosen.some((x) => Math.abs(a - x) <= windowMs))) continue;
+    if (satisfied < need) continue;
+    if (absent.some((a) => chosen.some((x) => anyIn(a, x - windowMs, x + windowMs)))) continue;
     return true;
   }
   return false;
@@ -118,22 +181,23 @@ function groupAt(c: RuleCorrelation, key: readonly (string | null)[], input: Cor
 
 /**
  * Sequence: the members in order, each step's matches (enough of them) after the previous step's last chosen match,
- * the whole within the window; a transition bounds the time from its `from` step to its `to` step and pairs their
- * `on` fields. The earliest choice at each step is taken (a later one can only narrow what follows).
+ * the whole within the window; a transition bounds the time from its `from` step to its `to` step. The earliest
+ * choice at each step is taken (a later one can only narrow what follows).
  */
-function sequenceAt(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number): boolean {
+function sequenceAt(c: RuleCorrelation, key: readonly (string | null)[], keyText: string, ix: TimeIndex, windowMs: number): boolean {
   const firstPresent = c.members.find((m) => !m.absent)!;
-  for (const start of timesOf(input, firstPresent, key)) {
-    if (sequenceFrom(c, key, input, windowMs, start)) return true;
+  for (const start of ix.times(firstPresent, key, keyText)) {
+    if (sequenceFrom(c, key, keyText, ix, windowMs, start)) return true;
   }
   return false;
 }
 
-function sequenceFrom(c: RuleCorrelation, key: readonly (string | null)[], input: CorrelationInput, windowMs: number, start: number): boolean {
+function sequenceFrom(c: RuleCorrelation, key: readonly (string | null)[], keyText: string, ix: TimeIndex, windowMs: number, start: number): boolean {
   const end = start + windowMs;
   // a transition's bound in ms (the window's when it states none)
   const within = (from: string | undefined, to: string) => {
-    const w = from === undefined ? undefined : c.transitions?.find((x) => x.from === from && x.to === to)?.withinMinutes;
+    // a transition joins two neighbouring steps, whichever way it is written
+    const w = from === undefined ? undefined : c.transitions?.find((x) => (x.from === from && x.to === to) || (x.from === to && x.to === from))?.withinMinutes;
     return w === undefined ? windowMs : w * MINUTE;
   };
   let prev = -Infinity;
@@ -146,20 +210,22 @@ function sequenceFrom(c: RuleCorrelation, key: readonly (string | null)[], input
     }
     const lo = prevId === undefined ? start : prev;
     const limit = prevId === undefined ? end : Math.min(end, prev + within(prevId, m.id));
-    const candidates = timesOf(input, m, key).filter((x) => x >= lo && x <= limit);
-    if (candidates.length < m.minMatches) return false;
-    const at = candidates[m.minMatches - 1]!;
+    const ts = ix.times(m, key, keyText);
+    const from = lowerBound(ts, lo);
+    const last = from + m.minMatches - 1;
+    if (last >= ts.length || ts[last]! > limit) return false;
+    const at = ts[last]!;
     // an absent step between the previous step and this one; before the first step: within its bound before it
     for (const a of pendingAbsent) {
-      const from = prevId === undefined ? at - within(a.id, m.id) : prev;
-      if (timesOf(input, a, key).some((x) => x >= from && x <= at)) return false;
+      const after = prevId === undefined ? at - within(a.id, m.id) : prev;
+      if (anyIn(ix.times(a, key, keyText), after, at)) return false;
     }
     pendingAbsent = [];
     prev = at;
     prevId = m.id;
   }
   // absent steps after the last one: none within the transition's bound (the window's) after it
-  for (const a of pendingAbsent) if (timesOf(input, a, key).some((x) => x >= prev && x <= prev + within(prevId, a.id))) return false;
+  for (const a of pendingAbsent) if (anyIn(ix.times(a, key, keyText), prev, prev + within(prevId, a.id))) return false;
   return true;
 }
 

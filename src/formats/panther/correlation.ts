@@ -216,6 +216,10 @@ function readCorrelation(items: readonly unknown[], members: readonly Member[]):
         unread.push('a transition without its From and To members');
         continue;
       }
+      // the evaluation bounds neighbouring steps (an absent step included): a transition that skips a step is not
+      // read (one written backwards, From the later step To the earlier, joins the same two: panther-analysis has one)
+      const gap = members.findIndex((m) => m.id === to) - members.findIndex((m) => m.id === from);
+      if (mode === 'sequence' && Math.abs(gap) !== 1) unread.push(`the transition ${from} → ${to} does not join neighbouring steps`);
       const within = t['WithinTimeFrameMinutes'];
       if (within !== undefined && typeof within !== 'number') unread.push(`WithinTimeFrameMinutes of ${from} → ${to} is not a number`);
       const on: { from: string; to: string }[] = [];
