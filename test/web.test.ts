@@ -16,7 +16,7 @@ import { highlight } from '../src/web/highlight.ts';
 import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { renderSearch, searchData } from '../src/web/pages/lists.ts';
-import { SERVER } from '../src/web/site.ts';
+import { link, SERVER } from '../src/web/site.ts';
 import { warmPages } from '../src/web/warm.ts';
 import { esc } from '../src/web/html.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
@@ -265,6 +265,9 @@ describe('static export of the examples: indicator pages only for shared indicat
     assert.ok(page.includes('<li>1. RootLogin (rule Example.AWS.Console.RootLogin): at least one match</li>'));
     assert.ok(page.includes('decided by the rule’s correlation'));
     assert.ok(page.includes('correlated on recipientAccountId = 123456789012'), 'why the first test fired');
+    // the rules it correlates, linked by their native ids
+    assert.deepEqual(d.aggregated['Example.AWS.Console.RootLogin']?.id, 'panther/aws_console_root_login');
+    assert.ok(page.includes(`<a href="${link.rule(SERVER, 'panther/aws_cloudtrail_stop_logging')}" title="Example: CloudTrail logging stopped"><code>Example.AWS.CloudTrail.StopLogging</code></a>`));
   });
   it('the server warms a page of each format and kind (and the Markdown and RE2 code) before its first request', () => {
     const kinds = cat.db.prepare('SELECT COUNT(*) n FROM (SELECT DISTINCT format, kind FROM rules)').get() as { n: number };

@@ -37,7 +37,7 @@ export interface RuleRows {
   readonly attack: RuleRecord['attack'];
   /** The record as JSON without `id` and `attack` (`{…}`, at least the format): the building thread adds them. */
   readonly json: RowText;
-  /** `rules` columns after `format`: title, kind, counts, severity, severity_rank, status, completeness, path, modified, tests (how many). */
+  /** `rules` columns after `format`: title, kind, counts, severity, severity_rank, status, completeness, path, modified, tests (how many), native_id. */
   readonly rule: readonly Cell[];
   /** ord, kind, label, text. */
   readonly stages: readonly (readonly Cell[])[];
@@ -114,7 +114,7 @@ export function ruleRows(rule: RuleRecord): RuleRows {
     attackDeclared: rule.attackDeclared,
     attack: rule.attack,
     json: JSON.stringify(rest),
-    rule: [rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, L.completeness, rule.source.path, rule.modified ?? rule.created ?? null, rule.tests.length],
+    rule: [rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, L.completeness, rule.source.path, rule.modified ?? rule.created ?? null, rule.tests.length, rule.nativeId ?? null],
     stages: L.stages.map((st, i) => [i, st.kind, st.label, st.text]),
     indicators,
     exclusions,

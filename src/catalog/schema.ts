@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { CROSSVENDOR_SCHEMA_SQL } from './crossvendor.ts';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 export type DB = Database.Database;
 
@@ -23,11 +23,13 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT 
   UNIQUE (source, path));
 CREATE TABLE rules (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, file_id INTEGER NOT NULL, source TEXT NOT NULL,
   format TEXT NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL, counts INTEGER NOT NULL, severity TEXT, severity_rank INTEGER NOT NULL,
-  status TEXT NOT NULL, completeness TEXT NOT NULL, path TEXT NOT NULL, modified TEXT, tests INTEGER NOT NULL);
+  status TEXT NOT NULL, completeness TEXT NOT NULL, path TEXT NOT NULL, modified TEXT, tests INTEGER NOT NULL, native_id TEXT);
 CREATE TABLE rule_json (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX rules_file ON rules (file_id);
 CREATE INDEX rules_format ON rules (format, kind);
 CREATE INDEX rules_title ON rules (title COLLATE NOCASE);
+-- a rule by its native id (a correlation's rules: Panther RuleID, Sigma id)
+CREATE INDEX rules_native ON rules (format, native_id);
 CREATE TABLE stages (rule INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX stages_rule ON stages (rule);
 CREATE TABLE indicators (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, field_lc TEXT NOT NULL, op TEXT NOT NULL,

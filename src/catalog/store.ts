@@ -24,7 +24,7 @@ export interface RuleWriter {
 
 export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const s = (sql: string): Stmt => db.prepare(sql);
-  const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified, tests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
+  const insRule = s('INSERT INTO rules (id, file_id, source, format, title, kind, counts, severity, severity_rank, status, completeness, path, modified, tests, native_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
   // long texts may come as UTF-8 bytes (`RowText`): CAST reads them as text, and leaves a string as it is
   const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?, ? || CAST(? AS TEXT))');
   // the derived tables' rows, several to a statement (flushed by `flush`, and before any delete)

@@ -61,11 +61,25 @@ export function rulePageData(cat: CatalogCore, id: string) {
     }),
     exclusionKeys: (cat.st(EXCLUSION_KEYS_SQL).all(row.rowid, row.rowid, row.rowid) as { key: string; field: string; op: string; value_json: string; page: number }[]).map((k) => ({ ...k, page: k.page === 1 })),
     sameAction: sameAction(cat, row.rowid, rule.format),
+    aggregated: aggregatedRules(cat, rule),
     source: src,
     attackVersion: cat.meta('attack_version'),
     attackAttribution: cat.meta('attack_attribution'),
     tacticOrder: cat.tactics(),
   };
+}
+
+/**
+ * The catalog's rules a correlation aggregates (`aggregation.rules`: Panther RuleIDs, Sigma ids), by native id in
+ * the rule's own format; a name the catalog has no rule for is left out.
+ */
+function aggregatedRules(cat: CatalogCore, rule: RuleRecord): Record<string, { readonly id: string; readonly title: string }> {
+  const out: Record<string, { id: string; title: string }> = {};
+  for (const n of rule.logic.aggregation?.rules ?? []) {
+    const r = cat.st('SELECT id, title FROM rules WHERE format = ? AND native_id = ? ORDER BY id LIMIT 1').get(rule.format, n) as { id: string; title: string } | undefined;
+    if (r) out[n] = r;
+  }
+  return out;
 }
 
 /**

@@ -118,6 +118,12 @@ ${d.indicators.map((i) => html`<tr><td><code>${i.field}</code></td><td>${i.op}</
 </tbody></table>`;
 }
 
+/** A rule a correlation aggregates, by its native id: a link to its page when the catalog has it. */
+function aggregatedLink(site: Site, d: RuleData, nativeId: string): Html {
+  const r = d.aggregated[nativeId];
+  return r ? html`<a href="${link.rule(site, r.id)}" title="${r.title}"><code>${nativeId}</code></a>` : html`<code>${nativeId}</code>`;
+}
+
 function testsSection(d: RuleData): Html {
   const r = d.rule;
   if (!r.tests.length) return html`<p class="empty">The rule carries no tests.</p>`;
@@ -161,7 +167,7 @@ ${L.aggregation.groupBy.length || L.aggregation.computedKeys?.length ? html`<dt>
 ${L.aggregation.window ? html`<dt>Window</dt><dd>${L.aggregation.window}${L.aggregation.bins ? ' (fixed bins)' : ''}</dd>` : ''}
 ${L.aggregation.threshold ? html`<dt>Threshold</dt><dd><strong>${thresholdText(L.aggregation)}</strong></dd>` : ''}
 ${describeCount(L.aggregation) ? html`<dt>Counted</dt><dd>${describeCount(L.aggregation)}</dd>` : ''}
-${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.join(', ')}</dd>` : ''}
+${L.aggregation.rules?.length ? html`<dt>Rules</dt><dd>${L.aggregation.rules.map((n, i) => html`${i ? ', ' : ''}${aggregatedLink(site, d, n)}`)}</dd>` : ''}
 ${L.aggregation.correlation ? html`<dt>Correlation</dt><dd><ul class="sides">${correlationLines(L.aggregation.correlation).map((l) => html`<li>${l.replace(/^- /, '')}</li>`)}</ul></dd>` : ''}
 ${L.aggregation.sides?.length ? html`<dt>Sides</dt><dd><ol class="sides">${L.aggregation.sides.map((s, i, all) => html`<li><strong>${s.name}</strong> <span class="badge">${PRESENCE_TEXT[s.presence]}</span>${s.sources?.length ? html` <code>${s.sources.join(', ')}</code>` : ''}${renderSideKeys(all, i) ? html` <code>${renderSideKeys(all, i)}</code>` : ''}${exprHtml(s.condition)}</li>`)}</ol></dd>` : ''}
 ${L.aggregation.sides?.some((s) => s.constraints?.length) ? html`<dt>Between sides</dt><dd><ul class="sides">${L.aggregation.sides.flatMap((s) => s.constraints ?? []).map((c) => html`<li><code>${renderConstraint(L.aggregation!.sides!, c)}</code></li>`)}</ul></dd>` : ''}
