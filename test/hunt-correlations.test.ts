@@ -31,6 +31,24 @@ Detection:
     Condition: Equals
     Value: ${eventName}
 `;
+/** A Python rule matching CreateUser, with `alert_context()`'s body as given. */
+const pyRule = (file: string, id: string, alertContext: string) => {
+  put(`rules/${file}.yml`, `AnalysisType: rule
+Filename: ${file}.py
+RuleID: "${id}"
+Enabled: true
+LogTypes:
+  - AWS.CloudTrail
+Severity: Medium
+`);
+  put(`rules/${file}.py`, `def rule(event):
+    return event.get("eventName") == "CreateUser"
+
+
+def alert_context(event):
+${alertContext}
+`);
+};
 const correlation = (id: string, body: string) => `AnalysisType: correlation_rule
 RuleID: "${id}"
 Enabled: true
@@ -100,54 +118,12 @@ before(async () => {
     Schedule:
       RateMinutes: 60
       TimeoutMinutes: 1`));
-  // a Python rule whose alert context is the event's fields on every path, and one where it is not
-  put('rules/create_py.yml', `AnalysisType: rule
-Filename: create_py.py
-RuleID: "T.CreatePy"
-Enabled: true
-LogTypes:
-  - AWS.CloudTrail
-Severity: Medium
-`);
-  put('rules/create_py.py', `def rule(event):
-    return event.get("eventName") == "CreateUser"
-
-
-def alert_context(event):
-    return {"user": event.deep_get("requestParameters", "userName"), "region": event.get("awsRegion")}
-`);
-  put('rules/create_py2.yml', `AnalysisType: rule
-Filename: create_py2.py
-RuleID: "T.CreatePy2"
-Enabled: true
-LogTypes:
-  - AWS.CloudTrail
-Severity: Medium
-`);
-  put('rules/create_py2.py', `def rule(event):
-    return event.get("eventName") == "CreateUser"
-
-
-def alert_context(event):
-    if event.get("awsRegion") == "us-east-1":
+  // Python rules whose alert context is the event's fields on every path (with a default too), and one where it is not
+  pyRule('create_py', 'T.CreatePy', `    return {"user": event.deep_get("requestParameters", "userName"), "region": event.get("awsRegion")}`);
+  pyRule('create_py2', 'T.CreatePy2', `    if event.get("awsRegion") == "us-east-1":
         return {"user": event.deep_get("requestParameters", "userName")}
-    return {"user": event.get("userAgent")}
-`);
-  put('rules/create_py3.yml', `AnalysisType: rule
-Filename: create_py3.py
-RuleID: "T.CreatePy3"
-Enabled: true
-LogTypes:
-  - AWS.CloudTrail
-Severity: Medium
-`);
-  put('rules/create_py3.py', `def rule(event):
-    return event.get("eventName") == "CreateUser"
-
-
-def alert_context(event):
-    return {"user": event.deep_get("requestParameters", "userName", default="<none>")}
-`);
+    return {"user": event.get("userAgent")}`);
+  pyRule('create_py3', 'T.CreatePy3', `    return {"user": event.deep_get("requestParameters", "userName", default="<none>")}`);
   for (const [id, member] of [['T.ByPyContext', 'T.CreatePy'], ['T.ByPyContext2', 'T.CreatePy2']] as const) {
     put(`correlation_rules/${id}.yml`, correlation(id, `  - Group:
       - ID: Create

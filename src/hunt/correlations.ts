@@ -17,7 +17,7 @@
  * using an intersection"). A member keeps at most `MAX_MATCHES` matches; past them the correlation is unknown.
  */
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
-import { correlatedKeys, describeKey, type CorrelationMatch } from '../model/correlation.ts';
+import { correlatedKeys, describeKey, keysAgree, type CorrelationMatch } from '../model/correlation.ts';
 import type { CorrelationMember, OutputField, RuleCorrelation, RuleRecord } from '../model/rule.ts';
 import type { EventPosition } from './events.ts';
 
@@ -185,7 +185,7 @@ export class CorrelationHunts {
           const ms = st.matches.get(m.id) ?? [];
           const ps = st.positions.get(m.id) ?? [];
           ms.forEach((x, i) => {
-            if (x.keys.every((k, j) => k === null || key[j] === null || k === key[j])) at.push(ps[i]!);
+            if (keysAgree(x.keys, key)) at.push(ps[i]!);
           });
         }
         const last = at.reduce((a, b) => (b.index > a.index ? b : a));

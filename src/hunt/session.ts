@@ -215,6 +215,15 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (!exclusionsOf.has(format)) exclusionsOf.set(format, engine.exclusionsOn(format, event));
     return exclusionsOf.get(format);
   };
+  /** A result in its rule's tally: a hit, or a may-fire and (the first five of) what it depends on. */
+  const count = (t: RuleTally, truth: Truth, dependsOn: readonly string[], pos: Hit['pos']): void => {
+    if (truth === true) t.hits++;
+    else {
+      t.mayFire++;
+      for (const d of dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
+    }
+    if (!t.first) t.first = pos;
+  };
   /** Report one result: tallied, and to the sink (explained there). */
   const emit = (hr: HuntRule, truth: Truth, extra: Partial<Hit>, aggregate: boolean, pos: Hit['pos'], logSources: readonly string[], explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] }): void => {
     if (truth === true && pendingOf(hr).length) {
@@ -225,12 +234,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const t = tally(hr);
     const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
     const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
-    if (truth === true) t.hits++;
-    else {
-      t.mayFire++;
-      for (const d of extra.dependsOn ?? ex.dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
-    }
-    if (!t.first) t.first = pos;
+    count(t, truth, extra.dependsOn ?? ex.dependsOn, pos);
     opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
   };
   /** A group whose window closed and that passed: reported at its last event. */
@@ -344,12 +348,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
       for (const o of correlations.finish()) {
         let t = correlationTallies.get(o.rule);
         if (!t) correlationTallies.set(o.rule, (t = { rule: hitRule(o.rule), hits: 0, mayFire: 0, dependsOn: [] }));
-        if (o.truth === true) t.hits++;
-        else {
-          t.mayFire++;
-          for (const d of o.dependsOn ?? []) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
-        }
-        if (!t.first) t.first = o.pos;
+        count(t, o.truth, o.dependsOn ?? [], o.pos);
         const type: Hit['type'] = o.truth === true ? 'aggregate' : 'may_fire';
         opts.onHit?.({ type, rule: t.rule, pos: o.pos, logSources: o.logSources, matched: [], ...(o.group !== undefined ? { group: o.group } : {}), ...(o.count !== undefined ? { count: o.count } : {}), ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}) });
       }

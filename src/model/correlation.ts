@@ -85,7 +85,7 @@ export function describeKey(c: RuleCorrelation, key: readonly (string | null)[])
 }
 
 /** Do two matches' keys agree (a null on either side: that member names no field for the criterion)? */
-function keysAgree(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
+export function keysAgree(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== null && b[i] !== null && a[i] !== b[i]) return false;
   return true;
 }

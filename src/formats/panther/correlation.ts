@@ -183,20 +183,39 @@ function readCorrelation(items: readonly unknown[], members: readonly Member[]):
       }
     }
   }
-  // a transition's `Match: [{On: field}]` pairs its two steps on that field: a criterion of those two members
+  const transitions: CorrelationTransition[] = [];
   const tr = item['Transitions'];
+  if (tr !== undefined && !Array.isArray(tr)) unread.push('Transitions is not a list');
   for (const t of Array.isArray(tr) ? tr : []) {
-    if (!isRecord(t)) continue;
-    const from = asString(t['From']);
-    const to = asString(t['To']);
-    for (const x of Array.isArray(t['Match']) ? t['Match'] : []) {
+    const from = isRecord(t) ? asString(t['From']) : undefined;
+    const to = isRecord(t) ? asString(t['To']) : undefined;
+    if (!isRecord(t) || from === undefined || to === undefined || !members.some((m) => m.id === from) || !members.some((m) => m.id === to)) {
+      unread.push('a transition without its From and To members');
+      continue;
+    }
+    // the evaluation bounds neighbouring steps (an absent step included): a transition that skips a step is not
+    // read (one written backwards, From the later step To the earlier, joins the same two: panther-analysis has one)
+    const gap = members.findIndex((m) => m.id === to) - members.findIndex((m) => m.id === from);
+    if (mode === 'sequence' && Math.abs(gap) !== 1) unread.push(`the transition ${from} → ${to} does not join neighbouring steps`);
+    const within = t['WithinTimeFrameMinutes'];
+    if (within !== undefined && typeof within !== 'number') unread.push(`WithinTimeFrameMinutes of ${from} → ${to} is not a number`);
+    const on: { from: string; to: string }[] = [];
+    for (const x of Array.isArray(t['Match']) ? t['Match'] : t['Match'] === undefined ? [] : [t['Match']]) {
       const pair = matchPair(x);
-      if (pair === undefined || from === undefined || to === undefined) continue;
-      const name = pair.from === pair.to ? `On ${pair.from}` : `${from}.${pair.from} = ${to}.${pair.to}`;
+      if (pair !== undefined) on.push(pair);
+      else unread.push(`a Match of ${from} → ${to} without On, or From and To`);
+    }
+    const id = asString(t['ID']);
+    transitions.push({ ...(id !== undefined ? { id } : {}), from, to, ...(typeof within === 'number' ? { withinMinutes: within } : {}), on });
+  }
+  // a transition's `Match` pairs its two steps on those fields: a criterion of those two members
+  for (const t of transitions) {
+    for (const pair of t.on) {
+      const name = pair.from === pair.to ? `On ${pair.from}` : `${t.from}.${pair.from} = ${t.to}.${pair.to}`;
       let i = criteria.indexOf(name);
       if (i < 0) i = criteria.push(name) - 1;
-      fieldOf.set(`${i}\u0000${from}`, pair.from);
-      fieldOf.set(`${i}\u0000${to}`, pair.to);
+      fieldOf.set(`${i}\u0000${t.from}`, pair.from);
+      fieldOf.set(`${i}\u0000${t.to}`, pair.to);
     }
   }
   const ms: CorrelationMember[] = members.map((m) => ({
@@ -206,32 +225,6 @@ function readCorrelation(items: readonly unknown[], members: readonly Member[]):
     absent: m.absence,
     keys: criteria.map((_, i) => fieldOf.get(`${i}\u0000${m.id}`) ?? null),
   }));
-  const transitions: CorrelationTransition[] = [];
-  if (tr !== undefined && !Array.isArray(tr)) unread.push('Transitions is not a list');
-  if (Array.isArray(tr)) {
-    for (const t of tr) {
-      const from = isRecord(t) ? asString(t['From']) : undefined;
-      const to = isRecord(t) ? asString(t['To']) : undefined;
-      if (!isRecord(t) || from === undefined || to === undefined || !members.some((m) => m.id === from) || !members.some((m) => m.id === to)) {
-        unread.push('a transition without its From and To members');
-        continue;
-      }
-      // the evaluation bounds neighbouring steps (an absent step included): a transition that skips a step is not
-      // read (one written backwards, From the later step To the earlier, joins the same two: panther-analysis has one)
-      const gap = members.findIndex((m) => m.id === to) - members.findIndex((m) => m.id === from);
-      if (mode === 'sequence' && Math.abs(gap) !== 1) unread.push(`the transition ${from} → ${to} does not join neighbouring steps`);
-      const within = t['WithinTimeFrameMinutes'];
-      if (within !== undefined && typeof within !== 'number') unread.push(`WithinTimeFrameMinutes of ${from} → ${to} is not a number`);
-      const on: { from: string; to: string }[] = [];
-      for (const x of Array.isArray(t['Match']) ? t['Match'] : t['Match'] === undefined ? [] : [t['Match']]) {
-        const pair = matchPair(x);
-        if (pair !== undefined) on.push(pair);
-        else unread.push(`a Match of ${from} → ${to} without On, or From and To`);
-      }
-      const id = asString(t['ID']);
-      transitions.push({ ...(id !== undefined ? { id } : {}), from, to, ...(typeof within === 'number' ? { withinMinutes: within } : {}), on });
-    }
-  }
   const lookback = item['LookbackWindowMinutes'];
   if (lookback !== undefined && typeof lookback !== 'number') unread.push('LookbackWindowMinutes is not a number');
   const order = item['EventEvaluationOrder'];
