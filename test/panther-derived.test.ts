@@ -117,6 +117,37 @@ const CASES: readonly Case[] = [
     pos: [{ groups: [{ id: 'G0', terminatingRule: { ruleId: 1 } }, { id: 'G1', expected: 'r2', matches: [{ ruleId: 'r1' }, { ruleId: 'r2' }] }] }],
     neg: [{ groups: [{ id: 'G0', terminatingRule: { ruleId: 1 } }, { id: 'G1', expected: 'r3', matches: [{ ruleId: 'r1' }, { ruleId: 'r2' }] }] }, {}],
   },
+  {
+    // loops the lowering does not follow run no time where the event lacks what they loop over: `.keys()` of a
+    // deep_get with a {} default (missing or null), `x or []` (any falsy value), a get with a [] default (missing,
+    // or "": null is a TypeError); the for's else runs then
+    file: 'loop_absent.py',
+    expect:
+      '(not eventName ne "ConsoleLogin" and not (not (p_enrichment is_null or not <opaque: for name in enrichment.keys():>) and <opaque: for name in enrichment.keys():>) and ((p_any_ip_addresses is_not_null and <opaque: seen > 40>) or (resources eq "" and sourceIPAddress eq "10.0.0.1") or (not resources eq "" and <opaque: for item in event.get("resources", []):> and <opaque: for item in event.get("resources", []):>))) or (not (not eventName ne "ConsoleLogin" and not (not (p_enrichment is_null or not <opaque: for name in enrichment.keys():>) and <opaque: for name in enrichment.keys():>)) and not eventName ne "ConsoleLogin")',
+    completeness: 'partial',
+    pos: [
+      { eventName: 'ConsoleLogin', sourceIPAddress: '10.0.0.1' },
+      { eventName: 'ConsoleLogin', sourceIPAddress: '10.0.0.1', p_enrichment: null, p_any_ip_addresses: [], resources: '' },
+    ],
+    neg: [{ eventName: 'ConsoleLogin' }, { eventName: 'Other', p_enrichment: { a_noise: {} } }, { eventName: 'ConsoleLogin', p_any_ip_addresses: '', sourceIPAddress: '10.0.0.2' }],
+    unknown: [
+      { eventName: 'ConsoleLogin', p_enrichment: { a_noise: {} } },
+      { eventName: 'ConsoleLogin', p_any_ip_addresses: ['1.2.3.4'] },
+      { eventName: 'ConsoleLogin', resources: [{ type: 'bucket' }] },
+      // a null list under a plain get is None: iterating it raises
+      { eventName: 'ConsoleLogin', resources: null },
+    ],
+  },
+  {
+    // a method that only reads its object (event.get) leaves it known after a loop the lowering does not follow; one
+    // that may change it (names.append) does not
+    file: 'loop_reads_event.py',
+    expect: 'not <opaque: names> and eventName eq "StopLogging"',
+    completeness: 'partial',
+    pos: [],
+    neg: [{ eventName: 'Other' }, {}],
+    unknown: [{ eventName: 'StopLogging' }],
+  },
 ];
 
 describe('panther python lowering: derived values, loops, try', () => {

@@ -143,7 +143,7 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
       const d = defaultOf(dflt);
       if (d === false) return L.op(scope, n, 'default value computed at run time');
       let out = L.field([...f.path, ...keys], span, d, name !== 'get');
-      if (d === EMPTY_CONTAINER && out.k === 'field') out = { ...out, emptyDefault: true };
+      if (d === EMPTY_CONTAINER && out.k === 'field') out = { ...out, emptyDefault: true, ...(dflt?.k === 'dict' ? { dictDefault: true } : {}) };
       return out.k === 'field' && (name === 'deep_walk' || f.walk) ? { ...out, walk: true } : out;
     }
     case 'udm': {

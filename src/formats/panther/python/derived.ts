@@ -21,7 +21,7 @@ export function deriveStep(L: Lowerer, f: FieldAV, step: TransformStep, scope: S
   if (f.emptyDefault && !SAME_ON_EMPTY.has(step.fn)) return L.op(scope, n, `${step.fn}() of a value whose default is an empty container`);
   const prior: TransformStep[] = f.derived ? [...f.derived.steps] : f.fn ? [{ fn: f.fn }] : [];
   const onError = f.derived?.onError === 'null' || L.nullOnError > 0 ? 'null' : 'unknown';
-  const { fn: _fn, emptyDefault: _e, ...rest } = f;
+  const { fn: _fn, emptyDefault: _e, dictDefault: _d, ...rest } = f;
   return { ...rest, derived: { steps: [...prior, step], lang: 'python', onError } };
 }
 

@@ -10,7 +10,7 @@ import { PY_LIMITS } from './facts.ts';
 import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, type Node } from './parser.ts';
-import { NONE, constAV, fieldName, mentionsElement, setEntry, ite, leaf, opaqueAV, stripForCompare, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
+import { NONE, cmpOpts, constAV, fieldName, fpred, mentionsElement, missingOpts, setEntry, ite, leaf, opaqueAV, stripForCompare, treeLeaves, treeValue, truthy, type AV, type DictEntry, type FuncRef, type Tree } from './values.ts';
 
 /** A tree during execution: paths that fell through the statements so far carry their variables. */
 type X =
@@ -131,11 +131,25 @@ function assignedNames(n: Node): Set<string> {
     const f = c && field(c, 'function');
     if (f?.type === 'attribute') {
       const o = field(f, 'object');
-      if (o?.type === 'identifier') out.add(o.text); // x.append(...), x.update(...)
+      // x.append(...), x.update(...), any method not known to leave its object as it was
+      if (o?.type === 'identifier' && !READING_METHODS.has(field(f, 'attribute')?.text ?? '')) out.add(o.text);
     }
   }
   return out;
 }
+
+/**
+ * Methods of Python's built-in types (and of Panther's event: `get`, `deep_get`, `deep_walk`, `udm`) that read their
+ * object and never change it: a call of one inside a loop or a try does not make its object unknown after it.
+ */
+const READING_METHODS: ReadonlySet<string> = new Set([
+  'get', 'deep_get', 'deep_walk', 'udm', 'keys', 'values', 'items', 'copy', 'count', 'index', 'find', 'rfind',
+  'startswith', 'endswith', 'lower', 'upper', 'casefold', 'strip', 'lstrip', 'rstrip', 'split', 'rsplit', 'splitlines',
+  'replace', 'join', 'format', 'encode', 'decode', 'isdigit', 'isalpha', 'isalnum', 'isspace', 'islower', 'isupper',
+  'isnumeric', 'isdecimal', 'partition', 'rpartition', 'removeprefix', 'removesuffix', 'zfill', 'title',
+  'capitalize', 'issubset', 'issuperset', 'isdisjoint', 'intersection', 'union', 'difference',
+  'symmetric_difference',
+]);
 
 /** A region we do not follow (loop over event data, try, while, match): its variables become opaque. */
 function opaqueRegion(L: Lowerer, s: Node, env: Env, mod: ModuleInfo, headerNode: Node, reason: string, scope: Scope): X {
@@ -238,7 +252,12 @@ function execStmtInner(L: Lowerer, s: Node, env: Env, mod: ModuleInfo): X {
             : items
               ? `a loop with break/continue or over ${items.length} items`
               : `a loop over ${src.text}`;
-      return opaqueRegion(L, s, env, mod, header, why, scope);
+      const region = opaqueRegion(L, s, env, mod, header, why, scope);
+      // where the event lacks the value, the loop runs no time: only an event that has it depends on the region
+      const none = noIterationGuard(L, src, iterable, scope);
+      if (!none) return region;
+      const els = s.childrenForFieldName('alternative').find((a) => a?.type === 'else_clause');
+      return { t: 'if', c: none, then: els ? execBlock(L, blockOf(field(els, 'body')), env, mod) : fall(env), else: region };
     }
     case 'while_statement':
       return opaqueRegion(L, s, env, mod, s, "a while loop", scope);
@@ -422,6 +441,38 @@ function mapLeaves(x: X, f: (v: AV) => X | undefined): X {
     default:
       return x;
   }
+}
+
+/**
+ * The condition under which `for … in <src>` runs no time because the event lacks the value it loops over (a loop
+ * the lowering does not follow otherwise); undefined when there is none it can state:
+ * - `x or []` (any empty container): every falsy value of `x` gives the empty container (`is_null`, Python
+ *   truthiness);
+ * - a field whose default is an empty container or "" (`event.get("x", [])`, `deep_get(…, default={})`): the field
+ *   missing (or null, where `deep_get` takes the default for None), or present as "" (the stand-in of an empty
+ *   container's default in the model, and an empty string iterates no time either);
+ * - `.keys()`, `.values()` or `.items()` of a field read with `deep_get(…, default={})`: the field missing or null
+ *   (a list or a string has no `.keys()`).
+ * A present empty list or dict is not counted (it is not told apart from a non-empty one here): such an event
+ * still depends on the loop.
+ */
+function noIterationGuard(L: Lowerer, src: Node, iterable: AV, scope: Scope): Expr | undefined {
+  const plain = (f: AV): f is Extract<AV, { k: 'field' }> => f.k === 'field' && !f.fn && !f.walk && !f.derived && !mentionsElement(f);
+  const span = L.span(scope, src);
+  if (iterable.k === 'logic' && iterable.op === 'or' && iterable.args.length === 2 && isEmptySeq(iterable.args[1]!)) {
+    const f = iterable.args[0]!;
+    return plain(f) ? fpred(f, 'is_null', [], { truthy: true, ...missingOpts(f) }, span) : undefined;
+  }
+  if (iterable.k === 'field') {
+    return plain(iterable) && iterable.missingAs === '' ? fpred(iterable, 'eq', [''], cmpOpts(iterable), span) : undefined;
+  }
+  const args = src.type === 'call' ? field(src, 'arguments') : undefined;
+  if (!args || namedKids(args).length) return undefined;
+  const fn = field(src, 'function');
+  const attr = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+  if (!fn || (attr !== 'keys' && attr !== 'values' && attr !== 'items')) return undefined;
+  const obj = L.eval(field(fn, 'object')!, scope);
+  return plain(obj) && obj.dictDefault && obj.nullAsMissing ? fpred(obj, 'is_null', [], undefined, span) : undefined;
 }
 
 function isEmptySeq(v: AV): boolean {

@@ -33,7 +33,7 @@ export type AV =
   | { readonly k: 'seq'; readonly t: 'list' | 'tuple' | 'set'; readonly items: readonly AV[] }
   | { readonly k: 'dict'; readonly entries: readonly DictEntry[] }
   /** An event field: `event.get("a", default)`, `deep_get(event, "a", "b")`, `event["a"]`; path [] is the event. */
-  | { readonly k: 'field'; readonly path: readonly string[]; readonly missingAs?: Value; readonly nullAsMissing?: boolean; readonly fn?: 'lower' | 'upper'; readonly span?: Span; /** deep_walk: a one-item list collapses to its item */ readonly walk?: boolean; /** missingAs "" stands for a [] / {} default */ readonly emptyDefault?: boolean; /** a value computed from the field (`json.loads(x)["a"]`, `len(x)`): the transform chain */ readonly derived?: Derived }
+  | { readonly k: 'field'; readonly path: readonly string[]; readonly missingAs?: Value; readonly nullAsMissing?: boolean; readonly fn?: 'lower' | 'upper'; readonly span?: Span; /** deep_walk: a one-item list collapses to its item */ readonly walk?: boolean; /** missingAs "" stands for a [] / {} default */ readonly emptyDefault?: boolean; /** with emptyDefault: the default is {} (`.keys()` of it is empty), not [] */ readonly dictDefault?: boolean; /** a value computed from the field (`json.loads(x)["a"]`, `len(x)`): the transform chain */ readonly derived?: Derived }
   /** A boolean (or match object, `match`) whose truth is `e`. */
   | { readonly k: 'bool'; readonly e: Expr; readonly match?: boolean }
   /** Python `a and b` / `a or b` on values: truthiness distributes, the value is conditional. */
