@@ -17,6 +17,7 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { inputFiles, notJson, rawText, readEventBatches, readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
+import { kustoVocabulary } from '../src/formats/kusto/vocabulary.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
@@ -354,6 +355,51 @@ async function otherEngines(rules: ConstructorParameters<typeof HuntEngine>[0], 
   await huntDuckdb(new HuntEngine(rules, { all: true }), [f], { all: true, onHit: (h) => duck.push(h) });
   return { threads, duck };
 }
+
+describe('KQL rules over Defender XDR tables in a hunt', () => {
+  it("run on their table's own rows (Log Analytics' Type column), not on raw Windows events; the same on threads and in DuckDB", async () => {
+    const rules = await kqlRules(
+      {
+        // before, this held on every Windows logon event: the Defender column is missing there
+        'notsystem.kql': 'DeviceLogonEvents | where InitiatingProcessAccountName != "system"\n',
+        'whoami.kql': 'DeviceProcessEvents | where FileName =~ "whoami.exe"\n',
+        // SecurityEvent's columns are the Windows event data's own names: it still runs on the raw events
+        'logon.kql': 'SecurityEvent | where EventID == 4624 and TargetUserName == "bob"\n',
+      },
+      'detwiki-hunt-defender-',
+    );
+    const lines = [
+      // a flat Windows event (NXLog's): SecurityEvent's columns at the top
+      { EventID: 4624, Channel: 'Security', TargetUserName: 'bob', LogonType: 3 },
+      { Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all' } } },
+      { Type: 'DeviceLogonEvents', DeviceName: 'pc1', ActionType: 'LogonSuccess', InitiatingProcessAccountName: 'alice' },
+      { Type: 'DeviceLogonEvents', DeviceName: 'pc1', ActionType: 'LogonSuccess', InitiatingProcessAccountName: 'system' },
+      { Type: 'DeviceProcessEvents', DeviceName: 'pc1', FileName: 'WHOAMI.EXE', ProcessCommandLine: 'whoami /all' },
+    ].map((e) => JSON.stringify(e));
+    const f = file('defender.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
+    assert.deepEqual(mem.sort(), ['0 hit kusto/logon', '2 hit kusto/notsystem', '4 hit kusto/whoami']);
+    const threads: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { workers: 2, onHit: (h) => threads.push(key(h)) });
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(threads.sort(), mem);
+    assert.deepEqual(duck.sort(), mem);
+    // the catalog still links them by the action (the canonical log source), not by the rows a hunt gives them
+    const notsystem = rules.find((r) => r.id === 'kusto/notsystem')!;
+    assert.deepEqual(kustoVocabulary.logSources(notsystem), ['windows.security']);
+    assert.deepEqual(kustoVocabulary.huntLogSources!(notsystem), ['vendor:defender/devicelogonevents']);
+  });
+
+  it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
+    const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
+    assert.equal(r!.logic.completeness, 'partial');
+    assert.match(r!.logic.missing.map((m) => m.reason).join('\n'), /invoke passes the rows to a function/);
+  });
+});
 
 describe('KQL thresholds in a hunt', () => {
   it('a distinct count per user in hourly bins fires when one bin holds three places; the same three across two bins do not', async () => {

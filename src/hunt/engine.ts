@@ -190,7 +190,8 @@ export class HuntEngine {
         this.resolvers.push(resolver);
         resolverIdx.set(resolver, ri);
       }
-      const logSources = [...new Set(vocabularyFor(r.format)?.logSources(r) ?? [])];
+      const vocab = vocabularyFor(r.format);
+      const logSources = [...new Set((vocab?.huntLogSources ?? vocab?.logSources)?.(r) ?? [])];
       const condition = huntCondition(r, cond);
       const recorded = compileRecorded(condition);
       this.rules.push({ rule: r, condition, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });

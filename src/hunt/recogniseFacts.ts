@@ -7,6 +7,8 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
+import { DEFENDER_TABLES, defenderRows } from '../formats/kusto/vocabulary.ts';
+
 export interface Recogniser {
   readonly name: string;
   /** Every entry must be present (not null); `a|b` means either path. */
@@ -16,8 +18,21 @@ export interface Recogniser {
   readonly logSources: readonly string[];
 }
 
+/**
+ * Rows of Defender XDR's own tables as Log Analytics (Sentinel) exports them: the `Type` column names the table. Their
+ * log source is the table's own (`vendor:defender/<table>`), which the KQL rules over that table read
+ * (`huntLogSources` in `src/formats/kusto/vocabulary.ts`); no other language's rule reads Defender's columns.
+ */
+const DEFENDER_ROW_TYPES: readonly Recogniser[] = DEFENDER_TABLES.map((t) => ({
+  name: `Defender XDR ${t} row`,
+  has: ['Type'],
+  startsWith: { Type: [t.toLowerCase()] },
+  logSources: [defenderRows(t)],
+}));
+
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [
+  ...DEFENDER_ROW_TYPES,
   { name: 'AWS CloudTrail', has: ['eventSource', 'eventName', 'awsRegion'], logSources: ['aws.cloudtrail'] },
   { name: 'Okta System Log', has: ['eventType', 'actor', 'published|uuid'], logSources: ['okta.system'] },
   { name: 'GCP audit log', has: ['protoPayload.methodName'], logSources: ['gcp.audit'] },

@@ -522,7 +522,12 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   }
   if (op.kind === 'ProjectAwayOperator') forgetNames(s, listItems(op.children.filter((x) => x.kind === 'List').pop()).map((x) => nameOf(x) ?? ''));
   if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
-  if (op.kind === 'InvokeOperator' && applyEnrichment(env, s, op, label, fromDetail)) return;
+  if (op.kind === 'InvokeOperator') {
+    if (applyEnrichment(env, s, op, label, fromDetail)) return;
+    // `T | invoke F()` is F(T): the function decides which of the rows it returns (a filter, a sample, an
+    // aggregation inside it), which is not stated here
+    if (s.phase === 'rows') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} passes the rows to a function, which decides which rows come out: not stated here`, span: spanOf(env, op) });
+  }
   switch (op.kind) {
     case 'FilterOperator':
       return applyFilter(env, s, op, ctx, label, fromDetail, scope, depth);

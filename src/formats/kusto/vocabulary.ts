@@ -38,6 +38,25 @@ export const KQL_TABLES: Readonly<Record<string, string>> = {
   // services, not the host's Security 4624/4625: it stays a vendor log source
 };
 
+/**
+ * Defender XDR's own tables (advanced hunting, and their copies in Sentinel): their columns are Defender's
+ * (`FileName`, `ProcessCommandLine`, `InitiatingProcessAccountName`…), which no raw log has. A hunt runs a rule over
+ * them on those tables' rows (`vendor:defender/<table>`, recognised by the `Type` column Log Analytics gives every
+ * row: `DEFENDER_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), not on a Sysmon or Security event: there a test of a
+ * Defender column holds or fails only because the column is missing (`FileName != "x"` held on every event).
+ */
+export const DEFENDER_TABLES: readonly string[] = [
+  'DeviceProcessEvents', 'DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceRegistryEvents', 'DeviceLogonEvents',
+  'DeviceImageLoadEvents', 'DeviceEvents', 'DeviceInfo', 'DeviceNetworkInfo', 'DeviceFileCertificateInfo',
+  'EmailEvents', 'EmailAttachmentInfo', 'EmailUrlInfo', 'EmailPostDeliveryEvents', 'UrlClickEvents',
+  'IdentityLogonEvents', 'IdentityQueryEvents', 'IdentityDirectoryEvents', 'IdentityInfo', 'CloudAppEvents',
+  'AlertInfo', 'AlertEvidence',
+];
+const DEFENDER = new Set(DEFENDER_TABLES);
+
+/** The log source a hunt gives the rows of a Defender XDR table. */
+export const defenderRows = (table: string): string => `vendor:defender/${table.toLowerCase()}`;
+
 /** Security event ids whose events are process creation. */
 const PROCESS_CREATION_EVENT_IDS: ReadonlySet<string> = new Set(['4688']);
 
@@ -107,18 +126,20 @@ export const KQL_FIELDS: Readonly<Record<string, FieldTable>> = {
 /** Defender columns every table shares that name the device or account rather than the event (meta fields). */
 const DEVICE_META: FieldTable = { DeviceId: '@host.id', InitiatingProcessAccountSid: '@user.sid', AccountSid: '@user.sid', ActionType: '@event.action', SHA1: 'Hashes', SHA256: 'Hashes', MD5: 'Hashes', InitiatingProcessSHA1: 'Hashes', InitiatingProcessSHA256: 'Hashes' };
 
+/** The canonical log source of a table the rule reads (SecurityEvent by the event ids the rule asks for). */
+function tableLogSource(rule: RuleRecord, name: string): string {
+  if (name === 'SecurityEvent' || name === 'WindowsEvent') {
+    const ids = rule.logic.indicators.filter((i) => i.field === 'EventID' && (i.op === 'eq' || i.op === 'in')).flatMap((i) => i.values.map(String));
+    return ids.length && ids.every((id) => PROCESS_CREATION_EVENT_IDS.has(id)) ? 'windows.process_creation' : 'windows.security';
+  }
+  return KQL_TABLES[name] ?? `vendor:${name.toLowerCase()}`;
+}
+
 export const kustoVocabulary: Vocabulary = {
   // SecurityEvent columns are the Windows event data's own names
   raw: ['windows.security'],
-  logSources: (rule: RuleRecord) =>
-    rule.logSources.flatMap((l) => {
-      if (l.kind !== 'table') return [];
-      if (l.name === 'SecurityEvent' || l.name === 'WindowsEvent') {
-        const ids = rule.logic.indicators.filter((i) => i.field === 'EventID' && (i.op === 'eq' || i.op === 'in')).flatMap((i) => i.values.map(String));
-        return ids.length && ids.every((id) => PROCESS_CREATION_EVENT_IDS.has(id)) ? ['windows.process_creation'] : ['windows.security'];
-      }
-      return [KQL_TABLES[l.name] ?? `vendor:${l.name.toLowerCase()}`];
-    }),
+  logSources: (rule: RuleRecord) => rule.logSources.flatMap((l) => (l.kind === 'table' ? [tableLogSource(rule, l.name)] : [])),
+  huntLogSources: (rule: RuleRecord) => rule.logSources.flatMap((l) => (l.kind !== 'table' ? [] : [DEFENDER.has(l.name) ? defenderRows(l.name) : tableLogSource(rule, l.name)])),
   fields: { '*': DEVICE_META, ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
   values: {
     // DeviceLogonEvents / IdentityLogonEvents ActionType onto Security event ids

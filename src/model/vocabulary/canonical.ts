@@ -23,6 +23,12 @@ export type FieldTable = Readonly<Record<string, string>>;
 export interface Vocabulary {
   /** Canonical log source ids the rule reads, from what its language declares; empty when none can be told. */
   readonly logSources: (rule: RuleRecord) => readonly string[];
+  /**
+   * The log sources a hunt runs the rule on, where they differ from `logSources`: a rule over a product's own table
+   * (Defender XDR's `DeviceProcessEvents`) reads that table's rows, whose fields no raw log has, though the same
+   * action links it to the raw log's rules. Absent: `logSources`.
+   */
+  readonly huntLogSources?: (rule: RuleRecord) => readonly string[];
   /** Field tables per canonical log source id; `*` applies to every log source of the language. */
   readonly fields: Readonly<Record<string, FieldTable>>;
   /** Native field spelling normalised before lookup (a YARA-L `$e.` prefix, a data-model prefix). */
