@@ -380,7 +380,8 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
     const mem: string[] = [];
     await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
-    assert.deepEqual(mem.sort(), ['0 hit kusto/logon', '2 hit kusto/notsystem', '4 hit kusto/whoami']);
+    // the Sysmon event is read for the process rule with Sysmon's names (the next test); no logon table has a reading
+    assert.deepEqual(mem.sort(), ['0 hit kusto/logon', '1 hit kusto/whoami', '2 hit kusto/notsystem', '4 hit kusto/whoami']);
     const threads: string[] = [];
     await hunt(new HuntEngine(rules), [f], { workers: 2, onHit: (h) => threads.push(key(h)) });
     const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
@@ -392,6 +393,58 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const notsystem = rules.find((r) => r.id === 'kusto/notsystem')!;
     assert.deepEqual(kustoVocabulary.logSources(notsystem), ['windows.security']);
     assert.deepEqual(kustoVocabulary.huntLogSources!(notsystem), ['vendor:defender/devicelogonevents']);
+  });
+
+  it('a rule over an endpoint table reads Sysmon events of its action with Sysmon field names, a column Sysmon lacks unknown; the same on threads and in DuckDB', async () => {
+    const rules = await kqlRules(
+      {
+        'whoami.kql': 'DeviceProcessEvents | where FileName =~ "whoami.exe" and ProcessCommandLine has "/all"\n',
+        'notsys.kql': 'DeviceProcessEvents | where FileName in~ ("cmd.exe", "powershell.exe") and AccountName != "system"\n',
+        'drop.kql': 'DeviceFileEvents | where FileName endswith ".ps1" and InitiatingProcessFileName =~ "winword.exe"\n',
+        'count.kql': 'DeviceProcessEvents | where FileName =~ "whoami.exe" | summarize n = count() by DeviceName | where n > 5\n',
+      },
+      'detwiki-hunt-sysmonread-',
+    );
+    const sysmon = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'pc1' }, EventData: data } });
+    const lines = [
+      sysmon(1, { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' }),
+      sysmon(1, { Image: 'C:\\Windows\\System32\\WHOAMI.EXE', CommandLine: 'whoami /priv' }),
+      sysmon(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c dir' }),
+      sysmon(11, { Image: 'C:\\Program Files\\Office\\WINWORD.EXE', TargetFilename: 'C:\\Users\\bob\\a.ps1' }),
+      // a Security 4688 event is process creation too, but not a Sysmon event: no reading there
+      { Event: { System: { EventID: 4688, Channel: 'Security' }, EventData: { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all' } } },
+      // the table's own row is read as written
+      { Type: 'DeviceProcessEvents', FileName: 'whoami.exe', ProcessCommandLine: 'whoami /all' },
+    ].map((e) => JSON.stringify(e));
+    const f = file('sysmonread.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
+    // AccountName is Defender's short name (Sysmon's User is DOMAIN\name): unknown, so cmd.exe may fire
+    assert.deepEqual(mem.sort(), ['0 hit kusto/whoami', '2 may_fire kusto/notsys', '3 hit kusto/drop', '5 hit kusto/whoami']);
+    const threads: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { workers: 2, onHit: (h) => threads.push(key(h)) });
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(threads.sort(), mem);
+    assert.deepEqual(duck.sort(), mem);
+  });
+
+  it("a hash column of an endpoint table reads Sysmon's Hashes: listed, another hash of the algorithm, or the algorithm not listed (unknown)", async () => {
+    const h = 'c92c158d7c37fea795114fa6491fe5f145ad2f8c08776b18ae79db811e8e36a3';
+    const rules = await kqlRules({ 'ioc.kql': `DeviceProcessEvents | where SHA256 == "${h}"\n` }, 'detwiki-hunt-sysmonhash-');
+    const sysmon = (hashes: string) => JSON.stringify({ Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\t\\AdFind.exe', Hashes: hashes } } });
+    const lines = [sysmon(`MD5=0123456789ABCDEF0123456789ABCDEF,SHA256=${h.toUpperCase()}`), sysmon(`SHA256=${'0'.repeat(64)}`), sysmon('MD5=0123456789ABCDEF0123456789ABCDEF')];
+    const f = file('sysmonhash.jsonl', lines.join('\n') + '\n');
+    const key = (x: Hit) => `${x.pos.index} ${x.type}`;
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { onHit: (x) => mem.push(key(x)) });
+    assert.deepEqual(mem, ['0 hit', '2 may_fire']);
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (x) => duck.push(key(x)) });
+    assert.deepEqual(duck, mem);
   });
 
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {

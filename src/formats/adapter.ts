@@ -125,7 +125,7 @@ export interface FormatAdapter<Prep = unknown> {
    * recognised as `onlyWith`, the rule runs as `condition` instead of as written (a Sigma process creation rule over a
    * Security event 4688, whose fields have other names: `src/formats/sigma/securityAudit.ts`).
    */
-  readonly huntReadings?: (logSources: readonly string[], condition: Expr) => readonly HuntReading[];
+  readonly huntReadings?: (logSources: readonly string[], condition: Expr, rule?: RuleRecord) => readonly HuntReading[];
 }
 
 /** A rule's condition as it reads the events of another log source (`FormatAdapter.huntReadings`). */
@@ -134,6 +134,10 @@ export interface HuntReading {
   readonly condition: Expr;
   /** What the reading is, for output (`Security 4688's field names, as pySigma's windows-audit pipeline`). */
   readonly label: string;
+  /** The log sources the reading runs on, when not the rule's own (a Defender XDR rule read over Sysmon events). */
+  readonly logSources?: readonly string[];
+  /** The language whose field resolution reads the events (`sigma`: a Windows event's EventData); default the rule's. */
+  readonly readAsFormat?: Format;
 }
 
 /**

@@ -14,6 +14,7 @@ import { evaluate, nullNoMatch, nullOn, resolveDotted, verdictOfUnknown, type Fi
 import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
+import type { Format } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
 import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
@@ -35,6 +36,8 @@ export interface HuntRule {
   readonly onlyWith?: string;
   /** With `onlyWith`: the index of the rule as written (whose tallies and aggregation it shares). */
   readonly of?: number;
+  /** A reading whose events another language's field resolution reads (`HuntReading.readAsFormat`). */
+  readonly readAs?: Format;
   /** The rule as written has other readings: it does not run on events recognised as one of these. */
   unless?: readonly string[];
 }
@@ -162,6 +165,15 @@ export class HuntEngine {
     private readonly opts: HuntOptions = {},
   ) {
     const resolverIdx = new Map<FieldResolver, number>();
+    const resolverOf = (resolver: FieldResolver): number => {
+      let ri = resolverIdx.get(resolver);
+      if (ri === undefined) {
+        ri = this.resolvers.length;
+        this.resolvers.push(resolver);
+        resolverIdx.set(resolver, ri);
+      }
+      return ri;
+    };
     for (const r of rules) {
       this.stats.rules++;
       const cond = r.logic.condition;
@@ -183,13 +195,7 @@ export class HuntEngine {
         }
         continue;
       }
-      const resolver = adapterFor(r.format)?.resolveField ?? resolveDotted;
-      let ri = resolverIdx.get(resolver);
-      if (ri === undefined) {
-        ri = this.resolvers.length;
-        this.resolvers.push(resolver);
-        resolverIdx.set(resolver, ri);
-      }
+      const ri = resolverOf(adapterFor(r.format)?.resolveField ?? resolveDotted);
       const vocab = vocabularyFor(r.format);
       const logSources = [...new Set((vocab?.huntLogSources ?? vocab?.logSources)?.(r) ?? [])];
       const condition = huntCondition(r, cond);
@@ -201,12 +207,13 @@ export class HuntEngine {
     // reading on them, as written on the others: both are rules of the engine, each routed to its events
     if (!opts.all) {
       for (const hr of [...this.rules]) {
-        const readings = adapterFor(hr.rule.format)?.huntReadings?.(hr.logSources, hr.condition) ?? [];
+        const readings = adapterFor(hr.rule.format)?.huntReadings?.(hr.logSources, hr.condition, hr.rule) ?? [];
         if (!readings.length) continue;
         hr.unless = readings.map((r) => r.onlyWith);
         for (const r of readings) {
           const recorded = compileRecorded(r.condition);
-          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex: hr.resolverIndex, logSources: hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index });
+          const resolverIndex = r.readAsFormat ? resolverOf(adapterFor(r.readAsFormat)?.resolveField ?? resolveDotted) : hr.resolverIndex;
+          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex, logSources: r.logSources ?? hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index, ...(r.readAsFormat ? { readAs: r.readAsFormat } : {}) });
         }
       }
     }

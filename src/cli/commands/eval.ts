@@ -63,14 +63,16 @@ export function run(argv: string[]): Promise<number> {
     const results = rules.map((r) => {
       const cond = r.logic.condition;
       // the rule's other readings, as the hunt runs them (a Sigma process creation rule over a Security 4688 event)
-      const readings = cond ? (adapter?.huntReadings?.(vocabularyFor(r.format)?.logSources(r) ?? [], cond) ?? []) : [];
+      const readings = cond ? (adapter?.huntReadings?.(vocabularyFor(r.format)?.logSources(r) ?? [], cond, r) ?? []) : [];
       const readAs: (string | null)[] = [];
       const res = events.map((e) => {
         if (!cond) return 'unknown';
         const sources = readings.length ? recogniseLogSources(e) : [];
-        const reading = readings.find((x) => readingApplies(x, sources));
+        const reading = readings.find((x) => readingApplies(x, sources) && (!x.logSources || x.logSources.some((l) => sources.includes(l))));
         readAs.push(reading?.label ?? null);
-        return verdict(reading?.condition ?? cond, e, resolve ? { resolve } : {});
+        // a reading read through another language's field resolution (a Defender XDR rule over a Sysmon event)
+        const by = reading?.readAsFormat ? adapterFor(reading.readAsFormat)?.resolveField : resolve;
+        return verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
       });
       const counted = countedOver(r, events);
       return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...counted };

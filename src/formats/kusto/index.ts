@@ -19,6 +19,7 @@ import { parseSentinelYaml } from './sentinel.ts';
 import { KQL_CODES } from './diagnostics.ts';
 import { KUSTO_HIGHLIGHT } from './highlightFacts.ts';
 import { KQL_SNIFF } from './sniff.ts';
+import { kustoHuntReadings } from './readings.ts';
 
 /** How a file of a KQL source is handled, from its path alone. */
 export type KqlFileRole =
@@ -101,6 +102,7 @@ export const kustoAdapter: FormatAdapter<KqlPrep> = {
   fingerprint: { packages: ['@kusto/language-service-next', 'yaml', 'markdown-it'] },
   diagnosticCodes: [KQL_CODES],
   parserName: PARSER_NAME,
+  huntReadings: kustoHuntReadings,
   async prepare(_root: string, files: readonly string[]) {
     return { collections: findDefenderCollections(files) };
   },

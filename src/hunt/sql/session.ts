@@ -90,7 +90,7 @@ export async function huntDuckdb(
       },
       (hr, e) => failed.push({ rule: { id: hr.rule.id }, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
       opts.onBatch,
-      { weight: (hr) => batchWeight(DUCKDB, { format: hr.rule.format, condition: hr.condition }), max: BATCH_SQL_MAX },
+      { weight: (hr) => batchWeight(DUCKDB, { format: hr.readAs ?? hr.rule.format, condition: hr.condition }), max: BATCH_SQL_MAX },
     );
     const rulesSeconds = (performance.now() - t1) / 1000;
     const report = huntReporter(engine, opts);
@@ -151,7 +151,8 @@ export async function huntDuckdb(
 /** A hunt's rule as the SQL of a batch runs it: its condition, its log sources (unless every rule runs on every event), its readings. */
 export function sqlRuleOf(hr: HuntRule, all = false): SqlRule {
   return {
-    format: hr.rule.format,
+    // a reading read through another language's field resolution (`HuntRule.readAs`) takes its resolver kind
+    format: hr.readAs ?? hr.rule.format,
     condition: hr.condition,
     ...(all ? {} : { logSources: hr.logSources }),
     ...(hr.onlyWith !== undefined ? { onlyWith: hr.onlyWith } : {}),

@@ -1,0 +1,171 @@
+/**
+ * A KQL rule over one of Defender XDR's endpoint tables read over Sysmon events (`FormatAdapter.huntReadings`): the
+ * hunt runs the rule as written on the table's own rows (`huntLogSources` in `vocabulary.ts`), and this reading on
+ * the Sysmon events of the same action, with each Defender column read as the Sysmon field that holds the same value
+ * in the same form (`FolderPath` is process creation's `Image`, `FileName` the file name of that path). A column
+ * Sysmon does not record, or records in another form (`AccountName` is `bob` in Defender, `DOMAIN\bob` in Sysmon's
+ * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
+ * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
+ */
+import { and, assertNever, derivedFields, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
+import { renderPredicate } from '../../model/render.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import type { HuntReading } from '../adapter.ts';
+
+/** A column read as a Sysmon field (`name`: the file name of that field's path). */
+interface Column {
+  readonly field: string;
+  readonly name?: true;
+}
+
+interface TableReading {
+  /** The canonical log source of the Sysmon events the table's rows correspond to. */
+  readonly logSource: string;
+  readonly columns: Readonly<Record<string, Column>>;
+  /**
+   * The row's `SHA1` / `SHA256` / `MD5` are the hashes Sysmon lists in the event's `Hashes`
+   * (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`, upper-case hexadecimal, the algorithms the configuration chose).
+   */
+  readonly hashes?: true;
+}
+
+const path = (field: string): Column => ({ field });
+const nameOf = (field: string): Column => ({ field, name: true });
+
+/** The acting process of file, network and image-load rows: Sysmon's `Image` of those events. */
+const INITIATOR: Readonly<Record<string, Column>> = {
+  InitiatingProcessFolderPath: path('Image'),
+  InitiatingProcessFileName: nameOf('Image'),
+  InitiatingProcessId: path('ProcessId'),
+  DeviceName: path('Computer'),
+};
+
+/**
+ * Defender XDR endpoint tables and the Sysmon fields of the same values (Defender XDR advanced hunting schema; Sysmon's
+ * event schema). Registry rows are not read: Defender's `RegistryKey` names the hive in full and leaves out the value
+ * name, which Sysmon's `TargetObject` abbreviates and includes.
+ */
+export const SYSMON_READINGS: Readonly<Record<string, TableReading>> = {
+  DeviceProcessEvents: {
+    logSource: 'windows.process_creation',
+    hashes: true,
+    columns: {
+      FolderPath: path('Image'),
+      FileName: nameOf('Image'),
+      ProcessCommandLine: path('CommandLine'),
+      ProcessId: path('ProcessId'),
+      InitiatingProcessFolderPath: path('ParentImage'),
+      InitiatingProcessFileName: nameOf('ParentImage'),
+      InitiatingProcessCommandLine: path('ParentCommandLine'),
+      InitiatingProcessId: path('ParentProcessId'),
+      ProcessVersionInfoOriginalFileName: path('OriginalFileName'),
+      ProcessVersionInfoCompanyName: path('Company'),
+      ProcessVersionInfoProductName: path('Product'),
+      ProcessVersionInfoFileDescription: path('Description'),
+      ProcessIntegrityLevel: path('IntegrityLevel'),
+      DeviceName: path('Computer'),
+    },
+  },
+  DeviceFileEvents: { logSource: 'windows.file', columns: { ...INITIATOR, FolderPath: path('TargetFilename'), FileName: nameOf('TargetFilename') } },
+  DeviceImageLoadEvents: { logSource: 'windows.image_load', hashes: true, columns: { ...INITIATOR, FolderPath: path('ImageLoaded'), FileName: nameOf('ImageLoaded') } },
+  DeviceNetworkEvents: {
+    logSource: 'windows.network',
+    columns: { ...INITIATOR, RemoteIP: path('DestinationIp'), RemotePort: path('DestinationPort'), LocalIP: path('SourceIp'), LocalPort: path('SourcePort') },
+  },
+};
+
+/** The Sysmon events a reading runs on (recognised by their channel or provider). */
+export const SYSMON = 'vendor:windows/sysmon';
+
+const LABEL = 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)';
+
+/** The file name of a path (after its last `\` or `/`), as KQL reads it: a derivation step. */
+const FILE_NAME: Derived['steps'][number] = { fn: 'extract', args: ['[^\\\\/]*$', 0] };
+
+/** The hunt's readings of a KQL rule over Sysmon events (`FormatAdapter.huntReadings`). */
+export function kustoHuntReadings(_logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
+  if (!rule) return [];
+  const tables = rule.logSources.filter((l) => l.kind === 'table').map((l) => l.name);
+  const table = tables.length === 1 ? SYSMON_READINGS[tables[0]!] : undefined;
+  const a = rule.logic.aggregation;
+  if (!table || !Object.hasOwn(SYSMON_READINGS, tables[0]!) || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
+  const read = readOver(table, condition);
+  return read ? [{ onlyWith: SYSMON, logSources: [table.logSource], condition: read, label: LABEL, readAsFormat: 'sigma' }] : [];
+}
+
+/** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
+export function readOver(table: TableReading, e: Expr): Expr | undefined {
+  let answered = 0;
+  const rewrite = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'pred': {
+        const p = predicate(table, x);
+        if (p.kind !== 'opaque') answered++;
+        return p;
+      }
+      case 'and':
+      case 'or':
+        return { ...x, args: x.args.map(rewrite) };
+      case 'not':
+        return { kind: 'not', arg: rewrite(x.arg) };
+      case 'quant':
+        return { ...x, items: x.items.map((i) => ({ name: i.name, expr: rewrite(i.expr) })) };
+      case 'each': {
+        // an array column: its elements are Defender's, which no Sysmon field holds
+        return opaque(x.array, `${x.array}: ${why(table)}`, x.span);
+      }
+      case 'opaque':
+      case 'const':
+        return x;
+      default:
+        return assertNever(x, 'expression');
+    }
+  };
+  const out = rewrite(e);
+  return answered ? out : undefined;
+}
+
+const why = (t: TableReading): string => `a column Sysmon does not record in the same form (a ${t.logSource} event read for a Defender XDR rule)`;
+
+/** Hexadecimal digits of each hash column. */
+const HASH_LENGTH: Readonly<Record<string, number>> = { SHA1: 40, SHA256: 64, MD5: 32 };
+
+/**
+ * A hash column equal to one of some hashes, read in Sysmon's `Hashes`: the event lists one of them (case aside: the
+ * same file), or lists another hash of that algorithm (no match); an event whose `Hashes` does not list the algorithm
+ * cannot tell (unknown).
+ */
+function hashPredicate(table: TableReading, p: Predicate): Expr | undefined {
+  const len = Object.hasOwn(HASH_LENGTH, p.field) ? HASH_LENGTH[p.field]! : undefined;
+  if (!table.hashes || len === undefined || p.derived || (p.op !== 'eq' && p.op !== 'in') || p.opts?.match === 'all') return undefined;
+  if (!p.values.length || !p.values.every((v) => typeof v === 'string' && v.length === len && /^[0-9a-fA-F]+$/.test(v))) return undefined;
+  const listed = pred('Hashes', 'contains', p.values.map((v) => `${p.field}=${String(v)}`), { cs: false }, p.span);
+  const unlisted = not(pred('Hashes', 'contains', [`${p.field}=`], { cs: false }, p.span));
+  return or(listed, and(unlisted, opaque(renderPredicate(p), `${p.field}: the event's Hashes does not list this algorithm`, p.span)));
+}
+
+function predicate(table: TableReading, p: Predicate): Expr {
+  const hash = hashPredicate(table, p);
+  if (hash) return hash;
+  const col = (f: string): Column | undefined => (Object.hasOwn(table.columns, f) ? table.columns[f] : undefined);
+  const refs = p.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+  const missing = [p.field, ...derivedFields(p.derived), ...refs].find((f) => !col(f));
+  if (missing !== undefined) return opaque(renderPredicate(p), `${missing}: ${why(table)}`, p.span);
+  // a derived operand that reads other columns, or a column compared with a file name computed from a path: unknown
+  // rather than a new derivation written around the old
+  if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => col(f)!.name)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
+  const c = col(p.field)!;
+  const values: Value[] = p.values.map((v) => (isRef(v) ? { ...v, field: col(v.field)!.field } : v));
+  if (!c.name) return { ...p, field: c.field, values };
+  // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
+  // separator, a test of the path itself (which the hunt's prefilter keys on) rather than a derivation of it
+  const names = p.values.filter((v): v is string => typeof v === 'string' && !v.includes('\\') && !v.includes('/'));
+  if (!p.derived && (p.op === 'eq' || p.op === 'in') && names.length === p.values.length && names.length && p.opts?.match !== 'all') {
+    const ends = (sep: string) => pred(c.field, 'ends_with', names.map((n) => sep + n), p.opts, p.span);
+    return or(pred(c.field, p.op, names, p.opts, p.span), ends('\\'), ends('/'));
+  }
+  const steps = [FILE_NAME, ...(p.derived?.steps ?? [])];
+  return { ...p, field: c.field, values, derived: { ...(p.derived ?? {}), steps, lang: 'kql' } };
+}
+
+const isRef = (v: Value): v is Extract<Value, { kind: 'field' }> => v !== null && typeof v === 'object';
