@@ -447,6 +447,28 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(duck, mem);
   });
 
+  it("a rule over SecurityEvent reads a Windows event as the event log renders it (EventData, System), a column Log Analytics computes unknown; both engines", async () => {
+    const rules = await kqlRules(
+      {
+        'bob.kql': 'SecurityEvent | where EventID == 4624 and TargetUserName == "bob" and LogonType == 10\n',
+        'acct.kql': 'SecurityEvent | where EventID == 4624 and Account !endswith "$"\n',
+      },
+      'detwiki-hunt-secevent-',
+    );
+    const logon = (user: string) => JSON.stringify({ Event: { System: { EventID: 4624, Channel: 'Security', Computer: 'dc1' }, EventData: { TargetUserName: user, TargetDomainName: 'CORP', LogonType: 10 } } });
+    const f = file('secevent.jsonl', [logon('bob'), logon('eve')].join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
+    // read as written (top-level columns), nothing held: TargetUserName is inside EventData; Account, Log Analytics'
+    // DOMAIN\\user, is not in the event at all
+    assert.deepEqual(mem.sort(), ['0 hit kusto/bob', '0 may_fire kusto/acct', '1 may_fire kusto/acct']);
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(duck.sort(), mem);
+  });
+
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
     const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
     assert.equal(r!.logic.completeness, 'partial');

@@ -1,5 +1,9 @@
 /**
- * A KQL rule over one of Defender XDR's endpoint tables read over Sysmon events (`FormatAdapter.huntReadings`): the
+ * The hunt's readings of KQL rules over raw Windows events (`FormatAdapter.huntReadings`).
+ *
+ * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
+ *
+ * A rule over one of Defender XDR's endpoint tables is read over Sysmon events: the
  * hunt runs the rule as written on the table's own rows (`huntLogSources` in `vocabulary.ts`), and this reading on
  * the Sysmon events of the same action, with each Defender column read as the Sysmon field that holds the same value
  * in the same form (`FolderPath` is process creation's `Image`, `FileName` the file name of that path). A column
@@ -82,10 +86,58 @@ const LABEL = 'Sysmon field names for Defender XDR columns (FolderPath as Image,
 /** The file name of a path (after its last `\` or `/`), as KQL reads it: a derivation step. */
 const FILE_NAME: Derived['steps'][number] = { fn: 'extract', args: ['[^\\\\/]*$', 0] };
 
-/** The hunt's readings of a KQL rule over Sysmon events (`FormatAdapter.huntReadings`). */
+/**
+ * SecurityEvent's columns that Log Analytics computes (`Account` is `DOMAIN\\user`, `Activity` the id with its
+ * description, `Process` the file name of the process path…) or adds (`TimeGenerated`, `Type`…): a Windows event's own
+ * rendering has none of them.
+ */
+const SECURITY_EVENT_COMPUTED: ReadonlySet<string> = new Set([
+  'Account', 'AccountType', 'Activity', 'EventSourceName', 'SourceComputerId', 'EventOriginId', 'MG', 'ManagementGroupName', 'TimeGenerated', 'Type',
+  '_ResourceId', 'TenantId', 'SourceSystem', 'LogonTypeName', 'SubjectAccount', 'TargetAccount', 'Process', 'FailureReason', 'EventData', 'TargetUser',
+]);
+
+const WINDOWS = 'vendor:windows';
+
+/**
+ * A KQL rule over SecurityEvent read over a Windows event as rendered by the event log (evtx as JSON, Winlogbeat's):
+ * SecurityEvent's columns are the event's data and System fields by the same names, which Sigma's field resolution
+ * finds there (`EventData`, `System`, Winlogbeat's `winlog.event_data`); a column Log Analytics computes is unknown.
+ */
+function securityEventReading(condition: Expr): HuntReading {
+  const rewrite = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'pred': {
+        const refs = x.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+        const f = [x.field, ...derivedFields(x.derived), ...refs].find((n) => SECURITY_EVENT_COMPUTED.has(n) || n.startsWith('_'));
+        if (f === undefined) return x;
+        return opaque(renderPredicate(x), `${f}: a SecurityEvent column Log Analytics computes, which the Windows event does not hold`, x.span);
+      }
+      case 'and':
+      case 'or':
+        return { ...x, args: x.args.map(rewrite) };
+      case 'not':
+        return { kind: 'not', arg: rewrite(x.arg) };
+      case 'quant':
+        return { ...x, items: x.items.map((i) => ({ name: i.name, expr: rewrite(i.expr) })) };
+      case 'each':
+        return SECURITY_EVENT_COMPUTED.has(x.array) ? opaque(x.array, `${x.array}: a SecurityEvent column Log Analytics computes`, x.span) : x;
+      case 'opaque':
+      case 'const':
+        return x;
+      default:
+        return assertNever(x, 'expression');
+    }
+  };
+  return { onlyWith: WINDOWS, condition: rewrite(condition), label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
+}
+
+/** The hunt's readings of a KQL rule over Sysmon or Windows events (`FormatAdapter.huntReadings`). */
 export function kustoHuntReadings(_logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
   const tables = rule.logSources.filter((l) => l.kind === 'table').map((l) => l.name);
+  if (tables.length && tables.every((t) => t === 'SecurityEvent')) {
+    return [securityEventReading(condition)];
+  }
   const table = tables.length === 1 ? SYSMON_READINGS[tables[0]!] : undefined;
   const a = rule.logic.aggregation;
   if (!table || !Object.hasOwn(SYSMON_READINGS, tables[0]!) || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
