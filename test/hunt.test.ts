@@ -469,6 +469,34 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(duck.sort(), mem);
   });
 
+  it("a rule over another Sentinel table runs on that table's rows (Type) with its own columns; a raw log of the action keeps its own recognition; both engines", async () => {
+    const rules = await kqlRules(
+      {
+        'stop.kql': 'AWSCloudTrail | where EventName == "StopLogging" and UserIdentityType != "AWSService"\n',
+        'fail.kql': 'SigninLogs | where ResultType == "50126"\n',
+      },
+      'detwiki-hunt-sentinelrows-',
+    );
+    const lines = [
+      { Type: 'AWSCloudTrail', EventName: 'StopLogging', EventSource: 'cloudtrail.amazonaws.com', UserIdentityType: 'IAMUser', AWSRegion: 'us-east-1' },
+      { Type: 'AWSCloudTrail', EventName: 'StopLogging', UserIdentityType: 'AWSService' },
+      // CloudTrail's own JSON: not the table's columns; the KQL rule as written finds none of them (no hit)
+      { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'us-east-1', userIdentity: { type: 'IAMUser' } },
+      // a sign-in row is both the table's row and the flat sign-in log
+      { Type: 'SigninLogs', ResultType: '50126', UserPrincipalName: 'bob@x', AppDisplayName: 'Portal' },
+    ].map((e) => JSON.stringify(e));
+    assert.deepEqual(recogniseLogSources(JSON.parse(lines[3]!)), ['entra.signin', 'vendor:sentinel/signinlogs']);
+    const f = file('sentinelrows.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
+    assert.deepEqual(mem.sort(), ['0 hit kusto/stop', '3 hit kusto/fail']);
+    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(duck.sort(), mem);
+  });
+
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
     const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
     assert.equal(r!.logic.completeness, 'partial');

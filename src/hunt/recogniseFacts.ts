@@ -7,7 +7,7 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
-import { DEFENDER_TABLES, defenderRows } from '../formats/kusto/vocabulary.ts';
+import { DEFENDER_TABLES, defenderRows, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {
   readonly name: string;
@@ -30,9 +30,18 @@ const DEFENDER_ROW_TYPES: readonly Recogniser[] = DEFENDER_TABLES.map((t) => ({
   logSources: [defenderRows(t)],
 }));
 
+/** Rows of Sentinel's other tables with their `Type` column (`SENTINEL_ROW_TABLES` in `src/formats/kusto/vocabulary.ts`). */
+const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TABLES).map(([t, also]) => ({
+  name: `Sentinel ${t} row`,
+  has: ['Type'],
+  startsWith: { Type: [t.toLowerCase()] },
+  logSources: [...also, sentinelRows(t)],
+}));
+
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [
   ...DEFENDER_ROW_TYPES,
+  ...SENTINEL_ROW_TYPES,
   { name: 'AWS CloudTrail', has: ['eventSource', 'eventName', 'awsRegion'], logSources: ['aws.cloudtrail'] },
   { name: 'Okta System Log', has: ['eventType', 'actor', 'published|uuid'], logSources: ['okta.system'] },
   { name: 'GCP audit log', has: ['protoPayload.methodName'], logSources: ['gcp.audit'] },

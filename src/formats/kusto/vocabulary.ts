@@ -57,6 +57,37 @@ const DEFENDER = new Set(DEFENDER_TABLES);
 /** The log source a hunt gives the rows of a Defender XDR table. */
 export const defenderRows = (table: string): string => `vendor:defender/${table.toLowerCase()}`;
 
+/**
+ * Sentinel (Log Analytics) tables whose rows, exported with their `Type` column, a hunt recognises as themselves
+ * (`vendor:sentinel/<table>`, `SENTINEL_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), so that the KQL rules over a
+ * table run on its rows, with the table's own columns (`AWSCloudTrail`'s `EventName`, not CloudTrail's `eventName`).
+ * Each lists the canonical log sources such a row also is: the flat sign-in and audit rows have the columns the
+ * raw logs' recognisers read, and the other languages' rules run on them as before; the others' columns are the
+ * table's own.
+ */
+export const SENTINEL_ROW_TABLES: Readonly<Record<string, readonly string[]>> = {
+  SigninLogs: ['entra.signin'],
+  AADNonInteractiveUserSignInLogs: ['entra.signin'],
+  AADServicePrincipalSignInLogs: ['entra.signin'],
+  AuditLogs: ['entra.audit'],
+  AWSCloudTrail: [],
+  AzureActivity: [],
+  GCPAuditLogs: [],
+  Okta_CL: [],
+  OktaV2_CL: [],
+  GitHubAuditLogPolling_CL: [],
+  GitHubAuditData: [],
+  OfficeActivity: [],
+  DnsEvents: [],
+  CommonSecurityLog: [],
+  Syslog: [],
+  W3CIISLog: [],
+  AzureDiagnostics: [],
+};
+
+/** The log source a hunt gives the rows of a Sentinel table (`SENTINEL_ROW_TABLES`). */
+export const sentinelRows = (table: string): string => `vendor:sentinel/${table.toLowerCase()}`;
+
 /** Security event ids whose events are process creation. */
 const PROCESS_CREATION_EVENT_IDS: ReadonlySet<string> = new Set(['4688']);
 
@@ -139,7 +170,12 @@ export const kustoVocabulary: Vocabulary = {
   // SecurityEvent columns are the Windows event data's own names
   raw: ['windows.security'],
   logSources: (rule: RuleRecord) => rule.logSources.flatMap((l) => (l.kind === 'table' ? [tableLogSource(rule, l.name)] : [])),
-  huntLogSources: (rule: RuleRecord) => rule.logSources.flatMap((l) => (l.kind !== 'table' ? [] : [DEFENDER.has(l.name) ? defenderRows(l.name) : tableLogSource(rule, l.name)])),
+  huntLogSources: (rule: RuleRecord) =>
+    rule.logSources.flatMap((l) => {
+      if (l.kind !== 'table') return [];
+      if (DEFENDER.has(l.name)) return [defenderRows(l.name)];
+      return Object.hasOwn(SENTINEL_ROW_TABLES, l.name) ? [tableLogSource(rule, l.name), sentinelRows(l.name)] : [tableLogSource(rule, l.name)];
+    }),
   fields: { '*': DEVICE_META, ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
   values: {
     // DeviceLogonEvents / IdentityLogonEvents ActionType onto Security event ids
