@@ -203,8 +203,9 @@ export class HuntEngine {
       this.rules.push({ rule: r, condition, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
     }
     inheritLogSources(this.rules);
-    // a rule with another reading for some events (a Sigma process creation rule over Security 4688) runs as that
-    // reading on them, as written on the others: both are rules of the engine, each routed to its events
+    // a rule with another reading for some events (a Sigma process creation rule over Security 4688, a KQL rule over
+    // a Defender endpoint table over Sysmon events) runs as that reading on them, as written on the others: both are
+    // rules of the engine, each routed to its events, a reading through the field resolution it names
     if (!opts.all) {
       for (const hr of [...this.rules]) {
         const readings = adapterFor(hr.rule.format)?.huntReadings?.(hr.logSources, hr.condition, hr.rule) ?? [];

@@ -41,9 +41,10 @@ export const KQL_TABLES: Readonly<Record<string, string>> = {
 /**
  * Defender XDR's own tables (advanced hunting, and their copies in Sentinel): their columns are Defender's
  * (`FileName`, `ProcessCommandLine`, `InitiatingProcessAccountName`…), which no raw log has. A hunt runs a rule over
- * them on those tables' rows (`vendor:defender/<table>`, recognised by the `Type` column Log Analytics gives every
- * row: `DEFENDER_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), not on a Sysmon or Security event: there a test of a
- * Defender column holds or fails only because the column is missing (`FileName != "x"` held on every event).
+ * them as written on those tables' rows (`vendor:defender/<table>`, recognised by the `Type` column Log Analytics gives
+ * every row: `DEFENDER_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), not on a Sysmon or Security event, where a test of
+ * a Defender column held or failed only because the column is missing (`FileName != "x"` held on every event); the
+ * endpoint tables Sysmon also records are read over Sysmon events with Sysmon's names instead (`readings.ts`).
  */
 export const DEFENDER_TABLES: readonly string[] = [
   'DeviceProcessEvents', 'DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceRegistryEvents', 'DeviceLogonEvents',
