@@ -11,7 +11,7 @@
  * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
  * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
  */
-import { and, assertNever, derivedFields, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
+import { and, derivedFields, mapLeaves, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
@@ -104,31 +104,18 @@ const WINDOWS = 'vendor:windows';
  * finds there (`EventData`, `System`, Winlogbeat's `winlog.event_data`); a column Log Analytics computes is unknown.
  */
 function securityEventReading(condition: Expr): HuntReading {
-  const rewrite = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'pred': {
-        const refs = x.values.flatMap((v) => (isRef(v) ? [v.field] : []));
-        const f = [x.field, ...derivedFields(x.derived), ...refs].find((n) => SECURITY_EVENT_COMPUTED.has(n) || n.startsWith('_'));
-        if (f === undefined) return x;
-        return opaque(renderPredicate(x), `${f}: a SecurityEvent column Log Analytics computes, which the Windows event does not hold`, x.span);
-      }
-      case 'and':
-      case 'or':
-        return { ...x, args: x.args.map(rewrite) };
-      case 'not':
-        return { kind: 'not', arg: rewrite(x.arg) };
-      case 'quant':
-        return { ...x, items: x.items.map((i) => ({ name: i.name, expr: rewrite(i.expr) })) };
-      case 'each':
-        return SECURITY_EVENT_COMPUTED.has(x.array) ? opaque(x.array, `${x.array}: a SecurityEvent column Log Analytics computes`, x.span) : x;
-      case 'opaque':
-      case 'const':
-        return x;
-      default:
-        return assertNever(x, 'expression');
-    }
+  const computed = (x: Predicate): Expr => {
+    const refs = x.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+    const f = [x.field, ...derivedFields(x.derived), ...refs].find((n) => SECURITY_EVENT_COMPUTED.has(n) || n.startsWith('_'));
+    return f === undefined ? x : opaque(renderPredicate(x), `${f}: a SecurityEvent column Log Analytics computes, which the Windows event does not hold`, x.span);
   };
-  return { onlyWith: WINDOWS, condition: rewrite(condition), label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
+  const read = eachLeaf(condition, (x) => (x.kind === 'pred' ? computed(x) : x.kind === 'each' && SECURITY_EVENT_COMPUTED.has(x.array) ? opaque(x.array, `${x.array}: a SecurityEvent column Log Analytics computes`, x.span) : x));
+  return { onlyWith: WINDOWS, condition: read, label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
+}
+
+/** `mapLeaves` that also goes into the parts of an `N of` (`quant`); an `each` is a leaf (its element fields are its own). */
+function eachLeaf(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'quant' }>) => Expr): Expr {
+  return mapLeaves(e, (x) => (x.kind === 'quant' ? { ...x, items: x.items.map((i) => ({ name: i.name, expr: eachLeaf(i.expr, f) })) } : f(x)));
 }
 
 /** The hunt's readings of a KQL rule over Sysmon or Windows events (`FormatAdapter.huntReadings`). */
@@ -148,32 +135,15 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
 /** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
 export function readOver(table: TableReading, e: Expr): Expr | undefined {
   let answered = 0;
-  const rewrite = (x: Expr): Expr => {
-    switch (x.kind) {
-      case 'pred': {
-        const p = predicate(table, x);
-        if (p.kind !== 'opaque') answered++;
-        return p;
-      }
-      case 'and':
-      case 'or':
-        return { ...x, args: x.args.map(rewrite) };
-      case 'not':
-        return { kind: 'not', arg: rewrite(x.arg) };
-      case 'quant':
-        return { ...x, items: x.items.map((i) => ({ name: i.name, expr: rewrite(i.expr) })) };
-      case 'each': {
-        // an array column: its elements are Defender's, which no Sysmon field holds
-        return opaque(x.array, `${x.array}: ${why(table)}`, x.span);
-      }
-      case 'opaque':
-      case 'const':
-        return x;
-      default:
-        return assertNever(x, 'expression');
+  const out = eachLeaf(e, (x) => {
+    if (x.kind === 'pred') {
+      const p = predicate(table, x);
+      if (p.kind !== 'opaque') answered++;
+      return p;
     }
-  };
-  const out = rewrite(e);
+    // an array column: its elements are Defender's, which no Sysmon field holds
+    return x.kind === 'each' ? opaque(x.array, `${x.array}: ${why(table)}`, x.span) : x;
+  });
   return answered ? out : undefined;
 }
 
