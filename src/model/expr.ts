@@ -45,6 +45,9 @@ export interface FieldRef {
 /** Values keep their types: numbers are not strings, null is null. */
 export type Value = string | number | boolean | null | FieldRef;
 
+/** A comparison value that is another field of the event (`FieldRef`), not a constant. */
+export const isFieldRef = (v: Value): v is FieldRef => v !== null && typeof v === 'object';
+
 /**
  * Transforms that compute a derived value from a field (issue 19): the operand of a predicate may be a field or
  * a chain of these over a field (`json(requestParameters.policyDocument).Statement[*].Effect`). Their arguments,
@@ -492,7 +495,7 @@ export function absoluteField(field: string, scopes: readonly string[]): string 
 /** A predicate with its element-relative fields (and field values) made absolute, see {@link absoluteField}. */
 export function absolutePredicate(p: Predicate, scopes: readonly string[]): Predicate {
   // the same values array when none is a field reference (a named list's million values are not copied)
-  const values = p.values.some((v) => v !== null && typeof v === 'object') ? p.values.map((v) => (v !== null && typeof v === 'object' ? { ...v, field: absoluteField(v.field, scopes) } : v)) : p.values;
+  const values = p.values.some(isFieldRef) ? p.values.map((v) => (isFieldRef(v) ? { ...v, field: absoluteField(v.field, scopes) } : v)) : p.values;
   return pred(absoluteField(p.field, scopes), p.op, values, p.opts, p.span, p.derived);
 }
 
@@ -524,7 +527,7 @@ export function fieldsOf(e: Expr): string[] {
   for (const l of leaves(e)) {
     if (l.kind !== 'pred') continue;
     s.add(l.field);
-    for (const v of l.values) if (v !== null && typeof v === 'object') s.add(v.field);
+    for (const v of l.values) if (isFieldRef(v)) s.add(v.field);
     for (const f of derivedFields(l.derived)) s.add(f);
   }
   return [...s];

@@ -11,7 +11,7 @@
  * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
  * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
  */
-import { and, derivedFields, mapLeaves, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
+import { and, derivedFields, isFieldRef, mapLeaves, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
@@ -105,7 +105,7 @@ const WINDOWS = 'vendor:windows';
  */
 function securityEventReading(condition: Expr): HuntReading {
   const computed = (x: Predicate): Expr => {
-    const refs = x.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+    const refs = x.values.flatMap((v) => (isFieldRef(v) ? [v.field] : []));
     const f = [x.field, ...derivedFields(x.derived), ...refs].find((n) => SECURITY_EVENT_COMPUTED.has(n) || n.startsWith('_'));
     return f === undefined ? x : opaque(renderPredicate(x), `${f}: a SecurityEvent column Log Analytics computes, which the Windows event does not hold`, x.span);
   };
@@ -125,9 +125,9 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
   if (tables.length && tables.every((t) => t === 'SecurityEvent')) {
     return [securityEventReading(condition)];
   }
-  const table = tables.length === 1 ? SYSMON_READINGS[tables[0]!] : undefined;
+  const table = tables.length === 1 && Object.hasOwn(SYSMON_READINGS, tables[0]!) ? SYSMON_READINGS[tables[0]!] : undefined;
   const a = rule.logic.aggregation;
-  if (!table || !Object.hasOwn(SYSMON_READINGS, tables[0]!) || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
+  if (!table || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
   const read = readOver(table, condition);
   return read ? [{ onlyWith: SYSMON, logSources: [table.logSource], condition: read, label: LABEL, readAsFormat: 'sigma' }] : [];
 }
@@ -170,14 +170,14 @@ function predicate(table: TableReading, p: Predicate): Expr {
   const hash = hashPredicate(table, p);
   if (hash) return hash;
   const col = (f: string): Column | undefined => (Object.hasOwn(table.columns, f) ? table.columns[f] : undefined);
-  const refs = p.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+  const refs = p.values.flatMap((v) => (isFieldRef(v) ? [v.field] : []));
   const missing = [p.field, ...derivedFields(p.derived), ...refs].find((f) => !col(f));
   if (missing !== undefined) return opaque(renderPredicate(p), `${missing}: ${why(table)}`, p.span);
   // a derived operand that reads other columns, or a column compared with a file name computed from a path: unknown
   // rather than a new derivation written around the old
   if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => col(f)!.name)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
   const c = col(p.field)!;
-  const values: Value[] = p.values.map((v) => (isRef(v) ? { ...v, field: col(v.field)!.field } : v));
+  const values: Value[] = p.values.map((v) => (isFieldRef(v) ? { ...v, field: col(v.field)!.field } : v));
   if (!c.name) return { ...p, field: c.field, values };
   // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
   // separator, a test of the path itself (which the hunt's prefilter keys on) rather than a derivation of it
@@ -190,4 +190,3 @@ function predicate(table: TableReading, p: Predicate): Expr {
   return { ...p, field: c.field, values, derived: { ...(p.derived ?? {}), steps, lang: 'kql' } };
 }
 
-const isRef = (v: Value): v is Extract<Value, { kind: 'field' }> => v !== null && typeof v === 'object';

@@ -17,7 +17,7 @@
  * The hunt runs this reading of a rule on the events recognised as both `windows.process_creation` and the Security
  * log (`SECURITY_PROCESS_CREATION.onlyWith`), and the rule as written on the other process creation events (Sysmon 1).
  */
-import { assertNever, derivedFields, opaque, type Expr, type FieldRef, type Predicate, type Value } from '../../model/expr.ts';
+import { assertNever, derivedFields, isFieldRef, opaque, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { HuntReading } from '../adapter.ts';
 
@@ -105,7 +105,7 @@ export function readAs(reading: SigmaLogSourceReading, e: Expr): Expr | undefine
 }
 
 function predicate(reading: SigmaLogSourceReading, p: Predicate, negated: boolean): Expr {
-  const refs = p.values.flatMap((v) => (isRef(v) ? [v.field] : []));
+  const refs = p.values.flatMap((v) => (isFieldRef(v) ? [v.field] : []));
   const fields = [p.field, ...derivedFields(p.derived), ...refs];
   const unknown = fields.find((f) => reading.unknowable.has(f) || (negated && reading.absent.has(f)));
   if (unknown !== undefined) return opaque(renderPredicate(p), `${unknown}: ${reading.why}`, p.span);
@@ -113,7 +113,7 @@ function predicate(reading: SigmaLogSourceReading, p: Predicate, negated: boolea
   if (p.derived && derivedFields(p.derived).some((f) => f !== p.field && (has(reading.renamed, f) || has(reading.translated, f)))) {
     return opaque(renderPredicate(p), reading.why, p.span);
   }
-  const values = refs.length ? p.values.map((v) => (isRef(v) && has(reading.renamed, v.field) ? { ...v, field: reading.renamed[v.field]! } : v)) : p.values;
+  const values = refs.length ? p.values.map((v) => (isFieldRef(v) && has(reading.renamed, v.field) ? { ...v, field: reading.renamed[v.field]! } : v)) : p.values;
   if (has(reading.renamed, p.field)) return { ...p, field: reading.renamed[p.field]!, values };
   if (has(reading.translated, p.field)) {
     const t = reading.translated[p.field]!;
@@ -123,5 +123,4 @@ function predicate(reading: SigmaLogSourceReading, p: Predicate, negated: boolea
   return values === p.values ? p : { ...p, values };
 }
 
-const isRef = (v: Value): v is FieldRef => v !== null && typeof v === 'object';
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);

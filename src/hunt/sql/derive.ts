@@ -21,7 +21,7 @@
  * whitespace `split`, a named group, a regex rewrite naming a group its pattern lacks or whose pattern can match the
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
-import { fieldRefOf, type Derived, type FieldRef, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
+import { fieldRefOf, isFieldRef, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
 import { EDIT_DISTANCE_CELLS, parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
@@ -385,14 +385,13 @@ export function writtenAsText(d: SqlDialect, D: DeriveDialect, x: string): strin
 function eqlConcatSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
   const list = (x: TransformArg | undefined): readonly Value[] => (Array.isArray(x) ? (x as readonly Value[]) : []);
-  const isRef = (v: Value): v is FieldRef => v !== null && typeof v === 'object';
   const before = list(arg(s, 0));
   const after = list(arg(s, 1));
   if ([...before, ...after].includes(null)) return c.FAIL;
   // the JSON values read from the event: the chain's own, then each field reference's
-  const read = [a, ...[...before, ...after].filter(isRef).map((v) => c.field(v.field))];
+  const read = [a, ...[...before, ...after].filter(isFieldRef).map((v) => c.field(v.field))];
   const isNull = (x: string): string => `${x} IS NULL OR ${d.is(x, 'null')}`;
-  const text = (v: Value): string => (isRef(v) ? d.text(c.field(v.field)) : d.str(String(v)));
+  const text = (v: Value): string => (isFieldRef(v) ? d.text(c.field(v.field)) : d.str(String(v)));
   const joined = [...before.map(text), d.text(a), ...after.map(text)].join(' || ');
   return `CASE WHEN ${read.map(isNull).join(' OR ')} THEN ${c.FAIL} WHEN NOT (${read.map((x) => writtenAsText(d, D, x)).join(' AND ')}) THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(`(${joined})`))} END`;
 }
