@@ -356,6 +356,23 @@ async function otherEngines(rules: ConstructorParameters<typeof HuntEngine>[0], 
   return { threads, duck };
 }
 
+/**
+ * A hunt's results as `key` lines, sorted, in process, on two worker threads (with `threads`) and in DuckDB: the
+ * in-process lines, after asserting that the other engines give the same.
+ */
+async function sameInEveryEngine(rules: ConstructorParameters<typeof HuntEngine>[0], f: string, key: (h: Hit) => string, opts: { threads?: boolean } = {}): Promise<string[]> {
+  const run = async (go: (onHit: (h: Hit) => void) => Promise<unknown>): Promise<string[]> => {
+    const out: string[] = [];
+    await go((h) => out.push(key(h)));
+    return out.sort();
+  };
+  const mem = await run((onHit) => hunt(new HuntEngine(rules), [f], { onHit }));
+  if (opts.threads) assert.deepEqual(await run((onHit) => hunt(new HuntEngine(rules), [f], { workers: 2, onHit })), mem, 'worker threads');
+  const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
+  assert.deepEqual(await run((onHit) => huntDuckdb(new HuntEngine(rules), [f], { onHit })), mem, 'DuckDB');
+  return mem;
+}
+
 describe('KQL rules over Defender XDR tables in a hunt', () => {
   it("run on their table's own rows (Log Analytics' Type column), not on raw Windows events; the same on threads and in DuckDB", async () => {
     const rules = await kqlRules(
@@ -378,17 +395,8 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     ].map((e) => JSON.stringify(e));
     const f = file('defender.jsonl', lines.join('\n') + '\n');
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
     // the Sysmon event is read for the process rule with Sysmon's names (the next test); no logon table has a reading
-    assert.deepEqual(mem.sort(), ['0 hit kusto/logon', '1 hit kusto/whoami', '2 hit kusto/notsystem', '4 hit kusto/whoami']);
-    const threads: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { workers: 2, onHit: (h) => threads.push(key(h)) });
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(threads.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key, { threads: true }), ['0 hit kusto/logon', '1 hit kusto/whoami', '2 hit kusto/notsystem', '4 hit kusto/whoami']);
     // the catalog still links them by the action (the canonical log source), not by the rows a hunt gives them
     const notsystem = rules.find((r) => r.id === 'kusto/notsystem')!;
     assert.deepEqual(kustoVocabulary.logSources(notsystem), ['windows.security']);
@@ -418,17 +426,8 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     ].map((e) => JSON.stringify(e));
     const f = file('sysmonread.jsonl', lines.join('\n') + '\n');
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
     // AccountName is Defender's short name (Sysmon's User is DOMAIN\name): unknown, so cmd.exe may fire
-    assert.deepEqual(mem.sort(), ['0 hit kusto/whoami', '2 may_fire kusto/notsys', '3 hit kusto/drop', '5 hit kusto/whoami']);
-    const threads: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { workers: 2, onHit: (h) => threads.push(key(h)) });
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(threads.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key, { threads: true }), ['0 hit kusto/whoami', '2 may_fire kusto/notsys', '3 hit kusto/drop', '5 hit kusto/whoami']);
   });
 
   it("a hash column of an endpoint table reads Sysmon's Hashes: listed, another hash of the algorithm, or the algorithm not listed (unknown)", async () => {
@@ -438,13 +437,7 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const lines = [sysmon(`MD5=0123456789ABCDEF0123456789ABCDEF,SHA256=${h.toUpperCase()}`), sysmon(`SHA256=${'0'.repeat(64)}`), sysmon('MD5=0123456789ABCDEF0123456789ABCDEF')];
     const f = file('sysmonhash.jsonl', lines.join('\n') + '\n');
     const key = (x: Hit) => `${x.pos.index} ${x.type}`;
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { onHit: (x) => mem.push(key(x)) });
-    assert.deepEqual(mem, ['0 hit', '2 may_fire']);
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (x) => duck.push(key(x)) });
-    assert.deepEqual(duck, mem);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit', '2 may_fire']);
   });
 
   it("a rule over SecurityEvent reads a Windows event as the event log renders it (EventData, System), a column Log Analytics computes unknown; both engines", async () => {
@@ -458,15 +451,9 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const logon = (user: string) => JSON.stringify({ Event: { System: { EventID: 4624, Channel: 'Security', Computer: 'dc1' }, EventData: { TargetUserName: user, TargetDomainName: 'CORP', LogonType: 10 } } });
     const f = file('secevent.jsonl', [logon('bob'), logon('eve')].join('\n') + '\n');
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
     // read as written (top-level columns), nothing held: TargetUserName is inside EventData; Account, Log Analytics'
     // DOMAIN\\user, is not in the event at all
-    assert.deepEqual(mem.sort(), ['0 hit kusto/bob', '0 may_fire kusto/acct', '1 may_fire kusto/acct']);
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(duck.sort(), mem);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/bob', '0 may_fire kusto/acct', '1 may_fire kusto/acct']);
   });
 
   it("a rule over another Sentinel table runs on that table's rows (Type) with its own columns; a raw log of the action keeps its own recognition; both engines", async () => {
@@ -488,13 +475,7 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(recogniseLogSources(JSON.parse(lines[3]!)), ['entra.signin', 'vendor:sentinel/signinlogs']);
     const f = file('sentinelrows.jsonl', lines.join('\n') + '\n');
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
-    const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [f], { onHit: (h) => mem.push(key(h)) });
-    assert.deepEqual(mem.sort(), ['0 hit kusto/stop', '3 hit kusto/fail']);
-    const { huntDuckdb } = await import('../src/hunt/sql/session.ts');
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [f], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(duck.sort(), mem);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/stop', '3 hit kusto/fail']);
   });
 
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
