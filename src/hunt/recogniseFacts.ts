@@ -7,7 +7,7 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
-import { DEFENDER_TABLES, defenderRows, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
+import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {
   readonly name: string;
@@ -31,11 +31,11 @@ const DEFENDER_ROW_TYPES: readonly Recogniser[] = DEFENDER_TABLES.map((t) => ({
 }));
 
 /** Rows of Sentinel's other tables with their `Type` column (`SENTINEL_ROW_TABLES` in `src/formats/kusto/vocabulary.ts`). */
-const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TABLES).map(([t, also]) => ({
+const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TABLES).map(([t, canonicalToo]) => ({
   name: `Sentinel ${t} row`,
   has: ['Type'],
   startsWith: { Type: [t.toLowerCase()] },
-  logSources: [...also, sentinelRows(t)],
+  logSources: canonicalToo && KQL_TABLES[t] ? [KQL_TABLES[t], sentinelRows(t)] : [sentinelRows(t)],
 }));
 
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */

@@ -62,28 +62,28 @@ export const defenderRows = (table: string): string => `vendor:defender/${table.
  * Sentinel (Log Analytics) tables whose rows, exported with their `Type` column, a hunt recognises as themselves
  * (`vendor:sentinel/<table>`, `SENTINEL_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), so that the KQL rules over a
  * table run on its rows, with the table's own columns (`AWSCloudTrail`'s `EventName`, not CloudTrail's `eventName`).
- * Each lists the canonical log sources such a row also is: the flat sign-in and audit rows have the columns the
- * raw logs' recognisers read, and the other languages' rules run on them as before; the others' columns are the
- * table's own.
+ * `true` where such a row is also the table's canonical log source (`KQL_TABLES`): the flat sign-in and audit rows have
+ * the columns the raw logs' recognisers read, and the other languages' rules run on them as before; the others'
+ * columns are the table's own.
  */
-export const SENTINEL_ROW_TABLES: Readonly<Record<string, readonly string[]>> = {
-  SigninLogs: ['entra.signin'],
-  AADNonInteractiveUserSignInLogs: ['entra.signin'],
-  AADServicePrincipalSignInLogs: ['entra.signin'],
-  AuditLogs: ['entra.audit'],
-  AWSCloudTrail: [],
-  AzureActivity: [],
-  GCPAuditLogs: [],
-  Okta_CL: [],
-  OktaV2_CL: [],
-  GitHubAuditLogPolling_CL: [],
-  GitHubAuditData: [],
-  OfficeActivity: [],
-  DnsEvents: [],
-  CommonSecurityLog: [],
-  Syslog: [],
-  W3CIISLog: [],
-  AzureDiagnostics: [],
+export const SENTINEL_ROW_TABLES: Readonly<Record<string, boolean>> = {
+  SigninLogs: true,
+  AADNonInteractiveUserSignInLogs: true,
+  AADServicePrincipalSignInLogs: true,
+  AuditLogs: true,
+  AWSCloudTrail: false,
+  AzureActivity: false,
+  GCPAuditLogs: false,
+  Okta_CL: false,
+  OktaV2_CL: false,
+  GitHubAuditLogPolling_CL: false,
+  GitHubAuditData: false,
+  OfficeActivity: false,
+  DnsEvents: false,
+  CommonSecurityLog: false,
+  Syslog: false,
+  W3CIISLog: false,
+  AzureDiagnostics: false,
 };
 
 /** The log source a hunt gives the rows of a Sentinel table (`SENTINEL_ROW_TABLES`). */
