@@ -279,6 +279,33 @@ describe('panther SQL queries', () => {
     assert.deepEqual(r.logic.stages.map((s) => s.detail?.['query']), ['Fixture Many Failed Logins', 'Fixture Query That Does Not Exist']);
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line]), [['PAN012', 8], ['PAN004', 2]]);
   });
+  test("scheduled rule: the condition is its query's WHERE and its Python over the query's rows", () => {
+    // SELECT *: the row is the event, rule() tests an event field
+    const root = rule('root_logins_rule');
+    assert.equal(root.logic.completeness, 'complete', JSON.stringify(root.logic.missing));
+    assert.equal(renderExpr(root.logic.condition!), 'eventName eq "ConsoleLogin" and userIdentity.type eq "Root"');
+    assert.equal(ev(root, { eventName: 'ConsoleLogin', userIdentity: { type: 'Root' } }), true);
+    // the query's filter holds too: a root AssumeRole is not one of its rows
+    assert.equal(ev(root, { eventName: 'AssumeRole', userIdentity: { type: 'Root' } }), false);
+    // an alias of an event field is that field; a column the query computes is not an event's: unknown
+    const admin = rule('admin_rule');
+    assert.equal(admin.logic.completeness, 'partial');
+    assert.match(renderExpr(admin.logic.condition!), /^eventType eq "user\.account\.privilege\.grant" and actor\.alternateId eq "breakglass@example\.com" and /);
+    assert.deepEqual(admin.logic.missing.map((m) => m.reason), ['os: a column scheduled query "Fixture Admin Grants" computes (LOWER(client:userAgent:os)), not an event\'s field']);
+    const grant = { eventType: 'user.account.privilege.grant', actor: { alternateId: 'breakglass@example.com' } };
+    assert.equal(ev(admin, grant), 'unknown');
+    assert.equal(ev(admin, { ...grant, actor: { alternateId: 'someone@example.com' } }), false);
+    // the rule's tests give rows of the query: they run against rule() alone, which is read in full
+    assert.equal(admin.logic.tested?.completeness, 'complete');
+    const checked = checkRuleTests(admin, pantherAdapter.resolveField);
+    assert.deepEqual(checked.outcomes.map((o) => [o.got, o.agrees]), [[true, true], [false, true]]);
+    assert.deepEqual(checkRuleTests(root, pantherAdapter.resolveField).outcomes.map((o) => o.got), [true]);
+    // a query missing from the source, or aggregating into groups, leaves the rows unknown
+    const logins = rule('logins_rule');
+    assert.equal(logins.logic.condition?.kind, 'or');
+    assert.ok(logins.logic.missing.some((m) => /the rows of scheduled query "Fixture Query That Does Not Exist"/.test(m.reason)));
+    assert.ok(logins.logic.missing.some((m) => /scheduled query "Fixture Many Failed Logins": /.test(m.reason)));
+  });
   test('templates and threshold mirroring', () => {
     const tpl = "-- pragma: template\n{% import 'x' y %}\nselect 1";
     const t = lowerSql(tpl, 'q#Query', SourceMap.verbatim('q.yml', tpl));

@@ -69,8 +69,8 @@ export function checkTest(cond: Expr, completeness: Completeness, test: RuleTest
 export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleCheck {
   const corr = rule.logic.aggregation?.correlation;
   if (corr) return checkCorrelationTests(rule, corr);
-  const cond = rule.logic.condition;
-  const completeness = rule.logic.completeness;
+  const cond = rule.logic.tested ? rule.logic.tested.condition : rule.logic.condition;
+  const completeness = rule.logic.tested?.completeness ?? rule.logic.completeness;
   const checked = cond !== undefined && completeness !== 'none';
   const outcomes: TestOutcome[] = rule.tests.map((t) => {
     if (!checked) return { name: t.name, expected: t.expected, got: 'unknown', agrees: true };

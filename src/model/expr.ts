@@ -428,6 +428,11 @@ export function mapLeaves(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' 
   }
 }
 
+/** `mapLeaves` that also goes into the parts of an `N of` (`quant`); an `each` is a leaf (its element fields are its own). */
+export function mapEachLeaf(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'quant' }>) => Expr): Expr {
+  return mapLeaves(e, (x) => (x.kind === 'quant' ? { ...x, items: x.items.map((i) => ({ name: i.name, expr: mapEachLeaf(i.expr, f) })) } : f(x)));
+}
+
 /** Attach a source name (Sigma selection) to a group. */
 export function named(name: string, e: Expr): Expr {
   if (e.kind === 'and' || e.kind === 'or') return { ...e, name };

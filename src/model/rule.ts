@@ -510,6 +510,11 @@ export interface Logic {
   readonly parser?: string;
   /** Short explanation of why logic is absent or partial, for the page. */
   readonly note?: string;
+  /**
+   * What the rule's own tests run against, where that is not `condition`: a Panther scheduled rule's tests give rows
+   * of its scheduled queries, on which only its Python runs (`condition` is the query's and the Python's together).
+   */
+  readonly tested?: { readonly condition?: Expr; readonly completeness: Completeness; readonly of: string };
 }
 
 /** A test carried by the rule (Panther `Tests`, Sigma regression data). */

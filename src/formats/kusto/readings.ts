@@ -11,7 +11,7 @@
  * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
  * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
  */
-import { and, derivedFields, isFieldRef, mapLeaves, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
+import { and, derivedFields, isFieldRef, mapEachLeaf, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
@@ -109,13 +109,8 @@ function securityEventReading(condition: Expr): HuntReading {
     const f = [x.field, ...derivedFields(x.derived), ...refs].find((n) => SECURITY_EVENT_COMPUTED.has(n) || n.startsWith('_'));
     return f === undefined ? x : opaque(renderPredicate(x), `${f}: a SecurityEvent column Log Analytics computes, which the Windows event does not hold`, x.span);
   };
-  const read = eachLeaf(condition, (x) => (x.kind === 'pred' ? computed(x) : x.kind === 'each' && SECURITY_EVENT_COMPUTED.has(x.array) ? opaque(x.array, `${x.array}: a SecurityEvent column Log Analytics computes`, x.span) : x));
+  const read = mapEachLeaf(condition, (x) => (x.kind === 'pred' ? computed(x) : x.kind === 'each' && SECURITY_EVENT_COMPUTED.has(x.array) ? opaque(x.array, `${x.array}: a SecurityEvent column Log Analytics computes`, x.span) : x));
   return { onlyWith: WINDOWS, condition: read, label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
-}
-
-/** `mapLeaves` that also goes into the parts of an `N of` (`quant`); an `each` is a leaf (its element fields are its own). */
-function eachLeaf(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'quant' }>) => Expr): Expr {
-  return mapLeaves(e, (x) => (x.kind === 'quant' ? { ...x, items: x.items.map((i) => ({ name: i.name, expr: eachLeaf(i.expr, f) })) } : f(x)));
 }
 
 /** The hunt's readings of a KQL rule over Sysmon or Windows events (`FormatAdapter.huntReadings`). */
@@ -135,7 +130,7 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
 /** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
 export function readOver(table: TableReading, e: Expr): Expr | undefined {
   let answered = 0;
-  const out = eachLeaf(e, (x) => {
+  const out = mapEachLeaf(e, (x) => {
     if (x.kind === 'pred') {
       const p = predicate(table, x);
       if (p.kind !== 'opaque') answered++;

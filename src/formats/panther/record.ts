@@ -20,6 +20,7 @@ import { lowerPythonRule } from './python/index.ts';
 import type { DedupKey } from './python/api.ts';
 import { classifyKind, idKeyOf, readSpecMeta } from './spec.ts';
 import { SQL_PARSER_NOTE, type SqlLowering } from './sql.ts';
+import { overQueryRows, type RowSource } from './scheduled.ts';
 import { parseTests } from './tests.ts';
 import { asString, asStringList, isRecord, lineAt, rangeAt, type YamlSpec } from './yamlDoc.ts';
 
@@ -140,12 +141,14 @@ async function ruleLogic(
     return r ? { text: spec.text.slice(r.start, r.end).trimEnd(), span: { file, ...r } } : { text: '' };
   };
   // scheduled rules run on the rows of their scheduled queries
+  const queries: RowSource[] = [];
   for (const qn of asStringList(v['ScheduledQueries']).map((s) => s.trim())) {
     const q = prep.queries.get(qn);
     if (!q) {
       const i = asStringList(v['ScheduledQueries']).findIndex((s) => s.trim() === qn);
       diagnostics.push(PantherDiagnostics.queryNotFound(file, qn, lineOpt(lineAt(spec, ['ScheduledQueries', i]))));
       stages.push({ kind: 'source', label: 'ScheduledQueries', text: qn, detail: { query: qn, found: false } });
+      queries.push({ name: qn, sql: { parsed: false, stages: [], missing: [], outputFields: [], diagnostics: [], tables: [], note: 'the query is not in this source' } });
       continue;
     }
     const sql = sqlOf(prep, q);
@@ -153,6 +156,7 @@ async function ruleLogic(
     body.push({ path: `${q.path}#Query`, language: 'sql', text: q.sql });
     for (const t of sql.tables) if (!logSources.some((l) => l.kind === 'table' && l.name === t)) logSources.push({ kind: 'table', name: t });
     stages.push({ kind: 'source', label: 'ScheduledQueries', text: qn, detail: { query: qn, path: q.path, tables: sql.tables } });
+    queries.push({ name: qn, sql });
   }
   let inline: Expr | undefined;
   if (v['InlineFilters'] !== undefined) {
@@ -168,23 +172,23 @@ async function ruleLogic(
     const condition = inline ? and(inline, m.expr) : m.expr;
     const key: DedupKey = v['GroupBy'] !== undefined ? { kind: 'computed', by: 'GroupBy' } : v['AlertTitle'] !== undefined ? { kind: 'computed', by: 'AlertTitle' } : { kind: 'none' };
     const aggregation = matchThreshold(v, key);
-    return buildLogic({ stages, condition, ...(aggregation ? { aggregation } : {}), outputFields: alertContextFields(v['AlertContext']), parser: PARSER_YAML_DETECTION });
+    return overQueryRows(queries, { stages, condition, ...(aggregation ? { aggregation } : {}), outputFields: alertContextFields(v['AlertContext']), parser: PARSER_YAML_DETECTION });
   }
   const filename = asString(v['Filename']);
   if (!filename) {
     diagnostics.push(GeneralDiagnostics.missingField(file, 'Filename or Detection', lineOpt(lineAt(spec, ['AnalysisType']))));
-    return buildLogic({ stages, note: 'The spec names no Python body (Filename) and has no YAML Detection.' });
+    return overQueryRows(queries, { stages, note: 'The spec names no Python body (Filename) and has no YAML Detection.' });
   }
   const py = resolveFilename(file, filename);
   dependsOn.push(py);
   if (!prep.files.has(py)) {
     diagnostics.push(PantherDiagnostics.pythonMissing(file, py, lineOpt(lineAt(spec, ['Filename']))));
-    return buildLogic({ stages, note: `The detection logic is in the Python body ${py}, which is not in this source (a corpus of YAML specs only); the logic cannot be shown or checked.` });
+    return overQueryRows(queries, { stages, note: `The detection logic is in the Python body ${py}, which is not in this source (a corpus of YAML specs only); the logic cannot be shown or checked.` });
   }
   const read = await readSourceText(root, py);
   if (!read.ok) {
     diagnostics.push(read.diagnostic);
-    return buildLogic({ stages, note: `The Python body ${py} could not be read.` });
+    return overQueryRows(queries, { stages, note: `The Python body ${py} could not be read.` });
   }
   body.push({ path: py, language: 'python', text: read.text });
   const logTypes = [...asStringList(v['LogTypes']), ...asStringList(v['ResourceTypes'])];
@@ -195,7 +199,7 @@ async function ruleLogic(
   dependsOn.push(...low.dependsOn.filter((d) => !dependsOn.includes(d)));
   const condition = low.condition ? (inline ? and(inline, low.condition) : low.condition) : undefined;
   const aggregation = type === 'policy' ? undefined : matchThreshold(v, low.dedupKey);
-  return buildLogic({
+  return overQueryRows(queries, {
     ...low,
     stages: [...stages, ...low.stages],
     condition,

@@ -30,6 +30,15 @@ export interface SqlLowering extends FullLowering {
   readonly parsed: boolean;
   readonly dialect?: string;
   readonly tables: readonly string[];
+  /** The main SELECT reads log tables only and returns every column of their events (`*`, `t.*`). */
+  readonly selectsAll?: boolean;
+  /**
+   * The main SELECT's columns that are event fields as they are, by output name in lower case (Snowflake's names are
+   * case-insensitive): `actor:alternateId AS actor_id` is `actor_id` → `actor.alternateId`.
+   */
+  readonly rowFields?: Readonly<Record<string, string>>;
+  /** A SELECT groups rows (GROUP BY): the query returns groups, not events. */
+  readonly grouped?: boolean;
 }
 
 /**
@@ -93,6 +102,8 @@ class Walker {
   readonly windows: string[] = [];
   readonly lookbacks: string[] = [];
   havingText?: string;
+  selectsAll = false;
+  readonly rowFields: Record<string, string> = {};
 
   constructor(
     readonly text: string,
@@ -202,10 +213,10 @@ class Walker {
       const count = lim.length === 1 ? Number(lim[0]!['value']) : NaN;
       if (!(name === 'main' && Number.isInteger(count) && count >= 1)) this.extraMissing.push({ kind: 'rows', text: `LIMIT ${n}`, reason: `LIMIT ${n}${name === 'main' ? '' : ` (in ${name})`}: only some of the ${gbCols.length ? 'aggregated' : 'matching'} rows are kept` });
     }
-    if (name === 'main') this.project(s, sc);
+    if (name === 'main') this.project(s, sc, derived);
   }
 
-  project(s: SqlNode, sc: SqlScope): void {
+  project(s: SqlNode, sc: SqlScope, derived: boolean): void {
     const cols = s['columns'];
     if (!Array.isArray(cols)) return;
     const texts: string[] = [];
@@ -213,8 +224,13 @@ class Walker {
       const e = c['expr'] ?? c;
       const text = sqlText(sc, e);
       texts.push(text);
-      if (e?.type === 'column_ref' && e.column === '*') continue;
+      if (e?.type === 'column_ref' && e.column === '*') {
+        if (!derived) this.selectsAll = true;
+        continue;
+      }
       const alias = typeof c['as'] === 'string' ? c['as'] : undefined;
+      const field = derived ? undefined : fieldOf(sc, e);
+      if (field !== undefined) this.rowFields[(alias ?? field).toLowerCase()] = field;
       this.outputFields.push({ name: alias ?? text, source: 'SELECT', ...(alias ? { from: text } : {}) });
     }
     this.stages.push({ kind: 'project', label: 'SELECT', text: texts.join(', '), detail: { select: 'main' } });
@@ -254,7 +270,8 @@ class Walker {
       for (const o of others) missing.push({ kind: 'aggregation', text: o.text, reason: 'aggregation: another threshold over aggregated rows' });
     }
     if (this.windows.length) this.stages.unshift({ kind: 'window', label: 'time window', text: this.windows.join(' AND '), detail: { macros: this.windows } });
-    return { stages: this.stages, ...(condition ? { condition } : {}), missing, ...(aggregation ? { aggregation } : {}), outputFields: this.outputFields, tables: this.tables };
+    const shape = { ...(this.selectsAll ? { selectsAll: true } : {}), ...(Object.keys(this.rowFields).length ? { rowFields: this.rowFields } : {}), ...(this.groupBy.length || this.computedKeys.length ? { grouped: true } : {}) };
+    return { stages: this.stages, ...(condition ? { condition } : {}), missing, ...(aggregation ? { aggregation } : {}), outputFields: this.outputFields, tables: this.tables, ...shape };
   }
 }
 
