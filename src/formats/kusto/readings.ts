@@ -1,5 +1,6 @@
 /**
- * The hunt's readings of KQL rules over raw Windows events (`FormatAdapter.huntReadings`).
+ * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
+ * the Okta System Log.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -10,9 +11,13 @@
  * Sysmon does not record, or records in another form (`AccountName` is `bob` in Defender, `DOMAIN\bob` in Sysmon's
  * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
  * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
+ *
+ * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`: `SENTINEL_READINGS`) is
+ * read over that raw log the same way, each column as the field it copies.
  */
 import { and, derivedFields, isFieldRef, mapEachLeaf, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
+import type { Format } from '../../model/facts.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 
@@ -23,8 +28,16 @@ interface Column {
 }
 
 interface TableReading {
-  /** The canonical log source of the Sysmon events the table's rows correspond to. */
+  /** The canonical log source of the raw events the table's rows correspond to. */
   readonly logSource: string;
+  /** The raw events the reading runs on (their recogniser's log source). */
+  readonly onlyWith: string;
+  /** What the reading is, for output. */
+  readonly label: string;
+  /** The raw log, in the reason a column it does not hold is unknown. */
+  readonly raw: string;
+  /** The language whose field resolution reads the raw events (a Windows event's EventData: Sigma's). */
+  readonly readAs?: Format;
   readonly columns: Readonly<Record<string, Column>>;
   /**
    * The row's `SHA1` / `SHA256` / `MD5` are the hashes Sysmon lists in the event's `Hashes`
@@ -35,6 +48,11 @@ interface TableReading {
 
 const path = (field: string): Column => ({ field });
 const nameOf = (field: string): Column => ({ field, name: true });
+
+/** The Sysmon events a reading runs on (recognised by their channel or provider). */
+export const SYSMON = 'vendor:windows/sysmon';
+
+const SYSMON_READING = { onlyWith: SYSMON, label: 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)', raw: 'Sysmon', readAs: 'sigma' } as const;
 
 /** The acting process of file, network and image-load rows: Sysmon's `Image` of those events. */
 const INITIATOR: Readonly<Record<string, Column>> = {
@@ -51,6 +69,7 @@ const INITIATOR: Readonly<Record<string, Column>> = {
  */
 export const SYSMON_READINGS: Readonly<Record<string, TableReading>> = {
   DeviceProcessEvents: {
+    ...SYSMON_READING,
     logSource: 'windows.process_creation',
     hashes: true,
     columns: {
@@ -70,18 +89,94 @@ export const SYSMON_READINGS: Readonly<Record<string, TableReading>> = {
       DeviceName: path('Computer'),
     },
   },
-  DeviceFileEvents: { logSource: 'windows.file', columns: { ...INITIATOR, FolderPath: path('TargetFilename'), FileName: nameOf('TargetFilename') } },
-  DeviceImageLoadEvents: { logSource: 'windows.image_load', hashes: true, columns: { ...INITIATOR, FolderPath: path('ImageLoaded'), FileName: nameOf('ImageLoaded') } },
+  DeviceFileEvents: { ...SYSMON_READING, logSource: 'windows.file', columns: { ...INITIATOR, FolderPath: path('TargetFilename'), FileName: nameOf('TargetFilename') } },
+  DeviceImageLoadEvents: { ...SYSMON_READING, logSource: 'windows.image_load', hashes: true, columns: { ...INITIATOR, FolderPath: path('ImageLoaded'), FileName: nameOf('ImageLoaded') } },
   DeviceNetworkEvents: {
+    ...SYSMON_READING,
     logSource: 'windows.network',
     columns: { ...INITIATOR, RemoteIP: path('DestinationIp'), RemotePort: path('DestinationPort'), LocalIP: path('SourceIp'), LocalPort: path('SourcePort') },
   },
 };
 
-/** The Sysmon events a reading runs on (recognised by their channel or provider). */
-export const SYSMON = 'vendor:windows/sysmon';
 
-const LABEL = 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)';
+const CLOUDTRAIL = 'aws.cloudtrail';
+const OKTA = 'okta.system';
+
+/**
+ * Sentinel tables whose columns copy one field of a raw log each, with the same value (Azure Monitor's table
+ * reference; the Okta connector's custom log flattens the System Log's JSON into `path_parts_s` columns): a rule over
+ * such a table is read over the raw log with the raw field names. Columns whose value Sentinel stores in another form
+ * (`RequestParameters`, `ResponseElements` and `AdditionalEventData` are JSON text there and objects in CloudTrail's
+ * JSON; `SessionMfaAuthenticated` a boolean there and the string `"true"` in CloudTrail's; Okta's `target_s` an
+ * array serialized) or computes (`TimeGenerated`, `Type`) are left out: a test of one is unknown.
+ */
+export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
+  AWSCloudTrail: {
+    logSource: CLOUDTRAIL,
+    onlyWith: CLOUDTRAIL,
+    label: "CloudTrail's JSON field names for AWSCloudTrail columns (EventName as eventName…)",
+    raw: "CloudTrail's JSON",
+    columns: {
+      EventName: path('eventName'),
+      EventSource: path('eventSource'),
+      EventTypeName: path('eventType'),
+      EventVersion: path('eventVersion'),
+      AwsEventId: path('eventID'),
+      AwsRequestId: path('requestID'),
+      AWSRegion: path('awsRegion'),
+      SourceIpAddress: path('sourceIPAddress'),
+      UserAgent: path('userAgent'),
+      ErrorCode: path('errorCode'),
+      ErrorMessage: path('errorMessage'),
+      RecipientAccountId: path('recipientAccountId'),
+      ReadOnly: path('readOnly'),
+      ManagementEvent: path('managementEvent'),
+      VpcEndpointId: path('vpcEndpointId'),
+      UserIdentityType: path('userIdentity.type'),
+      UserIdentityArn: path('userIdentity.arn'),
+      UserIdentityAccountId: path('userIdentity.accountId'),
+      UserIdentityPrincipalid: path('userIdentity.principalId'),
+      UserIdentityUserName: path('userIdentity.userName'),
+      UserIdentityAccessKeyId: path('userIdentity.accessKeyId'),
+      UserIdentityInvokedBy: path('userIdentity.invokedBy'),
+      SessionIssuerType: path('userIdentity.sessionContext.sessionIssuer.type'),
+      SessionIssuerArn: path('userIdentity.sessionContext.sessionIssuer.arn'),
+      SessionIssuerUserName: path('userIdentity.sessionContext.sessionIssuer.userName'),
+      SessionIssuerAccountId: path('userIdentity.sessionContext.sessionIssuer.accountId'),
+      SessionIssuerPrincipalId: path('userIdentity.sessionContext.sessionIssuer.principalId'),
+    },
+  },
+  Okta_CL: {
+    logSource: OKTA,
+    onlyWith: OKTA,
+    label: "Okta System Log field names for Okta_CL columns (eventType_s as eventType…)",
+    raw: "the Okta System Log's JSON",
+    columns: {
+      eventType_s: path('eventType'),
+      legacyEventType_s: path('legacyEventType'),
+      displayMessage_s: path('displayMessage'),
+      severity_s: path('severity'),
+      outcome_result_s: path('outcome.result'),
+      outcome_reason_s: path('outcome.reason'),
+      actor_id_s: path('actor.id'),
+      actor_type_s: path('actor.type'),
+      actor_alternateId_s: path('actor.alternateId'),
+      actor_displayName_s: path('actor.displayName'),
+      client_ipAddress_s: path('client.ipAddress'),
+      client_device_s: path('client.device'),
+      client_zone_s: path('client.zone'),
+      client_userAgent_rawUserAgent_s: path('client.userAgent.rawUserAgent'),
+      client_userAgent_os_s: path('client.userAgent.os'),
+      client_userAgent_browser_s: path('client.userAgent.browser'),
+      client_geographicalContext_country_s: path('client.geographicalContext.country'),
+      client_geographicalContext_state_s: path('client.geographicalContext.state'),
+      client_geographicalContext_city_s: path('client.geographicalContext.city'),
+      authenticationContext_externalSessionId_s: path('authenticationContext.externalSessionId'),
+      transaction_id_s: path('transaction.id'),
+      debugContext_debugData_requestUri_s: path('debugContext.debugData.requestUri'),
+    },
+  },
+};
 
 /** The file name of a path (after its last `\` or `/`), as KQL reads it: a derivation step. */
 const FILE_NAME: Derived['steps'][number] = { fn: 'extract', args: ['[^\\\\/]*$', 0] };
@@ -120,11 +215,12 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
   if (tables.length && tables.every((t) => t === 'SecurityEvent')) {
     return [securityEventReading(condition)];
   }
-  const table = tables.length === 1 && Object.hasOwn(SYSMON_READINGS, tables[0]!) ? SYSMON_READINGS[tables[0]!] : undefined;
+  const t = tables.length === 1 ? tables[0]! : '';
+  const table = Object.hasOwn(SYSMON_READINGS, t) ? SYSMON_READINGS[t] : Object.hasOwn(SENTINEL_READINGS, t) ? SENTINEL_READINGS[t] : undefined;
   const a = rule.logic.aggregation;
   if (!table || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
   const read = readOver(table, condition);
-  return read ? [{ onlyWith: SYSMON, logSources: [table.logSource], condition: read, label: LABEL, readAsFormat: 'sigma' }] : [];
+  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}) }] : [];
 }
 
 /** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
@@ -142,7 +238,7 @@ export function readOver(table: TableReading, e: Expr): Expr | undefined {
   return answered ? out : undefined;
 }
 
-const why = (t: TableReading): string => `a column Sysmon does not record in the same form (a ${t.logSource} event read for a Defender XDR rule)`;
+const why = (t: TableReading): string => `a column ${t.raw} does not hold in the same form (a ${t.logSource} event read for a rule over the table)`;
 
 /** Hexadecimal digits of each hash column. */
 const HASH_LENGTH: Readonly<Record<string, number>> = { SHA1: 40, SHA256: 64, MD5: 32 };

@@ -63,8 +63,9 @@ export const defenderRows = (table: string): string => `vendor:defender/${table.
  * (`vendor:sentinel/<table>`, `SENTINEL_ROW_TYPES` in `src/hunt/recogniseFacts.ts`), so that the KQL rules over a
  * table run on its rows, with the table's own columns (`AWSCloudTrail`'s `EventName`, not CloudTrail's `eventName`).
  * `true` where such a row is also the table's canonical log source (`KQL_TABLES`): the flat sign-in and audit rows have
- * the columns the raw logs' recognisers read, and the other languages' rules run on them as before; the others'
- * columns are the table's own.
+ * the columns the raw logs' recognisers read, and the other languages' rules run on them as before, and these tables'
+ * rules run on the raw logs too. The others' columns are the table's own: their rules run on their rows, and on a raw
+ * log only through a reading (`readings.ts`).
  */
 export const SENTINEL_ROW_TABLES: Readonly<Record<string, boolean>> = {
   SigninLogs: true,
@@ -175,7 +176,11 @@ export const kustoVocabulary: Vocabulary = {
     rule.logSources.flatMap((l) => {
       if (l.kind !== 'table') return [];
       if (DEFENDER.has(l.name)) return [defenderRows(l.name)];
-      return Object.hasOwn(SENTINEL_ROW_TABLES, l.name) ? [tableLogSource(rule, l.name), sentinelRows(l.name)] : [tableLogSource(rule, l.name)];
+      if (!Object.hasOwn(SENTINEL_ROW_TABLES, l.name)) return [tableLogSource(rule, l.name)];
+      // a table whose columns are its own runs on its rows only: on a raw log of the same action (CloudTrail's JSON)
+      // its columns are missing, so a test of one would fail and its negation hold; a reading renames them
+      // (`readings.ts`, `SENTINEL_READINGS`)
+      return SENTINEL_ROW_TABLES[l.name] ? [tableLogSource(rule, l.name), sentinelRows(l.name)] : [sentinelRows(l.name)];
     }),
   fields: { '*': DEVICE_META, ...KQL_FIELDS, 'windows.security': { ...KQL_FIELDS['windows.security'], ActionType: 'EventID', AccountName: 'TargetUserName', LogonType: 'LogonType' } },
   values: {
