@@ -430,6 +430,24 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(await sameInEveryEngine(rules, f, key, { threads: true }), ['0 hit kusto/whoami', '2 may_fire kusto/notsys', '3 hit kusto/drop', '5 hit kusto/whoami']);
   });
 
+  it('a threshold over a table is counted over the raw events with their field names (DeviceId groups as the Computer); both engines', async () => {
+    const rules = await kqlRules(
+      {
+        'cipher.kql': 'DeviceProcessEvents | where FileName =~ "cipher.exe" | summarize CommandCount = dcount(ProcessCommandLine) by DeviceId | where CommandCount > 1\n',
+        'secrets.kql': 'AWSCloudTrail | where EventName == "GetSecretValue" | summarize n = count() by UserIdentityArn | where n >= 2\n',
+        // a file name computed from a path is not a key the reading keeps: no reading, and no run on Sysmon events
+        'byname.kql': 'DeviceProcessEvents | where FileName =~ "cipher.exe" | summarize n = count() by FileName | where n >= 1\n',
+      },
+      'detwiki-hunt-readagg-',
+    );
+    const sysmon = (pc: string, cmd: string) => ({ Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: pc }, EventData: { Image: 'C:\\Windows\\System32\\cipher.exe', CommandLine: cmd } } });
+    const trail = (arn: string) => ({ eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', awsRegion: 'eu-west-1', userIdentity: { arn } });
+    const lines = [sysmon('pc1', 'cipher /w:c'), sysmon('pc1', 'cipher /w:d'), sysmon('pc2', 'cipher /w:c'), trail('arn:a'), trail('arn:a'), trail('arn:b')].map((e) => JSON.stringify(e));
+    const f = file('readagg.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    assert.deepEqual(await sameInEveryEngine(rules, f, key, { threads: true }), ['1 aggregate kusto/cipher', '4 aggregate kusto/secrets']);
+  });
+
   it("a hash column of an endpoint table reads Sysmon's Hashes: listed, another hash of the algorithm, or the algorithm not listed (unknown)", async () => {
     const h = 'c92c158d7c37fea795114fa6491fe5f145ad2f8c08776b18ae79db811e8e36a3';
     const rules = await kqlRules({ 'ioc.kql': `DeviceProcessEvents | where SHA256 == "${h}"\n` }, 'detwiki-hunt-sysmonhash-');
@@ -470,8 +488,8 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const lines = [
       { Type: 'AWSCloudTrail', EventName: 'StopLogging', EventSource: 'cloudtrail.amazonaws.com', UserIdentityType: 'IAMUser', AWSRegion: 'us-east-1', UserIdentityArn: 'arn:a' },
       { Type: 'AWSCloudTrail', EventName: 'StopLogging', UserIdentityType: 'AWSService' },
-      // CloudTrail's own JSON: read with CloudTrail's names (EventName is eventName); a rule that aggregates has no
-      // such reading and does not run on it
+      // CloudTrail's own JSON: read with CloudTrail's names (EventName is eventName, the count's key UserIdentityArn
+      // userIdentity.arn)
       { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'us-east-1', userIdentity: { type: 'IAMUser' } },
       // a sign-in row is both the table's row and the flat sign-in log
       { Type: 'SigninLogs', ResultType: '50126', UserPrincipalName: 'bob@x', AppDisplayName: 'Portal' },
@@ -483,7 +501,22 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     const f = file('sentinelrows.jsonl', lines.join('\n') + '\n');
     const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
     // (the count's group of row 1 is the empty ARN: KQL's summarize groups a missing key as a value of its own)
-    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/count', '0 hit kusto/stop', '1 hit kusto/count', '2 hit kusto/stop', '3 hit kusto/fail', '4 hit kusto/okta', '4 may_fire kusto/oktatarget']);
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/count', '0 hit kusto/stop', '1 hit kusto/count', '2 hit kusto/count', '2 hit kusto/stop', '3 hit kusto/fail', '4 hit kusto/okta', '4 may_fire kusto/oktatarget']);
+  });
+
+  it("a JSON-text column of AWSCloudTrail is unknown over CloudTrail's JSON, but a member the rule parses out of it is the object's member", async () => {
+    const rules = await kqlRules(
+      {
+        'mfa.kql': 'AWSCloudTrail | where EventName == "ConsoleLogin" | extend MFAUsed = tostring(parse_json(AdditionalEventData).MFAUsed) | where MFAUsed != "Yes"\n',
+        'params.kql': 'AWSCloudTrail | where EventName == "CreateUser" and RequestParameters has "admin"\n',
+      },
+      'detwiki-hunt-trailjson-',
+    );
+    const login = (mfa: string) => ({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', awsRegion: 'us-east-1', additionalEventData: { MFAUsed: mfa } });
+    const lines = [login('No'), login('Yes'), { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1', requestParameters: { userName: 'admin2' } }].map((e) => JSON.stringify(e));
+    const f = file('trailjson.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/mfa', '2 may_fire kusto/params']);
   });
 
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {

@@ -12,7 +12,7 @@ import type { FieldResolver } from '../model/evaluate.ts';
 import type { Expr } from '../model/expr.ts';
 import type { Format } from '../model/facts.ts';
 import type { HighlightFacts } from '../model/highlight.ts';
-import type { RuleRecord } from '../model/rule.ts';
+import type { Aggregation, RuleRecord } from '../model/rule.ts';
 
 /** Where the source comes from, for rule records' `source` and upstream links. */
 export interface SourceInfo {
@@ -138,6 +138,11 @@ export interface HuntReading {
   readonly logSources?: readonly string[];
   /** The language whose field resolution reads the events (`sigma`: a Windows event's EventData); default the rule's. */
   readonly readAsFormat?: Format;
+  /**
+   * The rule's aggregation as the reading reads it (its keys and counted fields by the events' names), counted apart
+   * from the rule's own; absent: the reading shares the rule's (its fields have the same names on both).
+   */
+  readonly aggregation?: Aggregation;
 }
 
 /**

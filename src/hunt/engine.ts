@@ -15,7 +15,7 @@ import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
-import type { RuleRecord } from '../model/rule.ts';
+import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
 import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
@@ -34,8 +34,10 @@ export interface HuntRule {
   readonly index: number;
   /** Another reading of the rule (`FormatAdapter.huntReadings`): it runs only on events also recognised as this. */
   readonly onlyWith?: string;
-  /** With `onlyWith`: the index of the rule as written (whose tallies and aggregation it shares). */
+  /** With `onlyWith`: the index of the rule as written (whose tallies it shares, and its aggregation unless `aggregation`). */
   readonly of?: number;
+  /** A reading's own aggregation (`HuntReading.aggregation`), counted apart from the rule's. */
+  readonly aggregation?: Aggregation;
   /** A reading whose events another language's field resolution reads (`HuntReading.readAsFormat`). */
   readonly readAs?: Format;
   /** The rule as written has other readings: it does not run on events recognised as one of these. */
@@ -214,7 +216,7 @@ export class HuntEngine {
         for (const r of readings) {
           const recorded = compileRecorded(r.condition);
           const resolverIndex = r.readAsFormat ? resolverOf(adapterFor(r.readAsFormat)?.resolveField ?? resolveDotted) : hr.resolverIndex;
-          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex, logSources: r.logSources ?? hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index, ...(r.readAsFormat ? { readAs: r.readAsFormat } : {}) });
+          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex, logSources: r.logSources ?? hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index, ...(r.readAsFormat ? { readAs: r.readAsFormat } : {}), ...(r.aggregation ? { aggregation: r.aggregation } : {}) });
         }
       }
     }

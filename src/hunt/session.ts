@@ -6,7 +6,7 @@
 import type { FieldResolver, Truth } from '../model/evaluate.ts';
 import { EventView } from '../model/compile.ts';
 import { leaves } from '../model/expr.ts';
-import type { MissingKeys, RuleRecord } from '../model/rule.ts';
+import type { Aggregation, MissingKeys, RuleRecord } from '../model/rule.ts';
 import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } from '../model/aggregate.ts';
 import { CorrelationHunts } from './correlations.ts';
 import { SidesState } from './sides.ts';
@@ -117,6 +117,9 @@ interface LastEvent {
 
 type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: string };
 
+/** The aggregation a rule or reading counts: a reading's own (its fields by the events' names), else the rule's. */
+const aggregationOf = (hr: HuntRule): Aggregation | undefined => hr.aggregation ?? hr.rule.logic.aggregation;
+
 export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntReporter {
   const tallies = new Map<HuntRule, RuleTally>();
   // correlations of rules' matches: fed the results of the rules they correlate, decided at the end
@@ -139,8 +142,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   // may fire
   // a rule's other readings (`HuntRule.of`) share its tallies and its aggregation
   for (const hr of engine.rules) {
-    const a = hr.rule.logic.aggregation;
-    if (hr.of !== undefined || !a || !(aggregationDecides(a) || a.sides?.length)) continue;
+    const a = aggregationOf(hr);
+    if ((hr.of !== undefined && !hr.aggregation) || !a || !(aggregationDecides(a) || a.sides?.length)) continue;
     if (a.sides?.length && !aggregationDecides(a)) {
       // a multi-event rule: its events are paired as they come (`sides.ts`)
       const resolve = engine.resolvers[hr.resolverIndex]!;
@@ -161,7 +164,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const L = hr.rule.logic;
     const leavesOf = new Set<string>();
     for (const l of leaves(hr.condition)) if (l.kind === 'opaque') leavesOf.add(`${l.text}\u0000${l.reason}`);
-    const agg = aggregates.get(engine.asWritten(hr));
+    const agg = aggregates.get(hr.aggregation ? hr : engine.asWritten(hr));
     const counted = agg !== undefined && !('unsupported' in agg);
     p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
     pending[hr.index] = p;
@@ -172,12 +175,12 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   const tallyOf: (RuleTally | undefined)[] = [];
   const aggregateOf: (Aggregating | undefined)[] = [];
   for (const [hr, a] of aggregates) aggregateOf[hr.index] = a;
-  for (const hr of engine.rules) if (hr.of !== undefined) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
+  for (const hr of engine.rules) if (hr.of !== undefined && !hr.aggregation) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
   // an aggregation without a threshold whose language leaves out events without a group-by key (`stats count by
   // user`): such an event makes no result row
   const keysOf: ({ readonly groupBy: readonly string[]; readonly mode: MissingKeys } | undefined)[] = [];
   for (const hr of engine.rules) {
-    const a = hr.rule.logic.aggregation;
+    const a = aggregationOf(hr);
     if (a && !aggregationDecides(a) && !a.sides?.length && a.groupBy.length && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, mode: a.missingKeys };
   }
   const tally = (hr: HuntRule): RuleTally => {

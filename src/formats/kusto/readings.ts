@@ -16,9 +16,10 @@
  * read over that raw log the same way, each column as the field it copies.
  */
 import { and, derivedFields, isFieldRef, mapEachLeaf, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
-import { renderPredicate } from '../../model/render.ts';
+import { aggregationDecides } from '../../model/aggregate.ts';
+import { renderExpr, renderPredicate } from '../../model/render.ts';
 import type { Format } from '../../model/facts.ts';
-import type { RuleRecord } from '../../model/rule.ts';
+import type { Aggregation, RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 
 /** A column read as a Sysmon field (`name`: the file name of that field's path). */
@@ -38,6 +39,16 @@ interface TableReading {
   readonly raw: string;
   /** The language whose field resolution reads the raw events (a Windows event's EventData: Sigma's). */
   readonly readAs?: Format;
+  /**
+   * Columns read only as group-by keys, by a field that parts the events into the same groups (Defender's `DeviceId`
+   * names one device as its `DeviceName`, Sysmon's `Computer`, does), though not with the same values.
+   */
+  readonly groupsAs?: Readonly<Record<string, string>>;
+  /**
+   * Columns that hold a raw object as JSON text: the whole column is in another form (unknown), but a member the rule
+   * reads of it (`AdditionalEventData.MFAUsed`, after `parse_json`) is the raw object's member.
+   */
+  readonly json?: Readonly<Record<string, string>>;
   readonly columns: Readonly<Record<string, Column>>;
   /**
    * The row's `SHA1` / `SHA256` / `MD5` are the hashes Sysmon lists in the event's `Hashes`
@@ -52,7 +63,13 @@ const nameOf = (field: string): Column => ({ field, name: true });
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
 export const SYSMON = 'vendor:windows/sysmon';
 
-const SYSMON_READING = { onlyWith: SYSMON, label: 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)', raw: 'Sysmon', readAs: 'sigma' } as const;
+const SYSMON_READING = {
+  onlyWith: SYSMON,
+  label: 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)',
+  raw: 'Sysmon',
+  readAs: 'sigma',
+  groupsAs: { DeviceId: 'Computer' },
+} as const;
 
 /** The acting process of file, network and image-load rows: Sysmon's `Image` of those events. */
 const INITIATOR: Readonly<Record<string, Column>> = {
@@ -107,8 +124,9 @@ const OKTA = 'okta.system';
  * reference; the Okta connector's custom log flattens the System Log's JSON into `path_parts_s` columns): a rule over
  * such a table is read over the raw log with the raw field names. Columns whose value Sentinel stores in another form
  * (`RequestParameters`, `ResponseElements` and `AdditionalEventData` are JSON text there and objects in CloudTrail's
- * JSON; `SessionMfaAuthenticated` a boolean there and the string `"true"` in CloudTrail's; Okta's `target_s` an
- * array serialized) or computes (`TimeGenerated`, `Type`) are left out: a test of one is unknown.
+ * JSON, though a member of one is the object's member; `SessionMfaAuthenticated` a boolean there and the string
+ * `"true"` in CloudTrail's; Okta's `target_s` an array serialized) or computes (`TimeGenerated`, `Type`) are left
+ * out: a test of one is unknown.
  */
 export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   AWSCloudTrail: {
@@ -116,6 +134,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
     onlyWith: CLOUDTRAIL,
     label: "CloudTrail's JSON field names for AWSCloudTrail columns (EventName as eventName…)",
     raw: "CloudTrail's JSON",
+    json: { RequestParameters: 'requestParameters', ResponseElements: 'responseElements', AdditionalEventData: 'additionalEventData' },
     columns: {
       EventName: path('eventName'),
       EventSource: path('eventSource'),
@@ -217,10 +236,70 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
   }
   const t = tables.length === 1 ? tables[0]! : '';
   const table = Object.hasOwn(SYSMON_READINGS, t) ? SYSMON_READINGS[t] : Object.hasOwn(SENTINEL_READINGS, t) ? SENTINEL_READINGS[t] : undefined;
+  if (!table) return [];
   const a = rule.logic.aggregation;
-  if (!table || a?.sides?.length || a?.threshold || a?.groupBy.length || a?.correlation) return [];
+  if (a?.sides?.length || a?.correlation) return [];
+  // an aggregation without a threshold (`summarize min(TimeGenerated) by …`) has a result row for each event's group
+  // whatever its keys are, as KQL groups a missing key too: the reading shares it as written; a threshold's keys and
+  // counted columns must be read
+  const counted = aggregationDecides(a) || (a?.missingKeys !== undefined && a.missingKeys !== 'group');
+  const aggregation = a && counted ? readAggregation(table, a) : undefined;
+  if (counted && !aggregation) return [];
   const read = readOver(table, condition);
-  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}) }] : [];
+  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(aggregation ? { aggregation } : {}) }] : [];
+}
+
+/** The raw field a column (or a member of a JSON column) is read as. */
+function columnOf(table: TableReading, f: string): Column | undefined {
+  if (Object.hasOwn(table.columns, f)) return table.columns[f];
+  const dot = f.indexOf('.');
+  const head = dot > 0 ? f.slice(0, dot) : '';
+  return head && table.json && Object.hasOwn(table.json, head) ? path(table.json[head] + f.slice(dot)) : undefined;
+}
+
+/** `fn(Column)` with the column read as its raw field; `count()` as it is; undefined for anything else. */
+function readFunction(table: TableReading, fn: string): string | undefined {
+  const open = fn.indexOf('(');
+  if (open < 0) return fn;
+  const inner = fn.slice(open + 1, fn.lastIndexOf(')')).trim();
+  if (!inner) return fn;
+  const c = columnOf(table, inner);
+  return c && !c.name ? `${fn.slice(0, open)}(${c.field})` : undefined;
+}
+
+/**
+ * A rule's aggregation read over the raw events: group-by keys and counted columns as their raw fields, counting
+ * conditions read as the rule's condition is; undefined when a key or a counted column has no such field (a file
+ * name computed from a path included), or the aggregation keeps rows, pairs events or computes its keys.
+ */
+function readAggregation(table: TableReading, a: Aggregation): Aggregation | undefined {
+  if (a.sides?.length || a.correlation || a.keep || a.rules?.length || a.computedKeys?.length || a.derivedKeys?.length) return undefined;
+  const groupBy: string[] = [];
+  for (const g of a.groupBy) {
+    const c = columnOf(table, g);
+    const field = c && !c.name ? c.field : table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined;
+    if (field === undefined) return undefined;
+    groupBy.push(field);
+  }
+  const where = (w: Expr | undefined): Expr | undefined => (w ? readOver(table, w) ?? opaque(renderExpr(w), `the counting condition: ${why(table)}`) : undefined);
+  let failed = false;
+  const fn = (f: string): string => {
+    const r = readFunction(table, f);
+    if (r === undefined) failed = true;
+    return r ?? f;
+  };
+  const test = <T extends { readonly function: string; readonly where?: Expr }>(t: T): T => ({ ...t, function: fn(t.function), ...(t.where ? { where: where(t.where) } : {}) });
+  const th = a.threshold;
+  const out: Aggregation = {
+    ...a,
+    groupBy,
+    // the function is counted only against a threshold; without one each group is a result row, whatever it computes
+    ...(a.function !== undefined ? { function: th ? fn(a.function) : a.function } : {}),
+    ...(th ? { threshold: { ...th, ...(th.where ? { where: where(th.where) } : {}), ...(th.than ? { than: test(th.than) } : {}) } } : {}),
+    ...(a.moreThresholds ? { moreThresholds: a.moreThresholds.map(test) } : {}),
+    ...(a.orThresholds ? { orThresholds: a.orThresholds.map((alt) => alt.map(test)) } : {}),
+  };
+  return failed ? undefined : out;
 }
 
 /** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
@@ -260,7 +339,7 @@ function hashPredicate(table: TableReading, p: Predicate): Expr | undefined {
 function predicate(table: TableReading, p: Predicate): Expr {
   const hash = hashPredicate(table, p);
   if (hash) return hash;
-  const col = (f: string): Column | undefined => (Object.hasOwn(table.columns, f) ? table.columns[f] : undefined);
+  const col = (f: string): Column | undefined => columnOf(table, f);
   const refs = p.values.flatMap((v) => (isFieldRef(v) ? [v.field] : []));
   const missing = [p.field, ...derivedFields(p.derived), ...refs].find((f) => !col(f));
   if (missing !== undefined) return opaque(renderPredicate(p), `${missing}: ${why(table)}`, p.span);
