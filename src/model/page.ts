@@ -204,7 +204,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
     out.push('');
   }
 
-  out.push(`Tests (${rule.tests.length})`);
+  out.push(`Tests (${rule.tests.length})${L.tested && rule.tests.length ? `: each gives ${L.tested.of} (read in full: ${L.tested.completeness === 'complete' ? 'yes' : 'no'})` : ''}`);
   const outcomes = new Map((opts.testOutcomes ?? []).map((t) => [t.name, t]));
   for (const t of rule.tests) {
     const o = outcomes.get(t.name);

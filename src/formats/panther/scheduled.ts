@@ -50,7 +50,7 @@ export function overQueryRows(queries: readonly RowSource[], rule: Lowering): Lo
   const logic = buildLogic({ ...rule, condition: or(...alternatives), missing, ...(aggregation ? { aggregation } : {}) });
   return {
     ...logic,
-    tested: { ...(own.condition ? { condition: own.condition } : {}), completeness: own.completeness, of: 'rows of its scheduled queries, on which rule() runs' },
+    tested: { ...(own.condition ? { condition: own.condition } : {}), completeness: own.completeness, of: 'a row of its scheduled queries, on which only rule() runs' },
   };
 }
 

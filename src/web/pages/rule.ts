@@ -131,7 +131,9 @@ function testsSection(d: RuleData): Html {
   const intro =
     t.by === 'correlation'
       ? 'Each test gives the matches of the correlated rules; decided by the rule’s correlation (three-valued: true / false / unknown).'
-      : t.checked
+      : t.checked && r.logic.tested
+        ? `Each test gives ${r.logic.tested.of}: evaluated against that ${r.logic.tested.completeness} condition, not the rule's whole condition (three-valued: true / false / unknown).`
+        : t.checked
         ? `Each test event evaluated against the extracted ${r.logic.completeness} condition (three-valued: true / false / unknown).`
         : 'The condition was not extracted, so the tests could not be evaluated.';
   return html`<p class="small">${intro}</p>
