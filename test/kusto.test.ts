@@ -465,6 +465,15 @@ describe('stages, aggregation, joins', () => {
       ['source:T', 'filter:where', 'project:project-away', 'expand:mv-expand', 'parse:parse', 'lookup:lookup', 'sort:sort', 'limit:take', 'aggregate:distinct', 'function:evaluate', 'function:invoke'],
     );
   });
+  it('evaluate ipv4_lookup keeps only the rows in a range of its table unless unmatched rows are returned', () => {
+    const q = (args: string) => low(`let R = externaldata(net:string) [@"https://example.test/r.csv"] with (format="csv");\nT | where a == 1 | evaluate ipv4_lookup(R, Ip, net${args}) | project a`);
+    for (const dropping of ['', ', false', ', return_unmatched = false']) {
+      const l = q(dropping);
+      assert.deepEqual(l.missing.map((m) => [m.kind, m.reason]), [['rows', 'evaluate ipv4_lookup() keeps only the rows whose Ip falls in a range of R (the table\'s ranges are data the rule does not hold)']], dropping);
+    }
+    // the rows go on as they are, with the table's columns where they match
+    for (const keeping of [', true', ', return_unmatched = true']) assert.deepEqual(q(keeping).missing, [], keeping);
+  });
   it('output fields from project, extend and summarize', () => {
     const l = low('T | extend u = tolower(x) | summarize n = count() by u | project u, n');
     assert.deepEqual(l.outputFields, [{ name: 'u', source: 'project', from: 'u' }, { name: 'n', source: 'project', from: 'count()' }]);

@@ -287,6 +287,13 @@ export const ENRICHMENT_FUNCTIONS: Readonly<Record<string, { readonly what: stri
 /** Plugins of `evaluate` that work row by row (the rows stay the source's events). */
 export const ROW_WISE_PLUGINS: ReadonlySet<string> = new Set(['bag_unpack']);
 
+/**
+ * Plugins of `evaluate` that add a lookup table's columns to each row whose IP address falls in one of its ranges
+ * (`ipv4_lookup(T, ip, range, return_unmatched)`): the rows stay the events, but without `return_unmatched = true`
+ * (the fourth argument, false by default) a row in none of the ranges is dropped.
+ */
+export const IP_LOOKUP_PLUGINS: ReadonlySet<string> = new Set(['ipv4_lookup', 'ipv6_lookup']);
+
 /** Aggregation functions that count rows (a threshold on them is a count threshold). */
 export const COUNT_FUNCTIONS: ReadonlySet<string> = new Set(['count', 'countif']);
 

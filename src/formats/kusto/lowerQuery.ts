@@ -20,7 +20,7 @@ import type { Aggregation, DerivedKey, KeyCase, MissingPart, OutputField, Stage,
 import { AGGREGATE_FUNCTIONS, exprParts, foldedKey, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import { renderExpr } from '../../model/render.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
-import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, ENRICHMENT_FUNCTIONS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
+import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, ENRICHMENT_FUNCTIONS, IP_LOOKUP_PLUGINS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
 import { Scope, type Operand } from './scope.ts';
@@ -500,6 +500,25 @@ function filterBranches(env: Env, s: State, u: NonNullable<State['union']>, cj: 
   return or(...filters);
 }
 
+/**
+ * `evaluate ipv4_lookup(T, ip, range[, return_unmatched])`: each row gets T's columns where its address falls in one
+ * of T's ranges; unless unmatched rows are returned, a row in none is dropped, which no condition here states (T's
+ * ranges are data the rule does not hold).
+ */
+function ipLookup(env: Env, s: State, op: KNode, call: KNode, plugin: string): void {
+  const args = listItems(nodes(child(call, 'ExpressionList') ?? call).find((x) => x.kind === 'List'));
+  const named = args.find((a) => a.kind === 'SimpleNamedExpression' && nameOf(nodes(a)[0]) === 'return_unmatched');
+  const flag = named ? nodes(named).at(-1) : args.length > 3 && args[3]!.kind !== 'SimpleNamedExpression' ? args[3] : undefined;
+  if (flag && textOf(env.q, flag).trim().toLowerCase() === 'true') return;
+  const [table, ip] = args.map((a) => textOf(env.q, a).trim());
+  s.missing.push({
+    kind: 'rows',
+    text: textOf(env.q, op),
+    reason: `evaluate ${plugin}() keeps only the ${s.phase === 'rows' ? 'rows' : 'aggregated rows'} whose ${ip ?? 'address'} falls in a range of ${table ?? 'its lookup table'} (the table's ranges are data the rule does not hold)`,
+    span: spanOf(env, op),
+  });
+}
+
 export function endRows(s: State, why: string): void {
   if (s.phase === 'rows') s.endedBy = why;
   s.phase = 'ended';
@@ -657,6 +676,10 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       const call = nodes(op).filter((x) => x.kind === 'FunctionCallExpression')[0];
       const plugin = nameOf(call ? nodes(call)[0] : undefined) ?? '';
       s.stages.push(stage(env, 'function', label, op, { plugin, ...fromDetail }));
+      if (call && IP_LOOKUP_PLUGINS.has(plugin)) {
+        ipLookup(env, s, op, call, plugin);
+        return;
+      }
       if (!ROW_WISE_PLUGINS.has(plugin)) endRows(s, `evaluate ${plugin}() reshapes the rows`);
       return;
     }

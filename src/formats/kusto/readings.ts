@@ -26,6 +26,8 @@ import type { HuntReading } from '../adapter.ts';
 interface Column {
   readonly field: string;
   readonly name?: true;
+  /** The raw log may spell the value in another case than the table does: only a case-blind test of it is read. */
+  readonly anyCase?: true;
 }
 
 interface TableReading {
@@ -58,6 +60,7 @@ interface TableReading {
 }
 
 const path = (field: string): Column => ({ field });
+const anyCase = (field: string): Column => ({ field, anyCase: true });
 const nameOf = (field: string): Column => ({ field, name: true });
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
@@ -163,6 +166,23 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
       SessionIssuerUserName: path('userIdentity.sessionContext.sessionIssuer.userName'),
       SessionIssuerAccountId: path('userIdentity.sessionContext.sessionIssuer.accountId'),
       SessionIssuerPrincipalId: path('userIdentity.sessionContext.sessionIssuer.principalId'),
+    },
+  },
+  // the Activity log as Azure Monitor exports it (diagnostic settings: storage, Event Hubs), whose operation names and
+  // resource ids Sentinel may spell in another case; ActivityStatusValue is left out (its values are not always the
+  // export's resultType: `Success` against `Succeeded`)
+  AzureActivity: {
+    logSource: 'azure.activity',
+    onlyWith: 'azure.activity',
+    label: "the exported Activity log's field names for AzureActivity columns (OperationNameValue as operationName…)",
+    raw: 'the exported Activity log',
+    columns: {
+      OperationNameValue: anyCase('operationName'),
+      CategoryValue: anyCase('category'),
+      CallerIpAddress: path('callerIpAddress'),
+      _ResourceId: anyCase('resourceId'),
+      ResourceId: anyCase('resourceId'),
+      CorrelationId: path('correlationId'),
     },
   },
   Okta_CL: {
@@ -336,6 +356,11 @@ function hashPredicate(table: TableReading, p: Predicate): Expr | undefined {
   return or(listed, and(unlisted, opaque(renderPredicate(p), `${p.field}: the event's Hashes does not list this algorithm`, p.span)));
 }
 
+/** A test whose result does not depend on the case of the value (`=~`, `has`, a case fold, a presence test). */
+function caseBlind(p: Predicate): boolean {
+  return p.opts?.cs === false || p.op === 'is_null' || p.op === 'is_not_null' || (p.derived?.steps.some((s) => s.fn === 'lower' || s.fn === 'upper') ?? false);
+}
+
 function predicate(table: TableReading, p: Predicate): Expr {
   const hash = hashPredicate(table, p);
   if (hash) return hash;
@@ -347,6 +372,7 @@ function predicate(table: TableReading, p: Predicate): Expr {
   // rather than a new derivation written around the old
   if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => col(f)!.name)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
   const c = col(p.field)!;
+  if ([p.field, ...refs].some((f) => col(f)!.anyCase) && !caseBlind(p)) return opaque(renderPredicate(p), `${p.field}: ${table.raw} may spell its values in another case than the table does, and this test is case-sensitive`, p.span);
   const values: Value[] = p.values.map((v) => (isFieldRef(v) ? { ...v, field: col(v.field)!.field } : v));
   if (!c.name) return { ...p, field: c.field, values };
   // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
