@@ -519,6 +519,22 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/mfa', '2 may_fire kusto/params']);
   });
 
+  it('an AzureActivity rule reads the exported Activity log; a case-sensitive test of a name the export may spell in another case is unknown', async () => {
+    const rules = await kqlRules(
+      {
+        'blind.kql': 'AzureActivity | where OperationNameValue =~ "Microsoft.Insights/actionGroups/delete" and CategoryValue =~ "Administrative"\n',
+        'cased.kql': 'AzureActivity | where OperationNameValue == "MICROSOFT.INSIGHTS/ACTIONGROUPS/DELETE"\n',
+        'status.kql': 'AzureActivity | where OperationNameValue =~ "Microsoft.Insights/actionGroups/delete" and ActivityStatusValue == "Success"\n',
+      },
+      'detwiki-hunt-azact-',
+    );
+    const ev = (op: string) => JSON.stringify({ time: '2024-12-17T10:30:00Z', resourceId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Insights/actionGroups/a', operationName: op, category: 'Administrative', resultType: 'Success' });
+    const f = file('azact.jsonl', [ev('microsoft.insights/actiongroups/delete'), ev('Microsoft.Compute/virtualMachines/write')].join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    // cased: its one test cannot be read, so it has no reading (it would "may fire" on every Activity event)
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/blind', '0 may_fire kusto/status']);
+  });
+
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
     const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
     assert.equal(r!.logic.completeness, 'partial');
