@@ -300,6 +300,14 @@ describe('panther SQL queries', () => {
     const checked = checkRuleTests(admin, pantherAdapter.resolveField);
     assert.deepEqual(checked.outcomes.map((o) => [o.got, o.agrees]), [[true, true], [false, true]]);
     assert.deepEqual(checkRuleTests(root, pantherAdapter.resolveField).outcomes.map((o) => o.got), [true]);
+    // a query that returns groups: rule() tests the groups after the aggregation (a missing part); the events are
+    // counted by the query's own condition and threshold
+    const burst = rule('burst_rule');
+    assert.equal(renderExpr(burst.logic.condition!), 'eventType eq "user.session.start"');
+    assert.deepEqual([burst.logic.aggregation?.groupBy, burst.logic.aggregation?.threshold?.value], [['actor.alternateId'], 5]);
+    assert.equal(burst.logic.completeness, 'partial');
+    assert.ok(burst.logic.missing.some((m) => m.kind === 'filter' && /rule\(\) tests the aggregated rows the query returns \(n: a column of the aggregated rows/.test(m.reason)), JSON.stringify(burst.logic.missing));
+    assert.deepEqual(checkRuleTests(burst, pantherAdapter.resolveField).outcomes.map((o) => o.got), [true]);
     // a query missing from the source, or aggregating into groups, leaves the rows unknown
     const logins = rule('logins_rule');
     assert.equal(logins.logic.condition?.kind, 'or');

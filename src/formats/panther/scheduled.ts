@@ -5,13 +5,15 @@
  * - a column the query returns as an event field (`SELECT *`, `user_name`, `actor:alternateId AS actor_id`) is that
  *   field, so a test of it is a test of the event;
  * - any other column (an aggregate, a value the query computes, a column of derived rows, or one the query does not
- *   return) is not an event's: a test of it is an opaque part, and the rule is partial;
+ *   return) is not an event's: a test of it is an opaque part, and the rule is partial; where the query returns groups
+ *   (GROUP BY), `rule()` as a whole is a filter after the aggregation, a missing part, and the events are counted by
+ *   the query's condition alone;
  * - a query whose SQL is not parsed selects rows nobody here can name: an opaque part, so the rule is partial at best.
  *
  * The rule's own tests give rows of the query (Panther runs `rule()` on them), so they are run against the Python's
  * condition alone (`Logic.tested`).
  */
-import { and, derivedFields, fieldsOf, isFieldRef, mapEachLeaf, opaque, or, TRUE, type Each, type Expr, type Predicate, type Value } from '../../model/expr.ts';
+import { and, derivedFields, fieldsOf, isFieldRef, leaves, mapEachLeaf, opaque, or, TRUE, type Each, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { buildLogic, type Lowering, type MissingInput } from '../../model/lowering.ts';
 import { renderExpr } from '../../model/render.ts';
 import type { Aggregation, Logic } from '../../model/rule.ts';
@@ -39,7 +41,12 @@ export function overQueryRows(queries: readonly RowSource[], rule: Lowering): Lo
       continue;
     }
     for (const m of q.sql.missing) missing.push({ ...m, reason: `${label}: ${m.reason}` });
-    alternatives.push(and(q.sql.condition ?? TRUE, overRows(q, onRows)));
+    const read = overRows(q, onRows);
+    if (q.sql.grouped && opaqueCount(read) > opaqueCount(onRows)) {
+      // rule() tests the groups the query returns, after the aggregation: not a test of single events
+      missing.push({ kind: 'filter', text: renderExpr(onRows), reason: `${label}: rule() tests the aggregated rows the query returns (${firstOpaque(read)}): a filter after the aggregation, not on single events` });
+      alternatives.push(q.sql.condition ?? TRUE);
+    } else alternatives.push(and(q.sql.condition ?? TRUE, read));
     if (!q.sql.aggregation) continue;
     // one query's aggregation is the rule's; a rule's own Threshold on top of it, or several aggregating queries,
     // count rows that are groups already: not read
@@ -52,6 +59,14 @@ export function overQueryRows(queries: readonly RowSource[], rule: Lowering): Lo
     ...logic,
     tested: { ...(own.condition ? { condition: own.condition } : {}), completeness: own.completeness, of: 'a row of its scheduled queries, on which only rule() runs' },
   };
+}
+
+const opaqueCount = (e: Expr): number => leaves(e).filter((l) => l.kind === 'opaque').length;
+
+/** The reason of the first opaque part of an expression. */
+function firstOpaque(e: Expr): string {
+  const o = leaves(e).find((l) => l.kind === 'opaque');
+  return o?.kind === 'opaque' ? o.reason : '';
 }
 
 /** The rule's condition read over events: each column an event field as the query returns it, any other opaque. */
