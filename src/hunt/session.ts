@@ -140,7 +140,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   // an aggregation without a threshold (`summarize count() by k`, `stats count by k`) has a result row for every
   // group with a matching event: its row hits are hits; a threshold, new terms or sides are counted or reported as
   // may fire
-  // a rule's other readings (`HuntRule.of`) share its tallies and its aggregation
+  // a rule's other readings (`HuntRule.of`) share its tallies, and its aggregation unless they read it themselves
+  // (`HuntRule.aggregation`: counted apart)
   for (const hr of engine.rules) {
     const a = aggregationOf(hr);
     if ((hr.of !== undefined && !hr.aggregation) || !a || !(aggregationDecides(a) || a.sides?.length)) continue;
