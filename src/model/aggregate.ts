@@ -135,6 +135,12 @@ export interface AggregatePlan extends CountTest {
 /** `name` or `name(arg)`, the whole function text (anything else, such as two functions, is not read). */
 const FUNCTION = /^\s*([A-Za-z_]+)\s*(?:\(\s*([^(),]*?)\s*\))?\s*$/;
 
+/** An aggregate's text as its function's name and its one argument (`dcount(User)`); undefined when not of that form. */
+export function aggregateCall(fn: string): { readonly name: string; readonly arg?: string } | undefined {
+  const m = FUNCTION.exec(fn);
+  return m ? { name: m[1]!, ...(m[2] ? { arg: m[2] } : {}) } : undefined;
+}
+
 /** A plan for the aggregation's threshold, or the reason it cannot be counted. */
 export function planAggregation(a: Aggregation): AggregatePlan | { unsupported: string } {
   // the hunt pairs the sides' events (`src/hunt/sides.ts`) but does not count the pairs against a threshold

@@ -1,6 +1,6 @@
 /**
  * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
- * the Okta System Log.
+ * the Okta System Log, the exported Azure Activity log.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -10,19 +10,20 @@
  * in the same form (`FolderPath` is process creation's `Image`, `FileName` the file name of that path). A column
  * Sysmon does not record, or records in another form (`AccountName` is `bob` in Defender, `DOMAIN\bob` in Sysmon's
  * `User`; `ActionType` values are Defender's own), is unknown wherever it is tested: the rule may fire, depending on
- * it. A rule that aggregates, pairs events or has no test Sysmon can answer gets no reading.
+ * it. A rule that pairs events, or has no test Sysmon can answer, gets no reading; a threshold is read with its keys
+ * and counted columns as Sysmon fields (`readAggregation`), or the rule gets no reading.
  *
- * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`: `SENTINEL_READINGS`) is
- * read over that raw log the same way, each column as the field it copies.
+ * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`, `AzureActivity`:
+ * `SENTINEL_READINGS`) is read over that raw log the same way, each column as the field it copies.
  */
 import { and, derivedFields, isFieldRef, mapEachLeaf, not, opaque, or, pred, type Derived, type Expr, type Predicate, type Value } from '../../model/expr.ts';
-import { aggregationDecides } from '../../model/aggregate.ts';
+import { aggregateCall, aggregationDecides } from '../../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../../model/render.ts';
 import type { Format } from '../../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 
-/** A column read as a Sysmon field (`name`: the file name of that field's path). */
+/** A column read as a raw log's field (`name`: the file name of that field's path). */
 interface Column {
   readonly field: string;
   readonly name?: true;
@@ -117,7 +118,6 @@ export const SYSMON_READINGS: Readonly<Record<string, TableReading>> = {
     columns: { ...INITIATOR, RemoteIP: path('DestinationIp'), RemotePort: path('DestinationPort'), LocalIP: path('SourceIp'), LocalPort: path('SourcePort') },
   },
 };
-
 
 const CLOUDTRAIL = 'aws.cloudtrail';
 const OKTA = 'okta.system';
@@ -247,7 +247,10 @@ function securityEventReading(condition: Expr): HuntReading {
   return { onlyWith: WINDOWS, condition: read, label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
 }
 
-/** The hunt's readings of a KQL rule over Sysmon or Windows events (`FormatAdapter.huntReadings`). */
+/** Every table read over a raw log, by name. */
+const TABLE_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_READINGS, ...SENTINEL_READINGS };
+
+/** The hunt's readings of a KQL rule over raw logs (`FormatAdapter.huntReadings`). */
 export function kustoHuntReadings(_logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
   const tables = rule.logSources.filter((l) => l.kind === 'table').map((l) => l.name);
@@ -255,7 +258,7 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
     return [securityEventReading(condition)];
   }
   const t = tables.length === 1 ? tables[0]! : '';
-  const table = Object.hasOwn(SYSMON_READINGS, t) ? SYSMON_READINGS[t] : Object.hasOwn(SENTINEL_READINGS, t) ? SENTINEL_READINGS[t] : undefined;
+  const table = Object.hasOwn(TABLE_READINGS, t) ? TABLE_READINGS[t] : undefined;
   if (!table) return [];
   const a = rule.logic.aggregation;
   if (a?.sides?.length || a?.correlation) return [];
@@ -279,12 +282,11 @@ function columnOf(table: TableReading, f: string): Column | undefined {
 
 /** `fn(Column)` with the column read as its raw field; `count()` as it is; undefined for anything else. */
 function readFunction(table: TableReading, fn: string): string | undefined {
-  const open = fn.indexOf('(');
-  if (open < 0) return fn;
-  const inner = fn.slice(open + 1, fn.lastIndexOf(')')).trim();
-  if (!inner) return fn;
-  const c = columnOf(table, inner);
-  return c && !c.name ? `${fn.slice(0, open)}(${c.field})` : undefined;
+  const call = aggregateCall(fn);
+  if (!call) return fn.includes('(') ? undefined : fn;
+  if (call.arg === undefined) return fn;
+  const c = columnOf(table, call.arg);
+  return c && !c.name ? `${call.name}(${c.field})` : undefined;
 }
 
 /**
@@ -322,7 +324,7 @@ function readAggregation(table: TableReading, a: Aggregation): Aggregation | und
   return failed ? undefined : out;
 }
 
-/** The condition with each column read as its Sysmon field; undefined when no test can be answered. */
+/** The condition with each column read as its raw field; undefined when no test can be answered. */
 export function readOver(table: TableReading, e: Expr): Expr | undefined {
   let answered = 0;
   const out = mapEachLeaf(e, (x) => {
@@ -331,7 +333,7 @@ export function readOver(table: TableReading, e: Expr): Expr | undefined {
       if (p.kind !== 'opaque') answered++;
       return p;
     }
-    // an array column: its elements are Defender's, which no Sysmon field holds
+    // an array column: its elements are the table's, which no raw field holds
     return x.kind === 'each' ? opaque(x.array, `${x.array}: ${why(table)}`, x.span) : x;
   });
   return answered ? out : undefined;
