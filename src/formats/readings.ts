@@ -1,0 +1,220 @@
+/**
+ * Table readings: a rule written over one product's form of a log (a Defender XDR table, a Sentinel table, an ECS
+ * document) read over the raw log it comes from, for the hunt (`FormatAdapter.huntReadings`). A reading is data: for
+ * each of the rule's fields (a column), the raw field that holds the same value in the same form, or the file name
+ * of that field's path, or the value every event the reading runs on has (an ECS document's `event.category` for a
+ * Sysmon process creation event). A test of any other field is unknown, with the reason: the rule may fire,
+ * depending on it. The languages' tables are beside their adapters (`src/formats/kusto/readings.ts`,
+ * `src/formats/elastic/readings.ts`).
+ */
+import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type Value } from '../model/expr.ts';
+import { aggregateCall, aggregationDecides } from '../model/aggregate.ts';
+import { evaluatePredicate, resolveDotted } from '../model/evaluate.ts';
+import { renderExpr, renderPredicate } from '../model/render.ts';
+import type { Format } from '../model/facts.ts';
+import type { Aggregation, RuleRecord } from '../model/rule.ts';
+import type { HuntReading } from './adapter.ts';
+
+/**
+ * A column read as a raw log's field (`name`: the file name of that field's path), or a value the column has on
+ * every event the reading runs on (`constant`).
+ */
+export type Column =
+  | {
+      readonly field: string;
+      readonly name?: true;
+      /** The raw log may spell the value in another case than the table does: only a case-blind test of it is read. */
+      readonly anyCase?: true;
+      readonly constant?: undefined;
+    }
+  | { readonly constant: Value | readonly Value[]; readonly field?: undefined; readonly name?: undefined; readonly anyCase?: undefined };
+
+export interface TableReading {
+  /** The canonical log source of the raw events the table's rows correspond to. */
+  readonly logSource: string;
+  /** The raw events the reading runs on (their recogniser's log source). */
+  readonly onlyWith: string;
+  /** What the reading is, for output. */
+  readonly label: string;
+  /** The raw log, in the reason a column it does not hold is unknown. */
+  readonly raw: string;
+  /** The language whose field resolution reads the raw events (a Windows event's EventData: Sigma's). */
+  readonly readAs?: Format;
+  /**
+   * Columns read only as group-by keys, by a field that parts the events into the same groups (Defender's `DeviceId`
+   * names one device as its `DeviceName`, Sysmon's `Computer`, does), though not with the same values.
+   */
+  readonly groupsAs?: Readonly<Record<string, string>>;
+  /**
+   * Columns that hold a raw object as JSON text: the whole column is in another form (unknown), but a member the rule
+   * reads of it (`AdditionalEventData.MFAUsed`, after `parse_json`) is the raw object's member.
+   */
+  readonly json?: Readonly<Record<string, string>>;
+  /** Column prefixes under which the raw object's own members are kept (`aws.cloudtrail.flattened.request_parameters.`). */
+  readonly prefixes?: Readonly<Record<string, string>>;
+  readonly columns: Readonly<Record<string, Column>>;
+  /**
+   * Hash columns and their algorithm, which Sysmon lists in the event's `Hashes` (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`,
+   * upper-case hexadecimal, the algorithms the configuration chose).
+   */
+  readonly hashes?: Readonly<Record<string, 'SHA1' | 'SHA256' | 'MD5'>>;
+}
+
+export const path = (field: string): Column => ({ field });
+export const anyCase = (field: string): Column => ({ field, anyCase: true });
+export const nameOf = (field: string): Column => ({ field, name: true });
+export const constant = (value: Value | readonly Value[]): Column => ({ constant: value });
+
+/**
+ * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read
+ * there; none when the rule pairs events, when no test of the condition can be answered, or when a threshold's keys or
+ * counted fields have no raw field.
+ */
+export function tableReading(table: TableReading, condition: Expr, rule: RuleRecord): readonly HuntReading[] {
+  const a = rule.logic.aggregation;
+  if (a?.sides?.length || a?.correlation) return [];
+  // an aggregation without a threshold (`summarize min(TimeGenerated) by …`) has a result row for each event's group
+  // whatever its keys are, when the language groups a missing key too: the reading shares it as written; a threshold's
+  // keys and counted columns must be read
+  const counted = aggregationDecides(a) || (a?.missingKeys !== undefined && a.missingKeys !== 'group');
+  const aggregation = a && counted ? readAggregation(table, a) : undefined;
+  if (counted && !aggregation) return [];
+  const read = readOver(table, condition);
+  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(aggregation ? { aggregation } : {}) }] : [];
+}
+
+/** The raw field a column (or a member of a JSON or object column) is read as. */
+export function columnOf(table: TableReading, f: string): Column | undefined {
+  if (Object.hasOwn(table.columns, f)) return table.columns[f];
+  const dot = f.indexOf('.');
+  const head = dot > 0 ? f.slice(0, dot) : '';
+  if (head && table.json && Object.hasOwn(table.json, head)) return path(table.json[head] + f.slice(dot));
+  if (table.prefixes) for (const [pre, raw] of Object.entries(table.prefixes)) if (f.length > pre.length && f.startsWith(pre)) return path(raw + f.slice(pre.length));
+  return undefined;
+}
+
+/** A column read as a raw field itself (not a file name computed from one, nor a constant). */
+const plainField = (c: Column | undefined): string | undefined => (c && c.field !== undefined && !c.name ? c.field : undefined);
+
+/** `fn(Column)` with the column read as its raw field; `count()` as it is; undefined for anything else. */
+function readFunction(table: TableReading, fn: string): string | undefined {
+  const call = aggregateCall(fn);
+  if (!call) return fn.includes('(') ? undefined : fn;
+  if (call.arg === undefined) return fn;
+  const f = plainField(columnOf(table, call.arg));
+  return f !== undefined ? `${call.name}(${f})` : undefined;
+}
+
+/**
+ * A rule's aggregation read over the raw events: group-by keys and counted columns as their raw fields, counting
+ * conditions read as the rule's condition is; undefined when a key or a counted column has no such field (a file
+ * name computed from a path included), or the aggregation keeps rows, pairs events or computes its keys.
+ */
+export function readAggregation(table: TableReading, a: Aggregation): Aggregation | undefined {
+  if (a.sides?.length || a.correlation || a.keep || a.rules?.length || a.computedKeys?.length || a.derivedKeys?.length) return undefined;
+  const groupBy: string[] = [];
+  for (const g of a.groupBy) {
+    const field = plainField(columnOf(table, g)) ?? (table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined);
+    if (field === undefined) return undefined;
+    groupBy.push(field);
+  }
+  const where = (w: Expr | undefined): Expr | undefined => (w ? readOver(table, w) ?? opaque(renderExpr(w), `the counting condition: ${why(table)}`) : undefined);
+  let failed = false;
+  const fn = (f: string): string => {
+    const r = readFunction(table, f);
+    if (r === undefined) failed = true;
+    return r ?? f;
+  };
+  const test = <T extends { readonly function: string; readonly where?: Expr }>(t: T): T => ({ ...t, function: fn(t.function), ...(t.where ? { where: where(t.where) } : {}) });
+  const th = a.threshold;
+  const out: Aggregation = {
+    ...a,
+    groupBy,
+    // the function is counted only against a threshold; without one each group is a result row, whatever it computes
+    ...(a.function !== undefined ? { function: th ? fn(a.function) : a.function } : {}),
+    ...(th ? { threshold: { ...th, ...(th.where ? { where: where(th.where) } : {}), ...(th.than ? { than: test(th.than) } : {}) } } : {}),
+    ...(a.moreThresholds ? { moreThresholds: a.moreThresholds.map(test) } : {}),
+    ...(a.orThresholds ? { orThresholds: a.orThresholds.map((alt) => alt.map(test)) } : {}),
+  };
+  return failed ? undefined : out;
+}
+
+/**
+ * The condition with each column read as its raw field; undefined when no test of a raw field can be answered (a
+ * condition of constants alone says nothing of the event).
+ */
+export function readOver(table: TableReading, e: Expr): Expr | undefined {
+  let answered = 0;
+  const out = mapEachLeaf(e, (x) => {
+    if (x.kind === 'pred') {
+      const p = predicate(table, x);
+      if (p.kind !== 'opaque' && p.kind !== 'const') answered++;
+      return p;
+    }
+    // an array column: its elements are the table's, which no raw field holds
+    return x.kind === 'each' ? opaque(x.array, `${x.array}: ${why(table)}`, x.span) : x;
+  });
+  return answered ? out : undefined;
+}
+
+export const why = (t: TableReading): string => `a column ${t.raw} does not hold in the same form (a ${t.logSource} event read for a rule over the table)`;
+
+/** Hexadecimal digits of each hash algorithm. */
+const HASH_LENGTH = { SHA1: 40, SHA256: 64, MD5: 32 } as const;
+
+/**
+ * A hash column equal to one of some hashes, read in Sysmon's `Hashes`: the event lists one of them (case aside: the
+ * same file), or lists another hash of that algorithm (no match); an event whose `Hashes` does not list the algorithm
+ * cannot tell (unknown).
+ */
+function hashPredicate(table: TableReading, p: Predicate): Expr | undefined {
+  const alg = table.hashes && Object.hasOwn(table.hashes, p.field) ? table.hashes[p.field]! : undefined;
+  if (alg === undefined || p.derived || (p.op !== 'eq' && p.op !== 'in') || p.opts?.match === 'all') return undefined;
+  const len = HASH_LENGTH[alg];
+  if (!p.values.length || !p.values.every((v) => typeof v === 'string' && v.length === len && /^[0-9a-fA-F]+$/.test(v))) return undefined;
+  const listed = pred('Hashes', 'contains', p.values.map((v) => `${alg}=${String(v)}`), { cs: false }, p.span);
+  const unlisted = not(pred('Hashes', 'contains', [`${alg}=`], { cs: false }, p.span));
+  return or(listed, and(unlisted, opaque(renderPredicate(p), `${p.field}: the event's Hashes does not list ${alg}`, p.span)));
+}
+
+/** A test whose result does not depend on the case of the value (`=~`, `has`, a case fold, a presence test). */
+function caseBlind(p: Predicate): boolean {
+  return p.opts?.cs === false || p.op === 'is_null' || p.op === 'is_not_null' || (p.derived?.steps.some((s) => s.fn === 'lower' || s.fn === 'upper') ?? false);
+}
+
+/** The file name of a path (after its last `\` or `/`): a derivation step. */
+const FILE_NAME: Derived['steps'][number] = { fn: 'extract', args: ['[^\\\\/]*$', 0] };
+
+/** A predicate on a column whose value is the same on every event read: its truth, as the rule's language tests it. */
+function constantPredicate(p: Predicate, value: Value | readonly Value[]): Expr {
+  const t = evaluatePredicate(p, { [p.field]: value }, resolveDotted);
+  return t === true ? TRUE : t === false ? FALSE : opaque(renderPredicate(p), `${p.field}: a constant the test cannot be decided on`, p.span);
+}
+
+function predicate(table: TableReading, p: Predicate): Expr {
+  const hash = hashPredicate(table, p);
+  if (hash) return hash;
+  const col = (f: string): Column | undefined => columnOf(table, f);
+  const refs = p.values.flatMap((v) => (isFieldRef(v) ? [v.field] : []));
+  const missing = [p.field, ...derivedFields(p.derived), ...refs].find((f) => !col(f));
+  if (missing !== undefined) return opaque(renderPredicate(p), `${missing}: ${why(table)}`, p.span);
+  const c = col(p.field)!;
+  if (c.constant !== undefined) {
+    return refs.length || (p.derived && derivedFields(p.derived).some((f) => f !== p.field)) ? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span) : constantPredicate(p, c.constant);
+  }
+  // a derived operand that reads other columns, or a column compared with a file name computed from a path or a
+  // constant: unknown rather than a new derivation written around the old
+  if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => col(f)!.field === undefined || col(f)!.name)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
+  if ([p.field, ...refs].some((f) => col(f)!.anyCase) && !caseBlind(p)) return opaque(renderPredicate(p), `${p.field}: ${table.raw} may spell its values in another case than the table does, and this test is case-sensitive`, p.span);
+  const values: Value[] = p.values.map((v) => (isFieldRef(v) ? { ...v, field: col(v.field)!.field! } : v));
+  if (!c.name) return { ...p, field: c.field, values };
+  // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
+  // separator, a test of the path itself (which the hunt's prefilter keys on) rather than a derivation of it
+  const names = p.values.filter((v): v is string => typeof v === 'string' && !v.includes('\\') && !v.includes('/'));
+  if (!p.derived && (p.op === 'eq' || p.op === 'in') && names.length === p.values.length && names.length && p.opts?.match !== 'all') {
+    const ends = (sep: string) => pred(c.field, 'ends_with', names.map((n) => sep + n), p.opts, p.span);
+    return or(pred(c.field, p.op, names, p.opts, p.span), ends('\\'), ends('/'));
+  }
+  const steps = [FILE_NAME, ...(p.derived?.steps ?? [])];
+  return { ...p, field: c.field, values, derived: { ...(p.derived ?? {}), steps, lang: p.derived?.lang ?? 'kql' } };
+}
