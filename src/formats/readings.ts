@@ -7,13 +7,20 @@
  * depending on it. The languages' tables are beside their adapters (`src/formats/kusto/readings.ts`,
  * `src/formats/elastic/readings.ts`).
  */
-import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type Value } from '../model/expr.ts';
+import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type TransformStep, type Value } from '../model/expr.ts';
 import { aggregateCall, aggregationDecides } from '../model/aggregate.ts';
 import { evaluatePredicate, resolveDotted } from '../model/evaluate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import type { HuntReading } from './adapter.ts';
+
+/**
+ * A Sysmon event in the event log's own form (evtx rendered as JSON, or flat with `EventID` and `Channel`), not an ECS
+ * document shipped by Winlogbeat or Elastic Agent (`src/hunt/recognise.ts` tells them apart): the Sysmon events an
+ * Elastic rule is read over (`src/formats/elastic/readings.ts`); on an ECS document the rule runs as written.
+ */
+export const SYSMON_EVENT_LOG = 'vendor:windows/sysmon-eventlog';
 
 /**
  * A column read as a raw log's field (`name`: the file name of that field's path), or a value the column has on
@@ -23,11 +30,26 @@ export type Column =
   | {
       readonly field: string;
       readonly name?: true;
+      /** The column is computed from the raw field by these steps (a file extension cut from a path). */
+      readonly steps?: readonly TransformStep[];
       /** The raw log may spell the value in another case than the table does: only a case-blind test of it is read. */
       readonly anyCase?: true;
       readonly constant?: undefined;
+      readonly read?: undefined;
     }
-  | { readonly constant: Value | readonly Value[]; readonly field?: undefined; readonly name?: undefined; readonly anyCase?: undefined };
+  | { readonly constant: Value | readonly Value[]; readonly field?: undefined; readonly name?: undefined; readonly steps?: undefined; readonly anyCase?: undefined; readonly read?: undefined }
+  | {
+      /**
+       * A column the raw log's shipper computes from several fields (an ECS `event.outcome` from CloudTrail's
+       * `errorCode`): a test of it as an expression over the raw fields, or undefined where that cannot be said.
+       */
+      readonly read: (p: Predicate) => Expr | undefined;
+      readonly field?: undefined;
+      readonly name?: undefined;
+      readonly steps?: undefined;
+      readonly anyCase?: undefined;
+      readonly constant?: undefined;
+    };
 
 export interface TableReading {
   /** The canonical log source of the raw events the table's rows correspond to. */
@@ -64,6 +86,8 @@ export const path = (field: string): Column => ({ field });
 export const anyCase = (field: string): Column => ({ field, anyCase: true });
 export const nameOf = (field: string): Column => ({ field, name: true });
 export const constant = (value: Value | readonly Value[]): Column => ({ constant: value });
+export const derivedFrom = (field: string, steps: readonly TransformStep[]): Column => ({ field, steps });
+export const computed = (read: (p: Predicate) => Expr | undefined): Column => ({ read });
 
 /**
  * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read
@@ -94,7 +118,7 @@ export function columnOf(table: TableReading, f: string): Column | undefined {
 }
 
 /** A column read as a raw field itself (not a file name computed from one, nor a constant). */
-const plainField = (c: Column | undefined): string | undefined => (c && c.field !== undefined && !c.name ? c.field : undefined);
+const plainField = (c: Column | undefined): string | undefined => (c && c.field !== undefined && !c.name && !c.steps ? c.field : undefined);
 
 /** `fn(Column)` with the column read as its raw field; `count()` as it is; undefined for anything else. */
 function readFunction(table: TableReading, fn: string): string | undefined {
@@ -199,22 +223,27 @@ function predicate(table: TableReading, p: Predicate): Expr {
   const missing = [p.field, ...derivedFields(p.derived), ...refs].find((f) => !col(f));
   if (missing !== undefined) return opaque(renderPredicate(p), `${missing}: ${why(table)}`, p.span);
   const c = col(p.field)!;
+  if (c.read) {
+    const own = !refs.length && !(p.derived && derivedFields(p.derived).some((f) => f !== p.field));
+    return (own ? c.read(p) : undefined) ?? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
+  }
   if (c.constant !== undefined) {
     return refs.length || (p.derived && derivedFields(p.derived).some((f) => f !== p.field)) ? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span) : constantPredicate(p, c.constant);
   }
   // a derived operand that reads other columns, or a column compared with a file name computed from a path or a
   // constant: unknown rather than a new derivation written around the old
-  if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => col(f)!.field === undefined || col(f)!.name)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
+  if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => plainField(col(f)) === undefined)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
   if ([p.field, ...refs].some((f) => col(f)!.anyCase) && !caseBlind(p)) return opaque(renderPredicate(p), `${p.field}: ${table.raw} may spell its values in another case than the table does, and this test is case-sensitive`, p.span);
   const values: Value[] = p.values.map((v) => (isFieldRef(v) ? { ...v, field: col(v.field)!.field! } : v));
-  if (!c.name) return { ...p, field: c.field, values };
+  if (c.steps) return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps: [...c.steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'kql' } };
+  if (!c.name) return { ...p, field: c.field!, values };
   // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
   // separator, a test of the path itself (which the hunt's prefilter keys on) rather than a derivation of it
   const names = p.values.filter((v): v is string => typeof v === 'string' && !v.includes('\\') && !v.includes('/'));
   if (!p.derived && (p.op === 'eq' || p.op === 'in') && names.length === p.values.length && names.length && p.opts?.match !== 'all') {
-    const ends = (sep: string) => pred(c.field, 'ends_with', names.map((n) => sep + n), p.opts, p.span);
-    return or(pred(c.field, p.op, names, p.opts, p.span), ends('\\'), ends('/'));
+    const ends = (sep: string) => pred(c.field!, 'ends_with', names.map((n) => sep + n), p.opts, p.span);
+    return or(pred(c.field!, p.op, names, p.opts, p.span), ends('\\'), ends('/'));
   }
   const steps = [FILE_NAME, ...(p.derived?.steps ?? [])];
-  return { ...p, field: c.field, values, derived: { ...(p.derived ?? {}), steps, lang: p.derived?.lang ?? 'kql' } };
+  return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps, lang: p.derived?.lang ?? 'kql' } };
 }

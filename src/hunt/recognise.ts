@@ -7,7 +7,7 @@
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
 import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
-import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from './recogniseFacts.ts';
+import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from './recogniseFacts.ts';
 import { isRecord } from '../model/isRecord.ts';
 
 type Obj = Record<string, unknown>;
@@ -36,7 +36,12 @@ export function windowsHeader(event: unknown): { channel: string; provider: stri
   return { channel: typeof channel === 'string' ? channel : '', provider: typeof provider === 'string' ? provider : '', eventId: id };
 }
 
-function windowsLogSources(h: { channel: string; provider: string; eventId: number }): string[] {
+/** A Windows event in Winlogbeat's (Elastic Agent's) form: an ECS document with the event under `winlog`. */
+export function isWinlogbeatDocument(event: Record<string, unknown>): boolean {
+  return !isRecord(event['Event']) && winlogElement(event) !== undefined;
+}
+
+function windowsLogSources(h: { channel: string; provider: string; eventId: number }, ecs: boolean): string[] {
   const out = new Set<string>(['vendor:windows']);
   const ch = h.channel.toLowerCase();
   const sysmon = ch === 'microsoft-windows-sysmon/operational' || h.provider.toLowerCase() === 'microsoft-windows-sysmon';
@@ -44,6 +49,7 @@ function windowsLogSources(h: { channel: string; provider: string; eventId: numb
     const s = SYSMON_EVENT_IDS[h.eventId];
     if (s) out.add(s);
     out.add('vendor:windows/sysmon');
+    if (!ecs) out.add(SYSMON_EVENT_LOG);
     return [...out];
   }
   const c = WINDOWS_CHANNELS[ch];
@@ -76,11 +82,12 @@ export function recogniseLogSources(event: unknown): readonly string[] {
   const w = windowsHeader(event);
   if (w) {
     // one answer per channel, provider and event id (few distinct ones in a log)
-    const key = `${w.eventId}\u0000${w.channel}\u0000${w.provider}`;
+    const ecs = isWinlogbeatDocument(event);
+    const key = `${w.eventId}\u0000${w.channel}\u0000${w.provider}\u0000${ecs ? 1 : 0}`;
     let ls = windowsCache.get(key);
     if (!ls) {
       if (windowsCache.size >= 10_000) windowsCache.clear();
-      windowsCache.set(key, (ls = windowsLogSources(w)));
+      windowsCache.set(key, (ls = windowsLogSources(w, ecs)));
     }
     return ls;
   }

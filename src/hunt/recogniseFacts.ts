@@ -7,6 +7,7 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
+export { SYSMON_EVENT_LOG } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {

@@ -18,6 +18,7 @@ import { readSourceText } from '../io.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
 import { HUNTING_ROOT, RULE_ROOTS, TAG_HIGHER_ORDER, TAG_PROMOTION } from './facts.ts';
 import { huntRecord } from './hunt.ts';
+import { elasticHuntReadings } from './readings.ts';
 import { ruleLogic } from './logic.ts';
 import { isTable, list, sourceOf, str, text as tomlText, type Table } from './toml.ts';
 import { ELASTIC_HIGHLIGHT } from './highlightFacts.ts';
@@ -35,6 +36,7 @@ export const elasticAdapter: FormatAdapter<null> = {
   build: { splittable: true },
   fingerprint: { packages: ['smol-toml', 'peggy'] },
   diagnosticCodes: [ELA_CODES, EQL_CODES, EKQ_TABLE, ESQL_CODES, LUCENE_CODES],
+  huntReadings: elasticHuntReadings,
   parserName: 'TOML via smol-toml; EQL via the project\'s peggy grammar; Kibana filters as Query DSL',
   async prepare() {
     return null;

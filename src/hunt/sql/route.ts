@@ -4,7 +4,7 @@
  * in order. The result is a list of strings per event; a rule runs on an event when the lists share a log source.
  */
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
-import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
+import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 import { eventIdSql, fieldSql, Names, winlogElementSql } from './fields.ts';
 
@@ -48,7 +48,11 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
     return `WHEN ${lch} = ${str(c)} THEN ${extra ? d.concat([lst(out), extra]) : lst(out)}`;
   });
   const other = `CASE ${channelCases.join(' ')} WHEN ${lch} <> '' THEN ${d.list([`'vendor:windows/' || ${lch}`])} ELSE ${d.EMPTY_TEXT_LIST} END`;
-  const windows = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), lst(['vendor:windows/sysmon'])])} ELSE ${other} END`]);
+  // not a Winlogbeat document (an `Event` element, or no `winlog.event_id`): the event log's own form
+  const winlogId = d.get(ev, ['winlog', 'event_id']);
+  const eventLog = `(${d.is(d.get(ev, ['Event']), 'object')} OR NOT COALESCE(${d.is(d.get(ev, ['winlog']), 'object')}, FALSE) OR ${winlogId} IS NULL OR ${d.is(winlogId, 'null')})`;
+  const sysmonLs = `CASE WHEN ${eventLog} THEN ${lst(['vendor:windows/sysmon', SYSMON_EVENT_LOG])} ELSE ${lst(['vendor:windows/sysmon'])} END`;
+  const windows = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), sysmonLs])} ELSE ${other} END`]);
   const isWindows = `${idv} IS NOT NULL AND (${ch} IS NOT NULL OR ${pr} IS NOT NULL)`;
   const winBlock = d.let(eOf, E, d.let(sysOf, S, d.let(idNum, idv, d.let(channel, ch, d.let(provider, pr, `CASE WHEN ${isWindows} THEN ${windows} END`)))));
   // Panther p_log_type

@@ -1,0 +1,365 @@
+/**
+ * The hunt's readings of Elastic rules over raw logs (`FormatAdapter.huntReadings`): an Elastic rule tests the ECS
+ * document Elastic's integrations make of a log, and is read here over the raw log itself, each ECS field as the raw
+ * field the integration's ingest pipeline copies it from (`src/formats/readings.ts`). A field the pipeline computes
+ * in a way no test of the raw event can say (`process.args`, split from the command line; `aws.cloudtrail.request_parameters`,
+ * the request object printed as a Java map in hash order) or that another component adds (`host.id`, Elastic Defend's
+ * `process.code_signature.*`) is unknown wherever it is tested: the rule may fire, depending on it.
+ *
+ * What each pipeline does was read from the `elastic/integrations` repository's ingest pipelines (`docs/hunt.md`
+ * names the versions): AWS CloudTrail (`packages/aws/data_stream/cloudtrail`), Windows Sysmon
+ * (`packages/windows/data_stream/sysmon_operational`, package 1.47.0; the image-load event as the newer pipeline's
+ * tests show it), Okta (`packages/okta/data_stream/system`).
+ *
+ * A Sysmon event is read only in the event log's own form (`SYSMON_EVENT_LOG`): on an ECS document shipped by
+ * Winlogbeat or Elastic Agent, the rule runs as written.
+ */
+import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '../../model/expr.ts';
+import { renderPredicate } from '../../model/render.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import type { HuntReading } from '../adapter.ts';
+import { computed, constant, derivedFrom, nameOf, path, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
+
+/** The string values of an `eq` / `in` test (undefined for any other test, or a value that is not a string). */
+function stringValues(p: Predicate): string[] | undefined {
+  if ((p.op !== 'eq' && p.op !== 'in') || p.derived || p.opts?.match === 'all' || !p.values.length) return undefined;
+  return p.values.every((v): v is string => typeof v === 'string') ? (p.values as string[]) : undefined;
+}
+
+/**
+ * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
+ * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
+ * the pipeline never writes is false. The pipeline writes the words in lower case, so a case-sensitive test of
+ * another spelling is false too.
+ */
+function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column {
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const cs = p.opts?.cs !== false;
+    return or(
+      ...vs.map((v) => {
+        const key = cs ? v : v.toLowerCase();
+        return Object.hasOwn(table, key) ? table[key]!(p) : FALSE;
+      }),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sysmon (the Windows integration's sysmon_operational pipeline)
+
+/** `DOMAIN\user` split on its backslash: the name after it (Sysmon's `User`). */
+const USER: Readonly<Record<string, Column>> = { 'user.name': nameOf('User') };
+
+/** The acting process of every Sysmon event read here. */
+const PROCESS: Readonly<Record<string, Column>> = {
+  'process.executable': path('Image'),
+  'process.name': nameOf('Image'),
+  'process.pid': path('ProcessId'),
+  ...USER,
+};
+
+/** The columns every Sysmon event has, whatever its id: the data stream and the host's OS (the agent's metadata). */
+const SYSMON_COMMON: Readonly<Record<string, Column>> = {
+  'host.os.type': constant('windows'),
+  'host.os.family': constant('windows'),
+  'event.kind': constant('event'),
+  'event.module': constant('windows'),
+  'event.dataset': constant('windows.sysmon_operational'),
+  'data_stream.dataset': constant('windows.sysmon_operational'),
+  'event.provider': constant('Microsoft-Windows-Sysmon'),
+};
+
+const SYSMON_BASE = {
+  onlyWith: SYSMON_EVENT_LOG,
+  raw: 'Sysmon',
+  readAs: 'sigma',
+} as const;
+
+/** `HKLM\…\Run\Value`: the last part of the path, the value's name. */
+const LAST_PART = { fn: 'extract', args: ['[^\\\\]*$', 0] } as const;
+
+/** Sysmon's registry events and the `event.action` the pipeline gives each. */
+const REGISTRY_ACTIONS: Readonly<Record<string, number>> = {
+  'RegistryEvent (Object create and delete)': 12,
+  'RegistryEvent (Value Set)': 13,
+  'RegistryEvent (Key and Value Rename)': 14,
+};
+
+/**
+ * `registry.data.strings` of a value set: `Details` as Sysmon writes it, except a `DWORD (0x…)` or `QWORD (0x…)`,
+ * which the pipeline turns into a decimal number (unknown here).
+ */
+const registryStrings: Column = computed((p) => {
+  const numeric = pred('Details', 'starts_with', ['DWORD (', 'QWORD ('], { cs: true }, p.span);
+  return or(and(not(numeric), { ...p, field: 'Details' }), and(numeric, opaque(renderPredicate(p), 'registry.data.strings: a DWORD or QWORD the pipeline turns into a decimal number', p.span)));
+});
+
+/** Sysmon events as the pipeline makes ECS documents of them, by the canonical log source an Elastic rule reads. */
+export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
+  'windows.process_creation': {
+    ...SYSMON_BASE,
+    logSource: 'windows.process_creation',
+    label: 'Sysmon field names for ECS fields (process.executable as Image, process.name as its file name…)',
+    hashes: { 'process.hash.sha256': 'SHA256', 'process.hash.sha1': 'SHA1', 'process.hash.md5': 'MD5' },
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['process']),
+      'event.type': constant(['start']),
+      'event.action': constant('Process creation'),
+      'event.code': constant('1'),
+      'process.command_line': path('CommandLine'),
+      'process.working_directory': path('CurrentDirectory'),
+      'process.parent.executable': path('ParentImage'),
+      'process.parent.name': nameOf('ParentImage'),
+      'process.parent.command_line': path('ParentCommandLine'),
+      'process.parent.pid': path('ParentProcessId'),
+      'process.pe.original_file_name': path('OriginalFileName'),
+      'process.pe.company': path('Company'),
+      'process.pe.description': path('Description'),
+      'process.pe.product': path('Product'),
+      'process.pe.file_version': path('FileVersion'),
+      'winlog.event_data.IntegrityLevel': path('IntegrityLevel'),
+    },
+  },
+  'windows.network': {
+    ...SYSMON_BASE,
+    logSource: 'windows.network',
+    label: 'Sysmon field names for ECS fields (destination.ip as DestinationIp…)',
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['network']),
+      'event.type': constant(['start', 'connection', 'protocol']),
+      'event.action': constant('Network connection'),
+      'event.code': constant('3'),
+      'destination.ip': path('DestinationIp'),
+      'destination.port': path('DestinationPort'),
+      'destination.domain': path('DestinationHostname'),
+      'source.ip': path('SourceIp'),
+      'source.port': path('SourcePort'),
+      'source.domain': path('SourceHostname'),
+      'network.transport': path('Protocol'),
+      'network.direction': words({ egress: (p) => pred('Initiated', 'eq', ['true'], { cs: false }, p.span), ingress: (p) => pred('Initiated', 'eq', ['false'], { cs: false }, p.span) }),
+    },
+  },
+  'windows.dns': {
+    ...SYSMON_BASE,
+    logSource: 'windows.dns',
+    label: 'Sysmon field names for ECS fields (dns.question.name as QueryName…)',
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['network']),
+      'event.type': constant(['connection', 'protocol', 'info']),
+      'event.action': constant('DNSEvent (DNS query)'),
+      'event.code': constant('22'),
+      'network.protocol': constant('dns'),
+      'dns.question.name': path('QueryName'),
+    },
+  },
+  'windows.file': {
+    ...SYSMON_BASE,
+    logSource: 'windows.file',
+    label: 'Sysmon field names for ECS fields (file.path as TargetFilename…)',
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['file']),
+      'event.type': constant(['creation']),
+      'event.action': constant('FileCreate'),
+      'event.code': constant('11'),
+      'file.path': path('TargetFilename'),
+      'file.name': nameOf('TargetFilename'),
+      // the text after the path's last dot, as the pipeline cuts it
+      'file.extension': derivedFrom('TargetFilename', [{ fn: 'extract', args: ['\\.([^.]*)$', 1] }]),
+    },
+  },
+  // the image-load event as the integration's newer pipeline makes it (its tests: `library` beside `process`, `dll.*`)
+  'windows.image_load': {
+    ...SYSMON_BASE,
+    logSource: 'windows.image_load',
+    label: 'Sysmon field names for ECS fields (dll.path as ImageLoaded…)',
+    hashes: { 'dll.hash.sha256': 'SHA256', 'dll.hash.sha1': 'SHA1', 'dll.hash.md5': 'MD5', 'file.hash.sha256': 'SHA256', 'file.hash.sha1': 'SHA1', 'file.hash.md5': 'MD5' },
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['process', 'library']),
+      'event.type': constant(['change', 'start']),
+      'event.action': constant(['Image loaded', 'load']),
+      'event.code': constant('7'),
+      'dll.path': path('ImageLoaded'),
+      'dll.name': nameOf('ImageLoaded'),
+      'dll.pe.original_file_name': path('OriginalFileName'),
+      'file.path': path('ImageLoaded'),
+      'file.name': nameOf('ImageLoaded'),
+      'file.pe.original_file_name': path('OriginalFileName'),
+      'file.code_signature.subject_name': path('Signature'),
+      'file.code_signature.status': path('SignatureStatus'),
+    },
+  },
+  'windows.registry': {
+    ...SYSMON_BASE,
+    logSource: 'windows.registry',
+    label: 'Sysmon field names for ECS fields (registry.path as TargetObject…)',
+    columns: {
+      ...SYSMON_COMMON,
+      ...PROCESS,
+      'event.category': constant(['configuration', 'registry']),
+      'event.type': constant(['change']),
+      'event.action': words(Object.fromEntries(Object.entries(REGISTRY_ACTIONS).map(([a, id]) => [a, (p: Predicate) => pred('EventID', 'eq', [id], {}, p.span)]))),
+      'registry.path': path('TargetObject'),
+      'registry.value': derivedFrom('TargetObject', [LAST_PART]),
+      'registry.data.strings': registryStrings,
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// AWS CloudTrail (the AWS integration's cloudtrail pipeline)
+
+const CLOUDTRAIL = 'aws.cloudtrail';
+const CONSOLE_LOGIN_RESULT = 'responseElements.ConsoleLogin';
+
+/**
+ * `event.outcome`: `failure` where the event has an error code or message, `success` where it has neither; a console
+ * sign-in's outcome is its `responseElements.ConsoleLogin`, lower-cased, where it has one.
+ */
+const cloudTrailOutcome: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const cs = p.opts?.cs !== false;
+  const signIn = and(pred('eventName', 'eq', ['ConsoleLogin'], { cs: true }, p.span), pred(CONSOLE_LOGIN_RESULT, 'is_not_null', [], {}, p.span));
+  const failed = or(pred('errorCode', 'is_not_null', [], {}, p.span), pred('errorMessage', 'is_not_null', [], {}, p.span));
+  return or(
+    ...vs.map((v) => {
+      // the pipeline writes lower case: a case-sensitive test of another spelling never holds
+      if (cs && v !== v.toLowerCase()) return FALSE;
+      const word = v.toLowerCase();
+      const byError = word === 'failure' ? failed : word === 'success' ? not(failed) : FALSE;
+      return or(and(not(signIn), byError), and(signIn, pred(CONSOLE_LOGIN_RESULT, 'eq', [word], { cs: false }, p.span)));
+    }),
+  );
+});
+
+/** `source.ip`: `sourceIPAddress` when it is an address (a service's name, `ec2.amazonaws.com`, gives none). */
+const cloudTrailSourceIp: Column = computed((p) => (p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field: 'sourceIPAddress' } : undefined);
+
+export const CLOUDTRAIL_ECS: TableReading = {
+  logSource: CLOUDTRAIL,
+  onlyWith: CLOUDTRAIL,
+  label: "CloudTrail's JSON field names for ECS fields (event.action as eventName, event.provider as eventSource…)",
+  raw: "CloudTrail's JSON",
+  prefixes: {
+    'aws.cloudtrail.flattened.request_parameters.': 'requestParameters.',
+    'aws.cloudtrail.flattened.response_elements.': 'responseElements.',
+    'aws.cloudtrail.flattened.additional_eventdata.': 'additionalEventData.',
+    'aws.cloudtrail.flattened.service_event_details.': 'serviceEventDetails.',
+  },
+  columns: {
+    'event.dataset': constant(CLOUDTRAIL),
+    'data_stream.dataset': constant(CLOUDTRAIL),
+    'event.module': constant('aws'),
+    'event.kind': constant('event'),
+    'event.action': path('eventName'),
+    'event.provider': path('eventSource'),
+    'event.id': path('eventID'),
+    'event.outcome': cloudTrailOutcome,
+    'cloud.region': path('awsRegion'),
+    'source.address': path('sourceIPAddress'),
+    'source.ip': cloudTrailSourceIp,
+    'user_agent.original': path('userAgent'),
+    'aws.cloudtrail.user_identity.type': path('userIdentity.type'),
+    'aws.cloudtrail.user_identity.arn': path('userIdentity.arn'),
+    'aws.cloudtrail.user_identity.access_key_id': path('userIdentity.accessKeyId'),
+    'aws.cloudtrail.user_identity.invoked_by': path('userIdentity.invokedBy'),
+    'aws.cloudtrail.user_identity.session_context.mfa_authenticated': path('userIdentity.sessionContext.attributes.mfaAuthenticated'),
+    'aws.cloudtrail.user_identity.session_context.session_issuer.type': path('userIdentity.sessionContext.sessionIssuer.type'),
+    'aws.cloudtrail.user_identity.session_context.session_issuer.arn': path('userIdentity.sessionContext.sessionIssuer.arn'),
+    'aws.cloudtrail.user_identity.session_context.session_issuer.principal_id': path('userIdentity.sessionContext.sessionIssuer.principalId'),
+    'aws.cloudtrail.user_identity.session_context.session_issuer.account_id': path('userIdentity.sessionContext.sessionIssuer.accountId'),
+    'aws.cloudtrail.event_version': path('eventVersion'),
+    'aws.cloudtrail.event_category': path('eventCategory'),
+    'aws.cloudtrail.event_type': path('eventType'),
+    'aws.cloudtrail.read_only': path('readOnly'),
+    'aws.cloudtrail.management_event': path('managementEvent'),
+    'aws.cloudtrail.api_version': path('apiVersion'),
+    'aws.cloudtrail.request_id': path('requestID'),
+    'aws.cloudtrail.recipient_account_id': path('recipientAccountId'),
+    'aws.cloudtrail.vpc_endpoint_id': path('vpcEndpointId'),
+    'aws.cloudtrail.error_code': path('errorCode'),
+    'aws.cloudtrail.error_message': path('errorMessage'),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Okta System Log (the Okta integration's system pipeline)
+
+const OKTA = 'okta.system';
+
+/** `event.outcome`: the lower-cased `outcome.result`, `success` for SUCCESS and ALLOW, `failure` for FAILURE and DENY, else `unknown`. */
+const oktaOutcome: Column = words({
+  success: (p) => pred('outcome.result', 'in', ['success', 'allow'], { cs: false }, p.span),
+  failure: (p) => pred('outcome.result', 'in', ['failure', 'deny'], { cs: false }, p.span),
+  unknown: (p) => not(pred('outcome.result', 'in', ['success', 'allow', 'failure', 'deny'], { cs: false }, p.span)),
+});
+
+export const OKTA_ECS: TableReading = {
+  logSource: OKTA,
+  onlyWith: OKTA,
+  label: 'Okta System Log field names for ECS fields (event.action as eventType…)',
+  raw: "the Okta System Log's JSON",
+  prefixes: { 'okta.debug_context.debug_data.flattened.': 'debugContext.debugData.' },
+  columns: {
+    'event.dataset': constant(OKTA),
+    'data_stream.dataset': constant(OKTA),
+    'event.module': constant('okta'),
+    'event.kind': constant('event'),
+    'event.action': path('eventType'),
+    'okta.event_type': path('eventType'),
+    'event.id': path('uuid'),
+    'okta.uuid': path('uuid'),
+    'event.outcome': oktaOutcome,
+    'okta.display_message': path('displayMessage'),
+    'okta.outcome.result': path('outcome.result'),
+    'okta.outcome.reason': path('outcome.reason'),
+    'okta.actor.alternate_id': path('actor.alternateId'),
+    'okta.actor.id': path('actor.id'),
+    'okta.actor.type': path('actor.type'),
+    'okta.actor.display_name': path('actor.displayName'),
+    'okta.client.ip': path('client.ipAddress'),
+    'client.ip': path('client.ipAddress'),
+    'source.ip': path('client.ipAddress'),
+    'okta.client.id': path('client.id'),
+    'okta.client.zone': path('client.zone'),
+    'okta.client.device': path('client.device'),
+    'okta.client.user_agent.raw_user_agent': path('client.userAgent.rawUserAgent'),
+    'okta.client.user_agent.os': path('client.userAgent.os'),
+    'okta.client.user_agent.browser': path('client.userAgent.browser'),
+    'user_agent.original': path('client.userAgent.rawUserAgent'),
+    'okta.security_context.is_proxy': path('securityContext.isProxy'),
+    'okta.security_context.isp': path('securityContext.isp'),
+    'okta.security_context.domain': path('securityContext.domain'),
+    'okta.authentication_context.external_session_id': path('authenticationContext.externalSessionId'),
+    'okta.authentication_context.credential_type': path('authenticationContext.credentialType'),
+    'okta.authentication_context.credential_provider': path('authenticationContext.credentialProvider'),
+    'okta.transaction.id': path('transaction.id'),
+    'okta.transaction.type': path('transaction.type'),
+  },
+};
+
+/** Every raw log an Elastic rule is read over, by the canonical log source the rule reads. */
+const ECS_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_ECS, [CLOUDTRAIL]: CLOUDTRAIL_ECS, [OKTA]: OKTA_ECS };
+
+/**
+ * The hunt's readings of an Elastic rule over raw logs (`FormatAdapter.huntReadings`): one per raw log of the rule's
+ * log sources (a rule on network events is read over Sysmon's connections and its DNS queries).
+ */
+export function elasticHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
+  if (!rule) return [];
+  const tables = logSources.flatMap((ls) => (Object.hasOwn(ECS_READINGS, ls) ? [ECS_READINGS[ls]!] : []));
+  if (logSources.includes('windows.network') && !logSources.includes('windows.dns')) tables.push(SYSMON_ECS['windows.dns']!);
+  return tables.flatMap((t) => tableReading(t, condition, rule));
+}

@@ -1,0 +1,156 @@
+/**
+ * Elastic rules read over raw logs (`src/formats/elastic/readings.ts`): an EQL rule on ECS process fields over a Sysmon
+ * event in the event log's own form, and as written over Winlogbeat's ECS document of it; KQL rules over CloudTrail's
+ * and Okta's JSON with `event.outcome` computed as the integrations' pipelines compute it; a field the pipeline
+ * computes otherwise (`process.args`) unknown. The same results in process and in DuckDB.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { elasticAdapter } from '../src/formats/elastic/index.ts';
+import { CLOUDTRAIL_ECS, elasticHuntReadings } from '../src/formats/elastic/readings.ts';
+import { readOver } from '../src/formats/readings.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { recogniseLogSources } from '../src/hunt/recognise.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { pred } from '../src/model/expr.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+
+const rule = (id: number, name: string, body: string) => `[rule]
+author = ["detection-wiki"]
+description = "Invented rule for the hunt's ECS readings."
+name = "${name}"
+risk_score = 21
+rule_id = "00000000-0000-4000-8000-0000000001${String(id).padStart(2, '0')}"
+severity = "low"
+${body}
+`;
+
+const RULES: Record<string, string> = {
+  certutil: rule(1, 'Certutil URL Cache', `type = "eql"
+language = "eql"
+index = ["logs-windows.sysmon_operational-*", "winlogbeat-*"]
+query = '''
+process where host.os.type == "windows" and event.type == "start" and
+  process.name : "certutil.exe" and process.command_line : "*urlcache*"
+'''`),
+  encoded: rule(2, 'Certutil Decode Argument', `type = "eql"
+language = "eql"
+index = ["logs-windows.sysmon_operational-*"]
+query = '''
+process where event.type == "start" and process.name : "certutil.exe" and process.args : "-decode"
+'''`),
+  rootlogin: rule(3, 'Console Root Login', `type = "query"
+language = "kuery"
+index = ["filebeat-*", "logs-aws.cloudtrail-*"]
+query = '''
+event.dataset:aws.cloudtrail and event.provider:signin.amazonaws.com and event.action:ConsoleLogin and
+  aws.cloudtrail.user_identity.type:Root and event.outcome:success
+'''`),
+  failedcall: rule(4, 'Failed Trail Deletion', `type = "query"
+language = "kuery"
+index = ["logs-aws.cloudtrail-*"]
+query = '''
+event.dataset:aws.cloudtrail and event.action:DeleteTrail and event.outcome:failure
+'''`),
+  oktafail: rule(5, 'Okta Denied Sign-in', `type = "query"
+language = "kuery"
+index = ["logs-okta*"]
+query = '''
+event.dataset:okta.system and event.action:user.session.start and event.outcome:failure
+'''`),
+};
+
+const sysmon1 = (data: Record<string, unknown>) => ({ Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: data } });
+// the same event as Elastic Agent ships it: ECS fields, the event data's remaining fields under winlog.event_data
+const winlogbeat1 = (executable: string, commandLine: string) => ({
+  winlog: { event_id: '1', channel: 'Microsoft-Windows-Sysmon/Operational', provider_name: 'Microsoft-Windows-Sysmon', event_data: {} },
+  host: { os: { type: 'windows' } },
+  event: { category: ['process'], type: ['start'], code: '1' },
+  process: { executable, name: executable.split('\\').pop(), command_line: commandLine, args: commandLine.split(' ') },
+});
+const trail = (e: Record<string, unknown>) => ({ eventVersion: '1.08', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00Z', userIdentity: { type: 'Root' }, ...e });
+const okta = (result: string) => ({ eventType: 'user.session.start', uuid: `u-${result}`, published: '2026-01-01T00:00:00Z', actor: { alternateId: 'ann@example.com' }, outcome: { result } });
+
+const EVENTS = [
+  sysmon1({ Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -urlcache -f http://x/a a.exe', User: 'CORP\\ann' }),
+  sysmon1({ Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -decode a.b64 a.exe', User: 'CORP\\ann' }),
+  sysmon1({ Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c certutil -urlcache', User: 'CORP\\ann' }),
+  winlogbeat1('C:\\Windows\\System32\\certutil.exe', 'certutil -urlcache -f http://x/b b.exe'),
+  trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' } }),
+  // a failed sign-in with an error message: its responseElements decides
+  trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', errorMessage: 'Failed authentication', responseElements: { ConsoleLogin: 'Failure' } }),
+  trail({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', errorCode: 'AccessDenied' }),
+  trail({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }),
+  okta('DENY'),
+  okta('SUCCESS'),
+];
+
+describe('detwiki hunt: Elastic rules read over raw logs', () => {
+  let dir: string;
+  let rules: readonly RuleRecord[];
+  let file: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-ecs-'));
+    mkdirSync(path.join(dir, 'elastic', 'rules', 'windows'), { recursive: true });
+    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'elastic', 'rules', 'windows', `${name}.toml`), text);
+    rules = (await scanSource(elasticAdapter, path.join(dir, 'elastic'), { repository: 'test/elastic' })).rules;
+    assert.equal(rules.length, 5);
+    file = path.join(dir, 'events.jsonl');
+    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('tells a Sysmon event in the event log\'s form from an ECS document of it', () => {
+    assert.ok(recogniseLogSources(EVENTS[0]).includes('vendor:windows/sysmon-eventlog'));
+    assert.ok(!recogniseLogSources(EVENTS[3]).includes('vendor:windows/sysmon-eventlog'));
+    assert.ok(recogniseLogSources(EVENTS[3]).includes('windows.process_creation'));
+  });
+
+  it('event.outcome over CloudTrail: the error fields, or a console sign-in\'s own result', () => {
+    const outcome = (v: string, cs = true) => readOver(CLOUDTRAIL_ECS, pred('event.outcome', 'eq', [v], { cs }))!;
+    const [login, failedLogin, denied, deleted] = EVENTS.slice(4, 8);
+    assert.deepEqual([login, failedLogin, denied, deleted].map((e) => evaluate(outcome('success'), e)), [true, false, false, true]);
+    assert.deepEqual([login, failedLogin, denied, deleted].map((e) => evaluate(outcome('failure'), e)), [false, true, true, false]);
+    assert.equal(outcome('Success'), undefined, 'the pipeline writes lower case: a test of nothing but constants, no reading');
+    assert.equal(evaluate(outcome('Success', false), login), true);
+    // a field the pipeline prints as a Java map, in hash order: unknown
+    assert.equal(readOver(CLOUDTRAIL_ECS, pred('aws.cloudtrail.request_parameters', 'contains', ['x'])), undefined);
+  });
+
+  it('a rule on network events is read over Sysmon connections and DNS queries, where a test is answered', () => {
+    const [r] = rules;
+    const net = elasticHuntReadings(['windows.network'], pred('destination.port', 'eq', [4444]), r);
+    assert.deepEqual(net.map((x) => x.logSources), [['windows.network']], 'DNS events have no destination.port: no test answered');
+    const dns = elasticHuntReadings(['windows.network'], pred('process.name', 'eq', ['a.exe'], { cs: false }), r);
+    assert.deepEqual(dns.map((x) => x.logSources), [['windows.network'], ['windows.dns']]);
+  });
+
+  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
+  const WANT = [
+    '0 hit elastic/certutil', // process.name read as Image's file name, process.command_line as CommandLine
+    '0 may_fire elastic/encoded (process.args)', // process.args is split from the command line by the pipeline
+    '1 may_fire elastic/encoded (process.args)',
+    '3 hit elastic/certutil', // the ECS document: read as written
+    '4 hit elastic/rootlogin',
+    '6 hit elastic/failedcall',
+    '8 hit elastic/oktafail',
+  ].map((w) => w.replace(/ \/\/.*$/, ''));
+
+  it('in process, on two worker threads and in DuckDB: the same hits', async () => {
+    const mem: string[] = [];
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => mem.push(key(h)) });
+    const par: string[] = [];
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par.sort(), mem);
+    assert.deepEqual(duck.sort(), mem);
+  });
+});
