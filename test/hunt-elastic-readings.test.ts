@@ -1,8 +1,9 @@
 /**
  * Elastic rules read over raw logs (`src/formats/elastic/readings.ts`): an EQL rule on ECS process fields over a Sysmon
  * event in the event log's own form, and as written over Winlogbeat's ECS document of it; KQL rules over CloudTrail's
- * and Okta's JSON with `event.outcome` computed as the integrations' pipelines compute it; a field the pipeline
- * computes otherwise (`process.args`) unknown. The same results in process and in DuckDB.
+ * and Okta's JSON with `event.outcome` computed as the integrations' pipelines compute it; `process.args` split from
+ * the command line as Windows splits it. The same results in process, on workers and in DuckDB, but for the split,
+ * which DuckDB does not write.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { commandLineToArgv } from '../src/model/derive.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
@@ -112,6 +114,16 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     assert.ok(recogniseLogSources(EVENTS[3]).includes('windows.process_creation'));
   });
 
+  it('argv splits a command line as CommandLineToArgvW (the rule from before 2008)', () => {
+    assert.deepEqual(commandLineToArgv('"C:\\Program Files\\x.exe" /a  "b c"'), ['C:\\Program Files\\x.exe', '/a', 'b c']);
+    assert.deepEqual(commandLineToArgv('a\\\\\\"b'), ['a\\"b'], '2n+1 backslashes and a quote: n backslashes and a literal quote');
+    assert.deepEqual(commandLineToArgv('a\\\\"b c"'), ['a\\b c'], '2n backslashes and a quote: n backslashes, the quote opens');
+    assert.deepEqual(commandLineToArgv('"a""b"'), ['a"b'], 'a doubled quote inside quotes: one quote, and the quoted part closes');
+    assert.deepEqual(commandLineToArgv(' \tx\t y '), ['x', 'y']);
+    assert.deepEqual(commandLineToArgv('""'), ['']);
+    assert.deepEqual(commandLineToArgv('C:\\dir\\ x'), ['C:\\dir\\', 'x'], 'backslashes before anything but a quote are literal');
+  });
+
   it('event.outcome over CloudTrail: the error fields, or a console sign-in\'s own result', () => {
     const outcome = (v: string, cs = true) => readOver(CLOUDTRAIL_ECS, pred('event.outcome', 'eq', [v], { cs }))!;
     const [login, failedLogin, denied, deleted] = EVENTS.slice(4, 8);
@@ -131,11 +143,10 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     assert.deepEqual(dns.map((x) => x.logSources), [['windows.network'], ['windows.dns']]);
   });
 
-  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
+  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => (d.startsWith('not written in SQL') ? 'SQL' : /^([\w.]+) /.exec(d)?.[1])).join(',')})` : ''}`;
   const WANT = [
     '0 hit elastic/certutil', // process.name read as Image's file name, process.command_line as CommandLine
-    '0 may_fire elastic/encoded (process.args)', // process.args is split from the command line by the pipeline
-    '1 may_fire elastic/encoded (process.args)',
+    '1 hit elastic/encoded', // process.args: the command line split as Windows splits it
     '3 hit elastic/certutil', // the ECS document: read as written
     '4 hit elastic/rootlogin',
     '6 hit elastic/failedcall',
@@ -151,6 +162,9 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
     assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
     assert.deepEqual(par.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    // DuckDB has no SQL for the command line's split: the rule testing process.args may fire there, the others agree
+    const encoded = (k: string) => k.includes('elastic/encoded');
+    assert.deepEqual(duck.filter((k) => !encoded(k)).sort(), mem.filter((k) => !encoded(k)));
+    assert.deepEqual(duck.filter(encoded).sort(), ['0 may_fire elastic/encoded (SQL)', '1 may_fire elastic/encoded (SQL)']);
   });
 });

@@ -76,6 +76,11 @@ export interface TableReading {
   readonly prefixes?: Readonly<Record<string, string>>;
   readonly columns: Readonly<Record<string, Column>>;
   /**
+   * Whose semantics the derivations a reading writes follow (`Derived.lang`): a file name cut from a path, an
+   * extension (KQL by default: where the cut finds nothing, "" rather than null).
+   */
+  readonly lang?: Derived['lang'];
+  /**
    * Hash columns and their algorithm, which Sysmon lists in the event's `Hashes` (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`,
    * upper-case hexadecimal, the algorithms the configuration chose).
    */
@@ -216,6 +221,7 @@ function constantPredicate(p: Predicate, value: Value | readonly Value[]): Expr 
 }
 
 function predicate(table: TableReading, p: Predicate): Expr {
+  const lang = p.derived?.lang ?? table.lang ?? 'kql';
   const hash = hashPredicate(table, p);
   if (hash) return hash;
   const col = (f: string): Column | undefined => columnOf(table, f);
@@ -235,7 +241,7 @@ function predicate(table: TableReading, p: Predicate): Expr {
   if ((p.derived && derivedFields(p.derived).some((f) => f !== p.field)) || refs.some((f) => plainField(col(f)) === undefined)) return opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
   if ([p.field, ...refs].some((f) => col(f)!.anyCase) && !caseBlind(p)) return opaque(renderPredicate(p), `${p.field}: ${table.raw} may spell its values in another case than the table does, and this test is case-sensitive`, p.span);
   const values: Value[] = p.values.map((v) => (isFieldRef(v) ? { ...v, field: col(v.field)!.field! } : v));
-  if (c.steps) return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps: [...c.steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'kql' } };
+  if (c.steps) return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps: [...c.steps, ...(p.derived?.steps ?? [])], lang } };
   if (!c.name) return { ...p, field: c.field!, values };
   // a file name equal to one of some names (none with a separator): the path is that name or ends with it after a
   // separator, a test of the path itself (which the hunt's prefilter keys on) rather than a derivation of it
@@ -245,5 +251,5 @@ function predicate(table: TableReading, p: Predicate): Expr {
     return or(pred(c.field!, p.op, names, p.opts, p.span), ends('\\'), ends('/'));
   }
   const steps = [FILE_NAME, ...(p.derived?.steps ?? [])];
-  return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps, lang: p.derived?.lang ?? 'kql' } };
+  return { ...p, field: c.field!, values, derived: { ...(p.derived ?? {}), steps, lang } };
 }

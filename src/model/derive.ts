@@ -146,6 +146,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       return py ? FAIL : [...kqlToString(v)].length;
     case 'array_len':
       return Array.isArray(v) ? v.length : FAIL;
+    case 'argv':
+      return typeof v === 'string' ? commandLineToArgv(v) : FAIL;
     case 'bytes':
       if (Array.isArray(v) || isRecord(v)) return FAIL;
       return Buffer.byteLength(typeof v === 'string' ? v : kqlToString(v), 'utf8');
@@ -475,3 +477,51 @@ export function countOccurrences(text: string, sub: string): number | undefined 
   return n;
 }
 
+/**
+ * The arguments of a Windows command line (TRANSFORM_FACTS.argv): CommandLineToArgvW's rules, with a doubled double
+ * quote inside a quoted part read as before 2008 (one literal quote, and the part closes), as Go's
+ * `commandLineToArgv` and the Elastic Windows integration's port of it read them.
+ */
+export function commandLineToArgv(cmd: string): string[] {
+  const args: string[] = [];
+  let i = 0;
+  const n = cmd.length;
+  while (i < n) {
+    const c0 = cmd.charCodeAt(i);
+    if (c0 === 0x20 || c0 === 0x09) {
+      i++;
+      continue;
+    }
+    let b = '';
+    let inQuote = false;
+    let slashes = 0;
+    for (; i < n; i++) {
+      const c = cmd.charCodeAt(i);
+      if ((c === 0x20 || c === 0x09) && !inQuote) break;
+      if (c === 0x22) {
+        b += '\\'.repeat(slashes >> 1);
+        if (slashes % 2 === 0) {
+          if (inQuote && i + 1 < n && cmd.charCodeAt(i + 1) === 0x22) {
+            b += '"';
+            i++;
+          }
+          inQuote = !inQuote;
+        } else {
+          b += '"';
+        }
+        slashes = 0;
+        continue;
+      }
+      if (c === 0x5c) {
+        slashes++;
+        continue;
+      }
+      b += '\\'.repeat(slashes) + cmd[i];
+      slashes = 0;
+    }
+    args.push(b + '\\'.repeat(slashes));
+    // the separator that ended the argument
+    if (i < n) i++;
+  }
+  return args;
+}

@@ -60,6 +60,7 @@ export const TRANSFORMS = [
   'item',
   'elements',
   'split',
+  'argv',
   'lower',
   'upper',
   'trim',

@@ -131,6 +131,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'array_len':
         x = `array_length(${x})`;
         break;
+      case 'argv':
+        x = `argv(${x})`;
+        break;
       case 'bytes':
         x = `string_size(${x})`;
         break;

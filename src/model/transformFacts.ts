@@ -63,6 +63,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string (Python)',
     sources: ['Python s.split(sep[, maxsplit]) / s.rsplit(sep, maxsplit)', 'KQL split(s, sep)'],
   },
+  argv: {
+    args: '',
+    render: 'argv(X)',
+    meaning:
+      'The arguments of a Windows command line, split as CommandLineToArgvW does with the rule from before 2008: spaces and tabs outside double quotes separate arguments; a double quote opens or closes a quoted part; 2n backslashes before a double quote give n backslashes (the quote then opens or closes), 2n+1 give n backslashes and a literal double quote; backslashes before anything else are literal; inside a quoted part a doubled double quote gives one literal double quote and closes the part. Leading spaces and tabs are skipped.',
+    failure: 'a value that is not a string',
+    sources: ["Elastic's Windows integration (sysmon_operational pipeline): process.args and process.parent.args from the command line"],
+  },
   lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)'] },
   upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)'] },
   trim: {

@@ -1,10 +1,12 @@
 /**
  * The hunt's readings of Elastic rules over raw logs (`FormatAdapter.huntReadings`): an Elastic rule tests the ECS
  * document Elastic's integrations make of a log, and is read here over the raw log itself, each ECS field as the raw
- * field the integration's ingest pipeline copies it from (`src/formats/readings.ts`). A field the pipeline computes
- * in a way no test of the raw event can say (`process.args`, split from the command line; `aws.cloudtrail.request_parameters`,
- * the request object printed as a Java map in hash order) or that another component adds (`host.id`, Elastic Defend's
- * `process.code_signature.*`) is unknown wherever it is tested: the rule may fire, depending on it.
+ * field the integration's ingest pipeline copies it from, or computes it from the way the pipeline does
+ * (`process.name`, the file name of `Image`; `process.args`, the command line split as Windows splits it;
+ * `event.outcome` of CloudTrail, from its error fields) (`src/formats/readings.ts`). A field the pipeline computes in a
+ * way no test of the raw event can say (`aws.cloudtrail.request_parameters`, the request object printed as a Java
+ * map in hash order) or that another component adds (`host.id`, Elastic Defend's `process.code_signature.*`) is
+ * unknown wherever it is tested: the rule may fire, depending on it.
  *
  * What each pipeline does was read from the `elastic/integrations` repository's ingest pipelines (`docs/hunt.md`
  * names the versions): AWS CloudTrail (`packages/aws/data_stream/cloudtrail`), Windows Sysmon
@@ -75,7 +77,12 @@ const SYSMON_BASE = {
   onlyWith: SYSMON_EVENT_LOG,
   raw: 'Sysmon',
   readAs: 'sigma',
+  // a cut that finds nothing (a path without a dot has no extension) leaves the field out, as the pipeline does
+  lang: 'eql',
 } as const;
+
+/** A Windows command line's arguments (`TRANSFORM_FACTS.argv`). */
+const ARGV = { fn: 'argv' } as const;
 
 /** `HKLM\…\Run\Value`: the last part of the path, the value's name. */
 const LAST_PART = { fn: 'extract', args: ['[^\\\\]*$', 0] } as const;
@@ -111,6 +118,11 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
       'event.action': constant('Process creation'),
       'event.code': constant('1'),
       'process.command_line': path('CommandLine'),
+      // the command line split as Windows splits it (the pipeline's port of CommandLineToArgvW)
+      'process.args': derivedFrom('CommandLine', [ARGV]),
+      'process.args_count': derivedFrom('CommandLine', [ARGV, { fn: 'array_len' }]),
+      'process.parent.args': derivedFrom('ParentCommandLine', [ARGV]),
+      'process.parent.args_count': derivedFrom('ParentCommandLine', [ARGV, { fn: 'array_len' }]),
       'process.working_directory': path('CurrentDirectory'),
       'process.parent.executable': path('ParentImage'),
       'process.parent.name': nameOf('ParentImage'),
