@@ -81,6 +81,8 @@ export interface DeriveDialect {
   fullMatch(s: string, pattern: string): string;
   /** The characters (code points) of a text, as a list of strings (none for ""). */
   chars(s: string): string;
+  /** The arguments of a Windows command line (`TRANSFORM_FACTS.argv`, `commandLineToArgv` in derive.ts), a list of strings. */
+  argv(s: string): string;
   /** Does a decimal text read as a finite double. */
   finiteText(t: string): string;
   /** A base64 text decoded as strict UTF-8, NULL when either fails; whether it decodes to bytes at all. */
@@ -232,6 +234,7 @@ function stepExpressed(s: TransformStep): boolean {
       return defaultJson(s) !== undefined;
     case 'split':
       return arg(s, 0) !== null && arg(s, 0) !== undefined;
+    case 'argv':
     case 'bytes':
     case 'trim':
     case 'int':
@@ -470,6 +473,11 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
     }
     case 'array_len':
       return `CASE WHEN ${d.is(a, 'array')} THEN ${c.OK(D.toJson(D.arrayLength(a)))} ELSE ${c.FAIL} END`;
+    case 'argv': {
+      // a string only, as derive.ts splits it
+      const t = c.names.next('t');
+      return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, c.OK(D.toJson(D.argv(t))))} ELSE ${c.FAIL} END`;
+    }
     case 'type': {
       const name = (pyName: string, kqlName: string) => c.OK(strJson(c, py ? pyName : kqlName));
       return `CASE WHEN ${a} IS NULL THEN ${name('NoneType', 'null')} WHEN ${d.is(a, 'string')} THEN ${name('str', 'string')} WHEN ${d.is(a, 'boolean')} THEN ${name('bool', 'bool')} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.integral(a)} THEN ${name('int', 'long')} ELSE ${name('float', 'real')} END) WHEN ${d.is(a, 'array')} THEN ${name('list', 'array')} ELSE ${name('dict', 'dictionary')} END`;

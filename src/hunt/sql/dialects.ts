@@ -277,6 +277,7 @@ export const DUCKDB: SqlDialect = {
     trimChars: (s, chars) => `trim(${s}, ${chars})`,
     fullMatch: (s, p) => `regexp_full_match(${s}, ${p})`,
     chars: (s) => `CASE WHEN ${s} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${s}, '') END`,
+    argv: duckdbArgv,
     finiteText: (t) => `isfinite(CAST(${t} AS DOUBLE))`,
     tryUtf8Base64: (s) => `try(decode(from_base64(${s})))`,
     tryBase64: (s) => `(try(from_base64(${s})) IS NOT NULL)`,
@@ -346,3 +347,42 @@ export const CLICKHOUSE: SqlDialect = {
 
 /** The dialect table: `detwiki convert --to <name>` and the generator's tests read it. */
 export const DIALECTS: Readonly<Record<string, SqlDialect>> = { duckdb: DUCKDB, clickhouse: CLICKHOUSE };
+
+/**
+ * A Windows command line's arguments in DuckDB (`commandLineToArgv` in `src/model/derive.ts`, step for step): a fold
+ * over the text's positions whose state is the arguments so far (`a`), the one being read (`b`), inside quotes (`q`),
+ * backslashes pending (`k`), an argument started (`s`) and the next character consumed (`x`: a doubled quote inside
+ * quotes). `list_reduce` wants its start of the elements' type, so every element is such a state carrying its
+ * character (`c`) and the next one (`n`). The lambdas' names are the dialect's own (`dw_argv_…`).
+ */
+function duckdbArgv(s: string): string {
+  const st = 'dw_argv_st';
+  const e = 'dw_argv_e';
+  const bs = (n: string) => `repeat(chr(92), ${n})`;
+  const none = "''";
+  const state = (a: string, b: string, q: string, k: string, started: string, x: string, c = none, n = none) => `{'a': ${a}, 'b': ${b}, 'q': ${q}, 'k': ${k}, 's': ${started}, 'x': ${x}, 'c': ${c}, 'n': ${n}}`;
+  const ch = `${e}.c`;
+  const next = `${e}.n`;
+  const a = `${st}.a`;
+  const b = `${st}.b`;
+  const q = `${st}.q`;
+  const k = `${st}.k`;
+  const zero = 'CAST(0 AS BIGINT)';
+  const step = `CASE
+    WHEN ${st}.x THEN ${state(a, b, q, k, `${st}.s`, 'false')}
+    WHEN ${ch} IN (' ', chr(9)) AND NOT ${q} THEN (CASE WHEN ${st}.s THEN ${state(`list_append(${a}, ${b} || ${bs(k)})`, none, 'false', zero, 'false', 'false')} ELSE ${st} END)
+    WHEN ${ch} = '"' THEN (CASE
+      WHEN ${k} % 2 = 1 THEN ${state(a, `${b} || ${bs(`${k} // 2`)} || '"'`, q, zero, 'true', 'false')}
+      WHEN ${q} AND ${next} = '"' THEN ${state(a, `${b} || ${bs(`${k} // 2`)} || '"'`, 'false', zero, 'true', 'true')}
+      ELSE ${state(a, `${b} || ${bs(`${k} // 2`)}`, `NOT ${q}`, zero, 'true', 'false')} END)
+    WHEN ${ch} = chr(92) THEN ${state(a, b, q, `${k} + 1`, 'true', 'false')}
+    ELSE ${state(a, `${b} || ${bs(k)} || ${ch}`, q, zero, 'true', 'false')} END`;
+  const empty = state('CAST([] AS VARCHAR[])', none, 'false', zero, 'false', 'false');
+  // the characters and each one's successor, zipped without a lambda: DuckDB (1.5) misreads a variable of an outer
+  // lambda inside list_reduce's lambda, so the fold's lambda reads only its own arguments
+  const chars = `string_split(${s}, '')`;
+  const nexts = `list_concat(list_slice(${chars}, 2, length(${s})), [${none}])`;
+  const positions = `list_transform(list_zip(${chars}, ${nexts}), lambda dw_argv_z: ${state('CAST([] AS VARCHAR[])', none, 'false', zero, 'false', 'false', 'dw_argv_z[1]', 'dw_argv_z[2]')})`;
+  const folded = `list_reduce(${positions}, lambda ${st}, ${e}: ${step}, ${empty})`;
+  return `CASE WHEN ${s} = '' THEN CAST([] AS VARCHAR[]) ELSE list_transform([${folded}], lambda ${st}: CASE WHEN ${st}.s THEN list_append(${st}.a, ${st}.b || ${bs(`${st}.k`)}) ELSE ${st}.a END)[1] END`;
+}
