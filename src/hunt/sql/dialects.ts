@@ -162,7 +162,11 @@ function scanVar(body: string, v: string, x: string): { out: string; count: numb
   return { out, count };
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/**
+ * A string literal; a NUL character (which DuckDB's parser reads as the end of the query text: "unterminated quoted
+ * string") written as `chr(0)` between literals.
+ */
+const sq = (s: string): string => (s.includes('\u0000') ? `(${s.split('\u0000').map(sq).join(' || chr(0) || ')})` : `'${s.replace(/'/g, "''")}'`);
 
 /** JSON pointer of a key path (`/a/b~1c`): DuckDB reads a path that starts with `/` as a pointer. */
 const pointer = (keys: readonly string[]) => keys.map((k) => '/' + k.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
