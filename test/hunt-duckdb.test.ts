@@ -90,7 +90,7 @@ describe('DuckDB engine', () => {
         { Event: { System: { EventID: 4688, Channel: 'Security' }, EventData: { NewProcessName: 'C:\\x.exe' } } },
         { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' },
       ]);
-      assert.deepEqual([...(await own.presentLogSources())].sort(), ['aws.cloudtrail', 'vendor:windows', 'vendor:windows/security', 'windows.process_creation', 'windows.security'].sort());
+      assert.deepEqual([...(await own.presentLogSources())].sort(), ['aws.cloudtrail', 'vendor:windows', 'vendor:windows/security', 'vendor:windows/security-eventlog', 'windows.process_creation', 'windows.security'].sort());
     } finally {
       own.close();
     }

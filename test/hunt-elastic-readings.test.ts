@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { elasticAdapter } from '../src/formats/elastic/index.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { CLOUDTRAIL_ECS, elasticHuntReadings } from '../src/formats/elastic/readings.ts';
 import { readOver } from '../src/formats/readings.ts';
 import { scanSource } from '../src/formats/scan.ts';
@@ -65,6 +66,24 @@ language = "kuery"
 index = ["logs-okta*"]
 query = '''
 event.dataset:okta.system and event.action:user.session.start and event.outcome:failure
+'''`),  netlogon: rule(6, 'Network Logon From Outside', `type = "query"
+language = "kuery"
+index = ["logs-system.security*", "winlogbeat-*"]
+query = '''
+event.category:authentication and event.action:logged-in and winlog.logon.type:Network and
+  event.outcome:success and source.ip:203.0.113.5
+'''`),
+  psencoded: rule(7, 'PowerShell FromBase64String', `type = "eql"
+language = "eql"
+index = ["logs-windows.powershell*"]
+query = '''
+any where host.os.type == "windows" and powershell.file.script_block_text : "*FromBase64String*"
+'''`),
+  whoami4688: rule(8, 'Whoami From Security 4688', `type = "eql"
+language = "eql"
+index = ["logs-system.security*"]
+query = '''
+process where host.os.type == "windows" and event.type == "start" and process.name : "whoami.exe"
 '''`),
 };
 
@@ -76,6 +95,8 @@ const winlogbeat1 = (executable: string, commandLine: string) => ({
   event: { category: ['process'], type: ['start'], code: '1' },
   process: { executable, name: executable.split('\\').pop(), command_line: commandLine, args: commandLine.split(' ') },
 });
+const security = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: 'Security', Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing' } } }, EventData: data } });
+const powershell = (text: string) => ({ Event: { System: { EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', Provider: { '#attributes': { Name: 'Microsoft-Windows-PowerShell' } } }, EventData: { ScriptBlockText: text, ScriptBlockId: 'b1', MessageNumber: 1, MessageTotal: 1 } } });
 const trail = (e: Record<string, unknown>) => ({ eventVersion: '1.08', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00Z', userIdentity: { type: 'Root' }, ...e });
 const okta = (result: string) => ({ eventType: 'user.session.start', uuid: `u-${result}`, published: '2026-01-01T00:00:00Z', actor: { alternateId: 'ann@example.com' }, outcome: { result } });
 
@@ -91,6 +112,14 @@ const EVENTS = [
   trail({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }),
   okta('DENY'),
   okta('SUCCESS'),
+  security(4624, { LogonType: '3', IpAddress: '::ffff:203.0.113.5', TargetUserName: 'ann', TargetDomainName: 'CORP' }),
+  security(4624, { LogonType: '3', IpAddress: '10.1.2.3', TargetUserName: 'ann' }),
+  security(4624, { LogonType: '2', IpAddress: '203.0.113.5', TargetUserName: 'ann' }),
+  // an event id the pipeline's table (as read here) does not name: its action is unknown
+  security(4648, { TargetUserName: 'ann', IpAddress: '203.0.113.9' }),
+  security(4688, { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe' }),
+  powershell('  $b = [Convert]::FromBase64String($s)  '),
+  powershell('Get-Process'),
 ];
 
 describe('detwiki hunt: Elastic rules read over raw logs', () => {
@@ -102,7 +131,7 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     mkdirSync(path.join(dir, 'elastic', 'rules', 'windows'), { recursive: true });
     for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'elastic', 'rules', 'windows', `${name}.toml`), text);
     rules = (await scanSource(elasticAdapter, path.join(dir, 'elastic'), { repository: 'test/elastic' })).rules;
-    assert.equal(rules.length, 5);
+    assert.equal(rules.length, 8);
     file = path.join(dir, 'events.jsonl');
     writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
   });
@@ -138,6 +167,12 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     assert.deepEqual(rows.map((r) => JSON.parse(String(r[0]))), lines.map((l) => commandLineToArgv(l)));
   });
 
+  it('Security events: action, category and outcome by event id; an id the table read here lacks is unknown', () => {
+    const [r] = elasticHuntReadings(['windows.security'], pred('event.action', 'eq', ['logged-in'], { cs: true }), rules[0]);
+    const resolve = sigmaAdapter.resolveField!;
+    assert.deepEqual([EVENTS[10], EVENTS[13], EVENTS[14]].map((e) => evaluate(r!.condition, e, { resolve })), [true, 'unknown', false]);
+  });
+
   it('event.outcome over CloudTrail: the error fields, or a console sign-in\'s own result', () => {
     const outcome = (v: string, cs = true) => readOver(CLOUDTRAIL_ECS, pred('event.outcome', 'eq', [v], { cs }))!;
     const [login, failedLogin, denied, deleted] = EVENTS.slice(4, 8);
@@ -165,6 +200,9 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     '4 hit elastic/rootlogin',
     '6 hit elastic/failedcall',
     '8 hit elastic/oktafail',
+    '10 hit elastic/netlogon', // LogonType 3 is Network; ::ffff: dropped from the address
+    '14 hit elastic/whoami4688', // process.name read as NewProcessName's file name
+    '15 hit elastic/psencoded', // the script block's text
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

@@ -173,7 +173,8 @@ describe('log-source recognition', () => {
   it('Windows events (nested evtx JSON and flat), CloudTrail, Okta, Panther, unknown', () => {
     const sysmon1 = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\x.exe' } } };
     assert.ok(recogniseLogSources(sysmon1).includes('windows.process_creation'));
-    assert.deepEqual([...recogniseLogSources({ EventID: 4688, Channel: 'Security' })].sort(), ['vendor:windows', 'vendor:windows/security', 'windows.process_creation', 'windows.security']);
+    // a flat event is in the event log's own form (an Elastic rule is read over it); Winlogbeat's copy below is not
+    assert.deepEqual([...recogniseLogSources({ EventID: 4688, Channel: 'Security' })].sort(), ['vendor:windows', 'vendor:windows/security', 'vendor:windows/security-eventlog', 'windows.process_creation', 'windows.security']);
     assert.ok(recogniseLogSources({ EventID: '4104', Channel: 'Microsoft-Windows-PowerShell/Operational' }).includes('windows.powershell'));
     assert.deepEqual(recogniseLogSources({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' }), ['aws.cloudtrail']);
     assert.deepEqual(recogniseLogSources({ eventType: 'user.session.start', actor: { id: 'x' }, published: '2024-01-01T00:00:00Z' }), ['okta.system']);

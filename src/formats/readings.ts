@@ -21,6 +21,10 @@ import type { HuntReading } from './adapter.ts';
  * Elastic rule is read over (`src/formats/elastic/readings.ts`); on an ECS document the rule runs as written.
  */
 export const SYSMON_EVENT_LOG = 'vendor:windows/sysmon-eventlog';
+/** A Security event in the event log's own form (as `SYSMON_EVENT_LOG`). */
+export const SECURITY_EVENT_LOG = 'vendor:windows/security-eventlog';
+/** A PowerShell Operational event in the event log's own form (as `SYSMON_EVENT_LOG`). */
+export const POWERSHELL_EVENT_LOG = 'vendor:windows/powershell-eventlog';
 
 /**
  * A column read as a raw log's field (`name`: the file name of that field's path), or a value the column has on

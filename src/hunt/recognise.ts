@@ -54,6 +54,7 @@ function windowsLogSources(h: { channel: string; provider: string; eventId: numb
   }
   const c = WINDOWS_CHANNELS[ch];
   for (const l of c?.logSources ?? []) out.add(l);
+  if (c?.eventLog && !ecs) out.add(c.eventLog);
   if (c?.service) out.add(`vendor:windows/${c.service}`);
   else if (ch) out.add(`vendor:windows/${ch}`);
   if (ch === 'security') {

@@ -7,7 +7,8 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
-export { SYSMON_EVENT_LOG } from '../formats/readings.ts';
+export { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
+import { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {
@@ -62,11 +63,15 @@ export const RECOGNISERS: readonly Recogniser[] = [
 ];
 
 /** Windows channel (lower-case) → canonical log sources, or the Sigma service name of the channel. */
-export const WINDOWS_CHANNELS: Readonly<Record<string, { readonly logSources?: readonly string[]; readonly service?: string }>> = {
-  security: { logSources: ['windows.security'], service: 'security' },
+/**
+ * `eventLog`: the log source an event of the channel also has in the event log's own form, not as an ECS document
+ * (`SYSMON_EVENT_LOG`): the events an Elastic rule is read over.
+ */
+export const WINDOWS_CHANNELS: Readonly<Record<string, { readonly logSources?: readonly string[]; readonly service?: string; readonly eventLog?: string }>> = {
+  security: { logSources: ['windows.security'], service: 'security', eventLog: SECURITY_EVENT_LOG },
   system: { logSources: ['windows.system'], service: 'system' },
   application: { service: 'application' },
-  'microsoft-windows-powershell/operational': { logSources: ['windows.powershell'], service: 'powershell' },
+  'microsoft-windows-powershell/operational': { logSources: ['windows.powershell'], service: 'powershell', eventLog: POWERSHELL_EVENT_LOG },
   'windows powershell': { logSources: ['windows.powershell'], service: 'powershell-classic' },
   'powershellcore/operational': { logSources: ['windows.powershell'], service: 'powershell' },
   'microsoft-windows-windows defender/operational': { service: 'windefend' },

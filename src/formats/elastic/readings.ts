@@ -20,7 +20,7 @@ import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '..
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { computed, constant, derivedFrom, nameOf, path, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
+import { computed, constant, derivedFrom, nameOf, path, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
 
 /** The string values of an `eq` / `in` test (undefined for any other test, or a value that is not a string). */
 function stringValues(p: Predicate): string[] | undefined {
@@ -31,8 +31,7 @@ function stringValues(p: Predicate): string[] | undefined {
 /**
  * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
  * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
- * the pipeline never writes is false. The pipeline writes the words in lower case, so a case-sensitive test of
- * another spelling is false too.
+ * the pipeline never writes is false, and so is a case-sensitive test of another spelling than the pipeline's.
  */
 function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column {
   return computed((p) => {
@@ -41,8 +40,8 @@ function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column 
     const cs = p.opts?.cs !== false;
     return or(
       ...vs.map((v) => {
-        const key = cs ? v : v.toLowerCase();
-        return Object.hasOwn(table, key) ? table[key]!(p) : FALSE;
+        const key = Object.keys(table).find((k) => (cs ? k === v : k.toLowerCase() === v.toLowerCase()));
+        return key !== undefined ? table[key]!(p) : FALSE;
       }),
     );
   });
@@ -71,6 +70,8 @@ const SYSMON_COMMON: Readonly<Record<string, Column>> = {
   'event.dataset': constant('windows.sysmon_operational'),
   'data_stream.dataset': constant('windows.sysmon_operational'),
   'event.provider': constant('Microsoft-Windows-Sysmon'),
+  'winlog.channel': constant('Microsoft-Windows-Sysmon/Operational'),
+  'winlog.provider_name': constant('Microsoft-Windows-Sysmon'),
 };
 
 const SYSMON_BASE = {
@@ -230,6 +231,151 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
+// Windows Security and PowerShell events (the Windows integration's security_standard and powershell_operational
+// pipelines; the agent's event-log reader sets `event.code`, `event.outcome` from the event's keywords, and
+// `event.action` as the event's task name where the pipeline's table does not)
+
+const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], {}, p.span);
+
+/**
+ * A column whose value the pipeline sets per event id (`event.action` `logged-in` for 4624): a test of it is the
+ * events whose ids the tested values stand for; an event of another id has a value the table does not say (unknown).
+ */
+function byEventId(table: Readonly<Record<number, readonly string[]>>, what: string): Column {
+  const ids = Object.keys(table).map(Number);
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const cs = p.opts?.cs !== false;
+    const hit = ids.filter((id) => table[id]!.some((w) => vs.some((v) => (cs ? v === w : v.toLowerCase() === w.toLowerCase()))));
+    const other = and(not(eventId(ids, p)), opaque(renderPredicate(p), `${what}: the pipeline's table does not set it for this event id`, p.span));
+    return or(...(hit.length ? [eventId(hit, p)] : []), other);
+  });
+}
+
+/** `event.code` (and `winlog.event_id`): the event id as text. */
+const eventCode: Column = computed((p) => {
+  const vs = stringValues(p) ?? (p.op === 'eq' || p.op === 'in' ? p.values.map(String) : undefined);
+  const ids = vs?.filter((v) => /^\d+$/.test(v)).map(Number);
+  return vs && ids && ids.length === vs.length ? eventId(ids, p) : undefined;
+});
+
+/** Security events whose action, category and type the pipeline's table sets. */
+const SECURITY_ACTIONS: Readonly<Record<number, readonly string[]>> = {
+  4624: ['logged-in'], 4625: ['logon-failed'], 4672: ['logged-in-special'], 4688: ['created-process'], 4720: ['added-user-account'],
+  4726: ['deleted-user-account'], 4732: ['added-member-to-group'], 4768: ['kerberos-authentication-ticket-requested'],
+  4769: ['kerberos-service-ticket-requested'], 4776: ['credential-validated'],
+};
+const SECURITY_CATEGORIES: Readonly<Record<number, readonly string[]>> = {
+  4624: ['authentication'], 4625: ['authentication'], 4672: ['iam'], 4688: ['process'], 4720: ['iam'], 4726: ['iam'], 4732: ['iam'],
+  4768: ['authentication'], 4769: ['authentication'], 4776: ['authentication'],
+};
+const SECURITY_TYPES: Readonly<Record<number, readonly string[]>> = {
+  4624: ['start'], 4625: ['start'], 4672: ['admin'], 4688: ['start'], 4720: ['user', 'creation'], 4726: ['user', 'deletion'], 4732: ['group', 'change'],
+  4768: ['start'], 4769: ['start'], 4776: ['start'],
+};
+/** The audit result each of these events always has (a failed logon is an Audit Failure event). */
+const SECURITY_OUTCOMES: Readonly<Record<number, readonly string[]>> = { 4624: ['success'], 4625: ['failure'], 4672: ['success'], 4688: ['success'] };
+
+/** `winlog.logon.type`: the names of `LogonType`'s numbers. */
+const LOGON_TYPES: Readonly<Record<string, number>> = {
+  Interactive: 2, Network: 3, Batch: 4, Service: 5, Unlock: 7, NetworkCleartext: 8, NewCredentials: 9, RemoteInteractive: 10, CachedInteractive: 11,
+};
+const logonType: Column = words(Object.fromEntries(Object.entries(LOGON_TYPES).map(([name, n]) => [name, (p: Predicate) => pred('LogonType', 'eq', [n], {}, p.span)])));
+
+/** Events whose `user.*` the pipeline takes from the Target* fields (`user.name` cut at `@`), and from Subject*. */
+const TARGET_USER_EVENTS = [4624, 4625, 4768, 4769, 4776];
+const SUBJECT_USER_EVENTS = [4672, 4688, 4720, 4726, 4732];
+
+/** `user.name` / `user.domain` from the fields the event id says; unknown for other events. */
+function securityUser(target: string, subject: string, targetSteps: readonly { fn: 'extract'; args: [string, number] }[]): Column {
+  return computed((p) => {
+    if (p.derived || p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
+    const onTarget: Predicate = targetSteps.length ? { ...p, field: target, derived: { steps: targetSteps, lang: 'eql' } } : { ...p, field: target };
+    return or(
+      and(eventId(TARGET_USER_EVENTS, p), onTarget),
+      and(eventId(SUBJECT_USER_EVENTS, p), { ...p, field: subject }),
+      and(not(eventId([...TARGET_USER_EVENTS, ...SUBJECT_USER_EVENTS], p)), opaque(renderPredicate(p), `${p.field}: the pipeline's source for this event id is not read here`, p.span)),
+    );
+  });
+}
+
+const SECURITY_ECS: TableReading = {
+  logSource: 'windows.security',
+  onlyWith: SECURITY_EVENT_LOG,
+  label: 'Security event field names for ECS fields (event.action by event id, user.name as TargetUserName…)',
+  raw: 'the Security event',
+  readAs: 'sigma',
+  lang: 'eql',
+  prefixes: { 'winlog.event_data.': '' },
+  columns: {
+    'host.os.type': constant('windows'),
+    'host.os.family': constant('windows'),
+    'event.kind': constant('event'),
+    'event.provider': constant('Microsoft-Windows-Security-Auditing'),
+    'winlog.channel': constant('Security'),
+    'winlog.provider_name': constant('Microsoft-Windows-Security-Auditing'),
+    'event.dataset': constant('system.security'),
+    'data_stream.dataset': constant('system.security'),
+    'event.code': eventCode,
+    'winlog.event_id': eventCode,
+    'event.action': byEventId(SECURITY_ACTIONS, 'event.action'),
+    'event.category': byEventId(SECURITY_CATEGORIES, 'event.category'),
+    'event.type': byEventId(SECURITY_TYPES, 'event.type'),
+    'event.outcome': byEventId(SECURITY_OUTCOMES, 'event.outcome'),
+    'winlog.logon.type': logonType,
+    'user.name': securityUser('TargetUserName', 'SubjectUserName', [{ fn: 'extract', args: ['^[^@]*', 0] }]),
+    'user.domain': securityUser('TargetDomainName', 'SubjectDomainName', []),
+    // an IPv4 address mapped into IPv6 is written as the IPv4 address
+    'source.ip': derivedFrom('IpAddress', [{ fn: 'replace', args: ['^::ffff:', '', 'regex'] }]),
+    'source.port': path('IpPort'),
+    // process creation (4688)
+    'process.executable': path('NewProcessName'),
+    'process.name': nameOf('NewProcessName'),
+    'process.command_line': path('CommandLine'),
+    'process.parent.executable': path('ParentProcessName'),
+    'process.parent.name': nameOf('ParentProcessName'),
+  },
+};
+
+/** `event.type` of a PowerShell event: `start` for 4105, `end` for 4106, else `info`. */
+const powershellType: Column = words({
+  start: (p) => eventId([4105], p),
+  end: (p) => eventId([4106], p),
+  info: (p) => not(eventId([4105, 4106], p)),
+});
+
+const POWERSHELL_ECS: TableReading = {
+  logSource: 'windows.powershell',
+  onlyWith: POWERSHELL_EVENT_LOG,
+  label: 'PowerShell event field names for ECS fields (powershell.file.script_block_text as ScriptBlockText…)',
+  raw: 'the PowerShell event',
+  readAs: 'sigma',
+  lang: 'eql',
+  columns: {
+    'host.os.type': constant('windows'),
+    'host.os.family': constant('windows'),
+    'event.kind': constant('event'),
+    'event.provider': constant('Microsoft-Windows-PowerShell'),
+    'winlog.channel': constant('Microsoft-Windows-PowerShell/Operational'),
+    'winlog.provider_name': constant('Microsoft-Windows-PowerShell'),
+    'event.dataset': constant('windows.powershell_operational'),
+    'data_stream.dataset': constant('windows.powershell_operational'),
+    'event.category': constant(['process']),
+    'event.type': powershellType,
+    'event.code': eventCode,
+    'winlog.event_id': eventCode,
+    // the pipeline trims the text's leading and trailing blanks
+    'powershell.file.script_block_text': derivedFrom('ScriptBlockText', [{ fn: 'trim' }]),
+    'powershell.file.script_block_id': path('ScriptBlockId'),
+    'powershell.sequence': path('MessageNumber'),
+    'powershell.total': path('MessageTotal'),
+    'file.path': path('Path'),
+    'file.name': nameOf('Path'),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
 // AWS CloudTrail (the AWS integration's cloudtrail pipeline)
 
 const CLOUDTRAIL = 'aws.cloudtrail';
@@ -365,6 +511,8 @@ export const OKTA_ECS: TableReading = {
 /** Every raw log an Elastic rule is read over, by the canonical log source the rule reads. */
 const ECS_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_ECS, [CLOUDTRAIL]: CLOUDTRAIL_ECS, [OKTA]: OKTA_ECS };
 
+
+
 /**
  * The hunt's readings of an Elastic rule over raw logs (`FormatAdapter.huntReadings`): one per raw log of the rule's
  * log sources (a rule on network events is read over Sysmon's connections and its DNS queries).
@@ -373,5 +521,11 @@ export function elasticHuntReadings(logSources: readonly string[], condition: Ex
   if (!rule) return [];
   const tables = logSources.flatMap((ls) => (Object.hasOwn(ECS_READINGS, ls) ? [ECS_READINGS[ls]!] : []));
   if (logSources.includes('windows.network') && !logSources.includes('windows.dns')) tables.push(SYSMON_ECS['windows.dns']!);
-  return tables.flatMap((t) => tableReading(t, condition, rule));
+  const readings = tables.flatMap((t) => tableReading(t, condition, rule));
+  // a Security event: a process rule (whose index may name the Security log too) reads its process creations (4688)
+  // only, any other rule every Security event
+  const sec = logSources.includes('windows.process_creation') ? 'windows.process_creation' : logSources.includes('windows.security') ? 'windows.security' : undefined;
+  if (sec) for (const r of tableReading(SECURITY_ECS, condition, rule)) readings.push({ ...r, logSources: [sec] });
+  if (logSources.includes('windows.powershell')) readings.push(...tableReading(POWERSHELL_ECS, condition, rule));
+  return readings;
 }

@@ -40,17 +40,18 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
     const whens = Object.entries(table).map(([id, ls]) => `WHEN ${idv} = ${id} THEN ${lst([wrap(ls)])}`);
     return `CASE ${whens.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END`;
   };
-  const channelCases = Object.entries(WINDOWS_CHANNELS).map(([c, v]) => {
-    const out = [...(v.logSources ?? []), v.service ? `vendor:windows/${v.service}` : `vendor:windows/${c}`];
-    let extra = '';
-    if (c === 'security') extra = byId(SECURITY_EVENT_CATEGORIES, (s) => s);
-    if (v.logSources?.includes('windows.powershell')) extra = byId(POWERSHELL_EVENT_CATEGORIES, (s) => `vendor:windows/${s}`);
-    return `WHEN ${lch} = ${str(c)} THEN ${extra ? d.concat([lst(out), extra]) : lst(out)}`;
-  });
-  const other = `CASE ${channelCases.join(' ')} WHEN ${lch} <> '' THEN ${d.list([`'vendor:windows/' || ${lch}`])} ELSE ${d.EMPTY_TEXT_LIST} END`;
   // not a Winlogbeat document (an `Event` element, or no `winlog.event_id`): the event log's own form
   const winlogId = d.get(ev, ['winlog', 'event_id']);
   const eventLog = `(${d.is(d.get(ev, ['Event']), 'object')} OR NOT COALESCE(${d.is(d.get(ev, ['winlog']), 'object')}, FALSE) OR ${winlogId} IS NULL OR ${d.is(winlogId, 'null')})`;
+  const channelCases = Object.entries(WINDOWS_CHANNELS).map(([c, v]) => {
+    const out = [...(v.logSources ?? []), v.service ? `vendor:windows/${v.service}` : `vendor:windows/${c}`];
+    let extra = v.eventLog ? `CASE WHEN ${eventLog} THEN ${lst([v.eventLog])} ELSE ${d.EMPTY_TEXT_LIST} END` : '';
+    const parts = [lst(out), ...(extra ? [extra] : [])];
+    if (c === 'security') parts.push(byId(SECURITY_EVENT_CATEGORIES, (s) => s));
+    if (v.logSources?.includes('windows.powershell')) parts.push(byId(POWERSHELL_EVENT_CATEGORIES, (s) => `vendor:windows/${s}`));
+    return `WHEN ${lch} = ${str(c)} THEN ${parts.length > 1 ? d.concat(parts) : parts[0]}`;
+  });
+  const other = `CASE ${channelCases.join(' ')} WHEN ${lch} <> '' THEN ${d.list([`'vendor:windows/' || ${lch}`])} ELSE ${d.EMPTY_TEXT_LIST} END`;
   const sysmonLs = `CASE WHEN ${eventLog} THEN ${lst(['vendor:windows/sysmon', SYSMON_EVENT_LOG])} ELSE ${lst(['vendor:windows/sysmon'])} END`;
   const windows = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), sysmonLs])} ELSE ${other} END`]);
   const isWindows = `${idv} IS NOT NULL AND (${ch} IS NOT NULL OR ${pr} IS NOT NULL)`;
