@@ -522,7 +522,11 @@ export class HuntEngine {
     }
     // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a
     // regex over too long a value, a derived value that cannot be known…)
-    const dependsOn = plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, this.resolvers[hr.resolverIndex]!);
+    // unknown with opaque parts: those this event's result depends on (not one under an OR another part of which holds,
+    // or an AND another part of which fails: a reading's "any other event id" part, where the event's id is listed)
+    const resolve = this.resolvers[hr.resolverIndex]!;
+    const reached = truth === 'unknown' && plan.dependsOn.length ? opaqueOn(hr.condition, event, resolve) : undefined;
+    const dependsOn = reached?.length ? reached : plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, resolve);
     return { matched, dependsOn };
   }
 
@@ -563,6 +567,38 @@ export function notOnItsOwn(r: RuleRecord): string | undefined {
  * The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3);
  * a test that is SQL-style null there (MQL) is not one: its outcome is known, and it cannot make the rule fire.
  */
+/**
+ * The opaque parts an unknown result depends on, on this event: the walk leaves an AND one of whose parts fails and an
+ * OR one of whose parts holds (nothing under them changes the result).
+ */
+function opaqueOn(e: Expr, event: unknown, resolve: FieldResolver): string[] {
+  const out = new Set<string>();
+  const walk = (x: Expr): void => {
+    switch (x.kind) {
+      case 'and':
+      case 'or': {
+        const decides = x.kind === 'and' ? false : true;
+        if (x.args.some((a) => evaluate(a, event, { resolve }) === decides)) return;
+        for (const a of x.args) walk(a);
+        return;
+      }
+      case 'not':
+        walk(x.arg);
+        return;
+      case 'quant':
+        for (const i of x.items) walk(i.expr);
+        return;
+      case 'opaque':
+        out.add(`${x.text.slice(0, 120)} (${x.reason})`);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return [...out];
+}
+
 function undecidedOn(hr: HuntRule, event: unknown, resolve: FieldResolver): string[] {
   const out: string[] = [];
   const walk = (e: Expr): void => {

@@ -222,7 +222,7 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
       ...PROCESS,
       'event.category': constant(['configuration', 'registry']),
       'event.type': constant(['change']),
-      'event.action': words(Object.fromEntries(Object.entries(REGISTRY_ACTIONS).map(([a, id]) => [a, (p: Predicate) => pred('EventID', 'eq', [id], {}, p.span)]))),
+      'event.action': words(Object.fromEntries(Object.entries(REGISTRY_ACTIONS).map(([a, id]) => [a, (p: Predicate) => pred('EventID', 'eq', [id], { typing: 'loose' }, p.span)]))),
       'registry.path': path('TargetObject'),
       'registry.value': derivedFrom('TargetObject', [LAST_PART]),
       'registry.data.strings': registryStrings,
@@ -235,7 +235,8 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
 // pipelines; the agent's event-log reader sets `event.code`, `event.outcome` from the event's keywords, and
 // `event.action` as the event's task name where the pipeline's table does not)
 
-const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], {}, p.span);
+/** The event's id is one of these (an id written as text, `"4688"`, is that number). */
+const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], { typing: 'loose' }, p.span);
 
 /**
  * A column whose value the pipeline sets per event id (`event.action` `logged-in` for 4624): a test of it is the
@@ -281,7 +282,7 @@ const SECURITY_OUTCOMES: Readonly<Record<number, readonly string[]>> = { 4624: [
 const LOGON_TYPES: Readonly<Record<string, number>> = {
   Interactive: 2, Network: 3, Batch: 4, Service: 5, Unlock: 7, NetworkCleartext: 8, NewCredentials: 9, RemoteInteractive: 10, CachedInteractive: 11,
 };
-const logonType: Column = words(Object.fromEntries(Object.entries(LOGON_TYPES).map(([name, n]) => [name, (p: Predicate) => pred('LogonType', 'eq', [n], {}, p.span)])));
+const logonType: Column = words(Object.fromEntries(Object.entries(LOGON_TYPES).map(([name, n]) => [name, (p: Predicate) => pred('LogonType', 'eq', [n], { typing: 'loose' }, p.span)])));
 
 /** Events whose `user.*` the pipeline takes from the Target* fields (`user.name` cut at `@`), and from Subject*. */
 const TARGET_USER_EVENTS = [4624, 4625, 4768, 4769, 4776];
