@@ -11,10 +11,11 @@
  * What each pipeline does was read from the `elastic/integrations` repository's ingest pipelines (`docs/hunt.md`
  * names the versions): AWS CloudTrail (`packages/aws/data_stream/cloudtrail`), Windows Sysmon
  * (`packages/windows/data_stream/sysmon_operational`, package 1.47.0; the image-load event as the newer pipeline's
- * tests show it), Okta (`packages/okta/data_stream/system`).
+ * tests show it), Windows Security (`security_standard`) and PowerShell Operational (`powershell_operational`), Okta
+ * (`packages/okta/data_stream/system`).
  *
- * A Sysmon event is read only in the event log's own form (`SYSMON_EVENT_LOG`): on an ECS document shipped by
- * Winlogbeat or Elastic Agent, the rule runs as written.
+ * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
+ * `POWERSHELL_EVENT_LOG`): on an ECS document shipped by Winlogbeat or Elastic Agent, the rule runs as written.
  */
 import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
