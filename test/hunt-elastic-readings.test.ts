@@ -207,7 +207,11 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
     const mem: string[] = [];
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => mem.push(key(h)) });
+    const readAs = new Map<number, string | undefined>();
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), h.rule.id === 'elastic/certutil' && readAs.set(h.pos.index, h.readAs)) });
+    // a hit says how the event was read: Sysmon's names for the event log's form, as written for the ECS document
+    assert.match(readAs.get(0) ?? '', /^Sysmon field names for ECS fields/);
+    assert.equal(readAs.get(3), undefined);
     const par: string[] = [];
     await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
     const duck: string[] = [];

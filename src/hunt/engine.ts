@@ -40,6 +40,8 @@ export interface HuntRule {
   readonly aggregation?: Aggregation;
   /** A reading whose events another language's field resolution reads (`HuntReading.readAsFormat`). */
   readonly readAs?: Format;
+  /** A reading: what it reads (`HuntReading.label`), for output. */
+  readonly reading?: string;
   /** The rule as written has other readings: it does not run on events recognised as one of these. */
   unless?: readonly string[];
 }
@@ -216,7 +218,7 @@ export class HuntEngine {
         for (const r of readings) {
           const recorded = compileRecorded(r.condition);
           const resolverIndex = r.readAsFormat ? resolverOf(adapterFor(r.readAsFormat)?.resolveField ?? resolveDotted) : hr.resolverIndex;
-          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex, logSources: r.logSources ?? hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index, ...(r.readAsFormat ? { readAs: r.readAsFormat } : {}), ...(r.aggregation ? { aggregation: r.aggregation } : {}) });
+          this.rules.push({ rule: hr.rule, condition: r.condition, compiled: recorded.compiled, recorded, resolverIndex, logSources: r.logSources ?? hr.logSources, index: this.rules.length, onlyWith: r.onlyWith, of: hr.index, reading: r.label, ...(r.readAsFormat ? { readAs: r.readAsFormat } : {}), ...(r.aggregation ? { aggregation: r.aggregation } : {}) });
         }
       }
     }

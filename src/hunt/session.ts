@@ -43,6 +43,8 @@ export interface Hit {
   readonly matched: readonly string[];
   /** For may_fire: what the outcome depends on. */
   readonly dependsOn?: readonly string[];
+  /** The rule was read over the event's raw log with other field names (a reading: `FormatAdapter.huntReadings`). */
+  readonly readAs?: string;
   /** For aggregate: the group key and the count that passed the threshold (none for a row kept per group). */
   readonly group?: string;
   readonly count?: number;
@@ -239,7 +241,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
     const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
     count(t, truth, extra.dependsOn ?? ex.dependsOn, pos);
-    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...extra });
+    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
   };
   /** A group whose window closed and that passed: reported at its last event. */
   const emitClosed = (c: Closed<LastEvent>): void => {

@@ -141,6 +141,7 @@ function printHit(h: Hit): void {
   const where = `${h.pos.file}:${h.pos.line}`;
   const agg = h.type === 'aggregate' ? ` [${h.count !== undefined ? `${h.count} in window, ` : ''}group ${h.group}]` : '';
   console.log(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
+  if (h.readAs) console.log(`    read with ${h.readAs}`);
   for (const m of h.matched.slice(0, 6)) console.log(`    ${m}`);
 }
 
