@@ -565,69 +565,61 @@ export function notOnItsOwn(r: RuleRecord): string | undefined {
   return undefined;
 }
 
+type ExplainLeaf = Extract<Expr, { kind: 'pred' | 'each' | 'opaque' | 'const' }>;
+
 /**
- * The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3);
- * a test that is SQL-style null there (MQL) is not one: its outcome is known, and it cannot make the rule fire.
+ * The leaves of a condition, for an explanation, until `leaf` says stop; with `pruned`, the walk passes over an AND
+ * one of whose parts fails and an OR one of whose parts holds on the event (nothing under them changes the result).
  */
-/**
- * The opaque parts an unknown result depends on, on this event: the walk leaves an AND one of whose parts fails and an
- * OR one of whose parts holds (nothing under them changes the result).
- */
-function opaqueOn(e: Expr, event: unknown, resolve: FieldResolver): string[] {
-  const out = new Set<string>();
+function walkLeaves(e: Expr, leaf: (x: ExplainLeaf) => boolean, pruned?: { readonly event: unknown; readonly resolve: FieldResolver }): void {
+  let stop = false;
   const walk = (x: Expr): void => {
+    if (stop) return;
     switch (x.kind) {
       case 'and':
-      case 'or': {
-        const decides = x.kind === 'and' ? false : true;
-        if (x.args.some((a) => evaluate(a, event, { resolve }) === decides)) return;
+      case 'or':
+        if (pruned && x.args.some((a) => evaluate(a, pruned.event, { resolve: pruned.resolve }) === (x.kind === 'or'))) return;
         for (const a of x.args) walk(a);
         return;
-      }
       case 'not':
         walk(x.arg);
         return;
       case 'quant':
         for (const i of x.items) walk(i.expr);
         return;
+      case 'pred':
+      case 'each':
+      case 'const':
       case 'opaque':
-        out.add(`${x.text.slice(0, 120)} (${x.reason})`);
+        stop = leaf(x);
         return;
       default:
-        return;
+        assertNever(x, 'expression');
     }
   };
   walk(e);
+}
+
+/**
+ * The opaque parts an unknown result depends on, on this event: those not under an AND one of whose parts fails or an
+ * OR one of whose parts holds.
+ */
+function opaqueOn(e: Expr, event: unknown, resolve: FieldResolver): string[] {
+  const out = new Set<string>();
+  walkLeaves(e, (x) => (x.kind === 'opaque' && out.add(`${x.text.slice(0, 120)} (${x.reason})`), false), { event, resolve });
   return [...out];
 }
 
+/**
+ * The rule's leaf tests (predicates, and quantifiers over a list) that are unknown on the event, rendered (at most 3);
+ * a test that is SQL-style null there (MQL) is not one: its outcome is known, and it cannot make the rule fire.
+ */
 function undecidedOn(hr: HuntRule, event: unknown, resolve: FieldResolver): string[] {
   const out: string[] = [];
-  const walk = (e: Expr): void => {
-    if (out.length >= 3) return;
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        for (const a of e.args) walk(a);
-        return;
-      case 'not':
-        walk(e.arg);
-        return;
-      case 'quant':
-        for (const i of e.items) walk(i.expr);
-        return;
-      case 'pred':
-      case 'each':
-        if (evaluate(e, event, { resolve }) === 'unknown' && !nullOn(e, event, resolve)) out.push(`undecided on this event: ${e.kind === 'pred' ? renderPredicate(e) : renderExpr(e)}`.slice(0, 200));
-        return;
-      case 'const':
-      case 'opaque':
-        return;
-      default:
-        assertNever(e, 'expression');
-    }
-  };
-  walk(hr.condition);
+  walkLeaves(hr.condition, (x) => {
+    if ((x.kind === 'pred' || x.kind === 'each') && evaluate(x, event, { resolve }) === 'unknown' && !nullOn(x, event, resolve)) out.push(`undecided on this event: ${x.kind === 'pred' ? renderPredicate(x) : renderExpr(x)}`.slice(0, 200));
+    return out.length >= 3;
+  });
   return out;
 }
 
