@@ -29,6 +29,9 @@ function stringValues(p: Predicate): string[] | undefined {
   return p.values.every((v): v is string => typeof v === 'string') ? (p.values as string[]) : undefined;
 }
 
+/** The same word, with or without case. */
+const sameWord = (a: string, b: string, cs: boolean): boolean => (cs ? a === b : a.toLowerCase() === b.toLowerCase());
+
 /**
  * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
  * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
@@ -41,7 +44,7 @@ function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column 
     const cs = p.opts?.cs !== false;
     return or(
       ...vs.map((v) => {
-        const key = Object.keys(table).find((k) => (cs ? k === v : k.toLowerCase() === v.toLowerCase()));
+        const key = Object.keys(table).find((k) => sameWord(k, v, cs));
         return key !== undefined ? table[key]!(p) : FALSE;
       }),
     );
@@ -249,7 +252,7 @@ function byEventId(table: Readonly<Record<number, readonly string[]>>, what: str
     const vs = stringValues(p);
     if (!vs) return undefined;
     const cs = p.opts?.cs !== false;
-    const hit = ids.filter((id) => table[id]!.some((w) => vs.some((v) => (cs ? v === w : v.toLowerCase() === w.toLowerCase()))));
+    const hit = ids.filter((id) => table[id]!.some((w) => vs.some((v) => sameWord(v, w, cs))));
     const other = and(not(eventId(ids, p)), opaque(renderPredicate(p), `${what}: the pipeline's table does not set it for this event id`, p.span));
     return or(...(hit.length ? [eventId(hit, p)] : []), other);
   });
