@@ -89,6 +89,11 @@ export interface TableReading {
    * upper-case hexadecimal, the algorithms the configuration chose).
    */
   readonly hashes?: Readonly<Record<string, 'SHA1' | 'SHA256' | 'MD5'>>;
+  /**
+   * Columns the raw log holds under the same name, besides `columns` (a Splunk search over Windows events names the
+   * events' own EventData fields, `TargetImage`, as the event does).
+   */
+  readonly sameName?: (column: string) => boolean;
 }
 
 export const path = (field: string): Column => ({ field });
@@ -97,6 +102,37 @@ export const nameOf = (field: string): Column => ({ field, name: true });
 export const constant = (value: Value | readonly Value[]): Column => ({ constant: value });
 export const derivedFrom = (field: string, steps: readonly TransformStep[]): Column => ({ field, steps });
 export const computed = (read: (p: Predicate) => Expr | undefined): Column => ({ read });
+
+/** The string values of an `eq` / `in` test (undefined for any other test, or a value that is not a string). */
+export function stringValues(p: Predicate): string[] | undefined {
+  if ((p.op !== 'eq' && p.op !== 'in') || p.derived || p.opts?.match === 'all' || !p.values.length) return undefined;
+  return p.values.every((v): v is string => typeof v === 'string') ? (p.values as string[]) : undefined;
+}
+
+/** The same word, with or without case. */
+export const sameWord = (a: string, b: string, cs: boolean): boolean => (cs ? a === b : a.toLowerCase() === b.toLowerCase());
+
+/**
+ * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
+ * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
+ * the pipeline never writes is false, and so is a case-sensitive test of another spelling than the pipeline's.
+ */
+export function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column {
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const cs = p.opts?.cs !== false;
+    return or(
+      ...vs.map((v) => {
+        const key = Object.keys(table).find((k) => sameWord(k, v, cs));
+        return key !== undefined ? table[key]!(p) : FALSE;
+      }),
+    );
+  });
+}
+
+/** The event's id is one of these (an id written as text, `"4688"`, is that number). */
+export const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], { typing: 'loose' }, p.span);
 
 /**
  * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read
@@ -109,11 +145,20 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
   // an aggregation without a threshold (`summarize min(TimeGenerated) by …`) has a result row for each event's group
   // whatever its keys are, when the language groups a missing key too: the reading shares it as written; a threshold's
   // keys and counted columns must be read
-  const counted = aggregationDecides(a) || (a?.missingKeys !== undefined && a.missingKeys !== 'group');
+  const decides = aggregationDecides(a);
+  const counted = decides || (a?.missingKeys !== undefined && a.missingKeys !== 'group');
   const aggregation = a && counted ? readAggregation(table, a) : undefined;
-  if (counted && !aggregation) return [];
-  const read = readOver(table, condition);
-  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(aggregation ? { aggregation } : {}) }] : [];
+  // without a threshold, an aggregation that drops an event missing a key (Splunk's `stats … by dest, user`) is a
+  // result row for each event that has every key: where a key is not read as a plain raw field, the reading tests the
+  // keys' presence instead (unknown where the raw log does not say)
+  const keysPresent = a && counted && !aggregation && !decides && a.missingKeys === 'drop' && !a.computedKeys?.length && !a.derivedKeys?.length ? a.groupBy.map((k) => pred(k, 'is_not_null', [], {}, a.span)) : undefined;
+  if (counted && !aggregation && !keysPresent) return [];
+  const read = readOver(table, keysPresent ? and(condition, ...keysPresent) : condition);
+  // the keys' presence now in the condition, each matching event is a result row of its own (not one of the rule's
+  // groups, whose keys the raw event names otherwise)
+  const ownRows = keysPresent && a ? (({ missingKeys: _m, listKeys: _l, ...rest }) => ({ ...rest, groupBy: [] }))(a) : undefined;
+  const agg = aggregation ?? ownRows;
+  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(agg ? { aggregation: agg } : {}) }] : [];
 }
 
 /** The raw field a column (or a member of a JSON or object column) is read as. */
@@ -123,7 +168,7 @@ export function columnOf(table: TableReading, f: string): Column | undefined {
   const head = dot > 0 ? f.slice(0, dot) : '';
   if (head && table.json && Object.hasOwn(table.json, head)) return path(table.json[head] + f.slice(dot));
   if (table.prefixes) for (const [pre, raw] of Object.entries(table.prefixes)) if (f.length > pre.length && f.startsWith(pre)) return path(raw + f.slice(pre.length));
-  return undefined;
+  return table.sameName?.(f) ? path(f) : undefined;
 }
 
 /** A column read as a raw field itself (not a file name computed from one, nor a constant). */
@@ -219,10 +264,27 @@ function caseBlind(p: Predicate): boolean {
 const FILE_NAME: Derived['steps'][number] = { fn: 'extract', args: ['[^\\\\/]*$', 0] };
 
 /** A predicate on a column whose value is the same on every event read: its truth, as the rule's language tests it. */
-function constantPredicate(p: Predicate, value: Value | readonly Value[]): Expr {
+export function constantPredicate(p: Predicate, value: Value | readonly Value[]): Expr {
   const t = evaluatePredicate(p, { [p.field]: value }, resolveDotted);
   return t === true ? TRUE : t === false ? FALSE : opaque(renderPredicate(p), `${p.field}: a constant the test cannot be decided on`, p.span);
 }
+
+/**
+ * A column whose value on the events read is one of some values, which the raw log does not say (a CIM data set's
+ * field the add-on leaves unset: missing in a search of the raw events, `unknown` in the data model): a test of it is
+ * decided where every value gives the same result, else unknown.
+ */
+export function oneOf(values: readonly Value[], why: string): Column {
+  return computed((p) => {
+    const rs = values.map((v) => constantPredicate(p, v));
+    if (rs.every((r) => r.kind === 'const' && r.value === true)) return TRUE;
+    if (rs.every((r) => r.kind === 'const' && r.value === false)) return FALSE;
+    return opaque(renderPredicate(p), `${p.field}: ${why}`, p.span);
+  });
+}
+
+/** A column every event has (Splunk's `_time`), whose value is not read: only a test of its presence is decided. */
+export const present: Column = computed((p) => (p.derived ? undefined : p.op === 'is_not_null' ? TRUE : p.op === 'is_null' ? FALSE : undefined));
 
 function predicate(table: TableReading, p: Predicate): Expr {
   const lang = p.derived?.lang ?? table.lang ?? 'kql';

@@ -21,35 +21,7 @@ import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '..
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { computed, constant, derivedFrom, nameOf, path, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
-
-/** The string values of an `eq` / `in` test (undefined for any other test, or a value that is not a string). */
-function stringValues(p: Predicate): string[] | undefined {
-  if ((p.op !== 'eq' && p.op !== 'in') || p.derived || p.opts?.match === 'all' || !p.values.length) return undefined;
-  return p.values.every((v): v is string => typeof v === 'string') ? (p.values as string[]) : undefined;
-}
-
-/** The same word, with or without case. */
-const sameWord = (a: string, b: string, cs: boolean): boolean => (cs ? a === b : a.toLowerCase() === b.toLowerCase());
-
-/**
- * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
- * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
- * the pipeline never writes is false, and so is a case-sensitive test of another spelling than the pipeline's.
- */
-function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column {
-  return computed((p) => {
-    const vs = stringValues(p);
-    if (!vs) return undefined;
-    const cs = p.opts?.cs !== false;
-    return or(
-      ...vs.map((v) => {
-        const key = Object.keys(table).find((k) => sameWord(k, v, cs));
-        return key !== undefined ? table[key]!(p) : FALSE;
-      }),
-    );
-  });
-}
+import { computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sysmon (the Windows integration's sysmon_operational pipeline)
@@ -238,9 +210,6 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
 // Windows Security and PowerShell events (the Windows integration's security_standard and powershell_operational
 // pipelines; the agent's event-log reader sets `event.code`, `event.outcome` from the event's keywords, and
 // `event.action` as the event's task name where the pipeline's table does not)
-
-/** The event's id is one of these (an id written as text, `"4688"`, is that number). */
-const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], { typing: 'loose' }, p.span);
 
 /**
  * A column whose value the pipeline sets per event id (`event.action` `logged-in` for 4624): a test of it is the
