@@ -22,6 +22,7 @@ import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from 
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
 import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
+import { splunkHuntReadings } from './readings.ts';
 import { isRecord } from '../../model/isRecord.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
@@ -38,6 +39,7 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   fingerprint: { packages: ['yaml', 'peggy'] },
   diagnosticCodes: [SPL_CODES],
   parserName: PARSER_NAME,
+  huntReadings: splunkHuntReadings,
   async prepare(root, files) {
     const macros = new Map<string, MacroDef>();
     const macroFiles = new Map<string, readonly Diagnostic[]>();

@@ -1,0 +1,448 @@
+/**
+ * The hunt's readings of Splunk searches over raw logs (`FormatAdapter.huntReadings`). A Splunk search tests the
+ * fields Splunk's add-ons extract from a raw log at search time: the event's own fields (a Windows event's
+ * `TargetImage`, CloudTrail's `eventName`) and the fields the add-on computes from them (`process_name`, the file name
+ * of Sysmon's `Image`; `user_arn`, CloudTrail's `userIdentity.arn` or the request's role). A search over a CIM data
+ * model (`tstats … from datamodel=Endpoint.Processes where Processes.process_name=…`) tests the same computed fields,
+ * under the data set's prefix. Here each is read over the raw event as the add-on computes it; a field the add-on
+ * computes in a way these tables do not follow (CloudTrail's `user`, a long case over event names) or that another
+ * component sets (the forwarder's `host`, `eventtype`) is unknown wherever it is tested: the search may fire,
+ * depending on it.
+ *
+ * What each add-on does was read from its configuration (`default/props.conf`, `transforms.conf`), not copied:
+ * - the Splunk Add-on for Sysmon 4.0.0 (`Splunk_TA_microsoft_sysmon`) for Sysmon events, and the Splunk Add-on for
+ *   Microsoft Windows 8.8.0 (`Splunk_TA_windows`) for every event of the XML event log (`XmlWinEventLog`): EventCode,
+ *   the Security log's process creation (4688), the PowerShell log;
+ * - the Splunk Add-on for AWS 7.10.0 (`Splunk_TA_aws`) for `aws:cloudtrail` (CloudTrail's records, JSON extracted
+ *   with its dotted paths), and Amazon Security Lake's OCSF fields (`aws:asl`) for the searches that read them.
+ *
+ * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
+ * `POWERSHELL_EVENT_LOG`), as the XML event log gives it to Splunk; the event's own EventData fields keep their
+ * names (`sameName`).
+ */
+import { and, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
+import { renderPredicate } from '../../model/render.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import type { HuntReading } from '../adapter.ts';
+import {
+  computed,
+  constant,
+  constantPredicate,
+  oneOf,
+  present,
+  eventId,
+  path,
+  POWERSHELL_EVENT_LOG,
+  SECURITY_EVENT_LOG,
+  stringValues,
+  SYSMON_EVENT_LOG,
+  tableReading,
+  words,
+  type Column,
+  type TableReading,
+} from '../readings.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Column kinds the add-ons' definitions need
+
+const isNull = (f: string, p: Predicate): Expr => pred(f, 'is_null', [], {}, p.span);
+const notNull = (f: string, p: Predicate): Expr => pred(f, 'is_not_null', [], {}, p.span);
+/** The test, of another raw field (its operand computed from that field as the test computes it from the column). */
+const on = (p: Predicate, field: string, steps: readonly TransformStep[] = []): Predicate =>
+  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'eql' } } : { ...p, field };
+/** A test of a column the add-on leaves unset for these events: unknown, with the reason. */
+const unsetHere = (p: Predicate, why: string): Expr => opaque(renderPredicate(p), `${p.field}: ${why}`, p.span);
+
+/** SPL `coalesce(a, b, …)`: the first of these raw fields the event has. */
+function coalesced(...fields: string[]): Column {
+  return computed((p) => or(...fields.map((f, i) => and(...fields.slice(0, i).map((g) => isNull(g, p)), on(p, f)))));
+}
+
+/** Only whether the field is there: its value is written in another form (a SID in quotes), so a test of it is unknown. */
+function presenceOnly(field: string): Column {
+  return computed((p) => (p.op === 'is_null' || p.op === 'is_not_null') && !p.derived ? on(p, field) : undefined);
+}
+
+/** A regular expression step (RE2: the add-ons' expressions here use no look-around). */
+const replaceRe = (re: string, rewrite: string): TransformStep => ({ fn: 'replace', args: [re, rewrite, 'regex'] });
+
+/**
+ * The Sysmon add-on's file name of a path: `replace(x, "(.*\\)(?=.*(\.\w*)$|(\w+)$)", "")`, the text after the last
+ * backslash when that text ends with a dot and word characters (`rundll32.exe`) or is word characters alone
+ * (`rundll32`); any other path (`C:\Tools\my-tool`) is left whole, and so is a path without a backslash.
+ */
+function sysmonBasename(field: string): Column {
+  return computed((p) => {
+    const names = stringValues(p);
+    // a file name that the cut keeps as it is: the path is that name, or ends with it after a backslash
+    if (names && names.every((n) => !n.includes('\\') && /\.\w*$|^\w+$/.test(n))) {
+      return or(on(p, field), pred(field, 'ends_with', names.map((n) => '\\' + n), p.opts, p.span));
+    }
+    if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
+    const cut = pred(field, 'regex', ['\\\\[^\\\\]*\\.\\w*$|\\\\\\w+$'], { cs: true }, p.span);
+    return or(and(cut, on(p, field, [replaceRe('^.*\\\\', '')])), and(not(cut), on(p, field)));
+  });
+}
+
+/** The Windows add-on's file name of a path, `(?:.*\\)?(.*)`: the text after the last backslash. */
+const windowsBasename = (field: string): Column => computed((p) => (p.values.some((v) => typeof v === 'object' && v !== null) ? undefined : on(p, field, [replaceRe('^.*\\\\', '')])));
+
+/** `DOMAIN\name` → `name` (`replace(User, "(.*)\\(.+)$", "\2")`), where the event has a user other than `-`. */
+function strippedUser(field: string): Column {
+  return computed((p) => {
+    if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
+    const has = and(notNull(field, p), not(pred(field, 'eq', ['-'], { cs: true }, p.span)));
+    return or(and(has, on(p, field, [replaceRe('^(.*)\\\\(.+)$', '\\2')])), and(not(has), unsetHere(p, `the add-on takes it from other fields where ${field} is "-" or missing`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Every event of the XML event log (Splunk_TA_windows's [XmlWinEventLog])
+
+/**
+ * Names the event log's XML gives a value in another form than the event's JSON (`Opcode`, `Level`: names in
+ * RenderingInfo, numbers in System), or that Splunk's own event (`Message`, `Type`) holds: not read by name.
+ */
+const NOT_THE_EVENTS = new Set(['Opcode', 'OpCode', 'Level', 'Task', 'TaskCategory', 'Keywords', 'Message', 'Type', 'RecordNumber', 'LogName', 'SourceName', 'ComputerName', 'Name']);
+
+/** An EventData or System field of the event, by its own name (`TargetImage`, `Channel`, `Computer`). */
+const windowsSameName = (f: string): boolean => /^[A-Z][A-Za-z0-9]*$/.test(f) && !NOT_THE_EVENTS.has(f);
+
+const WINDOWS_COMMON: Readonly<Record<string, Column>> = {
+  _time: present,
+  EventCode: path('EventID'),
+  signature_id: path('EventID'),
+  dvc: path('Computer'),
+  // System's attributes, which the add-on writes with their quotes ('S-1-5-18')
+  UserID: presenceOnly('Security_UserID'),
+  user_id: presenceOnly('Security_UserID'),
+  ProcessID: presenceOnly('Execution_ProcessID'),
+  ThreadID: presenceOnly('Execution_ThreadID'),
+  Opcode: presenceOnly('Opcode'),
+};
+
+const WINDOWS_BASE = { readAs: 'sigma', lang: 'eql', sameName: windowsSameName } as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sysmon (Splunk_TA_microsoft_sysmon 4.0.0)
+
+/** The acting process, which the add-on names for every Sysmon event with an `Image`. */
+const SYSMON_PROCESS: Readonly<Record<string, Column>> = {
+  process_name: sysmonBasename('Image'),
+  process_exec: sysmonBasename('Image'),
+  process_path: path('Image'),
+  process_id: path('ProcessId'),
+  process_guid: path('ProcessGuid'),
+  user: strippedUser('User'),
+};
+
+/** The columns every Sysmon event read here has. */
+const SYSMON_COMMON: Readonly<Record<string, Column>> = {
+  ...WINDOWS_COMMON,
+  EventID: path('EventID'),
+  vendor_product: constant('Microsoft Sysmon'),
+};
+
+/** `dest`: the computer, for every Sysmon event but a connection (its destination) and a DNS query (none). */
+const SYSMON_DEST: Readonly<Record<string, Column>> = { dest: path('Computer') };
+
+/** A CIM data set's columns also under its prefix (`Processes.process_name`), as a `tstats` search names them. */
+function withDataset(dataset: string, columns: Readonly<Record<string, Column>>, datasetOnly: Readonly<Record<string, Column>> = {}): Record<string, Column> {
+  const out: Record<string, Column> = { ...columns };
+  for (const [k, c] of Object.entries({ ...columns, ...datasetOnly })) out[`${dataset}.${k}`] = c;
+  return out;
+}
+
+const SYSMON_BASE = { ...WINDOWS_BASE, onlyWith: SYSMON_EVENT_LOG, raw: 'Sysmon as the Sysmon add-on extracts it' } as const;
+
+/** `original_file_name`: `OriginalFileName` unless Sysmon wrote `-`. */
+const originalFileName: Column = computed((p) => or(and(not(pred('OriginalFileName', 'eq', ['-'], { cs: true }, p.span)), on(p, 'OriginalFileName')), and(pred('OriginalFileName', 'eq', ['-'], { cs: true }, p.span), constantPredicate(p, null))));
+
+const PROCESS_CREATION: Readonly<Record<string, Column>> = {
+  ...SYSMON_PROCESS,
+  process: path('CommandLine'),
+  parent_process: path('ParentCommandLine'),
+  parent_process_name: sysmonBasename('ParentImage'),
+  parent_process_exec: sysmonBasename('ParentImage'),
+  parent_process_path: path('ParentImage'),
+  parent_process_id: path('ParentProcessId'),
+  parent_process_guid: path('ParentProcessGuid'),
+  original_file_name: originalFileName,
+  process_current_directory: path('CurrentDirectory'),
+  process_integrity_level: path('IntegrityLevel'),
+  process_hash: path('Hashes'),
+  action: constant('allowed'),
+  ...SYSMON_DEST,
+};
+
+/** Registry events: 12 creates or deletes a key or value, 13 sets a value, 14 renames a key or value. */
+const LAST_NAME = '\\\\(\\w+|\\(Default\\))$';
+const registryKeyName: Column = computed((p) => or(and(eventId([12, 14], p), on(p, 'TargetObject')), and(eventId([13], p), on(p, 'TargetObject', [replaceRe(LAST_NAME, '')]))));
+const registryValueName: Column = computed((p) => {
+  const named = or(eventId([13], p), and(eventId([14], p), pred('EventType', 'eq', ['RenameValue'], { cs: true }, p.span)));
+  return or(and(named, on(p, 'TargetObject', [replaceRe(`^(.*)${LAST_NAME}`, '\\2')])), and(not(named), constantPredicate(p, null)));
+});
+/** `registry_value_data` of a value set: `Details`, or what is inside the parentheses of `DWORD (0x00000001)`. */
+const registryValueData: Column = computed((p) => or(and(eventId([13], p), on(p, 'Details', [replaceRe('^\\w+\\s\\((.+)\\)$', '\\1')])), and(not(eventId([13], p)), constantPredicate(p, null))));
+const registryAction: Column = words({
+  created: (p) => and(eventId([12], p), pred('EventType', 'eq', ['CreateKey'], { cs: true }, p.span)),
+  deleted: (p) => and(eventId([12], p), pred('EventType', 'in', ['DeleteKey', 'DeleteValue'], { cs: true }, p.span)),
+  modified: (p) => eventId([13, 14], p),
+});
+
+const REGISTRY: Readonly<Record<string, Column>> = {
+  ...SYSMON_PROCESS,
+  ...SYSMON_DEST,
+  registry_path: path('TargetObject'),
+  registry_key_name: registryKeyName,
+  registry_value_name: registryValueName,
+  registry_value_data: registryValueData,
+  action: registryAction,
+};
+
+/** A file event's path without an alternate data stream (`:Zone.Identifier`). */
+const NO_STREAM = replaceRe(':[\\w. ]+', '');
+const fileAction: Column = words({
+  created: (p) => and(eventId([11], p), pred('UtcTime', 'eq', [{ kind: 'field', field: 'CreationUtcTime' }], { cs: true }, p.span)),
+  modified: (p) => and(eventId([11], p), not(pred('UtcTime', 'eq', [{ kind: 'field', field: 'CreationUtcTime' }], { cs: true }, p.span))),
+  deleted: (p) => eventId([23, 26], p),
+});
+
+const FILESYSTEM: Readonly<Record<string, Column>> = {
+  ...SYSMON_PROCESS,
+  ...SYSMON_DEST,
+  file_path: computed((p) => on(p, 'TargetFilename', [NO_STREAM])),
+  file_name: computed((p) => on(p, 'TargetFilename', [replaceRe('^.*\\\\', ''), NO_STREAM])),
+  file_create_time: path('CreationUtcTime'),
+  action: fileAction,
+};
+
+/** `src` / `dest` of a connection: the host name Sysmon resolved, else the address. */
+const hostOrAddress = (host: string, ip: string): Column =>
+  computed((p) => {
+    const named = and(notNull(host, p), not(pred(host, 'eq', ['-'], { cs: true }, p.span)));
+    return or(and(named, on(p, host)), and(not(named), on(p, ip)));
+  });
+
+const NETWORK_COLUMNS: Readonly<Record<string, Column>> = {
+  ...SYSMON_PROCESS,
+  src: hostOrAddress('SourceHostname', 'SourceIp'),
+  src_ip: path('SourceIp'),
+  src_port: path('SourcePort'),
+  dest: hostOrAddress('DestinationHostname', 'DestinationIp'),
+  dest_ip: path('DestinationIp'),
+  dest_port: path('DestinationPort'),
+  transport: path('Protocol'),
+  protocol: constant('ip'),
+  direction: words({ outbound: (p) => pred('Initiated', 'eq', ['true'], { cs: true }, p.span), inbound: (p) => not(pred('Initiated', 'eq', ['true'], { cs: true }, p.span)) }),
+  action: constant('allowed'),
+  app: path('Image'),
+};
+
+/** Sysmon events as the add-on extracts them, by canonical log source (`SYSMON_EVENT_IDS`). */
+const SYSMON_TABLES: readonly TableReading[] = [
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.process_creation',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (process_name as the file name of Image, process as CommandLine…)",
+    columns: { ...SYSMON_COMMON, ...withDataset('Processes', PROCESS_CREATION, { process_integrity_level: computed((p) => on(p, 'IntegrityLevel', [{ fn: 'lower' }])) }) },
+  },
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.registry',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (registry_path as TargetObject, registry_value_data as Details…)",
+    columns: { ...SYSMON_COMMON, ...withDataset('Registry', REGISTRY) },
+  },
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.file',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (file_path as TargetFilename, file_name as its file name…)",
+    columns: { ...SYSMON_COMMON, ...withDataset('Filesystem', FILESYSTEM) },
+  },
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.network',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (dest_ip as DestinationIp, app as Image…)",
+    // the Network_Traffic data model lower-cases the transport
+    columns: { ...SYSMON_COMMON, ...withDataset('All_Traffic', NETWORK_COLUMNS, { transport: computed((p) => on(p, 'Protocol', [{ fn: 'lower' }])) }) },
+  },
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.dns',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (query as QueryName…)",
+    columns: {
+      ...SYSMON_COMMON,
+      process_name: sysmonBasename('Image'),
+      process_path: path('Image'),
+      process_guid: path('ProcessGuid'),
+      user: strippedUser('User'),
+      src: path('Computer'),
+      // the add-on sets no destination and no process id for a DNS query
+      dest: constant(null),
+      process_id: constant(null),
+      query: path('QueryName'),
+      reply_code_id: path('QueryStatus'),
+    },
+  },
+  {
+    ...SYSMON_BASE,
+    logSource: 'windows.image_load',
+    label: "Sysmon's fields as the Sysmon add-on extracts them (process_name as the file name of Image…)",
+    columns: { ...SYSMON_COMMON, ...SYSMON_PROCESS, ...SYSMON_DEST, original_file_name: originalFileName },
+  },
+  ...['windows.process_access', 'windows.pipe', 'windows.driver_load'].map(
+    (logSource): TableReading => ({
+      ...SYSMON_BASE,
+      logSource,
+      label: "Sysmon's fields by their own names (TargetImage, GrantedAccess…), dest as Computer",
+      columns: { ...SYSMON_COMMON, ...SYSMON_DEST },
+    }),
+  ),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Security log (Splunk_TA_windows 8.8.0's [source::XmlWinEventLog:Security])
+
+/** 4688's user: `TargetUserName` unless it is `-`, else `SubjectUserName`. */
+const securityUser: Column = computed((p) => {
+  const target = and(notNull('TargetUserName', p), not(pred('TargetUserName', 'eq', ['-'], { cs: true }, p.span)));
+  return or(and(target, on(p, 'TargetUserName')), and(not(target), on(p, 'SubjectUserName')));
+});
+
+/** 4688's `process`: the command line where it starts with a path (the add-on then takes it whole), else unknown. */
+const securityProcess: Column = computed((p) => {
+  const withPath = pred('CommandLine', 'regex', ['^\\s*"?[A-Za-z]:\\\\'], { cs: true }, p.span);
+  return or(and(withPath, on(p, 'CommandLine')), and(not(withPath), unsetHere(p, 'the add-on builds it from NewProcessName and the arguments where the command line does not start with a path')));
+});
+
+const SECURITY_PROCESS: Readonly<Record<string, Column>> = {
+  process_name: windowsBasename('NewProcessName'),
+  process_exec: windowsBasename('NewProcessName'),
+  process_path: path('NewProcessName'),
+  process: securityProcess,
+  // the parent's path: the Security log has no parent command line
+  parent_process: path('ParentProcessName'),
+  parent_process_name: windowsBasename('ParentProcessName'),
+  parent_process_path: path('ParentProcessName'),
+  // the ids as the event writes them (0x1a2c)
+  process_id: path('NewProcessId'),
+  parent_process_id: path('ProcessId'),
+  user: securityUser,
+  dest: path('Computer'),
+  // unset for 4688 (missing in a search of the events, `unknown` in the data model)
+  ...Object.fromEntries(['original_file_name', 'process_guid', 'parent_process_guid', 'process_integrity_level', 'process_current_directory', 'process_hash', 'parent_process_exec'].map((f) => [f, oneOf([null, 'unknown'], 'the Windows add-on does not set it for 4688 (missing, or `unknown` in the data model)')])),
+};
+
+const SECURITY_BASE = { ...WINDOWS_BASE, onlyWith: SECURITY_EVENT_LOG, raw: 'the Security event as the Windows add-on extracts it' } as const;
+
+const SECURITY_TABLES: readonly TableReading[] = [
+  {
+    ...SECURITY_BASE,
+    logSource: 'windows.security',
+    label: "the Security event's fields by their own names (TargetUserName…), EventCode as EventID, dest as Computer",
+    columns: { ...WINDOWS_COMMON, dest: path('Computer') },
+  },
+  {
+    ...SECURITY_BASE,
+    logSource: 'windows.process_creation',
+    label: "4688's fields as the Windows add-on extracts them (process_name as the file name of NewProcessName…)",
+    columns: { ...WINDOWS_COMMON, ...withDataset('Processes', { ...SECURITY_PROCESS, action: computed((p) => or(and(eventId([4688], p), constantPredicate(p, 'allowed')), and(not(eventId([4688], p)), constantPredicate(p, null)))) }) },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// PowerShell Operational (the Windows add-on's [XmlWinEventLog] alone: no dest, no user)
+
+const POWERSHELL_TABLE: TableReading = {
+  ...WINDOWS_BASE,
+  onlyWith: POWERSHELL_EVENT_LOG,
+  logSource: 'windows.powershell',
+  raw: 'the PowerShell event as the Windows add-on extracts it',
+  label: "the PowerShell event's fields by their own names (ScriptBlockText…), EventCode as EventID",
+  columns: { ...WINDOWS_COMMON },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// AWS CloudTrail (Splunk_TA_aws 7.10.0's [aws:cloudtrail]), and Security Lake's OCSF names ([aws:asl])
+
+const CLOUDTRAIL = 'aws.cloudtrail';
+
+/** The members of a CloudTrail record, which Splunk's JSON extraction names by their dotted paths. */
+const CLOUDTRAIL_MEMBERS = new Set([
+  'eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode',
+  'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'requestID', 'eventID', 'eventType', 'apiVersion',
+  'managementEvent', 'readOnly', 'recipientAccountId', 'serviceEventDetails', 'sharedEventID', 'vpcEndpointId', 'eventCategory',
+  'tlsDetails', 'sessionCredentialFromConsole', 'edgeDeviceDetails', 'insightDetails',
+]);
+
+/** A member by its dotted path (`userIdentity.arn`); an array's `{}` paths are not read. */
+const cloudTrailSameName = (f: string): boolean => !f.includes('{') && CLOUDTRAIL_MEMBERS.has(f.split('.')[0]!);
+
+/**
+ * `errorCode`, which the add-on overwrites: the event's own, else `failure` for a console sign-in whose
+ * `responseElements.ConsoleLogin` is `Failure`, else `success`.
+ */
+const cloudTrailErrorCode: Column = computed((p) => {
+  const failed = pred('responseElements.ConsoleLogin', 'eq', ['Failure'], { cs: true }, p.span);
+  return or(and(notNull('errorCode', p), on(p, 'errorCode')), and(isNull('errorCode', p), failed, constantPredicate(p, 'failure')), and(isNull('errorCode', p), not(failed), constantPredicate(p, 'success')));
+});
+
+/** `aws_account_id`: the recipient account for a call by an AWS account or service, else the caller's account. */
+const awsAccountId: Column = computed((p) => {
+  const service = pred('userIdentity.type', 'in', ['AWSAccount', 'AWSService'], { cs: true }, p.span);
+  return or(and(service, on(p, 'recipientAccountId')), and(not(service), on(p, 'userIdentity.accountId')));
+});
+
+/** An OCSF `src_endpoint.ip`: `sourceIPAddress` for an address test (a service's name gives none). */
+const IP_LIKE = /^[0-9a-fA-F:.]+(\/\d+)?$/;
+const sourceIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? on(p, 'sourceIPAddress') : undefined));
+
+const CLOUDTRAIL_TABLE: TableReading = {
+  logSource: CLOUDTRAIL,
+  onlyWith: CLOUDTRAIL,
+  raw: "CloudTrail's JSON as the AWS add-on extracts it",
+  label: "CloudTrail's JSON by its dotted paths, with the AWS add-on's fields (src_ip as sourceIPAddress, user_arn…) and Security Lake's OCSF names (api.operation as eventName…)",
+  sameName: cloudTrailSameName,
+  columns: {
+    _time: present,
+    errorCode: cloudTrailErrorCode,
+    msg: coalesced('errorCode'),
+    result_id: path('errorCode'),
+    reason: path('errorMessage'),
+    src: path('sourceIPAddress'),
+    src_ip: path('sourceIPAddress'),
+    region: path('awsRegion'),
+    vendor_region: path('awsRegion'),
+    signature: path('eventName'),
+    command: path('eventName'),
+    dvc: path('eventSource'),
+    app: path('eventType'),
+    start_time: path('eventTime'),
+    user_group_id: path('userIdentity.accountId'),
+    user_access_key: path('userIdentity.accessKeyId'),
+    temp_access_key: path('responseElements.credentials.accessKeyId'),
+    aws_account_id: awsAccountId,
+    vendor_account: coalesced('userIdentity.accountId', 'recipientAccountId'),
+    user_arn: coalesced('userIdentity.arn', 'requestParameters.roleArn'),
+    user_agent: path('userAgent'),
+    vendor_product: constant('AWS CloudTrail'),
+    // Security Lake's OCSF CloudTrail (OCSF 1.1)
+    'api.operation': path('eventName'),
+    'api.service.name': path('eventSource'),
+    'cloud.region': path('awsRegion'),
+    'http_request.user_agent': path('userAgent'),
+    'actor.user.uid': path('userIdentity.arn'),
+    'actor.user.account.uid': path('userIdentity.accountId'),
+    'src_endpoint.ip': sourceIp,
+  },
+};
+
+/**
+ * The hunt's readings of a Splunk search over raw logs (`FormatAdapter.huntReadings`): one per raw log of the
+ * search's log sources.
+ */
+export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
+  if (!rule) return [];
+  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE].filter((t) => logSources.includes(t.logSource));
+  return tables.flatMap((t) => tableReading(t, condition, rule));
+}

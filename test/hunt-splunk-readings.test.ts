@@ -1,0 +1,146 @@
+/**
+ * Splunk searches read over raw logs (`src/formats/splunk/readings.ts`): CIM data model searches (`tstats … from
+ * datamodel=Endpoint.Processes`) and raw searches over Sysmon, Security and PowerShell events in the event log's own
+ * form, and over CloudTrail's JSON, each field as Splunk's add-ons extract it; a `stats … by` key the raw log does not
+ * say makes the search may-fire. The same results in process, on workers and in DuckDB.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { splunkAdapter } from '../src/formats/splunk/index.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { splunkHuntReadings } from '../src/formats/splunk/readings.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { pred, type Expr } from '../src/model/expr.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+
+const detection = (id: number, name: string, dataSource: string, search: string) => `name: ${name}
+id: 00000000-0000-4000-8000-0000000002${String(id).padStart(2, '0')}
+version: 1
+date: '2026-01-01'
+author: detection-wiki fixtures
+status: production
+type: TTP
+data_source:
+- ${dataSource}
+description: Invented search for the hunt's Splunk readings.
+search: '${search.replace(/'/g, "''")}'
+tags:
+  mitre_attack_id:
+  - T1059
+`;
+
+const MACROS: Record<string, string> = {
+  sysmon: 'source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',
+  powershell: 'source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational"',
+  cloudtrail: 'sourcetype=aws:cloudtrail',
+};
+
+const RULES: Record<string, string> = {
+  rundll: detection(1, 'Rundll32 Script Protocol', 'Sysmon EventID 1', '| tstats count from datamodel=Endpoint.Processes where (Processes.process_name=rundll32.exe OR Processes.original_file_name=RUNDLL32.EXE) Processes.process=*javascript* by Processes.dest Processes.user Processes.parent_process_name'),
+  whoami: detection(2, 'Whoami Run', 'Windows Event Log Security 4688', '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=whoami.exe by Processes.dest Processes.process_path'),
+  lsass: detection(3, 'Lsass Read', 'Sysmon EventID 10', '`sysmon` EventCode=10 TargetImage=*lsass.exe GrantedAccess=0x1010 | stats count by dest, SourceImage'),
+  runkey: detection(4, 'Run Key Value Set', 'Sysmon EventID 13', '| tstats count from datamodel=Endpoint.Registry where Registry.registry_path=*\\Run\\* Registry.registry_value_name=Updater Registry.action=modified by Registry.dest Registry.registry_value_data'),
+  script: detection(5, 'Script Dropped In Temp', 'Sysmon EventID 11', '| tstats count from datamodel=Endpoint.Filesystem where Filesystem.file_name=*.ps1 Filesystem.file_path=*\\Temp\\* Filesystem.action=created by Filesystem.dest Filesystem.file_name'),
+  decode: detection(6, 'PowerShell Decode', 'Powershell Script Block Logging 4104', '`powershell` EventCode=4104 ScriptBlockText=*FromBase64String* | stats count by Opcode Computer UserID EventCode'),
+  signin: detection(7, 'Console Sign-in Failed', 'AWS CloudTrail ConsoleLogin', '`cloudtrail` eventName=ConsoleLogin errorCode=failure | stats count by src_ip user_arn aws_account_id'),
+  trail: detection(8, 'Trail Deleted', 'AWS CloudTrail DeleteTrail', '`cloudtrail` eventName=DeleteTrail | stats count by user'),
+};
+
+const win = (channel: string, provider: string, id: number, data: Record<string, unknown>, system: Record<string, unknown> = {}) => ({
+  Event: { System: { EventID: id, Channel: channel, Computer: 'ws1.corp', Provider: { '#attributes': { Name: provider } }, ...system }, EventData: data },
+});
+const sysmon = (id: number, data: Record<string, unknown>) => win('Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', id, { User: 'CORP\\ann', ProcessGuid: '{1}', ProcessId: 42, ...data });
+const trail = (e: Record<string, unknown>) => ({ eventVersion: '1.08', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00Z', sourceIPAddress: '203.0.113.5', recipientAccountId: '111122223333', userIdentity: { type: 'IAMUser', accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/ann' }, ...e });
+
+const EVENTS = [
+  sysmon(1, { Image: 'C:\\Windows\\System32\\rundll32.exe', OriginalFileName: 'RUNDLL32.EXE', CommandLine: 'rundll32.exe javascript:"\\..\\mshtml,RunHTMLApplication"', ParentImage: 'C:\\Windows\\explorer.exe' }),
+  // the add-on's file name of C:\Tools\rundll32-x is the whole path, and the original name is "-": no hit
+  sysmon(1, { Image: 'C:\\Tools\\rundll32-x', OriginalFileName: '-', CommandLine: 'rundll32-x javascript:x', ParentImage: 'C:\\Windows\\explorer.exe' }),
+  sysmon(10, { SourceImage: 'C:\\Temp\\x.exe', TargetImage: 'C:\\Windows\\System32\\lsass.exe', GrantedAccess: '0x1010' }),
+  sysmon(13, { Image: 'C:\\Temp\\x.exe', EventType: 'SetValue', TargetObject: 'HKU\\S-1-5-21\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater', Details: 'C:\\Temp\\x.exe' }),
+  // a value name with a blank: the add-on's value name is then the whole path
+  sysmon(13, { Image: 'C:\\Temp\\x.exe', EventType: 'SetValue', TargetObject: 'HKU\\S-1-5-21\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\My Updater', Details: 'C:\\Temp\\x.exe' }),
+  sysmon(11, { Image: 'C:\\Temp\\x.exe', TargetFilename: 'C:\\Users\\ann\\AppData\\Local\\Temp\\a.ps1', UtcTime: '2026-01-01 00:00:00.000', CreationUtcTime: '2026-01-01 00:00:00.000' }),
+  // an alternate data stream: the add-on's file name leaves it out
+  sysmon(11, { Image: 'C:\\Temp\\x.exe', TargetFilename: 'C:\\Users\\ann\\AppData\\Local\\Temp\\b.ps1:Zone.Identifier', UtcTime: '2026-01-01 00:00:01.000', CreationUtcTime: '2026-01-01 00:00:01.000' }),
+  // an older file written again: modified, not created
+  sysmon(11, { Image: 'C:\\Temp\\x.exe', TargetFilename: 'C:\\Users\\ann\\AppData\\Local\\Temp\\c.ps1', UtcTime: '2026-01-02 00:00:00.000', CreationUtcTime: '2025-01-01 00:00:00.000' }),
+  win('Microsoft-Windows-PowerShell/Operational', 'Microsoft-Windows-PowerShell', 4104, { ScriptBlockText: '$b = [Convert]::FromBase64String($s)', ScriptBlockId: 'b1' }, { Opcode: 15, Security: { '#attributes': { UserID: 'S-1-5-21-1' } } }),
+  win('Security', 'Microsoft-Windows-Security-Auditing', 4688, { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'C:\\Windows\\System32\\whoami.exe /all', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe', NewProcessId: '0x1a2c' }),
+  trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Failure' }, errorMessage: 'Failed authentication' }),
+  trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' } }),
+  trail({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }),
+];
+
+describe('detwiki hunt: Splunk searches read over raw logs', () => {
+  let dir: string;
+  let rules: readonly RuleRecord[];
+  let file: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-spl-'));
+    const root = path.join(dir, 'splunk');
+    mkdirSync(path.join(root, 'detections', 'endpoint'), { recursive: true });
+    mkdirSync(path.join(root, 'macros'), { recursive: true });
+    for (const [name, definition] of Object.entries(MACROS)) writeFileSync(path.join(root, 'macros', `${name}.yml`), `definition: '${definition}'\ndescription: Invented macro.\nname: ${name}\n`);
+    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(root, 'detections', 'endpoint', `${name}.yml`), text);
+    rules = (await scanSource(splunkAdapter, root, { repository: 'test/splunk' })).rules;
+    assert.equal(rules.length, Object.keys(RULES).length);
+    file = path.join(dir, 'events.jsonl');
+    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** One column test read over Sysmon process creation, evaluated on events. */
+  const onProcess = (e: Expr, events: readonly unknown[]) => {
+    const plain = { ...rules[0]!, logic: { ...rules[0]!.logic, aggregation: undefined } };
+    const [r] = splunkHuntReadings(['windows.process_creation'], e, plain);
+    return events.map((ev) => evaluate(r!.condition, ev, { resolve: sigmaAdapter.resolveField! }));
+  };
+
+  it("process_name: the file name of Image where the add-on's cut keeps it, else the whole path", () => {
+    const evs = [sysmon(1, { Image: 'C:\\x\\tool.exe' }), sysmon(1, { Image: 'C:\\Tools\\my-tool' }), sysmon(1, { Image: 'C:\\x\\rundll32' })];
+    assert.deepEqual(onProcess(pred('process_name', 'eq', ['tool.exe'], { cs: false }), evs), [true, false, false]);
+    assert.deepEqual(onProcess(pred('process_name', 'eq', ['my-tool'], { cs: false }), evs), [false, false, false]);
+    assert.deepEqual(onProcess(pred('process_name', 'eq', ['C:\\Tools\\my-tool'], { cs: false }), evs), [false, true, false]);
+    assert.deepEqual(onProcess(pred('Processes.process_name', 'wildcard', ['rundll*'], { cs: false, wildcard: 'spl' }), evs), [false, false, true]);
+  });
+
+  it('user: the name after the domain; a user of "-" is unknown', () => {
+    const evs = [sysmon(1, { Image: 'C:\\x\\a.exe', User: 'CORP\\ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: 'ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: '-' })];
+    assert.deepEqual(onProcess(pred('user', 'eq', ['ann'], { cs: false }), evs), [true, true, 'unknown']);
+  });
+
+  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
+  const WANT = [
+    '0 hit splunk/rundll', // process_name as Image's file name; user (a key) present
+    '2 hit splunk/lsass', // the event's own fields, EventCode as EventID
+    '3 hit splunk/runkey', // registry_value_name, the last part of TargetObject; a value set is modified
+    '5 hit splunk/script', // file_name of TargetFilename; created at its creation time
+    '6 hit splunk/script', // the stream left out of the file name
+    '8 hit splunk/decode', // Opcode and UserID present
+    '9 hit splunk/whoami', // 4688: process_name as NewProcessName's file name
+    '10 hit splunk/signin', // errorCode is the add-on's: failure for a failed console sign-in
+    '12 may_fire splunk/trail (user)', // the add-on's user: a case over event names, not read
+  ].map((w) => w.replace(/ \/\/.*$/, ''));
+
+  it('in process, on two worker threads and in DuckDB: the same hits', async () => {
+    const mem: string[] = [];
+    const readAs = new Map<number, string | undefined>();
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), readAs.set(h.pos.index, h.readAs)) });
+    assert.match(readAs.get(0) ?? '', /Sysmon add-on/);
+    const par: string[] = [];
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par.sort(), mem);
+    assert.deepEqual(duck.sort(), mem);
+  });
+});
