@@ -135,6 +135,26 @@ export function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): 
 export const eventId = (ids: readonly number[], p: Predicate): Expr => pred('EventID', 'in', [...ids], { typing: 'loose' }, p.span);
 
 /**
+ * A column whose value the log's shipper or parser sets per event id (`event.action` `logged-in` for 4624): a test of it is the
+ * events whose ids the tested values stand for; an event of another id has a value the table does not say (unknown).
+ */
+export function byEventId(table: Readonly<Record<number, readonly string[]>>, what: string): Column {
+  const ids = Object.keys(table).map(Number);
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const cs = p.opts?.cs !== false;
+    const hit = ids.filter((id) => table[id]!.some((w) => vs.some((v) => sameWord(v, w, cs))));
+    const other = and(not(eventId(ids, p)), opaque(renderPredicate(p), `${what}: the table read here does not set it for this event id`, p.span));
+    return or(...(hit.length ? [eventId(hit, p)] : []), other);
+  });
+}
+
+/** The test, of another raw field (its operand computed from that field as the test computes it from the column). */
+export const onField = (p: Predicate, field: string, steps: readonly TransformStep[] = []): Predicate =>
+  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'eql' } } : { ...p, field };
+
+/**
  * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read
  * there; none when the rule pairs events, when no test of the condition can be answered, or when a threshold's keys or
  * counted fields have no raw field.

@@ -21,7 +21,7 @@ import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '..
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sysmon (the Windows integration's sysmon_operational pipeline)
@@ -210,22 +210,6 @@ export const SYSMON_ECS: Readonly<Record<string, TableReading>> = {
 // Windows Security and PowerShell events (the Windows integration's security_standard and powershell_operational
 // pipelines; the agent's event-log reader sets `event.code`, `event.outcome` from the event's keywords, and
 // `event.action` as the event's task name where the pipeline's table does not)
-
-/**
- * A column whose value the pipeline sets per event id (`event.action` `logged-in` for 4624): a test of it is the
- * events whose ids the tested values stand for; an event of another id has a value the table does not say (unknown).
- */
-function byEventId(table: Readonly<Record<number, readonly string[]>>, what: string): Column {
-  const ids = Object.keys(table).map(Number);
-  return computed((p) => {
-    const vs = stringValues(p);
-    if (!vs) return undefined;
-    const cs = p.opts?.cs !== false;
-    const hit = ids.filter((id) => table[id]!.some((w) => vs.some((v) => sameWord(v, w, cs))));
-    const other = and(not(eventId(ids, p)), opaque(renderPredicate(p), `${what}: the pipeline's table does not set it for this event id`, p.span));
-    return or(...(hit.length ? [eventId(hit, p)] : []), other);
-  });
-}
 
 /** `event.code` (and `winlog.event_id`): the event id as text. */
 const eventCode: Column = computed((p) => {

@@ -28,6 +28,7 @@ import {
   computed,
   constant,
   constantPredicate,
+  onField as on,
   oneOf,
   present,
   eventId,
@@ -47,9 +48,6 @@ import {
 
 const isNull = (f: string, p: Predicate): Expr => pred(f, 'is_null', [], {}, p.span);
 const notNull = (f: string, p: Predicate): Expr => pred(f, 'is_not_null', [], {}, p.span);
-/** The test, of another raw field (its operand computed from that field as the test computes it from the column). */
-const on = (p: Predicate, field: string, steps: readonly TransformStep[] = []): Predicate =>
-  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'eql' } } : { ...p, field };
 /** A test of a column the add-on leaves unset for these events: unknown, with the reason. */
 const unsetHere = (p: Predicate, why: string): Expr => opaque(renderPredicate(p), `${p.field}: ${why}`, p.span);
 

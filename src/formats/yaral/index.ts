@@ -22,6 +22,7 @@ import { HUNTING_TYPES } from './yaralFacts.ts';
 import { YARAL_HIGHLIGHT } from './highlightFacts.ts';
 import { YRL_CODES } from './diagnostics.ts';
 import { isYaralText, YARAL_OTHER_EXTENSIONS, YARAL_SNIFF } from './sniff.ts';
+import { yaralHuntReadings } from './readings.ts';
 
 const STAGE_KINDS: Record<SectionName, StageKind> = { meta: 'metadata', events: 'filter', match: 'window', outcome: 'outcome', condition: 'condition', options: 'modifier' };
 const PARSER = 'YARA-L 2.0 grammar (peggy)';
@@ -34,6 +35,7 @@ export const yaralAdapter: FormatAdapter<null> = {
   fingerprint: { packages: ['peggy'] },
   diagnosticCodes: [YRL_CODES],
   parserName: PARSER,
+  huntReadings: yaralHuntReadings,
   resolveField: resolveUdmField,
   async prepare() {
     return null;

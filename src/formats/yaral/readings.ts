@@ -1,0 +1,200 @@
+/**
+ * The hunt's readings of YARA-L rules over raw logs (`FormatAdapter.huntReadings`). A YARA-L rule tests the UDM event
+ * Google SecOps' default parsers make of a log (`metadata.product_event_type`, `target.process.file.full_path`,
+ * `principal.user.userid`); here each UDM field is read over the raw log as the parser fills it: Sysmon's `Image` is
+ * the launched process's path in a process creation (`target.process.file.full_path`) and the acting process's in a
+ * file creation (`principal.process.file.full_path`), so a field is read per event id. A field the parser fills in a
+ * way not read here, or for an event id the table does not name, is unknown wherever it is tested: the rule may
+ * fire, depending on it.
+ *
+ * The parsers' mappings were read from Google's published field maps and parser change logs (WINDOWS_SYSMON, WINEVTLOG,
+ * AWS_CLOUDTRAIL) and, where those are silent, from how Google's own rules (`chronicle/detection-rules`,
+ * `rules/community`) test the fields (`docs/hunt.md` says which is which). `metadata.product_event_type` of a Windows
+ * event is its id as text (`"1"`), as Google's current rules test it and the WINEVTLOG map writes it (an older
+ * WINDOWS_SYSMON map wrote `Category [1]`).
+ */
+import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
+import { renderPredicate } from '../../model/render.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import type { HuntReading } from '../adapter.ts';
+import { byEventId, computed, constant, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
+
+/** A test whose values are other fields (`$e.a = $e.b`): not read per event id. */
+const refersToFields = (p: Predicate): boolean => p.values.some((v) => typeof v === 'object' && v !== null);
+
+/**
+ * A UDM field the parser fills from another raw field for each event id (`target.process.file.full_path`: `Image`
+ * for 1, `TargetImage` for 10); for an id the table does not name, unknown.
+ */
+function perId(byId: Readonly<Record<number, string>>, steps: Readonly<Record<string, readonly TransformStep[]>> = {}): Column {
+  const fields = new Map<string, number[]>();
+  for (const [id, f] of Object.entries(byId)) fields.set(f, [...(fields.get(f) ?? []), Number(id)]);
+  const ids = Object.keys(byId).map(Number);
+  return computed((p) => {
+    if (refersToFields(p)) return undefined;
+    const known = [...fields].map(([f, is]) => and(eventId(is, p), onField(p, f, steps[f] ?? [])));
+    return or(...known, and(not(eventId(ids, p)), opaque(renderPredicate(p), `${p.field}: the parser's source of it for this event id is not read here`, p.span)));
+  });
+}
+
+/** `metadata.product_event_type` of a Windows event: its id as text. */
+const productEventType: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const ids = vs.filter((v) => /^\d+$/.test(v)).map(Number);
+  // a value that is not an id's text is never the parser's
+  return ids.length ? eventId(ids, p) : FALSE;
+});
+
+/** `DOMAIN\name` split at its last backslash: the parser's user id is the name, its administrative domain the domain. */
+const AFTER_DOMAIN = { fn: 'replace', args: ['^.*\\\\', '', 'regex'] } as const;
+const DOMAIN = { fn: 'extract', args: ['^(.*)\\\\', 1] } as const;
+
+const WINDOWS_COMMON: Readonly<Record<string, Column>> = {
+  'metadata.product_event_type': productEventType,
+  'metadata.product_name': path('Provider_Name'),
+  'metadata.vendor_name': constant('Microsoft'),
+  'principal.hostname': path('Computer'),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sysmon (WINDOWS_SYSMON)
+
+/** The event types the parser gives Sysmon's events. */
+const SYSMON_EVENT_TYPES: Readonly<Record<number, readonly string[]>> = {
+  1: ['PROCESS_LAUNCH'], 2: ['FILE_MODIFICATION'], 3: ['NETWORK_CONNECTION'], 10: ['PROCESS_OPEN'], 11: ['FILE_CREATION'], 12: ['REGISTRY_CREATION'],
+  13: ['REGISTRY_MODIFICATION'], 18: ['PROCESS_UNCATEGORIZED'], 22: ['NETWORK_DNS'],
+};
+
+/** Sysmon events with a `User` (the acting process's user). */
+const USER_EVENTS = [1, 2, 3, 11, 12, 13, 22];
+const sysmonUser = (steps: readonly TransformStep[]) => perId(Object.fromEntries(USER_EVENTS.map((id) => [id, 'User'])), { User: steps });
+
+/**
+ * The UDM event-type family of each Sysmon event id, where the table above does not name its type: a process event's
+ * type is a `PROCESS_…` one, a file event's a `FILE_…` one (the parser's types follow Sysmon's own kinds of event), so a
+ * test of a type of another family is false there; a type of the family, unknown.
+ */
+const SYSMON_FAMILIES: Readonly<Record<number, string>> = {
+  5: 'PROCESS_', 7: 'PROCESS_', 8: 'PROCESS_', 9: 'PROCESS_', 17: 'PROCESS_', 25: 'PROCESS_',
+  14: 'REGISTRY_', 15: 'FILE_', 23: 'FILE_', 26: 'FILE_', 27: 'FILE_', 28: 'FILE_', 29: 'FILE_',
+};
+
+/** `metadata.event_type` of a Sysmon event: the table's type for its id, else false outside the id's family. */
+const sysmonEventType: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const named = byEventId(SYSMON_EVENT_TYPES, 'metadata.event_type').read!(p)!;
+  const all = [...Object.keys(SYSMON_EVENT_TYPES), ...Object.keys(SYSMON_FAMILIES)].map(Number);
+  const up = (v: string) => (p.opts?.cs === false ? v.toUpperCase() : v);
+  const byFamily = [...new Set(Object.values(SYSMON_FAMILIES))].map((family) => {
+    const ids = Object.entries(SYSMON_FAMILIES).filter(([, f]) => f === family).map(([id]) => Number(id));
+    const inFamily = vs.some((v) => up(v).startsWith(family));
+    return and(eventId(ids, p), inFamily ? opaque(renderPredicate(p), `metadata.event_type: the parser's type for this event id is not read here (a ${family}… type)`, p.span) : FALSE);
+  });
+  const known = Object.keys(SYSMON_EVENT_TYPES).map(Number);
+  return or(and(eventId(known, p), named), ...byFamily, and(not(eventId(all, p)), opaque(renderPredicate(p), "metadata.event_type: the parser's type for this event id is not read here", p.span)));
+});
+
+const SYSMON_UDM: TableReading = {
+  logSource: 'vendor:windows/sysmon',
+  onlyWith: SYSMON_EVENT_LOG,
+  label: "Sysmon's fields as the WINDOWS_SYSMON parser fills UDM (target.process.file.full_path as Image, principal.process.file.full_path as ParentImage…)",
+  raw: 'Sysmon as the WINDOWS_SYSMON parser fills UDM',
+  readAs: 'sigma',
+  columns: {
+    ...WINDOWS_COMMON,
+    'metadata.event_type': sysmonEventType,
+    'target.process.file.full_path': perId({ 1: 'Image', 10: 'TargetImage' }),
+    'target.process.command_line': perId({ 1: 'CommandLine' }),
+    'target.process.pid': perId({ 1: 'ProcessId', 10: 'TargetProcessId' }),
+    'principal.process.file.full_path': perId({ 1: 'ParentImage', 2: 'Image', 3: 'Image', 10: 'SourceImage', 11: 'Image', 12: 'Image', 13: 'Image' }),
+    'principal.process.command_line': perId({ 1: 'ParentCommandLine' }),
+    'principal.process.pid': perId({ 1: 'ParentProcessId', 10: 'SourceProcessId' }),
+    'principal.user.userid': sysmonUser([AFTER_DOMAIN]),
+    'principal.administrative_domain': sysmonUser([DOMAIN]),
+    'target.file.full_path': perId({ 2: 'TargetFilename', 11: 'TargetFilename' }),
+    'target.registry.registry_key': perId({ 12: 'TargetObject', 13: 'TargetObject' }),
+    'target.registry.registry_value_data': perId({ 13: 'Details' }),
+    'target.resource.name': perId({ 10: 'GrantedAccess' }),
+    'target.ip': perId({ 3: 'DestinationIp' }),
+    'target.port': perId({ 3: 'DestinationPort' }),
+    'principal.ip': perId({ 3: 'SourceIp' }),
+    'principal.port': perId({ 3: 'SourcePort' }),
+    'network.dns.questions.name': perId({ 22: 'QueryName' }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Security log (WINEVTLOG)
+
+const SECURITY_EVENT_TYPES: Readonly<Record<number, readonly string[]>> = { 4688: ['PROCESS_LAUNCH'], 4624: ['USER_LOGIN'], 4625: ['USER_LOGIN'], 4720: ['USER_CREATION'] };
+
+const SECURITY_UDM: TableReading = {
+  logSource: 'vendor:windows/security',
+  onlyWith: SECURITY_EVENT_LOG,
+  label: "the Security event's fields as the WINEVTLOG parser fills UDM (target.process.file.full_path as NewProcessName, target.user.userid as TargetUserName…)",
+  raw: 'the Security event as the WINEVTLOG parser fills UDM',
+  readAs: 'sigma',
+  columns: {
+    ...WINDOWS_COMMON,
+    'metadata.event_type': byEventId(SECURITY_EVENT_TYPES, 'metadata.event_type'),
+    'target.process.file.full_path': perId({ 4688: 'NewProcessName' }),
+    'principal.process.file.full_path': perId({ 4688: 'ParentProcessName' }),
+    'principal.user.userid': perId({ 4688: 'SubjectUserName', 4624: 'SubjectUserName', 4625: 'SubjectUserName', 4720: 'SubjectUserName' }),
+    'target.user.userid': perId({ 4624: 'TargetUserName', 4625: 'TargetUserName', 4720: 'TargetUserName' }),
+    'principal.ip': perId({ 4624: 'IpAddress', 4625: 'IpAddress' }),
+    'principal.port': perId({ 4624: 'IpPort', 4625: 'IpPort' }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// AWS CloudTrail (AWS_CLOUDTRAIL)
+
+/** `principal.ip`: `sourceIPAddress` for an address test (a service's name is not an address). */
+const IP_LIKE = /^[0-9a-fA-F:.]+(\/\d+)?$/;
+const sourceIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? onField(p, 'sourceIPAddress') : undefined));
+
+/** `metadata.event_type`: `USER_LOGIN` for a console sign-in; for other calls the parser's table is not read here. */
+const cloudTrailEventType: Column = computed((p): Expr | undefined => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const login = pred('eventName', 'eq', ['ConsoleLogin'], { cs: true }, p.span);
+  const hit = vs.some((v) => (p.opts?.cs === false ? v.toUpperCase() : v) === 'USER_LOGIN');
+  return or(...(hit ? [login] : []), and(not(login), opaque(renderPredicate(p), "metadata.event_type: the parser's event type for this call is not read here", p.span)));
+});
+
+const CLOUDTRAIL_UDM: TableReading = {
+  logSource: 'aws.cloudtrail',
+  onlyWith: 'aws.cloudtrail',
+  label: "CloudTrail's JSON as the AWS_CLOUDTRAIL parser fills UDM (metadata.product_event_type as eventName, target.application as eventSource…)",
+  raw: "CloudTrail's JSON as the AWS_CLOUDTRAIL parser fills UDM",
+  columns: {
+    'metadata.log_type': constant('AWS_CLOUDTRAIL'),
+    'metadata.vendor_name': constant('AMAZON'),
+    'metadata.product_name': constant('AWS CloudTrail'),
+    'metadata.product_event_type': path('eventName'),
+    'metadata.event_type': cloudTrailEventType,
+    'target.application': path('eventSource'),
+    'principal.ip': sourceIp,
+    'network.http.user_agent': path('userAgent'),
+    'principal.location.name': path('awsRegion'),
+  },
+};
+
+/** Rule log sources whose rules are read over Sysmon's events, and over the Security log's. */
+const OVER_SYSMON = new Set(['vendor:chronicle/windows/sysmon', 'vendor:chronicle/sysmon', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.file', 'windows.registry', 'windows.network', 'windows.dns', 'windows.process_access']);
+const OVER_SECURITY = new Set(['vendor:chronicle/windows/security', 'vendor:chronicle/windows security events', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.security']);
+
+/**
+ * The hunt's readings of a YARA-L rule over raw logs (`FormatAdapter.huntReadings`): over Sysmon's and the Security
+ * log's events for a rule on Windows events, over CloudTrail's JSON for a rule on CloudTrail.
+ */
+export function yaralHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
+  if (!rule) return [];
+  const tables: TableReading[] = [];
+  if (logSources.some((l) => OVER_SYSMON.has(l))) tables.push(SYSMON_UDM);
+  if (logSources.some((l) => OVER_SECURITY.has(l))) tables.push(SECURITY_UDM);
+  if (logSources.includes('aws.cloudtrail')) tables.push(CLOUDTRAIL_UDM);
+  return tables.flatMap((t) => tableReading(t, condition, rule));
+}

