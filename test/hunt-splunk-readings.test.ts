@@ -2,7 +2,7 @@
  * Splunk searches read over raw logs (`src/formats/splunk/readings.ts`): CIM data model searches (`tstats … from
  * datamodel=Endpoint.Processes`) and raw searches over Sysmon, Security and PowerShell events in the event log's own
  * form, and over CloudTrail's JSON, each field as Splunk's add-ons extract it; a `stats … by` key the raw log does not
- * say makes the search may-fire. The same results in process, on workers and in DuckDB.
+ * say makes the search may-fire; JSON arrays by Splunk's `{}` names. The same results in process, on workers and in DuckDB.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkHuntReadings } from '../src/formats/splunk/readings.ts';
+import { resolveSplunkField, splunkPath } from '../src/formats/splunk/resolve.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
@@ -40,6 +41,7 @@ const MACROS: Record<string, string> = {
   sysmon: 'source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',
   powershell: 'source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational"',
   cloudtrail: 'sourcetype=aws:cloudtrail',
+  kube_audit: 'sourcetype=_json',
 };
 
 const RULES: Record<string, string> = {
@@ -51,6 +53,9 @@ const RULES: Record<string, string> = {
   decode: detection(6, 'PowerShell Decode', 'Powershell Script Block Logging 4104', '`powershell` EventCode=4104 ScriptBlockText=*FromBase64String* | stats count by Opcode Computer UserID EventCode'),
   signin: detection(7, 'Console Sign-in Failed', 'AWS CloudTrail ConsoleLogin', '`cloudtrail` eventName=ConsoleLogin errorCode=failure | stats count by src_ip user_arn aws_account_id'),
   trail: detection(8, 'Trail Deleted', 'AWS CloudTrail DeleteTrail', '`cloudtrail` eventName=DeleteTrail | stats count by user'),
+  // JSON arrays by Splunk's `{}` names
+  anonymous: detection(9, 'Anonymous Kubernetes Request', 'Kubernetes Audit', '`kube_audit` "user.groups{}"="system:unauthenticated" | stats count by sourceIPs{}'),
+  shared: detection(10, 'Image Shared With Everyone', 'AWS CloudTrail ModifyImageAttribute', '`cloudtrail` eventName=ModifyImageAttribute requestParameters.launchPermission.add.items{}.group=all | stats count by src_ip'),
 };
 
 const win = (channel: string, provider: string, id: number, data: Record<string, unknown>, system: Record<string, unknown> = {}) => ({
@@ -77,6 +82,10 @@ const EVENTS = [
   trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Failure' }, errorMessage: 'Failed authentication' }),
   trail({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' } }),
   trail({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }),
+  { kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: 'a1', verb: 'get', requestURI: '/api', user: { username: 'system:anonymous', groups: ['system:unauthenticated'] }, sourceIPs: ['198.51.100.7'] },
+  // the same name where the event has a string, not an array: Splunk has no `user.groups{}` there
+  { kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: 'a2', verb: 'get', requestURI: '/api', user: { username: 'system:anonymous', groups: 'system:unauthenticated' }, sourceIPs: ['198.51.100.8'] },
+  trail({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyImageAttribute', requestParameters: { launchPermission: { add: { items: [{ userId: '444455556666' }, { group: 'all' }] } } } }),
 ];
 
 describe('detwiki hunt: Splunk searches read over raw logs', () => {
@@ -112,6 +121,18 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     assert.deepEqual(onProcess(pred('Processes.process_name', 'wildcard', ['rundll*'], { cs: false, wildcard: 'spl' }), evs), [false, false, true]);
   });
 
+  it("Splunk's JSON names: `{}` only on an array, keys only in objects, nested lists flattened", () => {
+    const ev = { a: [{ b: [1, 2] }, { b: [3] }, { c: 4 }], s: 'x', o: { k: [{ v: 'y' }] }, top: 1 };
+    assert.deepEqual(resolveSplunkField(ev, 'a{}.b{}'), [1, 2, 3]);
+    assert.deepEqual(resolveSplunkField(ev, 'o.k{}.v'), ['y']);
+    assert.equal(resolveSplunkField(ev, 's{}'), undefined);
+    assert.equal(resolveSplunkField(ev, 'o{}.k'), undefined);
+    assert.deepEqual(resolveSplunkField([{ n: 1 }, { n: 2 }], '{}.n'), [1, 2]);
+    assert.equal(resolveSplunkField(ev, 'top'), 1);
+    assert.deepEqual(splunkPath('a.b{}{}.c'), [{ key: 'a' }, { key: 'b' }, { any: true }, { any: true }, { key: 'c' }]);
+    assert.equal(splunkPath('a..b'), undefined);
+  });
+
   it('user: the name after the domain; a user of "-" is unknown', () => {
     const evs = [sysmon(1, { Image: 'C:\\x\\a.exe', User: 'CORP\\ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: 'ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: '-' })];
     assert.deepEqual(onProcess(pred('user', 'eq', ['ann'], { cs: false }), evs), [true, true, 'unknown']);
@@ -128,6 +149,8 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     '9 hit splunk/whoami', // 4688: process_name as NewProcessName's file name
     '10 hit splunk/signin', // errorCode is the add-on's: failure for a failed console sign-in
     '12 may_fire splunk/trail (user)', // the add-on's user: a case over event names, not read
+    '13 hit splunk/anonymous', // user.groups{}: the array's elements
+    '15 hit splunk/shared', // items{}.group: collected from the array's objects
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

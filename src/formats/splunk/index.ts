@@ -23,6 +23,7 @@ import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
 import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
 import { splunkHuntReadings } from './readings.ts';
+import { resolveSplunkField } from './resolve.ts';
 import { isRecord } from '../../model/isRecord.ts';
 
 /** What prepare reads once: the macro table and each macro file's diagnostics. */
@@ -40,6 +41,7 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
   diagnosticCodes: [SPL_CODES],
   parserName: PARSER_NAME,
   huntReadings: splunkHuntReadings,
+  resolveField: resolveSplunkField,
   async prepare(root, files) {
     const macros = new Map<string, MacroDef>();
     const macroFiles = new Map<string, readonly Diagnostic[]>();

@@ -373,8 +373,8 @@ const CLOUDTRAIL_MEMBERS = new Set([
   'tlsDetails', 'sessionCredentialFromConsole', 'edgeDeviceDetails', 'insightDetails',
 ]);
 
-/** A member by its dotted path (`userIdentity.arn`); an array's `{}` paths are not read. */
-const cloudTrailSameName = (f: string): boolean => !f.includes('{') && CLOUDTRAIL_MEMBERS.has(f.split('.')[0]!);
+/** A member by its dotted path (`userIdentity.arn`, an array's elements `resources{}.ARN`: `resolveSplunkField`). */
+const cloudTrailSameName = (f: string): boolean => CLOUDTRAIL_MEMBERS.has(f.split('.')[0]!.replace(/(\{\})+$/, ''));
 
 /**
  * `errorCode`, which the add-on overwrites: the event's own, else `failure` for a console sign-in whose

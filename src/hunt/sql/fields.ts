@@ -8,7 +8,9 @@
  * - `sigma`: `dotted`, unwrapping `{"#text": v}`, then the Windows event's EventData (keys, keys written with
  *   spaces, `Data` items by `Name`), UserData children, System keys and `X_Y` attributes (a Winlogbeat event read as
  *   the element it was rendered from, `winlogElementSql`); `_keywords`: every scalar of the event;
- * - `udm` (YARA-L): snake_case or camelCase keys, map access `["k"]` over `{key, value}` entries, `{"udm": …}`.
+ * - `udm` (YARA-L): snake_case or camelCase keys, map access `["k"]` over `{key, value}` entries, `{"udm": …}`;
+ * - `splunk`: a name with `{}` segment by segment (exact keys in objects, `{}` collecting an array's elements), else
+ *   `dotted` (`resolveSplunkField`).
  * A SQL NULL is a missing field; a JSON null is a present null. Every walk binds each intermediate value once
  * (`let`) so that the SQL stays linear in the path's length (dotted-key splits are tried for paths of up to
  * {@link MAX_SPLIT_PARTS} parts; longer paths try the whole key and the plain split).
@@ -16,11 +18,12 @@
 import type { Format } from '../../model/facts.ts';
 import { parseKeyPath } from '../../formats/panther/keyPath.ts';
 import { splitUdmPath } from '../../formats/yaral/resolve.ts';
+import { splunkPath } from '../../formats/splunk/resolve.ts';
 import { ECS_RESTORED_NAMES, RESTORED, WINLOG_ECS, WINLOG_SYSTEM, WINLOG_SYSTEM_ATTRIBUTES, type EcsValue } from '../../formats/sigma/resolve.ts';
 import { KEYWORD_FIELD } from '../../formats/sigma/sigmaFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 
-export type ResolverKind = 'dotted' | 'dotted_ci' | 'panther' | 'sigma' | 'udm';
+export type ResolverKind = 'dotted' | 'dotted_ci' | 'panther' | 'sigma' | 'udm' | 'splunk';
 
 /** Which resolver a language's rules use (as `adapterFor(format).resolveField`). */
 export function resolverKindOf(format: Format | string): ResolverKind {
@@ -31,6 +34,8 @@ export function resolverKindOf(format: Format | string): ResolverKind {
       return 'panther';
     case 'yaral':
       return 'udm';
+    case 'splunk':
+      return 'splunk';
     default:
       return 'dotted';
   }
@@ -181,6 +186,12 @@ export function fieldGuard(kind: ResolverKind, field: string): { readonly keys: 
       for (const t of WINLOG_ECS) for (const f of t.fields) if (f.name === field) for (const path of ecsPathsOf(f.value)) keys.push(path[path.length - 1]!.toLowerCase());
       return { keys: keys.filter((k) => k !== ''), noSpaces: true };
     }
+    case 'splunk': {
+      if (!field.includes('{}')) return { keys: [field.split('.').pop()!.toLowerCase()], noSpaces: false };
+      const segs = splunkPath(field);
+      const last = segs?.filter((x): x is { key: string } => 'key' in x).pop();
+      return last ? { keys: [last.key.toLowerCase()], noSpaces: false } : undefined;
+    }
     case 'udm': {
       const parts = splitUdmPath(field);
       const last = parts?.[parts.length - 1];
@@ -230,6 +241,11 @@ export function fieldSql(d: SqlDialect, kind: ResolverKind, field: string, cols:
       return sigma(d, field, cols, names);
     case 'udm':
       return udm(d, field, cols, names);
+    case 'splunk': {
+      if (!field.includes('{}')) return dotted(d, cols.ev, field.split('.'), false, names, 0, cols.ev !== 'ev', cols);
+      const segs = splunkPath(field);
+      return segs ? keyPath(d, cols.ev, segs, 0, names, false) : 'NULL';
+    }
   }
 }
 
@@ -292,20 +308,20 @@ function dotted(d: SqlDialect, x: string, parts: readonly string[], ci: boolean,
 
 type Seg = ReturnType<typeof parseKeyPath> extends (infer T)[] | undefined ? T : never;
 
-/** Panther KeyPath segments (`[*]` collects, `[n]` indexes, keys exact then case-insensitive). */
-function keyPath(d: SqlDialect, x: string, segs: readonly Seg[], i: number, names: Names): string {
+/** Panther KeyPath segments (`[*]` collects, `[n]` indexes, keys exact then case-insensitive; with `ci` false, exact only: Splunk's `{}` paths). */
+function keyPath(d: SqlDialect, x: string, segs: readonly Seg[], i: number, names: Names, ci = true): string {
   if (i === segs.length) return x;
   const s = segs[i]!;
   const v = names.next();
   if ('any' in s) {
     const e = names.next('e');
     const flat = segs.slice(i + 1).some((t) => 'any' in t);
-    const inner = keyPath(d, e, segs, i + 1, names);
+    const inner = keyPath(d, e, segs, i + 1, names, ci);
     const list = flat ? d.flatten(d.map(d.elements(v), d.lambda(e, asList(d, inner, names)))) : d.map(d.elements(v), d.lambda(e, inner));
     return d.let(x, v, `CASE WHEN ${d.is(v, 'array')} THEN ${collected(d, list, names)} END`);
   }
-  if ('index' in s) return d.let(x, v, `CASE WHEN ${d.is(v, 'array')} THEN ${keyPath(d, d.get(v, [String(s.index)]), segs, i + 1, names)} END`);
-  return d.let(x, v, `CASE WHEN ${d.is(v, 'object')} THEN ${keyPath(d, lookup(d, v, s.key, true, names), segs, i + 1, names)} END`);
+  if ('index' in s) return d.let(x, v, `CASE WHEN ${d.is(v, 'array')} THEN ${keyPath(d, d.get(v, [String(s.index)]), segs, i + 1, names, ci)} END`);
+  return d.let(x, v, `CASE WHEN ${d.is(v, 'object')} THEN ${keyPath(d, lookup(d, v, s.key, ci, names), segs, i + 1, names, ci)} END`);
 }
 
 /** `{"#text": v}` stands for v. */
