@@ -42,6 +42,7 @@ const MACROS: Record<string, string> = {
   powershell: 'source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational"',
   cloudtrail: 'sourcetype=aws:cloudtrail',
   kube_audit: 'sourcetype=_json',
+  okta: 'sourcetype=OktaIM2:log',
 };
 
 const RULES: Record<string, string> = {
@@ -55,6 +56,7 @@ const RULES: Record<string, string> = {
   trail: detection(8, 'Trail Deleted', 'AWS CloudTrail DeleteTrail', '`cloudtrail` eventName=DeleteTrail | stats count by user'),
   // JSON arrays by Splunk's `{}` names
   anonymous: detection(9, 'Anonymous Kubernetes Request', 'Kubernetes Audit', '`kube_audit` "user.groups{}"="system:unauthenticated" | stats count by sourceIPs{}'),
+  oktafail: detection(11, 'Okta Sign-in Failed', 'Okta', '`okta` eventType=user.session.start status=failure | stats count by src_ip user'),
   shared: detection(10, 'Image Shared With Everyone', 'AWS CloudTrail ModifyImageAttribute', '`cloudtrail` eventName=ModifyImageAttribute requestParameters.launchPermission.add.items{}.group=all | stats count by src_ip'),
 };
 
@@ -86,6 +88,8 @@ const EVENTS = [
   // the same name where the event has a string, not an array: Splunk has no `user.groups{}` there
   { kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: 'a2', verb: 'get', requestURI: '/api', user: { username: 'system:anonymous', groups: 'system:unauthenticated' }, sourceIPs: ['198.51.100.8'] },
   trail({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyImageAttribute', requestParameters: { launchPermission: { add: { items: [{ userId: '444455556666' }, { group: 'all' }] } } } }),
+  { uuid: 'o1', published: '2026-01-01T00:00:00Z', eventType: 'user.session.start', actor: { alternateId: 'ann@example.com' }, client: { ipAddress: '198.51.100.9' }, outcome: { result: 'FAILURE' } },
+  { uuid: 'o2', published: '2026-01-01T00:00:00Z', eventType: 'user.session.start', actor: { alternateId: 'ann@example.com' }, client: { ipAddress: '198.51.100.9' }, outcome: { result: 'SUCCESS' } },
 ];
 
 describe('detwiki hunt: Splunk searches read over raw logs', () => {
@@ -151,6 +155,7 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     '12 may_fire splunk/trail (user)', // the add-on's user: a case over event names, not read
     '13 hit splunk/anonymous', // user.groups{}: the array's elements
     '15 hit splunk/shared', // items{}.group: collected from the array's objects
+    '16 hit splunk/oktafail', // status: the outcome lower-cased; user the actor; src_ip the client's address
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

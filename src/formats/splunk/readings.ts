@@ -14,7 +14,8 @@
  *   Microsoft Windows 8.8.0 (`Splunk_TA_windows`) for every event of the XML event log (`XmlWinEventLog`): EventCode,
  *   the Security log's process creation (4688), the PowerShell log;
  * - the Splunk Add-on for AWS 7.10.0 (`Splunk_TA_aws`) for `aws:cloudtrail` (CloudTrail's records, JSON extracted
- *   with its dotted paths), and Amazon Security Lake's OCSF fields (`aws:asl`) for the searches that read them.
+ *   with its dotted paths), and Amazon Security Lake's OCSF fields (`aws:asl`) for the searches that read them;
+ * - the Splunk Add-on for Okta Identity Cloud 5.0.2 for `OktaIM2:log` (the System Log's JSON).
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
  * `POWERSHELL_EVENT_LOG`), as the XML event log gives it to Splunk; the event's own EventData fields keep their
@@ -435,12 +436,84 @@ const CLOUDTRAIL_TABLE: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Okta System Log (Splunk_TA_okta_identity_cloud 5.0.2's [OktaIM2:log])
+
+const OKTA = 'okta.system';
+
+/** The members of an Okta System Log event, by their dotted paths (`outcome.result`, `target{}.alternateId`). */
+const OKTA_MEMBERS = new Set([
+  'uuid', 'published', 'eventType', 'version', 'severity', 'legacyEventType', 'displayMessage', 'actor', 'client', 'device', 'outcome',
+  'target', 'transaction', 'debugContext', 'authenticationContext', 'securityContext', 'request', 'insertionTimestamp',
+]);
+const oktaSameName = (f: string): boolean => OKTA_MEMBERS.has(f.split('.')[0]!.replace(/(\{\})+$/, ''));
+
+const eventTypeIn = (types: readonly string[], p: Predicate): Expr => pred('eventType', 'in', [...types], { cs: true }, p.span);
+
+/** Event types whose `user` the add-on takes from the first target of a kind (a regular expression over the raw text). */
+const OKTA_TARGET_USER_TYPES = [
+  'user.account.privilege.grant', 'system.sms.send_password_reset_message', 'user.mfa.factor.unsuspend', 'user.mfa.factor.suspend',
+  'app.realtimesync.import.details.update_user', 'user.account.privilege.revoke', 'user.account.reset_password', 'user.account.unlock',
+  'user.account.update_password', 'user.account.update_profile', 'user.account.update_secondary_email', 'user.lifecycle.activate',
+  'user.lifecycle.create', 'user.lifecycle.deactivate', 'user.lifecycle.suspend', 'user.lifecycle.unsuspend', 'user.mfa.factor.activate',
+  'user.mfa.factor.deactivate', 'user.mfa.factor.reset_all', 'user.mfa.factor.update', 'system.sms.send_account_unlock_message',
+  'app.user_management.push_new_user_success', 'system.sms.send_phone_verification_message', 'system.sms.send_factor_verify_message',
+  'user.lifecycle.reactivate', 'app.access_request.expire', 'system.agent.ad.reset_user_password', 'app.user_management',
+  'system.import.user_matching.start', 'system.import.user.complete',
+];
+const OKTA_TOKEN_GRANTS = ['app.oauth2.as.token.grant.access_token', 'app.oauth2.token.grant.access_token', 'app.oauth2.token.grant.id_token', 'app.oauth2.token.grant.refresh_token'];
+
+/** `user`: the actor's display name for a token grant, a target's name for the user changes (not read), else the actor. */
+const oktaUser: Column = computed((p) =>
+  or(
+    and(eventTypeIn(OKTA_TOKEN_GRANTS, p), on(p, 'actor.displayName')),
+    and(eventTypeIn(OKTA_TARGET_USER_TYPES, p), unsetHere(p, 'the add-on takes it from a target it finds in the raw text for this event type')),
+    and(not(eventTypeIn([...OKTA_TOKEN_GRANTS, ...OKTA_TARGET_USER_TYPES], p)), on(p, 'actor.alternateId')),
+  ),
+);
+
+const OKTA_IMPORTS = ['system.import.implicit_deletion.complete', 'system.import.implicit_deletion.start', 'system.import.membership_processing.complete', 'system.import.membership_processing.start', 'system.import.user_matching.complete', 'system.import.user_matching.start'];
+
+/** `status`: `success` for the import steps, `failure` for a skipped directory import, else the outcome lower-cased. */
+const oktaStatus: Column = computed((p) => {
+  const skipped = and(pred('eventType', 'eq', ['system.agent.ad.import_user'], { cs: true }, p.span), pred('outcome.result', 'eq', ['SKIPPED'], { cs: true }, p.span));
+  return or(and(eventTypeIn(OKTA_IMPORTS, p), constantPredicate(p, 'success')), and(not(eventTypeIn(OKTA_IMPORTS, p)), skipped, constantPredicate(p, 'failure')), and(not(eventTypeIn(OKTA_IMPORTS, p)), not(skipped), on(p, 'outcome.result', [{ fn: 'lower' }])));
+});
+
+/** `user_agent`: the raw user agent unless Okta wrote `unknown`. */
+const oktaUserAgent: Column = computed((p) => {
+  const known = and(notNull('client.userAgent.rawUserAgent', p), not(pred('client.userAgent.rawUserAgent', 'eq', ['unknown'], { cs: true }, p.span)));
+  return or(and(known, on(p, 'client.userAgent.rawUserAgent')), and(not(known), constantPredicate(p, null)));
+});
+
+const OKTA_TABLE: TableReading = {
+  logSource: OKTA,
+  onlyWith: OKTA,
+  raw: "the Okta System Log's JSON as the Okta add-on extracts it",
+  label: "the Okta System Log's JSON by its dotted paths, with the Okta add-on's fields (src_ip as client.ipAddress, user as the actor…)",
+  sameName: oktaSameName,
+  columns: {
+    _time: present,
+    src_ip: path('client.ipAddress'),
+    signature: path('eventType'),
+    command: path('eventType'),
+    src_user: path('actor.alternateId'),
+    src_user_name: path('actor.displayName'),
+    src_user_id: path('actor.id'),
+    id: path('transaction.id'),
+    user: oktaUser,
+    status: oktaStatus,
+    user_agent: oktaUserAgent,
+    vendor_product: constant('Okta Identity Cloud'),
+  },
+};
+
 /**
  * The hunt's readings of a Splunk search over raw logs (`FormatAdapter.huntReadings`): one per raw log of the
  * search's log sources.
  */
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
-  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE].filter((t) => logSources.includes(t.logSource));
+  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE].filter((t) => logSources.includes(t.logSource));
   return tables.flatMap((t) => tableReading(t, condition, rule));
 }
