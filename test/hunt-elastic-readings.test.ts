@@ -14,11 +14,10 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { CLOUDTRAIL_ECS, elasticHuntReadings } from '../src/formats/elastic/readings.ts';
 import { readOver } from '../src/formats/readings.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { HuntEngine } from '../src/hunt/engine.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
-import { hunt, type Hit } from '../src/hunt/session.ts';
+import type { Hit } from '../src/hunt/session.ts';
 import { DUCKDB } from '../src/hunt/sql/dialects.ts';
-import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import { huntThreeWays } from './huntThreeWays.ts';
 import { commandLineToArgv } from '../src/model/derive.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred } from '../src/model/expr.ts';
@@ -206,18 +205,13 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const mem: string[] = [];
-    const readAs = new Map<number, string | undefined>();
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), h.rule.id === 'elastic/certutil' && readAs.set(h.pos.index, h.readAs)) });
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
     // a hit says how the event was read: Sysmon's names for the event log's form, as written for the ECS document
-    assert.match(readAs.get(0) ?? '', /^Sysmon field names for ECS fields/);
-    assert.equal(readAs.get(3), undefined);
-    const par: string[] = [];
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
-    assert.deepEqual(par.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    assert.match(readAs.get('0 elastic/certutil') ?? '', /^Sysmon field names for ECS fields/);
+    assert.ok(readAs.has('3 elastic/certutil'));
+    assert.equal(readAs.get('3 elastic/certutil'), undefined);
+    assert.deepEqual(mem, [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par, mem);
+    assert.deepEqual(duck, mem);
   });
 });

@@ -14,9 +14,8 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkHuntReadings } from '../src/formats/splunk/readings.ts';
 import { resolveSplunkField, splunkPath } from '../src/formats/splunk/resolve.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { HuntEngine } from '../src/hunt/engine.ts';
-import { hunt, type Hit } from '../src/hunt/session.ts';
-import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import type { Hit } from '../src/hunt/session.ts';
+import { huntThreeWays } from './huntThreeWays.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
@@ -159,16 +158,10 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const mem: string[] = [];
-    const readAs = new Map<number, string | undefined>();
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), readAs.set(h.pos.index, h.readAs)) });
-    assert.match(readAs.get(0) ?? '', /Sysmon add-on/);
-    const par: string[] = [];
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
-    assert.deepEqual(par.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
+    assert.match(readAs.get('0 splunk/rundll') ?? '', /Sysmon add-on/);
+    assert.deepEqual(mem, [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par, mem);
+    assert.deepEqual(duck, mem);
   });
 });

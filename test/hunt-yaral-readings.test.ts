@@ -10,9 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { yaralAdapter } from '../src/formats/yaral/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { HuntEngine } from '../src/hunt/engine.ts';
-import { hunt, type Hit } from '../src/hunt/session.ts';
-import { huntDuckdb } from '../src/hunt/sql/session.ts';
+import type { Hit } from '../src/hunt/session.ts';
+import { huntThreeWays } from './huntThreeWays.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
 const rule = (name: string, meta: string, events: string) => `rule ${name} {
@@ -80,16 +79,10 @@ describe('detwiki hunt: YARA-L rules read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const mem: string[] = [];
-    const readAs = new Map<number, string | undefined>();
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => (mem.push(key(h)), readAs.set(h.pos.index, h.readAs)) });
-    assert.match(readAs.get(0) ?? '', /WINDOWS_SYSMON parser/);
-    const par: string[] = [];
-    await hunt(new HuntEngine(rules), [file], { onHit: (h) => par.push(key(h)), workers: 2 });
-    const duck: string[] = [];
-    await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
-    assert.deepEqual(mem.sort(), [...WANT].sort(), mem.join('\n'));
-    assert.deepEqual(par.sort(), mem);
-    assert.deepEqual(duck.sort(), mem);
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
+    assert.match(readAs.get('0 yaral/certutil') ?? '', /WINDOWS_SYSMON parser/);
+    assert.deepEqual(mem, [...WANT].sort(), mem.join('\n'));
+    assert.deepEqual(par, mem);
+    assert.deepEqual(duck, mem);
   });
 });

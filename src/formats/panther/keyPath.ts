@@ -5,8 +5,9 @@
  */
 import type { FieldResolver } from '../../model/evaluate.ts';
 import { resolvePythonField } from './python/resolve.ts';
+import { walkSegments, type PathSegment } from '../pathWalk.ts';
 
-export type PathSegment = { readonly key: string } | { readonly index: number } | { readonly any: true };
+export type { PathSegment };
 
 /** Split a KeyPath into segments; undefined when it is malformed (unbalanced brackets, empty key). */
 export function parseKeyPath(path: string): PathSegment[] | undefined {
@@ -66,29 +67,5 @@ export const resolvePantherField: FieldResolver = (event, field) => {
   if (!field.includes('[')) return resolvePythonField(event, field);
   const segs = parseKeyPath(field);
   if (!segs) return undefined;
-  return walk(event, segs, 0);
+  return walkSegments(event, segs, 0, true);
 };
-
-function walk(v: unknown, segs: readonly PathSegment[], i: number): unknown {
-  if (i === segs.length) return v;
-  if (v === null || v === undefined) return undefined;
-  const s = segs[i]!;
-  if ('any' in s) {
-    if (!Array.isArray(v)) return undefined;
-    const out: unknown[] = [];
-    for (const el of v) {
-      const r = walk(el, segs, i + 1);
-      if (r === undefined) continue;
-      if (Array.isArray(r) && segs.slice(i + 1).some((x) => 'any' in x)) out.push(...r);
-      else out.push(r);
-    }
-    return out.length ? out : undefined;
-  }
-  if ('index' in s) return Array.isArray(v) ? walk(v[s.index], segs, i + 1) : undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(o, s.key)) return walk(o[s.key], segs, i + 1);
-  const lower = s.key.toLowerCase();
-  const k = Object.keys(o).find((x) => x.toLowerCase() === lower);
-  return k === undefined ? undefined : walk(o[k], segs, i + 1);
-}

@@ -6,7 +6,7 @@
  * event's shape differs (`user.groups{}` of a string). A name without `{}` is read as the model's dotted paths.
  */
 import { resolveDotted, type FieldResolver } from '../../model/evaluate.ts';
-import { isRecord } from '../../model/isRecord.ts';
+import { walkSegments } from '../pathWalk.ts';
 
 export type SplunkSegment = { readonly key: string } | { readonly any: true };
 
@@ -28,26 +28,8 @@ export function splunkPath(field: string): SplunkSegment[] | undefined {
   return out;
 }
 
-function walk(v: unknown, segs: readonly SplunkSegment[], i: number): unknown {
-  if (i === segs.length) return v;
-  const s = segs[i]!;
-  if ('any' in s) {
-    if (!Array.isArray(v)) return undefined;
-    const out: unknown[] = [];
-    for (const el of v) {
-      const r = walk(el, segs, i + 1);
-      if (r === undefined) continue;
-      // a later `{}` gives a list of its own, flattened into this one (as the SQL resolver's `keyPath`)
-      if (Array.isArray(r) && segs.slice(i + 1).some((x) => 'any' in x)) out.push(...r);
-      else out.push(r);
-    }
-    return out.length ? out : undefined;
-  }
-  return isRecord(v) && Object.prototype.hasOwnProperty.call(v, s.key) ? walk(v[s.key], segs, i + 1) : undefined;
-}
-
 export const resolveSplunkField: FieldResolver = (event, field) => {
   if (!field.includes('{}')) return resolveDotted(event, field);
   const segs = splunkPath(field);
-  return segs ? walk(event, segs, 0) : undefined;
+  return segs ? walkSegments(event, segs, 0, false) : undefined;
 };
