@@ -5,7 +5,7 @@
  * of that field's path, or the value every event the reading runs on has (an ECS document's `event.category` for a
  * Sysmon process creation event). A test of any other field is unknown, with the reason: the rule may fire,
  * depending on it. The languages' tables are beside their adapters (`src/formats/kusto/readings.ts`,
- * `src/formats/elastic/readings.ts`).
+ * `src/formats/elastic/readings.ts`, `src/formats/splunk/readings.ts`, `src/formats/yaral/readings.ts`).
  */
 import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type TransformStep, type Value } from '../model/expr.ts';
 import { aggregateCall, aggregationDecides } from '../model/aggregate.ts';
