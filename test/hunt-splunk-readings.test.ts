@@ -55,6 +55,7 @@ const RULES: Record<string, string> = {
   trail: detection(8, 'Trail Deleted', 'AWS CloudTrail DeleteTrail', '`cloudtrail` eventName=DeleteTrail | stats count by user'),
   // JSON arrays by Splunk's `{}` names
   anonymous: detection(9, 'Anonymous Kubernetes Request', 'Kubernetes Audit', '`kube_audit` "user.groups{}"="system:unauthenticated" | stats count by sourceIPs{}'),
+  rebuilt: detection(12, 'Whoami All From A Bare Command Line', 'Windows Event Log Security 4688', '| tstats count from datamodel=Endpoint.Processes where Processes.process="*\\System32\\whoami.exe /all" by Processes.dest'),
   oktafail: detection(11, 'Okta Sign-in Failed', 'Okta', '`okta` eventType=user.session.start status=failure | stats count by src_ip user'),
   shared: detection(10, 'Image Shared With Everyone', 'AWS CloudTrail ModifyImageAttribute', '`cloudtrail` eventName=ModifyImageAttribute requestParameters.launchPermission.add.items{}.group=all | stats count by src_ip'),
 };
@@ -89,6 +90,8 @@ const EVENTS = [
   trail({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyImageAttribute', requestParameters: { launchPermission: { add: { items: [{ userId: '444455556666' }, { group: 'all' }] } } } }),
   { uuid: 'o1', published: '2026-01-01T00:00:00Z', eventType: 'user.session.start', actor: { alternateId: 'ann@example.com' }, client: { ipAddress: '198.51.100.9' }, outcome: { result: 'FAILURE' } },
   { uuid: 'o2', published: '2026-01-01T00:00:00Z', eventType: 'user.session.start', actor: { alternateId: 'ann@example.com' }, client: { ipAddress: '198.51.100.9' }, outcome: { result: 'SUCCESS' } },
+  // a command line without a path: the add-on's process is NewProcessName, a blank and the arguments
+  win('Security', 'Microsoft-Windows-Security-Auditing', 4688, { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami  /all', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe' }),
 ];
 
 describe('detwiki hunt: Splunk searches read over raw logs', () => {
@@ -136,6 +139,19 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     assert.equal(splunkPath('a..b'), undefined);
   });
 
+  it("4688's process: the command line where its first token is a path, else NewProcessName (quoted) and the arguments", () => {
+    const plain = { ...rules[0]!, logic: { ...rules[0]!.logic, aggregation: undefined } };
+    const [r] = splunkHuntReadings(['windows.process_creation'], pred('process', 'eq', ['"C:\\Program Files\\T\\t.exe" -q x'], { cs: false }), plain).filter((x) => x.onlyWith === 'vendor:windows/security-eventlog');
+    const ev = (data: Record<string, unknown>) => win('Security', 'Microsoft-Windows-Security-Auditing', 4688, data);
+    const got = [
+      ev({ NewProcessName: 'C:\\Program Files\\T\\t.exe', CommandLine: 't.exe -q x' }),
+      ev({ NewProcessName: 'C:\\Program Files\\T\\t.exe', CommandLine: '"C:\\Program Files\\T\\t.exe" -q x' }),
+      ev({ NewProcessName: 'C:\\Program Files\\T\\t.exe', CommandLine: '"t.exe" -q x' }),
+      ev({ NewProcessName: '"C:\\Program Files\\T\\t.exe" -q x' }),
+    ].map((e) => evaluate(r!.condition, e, { resolve: sigmaAdapter.resolveField! }));
+    assert.deepEqual(got, [true, true, true, true]);
+  });
+
   it('user: the name after the domain; a user of "-" is unknown', () => {
     const evs = [sysmon(1, { Image: 'C:\\x\\a.exe', User: 'CORP\\ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: 'ann' }), sysmon(1, { Image: 'C:\\x\\a.exe', User: '-' })];
     assert.deepEqual(onProcess(pred('user', 'eq', ['ann'], { cs: false }), evs), [true, true, 'unknown']);
@@ -150,11 +166,14 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     '6 hit splunk/script', // the stream left out of the file name
     '8 hit splunk/decode', // Opcode and UserID present
     '9 hit splunk/whoami', // 4688: process_name as NewProcessName's file name
+    '9 hit splunk/rebuilt', // a command line whose first token is a path: the process as it is
     '10 hit splunk/signin', // errorCode is the add-on's: failure for a failed console sign-in
     '12 may_fire splunk/trail (user)', // the add-on's user: a case over event names, not read
     '13 hit splunk/anonymous', // user.groups{}: the array's elements
     '15 hit splunk/shared', // items{}.group: collected from the array's objects
     '16 hit splunk/oktafail', // status: the outcome lower-cased; user the actor; src_ip the client's address
+    '18 hit splunk/rebuilt', // 4688's process rebuilt from NewProcessName and the arguments
+    '18 hit splunk/whoami',
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

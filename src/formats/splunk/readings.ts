@@ -308,10 +308,28 @@ const securityUser: Column = computed((p) => {
   return or(and(target, on(p, 'TargetUserName')), and(not(target), on(p, 'SubjectUserName')));
 });
 
-/** 4688's `process`: the command line where it starts with a path (the add-on then takes it whole), else unknown. */
+/** The add-on's split of 4688's command line into its first token (a quoted string, or up to a blank) and the rest. */
+const FIRST_TOKEN = '(^"[^"]+"|[^\\s]+)';
+const firstToken = { fn: 'extract', args: [FIRST_TOKEN, 1] } as const;
+const theArguments = { fn: 'extract', args: [`${FIRST_TOKEN}\\s*(.*)`, 2] } as const;
+
+/**
+ * 4688's `process`: the command line where its first token holds a backslash (a path); else `NewProcessName` (quoted
+ * where it has a blank), a blank and the command line's arguments; `NewProcessName` where there is no command line.
+ */
 const securityProcess: Column = computed((p) => {
-  const withPath = pred('CommandLine', 'regex', ['^\\s*"?[A-Za-z]:\\\\'], { cs: true }, p.span);
-  return or(and(withPath, on(p, 'CommandLine')), and(not(withPath), unsetHere(p, 'the add-on builds it from NewProcessName and the arguments where the command line does not start with a path')));
+  if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
+  const hasLine = notNull('CommandLine', p);
+  const pathFirst: Predicate = { ...pred('CommandLine', 'contains', ['\\'], { cs: true }, p.span), derived: { steps: [firstToken], lang: 'eql' } } as Predicate;
+  const spaced = pred('NewProcessName', 'regex', ['\\s'], { cs: true }, p.span);
+  const image = { kind: 'field', field: 'NewProcessName' } as const;
+  const rebuilt = (before: readonly (string | typeof image)[]) => on(p, 'CommandLine', [theArguments, { fn: 'strcat', args: [before, []] }]);
+  return or(
+    and(hasLine, pathFirst, on(p, 'CommandLine')),
+    and(hasLine, not(pathFirst), spaced, rebuilt(['"', image, '" '])),
+    and(hasLine, not(pathFirst), not(spaced), rebuilt([image, ' '])),
+    and(isNull('CommandLine', p), on(p, 'NewProcessName')),
+  );
 });
 
 const SECURITY_PROCESS: Readonly<Record<string, Column>> = {
