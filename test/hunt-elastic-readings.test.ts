@@ -5,8 +5,7 @@
  * the command line as Windows splits it. The same results in process, on workers and in DuckDB.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { elasticAdapter } from '../src/formats/elastic/index.ts';
@@ -15,9 +14,8 @@ import { CLOUDTRAIL_ECS, elasticHuntReadings } from '../src/formats/elastic/read
 import { readOver } from '../src/formats/readings.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
-import type { Hit } from '../src/hunt/session.ts';
 import { DUCKDB } from '../src/hunt/sql/dialects.ts';
-import { huntThreeWays } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 import { commandLineToArgv } from '../src/model/derive.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred } from '../src/model/expr.ts';
@@ -126,13 +124,9 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-ecs-'));
-    mkdirSync(path.join(dir, 'elastic', 'rules', 'windows'), { recursive: true });
-    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'elastic', 'rules', 'windows', `${name}.toml`), text);
+    ({ dir, file } = writeHuntFixture('detwiki-ecs-', Object.fromEntries(Object.entries(RULES).map(([name, text]) => [`elastic/rules/windows/${name}.toml`, text])), EVENTS));
     rules = (await scanSource(elasticAdapter, path.join(dir, 'elastic'), { repository: 'test/elastic' })).rules;
     assert.equal(rules.length, 8);
-    file = path.join(dir, 'events.jsonl');
-    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -191,7 +185,6 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
     assert.deepEqual(dns.map((x) => x.logSources), [['windows.network'], ['windows.dns']]);
   });
 
-  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
   const WANT = [
     '0 hit elastic/certutil', // process.name read as Image's file name, process.command_line as CommandLine
     '1 hit elastic/encoded', // process.args: the command line split as Windows splits it
@@ -205,7 +198,7 @@ describe('detwiki hunt: Elastic rules read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, hitKey);
     // a hit says how the event was read: Sysmon's names for the event log's form, as written for the ECS document
     assert.match(readAs.get('0 elastic/certutil') ?? '', /^Sysmon field names for ECS fields/);
     assert.ok(readAs.has('3 elastic/certutil'));

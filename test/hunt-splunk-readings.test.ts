@@ -5,8 +5,7 @@
  * say makes the search may-fire; JSON arrays by Splunk's `{}` names. The same results in process, on workers and in DuckDB.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
@@ -14,8 +13,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkHuntReadings } from '../src/formats/splunk/readings.ts';
 import { resolveSplunkField, splunkPath } from '../src/formats/splunk/resolve.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import type { Hit } from '../src/hunt/session.ts';
-import { huntThreeWays } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
@@ -99,16 +97,11 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-spl-'));
-    const root = path.join(dir, 'splunk');
-    mkdirSync(path.join(root, 'detections', 'endpoint'), { recursive: true });
-    mkdirSync(path.join(root, 'macros'), { recursive: true });
-    for (const [name, definition] of Object.entries(MACROS)) writeFileSync(path.join(root, 'macros', `${name}.yml`), `definition: '${definition}'\ndescription: Invented macro.\nname: ${name}\n`);
-    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(root, 'detections', 'endpoint', `${name}.yml`), text);
-    rules = (await scanSource(splunkAdapter, root, { repository: 'test/splunk' })).rules;
+    const macros = Object.entries(MACROS).map(([name, definition]) => [`splunk/macros/${name}.yml`, `definition: '${definition}'\ndescription: Invented macro.\nname: ${name}\n`]);
+    const searches = Object.entries(RULES).map(([name, text]) => [`splunk/detections/endpoint/${name}.yml`, text]);
+    ({ dir, file } = writeHuntFixture('detwiki-spl-', Object.fromEntries([...macros, ...searches]), EVENTS));
+    rules = (await scanSource(splunkAdapter, path.join(dir, 'splunk'), { repository: 'test/splunk' })).rules;
     assert.equal(rules.length, Object.keys(RULES).length);
-    file = path.join(dir, 'events.jsonl');
-    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -157,7 +150,6 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     assert.deepEqual(onProcess(pred('user', 'eq', ['ann'], { cs: false }), evs), [true, true, 'unknown']);
   });
 
-  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
   const WANT = [
     '0 hit splunk/rundll', // process_name as Image's file name; user (a key) present
     '2 hit splunk/lsass', // the event's own fields, EventCode as EventID
@@ -177,7 +169,7 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, hitKey);
     assert.match(readAs.get('0 splunk/rundll') ?? '', /Sysmon add-on/);
     assert.deepEqual(mem, [...WANT].sort(), mem.join('\n'));
     assert.deepEqual(par, mem);

@@ -4,14 +4,12 @@
  * on workers and in DuckDB.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { yaralAdapter } from '../src/formats/yaral/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import type { Hit } from '../src/hunt/session.ts';
-import { huntThreeWays } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
 const rule = (name: string, meta: string, events: string) => `rule ${name} {
@@ -55,17 +53,12 @@ describe('detwiki hunt: YARA-L rules read over raw logs', () => {
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-udm-'));
-    mkdirSync(path.join(dir, 'chronicle', 'rules'), { recursive: true });
-    for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'chronicle', 'rules', `${name}.yaral`), text);
+    ({ dir, file } = writeHuntFixture('detwiki-udm-', Object.fromEntries(Object.entries(RULES).map(([name, text]) => [`chronicle/rules/${name}.yaral`, text])), EVENTS));
     rules = (await scanSource(yaralAdapter, path.join(dir, 'chronicle'), { repository: 'test/chronicle' })).rules;
     assert.equal(rules.length, Object.keys(RULES).length);
-    file = path.join(dir, 'events.jsonl');
-    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
   const WANT = [
     '0 hit yaral/certutil', // product_event_type the id as text; the launched process is Image
     '0 hit yaral/office', // the parent (ParentImage) is the principal process
@@ -79,7 +72,7 @@ describe('detwiki hunt: YARA-L rules read over raw logs', () => {
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
-    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, key);
+    const { mem, par, duck, readAs } = await huntThreeWays(rules, file, hitKey);
     assert.match(readAs.get('0 yaral/certutil') ?? '', /WINDOWS_SYSMON parser/);
     assert.deepEqual(mem, [...WANT].sort(), mem.join('\n'));
     assert.deepEqual(par, mem);

@@ -1,13 +1,34 @@
 /**
- * A test helper (not a test file): a hunt of the same rules over the same events in process, on two worker threads
- * and in DuckDB, each result written by `key`, sorted; and how each hit was read (`Hit.readAs`), by event index and
- * rule id, from the in-process run.
+ * Test helpers (not a test file) for the hunt's readings: a temporary folder of invented rule files and an events file,
+ * and a hunt of the same rules over the same events in process, on two worker threads and in DuckDB.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
+/** A result as a line: the event, hit or may-fire, the rule, and for a may-fire the fields of the parts it depends on. */
+export const hitKey = (h: Hit): string => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
+
+/** A temporary folder holding these files (paths relative to it) and `events.jsonl`, one event a line. */
+export function writeHuntFixture(prefix: string, files: Readonly<Record<string, string>>, events: readonly unknown[]): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  const file = path.join(dir, 'events.jsonl');
+  writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return { dir, file };
+}
+
+/**
+ * The rules hunted over the events in process, on two worker threads and in DuckDB, each result written by `key`,
+ * sorted; and how each hit was read (`Hit.readAs`), by event index and rule id, from the in-process run.
+ */
 export async function huntThreeWays(rules: readonly RuleRecord[], file: string, key: (h: Hit) => string): Promise<{ mem: string[]; par: string[]; duck: string[]; readAs: Map<string, string | undefined> }> {
   const mem: string[] = [];
   const readAs = new Map<string, string | undefined>();
