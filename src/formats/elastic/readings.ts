@@ -21,7 +21,7 @@ import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '..
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { byEventId, computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sysmon (the Windows integration's sysmon_operational pipeline)
