@@ -55,6 +55,13 @@ describe('what each language says of an event without a group-by key', () => {
     assert.equal(splunkRule('index=app action=delete | chart usenull=f count by user').logic.aggregation?.missingKeys, 'drop');
     assert.equal(splunkRule('| tstats count from datamodel=Endpoint.Processes by Processes.dest Processes.user').logic.aggregation?.missingKeys, 'drop');
     assert.equal(splunkRule('| tstats fillnull_value="unknown" count from datamodel=Endpoint.Processes by Processes.dest Processes.user').logic.aggregation?.missingKeys, undefined);
+    // fillnull before stats: a field list creates its fields; without one it fills a field only where another
+    // result has it, which one event cannot tell
+    assert.equal(splunkRule('index=app action=delete | fillnull value=none user | stats count by user').logic.aggregation?.missingKeys, undefined);
+    assert.equal(splunkRule('index=app action=delete | fillnull | stats count by user').logic.aggregation?.missingKeys, 'unknown');
+    assert.equal(splunkRule('index=app action=delete | fillnull value=none user | stats count by user dest').logic.aggregation?.missingKeys, 'unknown');
+    assert.equal(splunkRule('index=app action=delete | fillnull value=none user dest | stats count by _time user dest').logic.aggregation?.missingKeys, undefined);
+    assert.equal(splunkRule('index=app action=delete | stats count by user | fillnull').logic.aggregation?.missingKeys, 'drop');
     assert.equal(yaralRule('').logic.aggregation?.missingKeys, 'zero');
     assert.equal(yaralRule(' options:\n  allow_zero_values = true\n').logic.aggregation?.missingKeys, 'group');
     assert.equal(kqlLogic('AppEvents | summarize n = count() by User | where n > 2').aggregation?.missingKeys, undefined);
@@ -70,7 +77,7 @@ describe('what each language says of an event without a group-by key', () => {
     const base = { function: 'count', groupBy: ['user'], window: '10m', threshold: { op: 'gt' as const, value: 2 } };
     assert.equal(describeCount({ ...base, missingKeys: 'drop' }), 'alerts when more than 2 matching events are seen per user within any 10m; events without user are not counted');
     assert.equal(describeCount({ ...base, missingKeys: 'zero' }), 'alerts when more than 2 matching events are seen per user within any 10m; events whose user is missing, empty or zero are not counted');
-    assert.match(describeCount({ ...base, missingKeys: 'unknown' })!, /; events without user may or may not be counted \(the language leaves it to the backend\)$/);
+    assert.match(describeCount({ ...base, missingKeys: 'unknown' })!, /; events without user may or may not be counted \(the backend decides, or the other events do\)$/);
     assert.equal(describeCount({ ...base, missingKeys: 'group' }), 'alerts when more than 2 matching events are seen per user within any 10m');
   });
 
@@ -127,6 +134,14 @@ describe('hunting events without a group-by key', () => {
     assert.deepEqual(show(hits), ['hit 4', 'hit 5', 'hit 6']);
   });
 
+  it('Splunk `fillnull | stats count by user`: an event without a user may make a row (if another result has one), one with a user does', async () => {
+    const hits = await huntEvents([splunkRule('index=app action=delete | fillnull | stats count by user')], 'filled.jsonl', events);
+    assert.deepEqual(show(hits).map((h) => h.replace(/ \(.*/, '')), ['may_fire 1', 'may_fire 2', 'may_fire 3', 'hit 4', 'hit 5', 'hit 6']);
+    assert.match(hits[0]!.dependsOn![0]!, /^events without user may or may not be counted/);
+    const named = await huntEvents([splunkRule('index=app action=delete | fillnull value=nobody user | stats count by user')], 'named.jsonl', events);
+    assert.deepEqual(show(named), ['hit 1', 'hit 2', 'hit 3', 'hit 4', 'hit 5', 'hit 6']);
+  });
+
   it('YARA-L leaves out an empty user id unless the rule allows zero values', async () => {
     const login = (userid: string, i: number) => ({ metadata: { event_type: 'USER_RESOURCE_DELETION', event_timestamp: `2024-05-01T10:00:0${i}Z` }, principal: { user: { userid } } });
     const udm = [login('', 1), login('', 2), login('', 3), login('bo', 4), login('bo', 5), login('bo', 6)];
@@ -139,7 +154,7 @@ describe('hunting events without a group-by key', () => {
     writeFileSync(path.join(sigmaDir, 'corr.yml'), SIGMA_CORRELATION);
     const rules = (await scanSource(sigmaAdapter, sigmaDir, SRC)).rules;
     const hits = (await huntEvents(rules, 'sigma.jsonl', events)).filter((h) => h.rule.title === 'Many deletions');
-    assert.deepEqual(show(hits), ['may_fire 3 null 3 (events without user may or may not be counted (the language leaves it to the backend))', 'aggregate 6 "ann" 3']);
+    assert.deepEqual(show(hits), ['may_fire 3 null 3 (events without user may or may not be counted (the backend decides, or the other events do))', 'aggregate 6 "ann" 3']);
   });
 });
 

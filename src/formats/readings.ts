@@ -8,7 +8,7 @@
  * `src/formats/elastic/readings.ts`, `src/formats/splunk/readings.ts`, `src/formats/yaral/readings.ts`).
  */
 import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type TransformStep, type Value } from '../model/expr.ts';
-import { aggregateCall, aggregationDecides } from '../model/aggregate.ts';
+import { aggregateCall, aggregationDecides, MISSING_KEYS_WORDS } from '../model/aggregate.ts';
 import { evaluatePredicate, resolveDotted } from '../model/evaluate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
@@ -171,7 +171,13 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
   // without a threshold, an aggregation that drops an event missing a key (Splunk's `stats … by dest, user`) is a
   // result row for each event that has every key: where a key is not read as a plain raw field, the reading tests the
   // keys' presence instead (unknown where the raw log does not say)
-  const keysPresent = a && counted && !aggregation && !decides && a.missingKeys === 'drop' && !a.computedKeys?.length && !a.derivedKeys?.length ? a.groupBy.map((k) => pred(k, 'is_not_null', [], {}, a.span)) : undefined;
+  // (a key whose absence leaves the row to other events, `missingKeys: 'unknown'`, is tested the same way, unknown
+  // where absent)
+  const keyTest = (k: string): Expr => {
+    const present = pred(k, 'is_not_null', [], {}, a?.span);
+    return a?.missingKeys === 'unknown' ? or(present, opaque(`${k} missing`, MISSING_KEYS_WORDS.unknown(k), a.span)) : present;
+  };
+  const keysPresent = a && counted && !aggregation && !decides && (a.missingKeys === 'drop' || a.missingKeys === 'unknown') && !a.computedKeys?.length && !a.derivedKeys?.length ? a.groupBy.map(keyTest) : undefined;
   if (counted && !aggregation && !keysPresent) return [];
   const read = readOver(table, keysPresent ? and(condition, ...keysPresent) : condition);
   // the keys' presence now in the condition, each matching event is a result row of its own (not one of the rule's

@@ -405,5 +405,5 @@ export function describeCount(a: Aggregation): string | undefined {
 export const MISSING_KEYS_WORDS: Readonly<Record<Exclude<MissingKeys, 'group'>, (keys: string) => string>> = {
   drop: (keys) => `events without ${keys} are not counted`,
   zero: (keys) => `events whose ${keys} is missing, empty or zero are not counted`,
-  unknown: (keys) => `events without ${keys} may or may not be counted (the language leaves it to the backend)`,
+  unknown: (keys) => `events without ${keys} may or may not be counted (the backend decides, or the other events do)`,
 };

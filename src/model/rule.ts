@@ -346,7 +346,8 @@ export interface Aggregation {
    * events are one group of their own (KQL `summarize … by`, SQL and ES|QL `GROUP BY`, Panther's default dedup
    * string); `drop`: they are not counted (Splunk `stats … by`, an Elastic threshold rule's terms); `zero`: nor are
    * events whose key is a zero value (`""`, `0`, `false`: YARA-L `match` placeholders, unless `allow_zero_values`);
-   * `unknown`: the language leaves it to the backend (Sigma correlations), so such an event makes the rule "may fire".
+   * `unknown`: the language leaves it to the backend (Sigma correlations), or to the other events (Splunk's `fillnull`
+   * without a field list fills a field only where another result has it), so such an event makes the rule "may fire".
    */
   readonly missingKeys?: MissingKeys;
   /**

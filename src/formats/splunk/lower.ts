@@ -10,7 +10,7 @@ import { uniqueLogSources } from '../record.ts';
 import { and, containsOpaque, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
 import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
-import { aggregationDecides, foldedKey, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
+import { aggregationDecides, foldedKey, MISSING_KEYS_WORDS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
 import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
@@ -109,6 +109,11 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   let opaqueAfter = '';
   /** The dedup a count of events after it would count through (`dedup user`). */
   let deduped: string | undefined;
+  /**
+   * What a `fillnull` over the events did: `all` (no field list) fills a field missing on an event where another event
+   * of the results has it, which one event cannot tell; a field list creates each field named.
+   */
+  const filled = { all: false, fields: new Set<string>() };
   /** Fields defined so far (renames, eval, stats); a name not here is the event's own field while phase is rows. */
   const env = new Map<string, FieldOrigin>();
   /** Output fields as the pipeline shapes them; undefined: every field of the event. */
@@ -516,10 +521,15 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : []));
         const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
-        const filled = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
-        const drops = (DROPS_NULL_KEYS.has(c.name) && !filled) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
+        const fillValue = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
+        const drops = (DROPS_NULL_KEYS.has(c.name) && !fillValue) || (usenull !== undefined && /^(f|false|0)$/i.test(String(usenull)));
+        // after `fillnull`: keys it named are never missing; a key it may have filled (no field list: only where
+        // another event has it) leaves the event's row to the other events
+        const keys = c.by.filter((b) => b !== '_time');
+        const unfilled = keys.filter((b) => !filled.fields.has(b));
+        const missingKeys = !drops || !unfilled.length ? undefined : filled.all || unfilled.length < keys.length ? ('unknown' as const) : ('drop' as const);
         // a multivalue key: the event counts in the group of each of its values
-        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(groupBy.length || computedKeys.length ? { listKeys: 'each' as const } : {}), ...(drops && (groupBy.length || computedKeys.length) ? { missingKeys: 'drop' as const } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
+        aggregation = { ...(fn ? { function: fn } : {}), groupBy, ...(groupBy.length || computedKeys.length ? { listKeys: 'each' as const } : {}), ...(missingKeys && (groupBy.length || computedKeys.length) ? { missingKeys } : {}), ...(computedKeys.length ? { computedKeys } : {}), ...(derivedKeys.length ? { derivedKeys } : {}), ...(timeBins ? { window: span, bins: true } : {}), text: input.source(c.at), span: input.span(c.at) };
       }
     }
     for (const a of aggs) env.set(a.name, { kind: 'agg', ...a });
@@ -573,6 +583,10 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
     }
     // dedup keeps one event per value: counts after it count those (which events alert is unchanged without one)
     if (name === 'dedup' && phase === 'rows') deduped ??= `dedup ${c.args}`.trim();
+    if (name === 'fillnull' && phase === 'rows') {
+      if (c.words.length) for (const w of c.words) for (const f of w.split(',')) f && filled.fields.add(f);
+      else filled.all = true;
+    }
     if (name === 'iplocation') for (const f of ['City', 'Country', 'Region', 'lat', 'lon']) env.set(f, { kind: 'computed', reason: 'command: iplocation adds the location of an IP address' });
     if (first && (name === 'inputlookup' || name === 'from' || name === 'datamodel' || name === 'rest' || name === 'makeresults')) {
       const words = c.words;
@@ -653,7 +667,9 @@ function grouped(a: Aggregation | undefined, origin: (name: string) => FieldOrig
   const computed = (a.computedKeys ?? []).map((k) => keyOf(origin(k)));
   if (computed.some((k) => !k)) return undefined;
   const keys = [...a.groupBy, ...computed.map((k) => k!.field)];
-  return { present: a.missingKeys === 'drop' ? keys.map((k) => pred(k, 'is_not_null')) : [] };
+  // a key `fillnull` may have filled (`missingKeys: 'unknown'`): a row where the key is present, maybe one where not
+  const present = (k: string): Expr => (a.missingKeys === 'unknown' ? or(pred(k, 'is_not_null'), opaque(`${k} missing`, MISSING_KEYS_WORDS.unknown(k))) : pred(k, 'is_not_null'));
+  return { present: a.missingKeys === 'drop' || a.missingKeys === 'unknown' ? keys.map(present) : [] };
 }
 
 const FLIP: Readonly<Record<string, string>> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '==': '==', '!=': '!=' };
