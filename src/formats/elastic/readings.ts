@@ -12,12 +12,13 @@
  * names the versions): AWS CloudTrail (`packages/aws/data_stream/cloudtrail`), Windows Sysmon
  * (`packages/windows/data_stream/sysmon_operational`, package 1.47.0; the image-load event as the newer pipeline's
  * tests show it), Windows Security (`security_standard`) and PowerShell Operational (`powershell_operational`), Okta
- * (`packages/okta/data_stream/system`).
+ * (`packages/okta/data_stream/system`), Kubernetes (`packages/kubernetes/data_stream/audit_logs`), Google Cloud
+ * (`packages/gcp/data_stream/audit`) and GitHub (`packages/github/data_stream/audit`).
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
  * `POWERSHELL_EVENT_LOG`): on an ECS document shipped by Winlogbeat or Elastic Agent, the rule runs as written.
  */
-import { and, not, opaque, or, pred, FALSE, type Expr, type Predicate } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, FALSE, TRUE, type Expr, type Predicate } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
@@ -466,8 +467,165 @@ export const OKTA_ECS: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Kubernetes audit log (the Kubernetes integration's audit_logs pipeline)
+
+const KUBERNETES = 'kubernetes.audit';
+/** The API server's authorization decision, under its own (dotted) annotation key. */
+const DECISION = 'annotations.authorization.k8s.io/decision';
+
+export const KUBERNETES_ECS: TableReading = {
+  logSource: KUBERNETES,
+  onlyWith: KUBERNETES,
+  label: "the Kubernetes audit event's own field names under kubernetes.audit (event.action as verb, user.name as user.username…)",
+  raw: "the Kubernetes audit event's JSON",
+  // the pipeline keeps the audit event under `kubernetes.audit.`, but writes each annotation's key with `_` for every
+  // `.` (the two the rules read are stated below) and drops the request's and the response's object metadata
+  prefixes: { 'kubernetes.audit.': '' },
+  columns: {
+    'event.dataset': constant('kubernetes.audit_logs'),
+    'data_stream.dataset': constant('kubernetes.audit_logs'),
+    'event.module': constant('kubernetes'),
+    'event.kind': constant('event'),
+    'event.action': path('verb'),
+    'user.name': path('user.username'),
+    'user.id': path('user.uid'),
+    'user_agent.original': path('userAgent'),
+    'source.ip': path('sourceIPs'),
+    'client.ip': path('sourceIPs'),
+    'orchestrator.type': constant('kubernetes'),
+    'orchestrator.api_version': path('apiVersion'),
+    'orchestrator.resource.type': path('objectRef.resource'),
+    'orchestrator.resource.name': path('objectRef.name'),
+    'orchestrator.namespace': path('objectRef.namespace'),
+    'kubernetes.audit.annotations.authorization_k8s_io/decision': path(DECISION),
+    'kubernetes.audit.annotations.authorization_k8s_io/reason': path('annotations.authorization.k8s.io/reason'),
+    // `allow` and `forbid`, as the API server writes them; another decision sets no outcome
+    'event.outcome': words({
+      success: (p) => pred(DECISION, 'eq', ['allow'], { cs: true }, p.span),
+      failure: (p) => pred(DECISION, 'eq', ['forbid'], { cs: true }, p.span),
+    }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Google Cloud audit log (the GCP integration's audit pipeline): a Cloud Logging entry whose protoPayload is an AuditLog
+
+const GCP = 'gcp.audit';
+const STATUS_CODE = 'protoPayload.status.code';
+const AUTHORIZATION = 'protoPayload.authorizationInfo';
+
+/**
+ * `event.outcome`: by the status code where there is one (0: `success`, else `failure`); without one, by the
+ * authorization's `granted` where the entry has exactly one authorization; else `unknown`.
+ */
+const gcpOutcome: Column = (() => {
+  const oneAuthorization = (p: Predicate): Expr => ({ ...pred(AUTHORIZATION, 'eq', [1], {}, p.span), derived: { steps: [{ fn: 'array_len' }], lang: 'eql' } });
+  const coded = (p: Predicate): Expr => pred(STATUS_CODE, 'is_not_null', [], {}, p.span);
+  const byGrant = (p: Predicate, granted: boolean): Expr => and(not(coded(p)), oneAuthorization(p), pred(`${AUTHORIZATION}.granted`, 'eq', [granted], {}, p.span));
+  return words({
+    success: (p) => or(and(coded(p), pred(STATUS_CODE, 'eq', [0], { typing: 'loose' }, p.span)), byGrant(p, true)),
+    failure: (p) => or(and(coded(p), not(pred(STATUS_CODE, 'eq', [0], { typing: 'loose' }, p.span))), byGrant(p, false)),
+    unknown: (p) => and(not(coded(p)), not(and(oneAuthorization(p), pred(`${AUTHORIZATION}.granted`, 'in', [true, false], {}, p.span)))),
+  });
+})();
+
+/** `source.ip`: the caller's address, which the pipeline leaves out where Google writes `gce-internal-ip` or `private`. */
+const gcpSourceIp: Column = computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field: 'protoPayload.requestMetadata.callerIp' } : undefined));
+
+export const GCP_ECS: TableReading = {
+  logSource: GCP,
+  onlyWith: GCP,
+  label: 'Cloud Audit Log field names for ECS fields (event.action as protoPayload.methodName…)',
+  raw: "the Cloud Logging entry's JSON",
+  prefixes: {
+    'gcp.audit.request.': 'protoPayload.request.',
+    'gcp.audit.response.': 'protoPayload.response.',
+    'gcp.audit.labels.': 'labels.',
+    'gcp.audit.authorization_info.': 'protoPayload.authorizationInfo.',
+    'gcp.audit.status.': 'protoPayload.status.',
+    'gcp.audit.metadata.': 'protoPayload.metadata.',
+    'gcp.audit.service_data.policy_delta.binding_deltas.': 'protoPayload.serviceData.policyDelta.bindingDeltas.',
+  },
+  columns: {
+    'event.dataset': constant(GCP),
+    'data_stream.dataset': constant(GCP),
+    'event.module': constant('gcp'),
+    'event.kind': constant('event'),
+    'cloud.provider': constant('gcp'),
+    'event.action': path('protoPayload.methodName'),
+    'event.id': path('insertId'),
+    'event.outcome': gcpOutcome,
+    'log.logger': path('logName'),
+    'log.level': path('severity'),
+    'service.name': path('protoPayload.serviceName'),
+    'cloud.project.id': path('resource.labels.project_id'),
+    'client.user.email': path('protoPayload.authenticationInfo.principalEmail'),
+    'user.email': path('protoPayload.authenticationInfo.principalEmail'),
+    'client.user.id': path('protoPayload.authenticationInfo.principalSubject'),
+    'user.id': path('protoPayload.authenticationInfo.principalSubject'),
+    'source.ip': gcpSourceIp,
+    'user_agent.original': path('protoPayload.requestMetadata.callerSuppliedUserAgent'),
+    'gcp.audit.type': path('protoPayload.@type'),
+    'gcp.audit.resource_name': path('protoPayload.resourceName'),
+    'gcp.audit.request': path('protoPayload.request'),
+    'gcp.audit.response': path('protoPayload.response'),
+    'gcp.audit.num_response_items': path('protoPayload.numResponseItems'),
+    'gcp.audit.resource.type': path('resource.type'),
+    'gcp.audit.authentication_info.authority_selector': path('protoPayload.authenticationInfo.authoritySelector'),
+    'gcp.audit.authentication_info.service_account_key_name': path('protoPayload.authenticationInfo.serviceAccountKeyName'),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// GitHub audit log (the GitHub integration's audit pipeline)
+
+const GITHUB = 'github.audit';
+/** The action's category and the rest of it (`repo.create`: `repo`, `create`), as the pipeline cuts them. */
+const ACTION_PARTS = '^([a-z_]+)\\.';
+const actionRest = (p: Predicate, re: string): Expr => pred('action', 'regex', [`${ACTION_PARTS}.*(${re})`], { cs: true }, p.span);
+const TEAM_OR_ORG = (p: Predicate): Expr => pred('action', 'regex', ['^(team|org)\\.'], { cs: true }, p.span);
+const ALERTS = ['code_scanning.alert_created', 'secret_scanning_alert.create'];
+
+export const GITHUB_ECS: TableReading = {
+  logSource: GITHUB,
+  onlyWith: GITHUB,
+  label: "GitHub audit log field names for ECS fields (event.action as action, user.name as actor…)",
+  raw: "the GitHub audit log's JSON",
+  // the pipeline keeps every field of the event under `github.`
+  prefixes: { 'github.': '' },
+  lang: 'eql',
+  columns: {
+    'event.dataset': constant(GITHUB),
+    'data_stream.dataset': constant(GITHUB),
+    'event.module': constant('github'),
+    'event.action': path('action'),
+    'user.name': path('actor'),
+    'user.id': path('actor_id'),
+    'user.target.name': path('user'),
+    'user.target.id': path('user_id'),
+    'client.geo.country_iso_code': path('actor_location.country_code'),
+    'github.category': derivedFrom('action', [{ fn: 'extract', args: [ACTION_PARTS, 1] }]),
+    'event.kind': words({
+      alert: (p) => pred('action', 'in', ALERTS, { cs: false }, p.span),
+      event: (p) => not(pred('action', 'in', ALERTS, { cs: false }, p.span)),
+    }),
+    // configuration and web always, iam for a team's or an organization's action
+    'event.category': words({ configuration: () => TRUE, web: () => TRUE, iam: TEAM_OR_ORG }),
+    // group and user for a team's or an organization's action; then from the rest of the action: creation (create,
+    // add), deletion (delete, remove), and change where none of these was set
+    'event.type': words({
+      creation: (p) => actionRest(p, 'create|add'),
+      deletion: (p) => actionRest(p, 'delete|remove'),
+      change: (p) => and(pred('action', 'regex', [ACTION_PARTS], { cs: true }, p.span), not(actionRest(p, 'create|add|delete|remove')), not(TEAM_OR_ORG(p))),
+      group: TEAM_OR_ORG,
+      user: TEAM_OR_ORG,
+    }),
+  },
+};
+
 /** Every raw log an Elastic rule is read over, by the canonical log source the rule reads. */
-const ECS_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_ECS, [CLOUDTRAIL]: CLOUDTRAIL_ECS, [OKTA]: OKTA_ECS };
+const ECS_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_ECS, [CLOUDTRAIL]: CLOUDTRAIL_ECS, [OKTA]: OKTA_ECS, [KUBERNETES]: KUBERNETES_ECS, [GCP]: GCP_ECS, [GITHUB]: GITHUB_ECS };
 
 
 
