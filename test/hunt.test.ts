@@ -536,6 +536,40 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/blind', '0 may_fire kusto/status']);
   });
 
+  it("sign-in and audit rules read Entra ID's diagnostic export, each table over its own category; a flat row runs as written; both engines", async () => {
+    const rules = await kqlRules(
+      {
+        'fail.kql': 'SigninLogs | where ResultType == "50126" and AppDisplayName == "Portal"\n',
+        'os.kql': 'SigninLogs | extend OS = tostring(DeviceDetail.operatingSystem) | where OS == "Linux"\n',
+        'both.kql': 'union SigninLogs, AADNonInteractiveUserSignInLogs | where UserPrincipalName =~ "bob@x" and IPAddress == "203.0.113.9"\n',
+        'role.kql': 'AuditLogs | where OperationName == "Add member to role" and Result =~ "success" | extend Actor = tostring(InitiatedBy.user.userPrincipalName) | where Actor == "eve@x"\n',
+        'all.kql': 'SigninLogs | summarize n = count() by AppDisplayName\n',
+      },
+      'detwiki-hunt-entra-',
+    );
+    const signIn = (category: string, props: Record<string, unknown>, resultType = '0') => ({ time: '2024-12-17T10:30:00Z', category, operationName: 'Sign-in activity', resultType, properties: props });
+    const lines = [
+      signIn('SignInLogs', { userPrincipalName: 'bob@x', appDisplayName: 'Portal', ipAddress: '203.0.113.9', deviceDetail: { operatingSystem: 'Linux' } }, '50126'),
+      // a non-interactive sign-in: not a SigninLogs row, but one of the union's
+      signIn('NonInteractiveUserSignInLogs', { userPrincipalName: 'BOB@x', appDisplayName: 'Portal', ipAddress: '203.0.113.9' }, '50126'),
+      { time: '2024-12-17T10:31:00Z', category: 'AuditLogs', operationName: 'Add member to role', properties: { result: 'success', initiatedBy: { user: { userPrincipalName: 'eve@x' } } } },
+      // a flat SigninLogs row: the rules run on it as written
+      { ResultType: '50126', UserPrincipalName: 'bob@x', AppDisplayName: 'Portal', IPAddress: '203.0.113.9' },
+      // Panther's Azure.Audit keeps the export's form
+      { ...signIn('SignInLogs', { userPrincipalName: 'ann@x', appDisplayName: 'Portal' }, '50126'), p_log_type: 'Azure.Audit' },
+    ].map((e) => JSON.stringify(e));
+    assert.deepEqual(recogniseLogSources(JSON.parse(lines[0]!)), ['entra.signin', 'vendor:entra/diagnostic-export']);
+    const f = file('entra.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), [
+      '0 hit kusto/all', '0 hit kusto/both', '0 hit kusto/fail', '0 hit kusto/os',
+      '1 hit kusto/both',
+      '2 hit kusto/role',
+      '3 hit kusto/all', '3 hit kusto/both', '3 hit kusto/fail',
+      '4 hit kusto/all', '4 hit kusto/fail',
+    ]);
+  });
+
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
     const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
     assert.equal(r!.logic.completeness, 'partial');

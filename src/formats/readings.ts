@@ -25,6 +25,12 @@ export const SYSMON_EVENT_LOG = 'vendor:windows/sysmon-eventlog';
 export const SECURITY_EVENT_LOG = 'vendor:windows/security-eventlog';
 /** A PowerShell Operational event in the event log's own form (as `SYSMON_EVENT_LOG`). */
 export const POWERSHELL_EVENT_LOG = 'vendor:windows/powershell-eventlog';
+/**
+ * Entra ID's sign-in and audit logs as Azure Monitor's diagnostic settings export them (`category`, `operationName`,
+ * the record's own fields under `properties`), not Log Analytics' flat rows (`SigninLogs`' `UserPrincipalName`…): the
+ * events a KQL rule over those tables is read over (`src/formats/kusto/readings.ts`); on a flat row it runs as written.
+ */
+export const ENTRA_EXPORT = 'vendor:entra/diagnostic-export';
 
 /**
  * A column read as a raw log's field (`name`: the file name of that field's path), or a value the column has on
@@ -76,6 +82,11 @@ export interface TableReading {
    * reads of it (`AdditionalEventData.MFAUsed`, after `parse_json`) is the raw object's member.
    */
   readonly json?: Readonly<Record<string, string>>;
+  /**
+   * Which of the raw log's events are the table's rows, where the log holds more than one table's (the export of
+   * Entra ID's logs: a sign-in table's rows are one `category`): a condition over the raw events, ANDed to the reading.
+   */
+  readonly rows?: Expr;
   /** Column prefixes under which the raw object's own members are kept (`aws.cloudtrail.flattened.request_parameters.`). */
   readonly prefixes?: Readonly<Record<string, string>>;
   readonly columns: Readonly<Record<string, Column>>;
@@ -179,12 +190,14 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
   };
   const keysPresent = a && counted && !aggregation && !decides && (a.missingKeys === 'drop' || a.missingKeys === 'unknown') && !a.computedKeys?.length && !a.derivedKeys?.length ? a.groupBy.map(keyTest) : undefined;
   if (counted && !aggregation && !keysPresent) return [];
-  const read = readOver(table, keysPresent ? and(condition, ...keysPresent) : condition);
+  const cond = keysPresent ? and(condition, ...keysPresent) : condition;
+  // a condition with no test (`SigninLogs | summarize count() by UserAgent`) still reads the table's rows only
+  const read = readOver(table, cond) ?? (table.rows && cond.kind === 'const' && cond.value === true ? cond : undefined);
   // the keys' presence now in the condition, each matching event is a result row of its own (not one of the rule's
   // groups, whose keys the raw event names otherwise)
   const ownRows = keysPresent && a ? (({ missingKeys: _m, listKeys: _l, ...rest }) => ({ ...rest, groupBy: [] }))(a) : undefined;
   const agg = aggregation ?? ownRows;
-  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(agg ? { aggregation: agg } : {}) }] : [];
+  return read ? [{ onlyWith: table.onlyWith, logSources: [table.logSource], condition: table.rows ? and(table.rows, read) : read, label: table.label, ...(table.readAs ? { readAsFormat: table.readAs } : {}), ...(agg ? { aggregation: agg } : {}) }] : [];
 }
 
 /** The raw field a column (or a member of a JSON or object column) is read as. */

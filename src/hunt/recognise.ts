@@ -7,7 +7,7 @@
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
 import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
-import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from './recogniseFacts.ts';
+import { PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from './recogniseFacts.ts';
 import { isRecord } from '../model/isRecord.ts';
 
 type Obj = Record<string, unknown>;
@@ -95,7 +95,7 @@ export function recogniseLogSources(event: unknown): readonly string[] {
   const plt = event['p_log_type'];
   if (typeof plt === 'string') {
     const ls = PANTHER_LOGTYPES[plt];
-    return ls ? [...ls] : [`vendor:${plt.toLowerCase()}`];
+    return ls ? [...ls, ...(PANTHER_RAW_FORMS[plt] ?? [])] : [`vendor:${plt.toLowerCase()}`];
   }
   for (const r of RECOGNISERS) {
     if (!r.has.every((h) => present(event, h))) continue;

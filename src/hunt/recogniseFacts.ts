@@ -8,7 +8,7 @@
  */
 
 export { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
-import { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG } from '../formats/readings.ts';
+import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {
@@ -40,6 +40,12 @@ const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TA
   logSources: canonicalToo && KQL_TABLES[t] ? [KQL_TABLES[t], sentinelRows(t)] : [sentinelRows(t)],
 }));
 
+/**
+ * Log sources of the raw form a Panther log type keeps, besides the log type's own (`PANTHER_LOGTYPES`): Panther's
+ * `Azure.Audit` is Entra ID's diagnostic export, sign-ins and audit records alike.
+ */
+export const PANTHER_RAW_FORMS: Readonly<Record<string, readonly string[]>> = { 'Azure.Audit': [ENTRA_EXPORT] };
+
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [
   ...DEFENDER_ROW_TYPES,
@@ -49,8 +55,8 @@ export const RECOGNISERS: readonly Recogniser[] = [
   { name: 'GCP audit log', has: ['protoPayload.methodName'], logSources: ['gcp.audit'] },
   { name: 'Google Workspace', has: ['id.applicationName'], logSources: ['google_workspace'] },
   { name: 'Kubernetes audit', has: ['verb', 'objectRef|requestURI', 'auditID'], logSources: ['kubernetes.audit'] },
-  { name: 'Entra ID sign-in (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['signinlogs', 'noninteractiveusersignin', 'serviceprincipalsignin'] }, logSources: ['entra.signin'] },
-  { name: 'Entra ID audit (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['auditlogs'] }, logSources: ['entra.audit'] },
+  { name: 'Entra ID sign-in (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['signinlogs', 'noninteractiveusersignin', 'serviceprincipalsignin'] }, logSources: ['entra.signin', ENTRA_EXPORT] },
+  { name: 'Entra ID audit (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['auditlogs'] }, logSources: ['entra.audit', ENTRA_EXPORT] },
   { name: 'Entra ID sign-in', has: ['ResultType', 'UserPrincipalName', 'AppDisplayName'], logSources: ['entra.signin'] },
   { name: 'Entra ID audit', has: ['OperationName', 'LoggedByService'], logSources: ['entra.audit'] },
   { name: 'Azure activity log', has: ['operationName', 'resourceId|ResourceId'], logSources: ['azure.activity'] },

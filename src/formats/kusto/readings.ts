@@ -1,6 +1,6 @@
 /**
  * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
- * the Okta System Log, the exported Azure Activity log.
+ * the Okta System Log, the exported Azure Activity log, Entra ID's exported sign-in and audit logs.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -13,14 +13,15 @@
  * it. A rule that pairs events, or has no test Sysmon can answer, gets no reading; a threshold is read with its keys
  * and counted columns as Sysmon fields (`readAggregation`), or the rule gets no reading.
  *
- * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`, `AzureActivity`:
- * `SENTINEL_READINGS`) is read over that raw log the same way, each column as the field it copies.
+ * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`, `AzureActivity`, `SigninLogs`,
+ * `AuditLogs`: `SENTINEL_READINGS`) is read over that raw log the same way, each column as the field it copies.
  */
-import { derivedFields, isFieldRef, mapEachLeaf, opaque, type Expr, type Predicate } from '../../model/expr.ts';
+import { and, derivedFields, isFieldRef, mapEachLeaf, opaque, pred, type Expr, type Predicate } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
+import { aggregationDecides } from '../../model/aggregate.ts';
 import type { HuntReading } from '../adapter.ts';
-import { anyCase, nameOf, path, tableReading, type Column, type TableReading } from '../readings.ts';
+import { anyCase, ENTRA_EXPORT, nameOf, path, tableReading, type Column, type TableReading } from '../readings.ts';
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
 export const SYSMON = 'vendor:windows/sysmon';
@@ -82,6 +83,112 @@ export const SYSMON_READINGS: Readonly<Record<string, TableReading>> = {
 
 const CLOUDTRAIL = 'aws.cloudtrail';
 const OKTA = 'okta.system';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entra ID's sign-in and audit logs as Azure Monitor's diagnostic settings export them (`ENTRA_EXPORT`): each record's
+// own fields under `properties`, beside the export's `category`, `operationName`, `resultType`… (Microsoft's
+// "Azure Monitor resource logs" schema and the Entra ID log schemas), which Log Analytics makes the flat columns of
+// `SigninLogs` and `AuditLogs`.
+
+/** A table's rows: the export's records of one category. */
+const exportRows = (category: string): Expr => and(pred('category', 'eq', [category], { cs: false }), pred('properties', 'is_not_null'));
+
+/** The columns of the sign-in tables (interactive, non-interactive, service principal), each the field it copies. */
+const SIGN_IN_COLUMNS: Readonly<Record<string, Column>> = {
+  OperationName: path('operationName'),
+  Category: path('category'),
+  ResultType: path('resultType'),
+  ResultSignature: path('resultSignature'),
+  ResultDescription: path('properties.status.failureReason'),
+  CorrelationId: path('correlationId'),
+  Identity: path('identity'),
+  TenantId: path('tenantId'),
+  Id: path('properties.id'),
+  UserPrincipalName: path('properties.userPrincipalName'),
+  UserId: path('properties.userId'),
+  UserDisplayName: path('properties.userDisplayName'),
+  AppDisplayName: path('properties.appDisplayName'),
+  AppId: path('properties.appId'),
+  ResourceDisplayName: path('properties.resourceDisplayName'),
+  ResourceIdentity: path('properties.resourceId'),
+  IPAddress: path('properties.ipAddress'),
+  UserAgent: path('properties.userAgent'),
+  ClientAppUsed: path('properties.clientAppUsed'),
+  AuthenticationRequirement: path('properties.authenticationRequirement'),
+  AuthenticationProtocol: path('properties.authenticationProtocol'),
+  IsInteractive: path('properties.isInteractive'),
+  RiskLevelDuringSignIn: path('properties.riskLevelDuringSignIn'),
+  RiskLevelAggregated: path('properties.riskLevelAggregated'),
+  RiskState: path('properties.riskState'),
+  RiskDetail: path('properties.riskDetail'),
+  AutonomousSystemNumber: path('properties.autonomousSystemNumber'),
+  HomeTenantId: path('properties.homeTenantId'),
+  ResourceTenantId: path('properties.resourceTenantId'),
+  CrossTenantAccessType: path('properties.crossTenantAccessType'),
+  IncomingTokenType: path('properties.incomingTokenType'),
+  UniqueTokenIdentifier: path('properties.uniqueTokenIdentifier'),
+  OriginalRequestId: path('properties.originalRequestId'),
+  Location: path('properties.location.countryOrRegion'),
+  ServicePrincipalName: path('properties.servicePrincipalName'),
+  ServicePrincipalId: path('properties.servicePrincipalId'),
+};
+
+/** Columns that hold an object of the record (or its JSON text): a member a rule reads of one is the record's. */
+const SIGN_IN_OBJECTS: Readonly<Record<string, string>> = {
+  DeviceDetail: 'properties.deviceDetail',
+  LocationDetails: 'properties.location',
+  Status: 'properties.status',
+  ConditionalAccessPolicies: 'properties.conditionalAccessPolicies',
+  MfaDetail: 'properties.mfaDetail',
+  AuthenticationDetails: 'properties.authenticationDetails',
+  AuthenticationProcessingDetails: 'properties.authenticationProcessingDetails',
+  NetworkLocationDetails: 'properties.networkLocationDetails',
+};
+
+const signIn = (table: string, category: string): TableReading => ({
+  logSource: 'entra.signin',
+  onlyWith: ENTRA_EXPORT,
+  rows: exportRows(category),
+  label: `the diagnostic export's ${category} records for ${table} columns (UserPrincipalName as properties.userPrincipalName…)`,
+  raw: `the diagnostic export's ${category} records`,
+  json: SIGN_IN_OBJECTS,
+  columns: SIGN_IN_COLUMNS,
+});
+
+/**
+ * The Entra ID tables read over the export, by name. Left out (a test of one is unknown): `ConditionalAccessStatus`
+ * and `UserType`, whose export values may be numbers where the table has words; `TimeGenerated` and the other
+ * columns Log Analytics adds.
+ */
+const ENTRA_READINGS: Readonly<Record<string, TableReading>> = {
+  SigninLogs: signIn('SigninLogs', 'SignInLogs'),
+  AADNonInteractiveUserSignInLogs: signIn('AADNonInteractiveUserSignInLogs', 'NonInteractiveUserSignInLogs'),
+  AADServicePrincipalSignInLogs: signIn('AADServicePrincipalSignInLogs', 'ServicePrincipalSignInLogs'),
+  AuditLogs: {
+    logSource: 'entra.audit',
+    onlyWith: ENTRA_EXPORT,
+    rows: exportRows('AuditLogs'),
+    label: "the diagnostic export's AuditLogs records for AuditLogs columns (OperationName as operationName, InitiatedBy as properties.initiatedBy…)",
+    raw: "the diagnostic export's AuditLogs records",
+    json: { InitiatedBy: 'properties.initiatedBy', TargetResources: 'properties.targetResources', AdditionalDetails: 'properties.additionalDetails' },
+    columns: {
+      // the activity's display name, which the export also writes as its operation name
+      OperationName: path('operationName'),
+      ActivityDisplayName: path('operationName'),
+      Category: path('properties.category'),
+      // `success` / `failure` in the table; the export's spelling may differ in case
+      Result: anyCase('properties.result'),
+      ResultReason: path('properties.resultReason'),
+      LoggedByService: path('properties.loggedByService'),
+      AADOperationType: path('properties.operationType'),
+      CorrelationId: path('correlationId'),
+      Identity: path('identity'),
+      TenantId: path('tenantId'),
+      Id: path('properties.id'),
+      ActivityDateTime: path('properties.activityDateTime'),
+    },
+  },
+};
 
 /**
  * Sentinel tables whose columns copy one field of a raw log each, with the same value (Azure Monitor's table
@@ -176,6 +283,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
       debugContext_debugData_requestUri_s: path('debugContext.debugData.requestUri'),
     },
   },
+  ...ENTRA_READINGS,
 };
 
 /**
@@ -217,5 +325,9 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
   }
   const t = tables.length === 1 ? tables[0]! : '';
   const table = Object.hasOwn(TABLE_READINGS, t) ? TABLE_READINGS[t] : undefined;
-  return table ? tableReading(table, condition, rule) : [];
+  if (table) return tableReading(table, condition, rule);
+  // a union of the sign-in tables (`union SigninLogs, AADNonInteractiveUserSignInLogs`): each read over its own records,
+  // unless the rule counts over the union (the readings would count apart)
+  if (tables.length > 1 && tables.every((x) => Object.hasOwn(ENTRA_READINGS, x)) && !aggregationDecides(rule.logic.aggregation)) return [...new Set(tables)].flatMap((x) => tableReading(ENTRA_READINGS[x]!, condition, rule));
+  return [];
 }

@@ -4,7 +4,7 @@
  * in order. The result is a list of strings per event; a rule runs on an event when the lists share a log source.
  */
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
-import { POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
+import { PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 import { eventIdSql, fieldSql, Names, winlogElementSql } from './fields.ts';
 
@@ -58,7 +58,7 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   const winBlock = d.let(eOf, E, d.let(sysOf, S, d.let(idNum, idv, d.let(channel, ch, d.let(provider, pr, `CASE WHEN ${isWindows} THEN ${windows} END`)))));
   // Panther p_log_type
   const plt = names.next('plt');
-  const pltCases = Object.entries(PANTHER_LOGTYPES).map(([k, ls]) => `WHEN ${plt} = ${str(k)} THEN ${lst(ls)}`);
+  const pltCases = Object.entries(PANTHER_LOGTYPES).map(([k, ls]) => `WHEN ${plt} = ${str(k)} THEN ${lst([...ls, ...(PANTHER_RAW_FORMS[k] ?? [])])}`);
   const panther = d.let(`CASE WHEN ${d.is(d.get(ev, ['p_log_type']), 'string')} THEN ${d.text(d.get(ev, ['p_log_type']))} END`, plt, `CASE ${pltCases.join(' ')} WHEN ${plt} IS NOT NULL THEN ${d.list([`'vendor:' || ${d.lower(plt)}`])} END`);
   // recognisers in order
   const present = (spec: string) =>
