@@ -1,5 +1,6 @@
 /**
- * Elastic rules read over the raw logs of Kubernetes' API server, Google Cloud's audit log and GitHub's audit log
+ * Elastic rules read over the raw logs of Kubernetes' API server, Google Cloud's audit log, GitHub's audit log, Entra
+ * ID's exported sign-in and audit logs, the exported Azure Activity log and Microsoft 365's audit records
  * (`src/formats/elastic/readings.ts`): each ECS or integration field as the integration's pipeline derives it, the
  * outcomes and types it computes included; the same results in process, on workers and in DuckDB.
  */
@@ -8,7 +9,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { elasticAdapter } from '../src/formats/elastic/index.ts';
-import { GCP_ECS, GITHUB_ECS, KUBERNETES_ECS } from '../src/formats/elastic/readings.ts';
+import { GCP_ECS, GITHUB_ECS, KUBERNETES_ECS, SIGN_IN_ECS, snakeCase } from '../src/formats/elastic/readings.ts';
 import { readOver } from '../src/formats/readings.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
@@ -39,6 +40,15 @@ const RULES: Record<string, string> = {
   service.name:compute.googleapis.com and client.user.email:*@example.com`),
   ghteam: rule(3, 'Team Change', 'logs-github.audit-*', `data_stream.dataset:github.audit and github.category:team and event.category:iam and event.type:user and not event.type:creation`),
   ghrepo: rule(4, 'Repository Created', 'logs-github.audit-*', `event.dataset:github.audit and event.type:creation and github.repo:* and user.name:ann`),
+  signin: rule(5, 'Legacy Client Sign-in', 'logs-azure.signinlogs-*', `data_stream.dataset:azure.signinlogs and azure.signinlogs.properties.client_app_used:"Exchange ActiveSync" and
+  azure.signinlogs.properties.user_principal_name:ann@x and event.outcome:success`),
+  // a rule over both data sets: on an Activity log record the sign-in fields are absent (false), not unknown
+  either: rule(6, 'Device Code Either Way', 'logs-azure.*', `(data_stream.dataset:azure.signinlogs and azure.signinlogs.properties.authentication_protocol:deviceCode) or
+  (data_stream.dataset:azure.activitylogs and azure.activitylogs.operation_name:"MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE" and event.outcome:success)`),
+  guest: rule(7, 'Guest Invited', 'logs-azure.auditlogs-*', `event.dataset:azure.auditlogs and azure.auditlogs.operation_name:"Invite external user" and
+  azure.auditlogs.properties.target_resources.0.display_name:guest* and event.outcome:success`),
+  o365: rule(8, 'Failed STS Logon', 'logs-o365*', `event.dataset:o365.audit and event.code:AzureActiveDirectoryStsLogon and event.category:authentication and
+  event.outcome:failure and o365.audit.LogonError:InvalidUserNameOrPassword`),
 };
 
 const audit = (resource: string, decision: string, username: string) => ({
@@ -70,6 +80,9 @@ const gcp = (methodName: string, status: Record<string, unknown> | undefined, au
 
 const github = (action: string, extra: Record<string, unknown> = {}) => ({ action, actor: 'ann', org: 'corp', created_at: 1714557600000, ...extra });
 
+const exported = (category: string, operationName: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ time: '2024-12-17T10:30:00Z', category, operationName, resourceId: '/tenants/t/providers/Microsoft.aadiam', properties, ...extra });
+const m365 = (ResultStatus: string, RecordType: number) => ({ CreationTime: '2024-12-17T10:30:00', Id: `m${RecordType}${ResultStatus}`, Operation: 'UserLoginFailed', OrganizationId: 'o', RecordType, ResultStatus, UserId: 'ann@x', Workload: 'AzureActiveDirectory', ClientIP: '203.0.113.7', LogonError: 'InvalidUserNameOrPassword' });
+
 const EVENTS = [
   audit('secrets', 'forbid', 'mallory'),
   audit('secrets', 'allow', 'mallory'),
@@ -85,16 +98,25 @@ const EVENTS = [
   github('team.add_member'),
   github('repo.create', { repo: 'corp/x' }),
   github('repo.access', { repo: 'corp/x' }),
+  // 11-13: Entra ID sign-ins as the diagnostic export writes them; a sign-in without an error code succeeded
+  exported('SignInLogs', 'Sign-in activity', { userPrincipalName: 'ann@x', clientAppUsed: 'Exchange ActiveSync', authenticationProtocol: 'deviceCode', status: {} }),
+  exported('SignInLogs', 'Sign-in activity', { userPrincipalName: 'ann@x', clientAppUsed: 'Exchange ActiveSync', status: { errorCode: 50126 } }),
+  exported('AuditLogs', 'Invite external user', { result: 'Success', targetResources: [{ displayName: 'guest-bo', type: 'User' }] }),
+  // 14: the Activity log, its result type in capitals
+  { time: '2024-12-17T10:30:00Z', resourceId: '/SUBSCRIPTIONS/S/PROVIDERS/MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/R', operationName: 'MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE', category: 'Administrative', resultType: 'SUCCESS', callerIpAddress: '203.0.113.7' },
+  // 15-16: Microsoft 365 records
+  m365('Failed', 15),
+  m365('Failed', 8),
 ];
 
-describe('detwiki hunt: Elastic rules over Kubernetes, Google Cloud and GitHub audit logs', () => {
+describe('detwiki hunt: Elastic rules over Kubernetes, Google Cloud, GitHub, Entra ID, Azure Activity and Microsoft 365 logs', () => {
   let dir: string;
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
     ({ dir, file } = writeHuntFixture('detwiki-ecs-cloud-', Object.fromEntries(Object.entries(RULES).map(([name, text]) => [`elastic/rules/integrations/${name}.toml`, text])), EVENTS));
     rules = (await scanSource(elasticAdapter, path.join(dir, 'elastic'), { repository: 'test/elastic' })).rules;
-    assert.equal(rules.length, 4);
+    assert.equal(rules.length, 8);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -113,7 +135,7 @@ describe('detwiki hunt: Elastic rules over Kubernetes, Google Cloud and GitHub a
   });
 
   it("GitHub's event.type and event.category from the action", () => {
-    const is = (f: string, v: string) => EVENTS.slice(7).map((e) => evaluate(readOver(GITHUB_ECS, pred(f, 'eq', [v], { cs: true }))!, e));
+    const is = (f: string, v: string) => EVENTS.slice(7, 11).map((e) => evaluate(readOver(GITHUB_ECS, pred(f, 'eq', [v], { cs: true }))!, e));
     assert.deepEqual(is('event.type', 'change'), [false, false, false, true]);
     assert.deepEqual(is('event.type', 'creation'), [false, true, true, false]);
     assert.deepEqual(is('event.type', 'group'), [true, true, false, false]);
@@ -121,9 +143,21 @@ describe('detwiki hunt: Elastic rules over Kubernetes, Google Cloud and GitHub a
     assert.deepEqual(is('github.category', 'repo'), [false, false, true, true]);
   });
 
+  it("the sign-in pipeline's snake case, and the sign-in columns it keeps", () => {
+    assert.deepEqual(['userPrincipalName', 'IPAddress', 'riskEventTypes_v2', 'isCAEToken'].map(snakeCase), ['user_principal_name', 'ipaddress', 'risk_event_types_v2', 'is_caetoken']);
+    const col = (f: string) => readOver(SIGN_IN_ECS, pred(f, 'eq', ['x'], { cs: true }));
+    assert.deepEqual(col('azure.signinlogs.properties.status.error_code'), { ...pred('properties.status.errorCode', 'eq', ['x'], { cs: true }) });
+    // moved by the pipeline (to source.ip, to the message): not under the properties
+    assert.equal(col('azure.signinlogs.properties.ip_address'), undefined);
+    assert.equal(col('azure.signinlogs.properties.status.failure_reason'), undefined);
+  });
+
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {
     const { mem, par, duck, readAs } = await huntThreeWays(rules, file, hitKey);
-    const want = ['0 hit elastic/k8sforbidden', '3 hit elastic/gcpfailed', '4 hit elastic/gcpfailed', '7 hit elastic/ghteam', '9 hit elastic/ghrepo'];
+    const want = [
+      '0 hit elastic/k8sforbidden', '3 hit elastic/gcpfailed', '4 hit elastic/gcpfailed', '7 hit elastic/ghteam', '9 hit elastic/ghrepo',
+      '11 hit elastic/signin', '11 hit elastic/either', '13 hit elastic/guest', '14 hit elastic/either', '15 hit elastic/o365',
+    ];
     assert.deepEqual(mem, want.sort(), mem.join('\n'));
     assert.match(readAs.get('0 elastic/k8sforbidden') ?? '', /^the Kubernetes audit event's own field names/);
     assert.deepEqual(par, mem);

@@ -87,8 +87,17 @@ export interface TableReading {
    * Entra ID's logs: a sign-in table's rows are one `category`): a condition over the raw events, ANDed to the reading.
    */
   readonly rows?: Expr;
-  /** Column prefixes under which the raw object's own members are kept (`aws.cloudtrail.flattened.request_parameters.`). */
-  readonly prefixes?: Readonly<Record<string, string>>;
+  /**
+   * Column prefixes under which the raw object's own members are kept (`aws.cloudtrail.flattened.request_parameters.`
+   * is `requestParameters.`), or renamed (a function of the rest of the column's name giving the raw path, undefined
+   * where the rest names nothing the raw log holds in the same form).
+   */
+  readonly prefixes?: Readonly<Record<string, string | ((rest: string) => string | undefined)>>;
+  /**
+   * Column prefixes the table's rows never hold (another data set's fields: `azure.signinlogs.` in an Activity log
+   * document): a test of such a column is a test of a missing field.
+   */
+  readonly absent?: readonly string[];
   readonly columns: Readonly<Record<string, Column>>;
   /**
    * Whose semantics the derivations a reading writes follow (`Derived.lang`): a file name cut from a path, an
@@ -206,9 +215,23 @@ export function columnOf(table: TableReading, f: string): Column | undefined {
   const dot = f.indexOf('.');
   const head = dot > 0 ? f.slice(0, dot) : '';
   if (head && table.json && Object.hasOwn(table.json, head)) return path(table.json[head] + f.slice(dot));
-  if (table.prefixes) for (const [pre, raw] of Object.entries(table.prefixes)) if (f.length > pre.length && f.startsWith(pre)) return path(raw + f.slice(pre.length));
-  return table.sameName?.(f) ? path(f) : undefined;
+  if (table.prefixes) {
+    for (const [pre, raw] of Object.entries(table.prefixes)) {
+      if (f.length <= pre.length || !f.startsWith(pre)) continue;
+      const rest = f.slice(pre.length);
+      const to = typeof raw === 'string' ? raw + rest : raw(rest);
+      return to === undefined ? undefined : path(to);
+    }
+  }
+  if (table.sameName?.(f)) return path(f);
+  return table.absent?.some((pre) => f.startsWith(pre)) ? ABSENT : undefined;
 }
+
+/** A column no event read has: its test as the rule's language tests a missing field. */
+const ABSENT: Column = computed((p) => {
+  const t = evaluatePredicate(p, {}, resolveDotted);
+  return t === true ? TRUE : t === false ? FALSE : undefined;
+});
 
 /** A column read as a raw field itself (not a file name computed from one, nor a constant). */
 const plainField = (c: Column | undefined): string | undefined => (c && c.field !== undefined && !c.name && !c.steps ? c.field : undefined);

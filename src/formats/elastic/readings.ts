@@ -22,7 +22,7 @@ import { and, not, opaque, or, pred, FALSE, TRUE, type Expr, type Predicate } fr
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { byEventId, computed, constant, derivedFrom, eventId, nameOf, path, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sysmon (the Windows integration's sysmon_operational pipeline)
@@ -624,10 +624,373 @@ export const GITHUB_ECS: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Azure (the Azure integration's activitylogs, signinlogs and auditlogs pipelines), over the records as Azure Monitor's
+// diagnostic settings export them
+
+/** `source.ip`: the caller's address where it is one (the pipeline moves anything else to `source.address`). */
+const ipOnly = (field: string): Column => computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field } : undefined));
+/** The subscription and the resource group the shared pipeline cuts from a resource id (any case). */
+const SUBSCRIPTION = { fn: 'extract', args: ['(?i)^/subscriptions/([^/]+)', 1] } as const;
+const RESOURCE_GROUP = { fn: 'extract', args: ['(?i)^/subscriptions/[^/]+/resourcegroups/([^/]+)', 1] } as const;
+/** `event.outcome` from a field whose value is `success` or `failure` in any case (the pipeline lower-cases it). */
+const outcomeOf = (field: string): Column =>
+  words({
+    success: (p) => pred(field, 'eq', ['success'], { cs: false }, p.span),
+    failure: (p) => pred(field, 'eq', ['failure'], { cs: false }, p.span),
+  });
+
+/** The columns every Azure record has, by their two layouts' names (the released one and the newer). */
+const AZURE_COMMON: Readonly<Record<string, Column>> = {
+  'cloud.provider': constant('azure'),
+  'event.kind': constant('event'),
+  'event.module': constant('azure'),
+  'azure.tenant_id': path('tenantId'),
+  'azure.tenant.id': path('tenantId'),
+  'azure.correlation_id': path('correlationId'),
+  'azure.correlation.id': path('correlationId'),
+  'azure.resource.id': path('resourceId'),
+  'cloud.resource_id': path('resourceId'),
+  'azure.subscription_id': derivedFrom('resourceId', [SUBSCRIPTION]),
+  'azure.resource.group': derivedFrom('resourceId', [RESOURCE_GROUP]),
+  'azure.resource_group.name': derivedFrom('resourceId', [RESOURCE_GROUP]),
+};
+
+const AZURE_ACTIVITY = 'azure.activity';
+/** A claim of the caller's token under its own (URL) name. */
+const CLAIMS = 'identity.claims.';
+const CLAIM_NAME = `${CLAIMS}http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name`;
+/** The role assignment that let the caller act, by the pipeline's snake-case names. */
+const EVIDENCE_KEYS: Readonly<Record<string, string>> = {
+  role_assignment_scope: 'roleAssignmentScope', role_definition_id: 'roleDefinitionId', role_assignment_id: 'roleAssignmentId',
+  principal_id: 'principalId', principal_type: 'principalType', role: 'role',
+};
+
+export const AZURE_ACTIVITY_ECS: TableReading = {
+  logSource: AZURE_ACTIVITY,
+  onlyWith: AZURE_ACTIVITY,
+  label: "the exported Activity log's field names for the Azure integration's fields (event.action as operationName…)",
+  raw: 'the exported Activity log',
+  lang: 'eql',
+  prefixes: {
+    'azure.activitylogs.identity.authorization.evidence.': (rest) => (Object.hasOwn(EVIDENCE_KEYS, rest) ? `identity.authorization.evidence.${EVIDENCE_KEYS[rest]}` : undefined),
+    // a claim whose name has no dot keeps it (`appid`); the pipeline writes `_` for each dot of the others
+    'azure.activitylogs.identity.claims.': (rest) => (rest.includes('_') ? undefined : CLAIMS + rest),
+    // the record's properties as they are (but the two renamed below)
+    'azure.activitylogs.properties.': 'properties.',
+  },
+  columns: {
+    ...AZURE_COMMON,
+    'event.dataset': constant('azure.activitylogs'),
+    'data_stream.dataset': constant('azure.activitylogs'),
+    'event.action': path('operationName'),
+    'azure.activitylogs.operation_name': path('operationName'),
+    'azure.activitylogs.category': path('category'),
+    'azure.activitylogs.result_type': path('resultType'),
+    'azure.activitylogs.result_signature': path('resultSignature'),
+    'azure.activitylogs.tenant_id': path('tenantId'),
+    'azure.activitylogs.identity.claims_initiated_by_user.name': path(CLAIM_NAME),
+    'azure.activitylogs.identity.claims_initiated_by_user.fullname': path(`${CLAIMS}name`),
+    'azure.activitylogs.properties.status_code': path('properties.statusCode'),
+    'azure.activitylogs.properties.service_request_id': path('properties.serviceRequestId'),
+    'source.ip': ipOnly('callerIpAddress'),
+    // `resultType` where it is success or failure in any case; else the properties' `result` where it is exactly
+    // success, failure or unknown
+    'event.outcome': (() => {
+      const byType = (p: Predicate) => pred('resultType', 'in', ['success', 'failure'], { cs: false }, p.span);
+      const byResult = (p: Predicate, word: string) => and(not(byType(p)), pred('properties.result', 'eq', [word], { cs: true }, p.span));
+      return words({
+        success: (p) => or(pred('resultType', 'eq', ['success'], { cs: false }, p.span), byResult(p, 'success')),
+        failure: (p) => or(pred('resultType', 'eq', ['failure'], { cs: false }, p.span), byResult(p, 'failure')),
+        unknown: (p) => byResult(p, 'unknown'),
+      });
+    })(),
+  },
+};
+
+/** The pipeline's snake case of a camel-case key (`userPrincipalName`: `user_principal_name`; `IPAddress`: `ipaddress`). */
+export const snakeCase = (key: string): string => key.replace(/([a-z])([A-Z]+)/g, '$1_$2').toLowerCase();
+
+/**
+ * The keys of a sign-in record's properties (Microsoft's schema of the sign-in logs), by the snake case the pipeline
+ * writes them in; a key it moves, renames or turns into another form is not here (unknown where tested).
+ */
+const SIGN_IN_KEYS: ReadonlyMap<string, string> = new Map(
+  [
+    'userPrincipalName', 'userId', 'userDisplayName', 'userType', 'appId', 'appDisplayName', 'resourceDisplayName', 'resourceId', 'resourceTenantId',
+    'homeTenantId', 'authenticationProtocol', 'authenticationRequirement', 'authenticationDetails', 'authenticationMethodsUsed', 'isInteractive',
+    'incomingTokenType', 'sessionId', 'correlationId', 'clientAppUsed', 'conditionalAccessStatus', 'appliedConditionalAccessPolicies', 'riskLevelAggregated',
+    'riskState', 'riskDetail', 'riskEventTypes', 'riskEventTypes_v2', 'servicePrincipalId', 'servicePrincipalName', 'servicePrincipalCredentialKeyId',
+    'servicePrincipalCredentialThumbprint', 'tokenIssuerType', 'tokenIssuerName', 'crossTenantAccessType', 'uniqueTokenIdentifier', 'originalRequestId',
+    'autonomousSystemNumber', 'deviceDetail', 'deviceId', 'displayName', 'operatingSystem', 'isCompliant', 'isManaged', 'trustType', 'errorCode',
+    'managedIdentityType', 'flaggedForReview', 'signInEventTypes', 'signInIdentifierType', 'sourceAppClientId', 'isTenantRestricted',
+    'isThroughGlobalSecureAccess', 'enforcedGrantControls', 'enforcedSessionControls', 'mfaDetail', 'authMethod', 'authDetail', 'networkLocationDetails',
+    'originalTransferMethod', 'federatedCredentialId', 'authenticationContextClassReferences', 'privateLinkDetails', 'sessionLifetimePolicies',
+  ].map((k) => [snakeCase(k), k]),
+);
+/** Sign-in keys the pipeline moves elsewhere or drops: not under the properties in the stored document. */
+const SIGN_IN_MOVED: ReadonlySet<string> = new Set(['ip_address', 'ipaddress', 'location', 'user_agent', 'created_date_time', 'risk_level_during_sign_in', 'processing_time_in_milliseconds', 'authentication_processing_details']);
+const SIGN_IN_RENAMED: Readonly<Record<string, string>> = { created_at: 'createdDateTime', risk_level_during_signin: 'riskLevelDuringSignIn', processing_time_ms: 'processingTimeInMilliseconds' };
+
+/** The raw path of a sign-in column under `azure.signinlogs.properties.`, segment by segment. */
+function signInPath(rest: string): string | undefined {
+  const segs = rest.split('.');
+  if (SIGN_IN_MOVED.has(segs[0]!) || (segs[0] === 'status' && (segs[1] === 'failure_reason' || segs[1] === 'additional_details'))) return undefined;
+  const out: string[] = [];
+  for (const [i, seg] of segs.entries()) {
+    const raw = i === 0 && Object.hasOwn(SIGN_IN_RENAMED, seg) ? SIGN_IN_RENAMED[seg] : SIGN_IN_KEYS.get(seg) ?? (/^[a-z0-9]+$/.test(seg) ? seg : undefined);
+    if (raw === undefined) return undefined;
+    out.push(raw);
+  }
+  return `properties.${out.join('.')}`;
+}
+
+/** A sign-in's error code: none or 0 is a success. */
+const ERROR_CODE = 'properties.status.errorCode';
+
+export const SIGN_IN_ECS: TableReading = {
+  logSource: 'entra.signin',
+  onlyWith: ENTRA_EXPORT,
+  // the pipeline keeps only the records of a sign-in category
+  rows: pred('category', 'ends_with', ['SignInLogs'], { cs: true }),
+  label: "the diagnostic export's sign-in records as the Azure integration's signinlogs pipeline stores them (keys in snake case…)",
+  raw: "the diagnostic export's sign-in records",
+  lang: 'eql',
+  prefixes: { 'azure.signinlogs.properties.': signInPath },
+  columns: {
+    ...AZURE_COMMON,
+    'event.dataset': constant('azure.signinlogs'),
+    'data_stream.dataset': constant('azure.signinlogs'),
+    'event.category': constant(['authentication']),
+    'event.type': constant(['info']),
+    'event.action': path('operationName'),
+    'event.id': path('properties.id'),
+    'azure.signinlogs.operation_name': path('operationName'),
+    'azure.signinlogs.category': path('category'),
+    'azure.signinlogs.result_type': path('resultType'),
+    'azure.signinlogs.result_signature': path('resultSignature'),
+    'azure.signinlogs.result_description': path('resultDescription'),
+    'azure.signinlogs.identity': path('identity'),
+    'azure.signinlogs.caller_ip_address': path('callerIpAddress'),
+    'source.ip': ipOnly('properties.ipAddress'),
+    'user.name': path('properties.userPrincipalName'),
+    'user.id': path('properties.userId'),
+    'user.full_name': path('properties.userDisplayName'),
+    'user_agent.original': path('properties.userAgent'),
+    'service.name': path('properties.servicePrincipalName'),
+    'event.outcome': words({
+      success: (p) => or(pred(ERROR_CODE, 'is_null', [], {}, p.span), pred(ERROR_CODE, 'eq', [0], { typing: 'loose' }, p.span)),
+      failure: (p) => pred(ERROR_CODE, 'gt', [0], { typing: 'loose' }, p.span),
+    }),
+  },
+};
+
+/** A target resource's keys the pipeline keeps, in snake case (`modified_properties.4.new_value`). */
+const TARGET_KEYS: Readonly<Record<string, string>> = {
+  display_name: 'displayName', id: 'id', type: 'type', ip_address: 'ipAddress', user_principal_name: 'userPrincipalName',
+  modified_properties: 'modifiedProperties', new_value: 'newValue', old_value: 'oldValue',
+};
+/** `target_resources.0.display_name`: the list made a map by index, each key in snake case. */
+function targetPath(rest: string): string | undefined {
+  const segs = rest.split('.');
+  if (!/^\d+$/.test(segs[0]!)) return undefined;
+  const out = segs.map((seg) => (/^\d+$/.test(seg) ? seg : Object.hasOwn(TARGET_KEYS, seg) ? TARGET_KEYS[seg] : undefined));
+  return out.includes(undefined) ? undefined : `properties.targetResources.${out.join('.')}`;
+}
+
+export const AUDIT_ECS: TableReading = {
+  logSource: 'entra.audit',
+  onlyWith: ENTRA_EXPORT,
+  rows: pred('category', 'eq', ['AuditLogs'], { cs: true }),
+  label: "the diagnostic export's audit records as the Azure integration's auditlogs pipeline stores them (event.action as operationName…)",
+  raw: "the diagnostic export's audit records",
+  lang: 'eql',
+  prefixes: {
+    'azure.auditlogs.properties.target_resources.': targetPath,
+    'azure.auditlogs.properties.initiated_by.': 'properties.initiatedBy.',
+    'azure.auditlogs.properties.additional_details.': 'properties.additionalDetails.',
+  },
+  columns: {
+    ...AZURE_COMMON,
+    'event.dataset': constant('azure.auditlogs'),
+    'data_stream.dataset': constant('azure.auditlogs'),
+    'event.action': path('operationName'),
+    'azure.auditlogs.operation_name': path('operationName'),
+    'azure.auditlogs.category': path('category'),
+    'azure.auditlogs.identity': path('identity'),
+    'azure.auditlogs.result_signature': path('resultSignature'),
+    'azure.auditlogs.properties.id': path('properties.id'),
+    'azure.auditlogs.properties.category': path('properties.category'),
+    'azure.auditlogs.properties.activity_display_name': path('properties.activityDisplayName'),
+    'azure.auditlogs.properties.activity_datetime': path('properties.activityDateTime'),
+    'azure.auditlogs.properties.result_reason': path('properties.resultReason'),
+    'azure.auditlogs.properties.logged_by_service': path('properties.loggedByService'),
+    'azure.auditlogs.properties.operation_type': path('properties.operationType'),
+    'azure.auditlogs.properties.correlation_id': path('properties.correlationId'),
+    'source.ip': ipOnly('callerIpAddress'),
+    'user.name': path('properties.initiatedBy.user.userPrincipalName'),
+    'user.id': path('properties.initiatedBy.user.id'),
+    'event.outcome': outcomeOf('properties.result'),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Microsoft 365 audit (the o365 integration's audit pipeline), over the Management Activity API's records
+
+const M365 = 'm365.audit';
+
+/**
+ * `event.code`: the record type's name, for the numbers the pipeline's table names (Microsoft's `AuditLogRecordType`
+ * values up to 181 as the pipeline has them: `Yammer` for 22, not the newer `Viva Engage`).
+ */
+const RECORD_TYPES: Readonly<Record<number, string>> = {
+  1: 'ExchangeAdmin', 2: 'ExchangeItem', 3: 'ExchangeItemGroup', 4: 'SharePoint', 6: 'SharePointFileOperation', 7: 'OneDrive', 
+8: 'AzureActiveDirectory', 9: 'AzureActiveDirectoryAccountLogon', 10: 'DataCenterSecurityCmdlet', 11: 'ComplianceDLPSharePoint', 12: 'Sway', 13: 'ComplianceDLPExchange', 
+14: 'SharePointSharingOperation', 15: 'AzureActiveDirectoryStsLogon', 16: 'SkypeForBusinessPSTNUsage', 17: 'SkypeForBusinessUsersBlocked', 18: 'SecurityComplianceCenterEOPCmdlet', 19: 'ExchangeAggregatedOperation', 
+20: 'PowerBIAudit', 21: 'CRM', 22: 'Yammer', 23: 'SkypeForBusinessCmdlets', 24: 'Discovery', 25: 'MicrosoftTeams', 
+28: 'ThreatIntelligence', 29: 'MailSubmission', 30: 'MicrosoftFlow', 31: 'AeD', 32: 'MicrosoftStream', 33: 'ComplianceDLPSharePointClassification', 
+34: 'ThreatFinder', 35: 'Project', 36: 'SharePointListOperation', 37: 'SharePointCommentOperation', 38: 'DataGovernance', 39: 'Kaizala', 
+40: 'SecurityComplianceAlerts', 41: 'ThreatIntelligenceUrl', 42: 'SecurityComplianceInsights', 43: 'MIPLabel', 44: 'WorkplaceAnalytics', 45: 'PowerAppsApp', 
+46: 'PowerAppsPlan', 47: 'ThreatIntelligenceAtpContent', 48: 'LabelContentExplorer', 49: 'TeamsHealthcare', 50: 'ExchangeItemAggregated', 51: 'HygieneEvent', 
+52: 'DataInsightsRestApiAudit', 53: 'InformationBarrierPolicyApplication', 54: 'SharePointListItemOperation', 55: 'SharePointContentTypeOperation', 56: 'SharePointFieldOperation', 57: 'MicrosoftTeamsAdmin', 
+58: 'HRSignal', 59: 'MicrosoftTeamsDevice', 60: 'MicrosoftTeamsAnalytics', 61: 'InformationWorkerProtection', 62: 'Campaign', 63: 'DLPEndpoint', 
+64: 'AirInvestigation', 65: 'Quarantine', 66: 'MicrosoftForms', 67: 'ApplicationAudit', 68: 'ComplianceSupervisionExchange', 69: 'CustomerKeyServiceEncryption', 
+70: 'OfficeNative', 71: 'MipAutoLabelSharePointItem', 72: 'MipAutoLabelSharePointPolicyLocation', 73: 'MicrosoftTeamsShifts', 75: 'MipAutoLabelExchangeItem', 76: 'CortanaBriefing', 
+78: 'WDATPAlerts', 82: 'SensitivityLabelPolicyMatch', 83: 'SensitivityLabelAction', 84: 'SensitivityLabeledFileAction', 85: 'AttackSim', 86: 'AirManualInvestigation', 
+87: 'SecurityComplianceRBAC', 88: 'UserTraining', 89: 'AirAdminActionInvestigation', 90: 'MSTIC', 91: 'PhysicalBadgingSignal', 93: 'AipDiscover', 
+94: 'AipSensitivityLabelAction', 95: 'AipProtectionAction', 96: 'AipFileDeleted', 97: 'AipHeartBeat', 98: 'MCASAlerts', 99: 'OnPremisesFileShareScannerDlp', 
+100: 'OnPremisesSharePointScannerDlp', 101: 'ExchangeSearch', 102: 'SharePointSearch', 103: 'PrivacyInsights', 105: 'MyAnalyticsSettings', 106: 'SecurityComplianceUserChange', 
+107: 'ComplianceDLPExchangeClassification', 109: 'MipExactDataMatch', 113: 'MS365DCustomDetection', 147: 'CoreReportingSettings', 148: 'ComplianceConnector', 174: 'DataShareOperation', 
+181: 'EduDataLakeDownloadOperation'
+};
+const RECORD_NUMBERS = Object.keys(RECORD_TYPES).map(Number);
+const recordType = (nums: readonly number[], p: Predicate): Expr => pred('RecordType', 'in', [...nums], { typing: 'loose' }, p.span);
+const m365EventCode: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const cs = p.opts?.cs !== false;
+  const hit = RECORD_NUMBERS.filter((n) => vs.some((v) => sameWord(v, RECORD_TYPES[n]!, cs)));
+  return or(...(hit.length ? [recordType(hit, p)] : []), and(not(recordType(RECORD_NUMBERS, p)), opaque(renderPredicate(p), "event.code: the pipeline's table does not name this record type", p.span)));
+});
+
+/** The data-loss-prevention record types, whose outcome the pipeline takes from the rules the record lists. */
+const DLP_TYPES = [11, 13];
+/** `event.outcome`: `failure` for a `ResultStatus` of failed or false (any case), else `success` (none too). */
+const m365Outcome: Column = (() => {
+  const failed = (p: Predicate) => pred('ResultStatus', 'in', ['failed', 'false'], { cs: false }, p.span);
+  const dlp = (p: Predicate) => recordType(DLP_TYPES, p);
+  const unlessDlp = (p: Predicate, e: Expr) => or(and(not(dlp(p)), e), and(dlp(p), opaque(renderPredicate(p), 'event.outcome: a data-loss-prevention record takes it from its rules', p.span)));
+  return words({ success: (p) => unlessDlp(p, not(failed(p))), failure: (p) => unlessDlp(p, failed(p)) });
+})();
+
+/** Operations whose `event.action` the pipeline rewrites (Entra ID user changes, Teams memberships). */
+const M365_ACTIONS: Readonly<Record<string, string>> = {
+  'added-user-account': 'Add user.',
+  'modified-user-account': 'Update user.',
+  'deleted-user-account': 'Delete user.',
+  'added-group-account-to': 'TeamCreated',
+  'added-users-to-group': 'MemberAdded',
+};
+const m365Action: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const cs = p.opts?.cs !== false;
+  const rewritten = Object.values(M365_ACTIONS);
+  return or(
+    ...vs.map((v) => {
+      const to = Object.keys(M365_ACTIONS).find((k) => sameWord(k, v, cs));
+      if (to) return pred('Operation', 'eq', [M365_ACTIONS[to]!], { cs: true }, p.span);
+      // an operation the pipeline rewrites (in its workload) is that operation's word, not its own name
+      if (rewritten.some((r) => sameWord(r, v, cs))) return opaque(renderPredicate(p), 'event.action: the pipeline rewrites this operation in some workloads', p.span);
+      return pred('Operation', 'eq', [v], { ...p.opts, cs }, p.span);
+    }),
+  );
+});
+
+/**
+ * `source.ip`: `ClientIPAddress`, else `ClientIP`, else `ActorIpAddress`, as the pipeline picks them; read where the
+ * value picked is a plain IPv4 address (the pipeline cuts ports and brackets off the others).
+ */
+const m365SourceIp: Column = computed((p) => {
+  if (!((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived)) return undefined;
+  const fields = ['ClientIPAddress', 'ClientIP', 'ActorIpAddress'];
+  const plain = (f: string) => pred(f, 'regex', ['^[0-9]{1,3}(\\.[0-9]{1,3}){3}$'], { cs: true }, p.span);
+  return or(
+    ...fields.map((f, i) => {
+      const before = fields.slice(0, i).map((g) => pred(g, 'is_null', [], {}, p.span));
+      return and(...before, pred(f, 'is_not_null', [], {}, p.span), or(and(plain(f), { ...p, field: f }), and(not(plain(f)), opaque(renderPredicate(p), `source.ip: ${f} is not a plain address, which the pipeline cuts`, p.span))));
+    }),
+  );
+});
+
+/** Record fields the pipeline turns into another form under `o365.audit.` (name/value lists made maps, numbers made text). */
+const M365_RESHAPED = new Set(['Parameters', 'ExtendedProperties', 'ModifiedProperties', 'AlertLinks', 'Platform', 'Data', 'OperationProperties', 'Version', 'LogonType', 'InternalLogonType', 'AzureActiveDirectoryEventType', 'Actor.Type', 'Target.Type', 'Message']);
+
+export const M365_ECS: TableReading = {
+  logSource: M365,
+  onlyWith: M365,
+  label: "the Management Activity API's record as the o365 integration's audit pipeline stores it (event.action as Operation, o365.audit.* the record's own fields…)",
+  raw: "the Management Activity API's record",
+  lang: 'eql',
+  prefixes: {
+    'o365.audit.': (rest) => (M365_RESHAPED.has(rest.split('.')[0]!) || M365_RESHAPED.has(rest) ? undefined : rest),
+  },
+  columns: {
+    'event.dataset': constant('o365.audit'),
+    'data_stream.dataset': constant('o365.audit'),
+    'event.module': constant('o365'),
+    'event.provider': path('Workload'),
+    'event.action': m365Action,
+    'event.code': m365EventCode,
+    'event.outcome': m365Outcome,
+    'event.id': path('Id'),
+    // web for every record, authentication for a Security Token Service sign-in; the other categories the pipeline
+    // adds per operation (iam, file) are not read here
+    'event.category': computed((p) => {
+      const vs = stringValues(p);
+      if (!vs) return undefined;
+      const cs = p.opts?.cs !== false;
+      return or(
+        ...vs.map((v) => (sameWord(v, 'web', cs) ? TRUE : sameWord(v, 'authentication', cs) ? recordType([15], p) : opaque(renderPredicate(p), "event.category: the pipeline's other categories are not read here", p.span))),
+      );
+    }),
+    'o365.audit.RecordType': derivedFrom('RecordType', [{ fn: 'tostring' }]),
+    'user.id': path('UserId'),
+    'source.ip': m365SourceIp,
+    'client.ip': m365SourceIp,
+    'organization.id': derivedFrom('OrganizationId', [{ fn: 'lower' }]),
+  },
+};
+
 /** Every raw log an Elastic rule is read over, by the canonical log source the rule reads. */
-const ECS_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_ECS, [CLOUDTRAIL]: CLOUDTRAIL_ECS, [OKTA]: OKTA_ECS, [KUBERNETES]: KUBERNETES_ECS, [GCP]: GCP_ECS, [GITHUB]: GITHUB_ECS };
+const ECS_READINGS: Readonly<Record<string, TableReading>> = {
+  ...SYSMON_ECS,
+  [CLOUDTRAIL]: CLOUDTRAIL_ECS,
+  [OKTA]: OKTA_ECS,
+  [KUBERNETES]: KUBERNETES_ECS,
+  [GCP]: GCP_ECS,
+  [GITHUB]: GITHUB_ECS,
+  [AZURE_ACTIVITY]: AZURE_ACTIVITY_ECS,
+  'entra.signin': SIGN_IN_ECS,
+  'entra.audit': AUDIT_ECS,
+  [M365]: M365_ECS,
+};
 
 
+
+/** The integrations' own field namespaces: a document of one data set has none of another's. */
+const NAMESPACES = ['aws.cloudtrail.', 'okta.', 'kubernetes.audit.', 'gcp.audit.', 'github.', 'azure.activitylogs.', 'azure.signinlogs.', 'azure.auditlogs.', 'o365.'];
+const absentOf = new WeakMap<TableReading, TableReading>();
+/** The table with the other data sets' namespaces absent (those its columns and prefixes do not name). */
+function withAbsent(t: TableReading): TableReading {
+  let out = absentOf.get(t);
+  if (!out) {
+    const own = [...Object.keys(t.columns), ...Object.keys(t.prefixes ?? {})];
+    out = { ...t, absent: NAMESPACES.filter((ns) => !own.some((c) => c.startsWith(ns))) };
+    absentOf.set(t, out);
+  }
+  return out;
+}
 
 /**
  * The hunt's readings of an Elastic rule over raw logs (`FormatAdapter.huntReadings`): one per raw log of the rule's
@@ -637,11 +1000,11 @@ export function elasticHuntReadings(logSources: readonly string[], condition: Ex
   if (!rule) return [];
   const tables = logSources.flatMap((ls) => (Object.hasOwn(ECS_READINGS, ls) ? [ECS_READINGS[ls]!] : []));
   if (logSources.includes('windows.network') && !logSources.includes('windows.dns')) tables.push(SYSMON_ECS['windows.dns']!);
-  const readings = tables.flatMap((t) => tableReading(t, condition, rule));
+  const readings = tables.flatMap((t) => tableReading(withAbsent(t), condition, rule));
   // a Security event: a process rule (whose index may name the Security log too) reads its process creations (4688)
   // only, any other rule every Security event
   const sec = logSources.includes('windows.process_creation') ? 'windows.process_creation' : logSources.includes('windows.security') ? 'windows.security' : undefined;
-  if (sec) for (const r of tableReading(SECURITY_ECS, condition, rule)) readings.push({ ...r, logSources: [sec] });
-  if (logSources.includes('windows.powershell')) readings.push(...tableReading(POWERSHELL_ECS, condition, rule));
+  if (sec) for (const r of tableReading(withAbsent(SECURITY_ECS), condition, rule)) readings.push({ ...r, logSources: [sec] });
+  if (logSources.includes('windows.powershell')) readings.push(...tableReading(withAbsent(POWERSHELL_ECS), condition, rule));
   return readings;
 }
