@@ -13,7 +13,9 @@
  * (`packages/windows/data_stream/sysmon_operational`, package 1.47.0; the image-load event as the newer pipeline's
  * tests show it), Windows Security (`security_standard`) and PowerShell Operational (`powershell_operational`), Okta
  * (`packages/okta/data_stream/system`), Kubernetes (`packages/kubernetes/data_stream/audit_logs`), Google Cloud
- * (`packages/gcp/data_stream/audit`) and GitHub (`packages/github/data_stream/audit`).
+ * (`packages/gcp/data_stream/audit`), GitHub (`packages/github/data_stream/audit`), Azure (`packages/azure/data_stream/
+ * activitylogs`, `signinlogs`, `auditlogs`) and Microsoft 365 (`packages/o365/data_stream/audit`). A document of one
+ * data set holds none of another's fields: a column of another integration's namespace is a missing field there.
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
  * `POWERSHELL_EVENT_LOG`): on an ECS document shipped by Winlogbeat or Elastic Agent, the rule runs as written.
