@@ -7,12 +7,12 @@
  * depending on it. The languages' tables are beside their adapters (`src/formats/kusto/readings.ts`,
  * `src/formats/elastic/readings.ts`, `src/formats/splunk/readings.ts`, `src/formats/yaral/readings.ts`).
  */
-import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, type Derived, type Expr, type Predicate, type TransformStep, type Value } from '../model/expr.ts';
+import { and, derivedFields, FALSE, isFieldRef, mapEachLeaf, not, opaque, or, pred, relativeDepth, TRUE, type Derived, type Each, type Expr, type Predicate, type TransformStep, type Value } from '../model/expr.ts';
 import { aggregateCall, aggregationDecides, MISSING_KEYS_WORDS } from '../model/aggregate.ts';
 import { evaluatePredicate, resolveDotted } from '../model/evaluate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
-import type { Aggregation, RuleRecord } from '../model/rule.ts';
+import type { Aggregation, DerivedKey, RuleRecord } from '../model/rule.ts';
 import type { HuntReading } from './adapter.ts';
 
 /**
@@ -98,6 +98,11 @@ export interface TableReading {
    * document): a test of such a column is a test of a missing field.
    */
   readonly absent?: readonly string[];
+  /**
+   * Repeated fields that hold one element on the events read (the UDM `security_result` an Okta event fills): a test
+   * of any or every element (YARA-L `$e.security_result.action`) is a test of that element's fields.
+   */
+  readonly single?: readonly string[];
   readonly columns: Readonly<Record<string, Column>>;
   /**
    * Whose semantics the derivations a reading writes follow (`Derived.lang`): a file name cut from a path, an
@@ -201,7 +206,16 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
   if (counted && !aggregation && !keysPresent) return [];
   const cond = keysPresent ? and(condition, ...keysPresent) : condition;
   // a condition with no test (`SigninLogs | summarize count() by UserAgent`) still reads the table's rows only
-  const read = readOver(table, cond) ?? (table.rows && cond.kind === 'const' && cond.value === true ? cond : undefined);
+  const read0 = readOver(table, cond) ?? (table.rows && cond.kind === 'const' && cond.value === true ? cond : undefined);
+  // a key the reading computes (`readAggregation`'s derived keys) whose language leaves out an event without it: the
+  // computed value's presence (and, for zero values, not empty), tested on the raw event
+  const derivedPresent = read0 && aggregation?.derivedKeys && !a?.derivedKeys && (a?.missingKeys === 'drop' || a?.missingKeys === 'zero')
+    ? aggregation.derivedKeys.map((k): Expr => {
+        const on = (op: 'is_not_null' | 'eq', values: Value[]): Predicate => ({ ...pred(k.field, op, values, { cs: true }, a.span), ...(k.derived ? { derived: k.derived } : {}) });
+        return a.missingKeys === 'zero' ? and(on('is_not_null', []), not(on('eq', ['']))) : on('is_not_null', []);
+      })
+    : [];
+  const read = read0 && derivedPresent.length ? and(read0, ...derivedPresent) : read0;
   // the keys' presence now in the condition, each matching event is a result row of its own (not one of the rule's
   // groups, whose keys the raw event names otherwise)
   const ownRows = keysPresent && a ? (({ missingKeys: _m, listKeys: _l, ...rest }) => ({ ...rest, groupBy: [] }))(a) : undefined;
@@ -253,10 +267,14 @@ function readFunction(table: TableReading, fn: string): string | undefined {
 export function readAggregation(table: TableReading, a: Aggregation): Aggregation | undefined {
   if (a.sides?.length || a.correlation || a.keep || a.rules?.length || a.computedKeys?.length || a.derivedKeys?.length) return undefined;
   const groupBy: string[] = [];
+  // a key the table computes from one raw field (Okta's user id, the address cut at `@`): a key computed per event
+  const derivedKeys: DerivedKey[] = [];
   for (const g of a.groupBy) {
-    const field = plainField(columnOf(table, g)) ?? (table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined);
-    if (field === undefined) return undefined;
-    groupBy.push(field);
+    const c = columnOf(table, g);
+    const field = plainField(c) ?? (table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined);
+    if (field !== undefined) groupBy.push(field);
+    else if (c?.field !== undefined && c.steps && !c.name) derivedKeys.push({ name: g, field: c.field, derived: { steps: c.steps, lang: table.lang ?? 'kql' } });
+    else return undefined;
   }
   const where = (w: Expr | undefined): Expr | undefined => (w ? readOver(table, w) ?? opaque(renderExpr(w), `the counting condition: ${why(table)}`) : undefined);
   let failed = false;
@@ -270,6 +288,7 @@ export function readAggregation(table: TableReading, a: Aggregation): Aggregatio
   const out: Aggregation = {
     ...a,
     groupBy,
+    ...(derivedKeys.length ? { computedKeys: derivedKeys.map((k) => k.name), derivedKeys } : {}),
     // the function is counted only against a threshold; without one each group is a result row, whatever it computes
     ...(a.function !== undefined ? { function: th ? fn(a.function) : a.function } : {}),
     ...(th ? { threshold: { ...th, ...(th.where ? { where: where(th.where) } : {}), ...(th.than ? { than: test(th.than) } : {}) } } : {}),
@@ -285,16 +304,42 @@ export function readAggregation(table: TableReading, a: Aggregation): Aggregatio
  */
 export function readOver(table: TableReading, e: Expr): Expr | undefined {
   let answered = 0;
-  const out = mapEachLeaf(e, (x) => {
+  const leaf = (x: Parameters<Parameters<typeof mapEachLeaf>[1]>[0]): Expr => {
     if (x.kind === 'pred') {
       const p = predicate(table, x);
       if (p.kind !== 'opaque' && p.kind !== 'const') answered++;
       return p;
     }
+    if (x.kind !== 'each') return x;
+    // a repeated field of one element on these events: the test of any (or every) element is the test of that one
+    const one = table.single?.includes(x.array) ? singleElement(x) : undefined;
+    if (one) return mapEachLeaf(one, leaf);
     // an array column: its elements are the table's, which no raw field holds
-    return x.kind === 'each' ? opaque(x.array, `${x.array}: ${why(table)}`, x.span) : x;
-  });
+    return opaque(x.array, `${x.array}: ${why(table)}`, x.span);
+  };
+  const out = mapEachLeaf(e, leaf);
   return answered ? out : undefined;
+}
+
+/**
+ * An `any` / `all` over an array of one element as the test of that element, its element-relative fields (`.action`)
+ * made fields of the array (`security_result.action`); undefined for a count, a derived array or a nested one.
+ */
+function singleElement(x: Each): Expr | undefined {
+  if ((x.quant !== 'any' && x.quant !== 'all') || x.derived || x.distinct || x.iterate) return undefined;
+  let ok = true;
+  const out = mapEachLeaf(x.expr, (l) => {
+    if (l.kind === 'each') ok = false;
+    if (l.kind !== 'pred') return l;
+    const fix = (f: string): string => {
+      const n = relativeDepth(f);
+      if (n > 1) ok = false;
+      return n === 1 ? (f === '.' ? x.array : `${x.array}${f}`) : f;
+    };
+    const values = l.values.some(isFieldRef) ? l.values.map((v) => (isFieldRef(v) ? { ...v, field: fix(v.field) } : v)) : l.values;
+    return { ...l, field: fix(l.field), values, ...(l.derived ? { derived: l.derived } : {}) };
+  });
+  return ok ? out : undefined;
 }
 
 export const why = (t: TableReading): string => `a column ${t.raw} does not hold in the same form (a ${t.logSource} event read for a rule over the table)`;

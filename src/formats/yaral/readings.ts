@@ -8,7 +8,7 @@
  * fire, depending on it.
  *
  * The parsers' mappings were read from Google's published field maps and parser change logs (WINDOWS_SYSMON, WINEVTLOG,
- * AWS_CLOUDTRAIL) and, where those are silent, from how Google's own rules (`chronicle/detection-rules`,
+ * AWS_CLOUDTRAIL, OKTA, GITHUB; GCP_CLOUDAUDIT through the other Google Cloud parsers') and, where those are silent, from how Google's own rules (`chronicle/detection-rules`,
  * `rules/community`) test the fields (`docs/hunt.md` says which is which). `metadata.product_event_type` of a Windows
  * event is its id as text (`"1"`), as Google's current rules test it and the WINEVTLOG map writes it (an older
  * WINDOWS_SYSMON map wrote `Category [1]`).
@@ -17,7 +17,7 @@ import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type Tran
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { byEventId, computed, constant, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
 
 /** A test whose values are other fields (`$e.a = $e.b`): not read per event id. */
 const refersToFields = (p: Predicate): boolean => p.values.some((v) => typeof v === 'object' && v !== null);
@@ -182,6 +182,103 @@ const CLOUDTRAIL_UDM: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Okta System Log (OKTA), GitHub audit log (GITHUB), Google Cloud audit log (GCP_CLOUDAUDIT)
+
+/**
+ * A UDM field whose value is one of a few words, each a test of the raw event (`security_result.action` `BLOCK` for
+ * an Okta outcome of FAILURE or DENY); a word the table does not name is unknown (the parser may write it).
+ */
+function udmWords(table: Readonly<Record<string, (p: Predicate) => Expr>>, what: string): Column {
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const up = (v: string) => (p.opts?.cs === false ? v.toUpperCase() : v);
+    const known = (p2: Predicate) => or(...Object.values(table).map((f) => f(p2)));
+    return or(
+      ...vs.map((v) => (Object.hasOwn(table, up(v)) ? table[up(v)]!(p) : FALSE)),
+      and(not(known(p)), opaque(renderPredicate(p), `${what}: the parser's value for this event is not read here`, p.span)),
+    );
+  });
+}
+
+/** Okta's outcome, in any case. */
+const oktaResult = (values: readonly string[]) => (p: Predicate): Expr => pred('outcome.result', 'in', [...values], { cs: false }, p.span);
+
+const OKTA_UDM: TableReading = {
+  logSource: 'okta.system',
+  onlyWith: 'okta.system',
+  label: 'the Okta System Log as the OKTA parser fills UDM (metadata.product_event_type as eventType, security_result.summary as displayMessage…)',
+  raw: 'the Okta System Log as the OKTA parser fills UDM',
+  // the parser writes one security result for an event (its summary, action and reason)
+  single: ['security_result'],
+  columns: {
+    'metadata.log_type': constant('OKTA'),
+    'metadata.vendor_name': constant('Okta'),
+    'metadata.product_name': constant('Okta'),
+    'metadata.product_event_type': path('eventType'),
+    'metadata.product_log_id': path('uuid'),
+    // the actor's `alternateId`: an address `name@domain` is the user's address and `name` its id; another is the id
+    'principal.user.userid': derivedFrom('actor.alternateId', [{ fn: 'replace', args: ['@.*$', '', 'regex'] }]),
+    'principal.user.email_addresses': computed((p) => (!p.derived && (p.op === 'eq' || p.op === 'in') && p.values.length && p.values.every((v) => typeof v === 'string' && v.includes('@')) ? onField(p, 'actor.alternateId') : undefined)),
+    'principal.user.user_display_name': path('actor.displayName'),
+    'principal.ip': path('client.ipAddress'),
+    'network.http.user_agent': path('client.userAgent.rawUserAgent'),
+    'principal.location.city': path('client.geographicalContext.city'),
+    'principal.location.state': path('client.geographicalContext.state'),
+    'principal.location.country_or_region': path('client.geographicalContext.country'),
+    'security_result.summary': path('displayMessage'),
+    'security_result.category_details': path('outcome.reason'),
+    'network.session_id': path('transaction.id'),
+    // SUCCESS and ALLOW as ALLOW, FAILURE and DENY as BLOCK (as Google's Okta rules test them; the field map names
+    // only the source), UNANSWERED and ABANDONED as QUARANTINE (the parser's change log)
+    'security_result.action': udmWords(
+      { ALLOW: oktaResult(['SUCCESS', 'ALLOW']), BLOCK: oktaResult(['FAILURE', 'DENY']), QUARANTINE: oktaResult(['UNANSWERED', 'ABANDONED']) },
+      'security_result.action',
+    ),
+  },
+};
+
+const GITHUB_UDM: TableReading = {
+  logSource: 'github.audit',
+  onlyWith: 'github.audit',
+  label: "GitHub's audit log as the GITHUB parser fills UDM (metadata.product_event_type as action, principal.user.userid as actor…)",
+  raw: "GitHub's audit log as the GITHUB parser fills UDM",
+  columns: {
+    'metadata.log_type': constant('GITHUB'),
+    // the vendor's and product's names as Google's GitHub rules test them (the field map does not name them)
+    'metadata.vendor_name': constant('GITHUB'),
+    'metadata.product_name': constant('GITHUB'),
+    'metadata.product_event_type': path('action'),
+    'principal.user.userid': path('actor'),
+    'principal.ip': path('actor_ip'),
+    'principal.location.country_or_region': path('actor_location.country_code'),
+    'target.resource.name': path('repo'),
+    'target.administrative_domain': path('org'),
+    'target.user.userid': path('user'),
+    'network.http.user_agent': path('user_agent'),
+  },
+};
+
+/** `principal.ip`: the caller's address (`gce-internal-ip` and `private` are not addresses). */
+const callerIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? onField(p, 'protoPayload.requestMetadata.callerIp') : undefined));
+
+const GCP_UDM: TableReading = {
+  logSource: 'gcp.audit',
+  onlyWith: 'gcp.audit',
+  label: 'the Cloud Audit Log as the GCP_CLOUDAUDIT parser fills UDM (metadata.product_event_type as protoPayload.methodName, target.application as serviceName…)',
+  raw: 'the Cloud Audit Log as the GCP_CLOUDAUDIT parser fills UDM',
+  columns: {
+    'metadata.log_type': constant('GCP_CLOUDAUDIT'),
+    'metadata.product_event_type': path('protoPayload.methodName'),
+    'target.application': path('protoPayload.serviceName'),
+    'target.resource.name': path('protoPayload.resourceName'),
+    'principal.user.email_addresses': path('protoPayload.authenticationInfo.principalEmail'),
+    'principal.ip': callerIp,
+    'network.http.user_agent': path('protoPayload.requestMetadata.callerSuppliedUserAgent'),
+  },
+};
+
 /** Rule log sources whose rules are read over Sysmon's events, and over the Security log's. */
 const OVER_SYSMON = new Set(['vendor:chronicle/windows/sysmon', 'vendor:chronicle/sysmon', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.file', 'windows.registry', 'windows.network', 'windows.dns', 'windows.process_access']);
 const OVER_SECURITY = new Set(['vendor:chronicle/windows/security', 'vendor:chronicle/windows security events', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.security']);
@@ -196,5 +293,8 @@ export function yaralHuntReadings(logSources: readonly string[], condition: Expr
   if (logSources.some((l) => OVER_SYSMON.has(l))) tables.push(SYSMON_UDM);
   if (logSources.some((l) => OVER_SECURITY.has(l))) tables.push(SECURITY_UDM);
   if (logSources.includes('aws.cloudtrail')) tables.push(CLOUDTRAIL_UDM);
+  if (logSources.includes('okta.system')) tables.push(OKTA_UDM);
+  if (logSources.includes('github.audit')) tables.push(GITHUB_UDM);
+  if (logSources.includes('gcp.audit')) tables.push(GCP_UDM);
   return tables.flatMap((t) => tableReading(t, condition, rule));
 }
