@@ -8,8 +8,8 @@
  * fire, depending on it.
  *
  * The parsers' mappings were read from Google's published field maps and parser change logs (WINDOWS_SYSMON, WINEVTLOG,
- * AWS_CLOUDTRAIL, OKTA, GITHUB; GCP_CLOUDAUDIT through the other Google Cloud parsers') and, where those are silent, from how Google's own rules (`chronicle/detection-rules`,
- * `rules/community`) test the fields (`docs/hunt.md` says which is which). `metadata.product_event_type` of a Windows
+ * AWS_CLOUDTRAIL, OKTA, GITHUB; GCP_CLOUDAUDIT through the other Google Cloud parsers') and, where those are silent,
+ * from how Google's own rules (`chronicle/detection-rules`, `rules/community`) test the fields (`docs/hunt.md` says which is which). `metadata.product_event_type` of a Windows
  * event is its id as text (`"1"`), as Google's current rules test it and the WINEVTLOG map writes it (an older
  * WINDOWS_SYSMON map wrote `Category [1]`).
  */
