@@ -40,6 +40,7 @@ const MACROS: Record<string, string> = {
   cloudtrail: 'sourcetype=aws:cloudtrail',
   kube_audit: 'sourcetype=_json',
   okta: 'sourcetype=OktaIM2:log',
+  o365_management_activity: 'sourcetype=o365:management:activity',
 };
 
 const RULES: Record<string, string> = {
@@ -55,6 +56,10 @@ const RULES: Record<string, string> = {
   anonymous: detection(9, 'Anonymous Kubernetes Request', 'Kubernetes Audit', '`kube_audit` "user.groups{}"="system:unauthenticated" | stats count by sourceIPs{}'),
   rebuilt: detection(12, 'Whoami All From A Bare Command Line', 'Windows Event Log Security 4688', '| tstats count from datamodel=Endpoint.Processes where Processes.process="*\\System32\\whoami.exe /all" by Processes.dest'),
   oktafail: detection(11, 'Okta Sign-in Failed', 'Okta', '`okta` eventType=user.session.start status=failure | stats count by src_ip user'),
+  // the Microsoft 365 add-on's action, status and src_ip (ActorIpAddress, else ClientIP)
+  m365fail: detection(13, 'O365 Sign-in Failed', 'O365 UserLoginFailed', '`o365_management_activity` Workload=AzureActiveDirectory Operation=UserLoginFailed action=failure status=success | stats count by src_ip'),
+  // an ExtendedProperties entry the add-on extracts by its name
+  m365request: detection(14, 'O365 Login Request', 'O365 UserLoggedIn', '`o365_management_activity` Operation=UserLoggedIn RequestType=*Login* | stats count by UserId'),
   shared: detection(10, 'Image Shared With Everyone', 'AWS CloudTrail ModifyImageAttribute', '`cloudtrail` eventName=ModifyImageAttribute requestParameters.launchPermission.add.items{}.group=all | stats count by src_ip'),
 };
 
@@ -63,6 +68,8 @@ const win = (channel: string, provider: string, id: number, data: Record<string,
 });
 const sysmon = (id: number, data: Record<string, unknown>) => win('Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', id, { User: 'CORP\\ann', ProcessGuid: '{1}', ProcessId: 42, ...data });
 const trail = (e: Record<string, unknown>) => ({ eventVersion: '1.08', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00Z', sourceIPAddress: '203.0.113.5', recipientAccountId: '111122223333', userIdentity: { type: 'IAMUser', accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/ann' }, ...e });
+
+const m365 = (Operation: string, e: Record<string, unknown>) => ({ Id: `m-${Operation}`, CreationTime: '2026-01-01T00:00:00', Operation, OrganizationId: 'org1', RecordType: 15, ResultStatus: 'Success', UserId: 'ann@example.com', Workload: 'AzureActiveDirectory', ...e });
 
 const EVENTS = [
   sysmon(1, { Image: 'C:\\Windows\\System32\\rundll32.exe', OriginalFileName: 'RUNDLL32.EXE', CommandLine: 'rundll32.exe javascript:"\\..\\mshtml,RunHTMLApplication"', ParentImage: 'C:\\Windows\\explorer.exe' }),
@@ -90,6 +97,10 @@ const EVENTS = [
   { uuid: 'o2', published: '2026-01-01T00:00:00Z', eventType: 'user.session.start', actor: { alternateId: 'ann@example.com' }, client: { ipAddress: '198.51.100.9' }, outcome: { result: 'SUCCESS' } },
   // a command line without a path: the add-on's process is NewProcessName, a blank and the arguments
   win('Security', 'Microsoft-Windows-Security-Auditing', 4688, { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami  /all', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe' }),
+  // 19-21: Microsoft 365 records
+  m365('UserLoginFailed', { ActorIpAddress: '', ClientIP: '203.0.113.7' }),
+  m365('UserLoggedIn', { ExtendedProperties: [{ Name: 'RequestType', Value: 'Login:login' }] }),
+  m365('UserLoggedIn', { ExtendedProperties: [{ Name: 'UserAgent', Value: 'x' }] }),
 ];
 
 describe('detwiki hunt: Splunk searches read over raw logs', () => {
@@ -166,6 +177,8 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     '16 hit splunk/oktafail', // status: the outcome lower-cased; user the actor; src_ip the client's address
     '18 hit splunk/rebuilt', // 4688's process rebuilt from NewProcessName and the arguments
     '18 hit splunk/whoami',
+    '19 hit splunk/m365fail', // src_ip: ActorIpAddress is empty, so ClientIP
+    '20 may_fire splunk/m365request (RequestType)', // the entry's value is cut from the raw text: not read
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

@@ -118,7 +118,7 @@ export interface TableReading {
    * Columns the raw log holds under the same name, besides `columns` (a Splunk search over Windows events names the
    * events' own EventData fields, `TargetImage`, as the event does).
    */
-  readonly sameName?: (column: string) => boolean;
+  readonly sameName?: (column: string) => boolean | Column;
 }
 
 export const path = (field: string): Column => ({ field });
@@ -237,7 +237,8 @@ export function columnOf(table: TableReading, f: string): Column | undefined {
       return to === undefined ? undefined : path(to);
     }
   }
-  if (table.sameName?.(f)) return path(f);
+  const same = table.sameName?.(f);
+  if (same) return same === true ? path(f) : same;
   return table.absent?.some((pre) => f.startsWith(pre)) ? ABSENT : undefined;
 }
 

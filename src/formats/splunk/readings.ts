@@ -15,7 +15,10 @@
  *   the Security log's process creation (4688), the PowerShell log;
  * - the Splunk Add-on for AWS 7.10.0 (`Splunk_TA_aws`) for `aws:cloudtrail` (CloudTrail's records, JSON extracted
  *   with its dotted paths), and Amazon Security Lake's OCSF fields (`aws:asl`) for the searches that read them;
- * - the Splunk Add-on for Okta Identity Cloud 5.0.2 for `OktaIM2:log` (the System Log's JSON).
+ * - the Splunk Add-on for Okta Identity Cloud 5.0.2 for `OktaIM2:log` (the System Log's JSON);
+ * - the Splunk Add-on for Microsoft Office 365 (its `props.conf` as public repositories vendor it, of 2021 and later)
+ *   for `o365:management:activity` (the Management Activity API's records); its `user`, `object` and `src_user` are
+ *   long cases over the record's actors and targets, not read here.
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
  * `POWERSHELL_EVENT_LOG`), as the XML event log gives it to Splunk; the event's own EventData fields keep their
@@ -526,12 +529,117 @@ const OKTA_TABLE: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Microsoft 365 (the Splunk Add-on for Microsoft Office 365's [o365:management:activity]: the Management Activity API's
+// records, JSON extracted with their own names)
+
+const M365 = 'm365.audit';
+
+/** A field the add-on's `case(isnotnull(f) and f!="", f, …)` takes: present and not empty. */
+const filled = (f: string, p: Predicate): Expr => and(notNull(f, p), not(pred(f, 'eq', [''], { cs: true }, p.span)));
+
+/** The first of these fields that is present and not empty, else null (the add-on's `case` without a default). */
+function firstFilled(fields: readonly string[], rest: (p: Predicate) => Expr = (p) => constantPredicate(p, null)): Column {
+  return computed((p) =>
+    or(
+      ...fields.map((f, i) => and(...fields.slice(0, i).map((g) => not(filled(g, p))), filled(f, p), on(p, f))),
+      and(...fields.map((g) => not(filled(g, p))), rest(p)),
+    ),
+  );
+}
+
+const operationIn = (ops: readonly string[], p: Predicate): Expr => pred('Operation', 'in', [...ops], { cs: true }, p.span);
+/** Sign-in operations whose `action` is their `LogonError`'s absence. */
+const M365_LOGONS = ['ForeignRealmIndexLogonInitialAuthUsingADFSFederatedToken', 'PasswordLogonCookieCopyUsingDAToken', 'PasswordLogonInitialAuthUsingADFSFederatedToken', 'PasswordLogonInitialAuthUsingPassword', 'UserLoggedIn'];
+
+/** `action`: `failure` for UserLoginFailed; for the sign-in operations `success` without a LogonError, else `failure`; else none. */
+const m365Action: Column = computed((p) => {
+  const failed = operationIn(['UserLoginFailed'], p);
+  const logon = and(not(failed), operationIn(M365_LOGONS, p));
+  return or(
+    and(failed, constantPredicate(p, 'failure')),
+    and(logon, isNull('LogonError', p), constantPredicate(p, 'success')),
+    and(logon, notNull('LogonError', p), constantPredicate(p, 'failure')),
+    and(not(failed), not(operationIn(M365_LOGONS, p)), constantPredicate(p, null)),
+  );
+});
+
+/** `status`: `failure` where ResultStatus is Failed, Failure or Error, else `success`. */
+const m365Status: Column = computed((p) => {
+  const failed = pred('ResultStatus', 'in', ['Failed', 'Failure', 'Error'], { cs: true }, p.span);
+  return or(and(failed, constantPredicate(p, 'failure')), and(not(failed), constantPredicate(p, 'success')));
+});
+
+/**
+ * Fields of the records themselves (the Management Activity API's common schema and the workloads' schemas), which no
+ * `ExtendedProperties` entry names.
+ */
+const M365_RECORD = new Set([
+  'Id', 'RecordType', 'CreationTime', 'Operation', 'OrganizationId', 'UserType', 'UserKey', 'Workload', 'ResultStatus', 'ObjectId', 'UserId',
+  'ClientIP', 'ClientIPAddress', 'ActorIpAddress', 'Actor', 'Target', 'ActorContextId', 'TargetContextId', 'ApplicationId', 'AppId', 'ClientAppId',
+  'ClientInfoString', 'ExtendedProperties', 'ModifiedProperties', 'Parameters', 'ErrorNumber', 'LogonError', 'AzureActiveDirectoryEventType',
+  'InterSystemsId', 'IntraSystemId', 'SupportTicketId', 'SiteUrl', 'SourceFileName', 'SourceFileExtension', 'SourceRelativeUrl', 'ItemType',
+  'EventSource', 'Site', 'MailboxOwnerUPN', 'MailboxGuid', 'LogonType', 'ExternalAccess', 'OriginatingServer', 'OrganizationName', 'AlertId',
+  'AlertType', 'Name', 'Severity', 'Status', 'PolicyId', 'Category', 'Comments', 'Data', 'EntityType', 'AlertLinks', 'AlertEntityId',
+  'TargetUserOrGroupName', 'TargetUserOrGroupType', 'Folder', 'Item', 'Folders', 'AffectedItems', 'OperationCount', 'SessionId', 'TeamName',
+  'Members', 'Version', 'DeviceProperties', 'ClientRequestId', 'CorrelationId', 'EventData', 'ListItemUniqueId', 'WebId', 'FileSizeBytes',
+]);
+
+/** Capitalized fields the add-on's extractions make (`Params` from the record's `Parameters`…): not the record's own. */
+const M365_EXTRACTED = new Set(['Params', 'SrcUserDomain', 'RecipientDomain']);
+
+/**
+ * A record field by its own name; a word-named one the record lacks may be an `ExtendedProperties` entry of that
+ * name, which the add-on extracts as a field (`RequestType`, `UserAgent`): unknown there, as its value is cut by a
+ * regular expression over the raw text.
+ */
+function m365SameName(f: string): boolean | Column {
+  if (!/^[A-Z]/.test(f) || M365_EXTRACTED.has(f)) return false;
+  if (!/^\w+$/.test(f) || M365_RECORD.has(f)) return true;
+  return computed((p) => {
+    const entry = pred('ExtendedProperties{}.Name', 'eq', [f], { cs: true }, p.span);
+    return or(and(notNull(f, p), on(p, f)), and(isNull(f, p), entry, unsetHere(p, 'an ExtendedProperties entry the add-on extracts by its name')), and(isNull(f, p), not(entry), constantPredicate(p, null)));
+  });
+}
+
+const M365_TABLE: TableReading = {
+  logSource: M365,
+  onlyWith: M365,
+  raw: "the Management Activity API's record as the Microsoft Office 365 add-on extracts it",
+  label: "the Management Activity API's record by its own names, with the Microsoft Office 365 add-on's fields (command as Operation, src_ip as ActorIpAddress or ClientIP…)",
+  // the record's own fields (`Operation`, `Workload`, `ModifiedProperties{}.Name`); the add-on's are lower case
+  sameName: m365SameName,
+  columns: {
+    _time: present,
+    command: path('Operation'),
+    vendor_account: path('OrganizationId'),
+    tenant_id: path('OrganizationId'),
+    file_path: path('SourceRelativeUrl'),
+    object_size: path('FileSizeBytes'),
+    src_ip: firstFilled(['ActorIpAddress', 'ClientIP']),
+    // then the cloud role the add-on's environment lookup adds: not read
+    src: firstFilled(['ActorIpAddress', 'ClientIP'], (p) => unsetHere(p, "the add-on's environment field, not read here")),
+    app: coalesced('Client', 'Workload'),
+    authentication_service: computed((p) => or(and(operationIn(['TeamsSessionStarted'], p), constantPredicate(p, null)), and(not(operationIn(['TeamsSessionStarted'], p)), on(p, 'Workload')))),
+    reason: computed((p) => {
+      const failed = and(operationIn(['UserLoginFailed'], p), notNull('LogonError', p));
+      return or(and(failed, on(p, 'LogonError')), and(not(failed), constantPredicate(p, null)));
+    }),
+    email: computed((p) => {
+      const yammer = pred('Workload', 'eq', ['Yammer'], { cs: true }, p.span);
+      return or(and(yammer, on(p, 'UserId')), and(not(yammer), constantPredicate(p, null)));
+    }),
+    action: m365Action,
+    status: m365Status,
+  },
+};
+
 /**
  * The hunt's readings of a Splunk search over raw logs (`FormatAdapter.huntReadings`): one per raw log of the
  * search's log sources.
  */
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
-  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE].filter((t) => logSources.includes(t.logSource));
+  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE].filter((t) => logSources.includes(t.logSource));
   return tables.flatMap((t) => tableReading(t, condition, rule));
 }
