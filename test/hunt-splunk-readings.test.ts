@@ -41,6 +41,7 @@ const MACROS: Record<string, string> = {
   kube_audit: 'sourcetype=_json',
   okta: 'sourcetype=OktaIM2:log',
   o365_management_activity: 'sourcetype=o365:management:activity',
+  azure_monitor_aad: 'sourcetype=azure:monitor:aad',
 };
 
 const RULES: Record<string, string> = {
@@ -60,6 +61,10 @@ const RULES: Record<string, string> = {
   m365fail: detection(13, 'O365 Sign-in Failed', 'O365 UserLoginFailed', '`o365_management_activity` Workload=AzureActiveDirectory Operation=UserLoginFailed action=failure status=success | stats count by src_ip'),
   // an ExtendedProperties entry the add-on extracts by its name
   m365request: detection(14, 'O365 Login Request', 'O365 UserLoggedIn', '`o365_management_activity` Operation=UserLoggedIn RequestType=*Login* | stats count by UserId'),
+  // Entra ID's export: the record's fields renamed out of properties, the add-on's user (a role's new member: the target)
+  aadrole: detection(15, 'Azure AD Role Member Added', 'Azure Active Directory Add member to role', '`azure_monitor_aad` operationName="Add member to role" | rename properties.* as * | search result=success | stats count by user, initiatedBy.user.userPrincipalName'),
+  // a sign-in's action: failure where it has a failure reason; src_ip the caller's address
+  aadfail: detection(16, 'Azure AD Sign-in Failed', 'Azure Active Directory Sign-in activity', '`azure_monitor_aad` operationName="Sign-in activity" action=failure | stats count by src_ip, user'),
   shared: detection(10, 'Image Shared With Everyone', 'AWS CloudTrail ModifyImageAttribute', '`cloudtrail` eventName=ModifyImageAttribute requestParameters.launchPermission.add.items{}.group=all | stats count by src_ip'),
 };
 
@@ -70,6 +75,8 @@ const sysmon = (id: number, data: Record<string, unknown>) => win('Microsoft-Win
 const trail = (e: Record<string, unknown>) => ({ eventVersion: '1.08', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00Z', sourceIPAddress: '203.0.113.5', recipientAccountId: '111122223333', userIdentity: { type: 'IAMUser', accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/ann' }, ...e });
 
 const m365 = (Operation: string, e: Record<string, unknown>) => ({ Id: `m-${Operation}`, CreationTime: '2026-01-01T00:00:00', Operation, OrganizationId: 'org1', RecordType: 15, ResultStatus: 'Success', UserId: 'ann@example.com', Workload: 'AzureActiveDirectory', ...e });
+
+const aad = (category: string, operationName: string, properties: Record<string, unknown>) => ({ time: '2026-01-01T00:00:00Z', resourceId: '/tenants/t/providers/Microsoft.aadiam', tenantId: 't', category, operationName, callerIpAddress: '203.0.113.8', properties });
 
 const EVENTS = [
   sysmon(1, { Image: 'C:\\Windows\\System32\\rundll32.exe', OriginalFileName: 'RUNDLL32.EXE', CommandLine: 'rundll32.exe javascript:"\\..\\mshtml,RunHTMLApplication"', ParentImage: 'C:\\Windows\\explorer.exe' }),
@@ -101,6 +108,10 @@ const EVENTS = [
   m365('UserLoginFailed', { ActorIpAddress: '', ClientIP: '203.0.113.7' }),
   m365('UserLoggedIn', { ExtendedProperties: [{ Name: 'RequestType', Value: 'Login:login' }] }),
   m365('UserLoggedIn', { ExtendedProperties: [{ Name: 'UserAgent', Value: 'x' }] }),
+  // 22-24: Entra ID's export
+  aad('AuditLogs', 'Add member to role', { result: 'success', initiatedBy: { user: { userPrincipalName: 'eve@example.com' } }, targetResources: [{ type: 'User', userPrincipalName: 'bo@example.com' }] }),
+  aad('SignInLogs', 'Sign-in activity', { userPrincipalName: 'ann@example.com', status: { errorCode: 50126, failureReason: 'Invalid username or password.' } }),
+  aad('SignInLogs', 'Sign-in activity', { userPrincipalName: 'ann@example.com', status: { errorCode: 0 } }),
 ];
 
 describe('detwiki hunt: Splunk searches read over raw logs', () => {
@@ -179,6 +190,8 @@ describe('detwiki hunt: Splunk searches read over raw logs', () => {
     '18 hit splunk/whoami',
     '19 hit splunk/m365fail', // src_ip: ActorIpAddress is empty, so ClientIP
     '20 may_fire splunk/m365request (RequestType)', // the entry's value is cut from the raw text: not read
+    '22 hit splunk/aadrole', // result and the initiator renamed out of properties; user the role's new member
+    '23 hit splunk/aadfail',
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

@@ -337,6 +337,23 @@ describe('SPL aggregation and thresholds', () => {
     assert.deepEqual(wildcardCaptures('*' + 'A'.repeat(3_000_000), 'z' + 'A'.repeat(3_000_000)), ['z']);
     assert.ok(performance.now() - t0 < 1000, `${(performance.now() - t0).toFixed(0)} ms`);
   });
+  it('a wildcard rename of the events\' own fields: a field it may have renamed is the renamed one where the event has it, else its own', () => {
+    const l = low('category=AuditLogs | rename properties.* as * | search result=success | stats count by user, operationName');
+    const c = l.condition!;
+    assert.equal(renderExpr(c), 'category eq[ci] "AuditLogs" and ((properties.result is_not_null and properties.result eq[ci] "success") or (properties.result is_null and result eq[ci] "success"))');
+    // Splunk's rename overwrites the field it renames to, and leaves it where there is nothing to rename
+    const ev = (e: Record<string, unknown>) => evaluate(c, { category: 'AuditLogs', ...e });
+    assert.deepEqual([ev({ properties: { result: 'success' } }), ev({ result: 'success' }), ev({ result: 'success', properties: { result: 'failure' } })], [true, true, false]);
+    // keys: the first field present, and missing where none is
+    assert.deepEqual(l.aggregation?.derivedKeys, [
+      { name: 'user', field: 'properties.user', coalesce: ['user'] },
+      { name: 'operationName', field: 'properties.operationName', coalesce: ['operationName'] },
+    ]);
+    // a field the search defined before the rename is renamed as it was (the value eval computed, not the events' field)
+    const defined = low('a=1 | eval properties.x=lower(b) | rename properties.* as * | search x=y');
+    assert.doesNotMatch(renderExpr(defined.condition!), /properties\.x/);
+  });
+
   it('head / tail / top / rare at the end do not change whether the search returns rows: not missing', () => {
     assert.deepEqual(low('EventCode=4625 | head 10').missing, []);
     assert.deepEqual(low('EventCode=4625 | head').missing, [], 'head keeps 10 by default');

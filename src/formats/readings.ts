@@ -202,7 +202,13 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
     const present = pred(k, 'is_not_null', [], {}, a?.span);
     return a?.missingKeys === 'unknown' ? or(present, opaque(`${k} missing`, MISSING_KEYS_WORDS.unknown(k), a.span)) : present;
   };
-  const keysPresent = a && counted && !aggregation && !decides && (a.missingKeys === 'drop' || a.missingKeys === 'unknown') && !a.computedKeys?.length && !a.derivedKeys?.length ? a.groupBy.map(keyTest) : undefined;
+  // a key that is the first of several fields present (a coalesce without a derivation) is present where one is
+  const coalesced = (a?.derivedKeys ?? []).filter((d) => d.coalesce && !d.derived && !d.cases && d.missingAs === undefined);
+  const plainKeys = !a?.computedKeys?.length || (coalesced.length === a.computedKeys.length && coalesced.length === (a.derivedKeys?.length ?? 0));
+  const keysPresent =
+    a && counted && !aggregation && !decides && (a.missingKeys === 'drop' || a.missingKeys === 'unknown') && plainKeys
+      ? [...a.groupBy.map(keyTest), ...coalesced.map((d) => or(...[d.field, ...d.coalesce!].map(keyTest)))]
+      : undefined;
   if (counted && !aggregation && !keysPresent) return [];
   const cond = keysPresent ? and(condition, ...keysPresent) : condition;
   // a condition with no test (`SigninLogs | summarize count() by UserAgent`) still reads the table's rows only

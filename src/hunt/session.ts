@@ -181,10 +181,13 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
   for (const hr of engine.rules) if (hr.of !== undefined && !hr.aggregation) aggregateOf[hr.index] = aggregateOf[engine.asWritten(hr).index];
   // an aggregation without a threshold whose language leaves out events without a group-by key (`stats count by
   // user`): such an event makes no result row
-  const keysOf: ({ readonly groupBy: readonly string[]; readonly mode: MissingKeys } | undefined)[] = [];
+  // (a key that is the first of several fields the event has, `coalesce` without a derivation: Splunk's `rename
+  // properties.* as *`, is missing where all are)
+  const keysOf: ({ readonly groupBy: readonly string[]; readonly coalesced: readonly { readonly name: string; readonly fields: readonly string[] }[]; readonly mode: MissingKeys } | undefined)[] = [];
   for (const hr of engine.rules) {
     const a = aggregationOf(hr);
-    if (a && !aggregationDecides(a) && !a.sides?.length && a.groupBy.length && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, mode: a.missingKeys };
+    const coalesced = (a?.derivedKeys ?? []).flatMap((d) => (d.coalesce && !d.derived && !d.cases && d.missingAs === undefined ? [{ name: d.name, fields: [d.field, ...d.coalesce] }] : []));
+    if (a && !aggregationDecides(a) && !a.sides?.length && (a.groupBy.length || coalesced.length) && a.missingKeys && a.missingKeys !== 'group') keysOf[hr.index] = { groupBy: a.groupBy, coalesced, mode: a.missingKeys };
   }
   const tally = (hr: HuntRule): RuleTally => {
     let t = tallyOf[hr.index];
@@ -332,9 +335,17 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
             continue;
           } else continue; // an unknown row of an aggregation is not reported per event
         } else if (keysOf[r.rule.index]) {
-          const { groupBy, mode } = keysOf[r.rule.index]!;
+          const { groupBy, coalesced, mode } = keysOf[r.rule.index]!;
           const resolve = engine.resolvers[r.rule.resolverIndex]!;
-          const missing = missingKey(groupBy, groupBy.map((f) => resolve(event, f)), mode);
+          const first = (fields: readonly string[]): unknown => {
+            for (const f of fields) {
+              const v = resolve(event, f);
+              if (v !== undefined && v !== null) return v;
+            }
+            return undefined;
+          };
+          const values = [...groupBy.map((f) => resolve(event, f)), ...coalesced.map((c) => first(c.fields))];
+          const missing = missingKey([...groupBy, ...coalesced.map((c) => c.name)], values, mode);
           if (missing !== undefined) {
             if (mode !== 'unknown') continue;
             truth = 'unknown';

@@ -12,7 +12,7 @@ import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputFie
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, foldedKey, MISSING_KEYS_WORDS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
-import { lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
+import { expandCoalesced, lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
 import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
@@ -119,12 +119,22 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   /** Output fields as the pipeline shapes them; undefined: every field of the event. */
   let out: { name: string; source: string; from?: string }[] | undefined;
 
+  /**
+   * Wildcard renames of the events' own fields (`rename properties.* as *`), latest first: after one, `user` is
+   * `properties.user` where the event has it, else its own `user`.
+   */
+  const rawRenames: { readonly from: string; readonly to: string }[] = [];
   const origin = (name: string): FieldOrigin => {
     const o = env.get(name);
     if (o) return o;
     if (phase === 'groups') return { kind: 'computed', reason: `aggregate: ${name} is not a group-by key or aggregate of the stats before it` };
     if (phase === 'opaque') return { kind: 'computed', reason: `command: ${name} is read after ${opaqueAfter}, whose rows are not single events` };
-    return { kind: 'raw', field: name };
+    const fields: string[] = [];
+    for (const r of rawRenames) {
+      const caps = wildcardCaptures(r.to, name);
+      if (caps) fields.push(applyWildcard(r.from, caps));
+    }
+    return fields.length ? { kind: 'coalesce', fields: [...new Set([...fields, name])] } : { kind: 'raw', field: name };
   };
   const ctx: ExprContext = { text: input.text, span: input.span, origin, source: input.source };
 
@@ -518,7 +528,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
         const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
         // lower(f) / upper(f) keys: the model states them as the field, case-folded
-        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : []));
+        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : o.kind === 'coalesce' ? [{ name: b, field: o.fields[0]!, coalesce: o.fields.slice(1) }] : []));
         const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const fillValue = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
@@ -560,6 +570,8 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
       moved.push([to, origin(from)]);
       env.set(from, { kind: 'computed', reason: `command: ${from} was renamed to ${to}` });
     }
+    // the events' own fields a wildcard names are renamed too (the ones the pipeline has not defined)
+    if (from.includes('*') && phase === 'rows') rawRenames.unshift({ from, to });
     for (const [k, v] of moved) env.set(k, v);
     if (out) {
       out = out.map((o) => {
@@ -637,12 +649,21 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   // a join stated side by side: an event of either side may be one of a pair (the sides' conditions, or-ed)
   const required = (aggregation?.sides ?? []).filter((x) => x.presence === 'required');
   const cond = required.length ? or(...required.map((x) => x.condition)) : conjuncts.length ? and(...conjuncts) : undefined;
+  // the placeholders of renamed fields, expanded into their tests
+  const x = expandCoalesced;
+  const xAgg = (a: Aggregation): Aggregation => ({
+    ...a,
+    ...(a.threshold?.where ? { threshold: { ...a.threshold, where: x(a.threshold.where) } } : {}),
+    ...(a.moreThresholds ? { moreThresholds: a.moreThresholds.map((t) => (t.where ? { ...t, where: x(t.where) } : t)) } : {}),
+    ...(a.orThresholds ? { orThresholds: a.orThresholds.map((alt) => alt.map((t) => (t.where ? { ...t, where: x(t.where) } : t))) } : {}),
+    ...(a.sides ? { sides: a.sides.map((sd) => ({ ...sd, condition: x(sd.condition) })) } : {}),
+  });
   const lowering: SplLowering = {
-    stages,
+    stages: rawRenames.length ? stages.map((st) => (st.expr ? { ...st, expr: x(st.expr) } : st)) : stages,
     // a join whose side reads every event of its source still states the rule (by its sides)
-    ...(cond && (!(cond.kind === 'const' && cond.value) || required.length) ? { condition: cond } : {}),
+    ...(cond && (!(cond.kind === 'const' && cond.value) || required.length) ? { condition: rawRenames.length ? x(cond) : cond } : {}),
     missing,
-    ...(aggregation ? { aggregation } : {}),
+    ...(aggregation ? { aggregation: rawRenames.length ? xAgg(aggregation) : aggregation } : {}),
     outputFields,
     diagnostics: [],
     logSources: uniqueLogSources(logSources),

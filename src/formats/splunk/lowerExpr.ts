@@ -11,7 +11,7 @@
  * event field is that field's derived `extract`; a field whose value the model cannot express becomes an opaque leaf
  * with the reason.
  */
-import { and, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
 import { CASE_FOLD_FUNCTIONS } from './splFacts.ts';
@@ -39,7 +39,37 @@ export type FieldOrigin =
    * A value the model derives from an event field (`rex field=f "(?<name>…)"`: the named group of the first match,
    * absent when it does not match); `reason` is used where a derived value cannot be compared.
    */
-  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly reason: string };
+  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly reason: string }
+  /**
+   * The first of these event fields the event has (`rename properties.* as *`: `user` is `properties.user` where the
+   * event has it, else its own `user`). Tested as a placeholder field (`coalescedField`) that the lowering expands.
+   */
+  | { readonly kind: 'coalesce'; readonly fields: readonly string[] };
+
+/** The placeholder field of a coalesce origin, expanded by `expandCoalesced` once the search is lowered. */
+const COALESCE = '\u0001coalesce\u0001';
+export const coalescedField = (fields: readonly string[]): string => COALESCE + fields.join('\u0001');
+
+/**
+ * Each test of a coalesce placeholder as the test of the first field the event has: `(a present and the test of a)
+ * or (a missing and the test of b)`; a placeholder compared with another field, or inside a derivation of another,
+ * is unknown.
+ */
+export function expandCoalesced(e: Expr): Expr {
+  return mapEachLeaf(e, (x) => {
+    if (x.kind !== 'pred') return x;
+    const refs = x.values.some((v) => isFieldRef(v) && v.field.startsWith(COALESCE));
+    if (!x.field.startsWith(COALESCE)) return refs ? opaque(x.field, 'rename: a field compared with a renamed one, which the model does not pair', x.span) : x;
+    if (refs) return opaque(x.field, 'rename: two renamed fields compared', x.span);
+    const fields = x.field.slice(COALESCE.length).split('\u0001');
+    const alt = (i: number): Expr => {
+      const p = { ...x, field: fields[i]! };
+      if (i === fields.length - 1) return p;
+      return or(and(pred(fields[i]!, 'is_not_null', [], {}, x.span), p), and(pred(fields[i]!, 'is_null', [], {}, x.span), alt(i + 1)));
+    };
+    return alt(0);
+  });
+}
 
 export interface ExprContext {
   /** The expanded search text (for opaque leaves' text). */
@@ -115,6 +145,8 @@ function resolve(name: string, at: SplRange, ctx: ExprContext): Resolved {
       return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' } };
     case 'derived':
       return { kind: 'field', field: o.field, derived: o.derived };
+    case 'coalesce':
+      return { kind: 'field', field: coalescedField(o.fields) };
     case 'agg':
       return opaque(ctx.source(at), `aggregate: ${name} is ${o.text} over a group of events`, ctx.span(at)) as Resolved;
     case 'computed':
@@ -229,6 +261,7 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
       if (o.kind === 'raw') return { kind: 'field', field: o.field };
       if (o.kind === 'fold') return { kind: 'field', field: o.field, opts: { cs: false, typing: 'loose' }, fold: true };
       if (o.kind === 'derived') return { kind: 'field', field: o.field, derived: o.derived };
+      if (o.kind === 'coalesce') return { kind: 'field', field: coalescedField(o.fields) };
       if (o.kind === 'agg') return { kind: 'opaque', reason: `aggregate: ${n.name} is ${o.text} over a group of events` };
       return { kind: 'opaque', reason: o.reason };
     }

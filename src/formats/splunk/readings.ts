@@ -32,6 +32,7 @@ import {
   computed,
   constant,
   constantPredicate,
+  ENTRA_EXPORT,
   onField as on,
   oneOf,
   present,
@@ -634,6 +635,93 @@ const M365_TABLE: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Entra ID (the Splunk Add-on for Microsoft Cloud Services' [azure:monitor:aad]: the sign-in and audit records as
+// Azure Monitor's diagnostic settings export them to an Event Hub, JSON extracted by its dotted paths)
+
+/** The export's own top-level fields; the record's are under `properties.`. */
+const ENTRA_EXPORT_FIELDS = new Set([
+  'time', 'resourceId', 'operationName', 'operationVersion', 'category', 'tenantId', 'resultType', 'resultSignature', 'resultDescription',
+  'durationMs', 'callerIpAddress', 'correlationId', 'identity', 'Level', 'location', 'properties',
+]);
+/** A path the export does not have at its top (`initiatedBy.user.id` without `properties.`): missing (the add-on's fields are plain names). */
+const MISSING_HERE: Column = computed((p) => constantPredicate(p, null));
+const entraSameName = (f: string): boolean | Column => (ENTRA_EXPORT_FIELDS.has(f.split('.')[0]!.replace(/(\{\})+$/, '')) ? true : /[.{]/.test(f) ? MISSING_HERE : false);
+
+const opIn = (ops: readonly string[], p: Predicate): Expr => pred('operationName', 'in', [...ops], { cs: true }, p.span);
+const SIGN_IN_OP = ['Sign-in activity'];
+const FAILURE_REASON = 'properties.status.failureReason';
+
+/** `user`: a case over operations; the branches that take a target by its type (`mvfind`) or an extracted field, unknown. */
+const ENTRA_TARGET_USER_OPS = [
+  'Add member to role', 'Add member to group', 'Add owner to application', 'Update user', 'Invite external user', 'Reset user password', 'Restore user',
+  'Add member to role outside of PIM (permanent)', 'Change password (self-service)', 'Reset password (by admin)', 'Add eligible member to role',
+  'Remove eligible member from role', 'Remove member from group', 'Change user password', 'Add user', 'Delete user', 'Remove member from role',
+  'Clear block on user', 'Add blocked user', 'User registered all required security info', 'User registered security info', 'Set user manager',
+  'Enable account', 'Disable account', 'Hard Delete user',
+];
+const ENTRA_PIM_PREFIXES = ['Add member to role in PIM', 'Add eligible member to role in PIM', 'Remove eligible member from role in PIM', 'Remove member from role in PIM'];
+const ENTRA_UNREAD_USER_OPS = [
+  'Add service principal', 'Update service principal', 'Redeem external user invite', 'Delete external user', 'Viral user creation',
+  'Set Company Information', 'Create connected organization', 'Finish applying group based license to users', 'Add label', 'Hard delete service principal',
+  'Remove app role assignment from user', 'Add app role assignment grant to user',
+];
+const entraUser: Column = computed((p) => {
+  const targets = or(opIn(ENTRA_TARGET_USER_OPS, p), pred('operationName', 'starts_with', ENTRA_PIM_PREFIXES, { cs: true }, p.span));
+  const named = or(targets, opIn(['Provisioning activity', 'Add device', 'Hard Delete group', ...ENTRA_UNREAD_USER_OPS], p));
+  const fallback = ['properties.initiatedBy.user.userPrincipalName', 'properties.userPrincipalName', 'properties.servicePrincipalName'];
+  return or(
+    and(opIn(['Provisioning activity'], p), on(p, 'properties.provisioningSteps{}.details.dynamicProperties.userPrincipalName')),
+    and(not(opIn(['Provisioning activity'], p)), targets, on(p, 'properties.targetResources{}.userPrincipalName')),
+    and(opIn(['Add device'], p), on(p, 'properties.initiatedBy.app.displayName')),
+    and(opIn(['Hard Delete group'], p), on(p, 'identity')),
+    and(opIn(ENTRA_UNREAD_USER_OPS, p), unsetHere(p, 'the add-on takes it from a target by its type or an extracted field for this operation')),
+    and(not(named), coalesced(...fallback).read!(p)!),
+  );
+});
+
+const ENTRA_TABLE: TableReading = {
+  logSource: 'entra.audit',
+  onlyWith: ENTRA_EXPORT,
+  raw: "Entra ID's exported record as the Microsoft Cloud Services add-on extracts it",
+  label: "Entra ID's exported record by its dotted paths, with the Microsoft Cloud Services add-on's fields (src_ip as callerIpAddress, user as the initiator…)",
+  sameName: entraSameName,
+  columns: {
+    _time: present,
+    command: path('operationName'),
+    signature: path('operationName'),
+    src: path('callerIpAddress'),
+    src_ip: path('callerIpAddress'),
+    dest: path('tenantId'),
+    vendor_account: path('tenantId'),
+    id: path('properties.id'),
+    reason: path(FAILURE_REASON),
+    severity: path('properties.riskLevel'),
+    authentication_service: path('properties.tokenIssuerType'),
+    // a sign-in's: success without a failure reason, failure with one; none for another operation
+    action: computed((p) =>
+      or(
+        and(opIn(SIGN_IN_OP, p), isNull(FAILURE_REASON, p), constantPredicate(p, 'success')),
+        and(opIn(SIGN_IN_OP, p), notNull(FAILURE_REASON, p), constantPredicate(p, 'failure')),
+        and(not(opIn(SIGN_IN_OP, p)), constantPredicate(p, null)),
+      ),
+    ),
+    app: computed((p) => {
+      const named = notNull('properties.appDisplayName', p);
+      const azure = opIn(['Risky user', 'User Risk Detection', 'Sign-in activity'], p);
+      return or(and(named, on(p, 'properties.appDisplayName')), and(not(named), azure, constantPredicate(p, 'Azure AD')), and(not(named), not(azure), constantPredicate(p, null)));
+    }),
+    // success for a provisioning step whose result type is Success, or a result of success; else failure
+    status: computed((p) => {
+      const ok = or(and(opIn(['Provisioning activity'], p), pred('resultType', 'eq', ['Success'], { cs: true }, p.span)), pred('properties.result', 'eq', ['success'], { cs: true }, p.span));
+      return or(and(ok, constantPredicate(p, 'success')), and(not(ok), constantPredicate(p, 'failure')));
+    }),
+    user_agent: computed((p) => or(and(opIn(SIGN_IN_OP, p), on(p, 'properties.userAgent')), and(not(opIn(SIGN_IN_OP, p)), unsetHere(p, "the add-on takes it from the record's additional details by key")))),
+    user: entraUser,
+  },
+};
+
+
 /**
  * The hunt's readings of a Splunk search over raw logs (`FormatAdapter.huntReadings`): one per raw log of the
  * search's log sources.
@@ -641,5 +729,9 @@ const M365_TABLE: TableReading = {
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
   const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE].filter((t) => logSources.includes(t.logSource));
-  return tables.flatMap((t) => tableReading(t, condition, rule));
+  const readings = tables.flatMap((t) => tableReading(t, condition, rule));
+  // Entra ID: one reading over the sign-in and the audit records alike (the add-on's sourcetype holds both, and the
+  // vocabulary names the audit log for every Azure AD search)
+  if (logSources.includes('entra.audit') || logSources.includes('entra.signin')) for (const r of tableReading(ENTRA_TABLE, condition, rule)) readings.push({ ...r, logSources: ['entra.audit', 'entra.signin'] });
+  return readings;
 }
