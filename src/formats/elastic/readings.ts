@@ -24,6 +24,7 @@ import { and, not, opaque, or, pred, FALSE, TRUE, type Expr, type Predicate } fr
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
+import { recordTypeIs, recordTypeName } from '../m365.ts';
 import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -841,39 +842,10 @@ export const AUDIT_ECS: TableReading = {
 
 const M365 = 'm365.audit';
 
-/**
- * `event.code`: the record type's name, for the numbers the pipeline's table names (Microsoft's `AuditLogRecordType`
- * values up to 181 as the pipeline has them: `Yammer` for 22, not the newer `Viva Engage`).
- */
-const RECORD_TYPES: Readonly<Record<number, string>> = {
-  1: 'ExchangeAdmin', 2: 'ExchangeItem', 3: 'ExchangeItemGroup', 4: 'SharePoint', 6: 'SharePointFileOperation', 7: 'OneDrive', 
-8: 'AzureActiveDirectory', 9: 'AzureActiveDirectoryAccountLogon', 10: 'DataCenterSecurityCmdlet', 11: 'ComplianceDLPSharePoint', 12: 'Sway', 13: 'ComplianceDLPExchange', 
-14: 'SharePointSharingOperation', 15: 'AzureActiveDirectoryStsLogon', 16: 'SkypeForBusinessPSTNUsage', 17: 'SkypeForBusinessUsersBlocked', 18: 'SecurityComplianceCenterEOPCmdlet', 19: 'ExchangeAggregatedOperation', 
-20: 'PowerBIAudit', 21: 'CRM', 22: 'Yammer', 23: 'SkypeForBusinessCmdlets', 24: 'Discovery', 25: 'MicrosoftTeams', 
-28: 'ThreatIntelligence', 29: 'MailSubmission', 30: 'MicrosoftFlow', 31: 'AeD', 32: 'MicrosoftStream', 33: 'ComplianceDLPSharePointClassification', 
-34: 'ThreatFinder', 35: 'Project', 36: 'SharePointListOperation', 37: 'SharePointCommentOperation', 38: 'DataGovernance', 39: 'Kaizala', 
-40: 'SecurityComplianceAlerts', 41: 'ThreatIntelligenceUrl', 42: 'SecurityComplianceInsights', 43: 'MIPLabel', 44: 'WorkplaceAnalytics', 45: 'PowerAppsApp', 
-46: 'PowerAppsPlan', 47: 'ThreatIntelligenceAtpContent', 48: 'LabelContentExplorer', 49: 'TeamsHealthcare', 50: 'ExchangeItemAggregated', 51: 'HygieneEvent', 
-52: 'DataInsightsRestApiAudit', 53: 'InformationBarrierPolicyApplication', 54: 'SharePointListItemOperation', 55: 'SharePointContentTypeOperation', 56: 'SharePointFieldOperation', 57: 'MicrosoftTeamsAdmin', 
-58: 'HRSignal', 59: 'MicrosoftTeamsDevice', 60: 'MicrosoftTeamsAnalytics', 61: 'InformationWorkerProtection', 62: 'Campaign', 63: 'DLPEndpoint', 
-64: 'AirInvestigation', 65: 'Quarantine', 66: 'MicrosoftForms', 67: 'ApplicationAudit', 68: 'ComplianceSupervisionExchange', 69: 'CustomerKeyServiceEncryption', 
-70: 'OfficeNative', 71: 'MipAutoLabelSharePointItem', 72: 'MipAutoLabelSharePointPolicyLocation', 73: 'MicrosoftTeamsShifts', 75: 'MipAutoLabelExchangeItem', 76: 'CortanaBriefing', 
-78: 'WDATPAlerts', 82: 'SensitivityLabelPolicyMatch', 83: 'SensitivityLabelAction', 84: 'SensitivityLabeledFileAction', 85: 'AttackSim', 86: 'AirManualInvestigation', 
-87: 'SecurityComplianceRBAC', 88: 'UserTraining', 89: 'AirAdminActionInvestigation', 90: 'MSTIC', 91: 'PhysicalBadgingSignal', 93: 'AipDiscover', 
-94: 'AipSensitivityLabelAction', 95: 'AipProtectionAction', 96: 'AipFileDeleted', 97: 'AipHeartBeat', 98: 'MCASAlerts', 99: 'OnPremisesFileShareScannerDlp', 
-100: 'OnPremisesSharePointScannerDlp', 101: 'ExchangeSearch', 102: 'SharePointSearch', 103: 'PrivacyInsights', 105: 'MyAnalyticsSettings', 106: 'SecurityComplianceUserChange', 
-107: 'ComplianceDLPExchangeClassification', 109: 'MipExactDataMatch', 113: 'MS365DCustomDetection', 147: 'CoreReportingSettings', 148: 'ComplianceConnector', 174: 'DataShareOperation', 
-181: 'EduDataLakeDownloadOperation'
-};
-const RECORD_NUMBERS = Object.keys(RECORD_TYPES).map(Number);
-const recordType = (nums: readonly number[], p: Predicate): Expr => pred('RecordType', 'in', [...nums], { typing: 'loose' }, p.span);
-const m365EventCode: Column = computed((p) => {
-  const vs = stringValues(p);
-  if (!vs) return undefined;
-  const cs = p.opts?.cs !== false;
-  const hit = RECORD_NUMBERS.filter((n) => vs.some((v) => sameWord(v, RECORD_TYPES[n]!, cs)));
-  return or(...(hit.length ? [recordType(hit, p)] : []), and(not(recordType(RECORD_NUMBERS, p)), opaque(renderPredicate(p), "event.code: the pipeline's table does not name this record type", p.span)));
-});
+// `event.code`: the record type's name, for the numbers the pipeline's table names (`M365_RECORD_TYPES`: Microsoft's
+// `AuditLogRecordType` values up to 181 as the pipeline has them, `Yammer` for 22, not the newer `Viva Engage`)
+const recordType = recordTypeIs;
+const m365EventCode: Column = recordTypeName('event.code');
 
 /** The data-loss-prevention record types, whose outcome the pipeline takes from the rules the record lists. */
 const DLP_TYPES = [11, 13];

@@ -21,6 +21,7 @@ import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { aggregationDecides } from '../../model/aggregate.ts';
 import type { HuntReading } from '../adapter.ts';
+import { M365_RENAMED_RECORD_TYPES, recordTypeName } from '../m365.ts';
 import { anyCase, ENTRA_EXPORT, nameOf, path, tableReading, type Column, type TableReading } from '../readings.ts';
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
@@ -155,6 +156,71 @@ const signIn = (table: string, category: string): TableReading => ({
   columns: SIGN_IN_COLUMNS,
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Microsoft 365's audit records as the Management Activity API gives them: Sentinel's `OfficeActivity` (the record's
+// fields, a few renamed) and Defender's `CloudAppEvents` (the record whole in `RawEventData`)
+
+/** OfficeActivity over a record: its own fields by the same names, those below renamed. */
+const OFFICE_ACTIVITY: TableReading = {
+  logSource: 'm365.audit',
+  onlyWith: 'm365.audit',
+  label: "the Management Activity API's record for OfficeActivity columns (OfficeWorkload as Workload, RecordType by its name…)",
+  raw: "the Management Activity API's record",
+  // JSON text in the table, lists in the record: a member a rule parses out of one is the record's
+  json: { Parameters: 'Parameters', ExtendedProperties: 'ExtendedProperties', ModifiedProperties: 'ModifiedProperties', AppAccessContext: 'AppAccessContext' },
+  columns: {
+    Operation: path('Operation'),
+    OfficeWorkload: path('Workload'),
+    // the name of the record type where the record has its number (the names that changed, 22 and 44, unknown)
+    RecordType: recordTypeName('RecordType', M365_RENAMED_RECORD_TYPES),
+    UserId: path('UserId'),
+    UserKey: path('UserKey'),
+    ResultStatus: path('ResultStatus'),
+    OfficeObjectId: path('ObjectId'),
+    OfficeId: path('Id'),
+    OrganizationId: path('OrganizationId'),
+    OfficeTenantId: path('OrganizationId'),
+    ClientIP: path('ClientIP'),
+    Client_IPAddress: path('ClientIPAddress'),
+    ActorIpAddress: path('ActorIpAddress'),
+    SourceFileName: path('SourceFileName'),
+    SourceFileExtension: path('SourceFileExtension'),
+    SourceRelativeUrl: path('SourceRelativeUrl'),
+    Site_Url: path('SiteUrl'),
+    Site_: path('Site'),
+    ItemType: path('ItemType'),
+    Event_Data: path('EventData'),
+    MailboxOwnerUPN: path('MailboxOwnerUPN'),
+    MailboxOwnerSid: path('MailboxOwnerSid'),
+    MailboxGuid: path('MailboxGuid'),
+    LogonUserSid: path('LogonUserSid'),
+    ExternalAccess: path('ExternalAccess'),
+    ClientInfoString: path('ClientInfoString'),
+    OriginatingServer: path('OriginatingServer'),
+    TargetUserOrGroupName: path('TargetUserOrGroupName'),
+    TargetUserOrGroupType: path('TargetUserOrGroupType'),
+    UserAgent: path('UserAgent'),
+    ApplicationId: path('ApplicationId'),
+    AzureActiveDirectory_EventType: path('AzureActiveDirectoryEventType'),
+  },
+};
+
+/**
+ * CloudAppEvents over a record: `RawEventData` is the record itself (a member the rule reads of it is the record's),
+ * `ActionType` its operation. Defender's own columns (`Application`, `IPAddress`, the account's, `ActivityType`)
+ * are unknown.
+ */
+const CLOUD_APP_EVENTS: TableReading = {
+  logSource: 'm365.audit',
+  onlyWith: 'm365.audit',
+  label: "the Management Activity API's record for CloudAppEvents columns (ActionType as Operation, RawEventData as the record…)",
+  raw: "the Management Activity API's record",
+  prefixes: { 'RawEventData.': '' },
+  columns: {
+    ActionType: path('Operation'),
+  },
+};
+
 /**
  * The Entra ID tables read over the export, by name. Left out (a test of one is unknown): `ConditionalAccessStatus`
  * and `UserType`, whose export values may be numbers where the table has words; `TimeGenerated` and the other
@@ -284,6 +350,8 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
     },
   },
   ...ENTRA_READINGS,
+  OfficeActivity: OFFICE_ACTIVITY,
+  CloudAppEvents: CLOUD_APP_EVENTS,
 };
 
 /**
