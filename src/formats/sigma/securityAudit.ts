@@ -20,6 +20,8 @@
 import { assertNever, derivedFields, isFieldRef, opaque, type Expr, type Predicate, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { HuntReading } from '../adapter.ts';
+import type { RuleRecord } from '../../model/rule.ts';
+import { sigmaCloudReadings } from './cloudReadings.ts';
 
 export interface SigmaLogSourceReading {
   /** The canonical log source of the rules it applies to. */
@@ -64,8 +66,8 @@ export const SECURITY_PROCESS_CREATION: SigmaLogSourceReading = {
 export const SIGMA_READINGS: readonly SigmaLogSourceReading[] = [SECURITY_PROCESS_CREATION];
 
 /** The hunt's readings of a Sigma rule of these log sources (`FormatAdapter.huntReadings`). */
-export function sigmaHuntReadings(logSources: readonly string[], condition: Expr): readonly HuntReading[] {
-  const out: HuntReading[] = [];
+export function sigmaHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
+  const out: HuntReading[] = rule ? [...sigmaCloudReadings(logSources, condition, rule)] : [];
   for (const r of SIGMA_READINGS) {
     if (!logSources.includes(r.logSource)) continue;
     const c = readAs(r, condition);
