@@ -1,8 +1,9 @@
 /**
  * Sigma rules over raw cloud logs (`FormatAdapter.huntReadings`, beside `securityAudit.ts`): a Sigma rule names the
  * fields of the log as some shipper stored it, which the rule's author had in front of them. SigmaHQ's Google Cloud
- * audit rules test `gcp.audit.method_name`, the name Filebeat's `gcp` module (its `audit` fileset) gave the entry's
- * `protoPayload.methodName`; over Cloud Logging's own JSON such a field is read as the one it was copied from. A field
+ * audit rules test `gcp.audit.method_name`, the name Filebeat's `gcp` module gave the entry's `protoPayload.methodName`
+ * (its `audit` fileset's script, `x-pack/filebeat/module/gcp/audit/config/pipeline.js`, renames the AuditLog's fields
+ * into `gcp.audit.*`); over Cloud Logging's own JSON such a field is read as the one it was renamed from. A field
  * the rule names as the raw entry has it (`protoPayload.serviceName`, or under a Pub/Sub message's `data.`) is read
  * as it is.
  */
@@ -26,6 +27,11 @@ const GCP_FILEBEAT: TableReading = {
     'gcp.audit.service_name': path('protoPayload.serviceName'),
     'gcp.audit.resource_name': path('protoPayload.resourceName'),
     'gcp.audit.authentication_info.principal_email': path('protoPayload.authenticationInfo.principalEmail'),
+    'gcp.audit.request_metadata.caller_ip': path('protoPayload.requestMetadata.callerIp'),
+    'gcp.audit.request_metadata.caller_supplied_user_agent': path('protoPayload.requestMetadata.callerSuppliedUserAgent'),
+    'gcp.audit.status.code': path('protoPayload.status.code'),
+    'gcp.audit.status.message': path('protoPayload.status.message'),
+    'gcp.audit.type': path('protoPayload.@type'),
   },
 };
 
