@@ -352,6 +352,9 @@ describe('SPL aggregation and thresholds', () => {
     // a field the search defined before the rename is renamed as it was (the value eval computed, not the events' field)
     const defined = low('a=1 | eval properties.x=lower(b) | rename properties.* as * | search x=y');
     assert.doesNotMatch(renderExpr(defined.condition!), /properties\.x/);
+    // two renamed fields compared: unknown, shown as the rule names them
+    const pair = low('a=1 | rename properties.* as * | where x == y');
+    assert.equal(renderExpr(pair.condition!), 'a eq 1 and <opaque: x eq field(y)>');
   });
 
   it('head / tail / top / rare at the end do not change whether the search returns rows: not missing', () => {

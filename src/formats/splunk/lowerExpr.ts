@@ -12,6 +12,7 @@
  * with the reason.
  */
 import { and, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { renderPredicate } from '../../model/render.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
 import { CASE_FOLD_FUNCTIONS } from './splFacts.ts';
@@ -56,11 +57,14 @@ export const coalescedField = (fields: readonly string[]): string => COALESCE + 
  * is unknown.
  */
 export function expandCoalesced(e: Expr): Expr {
+  /** A placeholder shown as the rule names it (its last field). */
+  const shown = (f: string): string => (f.startsWith(COALESCE) ? f.slice(COALESCE.length).split('\u0001').at(-1)! : f);
   return mapEachLeaf(e, (x) => {
     if (x.kind !== 'pred') return x;
     const refs = x.values.some((v) => isFieldRef(v) && v.field.startsWith(COALESCE));
-    if (!x.field.startsWith(COALESCE)) return refs ? opaque(x.field, 'rename: a field compared with a renamed one, which the model does not pair', x.span) : x;
-    if (refs) return opaque(x.field, 'rename: two renamed fields compared', x.span);
+    const text = (): string => renderPredicate({ ...x, field: shown(x.field), values: x.values.map((v) => (isFieldRef(v) ? { ...v, field: shown(v.field) } : v)) });
+    if (!x.field.startsWith(COALESCE)) return refs ? opaque(text(), 'rename: a field compared with a renamed one, which the model does not pair', x.span) : x;
+    if (refs) return opaque(text(), 'rename: two renamed fields compared', x.span);
     const fields = x.field.slice(COALESCE.length).split('\u0001');
     const alt = (i: number): Expr => {
       const p = { ...x, field: fields[i]! };
