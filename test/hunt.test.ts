@@ -586,6 +586,22 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(await sameInEveryEngine(rules, f, key), ['0 hit kusto/inbox', '1 hit kusto/download', '2 may_fire kusto/yammer']);
   });
 
+  it("a join's side takes only the events of its tables: a sign-in row is no CloudTrail side, whatever columns it has; both engines", async () => {
+    const rules = await kqlRules(
+      { 'pair.kql': 'AWSCloudTrail | where EventName == "ConsoleLogin" | join kind=inner (SigninLogs | where ResultType == "0") on $left.SourceIpAddress == $right.IPAddress\n' },
+      'detwiki-hunt-sidetables-',
+    );
+    const lines = [
+      // a sign-in row that happens to have the CloudTrail side's columns
+      { Type: 'SigninLogs', TimeGenerated: '2024-05-01T10:00:00Z', ResultType: '0', UserPrincipalName: 'bob@x', AppDisplayName: 'Portal', IPAddress: '203.0.113.9', EventName: 'ConsoleLogin', SourceIpAddress: '203.0.113.9' },
+      { Type: 'AWSCloudTrail', TimeGenerated: '2024-05-01T10:01:00Z', EventName: 'ConsoleLogin', SourceIpAddress: '203.0.113.9' },
+    ].map((e) => JSON.stringify(e));
+    const f = file('sidetables.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    // before, the sign-in row took both sides and fired alone
+    assert.deepEqual(await sameInEveryEngine(rules, f, key), ['1 aggregate kusto/pair']);
+  });
+
   it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
     const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
     assert.equal(r!.logic.completeness, 'partial');

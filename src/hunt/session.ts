@@ -14,6 +14,7 @@ import { AggregateState, eventTime, missingKey, type Closed } from './aggregate.
 import type { HuntEngine, HuntRule } from './engine.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
+import { vocabularyFor } from '../formats/vocabularies.ts';
 
 /**
  * Why a group that passed may not be one (its result is then unknown), or undefined: it is the group of events
@@ -119,6 +120,20 @@ interface LastEvent {
 
 type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: string };
 
+/**
+ * The log sources of each side's events, from the side's tables (KQL: `Vocabulary.huntLogSources` of a rule reading
+ * only that side's tables); undefined for a side that names none, or in a language whose sides name no tables.
+ */
+function sideLogSources(rule: RuleRecord, a: Aggregation): (ReadonlySet<string> | undefined)[] {
+  const vocab = rule.format === 'kusto' ? vocabularyFor(rule.format) : undefined;
+  const of = vocab?.huntLogSources ?? vocab?.logSources;
+  return (a.sides ?? []).map((side) => {
+    if (!of || !side.sources?.length) return undefined;
+    const ls = of({ ...rule, logSources: side.sources.map((name) => ({ kind: 'table', name })) });
+    return ls.length ? new Set(ls) : undefined;
+  });
+}
+
 /** The aggregation a rule or reading counts: a reading's own (its fields by the events' names), else the rule's. */
 const aggregationOf = (hr: HuntRule): Aggregation | undefined => hr.aggregation ?? hr.rule.logic.aggregation;
 
@@ -150,7 +165,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (a.sides?.length && !aggregationDecides(a)) {
       // a multi-event rule: its events are paired as they come (`sides.ts`)
       const resolve = engine.resolvers[hr.resolverIndex]!;
-      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve), sidesView(resolve), a.missingKeys === 'zero'));
+      aggregates.set(hr, new SidesState(a.sides, windowMs(a.window), resolve, (e) => eventTime(e, resolve), sidesView(resolve), a.missingKeys === 'zero', sideLogSources(hr.rule, a)));
       continue;
     }
     const p = planAggregation(a);
@@ -305,7 +320,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         }
         if (agg instanceof SidesState) {
           // every event a side wants is kept; one that completes a binding of the sides fires
-          const res = agg.add(event, `${pos.file}:${pos.line}`);
+          const res = agg.add(event, `${pos.file}:${pos.line}`, logSources);
           if (!res) continue;
           if (res.truth === true) extra = { group: res.positions.join(', '), count: res.positions.length };
           else {

@@ -76,6 +76,11 @@ export class SidesState {
     private readonly viewOf: (event: unknown) => EventView = (event) => new EventView(event, resolve),
     /** A zero value (`""`, `0`, `false`) of a key pairs with nothing (YARA-L, unless `allow_zero_values`). */
     private readonly zeroKeys = false,
+    /**
+     * For each side, the log sources of the events it takes (its tables'), where the language says: an event of
+     * none of them is not that side's (a KQL join's `MicrosoftGraphActivityLogs` side takes no sign-in record).
+     */
+    private readonly sideLogSources: readonly (ReadonlySet<string> | undefined)[] = [],
   ) {
     this.compiled = sides.map((s) => compile(s.condition));
     this.bucketKeys = bucketKeysOf(sides);
@@ -91,9 +96,14 @@ export class SidesState {
 
 
   /** A new event (`pos`: `file:line`): whether it completes a binding, or undefined when no side wants it. */
-  add(event: unknown, pos: string): SidesResult | undefined {
+  add(event: unknown, pos: string, logSources: readonly string[] = []): SidesResult | undefined {
     const view = this.viewOf(event);
-    const truths = this.compiled.map((c, i) => (this.zeroKeys && this.zeroKey(event, i) ? false : c(view)));
+    // (an event whose log source is not known, run on every rule with `--all`, may be any side's)
+    const ofSide = (i: number): boolean => {
+      const set = this.sideLogSources[i];
+      return !set || !logSources.length || logSources.some((ls) => set.has(ls));
+    };
+    const truths = this.compiled.map((c, i) => (!ofSide(i) || (this.zeroKeys && this.zeroKey(event, i)) ? false : c(view)));
     if (truths.every((t) => t === false)) return undefined;
     const time = this.timeOf(event);
     this.expire(time);
