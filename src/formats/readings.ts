@@ -344,7 +344,7 @@ function singleElement(x: Each): Expr | undefined {
       return n === 1 ? (f === '.' ? x.array : `${x.array}${f}`) : f;
     };
     const values = l.values.some(isFieldRef) ? l.values.map((v) => (isFieldRef(v) ? { ...v, field: fix(v.field) } : v)) : l.values;
-    return { ...l, field: fix(l.field), values, ...(l.derived ? { derived: l.derived } : {}) };
+    return { ...l, field: fix(l.field), values };
   });
   return ok ? out : undefined;
 }
@@ -396,6 +396,15 @@ export function oneOf(values: readonly Value[], why: string): Column {
     return opaque(renderPredicate(p), `${p.field}: ${why}`, p.span);
   });
 }
+
+const IP_LIKE = /^[0-9a-fA-F:.]+(\/\d+)?$/;
+/**
+ * A column that holds an address copied from a raw field that may hold something else (CloudTrail's `sourceIPAddress`
+ * names a service for a service's call): a test of addresses (or a CIDR range) is the raw field's test; another test
+ * is not read.
+ */
+export const addressIn = (field: string): Column =>
+  computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? onField(p, field) : undefined));
 
 /** A column every event has (Splunk's `_time`), whose value is not read: only a test of its presence is decided. */
 export const present: Column = computed((p) => (p.derived ? undefined : p.op === 'is_not_null' ? TRUE : p.op === 'is_null' ? FALSE : undefined));

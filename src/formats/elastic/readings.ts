@@ -364,8 +364,11 @@ const cloudTrailOutcome: Column = computed((p) => {
   );
 });
 
-/** `source.ip`: `sourceIPAddress` when it is an address (a service's name, `ec2.amazonaws.com`, gives none). */
-const cloudTrailSourceIp: Column = computed((p) => (p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field: 'sourceIPAddress' } : undefined);
+/**
+ * `source.ip` copied from a raw field only where that field holds an address (the pipelines move anything else, a
+ * service's name or Google's `private`, elsewhere): a test of an address is the raw field's test; another is unknown.
+ */
+const ipOnly = (field: string): Column => computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field } : undefined));
 
 export const CLOUDTRAIL_ECS: TableReading = {
   logSource: CLOUDTRAIL,
@@ -389,7 +392,8 @@ export const CLOUDTRAIL_ECS: TableReading = {
     'event.outcome': cloudTrailOutcome,
     'cloud.region': path('awsRegion'),
     'source.address': path('sourceIPAddress'),
-    'source.ip': cloudTrailSourceIp,
+    // `sourceIPAddress` when it is an address (a service's name, `ec2.amazonaws.com`, gives none)
+    'source.ip': ipOnly('sourceIPAddress'),
     'user_agent.original': path('userAgent'),
     'aws.cloudtrail.user_identity.type': path('userIdentity.type'),
     'aws.cloudtrail.user_identity.arn': path('userIdentity.arn'),
@@ -533,8 +537,6 @@ const gcpOutcome: Column = (() => {
   });
 })();
 
-/** `source.ip`: the caller's address, which the pipeline leaves out where Google writes `gce-internal-ip` or `private`. */
-const gcpSourceIp: Column = computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field: 'protoPayload.requestMetadata.callerIp' } : undefined));
 
 export const GCP_ECS: TableReading = {
   logSource: GCP,
@@ -567,7 +569,8 @@ export const GCP_ECS: TableReading = {
     'user.email': path('protoPayload.authenticationInfo.principalEmail'),
     'client.user.id': path('protoPayload.authenticationInfo.principalSubject'),
     'user.id': path('protoPayload.authenticationInfo.principalSubject'),
-    'source.ip': gcpSourceIp,
+    // the caller's address, which the pipeline leaves out where Google writes `gce-internal-ip` or `private`
+    'source.ip': ipOnly('protoPayload.requestMetadata.callerIp'),
     'user_agent.original': path('protoPayload.requestMetadata.callerSuppliedUserAgent'),
     'gcp.audit.type': path('protoPayload.@type'),
     'gcp.audit.resource_name': path('protoPayload.resourceName'),
@@ -631,8 +634,6 @@ export const GITHUB_ECS: TableReading = {
 // Azure (the Azure integration's activitylogs, signinlogs and auditlogs pipelines), over the records as Azure Monitor's
 // diagnostic settings export them
 
-/** `source.ip`: the caller's address where it is one (the pipeline moves anything else to `source.address`). */
-const ipOnly = (field: string): Column => computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field } : undefined));
 /** The subscription and the resource group the shared pipeline cuts from a resource id (any case). */
 const SUBSCRIPTION = { fn: 'extract', args: ['(?i)^/subscriptions/([^/]+)', 1] } as const;
 const RESOURCE_GROUP = { fn: 'extract', args: ['(?i)^/subscriptions/[^/]+/resourcegroups/([^/]+)', 1] } as const;
@@ -844,7 +845,6 @@ const M365 = 'm365.audit';
 
 // `event.code`: the record type's name, for the numbers the pipeline's table names (`M365_RECORD_TYPES`: Microsoft's
 // `AuditLogRecordType` values up to 181 as the pipeline has them, `Yammer` for 22, not the newer `Viva Engage`)
-const recordType = recordTypeIs;
 const m365EventCode: Column = recordTypeName('event.code');
 
 /** The data-loss-prevention record types, whose outcome the pipeline takes from the rules the record lists. */
@@ -852,7 +852,7 @@ const DLP_TYPES = [11, 13];
 /** `event.outcome`: `failure` for a `ResultStatus` of failed or false (any case), else `success` (none too). */
 const m365Outcome: Column = (() => {
   const failed = (p: Predicate) => pred('ResultStatus', 'in', ['failed', 'false'], { cs: false }, p.span);
-  const dlp = (p: Predicate) => recordType(DLP_TYPES, p);
+  const dlp = (p: Predicate) => recordTypeIs(DLP_TYPES, p);
   const unlessDlp = (p: Predicate, e: Expr) => or(and(not(dlp(p)), e), and(dlp(p), opaque(renderPredicate(p), 'event.outcome: a data-loss-prevention record takes it from its rules', p.span)));
   return words({ success: (p) => unlessDlp(p, not(failed(p))), failure: (p) => unlessDlp(p, failed(p)) });
 })();
@@ -925,7 +925,7 @@ export const M365_ECS: TableReading = {
       if (!vs) return undefined;
       const cs = p.opts?.cs !== false;
       return or(
-        ...vs.map((v) => (sameWord(v, 'web', cs) ? TRUE : sameWord(v, 'authentication', cs) ? recordType([15], p) : opaque(renderPredicate(p), "event.category: the pipeline's other categories are not read here", p.span))),
+        ...vs.map((v) => (sameWord(v, 'web', cs) ? TRUE : sameWord(v, 'authentication', cs) ? recordTypeIs([15], p) : opaque(renderPredicate(p), "event.category: the pipeline's other categories are not read here", p.span))),
       );
     }),
     'o365.audit.RecordType': derivedFrom('RecordType', [{ fn: 'tostring' }]),

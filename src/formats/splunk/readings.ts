@@ -29,6 +29,7 @@ import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 import {
+  addressIn,
   computed,
   constant,
   constantPredicate,
@@ -53,6 +54,8 @@ import {
 
 const isNull = (f: string, p: Predicate): Expr => pred(f, 'is_null', [], {}, p.span);
 const notNull = (f: string, p: Predicate): Expr => pred(f, 'is_not_null', [], {}, p.span);
+/** The add-on's `case(cond, value)` without a default (or `if(cond, value, null())`): the value where cond holds, else null. */
+const orNull = (cond: Expr, then: Expr, p: Predicate): Expr => or(and(cond, then), and(not(cond), constantPredicate(p, null)));
 /** A test of a column the add-on leaves unset for these events: unknown, with the reason. */
 const unsetHere = (p: Predicate, why: string): Expr => opaque(renderPredicate(p), `${p.field}: ${why}`, p.span);
 
@@ -183,10 +186,10 @@ const LAST_NAME = '\\\\(\\w+|\\(Default\\))$';
 const registryKeyName: Column = computed((p) => or(and(eventId([12, 14], p), on(p, 'TargetObject')), and(eventId([13], p), on(p, 'TargetObject', [replaceRe(LAST_NAME, '')]))));
 const registryValueName: Column = computed((p) => {
   const named = or(eventId([13], p), and(eventId([14], p), pred('EventType', 'eq', ['RenameValue'], { cs: true }, p.span)));
-  return or(and(named, on(p, 'TargetObject', [replaceRe(`^(.*)${LAST_NAME}`, '\\2')])), and(not(named), constantPredicate(p, null)));
+  return orNull(named, on(p, 'TargetObject', [replaceRe(`^(.*)${LAST_NAME}`, '\\2')]), p);
 });
 /** `registry_value_data` of a value set: `Details`, or what is inside the parentheses of `DWORD (0x00000001)`. */
-const registryValueData: Column = computed((p) => or(and(eventId([13], p), on(p, 'Details', [replaceRe('^\\w+\\s\\((.+)\\)$', '\\1')])), and(not(eventId([13], p)), constantPredicate(p, null))));
+const registryValueData: Column = computed((p) => orNull(eventId([13], p), on(p, 'Details', [replaceRe('^\\w+\\s\\((.+)\\)$', '\\1')]), p));
 const registryAction: Column = words({
   created: (p) => and(eventId([12], p), pred('EventType', 'eq', ['CreateKey'], { cs: true }, p.span)),
   deleted: (p) => and(eventId([12], p), pred('EventType', 'in', ['DeleteKey', 'DeleteValue'], { cs: true }, p.span)),
@@ -367,7 +370,7 @@ const SECURITY_TABLES: readonly TableReading[] = [
     ...SECURITY_BASE,
     logSource: 'windows.process_creation',
     label: "4688's fields as the Windows add-on extracts them (process_name as the file name of NewProcessName…)",
-    columns: { ...WINDOWS_COMMON, ...withDataset('Processes', { ...SECURITY_PROCESS, action: computed((p) => or(and(eventId([4688], p), constantPredicate(p, 'allowed')), and(not(eventId([4688], p)), constantPredicate(p, null)))) }) },
+    columns: { ...WINDOWS_COMMON, ...withDataset('Processes', { ...SECURITY_PROCESS, action: computed((p) => orNull(eventId([4688], p), constantPredicate(p, 'allowed'), p)) }) },
   },
 ];
 
@@ -415,8 +418,7 @@ const awsAccountId: Column = computed((p) => {
 });
 
 /** An OCSF `src_endpoint.ip`: `sourceIPAddress` for an address test (a service's name gives none). */
-const IP_LIKE = /^[0-9a-fA-F:.]+(\/\d+)?$/;
-const sourceIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? on(p, 'sourceIPAddress') : undefined));
+const sourceIp = addressIn('sourceIPAddress');
 
 const CLOUDTRAIL_TABLE: TableReading = {
   logSource: CLOUDTRAIL,
@@ -505,7 +507,7 @@ const oktaStatus: Column = computed((p) => {
 /** `user_agent`: the raw user agent unless Okta wrote `unknown`. */
 const oktaUserAgent: Column = computed((p) => {
   const known = and(notNull('client.userAgent.rawUserAgent', p), not(pred('client.userAgent.rawUserAgent', 'eq', ['unknown'], { cs: true }, p.span)));
-  return or(and(known, on(p, 'client.userAgent.rawUserAgent')), and(not(known), constantPredicate(p, null)));
+  return orNull(known, on(p, 'client.userAgent.rawUserAgent'), p);
 });
 
 const OKTA_TABLE: TableReading = {
@@ -624,11 +626,11 @@ const M365_TABLE: TableReading = {
     authentication_service: computed((p) => or(and(operationIn(['TeamsSessionStarted'], p), constantPredicate(p, null)), and(not(operationIn(['TeamsSessionStarted'], p)), on(p, 'Workload')))),
     reason: computed((p) => {
       const failed = and(operationIn(['UserLoginFailed'], p), notNull('LogonError', p));
-      return or(and(failed, on(p, 'LogonError')), and(not(failed), constantPredicate(p, null)));
+      return orNull(failed, on(p, 'LogonError'), p);
     }),
     email: computed((p) => {
       const yammer = pred('Workload', 'eq', ['Yammer'], { cs: true }, p.span);
-      return or(and(yammer, on(p, 'UserId')), and(not(yammer), constantPredicate(p, null)));
+      return orNull(yammer, on(p, 'UserId'), p);
     }),
     action: m365Action,
     status: m365Status,

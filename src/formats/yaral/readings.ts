@@ -17,7 +17,7 @@ import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type Tran
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { byEventId, computed, constant, derivedFrom, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
+import { addressIn, byEventId, computed, constant, derivedFrom, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, type Column, type TableReading } from '../readings.ts';
 
 /** A test whose values are other fields (`$e.a = $e.b`): not read per event id. */
 const refersToFields = (p: Predicate): boolean => p.values.some((v) => typeof v === 'object' && v !== null);
@@ -151,9 +151,8 @@ const SECURITY_UDM: TableReading = {
 // ---------------------------------------------------------------------------------------------------------------
 // AWS CloudTrail (AWS_CLOUDTRAIL)
 
-/** `principal.ip`: `sourceIPAddress` for an address test (a service's name is not an address). */
-const IP_LIKE = /^[0-9a-fA-F:.]+(\/\d+)?$/;
-const sourceIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? onField(p, 'sourceIPAddress') : undefined));
+/** `principal.ip`: CloudTrail's `sourceIPAddress`. */
+const sourceIp = addressIn('sourceIPAddress');
 
 /** `metadata.event_type`: `USER_LOGIN` for a console sign-in; for other calls the parser's table is not read here. */
 const cloudTrailEventType: Column = computed((p): Expr | undefined => {
@@ -261,7 +260,7 @@ const GITHUB_UDM: TableReading = {
 };
 
 /** `principal.ip`: the caller's address (`gce-internal-ip` and `private` are not addresses). */
-const callerIp: Column = computed((p) => (!p.derived && (p.op === 'cidr' || ((p.op === 'eq' || p.op === 'in') && p.values.every((v) => typeof v === 'string' && IP_LIKE.test(v)))) ? onField(p, 'protoPayload.requestMetadata.callerIp') : undefined));
+const callerIp = addressIn('protoPayload.requestMetadata.callerIp');
 
 const GCP_UDM: TableReading = {
   logSource: 'gcp.audit',
