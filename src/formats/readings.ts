@@ -31,6 +31,13 @@ export const POWERSHELL_EVENT_LOG = 'vendor:windows/powershell-eventlog';
  * events a KQL rule over those tables is read over (`src/formats/kusto/readings.ts`); on a flat row it runs as written.
  */
 export const ENTRA_EXPORT = 'vendor:entra/diagnostic-export';
+/**
+ * A Google Workspace audit event as one record of its own (the Admin SDK Reports API's activity with one of its
+ * `events` and that event's `parameters` as a map of name to value: Panther's `GSuite.ActivityEvent`), not the API's
+ * activity with its list of events: the events the other languages' rules over Google Workspace are read over
+ * (each language's `readings.ts`).
+ */
+export const WORKSPACE_EVENT = 'vendor:google_workspace/activity-event';
 
 /**
  * A column read as a raw log's field (`name`: the file name of that field's path), or a value the column has on
@@ -89,10 +96,10 @@ export interface TableReading {
   readonly rows?: Expr;
   /**
    * Column prefixes under which the raw object's own members are kept (`aws.cloudtrail.flattened.request_parameters.`
-   * is `requestParameters.`), or renamed (a function of the rest of the column's name giving the raw path, undefined
-   * where the rest names nothing the raw log holds in the same form).
+   * is `requestParameters.`), or renamed (a function of the rest of the column's name giving the raw path or a column,
+   * undefined where the rest names nothing the raw log holds in the same form).
    */
-  readonly prefixes?: Readonly<Record<string, string | ((rest: string) => string | undefined)>>;
+  readonly prefixes?: Readonly<Record<string, string | ((rest: string) => string | Column | undefined)>>;
   /**
    * Column prefixes the table's rows never hold (another data set's fields: `azure.signinlogs.` in an Activity log
    * document): a test of such a column is a test of a missing field.
@@ -240,7 +247,7 @@ export function columnOf(table: TableReading, f: string): Column | undefined {
       if (f.length <= pre.length || !f.startsWith(pre)) continue;
       const rest = f.slice(pre.length);
       const to = typeof raw === 'string' ? raw + rest : raw(rest);
-      return to === undefined ? undefined : path(to);
+      return typeof to === 'string' ? path(to) : to;
     }
   }
   const same = table.sameName?.(f);
@@ -269,13 +276,24 @@ function readFunction(table: TableReading, fn: string): string | undefined {
 /**
  * A rule's aggregation read over the raw events: group-by keys and counted columns as their raw fields, counting
  * conditions read as the rule's condition is; undefined when a key or a counted column has no such field (a file
- * name computed from a path included), or the aggregation keeps rows, pairs events or computes its keys.
+ * name computed from a path included), the aggregation keeps rows or pairs events, or it computes a key otherwise than
+ * from one column (a case, a coalesce, a derivation reading other fields).
  */
 export function readAggregation(table: TableReading, a: Aggregation): Aggregation | undefined {
-  if (a.sides?.length || a.correlation || a.keep || a.rules?.length || a.computedKeys?.length || a.derivedKeys?.length) return undefined;
+  if (a.sides?.length || a.correlation || a.keep || a.rules?.length) return undefined;
+  // the rule's own computed keys (a YARA-L placeholder over a repeated field, `$e.principal.user.userid = $user`):
+  // each from its column's raw field (and the column's own steps before the key's), where the column is one
+  const own = (a.derivedKeys ?? []).map((d): DerivedKey | undefined => {
+    if (d.cases || d.coalesce || (d.derived && derivedFields(d.derived).some((f) => f !== d.field))) return undefined;
+    const c = columnOf(table, d.field);
+    if (c?.field === undefined || c.name) return undefined;
+    if (!c.steps) return { ...d, field: c.field };
+    return { ...d, field: c.field, derived: { ...(d.derived ?? {}), steps: [...c.steps, ...(d.derived?.steps ?? [])], lang: d.derived?.lang ?? table.lang ?? 'kql' } };
+  });
+  if (own.some((d) => !d) || (a.computedKeys ?? []).some((k) => !own.some((d) => d?.name === k))) return undefined;
   const groupBy: string[] = [];
   // a key the table computes from one raw field (Okta's user id, the address cut at `@`): a key computed per event
-  const derivedKeys: DerivedKey[] = [];
+  const derivedKeys: DerivedKey[] = own as DerivedKey[];
   for (const g of a.groupBy) {
     const c = columnOf(table, g);
     const field = plainField(c) ?? (table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined);

@@ -8,7 +8,7 @@
  */
 
 export { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
-import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG } from '../formats/readings.ts';
+import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, WORKSPACE_EVENT } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 
 export interface Recogniser {
@@ -42,9 +42,10 @@ const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TA
 
 /**
  * Log sources of the raw form a Panther log type keeps, besides the log type's own (`PANTHER_LOGTYPES`): Panther's
- * `Azure.Audit` is Entra ID's diagnostic export, sign-ins and audit records alike.
+ * `Azure.Audit` is Entra ID's diagnostic export, sign-ins and audit records alike; `GSuite.ActivityEvent` is one Google
+ * Workspace event a record.
  */
-export const PANTHER_RAW_FORMS: Readonly<Record<string, readonly string[]>> = { 'Azure.Audit': [ENTRA_EXPORT] };
+export const PANTHER_RAW_FORMS: Readonly<Record<string, readonly string[]>> = { 'Azure.Audit': [ENTRA_EXPORT], 'GSuite.ActivityEvent': [WORKSPACE_EVENT] };
 
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [
@@ -53,7 +54,8 @@ export const RECOGNISERS: readonly Recogniser[] = [
   { name: 'AWS CloudTrail', has: ['eventSource', 'eventName', 'awsRegion'], logSources: ['aws.cloudtrail'] },
   { name: 'Okta System Log', has: ['eventType', 'actor', 'published|uuid'], logSources: ['okta.system'] },
   { name: 'GCP audit log', has: ['protoPayload.methodName'], logSources: ['gcp.audit'] },
-  { name: 'Google Workspace', has: ['id.applicationName'], logSources: ['google_workspace'] },
+  { name: 'Google Workspace event', has: ['id.applicationName', 'name'], logSources: ['google_workspace', WORKSPACE_EVENT] },
+  { name: 'Google Workspace activity', has: ['id.applicationName'], logSources: ['google_workspace'] },
   { name: 'Kubernetes audit', has: ['verb', 'objectRef|requestURI', 'auditID'], logSources: ['kubernetes.audit'] },
   { name: 'Entra ID sign-in (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['signinlogs', 'noninteractiveusersignin', 'serviceprincipalsignin'] }, logSources: ['entra.signin', ENTRA_EXPORT] },
   { name: 'Entra ID audit (diagnostic export)', has: ['category', 'properties'], startsWith: { category: ['auditlogs'] }, logSources: ['entra.audit', ENTRA_EXPORT] },

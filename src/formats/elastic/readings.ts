@@ -14,7 +14,8 @@
  * tests show it), Windows Security (`security_standard`) and PowerShell Operational (`powershell_operational`), Okta
  * (`packages/okta/data_stream/system`), Kubernetes (`packages/kubernetes/data_stream/audit_logs`), Google Cloud
  * (`packages/gcp/data_stream/audit`), GitHub (`packages/github/data_stream/audit`), Azure (`packages/azure/data_stream/
- * activitylogs`, `signinlogs`, `auditlogs`) and Microsoft 365 (`packages/o365/data_stream/audit`). A document of one
+ * activitylogs`, `signinlogs`, `auditlogs`), Microsoft 365 (`packages/o365/data_stream/audit`) and Google Workspace
+ * (`packages/google_workspace/data_stream/admin`, `login`, `drive`, `token`, `device`, `user_accounts`). A document of one
  * data set holds none of another's fields: a column of another integration's namespace is a missing field there.
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
@@ -25,7 +26,8 @@ import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 import { recordTypeIs, recordTypeName } from '../m365.ts';
-import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { applicationIs, DOMAIN_PART, fromEither, LOCAL_PART, parameter, WORKSPACE_APPLICATION } from '../workspace.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sysmon (the Windows integration's sysmon_operational pipeline)
@@ -936,6 +938,203 @@ export const M365_ECS: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Google Workspace (the google_workspace integration's Reports API data streams: admin, login, drive, token, device,
+// user_accounts…), over one event a record (`WORKSPACE_EVENT`): the integration too splits an activity into its events
+
+const WORKSPACE = 'google_workspace';
+/** The data stream of each application whose stream is named otherwise (`mobile` events are the `device` stream's). */
+const WORKSPACE_STREAMS: Readonly<Record<string, string>> = { mobile: 'device', groups_enterprise: 'group_enterprise', gmail: 'gmail_reports', gemini_in_workspace_apps: 'gemini' };
+
+/** `data_stream.dataset` / `event.dataset`: `google_workspace.<stream>`, the stream the event's application is read by. */
+const workspaceDataset: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const cs = p.opts?.cs !== false;
+  const pre = 'google_workspace.';
+  return or(
+    ...vs.map((v) => {
+      if (!sameWord(v.slice(0, pre.length), pre, cs)) return FALSE;
+      const stream = cs ? v.slice(pre.length) : v.slice(pre.length).toLowerCase();
+      const renamed = Object.keys(WORKSPACE_STREAMS).find((app) => WORKSPACE_STREAMS[app] === stream);
+      if (renamed) return applicationIs([renamed], p);
+      // `alert` is the Alert Center's stream, `gmail` the BigQuery export's: neither is a Reports API event
+      return Object.hasOwn(WORKSPACE_STREAMS, stream) || stream === 'alert' || !/^[a-z_]+$/.test(stream) ? FALSE : applicationIs([stream], p);
+    }),
+  );
+});
+
+const adminIs = (p: Predicate): Expr => applicationIs(['admin'], p);
+const loginIs = (p: Predicate): Expr => applicationIs(['login'], p);
+const driveIs = (p: Predicate): Expr => applicationIs(['drive'], p);
+const nameIn = (names: readonly string[], p: Predicate): Expr => pred('name', 'in', [...names], { cs: true }, p.span);
+
+/** Admin events whose `event.category` the pipeline's tables give `configuration` besides `iam`. */
+const ADMIN_CONFIGURATION = [
+  'CHANGE_APPLICATION_SETTING', 'CHANGE_GMAIL_SETTING', 'ENFORCE_STRONG_AUTHENTICATION', 'ALLOW_STRONG_AUTHENTICATION', 'CHANGE_EMAIL_SETTING',
+  'CHANGE_CALENDAR_SETTING', 'DELETE_APPLICATION_SETTING', 'DELETE_GMAIL_SETTING',
+];
+/** Admin events read in the pipeline's tables and given no `configuration`. */
+const ADMIN_OTHER = [
+  'CREATE_APPLICATION_SETTING', 'CREATE_GMAIL_SETTING', 'CREATE_ROLE', 'DELETE_ROLE', 'ASSIGN_ROLE', 'ADD_PRIVILEGE', 'UPDATE_ROLE', 'RENAME_ROLE',
+  'UNASSIGN_ROLE', 'REMOVE_PRIVILEGE', 'ADD_TRUSTED_DOMAINS', 'REMOVE_TRUSTED_DOMAINS', 'AUTHORIZE_API_CLIENT_ACCESS', 'ADD_APPLICATION',
+  'ADD_MOBILE_APPLICATION_TO_WHITELIST', 'ADD_GROUP_MEMBER', 'REMOVE_GROUP_MEMBER', 'CHANGE_GROUP_SETTING', 'UNSUSPEND_USER', 'SUSPEND_USER',
+  'MOVE_USER_TO_ORG_UNIT', 'GRANT_ADMIN_PRIVILEGE', 'TURN_OFF_2_STEP_VERIFICATION', 'CREATE_USER', 'CREATE_DATA_TRANSFER_REQUEST', 'DELETE_USER',
+  'CUSTOMER_TAKEOUT_CREATED', 'CUSTOMER_TAKEOUT_SUCCEEDED',
+];
+/** Login events by the categories the login pipeline gives them. */
+const LOGIN_SESSION = ['login_success', 'login_failure', 'logout'];
+const LOGIN_AUTHENTICATION = [...LOGIN_SESSION, 'user_signed_out_due_to_suspicious_session_cookie', 'suspicious_login', 'suspicious_login_less_secure_app', 'suspicious_programmatic_login', 'login_challenge', 'login_verification'];
+const LOGIN_IAM = ['2sv_disable', '2sv_enroll', 'titanium_enroll', 'titanium_unenroll', 'account_disabled_password_leak', 'account_disabled_generic', 'account_disabled_spamming', 'account_disabled_spamming_through_relay', 'account_disabled_hijacked', 'gov_attack_warning'];
+const LOGIN_CONFIGURATION = ['password_edit', 'recovery_email_edit', 'recovery_phone_edit', 'recovery_secret_qa_edit', 'blocked_sender', 'email_forwarding_out_of_domain', 'risky_sensitive_action_allowed', 'risky_sensitive_action_blocked'];
+/** Drive events the pipeline gives `iam` and `configuration` besides `file` (sharing and approvals). */
+const driveAccess = (p: Predicate): Expr =>
+  and(driveIs(p), or(nameIn(['change_acl_editors', 'change_document_access_scope', 'change_document_visibility', 'shared_drive_membership_change', 'shared_drive_settings_change', 'sheets_import_range_access_change', 'change_user_access'], p), pred('name', 'starts_with', ['approval_'], { cs: true }, p.span)));
+
+/** The applications whose pipelines' categories are read here (the `mobile` one sets none). */
+const CATEGORISED = ['admin', 'login', 'drive', 'token', 'user_accounts', 'mobile'];
+/** `event.category`: an event of another application, or an admin or login event the tables above do not name, is unknown. */
+const workspaceCategory: Column = (() => {
+  const why = (p: Predicate, what: string) => opaque(renderPredicate(p), `event.category: ${what}`, p.span);
+  const unread = (p: Predicate): Expr =>
+    or(
+      and(not(applicationIs(CATEGORISED, p)), why(p, "this application's pipeline is not read here")),
+      and(adminIs(p), not(nameIn([...ADMIN_CONFIGURATION, ...ADMIN_OTHER], p)), why(p, 'an admin event the tables read here do not name')),
+      and(loginIs(p), not(nameIn([...LOGIN_AUTHENTICATION, ...LOGIN_IAM, ...LOGIN_CONFIGURATION], p)), why(p, 'a login event the tables read here do not name')),
+    );
+  const table: Readonly<Record<string, (p: Predicate) => Expr>> = {
+    iam: (p) => or(applicationIs(['admin', 'token', 'user_accounts'], p), and(loginIs(p), nameIn(LOGIN_IAM, p)), driveAccess(p)),
+    configuration: (p) => or(and(adminIs(p), nameIn(ADMIN_CONFIGURATION, p)), and(loginIs(p), nameIn(LOGIN_CONFIGURATION, p)), driveAccess(p)),
+    authentication: (p) => and(loginIs(p), nameIn(LOGIN_AUTHENTICATION, p)),
+    session: (p) => and(loginIs(p), nameIn(LOGIN_SESSION, p)),
+    file: driveIs,
+  };
+  return computed((p) => {
+    const vs = stringValues(p);
+    if (!vs) return undefined;
+    const cs = p.opts?.cs !== false;
+    return or(
+      ...vs.map((v) => {
+        const key = Object.keys(table).find((k) => sameWord(k, v, cs));
+        return or(key !== undefined ? table[key]!(p) : FALSE, unread(p));
+      }),
+    );
+  });
+})();
+
+/** `event.outcome`: the login pipeline's, by the event (a challenge's status is not read here); the admin pipeline sets none. */
+const workspaceOutcome: Column = (() => {
+  const unread = (p: Predicate): Expr =>
+    or(
+      and(not(applicationIs(['admin', 'login'], p)), opaque(renderPredicate(p), "event.outcome: this application's pipeline is not read here", p.span)),
+      and(loginIs(p), not(nameIn(['login_success', 'login_failure'], p)), pred('parameters.login_challenge_status', 'is_not_null', [], {}, p.span), opaque(renderPredicate(p), "event.outcome: from the challenge's status, whose reading changed between the pipeline's versions", p.span)),
+    );
+  return words({
+    success: (p) => or(and(loginIs(p), nameIn(['login_success'], p)), unread(p)),
+    failure: (p) => or(and(loginIs(p), nameIn(['login_failure'], p)), unread(p)),
+    unknown: unread,
+  });
+})();
+
+/** Admin parameters the pipeline renames (several parameters filling one field: whichever the event has). */
+const ADMIN_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  'setting.name': ['SETTING_NAME', 'USER_CUSTOM_FIELD', 'PERMISSION_GROUP_NAME'],
+  new_value: ['NEW_VALUE', 'DEVICE_NEW_STATE', 'DEVICE_NEW_ORG_UNIT', 'CAA_ASSIGNMENTS_NEW', 'REAUTH_SETTING_NEW', 'DESTINATION_USER_EMAIL', 'NEW_PERMISSION_GRANT_STATE'],
+  old_value: ['OLD_VALUE', 'DEVICE_PREVIOUS_STATE', 'DEVICE_PREVIOUS_ORG_UNIT', 'CAA_ASSIGNMENTS_OLD', 'REAUTH_SETTING_OLD', 'OLD_PERMISSION_GRANT_STATE'],
+  'org_unit.name': ['ORG_UNIT_NAME'],
+  'org_unit.full': ['FULL_ORG_UNIT_PATH'],
+  'application.name': ['APPLICATION_NAME', 'REAUTH_APPLICATION'],
+  'application.edition': ['APPLICATION_EDITION'],
+  'application.enabled': ['APPLICATION_ENABLED'],
+  'application.id': ['APP_ID'],
+  'role.name': ['ROLE_NAME'],
+  'role.id': ['ROLE_ID'],
+  'privilege.name': ['PRIVILEGE_NAME'],
+  'domain.name': ['DOMAIN_NAME'],
+  'user_defined_setting.name': ['USER_DEFINED_SETTING_NAME'],
+  'api.client.name': ['API_CLIENT_NAME'],
+  'api.scopes': ['API_SCOPES'],
+  'user.email': ['USER_EMAIL'],
+  'group.email': ['GROUP_EMAIL'],
+};
+const DRIVE_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  'file.id': ['doc_id'], 'file.type': ['doc_type'], 'file.owner.email': ['owner'], 'file.owner.is_shared_drive': ['owner_is_shared_drive'],
+  new_value: ['new_value', 'new_settings_state'], old_value: ['old_value', 'old_settings_state'], target: ['target', 'target_user'],
+};
+const TOKEN_PARAMETERS: Readonly<Record<string, readonly string[]>> = { 'client.id': ['client_id'], 'client.type': ['client_type'], 'scope.value': ['scope'], 'scope.data': ['scope_data'] };
+const DEVICE_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  account_state: ['ACCOUNT_STATE'], id: ['DEVICE_ID'], type: ['DEVICE_TYPE'], model: ['DEVICE_MODEL'], 'resource.id': ['RESOURCE_ID'], 'os.version': ['OS_VERSION'],
+  failed_passwd_attempts: ['FAILED_PASSWD_ATTEMPTS'], compromised_state: ['DEVICE_COMPROMISED_STATE'], new_value: ['NEW_VALUE'], old_value: ['OLD_VALUE'],
+};
+/**
+ * The fields a stream's pipeline makes of its events' parameters (`google_workspace.<stream>.<rest>`): by its table of
+ * renames, else the parameter of that name where the pipeline keeps the others as they are (`verbatim`, the names'
+ * form); undefined for a name the stream's pipeline would not have.
+ */
+function streamParameters(app: string, renames: Readonly<Record<string, readonly string[]>>, verbatim?: RegExp, alsoNamed?: (rest: string) => string): (rest: string) => Column | undefined {
+  return (rest) => {
+    const names = Object.hasOwn(renames, rest) ? renames[rest]! : verbatim?.test(rest) ? [...(alsoNamed ? [alsoNamed(rest)] : []), rest] : undefined;
+    return names ? fromEither(names.map((n) => parameter([app], n))) : undefined;
+  };
+}
+
+/** An address's parts as the pipelines cut them (at its one `@`). */
+const WHOLE_ADDRESS = { fn: 'extract', args: ['^[^@]*@[^@]*$', 0] } as const;
+
+export const WORKSPACE_ECS: TableReading = {
+  logSource: WORKSPACE,
+  onlyWith: WORKSPACE_EVENT,
+  label: "the Reports API event's field names for the google_workspace integration's fields (event.action as name, google_workspace.admin.* its parameters…)",
+  raw: "the Reports API event's JSON",
+  lang: 'eql',
+  prefixes: {
+    'google_workspace.admin.': streamParameters('admin', ADMIN_PARAMETERS, /^[A-Z0-9_]+$/),
+    // the login pipeline cuts `login_` off its parameters' names
+    'google_workspace.login.': streamParameters('login', {}, /^[a-z0-9_]+$/, (rest) => `login_${rest}`),
+    'google_workspace.drive.': streamParameters('drive', DRIVE_PARAMETERS, /^[a-z0-9_]+$/),
+    'google_workspace.token.': streamParameters('token', TOKEN_PARAMETERS, /^[a-z0-9_]+$/),
+    'google_workspace.device.': streamParameters('mobile', DEVICE_PARAMETERS),
+    'google_workspace.user_accounts.': streamParameters('user_accounts', {}, /^[A-Za-z0-9_]+$/),
+  },
+  columns: {
+    'event.dataset': workspaceDataset,
+    'data_stream.dataset': workspaceDataset,
+    'event.module': constant(WORKSPACE),
+    'event.provider': path(WORKSPACE_APPLICATION),
+    'event.action': path('name'),
+    'event.id': path('id.uniqueQualifier'),
+    'event.category': workspaceCategory,
+    'event.outcome': workspaceOutcome,
+    'event.kind': words({
+      alert: (p) => and(loginIs(p), nameIn(['gov_attack_warning'], p)),
+      event: (p) => not(and(loginIs(p), nameIn(['gov_attack_warning'], p))),
+    }),
+    'organization.id': path('id.customerId'),
+    'source.ip': path('ipAddress'),
+    'source.user.email': path('actor.email'),
+    'source.user.id': path('actor.profileId'),
+    'user.id': path('actor.profileId'),
+    'source.user.name': derivedFrom('actor.email', [LOCAL_PART]),
+    'user.name': derivedFrom('actor.email', [LOCAL_PART]),
+    'source.user.domain': derivedFrom('actor.email', [DOMAIN_PART]),
+    'user.domain': derivedFrom('actor.email', [DOMAIN_PART]),
+    // the device stream lists the device's user beside the actor
+    'user.email': fromEither([{ field: 'actor.email' }, parameter(['mobile'], 'USER_EMAIL')]),
+    'user.target.email': fromEither([parameter(['admin'], 'USER_EMAIL', [WHOLE_ADDRESS])]),
+    'user.target.name': fromEither([parameter(['admin'], 'USER_EMAIL', [LOCAL_PART]), parameter(['login'], 'affected_email_address', [LOCAL_PART])]),
+    'user.target.domain': fromEither([parameter(['admin'], 'USER_EMAIL', [DOMAIN_PART]), parameter(['login'], 'affected_email_address', [DOMAIN_PART])]),
+    'user.target.group.name': fromEither([parameter(['admin'], 'GROUP_EMAIL', [LOCAL_PART])]),
+    'user.target.group.domain': fromEither([parameter(['admin'], 'GROUP_EMAIL', [DOMAIN_PART])]),
+    'file.name': fromEither([parameter(['drive'], 'doc_title')]),
+    'file.extension': fromEither([parameter(['drive'], 'doc_title', [{ fn: 'extract', args: ['\\.([^.]*)$', 1] }])]),
+    'google_workspace.actor.type': path('actor.callerType'),
+    'google_workspace.actor.key': path('actor.key'),
+    'google_workspace.event.type': path('type'),
+    'google_workspace.kind': path('kind'),
+    'google_workspace.organization.domain': path('ownerDomain'),
+  },
+};
+
 /** Every raw log an Elastic rule is read over, by the canonical log source the rule reads. */
 const ECS_READINGS: Readonly<Record<string, TableReading>> = {
   ...SYSMON_ECS,
@@ -948,12 +1147,13 @@ const ECS_READINGS: Readonly<Record<string, TableReading>> = {
   'entra.signin': SIGN_IN_ECS,
   'entra.audit': AUDIT_ECS,
   [M365]: M365_ECS,
+  [WORKSPACE]: WORKSPACE_ECS,
 };
 
 
 
 /** The integrations' own field namespaces: a document of one data set has none of another's. */
-const NAMESPACES = ['aws.cloudtrail.', 'okta.', 'kubernetes.audit.', 'gcp.audit.', 'github.', 'azure.activitylogs.', 'azure.signinlogs.', 'azure.auditlogs.', 'o365.'];
+const NAMESPACES = ['aws.cloudtrail.', 'okta.', 'kubernetes.audit.', 'gcp.audit.', 'github.', 'azure.activitylogs.', 'azure.signinlogs.', 'azure.auditlogs.', 'o365.', 'google_workspace.'];
 const absentOf = new WeakMap<TableReading, TableReading>();
 /** The table with the other data sets' namespaces absent (those its columns and prefixes do not name). */
 function withAbsent(t: TableReading): TableReading {

@@ -1,6 +1,7 @@
 /**
  * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
- * the Okta System Log, the exported Azure Activity log, Entra ID's exported sign-in and audit logs.
+ * the Okta System Log, the exported Azure Activity log, Entra ID's exported sign-in and audit logs, Google Workspace's
+ * Reports API events.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -22,7 +23,8 @@ import type { RuleRecord } from '../../model/rule.ts';
 import { aggregationDecides } from '../../model/aggregate.ts';
 import type { HuntReading } from '../adapter.ts';
 import { M365_RENAMED_RECORD_TYPES, recordTypeName } from '../m365.ts';
-import { anyCase, ENTRA_EXPORT, nameOf, path, tableReading, type Column, type TableReading } from '../readings.ts';
+import { anyCase, ENTRA_EXPORT, nameOf, path, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { WORKSPACE_APPLICATION } from '../workspace.ts';
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
 export const SYSMON = 'vendor:windows/sysmon';
@@ -347,6 +349,41 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
       authenticationContext_externalSessionId_s: path('authenticationContext.externalSessionId'),
       transaction_id_s: path('transaction.id'),
       debugContext_debugData_requestUri_s: path('debugContext.debugData.requestUri'),
+    },
+  },
+  // Google Workspace's Reports API events (`WORKSPACE_EVENT`), as Sentinel's `GWorkspaceActivityReports` parser names
+  // the connector's columns: the event's own fields, and each parameter in a column of its own name (its case kept)
+  GWorkspaceActivityReports: {
+    logSource: 'google_workspace',
+    onlyWith: WORKSPACE_EVENT,
+    label: "the Reports API event's field names for GWorkspaceActivityReports columns (EventMessage as name, DocTitle as the doc_title parameter…)",
+    raw: "the Reports API event's JSON",
+    columns: {
+      EventMessage: path('name'),
+      EventType: path('type'),
+      IdApplicationName: path(WORKSPACE_APPLICATION),
+      ActorEmail: path('actor.email'),
+      ActorCallerType: path('actor.callerType'),
+      SrcIpAddr: path('ipAddress'),
+      OwnerDomain: path('ownerDomain'),
+      UserAgentOriginal: path('parameters.user_agent'),
+      DocTitle: path('parameters.doc_title'),
+      DocType: path('parameters.doc_type'),
+      Visibility: path('parameters.visibility'),
+      OldVisibility: path('parameters.old_visibility'),
+      TargetUserName: path('parameters.target_user'),
+      OrganizerCalendarId: path('parameters.organizer_calendar_id'),
+      EventResponseStatus: path('parameters.event_response_status'),
+      LoginType: path('parameters.login_type'),
+      IsSuspicious: path('parameters.is_suspicious'),
+      // the upper-case parameters of the admin and mobile reports (drive's own `new_value` is another column)
+      NeqValue: path('parameters.NEW_VALUE'),
+      OldValue: path('parameters.OLD_VALUE'),
+      ProcessName: path('parameters.SETTING_NAME'),
+      RoleName: path('parameters.ROLE_NAME'),
+      UserEmail: path('parameters.USER_EMAIL'),
+      DstUserUpn: path('parameters.USER_EMAIL'),
+      DvcModelName: path('parameters.DEVICE_MODEL'),
     },
   },
   ...ENTRA_READINGS,

@@ -6,11 +6,19 @@
  * into `gcp.audit.*`); over Cloud Logging's own JSON such a field is read as the one it was renamed from. A field
  * the rule names as the raw entry has it (`protoPayload.serviceName`, or under a Pub/Sub message's `data.`) is read
  * as it is.
+ *
+ * SigmaHQ's Google Workspace rules come in two forms, read over one Reports API event a record (`WORKSPACE_EVENT`):
+ * the login rules name Cloud Logging's copy of the event (`protoPayload.serviceName` `login.googleapis.com`, the event's
+ * name in `protoPayload.metadata.event.eventName`); the admin rules name the fields Sigma's taxonomy lists for
+ * `google_workspace.admin` (`eventService`, `eventName`, `setting_name`, `new_value`), which no shipper documented here
+ * writes: they are read as the same values of the event (the application's service, its name, its `SETTING_NAME` and
+ * `NEW_VALUE` parameters), an inference from the taxonomy's descriptions.
  */
-import type { Expr } from '../../model/expr.ts';
+import { FALSE, or, type Expr, type Predicate } from '../../model/expr.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { path, tableReading, type TableReading } from '../readings.ts';
+import { computed, path, stringValues, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { applicationIs, fromEither, parameter } from '../workspace.ts';
 
 const GCP_FILEBEAT: TableReading = {
   logSource: 'gcp.audit',
@@ -35,7 +43,38 @@ const GCP_FILEBEAT: TableReading = {
   },
 };
 
+/** An application's service in Cloud Logging (`admin.googleapis.com`): a test of it is a test of the event's application. */
+const workspaceService: Column = computed((p: Predicate) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  return or(
+    ...vs.map((v) => {
+      const m = /^([a-z_]+)\.googleapis\.com$/.exec(p.opts?.cs === false ? v.toLowerCase() : v);
+      return m ? applicationIs([m[1]!], p) : FALSE;
+    }),
+  );
+});
+
+const WORKSPACE: TableReading = {
+  logSource: 'google_workspace',
+  onlyWith: WORKSPACE_EVENT,
+  label: "the Reports API event's fields for Cloud Logging's and Sigma's taxonomy's names (eventName and protoPayload.metadata.event.eventName as name…)",
+  raw: "the Reports API event's JSON",
+  lang: 'eql',
+  columns: {
+    'protoPayload.serviceName': workspaceService,
+    'protoPayload.metadata.event.eventName': path('name'),
+    'protoPayload.metadata.event.eventType': path('type'),
+    'protoPayload.authenticationInfo.principalEmail': path('actor.email'),
+    'protoPayload.requestMetadata.callerIp': path('ipAddress'),
+    eventService: workspaceService,
+    eventName: path('name'),
+    setting_name: fromEither([parameter(['admin'], 'SETTING_NAME')]),
+    new_value: fromEither([parameter(['admin'], 'NEW_VALUE')]),
+  },
+};
+
 /** The readings of a Sigma rule over raw cloud logs. */
 export function sigmaCloudReadings(logSources: readonly string[], condition: Expr, rule: RuleRecord): readonly HuntReading[] {
-  return logSources.includes(GCP_FILEBEAT.logSource) ? tableReading(GCP_FILEBEAT, condition, rule) : [];
+  return [GCP_FILEBEAT, WORKSPACE].flatMap((t) => (logSources.includes(t.logSource) ? tableReading(t, condition, rule) : []));
 }

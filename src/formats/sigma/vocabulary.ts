@@ -46,6 +46,8 @@ export const SIGMA_LOGSOURCES: Readonly<Record<string, string>> = {
   'github/audit': 'github.audit',
   'gcp/gcp.audit': 'gcp.audit',
   'google_workspace/google_workspace.admin': 'google_workspace',
+  'gcp/google_workspace.admin': 'google_workspace',
+  'gcp/google_workspace.login': 'google_workspace',
   'kubernetes/audit': 'kubernetes.audit',
   '*/proxy': 'proxy',
   '*/webserver': 'webserver',
@@ -72,6 +74,7 @@ export const sigmaVocabulary: Vocabulary = {
   fields: {
     'gcp.audit': { 'gcp.audit.method_name': 'protoPayload.methodName', 'data.protoPayload.methodName': 'protoPayload.methodName', 'data.protoPayload.serviceName': 'protoPayload.serviceName' },
     'entra.audit': { 'properties.message': 'OperationName', operationName: 'OperationName' },
+    google_workspace: { eventName: 'name', 'protoPayload.metadata.event.eventName': 'name' },
     'windows.security': { EventID: 'EventID' },
   },
 };

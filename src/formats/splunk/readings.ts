@@ -18,13 +18,15 @@
  * - the Splunk Add-on for Okta Identity Cloud 5.0.2 for `OktaIM2:log` (the System Log's JSON);
  * - the Splunk Add-on for Microsoft Office 365 (its `props.conf` as public repositories vendor it, of 2021 and later)
  *   for `o365:management:activity` (the Management Activity API's records); its `user`, `object` and `src_user` are
- *   long cases over the record's actors and targets, not read here.
+ *   long cases over the record's actors and targets, not read here;
+ * - the Splunk Add-on for Google Workspace's `gws:reports:*` (its input's code: the form of its events; its
+ *   `props.conf` was not found, so only its CIM fields named below are read).
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
  * `POWERSHELL_EVENT_LOG`), as the XML event log gives it to Splunk; the event's own EventData fields keep their
  * names (`sameName`).
  */
-import { and, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
@@ -45,9 +47,11 @@ import {
   SYSMON_EVENT_LOG,
   tableReading,
   words,
+  WORKSPACE_EVENT,
   type Column,
   type TableReading,
 } from '../readings.ts';
+import { applicationIs } from '../workspace.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Column kinds the add-ons' definitions need
@@ -724,13 +728,69 @@ const ENTRA_TABLE: TableReading = {
 };
 
 
+// ---------------------------------------------------------------------------------------------------------------
+// Google Workspace's Reports API events, one event a record (`WORKSPACE_EVENT`): the Splunk Add-on for Google
+// Workspace's `gws:reports:<application>` (its input writes each event of an activity as a Splunk event of its own,
+// the activity's `id`, `actor` and `ipAddress` beside the event under `event`, JSON extracted by its dotted paths), and
+// the flat form of the older `gsuite:drive:json` and `gsuite:calendar:json` (the event's `name`, `type` and
+// `parameters` map, the actor's address in `email`). The add-on's `props.conf` could not be read here: of its
+// search-time fields, only those a CIM data set names for these values are read (`src_ip` the address, `user` a login's
+// actor, `command` the event's name); the others (`app`, `action`, `status`, `vendor_account`) are unknown.
+
+/** `sourcetype`: the add-on's per application, or the older forms' (drive's and calendar's events). */
+const workspaceSourcetype: Column = computed((p) => {
+  const vs = stringValues(p);
+  if (!vs) return undefined;
+  const cs = p.opts?.cs !== false;
+  return or(
+    ...vs.map((v) => {
+      const t = cs ? v : v.toLowerCase();
+      const m = /^gws:reports:([a-z_]+)$/.exec(t) ?? /^gsuite:(drive|calendar):json$/.exec(t);
+      return m ? applicationIs([m[1]!], p) : FALSE;
+    }),
+  );
+});
+
+/** The record's own fields, which both forms keep by their names (the parameters as a map in the flat form). */
+const WORKSPACE_OWN = new Set(['id', 'actor', 'ipAddress', 'kind', 'ownerDomain', 'name', 'type', 'parameters']);
+
+const WORKSPACE_TABLE: TableReading = {
+  logSource: 'google_workspace',
+  onlyWith: WORKSPACE_EVENT,
+  raw: "the Reports API event as the Google Workspace add-on extracts it",
+  label: "the Reports API event by its dotted paths (event.name as name…), with the add-on's CIM fields (src_ip as ipAddress, user as a login's actor…)",
+  sameName: (f) => WORKSPACE_OWN.has(f.split('.')[0]!),
+  columns: {
+    _time: present,
+    sourcetype: workspaceSourcetype,
+    'event.name': path('name'),
+    'event.type': path('type'),
+    // the older flat form's names
+    email: path('actor.email'),
+    ip_address: path('ipAddress'),
+    unique_id: path('id.uniqueQualifier'),
+    src: path('ipAddress'),
+    src_ip: path('ipAddress'),
+    command: path('name'),
+    // a login's account (CIM Authentication's user); on another application's events (an admin's target user?) unknown
+    user: computed((p) => or(and(applicationIs(['login'], p), on(p, 'actor.email')), and(not(applicationIs(['login'], p)), unsetHere(p, "the add-on's user of this application's events is not read here")))),
+    // the list values of the event's parameters (`multiValue`): a login event's one list is its challenge methods
+    'event.parameters{}.multiValue{}': computed((p) => or(and(applicationIs(['login'], p), on(p, 'parameters.login_challenge_method')), and(not(applicationIs(['login'], p)), unsetHere(p, "the list values of this application's parameters are not read here")))),
+    login_challenge_method: path('parameters.login_challenge_method'),
+    authentication_method: path('parameters.login_challenge_method'),
+  },
+  // a key read as the login's actor, as `user` is on the only events a search over logins counts
+  groupsAs: { user: 'actor.email' },
+};
+
+
 /**
  * The hunt's readings of a Splunk search over raw logs (`FormatAdapter.huntReadings`): one per raw log of the
  * search's log sources.
  */
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
-  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE].filter((t) => logSources.includes(t.logSource));
+  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE, WORKSPACE_TABLE].filter((t) => logSources.includes(t.logSource));
   const readings = tables.flatMap((t) => tableReading(t, condition, rule));
   // Entra ID: one reading over the sign-in and the audit records alike (the add-on's sourcetype holds both, and the
   // vocabulary names the audit log for every Azure AD search)

@@ -138,5 +138,6 @@ export const splunkVocabulary: Vocabulary = {
     firewall: { dest_port: 'dst_port', dest: 'dst_ip', dest_ip: 'dst_ip', src: 'src_ip', src_ip: 'src_ip', src_port: 'src_port', action: 'action', transport: 'protocol' },
     dns: { query: 'query', answer: 'answer', record_type: 'record_type' },
     'm365.audit': { Operation: 'Operation', Workload: 'Workload', UserId: 'UserId', ClientIP: 'ClientIP' },
+    google_workspace: { 'event.name': 'name', 'event.type': 'type' },
   },
 };

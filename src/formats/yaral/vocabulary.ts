@@ -96,7 +96,7 @@ export const yaralVocabulary: Vocabulary = {
     'gcp.audit': { 'metadata.product_event_type': 'protoPayload.methodName', 'target.application': 'protoPayload.serviceName', 'principal.user.email_addresses': 'protoPayload.authenticationInfo.principalEmail' },
     'okta.system': { 'metadata.product_event_type': 'eventType', 'principal.user.email_addresses': 'actor.alternateId', 'principal.ip': 'client.ipAddress' },
     'github.audit': { 'metadata.product_event_type': 'action' },
-    google_workspace: { 'metadata.product_event_type': 'name' },
+    google_workspace: { 'metadata.product_event_type': 'name', 'security_result.category_details': 'type' },
     'm365.audit': { 'metadata.product_event_type': 'Operation' },
     'entra.audit': { 'metadata.product_event_type': 'OperationName', 'metadata.description': 'OperationName' },
     'entra.signin': { 'security_result.description': 'ResultDescription' },
