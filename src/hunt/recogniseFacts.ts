@@ -10,6 +10,7 @@
 export { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
 import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, WORKSPACE_EVENT } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
+import { logTypeSources } from '../formats/panther/vocabulary.ts';
 
 export interface Recogniser {
   readonly name: string;
@@ -47,6 +48,41 @@ const SENTINEL_ROW_TYPES: readonly Recogniser[] = Object.entries(SENTINEL_ROW_TA
  */
 export const PANTHER_RAW_FORMS: Readonly<Record<string, readonly string[]>> = { 'Azure.Audit': [ENTRA_EXPORT], 'GSuite.ActivityEvent': [WORKSPACE_EVENT] };
 
+/**
+ * SaaS and security products' own audit and event logs as their APIs or exports give them (each vendor's documented
+ * record: Slack's Audit Logs API, Databricks' audit log schema, Auth0's log events…), by fields no other log here
+ * combines; their log source is the one Panther's schema of that log names (`vendor:<log type>`), which Panther's rules
+ * over it read. Tried after the cloud logs above (a GitHub audit record before a webhook's payload).
+ */
+const VENDOR_RECOGNISERS: readonly Recogniser[] = [
+  { name: 'Databricks audit log', has: ['serviceName', 'actionName', 'userIdentity|requestParams|response'], logSources: logTypeSources('Databricks.Audit') },
+  { name: 'GitHub webhook', has: ['repository.full_name|organization.login|sender.login'], logSources: logTypeSources('GitHub.Webhook') },
+  { name: 'Slack audit log', has: ['action', 'actor.type', 'context.location|context.ua|context.ip_address'], logSources: logTypeSources('Slack.AuditLogs') },
+  { name: 'Auth0 log event', has: ['data.type', 'data.log_id|log_id'], logSources: logTypeSources('Auth0.Events') },
+  { name: 'AWS WAF web ACL log', has: ['webaclId', 'httpRequest', 'terminatingRuleId'], logSources: logTypeSources('AWS.WAFWebACL') },
+  { name: 'AWS GuardDuty finding', has: ['schemaVersion', 'service.detectorId', 'accountId', 'type'], logSources: logTypeSources('AWS.GuardDuty') },
+  { name: 'Wiz audit log', has: ['action', 'status', 'actionParameters|requestId'], logSources: logTypeSources('Wiz.Audit') },
+  { name: 'Anthropic activity', has: ['organization_id', 'created_at', 'type', 'actor.type'], logSources: logTypeSources('Anthropic.Activity') },
+  { name: 'OpenAI audit log', has: ['effective_at', 'type', 'actor.type', 'object'], logSources: logTypeSources('OpenAI.Audit') },
+  { name: 'osquery differential result', has: ['name', 'columns', 'action'], startsWith: { action: ['added', 'removed', 'snapshot'] }, logSources: logTypeSources('Osquery.Differential') },
+  { name: 'CrowdStrike event stream', has: ['metadata.eventType', 'metadata.customerIDString'], logSources: logTypeSources('Crowdstrike.EventStreams') },
+  { name: 'Proofpoint TAP message', has: ['messageID', 'phishScore', 'malwareScore|spamScore'], logSources: logTypeSources('Proofpoint.Event') },
+  { name: 'Notion audit log', has: ['event.workspace_id', 'event.type', 'event.actor'], logSources: logTypeSources('Notion.AuditLogs') },
+  { name: 'Zscaler ZIA admin audit log', has: ['event.auditlogtype', 'event.adminid'], logSources: logTypeSources('Zscaler.ZIA.AdminAuditLog') },
+  { name: 'Duo authentication log', has: ['access_device', 'factor', 'result', 'event_type'], logSources: logTypeSources('Duo.Authentication') },
+  { name: 'Duo administrator log', has: ['action', 'isotimestamp', 'username'], logSources: logTypeSources('Duo.Administrator') },
+  { name: 'Zoom operation log', has: ['operator', 'category_type', 'action', 'operation_detail'], logSources: logTypeSources('Zoom.Operation') },
+  { name: 'Box event', has: ['event_type', 'created_by.type|created_by.login', 'type'], startsWith: { type: ['event'] }, logSources: logTypeSources('Box.Event') },
+  { name: 'Teleport audit event', has: ['event', 'uid', 'code', 'ei|cluster_name'], logSources: logTypeSources('Gravitational.TeleportAudit') },
+  { name: 'OneLogin event', has: ['event_type_id', 'user_id|actor_user_id'], logSources: logTypeSources('OneLogin.Events') },
+  { name: 'Asana audit log', has: ['event_category', 'event_type', 'actor.actor_type', 'resource'], logSources: logTypeSources('Asana.Audit') },
+  { name: 'MongoDB Atlas project event', has: ['eventTypeName', 'groupId'], logSources: logTypeSources('MongoDB.ProjectEvent') },
+  { name: 'MongoDB Atlas organization event', has: ['eventTypeName', 'orgId'], logSources: logTypeSources('MongoDB.OrganizationEvent') },
+  { name: 'Tines audit log', has: ['operation_name', 'tenant_id', 'request_ip', 'user_email'], logSources: logTypeSources('Tines.Audit') },
+  { name: 'DocuSign Connect event', has: ['event', 'configurationId', 'generatedDateTime', 'data'], logSources: logTypeSources('Docusign.Connect') },
+  { name: 'Dropbox team event', has: ['event_type._tag', 'timestamp|actor'], logSources: logTypeSources('Dropbox.TeamEvent') },
+];
+
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [
   ...DEFENDER_ROW_TYPES,
@@ -64,6 +100,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
   { name: 'Azure activity log', has: ['operationName', 'resourceId|ResourceId'], logSources: ['azure.activity'] },
   { name: 'Microsoft 365 audit', has: ['Workload', 'Operation', 'RecordType'], logSources: ['m365.audit'] },
   { name: 'GitHub audit log', has: ['action', 'actor', 'org|repo|business'], logSources: ['github.audit'] },
+  ...VENDOR_RECOGNISERS,
   { name: 'Linux auditd', has: ['type', 'syscall|exe|proctitle|msg'], startsWith: { type: ['syscall', 'execve', 'path', 'user_', 'proctitle', 'config_change', 'service_', 'add_', 'del_', 'cred_', 'login'] }, logSources: ['linux.auditd'] },
   { name: 'Web proxy', has: ['c-uri|cs-host|c-useragent'], logSources: ['proxy'] },
   { name: 'Web server', has: ['cs-uri-stem|cs-uri-query'], logSources: ['webserver'] },

@@ -32,6 +32,9 @@ export const PANTHER_LOGTYPES: Readonly<Record<string, readonly string[]>> = {
   'Windows.EventLogs': ['windows.security'],
 };
 
+/** The log sources of a Panther log type: its canonical ones, or the vendor's own (`vendor:slack.auditlogs`). */
+export const logTypeSources = (lt: string): readonly string[] => PANTHER_LOGTYPES[lt] ?? [`vendor:${lt.toLowerCase()}`];
+
 /** Panther Snowflake tables of SQL queries onto log types (`panther_logs.public.aws_cloudtrail`). */
 function tableLogType(table: string): string | undefined {
   const t = table.toLowerCase().split('.').pop() ?? '';
@@ -50,7 +53,7 @@ export const pantherVocabulary: Vocabulary = {
       const lt = l.kind === 'LogTypes' ? l.name : l.kind === 'table' ? tableLogType(l.name) : undefined;
       if (!lt) return [];
       if (k8s && KUBERNETES_CARRIERS.has(lt)) return ['kubernetes.audit', ...(PANTHER_LOGTYPES[lt] ?? [])];
-      return PANTHER_LOGTYPES[lt] ?? [`vendor:${lt.toLowerCase()}`];
+      return logTypeSources(lt);
     });
   },
   raw: ['aws.cloudtrail', 'okta.system', 'github.audit', 'gcp.audit', 'google_workspace', 'kubernetes.audit', 'azure.activity', 'm365.audit'],

@@ -1,0 +1,71 @@
+/**
+ * SaaS and security products' own logs recognised from the record itself (`VENDOR_RECOGNISERS` in
+ * `src/hunt/recogniseFacts.ts`), so that the rules over them run without a `p_log_type`: each invented record below
+ * follows its vendor's documented form. The cloud logs recognised before keep their log sources; the same hits in
+ * process, on workers and in DuckDB (whose routing is the recognisers' SQL).
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pantherAdapter } from '../src/formats/panther/index.ts';
+import { scanSource } from '../src/formats/scan.ts';
+import { recogniseLogSources } from '../src/hunt/recognise.ts';
+import type { RuleRecord } from '../src/model/rule.ts';
+import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
+
+const slack = { id: 's1', date_create: 1767225600, action: 'user_login', actor: { type: 'user', user: { id: 'U1', name: 'ann', email: 'ann@example.com' } }, entity: { type: 'user', user: { id: 'U1' } }, context: { location: { type: 'workspace', id: 'T1' }, ua: 'Mozilla/5.0', ip_address: '198.51.100.4' } };
+const databricks = { version: '2.0', timestamp: 1767225600000, workspaceId: '1', serviceName: 'accounts', actionName: 'tokenLogin', userIdentity: { email: 'ann@example.com' }, requestParams: { user: 'ann@example.com' }, response: { statusCode: 401 } };
+
+/** Records and the log sources they are recognised as. */
+const RECORDS: readonly [string, unknown, readonly string[]][] = [
+  ['Slack', slack, ['vendor:slack.auditlogs']],
+  ['Databricks', databricks, ['vendor:databricks.audit']],
+  ['Auth0', { log_id: 'l1', data: { log_id: 'l1', date: '2026-01-01T00:00:00Z', type: 'fp', client_id: 'c', ip: '198.51.100.5', user_id: 'auth0|1' } }, ['vendor:auth0.events']],
+  ['AWS WAF', { timestamp: 1767225600000, webaclId: 'arn:aws:wafv2:…', terminatingRuleId: 'Default_Action', action: 'ALLOW', httpSourceName: 'ALB', httpRequest: { clientIp: '198.51.100.6', uri: '/' } }, ['vendor:aws.wafwebacl']],
+  ['osquery', { name: 'pack_processes', hostIdentifier: 'h1', action: 'added', columns: { pid: '1', name: 'nc' } }, ['vendor:osquery.differential']],
+  ['CrowdStrike event stream', { metadata: { customerIDString: 'c', offset: 1, eventType: 'AuthActivityAuditEvent', eventCreationTime: 1767225600000, version: '1.0' }, event: { UserId: 'ann', OperationName: 'userAuthenticate', Success: true } }, ['vendor:crowdstrike.eventstreams']],
+  ['Proofpoint', { messageID: '<m@x>', messageTime: '2026-01-01T00:00:00Z', phishScore: 90, spamScore: 10, malwareScore: 0, sender: 'a@b.example', recipient: ['ann@example.com'] }, ['vendor:proofpoint.event']],
+  ['Duo authentication', { event_type: 'authentication', result: 'denied', factor: 'duo_push', reason: 'user_marked_fraud', access_device: { ip: '198.51.100.7' }, user: { name: 'ann' } }, ['vendor:duo.authentication']],
+  ['Duo administrator', { action: 'user_update', isotimestamp: '2026-01-01T00:00:00+00:00', timestamp: 1767225600, username: 'admin', description: '{}' }, ['vendor:duo.administrator']],
+  ['Box', { type: 'event', event_id: 'e1', event_type: 'DOWNLOAD', created_by: { type: 'user', id: '1', login: 'ann@example.com' }, source: { type: 'file', id: 'f1' } }, ['vendor:box.event']],
+  ['Asana', { gid: '1', created_at: '2026-01-01T00:00:00Z', event_type: 'user_login_succeeded', event_category: 'logins', actor: { actor_type: 'user', gid: '2', email: 'ann@example.com' }, resource: { resource_type: 'user', gid: '2' }, context: { context_type: 'web' } }, ['vendor:asana.audit']],
+  ['Notion', { event: { id: 'n1', timestamp: '2026-01-01T00:00:00Z', workspace_id: 'w1', actor: { id: 'u1', object: 'user' }, type: 'workspace.content_exported', ip_address: '198.51.100.8' } }, ['vendor:notion.auditlogs']],
+  // the cloud logs recognised before: not taken by a vendor's recogniser
+  ['GitHub audit', { action: 'repo.destroy', actor: 'ann', org: 'corp', repo: 'corp/app', '@timestamp': 1767225600000 }, ['github.audit']],
+  ['CloudTrail', { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' }, ['aws.cloudtrail']],
+  ['GitHub webhook', { action: 'completed', repository: { id: 1, full_name: 'corp/app' }, sender: { login: 'ann' }, workflow_job: { id: 2, conclusion: 'failure' } }, ['vendor:github.webhook']],
+  // a record of no known form
+  ['unknown', { action: 'login', user: 'ann' }, []],
+];
+
+const RULES: Record<string, string> = {
+  'rules/slack_login.yml': 'AnalysisType: rule\nFilename: slack_login.py\nRuleID: "Fixture.Slack.Login"\nEnabled: true\nLogTypes:\n  - Slack.AuditLogs\nSeverity: Low\n',
+  'rules/slack_login.py': 'def rule(event):\n    return event.get("action") == "user_login"\n',
+  'rules/databricks_token.yml': 'AnalysisType: rule\nRuleID: "Fixture.Databricks.TokenLogin"\nEnabled: true\nLogTypes:\n  - Databricks.Audit\nSeverity: Low\nDetection:\n  - KeyPath: actionName\n    Condition: Equals\n    Value: tokenLogin\n',
+};
+
+describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
+  let dir: string;
+  let rules: readonly RuleRecord[];
+  let file: string;
+  before(async () => {
+    ({ dir, file } = writeHuntFixture('detwiki-vendor-', Object.fromEntries(Object.entries(RULES).map(([p, t]) => [`panther/${p}`, t])), RECORDS.map(([, r]) => r)));
+    rules = (await scanSource(pantherAdapter, path.join(dir, 'panther'), { repository: 'test/panther' })).rules;
+    assert.equal(rules.length, 2);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [name, record, expected] of RECORDS) {
+    it(`${name}: ${expected.join(', ') || 'not recognised'}`, () => assert.deepEqual(recogniseLogSources(record), expected));
+  }
+
+  it('the rules over them, in process, on two worker threads and in DuckDB: the same hits', async () => {
+    const { mem, par, duck } = await huntThreeWays(rules, file, hitKey);
+    const slackRule = rules.find((r) => r.logSources.some((l) => l.name === 'Slack.AuditLogs'))!.id;
+    const dbRule = rules.find((r) => r.logSources.some((l) => l.name === 'Databricks.Audit'))!.id;
+    assert.deepEqual(mem, [`0 hit ${slackRule}`, `1 hit ${dbRule}`].sort(), mem.join('\n'));
+    assert.deepEqual(par, mem);
+    assert.deepEqual(duck, mem);
+  });
+});
