@@ -1,13 +1,16 @@
 /**
  * SaaS and security products' own logs recognised from the record itself (`VENDOR_RECOGNISERS` in
  * `src/hunt/recogniseFacts.ts`), so that the rules over them run without a `p_log_type`: each invented record below
- * follows its vendor's documented form. The cloud logs recognised before keep their log sources; the same hits in
- * process, on workers and in DuckDB (whose routing is the recognisers' SQL).
+ * follows its vendor's documented form. The cloud logs recognised before keep their log sources. Panther's rules over
+ * them run as written; Sentinel's rules over its Slack, Box and Duo parsers are read over the records with the parsers'
+ * columns as the records' fields. The same hits in process, on workers and in DuckDB (whose routing is the
+ * recognisers' SQL).
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { kustoAdapter } from '../src/formats/kusto/index.ts';
 import { pantherAdapter } from '../src/formats/panther/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
@@ -45,14 +48,28 @@ const RULES: Record<string, string> = {
   'rules/databricks_token.yml': 'AnalysisType: rule\nRuleID: "Fixture.Databricks.TokenLogin"\nEnabled: true\nLogTypes:\n  - Databricks.Audit\nSeverity: Low\nDetection:\n  - KeyPath: actionName\n    Condition: Equals\n    Value: tokenLogin\n',
 };
 
+const kql = (n: number, name: string, query: string) =>
+  `id: 00000000-0000-4000-8000-0000000006${String(n).padStart(2, '0')}\nname: ${name}\ndescription: Invented rule.\nseverity: Low\nkind: Scheduled\nquery: |\n${query.split('\n').map((l) => `  ${l}`).join('\n')}\n`;
+const KQL: Record<string, string> = {
+  'Analytic Rules/SlackLogin.yaml': kql(1, 'Slack Login From Address', 'SlackAudit\n| where Action =~ "user_login"\n| where SrcIpAddr == "198.51.100.4"'),
+  'Analytic Rules/BoxDownload.yaml': kql(2, 'Box Download By Corp User', 'BoxEvents\n| where EventType =~ "DOWNLOAD"\n| where SrcUserUpn endswith "@example.com"'),
+  // Duo's two logs under one parser: each read with its own columns
+  'Analytic Rules/DuoDenied.yaml': kql(3, 'Duo Denied', "CiscoDuo\n| where EventType =~ 'authentication'\n| where EventResult in~ ('denied', 'failure')"),
+  'Analytic Rules/DuoUserUpdate.yaml': kql(4, 'Duo User Update', 'CiscoDuo\n| where DvcAction =~ "user_update"'),
+};
+
 describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
   let dir: string;
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
-    ({ dir, file } = writeHuntFixture('detwiki-vendor-', Object.fromEntries(Object.entries(RULES).map(([p, t]) => [`panther/${p}`, t])), RECORDS.map(([, r]) => r)));
-    rules = (await scanSource(pantherAdapter, path.join(dir, 'panther'), { repository: 'test/panther' })).rules;
-    assert.equal(rules.length, 2);
+    const files = [...Object.entries(RULES).map(([p, t]) => [`panther/${p}`, t]), ...Object.entries(KQL).map(([p, t]) => [`sentinel/${p}`, t])];
+    ({ dir, file } = writeHuntFixture('detwiki-vendor-', Object.fromEntries(files), RECORDS.map(([, r]) => r)));
+    rules = [
+      ...(await scanSource(pantherAdapter, path.join(dir, 'panther'), { repository: 'test/panther' })).rules,
+      ...(await scanSource(kustoAdapter, path.join(dir, 'sentinel'), { repository: 'test/sentinel' })).rules,
+    ];
+    assert.equal(rules.length, 6);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -64,7 +81,8 @@ describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
     const { mem, par, duck } = await huntThreeWays(rules, file, hitKey);
     const slackRule = rules.find((r) => r.logSources.some((l) => l.name === 'Slack.AuditLogs'))!.id;
     const dbRule = rules.find((r) => r.logSources.some((l) => l.name === 'Databricks.Audit'))!.id;
-    assert.deepEqual(mem, [`0 hit ${slackRule}`, `1 hit ${dbRule}`].sort(), mem.join('\n'));
+    const expected = [`0 hit ${slackRule}`, '0 hit kusto/slacklogin', `1 hit ${dbRule}`, '7 hit kusto/duodenied', '8 hit kusto/duouserupdate', '9 hit kusto/boxdownload'];
+    assert.deepEqual(mem, expected.sort(), mem.join('\n'));
     assert.deepEqual(par, mem);
     assert.deepEqual(duck, mem);
   });

@@ -1,7 +1,7 @@
 /**
  * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
  * the Okta System Log, the exported Azure Activity log, Entra ID's exported sign-in and audit logs, Google Workspace's
- * Reports API events.
+ * Reports API events, Slack's audit log, Box's events and Cisco Duo's authentication and administrator logs.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -23,7 +23,7 @@ import type { RuleRecord } from '../../model/rule.ts';
 import { aggregationDecides } from '../../model/aggregate.ts';
 import type { HuntReading } from '../adapter.ts';
 import { M365_RENAMED_RECORD_TYPES, recordTypeName } from '../m365.ts';
-import { anyCase, ENTRA_EXPORT, nameOf, path, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { anyCase, constant, derivedFrom, ENTRA_EXPORT, nameOf, path, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
 import { WORKSPACE_APPLICATION } from '../workspace.ts';
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
@@ -386,6 +386,51 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
       DvcModelName: path('parameters.DEVICE_MODEL'),
     },
   },
+  // Slack's Audit Logs API records, as Sentinel's `SlackAudit` parser names the connector's columns (each a field of
+  // the record; `TimeGenerated` is the ingestion's time, not the record's)
+  SlackAudit: {
+    logSource: 'vendor:slack.auditlogs',
+    onlyWith: 'vendor:slack.auditlogs',
+    label: "the Slack Audit Logs API record's field names for SlackAudit columns (Action as action, SrcUserEmail as actor.user.email…)",
+    raw: "the Slack Audit Logs API record's JSON",
+    columns: {
+      Action: path('action'),
+      DvcAction: path('action'),
+      SrcUserName: path('actor.user.name'),
+      SrcUserEmail: path('actor.user.email'),
+      SrcUserIdentity: path('actor.user.id'),
+      SrcIpAddr: path('context.ip_address'),
+      UserAgentOriginal: path('context.ua'),
+      EntityFileName: path('entity.file.name'),
+      EntityUserEmail: path('entity.user.email'),
+      EntityUserId: path('entity.user.id'),
+      EntityAppName: path('entity.app.name'),
+      DetailsType: path('details.type'),
+    },
+  },
+  // Box's events (the Events API's admin logs), as Sentinel's `BoxEvents` parser names the connector's columns
+  BoxEvents: {
+    logSource: 'vendor:box.event',
+    onlyWith: 'vendor:box.event',
+    label: "the Box event's field names for BoxEvents columns (EventType as event_type, SrcUserUpn as created_by.login…)",
+    raw: "the Box event's JSON",
+    columns: {
+      EventType: path('event_type'),
+      SrcUserName: path('created_by.name'),
+      SrcUserUpn: path('created_by.login'),
+      SrcIpAddr: path('ip_address'),
+      SourceName: path('source.name'),
+      SourceLogin: path('source.login'),
+      SourceItemName: path('source.item_name'),
+      SourceFileName: path('source.file_name'),
+      FileDirectory: path('source.parent.name'),
+      FileSize: path('additional_details.size'),
+      AdditionalDetailsRole: path('additional_details.role'),
+      AdditionalDetailsGroupName: path('additional_details.group_name'),
+      AccessibleByName: path('accessible_by.name'),
+      AccessibleByLogin: path('accessible_by.login'),
+    },
+  },
   ...ENTRA_READINGS,
   OfficeActivity: OFFICE_ACTIVITY,
   CloudAppEvents: CLOUD_APP_EVENTS,
@@ -418,6 +463,49 @@ function securityEventReading(condition: Expr): HuntReading {
   return { onlyWith: WINDOWS, condition: read, label: "SecurityEvent's columns in the Windows event's own data (EventData, System)", readAsFormat: 'sigma' };
 }
 
+// Cisco Duo's authentication and administrator logs (the Admin API's records), as Sentinel's `CiscoDuo` parser names the
+// connector's columns: a union of both, so each log is read with its own; the parser's `EventType` is the field Duo's
+// API client adds to every record of one log (`authentication`, `administrator`), its `SrcUserName` an admin action's
+// object, and its `SrcIpAddr` the address in an admin record's JSON description (the access device's in an
+// authentication); the device's security flags are read by the parser in a form the records do not have (unknown)
+const DUO_AUTHENTICATION: TableReading = {
+  logSource: 'vendor:duo.authentication',
+  onlyWith: 'vendor:duo.authentication',
+  label: "the Duo authentication record's field names for CiscoDuo columns (EventResult as result, DstUserName as user.name…)",
+  raw: "the Duo authentication record's JSON",
+  columns: {
+    EventType: constant('authentication'),
+    EventResult: path('result'),
+    EventResultDetails: path('reason'),
+    AuthFactor: path('factor'),
+    AccessDvcIpAddr: path('access_device.ip'),
+    AccessDvcOsVersion: path('access_device.os_version'),
+    AuthDeviceCountry: path('auth_device.location.country'),
+    DstUserName: path('user.name'),
+    SrcIpAddr: path('access_device.ip'),
+    // an administrator record's columns, empty in an authentication's row
+    DvcAction: constant(''),
+    SrcUserName: constant(''),
+  },
+};
+const DUO_ADMINISTRATOR: TableReading = {
+  logSource: 'vendor:duo.administrator',
+  onlyWith: 'vendor:duo.administrator',
+  label: "the Duo administrator record's field names for CiscoDuo columns (DvcAction as action, DstUserName as username…)",
+  raw: "the Duo administrator record's JSON",
+  columns: {
+    EventType: constant('administrator'),
+    DvcAction: path('action'),
+    DstUserName: path('username'),
+    SrcUserName: path('object'),
+    SrcIpAddr: derivedFrom('description', [{ fn: 'json' }, { fn: 'get', args: ['ip_address'] }]),
+    // an authentication record's columns, empty in an administrator's row
+    EventResult: constant(''),
+    EventResultDetails: constant(''),
+    AuthFactor: constant(''),
+  },
+};
+
 /** Every table read over a raw log, by name. */
 const TABLE_READINGS: Readonly<Record<string, TableReading>> = { ...SYSMON_READINGS, ...SENTINEL_READINGS };
 
@@ -429,6 +517,7 @@ export function kustoHuntReadings(_logSources: readonly string[], condition: Exp
     return [securityEventReading(condition)];
   }
   const t = tables.length === 1 ? tables[0]! : '';
+  if (t === 'CiscoDuo') return [DUO_AUTHENTICATION, DUO_ADMINISTRATOR].flatMap((x) => tableReading(x, condition, rule));
   const table = Object.hasOwn(TABLE_READINGS, t) ? TABLE_READINGS[t] : undefined;
   if (table) return tableReading(table, condition, rule);
   // a union of the sign-in tables (`union SigninLogs, AADNonInteractiveUserSignInLogs`): each read over its own records,
