@@ -20,6 +20,13 @@ import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 const slack = { id: 's1', date_create: 1767225600, action: 'user_login', actor: { type: 'user', user: { id: 'U1', name: 'ann', email: 'ann@example.com' } }, entity: { type: 'user', user: { id: 'U1' } }, context: { location: { type: 'workspace', id: 'T1' }, ua: 'Mozilla/5.0', ip_address: '198.51.100.4' } };
 const databricks = { version: '2.0', timestamp: 1767225600000, workspaceId: '1', serviceName: 'accounts', actionName: 'tokenLogin', userIdentity: { email: 'ann@example.com' }, requestParams: { user: 'ann@example.com' }, response: { statusCode: 401 } };
 
+const gcp = (methodName: string, granted: boolean, callerSuppliedUserAgent?: string) => ({
+  insertId: methodName,
+  logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+  resource: { type: 'service_account', labels: { project_id: 'p' } },
+  protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', methodName, authorizationInfo: [{ permission: 'iam.serviceAccountKeys.create', granted }], requestMetadata: { callerIp: '198.51.100.9', ...(callerSuppliedUserAgent ? { callerSuppliedUserAgent } : {}) } },
+});
+
 /** Records and the log sources they are recognised as. */
 const RECORDS: readonly [string, unknown, readonly string[]][] = [
   ['Slack', slack, ['vendor:slack.auditlogs']],
@@ -40,6 +47,10 @@ const RECORDS: readonly [string, unknown, readonly string[]][] = [
   ['GitHub webhook', { action: 'completed', repository: { id: 1, full_name: 'corp/app' }, sender: { login: 'ann' }, workflow_job: { id: 2, conclusion: 'failure' } }, ['vendor:github.webhook']],
   // a record of no known form
   ['unknown', { action: 'login', user: 'ann' }, []],
+  // 16-18: Google Cloud audit entries, an IAM method's granted and refused, and another service's without a user agent
+  ['GCP IAM granted', gcp('google.iam.admin.v1.CreateServiceAccountKey', true, 'gcloud'), ['gcp.audit']],
+  ['GCP IAM refused', gcp('google.iam.admin.v1.CreateServiceAccountKey', false, 'gcloud'), ['gcp.audit']],
+  ['GCP compute', gcp('v1.compute.instances.insert', true), ['gcp.audit']],
 ];
 
 const RULES: Record<string, string> = {
@@ -56,6 +67,9 @@ const KQL: Record<string, string> = {
   // Duo's two logs under one parser: each read with its own columns
   'Analytic Rules/DuoDenied.yaml': kql(3, 'Duo Denied', "CiscoDuo\n| where EventType =~ 'authentication'\n| where EventResult in~ ('denied', 'failure')"),
   'Analytic Rules/DuoUserUpdate.yaml': kql(4, 'Duo User Update', 'CiscoDuo\n| where DvcAction =~ "user_update"'),
+  // Google Cloud's IAM entries: a list's member read after parse_json; an entry the connector's filter may not hold
+  'Analytic Rules/GcpKey.yaml': kql(5, 'GCP Key Created', "GCP_IAM\n| where PayloadMethodname =~ 'google.iam.admin.v1.CreateServiceAccountKey'\n| extend result = parse_json(todynamic(PayloadAuthorizationinfo))[0]['granted']\n| where result =~ 'true'"),
+  'Analytic Rules/GcpNoUa.yaml': kql(6, 'GCP Empty User Agent', 'GCP_IAM\n| where isempty(HttpUserAgentOriginal)'),
 };
 
 describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
@@ -69,7 +83,7 @@ describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
       ...(await scanSource(pantherAdapter, path.join(dir, 'panther'), { repository: 'test/panther' })).rules,
       ...(await scanSource(kustoAdapter, path.join(dir, 'sentinel'), { repository: 'test/sentinel' })).rules,
     ];
-    assert.equal(rules.length, 6);
+    assert.equal(rules.length, 8);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,7 +95,10 @@ describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
     const { mem, par, duck } = await huntThreeWays(rules, file, hitKey);
     const slackRule = rules.find((r) => r.logSources.some((l) => l.name === 'Slack.AuditLogs'))!.id;
     const dbRule = rules.find((r) => r.logSources.some((l) => l.name === 'Databricks.Audit'))!.id;
-    const expected = [`0 hit ${slackRule}`, '0 hit kusto/slacklogin', `1 hit ${dbRule}`, '7 hit kusto/duodenied', '8 hit kusto/duouserupdate', '9 hit kusto/boxdownload'];
+    const expected = [
+      `0 hit ${slackRule}`, '0 hit kusto/slacklogin', `1 hit ${dbRule}`, '7 hit kusto/duodenied', '8 hit kusto/duouserupdate', '9 hit kusto/boxdownload',
+      '16 hit kusto/gcpkey', '18 may_fire kusto/gcpnoua (GCP_IAM)',
+    ];
     assert.deepEqual(mem, expected.sort(), mem.join('\n'));
     assert.deepEqual(par, mem);
     assert.deepEqual(duck, mem);

@@ -1,7 +1,8 @@
 /**
  * The hunt's readings of KQL rules over raw logs (`FormatAdapter.huntReadings`): Windows events, CloudTrail's JSON,
  * the Okta System Log, the exported Azure Activity log, Entra ID's exported sign-in and audit logs, Google Workspace's
- * Reports API events, Slack's audit log, Box's events and Cisco Duo's authentication and administrator logs.
+ * Reports API events, Google Cloud's IAM audit entries, Slack's audit log, Box's events and Cisco Duo's authentication and
+ * administrator logs.
  *
  * A rule over SecurityEvent reads a Windows event as the event log renders it (`securityEventReading`).
  *
@@ -17,7 +18,7 @@
  * A rule over a Sentinel table that copies a raw log's fields (`AWSCloudTrail`, `Okta_CL`, `AzureActivity`, `SigninLogs`,
  * `AuditLogs`: `SENTINEL_READINGS`) is read over that raw log the same way, each column as the field it copies.
  */
-import { and, derivedFields, isFieldRef, mapEachLeaf, opaque, pred, type Expr, type Predicate } from '../../model/expr.ts';
+import { and, derivedFields, isFieldRef, mapEachLeaf, not, opaque, or, pred, type Expr, type Predicate } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { aggregationDecides } from '../../model/aggregate.ts';
@@ -25,6 +26,12 @@ import type { HuntReading } from '../adapter.ts';
 import { M365_RENAMED_RECORD_TYPES, recordTypeName } from '../m365.ts';
 import { anyCase, constant, derivedFrom, ENTRA_EXPORT, nameOf, path, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
 import { WORKSPACE_APPLICATION } from '../workspace.ts';
+
+/** IAM methods the `GCP_IAM` connector's filter names (`protoPayload.methodName:(…)`), those its rules test among them. */
+const GCP_IAM_METHODS = [
+  'CreateRole', 'UpdateRole', 'SetIamPolicy', 'GenerateAccessToken', 'ListRoles', 'ListServiceAccounts', 'ListServiceAccountKeys',
+  'CreateServiceAccount', 'CreateServiceAccountKey', 'DeleteServiceAccount', 'DisableServiceAccount',
+];
 
 /** The Sysmon events a reading runs on (recognised by their channel or provider). */
 export const SYSMON = 'vendor:windows/sysmon';
@@ -384,6 +391,36 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
       UserEmail: path('parameters.USER_EMAIL'),
       DstUserUpn: path('parameters.USER_EMAIL'),
       DvcModelName: path('parameters.DEVICE_MODEL'),
+    },
+  },
+  // Google Cloud's IAM audit log entries, as Sentinel's `GCP_IAM` parser (2023) names the columns its connector (a
+  // function pulling the entries from the Cloud Logging API) writes: the entry's payload under `Payload…`, its lists
+  // as JSON text (a member read after `parse_json` is the list's; the text itself is unknown). The function pulls the
+  // entries of IAM methods only (its filter, read in part: the methods below are in it; another entry may be)
+  GCP_IAM: {
+    logSource: 'gcp.audit',
+    onlyWith: 'gcp.audit',
+    rows: or(
+      pred('protoPayload.methodName', 'contains', GCP_IAM_METHODS, { cs: false }),
+      and(not(pred('protoPayload.methodName', 'contains', GCP_IAM_METHODS, { cs: false })), opaque('GCP_IAM holds the entry', "the connector's filter of IAM methods is not read here in full")),
+    ),
+    label: "the Cloud Audit Log entry's field names for GCP_IAM columns (PayloadMethodname as protoPayload.methodName…)",
+    raw: "the Cloud Audit Log entry's JSON",
+    json: {
+      PayloadAuthorizationinfo: 'protoPayload.authorizationInfo',
+      PayloadServicedataPolicydeltaBindingdeltas: 'protoPayload.serviceData.policyDelta.bindingDeltas',
+      PayloadRequestPolicyBindings: 'protoPayload.request.policy.bindings',
+      PayloadRequestPolicyAuditconfigs: 'protoPayload.request.policy.auditConfigs',
+    },
+    columns: {
+      PayloadMethodname: path('protoPayload.methodName'),
+      PayloadAuthenticationinfoPrincipalemail: path('protoPayload.authenticationInfo.principalEmail'),
+      SrcIpAddr: path('protoPayload.requestMetadata.callerIp'),
+      HttpUserAgentOriginal: path('protoPayload.requestMetadata.callerSuppliedUserAgent'),
+      PayloadRequestAccountId: path('protoPayload.request.account_id'),
+      PayloadResponseName: path('protoPayload.response.name'),
+      ResourceLabelsProjectId: path('resource.labels.project_id'),
+      ResourceType: path('resource.type'),
     },
   },
   // Slack's Audit Logs API records, as Sentinel's `SlackAudit` parser names the connector's columns (each a field of

@@ -30,6 +30,7 @@ export const KQL_TABLES: Readonly<Record<string, string>> = {
   GWorkspaceActivityReports: 'google_workspace',
   // the vendors' own logs, by the log source their raw records are recognised as (`VENDOR_RECOGNISERS`)
   SlackAudit: 'vendor:slack.auditlogs',
+  GCP_IAM: 'gcp.audit',
   BoxEvents: 'vendor:box.event',
   DnsEvents: 'dns',
   CommonSecurityLog: 'firewall',
@@ -85,6 +86,7 @@ export const SENTINEL_ROW_TABLES: Readonly<Record<string, boolean>> = {
   GitHubAuditData: false,
   GWorkspaceActivityReports: false,
   SlackAudit: false,
+  GCP_IAM: false,
   BoxEvents: false,
   OfficeActivity: false,
   DnsEvents: false,
