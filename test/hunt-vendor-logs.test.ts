@@ -45,9 +45,12 @@ const RECORDS: readonly [string, unknown, readonly string[]][] = [
   ['GitHub audit', { action: 'repo.destroy', actor: 'ann', org: 'corp', repo: 'corp/app', '@timestamp': 1767225600000 }, ['github.audit']],
   ['CloudTrail', { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' }, ['aws.cloudtrail']],
   ['GitHub webhook', { action: 'completed', repository: { id: 1, full_name: 'corp/app' }, sender: { login: 'ann' }, workflow_job: { id: 2, conclusion: 'failure' } }, ['vendor:github.webhook']],
+  // 15-16: Cloudflare's Logpush records
+  ['Cloudflare firewall', { Action: 'block', ClientIP: '198.51.100.10', ClientRequestHost: 'example.com', ClientRequestPath: '/', RayID: 'r1', RuleID: 'x', EdgeResponseStatus: 403 }, ['vendor:cloudflare.firewall']],
+  ['Cloudflare HTTP', { ClientIP: '198.51.100.10', ClientRequestHost: 'example.com', ClientRequestMethod: 'GET', EdgeResponseStatus: 200, RayID: 'r2' }, ['vendor:cloudflare.httprequest']],
   // a record of no known form
   ['unknown', { action: 'login', user: 'ann' }, []],
-  // 16-18: Google Cloud audit entries, an IAM method's granted and refused, and another service's without a user agent
+  // 18-20: Google Cloud audit entries, an IAM method's granted and refused, and another service's without a user agent
   ['GCP IAM granted', gcp('google.iam.admin.v1.CreateServiceAccountKey', true, 'gcloud'), ['gcp.audit']],
   ['GCP IAM refused', gcp('google.iam.admin.v1.CreateServiceAccountKey', false, 'gcloud'), ['gcp.audit']],
   ['GCP compute', gcp('v1.compute.instances.insert', true), ['gcp.audit']],
@@ -97,7 +100,7 @@ describe("detwiki hunt: vendors' own logs, recognised from the record", () => {
     const dbRule = rules.find((r) => r.logSources.some((l) => l.name === 'Databricks.Audit'))!.id;
     const expected = [
       `0 hit ${slackRule}`, '0 hit kusto/slacklogin', `1 hit ${dbRule}`, '7 hit kusto/duodenied', '8 hit kusto/duouserupdate', '9 hit kusto/boxdownload',
-      '16 hit kusto/gcpkey', '18 may_fire kusto/gcpnoua (GCP_IAM)',
+      '18 hit kusto/gcpkey', '20 may_fire kusto/gcpnoua (GCP_IAM)',
     ];
     assert.deepEqual(mem, expected.sort(), mem.join('\n'));
     assert.deepEqual(par, mem);

@@ -52,7 +52,8 @@ export const PANTHER_RAW_FORMS: Readonly<Record<string, readonly string[]>> = { 
  * SaaS and security products' own audit and event logs as their APIs or exports give them (each vendor's documented
  * record: Slack's Audit Logs API, Databricks' audit log schema, Auth0's log events…), by fields no other log here
  * combines; their log source is the one Panther's schema of that log names (`vendor:<log type>`), which Panther's rules
- * over it read. Tried after the cloud logs above (a GitHub audit record before a webhook's payload).
+ * over it read. Tried after the cloud logs above (a GitHub audit record before a webhook's payload), a Cloudflare firewall
+ * event before an HTTP request (both have the request's fields).
  */
 const VENDOR_RECOGNISERS: readonly Recogniser[] = [
   { name: 'Databricks audit log', has: ['serviceName', 'actionName', 'userIdentity|requestParams|response'], logSources: logTypeSources('Databricks.Audit') },
@@ -81,6 +82,13 @@ const VENDOR_RECOGNISERS: readonly Recogniser[] = [
   { name: 'Tines audit log', has: ['operation_name', 'tenant_id', 'request_ip', 'user_email'], logSources: logTypeSources('Tines.Audit') },
   { name: 'DocuSign Connect event', has: ['event', 'configurationId', 'generatedDateTime', 'data'], logSources: logTypeSources('Docusign.Connect') },
   { name: 'Dropbox team event', has: ['event_type._tag', 'timestamp|actor'], logSources: logTypeSources('Dropbox.TeamEvent') },
+  { name: 'AWS Bedrock model invocation log', has: ['modelId', 'operation', 'identity.arn', 'input|output'], logSources: logTypeSources('AWS.BedrockModelInvocation') },
+  { name: 'Netskope audit event', has: ['audit_log_event', 'supporting_data|is_netskope_personnel'], logSources: logTypeSources('Netskope.Audit') },
+  { name: 'Cloudflare firewall event', has: ['Action', 'ClientIP', 'ClientRequestHost', 'RayID|RuleID'], logSources: logTypeSources('Cloudflare.Firewall') },
+  { name: 'Cloudflare HTTP request', has: ['ClientIP', 'ClientRequestHost', 'EdgeResponseStatus|EdgeStartTimestamp'], logSources: logTypeSources('Cloudflare.HttpRequest') },
+  { name: 'Carbon Black Cloud audit log', has: ['eventId', 'loginName', 'orgName', 'description'], logSources: logTypeSources('CarbonBlack.Audit') },
+  { name: 'Atlassian organization audit event', has: ['attributes.action', 'attributes.actor', 'attributes.time'], logSources: logTypeSources('Atlassian.Audit') },
+  { name: 'Sublime audit log', has: ['created_by.email_address', 'data.request', 'type'], logSources: logTypeSources('Sublime.Audit') },
 ];
 
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
