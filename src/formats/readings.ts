@@ -148,8 +148,9 @@ export const sameWord = (a: string, b: string, cs: boolean): boolean => (cs ? a 
  * A column whose value is one of a few words, each standing for a test of the raw event (`network.direction`
  * `egress` is Sysmon's `Initiated` "true"): a test of the column with those words, the OR of their tests; a word
  * the pipeline never writes is false, and so is a case-sensitive test of another spelling than the pipeline's.
+ * `unread`: the events whose value the table does not say, where a test of any word is unknown (ORed to each).
  */
-export function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): Column {
+export function words(table: Readonly<Record<string, (p: Predicate) => Expr>>, unread?: (p: Predicate) => Expr): Column {
   return computed((p) => {
     const vs = stringValues(p);
     if (!vs) return undefined;
@@ -157,7 +158,8 @@ export function words(table: Readonly<Record<string, (p: Predicate) => Expr>>): 
     return or(
       ...vs.map((v) => {
         const key = Object.keys(table).find((k) => sameWord(k, v, cs));
-        return key !== undefined ? table[key]!(p) : FALSE;
+        const known = key !== undefined ? table[key]!(p) : FALSE;
+        return unread ? or(known, unread(p)) : known;
       }),
     );
   });

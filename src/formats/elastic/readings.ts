@@ -1002,24 +1002,16 @@ const workspaceCategory: Column = (() => {
       and(adminIs(p), not(nameIn([...ADMIN_CONFIGURATION, ...ADMIN_OTHER], p)), why(p, 'an admin event the tables read here do not name')),
       and(loginIs(p), not(nameIn([...LOGIN_AUTHENTICATION, ...LOGIN_IAM, ...LOGIN_CONFIGURATION], p)), why(p, 'a login event the tables read here do not name')),
     );
-  const table: Readonly<Record<string, (p: Predicate) => Expr>> = {
-    iam: (p) => or(applicationIs(['admin', 'token', 'user_accounts'], p), and(loginIs(p), nameIn(LOGIN_IAM, p)), driveAccess(p)),
-    configuration: (p) => or(and(adminIs(p), nameIn(ADMIN_CONFIGURATION, p)), and(loginIs(p), nameIn(LOGIN_CONFIGURATION, p)), driveAccess(p)),
-    authentication: (p) => and(loginIs(p), nameIn(LOGIN_AUTHENTICATION, p)),
-    session: (p) => and(loginIs(p), nameIn(LOGIN_SESSION, p)),
-    file: driveIs,
-  };
-  return computed((p) => {
-    const vs = stringValues(p);
-    if (!vs) return undefined;
-    const cs = p.opts?.cs !== false;
-    return or(
-      ...vs.map((v) => {
-        const key = Object.keys(table).find((k) => sameWord(k, v, cs));
-        return or(key !== undefined ? table[key]!(p) : FALSE, unread(p));
-      }),
-    );
-  });
+  return words(
+    {
+      iam: (p) => or(applicationIs(['admin', 'token', 'user_accounts'], p), and(loginIs(p), nameIn(LOGIN_IAM, p)), driveAccess(p)),
+      configuration: (p) => or(and(adminIs(p), nameIn(ADMIN_CONFIGURATION, p)), and(loginIs(p), nameIn(LOGIN_CONFIGURATION, p)), driveAccess(p)),
+      authentication: (p) => and(loginIs(p), nameIn(LOGIN_AUTHENTICATION, p)),
+      session: (p) => and(loginIs(p), nameIn(LOGIN_SESSION, p)),
+      file: driveIs,
+    },
+    unread,
+  );
 })();
 
 /** `event.outcome`: the login pipeline's, by the event (a challenge's status is not read here); the admin pipeline sets none. */
@@ -1029,11 +1021,13 @@ const workspaceOutcome: Column = (() => {
       and(not(applicationIs(['admin', 'login'], p)), opaque(renderPredicate(p), "event.outcome: this application's pipeline is not read here", p.span)),
       and(loginIs(p), not(nameIn(['login_success', 'login_failure'], p)), pred('parameters.login_challenge_status', 'is_not_null', [], {}, p.span), opaque(renderPredicate(p), "event.outcome: from the challenge's status, whose reading changed between the pipeline's versions", p.span)),
     );
-  return words({
-    success: (p) => or(and(loginIs(p), nameIn(['login_success'], p)), unread(p)),
-    failure: (p) => or(and(loginIs(p), nameIn(['login_failure'], p)), unread(p)),
-    unknown: unread,
-  });
+  return words(
+    {
+      success: (p) => and(loginIs(p), nameIn(['login_success'], p)),
+      failure: (p) => and(loginIs(p), nameIn(['login_failure'], p)),
+    },
+    unread,
+  );
 })();
 
 /** Admin parameters the pipeline renames (several parameters filling one field: whichever the event has). */
