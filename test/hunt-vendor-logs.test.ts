@@ -29,7 +29,7 @@ const gcp = (methodName: string, granted: boolean, callerSuppliedUserAgent?: str
 
 /** Records and the log sources they are recognised as. */
 const RECORDS: readonly [string, unknown, readonly string[]][] = [
-  ['Slack', slack, ['vendor:slack.auditlogs']],
+  ['Slack', slack, ['slack.audit']],
   ['Databricks', databricks, ['vendor:databricks.audit']],
   ['Auth0', { log_id: 'l1', data: { log_id: 'l1', date: '2026-01-01T00:00:00Z', type: 'fp', client_id: 'c', ip: '198.51.100.5', user_id: 'auth0|1' } }, ['vendor:auth0.events']],
   ['AWS WAF', { timestamp: 1767225600000, webaclId: 'arn:aws:wafv2:…', terminatingRuleId: 'Default_Action', action: 'ALLOW', httpSourceName: 'ALB', httpRequest: { clientIp: '198.51.100.6', uri: '/' } }, ['vendor:aws.wafwebacl']],
@@ -38,7 +38,7 @@ const RECORDS: readonly [string, unknown, readonly string[]][] = [
   ['Proofpoint', { messageID: '<m@x>', messageTime: '2026-01-01T00:00:00Z', phishScore: 90, spamScore: 10, malwareScore: 0, sender: 'a@b.example', recipient: ['ann@example.com'] }, ['vendor:proofpoint.event']],
   ['Duo authentication', { event_type: 'authentication', result: 'denied', factor: 'duo_push', reason: 'user_marked_fraud', access_device: { ip: '198.51.100.7' }, user: { name: 'ann' } }, ['vendor:duo.authentication']],
   ['Duo administrator', { action: 'user_update', isotimestamp: '2026-01-01T00:00:00+00:00', timestamp: 1767225600, username: 'admin', description: '{}' }, ['vendor:duo.administrator']],
-  ['Box', { type: 'event', event_id: 'e1', event_type: 'DOWNLOAD', created_by: { type: 'user', id: '1', login: 'ann@example.com' }, source: { type: 'file', id: 'f1' } }, ['vendor:box.event']],
+  ['Box', { type: 'event', event_id: 'e1', event_type: 'DOWNLOAD', created_by: { type: 'user', id: '1', login: 'ann@example.com' }, source: { type: 'file', id: 'f1' } }, ['box.event']],
   ['Asana', { gid: '1', created_at: '2026-01-01T00:00:00Z', event_type: 'user_login_succeeded', event_category: 'logins', actor: { actor_type: 'user', gid: '2', email: 'ann@example.com' }, resource: { resource_type: 'user', gid: '2' }, context: { context_type: 'web' } }, ['vendor:asana.audit']],
   ['Notion', { event: { id: 'n1', timestamp: '2026-01-01T00:00:00Z', workspace_id: 'w1', actor: { id: 'u1', object: 'user' }, type: 'workspace.content_exported', ip_address: '198.51.100.8' } }, ['vendor:notion.auditlogs']],
   // the cloud logs recognised before: not taken by a vendor's recogniser

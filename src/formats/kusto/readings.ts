@@ -426,8 +426,8 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   // Slack's Audit Logs API records, as Sentinel's `SlackAudit` parser names the connector's columns (each a field of
   // the record; `TimeGenerated` is the ingestion's time, not the record's)
   SlackAudit: {
-    logSource: 'vendor:slack.auditlogs',
-    onlyWith: 'vendor:slack.auditlogs',
+    logSource: 'slack.audit',
+    onlyWith: 'slack.audit',
     label: "the Slack Audit Logs API record's field names for SlackAudit columns (Action as action, SrcUserEmail as actor.user.email…)",
     raw: "the Slack Audit Logs API record's JSON",
     columns: {
@@ -447,8 +447,8 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   },
   // Box's events (the Events API's admin logs), as Sentinel's `BoxEvents` parser names the connector's columns
   BoxEvents: {
-    logSource: 'vendor:box.event',
-    onlyWith: 'vendor:box.event',
+    logSource: 'box.event',
+    onlyWith: 'box.event',
     label: "the Box event's field names for BoxEvents columns (EventType as event_type, SrcUserUpn as created_by.login…)",
     raw: "the Box event's JSON",
     columns: {

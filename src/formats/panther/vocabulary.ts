@@ -17,6 +17,8 @@ export const PANTHER_LOGTYPES: Readonly<Record<string, readonly string[]>> = {
   'Amazon.EKS.Audit': ['kubernetes.audit'],
   'Okta.SystemLog': ['okta.system'],
   'GitHub.Audit': ['github.audit'],
+  'Slack.AuditLogs': ['slack.audit'],
+  'Box.Event': ['box.event'],
   'Microsoft365.Audit.AzureActiveDirectory': ['m365.audit'],
   'Microsoft365.Audit.SharePoint': ['m365.audit'],
   'Microsoft365.Audit.Exchange': ['m365.audit'],
@@ -32,7 +34,7 @@ export const PANTHER_LOGTYPES: Readonly<Record<string, readonly string[]>> = {
   'Windows.EventLogs': ['windows.security'],
 };
 
-/** The log sources of a Panther log type: its canonical ones, or the vendor's own (`vendor:slack.auditlogs`). */
+/** The log sources of a Panther log type: its canonical ones, or the vendor's own (`vendor:notion.auditlogs`). */
 export const logTypeSources = (lt: string): readonly string[] => PANTHER_LOGTYPES[lt] ?? [`vendor:${lt.toLowerCase()}`];
 
 /** Panther Snowflake tables of SQL queries onto log types (`panther_logs.public.aws_cloudtrail`). */
@@ -56,7 +58,7 @@ export const pantherVocabulary: Vocabulary = {
       return logTypeSources(lt);
     });
   },
-  raw: ['aws.cloudtrail', 'okta.system', 'github.audit', 'gcp.audit', 'google_workspace', 'kubernetes.audit', 'azure.activity', 'm365.audit'],
+  raw: ['aws.cloudtrail', 'okta.system', 'github.audit', 'gcp.audit', 'google_workspace', 'kubernetes.audit', 'azure.activity', 'm365.audit', 'slack.audit', 'box.event'],
   // AKS audit events come in Azure.MonitorActivity as a JSON text in `properties.log`: a rule reads them as
   // json.loads(event.deep_get("properties", "log")).get("verb"), the Kubernetes audit log's own `verb`
   rawPrefixes: { 'kubernetes.audit': 'properties.log.' },
