@@ -13,26 +13,12 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkHuntReadings } from '../src/formats/splunk/readings.ts';
 import { resolveSplunkField, splunkPath } from '../src/formats/splunk/resolve.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
-const detection = (id: number, name: string, dataSource: string, search: string) => `name: ${name}
-id: 00000000-0000-4000-8000-0000000002${String(id).padStart(2, '0')}
-version: 1
-date: '2026-01-01'
-author: detection-wiki fixtures
-status: production
-type: TTP
-data_source:
-- ${dataSource}
-description: Invented search for the hunt's Splunk readings.
-search: '${search.replace(/'/g, "''")}'
-tags:
-  mitre_attack_id:
-  - T1059
-`;
+const detection = (id: number, name: string, dataSource: string, search: string) => splunkDetection('02', id, name, dataSource, search);
 
 const MACROS: Record<string, string> = {
   sysmon: 'source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',

@@ -18,7 +18,7 @@ import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { yaralAdapter } from '../src/formats/yaral/index.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
-import { hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
 
 const elastic = (id: number, name: string, type: 'query' | 'eql', query: string) => `[rule]
 author = ["detection-wiki"]
@@ -92,21 +92,7 @@ const FILES: Record<string, string> = {
   ),
   'yaral/suspicious.yaral': yaral('suspicious_login', '    $ws.metadata.product_name = "login"\n    $ws.about.labels["is_suspicious"] = "true"'),
   'splunk/macros/gws_reports_login.yml': "definition: 'sourcetype=gws:reports:login'\ndescription: Invented macro.\nname: gws_reports_login\n",
-  'splunk/detections/cloud/failures.yml': `name: Workspace Login Failures
-id: 00000000-0000-4000-8000-000000000501
-version: 1
-date: '2026-01-01'
-author: detection-wiki fixtures
-status: production
-type: TTP
-data_source:
-- Google Workspace
-description: Invented search for the hunt's readings of Google Workspace events.
-search: '\`gws_reports_login\` event.name=login_failure | stats count by user, src_ip'
-tags:
-  mitre_attack_id:
-  - T1110
-`,
+  'splunk/detections/cloud/failures.yml': splunkDetection('05', 1, 'Workspace Login Failures', 'Google Workspace', '`gws_reports_login` event.name=login_failure | stats count by user, src_ip', 'T1110'),
 };
 
 const ws = (app: string, name: string, type: string, parameters: Record<string, unknown>, email = 'ann@example.com') => ({

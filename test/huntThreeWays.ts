@@ -39,3 +39,25 @@ export async function huntThreeWays(rules: readonly RuleRecord[], file: string, 
   await huntDuckdb(new HuntEngine(rules), [file], { onHit: (h) => duck.push(key(h)) });
   return { mem: mem.sort(), par: par.sort(), duck: duck.sort(), readAs };
 }
+
+/**
+ * An invented security_content detection (`detections/…/*.yml`): `id` numbers it among the fixtures of `series` (two
+ * digits, so that each test file's rules have ids of their own).
+ */
+export function splunkDetection(series: string, id: number, name: string, dataSource: string, search: string, technique = 'T1059'): string {
+  return `name: ${name}
+id: 00000000-0000-4000-8000-0000000${series}${String(id).padStart(2, '0')}
+version: 1
+date: '2026-01-01'
+author: detection-wiki fixtures
+status: production
+type: TTP
+data_source:
+- ${dataSource}
+description: Invented search for the hunt's Splunk readings.
+search: '${search.replace(/'/g, "''")}'
+tags:
+  mitre_attack_id:
+  - ${technique}
+`;
+}
