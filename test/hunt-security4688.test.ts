@@ -46,9 +46,10 @@ describe('Sigma process creation read over Security 4688 (readAs)', () => {
   it('ProcessId (4688 has the creator\'s, in hexadecimal) is unknown wherever tested; a condition read the same gives no reading', () => {
     assert.equal(readAs(R, pred('ProcessId', 'eq', [4]))!.kind, 'opaque');
     assert.equal(readAs(R, pred('CommandLine', 'contains', ['x'])), undefined);
-    assert.deepEqual(sigmaHuntReadings(['windows.process_creation'], pred('CommandLine', 'contains', ['x'])), []);
+    const security = (e: Expr) => sigmaHuntReadings(['windows.process_creation'], e).filter((r) => r.onlyWith === 'vendor:windows/security');
+    assert.deepEqual(security(pred('CommandLine', 'contains', ['x'])), []);
     assert.deepEqual(sigmaHuntReadings(['windows.file_event'], pred('Image', 'eq', ['x'])), [], 'only process creation rules');
-    assert.equal(sigmaHuntReadings(['windows.process_creation'], pred('Image', 'eq', ['x']))[0]?.onlyWith, 'vendor:windows/security');
+    assert.equal(security(pred('Image', 'eq', ['x'])).length, 1);
   });
 });
 

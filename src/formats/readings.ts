@@ -21,6 +21,34 @@ import type { HuntReading } from './adapter.ts';
  * Elastic rule is read over (`src/formats/elastic/readings.ts`); on an ECS document the rule runs as written.
  */
 export const SYSMON_EVENT_LOG = 'vendor:windows/sysmon-eventlog';
+/**
+ * A Sysmon for Linux event in the form Sysmon writes it (its XML rendered as JSON, as evtx is: channel
+ * `Linux-Sysmon/Operational`), not an ECS document (as `SYSMON_EVENT_LOG`).
+ */
+export const LINUX_SYSMON_EVENT_LOG = 'vendor:linux/sysmon-eventlog';
+/**
+ * Sysmon for Linux's channel and provider (lower-case): its events have Windows Sysmon's form, ids and field names
+ * (`Image`, `CommandLine`, `TargetFilename`…), and are Linux events.
+ */
+export const LINUX_SYSMON = { channel: 'linux-sysmon/operational', provider: 'linux-sysmon' } as const;
+
+/**
+ * Sysmon for Linux event id → log source: Sigma's `linux` categories (`process_creation`, `file_event`,
+ * `network_connection`; a deletion is a file event, as on Windows), the others as Sysmon names them. Ids Windows has
+ * and Linux does not (registry, image load, pipes, DNS…) are not listed.
+ */
+export const LINUX_SYSMON_EVENT_IDS: Readonly<Record<number, string>> = {
+  1: 'linux.process_creation',
+  3: 'vendor:linux/network_connection',
+  4: 'vendor:linux/sysmon_status',
+  5: 'vendor:linux/process_termination',
+  9: 'vendor:linux/raw_access_read',
+  11: 'linux.file',
+  16: 'vendor:linux/sysmon_status',
+  23: 'linux.file',
+  255: 'vendor:linux/sysmon_error',
+};
+
 /** A Security event in the event log's own form (as `SYSMON_EVENT_LOG`). */
 export const SECURITY_EVENT_LOG = 'vendor:windows/security-eventlog';
 /** A PowerShell Operational event in the event log's own form (as `SYSMON_EVENT_LOG`). */

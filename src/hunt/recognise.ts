@@ -7,7 +7,7 @@
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
 import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';
 import { resolveDotted } from '../model/evaluate.ts';
-import { PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from './recogniseFacts.ts';
+import { ELASTIC_DOCUMENT, LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from './recogniseFacts.ts';
 import { isRecord } from '../model/isRecord.ts';
 
 type Obj = Record<string, unknown>;
@@ -42,8 +42,13 @@ export function isWinlogbeatDocument(event: Record<string, unknown>): boolean {
 }
 
 function windowsLogSources(h: { channel: string; provider: string; eventId: number }, ecs: boolean): string[] {
-  const out = new Set<string>(['vendor:windows']);
   const ch = h.channel.toLowerCase();
+  // Sysmon for Linux: the event log's form, but a Linux event
+  if (ch === LINUX_SYSMON.channel || h.provider.toLowerCase() === LINUX_SYSMON.provider) {
+    const s = LINUX_SYSMON_EVENT_IDS[h.eventId];
+    return ['vendor:linux', ...(s ? [s] : []), 'vendor:linux/sysmon', ...(ecs ? [] : [LINUX_SYSMON_EVENT_LOG])];
+  }
+  const out = new Set<string>(['vendor:windows']);
   const sysmon = ch === 'microsoft-windows-sysmon/operational' || h.provider.toLowerCase() === 'microsoft-windows-sysmon';
   if (sysmon) {
     const s = SYSMON_EVENT_IDS[h.eventId];
@@ -75,6 +80,27 @@ function present(event: unknown, spec: string): boolean {
   });
 }
 
+/** The log source of an Elastic document (`ELASTIC_DOCUMENT`), undefined for another event. */
+function elasticDocument(event: Record<string, unknown>): string | undefined {
+  if (typeof resolveDotted(event, 'ecs.version') !== 'string') return undefined;
+  const dsValue = resolveDotted(event, 'event.dataset');
+  const ds = typeof dsValue === 'string' ? dsValue.toLowerCase() : '';
+  for (const [prefix, ls] of ELASTIC_DOCUMENT.datasets) if (ds.startsWith(prefix)) return ls;
+  const c = resolveDotted(event, 'event.category');
+  const cats = (Array.isArray(c) ? c : [c]).flatMap((x) => (typeof x === 'string' ? [x.toLowerCase()] : []));
+  const found = ELASTIC_DOCUMENT.categories.find((e) => cats.includes(e.category));
+  if (!found) return ELASTIC_DOCUMENT.other;
+  const lower = (f: string) => {
+    const v = resolveDotted(event, f);
+    return typeof v === 'string' ? v.toLowerCase() : '';
+  };
+  const type = lower('host.os.type');
+  const platform = lower('host.os.platform');
+  const auditd = ds.startsWith(ELASTIC_DOCUMENT.auditd) || lower('event.module') === ELASTIC_DOCUMENT.auditd || isRecord(event[ELASTIC_DOCUMENT.auditd]);
+  const os = type === 'linux' || type === 'macos' || type === 'windows' ? type : platform === 'darwin' ? 'macos' : platform === 'windows' ? 'windows' : platform !== '' || auditd ? 'linux' : 'windows';
+  return found.byOs[os];
+}
+
 const windowsCache = new Map<string, readonly string[]>();
 
 /** The canonical log sources of one event (empty when none is recognised). */
@@ -97,6 +123,8 @@ export function recogniseLogSources(event: unknown): readonly string[] {
     const ls = PANTHER_LOGTYPES[plt];
     return ls ? [...ls, ...(PANTHER_RAW_FORMS[plt] ?? [])] : [`vendor:${plt.toLowerCase()}`];
   }
+  const ecs = elasticDocument(event);
+  if (ecs) return [ecs];
   for (const r of RECOGNISERS) {
     if (!r.has.every((h) => present(event, h))) continue;
     if (r.startsWith && !Object.entries(r.startsWith).every(([f, pre]) => {

@@ -7,10 +7,11 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
-export { POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
+export { LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
 import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, WORKSPACE_EVENT } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 import { logTypeSources } from '../formats/panther/vocabulary.ts';
+import { ecsDocuments, ELASTIC_CATEGORIES, ELASTIC_DATASETS, endpointLogSource } from '../formats/elastic/vocabulary.ts';
 
 export interface Recogniser {
   readonly name: string;
@@ -90,6 +91,26 @@ const VENDOR_RECOGNISERS: readonly Recogniser[] = [
   { name: 'Atlassian organization audit event', has: ['attributes.action', 'attributes.actor', 'attributes.time'], logSources: logTypeSources('Atlassian.Audit') },
   { name: 'Sublime audit log', has: ['created_by.email_address', 'data.request', 'type'], logSources: logTypeSources('Sublime.Audit') },
 ];
+
+/**
+ * Elastic's own documents (ECS with its `ecs.version`, as Elastic Agent, Beats and Elastic Defend index them; a
+ * Winlogbeat document of a Windows event is told by its channel before these): their log sources are those Elastic's
+ * vocabulary gives a rule that reads them (`logSources` in `src/formats/elastic/vocabulary.ts`), in their ECS form
+ * (`ecsDocuments`), so that only Elastic's rules run on them as written (a Sigma or KQL rule tests the raw log's names,
+ * which such a document no longer has; Sigma's Windows rules read them through pySigma's ecs_windows mapping,
+ * `src/formats/sigma/ecsWindows.ts`). Tried after the Windows and Panther checks, before the recognisers.
+ * - `datasets`: an integration's data set (`event.dataset` starting with one of these) gives its log source;
+ * - else the first of `categories` (`ELASTIC_CATEGORIES`' order) that `event.category` has, on the host's OS:
+ *   `host.os.type`, else `host.os.platform` (`darwin` is macOS, `windows` Windows, another Linux), else Linux for
+ *   auditd's (its data set, its module, or its `auditd` namespace), else Windows (as for a rule that names no OS);
+ * - else `other`.
+ */
+export const ELASTIC_DOCUMENT = {
+  datasets: ELASTIC_DATASETS.filter(([frag]) => !frag.startsWith('integration=')).map(([frag, ls]) => [frag.replace(/^logs-/, ''), ecsDocuments(ls)] as const),
+  categories: Object.keys(ELASTIC_CATEGORIES).map((c) => ({ category: c, byOs: Object.fromEntries(['windows', 'linux', 'macos'].map((os) => [os, ecsDocuments(endpointLogSource(os, c)!)])) as Readonly<Record<'windows' | 'linux' | 'macos', string>> })),
+  auditd: 'auditd',
+  other: 'vendor:ecs',
+} as const;
 
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */
 export const RECOGNISERS: readonly Recogniser[] = [

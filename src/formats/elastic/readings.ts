@@ -26,7 +26,7 @@ import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
 import { recordTypeIs, recordTypeName } from '../m365.ts';
-import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, nameOf, path, POWERSHELL_EVENT_LOG, sameWord, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, words, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
 import { applicationIs, DOMAIN_PART, fromEither, LOCAL_PART, parameter, WORKSPACE_APPLICATION } from '../workspace.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1146,6 +1146,9 @@ const ECS_READINGS: Readonly<Record<string, TableReading>> = {
 
 
 
+/** The log sources of Sysmon for Linux's events (`LINUX_SYSMON_EVENT_IDS`). */
+const LINUX_SYSMON_LOG_SOURCES = new Set(['vendor:linux', ...Object.values(LINUX_SYSMON_EVENT_IDS)]);
+
 /** The integrations' own field namespaces: a document of one data set has none of another's. */
 const NAMESPACES = ['aws.cloudtrail.', 'okta.', 'kubernetes.audit.', 'gcp.audit.', 'github.', 'azure.activitylogs.', 'azure.signinlogs.', 'azure.auditlogs.', 'o365.', 'google_workspace.'];
 const absentOf = new WeakMap<TableReading, TableReading>();
@@ -1174,5 +1177,8 @@ export function elasticHuntReadings(logSources: readonly string[], condition: Ex
   const sec = logSources.includes('windows.process_creation') ? 'windows.process_creation' : logSources.includes('windows.security') ? 'windows.security' : undefined;
   if (sec) for (const r of tableReading(withAbsent(SECURITY_ECS), condition, rule)) readings.push({ ...r, logSources: [sec] });
   if (logSources.includes('windows.powershell')) readings.push(...tableReading(withAbsent(POWERSHELL_ECS), condition, rule));
+  // Sysmon for Linux's events: no Elastic query rule reads them (none names the sysmon_linux integration's indices,
+  // `logs-sysmon_linux.log-*`, whose pipeline also leaves `process.name` as `sysmon`): the rule never meets one
+  if (logSources.some((ls) => LINUX_SYSMON_LOG_SOURCES.has(ls))) readings.push({ onlyWith: LINUX_SYSMON_EVENT_LOG, condition: FALSE, label: "Sysmon for Linux: not in the rule's indices" });
   return readings;
 }

@@ -29,7 +29,7 @@ export const ELASTIC_DATASETS: readonly [string, string][] = [
 ];
 
 /** `event.category` (with the OS from `host.os.type` or the index) onto endpoint log sources. */
-const CATEGORY: Readonly<Record<string, string>> = {
+export const ELASTIC_CATEGORIES: Readonly<Record<string, string>> = {
   process: 'process_creation',
   registry: 'registry',
   file: 'file',
@@ -62,6 +62,26 @@ function fromIndices(rule: RuleRecord): string[] {
     const ix = s.kind === 'source' ? s.detail?.['indices'] : undefined;
     return Array.isArray(ix) ? ix.filter((x): x is string => typeof x === 'string') : [];
   });
+}
+
+/**
+ * The log source of an endpoint event of `os` (`windows`, `linux`, `macos`) and ECS `category`; a Linux or macOS event
+ * kind without a canonical log source of its own stays the endpoint's (never Windows').
+ */
+export function endpointLogSource(os: string, category: string): string | undefined {
+  const kind = ELASTIC_CATEGORIES[category];
+  if (!kind) return undefined;
+  const id = `${os}.${kind}`;
+  return LOG_SOURCE_BY_ID.has(id) ? id : `vendor:elastic.endpoint.${id}`;
+}
+
+/**
+ * The log source of Elastic's own documents (ECS, as Elastic Agent, Beats and Elastic Defend index them) of the events
+ * of log source `ls`: the form Elastic's rules are written for, and no other language's (a Sigma or KQL rule tests
+ * the raw log's names, which such a document no longer has). Elastic's rules run on both (`huntLogSources`).
+ */
+export function ecsDocuments(ls: string): string {
+  return `vendor:ecs/${ls}`;
 }
 
 function osOf(names: readonly string[], os: string | undefined): string {
@@ -122,17 +142,18 @@ export const elasticVocabulary: Vocabulary = {
     if (rule.logic.indicators.some((i) => i.field.startsWith('powershell.file.'))) return ['windows.powershell'];
     const { categories, os } = categoryFor(rule);
     for (const c of categories) {
-      const kind = CATEGORY[c];
-      if (!kind) continue;
-      const o = osOf(names, os);
-      // a Linux or macOS event kind without a canonical log source of its own stays the endpoint's (never Windows')
-      const id = `${o}.${kind}`;
-      out.add(LOG_SOURCE_BY_ID.has(id) ? id : `vendor:elastic.endpoint.${id}`);
+      const ls = endpointLogSource(osOf(names, os), c);
+      if (ls) out.add(ls);
     }
     if (out.size === 0 && names.some((n) => n.includes('endpoint.events.process') || n.includes('process'))) out.add(`${osOf(names, os)}.process_creation`);
     // no other vocabulary covers it (Elastic Defend alerts, ML jobs, other integrations): a vendor log source
     if (out.size === 0 && rule.logSources.length) out.add(`vendor:elastic/${rule.logSources[0]!.name.toLowerCase()}`);
     return [...out];
+  },
+  // a rule runs on the raw logs of its log sources (read through `readings.ts`) and on Elastic's documents of them
+  huntLogSources: (rule: RuleRecord) => {
+    const ls = elasticVocabulary.logSources(rule);
+    return [...ls, ...ls.map(ecsDocuments)];
   },
   // `.caseless` variants are the same field compared case-insensitively (the predicate says so)
   normalizeField: (f) => (f.endsWith('.caseless') ? f.slice(0, -'.caseless'.length) : f),

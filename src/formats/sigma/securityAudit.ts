@@ -21,7 +21,10 @@ import { assertNever, derivedFields, isFieldRef, opaque, type Expr, type Predica
 import { renderPredicate } from '../../model/render.ts';
 import type { HuntReading } from '../adapter.ts';
 import type { RuleRecord } from '../../model/rule.ts';
+import type { Format } from '../../model/facts.ts';
 import { sigmaCloudReadings } from './cloudReadings.ts';
+import { ECS_WINDOWS_READINGS } from './ecsWindows.ts';
+import { KEYWORD_FIELD } from './sigmaFacts.ts';
 
 export interface SigmaLogSourceReading {
   /** The canonical log source of the rules it applies to. */
@@ -40,6 +43,12 @@ export interface SigmaLogSourceReading {
   readonly why: string;
   /** What the reading is (`HuntReading.label`). */
   readonly label: string;
+  /** Every other field, unless it already has a dot after a word (`process.name`), is read under this prefix. */
+  readonly prefixOthers?: string;
+  /** The log sources the reading runs on, when not the rule's (`HuntReading.logSources`). */
+  readonly logSources?: readonly string[];
+  /** The language whose field resolution reads the events (`HuntReading.readAsFormat`). */
+  readonly readAsFormat?: Format;
 }
 
 export const SECURITY_PROCESS_CREATION: SigmaLogSourceReading = {
@@ -63,7 +72,7 @@ export const SECURITY_PROCESS_CREATION: SigmaLogSourceReading = {
 };
 
 /** The readings of Sigma rules over other log sources than the one they name. */
-export const SIGMA_READINGS: readonly SigmaLogSourceReading[] = [SECURITY_PROCESS_CREATION];
+export const SIGMA_READINGS: readonly SigmaLogSourceReading[] = [SECURITY_PROCESS_CREATION, ...ECS_WINDOWS_READINGS];
 
 /** The hunt's readings of a Sigma rule of these log sources (`FormatAdapter.huntReadings`). */
 export function sigmaHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
@@ -71,7 +80,7 @@ export function sigmaHuntReadings(logSources: readonly string[], condition: Expr
   for (const r of SIGMA_READINGS) {
     if (!logSources.includes(r.logSource)) continue;
     const c = readAs(r, condition);
-    if (c) out.push({ onlyWith: r.onlyWith, condition: c, label: r.label });
+    if (c) out.push({ onlyWith: r.onlyWith, condition: c, label: r.label, ...(r.logSources ? { logSources: r.logSources } : {}), ...(r.readAsFormat ? { readAsFormat: r.readAsFormat } : {}) });
   }
   return out;
 }
@@ -115,14 +124,21 @@ function predicate(reading: SigmaLogSourceReading, p: Predicate, negated: boolea
   if (p.derived && derivedFields(p.derived).some((f) => f !== p.field && (has(reading.renamed, f) || has(reading.translated, f)))) {
     return opaque(renderPredicate(p), reading.why, p.span);
   }
-  const values = refs.length ? p.values.map((v) => (isFieldRef(v) && has(reading.renamed, v.field) ? { ...v, field: reading.renamed[v.field]! } : v)) : p.values;
+  const values = refs.length ? p.values.map((v) => (isFieldRef(v) ? { ...v, field: renamedField(reading, v.field) } : v)) : p.values;
   if (has(reading.renamed, p.field)) return { ...p, field: reading.renamed[p.field]!, values };
   if (has(reading.translated, p.field)) {
     const t = reading.translated[p.field]!;
     const mapped = p.op === 'regex' ? values : values.map((v) => (typeof v === 'string' && has(t.values, v.toLowerCase()) ? t.values[v.toLowerCase()]! : v));
     return { ...p, field: t.field, values: mapped };
   }
-  return values === p.values ? p : { ...p, values };
+  const field = renamedField(reading, p.field);
+  return values === p.values && field === p.field ? p : { ...p, field, values };
+}
+
+/** A field the reading neither renames nor translates: itself, or under `prefixOthers` (not a keyword search). */
+function renamedField(reading: SigmaLogSourceReading, field: string): string {
+  if (has(reading.renamed, field)) return reading.renamed[field]!;
+  return reading.prefixOthers !== undefined && field !== KEYWORD_FIELD && !/\w\./.test(field) ? reading.prefixOthers + field : field;
 }
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);

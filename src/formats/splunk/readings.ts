@@ -13,6 +13,9 @@
  * - the Splunk Add-on for Sysmon 4.0.0 (`Splunk_TA_microsoft_sysmon`) for Sysmon events, and the Splunk Add-on for
  *   Microsoft Windows 8.8.0 (`Splunk_TA_windows`) for every event of the XML event log (`XmlWinEventLog`): EventCode,
  *   the Security log's process creation (4688), the PowerShell log;
+ * - the Splunk Add-on for Sysmon for Linux 1.0.0 (`Splunk_TA_sysmon-for-linux`, Splunkbase 6652) for `sysmon:linux`: the
+ *   XML's `<Data Name>` fields by their names, `user` from the header's user id (`root` for 0), `process_name` cut at
+ *   the last slash as the Windows add-on cuts at the last backslash;
  * - the Splunk Add-on for AWS 7.10.0 (`Splunk_TA_aws`) for `aws:cloudtrail` (CloudTrail's records, JSON extracted
  *   with its dotted paths), and Amazon Security Lake's OCSF fields (`aws:asl`) for the searches that read them;
  * - the Splunk Add-on for Okta Identity Cloud 5.0.2 for `OktaIM2:log` (the System Log's JSON);
@@ -23,8 +26,8 @@
  *   `props.conf` was not found, so only its CIM fields named below are read).
  *
  * A Windows event is read only in the event log's own form (`SYSMON_EVENT_LOG`, `SECURITY_EVENT_LOG`,
- * `POWERSHELL_EVENT_LOG`), as the XML event log gives it to Splunk; the event's own EventData fields keep their
- * names (`sameName`).
+ * `POWERSHELL_EVENT_LOG`; Sysmon for Linux's `LINUX_SYSMON_EVENT_LOG`), as the XML event log gives it to Splunk; the
+ * event's own EventData fields keep their names (`sameName`).
  */
 import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
@@ -40,6 +43,7 @@ import {
   oneOf,
   present,
   eventId,
+  LINUX_SYSMON_EVENT_LOG,
   path,
   POWERSHELL_EVENT_LOG,
   SECURITY_EVENT_LOG,
@@ -79,18 +83,20 @@ const replaceRe = (re: string, rewrite: string): TransformStep => ({ fn: 'replac
 /**
  * The Sysmon add-on's file name of a path: `replace(x, "(.*\\)(?=.*(\.\w*)$|(\w+)$)", "")`, the text after the last
  * backslash when that text ends with a dot and word characters (`rundll32.exe`) or is word characters alone
- * (`rundll32`); any other path (`C:\Tools\my-tool`) is left whole, and so is a path without a backslash.
+ * (`rundll32`); any other path (`C:\Tools\my-tool`) is left whole, and so is a path without a backslash. The Sysmon for
+ * Linux add-on cuts at the last slash the same way (`sep` `/`: `/usr/bin/apt-get` stays whole).
  */
-function sysmonBasename(field: string): Column {
+function sysmonBasename(field: string, sep: '\\' | '/' = '\\'): Column {
+  const s = sep === '/' ? '/' : '\\\\';
   return computed((p) => {
     const names = stringValues(p);
-    // a file name that the cut keeps as it is: the path is that name, or ends with it after a backslash
-    if (names && names.every((n) => !n.includes('\\') && /\.\w*$|^\w+$/.test(n))) {
-      return or(on(p, field), pred(field, 'ends_with', names.map((n) => '\\' + n), p.opts, p.span));
+    // a file name that the cut keeps as it is: the path is that name, or ends with it after a separator
+    if (names && names.every((n) => !n.includes(sep) && /\.\w*$|^\w+$/.test(n))) {
+      return or(on(p, field), pred(field, 'ends_with', names.map((n) => sep + n), p.opts, p.span));
     }
     if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
-    const cut = pred(field, 'regex', ['\\\\[^\\\\]*\\.\\w*$|\\\\\\w+$'], { cs: true }, p.span);
-    return or(and(cut, on(p, field, [replaceRe('^.*\\\\', '')])), and(not(cut), on(p, field)));
+    const cut = pred(field, 'regex', [`${s}[^${s}]*\\.\\w*$|${s}\\w+$`], { cs: true }, p.span);
+    return or(and(cut, on(p, field, [replaceRe(`^.*${s}`, '')])), and(not(cut), on(p, field)));
   });
 }
 
@@ -308,6 +314,92 @@ const SYSMON_TABLES: readonly TableReading[] = [
       columns: { ...SYSMON_COMMON, ...SYSMON_DEST },
     }),
   ),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sysmon for Linux (Splunk_TA_sysmon-for-linux 1.0.0's [sysmon:linux])
+
+/**
+ * What the add-on extracts from the XML: `EventID`, `Keywords`, `Computer` and every `<Data Name="X">` by its name,
+ * and the header's attributes by Splunk's automatic key-value extraction (`UserId`, `ProcessID`…); the header's elements
+ * (`Channel`, `EventRecordID`, `Level`…) are not extracted (unknown where a search tests them), nor is `EventCode`.
+ */
+const LINUX_NOT_EXTRACTED = new Set(['Channel', 'EventRecordID', 'Level', 'Task', 'Opcode', 'Version', 'TimeCreated', 'EventCode', 'Provider', 'Correlation', 'Execution', 'Security', 'System', 'EventData']);
+const LINUX_BASE = {
+  readAs: 'sigma',
+  lang: 'eql',
+  sameName: (f: string) => windowsSameName(f) && !LINUX_NOT_EXTRACTED.has(f),
+  onlyWith: LINUX_SYSMON_EVENT_LOG,
+  raw: 'Sysmon for Linux as its add-on extracts it',
+} as const;
+
+/** `user`: `case(EventID IN ("3"), User, UserId="0", "root")`: the header's user id (Sysmon's own, 0), not the event's `User`. */
+const linuxUser: Column = computed((p) => {
+  const root = pred('Security_UserId', 'eq', ['0'], { cs: true }, p.span);
+  return or(and(eventId([3], p), on(p, 'User')), and(not(eventId([3], p)), root, constantPredicate(p, 'root')), and(not(eventId([3], p)), not(root), constantPredicate(p, null)));
+});
+
+/** A Linux path's file name as the add-on cuts it (`sysmonBasename` at the last slash). */
+const linuxName = (field: string): Column => sysmonBasename(field, '/');
+
+const LINUX_COMMON: Readonly<Record<string, Column>> = {
+  _time: present,
+  EventID: path('EventID'),
+  signature_id: path('EventID'),
+  dvc: path('Computer'),
+  dest: path('Computer'),
+  user_id: path('Security_UserId'),
+  vendor_product: constant('Sysmon For Linux'),
+  user: linuxUser,
+  process_path: path('Image'),
+  process_name: linuxName('Image'),
+  process_exec: linuxName('Image'),
+  process_guid: path('ProcessGuid'),
+  process_id: path('ProcessId'),
+};
+
+const LINUX_PROCESS: Readonly<Record<string, Column>> = {
+  ...LINUX_COMMON,
+  process: path('CommandLine'),
+  parent_process: path('ParentCommandLine'),
+  parent_process_path: path('ParentImage'),
+  parent_process_name: linuxName('ParentImage'),
+  parent_process_exec: linuxName('ParentImage'),
+  parent_process_id: path('ParentProcessId'),
+  parent_process_guid: path('ParentProcessGuid'),
+  // the image's file name, not Sysmon's OriginalFileName
+  original_file_name: linuxName('Image'),
+  process_current_directory: path('CurrentDirectory'),
+  process_integrity_level: path('IntegrityLevel'),
+  process_hash: computed((p) => orNull(not(pred('Hashes', 'eq', ['-'], { cs: true }, p.span)), on(p, 'Hashes'), p)),
+  os: constant('Linux'),
+  action: constant('allowed'),
+};
+
+const LINUX_FILESYSTEM: Readonly<Record<string, Column>> = {
+  ...LINUX_COMMON,
+  file_path: computed((p) => on(p, 'TargetFilename', [NO_STREAM])),
+  file_name: computed((p) => on(p, 'TargetFilename', [replaceRe('^.*/', ''), NO_STREAM])),
+  file_create_time: path('CreationUtcTime'),
+  file_modify_time: computed((p) => orNull(eventId([23], p), on(p, 'UtcTime'), p)),
+  object_category: constant('file'),
+  action: fileAction,
+};
+
+/** Sysmon for Linux's events as its add-on extracts them: process creation (1) and file creation and deletion (11, 23). */
+const LINUX_SYSMON_TABLES: readonly TableReading[] = [
+  {
+    ...LINUX_BASE,
+    logSource: 'linux.process_creation',
+    label: "Sysmon for Linux's fields as its add-on extracts them (process_name as the file name of Image, user as root…)",
+    columns: withDataset('Processes', LINUX_PROCESS),
+  },
+  {
+    ...LINUX_BASE,
+    logSource: 'linux.file',
+    label: "Sysmon for Linux's fields as its add-on extracts them (file_path as TargetFilename, file_name as its file name…)",
+    columns: withDataset('Filesystem', LINUX_FILESYSTEM),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -790,7 +882,7 @@ const WORKSPACE_TABLE: TableReading = {
  */
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
-  const tables = [...SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE, WORKSPACE_TABLE].filter((t) => logSources.includes(t.logSource));
+  const tables = [...SYSMON_TABLES, ...LINUX_SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE, WORKSPACE_TABLE].filter((t) => logSources.includes(t.logSource));
   const readings = tables.flatMap((t) => tableReading(t, condition, rule));
   // Entra ID: one reading over the sign-in and the audit records alike (the add-on's sourcetype holds both, and the
   // vocabulary names the audit log for every Azure AD search)

@@ -4,7 +4,7 @@
  * in order. The result is a list of strings per event; a rule runs on an event when the lists share a log source.
  */
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
-import { PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
+import { ELASTIC_DOCUMENT, LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
 import type { SqlDialect } from './dialects.ts';
 import { eventIdSql, fieldSql, Names, winlogElementSql } from './fields.ts';
 
@@ -53,7 +53,11 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   });
   const other = `CASE ${channelCases.join(' ')} WHEN ${lch} <> '' THEN ${d.list([`'vendor:windows/' || ${lch}`])} ELSE ${d.EMPTY_TEXT_LIST} END`;
   const sysmonLs = `CASE WHEN ${eventLog} THEN ${lst(['vendor:windows/sysmon', SYSMON_EVENT_LOG])} ELSE ${lst(['vendor:windows/sysmon'])} END`;
-  const windows = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), sysmonLs])} ELSE ${other} END`]);
+  const windowsOnly = d.concat([lst(['vendor:windows']), `CASE WHEN ${sysmon} THEN ${d.concat([byId(SYSMON_EVENT_IDS, (s) => s), sysmonLs])} ELSE ${other} END`]);
+  // Sysmon for Linux: the event log's form, but a Linux event (`windowsLogSources` in recognise.ts)
+  const linuxSysmon = `(${lch} = ${str(LINUX_SYSMON.channel)} OR ${lpr} = ${str(LINUX_SYSMON.provider)})`;
+  const linuxLs = d.concat([lst(['vendor:linux']), byId(LINUX_SYSMON_EVENT_IDS, (s) => s), lst(['vendor:linux/sysmon']), `CASE WHEN ${eventLog} THEN ${lst([LINUX_SYSMON_EVENT_LOG])} ELSE ${d.EMPTY_TEXT_LIST} END`]);
+  const windows = `CASE WHEN ${linuxSysmon} THEN ${linuxLs} ELSE ${windowsOnly} END`;
   const isWindows = `${idv} IS NOT NULL AND (${ch} IS NOT NULL OR ${pr} IS NOT NULL)`;
   const winBlock = d.let(eOf, E, d.let(sysOf, S, d.let(idNum, idv, d.let(channel, ch, d.let(provider, pr, `CASE WHEN ${isWindows} THEN ${windows} END`)))));
   // Panther p_log_type
@@ -79,6 +83,31 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
     }
     return `WHEN ${conds.join(' AND ')} THEN ${lst(r.logSources)}`;
   });
+  // Elastic's documents (`elasticDocument` in recognise.ts): each field read once
+  const textLower = (field: string, name: string, body: (v: string) => string) => {
+    const raw = names.next('er');
+    const v = names.next(name);
+    return d.let(fieldSql(d, 'dotted', field, cols(ev), names), raw, d.let(`CASE WHEN ${d.is(raw, 'string')} THEN ${d.lower(d.text(raw))} ELSE '' END`, v, body(v)));
+  };
+  const cat = names.next('ec');
+  const catRaw = names.next('ecr');
+  const ce = names.next('ece');
+  const catList = d.let(fieldSql(d, 'dotted', 'event.category', cols(ev), names), catRaw, `CASE WHEN ${d.is(catRaw, 'array')} THEN ${d.map(d.elements(catRaw), d.lambda(ce, `CASE WHEN ${d.is(ce, 'string')} THEN ${d.lower(d.text(ce))} END`))} ELSE ${d.list([`CASE WHEN ${d.is(catRaw, 'string')} THEN ${d.lower(d.text(catRaw))} END`])} END`);
+  const ecsDoc = textLower('event.dataset', 'eds', (ds) => {
+    const byDataset = ELASTIC_DOCUMENT.datasets.map(([prefix, ls]) => `WHEN ${d.startsWith(ds, str(prefix))} THEN ${lst([ls])}`).join(' ');
+    const byCategory = textLower('host.os.type', 'eot', (type) =>
+      textLower('host.os.platform', 'eop', (platform) => textLower('event.module', 'emo', (module) => {
+        const auditd = `(${d.startsWith(ds, str(ELASTIC_DOCUMENT.auditd))} OR ${module} = ${str(ELASTIC_DOCUMENT.auditd)} OR COALESCE(${d.is(d.get(ev, [ELASTIC_DOCUMENT.auditd]), 'object')}, FALSE))`;
+        const os = `CASE WHEN ${type} IN ('linux', 'macos', 'windows') THEN ${type} WHEN ${platform} = 'darwin' THEN 'macos' WHEN ${platform} = 'windows' THEN 'windows' WHEN ${platform} <> '' OR ${auditd} THEN 'linux' ELSE 'windows' END`;
+        const osv = names.next('eos');
+        const whens = ELASTIC_DOCUMENT.categories.map((e) => `WHEN ${d.hasAny(cat, [e.category])} THEN CASE ${osv} WHEN 'linux' THEN ${lst([e.byOs.linux])} WHEN 'macos' THEN ${lst([e.byOs.macos])} ELSE ${lst([e.byOs.windows])} END`);
+        return d.let(os, osv, d.let(catList, cat, `CASE ${whens.join(' ')} ELSE ${lst([ELASTIC_DOCUMENT.other])} END`));
+      })),
+    );
+    return `CASE ${byDataset} ELSE ${byCategory} END`;
+  });
+  const ver = names.next('ev');
+  const elastic = d.let(fieldSql(d, 'dotted', 'ecs.version', cols(ev), names), ver, `CASE WHEN ${d.is(ver, 'string')} THEN ${ecsDoc} END`);
   const isObj = d.is(ev, 'object');
-  return `CASE WHEN NOT ${isObj} THEN ${d.EMPTY_TEXT_LIST} ELSE COALESCE(${winBlock}, ${panther}, CASE ${recs.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END) END`;
+  return `CASE WHEN NOT ${isObj} THEN ${d.EMPTY_TEXT_LIST} ELSE COALESCE(${winBlock}, ${panther}, ${elastic}, CASE ${recs.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END) END`;
 }
