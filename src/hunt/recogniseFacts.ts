@@ -103,13 +103,17 @@ const VENDOR_RECOGNISERS: readonly Recogniser[] = [
  * - else the first of `categories` (`ELASTIC_CATEGORIES`' order) that `event.category` has, on the host's OS:
  *   `host.os.type`, else `host.os.platform` (`darwin` is macOS, `windows` Windows, another Linux), else Linux for
  *   auditd's (its data set, its module, or its `auditd` namespace), else Windows (as for a rule that names no OS);
- * - else `other`.
+ * - else `other`;
+ * - and, with a data set, its integration's (`integrationPrefix` and the data set's first part: `endpoint` for
+ *   `endpoint.alerts`) and its data stream's index pattern (`logs-endpoint.alerts-*`), which Elastic's vocabulary gives
+ *   a rule that names only its integration or its index.
  */
 export const ELASTIC_DOCUMENT = {
   datasets: ELASTIC_DATASETS.filter(([frag]) => !frag.startsWith('integration=')).map(([frag, ls]) => [frag.replace(/^logs-/, ''), ecsDocuments(ls)] as const),
   categories: Object.keys(ELASTIC_CATEGORIES).map((c) => ({ category: c, byOs: Object.fromEntries(['windows', 'linux', 'macos'].map((os) => [os, ecsDocuments(endpointLogSource(os, c)!)])) as Readonly<Record<'windows' | 'linux' | 'macos', string>> })),
   auditd: 'auditd',
   other: 'vendor:ecs',
+  integrationPrefix: ecsDocuments('vendor:elastic/'),
 } as const;
 
 /** Tried in order after the Windows and Panther (`p_log_type`) checks. */

@@ -104,7 +104,10 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
         return d.let(os, osv, d.let(catList, cat, `CASE ${whens.join(' ')} ELSE ${lst([ELASTIC_DOCUMENT.other])} END`));
       })),
     );
-    return `CASE ${byDataset} ELSE ${byCategory} END`;
+    // and the integration's and the data stream's own (`vendor:elastic/<integration>`, `vendor:elastic/logs-<data set>-*`)
+    const split = d.derive?.split;
+    const integration = split ? `CASE WHEN ${ds} <> '' THEN ${d.list([`${str(ELASTIC_DOCUMENT.integrationPrefix)} || ${d.first(split(ds, "'.'"))}`, `${str(ELASTIC_DOCUMENT.integrationPrefix)} || 'logs-' || ${ds} || '-*'`])} ELSE ${d.EMPTY_TEXT_LIST} END` : d.EMPTY_TEXT_LIST;
+    return d.concat([`CASE ${byDataset} ELSE ${byCategory} END`, integration]);
   });
   const ver = names.next('ev');
   const elastic = d.let(fieldSql(d, 'dotted', 'ecs.version', cols(ev), names), ver, `CASE WHEN ${d.is(ver, 'string')} THEN ${ecsDoc} END`);
