@@ -72,7 +72,7 @@ const cpu = process.cpuUsage(cpu0);
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const hits = summary.byRule.reduce((a, r) => a + r.hits, 0);
 const readings = engine.rules.filter((hr) => hr.of !== undefined).length;
-console.log(`bench.hunt.compile ${engine.rules.length - readings} rules compiled in ${compileMs.toFixed(0)} ms (and ${readings} other readings: Sigma process creation over Security 4688)`);
+console.log(`bench.hunt.compile ${engine.rules.length - readings} rules compiled in ${compileMs.toFixed(0)} ms (and ${readings} other readings: Sigma over Security 4688 and over Elastic's documents)`);
 console.log(`bench.hunt.e2e events=${summary.counts.events} bad=${summary.counts.bad} hits=${hits} rules_fired=${summary.byRule.filter((r) => r.hits).length} evaluations=${summary.evaluations} (${(summary.evaluations / summary.counts.events).toFixed(1)} rules/event)`);
 console.log(`bench.hunt.e2e wall=${wall.toFixed(1)} s cpu=${cpuS.toFixed(1)} s events_per_s=${Math.round(summary.counts.events / wall)} events_per_s_per_core=${Math.round(summary.counts.events / cpuS)} (CPU time; 2-core machine shared with other jobs)`);
 
@@ -119,7 +119,7 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
   // in the order `detwiki hunt --engine duckdb` batches them (by log source)
   const { byLogSource, sqlRuleOf } = await import('../src/hunt/sql/session.ts');
   const toSql = (hr: (typeof engine.rules)[number]) => sqlRuleOf(hr);
-  // the rules as written (their other readings, Sigma process creation over Security 4688, never apply to these
+  // the rules as written (their other readings, Sigma over Security 4688 and over Elastic's documents, never apply to these
   // events: `detwiki hunt --engine duckdb` batches them apart and reads only the events they apply to)
   const duckRules = byLogSource(engine.rules.filter((hr) => hr.logSources.length > 0 && hr.of === undefined)).map(toSql);
   // the Parquet line's rules as before the batching by log source: the first 50 in rule order
