@@ -1,8 +1,9 @@
 /**
  * An event's canonical log sources, told from the event itself with the tables of `recogniseFacts.ts`: Windows
  * events (evtx rendered to JSON as the Sigma regression data has them, `{"Event": {"System": …}}`, as Winlogbeat
- * ships them, `{"winlog": {"event_id": …}}`, or flat with `EventID` and `Channel`), Panther-normalised events
- * (`p_log_type`), then the recognisers in order.
+ * ships them, `{"winlog": {"event_id": …}}`, or flat with `EventID` and `Channel`; Sysmon for Linux's are Linux events),
+ * Panther-normalised events (`p_log_type`), Elastic's own documents (`ecs.version`, `ELASTIC_DOCUMENT`), then the
+ * recognisers in order.
  */
 import { PANTHER_LOGTYPES } from '../formats/panther/vocabulary.ts';
 import { eventIdOf, winlogElement } from '../formats/sigma/resolve.ts';

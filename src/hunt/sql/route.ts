@@ -1,7 +1,8 @@
 /**
  * An event's canonical log sources in SQL, from the same tables as `recognise.ts` (`recogniseFacts.ts`): Windows
- * events (Winlogbeat's too) by channel, provider and event id, Panther events by `p_log_type`, then the recognisers
- * in order. The result is a list of strings per event; a rule runs on an event when the lists share a log source.
+ * events (Winlogbeat's too, and Sysmon for Linux's) by channel, provider and event id, Panther events by `p_log_type`,
+ * Elastic's own documents, then the recognisers in order. The result is a list of strings per event; a rule runs on an
+ * event when the lists share a log source.
  */
 import { PANTHER_LOGTYPES } from '../../formats/panther/vocabulary.ts';
 import { ELASTIC_DOCUMENT, LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, PANTHER_RAW_FORMS, POWERSHELL_EVENT_CATEGORIES, RECOGNISERS, SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, WINDOWS_CHANNELS } from '../recogniseFacts.ts';
