@@ -335,8 +335,9 @@ const LINUX_BASE = {
 
 /** `user`: `case(EventID IN ("3"), User, UserId="0", "root")`: the header's user id (Sysmon's own, 0), not the event's `User`. */
 const linuxUser: Column = computed((p) => {
+  const connection = eventId([3], p);
   const root = pred('Security_UserId', 'eq', ['0'], { cs: true }, p.span);
-  return or(and(eventId([3], p), on(p, 'User')), and(not(eventId([3], p)), root, constantPredicate(p, 'root')), and(not(eventId([3], p)), not(root), constantPredicate(p, null)));
+  return or(and(connection, on(p, 'User')), and(not(connection), root, constantPredicate(p, 'root')), and(not(connection), not(root), constantPredicate(p, null)));
 });
 
 /** A Linux path's file name as the add-on cuts it (`sysmonBasename` at the last slash). */

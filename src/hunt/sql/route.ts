@@ -85,32 +85,35 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
     return `WHEN ${conds.join(' AND ')} THEN ${lst(r.logSources)}`;
   });
   // Elastic's documents (`elasticDocument` in recognise.ts): each field read once
-  const textLower = (field: string, name: string, body: (v: string) => string) => {
-    const raw = names.next('er');
-    const v = names.next(name);
-    return d.let(fieldSql(d, 'dotted', field, cols(ev), names), raw, d.let(`CASE WHEN ${d.is(raw, 'string')} THEN ${d.lower(d.text(raw))} ELSE '' END`, v, body(v)));
+  /** The fields' string values, lower-cased ('' for another value), bound for `body`. */
+  const lowered = (fields: readonly string[], body: (vs: readonly string[]) => string): string => {
+    const vs: string[] = [];
+    const bind = (i: number): string => {
+      if (i === fields.length) return body(vs);
+      const raw = names.next('er');
+      const v = names.next('el');
+      vs.push(v);
+      return d.let(fieldSql(d, 'dotted', fields[i]!, cols(ev), names), raw, d.let(`CASE WHEN ${d.is(raw, 'string')} THEN ${d.lower(d.text(raw))} ELSE '' END`, v, bind(i + 1)));
+    };
+    return bind(0);
   };
   const cat = names.next('ec');
   const catRaw = names.next('ecr');
   const ce = names.next('ece');
   const catList = d.let(fieldSql(d, 'dotted', 'event.category', cols(ev), names), catRaw, `CASE WHEN ${d.is(catRaw, 'array')} THEN ${d.map(d.elements(catRaw), d.lambda(ce, `CASE WHEN ${d.is(ce, 'string')} THEN ${d.lower(d.text(ce))} END`))} ELSE ${d.list([`CASE WHEN ${d.is(catRaw, 'string')} THEN ${d.lower(d.text(catRaw))} END`])} END`);
-  const ecsDoc = textLower('event.dataset', 'eds', (ds) => {
-    const byDataset = ELASTIC_DOCUMENT.datasets.map(([prefix, ls]) => `WHEN ${d.startsWith(ds, str(prefix))} THEN ${lst([ls])}`).join(' ');
-    const byCategory = textLower('host.os.type', 'eot', (type) =>
-      textLower('host.os.platform', 'eop', (platform) => textLower('event.module', 'emo', (module) => {
-        const auditd = `(${d.startsWith(ds, str(ELASTIC_DOCUMENT.auditd))} OR ${module} = ${str(ELASTIC_DOCUMENT.auditd)} OR COALESCE(${d.is(d.get(ev, [ELASTIC_DOCUMENT.auditd]), 'object')}, FALSE))`;
-        const os = `CASE WHEN ${type} IN ('linux', 'macos', 'windows') THEN ${type} WHEN ${platform} = 'darwin' THEN 'macos' WHEN ${platform} = 'windows' THEN 'windows' WHEN ${platform} <> '' OR ${auditd} THEN 'linux' ELSE 'windows' END`;
-        const osv = names.next('eos');
-        const whens = ELASTIC_DOCUMENT.categories.map((e) => `WHEN ${d.hasAny(cat, [e.category])} THEN CASE ${osv} WHEN 'linux' THEN ${lst([e.byOs.linux])} WHEN 'macos' THEN ${lst([e.byOs.macos])} ELSE ${lst([e.byOs.windows])} END`);
-        return d.let(os, osv, d.let(catList, cat, `CASE ${whens.join(' ')} ELSE ${lst([ELASTIC_DOCUMENT.other])} END`));
-      })),
-    );
+  const ecsDoc = lowered(['event.dataset', 'host.os.type', 'host.os.platform', 'event.module'], ([ds, type, platform, module]) => {
+    const byDataset = ELASTIC_DOCUMENT.datasets.map(([prefix, ls]) => `WHEN ${d.startsWith(ds!, str(prefix))} THEN ${lst([ls])}`).join(' ');
+    const auditd = `(${d.startsWith(ds!, str(ELASTIC_DOCUMENT.auditd))} OR ${module} = ${str(ELASTIC_DOCUMENT.auditd)} OR COALESCE(${d.is(d.get(ev, [ELASTIC_DOCUMENT.auditd]), 'object')}, FALSE))`;
+    const os = `CASE WHEN ${type} IN ('linux', 'macos', 'windows') THEN ${type} WHEN ${platform} = 'darwin' THEN 'macos' WHEN ${platform} = 'windows' THEN 'windows' WHEN ${platform} <> '' OR ${auditd} THEN 'linux' ELSE 'windows' END`;
+    const osv = names.next('eos');
+    const whens = ELASTIC_DOCUMENT.categories.map((e) => `WHEN ${d.hasAny(cat, [e.category])} THEN CASE ${osv} WHEN 'linux' THEN ${lst([e.byOs.linux])} WHEN 'macos' THEN ${lst([e.byOs.macos])} ELSE ${lst([e.byOs.windows])} END`);
+    const byCategory = d.let(os, osv, d.let(catList, cat, `CASE ${whens.join(' ')} ELSE ${lst([ELASTIC_DOCUMENT.other])} END`));
     // and the integration's and the data stream's own (`vendor:elastic/<integration>`, `vendor:elastic/logs-<data set>-*`)
     const split = d.derive?.split;
-    const integration = split ? `CASE WHEN ${ds} <> '' THEN ${d.list([`${str(ELASTIC_DOCUMENT.integrationPrefix)} || ${d.first(split(ds, "'.'"))}`, `${str(ELASTIC_DOCUMENT.integrationPrefix)} || 'logs-' || ${ds} || '-*'`])} ELSE ${d.EMPTY_TEXT_LIST} END` : d.EMPTY_TEXT_LIST;
+    const integration = split ? `CASE WHEN ${ds} <> '' THEN ${d.list([`${str(ELASTIC_DOCUMENT.integrationPrefix)} || ${d.first(split(ds!, "'.'"))}`, `${str(ELASTIC_DOCUMENT.integrationPrefix)} || 'logs-' || ${ds} || '-*'`])} ELSE ${d.EMPTY_TEXT_LIST} END` : d.EMPTY_TEXT_LIST;
     return d.concat([`CASE ${byDataset} ELSE ${byCategory} END`, integration]);
   });
-  const ver = names.next('ev');
+  const ver = names.next('ecv');
   const elastic = d.let(fieldSql(d, 'dotted', 'ecs.version', cols(ev), names), ver, `CASE WHEN ${d.is(ver, 'string')} THEN ${ecsDoc} END`);
   const isObj = d.is(ev, 'object');
   return `CASE WHEN NOT ${isObj} THEN ${d.EMPTY_TEXT_LIST} ELSE COALESCE(${winBlock}, ${panther}, ${elastic}, CASE ${recs.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END) END`;
