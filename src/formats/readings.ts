@@ -241,10 +241,17 @@ export function tableReading(table: TableReading, condition: Expr, rule: RuleRec
   };
   // a key that is the first of several fields present (a coalesce without a derivation) is present where one is
   const coalesced = (a?.derivedKeys ?? []).filter((d) => d.coalesce && !d.derived && !d.cases && d.missingAs === undefined);
-  const plainKeys = !a?.computedKeys?.length || (coalesced.length === a.computedKeys.length && coalesced.length === (a.derivedKeys?.length ?? 0));
+  // a key the rule computes in a way the model does not hold (a Splunk `eval` left opaque): whether it is there is
+  // unknown
+  const opaqueKeys = (a?.computedKeys ?? []).filter((k) => !(a?.derivedKeys ?? []).some((d) => d.name === k));
+  const plainKeys = !a?.computedKeys?.length || (coalesced.length + opaqueKeys.length === a.computedKeys.length && coalesced.length === (a.derivedKeys?.length ?? 0));
   const keysPresent =
     a && counted && !aggregation && !decides && (a.missingKeys === 'drop' || a.missingKeys === 'unknown') && plainKeys
-      ? [...a.groupBy.map(keyTest), ...coalesced.map((d) => or(...[d.field, ...d.coalesce!].map(keyTest)))]
+      ? [
+          ...a.groupBy.map(keyTest),
+          ...coalesced.map((d) => or(...[d.field, ...d.coalesce!].map(keyTest))),
+          ...opaqueKeys.map((k) => opaque(`${k} present`, `${k}: a key the rule computes in a way not read here`, a.span)),
+        ]
       : undefined;
   if (counted && !aggregation && !keysPresent) return [];
   const cond = keysPresent ? and(condition, ...keysPresent) : condition;
