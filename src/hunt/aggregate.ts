@@ -23,6 +23,7 @@ import type { Operator } from '../model/expr.ts';
 import type { AggregatePlan, Counted, CountTest } from '../model/aggregate.ts';
 import type { DerivedKey, KeyCase, MissingKeys } from '../model/rule.ts';
 import { isRecord } from '../model/isRecord.ts';
+import { auditdTime } from './auditd.ts';
 
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at', 'metadata.event_timestamp', 'metadata.eventTimestamp'];
@@ -500,5 +501,6 @@ export function eventTime(event: unknown, resolve: FieldResolver): number | unde
     const t = orderValue(v);
     if (t !== undefined) return t;
   }
-  return undefined;
+  // a Linux audit record's `msg=audit(<seconds>.<ms>:<serial>)`
+  return auditdTime(resolve(event, 'msg'));
 }

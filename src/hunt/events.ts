@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { auditRecord } from './auditd.ts';
 
 /** Where an event came from: file and 1-based line of its first character. */
 export interface EventPosition {
@@ -79,7 +80,7 @@ export interface InputCounts {
 }
 
 /** Names of files a folder walk reads (files named on the command line are always read). */
-export const EVENT_FILE = /\.(json|jsonl|ndjson|jsonlines|log|gz)$/i;
+export const EVENT_FILE = /\.(json|jsonl|ndjson|jsonlines|log|gz)$|\.log\.\d+$/i;
 
 /**
  * Every input file of the arguments: files as given, folders walked (sorted, only `EVENT_FILE` names; the others
@@ -367,7 +368,7 @@ class ValueSplitter {
 
   /** The character scan is between values: nothing open, held or skipped. */
   private idle(): boolean {
-    return this.start < 0 && this.skipping === 'no' && !this.arrayTop && !this.midChar;
+    return this.start < 0 && this.skipping === 'no' && !this.arrayTop && !this.midChar && !this.record;
   }
 
   /** Bytes decoded for the character scan (a character cut at the end waits in the decoder for its next bytes). */
@@ -425,7 +426,28 @@ class ValueSplitter {
     // only the new text is scanned: a value still open at its end keeps its part in `held` (appending the text to
     // the value's earlier text, as this did before, copied the whole value again at every chunk: a 15 MB line took 6 s)
     const buf = text;
-    for (let i = 0; i < buf.length; i++) {
+    let from = 0;
+    if (this.record) {
+      // an audit record's line continues
+      const eol = buf.indexOf('\n');
+      const part = eol < 0 ? buf : buf.slice(0, eol);
+      if (this.recordLength + part.length > this.max) {
+        yield this.bad(this.recordLine, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
+        this.record = undefined;
+        this.skipping = 'line';
+      } else if (eol < 0) {
+        this.record.push(part);
+        this.recordLength += part.length;
+        return;
+      } else {
+        this.record.push(part);
+        const line = this.record.join('');
+        this.record = undefined;
+        yield this.auditRecord(line);
+      }
+      if (this.record === undefined && this.skipping === 'no') from = eol; // the newline, counted below
+    }
+    for (let i = from; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (c === 10) this.line++;
       if (this.skipping === 'line') {
@@ -460,6 +482,19 @@ class ValueSplitter {
               continue;
             }
           }
+        }
+        if (c !== 123 /* { */ && c !== 91 && this.mayBeRecord(buf, i)) {
+          // a Linux audit record (`type=… msg=audit(…): …`): read to its newline, however the input is cut
+          const eol = buf.indexOf('\n', i);
+          this.recordLine = this.line;
+          if (eol < 0) {
+            this.record = [buf.slice(i)];
+            this.recordLength = buf.length - i;
+            break;
+          }
+          yield this.auditRecord(buf.slice(i, eol));
+          i = eol - 1; // the newline is counted by the loop
+          continue;
         }
         if (c !== 123 /* { */ && c !== 91) {
           const lineNo = c === 10 ? this.line - 1 : this.line;
@@ -511,6 +546,28 @@ class ValueSplitter {
     }
   }
 
+  /** An audit record's line read so far (its start line in `recordLine`), while its newline has not come. */
+  private record: string[] | undefined;
+  private recordLength = 0;
+  private recordLine = 1;
+
+  /**
+   * Whether the line at `i` may be a Linux audit record: it starts with `type=` or `node=`, or is cut before five
+   * characters in a way that could still become one.
+   */
+  private mayBeRecord(buf: string, i: number): boolean {
+    const head = buf.slice(i, i + 5);
+    return head.length === 5 ? head === 'type=' || head === 'node=' : !head.includes('\n') && ('type='.startsWith(head) || 'node='.startsWith(head));
+  }
+
+  /** An audit record's line as its event, or NOT_JSON when it is not one after all. */
+  private auditRecord(line: string): InputItem | RawEvent {
+    const pos = { file: this.file, line: this.recordLine };
+    const event = auditRecord(line);
+    if (!event) return { kind: 'bad', code: 'NOT_JSON', message: `not JSON nor a Linux audit record: starts with ${JSON.stringify(line.slice(0, 40))}`, pos };
+    return this.raw ? { kind: 'raw', text: JSON.stringify(event), pos } : { kind: 'event', event, pos };
+  }
+
   /** No value open any more. */
   private drop(): void {
     this.start = -1;
@@ -518,16 +575,20 @@ class ValueSplitter {
     this.heldLength = 0;
   }
 
-  *end(): Generator<InputItem> {
+  *end(): Generator<InputItem | RawEvent> {
     // an open value began with `{` or `[`: never blank
     if (this.start >= 0) yield this.bad(this.startLine, 'TRUNCATED', 'input ends inside a JSON value');
     this.drop();
+    // an audit record on the last line, without a newline
+    if (this.record) yield this.auditRecord(this.record.join(''));
+    this.record = undefined;
   }
 
   /** Drop a value cut by a read error; its start line, if there was one. */
   discard(): number | undefined {
-    const had = this.start >= 0 ? this.startLine : undefined;
+    const had = this.start >= 0 ? this.startLine : this.record ? this.recordLine : undefined;
     this.drop();
+    this.record = undefined;
     return had;
   }
 

@@ -134,7 +134,9 @@ export const RECOGNISERS: readonly Recogniser[] = [
   { name: 'Microsoft 365 audit', has: ['Workload', 'Operation', 'RecordType'], logSources: ['m365.audit'] },
   { name: 'GitHub audit log', has: ['action', 'actor', 'org|repo|business'], logSources: ['github.audit'] },
   ...VENDOR_RECOGNISERS,
-  { name: 'Linux auditd', has: ['type', 'syscall|exe|proctitle|msg'], startsWith: { type: ['syscall', 'execve', 'path', 'user_', 'proctitle', 'config_change', 'service_', 'add_', 'del_', 'cred_', 'login'] }, logSources: ['linux.auditd'] },
+  { name: 'Linux auditd', has: ['type', 'syscall|exe|proctitle|msg'], startsWith: { type: ['syscall', 'execve', 'path', 'user_', 'proctitle', 'config_change', 'service_', 'add_', 'del_', 'cred_', 'login'] }, logSources: ['linux.auditd', 'vendor:linux'] },
+  // any record type, where its header is the audit log's (`msg=audit(<time>:<serial>)`: as `detwiki hunt` reads audit.log)
+  { name: 'Linux auditd', has: ['type', 'msg'], startsWith: { msg: ['audit('] }, logSources: ['linux.auditd', 'vendor:linux'] },
   { name: 'Web proxy', has: ['c-uri|cs-host|c-useragent'], logSources: ['proxy'] },
   { name: 'Web server', has: ['cs-uri-stem|cs-uri-query'], logSources: ['webserver'] },
   { name: 'DNS', has: ['query', 'record_type|answer'], logSources: ['dns'] },

@@ -22,7 +22,7 @@ import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
 
-const USAGE = 'usage: detwiki hunt <events file | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
+const USAGE = 'usage: detwiki hunt <events file (JSON, JSON lines, audit.log; gzip too) | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {

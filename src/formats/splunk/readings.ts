@@ -38,6 +38,7 @@ import {
   computed,
   constant,
   constantPredicate,
+  derivedFrom,
   ENTRA_EXPORT,
   onField as on,
   oneOf,
@@ -402,6 +403,49 @@ const LINUX_SYSMON_TABLES: readonly TableReading[] = [
     columns: withDataset('Filesystem', LINUX_FILESYSTEM),
   },
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Linux audit records (the Splunk Add-on for Linux 2.1.1's [linux:audit], Splunkbase 3412: the sourcetype of
+// /var/log/audit/audit.log that security_content's `linux_auditd` macro names)
+
+/**
+ * The fields the add-on computes, by long cases over record types (`user` from the interpreted `AUID` or `UID`,
+ * `action` and `status` per type, `process` from a USER_CMD record's decoded `cmd`, `src` from `hostname` or `addr`):
+ * not read here, so unknown wherever a search tests them.
+ */
+const AUDIT_COMPUTED = [
+  'user', 'user_name', 'user_id', 'src_user', 'src_user_name', 'action', 'status', 'result', 'reason', 'object', 'object_id', 'object_category', 'change_type',
+  'src', 'src_ip', 'signature', 'signature_id', 'app', 'service', 'service_name', 'command', 'dvc',
+  'process', 'process_path', 'process_exec', 'process_name', 'process_id', 'process_current_directory',
+];
+
+/** The record's `msg=audit(<time>:<serial>)`, one of its two parts (the add-on's `event_id` transform). */
+const auditHeader = (part: 1 | 2): Column => derivedFrom('msg', [{ fn: 'extract', args: ['^audit\\(([^:]+):(.+)\\)$', part] }]);
+
+/**
+ * Every pair of the record by its name (the add-on sets no KV_MODE: Splunk's automatic key-value extraction takes each
+ * `key=value`, a user-space message's inner pairs and the ENRICHED format's interpreted fields, double quotes
+ * stripped, hexadecimal values as written); `host` and `dest` are the input's host, whose value the record does not
+ * hold (a `node=` prefix is only a field `node`).
+ */
+const AUDITD_TABLE: TableReading = {
+  logSource: 'linux.auditd',
+  onlyWith: 'linux.auditd',
+  raw: 'the audit log as the Splunk Add-on for Linux extracts it',
+  label: "the audit record's pairs by their names, as the Splunk Add-on for Linux extracts them (dest as the input's host)",
+  lang: 'eql',
+  sameName: () => true,
+  columns: {
+    _time: present,
+    host: present,
+    dest: present,
+    vendor_product: constant('Linux Audit'),
+    subject: path('subj'),
+    time_stamp: auditHeader(1),
+    event_id: auditHeader(2),
+    ...Object.fromEntries(AUDIT_COMPUTED.map((f) => [f, computed((p) => unsetHere(p, "the add-on computes it by record type; not read here"))])),
+  },
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Security log (Splunk_TA_windows 8.8.0's [source::XmlWinEventLog:Security])
@@ -883,7 +927,7 @@ const WORKSPACE_TABLE: TableReading = {
  */
 export function splunkHuntReadings(logSources: readonly string[], condition: Expr, rule?: RuleRecord): readonly HuntReading[] {
   if (!rule) return [];
-  const tables = [...SYSMON_TABLES, ...LINUX_SYSMON_TABLES, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE, WORKSPACE_TABLE].filter((t) => logSources.includes(t.logSource));
+  const tables = [...SYSMON_TABLES, ...LINUX_SYSMON_TABLES, AUDITD_TABLE, ...SECURITY_TABLES, POWERSHELL_TABLE, CLOUDTRAIL_TABLE, OKTA_TABLE, M365_TABLE, WORKSPACE_TABLE].filter((t) => logSources.includes(t.logSource));
   const readings = tables.flatMap((t) => tableReading(t, condition, rule));
   // Entra ID: one reading over the sign-in and the audit records alike (the add-on's sourcetype holds both, and the
   // vocabulary names the audit log for every Azure AD search)

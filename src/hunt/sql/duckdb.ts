@@ -12,7 +12,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import { constants, gunzipSync } from 'node:zlib';
 import path from 'node:path';
-import { isGzip } from '../events.ts';
+import { looksLikeAuditRecord } from '../auditd.ts';
+import { isGzip, readEventBatches, type BadInput, type InputCounts } from '../events.ts';
 import { DUCKDB } from './dialects.ts';
 import { batchQuerySql, duckJsonEventsSql, type SqlRule } from './query.ts';
 import { logSourcesSql } from './route.ts';
@@ -27,6 +28,10 @@ export interface LoadedFile {
   readonly file: string;
   readonly events: number;
   readonly error?: string;
+  /** Lines that are not events, where the file is read line by line (a Linux audit log): the first 100 of them. */
+  readonly bad?: readonly BadInput[];
+  /** How many such lines there were. */
+  readonly badCount?: number;
 }
 
 export interface BatchRow {
@@ -36,11 +41,14 @@ export interface BatchRow {
   readonly event?: string;
 }
 
-/**
- * How DuckDB should read a JSON file: `array` when its first non-blank character is `[`, else `unstructured`
- * (JSON lines and pretty-printed values one after the other). Gzip is looked into.
- */
-export function jsonLayout(file: string): 'array' | 'unstructured' {
+/** Whether a line of a file's first 64 KB is a Linux audit record (gzip looked into). */
+export function holdsAuditRecords(file: string): boolean {
+  const head = fileHead(file);
+  return head !== undefined && head.split('\n').some((l) => looksLikeAuditRecord(l.trimStart()));
+}
+
+/** The first 64 KB of a file as text (inflated when it is gzip); undefined when it cannot be read. */
+function fileHead(file: string): string | undefined {
   try {
     const fd = openSync(file, 'r');
     const buf = Buffer.alloc(65536);
@@ -51,14 +59,21 @@ export function jsonLayout(file: string): 'array' | 'unstructured' {
       try {
         head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
       } catch {
-        return 'unstructured';
+        return undefined;
       }
     }
-    const text = head.toString('utf8').trimStart();
-    return text.startsWith('[') ? 'array' : 'unstructured';
+    return head.toString('utf8');
   } catch {
-    return 'unstructured';
+    return undefined;
   }
+}
+
+/**
+ * How DuckDB should read a JSON file: `array` when its first non-blank character is `[`, else `unstructured`
+ * (JSON lines and pretty-printed values one after the other). Gzip is looked into.
+ */
+export function jsonLayout(file: string): 'array' | 'unstructured' {
+  return fileHead(file)?.trimStart().startsWith('[') ? 'array' : 'unstructured';
 }
 
 /** The events relation of the batch queries: the table's rowid is the index. */
@@ -98,8 +113,9 @@ export class DuckEngine {
     return this.count;
   }
 
-  /** Load one file (JSON / JSON lines / gzip of either, or Parquet by its extension or magic). */
+  /** Load one file (JSON / JSON lines / gzip of either, a Linux audit log, or Parquet by its extension or magic). */
   async load(file: string): Promise<LoadedFile> {
+    if (holdsAuditRecords(file)) return this.loadAuditLog(file);
     const parquet = /\.parquet$/i.test(file);
     let evColumn = false;
     if (parquet) {
@@ -125,6 +141,36 @@ export class DuckEngine {
     } catch (e) {
       return { file, events: 0, error: (e as Error).message.split('\n')[0]! };
     }
+  }
+
+  /**
+   * A Linux audit log (or a file whose first 64 KB hold a record among JSON): DuckDB reads no such text, so the file is
+   * read as the memory engine reads it (each record one event, `auditd.ts`; JSON as JSON) and its events appended; a
+   * line that is neither is one bad line of the file.
+   */
+  private async loadAuditLog(file: string): Promise<LoadedFile> {
+    const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+    const bad: BadInput[] = [];
+    await this.conn.run('CREATE OR REPLACE TEMP TABLE dw_stage (dw_file VARCHAR, ev JSON)');
+    const app = await this.conn.createAppender('dw_stage');
+    let n = 0;
+    for await (const batch of readEventBatches([file], counts)) {
+      for (const item of batch) {
+        if (item.kind === 'bad') {
+          if (bad.length < 100) bad.push(item);
+          continue;
+        }
+        n++;
+        app.appendVarchar(file);
+        app.appendVarchar(JSON.stringify(item.event));
+        app.endRow();
+      }
+    }
+    app.closeSync();
+    await this.conn.run(`INSERT INTO dw_events SELECT dw_file, ev, ${LOG_SOURCES()} FROM dw_stage`);
+    await this.conn.run('DROP TABLE dw_stage');
+    this.count += n;
+    return { file, events: n, bad, badCount: counts.bad };
   }
 
   /** Every log source some loaded event is recognised as. */

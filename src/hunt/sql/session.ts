@@ -59,7 +59,16 @@ export async function huntDuckdb(
         const b: BadInput = { kind: 'bad', pos: { file: f, line: 0 }, code: /could not|No files|IO Error/i.test(r.error) ? 'READ_ERROR' : 'NOT_JSON', message: `DuckDB could not read the file (no event of it is hunted): ${r.error}` };
         if (bad.length < (opts.keepBad ?? 100)) bad.push(b);
         opts.onBad?.(b);
-      } else starts.push({ file: f, start });
+      } else {
+        starts.push({ file: f, start });
+        // a file read line by line (a Linux audit log): its lines that are not events, each with its line
+        badCount += r.badCount ?? 0;
+        for (const b of r.bad ?? []) {
+          const at = spool ? { ...b, pos: { ...b.pos, file: f } } : b;
+          if (bad.length < (opts.keepBad ?? 100)) bad.push(at);
+          opts.onBad?.(at);
+        }
+      }
     }
     const loadSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
