@@ -111,6 +111,9 @@ describe('detwiki hunt: Linux audit logs', () => {
     assert.equal(auditRecord(LOG[2]!)!.proctitle, '2F62696E2F7368002D63');
     assert.equal(auditRecord(LOG[4]!), undefined);
     assert.equal(looksLikeAuditRecord('type=SYSCALL arch=c000003e'), false);
+    // a record without a header (a type the user space does not know): an event, of no log source the hunt knows
+    assert.deepEqual(auditRecord('type=UNKNOWN[1329] msg=?'), { type: 'UNKNOWN[1329]', msg: '?' });
+    assert.deepEqual(recogniseLogSources(auditRecord('type=UNKNOWN[1329] msg=?')), []);
     assert.equal(auditdTime('audit(1767225600.123:100)'), 1767225600123);
     assert.equal(auditdTime('audit(x:1)'), undefined);
   });

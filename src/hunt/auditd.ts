@@ -27,7 +27,10 @@ const isBlank = (c: number): boolean => c === 32 || c === 9 || c === GS || c ===
 /** A key's characters: letters, digits, `_` and `-`. */
 const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 
-/** Whether a line is an audit record (`type=` first, after an optional `node=<host> `). */
+/**
+ * Whether a line is an audit record: `type=<type> msg=` first, after an optional `node=<host> ` (the header is
+ * `msg=audit(…):`, or `msg=?` where the kernel wrote none).
+ */
 export function looksLikeAuditRecord(line: string): boolean {
   let i = 0;
   if (line.startsWith('node=')) {
@@ -35,7 +38,9 @@ export function looksLikeAuditRecord(line: string): boolean {
     if (i < 0) return false;
     while (i < line.length && line.charCodeAt(i) === 32) i++;
   }
-  return line.startsWith('type=', i) && line.includes('msg=audit(', i);
+  if (!line.startsWith('type=', i)) return false;
+  const blank = line.indexOf(' ', i);
+  return blank > i + 5 && line.startsWith('msg=', blank + 1);
 }
 
 /**
