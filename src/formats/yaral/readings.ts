@@ -13,11 +13,11 @@
  * event is its id as text (`"1"`), as Google's current rules test it and the WINEVTLOG map writes it (an older
  * WINDOWS_SYSMON map wrote `Category [1]`).
  */
-import { and, FALSE, not, opaque, or, pred, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, type Each, type Expr, type Predicate, type TransformStep } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { addressIn, byEventId, computed, constant, derivedFrom, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { addressIn, byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
 import { applicationIs, fromEither, parameter, WORKSPACE_APPLICATION } from '../workspace.ts';
 
 /** A test whose values are other fields (`$e.a = $e.b`): not read per event id. */
@@ -331,6 +331,176 @@ const WORKSPACE_UDM: TableReading = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Microsoft 365 (OFFICE_365) and Entra ID (AZURE_AD, AZURE_AD_AUDIT). Google's field maps for these parsers could not
+// be read here; what follows is as Google's own rules over them test the fields (`chronicle/detection-rules`,
+// `rules/community/microsoft`), as the parsers' change logs describe them, or, where marked, inferred (`docs/hunt.md`).
+
+/** A word of one of these lists, in the raw field (its case as the rules write it). */
+const fieldIn = (field: string, values: readonly string[], p: Predicate, cs = true): Expr => pred(field, 'in', [...values], { cs }, p.span);
+const fieldStarts = (field: string, prefix: string, p: Predicate): Expr => pred(field, 'starts_with', [prefix], { cs: true }, p.span);
+
+/** A UDM field the parser fills on some events from a raw field, and on the others in a way not read here. */
+function onlyWhere(when: (p: Predicate) => Expr, field: string, what: string, steps: readonly TransformStep[] = []): Column {
+  return computed((p) => (refersToFields(p) ? undefined : or(and(when(p), onField(p, field, steps)), and(not(when(p)), opaque(renderPredicate(p), `${what}: the parser's source of it for this operation is not read here`, p.span)))));
+}
+
+/**
+ * `security_result.detection_fields["K"]` of an Exchange cmdlet's record: the value of its parameter K (the record's
+ * `Parameters`, a list of `{Name, Value}`), as Google's rules test `UnifiedAuditLogIngestionEnabled`.
+ */
+const M365_DETECTION_FIELD = 'security_result.detection_fields["';
+function m365Parameter(rest: string): Column | undefined {
+  if (!rest.endsWith('"]')) return undefined;
+  const name = rest.slice(0, -2);
+  return computed((p) => {
+    if (p.derived || refersToFields(p) || p.op === 'is_null' || p.op === 'is_not_null' || p.op === 'ne') return undefined;
+    const each: Each = { kind: 'each', quant: 'any', array: 'Parameters', expr: and(pred('.Name', 'eq', [name], { cs: true }, p.span), { ...p, field: '.Value' }), ...(p.span ? { span: p.span } : {}) };
+    return each;
+  });
+}
+
+const m365Operation = (ops: readonly string[]) => (p: Predicate): Expr => fieldIn('Operation', ops, p);
+const m365Login = (p: Predicate): Expr => fieldIn('Operation', ['UserLoggedIn'], p);
+
+const M365_UDM: TableReading = {
+  logSource: 'm365.audit',
+  onlyWith: 'm365.audit',
+  label: "the Management Activity API's record as the OFFICE_365 parser fills UDM (metadata.product_event_type as Operation, target.application as Workload…)",
+  raw: 'the Management Activity API record as the OFFICE_365 parser fills UDM',
+  single: ['security_result'],
+  // a sign-in's user (`target.user.userid`) groups the events as the record's user id does
+  groupsAs: { 'target.user.userid': 'UserId' },
+  prefixes: { [M365_DETECTION_FIELD]: m365Parameter },
+  columns: {
+    'metadata.log_type': constant('OFFICE_365'),
+    'metadata.vendor_name': constant('Microsoft'),
+    'metadata.product_name': constant('Office 365'),
+    // verbatim: Entra ID's operations keep their closing period in this log ("Add member to role.")
+    'metadata.product_event_type': path('Operation'),
+    'target.application': path('Workload'),
+    'principal.user.userid': path('UserId'),
+    // the address as the record writes it (an Exchange record's may carry a port: read as written)
+    'principal.ip': path('ClientIP'),
+    'target.user.userid': onlyWhere(m365Login, 'UserId', 'target.user.userid'),
+    'target.resource.product_object_id': onlyWhere(m365Login, 'ApplicationId', 'target.resource.product_object_id'),
+    'network.http.user_agent': onlyWhere((p) => fieldIn('Workload', ['Exchange'], p), 'ClientInfoString', 'network.http.user_agent'),
+    // the event types Google's rules pair with the operations they test; another operation's type is not read
+    'metadata.event_type': udmWords(
+      {
+        USER_LOGIN: m365Operation(['UserLoggedIn']),
+        USER_RESOURCE_ACCESS: m365Operation(['FileAccessed', 'AnonymousLinkUsed']),
+        USER_RESOURCE_UPDATE_CONTENT: (p) => or(m365Operation(['FileDownloaded', 'Update policy.'])(p), fieldStarts('Operation', 'Update application', p)),
+        USER_RESOURCE_CREATION: m365Operation(['AnonymousLinkCreated', 'Add application.']),
+        USER_RESOURCE_UPDATE_PERMISSIONS: m365Operation(['Add delegated permission grant.']),
+        STATUS_UPDATE: m365Operation(['AnonymousLinkUpdated']),
+        EMAIL_UNCATEGORIZED: m365Operation(['MailItemsAccessed']),
+        SETTING_CREATION: m365Operation(['Set-AdminAuditLogConfig']),
+        USER_CHANGE_PERMISSIONS: m365Operation(['MemberRemoved']),
+        USER_CREATION: m365Operation(['Add user.']),
+        USER_UNCATEGORIZED: m365Operation(['Add member to role.']),
+        GROUP_CREATION: m365Operation(['Add group.']),
+        GROUP_DELETION: m365Operation(['Delete group.']),
+        GROUP_MODIFICATION: m365Operation(['Add member to group.', 'Remove member from group.']),
+      },
+      'metadata.event_type',
+    ),
+    // ALLOW for a success, UNKNOWN_ACTION without a result (Teams' records), as Google's rules test them; BLOCK for a
+    // failure (inferred: a rule tests BLOCK on a failed group creation); another result (PartiallySucceeded) unknown
+    'security_result.action': udmWords(
+      {
+        ALLOW: (p) => fieldIn('ResultStatus', ['Succeeded', 'Success', 'True'], p, false),
+        BLOCK: (p) => fieldIn('ResultStatus', ['Failed', 'Failure', 'False'], p, false),
+        UNKNOWN_ACTION: (p) => pred('ResultStatus', 'is_null', [], {}, p.span),
+      },
+      'security_result.action',
+    ),
+  },
+};
+
+/** The export's operation (Entra ID's `activityDisplayName`, as the operation's name), in its record or its properties. */
+const ENTRA_ACTIVITY = 'operationName';
+const entraActivity = (ops: readonly string[]) => (p: Predicate): Expr => fieldIn(ENTRA_ACTIVITY, ops, p);
+
+/**
+ * `target.resource.attribute.labels["K"]` (and `src.`'s) of a directory audit record: the new (old) value of its
+ * target's modified property K, without the JSON quotes the export writes around it (`"\"62e90394-…\""`; Google's
+ * rules compare the bare value).
+ */
+function entraModified(side: 'newValue' | 'oldValue'): (rest: string) => Column | undefined {
+  return (rest) => {
+    if (!rest.endsWith('"]')) return undefined;
+    const name = rest.slice(0, -2);
+    return computed((p) => {
+      if (p.derived || refersToFields(p) || p.op === 'is_null' || p.op === 'is_not_null' || p.op === 'ne') return undefined;
+      const value: Predicate = { ...p, field: `.${side}`, derived: { steps: [{ fn: 'replace', args: ['^"|"$', '', 'regex'] }], lang: 'kql' } };
+      const property: Each = { kind: 'each', quant: 'any', array: '.modifiedProperties', expr: and(pred('.displayName', 'eq', [name], { cs: true }, p.span), value) };
+      const target: Each = { kind: 'each', quant: 'any', array: 'properties.targetResources', expr: property, ...(p.span ? { span: p.span } : {}) };
+      return target;
+    });
+  };
+}
+
+/** Entra ID's directory audit records of the diagnostic export, as the AZURE_AD_AUDIT parser fills UDM. */
+const ENTRA_AUDIT_UDM: TableReading = {
+  logSource: 'entra.audit',
+  onlyWith: ENTRA_EXPORT,
+  label: "Entra ID's exported audit record as the AZURE_AD_AUDIT parser fills UDM (metadata.product_event_type as the activity, principal.user.userid as the initiator…)",
+  raw: "Entra ID's exported audit record as the AZURE_AD_AUDIT parser fills UDM",
+  single: ['security_result'],
+  prefixes: { 'target.resource.attribute.labels["': entraModified('newValue'), 'src.resource.attribute.labels["': entraModified('oldValue') },
+  columns: {
+    'metadata.log_type': constant('AZURE_AD_AUDIT'),
+    'metadata.vendor_name': constant('Microsoft'),
+    'metadata.product_name': constant('Azure AD Directory Audit'),
+    // the activity's name, without the closing period Microsoft 365's log gives it
+    'metadata.product_event_type': path(ENTRA_ACTIVITY),
+    'principal.user.userid': path('properties.initiatedBy.user.userPrincipalName'),
+    'principal.ip': path('properties.initiatedBy.user.ipAddress'),
+    'security_result.category_details': path('properties.category'),
+    'metadata.event_type': udmWords(
+      {
+        USER_CHANGE_PERMISSIONS: entraActivity(['Add member to role']),
+        SERVICE_CREATION: entraActivity(['Add application', 'Restore application']),
+        SETTING_DELETION: entraActivity(['Delete application', 'Hard Delete application']),
+        SERVICE_MODIFICATION: (p) => fieldStarts(ENTRA_ACTIVITY, 'Update application', p),
+        GROUP_DELETION: entraActivity(['Delete group']),
+        USER_CREATION: entraActivity(['Add user']),
+        USER_UNCATEGORIZED: entraActivity(['Add member to role outside of PIM (permanent)']),
+      },
+      'metadata.event_type',
+    ),
+    // ALLOW for a success, as Google's rules test it; another result's action is not read
+    'security_result.action': udmWords({ ALLOW: (p) => fieldIn('properties.result', ['success'], p, false) }, 'security_result.action'),
+  },
+};
+
+/** Entra ID's sign-in records of the diagnostic export, as the AZURE_AD parser fills UDM. */
+const ENTRA_SIGNIN_UDM: TableReading = {
+  logSource: 'entra.signin',
+  onlyWith: ENTRA_EXPORT,
+  label: "Entra ID's exported sign-in as the AZURE_AD parser fills UDM (target.user.userid as userPrincipalName, security_result.rule_id as the error code…)",
+  raw: "Entra ID's exported sign-in as the AZURE_AD parser fills UDM",
+  single: ['security_result'],
+  columns: {
+    'metadata.log_type': constant('AZURE_AD'),
+    'metadata.vendor_name': constant('Microsoft'),
+    'metadata.product_name': constant('Azure AD'),
+    'metadata.event_type': constant('USER_LOGIN'),
+    'target.user.userid': path('properties.userPrincipalName'),
+    'target.user.user_display_name': path('properties.userDisplayName'),
+    'target.application': path('properties.appDisplayName'),
+    'target.resource.attribute.labels["App Id"]': path('properties.appId'),
+    'principal.ip': path('properties.ipAddress'),
+    'network.http.user_agent': path('properties.userAgent'),
+    'network.session_id': path('properties.sessionId'),
+    // the error code as text ("0" a success)
+    'security_result.rule_id': derivedFrom('properties.status.errorCode', [{ fn: 'tostring' }]),
+    // ALLOW for a success (error code 0), as Google's rules test it; a failure's action is not read
+    'security_result.action': udmWords({ ALLOW: (p) => pred('properties.status.errorCode', 'eq', [0], { typing: 'loose' }, p.span) }, 'security_result.action'),
+  },
+};
+
 /** Rule log sources whose rules are read over Sysmon's events, and over the Security log's. */
 const OVER_SYSMON = new Set(['vendor:chronicle/windows/sysmon', 'vendor:chronicle/sysmon', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.file', 'windows.registry', 'windows.network', 'windows.dns', 'windows.process_access']);
 const OVER_SECURITY = new Set(['vendor:chronicle/windows/security', 'vendor:chronicle/windows security events', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.security']);
@@ -349,5 +519,9 @@ export function yaralHuntReadings(logSources: readonly string[], condition: Expr
   if (logSources.includes('github.audit')) tables.push(GITHUB_UDM);
   if (logSources.includes('gcp.audit')) tables.push(GCP_UDM);
   if (logSources.includes('google_workspace')) tables.push(WORKSPACE_UDM);
+  if (logSources.includes('m365.audit')) tables.push(M365_UDM);
+  // Entra ID: both of the export's kinds of record for a rule over either (the vocabulary names the sign-ins for rules
+  // over the directory audit too; the product's name tells them apart)
+  if (logSources.includes('entra.signin') || logSources.includes('entra.audit')) tables.push(ENTRA_AUDIT_UDM, ENTRA_SIGNIN_UDM);
   return tables.flatMap((t) => tableReading(t, condition, rule));
 }
