@@ -144,6 +144,26 @@ describe('detwiki hunt: Linux audit logs', () => {
     assert.deepEqual(raw, want);
   });
 
+  it('hostile lines: an unterminated quote, CRLF, a bare `type=`, a record longer than the bound; the next line is read', async () => {
+    const hostile = path.join(dir, 'hostile.log');
+    const long = `type=EXECVE msg=audit(1767225600.000:1): argc=1 a0="${'x'.repeat(40_000)}"`;
+    writeFileSync(hostile, ['type=SYSCALL msg=audit(1767225600.000:2): comm="unterminated exe=/bin/sh', 'type=PATH msg=audit(1767225600.000:3): name="/etc/shadow"\r', 'type=', long, LOG[1]].join('\n'));
+    const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+    const got: InputItem[] = [];
+    for await (const b of readEventBatches([hostile], counts, { maxValueChars: 30_000 })) got.push(...b);
+    assert.deepEqual(
+      got.map((i) => (i.kind === 'event' ? `${i.pos.line} ${JSON.stringify(i.event).slice(0, 200)}` : `${i.pos.line} ${i.code}`)),
+      [
+        '1 {"type":"SYSCALL","msg":"audit(1767225600.000:2)","comm":"unterminated exe=/bin/sh"}',
+        '2 {"type":"PATH","msg":"audit(1767225600.000:3)","name":"/etc/shadow"}',
+        '3 NOT_JSON',
+        '4 TOO_LONG',
+        '5 {"type":"EXECVE","msg":"audit(1767225600.123:100)","argc":"1","a0":"whoami"}',
+      ],
+    );
+    assert.deepEqual(counts, { files: 1, lines: 5, events: 3, bad: 2 });
+  });
+
   it("Sigma's auditd rules read the records as written, Splunk's as its add-on extracts them, the same three ways", async () => {
     const { mem, par, duck } = await huntThreeWays(rules, file, hitKey);
     const id = (title: string) => rules.find((r) => r.title === title)!.id;

@@ -488,11 +488,16 @@ class ValueSplitter {
           const eol = buf.indexOf('\n', i);
           this.recordLine = this.line;
           if (eol < 0) {
+            if (buf.length - i > this.max) {
+              yield this.bad(this.line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
+              this.skipping = 'line';
+              break;
+            }
             this.record = [buf.slice(i)];
             this.recordLength = buf.length - i;
             break;
           }
-          yield this.auditRecord(buf.slice(i, eol));
+          yield eol - i > this.max ? this.bad(this.line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`) : this.auditRecord(buf.slice(i, eol));
           i = eol - 1; // the newline is counted by the loop
           continue;
         }
