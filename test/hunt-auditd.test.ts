@@ -111,6 +111,10 @@ describe('detwiki hunt: Linux audit logs', () => {
     assert.equal(auditRecord(LOG[2]!)!.proctitle, '2F62696E2F7368002D63');
     assert.equal(auditRecord(LOG[4]!), undefined);
     assert.equal(looksLikeAuditRecord('type=SYSCALL arch=c000003e'), false);
+    // hostile names are fields like any other
+    const hostile = auditRecord('type=USER_CMD msg=audit(1:1): __proto__="x" constructor=y')!;
+    assert.equal(Object.getPrototypeOf(hostile), Object.prototype);
+    assert.equal(JSON.stringify(hostile), '{"type":"USER_CMD","msg":"audit(1:1)","__proto__":"x","constructor":"y"}');
     // a record without a header (a type the user space does not know): an event, of no log source the hunt knows
     assert.deepEqual(auditRecord('type=UNKNOWN[1329] msg=?'), { type: 'UNKNOWN[1329]', msg: '?' });
     assert.deepEqual(recogniseLogSources(auditRecord('type=UNKNOWN[1329] msg=?')), []);

@@ -79,7 +79,8 @@ function pairs(text: string, from: number, to: number, out: Record<string, strin
       // the header's `msg=audit(…):` ends with a colon that is not the value's
       if (key === 'msg' && value.endsWith('):')) value = value.slice(0, -1);
     }
-    if (!Object.hasOwn(out, key)) out[key] = value;
+    // (a pair named `__proto__` is a field like any other, not the object's prototype)
+    if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
 }
 
