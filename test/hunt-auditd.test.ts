@@ -18,7 +18,7 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
-import { hitKey, huntThreeWays, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, sigmaDetection, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
 
 const GS = '\x1d';
 
@@ -35,20 +35,8 @@ const LOG = [
   'type=EXECVE msg=audit(1767225604.000:104): argc=2 a0="cat" a1="/root/.bash_history"',
 ];
 
-const sigma = (id: number, detection: string, condition = 'selection') => `title: Auditd ${id}
-id: 6b6e5d1c-0d3f-4c1a-9a3e-0000000008${String(id).padStart(2, '0')}
-status: test
-description: Invented rule for the hunt over audit logs.
-author: detection-wiki
-date: 2026-12-06
-logsource:
-  product: linux
-  service: auditd
-detection:
-${detection}
-  condition: ${condition}
-level: medium
-`;
+const AUDITD = { product: 'linux', service: 'auditd' };
+const sigma = (id: number, detection: string, condition = 'selection', logsource: Readonly<Record<string, string>> = AUDITD) => sigmaDetection('08', id, `Auditd ${id}`, logsource, detection, condition);
 
 const FILES: Record<string, string> = {
   'sigma/rules/whoami.yml': sigma(1, '  selection:\n    type: SYSCALL\n    exe|endswith: /whoami\n    SYSCALL: execve'),
@@ -58,7 +46,7 @@ const FILES: Record<string, string> = {
   // a value auditd wrote in hexadecimal is not the text it encodes
   'sigma/rules/proctitle.yml': sigma(5, '  selection:\n    type: PROCTITLE\n    proctitle|contains: /bin/sh'),
   // a rule over any Linux log (no service): its keywords are searched in the records' values too
-  'sigma/rules/any_linux.yml': sigma(6, '  keywords:\n    - ld.so.preload', 'keywords').replace('  service: auditd\n', ''),
+  'sigma/rules/any_linux.yml': sigma(6, '  keywords:\n    - ld.so.preload', 'keywords', { product: 'linux' }),
   'splunk/macros/linux_auditd.yml': "definition: sourcetype=\"linux:audit\"\ndescription: Invented macro.\nname: linux_auditd\n",
   'splunk/detections/endpoint/whoami.yml': splunkDetection(
     '08',

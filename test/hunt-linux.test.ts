@@ -18,7 +18,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
-import { hitKey, huntThreeWays, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
+import { hitKey, huntThreeWays, sigmaDetection, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
 
 /** A Sysmon for Linux event as its XML renders to JSON (attributes under `#attributes`), with this event data. */
 const sysmonLinux = (id: number, data: Record<string, unknown>, userId = '0') => ({
@@ -90,20 +90,7 @@ ${query}
 '''
 `;
 
-const sigma = (id: number, product: string, category: string, detection: string) => `title: Sigma ${id}
-id: 6b6e5d1c-0d3f-4c1a-9a3e-0000000007${String(id).padStart(2, '0')}
-status: test
-description: Invented rule for the hunt over Linux events.
-author: detection-wiki
-date: 2026-12-05
-logsource:
-  product: ${product}
-  category: ${category}
-detection:
-${detection}
-  condition: selection
-level: medium
-`;
+const sigma = (id: number, product: string, category: string, detection: string) => sigmaDetection('07', id, `Sigma ${id}`, { product, category }, detection);
 
 const FILES: Record<string, string> = {
   'elastic/rules/linux/curl.toml': elastic(1, 'Curl Download', 'logs-endpoint.events.process*', 'process where host.os.type == "linux" and event.type == "start" and process.name == "curl" and process.args == "-O"'),

@@ -61,3 +61,22 @@ tags:
   - ${technique}
 `;
 }
+
+/**
+ * An invented Sigma rule: `id` numbers it among the fixtures of `series` (two digits); `logsource` its keys in order;
+ * `detection` the indented lines of its search identifiers.
+ */
+export function sigmaDetection(series: string, id: number, title: string, logsource: Readonly<Record<string, string>>, detection: string, condition = 'selection'): string {
+  return `title: ${title}
+id: 6b6e5d1c-0d3f-4c1a-9a3e-00000000${series}${String(id).padStart(2, '0')}
+status: test
+description: Invented rule for the hunt's readings.
+author: detection-wiki
+date: 2026-12-05
+logsource:
+${Object.entries(logsource).map(([k, v]) => `  ${k}: ${v}\n`).join('')}detection:
+${detection}
+  condition: ${condition}
+level: medium
+`;
+}

@@ -432,7 +432,7 @@ class ValueSplitter {
       const eol = buf.indexOf('\n');
       const part = eol < 0 ? buf : buf.slice(0, eol);
       if (this.recordLength + part.length > this.max) {
-        yield this.bad(this.recordLine, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
+        yield this.recordTooLong(this.recordLine);
         this.record = undefined;
         this.skipping = 'line';
       } else if (eol < 0) {
@@ -489,7 +489,7 @@ class ValueSplitter {
           this.recordLine = this.line;
           if (eol < 0) {
             if (buf.length - i > this.max) {
-              yield this.bad(this.line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
+              yield this.recordTooLong(this.line);
               this.skipping = 'line';
               break;
             }
@@ -497,7 +497,7 @@ class ValueSplitter {
             this.recordLength = buf.length - i;
             break;
           }
-          yield eol - i > this.max ? this.bad(this.line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`) : this.auditRecord(buf.slice(i, eol));
+          yield eol - i > this.max ? this.recordTooLong(this.line) : this.auditRecord(buf.slice(i, eol));
           i = eol - 1; // the newline is counted by the loop
           continue;
         }
@@ -563,6 +563,11 @@ class ValueSplitter {
   private mayBeRecord(buf: string, i: number): boolean {
     const head = buf.slice(i, i + 5);
     return head.length === 5 ? head === 'type=' || head === 'node=' : !head.includes('\n') && ('type='.startsWith(head) || 'node='.startsWith(head));
+  }
+
+  /** An audit record's line over the bound: skipped, as one error. */
+  private recordTooLong(line: number): BadInput {
+    return this.bad(line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
   }
 
   /** An audit record's line as its event, or NOT_JSON when it is not one after all. */

@@ -41,11 +41,8 @@ export interface BatchRow {
   readonly event?: string;
 }
 
-/** Whether a line of a file's first 64 KB is a Linux audit record (gzip looked into). */
-export function holdsAuditRecords(file: string): boolean {
-  const head = fileHead(file);
-  return head !== undefined && head.split('\n').some((l) => looksLikeAuditRecord(l.trimStart()));
-}
+/** Whether a line of a file's first 64 KB (`fileHead`) is a Linux audit record. */
+const holdsAuditRecords = (head: string | undefined): boolean => head !== undefined && head.split('\n').some((l) => looksLikeAuditRecord(l.trimStart()));
 
 /** The first 64 KB of a file as text (inflated when it is gzip); undefined when it cannot be read. */
 function fileHead(file: string): string | undefined {
@@ -69,12 +66,10 @@ function fileHead(file: string): string | undefined {
 }
 
 /**
- * How DuckDB should read a JSON file: `array` when its first non-blank character is `[`, else `unstructured`
- * (JSON lines and pretty-printed values one after the other). Gzip is looked into.
+ * How DuckDB should read a JSON file, from its first 64 KB (`fileHead`): `array` when its first non-blank character is
+ * `[`, else `unstructured` (JSON lines and pretty-printed values one after the other).
  */
-export function jsonLayout(file: string): 'array' | 'unstructured' {
-  return fileHead(file)?.trimStart().startsWith('[') ? 'array' : 'unstructured';
-}
+const jsonLayout = (head: string | undefined): 'array' | 'unstructured' => (head?.trimStart().startsWith('[') ? 'array' : 'unstructured');
 
 /** The events relation of the batch queries: the table's rowid is the index. */
 const EVENTS = '(SELECT rowid AS dw_idx, ev, dw_ls FROM dw_events)';
@@ -115,8 +110,9 @@ export class DuckEngine {
 
   /** Load one file (JSON / JSON lines / gzip of either, a Linux audit log, or Parquet by its extension or magic). */
   async load(file: string): Promise<LoadedFile> {
-    if (holdsAuditRecords(file)) return this.loadAuditLog(file);
     const parquet = /\.parquet$/i.test(file);
+    const head = parquet ? undefined : fileHead(file);
+    if (holdsAuditRecords(head)) return this.loadAuditLog(file);
     let evColumn = false;
     if (parquet) {
       try {
@@ -130,7 +126,7 @@ export class DuckEngine {
       ? evColumn
         ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
         : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
-      : duckJsonEventsSql(file, jsonLayout(file));
+      : duckJsonEventsSql(file, jsonLayout(head));
     try {
       const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index
