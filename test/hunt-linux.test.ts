@@ -18,7 +18,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
-import { hitKey, huntThreeWays, sigmaDetection, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
+import { elasticDetection, hitKey, huntThreeWays, sigmaDetection, splunkDetection, writeHuntFixture } from './huntThreeWays.ts';
 
 /** A Sysmon for Linux event as its XML renders to JSON (attributes under `#attributes`), with this event data. */
 const sysmonLinux = (id: number, data: Record<string, unknown>, userId = '0') => ({
@@ -75,20 +75,7 @@ const EVENTS: readonly unknown[] = [
   { '@timestamp': '2026-01-01T00:00:00Z', ecs: { version: '8.11.0' }, event: { kind: 'alert', module: 'endpoint', dataset: 'endpoint.alerts', code: 'malicious_file' }, host: { os: { type: 'windows' } } },
 ];
 
-const elastic = (id: number, name: string, index: string, query: string) => `[rule]
-author = ["detection-wiki"]
-description = "Invented rule for the hunt over Linux events."
-name = "${name}"
-risk_score = 21
-rule_id = "00000000-0000-4000-8000-0000000007${String(id).padStart(2, '0')}"
-severity = "low"
-type = "eql"
-language = "eql"
-index = ["${index}"]
-query = '''
-${query}
-'''
-`;
+const elastic = (id: number, name: string, index: string, query: string) => elasticDetection('07', id, name, index, query);
 
 const sigma = (id: number, product: string, category: string, detection: string) => sigmaDetection('07', id, `Sigma ${id}`, { product, category }, detection);
 

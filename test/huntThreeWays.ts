@@ -80,3 +80,24 @@ ${detection}
 level: medium
 `;
 }
+
+/**
+ * An invented Elastic detection rule (TOML) over `index`: `id` numbers it among the fixtures of `series` (two digits);
+ * `query` in `language` (EQL unless told).
+ */
+export function elasticDetection(series: string, id: number, name: string, index: string, query: string, language: 'eql' | 'kuery' = 'eql'): string {
+  return `[rule]
+author = ["detection-wiki"]
+description = "Invented rule for the hunt."
+name = "${name}"
+risk_score = 21
+rule_id = "00000000-0000-4000-8000-00000000${series}${String(id).padStart(2, '0')}"
+severity = "low"
+type = "${language === 'eql' ? 'eql' : 'query'}"
+language = "${language}"
+index = ["${index}"]
+query = '''
+${query}
+'''
+`;
+}

@@ -45,9 +45,9 @@ export function looksLikeAuditRecord(line: string): boolean {
 
 /**
  * The pairs of `text` from `from` to `to` into `out` (a name already there is kept): the record's own, and again for
- * a single-quoted message's inside.
+ * a single-quoted message's inside. `quoted`, when given, gets the names whose value was in quotes.
  */
-function pairs(text: string, from: number, to: number, out: Record<string, string>, nested: string[]): void {
+function pairs(text: string, from: number, to: number, out: Record<string, string>, nested: string[], quoted?: Set<string>): void {
   let i = from;
   while (i < to) {
     while (i < to && isBlank(text.charCodeAt(i))) i++;
@@ -62,7 +62,8 @@ function pairs(text: string, from: number, to: number, out: Record<string, strin
     i++;
     const q = i < to ? text.charCodeAt(i) : 0;
     let value: string;
-    if (q === 34 /* " */ || q === 39 /* ' */) {
+    const inQuotes = q === 34 /* " */ || q === 39; /* ' */
+    if (inQuotes) {
       const end = text.indexOf(q === 34 ? '"' : "'", i + 1);
       const close = end < 0 || end > to ? to : end;
       value = text.slice(i + 1, close);
@@ -80,20 +81,35 @@ function pairs(text: string, from: number, to: number, out: Record<string, strin
       if (key === 'msg' && value.endsWith('):')) value = value.slice(0, -1);
     }
     // (a pair named `__proto__` is a field like any other, not the object's prototype)
-    if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    if (!Object.hasOwn(out, key)) {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      if (inQuotes) quoted?.add(key);
+    }
   }
 }
 
 /** One audit record line as an event (see the module's comment), or undefined when the line is not one. */
 export function auditRecord(line: string): Record<string, string> | undefined {
+  return auditRecordPairs(line)?.fields;
+}
+
+/**
+ * One audit record line's pairs, as `auditRecord` reads them, with the names whose value was in quotes (an unquoted
+ * value of a text field is hexadecimal: `src/hunt/auditbeat.ts` decodes it as Auditbeat does) and, when `enriched` is
+ * given, the ENRICHED format's interpreted fields apart (`AUID="alice"`; else they are fields like the others).
+ */
+export function auditRecordPairs(line: string, quoted?: Set<string>, enriched?: Record<string, string>): { fields: Record<string, string> } | undefined {
   if (!looksLikeAuditRecord(line)) return undefined;
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
   const out: Record<string, string> = {};
   const nested: string[] = [];
-  pairs(line, 0, end, out, nested);
-  for (const n of nested) pairs(n, 0, n.length, out, []);
-  return typeof out.type === 'string' ? out : undefined;
+  // with `enriched`, the ENRICHED format's interpreted fields (after the separator) go there instead
+  const gs = enriched ? line.indexOf(String.fromCharCode(GS)) : -1;
+  pairs(line, 0, gs < 0 ? end : gs, out, nested, quoted);
+  for (const n of nested) pairs(n, 0, n.length, out, [], quoted);
+  if (enriched && gs >= 0) pairs(line, gs + 1, end, enriched, []);
+  return typeof out.type === 'string' ? { fields: out } : undefined;
 }
 
 /** The time of an audit record's `msg` (`audit(1700000000.123:4242)`), in ms since the epoch. */

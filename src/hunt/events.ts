@@ -14,6 +14,7 @@ import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { auditRecord } from './auditd.ts';
+import { AuditCoalescer } from './auditbeat.ts';
 
 /** Where an event came from: file and 1-based line of its first character. */
 export interface EventPosition {
@@ -25,6 +26,8 @@ export interface InputEvent {
   readonly kind: 'event';
   readonly event: unknown;
   readonly pos: EventPosition;
+  /** A document this reader made (Auditbeat's of audit records, at the line of the event's first record). */
+  readonly made?: true;
 }
 
 /** A value's text, not parsed (`ReadOptions.raw`): whoever parses it reports a failure as `notJson`. */
@@ -36,6 +39,8 @@ export interface RawEvent {
    */
   readonly text: string | Buffer;
   readonly pos: EventPosition;
+  /** As `InputEvent.made`. */
+  readonly made?: true;
 }
 
 /** A raw value's text. */
@@ -75,8 +80,11 @@ export interface ReadOptions {
 export interface InputCounts {
   files: number;
   lines: number;
+  /** Events read, and documents made of audit records (`made`). */
   events: number;
   bad: number;
+  /** Of `events`: the documents made of Linux audit records (Auditbeat's, for Elastic's rules). */
+  made?: number;
 }
 
 /** Names of files a folder walk reads (files named on the command line are always read). */
@@ -206,7 +214,7 @@ async function* readFile(file: string, counts: InputCounts, max: number, raw: bo
     if (b.length) yield b;
   } catch (e) {
     // what the bytes read so far hold (a value completed, a bad line), then the value the error cut
-    const flushed = batch(splitter.flush());
+    const flushed = batch([...splitter.flush(), ...splitter.endDocuments()]);
     if (flushed.length) yield flushed;
     const partial = splitter.discard();
     const f = e instanceof ReadFailure ? e : new ReadFailure('READ_ERROR', e instanceof Error ? e.message : String(e));
@@ -217,8 +225,10 @@ async function* readFile(file: string, counts: InputCounts, max: number, raw: bo
 }
 
 function count<T extends InputItem | RawEvent>(item: T, counts: InputCounts): T {
-  if (item.kind === 'event' || item.kind === 'raw') counts.events++;
-  else counts.bad++;
+  if (item.kind === 'event' || item.kind === 'raw') {
+    counts.events++;
+    if (item.made) counts.made = (counts.made ?? 0) + 1;
+  } else counts.bad++;
   return item;
 }
 
@@ -443,7 +453,7 @@ class ValueSplitter {
         this.record.push(part);
         const line = this.record.join('');
         this.record = undefined;
-        yield this.auditRecord(line);
+        yield* this.auditRecord(line);
       }
       if (this.record === undefined && this.skipping === 'no') from = eol; // the newline, counted below
     }
@@ -497,7 +507,8 @@ class ValueSplitter {
             this.recordLength = buf.length - i;
             break;
           }
-          yield eol - i > this.max ? this.recordTooLong(this.line) : this.auditRecord(buf.slice(i, eol));
+          if (eol - i > this.max) yield this.recordTooLong(this.line);
+          else yield* this.auditRecord(buf.slice(i, eol));
           i = eol - 1; // the newline is counted by the loop
           continue;
         }
@@ -553,6 +564,8 @@ class ValueSplitter {
 
   /** An audit record's line read so far (its start line in `recordLine`), while its newline has not come. */
   private record: string[] | undefined;
+  /** Audit records joined into events, once the input has one. */
+  private coalescer: AuditCoalescer<EventPosition> | undefined;
   private recordLength = 0;
   private recordLine = 1;
 
@@ -570,12 +583,30 @@ class ValueSplitter {
     return this.bad(line, 'TOO_LONG', `line longer than ${this.max} characters; skipped`);
   }
 
-  /** An audit record's line as its event, or NOT_JSON when it is not one after all. */
-  private auditRecord(line: string): InputItem | RawEvent {
+  /**
+   * An audit record's line as its event, or NOT_JSON when it is not one after all; then the Auditbeat documents of the
+   * audit events it completes (`auditbeat.ts`: Elastic's rules read those).
+   */
+  private *auditRecord(line: string): Generator<InputItem | RawEvent> {
     const pos = { file: this.file, line: this.recordLine };
     const event = auditRecord(line);
-    if (!event) return { kind: 'bad', code: 'NOT_JSON', message: `not JSON nor a Linux audit record: starts with ${JSON.stringify(line.slice(0, 40))}`, pos };
-    return this.raw ? { kind: 'raw', text: JSON.stringify(event), pos } : { kind: 'event', event, pos };
+    if (!event) {
+      yield { kind: 'bad', code: 'NOT_JSON', message: `not JSON nor a Linux audit record: starts with ${JSON.stringify(line.slice(0, 40))}`, pos };
+      return;
+    }
+    yield this.raw ? { kind: 'raw', text: JSON.stringify(event), pos } : { kind: 'event', event, pos };
+    yield* this.documents((this.coalescer ??= new AuditCoalescer()).push(line, pos));
+  }
+
+  /** Documents made of audit records, as events (`made`: counted apart as well). */
+  private *documents(docs: readonly { document: Record<string, unknown>; pos: EventPosition }[]): Generator<InputEvent | RawEvent> {
+    for (const { document, pos } of docs) yield this.raw ? { kind: 'raw', text: JSON.stringify(document), pos, made: true } : { kind: 'event', event: document, pos, made: true };
+  }
+
+  /** The audit events still open when the input ends (or a read error cuts it), as documents. */
+  *endDocuments(): Generator<InputEvent | RawEvent> {
+    if (this.coalescer) yield* this.documents(this.coalescer.end());
+    this.coalescer = undefined;
   }
 
   /** No value open any more. */
@@ -590,8 +621,9 @@ class ValueSplitter {
     if (this.start >= 0) yield this.bad(this.startLine, 'TRUNCATED', 'input ends inside a JSON value');
     this.drop();
     // an audit record on the last line, without a newline
-    if (this.record) yield this.auditRecord(this.record.join(''));
+    if (this.record) yield* this.auditRecord(this.record.join(''));
     this.record = undefined;
+    yield* this.endDocuments();
   }
 
   /** Drop a value cut by a read error; its start line, if there was one. */
