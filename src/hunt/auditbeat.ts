@@ -16,13 +16,15 @@
  * `GetAuditEventType` works on type numbers, which a log of type names does not give for user-space types), SELinux
  * labels of users and files beyond splitting them, and the file's owner and group names.
  */
-import { auditRecordPairs } from './auditd.ts';
+import { auditPairs, type AuditPairs } from './auditd.ts';
 import { AUDIT_NORMALIZATIONS, type AuditNormalization } from './auditbeatNorms.ts';
 import { ERRNO_NAMES, KERNEL_RECORD_TYPES, SYSCALLS } from './linuxAbi.ts';
 
 /** One record, its values interpreted as go-libaudit's `auparse` interprets them. */
 interface Message {
   readonly type: string;
+  /** `audit(<time>:<serial>)`: the same for every record of an event. */
+  readonly header: string;
   readonly seq: number;
   readonly time: number | undefined;
   readonly node: string | undefined;
@@ -100,32 +102,44 @@ function sockaddr(s: string): Map<string, string> | undefined {
   return out;
 }
 
-/** One audit record line as a `Message`, or undefined when it is not one. */
-function message(line: string): Message | undefined {
+/** One audit record's pairs as a `Message`. */
+function message(p: AuditPairs, line: string): Message | undefined {
   const quoted = new Set<string>();
-  const enriched: Record<string, string> = {};
-  const rec = auditRecordPairs(line, quoted, enriched);
-  if (!rec) return undefined;
-  const f = rec.fields;
-  const header = f.msg ?? '';
+  const names = new Map<string, string>();
+  const data = new Map<string, string>();
+  const seen = new Set<string>();
+  let type: string | undefined;
+  let header = '';
+  let node: string | undefined;
+  for (let i = 0; i < p.keys.length; i++) {
+    const k = p.keys[i]!;
+    const v = p.values[i]!;
+    if (i >= p.own && i < p.interpreted) {
+      // the ENRICHED format's interpreted fields: names of ids
+      if (!names.has(k.toLowerCase())) names.set(k.toLowerCase(), v);
+      continue;
+    }
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (k === 'type') type = v;
+    else if (k === 'msg') header = v;
+    else if (k === 'node') node = v;
+    else if (!NO_VALUE.has(v)) {
+      data.set(k, v);
+      if (p.quoted[i]) quoted.add(k);
+    }
+  }
+  if (type === undefined) return undefined;
   const colon = header.lastIndexOf(':');
   const seq = Number(header.slice(colon + 1, header.endsWith(')') ? -1 : undefined));
   const t = Number(header.slice(6, colon));
-  const data = new Map<string, string>();
-  for (const k of Object.keys(f)) {
-    if (k === 'type' || k === 'msg' || k === 'node') continue;
-    const v = f[k]!;
-    if (!NO_VALUE.has(v)) data.set(k, v);
-  }
-  const names = new Map<string, string>();
-  for (const k of Object.keys(enriched)) names.set(k.toLowerCase(), enriched[k]!);
-  const type = f.type!;
   const tags = enrich(type, data, quoted, names);
   return {
     type,
+    header,
     seq: Number.isInteger(seq) ? seq : 0,
     time: header.startsWith('audit(') && Number.isFinite(t) ? Math.round(t * 1000) : undefined,
-    node: f.node,
+    node,
     data,
     tags,
     names,
@@ -493,56 +507,45 @@ const USER_ID_FIELDS: Readonly<Record<string, string>> = {
   auid: 'audit',
 };
 
-/** Sets `path` (dotted) in `obj`. */
-function put(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let o = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i]!;
-    const next = o[p];
-    o = (typeof next === 'object' && next !== null && !Array.isArray(next) ? next : (o[p] = {})) as Record<string, unknown>;
-  }
-  o[parts[parts.length - 1]!] = value;
-}
+type Obj = Record<string, unknown>;
 
-function del(obj: Record<string, unknown>, path: string): void {
-  const parts = path.split('.');
-  let o: unknown = obj;
-  for (let i = 0; i < parts.length - 1; i++) o = (o as Record<string, unknown> | undefined)?.[parts[i]!];
-  if (typeof o === 'object' && o !== null) delete (o as Record<string, unknown>)[parts[parts.length - 1]!];
-}
-
-function get(obj: Record<string, unknown>, path: string): unknown {
-  let o: unknown = obj;
-  for (const p of path.split('.')) o = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[p] : undefined;
-  return o;
+/** `o[k]` as an object, made when missing. */
+function sub(o: Obj, k: string): Obj {
+  const v = o[k];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Obj;
+  const made: Obj = {};
+  o[k] = made;
+  return made;
 }
 
 /** The ECS version the documents carry (Auditbeat 8's). */
 const ECS_VERSION = '8.0.0';
 
-/** `buildMetricbeatEvent`: the document of a group of records (in the order read). */
-export function auditbeatDocument(records: readonly string[]): Record<string, unknown> | undefined {
-  const msgs = records.map(message).filter((m): m is Message => m !== undefined && m.type !== 'EOE');
+/** `buildMetricbeatEvent`: the document of a group of records (lines, in the order read). */
+export function auditbeatDocument(records: readonly string[]): Obj | undefined {
+  return documentOf(records.flatMap((line) => {
+    const p = auditPairs(line);
+    const m = p && message(p, line);
+    return m ? [m] : [];
+  }));
+}
+
+function documentOf(all: readonly Message[]): Obj | undefined {
+  const msgs = all.filter((m) => m.type !== 'EOE');
   if (msgs.length === 0) return undefined;
   const first = msgs[0]!;
-  const base = (): Record<string, unknown> => {
-    const d: Record<string, unknown> = {};
-    if (first.time !== undefined) d['@timestamp'] = new Date(first.time).toISOString();
-    put(d, 'ecs.version', ECS_VERSION);
-    put(d, 'event.module', 'auditd');
-    put(d, 'agent.type', 'auditbeat');
-    put(d, 'service.type', 'auditd');
-    put(d, 'host.os.type', 'linux');
-    put(d, 'host.os.family', 'linux');
-    if (first.node) put(d, 'host.name', first.node);
-    return d;
-  };
+  const event: Obj = { module: 'auditd' };
+  const d: Obj = {};
+  if (first.time !== undefined) d['@timestamp'] = new Date(first.time).toISOString();
+  d.ecs = { version: ECS_VERSION };
+  d.event = event;
+  d.agent = { type: 'auditbeat' };
+  d.service = { type: 'auditd' };
+  d.host = first.node ? { os: { type: 'linux', family: 'linux' }, name: first.node } : { os: { type: 'linux', family: 'linux' } };
   const ev = coalesce(msgs);
   if ('error' in ev) {
-    const d = base();
-    put(d, 'error.message', ev.error);
-    put(d, 'event.original', msgs.map((m) => m.line.trim()));
+    d.error = { message: ev.error };
+    event.original = msgs.map((m) => m.line.trim());
     return d;
   }
   // names of ids, as `resolve_ids` gives them: the ENRICHED fields of any of the records
@@ -555,64 +558,70 @@ export function auditbeatDocument(records: readonly string[]): Record<string, un
       (k.endsWith('gid') ? gidNames : idNames).set(id, name);
     }
   }
-  const d = base();
-  put(d, 'event.action', ev.action);
-  put(d, 'event.outcome', ev.result === 'fail' ? 'failure' : ev.result);
-  const auditd: Record<string, unknown> = {
-    message_type: ev.type.toLowerCase(),
-    sequence: first.seq,
-    result: ev.result,
-  };
-  const data: Record<string, unknown> = {};
+  if (ev.action !== undefined) event.action = ev.action;
+  event.outcome = ev.result === 'fail' ? 'failure' : ev.result;
+  const data: Obj = {};
   for (const [k, v] of ev.data) {
-    if (['pid', 'ppid', 'proctitle', 'comm', 'exe', 'cwd'].includes(k)) continue;
-    put(data, k.startsWith('socket_') ? `socket.${k.slice(7)}` : k, v);
+    if (k === 'pid' || k === 'ppid' || k === 'proctitle' || k === 'comm' || k === 'exe' || k === 'cwd') continue;
+    if (k.startsWith('socket_')) sub(data, 'socket')[k.slice(7)] = v;
+    else data[k] = v;
   }
-  auditd.data = data;
+  const auditd: Obj = { message_type: ev.type.toLowerCase(), sequence: first.seq, result: ev.result, data };
   if (ev.session !== undefined && ev.session !== UNSET) auditd.session = ev.session;
   d.auditd = auditd;
   // user.*: every id, and its name when the log gives it
-  const user: Record<string, unknown> = {};
+  const user: Obj = {};
   for (const [k, v] of ev.ids) {
     if (v === UNSET) continue;
     const at = USER_ID_FIELDS[k] ?? k;
-    put(user, at ? `${at}.id` : 'id', v);
+    let o = user;
+    if (at) for (const part of at.split('.')) o = sub(o, part);
+    o.id = v;
     const name = (k.endsWith('gid') ? gidNames : idNames).get(v);
-    if (name !== undefined) put(user, at ? `${at}.name` : 'name', name);
+    if (name !== undefined) o.name = name;
   }
   if (ev.selinux.size) user.selinux = Object.fromEntries(ev.selinux);
   d.user = user;
   // process.*
-  const process: Record<string, unknown> = {};
+  const process: Obj = {};
   const pid = ev.data.get('pid');
   const ppid = ev.data.get('ppid');
   if (pid !== undefined && /^-?\d+$/.test(pid)) process.pid = Number(pid);
   if (ppid !== undefined && /^-?\d+$/.test(ppid)) process.parent = { pid: Number(ppid) };
-  for (const [k, at] of [['proctitle', 'title'], ['comm', 'name'], ['exe', 'executable'], ['cwd', 'working_directory']] as const) {
+  for (const [k, at] of PROCESS_FIELDS) {
     const v = ev.data.get(k);
     if (v) process[at] = v;
   }
   if (ev.args?.length) process.args = ev.args;
-  if (Object.keys(process).length) d.process = process;
+  for (const _ in process) {
+    d.process = process;
+    break;
+  }
   if (ev.file) d.file = ev.file;
   if (ev.source) d.source = ev.source;
   if (ev.dest) d.destination = ev.dest;
-  if (ev.direction) put(d, 'network.direction', ev.direction);
+  if (ev.direction) d.network = { direction: ev.direction };
   if (ev.tags.length) d.tags = ev.tags;
-  const summary: Record<string, unknown> = {};
-  if (ev.actor.primary) put(summary, 'actor.primary', ev.actor.primary);
-  if (ev.actor.secondary) put(summary, 'actor.secondary', ev.actor.secondary);
-  if (ev.object.primary) put(summary, 'object.primary', ev.object.primary);
-  if (ev.object.secondary) put(summary, 'object.secondary', ev.object.secondary);
-  if (ev.object.type) put(summary, 'object.type', ev.object.type);
+  const summary: Obj = {};
+  if (ev.actor.primary || ev.actor.secondary) {
+    const actor: Obj = (summary.actor = {});
+    if (ev.actor.primary) actor.primary = ev.actor.primary;
+    if (ev.actor.secondary) actor.secondary = ev.actor.secondary;
+  }
+  if (ev.object.primary || ev.object.secondary || ev.object.type) {
+    const object: Obj = (summary.object = {});
+    if (ev.object.primary) object.primary = ev.object.primary;
+    if (ev.object.secondary) object.secondary = ev.object.secondary;
+    if (ev.object.type) object.type = ev.object.type;
+  }
   if (ev.how) summary.how = ev.how;
-  if (Object.keys(summary).length) auditd.summary = summary;
+  if (summary.actor || summary.object || summary.how) auditd.summary = summary;
   if (ev.paths.length) auditd.paths = ev.paths;
   // event.kind, ECS category and type, outcome (`normalizeEventFields`)
-  put(d, 'event.kind', 'event');
-  if (ev.ecs.category.length) put(d, 'event.category', ev.ecs.category);
-  if (ev.ecs.type.length) put(d, 'event.type', ev.ecs.type);
-  if (ev.ecs.outcome) put(d, 'event.outcome', ev.ecs.outcome);
+  event.kind = 'event';
+  if (ev.ecs.category.length) event.category = ev.ecs.category;
+  if (ev.ecs.type.length) event.type = ev.ecs.type;
+  if (ev.ecs.outcome) event.outcome = ev.ecs.outcome;
   // user, user.effective, user.target, user.changes, group from the normalization's mappings (`setECSEntity`)
   const related = new Set<string>();
   for (const [at, ent0] of ev.ecs.entities) {
@@ -621,29 +630,32 @@ export function auditbeatDocument(records: readonly string[]): Record<string, un
     if (ent.id !== undefined && ent.id !== UNSET && ent.name === undefined) ent.name = names.get(ent.id);
     else if (ent.name !== undefined && ent.id === undefined) for (const [id, n] of names) if (n === ent.name) ent.id = id;
     if (ent.id === UNSET) ent.id = undefined;
-    if (ent.id !== undefined) put(d, `${at}.id`, ent.id);
-    else del(d, `${at}.id`);
+    const o = at === 'group' ? sub(d, 'group') : at === 'user' ? user : sub(user, at.slice(5));
+    if (ent.id !== undefined) o.id = ent.id;
+    else delete o.id;
     if (ent.name !== undefined) {
-      put(d, `${at}.name`, ent.name);
+      o.name = ent.name;
       if (at !== 'group') related.add(ent.name);
-    } else del(d, `${at}.name`);
+    } else delete o.name;
   }
-  for (const at of ['', 'effective.', 'target.', 'changes.', 'audit.']) {
-    const n = get(d, `user.${at}name`);
+  for (const o of [user, user.effective, user.target, user.changes, user.audit]) {
+    const n = (o as Obj | undefined)?.name;
     if (typeof n === 'string') related.add(n);
   }
-  if (related.size) put(d, 'related.user', [...related].sort());
+  if (related.size) d.related = { user: [...related].sort() };
   // user.effective when it is user (`removeRedundantEntity`)
-  for (const suffix of ['id', 'name']) {
-    const v = get(d, `user.${suffix}`);
-    if (typeof v === 'string' && v !== '' && get(d, `user.effective.${suffix}`) === v) {
-      del(d, 'user.effective');
-      break;
-    }
-  }
-  if (ev.warnings.length) put(d, 'error.message', ev.warnings);
+  const eff = user.effective as Obj | undefined;
+  if (eff && ((typeof user.id === 'string' && user.id !== '' && eff.id === user.id) || (typeof user.name === 'string' && user.name !== '' && eff.name === user.name))) delete user.effective;
+  if (ev.warnings.length) d.error = { message: ev.warnings };
   return d;
 }
+
+const PROCESS_FIELDS = [
+  ['proctitle', 'title'],
+  ['comm', 'name'],
+  ['exe', 'executable'],
+  ['cwd', 'working_directory'],
+] as const;
 
 /** Whether a record of this type ends its event as go-libaudit's reassembler reads it (EOE ends any). */
 function endsEvent(type: string): boolean {
@@ -662,7 +674,13 @@ const MAX_IN_FLIGHT = 50;
 
 /** One group's records and where its first one is. */
 interface Group<P> {
-  readonly lines: string[];
+  readonly msgs: Message[];
+  readonly pos: P;
+}
+
+/** A document and where its event's first record is. */
+export interface MadeDocument<P> {
+  readonly document: Obj;
   readonly pos: P;
 }
 
@@ -674,55 +692,35 @@ interface Group<P> {
 export class AuditCoalescer<P> {
   private readonly open = new Map<string, Group<P>>();
 
-  /** A record line read; the documents of the events it completes. */
-  push(line: string, pos: P): { document: Record<string, unknown>; pos: P }[] {
-    const out: { document: Record<string, unknown>; pos: P }[] = [];
-    const head = recordHead(line);
-    if (!head) return out;
-    let g = this.open.get(head.key);
+  /** A record read (its line, and its pairs when the caller has them); the documents of the events it completes. */
+  push(line: string, pos: P, pairs: AuditPairs | undefined = auditPairs(line)): MadeDocument<P>[] {
+    const out: MadeDocument<P>[] = [];
+    const m = pairs && message(pairs, line);
+    if (!m) return out;
+    const key = m.node === undefined ? m.header : `${m.node}\u0000${m.header}`;
+    let g = this.open.get(key);
     if (!g) {
-      if (head.type === 'EOE') return out;
-      g = { lines: [], pos };
-      this.open.set(head.key, g);
+      if (m.type === 'EOE') return out;
+      g = { msgs: [], pos };
+      this.open.set(key, g);
     }
-    g.lines.push(line);
-    if (endsEvent(head.type)) this.close(head.key, out);
+    g.msgs.push(m);
+    if (endsEvent(m.type)) this.close(key, out);
     while (this.open.size > MAX_IN_FLIGHT) this.close(this.open.keys().next().value!, out);
     return out;
   }
 
   /** The input ended: every open event as it is. */
-  end(): { document: Record<string, unknown>; pos: P }[] {
-    const out: { document: Record<string, unknown>; pos: P }[] = [];
+  end(): MadeDocument<P>[] {
+    const out: MadeDocument<P>[] = [];
     for (const key of [...this.open.keys()]) this.close(key, out);
     return out;
   }
 
-  private close(key: string, out: { document: Record<string, unknown>; pos: P }[]): void {
+  private close(key: string, out: MadeDocument<P>[]): void {
     const g = this.open.get(key)!;
     this.open.delete(key);
-    const document = auditbeatDocument(g.lines);
+    const document = documentOf(g.msgs);
     if (document) out.push({ document, pos: g.pos });
   }
-}
-
-/** A record line's type and event key (host and header), read without parsing its values. */
-function recordHead(line: string): { type: string; key: string } | undefined {
-  let i = 0;
-  let node = '';
-  if (line.startsWith('node=')) {
-    i = line.indexOf(' ');
-    if (i < 0) return undefined;
-    node = line.slice(5, i);
-    while (line.charCodeAt(i) === 32) i++;
-  }
-  if (!line.startsWith('type=', i)) return undefined;
-  const sp = line.indexOf(' ', i);
-  if (sp < 0 || !line.startsWith('msg=', sp + 1)) return undefined;
-  const type = line.slice(i + 5, sp);
-  let end = line.indexOf(' ', sp + 5);
-  if (end < 0) end = line.length;
-  let header = line.slice(sp + 5, end);
-  if (header.endsWith('):')) header = header.slice(0, -1);
-  return { type, key: `${node}\u0000${header}` };
 }

@@ -43,11 +43,22 @@ export function looksLikeAuditRecord(line: string): boolean {
   return blank > i + 5 && line.startsWith('msg=', blank + 1);
 }
 
-/**
- * The pairs of `text` from `from` to `to` into `out` (a name already there is kept): the record's own, and again for
- * a single-quoted message's inside. `quoted`, when given, gets the names whose value was in quotes.
- */
-function pairs(text: string, from: number, to: number, out: Record<string, string>, nested: string[], quoted?: Set<string>): void {
+/** One record line's pairs in the order written (a name may repeat: the first is the field). */
+export interface AuditPairs {
+  readonly keys: string[];
+  readonly values: string[];
+  /** Whether each value was in quotes (an unquoted value of a text field is hexadecimal). */
+  readonly quoted: boolean[];
+  /**
+   * Pairs `[0, own)` are the record's own, `[own, interpreted)` the ENRICHED format's interpreted fields after the
+   * separator (`AUID="alice"`), the rest a user-space message's (`msg='op=… res=success'`).
+   */
+  own: number;
+  interpreted: number;
+}
+
+/** The pairs of `text` from `from` to `to` into `p`; a single-quoted `msg`'s text into `nested`, read after. */
+function pairs(text: string, from: number, to: number, p: AuditPairs, nested: string[]): void {
   let i = from;
   while (i < to) {
     while (i < to && isBlank(text.charCodeAt(i))) i++;
@@ -80,36 +91,47 @@ function pairs(text: string, from: number, to: number, out: Record<string, strin
       // the header's `msg=audit(…):` ends with a colon that is not the value's
       if (key === 'msg' && value.endsWith('):')) value = value.slice(0, -1);
     }
-    // (a pair named `__proto__` is a field like any other, not the object's prototype)
-    if (!Object.hasOwn(out, key)) {
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      if (inQuotes) quoted?.add(key);
-    }
+    p.keys.push(key);
+    p.values.push(value);
+    p.quoted.push(inQuotes);
   }
+}
+
+const GS_CHAR = String.fromCharCode(GS);
+
+/** One audit record line's pairs (see `AuditPairs`), or undefined when the line is not a record. */
+export function auditPairs(line: string): AuditPairs | undefined {
+  if (!looksLikeAuditRecord(line)) return undefined;
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
+  const p: AuditPairs = { keys: [], values: [], quoted: [], own: 0, interpreted: 0 };
+  const nested: string[] = [];
+  const gs = line.indexOf(GS_CHAR);
+  pairs(line, 0, gs < 0 || gs > end ? end : gs, p, nested);
+  p.own = p.keys.length;
+  if (gs >= 0 && gs < end) pairs(line, gs + 1, end, p, nested);
+  p.interpreted = p.keys.length;
+  for (const n of nested) pairs(n, 0, n.length, p, []);
+  return p;
+}
+
+/** A record's pairs as an event: each name's first value (the record's own, its interpreted fields, its message's). */
+export function auditEvent(p: AuditPairs): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < p.keys.length; i++) {
+    const key = p.keys[i]!;
+    if (Object.hasOwn(out, key)) continue;
+    // (a pair named `__proto__` is a field like any other, not the object's prototype)
+    if (key === '__proto__') Object.defineProperty(out, key, { value: p.values[i], enumerable: true, writable: true, configurable: true });
+    else out[key] = p.values[i]!;
+  }
+  return typeof out.type === 'string' ? out : undefined;
 }
 
 /** One audit record line as an event (see the module's comment), or undefined when the line is not one. */
 export function auditRecord(line: string): Record<string, string> | undefined {
-  return auditRecordPairs(line)?.fields;
-}
-
-/**
- * One audit record line's pairs, as `auditRecord` reads them, with the names whose value was in quotes (an unquoted
- * value of a text field is hexadecimal: `src/hunt/auditbeat.ts` decodes it as Auditbeat does) and, when `enriched` is
- * given, the ENRICHED format's interpreted fields apart (`AUID="alice"`; else they are fields like the others).
- */
-export function auditRecordPairs(line: string, quoted?: Set<string>, enriched?: Record<string, string>): { fields: Record<string, string> } | undefined {
-  if (!looksLikeAuditRecord(line)) return undefined;
-  let end = line.length;
-  while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
-  const out: Record<string, string> = {};
-  const nested: string[] = [];
-  // with `enriched`, the ENRICHED format's interpreted fields (after the separator) go there instead
-  const gs = enriched ? line.indexOf(String.fromCharCode(GS)) : -1;
-  pairs(line, 0, gs < 0 ? end : gs, out, nested, quoted);
-  for (const n of nested) pairs(n, 0, n.length, out, [], quoted);
-  if (enriched && gs >= 0) pairs(line, gs + 1, end, enriched, []);
-  return typeof out.type === 'string' ? { fields: out } : undefined;
+  const p = auditPairs(line);
+  return p && auditEvent(p);
 }
 
 /** The time of an audit record's `msg` (`audit(1700000000.123:4242)`), in ms since the epoch. */

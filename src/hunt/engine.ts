@@ -10,7 +10,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
-import { evaluate, nullNoMatch, nullOn, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
+import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
 import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
@@ -573,12 +573,30 @@ type ExplainLeaf = Extract<Expr, { kind: 'pred' | 'each' | 'opaque' | 'const' }>
  */
 function walkLeaves(e: Expr, leaf: (x: ExplainLeaf) => boolean, pruned?: { readonly event: unknown; readonly resolve: FieldResolver }): void {
   let stop = false;
+  // each AND, OR and NOT's truth on the event computed once (`evaluate` of every part at every level walked the
+  // tree again under each: a large rule's may-fire explanation cost more than its evaluation); the rest by `evaluate`
+  const truths = new Map<Expr, Truth>();
+  const truthOf = (x: Expr): Truth => {
+    let t = truths.get(x);
+    if (t !== undefined) return t;
+    if (x.kind === 'and' || x.kind === 'or') {
+      const and = x.kind === 'and';
+      t = and;
+      for (const a of x.args) {
+        t = and ? and3(t, truthOf(a)) : or3(t, truthOf(a));
+        if (t === !and) break;
+      }
+    } else if (x.kind === 'not') t = not3(truthOf(x.arg));
+    else t = evaluate(x, pruned!.event, { resolve: pruned!.resolve });
+    truths.set(x, t);
+    return t;
+  };
   const walk = (x: Expr): void => {
     if (stop) return;
     switch (x.kind) {
       case 'and':
       case 'or':
-        if (pruned && x.args.some((a) => evaluate(a, pruned.event, { resolve: pruned.resolve }) === (x.kind === 'or'))) return;
+        if (pruned && x.args.some((a) => truthOf(a) === (x.kind === 'or'))) return;
         for (const a of x.args) walk(a);
         return;
       case 'not':

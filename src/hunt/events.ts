@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { auditRecord } from './auditd.ts';
+import { auditEvent, auditPairs } from './auditd.ts';
 import { AuditCoalescer } from './auditbeat.ts';
 
 /** Where an event came from: file and 1-based line of its first character. */
@@ -589,13 +589,14 @@ class ValueSplitter {
    */
   private *auditRecord(line: string): Generator<InputItem | RawEvent> {
     const pos = { file: this.file, line: this.recordLine };
-    const event = auditRecord(line);
+    const pairs = auditPairs(line);
+    const event = pairs && auditEvent(pairs);
     if (!event) {
       yield { kind: 'bad', code: 'NOT_JSON', message: `not JSON nor a Linux audit record: starts with ${JSON.stringify(line.slice(0, 40))}`, pos };
       return;
     }
     yield this.raw ? { kind: 'raw', text: JSON.stringify(event), pos } : { kind: 'event', event, pos };
-    yield* this.documents((this.coalescer ??= new AuditCoalescer()).push(line, pos));
+    yield* this.documents((this.coalescer ??= new AuditCoalescer()).push(line, pos, pairs));
   }
 
   /** Documents made of audit records, as events (`made`: counted apart as well). */

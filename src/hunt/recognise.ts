@@ -74,15 +74,31 @@ function windowsLogSources(h: { channel: string; provider: string; eventId: numb
   return [...out];
 }
 
-function present(event: unknown, spec: string): boolean {
-  return spec.split('|').some((p) => {
-    const v = resolveDotted(event, p);
-    return v !== undefined && v !== null;
-  });
+/** A field a recogniser tests, with the event keys its value can be under (`a`, `a.b` for `a.b.c`). */
+interface Field {
+  readonly path: string;
+  readonly heads: readonly string[];
+}
+
+const fieldOf = (path: string): Field => {
+  const parts = path.split('.');
+  return { path, heads: parts.map((_, i) => parts.slice(0, i + 1).join('.')) };
+};
+
+/** Whether one of the fields (a `has` spec's alternatives) has a value on the event. */
+function present(event: Record<string, unknown>, alternatives: readonly Field[]): boolean {
+  for (const f of alternatives) {
+    // a field none of whose heads is a key of the event is missing: most recognisers are passed over here
+    if (!f.heads.some((h) => Object.hasOwn(event, h))) continue;
+    const v = resolveDotted(event, f.path);
+    if (v !== undefined && v !== null) return true;
+  }
+  return false;
 }
 
 /** The log sources of an Elastic document (`ELASTIC_DOCUMENT`), undefined for another event. */
 function elasticDocument(event: Record<string, unknown>): string[] | undefined {
+  if (!Object.hasOwn(event, 'ecs') && !Object.hasOwn(event, 'ecs.version')) return undefined;
   if (typeof resolveDotted(event, 'ecs.version') !== 'string') return undefined;
   const dsValue = resolveDotted(event, 'event.dataset');
   const ds = typeof dsValue === 'string' ? dsValue.toLowerCase() : '';
@@ -132,9 +148,9 @@ export function recogniseLogSources(event: unknown): readonly string[] {
   }
   const ecs = elasticDocument(event);
   if (ecs) return ecs;
-  for (const r of RECOGNISERS) {
-    if (!r.has.every((h) => present(event, h))) continue;
-    if (r.startsWith && !Object.entries(r.startsWith).every(([f, pre]) => {
+  for (const r of RECOGNISERS_READ) {
+    if (!r.has.every((alternatives) => present(event, alternatives))) continue;
+    if (r.startsWith && !r.startsWith.every(([f, pre]) => {
       const v = resolveDotted(event, f);
       return typeof v === 'string' && pre.some((p) => v.toLowerCase().startsWith(p));
     })) continue;
@@ -142,3 +158,10 @@ export function recogniseLogSources(event: unknown): readonly string[] {
   }
   return [];
 }
+
+/** `RECOGNISERS` as read per event: each `has` spec's alternatives split once (`a|b`), `startsWith` as entries. */
+const RECOGNISERS_READ = RECOGNISERS.map((r) => ({
+  has: r.has.map((h) => h.split('|').map(fieldOf)),
+  startsWith: r.startsWith ? Object.entries(r.startsWith) : undefined,
+  logSources: r.logSources,
+}));
