@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { elasticAdapter } from '../src/formats/elastic/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
-import { AuditCoalescer, auditbeatDocument } from '../src/hunt/auditbeat.ts';
+import { AuditCoalescer, auditbeatDocument, MAX_EVENT_RECORDS } from '../src/hunt/auditbeat.ts';
 import { readEvents, type InputCounts, type InputItem } from '../src/hunt/events.ts';
 import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
@@ -163,6 +163,12 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
     assert.equal(at(closed[0]!.document, 'event.action'), 'changed-audit-configuration');
     assert.deepEqual(closed[0]!.document.tags, ['pam']);
     assert.equal(wait.end().length, 50);
+    // one serial repeated without end: an event of at most MAX_EVENT_RECORDS records at a time
+    const flood = new AuditCoalescer<number>();
+    let made = 0;
+    for (let i = 0; i < 2500; i++) made += flood.push('type=PATH msg=audit(1767225607.000:600): item=0 name="/tmp/x" nametype=NORMAL', i).length;
+    made += flood.end().length;
+    assert.equal(made, Math.ceil(2500 / MAX_EVENT_RECORDS));
   });
 
   describe('in the hunt', () => {

@@ -672,6 +672,12 @@ function endsEvent(type: string): boolean {
 /** Events open at once before the oldest is taken as whole (go-libaudit's `reassembler.max_in_flight` default). */
 const MAX_IN_FLIGHT = 50;
 
+/**
+ * Records one event holds before it is taken as whole (a system call writes a few: a hostile or broken log of one
+ * serial repeated must not grow one event without bound); a record past it starts the event's next document.
+ */
+export const MAX_EVENT_RECORDS = 1000;
+
 /** One group's records and where its first one is. */
 interface Group<P> {
   readonly msgs: Message[];
@@ -705,7 +711,7 @@ export class AuditCoalescer<P> {
       this.open.set(key, g);
     }
     g.msgs.push(m);
-    if (endsEvent(m.type)) this.close(key, out);
+    if (endsEvent(m.type) || g.msgs.length >= MAX_EVENT_RECORDS) this.close(key, out);
     while (this.open.size > MAX_IN_FLIGHT) this.close(this.open.keys().next().value!, out);
     return out;
   }
