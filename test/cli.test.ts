@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listSource } from '../src/formats/io.ts';
 import { readRegressionData } from '../src/formats/sigma/regression.ts';
 import { fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { elasticDetection } from './huntThreeWays.ts';
 
 const BIN = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');
 const REPO = fixture('cli', 'repo');
@@ -126,6 +127,26 @@ describe('detwiki eval', () => {
     assert.equal(failed.results.filter((t) => t === true).length, 23);
     const text = detwiki('eval', rule, events);
     assert.match(text.out, /fires: event 23, group "alice"\|"10.0.0.9", count 20/);
+  });  it('reads a Linux audit log as the hunt does: each record, then its audit event as Auditbeat\'s document', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-eval-audit-'));
+    mkdirSync(path.join(dir, 'rules', 'linux'), { recursive: true });
+    const rule = path.join(dir, 'rules', 'linux', 'whoami.toml');
+    writeFileSync(rule, elasticDetection('10', 1, 'Whoami', 'auditbeat-*', 'process where host.os.type == "linux" and event.action == "executed" and process.name == "whoami"'));
+    const log = path.join(dir, 'audit.log');
+    writeFileSync(log, [
+      'type=SYSCALL msg=audit(1767225600.000:7): arch=c000003e syscall=59 success=yes exit=0 items=1 ppid=1 pid=2 auid=1000 uid=1000 ses=1 comm="whoami" exe="/usr/bin/whoami"',
+      'type=EXECVE msg=audit(1767225600.000:7): argc=1 a0="whoami"',
+      'type=EOE msg=audit(1767225600.000:7): ',
+    ].join('\n') + '\n');
+    const r = detwiki('eval', rule, log, '--repo', dir, '--format', 'elastic', '--json');
+    assert.equal(r.code, 0, r.err);
+    const [out] = JSON.parse(r.out) as { results: unknown[]; documentOf: (number | null)[] }[];
+    assert.deepEqual(out!.results, [false, false, false, true]);
+    assert.deepEqual(out!.documentOf, [null, null, null, 1]);
+    assert.match(detwiki('eval', rule, log, '--repo', dir, '--format', 'elastic').out, /event 4 \(Auditbeat's document of the audit event at line 1\): true/);
+    // a line that is neither JSON nor a record stops it, with its line
+    writeFileSync(log, '{"a":1}\nnot an event\n');
+    assert.match(detwiki('eval', rule, log, '--repo', dir, '--format', 'elastic').err, /events line 2: NOT_JSON/);
   });
 });
 

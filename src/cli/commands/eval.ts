@@ -1,18 +1,20 @@
 /**
  * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--lists FILE|DIR ...] [--json]
- * Runs a rule's extracted condition against JSON events (an object, an array, or one object per line) and prints
+ * Runs a rule's extracted condition against events (a JSON object, an array, one object per line, gzip of these, or a
+ * Linux audit log: `loadEvents`, the hunt's reader) and prints
  * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
  * part matches", and `unknown` means the outcome depends on logic the parser could not express. A rule that
  * alerts on a count (a threshold, new terms) or on paired events is also counted over the events in order, as
  * `detwiki hunt` counts it: the events where it fires (`fires`), since a true row condition alone only says the
  * event is counted. `--lists` gives the values of named lists the rule tests (MQL `$org_domains`: `src/hunt/lists.ts`).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readingApplies } from '../../formats/adapter.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
+import { readEvents, type InputCounts } from '../../hunt/events.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
@@ -23,25 +25,20 @@ import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
 
-export function parseEvents(text: string): unknown[] {
-  const t = text.trim();
-  if (t === '') return [];
-  try {
-    const v = JSON.parse(t) as unknown;
-    return Array.isArray(v) ? v : [v];
-  } catch {
-    // JSON lines
-    return t
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l, i) => {
-        try {
-          return JSON.parse(l) as unknown;
-        } catch (e) {
-          throw new UsageError(`events line ${i + 1} is not JSON: ${(e as Error).message}`);
-        }
-      });
+/**
+ * The events of a file (or `-`), read as `detwiki hunt` reads them: a JSON value, an array of them, JSON lines, gzip of
+ * these, or a Linux audit log (each record, and each audit event's Auditbeat document: `made`). A bad line stops here.
+ */
+export async function loadEvents(file: string): Promise<{ events: unknown[]; made: (number | undefined)[] }> {
+  const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
+  const events: unknown[] = [];
+  const made: (number | undefined)[] = [];
+  for await (const item of readEvents([file], counts)) {
+    if (item.kind === 'bad') throw new UsageError(`events line ${item.pos.line}: ${item.code}: ${item.message}`);
+    events.push(item.event);
+    made.push(item.made ? item.pos.line : undefined);
   }
+  return { events, made };
 }
 
 export function run(argv: string[]): Promise<number> {
@@ -57,7 +54,7 @@ export function run(argv: string[]): Promise<number> {
     const res = await scanRepo(found.root, found.format, undefined, { only: [rel] });
     const rules = bindAll(res.files[0]?.rules ?? [], lists).rules;
     if (rules.length === 0) throw new UsageError(`${positionals[0]} holds no rule`);
-    const events = parseEvents(positionals[1] === '-' ? readFileSync(0, 'utf8') : readFileSync(positionals[1]!, 'utf8'));
+    const { events, made } = await loadEvents(positionals[1]!);
     const adapter = adapterFor(found.format);
     const resolve = adapter?.resolveField;
     const results = rules.map((r) => {
@@ -75,13 +72,15 @@ export function run(argv: string[]): Promise<number> {
         return verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
       });
       const counted = countedOver(r, events);
-      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...counted };
+      // an event made of audit records (Auditbeat's document): the line of its event's first record
+      const documentOf = made.some((x) => x !== undefined) ? { documentOf: made.map((x) => x ?? null) } : {};
+      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...documentOf, ...counted };
     });
     if (values.json) printJson(results);
     else {
       for (const r of results) {
         console.log(`${r.rule} [${r.completeness}]`);
-        r.results.forEach((v, i) => console.log(`  event ${i + 1}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`));
+        r.results.forEach((v, i) => console.log(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`));
         if (r.fires) {
           console.log(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
           if (!r.fires.length) console.log('  fires: on no event');
