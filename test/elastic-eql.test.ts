@@ -6,7 +6,7 @@ import { lowerEql } from '../src/formats/elastic/eql/index.ts';
 import { parseEql } from '../src/formats/elastic/eql/syntax.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { evaluate } from '../src/model/evaluate.ts';
-import type { Expr } from '../src/model/expr.ts';
+import { overEvents, type Expr } from '../src/model/expr.ts';
 import { renderExpr, renderExprPretty } from '../src/model/render.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
@@ -270,6 +270,20 @@ describe('elastic adapter layouts and rule types', () => {
     // a query that does not parse without the line either keeps its syntax error, and no warning
     const broken = parseElasticText('hunting/x/queries/h.toml', `[hunt]\nname = "H"\nlanguage = ["ES|QL"]\nquery = ['''sql\nfrom logs-x | where ==\n''']\n`, src).rules[0]!;
     assert.deepEqual(broken.diagnostics.map((d) => d.code), ['ESQ001']);
+  });
+  it('an osquery part reads the host, not events: unknown in the catalog, false over events (the hunt, eval)', () => {
+    const toml = `[hunt]\nname = "H"\nlanguage = ["ES|QL", "SQL"]\nquery = [\n'''\nfrom logs-x | where process.name == "curl"\n''',\n'''\nSELECT name FROM processes WHERE name = 'curl'\n'''\n]\n`;
+    const r = parseElasticText('hunting/x/queries/h.toml', toml, src).rules[0]!;
+    const cond = r.logic.condition!;
+    const other = { process: { name: 'wget' } };
+    // as the rule states it: the host's processes may hold a curl
+    assert.equal(evaluate(cond, other), 'unknown');
+    // over an event: no event satisfies a query of the host's tables
+    assert.equal(evaluate(overEvents(cond), other), false);
+    assert.equal(evaluate(overEvents(cond), { process: { name: 'curl' } }), true);
+    // a condition without such a part is left as it is
+    const plain = parseElasticText('rules/x.toml', '[rule]\nname = "R"\nrule_id = "r"\ntype = "query"\nlanguage = "kuery"\nseverity = "low"\nquery = "process.name: curl"\n', src).rules[0]!.logic.condition!;
+    assert.equal(overEvents(plain), plain);
   });
   it('machine_learning: no condition, the page says why, job ids and threshold kept', () => {
     const text = '[rule]\nname = "ML"\nrule_id = "m"\ntype = "machine_learning"\nseverity = "low"\nmachine_learning_job_id = ["job_a", "job_b"]\nanomaly_threshold = 75\n';

@@ -11,7 +11,7 @@ import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
 import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
 import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
-import { assertNever, leaves, or, type Expr } from '../model/expr.ts';
+import { assertNever, leaves, or, overEvents, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
@@ -203,6 +203,11 @@ export class HuntEngine {
       const vocab = vocabularyFor(r.format);
       const logSources = [...new Set((vocab?.huntLogSources ?? vocab?.logSources)?.(r) ?? [])];
       const condition = huntCondition(r, cond);
+      if (condition.kind === 'const' && condition.value === false) {
+        // every part reads something other than events (a hunt of osquery queries alone): nothing here can fire
+        this.stats.notRunnable++;
+        continue;
+      }
       const recorded = compileRecorded(condition);
       this.rules.push({ rule: r, condition, compiled: recorded.compiled, recorded, resolverIndex: ri, logSources, index: this.rules.length });
     }
@@ -662,10 +667,12 @@ function explainPlan(hr: HuntRule): ExplainPlan {
  * counted by a threshold) runs the OR of its required and absent sides' conditions, so that the reporter also sees
  * the events that keep a binding from alerting (an EQL `until`, a missing event: `sides.ts`).
  */
-function huntCondition(r: RuleRecord, cond: Expr): Expr {
+function huntCondition(r: RuleRecord, written: Expr): Expr {
+  // a part that reads a host's state, not events (an Elastic hunt's osquery SQL), is false over events
+  const cond = overEvents(written);
   const a = r.logic.aggregation;
   if (!a?.sides?.length || aggregationDecides(a) || !a.sides.some((s) => s.presence === 'absent')) return cond;
-  return or(cond, ...a.sides.filter((s) => s.presence === 'absent').map((s) => s.condition));
+  return or(cond, ...a.sides.filter((s) => s.presence === 'absent').map((s) => overEvents(s.condition)));
 }
 
 /**

@@ -243,6 +243,11 @@ export interface Opaque {
   readonly span?: Span;
   /** A test of membership in a named list the catalog does not hold: what it is once the list's values are given. */
   readonly list?: ListTest;
+  /**
+   * A part that reads a host's state when an analyst runs it (an Elastic hunt's osquery SQL over the host's tables), not
+   * events: no event satisfies it, so over events (`overEvents`: the hunt, `detwiki eval`) it is false, not unknown.
+   */
+  readonly readsHost?: true;
 }
 
 /**
@@ -432,6 +437,16 @@ export function mapLeaves(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' 
 /** `mapLeaves` that also goes into the parts of an `N of` (`quant`); an `each` is a leaf (its element fields are its own). */
 export function mapEachLeaf(e: Expr, f: (leaf: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'quant' }>) => Expr): Expr {
   return mapLeaves(e, (x) => (x.kind === 'quant' ? { ...x, items: x.items.map((i) => ({ name: i.name, expr: mapEachLeaf(i.expr, f) })) } : f(x)));
+}
+
+/**
+ * A condition as it reads events: its parts that read a host's state instead (`Opaque.readsHost`) are false, since
+ * no event satisfies them. The same condition when it has none.
+ */
+export function overEvents(e: Expr): Expr {
+  let has = false;
+  const out = mapEachLeaf(e, (x) => (x.kind === 'opaque' && x.readsHost ? ((has = true), FALSE) : x));
+  return has ? out : e;
 }
 
 /** Attach a source name (Sigma selection) to a group. */

@@ -18,6 +18,7 @@ import { readEvents, type InputCounts } from '../../hunt/events.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
+import { overEvents } from '../../model/expr.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { bindAll } from '../../model/lists.ts';
@@ -58,7 +59,8 @@ export function run(argv: string[]): Promise<number> {
     const adapter = adapterFor(found.format);
     const resolve = adapter?.resolveField;
     const results = rules.map((r) => {
-      const cond = r.logic.condition;
+      // over events: a part that reads a host's state (an Elastic hunt's osquery SQL) is false
+      const cond = r.logic.condition && overEvents(r.logic.condition);
       // the rule's other readings, as the hunt runs them (a Sigma process creation rule over a Security 4688 event)
       const readings = cond ? (adapter?.huntReadings?.(vocabularyFor(r.format)?.logSources(r) ?? [], cond, r) ?? []) : [];
       const readAs: (string | null)[] = [];

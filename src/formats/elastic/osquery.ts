@@ -29,6 +29,7 @@ export const lowerOsquery: ElasticLower = (text, ctx) => {
     return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, diagnostics, parsed: false };
   }
   const reads = tables.length ? `the host's ${tables.join(', ')} table${tables.length > 1 ? 's' : ''}` : "the host's state";
-  const condition = opaque(text, `language: osquery SQL reads ${reads} when run, not events: not lowered`, whole);
+  // no event satisfies it: over events (the hunt, `detwiki eval`) it is false (`readsHost`)
+  const condition = { ...opaque(text, `language: osquery SQL reads ${reads} when run, not events: not lowered`, whole), readsHost: true as const };
   return { stages: [{ ...stage, detail: { language: 'sql', tables } }], condition, ...empty, parsed: true };
 };
