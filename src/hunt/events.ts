@@ -20,6 +20,8 @@ import { AuditCoalescer } from './auditbeat.ts';
 export interface EventPosition {
   readonly file: string;
   readonly line: number;
+  /** A document the reader made (Auditbeat's of an audit event, at the line of its first record). */
+  readonly made?: true;
 }
 
 export interface InputEvent {
@@ -601,7 +603,10 @@ class ValueSplitter {
 
   /** Documents made of audit records, as events (`made`: counted apart as well). */
   private *documents(docs: readonly { document: Record<string, unknown>; pos: EventPosition }[]): Generator<InputEvent | RawEvent> {
-    for (const { document, pos } of docs) yield this.raw ? { kind: 'raw', text: JSON.stringify(document), pos, made: true } : { kind: 'event', event: document, pos, made: true };
+    for (const { document, pos: at } of docs) {
+      const pos = { ...at, made: true as const };
+      yield this.raw ? { kind: 'raw', text: JSON.stringify(document), pos, made: true } : { kind: 'event', event: document, pos, made: true };
+    }
   }
 
   /** The audit events still open when the input ends (or a read error cuts it), as documents. */

@@ -425,7 +425,7 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
     opts.onBad?.(item);
   };
   const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => { matched: readonly string[]; dependsOn: readonly string[] }): void => {
-    const pos = { file: at.file, line: at.line, index: index++ };
+    const pos = { file: at.file, line: at.line, index: index++, ...(at.made ? { made: true as const } : {}) };
     if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
     report.event(pos, event, logSources, results, explain);
   };

@@ -138,7 +138,7 @@ export function run(argv: string[]): Promise<number> {
 }
 
 function printHit(h: Hit): void {
-  const where = `${h.pos.file}:${h.pos.line}`;
+  const where = `${h.pos.file}:${h.pos.line}${h.pos.made ? " (Auditbeat's document of the audit event whose first record is there)" : ''}`;
   const agg = h.type === 'aggregate' ? ` [${h.count !== undefined ? `${h.count} in window, ` : ''}group ${h.group}]` : '';
   console.log(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
   if (h.readAs) console.log(`    read with ${h.readAs}`);

@@ -32,6 +32,11 @@ export interface LoadedFile {
   readonly bad?: readonly BadInput[];
   /** How many such lines there were. */
   readonly badCount?: number;
+  /**
+   * Where the file is read line by line: each event's line (the line of an audit event's first record for its
+   * Auditbeat document), its index in the file's events; negative for a document made of records (`made`).
+   */
+  readonly lines?: Int32Array;
 }
 
 export interface BatchRow {
@@ -150,12 +155,19 @@ export class DuckEngine {
     await this.conn.run('CREATE OR REPLACE TEMP TABLE dw_stage (dw_file VARCHAR, ev JSON)');
     const app = await this.conn.createAppender('dw_stage');
     let n = 0;
+    let lines = new Int32Array(1024);
     for await (const batch of readEventBatches([file], counts)) {
       for (const item of batch) {
         if (item.kind === 'bad') {
           if (bad.length < 100) bad.push(item);
           continue;
         }
+        if (n === lines.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(lines);
+          lines = grown;
+        }
+        lines[n] = item.made ? -item.pos.line : item.pos.line;
         n++;
         app.appendVarchar(file);
         app.appendVarchar(JSON.stringify(item.event));
@@ -166,7 +178,7 @@ export class DuckEngine {
     await this.conn.run(`INSERT INTO dw_events SELECT dw_file, ev, ${LOG_SOURCES()} FROM dw_stage`);
     await this.conn.run('DROP TABLE dw_stage');
     this.count += n;
-    return { file, events: n, bad, badCount: counts.bad };
+    return { file, events: n, bad, badCount: counts.bad, lines: lines.subarray(0, n) };
   }
 
   /** Every log source some loaded event is recognised as. */

@@ -45,7 +45,7 @@ export async function huntDuckdb(
   const duck = await DuckEngine.open(opts.duck);
   try {
     const bad: BadInput[] = [];
-    const starts: { file: string; start: number }[] = [];
+    const starts: { file: string; start: number; lines?: Int32Array }[] = [];
     let badCount = 0;
     for (const input of files) {
       const start = duck.events;
@@ -60,7 +60,7 @@ export async function huntDuckdb(
         if (bad.length < (opts.keepBad ?? 100)) bad.push(b);
         opts.onBad?.(b);
       } else {
-        starts.push({ file: f, start });
+        starts.push({ file: f, start, ...(r.lines ? { lines: r.lines } : {}) });
         // a file read line by line (a Linux audit log): its lines that are not events, each with its line
         badCount += r.badCount ?? 0;
         for (const b of r.bad ?? []) {
@@ -107,6 +107,9 @@ export async function huntDuckdb(
       let lo = 0;
       for (let i = 0; i < starts.length; i++) if (starts[i]!.start <= idx) lo = i;
       const s = starts[lo]!;
+      // a file read line by line (an audit log): the event's own line, and whether it is a document made of records
+      const l = s.lines?.[idx - s.start];
+      if (l !== undefined) return { file: s.file, line: Math.abs(l), index: idx, ...(l < 0 ? { made: true as const } : {}) };
       return { file: s.file, line: idx - s.start + 1, index: idx };
     };
     const keys = found.sorted();
