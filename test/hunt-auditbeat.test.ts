@@ -196,7 +196,7 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
       const got: InputItem[] = [];
       for await (const i of readEvents([file], counts)) got.push(i);
       assert.deepEqual(counts, { files: 1, lines: 12, events: 14, bad: 1, made: 3 });
-      assert.deepEqual(got.flatMap((i) => (i.kind === 'event' && i.made ? [i.pos.line] : [])), [1, 8, 12]);
+      assert.deepEqual(got.flatMap((i) => (i.kind === 'event' && i.pos.made ? [i.pos.line] : [])), [1, 8, 12]);
     });
 
     it("Elastic's rules over auditbeat-* and Auditd Manager fire on the raw log, the same three ways", async () => {

@@ -119,7 +119,7 @@ describe('detwiki hunt: Linux audit logs', () => {
     // the records, and the documents of their five audit events (`hunt-auditbeat.test.ts`) after the record that ends each
     assert.deepEqual(counts, { files: 1, lines: 8, events: 12, bad: 1, made: 5 });
     assert.deepEqual(
-      got.map((i) => (i.kind === 'event' ? `${i.pos.line} ${i.made ? `document ${(i.event as { auditd: { message_type: string } }).auditd.message_type}` : (i.event as { type: string }).type}` : `${i.pos.line} ${i.kind} ${i.code}`)),
+      got.map((i) => (i.kind === 'event' ? `${i.pos.line} ${i.pos.made ? `document ${(i.event as { auditd: { message_type: string } }).auditd.message_type}` : (i.event as { type: string }).type}` : `${i.pos.line} ${i.kind} ${i.code}`)),
       ['1 SYSCALL', '2 EXECVE', '3 PROCTITLE', '1 document syscall', '4 SERVICE_STOP', '4 document service_stop', '5 bad NOT_JSON', '6 PATH', '7 AVC', '8 EXECVE', '6 document path', '7 document avc', '8 document execve'],
     );
     // long enough for records to cross the reader's 64 KB chunks, JSON lines between, gzip, no newline at the end
@@ -131,12 +131,12 @@ describe('detwiki hunt: Linux audit logs', () => {
     const notRecords = many.filter((l, i) => i % 7 !== 3 && !auditRecord(l)).length;
     assert.equal(r.counts.bad, notRecords);
     assert.equal(r.counts.events - r.counts.made!, many.length - notRecords);
-    const events = r.items.flatMap((i) => (i.kind === 'event' && !i.made ? [i.event] : []));
+    const events = r.items.flatMap((i) => (i.kind === 'event' && !i.pos.made ? [i.event] : []));
     const want = many.flatMap((l, i) => (i % 7 === 3 ? [JSON.parse(l) as unknown] : auditRecord(l) ? [auditRecord(l)] : []));
     assert.deepEqual(events, want);
     // the workers' raw values: each record's JSON text
     const raw: unknown[] = [];
-    for await (const b of readEventBatches([big], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const i of b) if (i.kind === 'raw' && !i.made) raw.push(JSON.parse(typeof i.text === 'string' ? i.text : i.text.toString('utf8')));
+    for await (const b of readEventBatches([big], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const i of b) if (i.kind === 'raw' && !i.pos.made) raw.push(JSON.parse(typeof i.text === 'string' ? i.text : i.text.toString('utf8')));
     assert.deepEqual(raw, want);
   });
 
@@ -148,7 +148,7 @@ describe('detwiki hunt: Linux audit logs', () => {
     const got: InputItem[] = [];
     for await (const b of readEventBatches([hostile], counts, { maxValueChars: 30_000 })) got.push(...b);
     assert.deepEqual(
-      got.filter((i) => !(i.kind === 'event' && i.made)).map((i) => (i.kind === 'event' ? `${i.pos.line} ${JSON.stringify(i.event).slice(0, 200)}` : `${i.pos.line} ${i.code}`)),
+      got.filter((i) => !(i.kind === 'event' && i.pos.made)).map((i) => (i.kind === 'event' ? `${i.pos.line} ${JSON.stringify(i.event).slice(0, 200)}` : `${i.pos.line} ${i.code}`)),
       [
         '1 {"type":"SYSCALL","msg":"audit(1767225600.000:2)","comm":"unterminated exe=/bin/sh"}',
         '2 {"type":"PATH","msg":"audit(1767225600.000:3)","name":"/etc/shadow"}',

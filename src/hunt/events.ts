@@ -28,8 +28,6 @@ export interface InputEvent {
   readonly kind: 'event';
   readonly event: unknown;
   readonly pos: EventPosition;
-  /** A document this reader made (Auditbeat's of audit records, at the line of the event's first record). */
-  readonly made?: true;
 }
 
 /** A value's text, not parsed (`ReadOptions.raw`): whoever parses it reports a failure as `notJson`. */
@@ -41,8 +39,6 @@ export interface RawEvent {
    */
   readonly text: string | Buffer;
   readonly pos: EventPosition;
-  /** As `InputEvent.made`. */
-  readonly made?: true;
 }
 
 /** A raw value's text. */
@@ -82,7 +78,7 @@ export interface ReadOptions {
 export interface InputCounts {
   files: number;
   lines: number;
-  /** Events read, and documents made of audit records (`made`). */
+  /** Events read, and documents made of audit records (`EventPosition.made`). */
   events: number;
   bad: number;
   /** Of `events`: the documents made of Linux audit records (Auditbeat's, for Elastic's rules). */
@@ -229,7 +225,7 @@ async function* readFile(file: string, counts: InputCounts, max: number, raw: bo
 function count<T extends InputItem | RawEvent>(item: T, counts: InputCounts): T {
   if (item.kind === 'event' || item.kind === 'raw') {
     counts.events++;
-    if (item.made) counts.made = (counts.made ?? 0) + 1;
+    if (item.pos.made) counts.made = (counts.made ?? 0) + 1;
   } else counts.bad++;
   return item;
 }
@@ -601,11 +597,11 @@ class ValueSplitter {
     yield* this.documents((this.coalescer ??= new AuditCoalescer()).push(line, pos, pairs));
   }
 
-  /** Documents made of audit records, as events (`made`: counted apart as well). */
+  /** Documents made of audit records, as events (`EventPosition.made`: counted apart as well). */
   private *documents(docs: readonly { document: Record<string, unknown>; pos: EventPosition }[]): Generator<InputEvent | RawEvent> {
     for (const { document, pos: at } of docs) {
       const pos = { ...at, made: true as const };
-      yield this.raw ? { kind: 'raw', text: JSON.stringify(document), pos, made: true } : { kind: 'event', event: document, pos, made: true };
+      yield this.raw ? { kind: 'raw', text: JSON.stringify(document), pos } : { kind: 'event', event: document, pos };
     }
   }
 

@@ -28,7 +28,7 @@ import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../co
 
 /**
  * The events of a file (or `-`), read as `detwiki hunt` reads them: a JSON value, an array of them, JSON lines, gzip of
- * these, or a Linux audit log (each record, and each audit event's Auditbeat document: `made`). A bad line stops here.
+ * these, or a Linux audit log (each record, and each audit event's Auditbeat document: `EventPosition.made`). A bad line stops here.
  */
 export async function loadEvents(file: string): Promise<{ events: unknown[]; made: (number | undefined)[] }> {
   const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
@@ -37,7 +37,7 @@ export async function loadEvents(file: string): Promise<{ events: unknown[]; mad
   for await (const item of readEvents([file], counts)) {
     if (item.kind === 'bad') throw new UsageError(`events line ${item.pos.line}: ${item.code}: ${item.message}`);
     events.push(item.event);
-    made.push(item.made ? item.pos.line : undefined);
+    made.push(item.pos.made ? item.pos.line : undefined);
   }
   return { events, made };
 }

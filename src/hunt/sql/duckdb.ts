@@ -34,7 +34,7 @@ export interface LoadedFile {
   readonly badCount?: number;
   /**
    * Where the file is read line by line: each event's line (the line of an audit event's first record for its
-   * Auditbeat document), its index in the file's events; negative for a document made of records (`made`).
+   * Auditbeat document), its index in the file's events; negative for a document made of records (`EventPosition.made`).
    */
   readonly lines?: Int32Array;
 }
@@ -167,7 +167,7 @@ export class DuckEngine {
           grown.set(lines);
           lines = grown;
         }
-        lines[n] = item.made ? -item.pos.line : item.pos.line;
+        lines[n] = item.pos.made ? -item.pos.line : item.pos.line;
         n++;
         app.appendVarchar(file);
         app.appendVarchar(JSON.stringify(item.event));
