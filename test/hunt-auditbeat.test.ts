@@ -17,13 +17,13 @@ import type { RuleRecord } from '../src/model/rule.ts';
 import { elasticDetection, hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 
 const GS = '\x1d';
-const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex').toUpperCase();
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 
 /** An invented `sh -c 'id; whoami'` run by alice, as a RAW log writes it: numbers, hexadecimal text. */
 const EXEC = [
   'type=SYSCALL msg=audit(1767225600.250:300): arch=c000003e syscall=59 success=yes exit=0 a0=55d1 a1=55d2 a2=55d3 a3=0 items=2 ppid=900 pid=901 auid=1000 uid=1000 gid=1000 euid=0 suid=0 fsuid=0 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm="sh" exe="/usr/bin/dash" subj=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023 key="exec"',
   `type=EXECVE msg=audit(1767225600.250:300): argc=3 a0="sh" a1="-c" a2=${hex('id; whoami')}`,
-  `type=CWD msg=audit(1767225600.250:300): cwd=${hex('/home/alice/my dir')}`,
+  `type=CWD msg=audit(1767225600.250:300): cwd=${hex('/home/alice/my dir é')}`,
   'type=PATH msg=audit(1767225600.250:300): item=0 name="/bin/sh" inode=101 dev=fd:00 mode=0120777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT',
   'type=PATH msg=audit(1767225600.250:300): item=1 name="/usr/bin/dash" inode=102 dev=fd:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL',
   `type=PROCTITLE msg=audit(1767225600.250:300): proctitle=${hex('sh\u0000-c\u0000id; whoami')}`,
@@ -45,7 +45,7 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
     const d = auditbeatDocument(EXEC)!;
     assert.equal(d['@timestamp'], '2026-01-01T00:00:00.250Z');
     assert.deepEqual(d.event, { module: 'auditd', action: 'executed', outcome: 'success', kind: 'event', category: ['process'], type: ['start'] });
-    assert.deepEqual(d.process, { pid: 901, parent: { pid: 900 }, title: 'sh -c id; whoami', name: 'sh', executable: '/usr/bin/dash', working_directory: '/home/alice/my dir', args: ['sh', '-c', 'id; whoami'] });
+    assert.deepEqual(d.process, { pid: 901, parent: { pid: 900 }, title: 'sh -c id; whoami', name: 'sh', executable: '/usr/bin/dash', working_directory: '/home/alice/my dir é', args: ['sh', '-c', 'id; whoami'] });
     // the first path that is not a parent directory is the file
     assert.deepEqual(d.file, { path: '/usr/bin/dash', inode: '102', device: '00:00', mode: '0755', uid: '0', gid: '0' });
     assert.equal(at(d, 'auditd.data.syscall'), 'execve');

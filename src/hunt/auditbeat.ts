@@ -42,10 +42,13 @@ const UNSET = 'unset';
 const isUpperHex = (s: string): boolean => s.length % 2 === 0 && s.length > 0 && /^[0-9A-F]+$/.test(s);
 const hexBytes = (s: string): Buffer => Buffer.from(s, 'hex');
 
-/** `auparse`'s `hexToStrings`: uppercase hexadecimal, its NUL-separated strings joined by blanks; else undefined. */
+/**
+ * `auparse`'s `hexToStrings`: uppercase hexadecimal, its NUL-separated strings joined by blanks; else undefined. The
+ * bytes are read as UTF-8, as Auditbeat's JSON carries them (a byte that is not UTF-8 becomes U+FFFD there too).
+ */
 function hexText(value: string, quoted: boolean): string | undefined {
   if (quoted || !isUpperHex(value)) return undefined;
-  return hexBytes(value).toString('latin1').split('\u0000').join(' ');
+  return hexBytes(value).toString('utf8').split('\u0000').join(' ');
 }
 
 function setHexDecoded(data: Map<string, string>, quoted: ReadonlySet<string>, key: string): void {
@@ -82,7 +85,7 @@ function sockaddr(s: string): Map<string, string> | undefined {
   const out = new Map<string, string>();
   if (family === 1) {
     out.set('family', 'unix');
-    out.set('path', hexBytes(s.slice(4)).toString('latin1').split('\u0000')[0]!);
+    out.set('path', hexBytes(s.slice(4)).toString('utf8').split('\u0000')[0]!);
   } else if (family === 2 && s.length >= 16) {
     const b = hexBytes(s.slice(8, 16));
     out.set('family', 'ipv4');
@@ -169,7 +172,7 @@ function enrich(type: string, data: Map<string, string>, quoted: ReadonlySet<str
   const key = data.get('key');
   if (key !== undefined) {
     data.delete('key');
-    if (!quoted.has('key') && isUpperHex(key)) tags = hexBytes(key).toString('latin1').split('\u0001');
+    if (!quoted.has('key') && isUpperHex(key)) tags = hexBytes(key).toString('utf8').split('\u0001');
     else {
       const eq = key.indexOf('=');
       tags = [eq < 0 ? key : key.slice(eq + 1)];
@@ -214,7 +217,7 @@ function enrich(type: string, data: Map<string, string>, quoted: ReadonlySet<str
         const v = data.get(k);
         if (v === undefined) break;
         // one argument: its bytes decoded whole (`hexToString`)
-        if (!quoted.has(k) && isUpperHex(v)) data.set(k, hexBytes(v).toString('latin1'));
+        if (!quoted.has(k) && isUpperHex(v)) data.set(k, hexBytes(v).toString('utf8'));
       }
       break;
     }
