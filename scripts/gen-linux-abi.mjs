@@ -15,10 +15,14 @@ const read = (p) => readFileSync(path.join(inc, p), 'utf8');
 /** `#define <prefix>NAME <number>` lines → number → name (the first name of a number wins; `all` gets every name). */
 function defines(text, prefix, filter = () => true, all = []) {
   const out = new Map();
+  // every numeric define, so that an alias of one resolves (`#define __NR_lseek __NR3264_lseek` in the generic table)
+  const known = new Map();
   for (const line of text.split('\n')) {
     const words = line.trim().split(/\s+/);
-    if (words[0] !== '#define' || !words[1]?.startsWith(prefix)) continue;
-    const n = Number(words[2]);
+    if (words[0] !== '#define' || !words[1]) continue;
+    const n = known.has(words[2]) ? known.get(words[2]) : Number(words[2]);
+    if (Number.isInteger(n)) known.set(words[1], n);
+    if (!words[1].startsWith(prefix)) continue;
     if (!Number.isInteger(n) || !filter(n)) continue;
     const name = words[1].slice(prefix.length);
     all.push(name);
