@@ -44,7 +44,7 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
   it("joins an execve's records into one process event and interprets their values", () => {
     const d = auditbeatDocument(EXEC)!;
     assert.equal(d['@timestamp'], '2026-01-01T00:00:00.250Z');
-    assert.deepEqual(d.event, { module: 'auditd', action: 'executed', outcome: 'success', kind: 'event', category: ['process'], type: ['start'] });
+    assert.deepEqual(d.event, { module: 'auditd', dataset: 'auditd_manager.auditd', action: 'executed', outcome: 'success', kind: 'event', category: ['process'], type: ['start'] });
     assert.deepEqual(d.process, { pid: 901, parent: { pid: 900 }, title: 'sh -c id; whoami', name: 'sh', executable: '/usr/bin/dash', working_directory: '/home/alice/my dir é', args: ['sh', '-c', 'id; whoami'] });
     // the first path that is not a parent directory is the file
     assert.deepEqual(d.file, { path: '/usr/bin/dash', inode: '102', device: '00:00', mode: '0755', uid: '0', gid: '0' });
@@ -65,7 +65,10 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
     assert.equal(at(d, 'user.selinux.domain'), 'unconfined_t');
     assert.equal(at(d, 'host.os.type'), 'linux');
     // what the hunt routes it as: Auditbeat's process documents on Linux
-    assert.ok(recogniseLogSources(d).some((ls) => ls.endsWith('linux.process_creation')), String(recogniseLogSources(d)));
+    // (and the Auditd Manager's data set, and Auditbeat's own indices, which a rule may name alone)
+    const ls = recogniseLogSources(d);
+    assert.ok(ls.some((l) => l.endsWith('linux.process_creation')), String(ls));
+    assert.ok(ls.some((l) => l.endsWith('logs-auditd_manager.auditd-*')) && ls.some((l) => l.endsWith('auditbeat-*')), String(ls));
   });
 
   it('takes user names from the ENRICHED format, the host from node=, a failure and its errno name', () => {
@@ -180,6 +183,8 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
         'elastic/rules/linux/shell.toml': elasticDetection('09', 1, 'Shell -c', 'auditbeat-*', 'process where host.os.type == "linux" and event.type == "start" and event.action in ("exec", "executed") and process.name == "sh" and process.args == "-c"'),
         'elastic/rules/linux/user.toml': elasticDetection('09', 2, 'User Added', 'logs-auditd_manager.auditd-*', 'iam where host.os.type == "linux" and event.type == "creation" and event.outcome == "success"'),
         'elastic/rules/linux/shadow.toml': elasticDetection('09', 3, 'Shadow Read', 'auditbeat-*', 'event.category:file and host.os.type:linux and file.path:"/etc/shadow" and event.outcome:failure', 'kuery'),
+        // a rule over Auditbeat's indices that names no category: read over every document
+        'elastic/rules/linux/any.toml': elasticDetection('09', 5, 'Any Auditd Failure', 'auditbeat-*', 'event.module:auditd and event.outcome:failure', 'kuery'),
         // an Endpoint rule: not read over Auditbeat's documents
         'elastic/rules/linux/endpoint.toml': elasticDetection('09', 4, 'Shell -c (Endpoint)', 'logs-endpoint.events.process*', 'process where event.type == "start" and process.name == "sh"'),
       };
@@ -187,7 +192,7 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
       file = path.join(dir, 'audit.log');
       writeFileSync(file, [...EXEC, ...OPEN, 'not a record', `type=ADD_USER msg=audit(1767225604.000:304): pid=980 uid=0 auid=1000 ses=3 msg='op=add-user acct="mallory" exe="/usr/sbin/useradd" hostname=web1 addr=? terminal=pts/0 res=success'`].join('\n') + '\n');
       rules = (await scanSource(elasticAdapter, path.join(dir, 'elastic'), { repository: 'test/elastic' })).rules;
-      assert.equal(rules.length, 4);
+      assert.equal(rules.length, 5);
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -205,7 +210,7 @@ describe('detwiki hunt: audit records as Auditbeat documents', () => {
       const id = (name: string) => rules.find((r) => r.title === name)!.id;
       // the documents are events 6 (the execve's, once its PROCTITLE record is read), 11 (the open's, after its EOE
       // record) and 13 (the account's, after the bad line 11); the records are the others
-      assert.deepEqual(mem, [`11 hit ${id('Shadow Read')} @8 document`, `13 hit ${id('User Added')} @12 document`, `6 hit ${id('Shell -c')} @1 document`], mem.join('\n'));
+      assert.deepEqual(mem, [`11 hit ${id('Any Auditd Failure')} @8 document`, `11 hit ${id('Shadow Read')} @8 document`, `13 hit ${id('User Added')} @12 document`, `6 hit ${id('Shell -c')} @1 document`], mem.join('\n'));
       assert.deepEqual(par, mem);
       assert.deepEqual(duck, mem);
     });

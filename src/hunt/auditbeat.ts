@@ -524,6 +524,9 @@ function sub(o: Obj, k: string): Obj {
 /** The ECS version the documents carry (Auditbeat 8's). */
 const ECS_VERSION = '8.0.0';
 
+/** The Auditd Manager integration's data set (`logs-auditd_manager.auditd-*`). */
+const DATASET = 'auditd_manager.auditd';
+
 /** `buildMetricbeatEvent`: the document of a group of records (lines, in the order read). */
 export function auditbeatDocument(records: readonly string[]): Obj | undefined {
   return documentOf(records.flatMap((line) => {
@@ -537,10 +540,12 @@ function documentOf(all: readonly Message[]): Obj | undefined {
   const msgs = all.filter((m) => m.type !== 'EOE');
   if (msgs.length === 0) return undefined;
   const first = msgs[0]!;
-  const event: Obj = { module: 'auditd' };
+  // as Elastic Agent's Auditd Manager writes them (it runs Auditbeat): its data set, which its rules' index names
+  const event: Obj = { module: 'auditd', dataset: DATASET };
   const d: Obj = {};
   if (first.time !== undefined) d['@timestamp'] = new Date(first.time).toISOString();
   d.ecs = { version: ECS_VERSION };
+  d.data_stream = { type: 'logs', dataset: DATASET, namespace: 'default' };
   d.event = event;
   d.agent = { type: 'auditbeat' };
   d.service = { type: 'auditd' };

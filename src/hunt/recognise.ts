@@ -103,7 +103,22 @@ function elasticDocument(event: Record<string, unknown>): string[] | undefined {
   const dsValue = resolveDotted(event, 'event.dataset');
   const ds = typeof dsValue === 'string' ? dsValue.toLowerCase() : '';
   const own = elasticDocumentOwn(event, ds);
-  return ds === '' ? [own] : [own, ELASTIC_DOCUMENT.integrationPrefix + ds.split('.')[0]!, `${ELASTIC_DOCUMENT.integrationPrefix}logs-${ds}-*`];
+  const out = ds === '' ? [own] : [own, ELASTIC_DOCUMENT.integrationPrefix + ds.split('.')[0]!, `${ELASTIC_DOCUMENT.integrationPrefix}logs-${ds}-*`];
+  // Auditbeat's auditd document (agent.type auditbeat: Auditbeat's own, or Elastic Agent's Auditd Manager's, which runs
+  // Auditbeat) is also one of Auditbeat's own indices, which a rule may name alone (Filebeat's auditd module is not)
+  if (isAuditdDocument(event, ds) && agentType(event) === 'auditbeat') out.push(`${ELASTIC_DOCUMENT.integrationPrefix}${ELASTIC_DOCUMENT.auditbeatIndex}`);
+  return out;
+}
+
+function agentType(event: Record<string, unknown>): string {
+  const t = resolveDotted(event, 'agent.type');
+  return typeof t === 'string' ? t.toLowerCase() : '';
+}
+
+/** An ECS document of auditd events: its data set, its module, or its `auditd` namespace says so. */
+function isAuditdDocument(event: Record<string, unknown>, ds: string): boolean {
+  const module = resolveDotted(event, 'event.module');
+  return ds.startsWith(ELASTIC_DOCUMENT.auditd) || (typeof module === 'string' && module.toLowerCase() === ELASTIC_DOCUMENT.auditd) || isRecord(event[ELASTIC_DOCUMENT.auditd]);
 }
 
 /** An Elastic document's log source by its data set, else its category and OS. */
@@ -119,7 +134,7 @@ function elasticDocumentOwn(event: Record<string, unknown>, ds: string): string 
   };
   const type = lower('host.os.type');
   const platform = lower('host.os.platform');
-  const auditd = ds.startsWith(ELASTIC_DOCUMENT.auditd) || lower('event.module') === ELASTIC_DOCUMENT.auditd || isRecord(event[ELASTIC_DOCUMENT.auditd]);
+  const auditd = isAuditdDocument(event, ds);
   const os = type === 'linux' || type === 'macos' || type === 'windows' ? type : platform === 'darwin' ? 'macos' : platform === 'windows' ? 'windows' : platform !== '' || auditd ? 'linux' : 'windows';
   return found.byOs[os];
 }

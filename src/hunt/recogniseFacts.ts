@@ -112,6 +112,8 @@ export const ELASTIC_DOCUMENT = {
   datasets: ELASTIC_DATASETS.filter(([frag]) => !frag.startsWith('integration=')).map(([frag, ls]) => [frag.replace(/^logs-/, ''), ecsDocuments(ls)] as const),
   categories: Object.keys(ELASTIC_CATEGORIES).map((c) => ({ category: c, byOs: Object.fromEntries(['windows', 'linux', 'macos'].map((os) => [os, ecsDocuments(endpointLogSource(os, c)!)])) as Readonly<Record<'windows' | 'linux' | 'macos', string>> })),
   auditd: 'auditd',
+  /** The index pattern of Auditbeat's own documents (`auditbeat-*`), which its auditd documents (`agent.type` auditbeat) are also read as. */
+  auditbeatIndex: 'auditbeat-*',
   other: 'vendor:ecs',
   integrationPrefix: ecsDocuments('vendor:elastic/'),
 } as const;

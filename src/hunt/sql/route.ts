@@ -101,7 +101,7 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   const catRaw = names.next('ecr');
   const ce = names.next('ece');
   const catList = d.let(fieldSql(d, 'dotted', 'event.category', cols(ev), names), catRaw, `CASE WHEN ${d.is(catRaw, 'array')} THEN ${d.map(d.elements(catRaw), d.lambda(ce, `CASE WHEN ${d.is(ce, 'string')} THEN ${d.lower(d.text(ce))} END`))} ELSE ${d.list([`CASE WHEN ${d.is(catRaw, 'string')} THEN ${d.lower(d.text(catRaw))} END`])} END`);
-  const ecsDoc = lowered(['event.dataset', 'host.os.type', 'host.os.platform', 'event.module'], ([ds, type, platform, module]) => {
+  const ecsDoc = lowered(['event.dataset', 'host.os.type', 'host.os.platform', 'event.module', 'agent.type'], ([ds, type, platform, module, agent]) => {
     const byDataset = ELASTIC_DOCUMENT.datasets.map(([prefix, ls]) => `WHEN ${d.startsWith(ds!, str(prefix))} THEN ${lst([ls])}`).join(' ');
     const auditd = `(${d.startsWith(ds!, str(ELASTIC_DOCUMENT.auditd))} OR ${module} = ${str(ELASTIC_DOCUMENT.auditd)} OR COALESCE(${d.is(d.get(ev, [ELASTIC_DOCUMENT.auditd]), 'object')}, FALSE))`;
     const os = `CASE WHEN ${type} IN ('linux', 'macos', 'windows') THEN ${type} WHEN ${platform} = 'darwin' THEN 'macos' WHEN ${platform} = 'windows' THEN 'windows' WHEN ${platform} <> '' OR ${auditd} THEN 'linux' ELSE 'windows' END`;
@@ -111,7 +111,9 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
     // and the integration's and the data stream's own (`vendor:elastic/<integration>`, `vendor:elastic/logs-<data set>-*`)
     const split = d.derive?.split;
     const integration = split ? `CASE WHEN ${ds} <> '' THEN ${d.list([`${str(ELASTIC_DOCUMENT.integrationPrefix)} || ${d.first(split(ds!, "'.'"))}`, `${str(ELASTIC_DOCUMENT.integrationPrefix)} || 'logs-' || ${ds} || '-*'`])} ELSE ${d.EMPTY_TEXT_LIST} END` : d.EMPTY_TEXT_LIST;
-    return d.concat([`CASE ${byDataset} ELSE ${byCategory} END`, integration]);
+    // Auditbeat's auditd document is also one of Auditbeat's own indices (`recognise.ts`, `elasticDocument`)
+    const auditbeat = `CASE WHEN ${auditd} AND ${agent} = 'auditbeat' THEN ${lst([ELASTIC_DOCUMENT.integrationPrefix + ELASTIC_DOCUMENT.auditbeatIndex])} ELSE ${d.EMPTY_TEXT_LIST} END`;
+    return d.concat([`CASE ${byDataset} ELSE ${byCategory} END`, integration, auditbeat]);
   });
   const ver = names.next('ecv');
   const elastic = d.let(fieldSql(d, 'dotted', 'ecs.version', cols(ev), names), ver, `CASE WHEN ${d.is(ver, 'string')} THEN ${ecsDoc} END`);
