@@ -1,5 +1,5 @@
 /**
- * detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--lists FILE|DIR ...] [--json]
+ * detwiki eval <rule file> <events file (JSON, JSON lines, audit.log; gzip too) | -> [--repo DIR] [--lists FILE|DIR ...] [--json]
  * Runs a rule's extracted condition against events (a JSON object, an array, one object per line, gzip of these, or a
  * Linux audit log: `loadEvents`, the hunt's reader) and prints
  * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
@@ -45,7 +45,7 @@ export async function loadEvents(file: string): Promise<{ events: unknown[]; mad
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, { repo: { type: 'string' }, format: { type: 'string' }, lists: { type: 'string', multiple: true } });
-    if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events.json | events.jsonl | -> [--repo DIR] [--lists FILE|DIR ...] [--json]');
+    if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events file (JSON, JSON lines, audit.log; gzip too) | -> [--repo DIR] [--lists FILE|DIR ...] [--json]');
     const lists = listsOption(values.lists);
     const abs = path.resolve(positionals[0]!);
     if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such rule file: ${positionals[0]}`);
