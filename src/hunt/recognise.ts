@@ -100,25 +100,24 @@ function present(event: Record<string, unknown>, alternatives: readonly Field[])
 function elasticDocument(event: Record<string, unknown>): string[] | undefined {
   if (!Object.hasOwn(event, 'ecs') && !Object.hasOwn(event, 'ecs.version')) return undefined;
   if (typeof resolveDotted(event, 'ecs.version') !== 'string') return undefined;
-  const dsValue = resolveDotted(event, 'event.dataset');
-  const ds = typeof dsValue === 'string' ? dsValue.toLowerCase() : '';
+  const ds = lowerAt(event, 'event.dataset');
   const own = elasticDocumentOwn(event, ds);
   const out = ds === '' ? [own] : [own, ELASTIC_DOCUMENT.integrationPrefix + ds.split('.')[0]!, `${ELASTIC_DOCUMENT.integrationPrefix}logs-${ds}-*`];
   // Auditbeat's auditd document (agent.type auditbeat: Auditbeat's own, or Elastic Agent's Auditd Manager's, which runs
   // Auditbeat) is also one of Auditbeat's own indices, which a rule may name alone (Filebeat's auditd module is not)
-  if (isAuditdDocument(event, ds) && agentType(event) === 'auditbeat') out.push(`${ELASTIC_DOCUMENT.integrationPrefix}${ELASTIC_DOCUMENT.auditbeatIndex}`);
+  if (isAuditdDocument(event, ds) && lowerAt(event, 'agent.type') === 'auditbeat') out.push(`${ELASTIC_DOCUMENT.integrationPrefix}${ELASTIC_DOCUMENT.auditbeatIndex}`);
   return out;
 }
 
-function agentType(event: Record<string, unknown>): string {
-  const t = resolveDotted(event, 'agent.type');
-  return typeof t === 'string' ? t.toLowerCase() : '';
+/** A field's text, lower-cased ('' when it is not text). */
+function lowerAt(event: Record<string, unknown>, field: string): string {
+  const v = resolveDotted(event, field);
+  return typeof v === 'string' ? v.toLowerCase() : '';
 }
 
 /** An ECS document of auditd events: its data set, its module, or its `auditd` namespace says so. */
 function isAuditdDocument(event: Record<string, unknown>, ds: string): boolean {
-  const module = resolveDotted(event, 'event.module');
-  return ds.startsWith(ELASTIC_DOCUMENT.auditd) || (typeof module === 'string' && module.toLowerCase() === ELASTIC_DOCUMENT.auditd) || isRecord(event[ELASTIC_DOCUMENT.auditd]);
+  return ds.startsWith(ELASTIC_DOCUMENT.auditd) || lowerAt(event, 'event.module') === ELASTIC_DOCUMENT.auditd || isRecord(event[ELASTIC_DOCUMENT.auditd]);
 }
 
 /** An Elastic document's log source by its data set, else its category and OS. */
@@ -128,12 +127,8 @@ function elasticDocumentOwn(event: Record<string, unknown>, ds: string): string 
   const cats = (Array.isArray(c) ? c : [c]).flatMap((x) => (typeof x === 'string' ? [x.toLowerCase()] : []));
   const found = ELASTIC_DOCUMENT.categories.find((e) => cats.includes(e.category));
   if (!found) return ELASTIC_DOCUMENT.other;
-  const lower = (f: string) => {
-    const v = resolveDotted(event, f);
-    return typeof v === 'string' ? v.toLowerCase() : '';
-  };
-  const type = lower('host.os.type');
-  const platform = lower('host.os.platform');
+  const type = lowerAt(event, 'host.os.type');
+  const platform = lowerAt(event, 'host.os.platform');
   const auditd = isAuditdDocument(event, ds);
   const os = type === 'linux' || type === 'macos' || type === 'windows' ? type : platform === 'darwin' ? 'macos' : platform === 'windows' ? 'windows' : platform !== '' || auditd ? 'linux' : 'windows';
   return found.byOs[os];

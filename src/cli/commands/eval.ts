@@ -58,6 +58,8 @@ export function run(argv: string[]): Promise<number> {
     const { events, made } = await loadEvents(positionals[1]!);
     const adapter = adapterFor(found.format);
     const resolve = adapter?.resolveField;
+    // an event made of audit records (Auditbeat's document): the line of its event's first record
+    const documentOf = made.some((x) => x !== undefined) ? { documentOf: made.map((x) => x ?? null) } : {};
     const results = rules.map((r) => {
       // over events: a part that reads a host's state (an Elastic hunt's osquery SQL) is false
       const cond = r.logic.condition && overEvents(r.logic.condition);
@@ -74,8 +76,6 @@ export function run(argv: string[]): Promise<number> {
         return verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
       });
       const counted = countedOver(r, events);
-      // an event made of audit records (Auditbeat's document): the line of its event's first record
-      const documentOf = made.some((x) => x !== undefined) ? { documentOf: made.map((x) => x ?? null) } : {};
       return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...documentOf, ...counted };
     });
     if (values.json) printJson(results);
