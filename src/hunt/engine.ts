@@ -164,10 +164,11 @@ export class HuntEngine {
   readonly resolvers: FieldResolver[] = [];
   /** Rule indexes of each canonical log source. */
   private readonly byLogSource = new Map<string, number[]>();
-  private readonly plans: RulePlan[] = [];
+  /** Each rule's plan, once a rule set it belongs to is made (`planRule`). */
+  private readonly plans: (RulePlan | undefined)[] = [];
   private readonly indexes: KeyIndex[] = [];
-  /** Key id → rules it triggers (while the rules are read; then `keyState` and `triggered`). */
-  private triggers: number[][] = [];
+  /** Key id → the planned rules it triggers (laid out as `keyState` and `triggered` by `layOutKeys`). */
+  private readonly triggers: number[][] = [];
   private readonly keyValue: string[] = [];
   /** Key id → its key index. */
   private readonly indexOfKey: number[] = [];
@@ -264,66 +265,92 @@ export class HuntEngine {
         }
       }
     }
-    const indexOf = new Map<string, KeyIndex>();
-    const indexOfKey = this.indexOfKey;
-    const keyId = (hr: HuntRule, k: PrefilterKey): number => {
-      const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
-      let idx = indexOf.get(ik);
-      if (!idx) {
-        indexOf.set(ik, (idx = { id: this.indexes.length, field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
-        this.indexes.push(idx);
-      }
-      let id = idx.byValue.get(k.value);
-      if (id === undefined) {
-        idx.byValue.set(k.value, (id = this.triggers.length));
-        this.triggers.push([]);
-        this.keyValue.push(k.value);
-        indexOfKey.push(idx.id);
-      }
-      return id;
-    };
-    // a key many rules need is likely common in events too: it costs more as a trigger
-    const reqs = this.rules.map((hr) => (opts.noPrefilter ? undefined : prefilterRequirement(hr.condition)));
+    // a key many rules need is likely common in events too: it costs more as a trigger (counted over every rule, so
+    // that a rule's plan is the same whichever rule sets the events call for first)
+    this.reqs = this.rules.map((hr) => (opts.noPrefilter ? undefined : prefilterRequirement(hr.condition)));
     const popularity = new Map<string, number>();
     const keyName = (k: PrefilterKey) => `${k.kind}\u0000${k.field.toLowerCase()}\u0000${k.value}`;
-    for (const req of reqs) if (req) for (const n of new Set(requirementKeys(req).map(keyName))) popularity.set(n, (popularity.get(n) ?? 0) + 1);
-    const keyCost = (k: PrefilterKey) => cost([k]) + (popularity.get(keyName(k)) ?? 0);
-    for (const hr of this.rules) {
-      const req = reqs[hr.index];
-      const trigger = req ? requirementCut(req, keyCost).keys : undefined;
-      const used = new Set<number>();
-      const all = new Set<number>();
-      const ids = (keys: readonly PrefilterKey[]): Int32Array => {
-        const out = [...new Set(keys.map((k) => keyId(hr, k)))];
-        for (const id of out) {
-          used.add(indexOfKey[id]!);
-          all.add(id);
+    for (const req of this.reqs) if (req) for (const n of new Set(requirementKeys(req).map(keyName))) popularity.set(n, (popularity.get(n) ?? 0) + 1);
+    this.keyCost = (k: PrefilterKey) => cost([k]) + (popularity.get(keyName(k)) ?? 0);
+    if (!opts.all) {
+      for (const hr of this.rules) {
+        if (hr.logSources.length === 0) this.stats.withoutLogSource++;
+        else for (const ls of hr.logSources) {
+          let list = this.byLogSource.get(ls);
+          if (!list) this.byLogSource.set(ls, (list = []));
+          list.push(hr.index);
         }
-        return Int32Array.from(out);
-      };
-      if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(hr.index);
-      // a requirement that is one key list is its own cut: the trigger already checked it
-      const requires = req && !('any' in req) ? compileRequirement(req, ids) : undefined;
-      this.plans.push({ always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) });
-      if (opts.all) continue;
-      if (hr.logSources.length === 0) this.stats.withoutLogSource++;
-      else for (const ls of hr.logSources) {
-        let list = this.byLogSource.get(ls);
-        if (!list) this.byLogSource.set(ls, (list = []));
-        list.push(hr.index);
       }
     }
+    this.ruleStamp = new Int32Array(this.rules.length);
+  }
+
+  /** Each rule's prefilter requirement (undefined: none), and what a key costs as a trigger (`planRule`). */
+  private readonly reqs: (Requirement | undefined)[];
+  private readonly keyCost: (k: PrefilterKey) => number;
+  private readonly indexOf = new Map<string, KeyIndex>();
+
+  /** The key id of a key of a rule's requirement (its key index made at first use). */
+  private keyId(hr: HuntRule, k: PrefilterKey): number {
+    const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
+    let idx = this.indexOf.get(ik);
+    if (!idx) {
+      this.indexOf.set(ik, (idx = { id: this.indexes.length, field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
+      this.indexes.push(idx);
+    }
+    let id = idx.byValue.get(k.value);
+    if (id === undefined) {
+      idx.byValue.set(k.value, (id = this.triggers.length));
+      this.triggers.push([]);
+      this.keyValue.push(k.value);
+      this.indexOfKey.push(idx.id);
+    }
+    return id;
+  }
+
+  /**
+   * How a rule is reached (`RulePlan`): planned when a rule set it belongs to is first made, not when the engine is
+   * made (a hunt of one log source's events plans a few hundred of the catalog's 22,000 rules and readings; planning
+   * them all took most of a second at the start of every hunt).
+   */
+  private planRule(r: number): void {
+    const hr = this.rules[r]!;
+    const req = this.reqs[r];
+    const trigger = req ? requirementCut(req, this.keyCost).keys : undefined;
+    const used = new Set<number>();
+    const all = new Set<number>();
+    const ids = (keys: readonly PrefilterKey[]): Int32Array => {
+      const out = [...new Set(keys.map((k) => this.keyId(hr, k)))];
+      for (const id of out) {
+        used.add(this.indexOfKey[id]!);
+        all.add(id);
+      }
+      return Int32Array.from(out);
+    };
+    if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(r);
+    // a requirement that is one key list is its own cut: the trigger already checked it
+    const requires = req && !('any' in req) ? compileRequirement(req, ids) : undefined;
+    this.plans[r] = { always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) };
+  }
+
+  /**
+   * Lay the keys' trigger lists out as `keyState` and `triggered` read them, after rules were planned. Made between
+   * events (a rule set is made before its event is scanned): the stamps of the event before are not needed.
+   */
+  private layOutKeys(): void {
     const nKeys = this.triggers.length;
     this.keyState = new Int32Array(2 * nKeys + 2);
-    this.triggered = new Int32Array(this.triggers.reduce((n, t) => n + t.length, 0));
+    let total = 0;
+    for (const t of this.triggers) total += t.length;
+    this.triggered = new Int32Array(total);
     let at = 0;
     for (let id = 0; id < nKeys; id++) {
       this.keyState[2 * id + 1] = at;
-      for (const r of this.triggers[id]!) this.triggered[at++] = r;
+      // in rule order, whichever rule set planned them
+      const t = this.triggers[id]!.sort((a, b) => a - b);
+      for (const r of t) this.triggered[at++] = r;
     }
     this.keyState[2 * nKeys + 1] = at;
-    this.triggers = [];
-    this.ruleStamp = new Int32Array(this.rules.length);
   }
 
   /** The rule as written of a rule or of one of its readings (`HuntRule.of`): whose tallies and aggregation they share. */
@@ -347,6 +374,13 @@ export class HuntEngine {
   }
 
   private makeSet(members: readonly number[]): RuleSet {
+    let planned = false;
+    for (const r of members) {
+      if (this.plans[r] !== undefined) continue;
+      this.planRule(r);
+      planned = true;
+    }
+    if (planned) this.layOutKeys();
     const member = new Uint8Array(this.rules.length);
     const always: number[] = [];
     const used = new Map<number, Set<number>>();
