@@ -131,6 +131,7 @@ const PROCESS: FieldTable = {
 const ACTOR: FieldTable = { 'process.executable': 'Image', 'process.name': 'Image:name' };
 
 export const elasticVocabulary: Vocabulary = {
+  readsStages: true,
   logSources: (rule: RuleRecord) => {
     // declared index patterns and integrations (`index=…`, `integration=…`), and the indices an ES|QL query reads
     // (`FROM logs-aws.cloudtrail-*`)

@@ -29,6 +29,11 @@ export interface Vocabulary {
    * action links it to the raw log's rules. Absent: `logSources`.
    */
   readonly huntLogSources?: (rule: RuleRecord) => readonly string[];
+  /**
+   * Its log sources read the rule's stages (their kind and detail: Elastic's ES|QL `FROM` indices and endpoint
+   * categories). A hunt loads the stages of such a language's rules only (`src/hunt/load.ts`).
+   */
+  readonly readsStages?: boolean;
   /** Field tables per canonical log source id; `*` applies to every log source of the language. */
   readonly fields: Readonly<Record<string, FieldTable>>;
   /** Native field spelling normalised before lookup (a YARA-L `$e.` prefix, a data-model prefix). */
