@@ -12,7 +12,7 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { prefilterRequirement, requirementCut } from '../src/hunt/prefilter.ts';
 import { SubstringSet } from '../src/hunt/substrings.ts';
 import { norm } from '../src/model/compile.ts';
-import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
+import { and, not, opaque, or, pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 
 const rule = (id: string, e: Expr): RuleRecord =>
@@ -33,6 +33,10 @@ const RULES: RuleRecord[] = [
   rule('kelvin', pred('Text', 'contains', ['kelvin'])),
   rule('short', pred('CommandLine', 'contains', [' /c', '-e '])),
   rule('never', and(pred('a', 'eq', ['x']), { kind: 'const', value: false })),
+  // a reading's shape: the event kinds it has a mapping for, and an opaque branch for the others (a NOT of a numeric
+  // equality needs none of its keys: \`none\`)
+  rule('guarded', or(and(pred('EventID', 'in', [1]), pred('Image', 'ends_with', ['\\cmd.exe'])), and(not(pred('EventID', 'in', [1, 10])), opaque('kind', 'a kind without a mapping')))),
+  rule('guarded-strict', and(not(pred('EventID', 'in', [1], { typing: 'strict' })), opaque('x', 'y'))),
 ];
 
 const long = 'x'.repeat(70_000);
@@ -65,6 +69,17 @@ const EVENTS: unknown[] = [
   { CommandLine: ['cmd /c x', { a: 1 }], Image: ['C:\\x\\net.exe'] },
   { a: 'x' },
   {},
+  { EventID: 10, Image: 'C:\\x\\cmd.exe' },
+  { EventID: '0x1', Image: 'C:\\x\\CMD.exe' },
+  { EventID: ' 10 ' },
+  { EventID: true },
+  { EventID: false },
+  { EventID: [5, 10] },
+  { EventID: [5, 6] },
+  { EventID: 5 },
+  { EventID: 1.5 },
+  { EventID: { a: 1 } },
+  { EventID: '1'.padStart(70_000, ' ') },
 ];
 
 describe('hunt prefilter (invented rules and events)', () => {
@@ -86,10 +101,29 @@ describe('hunt prefilter (invented rules and events)', () => {
   it('a requirement needs every value of contains[all] and one branch of an OR; its cut is one of them', () => {
     const r = prefilterRequirement(RULES.find((x) => x.id === 'all')!.logic.condition!)!;
     assert.deepEqual(r, { all: [{ any: [{ field: 'CommandLine', kind: 'sub', value: 'sekurlsa' }] }, { any: [{ field: 'CommandLine', kind: 'sub', value: 'logonpasswords' }] }] });
-    assert.deepEqual(requirementCut(r, (k) => -k.value.length).keys, [{ field: 'CommandLine', kind: 'sub', value: 'logonpasswords' }]);
+    assert.deepEqual(requirementCut(r, (k) => -k.value.length)!.keys, [{ field: 'CommandLine', kind: 'sub', value: 'logonpasswords' }]);
     assert.equal(prefilterRequirement(RULES.find((x) => x.id === 'not')!.logic.condition!) !== undefined, true);
     assert.equal(prefilterRequirement(not(pred('a', 'eq', ['x']))), undefined);
     assert.equal(prefilterRequirement(or(pred('a', 'eq', ['x']), not(pred('b', 'eq', ['y'])))), undefined);
+  });
+
+  it('a NOT of a loosely typed numeric equality needs none of its keys; its requirement has no cut', () => {
+    const r = prefilterRequirement(RULES.find((x) => x.id === 'guarded')!.logic.condition!)!;
+    assert.deepEqual(r, {
+      either: [
+        { all: [{ any: [{ field: 'EventID', kind: 'eq', value: '#1' }] }, { any: [{ field: 'Image', kind: 'base\\', value: 'cmd.exe' }] }] },
+        { all: [{ none: [{ field: 'EventID', kind: 'num', value: '#1' }, { field: 'EventID', kind: 'num', value: '#10' }] }] },
+      ],
+    });
+    assert.equal(requirementCut(r, () => 1), undefined);
+    // strings, strict typing and transforms are not decided by their keys: nothing needed
+    assert.equal(prefilterRequirement(not(pred('EventID', 'in', ['1']))), undefined);
+    assert.equal(prefilterRequirement(RULES.find((x) => x.id === 'guarded-strict')!.logic.condition!), undefined);
+    // on a set of events of the mapped kinds, the guarded rule is evaluated only where a branch can hold
+    const engine = new HuntEngine([RULES.find((x) => x.id === 'guarded')!], { all: true });
+    for (let i = 0; i < 10; i++) engine.run({ EventID: 1, Image: 'C:\\x\\notepad.exe' });
+    assert.equal(engine.stats.evaluations, 0);
+    assert.equal(engine.run({ EventID: 7 }).results[0]?.truth, 'unknown');
   });
 });
 

@@ -316,7 +316,7 @@ export class HuntEngine {
   private planRule(r: number): void {
     const hr = this.rules[r]!;
     const req = this.reqs[r];
-    const trigger = req ? requirementCut(req, this.keyCost).keys : undefined;
+    const trigger = req ? requirementCut(req, this.keyCost)?.keys : undefined;
     const used = new Set<number>();
     const all = new Set<number>();
     const ids = (keys: readonly PrefilterKey[]): Int32Array => {
@@ -464,6 +464,12 @@ export class HuntEngine {
       else this.scanSub(k, String(x), undefined);
       return;
     }
+    if (kind === 'num') {
+      // a number, or a numeric string, as `equals` in `evaluate.ts` reads it loosely (a boolean is neither)
+      if (typeof x === 'number') this.offerValue(k, numKey(x));
+      else if (typeof x === 'string' && numericLike(x)) this.offerValue(k, numKey(Number(x)));
+      return;
+    }
     const s = typeof x === 'string' ? (normed ?? norm(x)) : String(x).toLowerCase();
     if (kind === 'eq') {
       this.offerValue(k, s);
@@ -505,8 +511,9 @@ export class HuntEngine {
       const view = this.view(resolverIndex);
       const raw = view.at(fid, field);
       if (raw === undefined || raw === null) continue;
-      if (tooLongForRegex(raw)) {
+      if (k.index.kind !== 'num' && tooLongForRegex(raw)) {
         // a glob or regex on a value over the regex input bound is unknown, whatever the literals: every key is offered
+        // (not a `num` key: offered, it says the value equals that number, which no pattern decides)
         for (const id of k.index.byValue.values()) this.offer(id);
         continue;
       }
@@ -778,14 +785,16 @@ type Check = Int32Array;
 const ANY = 0;
 const ALL = 1;
 const EITHER = 2;
+/** The node holds when none of its keys is offered. */
+const NONE = 3;
 
 function compileRequirement(r: Requirement, ids: (keys: readonly PrefilterKey[]) => Int32Array): Check {
   const out: number[] = [];
   const put = (x: Requirement): void => {
     const at = out.length;
-    if ('any' in x) {
-      out.push(ANY, 0);
-      for (const k of ids(x.any)) out.push(2 * k);
+    if ('any' in x || 'none' in x) {
+      out.push('any' in x ? ANY : NONE, 0);
+      for (const k of ids('any' in x ? x.any : x.none)) out.push(2 * k);
     } else {
       out.push('all' in x ? ALL : EITHER, 0);
       for (const c of 'all' in x ? x.all : x.either) put(c);
@@ -803,6 +812,10 @@ function holds(p: Int32Array, at: number, stamp: Int32Array, epoch: number): boo
   if (op === ANY) {
     for (let i = at + 2; i < end; i++) if (stamp[p[i]!] === epoch) return true;
     return false;
+  }
+  if (op === NONE) {
+    for (let i = at + 2; i < end; i++) if (stamp[p[i]!] === epoch) return false;
+    return true;
   }
   if (op === ALL) {
     for (let c = at + 2; c < end; c = p[c + 1]!) if (!holds(p, c, stamp, epoch)) return false;

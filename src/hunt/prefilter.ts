@@ -16,8 +16,12 @@ import { applyTransform, evaluatePredicate, wildcardRuns } from '../model/evalua
 import { compileIfCertain } from '../model/regex.ts';
 import { ASCII } from '../model/ascii.ts';
 
-/** `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value. */
-export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub';
+/**
+ * `eq`: the whole value; `base\` / `base/`: the value's last path segment; `sub`: a substring of the value; `num`:
+ * the value as a number, offered only by a number or a numeric string (`numKey`), never by a boolean: what a
+ * loosely typed numeric equality holds on exactly (the keys of a `none` requirement).
+ */
+export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num';
 
 export interface PrefilterKey {
   readonly field: string;
@@ -281,7 +285,27 @@ function union(parts: (PrefilterKey[] | undefined)[]): PrefilterKey[] | undefine
  * item; a NOT, an opaque part or an array quantifier need nothing (undefined), a false constant can never be met.
  * Each leaf is sound as `prefilterKeys` is: the key test is implied by the predicate holding.
  */
-export type Requirement = { readonly any: readonly PrefilterKey[] } | { readonly all: readonly Requirement[] } | { readonly either: readonly Requirement[] };
+export type Requirement = { readonly any: readonly PrefilterKey[] } | { readonly none: readonly PrefilterKey[] } | { readonly all: readonly Requirement[] } | { readonly either: readonly Requirement[] };
+
+/**
+ * The keys of a predicate that holds on exactly the events offering one of them, for a NOT of it (`none`): a loosely
+ * typed equality with numbers (`EventID in [1, 10]`), which `equals` in `evaluate.ts` decides as `numKey` does (a
+ * number or a numeric string of the same value, any element of a list; never a boolean, never unknown). Such a NOT
+ * guards the opaque branches of a reading (`not EventID in [1, 10] and <opaque: …>`: the event kinds a reading has
+ * no field mapping for): before, a NOT needed nothing, so the whole condition did, and the reading was evaluated on
+ * every event of its log source.
+ */
+function exactNumberKeys(p: Predicate): PrefilterKey[] | undefined {
+  const o = p.opts ?? {};
+  if (p.op !== 'eq' && p.op !== 'in') return undefined;
+  if (p.derived || o.transforms?.length || o.typing === 'strict' || o.listMatch === 'whole' || o.match === 'all' || p.values.length === 0) return undefined;
+  const out: PrefilterKey[] = [];
+  for (const v of p.values) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+    out.push({ field: p.field, kind: 'num', value: numKey(v) });
+  }
+  return out;
+}
 
 export function prefilterRequirement(e: Expr): Requirement | undefined {
   switch (e.kind) {
@@ -296,8 +320,11 @@ export function prefilterRequirement(e: Expr): Requirement | undefined {
     }
     case 'const':
       return e.value ? undefined : { any: [] };
+    case 'not': {
+      const k = e.arg.kind === 'pred' ? exactNumberKeys(e.arg) : undefined;
+      return k ? { none: k } : undefined;
+    }
     case 'opaque':
-    case 'not':
     case 'each':
       return undefined;
     case 'and': {
@@ -322,31 +349,37 @@ export function prefilterRequirement(e: Expr): Requirement | undefined {
   }
 }
 
-/** Every key of a requirement. */
-export function requirementKeys(r: Requirement, out: PrefilterKey[] = []): PrefilterKey[] {
+/** Every key of a requirement (those it needs; with `negated`, also those of its `none` leaves). */
+export function requirementKeys(r: Requirement, out: PrefilterKey[] = [], negated = false): PrefilterKey[] {
   if ('any' in r) out.push(...r.any);
-  else for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out);
+  else if ('none' in r) {
+    if (negated) out.push(...r.none);
+  } else for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out, negated);
   return out;
 }
 
 /**
  * The cheapest set of keys of which an event must offer one for the requirement to hold (a cut): a key list as
  * it is, the cheapest part of an `all`, every branch of an `either` together. A rule is reached through its cut.
+ * Undefined when there is none: a `none` leaf holds on an event that offers nothing, and so does an `either` with
+ * such a branch (the rule is then evaluated on every event of its rule set whose keys meet the requirement).
  */
-export function requirementCut(r: Requirement, keyCost: (k: PrefilterKey) => number): { keys: PrefilterKey[]; cost: number } {
+export function requirementCut(r: Requirement, keyCost: (k: PrefilterKey) => number): { keys: PrefilterKey[]; cost: number } | undefined {
   if ('any' in r) return { keys: [...r.any], cost: r.any.reduce((a, k) => a + keyCost(k), 0) };
+  if ('none' in r) return undefined;
   if ('all' in r) {
     let best: { keys: PrefilterKey[]; cost: number } | undefined;
     for (const x of r.all) {
       const c = requirementCut(x, keyCost);
-      if (!best || c.cost < best.cost) best = c;
+      if (c && (!best || c.cost < best.cost)) best = c;
     }
-    return best ?? { keys: [], cost: 0 };
+    return best;
   }
   const keys: PrefilterKey[] = [];
   let total = 0;
   for (const x of r.either) {
     const c = requirementCut(x, keyCost);
+    if (!c) return undefined;
     keys.push(...c.keys);
     total += c.cost;
   }
