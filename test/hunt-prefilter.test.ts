@@ -37,6 +37,9 @@ const RULES: RuleRecord[] = [
   // equality needs none of its keys: \`none\`)
   rule('guarded', or(and(pred('EventID', 'in', [1]), pred('Image', 'ends_with', ['\\cmd.exe'])), and(not(pred('EventID', 'in', [1, 10])), opaque('kind', 'a kind without a mapping')))),
   rule('guarded-strict', and(not(pred('EventID', 'in', [1], { typing: 'strict' })), opaque('x', 'y'))),
+  // a derived operand that is a part of the field's text (a file name as `extract`): the field contains its literal
+  rule('derived-base', { ...pred('Image', 'wildcard', ['cmd.exe', 'pwsh*.exe'], { cs: false }), derived: { steps: [{ fn: 'extract', args: ['[^\\\\/]*$', 0] }], lang: 'kql' } } as Expr),
+  rule('derived-lower', { ...pred('CommandLine', 'contains', ['whoami']), derived: { steps: [{ fn: 'lower' }, { fn: 'trim' }], lang: 'kql' } } as Expr),
 ];
 
 const long = 'x'.repeat(70_000);
@@ -80,6 +83,11 @@ const EVENTS: unknown[] = [
   { EventID: 1.5 },
   { EventID: { a: 1 } },
   { EventID: '1'.padStart(70_000, ' ') },
+  { Image: ['C:\\x\\cmd.exe'] },
+  { Image: { path: 'C:\\x\\cmd.exe' } },
+  { Image: 'C:\\x\\PWSH7.EXE', CommandLine: '  WHOAMI /all  ' },
+  { Image: 'C:\\cmd.exe\\x.exe', CommandLine: true },
+  { Image: 7, CommandLine: ['whoami'] },
 ];
 
 describe('hunt prefilter (invented rules and events)', () => {
@@ -124,6 +132,13 @@ describe('hunt prefilter (invented rules and events)', () => {
     for (let i = 0; i < 10; i++) engine.run({ EventID: 1, Image: 'C:\\x\\notepad.exe' });
     assert.equal(engine.stats.evaluations, 0);
     assert.equal(engine.run({ EventID: 7 }).results[0]?.truth, 'unknown');
+  });
+
+  it('a derived operand that is a part of the field keys a substring of the field; other derivations key nothing', () => {
+    assert.deepEqual(prefilterRequirement(RULES.find((x) => x.id === 'derived-base')!.logic.condition!), { any: [{ field: 'Image', kind: 'dsub', value: 'cmd.exe' }, { field: 'Image', kind: 'dsub', value: 'pwsh' }] });
+    const cond = RULES.find((x) => x.id === 'derived-base')!.logic.condition! as Extract<Expr, { kind: 'pred' }>;
+    for (const derived of [{ ...cond.derived!, onError: 'unknown' as const }, { steps: [{ fn: 'replace' as const, args: ['a', 'b'] }] }, { steps: [{ fn: 'argv' as const }] }, { steps: [{ fn: 'extract' as const, args: ['(?<=x)y', 0] }] }])
+      assert.equal(prefilterRequirement({ ...cond, derived } as Expr), undefined, JSON.stringify(derived));
   });
 });
 

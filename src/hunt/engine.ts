@@ -17,7 +17,7 @@ import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
-import { cost, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
+import { cost, isSubstringKind, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -394,7 +394,7 @@ export class HuntEngine {
     always.sort((a, b) => a - b);
     const keyed = [...used.keys()].sort((a, b) => a - b).map((i): ScanIndex => {
       const index = this.indexes[i]!;
-      return index.kind === 'sub' ? { index, subKeys: [...used.get(i)!].sort((a, b) => a - b) } : { index };
+      return isSubstringKind(index.kind) ? { index, subKeys: [...used.get(i)!].sort((a, b) => a - b) } : { index };
     });
     return { always, keyed, member };
   }
@@ -450,6 +450,11 @@ export class HuntEngine {
     }
   }
 
+  /** Every key of the index is offered (the value is not one the keys decide). */
+  private offerAll(k: ScanIndex): void {
+    for (const id of k.index.byValue.values()) this.offer(id);
+  }
+
   private offerValue(k: ScanIndex, value: string): void {
     const id = k.index.byValue.get(value);
     if (id !== undefined) this.offer(id);
@@ -459,9 +464,10 @@ export class HuntEngine {
   private scan(k: ScanIndex, x: unknown, normed: string | undefined): void {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const kind = k.index.kind;
-    if (kind === 'sub') {
+    if (kind === 'sub' || kind === 'dsub') {
       if (typeof x === 'string') this.scanSub(k, x, normed);
-      else this.scanSub(k, String(x), undefined);
+      else if (kind === 'sub' || typeof x === 'number') this.scanSub(k, String(x), undefined);
+      else this.offerAll(k);
       return;
     }
     if (kind === 'num') {
@@ -514,7 +520,12 @@ export class HuntEngine {
       if (k.index.kind !== 'num' && tooLongForRegex(raw)) {
         // a glob or regex on a value over the regex input bound is unknown, whatever the literals: every key is offered
         // (not a `num` key: offered, it says the value equals that number, which no pattern decides)
-        for (const id of k.index.byValue.values()) this.offer(id);
+        this.offerAll(k);
+        continue;
+      }
+      if (k.index.kind === 'dsub' && typeof raw !== 'string' && typeof raw !== 'number') {
+        // a value derived from a list or an object reads its JSON text: not scanned
+        this.offerAll(k);
         continue;
       }
       if (Array.isArray(raw)) {

@@ -21,7 +21,15 @@ import { ASCII } from '../model/ascii.ts';
  * the value as a number, offered only by a number or a numeric string (`numKey`), never by a boolean: what a
  * loosely typed numeric equality holds on exactly (the keys of a `none` requirement).
  */
-export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num';
+export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num' | 'dsub';
+
+/**
+ * Keys scanned as substrings of the field's value: `sub`, and `dsub`, a substring of a value derived from the field
+ * that is itself a part of the field's text (`derivedKeys`). A `dsub` index offers every one of its keys when the
+ * field's value is not a string or a number (a list or an object is read as its JSON text there, which the scan
+ * does not read).
+ */
+export const isSubstringKind = (k: KeyKind): boolean => k === 'sub' || k === 'dsub';
 
 export interface PrefilterKey {
   readonly field: string;
@@ -49,7 +57,8 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
   // a derived operand is not the field's value: no literal of the field is implied. SQL-style nulls (MQL) make the
   // predicate null on an event without the field, which offers no key: a rule that needs the predicate is then null
   // or false, no match as the engine reports it (`verdict`)
-  if (p.derived || p.values.length === 0) return undefined;
+  if (p.values.length === 0) return undefined;
+  if (p.derived) return derivedKeys(p);
   if (o.missingAs !== undefined) {
     // a field's default (YARA-L's zero values, Python's `.get(k, "")`): keys of the value the event has only when the
     // predicate is false on the default (an event without the field then offers none and needs none)
@@ -123,6 +132,35 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
       default:
         return undefined;
     }
+  }
+  return out;
+}
+
+/** Steps whose result is a part of their input's text (a match of `extract`, `substring`, `trim`) or its lower case. */
+const PART_STEPS = new Set(['extract', 'substring', 'trim', 'lower']);
+
+/**
+ * Keys of a predicate on a derived operand that is a part of the field's text (`basename` as `extract("[^\\/]*$",
+ * 0, path)`, Elastic's and Splunk's readings of a file name): what the operand must contain, the field's text contains
+ * too (`dsub`). Only when no step can make the operand unknown (an `extract` pattern RE2 runs; no `onError:
+ * unknown`), and not from numbers (a numeric string equal to a number need not contain its digits).
+ */
+function derivedKeys(p: Predicate): PrefilterKey[] | undefined {
+  const d = p.derived!;
+  if (d.onError === 'unknown' || p.opts?.transforms?.length || d.steps.length === 0) return undefined;
+  for (const step of d.steps) {
+    if (!PART_STEPS.has(step.fn)) return undefined;
+    if (step.fn === 'extract') {
+      const [pattern, , flags] = step.args ?? [];
+      if (typeof pattern !== 'string' || !compileIfCertain(pattern, typeof flags === 'string' ? flags : '')?.ok) return undefined;
+    }
+  }
+  const keys = predKeys({ ...p, derived: undefined });
+  if (!keys) return undefined;
+  const out: PrefilterKey[] = [];
+  for (const k of keys) {
+    if (k.value.startsWith('#') || k.value === '') return undefined;
+    out.push({ field: p.field, kind: 'dsub', value: k.value });
   }
   return out;
 }
@@ -229,7 +267,7 @@ function baseKey(field: string, suffix: string): PrefilterKey | undefined {
 export function cost(keys: readonly PrefilterKey[]): number {
   let c = 0;
   for (const k of keys) {
-    c += k.kind === 'sub' ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
+    c += isSubstringKind(k.kind) ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
     const f = k.field.toLowerCase();
     if (ROUTING_FIELDS.has(f)) c += 1000;
     else if (FEW_VALUES.has(f)) c += 50;
