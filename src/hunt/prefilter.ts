@@ -387,12 +387,10 @@ export function prefilterRequirement(e: Expr): Requirement | undefined {
   }
 }
 
-/** Every key of a requirement (those it needs; with `negated`, also those of its `none` leaves). */
-export function requirementKeys(r: Requirement, out: PrefilterKey[] = [], negated = false): PrefilterKey[] {
+/** Every key a requirement needs (not those of its `none` leaves, which it needs absent). */
+export function requirementKeys(r: Requirement, out: PrefilterKey[] = []): PrefilterKey[] {
   if ('any' in r) out.push(...r.any);
-  else if ('none' in r) {
-    if (negated) out.push(...r.none);
-  } else for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out, negated);
+  else if (!('none' in r)) for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out);
   return out;
 }
 
