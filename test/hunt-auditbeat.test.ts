@@ -16,6 +16,9 @@ import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { elasticDetection, hitKey, huntThreeWays, writeHuntFixture } from './huntThreeWays.ts';
 
+// go-libaudit's normalizations: the tests' own small table in its format (the hunt reads the one `detwiki sync` brings)
+process.env.DETWIKI_AUDIT_NORMALIZATIONS = path.join(import.meta.dirname, 'fixtures', 'hunt', 'audit-normalizations.yaml');
+
 const GS = '\x1d';
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 

@@ -40,6 +40,11 @@ export function syncedAttackBundle(): string {
   return best?.file ?? path.join(dir, syncedAttackName(undefined));
 }
 
+/** go-libaudit's normalizations (`aucoalesce/normalizations.yaml`) as `detwiki sync` keeps them (`src/hunt/auditNormalizations.ts`). */
+export function syncedAuditNormalizations(): string {
+  return path.join(cacheDir(), 'reference', 'go-libaudit-normalizations.yaml');
+}
+
 /** Synced upstream sources, one folder per source name. */
 export function sourcesDir(): string {
   return path.join(cacheDir(), 'sources');

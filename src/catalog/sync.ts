@@ -1,18 +1,24 @@
 /**
  * `detwiki sync`: bring every source into the cache folder: `git clone` (shallow; sparse on the rule roots when a
  * source lists them) or `git fetch` + reset for an existing clone; from a mirror folder (offline), a symbolic link
- * to `<mirror>/<name>` instead. Also fetches the ATT&CK bundle (or copies `--attack FILE`). Every file is written
+ * to `<mirror>/<name>` instead. Also fetches the ATT&CK bundle (or copies `--attack FILE`) and go-libaudit's audit
+ * normalizations, which the hunt reads (`syncAuditNormalizations`). Every file is written
  * to a temporary name and renamed into place (`atomic.ts`): a sync killed at any point leaves each file old or new.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseAttackBundle } from '../attack/stix.ts';
+import { parseAuditNormalizations } from '../hunt/auditNormalizations.ts';
 import { crashPoint, removeStalePartials, writeFileAtomic } from './atomic.ts';
-import { sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncStampFile } from './paths.ts';
+import { sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncedAuditNormalizations, syncStampFile } from './paths.ts';
 import type { SourceEntry } from './sources.ts';
 
 export const ATTACK_BUNDLE_URL = 'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/enterprise-attack.json';
+/** go-libaudit's normalizations: how Auditbeat names an audit event (the hunt's Auditbeat documents, `src/hunt/auditbeat.ts`). */
+export const AUDIT_NORMALIZATIONS_URL = 'https://raw.githubusercontent.com/elastic/go-libaudit/main/aucoalesce/normalizations.yaml';
+/** Where a mirror folder holds them: go-libaudit's repository as `<mirror>/go-libaudit`. */
+export const AUDIT_NORMALIZATIONS_IN_MIRROR = path.join('go-libaudit', 'aucoalesce', 'normalizations.yaml');
 
 export interface SyncResult {
   readonly name: string;
@@ -26,6 +32,16 @@ export interface SyncReport {
   readonly at: string;
   readonly sources: readonly SyncResult[];
   readonly attack: { readonly status: 'downloaded' | 'copied' | 'kept' | 'failed'; readonly path: string; readonly version?: string; readonly message?: string };
+  /** Upstream data the hunt reads: go-libaudit's normalizations. */
+  readonly auditNormalizations: ReferenceResult;
+}
+
+export interface ReferenceResult {
+  readonly status: 'downloaded' | 'copied' | 'kept' | 'missing' | 'failed';
+  readonly path: string;
+  readonly from?: string;
+  readonly entries?: number;
+  readonly message?: string;
 }
 
 function git(args: string[], cwd?: string): string {
@@ -116,7 +132,37 @@ async function syncAttack(attackFile: string | undefined): Promise<SyncReport['a
   return { status: attackFile ? 'copied' : 'downloaded', path: dest, ...(version ? { version } : {}) };
 }
 
-export async function syncSources(defs: readonly SourceEntry[], opts: { readonly mirror?: string; readonly attack?: string; readonly onSource?: (r: SyncResult) => void } = {}): Promise<SyncReport> {
+/**
+ * go-libaudit's normalizations: copied from `--audit-normalizations FILE`, else from a mirror's
+ * `go-libaudit/aucoalesce/normalizations.yaml` (offline: no download when a mirror is given), else downloaded. Checked
+ * to load as go-libaudit loads it, then written to a temporary name renamed into place; a copy or download that does
+ * not load leaves the file kept before.
+ */
+async function syncAuditNormalizations(file: string | undefined, mirror: string | undefined): Promise<ReferenceResult> {
+  const dest = syncedAuditNormalizations();
+  const keep = (message: string): ReferenceResult => (existsSync(dest) ? { status: 'kept', path: dest, message } : { status: mirror && !file ? 'missing' : 'failed', path: dest, message });
+  const from = file ?? (mirror ? path.resolve(mirror, AUDIT_NORMALIZATIONS_IN_MIRROR) : AUDIT_NORMALIZATIONS_URL);
+  let text: string;
+  try {
+    if (file || mirror) {
+      if (!existsSync(from)) return keep(`${from} is not there`);
+      text = readFileSync(from, 'utf8');
+    } else {
+      const res = await fetch(from, { signal: AbortSignal.timeout(120_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    }
+  } catch (e) {
+    return keep(`cannot ${file || mirror ? 'read' : 'download'} ${from}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const { table, errors } = parseAuditNormalizations(text, from);
+  if (!table) return keep(`not go-libaudit's normalizations (${errors[0]}): kept the previous file`);
+  mkdirSync(path.dirname(dest), { recursive: true });
+  writeFileAtomic(dest, text, 'sync:audit-normalizations');
+  return { status: file || mirror ? 'copied' : 'downloaded', path: dest, from, entries: table.entries };
+}
+
+export async function syncSources(defs: readonly SourceEntry[], opts: { readonly mirror?: string; readonly attack?: string; readonly auditNormalizations?: string; readonly onSource?: (r: SyncResult) => void } = {}): Promise<SyncReport> {
   const sources: SyncResult[] = [];
   for (const d of defs) {
     const r = syncOne(d, opts.mirror);
@@ -124,7 +170,8 @@ export async function syncSources(defs: readonly SourceEntry[], opts: { readonly
     opts.onSource?.(r);
   }
   const attack = await syncAttack(opts.attack);
-  const report: SyncReport = { at: new Date().toISOString(), sources, attack };
+  const auditNormalizations = await syncAuditNormalizations(opts.auditNormalizations, opts.mirror);
+  const report: SyncReport = { at: new Date().toISOString(), sources, attack, auditNormalizations };
   mkdirSync(path.dirname(syncStampFile()), { recursive: true });
   writeFileAtomic(syncStampFile(), JSON.stringify(report, null, 2), 'sync:stamp');
   return report;

@@ -5,9 +5,9 @@
  * Auditbeat reads the kernel's records through Elastic's go-libaudit: records of one event (same `audit(<time>:<serial>)`)
  * are joined (`AuditCoalescer`, as its reassembler joins them), their values interpreted (system call and architecture
  * names, hexadecimal text decoded, socket addresses, `success`/`res` as a result, errno names), the event named by the
- * library's normalizations (`auditbeatNorms.ts`: `event.action`, ECS category and type, who and what), and written as
- * one ECS document (`auditd.*`, `process.*`, `user.*`, `file.*`, `source.*`/`destination.*`). What this module adds that
- * a record does not hold:
+ * library's normalizations (`event.action`, ECS category and type, who and what: read from go-libaudit's own file, which
+ * `detwiki sync` brings, by `auditNormalizations.ts`), and written as one ECS document (`auditd.*`, `process.*`,
+ * `user.*`, `file.*`, `source.*`/`destination.*`). What this module adds that a record does not hold:
  * - user and group names: from the ENRICHED log format's interpreted fields (`AUID="alice"`), where Auditbeat resolves
  *   ids on the host (`resolve_ids`, on by default); a RAW log gives ids only;
  * - `host.os.type: linux` and `host.name` (from `node=`): Auditbeat's default `add_host_metadata` processor adds the host;
@@ -17,7 +17,7 @@
  * labels of users and files beyond splitting them, and the file's owner and group names.
  */
 import { auditPairs, type AuditPairs } from './auditd.ts';
-import { AUDIT_NORMALIZATIONS, type AuditNormalization } from './auditbeatNorms.ts';
+import { auditNormalizations, type AuditNormalization } from './auditNormalizations.ts';
 import { ERRNO_NAMES, KERNEL_RECORD_TYPES, SYSCALLS } from './linuxAbi.ts';
 
 /** One record, its values interpreted as go-libaudit's `auparse` interprets them. */
@@ -247,15 +247,6 @@ function splitSelinux(data: Map<string, string>, key: string): void {
   }
 }
 
-// --- normalizations, by system call and by record type -------------------------------------------------------------
-
-const SYSCALL_NORMS = new Map<string, AuditNormalization>();
-const RECORD_NORMS = new Map<string, AuditNormalization[]>();
-for (const n of AUDIT_NORMALIZATIONS) {
-  for (const s of n.syscalls ?? []) SYSCALL_NORMS.set(s, n);
-  for (const t of n.recordTypes ?? []) RECORD_NORMS.set(t, [...(RECORD_NORMS.get(t) ?? []), n]);
-}
-
 /** A user or group as ECS names it: an id, a name, or `unset`. */
 interface Entity {
   id?: string;
@@ -402,12 +393,15 @@ function normalize(ev: Coalesced): Coalesced {
     const comm = ev.data.get('comm');
     if (comm !== undefined && ['/usr/bin/python', '/usr/bin/sh', '/usr/bin/bash', '/usr/bin/perl'].some((p) => exe.startsWith(p))) ev.how = comm;
   }
+  const table = auditNormalizations();
+  // without the table the event is not named (the hunt says why, once: `auditNormalizationsNotice`)
+  if (!table) return ev;
   const sc = ev.data.get('syscall');
-  const syscallNorm = sc === undefined ? undefined : (SYSCALL_NORMS.get(sc) ?? SYSCALL_NORMS.get('*'));
+  const syscallNorm = sc === undefined ? undefined : (table.bySyscall.get(sc) ?? table.bySyscall.get('*'));
   let norm: AuditNormalization | undefined;
   if (ev.type === 'SYSCALL') norm = syscallNorm;
   else {
-    const norms = RECORD_NORMS.get(ev.type) ?? [];
+    const norms = table.byRecordType.get(ev.type) ?? [];
     if (norms.length === 1) norm = norms[0];
     else for (const n of norms) if ((n.hasFields ?? []).every((f) => ev.data.has(f))) norm = n;
   }

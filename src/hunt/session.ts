@@ -12,6 +12,7 @@ import { CorrelationHunts } from './correlations.ts';
 import { SidesState } from './sides.ts';
 import { AggregateState, eventTime, missingKey, type Closed } from './aggregate.ts';
 import type { HuntEngine, HuntRule } from './engine.ts';
+import { auditNormalizationsNotice } from './auditNormalizations.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
@@ -73,6 +74,8 @@ export interface HuntSummary {
   readonly bad: BadInput[];
   /** Correlations of rules' matches the hunt could not run (a rule they correlate is not among its rules). */
   readonly correlationsNotRun?: readonly { readonly id: string; readonly why: string }[];
+  /** What the input's reading lacked: Auditbeat's documents made without go-libaudit's normalizations. */
+  readonly notices?: readonly string[];
 }
 
 export function hitRule(r: RuleRecord): HitRule {
@@ -409,9 +412,16 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         byLogSource: [...byLs.entries()].map(([logSource, x]) => ({ logSource, ...x })).sort((a, b) => b.events - a.events || a.logSource.localeCompare(b.logSource)),
         bad: s.bad,
         ...(correlations.notRun.length ? { correlationsNotRun: correlations.notRun.map((x) => ({ id: x.rule.id, why: x.why })) } : {}),
+        ...withNotices(s.counts),
       };
     },
   };
+}
+
+/** The notices of a hunt's input (`HuntSummary.notices`). */
+function withNotices(counts: InputCounts): { notices?: string[] } {
+  const audit = counts.made ? auditNormalizationsNotice() : undefined;
+  return audit ? { notices: [audit] } : {};
 }
 
 export async function hunt(engine: HuntEngine, files: readonly string[], opts: SessionOptions = {}): Promise<HuntSummary> {

@@ -14,6 +14,7 @@ import { readingApplies } from '../../formats/adapter.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
+import { auditNormalizationsNotice } from '../../hunt/auditNormalizations.ts';
 import { readEvents, type InputCounts } from '../../hunt/events.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
@@ -60,6 +61,8 @@ export function run(argv: string[]): Promise<number> {
     const resolve = adapter?.resolveField;
     // an event made of audit records (Auditbeat's document): the line of its event's first record
     const documentOf = made.some((x) => x !== undefined) ? { documentOf: made.map((x) => x ?? null) } : {};
+    const notice = documentOf.documentOf ? auditNormalizationsNotice() : undefined;
+    if (notice) console.error(`note: ${notice}`);
     const results = rules.map((r) => {
       // over events: a part that reads a host's state (an Elastic hunt's osquery SQL) is false
       const cond = r.logic.condition && overEvents(r.logic.condition);

@@ -150,6 +150,7 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   console.log('');
   console.log(`input: ${c.files} file(s), ${c.lines} lines read, ${c.events} events parsed${c.made ? ` (${c.made} of them made of Linux audit records, one per audit event, as Auditbeat's documents for Elastic's rules)` : ''}, ${c.bad} bad${skipped.length ? `; ${skipped.length} file(s) in the folders skipped (not .json, .jsonl, .ndjson, .log or .gz)` : ''}`);
   console.log(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic, ${s.rules.notOnTheirOwn} filters and exclusions not run alone (--kind building_block,exclusion runs them); ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
+  for (const n of s.notices ?? []) console.log(`note: ${n}`);
   if (s.excluded.events) console.log(`exclusions: ${s.excluded.events} event(s) kept from the detection rules of their language by an exclusion (${s.excluded.results} hit(s) and may-fire(s) not reported)`);
   console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
   const fired = s.byRule.filter((r) => r.hits);
