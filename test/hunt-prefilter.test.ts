@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
-import { prefilterRequirement, requirementCut } from '../src/hunt/prefilter.ts';
+import { prefilterRequirement, requirementCut, withoutComputedKeys, type PrefilterKey } from '../src/hunt/prefilter.ts';
 import { SubstringSet } from '../src/hunt/substrings.ts';
 import { norm } from '../src/model/compile.ts';
 import { and, not, opaque, or, pred, type Expr } from '../src/model/expr.ts';
@@ -40,6 +40,15 @@ const RULES: RuleRecord[] = [
   // a derived operand that is a part of the field's text (a file name as `extract`): the field contains its literal
   rule('derived-base', { ...pred('Image', 'wildcard', ['cmd.exe', 'pwsh*.exe'], { cs: false }), derived: { steps: [{ fn: 'extract', args: ['[^\\\\/]*$', 0] }], lang: 'kql' } } as Expr),
   rule('derived-lower', { ...pred('CommandLine', 'contains', ['whoami']), derived: { steps: [{ fn: 'lower' }, { fn: 'trim' }], lang: 'kql' } } as Expr),
+  // derived operands that are not a part of the field's text: the scan computes them (`xsub`). A stream name removed
+  // (Splunk's Sysmon reading) joins the text around it; a command line's arguments drop their quotes; `elements`
+  // gives several values; a pattern RE2 cannot run makes the operand unknown
+  rule('derived-ads', { ...pred('TargetFilename', 'wildcard', ['*\\screenconnect\\app_extensions\\*'], { wildcard: 'plain', cs: false }), derived: { steps: [{ fn: 'replace', args: [':[\\w. ]+', '', 'regex'] }], lang: 'eql' } } as Expr),
+  rule('derived-argv', { ...pred('CommandLine', 'wildcard', ['*.ost', '*.pst'], { wildcard: 'plain' }), derived: { steps: [{ fn: 'argv' }], lang: 'eql' } } as Expr),
+  rule('derived-spread', { ...pred('CommandLine', 'eq', ['whoami'], { cs: false }), derived: { steps: [{ fn: 'split', args: [' '] }, { fn: 'elements' }], lang: 'kql' } } as Expr),
+  // SQL-style nulls (MQL): the predicate is unknown on a missing operand, so a missing one offers every key
+  rule('derived-nulls', { ...pred('Subject', 'contains', ['invoice'], { nulls: 'propagate' }), derived: { steps: [{ fn: 'replace', args: ['\\s+', ' ', 'regex'] }], lang: 'eql' } } as Expr),
+  rule('derived-unknown', { ...pred('TargetFilename', 'contains', ['evil']), derived: { steps: [{ fn: 'replace', args: ['(?<=x)y', '', 'regex'] }], lang: 'eql' } } as Expr),
 ];
 
 const long = 'x'.repeat(70_000);
@@ -88,6 +97,15 @@ const EVENTS: unknown[] = [
   { Image: 'C:\\x\\PWSH7.EXE', CommandLine: '  WHOAMI /all  ' },
   { Image: 'C:\\cmd.exe\\x.exe', CommandLine: true },
   { Image: 7, CommandLine: ['whoami'] },
+  { TargetFilename: 'C:\\Users\\a\\ScreenConnect:Zone.Identifier\\App_Extensions\\x.aspx' },
+  { TargetFilename: 'C:\\Users\\a\\ScreenConnect\\App_Extensions\\x.aspx:evil' },
+  { TargetFilename: 'C:\\Users\\a\\ScreenConnect\\Other\\x.aspx' },
+  { TargetFilename: ['C:\\ScreenConnect\\App_Extensions\\', 'x'] },
+  { CommandLine: 'copy "C:\\mail\\box.o"st D:\\' },
+  { CommandLine: 'copy C:\\mail\\box.ost.bak D:\\' },
+  { CommandLine: 'copy C:\\mail\\BOX.PST' },
+  { CommandLine: 'cmd /c WhoAmI' },
+  { Subject: 'Your   Invoice' },
 ];
 
 describe('hunt prefilter (invented rules and events)', () => {
@@ -134,11 +152,27 @@ describe('hunt prefilter (invented rules and events)', () => {
     assert.equal(engine.run({ EventID: 7 }).results[0]?.truth, 'unknown');
   });
 
-  it('a derived operand that is a part of the field keys a substring of the field; other derivations key nothing', () => {
+  it('a derived operand that is a part of the field keys a substring of the field; other derivations key the operand the scan computes', () => {
     assert.deepEqual(prefilterRequirement(RULES.find((x) => x.id === 'derived-base')!.logic.condition!), { any: [{ field: 'Image', kind: 'dsub', value: 'cmd.exe' }, { field: 'Image', kind: 'dsub', value: 'pwsh' }] });
     const cond = RULES.find((x) => x.id === 'derived-base')!.logic.condition! as Extract<Expr, { kind: 'pred' }>;
-    for (const derived of [{ ...cond.derived!, onError: 'unknown' as const }, { steps: [{ fn: 'replace' as const, args: ['a', 'b'] }] }, { steps: [{ fn: 'argv' as const }] }, { steps: [{ fn: 'extract' as const, args: ['(?<=x)y', 0] }] }])
-      assert.equal(prefilterRequirement({ ...cond, derived } as Expr), undefined, JSON.stringify(derived));
+    for (const derived of [{ ...cond.derived!, onError: 'unknown' as const }, { steps: [{ fn: 'replace' as const, args: ['a', 'b'] }] }, { steps: [{ fn: 'argv' as const }] }, { steps: [{ fn: 'extract' as const, args: ['(?<=x)y', 0] }] }]) {
+      const r = prefilterRequirement({ ...cond, derived } as Expr) as { any: PrefilterKey[] };
+      assert.deepEqual(r.any.map((k) => [k.kind, k.value, k.operand?.derived]), [['xsub', 'cmd.exe', derived], ['xsub', 'pwsh', derived]], JSON.stringify(derived));
+    }
+    // a derived numeric equality keys nothing
+    assert.equal(prefilterRequirement({ ...pred('x', 'eq', ['10']), derived: { steps: [{ fn: 'trim' }], lang: 'kql' } } as Expr), undefined);
+    // an `xsub` key is checked only as a trigger: the rest of the requirement is checked after it
+    const both = and(pred('Image', 'ends_with', ['\\outlook.exe']), RULES.find((x) => x.id === 'derived-argv')!.logic.condition!);
+    const req = prefilterRequirement(both)!;
+    assert.deepEqual(withoutComputedKeys(req), { any: [{ field: 'Image', kind: 'base\\', value: 'outlook.exe' }] });
+    assert.equal(withoutComputedKeys(prefilterRequirement(or(pred('a', 'eq', ['x']), RULES.find((x) => x.id === 'derived-ads')!.logic.condition!))!), undefined);
+    // each derived rule is evaluated only where its operand holds the literal, or is not a string (unknown, a list of
+    // paths); an event without the field offers none (the predicates are false on a missing operand)
+    const engine = new HuntEngine(RULES.filter((x) => x.id.startsWith('derived-') && x.id !== 'derived-unknown' && x.id !== 'derived-nulls'), { all: true });
+    const out = EVENTS.slice(-9, -1).map((ev) => engine.run(ev).results.map((x) => x.rule.rule.id).join(','));
+    assert.deepEqual(out, ['derived-ads', 'derived-ads', '', '', 'derived-argv', '', 'derived-argv', 'derived-lower,derived-spread']);
+    // the six hits, and the rule over a list of paths (a `replace` of a list: not scanned)
+    assert.equal(engine.stats.evaluations, 7);
   });
 });
 

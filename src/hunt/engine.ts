@@ -9,7 +9,8 @@
 import { adapterFor } from '../formats/registry.ts';
 import { readingApplies } from '../formats/adapter.ts';
 import { vocabularyFor } from '../formats/vocabularies.ts';
-import { compileRecorded, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
+import { compileRecorded, derivedOperandOf, EventView, fieldId, type Compiled, type RecordedCompiled } from '../model/compile.ts';
+import { FAILED_NULL, Spread } from '../model/derive.ts';
 import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictOfUnknown, type FieldResolver, type Truth } from '../model/evaluate.ts';
 import { assertNever, leaves, or, overEvents, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
@@ -17,7 +18,7 @@ import { renderExpr, renderPredicate } from '../model/render.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
-import { cost, isSubstringKind, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
+import { cost, isSubstringKind, norm, numericLike, numKey, prefilterRequirement, requirementCut, requirementKeys, withoutComputedKeys, type KeyKind, type PrefilterKey, type Requirement } from './prefilter.ts';
 import { recogniseLogSources } from './recognise.ts';
 import { LIMITS } from '../model/diagnostics.ts';
 
@@ -54,6 +55,10 @@ interface KeyIndex {
   readonly kind: KeyKind;
   readonly resolverIndex: number;
   readonly byValue: Map<string, number>;
+  /** `xsub`: the derived operand the scan computes (`derivedOperandOf`). */
+  readonly operand?: (v: EventView) => unknown;
+  /** `xsub`: a null or missing operand offers none of the keys (`PrefilterKey.falseWhenMissing`). */
+  readonly falseWhenMissing?: boolean;
 }
 
 /** One key index as a rule set scans it: for `sub` keys, a substring set over the keys of the set's rules only. */
@@ -295,7 +300,8 @@ export class HuntEngine {
     const ik = `${hr.resolverIndex}\u0000${k.kind}\u0000${k.field}`;
     let idx = this.indexOf.get(ik);
     if (!idx) {
-      this.indexOf.set(ik, (idx = { id: this.indexes.length, field: k.field, fid: fieldId(k.field), kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex }));
+      const index = { id: this.indexes.length, field: k.field, kind: k.kind, byValue: new Map(), resolverIndex: hr.resolverIndex };
+      this.indexOf.set(ik, (idx = k.operand ? { ...index, fid: -1, operand: derivedOperandOf(k.operand), falseWhenMissing: k.falseWhenMissing === true } : { ...index, fid: fieldId(k.field) }));
       this.indexes.push(idx);
     }
     let id = idx.byValue.get(k.value);
@@ -328,8 +334,10 @@ export class HuntEngine {
       return Int32Array.from(out);
     };
     if (trigger) for (const id of ids(trigger)) this.triggers[id]!.push(r);
-    // a requirement that is one key list is its own cut: the trigger already checked it
-    const requires = req && !('any' in req) ? compileRequirement(req, ids) : undefined;
+    // a requirement that is one key list is its own cut: the trigger already checked it. `xsub` keys are checked only
+    // as triggers (their operand is computed only where one is)
+    const check = req && withoutComputedKeys(req);
+    const requires = check && (check !== req || !('any' in check)) ? compileRequirement(check, ids) : undefined;
     this.plans[r] = { always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) };
   }
 
@@ -488,6 +496,28 @@ export class HuntEngine {
     this.offerValue(k, s.slice(s.lastIndexOf(kind === 'base\\' ? '\\' : '/') + 1));
   }
 
+  /**
+   * An `xsub` index over its derived operand, as the evaluation computed it (or will, from the view's cache): a scalar
+   * scanned as its text, a list (`argv`) or several values (`Spread`) element by element, as a loosely typed predicate
+   * reads them (`onStrings`, `stringOp` in `evaluate.ts`); a null or missing one (or a step failed to null) offers
+   * none when the index's predicates are false on it; anything else (unknown, an object, a nested list, a value over
+   * the regex input bound) offers every key.
+   */
+  private scanDerived(k: ScanIndex, d: unknown): void {
+    if ((d === undefined || d === null || d === FAILED_NULL) && k.index.falseWhenMissing) return;
+    if (d instanceof Spread) {
+      if (!d.items.every((x) => scannable(x, true))) return this.offerAll(k);
+      for (const x of d.items) this.scanScalars(k, x);
+    } else if (scannable(d, true)) this.scanScalars(k, d);
+    else this.offerAll(k);
+  }
+
+  /** A scannable value's scalars (`scannable`), each as its text. */
+  private scanScalars(k: ScanIndex, x: unknown): void {
+    if (Array.isArray(x)) for (const el of x) this.scanSub(k, String(el), undefined);
+    else this.scanSub(k, String(x), undefined);
+  }
+
   /** Substring keys in a normalised text. */
   private scanSub(k: ScanIndex, text: string, normed: string | undefined): void {
     const ac = (k.ac ??= this.automatonOf(k));
@@ -513,8 +543,12 @@ export class HuntEngine {
     cands.length = 0;
     for (let i = 0; i < set.keyed.length; i++) {
       const k = set.keyed[i]!;
-      const { resolverIndex, fid, field } = k.index;
+      const { resolverIndex, fid, field, operand } = k.index;
       const view = this.view(resolverIndex);
+      if (operand) {
+        this.scanDerived(k, operand(view));
+        continue;
+      }
       const raw = view.at(fid, field);
       if (raw === undefined || raw === null) continue;
       if (k.index.kind !== 'num' && tooLongForRegex(raw)) {
@@ -858,6 +892,13 @@ function joinScalars(xs: readonly unknown[]): string {
     if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out += (out.length ? '\n' : '') + String(x);
   }
   return out;
+}
+
+/** A string, number or boolean within the regex input bound; with `list`, also a list of them. */
+function scannable(x: unknown, list: boolean): boolean {
+  if (typeof x === 'string') return !tooLongForRegex(x);
+  if (typeof x === 'number' || typeof x === 'boolean') return true;
+  return list && Array.isArray(x) && x.every((el) => scannable(el, false));
 }
 
 function tooLongForRegex(v: unknown): boolean {

@@ -11,8 +11,9 @@
  * segment), and none of these predicates can be unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
-import { norm } from '../model/compile.ts';
-import { applyTransform, evaluatePredicate, wildcardRuns } from '../model/evaluate.ts';
+import { derivedOperandKey, norm } from '../model/compile.ts';
+import { applyTransform, evaluatePredicate, predicateOnDerived, wildcardRuns } from '../model/evaluate.ts';
+import { FAILED_NULL } from '../model/derive.ts';
 import { compileIfCertain } from '../model/regex.ts';
 import { ASCII } from '../model/ascii.ts';
 
@@ -21,21 +22,30 @@ import { ASCII } from '../model/ascii.ts';
  * the value as a number, offered only by a number or a numeric string (`numKey`), never by a boolean: what a
  * loosely typed numeric equality holds on exactly (the keys of a `none` requirement).
  */
-export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num' | 'dsub';
+export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num' | 'dsub' | 'xsub';
 
 /**
- * Keys scanned as substrings of the field's value: `sub`, and `dsub`, a substring of a value derived from the field
- * that is itself a part of the field's text (`derivedKeys`). A `dsub` index offers every one of its keys when the
- * field's value is not a string or a number (a list or an object is read as its JSON text there, which the scan
- * does not read).
+ * Keys scanned as substrings: `sub`, of the field's value; `dsub`, a substring of a value derived from the field
+ * that is itself a part of the field's text (`derivedKeys`); `xsub`, a substring of a derived operand that is not (a
+ * `replace_regex` of the path, a command line's `argv`), which the scan computes as the evaluation does (once per
+ * event for both). A `dsub` index offers every one of its keys when the field's value is not a string or a number (a
+ * list or an object is read as its JSON text there, which the scan does not read); an `xsub` index when the operand is
+ * not a string or strings (unknown, null, a failed step, a number, a list).
  */
-export const isSubstringKind = (k: KeyKind): boolean => k === 'sub' || k === 'dsub';
+export const isSubstringKind = (k: KeyKind): boolean => k === 'sub' || k === 'dsub' || k === 'xsub';
 
 export interface PrefilterKey {
+  /** The field; for `xsub`, what identifies the derived operand (`derivedOperandKey`). */
   readonly field: string;
   readonly kind: KeyKind;
   readonly value: string;
+  /** `xsub`: the predicate whose derived operand the scan computes. */
+  readonly operand?: DerivedPredicate;
+  /** `xsub`: the predicate is false when the operand is null or missing (or a step failed to null): none offered then. */
+  readonly falseWhenMissing?: boolean;
 }
+
+export type DerivedPredicate = Predicate & { readonly derived: NonNullable<Predicate['derived']> };
 
 /** Fields that route events rather than select them: keys on them are a last resort. */
 const ROUTING_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'eventsource', 'eventtype', 'p_log_type', 'category', 'type']);
@@ -140,29 +150,40 @@ function predKeys(p: Predicate): PrefilterKey[] | undefined {
 const PART_STEPS = new Set(['extract', 'substring', 'trim', 'lower']);
 
 /**
- * Keys of a predicate on a derived operand that is a part of the field's text (`basename` as `extract("[^\\/]*$",
- * 0, path)`, Elastic's and Splunk's readings of a file name): what the operand must contain, the field's text contains
- * too (`dsub`). Only when no step can make the operand unknown (an `extract` pattern RE2 runs; no `onError:
- * unknown`), and not from numbers (a numeric string equal to a number need not contain its digits).
+ * Keys of a predicate on a derived operand: what the operand must contain (every key of the predicate on a plain
+ * value is a substring of that value), not from numbers (a numeric string equal to a number need not contain its
+ * digits).
+ * - When the operand is a part of the field's text (`basename` as `extract("[^\\/]*$", 0, path)`, Elastic's and
+ *   Splunk's readings of a file name), no step can make it unknown (an `extract` pattern RE2 runs; no `onError:
+ *   unknown`) and the field has no default, the field's text contains it too: `dsub`, scanned on the field's value.
+ * - Else `xsub`: the scan computes the operand itself (`derivedOperandOf`, as the evaluation does, once per event for
+ *   both) and offers every key when it is not a string or strings, except a null or missing one on which the
+ *   predicate is false (`falseWhenMissing`).
  */
 function derivedKeys(p: Predicate): PrefilterKey[] | undefined {
   const d = p.derived!;
-  if (d.onError === 'unknown' || p.opts?.transforms?.length || d.steps.length === 0) return undefined;
-  for (const step of d.steps) {
-    if (!PART_STEPS.has(step.fn)) return undefined;
-    if (step.fn === 'extract') {
-      const [pattern, , flags] = step.args ?? [];
-      if (typeof pattern !== 'string' || !compileIfCertain(pattern, typeof flags === 'string' ? flags : '')?.ok) return undefined;
-    }
-  }
-  const keys = predKeys({ ...p, derived: undefined });
+  if (p.opts?.transforms?.length || d.steps.length === 0) return undefined;
+  const part = d.onError !== 'unknown' && p.opts?.missingAs === undefined && d.steps.every((step) => PART_STEPS.has(step.fn) && (step.fn !== 'extract' || certainPattern(step.args)));
+  // the predicate on the operand's value: the field's default was applied before the chain
+  const { missingAs: _m, nullAsMissing: _n, ...opts } = p.opts ?? {};
+  const keys = predKeys({ ...p, derived: undefined, opts });
   if (!keys) return undefined;
+  const operand = p as DerivedPredicate;
+  const none = (): unknown => undefined;
+  const falseWhenMissing = !part && [undefined, null, FAILED_NULL].every((d) => predicateOnDerived(p, d, {}, none) === false);
+  // one index per operand and per behaviour on a missing one (an index's keys all read it alike)
+  const field = part ? p.field : `${derivedOperandKey(operand)}${falseWhenMissing ? '' : '\u0000offered when missing'}`;
   const out: PrefilterKey[] = [];
   for (const k of keys) {
     if (k.value.startsWith('#') || k.value === '') return undefined;
-    out.push({ field: p.field, kind: 'dsub', value: k.value });
+    out.push(part ? { field, kind: 'dsub', value: k.value } : { field, kind: 'xsub', value: k.value, operand, falseWhenMissing });
   }
   return out;
+}
+
+function certainPattern(args: readonly unknown[] | undefined): boolean {
+  const [pattern, , flags] = args ?? [];
+  return typeof pattern === 'string' && compileIfCertain(pattern, typeof flags === 'string' ? flags : '')?.ok === true;
 }
 
 /**
@@ -268,6 +289,8 @@ export function cost(keys: readonly PrefilterKey[]): number {
   let c = 0;
   for (const k of keys) {
     c += isSubstringKind(k.kind) ? (k.value.length < 4 ? 40 : k.value.length < 6 ? 15 : 3) : 1;
+    // an `xsub` index computes its operand on every event of the rule set: a trigger when nothing cheaper is
+    if (k.kind === 'xsub') c += 100;
     const f = k.field.toLowerCase();
     if (ROUTING_FIELDS.has(f)) c += 1000;
     else if (FEW_VALUES.has(f)) c += 50;
@@ -392,6 +415,29 @@ export function requirementKeys(r: Requirement, out: PrefilterKey[] = []): Prefi
   if ('any' in r) out.push(...r.any);
   else if (!('none' in r)) for (const x of 'all' in r ? r.all : r.either) requirementKeys(x, out);
   return out;
+}
+
+/**
+ * The requirement without its `xsub` keys (undefined: nothing left to check), for the check after the trigger: an
+ * `xsub` index is scanned (its operand computed) only where it is a trigger, so a key list with one of them holds
+ * unchecked. Fewer checks, never more: the rule is evaluated on at least the events the whole requirement allows.
+ */
+export function withoutComputedKeys(r: Requirement): Requirement | undefined {
+  if ('any' in r) return r.any.some((k) => k.kind === 'xsub') ? undefined : r;
+  if ('none' in r) return r;
+  if ('all' in r) {
+    const kept = r.all.map(withoutComputedKeys).filter((x): x is Requirement => x !== undefined);
+    if (kept.length === r.all.length && kept.every((x, i) => x === r.all[i])) return r;
+    return kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { all: kept };
+  }
+  const kept: Requirement[] = [];
+  for (const x of r.either) {
+    const k = withoutComputedKeys(x);
+    // a branch that needs nothing checked: the whole either holds unchecked
+    if (!k) return undefined;
+    kept.push(k);
+  }
+  return kept.every((x, i) => x === r.either[i]) ? r : { either: kept };
 }
 
 /**

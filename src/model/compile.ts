@@ -398,9 +398,23 @@ function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
  * over it), then the predicate is evaluated on the value as `evaluatePredicate` does.
  */
 function compileDerived(p: Predicate & { derived: NonNullable<Predicate['derived']> }): Compiled {
+  const operand = derivedOperandOf(p);
+  return (v) => predicateOnDerived(p, operand(v), v.event, v.resolve);
+}
+
+/**
+ * A predicate's derived operand on a view's event, computed once per event for every predicate (and prefilter scan,
+ * `src/hunt/engine.ts`) with the same field, default and chain.
+ */
+export function derivedOperandOf(p: Predicate & { derived: NonNullable<Predicate['derived']> }): (v: EventView) => DerivedOperand {
   const d = p.derived;
-  const key = JSON.stringify([p.field, p.opts?.missingAs, p.opts?.nullAsMissing, d]);
-  return (v) => predicateOnDerived(p, v.derived(key, () => deriveValue(d, fieldValue(p, v.event, v.resolve), (f) => v.resolve(v.event, f))), v.event, v.resolve);
+  const key = derivedOperandKey(p);
+  return (v) => v.derived(key, () => deriveValue(d, fieldValue(p, v.event, v.resolve), (f) => v.resolve(v.event, f)));
+}
+
+/** What identifies a derived operand: its field, the field's default, and the chain. */
+export function derivedOperandKey(p: Predicate & { derived: NonNullable<Predicate['derived']> }): string {
+  return JSON.stringify([p.field, p.opts?.missingAs, p.opts?.nullAsMissing, p.derived]);
 }
 
 function compilePredicate(p: Predicate): Compiled {
