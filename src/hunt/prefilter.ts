@@ -30,7 +30,8 @@ export type KeyKind = 'eq' | 'base\\' | 'base/' | 'sub' | 'num' | 'dsub' | 'xsub
  * `replace_regex` of the path, a command line's `argv`), which the scan computes as the evaluation does (once per
  * event for both). A `dsub` index offers every one of its keys when the field's value is not a string or a number (a
  * list or an object is read as its JSON text there, which the scan does not read); an `xsub` index when the operand is
- * not a string or strings (unknown, null, a failed step, a number, a list).
+ * unknown, an object or over the regex input bound, or is null or missing (or a step failed to null) and the
+ * predicate is not false there (a scalar is read as its text, a list or several values element by element).
  */
 export const isSubstringKind = (k: KeyKind): boolean => k === 'sub' || k === 'dsub' || k === 'xsub';
 
@@ -170,7 +171,7 @@ function derivedKeys(p: Predicate): PrefilterKey[] | undefined {
   if (!keys) return undefined;
   const operand = p as DerivedPredicate;
   const none = (): unknown => undefined;
-  const falseWhenMissing = !part && [undefined, null, FAILED_NULL].every((d) => predicateOnDerived(p, d, {}, none) === false);
+  const falseWhenMissing = !part && [undefined, null, FAILED_NULL].every((x) => predicateOnDerived(p, x, {}, none) === false);
   // one index per operand and per behaviour on a missing one (an index's keys all read it alike)
   const field = part ? p.field : `${derivedOperandKey(operand)}${falseWhenMissing ? '' : '\u0000offered when missing'}`;
   const out: PrefilterKey[] = [];
