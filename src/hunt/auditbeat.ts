@@ -17,7 +17,7 @@
  * labels of users and files beyond splitting them, and the file's owner and group names.
  */
 import { auditPairs, type AuditPairs } from './auditd.ts';
-import { auditNormalizations, type AuditNormalization } from './auditNormalizations.ts';
+import { auditNormalizations, type AuditNormalization, type AuditNormalizationTable } from './auditNormalizations.ts';
 import { ERRNO_NAMES, KERNEL_RECORD_TYPES, SYSCALLS } from './linuxAbi.ts';
 
 /** One record, its values interpreted as go-libaudit's `auparse` interprets them. */
@@ -307,8 +307,8 @@ function newEvent(msg: Message, syscall: Message | undefined): Coalesced {
 }
 
 /** `CoalesceMessages`: one event of a group's records (an EOE record left out). */
-function coalesce(msgs: readonly Message[]): Coalesced | { error: string } {
-  if (msgs.length === 1) return normalize(newEvent(msgs[0]!, undefined));
+function coalesce(msgs: readonly Message[], table: AuditNormalizationTable | undefined): Coalesced | { error: string } {
+  if (msgs.length === 1) return normalize(newEvent(msgs[0]!, undefined), table);
   let special: Message | undefined;
   let syscall: Message | undefined;
   for (let i = 0; i < msgs.length; i++) {
@@ -379,13 +379,13 @@ function coalesce(msgs: readonly Message[]): Coalesced | { error: string } {
         }
     }
   }
-  return normalize(ev);
+  return normalize(ev, table);
 }
 
 const valueOf = (ev: Coalesced, key: string): string | undefined => ev.data.get(key) ?? ev.ids.get(key);
 
-/** `applyNormalization`. */
-function normalize(ev: Coalesced): Coalesced {
+/** `applyNormalization`, by go-libaudit's table (none: the event is not named; the hunt says why: `auditNormalizationsNotice`). */
+function normalize(ev: Coalesced, table: AuditNormalizationTable | undefined): Coalesced {
   // how: the executable, or the command for an interpreter
   const exe = ev.data.get('exe') ?? ev.data.get('comm');
   if (exe !== undefined) {
@@ -393,8 +393,6 @@ function normalize(ev: Coalesced): Coalesced {
     const comm = ev.data.get('comm');
     if (comm !== undefined && ['/usr/bin/python', '/usr/bin/sh', '/usr/bin/bash', '/usr/bin/perl'].some((p) => exe.startsWith(p))) ev.how = comm;
   }
-  const table = auditNormalizations();
-  // without the table the event is not named (the hunt says why, once: `auditNormalizationsNotice`)
   if (!table) return ev;
   const sc = ev.data.get('syscall');
   const syscallNorm = sc === undefined ? undefined : (table.bySyscall.get(sc) ?? table.bySyscall.get('*'));
@@ -522,15 +520,18 @@ const ECS_VERSION = '8.0.0';
 const DATASET = 'auditd_manager.auditd';
 
 /** `buildMetricbeatEvent`: the document of a group of records (lines, in the order read). */
-export function auditbeatDocument(records: readonly string[]): Obj | undefined {
-  return documentOf(records.flatMap((line) => {
-    const p = auditPairs(line);
-    const m = p && message(p, line);
-    return m ? [m] : [];
-  }));
+export function auditbeatDocument(records: readonly string[], table: AuditNormalizationTable | undefined = auditNormalizations()): Obj | undefined {
+  return documentOf(
+    records.flatMap((line) => {
+      const p = auditPairs(line);
+      const m = p && message(p, line);
+      return m ? [m] : [];
+    }),
+    table,
+  );
 }
 
-function documentOf(all: readonly Message[]): Obj | undefined {
+function documentOf(all: readonly Message[], table: AuditNormalizationTable | undefined): Obj | undefined {
   const msgs = all.filter((m) => m.type !== 'EOE');
   if (msgs.length === 0) return undefined;
   const first = msgs[0]!;
@@ -544,7 +545,7 @@ function documentOf(all: readonly Message[]): Obj | undefined {
   d.agent = { type: 'auditbeat' };
   d.service = { type: 'auditd' };
   d.host = first.node ? { os: { type: 'linux', family: 'linux' }, name: first.node } : { os: { type: 'linux', family: 'linux' } };
-  const ev = coalesce(msgs);
+  const ev = coalesce(msgs, table);
   if ('error' in ev) {
     d.error = { message: ev.error };
     event.original = msgs.map((m) => m.line.trim());
@@ -700,6 +701,9 @@ export interface MadeDocument<P> {
 export class AuditCoalescer<P> {
   private readonly open = new Map<string, Group<P>>();
 
+  /** go-libaudit's normalizations, read once for the input (`auditNormalizations`). */
+  constructor(private readonly table: AuditNormalizationTable | undefined = auditNormalizations()) {}
+
   /** A record read (its line, and its pairs when the caller has them); the documents of the events it completes. */
   push(line: string, pos: P, pairs: AuditPairs | undefined = auditPairs(line)): MadeDocument<P>[] {
     const out: MadeDocument<P>[] = [];
@@ -728,7 +732,7 @@ export class AuditCoalescer<P> {
   private close(key: string, out: MadeDocument<P>[]): void {
     const g = this.open.get(key)!;
     this.open.delete(key);
-    const document = documentOf(g.msgs);
+    const document = documentOf(g.msgs, this.table);
     if (document) out.push({ document, pos: g.pos });
   }
 }

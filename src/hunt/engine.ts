@@ -473,9 +473,9 @@ export class HuntEngine {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return;
     const kind = k.index.kind;
     if (kind === 'sub' || kind === 'dsub') {
+      // (a `dsub` value here is a string or a number: `runSet` offers every key for the others)
       if (typeof x === 'string') this.scanSub(k, x, normed);
-      else if (kind === 'sub' || typeof x === 'number') this.scanSub(k, String(x), undefined);
-      else this.offerAll(k);
+      else this.scanSub(k, String(x), undefined);
       return;
     }
     if (kind === 'num') {

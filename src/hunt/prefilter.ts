@@ -8,7 +8,8 @@
  * `requirementCut` one key list of it the engine reaches the rule through; `prefilterKeys` is one such list (an AND
  * takes the most selective of its parts, an OR needs keys on every branch). Soundness: every key test is implied by
  * the predicate holding (lower-casing keeps equality; a suffix that contains a separator fixes the last path
- * segment), and none of these predicates can be unknown.
+ * segment), and none of these predicates can be unknown; a predicate on a derived operand keys the operand itself
+ * (`derivedKeys`), whose scan offers every key where the operand could make it unknown.
  */
 import { assertNever, type Expr, type Predicate } from '../model/expr.ts';
 import { derivedOperandKey, norm } from '../model/compile.ts';
@@ -65,9 +66,9 @@ export const numKey = (n: number) => `#${String(n)}`;
 
 function predKeys(p: Predicate): PrefilterKey[] | undefined {
   const o = p.opts ?? {};
-  // a derived operand is not the field's value: no literal of the field is implied. SQL-style nulls (MQL) make the
-  // predicate null on an event without the field, which offers no key: a rule that needs the predicate is then null
-  // or false, no match as the engine reports it (`verdict`)
+  // a derived operand is not the field's value: its keys are of the operand (`derivedKeys`). SQL-style nulls (MQL)
+  // make the predicate null on an event without the field, which offers no key: a rule that needs the predicate is
+  // then null or false, no match as the engine reports it (`verdict`)
   if (p.values.length === 0) return undefined;
   if (p.derived) return derivedKeys(p);
   if (o.missingAs !== undefined) {
