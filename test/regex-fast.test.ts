@@ -3,7 +3,8 @@
  * invented edge cases for each construct it translates (dot and newlines, `\s` and vertical tab, classes under case
  * folding, anchors, inline flags, non-ASCII input), constructs it must not translate, patterns whose backtracking
  * would be unbounded, and every regex and wildcard pattern of the SigmaHQ rules over inputs sampled from them.
- * `re2Accepts` (a pattern valid without compiling it) never says so of a pattern RE2 rejects.
+ * `re2Accepts` (a pattern valid without compiling it) never says so of a pattern RE2 rejects. The fast `exec`
+ * (`fastExec`) finds RE2's match, its offset and every group, from any starting point, or defers to RE2.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -11,8 +12,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { globToRegex } from '../src/model/evaluate.ts';
 import type { Expr } from '../src/model/expr.ts';
-import { compileRegex, re2Only } from '../src/model/regex.ts';
-import { fastRegex, re2Accepts, regexInputBound, sampleInputs } from '../src/model/regexFast.ts';
+import { compileRegex, re2Only, regexCount, regexReplaceAll } from '../src/model/regex.ts';
+import { fastExec, fastRegex, re2Accepts, regexInputBound, sampleInputs } from '../src/model/regexFast.ts';
+import { Re2Handle } from '../src/model/re2Pool.ts';
 import { SHARED } from './helpers/golden.ts';
 import { sigmaSample } from './helpers/huntCorpus.ts';
 
@@ -40,6 +42,30 @@ function disagreements(pattern: string, flags: string, inputs: readonly string[]
   for (const s of inputs) {
     const a = fast(s);
     if (a !== undefined && a !== re2.test(s)) out.push(`${JSON.stringify(pattern)}/${flags} on ${JSON.stringify(s)}: fast ${a}, RE2 ${!a}`);
+  }
+  return out;
+}
+
+/** RE2 with RegExp-style flags and `g` (exec from `lastIndex`), as `regex.ts` compiles it for a global search. */
+function re2Global(pattern: string, flags: string): Re2Handle {
+  return new Re2Handle(pattern, [...new Set(flags.replace(/[^ims]/g, ''))].join('') + 'gu');
+}
+
+/** Every input and starting point where the fast exec decides and RE2 finds another match (or none). */
+function execDisagreements(pattern: string, flags: string, inputs: readonly string[], everyStart = true): string[] {
+  const fast = fastExec(pattern, flags);
+  if (!fast) return [];
+  const re2 = re2Global(pattern, flags);
+  const out: string[] = [];
+  const show = (m: { readonly index: number } & readonly (string | undefined)[] | null) => (m === null ? 'null' : JSON.stringify({ at: m.index, m: [...m].map((x) => x ?? null) }));
+  for (const s of inputs) {
+    for (const from of everyStart ? new Set([0, 1, s.length >> 1, s.length]) : [0]) {
+      if (from > s.length) continue;
+      const a = fast(s, from);
+      if (a === undefined) continue;
+      const b = re2.execFrom(s, from).match;
+      if (show(a) !== show(b)) out.push(`${JSON.stringify(pattern)}/${flags} on ${JSON.stringify(s)} from ${from}: fast ${show(a)}, RE2 ${show(b)}`);
+    }
   }
   return out;
 }
@@ -425,5 +451,121 @@ describe('fast regex test', () => {
     }
     assert.deepEqual(wrong, []);
     assert.equal(certain / pats.size > 0.8, true, `only ${certain} of ${pats.size} judged certain`);
+  });
+});
+
+describe('fast regex exec', () => {
+  const INVENTED: readonly (readonly [string, string])[] = [
+    ['^(.*)\\\\(.+)$', ''],
+    ['^.*\\\\', ''],
+    ['[^\\\\/]*$', ''],
+    ['(a+)(b*)', ''],
+    ['(a+?)(b*)', ''],
+    ['(a*?)b', ''],
+    ['a.*?b', 's'],
+    ['(.*?)\\.(.*)', ''],
+    ['.*(\\..*)$', ''],
+    ['(?:(a)|(b))c', 'i'],
+    ['(a)?b', ''],
+    ['(a)??b', ''],
+    ['(ab)+', 'i'],
+    ['(ab){2,3}?', ''],
+    ['((a)b)c', ''],
+    ['(x)(?:y(z))?', ''],
+    ['(?i)(K)(s)', ''],
+    ['(?i:(a))(b)', ''],
+    ['(\\w+)@(\\w+)\\.com', 'i'],
+    ['(?m)^(\\w+)$', ''],
+    ['^(\\w+)$', 'm'],
+    ['^(?:(\\d+)\\.){3}(\\d+)$', ''],
+    ['(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})', ''],
+    ['^\\w+\\s\\((.+)\\)$', ''],
+    ['(?s)^.*?\\["(.*?)"\\].*?', ''],
+    ['^(.*)\\\\(\\w+|\\(Default\\))$', ''],
+    ['adduser(.*) sudo', ''],
+    [':[\\w. ]+', ''],
+    ['\\b(a|ab)(c|bcd)(d*)', ''],
+    ['(a|ab)(c|bcd)(d*)', ''],
+    ['x*', ''],
+    ['', ''],
+    ['()', ''],
+    ['(a*)*', ''],
+    ['(a|b)*c', ''],
+    ['(?:a?)+b', ''],
+    ['(?U)(a+)', ''],
+    ['(?P<n>a)(b)', ''],
+    ['caf\u00e9(.)', 'i'],
+  ];
+  const INPUTS = [...PROBES, 'aab', 'aaabbb', 'ab ab ab', 'abcd', 'abbcdd', 'C:\\Windows\\System32\\cmd.exe', 'HKLM\\Software\\x\\(Default)', 'NT AUTHORITY\\SYSTEM', 'x@y.com x@z.COM', '10.0.0.1', '1.2.3.456', 'svc (Local)', 'a["b"]c["d"]', 'adduser bob sudo', 'file.tar.gz', 'xyz', 'xy', 'Ks', 'kS', 'line1\nline2\n', 'a:b.c d|e'];
+
+  it('finds RE2 match, offset and groups on invented cases, from any starting point', () => {
+    const offenders = INVENTED.flatMap(([p, f]) => execDisagreements(p, f, [...INPUTS, ...(sampleInputs(p, f, 30, lcg(5)) ?? [])]));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('leaves to RE2 named groups, the U flag and repeated parts that can match nothing', () => {
+    assert.equal(fastExec('(?P<n>a)(b)', ''), undefined);
+    assert.equal(fastExec('(?U)(a+)', ''), undefined);
+    assert.equal(fastExec('(?:a?)+b', ''), undefined);
+    assert.equal(fastExec('()*', ''), undefined);
+    // translated, but not run on what RE2 must decide: non-ASCII input, input over the backtracking bound
+    const fe = fastExec('(\\w+)@(\\w+)', '')!;
+    assert.equal(fe('caf\u00e9@x', 0), undefined);
+    assert.deepEqual([...fe('me@x', 0)!], ['me@x', 'me', 'x']);
+    const bound = regexInputBound('(\\w+)@(\\w+)', '')!;
+    assert.equal(fe('a'.repeat(bound + 1) + '@x', 0), undefined);
+    // the literals a match needs are missing: no match, without running anything
+    assert.equal(fe('a'.repeat(bound + 1), 0), null);
+  });
+
+  it('agrees with RE2 on random patterns with groups and non-greedy repetitions', () => {
+    const TOKENS = ['a', 'b', 'k', '.', '\\w', '\\s', '[^x]', '(', '(', '(?:', ')', ')', '|', '*', '+', '?', '*?', '+?', '??', '{1,3}', '{2}?', '^', '$', '\\b', '(?i)', '(?i:', '(?m)', '(?s)'];
+    const rand = lcg(43);
+    const wrong: string[] = [];
+    let translated = 0;
+    for (let n = 0; n < 2000; n++) {
+      const p = randomPattern(TOKENS, 9, rand);
+      const f = rand() < 0.3 ? 'i' : rand() < 0.3 ? 's' : rand() < 0.3 ? 'm' : '';
+      try {
+        re2Only(p, f);
+      } catch {
+        continue;
+      }
+      if (fastExec(p, f)) translated++;
+      wrong.push(...execDisagreements(p, f, [...PROBES, 'aab', 'abab', 'ba\nab', 'a b\tk', ...(sampleInputs(p, f, 6, rand) ?? [])]));
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(translated > 250, true, `only ${translated} random patterns translated`);
+  });
+
+  it('replaces and counts every match as RE2 does', () => {
+    const re2ReplaceAll = (p: string, f: string, input: string, rewrite: (m: readonly (string | undefined)[]) => string): string => {
+      const re = re2Global(p, f);
+      let out = '';
+      let pos = 0;
+      for (let from = 0; ; ) {
+        const m = re.execFrom(input, from).match;
+        if (m === null) break;
+        const text = m[0] ?? '';
+        out += input.slice(pos, m.index) + rewrite(m);
+        pos = m.index + text.length;
+        from = pos;
+        if (text === '') {
+          if (from >= input.length) break;
+          from++;
+        }
+      }
+      return out + input.slice(pos);
+    };
+    const rewrite = (m: readonly (string | undefined)[]) => `<${m.slice(1).map((x) => x ?? '-').join(',')}>`;
+    for (const [p, f] of [['^(.*)\\\\(.+)$', ''], [':[\\w. ]+', ''], ['(a*?)b', ''], ['x*', ''], ['(\\d+)', ''], ['\\b(\\w)', 'i'], ['(?m)^(\\w*)', '']] as const) {
+      assert.notEqual(fastExec(p, f), undefined, p);
+      // (the reference loop counts UTF-16 units, as RE2 does only on ASCII input: the input the RegExp path reads)
+      for (const s of INPUTS.filter((x) => /^[\x00-\x7f]*$/.test(x))) {
+        assert.equal(regexReplaceAll(p, f, s, rewrite), re2ReplaceAll(p, f, s, rewrite), `${p} on ${JSON.stringify(s)}`);
+        const n = regexCount(p, f, s);
+        if (n !== undefined) assert.equal(n, re2ReplaceAll(p, f, s, () => '\u0000').split('\u0000').length - 1, `${p} count on ${JSON.stringify(s)}`);
+      }
+    }
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Bounded regular-expression execution. Rule text is untrusted, so patterns run on RE2 (linear time, no
  * catastrophic backtracking), with the pattern length and the input length capped (LIMITS). A pattern RE2
- * cannot run (lookaround, backreferences) gives `undefined`: the caller evaluates it as unknown.
+ * cannot run (lookaround, backreferences) gives `undefined`: the caller evaluates it as unknown. Where
+ * `regexFast.ts` shows that V8's RegExp gives RE2's answer (a test) or RE2's match and groups (an exec, a replace)
+ * within a bounded backtracking work, that runs instead: RE2 compiled to WebAssembly costs 5 to 30 µs a call.
  */
 import { LIMITS } from './diagnostics.ts';
 import { Re2Handle, type RegexMatch } from './re2Pool.ts';
-import { regexPlan } from './regexFast.ts';
+import { fastExec, regexPlan, type FastExec } from './regexFast.ts';
 
 export type { RegexMatch } from './re2Pool.ts';
 
@@ -60,7 +62,13 @@ function compiled(pattern: string, flags: string, onlyCertain: boolean): Compile
     const re2 = new Re2Handle(pattern, f);
     try {
       if (!certain) re2.compile();
-      res = { ok: true, re: fast ? { test: (s: string) => fast(s) ?? re2.test(s), exec: (s: string) => re2.exec(s) } : re2 };
+      // the fast exec is planned at the first exec (a rule's lowering compiles patterns it never runs)
+      let plan: FastExec | null | undefined;
+      const exec = (s: string): RegexMatch | null => {
+        const m = (plan ??= fastExec(pattern, flags) ?? null)?.(s, 0);
+        return m === undefined ? re2.exec(s) : m;
+      };
+      res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? re2.test(s) : (s: string) => re2.test(s), exec } };
     } catch (e) {
       res = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
@@ -91,7 +99,7 @@ export function regexExec(pattern: string, flags: string, input: string): RegexM
   return c.re.exec(input);
 }
 
-const globalCache = new Map<string, Re2Handle>();
+const globalCache = new Map<string, { readonly re2: Re2Handle; readonly fast: FastExec | undefined }>();
 
 /**
  * Every non-overlapping match of a pattern, left to right, given to `each` with its offset in the string (after an
@@ -104,12 +112,28 @@ function eachMatch(pattern: string, flags: string, input: string, each: (m: Rege
   if (!compileRegex(pattern, flags).ok || input.length > LIMITS.maxRegexInput) return false;
   const f = re2Flags(flags, 'gu');
   const key = f + '\u0000' + pattern;
-  let re = globalCache.get(key);
-  if (!re) {
+  let g = globalCache.get(key);
+  if (!g) {
     if (globalCache.size >= CACHE_MAX) globalCache.clear();
-    re = new Re2Handle(pattern, f);
-    globalCache.set(key, re);
+    g = { re2: new Re2Handle(pattern, f), fast: fastExec(pattern, flags) };
+    globalCache.set(key, g);
   }
+  // the RegExp path (`fastExec`) decides for the whole input or for none of it: ASCII, within its bound
+  const fast = g.fast;
+  const first = fast?.(input, 0);
+  if (first !== undefined) {
+    for (let m = first, from = 0; m !== null; m = fast!(input, from)!) {
+      const text = m[0] ?? '';
+      each(m, m.index);
+      from = m.index + text.length;
+      if (text === '') {
+        if (from >= input.length) break;
+        from++;
+      }
+    }
+    return true;
+  }
+  const re = g.re2;
   // the UTF-16 offset of each code point (and of the end), when they differ
   const units = SURROGATE.test(input) ? codePointOffsets(input) : undefined;
   const points = units ? units.length - 1 : input.length;
