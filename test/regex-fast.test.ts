@@ -118,6 +118,8 @@ describe('fast regex test', () => {
       ['a]b}c', ''],
       ['x{2}}', 'i'],
       ['\\[\\d+\\]]', ''],
+      ['powershell(|\\_ise)\\.exe', 'i'],
+      ['a\\_b', ''],
       // literals required in order, alternations' branches
       ['ab.*(?:c|de)+.*f', ''],
       ['(?:x|y\\d?z)\\sa', 'i'],

@@ -418,9 +418,10 @@ class Parser {
       return v;
     }
     const c = e.charCodeAt(0);
-    if (c < 0x80 && !isWordChar(c)) {
+    // escaped punctuation, and `\_` (RE2 takes it as `_`: "too many programs and people insist on using it")
+    if (c < 0x80 && (!isWordChar(c) || c === 0x5f)) {
       this.i++;
-      return c; // escaped punctuation
+      return c;
     }
     throw new Reject(); // \pN, \Q…\E, octal, \C, …
   }
