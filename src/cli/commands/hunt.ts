@@ -21,6 +21,7 @@ import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
+import { LineWriter } from '../lines.ts';
 
 const USAGE = 'usage: detwiki hunt <events file (JSON, JSON lines, audit.log; gzip too) | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
@@ -90,6 +91,8 @@ export function run(argv: string[]): Promise<number> {
     if (chosen?.workers && !values.json && !values.jsonl)
       process.stderr.write(`detwiki hunt: ${chosen.workers} worker threads for about ${Math.round((chosen.inputBytes ?? 0) / 1048576)} MB of events (--workers 0 runs the hunt on this thread)\n`);
     const hits: Hit[] = [];
+    // hit lines go out in chunks (lines.ts), each written before anything after it is printed
+    const out = new LineWriter();
     const MAX_KEPT = 10_000;
     let dropped = 0;
     const tty = process.stderr.isTTY && !values.json && !values.jsonl;
@@ -98,11 +101,11 @@ export function run(argv: string[]): Promise<number> {
       explain: !values['no-explain'],
       ...(workers ? { workers } : {}),
       onHit: (h) => {
-        if (values.jsonl) process.stdout.write(JSON.stringify(h) + '\n');
+        if (values.jsonl) out.line(JSON.stringify(h));
         else if (values.json) {
           if (hits.length < MAX_KEPT) hits.push(h);
           else dropped++;
-        } else if (h.type !== 'may_fire') printHit(h);
+        } else if (h.type !== 'may_fire') printHit(h, out);
       },
       onBad: (b) => {
         if (!values.json) process.stderr.write(`detwiki hunt: ${b.pos.file}:${b.pos.line}: ${b.code}: ${b.message}\n`);
@@ -111,7 +114,7 @@ export function run(argv: string[]): Promise<number> {
     };
     // the rules are loaded: from here on the process streams events (see heap.ts)
     heapForHunting();
-    const summary =
+    const huntAll = async () =>
       engineName === 'duckdb'
         ? // DuckDB (a native module, about 0.3 s to load) only when asked for
           await (await import('../../hunt/sql/session.ts')).huntDuckdb(engine, files, {
@@ -121,6 +124,7 @@ export function run(argv: string[]): Promise<number> {
             ...(tty ? { onBatch: (done: number, total: number) => process.stderr.write(`\rduckdb: ${done}/${total} rules, ${((performance.now() - t0) / 1000).toFixed(1)} s`) } : {}),
           })
         : await hunt(engine, files, sessionOpts);
+    const summary = await huntAll().finally(() => out.flush());
     if (bar) process.stderr.write('\n');
     // rules DuckDB could not run even alone: left out, said (in --json: `duckdbFailed`)
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
@@ -137,12 +141,12 @@ export function run(argv: string[]): Promise<number> {
   });
 }
 
-function printHit(h: Hit): void {
+function printHit(h: Hit, out: LineWriter): void {
   const where = `${h.pos.file}:${h.pos.line}${h.pos.made ? " (Auditbeat's document of the audit event whose first record is there)" : ''}`;
   const agg = h.type === 'aggregate' ? ` [${h.count !== undefined ? `${h.count} in window, ` : ''}group ${h.group}]` : '';
-  console.log(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
-  if (h.readAs) console.log(`    read with ${h.readAs}`);
-  for (const m of h.matched.slice(0, 6)) console.log(`    ${m}`);
+  out.line(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
+  if (h.readAs) out.line(`    read with ${h.readAs}`);
+  for (const m of h.matched.slice(0, 6)) out.line(`    ${m}`);
 }
 
 function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly string[]): void {
