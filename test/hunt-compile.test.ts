@@ -84,6 +84,11 @@ describe('compiled evaluation (invented cases)', () => {
       events: [{ a: '2', c: 'z' }, { a: '2', b: 'x' }, { a: '1' }, { c: 'zz' }],
     },
     {
+      name: 'numbers (an event id): a number, a numeric string, a list, a boolean, null and missing; strict and loose; many values',
+      e: or(pred('a', 'in', [1, 2, 11]), pred('b', 'eq', [4688], { typing: 'strict' }), pred('c', 'in', [1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13]), not(pred('d', 'in', [0, 22]))),
+      events: [{ a: 11 }, { a: '11' }, { a: ' 11' }, { a: [3, 2] }, { a: true }, { a: 1.5 }, { a: null }, {}, { b: 4688 }, { b: '4688' }, { b: [4688] }, { c: 13 }, { c: '13' }, { c: 6 }, { d: 0 }, { d: -0 }, { d: '0' }, { d: false }, { d: 22, a: 3 }],
+    },
+    {
       name: 'transforms and field references',
       e: or(pred('a', 'contains', ['ab'], { transforms: ['base64offset'] }), pred('b', 'eq', [{ kind: 'field', field: 'c' }]), pred('d', 'contains', ['/x'], { transforms: ['windash'] })),
       events: [{ a: Buffer.from('xxab').toString('base64') }, { b: 'q', c: 'q' }, { b: 'q', c: 'Q' }, { d: '-x' }, { d: 'a /x' }],

@@ -450,6 +450,19 @@ function compilePredicate(p: Predicate): Compiled {
       return slow(v);
     };
   }
+  if ((p.op === 'eq' || p.op === 'in') && o.match !== 'all' && !o.transforms?.length && p.values.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    // numbers (an event id, as every Windows reading's case split tests it): a number in the event equals one of them
+    // the same way strict or loose (`equals` in evaluate.ts); any other value the slow way
+    const nums = p.values as readonly number[];
+    const set = nums.length > 8 ? new Set(nums) : undefined;
+    const field = p.field;
+    const fid = fieldId(field);
+    return (v) => {
+      const raw = v.at(fid, field);
+      if (typeof raw === 'number') return set ? set.has(raw) : nums.includes(raw);
+      return slow(v);
+    };
+  }
   const compiledPats = patternsOf(p, cs);
   if (!compiledPats) return slow;
   const { pats, needles, flat } = compiledPats;
