@@ -89,6 +89,18 @@ describe('compiled evaluation (invented cases)', () => {
       events: [{ a: 11 }, { a: '11' }, { a: ' 11' }, { a: [3, 2] }, { a: true }, { a: 1.5 }, { a: null }, {}, { b: 4688 }, { b: '4688' }, { b: [4688] }, { c: 13 }, { c: '13' }, { c: 6 }, { d: 0 }, { d: -0 }, { d: '0' }, { d: false }, { d: 22, a: 3 }],
     },
     {
+      name: 'null tests, defaults for a missing field (KQL), equality on a missing or null value',
+      e: or(
+        pred('a', 'is_null', []),
+        and(pred('b', 'is_not_null', [], { empty: true }), pred('b', 'is_null', [], { empty: true })),
+        pred('c', 'contains', ['x'], { missingAs: '', cs: false }),
+        pred('d', 'regex', ['^$'], { missingAs: '', nullAsMissing: true }),
+        pred('e', 'eq', ['v'], { typing: 'strict', cs: true }),
+        pred('f', 'in', ['v', 'w'], { cs: false }),
+      ),
+      events: [{}, { a: null }, { a: 0 }, { a: '' }, { a: 'x', b: '' }, { a: 'x', b: 'q' }, { a: 1, b: null }, { a: 1, c: 'aXb' }, { a: 1, c: null }, { a: 1, c: 5 }, { a: 1, d: null }, { a: 1, d: '' }, { a: 1, d: 'q' }, { a: 1, e: null }, { a: 1, e: 'v' }, { a: 1, f: 'W' }, { a: 1, f: null }, { a: 1, f: ['w'] }, { a: [], b: [] }],
+    },
+    {
       name: 'transforms and field references',
       e: or(pred('a', 'contains', ['ab'], { transforms: ['base64offset'] }), pred('b', 'eq', [{ kind: 'field', field: 'c' }]), pred('d', 'contains', ['/x'], { transforms: ['windash'] })),
       events: [{ a: Buffer.from('xxab').toString('base64') }, { b: 'q', c: 'q' }, { b: 'q', c: 'Q' }, { d: '-x' }, { d: 'a /x' }],

@@ -421,7 +421,31 @@ function compilePredicate(p: Predicate): Compiled {
   if (p.derived) return compileDerived(p as Predicate & { derived: NonNullable<Predicate['derived']> });
   const o = p.opts ?? {};
   const slow = generic(p);
-  if (o.missingAs !== undefined || p.values.length === 0) return slow;
+  if (o.missingAs !== undefined) {
+    // a default for a missing field (KQL's empty string): a present value is tested as without it, by its fast path
+    if (p.values.length === 0) return slow;
+    const { missingAs: _m, nullAsMissing, ...rest } = o;
+    const onValue = compilePredicate({ ...p, opts: rest });
+    const field = p.field;
+    const fid = fieldId(field);
+    return (v) => {
+      const raw = v.at(fid, field);
+      return raw === undefined || (raw === null && nullAsMissing === true) ? slow(v) : onValue(v);
+    };
+  }
+  if (p.values.length === 0) {
+    if ((p.op !== 'is_null' && p.op !== 'is_not_null') || o.truthy === true) return slow;
+    // a missing or null value is null (`isNullish`), and with `empty` the empty string too
+    const isNull = p.op === 'is_null';
+    const empty = o.empty === true;
+    const field = p.field;
+    const fid = fieldId(field);
+    return (v) => {
+      const raw = v.at(fid, field);
+      const n = raw === undefined || raw === null || (empty && raw === '');
+      return isNull ? n : !n;
+    };
+  }
   if (o.nulls === 'propagate' && p.op !== 'is_null' && p.op !== 'is_not_null') {
     // SQL-style nulls (MQL): a missing or null operand makes the predicate null, reported unknown (`predicateOnValue`),
     // before any fast path; on a value, the predicate without them
@@ -517,6 +541,8 @@ function compilePredicate(p: Predicate): Compiled {
       return (v) => {
         const raw = v.at(fid, field);
         if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lowerAt(fid, field) as string));
+        // a missing or null value equals no string (`equals`), strict or loose
+        if (raw === undefined || raw === null) return false;
         return slow(v);
       };
     }
