@@ -279,7 +279,7 @@ describe('fast regex test', () => {
     assert.equal(regexInputBound('a\\s+\\bb\\s+\\bc', '')! * 4 < regexInputBound('a\\s+b\\s+c', '')!, true);
   });
 
-  it('agrees with RE2 on every regex and wildcard pattern of the SigmaHQ rules', { skip: !existsSync(SIGMA) }, async () => {
+  it('agrees with RE2 on every regex and wildcard pattern of the SigmaHQ rules (test, and exec where translated)', { skip: !existsSync(SIGMA) }, async () => {
     const sample = await sigmaSample(SIGMA, 1);
     const pats = new Map<string, [string, string]>();
     const strings = new Set<string>();
@@ -324,6 +324,8 @@ describe('fast regex test', () => {
       if (fastRegex(p, f)) translated++;
       const inputs = [...(sampleInputs(p, f, 30, rand) ?? []), ...events.filter((_, i) => i % 7 === translated % 7)];
       offenders.push(...disagreements(p, f, inputs));
+      // and the match and groups an exec finds (a rule's pattern run by KQL's extract or Splunk's rex reads them)
+      offenders.push(...execDisagreements(p, f, inputs, false));
     }
     assert.equal(pats.size > 300, true, `only ${pats.size} patterns found`);
     assert.equal(translated / pats.size > 0.9, true, `only ${translated} of ${pats.size} translated`);
