@@ -101,6 +101,17 @@ describe('compiled evaluation (invented cases)', () => {
       events: [{}, { a: null }, { a: 0 }, { a: '' }, { a: 'x', b: '' }, { a: 'x', b: 'q' }, { a: 1, b: null }, { a: 1, c: 'aXb' }, { a: 1, c: null }, { a: 1, c: 5 }, { a: 1, d: null }, { a: 1, d: '' }, { a: 1, d: 'q' }, { a: 1, e: null }, { a: 1, e: 'v' }, { a: 1, f: 'W' }, { a: 1, f: null }, { a: 1, f: ['w'] }, { a: [], b: [] }],
     },
     {
+      name: "KQL's has, hasprefix, hassuffix, has_all: terms bounded by non-word characters, case, numbers, lists, missing",
+      e: or(
+        pred('a', 'has', ['cmd', 'Power-Shell']),
+        pred('b', 'has', ['inv'], { term: 'prefix', cs: true }),
+        pred('c', 'has', ['shell'], { term: 'suffix' }),
+        pred('d', 'has', ['x', 'y'], { match: 'all' }),
+        pred('e', 'has', ['42']),
+      ),
+      events: [{ a: 'C:\\Windows\\CMD.exe /c' }, { a: 'cmdlet' }, { a: 'power-shell.exe' }, { a: 'é cmdé' }, { a: '_cmd' }, { a: ['x', 'cmd'] }, { a: null }, {}, { b: 'Invoke-X' }, { b: 'invoke' }, { b: 'x-invoke' }, { c: 'PowerShell' }, { c: 'shelly' }, { d: 'x y' }, { d: 'x-yz' }, { e: 42 }, { e: 1420 }, { e: '4 42' }],
+    },
+    {
       name: 'transforms and field references',
       e: or(pred('a', 'contains', ['ab'], { transforms: ['base64offset'] }), pred('b', 'eq', [{ kind: 'field', field: 'c' }]), pred('d', 'contains', ['/x'], { transforms: ['windash'] })),
       events: [{ a: Buffer.from('xxab').toString('base64') }, { b: 'q', c: 'q' }, { b: 'q', c: 'Q' }, { d: '-x' }, { d: 'a /x' }],

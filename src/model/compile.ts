@@ -10,7 +10,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, fieldValue, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
@@ -374,11 +374,15 @@ function staticPatterns(p: Predicate): string[][] | undefined {
   return out;
 }
 
-type StringOpCode = 0 | 1 | 2 | 3;
+type StringOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 const OP_CONTAINS = 0;
 const OP_STARTS = 1;
 const OP_ENDS = 2;
 const OP_EQ = 3;
+/** KQL `has`, `hasprefix`, `hassuffix` (`hasTerm`). */
+const OP_HAS = 4;
+const OP_HAS_PREFIX = 5;
+const OP_HAS_SUFFIX = 6;
 
 function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
   switch (op) {
@@ -388,6 +392,12 @@ function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
       return hay.startsWith(needle);
     case OP_ENDS:
       return hay.endsWith(needle);
+    case OP_HAS:
+      return hasTerm(hay, needle, 'whole');
+    case OP_HAS_PREFIX:
+      return hasTerm(hay, needle, 'prefix');
+    case OP_HAS_SUFFIX:
+      return hasTerm(hay, needle, 'suffix');
     default:
       return hay === needle;
   }
@@ -535,6 +545,11 @@ function compilePredicate(p: Predicate): Compiled {
       return stringOp(OP_STARTS);
     case 'ends_with':
       return stringOp(OP_ENDS);
+    case 'has':
+      // evaluate reads `has` loosely whatever the typing (a number as its text, a missing value false): so does this
+      // path, which a strict predicate does not take
+      if (strict) return slow;
+      return stringOp(o.term === 'prefix' ? OP_HAS_PREFIX : o.term === 'suffix' ? OP_HAS_SUFFIX : OP_HAS);
     case 'eq':
     case 'in': {
       // string against string patterns: loose typing compares numeric strings as strings too (neither is a number)
