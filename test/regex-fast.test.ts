@@ -120,6 +120,8 @@ describe('fast regex test', () => {
       ['\\[\\d+\\]]', ''],
       ['powershell(|\\_ise)\\.exe', 'i'],
       ['a\\_b', ''],
+      ['\\0', ''],
+      ['a\\00b\\012c\\0777', ''],
       // literals required in order, alternations' branches
       ['ab.*(?:c|de)+.*f', ''],
       ['(?:x|y\\d?z)\\sa', 'i'],

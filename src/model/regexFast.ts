@@ -417,6 +417,12 @@ class Parser {
       if (v > 0x10ffff) throw new Reject();
       return v;
     }
+    if (e === '0') {
+      // an octal escape: `\0` and up to two more octal digits (RE2 reads `\1`–`\7` alone as a backreference: rejected)
+      const m = /^0[0-7]{0,2}/.exec(this.s.slice(this.i, this.i + 3))!;
+      this.i += m[0].length;
+      return parseInt(m[0], 8);
+    }
     const c = e.charCodeAt(0);
     // escaped punctuation, and `\_` (RE2 takes it as `_`: "too many programs and people insist on using it")
     if (c < 0x80 && (!isWordChar(c) || c === 0x5f)) {
