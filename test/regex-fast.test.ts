@@ -257,6 +257,29 @@ describe('fast regex test', () => {
     assert.equal(c.ok && c.re.test('C:\\Windows\\cmd.com'), false);
   });
 
+  it('counts as starts only the positions holding a character a match can start with', () => {
+    const p = '\\\\[^\\\\]*\\.\\w*$|\\\\\\w+$';
+    const fast = fastRegex(p, '')!;
+    const exec = fastExec(p, '')!;
+    const bound = regexInputBound(p, '')!;
+    const re2 = re2Only(p, '');
+    // a command line past the bound with a few backslashes: decided here, as RE2 decides it
+    for (const s of ['C:\\Windows\\System32\\cmd.exe /c "' + 'x'.repeat(120) + '" C:\\temp\\a.bat', 'C:\\Tools\\' + 'y'.repeat(150), 'a\\b.c'.padEnd(170, ' ')]) {
+      assert.equal(s.length > bound, true);
+      assert.equal(fast(s), re2.test(s), s);
+      const m = exec(s, 0);
+      assert.notEqual(m, undefined, s);
+      assert.deepEqual(m === null ? null : [m.index, ...m], ((r) => (r === null ? null : [r.index, ...r]))(re2Global(p, '').execFrom(s, 0).match), s);
+    }
+    // as many starts as characters: past the bound, RE2's
+    assert.equal(fast('\\'.repeat(bound + 50) + '.x'), undefined);
+    // one start, but a cubic path count: RE2's, decided at once
+    const cubic = fastRegex('x[^y]*[^y]*[^y]*z', '')!;
+    const t = performance.now();
+    assert.equal(cubic('x' + 'a'.repeat(3000) + 'z'), undefined);
+    assert.equal(performance.now() - t < 50, true);
+  });
+
   it('counts a repetition that nothing after it can start with as adding work, not multiplying it', () => {
     // `\s+` before a letter, optional groups with repetitions inside: each space run stops where the next word starts
     // (anchored, as a Python `re.match` is: an unanchored pattern also counts every start position)

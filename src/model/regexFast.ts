@@ -1072,6 +1072,29 @@ function boundOf(root: Node, fold: boolean, additive: boolean): number {
   return lo;
 }
 
+/**
+ * Whether an input longer than the bound still fits the step budget because few of its positions can start a match:
+ * when every match starts with one of a known set of characters (`startOf`), a position holding another fails at its
+ * first step, so the work is that of the positions that hold one (and the end of the text) times a path's work, plus
+ * one step for each other position. Undefined when the pattern's first character is not known (or it is anchored:
+ * then `inputBound` already counts one start).
+ */
+function startsFit(root: Node, fold: boolean): ((s: string) => boolean) | undefined {
+  if (root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^') return undefined;
+  const first = new Uint8Array(128);
+  if (startOf(root, fold, first) !== 'stops') return undefined;
+  const shapes = [paths(root, fold, END, false), paths(root, fold, END, true)].filter((x): x is Shape => x !== undefined);
+  if (!shapes.length) return undefined;
+  const nodes = size(root);
+  const { max: maxMatch } = lengths(root);
+  return (s: string) => {
+    const n = s.length;
+    let starts = 1;
+    for (let i = 0; i < n; i++) if (first[s.charCodeAt(i)] === 1) starts++;
+    return shapes.some((shape) => n + starts * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes + shape.lin * (n + 1) * nodes) <= STEP_BUDGET);
+  };
+}
+
 /** `fastRegex` on a parsed pattern. */
 function fastOf(parsed: Parsed): FastTest | undefined {
   const { root, fold, dotNl } = parsed;
@@ -1090,8 +1113,11 @@ function fastOf(parsed: Parsed): FastTest | undefined {
   // and runs few)
   let maxLen: number | undefined;
   const bound = (): number => (maxLen ??= re ? inputBound(root, fold) : -1);
+  // longer inputs: whether few enough of their positions can start a match (made at the first such input)
+  let fits: ((s: string) => boolean) | null | undefined;
+  const startsWithin = (s: string): boolean => (fits ??= (re && startsFit(root, fold)) || null) !== null && fits!(s);
   const { min: minLen } = lengths(root);
-  if (!steps.length && !glob && minLen <= 1 && bound() < 0) return undefined;
+  if (!steps.length && !glob && minLen <= 1 && bound() < 0 && !startsFit(root, fold)) return undefined;
   return (s: string) => {
     // a code point is one or two UTF-16 units: fewer units than the shortest match cannot match
     if (s.length < minLen) return false;
@@ -1099,7 +1125,7 @@ function fastOf(parsed: Parsed): FastTest | undefined {
     if (steps.length && (ascii || !fold) && !stepsInOrder(steps, fold ? s.toLowerCase() : s)) return false;
     if (!ascii) return undefined;
     if (glob && (dotNl || !s.includes('\n'))) return globMatch(glob, fold ? s.toLowerCase() : s);
-    if (s.length <= bound()) return re!.test(s);
+    if (s.length <= bound() || startsWithin(s)) return re!.test(s);
     return undefined;
   };
 }
@@ -1137,11 +1163,12 @@ export function fastExec(pattern: string, flags: string): FastExec | undefined {
   requiredSteps(root, found);
   const steps = found.map((alts) => [...new Set(alts.map((a) => (fold ? a.toLowerCase() : a)))]);
   const bound = inputBound(root, fold);
-  if (bound < 0 && !steps.length) return undefined;
+  const fits = startsFit(root, fold);
+  if (bound < 0 && !steps.length && !fits) return undefined;
   return (s: string, from: number) => {
     if (!ASCII.test(s)) return undefined;
     if (steps.length && !stepsInOrder(steps, fold ? s.toLowerCase() : s)) return null;
-    if (s.length > bound) return undefined;
+    if (s.length > bound && !fits?.(s)) return undefined;
     re.lastIndex = from;
     return re.exec(s);
   };
