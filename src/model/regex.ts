@@ -63,9 +63,10 @@ function compiled(pattern: string, flags: string, onlyCertain: boolean): Compile
     try {
       if (!certain) re2.compile();
       // the fast exec is planned at the first exec (a rule's lowering compiles patterns it never runs)
-      let plan: FastExec | null | undefined;
+      let plan: FastExec | false | undefined;
       const exec = (s: string): RegexMatch | null => {
-        const m = (plan ??= fastExec(pattern, flags) ?? null)?.(s, 0);
+        if (plan === undefined) plan = fastExec(pattern, flags) ?? false;
+        const m = plan ? plan(s, 0) : undefined;
         return m === undefined ? re2.exec(s) : m;
       };
       res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? re2.test(s) : (s: string) => re2.test(s), exec } };

@@ -1114,8 +1114,11 @@ function fastOf(parsed: Parsed): FastTest | undefined {
   let maxLen: number | undefined;
   const bound = (): number => (maxLen ??= re ? inputBound(root, fold) : -1);
   // longer inputs: whether few enough of their positions can start a match (made at the first such input)
-  let fits: ((s: string) => boolean) | null | undefined;
-  const startsWithin = (s: string): boolean => (fits ??= (re && startsFit(root, fold)) || null) !== null && fits!(s);
+  let fits: ((s: string) => boolean) | false | undefined;
+  const startsWithin = (s: string): boolean => {
+    if (fits === undefined) fits = (re && startsFit(root, fold)) || false;
+    return fits ? fits(s) : false;
+  };
   const { min: minLen } = lengths(root);
   if (!steps.length && !glob && minLen <= 1 && bound() < 0 && !startsFit(root, fold)) return undefined;
   return (s: string) => {
