@@ -17,6 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { syncedAuditNormalizations } from '../catalog/paths.ts';
+import { lineColAt } from '../model/span.ts';
 
 export interface AuditNormalization {
   readonly action?: string;
@@ -63,14 +64,14 @@ export function parseAuditNormalizations(text: string, file: string): { table?: 
   const errors: string[] = [];
   if (text.length > MAX_BYTES) return { errors: [`${file}: ${text.length} bytes: too big for a normalization file`] };
   const doc = parseDocument(text, { merge: true, prettyErrors: false });
-  for (const e of doc.errors) errors.push(`${file}:${lineOf(text, e.pos[0])}: ${e.message.split('\n')[0]}`);
+  for (const e of doc.errors) errors.push(`${file}:${lineColAt(text, e.pos[0]).line}: ${e.message.split('\n')[0]}`);
   if (errors.length) return { errors };
   const root = doc.contents;
   const list = isMap(root) ? root.get('normalizations', true) : undefined;
   if (!isSeq(list)) return { errors: [`${file}: no \`normalizations\` list`] };
   const norms: AuditNormalization[] = [];
   list.items.forEach((item, i) => {
-    const at = `${file}:${lineOf(text, (item as { range?: number[] }).range?.[0] ?? 0)}: normalization ${i + 1}`;
+    const at = `${file}:${lineColAt(text, (item as { range?: number[] }).range?.[0] ?? 0).line}: normalization ${i + 1}`;
     if (!isMap(item)) return void errors.push(`${at}: not a mapping`);
     let value: Record<string, unknown>;
     try {
@@ -98,12 +99,6 @@ export function parseAuditNormalizations(text: string, file: string): { table?: 
   if (errors.length) return { errors };
   if (!norms.length) return { errors: [`${file}: the \`normalizations\` list is empty`] };
   return { table: { file, entries: norms.length, bySyscall, byRecordType }, errors };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /** One entry, its values checked as go-libaudit's YAML decoding checks them (`Strings`: a string or a list of them). */

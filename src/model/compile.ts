@@ -431,13 +431,13 @@ function compilePredicate(p: Predicate): Compiled {
   if (p.derived) return compileDerived(p as Predicate & { derived: NonNullable<Predicate['derived']> });
   const o = p.opts ?? {};
   const slow = generic(p);
+  const field = p.field;
+  const fid = fieldId(field);
   if (o.missingAs !== undefined) {
     // a default for a missing field (KQL's empty string): a present value is tested as without it, by its fast path
     if (p.values.length === 0) return slow;
     const { missingAs: _m, nullAsMissing, ...rest } = o;
     const onValue = compilePredicate({ ...p, opts: rest });
-    const field = p.field;
-    const fid = fieldId(field);
     return (v) => {
       const raw = v.at(fid, field);
       return raw === undefined || (raw === null && nullAsMissing === true) ? slow(v) : onValue(v);
@@ -448,8 +448,6 @@ function compilePredicate(p: Predicate): Compiled {
     // a missing or null value is null (`isNullish`), and with `empty` the empty string too
     const isNull = p.op === 'is_null';
     const empty = o.empty === true;
-    const field = p.field;
-    const fid = fieldId(field);
     return (v) => {
       const raw = v.at(fid, field);
       const n = raw === undefined || raw === null || (empty && raw === '');
@@ -462,8 +460,6 @@ function compilePredicate(p: Predicate): Compiled {
     if (p.values.some((x) => x === null || typeof x === 'object')) return slow;
     const { nulls: _, ...rest } = o;
     const onValue = compilePredicate({ ...p, opts: rest });
-    const field = p.field;
-    const fid = fieldId(field);
     return (v) => {
       const raw = v.at(fid, field);
       return raw === undefined || raw === null ? 'unknown' : onValue(v);
@@ -473,8 +469,6 @@ function compilePredicate(p: Predicate): Compiled {
   const ref = p.values[0];
   if ((p.op === 'eq' || p.op === 'in') && p.values.length === 1 && ref !== null && typeof ref === 'object' && ref.missingAs === undefined && !ref.derived && !o.transforms?.length) {
     // equality with another field of the event (Sigma `fieldref`): two strings compare as strings
-    const field = p.field;
-    const fid = fieldId(field);
     const rfield = ref.field;
     const rid = fieldId(rfield);
     return (v) => {
@@ -489,8 +483,6 @@ function compilePredicate(p: Predicate): Compiled {
     // the same way strict or loose (`equals` in evaluate.ts); any other value the slow way
     const nums = p.values as readonly number[];
     const set = nums.length > 8 ? new Set(nums) : undefined;
-    const field = p.field;
-    const fid = fieldId(field);
     return (v) => {
       const raw = v.at(fid, field);
       if (typeof raw === 'number') return set ? set.has(raw) : nums.includes(raw);
@@ -502,8 +494,6 @@ function compilePredicate(p: Predicate): Compiled {
   const { pats, needles, flat } = compiledPats;
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
-  const field = p.field;
-  const fid = fieldId(field);
   // any of many needles: equality is one hash lookup, containment one automaton pass (each made for its operator)
   const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in') ? compiledPats.eqSet() : undefined;
   const automaton = !all && flat.length >= AUTOMATON_FROM && p.op === 'contains' ? compiledPats.automaton() : undefined;

@@ -1048,18 +1048,25 @@ function inputBound(root: Node, fold: boolean): number {
   return Math.max(boundOf(root, fold, false), boundOf(root, fold, true));
 }
 
+/** Whether the pattern starts with `^` (one start position). */
+const anchoredAtStart = (root: Node): boolean => root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^';
+
+/**
+ * The backtracking work of an input of length `n` from `starts` start positions, for a pattern of `nodes` nodes whose
+ * longest match is `maxMatch`: start positions x paths of one attempt x (steps of one path, and the short failures of
+ * the repetitions that add to the work: see `paths`).
+ */
+function workOf(shape: Shape, nodes: number, maxMatch: number, n: number, starts: number): number {
+  return starts * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes + shape.lin * (n + 1) * nodes);
+}
+
 function boundOf(root: Node, fold: boolean, additive: boolean): number {
   const shape = paths(root, fold, END, additive);
   if (!shape) return -1;
-  const anchored = root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^';
+  const anchored = anchoredAtStart(root);
   const nodes = size(root);
   const { max: maxMatch } = lengths(root);
-  const within = (n: number): boolean => {
-    // start positions x paths of one attempt x (steps of one path, and the short failures of the repetitions that
-    // add to the work: see `paths`)
-    const work = (anchored ? 1 : n + 1) * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes + shape.lin * (n + 1) * nodes);
-    return work <= STEP_BUDGET;
-  };
+  const within = (n: number): boolean => workOf(shape, nodes, maxMatch, n, anchored ? 1 : n + 1) <= STEP_BUDGET;
   if (!within(0)) return -1;
   // the longest input length within budget (monotone in n)
   let lo = 0;
@@ -1080,7 +1087,7 @@ function boundOf(root: Node, fold: boolean, additive: boolean): number {
  * then `inputBound` already counts one start).
  */
 function startsFit(root: Node, fold: boolean): ((s: string) => boolean) | undefined {
-  if (root.k === 'seq' && root.items[0]?.k === 'assert' && (root.items[0] as { src: string }).src === '^') return undefined;
+  if (anchoredAtStart(root)) return undefined;
   const first = new Uint8Array(128);
   if (startOf(root, fold, first) !== 'stops') return undefined;
   const shapes = [paths(root, fold, END, false), paths(root, fold, END, true)].filter((x): x is Shape => x !== undefined);
@@ -1091,7 +1098,7 @@ function startsFit(root: Node, fold: boolean): ((s: string) => boolean) | undefi
     const n = s.length;
     let starts = 1;
     for (let i = 0; i < n; i++) if (first[s.charCodeAt(i)] === 1) starts++;
-    return shapes.some((shape) => n + starts * shape.coef * Math.pow(n + 1, shape.deg) * (Math.min(n, maxMatch) + nodes + shape.lin * (n + 1) * nodes) <= STEP_BUDGET);
+    return shapes.some((shape) => n + workOf(shape, nodes, maxMatch, n, starts) <= STEP_BUDGET);
   };
 }
 
@@ -1113,14 +1120,14 @@ function fastOf(parsed: Parsed): FastTest | undefined {
   // and runs few)
   let maxLen: number | undefined;
   const bound = (): number => (maxLen ??= re ? inputBound(root, fold) : -1);
-  // longer inputs: whether few enough of their positions can start a match (made at the first such input)
+  // longer inputs: whether few enough of their positions can start a match (made when first needed)
   let fits: ((s: string) => boolean) | false | undefined;
-  const startsWithin = (s: string): boolean => {
+  const fitsOf = (): ((s: string) => boolean) | undefined => {
     if (fits === undefined) fits = (re && startsFit(root, fold)) || false;
-    return fits ? fits(s) : false;
+    return fits || undefined;
   };
   const { min: minLen } = lengths(root);
-  if (!steps.length && !glob && minLen <= 1 && bound() < 0 && !startsFit(root, fold)) return undefined;
+  if (!steps.length && !glob && minLen <= 1 && bound() < 0 && !fitsOf()) return undefined;
   return (s: string) => {
     // a code point is one or two UTF-16 units: fewer units than the shortest match cannot match
     if (s.length < minLen) return false;
@@ -1128,7 +1135,7 @@ function fastOf(parsed: Parsed): FastTest | undefined {
     if (steps.length && (ascii || !fold) && !stepsInOrder(steps, fold ? s.toLowerCase() : s)) return false;
     if (!ascii) return undefined;
     if (glob && (dotNl || !s.includes('\n'))) return globMatch(glob, fold ? s.toLowerCase() : s);
-    if (s.length <= bound() || startsWithin(s)) return re!.test(s);
+    if (s.length <= bound() || fitsOf()?.(s)) return re!.test(s);
     return undefined;
   };
 }
