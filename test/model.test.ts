@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { dottedResolver, resolveDotted } from '../src/model/evaluate.ts';
 import {
   and,
   applyTransform,
@@ -134,6 +135,26 @@ describe('three-valued evaluation', () => {
     assert.equal(evaluate(pred('a.b.c', 'eq', [1]), { a: { b: { c: 1 } } }), true);
     assert.equal(evaluate(pred('a.b', 'eq', [1]), { 'a.b': 1 }), true);
     assert.equal(evaluate(pred('r.name', 'eq', ['y']), { r: [{ name: 'x' }, { name: 'y' }] }), true);
+  });
+  it('the dotted resolver: longest key first, then shorter ones when the longer leads nowhere; list indexes; case; long paths', () => {
+    const ci = dottedResolver({ caseInsensitive: true });
+    // asked twice: the second read comes from the path kept for the field
+    for (let round = 0; round < 2; round++) {
+      assert.equal(resolveDotted({ 'a.b': { c: 1 }, a: { b: { c: 2 } } }, 'a.b.c'), 1);
+      assert.equal(resolveDotted({ 'a.b': { x: 1 }, a: { b: { c: 2 } } }, 'a.b.c'), 2);
+      assert.equal(resolveDotted({ 'a.b': { c: undefined }, a: { b: { c: 2 } } }, 'a.b.c'), 2);
+      assert.deepEqual(resolveDotted({ a: [{ b: 1 }, { c: 2 }, { b: [3, 4] }] }, 'a.b'), [1, 3, 4]);
+      assert.equal(resolveDotted({ a: [{ b: 1 }, { b: 5 }] }, 'a.1.b'), 5);
+      assert.equal(resolveDotted({ a: { '1': 'k' } }, 'a.1'), 'k');
+      assert.equal(resolveDotted({ A: { b: 1 } }, 'a.b'), undefined);
+      assert.equal(ci({ A: { B: 1 } }, 'a.b'), 1);
+      assert.equal(ci({ a: { b: 0 }, A: { b: 1 } }, 'a.b'), 0);
+      assert.equal(resolveDotted({ a: null }, 'a.b'), undefined);
+      assert.equal(resolveDotted({ a: null }, 'a'), null);
+      const deep = Array.from({ length: 40 }, (_, i) => `k${i}`);
+      const ev: Record<string, unknown> = { [deep.slice(0, 20).join('.')]: { [deep.slice(20).join('.')]: 'deep' } };
+      assert.equal(resolveDotted(ev, deep.join('.')), 'deep');
+    }
   });
   it('match all vs any (has_all)', () => {
     const ev = { cmd: 'powershell -enc abc' };

@@ -25,24 +25,26 @@ export interface EvalOptions {
  * a key with no exact match is found by a case-insensitive match (Panther's event object).
  */
 export function dottedResolver(opts: { readonly caseInsensitive?: boolean } = {}): FieldResolver {
-  const lookup = (o: Record<string, unknown>, key: string): { found: boolean; value?: unknown } => {
-    if (Object.prototype.hasOwnProperty.call(o, key)) return { found: true, value: o[key] };
-    if (opts.caseInsensitive) {
+  const ci = opts.caseInsensitive === true;
+  /** The value of `key` in `o`, or NOT_FOUND. */
+  const lookup = (o: Record<string, unknown>, key: string): unknown => {
+    if (hasOwn.call(o, key)) return o[key];
+    if (ci) {
       const lower = key.toLowerCase();
-      for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return { found: true, value: o[k] };
+      for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
     }
-    return { found: false };
+    return NOT_FOUND;
   };
-  const walk = (v: unknown, parts: readonly string[], i: number): unknown => {
-    if (i === parts.length) return v;
+  const walk = (v: unknown, path: DottedPath, i: number): unknown => {
+    const n = path.parts.length;
+    if (i === n) return v;
     if (v === null || v === undefined) return undefined;
     if (Array.isArray(v)) {
       // numeric index, else collect from each element
-      const key = parts[i]!;
-      if (key !== '' && [...key].every((c) => c >= '0' && c <= '9')) return walk(v[Number(key)], parts, i + 1);
+      if (path.index[i]) return walk(v[Number(path.parts[i])], path, i + 1);
       const out: unknown[] = [];
       for (const el of v) {
-        const r = walk(el, parts, i);
+        const r = walk(el, path, i);
         if (r === undefined) continue;
         if (Array.isArray(r)) out.push(...r);
         else out.push(r);
@@ -51,16 +53,59 @@ export function dottedResolver(opts: { readonly caseInsensitive?: boolean } = {}
     }
     if (typeof v !== 'object') return undefined;
     const o = v as Record<string, unknown>;
-    for (let j = parts.length; j > i; j--) {
-      const r = lookup(o, parts.slice(i, j).join('.'));
-      if (r.found) {
-        const w = walk(r.value, parts, j);
+    // the longest dotted key first: parts i..j-1 joined, j from n down to i + 1
+    const keys = path.keys[i] ?? keysAt(path, i);
+    for (let k = 0; k < keys.length; k++) {
+      const r = lookup(o, keys[k]!);
+      if (r !== NOT_FOUND) {
+        const j = n - k;
+        const w = walk(r, path, j);
         if (w !== undefined || j === i + 1) return w;
       }
     }
     return undefined;
   };
-  return (event, field) => walk(event, field.split('.'), 0);
+  return (event, field) => walk(event, dottedPath(field), 0);
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+/** What `lookup` returns for a key the object does not have (a value can be `undefined`). */
+const NOT_FOUND: unique symbol = Symbol('not found');
+
+/**
+ * A field's path as the dotted resolver reads it: its parts, whether each is a list index (digits only), and for
+ * each part i the keys it tries there, longest first (`parts[i..j-1]` joined by dots, j from the end down to i + 1),
+ * made when first needed. Kept per field: a hunt resolves the same fields on every event, and splitting and joining
+ * them again at each call was most of the resolver's time.
+ */
+interface DottedPath {
+  readonly parts: readonly string[];
+  readonly index: readonly boolean[];
+  readonly keys: (readonly string[] | undefined)[];
+}
+
+const dottedPaths = new Map<string, DottedPath>();
+/** Paths kept at most (field names come from rules, which are untrusted input too: the cache is emptied past this). */
+const DOTTED_PATHS_KEPT = 4096;
+/** A path of more parts is not kept: its keys grow as the square of its parts. */
+const DOTTED_PARTS_KEPT = 32;
+
+function dottedPath(field: string): DottedPath {
+  let p = dottedPaths.get(field);
+  if (p) return p;
+  const parts = field.split('.');
+  p = { parts, index: parts.map((k) => k !== '' && /^[0-9]+$/.test(k)), keys: [] };
+  if (parts.length <= DOTTED_PARTS_KEPT) {
+    if (dottedPaths.size >= DOTTED_PATHS_KEPT) dottedPaths.clear();
+    dottedPaths.set(field, p);
+  }
+  return p;
+}
+
+function keysAt(p: DottedPath, i: number): readonly string[] {
+  const at: string[] = [];
+  for (let j = p.parts.length; j > i; j--) at.push(p.parts.slice(i, j).join('.'));
+  return (p.keys[i] = at);
 }
 
 /** Default resolver: exact key, then the dotted path (case-sensitive). */
