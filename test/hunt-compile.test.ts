@@ -112,6 +112,39 @@ describe('compiled evaluation (invented cases)', () => {
       events: [{ a: 'C:\\Windows\\CMD.exe /c' }, { a: 'cmdlet' }, { a: 'power-shell.exe' }, { a: 'é cmdé' }, { a: '_cmd' }, { a: ['x', 'cmd'] }, { a: null }, {}, { b: 'Invoke-X' }, { b: 'invoke' }, { b: 'x-invoke' }, { c: 'PowerShell' }, { c: 'shelly' }, { d: 'x y' }, { d: 'x-yz' }, { e: 42 }, { e: 1420 }, { e: '4 42' }],
     },
     {
+      name: 'lists for regexes and globs: any of the values (null, objects, numbers, lists inside, long and non-ASCII values), "all" the slow way',
+      e: or(
+        pred('a', 'regex', ['^c:\\\\perf', 'x$']),
+        pred('b', 'wildcard', ['C:\\Users\\Public\\*'], { cs: true, wildcard: 'plain' }),
+        pred('c', 'wildcard', ['*\\cmd.exe']),
+        pred('d', 'wildcard', ['*a*', '*b*'], { match: 'all' }),
+        pred('e', 'regex', ['('], {}),
+      ),
+      events: [
+        { a: ['q', 'C:\\PerfLogs\\x'] }, { a: ['q', 'C:\\perflogs'] }, { a: [null, { x: 1 }, 5, 'ax'] }, { a: [['x']] }, { a: [] }, { a: ['y', 'é'] },
+        { b: ['C:\\Users\\Public\\a.exe'] }, { b: ['c:\\users\\public\\a.exe', 7] }, { b: [true, null] },
+        { c: ['x', 'C:\\Windows\\CMD.EXE'] }, { c: ['é\\cmd.exe'] }, { c: ['x'.repeat(70_000) + '\\cmd.exe'] }, { c: [1, false, null] },
+        { d: ['a', 'b'] }, { d: ['ab'] }, { d: ['a'] }, { e: ['x'] }, { e: [] },
+      ],
+    },
+    {
+      name: 'derived operands: a list (argv, split), a spread of elements, a field reference, a failed step, an unknown one',
+      e: or(
+        { ...pred('a', 'wildcard', ['C:\\PerfLogs\\*', 'C:\\Users\\Public\\*'], { cs: true, wildcard: 'plain' }), derived: { steps: [{ fn: 'argv' }] } },
+        { ...pred('b', 'regex', ['^-enc']), derived: { steps: [{ fn: 'argv' }] } },
+        { ...pred('c', 'contains', ['EVIL']), derived: { steps: [{ fn: 'split', args: [','] }, { fn: 'elements' }], lang: 'kql' } },
+        { ...pred('d', 'eq', [{ kind: 'field', field: 'e' }]), derived: { steps: [{ fn: 'json' }, { fn: 'get', args: ['k'] }], lang: 'python', onError: 'unknown' } },
+        { ...pred('f', 'eq', ['x'], { missingAs: '' }), derived: { steps: [{ fn: 'split', args: [','] }], lang: 'kql' } },
+      ),
+      events: [
+        { a: 'cmd.exe /c C:\\PerfLogs\\x.bat' }, { a: '"C:\\Users\\Public\\a b.exe" -x' }, { a: 'c:\\perflogs\\x' }, { a: 5 }, { a: null }, {},
+        { b: 'powershell -ENC AAAA' }, { b: 'powershell -e AAAA' }, { b: 'é -enc' },
+        { c: 'a,evil,b' }, { c: 'a,b' }, { c: ['x,evil'] }, { c: 12 },
+        { d: '{"k": "v"}', e: 'v' }, { d: '{"k": "v"}', e: 'w' }, { d: 'not json', e: 'v' }, { d: '{"k": null}' },
+        { f: 'x,y' }, { f: 'x' }, { f: null }, {},
+      ],
+    },
+    {
       name: 'transforms and field references',
       e: or(pred('a', 'contains', ['ab'], { transforms: ['base64offset'] }), pred('b', 'eq', [{ kind: 'field', field: 'c' }]), pred('d', 'contains', ['/x'], { transforms: ['windash'] })),
       events: [{ a: Buffer.from('xxab').toString('base64') }, { b: 'q', c: 'q' }, { b: 'q', c: 'Q' }, { d: '-x' }, { d: 'a /x' }],

@@ -11,7 +11,7 @@
  * for every rule of the same resolver that reads it.
  */
 import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
-import { deriveValue, type DerivedOperand } from './derive.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -405,12 +405,46 @@ function stringTest(op: StringOpCode, hay: string, needle: string): boolean {
 
 /**
  * A predicate on a derived operand: the chain runs once per event (a JSON text is parsed once for every predicate
- * over it), then the predicate is evaluated on the value as `evaluatePredicate` does.
+ * over it), then the predicate is tested on the value as `predicateOnDerived` does: on each value of a spread (any
+ * of them), by the predicate's own compiled test (`onValue`). That test reads a field of its own, which the view
+ * `valueView` holds the value in; its other fields (a value's field reference) are the event's. An unknown operand,
+ * or a step that failed to null (tested loosely), goes to `predicateOnDerived`.
  */
 function compileDerived(p: Predicate & { derived: NonNullable<Predicate['derived']> }): Compiled {
   const operand = derivedOperandOf(p);
-  return (v) => predicateOnDerived(p, operand(v), v.event, v.resolve);
+  // the field's default and its null-as-missing applied before the chain: not again to the value
+  const { derived: _chain, opts, ...rest } = p;
+  const { missingAs: _missingAs, nullAsMissing: _nullAsMissing, ...onValueOpts } = opts ?? {};
+  const field = `\u0000derived ${derivedOperandKey(p)}`;
+  const onValue = compilePredicate({ ...rest, field, opts: onValueOpts });
+  const test = (v: EventView, value: unknown): Truth => {
+    valueOf.field = field;
+    valueOf.value = value;
+    valueOf.of = v;
+    valueView.reset(v.event);
+    return onValue(valueView);
+  };
+  return (v) => {
+    const d = operand(v);
+    if (d === UNKNOWN_OPERAND || d === FAILED_NULL) return predicateOnDerived(p, d, v.event, v.resolve);
+    if (!(d instanceof Spread)) return test(v, d);
+    let r: Truth = false;
+    for (const x of d.items) {
+      const t = test(v, x);
+      if (t === true) return true;
+      if (t === 'unknown') r = 'unknown';
+    }
+    return r;
+  };
 }
+
+/**
+ * What `valueView` reads: the derived value tested now, in `field`, and the event's view `of` for any other field.
+ * One view for every derived predicate (a view's caches are sized to every field of the process): a compiled test
+ * runs no other predicate's test while it runs, so one value at a time is enough.
+ */
+const valueOf: { field: string; value: unknown; of: EventView | undefined } = { field: '', value: undefined, of: undefined };
+const valueView = new EventView(undefined, (event, f) => (f === valueOf.field ? valueOf.value : valueOf.of!.resolve(event, f)));
 
 /**
  * A predicate's derived operand on a view's event, computed once per event for every predicate (and prefilter scan,
@@ -560,21 +594,24 @@ function compilePredicate(p: Predicate): Compiled {
       const globs = needles.map((alts) => alts.map((g) => simpleGlob(g, style)));
       if (globs.some((alts) => alts.some((g) => g === undefined))) return viaRegex();
       const tests = globs as SimpleGlob[][];
+      /** A scalar's text against the globs; undefined: not decided here (the slow way). */
+      const onText = (s: string): Truth | undefined => {
+        // RE2's case folding equals toLowerCase on ASCII; longer inputs are unknown (bounded regex input)
+        if (s.length > LIMITS.maxRegexInput || !ASCII.test(s)) return undefined;
+        const hay = s.toLowerCase();
+        if (all) {
+          for (const alts of tests) if (!alts.some((g) => globTest(g, hay))) return false;
+          return true;
+        }
+        for (const alts of tests) for (const g of alts) if (globTest(g, hay)) return true;
+        return false;
+      };
       return (v) => {
         const raw = v.at(fid, field);
-        if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
-          const s = String(raw);
-          // RE2's case folding equals toLowerCase on ASCII; longer inputs are unknown (bounded regex input)
-          if (s.length > LIMITS.maxRegexInput || !ASCII.test(s)) return slow(v);
-          const hay = s.toLowerCase();
-          if (all) {
-            for (const alts of tests) if (!alts.some((g) => globTest(g, hay))) return false;
-            return true;
-          }
-          for (const alts of tests) for (const g of alts) if (globTest(g, hay)) return true;
-          return false;
-        }
+        if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return onText(String(raw)) ?? slow(v);
         if (raw === undefined || raw === null) return false;
+        // a list: any of its values (with "all", each pattern by any value: the slow way)
+        if (Array.isArray(raw) && !all) return anyElement(raw, onText) ?? slow(v);
         return slow(v);
       };
     }
@@ -595,7 +632,8 @@ function compilePredicate(p: Predicate): Compiled {
 
 /**
  * Regular expressions (and globs that need one) compiled once: a scalar value is tested as a string, missing / null
- * or an object is false, a list goes the slow way; a pattern RE2 cannot run, or an input over the bound, is unknown
+ * or an object is false, a list by its values (`anyElement`; with "all", the slow way); a pattern RE2 cannot run, or
+ * an input over the bound, is unknown
  * (as `regexTest` says). Alternatives of a value are ORed, values combined by any / all, three-valued.
  */
 function regexPath(pats: { src: string; flags: string }[][], all: boolean, field: string, slow: Compiled): Compiled {
@@ -607,13 +645,8 @@ function regexPath(pats: { src: string; flags: string }[][], all: boolean, field
   let res: CompileResult[][] | undefined;
   const test = (r: CompileResult, s: string): Truth => (!r.ok || s.length > LIMITS.maxRegexInput ? 'unknown' : r.re.test(s));
   const fid = fieldId(field);
-  return (v) => {
-    const raw = v.at(fid, field);
-    if (raw === undefined || raw === null) return false;
-    if (Array.isArray(raw)) return slow(v);
-    if (typeof raw === 'object') return false;
+  const onText = (s: string): Truth => {
     res ??= pats.map((alts) => alts.map((p) => compileRegex(p.src, p.flags)));
-    const s = String(raw);
     let acc: Truth = all;
     for (const alts of res) {
       let r: Truth = false;
@@ -635,6 +668,33 @@ function regexPath(pats: { src: string; flags: string }[][], all: boolean, field
     }
     return acc;
   };
+  return (v) => {
+    const raw = v.at(fid, field);
+    if (raw === undefined || raw === null) return false;
+    // a list: any of its values (with "all", each pattern by any value: the slow way)
+    if (Array.isArray(raw)) return all ? slow(v) : (anyElement(raw, onText) ?? slow(v));
+    if (typeof raw === 'object') return false;
+    return onText(String(raw));
+  };
+}
+
+/**
+ * A list's values tested by a scalar test, any of them, as the reference evaluator reads a list for a text operator
+ * (`onStrings`): a scalar by its text, a null or an object false; undefined (the slow way) for a list inside the list,
+ * an undefined element or a value the scalar test leaves undecided.
+ */
+function anyElement(list: readonly unknown[], onText: (s: string) => Truth | undefined): Truth | undefined {
+  let r: Truth = false;
+  for (const el of list) {
+    if (el === null) continue;
+    if (el === undefined || Array.isArray(el)) return undefined;
+    if (typeof el === 'object') continue;
+    const t = onText(String(el));
+    if (t === undefined) return undefined;
+    if (t === true) return true;
+    if (t === 'unknown') r = 'unknown';
+  }
+  return r;
 }
 
 /** A glob made only of literal ASCII parts and `*` (no one-character wildcard): parts in order, anchored at both ends. */
