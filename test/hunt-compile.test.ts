@@ -97,8 +97,16 @@ describe('compiled evaluation (invented cases)', () => {
         pred('d', 'regex', ['^$'], { missingAs: '', nullAsMissing: true }),
         pred('e', 'eq', ['v'], { typing: 'strict', cs: true }),
         pred('f', 'in', ['v', 'w'], { cs: false }),
+        and(pred('g', 'is_null', [], { truthy: true }), pred('h', 'is_not_null', [], { truthy: true })),
       ),
-      events: [{}, { a: null }, { a: 0 }, { a: '' }, { a: 'x', b: '' }, { a: 'x', b: 'q' }, { a: 1, b: null }, { a: 1, c: 'aXb' }, { a: 1, c: null }, { a: 1, c: 5 }, { a: 1, d: null }, { a: 1, d: '' }, { a: 1, d: 'q' }, { a: 1, e: null }, { a: 1, e: 'v' }, { a: 1, f: 'W' }, { a: 1, f: null }, { a: 1, f: ['w'] }, { a: [], b: [] }],
+      events: [
+        { a: 1, g: 0, h: 'x' }, { a: 1, g: '', h: 0 }, { a: 1, g: [], h: [0] }, { a: 1, g: {}, h: {} }, { a: 1, g: false, h: true }, { a: 1, g: 'x', h: 'x' }, { a: 1, h: -1 },
+        {}, { a: null }, { a: 0 }, { a: '' }, { a: 'x', b: '' }, { a: 'x', b: 'q' }, { a: 1, b: null }, { a: 1, c: 'aXb' }, { a: 1, c: null }, { a: 1, c: 5 }, { a: 1, d: null }, { a: 1, d: '' }, { a: 1, d: 'q' }, { a: 1, e: null }, { a: 1, e: 'v' }, { a: 1, f: 'W' }, { a: 1, f: null }, { a: 1, f: ['w'] }, { a: [], b: [] }],
+    },
+    {
+      name: "a field's default against another field of the event: decided on each event, not once",
+      e: or(pred('i', 'eq', [{ kind: 'field', field: 'j' }], { missingAs: '' }), pred('k', 'contains', ['x'], { missingAs: 'xx' })),
+      events: [{ j: '' }, { j: 'x' }, {}, { i: 'x', j: 'x' }, { j: '' }, { k: 'y' }, { k: null }],
     },
     {
       name: "KQL's has, hasprefix, hassuffix, has_all: terms bounded by non-word characters, case, numbers, lists, missing",

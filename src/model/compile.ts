@@ -10,7 +10,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, isNullish, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
@@ -472,19 +472,26 @@ function compilePredicate(p: Predicate): Compiled {
     if (p.values.length === 0) return slow;
     const { missingAs: _m, nullAsMissing, ...rest } = o;
     const onValue = compilePredicate({ ...p, opts: rest });
+    // on a missing value the predicate tests the default: the same answer on every event, unless a value is another
+    // field of the event (a literal value, with its transforms, reads nothing of the event: `expandValue`)
+    const same = !p.values.some((x) => x !== null && typeof x === 'object');
+    let onMissing: Truth | undefined;
     return (v) => {
       const raw = v.at(fid, field);
-      return raw === undefined || (raw === null && nullAsMissing === true) ? slow(v) : onValue(v);
+      if (raw === undefined || (raw === null && nullAsMissing === true)) return same ? (onMissing ??= slow(v)) : slow(v);
+      return onValue(v);
     };
   }
   if (p.values.length === 0) {
-    if ((p.op !== 'is_null' && p.op !== 'is_not_null') || o.truthy === true) return slow;
-    // a missing or null value is null (`isNullish`), and with `empty` the empty string too
+    if (p.op !== 'is_null' && p.op !== 'is_not_null') return slow;
+    // a missing or null value is null (`isNullish`: with `truthy`, Python's falsy values too), and with `empty` the
+    // empty string too
     const isNull = p.op === 'is_null';
     const empty = o.empty === true;
+    const truthy = o.truthy === true;
     return (v) => {
       const raw = v.at(fid, field);
-      const n = raw === undefined || raw === null || (empty && raw === '');
+      const n = isNullish(raw, truthy) || (empty && raw === '');
       return isNull ? n : !n;
     };
   }

@@ -746,7 +746,8 @@ export function applyTransform(t: ValueTransform, s: string): string[] {
   }
 }
 
-function isNullish(v: unknown, truthy: boolean): boolean {
+/** Whether a value is null for `is_null` (`undefined`: missing), with `truthy` Python's falsy values too. */
+export function isNullish(v: unknown, truthy: boolean): boolean {
   if (v === MISSING || v === null || v === undefined) return true;
   if (!truthy) return false;
   if (v === false || v === 0 || v === '') return true;
