@@ -104,6 +104,18 @@ describe('compiled evaluation (invented cases)', () => {
         {}, { a: null }, { a: 0 }, { a: '' }, { a: 'x', b: '' }, { a: 'x', b: 'q' }, { a: 1, b: null }, { a: 1, c: 'aXb' }, { a: 1, c: null }, { a: 1, c: 5 }, { a: 1, d: null }, { a: 1, d: '' }, { a: 1, d: 'q' }, { a: 1, e: null }, { a: 1, e: 'v' }, { a: 1, f: 'W' }, { a: 1, f: null }, { a: 1, f: ['w'] }, { a: [], b: [] }],
     },
     {
+      name: 'not equal, and lists against strings: any of the values, or the list whole (strict, listMatch)',
+      e: and(
+        pred('a', 'ne', ['Cmd.exe'], { cs: false }),
+        pred('b', 'ne', ['x', 'y'], { cs: true, typing: 'strict' }),
+        or(pred('c', 'eq', ['v'], { cs: false }), pred('d', 'in', ['v', 'w'], { typing: 'strict' }), pred('e', 'eq', ['v'], { listMatch: 'whole' }), pred('f', 'eq', ['v'], { typing: 'strict', listMatch: 'any', cs: true })),
+      ),
+      events: [
+        { c: ['q', 'V'] }, { a: 'CMD.EXE', c: 'v' }, { a: 'x', b: 'y', c: 'v' }, { a: null, b: 5, c: 'v' }, { a: 7, c: 'v' }, { a: ['cmd.exe'], c: 'v' }, { a: ['q'], c: 'v' },
+        { c: [null, 'v'] }, { c: [1, 'v'] }, { c: [{ v: 1 }] }, { c: [['v']] }, { c: [] }, { d: ['v'] }, { e: ['v'] }, { f: ['V', 'v'] }, { f: ['V'] }, { f: [null] },
+      ],
+    },
+    {
       name: "a field's default against another field of the event: decided on each event, not once",
       e: or(pred('i', 'eq', [{ kind: 'field', field: 'j' }], { missingAs: '' }), pred('k', 'contains', ['x'], { missingAs: 'xx' })),
       events: [{ j: '' }, { j: 'x' }, {}, { i: 'x', j: 'x' }, { j: '' }, { k: 'y' }, { k: null }],

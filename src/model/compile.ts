@@ -527,6 +527,8 @@ function compilePredicate(p: Predicate): Compiled {
     return (v) => {
       const raw = v.at(fid, field);
       if (typeof raw === 'number') return set ? set.has(raw) : nums.includes(raw);
+      // a missing or null value equals no number (`equals`), strict or loose
+      if (raw === undefined || raw === null) return false;
       return slow(v);
     };
   }
@@ -536,7 +538,7 @@ function compilePredicate(p: Predicate): Compiled {
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
   // any of many needles: equality is one hash lookup, containment one automaton pass (each made for its operator)
-  const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in') ? compiledPats.eqSet() : undefined;
+  const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in' || p.op === 'ne') ? compiledPats.eqSet() : undefined;
   const automaton = !all && flat.length >= AUTOMATON_FROM && p.op === 'contains' ? compiledPats.automaton() : undefined;
   // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
   const scan = (op: StringOpCode, hay: string): boolean => {
@@ -583,12 +585,33 @@ function compilePredicate(p: Predicate): Compiled {
       return stringOp(o.term === 'prefix' ? OP_HAS_PREFIX : o.term === 'suffix' ? OP_HAS_SUFFIX : OP_HAS);
     case 'eq':
     case 'in': {
+      // a list equals a value when one of its values does (`equals`, unless the list is compared whole)
+      const byValue = !all && (o.listMatch ?? (strict ? 'whole' : 'any')) === 'any';
       // string against string patterns: loose typing compares numeric strings as strings too (neither is a number)
       return (v) => {
         const raw = v.at(fid, field);
         if (typeof raw === 'string') return scan(OP_EQ, cs ? raw : (v.lowerAt(fid, field) as string));
         // a missing or null value equals no string (`equals`), strict or loose
         if (raw === undefined || raw === null) return false;
+        if (byValue && Array.isArray(raw)) {
+          // strings here, a null equals no string; any other value the slow way
+          for (const el of raw) {
+            if (el === null) continue;
+            if (typeof el !== 'string') return slow(v);
+            if (scan(OP_EQ, cs ? el : el.toLowerCase())) return true;
+          }
+          return false;
+        }
+        return slow(v);
+      };
+    }
+    case 'ne': {
+      // not equal to any of the strings: a string compared as `eq` does, a missing or null value equals none of them
+      if (all) return slow;
+      return (v) => {
+        const raw = v.at(fid, field);
+        if (typeof raw === 'string') return !scan(OP_EQ, cs ? raw : (v.lowerAt(fid, field) as string));
+        if (raw === undefined || raw === null) return true;
         return slow(v);
       };
     }
@@ -622,7 +645,6 @@ function compilePredicate(p: Predicate): Compiled {
         return slow(v);
       };
     }
-    case 'ne':
     case 'lt':
     case 'le':
     case 'gt':
