@@ -662,8 +662,8 @@ function compilePredicate(p: Predicate): Compiled {
 /**
  * Regular expressions (and globs that need one) compiled once: a scalar value is tested as a string, missing / null
  * or an object is false, a list by its values (`anyElement`; with "all", the slow way); a pattern RE2 cannot run, or
- * an input over the bound, is unknown
- * (as `regexTest` says). Alternatives of a value are ORed, values combined by any / all, three-valued.
+ * an input over the bound, is unknown (as `regexTest` says). Alternatives of a value are ORed, values combined by any /
+ * all, three-valued.
  */
 function regexPath(pats: { src: string; flags: string }[][], all: boolean, field: string, slow: Compiled): Compiled {
   // the patterns are compiled when the predicate first tests a value, not when its rule is compiled: a pattern RE2
