@@ -838,13 +838,17 @@ describe('partial rules', () => {
         'ranked.kql': '// Ranked\nAppEvents | where Action == "delete" | take 5\n',
         'whole.kql': '// Whole\nAppEvents | where Action == "delete"\n',
         'grouped.kql': '// Grouped\nAppEvents | where Action == "delete" | summarize n = count() by User\n',
+        'twice.kql': '// Twice\nAppEvents | take 5 | where Action == "delete" | take 3 | where Action != "x"\n',
       },
       'detwiki-hunt-partial-',
     );
+    // the same reason twice in the rule's missing parts (each take): listed once
+    const twice = rules.find((r) => r.id.endsWith('twice'))!;
+    assert.equal(new Set(twice.logic.missing.map((m) => m.reason)).size < twice.logic.missing.length, true);
     const hits = await huntLines(rules, 'app.jsonl', [JSON.stringify({ Action: 'delete' }), JSON.stringify({ Action: 'read' })]);
     assert.deepEqual(
       hits.map((h) => `${h.type} ${h.rule.title} ${h.pos.line} ${(h.dependsOn ?? []).join('; ')}`).sort(),
-      ['hit grouped 1 ', 'hit ranked 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows, and where after it sees only those'],
+      ['hit grouped 1 ', 'hit ranked 1 ', 'hit whole 1 ', 'may_fire limited 1 take keeps only some of the matching rows, and where after it sees only those', 'may_fire twice 1 take keeps only some of the matching rows, and where after it sees only those'],
     );
   });
 });

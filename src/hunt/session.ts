@@ -187,7 +187,8 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     for (const l of leaves(hr.condition)) if (l.kind === 'opaque') leavesOf.add(`${l.text}\u0000${l.reason}`);
     const agg = aggregates.get(hr.aggregation ? hr : engine.asWritten(hr));
     const counted = agg !== undefined && !('unsupported' in agg);
-    p = L.completeness === 'complete' ? [] : L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason);
+    // each reason once (the branches of a union, say, are each missing for the same reason)
+    p = L.completeness === 'complete' ? [] : [...new Set(L.missing.filter((m) => !(m.kind === 'opaque' && leavesOf.has(`${m.text}\u0000${m.reason}`)) && !(counted && m.kind === 'aggregation')).map((m) => m.reason))];
     pending[hr.index] = p;
     return p;
   };
