@@ -116,6 +116,11 @@ describe('compiled evaluation (invented cases)', () => {
       ],
     },
     {
+      name: 'not equal is equal negated, unknown staying unknown (SQL-style nulls), numbers and field references too',
+      e: or(and(pred('a', 'ne', ['v'], { nulls: 'propagate' }), pred('b', 'ne', [4688])), pred('c', 'ne', [{ kind: 'field', field: 'd' }])),
+      events: [{ c: 'x', d: 'x' }, { a: null, c: 'x', d: 'x' }, { a: 'w', b: 4688, c: 'x', d: 'x' }, { a: 'w', b: '4688', c: 'x', d: 'X' }, { a: 'v', c: 'q' }, { a: 'w', c: 'x', d: 'x' }],
+    },
+    {
       name: "a field's default against another field of the event: decided on each event, not once",
       e: or(pred('i', 'eq', [{ kind: 'field', field: 'j' }], { missingAs: '' }), pred('k', 'contains', ['x'], { missingAs: 'xx' })),
       events: [{ j: '' }, { j: 'x' }, {}, { i: 'x', j: 'x' }, { j: '' }, { k: 'y' }, { k: null }],

@@ -10,7 +10,7 @@
  * Field paths are resolved once per event: an `EventView` caches each field's value (and its lower-cased string)
  * for every rule of the same resolver that reads it.
  */
-import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, isNullish, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
+import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, isNullish, not3, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 import { compileRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
@@ -463,6 +463,11 @@ export function derivedOperandKey(p: Predicate & { derived: NonNullable<Predicat
 
 function compilePredicate(p: Predicate): Compiled {
   if (p.derived) return compileDerived(p as Predicate & { derived: NonNullable<Predicate['derived']> });
+  if (p.op === 'ne') {
+    // the negation of eq with the same options (OPERATOR_FACTS), as `predicateOnValue` reads it: eq's fast paths serve
+    const eq = compilePredicate({ ...p, op: 'eq' });
+    return (v) => not3(eq(v));
+  }
   const o = p.opts ?? {};
   const slow = generic(p);
   const field = p.field;
@@ -538,7 +543,7 @@ function compilePredicate(p: Predicate): Compiled {
   const strict = o.typing === 'strict';
   const all = o.match === 'all';
   // any of many needles: equality is one hash lookup, containment one automaton pass (each made for its operator)
-  const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in' || p.op === 'ne') ? compiledPats.eqSet() : undefined;
+  const eqSet = !all && flat.length > 1 && (p.op === 'eq' || p.op === 'in') ? compiledPats.eqSet() : undefined;
   const automaton = !all && flat.length >= AUTOMATON_FROM && p.op === 'contains' ? compiledPats.automaton() : undefined;
   // one monomorphic loop per predicate (no closure per event): any value, or every value (one of its alternatives)
   const scan = (op: StringOpCode, hay: string): boolean => {
@@ -602,16 +607,6 @@ function compilePredicate(p: Predicate): Compiled {
           }
           return false;
         }
-        return slow(v);
-      };
-    }
-    case 'ne': {
-      // not equal to any of the strings: a string compared as `eq` does, a missing or null value equals none of them
-      if (all) return slow;
-      return (v) => {
-        const raw = v.at(fid, field);
-        if (typeof raw === 'string') return !scan(OP_EQ, cs ? raw : (v.lowerAt(fid, field) as string));
-        if (raw === undefined || raw === null) return true;
         return slow(v);
       };
     }
