@@ -86,7 +86,7 @@ describe('catalog build from examples/', () => {
     }
   });
 
-  it('the hunt reads every rule of the catalog without its page-only parts, and runs the same rules as on whole records', () => {
+  it('the hunt reads every rule of the catalog without its page-only parts, and runs the same rules as on whole records', async () => {
     const db = new Database(catalogFile(path.join(tmp, 'cat')), { readonly: true });
     let whole: RuleRecord[];
     try {
@@ -94,9 +94,22 @@ describe('catalog build from examples/', () => {
     } finally {
       db.close();
     }
-    const slim = rulesFromCatalog(path.join(tmp, 'cat'), {});
+    const slim = await rulesFromCatalog(path.join(tmp, 'cat'), {});
     assert.equal(slim.length, whole.length);
-    assert.ok(slim.every((r) => r.body === undefined && r.logic.stages.every((st) => st.expr === undefined)));
+    assert.ok(slim.every((r) => r.body === undefined && r.logic.stages.every((st) => st.expr === undefined) && r.logic.exclusions.length === 0));
+    assert.ok(whole.some((r) => r.logic.exclusions.length > 0));
+    // read by two threads (the reading thread queries the later part), as a large catalog is: the same records in the same order
+    const outcomes: string[] = [];
+    const split = await rulesFromCatalog(path.join(tmp, 'cat'), {}, { readThreadMin: 2, onThread: (o) => outcomes.push(o) });
+    assert.deepEqual(outcomes, ['read']);
+    assert.deepEqual(split, slim);
+    assert.deepEqual(slim.map((r) => r.id), whole.map((r) => r.id));
+    // one rule by its id or its native id (`detwiki convert`), with or without the reading thread
+    const one = whole.find((r) => r.nativeId !== undefined && r.nativeId !== r.id)!;
+    for (const min of [2, 1e9]) {
+      assert.deepEqual((await rulesFromCatalog(path.join(tmp, 'cat'), { ids: [one.id] }, { readThreadMin: min })).map((r) => r.id), [one.id]);
+      assert.deepEqual((await rulesFromCatalog(path.join(tmp, 'cat'), { ids: [one.nativeId!] }, { readThreadMin: min })).map((r) => r.id), whole.filter((r) => r.nativeId === one.nativeId || r.id === one.nativeId).map((r) => r.id));
+    }
     const view = (rules: readonly RuleRecord[]) => new HuntEngine(rules).rules.map((hr) => JSON.stringify([hr.rule.id, hr.rule.kind, hr.rule.severity, hr.rule.attack, hr.logSources, hr.condition, hr.onlyWith ?? null]));
     const want = view(whole);
     assert.ok(want.length > 10);

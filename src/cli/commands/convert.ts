@@ -29,7 +29,7 @@ export function run(argv: string[]): Promise<number> {
     const target = positionals[0]!;
     let rules;
     try {
-      rules = existsSync(target) ? await rulesFromPaths([target], {}) : rulesFromCatalog(values.catalog ?? defaultCatalogDir(), {}).filter((r) => r.id === target || r.nativeId === target);
+      rules = existsSync(target) ? await rulesFromPaths([target], {}) : await rulesFromCatalog(values.catalog ?? defaultCatalogDir(), { ids: [target] });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

@@ -68,7 +68,7 @@ export function run(argv: string[]): Promise<number> {
     const t0 = performance.now();
     let rules;
     try {
-      rules = values.rules?.length ? await rulesFromPaths(values.rules, filter, progress) : rulesFromCatalog(values.catalog ?? defaultCatalogDir(), filter);
+      rules = values.rules?.length ? await rulesFromPaths(values.rules, filter, progress) : await rulesFromCatalog(values.catalog ?? defaultCatalogDir(), filter);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
