@@ -4,15 +4,16 @@
  * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
  * `DETWIKI_BENCH_CATALOG=DIR` measures search, pages and export on the catalog already built in DIR (no floor, no
  * build figures): `DETWIKI_BENCH_CATALOG=/tmp/cat npm run bench -- catalog`.
- * `DETWIKI_BENCH_BUILD_ONLY=1` stops after the build figures (no search, pages or export). The build figures end
+ * `DETWIKI_BENCH_BUILD_ONLY=1` stops after the build figures (no search, pages, export or hunt start-up). The build figures end
  * with two rebuilds: nothing changed, and every file of one source (Sigma) marked changed, as an update of its
  * adapter's code does (on a copy of the catalog); then the floor is measured again (`floor_again_s`), so that a
- * machine that drifted during the run shows.
+ * machine that drifted during the run shows. After the export, `hunt_start_s`: `detwiki hunt` of one event with every
+ * rule of the catalog.
  * Lines: `catalog.<metric>=<value> [floor_s=<floor> ratio=<x>]`.
  */
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -146,9 +147,33 @@ try {
     const ex = await exportSite(cat, path.join(tmp, 'site'));
     out(`export_s=${f2(ex.seconds)} files=${ex.files} size_mb=${(ex.bytes / 1e6).toFixed(1)} rule_pages=${ex.pages.rule ?? 0} indicator_pages=${ex.pages.indicator ?? 0} threads=${ex.threads}`);
     cat.close();
+    huntStartFigures(catDir, tmp);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * `detwiki hunt` of one invented Sysmon event with every rule of the catalog, a process each with the flags of `npm
+ * start` (three runs, medians): the hunt's start-up, most of it reading the catalog's records and making the engine
+ * (`loadSeconds` in the hunt's summary).
+ */
+function huntStartFigures(catDir: string, tmp: string): void {
+  const events = path.join(tmp, 'one-event.jsonl');
+  writeFileSync(events, `${JSON.stringify({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', ParentImage: 'C:\\Windows\\System32\\cmd.exe' })}\n`);
+  const walls: number[] = [];
+  const loads: number[] = [];
+  let loaded = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [...startFlags(), path.join(here, '..', 'bin', 'detwiki.js'), 'hunt', events, '--catalog', catDir, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    walls.push((performance.now() - t0) / 1000);
+    if (r.status !== 0) throw new Error(`hunt failed: ${r.stderr}`);
+    const summary = JSON.parse(r.stdout) as { loadSeconds: number; rules: { loaded: number } };
+    loads.push(summary.loadSeconds);
+    loaded = summary.rules.loaded;
+  }
+  out(`hunt_start_s=${f2(pct(walls, 50))} load_s=${f2(pct(loads, 50))} runs=${walls.length} rules=${loaded} (detwiki hunt of one event with every rule of the catalog, a process each: the median)`);
 }
 
 async function buildFigures(catDir: string): Promise<void> {
