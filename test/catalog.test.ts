@@ -103,6 +103,33 @@ describe('catalog build from examples/', () => {
     const split = await rulesFromCatalog(path.join(tmp, 'cat'), {}, { readThreadMin: 2, onThread: (o) => outcomes.push(o) });
     assert.deepEqual(outcomes, ['read']);
     assert.deepEqual(split, slim);
+    // a build committed after this thread's snapshot and before the reading thread's: the rest is read again here, in
+    // this thread's snapshot (the records of one build, not a mix)
+    const file = catalogFile(path.join(tmp, 'cat'));
+    const writer = new Database(file);
+    const before = writer.prepare("SELECT value FROM meta WHERE key = 'build_id'").pluck().get() as string;
+    const last = whole[whole.length - 1]!;
+    try {
+      const again: string[] = [];
+      const mixed = await rulesFromCatalog(path.join(tmp, 'cat'), {}, {
+        readThreadMin: 2,
+        onThread: (o) => again.push(o),
+        afterSnapshot: () => {
+          writer.transaction(() => {
+            writer.prepare("UPDATE meta SET value = 'another' WHERE key = 'build_id'").run();
+            writer.prepare("UPDATE rule_json SET json = json_set(json, '$.title', 'changed') WHERE rowid = (SELECT rowid FROM rules WHERE id = ?)").run(last.id);
+          })();
+        },
+      });
+      assert.deepEqual(again, ['another build']);
+      assert.deepEqual(mixed, slim);
+      // the change is there for a read that starts after it
+      assert.equal((await rulesFromCatalog(path.join(tmp, 'cat'), { ids: [last.id] })).at(0)?.title, 'changed');
+    } finally {
+      writer.prepare("UPDATE meta SET value = ? WHERE key = 'build_id'").run(before);
+      writer.prepare("UPDATE rule_json SET json = json_set(json, '$.title', ?) WHERE rowid = (SELECT rowid FROM rules WHERE id = ?)").run(last.title, last.id);
+      writer.close();
+    }
     assert.deepEqual(slim.map((r) => r.id), whole.map((r) => r.id));
     // one rule by its id or its native id (`detwiki convert`), with or without the reading thread
     const one = whole.find((r) => r.nativeId !== undefined && r.nativeId !== r.id)!;

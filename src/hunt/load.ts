@@ -97,6 +97,8 @@ export interface CatalogReadOptions {
   readonly readThreadMin?: number;
   /** How the reading thread's part was read: by it, or here again (the thread failed, or it read another build). */
   readonly onThread?: (outcome: 'read' | 'failed' | 'another build') => void;
+  /** Called once this thread's read transaction has its snapshot, before the reading thread starts (for tests: a build committed in between). */
+  readonly afterSnapshot?: () => void;
 }
 
 /**
@@ -127,6 +129,7 @@ export async function rulesFromCatalog(dir: string, f: RuleFilter, opts: Catalog
     const query = (extra: readonly string[]) => `SELECT ${HUNT_RECORD_SQL} AS json FROM rules r JOIN rule_json j ON j.rowid = r.rowid${whereSql(extra)} ORDER BY r.id`;
     db.exec('BEGIN');
     const build = db.prepare(BUILD_ID_SQL).pluck().get() as string | undefined;
+    opts.afterSnapshot?.();
     const n = db.prepare(`SELECT COUNT(*) FROM rules r${whereSql([])}`).pluck().get(...params) as number;
     const cut = n >= Math.max(2, opts.readThreadMin ?? READ_THREAD_MIN) ? (db.prepare(`SELECT r.id FROM rules r${whereSql([])} ORDER BY r.id LIMIT 1 OFFSET ?`).pluck().get(...params, Math.floor(n * OWN_SHARE)) as string) : undefined;
     const rest = cut === undefined ? undefined : readInThread({ file, buildSql: BUILD_ID_SQL, sql: query(['r.id >= ?']), params: [...params, cut] });
