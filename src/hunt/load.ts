@@ -127,18 +127,21 @@ export async function rulesFromCatalog(dir: string, f: RuleFilter, opts: Catalog
       return w.length ? ` WHERE ${w.join(' AND ')}` : '';
     };
     const query = (extra: readonly string[]) => `SELECT ${HUNT_RECORD_SQL} AS json FROM rules r JOIN rule_json j ON j.rowid = r.rowid${whereSql(extra)} ORDER BY r.id`;
+    const filtered = whereSql([]);
+    /** The rows from the cut on: the reading thread's part. */
+    const restSql = query(['r.id >= ?']);
     db.exec('BEGIN');
     const build = db.prepare(BUILD_ID_SQL).pluck().get() as string | undefined;
     opts.afterSnapshot?.();
-    const n = db.prepare(`SELECT COUNT(*) FROM rules r${whereSql([])}`).pluck().get(...params) as number;
-    const cut = n >= Math.max(2, opts.readThreadMin ?? READ_THREAD_MIN) ? (db.prepare(`SELECT r.id FROM rules r${whereSql([])} ORDER BY r.id LIMIT 1 OFFSET ?`).pluck().get(...params, Math.floor(n * OWN_SHARE)) as string) : undefined;
-    const rest = cut === undefined ? undefined : readInThread({ file, buildSql: BUILD_ID_SQL, sql: query(['r.id >= ?']), params: [...params, cut] });
+    const n = db.prepare(`SELECT COUNT(*) FROM rules r${filtered}`).pluck().get(...params) as number;
+    const cut = n >= Math.max(2, opts.readThreadMin ?? READ_THREAD_MIN) ? (db.prepare(`SELECT r.id FROM rules r${filtered} ORDER BY r.id LIMIT 1 OFFSET ?`).pluck().get(...params, Math.floor(n * OWN_SHARE)) as string) : undefined;
+    const rest = cut === undefined ? undefined : readInThread({ file, buildSql: BUILD_ID_SQL, sql: restSql, params: [...params, cut] });
     const own = db.prepare(query(cut === undefined ? [] : ['r.id < ?'])).pluck().all(...params, ...(cut === undefined ? [] : [cut])) as string[];
     const out = parseKept(own, f);
     if (cut !== undefined) {
       const got = await rest!;
       opts.onThread?.(!got ? 'failed' : got.build !== build ? 'another build' : 'read');
-      const rows = got && got.build === build ? got.rows : (db.prepare(query(['r.id >= ?'])).pluck().all(...params, cut) as string[]);
+      const rows = got && got.build === build ? got.rows : (db.prepare(restSql).pluck().all(...params, cut) as string[]);
       out.push(...parseKept(rows, f));
     }
     db.exec('COMMIT');
