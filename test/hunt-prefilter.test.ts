@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildSigmaTexts } from '../src/formats/sigma/build.ts';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { prefilterRequirement, requirementCut, withoutComputedKeys, type PrefilterKey } from '../src/hunt/prefilter.ts';
@@ -173,6 +174,36 @@ describe('hunt prefilter (invented rules and events)', () => {
     assert.deepEqual(out, ['derived-ads', 'derived-ads', '', '', 'derived-argv', '', 'derived-argv', 'derived-lower,derived-spread']);
     // the six hits, and the rule over a list of paths (a `replace` of a list: not scanned)
     assert.equal(engine.stats.evaluations, 7);
+  });
+
+  it("a rule's trigger is chosen by its own log sources' rules: the same whichever events come first, and only those rules' requirements are made", () => {
+    // `r` needs both keys; which is its trigger depends on how many rules need each. Counted over every rule (the Okta
+    // rules test `requestParameters.name` too) `eventName` would be the rarer; over CloudTrail's rules it is the other
+    const sigma = (id: string, logsource: string, sel: string): string =>
+      `title: ${id}\nid: ${id}\nlogsource:\n${logsource}\ndetection:\n    selection:\n${sel}\n    condition: selection\n`;
+    const ct = '    product: aws\n    service: cloudtrail';
+    const okta = '    product: okta\n    service: okta';
+    const texts: Record<string, string> = { 'rules/r.yml': sigma('r', ct, '        eventName: DeleteTrail\n        requestParameters.name: audit') };
+    for (let i = 0; i < 3; i++) texts[`rules/ct${i}.yml`] = sigma(`ct${i}`, ct, `        eventName: DeleteTrail\n        userAgent: agent-${i}`);
+    for (let i = 0; i < 5; i++) texts[`rules/okta${i}.yml`] = sigma(`okta${i}`, okta, `        requestParameters.name: audit\n        displayMessage: message ${i}`);
+    const rules = [...buildSigmaTexts(texts).results.values()].flatMap((r) => r.rules);
+    assert.equal(rules.length, 9);
+    const ctEvent = { eventVersion: '1.08', eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', awsRegion: 'us-east-1', userIdentity: { type: 'IAMUser' }, requestParameters: { name: 'audit' }, userAgent: 'cli', eventID: 'e1', eventType: 'AwsApiCall' };
+    const oktaEvent = { uuid: 'u1', published: '2026-11-30T10:00:00Z', eventType: 'user.session.start', displayMessage: 'message 1', actor: { id: 'a', type: 'User' }, outcome: { result: 'SUCCESS' }, requestParameters: { name: 'audit' } };
+    const runs = [[ctEvent], [oktaEvent, ctEvent]].map((events) => {
+      const engine = new HuntEngine(rules);
+      const fired = events.map((ev) => engine.run(ev).results.map((x) => x.rule.rule.title).join(','));
+      const made = engine.stats.requirements;
+      const r = engine.rules.find((x) => x.rule.title === 'r')!;
+      return { fired, made, trigger: engine.triggerKeys(r) };
+    });
+    assert.deepEqual(runs[0]!.fired, ['r']);
+    assert.deepEqual(runs[1]!.fired, ['okta1', 'r']);
+    assert.deepEqual(runs[0]!.trigger, ['eq requestParameters.name audit']);
+    assert.deepEqual(runs[1]!.trigger, runs[0]!.trigger);
+    // a hunt of CloudTrail events made the requirements of CloudTrail's four rules only
+    assert.equal(runs[0]!.made, 4);
+    assert.equal(runs[1]!.made, 9);
   });
 });
 

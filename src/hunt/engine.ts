@@ -121,9 +121,17 @@ export interface EngineStats {
   notOnTheirOwn: number;
   evaluations: number;
   unrouted: number;
+  /**
+   * Prefilter requirements made so far: those of every rule sharing a log source with a rule the events called for
+   * (`popularityOf`), not of every rule.
+   */
+  requirements: number;
 }
 
 const EVERYWHERE = '\u0000all';
+
+/** A prefilter key as `popularityOf` counts it. */
+const keyName = (k: PrefilterKey): string => `${k.kind}\u0000${k.field.toLowerCase()}\u0000${k.value}`;
 
 /**
  * A `HuntRule` whose condition is compiled when it is first evaluated or explained, not when the engine is made: a
@@ -200,7 +208,7 @@ export class HuntEngine {
    * (`exclusionsOn`, applied by the hunt's reporter).
    */
   readonly exclusions = new Map<string, { readonly rule: RuleRecord; readonly condition: Expr; readonly compiled: Compiled; readonly resolver: FieldResolver }[]>();
-  readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0 };
+  readonly stats: EngineStats = { rules: 0, notRunnable: 0, withoutLogSource: 0, notOnTheirOwn: 0, evaluations: 0, unrouted: 0, requirements: 0 };
   /**
    * Correlations of rules' matches (Panther correlation rules): not run on events, but fed their member rules'
    * results by the reporter (`correlations.ts`).
@@ -270,13 +278,6 @@ export class HuntEngine {
         }
       }
     }
-    // a key many rules need is likely common in events too: it costs more as a trigger (counted over every rule, so
-    // that a rule's plan is the same whichever rule sets the events call for first)
-    this.reqs = this.rules.map((hr) => (opts.noPrefilter ? undefined : prefilterRequirement(hr.condition)));
-    const popularity = new Map<string, number>();
-    const keyName = (k: PrefilterKey) => `${k.kind}\u0000${k.field.toLowerCase()}\u0000${k.value}`;
-    for (const req of this.reqs) if (req) for (const n of new Set(requirementKeys(req).map(keyName))) popularity.set(n, (popularity.get(n) ?? 0) + 1);
-    this.keyCost = (k: PrefilterKey) => cost([k]) + (popularity.get(keyName(k)) ?? 0);
     if (!opts.all) {
       for (const hr of this.rules) {
         if (hr.logSources.length === 0) this.stats.withoutLogSource++;
@@ -290,9 +291,54 @@ export class HuntEngine {
     this.ruleStamp = new Int32Array(this.rules.length);
   }
 
-  /** Each rule's prefilter requirement (undefined: none), and what a key costs as a trigger (`planRule`). */
-  private readonly reqs: (Requirement | undefined)[];
-  private readonly keyCost: (k: PrefilterKey) => number;
+  /** Each rule's prefilter requirement, made when first needed (`requirementOf`; null: none). */
+  private readonly reqs: (Requirement | null | undefined)[] = [];
+  /** How many rules of a log source (or of every rule, `EVERYWHERE`) need each key (`popularityOf`). */
+  private readonly popularity = new Map<string, Map<string, number>>();
+
+  /** A rule's prefilter requirement (undefined: none). */
+  private requirementOf(r: number): Requirement | undefined {
+    let req = this.reqs[r];
+    if (req === undefined) {
+      this.reqs[r] = req = this.opts.noPrefilter ? null : (prefilterRequirement(this.rules[r]!.condition) ?? null);
+      this.stats.requirements++;
+    }
+    return req ?? undefined;
+  }
+
+  /**
+   * How many rules of a log source need each key (by `keyName`), counted over every rule of the log source when it is
+   * first asked for. A key many rules need is likely common in events too: it costs more as a trigger. Counted over
+   * each log source's rules, not over the events' rule sets, so that a rule's plan is the same whichever rule sets the
+   * events call for first (and on a worker thread as on this one); not over every rule either, so that a hunt of a few
+   * log sources' events makes the requirements of those log sources' rules only (over the whole catalog, making every
+   * requirement took about half a second of the hunt's start).
+   */
+  private popularityOf(ls: string): Map<string, number> {
+    let p = this.popularity.get(ls);
+    if (!p) {
+      p = new Map();
+      const members = ls === EVERYWHERE ? this.rules.map((hr) => hr.index) : (this.byLogSource.get(ls) ?? []);
+      for (const r of members) {
+        const req = this.requirementOf(r);
+        if (req) for (const n of new Set(requirementKeys(req).map(keyName))) p.set(n, (p.get(n) ?? 0) + 1);
+      }
+      this.popularity.set(ls, p);
+    }
+    return p;
+  }
+
+  /** What a key costs as a trigger of a rule (`requirementCut`): its kind and field, and its popularity in the rule's log sources. */
+  private keyCostFor(hr: HuntRule): (k: PrefilterKey) => number {
+    const pops = this.opts.all ? [this.popularityOf(EVERYWHERE)] : hr.logSources.map((ls) => this.popularityOf(ls));
+    return (k) => {
+      const n = keyName(k);
+      let c = cost([k]);
+      for (const p of pops) c += p.get(n) ?? 0;
+      return c;
+    };
+  }
+
   private readonly indexOf = new Map<string, KeyIndex>();
 
   /** The key id of a key of a rule's requirement (its key index made at first use). */
@@ -321,8 +367,8 @@ export class HuntEngine {
    */
   private planRule(r: number): void {
     const hr = this.rules[r]!;
-    const req = this.reqs[r];
-    const trigger = req ? requirementCut(req, this.keyCost)?.keys : undefined;
+    const req = this.requirementOf(r);
+    const trigger = req ? requirementCut(req, this.keyCostFor(hr))?.keys : undefined;
     const used = new Set<number>();
     const all = new Set<number>();
     const ids = (keys: readonly PrefilterKey[]): Int32Array => {
@@ -339,6 +385,22 @@ export class HuntEngine {
     const check = req && withoutComputedKeys(req);
     const requires = check && (check !== req || !('any' in check)) ? compileRequirement(check, ids) : undefined;
     this.plans[r] = { always: !trigger, indexes: [...used], keys: [...all], ...(requires ? { requires } : {}) };
+  }
+
+  /**
+   * The keys through which a rule is reached (`kind field value` each, sorted), planning it if it is not yet;
+   * undefined when it is evaluated on every event of its log sources. For tests and diagnostics (the hunt itself reads
+   * the plans).
+   */
+  triggerKeys(hr: HuntRule): string[] | undefined {
+    if (this.plans[hr.index] === undefined) {
+      this.planRule(hr.index);
+      this.layOutKeys();
+    }
+    const ids: number[] = [];
+    for (let id = 0; id < this.triggers.length; id++) if (this.triggers[id]!.includes(hr.index)) ids.push(id);
+    if (!ids.length) return undefined;
+    return ids.map((id) => `${this.indexes[this.indexOfKey[id]!]!.kind} ${this.indexes[this.indexOfKey[id]!]!.field} ${this.keyValue[id]}`).sort();
   }
 
   /**
