@@ -122,7 +122,7 @@ export interface EngineStats {
   evaluations: number;
   unrouted: number;
   /**
-   * Prefilter requirements made so far: those of every rule sharing a log source with a rule the events called for
+   * Prefilter requirements made so far: those of the rules of the log sources whose rules the events called for
    * (`popularityOf`), not of every rule.
    */
   requirements: number;
@@ -328,15 +328,17 @@ export class HuntEngine {
     return p;
   }
 
-  /** What a key costs as a trigger of a rule (`requirementCut`): its kind and field, and its popularity in the rule's log sources. */
+  /**
+   * What a key costs as a trigger of a rule (`requirementCut`): its kind and field, and its popularity among the rules
+   * of the rule's log source that has the fewest (the first of them on a tie). A rule of several log sources (a KQL
+   * union of Windows and Entra ID tables) would otherwise have every rule of each of them read (over the whole catalog,
+   * a hunt of one Windows event then made 11,527 requirements instead of 2,373, for the same plans).
+   */
   private keyCostFor(hr: HuntRule): (k: PrefilterKey) => number {
-    const pops = this.opts.all ? [this.popularityOf(EVERYWHERE)] : hr.logSources.map((ls) => this.popularityOf(ls));
-    return (k) => {
-      const n = keyName(k);
-      let c = cost([k]);
-      for (const p of pops) c += p.get(n) ?? 0;
-      return c;
-    };
+    let ls = hr.logSources[0];
+    for (const x of hr.logSources) if ((this.byLogSource.get(x)?.length ?? 0) < (this.byLogSource.get(ls!)?.length ?? 0)) ls = x;
+    const pop = this.opts.all || ls === undefined ? this.popularityOf(EVERYWHERE) : this.popularityOf(ls);
+    return (k) => cost([k]) + (pop.get(keyName(k)) ?? 0);
   }
 
   private readonly indexOf = new Map<string, KeyIndex>();
