@@ -335,9 +335,10 @@ export class HuntEngine {
    * a hunt of one Windows event then made 11,527 requirements instead of 2,373, for the same plans).
    */
   private keyCostFor(hr: HuntRule): (k: PrefilterKey) => number {
+    const size = (x: string): number => this.byLogSource.get(x)?.length ?? 0;
     let ls = hr.logSources[0];
-    for (const x of hr.logSources) if ((this.byLogSource.get(x)?.length ?? 0) < (this.byLogSource.get(ls!)?.length ?? 0)) ls = x;
-    const pop = this.opts.all || ls === undefined ? this.popularityOf(EVERYWHERE) : this.popularityOf(ls);
+    for (const x of hr.logSources) if (size(x) < size(ls!)) ls = x;
+    const pop = this.popularityOf(this.opts.all || ls === undefined ? EVERYWHERE : ls);
     return (k) => cost([k]) + (pop.get(keyName(k)) ?? 0);
   }
 
@@ -402,7 +403,12 @@ export class HuntEngine {
     const ids: number[] = [];
     for (let id = 0; id < this.triggers.length; id++) if (this.triggers[id]!.includes(hr.index)) ids.push(id);
     if (!ids.length) return undefined;
-    return ids.map((id) => `${this.indexes[this.indexOfKey[id]!]!.kind} ${this.indexes[this.indexOfKey[id]!]!.field} ${this.keyValue[id]}`).sort();
+    return ids
+      .map((id) => {
+        const index = this.indexes[this.indexOfKey[id]!]!;
+        return `${index.kind} ${index.field} ${this.keyValue[id]}`;
+      })
+      .sort();
   }
 
   /**
