@@ -64,7 +64,7 @@ const engine = new HuntEngine(rules);
 const compileMs = performance.now() - t;
 const cpu0 = process.cpuUsage();
 t = performance.now();
-// hits go to a sink, as the CLI's output (so hits are explained: the predicates that matched)
+// hits go to a sink, as the CLI's output (so hits are explained: the predicates that matched and what the event had for each)
 let matchedPredicates = 0;
 const summary = await hunt(engine, [file], { onHit: (h) => (matchedPredicates += h.matched.length) });
 const wall = (performance.now() - t) / 1000;

@@ -15,6 +15,7 @@ import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictO
 import { assertNever, leaves, or, overEvents, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
+import { seenBy } from '../model/evidence.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -110,6 +111,16 @@ export interface HuntOptions {
 export interface HuntResult {
   readonly rule: HuntRule;
   readonly truth: Truth;
+}
+
+/**
+ * A result explained: the predicates of its rule that held on the event, what the event had where each looked (its
+ * operand's value as short text, in the same order: `seenBy`), and what an unknown result depends on.
+ */
+export interface Explained {
+  readonly matched: readonly string[];
+  readonly seen: readonly string[];
+  readonly dependsOn: readonly string[];
 }
 
 export interface EngineStats {
@@ -700,25 +711,35 @@ export class HuntEngine {
   private readonly explainPlans = new WeakMap<HuntRule, ExplainPlan>();
 
   /**
-   * The predicates of a rule that hold on the event (for a hit), and the opaque parts it depends on. On the event
-   * just run, a predicate the evaluation tested is read from its recorded result; the others are tested now.
+   * The predicates of a rule that hold on the event (for a hit), what the event had where each looked (`seen`), and
+   * the opaque parts it depends on. On the event just run, a predicate the evaluation tested is read from its
+   * recorded result; the others are tested now.
    */
-  explain(hr: HuntRule, event: unknown, truth?: Truth): { matched: string[]; dependsOn: string[] } {
-    const { matched, dependsOn } = this.explainAt(hr, event, truth);
-    return { matched: this.matchedTexts(hr, matched), dependsOn };
+  explain(hr: HuntRule, event: unknown, truth?: Truth): Explained {
+    const { matched, seen, dependsOn } = this.explainAt(hr, event, truth);
+    const texts = this.matchedTexts(hr, matched, seen);
+    return { matched: texts.matched, seen: texts.seen, dependsOn };
   }
 
-  /** As `explain`, with the matched predicates by their number in the rule (`matchedTexts` renders them). */
-  explainAt(hr: HuntRule, event: unknown, truth?: Truth): { matched: number[]; dependsOn: string[] } {
+  /**
+   * As `explain`, with the matched predicates by their number in the rule (`matchedTexts` renders them) and what the
+   * event had for each, in the same order.
+   */
+  explainAt(hr: HuntRule, event: unknown, truth?: Truth): { matched: number[]; seen: string[]; dependsOn: string[] } {
     const plan = this.planOf(hr);
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     // a view made here has a stamp no evaluation recorded
     const stamp = view.stamp;
     const { preds, done } = hr.recorded;
     const matched: number[] = [];
+    const seen: string[] = [];
     for (let i = 0; i < preds.length; i++) {
       const d = done[i];
-      if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) matched.push(i);
+      if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) {
+        matched.push(i);
+        // through the view: the values the evaluation resolved are read from its cache
+        seen.push(seenBy(preds[i]!.pred, event, view.resolve));
+      }
     }
     // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a
     // regex over too long a value, a derived value that cannot be known…)
@@ -727,15 +748,28 @@ export class HuntEngine {
     const resolve = this.resolvers[hr.resolverIndex]!;
     const reached = truth === 'unknown' && plan.dependsOn.length ? opaqueOn(hr.condition, event, resolve, view) : undefined;
     const dependsOn = reached?.length ? reached : plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, resolve);
-    return { matched, dependsOn };
+    return { matched, seen, dependsOn };
   }
 
-  /** A rule's predicates given by number, rendered (each text once). */
-  matchedTexts(hr: HuntRule, at: ArrayLike<number>): string[] {
+  /**
+   * A rule's predicates given by number, rendered, with what the event had for each (`seen`, in the same order; a
+   * predicate written the same way twice is listed once, with what the first had).
+   */
+  matchedTexts(hr: HuntRule, at: ArrayLike<number>, seen: readonly string[]): { matched: string[]; seen: readonly string[] } {
     const plan = this.planOf(hr);
-    const out: string[] = [];
-    for (let i = 0; i < at.length; i++) out.push(plan.texts[at[i]!]!);
-    return plan.unique ? out : [...new Set(out)];
+    const matched: string[] = [];
+    if (plan.unique) {
+      for (let i = 0; i < at.length; i++) matched.push(plan.texts[at[i]!]!);
+      return { matched, seen };
+    }
+    const shown: string[] = [];
+    for (let i = 0; i < at.length; i++) {
+      const text = plan.texts[at[i]!]!;
+      if (matched.includes(text)) continue;
+      matched.push(text);
+      shown.push(seen[i]!);
+    }
+    return { matched, seen: shown };
   }
 
   private planOf(hr: HuntRule): ExplainPlan {

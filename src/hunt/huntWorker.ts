@@ -42,6 +42,8 @@ export interface WorkerReply {
   readonly results: Int32Array<ArrayBuffer>;
   /** The matched predicates of the results, by their number in the rule (`HuntEngine.matchedTexts`). */
   readonly matched: Int32Array<ArrayBuffer>;
+  /** What the event had for each of `matched` (`Explained.seen`), in the same order. */
+  readonly seen: readonly string[];
   /** The "depends on" list of each result that has one: [its result number, the list]. */
   readonly dependsOn: readonly (readonly [number, readonly string[]])[];
   /**
@@ -76,6 +78,7 @@ export class BatchRunner {
     const errors: string[] = [];
     const results: number[] = [];
     const matched: number[] = [];
+    const seen: string[] = [];
     const dependsOn: [number, string[]][] = [];
     const events: [number, unknown][] = [];
     let at = 0;
@@ -108,7 +111,10 @@ export class BatchRunner {
         if (r.rule.rule.logic.aggregation || engine.excludable(r.rule.rule) || engine.correlated(r.rule.rule)) needEvent = true;
         if (this.explain) {
           const ex = engine.explainAt(r.rule, event, r.truth);
-          for (const m of ex.matched) matched.push(m);
+          for (let i = 0; i < ex.matched.length; i++) {
+            matched.push(ex.matched[i]!);
+            seen.push(ex.seen[i]!);
+          }
           if (ex.dependsOn.length) dependsOn.push([results.length / RESULT, ex.dependsOn]);
         }
         results.push(at, r.rule.index, r.truth === true ? 1 : 2, matched.length);
@@ -123,6 +129,7 @@ export class BatchRunner {
       errors,
       results: Int32Array.from(results),
       matched: Int32Array.from(matched),
+      seen,
       dependsOn,
       events,
       evaluations: engine.stats.evaluations - e0,

@@ -10,9 +10,12 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../catalog/workerEntry.ts';
 import type { Truth } from '../model/evaluate.ts';
-import type { HuntEngine, HuntRule } from './engine.ts';
+import type { Explained, HuntEngine, HuntRule } from './engine.ts';
 import { notJson, readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { RESULT, type WorkerBatch, type WorkerReply, type WorkerSetup } from './huntWorker.ts';
+
+/** A result not explained (`--no-explain`). */
+const NOTHING_MATCHED = { matched: [], seen: [] } as const;
 
 const ENTRY = workerEntry(import.meta.url, 'huntWorker');
 
@@ -59,7 +62,7 @@ export interface RunItem {
   /** The event, when an aggregating rule has a result on it. */
   readonly event?: unknown;
   readonly logSources: readonly string[];
-  readonly results: readonly { readonly rule: HuntRule; readonly truth: Truth; readonly matched: readonly string[]; readonly dependsOn: readonly string[] }[];
+  readonly results: readonly ({ readonly rule: HuntRule; readonly truth: Truth } & Explained)[];
 }
 
 export interface ParallelOptions {
@@ -123,7 +126,7 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
     engine.stats.unrouted += r.unrouted;
     const table = lsTables[r.id % pool.length]!;
     for (const l of r.newLogSources) table.push(l);
-    const { results: res, matched, ls } = r;
+    const { results: res, matched, seen, ls } = r;
     let j = 0; // the value's place in the batch
     let k = 0; // the next result
     let e = 0; // the next parse error
@@ -139,7 +142,8 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
         const rule = engine.rules[res[k + 1]!]!;
         const from = k === 0 ? 0 : res[k - 1]!;
         const dependsOn = dep < r.dependsOn.length && r.dependsOn[dep]![0] === n ? r.dependsOn[dep++]![1] : [];
-        results.push({ rule, truth: res[k + 2] === 1 ? true : 'unknown', matched: opts.explain ? engine.matchedTexts(rule, matched.subarray(from, res[k + 3]!)) : [], dependsOn });
+        const texts = opts.explain ? engine.matchedTexts(rule, matched.subarray(from, res[k + 3]!), seen.slice(from, res[k + 3]!)) : NOTHING_MATCHED;
+        results.push({ rule, truth: res[k + 2] === 1 ? true : 'unknown', matched: texts.matched, seen: texts.seen, dependsOn });
       }
       const event = ev < r.events.length && r.events[ev]![0] === at ? r.events[ev++]![1] : NO_EVENT;
       return { kind: 'run', pos: it.pos, ...(event !== NO_EVENT ? { event } : {}), logSources: table[ls[at]!]!, results };

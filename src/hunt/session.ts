@@ -11,7 +11,7 @@ import { aggregationDecides, MISSING_KEYS_WORDS, planAggregation, windowMs } fro
 import { CorrelationHunts } from './correlations.ts';
 import { SidesState } from './sides.ts';
 import { AggregateState, eventTime, missingKey, type Closed } from './aggregate.ts';
-import type { HuntEngine, HuntRule } from './engine.ts';
+import type { Explained, HuntEngine, HuntRule } from './engine.ts';
 import { auditNormalizationsNotice } from './auditNormalizations.ts';
 import { readEventBatches, type BadInput, type EventPosition, type InputCounts } from './events.ts';
 import { runParallel } from './parallel.ts';
@@ -43,6 +43,11 @@ export interface Hit {
   readonly logSources: readonly string[];
   /** Predicates of the rule that hold on the event. */
   readonly matched: readonly string[];
+  /**
+   * What the event had where each matched predicate looked, in the same order: its operand's value as JSON text (cut
+   * at `SEEN_MAX` characters), `missing`, or `unknown` (`model/evidence.ts`). Absent when nothing is listed as matched.
+   */
+  readonly seen?: readonly string[];
   /** For may_fire: what the outcome depends on. */
   readonly dependsOn?: readonly string[];
   /** The rule was read over the event's raw log with other field names (a reading: `FormatAdapter.huntReadings`). */
@@ -97,7 +102,7 @@ export interface SessionOptions {
 }
 
 const UNRECOGNISED = ['(unrecognised)'];
-const NOTHING = { matched: [], dependsOn: [] } as const;
+const NOTHING: Explained = { matched: [], seen: [], dependsOn: [] };
 
 /** An event's results as an engine gives them: the rules not false, each true or unknown. */
 export type EventResults = readonly { readonly rule: HuntRule; readonly truth: Truth }[];
@@ -109,7 +114,7 @@ export type EventResults = readonly { readonly rule: HuntRule; readonly truth: T
  */
 export interface HuntReporter {
   /** One event: `explain(i)` gives what the predicates of `results[i]` matched. */
-  event(pos: Hit['pos'], event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] }): void;
+  event(pos: Hit['pos'], event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => Explained): void;
   summary(s: Pick<HuntSummary, 'counts' | 'seconds' | 'evaluations' | 'unroutedEvents' | 'bad'>): HuntSummary;
 }
 
@@ -118,7 +123,7 @@ interface LastEvent {
   readonly rule: HuntRule;
   readonly pos: Hit['pos'];
   readonly logSources: readonly string[];
-  readonly explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] };
+  readonly explain: () => Explained;
 }
 
 type Aggregating = AggregateState<LastEvent> | SidesState | { unsupported: string };
@@ -253,7 +258,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (!t.first) t.first = pos;
   };
   /** Report one result: tallied, and to the sink (explained there). */
-  const emit = (hr: HuntRule, truth: Truth, extra: Partial<Hit>, aggregate: boolean, pos: Hit['pos'], logSources: readonly string[], explain: () => { readonly matched: readonly string[]; readonly dependsOn: readonly string[] }): void => {
+  const emit = (hr: HuntRule, truth: Truth, extra: Partial<Hit>, aggregate: boolean, pos: Hit['pos'], logSources: readonly string[], explain: () => Explained): void => {
     if (truth === true && pendingOf(hr).length) {
       // the event passes the row-level condition, but the rule also does what the model leaves out
       truth = 'unknown';
@@ -263,7 +268,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
     const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
     count(t, truth, extra.dependsOn ?? ex.dependsOn, pos);
-    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
+    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(ex.matched.length ? { seen: ex.seen } : {}), ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
   };
   /** A group whose window closed and that passed: reported at its last event. */
   const emitClosed = (c: Closed<LastEvent>): void => {
@@ -435,7 +440,7 @@ export async function hunt(engine: HuntEngine, files: readonly string[], opts: S
     if (bad.length < (opts.keepBad ?? 100)) bad.push(item);
     opts.onBad?.(item);
   };
-  const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => { matched: readonly string[]; dependsOn: readonly string[] }): void => {
+  const handle = (at: EventPosition, event: unknown, logSources: readonly string[], results: EventResults, explain: (i: number) => Explained): void => {
     const pos = { file: at.file, line: at.line, index: index++, ...(at.made ? { made: true as const } : {}) };
     if (opts.onProgress && index % 10_000 === 0) opts.onProgress(index);
     report.event(pos, event, logSources, results, explain);

@@ -146,8 +146,16 @@ function printHit(h: Hit, out: LineWriter): void {
   const agg = h.type === 'aggregate' ? ` [${h.count !== undefined ? `${h.count} in window, ` : ''}group ${h.group}]` : '';
   out.line(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
   if (h.readAs) out.line(`    read with ${h.readAs}`);
-  for (const m of h.matched.slice(0, 6)) out.line(`    ${m}`);
+  for (let i = 0; i < Math.min(h.matched.length, 6); i++) {
+    const m = h.matched[i]!;
+    const seen = h.seen?.[i];
+    out.line(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${seen !== undefined ? `   (event: ${seen})` : ''}`);
+  }
+  if (h.matched.length > 6) out.line(`    … and ${h.matched.length - 6} more (--jsonl lists them all)`);
 }
+
+/** Characters of a matched predicate's text a hit line shows (a long list of values is cut; `--json` has it whole). */
+const PREDICATE_SHOWN = 160;
 
 function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly string[]): void {
   const c = s.counts;

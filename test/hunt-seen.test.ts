@@ -1,0 +1,115 @@
+/**
+ * What a hunt's hit shows of the event beside each matched predicate (`Hit.seen`, `model/evidence.ts`): the value
+ * the predicate read, cut when long, in the order of `matched`, the same on worker threads, and on the CLI's lines.
+ * The rules and events are this project's own.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { scanSource } from '../src/formats/scan.ts';
+import { sigmaAdapter } from '../src/formats/sigma/index.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
+import { hunt, type Hit } from '../src/hunt/session.ts';
+import { resolveDotted } from '../src/model/evaluate.ts';
+import { seenBy, shownValue } from '../src/model/evidence.ts';
+import type { Predicate } from '../src/model/expr.ts';
+
+const BIN = path.resolve('bin/detwiki.js');
+
+describe('shownValue', () => {
+  it('writes JSON, cuts a long string and says its length', () => {
+    assert.equal(shownValue('C:\\Windows\\cmd.exe'), '"C:\\\\Windows\\\\cmd.exe"');
+    assert.equal(shownValue(4648), '4648');
+    assert.equal(shownValue(false), 'false');
+    assert.equal(shownValue(null), 'null');
+    assert.equal(shownValue(undefined), 'missing');
+    assert.equal(shownValue('x'.repeat(500), 10), `"${'x'.repeat(10)}"… (500 characters)`);
+  });
+
+  it('writes a list or an object until its budget is spent, with one mark where it stops', () => {
+    assert.equal(shownValue(['a', 1, null, { k: true }]), '["a",1,null,{"k":true}]');
+    const cut = shownValue({ args: ['-enc', 'A'.repeat(50), 'B'.repeat(50)], user: 'bob' }, 40);
+    assert.ok(cut.startsWith('{"args":["-enc","AAAA'), cut);
+    assert.equal(cut.split('…').length, 2, cut);
+    assert.ok(!cut.includes('bob'), cut);
+    assert.ok(cut.length < 60, cut);
+    // a value that fits exactly keeps its closing bracket and no mark
+    assert.equal(shownValue([1, 2], 5), '[1,2]');
+  });
+});
+
+describe('seenBy', () => {
+  const pred = (p: Partial<Predicate>): Predicate => ({ kind: 'pred', field: 'f', op: 'eq', values: ['x'], ...p });
+  it('reads the field with its default, or the value derived from it', () => {
+    assert.equal(seenBy(pred({}), { f: 'A' }, resolveDotted), '"A"');
+    assert.equal(seenBy(pred({}), {}, resolveDotted), 'missing');
+    // KQL's empty string for a missing column
+    assert.equal(seenBy(pred({ opts: { missingAs: '' } }), {}, resolveDotted), '""');
+    assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'lower' }] } }), { f: 'PowerShell.EXE' }, resolveDotted), '"powershell.exe"');
+    // a derivation that fails: null (a missing value) or unknown, as the rule's language says
+    assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }], lang: 'python', onError: 'null' } }), { f: '{bad' }, resolveDotted), 'missing');
+    assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }], lang: 'python', onError: 'unknown' } }), { f: '{bad' }, resolveDotted), 'unknown');
+    assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }, { fn: 'get', args: ['a'] }], lang: 'kql' } }), { f: '{"a":[1,2]}' }, resolveDotted), '[1,2]');
+  });
+});
+
+describe('a hunt hit shows what the event had', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-seen-'));
+  const rules = path.join(dir, 'rules');
+  execFileSync('mkdir', ['-p', rules]);
+  writeFileSync(path.join(rules, 'dropper.yml'), [
+    'title: Script host started from a download folder', 'id: 3b1f7d2e-5a41-4c1e-9b7a-0c2d4e6f8a10', 'status: test',
+    'logsource:', '  category: process_creation', '  product: windows',
+    'detection:', '  host:', '    Image|endswith:', "      - '\\wscript.exe'", "      - '\\cscript.exe'", "      - '\\mshta.exe'",
+    '  place:', "    CommandLine|contains: '\\Downloads\\'",
+    // the same test written twice: listed once, with what the event had
+    '  again:', '    Image|endswith:', "      - '\\wscript.exe'", "      - '\\cscript.exe'", "      - '\\mshta.exe'",
+    '  condition: host and place and again', 'level: high', '',
+  ].join('\n'));
+  writeFileSync(path.join(rules, 'user.yml'), [
+    'title: Script host run by ann', 'id: 7c2e9a40-1f3b-4d5c-8e6f-a0b1c2d3e4f5', 'status: test',
+    'logsource:', '  category: process_creation', '  product: windows',
+    'detection:', '  sel:', "    Image|endswith: '\\wscript.exe'", "    CommandLine|contains: '.js'", "    User|endswith: '\\ann'",
+    '  condition: sel', 'level: low', '',
+  ].join('\n'));
+  const event = (image: string, cmd: string) => ({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: image, CommandLine: cmd, User: 'CORP\\ann' } } });
+  const longCmd = `wscript.exe C:\\Users\\ann\\Downloads\\invoice.js ${'x'.repeat(400)}`;
+  const events = path.join(dir, 'events.jsonl');
+  writeFileSync(events, [event('C:\\Windows\\System32\\wscript.exe', 'wscript.exe C:\\Users\\ann\\Downloads\\invoice.js'), event('C:\\Windows\\System32\\notepad.exe', 'notepad.exe C:\\Users\\ann\\Downloads\\a.txt'), event('C:\\Windows\\System32\\wscript.exe', longCmd)].map((e) => JSON.stringify(e)).join('\n') + '\n');
+
+  it('in the order of the matched predicates, each predicate once, the same on worker threads', async () => {
+    const res = await scanSource(sigmaAdapter, rules, { repository: 'test/seen' });
+    const runs: Hit[][] = [];
+    for (const workers of [0, 2]) {
+      const hits: Hit[] = [];
+      await hunt(new HuntEngine(res.rules), [events], { workers, onHit: (h) => hits.push(h) });
+      runs.push(hits);
+    }
+    assert.deepEqual(runs[1], runs[0]);
+    const hits = runs[0]!;
+    assert.deepEqual(hits.map((h) => [h.type, h.rule.title, h.pos.line]), [['hit', 'Script host started from a download folder', 1], ['hit', 'Script host run by ann', 1], ['hit', 'Script host started from a download folder', 3], ['hit', 'Script host run by ann', 3]]);
+    const at = (h: Hit, field: string) => h.seen![h.matched.findIndex((m) => m.startsWith(`${field} `))];
+    // each predicate beside its own value
+    const ann = hits[1]!;
+    assert.deepEqual(ann.matched.map((m) => m.split(' ')[0]), ['Image', 'CommandLine', 'User']);
+    assert.deepEqual(ann.seen, ['"C:\\\\Windows\\\\System32\\\\wscript.exe"', '"wscript.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice.js"', '"CORP\\\\ann"']);
+    // a test written twice is listed once, and the values stay beside their predicates
+    const first = hits[0]!;
+    assert.deepEqual(first.matched.map((m) => m.split(' ')[0]), ['Image', 'CommandLine'], first.matched.join('\n'));
+    assert.deepEqual(first.seen, ['"C:\\\\Windows\\\\System32\\\\wscript.exe"', '"wscript.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice.js"']);
+    const cut = at(hits[2]!, 'CommandLine')!;
+    assert.ok(cut.startsWith('"wscript.exe C:') && cut.endsWith(`x"… (${longCmd.length} characters)`), cut);
+  });
+
+  it('on the CLI: beside each predicate of a hit line, and in --jsonl', () => {
+    const text = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0'], { encoding: 'utf8' });
+    assert.match(text, /^ {4}CommandLine contains "\\\\Downloads\\\\" {3}\(event: "wscript\.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice\.js"\)$/m);
+    const lines = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l) as Hit & { type: string });
+    const hit = lines.find((l) => l.type === 'hit')!;
+    assert.equal(hit.seen?.length, hit.matched.length);
+    assert.ok(hit.seen?.includes('"C:\\\\Windows\\\\System32\\\\wscript.exe"'), JSON.stringify(hit));
+  });
+});
