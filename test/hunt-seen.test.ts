@@ -39,6 +39,13 @@ describe('shownValue', () => {
     // a value that fits exactly keeps its closing bracket and no mark
     assert.equal(shownValue([1, 2], 5), '[1,2]');
   });
+
+  it('leaves no character a terminal acts on as it is', () => {
+    // ESC (a C0 control, escaped by JSON), CSI as one C1 character, DEL and a line separator
+    const shown = shownValue('a\u001b[31mred\u009b2Jb\u007f\u2028c');
+    assert.equal(shown, '"a\\u001b[31mred\\u009b2Jb\\u007f\\u2028c"');
+    assert.equal(shownValue({ 'k\u009b': ['\u0085'] }), '{"k\\u009b":["\\u0085"]}');
+  });
 });
 
 describe('seenBy', () => {
@@ -70,15 +77,15 @@ describe('a hunt hit shows what the event had', () => {
     '  condition: host and place and again', 'level: high', '',
   ].join('\n'));
   writeFileSync(path.join(rules, 'user.yml'), [
-    'title: Script host run by ann', 'id: 7c2e9a40-1f3b-4d5c-8e6f-a0b1c2d3e4f5', 'status: test',
+    'title: "Script host run by \\e[2Jann"', 'id: 7c2e9a40-1f3b-4d5c-8e6f-a0b1c2d3e4f5', 'status: test',
     'logsource:', '  category: process_creation', '  product: windows',
     'detection:', '  sel:', "    Image|endswith: '\\wscript.exe'", "    CommandLine|contains: '.js'", "    User|endswith: '\\ann'",
     '  condition: sel', 'level: low', '',
   ].join('\n'));
-  const event = (image: string, cmd: string) => ({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: image, CommandLine: cmd, User: 'CORP\\ann' } } });
+  const event = (image: string, cmd: string, user = 'CORP\\ann') => ({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: image, CommandLine: cmd, User: user } } });
   const longCmd = `wscript.exe C:\\Users\\ann\\Downloads\\invoice.js ${'x'.repeat(400)}`;
   const events = path.join(dir, 'events.jsonl');
-  writeFileSync(events, [event('C:\\Windows\\System32\\wscript.exe', 'wscript.exe C:\\Users\\ann\\Downloads\\invoice.js'), event('C:\\Windows\\System32\\notepad.exe', 'notepad.exe C:\\Users\\ann\\Downloads\\a.txt'), event('C:\\Windows\\System32\\wscript.exe', longCmd)].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  writeFileSync(events, [event('C:\\Windows\\System32\\wscript.exe', 'wscript.exe C:\\Users\\ann\\Downloads\\invoice.js'), event('C:\\Windows\\System32\\notepad.exe', 'notepad.exe C:\\Users\\ann\\Downloads\\a.txt'), event('C:\\Windows\\System32\\wscript.exe', longCmd, 'CORP\u009b2J\\ann')].map((e) => JSON.stringify(e)).join('\n') + '\n');
 
   it('in the order of the matched predicates, each predicate once, the same on worker threads', async () => {
     const res = await scanSource(sigmaAdapter, rules, { repository: 'test/seen' });
@@ -90,7 +97,7 @@ describe('a hunt hit shows what the event had', () => {
     }
     assert.deepEqual(runs[1], runs[0]);
     const hits = runs[0]!;
-    assert.deepEqual(hits.map((h) => [h.type, h.rule.title, h.pos.line]), [['hit', 'Script host started from a download folder', 1], ['hit', 'Script host run by ann', 1], ['hit', 'Script host started from a download folder', 3], ['hit', 'Script host run by ann', 3]]);
+    assert.deepEqual(hits.map((h) => [h.type, h.rule.title, h.pos.line]), [['hit', 'Script host started from a download folder', 1], ['hit', 'Script host run by \u001b[2Jann', 1], ['hit', 'Script host started from a download folder', 3], ['hit', 'Script host run by \u001b[2Jann', 3]]);
     const at = (h: Hit, field: string) => h.seen![h.matched.findIndex((m) => m.startsWith(`${field} `))];
     // each predicate beside its own value
     const ann = hits[1]!;
@@ -106,10 +113,30 @@ describe('a hunt hit shows what the event had', () => {
 
   it('on the CLI: beside each predicate of a hit line, and in --jsonl', () => {
     const text = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0'], { encoding: 'utf8' });
+    // the rule's title carries an escape sequence and the event a C1 one: neither reaches the terminal as it is
+    assert.match(text, /Script host run by \\u001b\[2Jann/);
+    assert.match(text, /User ends_with "\\\\ann" {3}\(event: "CORP\\u009b2J\\\\ann"\)/);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(text, /[\u001b\u009b]/);
     assert.match(text, /^ {4}CommandLine contains "\\\\Downloads\\\\" {3}\(event: "wscript\.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice\.js"\)$/m);
     const lines = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l) as Hit & { type: string });
     const hit = lines.find((l) => l.type === 'hit')!;
     assert.equal(hit.seen?.length, hit.matched.length);
     assert.ok(hit.seen?.includes('"C:\\\\Windows\\\\System32\\\\wscript.exe"'), JSON.stringify(hit));
+  });
+});
+
+describe('rule texts on the terminal', () => {
+  it('convert: a line break in a title stays inside the SQL comment', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-title-'));
+    const file = path.join(dir, 'evil.yml');
+    writeFileSync(file, [
+      'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test',
+      'logsource:', '  category: process_creation', '  product: windows',
+      'detection:', '  sel:', "    Image|endswith: '\\whoami.exe'", '  condition: sel', 'level: low', '',
+    ].join('\n'));
+    const sql = execFileSync(process.execPath, [BIN, 'convert', file, '--to', 'duckdb'], { encoding: 'utf8' });
+    assert.match(sql, /^-- .*: Whoami\\u000aDROP TABLE events; -- \(sigma, /m);
+    assert.doesNotMatch(sql, /^DROP TABLE/m);
   });
 });

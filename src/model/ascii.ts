@@ -4,3 +4,17 @@
  */
 // eslint-disable-next-line no-control-regex
 export const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Characters a terminal or a reader of lines acts on: C0 controls but tab, DEL, C1 controls (U+009B is a terminal's
+ * CSI) and the line and paragraph separators. Event values and rule texts are untrusted.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `s` with each such character written as its `\uXXXX` escape (itself when it has none). */
+export function escapeControls(s: string): string {
+  return CONTROL.test(s) ? s.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+}

@@ -6,6 +6,7 @@
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from './derive.ts';
 import { fieldValue, type FieldResolver } from './evaluate.ts';
 import type { Predicate } from './expr.ts';
+import { escapeControls } from './ascii.ts';
 
 /** Characters of a value shown; a longer one is cut there and says how long it was. */
 export const SEEN_MAX = 200;
@@ -23,15 +24,17 @@ export function seenBy(p: Predicate, event: unknown, resolve: FieldResolver, max
 
 /**
  * A value as JSON text of at most about `max` characters: a longer string is cut and followed by its length, a list
- * or an object is written until the budget is spent (`…` where it stops). `missing` for undefined.
+ * or an object is written until the budget is spent (`…` where it stops). `missing` for undefined. No character a
+ * terminal acts on is left as it is (`escapeControls`).
  */
 export function shownValue(v: unknown, max = SEEN_MAX): string {
   if (v === undefined) return 'missing';
-  if (typeof v === 'string') return v.length > max ? `${JSON.stringify(v.slice(0, max))}… (${v.length} characters)` : JSON.stringify(v);
+  // JSON escapes C0 controls; DEL, C1 controls and the line separators are escaped too (an event's values are untrusted)
+  if (typeof v === 'string') return escapeControls(v.length > max ? `${JSON.stringify(v.slice(0, max))}… (${v.length} characters)` : JSON.stringify(v));
   const out: string[] = [];
   const room: Room = { left: max, cut: false };
   write(v, out, room);
-  return out.join('');
+  return escapeControls(out.join(''));
 }
 
 /** JSON of `v` into `out` while `room.left` lasts; `…` (once) where it ran out. */

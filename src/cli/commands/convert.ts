@@ -12,6 +12,7 @@ import { sqlGaps } from '../../hunt/sql/generate.ts';
 import { duckJsonEventsSql, ruleQuerySql } from '../../hunt/sql/query.ts';
 import { parseCommand } from '../args.ts';
 import { bindLists } from '../../model/lists.ts';
+import { escapeControls } from '../../model/ascii.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
 
 const USAGE = `usage: detwiki convert <rule id | rule file> --to ${Object.keys(DIALECTS).join('|')} [--catalog DIR] [--events FILE] [--lists FILE|DIR ...]`;
@@ -42,7 +43,8 @@ export function run(argv: string[]): Promise<number> {
         : `events /* a table with the event JSON in a String column ev */`;
     for (const written of rules) {
       const { rule: r, bound, unbound, unfit } = bindLists(written, lists);
-      console.log(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
+      // a rule's title is untrusted: a line break in it would end the SQL comment
+      console.log(escapeControls(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`));
       if (!r.logic.condition || r.logic.completeness === 'none') {
         console.log('-- no condition the parser could express: nothing to convert\n');
         continue;
@@ -52,7 +54,7 @@ export function run(argv: string[]): Promise<number> {
       for (const n of unfit) console.log(`-- list ${n}: its values do not fit the test (plain values for a field of records, or records for values), so the test is NULL`);
       console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
       const gaps = sqlGaps(r.logic.condition, d);
-      for (const g of gaps) console.log(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`);
+      for (const g of gaps) console.log(escapeControls(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`));
       console.log(ruleQuerySql(d, r.format, r.logic.condition, source) + ';\n');
     }
     return 0;

@@ -16,6 +16,7 @@ import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
+import { escapeControls } from '../../model/ascii.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
@@ -144,12 +145,13 @@ export function run(argv: string[]): Promise<number> {
 function printHit(h: Hit, out: LineWriter): void {
   const where = `${h.pos.file}:${h.pos.line}${h.pos.made ? " (Auditbeat's document of the audit event whose first record is there)" : ''}`;
   const agg = h.type === 'aggregate' ? ` [${h.count !== undefined ? `${h.count} in window, ` : ''}group ${h.group}]` : '';
-  out.line(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`);
+  // rule texts, file names and event values are untrusted: no character a terminal acts on is printed as it is
+  out.line(escapeControls(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`));
   if (h.readAs) out.line(`    read with ${h.readAs}`);
   for (let i = 0; i < Math.min(h.matched.length, 6); i++) {
     const m = h.matched[i]!;
     const seen = h.seen?.[i];
-    out.line(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${seen !== undefined ? `   (event: ${seen})` : ''}`);
+    out.line(escapeControls(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${seen !== undefined ? `   (event: ${seen})` : ''}`));
   }
   if (h.matched.length > 6) out.line(`    … and ${h.matched.length - 6} more (--jsonl lists them all)`);
 }
@@ -167,11 +169,11 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
   const fired = s.byRule.filter((r) => r.hits);
   console.log(`\nfired: ${fired.length} rule(s)`);
-  for (const r of fired) console.log(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}`);
+  for (const r of fired) console.log(escapeControls(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}`));
   const maybe = s.byRule.filter((r) => !r.hits && r.mayFire);
   if (maybe.length) {
     console.log(`\nmay fire (unknown: depends on logic the parser could not express, or on values undecided on the event): ${maybe.length} rule(s)`);
-    for (const r of maybe) console.log(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`);
+    for (const r of maybe) console.log(escapeControls(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`));
   }
   if (s.byTechnique.length) {
     console.log('\nby technique:');

@@ -1,6 +1,7 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
+import { escapeControls } from '../../model/ascii.ts';
 import { guarded, UsageError, withCatalog } from '../context.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -29,9 +30,9 @@ export async function run(argv: string[]): Promise<number> {
       else {
         console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${JSON.stringify(q)}`);
         for (const x of r.rows) {
-          console.log(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
+          console.log(escapeControls(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`));
           // where it matched, the matching text in [brackets]
-          for (const l of why(x.id)) console.log(`      ${l.label}: ${l.snippet.map((p) => (p.mark ? `[${p.text}]` : p.text)).join('')}`);
+          for (const l of why(x.id)) console.log(escapeControls(`      ${l.label}: ${l.snippet.map((p) => (p.mark ? `[${p.text}]` : p.text)).join('')}`));
         }
       }
       return 0;
