@@ -127,16 +127,22 @@ describe('a hunt hit shows what the event had', () => {
 });
 
 describe('rule texts on the terminal', () => {
-  it('convert: a line break in a title stays inside the SQL comment', () => {
+  it('convert: a line break in a title stays inside the SQL comment; show: an escape sequence is text', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-title-'));
     const file = path.join(dir, 'evil.yml');
     writeFileSync(file, [
-      'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test',
+      'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test', 'description: "Clears the screen \\e[2J here"',
       'logsource:', '  category: process_creation', '  product: windows',
       'detection:', '  sel:', "    Image|endswith: '\\whoami.exe'", '  condition: sel', 'level: low', '',
     ].join('\n'));
     const sql = execFileSync(process.execPath, [BIN, 'convert', file, '--to', 'duckdb'], { encoding: 'utf8' });
     assert.match(sql, /^-- .*: Whoami\\u000aDROP TABLE events; -- \(sigma, /m);
     assert.doesNotMatch(sql, /^DROP TABLE/m);
+    // show: the page keeps its lines, and the description's escape sequence is written as text
+    const page = execFileSync(process.execPath, [BIN, 'show', file], { encoding: 'utf8' });
+    assert.match(page, /Clears the screen \\u001b\[2J here/);
+    assert.ok(page.split('\n').length > 5, page);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(page, /\u001b/);
   });
 });

@@ -18,3 +18,8 @@ const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
 export function escapeControls(s: string): string {
   return CONTROL.test(s) ? s.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 }
+
+/** A text of several lines with each line's controls escaped (`escapeControls`); a line's CR before its LF is dropped. */
+export function escapeControlsByLine(s: string): string {
+  return CONTROL.test(s) ? s.split('\n').map((l) => escapeControls(l.endsWith('\r') ? l.slice(0, -1) : l)).join('\n') : s;
+}

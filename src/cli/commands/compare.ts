@@ -7,6 +7,7 @@ import { compareRules, type Comparison, type SetDiff } from '../../catalog/compa
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { Catalog } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
+import { escapeControlsByLine } from '../../model/ascii.ts';
 import { guarded, UsageError } from '../context.ts';
 
 const USAGE = 'usage: detwiki compare <rule id A> <rule id B> [--out CATALOG_DIR] [--json]';
@@ -36,7 +37,7 @@ export function run(argv: string[]): Promise<number> {
       }
       const c = compareRules(a!, b!);
       if (values.json) printJson(c);
-      else process.stdout.write(renderComparison(c, values['body-lines'] ? Number(values['body-lines']) : 40));
+      else process.stdout.write(escapeControlsByLine(renderComparison(c, values['body-lines'] ? Number(values['body-lines']) : 40)));
       return 0;
     } finally {
       cat.close();

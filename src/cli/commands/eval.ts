@@ -25,6 +25,7 @@ import { HuntEngine } from '../../hunt/engine.ts';
 import { bindAll } from '../../model/lists.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
+import { escapeControls } from '../../model/ascii.ts';
 import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
 
 /**
@@ -89,7 +90,7 @@ export function run(argv: string[]): Promise<number> {
         if (r.fires) {
           console.log(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
           if (!r.fires.length) console.log('  fires: on no event');
-          for (const f of r.fires) console.log(`  fires: event ${f.event}${f.truth === true ? '' : ' (may fire)'}${f.group !== undefined ? `, group ${f.group}` : ''}${f.count !== undefined ? `, count ${f.count}` : ''}${f.dependsOn?.length ? `; depends on ${f.dependsOn.join('; ')}` : ''}`);
+          for (const f of r.fires) console.log(escapeControls(`  fires: event ${f.event}${f.truth === true ? '' : ' (may fire)'}${f.group !== undefined ? `, group ${f.group}` : ''}${f.count !== undefined ? `, count ${f.count}` : ''}${f.dependsOn?.length ? `; depends on ${f.dependsOn.join('; ')}` : ''}`));
         }
       }
     }

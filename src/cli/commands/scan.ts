@@ -9,6 +9,7 @@ import type { FileResult } from '../../formats/adapter.ts';
 import type { ScanResult } from '../../formats/scan.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
+import { escapeControls, escapeControlsByLine } from '../../model/ascii.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
@@ -39,11 +40,12 @@ export function run(argv: string[]): Promise<number> {
         console.log('skipped:');
         for (const [reason, n] of Object.entries(summary.skippedReasons).sort((a, b) => b[1] - a[1])) console.log(`  ${n}  ${reason}`);
       }
-      if (values.files) for (const f of res.files) console.log(`${f.outcome.padEnd(8)} ${f.path}${f.reason ? `  (${f.reason})` : ''}${f.rules.length ? `  → ${f.rules.map((r) => r.id).join(', ')}` : ''}`);
+      // file names and diagnostics' texts come from the repository: no character a terminal acts on is printed as it is
+      if (values.files) for (const f of res.files) console.log(escapeControls(`${f.outcome.padEnd(8)} ${f.path}${f.reason ? `  (${f.reason})` : ''}${f.rules.length ? `  → ${f.rules.map((r) => r.id).join(', ')}` : ''}`));
       const errs = res.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
       if (errs.length || res.diagnostics.length) {
         console.log('diagnostics:');
-        for (const d of [...res.diagnostics, ...errs].slice(0, 200)) console.log(`  ${formatDiagnostic(d)}`);
+        for (const d of [...res.diagnostics, ...errs].slice(0, 200)) console.log(escapeControlsByLine(`  ${formatDiagnostic(d)}`));
         if (errs.length > 200) console.log(`  … ${errs.length - 200} more (use --json)`);
       }
     }

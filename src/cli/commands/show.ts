@@ -16,6 +16,7 @@ import type { Format } from '../../model/facts.ts';
 import { renderRulePage } from '../../model/page.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { parseCommand, printJson } from '../args.ts';
+import { escapeControlsByLine } from '../../model/ascii.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
@@ -87,12 +88,15 @@ export function run(argv: string[]): Promise<number> {
     }
     const bodyLines = values['body-lines'] ? Number(values['body-lines']) : undefined;
     for (const { rule, check } of pages) {
+      // the rule's texts are untrusted: no character a terminal acts on is written as it is
       process.stdout.write(
-        renderRulePage(rule, {
-          ...(attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
-          testOutcomes: check.checked ? check.outcomes : [],
-          ...(bodyLines ? { bodyLines } : {}),
-        }) + '\n',
+        escapeControlsByLine(
+          renderRulePage(rule, {
+            ...(attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
+            testOutcomes: check.checked ? check.outcomes : [],
+            ...(bodyLines ? { bodyLines } : {}),
+          }),
+        ) + '\n',
       );
     }
     warnAttackAfter(attack);

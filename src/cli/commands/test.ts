@@ -10,6 +10,7 @@ import { adapterFor } from '../../formats/registry.ts';
 import { checkRuleTests, type RuleCheck } from '../../model/checks.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { escapeControls } from '../../model/ascii.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 
 export function run(argv: string[]): Promise<number> {
@@ -39,7 +40,8 @@ export function run(argv: string[]): Promise<number> {
         if (!values.verbose && c.agrees) continue;
         const bad = c.outcomes.filter((o) => !o.agrees);
         console.log(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
-        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
+        // a test's name and detail come from the rule's files: no character a terminal acts on is printed as it is
+        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(escapeControls(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`));
       }
       console.log(
         `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}${t.correlationRules ? `, correlations of rules' matches ${t.correlationRules}` : ''}; not checked ${t.uncheckedRules})`,
