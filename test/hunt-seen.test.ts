@@ -14,7 +14,8 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { resolveDotted } from '../src/model/evaluate.ts';
-import { seenBy, shownValue } from '../src/model/evidence.ts';
+import { seenBy, shownOperand, shownValue } from '../src/model/evidence.ts';
+import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
 import type { Predicate } from '../src/model/expr.ts';
 
 const BIN = path.resolve('bin/detwiki.js');
@@ -60,6 +61,18 @@ describe('seenBy', () => {
     assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }], lang: 'python', onError: 'null' } }), { f: '{bad' }, resolveDotted), 'missing');
     assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }], lang: 'python', onError: 'unknown' } }), { f: '{bad' }, resolveDotted), 'unknown');
     assert.equal(seenBy(pred({ derived: { steps: [{ fn: 'json' }, { fn: 'get', args: ['a'] }], lang: 'kql' } }), { f: '{"a":[1,2]}' }, resolveDotted), '[1,2]');
+  });
+
+  it('an explanation reads the operand the evaluation derived, from the event view', () => {
+    const p = pred({ op: 'eq', values: ['powershell.exe'], derived: { steps: [{ fn: 'lower' }] } });
+    const rec = compileRecorded(p);
+    const view = new EventView({ f: 'PowerShell.EXE' }, resolveDotted);
+    assert.equal(rec.compiled(view), true);
+    const operand = rec.preds[0]!.operand!;
+    assert.equal(shownOperand(operand(view)), seenBy(p, view.event, resolveDotted));
+    // the same value the evaluation cached (the view derives each chain once per event)
+    assert.equal(operand(view), view.derived(derivedOperandKey(p as Predicate & { derived: NonNullable<Predicate['derived']> }), () => 'derived again'));
+    assert.equal(compileRecorded(pred({})).preds[0]!.operand, undefined);
   });
 });
 

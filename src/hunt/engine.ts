@@ -15,7 +15,7 @@ import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictO
 import { assertNever, leaves, or, overEvents, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
-import { seenBy } from '../model/evidence.ts';
+import { seenBy, shownOperand } from '../model/evidence.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -737,8 +737,9 @@ export class HuntEngine {
       const d = done[i];
       if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) {
         matched.push(i);
-        // through the view: the values the evaluation resolved are read from its cache
-        seen.push(seenBy(preds[i]!.pred, event, view.resolve));
+        // through the view: the values (and derived operands) the evaluation resolved are read from its cache
+        const { pred, operand } = preds[i]!;
+        seen.push(operand ? shownOperand(operand(view)) : seenBy(pred, event, view.resolve));
       }
     }
     // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a

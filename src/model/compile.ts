@@ -175,12 +175,23 @@ export function compile(e: Expr): Compiled {
 export interface RecordedCompiled {
   readonly compiled: Compiled;
   /** The positive predicates in condition order (as an explanation walks them), each with the test the condition runs. */
-  readonly preds: readonly { readonly pred: Predicate; readonly test: Compiled }[];
+  readonly preds: readonly RecordedPredicate[];
   /**
    * Per predicate: the view's `stamp` when it was true on that view's event, the stamp negated when it was evaluated
    * there and not true; anything else when it was not evaluated on that event.
    */
   readonly done: Float64Array;
+}
+
+/**
+ * A positive predicate of a recorded condition: its test, and for a derived operand the operand as the test reads it
+ * (computed once per event for every predicate with the same chain, `EventView.derived`), so that an explanation
+ * reads the value the evaluation derived rather than deriving it again.
+ */
+export interface RecordedPredicate {
+  readonly pred: Predicate;
+  readonly test: Compiled;
+  readonly operand?: (view: EventView) => DerivedOperand;
 }
 
 /** Compile a condition recording its positive predicates' results (see `RecordedCompiled`). */
@@ -208,7 +219,7 @@ const NO_RECORD = new Float64Array(0);
 function build(e: Expr, record: boolean): RecordedCompiled {
   const prog: number[] = [];
   const leaves: Compiled[] = [];
-  const preds: { pred: Predicate; test: Compiled }[] = [];
+  const preds: RecordedPredicate[] = [];
   const emit = (x: Expr, negated: boolean): void => {
     const at = prog.length;
     switch (x.kind) {
@@ -236,7 +247,7 @@ function build(e: Expr, record: boolean): RecordedCompiled {
         let slot = -1;
         if (record && !negated) {
           slot = preds.length;
-          preds.push({ pred: x, test });
+          preds.push({ pred: x, test, ...(x.derived ? { operand: derivedOperandOf(x as Predicate & { derived: NonNullable<Predicate['derived']> }) } : {}) });
         }
         prog.push(LEAF, 0, leaves.length, slot);
         leaves.push(test);

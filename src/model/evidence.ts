@@ -3,7 +3,7 @@
  * default applied, or the value derived from it), rendered as short text. A hunt's hit lists it beside each matched
  * predicate (`Hit.seen`), so that `Image ends_with ["\\cmd.exe", … 40 values]` comes with the path that ended so.
  */
-import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND } from './derive.ts';
+import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 import { fieldValue, type FieldResolver } from './evaluate.ts';
 import type { Predicate } from './expr.ts';
 import { escapeControls } from './ascii.ts';
@@ -13,9 +13,12 @@ export const SEEN_MAX = 200;
 
 /** The text of what a predicate read on an event: JSON of the value, `missing`, or `unknown` (a derivation it could not do). */
 export function seenBy(p: Predicate, event: unknown, resolve: FieldResolver, max = SEEN_MAX): string {
-  const raw = p.opts?.missingAs === undefined ? resolve(event, p.field) : fieldValue(p, event, resolve);
-  if (!p.derived) return shownValue(raw, max);
-  const d = deriveValue(p.derived, raw, (f) => resolve(event, f));
+  const raw = fieldValue(p, event, resolve);
+  return shownOperand(p.derived ? deriveValue(p.derived, raw, (f) => resolve(event, f)) : raw, max);
+}
+
+/** `seenBy` of an operand already resolved or derived (`RecordedPredicate.operand`). */
+export function shownOperand(d: DerivedOperand, max = SEEN_MAX): string {
   if (d === UNKNOWN_OPERAND) return 'unknown';
   // a step that failed to null: the predicate read a missing value
   if (d === FAILED_NULL) return 'missing';
