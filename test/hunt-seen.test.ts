@@ -14,7 +14,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { resolveDotted } from '../src/model/evaluate.ts';
-import { seenBy, shownOperand, shownValue } from '../src/model/evidence.ts';
+import { heldBy, operandOf, seenBy, shownOperand, shownValue } from '../src/model/evidence.ts';
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
 import type { Predicate } from '../src/model/expr.ts';
 
@@ -76,6 +76,48 @@ describe('seenBy', () => {
   });
 });
 
+describe('heldBy', () => {
+  const pred = (p: Partial<Predicate>): Predicate => ({ kind: 'pred', field: 'f', op: 'eq', values: ['x'], ...p });
+  const held = (p: Predicate, event: Record<string, unknown>) => heldBy(p, operandOf(p, event, resolveDotted), event, resolveDotted);
+  it('names the first value of a list that holds, as the rule wrote it', () => {
+    const ends = pred({ op: 'ends_with', values: ['\\cscript.exe', '\\WScript.exe', '\\mshta.exe'], opts: { cs: false } });
+    assert.equal(held(ends, { f: 'C:\\Windows\\System32\\wscript.EXE' }), '"\\\\WScript.exe"');
+    // with case: the value that matches with its case
+    assert.equal(held(pred({ op: 'contains', values: ['Temp', 'temp'], opts: { cs: true } }), { f: 'C:\\temp\\a' }), '"temp"');
+    // an equality with many values (tested through a set): the rule's spelling, not the event's
+    const many = Array.from({ length: 40 }, (_, i) => `Host${i}`);
+    assert.equal(held(pred({ op: 'in', values: many, opts: { cs: false } }), { f: 'HOST17' }), '"Host17"');
+    assert.equal(held(pred({ op: 'in', values: [4624, 4625, 4648] }), { f: 4625 }), '4625');
+  });
+
+  it('through the reference evaluator for the other operators', () => {
+    assert.equal(held(pred({ op: 'wildcard', values: ['*\\Temp\\*.ps1', '*\\Downloads\\*.js'], opts: { cs: false, wildcard: 'plain' } }), { f: 'C:\\Users\\ann\\downloads\\x.JS' }), '"*\\\\Downloads\\\\*.js"');
+    assert.equal(held(pred({ op: 'has', values: ['urlcache', 'split'], opts: { cs: false } }), { f: 'certutil.exe -URLCache -f http://a/b' }), '"urlcache"');
+    assert.equal(held(pred({ op: 'regex', values: ['^a+$', 'b{2}'] }), { f: 'abbc' }), '"b{2}"');
+    assert.equal(held(pred({ op: 'cidr', values: ['10.0.0.0/8', '192.168.0.0/16'] }), { f: '192.168.4.1' }), '"192.168.0.0/16"');
+    // a comparison with another field of the event
+    assert.equal(held(pred({ op: 'eq', values: ['nobody', { kind: 'field', field: 'g' }] }), { f: 'ann', g: 'ann' }), 'field g');
+    // Sigma's value transforms: the value before them (base64 of "net user" at its first offset)
+    const b64 = pred({ op: 'contains', values: ['whoami', 'net user'], opts: { cs: true, transforms: ['base64offset'] } });
+    assert.equal(held(b64, { f: 'powershell -enc bmV0IHVzZXIgL2FkZA==' }), '"net user"');
+    // a derived operand: the value the predicate read
+    assert.equal(held(pred({ op: 'in', values: ['cmd.exe', 'powershell.exe'], derived: { steps: [{ fn: 'lower' }] } }), { f: 'PowerShell.EXE' }), '"powershell.exe"');
+  });
+
+  it('names none where no single value is the reason', () => {
+    // one value, every value needed, a negation, a null test
+    assert.equal(held(pred({ op: 'contains', values: ['a'] }), { f: 'abc' }), null);
+    assert.equal(held(pred({ op: 'contains', values: ['a', 'b'], opts: { match: 'all' } }), { f: 'abc' }), null);
+    assert.equal(held(pred({ op: 'ne', values: ['x', 'y'] }), { f: 'abc' }), null);
+    assert.equal(held(pred({ op: 'is_not_null', values: [] }), { f: 'abc' }), null);
+    // the predicate does not hold: nothing is claimed
+    assert.equal(held(pred({ op: 'contains', values: ['Temp', 'Tmp'], opts: { cs: true } }), { f: 'C:\\temp' }), null);
+    assert.equal(held(pred({ op: 'ends_with', values: ['.exe', '.dll'] }), {}), null);
+    // and a value the rule wrote is shown as untrusted text
+    assert.equal(held(pred({ op: 'contains', values: ['a\u009b', 'b'], opts: { cs: true } }), { f: 'xa\u009by' }), '"a\\u009b"');
+  });
+});
+
 describe('a hunt hit shows what the event had', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-seen-'));
   const rules = path.join(dir, 'rules');
@@ -120,6 +162,9 @@ describe('a hunt hit shows what the event had', () => {
     const first = hits[0]!;
     assert.deepEqual(first.matched.map((m) => m.split(' ')[0]), ['Image', 'CommandLine'], first.matched.join('\n'));
     assert.deepEqual(first.seen, ['"C:\\\\Windows\\\\System32\\\\wscript.exe"', '"wscript.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice.js"']);
+    // which of the three file names held; a predicate of one value names none
+    assert.deepEqual(first.held, ['"\\\\wscript.exe"', null]);
+    assert.deepEqual(ann.held, [null, null, null]);
     const cut = at(hits[2]!, 'CommandLine')!;
     assert.ok(cut.startsWith('"wscript.exe C:') && cut.endsWith(`x"… (${longCmd.length} characters)`), cut);
   });
@@ -132,10 +177,33 @@ describe('a hunt hit shows what the event had', () => {
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(text, /[\u001b\u009b]/);
     assert.match(text, /^ {4}CommandLine contains "\\\\Downloads\\\\" {3}\(event: "wscript\.exe C:\\\\Users\\\\ann\\\\Downloads\\\\invoice\.js"\)$/m);
+    assert.match(text, /^ {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\System32\\\\wscript\.exe"; held: "\\\\wscript\.exe"\)$/m);
     const lines = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l) as Hit & { type: string });
     const hit = lines.find((l) => l.type === 'hit')!;
     assert.equal(hit.seen?.length, hit.matched.length);
+    assert.equal(hit.held?.length, hit.matched.length);
     assert.ok(hit.seen?.includes('"C:\\\\Windows\\\\System32\\\\wscript.exe"'), JSON.stringify(hit));
+  });
+});
+
+describe('the value that held, on the CLI', () => {
+  it('is said beside the event\'s value, once where it is that value', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-held-'));
+    const rules = path.join(dir, 'rules');
+    execFileSync('mkdir', ['-p', rules]);
+    writeFileSync(path.join(rules, 'ids.yml'), [
+      'title: Script host by event id', 'id: 5e0c1a2b-3d4e-4f60-8a1b-2c3d4e5f6a7b', 'status: test',
+      'logsource:', '  product: windows', '  service: sysmon',
+      'detection:', '  sel:', '    EventID:', '      - 1', '      - 10', '    Image|endswith:', "      - '\\cscript.exe'", "      - '\\WScript.exe'",
+      '  condition: sel', 'level: low', '',
+    ].join('\n'));
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(events, JSON.stringify({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\wscript.exe' } } }) + '\n');
+    const text = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0'], { encoding: 'utf8' });
+    assert.match(text, /^ {4}EventID in \[1, 10\] {3}\(event: 1\)$/m);
+    assert.match(text, /^ {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);
+    const hit = JSON.parse(execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).split('\n')[0]!) as Hit;
+    assert.deepEqual(hit.held, ['1', '"\\\\WScript.exe"']);
   });
 });
 

@@ -15,7 +15,7 @@ import { and3, evaluate, not3, nullNoMatch, nullOn, or3, resolveDotted, verdictO
 import { assertNever, leaves, or, overEvents, type Expr } from '../model/expr.ts';
 import { aggregationDecides } from '../model/aggregate.ts';
 import { renderExpr, renderPredicate } from '../model/render.ts';
-import { seenBy, shownOperand } from '../model/evidence.ts';
+import { heldBy, operandOf, shownOperand } from '../model/evidence.ts';
 import type { Format } from '../model/facts.ts';
 import type { Aggregation, RuleRecord } from '../model/rule.ts';
 import { SubstringSet } from './substrings.ts';
@@ -115,11 +115,13 @@ export interface HuntResult {
 
 /**
  * A result explained: the predicates of its rule that held on the event, what the event had where each looked (its
- * operand's value as short text, in the same order: `seenBy`), and what an unknown result depends on.
+ * operand's value as short text, in the same order: `seenBy`), which of each one's values held (`heldBy`: null for a
+ * predicate of one value), and what an unknown result depends on.
  */
 export interface Explained {
   readonly matched: readonly string[];
   readonly seen: readonly string[];
+  readonly held: readonly (string | null)[];
   readonly dependsOn: readonly string[];
 }
 
@@ -716,16 +718,16 @@ export class HuntEngine {
    * recorded result; the others are tested now.
    */
   explain(hr: HuntRule, event: unknown, truth?: Truth): Explained {
-    const { matched, seen, dependsOn } = this.explainAt(hr, event, truth);
-    const texts = this.matchedTexts(hr, matched, seen);
-    return { matched: texts.matched, seen: texts.seen, dependsOn };
+    const { matched, seen, held, dependsOn } = this.explainAt(hr, event, truth);
+    const texts = this.matchedTexts(hr, matched, seen, held);
+    return { matched: texts.matched, seen: texts.seen, held: texts.held, dependsOn };
   }
 
   /**
    * As `explain`, with the matched predicates by their number in the rule (`matchedTexts` renders them) and what the
-   * event had for each, in the same order.
+   * event had for each, and which value held, in the same order.
    */
-  explainAt(hr: HuntRule, event: unknown, truth?: Truth): { matched: number[]; seen: string[]; dependsOn: string[] } {
+  explainAt(hr: HuntRule, event: unknown, truth?: Truth): { matched: number[]; seen: string[]; held: (string | null)[]; dependsOn: string[] } {
     const plan = this.planOf(hr);
     const view = event === this.current && this.viewOf[hr.resolverIndex] === this.eventNo ? this.view(hr.resolverIndex) : new EventView(event, this.resolvers[hr.resolverIndex]!);
     // a view made here has a stamp no evaluation recorded
@@ -733,13 +735,16 @@ export class HuntEngine {
     const { preds, done } = hr.recorded;
     const matched: number[] = [];
     const seen: string[] = [];
+    const held: (string | null)[] = [];
     for (let i = 0; i < preds.length; i++) {
       const d = done[i];
       if (d === stamp || (d !== -stamp && preds[i]!.test(view) === true)) {
         matched.push(i);
         // through the view: the values (and derived operands) the evaluation resolved are read from its cache
         const { pred, operand } = preds[i]!;
-        seen.push(operand ? shownOperand(operand(view)) : seenBy(pred, event, view.resolve));
+        const value = operand ? operand(view) : operandOf(pred, event, view.resolve);
+        seen.push(shownOperand(value));
+        held.push(heldBy(pred, value, event, view.resolve));
       }
     }
     // unknown without an opaque part: the tests that are undecided on this event (a null the language propagates, a
@@ -749,28 +754,35 @@ export class HuntEngine {
     const resolve = this.resolvers[hr.resolverIndex]!;
     const reached = truth === 'unknown' && plan.dependsOn.length ? opaqueOn(hr.condition, event, resolve, view) : undefined;
     const dependsOn = reached?.length ? reached : plan.dependsOn.length || truth !== 'unknown' ? [...plan.dependsOn] : undecidedOn(hr, event, resolve);
-    return { matched, seen, dependsOn };
+    return { matched, seen, held, dependsOn };
   }
 
   /**
-   * A rule's predicates given by number, rendered, with what the event had for each (`seen`, in the same order; a
-   * predicate written the same way twice is listed once, with what the first had).
+   * A rule's predicates given by number, rendered, with what the event had for each (`seen`) and which value held
+   * (`held`), in the same order; a predicate written the same way twice is listed once, with what the first had.
    */
-  matchedTexts(hr: HuntRule, at: ArrayLike<number>, seen: readonly string[]): { matched: string[]; seen: readonly string[] } {
+  matchedTexts(
+    hr: HuntRule,
+    at: ArrayLike<number>,
+    seen: readonly string[],
+    held: readonly (string | null)[],
+  ): { matched: string[]; seen: readonly string[]; held: readonly (string | null)[] } {
     const plan = this.planOf(hr);
     const matched: string[] = [];
     if (plan.unique) {
       for (let i = 0; i < at.length; i++) matched.push(plan.texts[at[i]!]!);
-      return { matched, seen };
+      return { matched, seen, held };
     }
     const shown: string[] = [];
+    const heldShown: (string | null)[] = [];
     for (let i = 0; i < at.length; i++) {
       const text = plan.texts[at[i]!]!;
       if (matched.includes(text)) continue;
       matched.push(text);
       shown.push(seen[i]!);
+      heldShown.push(held[i]!);
     }
-    return { matched, seen: shown };
+    return { matched, seen: shown, held: heldShown };
   }
 
   private planOf(hr: HuntRule): ExplainPlan {

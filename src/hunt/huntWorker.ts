@@ -44,6 +44,8 @@ export interface WorkerReply {
   readonly matched: Int32Array<ArrayBuffer>;
   /** What the event had for each of `matched` (`Explained.seen`), in the same order. */
   readonly seen: readonly string[];
+  /** Which value of each of `matched` held (`Explained.held`), in the same order. */
+  readonly held: readonly (string | null)[];
   /** The "depends on" list of each result that has one: [its result number, the list]. */
   readonly dependsOn: readonly (readonly [number, readonly string[]])[];
   /**
@@ -79,6 +81,7 @@ export class BatchRunner {
     const results: number[] = [];
     const matched: number[] = [];
     const seen: string[] = [];
+    const held: (string | null)[] = [];
     const dependsOn: [number, string[]][] = [];
     const events: [number, unknown][] = [];
     let at = 0;
@@ -114,6 +117,7 @@ export class BatchRunner {
           for (let i = 0; i < ex.matched.length; i++) {
             matched.push(ex.matched[i]!);
             seen.push(ex.seen[i]!);
+            held.push(ex.held[i]!);
           }
           if (ex.dependsOn.length) dependsOn.push([results.length / RESULT, ex.dependsOn]);
         }
@@ -130,6 +134,7 @@ export class BatchRunner {
       results: Int32Array.from(results),
       matched: Int32Array.from(matched),
       seen,
+      held,
       dependsOn,
       events,
       evaluations: engine.stats.evaluations - e0,

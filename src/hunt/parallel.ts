@@ -15,7 +15,7 @@ import { notJson, readEventBatches, type BadInput, type EventPosition, type Inpu
 import { RESULT, type WorkerBatch, type WorkerReply, type WorkerSetup } from './huntWorker.ts';
 
 /** A result not explained (`--no-explain`). */
-const NOTHING_MATCHED = { matched: [], seen: [] } as const;
+const NOTHING_MATCHED = { matched: [], seen: [], held: [] } as const;
 
 const ENTRY = workerEntry(import.meta.url, 'huntWorker');
 
@@ -126,7 +126,7 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
     engine.stats.unrouted += r.unrouted;
     const table = lsTables[r.id % pool.length]!;
     for (const l of r.newLogSources) table.push(l);
-    const { results: res, matched, seen, ls } = r;
+    const { results: res, matched, seen, held, ls } = r;
     let j = 0; // the value's place in the batch
     let k = 0; // the next result
     let e = 0; // the next parse error
@@ -142,8 +142,8 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
         const rule = engine.rules[res[k + 1]!]!;
         const from = k === 0 ? 0 : res[k - 1]!;
         const dependsOn = dep < r.dependsOn.length && r.dependsOn[dep]![0] === n ? r.dependsOn[dep++]![1] : [];
-        const texts = opts.explain ? engine.matchedTexts(rule, matched.subarray(from, res[k + 3]!), seen.slice(from, res[k + 3]!)) : NOTHING_MATCHED;
-        results.push({ rule, truth: res[k + 2] === 1 ? true : 'unknown', matched: texts.matched, seen: texts.seen, dependsOn });
+        const texts = opts.explain ? engine.matchedTexts(rule, matched.subarray(from, res[k + 3]!), seen.slice(from, res[k + 3]!), held.slice(from, res[k + 3]!)) : NOTHING_MATCHED;
+        results.push({ rule, truth: res[k + 2] === 1 ? true : 'unknown', matched: texts.matched, seen: texts.seen, held: texts.held, dependsOn });
       }
       const event = ev < r.events.length && r.events[ev]![0] === at ? r.events[ev++]![1] : NO_EVENT;
       return { kind: 'run', pos: it.pos, ...(event !== NO_EVENT ? { event } : {}), logSources: table[ls[at]!]!, results };

@@ -48,6 +48,12 @@ export interface Hit {
    * at `SEEN_MAX` characters), `missing`, or `unknown` (`model/evidence.ts`). Absent when nothing is listed as matched.
    */
   readonly seen?: readonly string[];
+  /**
+   * For each matched predicate, in the same order: which of its values held, as JSON text of the rule's value (cut at
+   * `HELD_MAX` characters), when it has several values any one of which suffices; null otherwise
+   * (`model/evidence.ts` `heldBy`). Absent when nothing is listed as matched.
+   */
+  readonly held?: readonly (string | null)[];
   /** For may_fire: what the outcome depends on. */
   readonly dependsOn?: readonly string[];
   /** The rule was read over the event's raw log with other field names (a reading: `FormatAdapter.huntReadings`). */
@@ -102,7 +108,7 @@ export interface SessionOptions {
 }
 
 const UNRECOGNISED = ['(unrecognised)'];
-const NOTHING: Explained = { matched: [], seen: [], dependsOn: [] };
+const NOTHING: Explained = { matched: [], seen: [], held: [], dependsOn: [] };
 
 /** An event's results as an engine gives them: the rules not false, each true or unknown. */
 export type EventResults = readonly { readonly rule: HuntRule; readonly truth: Truth }[];
@@ -268,7 +274,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
     const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
     count(t, truth, extra.dependsOn ?? ex.dependsOn, pos);
-    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(ex.matched.length ? { seen: ex.seen } : {}), ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
+    opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(ex.matched.length ? { seen: ex.seen, held: ex.held } : {}), ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
   };
   /** A group whose window closed and that passed: reported at its last event. */
   const emitClosed = (c: Closed<LastEvent>): void => {

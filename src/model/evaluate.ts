@@ -542,14 +542,17 @@ export function fieldValue(p: Predicate, event: unknown, resolve: FieldResolver)
   return raw;
 }
 
-/** A predicate on its derived operand: unknown stays unknown, several values (`[*]`) hold when any does. */
-export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unknown, resolve: FieldResolver): Truth {
+/**
+ * A predicate on its derived operand: unknown stays unknown, several values (`[*]`) hold when any does. With `held`,
+ * the value of the predicate that made it hold is put there (`predicateOnValue`).
+ */
+export function predicateOnDerived(p: Predicate, d: DerivedOperand, event: unknown, resolve: FieldResolver, held?: Value[]): Truth {
   if (d === UNKNOWN_OPERAND) return 'unknown';
-  if (d === FAILED_NULL) return predicateOnValue(p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p, undefined, event, resolve);
-  if (!(d instanceof Spread)) return predicateOnValue(p, d, event, resolve);
+  if (d === FAILED_NULL) return predicateOnValue(p.opts?.typing === 'strict' ? { ...p, opts: { ...p.opts, typing: 'loose' } } : p, undefined, event, resolve, held);
+  if (!(d instanceof Spread)) return predicateOnValue(p, d, event, resolve, held);
   let r: Truth = false;
   for (const x of d.items) {
-    r = or3(r, predicateOnValue(p, x, event, resolve));
+    r = or3(r, predicateOnValue(p, x, event, resolve, held));
     if (r === true) return true;
   }
   return r;
@@ -569,8 +572,12 @@ function nullOperand(p: Predicate, raw: unknown, event: unknown, resolve: FieldR
   return false;
 }
 
-/** A predicate on its operand's value (`undefined`: missing), field defaults already applied. */
-export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver): Truth {
+/**
+ * A predicate on its operand's value (`undefined`: missing), field defaults already applied. With `held` (a hit's
+ * explanation, not the evaluation), a predicate of several values that holds because one of them does (not `match:
+ * all`, not `ne`) puts the first such value there.
+ */
+export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, resolve: FieldResolver, held?: Value[]): Truth {
   const o = p.opts ?? {};
   const value: unknown = raw === undefined ? MISSING : raw;
   const strict = o.typing === 'strict';
@@ -582,7 +589,9 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
     // two strings whatever the typing
     const set = stringSetOf(p, cs);
     if (set) {
-      const hit = set.has(cs ? value : value.toLowerCase());
+      const key = cs ? value : value.toLowerCase();
+      const hit = set.has(key);
+      if (hit && held && p.op !== 'ne') held.push((p.values as readonly string[]).find((v) => (cs ? v : v.toLowerCase()) === key)!);
       return p.op === 'ne' ? !hit : hit;
     }
   }
@@ -592,14 +601,14 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
     case 'is_not_null':
       return !isNullish(value, o.truthy === true) && !(o.empty === true && value === '');
     case 'ne': {
-      const r = anyOrAll(p, event, resolve, (pat) => equals(value, pat, cs, strict, o.listMatch));
+      const r = anyOrAll(p, event, resolve, undefined, (pat) => equals(value, pat, cs, strict, o.listMatch));
       return not3(r);
     }
     default:
       break;
   }
 
-  return anyOrAll(p, event, resolve, (pat) => {
+  return anyOrAll(p, event, resolve, held, (pat) => {
     switch (p.op) {
       case 'eq':
       case 'in':
@@ -672,8 +681,11 @@ export function stringSet(values: readonly Value[], cs: boolean): ReadonlySet<st
   return set;
 }
 
-/** Apply a test to every pattern value (after transforms): any value (default) or all values must hold. */
-function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (pat: unknown) => Truth): Truth {
+/**
+ * Apply a test to every pattern value (after transforms): any value (default) or all values must hold. With `held`,
+ * the value that made an `any` test hold is put there.
+ */
+function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, held: Value[] | undefined, test: (pat: unknown) => Truth): Truth {
   const all = p.opts?.match === 'all';
   let acc: Truth = all ? true : false;
   for (const v of p.values) {
@@ -685,7 +697,10 @@ function anyOrAll(p: Predicate, event: unknown, resolve: FieldResolver, test: (p
       if (r === true) break;
     }
     acc = all ? and3(acc, r) : or3(acc, r);
-    if (!all && acc === true) return true;
+    if (!all && acc === true) {
+      held?.push(v);
+      return true;
+    }
     if (all && acc === false) return false;
   }
   return acc;

@@ -4,17 +4,43 @@
  * predicate (`Hit.seen`), so that `Image ends_with ["\\cmd.exe", … 40 values]` comes with the path that ended so.
  */
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
-import { fieldValue, type FieldResolver } from './evaluate.ts';
-import type { Predicate } from './expr.ts';
+import { fieldValue, predicateOnDerived, type FieldResolver } from './evaluate.ts';
+import { isFieldRef, type Predicate, type Value } from './expr.ts';
 import { escapeControls } from './ascii.ts';
+import { OPERATOR_FACTS } from './operators.ts';
 
 /** Characters of a value shown; a longer one is cut there and says how long it was. */
 export const SEEN_MAX = 200;
 
+/** Characters of a rule's value shown as the one that held (`heldBy`). */
+export const HELD_MAX = 120;
+
+/** What a predicate read on an event: the field's value with its default applied, or the value derived from it. */
+export function operandOf(p: Predicate, event: unknown, resolve: FieldResolver): DerivedOperand {
+  const raw = fieldValue(p, event, resolve);
+  return p.derived ? deriveValue(p.derived, raw, (f) => resolve(event, f)) : raw;
+}
+
 /** The text of what a predicate read on an event: JSON of the value, `missing`, or `unknown` (a derivation it could not do). */
 export function seenBy(p: Predicate, event: unknown, resolve: FieldResolver, max = SEEN_MAX): string {
-  const raw = fieldValue(p, event, resolve);
-  return shownOperand(p.derived ? deriveValue(p.derived, raw, (f) => resolve(event, f)) : raw, max);
+  return shownOperand(operandOf(p, event, resolve), max);
+}
+
+/**
+ * Which of a predicate's values made it hold on the event, as short text, for a predicate of several values any one
+ * of which suffices (`Image ends_with [… 73 values]`): the first that holds, as the rule wrote it (before Sigma's value
+ * transforms), or `field X` for a comparison with another field. Null when the predicate has one value or needs all of
+ * them (`match: all`, `ne`), or when the reference evaluator (`evaluate.ts`) does not find the predicate true on this
+ * operand: no value is named then.
+ */
+export function heldBy(p: Predicate, operand: DerivedOperand, event: unknown, resolve: FieldResolver): string | null {
+  if (p.values.length < 2 || p.opts?.match === 'all' || p.op === 'ne' || p.op === 'is_null' || p.op === 'is_not_null') return null;
+  const at = typeof operand === 'string' ? heldSubstring(p, operand) : -1;
+  if (at >= 0) return shownHeld(p.values, at);
+  const held: Value[] = [];
+  if (predicateOnDerived(p, operand, event, resolve, held) !== true || !held.length) return null;
+  const v = held[0]!;
+  return isFieldRef(v) ? escapeControls(`field ${v.field}`) : shownValue(v, HELD_MAX);
 }
 
 /** `seenBy` of an operand already resolved or derived (`RecordedPredicate.operand`). */
@@ -96,4 +122,45 @@ function put(s: string, out: string[], room: Room): void {
 function stop(out: string[], room: Room): void {
   if (!room.cut) out.push('…');
   room.cut = true;
+}
+
+/** The substring tests `heldSubstring` answers, on two strings as `evaluate.ts`'s `stringOp` tests them. */
+const SUBSTRING_TESTS: Partial<Record<Predicate['op'], (hay: string, needle: string) => boolean>> = {
+  contains: (h, n) => h.includes(n),
+  starts_with: (h, n) => h.startsWith(n),
+  ends_with: (h, n) => h.endsWith(n),
+};
+
+/** A predicate's values lower-cased, once per values array; null when one is not a string. */
+const lowered = new WeakMap<readonly Value[], readonly string[] | null>();
+
+/** The text of each value `heldSubstring` named, once per values array and value. */
+const heldTexts = new WeakMap<readonly Value[], string[]>();
+
+function shownHeld(values: readonly Value[], at: number): string {
+  let texts = heldTexts.get(values);
+  if (!texts) heldTexts.set(values, (texts = []));
+  return (texts[at] ??= shownValue(values[at], HELD_MAX));
+}
+
+/**
+ * The place of the first value of a substring test (`contains`, `starts_with`, `ends_with` of string values, no value
+ * transforms) that the string operand passes, as `evaluate.ts` compares two strings (lower-cased both without case);
+ * -1 when the predicate is not such a test or no value passes (`heldBy` then asks the reference evaluator). A hit's
+ * predicates are mostly these, with tens of values: this spares lower-casing the operand for each.
+ */
+function heldSubstring(p: Predicate, operand: string): number {
+  const test = SUBSTRING_TESTS[p.op];
+  if (!test || p.opts?.transforms?.length) return -1;
+  const cs = p.opts?.cs ?? OPERATOR_FACTS[p.op].defaultCaseSensitive;
+  let values: readonly string[] | null | undefined;
+  if (cs) values = p.values.every((v) => typeof v === 'string') ? (p.values as readonly string[]) : null;
+  else {
+    values = lowered.get(p.values);
+    if (values === undefined) lowered.set(p.values, (values = p.values.every((v) => typeof v === 'string') ? (p.values as readonly string[]).map((v) => v.toLowerCase()) : null));
+  }
+  if (!values) return -1;
+  const hay = cs ? operand : operand.toLowerCase();
+  for (let i = 0; i < values.length; i++) if (test(hay, values[i]!)) return i;
+  return -1;
 }

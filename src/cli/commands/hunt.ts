@@ -151,7 +151,10 @@ function printHit(h: Hit, out: LineWriter): void {
   for (let i = 0; i < Math.min(h.matched.length, 6); i++) {
     const m = h.matched[i]!;
     const seen = h.seen?.[i];
-    out.line(escapeControls(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${seen !== undefined ? `   (event: ${seen})` : ''}`));
+    const held = h.held?.[i];
+    // an equality's value that held is the event's own (`EventID in [4699, 4701]` on 4701): said once
+    const event = seen !== undefined ? `   (event: ${seen}${held && held !== seen ? `; held: ${held}` : ''})` : '';
+    out.line(escapeControls(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${event}`));
   }
   if (h.matched.length > 6) out.line(`    … and ${h.matched.length - 6} more (--jsonl lists them all)`);
 }
