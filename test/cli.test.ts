@@ -106,6 +106,12 @@ describe('detwiki eval', () => {
     const r = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events, '--json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out)[0].results, ['unknown', false, false]);
+    // an unknown result says what it depends on (the external library's check); a false one is not explained
+    const [first, ...rest] = (JSON.parse(r.out)[0] as { explained: ({ matched: string[]; dependsOn?: string[] } | null)[] }).explained;
+    assert.match(first?.dependsOn?.join('\n') ?? '', /^PolicyChecker\(json\.loads\(document\)\)\.is_public\(\) \(PolicyChecker comes from some_external_library/);
+    assert.deepEqual(rest, [null, null]);
+    const text = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events);
+    assert.match(text.out, /^ {2}event 1: unknown\n {4}depends on: PolicyChecker\(json\.loads/m);
   });
   it('counts a rule that alerts on a count as the hunt does, and says on which event it fires', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-eval-'));

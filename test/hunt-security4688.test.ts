@@ -166,8 +166,15 @@ describe('detwiki hunt: Sigma process creation rules over Security 4688', () => 
     const bin = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
     const r = spawnSync(process.execPath, [bin, 'eval', path.join(dir, 'sigma', 'rules', 'renamed.yml'), file, '--repo', path.join(dir, 'sigma'), '--format', 'sigma', '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_CACHE: '/nonexistent-detwiki-cache' } });
     assert.equal(r.status, 0, r.stderr);
-    const [res] = JSON.parse(r.stdout) as { results: unknown[]; readAs?: (string | null)[] }[];
+    const [res] = JSON.parse(r.stdout) as { results: unknown[]; readAs?: (string | null)[]; explained?: ({ matched: string[]; seen: string[]; held: (string | null)[] } | null)[] }[];
     assert.deepEqual(res!.results, [false, false, false, false, false, false, true, false]);
+    // the event that holds is explained as a hunt's hit is: the predicate that held, with what the event had there
+    const ex = res!.explained![6]!;
+    assert.deepEqual(ex.matched, ['CommandLine contains "DllRegisterServer"']);
+    assert.equal(ex.seen.length, 1);
+    assert.match(ex.seen[0]!, /DllRegisterServer/);
+    assert.deepEqual(ex.held, [null]);
+    assert.deepEqual(res!.explained!.filter((x, i) => x !== null && i !== 6), []);
     assert.match(res!.readAs![1]!, /^Security 4688's field names/);
     assert.equal(res!.readAs![6], null, 'a Sysmon event is read as written');
   });

@@ -204,6 +204,9 @@ describe('the value that held, on the CLI', () => {
     assert.match(text, /^ {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);
     const hit = JSON.parse(execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).split('\n')[0]!) as Hit;
     assert.deepEqual(hit.held, ['1', '"\\\\WScript.exe"']);
+    // detwiki eval explains the rule's true result the same way
+    const evalText = execFileSync(process.execPath, [BIN, 'eval', path.join(rules, 'ids.yml'), events, '--repo', dir, '--format', 'sigma'], { encoding: 'utf8' });
+    assert.match(evalText, /^ {2}event 1: true\n {4}EventID in \[1, 10\] {3}\(event: 1\)\n {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);
   });
 });
 

@@ -1,3 +1,5 @@
+import { escapeControls } from '../model/ascii.ts';
+
 /**
  * Lines for standard output, written in chunks. A hunt reports a line per hit and per may-fire (144,000 lines for
  * 5,000 Sysmon events with the whole catalog), and Node writes standard output to a file or a pipe synchronously: a
@@ -32,4 +34,29 @@ export class LineWriter {
     this.pending = '';
     this.write(text);
   }
+}
+
+/** Characters of a matched predicate's text a line shows (a long list of values is cut; `--json` has it whole). */
+const PREDICATE_SHOWN = 160;
+
+/** Predicates a hit or an evaluation lists a line each; `--json` lists them all. */
+const PREDICATES_LISTED = 6;
+
+/**
+ * The lines of a hit's (or an evaluation's) matched predicates: each predicate, cut at `PREDICATE_SHOWN` characters,
+ * with what the event had (`seen`) and the value that held (`held`) when that is not the event's value itself (an
+ * equality: `EventID in [4699, 4701]` on 4701). Rule texts and event values are untrusted: no character a terminal
+ * acts on is left as it is.
+ */
+export function matchedLines(ex: { readonly matched: readonly string[]; readonly seen?: readonly string[]; readonly held?: readonly (string | null)[] }, indent = '    '): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.min(ex.matched.length, PREDICATES_LISTED); i++) {
+    const m = ex.matched[i]!;
+    const seen = ex.seen?.[i];
+    const held = ex.held?.[i];
+    const event = seen !== undefined ? `   (event: ${seen}${held && held !== seen ? `; held: ${held}` : ''})` : '';
+    out.push(escapeControls(`${indent}${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${event}`));
+  }
+  if (ex.matched.length > PREDICATES_LISTED) out.push(`${indent}… and ${ex.matched.length - PREDICATES_LISTED} more (the JSON output lists them all)`);
+  return out;
 }

@@ -3,7 +3,9 @@
  * Runs a rule's extracted condition against events (a JSON object, an array, one object per line, gzip of these, or a
  * Linux audit log: `loadEvents`, the hunt's reader) and prints
  * true / false / unknown for each, with the rule's completeness: a partial rule's `true` means "the structured
- * part matches", and `unknown` means the outcome depends on logic the parser could not express. A rule that
+ * part matches", and `unknown` means the outcome depends on logic the parser could not express. A true or unknown
+ * result is explained as a hunt's hit is (`HuntEngine.explain`): the predicates that held, with what the event had
+ * there and which value held, and what an unknown result depends on (`explained`). A rule that
  * alerts on a count (a threshold, new terms) or on paired events is also counted over the events in order, as
  * `detwiki hunt` counts it: the events where it fires (`fires`), since a true row condition alone only says the
  * event is counted. `--lists` gives the values of named lists the rule tests (MQL `$org_domains`: `src/hunt/lists.ts`).
@@ -21,12 +23,13 @@ import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
 import { overEvents } from '../../model/expr.ts';
 import type { RuleRecord } from '../../model/rule.ts';
-import { HuntEngine } from '../../hunt/engine.ts';
+import { HuntEngine, type Explained } from '../../hunt/engine.ts';
 import { bindAll } from '../../model/lists.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { escapeControls } from '../../model/ascii.ts';
 import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { matchedLines } from '../lines.ts';
 
 /**
  * The events of a file (or `-`), read as `detwiki hunt` reads them: a JSON value, an array of them, JSON lines, gzip of
@@ -69,7 +72,10 @@ export function run(argv: string[]): Promise<number> {
       const cond = r.logic.condition && overEvents(r.logic.condition);
       // the rule's other readings, as the hunt runs them (a Sigma process creation rule over a Security 4688 event)
       const readings = cond ? (adapter?.huntReadings?.(vocabularyFor(r.format)?.logSources(r) ?? [], cond, r) ?? []) : [];
+      // the hunt's explanations: the rule as written and each reading, by its label
+      const engine = cond ? new HuntEngine([r]) : undefined;
       const readAs: (string | null)[] = [];
+      const explained: (EvalExplained | null)[] = [];
       const res = events.map((e) => {
         if (!cond) return 'unknown';
         const sources = readings.length ? recogniseLogSources(e) : [];
@@ -77,16 +83,34 @@ export function run(argv: string[]): Promise<number> {
         readAs.push(reading?.label ?? null);
         // a reading read through another language's field resolution (a Defender XDR rule over a Sysmon event)
         const by = reading?.readAsFormat ? adapterFor(reading.readAsFormat)?.resolveField : resolve;
-        return verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
+        const truth = verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
+        const hr = truth !== false ? engine?.rules.find((h) => h.reading === reading?.label) : undefined;
+        explained.push(hr ? explainedFor(engine!.explain(hr, e, truth)) : null);
+        return truth;
       });
       const counted = countedOver(r, events);
-      return { rule: r.id, completeness: r.logic.completeness, results: res, ...(readAs.some((x) => x) ? { readAs } : {}), ...documentOf, ...counted };
+      return {
+        rule: r.id,
+        completeness: r.logic.completeness,
+        results: res,
+        ...(explained.some((x) => x) ? { explained } : {}),
+        ...(readAs.some((x) => x) ? { readAs } : {}),
+        ...documentOf,
+        ...counted,
+      };
     });
     if (values.json) printJson(results);
     else {
       for (const r of results) {
         console.log(`${r.rule} [${r.completeness}]`);
-        r.results.forEach((v, i) => console.log(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`));
+        r.results.forEach((v, i) => {
+          console.log(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`);
+          const ex = r.explained?.[i];
+          if (!ex) return;
+          for (const l of matchedLines(ex)) console.log(l);
+          for (const d of (ex.dependsOn ?? []).slice(0, DEPENDS_LISTED)) console.log(escapeControls(`    depends on: ${d}`));
+          if ((ex.dependsOn?.length ?? 0) > DEPENDS_LISTED) console.log(`    … and ${ex.dependsOn!.length - DEPENDS_LISTED} more (--json lists them all)`);
+        });
         if (r.fires) {
           console.log(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
           if (!r.fires.length) console.log('  fires: on no event');
@@ -96,6 +120,21 @@ export function run(argv: string[]): Promise<number> {
     }
     return 0;
   });
+}
+
+/** What an unknown result depends on, listed a line each in text. */
+const DEPENDS_LISTED = 6;
+
+/** An event's explanation as `eval` reports it: what held, with what the event had, and what an unknown depends on. */
+interface EvalExplained {
+  readonly matched: readonly string[];
+  readonly seen: readonly string[];
+  readonly held: readonly (string | null)[];
+  readonly dependsOn?: readonly string[];
+}
+
+function explainedFor(ex: Explained): EvalExplained {
+  return { matched: ex.matched, seen: ex.seen, held: ex.held, ...(ex.dependsOn.length ? { dependsOn: ex.dependsOn } : {}) };
 }
 
 /**

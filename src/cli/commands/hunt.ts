@@ -22,7 +22,7 @@ import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
-import { LineWriter } from '../lines.ts';
+import { LineWriter, matchedLines } from '../lines.ts';
 
 const USAGE = 'usage: detwiki hunt <events file (JSON, JSON lines, audit.log; gzip too) | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
@@ -148,19 +148,8 @@ function printHit(h: Hit, out: LineWriter): void {
   // rule texts, file names and event values are untrusted: no character a terminal acts on is printed as it is
   out.line(escapeControls(`HIT ${h.rule.id} (${h.rule.severity ?? '-'}) ${h.rule.title} @ ${where}${agg}${h.rule.attack.length ? ` ${h.rule.attack.join(',')}` : ''}`));
   if (h.readAs) out.line(`    read with ${h.readAs}`);
-  for (let i = 0; i < Math.min(h.matched.length, 6); i++) {
-    const m = h.matched[i]!;
-    const seen = h.seen?.[i];
-    const held = h.held?.[i];
-    // an equality's value that held is the event's own (`EventID in [4699, 4701]` on 4701): said once
-    const event = seen !== undefined ? `   (event: ${seen}${held && held !== seen ? `; held: ${held}` : ''})` : '';
-    out.line(escapeControls(`    ${m.length > PREDICATE_SHOWN ? `${m.slice(0, PREDICATE_SHOWN)}…` : m}${event}`));
-  }
-  if (h.matched.length > 6) out.line(`    … and ${h.matched.length - 6} more (--jsonl lists them all)`);
+  for (const l of matchedLines(h)) out.line(l);
 }
-
-/** Characters of a matched predicate's text a hit line shows (a long list of values is cut; `--json` has it whole). */
-const PREDICATE_SHOWN = 160;
 
 function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly string[]): void {
   const c = s.counts;
