@@ -1,6 +1,7 @@
 /**
  * Catalog benchmark on the full corpora: every figure printed with the floor it is measured against in the same run.
- * floor = reading every file of the corpora and parsing every YAML / TOML file (the least any build must do).
+ * floor = reading every file of the corpora and parsing every YAML / TOML file (the least any build must do): the median of
+ * three runs of `bench/_floor.ts`, each a process of its own with the Node flags of `npm start`, as the build runs.
  * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
  * `DETWIKI_BENCH_CATALOG=DIR` measures search, pages and export on the catalog already built in DIR (no floor, no
  * build figures): `DETWIKI_BENCH_CATALOG=/tmp/cat npm run bench -- catalog`.
@@ -16,14 +17,9 @@ import Database from 'better-sqlite3';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import YAML from 'yaml';
 import type { BuildReport } from '../src/catalog/build.ts';
 import type { JobSpan } from '../src/catalog/buildTypes.ts';
 import { Catalog } from '../src/catalog/query.ts';
-import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
-import { plainProcessEnv } from '../src/formats/env.ts';
-import { listFiles } from '../src/formats/io.ts';
 import { exportSite } from '../src/web/export.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { SERVER } from '../src/web/site.ts';
@@ -40,39 +36,28 @@ const pct = (xs: number[], p: number) => {
 };
 const f2 = (n: number) => n.toFixed(2);
 
-// ---- floor: read every file, parse every YAML / TOML
-async function floor(): Promise<{ seconds: number; files: number; parsed: number }> {
-  // the yaml library reads process.env for every token: the floor parses with the plain copy the build's threads use
-  // (src/formats/env.ts), or it would be slower for a reason the build does not have (and flatter the ratio)
-  plainProcessEnv();
-  // every file is read once first, untimed: the floor and the build that follows it both read from the page cache
-  // (a floor that read cold files, and a build after it that did not, would flatter the ratio)
-  for (const s of DEFAULT_SOURCES) {
-    const root = path.join(corpora, s.name);
-    for (const f of await listFiles(root)) readFileSync(path.join(root, f));
+// ---- floor: read every file, parse every YAML / TOML (bench/_floor.ts), a process each, as the build runs
+/** Floor runs before the cold build (their median is the floor); one more after the builds shows the machine's drift. */
+const FLOOR_RUNS = 3;
+
+interface Floor {
+  seconds: number;
+  files: number;
+  parsed: number;
+  /** Each run's seconds, in order. */
+  runs: number[];
+}
+
+/** `bench/_floor.ts` in `runs` processes of their own, with the Node flags of `npm start`: the median run. */
+function floor(runs: number): Floor {
+  const each: { seconds: number; files: number; parsed: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, [...startFlags(), '--import', 'tsx', path.join(here, '_floor.ts'), corpora], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
+    each.push(JSON.parse(r.stdout) as { seconds: number; files: number; parsed: number });
   }
-  const t0 = performance.now();
-  let files = 0;
-  let parsed = 0;
-  for (const s of DEFAULT_SOURCES) {
-    const root = path.join(corpora, s.name);
-    for (const f of await listFiles(root)) {
-      const text = readFileSync(path.join(root, f), 'utf8');
-      files++;
-      try {
-        if (f.endsWith('.yml') || f.endsWith('.yaml')) {
-          YAML.parseAllDocuments(text);
-          parsed++;
-        } else if (f.endsWith('.toml')) {
-          parseToml(text);
-          parsed++;
-        }
-      } catch {
-        /* counted as read */
-      }
-    }
-  }
-  return { seconds: (performance.now() - t0) / 1000, files, parsed };
+  const median = [...each].sort((a, b) => a.seconds - b.seconds)[each.length >> 1]!;
+  return { ...median, runs: each.map((x) => x.seconds) };
 }
 
 interface ChildBuild {
@@ -177,8 +162,8 @@ function huntStartFigures(catDir: string, tmp: string): void {
 }
 
 async function buildFigures(catDir: string): Promise<void> {
-  const fl = await floor();
-  out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed}`);
+  const fl = floor(FLOOR_RUNS);
+  out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed} runs=${fl.runs.map(f2).join(',')} (bench/_floor.ts, a process each with the flags of npm start: the median)`);
   const cold = childBuild(catDir);
   out(`node_flags=${startFlags().join(' ') || '(none)'} (those of npm start)`);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30`);
@@ -206,7 +191,7 @@ async function buildFigures(catDir: string): Promise<void> {
   out(`rebuild_one_source_s=${f2(one.seconds)} source=sigma files_marked=${marked} reparsed=${one.parsed} (cold build of all sources ${f2(cold.seconds)} s; sigma's scan there ${f2(sigmaCold?.scan ?? 0)} s, write ${f2(sigmaCold?.write ?? 0)} s)`);
   rmSync(oneDir, { recursive: true, force: true });
   // the floor once more, after the builds: how far the machine drifted during the run (the ratio above uses the first)
-  const again = await floor();
+  const again = floor(1);
   out(`floor_again_s=${f2(again.seconds)} first_floor_s=${f2(fl.seconds)} cold_build_ratio_to_this_floor=${f2(cold.seconds / again.seconds)}`);
 }
 
