@@ -1,10 +1,11 @@
 /**
  * The floor of a build: reading every file of the corpora and parsing every YAML and TOML file with the libraries the
  * build uses, the least any build must do. `bench/catalog.ts` runs it as a process of its own with the Node flags
- * of `npm start`, as it runs the build, and prints the median of several runs: a floor measured inside the bench's
- * own process ran once with V8's code for the parsers not yet optimized and the bench's modules loaded (7.9–8.0 s
- * on 2026-12-06) and once after that, with it optimized (4.1–5.1 s), while the build, a fresh process, starts
- * cold. Prints `{"seconds", "files", "parsed"}` as JSON.
+ * of `npm start`, as it runs the build, and prints the median of several runs. A floor measured inside the bench's
+ * own process ran once with V8's code for the parsers not yet optimized and once after the builds, with it optimized,
+ * while the build, a fresh process, starts cold (in five fresh processes the first of three floors took 5.3–6.6 s,
+ * the later ones 4.3–6.5 s). The machine's own drift, often larger (7.3–7.7 s floors at one bench's start, 5.3 s
+ * after its builds), remains: `floor_again_s` shows it. Prints `{"seconds", "files", "parsed"}` as JSON.
  * Usage: node [flags] --import tsx bench/_floor.ts <corpora dir> (not a benchmark of its own: `bench/run.ts` skips
  * names starting with `_`)
  */

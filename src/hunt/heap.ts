@@ -13,7 +13,7 @@
  * collection during the load finds little garbage. The one-event hunt with every rule of all corpora, `farm-bench`,
  * alternating, 2026-12-06: 0.948 and 0.952 of the wall time by the median pair (8 and 10 pairs), CPU 0.923 and 0.925,
  * peak 374 and 376 MiB against 394 and 395. A hunt of rule files (`--rules`) parses them as a build does and sets it
- * after (over SigmaHQ's folder the early setting cost 30 MiB more for a gain the noise hides: 1.118 and 0.871 by the
+ * after (over SigmaHQ's folder the early setting cost 30 MiB more for a gain the noise hides: 1.131 and 0.871 by the
  * median pair).
  */
 import { setFlagsFromString } from 'node:v8';
