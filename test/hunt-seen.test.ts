@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
-import { hunt, type Hit } from '../src/hunt/session.ts';
+import { hunt, type Hit, type HuntSummary } from '../src/hunt/session.ts';
 import { resolveDotted } from '../src/model/evaluate.ts';
 import { heldBy, operandOf, seenBy, shownOperand, shownValue } from '../src/model/evidence.ts';
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
@@ -198,12 +198,17 @@ describe('the value that held, on the CLI', () => {
       '  condition: sel', 'level: low', '',
     ].join('\n'));
     const events = path.join(dir, 'events.jsonl');
-    writeFileSync(events, JSON.stringify({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\wscript.exe' } } }) + '\n');
+    const sysmon = (image: string) => JSON.stringify({ Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: image } } });
+    writeFileSync(events, [sysmon('C:\\Windows\\wscript.exe'), sysmon('C:\\Temp\\WSCRIPT.EXE'), sysmon('C:\\Windows\\cscript.exe')].join('\n') + '\n');
     const text = execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0'], { encoding: 'utf8' });
     assert.match(text, /^ {4}EventID in \[1, 10\] {3}\(event: 1\)$/m);
     assert.match(text, /^ {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);
     const hit = JSON.parse(execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--jsonl'], { encoding: 'utf8' }).split('\n')[0]!) as Hit;
     assert.deepEqual(hit.held, ['1', '"\\\\WScript.exe"']);
+    // the summary: the values that held most often in the rule's hits (the event id's too), with how many hits each held in
+    assert.match(text, /^ +3 {2}sigma\/ids {2}Script host by event id {3}held: 1 ×3, "\\\\WScript\.exe" ×2, "\\\\cscript\.exe" ×1$/m);
+    const summary = JSON.parse(execFileSync(process.execPath, [BIN, 'hunt', events, '--rules', rules, '--workers', '0', '--json'], { encoding: 'utf8' })) as HuntSummary;
+    assert.deepEqual(summary.byRule[0]!.held, [{ value: '1', hits: 3 }, { value: '"\\\\WScript.exe"', hits: 2 }, { value: '"\\\\cscript.exe"', hits: 1 }]);
     // detwiki eval explains the rule's true result the same way
     const evalText = execFileSync(process.execPath, [BIN, 'eval', path.join(rules, 'ids.yml'), events, '--repo', dir, '--format', 'sigma'], { encoding: 'utf8' });
     assert.match(evalText, /^ {2}event 1: true\n {4}EventID in \[1, 10\] {3}\(event: 1\)\n {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);

@@ -69,7 +69,18 @@ export interface RuleTally {
   mayFire: number;
   dependsOn: string[];
   first?: EventPosition & { index: number };
+  /**
+   * The values that held most often in the rule's explained hits (`Hit.held`, each matched predicate's), with how
+   * many hits each held in: the first `HELD_LISTED`, most often first. Counted among the first `HELD_DISTINCT`
+   * distinct values of the rule. Absent when no hit named one.
+   */
+  held?: { value: string; hits: number }[];
 }
+
+/** Values a rule's tally lists as those that held most often (`RuleTally.held`). */
+const HELD_LISTED = 5;
+/** Distinct values counted per rule (a rule that holds on every event's own value would grow without bound). */
+const HELD_DISTINCT = 1000;
 
 export interface HuntSummary {
   readonly counts: InputCounts;
@@ -254,10 +265,26 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     if (!exclusionsOf.has(format)) exclusionsOf.set(format, engine.exclusionsOn(format, event));
     return exclusionsOf.get(format);
   };
-  /** A result in its rule's tally: a hit, or a may-fire and (the first five of) what it depends on. */
-  const count = (t: RuleTally, truth: Truth, dependsOn: readonly string[], pos: Hit['pos']): void => {
-    if (truth === true) t.hits++;
-    else {
+  // the values that held in each rule's hits, counted (RuleTally.held)
+  const heldCounts = new Map<RuleTally, Map<string, number>>();
+  const countHeld = (t: RuleTally, held: readonly (string | null)[]): void => {
+    let m: Map<string, number> | undefined;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i]!;
+      // a value that held in two predicates of one hit counts once for it
+      if (h === null || held.indexOf(h) < i) continue;
+      if (!m && !(m = heldCounts.get(t))) heldCounts.set(t, (m = new Map()));
+      const n = m.get(h);
+      if (n !== undefined) m.set(h, n + 1);
+      else if (m.size < HELD_DISTINCT) m.set(h, 1);
+    }
+  };
+  /** A result in its rule's tally: a hit (and the values that held in it), or a may-fire and (the first five of) what it depends on. */
+  const count = (t: RuleTally, truth: Truth, dependsOn: readonly string[], pos: Hit['pos'], held?: readonly (string | null)[]): void => {
+    if (truth === true) {
+      t.hits++;
+      if (held?.length) countHeld(t, held);
+    } else {
       t.mayFire++;
       for (const d of dependsOn) if (t.dependsOn.length < 5 && !t.dependsOn.includes(d)) t.dependsOn.push(d);
     }
@@ -273,7 +300,7 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
     const t = tally(hr);
     const ex = opts.explain === false || (truth === true && !opts.onHit) ? NOTHING : explain(); // matched predicates only for a sink
     const type: Hit['type'] = truth === true ? (aggregate ? 'aggregate' : 'hit') : 'may_fire';
-    count(t, truth, extra.dependsOn ?? ex.dependsOn, pos);
+    count(t, truth, extra.dependsOn ?? ex.dependsOn, pos, ex.held);
     opts.onHit?.({ type, rule: t.rule, pos, logSources, matched: ex.matched, ...(ex.matched.length ? { seen: ex.seen, held: ex.held } : {}), ...(truth !== true ? { dependsOn: extra.dependsOn ?? ex.dependsOn } : {}), ...(hr.reading ? { readAs: hr.reading } : {}), ...extra });
   };
   /** A group whose window closed and that passed: reported at its last event. */
@@ -400,6 +427,11 @@ export function huntReporter(engine: HuntEngine, opts: SessionOptions): HuntRepo
         opts.onHit?.({ type, rule: t.rule, pos: o.pos, logSources: o.logSources, matched: [], ...(o.group !== undefined ? { group: o.group } : {}), ...(o.count !== undefined ? { count: o.count } : {}), ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}) });
       }
       const allTallies = [...tallies.values(), ...correlationTallies.values()];
+      for (const [t, m] of heldCounts)
+        t.held = [...m]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .slice(0, HELD_LISTED)
+          .map(([value, hits]) => ({ value, hits }));
       const byTech = new Map<string, { hits: number; rules: number }>();
       for (const t of allTallies) {
         if (!t.hits) continue;

@@ -15,7 +15,7 @@ import { inputFiles } from '../../hunt/events.ts';
 import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
-import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary } from '../../hunt/session.ts';
+import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary, type RuleTally } from '../../hunt/session.ts';
 import { escapeControls } from '../../model/ascii.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
@@ -164,7 +164,7 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
   const fired = s.byRule.filter((r) => r.hits);
   console.log(`\nfired: ${fired.length} rule(s)`);
-  for (const r of fired) console.log(escapeControls(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}`));
+  for (const r of fired) console.log(escapeControls(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}${heldText(r.held)}`));
   const maybe = s.byRule.filter((r) => !r.hits && r.mayFire);
   if (maybe.length) {
     console.log(`\nmay fire (unknown: depends on logic the parser could not express, or on values undecided on the event): ${maybe.length} rule(s)`);
@@ -176,6 +176,16 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   }
   console.log('\nby log source:');
   for (const l of s.byLogSource) console.log(`  ${l.logSource.padEnd(36)} ${l.events} events, ${l.hits} with a hit`);
+}
+
+/** Characters of a fired rule's summary line given to the values that held most often. */
+const HELD_SHOWN = 160;
+
+/** `   held: "\\procdump64.exe" ×2, "\\procdump.exe" ×1` (the most frequent first), or nothing. */
+function heldText(held: RuleTally['held']): string {
+  if (!held?.length) return '';
+  const text = held.map((h) => `${h.value} ×${h.hits}`).join(', ');
+  return `   held: ${text.length > HELD_SHOWN ? `${text.slice(0, HELD_SHOWN)}…` : text}`;
 }
 
 /** The named lists: what was bound, and which lists the rules test that were not given (their tests stay unknown). */
