@@ -14,7 +14,7 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit, type HuntSummary } from '../src/hunt/session.ts';
 import { resolveDotted } from '../src/model/evaluate.ts';
-import { heldBy, operandOf, seenBy, shownOperand, shownValue } from '../src/model/evidence.ts';
+import { heldBy, operandOf, shownOperand, shownValue } from '../src/model/evidence.ts';
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
 import type { Predicate } from '../src/model/expr.ts';
 
@@ -49,7 +49,8 @@ describe('shownValue', () => {
   });
 });
 
-describe('seenBy', () => {
+describe('what a predicate read (operandOf, shownOperand)', () => {
+  const seenBy = (p: Predicate, event: unknown, resolve: typeof resolveDotted) => shownOperand(operandOf(p, event, resolve));
   const pred = (p: Partial<Predicate>): Predicate => ({ kind: 'pred', field: 'f', op: 'eq', values: ['x'], ...p });
   it('reads the field with its default, or the value derived from it', () => {
     assert.equal(seenBy(pred({}), { f: 'A' }, resolveDotted), '"A"');

@@ -115,7 +115,7 @@ export interface HuntResult {
 
 /**
  * A result explained: the predicates of its rule that held on the event, what the event had where each looked (its
- * operand's value as short text, in the same order: `seenBy`), which of each one's values held (`heldBy`: null for a
+ * operand's value as short text, in the same order: `shownOperand`), which of each one's values held (`heldBy`: null for a
  * predicate of one value), and what an unknown result depends on.
  */
 export interface Explained {

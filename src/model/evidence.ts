@@ -21,11 +21,6 @@ export function operandOf(p: Predicate, event: unknown, resolve: FieldResolver):
   return p.derived ? deriveValue(p.derived, raw, (f) => resolve(event, f)) : raw;
 }
 
-/** The text of what a predicate read on an event: JSON of the value, `missing`, or `unknown` (a derivation it could not do). */
-export function seenBy(p: Predicate, event: unknown, resolve: FieldResolver, max = SEEN_MAX): string {
-  return shownOperand(operandOf(p, event, resolve), max);
-}
-
 /**
  * Which of a predicate's values made it hold on the event, as short text, for a predicate of several values any one
  * of which suffices (`Image ends_with [… 73 values]`): the first that holds, as the rule wrote it (before Sigma's value
@@ -43,7 +38,10 @@ export function heldBy(p: Predicate, operand: DerivedOperand, event: unknown, re
   return isFieldRef(v) ? escapeControls(`field ${v.field}`) : shownValue(v, HELD_MAX);
 }
 
-/** `seenBy` of an operand already resolved or derived (`RecordedPredicate.operand`). */
+/**
+ * The text of what a predicate read on an event (`operandOf`, or `RecordedPredicate.operand` where the evaluation
+ * derived it): JSON of the value, `missing`, or `unknown` (a derivation it could not do).
+ */
 export function shownOperand(d: DerivedOperand, max = SEEN_MAX): string {
   if (d === UNKNOWN_OPERAND) return 'unknown';
   // a step that failed to null: the predicate read a missing value
