@@ -61,6 +61,18 @@ describe('SQL generator', () => {
     for (const s of ["JSONExtractRaw(ev, 'CommandLine')", 'lowerUTF8(', "'mimikatz'", 'match(', 'toIPv4OrNull(', 'BETWEEN 167772160 AND 184549375']) assert.ok(ch.includes(s), s);
     assert.ok(!ch.includes('json_extract') && !duck.includes('JSONExtract'));
   });
+
+  it('control characters of rule text (ESC, BEL, C1 CSI, DEL, line separator) are never written raw into the SQL', () => {
+    // eslint-disable-next-line no-control-regex
+    const RAW = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+    const e = or(pred('CommandLine', 'contains', ['\u001b]8;;http://x\u0007']), pred('Image', 'ends_with', ['\\ev\u009b31mil.exe'], { cs: true }), pred('a\u001bb', 'eq', ['x\u007fy\u2028z\u0000']));
+    const duck = ruleConditionSql(DUCKDB, 'sigma', e);
+    const ch = ruleConditionSql(CLICKHOUSE, 'sigma', e);
+    assert.ok(!RAW.test(duck), duck);
+    assert.ok(!RAW.test(ch), ch);
+    for (const s of ["(chr(27) || ']8;;http://x' || chr(7))", "('\\ev' || chr(155) || '31mil.exe')", "('x' || chr(127) || 'y' || chr(8232) || 'z' || chr(0))"]) assert.ok(duck.includes(s), s);
+    for (const s of ["'\\x1B]8;;http://x\\x07'", "'\\\\ev\\xC2\\x9B31mil.exe'", "'x\\x7Fy\\xE2\\x80\\xA8z\\x00'"]) assert.ok(ch.includes(s), s);
+  });
 });
 
 describe('what SQL leaves unknown (detwiki convert says it)', () => {
@@ -137,8 +149,10 @@ describe('DuckDB engine', () => {
       // a NUL character in a literal (KQL's replace(@'\0', '', …) of a decoded command line): DuckDB's parser ends the
       // query text at one, so the SQL writes it as chr(0)
       or(pred('g', 'eq', ['ab'], { cs: true }, undefined, { steps: [{ fn: 'replace', args: ['\u0000', ''] }], lang: 'kql' }), pred('g', 'contains', ['\u0000'])),
+      // other control characters are written as chr(n) too (printed SQL must not act on a terminal): the same values
+      or(pred('h', 'contains', ['\u001b[31m']), pred('h', 'ends_with', ['\u009b1m\u2028X'], { cs: true }), pred('h', 'eq', ['\u0007\u007f'])),
     ];
-    const events: unknown[] = [{ g: 'ab' }, { g: 'ac' }, { a: 'xaBy', b: 'x1', c: 'C:\\A.exe', d: 'FOO' }, { a: 12, b: '10', c: '192.168.3.4' }, { a: ['q', 'ab'], d: ['foo'] }, { a: null }, {}, { b: 'X1', d: 0 }, { a: '2', c: 'zz' }, { b: 'a*bzzc', c: 'S' }, { c: 'ſ', d: 'ba' }, { a: 7, e: { f: 'run cmd.exe' } }, { 'e.f': 'cmd', d: [] }, { a: 'x', b: 1 }, { a: 5, b: '1' }];
+    const events: unknown[] = [{ g: 'ab' }, { g: 'ac' }, { a: 'xaBy', b: 'x1', c: 'C:\\A.exe', d: 'FOO' }, { a: 12, b: '10', c: '192.168.3.4' }, { a: ['q', 'ab'], d: ['foo'] }, { a: null }, {}, { b: 'X1', d: 0 }, { a: '2', c: 'zz' }, { b: 'a*bzzc', c: 'S' }, { c: 'ſ', d: 'ba' }, { a: 7, e: { f: 'run cmd.exe' } }, { 'e.f': 'cmd', d: [] }, { a: 'x', b: 1 }, { a: 5, b: '1' }, { h: 'a\u001b[31mb' }, { h: 'q\u009b1m\u2028X' }, { h: 'q\u009b1m\u2028x' }, { h: '\u0007\u007f' }];
     await duck.loadValues(events, 'invented');
     const got = await duckTruths(duck, cases.map((condition) => ({ format: 'kusto', condition })));
     const offenders: string[] = [];

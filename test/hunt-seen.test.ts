@@ -17,6 +17,7 @@ import { resolveDotted } from '../src/model/evaluate.ts';
 import { heldBy, operandOf, shownOperand, shownValue } from '../src/model/evidence.ts';
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
 import type { Predicate } from '../src/model/expr.ts';
+import { jsonText } from '../src/model/ascii.ts';
 
 const BIN = path.resolve('bin/detwiki.js');
 
@@ -46,6 +47,15 @@ describe('shownValue', () => {
     const shown = shownValue('a\u001b[31mred\u009b2Jb\u007f\u2028c');
     assert.equal(shown, '"a\\u001b[31mred\\u009b2Jb\\u007f\\u2028c"');
     assert.equal(shownValue({ 'k\u009b': ['\u0085'] }), '{"k\\u009b":["\\u0085"]}');
+  });
+
+  it('jsonText (--json, --jsonl): the same value to a JSON reader, none of those characters as they are', () => {
+    const v = { title: 'a\u001b[31mred\u009b2Jb\u007f\u2028c\u2029', n: [1, { 'k\u0085': true }] };
+    const text = jsonText(v);
+    assert.equal(text, '{"title":"a\\u001b[31mred\\u009b2Jb\\u007f\\u2028c\\u2029","n":[1,{"k\\u0085":true}]}');
+    assert.deepEqual(JSON.parse(text), v);
+    assert.equal(jsonText(v, 2), JSON.stringify(JSON.parse(text), null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    assert.equal(jsonText({ plain: 'é ✓' }), '{"plain":"é ✓"}');
   });
 });
 
@@ -221,13 +231,22 @@ describe('rule texts on the terminal', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-title-'));
     const file = path.join(dir, 'evil.yml');
     writeFileSync(file, [
-      'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test', 'description: "Clears the screen \\e[2J here"',
+      'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test', 'description: "Clears the screen \\e[2J here, and \\x9b2J there"',
       'logsource:', '  category: process_creation', '  product: windows',
-      'detection:', '  sel:', "    Image|endswith: '\\whoami.exe'", '  condition: sel', 'level: low', '',
+      'detection:', '  sel:', '    Image|endswith:', "      - '\\whoami.exe'", '      - "\\\\who\\e[2Jami.exe"', '  condition: sel', 'level: low', '',
     ].join('\n'));
     const sql = execFileSync(process.execPath, [BIN, 'convert', file, '--to', 'duckdb'], { encoding: 'utf8' });
     assert.match(sql, /^-- .*: Whoami\\u000aDROP TABLE events; -- \(sigma, /m);
     assert.doesNotMatch(sql, /^DROP TABLE/m);
+    // a value's escape sequence is in the SQL as chr(27), not as the character
+    assert.ok(sql.includes("('\\who' || chr(27) || '[2jami.exe')"), sql);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(sql, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    // --json: the same text to a JSON reader, nothing raw that a terminal acts on (JSON.stringify leaves C1 controls)
+    const json = execFileSync(process.execPath, [BIN, 'show', file, '--json'], { encoding: 'utf8' });
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(json, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    assert.equal((JSON.parse(json) as { description: string }).description, 'Clears the screen \u001b[2J here, and \u009b2J there');
     // show: the page keeps its lines, and the description's escape sequence is written as text
     const page = execFileSync(process.execPath, [BIN, 'show', file], { encoding: 'utf8' });
     assert.match(page, /Clears the screen \\u001b\[2J here/);

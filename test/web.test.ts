@@ -118,6 +118,11 @@ describe('wiki server security', () => {
     const r = await rawGet(s.url, '/api/rule/mql/xss');
     assert.equal(r.status, 200);
     assert.equal(JSON.parse(r.body).rule.id, 'mql/xss');
+    // a reference with an escape sequence and a C1 CSI: the same text to a JSON reader, neither raw in the body
+    // (`curl` of the API on a terminal)
+    assert.ok((JSON.parse(r.body).rule.references as string[]).includes('https://example.com/\u001b[2J\u009b2J'));
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.body, /[\u0000-\u001f\u007f-\u009f]/);
     assert.equal((await rawGet(s.url, '/api/home')).status, 200);
     assert.equal((await rawGet(s.url, '/api/search?q=evil')).status, 200);
     assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil')).body).result.total, 1);

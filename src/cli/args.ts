@@ -1,5 +1,6 @@
 /** Argument parsing shared by the commands (node:util parseArgs), with the conventions every command keeps. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { jsonText } from '../model/ascii.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -14,9 +15,9 @@ export function parseCommand<O extends Options>(argv: string[], options: O) {
   return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
 }
 
-/** Print a value as JSON on stdout. */
+/** Print a value as JSON on stdout (control characters escaped: `jsonText`). */
 export function printJson(v: unknown): void {
-  process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+  process.stdout.write(jsonText(v, 2) + '\n');
 }
 
 /** A progress line on a terminal (stderr), nothing otherwise. */

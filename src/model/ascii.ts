@@ -23,3 +23,20 @@ export function escapeControls(s: string): string {
 export function escapeControlsByLine(s: string): string {
   return CONTROL.test(s) ? s.split('\n').map((l) => escapeControls(l.endsWith('\r') ? l.slice(0, -1) : l)).join('\n') : s;
 }
+
+/**
+ * The characters of `CONTROL` that `JSON.stringify` leaves as they are (it escapes C0 controls only): DEL, the C1
+ * controls (U+009B is a terminal's CSI) and the line and paragraph separators.
+ */
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029]/;
+const JSON_RAWS = /[\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * `JSON.stringify(v, null, space)` with every character a terminal acts on written as its `\uXXXX` escape: the same
+ * value to a JSON reader, and nothing in rule or event text printed (`--json`, `--jsonl`) moves a terminal's cursor or
+ * opens its control sequences.
+ */
+export function jsonText(v: unknown, space?: number): string {
+  const t = JSON.stringify(v, null, space);
+  return JSON_RAW.test(t) ? t.replace(JSON_RAWS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : t;
+}

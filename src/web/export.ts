@@ -22,6 +22,7 @@ import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc
 import { renderRule, ruleData } from './pages/rule.ts';
 import { parsingData, renderParsing } from './pages/parsing.ts';
 import { staticSite } from './site.ts';
+import { jsonText } from '../model/ascii.ts';
 
 export interface ExportReport {
   readonly dir: string;
@@ -238,10 +239,10 @@ async function exportPages(cat: Catalog, dir: string, opts: ExportOptions): Prom
     fixed.write('browse.html', renderBrowse(staticSite('browse.html'), browseData(cat, {})), 'browse');
     fixed.write('search.html', renderSearch(staticSite('search.html'), searchData(cat, {})), 'search');
     fixed.write('matrix.html', renderMatrix(staticSite('matrix.html'), matrixData(cat, {})), 'matrix');
-    fixed.write('navigator-layer.json', JSON.stringify(cat.navigatorLayer({}), null, 1), 'navigator');
+    fixed.write('navigator-layer.json', jsonText(cat.navigatorLayer({}), 1), 'navigator');
     fixed.write('coverage/parsing.html', renderParsing(staticSite('coverage/parsing.html'), parsingData(cat)), 'parsing');
     fixed.write('logsources.html', renderLogsources(staticSite('logsources.html'), cat.logsources()), 'logsources');
-    const indexJson = JSON.stringify(cat.searchIndex());
+    const indexJson = jsonText(cat.searchIndex());
     fixed.write('search-index.json', indexJson, 'index');
     fixed.write('search-index.js', `window.DETWIKI_INDEX=${indexJson};\n`, 'index');
     renderClaimed(cat, jobs, ledger, w, (from) => {

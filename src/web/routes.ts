@@ -10,6 +10,7 @@ import { renderRule, ruleData } from './pages/rule.ts';
 import { compareData, renderCompare } from './pages/compare.ts';
 import { parsingData, renderParsing } from './pages/parsing.ts';
 import type { Site } from './site.ts';
+import { jsonText } from '../model/ascii.ts';
 
 export interface RouteResult {
   readonly data: unknown;
@@ -38,7 +39,7 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     case 'matrix': {
       if (segments[0] === 'navigator' && segments.length === 1) {
         const layer = cat.navigatorLayer(matrixData(cat, params).filters);
-        return { data: layer, render: () => JSON.stringify(layer), json: true };
+        return { data: layer, render: () => jsonText(layer), json: true };
       }
       if (segments.length) return undefined;
       const d = matrixData(cat, params);
@@ -87,7 +88,7 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     }
     case 'facets': {
       const d = cat.facets();
-      return { data: d, render: () => JSON.stringify(d), json: true };
+      return { data: d, render: () => jsonText(d), json: true };
     }
     default:
       return undefined;

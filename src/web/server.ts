@@ -11,6 +11,7 @@ import { Catalog } from '../catalog/query.ts';
 import { assets } from './assets.ts';
 import { etagOf, matchesEtag, ResponseCache, type CachedResponse } from './cache.ts';
 import { esc, raw } from './html.ts';
+import { jsonText } from '../model/ascii.ts';
 import { CSP, page } from './layout.ts';
 import { resolvePage } from './routes.ts';
 import { SERVER } from './site.ts';
@@ -202,7 +203,7 @@ export function respond(cat: Catalog, rawUrl: string): { status: number; type: s
     const r = resolvePage(cat, name === 'home' ? '' : name, args, p.params);
     if (!r) return { status: 404, type: JSON_TYPE, body: JSON.stringify({ error: 'not found' }) };
     const headers: Record<string, string> = name === 'matrix' && args[0] === 'navigator' ? { 'Content-Disposition': 'attachment; filename="detection-wiki-layer.json"' } : {};
-    return { status: 200, type: JSON_TYPE, body: JSON.stringify(r.data), headers };
+    return { status: 200, type: JSON_TYPE, body: jsonText(r.data), headers };
   }
   // browsers ask for /favicon.ico on their own: the page icon (an in-memory asset) answers it
   if (first === 'favicon.ico' && !rest.length) return { status: 200, type: 'image/svg+xml', body: assets().get('favicon.svg')!.body, headers: { 'Cache-Control': 'public, max-age=3600' } };

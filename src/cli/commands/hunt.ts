@@ -16,7 +16,7 @@ import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary, type RuleTally } from '../../hunt/session.ts';
-import { escapeControls } from '../../model/ascii.ts';
+import { escapeControls, jsonText } from '../../model/ascii.ts';
 import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
@@ -105,7 +105,7 @@ export function run(argv: string[]): Promise<number> {
       explain: !values['no-explain'],
       ...(workers ? { workers } : {}),
       onHit: (h) => {
-        if (values.jsonl) out.line(JSON.stringify(h));
+        if (values.jsonl) out.line(jsonText(h));
         else if (values.json) {
           if (hits.length < MAX_KEPT) hits.push(h);
           else dropped++;
@@ -133,9 +133,9 @@ export function run(argv: string[]): Promise<number> {
     // rules DuckDB could not run even alone: left out, said (in --json: `duckdbFailed`)
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
     if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
-    if (values.navigator) writeFileSync(values.navigator, JSON.stringify(navigatorLayer(summary), null, 2) + '\n');
+    if (values.navigator) writeFileSync(values.navigator, jsonText(navigatorLayer(summary), 2) + '\n');
     if (values.json) printJson({ loadSeconds, workers, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
-    else if (values.jsonl) process.stdout.write(JSON.stringify({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary }) + '\n');
+    else if (values.jsonl) process.stdout.write(jsonText({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary }) + '\n');
     else {
       printSummary(summary, loadSeconds, skipped);
       printLists(bound.report);

@@ -1,7 +1,7 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { escapeControls } from '../../model/ascii.ts';
+import { escapeControls, jsonText } from '../../model/ascii.ts';
 import { guarded, UsageError, withCatalog } from '../context.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
       };
       if (values.json) printJson({ query: q, total: r.total, ...(r.totalCapped ? { totalCapped: true } : {}), rules: r.rows.map((x) => ({ ...x, matched: why(x.id) })) });
       else {
-        console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${JSON.stringify(q)}`);
+        console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${jsonText(q)}`);
         for (const x of r.rows) {
           console.log(escapeControls(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`));
           // where it matched, the matching text in [brackets]

@@ -163,10 +163,37 @@ function scanVar(body: string, v: string, x: string): { out: string; count: numb
 }
 
 /**
- * A string literal; a NUL character (which DuckDB's parser reads as the end of the query text: "unterminated quoted
- * string") written as `chr(0)` between literals.
+ * Characters a string literal does not hold as they are: C0 controls but tab, DEL, C1 controls and the line and
+ * paragraph separators (the set `escapeControls` escapes). A NUL ends DuckDB's query text ("unterminated quoted
+ * string"), and the others, in printed SQL (`detwiki convert`), act on the reader's terminal (U+009B opens its control
+ * sequences): rule text is untrusted.
  */
-const sq = (s: string): string => (s.includes('\u0000') ? `(${s.split('\u0000').map(sq).join(' || chr(0) || ')})` : `'${s.replace(/'/g, "''")}'`);
+// eslint-disable-next-line no-control-regex
+const SQL_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A DuckDB string literal; each control character (`SQL_CONTROL`) written as `chr(n)` between literals. */
+const sq = (s: string): string => {
+  if (!SQL_CONTROL.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!SQL_CONTROL.test(s[i]!)) continue;
+    if (i > from) parts.push(sq(s.slice(from, i)));
+    parts.push(`chr(${s.charCodeAt(i)})`);
+    from = i + 1;
+  }
+  if (from < s.length) parts.push(sq(s.slice(from)));
+  return `(${parts.join(' || ')})`;
+};
+
+/** A ClickHouse string literal: backslash escapes, each control character (`SQL_CONTROL`) as its UTF-8 bytes `\xHH`. */
+const chStr = (s: string): string => {
+  const t = s.replace(/\\/g, '\\\\').replace(/'/g, "''");
+  if (!SQL_CONTROL.test(t)) return `'${t}'`;
+  let out = '';
+  for (const c of t) out += SQL_CONTROL.test(c) ? [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('') : c;
+  return `'${out}'`;
+};
 
 /** JSON pointer of a key path (`/a/b~1c`): DuckDB reads a path that starts with `/` as a pointer. */
 const pointer = (keys: readonly string[]) => keys.map((k) => '/' + k.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
@@ -294,7 +321,7 @@ export const DUCKDB: SqlDialect = {
 /** ClickHouse: JSON kept as a String column; `JSONExtractRaw` gives '' for a missing key, made NULL here. */
 export const CLICKHOUSE: SqlDialect = {
   name: 'clickhouse',
-  str: (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
+  str: chStr,
   ident: (s) => `\`${s.replace(/`/g, '\\`')}\``,
   TRUE: 'true',
   FALSE: 'false',
