@@ -47,6 +47,8 @@ describe('shownValue', () => {
     const shown = shownValue('a\u001b[31mred\u009b2Jb\u007f\u2028c');
     assert.equal(shown, '"a\\u001b[31mred\\u009b2Jb\\u007f\\u2028c"');
     assert.equal(shownValue({ 'k\u009b': ['\u0085'] }), '{"k\\u009b":["\\u0085"]}');
+    // a right-to-left override (a file name that shows as "Annexe.jpeg") is shown as written
+    assert.equal(shownValue('Ann\u202egepj.exe \u2066x\u2069\u200f'), '"Ann\\u202egepj.exe \\u2066x\\u2069\\u200f"');
   });
 
   it('jsonText (--json, --jsonl): the same value to a JSON reader, none of those characters as they are', () => {
@@ -104,7 +106,8 @@ describe('heldBy', () => {
   it('through the reference evaluator for the other operators', () => {
     assert.equal(held(pred({ op: 'wildcard', values: ['*\\Temp\\*.ps1', '*\\Downloads\\*.js'], opts: { cs: false, wildcard: 'plain' } }), { f: 'C:\\Users\\ann\\downloads\\x.JS' }), '"*\\\\Downloads\\\\*.js"');
     assert.equal(held(pred({ op: 'has', values: ['urlcache', 'split'], opts: { cs: false } }), { f: 'certutil.exe -URLCache -f http://a/b' }), '"urlcache"');
-    assert.equal(held(pred({ op: 'regex', values: ['^a+$', 'b{2}'] }), { f: 'abbc' }), '"b{2}"');
+    // a regular expression: the text it matched
+    assert.equal(held(pred({ op: 'regex', values: ['^a+$', 'b{2}'] }), { f: 'abbc' }), 'matched "bb"');
     assert.equal(held(pred({ op: 'cidr', values: ['10.0.0.0/8', '192.168.0.0/16'] }), { f: '192.168.4.1' }), '"192.168.0.0/16"');
     // a comparison with another field of the event
     assert.equal(held(pred({ op: 'eq', values: ['nobody', { kind: 'field', field: 'g' }] }), { f: 'ann', g: 'ann' }), 'field g');
@@ -113,6 +116,24 @@ describe('heldBy', () => {
     assert.equal(held(b64, { f: 'powershell -enc bmV0IHVzZXIgL2FkZA==' }), '"net user"');
     // a derived operand: the value the predicate read
     assert.equal(held(pred({ op: 'in', values: ['cmd.exe', 'powershell.exe'], derived: { steps: [{ fn: 'lower' }] } }), { f: 'PowerShell.EXE' }), '"powershell.exe"');
+  });
+
+  it('a regular expression, of one pattern or several: the text it matched in the event\'s value', () => {
+    const tools = pred({ op: 'regex', values: ['\\\\(cachedump|procdump64|mimikatz)\\.exe$'], opts: { cs: false } });
+    assert.equal(held(tools, { f: 'C:\\Users\\a\\Downloads\\ProcDump64.EXE' }), 'matched "\\\\ProcDump64.EXE"');
+    // a list of values: the first element it matches in; a case-sensitive pattern does not match another case
+    assert.equal(held(tools, { f: ['C:\\a.txt', 'D:\\mimikatz.exe'] }), 'matched "\\\\mimikatz.exe"');
+    assert.equal(held(pred({ op: 'regex', values: ['Temp', 'te.p'], opts: { cs: true } }), { f: 'C:\\temp\\x' }), 'matched "temp"');
+    // anchored as the language anchors it (Python's re.match): the match from the start
+    assert.equal(held(pred({ op: 'regex', values: ['[a-z]+'], opts: { anchor: 'start' } }), { f: 'cmd /c whoami' }), 'matched "cmd"');
+    // a match of the whole value is the value (shown as `seen`): the pattern that held instead, for several
+    assert.equal(held(pred({ op: 'regex', values: ['^x$', '^ab+c$'] }), { f: 'abbc' }), '"^ab+c$"');
+    assert.equal(held(pred({ op: 'regex', values: ['.*'] }), { f: 'abc' }), null);
+    // not true on the event: nothing
+    assert.equal(held(pred({ op: 'regex', values: ['zz'] }), { f: 'abc' }), null);
+    // SQL-style nulls: a null value among the patterns makes the predicate unknown, and nothing is named
+    assert.equal(held(pred({ op: 'regex', values: ['b', null], opts: { nulls: 'propagate' } }), { f: 'abc' }), null);
+    assert.equal(held(pred({ op: 'regex', values: ['b'], opts: { nulls: 'propagate' } }), { f: 'abc' }), 'matched "b"');
   });
 
   it('names none where no single value is the reason', () => {

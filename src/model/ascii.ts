@@ -7,12 +7,14 @@ export const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Characters a terminal or a reader of lines acts on: C0 controls but tab, DEL, C1 controls (U+009B is a terminal's
- * CSI) and the line and paragraph separators. Event values and rule texts are untrusted.
+ * CSI), the line and paragraph separators, and the bidirectional marks, embeddings, overrides and isolates (U+202E
+ * writes what follows right to left: `Ann\u202Egepj.exe` shows as `Annexe.jpeg`, the trick rules look for, which a
+ * reader must see as written). Event values and rule texts are untrusted.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 // eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `s` with each such character written as its `\uXXXX` escape (itself when it has none). */
 export function escapeControls(s: string): string {
@@ -26,10 +28,10 @@ export function escapeControlsByLine(s: string): string {
 
 /**
  * The characters of `CONTROL` that `JSON.stringify` leaves as they are (it escapes C0 controls only): DEL, the C1
- * controls (U+009B is a terminal's CSI) and the line and paragraph separators.
+ * controls (U+009B is a terminal's CSI), the line and paragraph separators and the bidirectional controls.
  */
-const JSON_RAW = /[\u007f-\u009f\u2028\u2029]/;
-const JSON_RAWS = /[\u007f-\u009f\u2028\u2029]/g;
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const JSON_RAWS = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * `JSON.stringify(v, null, space)` with every character a terminal acts on written as its `\uXXXX` escape: the same

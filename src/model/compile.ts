@@ -12,7 +12,7 @@
  */
 import { applyTransform, evaluate, evaluatePredicate, fieldValue, hasTerm, isNullish, not3, stringSet, predicateOnDerived, wildcardRuns, wildcardToRegex, type FieldResolver, type Truth, type WildcardStyle } from './evaluate.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
-import { compileRegex, type CompileResult } from './regex.ts';
+import { compileRegex, predicateRegex, type CompileResult } from './regex.ts';
 import { assertNever, type Expr, type Predicate, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { LIMITS } from './diagnostics.ts';
@@ -622,7 +622,7 @@ function compilePredicate(p: Predicate): Compiled {
       };
     }
     case 'regex':
-      return regexPath(pats.map((alts) => alts.map((pat) => ({ src: o.anchor === 'start' ? `^(?:${pat})` : o.anchor === 'full' ? `^(?:${pat})$` : pat, flags: (o.flags ?? '') + (cs ? '' : 'i') }))), all, field, slow);
+      return regexPath(pats.map((alts) => alts.map((pat) => predicateRegex(pat, o.anchor, o.flags, cs))), all, field, slow);
     case 'wildcard': {
       const style = o.wildcard ?? 'sigma';
       const viaRegex = () => regexPath(pats.map((alts) => alts.map((pat) => ({ src: wildcardToRegex(pat, style), flags: cs ? 's' : 'is' }))), all, field, slow);

@@ -5,7 +5,7 @@
  */
 import { assertNever, relativeDepth, type DistinctBy, type Each, type ElementCount, type Expr, type Predicate, type PredicateOptions, type Value, type ValueTransform } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
-import { escapeRegex, regexTest } from './regex.ts';
+import { escapeRegex, predicateRegex, regexTest } from './regex.ts';
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
 
 export type Truth = true | false | 'unknown';
@@ -634,11 +634,8 @@ export function predicateOnValue(p: Predicate, raw: unknown, event: unknown, res
       case 'regex':
         return onStrings(value, (s) => {
           if (typeof pat !== 'string') return false;
-          let src = pat;
-          if (o.anchor === 'start') src = `^(?:${pat})`;
-          else if (o.anchor === 'full') src = `^(?:${pat})$`;
-          const flags = (o.flags ?? '') + (cs ? '' : 'i');
-          return regexTest(src, flags, s) ?? 'unknown';
+          const re = predicateRegex(pat, o.anchor, o.flags, cs);
+          return regexTest(re.src, re.flags, s) ?? 'unknown';
         });
       case 'cidr':
         return onStrings(value, (s) => (typeof pat === 'string' ? ipInCidr(s, pat) : false));

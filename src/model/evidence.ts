@@ -8,6 +8,7 @@ import { fieldValue, predicateOnDerived, type FieldResolver } from './evaluate.t
 import { isFieldRef, type Predicate, type Value } from './expr.ts';
 import { escapeControls } from './ascii.ts';
 import { OPERATOR_FACTS } from './operators.ts';
+import { predicateRegex, regexExecIfReady } from './regex.ts';
 
 /** Characters of a value shown; a longer one is cut there and says how long it was. */
 export const SEEN_MAX = 200;
@@ -24,11 +25,17 @@ export function operandOf(p: Predicate, event: unknown, resolve: FieldResolver):
 /**
  * Which of a predicate's values made it hold on the event, as short text, for a predicate of several values any one
  * of which suffices (`Image ends_with [… 73 values]`): the first that holds, as the rule wrote it (before Sigma's value
- * transforms), or `field X` for a comparison with another field. Null when the predicate has one value or needs all of
+ * transforms), or `field X` for a comparison with another field. For a regular expression, of one value or several,
+ * the text it matched inside the event's value instead, as `matched "…"` (`regexMatched`): a pattern is often an
+ * alternation of many names, and the match says which. Null when the predicate has one value or needs all of
  * them (`match: all`, `ne`), or when the reference evaluator (`evaluate.ts`) does not find the predicate true on this
  * operand: no value is named then.
  */
 export function heldBy(p: Predicate, operand: DerivedOperand, event: unknown, resolve: FieldResolver): string | null {
+  if (p.op === 'regex') {
+    const m = regexMatched(p, operand, event, resolve);
+    if (m !== null) return m;
+  }
   if (p.values.length < 2 || p.opts?.match === 'all' || p.op === 'ne' || p.op === 'is_null' || p.op === 'is_not_null') return null;
   const at = typeof operand === 'string' ? heldSubstring(p, operand) : -1;
   if (at >= 0) return shownHeld(p.values, at);
@@ -36,6 +43,44 @@ export function heldBy(p: Predicate, operand: DerivedOperand, event: unknown, re
   if (predicateOnDerived(p, operand, event, resolve, held) !== true || !held.length) return null;
   const v = held[0]!;
   return isFieldRef(v) ? escapeControls(`field ${v.field}`) : shownValue(v, HELD_MAX);
+}
+
+/** Strings of an operand a regular expression is tried on, at most this many (a long list's first ones). */
+const MATCH_TEXTS_MAX = 64;
+
+/**
+ * The text a `regex` predicate's first matching pattern matched in the first of the operand's strings it matches, as
+ * `matched "…"`. Strings as `evaluate.ts` tries them (`onStrings`: a scalar as its text, list elements in order,
+ * `Spread` items), each pattern as it runs it (`predicateRegex`: anchoring and case), on the same bounded engine
+ * where that costs no new RE2 compilation (`regexExecIfReady`: else no text is named). A match found there is the evaluator's true, but with SQL-style nulls (`nulls: propagate`: a null
+ * value makes the predicate unknown), which is asked of the evaluator. Null for `match: all`, for values Sigma's
+ * transforms expand, and when no pattern matches a non-empty text other than the whole string (that is `seen`).
+ */
+function regexMatched(p: Predicate, operand: DerivedOperand, event: unknown, resolve: FieldResolver): string | null {
+  const o = p.opts ?? {};
+  if (o.match === 'all' || o.transforms?.length) return null;
+  const texts: string[] = [];
+  stringsOf(operand instanceof Spread ? operand.items : operand, texts);
+  if (!texts.length) return null;
+  const cs = o.cs ?? OPERATOR_FACTS.regex.defaultCaseSensitive;
+  for (const v of p.values) {
+    if (typeof v !== 'string') continue;
+    const re = predicateRegex(v, o.anchor, o.flags, cs);
+    for (const s of texts) {
+      const m = regexExecIfReady(re.src, re.flags, s);
+      if (!m?.[0] || m[0] === s) continue;
+      if (o.nulls === 'propagate' && predicateOnDerived(p, operand, event, resolve) !== true) return null;
+      return `matched ${shownValue(m[0], HELD_MAX)}`;
+    }
+  }
+  return null;
+}
+
+/** The strings `onStrings` (`evaluate.ts`) tries of a value, into `out` (at most `MATCH_TEXTS_MAX`). */
+function stringsOf(v: unknown, out: string[]): void {
+  if (out.length >= MATCH_TEXTS_MAX || v === undefined || v === null || v === FAILED_NULL || v === UNKNOWN_OPERAND) return;
+  if (Array.isArray(v)) for (const el of v) stringsOf(el, out);
+  else if (typeof v !== 'object') out.push(String(v));
 }
 
 /**
