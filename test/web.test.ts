@@ -80,6 +80,9 @@ describe('wiki server security', () => {
     assert.doesNotMatch(b, /<[a-z][^>]*\son\w+\s*=/i, 'no event-handler attribute in any real tag');
     assert.match(b, /&lt;script&gt;alert\(&#39;title&#39;\)&lt;\/script&gt;/);
     assert.match(b, /href="https:\/\/example\.com\/ok"/);
+    // a right-to-left override in a reference is shown as a mark, not obeyed (it would show "Annexe.jpeg")
+    assert.match(b, /Ann&lt;U\+202E&gt;gepj\.exe/);
+    assert.doesNotMatch(b, /\u202e/);
     assert.match(String(r.headers['content-security-policy'] ?? ''), /script-src 'self'/);
     const search = await rawGet(s.url, '/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
     assert.equal(search.status, 200);
