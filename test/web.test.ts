@@ -94,6 +94,12 @@ describe('wiki server security', () => {
     assert.doesNotMatch(h, /href="(javascript|data|vbscript):/i);
     assert.doesNotMatch(h, /<script>/);
     assert.doesNotMatch(highlight('a: "<script>"\n# <b>', highlightFactsFor('yaml')), /<script>|<b>/);
+    // bidirectional controls: a visible mark in text, code and link text alike (the link's address is percent-encoded)
+    const bidi = renderMarkdown('Ann\u202egepj.exe `c\u2066d` [l\u202e](https://example.com/\u202e)');
+    assert.equal(bidi.match(/&lt;U\+202E&gt;/g)?.length, 2);
+    assert.match(bidi, /<code>c&lt;U\+2066&gt;d<\/code>/);
+    assert.match(bidi, /href="https:\/\/example\.com\/%E2%80%AE"/);
+    assert.doesNotMatch(bidi + highlight('a: "\u202e"', highlightFactsFor('yaml')), /[\u202e\u2066]/);
   });
 
   it('paths outside the catalog and the assets cannot be served', async () => {

@@ -28,8 +28,12 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 export function esc(s: unknown): string {
   const t = typeof s === 'string' ? s : String(s ?? '');
   if (!SPECIAL.test(t)) return t;
-  const e = t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  return e.replace(BIDI, (c) => `&lt;U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}&gt;`);
+  return markBidi(t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+}
+
+/** Escaped text or markup (Markdown's output) with each bidirectional control written as a visible `<U+XXXX>`. */
+export function markBidi(h: string): string {
+  return h.replace(BIDI, (c) => `&lt;U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}&gt;`);
 }
 
 /** Tagged template: interpolations are escaped unless they are Html (or arrays of Html / strings). */

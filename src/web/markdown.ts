@@ -4,7 +4,7 @@
  * rel="noopener noreferrer nofollow". That is the whole allow-list: markdown-it emits only its own tags.
  */
 import MarkdownIt from 'markdown-it';
-import { safeUrl } from './html.ts';
+import { markBidi, safeUrl } from './html.ts';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
 
@@ -31,5 +31,5 @@ md.renderer.rules.image = (tokens, idx) => {
 
 /** Sanitized HTML of a Markdown text. */
 export function renderMarkdown(text: string): string {
-  return md.render(text.length > 200_000 ? text.slice(0, 200_000) : text);
+  return markBidi(md.render(text.length > 200_000 ? text.slice(0, 200_000) : text));
 }
