@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -245,6 +245,17 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
     await page.keyboard.press('/');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'q');
     await page.screenshot({ path: path.join(OUT, 'static-search.png'), fullPage: false });
+  });
+
+  it('static export: a title with a right-to-left override is listed with a visible mark, not reversed', async () => {
+    // one more rule in the exported index, as a hostile rule's title would reach it
+    const file = path.join(tmp, 'site', 'search-index.js');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('window.DETWIKI_INDEX=[', `window.DETWIKI_INDEX=[${JSON.stringify({ id: 'sigma/rtlo_probe', title: 'Invoice Ann\u202egepj.exe', format: 'sigma', kind: 'detection', severity: 'low' })},`));
+    await page.goto(`file://${path.join(tmp, 'site', 'search.html')}?q=rtlo_probe`);
+    await page.locator('#static-results table.rules').waitFor();
+    const shown = await page.locator('#static-results table.rules a').first().textContent();
+    assert.equal(shown, 'Invoice Ann<U+202E>gepj.exe');
   });
 
   it('no page view logged an error or got a failed request (no favicon 404)', () => {

@@ -35,7 +35,8 @@
   s.src = root + 'search-index.js';
   s.onload = function () { run(window.DETWIKI_INDEX || []); };
   document.head.appendChild(s);
-  function esc(t) { return String(t == null ? '' : t).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
+  // as the server's esc (src/web/html.ts): the bidirectional controls shown as <U+202E>, not obeyed
+  function esc(t) { return String(t == null ? '' : t).replace(/[&<>"'\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c] || '&lt;U+' + ('000' + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4) + '&gt;'; }); }
   // where a rule of the index matched, with the matching text marked: each piece escaped, <mark> added after
   function marked(text, words) {
     var lc = text.toLowerCase(), out = '', i = 0;
