@@ -1,4 +1,21 @@
-import { escapeControls } from '../model/ascii.ts';
+import { escapeControls, escapeControlsByLine } from '../model/ascii.ts';
+
+/**
+ * Print text (a line, or several joined by newlines) on standard output, as `console.log` does, with every character
+ * a terminal acts on escaped (`escapeControlsByLine`): rule texts, file names, list names and event values are
+ * untrusted, and the commands print through this rather than through `console.log`, so that no line is left out.
+ */
+export function say(text = ''): void {
+  console.log(escapeControlsByLine(text));
+}
+
+/**
+ * Print one line whatever it holds: a line break inside it is escaped too (`escapeControls`), so that a rule's title
+ * or a file name cannot start a line of its own (a line of SQL after `convert`'s comment, a forged `ok` in `test`).
+ */
+export function sayLine(text: string): void {
+  console.log(escapeControls(text));
+}
 
 /**
  * Lines for standard output, written in chunks. A hunt reports a line per hit and per may-fire (144,000 lines for

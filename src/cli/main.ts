@@ -4,6 +4,7 @@
  * ATT&CK data from `--attack <bundle>` or `DETWIKI_ATTACK`, else the copy `detwiki sync` keeps.
  */
 import { plainProcessEnv } from '../formats/env.ts';
+import { say } from './lines.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   endQuietlyOnClosedOutput();
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
-    console.log(usage());
+    say(usage());
     return name ? 0 : 2;
   }
   const cmd = COMMANDS[name];

@@ -9,6 +9,7 @@ import { sourcesDir } from '../../catalog/paths.ts';
 import { detectFormat } from '../../formats/detect.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
+import { say } from '../lines.ts';
 
 export const BUILD_OPTIONS = {
   mirror: { type: 'string' },
@@ -58,7 +59,7 @@ export async function runBuild(values: Record<string, string | boolean | undefin
     progress: progressFor(process.stderr, values.json === true && !process.stderr.isTTY),
   });
   if (values.json) printJson(report);
-  else console.log(formatBuildReport(report));
+  else say(formatBuildReport(report));
   const missingAll = report.sources.length > 0 && report.sources.every((s) => s.origin === 'missing');
   return { code: missingAll ? 1 : 0, out };
 }
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, BUILD_OPTIONS);
     if (values.help) {
-      console.log('usage: detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--sources-file FILE] [--force] [--json]');
+      say('usage: detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--sources-file FILE] [--force] [--json]');
       return 0;
     }
     return (await runBuild(values)).code;

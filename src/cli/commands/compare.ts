@@ -9,6 +9,7 @@ import { Catalog } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
 import { guarded, UsageError } from '../context.ts';
+import { say } from '../lines.ts';
 
 const USAGE = 'usage: detwiki compare <rule id A> <rule id B> [--out CATALOG_DIR] [--json]';
 
@@ -16,7 +17,7 @@ export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'body-lines': { type: 'string' } });
     if (values.help) {
-      console.log(USAGE);
+      say(USAGE);
       return 0;
     }
     if (positionals.length !== 2) throw new UsageError(USAGE);

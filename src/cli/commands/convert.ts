@@ -12,8 +12,8 @@ import { sqlGaps } from '../../hunt/sql/generate.ts';
 import { duckJsonEventsSql, ruleQuerySql } from '../../hunt/sql/query.ts';
 import { parseCommand } from '../args.ts';
 import { bindLists } from '../../model/lists.ts';
-import { escapeControls } from '../../model/ascii.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 const USAGE = `usage: detwiki convert <rule id | rule file> --to ${Object.keys(DIALECTS).join('|')} [--catalog DIR] [--events FILE] [--lists FILE|DIR ...]`;
 
@@ -21,7 +21,7 @@ export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, { to: { type: 'string' }, catalog: { type: 'string' }, events: { type: 'string' }, lists: { type: 'string', multiple: true } });
     if (values.help) {
-      console.log(USAGE);
+      say(USAGE);
       return 0;
     }
     if (positionals.length !== 1 || !values.to) throw new UsageError(USAGE);
@@ -44,18 +44,18 @@ export function run(argv: string[]): Promise<number> {
     for (const written of rules) {
       const { rule: r, bound, unbound, unfit } = bindLists(written, lists);
       // a rule's title is untrusted: a line break in it would end the SQL comment
-      console.log(escapeControls(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`));
+      sayLine(`-- ${r.id}: ${r.title} (${r.format}, logic ${r.logic.completeness})`);
       if (!r.logic.condition || r.logic.completeness === 'none') {
-        console.log('-- no condition the parser could express: nothing to convert\n');
+        say('-- no condition the parser could express: nothing to convert\n');
         continue;
       }
-      for (const n of bound) console.log(`-- list ${n}: values from --lists`);
-      for (const n of unbound) console.log(`-- list ${n}: not given (--lists FILE gives it), so its test is NULL`);
-      for (const n of unfit) console.log(`-- list ${n}: its values do not fit the test (plain values for a field of records, or records for values), so the test is NULL`);
-      console.log('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
+      for (const n of bound) sayLine(`-- list ${n}: values from --lists`);
+      for (const n of unbound) sayLine(`-- list ${n}: not given (--lists FILE gives it), so its test is NULL`);
+      for (const n of unfit) sayLine(`-- list ${n}: its values do not fit the test (plain values for a field of records, or records for values), so the test is NULL`);
+      say('-- dw_truth: TRUE fires, NULL may fire (depends on parts SQL or the parser cannot express)');
       const gaps = sqlGaps(r.logic.condition, d);
-      for (const g of gaps) console.log(escapeControls(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`));
-      console.log(ruleQuerySql(d, r.format, r.logic.condition, source) + ';\n');
+      for (const g of gaps) sayLine(`-- NULL in SQL: ${g.replace(/\s+/g, ' ')}`);
+      say(ruleQuerySql(d, r.format, r.logic.condition, source) + ';\n');
     }
     return 0;
   });

@@ -2,12 +2,13 @@
 import type { Filters } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, withCatalog } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, { out: { type: 'string' }, format: { type: 'string' }, kind: { type: 'string' }, logsource: { type: 'string' }, navigator: { type: 'boolean' } });
     if (values.help) {
-      console.log('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
+      say('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
       return 0;
     }
     return withCatalog('coverage', values.out, (cat) => {
@@ -22,16 +23,16 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       if (!m.tactics.length) {
-        console.log('no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
+        say('no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
         return 1;
       }
-      console.log(`ATT&CK Enterprise v${m.version}: ${m.rules} detection/correlation rules mapped`);
+      sayLine(`ATT&CK Enterprise v${m.version}: ${m.rules} detection/correlation rules mapped`);
       for (const t of m.tactics) {
         const covered = t.techniques.filter((q) => q.count > 0);
         const top = [...covered].sort((a, b) => b.count - a.count).slice(0, 5).map((q) => `${q.id} ${q.name} (${q.count})`);
-        console.log(`${t.name.padEnd(22)} ${String(t.count).padStart(5)} rules  ${String(covered.length).padStart(3)}/${t.techniques.length} techniques  ${top.join('; ')}`);
+        sayLine(`${t.name.padEnd(22)} ${String(t.count).padStart(5)} rules  ${String(covered.length).padStart(3)}/${t.techniques.length} techniques  ${top.join('; ')}`);
       }
-      console.log(m.attribution);
+      say(m.attribution);
       return 0;
     });
   });

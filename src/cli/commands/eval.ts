@@ -27,9 +27,8 @@ import { HuntEngine, type Explained } from '../../hunt/engine.ts';
 import { bindAll } from '../../model/lists.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { escapeControls } from '../../model/ascii.ts';
 import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
-import { matchedLines } from '../lines.ts';
+import { matchedLines, say, sayLine } from '../lines.ts';
 
 /**
  * The events of a file (or `-`), read as `detwiki hunt` reads them: a JSON value, an array of them, JSON lines, gzip of
@@ -102,19 +101,19 @@ export function run(argv: string[]): Promise<number> {
     if (values.json) printJson(results);
     else {
       for (const r of results) {
-        console.log(`${r.rule} [${r.completeness}]`);
+        sayLine(`${r.rule} [${r.completeness}]`);
         r.results.forEach((v, i) => {
-          console.log(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`);
+          sayLine(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`);
           const ex = r.explained?.[i];
           if (!ex) return;
-          for (const l of matchedLines(ex)) console.log(l);
-          for (const d of (ex.dependsOn ?? []).slice(0, DEPENDS_LISTED)) console.log(escapeControls(`    depends on: ${d}`));
-          if ((ex.dependsOn?.length ?? 0) > DEPENDS_LISTED) console.log(`    … and ${ex.dependsOn!.length - DEPENDS_LISTED} more (--json lists them all)`);
+          for (const l of matchedLines(ex)) say(l);
+          for (const d of (ex.dependsOn ?? []).slice(0, DEPENDS_LISTED)) sayLine(`    depends on: ${d}`);
+          if ((ex.dependsOn?.length ?? 0) > DEPENDS_LISTED) sayLine(`    … and ${ex.dependsOn!.length - DEPENDS_LISTED} more (--json lists them all)`);
         });
         if (r.fires) {
-          console.log(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
-          if (!r.fires.length) console.log('  fires: on no event');
-          for (const f of r.fires) console.log(escapeControls(`  fires: event ${f.event}${f.truth === true ? '' : ' (may fire)'}${f.group !== undefined ? `, group ${f.group}` : ''}${f.count !== undefined ? `, count ${f.count}` : ''}${f.dependsOn?.length ? `; depends on ${f.dependsOn.join('; ')}` : ''}`));
+          sayLine(`  counted (a true row condition counts the event): ${r.counted ?? 'the rule alerts on a count or on paired events'}`);
+          if (!r.fires.length) say('  fires: on no event');
+          for (const f of r.fires) sayLine(`  fires: event ${f.event}${f.truth === true ? '' : ' (may fire)'}${f.group !== undefined ? `, group ${f.group}` : ''}${f.count !== undefined ? `, count ${f.count}` : ''}${f.dependsOn?.length ? `; depends on ${f.dependsOn.join('; ')}` : ''}`);
         }
       }
     }

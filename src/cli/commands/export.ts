@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defaultExportWorkers, exportSite } from '../../web/export.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, UsageError, withCatalog } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 const USAGE = 'usage: detwiki export <dir> [--out CATALOG_DIR] [--workers N] [--json]';
 
@@ -10,7 +11,7 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, workers: { type: 'string' } });
     if (values.help || positionals.length !== 1) {
-      console.log(USAGE);
+      say(USAGE);
       return values.help ? 0 : 2;
     }
     // --workers N: worker threads beside this one (default: one per core beyond the first, at most 3; 0: one thread)
@@ -21,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       // a worker that stopped: its unfinished pages were written by the main thread; say so
       for (const f of r.workerFailures ?? []) process.stderr.write(`detwiki export: a worker thread stopped (${f.split('\n')[0]}); its pages were written on the main thread\n`);
       if (values.json) printJson(r);
-      else console.log(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}; open index.html`);
+      else sayLine(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}; open index.html`);
       return 0;
     });
   });

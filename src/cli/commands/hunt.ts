@@ -22,7 +22,7 @@ import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
 import { guarded, listsOption, UsageError } from '../context.ts';
-import { LineWriter, matchedLines } from '../lines.ts';
+import { LineWriter, matchedLines, say, sayLine } from '../lines.ts';
 
 const USAGE = 'usage: detwiki hunt <events file (JSON, JSON lines, audit.log; gzip too) | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
 
@@ -45,7 +45,7 @@ export function run(argv: string[]): Promise<number> {
       lists: { type: 'string', multiple: true },
     });
     if (values.help) {
-      console.log(USAGE);
+      say(USAGE);
       return 0;
     }
     if (positionals.length === 0) throw new UsageError(USAGE);
@@ -140,7 +140,7 @@ export function run(argv: string[]): Promise<number> {
       printSummary(summary, loadSeconds, skipped);
       printLists(bound.report);
     }
-    if (!values.json && !values.jsonl && leftOutByStatus) console.log(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
+    if (!values.json && !values.jsonl && leftOutByStatus) say(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
     return 0;
   });
 }
@@ -156,26 +156,26 @@ function printHit(h: Hit, out: LineWriter): void {
 
 function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly string[]): void {
   const c = s.counts;
-  console.log('');
-  console.log(`input: ${c.files} file(s), ${c.lines} lines read, ${c.events} events parsed${c.made ? ` (${c.made} of them made of Linux audit records, one per audit event, as Auditbeat's documents for Elastic's rules)` : ''}, ${c.bad} bad${skipped.length ? `; ${skipped.length} file(s) in the folders skipped (not .json, .jsonl, .ndjson, .log or .gz)` : ''}`);
-  console.log(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic, ${s.rules.notOnTheirOwn} filters and exclusions not run alone (--kind building_block,exclusion runs them); ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
-  for (const n of s.notices ?? []) console.log(`note: ${n}`);
-  if (s.excluded.events) console.log(`exclusions: ${s.excluded.events} event(s) kept from the detection rules of their language by an exclusion (${s.excluded.results} hit(s) and may-fire(s) not reported)`);
-  console.log(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
+  say('');
+  sayLine(`input: ${c.files} file(s), ${c.lines} lines read, ${c.events} events parsed${c.made ? ` (${c.made} of them made of Linux audit records, one per audit event, as Auditbeat's documents for Elastic's rules)` : ''}, ${c.bad} bad${skipped.length ? `; ${skipped.length} file(s) in the folders skipped (not .json, .jsonl, .ndjson, .log or .gz)` : ''}`);
+  sayLine(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic, ${s.rules.notOnTheirOwn} filters and exclusions not run alone (--kind building_block,exclusion runs them); ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
+  for (const n of s.notices ?? []) sayLine(`note: ${n}`);
+  if (s.excluded.events) sayLine(`exclusions: ${s.excluded.events} event(s) kept from the detection rules of their language by an exclusion (${s.excluded.results} hit(s) and may-fire(s) not reported)`);
+  sayLine(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
   const fired = s.byRule.filter((r) => r.hits);
-  console.log(`\nfired: ${fired.length} rule(s)`);
-  for (const r of fired) console.log(escapeControls(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}${heldText(r.held)}`));
+  say(`\nfired: ${fired.length} rule(s)`);
+  for (const r of fired) sayLine(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}${heldText(r.held)}`);
   const maybe = s.byRule.filter((r) => !r.hits && r.mayFire);
   if (maybe.length) {
-    console.log(`\nmay fire (unknown: depends on logic the parser could not express, or on values undecided on the event): ${maybe.length} rule(s)`);
-    for (const r of maybe) console.log(escapeControls(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`));
+    say(`\nmay fire (unknown: depends on logic the parser could not express, or on values undecided on the event): ${maybe.length} rule(s)`);
+    for (const r of maybe) sayLine(`  ${String(r.mayFire).padStart(6)}  ${r.rule.id}  depends on ${r.dependsOn.join('; ').slice(0, 160)}`);
   }
   if (s.byTechnique.length) {
-    console.log('\nby technique:');
-    for (const t of s.byTechnique) console.log(`  ${t.technique.padEnd(10)} ${t.hits} hit(s), ${t.rules} rule(s)`);
+    say('\nby technique:');
+    for (const t of s.byTechnique) sayLine(`  ${t.technique.padEnd(10)} ${t.hits} hit(s), ${t.rules} rule(s)`);
   }
-  console.log('\nby log source:');
-  for (const l of s.byLogSource) console.log(`  ${l.logSource.padEnd(36)} ${l.events} events, ${l.hits} with a hit`);
+  say('\nby log source:');
+  for (const l of s.byLogSource) sayLine(`  ${l.logSource.padEnd(36)} ${l.events} events, ${l.hits} with a hit`);
 }
 
 /** Characters of a fired rule's summary line given to the values that held most often. */
@@ -191,13 +191,13 @@ function heldText(held: RuleTally['held']): string {
 /** The named lists: what was bound, and which lists the rules test that were not given (their tests stay unknown). */
 function printLists(r: ListsReport): void {
   if (!r.given.length && !r.notGiven.length) return;
-  console.log('\nnamed lists:');
-  for (const b of r.bound) console.log(`  ${b.name}: bound in ${b.rules} rule(s)`);
-  if (r.unused.length) console.log(`  given but tested by no loaded rule: ${r.unused.join(', ')}`);
-  for (const u of r.unfit) console.log(`  ${u.name}: its values do not fit the tests of ${u.rules} rule(s) (plain values where a rule tests a field of each record, or records where it tests values): those tests stay unknown`);
-  if (r.completed) console.log(`  ${r.completed} partial rule(s) complete with the lists given`);
+  say('\nnamed lists:');
+  for (const b of r.bound) sayLine(`  ${b.name}: bound in ${b.rules} rule(s)`);
+  if (r.unused.length) sayLine(`  given but tested by no loaded rule: ${r.unused.join(', ')}`);
+  for (const u of r.unfit) sayLine(`  ${u.name}: its values do not fit the tests of ${u.rules} rule(s) (plain values where a rule tests a field of each record, or records where it tests values): those tests stay unknown`);
+  if (r.completed) sayLine(`  ${r.completed} partial rule(s) complete with the lists given`);
   if (r.notGiven.length) {
     const top = r.notGiven.slice(0, 8).map((n) => `${n.name} (${n.rules})`).join(', ');
-    console.log(`  tested but not given (their tests stay unknown; --lists FILE gives them): ${top}${r.notGiven.length > 8 ? `, and ${r.notGiven.length - 8} more` : ''}`);
+    sayLine(`  tested but not given (their tests stay unknown; --lists FILE gives them): ${top}${r.notGiven.length > 8 ? `, and ${r.notGiven.length - 8} more` : ''}`);
   }
 }

@@ -9,8 +9,8 @@ import type { FileResult } from '../../formats/adapter.ts';
 import type { ScanResult } from '../../formats/scan.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { escapeControls, escapeControlsByLine } from '../../model/ascii.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -32,21 +32,21 @@ export function run(argv: string[]): Promise<number> {
     if (values.json) printJson(report);
     else {
       const pct = (n: number) => (rules.length ? ((100 * n) / rules.length).toFixed(1) : '0.0');
-      console.log(`scanned ${root} as ${format} in ${report.seconds}s`);
-      console.log(`files: ${res.files.length} (parsed ${summary.counts.parsed}, support ${summary.counts.support}, skipped ${summary.counts.skipped}, error ${summary.counts.error})`);
-      console.log(`rules: ${rules.length}; by kind: ${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-      console.log(`logic: with condition ${withCondition} (${pct(withCondition)}%), complete ${complete} (${pct(complete)}%), partial ${report.partial}, none ${report.none}`);
+      sayLine(`scanned ${root} as ${format} in ${report.seconds}s`);
+      sayLine(`files: ${res.files.length} (parsed ${summary.counts.parsed}, support ${summary.counts.support}, skipped ${summary.counts.skipped}, error ${summary.counts.error})`);
+      sayLine(`rules: ${rules.length}; by kind: ${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      sayLine(`logic: with condition ${withCondition} (${pct(withCondition)}%), complete ${complete} (${pct(complete)}%), partial ${report.partial}, none ${report.none}`);
       if (Object.keys(summary.skippedReasons).length) {
-        console.log('skipped:');
-        for (const [reason, n] of Object.entries(summary.skippedReasons).sort((a, b) => b[1] - a[1])) console.log(`  ${n}  ${reason}`);
+        say('skipped:');
+        for (const [reason, n] of Object.entries(summary.skippedReasons).sort((a, b) => b[1] - a[1])) sayLine(`  ${n}  ${reason}`);
       }
       // file names and diagnostics' texts come from the repository: no character a terminal acts on is printed as it is
-      if (values.files) for (const f of res.files) console.log(escapeControls(`${f.outcome.padEnd(8)} ${f.path}${f.reason ? `  (${f.reason})` : ''}${f.rules.length ? `  → ${f.rules.map((r) => r.id).join(', ')}` : ''}`));
+      if (values.files) for (const f of res.files) sayLine(`${f.outcome.padEnd(8)} ${f.path}${f.reason ? `  (${f.reason})` : ''}${f.rules.length ? `  → ${f.rules.map((r) => r.id).join(', ')}` : ''}`);
       const errs = res.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
       if (errs.length || res.diagnostics.length) {
-        console.log('diagnostics:');
-        for (const d of [...res.diagnostics, ...errs].slice(0, 200)) console.log(escapeControlsByLine(`  ${formatDiagnostic(d)}`));
-        if (errs.length > 200) console.log(`  … ${errs.length - 200} more (use --json)`);
+        say('diagnostics:');
+        for (const d of [...res.diagnostics, ...errs].slice(0, 200)) say(`  ${formatDiagnostic(d)}`);
+        if (errs.length > 200) sayLine(`  … ${errs.length - 200} more (use --json)`);
       }
     }
     if (!values.json) warnAttackAfter(attack);

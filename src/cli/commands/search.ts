@@ -1,8 +1,9 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { escapeControls, jsonText } from '../../model/ascii.ts';
+import { jsonText } from '../../model/ascii.ts';
 import { guarded, UsageError, withCatalog } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -14,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
       limit: { type: 'string' },
     });
     if (values.help || !positionals.length) {
-      console.log('usage: detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json]');
+      say('usage: detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--json]');
       return values.help ? 0 : 2;
     }
     const limit = values.limit ? Number(values.limit) : 20;
@@ -28,11 +29,11 @@ export async function run(argv: string[]): Promise<number> {
       };
       if (values.json) printJson({ query: q, total: r.total, ...(r.totalCapped ? { totalCapped: true } : {}), rules: r.rows.map((x) => ({ ...x, matched: why(x.id) })) });
       else {
-        console.log(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${jsonText(q)}`);
+        sayLine(`${r.total}${r.totalCapped ? '+' : ''} result(s) for ${jsonText(q)}`);
         for (const x of r.rows) {
-          console.log(escapeControls(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`));
+          sayLine(`  ${x.id.padEnd(60)} ${x.kind.padEnd(12)} ${x.title}`);
           // where it matched, the matching text in [brackets]
-          for (const l of why(x.id)) console.log(escapeControls(`      ${l.label}: ${l.snippet.map((p) => (p.mark ? `[${p.text}]` : p.text)).join('')}`));
+          for (const l of why(x.id)) sayLine(`      ${l.label}: ${l.snippet.map((p) => (p.mark ? `[${p.text}]` : p.text)).join('')}`);
         }
       }
       return 0;

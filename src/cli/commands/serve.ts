@@ -8,6 +8,7 @@ import { Catalog } from '../../catalog/query.ts';
 import { serveCatalog } from '../../web/server.ts';
 import { parseCommand } from '../args.ts';
 import { guarded, UsageError } from '../context.ts';
+import { say, sayLine } from '../lines.ts';
 
 export const SERVE_OPTIONS = { out: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } } as const;
 
@@ -30,7 +31,7 @@ export async function runServe(values: { out?: string | undefined; host?: string
     return 1;
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') console.error(`detwiki serve: listening on ${host}: the wiki is reachable from other machines`);
-  console.log(`detection-wiki at ${s.url} (read-only${workers > 1 ? `, ${workers} server processes` : ''}; Ctrl-C to stop)`);
+  sayLine(`detection-wiki at ${s.url} (read-only${workers > 1 ? `, ${workers} server processes` : ''}; Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, SERVE_OPTIONS);
     if (values.help) {
-      console.log('usage: detwiki serve [--out DIR] [--host H] [--port N] [--workers N]');
+      say('usage: detwiki serve [--out DIR] [--host H] [--port N] [--workers N]');
       return 0;
     }
     return runServe(values);

@@ -6,12 +6,13 @@ import { parseCommand } from '../args.ts';
 import { guarded } from '../context.ts';
 import { BUILD_OPTIONS, runBuild } from './build.ts';
 import { runServe, SERVE_OPTIONS } from './serve.ts';
+import { say } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, { ...BUILD_OPTIONS, ...SERVE_OPTIONS });
     if (values.help) {
-      console.log('usage: detwiki start [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--host H] [--port N] [--workers N]');
+      say('usage: detwiki start [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--host H] [--port N] [--workers N]');
       return 0;
     }
     const b = await runBuild({ ...values, json: false });

@@ -3,12 +3,13 @@ import { syncSources } from '../../catalog/sync.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded } from '../context.ts';
 import { sourcesFrom } from './build.ts';
+import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values } = parseCommand(argv, { mirror: { type: 'string' }, cache: { type: 'string' }, sources: { type: 'string' }, 'sources-file': { type: 'string' }, 'audit-normalizations': { type: 'string' } });
     if (values.help) {
-      console.log('usage: detwiki sync [--mirror DIR] [--cache DIR] [--attack FILE] [--audit-normalizations FILE] [--sources a,b] [--json]');
+      say('usage: detwiki sync [--mirror DIR] [--cache DIR] [--attack FILE] [--audit-normalizations FILE] [--sources a,b] [--json]');
       return 0;
     }
     if (values.cache) process.env.DETWIKI_CACHE = values.cache;
@@ -21,8 +22,8 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) printJson(report);
     else {
       const { attack, auditNormalizations: an } = report;
-      console.log(`ATT&CK: ${attack.status} ${attack.path}${attack.message ? ` (${attack.message})` : ''}`);
-      console.log(`go-libaudit's audit normalizations (the hunt's Auditbeat documents): ${an.status} ${an.path}${an.entries ? ` (${an.entries} entries)` : ''}${an.message ? ` (${an.message})` : ''}`);
+      sayLine(`ATT&CK: ${attack.status} ${attack.path}${attack.message ? ` (${attack.message})` : ''}`);
+      sayLine(`go-libaudit's audit normalizations (the hunt's Auditbeat documents): ${an.status} ${an.path}${an.entries ? ` (${an.entries} entries)` : ''}${an.message ? ` (${an.message})` : ''}`);
     }
     const failed = report.sources.filter((s) => s.status === 'failed' || s.status === 'missing').length;
     return failed === report.sources.length ? 1 : 0;

@@ -10,8 +10,8 @@ import { adapterFor } from '../../formats/registry.ts';
 import { checkRuleTests, type RuleCheck } from '../../model/checks.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
-import { escapeControls } from '../../model/ascii.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
+import { say, sayLine } from '../lines.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -39,18 +39,18 @@ export function run(argv: string[]): Promise<number> {
       for (const c of checks) {
         if (!values.verbose && c.agrees) continue;
         const bad = c.outcomes.filter((o) => !o.agrees);
-        console.log(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
+        sayLine(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
         // a test's name and detail come from the rule's files: no character a terminal acts on is printed as it is
-        for (const o of c.outcomes) if (values.verbose || !o.agrees) console.log(escapeControls(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`));
+        for (const o of c.outcomes) if (values.verbose || !o.agrees) sayLine(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
       }
-      console.log(
+      say(
         `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}${t.correlationRules ? `, correlations of rules' matches ${t.correlationRules}` : ''}; not checked ${t.uncheckedRules})`,
       );
-      console.log(`tests: ${t.tests}; checked ${t.checkedTests}: agree ${t.agree}, disagree ${t.disagree}; unknown results ${t.unknown}`);
-      console.log(`rules agreeing: ${t.agreeingRules}/${t.checkedRules}`);
+      sayLine(`tests: ${t.tests}; checked ${t.checkedTests}: agree ${t.agree}, disagree ${t.disagree}; unknown results ${t.unknown}`);
+      sayLine(`rules agreeing: ${t.agreeingRules}/${t.checkedRules}`);
       // tests that point at data outside the repository (Splunk ESCU attack_data): counted, not run
       const remote = res.rules.map((r) => r.facts['remote_tests']).filter((n): n is number => typeof n === 'number' && n > 0);
-      if (remote.length) console.log(`tests on remote data, not run: ${remote.reduce((a, b) => a + b, 0)} in ${remote.length} rules`);
+      if (remote.length) sayLine(`tests on remote data, not run: ${remote.reduce((a, b) => a + b, 0)} in ${remote.length} rules`);
     }
     return t.disagree > 0 ? 1 : 0;
   });
