@@ -52,9 +52,10 @@ const MATCH_TEXTS_MAX = 64;
  * The text a `regex` predicate's first matching pattern matched in the first of the operand's strings it matches, as
  * `matched "…"`. Strings as `evaluate.ts` tries them (`onStrings`: a scalar as its text, list elements in order,
  * `Spread` items), each pattern as it runs it (`predicateRegex`: anchoring and case), on the same bounded engine
- * where that costs no new RE2 compilation (`regexExecIfReady`: else no text is named). A match found there is the evaluator's true, but with SQL-style nulls (`nulls: propagate`: a null
- * value makes the predicate unknown), which is asked of the evaluator. Null for `match: all`, for values Sigma's
- * transforms expand, and when no pattern matches a non-empty text other than the whole string (that is `seen`).
+ * where that costs no new RE2 compilation (`regexExecIfReady`: else no text is named). A match found there is the
+ * evaluator's true, but with SQL-style nulls (`nulls: propagate`: a null value makes the predicate unknown), which is
+ * asked of the evaluator. Null for `match: all`, for values Sigma's transforms expand, and when no pattern matches a
+ * non-empty text other than the whole string (that is `seen`).
  */
 function regexMatched(p: Predicate, operand: DerivedOperand, event: unknown, resolve: FieldResolver): string | null {
   const o = p.opts ?? {};

@@ -10,6 +10,7 @@
  */
 
 import type { DeriveDialect } from './derive.ts';
+import { CONTROL } from '../../model/ascii.ts';
 
 /** The JSON type of a value as the generator tests it. */
 export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
@@ -163,13 +164,12 @@ function scanVar(body: string, v: string, x: string): { out: string; count: numb
 }
 
 /**
- * Characters a string literal does not hold as they are: C0 controls but tab, DEL, C1 controls, the line and
- * paragraph separators and the bidirectional controls (the set `escapeControls` escapes). A NUL ends DuckDB's query text ("unterminated quoted
- * string"), and the others, in printed SQL (`detwiki convert`), act on the reader's terminal (U+009B opens its control
- * sequences): rule text is untrusted.
+ * Characters a string literal does not hold as they are: those `escapeControls` escapes (C0 controls but tab, DEL,
+ * C1 controls, the line and paragraph separators, the bidirectional controls). A NUL ends DuckDB's query text
+ * ("unterminated quoted string"), and the others, in printed SQL (`detwiki convert`), act on the reader's terminal
+ * (U+009B opens its control sequences): rule text is untrusted.
  */
-// eslint-disable-next-line no-control-regex
-const SQL_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const SQL_CONTROL = CONTROL;
 
 /** A DuckDB string literal; each control character (`SQL_CONTROL`) written as `chr(n)` between literals. */
 const sq = (s: string): string => {
