@@ -8,7 +8,7 @@ import { fieldValue, predicateOnDerived, type FieldResolver } from './evaluate.t
 import { isFieldRef, type Predicate, type Value } from './expr.ts';
 import { escapeControls } from './ascii.ts';
 import { OPERATOR_FACTS } from './operators.ts';
-import { predicateRegex, regexExecIfReady } from './regex.ts';
+import { predicateRegex, regexExec } from './regex.ts';
 
 /** Characters of a value shown; a longer one is cut there and says how long it was. */
 export const SEEN_MAX = 200;
@@ -52,8 +52,8 @@ const MATCH_TEXTS_MAX = 64;
  * The text a `regex` predicate's first matching pattern matched in the first of the operand's strings it matches, as
  * `matched "…"`. Strings as `evaluate.ts` tries them (`onStrings`: a scalar as its text, list elements in order,
  * `Spread` items), each pattern as it runs it (`predicateRegex`: anchoring and case), on the same bounded engine
- * where that costs no new RE2 compilation (`regexExecIfReady`: else no text is named). A match found there is the
- * evaluator's true, but with SQL-style nulls (`nulls: propagate`: a null value makes the predicate unknown), which is
+ * (`regexExec`, whatever ran before it: the text named depends on the event and the rule only, the same on one thread
+ * and on workers). A match found there is the evaluator's true, but with SQL-style nulls (`nulls: propagate`: a null value makes the predicate unknown), which is
  * asked of the evaluator. Null for `match: all`, for values Sigma's transforms expand, and when no pattern matches a
  * non-empty text other than the whole string (that is `seen`).
  */
@@ -68,7 +68,7 @@ function regexMatched(p: Predicate, operand: DerivedOperand, event: unknown, res
     if (typeof v !== 'string') continue;
     const re = predicateRegex(v, o.anchor, o.flags, cs);
     for (const s of texts) {
-      const m = regexExecIfReady(re.src, re.flags, s);
+      const m = regexExec(re.src, re.flags, s);
       if (!m?.[0] || m[0] === s) continue;
       if (o.nulls === 'propagate' && predicateOnDerived(p, operand, event, resolve) !== true) return null;
       return `matched ${shownValue(m[0], HELD_MAX)}`;

@@ -110,10 +110,6 @@ export class Re2Handle {
     readonly pattern: string,
     readonly flags: string,
   ) {}
-  /** Is the pattern compiled in a live re2-wasm copy (a run costs no compilation and no new copy)? */
-  get ready(): boolean {
-    return this.re !== undefined && !this.inst!.dead;
-  }
   /** Compile now (invalid patterns throw, as RE2's constructor does). */
   compile(): this {
     this.native();

@@ -14,11 +14,6 @@ export type { RegexMatch } from './re2Pool.ts';
 export interface CompiledRegex {
   test(s: string): boolean;
   exec(s: string): RegexMatch | null;
-  /**
-   * `exec` when it needs no RE2 compilation now: the fast engine's match, or RE2's where it holds the pattern
-   * compiled already; undefined otherwise (nothing is compiled).
-   */
-  execIfReady(s: string): RegexMatch | null | undefined;
 }
 
 export type CompileResult = { ok: true; re: CompiledRegex } | { ok: false; error: string };
@@ -74,12 +69,7 @@ function compiled(pattern: string, flags: string, onlyCertain: boolean): Compile
         const m = plan ? plan(s, 0) : undefined;
         return m === undefined ? re2.exec(s) : m;
       };
-      const execIfReady = (s: string): RegexMatch | null | undefined => {
-        if (plan === undefined) plan = fastExec(pattern, flags) ?? false;
-        const m = plan ? plan(s, 0) : undefined;
-        return m !== undefined ? m : re2.ready ? re2.exec(s) : undefined;
-      };
-      res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? re2.test(s) : (s: string) => re2.test(s), exec, execIfReady } };
+      res = { ok: true, re: { test: fast ? (s: string) => fast(s) ?? re2.test(s) : (s: string) => re2.test(s), exec } };
     } catch (e) {
       res = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
@@ -91,8 +81,7 @@ function compiled(pattern: string, flags: string, onlyCertain: boolean): Compile
 
 /** RE2 alone, without the fast test (for the test that checks they agree). */
 export function re2Only(pattern: string, flags: string): CompiledRegex {
-  const re2 = new Re2Handle(pattern, re2Flags(flags, 'u')).compile();
-  return { test: (s) => re2.test(s), exec: (s) => re2.exec(s), execIfReady: (s) => re2.exec(s) };
+  return new Re2Handle(pattern, re2Flags(flags, 'u')).compile();
 }
 
 /**
@@ -118,18 +107,6 @@ export function regexExec(pattern: string, flags: string, input: string): RegexM
   if (!c.ok) return undefined;
   if (input.length > LIMITS.maxRegexInput) return undefined;
   return c.re.exec(input);
-}
-
-/**
- * The first match, as `regexExec`, where it costs no RE2 compilation: the pattern compiled already (a rule's evaluation
- * ran it) or known valid without RE2, and run by the fast engine or by an RE2 copy that holds it. Undefined otherwise,
- * and for an input over the bound. For explanations (a hit's `held`), which must not load re2-wasm copies (tens of
- * megabytes each) that the evaluation did without.
- */
-export function regexExecIfReady(pattern: string, flags: string, input: string): RegexMatch | null | undefined {
-  if (input.length > LIMITS.maxRegexInput) return undefined;
-  const c = cache.get(flags + '\u0000' + pattern)?.res ?? compileIfCertain(pattern, flags);
-  return c?.ok ? c.re.execIfReady(input) : undefined;
 }
 
 const globalCache = new Map<string, { readonly re2: Re2Handle; readonly fast: FastExec | undefined }>();
