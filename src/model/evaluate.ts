@@ -873,7 +873,11 @@ function stringOp(
   return cs ? test(hay, needle) : test(hay.toLowerCase(), needle.toLowerCase());
 }
 
-function onStrings(value: unknown, f: (s: string) => Truth): Truth {
+/**
+ * A test of a value's strings as the string operators read it: a scalar as its text, a list element by element (in
+ * order, until one is true), nothing of a missing or null value or of an object.
+ */
+export function onStrings(value: unknown, f: (s: string) => Truth): Truth {
   if (value === MISSING || value === null) return false;
   if (Array.isArray(value)) {
     let r: Truth = false;

@@ -4,7 +4,7 @@
  * predicate (`Hit.seen`), so that `Image ends_with ["\\cmd.exe", … 40 values]` comes with the path that ended so.
  */
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
-import { fieldValue, predicateOnDerived, type FieldResolver } from './evaluate.ts';
+import { fieldValue, onStrings, predicateOnDerived, type FieldResolver, type Truth } from './evaluate.ts';
 import { isFieldRef, type Predicate, type Value } from './expr.ts';
 import { escapeControls } from './ascii.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -60,8 +60,12 @@ const MATCH_TEXTS_MAX = 64;
 function regexMatched(p: Predicate, operand: DerivedOperand, event: unknown, resolve: FieldResolver): string | null {
   const o = p.opts ?? {};
   if (o.match === 'all' || o.transforms?.length) return null;
+  // the strings the evaluation tries, in its order (`onStrings`), at most MATCH_TEXTS_MAX
   const texts: string[] = [];
-  stringsOf(operand instanceof Spread ? operand.items : operand, texts);
+  const take = (s: string): Truth => (texts.push(s), texts.length >= MATCH_TEXTS_MAX);
+  for (const x of operand instanceof Spread ? operand.items : [operand]) {
+    if (x !== undefined && x !== FAILED_NULL && x !== UNKNOWN_OPERAND && onStrings(x, take) === true) break;
+  }
   if (!texts.length) return null;
   const cs = o.cs ?? OPERATOR_FACTS.regex.defaultCaseSensitive;
   for (const v of p.values) {
@@ -75,13 +79,6 @@ function regexMatched(p: Predicate, operand: DerivedOperand, event: unknown, res
     }
   }
   return null;
-}
-
-/** The strings `onStrings` (`evaluate.ts`) tries of a value, into `out` (at most `MATCH_TEXTS_MAX`). */
-function stringsOf(v: unknown, out: string[]): void {
-  if (out.length >= MATCH_TEXTS_MAX || v === undefined || v === null || v === FAILED_NULL || v === UNKNOWN_OPERAND) return;
-  if (Array.isArray(v)) for (const el of v) stringsOf(el, out);
-  else if (typeof v !== 'object') out.push(String(v));
 }
 
 /**

@@ -2,6 +2,7 @@
  * HTML building blocks. Everything from a rule is untrusted: `esc` escapes text and attribute values; `Html` marks
  * strings that are already safe markup so that nothing is escaped twice and nothing raw slips through.
  */
+import { BIDI_CLASS } from '../model/ascii.ts';
 
 /** Safe markup. Only this module and the renderers that escape their inputs create it. */
 export class Html {
@@ -11,14 +12,14 @@ export class Html {
   }
 }
 
-const SPECIAL = /[&<>"'\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const SPECIAL = new RegExp(`[&<>"'${BIDI_CLASS}]`);
 
 /**
- * The bidirectional marks, embeddings, overrides and isolates. A browser acts on them: U+202E in a rule's value list
- * writes the rest of its line right to left (`Ann\u202egepj.exe` reads `Annexe.jpeg`), so rule text could show other
- * than it is. They are written as visible `<U+202E>`, as code hosts show them.
+ * The bidirectional controls (`BIDI_CLASS`). A browser acts on them: U+202E in a rule's value list writes the rest of
+ * its line right to left (`Ann\u202egepj.exe` reads `Annexe.jpeg`), so rule text could show other than it is. They are
+ * written as visible `<U+202E>`, as code hosts show them.
  */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = new RegExp(`[${BIDI_CLASS}]`, 'g');
 
 /**
  * Most text has nothing to escape (one test); the rest is replaced character by character kind, `&` first (five

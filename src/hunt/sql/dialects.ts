@@ -163,21 +163,18 @@ function scanVar(body: string, v: string, x: string): { out: string; count: numb
   return { out, count };
 }
 
-/**
- * Characters a string literal does not hold as they are: those `escapeControls` escapes (C0 controls but tab, DEL,
- * C1 controls, the line and paragraph separators, the bidirectional controls). A NUL ends DuckDB's query text
- * ("unterminated quoted string"), and the others, in printed SQL (`detwiki convert`), act on the reader's terminal
- * (U+009B opens its control sequences): rule text is untrusted.
- */
-const SQL_CONTROL = CONTROL;
+// A string literal does not hold as they are the characters `escapeControls` escapes (`CONTROL`: C0 controls but tab,
+// DEL, C1 controls, the line and paragraph separators, the bidirectional controls). A NUL ends DuckDB's query text
+// ("unterminated quoted string"), and the others, in printed SQL (`detwiki convert`), act on the reader's terminal
+// (U+009B opens its control sequences): rule text is untrusted.
 
-/** A DuckDB string literal; each control character (`SQL_CONTROL`) written as `chr(n)` between literals. */
+/** A DuckDB string literal; each control character (`CONTROL`) written as `chr(n)` between literals. */
 const sq = (s: string): string => {
-  if (!SQL_CONTROL.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  if (!CONTROL.test(s)) return `'${s.replace(/'/g, "''")}'`;
   const parts: string[] = [];
   let from = 0;
   for (let i = 0; i < s.length; i++) {
-    if (!SQL_CONTROL.test(s[i]!)) continue;
+    if (!CONTROL.test(s[i]!)) continue;
     if (i > from) parts.push(sq(s.slice(from, i)));
     parts.push(`chr(${s.charCodeAt(i)})`);
     from = i + 1;
@@ -186,12 +183,12 @@ const sq = (s: string): string => {
   return `(${parts.join(' || ')})`;
 };
 
-/** A ClickHouse string literal: backslash escapes, each control character (`SQL_CONTROL`) as its UTF-8 bytes `\xHH`. */
+/** A ClickHouse string literal: backslash escapes, each control character (`CONTROL`) as its UTF-8 bytes `\xHH`. */
 const chStr = (s: string): string => {
   const t = s.replace(/\\/g, '\\\\').replace(/'/g, "''");
-  if (!SQL_CONTROL.test(t)) return `'${t}'`;
+  if (!CONTROL.test(t)) return `'${t}'`;
   let out = '';
-  for (const c of t) out += SQL_CONTROL.test(c) ? [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('') : c;
+  for (const c of t) out += CONTROL.test(c) ? [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('') : c;
   return `'${out}'`;
 };
 
