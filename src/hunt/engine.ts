@@ -115,8 +115,8 @@ export interface HuntResult {
 
 /**
  * A result explained: the predicates of its rule that held on the event, what the event had where each looked (its
- * operand's value as short text, in the same order: `shownOperand`), which of each one's values held (`heldBy`: null for a
- * predicate of one value), and what an unknown result depends on.
+ * operand's value as short text, in the same order: `shownOperand`), which of each one's values held (`heldBy`: the text a
+ * regular expression matched; null for a predicate of one other value), and what an unknown result depends on.
  */
 export interface Explained {
   readonly matched: readonly string[];

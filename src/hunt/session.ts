@@ -50,8 +50,9 @@ export interface Hit {
   readonly seen?: readonly string[];
   /**
    * For each matched predicate, in the same order: which of its values held, as JSON text of the rule's value (cut at
-   * `HELD_MAX` characters), when it has several values any one of which suffices; null otherwise
-   * (`model/evidence.ts` `heldBy`). Absent when nothing is listed as matched.
+   * `HELD_MAX` characters), when it has several values any one of which suffices; for a regular expression the text it
+   * matched in the event's value (`matched "…"`); null otherwise (`model/evidence.ts` `heldBy`). Absent when nothing
+   * is listed as matched.
    */
   readonly held?: readonly (string | null)[];
   /** For may_fire: what the outcome depends on. */
