@@ -15,6 +15,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { auditEvent, auditPairs } from './auditd.ts';
 import { AuditCoalescer } from './auditbeat.ts';
+import { LIMITS } from '../model/diagnostics.ts';
+import { nestsDeeperThan } from '../model/jsonDepth.ts';
 
 /** Where an event came from: file and 1-based line of its first character. */
 export interface EventPosition {
@@ -50,8 +52,8 @@ export function rawText(r: RawEvent): string {
 export interface BadInput {
   readonly kind: 'bad';
   readonly pos: EventPosition;
-  /** Stable code: NOT_JSON, TOO_LONG, BINARY, TRUNCATED_GZIP, READ_ERROR, TRUNCATED. */
-  readonly code: 'NOT_JSON' | 'TOO_LONG' | 'BINARY' | 'TRUNCATED_GZIP' | 'READ_ERROR' | 'TRUNCATED';
+  /** Stable code: NOT_JSON, TOO_LONG, TOO_DEEP, BINARY, TRUNCATED_GZIP, READ_ERROR, TRUNCATED. */
+  readonly code: 'NOT_JSON' | 'TOO_LONG' | 'TOO_DEEP' | 'BINARY' | 'TRUNCATED_GZIP' | 'READ_ERROR' | 'TRUNCATED';
   readonly message: string;
 }
 
@@ -60,6 +62,32 @@ export type InputItem = InputEvent | BadInput;
 /** The bad-input entry of a value that does not parse (as the reader makes it). */
 export function notJson(pos: EventPosition, e: unknown): BadInput {
   return { kind: 'bad', code: 'NOT_JSON', message: `not JSON: ${e instanceof Error ? e.message : String(e)}`, pos };
+}
+
+/**
+ * Deepest nesting of objects and arrays an event may have. The engine's walks over an event (a field's values, every
+ * string of it for a keyword, a worker's reply) recurse: an event nested 200,000 levels deep stopped a hunt with
+ * `RangeError: Maximum call stack size exceeded`, and one of 8,000 levels made a worker's reply unreadable. Events of
+ * real logs nest a few levels (CloudTrail's, Okta's, Elastic's documents under 20). Deeper is a TOO_DEEP bad value.
+ */
+export const MAX_EVENT_DEPTH = LIMITS.maxDepth;
+
+/** The bad-input entry of a value nested deeper than MAX_EVENT_DEPTH. */
+export function tooDeep(pos: EventPosition): BadInput {
+  return { kind: 'bad', code: 'TOO_DEEP', message: `objects and arrays nested deeper than ${MAX_EVENT_DEPTH} levels: not read`, pos };
+}
+
+/**
+ * A raw value nested too deep, as the thread that parses raw values would report it had it been sent: not JSON when
+ * it does not parse (the same message), else TOO_DEEP.
+ */
+function deepRaw(text: string | Buffer, pos: EventPosition): BadInput {
+  try {
+    JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+  } catch (e) {
+    return notJson(pos, e);
+  }
+  return tooDeep(pos);
 }
 
 export interface ReadOptions {
@@ -400,18 +428,21 @@ class ValueSplitter {
    */
   private *fast(b: Buffer, from: number, eol: number): Generator<InputItem | RawEvent, boolean> {
     if (b[from] !== 0x7b || !this.idle() || eol - from > this.max) return false;
+    const pos = { file: this.file, line: this.line };
     if (this.raw) {
       const end = oneValueEnd(b, from, eol);
       if (end < 0) return false;
-      yield { kind: 'raw', text: b.subarray(from, end), pos: { file: this.file, line: this.line } };
+      const text = b.subarray(from, end);
+      yield nestsDeeperThan(text, MAX_EVENT_DEPTH) ? deepRaw(text, pos) : { kind: 'raw', text, pos };
     } else {
+      const text = b.toString('utf8', from, eol);
       let event: unknown;
       try {
-        event = JSON.parse(b.toString('utf8', from, eol));
+        event = JSON.parse(text);
       } catch {
         return false;
       }
-      yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
+      yield nestsDeeperThan(text, MAX_EVENT_DEPTH) ? tooDeep(pos) : { kind: 'event', event, pos };
     }
     this.line++;
     this.lastChar = '\n';
@@ -477,15 +508,17 @@ class ValueSplitter {
           // first brace closes at its end); a line that does not parse is scanned character by character
           const eol = buf.indexOf('\n', i);
           if (eol > 0 && eol - i <= this.max) {
+            const text = buf.slice(i, eol);
             let event: unknown;
             let ok = true;
             try {
-              event = JSON.parse(buf.slice(i, eol));
+              event = JSON.parse(text);
             } catch {
               ok = false;
             }
             if (ok) {
-              yield { kind: 'event', event, pos: { file: this.file, line: this.line } };
+              const pos = { file: this.file, line: this.line };
+              yield nestsDeeperThan(text, MAX_EVENT_DEPTH) ? tooDeep(pos) : { kind: 'event', event, pos };
               i = eol - 1; // the newline is counted by the loop
               continue;
             }
@@ -638,12 +671,14 @@ class ValueSplitter {
 
   private emit(text: string): InputItem | RawEvent {
     const pos = { file: this.file, line: this.startLine };
-    if (this.raw) return { kind: 'raw', text, pos };
+    if (this.raw) return nestsDeeperThan(text, MAX_EVENT_DEPTH) ? deepRaw(text, pos) : { kind: 'raw', text, pos };
+    let event: unknown;
     try {
-      return { kind: 'event', event: JSON.parse(text) as unknown, pos };
+      event = JSON.parse(text) as unknown;
     } catch (e) {
       return notJson(pos, e);
     }
+    return nestsDeeperThan(text, MAX_EVENT_DEPTH) ? tooDeep(pos) : { kind: 'event', event, pos };
   }
 
   private bad(line: number, code: BadInput['code'], message: string): BadInput {

@@ -93,6 +93,8 @@ export async function* runParallel(engine: HuntEngine, files: readonly string[],
       waiting.clear();
     };
     w.on('error', fail);
+    // a reply that cannot be read back would otherwise leave its batch waiting for ever
+    w.on('messageerror', (e) => fail(new Error(`a hunt worker's reply could not be read: ${e.message}`)));
     w.on('exit', (code) => {
       if (code !== 0) fail(new Error(`hunt worker stopped (exit code ${code})`));
     });

@@ -6,6 +6,7 @@
  */
 import { assertNever, fieldRefOf, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
+import { nestsDeeperThan } from './jsonDepth.ts';
 import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
 import { isRecord } from './isRecord.ts';
 
@@ -98,7 +99,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
   switch (s.fn) {
     case 'json': {
       if (typeof v !== 'string') return py ? FAIL : v;
-      if (v.length > LIMITS.maxJsonInput) return UNKNOWN_OPERAND;
+      // a text nested deeper than the limit would overflow the walks over its value: unknown, as a longer one
+      if (v.length > LIMITS.maxJsonInput || nestsDeeperThan(v, LIMITS.maxDepth)) return UNKNOWN_OPERAND;
       try {
         return JSON.parse(v) as unknown;
       } catch {

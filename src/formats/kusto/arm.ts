@@ -15,6 +15,7 @@ import { lineColAt } from '../../model/span.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { SourceMap } from '../sourceMap.ts';
 import { jsonStringOffsets, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from './jsonLocate.ts';
+import { nestsDeeperThan } from '../../model/jsonDepth.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { sentinelRuleInput } from './sentinel.ts';
 import { isRecord } from '../../model/isRecord.ts';
@@ -38,7 +39,7 @@ interface Found {
 }
 
 export function parseKqlJson(file: string, text: string, source: SourceInfo): KqlJsonResult {
-  if (jsonDepth(text) > MAX_JSON_DEPTH) return { outputs: [], diagnostics: [GeneralDiagnostics.tooDeep(file, MAX_JSON_DEPTH)] };
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { outputs: [], diagnostics: [GeneralDiagnostics.tooDeep(file, MAX_JSON_DEPTH)] };
   let doc: unknown;
   try {
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -168,23 +169,6 @@ function getPointer(doc: unknown, pointer: string): unknown {
 
 function escapePointer(k: string): string {
   return k.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** Deepest `[`/`{` nesting outside strings (JSON.parse itself would recurse). */
-function jsonDepth(text: string): number {
-  let d = 0;
-  let max = 0;
-  let inStr = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inStr) {
-      if (c === 92) i++;
-      else if (c === 34) inStr = false;
-    } else if (c === 34) inStr = true;
-    else if (c === 123 || c === 91) max = Math.max(max, ++d);
-    else if (c === 125 || c === 93) d--;
-  }
-  return max;
 }
 
 function str(v: unknown): string | undefined {

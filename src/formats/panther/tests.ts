@@ -3,7 +3,8 @@
  * string), `Resource` (policies) or `RuleOutputs` (correlation rules: the matches of each sub-rule). `Mocks` replace
  * functions the Python calls (`objectName` → `returnValue`).
  */
-import type { Diagnostic } from '../../model/diagnostics.ts';
+import { LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
+import { nestsDeeperThan } from '../../model/jsonDepth.ts';
 import type { RuleTest } from '../../model/rule.ts';
 import { PantherDiagnostics } from './diagnostics.ts';
 import { asString, isRecord, lineAt, type YamlSpec } from './yamlDoc.ts';
@@ -38,10 +39,15 @@ export function parseTests(spec: YamlSpec, file: string): { tests: RuleTest[]; d
     let event: unknown = key ? t[key] : undefined;
     if (key === undefined) diagnostics.push(PantherDiagnostics.badTest(file, `"${name}" has no Log, Resource or RuleOutputs`, line ? { line } : undefined));
     if (typeof event === 'string') {
-      try {
-        event = JSON.parse(event);
-      } catch {
-        diagnostics.push(PantherDiagnostics.badTest(file, `"${name}": ${key} is a string that is not JSON`, at(spec, [...path, key!])));
+      if (nestsDeeperThan(event, LIMITS.maxDepth)) {
+        // not parsed (the walks over a test's event recurse): kept as the text, as a text that is not JSON is
+        diagnostics.push(PantherDiagnostics.badTest(file, `"${name}": ${key} nests objects and arrays deeper than ${LIMITS.maxDepth} levels`, at(spec, [...path, key!])));
+      } else {
+        try {
+          event = JSON.parse(event);
+        } catch {
+          diagnostics.push(PantherDiagnostics.badTest(file, `"${name}": ${key} is a string that is not JSON`, at(spec, [...path, key!])));
+        }
       }
     }
     const mocks = parseMocks(t['Mocks']);

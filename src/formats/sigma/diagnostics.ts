@@ -28,7 +28,7 @@ export const SIGMA_CODES = {
   SIG017: { severity: 'info', meaning: 'Sigma v1 aggregation in the condition (`| count() by x > n`, `| near`)' },
   SIG018: { severity: 'error', meaning: 'multi-document action invalid (`repeat` with nothing to repeat, unknown action)' },
   SIG019: { severity: 'warning', meaning: 'empty selection or empty value list' },
-  SIG020: { severity: 'error', meaning: 'regression event file is not valid JSON' },
+  SIG020: { severity: 'error', meaning: 'regression event file is not valid JSON, or nests deeper than the limit' },
   SIG021: { severity: 'error', meaning: 'condition longer or deeper than the limit' },
   SIG022: { severity: 'warning', meaning: 'regression test has no runnable event data (type other than evtx/json, or commented out)' },
   SIG023: { severity: 'warning', meaning: '`correlation` is text beside a `detection`: read as a note, the rule read from its detection' },

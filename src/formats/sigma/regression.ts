@@ -6,7 +6,8 @@
  * passes when the rule fires on the log (SigmaHQ's own verdict), its `matchCount` compared and reported apart.
  */
 import { parse as parseYaml } from 'yaml';
-import type { Diagnostic } from '../../model/diagnostics.ts';
+import { LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
+import { nestsDeeperThan } from '../../model/jsonDepth.ts';
 import { evaluate, type FieldResolver, type Truth } from '../../model/evaluate.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { RuleTest } from '../../model/rule.ts';
@@ -62,6 +63,9 @@ export function parseJsonSequence(text: string): { values: unknown[]; error?: st
         }
       }
     }
+    // a value nested deeper than the limit would overflow the walks over a test's event (the rule became an internal
+    // error): the file's values end there, as at a syntax error
+    if (nestsDeeperThan(text.slice(start, i), LIMITS.maxDepth)) return { values, error: `a value at offset ${start} nests objects and arrays deeper than ${LIMITS.maxDepth} levels` };
     try {
       const v = JSON.parse(text.slice(start, i)) as unknown;
       if (Array.isArray(v) && open === '[') values.push(...v);
