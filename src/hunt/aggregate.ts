@@ -28,10 +28,25 @@ import { auditdTime } from './auditd.ts';
 /** Where event time is found (first present wins). */
 export const TIME_FIELDS: readonly string[] = ['Event.System.TimeCreated.#attributes.SystemTime', 'System.TimeCreated.#attributes.SystemTime', 'TimeCreated', 'UtcTime', 'eventTime', 'published', '@timestamp', 'timestamp', 'p_event_time', 'TimeGenerated', 'createdDateTime', 'time', 'created_at', 'metadata.event_timestamp', 'metadata.eventTimestamp'];
 
+/**
+ * One group's events in its window and its counts over them. The counts are kept as events come and leave (each event
+ * is added once and taken off once): recounting the window's values at every event made a hunt quadratic in the events
+ * of one group's window (one address failing logons 50,000 times in 30 minutes under a distinct count that stays at
+ * 1: 44.8 s, now 2.6 s). Only a sliding window keeps its events' values (to take them off when they leave).
+ */
 interface Group {
+  /** Sliding window: times of the group's events, oldest first; those from `head` on are in the window (the others left it). */
   times: number[];
-  /** Per count test, per event: the counted value (JSON), '' when the test counts events, undefined when absent. */
+  head: number;
+  /** Per count, per event (as `times`): the counted value (JSON), '' when the test counts events, undefined when absent. */
   values: (string | undefined)[][];
+  /**
+   * Per count, over the window's events: the number of events (`count`), the sum (`sum`), or each distinct value with
+   * the number of the window's events that have it (`distinct`).
+   */
+  acc: (number | Map<string, number>)[];
+  /** Per sum: how many of the window's summands are not integers (then the sum is added again when one leaves). */
+  fractions: number[];
   /** With bins: the bin counted now, and whether it has fired (a bin is one result row: it alerts once). */
   bin?: number;
   fired?: boolean;
@@ -79,6 +94,8 @@ export class AggregateState<P = undefined> {
   /** New terms: when each combination of terms was last seen; pruned of what fell out of the window. */
   private readonly seen = new Map<string, number>();
   private pruneAt = NEW_TERMS_PRUNE;
+  /** Groups kept before those with no event in the window are dropped. */
+  private pruneGroupsAt = GROUPS_PRUNE;
   /** Every count test: the plan's first alternative (its test and `more`), then each of `or`. */
   private readonly tests: readonly CountTest[];
   /** Where each alternative's tests end in `tests`. */
@@ -181,7 +198,10 @@ export class AggregateState<P = undefined> {
       return undefined;
     }
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = this.empty()));
+    if (!g) {
+      this.groups.set(key, (g = this.empty()));
+      if (this.groups.size > this.pruneGroupsAt) this.pruneGroups(time, key);
+    }
     if (this.plan.bins) {
       // fixed bins (events in time order): a new bin starts the group again; a bin that fired stays quiet
       const bin = Math.floor(time / this.plan.windowMs!);
@@ -190,20 +210,17 @@ export class AggregateState<P = undefined> {
     }
     const row = this.measures.map((_, i) => this.counted(i, event, resolve));
     if (row.every((v) => v === undefined)) return undefined; // nothing this event adds to any count
-    g.times.push(time);
-    row.forEach((v, i) => g.values[i]!.push(v));
-    if (this.plan.windowMs !== undefined && !this.plan.bins) {
-      let drop = 0;
-      while (drop < g.times.length && g.times[drop]! < time - this.plan.windowMs) drop++;
-      if (drop) {
-        g.times.splice(0, drop);
-        for (const vs of g.values) vs.splice(0, drop);
-      }
+    // a sliding window keeps each event's values until it leaves; bins and the whole input only count
+    const sliding = this.plan.windowMs !== undefined && !this.plan.bins;
+    if (sliding) g.times.push(time);
+    for (let i = 0; i < row.length; i++) {
+      if (sliding) g.values[i]!.push(row[i]);
+      this.tally(g, i, row[i], 1);
     }
-    const counts = this.measures.map((t, i) => {
-      const vs = g.values[i]!.filter((v) => v !== undefined);
-      if (t.kind === 'sum') return vs.reduce((n, v) => n + Number(v), 0);
-      return t.kind === 'count' ? vs.length : new Set(vs).size;
+    if (sliding) this.slide(g, time - this.plan.windowMs!);
+    const counts = this.measures.map((_, i) => {
+      const a = g.acc[i]!;
+      return typeof a === 'number' ? a : a.size;
     });
     if (this.passed(counts)) {
       if (this.plan.bins) Object.assign(g, this.empty(), { fired: true });
@@ -402,8 +419,66 @@ export class AggregateState<P = undefined> {
     return fresh.length ? { key: fresh.join(', '), count: 1 } : undefined;
   }
 
-  private empty(): Pick<Group, 'times' | 'values'> {
-    return { times: [], values: this.measures.map(() => []) };
+  private empty(): Omit<Group, 'bin' | 'fired'> {
+    return { times: [], head: 0, values: this.measures.map(() => []), acc: this.measures.map((t) => (t.kind === 'distinct' ? new Map<string, number>() : 0)), fractions: this.measures.map(() => 0) };
+  }
+
+  /** Count test `i`'s value `v` of one event in (`by` 1) or out of (`by` -1) the group's counts. */
+  private tally(g: Group, i: number, v: string | undefined, by: 1 | -1): void {
+    if (v === undefined) return;
+    const a = g.acc[i]!;
+    if (typeof a !== 'number') {
+      const n = (a.get(v) ?? 0) + by;
+      if (n > 0) a.set(v, n);
+      else a.delete(v);
+    } else if (this.measures[i]!.kind === 'sum') {
+      const x = Number(v);
+      g.acc[i] = a + by * x;
+      if (!Number.isInteger(x)) g.fractions[i]! += by;
+    } else g.acc[i] = a + by;
+  }
+
+  /** Take the group's events before `from` out of its window and its counts. */
+  private slide(g: Group, from: number): void {
+    const start = g.head;
+    while (g.head < g.times.length && g.times[g.head]! < from) {
+      for (let i = 0; i < g.values.length; i++) this.tally(g, i, g.values[i]![g.head], -1);
+      g.head++;
+    }
+    if (g.head === start) return;
+    // a sum with fractions is added again over the window, in order, as one pass over the events would add it
+    // (taking a fraction off a float sum can leave a rounding error where the sum crosses its threshold); also one
+    // whose last fraction just left (a sum of integers is an integer)
+    for (let i = 0; i < g.values.length; i++) {
+      const a = g.acc[i]!;
+      if (typeof a !== 'number' || (!g.fractions[i] && Number.isInteger(a))) continue;
+      let sum = 0;
+      for (let j = g.head; j < g.times.length; j++) if (g.values[i]![j] !== undefined) sum += Number(g.values[i]![j]);
+      g.acc[i] = sum;
+    }
+    // the entries that left are dropped once they are most of the arrays (each is copied a bounded number of times)
+    if (g.head >= 1024 && 2 * g.head >= g.times.length) {
+      g.times = g.times.slice(g.head);
+      g.values = g.values.map((vs) => vs.slice(g.head));
+      g.head = 0;
+    }
+  }
+
+  /**
+   * Drop the groups none of whose events is in the window any more (a group is made again, empty, by its next event):
+   * the groups would otherwise grow with every key the input ever had. Run when the groups double, as the new terms'.
+   */
+  private pruneGroups(time: number, keep: string): void {
+    const { windowMs, bins } = this.plan;
+    if (windowMs !== undefined) {
+      const bin = Math.floor(time / windowMs);
+      for (const [k, g] of this.groups) {
+        if (k === keep) continue;
+        const stale = bins ? g.bin === undefined || g.bin < bin : g.times.length === g.head || g.times[g.times.length - 1]! < time - windowMs;
+        if (stale) this.groups.delete(k);
+      }
+    }
+    this.pruneGroupsAt = Math.max(GROUPS_PRUNE, 2 * this.groups.size);
   }
 }
 
@@ -439,6 +514,8 @@ function keyCombinations(values: readonly unknown[]): unknown[][] {
 const NEW_TERMS_COMBINATIONS = 256;
 /** Seen combinations kept before those older than the window are dropped. */
 const NEW_TERMS_PRUNE = 100_000;
+/** Groups kept before those with no event in their window are dropped (`AggregateState.pruneGroups`). */
+const GROUPS_PRUNE = 10_000;
 
 /**
  * The first group-by key (of `groupBy`, whose values on the event are `values`) that counts as missing under `mode`
