@@ -19,7 +19,7 @@ import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
 import { likePattern, sqlExpressesAll, sqlGaps } from '../src/hunt/sql/generate.ts';
 import { ruleConditionSql, ruleQuerySql } from '../src/hunt/sql/query.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { scanSource } from '../src/formats/scan.ts';
@@ -252,6 +252,42 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.equal(a.counts.events, 4 * evs.length + 5);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+describe('detwiki hunt --engine duckdb: keys the JSON text spells otherwise', () => {
+  it('a key with a quote or a backslash, and keys written with \\u escapes: the same hits as in process', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-keys-'));
+    const rulesDir = path.join(dir, 'sigma');
+    for (const sub of ['rules/windows', 'deprecated', 'unsupported']) mkdirSync(path.join(rulesDir, sub), { recursive: true });
+    const fields = ['dq"key', 'back\\slash', 'plain', 'CommandLine'];
+    fields.forEach((f, n) =>
+      writeFileSync(
+        path.join(rulesDir, 'rules', 'windows', `k${n}.yml`),
+        [`title: Key ${n}`, `id: 33333333-0000-4000-8000-00000000000${n}`, 'status: test', 'logsource:', '    product: windows', '    category: process_creation', 'detection:', '    selection:', `        ${JSON.stringify(f)}: 'hit${n}'`, "        Image|endswith: '\\whoami.exe'", '    condition: selection', 'level: low', ''].join('\n'),
+      ),
+    );
+    const res = await scanSource(sigmaAdapter, rulesDir, { repository: 'fixture/keys' });
+    assert.equal(res.rules.length, fields.length);
+    const sysmon = (data: string) => `{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"},"EventData":{"Image":"C:\\\\Windows\\\\System32\\\\whoami.exe",${data}}}}`;
+    const lines = [
+      sysmon('"dq\\"key":"hit0"'),
+      sysmon('"back\\\\slash":"hit1"'),
+      // an ASCII key spelled with escapes, and one spelled plainly after an escape elsewhere in the event
+      sysmon('"pl\\u0061in":"hit2"'),
+      sysmon('"CommandLine":"hit3","Note":"caf\\u00e9"'),
+      sysmon('"Comm\\u0061ndLine":"hit3"'),
+      sysmon('"plain":"other"'),
+    ];
+    const f = path.join(dir, 'keys.jsonl');
+    writeFileSync(f, lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.type} ${h.rule.id} ${h.pos.index}`;
+    const mem: string[] = [];
+    const duck: string[] = [];
+    await hunt(new HuntEngine(res.rules), [f], { onHit: (h) => mem.push(key(h)) });
+    await huntDuckdb(new HuntEngine(res.rules), [f], { onHit: (h) => duck.push(key(h)) });
+    assert.deepEqual(mem.sort(), ['hit sigma/k0 0', 'hit sigma/k1 1', 'hit sigma/k2 2', 'hit sigma/k3 3', 'hit sigma/k3 4']);
+    assert.deepEqual(duck.sort(), mem);
   });
 });
 
