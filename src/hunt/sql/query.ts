@@ -37,6 +37,13 @@ export interface QueryOptions {
 const PLAIN_KEY = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
+ * A `\u` escape of a printable ASCII character in (lower-cased) JSON text, not an escaped backslash followed by `u`
+ * (`C:\\Users`): such an escape may spell a plain key (`Comm\u0061ndLine`; Go writes `<`, `>`, `&` so, .NET also `'`
+ * and `+`). An escape of another character cannot spell a plain key.
+ */
+const ASCII_ESCAPE = '(^|[^\\\\])(\\\\\\\\)*\\\\u00[2-7][0-9a-f]';
+
+/**
  * The events of a JSON file for DuckDB (`ev`, one row per event): every JSON value of the file (`unstructured`:
  * JSON lines or values one after the other; `array`: the elements of a top-level array), and a value that is an
  * array of objects (or empty) stands for its elements, as the memory engine reads it (`events.ts`).
@@ -168,7 +175,7 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
     if (!g || g.keys.length === 0) return sql;
     // the guard looks for the key in the event's JSON text as read: a key that text must spell otherwise (a quote or
     // a backslash escaped, a control or non-ASCII character that may be written \u…) has none, and an event whose
-    // text has a \u escape anywhere (it may spell a key with one) reads every field; the memory engine reads keys
+    // text has a \u escape of an ASCII character (it may spell a key with one) reads every field; the memory engine reads keys
     // parsed, and the engines gave different hits on such events
     if (g.keys.some((k) => !PLAIN_KEY.test(k))) return sql;
     const text = g.noSpaces ? 'dw_levns' : 'dw_lev';
@@ -177,7 +184,7 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   const s3 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].map((f) => `${guarded(f)} AS ${f.col}`)];
   const edCols = eventDataColumnsSql(d, 'dw_ed');
   const base2 = ['dw_idx', 'ev', 'dw_lev', ...(needsWindows ? ['dw_win', 'dw_ed', 'dw_ud', 'dw_sys', 'dw_levns', `${edCols.spaced} AS dw_ed_sp`, `${edCols.data} AS dw_ed_data`] : []), ...(useLs ? ['dw_ls'] : [])];
-  const s2b = [...base2, `${d.contains('dw_lev', d.str('\\u'))} AS dw_esc`, ...[...prefetched.entries()].map(([base, m]) => `${d.getMany!(base, [...m.keys()].map((k) => JSON.parse(k) as string[]))} AS ${listCol(base)}`)];
+  const s2b = [...base2, `${d.regex('dw_lev', d.str(ASCII_ESCAPE))} AS dw_esc`, ...[...prefetched.entries()].map(([base, m]) => `${d.getMany!(base, [...m.keys()].map((k) => JSON.parse(k) as string[]))} AS ${listCol(base)}`)];
   const s4 = ['dw_idx', 'ev', ...(useLs ? ['dw_ls'] : []), ...[...fields.values()].flatMap((f) => [f.col, `${d.typeOf(f.col)} AS ${f.col}_y`, `${d.text(f.col)} AS ${f.col}_t`, `${d.lower(d.text(f.col))} AS ${f.col}_l`])];
   const h = names.next('h');
   // not routed (NULL) and false (0) are left out
