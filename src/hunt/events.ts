@@ -428,11 +428,11 @@ class ValueSplitter {
    */
   private *fast(b: Buffer, from: number, eol: number): Generator<InputItem | RawEvent, boolean> {
     if (b[from] !== 0x7b || !this.idle() || eol - from > this.max) return false;
-    const pos = { file: this.file, line: this.line };
     if (this.raw) {
       const end = oneValueEnd(b, from, eol);
       if (end < 0) return false;
       const text = b.subarray(from, end);
+      const pos = { file: this.file, line: this.line };
       yield nestsDeeperThan(text, MAX_EVENT_DEPTH) ? deepRaw(text, pos) : { kind: 'raw', text, pos };
     } else {
       const text = b.toString('utf8', from, eol);
@@ -442,6 +442,7 @@ class ValueSplitter {
       } catch {
         return false;
       }
+      const pos = { file: this.file, line: this.line };
       yield nestsDeeperThan(text, MAX_EVENT_DEPTH) ? tooDeep(pos) : { kind: 'event', event, pos };
     }
     this.line++;

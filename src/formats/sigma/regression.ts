@@ -7,7 +7,6 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
-import { nestsDeeperThan } from '../../model/jsonDepth.ts';
 import { evaluate, type FieldResolver, type Truth } from '../../model/evaluate.ts';
 import type { Expr } from '../../model/expr.ts';
 import type { RuleTest } from '../../model/rule.ts';
@@ -45,6 +44,7 @@ export function parseJsonSequence(text: string): { values: unknown[]; error?: st
     const open = text[i];
     if (open !== '{' && open !== '[') return { values, error: `unexpected character at offset ${i}` };
     let depth = 0;
+    let deepest = 0;
     let inString = false;
     for (; i < n; i++) {
       const c = text[i];
@@ -54,7 +54,7 @@ export function parseJsonSequence(text: string): { values: unknown[]; error?: st
         continue;
       }
       if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
+      else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth);
       else if (c === '}' || c === ']') {
         depth--;
         if (depth === 0) {
@@ -65,7 +65,7 @@ export function parseJsonSequence(text: string): { values: unknown[]; error?: st
     }
     // a value nested deeper than the limit would overflow the walks over a test's event (the rule became an internal
     // error): the file's values end there, as at a syntax error
-    if (nestsDeeperThan(text.slice(start, i), LIMITS.maxDepth)) return { values, error: `a value at offset ${start} nests objects and arrays deeper than ${LIMITS.maxDepth} levels` };
+    if (deepest > LIMITS.maxDepth) return { values, error: `a value at offset ${start} nests objects and arrays deeper than ${LIMITS.maxDepth} levels` };
     try {
       const v = JSON.parse(text.slice(start, i)) as unknown;
       if (Array.isArray(v) && open === '[') values.push(...v);
