@@ -106,6 +106,18 @@ describe('hunt input', () => {
     assert.equal(counts.lines, 5);
   });
 
+  it('a JSON value that is not an object (a number, a string, true, false, null) is NOT_EVENT at its line, alone or in a top-level array', async () => {
+    const f = file('scalars.jsonl', '5\n"a, b"\ntrue\n {"a":1}\nnull  \n-1.5e3\n[{"b":2}, 7, "x]y" ,{"c":3}]\n5 five\n"open\nnulll\n{"d":4}\n');
+    const { items, counts } = await read([f]);
+    const got = items.map((x) => (x.kind === 'bad' ? `${x.pos.line}:${x.code}` : `${x.pos.line}:${JSON.stringify(x.event)}`));
+    assert.deepEqual(got, ['1:NOT_EVENT', '2:NOT_EVENT', '3:NOT_EVENT', '4:{"a":1}', '5:NOT_EVENT', '6:NOT_EVENT', '7:{"b":2}', '7:NOT_EVENT', '7:NOT_EVENT', '7:{"c":3}', '8:NOT_JSON', '9:NOT_JSON', '10:NOT_JSON', '11:{"d":4}']);
+    const messages = items.flatMap((x) => (x.kind === 'bad' ? [x.message] : []));
+    assert.equal(messages[0], 'not an event: a JSON number "5" (an event is a JSON object)');
+    assert.equal(messages[1], 'not an event: a JSON string "\\"a, b\\"" (an event is a JSON object)');
+    assert.equal(counts.events, 4);
+    assert.equal(counts.bad, 10);
+  });
+
   it('gzip is read; a truncated gzip is one error after the events before it', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(50) })).join('\n') + '\n';
     const gz = gzipSync(Buffer.from(lines));

@@ -52,8 +52,8 @@ export function rawText(r: RawEvent): string {
 export interface BadInput {
   readonly kind: 'bad';
   readonly pos: EventPosition;
-  /** Stable code: NOT_JSON, TOO_LONG, TOO_DEEP, BINARY, TRUNCATED_GZIP, READ_ERROR, TRUNCATED. */
-  readonly code: 'NOT_JSON' | 'TOO_LONG' | 'TOO_DEEP' | 'BINARY' | 'TRUNCATED_GZIP' | 'READ_ERROR' | 'TRUNCATED';
+  /** Stable code: NOT_JSON, NOT_EVENT, TOO_LONG, TOO_DEEP, BINARY, TRUNCATED_GZIP, READ_ERROR, TRUNCATED. */
+  readonly code: 'NOT_JSON' | 'NOT_EVENT' | 'TOO_LONG' | 'TOO_DEEP' | 'BINARY' | 'TRUNCATED_GZIP' | 'READ_ERROR' | 'TRUNCATED';
   readonly message: string;
 }
 
@@ -545,6 +545,15 @@ class ValueSplitter {
           continue;
         }
         if (c !== 123 /* { */ && c !== 91) {
+          // a JSON number, string, true, false or null (a line of its own, or an element of a top-level array): JSON,
+          // but not an event
+          const scalar = this.scalarAt(buf, i);
+          if (scalar) {
+            yield this.bad(this.line, 'NOT_EVENT', `not an event: ${scalar.kind} ${JSON.stringify(scalar.text.length > 40 ? scalar.text.slice(0, 40) + '…' : scalar.text)} (an event is a JSON object)`);
+            if (this.arrayTop) i = scalar.end - 1;
+            else this.skipping = 'line';
+            continue;
+          }
           const lineNo = c === 10 ? this.line - 1 : this.line;
           const eol = buf.indexOf('\n', i);
           const snippet = buf.slice(i, Math.min(eol < 0 ? buf.length : eol, i + 40));
@@ -686,6 +695,42 @@ class ValueSplitter {
     return { kind: 'bad', code, message, pos: { file: this.file, line } };
   }
 
+  /**
+   * The JSON scalar (number, string, `true`, `false`, `null`) that starts at `i`, when it is one: at the top level it
+   * must be alone on its line (up to blanks), in a top-level array it ends at the next `,` or `]` (then `end` is
+   * there). Undefined when it is not JSON, or when this chunk of the input ends before it does (it is then read as
+   * text that is not JSON, as before).
+   */
+  private scalarAt(buf: string, i: number): { kind: string; text: string; end: number } | undefined {
+    let end = i;
+    if (buf.charCodeAt(i) === 34 /* " */) {
+      for (end = i + 1; end < buf.length; end++) {
+        const d = buf.charCodeAt(end);
+        if (d === 92) end++;
+        else if (d === 34 || d === 10) break;
+      }
+      if (end >= buf.length || buf.charCodeAt(end) !== 34) return undefined;
+      end++;
+    } else {
+      while (end < buf.length && !SCALAR_STOP.has(buf.charCodeAt(end))) end++;
+    }
+    // what follows on the line: blanks, then the line's end (or, in a top-level array, a `,` or `]`)
+    let after = end;
+    while (after < buf.length && (buf.charCodeAt(after) === 32 || buf.charCodeAt(after) === 9 || buf.charCodeAt(after) === 13)) after++;
+    if (after >= buf.length) return undefined;
+    const next = buf.charCodeAt(after);
+    if (!(next === 10 || (this.arrayTop && (next === 44 || next === 93)))) return undefined;
+    const text = buf.slice(i, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const kind = value === null ? 'a JSON null' : typeof value === 'string' ? 'a JSON string' : typeof value === 'number' ? 'a JSON number' : typeof value === 'boolean' ? `JSON ${String(value)}` : undefined;
+    return kind ? { kind, text, end: after } : undefined;
+  }
+
   /** A `[` whose next non-blank character opens an object: a top-level array of events. */
   private peekArrayOfObjects(buf: string, i: number): boolean {
     for (let j = i + 1; j < buf.length && j < i + 4096; j++) {
@@ -707,6 +752,9 @@ function endsMidCharacter(b: Buffer): boolean {
   }
   return false;
 }
+
+/** Characters that end a JSON number or literal (`true`, `false`, `null`) read from a line. */
+const SCALAR_STOP = new Set([10, 13, 32, 9, 44 /* , */, 93 /* ] */, 125 /* } */]);
 
 function isBinaryText(s: string): boolean {
   let odd = 0;
