@@ -80,6 +80,19 @@ describe('server: JSON routes, echoed parameters, control characters, caching', 
     assert.ok(JSON.parse(r.body).result.total >= 1, r.body.slice(0, 300));
   });
 
+  it('a page number past any listing (or past what a float holds exactly) is read as the last page, never a 500', async () => {
+    for (const n of ['99999999999999999999', '9007199254740993', '1e300', '1000001']) {
+      for (const p of [`/api/search?q=evil&page=${n}`, `/api/search?q=evil&page=${n}&sort=title`, `/search?q=evil&page=${n}`, `/api/browse?page=${n}`, `/browse?page=${n}`]) {
+        const r = await get(s.url, p);
+        assert.equal(r.status, 200, `${p}: ${r.body.slice(0, 200)}`);
+        if (p.startsWith('/api/')) assert.equal(JSON.parse(r.body).paging.page, 1_000_000, p);
+      }
+    }
+    // the browse listing goes to its last page; a search past its results lists none
+    assert.equal(JSON.parse((await get(s.url, '/api/browse?page=99999999999999999999')).body).listing.page, 1);
+    assert.deepEqual(JSON.parse((await get(s.url, '/api/search?q=evil&page=99999999999999999999')).body).result.rows, []);
+  });
+
   it('pages carry ETag and Cache-Control; a matching If-None-Match is a 304', async () => {
     for (const p of ['/', '/rule/sigma/evil', '/api/search?q=evil', '/facets']) {
       const r = await get(s.url, p);

@@ -1,7 +1,7 @@
 /** Listings: browse with filters, full-text search in relevance tiers, the filter facets. */
 import { ftsTiers, parseQuery, type ParsedQuery } from '../searchQuery.ts';
 import type { CatalogCore } from './core.ts';
-import { BM25, ROW_COLS, SORT_SQL, stripEmpty, type Filters, type Listing, type Paging, type RuleRow } from './types.ts';
+import { BM25, MAX_PAGE, ROW_COLS, SORT_SQL, stripEmpty, type Filters, type Listing, type Paging, type RuleRow } from './types.ts';
 
 export function browseListing(cat: CatalogCore, f: Filters, p: Paging = {}): Listing {
   const params: unknown[] = [];
@@ -9,7 +9,7 @@ export function browseListing(cat: CatalogCore, f: Filters, p: Paging = {}): Lis
   const whereSql = w.length ? `WHERE ${w.join(' AND ')}` : '';
   const total = techniqueTotal(cat, f) ?? (cat.st(`SELECT COUNT(*) n FROM rules r ${whereSql}`).get(...params) as { n: number }).n;
   const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), 500);
-  const page = Math.max(1, Math.min(p.page ?? 1, Math.max(1, Math.ceil(total / pageSize))));
+  const page = Math.max(1, Math.min(p.page ?? 1, Math.ceil(total / pageSize), MAX_PAGE));
   const order = `${SORT_SQL[p.sort ?? 'title']} ${p.dir === 'desc' ? 'DESC' : 'ASC'}, r.id`;
   const rows = cat.st(`SELECT ${ROW_COLS} FROM rules r ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, pageSize, (page - 1) * pageSize) as RuleRow[];
   return { total, page, pageSize, rows };
@@ -49,7 +49,7 @@ export function searchListing(cat: CatalogCore, q: string, f: Filters = {}, p: P
   }
   const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), 500);
   if (!parsed.fts && !parsed.fields.length && !parsed.values.length) return { parsed, total: 0, page: 1, pageSize, rows: [] };
-  const page = Math.max(1, p.page ?? 1);
+  const page = Math.max(1, Math.min(p.page ?? 1, MAX_PAGE));
   if (parsed.fts && !p.sort) return { parsed, ...rankedSearch(cat, parsed.fts, w, params, page, pageSize) };
   // a sorted listing: the FTS match (if any) is one more filter, evaluated once as a rowid set
   const cond = parsed.fts ? ['r.rowid IN (SELECT rowid FROM rules_fts WHERE rules_fts MATCH ?)', ...w] : w;

@@ -31,9 +31,16 @@ export interface Filters {
 export const SORTS = ['title', 'format', 'kind', 'severity', 'status', 'modified'] as const;
 export type Sort = (typeof SORTS)[number];
 
+/**
+ * The last page a listing goes to (50 million rules at 50 a page): a page past it is read as this one, so a page
+ * number from a URL (`page=99999999999999999999`) never makes an offset SQLite cannot bind as an integer.
+ */
+export const MAX_PAGE = 1_000_000;
+
 export interface Paging {
   readonly sort?: Sort;
   readonly dir?: 'asc' | 'desc';
+  /** From 1; a page past `MAX_PAGE` is read as `MAX_PAGE`. */
   readonly page?: number;
   readonly pageSize?: number;
 }

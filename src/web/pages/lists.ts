@@ -1,6 +1,6 @@
 /** Home, Browse and Search pages. */
 import type { Catalog, Filters, Paging, Sort } from '../../catalog/query.ts';
-import { SORTS } from '../../catalog/query.ts';
+import { MAX_PAGE, SORTS } from '../../catalog/query.ts';
 import { countsForCoverage, KINDS, type Kind } from '../../model/facts.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
@@ -20,7 +20,7 @@ export function filtersFrom(p: Params): Filters {
 export function pagingFrom(p: Params): Paging {
   const sort = (SORTS as readonly string[]).includes(p.sort ?? '') ? (p.sort as Sort) : undefined;
   const page = Number(p.page);
-  return { ...(sort ? { sort } : {}), ...(p.dir === 'desc' ? { dir: 'desc' as const } : {}), ...(Number.isInteger(page) && page > 0 ? { page } : {}) };
+  return { ...(sort ? { sort } : {}), ...(p.dir === 'desc' ? { dir: 'desc' as const } : {}), ...(Number.isInteger(page) && page > 0 ? { page: Math.min(page, MAX_PAGE) } : {}) };
 }
 
 export function homeData(cat: Catalog) {
