@@ -64,6 +64,19 @@ describe('detwiki test', () => {
       partial.outcomes.map((o: { got: unknown }) => o.got),
       ['unknown', false, false],
     );
+    // the file that does not parse is listed, not counted as a rule without tests
+    assert.deepEqual(
+      rep.unread.map((f: { path: string; outcome: string; diagnostics: string[] }) => [f.path, f.outcome, f.diagnostics.some((d) => d.startsWith('rules/broken.yml:3:') && d.includes('GEN003'))]),
+      [['rules/broken.yml', 'error', true]],
+    );
+  });
+  it('a rule file that does not parse fails with its diagnostic, not "0 tests"', () => {
+    const r = detwiki('test', path.join(REPO, 'rules', 'broken.yml'), '--repo', REPO, '--format', 'panther');
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.err, /rules\/broken\.yml holds no rule \(error/);
+    assert.match(r.err, /rules\/broken\.yml:3:\d+: error GEN003/);
+    const ok = detwiki('test', path.join(REPO, 'rules', 'login_from_root.yml'), '--repo', REPO, '--format', 'panther', '--json');
+    assert.equal(JSON.parse(ok.out).unread, undefined, 'a rule file that parses is not listed');
   });
 });
 

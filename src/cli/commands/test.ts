@@ -2,7 +2,8 @@
  * detwiki test <path> [--format F] [--json] [--verbose]
  * Runs every rule's embedded tests (Panther Tests, Sigma regression data) against its extracted logic and prints
  * agreement per rule and in total. Exit non-zero when a complete rule disagrees with a test, or a partial rule
- * is false on a test expected to match.
+ * is false on a test expected to match, or when a file's rules could not be read (a syntax error; a file named alone
+ * that holds no rule): those are listed with their diagnostics.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { say, sayLine } from '../lines.ts';
+import { formatDiagnostic } from '../../model/diagnostics.ts';
+import { escapeControls } from '../../model/ascii.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -34,8 +37,17 @@ export function run(argv: string[]): Promise<number> {
     const resolve = adapterFor(format)?.resolveField;
     const checks: RuleCheck[] = res.rules.filter((r) => r.tests.length > 0).map((r) => checkRuleTests(r, resolve));
     const t = totals(checks);
-    if (values.json) printJson({ root, format, totals: t, rules: checks });
+    // files whose rules could not be read are not "0 tests": a file named alone that holds no rule, and every file that
+    // is an error (a YAML or syntax error), are listed with their diagnostics, and the command fails
+    const unread = res.files.filter((f) => f.outcome === 'error' || (only && f.rules.length === 0));
+    const unreadJson = unread.map((f) => ({ path: f.path, outcome: f.outcome, ...(f.reason ? { reason: f.reason } : {}), diagnostics: f.diagnostics.map(formatDiagnostic) }));
+    if (values.json) printJson({ root, format, totals: t, rules: checks, ...(unread.length ? { unread: unreadJson } : {}) });
     else {
+      for (const f of unread.slice(0, UNREAD_LISTED)) {
+        console.error(escapeControls(`detwiki test: ${f.path} holds no rule (${f.outcome}${f.reason ? `: ${f.reason}` : ''})`));
+        for (const d of f.diagnostics.slice(0, 5)) console.error(escapeControls(`  ${formatDiagnostic(d)}`));
+      }
+      if (unread.length > UNREAD_LISTED) console.error(`detwiki test: ${unread.length - UNREAD_LISTED} more files hold no rule that could be read (\`detwiki scan\` lists them)`);
       for (const c of checks) {
         if (!values.verbose && c.agrees) continue;
         const bad = c.outcomes.filter((o) => !o.agrees);
@@ -52,9 +64,12 @@ export function run(argv: string[]): Promise<number> {
       const remote = res.rules.map((r) => r.facts['remote_tests']).filter((n): n is number => typeof n === 'number' && n > 0);
       if (remote.length) sayLine(`tests on remote data, not run: ${remote.reduce((a, b) => a + b, 0)} in ${remote.length} rules`);
     }
-    return t.disagree > 0 ? 1 : 0;
+    return t.disagree > 0 || unread.length > 0 ? 1 : 0;
   });
 }
+
+/** Files not read that `test` lists on standard error (the others are counted). */
+const UNREAD_LISTED = 20;
 
 function totals(checks: readonly RuleCheck[]) {
   const checked = checks.filter((c) => c.checked);
