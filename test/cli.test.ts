@@ -114,6 +114,11 @@ describe('detwiki show', () => {
 });
 
 describe('detwiki eval', () => {
+  it('a rule file that does not parse is a usage error that says why, at its line', () => {
+    const r = detwiki('eval', path.join(REPO, 'rules', 'broken.yml'), path.join(REPO, '..', 'events.jsonl'), '--repo', REPO, '--format', 'panther');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /broken\.yml holds no rule \(error\)\n  rules\/broken\.yml:3:\d+: error GEN003/);
+  });
   it('evaluates a rule on JSON lines, three-valued', () => {
     const events = path.join(REPO, '..', 'events.jsonl');
     const r = detwiki('eval', path.join(REPO, 'rules', 'trust_policy_opened.yml'), events, '--json');

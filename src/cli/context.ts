@@ -1,6 +1,7 @@
 /** What the rule-level commands (show, test, scan) share: finding a repository, ATT&CK, scanning. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { escapeControlsByLine } from '../model/ascii.ts';
 import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
 import { findAttackBundle } from '../attack/locate.ts';
 import { defaultCatalogDir, syncedAttackBundle } from '../catalog/paths.ts';
@@ -90,7 +91,8 @@ export async function guarded(body: () => Promise<number>): Promise<number> {
     return await body();
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`detwiki: ${(e as Error).message}`);
+      // a message may quote a file name or a diagnostic of a rule's text: printed without the characters a terminal acts on
+      console.error(escapeControlsByLine(`detwiki: ${(e as Error).message}`));
       return 2;
     }
     throw e;

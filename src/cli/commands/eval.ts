@@ -12,6 +12,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { readingApplies } from '../../formats/adapter.ts';
 import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
@@ -58,7 +59,12 @@ export function run(argv: string[]): Promise<number> {
     const rel = path.relative(found.root, abs).split(path.sep).join('/');
     const res = await scanRepo(found.root, found.format, undefined, { only: [rel] });
     const rules = bindAll(res.files[0]?.rules ?? [], lists).rules;
-    if (rules.length === 0) throw new UsageError(`${positionals[0]} holds no rule`);
+    if (rules.length === 0) {
+      // why: the file's outcome and its diagnostics (a YAML or syntax error at its line), as `show` gives them
+      const file = res.files[0];
+      const why = file ? ` (${file.outcome}${file.reason ? `: ${file.reason}` : ''})` : '';
+      throw new UsageError([`${positionals[0]} holds no rule${why}`, ...(file?.diagnostics ?? []).slice(0, 5).map((d) => `  ${formatDiagnostic(d)}`)].join('\n'));
+    }
     const { events, made } = await loadEvents(positionals[1]!);
     const adapter = adapterFor(found.format);
     const resolve = adapter?.resolveField;
