@@ -961,5 +961,9 @@ describe('detwiki hunt (command)', () => {
     const bad = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--status', 'retired'], { input: '', encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /unknown status 'retired'/);
+    // a kind no rule can have is a usage error too, not a hunt with no rules
+    const badKind = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--kind', 'detection,detections'], { input: '', encoding: 'utf8' });
+    assert.equal(badKind.status, 2);
+    assert.match(badKind.stderr, /unknown kind 'detections'/);
   });
 });

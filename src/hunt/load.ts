@@ -13,7 +13,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { scanSource } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
 import { VOCABULARIES, vocabularyFor } from '../formats/vocabularies.ts';
-import { isFormat, SEVERITIES, STATUSES, type Format, type Severity, type Status } from '../model/facts.ts';
+import { isFormat, KINDS, SEVERITIES, STATUSES, type Format, type Kind, type Severity, type Status } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { ReadJob, ReadReply } from './readWorker.ts';
 
@@ -30,6 +30,14 @@ export function parseFormats(s: string | undefined): Format[] | undefined {
   const out = s.split(',').map((x) => x.trim()).filter(Boolean);
   for (const f of out) if (!isFormat(f)) throw new Error(`unknown format '${f}'`);
   return out as Format[];
+}
+
+/** `--kind k1,k2`: each a rule kind (`KINDS`), or undefined for every kind. */
+export function parseKinds(s: string | undefined): Kind[] | undefined {
+  if (!s) return undefined;
+  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const k of out) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown kind '${k}' (one of ${KINDS.join(', ')})`);
+  return out as Kind[];
 }
 
 /**

@@ -13,7 +13,7 @@ import { HuntEngine } from '../../hunt/engine.ts';
 import { heapForHunting } from '../../hunt/heap.ts';
 import { inputFiles } from '../../hunt/events.ts';
 import { autoWorkers } from '../../hunt/parallel.ts';
-import { parseFormats, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
+import { parseFormats, parseKinds, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary, type RuleTally } from '../../hunt/session.ts';
 import { escapeControls, jsonText } from '../../model/ascii.ts';
@@ -62,7 +62,8 @@ export function run(argv: string[]): Promise<number> {
     try {
       statuses = parseStatuses(values.status);
       const formats = parseFormats(values.format);
-      filter = { ...(formats ? { formats } : {}), ...(values.kind ? { kinds: values.kind.split(',') } : {}), ...(minSev ? { minSeverity: minSev as Severity } : {}) };
+      const kinds = parseKinds(values.kind);
+      filter = { ...(formats ? { formats } : {}), ...(kinds ? { kinds } : {}), ...(minSev ? { minSeverity: minSev as Severity } : {}) };
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
