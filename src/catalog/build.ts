@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findAttackBundle, loadAttack, loadLastGoodAttack, type AttackIndex } from '../attack/index.ts';
 import { clearBuildMarker, crashPoint, markBuildRunning, writeFileAtomic } from './atomic.ts';
@@ -21,7 +21,7 @@ import { codeFingerprint } from './fingerprint.ts';
 import { sha1 } from './hash.ts';
 import { threadCpuSeconds } from './threadCpu.ts';
 import { fullCollection } from './gc.ts';
-import { catalogFile, lastSyncInfo, syncedAttackBundle } from './paths.ts';
+import { catalogFile, lastSyncInfo, makeFolder, syncedAttackBundle } from './paths.ts';
 import { progressFor, type Progress } from './progress.ts';
 export type { FileRow, ResolvedSource, SourceOrigin, SourcePlan } from './buildTypes.ts';
 import { getMeta, openCatalogDb, setMeta, type DB } from './schema.ts';
@@ -166,7 +166,7 @@ export const END_HEAP_SOFT_LIMIT = 64 * 1024 * 1024;
  * one once committed: a killed rebuild leaves the old catalog, and a server reopens the new file (its inode).
  */
 export async function buildCatalog(opts: BuildOptions): Promise<BuildReport> {
-  mkdirSync(opts.outDir, { recursive: true });
+  makeFolder(opts.outDir);
   const file = catalogFile(opts.outDir);
   const listings = new Map<string, SeenSource>();
   const fresh = freshRebuild(opts, file, listings);

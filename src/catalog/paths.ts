@@ -1,7 +1,32 @@
 /** Where detwiki keeps its data: the cache folder (synced sources, ATT&CK bundle) and the default catalog folder. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+/**
+ * Make a folder and its missing parents, one level at a time. Node 20's `mkdirSync(dir, { recursive: true })` never
+ * returns when a level cannot be made for a reason other than a missing parent that it takes for one (`/proc/x`:
+ * ENOENT on a parent that exists; it retries at full CPU): here such an error is thrown, with the level it failed at.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = statSync(d, { throwIfNoEntry: false });
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`not a folder: ${d}`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EEXIST') throw e;
+    }
+  }
+}
 
 /** `$DETWIKI_CACHE`, else `$XDG_CACHE_HOME/detwiki`, else `~/.cache/detwiki`. */
 export function cacheDir(): string {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildCatalog, formatBuildReport } from '../../catalog/build.ts';
-import { defaultCatalogDir } from '../../catalog/paths.ts';
+import { defaultCatalogDir, makeFolder } from '../../catalog/paths.ts';
 import { progressFor } from '../../catalog/progress.ts';
 import { DEFAULT_SOURCES, readSourcesFile, selectSources, withFormats, type SourceEntry } from '../../catalog/sources.ts';
 import { sourcesDir } from '../../catalog/paths.ts';
@@ -49,6 +49,12 @@ export async function runBuild(values: Record<string, string | boolean | undefin
   const entries = values.examples ? [] : sourcesFrom(values as { sources?: string; 'sources-file'?: string });
   const known = withFormats(entries, mirror ? path.resolve(mirror) : sourcesDir(), (dir) => detectFormat(dir));
   if (known.errors.length) throw new UsageError(known.errors.join('\n'));
+  // the catalog's folder, made before the build starts: a folder that cannot be made is the command's error
+  try {
+    makeFolder(out);
+  } catch (e) {
+    throw new UsageError(`cannot make the catalog folder ${out}: ${(e as Error).message}`);
+  }
   const report = await buildCatalog({
     outDir: out,
     ...(mirror ? { mirror } : {}),
