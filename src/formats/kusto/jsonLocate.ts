@@ -5,14 +5,19 @@
  * values themselves come from `JSON.parse`.
  */
 
+import { LIMITS } from '../../model/diagnostics.ts';
+
 /** Raw range of a string literal, quotes excluded. */
 export interface StringLiteral {
   readonly start: number;
   readonly end: number;
 }
 
-/** Deepest nesting the locator follows (deeper documents are refused by the caller's depth check). */
-export const MAX_JSON_DEPTH = 200;
+/**
+ * Deepest nesting the locator follows (deeper documents are refused by the caller's depth check): the project's one
+ * bound on untrusted nesting, `LIMITS.maxDepth`.
+ */
+export const MAX_JSON_DEPTH = LIMITS.maxDepth;
 
 /**
  * The raw ranges of every string value, keyed by its JSON pointer (`/resources/0/properties/query`). Returns
