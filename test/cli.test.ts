@@ -42,6 +42,23 @@ describe('detwiki scan', () => {
   });
 });
 
+describe('detwiki search and coverage', () => {
+  it('an unknown --format or --kind is a usage error naming the known words, not an empty answer', () => {
+    for (const cmd of ['search', 'coverage']) {
+      const words = cmd === 'search' ? ['StopLogging'] : [];
+      const f = detwiki(cmd, ...words, '--format', 'sigam');
+      assert.equal(f.code, 2, cmd);
+      assert.match(f.err, /--format: unknown format 'sigam' \(one of panther, sigma, /);
+      const k = detwiki(cmd, ...words, '--kind', 'detections');
+      assert.equal(k.code, 2, cmd);
+      assert.match(k.err, /--kind: unknown kind 'detections' \(one of /);
+      const two = detwiki(cmd, ...words, '--format', 'sigma,kusto');
+      assert.equal(two.code, 2, cmd);
+      assert.match(two.err, /one format only/);
+    }
+  });
+});
+
 describe('detwiki test', () => {
   it('finds the wrong expectation and exits non-zero', () => {
     const r = detwiki('test', REPO, '--format', 'panther', '--json');

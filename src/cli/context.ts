@@ -11,7 +11,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
 import { readNamedLists } from '../hunt/lists.ts';
-import { isFormat, type Format } from '../model/facts.ts';
+import { choicesOf, FORMATS, isFormat, KINDS, type Format, type Kind } from '../model/facts.ts';
 import type { NamedLists } from '../model/lists.ts';
 import { progress } from './args.ts';
 
@@ -45,6 +45,25 @@ export function warnAttackAfter(a: LoadedAttack): void {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * A catalog query's `--format` and `--kind` (`search`, `coverage`), each one known word: an unknown word is a usage
+ * error naming the words there are, not an empty answer that reads as "no rules".
+ */
+export function oneFormatAndKind(values: { readonly format?: string; readonly kind?: string }): { format?: Format; kind?: Kind } {
+  return {
+    ...(values.format !== undefined ? { format: oneOf('format', values.format, FORMATS) } : {}),
+    ...(values.kind !== undefined ? { kind: oneOf('kind', values.kind, KINDS) } : {}),
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  try {
+    return choicesOf(value, allowed, flag, { single: true })[0]!;
+  } catch (e) {
+    throw new UsageError(`--${flag}: ${(e as Error).message}`);
+  }
+}
 
 /** Resolve a repository folder and its format (from --format or the folder's markers). */
 export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format } {

@@ -13,7 +13,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { scanSource } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
 import { VOCABULARIES, vocabularyFor } from '../formats/vocabularies.ts';
-import { isFormat, KINDS, SEVERITIES, STATUSES, type Format, type Kind, type Severity, type Status } from '../model/facts.ts';
+import { choicesOf, FORMATS, KINDS, SEVERITIES, STATUSES, type Format, type Kind, type Severity, type Status } from '../model/facts.ts';
 import type { RuleRecord } from '../model/rule.ts';
 import type { ReadJob, ReadReply } from './readWorker.ts';
 
@@ -26,18 +26,12 @@ export interface RuleFilter {
 }
 
 export function parseFormats(s: string | undefined): Format[] | undefined {
-  if (!s) return undefined;
-  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const f of out) if (!isFormat(f)) throw new Error(`unknown format '${f}'`);
-  return out as Format[];
+  return s ? choicesOf(s, FORMATS, 'format') : undefined;
 }
 
 /** `--kind k1,k2`: each a rule kind (`KINDS`), or undefined for every kind. */
 export function parseKinds(s: string | undefined): Kind[] | undefined {
-  if (!s) return undefined;
-  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const k of out) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown kind '${k}' (one of ${KINDS.join(', ')})`);
-  return out as Kind[];
+  return s ? choicesOf(s, KINDS, 'kind') : undefined;
 }
 
 /**
@@ -51,9 +45,7 @@ export const STATUSES_LEFT_OUT: readonly Status[] = ['deprecated', 'unsupported'
 export function parseStatuses(s: string | undefined): readonly Status[] {
   if (!s) return STATUSES.filter((x) => !STATUSES_LEFT_OUT.includes(x));
   if (s.trim() === 'all') return STATUSES;
-  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const x of out) if (!(STATUSES as readonly string[]).includes(x)) throw new Error(`unknown status '${x}' (one of ${STATUSES.join(', ')}, or all)`);
-  return out as Status[];
+  return choicesOf(s, STATUSES, 'status', { also: 'all' });
 }
 
 /** Whether a rule's status is among those to run (a rule of kind `deprecated` counts as status `deprecated`). */

@@ -10,6 +10,20 @@ export function isFormat(s: string): s is Format {
   return (FORMATS as readonly string[]).includes(s);
 }
 
+/**
+ * A command's comma-separated choice (`--format sigma,kusto`, `--kind rule`): the words, each one of `allowed`, or an
+ * error naming the first that is not and the words that are. `single`: exactly one word (a filter of one value);
+ * `also`: another accepted spelling the caller reads itself, named in the error (`all`).
+ */
+export function choicesOf<T extends string>(s: string, allowed: readonly T[], noun: string, { single = false, also = '' } = {}): T[] {
+  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const words = `one of ${allowed.join(', ')}${also ? `, or ${also}` : ''}`;
+  for (const w of out) if (!(allowed as readonly string[]).includes(w)) throw new Error(`unknown ${noun} '${w}' (${words})`);
+  if (!out.length) throw new Error(`no ${noun} given (${words})`);
+  if (single && out.length > 1) throw new Error(`one ${noun} only, not ${out.length}`);
+  return out as T[];
+}
+
 /** Human names of the formats, for pages and reports. */
 export const FORMAT_LABELS: Record<Format, string> = {
   panther: 'Panther',

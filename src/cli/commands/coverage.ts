@@ -1,7 +1,7 @@
 /** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
 import type { Filters } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, withCatalog } from '../context.ts';
+import { guarded, oneFormatAndKind, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -11,8 +11,8 @@ export async function run(argv: string[]): Promise<number> {
       say('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
       return 0;
     }
+    const f: Filters = { ...oneFormatAndKind(values), ...(values.logsource ? { logsource: values.logsource } : {}) };
     return withCatalog('coverage', values.out, (cat) => {
-      const f: Filters = { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.logsource ? { logsource: values.logsource } : {}) };
       if (values.navigator) {
         printJson(cat.navigatorLayer(f));
         return 0;

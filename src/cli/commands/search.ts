@@ -2,7 +2,7 @@
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { jsonText } from '../../model/ascii.ts';
-import { guarded, UsageError, withCatalog } from '../context.ts';
+import { guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -20,9 +20,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     const limit = values.limit ? Number(values.limit) : 20;
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit ${values.limit}`);
+    const f = { ...oneFormatAndKind(values), ...(values.technique ? { technique: values.technique } : {}) };
     return withCatalog('search', values.out, (cat) => {
       const q = positionals.join(' ');
-      const r = cat.search(q, { ...(values.format ? { format: values.format } : {}), ...(values.kind ? { kind: values.kind } : {}), ...(values.technique ? { technique: values.technique } : {}) }, { pageSize: limit });
+      const r = cat.search(q, f, { pageSize: limit });
       const why = (id: string) => {
         const rec = cat.ruleRecord(id);
         return rec ? explainMatch(rec, r.parsed) : [];
