@@ -118,6 +118,19 @@ describe('hunt input', () => {
     assert.equal(counts.bad, 10);
   });
 
+  it('an array that is not a top-level array of events (`[1,2]`, an array inside one) is NOT_EVENT, read whole or raw for the workers', async () => {
+    const f = file('arrays.jsonl', '[1,2]\n[{"a":1},[3,{"x":0}],4]\n{"e":5}\n[[1], {"f":6}]\n');
+    // a top-level array is one of events when its first value is an object: `[[1], {"f":6}]` is one value, not an event
+    const want = ['1:NOT_EVENT', '2:{"a":1}', '2:NOT_EVENT', '2:NOT_EVENT', '3:{"e":5}', '4:NOT_EVENT'];
+    const { items, counts } = await read([f]);
+    assert.deepEqual(items.map((x) => (x.kind === 'bad' ? `${x.pos.line}:${x.code}` : `${x.pos.line}:${JSON.stringify(x.event)}`)), want);
+    assert.equal(items[0]!.kind === 'bad' && items[0]!.message, 'not an event: an array of 2 value(s) (an event is a JSON object)');
+    assert.deepEqual([counts.events, counts.bad], [2, 4]);
+    const raw: string[] = [];
+    for await (const b of readEventBatches([f], { files: 0, lines: 0, events: 0, bad: 0 }, { raw: true })) for (const x of b) raw.push(x.kind === 'bad' ? `${x.pos.line}:${x.code}` : `${x.pos.line}:${rawText(x)}`);
+    assert.deepEqual(raw, want);
+  });
+
   it('gzip is read; a truncated gzip is one error after the events before it', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(50) })).join('\n') + '\n';
     const gz = gzipSync(Buffer.from(lines));

@@ -681,13 +681,17 @@ class ValueSplitter {
 
   private emit(text: string): InputItem | RawEvent {
     const pos = { file: this.file, line: this.startLine };
-    if (this.raw) return nestsDeeperThan(text, MAX_EVENT_DEPTH) ? deepRaw(text, pos) : { kind: 'raw', text, pos };
+    // a value is an object or an array (the scan starts at `{` or `[`); an array here is not a top-level array of
+    // events (`[1, 2]`, or an array inside one): JSON, but not an event
+    const array = text.charCodeAt(0) === 91; /* [ */
+    if (this.raw && !array) return nestsDeeperThan(text, MAX_EVENT_DEPTH) ? deepRaw(text, pos) : { kind: 'raw', text, pos };
     let event: unknown;
     try {
       event = JSON.parse(text) as unknown;
     } catch (e) {
       return notJson(pos, e);
     }
+    if (Array.isArray(event)) return this.bad(this.startLine, 'NOT_EVENT', `not an event: an array of ${event.length} value(s) (an event is a JSON object)`);
     return nestsDeeperThan(text, MAX_EVENT_DEPTH) ? tooDeep(pos) : { kind: 'event', event, pos };
   }
 
