@@ -233,7 +233,7 @@ describe('detwiki hunt --engine duckdb', () => {
     writeFileSync(files[2]!, JSON.stringify(evs, null, 1));
     writeFileSync(files[3]!, evs.map((e) => JSON.stringify(e, null, 2)).join('\n'));
     // JSON lines where a line holds an array of events (its elements are the events), an empty one, and a list of
-    // numbers (one value)
+    // numbers (not an event: NOT_EVENT in both engines, DuckDB reading the file as the memory engine does)
     writeFileSync(files[4]!, [JSON.stringify(evs[0]), JSON.stringify(evs.slice(1, 3)), '[]', '[1, 2]', JSON.stringify(evs[3])].join('\n') + '\n');
     const key = (h: Hit) => `${h.type} ${h.rule.id} ${h.pos.file.slice(dir.length + 1)}#${h.pos.index} ${h.matched.join(';')}`;
     const mem: string[] = [];
@@ -248,10 +248,42 @@ describe('detwiki hunt --engine duckdb', () => {
     assert.deepEqual(at(5), at(2));
     assert.deepEqual([...duck].sort(), [...mem].sort());
     assert.equal(b.counts.events, a.counts.events);
-    // e.jsonl: one event, two from the array line, none from [], one value [1, 2], one event
-    assert.equal(a.counts.events, 4 * evs.length + 5);
+    // e.jsonl: one event, two from the array line, none from [], [1, 2] not an event, one event
+    assert.equal(a.counts.events, 4 * evs.length + 4);
+    assert.deepEqual(b.bad.map((x) => [path.basename(x.pos.file), x.pos.line, x.code]), [['e.jsonl', 4, 'NOT_EVENT']]);
+    assert.deepEqual(a.bad.map((x) => [path.basename(x.pos.file), x.pos.line, x.code]), [['e.jsonl', 4, 'NOT_EVENT']]);
     assert.deepEqual(b.byLogSource, a.byLogSource);
     assert.deepEqual(b.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]), a.byRule.map((r) => [r.rule.id, r.hits, r.mayFire]));
+  });
+});
+
+describe('detwiki hunt --engine duckdb: lines that are not events', () => {
+  it('a line that is not JSON, a JSON scalar, a line too long: each reported at its line, the file\'s events hunted as in process', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-bad-'));
+    const ev = (image: string) => JSON.stringify({ Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: { Image: image, CommandLine: 'whoami /all' } } });
+    const whoami = ev('C:\\Windows\\System32\\whoami.exe');
+    // DuckDB alone rejected each of these files whole ("no event of it is hunted")
+    const files = {
+      'garbage.jsonl': [whoami, 'not json at all', whoami].join('\n') + '\n',
+      'scalar.jsonl': [whoami, '42', '"text"', whoami].join('\n') + '\n',
+      'cut.jsonl.gz': gzipSync(Buffer.from([whoami, whoami, '{"unterminated": '].join('\n'))),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    const paths = Object.keys(files).map((n) => path.join(dir, n));
+    const key = (h: Hit) => `${h.type} ${h.rule.id} ${path.basename(h.pos.file)}:${h.pos.line}#${h.pos.index}`;
+    const mem: string[] = [];
+    const duck: string[] = [];
+    const a = await hunt(new HuntEngine(res.rules), paths, { onHit: (h) => mem.push(key(h)) });
+    const b = await huntDuckdb(new HuntEngine(res.rules), paths, { onHit: (h) => duck.push(key(h)) });
+    const bad = (x: { bad: readonly { pos: { file: string; line: number }; code: string }[] }) => x.bad.map((y) => `${path.basename(y.pos.file)}:${y.pos.line} ${y.code}`);
+    assert.deepEqual(bad(a), ['garbage.jsonl:2 NOT_JSON', 'scalar.jsonl:2 NOT_EVENT', 'scalar.jsonl:3 NOT_EVENT', 'cut.jsonl.gz:3 TRUNCATED']);
+    assert.deepEqual(bad(b), bad(a));
+    assert.equal(a.counts.events, 6);
+    assert.equal(b.counts.events, 6);
+    // every whoami event fires, at its own line, in both engines
+    assert.ok(['garbage.jsonl:1', 'garbage.jsonl:3', 'scalar.jsonl:1', 'scalar.jsonl:4', 'cut.jsonl.gz:2'].every((at) => mem.some((k) => k.includes(` ${at}#`))), mem.join('\n'));
+    assert.deepEqual([...duck].sort(), [...mem].sort());
   });
 });
 

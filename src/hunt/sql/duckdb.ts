@@ -85,6 +85,9 @@ const LOG_SOURCES = (): string => (logSources ??= logSourcesSql(DUCKDB, 'ev'));
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** A JSON file DuckDB read with values that are not objects (thrown to roll its rows back). */
+class NotEvents extends Error {}
+
 export class DuckEngine {
   private constructor(
     private readonly inst: DuckDBInstance,
@@ -117,7 +120,7 @@ export class DuckEngine {
   async load(file: string): Promise<LoadedFile> {
     const parquet = /\.parquet$/i.test(file);
     const head = parquet ? undefined : fileHead(file);
-    if (holdsAuditRecords(head)) return this.loadAuditLog(file);
+    if (holdsAuditRecords(head)) return this.loadByReader(file);
     let evColumn = false;
     if (parquet) {
       try {
@@ -132,24 +135,35 @@ export class DuckEngine {
         ? `(SELECT CAST(ev AS JSON) AS ev FROM read_parquet(${q(file)}))`
         : `(SELECT CAST(to_json(p) AS JSON) AS ev FROM read_parquet(${q(file)}) p)`
       : duckJsonEventsSql(file, jsonLayout(head));
+    const before = this.count;
+    await this.conn.run('BEGIN TRANSACTION');
     try {
-      const before = this.count;
       // no window function (it would hold the whole input): the table's rowid is the event's index
       await this.conn.run(`INSERT INTO dw_events SELECT ${q(file)}, ev, ${LOG_SOURCES()} FROM ${src}`);
+      // DuckDB reads a JSON scalar or an array of them as a value: the reader below reports each as NOT_EVENT
+      const notEvents = parquet ? 0 : Number((await this.conn.runAndReadAll(`SELECT count(*) FROM dw_events WHERE rowid >= ${before} AND json_type(ev) <> 'OBJECT'`)).getRows()[0]![0]);
+      if (notEvents) throw new NotEvents();
+      await this.conn.run('COMMIT');
       const r = await this.conn.runAndReadAll('SELECT count(*) FROM dw_events');
       this.count = Number(r.getRows()[0]![0]);
       return { file, events: this.count - before };
     } catch (e) {
+      // the file's rows go with the transaction: the rowids of the next file's events follow on from this one's
+      await this.conn.run('ROLLBACK');
+      // DuckDB rejects a whole file for one line that is not JSON or not an event: the file is read as the memory
+      // engine reads it instead, every line that is not an event reported at its line and the others hunted
+      if (e instanceof NotEvents || (!parquet && /^(Invalid Input Error|Conversion Error)/.test((e as Error).message))) return this.loadByReader(file);
       return { file, events: 0, error: (e as Error).message.split('\n')[0]! };
     }
   }
 
   /**
-   * A Linux audit log (or a file whose first 64 KB hold a record among JSON): DuckDB reads no such text, so the file is
-   * read as the memory engine reads it (each record one event, `auditd.ts`; JSON as JSON) and its events appended; a
-   * line that is neither is one bad line of the file.
+   * A file read as the memory engine reads it (`readEventBatches`), its events appended: a Linux audit log (or a file
+   * whose first 64 KB hold a record among JSON), which DuckDB does not read (each record one event, `auditd.ts`; JSON
+   * as JSON), and a JSON file DuckDB rejects, or reads with values that are not events. A line that is not an event is
+   * one bad line of the file, with its code; each event keeps its line.
    */
-  private async loadAuditLog(file: string): Promise<LoadedFile> {
+  private async loadByReader(file: string): Promise<LoadedFile> {
     const counts: InputCounts = { files: 0, lines: 0, events: 0, bad: 0 };
     const bad: BadInput[] = [];
     await this.conn.run('CREATE OR REPLACE TEMP TABLE dw_stage (dw_file VARCHAR, ev JSON)');
