@@ -44,6 +44,21 @@ describe('commands given a folder that cannot be made', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /site exists and is not a folder/);
   });
+  it('export without a catalog: the error, and no empty folder left behind', () => {
+    const site = path.join(tmp, 'new-site', 'www');
+    const r = run('export', site, '--out', path.join(tmp, 'no-catalog'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /detwiki export: /);
+    assert.equal(existsSync(path.join(tmp, 'new-site')), false);
+  });
+  it('export to a folder the system refuses: a usage error naming it', { skip: !existsSync('/proc/self') && 'no /proc here' }, () => {
+    const cat = path.join(tmp, 'cat');
+    assert.equal(run('build', '--examples', '--out', cat).status, 0);
+    const r = run('export', '/proc/detwiki-cannot-be-made/site', '--out', cat);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /cannot make the folder \/proc\/detwiki-cannot-be-made\/site: .*ENOENT/);
+    assert.doesNotMatch(r.stderr, /    at /);
+  });
   it('build --out under a file: a usage error, no stack trace', () => {
     const r = run('build', '--examples', '--out', path.join(tmp, 'site', 'catalog'));
     assert.equal(r.status, 2, r.stderr);

@@ -20,16 +20,17 @@ export async function run(argv: string[]): Promise<number> {
     // --workers N: worker threads beside this one (default: one per core beyond the first, at most 3; 0: one thread)
     const workers = values.workers === undefined ? defaultExportWorkers() : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
-    // the folder is made (or must be one) before the catalog is opened: a file in its place, or a folder that cannot be
-    // made, is the command's error, not a stack trace from the first page written
+    // a file in the folder's place is the command's error before the catalog is read; the folder is made once the
+    // catalog is open (a command that fails for want of a catalog leaves no empty folder), before any page is
+    // written: a folder that cannot be made is the command's error, not a stack trace from the first page
     const dir = path.resolve(positionals[0]!);
     if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`${positionals[0]} exists and is not a folder`);
-    try {
-      makeFolder(dir);
-    } catch (e) {
-      throw new UsageError(`cannot make the folder ${positionals[0]}: ${(e as Error).message}`);
-    }
     return withCatalog('export', values.out, async (cat) => {
+      try {
+        makeFolder(dir);
+      } catch (e) {
+        throw new UsageError(`cannot make the folder ${positionals[0]}: ${(e as Error).message}`);
+      }
       let r;
       try {
         r = await exportSite(cat, dir, { workers, ...(values.json ? {} : { onProgress: (what, done, total) => process.stderr.write(`export ${what} ${done}/${total}\n`) }) });
