@@ -1,5 +1,5 @@
 /**
- * Folders the commands make from a user's path (`build --out`, `export <dir>`): made level by level, and a level that
+ * Folders the commands make from a user's path (`build --out`, `export <dir>`, `sync --cache`): made level by level, and a level that
  * cannot be made is an error that names it, never a hang (Node 20's recursive `mkdirSync` retried `/proc/x` for ever
  * at full CPU) nor a stack trace.
  */
@@ -58,6 +58,16 @@ describe('commands given a folder that cannot be made', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /cannot make the folder \/proc\/detwiki-cannot-be-made\/site: .*ENOENT/);
     assert.doesNotMatch(r.stderr, /    at /);
+  });
+  it('sync with a cache folder that cannot be made: a usage error naming it, at once', { skip: !existsSync('/proc/self') && 'no /proc here' }, () => {
+    const mirror = path.join(tmp, 'empty-mirror');
+    makeFolder(mirror);
+    for (const cache of ['/proc/detwiki-cannot-be-made', path.join(tmp, 'site', 'cache')]) {
+      const r = run('sync', '--cache', cache, '--mirror', mirror);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /cannot make the cache folder .*(ENOENT|ENOTDIR)/);
+      assert.doesNotMatch(r.stderr, /    at /);
+    }
   });
   it('build --out under a file: a usage error, no stack trace', () => {
     const r = run('build', '--examples', '--out', path.join(tmp, 'site', 'catalog'));

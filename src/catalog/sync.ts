@@ -6,12 +6,12 @@
  * to a temporary name and renamed into place (`atomic.ts`): a sync killed at any point leaves each file old or new.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseAttackBundle } from '../attack/stix.ts';
 import { parseAuditNormalizations } from '../hunt/auditNormalizations.ts';
 import { crashPoint, removeStalePartials, writeFileAtomic } from './atomic.ts';
-import { sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncedAuditNormalizations, syncStampFile } from './paths.ts';
+import { makeFolder, sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncedAuditNormalizations, syncStampFile } from './paths.ts';
 import type { SourceEntry } from './sources.ts';
 
 export const ATTACK_BUNDLE_URL = 'https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/enterprise-attack/enterprise-attack.json';
@@ -50,7 +50,7 @@ function git(args: string[], cwd?: string): string {
 
 function syncOne(def: SourceEntry, mirror: string | undefined): SyncResult {
   const dest = path.join(sourcesDir(), def.name);
-  mkdirSync(path.dirname(dest), { recursive: true });
+  makeFolder(path.dirname(dest));
   if (mirror) {
     const from = path.resolve(mirror, def.name);
     if (!existsSync(from)) return { name: def.name, status: 'missing', path: from, message: 'not in the mirror' };
@@ -101,7 +101,7 @@ function isLink(p: string): boolean {
  */
 async function syncAttack(attackFile: string | undefined): Promise<SyncReport['attack']> {
   const dir = syncedAttackDir();
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const previous = syncedAttackBundle();
   const keep = (message: string): SyncReport['attack'] => (existsSync(previous) ? { status: 'kept', path: previous, message } : { status: 'failed', path: previous, message });
   let text: string;
@@ -157,7 +157,7 @@ async function syncAuditNormalizations(file: string | undefined, mirror: string 
   }
   const { table, errors } = parseAuditNormalizations(text, from);
   if (!table) return keep(`not go-libaudit's normalizations (${errors[0]}): kept the previous file`);
-  mkdirSync(path.dirname(dest), { recursive: true });
+  makeFolder(path.dirname(dest));
   writeFileAtomic(dest, text, 'sync:audit-normalizations');
   return { status: file || mirror ? 'copied' : 'downloaded', path: dest, from, entries: table.entries };
 }
@@ -172,7 +172,7 @@ export async function syncSources(defs: readonly SourceEntry[], opts: { readonly
   const attack = await syncAttack(opts.attack);
   const auditNormalizations = await syncAuditNormalizations(opts.auditNormalizations, opts.mirror);
   const report: SyncReport = { at: new Date().toISOString(), sources, attack, auditNormalizations };
-  mkdirSync(path.dirname(syncStampFile()), { recursive: true });
+  makeFolder(path.dirname(syncStampFile()));
   writeFileAtomic(syncStampFile(), JSON.stringify(report, null, 2), 'sync:stamp');
   return report;
 }

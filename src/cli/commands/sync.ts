@@ -1,7 +1,8 @@
 /** detwiki sync [--mirror DIR] [--cache DIR] [--attack FILE] [--audit-normalizations FILE] [--sources a,b] [--json] */
+import { cacheDir, makeFolder } from '../../catalog/paths.ts';
 import { syncSources } from '../../catalog/sync.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded } from '../context.ts';
+import { guarded, UsageError } from '../context.ts';
 import { sourcesFrom } from './build.ts';
 import { say, sayLine } from '../lines.ts';
 
@@ -13,6 +14,13 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (values.cache) process.env.DETWIKI_CACHE = values.cache;
+    // the cache folder is made first: one that cannot be made (a file in its place, `/proc/x`) is the command's
+    // error, named, before any source is fetched
+    try {
+      makeFolder(cacheDir());
+    } catch (e) {
+      throw new UsageError(`cannot make the cache folder ${cacheDir()}: ${(e as Error).message}`);
+    }
     const report = await syncSources(sourcesFrom(values), {
       ...(values.mirror ? { mirror: values.mirror } : {}),
       ...(values.attack ? { attack: values.attack } : {}),
