@@ -978,5 +978,17 @@ describe('detwiki hunt (command)', () => {
     const badKind = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--kind', 'detection,detections'], { input: '', encoding: 'utf8' });
     assert.equal(badKind.status, 2);
     assert.match(badKind.stderr, /unknown kind 'detections'/);
+    // so is a forced log source no loaded rule reads (`process_creation` for `windows.process_creation`): the hunt
+    // could never fire, and would end as if the events were clean
+    const forced = (ls: string) => spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--logsource', ls, '--json'], { input: JSON.stringify(whoami), encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    const near = forced('process_creation');
+    assert.equal(near.status, 2);
+    assert.match(near.stderr, /--logsource: no loaded rule reads the log source 'process_creation' \(did you mean: windows\.process_creation/);
+    const none = forced('windows.process_creation,nosuch');
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /'nosuch' \(log sources the loaded rules read include: /);
+    const ok = forced('windows.process_creation');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok((JSON.parse(ok.stdout) as { hits: Hit[] }).hits.length > 0);
   });
 });

@@ -88,6 +88,7 @@ export function run(argv: string[]): Promise<number> {
     // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
     const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
     const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
+    if (force) checkForcedLogSources(force, engine);
     const loadSeconds = (performance.now() - t0) / 1000;
     const skipped: string[] = [];
     const files = inputFiles(positionals, skipped);
@@ -200,5 +201,24 @@ function printLists(r: ListsReport): void {
   if (r.notGiven.length) {
     const top = r.notGiven.slice(0, 8).map((n) => `${n.name} (${n.rules})`).join(', ');
     sayLine(`  tested but not given (their tests stay unknown; --lists FILE gives them): ${top}${r.notGiven.length > 8 ? `, and ${r.notGiven.length - 8} more` : ''}`);
+  }
+}
+
+/**
+ * `--logsource a,b`: each must be a log source some loaded rule reads (`windows.process_creation`, `aws.cloudtrail`,
+ * `vendor:…`), or the hunt could never fire and would end as if the events were clean: a usage error naming the known
+ * names that contain the word given, else the most common.
+ */
+function checkForcedLogSources(force: readonly string[], engine: HuntEngine): void {
+  const known = new Map<string, number>();
+  for (const hr of engine.rules) for (const l of hr.logSources) known.set(l, (known.get(l) ?? 0) + 1);
+  for (const l of force) {
+    if (known.has(l)) continue;
+    const byUse = [...known].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+    const word = l.toLowerCase();
+    const near = byUse.filter((k) => k.toLowerCase().includes(word) || (word.length > 2 && word.includes(k.toLowerCase().split(/[./:]/).pop()!)));
+    const names = near.length ? near : byUse;
+    const shown = names.slice(0, 6);
+    throw new UsageError(`--logsource: no loaded rule reads the log source '${l}' (${near.length ? 'did you mean' : 'log sources the loaded rules read include'}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''})`);
   }
 }
