@@ -987,6 +987,10 @@ describe('detwiki hunt (command)', () => {
     const none = forced('windows.process_creation,nosuch');
     assert.equal(none.status, 2);
     assert.match(none.stderr, /'nosuch' \(log sources the loaded rules read include: /);
+    // a path that does not exist is one too, before any rule is loaded (a typo would hunt less and say nothing)
+    const typo = spawnSync(process.execPath, [bin, 'hunt', path.join(os.tmpdir(), 'detwiki-no-such-events.jsonl'), '-', '--rules', src], { input: '', encoding: 'utf8' });
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /no such file or folder: .*detwiki-no-such-events\.jsonl/);
     const ok = forced('windows.process_creation');
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok((JSON.parse(ok.stdout) as { hits: Hit[] }).hits.length > 0);

@@ -7,7 +7,7 @@
  * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input. With
  * `--lists`, rules' tests of named lists (MQL `$org_domains`) are decided with the values given (`src/hunt/lists.ts`).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { heapForHunting } from '../../hunt/heap.ts';
@@ -49,6 +49,10 @@ export function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length === 0) throw new UsageError(USAGE);
+    // a path given that does not exist (a typo) is the command's error before any rule is loaded: a hunt of what is
+    // left would end as if those events were clean (a file that exists and cannot be read is READ_ERROR, and goes on)
+    const absent = positionals.filter((p) => p !== '-' && !existsSync(p));
+    if (absent.length) throw new UsageError(`no such file or folder: ${absent.join(', ')}`);
     const engineName = values.engine ?? 'memory';
     if (engineName !== 'memory' && engineName !== 'duckdb') throw new UsageError(`--engine must be 'memory' or 'duckdb'`);
     // --workers N, or by default (`auto`) as many as the input's size, the cores and free memory call for
