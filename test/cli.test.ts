@@ -57,6 +57,14 @@ describe('detwiki search and coverage', () => {
       assert.match(two.err, /one format only/);
     }
   });
+  it('coverage --logsource the catalog does not have is a usage error naming its log sources, not a matrix of zeros', () => {
+    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-cov-'));
+    assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
+    const r = detwiki('coverage', '--out', cat, '--logsource', 'no-such-logsource');
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--logsource: the catalog has no log source 'no-such-logsource' \(its largest are: /);
+    assert.equal(detwiki('coverage', '--out', cat, '--json').code, 0);
+  });
 });
 
 describe('detwiki test', () => {

@@ -1,7 +1,8 @@
 /** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
 import type { Filters } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, oneFormatAndKind, withCatalog } from '../context.ts';
+import type { Catalog } from '../../catalog/query.ts';
+import { guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -13,6 +14,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const f: Filters = { ...oneFormatAndKind(values), ...(values.logsource ? { logsource: values.logsource } : {}) };
     return withCatalog('coverage', values.out, (cat) => {
+      if (values.logsource) knownLogsource(cat, values.logsource);
       if (values.navigator) {
         printJson(cat.navigatorLayer(f));
         return 0;
@@ -36,4 +38,19 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     });
   });
+}
+
+/**
+ * `--logsource`: a log source of the catalog, by its key or its name as the rules give it (`windows/process_creation`,
+ * `DeviceProcessEvents`, `Endpoint.Processes`); one it does not have is a usage error naming those that contain the
+ * word, not a matrix of zeros.
+ */
+function knownLogsource(cat: Catalog, ls: string): void {
+  const all = cat.logsources();
+  if (all.some((l) => l.key === ls || l.name === ls)) return;
+  const word = ls.toLowerCase();
+  const near = all.filter((l) => l.name.toLowerCase().includes(word)).sort((a, b) => b.n - a.n);
+  const names = (near.length ? near : [...all].sort((a, b) => b.n - a.n)).map((l) => l.name);
+  const shown = [...new Set(names)].slice(0, 6);
+  throw new UsageError(`--logsource: the catalog has no log source '${ls}' (${near.length ? 'did you mean' : 'its largest are'}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''})`);
 }
