@@ -40,6 +40,11 @@ describe('detwiki scan', () => {
   it('unknown format is a usage error', () => {
     assert.equal(detwiki('scan', REPO, '--format', 'cobol').code, 2);
   });
+  it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
+    const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /not a folder: .*login_from_root\.yml \(a repository folder is wanted here/);
+  });
 });
 
 describe('detwiki search and coverage', () => {

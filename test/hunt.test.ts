@@ -4,7 +4,7 @@
  * recognition; routing; aggregations (Sigma correlations) counted over event time; the command end to end.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -991,6 +991,20 @@ describe('detwiki hunt (command)', () => {
     const typo = spawnSync(process.execPath, [bin, 'hunt', path.join(os.tmpdir(), 'detwiki-no-such-events.jsonl'), '-', '--rules', src], { input: '', encoding: 'utf8' });
     assert.equal(typo.status, 2);
     assert.match(typo.stderr, /no such file or folder: .*detwiki-no-such-events\.jsonl/);
+    // a Navigator layer whose folder is not there, or that is a folder, before the hunt; one that cannot be written
+    // after it: the hunt's output stays, exit 1, no stack trace
+    const nav = (file: string) => spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--navigator', file], { input: JSON.stringify(whoami), encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    const noFolder = nav(path.join(os.tmpdir(), 'detwiki-no-such-folder', 'layer.json'));
+    assert.equal(noFolder.status, 2);
+    assert.match(noFolder.stderr, /--navigator .*layer\.json: no such folder/);
+    assert.match(nav(os.tmpdir()).stderr, /a folder, not a file/);
+    if (existsSync('/proc/self')) {
+      const unwritable = nav('/proc/self/detwiki-layer.json');
+      assert.equal(unwritable.status, 1);
+      assert.match(unwritable.stderr, /cannot write the Navigator layer to \/proc\/self\/detwiki-layer\.json: /);
+      assert.doesNotMatch(unwritable.stderr, /    at /);
+      assert.match(unwritable.stdout, /^HIT /m);
+    }
     const ok = forced('windows.process_creation');
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok((JSON.parse(ok.stdout) as { hits: Hit[] }).hits.length > 0);

@@ -1,5 +1,5 @@
 /** What the rule-level commands (show, test, scan) share: finding a repository, ATT&CK, scanning. */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeControlsByLine } from '../model/ascii.ts';
 import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index.ts';
@@ -68,7 +68,10 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 /** Resolve a repository folder and its format (from --format or the folder's markers). */
 export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format } {
   const root = path.resolve(dir);
-  if (!existsSync(root)) throw new UsageError(`no such folder: ${dir}`);
+  const st = statSync(root, { throwIfNoEntry: false });
+  if (!st) throw new UsageError(`no such folder: ${dir}`);
+  // a file here was scanned as a repository of no file ("files: 0") and said nothing of why
+  if (!st.isDirectory()) throw new UsageError(`not a folder: ${dir} (a repository folder is wanted here; \`detwiki show FILE\` and \`detwiki test FILE\` read one rule file)`);
   if (formatFlag !== undefined) {
     if (!isFormat(formatFlag)) throw new UsageError(`unknown format '${formatFlag}'`);
     return { root, format: formatFlag };

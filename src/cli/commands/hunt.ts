@@ -7,7 +7,8 @@
  * listed apart, a summary by rule, technique and log source, and counts of files / lines / events / bad input. With
  * `--lists`, rules' tests of named lists (MQL `$org_domains`) are decided with the values given (`src/hunt/lists.ts`).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { heapForHunting } from '../../hunt/heap.ts';
@@ -53,6 +54,12 @@ export function run(argv: string[]): Promise<number> {
     // left would end as if those events were clean (a file that exists and cannot be read is READ_ERROR, and goes on)
     const absent = positionals.filter((p) => p !== '-' && !existsSync(p));
     if (absent.length) throw new UsageError(`no such file or folder: ${absent.join(', ')}`);
+    // so is a Navigator layer whose folder is not there (it was a stack trace once the whole hunt had run)
+    if (values.navigator !== undefined) {
+      const dir = statSync(path.dirname(path.resolve(values.navigator)), { throwIfNoEntry: false });
+      if (!dir?.isDirectory()) throw new UsageError(`--navigator ${values.navigator}: no such folder ${path.dirname(values.navigator)}`);
+      if (statSync(values.navigator, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--navigator ${values.navigator}: a folder, not a file`);
+    }
     const engineName = values.engine ?? 'memory';
     if (engineName !== 'memory' && engineName !== 'duckdb') throw new UsageError(`--engine must be 'memory' or 'duckdb'`);
     // --workers N, or by default (`auto`) as many as the input's size, the cores and free memory call for
@@ -139,7 +146,16 @@ export function run(argv: string[]): Promise<number> {
     // rules DuckDB could not run even alone: left out, said (in --json: `duckdbFailed`)
     const failed = (summary as { readonly duckdbFailed?: readonly DuckFailure[] }).duckdbFailed ?? [];
     if (!values.json) for (const f of failed) process.stderr.write(`detwiki hunt: duckdb could not run ${f.rule.id}, left out: ${f.error}\n`);
-    if (values.navigator) writeFileSync(values.navigator, jsonText(navigatorLayer(summary), 2) + '\n');
+    // a layer that cannot be written (checked before the hunt; the disk full, the folder gone since) is said, exit 1,
+    // after the output: the hunt's results are not lost to it
+    let navigatorFailed: string | undefined;
+    if (values.navigator) {
+      try {
+        writeFileSync(values.navigator, jsonText(navigatorLayer(summary), 2) + '\n');
+      } catch (e) {
+        navigatorFailed = `detwiki hunt: cannot write the Navigator layer to ${values.navigator}: ${(e as Error).message}`;
+      }
+    }
     if (values.json) printJson({ loadSeconds, workers, filesSkipped: skipped, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary, hits, hitsNotListed: dropped, aggregateFunctions: Object.keys(AGGREGATE_FUNCTIONS) });
     else if (values.jsonl) process.stdout.write(jsonText({ type: 'summary', loadSeconds, workers, rulesLeftOutByStatus: leftOutByStatus, lists: bound.report, ...summary }) + '\n');
     else {
@@ -147,6 +163,10 @@ export function run(argv: string[]): Promise<number> {
       printLists(bound.report);
     }
     if (!values.json && !values.jsonl && leftOutByStatus) say(`\n${leftOutByStatus} rule(s) left out by status (${values.status ? `not in --status ${values.status}` : `${STATUSES_LEFT_OUT.join(' or ')}: --status all runs them`})`);
+    if (navigatorFailed) {
+      process.stderr.write(`${escapeControls(navigatorFailed)}\n`);
+      return 1;
+    }
     return 0;
   });
 }
