@@ -1005,6 +1005,13 @@ describe('detwiki hunt (command)', () => {
       assert.doesNotMatch(unwritable.stderr, /    at /);
       assert.match(unwritable.stdout, /^HIT /m);
     }
+    // and a hunt with no rule to run: rules that hold none, filters or statuses that leave none
+    const none0 = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--format', 'panther'], { input: '', encoding: 'utf8' });
+    assert.equal(none0.status, 2);
+    assert.match(none0.stderr, /no rule to hunt with: --rules .* holds no rule that --format, --kind and --min-severity keep/);
+    const none1 = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--status', 'disabled'], { input: '', encoding: 'utf8' });
+    assert.equal(none1.status, 2);
+    assert.match(none1.stderr, /no rule to hunt with: the \d+ rule\(s\) of --rules .* are all of a status left out \(not in --status disabled\)/);
     const ok = forced('windows.process_creation');
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok((JSON.parse(ok.stdout) as { hits: Hit[] }).hits.length > 0);

@@ -92,6 +92,16 @@ export function run(argv: string[]): Promise<number> {
     const loaded = rules.length;
     rules = rules.filter((r) => statusKept(r, statuses));
     const leftOutByStatus = loaded - rules.length;
+    // no rule to run: a hunt that can never fire would end as if the events were clean
+    if (!rules.length) {
+      const filtered = values.format !== undefined || values.kind !== undefined || minSev !== undefined;
+      const from = values.rules?.length ? `--rules ${values.rules.join(' ')}` : `the catalog`;
+      throw new UsageError(
+        loaded
+          ? `no rule to hunt with: the ${loaded} rule(s) of ${from}${filtered ? ' that the filters keep' : ''} are all of a status left out (${values.status ? `not in --status ${values.status}` : '--status all runs them'})`
+          : `no rule to hunt with: ${from} holds no rule${filtered ? ' that --format, --kind and --min-severity keep' : ' this command reads'}`,
+      );
+    }
     // the named lists rules test (MQL `$org_domains`): bound where given, counted where not
     const bound = bindAll(rules, listsOption(values.lists));
     rules = bound.rules;
