@@ -40,6 +40,14 @@ describe('detwiki scan', () => {
   it('unknown format is a usage error', () => {
     assert.equal(detwiki('scan', REPO, '--format', 'cobol').code, 2);
   });
+  it('a folder where a rule file is wanted is said to be one (eval, show), not "no such file"', () => {
+    const e = detwiki('eval', path.join(REPO, 'rules'), path.join(REPO, 'rules', 'login_from_root.yml'));
+    assert.equal(e.code, 2);
+    assert.match(e.err, /not a rule file: .*rules is a folder/);
+    const s = detwiki('show', path.join(REPO, 'rules'));
+    assert.equal(s.code, 2);
+    assert.match(s.err, /not a rule file: .*rules is a folder/);
+  });
   it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
     const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));
     assert.equal(r.code, 2);

@@ -53,7 +53,8 @@ export function run(argv: string[]): Promise<number> {
     if (positionals.length !== 2) throw new UsageError('usage: detwiki eval <rule file> <events file (JSON, JSON lines, audit.log; gzip too) | -> [--repo DIR] [--lists FILE|DIR ...] [--json]');
     const lists = listsOption(values.lists);
     const abs = path.resolve(positionals[0]!);
-    if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such rule file: ${positionals[0]}`);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st?.isFile()) throw new UsageError(st?.isDirectory() ? `not a rule file: ${positionals[0]} is a folder (eval reads one rule file; \`detwiki hunt EVENTS --rules ${positionals[0]}\` runs a folder's rules)` : `no such rule file: ${positionals[0]}`);
     const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
     if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
     const rel = path.relative(found.root, abs).split(path.sep).join('/');

@@ -49,7 +49,7 @@ export function run(argv: string[]): Promise<number> {
       }
       rules = file.rules;
     } else if (!values.repo && looksLikePath(arg)) {
-      throw new UsageError(`no such file: ${arg}`);
+      throw new UsageError(statSync(path.resolve(arg), { throwIfNoEntry: false })?.isDirectory() ? `not a rule file: ${arg} is a folder (show reads one rule file, or a rule id)` : `no such file: ${arg}`);
     } else if (!values.repo) {
       // an id: look it up in the built catalog
       const dir = values.out ?? defaultCatalogDir();
