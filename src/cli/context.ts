@@ -65,6 +65,17 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   }
 }
 
+/**
+ * The hint of an unknown name's error: the names `isNear` keeps, else all of them, in `byUse`'s order (most used
+ * first), the first six and "…" when there are more (`hunt --logsource`, `coverage --logsource`).
+ */
+export function nearestNamesHint(byUse: readonly string[], isNear: (name: string) => boolean, fallback: string): string {
+  const near = byUse.filter(isNear);
+  const names = near.length ? near : byUse;
+  const shown = [...new Set(names)].slice(0, 6);
+  return `${near.length ? 'did you mean' : fallback}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`;
+}
+
 /** Resolve a repository folder and its format (from --format or the folder's markers). */
 export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format } {
   const root = path.resolve(dir);

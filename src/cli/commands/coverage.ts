@@ -2,7 +2,7 @@
 import type { Filters } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
-import { guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
+import { guarded, nearestNamesHint, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,8 +49,6 @@ function knownLogsource(cat: Catalog, ls: string): void {
   const all = cat.logsources();
   if (all.some((l) => l.key === ls || l.name === ls)) return;
   const word = ls.toLowerCase();
-  const near = all.filter((l) => l.name.toLowerCase().includes(word)).sort((a, b) => b.n - a.n);
-  const names = (near.length ? near : [...all].sort((a, b) => b.n - a.n)).map((l) => l.name);
-  const shown = [...new Set(names)].slice(0, 6);
-  throw new UsageError(`--logsource: the catalog has no log source '${ls}' (${near.length ? 'did you mean' : 'its largest are'}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''})`);
+  const byUse = [...all].sort((a, b) => b.n - a.n).map((l) => l.name);
+  throw new UsageError(`--logsource: the catalog has no log source '${ls}' (${nearestNamesHint(byUse, (n) => n.toLowerCase().includes(word), 'its largest are')})`);
 }

@@ -22,7 +22,7 @@ import { SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
-import { guarded, listsOption, UsageError } from '../context.ts';
+import { guarded, listsOption, nearestNamesHint, UsageError } from '../context.ts';
 import { LineWriter, matchedLines, say, sayLine } from '../lines.ts';
 
 const USAGE = 'usage: detwiki hunt <events file (JSON, JSON lines, audit.log; gzip too) | folder | -> ... [--engine memory|duckdb] [--catalog DIR | --rules PATH ...] [--lists FILE|DIR ...] [--format f,..] [--kind k,..] [--status s,..|all] [--logsource ls,..] [--all] [--min-severity s] [--json | --jsonl] [--navigator FILE] [--workers N|auto]';
@@ -250,9 +250,7 @@ function checkForcedLogSources(force: readonly string[], engine: HuntEngine): vo
     if (known.has(l)) continue;
     const byUse = [...known].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
     const word = l.toLowerCase();
-    const near = byUse.filter((k) => k.toLowerCase().includes(word) || (word.length > 2 && word.includes(k.toLowerCase().split(/[./:]/).pop()!)));
-    const names = near.length ? near : byUse;
-    const shown = names.slice(0, 6);
-    throw new UsageError(`--logsource: no loaded rule reads the log source '${l}' (${near.length ? 'did you mean' : 'log sources the loaded rules read include'}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''})`);
+    const isNear = (k: string) => k.toLowerCase().includes(word) || (word.length > 2 && word.includes(k.toLowerCase().split(/[./:]/).pop()!));
+    throw new UsageError(`--logsource: no loaded rule reads the log source '${l}' (${nearestNamesHint(byUse, isNear, 'log sources the loaded rules read include')})`);
   }
 }
