@@ -2,7 +2,7 @@
 import { highlightFactsFor } from '../src/catalog/formatServices.ts';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { cpSync, mkdtempSync, readdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { Catalog } from '../src/catalog/query.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
-import { CLAIM, exportSite } from '../src/web/export.ts';
+import { CLAIM, EXPORT_MARKER, exportSite } from '../src/web/export.ts';
 import { renderMarkdown } from '../src/web/markdown.ts';
 import { highlight } from '../src/web/highlight.ts';
 import { pathSegments, serveCatalog, type Serving } from '../src/web/server.ts';
@@ -249,6 +249,50 @@ describe('static export of the examples: indicator pages only for shared indicat
       .map((e) => path.relative(path.join(tmp, 'four'), path.join(e.parentPath, e.name)))
       .filter((f) => !existsSync(path.join(tmp, 'three', f)) || !readFileSync(path.join(tmp, 'three', f)).equals(readFileSync(path.join(tmp, 'four', f))));
     assert.deepEqual(differ, []);
+  });
+
+  it('an export into the folder of an earlier export removes the files it did not write there, and nothing else', async () => {
+    const site = path.join(tmp, 'again');
+    const first = await exportSite(cat, site, { workers: 0 });
+    assert.equal(first.removed, 0);
+    assert.ok(existsSync(path.join(site, EXPORT_MARKER)));
+    // what a rule, an indicator and an asset gone from the catalog leave behind; the user's own files beside them
+    const outside = path.join(tmp, 'outside.txt');
+    writeFileSync(outside, 'kept');
+    writeFileSync(path.join(site, 'rule', 'panther', 'gone_rule.html'), 'old page');
+    mkdirSync(path.join(site, 'rule', 'vanished'));
+    writeFileSync(path.join(site, 'rule', 'vanished', 'x.html'), 'old page');
+    writeFileSync(path.join(site, 'static', 'old.css'), 'old asset');
+    symlinkSync(outside, path.join(site, 'indicator', 'link.html'));
+    writeFileSync(path.join(site, 'notes.txt'), 'mine');
+    mkdirSync(path.join(site, 'mine'));
+    writeFileSync(path.join(site, 'mine', 'page.html'), 'mine');
+    const second = await exportSite(cat, site, { workers: 1 });
+    assert.equal(second.removed, 4);
+    assert.deepEqual([second.files, second.bytes, second.pages], [first.files, first.bytes, first.pages]);
+    for (const gone of ['rule/panther/gone_rule.html', 'rule/vanished', 'static/old.css', 'indicator/link.html']) assert.equal(existsSync(path.join(site, gone)), false, gone);
+    // a link is removed, not what it points to; files outside the export's own folders stay
+    assert.equal(readFileSync(outside, 'utf8'), 'kept');
+    assert.equal(readFileSync(path.join(site, 'notes.txt'), 'utf8'), 'mine');
+    assert.equal(readFileSync(path.join(site, 'mine', 'page.html'), 'utf8'), 'mine');
+    // every page of the export is still there, the same as in a fresh folder
+    const fresh = path.join(tmp, 'fresh');
+    await exportSite(cat, fresh, { workers: 0 });
+    const files = (dir: string) =>
+      readdirSync(dir, { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+        .sort();
+    assert.deepEqual(files(site), [...files(fresh), 'mine/page.html', 'notes.txt'].sort());
+  });
+
+  it('a folder no export wrote before keeps every file it had: nothing is removed', async () => {
+    const site = path.join(tmp, 'users');
+    mkdirSync(path.join(site, 'rule'), { recursive: true });
+    writeFileSync(path.join(site, 'rule', 'mine.html'), 'mine');
+    const r = await exportSite(cat, site, { workers: 0 });
+    assert.equal(r.removed, 0);
+    assert.equal(readFileSync(path.join(site, 'rule', 'mine.html'), 'utf8'), 'mine');
   });
 
   it('a rule page links a shared indicator and lists a one-rule indicator without a link', () => {

@@ -10,7 +10,7 @@
  * catalog only).
  */
 import { availableParallelism } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Catalog } from '../catalog/query.ts';
@@ -34,6 +34,11 @@ export interface ExportReport {
   readonly threads: number;
   /** Workers that stopped before the end (their unfinished pages were written by the main thread). */
   readonly workerFailures?: readonly string[];
+  /**
+   * Files of an earlier export into the same folder that this one did not write (a rule, technique, log source or
+   * indicator page whose key is gone, an asset no longer shipped), removed; see `pruneStale`.
+   */
+  readonly removed: number;
 }
 
 export interface ExportOptions {
@@ -74,8 +79,14 @@ export class SiteWriter {
   files = 0;
   bytes = 0;
   readonly pages: Record<string, number> = {};
+  /** The paths written (relative, with `/`), when asked for (`keep`): the pages made once; keyed pages are in the ledger. */
+  readonly written: string[] = [];
   private readonly made = new Set<string>();
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly keep = false,
+  ) {}
+
 
   /** Write one file; its size in bytes. */
   write(rel: string, content: string | Buffer, kind: string): number {
@@ -87,6 +98,7 @@ export class SiteWriter {
       this.made.add(d);
     }
     writeFileSync(abs, content);
+    if (this.keep) this.written.push(rel);
     const n = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
     this.files++;
     this.bytes += n;
@@ -95,9 +107,14 @@ export class SiteWriter {
   }
 }
 
+/** Where a keyed page is, relative to the export's folder. */
+function pagePath(job: PageJob): string {
+  return `${job.kind}/${job.key}.html`;
+}
+
 /** Render and write one keyed page: its size in bytes, or -1 when its data is gone (no page). */
 export function writePage(cat: Catalog, job: PageJob, w: SiteWriter): number {
-  const rel = `${job.kind}/${job.key}.html`;
+  const rel = pagePath(job);
   const site = staticSite(rel);
   switch (job.kind) {
     case 'rule': {
@@ -208,8 +225,10 @@ export async function exportSite(cat: Catalog, dir: string, opts: ExportOptions 
 
 async function exportPages(cat: Catalog, dir: string, opts: ExportOptions): Promise<ExportReport> {
   const t0 = performance.now();
+  // only a folder an export wrote before (its marker there) has stale files removed: never a folder of the user's
+  const earlier = existsSync(path.join(dir, EXPORT_MARKER));
   // the pages made once, counted here; the keyed pages, counted in the ledger
-  const fixed = new SiteWriter(dir);
+  const fixed = new SiteWriter(dir, true);
   const w = new SiteWriter(dir);
   const jobs = pageJobs(cat);
   const ledger = new PageLedger(jobs.length);
@@ -273,5 +292,48 @@ async function exportPages(cat: Catalog, dir: string, opts: ExportOptions): Prom
     bytes += n;
     pages[jobs[i]!.kind] = (pages[jobs[i]!.kind] ?? 0) + 1;
   }
-  return { dir, files, bytes, seconds: (performance.now() - t0) / 1000, pages, threads: workers + 1, ...(failed.length ? { workerFailures: failed } : {}) };
+  let removed = 0;
+  if (earlier) {
+    const written = new Set(fixed.written);
+    for (let i = 0; i < jobs.length; i++) if (ledger.size(i) >= 0) written.add(path.posix.normalize(pagePath(jobs[i]!)));
+    removed = pruneStale(dir, written);
+  }
+  // the marker last: an export that failed half-way leaves the earlier marker (or none) as it was
+  writeFileSync(path.join(dir, EXPORT_MARKER), `${JSON.stringify({ detwiki: 'export', files })}\n`);
+  return { dir, files, bytes, seconds: (performance.now() - t0) / 1000, pages, threads: workers + 1, ...(failed.length ? { workerFailures: failed } : {}), removed };
+}
+
+/** The file in an export's folder that says an export wrote it (its content is the same for the same catalog). */
+export const EXPORT_MARKER = '.detwiki-export.json';
+
+/** The folders of an export that hold only what an export writes there (a file in them not written this time is stale). */
+const OWN_FOLDERS = ['static', 'coverage', 'rule', 'technique', 'tactic', 'logsource', 'indicator'] as const;
+
+/**
+ * Remove the files of an earlier export that this one did not write (`written`: paths relative to `dir`, with `/`),
+ * in the export's own folders only, and the folders left empty: a page whose rule, technique or indicator is gone
+ * from the catalog would otherwise stay in the site, found by the browser's search no more but still linked from
+ * bookmarks, with its old content. Symbolic links are removed, never followed. The number of files removed.
+ */
+export function pruneStale(dir: string, written: ReadonlySet<string>): number {
+  let removed = 0;
+  const walk = (rel: string): boolean => {
+    let empty = true;
+    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (walk(r)) rmdirSync(path.join(dir, r));
+        else empty = false;
+      } else if (!written.has(r)) {
+        unlinkSync(path.join(dir, r));
+        removed++;
+      } else empty = false;
+    }
+    return empty;
+  };
+  for (const top of OWN_FOLDERS) {
+    const st = lstatSync(path.join(dir, top), { throwIfNoEntry: false });
+    if (st?.isDirectory()) walk(top);
+  }
+  return removed;
 }

@@ -44,7 +44,10 @@ export async function run(argv: string[]): Promise<number> {
       // a worker that stopped: its unfinished pages were written by the main thread; say so
       for (const f of r.workerFailures ?? []) process.stderr.write(`detwiki export: a worker thread stopped (${f.split('\n')[0]}); its pages were written on the main thread\n`);
       if (values.json) printJson(r);
-      else sayLine(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}; open index.html`);
+      else {
+        const removed = r.removed ? `, removed ${r.removed} file(s) of an earlier export that this one did not write` : '';
+        sayLine(`exported ${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) to ${r.dir} in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'}${removed}; open index.html`);
+      }
       return 0;
     });
   });
