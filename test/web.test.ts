@@ -138,6 +138,21 @@ describe('wiki server security', () => {
     assert.equal((await rawGet(s.url, '/api/nothing')).status, 404);
   });
 
+  it('a filter word that is none of its list is a bad request naming the words, not an empty list', async () => {
+    const api = await rawGet(s.url, '/api/search?q=evil&format=sigam');
+    assert.equal(api.status, 400);
+    assert.match(JSON.parse(api.body).error, /^unknown format 'sigam' \(one of panther, sigma, kusto/);
+    for (const p of ['/api/browse?kind=rulez', '/api/matrix?severity=huge', '/api/technique/T1078?status=stabl', '/browse?format=sigma,kusto']) assert.equal((await rawGet(s.url, p)).status, 400, p);
+    // the page says it, the word escaped
+    const page = await rawGet(s.url, '/search?q=evil&format=%3Cscript%3Ex');
+    assert.equal(page.status, 400);
+    assert.match(page.headers['content-type'] ?? '', /text\/html/);
+    assert.match(page.body, /unknown format &#39;&lt;script&gt;x&#39;/);
+    // the words of the lists are still filters; the other filters (free words) are not checked
+    assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil&format=mql&severity=high')).body).filters.format, 'mql');
+    assert.equal((await rawGet(s.url, '/api/browse?technique=T9999&logsource=nothing')).status, 200);
+  });
+
   it('static export writes every rule page and the JSON index, inert too', async () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {

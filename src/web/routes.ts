@@ -4,12 +4,14 @@
  */
 import type { Catalog } from '../catalog/query.ts';
 import { matrixData, renderMatrix, renderTactic, renderTechnique, tacticData, techniqueData } from './pages/attack.ts';
-import { browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
+import { badFilter, browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
 import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc.ts';
 import { renderRule, ruleData } from './pages/rule.ts';
 import { compareData, renderCompare } from './pages/compare.ts';
 import { parsingData, renderParsing } from './pages/parsing.ts';
 import type { Site } from './site.ts';
+import { html } from './html.ts';
+import { page } from './layout.ts';
 import { jsonText } from '../model/ascii.ts';
 
 export interface RouteResult {
@@ -17,11 +19,23 @@ export interface RouteResult {
   readonly render: (site: Site) => string;
   /** The page is JSON (`render` returns JSON text): served as `application/json`, never as HTML. */
   readonly json?: true;
+  /** A request the page cannot answer (an unknown filter word): `data` is `{ error }`. */
+  readonly status?: 400;
 }
+
+/** The pages that read the rule filters (`format`, `kind`, `severity`, `status`…). */
+const FILTERED = new Set(['browse', 'search', 'matrix', 'technique']);
 
 /** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */
 export function resolvePage(cat: Catalog, name: string, segments: readonly string[], params: Params): RouteResult | undefined {
   const one = () => (segments.length === 1 ? segments[0]! : undefined);
+  const bad = FILTERED.has(name) ? badFilter(params) : undefined;
+  if (bad !== undefined) {
+    const data = { error: bad };
+    // the Navigator layer is JSON wherever it is asked for, its error too
+    if (name === 'matrix' && segments[0] === 'navigator') return { data, status: 400, render: () => jsonText(data), json: true };
+    return { data, status: 400, render: (s) => page(s, 'Bad request', html`<h1>Bad request</h1><p>${bad}</p>`) };
+  }
   switch (name) {
     case '': {
       if (segments.length) return undefined;

@@ -203,7 +203,7 @@ export function respond(cat: Catalog, rawUrl: string): { status: number; type: s
     const r = resolvePage(cat, name === 'home' ? '' : name, args, p.params);
     if (!r) return { status: 404, type: JSON_TYPE, body: JSON.stringify({ error: 'not found' }) };
     const headers: Record<string, string> = name === 'matrix' && args[0] === 'navigator' ? { 'Content-Disposition': 'attachment; filename="detection-wiki-layer.json"' } : {};
-    return { status: 200, type: JSON_TYPE, body: jsonText(r.data), headers };
+    return { status: r.status ?? 200, type: JSON_TYPE, body: jsonText(r.data), headers };
   }
   // browsers ask for /favicon.ico on their own: the page icon (an in-memory asset) answers it
   if (first === 'favicon.ico' && !rest.length) return { status: 200, type: 'image/svg+xml', body: assets().get('favicon.svg')!.body, headers: { 'Cache-Control': 'public, max-age=3600' } };
@@ -211,7 +211,7 @@ export function respond(cat: Catalog, rawUrl: string): { status: number; type: s
   const r = resolvePage(cat, first, rest, p.params);
   if (!r) return notFound();
   // a JSON page (facets, the Navigator layer) is JSON wherever it is asked for: never HTML with rule data in it
-  return { status: 200, type: r.json ? JSON_TYPE : HTML_TYPE, body: r.render(SERVER) };
+  return { status: r.status ?? 200, type: r.json ? JSON_TYPE : HTML_TYPE, body: r.render(SERVER) };
 }
 
 export interface Serving {
