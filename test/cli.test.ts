@@ -55,6 +55,28 @@ describe('detwiki scan', () => {
   });
 });
 
+describe('commands that take options only', () => {
+  it('a bare argument is a usage error naming the option it was likely meant for, not an argument dropped', () => {
+    // `detwiki build ../corpora` built the project's examples and said so only among its lines; `serve catalog`
+    // served the default catalog; none of these may start anything
+    for (const [cmd, flag] of [['build', 'mirror'], ['start', 'mirror'], ['sync', 'mirror'], ['serve', 'out'], ['coverage', 'out']] as const) {
+      const r = detwiki(cmd, 'some/folder');
+      assert.equal(r.code, 2, `${cmd}: ${r.err}`);
+      assert.equal(r.err.trim(), `detwiki: unexpected argument 'some/folder': \`detwiki ${cmd}\` takes options only (did you mean --${flag} some/folder?)`);
+      assert.equal(r.out, '', cmd);
+    }
+    const two = detwiki('build', 'a', 'b');
+    assert.equal(two.code, 2);
+    assert.match(two.err, /unexpected argument 'a': `detwiki build` takes options only$/m);
+  });
+  it('sync --mirror of a folder that is not there is a usage error, not every source "missing"', () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-sync-'));
+    const r = detwiki('sync', '--mirror', path.join(cache, 'no-such-mirror'), '--cache', cache);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /no such mirror folder: .*no-such-mirror/);
+  });
+});
+
 describe('detwiki search and coverage', () => {
   it('an unknown --format or --kind is a usage error naming the known words, not an empty answer', () => {
     for (const cmd of ['search', 'coverage']) {

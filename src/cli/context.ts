@@ -47,6 +47,18 @@ export function warnAttackAfter(a: LoadedAttack): void {
 export class UsageError extends Error {}
 
 /**
+ * A command that takes options only (`build`, `start`, `sync`, `serve`, `coverage`) given a bare argument: a usage
+ * error, not an argument dropped (`detwiki build ../corpora` built the examples, `detwiki serve catalog` served the
+ * default catalog). `flag`: the option the argument was likely meant for, named in the error when it is one word.
+ */
+export function noArguments(command: string, positionals: readonly string[], flag?: string): void {
+  if (!positionals.length) return;
+  const first = positionals[0]!;
+  const hint = flag && positionals.length === 1 ? ` (did you mean --${flag} ${first}?)` : '';
+  throw new UsageError(`unexpected argument '${first}': \`detwiki ${command}\` takes options only${hint}`);
+}
+
+/**
  * A catalog query's `--format` and `--kind` (`search`, `coverage`), each one known word: an unknown word is a usage
  * error naming the words there are, not an empty answer that reads as "no rules".
  */

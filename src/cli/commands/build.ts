@@ -8,7 +8,7 @@ import { DEFAULT_SOURCES, readSourcesFile, selectSources, withFormats, type Sour
 import { sourcesDir } from '../../catalog/paths.ts';
 import { detectFormat } from '../../formats/detect.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, UsageError } from '../context.ts';
+import { guarded, noArguments, UsageError } from '../context.ts';
 import { say } from '../lines.ts';
 
 export const BUILD_OPTIONS = {
@@ -72,11 +72,12 @@ export async function runBuild(values: Record<string, string | boolean | undefin
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values } = parseCommand(argv, BUILD_OPTIONS);
+    const { values, positionals } = parseCommand(argv, BUILD_OPTIONS);
     if (values.help) {
       say('usage: detwiki build [--mirror DIR] [--attack FILE] [--out DIR] [--examples] [--sources a,b] [--sources-file FILE] [--force] [--json]');
       return 0;
     }
+    noArguments('build', positionals, 'mirror');
     return (await runBuild(values)).code;
   });
 }

@@ -1,18 +1,22 @@
 /** detwiki sync [--mirror DIR] [--cache DIR] [--attack FILE] [--audit-normalizations FILE] [--sources a,b] [--json] */
+import { statSync } from 'node:fs';
 import { cacheDir, makeFolder } from '../../catalog/paths.ts';
 import { syncSources } from '../../catalog/sync.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, UsageError } from '../context.ts';
+import { guarded, noArguments, UsageError } from '../context.ts';
 import { sourcesFrom } from './build.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values } = parseCommand(argv, { mirror: { type: 'string' }, cache: { type: 'string' }, sources: { type: 'string' }, 'sources-file': { type: 'string' }, 'audit-normalizations': { type: 'string' } });
+    const { values, positionals } = parseCommand(argv, { mirror: { type: 'string' }, cache: { type: 'string' }, sources: { type: 'string' }, 'sources-file': { type: 'string' }, 'audit-normalizations': { type: 'string' } });
     if (values.help) {
       say('usage: detwiki sync [--mirror DIR] [--cache DIR] [--attack FILE] [--audit-normalizations FILE] [--sources a,b] [--json]');
       return 0;
     }
+    noArguments('sync', positionals, 'mirror');
+    // a mirror is named on purpose (offline): one that is not there is the command's error, not every source 'missing'
+    if (values.mirror !== undefined && statSync(values.mirror, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`no such mirror folder: ${values.mirror}`);
     if (values.cache) process.env.DETWIKI_CACHE = values.cache;
     // the cache folder is made first: one that cannot be made (a file in its place, `/proc/x`) is the command's
     // error, named, before any source is fetched
