@@ -87,7 +87,6 @@ export class SiteWriter {
     private readonly keep = false,
   ) {}
 
-
   /** Write one file; its size in bytes. */
   write(rel: string, content: string | Buffer, kind: string): number {
     const abs = path.join(this.dir, rel);

@@ -202,7 +202,7 @@ export function respond(cat: Catalog, rawUrl: string): { status: number; type: s
     const [name = '', ...args] = rest;
     const r = resolvePage(cat, name === 'home' ? '' : name, args, p.params);
     if (!r) return { status: 404, type: JSON_TYPE, body: JSON.stringify({ error: 'not found' }) };
-    const headers: Record<string, string> = name === 'matrix' && args[0] === 'navigator' ? { 'Content-Disposition': 'attachment; filename="detection-wiki-layer.json"' } : {};
+    const headers: Record<string, string> = name === 'matrix' && args[0] === 'navigator' && !r.status ? { 'Content-Disposition': 'attachment; filename="detection-wiki-layer.json"' } : {};
     return { status: r.status ?? 200, type: JSON_TYPE, body: jsonText(r.data), headers };
   }
   // browsers ask for /favicon.ico on their own: the page icon (an in-memory asset) answers it
