@@ -69,6 +69,14 @@ describe('commands that take options only', () => {
     assert.equal(two.code, 2);
     assert.match(two.err, /unexpected argument 'a': `detwiki build` takes options only$/m);
   });
+  it('a build that falls back to the examples (nothing synced, no mirror) builds the examples of --sources only', () => {
+    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-examples-'));
+    const r = detwiki('build', '--out', cat, '--sources', 'sigma,splunk', '--json');
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out);
+    assert.equal(rep.examplesFallback, true);
+    assert.deepEqual(rep.sources.map((s: { name: string }) => s.name), ['sigma', 'splunk']);
+  });
   it('sync --mirror of a folder that is not there is a usage error, not every source "missing"', () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-sync-'));
     const r = detwiki('sync', '--mirror', path.join(cache, 'no-such-mirror'), '--cache', cache);

@@ -113,8 +113,13 @@ const zeroOutcomes = (): Record<FileOutcome, number> => ({ parsed: 0, support: 0
 /** Where each source is read from: the mirror, the sync cache, or (explicitly or as a fallback) examples/. */
 export function resolveSources(opts: Pick<BuildOptions, 'mirror' | 'examples' | 'sources'>): { sources: ResolvedSource[]; examplesFallback: boolean } {
   const defs = opts.sources ?? DEFAULT_SOURCES;
-  const useExamples = (): ResolvedSource[] =>
-    exampleSources().map((def) => ({ def, root: path.join(examplesDir(), def.name), origin: 'examples' as const, info: { repository: `detection-wiki examples (${def.name})`, licence: def.licence } }));
+  // the examples of the sources asked for (`--sources sigma`: the Sigma example), all of them when none is named
+  // among them (a sources file of other names)
+  const useExamples = (): ResolvedSource[] => {
+    const all = exampleSources();
+    const wanted = all.filter((def) => defs.some((d) => d.name === def.name));
+    return (wanted.length ? wanted : all).map((def) => ({ def, root: path.join(examplesDir(), def.name), origin: 'examples' as const, info: { repository: `detection-wiki examples (${def.name})`, licence: def.licence } }));
+  };
   if (opts.examples) return { sources: useExamples(), examplesFallback: false };
   const base = opts.mirror ? path.resolve(opts.mirror) : sourcesDir();
   const origin: SourceOrigin = opts.mirror ? 'mirror' : 'synced';
