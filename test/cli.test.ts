@@ -47,6 +47,12 @@ describe('detwiki scan', () => {
     const s = detwiki('show', path.join(REPO, 'rules'));
     assert.equal(s.code, 2);
     assert.match(s.err, /not a rule file: .*rules is a folder/);
+    // a relative folder reads as a rule id (`sigma/rules`): not in the catalog, and said to be a folder
+    const catalog = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-show-'));
+    assert.equal(detwiki('build', '--examples', '--out', catalog).code, 0);
+    const rel = spawnSync(process.execPath, [BIN, 'show', 'rules', '--out', catalog], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(rel.status, 1);
+    assert.match(rel.stderr, /no rule 'rules' in the catalog .*; rules is a folder here: show reads one rule file\)/);
   });
   it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
     const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));

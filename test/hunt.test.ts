@@ -1012,6 +1012,15 @@ describe('detwiki hunt (command)', () => {
     const none1 = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--status', 'disabled'], { input: '', encoding: 'utf8' });
     assert.equal(none1.status, 2);
     assert.match(none1.stderr, /no rule to hunt with: the \d+ rule\(s\) of --rules .* are all of a status left out \(not in --status disabled\)/);
+    // choices that exclude each other: both given is an error, not one of them dropped
+    const both = (...flags: string[]) => spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, ...flags], { input: JSON.stringify(whoami), encoding: 'utf8' });
+    const cat = both('--catalog', os.tmpdir());
+    assert.equal(cat.status, 2);
+    assert.match(cat.stderr, /--catalog and --rules: one or the other/);
+    const outputs = both('--json', '--jsonl');
+    assert.equal(outputs.status, 2);
+    assert.match(outputs.stderr, /--json and --jsonl: one or the other/);
+    assert.equal(outputs.stdout, '');
     const ok = forced('windows.process_creation');
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok((JSON.parse(ok.stdout) as { hits: Hit[] }).hits.length > 0);

@@ -50,6 +50,9 @@ export function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length === 0) throw new UsageError(USAGE);
+    // choices that exclude each other: one was dropped without a word (--catalog behind --rules, --jsonl behind --json)
+    if (values.catalog !== undefined && values.rules?.length) throw new UsageError('--catalog and --rules: one or the other (--rules runs the rule files and folders given, --catalog the rules of a built catalog)');
+    if (values.json && values.jsonl) throw new UsageError('--json and --jsonl: one or the other (--json prints one document at the end, --jsonl a line per hit as it is found)');
     // a path given that does not exist (a typo) is the command's error before any rule is loaded: a hunt of what is
     // left would end as if those events were clean (a file that exists and cannot be read is READ_ERROR, and goes on)
     const absent = positionals.filter((p) => p !== '-' && !existsSync(p));

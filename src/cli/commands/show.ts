@@ -60,7 +60,9 @@ export function run(argv: string[]): Promise<number> {
       try {
         const rule = cat.ruleRecord(arg);
         if (!rule) {
-          console.error(`detwiki: no rule '${arg}' in the catalog ${dir} (ids look like panther/aws_iam_backdoor_role; or pass --repo DIR)`);
+          // an id and a relative folder look alike (`sigma/rules`): the folder is named when there is one
+          const folder = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isDirectory() ? `; ${arg} is a folder here: show reads one rule file` : '';
+          console.error(`detwiki: no rule '${arg}' in the catalog ${dir} (ids look like panther/aws_iam_backdoor_role; or pass --repo DIR${folder})`);
           return 1;
         }
         rules = [rule];
