@@ -106,6 +106,36 @@ describe('detwiki search and coverage', () => {
       assert.match(two.err, /one format only/);
     }
   });
+  it('a count option that is not a whole number is a usage error (compare and show --body-lines), not a page cut oddly', () => {
+    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-count-'));
+    assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
+    const [a, b] = ['panther/aws_cloudtrail_stop_logging', 'sigma/aws_cloudtrail_stop_logging'];
+    for (const bad of ['abc', '-5', '2.5', '']) {
+      const c = detwiki('compare', a, b, '--out', cat, `--body-lines=${bad}`);
+      assert.equal(c.code, 2, `compare ${bad}: ${c.err}`);
+      assert.match(c.err, /--body-lines must be a whole number from 0 on/);
+      assert.equal(detwiki('show', a, '--out', cat, `--body-lines=${bad}`).code, 2, `show ${bad}`);
+    }
+    const none = detwiki('compare', a, b, '--out', cat, '--body-lines', '0');
+    assert.equal(none.code, 0, none.err);
+    assert.match(none.out, /… \d+ more line\(s\) \(--body-lines N\)/);
+    assert.match(detwiki('show', a, '--out', cat, '--body-lines', '1').out, /… \(\d+ more lines\)/);
+  });
+  it('search --technique that is no technique of ATT&CK or of any rule is a usage error, not 0 results', () => {
+    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-tech-'));
+    assert.equal(detwiki('build', '--examples', '--out', cat, '--attack', ATTACK).code, 0);
+    const unknown = detwiki('search', 'x', '--out', cat, '--technique', 'T9999');
+    assert.equal(unknown.code, 2, unknown.err);
+    assert.match(unknown.err, /--technique: no technique 'T9999' in ATT&CK v[\d.]+ or in any rule's mapping\n/);
+    const tactic = detwiki('search', 'x', '--out', cat, '--technique', 'ta0001');
+    assert.equal(tactic.code, 2);
+    assert.match(tactic.err, /\(TA0001 is the tactic Initial Access: `detwiki coverage` lists its techniques\)/);
+    assert.match(detwiki('search', 'x', '--out', cat, '--technique', 'nonsense').err, /\(ids look like T1078 or T1078\.004\)/);
+    // a technique of the bundle is a filter, whether rules map it or not, in either case
+    const known = detwiki('search', 'x', '--out', cat, '--technique', 't9001.002', '--json');
+    assert.equal(known.code, 0, known.err);
+    assert.equal(JSON.parse(known.out).total, 0);
+  });
   it('coverage --logsource the catalog does not have is a usage error naming its log sources, not a matrix of zeros', () => {
     const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-cov-'));
     assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);

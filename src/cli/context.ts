@@ -46,6 +46,14 @@ export function warnAttackAfter(a: LoadedAttack): void {
 
 export class UsageError extends Error {}
 
+/** A count option (`--body-lines N`): a whole number from `min` on, `fallback` when not given; a usage error otherwise. */
+export function countOption(flag: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number from ${min} on, not '${value}'`);
+  return n;
+}
+
 /**
  * A command that takes options only (`build`, `start`, `sync`, `serve`, `coverage`) given a bare argument: a usage
  * error, not an argument dropped (`detwiki build ../corpora` built the examples, `detwiki serve catalog` served the

@@ -8,10 +8,10 @@ import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { Catalog } from '../../catalog/query.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
-import { guarded, UsageError } from '../context.ts';
+import { countOption, guarded, UsageError } from '../context.ts';
 import { say } from '../lines.ts';
 
-const USAGE = 'usage: detwiki compare <rule id A> <rule id B> [--out CATALOG_DIR] [--json]';
+const USAGE = 'usage: detwiki compare <rule id A> <rule id B> [--out CATALOG_DIR] [--body-lines N] [--json]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -21,6 +21,7 @@ export function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length !== 2) throw new UsageError(USAGE);
+    const bodyLines = countOption('body-lines', values['body-lines'], 40);
     const dir = values.out ?? defaultCatalogDir();
     let cat: Catalog;
     try {
@@ -38,7 +39,7 @@ export function run(argv: string[]): Promise<number> {
       }
       const c = compareRules(a!, b!);
       if (values.json) printJson(c);
-      else process.stdout.write(escapeControlsByLine(renderComparison(c, values['body-lines'] ? Number(values['body-lines']) : 40)));
+      else process.stdout.write(escapeControlsByLine(renderComparison(c, bodyLines)));
       return 0;
     } finally {
       cat.close();

@@ -17,7 +17,7 @@ import { renderRulePage } from '../../model/page.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
-import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
+import { countOption, guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -29,6 +29,8 @@ export function run(argv: string[]): Promise<number> {
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR | --out CATALOG_DIR] [--json]');
     const arg = positionals[0]!;
+    // the body in full unless a number of lines is given
+    const bodyLines = values['body-lines'] === undefined ? undefined : countOption('body-lines', values['body-lines'], 0, 1);
     const attack = await loadAttackFor(values.attack, true);
     let format: Format;
     let rules: readonly RuleRecord[];
@@ -88,7 +90,6 @@ export function run(argv: string[]): Promise<number> {
       printJson(pages.length === 1 ? { ...pages[0]!.rule, testResults: pages[0]!.check } : pages.map((p) => ({ ...p.rule, testResults: p.check })));
       return 0;
     }
-    const bodyLines = values['body-lines'] ? Number(values['body-lines']) : undefined;
     for (const { rule, check } of pages) {
       // the rule's texts are untrusted: no character a terminal acts on is written as it is
       process.stdout.write(
