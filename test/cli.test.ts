@@ -54,6 +54,21 @@ describe('detwiki scan', () => {
     assert.equal(rel.status, 1);
     assert.match(rel.stderr, /no rule 'rules' in the catalog .*; rules is a folder here: show reads one rule file\)/);
   });
+  it('--format decides the language of one rule file without --repo too (eval, show, test), checked', () => {
+    const file = path.join(REPO, 'rules', 'login_from_root.yml');
+    // read as Sigma, the Panther rule holds no rule: said with the Sigma diagnostic (it was read as Panther regardless)
+    const e = detwiki('eval', file, '-', '--format', 'sigma');
+    assert.equal(e.code, 2);
+    assert.match(e.err, /holds no rule .*\n.*SIG002/);
+    for (const cmd of ['show', 'test']) assert.match(detwiki(cmd, file, '--format', 'sigma').err, /SIG002/, cmd);
+    const bad = detwiki('eval', file, '-', '--format', 'sigam');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /unknown format 'sigam' \(one of panther, sigma, /);
+    const show = detwiki('show', file, '--format', 'panther');
+    assert.equal(show.code, 0, show.err);
+    // the missing-bundle note once, its reason not said twice
+    assert.equal(show.err.match(/technique ids are shown without names/g)?.length, 1, show.err);
+  });
   it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
     const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));
     assert.equal(r.code, 2);

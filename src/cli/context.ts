@@ -41,7 +41,8 @@ export async function loadAttackFor(flag: string | undefined, quiet = false): Pr
  * outcome, so it never comes before the output or an error, and a command that fails does not print it.
  */
 export function warnAttackAfter(a: LoadedAttack): void {
-  if (a.message) console.error(`detwiki: ${a.message} (technique ids are shown without names)`);
+  const why = ' (technique ids are shown without names)';
+  if (a.message) console.error(`detwiki: ${a.message}${a.message.includes(why.slice(2, -1)) ? '' : why}`);
 }
 
 export class UsageError extends Error {}
@@ -110,6 +111,19 @@ export function repoAndFormat(dir: string, formatFlag: string | undefined): { ro
   const f = detectFormat(root) ?? findRepoRoot(root)?.format;
   if (!f) throw new UsageError(`cannot tell the format of ${dir}; pass --format`);
   return { root, format: f };
+}
+
+/**
+ * The repository and format of one rule file (`show`, `eval`, `test` of a file): `--repo DIR`, else the folder the
+ * file's repository is found in; `--format` decides the language either way (it was read only with `--repo`, and
+ * dropped without a word otherwise). Undefined when no repository is found and no format given.
+ */
+export function ruleFileRepo(file: string, repo: string | undefined, formatFlag: string | undefined): { root: string; format: Format } | undefined {
+  if (repo !== undefined) return repoAndFormat(repo, formatFlag);
+  if (formatFlag !== undefined && !isFormat(formatFlag)) throw new UsageError(`unknown format '${formatFlag}' (one of ${FORMATS.join(', ')})`);
+  const found = findRepoRoot(file);
+  if (formatFlag === undefined) return found;
+  return { root: found?.root ?? path.dirname(path.resolve(file)), format: formatFlag };
 }
 
 /** Scan a repository (or only some files of it) with the format's adapter, resolving ATT&CK when available. */

@@ -14,7 +14,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { readingApplies } from '../../formats/adapter.ts';
-import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { vocabularyFor } from '../../formats/vocabularies.ts';
 import { auditNormalizationsNotice } from '../../hunt/auditNormalizations.ts';
@@ -28,7 +27,7 @@ import { HuntEngine, type Explained } from '../../hunt/engine.ts';
 import { bindAll } from '../../model/lists.ts';
 import { huntReporter, type Hit } from '../../hunt/session.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, listsOption, repoAndFormat, scanRepo, UsageError } from '../context.ts';
+import { guarded, listsOption, ruleFileRepo, scanRepo, UsageError } from '../context.ts';
 import { matchedLines, say, sayLine } from '../lines.ts';
 
 /**
@@ -55,7 +54,7 @@ export function run(argv: string[]): Promise<number> {
     const abs = path.resolve(positionals[0]!);
     const st = statSync(abs, { throwIfNoEntry: false });
     if (!st?.isFile()) throw new UsageError(st?.isDirectory() ? `not a rule file: ${positionals[0]} is a folder (eval reads one rule file; \`detwiki hunt EVENTS --rules ${positionals[0]}\` runs a folder's rules)` : `no such rule file: ${positionals[0]}`);
-    const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
+    const found = ruleFileRepo(abs, values.repo, values.format);
     if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
     const rel = path.relative(found.root, abs).split(path.sep).join('/');
     const res = await scanRepo(found.root, found.format, undefined, { only: [rel] });

@@ -8,7 +8,6 @@ import { existsSync, statSync } from 'node:fs';
 import { catalogFile, defaultCatalogDir } from '../../catalog/paths.ts';
 import { Catalog } from '../../catalog/query.ts';
 import path from 'node:path';
-import { findRepoRoot } from '../../formats/detect.ts';
 import { adapterFor } from '../../formats/registry.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
@@ -17,7 +16,7 @@ import { renderRulePage } from '../../model/page.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
-import { countOption, guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
+import { countOption, guarded, loadAttackFor, repoAndFormat, ruleFileRepo, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -37,7 +36,7 @@ export function run(argv: string[]): Promise<number> {
     const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
     if (asFile) {
       const abs = path.resolve(arg);
-      const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(abs);
+      const found = ruleFileRepo(abs, values.repo, values.format);
       if (!found) throw new UsageError(`cannot find the repository of ${arg}; pass --repo DIR`);
       const root = found.root;
       format = found.format;

@@ -10,8 +10,7 @@ import path from 'node:path';
 import { adapterFor } from '../../formats/registry.ts';
 import { checkRuleTests, type RuleCheck } from '../../model/checks.ts';
 import { parseCommand, printJson } from '../args.ts';
-import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError } from '../context.ts';
-import { findRepoRoot } from '../../formats/detect.ts';
+import { guarded, loadAttackFor, repoAndFormat, ruleFileRepo, scanRepo, UsageError } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { escapeControls } from '../../model/ascii.ts';
@@ -25,7 +24,7 @@ export function run(argv: string[]): Promise<number> {
     let format;
     let only: string[] | undefined;
     if (statSync(target, { throwIfNoEntry: false })?.isFile()) {
-      const found = values.repo ? repoAndFormat(values.repo, values.format) : findRepoRoot(target);
+      const found = ruleFileRepo(target, values.repo, values.format);
       if (!found) throw new UsageError(`cannot find the repository of ${positionals[0]}; pass --repo DIR`);
       ({ root, format } = found);
       only = [path.relative(root, target).split(path.sep).join('/')];
