@@ -60,13 +60,13 @@ describe('server: JSON routes, echoed parameters, control characters, caching', 
 
   it('echoed parameters are escaped on every HTML page', async () => {
     const q = encodeURIComponent(PAYLOAD);
-    // a word filter (format, kind, severity, status) that is none of its words is a bad request echoing it; the
-    // other parameters are echoed on the page they filter
-    const free = `sort=${q}&dir=${q}&page=${q}&tactic=${q}&technique=${q}&logsource=${q}`;
-    const pages = ['/', `/browse?format=${q}&kind=${q}&severity=${q}&status=${q}&${free}`, `/browse?${free}`, `/browse?severity=${q}`, `/browse?status=${q}`, `/search?q=${q}&format=${q}`, `/search?q=${q}&kind=${q}&${free}`, `/search?q=${q}&${free}`, `/matrix?format=${q}&kind=${q}`, `/matrix?${free}`, `/technique/T1110?format=${q}`, `/technique/T1110?${free}`, '/logsources', `/logsource/${q}`, `/indicator/${q}`, `/rule/${q}/${q}`];
+    // a word filter (format, kind, severity, status) that is none of its words, or a technique no bundle or rule
+    // knows, is a bad request echoing it; the other parameters are echoed on the page they filter
+    const free = `sort=${q}&dir=${q}&page=${q}&tactic=${q}&logsource=${q}`;
+    const pages = ['/', `/browse?format=${q}&kind=${q}&severity=${q}&status=${q}&${free}`, `/browse?${free}`, `/browse?severity=${q}`, `/browse?status=${q}`, `/search?q=${q}&format=${q}`, `/search?q=${q}&kind=${q}&${free}`, `/search?q=${q}&${free}`, `/matrix?format=${q}&kind=${q}`, `/matrix?${free}`, `/technique/T1110?format=${q}`, `/technique/T1110?${free}`, `/browse?technique=${q}&${free}`, `/search?q=${q}&technique=${q}`, '/logsources', `/logsource/${q}`, `/indicator/${q}`, `/rule/${q}/${q}`];
     for (const p of pages) {
       const r = await get(s.url, p);
-      assert.ok(r.status === 200 || r.status === 404 || (r.status === 400 && /(format|kind|severity|status)=%22/.test(p)), `${p}: ${r.status}`);
+      assert.ok(r.status === 200 || r.status === 404 || (r.status === 400 && /(format|kind|severity|status|technique)=%22/.test(p)), `${p}: ${r.status}`);
       assert.doesNotMatch(r.body, /<meta http-equiv=refresh/i, p);
     }
   });

@@ -150,7 +150,11 @@ describe('wiki server security', () => {
     assert.match(page.body, /unknown format &#39;&lt;script&gt;x&#39;/);
     // the words of the lists are still filters; the other filters (free words) are not checked
     assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil&format=mql&severity=high')).body).filters.format, 'mql');
-    assert.equal((await rawGet(s.url, '/api/browse?technique=T9999&logsource=nothing')).status, 200);
+    assert.equal((await rawGet(s.url, '/api/browse?logsource=nothing&tactic=nothing')).status, 200);
+    // a technique no bundle or rule knows is one too; a tactic's id is named as one
+    const tech = await rawGet(s.url, '/api/search?q=evil&technique=T9999');
+    assert.equal(tech.status, 400);
+    assert.match(JSON.parse(tech.body).error, /^technique: no technique 'T9999' in /);
   });
 
   it('static export writes every rule page and the JSON index, inert too', async () => {

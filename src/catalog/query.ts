@@ -6,7 +6,7 @@
  */
 import type { RuleRecord } from '../model/rule.ts';
 import type { ParsedQuery } from './searchQuery.ts';
-import { matrixOf, navigatorLayerOf, tacticPageData, techniquePageData } from './read/attack.ts';
+import { matrixOf, navigatorLayerOf, tacticPageData, techniquePageData, unknownTechnique } from './read/attack.ts';
 import { CatalogCore } from './read/core.ts';
 import { allRuleIds, allTechniqueIds, indicatorPageKeys, searchIndex } from './read/exportLists.ts';
 import { homeData } from './read/home.ts';
@@ -70,6 +70,11 @@ export class Catalog extends CatalogCore {
 
   technique(id: string, f: Filters = {}): TechniquePageData {
     return techniquePageData(this, id, f);
+  }
+
+  /** Why `id` is no technique of the catalog's ATT&CK or of any rule's mapping; undefined when it is one. */
+  unknownTechnique(id: string): string | undefined {
+    return unknownTechnique(this, id);
   }
 
   tactic(id: string): TacticPageData | undefined {

@@ -26,10 +26,16 @@ export interface RouteResult {
 /** The pages that read the rule filters (`format`, `kind`, `severity`, `status`…). */
 const FILTERED = new Set(['browse', 'search', 'matrix', 'technique']);
 
+/** A `technique=` filter that names no technique of ATT&CK or of any rule (`T9999`, a tactic): why, else undefined. */
+function unknownTechniqueFilter(cat: Catalog, params: Params): string | undefined {
+  const why = params.technique ? cat.unknownTechnique(params.technique.slice(0, 200)) : undefined;
+  return why && `technique: ${why}`;
+}
+
 /** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */
 export function resolvePage(cat: Catalog, name: string, segments: readonly string[], params: Params): RouteResult | undefined {
   const one = () => (segments.length === 1 ? segments[0]! : undefined);
-  const bad = FILTERED.has(name) ? badFilter(params) : undefined;
+  const bad = FILTERED.has(name) ? (badFilter(params) ?? unknownTechniqueFilter(cat, params)) : undefined;
   if (bad !== undefined) {
     const data = { error: bad };
     // the Navigator layer is JSON wherever it is asked for, its error too

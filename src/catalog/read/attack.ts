@@ -125,3 +125,18 @@ export function tacticPageData(cat: CatalogCore, id: string) {
   const col = m.tactics.find((x) => x.id === tacId)!;
   return { tactic: t, techniques: [...col.techniques].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)), count: col.count, attribution: m.attribution, version: m.version };
 }
+
+/**
+ * Why a technique filter cannot match any rule, when it names no technique of the catalog's ATT&CK bundle nor of any
+ * rule's mapping (`T9999`, a tactic's id or name, a typo); undefined when it is one (rules mapping it or not). A
+ * filter of such an id lists no rule, which reads as a gap in coverage: the CLI's `--technique` and the pages'
+ * `technique=` say this instead.
+ */
+export function unknownTechnique(cat: CatalogCore, id: string): string | undefined {
+  const tid = id.trim().toUpperCase();
+  if (cat.techniqueInfo(tid) || cat.st('SELECT 1 FROM rule_attack WHERE technique = ? OR parent = ? LIMIT 1').get(tid, tid)) return undefined;
+  const tactic = cat.tactics().find((t) => t.id === tid || t.shortname === id.trim().toLowerCase());
+  const version = cat.meta('attack_version');
+  const hint = tactic ? ` (${tactic.id} is the tactic ${tactic.name})` : /^T\d{4}(\.\d{3})?$/.test(tid) ? '' : ' (ids look like T1078 or T1078.004)';
+  return `no technique '${id}' in ${version ? `ATT&CK v${version}` : 'the catalog (built without an ATT&CK bundle)'} or in any rule's mapping${hint}`;
+}

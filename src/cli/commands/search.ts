@@ -2,7 +2,6 @@
 import { explainMatch } from '../../catalog/snippets.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { jsonText } from '../../model/ascii.ts';
-import type { Catalog } from '../../catalog/query.ts';
 import { guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
@@ -23,7 +22,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`bad --limit ${values.limit}`);
     const f = { ...oneFormatAndKind(values), ...(values.technique ? { technique: values.technique } : {}) };
     return withCatalog('search', values.out, (cat) => {
-      if (values.technique) knownTechnique(cat, values.technique);
+      // a technique no bundle or rule knows (`T9999`, a tactic's id) is said, not searched as "0 result(s)"
+      const unknown = values.technique ? cat.unknownTechnique(values.technique) : undefined;
+      if (unknown) throw new UsageError(`--technique: ${unknown}`);
       const q = positionals.join(' ');
       const r = cat.search(q, f, { pageSize: limit });
       const why = (id: string) => {
@@ -42,18 +43,4 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     });
   });
-}
-
-/**
- * `--technique` names a technique of the catalog's ATT&CK bundle or of some rule's mapping: anything else (`T9999`, a
- * tactic's id, a typo) is a usage error, not "0 result(s)" that reads as a gap in coverage.
- */
-function knownTechnique(cat: Catalog, id: string): void {
-  const tid = id.trim().toUpperCase();
-  if (cat.techniqueInfo(tid) || cat.st('SELECT 1 FROM rule_attack WHERE technique = ? OR parent = ? LIMIT 1').get(tid, tid)) return;
-  const tactic = cat.tactics().find((t) => t.id === tid || t.shortname === id.trim().toLowerCase());
-  const version = cat.matrix({}).version;
-  throw new UsageError(
-    `--technique: no technique '${id}' in ${version ? `ATT&CK v${version}` : 'the catalog (built without an ATT&CK bundle)'} or in any rule's mapping${tactic ? ` (${tactic.id} is the tactic ${tactic.name}: \`detwiki coverage\` lists its techniques)` : /^T\d{4}(\.\d{3})?$/.test(tid) ? '' : ' (ids look like T1078 or T1078.004)'}`,
-  );
 }
