@@ -69,6 +69,16 @@ describe('detwiki scan', () => {
     // the missing-bundle note once, its reason not said twice
     assert.equal(show.err.match(/technique ids are shown without names/g)?.length, 1, show.err);
   });
+  it('convert of a file that holds no rule says where to learn why, not "no rule" as if it were an id', () => {
+    const broken = path.join(REPO, 'rules', 'broken.yml');
+    const r = detwiki('convert', broken, '--to', 'duckdb');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /broken\.yml holds no rule this command reads \(`detwiki show .*broken\.yml` says why\)/);
+    // an id without a catalog: what convert can do instead (it has no --rules)
+    const id = detwiki('convert', 'mql/no_such_rule', '--to', 'duckdb', '--catalog', path.join(os.tmpdir(), 'detwiki-no-such-catalog'));
+    assert.equal(id.code, 2);
+    assert.match(id.err, /no catalog at .*: run `detwiki build` or give a rule file instead of an id/);
+  });
   it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
     const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));
     assert.equal(r.code, 2);

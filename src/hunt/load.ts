@@ -109,6 +109,8 @@ export interface CatalogReadOptions {
   readonly onThread?: (outcome: 'read' | 'failed' | 'another build') => void;
   /** Called once this thread's read transaction has its snapshot, before the reading thread starts (for tests: a build committed in between). */
   readonly afterSnapshot?: () => void;
+  /** What the command can do instead when there is no catalog, said in that error (default: the hunt's `pass --rules PATH`). */
+  readonly otherwise?: string;
 }
 
 /**
@@ -118,7 +120,7 @@ export interface CatalogReadOptions {
  */
 export async function rulesFromCatalog(dir: string, f: RuleFilter, opts: CatalogReadOptions = {}): Promise<RuleRecord[]> {
   const file = catalogFile(dir);
-  if (!existsSync(file)) throw new Error(`no catalog at ${file}: run \`detwiki build\` or pass --rules PATH`);
+  if (!existsSync(file)) throw new Error(`no catalog at ${file}: run \`detwiki build\` or ${opts.otherwise ?? 'pass --rules PATH'}`);
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const where: string[] = [];

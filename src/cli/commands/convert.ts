@@ -4,7 +4,7 @@
  * the rows where the rule is TRUE (fires) or NULL (may fire: depends on what SQL or the parser cannot express).
  * `--lists` gives the values of named lists the rule tests (MQL `$org_domains`), which the SQL then holds.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { rulesFromCatalog, rulesFromPaths } from '../../hunt/load.ts';
 import { DIALECTS } from '../../hunt/sql/dialects.ts';
@@ -30,11 +30,16 @@ export function run(argv: string[]): Promise<number> {
     const target = positionals[0]!;
     let rules;
     try {
-      rules = existsSync(target) ? await rulesFromPaths([target], {}) : await rulesFromCatalog(values.catalog ?? defaultCatalogDir(), { ids: [target] });
+      rules = existsSync(target) ? await rulesFromPaths([target], {}) : await rulesFromCatalog(values.catalog ?? defaultCatalogDir(), { ids: [target] }, { otherwise: 'give a rule file instead of an id' });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    if (!rules.length) throw new UsageError(`no rule '${target}'`);
+    if (!rules.length) {
+      // a path that holds none: where to learn why (a syntax error at its line, a file of another kind)
+      if (!existsSync(target)) throw new UsageError(`no rule '${target}' in the catalog (ids look like panther/aws_iam_backdoor_role), and no such file`);
+      const folder = statSync(target).isDirectory();
+      throw new UsageError(`${target} holds no rule this command reads (${folder ? `\`detwiki scan ${target}\` accounts for each file` : `\`detwiki show ${target}\` says why`})`);
+    }
     const lists = listsOption(values.lists);
     const events = values.events ?? 'events.jsonl';
     const source =
