@@ -126,6 +126,11 @@ describe('detwiki search and coverage', () => {
       const k = detwiki(cmd, ...words, '--kind', 'detections');
       assert.equal(k.code, 2, cmd);
       assert.match(k.err, /--kind: unknown kind 'detections' \(one of /);
+      // a word in another case is that word
+      // (no catalog here: past the words, the command stops at the catalog)
+      const cased = detwiki(cmd, ...words, '--format', 'Sigma', '--kind', 'DETECTION');
+      assert.notEqual(cased.code, 2, cmd);
+      assert.match(cased.err, /catalog/, cmd);
       const two = detwiki(cmd, ...words, '--format', 'sigma,kusto');
       assert.equal(two.code, 2, cmd);
       assert.match(two.err, /one format only/);

@@ -148,8 +148,10 @@ describe('wiki server security', () => {
     assert.equal(page.status, 400);
     assert.match(page.headers['content-type'] ?? '', /text\/html/);
     assert.match(page.body, /unknown format &#39;&lt;script&gt;x&#39;/);
-    // the words of the lists are still filters; the other filters (free words) are not checked
+    // the words of the lists are still filters, in any case; the other filters (free words) are not checked
     assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil&format=mql&severity=high')).body).filters.format, 'mql');
+    const upper = JSON.parse((await rawGet(s.url, '/api/search?q=evil&format=MQL')).body);
+    assert.deepEqual([upper.filters.format, upper.result.total], ['mql', 1]);
     assert.equal((await rawGet(s.url, '/api/browse?logsource=nothing&tactic=nothing')).status, 200);
     // a technique no bundle or rule knows is one too; a tactic's id is named as one
     const tech = await rawGet(s.url, '/api/search?q=evil&technique=T9999');

@@ -44,7 +44,7 @@ export const STATUSES_LEFT_OUT: readonly Status[] = ['deprecated', 'unsupported'
 /** `--status a,b` (or `all`): the statuses to run; undefined: every status but those left out by default. */
 export function parseStatuses(s: string | undefined): readonly Status[] {
   if (!s) return STATUSES.filter((x) => !STATUSES_LEFT_OUT.includes(x));
-  if (s.trim() === 'all') return STATUSES;
+  if (s.trim().toLowerCase() === 'all') return STATUSES;
   return choicesOf(s, STATUSES, 'status', { also: 'all' });
 }
 

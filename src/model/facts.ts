@@ -11,12 +11,13 @@ export function isFormat(s: string): s is Format {
 }
 
 /**
- * A command's comma-separated choice (`--format sigma,kusto`, `--kind rule`): the words, each one of `allowed`, or an
- * error naming the first that is not and the words that are. `single`: exactly one word (a filter of one value);
- * `also`: another accepted spelling the caller reads itself, named in the error (`all`).
+ * A command's comma-separated choice (`--format sigma,kusto`, `--kind rule`): the words, each one of `allowed` (the
+ * lists are lower case; `Sigma` is `sigma`), or an error naming the first that is not and the words that are.
+ * `single`: exactly one word (a filter of one value); `also`: another accepted spelling the caller reads itself, named
+ * in the error (`all`).
  */
 export function choicesOf<T extends string>(s: string, allowed: readonly T[], noun: string, { single = false, also = '' } = {}): T[] {
-  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const out = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
   const words = `one of ${allowed.join(', ')}${also ? `, or ${also}` : ''}`;
   for (const w of out) if (!(allowed as readonly string[]).includes(w)) throw new Error(`unknown ${noun} '${w}' (${words})`);
   if (!out.length) throw new Error(`no ${noun} given (${words})`);

@@ -13,6 +13,8 @@ export type Params = Record<string, string | undefined>;
 export function filtersFrom(p: Params): Filters {
   const f: Record<string, unknown> = {};
   for (const k of ['format', 'kind', 'severity', 'status', 'tactic', 'technique', 'logsource'] as const) if (p[k]) f[k] = p[k]!.slice(0, 200);
+  // the words of the lists in any case (`format=Sigma`), as `badFilter` reads them
+  for (const [k] of WORD_FILTERS) if (typeof f[k] === 'string') f[k] = (f[k] as string).trim().toLowerCase();
   if (p.all === '1' || p.all === 'true') f.all = true;
   return f as Filters;
 }
