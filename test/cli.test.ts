@@ -64,7 +64,8 @@ describe('detwiki scan', () => {
     const bad = detwiki('eval', file, '-', '--format', 'sigam');
     assert.equal(bad.code, 2);
     assert.match(bad.err, /unknown format 'sigam' \(one of panther, sigma, /);
-    const show = detwiki('show', file, '--format', 'panther');
+    assert.match(detwiki('scan', REPO, '--format', 'COBOL').err, /--format: unknown format 'COBOL' \(one of panther, /);
+    const show = detwiki('show', file, '--format', 'Panther');
     assert.equal(show.code, 0, show.err);
     // the missing-bundle note once, its reason not said twice
     assert.equal(show.err.match(/technique ids are shown without names/g)?.length, 1, show.err);

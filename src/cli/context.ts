@@ -11,7 +11,7 @@ import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
 import { readNamedLists } from '../hunt/lists.ts';
-import { choicesOf, FORMATS, isFormat, KINDS, type Format, type Kind } from '../model/facts.ts';
+import { choicesOf, FORMATS, KINDS, type Format, type Kind } from '../model/facts.ts';
 import type { NamedLists } from '../model/lists.ts';
 import { progress } from './args.ts';
 
@@ -41,8 +41,8 @@ export async function loadAttackFor(flag: string | undefined, quiet = false): Pr
  * outcome, so it never comes before the output or an error, and a command that fails does not print it.
  */
 export function warnAttackAfter(a: LoadedAttack): void {
-  const why = ' (technique ids are shown without names)';
-  if (a.message) console.error(`detwiki: ${a.message}${a.message.includes(why.slice(2, -1)) ? '' : why}`);
+  const reason = 'technique ids are shown without names';
+  if (a.message) console.error(`detwiki: ${a.message}${a.message.includes(reason) ? '' : ` (${reason})`}`);
 }
 
 export class UsageError extends Error {}
@@ -104,10 +104,7 @@ export function repoAndFormat(dir: string, formatFlag: string | undefined): { ro
   if (!st) throw new UsageError(`no such folder: ${dir}`);
   // a file here was scanned as a repository of no file ("files: 0") and said nothing of why
   if (!st.isDirectory()) throw new UsageError(`not a folder: ${dir} (a repository folder is wanted here; \`detwiki show FILE\` and \`detwiki test FILE\` read one rule file)`);
-  if (formatFlag !== undefined) {
-    if (!isFormat(formatFlag)) throw new UsageError(`unknown format '${formatFlag}'`);
-    return { root, format: formatFlag };
-  }
+  if (formatFlag !== undefined) return { root, format: formatOption(formatFlag) };
   const f = detectFormat(root) ?? findRepoRoot(root)?.format;
   if (!f) throw new UsageError(`cannot tell the format of ${dir}; pass --format`);
   return { root, format: f };
@@ -120,13 +117,17 @@ export function repoAndFormat(dir: string, formatFlag: string | undefined): { ro
  */
 export function ruleFileRepo(file: string, repo: string | undefined, formatFlag: string | undefined): { root: string; format: Format } | undefined {
   if (repo !== undefined) return repoAndFormat(repo, formatFlag);
-  if (formatFlag !== undefined && !isFormat(formatFlag)) throw new UsageError(`unknown format '${formatFlag}' (one of ${FORMATS.join(', ')})`);
+  const format = formatFlag === undefined ? undefined : formatOption(formatFlag);
   const found = findRepoRoot(file);
-  if (formatFlag === undefined) return found;
-  return { root: found?.root ?? path.dirname(path.resolve(file)), format: formatFlag };
+  if (format === undefined) return found;
+  return { root: found?.root ?? path.dirname(path.resolve(file)), format };
 }
 
-/** Scan a repository (or only some files of it) with the format's adapter, resolving ATT&CK when available. */
+/** `--format F` of a repository or a rule file: one language, in any case, or a usage error naming them. */
+function formatOption(flag: string): Format {
+  return oneOf('format', flag, FORMATS);
+}
+
 /** The named lists of `--lists FILE|DIR ...` (none: no list), or a usage error naming what cannot be read. */
 export function listsOption(paths: readonly string[] | undefined): NamedLists {
   try {
@@ -136,6 +137,7 @@ export function listsOption(paths: readonly string[] | undefined): NamedLists {
   }
 }
 
+/** Scan a repository (or only some files of it) with the format's adapter, resolving ATT&CK when available. */
 export async function scanRepo(
   root: string,
   format: Format,

@@ -17,9 +17,12 @@ export function isFormat(s: string): s is Format {
  * in the error (`all`).
  */
 export function choicesOf<T extends string>(s: string, allowed: readonly T[], noun: string, { single = false, also = '' } = {}): T[] {
-  const out = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const given = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const out = given.map((x) => x.toLowerCase());
   const words = `one of ${allowed.join(', ')}${also ? `, or ${also}` : ''}`;
-  for (const w of out) if (!(allowed as readonly string[]).includes(w)) throw new Error(`unknown ${noun} '${w}' (${words})`);
+  out.forEach((w, i) => {
+    if (!(allowed as readonly string[]).includes(w)) throw new Error(`unknown ${noun} '${given[i]}' (${words})`);
+  });
   if (!out.length) throw new Error(`no ${noun} given (${words})`);
   if (single && out.length > 1) throw new Error(`one ${noun} only, not ${out.length}`);
   return out as T[];
