@@ -1012,6 +1012,13 @@ describe('detwiki hunt (command)', () => {
     const none1 = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--status', 'disabled'], { input: '', encoding: 'utf8' });
     assert.equal(none1.status, 2);
     assert.match(none1.stderr, /no rule to hunt with: the \d+ rule\(s\) of --rules .* are all of a status left out \(not in --status disabled\)/);
+    // --min-severity: one severity word, in any case, as --format and --kind read theirs
+    const sev = (word: string) => spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--min-severity', word], { input: JSON.stringify(whoami), encoding: 'utf8' });
+    const huge = sev('huge');
+    assert.equal(huge.status, 2);
+    assert.match(huge.stderr, /unknown severity 'huge' \(one of informational, low, medium, high, critical\)/);
+    assert.equal(sev('High').status, 0);
+    assert.match(sev('low,high').stderr, /one severity only/);
     // choices that exclude each other: both given is an error, not one of them dropped
     const both = (...flags: string[]) => spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, ...flags], { input: JSON.stringify(whoami), encoding: 'utf8' });
     const cat = both('--catalog', os.tmpdir());

@@ -18,7 +18,7 @@ import { parseFormats, parseKinds, parseStatuses, rulesFromCatalog, rulesFromPat
 import type { DuckFailure } from '../../hunt/sql/session.ts';
 import { hunt, navigatorLayer, type SessionOptions, type Hit, type HuntSummary, type RuleTally } from '../../hunt/session.ts';
 import { escapeControls, jsonText } from '../../model/ascii.ts';
-import { SEVERITIES, type Severity } from '../../model/facts.ts';
+import { choicesOf, SEVERITIES, type Severity } from '../../model/facts.ts';
 import { AGGREGATE_FUNCTIONS } from '../../model/aggregate.ts';
 import { bindAll, type ListsReport } from '../../model/lists.ts';
 import { parseCommand, printJson, progress } from '../args.ts';
@@ -69,15 +69,16 @@ export function run(argv: string[]): Promise<number> {
     const autoThreads = values.workers === undefined || values.workers === 'auto';
     const asked = autoThreads ? 0 : Number(values.workers);
     if (!autoThreads && (!Number.isInteger(asked) || asked < 0 || asked > 64)) throw new UsageError("--workers must be 'auto' or a whole number from 0 to 64");
-    const minSev = values['min-severity'];
-    if (minSev && !(SEVERITIES as readonly string[]).includes(minSev)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
     let filter: RuleFilter;
     let statuses;
+    let minSev: Severity | undefined;
     try {
       statuses = parseStatuses(values.status);
       const formats = parseFormats(values.format);
       const kinds = parseKinds(values.kind);
-      filter = { ...(formats ? { formats } : {}), ...(kinds ? { kinds } : {}), ...(minSev ? { minSeverity: minSev as Severity } : {}) };
+      // one severity word, read as the other words are (any case; an unknown one names them)
+      minSev = values['min-severity'] === undefined ? undefined : choicesOf(values['min-severity'], SEVERITIES, 'severity', { single: true })[0];
+      filter = { ...(formats ? { formats } : {}), ...(kinds ? { kinds } : {}), ...(minSev ? { minSeverity: minSev } : {}) };
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
