@@ -166,6 +166,11 @@ describe('detwiki search and coverage', () => {
     const known = detwiki('search', 'x', '--out', cat, '--technique', 't9001.002', '--json');
     assert.equal(known.code, 0, known.err);
     assert.equal(JSON.parse(known.out).total, 0);
+    // a rule shown from the catalog is shown with the catalog's ATT&CK: no bundle is asked for
+    const shown = detwiki('show', 'panther/aws_cloudtrail_stop_logging', '--out', cat);
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, /\(ATT&CK v[\d.]+\)/);
+    assert.doesNotMatch(shown.err, /no ATT&CK bundle/);
   });
   it('coverage --logsource the catalog does not have is a usage error naming its log sources, not a matrix of zeros', () => {
     const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-cov-'));

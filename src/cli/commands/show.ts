@@ -33,6 +33,8 @@ export function run(argv: string[]): Promise<number> {
     const attack = await loadAttackFor(values.attack, true);
     let format: Format;
     let rules: readonly RuleRecord[];
+    // a rule read from a built catalog carries the catalog's ATT&CK (names, tactics and version as it was built with)
+    let fromCatalog: { tacticOrder: ReturnType<Catalog['tactics']>; attackVersion: string | undefined } | undefined;
     const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
     if (asFile) {
       const abs = path.resolve(arg);
@@ -68,6 +70,7 @@ export function run(argv: string[]): Promise<number> {
         }
         rules = [rule];
         format = rule.format;
+        fromCatalog = { tacticOrder: cat.tactics(), attackVersion: cat.meta('attack_version') };
       } finally {
         cat.close();
       }
@@ -94,16 +97,22 @@ export function run(argv: string[]): Promise<number> {
       process.stdout.write(
         escapeControlsByLine(
           renderRulePage(rule, {
-            ...(attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
+            ...(fromCatalog ? attackOfCatalog(fromCatalog) : attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
             testOutcomes: check.checked ? check.outcomes : [],
             ...(bodyLines ? { bodyLines } : {}),
           }),
         ) + '\n',
       );
     }
-    warnAttackAfter(attack);
+    // the catalog's rules were resolved against ATT&CK when it was built: no bundle is needed to show them
+    if (!fromCatalog?.attackVersion) warnAttackAfter(attack);
     return 0;
   });
+}
+
+/** The page options of the catalog's ATT&CK (none when it was built without a bundle). */
+function attackOfCatalog(c: { tacticOrder: ReturnType<Catalog['tactics']>; attackVersion: string | undefined }): { tacticOrder?: ReturnType<Catalog['tactics']>; attackVersion?: string } {
+  return c.attackVersion ? { tacticOrder: c.tacticOrder, attackVersion: c.attackVersion } : {};
 }
 
 /** A path the user meant as a file (`./x.yml`, `/abs/x`, `rules/x.py`), not a rule id (`panther/aws_iam_backdoor_role`). */
