@@ -69,3 +69,18 @@ test('findAttackBundle: flag, then DETWIKI_ATTACK, then the synced bundle, else 
   assert.equal(missing.path, undefined);
   assert.match(missing.message, /nope\.json \(from --attack\) does not exist/);
 });
+
+test('findAttackBundle: a folder named for the bundle gives its enterprise-attack*.json, the newest by version', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-locate-dir-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const empty = findAttackBundle({ flag: dir, env: {} });
+  assert.equal(empty.path, undefined);
+  assert.match(empty.message, /holds no enterprise-attack\*\.json; no ATT&CK bundle/);
+  writeFileSync(path.join(dir, 'README.md'), '');
+  writeFileSync(path.join(dir, 'enterprise-attack-9.0.json'), '{}');
+  assert.equal(findAttackBundle({ flag: dir, env: {} }).path, path.join(dir, 'enterprise-attack-9.0.json'));
+  writeFileSync(path.join(dir, 'enterprise-attack-19.1.json'), '{}');
+  const two = findAttackBundle({ env: { DETWIKI_ATTACK: dir } });
+  assert.equal(two.path, path.join(dir, 'enterprise-attack-19.1.json'));
+  assert.match(two.message, /from DETWIKI_ATTACK, the newest of 2 in the folder/);
+});

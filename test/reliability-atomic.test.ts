@@ -301,8 +301,8 @@ describe('killed syncs', () => {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  const sync = (cache: string, crashAt?: string) =>
-    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'detwiki.js'), 'sync', '--mirror', path.join(tmp, 'mirror'), '--attack', path.join(tmp, 'enterprise-attack-19.1.json'), '--sources', exampleSources().map((s) => s.name).join(','), '--json'], {
+  const sync = (cache: string, crashAt?: string, attack = path.join(tmp, 'enterprise-attack-19.1.json')) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'detwiki.js'), 'sync', '--mirror', path.join(tmp, 'mirror'), '--attack', attack, '--sources', exampleSources().map((s) => s.name).join(','), '--json'], {
       cwd: ROOT,
       env: { ...process.env, DETWIKI_CACHE: cache, ...(crashAt ? { DETWIKI_CRASH_AT: crashAt } : {}) },
       encoding: 'utf8',
@@ -315,6 +315,13 @@ describe('killed syncs', () => {
     const report = JSON.parse(r.stdout) as { attack: { path: string; version?: string } };
     assert.equal(path.basename(report.attack.path), 'enterprise-attack-19.1.json');
     assert.equal(report.attack.version, '19.1');
+  });
+
+  it('--attack naming the folder of the bundle copies the bundle in it', () => {
+    const r = sync(path.join(tmp, 'cache-folder'), undefined, tmp);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { attack: { status: string; path: string; version?: string } };
+    assert.deepEqual([report.attack.status, path.basename(report.attack.path), report.attack.version], ['copied', 'enterprise-attack-19.1.json', '19.1']);
   });
 
   it('killed while writing the bundle, the stamp or a source link: every file is old or new, and a build serves correct counts', async () => {

@@ -1,7 +1,7 @@
 /**
  * Which ATT&CK bundle to use: `--attack FILE`, else `$DETWIKI_ATTACK`, else the bundle `detwiki sync` keeps.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface AttackBundleLocation {
@@ -33,6 +33,25 @@ export function findAttackBundle(
 
 function named(file: string, from: string): AttackBundleLocation {
   const abs = path.resolve(file);
+  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory()) return inFolder(abs, from);
   if (existsSync(abs)) return { path: abs, message: `ATT&CK bundle ${abs} (from ${from})` };
   return { message: `ATT&CK bundle ${abs} (from ${from}) does not exist; ${NO_ATTACK_BUNDLE_MESSAGE}` };
+}
+
+/**
+ * A folder named where a bundle is wanted (`--attack ../attack`): its `enterprise-attack*.json`, the newest by the
+ * version in the name when there are several (`enterprise-attack-19.1.json` after `-9.0`), and the choice said.
+ */
+function inFolder(dir: string, from: string): AttackBundleLocation {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^enterprise-attack.*\.json$/i.test(n) && statSync(path.join(dir, n), { throwIfNoEntry: false })?.isFile());
+  } catch (e) {
+    return { message: `ATT&CK folder ${dir} (from ${from}) cannot be read (${e instanceof Error ? e.message : String(e)}); ${NO_ATTACK_BUNDLE_MESSAGE}` };
+  }
+  if (!names.length) return { message: `ATT&CK folder ${dir} (from ${from}) holds no enterprise-attack*.json; ${NO_ATTACK_BUNDLE_MESSAGE}` };
+  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const chosen = path.join(dir, names[names.length - 1]!);
+  const others = names.length > 1 ? `, the newest of ${names.length} in the folder` : '';
+  return { path: chosen, message: `ATT&CK bundle ${chosen} (from ${from}${others})` };
 }

@@ -6,9 +6,10 @@
  * to a temporary name and renamed into place (`atomic.ts`): a sync killed at any point leaves each file old or new.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseAttackBundle } from '../attack/stix.ts';
+import { findAttackBundle } from '../attack/locate.ts';
 import { parseAuditNormalizations } from '../hunt/auditNormalizations.ts';
 import { crashPoint, removeStalePartials, writeFileAtomic } from './atomic.ts';
 import { makeFolder, sourcesDir, syncedAttackBundle, syncedAttackDir, syncedAttackName, syncedAuditNormalizations, syncStampFile } from './paths.ts';
@@ -108,8 +109,11 @@ async function syncAttack(attackFile: string | undefined): Promise<SyncReport['a
   let name: string;
   try {
     if (attackFile) {
-      text = readFileSync(attackFile, 'utf8');
-      name = path.basename(attackFile);
+      // a folder (`--attack ../attack`) gives its enterprise-attack*.json, as every command reads --attack
+      const file = statSync(attackFile, { throwIfNoEntry: false })?.isDirectory() ? findAttackBundle({ flag: attackFile, env: {} }).path : attackFile;
+      if (!file) return keep(`cannot read ${attackFile}: a folder with no enterprise-attack*.json`);
+      text = readFileSync(file, 'utf8');
+      name = path.basename(file);
     } else {
       const res = await fetch(ATTACK_BUNDLE_URL, { signal: AbortSignal.timeout(120_000) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
