@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { buildCatalog } from '../src/catalog/build.ts';
+import { buildCatalog, formatBuildReport } from '../src/catalog/build.ts';
 import { catalogFile } from '../src/catalog/paths.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { rulesFromCatalog } from '../src/hunt/load.ts';
@@ -239,6 +239,25 @@ describe('catalog build from examples/', () => {
     } finally {
       cat.close();
     }
+  });
+});
+
+describe('build report errors', () => {
+  it("an error in a file whose rule was read is said to be one (the table's error column counts files by outcome)", async (t) => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-errors-'));
+    t.after(() => rmSync(tmp, { recursive: true, force: true }));
+    const rules = path.join(tmp, 'mirror', 'sigma', 'rules');
+    mkdirSync(rules, { recursive: true });
+    const rule = (condition: string) => `title: Example\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: x.exe\n  condition: ${condition}\n`;
+    writeFileSync(path.join(rules, 'bad_condition.yml'), rule('sel and ('));
+    writeFileSync(path.join(rules, 'good.yml'), rule('sel'));
+    writeFileSync(path.join(rules, 'broken.yml'), 'title: [unclosed\n');
+    const r = await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: DEFAULT_SOURCES.filter((d) => d.name === 'sigma'), workers: 0 });
+    const sigma = r.sources.find((x) => x.name === 'sigma')!;
+    assert.equal(sigma.outcomes.error, 1);
+    const byFile = Object.fromEntries(sigma.errors.map((e) => [e.file, e.read ?? false]));
+    assert.deepEqual(byFile, { 'rules/bad_condition.yml': true, 'rules/broken.yml': false });
+    assert.match(formatBuildReport(r), /\nerrors \(2, 1 of them in files whose rules are in the catalog, the part that failed shown verbatim\):\n/);
   });
 });
 

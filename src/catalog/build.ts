@@ -75,7 +75,8 @@ export interface SourceReport {
   /** When its parsing jobs ran (thread 0: the building thread) and when its writing started and ended (epoch ms; its results are written as they come in): the build's timeline. */
   readonly timeline?: { readonly jobs: readonly JobSpan[]; readonly writeStart: number; readonly writeEnd: number };
   readonly skippedReasons: Record<string, number>;
-  readonly errors: readonly { readonly file: string; readonly line?: number; readonly code: string; readonly message: string }[];
+  /** Error diagnostics, file:line; `read`: the file's rules were still read (its outcome is not `error`: a query that does not parse is kept verbatim). */
+  readonly errors: readonly { readonly file: string; readonly line?: number; readonly code: string; readonly message: string; readonly read?: boolean }[];
   readonly note?: string;
 }
 
@@ -768,11 +769,18 @@ function sourceReport(db: DB, src: ResolvedSource, parsed: number, seconds: numb
   for (const r of db.prepare("SELECT reason, COUNT(*) n FROM files WHERE source = ? AND outcome = 'skipped' GROUP BY reason ORDER BY n DESC").all(src.def.name) as { reason: string | null; n: number }[]) {
     skippedReasons[r.reason ?? '(no reason)'] = r.n;
   }
-  const errors = (db.prepare("SELECT file, line, code, message FROM diagnostics WHERE source = ? AND severity = 'error' ORDER BY file, line").all(src.def.name) as { file: string; line: number | null; code: string; message: string }[]).map((e) => ({
+  const errors = (
+    db
+      .prepare(
+        "SELECT d.file, d.line, d.code, d.message, f.outcome FROM diagnostics d LEFT JOIN files f ON f.source = d.source AND f.path = d.file WHERE d.source = ? AND d.severity = 'error' ORDER BY d.file, d.line",
+      )
+      .all(src.def.name) as { file: string; line: number | null; code: string; message: string; outcome: string | null }[]
+  ).map((e) => ({
     file: e.file,
     ...(e.line !== null ? { line: e.line } : {}),
     code: e.code,
     message: e.message,
+    ...(e.outcome !== null && e.outcome !== 'error' ? { read: true } : {}),
   }));
   return { name: src.def.name, format: src.def.format, root: src.root, origin: src.origin, files, outcomes, rules, parsed, seconds, scanSeconds, writeSeconds, skippedReasons, errors };
 }
@@ -798,7 +806,10 @@ export function formatBuildReport(r: BuildReport, maxErrors = 50): string {
   lines.push(`${'total'.padEnd(34)} ${''.padEnd(8)} ${pad(t.files, 6)} ${pad(t.outcomes.parsed, 6)} ${pad(t.outcomes.support, 7)} ${pad(t.outcomes.skipped, 7)} ${pad(t.outcomes.error, 5)} ${pad(t.rules, 6)} ${pad(t.parsed, 8)}`);
   const errs = r.sources.flatMap((s) => s.errors.map((e) => ({ ...e, source: s.name })));
   if (errs.length) {
-    lines.push(`errors (${errs.length}):`);
+    // the table counts a file by its outcome: an error in a file whose rules were read is not in its error column
+    const read = errs.filter((e) => e.read).length;
+    const where = read === 0 ? '' : `${read === errs.length ? ', all' : `, ${read} of them`} in files whose rules are in the catalog, the part that failed shown verbatim`;
+    lines.push(`errors (${errs.length}${where}):`);
     for (const e of errs.slice(0, maxErrors)) lines.push(`  ${e.source}/${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.code} ${e.message}`);
     if (errs.length > maxErrors) lines.push(`  … ${errs.length - maxErrors} more (see build-report.json or --json)`);
   }
