@@ -138,6 +138,18 @@ describe('wiki server security', () => {
     assert.equal((await rawGet(s.url, '/api/nothing')).status, 404);
   });
 
+  it('a 404 of a rule, technique or tactic says why, the id escaped', async () => {
+    const rule = await rawGet(s.url, '/rule/mql/%3Cscript%3Ealert(1)');
+    assert.equal(rule.status, 404);
+    assert.match(rule.body, /no rule &#39;mql\/&lt;script&gt;alert\(1\)&#39; in the catalog/);
+    assert.doesNotMatch(rule.body, /<script>alert/);
+    const tech = await rawGet(s.url, '/api/technique/T9999');
+    assert.equal(tech.status, 404);
+    assert.match(tech.headers['content-type'] ?? '', /application\/json/);
+    assert.equal(JSON.parse(tech.body).error, "no technique 'T9999' in the catalog (built without an ATT&CK bundle) or in any rule's mapping");
+    assert.match(JSON.parse((await rawGet(s.url, '/api/tactic/x')).body).error, /^no tactic 'x' in the catalog \(built without an ATT&CK bundle\)/);
+  });
+
   it('a filter word that is none of its list is a bad request naming the words, not an empty list', async () => {
     const api = await rawGet(s.url, '/api/search?q=evil&format=sigam');
     assert.equal(api.status, 400);

@@ -219,8 +219,27 @@ describe('on the examples catalog', () => {
     assert.match(page.body, /data-status="(same|differs)"/);
     const api = JSON.parse((await get(new URL(links[0]!.replace('/compare', '/api/compare'), s.url).href)).body);
     assert.equal(api.comparison.a.id, 'panther/aws_cloudtrail_stop_logging');
-    assert.equal((await get(`${s.url}compare?a=panther/aws_cloudtrail_stop_logging&b=nope/none`)).status, 404);
+    const none = await get(`${s.url}compare?a=panther/aws_cloudtrail_stop_logging&b=nope/none`);
+    assert.equal(none.status, 404);
+    assert.match(none.body, /no rule &#39;nope\/none&#39; in the catalog: nothing to compare/);
     assert.equal((await get(`${s.url}compare`)).status, 200);
+  });
+
+  it('a page of something the catalog does not have is a 404 that says why and leads on', async () => {
+    // a tactic where a technique was meant: named, and linked
+    const tactic = await get(`${s.url}technique/TA0001`);
+    assert.equal(tactic.status, 404);
+    assert.match(tactic.body, /no technique &#39;TA0001&#39; in ATT&amp;CK v[\d.]+ or in any rule&#39;s mapping \(TA0001 is the tactic Initial Access\)/);
+    assert.match(tactic.body, /<a href="\/tactic\/TA0001">TA0001 Initial Access<\/a>/);
+    const api = await get(`${s.url}api/tactic/TA9999`);
+    assert.equal(api.status, 404);
+    assert.match(JSON.parse(api.body).error, /^no tactic 'TA9999' in ATT&CK v[\d.]+ \(ids look like TA0001/);
+    // a rule id with a typo: a search for its words
+    const rule = await get(`${s.url}rule/panther/aws_cloudtrail_stop_loging`);
+    assert.equal(rule.status, 404);
+    assert.match(rule.body, /no rule &#39;panther\/aws_cloudtrail_stop_loging&#39; in the catalog/);
+    assert.match(rule.body, /<a href="\/search\?q=aws\+cloudtrail\+stop\+loging">/);
+    assert.equal((await get(`${s.url}tactic/TA0001`)).status, 200);
   });
 
   it('compare links from the shared indicators of a rule page (through the indicator page)', async () => {

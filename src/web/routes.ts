@@ -9,8 +9,8 @@ import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc
 import { renderRule, ruleData } from './pages/rule.ts';
 import { compareData, renderCompare } from './pages/compare.ts';
 import { parsingData, renderParsing } from './pages/parsing.ts';
-import type { Site } from './site.ts';
 import { html } from './html.ts';
+import { link, type Site } from './site.ts';
 import { page } from './layout.ts';
 import { jsonText } from '../model/ascii.ts';
 
@@ -19,8 +19,23 @@ export interface RouteResult {
   readonly render: (site: Site) => string;
   /** The page is JSON (`render` returns JSON text): served as `application/json`, never as HTML. */
   readonly json?: true;
-  /** A request the page cannot answer (an unknown filter word): `data` is `{ error }`. */
-  readonly status?: 400;
+  /**
+   * A request the page cannot answer: 400 for an unknown filter word, 404 for a subject the catalog does not have (a
+   * rule, technique or tactic), saying why; `data` is `{ error }`.
+   */
+  readonly status?: 400 | 404;
+}
+
+/** A subject the catalog does not have: a 404 that says why, with a link where one leads on (a tactic, a search). */
+function notFound(why: string, next?: { readonly href: (s: Site) => string; readonly text: string }): RouteResult {
+  const data = { error: why };
+  return { data, status: 404, render: (s) => page(s, 'Not found', html`<h1>Not found</h1><p>${why}</p>${next ? html`<p><a href="${next.href(s)}">${next.text}</a></p>` : ''}`) };
+}
+
+/** The 404 of `/rule/<id>`: a search for the id's last part leads on (a renamed rule, a typo). */
+function noRule(id: string): RouteResult {
+  const words = id.slice(id.lastIndexOf('/') + 1).replace(/[_-]+/g, ' ').trim();
+  return notFound(`no rule '${id}' in the catalog (ids look like panther/aws_iam_backdoor_role)`, words ? { href: (s) => link.search(s, { q: words }), text: `Search for ${words}` } : undefined);
 }
 
 /** The pages that read the rule filters (`format`, `kind`, `severity`, `status`…). */
@@ -67,18 +82,29 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     }
     case 'rule': {
       if (segments.length < 2) return undefined;
-      const d = ruleData(cat, segments.join('/'));
-      return d ? { data: d, render: (s) => renderRule(s, d) } : undefined;
+      const id = segments.join('/').slice(0, 300);
+      const d = ruleData(cat, id);
+      return d ? { data: d, render: (s) => renderRule(s, d) } : noRule(id);
     }
     case 'technique': {
-      const id = one();
+      const id = one()?.slice(0, 200);
       const d = id ? techniqueData(cat, id, params) : undefined;
-      return d ? { data: d, render: (s) => renderTechnique(s, d) } : undefined;
+      if (d) return { data: d, render: (s) => renderTechnique(s, d) };
+      if (!id) return undefined;
+      // a tactic's id or name where a technique was meant: its page is one link away
+      const tactic = cat.tactic(id)?.tactic;
+      return notFound(cat.unknownTechnique(id) ?? `no technique '${id}' in the catalog`, tactic ? { href: (s) => link.tactic(s, tactic.id), text: `${tactic.id} ${tactic.name}` } : undefined);
     }
     case 'tactic': {
-      const id = one();
+      const id = one()?.slice(0, 200);
       const d = id ? tacticData(cat, id) : undefined;
-      return d ? { data: d, render: (s) => renderTactic(s, d) } : undefined;
+      if (d) return { data: d, render: (s) => renderTactic(s, d) };
+      if (!id) return undefined;
+      const version = cat.meta('attack_version');
+      return notFound(
+        `no tactic '${id}' in ${version ? `ATT&CK v${version}` : 'the catalog (built without an ATT&CK bundle)'} (ids look like TA0001, or its short name: initial-access)`,
+        { href: (s) => link.matrix(s), text: 'The ATT&CK matrix' },
+      );
     }
     case 'logsources': {
       if (segments.length) return undefined;
@@ -99,7 +125,9 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     case 'compare': {
       if (segments.length) return undefined;
       const d = compareData(cat, params);
-      return d ? { data: d, render: (s) => renderCompare(s, d) } : undefined;
+      if (d) return { data: d, render: (s) => renderCompare(s, d) };
+      const missing = (['a', 'b'] as const).map((k) => (params[k] ?? '').trim().slice(0, 300)).filter((id) => !cat.ruleRecord(id));
+      return notFound(`no rule ${missing.map((id) => `'${id}'`).join(' and no rule ')} in the catalog: nothing to compare`);
     }
     case 'coverage': {
       if (segments.length !== 1 || segments[0] !== 'parsing') return undefined;
