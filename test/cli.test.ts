@@ -151,6 +151,17 @@ describe('detwiki search and coverage', () => {
     assert.equal(none.code, 0, none.err);
     assert.match(none.out, /… \d+ more line\(s\) \(--body-lines N\)/);
     assert.match(detwiki('show', a, '--out', cat, '--body-lines', '1').out, /… \(\d+ more lines\)/);
+    // search pages: --limit a page, --page which; the text says which results it shows and how to see the next
+    const first = detwiki('search', 'cloudtrail', '--out', cat, '--limit', '1');
+    assert.equal(first.code, 0, first.err);
+    const total = Number(/^(\d+) result\(s\)/.exec(first.out)![1]);
+    assert.ok(total >= 2, first.out);
+    assert.match(first.out, new RegExp(`\nshowing 1–1 of ${total} \\(--page 2 for the next 1\\)\n$`));
+    const second = JSON.parse(detwiki('search', 'cloudtrail', '--out', cat, '--limit', '1', '--page', '2', '--json').out);
+    assert.deepEqual([second.page, second.pageSize, second.rules.length], [2, 1, 1]);
+    assert.notEqual(second.rules[0].id, JSON.parse(detwiki('search', 'cloudtrail', '--out', cat, '--limit', '1', '--json').out).rules[0].id);
+    assert.match(detwiki('search', 'cloudtrail', '--out', cat, '--page', '99').out, /page 99 is past the last result \(--page 1 to 1\)/);
+    for (const bad of [['--limit', '501'], ['--limit', '0'], ['--page', '0'], ['--page', 'x']]) assert.equal(detwiki('search', 'cloudtrail', '--out', cat, ...bad).code, 2, bad.join(' '));
   });
   it('search --technique that is no technique of ATT&CK or of any rule is a usage error, not 0 results', () => {
     const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-tech-'));

@@ -1,14 +1,14 @@
 /** Listings: browse with filters, full-text search in relevance tiers, the filter facets. */
 import { ftsTiers, parseQuery, type ParsedQuery } from '../searchQuery.ts';
 import type { CatalogCore } from './core.ts';
-import { BM25, MAX_PAGE, ROW_COLS, SORT_SQL, stripEmpty, type Filters, type Listing, type Paging, type RuleRow } from './types.ts';
+import { BM25, MAX_PAGE, MAX_PAGE_SIZE, ROW_COLS, SORT_SQL, stripEmpty, type Filters, type Listing, type Paging, type RuleRow } from './types.ts';
 
 export function browseListing(cat: CatalogCore, f: Filters, p: Paging = {}): Listing {
   const params: unknown[] = [];
   const w = cat.where(f, params);
   const whereSql = w.length ? `WHERE ${w.join(' AND ')}` : '';
   const total = techniqueTotal(cat, f) ?? (cat.st(`SELECT COUNT(*) n FROM rules r ${whereSql}`).get(...params) as { n: number }).n;
-  const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), 500);
+  const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), MAX_PAGE_SIZE);
   const page = Math.max(1, Math.min(p.page ?? 1, Math.ceil(total / pageSize), MAX_PAGE));
   const order = `${SORT_SQL[p.sort ?? 'title']} ${p.dir === 'desc' ? 'DESC' : 'ASC'}, r.id`;
   const rows = cat.st(`SELECT ${ROW_COLS} FROM rules r ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, pageSize, (page - 1) * pageSize) as RuleRow[];
@@ -47,7 +47,7 @@ export function searchListing(cat: CatalogCore, q: string, f: Filters = {}, p: P
     w.push('r.rowid IN (SELECT rule FROM rule_fields WHERE field_lc = ?)');
     params.push(fld.toLowerCase());
   }
-  const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), 500);
+  const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), MAX_PAGE_SIZE);
   if (!parsed.fts && !parsed.fields.length && !parsed.values.length) return { parsed, total: 0, page: 1, pageSize, rows: [] };
   const page = Math.max(1, Math.min(p.page ?? 1, MAX_PAGE));
   if (parsed.fts && !p.sort) return { parsed, ...rankedSearch(cat, parsed.fts, w, params, page, pageSize) };

@@ -37,6 +37,9 @@ export type Sort = (typeof SORTS)[number];
  */
 export const MAX_PAGE = 1_000_000;
 
+/** Rules a page, at most (a listing's or a search's `pageSize`). */
+export const MAX_PAGE_SIZE = 500;
+
 export interface Paging {
   readonly sort?: Sort;
   readonly dir?: 'asc' | 'desc';
