@@ -987,6 +987,11 @@ describe('detwiki hunt (command)', () => {
     const none = forced('windows.process_creation,nosuch');
     assert.equal(none.status, 2);
     assert.match(none.stderr, /'nosuch' \(log sources the loaded rules read include: /);
+    // a known name in another case is that name: the hunt runs and fires as with the rules' own spelling
+    const [lower, upper] = ['windows.process_creation', 'Windows.Process_Creation'].map((ls) => forced(ls));
+    assert.equal(upper.status, 0, upper.stderr);
+    assert.ok(JSON.parse(lower.stdout).hits.length > 0, lower.stdout);
+    assert.deepEqual(JSON.parse(upper.stdout).hits, JSON.parse(lower.stdout).hits);
     // a path that does not exist is one too, before any rule is loaded (a typo would hunt less and say nothing)
     const typo = spawnSync(process.execPath, [bin, 'hunt', path.join(os.tmpdir(), 'detwiki-no-such-events.jsonl'), '-', '--rules', src], { input: '', encoding: 'utf8' });
     assert.equal(typo.status, 2);

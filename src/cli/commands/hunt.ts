@@ -112,8 +112,13 @@ export function run(argv: string[]): Promise<number> {
     const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
     // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
     const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
-    const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
-    if (force) checkForcedLogSources(force, engine);
+    const made = (forced: readonly string[] | undefined) => new HuntEngine(rules, { ...(forced ? { forceLogSources: forced } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
+    let engine = made(force);
+    if (force) {
+      // names are read in any case (`Windows.Process_Creation`): the engine is made again with the rules' own spelling
+      const named = checkForcedLogSources(force, engine);
+      if (named.some((l, i) => l !== force[i])) engine = made(named);
+    }
     const loadSeconds = (performance.now() - t0) / 1000;
     const skipped: string[] = [];
     const files = inputFiles(positionals, skipped);
@@ -245,16 +250,27 @@ function printLists(r: ListsReport): void {
 /**
  * `--logsource a,b`: each must be a log source some loaded rule reads (`windows.process_creation`, `aws.cloudtrail`,
  * `vendor:…`), or the hunt could never fire and would end as if the events were clean: a usage error naming the known
- * names that contain the word given, else the most common.
+ * names that contain the word given, else the most common. Read in any case: the names as the rules spell them.
  */
-function checkForcedLogSources(force: readonly string[], engine: HuntEngine): void {
+function checkForcedLogSources(force: readonly string[], engine: HuntEngine): string[] {
   const known = new Map<string, number>();
   for (const hr of engine.rules) for (const l of hr.logSources) known.set(l, (known.get(l) ?? 0) + 1);
+  const named: string[] = [];
   for (const l of force) {
-    if (known.has(l)) continue;
+    if (known.has(l)) {
+      named.push(l);
+      continue;
+    }
+    // another case of one known name is that name (two names that differ only in case: the given one must be exact)
+    const cased = [...known.keys()].filter((k) => k.toLowerCase() === l.toLowerCase());
+    if (cased.length === 1) {
+      named.push(cased[0]!);
+      continue;
+    }
     const byUse = [...known].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
     const word = l.toLowerCase();
     const isNear = (k: string) => k.toLowerCase().includes(word) || (word.length > 2 && word.includes(k.toLowerCase().split(/[./:]/).pop()!));
     throw new UsageError(`--logsource: no loaded rule reads the log source '${l}' (${nearestNamesHint(byUse, isNear, 'log sources the loaded rules read include')})`);
   }
+  return named;
 }
