@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -162,6 +162,24 @@ describe('detwiki search and coverage', () => {
     assert.notEqual(second.rules[0].id, JSON.parse(detwiki('search', 'cloudtrail', '--out', cat, '--limit', '1', '--json').out).rules[0].id);
     assert.match(detwiki('search', 'cloudtrail', '--out', cat, '--page', '99').out, /page 99 is past the last result \(--page 1 to 1\)/);
     for (const bad of [['--limit', '501'], ['--limit', '0'], ['--page', '0'], ['--page', 'x']]) assert.equal(detwiki('search', 'cloudtrail', '--out', cat, ...bad).code, 2, bad.join(' '));
+  });
+  it('the reading commands take --catalog DIR as hunt and convert do, beside --out DIR', () => {
+    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-catalog-'));
+    assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
+    const a = 'panther/aws_cloudtrail_stop_logging';
+    const runs: string[][] = [['search', 'cloudtrail'], ['show', a], ['compare', a, 'sigma/aws_cloudtrail_stop_logging'], ['coverage']];
+    for (const args of runs) {
+      const viaCatalog = detwiki(...args, '--catalog', cat, '--json');
+      assert.equal(viaCatalog.code, 0, `${args[0]}: ${viaCatalog.err}`);
+      assert.equal(viaCatalog.out, detwiki(...args, '--out', cat, '--json').out, args[0]);
+      assert.equal(detwiki(...args, '--catalog', cat, '--out', cat, '--json').code, 0, `${args[0]}: the same folder twice`);
+      const two = detwiki(...args, '--catalog', cat, '--out', path.join(cat, 'other'));
+      assert.equal(two.code, 2, args[0]);
+      assert.match(two.err, /name two catalogs: give one/);
+    }
+    const site = path.join(cat, 'site');
+    assert.equal(detwiki('export', site, '--catalog', cat).code, 0);
+    assert.ok(readdirSync(site).includes('index.html'));
   });
   it('search --technique that is no technique of ATT&CK or of any rule is a usage error, not 0 results', () => {
     const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-tech-'));

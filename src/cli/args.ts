@@ -11,6 +11,15 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
+/**
+ * The catalog a reading command opens (`show`, `search`, `compare`, `coverage`, `serve`, `export`): `--out DIR`, the
+ * folder `build --out` wrote, or `--catalog DIR` as `hunt` and `convert` name it (`catalogOption` reads them).
+ */
+export const CATALOG_OPTIONS = {
+  out: { type: 'string' },
+  catalog: { type: 'string' },
+} as const satisfies Options;
+
 export function parseCommand<O extends Options>(argv: string[], options: O) {
   return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
 }

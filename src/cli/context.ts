@@ -47,6 +47,13 @@ export function warnAttackAfter(a: LoadedAttack): void {
 
 export class UsageError extends Error {}
 
+/** The catalog folder of `CATALOG_OPTIONS` (`--catalog` or `--out`, one folder if both), undefined when neither. */
+export function catalogOption(values: { readonly out?: string | undefined; readonly catalog?: string | undefined }): string | undefined {
+  const { out, catalog } = values;
+  if (out !== undefined && catalog !== undefined && path.resolve(out) !== path.resolve(catalog)) throw new UsageError(`--out ${out} and --catalog ${catalog} name two catalogs: give one`);
+  return catalog ?? out;
+}
+
 /** A count option (`--body-lines N`): a whole number from `min` on, `fallback` when not given; a usage error otherwise. */
 export function countOption(flag: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

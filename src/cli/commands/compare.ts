@@ -6,23 +6,23 @@
 import { compareRules, type Comparison, type SetDiff } from '../../catalog/compare.ts';
 import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { Catalog } from '../../catalog/query.ts';
-import { parseCommand, printJson } from '../args.ts';
+import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
-import { countOption, guarded, UsageError } from '../context.ts';
+import { catalogOption, countOption, guarded, UsageError } from '../context.ts';
 import { say } from '../lines.ts';
 
 const USAGE = 'usage: detwiki compare <rule id A> <rule id B> [--out CATALOG_DIR] [--body-lines N] [--json]';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'body-lines': { type: 'string' } });
+    const { values, positionals } = parseCommand(argv, { ...CATALOG_OPTIONS, 'body-lines': { type: 'string' } });
     if (values.help) {
       say(USAGE);
       return 0;
     }
     if (positionals.length !== 2) throw new UsageError(USAGE);
     const bodyLines = countOption('body-lines', values['body-lines'], 40);
-    const dir = values.out ?? defaultCatalogDir();
+    const dir = catalogOption(values) ?? defaultCatalogDir();
     let cat: Catalog;
     try {
       cat = new Catalog(dir);

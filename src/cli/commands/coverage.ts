@@ -1,20 +1,20 @@
 /** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
 import type { Filters } from '../../catalog/query.ts';
-import { parseCommand, printJson } from '../args.ts';
+import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
-import { guarded, nearestNamesHint, noArguments, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
+import { catalogOption, guarded, nearestNamesHint, noArguments, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, format: { type: 'string' }, kind: { type: 'string' }, logsource: { type: 'string' }, navigator: { type: 'boolean' } });
+    const { values, positionals } = parseCommand(argv, { ...CATALOG_OPTIONS, format: { type: 'string' }, kind: { type: 'string' }, logsource: { type: 'string' }, navigator: { type: 'boolean' } });
     if (values.help) {
       say('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
       return 0;
     }
     noArguments('coverage', positionals, 'out');
     const f: Filters = { ...oneFormatAndKind(values), ...(values.logsource ? { logsource: values.logsource } : {}) };
-    return withCatalog('coverage', values.out, (cat) => {
+    return withCatalog('coverage', catalogOption(values), (cat) => {
       if (values.logsource) knownLogsource(cat, values.logsource);
       if (values.navigator) {
         printJson(cat.navigatorLayer(f));

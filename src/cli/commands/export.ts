@@ -3,8 +3,8 @@ import { statSync } from 'node:fs';
 import { makeFolder } from '../../catalog/paths.ts';
 import path from 'node:path';
 import { defaultExportWorkers, exportSite } from '../../web/export.ts';
-import { parseCommand, printJson } from '../args.ts';
-import { guarded, UsageError, withCatalog } from '../context.ts';
+import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
+import { catalogOption, guarded, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 import { escapeControls } from '../../model/ascii.ts';
 
@@ -12,7 +12,7 @@ const USAGE = 'usage: detwiki export <dir> [--out CATALOG_DIR] [--workers N] [--
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, workers: { type: 'string' } });
+    const { values, positionals } = parseCommand(argv, { ...CATALOG_OPTIONS, workers: { type: 'string' } });
     if (values.help || positionals.length !== 1) {
       say(USAGE);
       return values.help ? 0 : 2;
@@ -25,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     // written: a folder that cannot be made is the command's error, not a stack trace from the first page
     const dir = path.resolve(positionals[0]!);
     if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`${positionals[0]} exists and is not a folder`);
-    return withCatalog('export', values.out, async (cat) => {
+    return withCatalog('export', catalogOption(values), async (cat) => {
       try {
         makeFolder(dir);
       } catch (e) {

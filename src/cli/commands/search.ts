@@ -1,15 +1,15 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--page N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
-import { parseCommand, printJson } from '../args.ts';
+import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import { jsonText } from '../../model/ascii.ts';
-import { countOption, guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
+import { catalogOption, countOption, guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { MAX_PAGE_SIZE } from '../../catalog/read/types.ts';
 import { say, sayLine } from '../lines.ts';
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, {
-      out: { type: 'string' },
+      ...CATALOG_OPTIONS,
       format: { type: 'string' },
       kind: { type: 'string' },
       technique: { type: 'string' },
@@ -25,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     if (limit > MAX_PAGE_SIZE) throw new UsageError(`--limit is at most ${MAX_PAGE_SIZE} (--page N for the next results)`);
     const pageNo = countOption('page', values.page, 1, 1);
     const f = { ...oneFormatAndKind(values), ...(values.technique ? { technique: values.technique } : {}) };
-    return withCatalog('search', values.out, (cat) => {
+    return withCatalog('search', catalogOption(values), (cat) => {
       // a technique no bundle or rule knows (`T9999`, a tactic's id) is said, not searched as "0 result(s)"
       const unknown = values.technique ? cat.unknownTechnique(values.technique) : undefined;
       if (unknown) throw new UsageError(`--technique: ${unknown}`);

@@ -6,8 +6,8 @@ import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { defaultServeWorkers, serveClustered } from '../../web/cluster.ts';
 import { Catalog } from '../../catalog/query.ts';
 import { serveCatalog } from '../../web/server.ts';
-import { parseCommand } from '../args.ts';
-import { guarded, noArguments, UsageError } from '../context.ts';
+import { CATALOG_OPTIONS, parseCommand } from '../args.ts';
+import { catalogOption, guarded, noArguments, UsageError } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
 export const SERVE_OPTIONS = { out: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } } as const;
@@ -46,12 +46,12 @@ export async function runServe(values: { out?: string | undefined; host?: string
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, SERVE_OPTIONS);
+    const { values, positionals } = parseCommand(argv, { ...SERVE_OPTIONS, ...CATALOG_OPTIONS });
     if (values.help) {
-      say('usage: detwiki serve [--out DIR] [--host H] [--port N] [--workers N]');
+      say('usage: detwiki serve [--out DIR | --catalog DIR] [--host H] [--port N] [--workers N]');
       return 0;
     }
     noArguments('serve', positionals, 'out');
-    return runServe(values);
+    return runServe({ ...values, out: catalogOption(values) });
   });
 }

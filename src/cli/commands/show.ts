@@ -14,16 +14,16 @@ import { formatDiagnostic } from '../../model/diagnostics.ts';
 import type { Format } from '../../model/facts.ts';
 import { renderRulePage } from '../../model/page.ts';
 import type { RuleRecord } from '../../model/rule.ts';
-import { parseCommand, printJson } from '../args.ts';
+import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import { escapeControlsByLine } from '../../model/ascii.ts';
-import { countOption, guarded, loadAttackFor, repoAndFormat, ruleFileRepo, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
+import { catalogOption, countOption, guarded, loadAttackFor, repoAndFormat, ruleFileRepo, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseCommand(argv, {
       repo: { type: 'string' },
       format: { type: 'string' },
-      out: { type: 'string' },
+      ...CATALOG_OPTIONS,
       'body-lines': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki show <rule id | file> [--repo DIR | --out CATALOG_DIR] [--json]');
@@ -55,7 +55,7 @@ export function run(argv: string[]): Promise<number> {
       throw new UsageError(statSync(path.resolve(arg), { throwIfNoEntry: false })?.isDirectory() ? `not a rule file: ${arg} is a folder (show reads one rule file, or a rule id)` : `no such file: ${arg}`);
     } else if (!values.repo) {
       // an id: look it up in the built catalog
-      const dir = values.out ?? defaultCatalogDir();
+      const dir = catalogOption(values) ?? defaultCatalogDir();
       if (!existsSync(catalogFile(dir))) {
         throw new UsageError(`'${arg}' is not a file and there is no catalog in ${dir}: run \`detwiki build\`, or pass --repo DIR to look in a repository`);
       }
