@@ -14,9 +14,9 @@ import { sigmaAdapter } from '../src/formats/sigma/index.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit, type HuntSummary } from '../src/hunt/session.ts';
 import { resolveDotted } from '../src/model/evaluate.ts';
-import { heldBy, operandOf, shownOperand, shownValue } from '../src/model/evidence.ts';
+import { heldBy, operandOf, shownOperand, shownValue, whyFalse } from '../src/model/evidence.ts';
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
-import type { Predicate } from '../src/model/expr.ts';
+import { and, named, not, or, pred, type Predicate } from '../src/model/expr.ts';
 import { jsonText } from '../src/model/ascii.ts';
 
 const BIN = path.resolve('bin/detwiki.js');
@@ -244,6 +244,43 @@ describe('the value that held, on the CLI', () => {
     // detwiki eval explains the rule's true result the same way
     const evalText = execFileSync(process.execPath, [BIN, 'eval', path.join(rules, 'ids.yml'), events, '--repo', dir, '--format', 'sigma'], { encoding: 'utf8' });
     assert.match(evalText, /^ {2}event 1: true\n {4}EventID in \[1, 10\] {3}\(event: 1\)\n {4}Image ends_with \[.*\] {3}\(event: "C:\\\\Windows\\\\wscript\.exe"; held: "\\\\WScript\.exe"\)$/m);
+  });
+});
+
+describe('why a condition is false on an event (whyFalse, `detwiki eval`)', () => {
+  // selection and not filter, the selection one of two groups
+  const cond = and(
+    named('selection', or(named('by_image', pred('Image', 'ends_with', ['\\whoami.exe'])), named('by_name', pred('OriginalFileName', 'eq', ['whoami.exe'])))),
+    not(named('filter', pred('User', 'contains', ['SYSTEM']))),
+  );
+  it("names the parts that decided it, with what the event had there and their group's name", () => {
+    const miss = whyFalse(cond, { Image: 'C:\\notepad.exe', User: 'bob' });
+    assert.deepEqual(miss.parts, [
+      { text: 'Image ends_with "\\\\whoami.exe"', seen: '"C:\\\\notepad.exe"', group: 'by_image' },
+      { text: 'OriginalFileName eq "whoami.exe"', seen: 'missing', group: 'by_name' },
+    ]);
+    // the selection holds, the filter too: the exclusion is named, with the value it held on
+    const excluded = whyFalse(cond, { Image: 'C:\\whoami.exe', User: 'NT AUTHORITY\\SYSTEM' });
+    assert.deepEqual(excluded.parts, [{ text: 'not (User contains "SYSTEM")', seen: '"NT AUTHORITY\\\\SYSTEM"', excluded: true, group: 'filter' }]);
+  });
+  it('is empty when the condition is true or unknown, and lists at most max parts, counting the rest', () => {
+    assert.deepEqual(whyFalse(cond, { Image: 'C:\\whoami.exe', User: 'bob' }), { parts: [], more: 0 });
+    const many = or(...Array.from({ length: 5 }, (_, i) => pred(`f${i}`, 'eq', [i])));
+    const r = whyFalse(many, {}, undefined, 3);
+    assert.deepEqual([r.parts.map((p) => p.text), r.more], [['f0 eq 0', 'f1 eq 1', 'f2 eq 2'], 2]);
+  });
+  it('detwiki eval lists them under a false result', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-whyfalse-'));
+    const rule = path.join(dir, 'whoami.yml');
+    writeFileSync(rule, ['title: Whoami', 'logsource:', '  category: process_creation', '  product: windows', 'detection:', '  selection:', "    Image|endswith: '\\whoami.exe'", '  filter:', "    User|contains: 'SYSTEM'", '  condition: selection and not filter', ''].join('\n'));
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(events, [{ Image: 'C:\\calc.exe' }, { Image: 'C:\\whoami.exe', User: 'SYSTEM' }, { Image: 'C:\\whoami.exe' }].map((e) => JSON.stringify(e)).join('\n'));
+    const out = execFileSync(process.execPath, [BIN, 'eval', rule, events, '--format', 'sigma'], { encoding: 'utf8' });
+    assert.match(out, /event 1: false\n    failed in selection: Image ends_with "\\\\whoami\.exe"   \(event: "C:\\\\calc\.exe"\)\n/);
+    assert.match(out, /event 2: false\n    excluded by filter: not \(User contains "SYSTEM"\)   \(event: "SYSTEM"\)\n/);
+    assert.match(out, /event 3: true\n/);
+    const json = JSON.parse(execFileSync(process.execPath, [BIN, 'eval', rule, events, '--format', 'sigma', '--json'], { encoding: 'utf8' }));
+    assert.deepEqual(json[0].failed.map((f: { parts: unknown[] } | null) => f?.parts.length ?? null), [1, 1, null]);
   });
 });
 

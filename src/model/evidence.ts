@@ -4,8 +4,9 @@
  * predicate (`Hit.seen`), so that `Image ends_with ["\\cmd.exe", … 40 values]` comes with the path that ended so.
  */
 import { deriveValue, FAILED_NULL, Spread, UNKNOWN_OPERAND, type DerivedOperand } from './derive.ts';
-import { fieldValue, onStrings, predicateOnDerived, type FieldResolver, type Truth } from './evaluate.ts';
-import { isFieldRef, type Predicate, type Value } from './expr.ts';
+import { fieldValue, onStrings, predicateOnDerived, resolveDotted, verdict, type FieldResolver, type Truth } from './evaluate.ts';
+import { isFieldRef, type Expr, type Predicate, type Value } from './expr.ts';
+import { renderExpr, renderPredicate } from './render.ts';
 import { escapeControls } from './ascii.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 import { predicateRegex, regexExec } from './regex.ts';
@@ -204,4 +205,72 @@ function heldSubstring(p: Predicate, operand: string): number {
   const hay = cs ? operand : operand.toLowerCase();
   for (let i = 0; i < values.length; i++) if (test(hay, values[i]!)) return i;
   return -1;
+}
+
+/** One part of a condition that failed on an event (`whyFalse`): its text, and what the event had where a predicate looked. */
+export interface FailedPart {
+  readonly text: string;
+  /** What a predicate read (`shownOperand`): absent for a part that is not one predicate. */
+  readonly seen?: string;
+  /** A negated part (`not (…)`) that failed because the part inside it holds: an exclusion that applied. */
+  readonly excluded?: true;
+  /** The name the source gives the group the part is in (a Sigma selection or filter), the nearest one. */
+  readonly group?: string;
+}
+
+/** Parts `whyFalse` lists, at most; the rest are counted. */
+export const FAILED_PARTS_MAX = 12;
+
+/** Characters of a part's text shown. */
+const FAILED_TEXT_MAX = 300;
+
+/**
+ * Why a condition is false on an event, for `detwiki eval`'s "does this rule fire on this event, and if not, why":
+ * the parts that decided it, found by walking the condition as its verdict (`verdict`) reads it. An AND is false by
+ * its false parts, an OR by all of its parts (each walked), a NOT by the part inside it that holds (an exclusion
+ * that applied, listed as it is); any other part is listed as it is, a predicate with what the event had there.
+ * Empty when the condition is not false on the event. At most `max` parts; `more` counts the others.
+ */
+export function whyFalse(e: Expr, event: unknown, resolve: FieldResolver = resolveDotted, max = FAILED_PARTS_MAX): { parts: FailedPart[]; more: number } {
+  const parts: FailedPart[] = [];
+  let more = 0;
+  const truth = (x: Expr): Truth => verdict(x, event, { resolve });
+  const add = (part: FailedPart) => {
+    if (parts.length < max) parts.push(part.text.length > FAILED_TEXT_MAX ? { ...part, text: `${part.text.slice(0, FAILED_TEXT_MAX - 1)}…` } : part);
+    else more++;
+  };
+  const walk = (x: Expr, group: string | undefined): void => {
+    const named = (x.kind === 'and' || x.kind === 'or') && x.name ? x.name : group;
+    const at = named !== undefined ? { group: named } : {};
+    switch (x.kind) {
+      case 'and': {
+        // the parts that are false; with SQL-style nulls an AND can be false with none false alone: those not true
+        const falseParts = x.args.filter((a) => truth(a) === false);
+        for (const a of falseParts.length ? falseParts : x.args.filter((a) => truth(a) !== true)) walk(a, named);
+        return;
+      }
+      case 'or':
+        for (const a of x.args) if (truth(a) !== true) walk(a, named);
+        return;
+      case 'not': {
+        // the part inside: through its one-part groups (a Sigma filter is a named group of one predicate), with its name
+        let inner = x.arg;
+        let name: string | undefined;
+        while ((inner.kind === 'and' || inner.kind === 'or') && inner.args.length === 1) {
+          name ??= inner.name;
+          inner = inner.args[0]!;
+        }
+        if (name === undefined && (inner.kind === 'and' || inner.kind === 'or')) name = inner.name;
+        add({ text: renderExpr(x), ...(inner.kind === 'pred' ? { seen: shownOperand(operandOf(inner, event, resolve)) } : {}), excluded: true, ...(name !== undefined ? { group: name } : at) });
+        return;
+      }
+      case 'pred':
+        add({ text: renderPredicate(x), seen: shownOperand(operandOf(x, event, resolve)), ...at });
+        return;
+      default:
+        add({ text: renderExpr(x), ...at });
+    }
+  };
+  if (truth(e) === false) walk(e, undefined);
+  return { parts, more };
 }

@@ -21,6 +21,7 @@ import { readEvents, type InputCounts } from '../../hunt/events.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
+import { whyFalse } from '../../model/evidence.ts';
 import { overEvents } from '../../model/expr.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { HuntEngine, type Explained } from '../../hunt/engine.ts';
@@ -81,6 +82,7 @@ export function run(argv: string[]): Promise<number> {
       const engine = cond ? new HuntEngine([r]) : undefined;
       const readAs: (string | null)[] = [];
       const explained: (EvalExplained | null)[] = [];
+      const failed: (ReturnType<typeof whyFalse> | null)[] = [];
       const res = events.map((e) => {
         if (!cond) return 'unknown';
         const sources = readings.length ? recogniseLogSources(e) : [];
@@ -91,6 +93,8 @@ export function run(argv: string[]): Promise<number> {
         const truth = verdict(reading?.condition ?? cond, e, by ? { resolve: by } : {});
         const hr = truth !== false ? engine?.rules.find((h) => h.reading === reading?.label) : undefined;
         explained.push(hr ? explainedFor(engine!.explain(hr, e, truth)) : null);
+        // false: the parts that decided it (an event expected to match, and the predicate it missed)
+        failed.push(truth === false ? whyFalse(reading?.condition ?? cond, e, by) : null);
         return truth;
       });
       const counted = countedOver(r, events);
@@ -99,6 +103,7 @@ export function run(argv: string[]): Promise<number> {
         completeness: r.logic.completeness,
         results: res,
         ...(explained.some((x) => x) ? { explained } : {}),
+        ...(failed.some((x) => x) ? { failed } : {}),
         ...(readAs.some((x) => x) ? { readAs } : {}),
         ...documentOf,
         ...counted,
@@ -110,6 +115,9 @@ export function run(argv: string[]): Promise<number> {
         sayLine(`${r.rule} [${r.completeness}]`);
         r.results.forEach((v, i) => {
           sayLine(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`);
+          const why = r.failed?.[i];
+          for (const p of why?.parts ?? []) sayLine(`    ${p.excluded ? 'excluded by' : 'failed'}${p.group !== undefined ? `${p.excluded ? '' : ' in'} ${p.group}` : ''}: ${p.text}${p.seen !== undefined ? `   (event: ${p.seen})` : ''}`);
+          if (why?.more) sayLine(`    … and ${why.more} more part(s)`);
           const ex = r.explained?.[i];
           if (!ex) return;
           for (const l of matchedLines(ex)) say(l);
