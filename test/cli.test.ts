@@ -227,6 +227,10 @@ describe('detwiki test', () => {
         [false, false],
       ],
     );
+    // the failed test says which part decided it, with what the event had; the text lists it under the test
+    assert.deepEqual(bad.outcomes[2].failed, [{ text: 'userIdentity.type eq "Root"', seen: '"IAMUser"' }]);
+    assert.match(detwiki('test', REPO, '--format', 'panther').out, /✗ wrong expectation on purpose: expected true, got false\n {11}failed: userIdentity\.type eq "Root" {3}\(event: "IAMUser"\)\n/);
+    assert.match(detwiki('show', path.join(REPO, 'rules', 'login_from_root.yml')).out, /← DISAGREES\n {6}failed: userIdentity\.type eq "Root" {3}\(event: "IAMUser"\)\n/);
     // the partial rule: never false on its expected-true test
     const partial = rep.rules.find((c: { ruleId: string }) => c.ruleId === 'panther/trust_policy_opened');
     assert.deepEqual(

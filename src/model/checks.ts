@@ -11,6 +11,7 @@
  * that differs is reported, not hidden, and does not decide agreement.
  */
 import { verdict, type FieldResolver, type Truth } from './evaluate.ts';
+import { whyFalse } from './evidence.ts';
 import type { Expr } from './expr.ts';
 import type { TestOutcome } from './page.ts';
 import { correlationInputOfTest, evaluateCorrelation } from './correlation.ts';
@@ -63,7 +64,9 @@ export function checkTest(cond: Expr, completeness: Completeness, test: RuleTest
     return { name: test.name, expected: test.expected, got, agrees: agreesWith(completeness, test.expected, got), detail: logDetail(matched, unknown, test.events.length, test.matchCount), matched, unknown, ...count };
   }
   const got = verdict(cond, test.event, opts);
-  return { name: test.name, expected: test.expected, got, agrees: agreesWith(completeness, test.expected, got) };
+  // expected to match and found false: which parts decided it, for the reader of a failed test
+  const failed = got === false && test.expected ? whyFalse(cond, test.event, resolve).parts : undefined;
+  return { name: test.name, expected: test.expected, got, agrees: agreesWith(completeness, test.expected, got), ...(failed?.length ? { failed } : {}) };
 }
 
 export function checkRuleTests(rule: RuleRecord, resolve?: FieldResolver): RuleCheck {

@@ -274,3 +274,8 @@ export function whyFalse(e: Expr, event: unknown, resolve: FieldResolver = resol
   if (truth(e) === false) walk(e, undefined);
   return { parts, more };
 }
+
+/** A failed part as one line: `failed in selection: Image ends_with "\\x.exe"   (event: "C:\\y.exe")`, `excluded by filter: …`. */
+export function failedPartLine(p: FailedPart): string {
+  return `${p.excluded ? 'excluded by' : 'failed'}${p.group !== undefined ? `${p.excluded ? '' : ' in'} ${p.group}` : ''}: ${p.text}${p.seen !== undefined ? `   (event: ${p.seen})` : ''}`;
+}

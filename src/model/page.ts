@@ -12,6 +12,7 @@ import { renderSides } from './multiEvent.ts';
 import { renderExpr, renderExprPretty, renderValue } from './render.ts';
 import type { AttackMapping, Logic, RuleRecord, Stage, TacticRef } from './rule.ts';
 import { lineColAt, type Span } from './span.ts';
+import { failedPartLine, type FailedPart } from './evidence.ts';
 
 export interface TestOutcome {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface TestOutcome {
   readonly agrees: boolean;
   /** For a test over a log of events: how many matched, against how many were expected. */
   readonly detail?: string;
+  /** A test of one event expected to match that the condition found false: the parts that decided it (`whyFalse`). */
+  readonly failed?: readonly FailedPart[];
 }
 
 export interface PageOptions {
@@ -209,6 +212,7 @@ export function renderRulePage(rule: RuleRecord, opts: PageOptions = {}): string
   for (const t of rule.tests) {
     const o = outcomes.get(t.name);
     out.push(`  - ${t.name}: expected ${t.expected}${o ? `, got ${o.got}${o.detail ? ` (${o.detail})` : ''}${o.agrees ? '' : '  ← DISAGREES'}` : ''}`);
+    if (o && !o.agrees) for (const p of o.failed ?? []) out.push(`      ${failedPartLine(p)}`);
   }
   out.push('');
 

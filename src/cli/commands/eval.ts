@@ -21,7 +21,7 @@ import { readEvents, type InputCounts } from '../../hunt/events.ts';
 import { recogniseLogSources } from '../../hunt/recognise.ts';
 import { aggregationDecides, describeCount } from '../../model/aggregate.ts';
 import { verdict } from '../../model/evaluate.ts';
-import { whyFalse } from '../../model/evidence.ts';
+import { failedPartLine, whyFalse } from '../../model/evidence.ts';
 import { overEvents } from '../../model/expr.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import { HuntEngine, type Explained } from '../../hunt/engine.ts';
@@ -116,7 +116,7 @@ export function run(argv: string[]): Promise<number> {
         r.results.forEach((v, i) => {
           sayLine(`  event ${i + 1}${made[i] !== undefined ? ` (Auditbeat's document of the audit event at line ${made[i]})` : ''}: ${v}${r.readAs?.[i] ? ` (read with ${r.readAs[i]})` : ''}`);
           const why = r.failed?.[i];
-          for (const p of why?.parts ?? []) sayLine(`    ${p.excluded ? 'excluded by' : 'failed'}${p.group !== undefined ? `${p.excluded ? '' : ' in'} ${p.group}` : ''}: ${p.text}${p.seen !== undefined ? `   (event: ${p.seen})` : ''}`);
+          for (const p of why?.parts ?? []) sayLine(`    ${failedPartLine(p)}`);
           if (why?.more) sayLine(`    … and ${why.more} more part(s)`);
           const ex = r.explained?.[i];
           if (!ex) return;

@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { adapterFor } from '../../formats/registry.ts';
 import { checkRuleTests, type RuleCheck } from '../../model/checks.ts';
+import { failedPartLine } from '../../model/evidence.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, ruleFileRepo, scanRepo, UsageError } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
@@ -52,7 +53,12 @@ export function run(argv: string[]): Promise<number> {
         const bad = c.outcomes.filter((o) => !o.agrees);
         sayLine(`${c.agrees ? 'ok  ' : 'FAIL'} ${c.ruleId} [${c.completeness}] ${c.outcomes.length - bad.length}/${c.outcomes.length} agree`);
         // a test's name and detail come from the rule's files: no character a terminal acts on is printed as it is
-        for (const o of c.outcomes) if (values.verbose || !o.agrees) sayLine(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
+        for (const o of c.outcomes) {
+          if (!values.verbose && o.agrees) continue;
+          sayLine(`       ${o.agrees ? ' ' : '✗'} ${o.name}: expected ${o.expected}, got ${o.got}${o.detail ? ` (${o.detail})` : ''}`);
+          // a test expected to match that did not: the parts that decided it
+          if (!o.agrees) for (const p of o.failed ?? []) sayLine(`           ${failedPartLine(p)}`);
+        }
       }
       say(
         `rules with tests: ${t.rules} (checked ${t.checkedRules}: complete ${t.completeRules}, partial ${t.partialRules}${t.correlationRules ? `, correlations of rules' matches ${t.correlationRules}` : ''}; not checked ${t.uncheckedRules})`,

@@ -7,6 +7,7 @@ import { structuredPart } from '../../model/analyze.ts';
 import { checkRuleTests } from '../../model/checks.ts';
 import { correlationLines } from '../../model/correlation.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
+import { failedPartLine } from '../../model/evidence.ts';
 import type { Expr } from '../../model/expr.ts';
 import { countsForCoverage, FORMAT_LABELS, KIND_LABELS } from '../../model/facts.ts';
 import { attackRows, harmlessLimit, HARMLESS_LIMIT, locate } from '../../model/page.ts';
@@ -138,7 +139,7 @@ function testsSection(d: RuleData): Html {
         : 'The condition was not extracted, so the tests could not be evaluated.';
   return html`<p class="small">${intro}</p>
 <table class="tests"><thead><tr><th>Test</th><th>Expected</th><th>Got</th><th>Agrees</th></tr></thead><tbody>
-${t.outcomes.map((o) => html`<tr><td>${o.name}${o.detail ? html`<br><span class="small">${o.detail}</span>` : ''}</td><td>${String(o.expected)}</td><td>${badge(String(o.got), o.got === 'unknown' ? 'st-info' : o.got === o.expected ? 'st-ok' : 'st-bad')}</td><td>${o.agrees ? 'yes' : badge('no', 'st-bad')}</td></tr>\n`)}
+${t.outcomes.map((o) => html`<tr><td>${o.name}${o.detail ? html`<br><span class="small">${o.detail}</span>` : ''}${!o.agrees && o.failed?.length ? html`<br><span class="small">${o.failed.map((p, i) => html`${i ? html`<br>` : ''}${failedPartLine(p)}`)}</span>` : ''}</td><td>${String(o.expected)}</td><td>${badge(String(o.got), o.got === 'unknown' ? 'st-info' : o.got === o.expected ? 'st-ok' : 'st-bad')}</td><td>${o.agrees ? 'yes' : badge('no', 'st-bad')}</td></tr>\n`)}
 </tbody></table>`;
 }
 
