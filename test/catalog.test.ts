@@ -12,7 +12,7 @@ import { rulesFromCatalog } from '../src/hunt/load.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { Catalog } from '../src/catalog/query.ts';
 import { ftsBody, ruleRows } from '../src/catalog/rows.ts';
-import { ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
+import { badWordFilter, ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { listFiles } from '../src/formats/io.ts';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
@@ -205,6 +205,20 @@ describe('catalog build from examples/', () => {
     }
   });
 
+  it('search: filters typed alone list the rules they keep; an empty box lists none', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const r = cat.search('format:Sigma');
+      assert.ok(r.total > 0 && r.rows.every((x) => x.format === 'sigma'), JSON.stringify(r.rows.slice(0, 3)));
+      // every Sigma rule of every kind, as a search lists them
+      assert.equal(r.total, cat.browse({ format: 'sigma', all: true }).total);
+      assert.equal(cat.search('').total, 0);
+      assert.equal(cat.search('   ').total, 0);
+    } finally {
+      cat.close();
+    }
+  });
+
   it('search: FTS syntax characters are text, field: and value: find rules by their logic', () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {
@@ -384,6 +398,12 @@ describe('parseQuery', () => {
     assert.equal(p.fts, '"CVE-2021-44228" AND "mimi"* AND vals : "\\reg.exe"');
     assert.deepEqual(p.fields, ['CommandLine']);
     assert.deepEqual(p.filters, { format: 'sigma' });
+  });
+
+  it("reads the words of a list in any case, and says which typed word is none of its list's", () => {
+    assert.deepEqual(parseQuery('format:Sigma kind:DETECTION technique:t1078 x').filters, { format: 'sigma', kind: 'detection', technique: 't1078' });
+    assert.equal(badWordFilter(parseQuery('format:Sigma x').filters), undefined);
+    assert.equal(badWordFilter(parseQuery('severity:huge x').filters), "unknown severity 'huge' (one of informational, low, medium, high, critical)");
   });
 
   it('splits a match into the tested, described and body-only tiers', () => {

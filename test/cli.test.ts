@@ -191,6 +191,11 @@ describe('detwiki search and coverage', () => {
     assert.equal(tactic.code, 2);
     assert.match(tactic.err, /\(TA0001 is the tactic Initial Access\)/);
     assert.match(detwiki('search', 'x', '--out', cat, '--technique', 'nonsense').err, /\(ids look like T1078 or T1078\.004\)/);
+    // the same typed in the query, and a word of a list that is none of its words
+    const typed = detwiki('search', 'technique:T9999 x', '--out', cat);
+    assert.equal(typed.code, 2);
+    assert.match(typed.err, /in the query: technique: no technique 'T9999'/);
+    assert.match(detwiki('search', 'format:sigam x', '--out', cat).err, /in the query: unknown format 'sigam'/);
     // a technique of the bundle is a filter, whether rules map it or not, in either case
     const known = detwiki('search', 'x', '--out', cat, '--technique', 't9001.002', '--json');
     assert.equal(known.code, 0, known.err);

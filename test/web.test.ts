@@ -169,6 +169,12 @@ describe('wiki server security', () => {
     const tech = await rawGet(s.url, '/api/search?q=evil&technique=T9999');
     assert.equal(tech.status, 400);
     assert.match(JSON.parse(tech.body).error, /^technique: no technique 'T9999' in /);
+    // so are the filters typed in the search box
+    const typed = await rawGet(s.url, '/api/search?q=evil+format%3Asigam');
+    assert.equal(typed.status, 400);
+    assert.match(JSON.parse(typed.body).error, /^in the search: unknown format 'sigam' \(one of panther/);
+    assert.match(JSON.parse((await rawGet(s.url, '/api/search?q=technique%3AT9999')).body).error, /^in the search: technique: no technique 'T9999'/);
+    assert.equal(JSON.parse((await rawGet(s.url, '/api/search?q=evil+format%3AMQL')).body).result.total, 1);
   });
 
   it('static export writes every rule page and the JSON index, inert too', async () => {

@@ -5,6 +5,7 @@
  * `value:"text"` (rules looking for / excluding that value), and filters `format:`, `kind:`, `severity:`,
  * `status:`, `tactic:`, `technique:`. A trailing `*` on a word is a prefix search.
  */
+import { choicesOf, FORMATS, KINDS, SEVERITIES, STATUSES } from '../model/facts.ts';
 import { FTS_COLUMNS } from './schema.ts';
 
 export interface ParsedQuery {
@@ -18,6 +19,31 @@ export interface ParsedQuery {
 }
 
 const FILTER_PREFIXES = new Set(['format', 'kind', 'severity', 'status', 'tactic', 'technique', 'logsource']);
+
+/** The filters whose values are a fixed list of words (all lower case), with that list. */
+export const WORD_FILTERS = [
+  ['format', FORMATS],
+  ['kind', KINDS],
+  ['severity', SEVERITIES],
+  ['status', STATUSES],
+] as const;
+
+/**
+ * Why filters cannot match any rule, when one of them is not a word of its list (`format=sigam`, `format:splnk` in a
+ * search box): said, naming the words there are, not an empty list that reads as "no rules". Words in any case.
+ */
+export function badWordFilter(filters: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const [k, words] of WORD_FILTERS) {
+    const v = filters[k];
+    if (!v) continue;
+    try {
+      choicesOf(v.slice(0, 200), words, k, { single: true });
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return undefined;
+}
 
 /** Split into tokens: quoted phrases (with an optional `prefix:`), or runs of non-space characters. */
 function tokenize(q: string): { prefix?: string; text: string; quoted: boolean }[] {
@@ -95,7 +121,8 @@ export function parseQuery(q: string): ParsedQuery {
       continue;
     }
     if (t.prefix) {
-      if (t.text) filters[t.prefix] = t.text;
+      // the words of the lists in any case (`format:Sigma`), as the pages' and the commands' filters read them
+      if (t.text) filters[t.prefix] = WORD_FILTERS.some(([k]) => k === t.prefix) ? t.text.trim().toLowerCase() : t.text;
       continue;
     }
     if (!hasWordChars(t.text)) continue;

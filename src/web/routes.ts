@@ -13,6 +13,7 @@ import { html } from './html.ts';
 import { link, type Site } from './site.ts';
 import { page } from './layout.ts';
 import { jsonText } from '../model/ascii.ts';
+import { parseQuery } from '../catalog/searchQuery.ts';
 
 export interface RouteResult {
   readonly data: unknown;
@@ -44,7 +45,11 @@ const FILTERED = new Set(['browse', 'search', 'matrix', 'technique']);
 /** A `technique=` filter that names no technique of ATT&CK or of any rule (`T9999`, a tactic): why, else undefined. */
 function unknownTechniqueFilter(cat: Catalog, params: Params): string | undefined {
   const why = params.technique ? cat.unknownTechnique(params.technique.slice(0, 200)) : undefined;
-  return why && `technique: ${why}`;
+  if (why) return `technique: ${why}`;
+  // one typed in the search box (`technique:T9999`)
+  const typed = params.q ? parseQuery(params.q).filters.technique : undefined;
+  const whyTyped = typed ? cat.unknownTechnique(typed.slice(0, 200)) : undefined;
+  return whyTyped && `in the search: technique: ${whyTyped}`;
 }
 
 /** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */

@@ -48,7 +48,8 @@ export function searchListing(cat: CatalogCore, q: string, f: Filters = {}, p: P
     params.push(fld.toLowerCase());
   }
   const pageSize = Math.min(Math.max(p.pageSize ?? 50, 1), MAX_PAGE_SIZE);
-  if (!parsed.fts && !parsed.fields.length && !parsed.values.length) return { parsed, total: 0, page: 1, pageSize, rows: [] };
+  // nothing typed: no results; filters typed alone (`technique:T1033`) list the rules they keep, as a sorted listing
+  if (!parsed.fts && !parsed.fields.length && !parsed.values.length && !Object.keys(parsed.filters).length) return { parsed, total: 0, page: 1, pageSize, rows: [] };
   const page = Math.max(1, Math.min(p.page ?? 1, MAX_PAGE));
   if (parsed.fts && !p.sort) return { parsed, ...rankedSearch(cat, parsed.fts, w, params, page, pageSize) };
   // a sorted listing: the FTS match (if any) is one more filter, evaluated once as a rowid set

@@ -1,5 +1,6 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--page N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
+import { badWordFilter, parseQuery } from '../../catalog/searchQuery.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import { jsonText } from '../../model/ascii.ts';
 import { catalogOption, countOption, guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
@@ -30,6 +31,10 @@ export async function run(argv: string[]): Promise<number> {
       const unknown = values.technique ? cat.unknownTechnique(values.technique) : undefined;
       if (unknown) throw new UsageError(`--technique: ${unknown}`);
       const q = positionals.join(' ');
+      // so are the filters typed in the query (`format:splnk`, `technique:T9999`)
+      const typed = parseQuery(q).filters;
+      const badTyped = badWordFilter(typed) ?? (typed.technique ? cat.unknownTechnique(typed.technique) && `technique: ${cat.unknownTechnique(typed.technique)}` : undefined);
+      if (badTyped) throw new UsageError(`in the query: ${badTyped}`);
       const r = cat.search(q, f, { pageSize: limit, page: pageNo });
       const why = (id: string) => {
         const rec = cat.ruleRecord(id);

@@ -1,7 +1,8 @@
 /** Home, Browse and Search pages. */
 import type { Catalog, Filters, Paging, Sort } from '../../catalog/query.ts';
 import { MAX_PAGE, SORTS } from '../../catalog/query.ts';
-import { choicesOf, countsForCoverage, FORMATS, KINDS, SEVERITIES, STATUSES, type Kind } from '../../model/facts.ts';
+import { countsForCoverage, KINDS, type Kind } from '../../model/facts.ts';
+import { badWordFilter, parseQuery, WORD_FILTERS } from '../../catalog/searchQuery.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
@@ -19,30 +20,14 @@ export function filtersFrom(p: Params): Filters {
   return f as Filters;
 }
 
-/** The filters whose values are a fixed list of words, with that list. */
-const WORD_FILTERS = [
-  ['format', FORMATS],
-  ['kind', KINDS],
-  ['severity', SEVERITIES],
-  ['status', STATUSES],
-] as const;
-
 /**
- * Why a page's filters cannot match any rule, when one of them is not a word of its list (`format=sigam`): said as a
- * bad request naming the words there are, not an empty list that reads as "no rules" (a hand-written or old link;
- * the pages' own forms offer only the catalog's words).
+ * Why a page's filters cannot match any rule, when one of them is not a word of its list (`format=sigam`), or one
+ * typed in the search box is not (`format:splnk`): said as a bad request naming the words there are, not an empty
+ * list that reads as "no rules" (a hand-written or old link; the pages' own forms offer only the catalog's words).
  */
 export function badFilter(p: Params): string | undefined {
-  for (const [k, words] of WORD_FILTERS) {
-    const v = p[k];
-    if (!v) continue;
-    try {
-      choicesOf(v.slice(0, 200), words, k, { single: true });
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  return undefined;
+  const inQuery = p.q ? badWordFilter(parseQuery(p.q).filters) : undefined;
+  return badWordFilter(p) ?? (inQuery && `in the search: ${inQuery}`);
 }
 
 export function pagingFrom(p: Params): Paging {
