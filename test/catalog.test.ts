@@ -86,6 +86,21 @@ describe('catalog build from examples/', () => {
     }
   });
 
+  it('the coverage matrix counts detections and correlations, or the one kind asked for (the deprecated rule under kind=deprecated)', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const cell = (m: ReturnType<Catalog['matrix']>, id: string) => Math.max(0, ...m.tactics.flatMap((t) => t.techniques.filter((q) => q.id === id).map((q) => q.count)));
+      const counted = cat.matrix({});
+      const deprecated = cat.matrix({ kind: 'deprecated' });
+      assert.equal(deprecated.rules, 1, 'the deprecated PowerShell rule, and no other');
+      assert.equal(cell(deprecated, 'T1059'), 1);
+      assert.equal(cat.matrix({ kind: 'detection' }).rules + cat.matrix({ kind: 'correlation' }).rules, counted.rules);
+      assert.match(JSON.stringify(cat.navigatorLayer({ kind: 'deprecated' })), /Rules per technique \(kind deprecated only\)/);
+    } finally {
+      cat.close();
+    }
+  });
+
   it('the hunt reads every rule of the catalog without its page-only parts, and runs the same rules as on whole records', async () => {
     const db = new Database(catalogFile(path.join(tmp, 'cat')), { readonly: true });
     let whole: RuleRecord[];

@@ -10,8 +10,9 @@ export function matrixOf(cat: CatalogCore, f: Filters = {}): MatrixData {
 
 export function matrixData(cat: CatalogCore, f: Filters): MatrixData {
   const params: unknown[] = [];
-  const w = cat.where({ ...f, all: false, ...(f.kind ? { kind: f.kind } : {}) }, params);
-  w.push('r.counts = 1');
+  // detections and correlations (the kinds that count for coverage), or the one kind asked for (`kind=hunting`: the
+  // coverage of the hunting queries, which the default matrix leaves out)
+  const w = cat.where({ ...f, all: false }, params);
   const counts = cat.st(
     `SELECT a.tactic, a.technique, a.parent, COUNT(DISTINCT a.rule) n FROM rule_attack a JOIN rules r ON r.rowid = a.rule
      WHERE a.technique IS NOT NULL AND a.tactic IS NOT NULL AND ${w.join(' AND ')} GROUP BY a.tactic, a.technique`,
@@ -59,7 +60,7 @@ export function navigatorLayerOf(cat: CatalogCore, f: Filters = {}) {
     name: `detection-wiki coverage${fdesc ? ` (${fdesc})` : ''}`,
     versions: { attack: (m.version || '19').split('.')[0], navigator: '5.1.0', layer: '4.5' },
     domain: 'enterprise-attack',
-    description: `Rules per technique (detections and correlations) from the detection-wiki catalog built ${cat.meta('built_at')}.`,
+    description: `Rules per technique (${coveredKinds(f.kind)}) from the detection-wiki catalog built ${cat.meta('built_at')}.`,
     filters: { platforms: [] as string[] },
     sorting: 3,
     layout: { layout: 'side', aggregateFunction: 'max', showID: true, showName: true, showAggregateScores: false, countUnscored: false, expandedSubtechniques: 'annotated' },
@@ -139,4 +140,9 @@ export function unknownTechnique(cat: CatalogCore, id: string): string | undefin
   const version = cat.meta('attack_version');
   const hint = tactic ? ` (${tactic.id} is the tactic ${tactic.name})` : /^T\d{4}(\.\d{3})?$/.test(tid) ? '' : ' (ids look like T1078 or T1078.004)';
   return `no technique '${id}' in ${version ? `ATT&CK v${version}` : 'the catalog (built without an ATT&CK bundle)'} or in any rule's mapping${hint}`;
+}
+
+/** The rules a coverage matrix counts, in words: detections and correlations, or the one kind a filter names. */
+export function coveredKinds(kind: string | undefined): string {
+  return kind ? `kind ${kind} only` : 'detections and correlations';
 }

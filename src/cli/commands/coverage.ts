@@ -2,6 +2,7 @@
 import type { Filters } from '../../catalog/query.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
+import { coveredKinds } from '../../catalog/read/attack.ts';
 import { catalogOption, guarded, nearestNamesHint, noArguments, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
@@ -29,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
         say('no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
         return 1;
       }
-      sayLine(`ATT&CK Enterprise v${m.version}: ${m.rules} detection/correlation rules mapped`);
+      sayLine(`ATT&CK Enterprise v${m.version}: ${m.rules} rules mapped (${coveredKinds(f.kind)})`);
       for (const t of m.tactics) {
         const covered = t.techniques.filter((q) => q.count > 0);
         const top = [...covered].sort((a, b) => b.count - a.count).slice(0, 5).map((q) => `${q.id} ${q.name} (${q.count})`);

@@ -1,6 +1,7 @@
 /** ATT&CK pages: the coverage matrix, technique and tactic pages. */
 import type { Catalog, Filters, IndicatorAgg, TechniquePageData } from '../../catalog/query.ts';
 import { TECHNIQUE_SAME_ACTION_LIMITS } from '../../catalog/read/crossvendor.ts';
+import { coveredKinds } from '../../catalog/read/attack.ts';
 import { html, raw, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { renderMarkdown } from '../markdown.ts';
@@ -25,8 +26,8 @@ export function renderMatrix(site: Site, d: ReturnType<typeof matrixData>): stri
   const nav = { ...d.filters } as Record<string, string | undefined>;
   const body = html`<h1>ATT&amp;CK coverage</h1>
 ${m.tactics.length ? '' : html`<p class="note">No ATT&amp;CK bundle was loaded when the catalog was built: run <code>detwiki sync</code> or build with <code>--attack FILE</code>.</p>`}
-<p>${m.rules} detection and correlation rules map to Enterprise ATT&amp;CK${m.version ? ` v${m.version}` : ''}. Each cell counts rules for the technique (with its sub-techniques) under that tactic; a rule counts under the tactic it declares when that is one of the technique's tactics. Hunting queries, signals, building blocks, feeds, policies and deprecated rules are not counted.</p>
-${site.mode === 'server' ? filterForm(link.matrix(site), d.filters, { ...d.facets, kind: d.facets.kind.filter((k) => k === 'detection' || k === 'correlation') }) : ''}
+<p>${m.rules} rules (${coveredKinds(d.filters.kind)}) map to Enterprise ATT&amp;CK${m.version ? ` v${m.version}` : ''}. Each cell counts rules for the technique (with its sub-techniques) under that tactic; a rule counts under the tactic it declares when that is one of the technique's tactics. ${d.filters.kind ? html`The default matrix counts detections and correlations only.` : 'Hunting queries, signals, building blocks, feeds, policies and deprecated rules are not counted unless their kind is chosen.'}</p>
+${site.mode === 'server' ? filterForm(link.matrix(site), d.filters, d.facets) : ''}
 <p><a href="${link.navigator(site, nav)}" download="detection-wiki-layer.json">Export as ATT&amp;CK Navigator layer (4.5)</a></p>
 <div class="legend">${[0, 1, 2, 3, 4, 5].map((h) => html`<span class="cell h${h}">${h === 0 ? '0' : h === 5 ? `≤${m.max}` : ''}</span>`)}</div>
 <div class="matrix" id="matrix">
