@@ -253,6 +253,8 @@ export function whyFalse(e: Expr, event: unknown, resolve: FieldResolver = resol
         for (const a of x.args) if (truth(a) !== true) walk(a, named);
         return;
       case 'not': {
+        // unknown here (an AND false by SQL-style nulls, none of its parts false alone): listed as it is, not as an exclusion
+        if (truth(x) !== false) return add({ text: renderExpr(x), ...at });
         // the part inside: through its one-part groups (a Sigma filter is a named group of one predicate), with its name
         let inner = x.arg;
         let name: string | undefined;

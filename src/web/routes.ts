@@ -87,9 +87,9 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
     }
     case 'rule': {
       if (segments.length < 2) return undefined;
-      const id = segments.join('/').slice(0, 300);
+      const id = segments.join('/');
       const d = ruleData(cat, id);
-      return d ? { data: d, render: (s) => renderRule(s, d) } : noRule(id);
+      return d ? { data: d, render: (s) => renderRule(s, d) } : noRule(id.slice(0, 300));
     }
     case 'technique': {
       const id = one()?.slice(0, 200);

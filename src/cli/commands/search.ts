@@ -33,8 +33,10 @@ export async function run(argv: string[]): Promise<number> {
       const q = positionals.join(' ');
       // so are the filters typed in the query (`format:splnk`, `technique:T9999`)
       const typed = parseQuery(q).filters;
-      const badTyped = badWordFilter(typed) ?? (typed.technique ? cat.unknownTechnique(typed.technique) && `technique: ${cat.unknownTechnique(typed.technique)}` : undefined);
-      if (badTyped) throw new UsageError(`in the query: ${badTyped}`);
+      const badWord = badWordFilter(typed);
+      if (badWord) throw new UsageError(`in the query: ${badWord}`);
+      const badTechnique = typed.technique ? cat.unknownTechnique(typed.technique) : undefined;
+      if (badTechnique) throw new UsageError(`in the query: technique: ${badTechnique}`);
       const r = cat.search(q, f, { pageSize: limit, page: pageNo });
       const why = (id: string) => {
         const rec = cat.ruleRecord(id);
