@@ -290,6 +290,33 @@ describe('build report errors', () => {
   });
 });
 
+describe('a technique ATT&CK revoked', () => {
+  it("a filter of the old id lists the rules that declared it (resolved to what replaced it), beside those of the new id", async (t) => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-revoked-'));
+    t.after(() => rmSync(tmp, { recursive: true, force: true }));
+    const rules = path.join(tmp, 'mirror', 'sigma', 'rules');
+    mkdirSync(rules, { recursive: true });
+    const rule = (title: string, tag: string) => `title: ${title}\ntags:\n  - ${tag}\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: x.exe\n  condition: sel\n`;
+    // T9002 is revoked in the fixture bundle, replaced by T9003, itself replaced by T9004
+    writeFileSync(path.join(rules, 'old.yml'), rule('Declares the old id', 'attack.t9002'));
+    writeFileSync(path.join(rules, 'new.yml'), rule('Declares the new id', 'attack.t9004'));
+    const out = path.join(tmp, 'cat');
+    await buildCatalog({ outDir: out, mirror: path.join(tmp, 'mirror'), sources: DEFAULT_SOURCES.filter((d) => d.name === 'sigma'), workers: 0, attack: path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json') });
+    const cat = new Catalog(out);
+    try {
+      const titles = (f: Parameters<Catalog['browse']>[0]) => cat.browse(f).rows.map((r) => r.title).sort();
+      assert.deepEqual(titles({ technique: 'T9004' }), ['Declares the new id', 'Declares the old id']);
+      assert.deepEqual(titles({ technique: 'T9002' }), ['Declares the new id', 'Declares the old id']);
+      assert.equal(cat.browse({ technique: 't9002' }).total, 2);
+      assert.equal(cat.search('technique:T9002').total, 2);
+      assert.deepEqual(cat.techniqueFilterIds('t9002'), ['T9002', 'T9004']);
+      assert.deepEqual(cat.techniqueFilterIds('T9004'), ['T9004']);
+    } finally {
+      cat.close();
+    }
+  });
+});
+
 describe('search relevance and counts (test/fixtures/search)', () => {
   let tmp: string;
   let cat: Catalog;

@@ -88,8 +88,10 @@ export class CatalogCore {
     if (f.severity) (w.push('r.severity = ?'), params.push(f.severity));
     if (f.status) (w.push('r.status = ?'), params.push(f.status));
     if (f.technique) {
-      w.push('r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)');
-      params.push(f.technique.toUpperCase(), f.technique.toUpperCase());
+      const ids = this.techniqueFilterIds(f.technique);
+      const list = ids.map(() => '?').join(', ');
+      w.push(ids.length === 1 ? 'r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)' : `r.rowid IN (SELECT rule FROM rule_attack WHERE technique IN (${list}) OR parent IN (${list}))`);
+      params.push(...ids, ...ids);
     }
     if (f.tactic) {
       w.push('r.rowid IN (SELECT rule FROM rule_attack WHERE tactic = ?)');
@@ -100,6 +102,32 @@ export class CatalogCore {
       params.push(f.logsource, f.logsource);
     }
     return w;
+  }
+
+  /**
+   * The technique ids a technique filter reads: the id (upper case), or, for one ATT&CK revoked, what replaced it and
+   * what replaced each of its revoked sub-techniques (the build resolves a rule's revoked mapping to its replacement:
+   * `T1562.008` is `T1685.002` in ATT&CK 19.1, so a filter of the old id lists the rules that declared it).
+   */
+  techniqueFilterIds(technique: string): string[] {
+    const id = technique.trim().toUpperCase();
+    return this.memoize(`technique ids ${id}`, () => {
+      const replaced = (t: string): string | undefined => (this.st('SELECT replaced_by FROM attack_techniques WHERE id = ? AND revoked = 1').get(t) as { replaced_by: string | null } | undefined)?.replaced_by ?? undefined;
+      // the end of a chain of replacements (bounded: a loop in the bundle ends it)
+      const final = (t: string): string | undefined => {
+        let cur = replaced(t);
+        for (let i = 0; cur && i < 10; i++) {
+          const next = replaced(cur);
+          if (!next) break;
+          cur = next;
+        }
+        return cur;
+      };
+      const top = final(id);
+      if (!top) return [id];
+      const subs = (this.st('SELECT id FROM attack_techniques WHERE parent = ?').all(id) as { id: string }[]).map((s) => final(s.id)).filter((x): x is string => x !== undefined);
+      return [...new Set([id, top, ...subs])];
+    });
   }
 
   tacticId(t: string): string {

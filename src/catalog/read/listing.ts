@@ -24,6 +24,8 @@ function techniqueTotal(cat: CatalogCore, f: Filters): number | undefined {
   // any filter but these two (a filter added later included) is counted over the rules
   if (!f.technique || !Object.entries(f).every(([k, v]) => k === 'technique' || k === 'format' || !v)) return undefined;
   const t = f.technique.toUpperCase();
+  // a revoked technique reads its replacements: counted over the rules
+  if (cat.techniqueFilterIds(t).length !== 1) return undefined;
   const row = f.format
     ? cat.st('SELECT n FROM technique_totals WHERE technique = ? AND format = ?').get(t, f.format)
     : cat.st('SELECT SUM(n) n FROM technique_totals WHERE technique = ?').get(t);
