@@ -10,6 +10,7 @@ import {
   evaluate,
   hasTerm,
   ipInCidr,
+  named,
   not,
   opaque,
   or,
@@ -88,6 +89,12 @@ describe('exclusions and indicators', () => {
     };
     const ex = deriveExclusions(and(pred('Image', 'ends_with', ['\\reg.exe']), not(q)));
     assert.deepEqual(ex.map((x) => x.stage), ['filter_a', 'filter_b']);
+  });
+  it('not filter, a named group of one predicate, excludes that predicate with the name (a group of two stays one expression)', () => {
+    const one = deriveExclusions(and(pred('OriginalFileName', 'eq', ['whoami.exe']), not(named('filter', pred('Image', 'ends_with', ['\\whoami.exe'])))));
+    assert.deepEqual(one.map((x) => [x.expr.kind, renderExpr(x.expr), x.stage]), [['pred', 'Image ends_with "\\\\whoami.exe"', 'filter']]);
+    const two = deriveExclusions(and(pred('a', 'eq', [1]), not(named('filter', and(pred('b', 'eq', [2]), pred('c', 'eq', [3]))))));
+    assert.deepEqual(two.map((x) => [x.expr.kind, x.stage]), [['and', 'filter']]);
   });
   it('buildLogic marks opaque and thresholds it cannot count partial', () => {
     assert.equal(buildLogic({ stages: [], condition: seed }).completeness, 'partial');

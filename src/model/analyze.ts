@@ -31,7 +31,8 @@ export function deriveExclusions(condition: Expr): Exclusion[] {
   const visit = (c: Expr, negated: boolean, stage: string | undefined): void => {
     if (c.kind === 'not') return visit(c.arg, !negated, stage);
     if (negated) {
-      if (c.kind === 'or') {
+      if (c.kind === 'or' || (c.kind === 'and' && c.args.length === 1)) {
+        // an OR's parts are each suppressed; a group of one part (a Sigma filter of one field) is that part, named
         for (const a of c.args) visit(a, true, c.name ?? stage);
         return;
       }
