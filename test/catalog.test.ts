@@ -11,6 +11,8 @@ import { HuntEngine } from '../src/hunt/engine.ts';
 import { rulesFromCatalog } from '../src/hunt/load.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { Catalog } from '../src/catalog/query.ts';
+import { renderTechnique, techniqueData } from '../src/web/pages/attack.ts';
+import { SERVER } from '../src/web/site.ts';
 import { ftsBody, ruleRows } from '../src/catalog/rows.ts';
 import { badWordFilter, ftsTiers, parseQuery } from '../src/catalog/searchQuery.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
@@ -311,6 +313,9 @@ describe('a technique ATT&CK revoked', () => {
       assert.equal(cat.search('technique:T9002').total, 2);
       assert.deepEqual(cat.techniqueFilterIds('t9002'), ['T9002', 'T9004']);
       assert.deepEqual(cat.techniqueFilterIds('T9004'), ['T9004']);
+      // the old id's page says where its rules are counted, and links them
+      const page = renderTechnique(SERVER, techniqueData(cat, 'T9002')!);
+      assert.match(page, /Revoked: replaced by <a href="\/technique\/T9003">T9003<\/a>\. A rule that declares T9002 is counted under what replaced it \(<a href="\/browse\?technique=T9002">browse those rules<\/a>\)/);
     } finally {
       cat.close();
     }

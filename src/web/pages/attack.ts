@@ -70,7 +70,7 @@ export function renderTechnique(site: Site, d: NonNullable<ReturnType<typeof tec
   const total = Object.values(d.byFormat).reduce((a, b) => a + b.length, 0);
   const body = html`<p class="crumbs"><a href="${link.matrix(site)}">ATT&amp;CK</a>${d.parent ? html` › <a href="${link.technique(site, d.parent.id)}">${d.parent.id} ${d.parent.name}</a>` : ''}</p>
 <h1>${d.id} ${info?.name ?? '(not in the loaded ATT&CK bundle)'}</h1>
-${info?.revoked ? html`<p class="banner">Revoked${info.replacedBy ? html`: replaced by <a href="${link.technique(site, info.replacedBy)}">${info.replacedBy}</a>` : ''}.</p>` : ''}
+${info?.revoked ? html`<p class="banner">Revoked${info.replacedBy ? html`: replaced by <a href="${link.technique(site, info.replacedBy)}">${info.replacedBy}</a>. A rule that declares ${d.id} is counted under what replaced it (<a href="${link.browse(site, { technique: d.id })}">browse those rules</a>)` : ''}.</p>` : ''}
 ${info?.deprecated ? html`<p class="banner">Deprecated in ATT&amp;CK.</p>` : ''}
 <dl class="facts"><dt>Tactics</dt><dd>${d.tactics.map((t, i) => html`${i ? ', ' : ''}<a href="${link.tactic(site, t.id)}">${t.name}</a>`)}</dd>
 ${info?.platforms.length ? html`<dt>Platforms</dt><dd>${info.platforms.join(', ')}</dd>` : ''}
