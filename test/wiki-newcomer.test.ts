@@ -225,6 +225,18 @@ describe('on the examples catalog', () => {
     assert.equal((await get(`${s.url}compare`)).status, 200);
   });
 
+  it('limit= sets the rules a page of browse and search (at most 500), and the pager keeps it', async () => {
+    const one = JSON.parse((await get(`${s.url}api/browse?limit=2`)).body);
+    assert.deepEqual([one.listing.rows.length, one.paging.pageSize], [2, 2]);
+    const two = JSON.parse((await get(`${s.url}api/browse?limit=2&page=2`)).body);
+    assert.equal(two.listing.rows.length, 2);
+    assert.notEqual(two.listing.rows[0].id, one.listing.rows[0].id);
+    assert.equal(JSON.parse((await get(`${s.url}api/browse?limit=99999`)).body).paging.pageSize, 500);
+    assert.equal(JSON.parse((await get(`${s.url}api/browse?limit=abc`)).body).listing.rows.length, Math.min(50, one.listing.total));
+    const page = await get(`${s.url}search?q=cloudtrail&limit=1`);
+    assert.match(page.body, /href="\/search\?q=cloudtrail&amp;limit=1&amp;page=2"/);
+  });
+
   it('a page of something the catalog does not have is a 404 that says why and leads on', async () => {
     // a tactic where a technique was meant: named, and linked
     const tactic = await get(`${s.url}technique/TA0001`);

@@ -1,6 +1,6 @@
 /** Home, Browse and Search pages. */
 import type { Catalog, Filters, Paging, Sort } from '../../catalog/query.ts';
-import { MAX_PAGE, SORTS } from '../../catalog/query.ts';
+import { MAX_PAGE, MAX_PAGE_SIZE, SORTS } from '../../catalog/query.ts';
 import { countsForCoverage, KINDS, type Kind } from '../../model/facts.ts';
 import { badWordFilter, parseQuery, WORD_FILTERS } from '../../catalog/searchQuery.ts';
 import { html } from '../html.ts';
@@ -30,10 +30,20 @@ export function badFilter(p: Params): string | undefined {
   return badWordFilter(p) ?? (inQuery && `in the search: ${inQuery}`);
 }
 
+/**
+ * Sorting and paging from a page's parameters: `sort`, `dir`, `page`, and `limit` (rules a page: 50 unless given, at
+ * most MAX_PAGE_SIZE); a value that is not one is left out, as a hand-written link's would be.
+ */
 export function pagingFrom(p: Params): Paging {
   const sort = (SORTS as readonly string[]).includes(p.sort ?? '') ? (p.sort as Sort) : undefined;
   const page = Number(p.page);
-  return { ...(sort ? { sort } : {}), ...(p.dir === 'desc' ? { dir: 'desc' as const } : {}), ...(Number.isInteger(page) && page > 0 ? { page: Math.min(page, MAX_PAGE) } : {}) };
+  const limit = Number(p.limit);
+  return {
+    ...(sort ? { sort } : {}),
+    ...(p.dir === 'desc' ? { dir: 'desc' as const } : {}),
+    ...(Number.isInteger(page) && page > 0 ? { page: Math.min(page, MAX_PAGE) } : {}),
+    ...(Number.isInteger(limit) && limit > 0 ? { pageSize: Math.min(limit, MAX_PAGE_SIZE) } : {}),
+  };
 }
 
 export function homeData(cat: Catalog) {
@@ -76,7 +86,7 @@ export function renderBrowse(site: Site, d: ReturnType<typeof browseData>): stri
 ${site.mode === 'server' ? filterForm(link.browse(site), { ...d.filters, ...(d.paging.sort ? { sort: d.paging.sort } : {}), ...(d.paging.dir ? { dir: d.paging.dir } : {}) }, d.facets, { showAll: true }) : html`<div id="static-browse" data-kind="browse"></div>`}
 <p class="count"><strong id="result-count">${d.listing.total}</strong> rules${d.filters.all || d.filters.kind ? '' : html` (detections and correlations; <a href="${link.browse(site, { ...base, all: 1 })}">show every kind</a>)`}</p>
 ${ruleTable(site, d.listing.rows, { sortLinks: sortLink })}
-${pager(d.listing, (n) => link.browse(site, { ...base, sort: d.paging.sort, dir: d.paging.dir, page: n }))}`;
+${pager(d.listing, (n) => link.browse(site, { ...base, sort: d.paging.sort, dir: d.paging.dir, limit: d.paging.pageSize, page: n }))}`;
   return page(site, 'Browse', body);
 }
 
@@ -96,6 +106,6 @@ ${site.mode === 'server'
   ? filterForm(link.search(site), { ...d.filters, q: d.q }, d.facets, { q: true })
   : html`<form class="filters" id="static-search" method="get" action="${link.search(site)}"><label class="q">Query <input type="search" name="q" value="${d.q}"></label><button>Search</button></form>`}
 <p class="help">Words match titles, descriptions, fields, values and rule bodies; <code>field:CommandLine</code> finds rules whose logic uses a field, <code>value:"\\reg.exe"</code> rules that look for (or exclude) a value; <code>format:sigma</code>, <code>kind:hunting</code>, <code>technique:T1078</code> filter; <code>word*</code> is a prefix.</p>
-${d.q ? html`<p class="count"><strong id="result-count">${r.total}${r.totalCapped ? '+' : ''}</strong> result(s) for <q>${d.q}</q>${r.total && !d.paging.sort && r.parsed.fts ? ', rules matched by their title, description, fields or values first' : ''}</p>${ruleTable(site, r.rows, { under: (row) => whyList(d.why[row.id] ?? []) })}${pager(r, (n) => link.search(site, { ...base, page: n }))}` : html`<div id="static-results"></div>`}`;
+${d.q ? html`<p class="count"><strong id="result-count">${r.total}${r.totalCapped ? '+' : ''}</strong> result(s) for <q>${d.q}</q>${r.total && !d.paging.sort && r.parsed.fts ? ', rules matched by their title, description, fields or values first' : ''}</p>${ruleTable(site, r.rows, { under: (row) => whyList(d.why[row.id] ?? []) })}${pager(r, (n) => link.search(site, { ...base, limit: d.paging.pageSize, page: n }))}` : html`<div id="static-results"></div>`}`;
   return page(site, d.q ? `Search: ${d.q}` : 'Search', body, { q: d.q });
 }
