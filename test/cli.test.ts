@@ -363,6 +363,25 @@ describe('detwiki eval', () => {
   });
 });
 
+describe('detwiki hunt of events it cannot place', () => {
+  it('says that no rule ran on them and how to place them; --logsource places them', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-unplaced-'));
+    const rules = path.join(dir, 'rules');
+    mkdirSync(rules);
+    writeFileSync(path.join(rules, 'whoami.yml'), ['title: Whoami', 'logsource:', '  category: process_creation', '  product: windows', 'detection:', '  sel:', "    Image|endswith: '\\whoami.exe'", '  condition: sel', ''].join('\n'));
+    // an event with no field that tells its log source (no channel, no event id)
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(events, JSON.stringify({ Image: 'C:\\Windows\\System32\\whoami.exe' }) + '\n');
+    const r = detwiki('hunt', events, '--rules', rules, '--workers', '0');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /; 1 events matched no loaded log source \(no rule ran on them: --logsource NAME reads every event as that log source, --all runs every rule on every event\)/);
+    assert.match(r.out, /fired: 0 rule\(s\)/);
+    const placed = detwiki('hunt', events, '--rules', rules, '--workers', '0', '--logsource', 'windows.process_creation');
+    assert.match(placed.out, /fired: 1 rule\(s\)/);
+    assert.doesNotMatch(placed.out, /no rule ran on them/);
+  });
+});
+
 describe('output to a reader that stops reading', () => {
   it('ends quietly when the pipe closes (`detwiki hunt … --jsonl | head`): exit 0, no EPIPE error', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-epipe-'));

@@ -206,7 +206,9 @@ function printSummary(s: HuntSummary, loadSeconds: number, skipped: readonly str
   sayLine(`rules: ${s.rules.loaded} loaded (${loadSeconds.toFixed(1)} s), ${s.rules.runnable} runnable, ${s.rules.withoutLogSource} without a canonical log source (run with --all or --logsource), ${s.rules.notRunnable} without logic, ${s.rules.notOnTheirOwn} filters and exclusions not run alone (--kind building_block,exclusion runs them); ${s.rules.aggregating} aggregating (${s.rules.aggregationUnsupported} with a function the hunt does not count)`);
   for (const n of s.notices ?? []) sayLine(`note: ${n}`);
   if (s.excluded.events) sayLine(`exclusions: ${s.excluded.events} event(s) kept from the detection rules of their language by an exclusion (${s.excluded.results} hit(s) and may-fire(s) not reported)`);
-  sayLine(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source`);
+  // events the hunt could not place ran no rule: say how to place them (a log source forced, or every rule on every event)
+  const unplaced = s.unroutedEvents ? ` (no rule ran on them: --logsource NAME reads every event as that log source, --all runs every rule on every event)` : '';
+  sayLine(`${s.evaluations} rule evaluations in ${s.seconds.toFixed(2)} s (${Math.round(c.events / Math.max(s.seconds, 1e-9))} events/s); ${s.unroutedEvents} events matched no loaded log source${unplaced}`);
   const fired = s.byRule.filter((r) => r.hits);
   say(`\nfired: ${fired.length} rule(s)`);
   for (const r of fired) sayLine(`  ${String(r.hits).padStart(6)}  ${r.rule.id}  ${r.rule.title}${heldText(r.held)}`);
