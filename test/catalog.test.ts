@@ -316,6 +316,7 @@ describe('a technique ATT&CK revoked', () => {
       // the old id's page says where its rules are counted, and links them
       const page = renderTechnique(SERVER, techniqueData(cat, 'T9002')!);
       assert.match(page, /Revoked: replaced by <a href="\/technique\/T9003">T9003<\/a>\. A rule that declares T9002 is counted under what replaced it \(<a href="\/browse\?technique=T9002">browse those rules<\/a>\)/);
+      assert.match(page, /<dt>Rules<\/dt><dd>none under this id: counted under what replaced it \(<a href="\/browse\?technique=T9002">browse them<\/a>\)<\/dd>/);
     } finally {
       cat.close();
     }

@@ -151,6 +151,10 @@ describe('detwiki search and coverage', () => {
     assert.equal(none.code, 0, none.err);
     assert.match(none.out, /… \d+ more line\(s\) \(--body-lines N\)/);
     assert.match(detwiki('show', a, '--out', cat, '--body-lines', '1').out, /… \(\d+ more lines\)/);
+    // this catalog was built without ATT&CK: that is what show says, not to pass a bundle now
+    const noBundle = detwiki('show', a, '--out', cat);
+    assert.match(noBundle.err, /the catalog was built without an ATT&CK bundle: technique ids are shown without names \(`detwiki build --attack FILE` resolves them\)/);
+    assert.doesNotMatch(noBundle.err, /pass --attack/);
     // search pages: --limit a page, --page which; the text says which results it shows and how to see the next
     const first = detwiki('search', 'cloudtrail', '--out', cat, '--limit', '1');
     assert.equal(first.code, 0, first.err);

@@ -104,8 +104,10 @@ export function run(argv: string[]): Promise<number> {
         ) + '\n',
       );
     }
-    // the catalog's rules were resolved against ATT&CK when it was built: no bundle is needed to show them
-    if (!fromCatalog?.attackVersion) warnAttackAfter(attack);
+    // the catalog's rules were resolved against ATT&CK when it was built: no bundle is needed to show them, and one
+    // given now would not name them (the names come from the build)
+    if (fromCatalog && !fromCatalog.attackVersion) console.error(`detwiki: the catalog was built without an ATT&CK bundle: technique ids are shown without names (\`detwiki build --attack FILE\` resolves them)`);
+    else if (!fromCatalog) warnAttackAfter(attack);
     return 0;
   });
 }

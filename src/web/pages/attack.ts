@@ -75,7 +75,7 @@ ${info?.deprecated ? html`<p class="banner">Deprecated in ATT&amp;CK.</p>` : ''}
 <dl class="facts"><dt>Tactics</dt><dd>${d.tactics.map((t, i) => html`${i ? ', ' : ''}<a href="${link.tactic(site, t.id)}">${t.name}</a>`)}</dd>
 ${info?.platforms.length ? html`<dt>Platforms</dt><dd>${info.platforms.join(', ')}</dd>` : ''}
 ${info?.url ? html`<dt>MITRE</dt><dd><a href="${info.url}" rel="noopener noreferrer" target="_blank">${info.url}</a></dd>` : ''}
-<dt>Rules</dt><dd>${total} detections and correlations${d.others.length ? `, ${d.others.length} of other kinds` : ''}</dd></dl>
+<dt>Rules</dt><dd>${info?.revoked && info.replacedBy && !total && !d.others.length ? html`none under this id: counted under what replaced it (<a href="${link.browse(site, { technique: d.id })}">browse them</a>)` : html`${total} detections and correlations${d.others.length ? `, ${d.others.length} of other kinds` : ''}`}</dd></dl>
 ${info?.description ? html`<details><summary>ATT&amp;CK description</summary>${raw(renderMarkdown(info.description))}</details>` : ''}
 ${d.subs.length ? html`<h2>Sub-techniques</h2><ul>${d.subs.map((s) => html`<li><a href="${link.technique(site, s.id)}">${s.id} ${s.name}</a> (${s.count})</li>`)}</ul>` : ''}
 <h2>Rules by format</h2>
