@@ -661,6 +661,16 @@ describe('Defender XDR Markdown and text', () => {
     assert.equal(out[1]!.kind, 'hunting');
     assert.ok(out.every((r) => r.diagnostics.length === 0));
   });
+  it('a query over inline data only (datatable) says there is no condition over events, and why', () => {
+    const t = "let Sample = datatable(Text: string) ['user=alice', 'user=bob'];\nSample\n| extend User = extract('user=(\\\\w+)', 1, Text)\n";
+    const [r] = parseDefenderText('Examples/regex.kql', t, 'bertjan', SRC).outputs.map((o) => o.rule);
+    assert.equal(r!.logic.condition, undefined);
+    assert.equal(r!.logic.completeness, 'none');
+    assert.equal(r!.logic.note, 'the query reads no table or function, only inline data (datatable, print, range): there is no condition over events');
+    // a query over a table keeps no such note
+    const [q] = parseDefenderText('Examples/t.kql', 'DeviceProcessEvents\n| where FileName == "x.exe"\n', 'bertjan', SRC).outputs.map((o) => o.rule);
+    assert.equal(q!.logic.note, undefined);
+  });
 });
 
 describe('adapter over fixtures', () => {

@@ -99,7 +99,12 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
     aggregation,
     outputFields: [...low.outputFields, ...(input.outputFields ?? [])],
     parser: PARSER_NAME,
-    note: parsed.diagnostics.length ? `the Kusto parser reported ${parsed.diagnostics.length} syntax error(s); the logic is what it recovered` : undefined,
+    note: parsed.diagnostics.length
+      ? `the Kusto parser reported ${parsed.diagnostics.length} syntax error(s); the logic is what it recovered`
+      : // a query over inline data only (datatable, print, range): there are no events for a condition to test
+        !low.condition && !missing.length && !low.tables.length && !low.functions.length
+        ? 'the query reads no table or function, only inline data (datatable, print, range): there is no condition over events'
+        : undefined,
   });
 
   const kind = input.kind ?? classify(low, input.defaultKindReason);
