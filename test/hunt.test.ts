@@ -992,6 +992,10 @@ describe('detwiki hunt (command)', () => {
     assert.equal(upper.status, 0, upper.stderr);
     assert.ok(JSON.parse(lower.stdout).hits.length > 0, lower.stdout);
     assert.deepEqual(JSON.parse(upper.stdout).hits, JSON.parse(lower.stdout).hits);
+    // the DuckDB engine is given the rules' spelling too
+    const duck = spawnSync(process.execPath, [bin, 'hunt', '-', '--rules', src, '--logsource', 'Windows.Process_Creation', '--engine', 'duckdb', '--json'], { input: JSON.stringify(whoami), encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(duck.status, 0, duck.stderr);
+    assert.deepEqual(JSON.parse(duck.stdout).hits.map((h: { rule: { id: string } }) => h.rule.id), JSON.parse(lower.stdout).hits.map((h: { rule: { id: string } }) => h.rule.id));
     // a path that does not exist is one too, before any rule is loaded (a typo would hunt less and say nothing)
     const typo = spawnSync(process.execPath, [bin, 'hunt', path.join(os.tmpdir(), 'detwiki-no-such-events.jsonl'), '-', '--rules', src], { input: '', encoding: 'utf8' });
     assert.equal(typo.status, 2);

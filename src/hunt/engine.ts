@@ -98,7 +98,10 @@ interface RulePlan {
 }
 
 export interface HuntOptions {
-  /** Every event is read as this log source (instead of recognising it). */
+  /**
+   * Every event is read as this log source (instead of recognising it). A name is read in any case: the engine keeps
+   * the rules' own spelling of it (`options.forceLogSources`, what a worker's engine and the DuckDB engine are given).
+   */
   readonly forceLogSources?: readonly string[];
   /** Every rule runs on every event, whatever the log sources. */
   readonly all?: boolean;
@@ -301,7 +304,16 @@ export class HuntEngine {
         }
       }
     }
+    if (opts.forceLogSources) this.opts = { ...opts, forceLogSources: opts.forceLogSources.map((l) => this.spelledAsRules(l)) };
     this.ruleStamp = new Int32Array(this.rules.length);
+  }
+
+  /** A log source name as the loaded rules spell it (`Windows.Process_Creation` → `windows.process_creation`), when one name differs only in case. */
+  private spelledAsRules(name: string): string {
+    if (this.byLogSource.has(name)) return name;
+    const lower = name.toLowerCase();
+    const cased = [...this.byLogSource.keys()].filter((k) => k.toLowerCase() === lower);
+    return cased.length === 1 ? cased[0]! : name;
   }
 
   /** Each rule's prefilter requirement, made when first needed (`requirementOf`; null: none). */

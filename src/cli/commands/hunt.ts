@@ -112,13 +112,10 @@ export function run(argv: string[]): Promise<number> {
     const force = values.logsource ? values.logsource.split(',').map((s) => s.trim()) : undefined;
     // filters and exclusions run alone only when asked for by kind (they are applied to the rules they target)
     const filtersAlone = filter.kinds?.some((k) => k === 'exclusion' || k === 'building_block') ?? false;
-    const made = (forced: readonly string[] | undefined) => new HuntEngine(rules, { ...(forced ? { forceLogSources: forced } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
-    let engine = made(force);
-    if (force) {
-      // names are read in any case (`Windows.Process_Creation`): the engine is made again with the rules' own spelling
-      const named = checkForcedLogSources(force, engine);
-      if (named.some((l, i) => l !== force[i])) engine = made(named);
-    }
+    const engine = new HuntEngine(rules, { ...(force ? { forceLogSources: force } : {}), ...(values.all ? { all: true } : {}), ...(filtersAlone ? { filtersAlone } : {}) });
+    // the names as the engine reads them (in any case: the rules' own spelling)
+    const forced = engine.options.forceLogSources;
+    if (forced) checkForcedLogSources(forced, engine);
     const loadSeconds = (performance.now() - t0) / 1000;
     const skipped: string[] = [];
     const files = inputFiles(positionals, skipped);
@@ -155,7 +152,7 @@ export function run(argv: string[]): Promise<number> {
         ? // DuckDB (a native module, about 0.3 s to load) only when asked for
           await (await import('../../hunt/sql/session.ts')).huntDuckdb(engine, files, {
             ...sessionOpts,
-            ...(force ? { forceLogSources: force } : {}),
+            ...(forced ? { forceLogSources: forced } : {}),
             ...(values.all ? { all: true } : {}),
             ...(tty ? { onBatch: (done: number, total: number) => process.stderr.write(`\rduckdb: ${done}/${total} rules, ${((performance.now() - t0) / 1000).toFixed(1)} s`) } : {}),
           })
@@ -254,25 +251,14 @@ function printLists(r: ListsReport): void {
  * `vendor:…`), or the hunt could never fire and would end as if the events were clean: a usage error naming the known
  * names that contain the word given, else the most common. Read in any case: the names as the rules spell them.
  */
-function checkForcedLogSources(force: readonly string[], engine: HuntEngine): string[] {
+function checkForcedLogSources(force: readonly string[], engine: HuntEngine): void {
   const known = new Map<string, number>();
   for (const hr of engine.rules) for (const l of hr.logSources) known.set(l, (known.get(l) ?? 0) + 1);
-  const named: string[] = [];
   for (const l of force) {
-    if (known.has(l)) {
-      named.push(l);
-      continue;
-    }
-    // another case of one known name is that name (two names that differ only in case: the given one must be exact)
-    const cased = [...known.keys()].filter((k) => k.toLowerCase() === l.toLowerCase());
-    if (cased.length === 1) {
-      named.push(cased[0]!);
-      continue;
-    }
+    if (known.has(l)) continue;
     const byUse = [...known].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
     const word = l.toLowerCase();
     const isNear = (k: string) => k.toLowerCase().includes(word) || (word.length > 2 && word.includes(k.toLowerCase().split(/[./:]/).pop()!));
     throw new UsageError(`--logsource: no loaded rule reads the log source '${l}' (${nearestNamesHint(byUse, isNear, 'log sources the loaded rules read include')})`);
   }
-  return named;
 }
