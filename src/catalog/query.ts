@@ -6,7 +6,7 @@
  */
 import type { RuleRecord } from '../model/rule.ts';
 import type { ParsedQuery } from './searchQuery.ts';
-import { matrixOf, navigatorLayerOf, tacticPageData, techniquePageData, unknownTechnique } from './read/attack.ts';
+import { matrixOf, navigatorLayerOf, tacticPageData, techniquePageData, typedFilterProblem, unknownTechnique } from './read/attack.ts';
 import { CatalogCore } from './read/core.ts';
 import { allRuleIds, allTechniqueIds, indicatorPageKeys, searchIndex } from './read/exportLists.ts';
 import { homeData } from './read/home.ts';
@@ -75,6 +75,11 @@ export class Catalog extends CatalogCore {
   /** Why `id` is no technique of the catalog's ATT&CK or of any rule's mapping; undefined when it is one. */
   unknownTechnique(id: string): string | undefined {
     return unknownTechnique(this, id);
+  }
+
+  /** Why the filters typed in a search cannot match any rule (an unknown word or technique); undefined when they can. */
+  typedFilterProblem(q: string): string | undefined {
+    return typedFilterProblem(this, q);
   }
 
   tactic(id: string): TacticPageData | undefined {

@@ -4,7 +4,7 @@
  */
 import type { Catalog } from '../catalog/query.ts';
 import { matrixData, renderMatrix, renderTactic, renderTechnique, tacticData, techniqueData } from './pages/attack.ts';
-import { badFilter, browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
+import { browseData, homeData, renderBrowse, renderHome, renderSearch, searchData, type Params } from './pages/lists.ts';
 import { renderIndicator, renderLogsource, renderLogsources } from './pages/misc.ts';
 import { renderRule, ruleData } from './pages/rule.ts';
 import { compareData, renderCompare } from './pages/compare.ts';
@@ -13,7 +13,7 @@ import { html } from './html.ts';
 import { link, type Site } from './site.ts';
 import { page } from './layout.ts';
 import { jsonText } from '../model/ascii.ts';
-import { parseQuery } from '../catalog/searchQuery.ts';
+import { badWordFilter } from '../catalog/searchQuery.ts';
 
 export interface RouteResult {
   readonly data: unknown;
@@ -42,20 +42,22 @@ function noRule(id: string): RouteResult {
 /** The pages that read the rule filters (`format`, `kind`, `severity`, `status`…). */
 const FILTERED = new Set(['browse', 'search', 'matrix', 'technique']);
 
-/** A `technique=` filter that names no technique of ATT&CK or of any rule (`T9999`, a tactic): why, else undefined. */
-function unknownTechniqueFilter(cat: Catalog, params: Params): string | undefined {
+/**
+ * Why filters the catalog must look up cannot match any rule: a `technique=` that names no technique of ATT&CK or of
+ * any rule (`T9999`, a tactic), or a filter typed in the search box that is none (`format:splnk`, `technique:T9999`).
+ */
+function catalogFilterProblem(cat: Catalog, params: Params): string | undefined {
   const why = params.technique ? cat.unknownTechnique(params.technique.slice(0, 200)) : undefined;
   if (why) return `technique: ${why}`;
-  // one typed in the search box (`technique:T9999`)
-  const typed = params.q ? parseQuery(params.q).filters.technique : undefined;
-  const whyTyped = typed ? cat.unknownTechnique(typed.slice(0, 200)) : undefined;
-  return whyTyped && `in the search: technique: ${whyTyped}`;
+  // the filters typed in the search box (`format:splnk`, `technique:T9999`)
+  const typed = params.q ? cat.typedFilterProblem(params.q) : undefined;
+  return typed && `in the search: ${typed}`;
 }
 
 /** Resolve a page: `segments` are the decoded path segments after the page name. Undefined = not found. */
 export function resolvePage(cat: Catalog, name: string, segments: readonly string[], params: Params): RouteResult | undefined {
   const one = () => (segments.length === 1 ? segments[0]! : undefined);
-  const bad = FILTERED.has(name) ? (badFilter(params) ?? unknownTechniqueFilter(cat, params)) : undefined;
+  const bad = FILTERED.has(name) ? (badWordFilter(params) ?? catalogFilterProblem(cat, params)) : undefined;
   if (bad !== undefined) {
     const data = { error: bad };
     // the Navigator layer is JSON wherever it is asked for, its error too
@@ -97,7 +99,7 @@ export function resolvePage(cat: Catalog, name: string, segments: readonly strin
       if (d) return { data: d, render: (s) => renderTechnique(s, d) };
       if (!id) return undefined;
       // a tactic's id or name where a technique was meant: its page is one link away
-      const tactic = cat.tactic(id)?.tactic;
+      const tactic = cat.tactics().find((t) => t.id === cat.tacticId(id));
       return notFound(cat.unknownTechnique(id) ?? `no technique '${id}' in the catalog`, tactic ? { href: (s) => link.tactic(s, tactic.id), text: `${tactic.id} ${tactic.name}` } : undefined);
     }
     case 'tactic': {

@@ -1,4 +1,5 @@
 /** ATT&CK pages: the coverage matrix, the Navigator layer, technique and tactic pages. */
+import { badWordFilter, parseQuery } from '../searchQuery.ts';
 import type { CatalogCore } from './core.ts';
 import { canonicalTotals, techniqueSameAction } from './crossvendor.ts';
 import { ROW_COLS, techniqueFrom, type Filters, type IndicatorAgg, type MatrixCell, type MatrixData, type RuleRow, type TechniqueInfo } from './types.ts';
@@ -140,6 +141,17 @@ export function unknownTechnique(cat: CatalogCore, id: string): string | undefin
   const version = cat.meta('attack_version');
   const hint = tactic ? ` (${tactic.id} is the tactic ${tactic.name})` : /^T\d{4}(\.\d{3})?$/.test(tid) ? '' : ' (ids look like T1078 or T1078.004)';
   return `no technique '${id}' in ${version ? `ATT&CK v${version}` : 'the catalog (built without an ATT&CK bundle)'} or in any rule's mapping${hint}`;
+}
+
+/**
+ * Why the filters typed in a search (`format:splnk`, `technique:T9999`) cannot match any rule: a word that is none of
+ * its list's, or a technique of no bundle or rule (`unknownTechnique`); undefined when they can. The pages and
+ * `detwiki search` say it instead of answering 0 results.
+ */
+export function typedFilterProblem(cat: CatalogCore, q: string): string | undefined {
+  const typed = parseQuery(q).filters;
+  const why = typed.technique ? unknownTechnique(cat, typed.technique.slice(0, 200)) : undefined;
+  return badWordFilter(typed) ?? (why && `technique: ${why}`);
 }
 
 /** The rules a coverage matrix counts, in words: detections and correlations, or the one kind a filter names. */

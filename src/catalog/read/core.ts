@@ -90,7 +90,7 @@ export class CatalogCore {
     if (f.technique) {
       const ids = this.techniqueFilterIds(f.technique);
       const list = ids.map(() => '?').join(', ');
-      w.push(ids.length === 1 ? 'r.rowid IN (SELECT rule FROM rule_attack WHERE technique = ? OR parent = ?)' : `r.rowid IN (SELECT rule FROM rule_attack WHERE technique IN (${list}) OR parent IN (${list}))`);
+      w.push(`r.rowid IN (SELECT rule FROM rule_attack WHERE technique IN (${list}) OR parent IN (${list}))`);
       params.push(...ids, ...ids);
     }
     if (f.tactic) {

@@ -1,6 +1,5 @@
 /** detwiki search <query> [--out DIR] [--format F] [--kind K] [--technique T] [--limit N] [--page N] [--json] */
 import { explainMatch } from '../../catalog/snippets.ts';
-import { badWordFilter, parseQuery } from '../../catalog/searchQuery.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import { jsonText } from '../../model/ascii.ts';
 import { catalogOption, countOption, guarded, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
@@ -32,11 +31,8 @@ export async function run(argv: string[]): Promise<number> {
       if (unknown) throw new UsageError(`--technique: ${unknown}`);
       const q = positionals.join(' ');
       // so are the filters typed in the query (`format:splnk`, `technique:T9999`)
-      const typed = parseQuery(q).filters;
-      const badWord = badWordFilter(typed);
-      if (badWord) throw new UsageError(`in the query: ${badWord}`);
-      const badTechnique = typed.technique ? cat.unknownTechnique(typed.technique) : undefined;
-      if (badTechnique) throw new UsageError(`in the query: technique: ${badTechnique}`);
+      const typed = cat.typedFilterProblem(q);
+      if (typed) throw new UsageError(`in the query: ${typed}`);
       const r = cat.search(q, f, { pageSize: limit, page: pageNo });
       const why = (id: string) => {
         const rec = cat.ruleRecord(id);

@@ -33,8 +33,9 @@ export function run(argv: string[]): Promise<number> {
     const attack = await loadAttackFor(values.attack, true);
     let format: Format;
     let rules: readonly RuleRecord[];
-    // a rule read from a built catalog carries the catalog's ATT&CK (names, tactics and version as it was built with)
-    let fromCatalog: { tacticOrder: ReturnType<Catalog['tactics']>; attackVersion: string | undefined } | undefined;
+    // a rule read from a built catalog carries the catalog's ATT&CK (names, tactics and version as it was built with):
+    // the page's tactic order and version, none when it was built without a bundle
+    let catalogAttack: { tacticOrder?: ReturnType<Catalog['tactics']>; attackVersion?: string } | undefined;
     const asFile = statSync(path.resolve(arg), { throwIfNoEntry: false })?.isFile();
     if (asFile) {
       const abs = path.resolve(arg);
@@ -70,7 +71,8 @@ export function run(argv: string[]): Promise<number> {
         }
         rules = [rule];
         format = rule.format;
-        fromCatalog = { tacticOrder: cat.tactics(), attackVersion: cat.meta('attack_version') };
+        const attackVersion = cat.meta('attack_version');
+        catalogAttack = attackVersion ? { tacticOrder: cat.tactics(), attackVersion } : {};
       } finally {
         cat.close();
       }
@@ -97,7 +99,7 @@ export function run(argv: string[]): Promise<number> {
       process.stdout.write(
         escapeControlsByLine(
           renderRulePage(rule, {
-            ...(fromCatalog ? attackOfCatalog(fromCatalog) : attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {}),
+            ...(catalogAttack ?? (attack.index ? { tacticOrder: attack.index.tactics, attackVersion: attack.index.version } : {})),
             testOutcomes: check.checked ? check.outcomes : [],
             ...(bodyLines ? { bodyLines } : {}),
           }),
@@ -106,15 +108,10 @@ export function run(argv: string[]): Promise<number> {
     }
     // the catalog's rules were resolved against ATT&CK when it was built: no bundle is needed to show them, and one
     // given now would not name them (the names come from the build)
-    if (fromCatalog && !fromCatalog.attackVersion) console.error(`detwiki: the catalog was built without an ATT&CK bundle: technique ids are shown without names (\`detwiki build --attack FILE\` resolves them)`);
-    else if (!fromCatalog) warnAttackAfter(attack);
+    if (catalogAttack && !catalogAttack.attackVersion) console.error(`detwiki: the catalog was built without an ATT&CK bundle: technique ids are shown without names (\`detwiki build --attack FILE\` resolves them)`);
+    else if (!catalogAttack) warnAttackAfter(attack);
     return 0;
   });
-}
-
-/** The page options of the catalog's ATT&CK (none when it was built without a bundle). */
-function attackOfCatalog(c: { tacticOrder: ReturnType<Catalog['tactics']>; attackVersion: string | undefined }): { tacticOrder?: ReturnType<Catalog['tactics']>; attackVersion?: string } {
-  return c.attackVersion ? { tacticOrder: c.tacticOrder, attackVersion: c.attackVersion } : {};
 }
 
 /** A path the user meant as a file (`./x.yml`, `/abs/x`, `rules/x.py`), not a rule id (`panther/aws_iam_backdoor_role`). */

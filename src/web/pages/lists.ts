@@ -2,7 +2,7 @@
 import type { Catalog, Filters, Paging, Sort } from '../../catalog/query.ts';
 import { MAX_PAGE, MAX_PAGE_SIZE, SORTS } from '../../catalog/query.ts';
 import { countsForCoverage, KINDS, type Kind } from '../../model/facts.ts';
-import { badWordFilter, parseQuery, WORD_FILTERS } from '../../catalog/searchQuery.ts';
+import { WORD_FILTERS } from '../../catalog/searchQuery.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { link, type Site } from '../site.ts';
@@ -14,20 +14,10 @@ export type Params = Record<string, string | undefined>;
 export function filtersFrom(p: Params): Filters {
   const f: Record<string, unknown> = {};
   for (const k of ['format', 'kind', 'severity', 'status', 'tactic', 'technique', 'logsource'] as const) if (p[k]) f[k] = p[k]!.slice(0, 200);
-  // the words of the lists in any case (`format=Sigma`), as `badFilter` reads them
+  // the words of the lists in any case (`format=Sigma`), as `badWordFilter` reads them
   for (const [k] of WORD_FILTERS) if (typeof f[k] === 'string') f[k] = (f[k] as string).trim().toLowerCase();
   if (p.all === '1' || p.all === 'true') f.all = true;
   return f as Filters;
-}
-
-/**
- * Why a page's filters cannot match any rule, when one of them is not a word of its list (`format=sigam`), or one
- * typed in the search box is not (`format:splnk`): said as a bad request naming the words there are, not an empty
- * list that reads as "no rules" (a hand-written or old link; the pages' own forms offer only the catalog's words).
- */
-export function badFilter(p: Params): string | undefined {
-  const inQuery = p.q ? badWordFilter(parseQuery(p.q).filters) : undefined;
-  return badWordFilter(p) ?? (inQuery && `in the search: ${inQuery}`);
 }
 
 /**
