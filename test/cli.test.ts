@@ -80,6 +80,19 @@ describe('detwiki scan', () => {
     assert.equal(id.code, 2);
     assert.match(id.err, /no catalog at .*: run `detwiki build` or give a rule file instead of an id/);
   });
+  it('convert --events: a file missing here is a note (the SQL may run elsewhere); --events for a dialect that reads a table is a usage error', () => {
+    const file = path.join(REPO, 'rules', 'login_from_root.yml');
+    const missing = path.join(os.tmpdir(), 'detwiki-no-such-events.jsonl');
+    const duck = detwiki('convert', file, '--to', 'duckdb', '--events', missing);
+    assert.equal(duck.code, 0, duck.err);
+    assert.match(duck.out, /read_json_objects\('[^']*detwiki-no-such-events\.jsonl'/);
+    assert.match(duck.err, /note: .*detwiki-no-such-events\.jsonl does not exist here; the SQL reads it where it runs/);
+    assert.equal(detwiki('convert', file, '--to', 'duckdb', '--events', file).err, '');
+    const ch = detwiki('convert', file, '--to', 'clickhouse', '--events', missing);
+    assert.equal(ch.code, 2);
+    assert.equal(ch.out, '');
+    assert.match(ch.err, /--events names the file DuckDB's SQL reads; the clickhouse SQL reads a table `events`/);
+  });
   it('a file where a repository folder is wanted is a usage error, not a scan of no file', () => {
     const r = detwiki('scan', path.join(REPO, 'rules', 'login_from_root.yml'));
     assert.equal(r.code, 2);

@@ -41,7 +41,11 @@ export function run(argv: string[]): Promise<number> {
       throw new UsageError(`${target} holds no rule this command reads (${folder ? `\`detwiki scan ${target}\` accounts for each file` : `\`detwiki show ${target}\` says why`})`);
     }
     const lists = listsOption(values.lists);
+    // ClickHouse's SQL reads a table, not a file: an --events given there would be dropped without a word
+    if (values.events !== undefined && d.name !== 'duckdb') throw new UsageError(`--events names the file DuckDB's SQL reads; the ${d.name} SQL reads a table \`events\` (a String column ev): leave --events out`);
     const events = values.events ?? 'events.jsonl';
+    // the SQL may run on another machine, so a file missing here is a note, not an error
+    if (values.events !== undefined && !existsSync(events)) process.stderr.write(`detwiki convert: note: ${events} does not exist here; the SQL reads it where it runs\n`);
     const source =
       d.name === 'duckdb'
         ? duckJsonEventsSql(events, 'unstructured')
