@@ -258,6 +258,18 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
     assert.equal(shown, 'Invoice Ann<U+202E>gepj.exe');
   });
 
+  it('static export: technique: of a revoked id finds the rules counted under what replaced it, as the server does', async () => {
+    const file = path.join(tmp, 'site', 'search-index.js');
+    const text = readFileSync(file, 'utf8');
+    const replaced = JSON.parse(/window\.DETWIKI_REPLACED=(.*);\n/.exec(text)![1]!) as Record<string, string[]>;
+    const [old, ids] = Object.entries(replaced)[0]!;
+    // a rule whose mapping the build resolved to the replacement, as a rule that declared the old id is stored
+    writeFileSync(file, text.replace('window.DETWIKI_INDEX=[', `window.DETWIKI_INDEX=[${JSON.stringify({ id: 'sigma/revoked_probe', title: 'Revoked probe', format: 'sigma', kind: 'detection', techniques: ids[0] })},`));
+    await page.goto(`file://${path.join(tmp, 'site', 'search.html')}?q=${encodeURIComponent(`technique:${old.toLowerCase()} revoked_probe`)}`);
+    await page.locator('#static-results table.rules').waitFor();
+    assert.equal(await page.locator('#static-results table.rules a').first().textContent(), 'Revoked probe');
+  });
+
   it('no page view logged an error or got a failed request (no favicon 404)', () => {
     assert.deepEqual(problems, []);
   });

@@ -313,6 +313,9 @@ describe('a technique ATT&CK revoked', () => {
       assert.equal(cat.search('technique:T9002').total, 2);
       assert.deepEqual(cat.techniqueFilterIds('t9002'), ['T9002', 'T9004']);
       assert.deepEqual(cat.techniqueFilterIds('T9004'), ['T9004']);
+      // the static export's search reads the same replacements (search-index.js)
+      assert.deepEqual(cat.replacedTechniques()['T9002'], ['T9004']);
+      assert.equal(cat.replacedTechniques()['T9004'], undefined);
       // the old id's page says where its rules are counted, and links them
       const page = renderTechnique(SERVER, techniqueData(cat, 'T9002')!);
       assert.match(page, /Revoked: replaced by <a href="\/technique\/T9003">T9003<\/a>\. A rule that declares T9002 is counted under what replaced it \(<a href="\/browse\?technique=T9002">browse those rules<\/a>\)/);

@@ -8,7 +8,7 @@ import type { RuleRecord } from '../model/rule.ts';
 import type { ParsedQuery } from './searchQuery.ts';
 import { matrixOf, navigatorLayerOf, tacticPageData, techniquePageData, typedFilterProblem, unknownTechnique } from './read/attack.ts';
 import { CatalogCore } from './read/core.ts';
-import { allRuleIds, allTechniqueIds, indicatorPageKeys, searchIndex } from './read/exportLists.ts';
+import { allRuleIds, allTechniqueIds, indicatorPageKeys, replacedTechniques, searchIndex } from './read/exportLists.ts';
 import { homeData } from './read/home.ts';
 import { browseListing, facetsData, searchListing } from './read/listing.ts';
 import { indicatorPageData, logsourceList, logsourcePageData } from './read/lookups.ts';
@@ -116,5 +116,10 @@ export class Catalog extends CatalogCore {
   /** Compact index for client-side search in the static export. */
   searchIndex(): SearchIndexRow[] {
     return searchIndex(this);
+  }
+
+  /** Revoked technique ids and what a filter of each reads instead (the static export's search). */
+  replacedTechniques(): Record<string, string[]> {
+    return replacedTechniques(this);
   }
 }

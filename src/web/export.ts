@@ -262,7 +262,8 @@ async function exportPages(cat: Catalog, dir: string, opts: ExportOptions): Prom
     fixed.write('logsources.html', renderLogsources(staticSite('logsources.html'), cat.logsources()), 'logsources');
     const indexJson = jsonText(cat.searchIndex());
     fixed.write('search-index.json', indexJson, 'index');
-    fixed.write('search-index.js', `window.DETWIKI_INDEX=${indexJson};\n`, 'index');
+    // with the revoked techniques' replacements, so that `technique:` of an old id finds what the server finds
+    fixed.write('search-index.js', `window.DETWIKI_INDEX=${indexJson};\nwindow.DETWIKI_REPLACED=${jsonText(cat.replacedTechniques())};\n`, 'index');
     renderClaimed(cat, jobs, ledger, w, (from) => {
       const k = jobs[from]!.kind;
       const s = starts.get(k)!;

@@ -30,3 +30,17 @@ export function searchIndex(cat: CatalogCore) {
   ).all() as Record<string, string | number | null>[];
   return rows;
 }
+
+/**
+ * For the static export's search: each revoked technique that something replaced, and the ids its filter reads
+ * besides its own (`techniqueFilterIds`: the build counts a rule's revoked mapping under what replaced it, so
+ * `technique:T1562.008` typed in the exported search looks for T1685.002, as the server's search does).
+ */
+export function replacedTechniques(cat: CatalogCore): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { id } of cat.st('SELECT id FROM attack_techniques WHERE revoked = 1 ORDER BY id').all() as { id: string }[]) {
+    const ids = cat.techniqueFilterIds(id).filter((x) => x !== id);
+    if (ids.length) out[id] = ids;
+  }
+  return out;
+}

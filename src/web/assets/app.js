@@ -65,6 +65,7 @@
     return items.length ? '<ul class="why">' + items.join('') + '</ul>' : '';
   }
   function run(index) {
+    var replaced = window.DETWIKI_REPLACED || {};
     var params = new URLSearchParams(location.search);
     var q = (params.get('q') || '').toLowerCase();
     var terms = q.split(/\s+/).filter(Boolean);
@@ -77,7 +78,8 @@
           var v = m[2].replace(/^"|"$/g, '');
           if (m[1] === 'field') return (',' + (r.fields || '').toLowerCase() + ',').indexOf(',' + v + ',') >= 0;
           if (m[1] === 'value') return (r.vals || '').toLowerCase().indexOf(v) >= 0;
-          if (m[1] === 'technique') return (r.techniques || '').toLowerCase().indexOf(v) >= 0;
+          // a revoked id reads what replaced it too (search-index.js: DETWIKI_REPLACED), as the server's filter does
+          if (m[1] === 'technique') return [v].concat(replaced[v.toUpperCase()] || []).some(function (id) { return (r.techniques || '').toLowerCase().indexOf(id.toLowerCase()) >= 0; });
           return String(r[m[1]]).toLowerCase() === v;
         }
         return hay.indexOf(t.replace(/^"|"$/g, '')) >= 0;
