@@ -100,6 +100,48 @@ describe('detwiki scan', () => {
   });
 });
 
+describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, without a catalog of them', () => {
+  it('reads each folder in the language it tells, resolves ATT&CK (revoked ids too), and says what it read', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cov-rules-'));
+    const dir = path.join(tmp, 'team-rules');
+    mkdirSync(dir);
+    const rule = (title: string, tags: string) => `title: ${title}\n${tags}logsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: x.exe\n  condition: sel\n`;
+    writeFileSync(path.join(dir, 'a.yml'), rule('Sub-technique', 'tags:\n  - attack.t9001.001\n'));
+    // T9002 is revoked in the fixture bundle, replaced by T9003, itself replaced by T9004
+    writeFileSync(path.join(dir, 'b.yml'), rule('Revoked id', 'tags:\n  - attack.t9002\n'));
+    writeFileSync(path.join(dir, 'c.yml'), rule('No mapping', ''));
+    writeFileSync(path.join(dir, 'd.yml'), 'title: Broken\ndetection:\n  sel: [unclosed\n');
+    writeFileSync(path.join(dir, 'notes.yml'), 'owner: soc\n');
+    const attack = path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
+    const temps = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('detwiki-coverage-')).sort();
+    const before = temps();
+    const r = detwiki('coverage', '--rules', dir, '--attack', attack, '--json');
+    assert.equal(r.code, 0, r.err);
+    const m = JSON.parse(r.out) as { rules: number; tactics: { techniques: { id: string; count: number; subs: { id: string; count: number }[] }[] }[] };
+    assert.equal(m.rules, 2);
+    const counts = new Map<string, number>();
+    for (const t of m.tactics) for (const q of t.techniques) for (const x of [q, ...q.subs]) if (x.count) counts.set(x.id, x.count);
+    assert.equal(counts.get('T9001.001'), 1);
+    assert.equal(counts.get('T9004'), 1, 'the revoked id is counted under what replaced it');
+    assert.match(r.err, /detwiki coverage: .*team-rules: sigma, 3 rule\(s\) from 5 file\(s\) \(skipped 1\); errors in 1 file\(s\): `detwiki scan .*team-rules` lists them/);
+    // the temporary catalog is gone
+    assert.deepEqual(temps(), before);
+    const text = detwiki('coverage', '--rules', dir, '--attack', attack);
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /^ATT&CK Enterprise v[\d.]+: 2 rules mapped/);
+    const nav = detwiki('coverage', '--rules', dir, '--attack', attack, '--navigator');
+    assert.ok((JSON.parse(nav.out) as { techniques: unknown[] }).techniques.length >= 2);
+    // what it cannot read is a usage error, and a catalog's ATT&CK is not given again
+    assert.match(detwiki('coverage', '--rules', path.join(tmp, 'nope')).err, /--rules: no such folder: /);
+    assert.match(detwiki('coverage', '--rules', path.join(dir, 'a.yml')).err, /--rules: not a folder: /);
+    const empty = path.join(tmp, 'empty');
+    mkdirSync(empty);
+    assert.match(detwiki('coverage', '--rules', empty).err, /--rules: the files in .*empty do not tell their language/);
+    assert.equal(detwiki('coverage', '--attack', attack).code, 2);
+    assert.equal(detwiki('coverage', '--rules', dir, '--out', tmp).code, 2);
+  });
+});
+
 describe('commands that take options only', () => {
   it('a bare argument is a usage error naming the option it was likely meant for, not an argument dropped', () => {
     // `detwiki build ../corpora` built the project's examples and said so only among its lines; `serve catalog`

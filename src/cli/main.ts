@@ -21,7 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   start: { summary: 'start [--mirror DIR]   build the catalog and serve it', load: () => import('./commands/start.ts') },
   search: { summary: 'search <query> [--json]   full-text search of the catalog', load: () => import('./commands/search.ts') },
   compare: { summary: 'compare <rule id A> <rule id B> [--json]   two rules side by side, predicate by predicate', load: () => import('./commands/compare.ts') },
-  coverage: { summary: 'coverage [--navigator] [--json]   ATT&CK coverage of the catalog', load: () => import('./commands/coverage.ts') },
+  coverage: { summary: 'coverage [--rules PATH...] [--navigator] [--json]   ATT&CK coverage of the catalog, or of your rule folders', load: () => import('./commands/coverage.ts') },
   export: { summary: 'export <dir> [--workers N]   write the wiki as static files (on every core)', load: () => import('./commands/export.ts') },
 };
 

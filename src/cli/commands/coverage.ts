@@ -1,21 +1,44 @@
-/** detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json] */
+/**
+ * detwiki coverage [--out DIR | --rules PATH...] [--attack FILE] [--format F] [--kind K] [--logsource L] [--navigator] [--json]
+ *
+ * The ATT&CK matrix of the catalog, or of one's own rules (`--rules`: folders of rules in any language, read as a
+ * build reads a source: the language each folder tells, ATT&CK resolved against the bundle; into a catalog made for
+ * the command in a temporary folder, read as any catalog, then removed).
+ */
+import { mkdtempSync, rmSync, statSync, symlinkSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildCatalog, type BuildReport } from '../../catalog/build.ts';
+import { progressFor } from '../../catalog/progress.ts';
 import type { Filters } from '../../catalog/query.ts';
+import type { SourceDef } from '../../catalog/sources.ts';
+import { detectFormat } from '../../formats/detect.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
 import { coveredKinds } from '../../catalog/read/attack.ts';
 import { catalogOption, guarded, nearestNamesHint, noArguments, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
+const USAGE = 'usage: detwiki coverage [--out DIR | --rules PATH...] [--attack FILE] [--format F] [--kind K] [--logsource L] [--navigator] [--json]';
+
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    const { values, positionals } = parseCommand(argv, { ...CATALOG_OPTIONS, format: { type: 'string' }, kind: { type: 'string' }, logsource: { type: 'string' }, navigator: { type: 'boolean' } });
+    const { values, positionals } = parseCommand(argv, {
+      ...CATALOG_OPTIONS,
+      rules: { type: 'string', multiple: true },
+      attack: { type: 'string' },
+      format: { type: 'string' },
+      kind: { type: 'string' },
+      logsource: { type: 'string' },
+      navigator: { type: 'boolean' },
+    });
     if (values.help) {
-      say('usage: detwiki coverage [--out DIR] [--format F] [--kind K] [--logsource L] [--navigator] [--json]');
+      say(USAGE);
       return 0;
     }
     noArguments('coverage', positionals, 'out');
     const f: Filters = { ...oneFormatAndKind(values), ...(values.logsource ? { logsource: values.logsource } : {}) };
-    return withCatalog('coverage', catalogOption(values), (cat) => {
+    const report = (cat: Catalog): number => {
       if (values.logsource) knownLogsource(cat, values.logsource);
       if (values.navigator) {
         printJson(cat.navigatorLayer(f));
@@ -27,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       if (!m.tactics.length) {
-        say('no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
+        say(values.rules ? 'no ATT&CK bundle: give --attack FILE (or a folder holding enterprise-attack*.json) or run `detwiki sync`' : 'no ATT&CK data in the catalog: build with --attack FILE or run `detwiki sync`');
         return 1;
       }
       sayLine(`ATT&CK Enterprise v${m.version}: ${m.rules} rules mapped (${coveredKinds(f.kind)})`);
@@ -38,7 +61,55 @@ export async function run(argv: string[]): Promise<number> {
       }
       say(m.attribution);
       return 0;
+    };
+    if (!values.rules) {
+      if (values.attack) throw new UsageError('--attack goes with --rules: a catalog has the ATT&CK it was built with (`detwiki build --attack FILE`)');
+      return withCatalog('coverage', catalogOption(values), report);
+    }
+    if (catalogOption(values)) throw new UsageError('--rules reads rule folders instead of a catalog: give --rules or --out, not both');
+    // the build's progress on a terminal only (the command's output is the matrix; JSON stays alone on stdout)
+    return withRulesCatalog(values.rules, values.attack, values.json === true || values.navigator === true, report);
+  });
+}
+
+/**
+ * `--rules`: each folder a source of its own language (what `detect` tells, as for a sources file entry without a
+ * format), built with ATT&CK into a temporary catalog for `body`; what the build could not read is said on stderr.
+ */
+async function withRulesCatalog(paths: readonly string[], attack: string | undefined, quiet: boolean, body: (cat: Catalog) => number): Promise<number> {
+  const sources: SourceDef[] = [];
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-coverage-'));
+  try {
+    const mirror = path.join(tmp, 'mirror');
+    mkdirSync(mirror);
+    paths.forEach((p, i) => {
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) throw new UsageError(`--rules: no such folder: ${p}`);
+      if (!st.isDirectory()) throw new UsageError(`--rules: not a folder: ${p} (give the folder of the rules: a rule's language and its companions, a Panther rule's Python, are read from there)`);
+      const format = detectFormat(p);
+      if (!format) throw new UsageError(`--rules: the files in ${p} do not tell their language (\`detwiki scan ${p} --format F\` reads them as F)`);
+      // the build reads a source at <mirror>/<name>: a link to the folder, so nothing is copied
+      const name = `rules-${i + 1}`;
+      symlinkSync(path.resolve(p), path.join(mirror, name), 'dir');
+      sources.push({ name, format, repository: p, url: '', branch: 'HEAD', roots: [], licence: '' });
     });
+    const out = path.join(tmp, 'catalog');
+    const r = await buildCatalog({ outDir: out, mirror, sources, ...(attack !== undefined ? { attack } : {}), progress: progressFor(process.stderr, quiet || !process.stderr.isTTY) });
+    for (const line of rulesSummary(r, paths)) process.stderr.write(`detwiki coverage: ${line}\n`);
+    return await withCatalog('coverage', out, body);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** What the build of `--rules` read, a line a folder: its language, its rules, the files skipped and those with errors. */
+function rulesSummary(r: BuildReport, paths: readonly string[]): string[] {
+  return r.sources.map((s, i) => {
+    const p = paths[i]!;
+    const skipped = s.outcomes.skipped ? ` (skipped ${s.outcomes.skipped})` : '';
+    const withErrors = new Set(s.errors.map((e) => e.file)).size;
+    const bad = withErrors ? `; errors in ${withErrors} file(s): \`detwiki scan ${p}\` lists them` : '';
+    return `${p}: ${s.format}, ${s.rules} rule(s) from ${s.files} file(s)${skipped}${bad}`;
   });
 }
 
