@@ -130,7 +130,9 @@ describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, withou
     assert.equal(text.code, 0, text.err);
     assert.match(text.out, /^ATT&CK Enterprise v[\d.]+: 2 rules mapped/);
     const nav = detwiki('coverage', '--rules', dir, '--attack', attack, '--navigator');
-    assert.ok((JSON.parse(nav.out) as { techniques: unknown[] }).techniques.length >= 2);
+    const layer = JSON.parse(nav.out) as { techniques: unknown[]; description: string };
+    assert.ok(layer.techniques.length >= 2);
+    assert.match(layer.description, /^Rules per technique \(detections and correlations\) from the rules in .*team-rules\.$/);
     // what it cannot read is a usage error, and a catalog's ATT&CK is not given again
     assert.match(detwiki('coverage', '--rules', path.join(tmp, 'nope')).err, /--rules: no such folder: /);
     assert.match(detwiki('coverage', '--rules', path.join(dir, 'a.yml')).err, /--rules: not a folder: /);

@@ -64,8 +64,8 @@ export class Catalog extends CatalogCore {
   }
 
   /** ATT&CK Navigator layer (layer format 4.5) of the matrix with these filters. */
-  navigatorLayer(f: Filters = {}): NavigatorLayer {
-    return navigatorLayerOf(this, f);
+  navigatorLayer(f: Filters = {}, from?: string): NavigatorLayer {
+    return navigatorLayerOf(this, f, from);
   }
 
   technique(id: string, f: Filters = {}): TechniquePageData {

@@ -46,8 +46,11 @@ export function matrixData(cat: CatalogCore, f: Filters): MatrixData {
   return { version: cat.meta('attack_version'), attribution: cat.meta('attack_attribution'), filters: f, max, rules: ruleTotal, tactics };
 }
 
-/** ATT&CK Navigator layer (layer format 4.5) of the matrix with these filters. */
-export function navigatorLayerOf(cat: CatalogCore, f: Filters = {}) {
+/**
+ * ATT&CK Navigator layer (layer format 4.5) of the matrix with these filters. `from`: what the rules are, for the
+ * layer's description (`detwiki coverage --rules`: the folders; else the catalog and when it was built).
+ */
+export function navigatorLayerOf(cat: CatalogCore, f: Filters = {}, from = `the detection-wiki catalog built ${cat.meta('built_at')}`) {
   const m = matrixOf(cat, f);
   const techniques: unknown[] = [];
   for (const t of m.tactics) {
@@ -61,7 +64,7 @@ export function navigatorLayerOf(cat: CatalogCore, f: Filters = {}) {
     name: `detection-wiki coverage${fdesc ? ` (${fdesc})` : ''}`,
     versions: { attack: (m.version || '19').split('.')[0], navigator: '5.1.0', layer: '4.5' },
     domain: 'enterprise-attack',
-    description: `Rules per technique (${coveredKinds(f.kind)}) from the detection-wiki catalog built ${cat.meta('built_at')}.`,
+    description: `Rules per technique (${coveredKinds(f.kind)}) from ${from}.`,
     filters: { platforms: [] as string[] },
     sorting: 3,
     layout: { layout: 'side', aggregateFunction: 'max', showID: true, showName: true, showAggregateScores: false, countUnscored: false, expandedSubtechniques: 'annotated' },

@@ -41,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     const report = (cat: Catalog): number => {
       if (values.logsource) knownLogsource(cat, values.logsource);
       if (values.navigator) {
-        printJson(cat.navigatorLayer(f));
+        // the layer of --rules says which folders it counts, not when its temporary catalog was built
+        printJson(values.rules ? cat.navigatorLayer(f, `the rules in ${values.rules.join(', ')}`) : cat.navigatorLayer(f));
         return 0;
       }
       const m = cat.matrix(f);
