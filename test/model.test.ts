@@ -65,6 +65,19 @@ describe('rendering', () => {
   });
 });
 
+describe('conjunctions', () => {
+  it('a presence test repeated in one conjunction is kept once (SPL `f!=a f!=b`); other repeats, and presence of another kind, stay', () => {
+    const present = (f: string, opts?: Parameters<typeof pred>[3]) => pred(f, 'is_not_null', [], opts);
+    const spl = and(and(present('dest_ip'), not(pred('dest_ip', 'cidr', ['10.0.0.0/8']))), and(present('dest_ip'), not(pred('dest_ip', 'cidr', ['172.16.0.0/12']))));
+    assert.equal(renderExpr(spl), 'dest_ip is_not_null and not dest_ip cidr "10.0.0.0/8" and not dest_ip cidr "172.16.0.0/12"');
+    // Python truthiness is another test than presence: both kept; so is another field's, and a repeated equality
+    assert.equal(renderExpr(and(present('a'), present('a', { truthy: true }), present('b'), pred('c', 'eq', ['x']), pred('c', 'eq', ['x']))).split(' and ').length, 5);
+    // a named group is not opened, so its presence test stays within it
+    const grouped = and(present('a'), named('sel', present('a')));
+    assert.equal(grouped.kind === 'and' ? grouped.args.length : 0, 2);
+  });
+});
+
 describe('exclusions and indicators', () => {
   it('seed: errorCode and errorMessage are exclusions, eventName eq is an indicator', () => {
     const ex = deriveExclusions(seed).map((x) => renderExpr(x.expr));

@@ -174,7 +174,7 @@ describe('SPL aggregation and thresholds', () => {
     // a filter right after the join, conjunct by conjunct, on one side's columns (the subsearch's grouping stats
     // names its own): that side's condition; one over both sides stays missing
     const after = low('a=1 | stats count by guid dest | join guid [search b=2 | stats count by guid val] | where isnotnull(val) AND dest="x" AND val!=dest');
-    assert.deepEqual(after.aggregation!.sides!.map((x) => renderExpr(x.condition)), ['a eq 1 and guid is_not_null and dest is_not_null and dest eq "x"', 'b eq 2 and guid is_not_null and val is_not_null and val is_not_null']);
+    assert.deepEqual(after.aggregation!.sides!.map((x) => renderExpr(x.condition)), ['a eq 1 and guid is_not_null and dest is_not_null and dest eq "x"', 'b eq 2 and guid is_not_null and val is_not_null']);
     assert.deepEqual(after.missing.map((m) => m.text), ['val!=dest']);
     // a side that reads every event of its source: the rule is still its sides
     const all = low('| tstats fillnull_value=null count from datamodel=Endpoint.Processes by guid | join guid [search b=2]');

@@ -376,20 +376,40 @@ export function opaque(text: string, reason: string, span?: Span, list?: ListTes
   return list ? { ...o, list } : o;
 }
 
-/** Conjunction; flattens nested ands, drops `true`, folds `false`. */
+/** Conjunction; flattens nested ands, drops `true`, folds `false`, keeps one of repeated presence tests (`presenceKey`). */
 export function and(...args: Expr[]): Expr {
   const out: Expr[] = [];
+  /** The presence tests already in `out` (see `presenceKey`). */
+  let present: Set<string> | undefined;
+  const add = (a: Expr): void => {
+    const key = presenceKey(a);
+    if (key !== undefined) {
+      if (present?.has(key)) return;
+      (present ??= new Set()).add(key);
+    }
+    out.push(a);
+  };
   for (const a of args) {
     if (a.kind === 'const') {
       if (!a.value) return FALSE;
       continue;
     }
-    if (a.kind === 'and' && a.name === undefined) out.push(...a.args);
-    else out.push(a);
+    if (a.kind === 'and' && a.name === undefined) for (const x of a.args) add(x);
+    else add(a);
   }
   if (out.length === 0) return TRUE;
   if (out.length === 1) return out[0]!;
   return { kind: 'and', args: out };
+}
+
+/**
+ * A presence test (`field is_not_null`, on the field itself) as a key: written twice in one conjunction it holds
+ * once. SPL's `dest_ip!=10.0.0.0/8 dest_ip!=172.16.0.0/12` requires `dest_ip` at each term, and the condition listed
+ * `dest_ip is_not_null` once per term. Other predicates stay as written, repeated or not.
+ */
+function presenceKey(e: Expr): string | undefined {
+  if (e.kind !== 'pred' || e.op !== 'is_not_null' || e.derived !== undefined || e.values.length) return undefined;
+  return e.opts ? `${e.field}\u0000${JSON.stringify(e.opts)}` : e.field;
 }
 
 /** Disjunction; flattens nested ors, drops `false`, folds `true`. */
