@@ -3,7 +3,8 @@
  * Sentinel YAML and Defender Markdown metadata, diagnostics, and the corpora (skipped when absent).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeCount, groupKeyTexts, planAggregation, thresholdText } from '../src/model/aggregate.ts';
@@ -683,6 +684,31 @@ describe('adapter over fixtures', () => {
     assert.equal(byPath['two_queries.txt'], 'parsed');
     assert.equal(byPath['hunting.md'], 'parsed');
     for (const f of res.files) assert.ok(f.outcome !== 'skipped' || f.reason, `${f.path} skipped without a reason`);
+  });
+});
+
+describe('files without an extension', () => {
+  it('Markdown with a KQL block is read as a .md file is (a collection that left off the extension); other files are skipped, saying why', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-kql-noext-'));
+    try {
+      writeFileSync(path.join(root, 'Excessive_enumeration-AWS'), '# Excessive enumeration\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
+      writeFileSync(path.join(root, 'NOTES'), 'owner: soc team\nreview monthly\n');
+      writeFileSync(path.join(root, 'blob'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7]));
+      writeFileSync(path.join(root, 'LICENSE'), 'MIT License\n');
+      const res = await scanSource(kustoAdapter, root, SRC);
+      const by = Object.fromEntries(res.files.map((f) => [f.path, f]));
+      assert.equal(by['Excessive_enumeration-AWS']!.outcome, 'parsed');
+      const [rule] = by['Excessive_enumeration-AWS']!.rules;
+      assert.equal(rule!.title, 'Excessive enumeration');
+      assert.equal(renderExpr(rule!.logic.condition!), 'EventName eq "ListPolicies"');
+      for (const f of ['NOTES', 'blob']) {
+        assert.equal(by[f]!.outcome, 'skipped', f);
+        assert.match(by[f]!.reason!, /extensionless file that is not Markdown with a KQL block: not a KQL rule file/, f);
+      }
+      assert.equal(by['LICENSE']!.reason, 'licence text');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

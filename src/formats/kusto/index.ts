@@ -27,6 +27,8 @@ export type KqlFileRole =
   | { readonly role: 'markdown'; readonly flavour: DefenderFlavour; readonly collection: string }
   | { readonly role: 'text'; readonly flavour: DefenderFlavour; readonly collection: string }
   | { readonly role: 'json' }
+  /** A file without an extension: read as Markdown when it is one with a KQL block (a collection's `.md` left off). */
+  | { readonly role: 'extensionless'; readonly flavour: DefenderFlavour; readonly collection: string }
   | { readonly role: 'skip'; readonly reason: string };
 
 /** Folder names (any level) whose YAML / files are not rules. */
@@ -90,9 +92,12 @@ export function classifyKqlFile(rel: string, prep: KqlPrep = { collections: [] }
       return { role: 'skip', reason: 'CSV data (inventory, schema or lookup), no KQL rule' };
     default:
       if (lower === 'license' || lower.startsWith('license.')) return { role: 'skip', reason: 'licence text' };
-      return { role: 'skip', reason: `${ext || 'extensionless'} file: not a KQL rule file` };
+      if (!ext) return { role: 'extensionless', flavour, collection: inCollection };
+      return { role: 'skip', reason: `${ext} file: not a KQL rule file` };
   }
 }
+
+const EXTENSIONLESS_NOT_A_RULE = 'extensionless file that is not Markdown with a KQL block: not a KQL rule file';
 
 export const kustoAdapter: FormatAdapter<KqlPrep> = {
   format: 'kusto',
@@ -110,7 +115,17 @@ export const kustoAdapter: FormatAdapter<KqlPrep> = {
     const role = classifyKqlFile(rel, prep);
     if (role.role === 'skip') return { path: rel, outcome: 'skipped', reason: role.reason, rules: [], diagnostics: [] };
     const read = await readSourceText(root, rel);
-    if (!read.ok) return { path: rel, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+    if (!read.ok) {
+      // a file without an extension is not claimed as a rule: one that cannot be read as text is skipped, saying why
+      if (role.role === 'extensionless') return { path: rel, outcome: 'skipped', reason: EXTENSIONLESS_NOT_A_RULE, rules: [], diagnostics: [read.diagnostic] };
+      return { path: rel, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+    }
+    if (role.role === 'extensionless') {
+      // read as Markdown: one with a KQL block is a rule as a `.md` file is; anything else is not a rule file
+      const r = parseDefenderMarkdown(rel, read.text, role.flavour, source, role.collection);
+      if (!r.outputs.length) return { path: rel, outcome: 'skipped', reason: EXTENSIONLESS_NOT_A_RULE, rules: [], diagnostics: [] };
+      return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };
+    }
     if (role.role === 'sentinel') {
       const r = parseSentinelYaml(rel, read.text, role.hunting, source);
       if (r.notARule) return { path: rel, outcome: 'skipped', reason: r.notARule, rules: [], diagnostics: r.diagnostics };
