@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { detectFormat } from '../src/formats/detect.ts';
+import { vocabularyFor } from '../src/formats/vocabularies.ts';
+import { HuntEngine } from '../src/hunt/engine.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { readConf, setting } from '../src/formats/splunk/conf.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
@@ -124,6 +126,84 @@ describe('savedsearches.conf, macros.conf and .spl files', () => {
     const r = (await scan).rules.find((x) => x.title === 'hunt_rdp')!;
     assert.equal(r.kind, 'hunting');
     assert.equal(renderExpr(r.logic.condition!), 'EventCode eq 4624 and Logon_Type eq 10 and host eq[ci] "dc01"');
+  });
+});
+
+const NOTES = `# Execution detections
+
+## Encoded PowerShell
+
+**What it detects:** PowerShell with an encoded command.
+
+**ATT&CK:** T1059.001 - PowerShell
+
+\`\`\`spl
+index=sysmon sourcetype="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational" EventCode=1
+Image="*\\\\powershell.exe"
+| where like(lower(CommandLine), "%-enc%")
+| table _time host CommandLine
+\`\`\`
+
+Output of a run:
+
+\`\`\`
+_time host CommandLine
+\`\`\`
+
+## Failed logons
+
+| Tactic | Technique |
+|---|---|
+| Credential Access | [T1110](https://attack.mitre.org/techniques/T1110/) |
+
+\`\`\`splunk
+source="WinEventLog:Security" EventCode=4625 | stats count by user | where count > 10
+\`\`\`
+
+\`\`\`splunk
+source="WinEventLog:Security" EventCode=4625 user=admin
+\`\`\`
+`;
+
+describe('SPL searches in Markdown (a team\'s notes)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-splunk-md-'));
+  writeFileSync(path.join(dir, 'execution.md'), NOTES);
+  writeFileSync(path.join(dir, 'README.md'), '# Our detections\n\n```python\nprint(1)\n```\n');
+  const scan = scanSource(splunkAdapter, dir, { repository: 'test/notes' });
+
+  it('each code block labelled spl or splunk is a rule: the heading above it, its section\'s text and ATT&CK; other blocks are not', async () => {
+    const r = await scan;
+    assert.deepEqual(r.files.map((f) => `${f.path} ${f.outcome}`).sort(), ['README.md skipped', 'execution.md parsed']);
+    assert.match(r.files.find((f) => f.path === 'README.md')!.reason!, /Markdown without a code block labelled spl or splunk/);
+    assert.deepEqual(r.rules.map((x) => `${x.id} | ${x.title}`), ['splunk/execution_encoded_powershell | Encoded PowerShell', 'splunk/execution_failed_logons | Failed logons', 'splunk/execution_failed_logons_2 | Failed logons (2)']);
+    const [ps, failed] = r.rules;
+    assert.match(ps!.description ?? '', /^\*\*What it detects:\*\* PowerShell with an encoded command\./);
+    assert.deepEqual(ps!.attackDeclared.map((a) => a.techniqueId), ['T1059.001']);
+    assert.deepEqual(failed!.attackDeclared.map((a) => a.techniqueId), ['T1110']);
+    assert.equal(ps!.logic.completeness, 'complete');
+    assert.equal(renderExpr(ps!.logic.condition!), 'EventCode eq 1 and Image wildcard "*\\\\powershell.exe" and CommandLine wildcard[like] "%-enc%"');
+    assert.equal(describeCount(failed!.logic.aggregation!), 'alerts when more than 10 matching events are seen per user over the whole run; events without user are not counted');
+    // the body is the rule's section of the file; a predicate's span is where the file has it
+    const body = ps!.body[0]!;
+    assert.equal(NOTES.slice(body.range!.start, body.range!.end).split('\n')[0], '## Encoded PowerShell');
+    const cond = ps!.logic.condition!;
+    assert.ok(cond.kind === 'and' && cond.args[1]!.kind === 'pred' && cond.args[1]!.span);
+    const span = (cond.args[1] as { span: { start: number; end: number } }).span;
+    assert.equal(NOTES.slice(span.start, span.end), 'Image="*\\\\powershell.exe"');
+  });
+
+  it('the folder is recognised as Splunk; a search over a Windows event log by its sourcetype reads that log (Sysmon: by EventCode)', async () => {
+    assert.equal(detectFormat(dir), 'splunk');
+    const [ps, failed] = (await scan).rules;
+    const splunk = vocabularyFor('splunk')!;
+    assert.deepEqual(splunk.logSources(ps!), ['windows.process_creation']);
+    assert.deepEqual(splunk.logSources(failed!), ['windows.security']);
+    // the hunt routes it there, through the Windows add-on's reading of the event
+    const engine = new HuntEngine([ps!]);
+    const event = { Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws1', Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: { Image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', CommandLine: 'powershell -Enc SQBFAFgA' } } };
+    assert.deepEqual(engine.run(event).results.map((x) => `${x.rule.rule.id} ${x.truth}`), ['splunk/execution_encoded_powershell true']);
+    const other = { Event: { ...event.Event, EventData: { ...event.Event.EventData, CommandLine: 'powershell -File x.ps1' } } };
+    assert.deepEqual(engine.run(other).results.filter((x) => x.truth !== false), []);
   });
 });
 

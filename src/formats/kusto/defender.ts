@@ -5,13 +5,13 @@
  * a "Description" heading (else the paragraphs before the first section), ATT&CK from technique ids in tables and,
  * in Microsoft's template, the "Category" table rows marked covered. Every KQL block becomes a rule.
  */
-import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import type { Diagnostic } from '../../model/diagnostics.ts';
-import { normalizeSeverity, slugify, TACTIC_ID, TECHNIQUE_ID, type Kind } from '../../model/facts.ts';
+import { normalizeSeverity, slugify, TACTIC_ID, type Kind } from '../../model/facts.ts';
 import { readCommentMeta } from './commentMeta.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
+import { markdownTokens, techniqueIdsIn } from '../markdown.ts';
 import { ruleSource } from '../record.ts';
 import { floorIndex, lineStarts, SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -25,13 +25,9 @@ export interface DefenderResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-let md: MarkdownIt | undefined;
-const markdown = () => (md ??= new MarkdownIt());
-
 /** The contents of a Markdown text's code blocks (fenced or indented), as markdown-it reads them. */
 export function markdownCodeBlocks(text: string): string[] {
-  return markdown()
-    .parse(text, {})
+  return markdownTokens(text)
     .filter((t) => t.type === 'fence' || t.type === 'code_block')
     .map((t) => t.content);
 }
@@ -50,7 +46,7 @@ export type DefenderFlavour = 'm365' | 'bertjan' | 'generic';
 /** One Markdown file; `collection` is the folder of its Defender collection (its files' paths start with it). */
 export function parseDefenderMarkdown(file: string, text: string, flavour: DefenderFlavour, source: SourceInfo, collection = ''): DefenderResult {
   const front = readFrontMatter(file, text);
-  const tokens = markdown().parse(front.body, {});
+  const tokens = markdownTokens(front.body);
   const lines = lineStarts(text);
   const diags: Diagnostic[] = [];
   let title: string | undefined = front.title;
@@ -302,15 +298,6 @@ function kindOf(inCollection: string, flavour: DefenderFlavour, headings: readon
   }
   if (flavour === 'm365') return { kind: 'hunting', reason: 'Defender XDR advanced hunting query from a collection of hunting queries: run by an analyst, not scheduled to alert' };
   return { kind: 'hunting', reason: 'a KQL query kept as a file or a document (no schedule, trigger or alert settings): a hunting query an analyst runs' };
-}
-
-/** Technique ids in a table cell: `T1078`, `[T1078.004](https://…)`, `T1078 - Valid Accounts`. */
-function techniqueIdsIn(cell: string): string[] {
-  const text = cell
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/https?:\/\/attack\.mitre\.org\/techniques\/(T\d{4})(?:\/(\d{3}))?\S*/gi, (_m, t: string, sub?: string) => (sub ? `${t}.${sub}` : t))
-    .replace(/https?:\/\/\S+/g, ' ');
-  return text.split(/[^A-Za-z0-9.]+/).map((w) => w.replace(/\.+$/, '').toUpperCase()).filter((w) => TECHNIQUE_ID.test(w));
 }
 
 function rowCells(tokens: readonly Token[], i: number): string[] {

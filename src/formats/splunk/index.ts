@@ -1,7 +1,7 @@
 /**
  * Splunk adapter: security_content's layout (detections/, baselines/, macros/: metadata from the YAML with `yaml`),
  * and Splunk's own files wherever an app keeps them (`savedsearches.conf`, `macros.conf`, `.spl`:
- * `savedSearches.ts`). Each SPL search is parsed with the project's grammar after macro expansion and lowered into
+ * `savedSearches.ts`), and searches in Markdown code blocks labelled `spl` (`markdown.ts`). Each SPL search is parsed with the project's grammar after macro expansion and lowered into
  * the model (logic.ts).
  */
 import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
@@ -19,6 +19,7 @@ import { macroKey, readMacroFile, type MacroDef, type MacroTable } from './macro
 import { scalarMapper } from './scalarMap.ts';
 import { indentColumnZeroContinuations } from './yamlLenient.ts';
 import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from './savedSearches.ts';
+import { parseSplunkMarkdown } from './markdown.ts';
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
 import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
@@ -84,6 +85,12 @@ export const splunkAdapter: FormatAdapter<SplunkPrep> = {
       return file === 'savedsearches.conf' ? parseSavedSearches(path, read.text, source, prep.macros) : parseSplFile(path, read.text, source, prep.macros);
     }
     const top = path.split('/')[0]!;
+    // SPL searches in Markdown (a team's notes: `spl` code blocks), outside folders of files that are not rules
+    if (/\.(md|markdown)$/i.test(file) && FOLDER_FACTS[top]?.role !== 'skip') {
+      const read = await readSourceText(root, path);
+      if (!read.ok) return { path, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
+      return parseSplunkMarkdown(path, read.text, source, prep.macros);
+    }
     const isYaml = path.endsWith('.yml') || path.endsWith('.yaml');
     // outside security_content's folders (a team's own detections kept as loose files): a YAML or JSON file shaped as
     // a detection (JSON is YAML too: a saved search as `{"name": …, "search": …}`)

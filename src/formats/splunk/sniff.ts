@@ -1,11 +1,13 @@
 /**
  * Whether a file with no marker around it is Splunk's: a YAML (or JSON) document shaped as a security_content
  * detection or a saved search (a `name` and a `search` text; Sublime's rules say `source`, Sentinel's `query`), or a
- * `savedsearches.conf` with a search in it.
+ * `savedsearches.conf` with a search in it, or Markdown with a code block labelled `spl` or `splunk`.
  */
 import type { FormatSniffer } from '../adapter.ts';
 import { someYamlMap } from '../sniff.ts';
 import { parseSavedSearches } from './savedSearches.ts';
+import { markdownTokens } from '../markdown.ts';
+import { isSplBlock } from './markdown.ts';
 
 /** A YAML or JSON mapping shaped as a Splunk detection or saved search: a `name` and a `search` text, no `source`. */
 export function isDetectionShaped(m: Readonly<Record<string, unknown>>): boolean {
@@ -13,8 +15,10 @@ export function isDetectionShaped(m: Readonly<Record<string, unknown>>): boolean
 }
 
 export const SPLUNK_SNIFF: FormatSniffer = {
-  reads: ['.yml', '.yaml', '.json', '.conf'],
+  reads: ['.yml', '.yaml', '.json', '.conf', '.md'],
   test(f) {
+    // Markdown claimed only for a code block labelled SPL: Markdown holds all kinds of code
+    if (f.ext === '.md') return markdownTokens(f.text).some(isSplBlock);
     if (f.ext === '.conf') return f.name === 'savedsearches.conf' && parseSavedSearches(f.name, f.text, { repository: 'sniff' }, new Map()).rules.length > 0;
     return someYamlMap(f, isDetectionShaped);
   },

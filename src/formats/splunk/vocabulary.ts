@@ -4,6 +4,7 @@
  * spellings (`EventCode`, 4688's `New_Process_Name`) onto the raw log's names. Searches over a source macro that
  * reads the raw log (`cloudtrail`, `okta`, `sysmon`) already use the raw names.
  */
+import { topConjuncts } from '../../model/analyze.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { FieldTable, Vocabulary } from '../../model/vocabulary/canonical.ts';
 
@@ -63,6 +64,45 @@ const PREFIXES: readonly [string, string][] = [
   ['gcp ', 'gcp.audit'],
 ];
 
+/**
+ * Windows event log channels as the Windows add-on names their `source` and `sourcetype`
+ * (`XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`, `WinEventLog:Security`): a search of its own over one (a
+ * team's Markdown notes, a `.spl` file) reads that log. Sysmon's log holds every Sysmon event (the search's
+ * `EventCode` picks which): the Windows events recognised as Sysmon's.
+ */
+const EVENT_LOG_CHANNELS: Readonly<Record<string, string>> = {
+  security: 'windows.security',
+  system: 'windows.system',
+  'microsoft-windows-sysmon/operational': 'vendor:windows/sysmon',
+  'microsoft-windows-powershell/operational': 'windows.powershell',
+};
+
+/**
+ * The log sources of a `source=` or `sourcetype=` constraint naming a Windows event log channel. Over Sysmon's log,
+ * the events the search's top-level `EventCode` keeps, as ESCU's data sources name them (`Sysmon EventID 1`: process
+ * creation); without one, every Sysmon event.
+ */
+function eventLogSources(constraint: string, rule: RuleRecord): string[] {
+  const channel = eventLogSource(constraint);
+  if (channel !== 'vendor:windows/sysmon') return channel ? [channel] : [];
+  const ids = new Set<string>();
+  for (const c of rule.logic.condition ? topConjuncts(rule.logic.condition) : []) {
+    if (c.kind === 'pred' && c.field === 'EventCode' && (c.op === 'eq' || c.op === 'in') && !c.derived) for (const v of c.values) ids.add(String(v));
+  }
+  const named = [...ids].flatMap((id) => resolveName(`sysmon eventid ${id}`));
+  return named.length === ids.size && ids.size ? [...new Set(named)] : [channel];
+}
+
+/** A `source=` or `sourcetype=` constraint naming a Windows event log channel: its log source. */
+function eventLogSource(constraint: string): string | undefined {
+  const eq = constraint.indexOf('=');
+  if (eq < 0 || !/^(source|sourcetype)$/i.test(constraint.slice(0, eq).trim())) return undefined;
+  const value = constraint.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  const colon = value.indexOf(':');
+  if (colon < 0 || (value.slice(0, colon) !== 'wineventlog' && value.slice(0, colon) !== 'xmlwineventlog')) return undefined;
+  return EVENT_LOG_CHANNELS[value.slice(colon + 1)];
+}
+
 /** CIM data models onto log sources (`tstats … from datamodel=Endpoint.Processes`). */
 export const SPLUNK_DATAMODELS: Readonly<Record<string, string>> = {
   'endpoint.processes': 'windows.process_creation',
@@ -110,7 +150,8 @@ export const splunkVocabulary: Vocabulary = {
         const hit = SPLUNK_DATAMODELS[l.name.toLowerCase()];
         if (hit) out.push(hit);
       } else {
-        out.push(...resolveName(l.name));
+        const channel = l.kind === 'constraint' ? eventLogSources(l.name, rule) : [];
+        out.push(...(channel.length ? channel : resolveName(l.name)));
       }
     }
     // a data source no other vocabulary covers (Suricata, Palo Alto, PingID…): a vendor log source

@@ -1,0 +1,89 @@
+/**
+ * SPL searches kept in Markdown (a team's detection notes: a heading per detection, a few paragraphs, the search in
+ * a code block labelled `spl` or `splunk`). Each labelled block is a rule: its title the heading above it, its
+ * description the section's paragraphs before it, its ATT&CK the technique ids the section names; the search is
+ * parsed as a `.spl` file's is (macros expanded). Unlabelled blocks are not read: Markdown holds all kinds of code.
+ */
+import type Token from 'markdown-it/lib/token.mjs';
+import { slugify } from '../../model/facts.ts';
+import type { DeclaredAttack } from '../../model/rule.ts';
+import type { FileResult, SourceInfo } from '../adapter.ts';
+import { codeBlockMap, markdownTokens, techniqueIdsIn } from '../markdown.ts';
+import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
+import { lineStarts } from '../sourceMap.ts';
+import { searchLogic } from './logic.ts';
+import type { MacroTable } from './macros.ts';
+
+/** Code block labels (the fence's info string, its first word, any case) that mark a search. */
+const SPL_LABELS = new Set(['spl', 'splunk', 'splunk-spl', 'splunkspl']);
+
+/** Whether a code block token is labelled as SPL. */
+export function isSplBlock(t: Token): boolean {
+  return t.type === 'fence' && SPL_LABELS.has(t.info.trim().split(/\s+/)[0]!.toLowerCase());
+}
+
+export function parseSplunkMarkdown(path: string, text: string, source: SourceInfo, macros: MacroTable): FileResult {
+  const tokens = markdownTokens(text);
+  const lines = lineStarts(text);
+  const stem = path.split('/').pop()!.replace(/\.(md|markdown)$/i, '');
+  const firstHeading = headingAt(tokens, tokens.findIndex((t) => t.type === 'heading_open'));
+  const rules = [];
+  const diagnostics = [];
+  const titles = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!isSplBlock(t) || !t.content.trim()) continue;
+    // the section the block is in: from the last heading above it to the next heading of its level or higher
+    let h = i;
+    while (h >= 0 && tokens[h]!.type !== 'heading_open') h--;
+    const level = h >= 0 ? Number(tokens[h]!.tag.slice(1)) : 0;
+    let end = i + 1;
+    while (end < tokens.length && !(tokens[end]!.type === 'heading_open' && Number(tokens[end]!.tag.slice(1)) <= level)) end++;
+    const heading = headingAt(tokens, h) ?? firstHeading ?? stem;
+    const n = (titles.get(heading) ?? 0) + 1;
+    titles.set(heading, n);
+    const title = n > 1 ? `${heading} (${n})` : heading;
+    // the section's text: paragraphs and list items (its description, before the block) and table cells (ATT&CK)
+    const inline = (from: number, to: number): string[] => {
+      const out: string[] = [];
+      for (let k = Math.max(from, 0); k < to; k++) if (tokens[k]!.type === 'inline' && tokens[k - 1]?.type !== 'heading_open') out.push(tokens[k]!.content.trim());
+      return out;
+    };
+    const description = inline(h, i).filter(Boolean).join('\n\n');
+    const attack: DeclaredAttack[] = [...new Set(inline(h, end).flatMap(techniqueIdsIn))].map((id) => ({ text: id, techniqueId: id }));
+    const map = codeBlockMap(path, text, lines, t);
+    const search = t.content;
+    const sl = searchLogic(path, text, search, (o) => map.toHost(o), macros);
+    diagnostics.push(...sl.diagnostics);
+    // the rule's body: its section of the file (the heading, the notes, the search)
+    const from = h >= 0 ? lines[tokens[h]!.map?.[0] ?? 0] ?? 0 : 0;
+    const to = end < tokens.length ? lines[tokens[end]!.map?.[0] ?? 0] ?? text.length : text.length;
+    rules.push(
+      ruleRecord({
+        id: `splunk/${slugify(stem)}_${slugify(title) || 'search'}`,
+        format: 'splunk',
+        nativeType: 'search',
+        source: ruleSource(source, path),
+        title,
+        ...(description ? { description } : {}),
+        kind: 'hunting',
+        kindReason: 'an SPL code block in Markdown: a search, with no alert settings',
+        logSources: uniqueLogSources(sl.logSources),
+        attackDeclared: attack,
+        body: [{ path, language: 'markdown', text, range: { start: from, end: to } }],
+        logic: sl.logic,
+        diagnostics: sl.diagnostics,
+        facts: { ...sl.facts },
+      }),
+    );
+  }
+  if (!rules.length) return { path, outcome: 'skipped', reason: 'Markdown without a code block labelled spl or splunk: no SPL search', rules: [], diagnostics: [] };
+  return { path, outcome: 'parsed', rules, diagnostics };
+}
+
+/** The text of the heading whose `heading_open` token is at `i` (undefined: no heading there, or an empty one). */
+function headingAt(tokens: readonly Token[], i: number): string | undefined {
+  if (i < 0) return undefined;
+  const text = tokens[i + 1]?.content.trim();
+  return text || undefined;
+}
