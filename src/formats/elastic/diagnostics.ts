@@ -13,6 +13,7 @@ export const ELA_CODES = {
   ELA002: { severity: 'warning', meaning: 'the rule has no query (and is not a machine-learning rule)' },
   ELA003: { severity: 'warning', meaning: "a hunting query's first line is only a language's name (a Markdown fence's tag left in the string): the query is read without it, and does not run as written" },
   ELA004: { severity: 'error', meaning: "osquery SQL syntax error (reported when the hunting query reads further as SQL than in the hunt's other languages)" },
+  ELA005: { severity: 'info', meaning: 'values of a Kibana export (NDJSON) or API JSON file that are not rules (exception lists, action connectors): not read' },
 } as const satisfies CodeTable<'ELA'>;
 
 const make = diagnosticMaker(ELA_CODES);
@@ -23,5 +24,6 @@ export const ElasticDiagnostics = {
     make('ELA003', file, `${label} begins with a line \`${tag}\` that no listed language reads: read without it (as written, the query does not run)`, line !== undefined ? { line } : undefined, 'a Markdown fence\'s tag belongs outside the TOML string'),
   osquerySyntax: (file: string, at: { line: number; column: number }, message: string) =>
     make('ELA004', file, `osquery SQL syntax error: ${message}`, at, 'osquery reads SQLite SQL: SELECT … FROM a table of the host (processes, file, users …)'),
+  notRules: (file: string, n: number) => make('ELA005', file, `${n} value(s) of this file are not Elastic rules (exception lists, action connectors): not read`),
   noQuery: (file: string) => make('ELA002', file, 'rule has no query', undefined, 'add `query` (or use type machine_learning with machine_learning_job_id)'),
 } as const;

@@ -15,3 +15,5 @@ export const TAG_PROMOTION = 'Promotion: External Alerts';
 /** Folders whose TOML files are rules, and the rest of the repository. */
 export const RULE_ROOTS = ['rules/', 'rules_building_block/'] as const;
 export const HUNTING_ROOT = 'hunting/';
+/** detection-rules' Python package: its JSON files are its tooling's data (ATT&CK crosswalks, schemas), not rules. */
+export const TOOLING_ROOT = 'detection_rules/';

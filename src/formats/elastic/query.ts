@@ -49,7 +49,8 @@ function lowererOf(language: string, categoryField: string | undefined): Elastic
 export function lowerHosted(q: HostedQuery, candidates: readonly string[]): HostedLowering | undefined {
   const found = q.hostText.indexOf(q.query, q.from ?? 0);
   const offset = found >= 0 ? found : undefined;
-  const lc = offset !== undefined ? lineColAt(q.hostText, offset) : { line: 1, column: 1 };
+  // not found verbatim (a JSON string with escapes): diagnostics point at where the rule starts
+  const lc = lineColAt(q.hostText, offset ?? q.from ?? 0);
   const ctx = { file: q.path, line: lc.line, column: lc.column };
   let best: HostedLowering | undefined;
   let bestAt = -1;
