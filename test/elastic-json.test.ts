@@ -36,13 +36,15 @@ const EQL_RULE = {
   severity: 'medium',
 };
 const PLAIN_RULE = { rule_id: '3', name: 'Plain query', type: 'query', language: 'kuery', index: ['logs-*'], query: 'event.action:CreateUser', risk_score: 1, severity: 'low' };
+/** A new_terms rule as the API gives it: its fields and history on the rule, not in a `new_terms` table as in TOML. */
+const NEW_TERMS = { rule_id: '4', name: 'New GPS position', type: 'new_terms', language: 'kuery', query: '*', new_terms_fields: ['data.lat', 'data.lon'], history_window_start: 'now-1d', risk_score: 21, severity: 'low' };
 const EXCEPTION = { list_id: 'endpoint_list', item_id: 'x', type: 'simple', name: 'an exception' };
 const SUMMARY = { exported_count: 4, exported_rules_count: 3, missing_rules: [] };
 
 describe('Elastic rules exported from Kibana (NDJSON) or as API JSON', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-elastic-json-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const ndjson = [KQL_RULE, EQL_RULE, PLAIN_RULE, EXCEPTION].map((x) => JSON.stringify(x)).concat('{not json', JSON.stringify(SUMMARY)).join('\n') + '\n';
+  const ndjson = [KQL_RULE, EQL_RULE, PLAIN_RULE, NEW_TERMS, EXCEPTION].map((x) => JSON.stringify(x)).concat('{not json', JSON.stringify(SUMMARY)).join('\n') + '\n';
   writeFileSync(path.join(dir, 'export.ndjson'), ndjson);
   writeFileSync(path.join(dir, 'api.json'), JSON.stringify({ ...KQL_RULE, name: 'API Whoami' }, null, 2));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'team-rules', version: '1.0.0' }));
@@ -54,11 +56,12 @@ describe('Elastic rules exported from Kibana (NDJSON) or as API JSON', () => {
     assert.deepEqual(r.rules.map((x) => `${x.id} | ${x.title} | ${x.nativeId}`).sort(), [
       'elastic/api_whoami | API Whoami | 0b9e2c3a-0000-4000-8000-000000000001',
       'elastic/certutil_download | Certutil Download | 0b9e2c3a-0000-4000-8000-000000000002',
+      'elastic/new_gps_position | New GPS position | 4',
       'elastic/plain_query | Plain query | 3',
       'elastic/whoami_discovery | Whoami Discovery | 0b9e2c3a-0000-4000-8000-000000000001',
     ]);
     const exported = r.files.find((f) => f.path === 'export.ndjson')!;
-    assert.deepEqual(exported.diagnostics.map((d) => `${d.code}:${d.line ?? ''}`).sort(), ['ELA005:', 'GEN003:5']);
+    assert.deepEqual(exported.diagnostics.map((d) => `${d.code}:${d.line ?? ''}`).sort(), ['ELA005:', 'GEN003:6']);
     const who = r.rules.find((x) => x.title === 'Whoami Discovery')!;
     assert.equal(who.severity, 'low');
     assert.deepEqual(who.attackDeclared.map((a) => a.text), ['TA0007:T1033']);
@@ -73,6 +76,9 @@ describe('Elastic rules exported from Kibana (NDJSON) or as API JSON', () => {
     assert.ok(cond.kind === 'pred' && cond.span);
     assert.equal(ndjson.slice(cond.span.start, cond.span.end), 'event.action:CreateUser');
     assert.equal(plain.body[0]!.range!.start, ndjson.indexOf(JSON.stringify(PLAIN_RULE)));
+    const terms = r.rules.find((x) => x.title === 'New GPS position')!;
+    assert.deepEqual(terms.logic.aggregation?.groupBy, ['data.lat', 'data.lon']);
+    assert.equal(terms.logic.aggregation?.window, '1d');
   });
 
   it('a folder of such files is recognised as Elastic', () => {

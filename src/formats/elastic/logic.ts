@@ -101,9 +101,12 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
     stages.push({ kind: 'aggregate', label: 'threshold', text: aggregation.text!, detail: detailValue({ field: groupBy, value: th.value, ...(card.length ? { cardinality: card } : {}) }) as StageDetail });
   }
 
-  if (isTable(r.new_terms)) {
-    const fields = list(r.new_terms.value).map(tomlText);
-    const history = list(r.new_terms.history_window_start).map((h) => (isTable(h) ? tomlText(h.value) : tomlText(h)));
+  // detection-rules' TOML: `[rule.new_terms]` with `value` and `history_window_start`; Kibana's export and the API:
+  // `new_terms_fields` and `history_window_start` on the rule itself
+  const newTerms = isTable(r.new_terms) ? { value: r.new_terms.value, history: r.new_terms.history_window_start } : type === 'new_terms' && r.new_terms_fields !== undefined ? { value: r.new_terms_fields, history: r.history_window_start } : undefined;
+  if (newTerms) {
+    const fields = list(newTerms.value).map(tomlText);
+    const history = list(newTerms.history).map((h) => (isTable(h) ? tomlText(h.value) : tomlText(h)));
     const start = history.join(', ');
     // the history is date math back from now (`now-7d`): its length is the window an event's terms are compared with
     const back = /^now-(\d+)([smhHdw])$/.exec(start.trim());
