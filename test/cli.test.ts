@@ -112,6 +112,7 @@ describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, withou
     writeFileSync(path.join(dir, 'c.yml'), rule('No mapping', ''));
     writeFileSync(path.join(dir, 'd.yml'), 'title: Broken\ndetection:\n  sel: [unclosed\n');
     writeFileSync(path.join(dir, 'notes.yml'), 'owner: soc\n');
+    writeFileSync(path.join(dir, 'e.yml'), `status: deprecated\n${rule('Retired', 'tags:\n  - attack.t9005\n')}`);
     const attack = path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
     const temps = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('detwiki-coverage-')).sort();
     const before = temps();
@@ -123,12 +124,12 @@ describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, withou
     for (const t of m.tactics) for (const q of t.techniques) for (const x of [q, ...q.subs]) if (x.count) counts.set(x.id, x.count);
     assert.equal(counts.get('T9001.001'), 1);
     assert.equal(counts.get('T9004'), 1, 'the revoked id is counted under what replaced it');
-    assert.match(r.err, /detwiki coverage: .*team-rules: sigma, 3 rule\(s\) from 5 file\(s\) \(skipped 1\); errors in 1 file\(s\): `detwiki scan .*team-rules` lists them/);
+    assert.match(r.err, /detwiki coverage: .*team-rules: sigma, 4 rule\(s\) from 6 file\(s\) \(skipped 1\); errors in 1 file\(s\): `detwiki scan .*team-rules` lists them/);
     // the temporary catalog is gone
     assert.deepEqual(temps(), before);
     const text = detwiki('coverage', '--rules', dir, '--attack', attack);
     assert.equal(text.code, 0, text.err);
-    assert.match(text.out, /^ATT&CK Enterprise v[\d.]+: 2 rules mapped/);
+    assert.match(text.out, /^ATT&CK Enterprise v[\d.]+: 2 rules mapped \(detections and correlations\)\nalso mapped, not counted here: 1 deprecated \(--kind K counts one kind\)\n/);
     const nav = detwiki('coverage', '--rules', dir, '--attack', attack, '--navigator');
     const layer = JSON.parse(nav.out) as { techniques: unknown[]; description: string };
     assert.ok(layer.techniques.length >= 2);

@@ -158,6 +158,18 @@ export function typedFilterProblem(cat: CatalogCore, q: string): string | undefi
 }
 
 /** The rules a coverage matrix counts, in words: detections and correlations, or the one kind a filter names. */
+/**
+ * Rules mapped to ATT&CK that the matrix of these filters leaves out by their kind (hunting queries, building blocks…),
+ * counted by kind: what `--kind` would count. None when a kind is asked for.
+ */
+export function uncountedMapped(cat: CatalogCore, f: Filters): { kind: string; n: number }[] {
+  if (f.kind) return [];
+  const params: unknown[] = [];
+  const w = cat.where({ ...f, all: true }, params);
+  w.push('r.counts = 0', 'r.rowid IN (SELECT rule FROM rule_attack)');
+  return cat.st(`SELECT r.kind kind, COUNT(*) n FROM rules r WHERE ${w.join(' AND ')} GROUP BY r.kind ORDER BY n DESC, r.kind`).all(...params) as { kind: string; n: number }[];
+}
+
 export function coveredKinds(kind: string | undefined): string {
   return kind ? `kind ${kind} only` : 'detections and correlations';
 }

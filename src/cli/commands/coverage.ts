@@ -15,7 +15,7 @@ import type { SourceDef } from '../../catalog/sources.ts';
 import { detectFormat } from '../../formats/detect.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
-import { coveredKinds } from '../../catalog/read/attack.ts';
+import { coveredKinds, uncountedMapped } from '../../catalog/read/attack.ts';
 import { catalogOption, guarded, nearestNamesHint, noArguments, oneFormatAndKind, UsageError, withCatalog } from '../context.ts';
 import { say, sayLine } from '../lines.ts';
 
@@ -55,6 +55,9 @@ export async function run(argv: string[]): Promise<number> {
         return 1;
       }
       sayLine(`ATT&CK Enterprise v${m.version}: ${m.rules} rules mapped (${coveredKinds(f.kind)})`);
+      // mapped rules of other kinds (a team's hunting queries): said, with how to count them, not left out silently
+      const other = uncountedMapped(cat, f);
+      if (other.length) sayLine(`also mapped, not counted here: ${other.map((o) => `${o.n} ${o.kind}`).join(', ')} (--kind K counts one kind)`);
       for (const t of m.tactics) {
         const covered = t.techniques.filter((q) => q.count > 0);
         const top = [...covered].sort((a, b) => b.count - a.count).slice(0, 5).map((q) => `${q.id} ${q.name} (${q.count})`);
