@@ -12,7 +12,7 @@ import { kustoAdapter } from '../src/formats/kusto/index.ts';
 import { parseKqlJson } from '../src/formats/kusto/arm.ts';
 import { readCommentMeta } from '../src/formats/kusto/commentMeta.ts';
 import { isQueryShaped } from '../src/formats/kusto/defender.ts';
-import { jsonStringMapper, locateJsonStrings } from '../src/formats/kusto/jsonLocate.ts';
+import { jsonStringMapper, locateJsonStrings } from '../src/formats/jsonLocate.ts';
 import { detectFormat } from '../src/formats/detect.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { renderExpr } from '../src/model/render.ts';

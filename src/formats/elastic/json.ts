@@ -9,6 +9,7 @@ import { isRecord } from '../../model/isRecord.ts';
 import type { BodyFile, RuleRecord } from '../../model/rule.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
+import { jsonStringMapper, locateJsonStrings, type StringLiteral } from '../jsonLocate.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
 import { elasticRule } from './rule.ts';
 import { str, type Table } from './toml.ts';
@@ -29,14 +30,20 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
   const diagnostics: Diagnostic[] = [];
   const rules: RuleRecord[] = [];
   const ids = new Map<string, number>();
-  const add = (r: Table, from: number, to: number): void => {
+  /**
+   * `pointer`: the rule object's JSON pointer in `scope` (`''`: the whole of it), the text that starts at offset
+   * `from` of the file (a line of NDJSON, or the file): its query's literal maps query offsets to the file.
+   */
+  const add = (r: Table, from: number, to: number, scope: string, located: Map<string, StringLiteral> | undefined, pointer: string): void => {
+    const lit = located?.get(`${pointer}/query`);
+    const inScope = lit ? jsonStringMapper(scope, lit) : undefined;
     // a rule's id in the source: its name (a file holds several), then its rule_id; a second of a name is numbered
     const base = slugify(str(r.name) ?? str(r.rule_id) ?? '') || 'rule';
     const n = (ids.get(base) ?? 0) + 1;
     ids.set(base, n);
     const body: BodyFile[] =
       text.length <= WHOLE_FILE_BODY ? [{ path, language: 'json', text, range: { start: from, end: to } }] : [{ path: `${path}:${lineColAt(text, from).line}`, language: 'json', text: text.slice(from, to) }];
-    const made = elasticRule(path, text, r, {}, source, { id: n > 1 ? `${base}_${n}` : base, body, from });
+    const made = elasticRule(path, text, r, {}, source, { id: n > 1 ? `${base}_${n}` : base, body, from, ...(inScope ? { queryToHost: (o: number) => from + inScope(o) } : {}) });
     rules.push(made.rule);
     diagnostics.push(...made.diagnostics);
   };
@@ -51,7 +58,7 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
       if (line.trim()) {
         const v = parsed(line);
         if (v.ok) {
-          if (isElasticRuleObject(v.value)) add(v.value, from, to);
+          if (isElasticRuleObject(v.value)) add(v.value, from, to, line, locateJsonStrings(line), '');
           else if (!(isRecord(v.value) && 'exported_count' in v.value)) others++;
         } else diagnostics.push(GeneralDiagnostics.syntax(path, 'JSON', v.message, { line: lineColAt(text, from).line, column: 1 }));
       }
@@ -61,7 +68,10 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
     const v = parsed(text);
     if (!v.ok) return { path, outcome: 'skipped', reason: 'JSON that does not parse: not read as an Elastic rule (see diagnostics)', rules: [], diagnostics: [GeneralDiagnostics.syntax(path, 'JSON', v.message)] };
     const values = Array.isArray(v.value) ? v.value : [v.value];
-    for (const x of values) if (isElasticRuleObject(x)) add(x, 0, text.length);
+    const located = locateJsonStrings(text);
+    values.forEach((x, i) => {
+      if (isElasticRuleObject(x)) add(x, 0, text.length, text, located, Array.isArray(v.value) ? `/${i}` : '');
+    });
     others = values.length - rules.length;
   }
   if (!rules.length) {

@@ -23,8 +23,11 @@ export interface RuleLogic {
   readonly facts: Record<string, unknown>;
 }
 
-/** Build the logic of a `[rule]` table found in `path` (whose text is `hostText`; the rule's text from `from` on). */
-export function ruleLogic(path: string, hostText: string, r: Table, type: string, from = 0): RuleLogic {
+/**
+ * Build the logic of a `[rule]` table found in `path` (whose text is `hostText`). `host`: where the rule's text
+ * starts (`from`), and where its query is when the file does not hold it verbatim (`queryToHost`: a JSON string).
+ */
+export function ruleLogic(path: string, hostText: string, r: Table, type: string, host: { from?: number; queryToHost?: (offset: number) => number } = {}): RuleLogic {
   const facts: Record<string, unknown> = {};
   const diagnostics: Diagnostic[] = [];
   const stages: Stage[] = [];
@@ -42,7 +45,7 @@ export function ruleLogic(path: string, hostText: string, r: Table, type: string
   if (query) {
     const candidates = declared ? [declared] : DETECTION_ORDER;
     const categoryField = str(r.event_category_override);
-    const hosted = lowerHosted({ path, hostText, query, from, ...(categoryField ? { categoryField } : {}) }, candidates);
+    const hosted = lowerHosted({ path, hostText, query, ...(host.from !== undefined ? { from: host.from } : {}), ...(host.queryToHost ? { toHost: host.queryToHost } : {}), ...(categoryField ? { categoryField } : {}) }, candidates);
     if (hosted) {
       const l = hosted.lowering;
       language = hosted.language;

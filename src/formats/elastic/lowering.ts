@@ -13,6 +13,11 @@ export interface ElasticQueryContext {
   readonly line: number;
   /** 1-based column of the query's first character in the host file. */
   readonly column: number;
+  /**
+   * Line and column in the host file of an offset into the query, when the query is not verbatim there (a JSON
+   * string with escapes: `\n` is two characters of the file and one of the query); else counted from `line`.
+   */
+  readonly at?: (offset: number) => { line: number; column: number };
 }
 
 /** One query text lowered into the model. Spans are offsets into the query text. */

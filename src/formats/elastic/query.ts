@@ -25,6 +25,11 @@ export interface HostedQuery {
   readonly from?: number;
   /** The rule's `event_category_override` (EQL). */
   readonly categoryField?: string;
+  /**
+   * The host-file offset of each offset into the query, when the query is not verbatim in the file (a JSON string
+   * with escapes: `jsonLocate.ts`); spans and diagnostics are placed through it.
+   */
+  readonly toHost?: (offset: number) => number;
 }
 
 export interface HostedLowering {
@@ -47,18 +52,19 @@ function lowererOf(language: string, categoryField: string | undefined): Elastic
  * when no candidate has a lowering.
  */
 export function lowerHosted(q: HostedQuery, candidates: readonly string[]): HostedLowering | undefined {
-  const found = q.hostText.indexOf(q.query, q.from ?? 0);
+  const toHost = q.toHost;
+  const found = toHost ? -1 : q.hostText.indexOf(q.query, q.from ?? 0);
   const offset = found >= 0 ? found : undefined;
-  // not found verbatim (a JSON string with escapes): diagnostics point at where the rule starts
-  const lc = lineColAt(q.hostText, offset ?? q.from ?? 0);
-  const ctx = { file: q.path, line: lc.line, column: lc.column };
+  // not found verbatim and not mapped: diagnostics point at where the rule starts
+  const lc = lineColAt(q.hostText, toHost ? toHost(0) : (offset ?? q.from ?? 0));
+  const ctx = { file: q.path, line: lc.line, column: lc.column, ...(toHost ? { at: (o: number) => lineColAt(q.hostText, toHost(o)) } : {}) };
   let best: HostedLowering | undefined;
   let bestAt = -1;
   for (const language of candidates) {
     const lower = lowererOf(language, q.categoryField);
     if (!lower) continue;
     const raw = lower(q.query, ctx);
-    const lowering = offset !== undefined ? rebaseLowering(raw, offset) : stripLowering(raw);
+    const lowering = toHost ? mapSpans(raw, (sp) => (sp ? { ...sp, start: toHost(sp.start), end: toHost(sp.end) } : undefined)) : offset !== undefined ? rebaseLowering(raw, offset) : stripLowering(raw);
     const r: HostedLowering = { lowering, language, ...(offset !== undefined ? { offset } : {}) };
     if (lowering.parsed) return r;
     // none parses: the language that read furthest before its error is the likelier one (the first on a tie)

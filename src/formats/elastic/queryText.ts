@@ -102,6 +102,7 @@ export function deeperThan(v: unknown, limit: number): boolean {
 
 /** 1-based line and column in the host file of an offset into the query text. */
 export function hostAt(ctx: ElasticQueryContext, text: string, offset: number): { line: number; column: number } {
+  if (ctx.at) return ctx.at(offset);
   let line = ctx.line;
   let lineStart = -1;
   const end = Math.min(Math.max(offset, 0), text.length);

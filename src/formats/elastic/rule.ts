@@ -20,6 +20,8 @@ export interface ElasticRuleHost {
   readonly body: readonly BodyFile[];
   /** Offset of the rule's text in `text` (one line of an NDJSON export). */
   readonly from?: number;
+  /** The file offset of each offset into the rule's query, when the file holds it escaped (JSON). */
+  readonly queryToHost?: (offset: number) => number;
 }
 
 /**
@@ -35,7 +37,7 @@ export function elasticRule(path: string, text: string, r: Table, meta: Table, s
   if (!query && type !== 'machine_learning') diagnostics.push(ElasticDiagnostics.noQuery(path));
   const tags = list(r.tags).map(tomlText);
   const { kind, kindReason } = classify(path, r, meta, tags, type);
-  const built = ruleLogic(path, text, r, type, host.from);
+  const built = ruleLogic(path, text, r, type, { ...(host.from !== undefined ? { from: host.from } : {}), ...(host.queryToHost ? { queryToHost: host.queryToHost } : {}) });
   diagnostics.push(...built.diagnostics);
   const language = built.language;
   const logSources: LogSource[] = [

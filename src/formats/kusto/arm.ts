@@ -14,7 +14,7 @@ import { normalizeSeverity, slugify } from '../../model/facts.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { SourceInfo } from '../adapter.ts';
 import { SourceMap } from '../sourceMap.ts';
-import { jsonStringOffsets, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from './jsonLocate.ts';
+import { jsonStringOffsets, locateJsonStrings, MAX_JSON_DEPTH, type StringLiteral } from '../jsonLocate.ts';
 import { nestsDeeperThan } from '../../model/jsonDepth.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { sentinelRuleInput } from './sentinel.ts';

@@ -38,6 +38,7 @@ export const lowerEql: ElasticLower = (text, ctx) => lowerEqlWith(text, ctx, {})
 export function lowerEqlWith(text: string, ctx: ElasticQueryContext, opts: EqlOptions): ElasticLowering {
   const diagnostics: ElasticLowering['diagnostics'][number][] = [];
   const at = (offset: number) => {
+    if (ctx.at) return ctx.at(offset);
     const lc = lineColAt(text, offset);
     return { line: ctx.line + lc.line - 1, column: lc.line === 1 ? ctx.column + lc.column - 1 : lc.column };
   };

@@ -5,7 +5,7 @@
  * values themselves come from `JSON.parse`.
  */
 
-import { LIMITS } from '../../model/diagnostics.ts';
+import { LIMITS } from '../model/diagnostics.ts';
 
 /** Raw range of a string literal, quotes excluded. */
 export interface StringLiteral {
