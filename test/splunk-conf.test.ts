@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { detectFormat } from '../src/formats/detect.ts';
 import { vocabularyFor } from '../src/formats/vocabularies.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
+import { parseSplunkMarkdown } from '../src/formats/splunk/markdown.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { readConf, setting } from '../src/formats/splunk/conf.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
@@ -190,6 +191,20 @@ describe('SPL searches in Markdown (a team\'s notes)', () => {
     assert.ok(cond.kind === 'and' && cond.args[1]!.kind === 'pred' && cond.args[1]!.span);
     const span = (cond.args[1] as { span: { start: number; end: number } }).span;
     assert.equal(NOTES.slice(span.start, span.end), 'Image="*\\\\powershell.exe"');
+  });
+
+  it('a large file of many searches: each rule\'s body is its section alone (named file:line), not the whole file once a rule; read in linear time', () => {
+    const many = '# Many\n\n' + Array.from({ length: 3000 }, (_, i) => `## Search ${i}\n\nNote ${i}.\n\n\`\`\`spl\nindex=x EventCode=${i}\n\`\`\`\n`).join('\n');
+    assert.ok(many.length > 64 * 1024);
+    const t0 = performance.now();
+    const r = parseSplunkMarkdown('many.md', many, { repository: 'test' }, new Map());
+    assert.ok(performance.now() - t0 < 5000);
+    assert.equal(r.rules.length, 3000);
+    const last = r.rules[2999]!;
+    assert.equal(last.body[0]!.path, `many.md:${many.slice(0, many.indexOf('## Search 2999')).split('\n').length}`);
+    assert.match(last.body[0]!.text, /^## Search 2999\n\nNote 2999\.\n\n```spl\nindex=x EventCode=2999\n```\n/);
+    assert.equal(last.body[0]!.range, undefined);
+    assert.equal(last.description, 'Note 2999.');
   });
 
   it('the folder is recognised as Splunk; a search over a Windows event log by its sourcetype reads that log (Sysmon: by EventCode)', async () => {

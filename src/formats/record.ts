@@ -5,7 +5,7 @@
  */
 import type { Format, Kind, Status } from '../model/facts.ts';
 import { buildLogic, type Lowering } from '../model/lowering.ts';
-import type { LogSource, Logic, RuleRecord, RuleSource } from '../model/rule.ts';
+import type { BodyFile, LogSource, Logic, RuleRecord, RuleSource } from '../model/rule.ts';
 import type { SourceInfo } from './adapter.ts';
 
 /** A file path as a URL path: each segment percent-encoded once (`Microsoft Entra ID` → `Microsoft%20Entra%20ID`). */
@@ -78,6 +78,22 @@ export type RecordInput = Optional<
 };
 
 /** The rule record of what an adapter read. */
+/**
+ * A rule's body when its file holds several rules (Markdown of many queries, an export of many rules, a
+ * savedsearches.conf): the whole file with the rule's part as its range, so that spans (file offsets) and lines
+ * read on it; or, for a file over `WHOLE_FILE_BODY` characters, the part alone under the name `file:line`, since
+ * the catalog stores a rule's body with it and a file of many rules would be stored once a rule.
+ */
+export function bodyPart(path: string, language: string, text: string, range: { readonly start: number; readonly end: number }): BodyFile {
+  if (text.length <= WHOLE_FILE_BODY) return { path, language, text, range };
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < range.start; i = text.indexOf('\n', i + 1)) line++;
+  return { path: `${path}:${line}`, language, text: text.slice(range.start, range.end) };
+}
+
+/** Files of several rules up to this many characters are each rule's body whole (`bodyPart`). */
+export const WHOLE_FILE_BODY = 64 * 1024;
+
 export function ruleRecord(input: RecordInput): RuleRecord {
   const logic = 'completeness' in input.logic ? input.logic : buildLogic(input.logic);
   return compact({

@@ -10,15 +10,13 @@ import type { BodyFile, RuleRecord } from '../../model/rule.ts';
 import { lineColAt } from '../../model/span.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
 import { jsonStringMapper, locateJsonStrings, type StringLiteral } from '../jsonLocate.ts';
+import { bodyPart } from '../record.ts';
 import { ElasticDiagnostics } from './diagnostics.ts';
 import { elasticRule } from './rule.ts';
 import { str, type Table } from './toml.ts';
 
 /** Elastic's rule types: an object with one of these, a `name` and a query (or an ML job) is a rule. */
 const RULE_TYPES = new Set(['query', 'saved_query', 'eql', 'esql', 'threshold', 'new_terms', 'threat_match', 'machine_learning']);
-
-/** A file whose rules' bodies are the whole file with each rule's range: up to this size (else each its own line). */
-const WHOLE_FILE_BODY = 64 * 1024;
 
 /** Whether a parsed JSON value is an Elastic rule object (Kibana's export, the API's body). */
 export function isElasticRuleObject(v: unknown): v is Table {
@@ -34,15 +32,16 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
    * `pointer`: the rule object's JSON pointer in `scope` (`''`: the whole of it), the text that starts at offset
    * `from` of the file (a line of NDJSON, or the file): its query's literal maps query offsets to the file.
    */
-  const add = (r: Table, from: number, to: number, scope: string, located: Map<string, StringLiteral> | undefined, pointer: string): void => {
+  const add = (r: Table, from: number, to: number, scope: string, located: Map<string, StringLiteral> | undefined, pointer: string, element?: number): void => {
     const lit = located?.get(`${pointer}/query`);
     const inScope = lit ? jsonStringMapper(scope, lit) : undefined;
     // a rule's id in the source: its name (a file holds several), then its rule_id; a second of a name is numbered
     const base = slugify(str(r.name) ?? str(r.rule_id) ?? '') || 'rule';
     const n = (ids.get(base) ?? 0) + 1;
     ids.set(base, n);
-    const body: BodyFile[] =
-      text.length <= WHOLE_FILE_BODY ? [{ path, language: 'json', text, range: { start: from, end: to } }] : [{ path: `${path}:${lineColAt(text, from).line}`, language: 'json', text: text.slice(from, to) }];
+    // the rule's own text: the file with its line as range (a large file: the line alone; an element of an array:
+    // the element as JSON, its place in the file not kept), so that a file of many rules is not stored once a rule
+    const body: BodyFile[] = [element !== undefined ? { path: `${path} [${element}]`, language: 'json', text: JSON.stringify(r, null, 2) } : bodyPart(path, 'json', text, { start: from, end: to })];
     const made = elasticRule(path, text, r, {}, source, { id: n > 1 ? `${base}_${n}` : base, body, from, ...(inScope ? { queryToHost: (o: number) => from + inScope(o) } : {}) });
     rules.push(made.rule);
     diagnostics.push(...made.diagnostics);
@@ -70,7 +69,7 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
     const values = Array.isArray(v.value) ? v.value : [v.value];
     const located = locateJsonStrings(text);
     values.forEach((x, i) => {
-      if (isElasticRuleObject(x)) add(x, 0, text.length, text, located, Array.isArray(v.value) ? `/${i}` : '');
+      if (isElasticRuleObject(x)) add(x, 0, text.length, text, located, Array.isArray(v.value) ? `/${i}` : '', Array.isArray(v.value) ? i : undefined);
     });
     others = values.length - rules.length;
   }

@@ -6,7 +6,7 @@ import { buildLogic } from '../../model/lowering.ts';
 import { GeneralDiagnostics, LIMITS, type Diagnostic } from '../../model/diagnostics.ts';
 import type { Kind, Severity, Status } from '../../model/facts.ts';
 import type { Aggregation, BodyFile, DeclaredAttack, LogSource, MissingPart, OutputField, RuleRecord, RuleSource } from '../../model/rule.ts';
-import { ruleRecord, uniqueLogSources } from '../record.ts';
+import { bodyPart, ruleRecord, uniqueLogSources } from '../record.ts';
 import type { SourceMap } from '../sourceMap.ts';
 import { leaves } from '../../model/expr.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -112,7 +112,7 @@ export function buildKqlRule(input: KqlRuleInput): KqlRuleOutput {
   const functions = low.functions.map((f): LogSource => ({ kind: 'function', name: f }));
   const logSources = uniqueLogSources([...(input.logSources ?? []), ...tables, ...functions]);
   const description = input.description ?? (leadingComments(parsed.value.root).join('\n') || undefined);
-  const body: BodyFile = { path: input.file, language: input.fileLanguage, text: input.fileText, ...(input.range ? { range: input.range } : {}) };
+  const body: BodyFile = input.range ? bodyPart(input.file, input.fileLanguage, input.fileText, input.range) : { path: input.file, language: input.fileLanguage, text: input.fileText };
   const facts: Record<string, unknown> = { ...(input.facts ?? {}) };
   if (low.timeFilters.length) facts['timeFilters'] = low.timeFilters.map((t) => t.text);
   if (window) facts['window'] = window;

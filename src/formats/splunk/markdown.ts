@@ -9,7 +9,7 @@ import { slugify } from '../../model/facts.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
 import { codeBlockMap, markdownTokens, techniqueIdsIn } from '../markdown.ts';
-import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
+import { bodyPart, ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
 import { lineStarts } from '../sourceMap.ts';
 import { searchLogic } from './logic.ts';
 import type { MacroTable } from './macros.ts';
@@ -30,27 +30,36 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
   const rules = [];
   const diagnostics = [];
   const titles = new Map<string, number>();
+  // each section once (a heading's token index, -1 before the first): where it ends, the technique ids it names
+  const sections = new Map<number, { end: number; attack: DeclaredAttack[] }>();
+  const section = (h: number) => {
+    let s = sections.get(h);
+    if (!s) {
+      // to the next heading of its level or higher
+      const level = h >= 0 ? Number(tokens[h]!.tag.slice(1)) : 0;
+      let end = h + 1;
+      while (end < tokens.length && !(tokens[end]!.type === 'heading_open' && Number(tokens[end]!.tag.slice(1)) <= level)) end++;
+      const ids = new Set<string>();
+      for (let k = h + 1; k < end; k++) if (isText(tokens, k)) for (const id of techniqueIdsIn(tokens[k]!.content)) ids.add(id);
+      sections.set(h, (s = { end, attack: [...ids].map((id) => ({ text: id, techniqueId: id })) }));
+    }
+    return s;
+  };
+  let h = -1;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    if (t.type === 'heading_open') h = i;
     if (!isSplBlock(t) || !t.content.trim()) continue;
-    // the section the block is in: from the last heading above it to the next heading of its level or higher
-    let h = i;
-    while (h >= 0 && tokens[h]!.type !== 'heading_open') h--;
-    const level = h >= 0 ? Number(tokens[h]!.tag.slice(1)) : 0;
-    let end = i + 1;
-    while (end < tokens.length && !(tokens[end]!.type === 'heading_open' && Number(tokens[end]!.tag.slice(1)) <= level)) end++;
+    const { end, attack } = section(h);
     const heading = headingAt(tokens, h) ?? firstHeading ?? stem;
     const n = (titles.get(heading) ?? 0) + 1;
     titles.set(heading, n);
     const title = n > 1 ? `${heading} (${n})` : heading;
-    // the section's text: paragraphs and list items (its description, before the block) and table cells (ATT&CK)
-    const inline = (from: number, to: number): string[] => {
-      const out: string[] = [];
-      for (let k = Math.max(from, 0); k < to; k++) if (tokens[k]!.type === 'inline' && tokens[k - 1]?.type !== 'heading_open') out.push(tokens[k]!.content.trim());
-      return out;
-    };
-    const description = inline(h, i).filter(Boolean).join('\n\n');
-    const attack: DeclaredAttack[] = [...new Set(inline(h, end).flatMap(techniqueIdsIn))].map((id) => ({ text: id, techniqueId: id }));
+    // its description: the section's paragraphs and list items just before it (a bounded read back, so that a file
+    // of many blocks is read in linear time)
+    const notes: string[] = [];
+    for (let k = i - 1; k > h && k >= i - MAX_TOKENS_BACK; k--) if (isText(tokens, k) && tokens[k]!.content.trim()) notes.push(tokens[k]!.content.trim());
+    const description = notes.reverse().join('\n\n');
     const map = codeBlockMap(path, text, lines, t);
     const search = t.content;
     const sl = searchLogic(path, text, search, (o) => map.toHost(o), macros);
@@ -70,7 +79,7 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
         kindReason: 'an SPL code block in Markdown: a search, with no alert settings',
         logSources: uniqueLogSources(sl.logSources),
         attackDeclared: attack,
-        body: [{ path, language: 'markdown', text, range: { start: from, end: to } }],
+        body: [bodyPart(path, 'markdown', text, { start: from, end: to })],
         logic: sl.logic,
         diagnostics: sl.diagnostics,
         facts: { ...sl.facts },
@@ -79,6 +88,14 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
   }
   if (!rules.length) return { path, outcome: 'skipped', reason: 'Markdown without a code block labelled spl or splunk: no SPL search', rules: [], diagnostics: [] };
   return { path, outcome: 'parsed', rules, diagnostics };
+}
+
+/** Tokens read back from a block for its description (a paragraph is three tokens, a list item five). */
+const MAX_TOKENS_BACK = 120;
+
+/** Whether token `k` is text of a section (a paragraph, list item or table cell), not a heading's. */
+function isText(tokens: readonly Token[], k: number): boolean {
+  return tokens[k]!.type === 'inline' && tokens[k - 1]?.type !== 'heading_open';
 }
 
 /** The text of the heading whose `heading_open` token is at `i` (undefined: no heading there, or an empty one). */

@@ -12,7 +12,7 @@ import { normalizeSeverity, slugify, TECHNIQUE_ID, type Kind } from '../../model
 import { lineColAt } from '../../model/span.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { FileResult, SourceInfo } from '../adapter.ts';
-import { ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
+import { bodyPart, ruleRecord, ruleSource, uniqueLogSources } from '../record.ts';
 import { readConf, setting, type ConfStanza } from './conf.ts';
 import { SplunkDiagnostics } from './diagnostics.ts';
 import { searchLogic, type ResultTrigger } from './logic.ts';
@@ -138,7 +138,7 @@ export function parseSavedSearches(path: string, text: string, source: SourceInf
         kindReason: alert ? `a saved search that alerts (${alert})` : 'a saved search without an alert action: a report, run on demand or on schedule',
         logSources: uniqueLogSources(sl.logSources),
         attackDeclared: attack,
-        body: [{ path, language: 'text', text, range: { start: s.at, end: s.end } }],
+        body: [bodyPart(path, 'text', text, { start: s.at, end: s.end })],
         logic: sl.logic,
         diagnostics: ruleDiags,
         facts: {
