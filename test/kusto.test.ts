@@ -691,15 +691,15 @@ describe('files without an extension', () => {
   it('Markdown with a KQL block is read as a .md file is (a collection that left off the extension); other files are skipped, saying why', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-kql-noext-'));
     try {
-      writeFileSync(path.join(root, 'Excessive_enumeration-AWS'), '# Excessive enumeration\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
+      writeFileSync(path.join(root, 'policy_listing_aws'), '# Policy listing\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
       writeFileSync(path.join(root, 'NOTES'), 'owner: soc team\nreview monthly\n');
       writeFileSync(path.join(root, 'blob'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7]));
       writeFileSync(path.join(root, 'LICENSE'), 'MIT License\n');
       const res = await scanSource(kustoAdapter, root, SRC);
       const by = Object.fromEntries(res.files.map((f) => [f.path, f]));
-      assert.equal(by['Excessive_enumeration-AWS']!.outcome, 'parsed');
-      const [rule] = by['Excessive_enumeration-AWS']!.rules;
-      assert.equal(rule!.title, 'Excessive enumeration');
+      assert.equal(by['policy_listing_aws']!.outcome, 'parsed');
+      const [rule] = by['policy_listing_aws']!.rules;
+      assert.equal(rule!.title, 'Policy listing');
       assert.equal(renderExpr(rule!.logic.condition!), 'EventName eq "ListPolicies"');
       for (const f of ['NOTES', 'blob']) {
         assert.equal(by[f]!.outcome, 'skipped', f);
