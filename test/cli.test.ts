@@ -125,8 +125,9 @@ describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, withou
     assert.equal(counts.get('T9001.001'), 1);
     assert.equal(counts.get('T9004'), 1, 'the revoked id is counted under what replaced it');
     assert.match(r.err, /detwiki coverage: .*team-rules: sigma, 4 rule\(s\) from 6 file\(s\) \(skipped 1\); errors in 1 file\(s\): `detwiki scan .*team-rules` lists them/);
-    // the temporary catalog is gone
+    // the temporary catalog is gone, and with it only the link to the folder: the rules are where they were
     assert.deepEqual(temps(), before);
+    assert.deepEqual(readdirSync(dir).sort(), ['a.yml', 'b.yml', 'c.yml', 'd.yml', 'e.yml', 'notes.yml']);
     const text = detwiki('coverage', '--rules', dir, '--attack', attack);
     assert.equal(text.code, 0, text.err);
     assert.match(text.out, /^ATT&CK Enterprise v[\d.]+: 2 rules mapped \(detections and correlations\)\nalso mapped, not counted here: 1 deprecated \(--kind K counts one kind\)\n/);

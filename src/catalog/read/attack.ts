@@ -157,7 +157,6 @@ export function typedFilterProblem(cat: CatalogCore, q: string): string | undefi
   return badWordFilter(typed) ?? (why && `technique: ${why}`);
 }
 
-/** The rules a coverage matrix counts, in words: detections and correlations, or the one kind a filter names. */
 /**
  * Rules mapped to ATT&CK that the matrix of these filters leaves out by their kind (hunting queries, building blocks…),
  * counted by kind: what `--kind` would count. None when a kind is asked for.
@@ -170,6 +169,7 @@ export function uncountedMapped(cat: CatalogCore, f: Filters): { kind: string; n
   return cat.st(`SELECT r.kind kind, COUNT(*) n FROM rules r WHERE ${w.join(' AND ')} GROUP BY r.kind ORDER BY n DESC, r.kind`).all(...params) as { kind: string; n: number }[];
 }
 
+/** The rules a coverage matrix counts, in words: detections and correlations, or the one kind a filter names. */
 export function coveredKinds(kind: string | undefined): string {
   return kind ? `kind ${kind} only` : 'detections and correlations';
 }
