@@ -5,6 +5,7 @@
  */
 import type { Format, Kind, Status } from '../model/facts.ts';
 import { buildLogic, type Lowering } from '../model/lowering.ts';
+import { lineColAt } from '../model/span.ts';
 import type { BodyFile, LogSource, Logic, RuleRecord, RuleSource } from '../model/rule.ts';
 import type { SourceInfo } from './adapter.ts';
 
@@ -84,11 +85,10 @@ export type RecordInput = Optional<
  * read on it; or, for a file over `WHOLE_FILE_BODY` characters, the part alone under the name `file:line`, since
  * the catalog stores a rule's body with it and a file of many rules would be stored once a rule.
  */
-export function bodyPart(path: string, language: string, text: string, range: { readonly start: number; readonly end: number }): BodyFile {
+export function bodyPart(path: string, language: string, text: string, range: { readonly start: number; readonly end: number }, line?: number): BodyFile {
   if (text.length <= WHOLE_FILE_BODY) return { path, language, text, range };
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < range.start; i = text.indexOf('\n', i + 1)) line++;
-  return { path: `${path}:${line}`, language, text: text.slice(range.start, range.end) };
+  // `line`: the part's first line, when the caller knows it (counting lines for each of many parts is quadratic)
+  return { path: `${path}:${line ?? lineColAt(text, range.start).line}`, language, text: text.slice(range.start, range.end) };
 }
 
 /** Files of several rules up to this many characters are each rule's body whole (`bodyPart`). */

@@ -81,7 +81,8 @@ export function parseElasticJson(path: string, text: string, source: SourceInfo)
   return { path, outcome: 'parsed', rules, diagnostics };
 }
 
-function parsed(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+/** A JSON text's value, or why it is not JSON (or nests too deep for the parser); never throws. */
+export function parsed(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {

@@ -5,13 +5,13 @@
  */
 import type { FormatSniffer } from '../adapter.ts';
 import { asMap } from '../sniff.ts';
-import { isElasticRuleObject } from './json.ts';
+import { isElasticRuleObject, parsed } from './json.ts';
 
 export const ELASTIC_SNIFF: FormatSniffer = {
   reads: ['.toml', '.ndjson', '.json'],
   test(f) {
     // Kibana's export (a rule object a line) and the API's JSON: a rule object with its type and query
-    if (f.ext === '.ndjson') return f.text.split('\n', 20).some((l) => l.trim().startsWith('{') && isElasticRuleObject(jsonLine(l)));
+    if (f.ext === '.ndjson') return f.text.split('\n', 20).some((l) => l.trim().startsWith('{') && isRuleLine(l));
     // JSON is YAML: read once for every sniffer, with the YAML reader's guards
     if (f.ext === '.json') return f.yamlDocs().some((v) => (Array.isArray(v) ? v.some(isElasticRuleObject) : isElasticRuleObject(v)));
     const t = f.toml();
@@ -20,11 +20,8 @@ export const ELASTIC_SNIFF: FormatSniffer = {
   },
 };
 
-/** One line of NDJSON, or undefined when it is not JSON (or nests too deep for the parser). */
-function jsonLine(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/** One line of NDJSON that is a rule object. */
+function isRuleLine(line: string): boolean {
+  const v = parsed(line);
+  return v.ok && isElasticRuleObject(v.value);
 }
