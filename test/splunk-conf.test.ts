@@ -205,6 +205,12 @@ describe('SPL searches in Markdown (a team\'s notes)', () => {
     assert.match(last.body[0]!.text, /^## Search 2999\n\nNote 2999\.\n\n```spl\nindex=x EventCode=2999\n```\n/);
     assert.equal(last.body[0]!.range, undefined);
     assert.equal(last.description, 'Note 2999.');
+    // blocks with no heading above them, or several under one: their parts do not overlap, the file is stored once
+    const bare = '```spl\nindex=x a=1\n```\n'.repeat(5000);
+    const parts = parseSplunkMarkdown('bare.md', bare, { repository: 'test' }, new Map()).rules.map((x) => x.body[0]!.text);
+    assert.equal(parts.length, 5000);
+    assert.equal(parts.join(''), bare);
+    assert.equal(parseSplunkMarkdown('bare.md', bare, { repository: 'test' }, new Map()).rules[4999]!.body[0]!.path, 'bare.md:14998');
   });
 
   it('the folder is recognised as Splunk; a search over a Windows event log by its sourcetype reads that log (Sysmon: by EventCode)', async () => {

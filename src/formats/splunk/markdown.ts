@@ -45,11 +45,18 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
     }
     return s;
   };
+  // the SPL blocks' token indexes, so that each block knows its neighbours
+  const blocks: number[] = [];
+  tokens.forEach((t, i) => {
+    if (isSplBlock(t) && t.content.trim()) blocks.push(i);
+  });
   let h = -1;
+  let j = -1;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === 'heading_open') h = i;
-    if (!isSplBlock(t) || !t.content.trim()) continue;
+    if (blocks[j + 1] !== i) continue;
+    j++;
     const { end, attack } = section(h);
     const heading = headingAt(tokens, h) ?? firstHeading ?? stem;
     const n = (titles.get(heading) ?? 0) + 1;
@@ -64,9 +71,16 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
     const search = t.content;
     const sl = searchLogic(path, text, search, (o) => map.toHost(o), macros);
     diagnostics.push(...sl.diagnostics);
-    // the rule's body: its section of the file (the heading, the notes, the search)
-    const from = h >= 0 ? lines[tokens[h]!.map?.[0] ?? 0] ?? 0 : 0;
-    const to = end < tokens.length ? lines[tokens[end]!.map?.[0] ?? 0] ?? text.length : text.length;
+    // the rule's body: its part of its section (the heading, the notes, the search), the section shared by its blocks
+    // without overlap (after the block before, up to the end of this one when another follows), so that the parts
+    // of a file are the file once
+    const lineOf = (k: number, edge: 0 | 1): number => tokens[k]!.map?.[edge] ?? 0;
+    const prev = blocks[j - 1];
+    const next = blocks[j + 1];
+    const firstLine = prev !== undefined && prev > h ? lineOf(prev, 1) : h >= 0 ? lineOf(h, 0) : 0;
+    const lastLine = next !== undefined && next < end ? lineOf(i, 1) : end < tokens.length ? lineOf(end, 0) : lines.length;
+    const from = lines[firstLine] ?? text.length;
+    const to = lines[lastLine] ?? text.length;
     rules.push(
       ruleRecord({
         id: `splunk/${slugify(stem)}_${slugify(title) || 'search'}`,
@@ -79,7 +93,7 @@ export function parseSplunkMarkdown(path: string, text: string, source: SourceIn
         kindReason: 'an SPL code block in Markdown: a search, with no alert settings',
         logSources: uniqueLogSources(sl.logSources),
         attackDeclared: attack,
-        body: [bodyPart(path, 'markdown', text, { start: from, end: to })],
+        body: [bodyPart(path, 'markdown', text, { start: from, end: to }, firstLine + 1)],
         logic: sl.logic,
         diagnostics: sl.diagnostics,
         facts: { ...sl.facts },
