@@ -144,14 +144,36 @@ describe('ES|QL semantics', () => {
     assert.equal(renderExpr(where('to_lower(process.name) like "*mimi*"')), 'process.name wildcard "*mimi*"');
   });
   it('EVAL aliases, conversions and folds are substituted; computed columns are opaque with a derived reason', () => {
-    const r = low('from l | eval n = to_lower(process.name), m = length(process.name) | where n == "a" and m > 3');
+    const r = low('from l | eval n = to_lower(process.name), m = length(process.name), k = mv_count(process.args) | where n == "a" and m > 3 and k > 2');
     const c = r.condition!;
     assert.equal(c.kind, 'and');
     if (c.kind === 'and') {
       assert.equal(renderExpr(c.args[0]!), 'process.name eq[ci] "a"');
-      assert.equal(c.args[1]!.kind, 'opaque');
-      assert.match(c.args[1]!.kind === 'opaque' ? c.args[1]!.reason : '', /^derived:/);
+      assert.equal(renderExpr(c.args[1]!), 'len(process.name) gt 3');
+      assert.equal(c.args[2]!.kind, 'opaque');
+      assert.match(c.args[2]!.kind === 'opaque' ? c.args[2]!.reason : '', /^derived:/);
     }
+  });
+  it('string functions of a field (LENGTH, URL_DECODE, FROM_BASE64, REPLACE, folds of these) test the field through them', () => {
+    assert.equal(renderExpr(where('to_lower(url_decode(url.original)) like "*../../*"')), 'lower(urldecode(url.original)) wildcard[cs] "*../../*"');
+    const decoded = where('to_lower(url_decode(url.original)) like "*../../*"');
+    assert.equal(evaluate(decoded, { url: { original: '/a?p=..%2F..%2Fetc' } }), true);
+    assert.equal(evaluate(decoded, { url: { original: '/a?p=..%2F%2zz' } }), false, 'an escape URL_DECODE cannot read makes it null');
+    assert.equal(evaluate(decoded, { url: { original: ['/../../', '/b'] } }), 'unknown', 'a multi-valued field');
+    // REPLACE's Java rewrite: $1 is a group; a backslash takes the next character as it is
+    const host = where('replace(destination.domain, "^(.*):[0-9]+$", "$1") == "example.com"');
+    assert.equal(evaluate(host, { destination: { domain: 'example.com:8443' } }), true);
+    assert.equal(evaluate(host, { destination: { domain: 'example.com' } }), true);
+    assert.equal(evaluate(where('replace(x, "a", """\\$""") == "$b"'), { x: 'ab' }), true);
+    // a rewrite that names a group by name is not read: the comparison stays opaque
+    assert.equal(where('replace(x, "(?<n>a)", "${n}") == "a"').kind, 'opaque');
+    // a function of null is null: IS NULL holds, and a comparison is dropped (also under NOT)
+    assert.equal(evaluate(where('length(process.command_line) is null'), {}), true);
+    assert.equal(evaluate(where('not length(process.command_line) > 3'), {}), false);
+    assert.equal(evaluate(where('not length(process.command_line) > 3'), { process: { command_line: 'ab' } }), true);
+    // case folds of a computed value are steps of it: the comparison is exact on the folded value
+    assert.equal(evaluate(where('to_upper(from_base64(b)) == "ADMIN"'), { b: 'YWRtaW4=' }), true);
+    assert.equal(evaluate(where('to_upper(from_base64(b)) == "admin"'), { b: 'YWRtaW4=' }), false);
   });
   it('a boolean column computed by EVAL stands for its condition in later filters', () => {
     const q = (w: string) => renderExpr(low(`from l | eval b = to_lower(p) in ("x", "y") | where ${w}`).condition!);

@@ -42,6 +42,12 @@ const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
 const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
 
 /**
+ * The steps ES|QL's string functions map to: on a multi-valued field (a list) most of its functions give null and
+ * some, by version, each value's result, so in a `lang: 'esql'` chain a list input to them is unknown.
+ */
+export const ESQL_SCALAR_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode']);
+
+/**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
  * fields of the event (strcat arguments).
  */
@@ -94,6 +100,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     if (lang !== 'kql' || !KQL_STRING_INPUT.has(s.fn)) return FAIL;
     v = '';
   }
+  if (lang === 'esql' && ESQL_SCALAR_STEPS.has(s.fn) && (Array.isArray(v) || isRecord(v))) return UNKNOWN_OPERAND;
   const py = lang === 'python';
   const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
   switch (s.fn) {
@@ -214,8 +221,13 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const str = asString(v);
       if (str === FAIL) return FAIL;
       const r = base64Utf8(str);
+      // ES|QL's FROM_BASE64 (Java's basic decoder) fails the query on a character outside the alphabet (spaces and
+      // line breaks, which this reading skips, included), reads unpadded text, and keeps bytes that are not UTF-8
+      if (lang === 'esql') return r === undefined || /[ \t\r\n]/.test(str) ? UNKNOWN_OPERAND : r;
       return r ?? (lang === 'kql' ? '' : FAIL);
     }
+    case 'urldecode':
+      return urlDecode(asString(v));
     case 'levenshtein': {
       // the other text: a literal, or another field's value (MQL's distance between two fields)
       const ref = fieldRefOf(argOf(s, 0));
@@ -308,6 +320,41 @@ export function base64Utf8(s: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * URL decoding as application/x-www-form-urlencoded text is read (ES|QL's URL_DECODE, which decodes as Java's
+ * URLDecoder): `+` is a space, and each run of `%XX` escapes is bytes decoded as UTF-8. A `%` not followed by two
+ * hexadecimal digits fails (null); bytes that are not UTF-8 are unknown (Java puts a replacement character there).
+ */
+function urlDecode(str: string | typeof FAIL): StepResult {
+  if (str === FAIL) return FAIL;
+  if (!str.includes('%')) return str.includes('+') ? str.replaceAll('+', ' ') : str;
+  let out = '';
+  for (let i = 0; i < str.length; ) {
+    const c = str[i]!;
+    if (c === '+') {
+      out += ' ';
+      i++;
+    } else if (c !== '%') {
+      out += c;
+      i++;
+    } else {
+      const bytes: number[] = [];
+      while (i < str.length && str[i] === '%') {
+        const hex = str.slice(i + 1, i + 3);
+        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return FAIL;
+        bytes.push(parseInt(hex, 16));
+        i += 3;
+      }
+      try {
+        out += new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+      } catch {
+        return UNKNOWN_OPERAND;
+      }
+    }
+  }
+  return out;
 }
 
 /** A number rounded down to a multiple of size; with unit "ms" an ISO date-time rounded down to size milliseconds. */

@@ -78,6 +78,7 @@ export const TRANSFORMS = [
   'strcat',
   'replace',
   'base64decode',
+  'urldecode',
   'levenshtein',
   'substr_count',
   'regex_count',
@@ -113,10 +114,12 @@ export interface TransformStep {
  * missing key, a type error) makes the value null (`onError: 'null'`, the default: KQL, and what Python code guarded
  * by `try`/`except` sees; a predicate on it is evaluated as on a missing value with loose typing, so an ordering is
  * false rather than a type error) or the predicate unknown (`onError: 'unknown'`: the Python exception propagates).
+ * ES|QL (`esql`) reads a value as EQL does, but its string functions on a multi-valued field (a list) are unknown:
+ * most give null there, some (by version) each value's result.
  */
 export interface Derived {
   readonly steps: readonly TransformStep[];
-  readonly lang?: 'python' | 'kql' | 'eql';
+  readonly lang?: 'python' | 'kql' | 'eql' | 'esql';
   readonly onError?: 'null' | 'unknown';
 }
 

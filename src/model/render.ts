@@ -147,6 +147,7 @@ export function renderOperand(field: string, d: Derived | undefined): string {
         x = `${a[1] === true ? 'icount' : 'count'}(${x}, ${renderArg(a[0])})`;
         break;
       case 'base64decode':
+      case 'urldecode':
       case 'json':
       case 'lower':
       case 'upper':

@@ -5,7 +5,9 @@
  * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
  * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch). KQL has no null
  * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len) take
- * a null / missing input as "", and a string result KQL documents as null (no match) is "".
+ * a null / missing input as "", and a string result KQL documents as null (no match) is "". In a `lang: 'esql'`
+ * chain a list (a multi-valued field) given to a step ES|QL's string functions map to is unknown
+ * (`ESQL_SCALAR_STEPS` in derive.ts).
  */
 import type { TransformName } from './expr.ts';
 
@@ -71,8 +73,8 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string',
     sources: ["Elastic's Windows integration (sysmon_operational pipeline): process.args and process.parent.args from the command line"],
   },
-  lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)'] },
-  upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)'] },
+  lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)', 'ES|QL TO_LOWER(s)'] },
+  upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)', 'ES|QL TO_UPPER(s)'] },
   trim: {
     args: '[characters (string)]',
     render: 'trim(X)',
@@ -86,7 +88,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     meaning: 'Length: code points of a string, elements of a list, members of an object.',
     languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first (null: "", length 0), ',
     failure: 'a value without a length (Python), null / missing',
-    sources: ['Python len(x)', 'KQL strlen(s)'],
+    sources: ['Python len(x)', 'KQL strlen(s)', 'ES|QL LENGTH(s)'],
   },
   array_len: {
     args: '',
@@ -173,7 +175,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     render: 'replace(X, lookup, rewrite) / replace_regex(X, re, rewrite)',
     meaning: 'Every occurrence of lookup in the string, left to right and not overlapping, replaced by rewrite. With "regex": every match of the RE2 regular expression (after an empty match the search moves on one character), and in rewrite `\\0`…`\\9` stand for the match and its groups (a group that did not take part is "") and `\\\\` for a backslash (RE2 rewrite).',
     failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
-    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)'],
+    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)', 'ES|QL REPLACE(s, re, rewrite) (its `$1` group references rewritten as `\\1`)'],
   },
   bin: {
     args: 'size (number)[, "ms"]',
@@ -187,9 +189,16 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: '',
     render: 'base64decode(X)',
     meaning: 'The text a base64 string encodes, decoded as UTF-8 (standard alphabet; `=` padding to a multiple of 4 characters; spaces and line breaks ignored).',
-    languages: 'KQL documents null for bytes that are not valid UTF-8; a text that is not base64 is taken as null too (not documented). A null string is "" (KQL has no null string).',
+    languages: 'KQL documents null for bytes that are not valid UTF-8; a text that is not base64 is taken as null too (not documented). A null string is "" (KQL has no null string). ES|QL (FROM_BASE64 is Java\'s basic decoder): a text it cannot decode fails the query, and it reads unpadded text and keeps bytes that are not UTF-8: any text this step does not decode, or one with spaces or line breaks, is unknown.',
     failure: 'not base64, or bytes that are not UTF-8',
-    sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)'],
+    sources: ['KQL base64_decode_tostring(s) / base64_decodestring(s)', 'ES|QL FROM_BASE64(s)'],
+  },
+  urldecode: {
+    args: '',
+    render: 'urldecode(X)',
+    meaning: 'The text a URL-encoded string stands for, read as application/x-www-form-urlencoded text: `+` is a space, and each run of `%XX` escapes is bytes decoded as UTF-8.',
+    failure: 'a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder, which ES|QL uses, puts a replacement character there)',
+    sources: ['ES|QL URL_DECODE(s)'],
   },
   levenshtein: {
     args: 'other (string, or a field reference: that field\'s value), case-insensitive (boolean)',

@@ -25,7 +25,7 @@ export function renderLowering(text: string, r: ElasticLowering): string {
   }
   for (const o of r.outputFields) lines.push(`output ${o.name} <- ${o.source}${o.from ? ` ${o.from}` : ''}`);
   for (const e of logic.exclusions) lines.push(`exclusion ${renderExpr(e.expr)}`);
-  for (const i of logic.indicators) lines.push(`indicator ${i.field} ${i.op} ${JSON.stringify(i.values)}${i.cs !== undefined ? ` cs=${i.cs}` : ''}`);
+  for (const i of logic.indicators) lines.push(`indicator ${i.chain ?? i.field} ${i.op} ${JSON.stringify(i.values)}${i.cs !== undefined ? ` cs=${i.cs}` : ''}`);
   for (const m of logic.missing) lines.push(`missing ${m.reason} :: ${m.text.replace(/\s+/g, ' ').slice(0, 120)}${m.span ? ` @${m.span.start}-${m.span.end}` : ''}`);
   for (const d of r.diagnostics) lines.push(`diagnostic ${d.code} ${d.severity} ${d.line ?? '?'}:${d.column ?? '?'}`);
   // every predicate and opaque span must slice a non-empty piece of the query

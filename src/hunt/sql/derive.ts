@@ -22,7 +22,7 @@
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
 import { fieldRefOf, isFieldRef, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
-import { EDIT_DISTANCE_CELLS, parseRegex } from '../../model/derive.ts';
+import { EDIT_DISTANCE_CELLS, ESQL_SCALAR_STEPS, parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
 import type { SqlDialect } from './dialects.ts';
@@ -181,6 +181,9 @@ function applySteps(start: string, steps: readonly TransformStep[], c: StepCtx, 
     else if (dv.lang === 'kql' && KQL_STRING_INPUT.has(s.fn)) {
       const b = names.next('a');
       onValue = d.let(`COALESCE(${a}, ${D.toJson("''")})`, b, stepSql(s, b, c));
+    } else if (dv.lang === 'esql' && ESQL_SCALAR_STEPS.has(s.fn)) {
+      // ES|QL's string functions on a multi-valued field: unknown (derive.ts)
+      onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} WHEN ${d.is(a, 'array')} OR ${d.is(a, 'object')} THEN ${c.UNKNOWN} ELSE ${stepSql(s, a, c)} END`;
     } else onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} ELSE ${stepSql(s, a, c)} END`;
     cur = d.let(cur, p, `CASE WHEN ${D.state(p)} <> 0 THEN ${p} ELSE ${d.let(D.value(p), a, onValue)} END`);
   }
@@ -207,6 +210,8 @@ export function onPairSql(d: SqlDialect, pair: string, names: Names, test: (valu
  */
 export function derivedExpressed(dv: Derived, spread = false): boolean {
   const at = dv.steps.findIndex((s) => s.fn === 'elements');
+  // ES|QL's FROM_BASE64 reads some texts otherwise than this step (derive.ts): not written
+  if (dv.lang === 'esql' && dv.steps.some((s) => s.fn === 'base64decode')) return false;
   if (at < 0) return dv.steps.every((s) => stepExpressed(s));
   if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;
   return dv.steps.slice(0, at).every((s) => stepExpressed(s)) && dv.steps.slice(at + 1).every((s) => SPREAD_STEPS.has(s.fn) && stepExpressed(s));

@@ -1,7 +1,7 @@
 /**
  * Static tables for ES|QL lowering (data, not code), from Elastic's ES|QL command and function references.
  */
-import type { Operator } from '../../../model/expr.ts';
+import type { Operator, TransformName } from '../../../model/expr.ts';
 import type { StageKind } from '../../../model/rule.ts';
 
 /** Bounds on one query text. */
@@ -46,6 +46,18 @@ export const CAST_TYPES: ReadonlySet<string> = new Set([
 
 /** Case folds: `TO_LOWER(x) == "abc"` is a case-insensitive comparison when the literal is already folded. */
 export const FOLD_FUNCTIONS: Readonly<Record<string, 'lower' | 'upper'>> = { to_lower: 'lower', to_upper: 'upper' };
+
+/**
+ * String functions that are one transform step of their first argument (the model's TRANSFORM_FACTS), their other
+ * arguments constants: a predicate on the result tests the field through the step. REPLACE's pattern is a Java
+ * regular expression, run as RE2 (one RE2 cannot run is unknown), its rewrite's `$n` a group.
+ */
+export const STEP_FUNCTIONS: Readonly<Record<string, { readonly fn: TransformName; readonly arity: number }>> = {
+  length: { fn: 'len', arity: 1 },
+  from_base64: { fn: 'base64decode', arity: 1 },
+  url_decode: { fn: 'urldecode', arity: 1 },
+  replace: { fn: 'replace', arity: 3 },
+};
 
 /** The first non-null of its arguments: predicates on it are expanded over its fields. */
 export const COALESCE = 'coalesce';

@@ -277,7 +277,7 @@ function applyWhere(env: Env, s: State, e: EsqlExpr, at: TextRange): void {
     const cjText = clip(textOf(env, cj.at), 400);
     const cjSpan = spanOf(env.ctx, cj.at);
     if (s.phase === 'rows' && !usesAgg) {
-      if (s.joinedBy && refs.some((r) => r.o.kind === 'field' || r.o.kind === 'coalesce')) s.missing.push({ text: cjText, reason: `lookup: filter after ${s.joinedBy}, whose columns it may test`, span: cjSpan });
+      if (s.joinedBy && refs.some((r) => r.o.kind === 'field' || r.o.kind === 'coalesce' || r.o.kind === 'derived')) s.missing.push({ text: cjText, reason: `lookup: filter after ${s.joinedBy}, whose columns it may test`, span: cjSpan });
       else s.cond.push(lowered);
     } else if (usesAgg) {
       having = true;
@@ -355,11 +355,12 @@ function casedAggregate(fn: string, k: CaseOf): { call: string; where: Expr } | 
 }
 
 /**
- * How a computed group-by key is computed, when the model states it: a case fold of a field (`TO_LOWER(user.name)`)
- * or `COALESCE` of fields; undefined for anything else.
+ * How a computed group-by key is computed, when the model states it: a case fold of a field (`TO_LOWER(user.name)`),
+ * string functions of one (`LENGTH`, `REPLACE`…) or `COALESCE` of fields; undefined for anything else.
  */
 function derivedKey(name: string, o: Operand): DerivedKey | undefined {
   if (o.kind === 'field' && o.fold) return foldedKey(name, o.field, o.fold);
+  if (o.kind === 'derived') return { name, field: o.field, derived: o.derived };
   if (o.kind === 'coalesce' && o.items.length && o.items.every((i) => !i.fold)) return { name, field: o.items[0]!.field, ...(o.items.length > 1 ? { coalesce: o.items.slice(1).map((i) => i.field) } : {}) };
   return undefined;
 }

@@ -11,7 +11,7 @@
  * arithmetic is the time window, aggregates are thresholds (decided by the caller), anything else is opaque
  * with a reason.
  */
-import { and, assertNever, FALSE, not, opaque, or, pred, TRUE, type Expr, type Operator, type Predicate, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { and, assertNever, FALSE, not, opaque, or, pred, TRUE, type Derived, type Expr, type Operator, type Predicate, type PredicateOptions, type TransformStep, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { OPERATOR_FACTS } from '../../../model/operators.ts';
 import type { Span } from '../../../model/span.ts';
@@ -20,7 +20,7 @@ import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { lowerLuceneText } from '../lucene/lower.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
-import { BUCKET_FUNCTIONS, CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
+import { BUCKET_FUNCTIONS, CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, STEP_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
 import { likeToGlob, rlikeToRegex } from './patterns.ts';
 import type { EsqlCompareOp, EsqlExpr } from './syntax.ts';
 
@@ -49,7 +49,12 @@ export type Operand =
    */
   | { readonly kind: 'other'; readonly text: string; readonly reason: string; readonly condition?: TwoForms; readonly bucket?: string; readonly caseOf?: CaseOf }
   /** `COALESCE(a, b, ...)` of fields: the first one that is not null. */
-  | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string };
+  | { readonly kind: 'coalesce'; readonly items: readonly Extract<Operand, { kind: 'field' }>[]; readonly text: string }
+  /**
+   * A value string functions compute from a field (`LENGTH(x)`, `URL_DECODE(x)`, `REPLACE(x, re, s)`, a case fold of
+   * one of these): predicates on it test the field's value through the derivation.
+   */
+  | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly text: string };
 
 /** `CASE(when, then)` (null otherwise) or `CASE(when, then, otherwise)`. */
 export interface CaseOf {
@@ -101,6 +106,12 @@ export function lowerCondition(env: ExprEnv, e: EsqlExpr): TwoForms {
       return lowerCondition(env, e.expr);
     case 'isnull': {
       const o = operand(env, e.expr);
+      if (o.kind === 'derived') {
+        // a function of null is null, and so is one that fails (a warning)
+        const isNull = on(o, 'is_null', [], undefined, sp(env, e.at));
+        const notNull = on(o, 'is_not_null', [], undefined, sp(env, e.at));
+        return e.negated ? { t: notNull, f: isNull } : { t: isNull, f: notNull };
+      }
       const fields = o.kind === 'field' ? [o.field] : o.kind === 'agg' ? [o.column] : o.kind === 'coalesce' ? o.items.map((i) => i.field) : undefined;
       if (!fields) return opaqueForms(env, e.at, reasonOf(o, 'IS NULL'));
       // COALESCE(a, b) is null when every item is
@@ -170,35 +181,48 @@ function reasonOf(o: Operand, what: string): string {
     case 'field':
       return `function: ${what} on ${o.fold === 'upper' ? 'TO_UPPER' : 'TO_LOWER'}(${o.field})`;
     case 'coalesce':
+    case 'derived':
       return `function: ${what} on ${o.text}`;
     default:
       return assertNever(o, 'operand');
   }
 }
 
+/** A predicate on a field, through a derivation when there is one. */
+function dpred(field: string, op: Operator, values: readonly Value[], opts: PredicateOptions | undefined, span: Span | undefined, derived: Derived | undefined): Predicate {
+  const p = pred(field, op, values, opts, span);
+  return derived ? { ...p, derived } : p;
+}
+
+/** A predicate on a field or on the value derived from one. */
+function on(o: Extract<Operand, { kind: 'field' | 'derived' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | undefined, span: Span | undefined): Predicate {
+  return dpred(o.field, op, values, opts, span, o.kind === 'derived' ? o.derived : undefined);
+}
+
 /** Presence of the predicate's field and of a field it is compared with (a null on either side makes it null). */
 function presence(p: Predicate): Expr[] {
-  const out: Expr[] = [pred(p.field, 'is_not_null', [], undefined, p.span)];
+  const out: Expr[] = [dpred(p.field, 'is_not_null', [], undefined, p.span, p.derived)];
   for (const v of p.values) if (v !== null && typeof v === 'object') out.push(pred(v.field, 'is_not_null', [], undefined, p.span));
   return out;
 }
 
 /** The false form of a true predicate: the fields must be present (a null makes the comparison null). */
 function falseOf(p: Predicate): Expr {
+  const d = p.derived;
   switch (p.op) {
     case 'is_null':
-      return pred(p.field, 'is_not_null', [], undefined, p.span);
+      return dpred(p.field, 'is_not_null', [], undefined, p.span, d);
     case 'is_not_null':
-      return pred(p.field, 'is_null', [], undefined, p.span);
+      return dpred(p.field, 'is_null', [], undefined, p.span, d);
     case 'ne':
-      return pred(p.field, 'eq', p.values, p.opts, p.span);
+      return dpred(p.field, 'eq', p.values, p.opts, p.span, d);
     case 'lt':
     case 'le':
     case 'gt':
     case 'ge':
-      return pred(p.field, OPERATOR_FACTS[p.op].negation!, p.values, p.opts, p.span);
+      return dpred(p.field, OPERATOR_FACTS[p.op].negation!, p.values, p.opts, p.span, d);
     case 'eq':
-      return p.values.length === 1 ? and(...presence(p), pred(p.field, 'ne', p.values, p.opts, p.span)) : and(...presence(p), not(p));
+      return p.values.length === 1 ? and(...presence(p), dpred(p.field, 'ne', p.values, p.opts, p.span, d)) : and(...presence(p), not(p));
     default:
       return and(...presence(p), not(p));
   }
@@ -209,12 +233,12 @@ function forms(p: Predicate): TwoForms {
 }
 
 /** A comparison's true form: `!=` also needs the fields present. */
-function comparison(field: string, op: Operator, value: Value, opts: PredicateOptions | undefined, span: Span): TwoForms {
+function comparison(field: string, op: Operator, value: Value, opts: PredicateOptions | undefined, span: Span, derived?: Derived): TwoForms {
   if (op === 'ne') {
-    const p = pred(field, 'ne', [value], opts, span);
-    return { t: and(...presence(p), p), f: pred(field, 'eq', [value], opts, span) };
+    const p = dpred(field, 'ne', [value], opts, span, derived);
+    return { t: and(...presence(p), p), f: dpred(field, 'eq', [value], opts, span, derived) };
   }
-  return forms(pred(field, op, [value], opts, span));
+  return forms(dpred(field, op, [value], opts, span, derived));
 }
 
 /** The characters a regular expression matches literally: escapes (`\d`, `\s`, `\.`) left out. */
@@ -278,9 +302,10 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
   }
   const span = sp(env, at);
   const mop: Operator = COMPARE_OPS[op];
-  const subject = l.kind === 'field' ? l.field : l.kind === 'agg' ? l.column : undefined;
+  const subject = l.kind === 'field' || l.kind === 'derived' ? l.field : l.kind === 'agg' ? l.column : undefined;
   if (subject === undefined) return opaqueForms(env, at, reasonOf(l, `the comparison ${op}`));
-  if (r.kind === 'field' && !r.fold && !(l.kind === 'field' && l.fold)) return comparison(subject, mop, { kind: 'field', field: r.field }, undefined, span);
+  const derived = l.kind === 'derived' ? l.derived : undefined;
+  if (r.kind === 'field' && !r.fold && !(l.kind === 'field' && l.fold)) return comparison(subject, mop, { kind: 'field', field: r.field }, undefined, span, derived);
   // two aggregates of a group compared (`failures > successes`): a threshold of one against the other
   if (r.kind === 'agg' && l.kind === 'agg') return comparison(subject, mop, { kind: 'field', field: r.column }, undefined, span);
   if (r.kind !== 'value') return opaqueForms(env, at, reasonOf(r, `the comparison ${op}`));
@@ -292,7 +317,7 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
     if (!isFolded(v, l.fold)) return opaqueForms(env, at, `function: ${l.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${l.field}) compared with "${clip(v, 40)}", which is not ${l.fold}-case (never equal)`);
     cs = false;
   }
-  return comparison(subject, mop, v, cs === undefined ? undefined : { cs }, span);
+  return comparison(subject, mop, v, cs === undefined ? undefined : { cs }, span, derived);
 }
 
 function lowerLike(env: ExprEnv, kind: 'like' | 'rlike', subjectExpr: EsqlExpr, pattern: string, patAt: TextRange, at: TextRange): TwoForms {
@@ -300,21 +325,21 @@ function lowerLike(env: ExprEnv, kind: 'like' | 'rlike', subjectExpr: EsqlExpr, 
 }
 
 function likeOperand(env: ExprEnv, kind: 'like' | 'rlike', o: Operand, pattern: string, patAt: TextRange, at: TextRange): TwoForms {
-  if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, kind.toUpperCase()));
+  if (o.kind !== 'field' && o.kind !== 'derived') return opaqueForms(env, at, reasonOf(o, kind.toUpperCase()));
   const span = sp(env, at);
   let cs = true;
-  if (o.fold) {
+  if (o.kind === 'field' && o.fold) {
     const letters = kind === 'like' ? likeToGlob(pattern) : regexLiterals(pattern);
     if (!isFolded(letters, o.fold)) return opaqueForms(env, at, `function: ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) ${kind.toUpperCase()} a pattern that is not ${o.fold}-case`);
     cs = false;
   }
-  if (kind === 'like') return forms(pred(o.field, 'wildcard', [likeToGlob(pattern)], { cs }, span));
+  if (kind === 'like') return forms(on(o, 'wildcard', [likeToGlob(pattern)], { cs }, span));
   const re = rlikeToRegex(pattern);
   if (!re.ok) {
     env.diagnostics.push(EsqlDiagnostics.regex(env.ctx.file, re.what, hostAt(env.ctx, env.text, patAt.start)));
     return opaqueForms(env, at, `regex: RLIKE pattern uses ${re.what} (Lucene regular-expression syntax without an RE2 equivalent)`);
   }
-  return forms(pred(o.field, 'regex', [re.regex], { cs, anchor: 'full' }, span));
+  return forms(on(o, 'regex', [re.regex], { cs, anchor: 'full' }, span));
 }
 
 function lowerIn(env: ExprEnv, subjectExpr: EsqlExpr, list: readonly EsqlExpr[], at: TextRange): TwoForms {
@@ -329,7 +354,7 @@ function inOperand(env: ExprEnv, o: Operand, items: readonly Operand[], at: Text
     const conds = items.map((i) => (i as { condition: TwoForms }).condition).map((c) => (o.value ? c : { t: c.f, f: c.t }));
     return { t: or(...conds.map((c) => c.t)), f: and(...conds.map((c) => c.f)) };
   }
-  if (o.kind !== 'field') return opaqueForms(env, at, reasonOf(o, 'IN'));
+  if (o.kind !== 'field' && o.kind !== 'derived') return opaqueForms(env, at, reasonOf(o, 'IN'));
   const values: Value[] = [];
   for (const it of items) {
     if (it.kind !== 'value') return opaqueForms(env, at, it.kind === 'field' ? 'derived: IN with a column in its list' : reasonOf(it, 'IN'));
@@ -338,12 +363,12 @@ function inOperand(env: ExprEnv, o: Operand, items: readonly Operand[], at: Text
   const span = sp(env, at);
   const strings = values.every((v) => typeof v === 'string');
   let opts: PredicateOptions | undefined = strings ? { cs: true } : undefined;
-  if (o.fold) {
+  if (o.kind === 'field' && o.fold) {
     if (!values.every((v) => typeof v === 'string' && isFolded(v, o.fold!))) return opaqueForms(env, at, `function: ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) IN values that are not ${o.fold}-case`);
     opts = { cs: false };
   }
   if (values.length === 0) return { t: FALSE, f: FALSE };
-  return forms(pred(o.field, 'in', values, opts, span));
+  return forms(on(o, 'in', values, opts, span));
 }
 
 function lowerCall(env: ExprEnv, e: Extract<EsqlExpr, { type: 'call' }>): TwoForms {
@@ -357,14 +382,14 @@ function lowerCall(env: ExprEnv, e: Extract<EsqlExpr, { type: 'call' }>): TwoFor
     if (!subject || vals.length === 0 || !vals.every((v) => v.kind === 'value' && typeof v.value === 'string')) return bad();
     const values = vals.map((v) => (v as { value: string }).value);
     return bySubject(subject, (o) => {
-      if (o.kind !== 'field') return bad();
-      if (op === 'cidr') return forms(pred(o.field, 'cidr', values, undefined, span));
+      if (o.kind !== 'field' && o.kind !== 'derived') return bad();
+      if (op === 'cidr') return forms(on(o, 'cidr', values, undefined, span));
       let cs = true;
-      if (o.fold) {
+      if (o.kind === 'field' && o.fold) {
         if (!values.every((v) => isFolded(v, o.fold!))) return opaqueForms(env, e.at, `function: ${e.name.toUpperCase()}() of ${o.fold === 'lower' ? 'TO_LOWER' : 'TO_UPPER'}(${o.field}) with a value that is not ${o.fold}-case`);
         cs = false;
       }
-      return forms(pred(o.field, op, values, { cs }, span));
+      return forms(on(o, op, values, { cs }, span));
     });
   }
   const embedded = EMBEDDED_QUERY_FUNCTIONS[e.name];
@@ -439,16 +464,19 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       return operand(env, e.expr);
     case 'cast': {
       const inner = operand(env, e.expr);
-      if (CAST_TYPES.has(e.to) && (inner.kind === 'field' || inner.kind === 'value' || inner.kind === 'agg' || inner.kind === 'coalesce')) return inner;
+      if (CAST_TYPES.has(e.to) && (inner.kind === 'field' || inner.kind === 'value' || inner.kind === 'agg' || inner.kind === 'coalesce' || inner.kind === 'derived')) return inner;
       return { kind: 'other', text: src(env, e.at), reason: inner.kind === 'other' ? inner.reason : `derived: cast to ${e.to}` };
     }
     case 'call': {
       const args = e.args.map((a) => operand(env, a));
       const first = args[0];
       if (TIME_FUNCTIONS.has(e.name)) return { kind: 'time', text: src(env, e.at), ...(e.name === 'now' && !e.args.length ? { now: true as const } : {}) };
-      if (CONVERSION_FUNCTIONS.has(e.name) && args.length === 1 && first && (first.kind === 'field' || first.kind === 'value' || first.kind === 'agg' || first.kind === 'coalesce')) return first;
+      if (CONVERSION_FUNCTIONS.has(e.name) && args.length === 1 && first && (first.kind === 'field' || first.kind === 'value' || first.kind === 'agg' || first.kind === 'coalesce' || first.kind === 'derived')) return first;
       const fold = FOLD_FUNCTIONS[e.name];
-      if (fold && args.length === 1 && first?.kind === 'field') return { ...first, fold };
+      if (fold && args.length === 1 && first?.kind === 'field' && !first.fold) return { ...first, fold };
+      const step = fold && args.length === 1 ? { fn: fold } : stepOf(e.name, args);
+      const chain = first && step ? chainOf(first) : undefined;
+      if (chain && step) return { kind: 'derived', field: chain.field, derived: { steps: [...chain.steps, step], lang: 'esql' }, text: src(env, e.at) };
       if (fold && args.length === 1 && first?.kind === 'coalesce') return { ...first, items: first.items.map((i) => ({ ...i, fold })), text: src(env, e.at) };
       if (e.name === COALESCE && args.length > 0) {
         const items: Operand[] = args.flatMap((a): Operand[] => (a.kind === 'coalesce' ? [...a.items] : a.kind === 'value' && a.value === null ? [] : [a]));
@@ -511,6 +539,50 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       return assertNever(e, 'ES|QL expression');
   }
 }
+
+/** The transform step a string function is (`STEP_FUNCTIONS`), when its other arguments are constants it can take. */
+function stepOf(name: string, args: readonly Operand[]): TransformStep | undefined {
+  const f = STEP_FUNCTIONS[name];
+  if (!f || args.length !== f.arity) return undefined;
+  if (f.fn !== 'replace') return { fn: f.fn };
+  const [, re, by] = args;
+  if (re?.kind !== 'value' || typeof re.value !== 'string' || by?.kind !== 'value' || typeof by.value !== 'string') return undefined;
+  const rewrite = javaRewrite(by.value);
+  return rewrite === undefined ? undefined : { fn: 'replace', args: [re.value, rewrite, 'regex'] };
+}
+
+/** The derivation so far of an operand a string function reads: a field (its case fold a step) or a derived value. */
+function chainOf(o: Operand): { field: string; steps: readonly TransformStep[] } | undefined {
+  if (o.kind === 'field') return { field: o.field, steps: o.fold ? [{ fn: o.fold }] : [] };
+  if (o.kind === 'derived') return { field: o.field, steps: o.derived.steps };
+  return undefined;
+}
+
+/**
+ * A Java replacement string (ES|QL REPLACE's third argument, as `Matcher.replaceAll` reads it) as an RE2 rewrite:
+ * `$n` is group n, a backslash takes the next character as it is. Undefined for a named group (`${name}`), a group
+ * number of two digits (Java reads as many as name a group) or a trailing `$` or backslash.
+ */
+export function javaRewrite(r: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i]!;
+    if (c === '\\') {
+      const next = r[i + 1];
+      if (next === undefined) return undefined;
+      out += next === '\\' ? '\\\\' : next;
+      i++;
+    } else if (c === '$') {
+      const d = r[i + 1];
+      if (!isDigit(d) || isDigit(r[i + 2])) return undefined;
+      out += `\\${d}`;
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 function arith(op: '+' | '-' | '*' | '/' | '%', a: number, b: number): number | undefined {
   switch (op) {
