@@ -651,6 +651,31 @@ describe('Defender XDR Markdown and text', () => {
     for (const r of out) for (const s of r.logic.stages) assert.equal(md.slice(s.span!.start, s.span!.end), s.text);
     assert.equal(parseDefenderMarkdown('Threat Hunting/hunting.md', md, 'bertjan', SRC).outputs[0]!.rule.kind, 'hunting');
   });
+  it('a query in an indented code block, or in an indented fence: stage spans slice it from the file', () => {
+    const text = [
+      '# Indented blocks',
+      '',
+      'An older file keeps its query as an indented code block:',
+      '',
+      '    DeviceProcessEvents',
+      '    | where FileName =~ "rundll32.exe"',
+      '    | where ProcessCommandLine has "javascript:"',
+      '',
+      '- and a list item holds a fenced one:',
+      '',
+      '  ```kql',
+      '  DeviceNetworkEvents',
+      '  | where RemotePort == 4444',
+      '  ```',
+      '',
+    ].join('\n');
+    const out = parseDefenderMarkdown('Defender For Endpoint/indented.md', text, 'bertjan', SRC).outputs.map((o) => o.rule);
+    assert.equal(out.length, 2);
+    for (const r of out) for (const s of r.logic.stages) assert.equal(text.slice(s.span!.start, s.span!.end), s.text, `${r.id} ${s.label}`);
+    const where = out[0]!.logic.stages.find((s) => s.text.includes('javascript:'))!;
+    assert.equal(text.slice(0, where.span!.start).split('\n').length, 7, 'the third line of the indented block is the file\'s seventh');
+    assert.equal(renderExpr(out[1]!.logic.condition!), 'RemotePort eq 4444');
+  });
   it('text files: blank-line separated queries, comments as description', () => {
     const t = readFileSync(fixture('kusto', 'two_queries.txt'), 'utf8');
     const out = parseDefenderText('Execution/two_queries.txt', t, 'm365', SRC).outputs.map((o) => o.rule);

@@ -14,11 +14,14 @@ export function markdownTokens(text: string): Token[] {
   return (md ??= new MarkdownIt()).parse(text, {});
 }
 
+/** What `codeBlockMap` reads of a code block: markdown-it's `fence` or `code_block` token, or a copy of these parts. */
+export type CodeBlock = Pick<Token, 'type' | 'map' | 'content'>;
+
 /**
  * The map of a code block's content (`fence` or `code_block` token of `text`) to the file: each content line at its
  * line of the file after the fence's indentation. `lines`: `lineStarts(text)`.
  */
-export function codeBlockMap(file: string, text: string, lines: readonly number[], token: Token): SourceMap {
+export function codeBlockMap(file: string, text: string, lines: readonly number[], token: CodeBlock): SourceMap {
   const [open] = token.map ?? [0, 0];
   // a fence's content starts on the line after its opening ``` line; an indented block's on its own first line
   const first = token.type === 'fence' ? open + 1 : open;

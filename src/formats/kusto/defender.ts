@@ -11,7 +11,7 @@ import { normalizeSeverity, slugify, TACTIC_ID, type Kind } from '../../model/fa
 import { readCommentMeta } from './commentMeta.ts';
 import type { DeclaredAttack } from '../../model/rule.ts';
 import type { SourceInfo } from '../adapter.ts';
-import { markdownTokens, techniqueIdsIn } from '../markdown.ts';
+import { codeBlockMap, markdownTokens, techniqueIdsIn, type CodeBlock } from '../markdown.ts';
 import { ruleSource } from '../record.ts';
 import { floorIndex, lineStarts, SourceMap } from '../sourceMap.ts';
 import { KqlDiagnostics } from './diagnostics.ts';
@@ -32,11 +32,10 @@ export function markdownCodeBlocks(text: string): string[] {
     .map((t) => t.content);
 }
 
-interface Block {
-  readonly content: string;
+interface Block extends CodeBlock {
   readonly info: string;
-  /** 0-based first and last+1 line of the fence in the file. */
-  readonly map: readonly [number, number];
+  /** 0-based first and last+1 line of the block (a fence: its ``` lines included) in the file. */
+  readonly map: [number, number];
   readonly heading?: string;
 }
 
@@ -69,7 +68,7 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
     } else if (t.type === 'fence' || t.type === 'code_block') {
       const info = t.info.trim().toLowerCase();
       if (info.startsWith('kql') || info.startsWith('kusto')) hasLabelledKql = true;
-      blocks.push({ content: t.content, info, map: (t.map ?? [0, 0]) as [number, number], ...(lastHeading ? { heading: lastHeading } : {}) });
+      blocks.push({ type: t.type, content: t.content, info, map: (t.map ?? [0, 0]) as [number, number], ...(lastHeading ? { heading: lastHeading } : {}) });
     } else if (t.type === 'thead_open' || t.type === 'thead_close') {
       inHead = t.type === 'thead_open';
     } else if (t.type === 'tr_open') {
@@ -115,12 +114,7 @@ export function parseDefenderMarkdown(file: string, text: string, flavour: Defen
   const stem = slugify(file.split('/').pop()!.replace(/\.md$/i, ''));
   const { kind, reason } = kindOf(file.slice(collection.length), flavour, headings);
   const queries = kqlBlocks.flatMap((b) => {
-    const firstLine = b.map[0] + 1;
-    const fenceIndent = indentAt(text, lines[b.map[0]] ?? 0);
-    const hostStarts: number[] = [];
-    const contentLines = lineStarts(b.content).length;
-    for (let l = 0; l < contentLines && lines[firstLine + l] !== undefined; l++) hostStarts.push(lines[firstLine + l]! + fenceIndent);
-    const blockMap = SourceMap.lines(file, text, b.content, hostStarts);
+    const blockMap = codeBlockMap(file, text, lines, b);
     return queriesOf(b.content).map((part) => ({ block: b, part, query: b.content.slice(part.start, part.end), map: blockMap.sub(part.start) }));
   });
   const several = queries.length > 1;
@@ -304,13 +298,6 @@ function rowCells(tokens: readonly Token[], i: number): string[] {
   const out: string[] = [];
   for (let j = i + 1; j < tokens.length && tokens[j]!.type !== 'tr_close'; j++) if (tokens[j]!.type === 'inline') out.push(tokens[j]!.content.trim());
   return out;
-}
-
-
-function indentAt(text: string, off: number): number {
-  let i = off;
-  while (text[i] === ' ') i++;
-  return i - off;
 }
 
 /** The source text of the section under the first heading whose text starts with `name` (case-insensitive). */
