@@ -64,6 +64,9 @@ describe('KQL operators', () => {
     ['isnotempty(a)', 'a is_not_null[empty]'],
     ['isnull(a)', 'a is_null'],
     ['isnotnull(a)', 'a is_not_null'],
+    // the deprecated aliases
+    ['notempty(a)', 'a is_not_null[empty]'],
+    ['notnull(a)', 'a is_not_null'],
     ['ipv4_is_in_range(ip, "10.0.0.0/8")', 'ip cidr "10.0.0.0/8"'],
     ['ipv4_is_in_any_range(ip, "10.0.0.0/8", "192.168.0.0/16")', 'ip cidr ["10.0.0.0/8", "192.168.0.0/16"]'],
     ['ipv4_is_private(ip)', 'ip cidr ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'],

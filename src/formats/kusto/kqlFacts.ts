@@ -183,12 +183,17 @@ export const TIME_FUNCTIONS: ReadonlySet<string> = new Set([
   'unixtime_milliseconds_todatetime',
 ]);
 
-/** Null / empty checks (`isempty` also holds for the empty string). */
+/**
+ * Null / empty checks (`isempty` also holds for the empty string); `notnull` and `notempty` are the deprecated aliases
+ * Microsoft's reference gives `isnotnull` and `isnotempty`.
+ */
 export const NULL_FUNCTIONS: Readonly<Record<string, { readonly op: 'is_null' | 'is_not_null'; readonly empty: boolean }>> = {
   isnull: { op: 'is_null', empty: false },
   isnotnull: { op: 'is_not_null', empty: false },
+  notnull: { op: 'is_not_null', empty: false },
   isempty: { op: 'is_null', empty: true },
   isnotempty: { op: 'is_not_null', empty: true },
+  notempty: { op: 'is_not_null', empty: true },
 };
 
 /** `ipv4_is_private`: the RFC 1918 ranges, as the function documents them. */
