@@ -1,12 +1,12 @@
 /** A bundle's objects parsed one at a time (src/attack/bundleObjects.ts) give what `JSON.parse` of the whole text gives. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { bundleObjects, bundleObjectSpans } from '../src/attack/bundleObjects.ts';
 import { AttackLoadError, attackIndexToJSON, loadAttack, parseAttackBundle } from '../src/attack/index.ts';
 import { fixture } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const objectsOf = (text: string): unknown[] | undefined => {
   const buf = Buffer.from(text, 'utf8');
@@ -60,7 +60,7 @@ test('loadAttack: the same index as parsing the whole text, and the same errors 
   const whole = parseAttackBundle(readFileSync(file, 'utf8'), file);
   const loaded = await loadAttack(file);
   assert.deepEqual(attackIndexToJSON(loaded), whole.value);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-attack-split-'));
+  const dir = tempDir('detwiki-attack-split-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [text, code] of [
     ['{"type":"bundle","objects":[{"type":"x"},{"type":01}]}', 'ATK002'],

@@ -1,10 +1,10 @@
 /** Reading declared ATT&CK spellings (no bundle needed) and locating the bundle. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { classifyDeclared, classifyText, findAttackBundle, NO_ATTACK_BUNDLE_MESSAGE, parseDeclaredAttack } from '../src/attack/index.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 test('classifyText: every spelling adapters declare', () => {
   const cases: [string, unknown][] = [
@@ -49,7 +49,7 @@ test('parseDeclaredAttack keeps the text verbatim and fills ids', () => {
 });
 
 test('findAttackBundle: flag, then DETWIKI_ATTACK, then the synced bundle, else a message', (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-locate-'));
+  const dir = tempDir('detwiki-locate-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const a = path.join(dir, 'a.json');
   const b = path.join(dir, 'b.json');
@@ -71,7 +71,7 @@ test('findAttackBundle: flag, then DETWIKI_ATTACK, then the synced bundle, else 
 });
 
 test('findAttackBundle: a folder named for the bundle gives its enterprise-attack*.json, the newest by version', (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-locate-dir-'));
+  const dir = tempDir('detwiki-locate-dir-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const empty = findAttackBundle({ flag: dir, env: {} });
   assert.equal(empty.path, undefined);

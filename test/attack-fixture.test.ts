@@ -1,6 +1,6 @@
 /** ATT&CK loading and resolution against a small hand-written STIX bundle (test/fixtures/attack). */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -16,6 +16,7 @@ import {
 } from '../src/attack/index.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { fixture } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const FILE = fixture('attack', 'mini-enterprise.json');
 const index = await loadAttack(FILE);
@@ -173,7 +174,7 @@ test('bad bundles: diagnostics, no throw from the parser; loadAttack throws Atta
 });
 
 test('derived cache: written, used while size+mtime+sha match, rebuilt when the bundle changes', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-attack-'));
+  const dir = tempDir('detwiki-attack-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const bundle = path.join(dir, 'enterprise-attack.json');
   copyFileSync(FILE, bundle);

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -20,6 +19,7 @@ import { exportSite } from '../src/web/export.ts';
 import { scanReport } from '../src/cli/commands/scan.ts';
 import { scanRepo } from '../src/cli/context.ts';
 import type { Format } from '../src/model/facts.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
 /** The seed rule and the helpers it imports, relative to the Panther corpus. */
@@ -46,7 +46,7 @@ describe('wiki in chromium', { skip: existsSync(CHROMIUM) ? false : `no chromium
   let page: Page;
   const problems: string[] = [];
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-browser-'));
+    tmp = tempDir('detwiki-browser-');
     cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
     if (SEED_PRESENT) for (const f of SEED_FILES) cpSync(path.join(SHARED, 'corpora', 'panther', f), path.join(tmp, 'mirror', 'panther', f));
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: exampleSources(), attack: ATTACK });

@@ -1,7 +1,6 @@
 /** The build's scan workers: the same catalog with or without them, incremental rebuilds, a worker that dies. */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +12,7 @@ import { createScanPool, JOBS_AHEAD, MAX_RESTARTS, type PendingJob } from '../sr
 import { openCatalogDb } from '../src/catalog/schema.ts';
 import { examplesDir, exampleSources } from '../src/catalog/sources.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ATTACK = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
 
@@ -38,7 +38,7 @@ describe('build with scan workers', () => {
   let tmp: string;
   let mirror: string;
   before(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-par-'));
+    tmp = tempDir('detwiki-par-');
     mirror = path.join(tmp, 'mirror');
     cpSync(examplesDir(), mirror, { recursive: true });
   });
@@ -95,7 +95,7 @@ function endingWorker(dir: string): URL {
 
 describe('scan pool', () => {
   it('a worker that dies fails the job it ran, not those posted behind it; after MAX_RESTARTS the queue is handed back', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    const dir = tempDir('detwiki-pool-');
     try {
       const entry = pathToFileURL(path.join(dir, 'dies.mjs'));
       writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
@@ -126,7 +126,7 @@ describe('scan pool', () => {
    * formats the job asked it to release; what each job (by id) reported.
    */
   const runJobs = async (formats: readonly Format[], keeps: (f: Format) => boolean, releases?: (f: Format) => boolean): Promise<Map<number, { thread: number; released: unknown }>> => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    const dir = tempDir('detwiki-pool-');
     try {
       const entry = endingWorker(dir);
       const ends = new Map<number, { thread: number; released: unknown }>();
@@ -170,7 +170,7 @@ describe('scan pool', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => ends.get(id)!.released), [[], [], ['kusto'], [], [], ['kusto']], 'the first job after the kept format releases it');
   });
   it('asks the queue for a job ahead only while the worker has one: the queue may keep it for a thread free sooner', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    const dir = tempDir('detwiki-pool-');
     try {
       const entry = endingWorker(dir);
       const asked: boolean[] = [];
@@ -192,7 +192,7 @@ describe('scan pool', () => {
     }
   });
   it('once the queue is drained, a worker with nothing to take ends (none replaces it)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-pool-'));
+    const dir = tempDir('detwiki-pool-');
     try {
       const entry = endingWorker(dir);
       const run = async (drained: boolean): Promise<number> => {

@@ -1,7 +1,6 @@
 /** The catalog: build from the project's examples, account for every file, incremental rebuilds, search, pages' data. */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -22,6 +21,7 @@ import { parseSplunkText } from '../src/formats/splunk/index.ts';
 import { parseYaralText } from '../src/formats/yaral/index.ts';
 import { parseMqlText } from '../src/formats/mql/index.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ATTACK = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
 
@@ -29,7 +29,7 @@ describe('catalog build from examples/', () => {
   let tmp: string;
   let mirror: string;
   before(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-'));
+    tmp = tempDir('detwiki-cat-');
     mirror = path.join(tmp, 'mirror');
     cpSync(examplesDir(), mirror, { recursive: true });
     // a rule that does not count for coverage (deprecated), on a sub-technique: its parent's total leaves it out
@@ -182,7 +182,7 @@ describe('catalog build from examples/', () => {
 
   it('an incremental build that parses many files again (over several batches) writes what a cold build writes', async () => {
     // a source of 120 rules (more than one batch of results), built, then every title changed and one file removed
-    const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-many-'));
+    const root = tempDir('detwiki-cat-many-');
     const rule = (i: number, word: string) =>
       `title: Many ${word} ${i}\nid: 00000000-0000-4000-8000-${String(i).padStart(12, '0')}\nstatus: test\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    CommandLine|contains: 'tool${i}.exe'\n  condition: sel\nlevel: low\n`;
     const write = (word: string, n: number) => {
@@ -275,7 +275,7 @@ describe('catalog build from examples/', () => {
 
 describe('build report errors', () => {
   it("an error in a file whose rule was read is said to be one (the table's error column counts files by outcome)", async (t) => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-errors-'));
+    const tmp = tempDir('detwiki-cat-errors-');
     t.after(() => rmSync(tmp, { recursive: true, force: true }));
     const rules = path.join(tmp, 'mirror', 'sigma', 'rules');
     mkdirSync(rules, { recursive: true });
@@ -294,7 +294,7 @@ describe('build report errors', () => {
 
 describe('a technique ATT&CK revoked', () => {
   it("a filter of the old id lists the rules that declared it (resolved to what replaced it), beside those of the new id", async (t) => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cat-revoked-'));
+    const tmp = tempDir('detwiki-cat-revoked-');
     t.after(() => rmSync(tmp, { recursive: true, force: true }));
     const rules = path.join(tmp, 'mirror', 'sigma', 'rules');
     mkdirSync(rules, { recursive: true });
@@ -331,7 +331,7 @@ describe('search relevance and counts (test/fixtures/search)', () => {
   let cat: Catalog;
   const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-search-'));
+    tmp = tempDir('detwiki-search-');
     const sigma = DEFAULT_SOURCES.find((d) => d.name === 'sigma')!;
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(import.meta.dirname, 'fixtures', 'search'), sources: [sigma], attack: path.join(tmp, 'none.json') });
     cat = new Catalog(path.join(tmp, 'cat'));

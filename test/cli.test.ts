@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { listSource } from '../src/formats/io.ts';
 import { readRegressionData } from '../src/formats/sigma/regression.ts';
 import { fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 import { elasticDetection } from './huntThreeWays.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const BIN = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'detwiki.js');
 const REPO = fixture('cli', 'repo');
@@ -48,7 +49,7 @@ describe('detwiki scan', () => {
     assert.equal(s.code, 2);
     assert.match(s.err, /not a rule file: .*rules is a folder/);
     // a relative folder reads as a rule id (`sigma/rules`): not in the catalog, and said to be a folder
-    const catalog = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-show-'));
+    const catalog = tempDir('detwiki-cli-show-');
     assert.equal(detwiki('build', '--examples', '--out', catalog).code, 0);
     const rel = spawnSync(process.execPath, [BIN, 'show', 'rules', '--out', catalog], { cwd: REPO, encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
     assert.equal(rel.status, 1);
@@ -102,7 +103,7 @@ describe('detwiki scan', () => {
 
 describe('coverage --rules: the ATT&CK matrix of one\'s own rule folders, without a catalog of them', () => {
   it('reads each folder in the language it tells, resolves ATT&CK (revoked ids too), and says what it read', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cov-rules-'));
+    const tmp = tempDir('detwiki-cov-rules-');
     const dir = path.join(tmp, 'team-rules');
     mkdirSync(dir);
     const rule = (title: string, tags: string) => `title: ${title}\n${tags}logsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image|endswith: x.exe\n  condition: sel\n`;
@@ -161,7 +162,7 @@ describe('commands that take options only', () => {
     assert.match(two.err, /unexpected argument 'a': `detwiki build` takes options only$/m);
   });
   it('a build that falls back to the examples (nothing synced, no mirror) builds the examples of --sources only', () => {
-    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-examples-'));
+    const cat = tempDir('detwiki-cli-examples-');
     const r = detwiki('build', '--out', cat, '--sources', 'sigma,splunk', '--json');
     assert.equal(r.code, 0, r.err);
     const rep = JSON.parse(r.out);
@@ -169,7 +170,7 @@ describe('commands that take options only', () => {
     assert.deepEqual(rep.sources.map((s: { name: string }) => s.name), ['sigma', 'splunk']);
   });
   it('sync --mirror of a folder that is not there is a usage error, not every source "missing"', () => {
-    const cache = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-sync-'));
+    const cache = tempDir('detwiki-cli-sync-');
     const r = detwiki('sync', '--mirror', path.join(cache, 'no-such-mirror'), '--cache', cache);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /no such mirror folder: .*no-such-mirror/);
@@ -197,7 +198,7 @@ describe('detwiki search and coverage', () => {
     }
   });
   it('a count option that is not a whole number is a usage error (compare and show --body-lines), not a page cut oddly', () => {
-    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-count-'));
+    const cat = tempDir('detwiki-cli-count-');
     assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
     const [a, b] = ['panther/aws_cloudtrail_stop_logging', 'sigma/aws_cloudtrail_stop_logging'];
     for (const bad of ['abc', '-5', '2.5', '']) {
@@ -227,7 +228,7 @@ describe('detwiki search and coverage', () => {
     for (const bad of [['--limit', '501'], ['--limit', '0'], ['--page', '0'], ['--page', 'x']]) assert.equal(detwiki('search', 'cloudtrail', '--out', cat, ...bad).code, 2, bad.join(' '));
   });
   it('the reading commands take --catalog DIR as hunt and convert do, beside --out DIR', () => {
-    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-catalog-'));
+    const cat = tempDir('detwiki-cli-catalog-');
     assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
     const a = 'panther/aws_cloudtrail_stop_logging';
     const runs: string[][] = [['search', 'cloudtrail'], ['show', a], ['compare', a, 'sigma/aws_cloudtrail_stop_logging'], ['coverage']];
@@ -245,7 +246,7 @@ describe('detwiki search and coverage', () => {
     assert.ok(readdirSync(site).includes('index.html'));
   });
   it('search --technique that is no technique of ATT&CK or of any rule is a usage error, not 0 results', () => {
-    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-tech-'));
+    const cat = tempDir('detwiki-cli-tech-');
     assert.equal(detwiki('build', '--examples', '--out', cat, '--attack', ATTACK).code, 0);
     const unknown = detwiki('search', 'x', '--out', cat, '--technique', 'T9999');
     assert.equal(unknown.code, 2, unknown.err);
@@ -270,7 +271,7 @@ describe('detwiki search and coverage', () => {
     assert.doesNotMatch(shown.err, /no ATT&CK bundle/);
   });
   it('coverage --logsource the catalog does not have is a usage error naming its log sources, not a matrix of zeros', () => {
-    const cat = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-cov-'));
+    const cat = tempDir('detwiki-cli-cov-');
     assert.equal(detwiki('build', '--examples', '--out', cat).code, 0);
     const r = detwiki('coverage', '--out', cat, '--logsource', 'no-such-logsource');
     assert.equal(r.code, 2, r.err);
@@ -373,7 +374,7 @@ describe('detwiki eval', () => {
     assert.match(text.out, /^ {2}event 1: unknown\n {4}depends on: PolicyChecker\(json\.loads/m);
   });
   it('counts a rule that alerts on a count as the hunt does, and says on which event it fires', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-eval-'));
+    const dir = tempDir('detwiki-eval-');
     const ev = (user: string, i: number) => JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: new Date(Date.parse('2024-05-01T10:00:00Z') + i * 10_000).toISOString() } } }, EventData: { TargetUserName: user, IpAddress: '10.0.0.9' } } });
     // 3 failures for bob, then 20 for alice within 4 minutes: Brute Force (20 within 10m per user and address)
     const events = path.join(dir, 'logons.jsonl');
@@ -393,7 +394,7 @@ describe('detwiki eval', () => {
     const text = detwiki('eval', rule, events);
     assert.match(text.out, /fires: event 23, group "alice"\|"10.0.0.9", count 20/);
   });  it('reads a Linux audit log as the hunt does: each record, then its audit event as Auditbeat\'s document', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-eval-audit-'));
+    const dir = tempDir('detwiki-eval-audit-');
     mkdirSync(path.join(dir, 'rules', 'linux'), { recursive: true });
     const rule = path.join(dir, 'rules', 'linux', 'whoami.toml');
     writeFileSync(rule, elasticDetection('10', 1, 'Whoami', 'auditbeat-*', 'process where host.os.type == "linux" and event.action == "executed" and process.name == "whoami"'));
@@ -428,7 +429,7 @@ describe('detwiki eval', () => {
 
 describe('detwiki hunt of events it cannot place', () => {
   it('says that no rule ran on them and how to place them; --logsource places them', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-cli-unplaced-'));
+    const dir = tempDir('detwiki-cli-unplaced-');
     const rules = path.join(dir, 'rules');
     mkdirSync(rules);
     writeFileSync(path.join(rules, 'whoami.yml'), ['title: Whoami', 'logsource:', '  category: process_creation', '  product: windows', 'detection:', '  sel:', "    Image|endswith: '\\whoami.exe'", '  condition: sel', ''].join('\n'));
@@ -447,7 +448,7 @@ describe('detwiki hunt of events it cannot place', () => {
 
 describe('output to a reader that stops reading', () => {
   it('ends quietly when the pipe closes (`detwiki hunt … --jsonl | head`): exit 0, no EPIPE error', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-epipe-'));
+    const dir = tempDir('detwiki-epipe-');
     const events = path.join(dir, 'logons.jsonl');
     const line = JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security' }, EventData: { TargetUserName: 'bob', IpAddress: '10.0.0.9' } } });
     writeFileSync(events, `${line}\n`.repeat(20_000));

@@ -4,8 +4,7 @@
  * same action; only rules with tests (`rules.tests`) are read for their events.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { confirmByEvents } from '../src/catalog/crossvendor.ts';
@@ -16,6 +15,7 @@ import { and, not, or, pred, type Expr } from '../src/model/expr.ts';
 import type { Format } from '../src/model/facts.ts';
 import type { LogSource, RuleRecord, RuleTest } from '../src/model/rule.ts';
 import { minimalRule } from './helpers/records.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const rule = (id: string, format: Format, logSources: LogSource[], condition: Expr, tests: RuleTest[] = []): RuleRecord => minimalRule(format, logSources, condition, { id, tests });
 
@@ -32,7 +32,7 @@ const sigma = rule('sigma/backdoor', 'sigma', [{ kind: 'logsource', name: 'aws/c
 
 describe('cross-vendor links confirmed by test events', () => {
   it('a positive test event of one rule fires another language\'s rule of the same action', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'confirm-'));
+    const tmp = tempDir('confirm-');
     const db = openCatalogDb(path.join(tmp, 'catalog.sqlite'));
     try {
       const w = ruleWriter(db, undefined);

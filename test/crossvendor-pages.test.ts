@@ -5,8 +5,7 @@
  * title and value carry markup.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
@@ -17,6 +16,7 @@ import { renderIndicator } from '../src/web/pages/misc.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { SERVER } from '../src/web/site.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ATTACK = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
 
@@ -59,7 +59,7 @@ describe('cross-format views of the technique and indicator pages', () => {
   let tmp: string;
   let cat: Catalog;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-xvpages-'));
+    tmp = tempDir('detwiki-xvpages-');
     const mirror = path.join(tmp, 'mirror');
     cpSync(examplesDir(), mirror, { recursive: true });
     const dir = path.join(mirror, 'sigma', 'rules', 'cloud', 'aws');

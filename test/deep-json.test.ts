@@ -6,8 +6,7 @@
  * a hunt waiting for ever, and a deep regression event made its rule an internal error.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
@@ -25,8 +24,9 @@ import { evaluate, resolveDotted } from '../src/model/evaluate.ts';
 import { pred, type Derived } from '../src/model/expr.ts';
 import { nestsDeeperThan } from '../src/model/jsonDepth.ts';
 import { fixture } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-deep-'));
+const dir = tempDir('detwiki-deep-');
 const file = (name: string, content: string): string => {
   const p = path.join(dir, name);
   writeFileSync(p, content);

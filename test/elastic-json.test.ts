@@ -3,8 +3,7 @@
  * engine API takes them (JSON): the same rule objects as detection-rules' `[rule]` tables.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { detectFormat } from '../src/formats/detect.ts';
@@ -12,6 +11,7 @@ import { elasticAdapter } from '../src/formats/elastic/index.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const KQL_RULE = {
   rule_id: '0b9e2c3a-0000-4000-8000-000000000001',
@@ -44,7 +44,7 @@ const EXCEPTION = { list_id: 'endpoint_list', item_id: 'x', type: 'simple', name
 const SUMMARY = { exported_count: 4, exported_rules_count: 3, missing_rules: [] };
 
 describe('Elastic rules exported from Kibana (NDJSON) or as API JSON', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-elastic-json-'));
+  const dir = tempDir('detwiki-elastic-json-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const ndjson = [KQL_RULE, EQL_RULE, PLAIN_RULE, NEW_TERMS, BROKEN, EXCEPTION].map((x) => JSON.stringify(x)).concat('{not json', JSON.stringify(SUMMARY)).join('\n') + '\n';
   writeFileSync(path.join(dir, 'export.ndjson'), ndjson);

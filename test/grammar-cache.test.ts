@@ -4,11 +4,11 @@
  * only means generating every time.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generatedParser } from '../src/formats/grammar.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const GRAMMAR = 'start = as:"a"+ { return as.length; }\nother = "b"+ { return "b"; }\n';
 const before = process.env['DETWIKI_GRAMMAR_CACHE'];
@@ -19,7 +19,7 @@ after(() => {
 
 describe('generated grammar cache', () => {
   it('keeps the generated source and reads it back', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dw-peggy-'));
+    const dir = tempDir('dw-peggy-');
     process.env['DETWIKI_GRAMMAR_CACHE'] = dir;
     assert.equal(generatedParser(GRAMMAR).parse('aaa'), 3);
     const files = readdirSync(dir);
@@ -39,7 +39,7 @@ describe('generated grammar cache', () => {
   });
 
   it('generates every time when the cache folder cannot be written', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dw-peggy-'));
+    const dir = tempDir('dw-peggy-');
     writeFileSync(path.join(dir, 'a-file'), '');
     process.env['DETWIKI_GRAMMAR_CACHE'] = path.join(dir, 'a-file', 'cache');
     assert.equal(generatedParser(GRAMMAR).parse('aaaa'), 4);

@@ -4,7 +4,7 @@
  * its Auditbeat documents unnamed and says so. The table here is the tests' own, written in that format.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { syncedAuditNormalizations } from '../src/catalog/paths.ts';
 import { syncSources } from '../src/catalog/sync.ts';
 import { auditbeatDocument } from '../src/hunt/auditbeat.ts';
 import { auditNormalizationsNotice, parseAuditNormalizations } from '../src/hunt/auditNormalizations.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'hunt', 'audit-normalizations.yaml');
 const LOGIN = `type=USER_LOGIN msg=audit(1767225603.000:303): pid=970 uid=0 auid=1000 ses=2 msg='op=login acct="alice" exe="/usr/sbin/sshd" hostname=? addr=203.0.113.9 terminal=ssh res=success'`;
@@ -81,7 +82,7 @@ describe("go-libaudit's audit normalizations, read at run time", () => {
     let tmp: string;
     let prevCache: string | undefined;
     before(() => {
-      tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-sync-audit-'));
+      tmp = tempDir('detwiki-sync-audit-');
       prevCache = process.env.DETWIKI_CACHE;
       process.env.DETWIKI_CACHE = path.join(tmp, 'cache');
     });

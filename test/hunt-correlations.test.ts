@@ -5,8 +5,7 @@
  * named, not run. Written as a small Panther repository in a temporary folder.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pantherAdapter } from '../src/formats/panther/index.ts';
@@ -14,8 +13,9 @@ import { scanSource } from '../src/formats/scan.ts';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit, type HuntSummary } from '../src/hunt/session.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-corr-'));
+const root = tempDir('detwiki-corr-');
 const put = (p: string, text: string) => {
   mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
   writeFileSync(path.join(root, p), text);

@@ -19,8 +19,7 @@ import { DuckEngine } from '../src/hunt/sql/duckdb.ts';
 import { likePattern, sqlExpressesAll, sqlGaps } from '../src/hunt/sql/generate.ts';
 import { ruleConditionSql, ruleQuerySql } from '../src/hunt/sql/query.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { scanSource } from '../src/formats/scan.ts';
 import { sigmaAdapter } from '../src/formats/sigma/index.ts';
@@ -30,6 +29,7 @@ import { huntDuckdb, runInBatches, SQL_UNDECIDED } from '../src/hunt/sql/session
 import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
 import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
 import { ECS_RESTORED_NAMES } from '../src/formats/sigma/resolve.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
 const PANTHER = path.join(SHARED, 'corpora', 'panther');
@@ -217,7 +217,7 @@ describe('DuckDB: string tests against another field', () => {
 describe('detwiki hunt --engine duckdb', () => {
   it('the project\'s Sigma fixtures over JSON lines, gzip, an array, a pretty-printed sequence and arrays in JSON lines: same hits, may-fire and counts as in process', async () => {
     const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-'));
+    const dir = tempDir('detwiki-duck-');
     const win = (id: number, data: Record<string, unknown>) => ({ Event: { System: { EventID: id, Channel: id === 1 ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', Provider: { '#attributes': { Name: id === 1 ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing' } } }, EventData: data } });
     // the same Windows events as Winlogbeat ships them (winlog.*)
     const winlog = (id: number, data: Record<string, unknown>) => ({ event: { code: String(id) }, winlog: { event_id: String(id), channel: id === 1 ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', provider_name: id === 1 ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing', process: { pid: 4 }, event_data: data } });
@@ -262,7 +262,7 @@ describe('detwiki hunt --engine duckdb', () => {
 describe('detwiki hunt --engine duckdb: lines that are not events', () => {
   it('a line that is not JSON, a JSON scalar, a line too long: each reported at its line, the file\'s events hunted as in process', async () => {
     const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-bad-'));
+    const dir = tempDir('detwiki-duck-bad-');
     const ev = (image: string) => JSON.stringify({ Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: { Image: image, CommandLine: 'whoami /all' } } });
     const whoami = ev('C:\\Windows\\System32\\whoami.exe');
     // DuckDB alone rejected each of these files whole ("no event of it is hunted")
@@ -291,7 +291,7 @@ describe('detwiki hunt --engine duckdb: lines that are not events', () => {
 
 describe('detwiki hunt --engine duckdb: keys the JSON text spells otherwise', () => {
   it('a key with a quote or a backslash, and keys written with \\u escapes: the same hits as in process', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-keys-'));
+    const dir = tempDir('detwiki-duck-keys-');
     const rulesDir = path.join(dir, 'sigma');
     for (const sub of ['rules/windows', 'deprecated', 'unsupported']) mkdirSync(path.join(rulesDir, sub), { recursive: true });
     const fields = ['dq"key', 'back\\slash', 'plain', 'CommandLine'];
@@ -366,7 +366,7 @@ describe('detwiki hunt --engine duckdb: what only DuckDB leaves undecided', () =
     // KQL tostring(x) == "1.5": the text of the number 1.5 is "1.5" in JavaScript, and written otherwise by engines
     const condition = pred('x', 'eq', ['1.5'], { typing: 'strict', cs: true }, undefined, { steps: [{ fn: 'tostring' }], lang: 'kql' });
     const rule: RuleRecord = { ...base, id: 'test/tostring', format: 'kusto', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-undecided-'));
+    const dir = tempDir('detwiki-duck-undecided-');
     const file = path.join(dir, 'x.jsonl');
     writeFileSync(file, `${JSON.stringify({ x: '1.5' })}\n${JSON.stringify({ x: 1.5 })}\n`);
     const got: string[] = [];
@@ -380,7 +380,7 @@ describe('detwiki hunt --engine duckdb: what only DuckDB leaves undecided', () =
     const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
     const condition: Expr = pred('x', 'gt', [{ kind: 'field', field: 'y' }]);
     const rule: RuleRecord = { ...base, id: 'test/field-order', format: 'mql', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-gap-'));
+    const dir = tempDir('detwiki-duck-gap-');
     const file = path.join(dir, 'x.jsonl');
     writeFileSync(file, `${JSON.stringify({ x: 2, y: 1 })}\n${JSON.stringify({ x: 0, y: 1 })}\n`);
     const got: string[] = [];
@@ -667,7 +667,7 @@ describe('counts over distinct key values in SQL (MQL length(distinct(…)))', (
     const base = (await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' })).rules[0]!;
     const condition: Expr = { kind: 'each', quant: { op: 'eq', value: 2 }, array: 'links', distinct: { key: '.n' }, expr: TRUE, nulls: 'propagate' };
     const rule: RuleRecord = { ...base, id: 'test/distinct-numbers', format: 'mql', logic: { ...base.logic, condition, completeness: 'complete', missing: [] } };
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-duck-numbers-'));
+    const dir = tempDir('detwiki-duck-numbers-');
     const file = path.join(dir, 'x.jsonl');
     writeFileSync(file, '{"links":[{"n":1},{"n":1.0},{"n":1e0},{"n":-0},{"n":0}]}\n{"links":[{"n":1},{"n":"1"},{"n":2}]}\n');
     const duck: string[] = [];
@@ -829,7 +829,7 @@ describe('DuckDB: a value extracted by a named regex group', () => {
       assert.equal(r.logic.completeness, 'complete', JSON.stringify(r.logic.missing));
       return r;
     };
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-rex-'));
+    const dir = tempDir('detwiki-rex-');
     const f = path.join(dir, 'rex.jsonl');
     const evs = [
       { EventCode: 4703, Message: 'a Enabled Privileges: SeDebugPrivilege Disabled b' },

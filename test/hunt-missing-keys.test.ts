@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
@@ -19,9 +18,10 @@ import { hunt, type Hit } from '../src/hunt/session.ts';
 import { describeCount, planAggregation, type AggregatePlan } from '../src/model/aggregate.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { kqlLogic } from './helpers/kql.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SRC = { repository: 'test/missing-keys' };
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-missing-keys-'));
+const dir = tempDir('detwiki-missing-keys-');
 
 /** Every hit of a hunt with --all over the events as JSON lines. */
 async function huntEvents(rules: readonly RuleRecord[], name: string, events: readonly unknown[]): Promise<Hit[]> {

@@ -4,8 +4,7 @@
  * history before it; each value of an array is a term; an event without a value of a field has none.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseElasticText } from '../src/formats/elastic/index.ts';
@@ -15,9 +14,10 @@ import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import { aggregationDecides, describeCount, planAggregation, type AggregatePlan } from '../src/model/aggregate.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SRC = { repository: 'test/new-terms' };
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-new-terms-'));
+const dir = tempDir('detwiki-new-terms-');
 
 const elasticRule = (tail: string, type = 'new_terms'): RuleRecord => {
   const text = `[metadata]\nmaturity = "production"\n[rule]\nname = "T"\nrule_id = "r-${type}"\ntype = "${type}"\nlanguage = "kuery"\nquery = "event.category:process and event.type:start"\nseverity = "low"\n${tail}`;

@@ -4,8 +4,7 @@
  * reader cuts values exactly as the character scan (two values on a line, a value over several lines, a broken line).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
@@ -15,8 +14,9 @@ import { rawText, readEventBatches, readEvents, type InputCounts } from '../src/
 import { AUTO_WORKER_BYTES, AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_BYTES, autoWorkers } from '../src/hunt/parallel.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-par-'));
+const dir = tempDir('detwiki-hunt-par-');
 const file = (name: string, content: string): string => {
   const p = path.join(dir, name);
   writeFileSync(p, content);

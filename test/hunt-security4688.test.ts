@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
@@ -17,6 +16,7 @@ import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import { and, leaves, not, or, pred, type Expr } from '../src/model/expr.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const R = SECURITY_PROCESS_CREATION;
 
@@ -125,7 +125,7 @@ describe('detwiki hunt: Sigma process creation rules over Security 4688', () => 
   let rules: readonly RuleRecord[];
   let file: string;
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-4688-'));
+    dir = tempDir('detwiki-4688-');
     mkdirSync(path.join(dir, 'sigma', 'rules'), { recursive: true });
     for (const [name, text] of Object.entries(RULES)) writeFileSync(path.join(dir, 'sigma', 'rules', `${name}.yml`), text);
     rules = (await scanSource(sigmaAdapter, path.join(dir, 'sigma'), { repository: 'test/sigma' })).rules;

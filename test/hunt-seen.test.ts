@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { scanSource } from '../src/formats/scan.ts';
@@ -18,6 +17,7 @@ import { heldBy, operandOf, shownOperand, shownValue, whyFalse } from '../src/mo
 import { compileRecorded, derivedOperandKey, EventView } from '../src/model/compile.ts';
 import { and, named, not, or, pred, type Predicate } from '../src/model/expr.ts';
 import { jsonText } from '../src/model/ascii.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const BIN = path.resolve('bin/detwiki.js');
 
@@ -151,7 +151,7 @@ describe('heldBy', () => {
 });
 
 describe('a hunt hit shows what the event had', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-seen-'));
+  const dir = tempDir('detwiki-seen-');
   const rules = path.join(dir, 'rules');
   execFileSync('mkdir', ['-p', rules]);
   writeFileSync(path.join(rules, 'dropper.yml'), [
@@ -220,7 +220,7 @@ describe('a hunt hit shows what the event had', () => {
 
 describe('the value that held, on the CLI', () => {
   it('is said beside the event\'s value, once where it is that value', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-held-'));
+    const dir = tempDir('detwiki-held-');
     const rules = path.join(dir, 'rules');
     execFileSync('mkdir', ['-p', rules]);
     writeFileSync(path.join(rules, 'ids.yml'), [
@@ -270,7 +270,7 @@ describe('why a condition is false on an event (whyFalse, `detwiki eval`)', () =
     assert.deepEqual([r.parts.map((p) => p.text), r.more], [['f0 eq 0', 'f1 eq 1', 'f2 eq 2'], 2]);
   });
   it('detwiki eval lists them under a false result', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-whyfalse-'));
+    const dir = tempDir('detwiki-whyfalse-');
     const rule = path.join(dir, 'whoami.yml');
     writeFileSync(rule, ['title: Whoami', 'logsource:', '  category: process_creation', '  product: windows', 'detection:', '  selection:', "    Image|endswith: '\\whoami.exe'", '  filter:', "    User|contains: 'SYSTEM'", '  condition: selection and not filter', ''].join('\n'));
     const events = path.join(dir, 'events.jsonl');
@@ -286,7 +286,7 @@ describe('why a condition is false on an event (whyFalse, `detwiki eval`)', () =
 
 describe('rule texts on the terminal', () => {
   it('convert: a line break in a title stays inside the SQL comment; show: an escape sequence is text', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-title-'));
+    const dir = tempDir('detwiki-title-');
     const file = path.join(dir, 'evil.yml');
     writeFileSync(file, [
       'title: "Whoami\\nDROP TABLE events; --"', 'id: 0d9a4c1e-2b3f-4a5d-8e7f-90a1b2c3d4e5', 'status: test', 'description: "Clears the screen \\e[2J here, and \\x9b2J there"',

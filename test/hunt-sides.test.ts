@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { detectFormat } from '../src/formats/detect.ts';
@@ -21,9 +20,10 @@ import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import { evaluateSides, keyBucket, renderSides } from '../src/model/multiEvent.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
 import { kqlLogic } from './helpers/kql.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SRC = { repository: 'test/sides' };
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-sides-'));
+const dir = tempDir('detwiki-sides-');
 
 const eqlRule = (query: string): RuleRecord => {
   const text = `[rule]\nname = "S"\nrule_id = "s"\ntype = "eql"\nlanguage = "eql"\nquery = '''\n${query}\n'''\n`;

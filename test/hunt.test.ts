@@ -4,7 +4,7 @@
  * recognition; routing; aggregations (Sigma correlations) counted over event time; the command end to end.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -22,8 +22,9 @@ import { hunt, type Hit } from '../src/hunt/session.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
 import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-'));
+const dir = tempDir('detwiki-hunt-');
 const file = (name: string, content: string | Buffer): string => {
   const p = path.join(dir, name);
   writeFileSync(p, content);
@@ -267,7 +268,7 @@ describe('Sysmon and Security events through Elastic\'s pipelines (ECS fields)',
   });
 
   it('a Sigma rule fires on the ECS copy as on the event Sysmon wrote, and its filter still holds', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-ecs-'));
+    const dir = tempDir('detwiki-ecs-');
     writeFileSync(path.join(dir, 'r.yml'), [
       'title: Rclone copy by a renamed binary', 'id: 6f0c6a59-1d4e-4c55-9d8b-2b8a2a0c7e01', 'status: test', 'logsource:', '  category: process_creation', '  product: windows',
       'detection:', '  sel:', '    OriginalFileName: rclone.exe', "    CommandLine|contains: ' copy '", '  filter:', "    Image|endswith: '\\rclone.exe'",
@@ -355,7 +356,7 @@ describe('aggregations', () => {
 
 /** The rules of KQL files written to a fresh folder (file name → query), as the KQL adapter scans them. */
 async function kqlRules(files: Record<string, string>, prefix: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const { kustoAdapter } = await import('../src/formats/kusto/index.ts');
   return (await scanSource(kustoAdapter, dir, { repository: 'fixture/kql' })).rules;
@@ -882,7 +883,7 @@ describe('detwiki hunt (command)', () => {
   it('a Sublime exclusion keeps the messages it matches from the detection rules (memory, worker threads and DuckDB alike)', async () => {
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
-    const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-exclusion-'));
+    const logs = tempDir('detwiki-hunt-exclusion-');
     // the fixture's invoice rule matches all four; one exclusion (a simulation vendor's relay and headers) holds on
     // the second and does not on the third; on the first (no headers at all) both are SQL-style null, which is no
     // match in MQL, so neither holds; on the fourth the other (the organisation's own relay, named by a list whose
@@ -922,7 +923,7 @@ describe('detwiki hunt (command)', () => {
     const { spawnSync } = await import('node:child_process');
     const bin = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
     const src = fixture('sigma', 'source');
-    const logs = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hunt-cli-'));
+    const logs = tempDir('detwiki-hunt-cli-');
     const whoami = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', User: 'CORP\\bob' } } };
     writeFileSync(path.join(logs, 'a.jsonl'), `${JSON.stringify(whoami)}\nnot json\n${JSON.stringify({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'eu-west-1' })}\n`);
     writeFileSync(path.join(logs, 'b.jsonl.gz'), gzipSync(Buffer.from(JSON.stringify(whoami) + '\n')));

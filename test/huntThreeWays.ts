@@ -2,20 +2,20 @@
  * Test helpers (not a test file) for the hunt's readings: a temporary folder of invented rule files and an events file,
  * and a hunt of the same rules over the same events in process, on two worker threads and in DuckDB.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HuntEngine } from '../src/hunt/engine.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
 import { huntDuckdb } from '../src/hunt/sql/session.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 /** A result as a line: the event, hit or may-fire, the rule, and for a may-fire the fields of the parts it depends on. */
 export const hitKey = (h: Hit): string => `${h.pos.index} ${h.type} ${h.rule.id}${h.type === 'may_fire' ? ` (${(h.dependsOn ?? []).map((d) => /^([\w.]+) /.exec(d)?.[1]).join(',')})` : ''}`;
 
 /** A temporary folder holding these files (paths relative to it) and `events.jsonl`, one event a line. */
 export function writeHuntFixture(prefix: string, files: Readonly<Record<string, string>>, events: readonly unknown[]): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text);

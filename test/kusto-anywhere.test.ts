@@ -4,8 +4,7 @@
  * detection JSON, and recognising such a folder as KQL without `--format`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { kustoAdapter } from '../src/formats/kusto/index.ts';
@@ -18,6 +17,7 @@ import { scanSource } from '../src/formats/scan.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { lineColAt } from '../src/model/span.ts';
 import { assertGolden, fixture } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ROOT = fixture('kusto', 'anywhere');
 
@@ -79,7 +79,7 @@ describe('KQL anywhere: a folder of raw files, Markdown and JSON', async () => {
     assert.equal(detectFormat(ROOT), 'kusto');
     assert.equal(detectFormat(fixture('kusto', 'anywhere', 'md')), 'kusto', 'Markdown with C# fences alone');
     assert.equal(detectFormat(fixture('kusto', 'anywhere', 'json')), 'kusto', 'ARM and Defender JSON alone');
-    const other = mkdtempSync(path.join(tmpdir(), 'detwiki-notkql-'));
+    const other = tempDir('detwiki-notkql-');
     writeFileSync(path.join(other, 'README.md'), '# Tools\n\n```bash\nls -la /tmp | grep x\n```\n');
     writeFileSync(path.join(other, 'rule.yml'), 'title: x\n');
     assert.equal(detectFormat(other), undefined, 'a folder of shell snippets is not taken for KQL');

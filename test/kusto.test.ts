@@ -3,8 +3,7 @@
  * Sentinel YAML and Defender Markdown metadata, diagnostics, and the corpora (skipped when absent).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeCount, groupKeyTexts, planAggregation, thresholdText } from '../src/model/aggregate.ts';
@@ -18,6 +17,7 @@ import { parseSentinelYaml } from '../src/formats/kusto/sentinel.ts';
 import { parseDefenderMarkdown, parseDefenderText } from '../src/formats/kusto/defender.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { assertGolden, fixture, SHARED } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const low = (q: string) => lowerQuery(parseKql(q).value, 'q.kql');
 const cond = (q: string) => {
@@ -717,7 +717,7 @@ describe('adapter over fixtures', () => {
 
 describe('files without an extension', () => {
   it('Markdown with a KQL block is read as a .md file is (a collection that left off the extension); other files are skipped, saying why', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'detwiki-kql-noext-'));
+    const root = tempDir('detwiki-kql-noext-');
     try {
       writeFileSync(path.join(root, 'policy_listing_aws'), '# Policy listing\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
       writeFileSync(path.join(root, 'NOTES'), 'owner: soc team\nreview monthly\n');

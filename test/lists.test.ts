@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
@@ -22,6 +21,7 @@ import { bindAll, bindLists, listName, listsTested } from '../src/model/lists.ts
 import type { RuleRecord } from '../src/model/rule.ts';
 import { renderRule, ruleData } from '../src/web/pages/rule.ts';
 import { SERVER } from '../src/web/site.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SRC = { repository: 'fixtures/mql' };
 const BIN = path.resolve('bin/detwiki.js');
@@ -239,7 +239,7 @@ describe('named lists: Sigma placeholders (|expand)', () => {
 });
 
 describe('named lists: files', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-lists-'));
+  const dir = tempDir('detwiki-lists-');
 
   it('reads mappings (YAML, JSON), one-value-per-line files and folders, and merges a list given twice', () => {
     writeFileSync(path.join(dir, 'a.yml'), '$free_email_providers:\n  - gmail.com\n  - outlook.com\norg_domains: example.com\n');
@@ -266,7 +266,7 @@ describe('named lists: files', () => {
 });
 
 describe('named lists: detwiki hunt and eval', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-lists-cli-'));
+  const dir = tempDir('detwiki-lists-cli-');
   const mirror = path.join(dir, 'mirror');
   const repo = path.join(mirror, 'sublime');
   // a sublime-rules checkout, as its marker folders tell

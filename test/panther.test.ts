@@ -18,6 +18,7 @@ import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, type RuleRecord 
 import { buildLogic } from '../src/model/lowering.ts';
 import { checkRuleTests } from '../src/model/checks.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const REPO = fixture('panther', 'repo');
 let scan: ScanResult;
@@ -157,9 +158,8 @@ describe('panther Python bodies', () => {
     // the hunt alerts at the fifth denied call of one account and region within 30 minutes, not before
     const { HuntEngine } = await import('../src/hunt/engine.ts');
     const { hunt } = await import('../src/hunt/session.ts');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const os = await import('node:os');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-panther-threshold-'));
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir('detwiki-panther-threshold-');
     const at = (m: number) => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString();
     const call = (region: string, m: number) => JSON.stringify({ p_log_type: 'AWS.CloudTrail', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', errorCode: 'AccessDenied', recipientAccountId: '111', awsRegion: region, eventTime: at(m) });
     // four in eu-north-1 and one in us-east-1 within ten minutes: no alert; the fifth in eu-north-1 at 20 minutes: one

@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { catalogFile } from '../src/catalog/paths.ts';
 import { DEFAULT_SOURCES, examplesDir, exampleSources } from '../src/catalog/sources.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CHILD = path.join(ROOT, 'test', 'helpers', 'buildChild.ts');
@@ -83,7 +83,7 @@ describe('killed builds', () => {
   let before0: State;
   let after1: State;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-atomic-'));
+    tmp = tempDir('detwiki-reliab-atomic-');
     // reference catalogs: the examples, and the examples with one more rule
     cpSync(examplesDir(), path.join(tmp, 'm0'), { recursive: true });
     cpSync(examplesDir(), path.join(tmp, 'm1'), { recursive: true });
@@ -170,7 +170,7 @@ describe('full rebuilds (every file parsed again) write a new catalog in place o
   let tmp: string;
   let ref: State;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-rebuild-'));
+    tmp = tempDir('detwiki-reliab-rebuild-');
     cpSync(examplesDir(), path.join(tmp, 'm'), { recursive: true });
     await buildCatalog({ outDir: path.join(tmp, 'ref'), mirror: path.join(tmp, 'm'), attack: ATTACK, sources: exampleSources(), workers: 0, progress: QUIET });
     ref = inspect(path.join(tmp, 'ref'));
@@ -293,7 +293,7 @@ describe('full rebuilds (every file parsed again) write a new catalog in place o
 describe('killed syncs', () => {
   let tmp: string;
   before(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-sync-'));
+    tmp = tempDir('detwiki-reliab-sync-');
     cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
     // a bundle whose release is in its file name only: the fixture without its collection object
     const bundle = JSON.parse(readFileSync(ATTACK, 'utf8')) as { objects: { type: string }[] };

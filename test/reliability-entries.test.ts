@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
@@ -15,6 +14,7 @@ import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
 import { listSource } from '../src/formats/io.ts';
 import { adapterFor } from '../src/formats/registry.ts';
 import { scanSource } from '../src/formats/scan.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const rule = (title: string, id: string) => `title: ${title}\nid: ${id}\nlogsource:\n  product: windows\ndetection:\n  sel:\n    EventID: 4625\n  condition: sel\n`;
 
@@ -33,7 +33,7 @@ describe('links, FIFOs and odd names are accounted for', () => {
     'rules/bad\uFFFDname.yml': /not valid UTF-8/,
   };
   before(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-entries-'));
+    tmp = tempDir('detwiki-reliab-entries-');
     root = path.join(tmp, 'mirror', 'sigma');
     const r = path.join(root, 'rules');
     mkdirSync(path.join(r, 'sub'), { recursive: true });

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeFolder } from '../src/catalog/paths.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'detwiki.js');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-folders-'));
+const tmp = tempDir('detwiki-folders-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('makeFolder', () => {

@@ -4,8 +4,7 @@
  * Python `and` chain of thousands of terms lowers flat, and deeper nesting becomes opaque, not a stack overflow.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FormatAdapter } from '../src/formats/adapter.ts';
@@ -15,8 +14,9 @@ import { KQL_TOO_DEEP, kqlDepthExceeds, parseKql } from '../src/formats/kusto/pa
 import { depthScan, flowDepthExceeds, withinDepthBound } from '../src/formats/yaml.ts';
 import { observeReads, readSourceText } from '../src/formats/io.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-in-'));
+const tmp = tempDir('detwiki-reliab-in-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const write = (root: string, rel: string, text: string) => {

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { catalogFile } from '../src/catalog/paths.ts';
 import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
 import { CATALOG_CHECK_MS, serveCatalog } from '../src/web/server.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const rule = (title: string, id: string) => `title: ${title}\nid: ${id}\nlogsource:\n  product: windows\ndetection:\n  sel:\n    EventID: 4625\n  condition: sel\n`;
@@ -36,7 +36,7 @@ describe('serving a changing catalog, on every core', () => {
   let mirror: string;
   const build = () => buildCatalog({ outDir: path.join(tmp, 'cat'), mirror, sources: [DEFAULT_SOURCES.find((d) => d.name === 'sigma')!], attack: path.join(tmp, 'none.json'), workers: 0, progress: { start() {}, tick() {}, end() {} } });
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-serve-'));
+    tmp = tempDir('detwiki-reliab-serve-');
     mirror = path.join(tmp, 'mirror');
     mkdirSync(path.join(mirror, 'sigma', 'rules'), { recursive: true });
     writeFileSync(path.join(mirror, 'sigma', 'rules', 'a.yml'), rule('Alpha one', '11111111-1111-1111-1111-111111111111'));

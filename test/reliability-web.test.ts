@@ -4,14 +4,14 @@
  * ETag and Cache-Control, with 304 for a matching If-None-Match.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
 import { DEFAULT_SOURCES } from '../src/catalog/sources.ts';
 import { serveCatalog, type Serving } from '../src/web/server.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const PAYLOAD = '"><meta http-equiv=refresh content="0;url=https://example.org/">';
 
@@ -33,7 +33,7 @@ describe('server: JSON routes, echoed parameters, control characters, caching', 
   let tmp: string;
   let s: Serving;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-reliab-web-'));
+    tmp = tempDir('detwiki-reliab-web-');
     const rules = path.join(tmp, 'mirror', 'sigma', 'rules');
     mkdirSync(rules, { recursive: true });
     writeFileSync(

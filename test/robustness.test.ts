@@ -4,8 +4,7 @@
  * rule of the same source down; no adapter crashes (GEN004).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
@@ -15,8 +14,9 @@ import { collectionKey, loadYaml } from '../src/formats/yaml.ts';
 import { LIMITS } from '../src/model/diagnostics.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import type { Format } from '../src/model/facts.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-hostile-'));
+const tmp = tempDir('detwiki-hostile-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']

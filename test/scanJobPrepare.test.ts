@@ -4,13 +4,13 @@
  * another source, or of the same source in a later build (a new `shared`), prepares again.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { batchFiles, forgetPrepared, runScanJob, type ScanJob } from '../src/catalog/scanJob.ts';
 import type { ScannedFile } from '../src/catalog/rows.ts';
 import { listFiles, observeReads } from '../src/formats/io.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'splunk', 'repo');
 
@@ -20,7 +20,7 @@ describe('scan jobs of one source share its prepared value in a thread', () => {
   let detections: string[];
   let nextId = 1;
   before(async () => {
-    root = path.join(mkdtempSync(path.join(os.tmpdir(), 'prep-')), 'repo');
+    root = path.join(tempDir('prep-'), 'repo');
     cpSync(fixture, root, { recursive: true });
     all = await listFiles(root);
     detections = all.filter((f) => f.startsWith('detections/'));

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { detectFormat, findRepoRoot } from '../src/formats/detect.ts';
@@ -14,8 +13,9 @@ import { scanSource } from '../src/formats/scan.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { rulesFromPaths } from '../src/hunt/load.ts';
 import type { Format } from '../src/model/facts.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-sniff-'));
+const dir = tempDir('detwiki-sniff-');
 const bin = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
 
 /** One rule file of each language (the name carries the extension). */

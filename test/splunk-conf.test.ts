@@ -4,8 +4,7 @@
  * reader's continuation lines, comments and offsets.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { detectFormat } from '../src/formats/detect.ts';
@@ -18,6 +17,7 @@ import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { describeCount } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const SAVED = `# an app's correlation searches
 [default]
@@ -73,7 +73,7 @@ describe('.conf reader', () => {
 });
 
 describe('savedsearches.conf, macros.conf and .spl files', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-splunk-conf-'));
+  const dir = tempDir('detwiki-splunk-conf-');
   mkdirSync(path.join(dir, 'default'));
   writeFileSync(path.join(dir, 'default', 'savedsearches.conf'), SAVED);
   writeFileSync(path.join(dir, 'default', 'macros.conf'), MACROS);
@@ -167,7 +167,7 @@ source="WinEventLog:Security" EventCode=4625 user=admin
 `;
 
 describe('SPL searches in Markdown (a team\'s notes)', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'detwiki-splunk-md-'));
+  const dir = tempDir('detwiki-splunk-md-');
   writeFileSync(path.join(dir, 'execution.md'), NOTES);
   writeFileSync(path.join(dir, 'README.md'), '# Our detections\n\n```python\nprint(1)\n```\n');
   const scan = scanSource(splunkAdapter, dir, { repository: 'test/notes' });

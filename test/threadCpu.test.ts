@@ -5,13 +5,13 @@
  * these tests are skipped).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { batchFiles, runScanJob } from '../src/catalog/scanJob.ts';
 import { threadCpuSeconds } from '../src/catalog/threadCpu.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const linux = threadCpuSeconds() !== undefined;
 
@@ -46,7 +46,7 @@ describe('per-thread CPU', { skip: linux ? false : 'no /proc/thread-self here' }
   });
 
   it("a scan job's end carries its thread's CPU", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'tcpu-job-'));
+    const root = tempDir('tcpu-job-');
     writeFileSync(path.join(root, 'r.yml'), 'title: t\nlogsource: {product: windows}\ndetection: {sel: {Image: a.exe}, condition: sel}\n');
     try {
       const before = threadCpuSeconds()!;

@@ -2,9 +2,8 @@
 import { highlightFactsFor } from '../src/catalog/formatServices.ts';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildCatalog } from '../src/catalog/build.ts';
@@ -20,6 +19,7 @@ import { link, SERVER } from '../src/web/site.ts';
 import { warmPages } from '../src/web/warm.ts';
 import { esc } from '../src/web/html.ts';
 import { SHARED, SHARED_PRESENT } from './helpers/golden.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const FIX = path.join(import.meta.dirname, 'fixtures', 'web', 'xss');
 
@@ -54,7 +54,7 @@ describe('wiki server security', () => {
   let tmp: string;
   let s: Serving;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-web-'));
+    tmp = tempDir('detwiki-web-');
     const def = DEFAULT_SOURCES.find((d) => d.name === 'sublime')!;
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: FIX, sources: [def], attack: path.join(tmp, 'none.json') });
     s = await serveCatalog({ dir: path.join(tmp, 'cat'), port: 0 });
@@ -198,7 +198,7 @@ describe('static export of the examples: indicator pages only for shared indicat
   let tmp: string;
   let cat: Catalog;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-export-'));
+    tmp = tempDir('detwiki-export-');
     cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
     const attack = SHARED_PRESENT ? path.join(SHARED, 'attack', 'enterprise-attack-19.1.json') : path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: exampleSources(), attack });

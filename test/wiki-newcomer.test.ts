@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import { fixture } from './helpers/golden.ts';
 import { scanRepo } from '../src/cli/context.ts';
 import { scanReport } from '../src/cli/commands/scan.ts';
 import type { Format } from '../src/model/facts.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
 const ENV = { ...process.env, DETWIKI_ATTACK: '', DETWIKI_CACHE: '/nonexistent-detwiki-cache' };
@@ -173,7 +174,7 @@ describe('on the examples catalog', () => {
   let tmp: string;
   let s: Serving;
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-newcomer-'));
+    tmp = tempDir('detwiki-newcomer-');
     cpSync(examplesDir(), path.join(tmp, 'mirror'), { recursive: true });
     await buildCatalog({ outDir: path.join(tmp, 'cat'), mirror: path.join(tmp, 'mirror'), sources: exampleSources(), attack: fixture('attack', 'mini-enterprise.json') });
     s = await serveCatalog({ dir: path.join(tmp, 'cat'), port: 0 });

@@ -4,8 +4,7 @@
  * strings would have been (the same record JSON, as text; the same full-text matches).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseMqlText } from '../src/formats/mql/index.ts';
@@ -14,6 +13,7 @@ import { batchFiles, wireBatch, type ScanBatch } from '../src/catalog/scanJob.ts
 import { Chunk, Spill } from '../src/catalog/buildScan.ts';
 import { openCatalogDb } from '../src/catalog/schema.ts';
 import { ruleWriter } from '../src/catalog/store.ts';
+import { tempDir } from './helpers/tempDir.ts';
 
 const src = { repository: 'fixtures/mql' };
 // characters of one, two, three and four UTF-8 bytes (and a surrogate pair in UTF-16)
@@ -59,7 +59,7 @@ describe('scan batches on the wire', () => {
   });
 
   it('a batch waiting for its source\'s turn goes to the spill file with its texts, and comes back whole', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'spill-'));
+    const tmp = tempDir('spill-');
     const spill = new Spill(tmp);
     try {
       const chunk = new Chunk(spill);
@@ -84,7 +84,7 @@ describe('scan batches on the wire', () => {
   });
 
   it('a batch of rules as bytes writes the same catalog rows as the same rules as strings', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'wire-'));
+    const tmp = tempDir('wire-');
     try {
       const write = (name: string, batch: readonly ScannedFile[]) => {
         const db = openCatalogDb(path.join(tmp, name));
