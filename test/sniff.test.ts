@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { detectFormat, findRepoRoot } from '../src/formats/detect.ts';
+import { detectFormat, detectRuleFolders, findRepoRoot } from '../src/formats/detect.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
 import { rulesFromPaths } from '../src/hunt/load.ts';
@@ -17,6 +17,7 @@ import { tempDir } from './helpers/tempDir.ts';
 
 const dir = tempDir('detwiki-sniff-');
 const bin = path.join(import.meta.dirname, '..', 'bin', 'detwiki.js');
+const ATTACK = path.join(import.meta.dirname, 'fixtures', 'attack', 'mini-enterprise.json');
 
 /** One rule file of each language (the name carries the extension). */
 const RULES: Record<string, { format: Format; name: string; text: string }> = {
@@ -198,6 +199,37 @@ describe('loose rule files', () => {
     await assert.rejects(rulesFromPaths([none], {}), /no marker file, folder name or file in it reads as a rule of a known language/);
   });
 
+  it('a folder whose subfolders hold different languages is read as each (hunt and coverage `--rules`), its own rule files too', async () => {
+    const spl = '# Whoami\n\n```spl\nindex=main sourcetype=sysmon EventCode=1 Image="*\\\\whoami.exe"\n```\n';
+    const d = folder('team-repo', {
+      'sigma/whoami.yml': RULES.sigma!.text,
+      'sigma/whoami2.yml': RULES.sigma!.text.replace('Whoami', 'Whoami 2'),
+      'queries/whoami.md': spl,
+      'queries/net.md': spl.replace('whoami', 'net'),
+      'docs/guide.md': '# Guide\n\nNothing to run here.\n',
+      'README.md': spl.replace('whoami', 'hostname'),
+    });
+    const { folders, loose } = detectRuleFolders(d);
+    assert.deepEqual(folders.map((f) => [path.basename(f.root), f.format]), [['queries', 'splunk'], ['sigma', 'sigma']]);
+    assert.deepEqual(loose, [{ name: 'README.md', format: 'splunk' }]);
+    const rules = await rulesFromPaths([d], {});
+    assert.deepEqual(rules.map((r) => `${r.format} ${r.source.path}`).sort(), ['sigma whoami.yml', 'sigma whoami2.yml', 'splunk README.md', 'splunk net.md', 'splunk whoami.md']);
+    // one language below, a folder of no language beside it: the folder as before
+    const one = folder('one-language', { 'rules/a.yml': RULES.sigma!.text, 'rules/b.yml': RULES.sigma!.text.replace('Whoami', 'B'), 'docs/guide.md': '# Guide\n' });
+    assert.deepEqual(detectRuleFolders(one), { folders: [{ root: one, format: 'sigma' }], loose: [] });
+    const cov = spawnSync(process.execPath, [bin, 'coverage', '--rules', d, '--attack', ATTACK, '--json'], { encoding: 'utf8' });
+    assert.equal(cov.status, 0, cov.stderr);
+    assert.deepEqual(cov.stderr.split('\n').filter((l) => l.startsWith('detwiki coverage:')).map((l) => l.replace(d, 'D')), [
+      'detwiki coverage: D/queries: splunk, 2 rule(s) from 2 file(s)',
+      'detwiki coverage: D/sigma: sigma, 2 rule(s) from 2 file(s)',
+      'detwiki coverage: D/README.md: splunk, 1 rule(s) from 1 file(s)',
+    ]);
+    // `scan` reads one language (the folder's sample is mostly Splunk here) and names what it leaves to another
+    const scan = spawnSync(process.execPath, [bin, 'scan', d, '--json'], { encoding: 'utf8', env: { ...process.env, DETWIKI_ATTACK: '' } });
+    assert.equal(scan.status, 0, scan.stderr);
+    assert.equal((JSON.parse(scan.stdout) as { format: string }).format, 'splunk');
+    assert.deepEqual(scan.stderr.split('\n').filter((l) => l.startsWith('note:')).map((l) => l.replaceAll(d, 'D')), ['note: D/sigma holds sigma rules, not read as splunk here: `detwiki scan D/sigma` reads them']);
+  });
   it('`--rules` loads a loose folder or file of any language, and the hunt runs them', async () => {
     for (const [key, r] of Object.entries(RULES)) {
       const d = folder(`rules-${key}`, { [r.name]: r.text });

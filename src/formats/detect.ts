@@ -2,12 +2,12 @@
  * Which format a repository folder holds, from the marker folders and folder names each adapter declares, and the
  * root of the repository a rule file belongs to.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Format } from '../model/facts.ts';
 import type { FormatSniffer } from './adapter.ts';
 import { ADAPTERS } from './registry.ts';
-import { sniffFile, sniffFolder } from './sniff.ts';
+import { folderVotes, sniffFile, sniffFolder } from './sniff.ts';
 
 interface Marker {
   readonly format: Format;
@@ -31,6 +31,57 @@ export function detectFormat(dir: string, sniff = true): Format | undefined {
   const named = detectByMarkers(dir) ?? SOURCE_FOLDER_FORMATS[path.basename(path.resolve(dir))];
   if (named || !sniff) return named;
   return sniffFolder(dir, FORMAT_SNIFFERS);
+}
+
+/** A folder of rules and the language it is read as (`detectRuleFolders`). */
+export interface RuleFolder {
+  readonly root: string;
+  readonly format: Format;
+}
+
+/**
+ * The folders of rules a folder given as rules holds (`hunt --rules`, `coverage --rules`): the folder itself, of the
+ * language `detectFormat` tells; but when no marker or name decides it and its subfolders tell different languages by
+ * their content (a team's repository with Sigma rules in `sigma/` and SPL searches in `queries/`), each subfolder that
+ * tells one, as that language (those that tell none hold no rule), and `loose`: the folder's own files that read as a
+ * rule, each with its language. No folder when no language is told.
+ */
+export function detectRuleFolders(dir: string): { readonly folders: readonly RuleFolder[]; readonly loose: readonly { readonly name: string; readonly format: Format }[] } {
+  const root = path.resolve(dir);
+  const named = detectByMarkers(root) ?? SOURCE_FOLDER_FORMATS[path.basename(root)];
+  if (named) return { folders: [{ root, format: named }], loose: [] };
+  // the subfolders are looked at only when the folder's own sample holds rules of more than one language
+  if (folderVotes(root, FORMAT_SNIFFERS).size < 2) {
+    const format = detectFormat(root);
+    return { folders: format ? [{ root, format }] : [], loose: [] };
+  }
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    /* unreadable: told by detectFormat below */
+  }
+  const subfolders = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+    .map((e) => e.name)
+    .sort()
+    .flatMap((name) => {
+      const format = detectFormat(path.join(root, name));
+      return format ? [{ root: path.join(root, name), format }] : [];
+    });
+  if (new Set(subfolders.map((f) => f.format)).size > 1) {
+    const loose = entries
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort()
+      .flatMap((name) => {
+        const format = detectFileFormat(path.join(root, name));
+        return format ? [{ name, format }] : [];
+      });
+    return { folders: subfolders, loose };
+  }
+  const format = detectFormat(root);
+  return { folders: format ? [{ root, format }] : [], loose: [] };
 }
 
 /** The format of one loose file, from its own content. */

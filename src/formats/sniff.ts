@@ -155,14 +155,7 @@ function passes(sniff: FormatSniffer, f: SniffedFile): boolean {
  * most votes win (ties in `sniffers` order). Undefined when no file is claimed.
  */
 export function sniffFolder(dir: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[]): Format | undefined {
-  const deciding = new Set(sniffers.flatMap((s) => s.sniff.decides ?? []));
-  const reading = new Set(sniffers.flatMap((s) => s.sniff.reads));
-  const votes = new Map<Format, number>();
-  const vote = (formats: readonly Format[]) => {
-    for (const f of formats) votes.set(f, (votes.get(f) ?? 0) + 1);
-  };
-  const { decides, sample } = sampleFolder(dir, (ext) => (deciding.has(ext) ? 'decides' : reading.has(ext) ? 'read' : undefined));
-  for (const p of [...decides, ...sample]) vote(claims(p, sniffers, () => readSampled(p)));
+  const votes = folderVotes(dir, sniffers);
   let best: Format | undefined;
   let most = 0;
   for (const s of sniffers) {
@@ -173,6 +166,16 @@ export function sniffFolder(dir: string, sniffers: readonly { readonly format: F
     }
   }
   return best;
+}
+
+/** How many of a folder's sampled files each language's sniffer claims (see `sniffFolder`). */
+export function folderVotes(dir: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[]): ReadonlyMap<Format, number> {
+  const deciding = new Set(sniffers.flatMap((s) => s.sniff.decides ?? []));
+  const reading = new Set(sniffers.flatMap((s) => s.sniff.reads));
+  const votes = new Map<Format, number>();
+  const { decides, sample } = sampleFolder(dir, (ext) => (deciding.has(ext) ? 'decides' : reading.has(ext) ? 'read' : undefined));
+  for (const p of [...decides, ...sample]) for (const f of claims(p, sniffers, () => readSampled(p))) votes.set(f, (votes.get(f) ?? 0) + 1);
+  return votes;
 }
 
 /** The language of one loose file from its own content (see `sniffFolder`), or undefined. */

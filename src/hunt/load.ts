@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { catalogFile } from '../catalog/paths.ts';
 import { workerEntry } from '../catalog/workerEntry.ts';
-import { detectFormat, findRepoRoot } from '../formats/detect.ts';
+import { detectRuleFolders, findRepoRoot } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
@@ -198,37 +198,42 @@ function notRuleHint(abs: string, dir: boolean): string {
   return dir ? ': no marker file, folder name or file in it reads as a rule of a known language' : ': its content reads as a rule of no known language, and no folder above it is a rule repository';
 }
 
-/** Rules of files or repositories: each path is a repository folder (any language) or a rule file inside one. */
+/**
+ * Rules of files or repositories: each path is a repository folder (any language; a folder whose subfolders hold
+ * different languages is read as each, with its own files that read as rules: `detectRuleFolders`) or a rule file
+ * inside one.
+ */
 export async function rulesFromPaths(paths: readonly string[], f: RuleFilter, onProgress?: (label: string) => (done: number, total: number) => void): Promise<RuleRecord[]> {
   const out: RuleRecord[] = [];
   for (const p of paths) {
-    const abs = path.resolve(p);
-    const st = statSync(abs, { throwIfNoEntry: false });
-    if (!st) throw new Error(`no such rule path: ${p}`);
-    let root: string;
-    let format: Format | undefined;
-    let only: string[] | undefined;
-    if (st.isDirectory()) {
-      format = detectFormat(abs);
-      root = abs;
-      if (!format) {
-        const up = findRepoRoot(abs);
-        if (!up) throw new Error(`cannot tell the language of ${p}${notRuleHint(abs, true)}`);
-        format = up.format;
-        root = up.root;
-        only = undefined;
-      }
-    } else {
-      const up = findRepoRoot(abs);
-      if (!up) throw new Error(`cannot find the repository of ${p}${notRuleHint(abs, false)}`);
-      root = up.root;
-      format = up.format;
-      only = [path.relative(root, abs).split(path.sep).join('/')];
+    for (const { root, format, only } of pathScans(p)) {
+      const adapter = adapterFor(format);
+      if (!adapter) throw new Error(`no adapter for ${format}`);
+      const res = await scanSource(adapter, root, describeSource(root), { ...(only ? { only } : {}), ...(onProgress ? { onProgress: onProgress(`parsing ${format} rules`) } : {}) });
+      for (const r of res.rules) if (keep(r, f)) out.push(r);
     }
-    const adapter = adapterFor(format);
-    if (!adapter) throw new Error(`no adapter for ${format}`);
-    const res = await scanSource(adapter, root, describeSource(root), { ...(only ? { only } : {}), ...(onProgress ? { onProgress: onProgress(`parsing ${format} rules`) } : {}) });
-    for (const r of res.rules) if (keep(r, f)) out.push(r);
   }
   return out;
+}
+
+/** What reading one rule path scans: repository folders, each as its language, maybe only some of its files. */
+function pathScans(p: string): { root: string; format: Format; only?: string[] }[] {
+  const abs = path.resolve(p);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) throw new Error(`no such rule path: ${p}`);
+  if (st.isDirectory()) {
+    const { folders, loose } = detectRuleFolders(abs);
+    if (folders.length) {
+      // the mixed folder's own rule files, each language's under the folder
+      const byFormat = new Map<Format, string[]>();
+      for (const { name, format } of loose) byFormat.set(format, [...(byFormat.get(format) ?? []), name]);
+      return [...folders, ...[...byFormat].map(([format, only]) => ({ root: abs, format, only }))];
+    }
+    const up = findRepoRoot(abs);
+    if (!up) throw new Error(`cannot tell the language of ${p}${notRuleHint(abs, true)}`);
+    return [{ root: up.root, format: up.format }];
+  }
+  const up = findRepoRoot(abs);
+  if (!up) throw new Error(`cannot find the repository of ${p}${notRuleHint(abs, false)}`);
+  return [{ root: up.root, format: up.format, only: [path.relative(up.root, abs).split(path.sep).join('/')] }];
 }

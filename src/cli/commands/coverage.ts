@@ -5,14 +5,15 @@
  * build reads a source: the language each folder tells, ATT&CK resolved against the bundle; into a catalog made for
  * the command in a temporary folder, read as any catalog, then removed).
  */
-import { mkdtempSync, rmSync, statSync, symlinkSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, symlinkSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCatalog, type BuildReport } from '../../catalog/build.ts';
 import { progressFor } from '../../catalog/progress.ts';
 import type { Filters } from '../../catalog/query.ts';
 import type { SourceDef } from '../../catalog/sources.ts';
-import { detectFormat } from '../../formats/detect.ts';
+import { detectRuleFolders } from '../../formats/detect.ts';
+import type { Format } from '../../model/facts.ts';
 import { CATALOG_OPTIONS, parseCommand, printJson } from '../args.ts';
 import type { Catalog } from '../../catalog/query.ts';
 import { coveredKinds, uncountedMapped } from '../../catalog/read/attack.ts';
@@ -78,42 +79,62 @@ export async function run(argv: string[]): Promise<number> {
 
 /**
  * `--rules`: each folder a source of its own language (what `detect` tells, as for a sources file entry without a
- * format), built with ATT&CK into a temporary catalog for `body`; what the build could not read is said on stderr.
+ * format; a folder whose subfolders hold different languages, a source per subfolder and per language of its own rule
+ * files: `detectRuleFolders`), built with ATT&CK into a temporary catalog for `body`; what the build could not read is
+ * said on stderr.
  */
 async function withRulesCatalog(paths: readonly string[], attack: string | undefined, quiet: boolean, body: (cat: Catalog) => number): Promise<number> {
   const sources: SourceDef[] = [];
+  /** Each source as the summary names it, and the command that lists what the build could not read of it. */
+  const shown: { label: string; scan: string }[] = [];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'detwiki-coverage-'));
   try {
     const mirror = path.join(tmp, 'mirror');
     mkdirSync(mirror);
-    paths.forEach((p, i) => {
+    const add = (label: string, scan: string, format: Format, link: (at: string) => void) => {
+      // the build reads a source at <mirror>/<name>
+      const name = `rules-${sources.length + 1}`;
+      link(path.join(mirror, name));
+      sources.push({ name, format, repository: label, url: '', branch: 'HEAD', roots: [], licence: '' });
+      shown.push({ label, scan });
+    };
+    for (const p of paths) {
       const st = statSync(p, { throwIfNoEntry: false });
       if (!st) throw new UsageError(`--rules: no such folder: ${p}`);
       if (!st.isDirectory()) throw new UsageError(`--rules: not a folder: ${p} (give the folder of the rules: a rule's language and its companions, a Panther rule's Python, are read from there)`);
-      const format = detectFormat(p);
-      if (!format) throw new UsageError(`--rules: the files in ${p} do not tell their language (\`detwiki scan ${p} --format F\` reads them as F)`);
-      // the build reads a source at <mirror>/<name>: a link to the folder, so nothing is copied
-      const name = `rules-${i + 1}`;
-      symlinkSync(path.resolve(p), path.join(mirror, name), 'dir');
-      sources.push({ name, format, repository: p, url: '', branch: 'HEAD', roots: [], licence: '' });
-    });
+      const { folders, loose } = detectRuleFolders(p);
+      if (!folders.length) throw new UsageError(`--rules: the files in ${p} do not tell their language (\`detwiki scan ${p} --format F\` reads them as F)`);
+      // a link to the folder, so nothing is copied
+      for (const f of folders) {
+        const label = folders.length > 1 ? path.join(p, path.basename(f.root)) : p;
+        add(label, `detwiki scan ${label}`, f.format, (at) => symlinkSync(f.root, at, 'dir'));
+      }
+      // the mixed folder's own rule files (a README with searches in it): copies, a folder of them a language
+      for (const format of new Set(loose.map((l) => l.format))) {
+        const names = loose.filter((l) => l.format === format).map((l) => l.name);
+        add(names.map((n) => path.join(p, n)).join(', '), `detwiki scan ${p} --format ${format}`, format, (at) => {
+          mkdirSync(at);
+          for (const n of names) copyFileSync(path.join(p, n), path.join(at, n));
+        });
+      }
+    }
     const out = path.join(tmp, 'catalog');
     const r = await buildCatalog({ outDir: out, mirror, sources, ...(attack !== undefined ? { attack } : {}), progress: progressFor(process.stderr, quiet || !process.stderr.isTTY) });
-    for (const line of rulesSummary(r, paths)) process.stderr.write(`detwiki coverage: ${line}\n`);
+    for (const line of rulesSummary(r, shown)) process.stderr.write(`detwiki coverage: ${line}\n`);
     return await withCatalog('coverage', out, body);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-/** What the build of `--rules` read, a line a folder: its language, its rules, the files skipped and those with errors. */
-function rulesSummary(r: BuildReport, paths: readonly string[]): string[] {
+/** What the build of `--rules` read, a line a source: its language, its rules, the files skipped and those with errors. */
+function rulesSummary(r: BuildReport, shown: readonly { label: string; scan: string }[]): string[] {
   return r.sources.map((s, i) => {
-    const p = paths[i]!;
+    const { label, scan } = shown[i]!;
     const skipped = s.outcomes.skipped ? ` (skipped ${s.outcomes.skipped})` : '';
     const withErrors = new Set(s.errors.map((e) => e.file)).size;
-    const bad = withErrors ? `; errors in ${withErrors} file(s): \`detwiki scan ${p}\` lists them` : '';
-    return `${p}: ${s.format}, ${s.rules} rule(s) from ${s.files} file(s)${skipped}${bad}`;
+    const bad = withErrors ? `; errors in ${withErrors} file(s): \`${scan}\` lists them` : '';
+    return `${label}: ${s.format}, ${s.rules} rule(s) from ${s.files} file(s)${skipped}${bad}`;
   });
 }
 

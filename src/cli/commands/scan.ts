@@ -4,9 +4,12 @@
  * error (with diagnostics). Exit 0 when every file was accounted for; with --strict, non-zero if any rule file
  * failed to parse.
  */
+import path from 'node:path';
 import type { DiagnosticCount } from '../../catalog/parsingCoverage.ts';
 import type { FileResult } from '../../formats/adapter.ts';
 import type { ScanResult } from '../../formats/scan.ts';
+import { detectRuleFolders } from '../../formats/detect.ts';
+import type { Format } from '../../model/facts.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
 import { guarded, loadAttackFor, repoAndFormat, scanRepo, UsageError, warnAttackAfter } from '../context.ts';
@@ -21,6 +24,7 @@ export function run(argv: string[]): Promise<number> {
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]');
     const { root, format } = repoAndFormat(positionals[0]!, values.format);
+    if (values.format === undefined) noteOtherLanguages(root, format);
     const attack = await loadAttackFor(values.attack, true);
     const t0 = performance.now();
     const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
@@ -52,6 +56,20 @@ export function run(argv: string[]): Promise<number> {
     if (!values.json) warnAttackAfter(attack);
     return values.strict && summary.counts.error > 0 ? 1 : 0;
   });
+}
+
+/**
+ * A folder whose subfolders hold different languages is scanned as one (the one most of its sampled files are in):
+ * the others are named on stderr, with the command that reads each (`hunt --rules` and `coverage --rules` read them all).
+ */
+function noteOtherLanguages(root: string, format: Format): void {
+  const { folders, loose } = detectRuleFolders(root);
+  if (folders.length < 2) return;
+  const others = [
+    ...folders.map((f) => ({ at: f.root, format: f.format, how: `detwiki scan ${f.root}` })),
+    ...loose.map((l) => ({ at: path.join(root, l.name), format: l.format, how: `detwiki scan ${root} --format ${l.format}` })),
+  ];
+  for (const o of others.filter((x) => x.format !== format)) process.stderr.write(`note: ${o.at} holds ${o.format} rules, not read as ${format} here: \`${o.how}\` reads them\n`);
 }
 
 /** The figures `scan --json` prints (the parser coverage page shows the same per source). */
