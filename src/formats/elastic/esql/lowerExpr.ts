@@ -188,20 +188,14 @@ function reasonOf(o: Operand, what: string): string {
   }
 }
 
-/** A predicate on a field, through a derivation when there is one. */
-function dpred(field: string, op: Operator, values: readonly Value[], opts: PredicateOptions | undefined, span: Span | undefined, derived: Derived | undefined): Predicate {
-  const p = pred(field, op, values, opts, span);
-  return derived ? { ...p, derived } : p;
-}
-
 /** A predicate on a field or on the value derived from one. */
 function on(o: Extract<Operand, { kind: 'field' | 'derived' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | undefined, span: Span | undefined): Predicate {
-  return dpred(o.field, op, values, opts, span, o.kind === 'derived' ? o.derived : undefined);
+  return pred(o.field, op, values, opts, span, o.kind === 'derived' ? o.derived : undefined);
 }
 
 /** Presence of the predicate's field and of a field it is compared with (a null on either side makes it null). */
 function presence(p: Predicate): Expr[] {
-  const out: Expr[] = [dpred(p.field, 'is_not_null', [], undefined, p.span, p.derived)];
+  const out: Expr[] = [pred(p.field, 'is_not_null', [], undefined, p.span, p.derived)];
   for (const v of p.values) if (v !== null && typeof v === 'object') out.push(pred(v.field, 'is_not_null', [], undefined, p.span));
   return out;
 }
@@ -211,18 +205,18 @@ function falseOf(p: Predicate): Expr {
   const d = p.derived;
   switch (p.op) {
     case 'is_null':
-      return dpred(p.field, 'is_not_null', [], undefined, p.span, d);
+      return pred(p.field, 'is_not_null', [], undefined, p.span, d);
     case 'is_not_null':
-      return dpred(p.field, 'is_null', [], undefined, p.span, d);
+      return pred(p.field, 'is_null', [], undefined, p.span, d);
     case 'ne':
-      return dpred(p.field, 'eq', p.values, p.opts, p.span, d);
+      return pred(p.field, 'eq', p.values, p.opts, p.span, d);
     case 'lt':
     case 'le':
     case 'gt':
     case 'ge':
-      return dpred(p.field, OPERATOR_FACTS[p.op].negation!, p.values, p.opts, p.span, d);
+      return pred(p.field, OPERATOR_FACTS[p.op].negation!, p.values, p.opts, p.span, d);
     case 'eq':
-      return p.values.length === 1 ? and(...presence(p), dpred(p.field, 'ne', p.values, p.opts, p.span, d)) : and(...presence(p), not(p));
+      return p.values.length === 1 ? and(...presence(p), pred(p.field, 'ne', p.values, p.opts, p.span, d)) : and(...presence(p), not(p));
     default:
       return and(...presence(p), not(p));
   }
@@ -235,10 +229,10 @@ function forms(p: Predicate): TwoForms {
 /** A comparison's true form: `!=` also needs the fields present. */
 function comparison(field: string, op: Operator, value: Value, opts: PredicateOptions | undefined, span: Span, derived?: Derived): TwoForms {
   if (op === 'ne') {
-    const p = dpred(field, 'ne', [value], opts, span, derived);
-    return { t: and(...presence(p), p), f: dpred(field, 'eq', [value], opts, span, derived) };
+    const p = pred(field, 'ne', [value], opts, span, derived);
+    return { t: and(...presence(p), p), f: pred(field, 'eq', [value], opts, span, derived) };
   }
-  return forms(dpred(field, op, [value], opts, span, derived));
+  return forms(pred(field, op, [value], opts, span, derived));
 }
 
 /** The characters a regular expression matches literally: escapes (`\d`, `\s`, `\.`) left out. */
