@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Format } from '../model/facts.ts';
 import type { FormatSniffer } from './adapter.ts';
 import { ADAPTERS } from './registry.ts';
-import { folderVotes, sniffFile, sniffFolder } from './sniff.ts';
+import { folderVotes, mostVoted, sniffFile, sniffFolder } from './sniff.ts';
 
 interface Marker {
   readonly format: Format;
@@ -50,16 +50,18 @@ export function detectRuleFolders(dir: string): { readonly folders: readonly Rul
   const root = path.resolve(dir);
   const named = detectByMarkers(root) ?? SOURCE_FOLDER_FORMATS[path.basename(root)];
   if (named) return { folders: [{ root, format: named }], loose: [] };
-  // the subfolders are looked at only when the folder's own sample holds rules of more than one language
-  if (folderVotes(root, FORMAT_SNIFFERS).size < 2) {
-    const format = detectFormat(root);
+  const votes = folderVotes(root, FORMAT_SNIFFERS);
+  const whole = () => {
+    const format = mostVoted(votes, FORMAT_SNIFFERS);
     return { folders: format ? [{ root, format }] : [], loose: [] };
-  }
+  };
+  // the subfolders are looked at only when the folder's own sample holds rules of more than one language
+  if (votes.size < 2) return whole();
   let entries: Dirent[] = [];
   try {
     entries = readdirSync(root, { withFileTypes: true });
   } catch {
-    /* unreadable: told by detectFormat below */
+    return whole();
   }
   const subfolders = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
@@ -80,8 +82,7 @@ export function detectRuleFolders(dir: string): { readonly folders: readonly Rul
       });
     return { folders: subfolders, loose };
   }
-  const format = detectFormat(root);
-  return { folders: format ? [{ root, format }] : [], loose: [] };
+  return whole();
 }
 
 /** The format of one loose file, from its own content. */

@@ -155,7 +155,11 @@ function passes(sniff: FormatSniffer, f: SniffedFile): boolean {
  * most votes win (ties in `sniffers` order). Undefined when no file is claimed.
  */
 export function sniffFolder(dir: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[]): Format | undefined {
-  const votes = folderVotes(dir, sniffers);
+  return mostVoted(folderVotes(dir, sniffers), sniffers);
+}
+
+/** The language most sampled files are claimed by (ties in the sniffers' order). */
+export function mostVoted(votes: ReadonlyMap<Format, number>, sniffers: readonly { readonly format: Format }[]): Format | undefined {
   let best: Format | undefined;
   let most = 0;
   for (const s of sniffers) {
