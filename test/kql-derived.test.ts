@@ -184,6 +184,15 @@ describe('KQL derived columns: evaluation on events', () => {
     assert.equal(ev({ Cmd: 'powershell -enc %%%' }), false, 'not base64: ""');
   });
 
+  it('url_decode: percent-decoding; a + or a stray % (which the reference does not say how it reads) is unknown', () => {
+    const ev = on('W3CIISLog | where url_decode(csUriQuery) has "<script>"');
+    assert.equal(ev({ csUriQuery: 'q=%3Cscript%3Ealert(1)%3C%2Fscript%3E' }), true);
+    assert.equal(ev({ csUriQuery: 'q=hello%20world' }), false);
+    assert.equal(ev({ csUriQuery: 'q=a+b' }), 'unknown');
+    assert.equal(ev({ csUriQuery: 'q=100%' }), 'unknown');
+    assert.equal(ev({}), false, 'a missing column is "": no <script> in it');
+  });
+
   it('column_ifexists: the default when the event has no such column', () => {
     const ev = on('T | extend r = column_ifexists("ResultType", "NoResultType") | where r == "NoResultType"');
     assert.equal(ev({}), true);

@@ -33,13 +33,13 @@ type StepResult = unknown; // a value, undefined (null), FAIL or UNKNOWN_OPERAND
 type Lang = Derived['lang'];
 
 /** Steps that take a null / missing value without failing. */
-const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
+export const NULL_OK: ReadonlySet<string> = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
 
 /**
  * KQL string functions: a null / missing input is the empty string (KQL has no null string: `tostring(null)` is
  * ""), so `strlen(x)` of a missing x is 0 and `extract(…, x)` of it is "".
  */
-const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
+export const KQL_STRING_INPUT: ReadonlySet<string> = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode', 'urldecode']);
 
 /**
  * The steps ES|QL's string functions map to: on a multi-valued field (a list) most of its functions give null and
@@ -227,7 +227,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       return r ?? (lang === 'kql' ? '' : FAIL);
     }
     case 'urldecode':
-      return urlDecode(asString(v));
+      return urlDecode(asString(v), lang);
     case 'levenshtein': {
       // the other text: a literal, or another field's value (MQL's distance between two fields)
       const ref = fieldRefOf(argOf(s, 0));
@@ -323,13 +323,16 @@ export function base64Utf8(s: string): string | undefined {
 }
 
 /**
- * URL decoding as application/x-www-form-urlencoded text is read (ES|QL's URL_DECODE, which decodes as Java's
- * URLDecoder): `+` is a space, and each run of `%XX` escapes is bytes decoded as UTF-8. A `%` not followed by two
- * hexadecimal digits fails (null); bytes that are not UTF-8 are unknown (Java puts a replacement character there).
+ * URL decoding: each run of `%XX` escapes is bytes decoded as UTF-8. ES|QL's URL_DECODE (Java's URLDecoder) reads
+ * application/x-www-form-urlencoded text: `+` is a space, and a `%` not followed by two hexadecimal digits fails
+ * (null). KQL's url_decode documents percent-decoding alone: a `+` (kept, or a space?) and a `%` without its two
+ * digits are unknown there. Bytes that are not UTF-8 are unknown (Java puts a replacement character there).
  */
-function urlDecode(str: string | typeof FAIL): StepResult {
+function urlDecode(str: string | typeof FAIL, lang: Lang): StepResult {
   if (str === FAIL) return FAIL;
-  if (!str.includes('%')) return str.includes('+') ? str.replaceAll('+', ' ') : str;
+  const form = lang === 'esql';
+  if (!form && str.includes('+')) return UNKNOWN_OPERAND;
+  if (!str.includes('%')) return form ? str.replaceAll('+', ' ') : str;
   let out = '';
   for (let i = 0; i < str.length; ) {
     const c = str[i]!;
@@ -343,7 +346,7 @@ function urlDecode(str: string | typeof FAIL): StepResult {
       const bytes: number[] = [];
       while (i < str.length && str[i] === '%') {
         const hex = str.slice(i + 1, i + 3);
-        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return FAIL;
+        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return form ? FAIL : UNKNOWN_OPERAND;
         bytes.push(parseInt(hex, 16));
         i += 3;
       }

@@ -4,7 +4,7 @@
  *
  * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
  * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch). KQL has no null
- * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len) take
+ * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len, …) take
  * a null / missing input as "", and a string result KQL documents as null (no match) is "". In a `lang: 'esql'`
  * chain a list (a multi-valued field) given to a step ES|QL's string functions map to is unknown
  * (`ESQL_SCALAR_STEPS` in derive.ts).
@@ -196,9 +196,10 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
   urldecode: {
     args: '',
     render: 'urldecode(X)',
-    meaning: 'The text a URL-encoded string stands for, read as application/x-www-form-urlencoded text: `+` is a space, and each run of `%XX` escapes is bytes decoded as UTF-8.',
-    failure: 'a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder, which ES|QL uses, puts a replacement character there)',
-    sources: ['ES|QL URL_DECODE(s)'],
+    meaning: 'The text a URL-encoded string stands for: each run of `%XX` escapes is bytes decoded as UTF-8.',
+    languages: 'ES|QL reads application/x-www-form-urlencoded text (Java\'s URLDecoder): `+` is a space. KQL documents percent-decoding alone: a text with a `+` is unknown (kept, or a space, is not documented), and so is a `%` without its two digits; a null string is "".',
+    failure: 'ES|QL: a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder puts a replacement character there)',
+    sources: ['ES|QL URL_DECODE(s)', 'KQL url_decode(s)'],
   },
   levenshtein: {
     args: 'other (string, or a field reference: that field\'s value), case-insensitive (boolean)',

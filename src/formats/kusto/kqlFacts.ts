@@ -144,6 +144,7 @@ export const DERIVING_FUNCTIONS: Readonly<Record<string, DerivingFunction>> = {
   floor: { transform: 'bin', source: 0, arity: [2, 2] },
   base64_decode_tostring: { transform: 'base64decode', source: 0, arity: [1, 1] },
   base64_decodestring: { transform: 'base64decode', source: 0, arity: [1, 1] },
+  url_decode: { transform: 'urldecode', source: 0, arity: [1, 1] },
   replace_regex: { transform: 'replace', source: 0, arity: [3, 3] },
   replace: { transform: 'replace', source: 2, arity: [3, 3] },
   strcat: { transform: 'strcat', source: 0 },

@@ -22,7 +22,7 @@
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
 import { fieldRefOf, isFieldRef, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
-import { EDIT_DISTANCE_CELLS, ESQL_SCALAR_STEPS, parseRegex } from '../../model/derive.ts';
+import { EDIT_DISTANCE_CELLS, ESQL_SCALAR_STEPS, KQL_STRING_INPUT, NULL_OK, parseRegex } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
 import type { SqlDialect } from './dialects.ts';
@@ -116,10 +116,6 @@ const JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"';
 /** A surrogate escape (`\uD800`): `JSON.parse` reads a lone one, DuckDB does not. */
 const SURROGATE_ESCAPE = '(?i)\\\\u[d][89a-f]';
 
-/** Steps that take a null / missing value without failing (derive.ts NULL_OK). */
-const NULL_OK = new Set(['str', 'tostring', 'type', 'elements', 'strcat']);
-/** KQL string functions: a null input is "" (derive.ts KQL_STRING_INPUT). */
-const KQL_STRING_INPUT = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode']);
 
 /** What a derivation's SQL reads besides its input: fresh names, the engine's regex check, other event fields. */
 export interface DeriveEnv {
