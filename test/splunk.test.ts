@@ -127,15 +127,20 @@ describe('SPL where / eval semantics', () => {
     ['x | where searchmatch("b=c*")', `(${X} and b wildcard "c*" {cs:false,wildcard:spl})`],
     ['x | where 5 < n', `(${X} and n gt 5 {typing:loose})`],
     ['x | regex cmd="^a.*b$"', `(${X} and cmd regex "^a.*b$" {cs:true})`],
-    ['x | where len(a) > 5', `(${X} and opaque(function: len() computes a value the model cannot compare))`],
+    // string functions of a field: the field through their steps
+    ['x | where len(a) > 5', `(${X} and len(a) gt 5 {typing:loose})`],
+    ['x | eval u=urldecode(uri) | where like(lower(u), "%../..%")', `(${X} and urldecode.lower(uri) wildcard "%../..%" {cs:true,typing:loose,wildcard:like})`],
+    ['x | eval s=replace(w, "\\\\\\\\", "") | where s!=c', `(${X} and opaque(eval: a comparison between a value computed from a field (rex, eval functions) and another field))`],
+    ['x | where substr(h, 1, 2)="MZ"', `(${X} and substring(h) eq "MZ" {cs:true,typing:loose})`],
+    ['x | where mvindex(a, 0)="b"', `(${X} and opaque(function: mvindex() computes a value the model cannot compare))`],
     // rex: a named group of the first match is the model's extract of the field; a null when it does not match
     ['x | rex field=a "(?<b>\\d+)" | where b="1"', `(${X} and extract(a) eq "1" {cs:true,typing:loose})`],
     ['x | rex "(?<b>\\d+)" | search b=1 OR b=*', `(${X} and (extract(_raw) eq 1 {cs:false,typing:loose} or extract(_raw) is_not_null))`],
     ['x | rex field=a "(?P<b>\\d+)" | where isnotnull(b) AND b!="0"', `(${X} and extract(a) is_not_null and extract(a) is_not_null and extract(a) ne "0" {cs:true,typing:loose})`],
     ['x | rex field=a max_match=5 "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from a by a regular expression (max_match=5: every match)))`],
     ['x | eval c=lower(a) | rex field=c "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from c by a regular expression))`],
-    ['x | rex field=a "(?<b>\\d+)" | where b=c', `(${X} and opaque(rex: a comparison between a value extracted by rex and another field))`],
-    ['x | rex field=a "(?<b>\\d+)" | where lower(b)="x"', `(${X} and opaque(function: lower() of a value extracted by rex))`],
+    ['x | rex field=a "(?<b>\\d+)" | where b=c', `(${X} and opaque(rex: a comparison between a value computed from a field (rex, eval functions) and another field))`],
+    ['x | rex field=a "(?<b>\\d+)" | where lower(b)="x"', `(${X} and extract.lower(a) eq "x" {cs:true,typing:loose})`],
     ['x | stats count by a | where count > 5 AND a="q"', `(${X} and a eq "q" {cs:true,typing:loose})`],
     ['x | eval big=if(n > 100 AND u="v", 1, 0) | where big=1', `(${X} and n gt 100 {typing:loose} and u eq "v" {cs:true,typing:loose})`],
     ['x | eval big=if(n > 100, "yes", "no") | search big=no', `(${X} and not n gt 100 {typing:loose})`],
@@ -390,6 +395,22 @@ describe('SPL evaluation follows Splunk', () => {
     assert.ok(p.ok);
     return lowerPipeline({ pipeline: p.value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined }).condition!;
   };
+  it('eval string functions: substr is 1-based, urldecode percent-decodes (a + is unknown), trim takes spaces and tabs, len counts characters', () => {
+    // the search's own term (`x`) is in every event's _raw
+    const on = (q: string) => (ev: Record<string, unknown>) => evaluate(e(`search x | ${q}`), { _raw: 'x', ...ev });
+    const mz = on('where substr(h, 1, 2)="MZ"');
+    assert.equal(mz({ h: 'MZ\u0090\u0000' }), true);
+    assert.equal(mz({ h: 'ZM' }), false);
+    const trav = on('eval u=urldecode(uri) | where like(u, "%../..%")');
+    assert.equal(trav({ uri: '/a?f=..%2F..%2Fetc' }), true);
+    assert.equal(trav({ uri: '/a?f=..%2Fetc' }), false);
+    assert.equal(trav({ uri: '/a?f=a+b' }), 'unknown');
+    assert.equal(trav({ uri: ['/../../', '/x'] }), 'unknown', 'a multivalue field');
+    assert.equal(on('where trim(n)="a"')({ n: ' \ta\t ' }), true);
+    assert.equal(on('where trim(n)="a"')({ n: '\na' }), false, 'a line break is not trimmed');
+    assert.equal(on('where len(n) > 3')({ n: 'äöüß' }), true);
+    assert.equal(on('where len(n) > 3')({}), false);
+  });
   it('search values are case-insensitive with * wildcards, ? literal', () => {
     assert.equal(evaluate(e('p="*CMD.exe"'), { p: 'C:\\cmd.EXE' }), true);
     assert.equal(evaluate(e('p="a?c"'), { p: 'abc' }), false);

@@ -42,10 +42,14 @@ export const NULL_OK: ReadonlySet<string> = new Set(['str', 'tostring', 'type', 
 export const KQL_STRING_INPUT: ReadonlySet<string> = new Set(['lower', 'upper', 'trim', 'substring', 'extract', 'parse', 'split', 'len', 'bytes', 'replace', 'base64decode', 'urldecode']);
 
 /**
- * The steps ES|QL's string functions map to: on a multi-valued field (a list) most of its functions give null and
- * some, by version, each value's result, so in a `lang: 'esql'` chain a list input to them is unknown.
+ * The steps ES|QL's string functions and SPL's eval functions map to: on a multi-valued field (a list) most of them
+ * give null and some, by version, each value's result, so in a `lang: 'esql'` or `'spl'` chain a list input to them
+ * is unknown.
  */
-export const ESQL_SCALAR_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode']);
+export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim']);
+
+/** Languages whose string functions are unknown on a list (`SCALAR_STRING_STEPS`). */
+export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql', 'spl']);
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -100,7 +104,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     if (lang !== 'kql' || !KQL_STRING_INPUT.has(s.fn)) return FAIL;
     v = '';
   }
-  if (lang === 'esql' && ESQL_SCALAR_STEPS.has(s.fn) && (Array.isArray(v) || isRecord(v))) return UNKNOWN_OPERAND;
+  if (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(s.fn) && (Array.isArray(v) || isRecord(v))) return UNKNOWN_OPERAND;
   const py = lang === 'python';
   const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
   switch (s.fn) {

@@ -114,12 +114,12 @@ export interface TransformStep {
  * missing key, a type error) makes the value null (`onError: 'null'`, the default: KQL, and what Python code guarded
  * by `try`/`except` sees; a predicate on it is evaluated as on a missing value with loose typing, so an ordering is
  * false rather than a type error) or the predicate unknown (`onError: 'unknown'`: the Python exception propagates).
- * ES|QL (`esql`) reads a value as EQL does, but its string functions on a multi-valued field (a list) are unknown:
- * most give null there, some (by version) each value's result.
+ * ES|QL (`esql`) and SPL's eval (`spl`) read a value as EQL does, but their string functions on a multi-valued field
+ * (a list) are unknown: most give null there, some (by version) each value's result.
  */
 export interface Derived {
   readonly steps: readonly TransformStep[];
-  readonly lang?: 'python' | 'kql' | 'eql' | 'esql';
+  readonly lang?: 'python' | 'kql' | 'eql' | 'esql' | 'spl';
   readonly onError?: 'null' | 'unknown';
 }
 

@@ -5,9 +5,9 @@
  * A failure (the `failure` column) never throws: the value becomes null, or with the derivation's
  * `onError: 'unknown'` the predicate is unknown (a Python exception the rule does not catch). KQL has no null
  * string: in a `lang: 'kql'` chain the string steps (lower, upper, trim, substring, extract, parse, split, len, …) take
- * a null / missing input as "", and a string result KQL documents as null (no match) is "". In a `lang: 'esql'`
- * chain a list (a multi-valued field) given to a step ES|QL's string functions map to is unknown
- * (`ESQL_SCALAR_STEPS` in derive.ts).
+ * a null / missing input as "", and a string result KQL documents as null (no match) is "". In a `lang: 'esql'` or
+ * `'spl'` chain a list (a multi-valued field) given to a step ES|QL's or SPL's string functions map to is unknown
+ * (`SCALAR_STRING_STEPS` in derive.ts).
  */
 import type { TransformName } from './expr.ts';
 
@@ -73,14 +73,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string',
     sources: ["Elastic's Windows integration (sysmon_operational pipeline): process.args and process.parent.args from the command line"],
   },
-  lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)', 'ES|QL TO_LOWER(s)'] },
-  upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)', 'ES|QL TO_UPPER(s)'] },
+  lower: { args: '', render: 'lower(X)', meaning: 'The string lower-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.lower() / casefold()', 'KQL tolower(s)', 'ES|QL TO_LOWER(s)', 'SPL lower(s) of another eval function'] },
+  upper: { args: '', render: 'upper(X)', meaning: 'The string upper-cased.', failure: 'a value that is not a string (Python; KQL converts with tostring)', sources: ['Python s.upper()', 'KQL toupper(s)', 'ES|QL TO_UPPER(s)', 'SPL upper(s) of another eval function'] },
   trim: {
     args: '[characters (string)]',
     render: 'trim(X)',
     meaning: 'The string with leading and trailing whitespace (or any of the given characters) removed.',
     failure: 'a value that is not a string',
-    sources: ['Python s.strip([chars])', 'KQL trim(regex, s) where the regex is a set of characters (`@"\\s+"`: RE2 whitespace, `@"[ \"]+"`)'],
+    sources: ['Python s.strip([chars])', 'KQL trim(regex, s) where the regex is a set of characters (`@"\\s+"`: RE2 whitespace, `@"[ \"]+"`)', 'SPL trim(s[, chars]) (spaces and tabs by default)'],
   },
   len: {
     args: '',
@@ -88,7 +88,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     meaning: 'Length: code points of a string, elements of a list, members of an object.',
     languages: 'Python len() of a number or None is a failure (TypeError); KQL strlen(x) converts a scalar to its string first (null: "", length 0), ',
     failure: 'a value without a length (Python), null / missing',
-    sources: ['Python len(x)', 'KQL strlen(s)', 'ES|QL LENGTH(s)'],
+    sources: ['Python len(x)', 'KQL strlen(s)', 'ES|QL LENGTH(s)', 'SPL len(s)'],
   },
   array_len: {
     args: '',
@@ -175,7 +175,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     render: 'replace(X, lookup, rewrite) / replace_regex(X, re, rewrite)',
     meaning: 'Every occurrence of lookup in the string, left to right and not overlapping, replaced by rewrite. With "regex": every match of the RE2 regular expression (after an empty match the search moves on one character), and in rewrite `\\0`…`\\9` stand for the match and its groups (a group that did not take part is "") and `\\\\` for a backslash (RE2 rewrite).',
     failure: 'a value that is not a string (KQL converts with tostring; null is ""); a pattern RE2 cannot run (unknown)',
-    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)', 'ES|QL REPLACE(s, re, rewrite) (its `$1` group references rewritten as `\\1`)'],
+    sources: ['KQL replace_string(s, lookup, rewrite)', 'KQL replace_regex(s, re, rewrite)', 'KQL replace(re, rewrite, s) (deprecated spelling)', 'ES|QL REPLACE(s, re, rewrite) (its `$1` group references rewritten as `\\1`)', 'SPL replace(s, regex, rewrite)'],
   },
   bin: {
     args: 'size (number)[, "ms"]',
@@ -197,9 +197,9 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: '',
     render: 'urldecode(X)',
     meaning: 'The text a URL-encoded string stands for: each run of `%XX` escapes is bytes decoded as UTF-8.',
-    languages: 'ES|QL reads application/x-www-form-urlencoded text (Java\'s URLDecoder): `+` is a space. KQL documents percent-decoding alone: a text with a `+` is unknown (kept, or a space, is not documented), and so is a `%` without its two digits; a null string is "".',
+    languages: 'ES|QL reads application/x-www-form-urlencoded text (Java\'s URLDecoder): `+` is a space. KQL and SPL document percent-decoding alone: a text with a `+` is unknown (kept, or a space, is not documented), and so is a `%` without its two digits; a null string is "" in KQL.',
     failure: 'ES|QL: a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder puts a replacement character there)',
-    sources: ['ES|QL URL_DECODE(s)', 'KQL url_decode(s)'],
+    sources: ['ES|QL URL_DECODE(s)', 'KQL url_decode(s)', 'SPL urldecode(s)'],
   },
   levenshtein: {
     args: 'other (string, or a field reference: that field\'s value), case-insensitive (boolean)',

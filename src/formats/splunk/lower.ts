@@ -12,7 +12,7 @@ import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputFie
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, foldedKey, MISSING_KEYS_WORDS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
-import { expandCoalesced, lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
+import { evalChain, expandCoalesced, lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
 import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
@@ -748,6 +748,9 @@ function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string
     const o = origin(e.args[0]!.name);
     if (o.kind === 'raw') return { kind: 'fold', field: o.field };
   }
+  // string functions of a field (`len`, `replace`, `substr`, `urldecode`, `trim`): the field through their steps
+  const chain = evalChain(e, origin);
+  if (chain?.steps.length) return { kind: 'derived', field: chain.field, derived: { steps: chain.steps, lang: 'spl' }, reason };
   return { kind: 'computed', reason };
 }
 

@@ -11,11 +11,11 @@
  * event field is that field's derived `extract`; a field whose value the model cannot express becomes an opaque leaf
  * with the reason.
  */
-import { and, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type TransformStep, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
-import { CASE_FOLD_FUNCTIONS } from './splFacts.ts';
+import { CASE_FOLD_FUNCTIONS, STEP_FUNCTIONS } from './splFacts.ts';
 
 /** Where a field's value comes from at a point of the pipeline. */
 export type FieldOrigin =
@@ -38,7 +38,8 @@ export type FieldOrigin =
   | { readonly kind: 'cond'; readonly cond: Expr; readonly then: Value; readonly else: Value; readonly reason: string }
   /**
    * A value the model derives from an event field (`rex field=f "(?<name>…)"`: the named group of the first match,
-   * absent when it does not match); `reason` is used where a derived value cannot be compared.
+   * absent when it does not match; `eval x=len(f)` and the other `STEP_FUNCTIONS`); `reason` is used where a derived
+   * value cannot be compared.
    */
   | { readonly kind: 'derived'; readonly field: string; readonly derived: Derived; readonly reason: string }
   /**
@@ -269,20 +270,76 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
       if (o.kind === 'agg') return { kind: 'opaque', reason: `aggregate: ${n.name} is ${o.text} over a group of events` };
       return { kind: 'opaque', reason: o.reason };
     }
-    case 'call':
+    case 'call': {
+      // string functions of a field: the field through their steps (a case fold of the field itself stays a fold)
+      const chain = evalChain(n, ctx.origin);
+      if (chain && !(CASE_FOLD_FUNCTIONS.has(n.name) && chain.steps.length === 1)) return { kind: 'field', field: chain.field, derived: { steps: chain.steps, lang: 'spl' } };
       if (CASE_FOLD_FUNCTIONS.has(n.name) && n.args.length === 1) {
         const inner = operand(n.args[0]!, ctx);
-        if (inner.kind === 'field' && inner.derived) return { kind: 'opaque', reason: `function: ${n.name}() of a value extracted by rex` };
+        if (inner.kind === 'field' && inner.derived) return { kind: 'opaque', reason: `function: ${n.name}() of a value the model derives otherwise` };
         if (inner.kind === 'field') return { ...inner, opts: { cs: false, typing: 'loose' }, fold: true };
         if (inner.kind === 'value' && typeof inner.value === 'string') return { kind: 'value', value: n.name === 'lower' ? inner.value.toLowerCase() : inner.value.toUpperCase() };
         return inner;
       }
       if (n.name === 'neg' && n.args[0]?.type === 'lit' && typeof n.args[0].value === 'number') return { kind: 'value', value: -n.args[0].value };
       return { kind: 'opaque', reason: `function: ${n.name}() computes a value the model cannot compare` };
+    }
     case 'macro':
       return { kind: 'opaque', reason: `macro: \`${n.name}\` is not defined in macros/` };
     default:
       return { kind: 'opaque', reason: `operator: ${n.type} as a value` };
+  }
+}
+
+/**
+ * A field through eval string functions (`STEP_FUNCTIONS`): the event field and the transform steps, when every
+ * function's other arguments are constants it can take and the innermost argument is an event field (or a value the
+ * model already derives from one: `rex`'s extraction, an earlier `eval` of these). Undefined otherwise.
+ */
+export function evalChain(n: EvalNode, origin: (name: string) => FieldOrigin): { field: string; steps: TransformStep[] } | undefined {
+  if (n.type === 'group') return evalChain(n.expr, origin);
+  if (n.type === 'field') {
+    const o = origin(n.name);
+    if (o.kind === 'raw') return { field: o.field, steps: [] };
+    if (o.kind === 'derived' && (o.derived.lang === undefined || o.derived.lang === 'spl') && !o.derived.onError) return { field: o.field, steps: [...o.derived.steps] };
+    return undefined;
+  }
+  if (n.type !== 'call' || !STEP_FUNCTIONS.has(n.name) || !n.args.length) return undefined;
+  const step = evalStep(n);
+  const inner = step && evalChain(n.args[0]!, origin);
+  return inner && step ? { field: inner.field, steps: [...inner.steps, step] } : undefined;
+}
+
+/** The transform step of one eval string function call (see `STEP_FUNCTIONS`). */
+function evalStep(n: Extract<EvalNode, { type: 'call' }>): TransformStep | undefined {
+  const lit = (i: number) => {
+    const a = n.args[i];
+    return a?.type === 'lit' ? a.value : undefined;
+  };
+  const whole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+  switch (n.name) {
+    case 'len':
+    case 'urldecode':
+    case 'lower':
+    case 'upper':
+      return n.args.length === 1 ? { fn: n.name } : undefined;
+    case 'replace': {
+      const [re, rewrite] = [lit(1), lit(2)];
+      return n.args.length === 3 && typeof re === 'string' && typeof rewrite === 'string' ? { fn: 'replace', args: [re, rewrite, 'regex'] } : undefined;
+    }
+    case 'substr': {
+      // a start from the end (negative) or before the first character is not read here
+      const [start, count] = [lit(1), lit(2)];
+      if (!whole(start) || start < 1 || n.args.length > 3) return undefined;
+      if (n.args.length === 2) return { fn: 'substring', args: [start - 1] };
+      return whole(count) && count >= 0 ? { fn: 'substring', args: [start - 1, count] } : undefined;
+    }
+    case 'trim': {
+      const chars = n.args.length === 1 ? ' \t' : lit(1);
+      return n.args.length <= 2 && typeof chars === 'string' && chars !== '' ? { fn: 'trim', args: [chars] } : undefined;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -319,7 +376,7 @@ function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx
   const d = l.derived;
   let value: Value;
   if (r.kind === 'field') {
-    if (r.derived || d) return opaque(ctx.source(at), 'rex: a comparison between a value extracted by rex and another field', span);
+    if (r.derived || d) return opaque(ctx.source(at), `${(r.derived ?? d)!.steps.some((x) => x.fn === 'extract') ? 'rex' : 'eval'}: a comparison between a value computed from a field (rex, eval functions) and another field`, span);
     value = { kind: 'field', field: r.field };
   } else {
     value = r.value;
