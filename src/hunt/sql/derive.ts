@@ -116,7 +116,6 @@ const JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"';
 /** A surrogate escape (`\uD800`): `JSON.parse` reads a lone one, DuckDB does not. */
 const SURROGATE_ESCAPE = '(?i)\\\\u[d][89a-f]';
 
-
 /** What a derivation's SQL reads besides its input: fresh names, the engine's regex check, other event fields. */
 export interface DeriveEnv {
   readonly names: Names;
