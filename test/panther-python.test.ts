@@ -268,6 +268,14 @@ describe('panther python lowering: opaque and diagnostics', () => {
     );
   });
 
+  it('a standard-library module the model does not follow is named as such, not as a library outside the repository', async () => {
+    const { logic } = await lower('stdlib_ipaddress.py');
+    assert.deepEqual(
+      logic.missing.map((m) => m.reason),
+      ["ipaddress.ip_network: tests IP addresses with Python's ipaddress module, whose private and global ranges change between Python releases (not modelled)"],
+    );
+  });
+
   it('mocked functions are opaque', async () => {
     const { r } = await lower('helpers.py', { mocked: ['is_admin_path'] });
     assert.equal(

@@ -70,6 +70,7 @@ export const EXTERNAL_REASONS: Readonly<Record<string, string>> = {
   urllib: 'parses URLs at run time (urllib)',
   'urllib.parse': 'parses URLs at run time (urllib)',
   'unittest.mock': 'uses a test mock',
+  ipaddress: "tests IP addresses with Python's ipaddress module, whose private and global ranges change between Python releases (not modelled)",
 };
 
 /** Methods of event values (PantherEvent and the values read from it) that navigate to a field. */
