@@ -329,8 +329,8 @@ export function base64Utf8(s: string): string | undefined {
 /**
  * URL decoding: each run of `%XX` escapes is bytes decoded as UTF-8. ES|QL's URL_DECODE (Java's URLDecoder) reads
  * application/x-www-form-urlencoded text: `+` is a space, and a `%` not followed by two hexadecimal digits fails
- * (null). KQL's url_decode and SPL's urldecode document percent-decoding alone: a `+` (kept, or a space?) and a `%`
- * without its two digits are unknown there. Bytes that are not UTF-8 are unknown (Java puts a replacement character
+ * (null). KQL's url_decode documents percent-decoding alone, and SPL's urldecode no statement either way was found
+ * for: a `+` (kept, or a space?) and a `%` without its two digits are unknown there. Bytes that are not UTF-8 are unknown (Java puts a replacement character
  * there).
  */
 function urlDecode(str: string | typeof FAIL, lang: Lang): StepResult {

@@ -197,7 +197,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: '',
     render: 'urldecode(X)',
     meaning: 'The text a URL-encoded string stands for: each run of `%XX` escapes is bytes decoded as UTF-8.',
-    languages: 'ES|QL reads application/x-www-form-urlencoded text (Java\'s URLDecoder): `+` is a space. KQL and SPL document percent-decoding alone: a text with a `+` is unknown (kept, or a space, is not documented), and so is a `%` without its two digits; a null string is "" in KQL.',
+    languages: 'ES|QL reads application/x-www-form-urlencoded text (Java\'s URLDecoder): `+` is a space. KQL documents percent-decoding alone, and for SPL\'s urldecode no statement either way was found: in both a text with a `+` is unknown (kept, or a space), and so is a `%` without its two digits; a null string is "" in KQL.',
     failure: 'ES|QL: a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder puts a replacement character there)',
     sources: ['ES|QL URL_DECODE(s)', 'KQL url_decode(s)', 'SPL urldecode(s)'],
   },

@@ -122,7 +122,7 @@ export const CASE_FOLD_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper
  * Eval functions that are one transform step of their first argument (the model's TRANSFORM_FACTS), their other
  * arguments constants, as Splunk's eval reference gives them: `len(x)` (characters), `replace(x, regex, rewrite)`
  * (every match; `\1` in the rewrite is a group, as in RE2's), `substr(x, start[, n])` (start 1-based),
- * `urldecode(x)` (percent-decoding), `trim(x[, chars])` (spaces and tabs by default); `lower` / `upper` of these.
+ * `urldecode(x)` (percent-decoding; a `+` or a stray `%`, whose reading was not found documented, is unknown), `trim(x[, chars])` (spaces and tabs by default); `lower` / `upper` of these.
  */
 export const STEP_FUNCTIONS: ReadonlySet<string> = new Set(['len', 'replace', 'substr', 'urldecode', 'trim', 'lower', 'upper']);
 
