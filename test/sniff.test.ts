@@ -216,7 +216,7 @@ describe('loose rule files', () => {
     assert.deepEqual(rules.map((r) => `${r.format} ${r.source.path}`).sort(), ['sigma whoami.yml', 'sigma whoami2.yml', 'splunk README.md', 'splunk net.md', 'splunk whoami.md']);
     // one language below, a folder of no language beside it: the folder as before
     const one = folder('one-language', { 'rules/a.yml': RULES.sigma!.text, 'rules/b.yml': RULES.sigma!.text.replace('Whoami', 'B'), 'docs/guide.md': '# Guide\n' });
-    assert.deepEqual(detectRuleFolders(one), { folders: [{ root: one, format: 'sigma' }], loose: [] });
+    assert.deepEqual(detectRuleFolders(one), { format: 'sigma', folders: [{ root: one, format: 'sigma' }], loose: [] });
     const cov = spawnSync(process.execPath, [bin, 'coverage', '--rules', d, '--attack', ATTACK, '--json'], { encoding: 'utf8' });
     assert.equal(cov.status, 0, cov.stderr);
     assert.deepEqual(cov.stderr.split('\n').filter((l) => l.startsWith('detwiki coverage:')).map((l) => l.replace(d, 'D')), [

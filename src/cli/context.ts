@@ -6,7 +6,7 @@ import { loadAttack, resolveRuleAttack, type AttackIndex } from '../attack/index
 import { findAttackBundle } from '../attack/locate.ts';
 import { defaultCatalogDir, syncedAttackBundle } from '../catalog/paths.ts';
 import { Catalog } from '../catalog/query.ts';
-import { detectFormat, findRepoRoot } from '../formats/detect.ts';
+import { detectRuleFolders, findRepoRoot, type RuleFolders } from '../formats/detect.ts';
 import { adapterFor } from '../formats/registry.ts';
 import { scanSource, type ScanResult } from '../formats/scan.ts';
 import { describeSource } from '../formats/source-info.ts';
@@ -104,17 +104,21 @@ export function nearestNamesHint(byUse: readonly string[], isNear: (name: string
   return `${near.length ? 'did you mean' : fallback}: ${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`;
 }
 
-/** Resolve a repository folder and its format (from --format or the folder's markers). */
-export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format } {
+/**
+ * Resolve a repository folder and its format (from --format or the folder's markers); without --format, also the
+ * folders of other languages it holds (`parts`, `detectRuleFolders`).
+ */
+export function repoAndFormat(dir: string, formatFlag: string | undefined): { root: string; format: Format; parts?: RuleFolders } {
   const root = path.resolve(dir);
   const st = statSync(root, { throwIfNoEntry: false });
   if (!st) throw new UsageError(`no such folder: ${dir}`);
   // a file here was scanned as a repository of no file ("files: 0") and said nothing of why
   if (!st.isDirectory()) throw new UsageError(`not a folder: ${dir} (a repository folder is wanted here; \`detwiki show FILE\` and \`detwiki test FILE\` read one rule file)`);
   if (formatFlag !== undefined) return { root, format: formatOption(formatFlag) };
-  const f = detectFormat(root) ?? findRepoRoot(root)?.format;
+  const parts = detectRuleFolders(root);
+  const f = parts.format ?? findRepoRoot(root)?.format;
   if (!f) throw new UsageError(`cannot tell the format of ${dir}; pass --format`);
-  return { root, format: f };
+  return { root, format: f, parts };
 }
 
 /**

@@ -39,22 +39,29 @@ export interface RuleFolder {
   readonly format: Format;
 }
 
+/** What `detectRuleFolders` tells of a folder. */
+export interface RuleFolders {
+  /** The folder's own language, read as one (what `detectFormat` tells). */
+  readonly format?: Format;
+  readonly folders: readonly RuleFolder[];
+  readonly loose: readonly { readonly name: string; readonly format: Format }[];
+}
+
 /**
  * The folders of rules a folder given as rules holds (`hunt --rules`, `coverage --rules`): the folder itself, of the
  * language `detectFormat` tells; but when no marker or name decides it and its subfolders tell different languages by
  * their content (a team's repository with Sigma rules in `sigma/` and SPL searches in `queries/`), each subfolder that
  * tells one, as that language (those that tell none hold no rule), and `loose`: the folder's own files that read as a
- * rule, each with its language. No folder when no language is told.
+ * rule, each with its language. No folder when no language is told. `format` is the folder's own language either way
+ * (from the same sample: a caller that reads the folder as one language needs no second look).
  */
-export function detectRuleFolders(dir: string): { readonly folders: readonly RuleFolder[]; readonly loose: readonly { readonly name: string; readonly format: Format }[] } {
+export function detectRuleFolders(dir: string): RuleFolders {
   const root = path.resolve(dir);
   const named = detectByMarkers(root) ?? SOURCE_FOLDER_FORMATS[path.basename(root)];
-  if (named) return { folders: [{ root, format: named }], loose: [] };
+  if (named) return { format: named, folders: [{ root, format: named }], loose: [] };
   const votes = folderVotes(root, FORMAT_SNIFFERS);
-  const whole = () => {
-    const format = mostVoted(votes, FORMAT_SNIFFERS);
-    return { folders: format ? [{ root, format }] : [], loose: [] };
-  };
+  const format = mostVoted(votes, FORMAT_SNIFFERS);
+  const whole = (): RuleFolders => (format ? { format, folders: [{ root, format }], loose: [] } : { folders: [], loose: [] });
   // the subfolders are looked at only when the folder's own sample holds rules of more than one language
   if (votes.size < 2) return whole();
   let entries: Dirent[] = [];
@@ -80,7 +87,7 @@ export function detectRuleFolders(dir: string): { readonly folders: readonly Rul
         const format = detectFileFormat(path.join(root, name));
         return format ? [{ name, format }] : [];
       });
-    return { folders: subfolders, loose };
+    return { ...(format ? { format } : {}), folders: subfolders, loose };
   }
   return whole();
 }

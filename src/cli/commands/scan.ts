@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DiagnosticCount } from '../../catalog/parsingCoverage.ts';
 import type { FileResult } from '../../formats/adapter.ts';
 import type { ScanResult } from '../../formats/scan.ts';
-import { detectRuleFolders } from '../../formats/detect.ts';
+import type { RuleFolders } from '../../formats/detect.ts';
 import type { Format } from '../../model/facts.ts';
 import { formatDiagnostic } from '../../model/diagnostics.ts';
 import { parseCommand, printJson } from '../args.ts';
@@ -23,8 +23,8 @@ export function run(argv: string[]): Promise<number> {
       files: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('usage: detwiki scan <repo dir> [--format F] [--strict] [--json] [--files]');
-    const { root, format } = repoAndFormat(positionals[0]!, values.format);
-    if (values.format === undefined) noteOtherLanguages(root, format);
+    const { root, format, parts } = repoAndFormat(positionals[0]!, values.format);
+    if (parts) noteOtherLanguages(root, format, parts);
     const attack = await loadAttackFor(values.attack, true);
     const t0 = performance.now();
     const res = await scanRepo(root, format, attack.index, { showProgress: !values.json });
@@ -62,8 +62,7 @@ export function run(argv: string[]): Promise<number> {
  * A folder whose subfolders hold different languages is scanned as one (the one most of its sampled files are in):
  * the others are named on stderr, with the command that reads each (`hunt --rules` and `coverage --rules` read them all).
  */
-function noteOtherLanguages(root: string, format: Format): void {
-  const { folders, loose } = detectRuleFolders(root);
+function noteOtherLanguages(root: string, format: Format, { folders, loose }: RuleFolders): void {
   if (folders.length < 2) return;
   const others = [
     ...folders.map((f) => ({ at: f.root, format: f.format, how: `detwiki scan ${f.root}` })),
