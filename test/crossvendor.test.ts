@@ -67,6 +67,33 @@ describe('CloudTrail UpdateAssumeRolePolicy, in every language', () => {
   });
 });
 
+describe('YARA-L rules that name Windows events by id alone (metadata.product_event_type)', () => {
+  const declared = (name: string): LogSource[] => [{ kind: 'logsource', name }];
+  const byId = (name: string, ids: string[], test: Expr = pred('$e.target.process.file.full_path', 'ends_with', ['\\certutil.exe'], { cs: false })) =>
+    rule('yaral', declared(name), and(pred('$e.metadata.product_event_type', ids.length > 1 ? 'in' : 'eq', ids), test));
+  it("a Sysmon rule's ids are Sysmon's event ids: 1 is process creation, 11 and 13 a file and a registry event", () => {
+    assert.deepEqual(view(byId('windows/sysmon', ['1'])).logSources, ['windows.process_creation']);
+    assert.deepEqual(keys(byId('windows/sysmon', ['1'])), ['windows.process_creation|Image:name|certutil.exe']);
+    assert.deepEqual(view(byId('windows/sysmon', ['11', '13'])).logSources, ['windows.file', 'windows.registry']);
+  });
+  it("a rule declaring Windows alone reads 4688 as the Security log's process creation and 1 as Sysmon's", () => {
+    assert.deepEqual(view(byId('windows', ['1', '4688'])).logSources, ['windows.process_creation']);
+  });
+  it("a Security rule's id is the log's action, as Sigma's EventID", () => {
+    const logon = byId('windows/security', ['4624'], pred('$e.target.user.userid', 'eq', ['admin']));
+    assert.deepEqual(view(logon).logSources, ['windows.security']);
+    assert.deepEqual(keys(logon), ['windows.security|EventID|4624']);
+    const sigma = rule('sigma', [{ kind: 'logsource', name: 'windows/security', detail: { product: 'windows', service: 'security' } }], pred('EventID', 'eq', [4624]));
+    assert.deepEqual(keys(sigma), ['windows.security|EventID|4624']);
+  });
+  it('an id no table names, a rule declaring two logs, or an id that is no number leaves the rule its declared source', () => {
+    assert.deepEqual(view(byId('windows/sysmon', ['1', '99'])).logSources, ['vendor:chronicle/windows/sysmon']);
+    assert.deepEqual(view(rule('yaral', [...declared('windows/sysmon'), ...declared('windows/security')], pred('$e.metadata.product_event_type', 'eq', ['1']))).logSources, ['vendor:chronicle/windows/sysmon']);
+    assert.deepEqual(view(byId('windows', ['4624'])).logSources, ['vendor:chronicle/windows'], 'a Security id without the log declared is not guessed');
+    assert.deepEqual(view(byId('windows/sysmon', ['ProcessCreate'])).logSources, ['vendor:chronicle/windows/sysmon']);
+  });
+});
+
 describe('email: MQL array quantifiers and Defender EmailAttachmentInfo', () => {
   it('an attachment extension tested inside any(attachments, …) is the same action as EmailAttachmentInfo FileType', () => {
     const mql = rule('mql', [{ kind: 'data_model', name: 'Sublime message data model (email)' }], { kind: 'each', quant: 'any', array: 'attachments', expr: pred('.file_extension', 'in', ['html', 'htm'], { cs: false }) } as Expr);

@@ -7,7 +7,7 @@
  * service name a rule declares (`vendor:windows/<service>`), as the Sigma vocabulary names it.
  */
 
-export { LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, SYSMON_EVENT_LOG } from '../formats/readings.ts';
+export { LINUX_SYSMON, LINUX_SYSMON_EVENT_IDS, LINUX_SYSMON_EVENT_LOG, POWERSHELL_EVENT_LOG, SECURITY_EVENT_CATEGORIES, SECURITY_EVENT_LOG, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG } from '../formats/readings.ts';
 import { ENTRA_EXPORT, POWERSHELL_EVENT_LOG, SECURITY_EVENT_LOG, WORKSPACE_EVENT } from '../formats/readings.ts';
 import { DEFENDER_TABLES, defenderRows, KQL_TABLES, SENTINEL_ROW_TABLES, sentinelRows } from '../formats/kusto/vocabulary.ts';
 import { logTypeSources } from '../formats/panther/vocabulary.ts';
@@ -188,39 +188,3 @@ export const WINDOWS_CHANNELS: Readonly<Record<string, { readonly logSources?: r
 /** PowerShell events by id: script block (4104) and module (4103) logging, classic engine start (400) and provider start (600). */
 export const POWERSHELL_EVENT_CATEGORIES: Readonly<Record<number, string>> = { 4104: 'ps_script', 4103: 'ps_module', 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' };
 
-/** Sysmon event id → canonical log source (or a Sigma category without one, as `vendor:windows/<category>`). */
-export const SYSMON_EVENT_IDS: Readonly<Record<number, string>> = {
-  1: 'windows.process_creation',
-  2: 'vendor:windows/file_change',
-  3: 'windows.network',
-  4: 'vendor:windows/sysmon_status',
-  5: 'vendor:windows/process_termination',
-  6: 'windows.driver_load',
-  7: 'windows.image_load',
-  8: 'vendor:windows/create_remote_thread',
-  9: 'vendor:windows/raw_access_thread',
-  10: 'windows.process_access',
-  11: 'windows.file',
-  12: 'windows.registry',
-  13: 'windows.registry',
-  14: 'windows.registry',
-  15: 'vendor:windows/create_stream_hash',
-  16: 'vendor:windows/sysmon_status',
-  17: 'windows.pipe',
-  18: 'windows.pipe',
-  19: 'vendor:windows/wmi_event',
-  20: 'vendor:windows/wmi_event',
-  21: 'vendor:windows/wmi_event',
-  22: 'windows.dns',
-  23: 'windows.file',
-  24: 'vendor:windows/clipboard_capture',
-  25: 'vendor:windows/process_tampering',
-  26: 'windows.file',
-  27: 'vendor:windows/file_block_executable',
-  28: 'vendor:windows/file_block_shredding',
-  29: 'windows.file',
-  255: 'vendor:windows/sysmon_error',
-};
-
-/** Security events that Sigma's taxonomy also reads as a category (4688 is process creation). */
-export const SECURITY_EVENT_CATEGORIES: Readonly<Record<number, string>> = { 4688: 'windows.process_creation' };

@@ -17,7 +17,7 @@ import { and, FALSE, not, opaque, or, pred, type Each, type Expr, type Predicate
 import { renderPredicate } from '../../model/render.ts';
 import type { RuleRecord } from '../../model/rule.ts';
 import type { HuntReading } from '../adapter.ts';
-import { addressIn, byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_LOG, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
+import { addressIn, byEventId, computed, constant, derivedFrom, ENTRA_EXPORT, eventId, onField, path, SECURITY_EVENT_LOG, stringValues, SYSMON_EVENT_IDS, SYSMON_EVENT_LOG, tableReading, WORKSPACE_EVENT, type Column, type TableReading } from '../readings.ts';
 import { applicationIs, fromEither, parameter, WORKSPACE_APPLICATION } from '../workspace.ts';
 
 /** A test whose values are other fields (`$e.a = $e.b`): not read per event id. */
@@ -501,8 +501,11 @@ const ENTRA_SIGNIN_UDM: TableReading = {
   },
 };
 
-/** Rule log sources whose rules are read over Sysmon's events, and over the Security log's. */
-const OVER_SYSMON = new Set(['vendor:chronicle/windows/sysmon', 'vendor:chronicle/sysmon', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.file', 'windows.registry', 'windows.network', 'windows.dns', 'windows.process_access']);
+/**
+ * Rule log sources whose rules are read over Sysmon's events (those of its event ids too: a rule naming its events
+ * by id alone has them, see `windowsById` in vocabulary.ts), and over the Security log's.
+ */
+const OVER_SYSMON = new Set(['vendor:chronicle/windows/sysmon', 'vendor:chronicle/sysmon', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', ...Object.values(SYSMON_EVENT_IDS)]);
 const OVER_SECURITY = new Set(['vendor:chronicle/windows/security', 'vendor:chronicle/windows security events', 'vendor:chronicle/windows', 'vendor:chronicle/windows/process_creation', 'windows.process_creation', 'windows.security']);
 
 /**

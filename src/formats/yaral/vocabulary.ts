@@ -6,6 +6,7 @@
  */
 import type { RuleRecord } from '../../model/rule.ts';
 import type { FieldTable, Vocabulary } from '../../model/vocabulary/canonical.ts';
+import { SECURITY_EVENT_CATEGORIES, SYSMON_EVENT_IDS } from '../readings.ts';
 
 export const UDM_LOG_TYPES: Readonly<Record<string, string>> = {
   AWS_CLOUDTRAIL: 'aws.cloudtrail',
@@ -66,6 +67,45 @@ function normalize(f: string): string {
   return f.replace(/^\$?[A-Za-z_][A-Za-z0-9_]*\.(?=(metadata|principal|target|src|observer|intermediary|about|network|security_result|additional|extensions)\b)/, '');
 }
 
+/** The Windows log a rule declares (`product = "windows"`, `service = "sysmon"` → `windows/sysmon`), when it names one. */
+function windowsLog(declared: readonly string[]): 'sysmon' | 'security' | 'system' | 'windows' | undefined {
+  const logs = new Set<string>();
+  for (const d of declared) {
+    if (d === 'sysmon' || d === 'windows/sysmon') logs.add('sysmon');
+    else if (d === 'windows/security' || d === 'windows/system' || d === 'windows') logs.add(d.replace('windows/', ''));
+    else return undefined;
+  }
+  return logs.size === 1 ? ([...logs][0] as 'sysmon' | 'security' | 'system' | 'windows') : undefined;
+}
+
+/**
+ * The log sources of a Windows rule that names its events by id alone (`metadata.product_event_type = "1"`, the
+ * event's id as text, with `product = "windows"` and `service = "sysmon"` declared: Sigma rules converted to YARA-L),
+ * as the hunt recognises those events: Sysmon's ids by `SYSMON_EVENT_IDS`, the Security log's 4688 as process
+ * creation and its other ids as the log itself, the System log's ids as the log. A rule declaring Windows alone reads
+ * 4688 as the Security log's and the ids Sysmon has as Sysmon's (its converter's reading of a process creation is
+ * `"1" or "4688"`). Every id must have a log source, or the rule gets none from them.
+ */
+function windowsById(rule: RuleRecord, declared: readonly string[]): string[] {
+  const log = windowsLog(declared);
+  const ids = values(rule, 'metadata.product_event_type');
+  if (!log || !ids.length || !ids.every((id) => /^\d{1,5}$/.test(id))) return [];
+  const out = new Set<string>();
+  for (const id of ids.map(Number)) {
+    const ls =
+      log === 'sysmon'
+        ? SYSMON_EVENT_IDS[id]
+        : log === 'security'
+          ? (SECURITY_EVENT_CATEGORIES[id] ?? 'windows.security')
+          : log === 'system'
+            ? 'windows.system'
+            : (SECURITY_EVENT_CATEGORIES[id] ?? SYSMON_EVENT_IDS[id]);
+    if (!ls) return [];
+    out.add(ls);
+  }
+  return [...out];
+}
+
 export const yaralVocabulary: Vocabulary = {
   logSources: (rule: RuleRecord) => {
     const out = new Set<string>();
@@ -77,6 +117,7 @@ export const yaralVocabulary: Vocabulary = {
       const kind = UDM_EVENT_TYPES[et];
       if (kind) out.add(kind === 'process_creation' ? `${os}.process_creation` : `windows.${kind}`);
     }
+    if (out.size === 0) for (const ls of windowsById(rule, declared)) out.add(ls);
     // a data source no other vocabulary covers (GuardDuty, OneLogin, MS Graph activity…): a vendor log source
     if (out.size === 0 && rule.logSources.length) out.add(`vendor:chronicle/${rule.logSources[0]!.name.toLowerCase()}`);
     return [...out];
@@ -92,6 +133,9 @@ export const yaralVocabulary: Vocabulary = {
     'windows.network': { ...ACTOR, 'target.ip': 'DestinationIp', 'target.port': 'DestinationPort', 'target.hostname': 'DestinationHostname', 'principal.ip': 'SourceIp', 'principal.port': 'SourcePort', 'principal.user.userid': 'User' },
     'windows.dns': { ...ACTOR, 'network.dns.questions.name': 'QueryName' },
     'windows.image_load': { ...ACTOR, 'target.process.file.full_path': 'ImageLoaded' },
+    // the event's id as text, on the logs whose canonical action is the id
+    'windows.security': { 'metadata.product_event_type': 'EventID' },
+    'windows.system': { 'metadata.product_event_type': 'EventID' },
     'aws.cloudtrail': { 'metadata.product_event_type': 'eventName', 'target.application': 'eventSource', 'principal.ip': 'sourceIPAddress', 'principal.user.userid': 'userIdentity.userName', 'network.http.user_agent': 'userAgent', 'security_result.action_details': 'errorCode' },
     'gcp.audit': { 'metadata.product_event_type': 'protoPayload.methodName', 'target.application': 'protoPayload.serviceName', 'principal.user.email_addresses': 'protoPayload.authenticationInfo.principalEmail' },
     'okta.system': { 'metadata.product_event_type': 'eventType', 'principal.user.email_addresses': 'actor.alternateId', 'principal.ip': 'client.ipAddress' },
