@@ -34,6 +34,8 @@ describe('process creation of certutil.exe, in every language', () => {
     ['splunk CIM process_name', rule('splunk', [{ kind: 'data_source', name: 'Sysmon EventID 1' }], pred('Processes.process_name', 'eq', ['certutil.exe']))],
     ['elastic ECS process.name', rule('elastic', [{ kind: 'index', name: 'logs-endpoint.events.process-*' }], and(pred('event.category', 'eq', ['process']), pred('host.os.type', 'eq', ['windows']), pred('process.name', 'eq', ['certutil.exe'], { cs: false })))],
     ['yara-l UDM full path', rule('yaral', [], and(pred('metadata.event_type', 'eq', ['PROCESS_LAUNCH']), pred('target.process.file.full_path', 'ends_with', ['\\certutil.exe'])))],
+    ['yara-l regex that states the path ends so', rule('yaral', [], and(pred('metadata.event_type', 'eq', ['PROCESS_LAUNCH']), pred('target.process.file.full_path', 'regex', ['.*\\\\certutil\\.exe$'], { cs: false, missingAs: '' })))],
+    ['sigma |re of the same', rule('sigma', [{ kind: 'logsource', name: 'windows/process_creation', detail: { product: 'windows', category: 'process_creation' } }], pred('Image', 'regex', ['(?i)\\\\certutil\\.exe$']))],
   ];
   for (const [name, r] of cases) {
     it(name, () => {
@@ -42,6 +44,12 @@ describe('process creation of certutil.exe, in every language', () => {
       assert.deepEqual(keys(r).filter((k) => k.includes('certutil')), expected);
     });
   }
+  it('a regex that states no exact string test stays a regex, and one that states contains is that', () => {
+    const yl = (pattern: string) => view(rule('yaral', [], and(pred('metadata.event_type', 'eq', ['PROCESS_LAUNCH']), pred('target.process.command_line', 'regex', [pattern], { cs: false }))));
+    const onCommandLine = (pattern: string) => yl(pattern).predicates.filter((p) => p.field === 'CommandLine');
+    assert.deepEqual(onCommandLine('.*-urlcache.*').map((p) => [p.op, p.values, p.cs, p.native.op]), [['contains', ['-urlcache'], false, 'regex']]);
+    assert.deepEqual(onCommandLine('-url(cache)?').map((p) => [p.op, p.values]), [['regex', ['-url(cache)?']]]);
+  });
   it('the command line maps onto the same canonical field everywhere', () => {
     const f = (r: RuleRecord) => view(r).predicates.find((p) => p.values.includes('-urlcache'))?.field;
     assert.equal(f(cases[0]![1]), 'CommandLine');

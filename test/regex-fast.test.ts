@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { globToRegex } from '../src/model/evaluate.ts';
 import type { Expr } from '../src/model/expr.ts';
-import { compileRegex, re2Only, regexCount, regexReplaceAll } from '../src/model/regex.ts';
+import { compileRegex, re2Only, regexAsStringTest, regexCount, regexReplaceAll, type StringTest } from '../src/model/regex.ts';
+import { pred } from '../src/model/expr.ts';
+import { evaluate, globToRegex } from '../src/model/evaluate.ts';
 import { fastExec, fastRegex, re2Accepts, regexInputBound, sampleInputs } from '../src/model/regexFast.ts';
 import { Re2Handle } from '../src/model/re2Pool.ts';
 import { SHARED } from './helpers/golden.ts';
@@ -597,4 +598,39 @@ describe('fast regex exec', () => {
       }
     }
   });
+});
+
+describe('regexAsStringTest: a pattern that states a string test exactly', () => {
+  const inputs = ['C:\\Windows\\cmd.exe', 'c:\\windows\\CMD.EXE', 'x\\cmd.exe.bak', 'cmd.exe', '\\cmd.exe\n', 'a\n\\cmd.exe', '', 'C:\\Windows\\', 'c:\\windows\\x', 'a$b', 'a\\'];
+  const cases: [string, 'start' | 'full' | undefined, string | undefined, boolean, StringTest | undefined][] = [
+    ['.*\\\\cmd\\.exe', undefined, undefined, false, { op: 'contains', value: '\\cmd.exe', ci: true }],
+    ['\\\\cmd\\.exe$', undefined, undefined, true, { op: 'ends_with', value: '\\cmd.exe', ci: false }],
+    ['.*\\\\cmd\\.exe$', undefined, 'i', true, { op: 'ends_with', value: '\\cmd.exe', ci: true }],
+    ['^C:\\\\Windows\\\\', undefined, undefined, true, { op: 'starts_with', value: 'C:\\Windows\\', ci: false }],
+    ['(?i)^cmd\\.exe$', undefined, undefined, true, { op: 'eq', value: 'cmd.exe', ci: true }],
+    ['cmd\\.exe', 'full', undefined, true, { op: 'eq', value: 'cmd.exe', ci: false }],
+    ['cmd\\.exe.*', 'start', undefined, true, { op: 'starts_with', value: 'cmd.exe', ci: false }],
+    ['a\\$', undefined, undefined, true, { op: 'contains', value: 'a$', ci: false }],
+    ['a\\\\$', undefined, undefined, true, { op: 'ends_with', value: 'a\\', ci: false }],
+    // not string tests: classes, repetition, alternation, line anchors, `.*` that an anchor keeps on one line
+    ['\\\\cmd\\.exe$', undefined, 'm', true, undefined],
+    ['^.*\\\\cmd\\.exe', undefined, undefined, true, undefined],
+    ['.*cmd\\.exe', 'full', undefined, true, undefined],
+    ['cmd\\.(exe|com)', undefined, undefined, true, undefined],
+    ['\\bcmd\\b', undefined, undefined, true, undefined],
+    ['cmd.exe', undefined, undefined, true, undefined],
+    ['.*', undefined, undefined, true, undefined],
+    ['ключ', undefined, undefined, false, undefined],
+  ];
+  for (const [pattern, anchor, flags, cs, want] of cases) {
+    it(`${pattern} (${anchor ?? 'search'}${flags ? ', ' + flags : ''}, ${cs ? 'cs' : 'ci'})`, () => {
+      const got = regexAsStringTest(pattern, anchor, flags, cs);
+      assert.deepEqual(got, want);
+      if (!got) return;
+      // the string test answers as the regex does, on every input
+      const test = pred('f', got.op, [got.value], { cs: !got.ci });
+      const re = pred('f', 'regex', [pattern], { cs, ...(anchor ? { anchor } : {}), ...(flags ? { flags } : {}) });
+      for (const input of inputs) assert.equal(evaluate(test, { f: input }), evaluate(re, { f: input }), JSON.stringify(input));
+    });
+  }
 });

@@ -218,3 +218,71 @@ export function regexCount(pattern: string, flags: string, input: string): numbe
 export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A string test a regular expression states exactly (see `regexAsStringTest`). */
+export interface StringTest {
+  readonly op: 'eq' | 'contains' | 'starts_with' | 'ends_with';
+  readonly value: string;
+  /** Case-insensitive: the predicate is, the flags say `i`, or the pattern opens with `(?i)`. */
+  readonly ci: boolean;
+}
+
+/** Characters a pattern must escape to mean themselves. */
+const REGEX_META = new Set(['\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$']);
+
+/**
+ * The string test a `regex` predicate's pattern states exactly, as the model runs it (RE2, searching unless
+ * anchored): a literal, optionally after `^` or `.*` and before `$` or `.*` (`.*\\cmd\.exe` is contains `\cmd.exe`,
+ * `\\cmd\.exe$` ends with it, `^C:\\Windows\\` starts with `C:\Windows\`). Undefined for anything else: a
+ * character class, a repetition or alternation, a multi-line flag (`^` and `$` at every line), `.*` where an anchor
+ * makes it read one line only (`^.*x`, a whole-value match of `.*x`), and a case-insensitive literal with a
+ * character outside ASCII (RE2 folds case by Unicode's tables, the model's string tests by lower-casing). One
+ * difference is left: RE2 also folds the Kelvin sign and the long s onto `k` and `s`.
+ */
+export function regexAsStringTest(pattern: string, anchor: 'start' | 'full' | undefined, flags: string | undefined, cs: boolean): StringTest | undefined {
+  if (flags?.includes('m')) return undefined;
+  let p = pattern;
+  let ci = !cs || !!flags?.includes('i');
+  if (p.startsWith('(?i)')) {
+    ci = true;
+    p = p.slice(4);
+  }
+  let start = anchor !== undefined;
+  let end = anchor === 'full';
+  if (p.startsWith('^')) {
+    start = true;
+    p = p.slice(1);
+  } else if (p.startsWith('.*')) {
+    if (start) return undefined;
+    p = p.slice(2);
+  }
+  // a trailing `$` or `.*` that no backslash escapes
+  const escapedAt = (i: number): boolean => {
+    let n = 0;
+    for (let j = i - 1; j >= 0 && p[j] === '\\'; j--) n++;
+    return n % 2 === 1;
+  };
+  if (p.endsWith('$') && !escapedAt(p.length - 1)) {
+    end = true;
+    p = p.slice(0, -1);
+  } else if (p.endsWith('.*') && !escapedAt(p.length - 2)) {
+    if (end) return undefined;
+    p = p.slice(0, -2);
+  }
+  let value = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      const n = p[++i];
+      if (n === undefined) return undefined;
+      if (n === 't') value += '\t';
+      else if (n === 'n') value += '\n';
+      else if (n === 'r') value += '\r';
+      else if (/[A-Za-z0-9]/.test(n)) return undefined;
+      else value += n;
+    } else if (REGEX_META.has(c)) return undefined;
+    else value += c;
+  }
+  if (!value || (ci && /[^\x00-\x7f]/.test(value))) return undefined;
+  return { op: start && end ? 'eq' : start ? 'starts_with' : end ? 'ends_with' : 'contains', value, ci };
+}

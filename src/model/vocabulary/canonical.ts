@@ -13,6 +13,7 @@
 import { and, not, or, pred, type Expr, type Predicate, type Value } from '../expr.ts';
 import { negatePredicate } from '../analyze.ts';
 import { OPERATOR_FACTS } from '../operators.ts';
+import { regexAsStringTest } from '../regex.ts';
 import type { RuleRecord } from '../rule.ts';
 import { FLAT_LOG_SOURCES, LOG_SOURCE_BY_ID } from './logSources.ts';
 
@@ -187,7 +188,8 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
       }
       return { ...q, field: `?${q.field}` };
     }
-    const p: Predicate = member === undefined ? q : withoutDerived(q, member);
+    const native: Predicate = member === undefined ? q : withoutDerived(q, member);
+    const p = asStringTest(native);
     for (const ls of logSources) {
       const field = canonicalField(vocab, ls, at(p.field));
       if (!field) continue;
@@ -196,7 +198,7 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
       // a negative operator under a negation is a requirement (`not (eventName ne "X")` is eventName eq "X")
       const dual = negated && OPERATOR_FACTS[re.op].negative ? negatePredicate(re) : undefined;
       const pos = dual ?? re;
-      predicates.push({ logSource: ls, field: prefix ? field : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native: p });
+      predicates.push({ logSource: ls, field: prefix ? field : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native });
       return path ? and(path, re) : re;
     }
     return pred(`?${p.field}`, p.op, p.values, p.opts, p.span);
@@ -226,6 +228,23 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
   };
   const condition = walk(cond, false, 0);
   return { logSources, condition, predicates, total, mapped, actionKeys: [...actionKeysOf(predicates), ...tupleKeysOf(logSources, condition)] };
+}
+
+/**
+ * A regular expression that states a string test exactly (`.*\\cmd\.exe` is contains `\cmd.exe`: YARA-L and
+ * Sigma `|re` write many so) as that test, so that it meets other languages' tests of the same value (action keys,
+ * a path's file name, canonical indicators). Every value must state the same kind of test; otherwise the predicate
+ * stays a regex.
+ */
+function asStringTest(p: Predicate): Predicate {
+  if (p.op !== 'regex' || !p.values.length) return p;
+  const cs = p.opts?.cs ?? OPERATOR_FACTS.regex.defaultCaseSensitive;
+  const tests = p.values.map((v) => (typeof v === 'string' ? regexAsStringTest(v, p.opts?.anchor, p.opts?.flags, cs) : undefined));
+  const first = tests[0];
+  if (!first || tests.some((t) => !t || t.op !== first.op || t.ci !== first.ci)) return p;
+  const { flags: _flags, anchor: _anchor, ...opts } = p.opts ?? {};
+  const op = first.op === 'eq' && tests.length > 1 ? 'in' : first.op;
+  return pred(p.field, op, tests.map((t) => t!.value), { ...opts, cs: !first.ci }, p.span, p.derived);
 }
 
 /** Native values onto canonical ones where the vocabulary says they mean the same. */
