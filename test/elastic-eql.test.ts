@@ -150,6 +150,11 @@ describe('elastic EQL semantics (ECS)', () => {
     assert.equal(run('process where process.name like~ "CMD*"', ev({ process: { name: 'cmd.exe' } })), true);
     assert.equal(run('process where process.name regex "cmd"', ev({ process: { name: 'cmd.exe' } })), false);
     assert.equal(run('process where process.name regex~ "CMD\\\\.exe"', ev({ process: { name: 'cmd.exe' } })), true);
+    // Lucene's syntax: ^ and $ are ordinary characters, "…" quotes a literal, . matches a line break too
+    assert.equal(run('process where process.name regex "a^b$"', ev({ process: { name: 'a^b$' } })), true);
+    assert.equal(run('process where process.name regex \"\"\"x"a.b"\"\"\"', ev({ process: { name: 'xa.b' } })), true);
+    assert.equal(run('process where process.name regex \"\"\"x"a.b"\"\"\"', ev({ process: { name: 'xacb' } })), false);
+    assert.equal(run('process where process.command_line regex ".*-enc.*"', ev({ process: { command_line: 'powershell\n-enc AAAA' } })), true);
     assert.equal(run('process where process.name in ("CMD.EXE")', ev({ process: { name: 'cmd.exe' } })), false);
     assert.equal(run('process where process.name in~ ("CMD.EXE")', ev({ process: { name: 'cmd.exe' } })), true);
     assert.equal(run('process where process.name not in ("cmd.exe")', ev({ process: { name: 'sh' } })), true);

@@ -138,6 +138,11 @@ describe('ES|QL semantics', () => {
     assert.deepEqual(rlikeToRegex('"a.b"c'), { ok: true, regex: 'a\\.bc' });
     assert.equal(rlikeToRegex('a~b').ok, false);
   });
+  it("RLIKE's . matches a line break too (Lucene has no lines): a multi-line value matches .*x.*", () => {
+    const c = where('process.command_line rlike ".*(aws sts|aws configure).*"');
+    assert.equal(evaluate(c, { process: { command_line: 'set -e\naws sts get-caller-identity\nexit' } }), true);
+    assert.equal(evaluate(c, { process: { command_line: 'set -e\naws s3 ls' } }), false);
+  });
   it('TO_LOWER(x) compared with a lower-case value is case-insensitive; with upper case it is opaque, never a guess', () => {
     assert.equal(renderExpr(where('to_lower(user.name) == "admin"')), 'user.name eq[ci] "admin"');
     assert.equal(where('to_lower(user.name) == "Admin"').kind, 'opaque');

@@ -65,7 +65,7 @@ export const OPERATOR_FACTS: Record<Operator, OperatorFact> = {
     meaning: 'Regular expression search (unanchored unless opts.anchor) with opts.flags; run with a linear-time engine (RE2). A pattern RE2 cannot run (lookaround, backreference) evaluates to unknown.',
     defaultCaseSensitive: true,
     negative: false,
-    sources: ['Python re.search / re.match (anchor=start) / re.fullmatch (anchor=full)', 'Sigma |re', 'KQL matches regex', 'Panther YAML IsRegexMatch', 'YARA-L /re/ and re.regex (RE2 search, unanchored; `nocase` → cs=false)', 'ES|QL RLIKE and Lucene /re/ (whole value: anchor=full, cs; Lucene ^ and $ are literal characters)', 'EQL regex (cs) / regex~ (cs=false), anchor=full: Lucene regular expressions match the whole value; patterns with Lucene-only operators (@ & ~ < > # ") stay opaque', 'MQL regex.contains / icontains (search), regex.match / imatch (anchor=full)'],
+    sources: ['Python re.search / re.match (anchor=start) / re.fullmatch (anchor=full)', 'Sigma |re', 'KQL matches regex', 'Panther YAML IsRegexMatch', 'YARA-L /re/ and re.regex (RE2 search, unanchored; `nocase` → cs=false)', 'ES|QL RLIKE, Lucene /re/ and Kibana\'s regexp filter (Lucene syntax: whole value, anchor=full, cs; flags=s, since Lucene\'s . matches a line break too; ^ and $ are literal characters, "…" quotes a literal)', 'EQL regex (cs) / regex~ (cs=false), read as Lucene\'s regexes are; patterns with Lucene-only operators (@ & ~ < > #) stay opaque', 'MQL regex.contains / icontains (search), regex.match / imatch (anchor=full)'],
   },
   has: {
     meaning: 'KQL term match: the value occurs in the field bounded by non-alphanumeric characters (or the ends); case-insensitive unless cs. opts.term=prefix needs only the start of a term, suffix only its end.',

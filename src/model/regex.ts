@@ -235,7 +235,8 @@ const REGEX_META = new Set(['\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '
  * anchored): a literal, optionally after `^` or `.*` and before `$` or `.*` (`.*\\cmd\.exe` is contains `\cmd.exe`,
  * `\\cmd\.exe$` ends with it, `^C:\\Windows\\` starts with `C:\Windows\`). Undefined for anything else: a
  * character class, a repetition or alternation, a multi-line flag (`^` and `$` at every line), `.*` where an anchor
- * makes it read one line only (`^.*x`, a whole-value match of `.*x`), and a case-insensitive literal with a
+ * makes it read one line only (`^.*x`, a whole-value match of `.*x` without the `s` flag: with it, as Lucene's
+ * regexes are read, `.*x.*` over the whole value is contains `x`), and a case-insensitive literal with a
  * character outside ASCII (RE2 folds case by Unicode's tables, the model's string tests by lower-casing). One
  * difference is left: RE2 also folds the Kelvin sign and the long s onto `k` and `s`.
  */
@@ -247,13 +248,16 @@ export function regexAsStringTest(pattern: string, anchor: 'start' | 'full' | un
     ci = true;
     p = p.slice(4);
   }
+  // `.*` next to an anchor reads any run only when `.` matches line breaks (`s`: Lucene's regexes)
+  const dotAll = !!flags?.includes('s');
   let start = anchor !== undefined;
   let end = anchor === 'full';
   if (p.startsWith('^')) {
     start = true;
     p = p.slice(1);
   } else if (p.startsWith('.*')) {
-    if (start) return undefined;
+    if (start && !dotAll) return undefined;
+    start = false;
     p = p.slice(2);
   }
   // a trailing `$` or `.*` that no backslash escapes
@@ -266,7 +270,8 @@ export function regexAsStringTest(pattern: string, anchor: 'start' | 'full' | un
     end = true;
     p = p.slice(0, -1);
   } else if (p.endsWith('.*') && !escapedAt(p.length - 2)) {
-    if (end) return undefined;
+    if (end && !dotAll) return undefined;
+    end = false;
     p = p.slice(0, -2);
   }
   let value = '';

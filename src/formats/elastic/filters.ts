@@ -11,7 +11,7 @@
 import { and, FALSE, not, opaque, or, pred, stripSpans, TRUE, type Expr, type Operator, type Value } from '../../model/expr.ts';
 import { LOWERERS } from './languages.ts';
 import { isTable, list, str, type Table } from './toml.ts';
-import { LUCENE_REGEX_ONLY } from './eql/eqlFacts.ts';
+import { LUCENE_REGEX, rlikeToRegex } from './esql/patterns.ts';
 
 /** Bound on Query DSL nesting. */
 const MAX_DEPTH = 50;
@@ -95,8 +95,9 @@ function lowerDsl(q: Table, depth: number, file: string): Expr {
     case 'regexp': {
       const p = fieldParams(arg, 'value');
       if (!p || typeof p.value !== 'string') return opaque(text, 'filter: regexp without a single field and pattern');
-      if (LUCENE_REGEX_ONLY.some((c) => (p.value as string).includes(c))) return opaque(text, 'filter: Lucene regular-expression operator with no RE2 equivalent');
-      return pred(p.field, 'regex', [p.value], { cs: !p.ci, anchor: 'full' });
+      const re = rlikeToRegex(p.value);
+      if (!re.ok) return opaque(text, `filter: regexp uses ${re.what} (Lucene regular-expression syntax without an RE2 equivalent)`);
+      return pred(p.field, 'regex', [re.regex], { cs: !p.ci, ...LUCENE_REGEX });
     }
     case 'terms': {
       if (!isTable(arg)) return opaque(text, 'filter: terms without a field');

@@ -73,9 +73,3 @@ export const EQL_PIPES: Readonly<Record<string, EqlPipeFact>> = {
 
 /** The event field an EQL event category tests (Elasticsearch's default `event_category_field`). */
 export const EQL_CATEGORY_FIELD = 'event.category';
-
-/**
- * Characters that are operators in Lucene regular expressions (Elasticsearch's regexp syntax, all optional
- * operators on) but literals or different operators in RE2: a pattern using them unescaped is not expressible.
- */
-export const LUCENE_REGEX_ONLY = ['@', '&', '~', '<', '>', '#', '"'] as const;

@@ -14,7 +14,8 @@ import { and, FALSE, not, opaque, or, pred, TRUE, type Derived, type Each, type 
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { Span } from '../../../model/span.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
-import { EQL_FUNCTIONS, LUCENE_REGEX_ONLY } from './eqlFacts.ts';
+import { EQL_FUNCTIONS } from './eqlFacts.ts';
+import { LUCENE_REGEX, rlikeToRegex } from '../esql/patterns.ts';
 import type { EqlExpr, EqlRange, EqlValue } from './syntax.ts';
 
 /** What lowering needs from the query: its text (for opaque slices), the host file, diagnostics. */
@@ -300,32 +301,16 @@ function lowerPattern(env: EqlEnv, e: Extract<EqlExpr, { type: 'pattern' }>): Ex
   return regexPredicate(env, field, list.values, cs, e.at);
 }
 
-/** Lucene regular expressions are anchored at both ends; patterns using Lucene-only operators stay opaque. */
+/** EQL's `regex` is a Lucene regular expression (see `rlikeToRegex`); a pattern using Lucene-only operators stays opaque. */
 function regexPredicate(env: EqlEnv, field: string, values: Value[], cs: boolean, at: EqlRange): Expr {
+  const patterns: string[] = [];
   for (const v of values) {
     if (typeof v !== 'string') return opq(env, at, 'regex: the pattern is not a string');
-    const op = luceneOnlyOperator(v);
-    if (op) return opq(env, at, `regex: Lucene regular-expression operator "${op}" has no RE2 equivalent`);
+    const re = rlikeToRegex(v);
+    if (!re.ok) return opq(env, at, `regex: the pattern uses ${re.what} (Lucene regular-expression syntax without an RE2 equivalent)`);
+    patterns.push(re.regex);
   }
-  return pred(field, 'regex', values, { cs, anchor: 'full' }, spanOf(env, at));
-}
-
-function luceneOnlyOperator(pattern: string): string | undefined {
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if ((LUCENE_REGEX_ONLY as readonly string[]).includes(c)) return c;
-  }
-  return undefined;
+  return pred(field, 'regex', patterns, { cs, ...LUCENE_REGEX }, spanOf(env, at));
 }
 
 function lowerBare(env: EqlEnv, v: EqlValue, at: EqlRange): Expr {

@@ -21,7 +21,7 @@ import { lowerLuceneText } from '../lucene/lower.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
 import { BUCKET_FUNCTIONS, CAST_TYPES, COALESCE, COMPARE_OPS, CONVERSION_FUNCTIONS, EMBEDDED_QUERY_FUNCTIONS, FLIPPED_COMPARE, FOLD_FUNCTIONS, FULL_TEXT_FUNCTIONS, PREDICATE_FUNCTIONS, STEP_FUNCTIONS, TIME_FUNCTIONS } from './esqlFacts.ts';
-import { likeToGlob, rlikeToRegex } from './patterns.ts';
+import { likeToGlob, LUCENE_REGEX, rlikeToRegex } from './patterns.ts';
 import type { EsqlCompareOp, EsqlExpr } from './syntax.ts';
 
 /** What a column (or an expression used as a value) stands for. */
@@ -333,7 +333,7 @@ function likeOperand(env: ExprEnv, kind: 'like' | 'rlike', o: Operand, pattern: 
     env.diagnostics.push(EsqlDiagnostics.regex(env.ctx.file, re.what, hostAt(env.ctx, env.text, patAt.start)));
     return opaqueForms(env, at, `regex: RLIKE pattern uses ${re.what} (Lucene regular-expression syntax without an RE2 equivalent)`);
   }
-  return forms(on(o, 'regex', [re.regex], { cs, anchor: 'full' }, span));
+  return forms(on(o, 'regex', [re.regex], { cs, ...LUCENE_REGEX }, span));
 }
 
 function lowerIn(env: ExprEnv, subjectExpr: EsqlExpr, list: readonly EsqlExpr[], at: TextRange): TwoForms {

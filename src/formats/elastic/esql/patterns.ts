@@ -23,8 +23,15 @@ export function likeToGlob(pattern: string): string {
 }
 
 /**
- * RLIKE (Lucene regular expression, matched against the whole value) to an RE2 pattern for a full-anchored regex
- * predicate. `"..."` quotes a literal; `^` and `$` are ordinary characters in Lucene. Returns the unsupported
+ * The options of a `regex` predicate a Lucene regular expression becomes (ES|QL RLIKE, EQL `regex`, Lucene `/re/`,
+ * Kibana's `regexp` filter): it matches the whole value, and its `.` matches any character, a line break too (Lucene
+ * has no notion of lines; RE2's `.` needs the `s` flag for that).
+ */
+export const LUCENE_REGEX = { anchor: 'full', flags: 's' } as const;
+
+/**
+ * RLIKE (Lucene regular expression, matched against the whole value) to an RE2 pattern for a regex predicate with
+ * `LUCENE_REGEX`'s options. `"..."` quotes a literal; `^` and `$` are ordinary characters in Lucene. Returns the unsupported
  * construct instead when one is used.
  */
 export function rlikeToRegex(pattern: string): { ok: true; regex: string } | { ok: false; what: string } {

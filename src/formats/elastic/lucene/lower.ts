@@ -12,7 +12,7 @@
  */
 import { and, assertNever, not, opaque, or, pred, TRUE, type Expr, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
-import { rlikeToRegex } from '../esql/patterns.ts';
+import { LUCENE_REGEX, rlikeToRegex } from '../esql/patterns.ts';
 import { fieldMapping } from '../kuery/kueryFacts.ts';
 import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, toModelGlob, type TextRange } from '../queryText.ts';
@@ -116,7 +116,7 @@ function lowerValue(env: Env, field: string | undefined, v: LuceneValue, at: Tex
     case 'regex': {
       const re = rlikeToRegex(v.pattern);
       if (!re.ok) return opaque(raw, `regex: the pattern uses ${re.what} (Lucene regular-expression syntax without an RE2 equivalent)`, span);
-      return pred(field, 'regex', [re.regex], { cs, anchor: 'full' }, span);
+      return pred(field, 'regex', [re.regex], { cs, ...LUCENE_REGEX }, span);
     }
     case 'range': {
       const parts: Expr[] = [];
