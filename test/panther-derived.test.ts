@@ -66,6 +66,24 @@ const CASES: readonly Case[] = [
     unknown: [{ eventName: 'PutBucketPolicy', requestParameters: { policy: '{bad' }, tags: { a: 1, b: 2, c: 3 } }],
   },
   {
+    // a match object's group() is the extract of that group: anchored as re.match anchors, case as the flags say
+    file: 'match_groups.py',
+    expect:
+      'not eventName ne "UpdateOwner" and ((change regex[ci,anchored] "Owner changed from (?P<old>.+) to (?P<new>[^$]+)" and extract("^(?:Owner changed from (?P<old>.+) to (?P<new>[^$]+))", "new", change, "i") eq "root") or (not change regex[ci,anchored] "Owner changed from (?P<old>.+) to (?P<new>[^$]+)" and extract("uid=(\\\\d+)", 1, detail) eq "0"))',
+    completeness: 'complete',
+    pos: [
+      { eventName: 'UpdateOwner', change: 'owner changed from alice to root' },
+      { eventName: 'UpdateOwner', change: 'other', detail: 'su: uid=0 gid=0' },
+    ],
+    neg: [
+      { eventName: 'UpdateOwner', change: 'Owner changed from root to alice' },
+      { eventName: 'UpdateOwner', change: 'other', detail: 'uid=1000' },
+      { eventName: 'Other', change: 'Owner changed from alice to root' },
+    ],
+    // re.search finds nothing: .group on None raises, the rule errors
+    unknown: [{ eventName: 'UpdateOwner', change: 'other', detail: 'no uid here' }],
+  },
+  {
     file: 'loops.py',
     expect:
       'not eventName ne "ModifyImageAttribute" and (any(requestParameters.launchPermission.add.items, .group eq "all") or any(json(policy).get("Statement", []), .Effect eq "Allow" and (.Principal eq "*" or .Principal.AWS eq "*")))',

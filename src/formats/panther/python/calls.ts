@@ -96,12 +96,14 @@ export function callMethod(L: Lowerer, self: AV, name: string, args: Args, n: No
       return callMethod(L, logicAsCond(self), name, args, n, scope);
     case 'opaque':
       return L.wrap(scope, n, self);
+    case 'bool':
+      if (name === 'group' && self.match) return matchGroup(L, self, args, n, scope);
+      return L.op(scope, n, `method ${name}() of a condition value`);
     case 'module':
     case 'extern':
     case 'method':
     case 'func':
-    case 'bool':
-      return L.op(scope, n, `method ${name}() of a ${self.k === 'bool' ? 'condition' : self.k} value`);
+      return L.op(scope, n, `method ${name}() of a ${self.k} value`);
   }
 }
 
@@ -276,7 +278,24 @@ export function regexCall(L: Lowerer, pattern: string, flags: number, fn: string
   if (fn === 'match') opts.anchor = 'start';
   if (fn === 'fullmatch') opts.anchor = 'full';
   Object.assign(opts, missingOpts(subject));
-  return { k: 'bool', e: fpred(subject, 'regex', [pattern], opts, L.span(scope, n)), match: true };
+  // the match's groups: the anchoring written into the pattern, the case into the flags (a lower-cased subject
+  // stays lower-cased: its groups are of the lower-cased text)
+  const anchored = fn === 'match' ? `^(?:${pattern})` : fn === 'fullmatch' ? `^(?:${pattern})$` : pattern;
+  const groupFlags = ((flags & RE_FLAG_BITS.ignorecase) !== 0 ? 'i' : '') + fl;
+  return { k: 'bool', e: fpred(subject, 'regex', [pattern], opts, L.span(scope, n)), match: true, groups: { of: subject, pattern: anchored, flags: groupFlags } };
+}
+
+/**
+ * `m.group()`, `m.group(n)`, `m.group("name")` of a match object of a pattern on an event value: the `extract` of
+ * that group (Python semantics: no match raises AttributeError, so the value fails; a group that did not take part
+ * is None). Several groups at once (a tuple) are not modelled.
+ */
+function matchGroup(L: Lowerer, m: Extract<AV, { k: 'bool' }>, args: Args, n: Node, scope: Scope): AV {
+  if (!m.groups || args.pos.length > 1 || args.kw.size) return L.op(scope, n, 'method group() of a condition value');
+  const g = args.pos[0] ?? constAV(0);
+  if (g.k !== 'const' || !((typeof g.v === 'number' && Number.isInteger(g.v) && g.v >= 0) || typeof g.v === 'string')) return L.op(scope, n, 'match group computed at run time');
+  const { of, pattern, flags } = m.groups;
+  return deriveStep(L, of, { fn: 'extract', args: flags ? [pattern, g.v, flags] : [pattern, g.v] }, scope, n);
 }
 
 function flagsOf(v: AV | undefined): number | undefined {

@@ -34,8 +34,11 @@ export type AV =
   | { readonly k: 'dict'; readonly entries: readonly DictEntry[] }
   /** An event field: `event.get("a", default)`, `deep_get(event, "a", "b")`, `event["a"]`; path [] is the event. */
   | { readonly k: 'field'; readonly path: readonly string[]; readonly missingAs?: Value; readonly nullAsMissing?: boolean; readonly fn?: 'lower' | 'upper'; readonly span?: Span; /** deep_walk: a one-item list collapses to its item */ readonly walk?: boolean; /** missingAs "" stands for a [] / {} default */ readonly emptyDefault?: boolean; /** with emptyDefault: the default is {} (`.keys()` of it is empty), not [] */ readonly dictDefault?: boolean; /** a value computed from the field (`json.loads(x)["a"]`, `len(x)`): the transform chain */ readonly derived?: Derived }
-  /** A boolean (or match object, `match`) whose truth is `e`. */
-  | { readonly k: 'bool'; readonly e: Expr; readonly match?: boolean }
+  /**
+   * A boolean (or match object, `match`) whose truth is `e`. A match object of a pattern on an event value keeps
+   * the value and the pattern as the model runs it (`extract`'s arguments but the group), for its `.group()`.
+   */
+  | { readonly k: 'bool'; readonly e: Expr; readonly match?: boolean; readonly groups?: { readonly of: Extract<AV, { k: 'field' }>; readonly pattern: string; readonly flags: string } }
   /** Python `a and b` / `a or b` on values: truthiness distributes, the value is conditional. */
   | { readonly k: 'logic'; readonly op: 'and' | 'or'; readonly args: readonly AV[] }
   | { readonly k: 'cond'; readonly tree: Tree }
