@@ -84,6 +84,39 @@ const CASES: readonly Case[] = [
     unknown: [{ eventName: 'UpdateOwner', change: 'other', detail: 'no uid here' }],
   },
   {
+    // Python's ipaddress: is_global / is_private of an address or network, under the private blocks of CPython
+    // before and since 3.12.4; where they differ (192.0.0.0/24), and for IPv6, unknown; a value Python rejects raises
+    file: 'ip_scope.py',
+    expect: 'not action ne "ACCEPT" and srcaddr is_not_null and ip_network(srcaddr).is_global is_not_null and ip_address(dstaddr).is_private is_not_null',
+    completeness: 'complete',
+    pos: [
+      { action: 'ACCEPT', srcaddr: '8.8.8.8', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '1.2.3.0/24', dstaddr: '192.0.0.5' },
+      { action: 'ACCEPT', srcaddr: 134744072, dstaddr: '172.31.255.255' },
+    ],
+    neg: [
+      // no source: "0.0.0.0/32" is not global
+      { action: 'ACCEPT', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '10.0.0.1', dstaddr: '10.1.2.3' },
+      // the shared space is neither global nor private
+      { action: 'ACCEPT', srcaddr: '100.64.0.1', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '8.8.8.8', dstaddr: '100.64.0.1' },
+      { action: 'ACCEPT', srcaddr: '8.8.8.8', dstaddr: '192.0.0.9' },
+      { action: 'DROP', srcaddr: '8.8.8.8', dstaddr: '10.1.2.3' },
+    ],
+    unknown: [
+      // private since CPython 3.12.4, not before
+      { action: 'ACCEPT', srcaddr: '8.8.8.8', dstaddr: '192.0.0.100' },
+      { action: 'ACCEPT', srcaddr: '2001:4860::8888', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '010.1.2.3', dstaddr: '10.1.2.3' },
+      // ValueError: not an address, host bits set, a prefix given to ip_address, no destination
+      { action: 'ACCEPT', srcaddr: 'localhost', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '1.2.3.4/24', dstaddr: '10.1.2.3' },
+      { action: 'ACCEPT', srcaddr: '8.8.8.8', dstaddr: '10.0.0.0/8' },
+      { action: 'ACCEPT', srcaddr: '8.8.8.8' },
+    ],
+  },
+  {
     file: 'loops.py',
     expect:
       'not eventName ne "ModifyImageAttribute" and (any(requestParameters.launchPermission.add.items, .group eq "all") or any(json(policy).get("Statement", []), .Effect eq "Allow" and (.Principal eq "*" or .Principal.AWS eq "*")))',

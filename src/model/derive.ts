@@ -9,6 +9,7 @@ import { LIMITS } from './diagnostics.ts';
 import { nestsDeeperThan } from './jsonDepth.ts';
 import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
 import { isRecord } from './isRecord.ts';
+import { pyIpProperty } from './pyIpaddress.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -232,6 +233,10 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'urldecode':
       return urlDecode(asString(v), lang);
+    case 'ipaddress': {
+      const r = pyIpProperty(v, String(argOf(s, 0)), String(argOf(s, 1)));
+      return r === 'fail' ? FAIL : r === 'unknown' ? UNKNOWN_OPERAND : r.ok;
+    }
     case 'levenshtein': {
       // the other text: a literal, or another field's value (MQL's distance between two fields)
       const ref = fieldRefOf(argOf(s, 0));

@@ -79,6 +79,7 @@ export const TRANSFORMS = [
   'replace',
   'base64decode',
   'urldecode',
+  'ipaddress',
   'levenshtein',
   'substr_count',
   'regex_count',

@@ -131,6 +131,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'array_len':
         x = `array_length(${x})`;
         break;
+      case 'ipaddress':
+        x = `${String(a[0])}(${x})${a[1] ? `.${String(a[1])}` : ''}`;
+        break;
       case 'argv':
         x = `argv(${x})`;
         break;

@@ -201,6 +201,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'ES|QL: a `%` not followed by two hexadecimal digits (null, as ES|QL documents for an input it cannot decode); escaped bytes that are not UTF-8 are unknown (Java\'s decoder puts a replacement character there)',
     sources: ['ES|QL URL_DECODE(s)', 'KQL url_decode(s)', 'SPL urldecode(s)'],
   },
+  ipaddress: {
+    args: 'constructor ("ip_address" or "ip_network"), property ("is_private" or "is_global"; without one the value is the address object, unknown to the model)',
+    render: 'ip_network(X).is_global',
+    meaning: 'Python\'s `ipaddress.ip_address(x).is_private` (and `ip_network`, `is_global`) of an IPv4 address (a dotted quad, or an integer below 2**32) or network (`a.b.c.d/n`): a boolean. The private blocks are CPython\'s; they changed in 3.12.4, 3.11.10 and 3.13 (all of 192.0.0.0/24 but 192.0.0.9 and .10, where 192.0.0.0/29 was before), and the property is read under both tables: where they differ it is unknown. `is_global` is false in the shared space 100.64.0.0/10 too.',
+    languages: 'Python only (Panther).',
+    failure: 'a value Python rejects (not an address, a network with host bits set, an address with a prefix given to ip_address, null): ValueError. Unknown: IPv6 (its tables changed more), an octet with a leading zero (decimal before 3.9.5, rejected since), a netmask written as an address, a boolean.',
+    sources: ['Python ipaddress.ip_address(x).is_private / .is_global', 'Python ipaddress.ip_network(x).is_private / .is_global'],
+  },
   levenshtein: {
     args: 'other (string, or a field reference: that field\'s value), case-insensitive (boolean)',
     render: 'levenshtein(X, "other") / ilevenshtein(X, "other") / levenshtein(X, field(y))',

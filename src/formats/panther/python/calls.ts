@@ -99,6 +99,8 @@ export function callMethod(L: Lowerer, self: AV, name: string, args: Args, n: No
     case 'bool':
       if (name === 'group' && self.match) return matchGroup(L, self, args, n, scope);
       return L.op(scope, n, `method ${name}() of a condition value`);
+    case 'ipconst':
+      return L.op(scope, n, `method ${name}() of an address object`);
     case 'module':
     case 'extern':
     case 'method':
@@ -337,11 +339,34 @@ function externCall(L: Lowerer, module: string, name: string, args: Args, n: Nod
     return L.op(scope, n, `re.${name}() is not modelled`);
   }
   if (module === 'fnmatch' && (name === 'fnmatch' || name === 'fnmatchcase')) return boolAV(globPred(L, a0, a1, n, scope));
+  if (module === 'ipaddress' && (name === 'ip_address' || name === 'ip_network') && args.pos.length === 1 && !args.kw.size && a0) return addressObject(L, name, a0, n, scope);
   if (module === 'json' && name === 'loads' && args.pos.length === 1) {
     if (a0?.k === 'const' && typeof a0.v === 'string') return L.op(scope, n, 'json.loads() of a constant text');
     return derivedCall(L, 'json', a0, n, scope, 'json.loads()') ?? L.op(scope, n, L.externReason(module, name));
   }
   return L.op(scope, n, L.externReason(module, name));
+}
+
+/**
+ * `ipaddress.ip_address(x)` / `ip_network(x)`: an address object whose `is_private` / `is_global` are read
+ * (`ipProperty`): of an event value, the `ipaddress` step; of a constant, the constant; of a conditional value (`x
+ * or "0.0.0.0/32"`), each of its values.
+ */
+function addressObject(L: Lowerer, ctor: 'ip_address' | 'ip_network', x: AV, n: Node, scope: Scope): AV {
+  switch (x.k) {
+    case 'field':
+      return deriveStep(L, x, { fn: 'ipaddress', args: [ctor] }, scope, n);
+    case 'const':
+      return { k: 'ipconst', constructor: ctor, v: x.v };
+    case 'cond':
+      return L.mapValue(x.tree, (v) => addressObject(L, ctor, v, n, scope));
+    case 'logic':
+      return addressObject(L, ctor, logicAsCond(x), n, scope);
+    case 'opaque':
+      return L.wrap(scope, n, x);
+    default:
+      return L.op(scope, n, `ipaddress.${ctor}() of a ${x.k} value`);
+  }
 }
 
 /** A one-argument conversion of a value: a transform step on an event value, mapped over conditional values. */

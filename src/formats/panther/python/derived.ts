@@ -8,7 +8,8 @@
 import { or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
-import { boolAV, cmpOpts, fpred, type AV } from './values.ts';
+import { boolAV, cmpOpts, constAV, fpred, isNone, treeLeaves, type AV } from './values.ts';
+import { IP_PROPERTIES, pyIpProperty } from '../../../model/pyIpaddress.ts';
 
 type FieldAV = Extract<AV, { k: 'field' }>;
 
@@ -23,6 +24,36 @@ export function deriveStep(L: Lowerer, f: FieldAV, step: TransformStep, scope: S
   const onError = f.derived?.onError === 'null' || L.nullOnError > 0 ? 'null' : 'unknown';
   const { fn: _fn, emptyDefault: _e, dictDefault: _d, ...rest } = f;
   return { ...rest, derived: { steps: [...prior, step], lang: 'python', onError } };
+}
+
+/**
+ * A property of an address object (`ip_network(x).is_global`): the `ipaddress` step takes the property; undefined
+ * when `f` is no address object. Properties other than `is_private` and `is_global` are opaque.
+ */
+export function ipProperty(L: Lowerer, obj: AV, name: string, scope: Scope, n: Node): AV | undefined {
+  const notModelled = () => L.op(scope, n, `the address property ${name} is not modelled (is_private and is_global are)`);
+  if (obj.k === 'ipconst') {
+    if (!IP_PROPERTIES.has(name)) return notModelled();
+    const r = pyIpProperty(obj.v, obj.constructor, name);
+    if (r === 'fail') return L.op(scope, n, `ipaddress.${obj.constructor}(${JSON.stringify(obj.v)}) raises ValueError`);
+    return r === 'unknown' ? L.op(scope, n, `ipaddress.${obj.constructor}(${JSON.stringify(obj.v)}).${name}: IPv6, or a value Python releases read differently`) : constAV(r.ok);
+  }
+  if (obj.k === 'cond') {
+    // a conditional value of address objects (`ip_network(x or "0.0.0.0/32")`): the property of each
+    const all = treeLeaves(obj.tree).every((v) => isNone(v) || isAddressObject(v));
+    return all ? L.mapValue(obj.tree, (v) => (isNone(v) ? undefined : ipProperty(L, v, name, scope, n))) : undefined;
+  }
+  if (obj.k !== 'field' || !isAddressObject(obj)) return undefined;
+  if (!IP_PROPERTIES.has(name)) return notModelled();
+  const steps = obj.derived!.steps;
+  return { ...obj, derived: { ...obj.derived!, steps: [...steps.slice(0, -1), { fn: 'ipaddress', args: [steps[steps.length - 1]!.args![0]!, name] }] } };
+}
+
+/** An address object: of a constant, or an event value whose last step is `ipaddress` without a property. */
+function isAddressObject(v: AV): boolean {
+  if (v.k === 'ipconst') return true;
+  const last = v.k === 'field' ? v.derived?.steps[v.derived.steps.length - 1] : undefined;
+  return last?.fn === 'ipaddress' && last.args?.length === 1;
 }
 
 /** `obj[key]` on an event value that is already derived (a plain field's subscript extends its path). */

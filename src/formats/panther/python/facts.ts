@@ -70,7 +70,7 @@ export const EXTERNAL_REASONS: Readonly<Record<string, string>> = {
   urllib: 'parses URLs at run time (urllib)',
   'urllib.parse': 'parses URLs at run time (urllib)',
   'unittest.mock': 'uses a test mock',
-  ipaddress: "tests IP addresses with Python's ipaddress module, whose private and global ranges change between Python releases (not modelled)",
+  ipaddress: "a part of Python's ipaddress module the model does not follow (ip_address() and ip_network() with is_private and is_global it does)",
 };
 
 /** Methods of event values (PantherEvent and the values read from it) that navigate to a field. */

@@ -11,7 +11,7 @@ import { BUILTIN_NAMES, EXTERNAL_REASONS, MODELLED_STDLIB, PY_LIMITS, RE_FLAGS }
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, spanOf, stringValue, type Node } from './parser.ts';
 import { bindTarget, inlineFunction } from './exec.ts';
-import { deriveIndex, deriveSlice } from './derived.ts';
+import { deriveIndex, deriveSlice, ipProperty } from './derived.ts';
 import type { Args, Env, LowererApi, LowerOptions, RepoState, Scope } from './scope.ts';
 import {
   NONE,
@@ -325,7 +325,7 @@ export class Lowerer implements LowererApi {
       case 'opaque':
         return this.wrap(scope, n, obj);
       default:
-        return { k: 'method', self: obj, name };
+        return ipProperty(this, obj, name, scope, n) ?? { k: 'method', self: obj, name };
     }
   }
 

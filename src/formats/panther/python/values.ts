@@ -42,6 +42,8 @@ export type AV =
   /** Python `a and b` / `a or b` on values: truthiness distributes, the value is conditional. */
   | { readonly k: 'logic'; readonly op: 'and' | 'or'; readonly args: readonly AV[] }
   | { readonly k: 'cond'; readonly tree: Tree }
+  /** An address object of a constant (`ip_network("0.0.0.0/32")`, a default): its properties are computed. */
+  | { readonly k: 'ipconst'; readonly constructor: 'ip_address' | 'ip_network'; readonly v: Scalar }
   /** A compiled pattern (`re.compile`). Flags are Python's bit values. */
   | { readonly k: 'regex'; readonly pattern: string; readonly flags: number }
   | { readonly k: 'func'; readonly fn: FuncRef }
@@ -189,6 +191,7 @@ export function truthy(v: AV): Expr {
     case 'func':
     case 'module':
     case 'method':
+    case 'ipconst':
       return { kind: 'const', value: true };
     case 'extern':
       return opaque(v.name, `truth value of ${v.name} from ${v.module}, a library outside the repository`);
