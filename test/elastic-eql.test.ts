@@ -159,6 +159,19 @@ describe('elastic EQL semantics (ECS)', () => {
     assert.equal(run('process where process.name in~ ("CMD.EXE")', ev({ process: { name: 'cmd.exe' } })), true);
     assert.equal(run('process where process.name not in ("cmd.exe")', ev({ process: { name: 'sh' } })), true);
   });
+  it('substring() and string() of a field, compared with another field: the machine-account relay test', () => {
+    const q = 'file where startswith~(host.name, substring(user.name, 0, -1)) and not endswith(string(source.ip), string(host.ip))';
+    const file = (e: Record<string, unknown>) => ({ event: { category: ['file'] }, ...e });
+    assert.equal(run(q, file({ host: { name: 'DC01.corp', ip: '10.0.0.5' }, user: { name: 'dc01$' }, source: { ip: '10.0.0.9' } })), true);
+    assert.equal(run(q, file({ host: { name: 'WS7', ip: '10.0.0.5' }, user: { name: 'dc01$' }, source: { ip: '10.0.0.9' } })), false);
+    // the machine relays to itself: its own address
+    assert.equal(run(q, file({ host: { name: 'DC01', ip: '10.0.0.5' }, user: { name: 'DC01$' }, source: { ip: '10.0.0.5' } })), false);
+    // substring counts UTF-16 code units as Java does; positions past the end clamp; string() of a list is unknown
+    assert.equal(run('file where startswith(host.name, substring(user.name, -3))', file({ host: { name: '😀$x' }, user: { name: 'a😀$' } })), true);
+    assert.equal(run('file where endswith(host.name, substring(user.name, 5, 99))', file({ host: { name: 'x' }, user: { name: 'abc' } })), true);
+    assert.equal(run('file where endswith(host.name, substring(user.name, 1, 2))', file({ host: { name: 'x' }, user: { name: 'abc' } })), false);
+    assert.equal(run(q, file({ host: { name: 'DC01', ip: ['10.0.0.5', 'fe80::1'] }, user: { name: 'DC01$' }, source: { ip: '10.0.0.5' } })), 'unknown');
+  });
   it('functions: startsWith is case-sensitive unless ~, cidrMatch, stringContains; array fields match any element', () => {
     assert.equal(run('process where startsWith(process.name, "CMD")', ev({ process: { name: 'cmd.exe' } })), false);
     assert.equal(run('process where startsWith~(process.name, "CMD")', ev({ process: { name: 'cmd.exe' } })), true);

@@ -176,7 +176,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       if (typeof v === 'number') return pyNumber(v);
       return pyRepr(v, 0) ?? UNKNOWN_OPERAND;
     case 'tostring':
-      return kqlToString(v);
+      return lang === 'eql' ? eqlString(v) : kqlToString(v);
     case 'substring': {
       const str = asString(v);
       if (str === FAIL) return FAIL;
@@ -191,7 +191,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const b = argOf(s, 1);
       const start = typeof a === 'number' ? a : undefined;
       const end = typeof b === 'number' ? b : undefined;
-      if (typeof v === 'string') return [...v].slice(start, end).join('');
+      // Python counts code points; EQL's substring (Java) UTF-16 code units, as a JavaScript string is indexed
+      if (typeof v === 'string') return lang === 'eql' ? v.slice(start, end) : [...v].slice(start, end).join('');
       if (Array.isArray(v)) return v.slice(start, end);
       return FAIL;
     }
@@ -268,6 +269,15 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
  * written); a null or missing one makes the whole null (a failure here, so the operand is null), whatever the others
  * are. A list or an object is not a value `concat` takes: unknown.
  */
+/** EQL's string(): null stays null (a failure, read as null); a list, an object or a number Java may write otherwise is unknown. */
+function eqlString(v: unknown): StepResult {
+  if (v === undefined) return FAIL;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  return UNKNOWN_OPERAND;
+}
+
 function eqlConcat(s: TransformStep, v: unknown, field: (name: string) => unknown): StepResult {
   const read = (a: TransformArg | undefined): unknown[] => (Array.isArray(a) ? (a as readonly Value[]).map((x) => (x !== null && typeof x === 'object' ? field(x.field) : x)) : []);
   const values = [...read(argOf(s, 0)), v, ...read(argOf(s, 1))];

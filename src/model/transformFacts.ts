@@ -131,8 +131,9 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: '',
     render: 'tostring(X)',
     meaning: 'KQL tostring(): a string unchanged, null as "", true / false, a number in decimal, a list or object as its JSON text.',
-    failure: 'never',
-    sources: ['KQL tostring(x)', 'SPL tostring(x)'],
+    languages: 'EQL string(): null stays null; a list, an object, or a number other than a safe integer is unknown (Java may write it otherwise).',
+    failure: 'never (EQL: a null or missing value gives null)',
+    sources: ['KQL tostring(x)', 'SPL tostring(x)', 'EQL string(x)'],
   },
   substring: {
     args: 'start (integer)[, length (integer)]',
@@ -145,8 +146,9 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'start (integer or null)[, end (integer or null)]',
     render: 'X[start:end]',
     meaning: 'Python slice of a string or list: from start to end (exclusive), negative indices from the end, out-of-range bounds clamped.',
+    languages: 'Python counts code points; EQL\'s substring (Java\'s String) UTF-16 code units.',
     failure: 'a value that is not a string or list',
-    sources: ['Python s[a:b]'],
+    sources: ['Python s[a:b]', 'EQL substring(s, start[, end])'],
   },
   extract: {
     args: 'pattern (string), group (integer or name)[, flags (string)]',

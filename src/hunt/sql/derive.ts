@@ -207,6 +207,8 @@ export function derivedExpressed(dv: Derived, spread = false): boolean {
   const at = dv.steps.findIndex((s) => s.fn === 'elements');
   // ES|QL's FROM_BASE64 reads some texts otherwise than this step (derive.ts): not written
   if (dv.lang === 'esql' && dv.steps.some((s) => s.fn === 'base64decode')) return false;
+  // EQL's string() keeps null and its substring() counts UTF-16 code units, where these steps' SQL reads KQL's and Python's
+  if (dv.lang === 'eql' && dv.steps.some((s) => s.fn === 'tostring' || s.fn === 'slice')) return false;
   if (at < 0) return dv.steps.every((s) => stepExpressed(s));
   if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;
   return dv.steps.slice(0, at).every((s) => stepExpressed(s)) && dv.steps.slice(at + 1).every((s) => SPREAD_STEPS.has(s.fn) && stepExpressed(s));

@@ -10,11 +10,11 @@
  * - Multi-valued (array) fields match when any element does, as Elasticsearch term queries do.
  * - `?field` (optional field) reads as the field: a missing optional field is null, as a missing field is here.
  */
-import { and, FALSE, not, opaque, or, pred, TRUE, type Derived, type Each, type Expr, type Operator, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { and, FALSE, not, opaque, or, pred, TRUE, type Derived, type Each, type Expr, type FieldRef, isFieldRef, type Operator, type TransformStep, type PredicateOptions, type Value } from '../../../model/expr.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import type { Span } from '../../../model/span.ts';
 import { EqlDiagnostics } from './diagnostics.ts';
-import { EQL_FUNCTIONS } from './eqlFacts.ts';
+import { EQL_FUNCTIONS, type EqlPredicateFunction } from './eqlFacts.ts';
 import { LUCENE_REGEX, rlikeToRegex } from '../esql/patterns.ts';
 import type { EqlExpr, EqlRange, EqlValue } from './syntax.ts';
 
@@ -217,7 +217,7 @@ function listValues(env: EqlEnv, values: readonly EqlValue[]): { ok: true; value
       out.push({ kind: 'field', field: f });
       continue;
     }
-    const c = concatValue(env, v);
+    const c = concatValue(env, v) ?? computedValue(env, v);
     if (c?.ok) {
       out.push(c.value);
       continue;
@@ -249,10 +249,14 @@ function concatValue(env: EqlEnv, v: EqlValue): { ok: true; value: Value } | { o
       }
       const lit = literal(x);
       const f = lit.ok ? undefined : fieldOf(x, env);
+      const sub = lit.ok || f ? undefined : computedValue(env, x);
       // a field of an arraySearch element is not one the event has at its root
       if (lit.ok) parts.push(lit.value);
       else if (f && !f.startsWith('.')) parts.push({ kind: 'field', field: f });
-      else return notAFieldReason(env, x);
+      else if (sub) {
+        if (!sub.ok) return sub.reason;
+        parts.push(sub.value);
+      } else return notAFieldReason(env, x);
     }
     return undefined;
   };
@@ -261,8 +265,39 @@ function concatValue(env: EqlEnv, v: EqlValue): { ok: true; value: Value } | { o
   if (!parts.length) return { ok: false, reason: 'function: concat() needs a value' };
   const at = parts.findIndex((p) => p !== null && typeof p === 'object');
   if (at < 0) return { ok: true, value: parts.includes(null) ? null : parts.map((p) => String(p)).join('') };
-  const first = parts[at] as { field: string };
-  return { ok: true, value: { kind: 'field', field: first.field, derived: { steps: [{ fn: 'strcat', args: [parts.slice(0, at), parts.slice(at + 1)] }], lang: 'eql', onError: 'null' } } };
+  const first = parts[at] as FieldRef;
+  // the parts around the first field are joined as they are: a substring of a later field is not
+  if (parts.some((p, i) => i !== at && isFieldRef(p as Value) && (p as FieldRef).derived)) return { ok: false, reason: 'function: concat() with a substring() after its first field' };
+  const strcat = { fn: 'strcat', args: [parts.slice(0, at), parts.slice(at + 1)] } as const;
+  return { ok: true, value: { kind: 'field', field: first.field, derived: { steps: [...(first.derived?.steps ?? []), strcat], lang: 'eql', onError: 'null' } } };
+}
+
+/**
+ * A value computed from one event field, as a value a string function compares with or tests
+ * (`startswith~(host.name, substring(user.name, 0, -1))`, `endswith(string(source.ip), string(host.ip))`):
+ * `substring(field, start[, end])` is the field's `slice` under EQL's reading (negative positions from the end,
+ * bounds clamped, a start past the end gives ""; UTF-16 code units, as Java counts), `string(field)` its `tostring`
+ * under EQL's (null stays null). Undefined when `v` is neither call.
+ */
+function computedValue(env: EqlEnv, v: EqlValue): { ok: true; value: FieldRef } | { ok: false; reason: string } | undefined {
+  const u = unwrap(v);
+  const name = u.type === 'call' ? u.name.toLowerCase() : '';
+  if (u.type !== 'call' || (name !== 'substring' && name !== 'string')) return undefined;
+  const [src, a, b, ...more] = u.args;
+  const bad = { ok: false, reason: `function: ${u.name}() of something other than a field${name === 'substring' ? ' and constant positions' : ''}` } as const;
+  const f = src?.type === 'bare' ? fieldOf(src.value, env) : undefined;
+  if (!f || f.startsWith('.')) return bad;
+  const at = (step: TransformStep) => ({ ok: true, value: { kind: 'field', field: f, derived: { steps: [step], lang: 'eql', onError: 'null' } } }) as const;
+  if (name === 'string') return a ? bad : at({ fn: 'tostring' });
+  const int = (x: EqlExpr | undefined): number | null | undefined => {
+    if (x === undefined) return null;
+    const l = x.type === 'bare' ? literal(x.value) : undefined;
+    return l?.ok && typeof l.value === 'number' && Number.isInteger(l.value) ? l.value : undefined;
+  };
+  const start = int(a);
+  const end = int(b);
+  if (!a || more.length || start === undefined || start === null || end === undefined) return bad;
+  return at({ fn: 'slice', args: [start, end] });
 }
 
 /** `field op values` for list operators: nulls become is_null, one value stays a single predicate. */
@@ -361,7 +396,17 @@ function lowerCall(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>): Expr {
   if (fact.kind === 'value') return opq(env, c.at, `function: ${c.name}() computes ${fact.meaning}, used here as a condition`);
   const [subject, ...rest] = c.args;
   const field = subject && subject.type === 'bare' ? fieldOf(subject.value, env) : undefined;
+  // a computed subject (`startswith~(substring(user.name, 0, -1), host.name)`): a derived operand, for the
+  // comparisons that take one
+  const computed = !field && subject?.type === 'bare' && fact.op !== 'regex' && fact.op !== 'in' ? (concatValue(env, subject.value) ?? computedValue(env, subject.value)) : undefined;
+  if (computed && !computed.ok) return opq(env, c.at, computed.reason);
+  if (computed?.ok && isFieldRef(computed.value)) return lowerCallOn(env, c, fact, computed.value.field, rest, computed.value.derived);
   if (!field) return opq(env, c.at, `function: ${c.name}() on something other than a field`);
+  return lowerCallOn(env, c, fact, field, rest);
+}
+
+/** A string or address function of a field (or a value computed from one, `derived`) with its other arguments. */
+function lowerCallOn(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>, fact: EqlPredicateFunction, field: string, rest: readonly EqlExpr[], derived?: Derived): Expr {
   if (rest.length < fact.minArgs) return opq(env, c.at, `function: ${c.name}() needs ${fact.minArgs + 1} arguments`);
   const values: EqlValue[] = [];
   for (const a of rest) {
@@ -375,5 +420,5 @@ function lowerCall(env: EqlEnv, c: Extract<EqlValue, { type: 'call' }>): Expr {
   if (fact.op === 'regex') return regexPredicate(env, field, list.values, cs, c.at);
   const opts: PredicateOptions = fact.op === 'cidr' ? {} : fact.op === 'wildcard' ? { cs, wildcard: 'plain' } : { cs };
   if (fact.op === 'in') return listPredicate(field, 'eq', list.values, opts, span);
-  return pred(field, fact.op, list.values, opts, span);
+  return pred(field, fact.op, list.values, opts, span, derived);
 }
