@@ -264,11 +264,6 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
   }
 }
 
-/**
- * EQL `concat(…)`: the values before, the value so far and the values after as text (numbers and booleans as
- * written); a null or missing one makes the whole null (a failure here, so the operand is null), whatever the others
- * are. A list or an object is not a value `concat` takes: unknown.
- */
 /** EQL's string(): null stays null (a failure, read as null); a list, an object or a number Java may write otherwise is unknown. */
 function eqlString(v: unknown): StepResult {
   if (v === undefined) return FAIL;
@@ -278,6 +273,11 @@ function eqlString(v: unknown): StepResult {
   return UNKNOWN_OPERAND;
 }
 
+/**
+ * EQL `concat(…)`: the values before, the value so far and the values after as text (numbers and booleans as
+ * written); a null or missing one makes the whole null (a failure here, so the operand is null), whatever the others
+ * are. A list or an object is not a value `concat` takes: unknown.
+ */
 function eqlConcat(s: TransformStep, v: unknown, field: (name: string) => unknown): StepResult {
   const read = (a: TransformArg | undefined): unknown[] => (Array.isArray(a) ? (a as readonly Value[]).map((x) => (x !== null && typeof x === 'object' ? field(x.field) : x)) : []);
   const values = [...read(argOf(s, 0)), v, ...read(argOf(s, 1))];

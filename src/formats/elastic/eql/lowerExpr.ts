@@ -266,8 +266,8 @@ function concatValue(env: EqlEnv, v: EqlValue): { ok: true; value: Value } | { o
   const at = parts.findIndex((p) => p !== null && typeof p === 'object');
   if (at < 0) return { ok: true, value: parts.includes(null) ? null : parts.map((p) => String(p)).join('') };
   const first = parts[at] as FieldRef;
-  // the parts around the first field are joined as they are: a substring of a later field is not
-  if (parts.some((p, i) => i !== at && isFieldRef(p as Value) && (p as FieldRef).derived)) return { ok: false, reason: 'function: concat() with a substring() after its first field' };
+  // the parts around the first field are joined as they are: a value computed from a later field is not
+  if (parts.some((p, i) => i !== at && isFieldRef(p as Value) && (p as FieldRef).derived)) return { ok: false, reason: 'function: concat() with a substring() or string() after its first field' };
   const strcat = { fn: 'strcat', args: [parts.slice(0, at), parts.slice(at + 1)] } as const;
   return { ok: true, value: { kind: 'field', field: first.field, derived: { steps: [...(first.derived?.steps ?? []), strcat], lang: 'eql', onError: 'null' } } };
 }
