@@ -193,7 +193,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       const end = typeof b === 'number' ? b : undefined;
       // Python counts code points; EQL's substring (Java) UTF-16 code units, as a JavaScript string is indexed
       if (typeof v === 'string') return lang === 'eql' ? v.slice(start, end) : [...v].slice(start, end).join('');
-      if (Array.isArray(v)) return v.slice(start, end);
+      // EQL's substring of a multi-valued field is not read
+      if (Array.isArray(v)) return lang === 'eql' ? UNKNOWN_OPERAND : v.slice(start, end);
       return FAIL;
     }
     case 'extract': {

@@ -146,7 +146,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'start (integer or null)[, end (integer or null)]',
     render: 'X[start:end]',
     meaning: 'Python slice of a string or list: from start to end (exclusive), negative indices from the end, out-of-range bounds clamped.',
-    languages: 'Python counts code points; EQL\'s substring (Java\'s String) UTF-16 code units.',
+    languages: 'Python counts code points; EQL\'s substring (Java\'s String) UTF-16 code units, and its substring of a multi-valued field is unknown.',
     failure: 'a value that is not a string or list',
     sources: ['Python s[a:b]', 'EQL substring(s, start[, end])'],
   },

@@ -207,8 +207,6 @@ export function derivedExpressed(dv: Derived, spread = false): boolean {
   const at = dv.steps.findIndex((s) => s.fn === 'elements');
   // ES|QL's FROM_BASE64 reads some texts otherwise than this step (derive.ts): not written
   if (dv.lang === 'esql' && dv.steps.some((s) => s.fn === 'base64decode')) return false;
-  // EQL's string() keeps null and its substring() counts UTF-16 code units, where these steps' SQL reads KQL's and Python's
-  if (dv.lang === 'eql' && dv.steps.some((s) => s.fn === 'tostring' || s.fn === 'slice')) return false;
   if (at < 0) return dv.steps.every((s) => stepExpressed(s));
   if (!spread || dv.lang !== 'kql' || dv.onError === 'unknown' || at === 0 || dv.steps[at - 1]!.fn !== 'split') return false;
   return dv.steps.slice(0, at).every((s) => stepExpressed(s)) && dv.steps.slice(at + 1).every((s) => SPREAD_STEPS.has(s.fn) && stepExpressed(s));
@@ -420,6 +418,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, 'None'))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} THEN ${c.OK(onBool)} WHEN ${d.is(a, 'number')} AND ${D.safeInteger(a)} THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
     }
     case 'tostring':
+      // EQL's string(): null stays null (a failure, read as null); a list, an object, a number Java may write otherwise: unknown
+      if (c.lang === 'eql') return `CASE WHEN ${a} IS NULL THEN ${c.FAIL} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${d.is(a, 'boolean')} OR (${d.is(a, 'number')} AND ${D.safeInteger(a)}) THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
       return `CASE WHEN ${a} IS NULL THEN ${c.OK(strJson(c, ''))} WHEN ${d.is(a, 'string')} THEN ${c.OK(a)} WHEN ${writtenAsText(d, D, a)} THEN ${c.OK(D.toJson(d.text(a)))} ELSE ${c.UNKNOWN} END`;
     case 'split': {
       const sep = arg(s, 0);
@@ -558,8 +558,11 @@ function sliceSql(s: TransformStep, a: string, c: StepCtx): string {
   };
   const t = c.names.next('t');
   const l = c.names.next('l');
-  const onText = d.let(d.text(a), t, c.OK(D.toJson(cut(d.length(t), (from1, count) => D.substr(t, from1, count)))));
-  const onList = d.let(d.elements(a), l, c.OK(d.toJsonArray(cut(d.listLength(l), (from1, count) => D.slice(l, from1, `(${from1}) + (${count}) - 1`)))));
+  const sliced = c.OK(D.toJson(cut(d.length(t), (from1, count) => D.substr(t, from1, count))));
+  // EQL's substring counts UTF-16 code units, which a character outside the Basic Multilingual Plane counts twice;
+  // over a list it is not read
+  const onText = d.let(d.text(a), t, c.lang === 'eql' ? `CASE WHEN ${d.regex(t, d.str('[\\x{10000}-\\x{10FFFF}]'))} THEN ${c.UNKNOWN} ELSE ${sliced} END` : sliced);
+  const onList = c.lang === 'eql' ? c.UNKNOWN : d.let(d.elements(a), l, c.OK(d.toJsonArray(cut(d.listLength(l), (from1, count) => D.slice(l, from1, `(${from1}) + (${count}) - 1`)))));
   return `CASE WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'array')} THEN ${onList} ELSE ${c.FAIL} END`;
 }
 
