@@ -249,9 +249,12 @@ export function byEventId(table: Readonly<Record<number, readonly string[]>>, wh
   });
 }
 
-/** The test, of another raw field (its operand computed from that field as the test computes it from the column). */
-export const onField = (p: Predicate, field: string, steps: readonly TransformStep[] = []): Predicate =>
-  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? 'eql' } } : { ...p, field };
+/**
+ * The test, of another raw field (its operand computed from that field as the test computes it from the column, the
+ * steps read as `lang` says: EQL's by default).
+ */
+export const onField = (p: Predicate, field: string, steps: readonly TransformStep[] = [], lang: Derived['lang'] = 'eql'): Predicate =>
+  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? lang } } : { ...p, field };
 
 /**
  * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read

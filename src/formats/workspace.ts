@@ -1,4 +1,4 @@
-import { and, not, or, pred, type Expr, type Predicate, type TransformStep } from '../model/expr.ts';
+import { and, not, or, pred, type Derived, type Expr, type Predicate, type TransformStep } from '../model/expr.ts';
 import { computed, onField, type Column } from './readings.ts';
 
 /**
@@ -20,10 +20,12 @@ export interface WorkspaceSource {
   /** `parameters.<NAME>`, or a field of the record. */
   readonly field: string;
   readonly steps?: readonly TransformStep[];
+  /** Whose semantics `steps` follow (`onField`'s default, EQL's, if none). */
+  readonly lang?: Derived['lang'];
 }
 
 /** A parameter of the events of some applications. */
-export const parameter = (apps: readonly string[], name: string, steps?: readonly TransformStep[]): WorkspaceSource => ({ apps, field: `parameters.${name}`, ...(steps ? { steps } : {}) });
+export const parameter = (apps: readonly string[], name: string, steps?: readonly TransformStep[], lang?: Derived['lang']): WorkspaceSource => ({ apps, field: `parameters.${name}`, ...(steps ? { steps } : {}), ...(lang ? { lang } : {}) });
 
 /**
  * A column a shipper fills from the first of several raw fields present (Elastic's `google_workspace.admin.new_value`
@@ -33,7 +35,7 @@ export const parameter = (apps: readonly string[], name: string, steps?: readonl
 export function fromEither(sources: readonly WorkspaceSource[]): Column {
   return computed((p) => {
     const one = (s: WorkspaceSource, q: Predicate): Expr => {
-      const test = onField(q, s.field, s.steps);
+      const test = onField(q, s.field, s.steps, s.lang);
       return s.apps ? (q.op === 'is_null' ? or(not(applicationIs(s.apps, q)), test) : and(applicationIs(s.apps, q), test)) : test;
     };
     return p.op === 'is_null' ? and(...sources.map((s) => one(s, p))) : or(...sources.map((s) => one(s, p)));

@@ -323,7 +323,8 @@ const WORKSPACE_UDM: TableReading = {
     'target.resource.attribute.labels["visibility"]': fromEither([parameter(['drive'], 'visibility')]),
     'target.resource.attribute.labels["new_value"]': fromEither([parameter(['admin'], 'NEW_VALUE')]),
     'target.labels["new_value"]': fromEither([parameter(['admin'], 'NEW_VALUE')]),
-    'about.labels["is_suspicious"]': fromEither([parameter(['login'], 'is_suspicious', [{ fn: 'tostring' }])]),
+    // a label's text; a missing parameter is UDM's zero value "" (KQL's tostring of null), not EQL's string() null
+    'about.labels["is_suspicious"]': fromEither([parameter(['login'], 'is_suspicious', [{ fn: 'tostring' }], 'kql')]),
     'target.user.email_addresses': onlyFor(['drive'], 'parameters.target_user', 'target.user.email_addresses'),
     'target.group.email_addresses': fromEither([parameter(['admin'], 'GROUP_EMAIL')]),
     'src.user.email_addresses': fromEither([parameter(['admin'], 'USER_EMAIL')]),
