@@ -46,21 +46,27 @@ function parse(v: unknown, network: boolean): Range | 'fail' | 'unknown' {
   let n = 0;
   for (const o of octets) {
     if (!/^[0-9]{1,3}$/.test(o)) return 'fail';
-    if (o.length > 1 && o.startsWith('0')) return 'unknown'; // read as decimal before 3.9.5, rejected since
     const x = Number(o);
     if (x > 255) return 'fail';
     n = n * 256 + x;
   }
-  if (slash < 0) return [n, n];
-  const bits = v.slice(slash + 1);
-  // a netmask or host mask (`/255.255.0.0`) is not read here
-  if (!/^[0-9]{1,2}$/.test(bits)) return /^[0-9.]+$/.test(bits) ? 'unknown' : 'fail';
-  const len = Number(bits);
-  if (len > 32) return 'fail';
-  const size = 2 ** (32 - len);
-  if (n % size !== 0) return 'fail'; // strict: host bits set
+  let size = 1;
+  if (slash >= 0) {
+    const bits = v.slice(slash + 1);
+    // a netmask or host mask (`/255.255.0.0`) is not read here
+    if (!/^[0-9]{1,2}$/.test(bits)) return /^[0-9.]+$/.test(bits) ? 'unknown' : 'fail';
+    const len = Number(bits);
+    if (len > 32) return 'fail';
+    size = 2 ** (32 - len);
+    if (n % size !== 0) return 'fail'; // strict: host bits set
+  }
+  // an octet with a leading zero: read as decimal before 3.9.5, rejected since (after what every release rejects)
+  if (octets.some((o) => o.length > 1 && o.startsWith('0'))) return 'unknown';
   return [n, n + size - 1];
 }
+
+/** The address blocks the properties read, for the SQL that writes them (`src/hunt/sql/derive.ts`). */
+export const PY_IP_BLOCKS = { before: PRIVATE_OLD, after: PRIVATE_NEW, exceptions: PRIVATE_NEW_EXCEPTIONS, shared: SHARED } as const;
 
 /**
  * is_private of a network (an address is a network of one): before 3.12.4 both its first and its last address are

@@ -25,6 +25,7 @@ import { fieldRefOf, isFieldRef, type Derived, type ParsePart, type TransformArg
 import { EDIT_DISTANCE_CELLS, KQL_STRING_INPUT, NULL_OK, parseRegex, SCALAR_STRING_LANGS, SCALAR_STRING_STEPS } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
+import { IP_PROPERTIES, PY_IP_BLOCKS } from '../../model/pyIpaddress.ts';
 import type { SqlDialect } from './dialects.ts';
 import type { Names } from './fields.ts';
 import { ASCII } from '../../model/ascii.ts';
@@ -248,6 +249,8 @@ function stepExpressed(s: TransformStep): boolean {
       return [arg(s, 0), arg(s, 1)].every((x) => x === undefined || x === null || (typeof x === 'number' && Number.isInteger(x)));
     case 'replace':
       return arg(s, 2) !== 'regex' || regexRewriteExpressed(arg(s, 0), arg(s, 1));
+    case 'ipaddress':
+      return (arg(s, 0) === 'ip_address' || arg(s, 0) === 'ip_network') && IP_PROPERTIES.has(String(arg(s, 1)));
     case 'levenshtein':
       return typeof arg(s, 0) === 'string' ? ASCII.test(arg(s, 0) as string) : fieldRefOf(arg(s, 0)) !== undefined;
     case 'regex_count':
@@ -484,6 +487,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       const name = (pyName: string, kqlName: string) => c.OK(strJson(c, py ? pyName : kqlName));
       return `CASE WHEN ${a} IS NULL THEN ${name('NoneType', 'null')} WHEN ${d.is(a, 'string')} THEN ${name('str', 'string')} WHEN ${d.is(a, 'boolean')} THEN ${name('bool', 'bool')} WHEN ${d.is(a, 'number')} THEN (CASE WHEN ${D.integral(a)} THEN ${name('int', 'long')} ELSE ${name('float', 'real')} END) WHEN ${d.is(a, 'array')} THEN ${name('list', 'array')} ELSE ${name('dict', 'dictionary')} END`;
     }
+    case 'ipaddress':
+      return ipaddressSql(s, a, c);
     case 'levenshtein':
     case 'substr_count':
       return textMeasureSql(s, a, c);
@@ -564,6 +569,36 @@ function sliceSql(s: TransformStep, a: string, c: StepCtx): string {
   const onText = d.let(d.text(a), t, c.lang === 'eql' ? `CASE WHEN ${d.regex(t, d.str('[\\x{10000}-\\x{10FFFF}]'))} THEN ${c.UNKNOWN} ELSE ${sliced} END` : sliced);
   const onList = c.lang === 'eql' ? c.UNKNOWN : d.let(d.elements(a), l, c.OK(d.toJsonArray(cut(d.listLength(l), (from1, count) => D.slice(l, from1, `(${from1}) + (${count}) - 1`)))));
   return `CASE WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'array')} THEN ${onList} ELSE ${c.FAIL} END`;
+}
+
+/**
+ * Python's `ipaddress.ip_address(x)` / `ip_network(x)` and a property (`pyIpaddress.ts`, in the same order): an IPv4
+ * address (text, or an integer below 2**32) or network; the property under CPython's private blocks before and since
+ * 3.12.4, unknown where they differ. Fails where Python raises; unknown for IPv6, a netmask written as an address, an
+ * octet with a leading zero, a boolean.
+ */
+function ipaddressSql(s: TransformStep, a: string, c: StepCtx): string {
+  const { d, D } = c;
+  const network = arg(s, 0) === 'ip_network';
+  const global = arg(s, 1) === 'is_global';
+  const [lo, hi, t, n, b] = ['lo', 'hi', 't', 'n', 'b'].map((x) => c.names.next(x)) as [string, string, string, string, string];
+  const inside = (x: string, [from, to]: readonly [number, number]) => `(${x} BETWEEN ${from} AND ${to})`;
+  const any = (parts: string[]) => `(${parts.join(' OR ') || 'FALSE'})`;
+  const before = any(PY_IP_BLOCKS.before.map((r) => inside(lo, r))) + ' AND ' + any(PY_IP_BLOCKS.before.map((r) => inside(hi, r)));
+  const after = `${any(PY_IP_BLOCKS.after.map((r) => `${inside(lo, r)} AND ${inside(hi, r)}`))} AND NOT ${any(PY_IP_BLOCKS.exceptions.flatMap((r) => [inside(lo, r), inside(hi, r)]))}`;
+  const prop = (priv: string) => (global ? `(NOT (${inside(lo, PY_IP_BLOCKS.shared)} AND ${inside(hi, PY_IP_BLOCKS.shared)}) AND NOT (${priv}))` : `(${priv})`);
+  const decide = (loE: string, hiE: string) => d.let(loE, lo, d.let(hiE, hi, `CASE WHEN ${prop(before)} = ${prop(after)} THEN ${c.OK(D.toJson(prop(after)))} ELSE ${c.UNKNOWN} END`));
+  const octets = '[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}';
+  const size = `CAST(pow(2, 32 - ${b}) AS BIGINT)`;
+  const onNumbers = `CASE WHEN ${n} IS NULL OR ${b} > 32 OR ${n} % ${size} <> 0 THEN ${c.FAIL} WHEN ${d.regex(t, d.str('(^|[.])0[0-9]'))} THEN ${c.UNKNOWN} ELSE ${decide(n, `${n} + ${size} - 1`)} END`;
+  const bits = network ? `CASE WHEN ${d.contains(t, "'/'")} THEN CAST(${D.regexExtract(t, d.str('/([0-9]+)$'), 1)} AS BIGINT) ELSE 32 END` : '32';
+  const parsed = d.let(d.ipv4(D.regexExtract(t, d.str('^([0-9.]+)'), 1)), n, d.let(bits, b, onNumbers));
+  const shape = network ? `${octets}(/[0-9]{1,2})?` : octets;
+  // a netmask or host mask after valid octets (`/255.255.0.0`) is not read
+  const netmask = network ? `(${d.regex(t, d.str(`^${octets}/[0-9.]+$`))} AND ${d.ipv4(D.regexExtract(t, d.str('^([0-9.]+)'), 1))} IS NOT NULL)` : 'FALSE';
+  const onText = d.let(d.text(a), t, `CASE WHEN ${d.contains(t, "':'")} THEN ${c.UNKNOWN} WHEN NOT ${D.fullMatch(t, d.str(shape))} THEN (CASE WHEN ${netmask} THEN ${c.UNKNOWN} ELSE ${c.FAIL} END) ELSE ${parsed} END`);
+  const onNumber = `CASE WHEN NOT ${D.safeInteger(a)} OR CAST(${a} AS DOUBLE) < 0 THEN (CASE WHEN ${D.integral(a)} AND CAST(${a} AS DOUBLE) > 4294967295 THEN ${c.UNKNOWN} ELSE ${c.FAIL} END) WHEN CAST(${a} AS DOUBLE) > 4294967295 THEN ${c.UNKNOWN} ELSE ${decide(`CAST(${a} AS BIGINT)`, `CAST(${a} AS BIGINT)`)} END`;
+  return `CASE WHEN ${a} IS NULL THEN ${c.FAIL} WHEN ${d.is(a, 'boolean')} THEN ${c.UNKNOWN} WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'number')} THEN ${onNumber} ELSE ${c.FAIL} END`;
 }
 
 /**
