@@ -581,21 +581,24 @@ function ipaddressSql(s: TransformStep, a: string, c: StepCtx): string {
   const { d, D } = c;
   const network = arg(s, 0) === 'ip_network';
   const global = arg(s, 1) === 'is_global';
-  const [lo, hi, t, n, b] = ['lo', 'hi', 't', 'n', 'b'].map((x) => c.names.next(x)) as [string, string, string, string, string];
+  const [lo, hi, t, n, b, v] = ['lo', 'hi', 't', 'n', 'b', 'v'].map((x) => c.names.next(x)) as [string, string, string, string, string, string];
   const inside = (x: string, [from, to]: readonly [number, number]) => `(${x} BETWEEN ${from} AND ${to})`;
   const any = (parts: string[]) => `(${parts.join(' OR ') || 'FALSE'})`;
   const before = any(PY_IP_BLOCKS.before.map((r) => inside(lo, r))) + ' AND ' + any(PY_IP_BLOCKS.before.map((r) => inside(hi, r)));
   const after = `${any(PY_IP_BLOCKS.after.map((r) => `${inside(lo, r)} AND ${inside(hi, r)}`))} AND NOT ${any(PY_IP_BLOCKS.exceptions.flatMap((r) => [inside(lo, r), inside(hi, r)]))}`;
   const prop = (priv: string) => (global ? `(NOT (${inside(lo, PY_IP_BLOCKS.shared)} AND ${inside(hi, PY_IP_BLOCKS.shared)}) AND NOT (${priv}))` : `(${priv})`);
-  const decide = (loE: string, hiE: string) => d.let(loE, lo, d.let(hiE, hi, `CASE WHEN ${prop(before)} = ${prop(after)} THEN ${c.OK(D.toJson(prop(after)))} ELSE ${c.UNKNOWN} END`));
+  // the property since 3.12.4, bound once: compared with the one before, and the value where they agree
+  const decide = (loE: string, hiE: string) => d.let(loE, lo, d.let(hiE, hi, d.let(prop(after), v, `CASE WHEN ${prop(before)} = ${v} THEN ${c.OK(D.toJson(v))} ELSE ${c.UNKNOWN} END`)));
   const octets = '[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}';
   const size = `CAST(pow(2, 32 - ${b}) AS BIGINT)`;
   const onNumbers = `CASE WHEN ${n} IS NULL OR ${b} > 32 OR ${n} % ${size} <> 0 THEN ${c.FAIL} WHEN ${d.regex(t, d.str('(^|[.])0[0-9]'))} THEN ${c.UNKNOWN} ELSE ${decide(n, `${n} + ${size} - 1`)} END`;
   const bits = network ? `CASE WHEN ${d.contains(t, "'/'")} THEN CAST(${D.regexExtract(t, d.str('/([0-9]+)$'), 1)} AS BIGINT) ELSE 32 END` : '32';
-  const parsed = d.let(d.ipv4(D.regexExtract(t, d.str('^([0-9.]+)'), 1)), n, d.let(bits, b, onNumbers));
+  // the dotted address before any `/`, as a number (NULL when an octet is past 255)
+  const address = d.ipv4(D.regexExtract(t, d.str('^([0-9.]+)'), 1));
+  const parsed = d.let(address, n, d.let(bits, b, onNumbers));
   const shape = network ? `${octets}(/[0-9]{1,2})?` : octets;
   // a netmask or host mask after valid octets (`/255.255.0.0`) is not read
-  const netmask = network ? `(${d.regex(t, d.str(`^${octets}/[0-9.]+$`))} AND ${d.ipv4(D.regexExtract(t, d.str('^([0-9.]+)'), 1))} IS NOT NULL)` : 'FALSE';
+  const netmask = network ? `(${d.regex(t, d.str(`^${octets}/[0-9.]+$`))} AND ${address} IS NOT NULL)` : 'FALSE';
   const onText = d.let(d.text(a), t, `CASE WHEN ${d.contains(t, "':'")} THEN ${c.UNKNOWN} WHEN NOT ${D.fullMatch(t, d.str(shape))} THEN (CASE WHEN ${netmask} THEN ${c.UNKNOWN} ELSE ${c.FAIL} END) ELSE ${parsed} END`);
   const onNumber = `CASE WHEN NOT ${D.safeInteger(a)} OR CAST(${a} AS DOUBLE) < 0 THEN (CASE WHEN ${D.integral(a)} AND CAST(${a} AS DOUBLE) > 4294967295 THEN ${c.UNKNOWN} ELSE ${c.FAIL} END) WHEN CAST(${a} AS DOUBLE) > 4294967295 THEN ${c.UNKNOWN} ELSE ${decide(`CAST(${a} AS BIGINT)`, `CAST(${a} AS BIGINT)`)} END`;
   return `CASE WHEN ${a} IS NULL THEN ${c.FAIL} WHEN ${d.is(a, 'boolean')} THEN ${c.UNKNOWN} WHEN ${d.is(a, 'string')} THEN ${onText} WHEN ${d.is(a, 'number')} THEN ${onNumber} ELSE ${c.FAIL} END`;
