@@ -162,8 +162,10 @@ describe('DuckDB engine', () => {
       // Python's ipaddress properties: under CPython's blocks before and since 3.12.4 (unknown where they differ)
       pred('o', 'is_not_null', [], { truthy: true }, undefined, { steps: [{ fn: 'ipaddress', args: ['ip_network', 'is_global'] }], lang: 'python', onError: 'unknown' }),
       not(pred('o', 'is_not_null', [], { truthy: true }, undefined, { steps: [{ fn: 'ipaddress', args: ['ip_address', 'is_private'] }], lang: 'python', onError: 'null' })),
+      // SPL's if(match(p, "^[0-9A-F]+$"), lower(replace(p, "00", "20")), p): the steps where the regex matches
+      pred('p', 'eq', ['6c2073'], { cs: true }, undefined, { steps: [{ fn: 'ifmatch', args: ['^[0-9A-F]+$', [{ fn: 'replace', args: ['00', '20', 'regex'] }, { fn: 'lower' }]] }], lang: 'spl' }),
     ];
-    const events: unknown[] = [{ g: 'ab' }, { g: 'ac' }, { a: 'xaBy', b: 'x1', c: 'C:\\A.exe', d: 'FOO' }, { a: 12, b: '10', c: '192.168.3.4' }, { a: ['q', 'ab'], d: ['foo'] }, { a: null }, {}, { b: 'X1', d: 0 }, { a: '2', c: 'zz' }, { b: 'a*bzzc', c: 'S' }, { c: 'ſ', d: 'ba' }, { a: 7, e: { f: 'run cmd.exe' } }, { 'e.f': 'cmd', d: [] }, { a: 'x', b: 1 }, { a: 5, b: '1' }, { h: 'a\u001b[31mb' }, { h: 'q\u009b1m\u2028X' }, { h: 'q\u009b1m\u2028x' }, { h: '\u0007\u007f' }, { h: 'Ann\u202egepj.exe' }, { i: 'abcd' }, { i: 'ab' }, { i: ['abcd', 'x'] }, { i: 12345 }, { j: 'EXAMPLE.com:8080' }, { j: 'example.com' }, { j: ['example.com:1', 'x'] }, { j: 'example.org:1' }, { k: 'MZx' }, { k: 'ZM' }, { k: ['MZ', 'x'] }, { l: ' \ta\t' }, { l: '\na' }, { l: ['a'] }, { m: 'DC01$' }, { m: 'dc0$' }, { m: ['dc01$'] }, { n: 10.5 }, { n: '1.5' }, { n: true }, { n: null }, { n: [1] }, { n: 105 }, ...['8.8.8.8', '10.0.0.1', '100.64.1.1', '192.0.0.9', '192.0.0.100', '192.0.0.0/29', '1.2.3.0/24', '1.2.3.4/24', '010.0.0.1', '256.01.0.1', '10.0.0.0/255.0.0.0', '256.0.0.0/255.0.0.0', '::1', '', ' 1.2.3.4', '1.2.3', '0.0.0.0/0', '10.0.0.0/33', 134744072, -1, 1.5, 2 ** 40, true, null, ['1.2.3.4']].map((o) => ({ o }))];
+    const events: unknown[] = [{ g: 'ab' }, { g: 'ac' }, { a: 'xaBy', b: 'x1', c: 'C:\\A.exe', d: 'FOO' }, { a: 12, b: '10', c: '192.168.3.4' }, { a: ['q', 'ab'], d: ['foo'] }, { a: null }, {}, { b: 'X1', d: 0 }, { a: '2', c: 'zz' }, { b: 'a*bzzc', c: 'S' }, { c: 'ſ', d: 'ba' }, { a: 7, e: { f: 'run cmd.exe' } }, { 'e.f': 'cmd', d: [] }, { a: 'x', b: 1 }, { a: 5, b: '1' }, { h: 'a\u001b[31mb' }, { h: 'q\u009b1m\u2028X' }, { h: 'q\u009b1m\u2028x' }, { h: '\u0007\u007f' }, { h: 'Ann\u202egepj.exe' }, { i: 'abcd' }, { i: 'ab' }, { i: ['abcd', 'x'] }, { i: 12345 }, { j: 'EXAMPLE.com:8080' }, { j: 'example.com' }, { j: ['example.com:1', 'x'] }, { j: 'example.org:1' }, { k: 'MZx' }, { k: 'ZM' }, { k: ['MZ', 'x'] }, { l: ' \ta\t' }, { l: '\na' }, { l: ['a'] }, { m: 'DC01$' }, { m: 'dc0$' }, { m: ['dc01$'] }, { n: 10.5 }, { n: '1.5' }, { n: true }, { n: null }, { n: [1] }, { n: 105 }, ...['8.8.8.8', '10.0.0.1', '100.64.1.1', '192.0.0.9', '192.0.0.100', '192.0.0.0/29', '1.2.3.0/24', '1.2.3.4/24', '010.0.0.1', '256.01.0.1', '10.0.0.0/255.0.0.0', '256.0.0.0/255.0.0.0', '::1', '', ' 1.2.3.4', '1.2.3', '0.0.0.0/0', '10.0.0.0/33', 134744072, -1, 1.5, 2 ** 40, true, null, ['1.2.3.4']].map((o) => ({ o })), ...['6C0073', '6C2073', '6c0073', '6c2073', 'zz', '', 12, null, ['6C0073']].map((p) => ({ p }))];
     await duck.loadValues(events, 'invented');
     const got = await duckTruths(duck, cases.map((condition) => ({ format: 'kusto', condition })));
     const offenders: string[] = [];
@@ -599,6 +601,12 @@ const SQL_DERIVED_CASES: { pred: Expr; events: unknown[] }[] = [
     pred: pred('before', 'ne', [{ kind: 'field', field: 'after' }], { typing: 'strict', cs: true }),
     events: [{ before: true, after: false }, { before: true, after: true }, { before: 1, after: 1 }, { before: 'a', after: 'b' }, { before: true, after: 'true' }, { before: true }],
   },
+  {
+    // SPL's and KQL's urldecode: a `+` and a `%` without two hexadecimal digits are unknown, so are bytes that are not
+    // UTF-8; `%00` is a NUL character; null is "" in KQL
+    pred: or(pred('x', 'eq', ['a/b\u0000'], { cs: true }, undefined, { steps: [{ fn: 'urldecode' }], lang: 'spl' }), pred('y', 'eq', [''], { cs: true }, undefined, { steps: [{ fn: 'urldecode' }], lang: 'kql' })),
+    events: [{ x: 'a%2fb%00' }, { x: 'a/b' }, { x: 'a+b' }, { x: 'a%2' }, { x: '%%2F' }, { x: '%ff' }, { x: '%C3%A9' }, { x: 12 }, { x: ['a%2Fb%00'] }, { x: null }, { y: null }, { y: 'a%zz' }, {}],
+  },
 ];
 
 describe('counts over distinct key values in SQL (MQL length(distinct(…)))', () => {
@@ -733,6 +741,8 @@ describe('derived operands in SQL', () => {
       'str.json {"success":{"a":1}}',
       'tostring.json {"Props":{"admin":true}}',
       'tostring.json {"Props":{"admin":false}}',
+      // a decoded text outside ASCII, lower-cased
+      'urldecode.json {"url.original":"/x?p=%C3%A9../../"}',
       'sql case 0 {"x":"{\\"k\\":\\"b\\",\\"k\\":\\"a\\"}"}',
       'sql case 0 {"x":"{\\"k\\":\\"a\\",}"}',
       'sql case 0 {"x":"[NaN]"}',

@@ -7,7 +7,7 @@
 import { assertNever, fieldRefOf, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { LIMITS } from './diagnostics.ts';
 import { nestsDeeperThan } from './jsonDepth.ts';
-import { escapeRegex, regexExec, regexReplaceAll, regexCount } from './regex.ts';
+import { escapeRegex, regexExec, regexReplaceAll, regexCount, regexTest } from './regex.ts';
 import { isRecord } from './isRecord.ts';
 import { pyIpProperty } from './pyIpaddress.ts';
 
@@ -47,7 +47,7 @@ export const KQL_STRING_INPUT: ReadonlySet<string> = new Set(['lower', 'upper', 
  * give null and some, by version, each value's result, so in a `lang: 'esql'` or `'spl'` chain a list input to them
  * is unknown.
  */
-export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim']);
+export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim', 'ifmatch']);
 
 /** Languages whose string functions are unknown on a list (`SCALAR_STRING_STEPS`). */
 export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql', 'spl']);
@@ -235,6 +235,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'urldecode':
       return urlDecode(asString(v), lang);
+    case 'ifmatch':
+      return ifMatch(s, v, lang, field);
     case 'ipaddress': {
       const r = pyIpProperty(v, String(argOf(s, 0)), String(argOf(s, 1)));
       return r === 'fail' ? FAIL : r === 'unknown' ? UNKNOWN_OPERAND : r.ok;
@@ -263,6 +265,27 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     default:
       return assertNever(s.fn, 'transform');
   }
+}
+
+/**
+ * `ifmatch`: where the regex matches the string, the string through the nested steps (a null result is null);
+ * elsewhere the string as it is. A value that is not a string is unknown (SPL's `match()` of a number is not read).
+ */
+function ifMatch(s: TransformStep, v: unknown, lang: Lang, field: (name: string) => unknown): StepResult {
+  const re = argOf(s, 0);
+  const steps = argOf(s, 1);
+  if (typeof re !== 'string' || !Array.isArray(steps) || typeof v !== 'string') return UNKNOWN_OPERAND;
+  const hit = regexTest(re, '', v);
+  if (hit === undefined) return UNKNOWN_OPERAND;
+  if (!hit) return v;
+  let cur: unknown = v;
+  for (const inner of steps as readonly TransformStep[]) {
+    if (inner.fn === 'elements') return UNKNOWN_OPERAND;
+    const r = applyStep(inner, cur, lang, field);
+    if (r === UNKNOWN_OPERAND || r === FAIL) return r;
+    cur = r === null ? undefined : r;
+  }
+  return cur ?? null;
 }
 
 /** EQL's string(): null stays null (a failure, read as null); a list, an object or a number Java may write otherwise is unknown. */

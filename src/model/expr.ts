@@ -81,6 +81,7 @@ export const TRANSFORMS = [
   'urldecode',
   'ipaddress',
   'levenshtein',
+  'ifmatch',
   'substr_count',
   'regex_count',
   'bin',
@@ -98,9 +99,9 @@ export interface EmptyObject {
 
 /**
  * An argument of a transform step: a value (a field reference in `strcat`), a list of values (`[]` as a default),
- * the empty object, or a parse pattern.
+ * the empty object, a parse pattern, or the steps `ifmatch` applies where its regex matches.
  */
-export type TransformArg = Value | readonly Value[] | readonly ParsePart[] | EmptyObject;
+export type TransformArg = Value | readonly Value[] | readonly ParsePart[] | EmptyObject | readonly TransformStep[];
 
 /** One step of a derivation: the transform and its arguments (see TRANSFORM_FACTS for each one's arguments). */
 export interface TransformStep {

@@ -5,7 +5,7 @@
  * Options that change the meaning are shown in brackets after the operator when they differ from the operator's
  * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring.
  */
-import { assertNever, type Derived, type DistinctBy, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type Value } from './expr.ts';
+import { assertNever, type Derived, type DistinctBy, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
 
 export function renderValue(v: Value): string {
@@ -148,6 +148,10 @@ export function renderOperand(field: string, d: Derived | undefined): string {
         break;
       case 'substr_count':
         x = `${a[1] === true ? 'icount' : 'count'}(${x}, ${renderArg(a[0])})`;
+        break;
+      case 'ifmatch':
+        // the nested steps over `_`, the value the regex matched
+        x = `ifmatch(${x}, ${renderArg(a[0])}, ${renderOperand('_', { steps: Array.isArray(a[1]) ? (a[1] as readonly TransformStep[]) : [] })})`;
         break;
       case 'base64decode':
       case 'urldecode':

@@ -219,6 +219,14 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'a value that is not a string (a missing or null value gives null); unknown when the two lengths multiplied pass 1,000,000 (the bound on the work one comparison may take)',
     sources: ['MQL strings.levenshtein(s, "t") / strings.ilevenshtein(s, "t")'],
   },
+  ifmatch: {
+    args: 'pattern (string), steps (a list of transform steps)',
+    render: 'ifmatch(X, "re", f(_))',
+    meaning: 'Where the regular expression (RE2 syntax, unanchored, case-sensitive) matches the string, the string through the nested steps (written over `_`, the string); elsewhere the string as it is. A null result of the steps is null.',
+    languages: 'SPL `eval y=if(match(x, "re"), f(x), x)` with `f` the eval functions the model reads as steps (`replace`, `urldecode`, `substr`…), as Splunk\'s Linux auditd macros decode a hexadecimal `proctitle`. `match()` is PCRE, whose `$` also matches before a final line break; the model reads it as RE2, as it reads `match()` elsewhere.',
+    failure: 'a null value (null); a value that is not a string, a pattern RE2 cannot run, a nested `elements` (unknown); the nested steps\' own failures',
+    sources: ['SPL if(match(x, "re"), f(x), x)'],
+  },
   substr_count: {
     args: 'substring (string), case-insensitive (boolean)',
     render: 'count(X, "sub") / icount(X, "sub")',

@@ -89,6 +89,8 @@ export interface DeriveDialect {
   /** A base64 text decoded as strict UTF-8, NULL when either fails; whether it decodes to bytes at all. */
   tryUtf8Base64(s: string): string;
   tryBase64(s: string): string;
+  /** A text's `%XX` escapes decoded as bytes, the whole as strict UTF-8 (a `+` kept); NULL when that fails. */
+  tryUrlDecode(s: string): string;
   /** Every match of an RE2 pattern replaced by a rewrite (`\\1` a group). */
   regexReplaceAll(s: string, pattern: string, rewrite: string): string;
   /**
@@ -241,6 +243,7 @@ function stepExpressed(s: TransformStep): boolean {
     case 'int':
     case 'float':
     case 'base64decode':
+    case 'urldecode':
     case 'strcat':
       return true;
     case 'substring':
@@ -257,6 +260,10 @@ function stepExpressed(s: TransformStep): boolean {
       return typeof arg(s, 0) === 'string' && compileRegex(arg(s, 0) as string, arg(s, 1) === true ? 'i' : '').ok;
     case 'substr_count':
       return typeof arg(s, 0) === 'string' && arg(s, 0) !== '' && !selfOverlapping(arg(s, 1) === true ? (arg(s, 0) as string).toLowerCase() : (arg(s, 0) as string));
+    case 'ifmatch': {
+      const steps = arg(s, 1);
+      return typeof arg(s, 0) === 'string' && compileRegex(arg(s, 0) as string, '').ok && Array.isArray(steps) && (steps as readonly TransformStep[]).every((x) => x.fn !== 'elements' && stepExpressed(x));
+    }
     case 'extract':
       return typeof arg(s, 0) !== 'string' || (extractGroup(arg(s, 0) as string, arg(s, 1)) !== undefined && regexFlags(arg(s, 2)) !== undefined && captureGroups(arg(s, 0) as string) !== undefined);
     default:
@@ -463,6 +470,8 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return sliceSql(s, a, c);
     case 'base64decode':
       return asString(a, c, (t) => base64Sql(t, c, kql));
+    case 'urldecode':
+      return asString(a, c, (t) => urlDecodeSql(t, c));
     case 'replace':
       return replaceSql(s, a, c);
     case 'regex_count':
@@ -494,6 +503,13 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       return textMeasureSql(s, a, c);
     case 'extract':
       return extractSql(s, a, c, py, kql);
+    case 'ifmatch': {
+      // where the regex matches the text, the nested steps over it; elsewhere the text; not a text: unknown
+      if (c.regexOk && !c.regexOk(arg(s, 0) as string)) return c.UNKNOWN;
+      const t = c.names.next('t');
+      const then = applySteps(c.OK(a), arg(s, 1) as readonly TransformStep[], c, { steps: [], lang: c.lang });
+      return `CASE WHEN ${d.is(a, 'string')} THEN ${d.let(d.text(a), t, `CASE WHEN ${d.regex(t, d.str(arg(s, 0) as string))} THEN ${then} ELSE ${c.OK(a)} END`)} ELSE ${c.UNKNOWN} END`;
+    }
     case 'parse':
       return parseSql(s, a, c);
     default:
@@ -514,6 +530,19 @@ function base64Sql(t: string, c: StepCtx, kql: boolean): string {
   const decoded = d.let(D.tryUtf8Base64(u), r, `CASE WHEN ${r} IS NOT NULL THEN (CASE WHEN ${d.startsWith(r, "'\uFEFF'")} THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(r))} END) WHEN ${D.tryBase64(u)} THEN ${bad} ELSE ${c.UNKNOWN} END`);
   const body = `CASE WHEN ${d.length(u)} % 4 <> 0 OR NOT ${D.fullMatch(u, d.str('[A-Za-z0-9+/]*={0,2}'))} THEN ${bad} ELSE ${decoded} END`;
   return d.let(D.regexReplaceAll(t, d.str('[ \t\r\n]'), "''"), u, body);
+}
+
+/**
+ * derive.ts `urlDecode`: ES|QL reads a form (`+` a space, a `%` without two hexadecimal digits null); the others
+ * leave both unknown; escaped bytes that are not UTF-8 are unknown in every language.
+ */
+function urlDecodeSql(t: string, c: StepCtx): string {
+  const { d, D } = c;
+  const form = c.lang === 'esql';
+  const r = c.names.next('r');
+  const stray = d.regex(t, d.str('%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'));
+  const decoded = d.let(D.tryUrlDecode(form ? D.replaceText(t, "'+'", "' '") : t), r, `CASE WHEN ${r} IS NULL THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(r))} END`);
+  return `CASE WHEN ${form ? 'FALSE' : d.contains(t, "'+'")} THEN ${c.UNKNOWN} WHEN ${stray} THEN ${form ? c.FAIL : c.UNKNOWN} ELSE ${decoded} END`;
 }
 
 /** JavaScript's whitespace in ASCII (what `trim()` removes there). */

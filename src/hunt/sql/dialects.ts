@@ -309,6 +309,7 @@ export const DUCKDB: SqlDialect = {
     finiteText: (t) => `isfinite(CAST(${t} AS DOUBLE))`,
     tryUtf8Base64: (s) => `try(decode(from_base64(${s})))`,
     tryBase64: (s) => `(try(from_base64(${s})) IS NOT NULL)`,
+    tryUrlDecode: (s) => `try(url_decode(${s}))`,
     regexReplaceAll: (s, p, r) => `regexp_replace(${s}, ${p}, ${r}, 'g')`,
     regexCount: (s, p, ci) => `list_transform([regexp_extract_all(${s}, ${p}, 0${ci ? ", 'i'" : ''})], lambda m: CASE WHEN list_contains(m, '') THEN NULL ELSE len(m) END)[1]`,
     doubleJson: (t) => `to_json(CAST(${t} AS DOUBLE))`,
