@@ -57,6 +57,10 @@ const FILES: Record<string, string> = {
     'T1033',
   ),
   'splunk/detections/endpoint/firewall.yml': splunkDetection('08', 2, 'Auditd Firewall Stopped', 'Linux Auditd Service Stop', '`linux_auditd` type=SERVICE_STOP unit IN ("firewalld", "ufw") | rename host as dest | stats count by dest unit', 'T1562'),
+  // a command line auditd wrote in hexadecimal, decoded in SPL (its NUL separators as spaces) where it is hexadecimal
+  'splunk/macros/proctitle_text.yml':
+    "definition: 'type=PROCTITLE | eval t=if(type==\"PROCTITLE\" AND isnotnull(proctitle), if(match(proctitle, \"^[0-9A-F]+$\"), replace(proctitle, \"00\", \"20\"), proctitle), null()) | eval cmdline=if(match(t, \"^[0-9A-F]+$\"), urldecode(replace(t, \"([0-9A-F]{2})\", \"%\\1\")), t)'\ndescription: Invented macro.\nname: proctitle_text\n",
+  'splunk/detections/endpoint/shell.yml': splunkDetection('08', 4, 'Auditd Shell Command', 'Linux Auditd Proctitle', '`linux_auditd` `proctitle_text` | where like(cmdline, "%/bin/sh -c%") | stats count by cmdline', 'T1059'),
   'splunk/detections/endpoint/preload.yml': splunkDetection('08', 3, 'Auditd Preload', 'Linux Auditd Path', '`linux_auditd` type=PATH name="/etc/ld.so.preload*" | rename host as dest | stats count by dest name nametype', 'T1574'),
 };
 
@@ -79,7 +83,7 @@ describe('detwiki hunt: Linux audit logs', () => {
       ...(await scanSource(sigmaAdapter, path.join(dir, 'sigma'), { repository: 'test/sigma' })).rules,
       ...(await scanSource(splunkAdapter, path.join(dir, 'splunk'), { repository: 'test/splunk' })).rules,
     ];
-    assert.equal(rules.length, 9);
+    assert.equal(rules.length, 10);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -168,6 +172,8 @@ describe('detwiki hunt: Linux audit logs', () => {
       `0 hit ${id('Auditd 1')}`,
       `0 hit ${id('Auditd Whoami')}`,
       // (events 3, 5, 9, 10 and 11 are the documents made of the records' audit events, which these rules do not read)
+      // the PROCTITLE record's hexadecimal decoded: `/bin/sh -c`
+      `2 hit ${id('Auditd Shell Command')}`,
       `4 hit ${id('Auditd 2')}`,
       `4 hit ${id('Auditd Firewall Stopped')}`,
       `6 hit ${id('Auditd 3')}`,

@@ -11,7 +11,7 @@ import { renderExpr } from '../src/model/render.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { lineColAt } from '../src/model/span.ts';
 import type { RuleRecord } from '../src/model/rule.ts';
-import type { Expr } from '../src/model/expr.ts';
+import { not, type Expr } from '../src/model/expr.ts';
 import { assertGolden, fixture, SHARED, SHARED_PRESENT } from './helpers/golden.ts';
 
 const REPO = fixture('splunk', 'repo');
@@ -410,6 +410,30 @@ describe('SPL evaluation follows Splunk', () => {
     assert.equal(on('where trim(n)="a"')({ n: '\na' }), false, 'a line break is not trimmed');
     assert.equal(on('where len(n) > 3')({ n: 'äöüß' }), true);
     assert.equal(on('where len(n) > 3')({}), false);
+  });
+  it('if(match(x, re), f(x), x) is f where the regex matches and x elsewhere; if(cond, v, null()) is null where cond fails', () => {
+    // a hexadecimal command line decoded (the NUL bytes between its arguments as spaces), as Linux auditd's PROCTITLE
+    // records need, in three evals whose if() keeps a text that is not hexadecimal as it is
+    const q = 'search type=T | eval h=if(kind=="T" AND isnotnull(t), if(match(t, "^[0-9A-F]+$"), replace(t, "00", "20"), t), null()) ' +
+      '| eval cmd=if(match(h, "^[0-9A-F]+$"), urldecode(replace(h, "([0-9A-F]{2})", "%\\1")), h) | where like(cmd, "%chmod +x %")';
+    const hex = (x: string) => Buffer.from(x).toString('hex').toUpperCase();
+    const cond = e(q);
+    const on = (ev: Record<string, unknown>) => evaluate(cond, { _raw: 'x', type: 'T', kind: 'T', ...ev });
+    assert.equal(on({ t: hex('chmod\0+x\0/tmp/a') }), true);
+    assert.equal(on({ t: 'chmod +x /tmp/a' }), true, 'not hexadecimal: the text as it is');
+    assert.equal(on({ t: hex('chmod\0-x\0/tmp/a') }), false);
+    assert.equal(on({ t: hex('chmod\0+x\0/tmp/a').toLowerCase() }), false, 'match() is case-sensitive: lower-case digits are kept as they are');
+    assert.equal(on({ kind: 'U', t: hex('chmod\0+x\0/tmp/a') }), false, 'the first eval gives null where its condition fails');
+    assert.equal(evaluate(not(cond), { _raw: 'x', type: 'T', kind: 'U', t: 'chmod +x a' }), true);
+    assert.equal(on({}), false);
+    assert.equal(on({ t: 'FF' }), 'unknown', 'bytes that are not UTF-8');
+    // the condition states the if()'s condition once, beside the decoded value's test
+    assert.equal(show(cond).split('kind eq "T"').length, 2);
+    assert.match(renderExpr(cond), /ifmatch\(ifmatch\(t, "\^\[0-9A-F\]\+\$", replace_regex\(_, "00", "20"\)\), "\^\[0-9A-F\]\+\$", urldecode\(replace_regex\(_, /);
+    // isnull() of such a value holds where the condition fails
+    const n = e('search type=T | eval h=if(kind=="T", if(match(t, "^[0-9A-F]+$"), replace(t, "00", "20"), t), null()) | where isnull(h)');
+    assert.equal(evaluate(n, { _raw: 'x', type: 'T', kind: 'U', t: '00' }), true);
+    assert.equal(evaluate(n, { _raw: 'x', type: 'T', kind: 'T', t: '00' }), false);
   });
   it('search values are case-insensitive with * wildcards, ? literal', () => {
     assert.equal(evaluate(e('p="*CMD.exe"'), { p: 'C:\\cmd.EXE' }), true);

@@ -7,12 +7,12 @@
  * (command:, macro:, function:, eval:, rex:, lookup:, subsearch:, aggregate:, operator:).
  */
 import { uniqueLogSources } from '../record.ts';
-import { and, containsOpaque, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
-import type { Aggregation, CorrelationSide, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
+import { and, containsOpaque, not, opaque, or, pred, TRUE, type Expr } from '../../model/expr.ts';
+import type { Aggregation, CorrelationSide, DerivedKey, LogSource, OtherAggregate, OutputField, Stage, StageDetail } from '../../model/rule.ts';
 import { detailValue, type MissingInput, type StatedLowering } from '../../model/lowering.ts';
 import { aggregationDecides, foldedKey, MISSING_KEYS_WORDS, thresholdDnf, withThresholds } from '../../model/aggregate.ts';
 import type { Span } from '../../model/span.ts';
-import { evalChain, expandCoalesced, lowerEval, lowerSearch, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
+import { bothGuards, evalChain, expandCoalesced, expandGuarded, guardedDerived, guardOf, lowerEval, lowerSearch, type EvalChain, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
 import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
@@ -528,7 +528,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const groupBy = byOrigins.filter(([b, o]) => o.kind === 'raw' && !(timeBins && b === '_time')).map(([, o]) => (o as { field: string }).field);
         const computedKeys = byOrigins.filter(([, o]) => o.kind !== 'raw').map(([b]) => b);
         // lower(f) / upper(f) keys: the model states them as the field, case-folded
-        const derivedKeys = byOrigins.flatMap(([b, o]) => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : o.kind === 'coalesce' ? [{ name: b, field: o.fields[0]!, coalesce: o.fields.slice(1) }] : []));
+        const derivedKeys = byOrigins.flatMap(([b, o]): DerivedKey[] => (o.kind === 'fold' ? [foldedKey(b, o.field, 'lower')] : o.kind === 'coalesce' ? [{ name: b, field: o.fields[0]!, coalesce: o.fields.slice(1) }] : o.kind === 'derived' ? [derivedKey(b, o)] : []));
         const usenull = c.options.find((o) => o.key.toLowerCase() === 'usenull')?.value;
         // `tstats fillnull_value=…` puts a value in place of a missing key: such events stay, under that value
         const fillValue = c.name === 'tstats' && c.options.some((o) => o.key.toLowerCase() === 'fillnull_value');
@@ -649,8 +649,9 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
   // a join stated side by side: an event of either side may be one of a pair (the sides' conditions, or-ed)
   const required = (aggregation?.sides ?? []).filter((x) => x.presence === 'required');
   const cond = required.length ? or(...required.map((x) => x.condition)) : conjuncts.length ? and(...conjuncts) : undefined;
-  // the placeholders of renamed fields, expanded into their tests
-  const x = expandCoalesced;
+  // the placeholders of renamed fields, expanded into their tests; the tests of values null where an if() fails, with
+  // that condition
+  const x = (e: Expr): Expr => expandGuarded(rawRenames.length ? expandCoalesced(e) : e);
   const xAgg = (a: Aggregation): Aggregation => ({
     ...a,
     ...(a.threshold?.where ? { threshold: { ...a.threshold, where: x(a.threshold.where) } } : {}),
@@ -659,17 +660,23 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
     ...(a.sides ? { sides: a.sides.map((sd) => ({ ...sd, condition: x(sd.condition) })) } : {}),
   });
   const lowering: SplLowering = {
-    stages: rawRenames.length ? stages.map((st) => (st.expr ? { ...st, expr: x(st.expr) } : st)) : stages,
+    stages: stages.map((st) => (st.expr ? { ...st, expr: x(st.expr) } : st)),
     // a join whose side reads every event of its source still states the rule (by its sides)
-    ...(cond && (!(cond.kind === 'const' && cond.value) || required.length) ? { condition: rawRenames.length ? x(cond) : cond } : {}),
+    ...(cond && (!(cond.kind === 'const' && cond.value) || required.length) ? { condition: x(cond) } : {}),
     missing,
-    ...(aggregation ? { aggregation: rawRenames.length ? xAgg(aggregation) : aggregation } : {}),
+    ...(aggregation ? { aggregation: xAgg(aggregation) } : {}),
     outputFields,
     diagnostics: [],
     logSources: uniqueLogSources(logSources),
     timeRange,
   };
   return { lowering, phase, fields: env };
+}
+
+/** A key the model derives from a field (`rex`, eval string functions): null where an if() that guards it fails. */
+function derivedKey(name: string, o: FieldOrigin & { kind: 'derived' }): DerivedKey {
+  const g = guardOf(o.derived);
+  return g ? { name, field: o.field, cases: [{ when: g, field: o.field, derived: o.derived }, { when: not(g), value: null }] } : { name, field: o.field, derived: o.derived };
 }
 
 /** A join key: an event field, maybe through upper() / lower(). */
@@ -742,6 +749,14 @@ function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string
     const la = lit(a);
     const lb = lit(b);
     if (la && lb) return { kind: 'cond', cond: lowerEval(c, ctx), then: la.value, else: lb.value, reason };
+    // if(cond, value, null()): a value the model derives from a field where cond holds, null elsewhere
+    if (lb?.value === null) {
+      const inner = evalOrigin(field, a, text, origin, ctx);
+      if (inner.kind === 'derived') return { ...inner, derived: guardedDerived({ ...inner.derived }, bothGuards(lowerEval(c, ctx), guardOf(inner.derived))), reason };
+    }
+    // if(match(x, "re"), f(x), x): x through f's steps where the regex matches it, x as it is elsewhere
+    const m = ifMatchChain(c, a, b, origin);
+    if (m) return { kind: 'derived', field: m.field, derived: guardedDerived({ steps: m.steps, lang: 'spl' }, m.guard), reason };
   }
   if (e.type === 'group') return evalOrigin(field, e.expr, text, origin, ctx);
   if (e.type === 'call' && (e.name === 'lower' || e.name === 'upper') && e.args.length === 1 && e.args[0]!.type === 'field') {
@@ -752,6 +767,24 @@ function evalOrigin(field: string, e: EvalNode, text: string, origin: (n: string
   const chain = evalChain(e, origin);
   if (chain?.steps.length) return { kind: 'derived', field: chain.field, derived: { steps: chain.steps, lang: 'spl' }, reason };
   return { kind: 'computed', reason };
+}
+
+/**
+ * `if(match(x, "re"), f(x), x)`, with f eval functions the model reads as steps (`STEP_FUNCTIONS`): x's chain, then
+ * an `ifmatch` of f's steps. Undefined for any other shape.
+ */
+function ifMatchChain(c: EvalNode, a: EvalNode, b: EvalNode, origin: (n: string) => FieldOrigin): EvalChain | undefined {
+  const bare = (n: EvalNode): EvalNode => (n.type === 'group' ? bare(n.expr) : n);
+  const test = bare(c);
+  const other = bare(b);
+  if (test.type !== 'call' || test.name !== 'match' || test.args.length !== 2 || other.type !== 'field') return undefined;
+  const [subject, re] = [bare(test.args[0]!), bare(test.args[1]!)];
+  if (subject.type !== 'field' || subject.name !== other.name || re.type !== 'lit' || typeof re.value !== 'string') return undefined;
+  const x = evalChain(other, origin);
+  const then = evalChain(a, origin);
+  if (!x || !then || then.field !== x.field || then.guard !== x.guard || then.steps.length <= x.steps.length) return undefined;
+  if (!x.steps.every((st, i) => JSON.stringify(st) === JSON.stringify(then.steps[i]))) return undefined;
+  return { ...x, steps: [...x.steps, { fn: 'ifmatch', args: [re.value, then.steps.slice(x.steps.length)] }] };
 }
 
 /**

@@ -11,8 +11,9 @@
  * event field is that field's derived `extract`; a field whose value the model cannot express becomes an opaque leaf
  * with the reason.
  */
-import { and, isFieldRef, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type TransformStep, type Value } from '../../model/expr.ts';
+import { and, exprEquals, isFieldRef, leaves, mapEachLeaf, not, opaque, or, pred, TRUE, FALSE, type Derived, type Expr, type Operator, type PredicateOptions, type TransformStep, type Value } from '../../model/expr.ts';
 import { renderPredicate } from '../../model/render.ts';
+import { evaluatePredicate } from '../../model/evaluate.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
 import { CASE_FOLD_FUNCTIONS, STEP_FUNCTIONS } from './splFacts.ts';
@@ -74,6 +75,49 @@ export function expandCoalesced(e: Expr): Expr {
     };
     return alt(0);
   });
+}
+
+/**
+ * The row condition under which a derived value is what its steps say, and null elsewhere (`eval x=if(cond, f(y),
+ * null())`), keyed by the `Derived` its predicates carry (so the key is the object `guardedDerived` registered).
+ */
+const GUARDS = new WeakMap<Derived, Expr>();
+
+/** `d`, registered as null where `guard` fails (no guard: `d` as it is). */
+export function guardedDerived(d: Derived, guard: Expr | undefined): Derived {
+  if (guard) GUARDS.set(d, guard);
+  return d;
+}
+
+/** The guard a derived value was registered with (`guardedDerived`). */
+export const guardOf = (d: Derived | undefined): Expr | undefined => (d ? GUARDS.get(d) : undefined);
+
+/** Two guards as one: both, once when they are the same condition. */
+export function bothGuards(a: Expr | undefined, b: Expr | undefined): Expr | undefined {
+  if (!a || !b) return a ?? b;
+  return exprEquals(a, b) ? a : and(a, b);
+}
+
+/**
+ * The tests of guarded values stated with their guard, once per guard: `e` is `(g and e) or (not g and e')`, where
+ * `e'` has each test of a value guarded by g replaced by that test's truth on a null value (false for a comparison,
+ * true for `isnull()`), so that a guard whose tests are false on null is one conjunct, `g and e`.
+ */
+export function expandGuarded(e: Expr): Expr {
+  const guards: Expr[] = [];
+  for (const x of leaves(e)) {
+    const g = x.kind === 'pred' ? guardOf(x.derived) : undefined;
+    if (g && !guards.includes(g)) guards.push(g);
+  }
+  for (const g of guards) {
+    const onNull = mapEachLeaf(e, (x) => {
+      if (x.kind !== 'pred' || guardOf(x.derived) !== g) return x;
+      const t = evaluatePredicate(x, {});
+      return t === 'unknown' ? opaque(renderPredicate(x), 'eval: a test of a value that is null where its if() condition fails, whose result on null is not known', x.span) : t ? TRUE : FALSE;
+    });
+    e = or(and(g, e), and(not(g), onNull));
+  }
+  return e;
 }
 
 export interface ExprContext {
@@ -273,7 +317,7 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
     case 'call': {
       // string functions of a field: the field through their steps (a case fold of the field itself stays a fold)
       const chain = evalChain(n, ctx.origin);
-      if (chain && !(CASE_FOLD_FUNCTIONS.has(n.name) && chain.steps.length === 1)) return { kind: 'field', field: chain.field, derived: { steps: chain.steps, lang: 'spl' } };
+      if (chain && !(CASE_FOLD_FUNCTIONS.has(n.name) && chain.steps.length === 1)) return { kind: 'field', field: chain.field, derived: guardedDerived({ steps: chain.steps, lang: 'spl' }, chain.guard) };
       if (CASE_FOLD_FUNCTIONS.has(n.name) && n.args.length === 1) {
         const inner = operand(n.args[0]!, ctx);
         if (inner.kind === 'field' && inner.derived) return { kind: 'opaque', reason: `function: ${n.name}() of a value the model derives otherwise` };
@@ -296,19 +340,28 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
  * function's other arguments are constants it can take and the innermost argument is an event field (or a value the
  * model already derives from one: `rex`'s extraction, an earlier `eval` of these). Undefined otherwise.
  */
-export function evalChain(n: EvalNode, origin: (name: string) => FieldOrigin): { field: string; steps: TransformStep[] } | undefined {
+export function evalChain(n: EvalNode, origin: (name: string) => FieldOrigin): EvalChain | undefined {
   if (n.type === 'group') return evalChain(n.expr, origin);
   if (n.type === 'field') {
     const o = origin(n.name);
     if (o.kind === 'raw') return { field: o.field, steps: [] };
-    if (o.kind === 'derived' && (o.derived.lang === undefined || o.derived.lang === 'spl') && !o.derived.onError) return { field: o.field, steps: [...o.derived.steps] };
+    if (o.kind === 'derived' && (o.derived.lang === undefined || o.derived.lang === 'spl') && !o.derived.onError) return { field: o.field, steps: [...o.derived.steps], ...guardProp(guardOf(o.derived)) };
     return undefined;
   }
   if (n.type !== 'call' || !STEP_FUNCTIONS.has(n.name) || !n.args.length) return undefined;
   const step = evalStep(n);
   const inner = step && evalChain(n.args[0]!, origin);
-  return inner && step ? { field: inner.field, steps: [...inner.steps, step] } : undefined;
+  return inner && step ? { ...inner, steps: [...inner.steps, step] } : undefined;
 }
+
+/** An event field through transform steps, null where `guard` fails (see `GUARDS`). */
+export interface EvalChain {
+  readonly field: string;
+  readonly steps: TransformStep[];
+  readonly guard?: Expr;
+}
+
+const guardProp = (g: Expr | undefined): { guard?: Expr } => (g ? { guard: g } : {});
 
 /** The transform step of one eval string function call (see `STEP_FUNCTIONS`). */
 function evalStep(n: Extract<EvalNode, { type: 'call' }>): TransformStep | undefined {
