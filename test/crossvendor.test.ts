@@ -109,6 +109,18 @@ describe('email: MQL array quantifiers and Defender EmailAttachmentInfo', () => 
     assert.deepEqual(keys(mql), ['email|attachments.file_extension|html', 'email|attachments.file_extension|htm']);
     assert.deepEqual(keys(kql), ['email|attachments.file_extension|html']);
   });
+  it("a file name's suffix `.ext` is exactly that extension, in either language; a suffix with a dot or a wildcard is not", () => {
+    const mql = rule('mql', [{ kind: 'data_model', name: 'Sublime message data model (email)' }], { kind: 'each', quant: 'any', array: 'attachments', expr: pred('.file_name', 'ends_with', ['.jnlp'], { cs: false }) } as Expr);
+    const kql = rule('kusto', [{ kind: 'table', name: 'EmailAttachmentInfo' }], pred('FileName', 'ends_with', ['.jnlp', '.JAR'], { cs: false }));
+    assert.deepEqual(keys(mql), ['email|attachments.file_extension|jnlp']);
+    assert.deepEqual(keys(kql), ['email|attachments.file_extension|jnlp', 'email|attachments.file_extension|jar']);
+    assert.equal(renderExpr(view(mql).condition!), 'any(attachments, .file_extension eq[ci] "jnlp")');
+    for (const v of ['.tar.gz', 'jnlp', '.js*', '.']) assert.deepEqual(keys(rule('kusto', [{ kind: 'table', name: 'EmailAttachmentInfo' }], pred('FileName', 'ends_with', [v], { cs: false }))), [], v);
+    // excluded: still a test of the extension, under its negation, and no action key
+    const not_ = rule('kusto', [{ kind: 'table', name: 'EmailAttachmentInfo' }], not(pred('FileName', 'ends_with', ['.jnlp'], { cs: false })));
+    assert.equal(renderExpr(view(not_).condition!), 'not attachments.file_extension eq[ci] "jnlp"');
+    assert.deepEqual(keys(not_), []);
+  });
 });
 
 describe('Winlogbeat event data', () => {

@@ -8,7 +8,8 @@
  * Derived name fields: `Image:name` is the file name of the `Image` path. A language that only has the name
  * (Defender `FileName`, ECS `process.name`, CIM `process_name`) maps onto it; a path predicate that pins the
  * file name (`Image endswith "\cmd.exe"`, `Image eq "C:\…\cmd.exe"`) is re-expressed as `Image:name eq "cmd.exe"`,
- * which is what the path test means for the name (Windows paths end in the file name).
+ * which is what the path test means for the name (Windows paths end in the file name). Likewise an attachment's
+ * name tested for a suffix `.ext` (`FileName endswith ".jnlp"`) is a test of its extension (`EXTENSION_OF_NAME`).
  */
 import { and, not, or, pred, type Expr, type Predicate, type Value } from '../expr.ts';
 import { negatePredicate } from '../analyze.ts';
@@ -194,11 +195,11 @@ export function canonicalView(rule: RuleRecord, vocab: Vocabulary): CanonicalVie
       const field = canonicalField(vocab, ls, at(p.field));
       if (!field) continue;
       mapped++;
-      const { re, path } = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field);
+      const { re, path, canonical } = reexpress(mapValues(vocab, ls, field, p), prefix ? p.field : field, field);
       // a negative operator under a negation is a requirement (`not (eventName ne "X")` is eventName eq "X")
       const dual = negated && OPERATOR_FACTS[re.op].negative ? negatePredicate(re) : undefined;
       const pos = dual ?? re;
-      predicates.push({ logSource: ls, field: prefix ? field : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native });
+      predicates.push({ logSource: ls, field: prefix ? (canonical ?? field) : pos.field, op: pos.op, values: pos.values, cs: pos.opts?.cs ?? false, negated: dual ? false : negated, native });
       return path ? and(path, re) : re;
     }
     return pred(`?${p.field}`, p.op, p.values, p.opts, p.span);
@@ -262,9 +263,18 @@ function mapValues(vocab: Vocabulary, ls: string, field: string, p: Predicate): 
  * condition stays equivalent to the native one, also under a negation. Everything else keeps its operator, values
  * and options; a test without values (`is_not_null`) is never re-expressed.
  */
-function reexpress(p: Predicate, field: string): { re: Predicate; path?: Predicate } {
+function reexpress(p: Predicate, field: string, canonical: string): { re: Predicate; path?: Predicate; canonical?: string } {
   const values = p.values;
   const strings = values.length > 0 && values.every((v): v is string => typeof v === 'string');
+  const extension = EXTENSION_OF_NAME.get(canonical);
+  if (strings && extension && p.op === 'ends_with') {
+    // `file_name endswith ".jnlp"` is exactly `file_extension == "jnlp"`: the extension is what follows the last dot
+    const exts = values.map((v) => (v.length > 1 && v.startsWith('.') && !/[./\\*?]/.test(v.slice(1)) ? v.slice(1) : undefined));
+    if (exts.every((x): x is string => x !== undefined)) {
+      const rel = field.slice(0, field.length - canonical.slice(canonical.lastIndexOf('.') + 1).length) + extension.slice(extension.lastIndexOf('.') + 1);
+      return { re: pred(rel, exts.length > 1 ? 'in' : 'eq', exts, { ...(p.opts ?? {}), cs: p.opts?.cs ?? false }, p.span), canonical: extension };
+    }
+  }
   if (strings && !field.endsWith(':name') && NAME_OF_PATH.has(field)) {
     const names = values.map((v) => baseName(v, p.op));
     if (names.every((n): n is string => n !== undefined)) {
@@ -275,6 +285,9 @@ function reexpress(p: Predicate, field: string): { re: Predicate; path?: Predica
   }
   return { re: pred(field, p.op, values, p.opts, p.span) };
 }
+
+/** Name fields whose extension (after the last dot) is a canonical field of its own: Sublime's and Defender's attachments. */
+const EXTENSION_OF_NAME: ReadonlyMap<string, string> = new Map([['attachments.file_name', 'attachments.file_extension']]);
 
 /** Path fields whose file name is the derived `:name` field. */
 const NAME_OF_PATH: ReadonlySet<string> = new Set(['Image', 'ParentImage', 'TargetFilename', 'ImageLoaded', 'TargetImage']);
