@@ -30,6 +30,8 @@ const RULES: Record<string, string> = {
   office: rule('office_child', '', '    $e.metadata.event_type = "PROCESS_LAUNCH"\n    $e.principal.process.file.full_path = /\\\\winword\\.exe$/ nocase'),
   runkey: rule('run_key_set', '', '    $e.metadata.event_type = "REGISTRY_MODIFICATION"\n    $e.target.registry.registry_key = /\\\\CurrentVersion\\\\Run\\\\/ nocase'),
   user: rule('ann_process', '    product = "windows"\n    service = "sysmon"', '    $e.metadata.product_event_type = "1"\n    $e.principal.user.userid = "ann"\n    $e.principal.administrative_domain = "CORP"'),
+  // a user without a domain: the parser sets no domain, which YARA-L reads as "" (UDM's zero value)
+  local: rule('local_system', '    product = "windows"\n    service = "sysmon"', '    $e.metadata.product_event_type = "1"\n    $e.principal.user.userid = "SYSTEM"\n    $e.principal.administrative_domain = ""'),
   trail: rule('trail_deleted', '', '    $e.metadata.log_type = "AWS_CLOUDTRAIL"\n    $e.metadata.product_event_type = "DeleteTrail"\n    $e.target.application = "cloudtrail.amazonaws.com"'),
   // a repeated field the parser fills once (security_result) and a match key it computes (the user id: the address cut at @)
   token: `rule okta_token {
@@ -75,6 +77,8 @@ const EVENTS = [
   { ...okta('SUCCESS'), uuid: 'u-empty', actor: { alternateId: '' } },
   { action: 'repo.destroy', actor: 'ann', org: 'corp', repo: 'corp/x', created_at: 1767225600000 },
   { insertId: 'k1', logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity', protoPayload: { methodName: 'google.iam.admin.v1.CreateServiceAccountKey', serviceName: 'iam.googleapis.com', authenticationInfo: { principalEmail: 'ann@example.com' } } },
+  // 13: a process of a local account (User without a domain)
+  sysmon(1, { User: 'SYSTEM', Image: 'C:\\Windows\\System32\\whoami.exe' }),
 ];
 
 describe('detwiki hunt: YARA-L rules read over raw logs', () => {
@@ -102,6 +106,7 @@ describe('detwiki hunt: YARA-L rules read over raw logs', () => {
     '9 may_fire yaral/token (security_result.action)', // CHALLENGE: the parser's action is not read here
     '11 hit yaral/repo',
     '12 hit yaral/sakey',
+    '13 hit yaral/local', // no domain in User: the domain is "" (with EQL's reading of the cut, null: no hit)
   ].map((w) => w.replace(/ \/\/.*$/, ''));
 
   it('in process, on two worker threads and in DuckDB: the same hits', async () => {

@@ -125,7 +125,7 @@ export type Column =
        * A column the raw log's shipper computes from several fields (an ECS `event.outcome` from CloudTrail's
        * `errorCode`): a test of it as an expression over the raw fields, or undefined where that cannot be said.
        */
-      readonly read: (p: Predicate) => Expr | undefined;
+      readonly read: (p: Predicate, lang: ReadingLang) => Expr | undefined;
       readonly field?: undefined;
       readonly name?: undefined;
       readonly steps?: undefined;
@@ -177,10 +177,12 @@ export interface TableReading {
   readonly single?: readonly string[];
   readonly columns: Readonly<Record<string, Column>>;
   /**
-   * Whose semantics the derivations a reading writes follow (`Derived.lang`): a file name cut from a path, an
-   * extension (KQL by default: where the cut finds nothing, "" rather than null).
+   * Whose semantics the derivations the reading writes follow (`Derived.lang`), in its columns' steps and in what its
+   * computed columns derive (`onField`): a file name cut from a path, an extension, a value lower-cased. KQL's where
+   * the table stands for a value never null (a cut that finds nothing is "", UDM's zero value); EQL's where a shipper
+   * leaves out what it cannot compute (an ingest pipeline, a Splunk add-on).
    */
-  readonly lang?: Derived['lang'];
+  readonly lang: ReadingLang;
   /**
    * Hash columns and their algorithm, which Sysmon lists in the event's `Hashes` (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`,
    * upper-case hexadecimal, the algorithms the configuration chose).
@@ -198,7 +200,11 @@ export const anyCase = (field: string): Column => ({ field, anyCase: true });
 export const nameOf = (field: string): Column => ({ field, name: true });
 export const constant = (value: Value | readonly Value[]): Column => ({ constant: value });
 export const derivedFrom = (field: string, steps: readonly TransformStep[]): Column => ({ field, steps });
-export const computed = (read: (p: Predicate) => Expr | undefined): Column => ({ read });
+/** The languages a reading's derivations are written in (`TableReading.lang`). */
+export type ReadingLang = NonNullable<Derived['lang']>;
+
+/** A computed column: `read` is given the test, and the language its derivations are written in (`onField`'s). */
+export const computed = (read: (p: Predicate, lang: ReadingLang) => Expr | undefined): Column => ({ read });
 
 /** The string values of an `eq` / `in` test (undefined for any other test, or a value that is not a string). */
 export function stringValues(p: Predicate): string[] | undefined {
@@ -250,11 +256,14 @@ export function byEventId(table: Readonly<Record<number, readonly string[]>>, wh
 }
 
 /**
- * The test, of another raw field (its operand computed from that field as the test computes it from the column, the
- * steps read as `lang` says: EQL's by default).
+ * The test, of another raw field: its operand computed from that field as the test computes it from the column, the
+ * steps written in `lang` (a computed column's `read` is given its table's; the test's own derivation keeps its own).
  */
-export const onField = (p: Predicate, field: string, steps: readonly TransformStep[] = [], lang: Derived['lang'] = 'eql'): Predicate =>
-  steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? lang } } : { ...p, field };
+export function onField(p: Predicate, field: string): Predicate;
+export function onField(p: Predicate, field: string, steps: readonly TransformStep[], lang: ReadingLang): Predicate;
+export function onField(p: Predicate, field: string, steps: readonly TransformStep[] = [], lang?: ReadingLang): Predicate {
+  return steps.length ? { ...p, field, derived: { ...(p.derived ?? {}), steps: [...steps, ...(p.derived?.steps ?? [])], lang: p.derived?.lang ?? lang } } : { ...p, field };
+}
 
 /**
  * The hunt's reading of a rule over a table's raw log: its condition and, where the rule counts, its aggregation read
@@ -365,7 +374,7 @@ export function readAggregation(table: TableReading, a: Aggregation): Aggregatio
     const c = columnOf(table, d.field);
     if (c?.field === undefined || c.name) return undefined;
     if (!c.steps) return { ...d, field: c.field };
-    return { ...d, field: c.field, derived: { ...(d.derived ?? {}), steps: [...c.steps, ...(d.derived?.steps ?? [])], lang: d.derived?.lang ?? table.lang ?? 'kql' } };
+    return { ...d, field: c.field, derived: { ...(d.derived ?? {}), steps: [...c.steps, ...(d.derived?.steps ?? [])], lang: d.derived?.lang ?? table.lang } };
   });
   if (own.some((d) => !d) || (a.computedKeys ?? []).some((k) => !own.some((d) => d?.name === k))) return undefined;
   const groupBy: string[] = [];
@@ -375,7 +384,7 @@ export function readAggregation(table: TableReading, a: Aggregation): Aggregatio
     const c = columnOf(table, g);
     const field = plainField(c) ?? (table.groupsAs && Object.hasOwn(table.groupsAs, g) ? table.groupsAs[g] : undefined);
     if (field !== undefined) groupBy.push(field);
-    else if (c?.field !== undefined && c.steps && !c.name) derivedKeys.push({ name: g, field: c.field, derived: { steps: c.steps, lang: table.lang ?? 'kql' } });
+    else if (c?.field !== undefined && c.steps && !c.name) derivedKeys.push({ name: g, field: c.field, derived: { steps: c.steps, lang: table.lang } });
     else return undefined;
   }
   const where = (w: Expr | undefined): Expr | undefined => (w ? readOver(table, w) ?? opaque(renderExpr(w), `the counting condition: ${why(table)}`) : undefined);
@@ -505,7 +514,7 @@ export const addressIn = (field: string): Column =>
 export const present: Column = computed((p) => (p.derived ? undefined : p.op === 'is_not_null' ? TRUE : p.op === 'is_null' ? FALSE : undefined));
 
 function predicate(table: TableReading, p: Predicate): Expr {
-  const lang = p.derived?.lang ?? table.lang ?? 'kql';
+  const lang = p.derived?.lang ?? table.lang;
   const hash = hashPredicate(table, p);
   if (hash) return hash;
   const col = (f: string): Column | undefined => columnOf(table, f);
@@ -515,7 +524,7 @@ function predicate(table: TableReading, p: Predicate): Expr {
   const c = col(p.field)!;
   if (c.read) {
     const own = !refs.length && !(p.derived && derivedFields(p.derived).some((f) => f !== p.field));
-    return (own ? c.read(p) : undefined) ?? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
+    return (own ? c.read(p, lang) : undefined) ?? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span);
   }
   if (c.constant !== undefined) {
     return refs.length || (p.derived && derivedFields(p.derived).some((f) => f !== p.field)) ? opaque(renderPredicate(p), `${p.field}: ${why(table)}`, p.span) : constantPredicate(p, c.constant);

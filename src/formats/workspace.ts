@@ -1,4 +1,4 @@
-import { and, not, or, pred, type Derived, type Expr, type Predicate, type TransformStep } from '../model/expr.ts';
+import { and, not, or, pred, type Expr, type Predicate, type TransformStep } from '../model/expr.ts';
 import { computed, onField, type Column } from './readings.ts';
 
 /**
@@ -19,13 +19,12 @@ export interface WorkspaceSource {
   readonly apps?: readonly string[];
   /** `parameters.<NAME>`, or a field of the record. */
   readonly field: string;
+  /** Steps from the raw field to the column, written in the reading table's language. */
   readonly steps?: readonly TransformStep[];
-  /** Whose semantics `steps` follow (`onField`'s default, EQL's, if none). */
-  readonly lang?: Derived['lang'];
 }
 
 /** A parameter of the events of some applications. */
-export const parameter = (apps: readonly string[], name: string, steps?: readonly TransformStep[], lang?: Derived['lang']): WorkspaceSource => ({ apps, field: `parameters.${name}`, ...(steps ? { steps } : {}), ...(lang ? { lang } : {}) });
+export const parameter = (apps: readonly string[], name: string, steps?: readonly TransformStep[]): WorkspaceSource => ({ apps, field: `parameters.${name}`, ...(steps ? { steps } : {}) });
 
 /**
  * A column a shipper fills from the first of several raw fields present (Elastic's `google_workspace.admin.new_value`
@@ -33,9 +32,9 @@ export const parameter = (apps: readonly string[], name: string, steps?: readonl
  * holds where it holds of one of them; a test of absence, where each is absent (or the event is another application's).
  */
 export function fromEither(sources: readonly WorkspaceSource[]): Column {
-  return computed((p) => {
+  return computed((p, lang) => {
     const one = (s: WorkspaceSource, q: Predicate): Expr => {
-      const test = onField(q, s.field, s.steps, s.lang);
+      const test = onField(q, s.field, s.steps ?? [], lang);
       return s.apps ? (q.op === 'is_null' ? or(not(applicationIs(s.apps, q)), test) : and(applicationIs(s.apps, q), test)) : test;
     };
     return p.op === 'is_null' ? and(...sources.map((s) => one(s, p))) : or(...sources.map((s) => one(s, p)));

@@ -373,6 +373,7 @@ const cloudTrailOutcome: Column = computed((p) => {
 const ipOnly = (field: string): Column => computed((p) => ((p.op === 'eq' || p.op === 'in' || p.op === 'cidr') && !p.derived ? { ...p, field } : undefined));
 
 export const CLOUDTRAIL_ECS: TableReading = {
+  lang: 'eql',
   logSource: CLOUDTRAIL,
   onlyWith: CLOUDTRAIL,
   label: "CloudTrail's JSON field names for ECS fields (event.action as eventName, event.provider as eventSource…)",
@@ -433,6 +434,7 @@ const oktaOutcome: Column = words({
 });
 
 export const OKTA_ECS: TableReading = {
+  lang: 'eql',
   logSource: OKTA,
   onlyWith: OKTA,
   label: 'Okta System Log field names for ECS fields (event.action as eventType…)',
@@ -484,6 +486,7 @@ const KUBERNETES = 'kubernetes.audit';
 const DECISION = 'annotations.authorization.k8s.io/decision';
 
 export const KUBERNETES_ECS: TableReading = {
+  lang: 'eql',
   logSource: KUBERNETES,
   onlyWith: KUBERNETES,
   label: "the Kubernetes audit event's own field names under kubernetes.audit (event.action as verb, user.name as user.username…)",
@@ -541,6 +544,7 @@ const gcpOutcome: Column = (() => {
 
 
 export const GCP_ECS: TableReading = {
+  lang: 'eql',
   logSource: GCP,
   onlyWith: GCP,
   label: 'Cloud Audit Log field names for ECS fields (event.action as protoPayload.methodName…)',

@@ -38,6 +38,7 @@ export const SYSMON = 'vendor:windows/sysmon';
 
 const SYSMON_READING = {
   onlyWith: SYSMON,
+  lang: 'kql',
   label: 'Sysmon field names for Defender XDR columns (FolderPath as Image, FileName as its file name…)',
   raw: 'Sysmon',
   readAs: 'sigma',
@@ -156,6 +157,7 @@ const SIGN_IN_OBJECTS: Readonly<Record<string, string>> = {
 };
 
 const signIn = (table: string, category: string): TableReading => ({
+  lang: 'kql',
   logSource: 'entra.signin',
   onlyWith: ENTRA_EXPORT,
   rows: exportRows(category),
@@ -171,6 +173,7 @@ const signIn = (table: string, category: string): TableReading => ({
 
 /** OfficeActivity over a record: its own fields by the same names, those below renamed. */
 const OFFICE_ACTIVITY: TableReading = {
+  lang: 'kql',
   logSource: 'm365.audit',
   onlyWith: 'm365.audit',
   label: "the Management Activity API's record for OfficeActivity columns (OfficeWorkload as Workload, RecordType by its name…)",
@@ -220,6 +223,7 @@ const OFFICE_ACTIVITY: TableReading = {
  * are unknown.
  */
 const CLOUD_APP_EVENTS: TableReading = {
+  lang: 'kql',
   logSource: 'm365.audit',
   onlyWith: 'm365.audit',
   label: "the Management Activity API's record for CloudAppEvents columns (ActionType as Operation, RawEventData as the record…)",
@@ -240,6 +244,7 @@ const ENTRA_READINGS: Readonly<Record<string, TableReading>> = {
   AADNonInteractiveUserSignInLogs: signIn('AADNonInteractiveUserSignInLogs', 'NonInteractiveUserSignInLogs'),
   AADServicePrincipalSignInLogs: signIn('AADServicePrincipalSignInLogs', 'ServicePrincipalSignInLogs'),
   AuditLogs: {
+    lang: 'kql',
     logSource: 'entra.audit',
     onlyWith: ENTRA_EXPORT,
     rows: exportRows('AuditLogs'),
@@ -276,6 +281,7 @@ const ENTRA_READINGS: Readonly<Record<string, TableReading>> = {
  */
 export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   AWSCloudTrail: {
+    lang: 'kql',
     logSource: CLOUDTRAIL,
     onlyWith: CLOUDTRAIL,
     label: "CloudTrail's JSON field names for AWSCloudTrail columns (EventName as eventName…)",
@@ -315,6 +321,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   // resource ids Sentinel may spell in another case; ActivityStatusValue is left out (its values are not always the
   // export's resultType: `Success` against `Succeeded`)
   AzureActivity: {
+    lang: 'kql',
     logSource: 'azure.activity',
     onlyWith: 'azure.activity',
     label: "the exported Activity log's field names for AzureActivity columns (OperationNameValue as operationName…)",
@@ -329,6 +336,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
     },
   },
   Okta_CL: {
+    lang: 'kql',
     logSource: OKTA,
     onlyWith: OKTA,
     label: "Okta System Log field names for Okta_CL columns (eventType_s as eventType…)",
@@ -361,6 +369,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   // Google Workspace's Reports API events (`WORKSPACE_EVENT`), as Sentinel's `GWorkspaceActivityReports` parser names
   // the connector's columns: the event's own fields, and each parameter in a column of its own name (its case kept)
   GWorkspaceActivityReports: {
+    lang: 'kql',
     logSource: 'google_workspace',
     onlyWith: WORKSPACE_EVENT,
     label: "the Reports API event's field names for GWorkspaceActivityReports columns (EventMessage as name, DocTitle as the doc_title parameter…)",
@@ -398,6 +407,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   // as JSON text (a member read after `parse_json` is the list's; the text itself is unknown). The function pulls the
   // entries of IAM methods only (its filter, read in part: the methods below are in it; another entry may be)
   GCP_IAM: {
+    lang: 'kql',
     logSource: 'gcp.audit',
     onlyWith: 'gcp.audit',
     rows: or(
@@ -426,6 +436,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   // Slack's Audit Logs API records, as Sentinel's `SlackAudit` parser names the connector's columns (each a field of
   // the record; `TimeGenerated` is the ingestion's time, not the record's)
   SlackAudit: {
+    lang: 'kql',
     logSource: 'slack.audit',
     onlyWith: 'slack.audit',
     label: "the Slack Audit Logs API record's field names for SlackAudit columns (Action as action, SrcUserEmail as actor.user.email…)",
@@ -447,6 +458,7 @@ export const SENTINEL_READINGS: Readonly<Record<string, TableReading>> = {
   },
   // Box's events (the Events API's admin logs), as Sentinel's `BoxEvents` parser names the connector's columns
   BoxEvents: {
+    lang: 'kql',
     logSource: 'box.event',
     onlyWith: 'box.event',
     label: "the Box event's field names for BoxEvents columns (EventType as event_type, SrcUserUpn as created_by.login…)",
@@ -506,6 +518,7 @@ function securityEventReading(condition: Expr): HuntReading {
 // object, and its `SrcIpAddr` the address in an admin record's JSON description (the access device's in an
 // authentication); the device's security flags are read by the parser in a form the records do not have (unknown)
 const DUO_AUTHENTICATION: TableReading = {
+  lang: 'kql',
   logSource: 'vendor:duo.authentication',
   onlyWith: 'vendor:duo.authentication',
   label: "the Duo authentication record's field names for CiscoDuo columns (EventResult as result, DstUserName as user.name…)",
@@ -526,6 +539,7 @@ const DUO_AUTHENTICATION: TableReading = {
   },
 };
 const DUO_ADMINISTRATOR: TableReading = {
+  lang: 'kql',
   logSource: 'vendor:duo.administrator',
   onlyWith: 'vendor:duo.administrator',
   label: "the Duo administrator record's field names for CiscoDuo columns (DvcAction as action, DstUserName as username…)",

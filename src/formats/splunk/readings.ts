@@ -89,7 +89,7 @@ const replaceRe = (re: string, rewrite: string): TransformStep => ({ fn: 'replac
  */
 function sysmonBasename(field: string, sep: '\\' | '/' = '\\'): Column {
   const s = sep === '/' ? '/' : '\\\\';
-  return computed((p) => {
+  return computed((p, lang) => {
     const names = stringValues(p);
     // a file name that the cut keeps as it is: the path is that name, or ends with it after a separator
     if (names && names.every((n) => !n.includes(sep) && /\.\w*$|^\w+$/.test(n))) {
@@ -97,19 +97,19 @@ function sysmonBasename(field: string, sep: '\\' | '/' = '\\'): Column {
     }
     if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
     const cut = pred(field, 'regex', [`${s}[^${s}]*\\.\\w*$|${s}\\w+$`], { cs: true }, p.span);
-    return or(and(cut, on(p, field, [replaceRe(`^.*${s}`, '')])), and(not(cut), on(p, field)));
+    return or(and(cut, on(p, field, [replaceRe(`^.*${s}`, '')], lang)), and(not(cut), on(p, field)));
   });
 }
 
 /** The Windows add-on's file name of a path, `(?:.*\\)?(.*)`: the text after the last backslash. */
-const windowsBasename = (field: string): Column => computed((p) => (p.values.some((v) => typeof v === 'object' && v !== null) ? undefined : on(p, field, [replaceRe('^.*\\\\', '')])));
+const windowsBasename = (field: string): Column => computed((p, lang) => (p.values.some((v) => typeof v === 'object' && v !== null) ? undefined : on(p, field, [replaceRe('^.*\\\\', '')], lang)));
 
 /** `DOMAIN\name` → `name` (`replace(User, "(.*)\\(.+)$", "\2")`), where the event has a user other than `-`. */
 function strippedUser(field: string): Column {
-  return computed((p) => {
+  return computed((p, lang) => {
     if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
     const has = and(notNull(field, p), not(pred(field, 'eq', ['-'], { cs: true }, p.span)));
-    return or(and(has, on(p, field, [replaceRe('^(.*)\\\\(.+)$', '\\2')])), and(not(has), unsetHere(p, `the add-on takes it from other fields where ${field} is "-" or missing`)));
+    return or(and(has, on(p, field, [replaceRe('^(.*)\\\\(.+)$', '\\2')], lang)), and(not(has), unsetHere(p, `the add-on takes it from other fields where ${field} is "-" or missing`)));
   });
 }
 
@@ -194,13 +194,13 @@ const PROCESS_CREATION: Readonly<Record<string, Column>> = {
 
 /** Registry events: 12 creates or deletes a key or value, 13 sets a value, 14 renames a key or value. */
 const LAST_NAME = '\\\\(\\w+|\\(Default\\))$';
-const registryKeyName: Column = computed((p) => or(and(eventId([12, 14], p), on(p, 'TargetObject')), and(eventId([13], p), on(p, 'TargetObject', [replaceRe(LAST_NAME, '')]))));
-const registryValueName: Column = computed((p) => {
+const registryKeyName: Column = computed((p, lang) => or(and(eventId([12, 14], p), on(p, 'TargetObject')), and(eventId([13], p), on(p, 'TargetObject', [replaceRe(LAST_NAME, '')], lang))));
+const registryValueName: Column = computed((p, lang) => {
   const named = or(eventId([13], p), and(eventId([14], p), pred('EventType', 'eq', ['RenameValue'], { cs: true }, p.span)));
-  return orNull(named, on(p, 'TargetObject', [replaceRe(`^(.*)${LAST_NAME}`, '\\2')]), p);
+  return orNull(named, on(p, 'TargetObject', [replaceRe(`^(.*)${LAST_NAME}`, '\\2')], lang), p);
 });
 /** `registry_value_data` of a value set: `Details`, or what is inside the parentheses of `DWORD (0x00000001)`. */
-const registryValueData: Column = computed((p) => orNull(eventId([13], p), on(p, 'Details', [replaceRe('^\\w+\\s\\((.+)\\)$', '\\1')]), p));
+const registryValueData: Column = computed((p, lang) => orNull(eventId([13], p), on(p, 'Details', [replaceRe('^\\w+\\s\\((.+)\\)$', '\\1')], lang), p));
 const registryAction: Column = words({
   created: (p) => and(eventId([12], p), pred('EventType', 'eq', ['CreateKey'], { cs: true }, p.span)),
   deleted: (p) => and(eventId([12], p), pred('EventType', 'in', ['DeleteKey', 'DeleteValue'], { cs: true }, p.span)),
@@ -228,8 +228,8 @@ const fileAction: Column = words({
 const FILESYSTEM: Readonly<Record<string, Column>> = {
   ...SYSMON_PROCESS,
   ...SYSMON_DEST,
-  file_path: computed((p) => on(p, 'TargetFilename', [NO_STREAM])),
-  file_name: computed((p) => on(p, 'TargetFilename', [replaceRe('^.*\\\\', ''), NO_STREAM])),
+  file_path: computed((p, lang) => on(p, 'TargetFilename', [NO_STREAM], lang)),
+  file_name: computed((p, lang) => on(p, 'TargetFilename', [replaceRe('^.*\\\\', ''), NO_STREAM], lang)),
   file_create_time: path('CreationUtcTime'),
   action: fileAction,
 };
@@ -262,7 +262,7 @@ const SYSMON_TABLES: readonly TableReading[] = [
     ...SYSMON_BASE,
     logSource: 'windows.process_creation',
     label: "Sysmon's fields as the Sysmon add-on extracts them (process_name as the file name of Image, process as CommandLine…)",
-    columns: { ...SYSMON_COMMON, ...withDataset('Processes', PROCESS_CREATION, { process_integrity_level: computed((p) => on(p, 'IntegrityLevel', [{ fn: 'lower' }])) }) },
+    columns: { ...SYSMON_COMMON, ...withDataset('Processes', PROCESS_CREATION, { process_integrity_level: computed((p, lang) => on(p, 'IntegrityLevel', [{ fn: 'lower' }], lang)) }) },
   },
   {
     ...SYSMON_BASE,
@@ -281,7 +281,7 @@ const SYSMON_TABLES: readonly TableReading[] = [
     logSource: 'windows.network',
     label: "Sysmon's fields as the Sysmon add-on extracts them (dest_ip as DestinationIp, app as Image…)",
     // the Network_Traffic data model lower-cases the transport
-    columns: { ...SYSMON_COMMON, ...withDataset('All_Traffic', NETWORK_COLUMNS, { transport: computed((p) => on(p, 'Protocol', [{ fn: 'lower' }])) }) },
+    columns: { ...SYSMON_COMMON, ...withDataset('All_Traffic', NETWORK_COLUMNS, { transport: computed((p, lang) => on(p, 'Protocol', [{ fn: 'lower' }], lang)) }) },
   },
   {
     ...SYSMON_BASE,
@@ -380,8 +380,8 @@ const LINUX_PROCESS: Readonly<Record<string, Column>> = {
 
 const LINUX_FILESYSTEM: Readonly<Record<string, Column>> = {
   ...LINUX_COMMON,
-  file_path: computed((p) => on(p, 'TargetFilename', [NO_STREAM])),
-  file_name: computed((p) => on(p, 'TargetFilename', [replaceRe('^.*/', ''), NO_STREAM])),
+  file_path: computed((p, lang) => on(p, 'TargetFilename', [NO_STREAM], lang)),
+  file_name: computed((p, lang) => on(p, 'TargetFilename', [replaceRe('^.*/', ''), NO_STREAM], lang)),
   file_create_time: path('CreationUtcTime'),
   file_modify_time: computed((p) => orNull(eventId([23], p), on(p, 'UtcTime'), p)),
   object_category: constant('file'),
@@ -465,13 +465,13 @@ const theArguments = { fn: 'extract', args: [`${FIRST_TOKEN}\\s*(.*)`, 2] } as c
  * 4688's `process`: the command line where its first token holds a backslash (a path); else `NewProcessName` (quoted
  * where it has a blank), a blank and the command line's arguments; `NewProcessName` where there is no command line.
  */
-const securityProcess: Column = computed((p) => {
+const securityProcess: Column = computed((p, lang) => {
   if (p.values.some((v) => typeof v === 'object' && v !== null)) return undefined;
   const hasLine = notNull('CommandLine', p);
   const pathFirst: Predicate = { ...pred('CommandLine', 'contains', ['\\'], { cs: true }, p.span), derived: { steps: [firstToken], lang: 'eql' } } as Predicate;
   const spaced = pred('NewProcessName', 'regex', ['\\s'], { cs: true }, p.span);
   const image = { kind: 'field', field: 'NewProcessName' } as const;
-  const rebuilt = (before: readonly (string | typeof image)[]) => on(p, 'CommandLine', [theArguments, { fn: 'strcat', args: [before, []] }]);
+  const rebuilt = (before: readonly (string | typeof image)[]) => on(p, 'CommandLine', [theArguments, { fn: 'strcat', args: [before, []] }], lang);
   return or(
     and(hasLine, pathFirst, on(p, 'CommandLine')),
     and(hasLine, not(pathFirst), spaced, rebuilt(['"', image, '" '])),
@@ -562,6 +562,8 @@ const awsAccountId: Column = computed((p) => {
 const sourceIp = addressIn('sourceIPAddress');
 
 const CLOUDTRAIL_TABLE: TableReading = {
+  // the add-on leaves out what it cannot extract
+  lang: 'eql',
   logSource: CLOUDTRAIL,
   onlyWith: CLOUDTRAIL,
   raw: "CloudTrail's JSON as the AWS add-on extracts it",
@@ -640,9 +642,9 @@ const oktaUser: Column = computed((p) =>
 const OKTA_IMPORTS = ['system.import.implicit_deletion.complete', 'system.import.implicit_deletion.start', 'system.import.membership_processing.complete', 'system.import.membership_processing.start', 'system.import.user_matching.complete', 'system.import.user_matching.start'];
 
 /** `status`: `success` for the import steps, `failure` for a skipped directory import, else the outcome lower-cased. */
-const oktaStatus: Column = computed((p) => {
+const oktaStatus: Column = computed((p, lang) => {
   const skipped = and(pred('eventType', 'eq', ['system.agent.ad.import_user'], { cs: true }, p.span), pred('outcome.result', 'eq', ['SKIPPED'], { cs: true }, p.span));
-  return or(and(eventTypeIn(OKTA_IMPORTS, p), constantPredicate(p, 'success')), and(not(eventTypeIn(OKTA_IMPORTS, p)), skipped, constantPredicate(p, 'failure')), and(not(eventTypeIn(OKTA_IMPORTS, p)), not(skipped), on(p, 'outcome.result', [{ fn: 'lower' }])));
+  return or(and(eventTypeIn(OKTA_IMPORTS, p), constantPredicate(p, 'success')), and(not(eventTypeIn(OKTA_IMPORTS, p)), skipped, constantPredicate(p, 'failure')), and(not(eventTypeIn(OKTA_IMPORTS, p)), not(skipped), on(p, 'outcome.result', [{ fn: 'lower' }], lang)));
 });
 
 /** `user_agent`: the raw user agent unless Okta wrote `unknown`. */
@@ -652,6 +654,8 @@ const oktaUserAgent: Column = computed((p) => {
 });
 
 const OKTA_TABLE: TableReading = {
+  // the add-on leaves out what it cannot extract
+  lang: 'eql',
   logSource: OKTA,
   onlyWith: OKTA,
   raw: "the Okta System Log's JSON as the Okta add-on extracts it",
@@ -747,6 +751,8 @@ function m365SameName(f: string): boolean | Column {
 }
 
 const M365_TABLE: TableReading = {
+  // the add-on leaves out what it cannot extract
+  lang: 'eql',
   logSource: M365,
   onlyWith: M365,
   raw: "the Management Activity API's record as the Microsoft Office 365 add-on extracts it",
@@ -809,7 +815,7 @@ const ENTRA_UNREAD_USER_OPS = [
   'Set Company Information', 'Create connected organization', 'Finish applying group based license to users', 'Add label', 'Hard delete service principal',
   'Remove app role assignment from user', 'Add app role assignment grant to user',
 ];
-const entraUser: Column = computed((p) => {
+const entraUser: Column = computed((p, lang) => {
   const targets = or(opIn(ENTRA_TARGET_USER_OPS, p), pred('operationName', 'starts_with', ENTRA_PIM_PREFIXES, { cs: true }, p.span));
   const named = or(targets, opIn(['Provisioning activity', 'Add device', 'Hard Delete group', ...ENTRA_UNREAD_USER_OPS], p));
   const fallback = ['properties.initiatedBy.user.userPrincipalName', 'properties.userPrincipalName', 'properties.servicePrincipalName'];
@@ -819,11 +825,13 @@ const entraUser: Column = computed((p) => {
     and(opIn(['Add device'], p), on(p, 'properties.initiatedBy.app.displayName')),
     and(opIn(['Hard Delete group'], p), on(p, 'identity')),
     and(opIn(ENTRA_UNREAD_USER_OPS, p), unsetHere(p, 'the add-on takes it from a target by its type or an extracted field for this operation')),
-    and(not(named), coalesced(...fallback).read!(p)!),
+    and(not(named), coalesced(...fallback).read!(p, lang)!),
   );
 });
 
 const ENTRA_TABLE: TableReading = {
+  // the add-on leaves out what it cannot extract
+  lang: 'eql',
   logSource: 'entra.audit',
   onlyWith: ENTRA_EXPORT,
   raw: "Entra ID's exported record as the Microsoft Cloud Services add-on extracts it",
@@ -892,6 +900,8 @@ const workspaceSourcetype: Column = computed((p) => {
 const WORKSPACE_OWN = new Set(['id', 'actor', 'ipAddress', 'kind', 'ownerDomain', 'name', 'type', 'parameters']);
 
 const WORKSPACE_TABLE: TableReading = {
+  // the add-on leaves out what it cannot extract
+  lang: 'eql',
   logSource: 'google_workspace',
   onlyWith: WORKSPACE_EVENT,
   raw: "the Reports API event as the Google Workspace add-on extracts it",

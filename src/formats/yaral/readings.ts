@@ -24,6 +24,12 @@ import { applicationIs, fromEither, parameter, WORKSPACE_APPLICATION } from '../
 const refersToFields = (p: Predicate): boolean => p.values.some((v) => typeof v === 'object' && v !== null);
 
 /**
+ * A UDM field a parser does not set reads as its zero value ("" for a string) in YARA-L: the readings' derivations
+ * follow KQL's semantics, whose string functions give "" where the raw field is missing.
+ */
+const UDM_LANG = 'kql';
+
+/**
  * A UDM field the parser fills from another raw field for each event id (`target.process.file.full_path`: `Image`
  * for 1, `TargetImage` for 10); for an id the table does not name, unknown.
  */
@@ -31,9 +37,9 @@ function perId(byId: Readonly<Record<number, string>>, steps: Readonly<Record<st
   const fields = new Map<string, number[]>();
   for (const [id, f] of Object.entries(byId)) fields.set(f, [...(fields.get(f) ?? []), Number(id)]);
   const ids = Object.keys(byId).map(Number);
-  return computed((p) => {
+  return computed((p, lang) => {
     if (refersToFields(p)) return undefined;
-    const known = [...fields].map(([f, is]) => and(eventId(is, p), onField(p, f, steps[f] ?? [])));
+    const known = [...fields].map(([f, is]) => and(eventId(is, p), onField(p, f, steps[f] ?? [], lang)));
     return or(...known, and(not(eventId(ids, p)), opaque(renderPredicate(p), `${p.field}: the parser's source of it for this event id is not read here`, p.span)));
   });
 }
@@ -82,10 +88,10 @@ const SYSMON_FAMILIES: Readonly<Record<number, string>> = {
 };
 
 /** `metadata.event_type` of a Sysmon event: the table's type for its id, else false outside the id's family. */
-const sysmonEventType: Column = computed((p) => {
+const sysmonEventType: Column = computed((p, lang) => {
   const vs = stringValues(p);
   if (!vs) return undefined;
-  const named = byEventId(SYSMON_EVENT_TYPES, 'metadata.event_type').read!(p)!;
+  const named = byEventId(SYSMON_EVENT_TYPES, 'metadata.event_type').read!(p, lang)!;
   const all = [...Object.keys(SYSMON_EVENT_TYPES), ...Object.keys(SYSMON_FAMILIES)].map(Number);
   const up = (v: string) => (p.opts?.cs === false ? v.toUpperCase() : v);
   const byFamily = [...new Set(Object.values(SYSMON_FAMILIES))].map((family) => {
@@ -98,6 +104,7 @@ const sysmonEventType: Column = computed((p) => {
 });
 
 const SYSMON_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'vendor:windows/sysmon',
   onlyWith: SYSMON_EVENT_LOG,
   label: "Sysmon's fields as the WINDOWS_SYSMON parser fills UDM (target.process.file.full_path as Image, principal.process.file.full_path as ParentImage…)",
@@ -132,6 +139,7 @@ const SYSMON_UDM: TableReading = {
 const SECURITY_EVENT_TYPES: Readonly<Record<number, readonly string[]>> = { 4688: ['PROCESS_LAUNCH'], 4624: ['USER_LOGIN'], 4625: ['USER_LOGIN'], 4720: ['USER_CREATION'] };
 
 const SECURITY_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'vendor:windows/security',
   onlyWith: SECURITY_EVENT_LOG,
   label: "the Security event's fields as the WINEVTLOG parser fills UDM (target.process.file.full_path as NewProcessName, target.user.userid as TargetUserName…)",
@@ -165,6 +173,7 @@ const cloudTrailEventType: Column = computed((p): Expr | undefined => {
 });
 
 const CLOUDTRAIL_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'aws.cloudtrail',
   onlyWith: 'aws.cloudtrail',
   label: "CloudTrail's JSON as the AWS_CLOUDTRAIL parser fills UDM (metadata.product_event_type as eventName, target.application as eventSource…)",
@@ -206,6 +215,7 @@ function udmWords(table: Readonly<Record<string, (p: Predicate) => Expr>>, what:
 const oktaResult = (values: readonly string[]) => (p: Predicate): Expr => pred('outcome.result', 'in', [...values], { cs: false }, p.span);
 
 const OKTA_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'okta.system',
   onlyWith: 'okta.system',
   label: 'the Okta System Log as the OKTA parser fills UDM (metadata.product_event_type as eventType, security_result.summary as displayMessage…)',
@@ -240,6 +250,7 @@ const OKTA_UDM: TableReading = {
 };
 
 const GITHUB_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'github.audit',
   onlyWith: 'github.audit',
   label: "GitHub's audit log as the GITHUB parser fills UDM (metadata.product_event_type as action, principal.user.userid as actor…)",
@@ -264,6 +275,7 @@ const GITHUB_UDM: TableReading = {
 const callerIp = addressIn('protoPayload.requestMetadata.callerIp');
 
 const GCP_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'gcp.audit',
   onlyWith: 'gcp.audit',
   label: 'the Cloud Audit Log as the GCP_CLOUDAUDIT parser fills UDM (metadata.product_event_type as protoPayload.methodName, target.application as serviceName…)',
@@ -288,10 +300,11 @@ const GCP_UDM: TableReading = {
 
 /** A field the parser fills for some applications' events from one parameter; unknown on the others'. */
 function onlyFor(apps: readonly string[], field: string, what: string, steps: readonly TransformStep[] = []): Column {
-  return computed((p) => or(and(applicationIs(apps, p), onField(p, field, steps)), and(not(applicationIs(apps, p)), opaque(renderPredicate(p), `${what}: the parser's source of it for this application's events is not read here`, p.span))));
+  return computed((p, lang) => or(and(applicationIs(apps, p), onField(p, field, steps, lang)), and(not(applicationIs(apps, p)), opaque(renderPredicate(p), `${what}: the parser's source of it for this application's events is not read here`, p.span))));
 }
 
 const WORKSPACE_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'google_workspace',
   onlyWith: WORKSPACE_EVENT,
   label: "the Reports API event as the WORKSPACE_ACTIVITY parser fills UDM (metadata.product_event_type as name, metadata.product_name as the application…)",
@@ -324,7 +337,7 @@ const WORKSPACE_UDM: TableReading = {
     'target.resource.attribute.labels["new_value"]': fromEither([parameter(['admin'], 'NEW_VALUE')]),
     'target.labels["new_value"]': fromEither([parameter(['admin'], 'NEW_VALUE')]),
     // a label's text; a missing parameter is UDM's zero value "" (KQL's tostring of null), not EQL's string() null
-    'about.labels["is_suspicious"]': fromEither([parameter(['login'], 'is_suspicious', [{ fn: 'tostring' }], 'kql')]),
+    'about.labels["is_suspicious"]': fromEither([parameter(['login'], 'is_suspicious', [{ fn: 'tostring' }])]),
     'target.user.email_addresses': onlyFor(['drive'], 'parameters.target_user', 'target.user.email_addresses'),
     'target.group.email_addresses': fromEither([parameter(['admin'], 'GROUP_EMAIL')]),
     'src.user.email_addresses': fromEither([parameter(['admin'], 'USER_EMAIL')]),
@@ -343,7 +356,7 @@ const fieldStarts = (field: string, prefix: string, p: Predicate): Expr => pred(
 
 /** A UDM field the parser fills on some events from a raw field, and on the others in a way not read here. */
 function onlyWhere(when: (p: Predicate) => Expr, field: string, what: string, steps: readonly TransformStep[] = []): Column {
-  return computed((p) => (refersToFields(p) ? undefined : or(and(when(p), onField(p, field, steps)), and(not(when(p)), opaque(renderPredicate(p), `${what}: the parser's source of it for this operation is not read here`, p.span)))));
+  return computed((p, lang) => (refersToFields(p) ? undefined : or(and(when(p), onField(p, field, steps, lang)), and(not(when(p)), opaque(renderPredicate(p), `${what}: the parser's source of it for this operation is not read here`, p.span)))));
 }
 
 /**
@@ -365,6 +378,7 @@ const m365Operation = (ops: readonly string[]) => (p: Predicate): Expr => fieldI
 const m365Login = (p: Predicate): Expr => fieldIn('Operation', ['UserLoggedIn'], p);
 
 const M365_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'm365.audit',
   onlyWith: 'm365.audit',
   label: "the Management Activity API's record as the OFFICE_365 parser fills UDM (metadata.product_event_type as Operation, target.application as Workload…)",
@@ -444,6 +458,7 @@ function entraModified(side: 'newValue' | 'oldValue'): (rest: string) => Column 
 
 /** Entra ID's directory audit records of the diagnostic export, as the AZURE_AD_AUDIT parser fills UDM. */
 const ENTRA_AUDIT_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'entra.audit',
   onlyWith: ENTRA_EXPORT,
   label: "Entra ID's exported audit record as the AZURE_AD_AUDIT parser fills UDM (metadata.product_event_type as the activity, principal.user.userid as the initiator…)",
@@ -478,6 +493,7 @@ const ENTRA_AUDIT_UDM: TableReading = {
 
 /** Entra ID's sign-in records of the diagnostic export, as the AZURE_AD parser fills UDM. */
 const ENTRA_SIGNIN_UDM: TableReading = {
+  lang: UDM_LANG,
   logSource: 'entra.signin',
   onlyWith: ENTRA_EXPORT,
   label: "Entra ID's exported sign-in as the AZURE_AD parser fills UDM (target.user.userid as userPrincipalName, security_result.rule_id as the error code…)",
