@@ -180,6 +180,20 @@ describe('ES|QL semantics', () => {
     assert.equal(evaluate(where('to_upper(from_base64(b)) == "ADMIN"'), { b: 'YWRtaW4=' }), true);
     assert.equal(evaluate(where('to_upper(from_base64(b)) == "admin"'), { b: 'YWRtaW4=' }), false);
   });
+  it('LENGTH(t) - LENGTH(REPLACE(t, "c", "")) counts c in t: matches replaced by a marker, then the markers counted', () => {
+    const q = 'from logs-* | eval t = replace(s, """(\\{\\d+\\}){2,}""", "🔥") | eval n = length(t) - length(replace(t, "🔥", "")) | where n >= 2';
+    const c = low(q).condition!;
+    assert.equal(renderExpr(c), 'count(replace_regex(s, "(\\\\{\\\\d+\\\\}){2,}", "🔥"), "🔥") ge 2');
+    assert.equal(evaluate(c, { s: '"{0}{1}" -f a; "{1}{0}" -f b' }), true);
+    assert.equal(evaluate(c, { s: '"{0}{1}" -f a; "{1}" -f b' }), false);
+    assert.equal(evaluate(c, { s: '"{0}{1}" 🔥' }), true, 'a marker already in the text is counted too, as ES|QL counts it');
+    assert.equal(evaluate(c, {}), false);
+    assert.equal(evaluate(c, { s: ['{0}{1}{2}{3}'] }), 'unknown', 'a multi-valued field');
+    // a removed text of more than one character, or a pattern: its length times the count, not read
+    assert.equal(low('from logs-* | eval n = length(s) - length(replace(s, "ab", "")) | where n >= 2').condition!.kind, 'opaque');
+    assert.equal(low('from logs-* | eval n = length(s) - length(replace(s, "a.", "")) | where n >= 2').condition!.kind, 'opaque');
+    assert.equal(low('from logs-* | eval n = length(s) - length(replace(u, "a", "")) | where n >= 2').condition!.kind, 'opaque');
+  });
   it('a boolean column computed by EVAL stands for its condition in later filters', () => {
     const q = (w: string) => renderExpr(low(`from l | eval b = to_lower(p) in ("x", "y") | where ${w}`).condition!);
     assert.equal(q('b'), 'p in[ci] ["x", "y"]');

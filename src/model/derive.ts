@@ -47,7 +47,7 @@ export const KQL_STRING_INPUT: ReadonlySet<string> = new Set(['lower', 'upper', 
  * give null and some, by version, each value's result, so in a `lang: 'esql'` or `'spl'` chain a list input to them
  * is unknown.
  */
-export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim', 'ifmatch']);
+export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim', 'ifmatch', 'substr_count']);
 
 /** Languages whose string functions are unknown on a list (`SCALAR_STRING_STEPS`). */
 export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql', 'spl']);

@@ -231,8 +231,8 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'substring (string), case-insensitive (boolean)',
     render: 'count(X, "sub") / icount(X, "sub")',
     meaning: 'How many times the substring occurs in the string, left to right and not overlapping. Case-insensitive: both lower-cased first (Unicode lower case). When occurrences overlap (`"aa"` in `"aaa"`: one counted apart, two counted overlapping) the count is unknown: Sublime\'s documentation does not say which it counts.',
-    failure: 'a value that is not a string (a missing or null value gives null); unknown for an empty substring and for overlapping occurrences',
-    sources: ['MQL strings.count(s, "sub") / strings.icount(s, "sub")'],
+    failure: 'a value that is not a string (a missing or null value gives null); unknown for an empty substring and for overlapping occurrences, and (ES|QL) for a multi-valued field',
+    sources: ['MQL strings.count(s, "sub") / strings.icount(s, "sub")', 'ES|QL LENGTH(s) - LENGTH(REPLACE(s, "c", "")) of one character c'],
   },
   regex_count: {
     args: 'pattern (string), case-insensitive (boolean)',

@@ -505,6 +505,8 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
       }
       const agg = [l, r].find((a) => a.kind === 'agg');
       if (agg && agg.kind === 'agg') return { kind: 'agg', column: agg.column, fn: 'expression', text: src(env, e.at) };
+      const count = e.op === '-' ? occurrences(l, r) : undefined;
+      if (count) return { kind: 'derived', field: count.field, derived: { steps: count.steps, lang: 'esql' }, text: src(env, e.at) };
       return { kind: 'other', text: src(env, e.at), reason: `derived: arithmetic ${clip(src(env, e.at), 60)}` };
     }
     case 'neg': {
@@ -532,6 +534,24 @@ export function operand(env: ExprEnv, e: EsqlExpr): Operand {
     default:
       return assertNever(e, 'ES|QL expression');
   }
+}
+
+/**
+ * `LENGTH(x) - LENGTH(REPLACE(x, "c", ""))`, the idiom that counts a character in a text (Elastic's rules count the
+ * matches of a pattern so, after replacing each by an emoji): x's chain, then the count of c, when c is one
+ * character (LENGTH counts characters: the difference is the count times c's length) that REPLACE's regular
+ * expression reads as itself.
+ */
+function occurrences(l: Operand, r: Operand): { field: string; steps: TransformStep[] } | undefined {
+  if (l.kind !== 'derived' || r.kind !== 'derived' || l.field !== r.field) return undefined;
+  const [ls, rs] = [l.derived.steps, r.derived.steps];
+  const cut = rs[rs.length - 2];
+  const c = cut?.fn === 'replace' && cut.args?.[1] === '' && cut.args[2] === 'regex' ? cut.args[0] : undefined;
+  if (typeof c !== 'string' || [...c].length !== 1 || /[\\^$.|?*+()[\]{}]/.test(c)) return undefined;
+  if (ls.at(-1)?.fn !== 'len' || rs.at(-1)?.fn !== 'len' || rs.length !== ls.length + 1) return undefined;
+  const base = ls.slice(0, -1);
+  if (JSON.stringify(base) !== JSON.stringify(rs.slice(0, -2))) return undefined;
+  return { field: l.field, steps: [...base, { fn: 'substr_count', args: [c, false] }] };
 }
 
 /** The transform step a string function is (`STEP_FUNCTIONS`), when its other arguments are constants it can take. */
