@@ -434,6 +434,9 @@ describe('SPL evaluation follows Splunk', () => {
     const n = e('search type=T | eval h=if(kind=="T", if(match(t, "^[0-9A-F]+$"), replace(t, "00", "20"), t), null()) | where isnull(h)');
     assert.equal(evaluate(n, { _raw: 'x', type: 'T', kind: 'U', t: '00' }), true);
     assert.equal(evaluate(n, { _raw: 'x', type: 'T', kind: 'T', t: '00' }), false);
+    // compared with another field, such a value is null on one side only: not stated
+    const other = e('search type=T | eval h=if(kind=="T", replace(t, "00", "20"), null()) | where u == h');
+    assert.equal(evaluate(other, { _raw: 'x', type: 'T', kind: 'T', t: '00', u: '20' }), 'unknown');
   });
   it('search values are case-insensitive with * wildcards, ? literal', () => {
     assert.equal(evaluate(e('p="*CMD.exe"'), { p: 'C:\\cmd.EXE' }), true);
