@@ -14,7 +14,7 @@ import { planAggregation } from '../src/model/aggregate.ts';
 import { AggregateState } from '../src/hunt/aggregate.ts';
 import { resolvePantherField } from '../src/formats/panther/keyPath.ts';
 import { scanSource, type ScanResult } from '../src/formats/scan.ts';
-import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, type RuleRecord } from '../src/model/index.ts';
+import { evaluate, formatDiagnostic, harmlessLimit, renderExpr, verdict, type RuleRecord } from '../src/model/index.ts';
 import { buildLogic } from '../src/model/lowering.ts';
 import { checkRuleTests } from '../src/model/checks.ts';
 import { fixture, SHARED } from './helpers/golden.ts';
@@ -322,6 +322,27 @@ describe('panther SQL queries', () => {
     const m = lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql));
     // aggregates carry no location in node-sql-parser's AST: their text is regenerated
     assert.deepEqual(m.aggregation?.threshold, { op: 'gt', value: 5, of: 'COUNT(*)' });
+  });
+  test("SQL's NULL: a test of a missing column is NULL, also under NOT and in !=; IS NULL is not", () => {
+    const cond = (where: string) => buildLogic({ ...lowerSql(`select * from t where ${where}`, 'q#Query', SourceMap.verbatim('q.yml', `select * from t where ${where}`)), parser: 'sql' }).condition!;
+    const row = { eventName: 'CreateUser' };
+    assert.equal(verdict(cond("eventName = 'CreateUser' AND userType != 'AWSService'"), row), false, 'a row without userType is left out');
+    assert.equal(verdict(cond("eventName = 'CreateUser' AND NOT userType = 'AWSService'"), row), false);
+    assert.equal(verdict(cond("eventName = 'CreateUser' AND NOT userType LIKE 'AWS%'"), row), false);
+    assert.equal(verdict(cond("eventName = 'CreateUser' AND userType != 'AWSService'"), { ...row, userType: 'IAMUser' }), true);
+    assert.equal(verdict(cond("eventName = 'CreateUser' AND (userType IS NULL OR userType != 'AWSService')"), row), true);
+    assert.equal(verdict(cond("eventName = 'CreateUser' OR userType = 'Root'"), row), true, 'NULL or true is true');
+  });
+  test('a member of a JSON text, PARSE_JSON(col):key, compared with a literal either way round', () => {
+    const cond = (where: string) => buildLogic({ ...lowerSql(`select * from t where ${where}`, 'q#Query', SourceMap.verbatim('q.yml', `select * from t where ${where}`)), parser: 'sql' }).condition!;
+    const c = cond("PARSE_JSON(env):APPLICATION = 'x' AND 'Linux' = PARSE_JSON(env):OS.NAME");
+    assert.equal(renderExpr(c), 'json(env).APPLICATION eq "x" and json(env).OS.NAME eq "Linux"');
+    assert.equal(verdict(c, { env: '{"APPLICATION":"x","OS":{"NAME":"Linux"}}' }), true);
+    assert.equal(verdict(c, { env: '{"APPLICATION":"x","OS":{"NAME":"Windows"}}' }), false);
+    assert.equal(verdict(c, { env: '{"APPLICATION":"x"}' }), false);
+    assert.equal(verdict(c, {}), false);
+    assert.equal(verdict(cond("NOT PARSE_JSON(env):APPLICATION = 'x'"), {}), false, 'NULL under NOT');
+    assert.equal(cond("PARSE_JSON(env)[0] = 'x'").kind, 'opaque');
   });
   test('HAVING thresholds over a log table: event fields (aliases resolved), distinct counts, ORs, the p_occurs_since window', () => {
     const low = (sql: string) => buildLogic({ ...lowerSql(sql, 'q#Query', SourceMap.verbatim('q.yml', sql)), parser: 'sql' });

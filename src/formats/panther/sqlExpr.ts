@@ -1,9 +1,10 @@
 /**
  * Snowflake SQL expressions (node-sql-parser's AST) lowered into the model's boolean expressions: WHERE filters,
  * and HAVING / QUALIFY thresholds. Snowflake semantics: `=` and LIKE are case-sensitive, ILIKE is not; numbers and
- * numeric strings compare as numbers (loose typing); `a:b.c` is a path into a semi-structured column.
+ * numeric strings compare as numbers (loose typing); `a:b.c` is a path into a semi-structured column; a test of a
+ * NULL is NULL (`sqlPred`).
  */
-import { and, not, opaque, or, pred, TRUE, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
+import { and, not, opaque, or, pred, TRUE, type Derived, type Expr, type Operator, type PredicateOptions, type Value } from '../../model/expr.ts';
 import type { Span } from '../../model/span.ts';
 import type { ThresholdTest } from '../../model/rule.ts';
 import { thresholdDnf } from '../../model/aggregate.ts';
@@ -23,6 +24,13 @@ export interface SqlScope {
   /** Regenerate SQL for nodes without a location. */
   readonly toSql: (n: SqlNode) => string;
 }
+
+/**
+ * A predicate with SQL's NULL: a comparison, LIKE, IN or string function of a NULL (a missing column or member) is
+ * NULL, not false, and stays NULL under NOT (`NOT a = 'x'` and `a != 'x'` leave out a row without `a`); a WHERE keeps
+ * only the rows where it is true (`verdict()`). IS [NOT] NULL and IS [NOT] TRUE are never NULL: plain predicates.
+ */
+const sqlPred = (field: string, op: Operator, values: readonly Value[], opts: PredicateOptions, span: Span | undefined, derived?: Derived): Expr => pred(field, op, values, { ...opts, nulls: 'propagate' }, span, derived);
 
 const COMPARE: Record<string, Operator> = { '=': 'eq', '==': 'eq', '!=': 'ne', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const MIRROR: Partial<Record<Operator, Operator>> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
@@ -81,6 +89,26 @@ export function fieldOf(scope: SqlScope, n: SqlNode | undefined): string | undef
   let i = 0;
   while (i < quals.length && notations[i] === '.' && (scope.qualifiers.has(parts[i]!.toLowerCase()) || quals.length - i > 1 && notations[i + 1] === '.')) i++;
   return parts.slice(i).join('.');
+}
+
+/**
+ * `PARSE_JSON(col):a.b`: the column's JSON text parsed and its members taken (the model's `json` and `get`), in EQL's
+ * semantics, which are SQL's here: a NULL column, a missing member or a member of something that is not an object
+ * is NULL (Snowflake fails the whole query on a text that is not JSON; the model reads that value as NULL).
+ * Undefined for any other expression, or a path with an index or a quoted part.
+ */
+function jsonMember(scope: SqlScope, n: SqlNode | undefined): { field: string; derived: Derived } | undefined {
+  if (funcName(n as SqlNode) !== 'parse_json' || funcArgs(n!).length !== 1) return undefined;
+  const field = fieldOf(scope, funcArgs(n!)[0]);
+  const path = n!['suffix']?.type === 'expr_list' && Array.isArray(n!['suffix'].value) ? (n!['suffix'].value as SqlNode[]) : [];
+  // `:a.b` comes as the visitor `:a` and the index `.b`
+  const indexes = Array.isArray(n!['array_index']) ? (n!['array_index'] as SqlNode[]) : [];
+  const keys = [
+    ...path.map((v) => (v['type'] === 'json_visitor' && (v['symbol'] === ':' || v['symbol'] === '.') && v['expr']?.type === 'default' && typeof v['expr'].value === 'string' ? v['expr'].value : undefined)),
+    ...indexes.map((v) => (v['notation'] === '.' && v['index']?.type === 'default' && typeof v['index'].value === 'string' ? v['index'].value : undefined)),
+  ];
+  if (!field || !keys.length || keys.some((k) => k === undefined)) return undefined;
+  return { field, derived: { steps: [{ fn: 'json' }, ...keys.map((k) => ({ fn: 'get' as const, args: [k!] }))], lang: 'eql' } };
 }
 
 /** Cast to a numeric or other non-string type changes how the value compares. */
@@ -164,17 +192,21 @@ function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undef
       if (lit.value === null) return opaque(text, 'comparison with NULL is never true in SQL', span);
       const opts: PredicateOptions = o === 'eq' || o === 'ne' ? { cs: true } : {};
       if (!isStringCastOrPlain(side) && typeof lit.value === 'string') return opaque(text, 'comparison after a non-string cast', span);
-      return pred(f, o, [lit.value], opts, span);
+      return sqlPred(f, o, [lit.value], opts, span);
     }
     const folded = caseFolded(scope, left);
     const litR = literalOf(right);
     if (folded && litR.ok && litR.value !== null && (cmp === 'eq' || cmp === 'ne')) {
       if (!foldOk(litR.value, folded.fold)) return opaque(text, `${folded.fold}() compared with a literal of another case: never equal`, span);
-      return pred(folded.field, cmp, [litR.value], { cs: false }, span);
+      return sqlPred(folded.field, cmp, [litR.value], { cs: false }, span);
     }
     const fl = fieldOf(scope, left);
     const fr = fieldOf(scope, right);
-    if (fl && fr) return pred(fl, cmp, [{ kind: 'field', field: fr }], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span);
+    if (fl && fr) return sqlPred(fl, cmp, [{ kind: 'field', field: fr }], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span);
+    // a member of a JSON text (`PARSE_JSON(col):key`) compared with a literal, either way round
+    const member = jsonMember(scope, left) ?? jsonMember(scope, right);
+    const other = member && literalOf(jsonMember(scope, left) ? right : left);
+    if (member && other?.ok && other.value !== null) return sqlPred(member.field, jsonMember(scope, left) ? cmp : MIRROR[cmp]!, [other.value], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span, member.derived);
     return opaque(text, 'comparison of computed values', span);
   }
   if (op === 'IN' || op === 'NOT IN') {
@@ -184,7 +216,7 @@ function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undef
     const values = vals.flatMap((v) => (v.ok && v.value !== null ? [v.value] : []));
     if (!f || vals.length === 0 || !vals.every((v) => v.ok)) return opaque(text, 'IN over a subquery or computed values', span);
     if (folded && !values.every((v: Value) => foldOk(v, folded.fold))) return opaque(text, `${folded.fold}() compared with a literal of another case`, span);
-    const e = pred(f, 'in', values, { cs: !folded }, span);
+    const e = sqlPred(f, 'in', values, { cs: !folded }, span);
     return op === 'IN' ? e : not(e);
   }
   if (op === 'LIKE' || op === 'NOT LIKE' || op === 'ILIKE' || op === 'NOT ILIKE') {
@@ -194,7 +226,7 @@ function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undef
     if (!f || !lit.ok || typeof lit.value !== 'string' || n['escape']) return opaque(text, 'LIKE with a computed pattern or ESCAPE', span);
     const ci = op.includes('ILIKE') || folded !== undefined;
     if (folded && !foldOk(lit.value, folded.fold)) return opaque(text, `${folded.fold}() matched with a pattern of another case`, span);
-    const e = pred(f, 'wildcard', [lit.value], { wildcard: 'like', cs: !ci }, span);
+    const e = sqlPred(f, 'wildcard', [lit.value], { wildcard: 'like', cs: !ci }, span);
     return op.startsWith('NOT') ? not(e) : e;
   }
   if (op === 'IS' || op === 'IS NOT') {
@@ -212,7 +244,7 @@ function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undef
     const bounds = right?.['type'] === 'expr_list' && Array.isArray(right['value']) ? (right['value'] as SqlNode[]).map(literalOf) : [];
     const b = bounds.flatMap((x) => (x.ok && x.value !== null ? [x.value] : []));
     if (f && bounds.length === 2 && b.length === 2) {
-      const e = and(pred(f, 'ge', [b[0]!], {}, span), pred(f, 'le', [b[1]!], {}, span));
+      const e = and(sqlPred(f, 'ge', [b[0]!], {}, span), sqlPred(f, 'le', [b[1]!], {}, span));
       return op === 'BETWEEN' ? e : not(e);
     }
     return opaque(text, 'BETWEEN over computed bounds', span);
@@ -229,20 +261,20 @@ function lowerFunction(scope: SqlScope, n: SqlNode, fn: string, span: Span | und
   const simple = f !== undefined && lit.ok && typeof lit.value === 'string';
   switch (fn) {
     case 'contains':
-      if (simple && args.length === 2) return pred(f!, 'contains', [lit.value], { cs: true }, span);
+      if (simple && args.length === 2) return sqlPred(f!, 'contains', [lit.value], { cs: true }, span);
       break;
     case 'startswith':
-      if (simple && args.length === 2) return pred(f!, 'starts_with', [lit.value], { cs: true }, span);
+      if (simple && args.length === 2) return sqlPred(f!, 'starts_with', [lit.value], { cs: true }, span);
       break;
     case 'endswith':
-      if (simple && args.length === 2) return pred(f!, 'ends_with', [lit.value], { cs: true }, span);
+      if (simple && args.length === 2) return sqlPred(f!, 'ends_with', [lit.value], { cs: true }, span);
       break;
     case 'regexp_like':
     case 'rlike': {
       if (!simple) break;
-      if (args.length === 2) return pred(f!, 'regex', [lit.value], { cs: true, anchor: 'full' }, span);
+      if (args.length === 2) return sqlPred(f!, 'regex', [lit.value], { cs: true, anchor: 'full' }, span);
       const flags = literalOf(args[2]);
-      if (args.length === 3 && flags.ok && flags.value === 'i') return pred(f!, 'regex', [lit.value], { cs: false, anchor: 'full' }, span);
+      if (args.length === 3 && flags.ok && flags.value === 'i') return sqlPred(f!, 'regex', [lit.value], { cs: false, anchor: 'full' }, span);
       break;
     }
     default:
