@@ -204,9 +204,10 @@ function lowerBinary(scope: SqlScope, n: SqlNode, op: string, span: Span | undef
     const fr = fieldOf(scope, right);
     if (fl && fr) return sqlPred(fl, cmp, [{ kind: 'field', field: fr }], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span);
     // a member of a JSON text (`PARSE_JSON(col):key`) compared with a literal, either way round
-    const member = jsonMember(scope, left) ?? jsonMember(scope, right);
-    const other = member && literalOf(jsonMember(scope, left) ? right : left);
-    if (member && other?.ok && other.value !== null) return sqlPred(member.field, jsonMember(scope, left) ? cmp : MIRROR[cmp]!, [other.value], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span, member.derived);
+    const onLeft = jsonMember(scope, left);
+    const member = onLeft ?? jsonMember(scope, right);
+    const other = member && literalOf(onLeft ? right : left);
+    if (member && other?.ok && other.value !== null) return sqlPred(member.field, onLeft ? cmp : MIRROR[cmp]!, [other.value], cmp === 'eq' || cmp === 'ne' ? { cs: true } : {}, span, member.derived);
     return opaque(text, 'comparison of computed values', span);
   }
   if (op === 'IN' || op === 'NOT IN') {
