@@ -99,6 +99,41 @@ const CASES: readonly Case[] = [
     neg: [{ action: 'Create', kind: 'alpha', n: 'one', roles: ['admin'] }, { action: 'Create', n: 'one', roles: ['user'] }, { action: 'Create', n: 'one' }],
   },
   {
+    // a lookup guarded by a membership test cannot miss its key: the KeyError branch is not part of the condition
+    file: 'guarded_lookup.py',
+    expect:
+      'not object ne "LOGIN" and not (new.identityProvider in ["OKTA", "GOOGLE"] and ((new.identityProvider eq "OKTA" and new.loginType in "PASSWORD_LOGIN") or (not new.identityProvider eq "OKTA" and new.loginType in ["OIDC_LOGIN", "SAML_LOGIN"]))) and ((level in ["low", "high"] and ((level eq "low" and attempts gt 10) or (not level eq "low" and attempts gt 1))) or (not level in ["low", "high"] and attempts gt 5) or (not (not userIdentity.accountId in ["111", "222", "333"] or userIdentity.accountId eq "333") and ((userIdentity.accountId eq "111" and not awsRegion in "us-east-1") or (not userIdentity.accountId eq "111" and ((userIdentity.accountId eq "222" and not awsRegion in ["eu-west-1", "eu-west-2"]) or (not userIdentity.accountId eq "222" and not awsRegion in "ap-south-1"))))))',
+    completeness: 'complete',
+    pos: [
+      { object: 'LOGIN', new: { identityProvider: 'OKTA', loginType: 'OIDC_LOGIN' }, level: 'high', attempts: 2 },
+      { object: 'LOGIN', userIdentity: { accountId: '222' }, awsRegion: 'us-east-1' },
+    ],
+    neg: [
+      { object: 'LOGIN', new: { identityProvider: 'GOOGLE', loginType: 'SAML_LOGIN' }, attempts: 100 },
+      { object: 'LOGIN', userIdentity: { accountId: '222' }, awsRegion: 'eu-west-2' },
+      { object: 'LOGIN', userIdentity: { accountId: '999' } },
+      { object: 'LOGIN', level: 'low', attempts: 10, userIdentity: { accountId: '333' } },
+      { object: 'LOGOUT', attempts: 100 },
+    ],
+  },
+  {
+    // the guard's default is a key: it holds without the value, so the lookup after it may still raise
+    file: 'guarded_lookup_default.py',
+    expect: 'idp in "OKTA" and ((idp eq "OKTA" and type in "PASSWORD_LOGIN") or (not idp eq "OKTA" and <opaque: event.get("type") in ALLOWED[event.get("idp")]>))',
+    completeness: 'partial',
+    pos: [{ idp: 'OKTA', type: 'PASSWORD_LOGIN' }],
+    neg: [{ idp: 'OKTA', type: 'OTHER' }, { idp: 'GOOGLE', type: 'PASSWORD_LOGIN' }],
+    unknown: [{ type: 'PASSWORD_LOGIN' }],
+  },
+  {
+    // None as a key: the guard holds on an event without the value, and the lookup then takes None's entry
+    file: 'guarded_lookup_none.py',
+    expect: 'not (idp in ["OKTA", null] and ((idp eq "OKTA" and type in "PASSWORD_LOGIN") or (not idp eq "OKTA" and type in ["PASSWORD_LOGIN", "MAGIC_LINK"])))',
+    completeness: 'complete',
+    pos: [{ idp: 'OKTA', type: 'MAGIC_LINK' }, { type: 'OTHER' }, { idp: 'GOOGLE', type: 'PASSWORD_LOGIN' }],
+    neg: [{ idp: 'OKTA', type: 'PASSWORD_LOGIN' }, { type: 'MAGIC_LINK' }, { idp: null, type: 'PASSWORD_LOGIN' }],
+  },
+  {
     file: 'strings.py',
     expect:
       '(path starts_with[cs] "/api" or path starts_with[cs] "/v2") and not path ends_with[cs] ".png" and agent eq[ci] "curl" and method in[ci] ["POST", "PUT"] and host contains[cs] "evil"',

@@ -7,6 +7,7 @@
 import { TRUE, opaque, relativeDepth, type Expr } from '../../../model/expr.ts';
 import { evalArgs } from './calls.ts';
 import { PY_LIMITS } from './facts.ts';
+import { isFactName, withGuardFacts } from './known.ts';
 import type { Args, Env, LowererApi, LowererApi as Lowerer, Scope } from './scope.ts';
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, type Node } from './parser.ts';
@@ -87,7 +88,8 @@ function mergeFalls(x: X): X {
   for (const name of names) {
     const first = envs[0]!.get(name);
     if (first && envs.every((e) => e.get(name) === first)) merged.set(name, first);
-    else merged.set(name, treeValue(phiTree(x, name)));
+    // a guard's fact holds after the paths meet only if it held on each of them
+    else if (!isFactName(name)) merged.set(name, treeValue(phiTree(x, name)));
   }
   const g = fallGuard(x) ?? TRUE;
   if (g.kind === 'const' && g.value) {
@@ -565,14 +567,17 @@ function execIf(L: Lowerer, cond: Node | undefined, cons: Node | undefined, alts
   L.pending.clear();
   const c = cond ? truthy(L.eval(cond, { mod, vars: env })) : TRUE;
   env = withPending(L, env);
+  // each branch with what the condition establishes there (`if k in D:` … `D[k]`, `if k not in D: return` … `D[k]`)
+  const yes = (): Env => withGuardFacts(L, cond, { mod, vars: env }, true);
   const rest = (): X => {
+    const no = withGuardFacts(L, cond, { mod, vars: env }, false);
     const [a, ...more] = alts;
-    if (!a) return fall(env);
-    if (a.type === 'else_clause') return execBlock(L, blockOf(field(a, 'body')), env, mod);
-    return execIf(L, field(a, 'condition'), field(a, 'consequence'), more, env, mod);
+    if (!a) return fall(no);
+    if (a.type === 'else_clause') return execBlock(L, blockOf(field(a, 'body')), no, mod);
+    return execIf(L, field(a, 'condition'), field(a, 'consequence'), more, no, mod);
   };
-  if (c.kind === 'const') return c.value ? execBlock(L, blockOf(cons), env, mod) : rest();
-  return { t: 'if', c, then: execBlock(L, blockOf(cons), env, mod), else: rest() };
+  if (c.kind === 'const') return c.value ? execBlock(L, blockOf(cons), yes(), mod) : rest();
+  return { t: 'if', c, then: execBlock(L, blockOf(cons), yes(), mod), else: rest() };
 }
 
 /** `x = v`, `a, b = ...`, `d["k"] = v` on a local dict. */

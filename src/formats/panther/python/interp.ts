@@ -11,6 +11,7 @@ import { BUILTIN_NAMES, EXTERNAL_REASONS, MODELLED_STDLIB, PY_LIMITS, RE_FLAGS }
 import type { ModuleInfo } from './module.ts';
 import { field, namedKids, spanOf, stringValue, type Node } from './parser.ts';
 import { bindTarget, inlineFunction } from './exec.ts';
+import { knownMembers, withGuardFacts } from './known.ts';
 import { deriveIndex, deriveSlice, ipProperty } from './derived.ts';
 import type { Args, Env, LowererApi, LowerOptions, RepoState, Scope } from './scope.ts';
 import {
@@ -148,10 +149,13 @@ export class Lowerer implements LowererApi {
         }
         operands.push(left);
         const args: AV[] = [];
+        let sc = scope;
         for (let i = operands.length - 1; i >= 0; i--) {
-          const a = this.eval(operands[i]!, scope);
+          const a = this.eval(operands[i]!, sc);
           if (a.k === 'logic' && a.op === op) args.push(...a.args);
           else args.push(a);
+          // a later operand runs only where this one is truthy (`and`) or falsy (`or`): what that establishes
+          if (i > 0) sc = { mod: sc.mod, vars: withGuardFacts(this, operands[i], sc, op === 'and') };
         }
         return { k: 'logic', op, args };
       }
@@ -163,8 +167,10 @@ export class Lowerer implements LowererApi {
         const [a, c, b] = namedKids(n);
         if (!a || !c || !b) return this.op(scope, n, 'incomplete conditional expression');
         const cond = truthy(this.eval(c, scope));
-        if (cond.kind === 'const') return cond.value ? this.eval(a, scope) : this.eval(b, scope);
-        return { k: 'cond', tree: { t: 'if', c: cond, then: valueTree(this.eval(a, scope)), else: valueTree(this.eval(b, scope)) } };
+        const then = (): AV => this.eval(a, { mod: scope.mod, vars: withGuardFacts(this, c, scope, true) });
+        const other = (): AV => this.eval(b, { mod: scope.mod, vars: withGuardFacts(this, c, scope, false) });
+        if (cond.kind === 'const') return cond.value ? then() : other();
+        return { k: 'cond', tree: { t: 'if', c: cond, then: valueTree(then()), else: valueTree(other()) } };
       }
       case 'call':
         return callNode(this, n, scope);
@@ -373,10 +379,15 @@ export class Lowerer implements LowererApi {
       return miss;
     }
     if (key.k === 'field' || key.k === 'cond' || key.k === 'logic') {
-      if (d.entries.length > PY_LIMITS.maxDictBranches) return this.op(scope, n, `lookup in a dict of ${d.entries.length} entries`);
-      let tree: Tree = { t: 'leaf', v: miss };
-      for (let i = d.entries.length - 1; i >= 0; i--) {
-        const e = d.entries[i]!;
+      // a guard on this path said which keys the value is among (`k in D and … D[k]`): the others, and the missing
+      // key's branch, cannot be taken
+      const known = knownMembers(scope.vars, key);
+      const has = (x: Scalar) => d.entries.some((e) => e.key.k === 'const' && e.key.v === x);
+      const entries = known?.length && known.every(has) ? d.entries.filter((e) => e.key.k === 'const' && known.includes(e.key.v)) : d.entries;
+      if (entries.length > PY_LIMITS.maxDictBranches) return this.op(scope, n, `lookup in a dict of ${d.entries.length} entries`);
+      let tree: Tree = entries === d.entries ? { t: 'leaf', v: miss } : valueTree(entries[entries.length - 1]!.value);
+      for (let i = entries === d.entries ? entries.length - 1 : entries.length - 2; i >= 0; i--) {
+        const e = entries[i]!;
         tree = { t: 'if', c: compareValues(this, '==', key, e.key, scope, n), then: valueTree(e.value), else: tree };
       }
       return { k: 'cond', tree };
