@@ -11,6 +11,7 @@ import { lowerPythonRule, preparePythonRepo, type PythonRepoContext } from '../s
 import { resolvePythonField } from '../src/formats/panther/python/resolve.ts';
 import { deriveExclusions, deriveIndicators, structuredPart } from '../src/model/analyze.ts';
 import { buildLogic } from '../src/model/lowering.ts';
+import { groupKeyTexts } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { leaves, type Expr } from '../src/model/expr.ts';
 import { renderExpr } from '../src/model/render.ts';
@@ -132,6 +133,28 @@ const CASES: readonly Case[] = [
     completeness: 'complete',
     pos: [{ idp: 'OKTA', type: 'MAGIC_LINK' }, { type: 'OTHER' }, { idp: 'GOOGLE', type: 'PASSWORD_LOGIN' }],
     neg: [{ idp: 'OKTA', type: 'PASSWORD_LOGIN' }, { type: 'MAGIC_LINK' }, { idp: null, type: 'PASSWORD_LOGIN' }],
+  },
+  {
+    // defaults computed at run time: another field (deep_get: where the value is missing or None), an f-string of one
+    // value (`str()` between texts: None is "None"), `.get` (only where the key is missing: a null value is None)
+    file: 'runtime_defaults.py',
+    expect:
+      '(userIdentity.type eq "Root" and ((userIdentity.userName is_null and userIdentity.accountId in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"]) or (userIdentity.userName is_not_null and userIdentity.userName in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"]))) or (not userIdentity.type eq "Root" and ((userIdentity.type in ["IAMUser", "SAMLUser"] and ((userIdentity.userName is_null and strcat("Unknown", str(userIdentity.type)) in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"]) or (userIdentity.userName is_not_null and userIdentity.userName in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"]))) or (not userIdentity.type in ["IAMUser", "SAMLUser"] and ((sourceIdentity is_null and not sourceIdentity is_null[default=""] and strcat("Unknown", str(userIdentity.type)) in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"]) or (not (sourceIdentity is_null and not sourceIdentity is_null[default=""]) and sourceIdentity in ["alice", "UnknownSAMLUser", "111122223333", "UnknownNone"])))))',
+    completeness: 'complete',
+    pos: [
+      { userIdentity: { type: 'Root', accountId: '111122223333' } },
+      { userIdentity: { type: 'Root', userName: 'alice' } },
+      { userIdentity: { type: 'SAMLUser' } },
+      {},
+      { sourceIdentity: 'alice', userIdentity: { type: 'AWSService' } },
+    ],
+    neg: [
+      { userIdentity: { type: 'Root' } },
+      { userIdentity: { type: 'IAMUser', userName: null } },
+      { userIdentity: { type: 'Root', userName: null, accountId: 'bob' } },
+      { sourceIdentity: null },
+      { userIdentity: { type: 'AWSService' } },
+    ],
   },
   {
     file: 'strings.py',
@@ -269,6 +292,22 @@ describe('panther python lowering: outputs, stages, spans', () => {
         ['output', 'title()'],
         ['output', 'dedup()'],
         ['output', 'alert_context()'],
+      ],
+    );
+  });
+
+  it('a title() whose value has run-time defaults is a dedup key by cases; an f-string of one value groups by the value', async () => {
+    const { r } = await lower('title_runtime_default.py');
+    assert.equal(r.dedupKey.kind, 'derived');
+    const keys = r.dedupKey.kind === 'derived' ? r.dedupKey.keys : [];
+    assert.deepEqual(
+      groupKeyTexts({ groupBy: [], computedKeys: keys.map((k) => k.name), derivedKeys: keys }),
+      [
+        {
+          key: 'title()',
+          computed:
+            'case(userIdentity.type eq "Root" and userIdentity.userName is_null → userIdentity.accountId; userIdentity.type eq "Root" and userIdentity.userName is_not_null → userIdentity.userName; not userIdentity.type eq "Root" and sourceIdentity is_null and not sourceIdentity is_null[default=""] → strcat("Unknown", str(userIdentity.type)); not userIdentity.type eq "Root" and not (sourceIdentity is_null and not sourceIdentity is_null[default=""]) → sourceIdentity)',
+        },
       ],
     );
   });

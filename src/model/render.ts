@@ -3,7 +3,8 @@
  * `not (errorCode is_not_null or errorMessage is_not_null or eventName ne "UpdateAssumeRolePolicy")`.
  *
  * Options that change the meaning are shown in brackets after the operator when they differ from the operator's
- * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring.
+ * default: `[cs]` / `[ci]`, `[all]`, transforms (`[base64offset]`), regex flags and anchoring, and a field's default
+ * on a null test (`[default=""]`: a missing field is not null there).
  */
 import { assertNever, type Derived, type DistinctBy, type Each, type Expr, type ParsePart, type Predicate, type TransformArg, type TransformStep, type Value } from './expr.ts';
 import { OPERATOR_FACTS } from './operators.ts';
@@ -40,6 +41,8 @@ function modifiersWith(p: Predicate, values: readonly Value[]): string[] {
   if (o.wildcard === 'plain') mods.push('no-escape');
   if (o.empty) mods.push('empty');
   if (o.term && o.term !== 'whole') mods.push(o.term);
+  // a default makes a missing field not null: shown where it decides the result (Python `event.get("x", "d") is None`)
+  if ((p.op === 'is_null' || p.op === 'is_not_null') && !o.truthy && o.missingAs !== undefined && o.missingAs !== null) mods.push(`default=${renderValue(o.missingAs)}`);
   return mods;
 }
 

@@ -3,13 +3,14 @@
  * (`any`, `all`, `bool`, `len`…), the modelled standard library (`re`, `fnmatch`, `ipaddress`), intrinsic
  * global helpers (`deep_get`), and inlining of helper functions of the rule file and of global_helpers.
  */
-import { FALSE, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
+import { FALSE, and, not, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
+import type { Span } from '../../../model/span.ts';
 import { udmValue } from './datamodel.ts';
 import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
 import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
 import { field, namedKids, type Node } from './parser.ts';
 import { deriveStep, isinstanceCall } from './derived.ts';
-import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fpred, logicAsCond, truthy, type AV, type FuncRef } from './values.ts';
+import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fpred, leaf, logicAsCond, truthy, valueTree, type AV, type FuncRef } from './values.ts';
 
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -131,6 +132,22 @@ function defaultOf(d: AV | undefined): AV | undefined | false {
 }
 const EMPTY_CONTAINER: AV = { k: 'const', v: '' };
 
+/**
+ * `deep_get(…, default=v)` / `.get(k, v)` where v is computed at run time (another field, an f-string of one): a
+ * conditional value, v where the field is missing (for `deep_get`, or None, which it returns its default for) and the
+ * field's own value elsewhere. Opaque for `deep_walk` and for a default that is not such a value.
+ */
+function runtimeDefault(L: Lowerer, path: readonly string[], name: string, walk: boolean, dflt: AV, span: Span | undefined, scope: Scope, n: Node): AV {
+  if (dflt.k === 'opaque') return L.wrap(scope, n, dflt);
+  if (name === 'deep_walk' || walk || (dflt.k !== 'field' && dflt.k !== 'cond' && dflt.k !== 'logic')) return L.op(scope, n, 'default value computed at run time');
+  const own = L.field(path, span);
+  if (own.k !== 'field') return own;
+  // `.get` gives its default only for a missing key (a null value is None): missing is null, but not with a default
+  const missing =
+    name === 'get' ? and(fpred(own, 'is_null', [], undefined, span), not(fpred(own, 'is_null', [], { missingAs: '' }, span))) : fpred(own, 'is_null', [], undefined, span);
+  return { k: 'cond', tree: { t: 'if', c: missing, then: valueTree(dflt), else: leaf(own) } };
+}
+
 function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, scope: Scope): AV {
   const span = L.span(scope, n);
   switch (name) {
@@ -145,7 +162,7 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
       if (keys.length === 0) return L.op(scope, n, `${name}() without a key`);
       if (name === 'deep_walk' && args.kw.has('return_val')) return L.op(scope, n, 'deep_walk(return_val=...) selects among list items');
       const d = defaultOf(dflt);
-      if (d === false) return L.op(scope, n, 'default value computed at run time');
+      if (d === false) return runtimeDefault(L, [...f.path, ...keys], name, f.walk === true, dflt!, span, scope, n);
       let out = L.field([...f.path, ...keys], span, d, name !== 'get');
       if (d === EMPTY_CONTAINER && out.k === 'field') out = { ...out, emptyDefault: true, ...(dflt?.k === 'dict' ? { dictDefault: true } : {}) };
       return out.k === 'field' && (name === 'deep_walk' || f.walk) ? { ...out, walk: true } : out;

@@ -1,14 +1,15 @@
 /**
  * Derived event values (issue 19): what Python computes from an event field (`json.loads(x)["a"]`, `str(x)`,
  * `int(x)`, `len(x)`, `x.split(":")[1]`, `x.strip()`, `isinstance(x, dict)`) as a field value with a transform chain
- * (`Derived`, `src/model/transformFacts.ts`), so that comparisons on it become predicates on a derived operand.
+ * (`Derived`, `src/model/transformFacts.ts`), so that comparisons on it become predicates on a derived operand; an
+ * f-string of one such value is `str` and `strcat` of its texts.
  * A step that Python would raise on is unknown (`onError: 'unknown'`), or null inside a `try` whose handlers catch
  * only lookup and parse errors (`Lowerer.nullOnError`).
  */
 import { or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
-import type { Node } from './parser.ts';
-import { boolAV, cmpOpts, constAV, fpred, isNone, treeLeaves, type AV } from './values.ts';
+import { decodeEscapes, type Node } from './parser.ts';
+import { boolAV, cmpOpts, constAV, fpred, isNone, treeLeaves, type AV, type Scalar } from './values.ts';
 import { IP_PROPERTIES, pyIpProperty } from '../../../model/pyIpaddress.ts';
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -161,4 +162,56 @@ export function isinstanceCall(L: Lowerer, x: AV | undefined, cls: AV | undefine
   const t2 = { ...typed, derived: { ...typed.derived!, onError: 'null' as const } };
   const e: Expr = fpred(t2, names.length === 1 ? 'eq' : 'in', names, cmpOpts(t2), L.span(scope, n));
   return boolAV(or(e));
+}
+
+/** Python's `str()` of a constant, as an f-string writes it; undefined where it is not exact here (a float). */
+function pyStr(v: Scalar): string | undefined {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : undefined;
+  return v;
+}
+
+/**
+ * `f"before{x}after"` with one interpolation and neither a conversion (`!r`) nor a format spec: `str(x)` between
+ * two constant texts, where x is an event value (a derived value: `str`, then `strcat` of the texts) or a conditional
+ * value of such values and constants (per branch). Undefined for anything else: the caller keeps the f-string opaque.
+ */
+export function fstringOfOne(L: Lowerer, n: Node, value: AV, raw: boolean, scope: Scope): AV | undefined {
+  let before = '';
+  let after = '';
+  let seen = false;
+  for (const c of n.children) {
+    if (!c) continue;
+    switch (c.type) {
+      case 'string_start':
+      case 'string_end':
+        break;
+      case 'string_content': {
+        // `{{` and `}}` are a brace in an f-string's text (raw or not); escapes are decoded unless raw
+        const braces = c.text.replaceAll('{{', '{').replaceAll('}}', '}');
+        const t = raw ? braces : decodeEscapes(braces);
+        if (seen) after += t;
+        else before += t;
+        break;
+      }
+      case 'interpolation':
+        if (seen || c.namedChildren.some((k) => k?.type === 'type_conversion' || k?.type === 'format_specifier')) return undefined;
+        seen = true;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  const leaves = value.k === 'cond' ? treeLeaves(value.tree) : [value];
+  // a deep_walk value (a list or one item) or an empty-container default is not `str()`-ed here: left as it was
+  if (!leaves.every((v) => (v.k === 'field' && !v.walk && !v.emptyDefault) || (v.k === 'const' && pyStr(v.v) !== undefined))) return undefined;
+  const one = (v: AV): AV => {
+    if (v.k === 'const') return constAV(before + pyStr(v.v)! + after);
+    if (v.k !== 'field') return L.op(scope, n, 'f-string built from run-time values');
+    const str = deriveStep(L, v, { fn: 'str' }, scope, n);
+    if (str.k !== 'field' || (!before && !after)) return str;
+    return deriveStep(L, str, { fn: 'strcat', args: [before ? [before] : [], after ? [after] : []] }, scope, n);
+  };
+  return value.k === 'cond' ? L.mapValue(value.tree, one) : one(value);
 }

@@ -4,7 +4,7 @@
  * kept as opaque nodes with the reason. See values.ts (abstract values), exec.ts (statements), calls.ts,
  * compare.ts, datamodel.ts.
  */
-import { and, containsOpaque, FALSE, TRUE, type Expr } from '../../../model/expr.ts';
+import { and, containsOpaque, FALSE, TRUE, type Expr, type TransformStep } from '../../../model/expr.ts';
 import { GeneralDiagnostics, type Diagnostic } from '../../../model/diagnostics.ts';
 import type { DerivedKey, DetailValue, KeyCase, MissingPart, OutputField, Stage } from '../../../model/rule.ts';
 import type { LowerPythonInput, PythonLowering, PythonRepoContext } from './api.ts';
@@ -127,7 +127,7 @@ async function lowerUnsafe(input: LowerPythonInput, ctx: PythonRepoContext, mod:
  */
 function keyFields(v: AV | undefined): string[] | undefined {
   const plain = (x: AV): string | undefined =>
-    x.k === 'field' && !x.fn && (!x.derived || x.derived.steps.every((s) => s.fn === 'str')) && x.path.length > 0 && !x.path.includes('') ? fieldName(x) : undefined;
+    x.k === 'field' && !x.fn && (!x.derived || x.derived.steps.every(keepsEquality)) && x.path.length > 0 && !x.path.includes('') ? fieldName(x) : undefined;
   if (!v) return undefined;
   if (v.k === 'const') return []; // one string for every event: one group
   const one = plain(v);
@@ -135,6 +135,14 @@ function keyFields(v: AV | undefined): string[] | undefined {
   if (v.k !== 'opaque' || !v.parts?.length) return undefined;
   const fields = v.parts.map(plain);
   return fields.every((f) => f !== undefined) ? [...new Set(fields as string[])] : undefined;
+}
+
+/**
+ * A step after which two values are equal when they were before (as dedup strings): `str()`, and constant texts
+ * around the value (an f-string of one value: `strcat` without field references).
+ */
+function keepsEquality(s: TransformStep): boolean {
+  return s.fn === 'str' || (s.fn === 'strcat' && (s.args ?? []).every((a: unknown) => Array.isArray(a) && a.every((x) => x === null || typeof x !== 'object')));
 }
 
 /**
@@ -169,7 +177,14 @@ function keyValue(v: AV, depth: number): Omit<KeyCase, 'when'> & { cases?: reado
       return { value: v.v };
     case 'field': {
       if (!v.path.length || v.path.includes('') || (v.fn && v.derived)) return undefined;
-      const derived = v.fn ? { steps: [{ fn: v.fn }], lang: 'python' as const } : v.derived && !v.derived.steps.every((s) => s.fn === 'str') ? v.derived : undefined;
+      // trailing steps that keep equality (`str()`, an f-string's constant texts) split no group: left out of the key,
+      // but not in a branch of a conditional key, whose values are compared with the other branches' (only a `str()`
+      // alone is left out there)
+      const steps = v.derived?.steps ?? [];
+      let end = steps.length;
+      if (depth === 0) while (end > 0 && keepsEquality(steps[end - 1]!)) end--;
+      else if (steps.every((x) => x.fn === 'str')) end = 0;
+      const derived = v.fn ? { steps: [{ fn: v.fn }], lang: 'python' as const } : v.derived && end > 0 ? { ...v.derived, steps: steps.slice(0, end) } : undefined;
       return { field: fieldName(v), ...(derived ? { derived } : {}), ...missingOpts(v) };
     }
     case 'logic':

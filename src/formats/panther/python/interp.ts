@@ -12,7 +12,7 @@ import type { ModuleInfo } from './module.ts';
 import { field, namedKids, spanOf, stringValue, type Node } from './parser.ts';
 import { bindTarget, inlineFunction } from './exec.ts';
 import { knownMembers, withGuardFacts } from './known.ts';
-import { deriveIndex, deriveSlice, ipProperty } from './derived.ts';
+import { deriveIndex, deriveSlice, fstringOfOne, ipProperty } from './derived.ts';
 import type { Args, Env, LowererApi, LowerOptions, RepoState, Scope } from './scope.ts';
 import {
   NONE,
@@ -112,7 +112,8 @@ export class Lowerer implements LowererApi {
         }
         const prefix = n.descendantsOfType('string_start')[0]?.text.toLowerCase() ?? '';
         if (prefix.includes('b')) return this.op(scope, n, 'byte string');
-        return { ...(this.op(scope, n, 'f-string built from run-time values') as Extract<AV, { k: 'opaque' }>), parts };
+        const one = parts.length === 1 && prefix.includes('f') ? fstringOfOne(this, n, parts[0]!, prefix.includes('r'), scope) : undefined;
+        return one ?? { ...(this.op(scope, n, 'f-string built from run-time values') as Extract<AV, { k: 'opaque' }>), parts };
       }
       case 'integer':
         return constAV(parseInteger(n.text));
