@@ -223,7 +223,7 @@ const MODIFIER_CASES: readonly Case[] = [
     name: 'fieldref',
     detection: 'selection:\n    Image|fieldref: ParentImage\ncondition: selection',
     // both missing (or null) is no match, as Sigma's backends compare fields
-    rendered: 'ParentImage is_not_null and Image eq field(ParentImage)',
+    rendered: 'ParentImage is_not_null and Image eq[ci] field(ParentImage)',
     positive: [{ Image: 'C:\\a.exe', ParentImage: 'c:\\A.exe' }],
     negative: [{ Image: 'C:\\a.exe', ParentImage: 'C:\\b.exe' }, { Image: 'C:\\a.exe' }, { ParentImage: 'C:\\a.exe' }, {}, { Image: null, ParentImage: null }],
   },

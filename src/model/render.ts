@@ -31,7 +31,8 @@ function modifiersWith(p: Predicate, values: readonly Value[]): string[] {
   const mods: string[] = [];
   const o = p.opts;
   if (!o) return mods;
-  const hasString = values.some((v) => typeof v === 'string');
+  // a field reference compares with the other field's text as a string does
+  const hasString = values.some((v) => typeof v === 'string' || (v !== null && typeof v === 'object'));
   if (o.cs !== undefined && o.cs !== OPERATOR_FACTS[p.op].defaultCaseSensitive && (hasString || p.op === 'regex')) mods.push(o.cs ? 'cs' : 'ci');
   if (o.match === 'all' && values.length > 1) mods.push('all');
   if (o.transforms?.length) mods.push(...o.transforms);
