@@ -157,6 +157,23 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    // endswith() of another event value that is always a string (an f-string of it): a comparison of two fields,
+    // case-sensitive as Python's; the argument's default and `str()` are kept (None would be "None")
+    file: 'suffix_of_field.py',
+    expect: 'userIdentity.arn ends_with[cs] field(strcat("/", str(requestParameters.userName)))',
+    completeness: 'complete',
+    pos: [
+      { userIdentity: { arn: 'arn:aws:iam::1:user/bob' }, requestParameters: { userName: 'bob' } },
+      { userIdentity: { arn: 'arn:aws:iam::1:user/' } },
+      { userIdentity: { arn: 'x/5' }, requestParameters: { userName: 5 } },
+    ],
+    neg: [
+      { userIdentity: { arn: 'arn:aws:iam::1:user/bob' }, requestParameters: { userName: 'alice' } },
+      { userIdentity: { arn: 'X/BOB' }, requestParameters: { userName: 'bob' } },
+      { userIdentity: { arn: 'x/None' }, requestParameters: { userName: null } },
+    ],
+  },
+  {
     file: 'strings.py',
     expect:
       '(path starts_with[cs] "/api" or path starts_with[cs] "/v2") and not path ends_with[cs] ".png" and agent eq[ci] "curl" and method in[ci] ["POST", "PUT"] and host contains[cs] "evil"',

@@ -10,7 +10,7 @@ import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
 import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
 import { field, namedKids, type Node } from './parser.ts';
 import { deriveStep, isinstanceCall } from './derived.ts';
-import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fpred, leaf, logicAsCond, truthy, valueTree, type AV, type FuncRef } from './values.ts';
+import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fieldRef, fpred, leaf, logicAsCond, truthy, valueTree, type AV, type FuncRef } from './values.ts';
 
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -148,6 +148,12 @@ function runtimeDefault(L: Lowerer, path: readonly string[], name: string, walk:
   return { k: 'cond', tree: { t: 'if', c: missing, then: valueTree(dflt), else: leaf(own) } };
 }
 
+/** A value that is a string on every event: `str()` of a field, or text joined to it (an f-string of one value). */
+function isStringValued(f: FieldAV): boolean {
+  const last = f.derived?.steps[f.derived.steps.length - 1];
+  return last !== undefined && (last.fn === 'str' || last.fn === 'strcat') && f.derived!.onError !== 'null';
+}
+
 function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, scope: Scope): AV {
   const span = L.span(scope, n);
   switch (name) {
@@ -205,6 +211,11 @@ function fieldMethod(L: Lowerer, f: FieldAV, name: string, args: Args, n: Node, 
       const op = name === 'startswith' ? 'starts_with' : 'ends_with';
       const parts: Expr[] = [];
       for (const p of pats) {
+        // another event value as the argument: one that is never None (`f"/{x}"`: a string), since None raises there
+        if (p.k === 'field' && !f.fn && !p.fn && !p.walk && !p.emptyDefault && isStringValued(p)) {
+          parts.push(fpred(f, op, [fieldRef(p)], cmpOpts(f), span));
+          continue;
+        }
         if (p.k !== 'const' || typeof p.v !== 'string') return p.k === 'opaque' ? L.wrap(scope, n, p) : L.op(scope, n, `${name}() with a run-time argument`);
         if (f.fn && (f.fn === 'lower' ? p.v.toLowerCase() : p.v.toUpperCase()) !== p.v) continue; // can never match
         parts.push(fpred(f, op, [p.v], cmpOpts(f), span));

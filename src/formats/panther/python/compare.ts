@@ -5,7 +5,7 @@
 import { FALSE, TRUE, and, opaque, or, pred, type Expr, type FieldRef, type Operator, type Value } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
-import { missingOpts, cmpOpts, constEquals, fieldName, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
+import { missingOpts, cmpOpts, constEquals, fieldName, fieldRef, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';
 
 const ORDER_OPS: Readonly<Record<string, Operator>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const FLIP: Readonly<Record<string, string>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -60,8 +60,7 @@ export function compareNodeValues(L: Lowerer, op: string, a: AV, b: AV, scope: S
     if (b.k === 'const') return fieldVsConst(a, mop, b.v, span, opq);
     if (b.k === 'field') {
       if (a.fn || b.fn || b.walk || b.emptyDefault || a.walk) return opq('comparison of two transformed event values');
-      const ref: FieldRef = { kind: 'field', field: fieldName(b), ...(b.missingAs !== undefined && b.missingAs !== null && typeof b.missingAs !== 'object' ? { missingAs: b.missingAs } : {}), ...(b.nullAsMissing ? { nullAsMissing: true } : {}), ...(b.derived ? { derived: b.derived } : {}) };
-      return fpred(a, mop, [ref], cmpOpts(a), span);
+      return fpred(a, mop, [fieldRef(b)], cmpOpts(a), span);
     }
     if (b.k === 'bool') return opq('comparison of an event value with a condition');
     return opq(`comparison of an event value with a ${b.k === 'seq' ? 'sequence' : b.k === 'dict' ? 'dict' : b.k} value`);

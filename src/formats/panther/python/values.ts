@@ -4,7 +4,7 @@
  * (a decision tree: the result of an if/else, a ternary, `a or b`, a helper with several returns), or opaque.
  */
 import { PY_LIMITS } from './facts.ts';
-import { and, not, opaque, or, pred, type Derived, type Expr, type Opaque, type Operator, type Predicate, type PredicateOptions, type Value } from '../../../model/expr.ts';
+import { and, not, opaque, or, pred, type Derived, type Expr, type FieldRef, type Opaque, type Operator, type Predicate, type PredicateOptions, type Value } from '../../../model/expr.ts';
 import { renderOperand } from '../../../model/render.ts';
 import type { Span } from '../../../model/span.ts';
 import type { ModuleInfo } from './module.ts';
@@ -99,6 +99,12 @@ export function mentionsElement(v: unknown): boolean {
 }
 
 /** A predicate on an event value: the field, or the value derived from it. */
+/** The event value `f` as a predicate's value (compared with another event value): its default and derivation kept. */
+export function fieldRef(f: Extract<AV, { k: 'field' }>): FieldRef {
+  const d = f.missingAs;
+  return { kind: 'field', field: fieldName(f), ...(d !== undefined && d !== null && typeof d !== 'object' ? { missingAs: d } : {}), ...(f.nullAsMissing ? { nullAsMissing: true } : {}), ...(f.derived ? { derived: f.derived } : {}) };
+}
+
 export function fpred(f: Extract<AV, { k: 'field' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | Record<string, unknown> | undefined, span: Predicate['span']): Predicate {
   return pred(fieldName(f), op, values, opts as PredicateOptions | undefined, span, f.derived);
 }
