@@ -130,7 +130,7 @@ describe('SPL where / eval semantics', () => {
     // string functions of a field: the field through their steps
     ['x | where len(a) > 5', `(${X} and len(a) gt 5 {typing:loose})`],
     ['x | eval u=urldecode(uri) | where like(lower(u), "%../..%")', `(${X} and urldecode.lower(uri) wildcard "%../..%" {cs:true,typing:loose,wildcard:like})`],
-    ['x | eval s=replace(w, "\\\\\\\\", "") | where s!=c', `(${X} and opaque(eval: a comparison between a value computed from a field (rex, eval functions) and another field))`],
+    ['x | eval s=replace(w, "\\\\\\\\", "") | where s!=c', `(${X} and replace(w) is_not_null and c is_not_null and replace(w) ne {"kind":"field","field":"c"} {cs:true,typing:loose})`],
     ['x | where substr(h, 1, 2)="MZ"', `(${X} and substring(h) eq "MZ" {cs:true,typing:loose})`],
     ['x | where mvindex(a, 0)="b"', `(${X} and opaque(function: mvindex() computes a value the model cannot compare))`],
     // rex: a named group of the first match is the model's extract of the field; a null when it does not match
@@ -139,7 +139,7 @@ describe('SPL where / eval semantics', () => {
     ['x | rex field=a "(?P<b>\\d+)" | where isnotnull(b) AND b!="0"', `(${X} and extract(a) is_not_null and extract(a) is_not_null and extract(a) ne "0" {cs:true,typing:loose})`],
     ['x | rex field=a max_match=5 "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from a by a regular expression (max_match=5: every match)))`],
     ['x | eval c=lower(a) | rex field=c "(?<b>\\d+)" | where b="1"', `(${X} and opaque(rex: b is extracted from c by a regular expression))`],
-    ['x | rex field=a "(?<b>\\d+)" | where b=c', `(${X} and opaque(rex: a comparison between a value computed from a field (rex, eval functions) and another field))`],
+    ['x | rex field=a "(?<b>\\d+)" | where b=c', `(${X} and extract(a) is_not_null and c is_not_null and extract(a) eq {"kind":"field","field":"c"} {cs:true,typing:loose})`],
     ['x | rex field=a "(?<b>\\d+)" | where lower(b)="x"', `(${X} and extract.lower(a) eq "x" {cs:true,typing:loose})`],
     ['x | stats count by a | where count > 5 AND a="q"', `(${X} and a eq "q" {cs:true,typing:loose})`],
     ['x | eval big=if(n > 100 AND u="v", 1, 0) | where big=1', `(${X} and n gt 100 {typing:loose} and u eq "v" {cs:true,typing:loose})`],
@@ -357,9 +357,13 @@ describe('SPL aggregation and thresholds', () => {
     // a field the search defined before the rename is renamed as it was (the value eval computed, not the events' field)
     const defined = low('a=1 | eval properties.x=lower(b) | rename properties.* as * | search x=y');
     assert.doesNotMatch(renderExpr(defined.condition!), /properties\.x/);
-    // two renamed fields compared: unknown, shown as the rule names them
+    // two renamed fields compared: unknown, shown as the rule names them (each side's presence, where a null on
+    // either makes the comparison null, is stated)
     const pair = low('a=1 | rename properties.* as * | where x == y');
-    assert.equal(renderExpr(pair.condition!), 'a eq 1 and <opaque: x eq field(y)>');
+    assert.equal(
+      renderExpr(pair.condition!),
+      'a eq 1 and (properties.x is_not_null or (properties.x is_null and x is_not_null)) and (properties.y is_not_null or (properties.y is_null and y is_not_null)) and <opaque: x eq field(y)>',
+    );
   });
 
   it('head / tail / top / rare at the end do not change whether the search returns rows: not missing', () => {
@@ -410,6 +414,19 @@ describe('SPL evaluation follows Splunk', () => {
     assert.equal(on('where trim(n)="a"')({ n: '\na' }), false, 'a line break is not trimmed');
     assert.equal(on('where len(n) > 3')({ n: 'äöüß' }), true);
     assert.equal(on('where len(n) > 3')({}), false);
+  });
+  it('a value rex extracts compared with another field, or with another extracted value: null on either side is no match', () => {
+    const on = (q: string) => (ev: Record<string, unknown>) => evaluate(e(`search x | ${q}`), { _raw: 'x', ...ev });
+    const differ = on('rex field=arn "::(?<acct>\\d+):" | where acct != dest');
+    assert.equal(differ({ arn: 'arn:aws:iam::111:role/r', dest: '222' }), true);
+    assert.equal(differ({ arn: 'arn:aws:iam::111:role/r', dest: '111' }), false);
+    assert.equal(differ({ arn: 'arn:aws:iam::111:role/r' }), false, 'dest missing: null');
+    assert.equal(differ({ arn: 'no account', dest: '222' }), false, 'no match: acct is null');
+    const same = on('rex field=img "(?<d>.+)/[^/]+$" | rex field=dll "(?<e>.+)/[^/]+$" | where d = e');
+    assert.equal(same({ img: 'C:/a/b.exe', dll: 'C:/a/x.dll' }), true);
+    assert.equal(same({ img: 'C:/a/b.exe', dll: 'C:/c/x.dll' }), false);
+    assert.equal(same({ img: 'C:/a/b.exe', dll: 'x.dll' }), false);
+    assert.equal(same({ img: 'b.exe', dll: 'x.dll' }), false, 'both null: no match');
   });
   it('if(match(x, re), f(x), x) is f where the regex matches and x elsewhere; if(cond, v, null()) is null where cond fails', () => {
     // a hexadecimal command line decoded (the NUL bytes between its arguments as spaces), as Linux auditd's PROCTITLE

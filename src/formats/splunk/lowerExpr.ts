@@ -429,8 +429,10 @@ function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx
   const d = l.derived;
   let value: Value;
   if (r.kind === 'field') {
-    if (r.derived || d) return opaque(ctx.source(at), `${(r.derived ?? d)!.steps.some((x) => x.fn === 'extract') ? 'rex' : 'eval'}: a comparison between a value computed from a field (rex, eval functions) and another field`, span);
-    value = { kind: 'field', field: r.field };
+    // a value computed from a field compares with another (computed) field, the other's derivation carried by the
+    // reference; not one null outside a condition (`if(c, v, null())`): that condition is stated per predicate
+    if (guardOf(r.derived) || guardOf(d)) return opaque(ctx.source(at), `${(r.derived ?? d)!.steps.some((x) => x.fn === 'extract') ? 'rex' : 'eval'}: a comparison between a conditional computed value and another field`, span);
+    value = r.derived ? { kind: 'field', field: r.field, derived: r.derived } : { kind: 'field', field: r.field };
   } else {
     value = r.value;
     if (l.fold && typeof value === 'string' && value !== value.toLowerCase() && value !== value.toUpperCase()) {
@@ -438,13 +440,15 @@ function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx
     }
     if (value === null) return op === '!=' ? pred(l.field, 'is_not_null', [], undefined, span, d) : pred(l.field, 'is_null', [], undefined, span, d);
   }
+  // a null (missing) field on either side makes the comparison null, which where treats as false (two nulls too)
+  const present = (): Expr[] =>
+    r.kind === 'field' ? [pred(l.field, 'is_not_null', [], undefined, span, d), pred(r.field, 'is_not_null', [], undefined, span, r.derived)] : [pred(l.field, 'is_not_null', [], undefined, span, d)];
   switch (op) {
     case '=':
     case '==':
-      return pred(l.field, 'eq', [value], opts, span, d);
+      return r.kind === 'field' ? and(...present(), pred(l.field, 'eq', [value], opts, span, d)) : pred(l.field, 'eq', [value], opts, span, d);
     case '!=':
-      // a null (missing) field makes the comparison null, which where treats as false
-      return and(pred(l.field, 'is_not_null', [], undefined, span, d), pred(l.field, 'ne', [value], opts, span, d));
+      return and(...present(), pred(l.field, 'ne', [value], opts, span, d));
     default:
       return pred(l.field, ORDER_OPS[op]!, [value], { typing: 'loose' }, span, d);
   }
