@@ -441,14 +441,14 @@ function evalCompare(op: string, lhs: EvalNode, rhs: EvalNode, at: SplRange, ctx
     if (value === null) return op === '!=' ? pred(l.field, 'is_not_null', [], undefined, span, d) : pred(l.field, 'is_null', [], undefined, span, d);
   }
   // a null (missing) field on either side makes the comparison null, which where treats as false (two nulls too)
-  const present = (): Expr[] =>
-    r.kind === 'field' ? [pred(l.field, 'is_not_null', [], undefined, span, d), pred(r.field, 'is_not_null', [], undefined, span, r.derived)] : [pred(l.field, 'is_not_null', [], undefined, span, d)];
+  const present: Expr[] = [pred(l.field, 'is_not_null', [], undefined, span, d)];
+  if (r.kind === 'field') present.push(pred(r.field, 'is_not_null', [], undefined, span, r.derived));
   switch (op) {
     case '=':
     case '==':
-      return r.kind === 'field' ? and(...present(), pred(l.field, 'eq', [value], opts, span, d)) : pred(l.field, 'eq', [value], opts, span, d);
+      return r.kind === 'field' ? and(...present, pred(l.field, 'eq', [value], opts, span, d)) : pred(l.field, 'eq', [value], opts, span, d);
     case '!=':
-      return and(...present(), pred(l.field, 'ne', [value], opts, span, d));
+      return and(...present, pred(l.field, 'ne', [value], opts, span, d));
     default:
       return pred(l.field, ORDER_OPS[op]!, [value], { typing: 'loose' }, span, d);
   }

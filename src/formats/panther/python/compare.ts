@@ -2,7 +2,7 @@
  * Python comparisons (`==`, `!=`, `<`…, chained), identity (`is None`), membership (`in`, `not in`) lowered to
  * predicates with Python semantics: strict typing, case-sensitive unless the value went through `.lower()`.
  */
-import { FALSE, TRUE, and, opaque, or, pred, type Expr, type FieldRef, type Operator, type Value } from '../../../model/expr.ts';
+import { FALSE, TRUE, and, opaque, or, pred, type Expr, type Operator, type Value } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import type { Node } from './parser.ts';
 import { missingOpts, cmpOpts, constEquals, fieldName, fieldRef, fpred, isNone, logicAsCond, neg, opaqueExpr, treeExpr, type AV, type Scalar } from './values.ts';

@@ -98,13 +98,13 @@ export function mentionsElement(v: unknown): boolean {
   return text.includes('"path":[""') || /"(?:field|array)":"\./.test(text);
 }
 
-/** A predicate on an event value: the field, or the value derived from it. */
 /** The event value `f` as a predicate's value (compared with another event value): its default and derivation kept. */
 export function fieldRef(f: Extract<AV, { k: 'field' }>): FieldRef {
   const d = f.missingAs;
   return { kind: 'field', field: fieldName(f), ...(d !== undefined && d !== null && typeof d !== 'object' ? { missingAs: d } : {}), ...(f.nullAsMissing ? { nullAsMissing: true } : {}), ...(f.derived ? { derived: f.derived } : {}) };
 }
 
+/** A predicate on an event value: the field, or the value derived from it. */
 export function fpred(f: Extract<AV, { k: 'field' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | Record<string, unknown> | undefined, span: Predicate['span']): Predicate {
   return pred(fieldName(f), op, values, opts as PredicateOptions | undefined, span, f.derived);
 }
