@@ -174,6 +174,16 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    // isinstance() of a read with default {}: the default's type where the key is missing, the value's own elsewhere;
+    // bytes is never the type of a JSON value
+    file: 'isinstance_default.py',
+    expect:
+      '((not (details is_null and not details is_null[default=""]) and type(details) eq "str" and type(json(details)) eq "dict") or (not (not (details is_null and not details is_null[default=""]) and type(details) eq "str") and ((details is_null and not details is_null[default=""]) or (not (details is_null and not details is_null[default=""]) and type(details) eq "dict")))) and ((not (details is_null and not details is_null[default=""]) and type(details) eq "str" and json(details).kind eq "alert") or (not (not (details is_null and not details is_null[default=""]) and type(details) eq "str") and details.kind eq "alert"))',
+    completeness: 'complete',
+    pos: [{ details: '{"kind":"alert"}' }, { details: { kind: 'alert' } }],
+    neg: [{}, { details: { kind: 'x' } }, { details: null }, { details: '[1]' }, { details: 5 }],
+  },
+  {
     file: 'strings.py',
     expect:
       '(path starts_with[cs] "/api" or path starts_with[cs] "/v2") and not path ends_with[cs] ".png" and agent eq[ci] "curl" and method in[ci] ["POST", "PUT"] and host contains[cs] "evil"',

@@ -3,14 +3,14 @@
  * (`any`, `all`, `bool`, `len`…), the modelled standard library (`re`, `fnmatch`, `ipaddress`), intrinsic
  * global helpers (`deep_get`), and inlining of helper functions of the rule file and of global_helpers.
  */
-import { FALSE, and, not, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
+import { FALSE, or, pred, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import type { Span } from '../../../model/span.ts';
 import { udmValue } from './datamodel.ts';
 import { INTRINSIC_HELPERS, PY_LIMITS, RE_FLAG_BITS } from './facts.ts';
 import type { Args, LowererApi as Lowerer, Scope } from './scope.ts';
 import { field, namedKids, type Node } from './parser.ts';
 import { deriveStep, isinstanceCall } from './derived.ts';
-import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, fieldRef, fpred, leaf, logicAsCond, truthy, valueTree, type AV, type FuncRef } from './values.ts';
+import { NONE, anyAll, isNone, missingOpts, boolAV, cmpOpts, constAV, defaultApplies, fieldRef, fpred, leaf, logicAsCond, truthy, valueTree, type AV, type FuncRef } from './values.ts';
 
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -142,10 +142,7 @@ function runtimeDefault(L: Lowerer, path: readonly string[], name: string, walk:
   if (name === 'deep_walk' || walk || (dflt.k !== 'field' && dflt.k !== 'cond' && dflt.k !== 'logic')) return L.op(scope, n, 'default value computed at run time');
   const own = L.field(path, span);
   if (own.k !== 'field') return own;
-  // `.get` gives its default only for a missing key (a null value is None): missing is null, but not with a default
-  const missing =
-    name === 'get' ? and(fpred(own, 'is_null', [], undefined, span), not(fpred(own, 'is_null', [], { missingAs: '' }, span))) : fpred(own, 'is_null', [], undefined, span);
-  return { k: 'cond', tree: { t: 'if', c: missing, then: valueTree(dflt), else: leaf(own) } };
+  return { k: 'cond', tree: { t: 'if', c: defaultApplies(own, name !== 'get', span), then: valueTree(dflt), else: leaf(own) } };
 }
 
 /** A value that is a string on every event: `str()` of a field, or text joined to it (an f-string of one value). */

@@ -6,10 +6,10 @@
  * A step that Python would raise on is unknown (`onError: 'unknown'`), or null inside a `try` whose handlers catch
  * only lookup and parse errors (`Lowerer.nullOnError`).
  */
-import { or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
+import { and, not, or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
 import { decodeEscapes, type Node } from './parser.ts';
-import { boolAV, cmpOpts, constAV, fpred, isNone, treeLeaves, type AV, type Scalar } from './values.ts';
+import { boolAV, cmpOpts, constAV, defaultApplies, fpred, isNone, treeLeaves, type AV, type Scalar } from './values.ts';
 import { IP_PROPERTIES, pyIpProperty } from '../../../model/pyIpaddress.ts';
 
 type FieldAV = Extract<AV, { k: 'field' }>;
@@ -113,7 +113,9 @@ export function isinstanceNames(cls: AV): string[] | undefined {
       case 'tuple':
       case 'set':
       case 'frozenset':
-        return []; // JSON event values are never tuples or sets
+      case 'bytes':
+      case 'bytearray':
+        return []; // JSON event values are never tuples, sets or bytes
       default:
         return undefined;
     }
@@ -155,6 +157,16 @@ export function isinstanceCall(L: Lowerer, x: AV | undefined, cls: AV | undefine
   if (t !== undefined) return boolAV({ kind: 'const', value: names.includes(t) });
   if (x.k === 'bool') return boolAV({ kind: 'const', value: names.includes('bool') });
   if (x.k !== 'field') return L.op(scope, n, `type test (isinstance) of a ${x.k} value`);
+  if (x.emptyDefault && !x.derived && !x.fn && !x.walk) {
+    // a read with `default={}` / `[]`: the default's type where it applies, the value's own type elsewhere
+    const own = L.field(x.path, x.span);
+    if (own.k !== 'field') return own;
+    const applies = defaultApplies(own, x.nullAsMissing === true, x.span);
+    const ownTest = isinstanceCall(L, own, cls, scope, n);
+    if (ownTest.k !== 'bool') return ownTest;
+    const dflt: Expr = { kind: 'const', value: names.includes(x.dictDefault ? 'dict' : 'list') };
+    return boolAV(or(and(applies, dflt), and(not(applies), ownTest.e)));
+  }
   const typed = deriveStep(L, x, { fn: 'type' }, scope, n);
   if (typed.k !== 'field') return typed;
   if (names.length === 0) return boolAV({ kind: 'const', value: false });

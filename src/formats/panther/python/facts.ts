@@ -35,7 +35,7 @@ export const BUILTIN_NAMES: ReadonlySet<string> = new Set([
   'any', 'all', 'bool', 'len', 'set', 'frozenset', 'list', 'tuple', 'sorted', 'str', 'int', 'float', 'isinstance',
   'dict', 'min', 'max', 'sum', 'abs', 'print', 'getattr', 'hasattr', 'type', 'repr', 'round', 'range', 'enumerate',
   'zip', 'map', 'filter', 'reversed', 'next', 'iter', 'ord', 'chr', 'hex', 'format', 'open', 'vars', 'id', 'hash',
-  'Exception', 'ValueError', 'KeyError', 'TypeError', 'AttributeError', 'IndexError', 'object', 'callable',
+  'bytes', 'bytearray', 'Exception', 'ValueError', 'KeyError', 'TypeError', 'AttributeError', 'IndexError', 'object', 'callable',
 ]);
 
 /** Python's `re` flag values (`re.I | re.M`), and what each becomes in the model. */

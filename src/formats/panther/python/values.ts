@@ -104,6 +104,15 @@ export function fieldRef(f: Extract<AV, { k: 'field' }>): FieldRef {
   return { kind: 'field', field: fieldName(f), ...(d !== undefined && d !== null && typeof d !== 'object' ? { missingAs: d } : {}), ...(f.nullAsMissing ? { nullAsMissing: true } : {}), ...(f.derived ? { derived: f.derived } : {}) };
 }
 
+/**
+ * Where a read with a default gives its default: the value missing, or (`deep_get`, `nullAsMissing`) missing or None.
+ * A plain `.get` gives its default only for a missing key (a null value is None): null, but not null with a default.
+ */
+export function defaultApplies(own: Extract<AV, { k: 'field' }>, nullAsMissing: boolean, span: Span | undefined): Expr {
+  const isNull = fpred(own, 'is_null', [], undefined, span);
+  return nullAsMissing ? isNull : and(isNull, not(fpred(own, 'is_null', [], { missingAs: '' }, span)));
+}
+
 /** A predicate on an event value: the field, or the value derived from it. */
 export function fpred(f: Extract<AV, { k: 'field' }>, op: Operator, values: readonly Value[], opts: PredicateOptions | Record<string, unknown> | undefined, span: Predicate['span']): Predicate {
   return pred(fieldName(f), op, values, opts as PredicateOptions | undefined, span, f.derived);
