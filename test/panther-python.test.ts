@@ -184,6 +184,14 @@ const CASES: readonly Case[] = [
     neg: [{}, { details: { kind: 'x' } }, { details: null }, { details: '[1]' }, { details: 5 }],
   },
   {
+    // `{{` and `}}` are one brace in an f-string, with or without an interpolation
+    file: 'fstring_braces.py',
+    expect: 't eq "{literal}" and u eq field(strcat("x{", str(v), "}"))',
+    completeness: 'complete',
+    pos: [{ t: '{literal}', u: 'x{7}', v: 7 }],
+    neg: [{ t: '{{literal}}', u: 'x{7}', v: 7 }, { t: '{literal}', u: 'x{{7}}', v: 7 }],
+  },
+  {
     file: 'strings.py',
     expect:
       '(path starts_with[cs] "/api" or path starts_with[cs] "/v2") and not path ends_with[cs] ".png" and agent eq[ci] "curl" and method in[ci] ["POST", "PUT"] and host contains[cs] "evil"',

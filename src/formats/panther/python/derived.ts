@@ -8,7 +8,7 @@
  */
 import { and, not, or, type Expr, type TransformArg, type TransformStep } from '../../../model/expr.ts';
 import type { LowererApi as Lowerer, Scope } from './scope.ts';
-import { decodeEscapes, type Node } from './parser.ts';
+import { contentText, type Node } from './parser.ts';
 import { boolAV, cmpOpts, constAV, defaultApplies, fpred, isNone, treeLeaves, type AV, type Scalar } from './values.ts';
 import { IP_PROPERTIES, pyIpProperty } from '../../../model/pyIpaddress.ts';
 
@@ -189,7 +189,7 @@ function pyStr(v: Scalar): string | undefined {
  * two constant texts, where x is an event value (a derived value: `str`, then `strcat` of the texts) or a conditional
  * value of such values and constants (per branch). Undefined for anything else: the caller keeps the f-string opaque.
  */
-export function fstringOfOne(L: Lowerer, n: Node, value: AV, raw: boolean, scope: Scope): AV | undefined {
+export function fstringOfOne(L: Lowerer, n: Node, value: AV, prefix: string, scope: Scope): AV | undefined {
   let before = '';
   let after = '';
   let seen = false;
@@ -199,14 +199,10 @@ export function fstringOfOne(L: Lowerer, n: Node, value: AV, raw: boolean, scope
       case 'string_start':
       case 'string_end':
         break;
-      case 'string_content': {
-        // `{{` and `}}` are a brace in an f-string's text (raw or not); escapes are decoded unless raw
-        const braces = c.text.replaceAll('{{', '{').replaceAll('}}', '}');
-        const t = raw ? braces : decodeEscapes(braces);
-        if (seen) after += t;
-        else before += t;
+      case 'string_content':
+        if (seen) after += contentText(c, prefix);
+        else before += contentText(c, prefix);
         break;
-      }
       case 'interpolation':
         if (seen || c.namedChildren.some((k) => k?.type === 'type_conversion' || k?.type === 'format_specifier')) return undefined;
         seen = true;

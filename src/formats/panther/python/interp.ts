@@ -112,7 +112,7 @@ export class Lowerer implements LowererApi {
         }
         const prefix = n.descendantsOfType('string_start')[0]?.text.toLowerCase() ?? '';
         if (prefix.includes('b')) return this.op(scope, n, 'byte string');
-        const one = parts.length === 1 && prefix.includes('f') ? fstringOfOne(this, n, parts[0]!, prefix.includes('r'), scope) : undefined;
+        const one = parts.length === 1 && prefix.includes('f') ? fstringOfOne(this, n, parts[0]!, prefix, scope) : undefined;
         return one ?? { ...(this.op(scope, n, 'f-string built from run-time values') as Extract<AV, { k: 'opaque' }>), parts };
       }
       case 'integer':

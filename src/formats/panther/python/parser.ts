@@ -103,14 +103,23 @@ export function stringValue(n: Node): string | undefined {
   const start = n.children.find((c) => c?.type === 'string_start');
   const prefix = (start?.text ?? '').replace(/["']/g, '').toLowerCase();
   if (prefix.includes('b')) return undefined;
-  const raw = prefix.includes('r');
   let out = '';
   for (const c of n.children) {
     if (!c) continue;
     if (c.type === 'interpolation') return undefined;
-    if (c.type === 'string_content') out += raw ? c.text : decodeEscapes(c.text);
+    if (c.type === 'string_content') out += contentText(c, prefix);
   }
   return out;
+}
+
+/**
+ * The text of a string literal's `string_content` part, given the literal's prefix (`r`, `f`, `rb`…): escapes decoded
+ * unless raw, and in an f-string `{{` / `}}` as one brace.
+ */
+export function contentText(c: Node, prefix: string): string {
+  const p = prefix.toLowerCase();
+  const t = p.includes('f') ? c.text.replaceAll('{{', '{').replaceAll('}}', '}') : c.text;
+  return p.includes('r') ? t : decodeEscapes(t);
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
