@@ -19,6 +19,8 @@ import { recogniseLogSources } from '../src/hunt/recognise.ts';
 import { resolveSigmaField } from '../src/formats/sigma/resolve.ts';
 import { kustoVocabulary } from '../src/formats/kusto/vocabulary.ts';
 import { hunt, type Hit } from '../src/hunt/session.ts';
+import { HitLines } from '../src/hunt/hitLines.ts';
+import { jsonText } from '../src/model/ascii.ts';
 import { fixture } from './helpers/golden.ts';
 import { kqlLogic } from './helpers/kql.ts';
 import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
@@ -351,6 +353,32 @@ describe('aggregations', () => {
     assert.equal(s.byRule.find((r) => r.rule.title === 'Failed Logon')?.hits, 45);
     const temporal = s.byRule.find((r) => r.rule.title === 'Brute Force Then Success');
     assert.ok(temporal && temporal.hits === 0 && temporal.mayFire > 0, 'a temporal correlation is not counted: may fire');
+  });
+});
+
+describe('hit lines (--jsonl)', () => {
+  it('each line is the hit as jsonText writes it: aggregates, may-fire, control characters, parts written once reused', async () => {
+    const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const ev = (i: number, user: string, ip: string) =>
+      JSON.stringify({ Event: { System: { EventID: 4625, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: new Date(t0 + i * 1000).toISOString() } } }, EventData: { TargetUserName: user, IpAddress: ip } } });
+    const lines: string[] = [];
+    for (let i = 0; i < 22; i++) lines.push(ev(i, 'alice', '10.0.0.2'));
+    const hits: Hit[] = [];
+    await hunt(new HuntEngine(res.rules), [file('hit-lines.jsonl', lines.join('\n') + '\n')], { onHit: (h) => hits.push(h) });
+    assert.ok(new Set(hits.map((h) => h.type)).size === 3, `hits, aggregates and may-fires: ${[...new Set(hits.map((h) => h.type))].join(', ')}`);
+    const writer = new HitLines();
+    // twice over: the second time every shared part comes from what the first wrote
+    for (const round of [1, 2]) for (const h of hits) assert.equal(writer.line(h), jsonText(h), `round ${round}`);
+    // what a terminal acts on is escaped in the parts written afresh (an event's value) as in those kept
+    const h = hits[0]!;
+    const controls: Hit = { ...h, seen: ['"ali\u202ece\u001b[2J"'] };
+    assert.equal(writer.line(controls), jsonText(controls));
+    assert.ok(writer.line(controls).includes('ali\\u202ece\\u001b[2J'));
+    // the rule part is kept by the rule object, not its id: another object with the same id is written afresh
+    const renamed: Hit = { ...h, rule: { ...h.rule, title: 'Another \u2028 title' }, readAs: 'a reading', seen: undefined };
+    assert.equal(writer.line(renamed), jsonText(renamed));
+    assert.ok(writer.line(renamed).includes('Another \\u2028 title') && !writer.line(renamed).includes('"seen"'));
   });
 });
 

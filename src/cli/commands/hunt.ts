@@ -13,6 +13,7 @@ import { defaultCatalogDir } from '../../catalog/paths.ts';
 import { HuntEngine } from '../../hunt/engine.ts';
 import { heapForHunting } from '../../hunt/heap.ts';
 import { inputFiles } from '../../hunt/events.ts';
+import { HitLines } from '../../hunt/hitLines.ts';
 import { autoWorkers } from '../../hunt/parallel.ts';
 import { parseFormats, parseKinds, parseStatuses, rulesFromCatalog, rulesFromPaths, statusKept, STATUSES_LEFT_OUT, type RuleFilter } from '../../hunt/load.ts';
 import type { DuckFailure } from '../../hunt/sql/session.ts';
@@ -126,6 +127,7 @@ export function run(argv: string[]): Promise<number> {
     const hits: Hit[] = [];
     // hit lines go out in chunks (lines.ts), each written before anything after it is printed
     const out = new LineWriter();
+    const lines = new HitLines();
     const MAX_KEPT = 10_000;
     let dropped = 0;
     const tty = process.stderr.isTTY && !values.json && !values.jsonl;
@@ -134,7 +136,7 @@ export function run(argv: string[]): Promise<number> {
       explain: !values['no-explain'],
       ...(workers ? { workers } : {}),
       onHit: (h) => {
-        if (values.jsonl) out.line(jsonText(h));
+        if (values.jsonl) out.line(lines.line(h));
         else if (values.json) {
           if (hits.length < MAX_KEPT) hits.push(h);
           else dropped++;
