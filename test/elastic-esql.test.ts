@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { describeCount, planAggregation, thresholdText } from '../src/model/aggregate.ts';
 import { lowerEsql, parseEsql } from '../src/formats/elastic/esql/index.ts';
 import { ESQL_LIMITS } from '../src/formats/elastic/esql/esqlFacts.ts';
-import { dissectKeys, grokKeys, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
+import { dissectKeys, grokKeys, grokToRegex, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { assertGolden } from './helpers/golden.ts';
@@ -236,6 +236,36 @@ describe('ES|QL semantics', () => {
   it('DISSECT and GROK patterns name the columns they extract', () => {
     assert.deepEqual(dissectKeys('%{a} %{?skip} %{+a} %{b->} %{} %{&c}'), ['a', 'b']);
     assert.deepEqual(grokKeys('%{IP:client.ip} %{WORD:verb:keyword} (?<path>x) (?:y)'), ['client.ip', 'verb', 'path']);
+  });
+  it('GROK of one pattern: each named capture a column computed from the field by the pattern\'s regex', () => {
+    const g = grokToRegex('%{DATA}/exec\\?%{DATA:cmds}&(?:stdin|stdout)=%{GREEDYDATA}');
+    assert.ok(g.ok);
+    assert.deepEqual([g.regex, g.captures], ['(?:.*?)/exec\\?(.*?)&(?:stdin|stdout)=(?:.*)', [{ name: 'cmds', group: 1 }]]);
+    // a named group loses its name (dots are not RE2 names), plain groups stop capturing, as in Oniguruma
+    const n = grokToRegex('(a|b)=(?<Esql.id>[^,}\\]]+)(?:x)?');
+    assert.ok(n.ok && n.regex === '(?:a|b)=([^,}\\]]+)(?:x)?' && n.captures[0]!.group === 1);
+    // what the model does not express, said
+    assert.deepEqual(
+      ['%{IP:ip}', '%{NOTSPACE:k}', '%{INT:n:int}', '%{DATA:a} %{DATA:a}', '(?<=x)(?<v>y)', '[a[b]](?<v>y)', '(?<v>\\w+)'].map((p) => {
+        const r = grokToRegex(p);
+        return r.ok ? 'ok' : r.what.split(/ \(|, /)[0];
+      }),
+      ['the grok pattern IP', 'the grok pattern NOTSPACE', 'the conversion in %{INT:n:int}', 'the name a used twice', 'a construct RE2 does not run', 'a nested or intersected character class', 'the escape \\w'],
+    );
+    const q = low('from logs-* | grok url.original """.*roleArn=(?<Esql.role>arn:aws:iam::[0-9]{12}:role/[^,}]+).*""" | where Esql.role is not null and ends_with(Esql.role, "/admin")');
+    assert.deepEqual(q.missing, []);
+    const c = q.condition!;
+    const on = (v: unknown) => evaluate(c, { url: { original: v } });
+    assert.equal(on('x roleArn=arn:aws:iam::123456789012:role/admin, y'), true);
+    assert.equal(on('x roleArn=arn:aws:iam::123456789012:role/user, y'), false);
+    assert.equal(on('no role here'), false, 'no match: the column is null');
+    assert.equal(on(['a', 'b']), 'unknown', 'a multi-valued field: each value is matched, the column multi-valued');
+    // `^` and `$` are line anchors (Oniguruma's Ruby syntax)
+    const line = low('from l | grok m "^id: (?<v>[0-9]+)$" | where v == "42"').condition!;
+    assert.equal(evaluate(line, { m: 'first\nid: 42\nlast' }), true);
+    // several patterns, or a pattern the model cannot run: a column it does not compute, and why
+    const ip = low('from l | grok m "%{IP:ip}" | where ip == "1.2.3.4"').condition!;
+    assert.ok(ip.kind === 'opaque' && ip.reason.startsWith('derived: column ip extracted by GROK from m (the grok pattern IP'), JSON.stringify(ip));
   });
   it('a query without WHERE counts every event of its source; ROW has no event condition', () => {
     assert.deepEqual(low('from logs-* | stats count(*)').condition, { kind: 'const', value: true });

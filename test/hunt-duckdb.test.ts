@@ -225,6 +225,43 @@ describe('DuckDB: string tests against another field', () => {
   });
 });
 
+describe('DuckDB: ES|QL GROK columns', () => {
+  it('a capture of the pattern agrees with evaluate(): null without a match, line anchors, unknown on a multi-valued field', async () => {
+    const { lowerEsql } = await import('../src/formats/elastic/esql/index.ts');
+    const cases = [
+      'from l | grok a """.*roleArn=(?<Esql.role>arn:aws:iam::[0-9]{12}:role/[^,}]+).*""" | where ends_with(Esql.role, "/admin")',
+      'from l | grok a "^id: (?<v>[0-9]+)$" | where v == "42"',
+      'from l | grok a "%{DATA}/exec\\\\?%{DATA:cmds}&(?:stdin|stdout)=%{GREEDYDATA}" | where cmds IS NULL',
+    ].map((q) => lowerEsql(q, { file: 'x.toml', line: 1, column: 1 }).condition!);
+    const events: unknown[] = [
+      { a: 'x roleArn=arn:aws:iam::123456789012:role/admin, y' }, { a: 'roleArn=arn:aws:iam::123456789012:role/user' }, { a: 'first\nid: 42\nlast' }, { a: 'id: 42' },
+      { a: 'id: 4x' }, { a: '/api/v1/pods/p/exec?command=sh&stdin=true' }, { a: '/exec?x' }, { a: ['id: 42'] }, {}, { a: null }, { a: 42 },
+    ];
+    const duck = await DuckEngine.open();
+    const wrong: string[] = [];
+    const undecided: string[] = [];
+    try {
+      await duck.loadValues(events, 'grok');
+      const got = await duckTruths(duck, cases.map((condition) => ({ format: 'elastic', condition })));
+      cases.forEach((e, i) => events.forEach((ev, j) => {
+        const want = evaluate(e, ev);
+        const g = got.get(`${i}:${j}`) ?? false;
+        if (g !== 'unknown' && g !== want) wrong.push(`case ${i} ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
+        else if (g !== want) undecided.push(`case ${i} ${JSON.stringify(ev)}`);
+      }));
+    } finally {
+      duck.close();
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(undecided, []);
+    // the in-process outcomes the cases are there for
+    assert.deepEqual(events.map((ev) => cases.map((c) => String(evaluate(c, ev))).join(' ')), [
+      'true false true', 'false false true', 'false true true', 'false true true', 'false false true', 'false false false', 'false false true',
+      'unknown unknown unknown', 'false false true', 'false false true', 'false false true',
+    ]);
+  });
+});
+
 describe('detwiki hunt --engine duckdb', () => {
   it('the project\'s Sigma fixtures over JSON lines, gzip, an array, a pretty-printed sequence and arrays in JSON lines: same hits, may-fire and counts as in process', async () => {
     const res = await scanSource(sigmaAdapter, fixture('sigma', 'source'), { repository: 'fixture/sigma' });

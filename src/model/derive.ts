@@ -53,6 +53,12 @@ export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper
 export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql', 'spl']);
 
 /**
+ * A step that is unknown on a list or an object in this language: `SCALAR_STRING_STEPS` in ES|QL and SPL, and ES|QL's
+ * GROK (`extract`), which matches each value of a multi-valued column and makes its columns multi-valued.
+ */
+export const scalarOnly = (lang: Derived['lang'], fn: string): boolean => (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(fn)) || (lang === 'esql' && fn === 'extract');
+
+/**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
  * fields of the event (strcat arguments).
  */
@@ -105,7 +111,7 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     if (lang !== 'kql' || !KQL_STRING_INPUT.has(s.fn)) return FAIL;
     v = '';
   }
-  if (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(s.fn) && (Array.isArray(v) || isRecord(v))) return UNKNOWN_OPERAND;
+  if (scalarOnly(lang, s.fn) && (Array.isArray(v) || isRecord(v))) return UNKNOWN_OPERAND;
   const py = lang === 'python';
   const asString = (x: unknown): string | typeof FAIL => (typeof x === 'string' ? x : py ? FAIL : kqlToString(x));
   switch (s.fn) {

@@ -156,7 +156,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     meaning: 'The text of capture group `group` (0: the whole match) of the first match of the regular expression (RE2, unanchored search) in the string; a group that did not take part is null.',
     languages: 'Python re.search(p, s).group(n): no match is a failure (AttributeError on None); KQL extract(p, n, s): no match (or a group that did not take part, or no such group) is null, which for a string is "" (KQL has no null string), so isempty() holds and == "" too.',
     failure: 'no match (Python), a value that is not a string, a pattern RE2 cannot run (unknown)',
-    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s[, typeof(T)])', 'KQL parse kind=regex (the pattern as one regex, the column\'s group)', 'SPL rex field=s "(?<name>...)"'],
+    sources: ['Python re.search(p, s).group(n) / re.match (pattern anchored ^)', 'KQL extract(p, n, s[, typeof(T)])', 'KQL parse kind=regex (the pattern as one regex, the column\'s group)', 'SPL rex field=s "(?<name>...)"', 'ES|QL GROK s "pattern" (a named capture of the pattern as one regex, flag m: Oniguruma\'s ^ and $ are line anchors; a multi-valued s is unknown)'],
   },
   parse: {
     args: 'pattern (parse parts: {lit}, {star}, {col, type?}), column (string)',

@@ -22,7 +22,7 @@
  * empty string) make `derivedSql` answer undefined: the predicate stays unknown.
  */
 import { fieldRefOf, isFieldRef, type Derived, type ParsePart, type TransformArg, type TransformStep, type Value } from '../../model/expr.ts';
-import { EDIT_DISTANCE_CELLS, KQL_STRING_INPUT, NULL_OK, parseRegex, SCALAR_STRING_LANGS, SCALAR_STRING_STEPS } from '../../model/derive.ts';
+import { EDIT_DISTANCE_CELLS, KQL_STRING_INPUT, NULL_OK, parseRegex, scalarOnly } from '../../model/derive.ts';
 import { LIMITS } from '../../model/diagnostics.ts';
 import { compileRegex } from '../../model/regex.ts';
 import { IP_PROPERTIES, PY_IP_BLOCKS } from '../../model/pyIpaddress.ts';
@@ -179,8 +179,8 @@ function applySteps(start: string, steps: readonly TransformStep[], c: StepCtx, 
     else if (dv.lang === 'kql' && KQL_STRING_INPUT.has(s.fn)) {
       const b = names.next('a');
       onValue = d.let(`COALESCE(${a}, ${D.toJson("''")})`, b, stepSql(s, b, c));
-    } else if (SCALAR_STRING_LANGS.has(dv.lang) && SCALAR_STRING_STEPS.has(s.fn)) {
-      // ES|QL's and SPL's string functions on a multi-valued field: unknown (derive.ts)
+    } else if (scalarOnly(dv.lang, s.fn)) {
+      // ES|QL's and SPL's string functions, and ES|QL's GROK, on a multi-valued field: unknown (derive.ts)
       onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} WHEN ${d.is(a, 'array')} OR ${d.is(a, 'object')} THEN ${c.UNKNOWN} ELSE ${stepSql(s, a, c)} END`;
     } else onValue = `CASE WHEN ${a} IS NULL THEN ${c.FAIL} ELSE ${stepSql(s, a, c)} END`;
     cur = d.let(cur, p, `CASE WHEN ${D.state(p)} <> 0 THEN ${p} ELSE ${d.let(D.value(p), a, onValue)} END`);

@@ -35,6 +35,22 @@ export const OTHER_COMMAND_FACTS: Readonly<Record<string, CommandFact>> = {
   fuse: { stage: 'union', rows: 'end' },
 };
 
+/**
+ * The grok patterns a GROK command may name that the model spells out (`grokToRegex`), as Elasticsearch's grok
+ * library defines them, written here in RE2 syntax. Left out: those built on look-behind or atomic groups (NUMBER,
+ * BASE10NUM, BASE16NUM, IPV4 and what uses them: IP, IPORHOST, URIHOST), on `\b`, `\w`, `\s` or `\d` (WORD,
+ * NOTSPACE, SPACE, POSINT, NONNEGINT: Oniguruma's range for them outside ASCII is not settled here), and the rest,
+ * which the rules met so far do not name; a GROK naming one stays a column the model does not compute.
+ */
+export const GROK_PATTERNS: Readonly<Record<string, string>> = {
+  DATA: '.*?',
+  GREEDYDATA: '.*',
+  USERNAME: '[a-zA-Z0-9._-]+',
+  USER: '%{USERNAME}',
+  INT: '(?:[+-]?(?:[0-9]+))',
+  URIPROTO: '[A-Za-z](?:[A-Za-z0-9+.-]+)+',
+};
+
 /** Type-conversion functions and `::` cast types: the converted column still names the field's value. */
 export const CONVERSION_FUNCTIONS: ReadonlySet<string> = new Set([
   'to_string', 'to_str', 'to_ip', 'to_long', 'to_lng', 'to_integer', 'to_int', 'to_double', 'to_dbl', 'to_unsigned_long',

@@ -20,10 +20,10 @@ import type { ElasticLowering, ElasticQueryContext } from '../lowering.ts';
 import { clip, hostAt, spanOf, type TextRange } from '../queryText.ts';
 import { EsqlDiagnostics } from './diagnostics.ts';
 import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS, ROW_KEEPING_AFTER_LIMIT } from './esqlFacts.ts';
-import { lowerCondition, operand, type CaseOf, type ExprEnv, type Operand } from './lowerExpr.ts';
+import { chainOf, lowerCondition, operand, type CaseOf, type ExprEnv, type Operand } from './lowerExpr.ts';
 import { simplifyPresence } from '../../../model/lowering.ts';
 import { parseEsql } from './parser.ts';
-import { dissectKeys, grokKeys } from './patterns.ts';
+import { dissectKeys, grokKeys, grokToRegex } from './patterns.ts';
 import type { EsqlCommand, EsqlExpr, EsqlField, EsqlQuery } from './syntax.ts';
 
 export const ESQL_PARSER = "ES|QL via the project's peggy grammar";
@@ -192,10 +192,21 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
     case 'dissect':
     case 'grok': {
       const input = textOf(env, c.input.at);
-      operand(exprEnv(env, s), c.input);
+      const from = chainOf(operand(exprEnv(env, s), c.input));
       const keys = c.type === 'dissect' ? dissectKeys(c.pattern.value) : c.patterns.flatMap((p) => grokKeys(p.value));
+      // GROK of one pattern over a field (or a value computed from one): each column is a capture of the pattern's
+      // regex (`grokToRegex`); null where it does not match, as ES|QL has it
+      const grok = c.type === 'grok' && c.patterns.length === 1 ? grokToRegex(c.patterns[0]!.value) : undefined;
+      const computed = grok?.ok && from ? { ...grok, from } : undefined;
+      const why = c.type === 'dissect' || computed ? undefined : !grok ? 'several patterns, the first that matches' : !grok.ok ? grok.what : 'of a value the model does not compute';
       for (const k of keys) {
-        s.columns.set(k, { kind: 'other', text: k, reason: `derived: column ${k} extracted by ${c.type.toUpperCase()} from ${clip(input, 60)}` });
+        const cap = computed?.captures.find((x) => x.name === k);
+        s.columns.set(
+          k,
+          computed && cap
+            ? { kind: 'derived', field: computed.from.field, derived: { steps: [...computed.from.steps, { fn: 'extract', args: [computed.regex, cap.group, 'm'] }], lang: 'esql' }, text: k }
+            : { kind: 'other', text: k, reason: `derived: column ${k} extracted by ${c.type.toUpperCase()} from ${clip(input, 60)}${why ? ` (${why})` : ''}` },
+        );
         s.outputs.set(k, { name: k, source: c.type, from: input });
       }
       stage(env, s, 'parse', c.type, c.at, { input, columns: keys });

@@ -566,7 +566,7 @@ function stepOf(name: string, args: readonly Operand[]): TransformStep | undefin
 }
 
 /** The derivation so far of an operand a string function reads: a field (its case fold a step) or a derived value. */
-function chainOf(o: Operand): { field: string; steps: readonly TransformStep[] } | undefined {
+export function chainOf(o: Operand): { field: string; steps: readonly TransformStep[] } | undefined {
   if (o.kind === 'field') return { field: o.field, steps: o.fold ? [{ fn: o.fold }] : [] };
   if (o.kind === 'derived') return { field: o.field, steps: o.derived.steps };
   return undefined;

@@ -2,8 +2,9 @@
  * ES|QL pattern languages: LIKE wildcards and RLIKE Lucene regular expressions converted to the model's glob and
  * RE2 syntax, and the field names DISSECT and GROK patterns extract.
  */
+import { compileRegex } from '../../../model/regex.ts';
 import { toModelGlob } from '../queryText.ts';
-import { LUCENE_ONLY_REGEX_CHARS } from './esqlFacts.ts';
+import { GROK_PATTERNS, LUCENE_ONLY_REGEX_CHARS } from './esqlFacts.ts';
 
 /** LIKE: `*` any run, `?` one character, `\` escapes the next character. Whole-value, case-sensitive. */
 export function likeToGlob(pattern: string): string {
@@ -118,4 +119,94 @@ export function grokKeys(pattern: string): string[] {
     }
   }
   return out;
+}
+
+/** A GROK pattern as one RE2 regular expression: each named capture's group number, in the order they appear. */
+export type GrokRegex = { readonly ok: true; readonly regex: string; readonly captures: readonly { readonly name: string; readonly group: number }[] } | { readonly ok: false; readonly what: string };
+
+/** Escapes whose meaning RE2 and Oniguruma share whatever the text (punctuation escapes aside). */
+const SHARED_ESCAPES = 'Aztnrf';
+
+/**
+ * A GROK pattern (Oniguruma syntax, with `%{SYNTAX}`, `%{SYNTAX:name}` references to `GROK_PATTERNS`) as one RE2
+ * regular expression for the model's `extract` step with the `m` flag: Oniguruma's Ruby syntax makes `^` and `$`
+ * line anchors. A named group `(?<name>…)` (or a named reference) becomes a numbered group; any other group does not
+ * capture (Oniguruma leaves plain groups uncaptured once a pattern has named ones). Not expressed, with what: a
+ * reference to a pattern not in `GROK_PATTERNS`, a `:type` conversion, a name used twice (a multi-valued column),
+ * `\w`, `\d`, `\s`, `\b` and the other escapes whose range outside ASCII depends on Oniguruma's options, nested
+ * or intersected character classes, and anything RE2 does not compile (look-around, atomic groups, back-references).
+ */
+export function grokToRegex(pattern: string): GrokRegex {
+  const captures: { name: string; group: number }[] = [];
+  let groups = 0;
+  const expand = (p: string, depth: number): string | { what: string } => {
+    let out = '';
+    let inClass = false;
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i]!;
+      if (c === '\\') {
+        const n = p[i + 1];
+        if (n === undefined) return { what: 'a trailing backslash' };
+        if (/[A-Za-z]/.test(n) && !SHARED_ESCAPES.includes(n)) return { what: `the escape \\${n} (its meaning outside ASCII depends on Oniguruma's options, or RE2 has no such escape)` };
+        if (/[0-9]/.test(n)) return { what: `the escape \\${n} (a back-reference or an octal code)` };
+        out += c + n;
+        i++;
+        continue;
+      }
+      if (inClass) {
+        if (c === '[' || (c === '&' && p[i + 1] === '&')) return { what: 'a nested or intersected character class' };
+        if (c === ']') inClass = false;
+        out += c;
+        continue;
+      }
+      if (c === '[') {
+        inClass = true;
+        out += c;
+        if (p[i + 1] === '^') out += p[++i];
+        // a `]` first in the class is a character of it
+        if (p[i + 1] === ']') out += '\\' + p[++i];
+        continue;
+      }
+      if (c === '%' && p[i + 1] === '{') {
+        const end = p.indexOf('}', i + 2);
+        if (end < 0) return { what: 'an unterminated %{' };
+        const [syntax = '', name, type, ...rest] = p.slice(i + 2, end).split(':');
+        if (type !== undefined || rest.length) return { what: `the conversion in %{${p.slice(i + 2, end)}}` };
+        const def = GROK_PATTERNS[syntax];
+        if (def === undefined) return { what: `the grok pattern ${syntax}, which the model does not spell out` };
+        if (depth > 8) return { what: 'references nested too deep' };
+        const inner = expand(def, depth + 1);
+        if (typeof inner !== 'string') return inner;
+        if (name) {
+          if (captures.some((x) => x.name === name)) return { what: `the name ${name} used twice (a multi-valued column)` };
+          captures.push({ name, group: ++groups });
+          out += `(${inner})`;
+        } else out += `(?:${inner})`;
+        i = end;
+        continue;
+      }
+      if (c === '(') {
+        if (p.startsWith('(?<', i) && p[i + 3] !== '=' && p[i + 3] !== '!') {
+          const end = p.indexOf('>', i + 3);
+          if (end < 0) return { what: 'an unterminated group name' };
+          const name = p.slice(i + 3, end);
+          if (captures.some((x) => x.name === name)) return { what: `the name ${name} used twice (a multi-valued column)` };
+          captures.push({ name, group: ++groups });
+          out += '(';
+          i = end;
+          continue;
+        }
+        out += p[i + 1] === '?' ? '(' : '(?:';
+        continue;
+      }
+      out += c;
+    }
+    if (inClass) return { what: 'an unterminated character class' };
+    return out;
+  };
+  const regex = expand(pattern, 0);
+  if (typeof regex !== 'string') return { ok: false, what: regex.what };
+  const compiled = compileRegex(regex, 'm');
+  if (!compiled.ok) return { ok: false, what: `a construct RE2 does not run (${compiled.error})` };
+  return { ok: true, regex, captures };
 }
