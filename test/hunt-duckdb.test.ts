@@ -178,6 +178,29 @@ describe('DuckDB engine', () => {
   });
 });
 
+/**
+ * Each condition over each event in DuckDB against `evaluate()`: the results that differ with DuckDB sure (`wrong`)
+ * and those DuckDB leaves unknown where the engine decides (`undecided`), as `case <i> <event JSON>`.
+ */
+async function againstEvaluate(cases: readonly Expr[], events: readonly unknown[], format: string, table: string): Promise<{ wrong: string[]; undecided: string[] }> {
+  const duck = await DuckEngine.open();
+  const wrong: string[] = [];
+  const undecided: string[] = [];
+  try {
+    await duck.loadValues(events, table);
+    const got = await duckTruths(duck, cases.map((condition) => ({ format, condition })));
+    cases.forEach((e, i) => events.forEach((ev, j) => {
+      const want = evaluate(e, ev);
+      const g = got.get(`${i}:${j}`) ?? false;
+      if (g !== 'unknown' && g !== want) wrong.push(`case ${i} ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
+      else if (g !== want) undecided.push(`case ${i} ${JSON.stringify(ev)}`);
+    }));
+  } finally {
+    duck.close();
+  }
+  return { wrong, undecided };
+}
+
 describe('DuckDB: string tests against another field', () => {
   it('contains / starts_with / ends_with of another field\'s value (or its derivation) agree with evaluate(), and decide but for lists, objects, fractions and case folding outside ASCII', async () => {
     const b: Value = { kind: 'field', field: 'b' };
@@ -194,21 +217,7 @@ describe('DuckDB: string tests against another field', () => {
       { a: 'Hello World', b: 'WORLD' }, { a: 'Hello', b: 'Hell' }, { a: 'x', b: 'x' }, { a: 'abc' }, { b: 'x' }, { a: null, b: 'x' }, { a: 'ab', b: null },
       { a: 12345, b: 23 }, { a: true, b: 'ru' }, { a: ['ab'], b: 'a' }, { a: 'ab', b: ['a'] }, { a: 'ab', b: 1.5 }, { a: 'ÀB', b: 'àb' }, { a: 'see x-ABC', b: 'abc' }, { a: '1.5', b: 1.5 },
     ];
-    const duck = await DuckEngine.open();
-    const wrong: string[] = [];
-    const undecided: string[] = [];
-    try {
-      await duck.loadValues(events, 'refs');
-      const got = await duckTruths(duck, cases.map((condition) => ({ format: 'kusto', condition })));
-      cases.forEach((e, i) => events.forEach((ev, j) => {
-        const want = evaluate(e, ev);
-        const g = got.get(`${i}:${j}`) ?? false;
-        if (g !== 'unknown' && g !== want) wrong.push(`case ${i} ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
-        else if (g !== want) undecided.push(`case ${i} ${JSON.stringify(ev)}`);
-      }));
-    } finally {
-      duck.close();
-    }
+    const { wrong, undecided } = await againstEvaluate(cases, events, 'kusto', 'refs');
     assert.deepEqual(wrong, []);
     // undecided exactly where the SQL says it cannot know: a list or a fraction on either side (the derivation's own
     // list is unknown in process too), a case-insensitive test outside ASCII
@@ -237,21 +246,7 @@ describe('DuckDB: ES|QL GROK columns', () => {
       { a: 'x roleArn=arn:aws:iam::123456789012:role/admin, y' }, { a: 'roleArn=arn:aws:iam::123456789012:role/user' }, { a: 'first\nid: 42\nlast' }, { a: 'id: 42' },
       { a: 'id: 4x' }, { a: '/api/v1/pods/p/exec?command=sh&stdin=true' }, { a: '/exec?x' }, { a: ['id: 42'] }, {}, { a: null }, { a: 42 },
     ];
-    const duck = await DuckEngine.open();
-    const wrong: string[] = [];
-    const undecided: string[] = [];
-    try {
-      await duck.loadValues(events, 'grok');
-      const got = await duckTruths(duck, cases.map((condition) => ({ format: 'elastic', condition })));
-      cases.forEach((e, i) => events.forEach((ev, j) => {
-        const want = evaluate(e, ev);
-        const g = got.get(`${i}:${j}`) ?? false;
-        if (g !== 'unknown' && g !== want) wrong.push(`case ${i} ${JSON.stringify(ev)}: evaluate=${String(want)} duckdb=${String(g)}`);
-        else if (g !== want) undecided.push(`case ${i} ${JSON.stringify(ev)}`);
-      }));
-    } finally {
-      duck.close();
-    }
+    const { wrong, undecided } = await againstEvaluate(cases, events, 'elastic', 'grok');
     assert.deepEqual(wrong, []);
     assert.deepEqual(undecided, []);
     // the in-process outcomes the cases are there for
