@@ -10,6 +10,7 @@ import { lowerEsql, parseEsql } from '../src/formats/elastic/esql/index.ts';
 import { ESQL_LIMITS } from '../src/formats/elastic/esql/esqlFacts.ts';
 import { dissectKeys, grokKeys, grokToRegex, likeToGlob, rlikeToRegex } from '../src/formats/elastic/esql/patterns.ts';
 import { evaluate } from '../src/model/evaluate.ts';
+import { dissect, parseDissect } from '../src/model/dissect.ts';
 import { renderExpr } from '../src/model/render.ts';
 import { assertGolden } from './helpers/golden.ts';
 import { fixtureCases, lowerFixture, renderLowering } from './helpers/elasticQuery.ts';
@@ -266,6 +267,34 @@ describe('ES|QL semantics', () => {
     // several patterns, or a pattern the model cannot run: a column it does not compute, and why
     const ip = low('from l | grok m "%{IP:ip}" | where ip == "1.2.3.4"').condition!;
     assert.ok(ip.kind === 'opaque' && ip.reason.startsWith('derived: column ip extracted by GROK from m (the grok pattern IP'), JSON.stringify(ip));
+  });
+  it('DISSECT: each key a column computed by Elasticsearch\'s dissect; a comparison of two computed columns', () => {
+    const run = (p: string, s: string) => {
+      const r = parseDissect(p);
+      assert.ok(r.ok, p);
+      const m = dissect(r.pattern, s);
+      return m && Object.fromEntries(m);
+    };
+    assert.deepEqual(run('%{a} %{b},%{c}', 'foo bar,baz'), { a: 'foo', b: 'bar', c: 'baz' });
+    assert.equal(run('%{a},%{b}:%{c}', 'foo,bar,baz'), null, 'every delimiter must be found');
+    assert.deepEqual(run('%{a->} %{b} %{c}', 'foo      bar baz'), { a: 'foo', b: 'bar', c: 'baz' });
+    assert.deepEqual(run('%{a},%{b},%{c},%{d}', 'foo,,,'), { a: 'foo', b: '', c: '', d: '' });
+    // a repeated delimiter gives the next key "" and moves on, whatever that key's own delimiter
+    assert.deepEqual(run('%{a},%{b}:%{c}', 'x,,y:z'), { a: 'x', b: '', c: 'y:z' });
+    assert.deepEqual(run('{%{k}=%{v}}', '{key=val} and more'), { k: 'key', v: 'val' }, 'text after the last delimiter is not read');
+    assert.equal(run('{%{k}=%{v}}', 'key=val}'), null, 'the leading text must start the string');
+    assert.equal(run('x%{a}', 'x'), null, 'and the string must be longer than it');
+    assert.deepEqual(run('%{}name=%{u},', '{a=1, name=bob, c=2}'), { u: 'bob' });
+    assert.deepEqual(run('%{a} %{?skip} %{a}', 'one two three'), { a: 'three' });
+    assert.deepEqual(['%{a} %{+a}', '%{*k} %{&k}', 'no keys', '%{?only}', 'a\n%{b}'].map((p) => { const r = parseDissect(p); return r.ok ? 'ok' : r.what.split(/ \(|, /)[0]; }), [
+      'the modifier of %{+a}', 'the modifier of %{*k}', 'a pattern without keys', 'a pattern that keeps no key', 'a line break before the first key',
+    ]);
+    const c = low('from l | dissect m "%{}name=%{u}," | where u == "bob"').condition!;
+    assert.deepEqual(['{a=1, name=bob, c=2}', '{a=1, name=al, c=2}', 'name=bob', ['{name=bob,}']].map((m) => evaluate(c, { m })), [true, false, false, 'unknown']);
+    assert.equal(evaluate(c, {}), false);
+    // two computed columns compared: null (no row) when either is
+    const cmp = low('from l | grok a ":(?<x>[0-9]+):" | dissect b "%{}=%{y}," | where x != y').condition!;
+    assert.deepEqual([{ a: ':1:', b: 'k=2,' }, { a: ':1:', b: 'k=1,' }, { a: ':1:', b: 'k=2' }, { b: 'k=2,' }].map((e) => evaluate(cmp, e)), [true, false, false, false]);
   });
   it('a query without WHERE counts every event of its source; ROW has no event condition', () => {
     assert.deepEqual(low('from logs-* | stats count(*)').condition, { kind: 'const', value: true });

@@ -10,6 +10,7 @@ import { nestsDeeperThan } from './jsonDepth.ts';
 import { escapeRegex, regexExec, regexReplaceAll, regexCount, regexTest } from './regex.ts';
 import { isRecord } from './isRecord.ts';
 import { pyIpProperty } from './pyIpaddress.ts';
+import { dissect, dissectPatternOf } from './dissect.ts';
 
 /** The operand cannot be known (not modelled, or a failure with onError=unknown). */
 export const UNKNOWN_OPERAND = Symbol('unknown operand');
@@ -54,9 +55,10 @@ export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql'
 
 /**
  * A step that is unknown on a list or an object in this language: `SCALAR_STRING_STEPS` in ES|QL and SPL, and ES|QL's
- * GROK (`extract`), which matches each value of a multi-valued column and makes its columns multi-valued.
+ * GROK and DISSECT (`extract`, `dissect`), which match each value of a multi-valued column and make their columns
+ * multi-valued.
  */
-export const scalarOnly = (lang: Derived['lang'], fn: string): boolean => (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(fn)) || (lang === 'esql' && fn === 'extract');
+export const scalarOnly = (lang: Derived['lang'], fn: string): boolean => (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(fn)) || (lang === 'esql' && (fn === 'extract' || fn === 'dissect'));
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other
@@ -220,6 +222,15 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
     }
     case 'parse':
       return parsePattern(s, v);
+    case 'dissect': {
+      const pattern = argOf(s, 0);
+      const key = argOf(s, 1);
+      const str = asString(v);
+      if (str === FAIL || typeof pattern !== 'string' || typeof key !== 'string') return FAIL;
+      const parsed = dissectPatternOf(pattern);
+      if (!parsed) return UNKNOWN_OPERAND;
+      return dissect(parsed, str)?.get(key) ?? FAIL;
+    }
     case 'strcat': {
       if (lang === 'eql') return eqlConcat(s, v, field);
       const piece = (x: Value): string => (x !== null && typeof x === 'object' ? kqlToString(field(x.field)) : kqlToString(x));

@@ -75,6 +75,7 @@ export const TRANSFORMS = [
   'slice',
   'extract',
   'parse',
+  'dissect',
   'strcat',
   'replace',
   'base64decode',

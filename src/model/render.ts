@@ -120,6 +120,9 @@ export function renderOperand(field: string, d: Derived | undefined): string {
       case 'parse':
         x = `parse(${x}, ${JSON.stringify(renderParsePattern((a[0] ?? []) as readonly ParsePart[]))}, ${typeof a[1] === 'string' ? a[1] : '?'})`;
         break;
+      case 'dissect':
+        x = `dissect(${x}, ${renderArg(a[0])}, ${typeof a[1] === 'string' ? a[1] : '?'})`;
+        break;
       case 'strcat': {
         const before = Array.isArray(a[0]) ? (a[0] as readonly Value[]).map(renderValue) : [];
         const after = Array.isArray(a[1]) ? (a[1] as readonly Value[]).map(renderValue) : [];

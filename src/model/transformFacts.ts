@@ -165,6 +165,13 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     failure: 'the string does not match the pattern: every column is null, a string column "" (KQL has no null string)',
     sources: ['KQL parse (simple kind)', 'KQL parse-where (the row is dropped when null)'],
   },
+  dissect: {
+    args: 'pattern (string), key (string)',
+    render: 'dissect(X, "pattern", key)',
+    meaning: 'Elasticsearch\'s dissect of the string (`src/model/dissect.ts`): the text before the first `%{` must start it (and it must be longer); each key runs to the first occurrence of the delimiter after it, the last key without a delimiter takes the rest; a delimiter repeated right away gives the next keys "" each, unless the key has `->`; `%{}` and `%{?name}` match without being kept. The value is the named key\'s (the last, for a name used twice).',
+    failure: 'the string does not match the pattern (a delimiter not found, the leading text absent): null; a value that is not a string; on a multi-valued input (ES|QL matches each value) unknown',
+    sources: ['ES|QL DISSECT s "pattern" (without the append `+` and reference `*` / `&` modifiers)'],
+  },
   strcat: {
     args: 'before (list of values), after (list of values)',
     render: 'strcat(before..., X, after...)',

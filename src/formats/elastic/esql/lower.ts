@@ -10,7 +10,8 @@
  * without WITH, fields may come from the other index, so later filters are listed as missing.
  * Output fields: KEEP decides (following RENAME); without KEEP, the columns STATS and EVAL produced.
  */
-import { and, TRUE, type Expr, type Operator } from '../../../model/expr.ts';
+import { and, TRUE, type Expr, type Operator, type TransformStep } from '../../../model/expr.ts';
+import { parseDissect } from '../../../model/dissect.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
 import type { Aggregation, DerivedKey, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
@@ -194,17 +195,25 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
       const input = textOf(env, c.input.at);
       const from = chainOf(operand(exprEnv(env, s), c.input));
       const keys = c.type === 'dissect' ? dissectKeys(c.pattern.value) : c.patterns.flatMap((p) => grokKeys(p.value));
-      // GROK of one pattern over a field (or a value computed from one): each column is a capture of the pattern's
-      // regex (`grokToRegex`); null where it does not match, as ES|QL has it
+      // over a field (or a value computed from one), each column is a value computed from it, null where the pattern
+      // does not match, as ES|QL has it: a capture of a GROK pattern's regex (`grokToRegex`; one pattern), a key of a
+      // DISSECT pattern (the model's `dissect` step, `src/model/dissect.ts`)
       const grok = c.type === 'grok' && c.patterns.length === 1 ? grokToRegex(c.patterns[0]!.value) : undefined;
-      const computed = grok?.ok && from ? { ...grok, from } : undefined;
-      const why = c.type === 'dissect' || computed ? undefined : !grok ? 'several patterns, the first that matches' : !grok.ok ? grok.what : 'of a value the model does not compute';
+      const dissected = c.type === 'dissect' ? { text: c.pattern.value, parsed: parseDissect(c.pattern.value) } : undefined;
+      const step = (k: string): TransformStep | undefined => {
+        if (dissected?.parsed.ok) return { fn: 'dissect', args: [dissected.text, k] };
+        if (!grok?.ok) return undefined;
+        const cap = grok.captures.find((x) => x.name === k);
+        return cap && { fn: 'extract', args: [grok.regex, cap.group, 'm'] };
+      };
+      const what = dissected ? (dissected.parsed.ok ? undefined : dissected.parsed.what) : !grok ? 'several patterns, the first that matches' : grok.ok ? undefined : grok.what;
+      const why = what ?? (from ? undefined : 'of a value the model does not compute');
       for (const k of keys) {
-        const cap = computed?.captures.find((x) => x.name === k);
+        const st = from && step(k);
         s.columns.set(
           k,
-          computed && cap
-            ? { kind: 'derived', field: computed.from.field, derived: { steps: [...computed.from.steps, { fn: 'extract', args: [computed.regex, cap.group, 'm'] }], lang: 'esql' }, text: k }
+          from && st
+            ? { kind: 'derived', field: from.field, derived: { steps: [...from.steps, st], lang: 'esql' }, text: k }
             : { kind: 'other', text: k, reason: `derived: column ${k} extracted by ${c.type.toUpperCase()} from ${clip(input, 60)}${why ? ` (${why})` : ''}` },
         );
         s.outputs.set(k, { name: k, source: c.type, from: input });

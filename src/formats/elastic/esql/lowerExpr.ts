@@ -196,7 +196,7 @@ function on(o: Extract<Operand, { kind: 'field' | 'derived' }>, op: Operator, va
 /** Presence of the predicate's field and of a field it is compared with (a null on either side makes it null). */
 function presence(p: Predicate): Expr[] {
   const out: Expr[] = [pred(p.field, 'is_not_null', [], undefined, p.span, p.derived)];
-  for (const v of p.values) if (v !== null && typeof v === 'object') out.push(pred(v.field, 'is_not_null', [], undefined, p.span));
+  for (const v of p.values) if (v !== null && typeof v === 'object') out.push(pred(v.field, 'is_not_null', [], undefined, p.span, v.derived));
   return out;
 }
 
@@ -299,7 +299,10 @@ function compareOperands(env: ExprEnv, op0: EsqlCompareOp, l0: Operand, r0: Oper
   const subject = l.kind === 'field' || l.kind === 'derived' ? l.field : l.kind === 'agg' ? l.column : undefined;
   if (subject === undefined) return opaqueForms(env, at, reasonOf(l, `the comparison ${op}`));
   const derived = l.kind === 'derived' ? l.derived : undefined;
-  if (r.kind === 'field' && !r.fold && !(l.kind === 'field' && l.fold)) return comparison(subject, mop, { kind: 'field', field: r.field }, undefined, span, derived);
+  // another field, or a value computed from one (a GROK or DISSECT column): a comparison of the two, null when either is
+  if (((r.kind === 'field' && !r.fold) || r.kind === 'derived') && !(l.kind === 'field' && l.fold)) {
+    return comparison(subject, mop, { kind: 'field', field: r.field, ...(r.kind === 'derived' ? { derived: r.derived } : {}) }, undefined, span, derived);
+  }
   // two aggregates of a group compared (`failures > successes`): a threshold of one against the other
   if (r.kind === 'agg' && l.kind === 'agg') return comparison(subject, mop, { kind: 'field', field: r.column }, undefined, span);
   if (r.kind !== 'value') return opaqueForms(env, at, reasonOf(r, `the comparison ${op}`));
