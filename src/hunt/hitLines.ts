@@ -45,13 +45,10 @@ export class HitLines {
     let s = '[';
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i]!;
-      let t = typeof x === 'string' ? this.texts.get(x) : undefined;
+      let t = this.texts.get(x);
       if (t === undefined) {
-        t = jsonText(x);
-        if (typeof x === 'string') {
-          if (this.texts.size >= MAX_TEXTS) this.texts.clear();
-          this.texts.set(x, t);
-        }
+        if (this.texts.size >= MAX_TEXTS) this.texts.clear();
+        this.texts.set(x, (t = jsonText(x)));
       }
       s += i ? `,${t}` : t;
     }

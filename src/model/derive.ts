@@ -50,15 +50,18 @@ export const KQL_STRING_INPUT: ReadonlySet<string> = new Set(['lower', 'upper', 
  */
 export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper', 'len', 'replace', 'base64decode', 'urldecode', 'substring', 'trim', 'ifmatch', 'substr_count']);
 
-/** Languages whose string functions are unknown on a list (`SCALAR_STRING_STEPS`). */
-export const SCALAR_STRING_LANGS: ReadonlySet<Derived['lang']> = new Set(['esql', 'spl']);
-
 /**
- * A step that is unknown on a list or an object in this language: `SCALAR_STRING_STEPS` in ES|QL and SPL, and ES|QL's
- * GROK and DISSECT (`extract`, `dissect`), which match each value of a multi-valued column and make their columns
- * multi-valued.
+ * The steps that are unknown on a list or an object, by language: `SCALAR_STRING_STEPS` in ES|QL and SPL, and in
+ * ES|QL also GROK's and DISSECT's (`extract`, `dissect`), which match each value of a multi-valued column and make
+ * their columns multi-valued.
  */
-export const scalarOnly = (lang: Derived['lang'], fn: string): boolean => (SCALAR_STRING_LANGS.has(lang) && SCALAR_STRING_STEPS.has(fn)) || (lang === 'esql' && (fn === 'extract' || fn === 'dissect'));
+const SCALAR_ONLY: Readonly<Partial<Record<NonNullable<Derived['lang']>, ReadonlySet<string>>>> = {
+  esql: new Set([...SCALAR_STRING_STEPS, 'extract', 'dissect']),
+  spl: SCALAR_STRING_STEPS,
+};
+
+/** Is the step unknown on a list or an object in this language (`SCALAR_ONLY`)? */
+export const scalarOnly = (lang: Derived['lang'], fn: string): boolean => (lang !== undefined && SCALAR_ONLY[lang]?.has(fn)) === true;
 
 /**
  * Apply a derivation to a field's value (`undefined` when the field is missing; null is null). `field` reads other

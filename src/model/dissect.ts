@@ -12,11 +12,15 @@
 
 /** One `%{…}` of a pattern and the delimiter after it ("" for the last key with nothing after it). */
 export interface DissectField {
-  /** The key's name; undefined for a key that is not kept (`%{}`, `%{?name}`). */
+  /** The key's name (an append key's without its `/n` order); undefined for a key not kept (`%{}`, `%{?name}`). */
   readonly name: string | undefined;
+  /** `%{+key}` appends its value to the key's (with the command's separator); `%{*key}` / `%{&key}` name a key by a value. */
+  readonly modifier?: 'append' | 'reference';
   /** `->`: repeats of the delimiter after the key are passed over. */
   readonly rightPad: boolean;
   readonly delimiter: string;
+  /** The key as written between `%{` and `}`. */
+  readonly text: string;
 }
 
 export interface DissectPattern {
@@ -24,33 +28,48 @@ export interface DissectPattern {
   readonly fields: readonly DissectField[];
 }
 
-/**
- * A pattern's parts, or what the model does not run of it: the append modifier (`%{+key}`, with the command's
- * separator) and the reference modifiers (`%{*key}` / `%{&key}`, a key named by another's value).
- */
+/** A pattern's parts, or what makes it no pattern (Elasticsearch rejects one without a key it keeps). */
 export function parseDissect(pattern: string): { ok: true; pattern: DissectPattern } | { ok: false; what: string } {
   const first = pattern.indexOf('%{');
   if (first < 0) return { ok: false, what: 'a pattern without keys' };
-  const leading = pattern.slice(0, first);
-  // Elasticsearch finds the leading text with a regex whose `.` stops at a line break: one there is not leading text
-  if (/[\r\n\u0085\u2028\u2029]/.test(leading)) return { ok: false, what: 'a line break before the first key' };
   const fields: DissectField[] = [];
   let i = first;
   while (i < pattern.length) {
     const close = pattern.indexOf('}', i + 2);
     if (close < 0) return { ok: false, what: 'an unterminated %{' };
-    let spec = pattern.slice(i + 2, close);
+    const text = pattern.slice(i + 2, close);
+    let spec = text;
     const next = pattern.indexOf('%{', close + 1);
     const delimiter = pattern.slice(close + 1, next < 0 ? pattern.length : next);
     const rightPad = spec.endsWith('->');
     if (rightPad) spec = spec.slice(0, -2);
-    if (spec.startsWith('+') || spec.startsWith('*') || spec.startsWith('&')) return { ok: false, what: `the modifier of %{${pattern.slice(i + 2, close)}}, ${spec[0] === '+' ? 'which appends to another key' : 'a key named by another key\'s value'}` };
-    fields.push({ name: spec === '' || spec.startsWith('?') ? undefined : spec, rightPad, delimiter });
+    const modifier = spec.startsWith('+') ? 'append' : spec.startsWith('*') || spec.startsWith('&') ? 'reference' : undefined;
+    const name = modifier === 'append' ? spec.slice(1).split('/')[0]! : modifier ? spec.slice(1) : spec;
+    fields.push({ name: name === '' || spec.startsWith('?') ? undefined : name, ...(modifier ? { modifier } : {}), rightPad, delimiter, text });
     if (next < 0) break;
     i = next;
   }
   if (!fields.some((f) => f.name !== undefined)) return { ok: false, what: 'a pattern that keeps no key' };
-  return { ok: true, pattern: { leading, fields } };
+  return { ok: true, pattern: { leading: pattern.slice(0, first), fields } };
+}
+
+/**
+ * The columns a pattern writes, in order: its keys' names (an append key's once); a reference pair writes a column
+ * named by a value of the event, not one known here.
+ */
+export function dissectKeys(p: DissectPattern): string[] {
+  const out: string[] = [];
+  for (const f of p.fields) if (f.name !== undefined && f.modifier !== 'reference' && !out.includes(f.name)) out.push(f.name);
+  return out;
+}
+
+/** What the model's `dissect` step does not run of a pattern, or undefined. */
+export function dissectUnsupported(p: DissectPattern): string | undefined {
+  // Elasticsearch finds the leading text with a regex whose `.` stops at a line break: one there is not leading text
+  if (/[\r\n\u0085\u2028\u2029]/.test(p.leading)) return 'a line break before the first key';
+  const f = p.fields.find((x) => x.modifier);
+  if (f) return `the modifier of %{${f.text}}, ${f.modifier === 'append' ? 'which appends to another key' : "a key named by another key's value"}`;
+  return undefined;
 }
 
 /** The keys' values (a name used twice: the last), or null when the string does not match the pattern. */
@@ -100,11 +119,12 @@ export function dissect(p: DissectPattern, input: string): Map<string, string> |
 const parsed = new Map<string, DissectPattern | undefined>();
 const PARSED_MAX = 1000;
 
-/** A pattern's parts, parsed once; undefined for one the model does not run (`parseDissect`). */
+/** A pattern's parts, parsed once; undefined for one the model does not run (`dissectUnsupported`). */
 export function dissectPatternOf(pattern: string): DissectPattern | undefined {
   if (parsed.has(pattern)) return parsed.get(pattern);
   const r = parseDissect(pattern);
+  const p = r.ok && !dissectUnsupported(r.pattern) ? r.pattern : undefined;
   if (parsed.size >= PARSED_MAX) parsed.clear();
-  parsed.set(pattern, r.ok ? r.pattern : undefined);
-  return r.ok ? r.pattern : undefined;
+  parsed.set(pattern, p);
+  return p;
 }

@@ -11,7 +11,7 @@
  * Output fields: KEEP decides (following RENAME); without KEEP, the columns STATS and EVAL produced.
  */
 import { and, TRUE, type Expr, type Operator, type TransformStep } from '../../../model/expr.ts';
-import { parseDissect } from '../../../model/dissect.ts';
+import { dissectKeys, dissectUnsupported, parseDissect } from '../../../model/dissect.ts';
 import type { Diagnostic } from '../../../model/diagnostics.ts';
 import { renderExpr } from '../../../model/render.ts';
 import type { Aggregation, DerivedKey, OutputField, Stage, StageKind, StageDetail } from '../../../model/rule.ts';
@@ -24,7 +24,7 @@ import { BUCKET_FUNCTIONS, COUNT_FUNCTIONS, OTHER_COMMAND_FACTS, ROW_KEEPING_AFT
 import { chainOf, lowerCondition, operand, type CaseOf, type ExprEnv, type Operand } from './lowerExpr.ts';
 import { simplifyPresence } from '../../../model/lowering.ts';
 import { parseEsql } from './parser.ts';
-import { dissectKeys, grokKeys, grokToRegex } from './patterns.ts';
+import { grokKeys, grokToRegex } from './patterns.ts';
 import type { EsqlCommand, EsqlExpr, EsqlField, EsqlQuery } from './syntax.ts';
 
 export const ESQL_PARSER = "ES|QL via the project's peggy grammar";
@@ -194,22 +194,10 @@ function apply(env: Env, s: State, c: EsqlCommand): void {
     case 'grok': {
       const input = textOf(env, c.input.at);
       const from = chainOf(operand(exprEnv(env, s), c.input));
-      const keys = c.type === 'dissect' ? dissectKeys(c.pattern.value) : c.patterns.flatMap((p) => grokKeys(p.value));
-      // over a field (or a value computed from one), each column is a value computed from it, null where the pattern
-      // does not match, as ES|QL has it: a capture of a GROK pattern's regex (`grokToRegex`; one pattern), a key of a
-      // DISSECT pattern (the model's `dissect` step, `src/model/dissect.ts`)
-      const grok = c.type === 'grok' && c.patterns.length === 1 ? grokToRegex(c.patterns[0]!.value) : undefined;
-      const dissected = c.type === 'dissect' ? { text: c.pattern.value, parsed: parseDissect(c.pattern.value) } : undefined;
-      const step = (k: string): TransformStep | undefined => {
-        if (dissected?.parsed.ok) return { fn: 'dissect', args: [dissected.text, k] };
-        if (!grok?.ok) return undefined;
-        const cap = grok.captures.find((x) => x.name === k);
-        return cap && { fn: 'extract', args: [grok.regex, cap.group, 'm'] };
-      };
-      const what = dissected ? (dissected.parsed.ok ? undefined : dissected.parsed.what) : !grok ? 'several patterns, the first that matches' : grok.ok ? undefined : grok.what;
+      const { keys, step, what } = extraction(c);
       const why = what ?? (from ? undefined : 'of a value the model does not compute');
       for (const k of keys) {
-        const st = from && step(k);
+        const st = from && step?.(k);
         s.columns.set(
           k,
           from && st
@@ -482,4 +470,30 @@ function globMatch(pattern: string, name: string): boolean {
     pos = at + parts[i]!.length;
   }
   return pos <= name.length - parts[parts.length - 1]!.length;
+}
+
+/**
+ * The columns a GROK or DISSECT command writes and the step that computes each from its input (null where the pattern
+ * does not match, as ES|QL has it): a capture of a GROK pattern's regex (`grokToRegex`; one pattern), a key of a
+ * DISSECT pattern (the model's `dissect` step, `src/model/dissect.ts`); or what the model does not run of it.
+ */
+function extraction(c: Extract<EsqlCommand, { type: 'dissect' | 'grok' }>): { keys: readonly string[]; step?: (k: string) => TransformStep | undefined; what?: string } {
+  if (c.type === 'dissect') {
+    const text = c.pattern.value;
+    const r = parseDissect(text);
+    if (!r.ok) return { keys: [], what: r.what };
+    const what = dissectUnsupported(r.pattern);
+    return { keys: dissectKeys(r.pattern), ...(what ? { what } : { step: (k) => ({ fn: 'dissect', args: [text, k] }) }) };
+  }
+  const keys = c.patterns.flatMap((p) => grokKeys(p.value));
+  if (c.patterns.length !== 1) return { keys, what: 'several patterns, the first that matches' };
+  const g = grokToRegex(c.patterns[0]!.value);
+  if (!g.ok) return { keys, what: g.what };
+  return {
+    keys,
+    step: (k) => {
+      const cap = g.captures.find((x) => x.name === k);
+      return cap && { fn: 'extract', args: [g.regex, cap.group, 'm'] };
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * ES|QL pattern languages: LIKE wildcards and RLIKE Lucene regular expressions converted to the model's glob and
- * RE2 syntax, and the field names DISSECT and GROK patterns extract.
+ * RE2 syntax, and the field names GROK patterns extract (DISSECT's: `src/model/dissect.ts`).
  */
 import { compileRegex } from '../../../model/regex.ts';
 import { toModelGlob } from '../queryText.ts';
@@ -79,24 +79,6 @@ export function rlikeToRegex(pattern: string): { ok: true; regex: string } | { o
 function escapeRe(s: string): string {
   let out = '';
   for (const ch of s) out += '\\^$.|?*+()[]{}/'.includes(ch) ? '\\' + ch : ch;
-  return out;
-}
-
-/** Field names a DISSECT pattern writes: `%{name}`, `%{+name}` (append), `%{name->}`; `%{?x}` and `%{}` write none. */
-export function dissectKeys(pattern: string): string[] {
-  const out: string[] = [];
-  let i = pattern.indexOf('%{');
-  while (i >= 0) {
-    const end = pattern.indexOf('}', i + 2);
-    if (end < 0) break;
-    let key = pattern.slice(i + 2, end);
-    if (key.endsWith('->')) key = key.slice(0, -2);
-    if (key && !key.startsWith('?') && !key.startsWith('*') && !key.startsWith('&')) {
-      const name = key.startsWith('+') ? key.slice(1).split('/')[0]! : key;
-      if (name && !out.includes(name)) out.push(name);
-    }
-    i = pattern.indexOf('%{', end + 1);
-  }
   return out;
 }
 
