@@ -133,6 +133,11 @@ describe('SPL where / eval semantics', () => {
     ['x | eval s=replace(w, "\\\\\\\\", "") | where s!=c', `(${X} and replace(w) is_not_null and c is_not_null and replace(w) ne {"kind":"field","field":"c"} {cs:true,typing:loose})`],
     ['x | where substr(h, 1, 2)="MZ"', `(${X} and substring(h) eq "MZ" {cs:true,typing:loose})`],
     ['x | where mvindex(a, 0)="b"', `(${X} and opaque(function: mvindex() computes a value the model cannot compare))`],
+    // the values of a split: one by its index (negative from the end), or how many
+    ['x | eval p=mvindex(split(img, "\\\\"), -1) | where p="a.exe"', `(${X} and split.get(img) eq "a.exe" {cs:true,typing:loose})`],
+    ['x | where mvcount(split(a, ",")) > 2', `(${X} and split.array_len(a) gt 2 {typing:loose})`],
+    ['x | where mvcount(a) > 2', `(${X} and opaque(function: mvcount() computes a value the model cannot compare))`],
+    ['x | where mvindex(split(a, ","), 0, 1)="b"', `(${X} and opaque(function: mvindex() computes a value the model cannot compare))`],
     // rex: a named group of the first match is the model's extract of the field; a null when it does not match
     ['x | rex field=a "(?<b>\\d+)" | where b="1"', `(${X} and extract(a) eq "1" {cs:true,typing:loose})`],
     ['x | rex "(?<b>\\d+)" | search b=1 OR b=*', `(${X} and (extract(_raw) eq 1 {cs:false,typing:loose} or extract(_raw) is_not_null))`],
@@ -414,6 +419,24 @@ describe('SPL evaluation follows Splunk', () => {
     assert.equal(on('where trim(n)="a"')({ n: '\na' }), false, 'a line break is not trimmed');
     assert.equal(on('where len(n) > 3')({ n: 'äöüß' }), true);
     assert.equal(on('where len(n) > 3')({}), false);
+  });
+  it('split, and mvindex / mvcount of its values: an empty value or a multivalue field is unknown', () => {
+    const on = (q: string) => (ev: Record<string, unknown>) => evaluate(e(`search x | ${q}`), { _raw: 'x', ...ev });
+    const base = on('eval p=mvindex(split(img, "\\\\"), -1) | where NOT match(p, "(?i)^(svchost|lsass)\\.exe$")');
+    assert.equal(base({ img: 'C:\\Windows\\System32\\lsass.exe' }), false);
+    assert.equal(base({ img: 'C:\\Users\\a\\LSASS.EXE.bat' }), true);
+    assert.equal(base({ img: 'rundll32.exe' }), true, 'no delimiter: the value itself');
+    assert.equal(base({ img: 'C:\\Windows\\' }), 'unknown', 'an empty last value');
+    assert.equal(base({ img: 'C:\\\\x.exe' }), 'unknown', 'delimiters side by side');
+    assert.equal(base({ img: ['C:\\a.exe', 'C:\\b.exe'] }), 'unknown', 'a multivalue field');
+    const second = on('where mvindex(split(u, "@"), 1) = "corp"');
+    assert.equal(second({ u: 'a@corp' }), true);
+    assert.equal(second({ u: 'a' }), false, 'out of range: null');
+    assert.equal(second({}), false);
+    const parts = on('where mvcount(split(k, "\\\\")) <= 2');
+    assert.equal(parts({ k: 'HKLM\\Run' }), true);
+    assert.equal(parts({ k: 'HKLM\\Software\\Run' }), false);
+    assert.equal(parts({ k: 3 }), true, 'a number is its text: one value');
   });
   it('a value rex extracts compared with another field, or with another extracted value: null on either side is no match', () => {
     const on = (q: string) => (ev: Record<string, unknown>) => evaluate(e(`search x | ${q}`), { _raw: 'x', ...ev });

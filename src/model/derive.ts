@@ -53,11 +53,11 @@ export const SCALAR_STRING_STEPS: ReadonlySet<string> = new Set(['lower', 'upper
 /**
  * The steps that are unknown on a list or an object, by language: `SCALAR_STRING_STEPS` in ES|QL and SPL, and in
  * ES|QL also GROK's and DISSECT's (`extract`, `dissect`), which match each value of a multi-valued column and make
- * their columns multi-valued.
+ * their columns multi-valued; in SPL also `split`, whose reading of a multivalue field Splunk does not document.
  */
 const SCALAR_ONLY: Readonly<Partial<Record<NonNullable<Derived['lang']>, ReadonlySet<string>>>> = {
   esql: new Set([...SCALAR_STRING_STEPS, 'extract', 'dissect']),
-  spl: SCALAR_STRING_STEPS,
+  spl: new Set([...SCALAR_STRING_STEPS, 'split']),
 };
 
 /** Is the step unknown on a list or an object in this language (`SCALAR_ONLY`)? */
@@ -144,6 +144,8 @@ function applyStep(s: TransformStep, input: unknown, lang: Lang, field: (name: s
       if (sep === null || sep === undefined) return limited ? UNKNOWN_OPERAND : str.split(/\s+/).filter((x) => x !== '');
       if (typeof sep !== 'string' || sep === '') return FAIL;
       const parts = str.split(sep);
+      // SPL's split: whether an empty value (delimiters side by side, or at either end) is kept is not documented
+      if (lang === 'spl' && parts.includes('')) return UNKNOWN_OPERAND;
       if (!limited || parts.length <= max + 1) return parts;
       if (argOf(s, 2) === 'right') return [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)];
       return [...parts.slice(0, max), parts.slice(max).join(sep)];

@@ -41,7 +41,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     meaning: 'The member of an object (by key) or the element of a list (by integer index; negative from the end). A missing key or index gives the default (null when none).',
     languages: 'Python: on a value that is not a dict (dict.get) it is a failure (AttributeError); KQL: null.',
     failure: 'a value that is not an object / list (Python)',
-    sources: ['Python d.get("k"[, default])', 'Panther deep_get(json, "a", "b")', 'KQL x.k / x["k"] / x[i] on dynamic'],
+    sources: ['Python d.get("k"[, default])', 'Panther deep_get(json, "a", "b")', 'KQL x.k / x["k"] / x[i] on dynamic', 'SPL mvindex(split(s, "delim"), i)'],
   },
   item: {
     args: 'key (string or integer)',
@@ -61,9 +61,9 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     args: 'separator (string; null: runs of whitespace)[, maxsplit (integer; -1: no limit)[, "right"]]',
     render: 'split(X, sep)',
     meaning: 'The list of the parts of a string between separators (an empty string gives [""] with a separator); with maxsplit at most maxsplit splits, counted from the start, or from the end with "right" (Python rsplit). Index it with get / item.',
-    languages: 'Python str.split(); KQL split(s, sep) (then [i] on the dynamic array: out of range is null).',
+    languages: 'Python str.split(); KQL split(s, sep) (then [i] on the dynamic array: out of range is null); SPL split(s, "delim") (a text that gives an empty value is unknown: Splunk does not document whether split keeps it; a multivalue field is unknown).',
     failure: 'a value that is not a string (Python)',
-    sources: ['Python s.split(sep[, maxsplit]) / s.rsplit(sep, maxsplit)', 'KQL split(s, sep)'],
+    sources: ['Python s.split(sep[, maxsplit]) / s.rsplit(sep, maxsplit)', 'KQL split(s, sep)', 'SPL split(s, "delim")'],
   },
   argv: {
     args: '',
@@ -95,7 +95,7 @@ export const TRANSFORM_FACTS: Record<TransformName, TransformFact> = {
     render: 'array_length(X)',
     meaning: 'The number of elements of an array.',
     failure: 'a value that is not an array (KQL: null), null / missing',
-    sources: ['KQL array_length(a)'],
+    sources: ['KQL array_length(a)', 'SPL mvcount(split(s, "delim"))'],
   },
   bytes: {
     args: '',

@@ -16,7 +16,7 @@ import { renderPredicate } from '../../model/render.ts';
 import { evaluatePredicate } from '../../model/evaluate.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
-import { CASE_FOLD_FUNCTIONS, STEP_FUNCTIONS } from './splFacts.ts';
+import { CASE_FOLD_FUNCTIONS, OVER_SPLIT, STEP_FUNCTIONS } from './splFacts.ts';
 
 /** Where a field's value comes from at a point of the pipeline. */
 export type FieldOrigin =
@@ -351,7 +351,10 @@ export function evalChain(n: EvalNode, origin: (name: string) => FieldOrigin): E
   if (n.type !== 'call' || !STEP_FUNCTIONS.has(n.name) || !n.args.length) return undefined;
   const step = evalStep(n);
   const inner = step && evalChain(n.args[0]!, origin);
-  return inner && step ? { ...inner, steps: [...inner.steps, step] } : undefined;
+  if (!inner || !step) return undefined;
+  // mvindex / mvcount of the values of a split only (OVER_SPLIT)
+  if (OVER_SPLIT.has(n.name) && inner.steps.at(-1)?.fn !== 'split') return undefined;
+  return { ...inner, steps: [...inner.steps, step] };
 }
 
 /** An event field through transform steps, null where `guard` fails (see `GUARDS`). */
@@ -367,10 +370,21 @@ const guardProp = (g: Expr | undefined): { guard?: Expr } => (g ? { guard: g } :
 function evalStep(n: Extract<EvalNode, { type: 'call' }>): TransformStep | undefined {
   const lit = (i: number) => {
     const a = n.args[i];
+    if (a?.type === 'call' && a.name === 'neg' && a.args.length === 1 && a.args[0]!.type === 'lit' && typeof a.args[0]!.value === 'number') return -a.args[0]!.value;
     return a?.type === 'lit' ? a.value : undefined;
   };
   const whole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
   switch (n.name) {
+    case 'split': {
+      const delim = lit(1);
+      return n.args.length === 2 && typeof delim === 'string' && delim !== '' ? { fn: 'split', args: [delim] } : undefined;
+    }
+    case 'mvindex': {
+      const at = lit(1);
+      return n.args.length === 2 && whole(at) ? { fn: 'get', args: [at] } : undefined;
+    }
+    case 'mvcount':
+      return n.args.length === 1 ? { fn: 'array_len' } : undefined;
     case 'len':
     case 'urldecode':
     case 'lower':

@@ -123,8 +123,16 @@ export const CASE_FOLD_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper
  * arguments constants, as Splunk's eval reference gives them: `len(x)` (characters), `replace(x, regex, rewrite)`
  * (every match; `\1` in the rewrite is a group, as in RE2's), `substr(x, start[, n])` (start 1-based),
  * `urldecode(x)` (percent-decoding; a `+` or a stray `%`, whose reading was not found documented, is unknown), `trim(x[, chars])` (spaces and tabs by default); `lower` / `upper` of these.
+ * `split(x, delim)` (the values between occurrences of a literal delimiter; where that gives an empty value, which
+ * Splunk's reference does not say it keeps, unknown), and of its values `mvindex(…, i)` (one value by a zero-based
+ * index, negative from the end; out of range: null) and `mvcount(…)` (how many): the basename idiom
+ * `mvindex(split(path, "\\"), -1)`. Of a field itself `mvindex` and `mvcount` stay unread: a single value is
+ * one value to them, a list element to the model.
  */
-export const STEP_FUNCTIONS: ReadonlySet<string> = new Set(['len', 'replace', 'substr', 'urldecode', 'trim', 'lower', 'upper']);
+export const STEP_FUNCTIONS: ReadonlySet<string> = new Set(['len', 'replace', 'substr', 'urldecode', 'trim', 'lower', 'upper', 'split', 'mvindex', 'mvcount']);
+
+/** Multivalue functions read only over the values of a `split` (see `STEP_FUNCTIONS`). */
+export const OVER_SPLIT: ReadonlySet<string> = new Set(['mvindex', 'mvcount']);
 
 /** Statistical functions whose result is a number (a threshold can compare them). */
 export const NUMERIC_AGGREGATES: ReadonlySet<string> = new Set([

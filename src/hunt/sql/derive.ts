@@ -435,6 +435,12 @@ function stepSql(s: TransformStep, a: string, c: StepCtx): string {
       const sep = arg(s, 0);
       if (typeof sep !== 'string' || sep === '') return c.FAIL;
       const max = arg(s, 1);
+      if (c.lang === 'spl') {
+        // an empty value is unknown (derive.ts)
+        const l = c.names.next('l');
+        const x = c.names.next('x');
+        return asString(a, c, (t) => d.let(D.split(t, d.str(sep)), l, `CASE WHEN ${d.listLength(d.filter(l, d.lambda(x, `${x} = ''`)))} > 0 THEN ${c.UNKNOWN} ELSE ${c.OK(D.toJson(l))} END`));
+      }
       if (!(typeof max === 'number' && max >= 0)) return asString(a, c, (t) => c.OK(D.toJson(D.split(t, d.str(sep)))));
       // at most `max` splits, from the left or (Python rsplit) the right: the rest joined again
       const n = Math.trunc(max);
