@@ -1,7 +1,7 @@
 /**
  * Splunk's own files of searches: an app's savedsearches.conf (one rule per stanza with a search, alert settings,
  * Enterprise Security annotations), macros.conf (expanded into the searches), and plain .spl files; the .conf
- * reader's continuation lines, comments and offsets.
+ * reader's continuation lines, comments and offsets; Anvilogic's Armory layout; rex / regex patterns written outside quotes.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { parseSplunkMarkdown } from '../src/formats/splunk/markdown.ts';
 import { scanSource } from '../src/formats/scan.ts';
 import { readConf, setting } from '../src/formats/splunk/conf.ts';
 import { splunkAdapter } from '../src/formats/splunk/index.ts';
+import { parseSpl } from '../src/formats/splunk/parser.ts';
+import { lowerPipeline } from '../src/formats/splunk/lower.ts';
 import { describeCount } from '../src/model/aggregate.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { renderExpr } from '../src/model/render.ts';
@@ -241,5 +243,87 @@ describe('.conf files that are not well formed', () => {
     const bin = readConf('\u0000\u0001[x\n\u00ff\u00fe = \\');
     assert.equal(bin.errors.length, 1); // the first line; the second is a setting whose value continues past the end
     assert.equal(bin.stanzas[0]!.settings[0]!.key, '\u00ff\u00fe');
+  });
+});
+
+describe("Anvilogic's Armory layout: a YAML per rule, its logic in the language logic_format names", () => {
+  // invented rules in the layout's fields (title, logic_format, logic, technique_id, techniques, data_category)
+  const SPL_RULE = `id: '1.2'
+title: Encoded PowerShell
+description: Encoded PowerShell command lines.
+logic_format: Splunk
+logic: '\`get_endpoint_data\` Image="*\\\\powershell.exe" CommandLine="*-enc*"
+  | rex field=CommandLine (?<arg>"-enc\\S*") | table _time, host, CommandLine'
+techniques:
+- execution:powershell
+- defense-evasion:obfuscated files or information
+technique_id:
+- T1059.001
+- T1027
+data_category:
+- Endpoint
+references:
+- https://example.com/ps
+`;
+  const SQL_RULE = `id: '1.3'
+title: Encoded PowerShell
+description: The same in Snowflake.
+logic_format: snowflake
+logic: select * from endpoint where command_line ilike '%-enc%'
+techniques: []
+technique_id: []
+data_category: []
+references: []
+`;
+  const dir = tempDir('detwiki-armory-');
+  mkdirSync(path.join(dir, 'detections', 'endpoint', 'encoded_powershell'), { recursive: true });
+  writeFileSync(path.join(dir, 'detections', 'endpoint', 'encoded_powershell', 'encoded_powershell-splunk-edr.yml'), SPL_RULE);
+  writeFileSync(path.join(dir, 'detections', 'endpoint', 'encoded_powershell', 'encoded_powershell-snowflake-edr.yml'), SQL_RULE);
+  const scan = scanSource(splunkAdapter, dir, { repository: 'test/armory' });
+
+  it('recognised as Splunk without --format; the SPL rule parsed, the Snowflake one skipped with its language named', async () => {
+    assert.equal(detectFormat(dir), 'splunk');
+    const r = await scan;
+    assert.deepEqual(r.files.map((f) => `${f.path.split('/').pop()} ${f.outcome} ${f.reason ?? ''}`.trim()).sort(), [
+      'encoded_powershell-snowflake-edr.yml skipped an Anvilogic Armory rule whose logic is snowflake, not SPL: no adapter reads that language',
+      'encoded_powershell-splunk-edr.yml parsed',
+    ]);
+  });
+
+  it('title, description, ATT&CK ids, tags, data category and references from their fields; the logic lowered, its undefined macro opaque', async () => {
+    const [rule] = (await scan).rules;
+    assert.equal(rule!.title, 'Encoded PowerShell');
+    assert.equal(rule!.nativeId, '1.2');
+    assert.deepEqual(rule!.attackDeclared.map((a) => a.techniqueId), ['T1059.001', 'T1027']);
+    assert.deepEqual(rule!.tags, ['execution:powershell', 'defense-evasion:obfuscated files or information']);
+    assert.ok(rule!.logSources.some((l) => l.kind === 'data_category' && l.name === 'Endpoint'), JSON.stringify(rule!.logSources));
+    assert.deepEqual(rule!.references, ['https://example.com/ps']);
+    assert.equal(rule!.logic.completeness, 'partial');
+    assert.match(renderExpr(rule!.logic.condition!), /^<opaque: `get_endpoint_data`> and Image wildcard "\*\\\\powershell\.exe" and CommandLine wildcard "\*-enc\*"$/);
+    // the rex whose regex is written half outside quotes: its field is not read, with the reason
+    const rex = rule!.logic.stages.find((s) => s.label === 'rex');
+    assert.deepEqual(rex?.detail?.['extracts'], ['arg']);
+  });
+});
+
+describe('rex and regex with a regular expression not written as one double-quoted string', () => {
+  const lower = (q: string) => {
+    const p = parseSpl(q);
+    assert.ok(p.ok, q);
+    return lowerPipeline({ pipeline: p.value, text: q, span: (r) => ({ file: 'q', ...r }), source: (r) => q.slice(r.start, r.end), macroAt: () => undefined });
+  };
+  it('parses; a field it extracts, and the regex filter, are opaque with the reason; the search before them is read', () => {
+    const rex = lower('index=x a=1 | rex field=p (?<ioc>"(?i)\\S+\\.go") | where ioc="x.go"');
+    assert.equal(renderExpr(rex.condition!), 'a eq 1 and <opaque: ioc="x.go">');
+    const opaquePart = rex.condition!.kind === 'and' ? rex.condition!.args[1] : undefined;
+    assert.match(opaquePart?.kind === 'opaque' ? opaquePart.reason : '', /rex: ioc is extracted from p by a regular expression \(the regular expression \(\?<ioc>"\(\?i\)\\S\+\\\.go"\) is not one double-quoted string/);
+    for (const q of ['x | rex field=p "(?<f>\\S+\\.dmp")', 'x | rex field=_raw "[^\\w]"(?<p>"(ssh)")"[^\\w]"| table p', 'x | regex auid=^\\d+']) assert.ok(parseSpl(q).ok, q);
+    const re = lower('x | regex auid!=^\\d+$');
+    assert.match(renderExpr(re.condition!), /<opaque: regex auid!=\^\\d\+\$>/);
+  });
+  it('a quoted regex right before a subsearch\'s closing bracket stays a quoted regex (the bracket is not part of it)', () => {
+    const p = parseSpl('x | join d [search y | rex field=q "(?<d>\\w+\\.\\w+)"] | table d');
+    assert.ok(p.ok);
+    assert.equal(p.value.commands.length, 3);
   });
 });

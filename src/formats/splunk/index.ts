@@ -22,7 +22,7 @@ import { addConfMacros, parseSavedSearches, parseSplFile, readConfMacros } from 
 import { parseSplunkMarkdown } from './markdown.ts';
 import { SPLUNK_HIGHLIGHT } from './highlightFacts.ts';
 import { SPL_CODES } from './diagnostics.ts';
-import { isDetectionShaped, SPLUNK_SNIFF } from './sniff.ts';
+import { isArmoryShaped, isDetectionShaped, isSplLogic, SPLUNK_SNIFF } from './sniff.ts';
 import { splunkHuntReadings } from './readings.ts';
 import { resolveSplunkField } from './resolve.ts';
 import { isRecord } from '../../model/isRecord.ts';
@@ -140,11 +140,13 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     diagnostics.push(SplunkDiagnostics.lenientYaml(path, lenient.firstLine));
   }
   const y = loaded.yaml.value;
+  if (isRecord(y) && isArmoryShaped(y) && !isSplLogic(y)) return skipped(path, `an Anvilogic Armory rule whose logic is ${y.logic_format}, not SPL: no adapter reads that language`);
   if (loose !== undefined && !(isRecord(y) && isDetectionShaped(y))) return skipped(path, loose);
   if (!isRecord(y)) return { path, outcome: 'error', rules: [], diagnostics: [SplunkDiagnostics.notMapping(path)] };
-  const name = str(y.name);
-  if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, 'name'));
-  const search = str(y.search);
+  const layout = isArmoryShaped(y) ? ARMORY : SECURITY_CONTENT;
+  const name = str(y[layout.name]);
+  if (!name) diagnostics.push(GeneralDiagnostics.missingField(path, layout.name));
+  const search = str(y[layout.search]);
   if (!search) diagnostics.push(SplunkDiagnostics.noSearch(path));
   const tags = isRecord(y.tags) ? y.tags : {};
   const typeNative = str(y.type) ?? (baseline ? 'Baseline' : undefined);
@@ -152,7 +154,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   const { kind, kindReason } = classify(path, typeNative, statusNative, baseline);
 
   const attackDeclared: DeclaredAttack[] = [];
-  for (const t of list(tags.mitre_attack_id)) {
+  for (const t of list(layout === ARMORY ? y.technique_id : tags.mitre_attack_id)) {
     const id = String(t).trim();
     if (TECHNIQUE_ID.test(id)) attackDeclared.push({ text: id, techniqueId: id });
     else {
@@ -160,10 +162,10 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
       diagnostics.push(SplunkDiagnostics.badTechnique(path, id));
     }
   }
-  const dataSources: LogSource[] = list(y.data_source).map((d) => ({ kind: 'data_source', name: String(d) }));
+  const dataSources: LogSource[] = list(y[layout.dataSource]).map((d) => ({ kind: layout.dataSource, name: String(d) }));
   const scores = isRecord(y.rba) ? list(y.rba.risk_objects).flatMap((o) => (isRecord(o) && typeof o.score === 'number' ? [o.score] : [])) : [];
   const risk = scores.length ? Math.max(...scores) : undefined;
-  const searchNode = isYamlMap(loaded.yaml.doc.contents) ? loaded.yaml.doc.contents.get('search', true) : undefined;
+  const searchNode = isYamlMap(loaded.yaml.doc.contents) ? loaded.yaml.doc.contents.get(layout.search, true) : undefined;
   const mapper = isScalar(searchNode) ? scalarMapper(readText, searchNode) : () => 0;
   const sl = search ? searchLogic(path, text, search, (o) => toOriginal(mapper(o)), macros) : undefined;
   diagnostics.push(...(sl?.diagnostics ?? []));
@@ -183,7 +185,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     author: str(y.author),
     created: str(y.date),
     version: y.version !== undefined ? String(y.version) : undefined,
-    tags: list(tags.analytic_story).map((s) => `analytic_story:${String(s)}`),
+    tags: layout === ARMORY ? list(y.techniques).map(String) : list(tags.analytic_story).map((s) => `analytic_story:${String(s)}`),
     severity: risk !== undefined ? normalizeSeverity(risk) : undefined,
     severityNative: risk !== undefined ? `risk score ${risk}` : undefined,
     status: normalizeStatus(statusNative),
@@ -206,6 +208,16 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   });
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
 }
+
+/** Where a layout keeps a rule's name, its search and its data sources. */
+interface Layout {
+  readonly name: string;
+  readonly search: string;
+  readonly dataSource: string;
+}
+const SECURITY_CONTENT: Layout = { name: 'name', search: 'search', dataSource: 'data_source' };
+/** Anvilogic's Armory (`isArmoryShaped`): its ATT&CK ids are `technique_id`, its tags the `techniques` it names. */
+const ARMORY: Layout = { name: 'title', search: 'logic', dataSource: 'data_category' };
 
 function classify(path: string, type: string | undefined, status: string | undefined, baseline: boolean): { kind: Kind; kindReason: string } {
   if (status?.toLowerCase() === 'deprecated' || path.split('/').includes('deprecated')) return { kind: 'deprecated', kindReason: 'status deprecated (or in a deprecated/ folder)' };

@@ -49,6 +49,11 @@ function commandName(c: Command): string {
  * eventstats...: ROW_PRESERVING) and other limits neither drop nor count rows; a macro's text is unknown, and
  * search, where, regex, stats, dedup... see only the kept rows.
  */
+/** Why a regular expression written otherwise than as one double-quoted string (`unquoted`) is not read. */
+function unquotedRegex(written: string): string {
+  return `the regular expression ${written.length > 80 ? written.slice(0, 77) + '...' : written} is not one double-quoted string, and the Search Reference does not say how a word written so is read`;
+}
+
 function keepsRowsAfterLimit(c: Command): boolean {
   switch (c.type) {
     case 'search':
@@ -184,7 +189,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         return;
       }
       case 'regex': {
-        const e0 = lowerSearchLike(c.field, c.regex, c.at);
+        const e0 = c.unquoted ? opaque(input.source(c.at), `regex: ${unquotedRegex(c.regex)}`, input.span(c.at)) : lowerSearchLike(c.field, c.regex, c.at);
         const e = c.negated ? { kind: 'not', arg: e0 } as Expr : e0;
         filter(e, c.at);
         stage('filter', 'regex', c.at, {}, e);
@@ -205,8 +210,8 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         const single = (c.options['max_match'] ?? '1') === '1';
         if (c.options['mode'] !== 'sed') {
           for (const n of names) {
-            const reason = `rex: ${n} is extracted from ${from} by a regular expression${single ? '' : ` (max_match=${c.options['max_match']}: every match)`}`;
-            env.set(n, single && source.kind === 'raw' ? { kind: 'derived', field: source.field, derived: { steps: [{ fn: 'extract', args: [c.regex, n] }] }, reason } : { kind: 'computed', reason });
+            const reason = `rex: ${n} is extracted from ${from} by a regular expression${c.unquoted ? ` (${unquotedRegex(c.regex)})` : single ? '' : ` (max_match=${c.options['max_match']}: every match)`}`;
+            env.set(n, single && !c.unquoted && source.kind === 'raw' ? { kind: 'derived', field: source.field, derived: { steps: [{ fn: 'extract', args: [c.regex, n] }] }, reason } : { kind: 'computed', reason });
           }
         }
         stage('parse', 'rex', c.at, { field: from, extracts: names, ...(c.options['mode'] ? { mode: c.options['mode'] } : {}) });

@@ -79,8 +79,9 @@ export type Command =
     }
   | { readonly type: 'rename'; readonly pairs: readonly { readonly from: string; readonly to: string; readonly at: SplRange }[]; readonly at: SplRange }
   | { readonly type: 'fields'; readonly name: 'table' | 'fields'; readonly mode: '+' | '-'; readonly fields: readonly string[]; readonly at: SplRange }
-  | { readonly type: 'rex'; readonly regex: string; readonly options: Readonly<Record<string, string>>; readonly at: SplRange }
-  | { readonly type: 'regex'; readonly field: string; readonly negated: boolean; readonly regex: string; readonly at: SplRange }
+  /** `unquoted`: the regular expression was not written as one double-quoted string; `regex` is the word as written. */
+  | { readonly type: 'rex'; readonly regex: string; readonly unquoted?: true; readonly options: Readonly<Record<string, string>>; readonly at: SplRange }
+  | { readonly type: 'regex'; readonly field: string; readonly negated: boolean; readonly regex: string; readonly unquoted?: true; readonly at: SplRange }
   | { readonly type: 'bucket'; readonly field: string | null; readonly options: Readonly<Record<string, string>>; readonly at: SplRange }
   | {
       readonly type: 'lookup';
