@@ -44,16 +44,16 @@ function commandName(c: Command): string {
   return c.type === 'generic' || c.type === 'stats' || c.type === 'fields' ? c.name : c.type;
 }
 
-/**
- * May this command follow a row limit without making it matter? Row-preserving commands (eval, table, sort, lookup,
- * eventstats...: ROW_PRESERVING) and other limits neither drop nor count rows; a macro's text is unknown, and
- * search, where, regex, stats, dedup... see only the kept rows.
- */
 /** Why a regular expression written otherwise than as one double-quoted string (`unquoted`) is not read. */
 function unquotedRegex(written: string): string {
   return `the regular expression ${written.length > 80 ? written.slice(0, 77) + '...' : written} is not one double-quoted string, and the Search Reference does not say how a word written so is read`;
 }
 
+/**
+ * May this command follow a row limit without making it matter? Row-preserving commands (eval, table, sort, lookup,
+ * eventstats...: ROW_PRESERVING) and other limits neither drop nor count rows; a macro's text is unknown, and
+ * search, where, regex, stats, dedup... see only the kept rows.
+ */
 function keepsRowsAfterLimit(c: Command): boolean {
   switch (c.type) {
     case 'search':
