@@ -716,11 +716,14 @@ describe('adapter over fixtures', () => {
 });
 
 describe('files without an extension', () => {
-  it('Markdown with a KQL block is read as a .md file is (a collection that left off the extension); other files are skipped, saying why', async () => {
+  it('Markdown with a KQL block is read as a .md file is (a collection that left off the extension), a file that is one query as a .kql file is; other files are skipped, saying why', async () => {
     const root = tempDir('detwiki-kql-noext-');
     try {
       writeFileSync(path.join(root, 'policy_listing_aws'), '# Policy listing\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
+      writeFileSync(path.join(root, 'Key deletion by a new user'), 'let known = dynamic(["admin"]);\nAWSCloudTrail\n| where EventName == "ScheduleKeyDeletion" and UserIdentityUserName !in (known)\n');
       writeFileSync(path.join(root, 'NOTES'), 'owner: soc team\nreview monthly\n');
+      writeFileSync(path.join(root, 'collect'), 'cat events.log | sort | uniq -c\n');
+      writeFileSync(path.join(root, 'Makefile'), 'all:\n\tnode build.js | tee build.log\n');
       writeFileSync(path.join(root, 'blob'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 0, 7]));
       writeFileSync(path.join(root, 'LICENSE'), 'MIT License\n');
       const res = await scanSource(kustoAdapter, root, SRC);
@@ -729,9 +732,12 @@ describe('files without an extension', () => {
       const [rule] = by['policy_listing_aws']!.rules;
       assert.equal(rule!.title, 'Policy listing');
       assert.equal(renderExpr(rule!.logic.condition!), 'EventName eq "ListPolicies"');
-      for (const f of ['NOTES', 'blob']) {
+      const [query] = by['Key deletion by a new user']!.rules;
+      assert.equal(query!.title, 'Key deletion by a new user');
+      assert.equal(renderExpr(query!.logic.condition!), 'EventName eq "ScheduleKeyDeletion" and not UserIdentityUserName in "admin"');
+      for (const f of ['NOTES', 'blob', 'collect', 'Makefile']) {
         assert.equal(by[f]!.outcome, 'skipped', f);
-        assert.match(by[f]!.reason!, /extensionless file that is not Markdown with a KQL block: not a KQL rule file/, f);
+        assert.match(by[f]!.reason!, /extensionless file that is neither Markdown with a KQL block nor a KQL query: not a KQL rule file/, f);
       }
       assert.equal(by['LICENSE']!.reason, 'licence text');
     } finally {

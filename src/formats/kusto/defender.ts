@@ -19,6 +19,7 @@ import { ATTACK_TACTIC_NAMES, HUNTING_FOLDERS, QUERY_SHAPE_KINDS, TACTIC_COLUMN_
 import { readFrontMatter } from './frontMatter.ts';
 import { buildKqlRule, type KqlRuleOutput } from './record.ts';
 import { leadingComments, parseKql, splitQueryBlocks, type KNode } from './parser.ts';
+import { DEFENDER_TABLES, KQL_TABLES, SENTINEL_ROW_TABLES } from './vocabulary.ts';
 
 export interface DefenderResult {
   readonly outputs: readonly KqlRuleOutput[];
@@ -259,6 +260,28 @@ export function isQueryShaped(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether text that is a query as a whole (`isQueryShaped`) also parses without a syntax error, or names a log table
+ * this project knows (Sentinel's, Defender XDR's: `KQL_TABLES`, `DEFENDER_TABLES`, `SENTINEL_ROW_TABLES`) or a custom
+ * log (`…_CL`): the test for a file with no extension, where a Makefile (an `all:` line, then a command piped to
+ * another) would pass the first.
+ */
+export function isLogQuery(text: string): boolean {
+  if (!isQueryShaped(text)) return false;
+  const parsed = parseKql(text);
+  if (parsed.diagnostics.length === 0) return true;
+  const stack: KNode[] = [parsed.value.root];
+  let budget = 100_000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (n.kind === 'IdentifierToken' && n.token !== undefined && isLogTable(n.token)) return true;
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
+}
+
+const isLogTable = (name: string): boolean => name in KQL_TABLES || name in SENTINEL_ROW_TABLES || DEFENDER_TABLES.includes(name) || /^[A-Za-z][A-Za-z0-9_]*_CL$/.test(name);
 
 function firstCodeOffset(n: KNode): number | undefined {
   if (n.token !== undefined) return n.token === '' ? undefined : n.start;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
 import { readSourceText } from '../io.ts';
 import { parseKqlJson } from './arm.ts';
-import { parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
+import { isLogQuery, parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
 import { DEFENDER_COLLECTION_TEMPLATES } from './defenderFacts.ts';
 import { PARSER_NAME } from './record.ts';
 import { unloadKusto } from './parser.ts';
@@ -97,7 +97,7 @@ export function classifyKqlFile(rel: string, prep: KqlPrep = { collections: [] }
   }
 }
 
-const EXTENSIONLESS_NOT_A_RULE = 'extensionless file that is not Markdown with a KQL block: not a KQL rule file';
+const EXTENSIONLESS_NOT_A_RULE = 'extensionless file that is neither Markdown with a KQL block nor a KQL query: not a KQL rule file';
 
 export const kustoAdapter: FormatAdapter<KqlPrep> = {
   format: 'kusto',
@@ -121,8 +121,11 @@ export const kustoAdapter: FormatAdapter<KqlPrep> = {
       return { path: rel, outcome: 'error', rules: [], diagnostics: [read.diagnostic] };
     }
     if (role.role === 'extensionless') {
-      // read as Markdown: one with a KQL block is a rule as a `.md` file is; anything else is not a rule file
-      const r = parseDefenderMarkdown(rel, read.text, role.flavour, source, role.collection);
+      // read as Markdown: one with a KQL block is a rule as a `.md` file is; else a file that is one query as a whole
+      // (the Kusto parser reads it, with a pipe, a let statement, union or search, and a log table it names:
+      // `isLogQuery`) is a rule as a `.kql` file is; anything else is not a rule file
+      const md = parseDefenderMarkdown(rel, read.text, role.flavour, source, role.collection);
+      const r = md.outputs.length || !isLogQuery(read.text) ? md : parseDefenderText(rel, read.text, role.flavour, source, role.collection);
       if (!r.outputs.length) return { path: rel, outcome: 'skipped', reason: EXTENSIONLESS_NOT_A_RULE, rules: [], diagnostics: [] };
       return { path: rel, outcome: 'parsed', rules: r.outputs.map((o) => o.rule), diagnostics: r.diagnostics };
     }
