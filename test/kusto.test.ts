@@ -721,6 +721,8 @@ describe('files without an extension', () => {
     try {
       writeFileSync(path.join(root, 'policy_listing_aws'), '# Policy listing\n\nWho lists policies.\n\n```KQL\nAWSCloudTrail\n| where EventName == "ListPolicies"\n```\n');
       writeFileSync(path.join(root, 'Key deletion by a new user'), 'let known = dynamic(["admin"]);\nAWSCloudTrail\n| where EventName == "ScheduleKeyDeletion" and UserIdentityUserName !in (known)\n');
+      // a dot in the name, then a space: no extension (`fileExtension`), so Markdown with a KQL block as above
+      writeFileSync(path.join(root, 'Registry change and OCI.DLL SideLoad'), '# OCI.DLL side-load\n\n```KQL\nDeviceImageLoadEvents\n| where FileName =~ "oci.dll"\n```\n');
       writeFileSync(path.join(root, 'NOTES'), 'owner: soc team\nreview monthly\n');
       writeFileSync(path.join(root, 'collect'), 'cat events.log | sort | uniq -c\n');
       writeFileSync(path.join(root, 'Makefile'), 'all:\n\tnode build.js | tee build.log\n');
@@ -732,6 +734,7 @@ describe('files without an extension', () => {
       const [rule] = by['policy_listing_aws']!.rules;
       assert.equal(rule!.title, 'Policy listing');
       assert.equal(renderExpr(rule!.logic.condition!), 'EventName eq "ListPolicies"');
+      assert.equal(by['Registry change and OCI.DLL SideLoad']!.rules[0]!.title, 'OCI.DLL side-load');
       const [query] = by['Key deletion by a new user']!.rules;
       assert.equal(query!.title, 'Key deletion by a new user');
       assert.equal(renderExpr(query!.logic.condition!), 'EventName eq "ScheduleKeyDeletion" and not UserIdentityUserName in "admin"');

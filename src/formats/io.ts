@@ -190,6 +190,15 @@ export async function listFiles(root: string): Promise<string[]> {
 }
 
 /** A skipped entry as a file result (outcome skipped, with its reason). */
+/**
+ * A file name's extension, lower-cased, with its dot (`.yml`); '' when it has none, or when what follows its last dot
+ * holds a space (`OCI.DLL SideLoad`, `notes v1.2 draft`): a name with a dot in it, not an extension.
+ */
+export function fileExtension(name: string): string {
+  const ext = path.extname(name);
+  return /\s/.test(ext) ? '' : ext.toLowerCase();
+}
+
 export function skippedResult(e: SkippedEntry): { path: string; outcome: 'skipped'; reason: string; rules: []; diagnostics: [] } {
   return { path: e.path, outcome: 'skipped', reason: e.reason, rules: [], diagnostics: [] };
 }

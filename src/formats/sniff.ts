@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileExtension } from './io.ts';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
 import type { Format } from '../model/facts.ts';
@@ -44,7 +45,7 @@ export function sampleFolder(dir: string, kind: (ext: string) => 'decides' | 're
       const p = path.join(d, e.name);
       if (e.isDirectory()) queue.push(p);
       else if (e.isFile()) {
-        const ext = path.extname(e.name).toLowerCase();
+        const ext = fileExtension(e.name);
         const k = kind(ext);
         if (k === 'decides' && decides.length < SNIFF_LIMITS.reads) decides.push(p);
         else if (k === 'read' && sample.length < SNIFF_LIMITS.reads && (perExtension.get(ext) ?? 0) < SNIFF_LIMITS.perExtension) {
@@ -79,7 +80,7 @@ class Sampled implements SniffedFile {
     readonly text: string,
   ) {
     this.name = path.basename(file);
-    this.ext = path.extname(this.name).toLowerCase();
+    this.ext = fileExtension(this.name);
   }
 
   yamlDocs(): readonly unknown[] {
@@ -129,7 +130,7 @@ export function asMap(x: unknown): Readonly<Record<string, unknown>> | undefined
 
 /** The languages whose sniffers claim a file (`decides` by its extension, else `test` on its text), in `sniffers` order. */
 function claims(file: string, sniffers: readonly { readonly format: Format; readonly sniff: FormatSniffer }[], text: () => string | undefined): Format[] {
-  const ext = path.extname(file).toLowerCase();
+  const ext = fileExtension(path.basename(file));
   const decided = sniffers.filter((s) => s.sniff.decides?.includes(ext));
   if (decided.length) return decided.map((s) => s.format);
   const readers = sniffers.filter((s) => s.sniff.reads.includes(ext));

@@ -7,9 +7,8 @@
  * Every file is accounted for: rule files are parsed; templates, READMEs without KQL, CSV inventories, JSON without
  * a rule, workbooks, playbooks, data connectors and parser functions are skipped with the reason.
  */
-import path from 'node:path';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
-import { readSourceText } from '../io.ts';
+import { fileExtension, readSourceText } from '../io.ts';
 import { parseKqlJson } from './arm.ts';
 import { isLogQuery, parseDefenderMarkdown, parseDefenderText, type DefenderFlavour } from './defender.ts';
 import { DEFENDER_COLLECTION_TEMPLATES } from './defenderFacts.ts';
@@ -68,7 +67,7 @@ export function findDefenderCollections(files: readonly string[]): DefenderColle
 export function classifyKqlFile(rel: string, prep: KqlPrep = { collections: [] }): KqlFileRole {
   const parts = rel.split('/');
   const base = parts[parts.length - 1]!;
-  const ext = path.extname(base).toLowerCase();
+  const ext = fileExtension(base);
   for (const p of parts.slice(0, -1)) if (SKIPPED_FOLDERS[p]) return { role: 'skip', reason: SKIPPED_FOLDERS[p]! };
   const collection = prep.collections.find((c) => rel.startsWith(c.prefix));
   const flavour: DefenderFlavour = collection?.flavour ?? 'generic';
