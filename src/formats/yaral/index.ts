@@ -10,7 +10,7 @@ import { normalizeSeverity, normalizeStatus, slugify, TECHNIQUE_ID, type Kind } 
 import { lineColAt } from '../../model/span.ts';
 import type { DeclaredAttack, Logic, LogSource, RuleRecord, Stage, StageKind } from '../../model/rule.ts';
 import type { FileResult, FormatAdapter, SourceInfo } from '../adapter.ts';
-import { readSourceText } from '../io.ts';
+import { fileExtension, readSourceText } from '../io.ts';
 import { YaralDiagnostics } from './diagnostics.ts';
 import { lowerRule, type YaralLowering } from './lower.ts';
 import { parseFile, parseRuleAt, tooDeep } from './parse.ts';
@@ -41,9 +41,7 @@ export const yaralAdapter: FormatAdapter<null> = {
     return null;
   },
   async parseFile(root, path, _prep, source) {
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    const dot = name.lastIndexOf('.');
-    const ext = dot > 0 ? name.slice(dot).toLowerCase() : '';
+    const ext = fileExtension(path.slice(path.lastIndexOf('/') + 1));
     const other = ext !== '.yaral' && YARAL_OTHER_EXTENSIONS.includes(ext);
     if (ext !== '.yaral' && !other) return { path, outcome: 'skipped', reason: ext === '.md' ? 'documentation' : 'not a YARA-L rule file (tooling, dashboards, licence)', rules: [], diagnostics: [] };
     const read = await readSourceText(root, path);
