@@ -189,7 +189,6 @@ export async function listFiles(root: string): Promise<string[]> {
   return listSource(root).files;
 }
 
-/** A skipped entry as a file result (outcome skipped, with its reason). */
 /**
  * A file name's extension, lower-cased, with its dot (`.yml`); '' when it has none, or when what follows its last dot
  * holds a space (`OCI.DLL SideLoad`, `notes v1.2 draft`): a name with a dot in it, not an extension.
@@ -199,6 +198,7 @@ export function fileExtension(name: string): string {
   return /\s/.test(ext) ? '' : ext.toLowerCase();
 }
 
+/** A skipped entry as a file result (outcome skipped, with its reason). */
 export function skippedResult(e: SkippedEntry): { path: string; outcome: 'skipped'; reason: string; rules: []; diagnostics: [] } {
   return { path: e.path, outcome: 'skipped', reason: e.reason, rules: [], diagnostics: [] };
 }
