@@ -23,8 +23,10 @@ export const lowerOsquery: ElasticLower = (text, ctx) => {
     const { tableList } = sqlParser().parse(text, { database: 'sqlite' });
     tables = [...new Set(tableList.map((t) => t.split('::').pop()!).filter((t) => t && t !== 'null'))];
   } catch (e) {
-    // where the SQL parser stopped (its own checks, a reserved word as an alias, say, have no position: the start)
-    const where = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset ?? 0;
+    // where the SQL parser stopped; its own checks (a reserved word as an alias, say) have no position, and run once
+    // the statement's first word is read: placed after that word, so that a hunt whose languages all fail names SQL's
+    // error, not that of a language that stopped at the first word (`lowerHosted`: the furthest error wins)
+    const where = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset ?? afterFirstWord(text);
     const diagnostics = [ElasticDiagnostics.osquerySyntax(ctx.file, hostAt(ctx, text, where), e instanceof Error ? e.message : String(e))];
     return { stages: [{ ...stage, detail: { language: 'sql' } }], ...empty, diagnostics, parsed: false };
   }
@@ -33,3 +35,12 @@ export const lowerOsquery: ElasticLower = (text, ctx) => {
   const condition = { ...opaque(text, `language: osquery SQL reads ${reads} when run, not events: not lowered`, whole), readsHost: true as const };
   return { stages: [{ ...stage, detail: { language: 'sql', tables } }], condition, ...empty, parsed: true };
 };
+
+/** The offset after a text's first word (its leading blanks skipped); 0 when it does not start with a letter. */
+function afterFirstWord(text: string): number {
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  const start = i;
+  while (i < text.length && /[A-Za-z]/.test(text[i]!)) i++;
+  return i > start ? i : 0;
+}
