@@ -154,7 +154,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   const { kind, kindReason } = classify(path, typeNative, statusNative, baseline);
 
   const attackDeclared: DeclaredAttack[] = [];
-  for (const t of list(layout === ARMORY ? y.technique_id : tags.mitre_attack_id)) {
+  for (const t of list(layout.attackIds(y, tags))) {
     const id = String(t).trim();
     if (TECHNIQUE_ID.test(id)) attackDeclared.push({ text: id, techniqueId: id });
     else {
@@ -185,7 +185,7 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
     author: str(y.author),
     created: str(y.date),
     version: y.version !== undefined ? String(y.version) : undefined,
-    tags: layout === ARMORY ? list(y.techniques).map(String) : list(tags.analytic_story).map((s) => `analytic_story:${String(s)}`),
+    tags: layout.tags(y, tags),
     severity: risk !== undefined ? normalizeSeverity(risk) : undefined,
     severityNative: risk !== undefined ? `risk score ${risk}` : undefined,
     status: normalizeStatus(statusNative),
@@ -209,15 +209,29 @@ export function parseSplunkText(path: string, text: string, source: SourceInfo, 
   return { path, outcome: 'parsed', rules: [rule], diagnostics };
 }
 
-/** Where a layout keeps a rule's name, its search and its data sources. */
+/** Where a layout keeps a rule's name, its search, its data sources, its ATT&CK ids and its tags. */
 interface Layout {
   readonly name: string;
   readonly search: string;
   readonly dataSource: string;
+  attackIds(y: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, unknown>>): unknown;
+  tags(y: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, unknown>>): string[];
 }
-const SECURITY_CONTENT: Layout = { name: 'name', search: 'search', dataSource: 'data_source' };
+const SECURITY_CONTENT: Layout = {
+  name: 'name',
+  search: 'search',
+  dataSource: 'data_source',
+  attackIds: (_y, tags) => tags.mitre_attack_id,
+  tags: (_y, tags) => list(tags.analytic_story).map((s) => `analytic_story:${String(s)}`),
+};
 /** Anvilogic's Armory (`isArmoryShaped`): its ATT&CK ids are `technique_id`, its tags the `techniques` it names. */
-const ARMORY: Layout = { name: 'title', search: 'logic', dataSource: 'data_category' };
+const ARMORY: Layout = {
+  name: 'title',
+  search: 'logic',
+  dataSource: 'data_category',
+  attackIds: (y) => y.technique_id,
+  tags: (y) => list(y.techniques).map(String),
+};
 
 function classify(path: string, type: string | undefined, status: string | undefined, baseline: boolean): { kind: Kind; kindReason: string } {
   if (status?.toLowerCase() === 'deprecated' || path.split('/').includes('deprecated')) return { kind: 'deprecated', kindReason: 'status deprecated (or in a deprecated/ folder)' };

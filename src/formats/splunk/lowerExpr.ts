@@ -325,7 +325,8 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
         if (inner.kind === 'value' && typeof inner.value === 'string') return { kind: 'value', value: n.name === 'lower' ? inner.value.toLowerCase() : inner.value.toUpperCase() };
         return inner;
       }
-      if (n.name === 'neg' && n.args[0]?.type === 'lit' && typeof n.args[0].value === 'number') return { kind: 'value', value: -n.args[0].value };
+      const negated = negatedNumber(n);
+      if (negated !== undefined) return { kind: 'value', value: negated };
       return { kind: 'opaque', reason: `function: ${n.name}() computes a value the model cannot compare` };
     }
     case 'macro':
@@ -366,12 +367,18 @@ export interface EvalChain {
 
 const guardProp = (g: Expr | undefined): { guard?: Expr } => (g ? { guard: g } : {});
 
+/** A negative number literal (`-1`: the grammar's `neg` of a number), or undefined. */
+function negatedNumber(n: EvalNode): number | undefined {
+  if (n.type !== 'call' || n.name !== 'neg' || n.args.length !== 1) return undefined;
+  const a = n.args[0]!;
+  return a.type === 'lit' && typeof a.value === 'number' ? -a.value : undefined;
+}
+
 /** The transform step of one eval string function call (see `STEP_FUNCTIONS`). */
 function evalStep(n: Extract<EvalNode, { type: 'call' }>): TransformStep | undefined {
   const lit = (i: number) => {
     const a = n.args[i];
-    if (a?.type === 'call' && a.name === 'neg' && a.args.length === 1 && a.args[0]!.type === 'lit' && typeof a.args[0]!.value === 'number') return -a.args[0]!.value;
-    return a?.type === 'lit' ? a.value : undefined;
+    return a?.type === 'lit' ? a.value : a ? negatedNumber(a) : undefined;
   };
   const whole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
   switch (n.name) {
