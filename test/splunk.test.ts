@@ -204,7 +204,7 @@ describe('SPL aggregation and thresholds', () => {
   it('an undefined macro right after a command (no pipe before it) is a command of its own: the filters before it are kept', () => {
     const l = low('EventCode=1 | where n > 0 `hec_collect` | table a');
     assert.equal(renderExpr(l.condition!), 'EventCode eq 1 and n gt 0');
-    assert.deepEqual(l.missing.map((m) => m.reason), ['macro: `hec_collect` is not defined in macros/ (it follows the previous command without a pipe: its definition may begin one)']);
+    assert.deepEqual(l.missing.map((m) => m.reason), ['macro: `hec_collect` is not defined in the source (macros/*.yml or macros.conf); it follows the previous command without a pipe, so its definition may begin one']);
     assert.equal(low('EventCode=1 | eval u=coalesce(a, b)\n `rba_score(asset, u)`').missing.length, 1);
     // in a search expression a macro is still a term of it
     assert.match(JSON.stringify(low("EventCode=1 `my_filter` | table a").condition), /my_filter/);

@@ -5,13 +5,14 @@
  * | SPL002 | the detection has no `search:` |
  * | SPL003 | a `mitre_attack_id` entry is not a technique id |
  * | SPL004 | the search does not parse as SPL (file:line:column of the first error) |
- * | SPL005 | a macro the search calls is not defined in macros/ (kept as an opaque leaf) |
+ * | SPL005 | a macro the search calls is not defined in the source (macros/*.yml or macros.conf; kept as an opaque leaf) |
  * | SPL006 | macro expansion nested deeper than the limit, or into too many calls (recursive macro) |
  * | SPL007 | a macros/ file is not a macro definition (no name or definition) |
  * | SPL008 | the YAML needed PyYAML's reading of column-0 continuation lines inside a quoted scalar |
  * | SPL009 | a line of a `.conf` file is neither a stanza, a setting nor a comment |
  */
 import { diagnosticMaker, type CodeTable } from '../../model/diagnostics.ts';
+import { MACRO_PLACES } from './splFacts.ts';
 
 type At = { line?: number; column?: number } | undefined;
 
@@ -21,7 +22,7 @@ export const SPL_CODES = {
   SPL002: { severity: 'warning', meaning: 'the detection has no `search:`' },
   SPL003: { severity: 'warning', meaning: 'a `mitre_attack_id` entry is not a technique id' },
   SPL004: { severity: 'error', meaning: 'the search does not parse as SPL (file:line:column of the first error)' },
-  SPL005: { severity: 'warning', meaning: 'a macro the search calls is not defined in macros/ (kept as an opaque leaf)' },
+  SPL005: { severity: 'warning', meaning: 'a macro the search calls is not defined in the source (macros/*.yml or macros.conf; kept as an opaque leaf)' },
   SPL006: { severity: 'error', meaning: 'macro expansion nested deeper than the limit, or into too many calls (recursive macro)' },
   SPL007: { severity: 'warning', meaning: 'a macros/ file is not a macro definition (no name or definition)' },
   SPL008: { severity: 'warning', meaning: 'the YAML needed PyYAML\'s reading of column-0 continuation lines inside a quoted scalar' },
@@ -38,7 +39,7 @@ export const SplunkDiagnostics = {
   syntax: (file: string, message: string, at: At) =>
     make('SPL004', file, `SPL syntax error: ${message}`, at, 'the search is shown verbatim; its logic is not extracted'),
   undefinedMacro: (file: string, name: string, at: At) =>
-    make('SPL005', file, `macro \`${name}\` is not defined in macros/`, at, 'define it in macros/<name>.yml; the condition keeps it as an opaque part'),
+    make('SPL005', file, `macro \`${name}\` is not defined in the source (${MACRO_PLACES})`, at, 'define it in macros/<name>.yml or in a macros.conf stanza; the condition keeps it as an opaque part'),
   macroTooDeep: (file: string, name: string, limit: number, calls: number, at: At) =>
     make('SPL006', file, `macro \`${name}\` expands deeper than ${limit} levels or into more than ${calls} macro calls (recursive?)`, at, 'break the cycle between the macros'),
   badMacroFile: (file: string) => make('SPL007', file, 'macro file has no name or definition', { line: 1 }, 'a macro file is a mapping with name, definition and optional arguments'),

@@ -12,7 +12,7 @@ import { lowerPipeline, type SplLowering } from './lower.ts';
 import { expandMacros, MACRO_LIMITS, type MacroTable, type MacroUse } from './macros.ts';
 import { parseSpl } from './parser.ts';
 
-export const PARSER_NAME = 'SPL via the project\'s peggy grammar (spl.peggy), macros expanded from macros/';
+export const PARSER_NAME = 'SPL via the project\'s peggy grammar (spl.peggy), macros expanded from macros/*.yml and macros.conf';
 
 /** A saved search's alert condition on its number of results (`counttype = number of events`, `relation`, `quantity`). */
 export interface ResultTrigger {

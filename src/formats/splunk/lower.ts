@@ -15,7 +15,7 @@ import type { Span } from '../../model/span.ts';
 import { bothGuards, evalChain, expandCoalesced, expandGuarded, guardedDerived, guardOf, lowerEval, lowerSearch, type EvalChain, type ExprContext, type FieldOrigin } from './lowerExpr.ts';
 import type { MacroUse } from './macros.ts';
 import type { Command, EvalNode, Pipeline, SearchNode, SplRange } from './parser.ts';
-import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS } from './splFacts.ts';
+import { AGGREGATE_ABBREVIATIONS, COMMAND_STAGE_KINDS, DROPS_NULL_KEYS, GROUPING_STATS, NUMERIC_AGGREGATES, ROW_LIMITING, ROW_PRESERVING, SOURCE_FIELDS, TIME_MODIFIERS, undefinedMacroReason } from './splFacts.ts';
 
 /** What the lowering of one search gives (the shape every language's lowering returns). */
 export interface SplLowering extends StatedLowering {
@@ -255,7 +255,7 @@ function lowerWithFields(input: LowerInput): { lowering: SplLowering; phase: Pha
         return;
       }
       case 'macro': {
-        missing.push({ text: c.text, reason: `macro: \`${c.name}\` is not defined in macros/${c.unpiped ? ' (it follows the previous command without a pipe: its definition may begin one)' : ''}`, span: input.span(c.at) });
+        missing.push({ text: c.text, reason: `${undefinedMacroReason(c.name)}${c.unpiped ? '; it follows the previous command without a pipe, so its definition may begin one' : ''}`, span: input.span(c.at) });
         stage('statement', c.name, c.at, { macro: c.name, undefined: true });
         return;
       }

@@ -16,7 +16,7 @@ import { renderPredicate } from '../../model/render.ts';
 import { evaluatePredicate } from '../../model/evaluate.ts';
 import type { Span } from '../../model/span.ts';
 import { parseSearchExpr, type EvalNode, type SearchNode, type SearchValue, type SplRange } from './parser.ts';
-import { CASE_FOLD_FUNCTIONS, OVER_SPLIT, STEP_FUNCTIONS } from './splFacts.ts';
+import { CASE_FOLD_FUNCTIONS, OVER_SPLIT, STEP_FUNCTIONS, undefinedMacroReason } from './splFacts.ts';
 
 /** Where a field's value comes from at a point of the pipeline. */
 export type FieldOrigin =
@@ -159,7 +159,7 @@ export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
     }
     case 'term': {
       const v = n.value;
-      if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, ctx.span(n.at));
+      if (v.macro) return opaque(v.text, undefinedMacroReason(v.macro), ctx.span(n.at));
       if (v.text === '*') return TRUE;
       // a term searches the raw event text, which the rows of a stats (or of a command whose rows are not single
       // events) do not have
@@ -173,7 +173,7 @@ export function lowerSearch(n: SearchNode, ctx: ExprContext): Expr {
     case 'subsearch':
       return opaque(ctx.source(n.at), 'subsearch: the values come from another search at run time', ctx.span(n.at));
     case 'macro':
-      return opaque(n.text, `macro: \`${n.name}\` is not defined in macros/`, ctx.span(n.at));
+      return opaque(n.text, undefinedMacroReason(n.name), ctx.span(n.at));
     default: {
       const never: never = n;
       return never;
@@ -213,7 +213,7 @@ function searchValue(v: SearchValue): Value {
 
 function searchEquals(field: string, v: SearchValue, at: SplRange, ctx: ExprContext, derived?: Derived): Expr {
   const span = ctx.span(at);
-  if (v.macro) return opaque(v.text, `macro: \`${v.macro}\` is not defined in macros/`, span);
+  if (v.macro) return opaque(v.text, undefinedMacroReason(v.macro), span);
   const cs = v.directive === 'CASE';
   if (v.text === '*') return pred(field, 'is_not_null', [], undefined, span, derived);
   if (v.text.includes('*')) return pred(field, 'wildcard', [v.text], { cs, wildcard: 'spl' }, span, derived);
@@ -281,7 +281,7 @@ export function lowerEval(n: EvalNode, ctx: ExprContext): Expr {
       return unexpressed(n, `operator: the truth value of field ${n.name}`, ctx);
     }
     case 'macro':
-      return opaque(n.text, `macro: \`${n.name}\` is not defined in macros/`, ctx.span(n.at));
+      return opaque(n.text, undefinedMacroReason(n.name), ctx.span(n.at));
     default: {
       const never: never = n;
       return never;
@@ -330,7 +330,7 @@ function operand(n: EvalNode, ctx: ExprContext): Operand {
       return { kind: 'opaque', reason: `function: ${n.name}() computes a value the model cannot compare` };
     }
     case 'macro':
-      return { kind: 'opaque', reason: `macro: \`${n.name}\` is not defined in macros/` };
+      return { kind: 'opaque', reason: undefinedMacroReason(n.name) };
     default:
       return { kind: 'opaque', reason: `operator: ${n.type} as a value` };
   }

@@ -14,6 +14,17 @@ function unquote(s: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
 }
 
+/**
+ * Where a Splunk source defines its macros, as a missing part or a diagnostic names them: security_content's
+ * `macros/*.yml` and an app's `macros.conf` are both read (`index.ts`), so an undefined macro is in neither.
+ */
+export const MACRO_PLACES = 'macros/*.yml or macros.conf';
+
+/** The reason of a missing part that calls a macro the source does not define. */
+export function undefinedMacroReason(name: string): string {
+  return `macro: \`${name}\` is not defined in the source (${MACRO_PLACES})`;
+}
+
 /** Each security_content detection ends with its own `<name>_filter` macro: its tuning point. */
 export const FILTER_MACRO_SUFFIX = '_filter';
 /** What Splunk ships a detection's filter macro as: it filters nothing. */
