@@ -403,6 +403,26 @@ describe('stages, aggregation, joins', () => {
     // another function's rows are not known
     assert.match(low('T | invoke MyFunction() | where a == 1').missing.map((m) => m.reason).join(), /invoke changes what a row is/);
   });
+  it('invoke of a function the query defines with a tabular first parameter runs its body on the rows so far', () => {
+    const fn = 'let keepMatches = (T:(FileName:string, FolderPath:string), ext:string, n:int = 2) { T | where FileName endswith ext | extend Depth = n };\n';
+    const l = low(`${fn}DeviceFileEvents | where ActionType == "FileCreated" | invoke keepMatches(".iso") | where FolderPath startswith @"C:\\Users"`);
+    assert.deepEqual(l.missing, []);
+    assert.equal(renderExpr(l.condition!), 'ActionType eq "FileCreated" and FileName ends_with ".iso" and FolderPath starts_with "C:\\\\Users"');
+    assert.deepEqual(l.mainTables, ['DeviceFileEvents']);
+    assert.deepEqual(l.stages.map((st) => st.kind), ['let', 'source', 'filter', 'function', 'filter', 'extend', 'filter']);
+    // an argument is read where the function is called: a let bound after the function's own definition
+    const late = low('let f = (T:(a:string), v:string) { T | where a == v };\nlet wanted = "x";\nEvents | invoke f(wanted)');
+    assert.equal(renderExpr(late.condition!), 'a eq "x"');
+    // an aggregation inside the body ends the rows as the query's own would
+    const agg = low('let counted = (T:(*)) { T | summarize n = count() by User };\nSigninLogs | where ResultType != "0" | invoke counted() | where n > 5');
+    assert.deepEqual(agg.missing, []);
+    assert.equal(agg.aggregation?.threshold && renderExpr(agg.condition!), 'ResultType ne "0"');
+    // the input rows read again inside the body (a side of a join) are not expanded, and say so
+    const again = low('let selfJoin = (T:(k:string)) { T | join kind=inner (T | where b == 1) on k };\nEvents | where a == 1 | invoke selfJoin()');
+    assert.match(again.missing.map((m) => m.reason).join(), /T: the rows invoke passed to the function, read again inside it/);
+    // a function whose first parameter is not a table is still another function's rows
+    assert.match(low('let g = (x:string) { Other | where a == x };\nT | invoke g("v") | where a == 1').missing.map((m) => m.reason).join(), /passes the rows to a function/);
+  });
   it('a term test of a make_set / make_list column is a count of the events with the term (has_all: one count per term)', () => {
     const l = low('SigninLogs | summarize Results = make_set(ResultType), n = count() by User | where Results has "0" and not(Results has_any ("50126", "50053")) and n > 3');
     assert.deepEqual(l.missing, []);

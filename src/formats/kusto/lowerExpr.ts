@@ -254,7 +254,7 @@ function callOperand(ctx: ExprCtx, n: KNode, text: string): Operand {
     return { kind: 'values', values: fname === 'set_union' ? [...new Set(vals)] : vals, text };
   }
   const b = ctx.scope.get(fname);
-  if (b?.kind === 'function' || b?.kind === 'table') return { kind: 'table', text };
+  if (b?.kind === 'function' || b?.kind === 'table' || b?.kind === 'rows') return { kind: 'table', text };
   if (!isBuiltinFunction(fname)) return { kind: 'table', text };
   return other(text, `${fname}()`);
 }
@@ -267,6 +267,7 @@ function bindingOperand(ctx: ExprCtx, b: Binding, name: string): Operand {
       if (b.columns.length === 1) return { kind: 'values', values: b.rows.map((r) => r[0] ?? null), text: name };
       return { kind: 'table', text: name };
     case 'table':
+    case 'rows':
       return { kind: 'table', text: name };
     case 'function':
       return other(name, `${name} is a function`);
@@ -282,10 +283,12 @@ export function bindingOf(ctx: ExprCtx, rhs: KNode): Binding {
   switch (rhs.kind) {
     case 'FunctionDeclaration': {
       const params = listItems(child(child(rhs, 'FunctionParameters') ?? rhs, 'List')).map((p) => {
-        const nm = nameOf(child(child(p, 'NameAndTypeDeclaration') ?? p, 'NameDeclaration')) ?? '';
+        const decl = child(p, 'NameAndTypeDeclaration') ?? p;
+        const nm = nameOf(child(decl, 'NameDeclaration')) ?? '';
+        const tabular = child(decl, 'SchemaTypeExpression') ? { tabular: true as const } : {};
         const dv = child(p, 'DefaultValueDeclaration');
         const d = dv ? nodes(dv)[0] : undefined;
-        return d ? { name: nm, default: d } : { name: nm };
+        return d ? { name: nm, default: d, ...tabular } : { name: nm, ...tabular };
       });
       return { kind: 'function', params, body: child(rhs, 'FunctionBody') ?? rhs, scope: ctx.scope, node: rhs };
     }

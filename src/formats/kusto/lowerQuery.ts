@@ -23,7 +23,7 @@ import { KqlDiagnostics } from './diagnostics.ts';
 import { CONDITIONAL_AGGREGATES, COUNT_FUNCTIONS, ENRICHMENT_FUNCTIONS, IP_LOOKUP_PLUGINS, QUERY_OPERATOR_FACTS, ROW_KEEPING_AFTER_LIMIT, ROW_WISE_PLUGINS, TIME_COLUMNS } from './kqlFacts.ts';
 import { bindingOf, lowerPredicate, operand, spanOf, syntaxConjuncts, type ExprCtx, type TimeFilter } from './lowerExpr.ts';
 import { child, firstToken, isBuiltinFunction, listItems, nameOf, nodes, textOf, type KNode, type ParsedKql } from './parser.ts';
-import { Scope, type Operand } from './scope.ts';
+import { Scope, type Binding, type Operand } from './scope.ts';
 import { addJoinedFilter, applyJoin, applyMembership, finishMulti, noteJoinedColumns, type MultiState } from './lowerJoin.ts';
 import { forgetNames, noteNames } from './joinColumns.ts';
 import { parseOperatorColumns } from './derived.ts';
@@ -280,7 +280,14 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
         return;
       }
       if (b?.kind === 'function') {
-        runFunction(env, s, b, [], src, depth, name);
+        runFunction(env, s, b, [], src, scope, depth, name);
+        return;
+      }
+      if (b?.kind === 'rows') {
+        // the body of a function `invoke` runs: its pipeline goes on from the rows piped into it
+        if (b.owner === s) return;
+        s.stages.push(stage(env, 'source', name, src, fromDetail));
+        s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: `${name}: the rows invoke passed to the function, read again inside it (a side of a join or union): not expanded`, span: spanOf(env, src) });
         return;
       }
       break;
@@ -300,7 +307,7 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
         }
       }
       if (b?.kind === 'function') {
-        runFunction(env, s, b, listItems(child(src, 'ExpressionList')), src, depth, fname);
+        runFunction(env, s, b, listItems(child(src, 'ExpressionList')), src, scope, depth, fname);
         return;
       }
       if (b?.kind === 'table') {
@@ -367,13 +374,21 @@ function runSource(env: Env, s: State, src: KNode, scope: Scope, depth: number, 
   s.missing.push({ kind: 'source', text: textOf(env.q, src), reason: 'source expression not understood', span: spanOf(env, src) });
 }
 
-function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>, { kind: 'function' }>, args: KNode[], call: KNode, depth: number, name: string): void {
-  // bind parameters to the call's arguments (or defaults), then run the body's let statements and expression
+/**
+ * A let-bound function's body run where it is called: its parameters bound to the call's arguments (read in the
+ * caller's scope, `callerScope`) or their defaults, then its let statements and its expression. `input`: the rows
+ * `invoke` pipes into it, bound to its first (tabular) parameter; the arguments then fill the parameters after it.
+ */
+function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>, { kind: 'function' }>, args: KNode[], call: KNode, callerScope: Scope, depth: number, name: string, input?: Binding): void {
   let fscope = b.scope;
-  const callerCtx = ctxFor(env, fscope, new Map());
-  b.params.forEach((p, i) => {
-    const a = args[i] ?? p.default;
+  const callerCtx = ctxFor(env, callerScope, new Map());
+  const params = input ? b.params.slice(1) : b.params;
+  if (input) fscope = fscope.with(b.params[0]!.name, input);
+  params.forEach((p, i) => {
+    const a = args[i];
+    // a default is read where the function is defined
     if (a) fscope = fscope.with(p.name, bindingOf(callerCtx, a));
+    else if (p.default) fscope = fscope.with(p.name, bindingOf(ctxFor(env, b.scope, new Map()), p.default));
   });
   const body = b.body;
   const list = child(body, 'List');
@@ -543,6 +558,7 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
   if (op.kind === 'ProjectAwayOperator' || op.kind === 'ProjectKeepOperator' || op.kind === 'ProjectRenameOperator') s.narrowed = true;
   if (op.kind === 'InvokeOperator') {
     if (applyEnrichment(env, s, op, label, fromDetail)) return;
+    if (invokeLetFunction(env, s, op, scope, depth, label, fromDetail)) return;
     // `T | invoke F()` is F(T): the function decides which of the rows it returns (a filter, a sample, an
     // aggregation inside it), which is not stated here
     if (s.phase === 'rows') s.missing.push({ kind: 'rows', text: textOf(env.q, op), reason: `${label} passes the rows to a function, which decides which rows come out: not stated here`, span: spanOf(env, op) });
@@ -698,6 +714,21 @@ function applyOperator(env: Env, s: State, op: KNode, scope: Scope, depth: numbe
       if (op.kind === 'TopOperator' || op.kind === 'SortOperator') return;
     }
   }
+}
+
+/**
+ * `T | invoke f(a)` of a function the query defines with a tabular first parameter (`let f = (T:(x:string), n:int)
+ * { T | where … }`): `f(T, a)`, so the body runs on the rows so far, its operators applied to them as the query's
+ * own are. False for any other function (a function of the workspace: its body is not part of the rule).
+ */
+function invokeLetFunction(env: Env, s: State, op: KNode, scope: Scope, depth: number, label: string, fromDetail: StageDetail): boolean {
+  const call = nodes(op).find((x) => x.kind === 'FunctionCallExpression');
+  const fn = nameOf(call ? nodes(call)[0] : undefined) ?? '';
+  const b = fn ? scope.get(fn) : undefined;
+  if (!call || b?.kind !== 'function' || !b.params[0]?.tabular) return false;
+  s.stages.push(stage(env, 'function', label, op, { function: fn, ...fromDetail }));
+  runFunction(env, s, b, listItems(child(call, 'ExpressionList')), call, scope, depth, fn, { kind: 'rows', node: call, owner: s });
+  return true;
 }
 
 /**

@@ -61,9 +61,16 @@ export type Binding =
   | { readonly kind: 'operand'; readonly operand: Operand; readonly node: KNode }
   | { readonly kind: 'table'; readonly node: KNode; readonly scope: Scope }
   | { readonly kind: 'datatable'; readonly columns: readonly string[]; readonly rows: readonly (readonly Value[])[]; readonly node: KNode }
+  /**
+   * A function's tabular parameter bound by `invoke` to the rows piped into it (`T | invoke f()` is `f(T)`):
+   * `owner` is the pipeline state those rows are in, so that the body's pipeline starting from the parameter goes on
+   * from them, and another use of it (a join's or union's side) is known for what it is.
+   */
+  | { readonly kind: 'rows'; readonly node: KNode; readonly owner: object }
   | {
       readonly kind: 'function';
-      readonly params: readonly { readonly name: string; readonly default?: KNode }[];
+      /** `tabular`: the parameter is a table (`T:(col:type, …)` or `T:(*)`), as `invoke` passes its input rows. */
+      readonly params: readonly { readonly name: string; readonly default?: KNode; readonly tabular?: true }[];
       readonly body: KNode;
       readonly scope: Scope;
       readonly node: KNode;
