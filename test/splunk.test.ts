@@ -598,6 +598,20 @@ describe('SPL hostile input', () => {
       if (!p.ok) assert.equal(typeof p.offset, 'number');
     }
   });
+  it('a string left open is reported where it opens, not at the end of the search', () => {
+    const q = 'index=win EventCode=1\n| eval report="T1126 share removal\n| eval asset=host\n| table asset report';
+    const p = parseSpl(q);
+    assert.ok(!p.ok);
+    assert.deepEqual([p.offset, p.message], [q.indexOf('"T1126'), 'a double-quoted string opened here is not closed: it runs to the end of the search']);
+    // an escaped quote does not close it; a closed string followed by another error keeps the parser's own message
+    assert.equal((parseSpl('a="x\\" b=1') as { offset: number }).offset, 2);
+    const other = parseSpl('a="x" | stats count by');
+    assert.ok(!other.ok && !other.message.includes('not closed'));
+    // in a detection: SPL004 at the quote's line and column
+    const y = `name: x\nsearch: |\n  ${q.split('\n').join('\n  ')}\n`;
+    const d = parseSplunkText('detections/x.yml', y, SRC).diagnostics.find((x) => x.code === 'SPL004')!;
+    assert.deepEqual([d.line, d.column], [4, 17]);
+  });
   it('a deep NOT chain (no brackets) is refused before lowering, as SPL004', () => {
     const y = `name: x\nsearch: '${'NOT '.repeat(6000)}a=1'\n`;
     const r = parseSplunkText('detections/x.yml', y, SRC);

@@ -137,17 +137,42 @@ function run<T>(text: string, startRule: string): { ok: true; value: T } | { ok:
   if (text.length > SPL_LIMITS.maxLength) return { ok: false, message: `longer than ${SPL_LIMITS.maxLength} characters`, offset: 0 };
   const depth = nestingDepth(text);
   if (depth > SPL_LIMITS.maxDepth) return { ok: false, message: `nested deeper than ${SPL_LIMITS.maxDepth} levels`, offset: 0 };
+  const blanked = blankComments(text);
   try {
-    const value = splParser().parse(blankComments(text), { startRule }) as T;
+    const value = splParser().parse(blanked, { startRule }) as T;
     // `NOT NOT ... a` nests without brackets: bound the tree's depth too, so that lowering never recurses deeper
     if (treeDeeper(value, SPL_LIMITS.maxDepth)) return { ok: false, message: `nested deeper than ${SPL_LIMITS.maxDepth} levels`, offset: 0 };
     return { ok: true, value };
   } catch (e) {
     const err = e as { message?: string; location?: { start: { offset: number } } };
-    if (err.location) return { ok: false, message: err.message ?? 'syntax error', offset: err.location.start.offset };
+    if (err.location) {
+      // the search ended inside a string: the error is where the string was opened, not at the end
+      const open = err.location.start.offset >= blanked.length ? unclosedQuote(blanked) : undefined;
+      if (open !== undefined) return { ok: false, message: 'a double-quoted string opened here is not closed: it runs to the end of the search', offset: open };
+      return { ok: false, message: err.message ?? 'syntax error', offset: err.location.start.offset };
+    }
     return { ok: false, message: err.message ?? String(e), offset: 0 };
   }
 }
+
+/**
+ * Where the double-quoted string a search ends inside was opened (a backslash escapes the character after it, as in
+ * the grammar's strings), or undefined when every string is closed.
+ */
+export function unclosedQuote(text: string): number | undefined {
+  let open: number | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (open !== undefined) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) open = undefined;
+    } else if (c === QUOTE) open = i;
+  }
+  return open;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /** Depth of brackets and parentheses outside double-quoted strings: the generated parser recurses once per level. */
 function nestingDepth(text: string): number {
