@@ -656,10 +656,29 @@ describe('KQL rules over Defender XDR tables in a hunt', () => {
     assert.deepEqual(await sameInEveryEngine(rules, f, key), ['1 aggregate kusto/pair']);
   });
 
-  it('a query that passes its rows to a function (invoke) is partial: the function decides which rows come out', async () => {
-    const [r] = await kqlRules({ 'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n' }, 'detwiki-hunt-invoke-');
-    assert.equal(r!.logic.completeness, 'partial');
-    assert.match(r!.logic.missing.map((m) => m.reason).join('\n'), /invoke passes the rows to a function/);
+  it('a query that passes its rows to a function it defines (invoke) runs the body on them: its filter is row-level, a take in it leaves the rule partial; a workspace function decides the rows itself', async () => {
+    const rules = await kqlRules(
+      {
+        'inv.kql': 'let F = (T:(FolderPath:string)) { T | where FolderPath startswith "c:" | take 1 };\nDeviceProcessEvents\n| invoke F()\n',
+        'filter.kql': 'let G = (T:(FolderPath:string), drive:string) { T | where FolderPath startswith drive };\nDeviceProcessEvents\n| invoke G("c:")\n',
+        'ws.kql': 'DeviceProcessEvents\n| invoke WorkspaceFunction()\n',
+      },
+      'detwiki-hunt-invoke-',
+    );
+    const byId = (id: string) => rules.find((r) => r.id === id)!;
+    assert.equal(byId('kusto/inv').logic.completeness, 'partial');
+    assert.match(byId('kusto/inv').logic.missing.map((m) => m.reason).join('\n'), /take keeps only some of the matching rows/);
+    assert.equal(byId('kusto/filter').logic.completeness, 'complete');
+    assert.match(byId('kusto/ws').logic.missing.map((m) => m.reason).join('\n'), /invoke passes the rows to a function/);
+    const lines = [
+      { Type: 'DeviceProcessEvents', DeviceName: 'pc1', FileName: 'a.exe', FolderPath: 'C:\\Users\\a' },
+      { Type: 'DeviceProcessEvents', DeviceName: 'pc1', FileName: 'b.exe', FolderPath: 'D:\\Tools' },
+    ].map((e) => JSON.stringify(e));
+    const f = file('invoke.jsonl', lines.join('\n') + '\n');
+    const key = (h: Hit) => `${h.pos.index} ${h.type} ${h.rule.id}`;
+    // startswith is case-insensitive in KQL: C:\ starts with "c:"; the rule whose function takes 1 row may fire
+    const got = await sameInEveryEngine([byId('kusto/filter')], f, key);
+    assert.deepEqual(got, ['0 hit kusto/filter']);
   });
 });
 
