@@ -59,6 +59,28 @@ describe('catalog build from examples/', () => {
     }
   });
 
+  it('stages, output_fields and event_keys are views of every rule record: a row per stage, output field and event key', () => {
+    const cat = new Catalog(path.join(tmp, 'cat'));
+    try {
+      const db = cat.db;
+      assert.deepEqual((db.prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").all() as { name: string }[]).map((r) => r.name), ['event_keys', 'output_fields', 'stages']);
+      const want = { stages: [] as unknown[], outputs: [] as unknown[], keys: [] as unknown[] };
+      for (const { rowid, json } of db.prepare('SELECT rowid, json FROM rule_json ORDER BY rowid').all() as { rowid: number; json: string }[]) {
+        const r = JSON.parse(json) as RuleRecord;
+        r.logic.stages.forEach((st, i) => want.stages.push([rowid, i, st.kind, st.label, st.text]));
+        for (const o of r.logic.outputFields) want.outputs.push([rowid, o.name, o.source]);
+        for (const k of r.logic.eventKeys) want.keys.push([rowid, r.format, k.field, String(k.value)]);
+      }
+      const rows = (sql: string) => (db.prepare(sql).raw().all() as unknown[][]);
+      assert.ok(want.stages.length > 20 && want.outputs.length > 10 && want.keys.length > 0, `${want.stages.length} ${want.outputs.length} ${want.keys.length}`);
+      assert.deepEqual(rows('SELECT rule, ord, kind, label, text FROM stages ORDER BY rule, ord'), want.stages);
+      assert.deepEqual(rows('SELECT rule, name, source FROM output_fields'), want.outputs);
+      assert.deepEqual(rows('SELECT rule, format, field, value FROM event_keys'), want.keys);
+    } finally {
+      cat.close();
+    }
+  });
+
   it("a technique's listing total (from technique_totals) is the count of its rules, alone and with a format", () => {
     const cat = new Catalog(path.join(tmp, 'cat'));
     try {

@@ -39,18 +39,12 @@ export interface RuleRows {
   readonly json: RowText;
   /** `rules` columns after `format`: title, kind, counts, severity, severity_rank, status, completeness, path, modified, tests (how many), native_id. */
   readonly rule: readonly Cell[];
-  /** ord, kind, label, text. */
-  readonly stages: readonly (readonly Cell[])[];
   /** field, field_lc, op, value_key, value_json, key. */
   readonly indicators: readonly (readonly Cell[])[];
   /** field, op, value_key, value_json, stage, key. */
   readonly exclusions: readonly (readonly Cell[])[];
   /** field, field_lc, role. */
   readonly fields: readonly (readonly Cell[])[];
-  /** name, source. */
-  readonly outputs: readonly (readonly Cell[])[];
-  /** field, value. */
-  readonly eventKeys: readonly (readonly Cell[])[];
   /** key, kind, name. */
   readonly logSources: readonly (readonly Cell[])[];
   readonly crossVendor?: CrossVendorRows;
@@ -97,11 +91,7 @@ export function ruleRows(rule: RuleRecord): RuleRows {
   if (L.condition) for (const f of fieldsOf(L.condition)) fieldSet.add(f);
   for (const st of L.stages) if (st.expr) for (const f of fieldsOf(st.expr)) fieldSet.add(f);
   const fields: Cell[][] = [...fieldSet].map((f) => [f, f.toLowerCase(), 'condition']);
-  const outputs: Cell[][] = [];
-  for (const o of L.outputFields) {
-    outputs.push([o.name, o.source]);
-    if (!fieldSet.has(o.name)) fields.push([o.name, o.name.toLowerCase(), 'output']);
-  }
+  for (const o of L.outputFields) if (!fieldSet.has(o.name)) fields.push([o.name, o.name.toLowerCase(), 'output']);
   for (const g of L.aggregation?.groupBy ?? []) if (!fieldSet.has(g)) fields.push([g, g.toLowerCase(), 'group_by']);
   const lsText = rule.logSources.map((ls) => ls.name);
   const xv = crossVendorRows(rule);
@@ -115,12 +105,9 @@ export function ruleRows(rule: RuleRecord): RuleRows {
     attack: rule.attack,
     json: JSON.stringify(rest),
     rule: [rule.title, rule.kind, counts, rule.severity ?? null, sevRank, rule.status, L.completeness, rule.source.path, rule.modified ?? rule.created ?? null, rule.tests.length, rule.nativeId ?? null],
-    stages: L.stages.map((st, i) => [i, st.kind, st.label, st.text]),
     indicators,
     exclusions,
     fields,
-    outputs,
-    eventKeys: L.eventKeys.map((ek) => [ek.field, String(ek.value)]),
     logSources: rule.logSources.map((ls) => [logSourceKey(ls.kind, ls.name), ls.kind, ls.name]),
     ...(xv ? { crossVendor: xv } : {}),
     fts: {

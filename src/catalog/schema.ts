@@ -2,15 +2,15 @@
  * The SQLite catalog schema. `files` keeps every file of every source with its outcome and the key it was parsed
  * with (incremental builds); `rules` keeps the columns the filters, sorts and listings use (narrow: ~150 rows a
  * page, so a search joining thousands of matches to their filters touches few pages) and `rule_json` each record
- * as JSON (read only for one rule's page); the other tables are derived from the records (stages, indicators and
- * exclusions with value keys, output fields, event keys, ATT&CK links, log sources, diagnostics) and `rules_fts`
- * is the full-text index (see FTS_COLUMNS).
+ * as JSON (read only for one rule's page); the other tables are derived from the records (indicators and
+ * exclusions with value keys, fields, ATT&CK links, log sources, diagnostics; stages, output fields and event keys are
+ * views over the records) and `rules_fts` is the full-text index (see FTS_COLUMNS).
  */
 import Database from 'better-sqlite3';
 import { CROSSVENDOR_SCHEMA_SQL } from './crossvendor.ts';
 
 /** Bump when the schema or the derivation of any table changes: the catalog is then rebuilt from scratch. */
-export const SCHEMA_VERSION = 12;
+export const SCHEMA_VERSION = 13;
 
 export type DB = Database.Database;
 
@@ -30,8 +30,19 @@ CREATE INDEX rules_format ON rules (format, kind);
 CREATE INDEX rules_title ON rules (title COLLATE NOCASE);
 -- a rule by its native id (a correlation's rules: Panther RuleID, Sigma id)
 CREATE INDEX rules_native ON rules (format, native_id);
-CREATE TABLE stages (rule INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX stages_rule ON stages (rule);
+-- a rule's stages, output fields and event keys are read from its record (rule page, API, hunt): these views give
+-- them as rows for SQL over the catalog, and a build writes no copy of them (it wrote 134,000 rows that no query
+-- of detwiki read until 8 December 2026)
+CREATE VIEW stages (rule, ord, kind, label, text) AS
+  SELECT j.rowid, s.key, json_extract(s.value, '$.kind'), json_extract(s.value, '$.label'), json_extract(s.value, '$.text')
+  FROM rule_json j, json_each(j.json, '$.logic.stages') s;
+CREATE VIEW output_fields (rule, name, source) AS
+  SELECT j.rowid, json_extract(o.value, '$.name'), json_extract(o.value, '$.source')
+  FROM rule_json j, json_each(j.json, '$.logic.outputFields') o;
+CREATE VIEW event_keys (rule, format, field, value) AS
+  SELECT j.rowid, json_extract(j.json, '$.format'), json_extract(k.value, '$.field'),
+    CASE json_type(k.value, '$.value') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(k.value, '$.value') AS TEXT) END
+  FROM rule_json j, json_each(j.json, '$.logic.eventKeys') k;
 CREATE TABLE indicators (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, field_lc TEXT NOT NULL, op TEXT NOT NULL,
   value_key TEXT NOT NULL, value_json TEXT NOT NULL, key TEXT NOT NULL);
 -- with the rule, the index covers the build's per-format counts (indicator_counts) without reading the table
@@ -47,11 +58,6 @@ CREATE INDEX exclusions_key ON exclusions (key);
 CREATE TABLE rule_fields (rule INTEGER NOT NULL, field TEXT NOT NULL, field_lc TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX rule_fields_lc ON rule_fields (field_lc);
 CREATE INDEX rule_fields_rule ON rule_fields (rule);
-CREATE TABLE output_fields (rule INTEGER NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL);
-CREATE INDEX output_fields_rule ON output_fields (rule);
-CREATE TABLE event_keys (rule INTEGER NOT NULL, format TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX event_keys_fv ON event_keys (field, value);
-CREATE INDEX event_keys_rule ON event_keys (rule);
 CREATE TABLE rule_attack (rule INTEGER NOT NULL, format TEXT NOT NULL, counts INTEGER NOT NULL, technique TEXT, parent TEXT, tactic TEXT,
   status TEXT NOT NULL, declared TEXT NOT NULL);
 CREATE INDEX rule_attack_technique ON rule_attack (technique);
@@ -116,9 +122,9 @@ export function openCatalogDb(file: string, opts: { readonly readonly?: boolean 
     }
   })();
   if (version !== String(SCHEMA_VERSION)) {
-    const tables = db.prepare("SELECT name, type FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rules_fts_%'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rules_fts_%' ORDER BY type = 'table'").all() as { name: string; type: string }[];
     db.exec('BEGIN');
-    for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
+    for (const t of tables) db.exec(`DROP ${t.type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS "${t.name}"`);
     db.exec(SCHEMA_SQL);
     db.exec(CROSSVENDOR_SCHEMA_SQL);
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));

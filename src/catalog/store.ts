@@ -29,19 +29,16 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
   const insJson = s('INSERT INTO rule_json (rowid, json) VALUES (?, ? || CAST(? AS TEXT))');
   // the derived tables' rows, several to a statement (flushed by `flush`, and before any delete)
   const buf = (table: string, columns: readonly string[]) => new RowBuffer(db, table, columns);
-  const insStage = buf('stages', ['rule', 'ord', 'kind', 'label', 'text']);
   const insInd = buf('indicators', ['rule', 'format', 'field', 'field_lc', 'op', 'value_key', 'value_json', 'key']);
   const insExc = buf('exclusions', ['rule', 'format', 'field', 'op', 'value_key', 'value_json', 'stage', 'key']);
   const insField = buf('rule_fields', ['rule', 'field', 'field_lc', 'role']);
-  const insOut = buf('output_fields', ['rule', 'name', 'source']);
-  const insEk = buf('event_keys', ['rule', 'format', 'field', 'value']);
   const insAtt = buf('rule_attack', ['rule', 'format', 'counts', 'technique', 'parent', 'tactic', 'status', 'declared']);
   const insLs = buf('logsources', ['rule', 'key', 'kind', 'name']);
-  const buffers = [insStage, insInd, insExc, insField, insOut, insEk, insAtt, insLs];
+  const buffers = [insInd, insExc, insField, insAtt, insLs];
   const insFts = s('INSERT INTO rules_fts (rowid, title, description, fields, vals, meta, body) VALUES (?,?,?,?,?,?,CAST(? AS TEXT))');
   const idTaken = s('SELECT 1 FROM rules WHERE id = ?');
   const rowsOfFile = s('SELECT rowid FROM rules WHERE file_id = ?');
-  const dels = ['stages', 'indicators', 'exclusions', 'rule_fields', 'output_fields', 'event_keys', 'rule_attack', 'logsources'].map((t) => s(`DELETE FROM ${t} WHERE rule = ?`));
+  const dels = ['indicators', 'exclusions', 'rule_fields', 'rule_attack', 'logsources'].map((t) => s(`DELETE FROM ${t} WHERE rule = ?`));
   const delFts = s('DELETE FROM rules_fts WHERE rowid = ?');
   const delRule = s('DELETE FROM rules WHERE rowid = ?');
   const delJson = s('DELETE FROM rule_json WHERE rowid = ?');
@@ -65,12 +62,9 @@ export function ruleWriter(db: DB, index: AttackIndex | undefined): RuleWriter {
       const attack = rows.attack;
       const byRule = [rid];
       const byRuleFormat = [rid, format];
-      for (const st of rows.stages) insStage.add(byRule, st);
       for (const r of rows.indicators) insInd.add(byRuleFormat, r);
       for (const r of rows.exclusions) insExc.add(byRuleFormat, r);
       for (const r of rows.fields) insField.add(byRule, r);
-      for (const r of rows.outputs) insOut.add(byRule, r);
-      for (const r of rows.eventKeys) insEk.add(byRuleFormat, r);
       const attackText: string[] = [];
       for (const m of attack) {
         attackText.push(m.declared.text, m.techniqueId ?? '', m.techniqueName ?? '', m.replacement?.id ?? '', m.declaredTactic?.name ?? '');
