@@ -420,6 +420,11 @@ describe('stages, aggregation, joins', () => {
     // the input rows read again inside the body (a side of a join) are not expanded, and say so
     const again = low('let selfJoin = (T:(k:string)) { T | join kind=inner (T | where b == 1) on k };\nEvents | where a == 1 | invoke selfJoin()');
     assert.match(again.missing.map((m) => m.reason).join(), /T: the rows invoke passed to the function, read again inside it/);
+    // through the body's own lets
+    const viaLet = low('let f = (T:(a:string)) { let U = (T | where b == 2); U | where c == 3 };\nEvents | where a == 1 | invoke f()');
+    assert.deepEqual([renderExpr(viaLet.condition!), viaLet.missing], ['a eq 1 and b eq 2 and c eq 3', []]);
+    // a body that does not go on from its input rows returns rows the query so far does not decide
+    assert.match(low('let other = (T:(a:string)) { Other | where b == 2 };\nEvents | where a == 1 | invoke other()').missing.map((m) => m.reason).join(), /passes the rows to a function/);
     // a function whose first parameter is not a table is still another function's rows
     assert.match(low('let g = (x:string) { Other | where a == x };\nT | invoke g("v") | where a == 1').missing.map((m) => m.reason).join(), /passes the rows to a function/);
   });

@@ -726,9 +726,30 @@ function invokeLetFunction(env: Env, s: State, op: KNode, scope: Scope, depth: n
   const fn = nameOf(call ? nodes(call)[0] : undefined) ?? '';
   const b = fn ? scope.get(fn) : undefined;
   if (!call || b?.kind !== 'function' || !b.params[0]?.tabular) return false;
+  // the body's result must be its input's rows piped on (`T | …`, or through its own lets: `let U = (T | …); U | …`):
+  // a body that reads another table returns rows the query's so far do not decide
+  const lets = new Map<string, KNode>();
+  const list = child(b.body, 'List');
+  for (const st of list ? nodes(list) : []) {
+    const rhs = st.kind === 'LetStatement' ? nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0] : undefined;
+    if (rhs) lets.set(nameOf(child(st, 'NameDeclaration')) ?? '', rhs);
+  }
+  if (!pipesFrom(nodes(b.body).filter((c) => c.kind !== 'List').pop(), b.params[0].name, lets, 0)) return false;
   s.stages.push(stage(env, 'function', label, op, { function: fn, ...fromDetail }));
   runFunction(env, s, b, listItems(child(call, 'ExpressionList')), call, scope, depth, fn, { kind: 'rows', node: call, owner: s });
   return true;
+}
+
+/** Whether a tabular expression's rows are `param`'s piped on, through the lets of the function's body (`lets`). */
+function pipesFrom(n: KNode | undefined, param: string, lets: ReadonlyMap<string, KNode>, hops: number): boolean {
+  if (!n || hops > MAX_EXPANSION_DEPTH) return false;
+  const src = flatten(n).source;
+  if (src.kind === 'ParenthesizedExpression' || src.kind === 'MaterializeExpression') return pipesFrom(nodes(src)[0], param, lets, hops + 1);
+  if (src.kind !== 'NameReference') return false;
+  const name = nameOf(src);
+  if (name === param) return true;
+  const rhs = name !== undefined ? lets.get(name) : undefined;
+  return pipesFrom(rhs, param, lets, hops + 1);
 }
 
 /**
