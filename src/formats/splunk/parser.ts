@@ -156,19 +156,28 @@ function run<T>(text: string, startRule: string): { ok: true; value: T } | { ok:
 }
 
 /**
- * Where the double-quoted string a search ends inside was opened (a backslash escapes the character after it, as in
- * the grammar's strings), or undefined when every string is closed.
+ * The index of the double quote that closes the string opened at `open` (a backslash escapes the character after it,
+ * as in the grammar's strings), or the text's length when nothing closes it.
  */
-export function unclosedQuote(text: string): number | undefined {
-  let open: number | undefined;
-  for (let i = 0; i < text.length; i++) {
+function quotedEnd(text: string, open: number): number {
+  let i = open + 1;
+  for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (open !== undefined) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) open = undefined;
-    } else if (c === QUOTE) open = i;
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i;
   }
-  return open;
+  return text.length;
+}
+
+/** Where the double-quoted string a search ends inside was opened, or undefined when every string is closed. */
+function unclosedQuote(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== QUOTE) continue;
+    const end = quotedEnd(text, i);
+    if (end >= text.length) return i;
+    i = end;
+  }
+  return undefined;
 }
 
 const QUOTE = 0x22;
@@ -178,13 +187,9 @@ const BACKSLASH = 0x5c;
 function nestingDepth(text: string): number {
   let depth = 0;
   let max = 0;
-  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
+    if (c === '"') i = quotedEnd(text, i);
     else if (c === '(' || c === '[') max = Math.max(max, ++depth);
     else if ((c === ')' || c === ']') && depth > 0) depth--;
   }
@@ -199,7 +204,7 @@ export function blankComments(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      i = quotedEnd(text, i);
       continue;
     }
     if (c === '`' && text.startsWith('```', i)) {
