@@ -390,20 +390,25 @@ function runFunction(env: Env, s: State, b: Extract<ReturnType<typeof bindingOf>
     if (a) fscope = fscope.with(p.name, bindingOf(callerCtx, a));
     else if (p.default) fscope = fscope.with(p.name, bindingOf(ctxFor(env, b.scope, new Map()), p.default));
   });
-  const body = b.body;
-  const list = child(body, 'List');
-  for (const st of list ? nodes(list) : []) {
-    if (st.kind !== 'LetStatement') continue;
-    const nm = nameOf(child(st, 'NameDeclaration')) ?? '';
-    const rhs = nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0];
-    if (rhs) fscope = fscope.with(nm, bindingOf(ctxFor(env, fscope, new Map()), rhs));
-  }
-  const expr = nodes(body).filter((c) => c.kind !== 'List').pop();
+  const { lets, expr } = functionBody(b.body);
+  for (const l of lets) fscope = fscope.with(l.name, bindingOf(ctxFor(env, fscope, new Map()), l.rhs));
   if (!expr) {
     s.missing.push({ kind: 'source', text: textOf(env.q, call), reason: `function ${name} has no body`, span: spanOf(env, call) });
     return;
   }
   runPipeline(env, s, expr, fscope, depth + 1, name);
+}
+
+/** A function body's let statements (name and right-hand side, in order) and its final expression. */
+function functionBody(body: KNode): { lets: { name: string; rhs: KNode }[]; expr: KNode | undefined } {
+  const lets: { name: string; rhs: KNode }[] = [];
+  const list = child(body, 'List');
+  for (const st of list ? nodes(list) : []) {
+    if (st.kind !== 'LetStatement') continue;
+    const rhs = nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0];
+    if (rhs) lets.push({ name: nameOf(child(st, 'NameDeclaration')) ?? '', rhs });
+  }
+  return { lets, expr: nodes(body).filter((c) => c.kind !== 'List').pop() };
 }
 
 /** `union A, (B | where …)`: each branch lowered alone; the condition is the OR of the branches'. */
@@ -728,13 +733,8 @@ function invokeLetFunction(env: Env, s: State, op: KNode, scope: Scope, depth: n
   if (!call || b?.kind !== 'function' || !b.params[0]?.tabular) return false;
   // the body's result must be its input's rows piped on (`T | …`, or through its own lets: `let U = (T | …); U | …`):
   // a body that reads another table returns rows the query's so far do not decide
-  const lets = new Map<string, KNode>();
-  const list = child(b.body, 'List');
-  for (const st of list ? nodes(list) : []) {
-    const rhs = st.kind === 'LetStatement' ? nodes(st).filter((c) => c.kind !== 'NameDeclaration')[0] : undefined;
-    if (rhs) lets.set(nameOf(child(st, 'NameDeclaration')) ?? '', rhs);
-  }
-  if (!pipesFrom(nodes(b.body).filter((c) => c.kind !== 'List').pop(), b.params[0].name, lets, 0)) return false;
+  const { lets, expr } = functionBody(b.body);
+  if (!pipesFrom(expr, b.params[0].name, new Map(lets.map((l) => [l.name, l.rhs])), 0)) return false;
   s.stages.push(stage(env, 'function', label, op, { function: fn, ...fromDetail }));
   runFunction(env, s, b, listItems(child(call, 'ExpressionList')), call, scope, depth, fn, { kind: 'rows', node: call, owner: s });
   return true;
