@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --v8-pool-size=1 --interrupt-budget=270000 --max-inlined-bytecode-size-cumulative=230 --heap-growing-percent=60
+#!/usr/bin/env -S node --v8-pool-size=1 --interrupt-budget=540000 --max-inlined-bytecode-size-cumulative=230 --heap-growing-percent=60
 // Entry point: runs `src/` compiled to JavaScript once (bin/compiled.js), or through tsx (DETWIKI_TSX=1, or when the
 // compiled CLI cannot be compiled or loaded: a damaged cache folder).
 import { compiledModule } from './compiled.js';
