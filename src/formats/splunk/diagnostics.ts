@@ -22,7 +22,7 @@ export const SPL_CODES = {
   SPL002: { severity: 'warning', meaning: 'the detection has no `search:`' },
   SPL003: { severity: 'warning', meaning: 'a `mitre_attack_id` entry is not a technique id' },
   SPL004: { severity: 'error', meaning: 'the search does not parse as SPL (file:line:column of the first error)' },
-  SPL005: { severity: 'warning', meaning: 'a macro the search calls is not defined in the source (macros/*.yml or macros.conf; kept as an opaque leaf)' },
+  SPL005: { severity: 'warning', meaning: `a macro the search calls is not defined in the source (${MACRO_PLACES}; kept as an opaque leaf)` },
   SPL006: { severity: 'error', meaning: 'macro expansion nested deeper than the limit, or into too many calls (recursive macro)' },
   SPL007: { severity: 'warning', meaning: 'a macros/ file is not a macro definition (no name or definition)' },
   SPL008: { severity: 'warning', meaning: 'the YAML needed PyYAML\'s reading of column-0 continuation lines inside a quoted scalar' },
