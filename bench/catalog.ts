@@ -2,7 +2,9 @@
  * Catalog benchmark on the full corpora: every figure printed with the floor it is measured against in the same run.
  * floor = reading every file of the corpora and parsing every YAML / TOML file (the least any build must do): the median of
  * three runs of `bench/_floor.ts`, each a process of its own with the Node flags of `npm start`, as the build runs; the
- * cold build is the median of three too (`DETWIKI_BENCH_COLD_RUNS`), each `detwiki build` into a new folder.
+ * cold build is the median of three too (`DETWIKI_BENCH_COLD_RUNS`), each `detwiki build` into a new folder. Floors
+ * and builds alternate, and each build's ratio to the floor run just before it is printed too (their median:
+ * `cold_build_ratio_paired`), as the machine's speed drifts during a run.
  * Usage: node --import tsx bench/catalog.ts [corpora dir] [attack bundle]
  * `DETWIKI_BENCH_CATALOG=DIR` measures search, pages and export on the catalog already built in DIR (no floor, no
  * build figures): `DETWIKI_BENCH_CATALOG=/tmp/cat npm run bench -- catalog`.
@@ -38,7 +40,7 @@ const pct = (xs: number[], p: number) => {
 const f2 = (n: number) => n.toFixed(2);
 
 // ---- floor: read every file, parse every YAML / TOML (bench/_floor.ts), a process each, as the build runs
-/** Floor runs before the cold build (their median is the floor); one more after the builds shows the machine's drift. */
+/** Floor runs, each before a cold build (their median is the floor); one more after the builds shows the machine's drift. */
 const FLOOR_RUNS = 3;
 
 /**
@@ -55,14 +57,17 @@ interface Floor {
   runs: number[];
 }
 
-/** `bench/_floor.ts` in `runs` processes of their own, with the Node flags of `npm start`: the median run. */
-function floor(runs: number): Floor {
-  const each: { seconds: number; files: number; parsed: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, [...startFlags(), '--import', 'tsx', path.join(here, '_floor.ts'), corpora], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
-    each.push(JSON.parse(r.stdout) as { seconds: number; files: number; parsed: number });
-  }
+type FloorRun = Omit<Floor, 'runs'>;
+
+/** One run of `bench/_floor.ts` in a process of its own, with the Node flags of `npm start`. */
+function floorRun(): FloorRun {
+  const r = spawnSync(process.execPath, [...startFlags(), '--import', 'tsx', path.join(here, '_floor.ts'), corpora], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as FloorRun;
+}
+
+/** The median of floor runs, with every run's seconds. */
+function medianFloor(each: readonly FloorRun[]): Floor {
   const median = [...each].sort((a, b) => a.seconds - b.seconds)[each.length >> 1]!;
   return { ...median, runs: each.map((x) => x.seconds) };
 }
@@ -169,19 +174,27 @@ function huntStartFigures(catDir: string, tmp: string): void {
 }
 
 async function buildFigures(catDir: string): Promise<void> {
-  const fl = floor(FLOOR_RUNS);
-  out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed} runs=${fl.runs.map(f2).join(',')} (bench/_floor.ts, a process each with the flags of npm start: the median)`);
-  // the last build is the catalog the figures after it read; the others go once measured
+  // floors and cold builds alternate (a floor, then a build, and again): this machine's speed drifts by 10 % and more
+  // within the minutes a bench takes (floors of 4.6 s before the builds and 5.0 s after them), so the ratio of a floor
+  // and the build run beside it is also printed, as `farm-bench` pairs its runs (`cold_build_ratio_paired`); the last
+  // build is the catalog the figures after it read, the others go once measured
+  const floors: FloorRun[] = [];
   const colds: ChildBuild[] = [];
-  for (let i = 0; i < COLD_RUNS; i++) {
+  for (let i = 0; i < Math.max(FLOOR_RUNS, COLD_RUNS); i++) {
+    if (i < FLOOR_RUNS) floors.push(floorRun());
+    if (i >= COLD_RUNS) continue;
     const dir = i === COLD_RUNS - 1 ? catDir : `${catDir}-cold-${i}`;
     colds.push(childBuild(dir));
     if (dir !== catDir) rmSync(dir, { recursive: true, force: true });
   }
+  const fl = medianFloor(floors);
+  out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed} runs=${fl.runs.map(f2).join(',')} (bench/_floor.ts, a process each with the flags of npm start: the median)`);
   const cold = [...colds].sort((a, b) => a.seconds - b.seconds)[colds.length >> 1]!;
   const peak = Math.max(...colds.map((c) => c.maxRssMB));
   out(`node_flags=${startFlags().join(' ') || '(none)'} (those of npm start)`);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30 runs=${colds.map((c) => f2(c.seconds)).join(',')} (a process each into a new folder: the median; its figures below)`);
+  const paired = colds.slice(0, floors.length).map((c, i) => c.seconds / floors[i]!.seconds);
+  out(`cold_build_ratio_paired=${f2([...paired].sort((a, b) => a - b)[paired.length >> 1]!)} pairs=${paired.map(f2).join(',')} (each build against the floor run just before it: the median)`);
   out(`cold_build_peak_mb=${peak.toFixed(0)} target_mb=512 runs=${colds.map((c) => c.maxRssMB.toFixed(0)).join(',')} (the largest)`);
   // CPU over wall says how busy both cores were; the CPU is what a faster build has to cut on a busy 2-core machine
   out(`cold_build_cpu_s=${f2(cold.cpuSeconds)} per_wall_s=${f2(cold.cpuSeconds / cold.seconds)} (user and system, every thread of the build's process)`);
@@ -206,7 +219,7 @@ async function buildFigures(catDir: string): Promise<void> {
   out(`rebuild_one_source_s=${f2(one.seconds)} source=sigma files_marked=${marked} reparsed=${one.parsed} (cold build of all sources ${f2(cold.seconds)} s; sigma's scan there ${f2(sigmaCold?.scan ?? 0)} s, write ${f2(sigmaCold?.write ?? 0)} s)`);
   rmSync(oneDir, { recursive: true, force: true });
   // the floor once more, after the builds: how far the machine drifted during the run (the ratio above uses the first)
-  const again = floor(1);
+  const again = floorRun();
   out(`floor_again_s=${f2(again.seconds)} first_floor_s=${f2(fl.seconds)} cold_build_ratio_to_this_floor=${f2(cold.seconds / again.seconds)}`);
 }
 
