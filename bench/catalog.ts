@@ -194,7 +194,7 @@ async function buildFigures(catDir: string): Promise<void> {
   out(`node_flags=${startFlags().join(' ') || '(none)'} (those of npm start)`);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30 runs=${colds.map((c) => f2(c.seconds)).join(',')} (a process each into a new folder: the median; its figures below)`);
   const paired = colds.slice(0, floors.length).map((c, i) => c.seconds / floors[i]!.seconds);
-  out(`cold_build_ratio_paired=${f2([...paired].sort((a, b) => a - b)[paired.length >> 1]!)} pairs=${paired.map(f2).join(',')} (each build against the floor run just before it: the median)`);
+  out(`cold_build_ratio_paired=${f2(pct(paired, 50))} pairs=${paired.map(f2).join(',')} (each build against the floor run just before it: the median)`);
   out(`cold_build_peak_mb=${peak.toFixed(0)} target_mb=512 runs=${colds.map((c) => c.maxRssMB.toFixed(0)).join(',')} (the largest)`);
   // CPU over wall says how busy both cores were; the CPU is what a faster build has to cut on a busy 2-core machine
   out(`cold_build_cpu_s=${f2(cold.cpuSeconds)} per_wall_s=${f2(cold.cpuSeconds / cold.seconds)} (user and system, every thread of the build's process)`);
