@@ -66,10 +66,14 @@ function floorRun(): FloorRun {
   return JSON.parse(r.stdout) as FloorRun;
 }
 
+/** The run of median seconds (the upper one of an even count). */
+function medianRun<T extends { readonly seconds: number }>(runs: readonly T[]): T {
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[runs.length >> 1]!;
+}
+
 /** The median of floor runs, with every run's seconds. */
 function medianFloor(each: readonly FloorRun[]): Floor {
-  const median = [...each].sort((a, b) => a.seconds - b.seconds)[each.length >> 1]!;
-  return { ...median, runs: each.map((x) => x.seconds) };
+  return { ...medianRun(each), runs: each.map((x) => x.seconds) };
 }
 
 interface ChildBuild {
@@ -189,7 +193,7 @@ async function buildFigures(catDir: string): Promise<void> {
   }
   const fl = medianFloor(floors);
   out(`floor_s=${f2(fl.seconds)} files=${fl.files} yaml_toml_parsed=${fl.parsed} runs=${fl.runs.map(f2).join(',')} (bench/_floor.ts, a process each with the flags of npm start: the median)`);
-  const cold = [...colds].sort((a, b) => a.seconds - b.seconds)[colds.length >> 1]!;
+  const cold = medianRun(colds);
   const peak = Math.max(...colds.map((c) => c.maxRssMB));
   out(`node_flags=${startFlags().join(' ') || '(none)'} (those of npm start)`);
   out(`cold_build_s=${f2(cold.seconds)} floor_s=${f2(fl.seconds)} ratio=${f2(cold.seconds / fl.seconds)} target_s=30 runs=${colds.map((c) => f2(c.seconds)).join(',')} (a process each into a new folder: the median; its figures below)`);
