@@ -30,6 +30,7 @@ import { pantherSample, sigmaSample } from './helpers/huntCorpus.ts';
 import { ECS_WINLOG_EVENTS } from './helpers/ecsWinlog.ts';
 import { ECS_RESTORED_NAMES } from '../src/formats/sigma/resolve.ts';
 import { tempDir } from './helpers/tempDir.ts';
+import { recogniseLogSources } from '../src/hunt/recognise.ts';
 
 const SIGMA = path.join(SHARED, 'corpora', 'sigma');
 const PANTHER = path.join(SHARED, 'corpora', 'panther');
@@ -103,6 +104,51 @@ describe('DuckDB engine', () => {
         { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' },
       ]);
       assert.deepEqual([...(await own.presentLogSources())].sort(), ['aws.cloudtrail', 'vendor:windows', 'vendor:windows/security', 'vendor:windows/security-eventlog', 'windows.process_creation', 'windows.security'].sort());
+    } finally {
+      own.close();
+    }
+  });
+
+  it('each event\'s log sources in SQL are recogniseLogSources()\'s, whatever form the Windows element takes', async () => {
+    // the forms the SQL reads through its own path (the types at /Event, /Event/System, /System and /winlog first),
+    // and values that are elements, other types or nulls
+    const events: unknown[] = [
+      { Event: { System: { EventID: 4688, Channel: 'Security', Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing' } } } } },
+      { Event: { System: { EventID: { '#text': '1', '#attributes': { Qualifiers: '' } }, Channel: { '#text': 'Microsoft-Windows-Sysmon/Operational' } } } },
+      { Event: { System: { EventID: 3, Provider: { '@Name': 'Microsoft-Windows-Sysmon' } } } },
+      { Event: { EventID: '4104', Channel: 'Microsoft-Windows-PowerShell/Operational' } },
+      { Event: { System: 'text', EventID: 7045, Channel: 'System', Provider: 'Service Control Manager' } },
+      { Event: 'text', System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' } },
+      { Event: [1], EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' },
+      { System: { EventID: 4624, Channel: 'security' } },
+      { EventID: 11, Channel: 'Microsoft-Windows-Sysmon/Operational' },
+      { EventID: '12a', Channel: 'Security' },
+      { EventID: null, Channel: 'Security' },
+      { EventID: 4688, Channel: ['Security'] },
+      { EventID: 4688, Channel: 'Security', Provider: 'Microsoft-Windows-Security-Auditing', Provider_Name: 'other' },
+      { EventID: 4688, Provider: { '#attributes': { Name: 7 } }, Channel: 'Security' },
+      { EventID: { '#text': null }, Channel: 'Security' },
+      { Event: { System: { EventID: 1, Channel: 'Linux-Sysmon/Operational' } } },
+      { winlog: { event_id: 4688, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing' } },
+      { winlog: { event_id: '1', channel: 'Microsoft-Windows-Sysmon/Operational' }, process: { executable: 'C:\\x.exe' } },
+      { winlog: { event_id: null, channel: 'Security' }, EventID: 4688, Channel: 'Security' },
+      { winlog: { channel: 'Security' }, System: { EventID: 4625, Channel: 'Security' } },
+      { winlog: 'text', EventID: 4688, Channel: 'Security' },
+      { Event: { System: { EventID: 4688, Channel: 'Security' } }, winlog: { event_id: 1, channel: 'Microsoft-Windows-Sysmon/Operational' } },
+      { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', awsRegion: 'us-east-1' },
+      {},
+    ];
+    const own = await DuckEngine.open();
+    try {
+      await own.loadValues(events);
+      const rows = (await own.conn.runAndReadAll('SELECT dw_ls FROM dw_events ORDER BY rowid')).getRows();
+      assert.equal(rows.length, events.length);
+      rows.forEach(([ls], i) => {
+        const sql = ((ls as { items: unknown[] }).items ?? []).map(String).sort();
+        assert.deepEqual(sql, [...recogniseLogSources(events[i])].sort(), JSON.stringify(events[i]));
+      });
+      // the Windows forms are read as Windows events (the list is not empty for every one)
+      assert.ok(rows.slice(0, 22).filter(([ls]) => ((ls as { items: unknown[] }).items ?? []).length > 0).length >= 18);
     } finally {
       own.close();
     }

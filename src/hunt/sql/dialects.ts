@@ -32,6 +32,8 @@ export interface SqlDialect {
   /** Several key paths at once, as a list (one parse of the document), and its i-th element (0-based). */
   getMany?(x: string, paths: readonly (readonly string[])[]): string;
   pick?(list: string, i: number): string;
+  /** The JSON type names (as `typeOf` names them; NULL where a path is absent) at several key paths at once (one parse), as a list. */
+  typesOf?(x: string, paths: readonly (readonly string[])[]): string;
   /** Is the JSON value `x` (not NULL) of this kind. */
   is(x: string, kind: JsonKind): string;
   /** The JSON type name of a value (what `typeIs` tests; computed once per event for field columns). */
@@ -226,6 +228,7 @@ export const DUCKDB: SqlDialect = {
   getDynamic: (x, k) => `json_extract(${x}, '/' || replace(replace(${k}, '~', '~0'), '/', '~1'))`,
   getMany: (x, paths) => `json_extract(${x}, [${paths.map((p) => sq(pointer(p))).join(', ')}])`,
   pick: (list, i) => `${list}[${i + 1}]`,
+  typesOf: (x, paths) => `json_type(${x}, [${paths.map((p) => sq(pointer(p))).join(', ')}])`,
   is: (x, kind) => inList(`json_type(${x})`, DUCK_TYPES[kind]),
   typeOf: (x) => `json_type(${x})`,
   typeIs: (t, kind) => inList(t, DUCK_TYPES[kind]),
