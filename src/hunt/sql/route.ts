@@ -108,6 +108,9 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
   return `CASE WHEN NOT ${isObj} THEN ${d.EMPTY_TEXT_LIST} ELSE COALESCE(${winBlock}, ${panther}, ${elastic}, CASE ${recs.join(' ')} ELSE ${d.EMPTY_TEXT_LIST} END) END`;
 }
 
+/** The values of System the Windows log sources read: EventID and its #text, Channel and its #text, the provider's three spellings, Provider. */
+const SYSTEM_VALUES: readonly (readonly string[])[] = [['EventID'], ['EventID', '#text'], ['Channel'], ['Channel', '#text'], ['Provider', '#attributes', 'Name'], ['Provider', '@Name'], ['Provider_Name'], ['Provider']];
+
 /**
  * What the Windows part of `logSourcesSql` reads of an event, as `windowsLogSources` in recognise.ts finds it: the
  * Windows element E (the event's `Event` object; else the element a Winlogbeat document stands for,
@@ -123,8 +126,6 @@ export function logSourcesSql(d: SqlDialect, ev: string): string {
  * is always an object: `winlogElementSql` writes one).
  */
 function windowsSystemSql(d: SqlDialect, ev: string, names: Names): { idRaw: string; chRaw: string; provRaw: string; eventLog: string; bind: (body: string) => string } {
-  // S's values: EventID, its #text, Channel, its #text, Provider's #attributes Name, Provider's @Name, Provider_Name, Provider
-  const FIELDS: readonly (readonly string[])[] = [['EventID'], ['EventID', '#text'], ['Channel'], ['Channel', '#text'], ['Provider', '#attributes', 'Name'], ['Provider', '@Name'], ['Provider_Name'], ['Provider']];
   const read = (at: (i: number) => string) => {
     const textOf = (v: string, t: string) => `CASE WHEN ${d.is(v, 'object')} AND ${t} IS NOT NULL THEN ${t} ELSE ${v} END`;
     return {
@@ -141,8 +142,8 @@ function windowsSystemSql(d: SqlDialect, ev: string, names: Names): { idRaw: str
     const types = d.typesOf(ev, [['Event'], ['Event', 'System'], ['System'], ['winlog'], ['winlog', 'event_id']]);
     const eventObj = d.typeIs(type(0), 'object');
     const winlogDoc = `(NOT COALESCE(${eventObj}, FALSE) AND COALESCE(${d.typeIs(type(3), 'object')}, FALSE) AND ${type(4)} IS NOT NULL AND NOT ${d.typeIs(type(4), 'null')})`;
-    const under = (prefix: readonly string[]) => d.getMany!(ev, FIELDS.map((f) => [...prefix, ...f]));
-    const values = `CASE WHEN ${winlogDoc} THEN ${d.getMany(winlogElementSql(d, ev, names, false), FIELDS.map((f) => ['System', ...f]))} WHEN ${eventObj} THEN CASE WHEN ${d.typeIs(type(1), 'object')} THEN ${under(['Event', 'System'])} ELSE ${under(['Event'])} END WHEN ${d.typeIs(type(2), 'object')} THEN ${under(['System'])} ELSE ${under([])} END`;
+    const under = (prefix: readonly string[]) => d.getMany!(ev, SYSTEM_VALUES.map((f) => [...prefix, ...f]));
+    const values = `CASE WHEN ${winlogDoc} THEN ${d.getMany(winlogElementSql(d, ev, names, false), SYSTEM_VALUES.map((f) => ['System', ...f]))} WHEN ${eventObj} THEN CASE WHEN ${d.typeIs(type(1), 'object')} THEN ${under(['Event', 'System'])} ELSE ${under(['Event'])} END WHEN ${d.typeIs(type(2), 'object')} THEN ${under(['System'])} ELSE ${under([])} END`;
     return {
       ...read((i) => d.pick!(V, i)),
       eventLog: `(${eventObj} OR NOT COALESCE(${d.typeIs(type(3), 'object')}, FALSE) OR ${type(4)} IS NULL OR ${d.typeIs(type(4), 'null')})`,
@@ -158,8 +159,8 @@ function windowsSystemSql(d: SqlDialect, ev: string, names: Names): { idRaw: str
   const bound = new Map(twice.map((i) => [i, names.next('sf')]));
   const winlogId = d.get(ev, ['winlog', 'event_id']);
   return {
-    ...read((i) => bound.get(i) ?? d.get(S, FIELDS[i]!)),
+    ...read((i) => bound.get(i) ?? d.get(S, SYSTEM_VALUES[i]!)),
     eventLog: `(${d.is(d.get(ev, ['Event']), 'object')} OR NOT COALESCE(${d.is(d.get(ev, ['winlog']), 'object')}, FALSE) OR ${winlogId} IS NULL OR ${d.is(winlogId, 'null')})`,
-    bind: (body) => d.let(eOf, E, d.let(sysOf, S, twice.reduceRight((b, i) => d.let(d.get(S, FIELDS[i]!), bound.get(i)!, b), body))),
+    bind: (body) => d.let(eOf, E, d.let(sysOf, S, twice.reduceRight((b, i) => d.let(d.get(S, SYSTEM_VALUES[i]!), bound.get(i)!, b), body))),
   };
 }
