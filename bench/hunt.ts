@@ -117,7 +117,7 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
   const { DuckEngine } = await import('../src/hunt/sql/duckdb.ts');
   const duckSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   // in the order `detwiki hunt --engine duckdb` batches them (by log source)
-  const { byLogSource, sqlRuleOf } = await import('../src/hunt/sql/session.ts');
+  const { byLogSource, sqlRuleOf, runInBatches, DUCK_LANES } = await import('../src/hunt/sql/session.ts');
   const toSql = (hr: (typeof engine.rules)[number]) => sqlRuleOf(hr);
   // the rules as written (their other readings, Sigma over Security 4688 and over Elastic's documents, never apply to these
   // events: `detwiki hunt --engine duckdb` batches them apart and reads only the events they apply to)
@@ -146,7 +146,22 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
     const loadS = (performance.now() - w0) / 1000;
     let hitsD = 0;
     const w1 = performance.now();
-    for (let b = 0; b < n; b += 50) for (const row of await duck.runBatch(list.slice(b, Math.min(b + 50, n)))) hitsD += row.hits.filter((h) => h > 0).length;
+    // batches of 50, DUCK_LANES at once on connections of their own, as `detwiki hunt --engine duckdb` runs them
+    const conns = [duck.conn, ...(await Promise.all(Array.from({ length: DUCK_LANES - 1 }, () => duck.connection())))];
+    await runInBatches(
+      list.slice(0, n),
+      50,
+      (batch, lane) => duck.runBatch(batch, {}, conns[lane]),
+      (_batch, rows) => {
+        for (const row of rows) hitsD += row.hits.filter((h) => h > 0).length;
+      },
+      (_rule, e) => {
+        throw e;
+      },
+      undefined,
+      undefined,
+      conns.length,
+    );
     const runS = (performance.now() - w1) / 1000;
     duck.close();
     console.log(`bench.hunt.duckdb.${label} events=${duck.events || count} rules=${n} load=${loadS.toFixed(1)} s rules_run=${runS.toFixed(1)} s events_per_s=${Math.round((duck.events || count) / (loadS + runS))} hits=${hitsD} (wall time, 2-core machine shared with other jobs)`);

@@ -511,6 +511,39 @@ describe('DuckDB batches', () => {
     assert.deepEqual(progress, ['4/10', '8/10', '10/10']);
   });
 
+  it('two lanes run two batches at once: each rule once, a failing batch split on its own lane, progress to the end', async () => {
+    const ran: { lane: number; batch: number[] }[] = [];
+    const failed: number[] = [];
+    const progress: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    await runInBatches(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+      2,
+      async (b, lane) => {
+        most = Math.max(most, ++inFlight);
+        // the lanes finish out of order: a batch waits longer the smaller its first rule
+        await new Promise((r) => setTimeout(r, 12 - b[0]!));
+        inFlight--;
+        if (b.includes(7)) throw new Error('Out of Memory Error');
+        return { lane, b };
+      },
+      (_b, r) => ran.push({ lane: r.lane, batch: [...r.b] }),
+      (x) => failed.push(x),
+      (d) => progress.push(d),
+      undefined,
+      2,
+    );
+    assert.equal(most, 2);
+    assert.deepEqual(ran.flatMap((r) => r.batch).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 8, 9, 10]);
+    assert.deepEqual(new Set(ran.map((r) => r.lane)), new Set([0, 1]));
+    // rule 7's batch (7, 8) failed and was split on the lane that ran it
+    assert.ok(ran.some((r) => r.batch.length === 1 && r.batch[0] === 8));
+    assert.deepEqual(failed, [7]);
+    assert.equal(progress.at(-1), 10);
+    assert.deepEqual([...progress].sort((a, b) => a - b), progress);
+  });
+
   it('batches are cut by the weight of their rules\' SQL too (a rule heavier than the limit runs alone)', async () => {
     const ran: number[][] = [];
     const weight = (x: number) => (x === 5 ? 100 : 10);

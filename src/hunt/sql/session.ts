@@ -83,24 +83,30 @@ export async function huntDuckdb(
     if (duck.events >= 2 ** 30 || engine.rules.length >= RULE_BITS) throw new Error(`the DuckDB engine hunts at most 2^30 events with at most ${RULE_BITS - 1} rules`);
     const found = new GrowableF64();
     const size = opts.batch ?? 50;
-    const failed: DuckFailure[] = [];
+    const failures: { readonly hr: HuntRule; readonly error: string }[] = [];
+    // two batches at once, each on a connection of its own (one plans while the other plans or runs)
+    const conns = [duck.conn, ...(DUCK_LANES > 1 ? await Promise.all(Array.from({ length: DUCK_LANES - 1 }, () => duck.connection())) : [])];
     // a batch DuckDB cannot run is split (its memory grows with a query's SQL: fifty Sigma rules' SQL, 348 KB, went
     // past the 1 GB limit over 50 events); a rule it cannot run alone is reported, never the whole hunt
     await runInBatches(
       rules,
       size,
-      (batch) =>
+      (batch, lane) =>
         duck.runBatch(
           batch.map((hr) => sqlRuleOf(hr, opts.all === true)),
           opts.forceLogSources ? { forceLogSources: opts.forceLogSources } : {},
+          conns[lane],
         ),
       (batch, rows) => {
         for (const row of rows) for (const h of row.hits) found.push(resultKey(row.idx, batch[Math.abs(h) - 1]!.index, h > 0));
       },
-      (hr, e) => failed.push({ rule: { id: hr.rule.id }, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
+      (hr, e) => failures.push({ hr, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! }),
       opts.onBatch,
       { weight: (hr) => batchWeight(DUCKDB, { format: hr.readAs ?? hr.rule.format, condition: hr.condition }), max: BATCH_SQL_MAX },
+      conns.length,
     );
+    // in rule order, whichever lane met them
+    const failed: DuckFailure[] = failures.sort((a, b) => a.hr.index - b.hr.index).map((f) => ({ rule: { id: f.hr.rule.id }, error: f.error }));
     const rulesSeconds = (performance.now() - t1) / 1000;
     const report = huntReporter(engine, opts);
     const posOf = (idx: number) => {
@@ -191,21 +197,22 @@ export function byLogSource<R extends { readonly logSources: readonly string[]; 
 export async function runInBatches<T, R>(
   items: readonly T[],
   size: number,
-  run: (batch: readonly T[]) => Promise<R>,
+  run: (batch: readonly T[], lane: number) => Promise<R>,
   done: (batch: readonly T[], result: R) => void,
   failed: (item: T, error: unknown) => void,
   onBatch?: (done: number, total: number) => void,
   limit?: { readonly weight: (item: T) => number; readonly max: number },
+  lanes = 1,
 ): Promise<void> {
-  const attempt = async (batch: readonly T[]): Promise<void> => {
+  const attempt = async (batch: readonly T[], lane: number): Promise<void> => {
     let result: R;
     try {
-      result = await run(batch);
+      result = await run(batch, lane);
     } catch (e) {
       if (batch.length === 1) return failed(batch[0]!, e);
       const half = batch.length >> 1;
-      await attempt(batch.slice(0, half));
-      await attempt(batch.slice(half));
+      await attempt(batch.slice(0, half), lane);
+      await attempt(batch.slice(half), lane);
       return;
     }
     done(batch, result);
@@ -213,16 +220,29 @@ export async function runInBatches<T, R>(
   // consecutive items, at most `size` of them and (with a limit) of at most `max` weight together (one item at least);
   // each item weighed once
   const weights = limit ? items.map(limit.weight) : undefined;
-  let b = 0;
-  while (b < items.length) {
+  const batches: (readonly T[])[] = [];
+  for (let b = 0; b < items.length; ) {
     let e = b + 1;
     if (!weights) e = Math.min(b + size, items.length);
     else for (let w = weights[b]!; e < items.length && e - b < size && w + weights[e]! <= limit!.max; e++) w += weights[e]!;
-    await attempt(items.slice(b, e));
+    batches.push(items.slice(b, e));
     b = e;
-    onBatch?.(b, items.length);
   }
+  // `lanes` batches at a time, each lane taking the next batch when its own is done (in order with one lane)
+  let next = 0;
+  let doneItems = 0;
+  const lane = async (l: number): Promise<void> => {
+    for (let i = next++; i < batches.length; i = next++) {
+      await attempt(batches[i]!, l);
+      doneItems += batches[i]!.length;
+      onBatch?.(doneItems, items.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, batches.length)) }, (_, l) => lane(l)));
 }
+
+/** Batches a DuckDB hunt runs at once (`runInBatches`' lanes), each on its own connection. */
+export const DUCK_LANES = 2;
 
 /** SQL a batch's rules may have together (`batchWeight`): fifty Sigma rules are about 250 KB. */
 export const BATCH_SQL_MAX = 512 * 1024;
