@@ -147,7 +147,7 @@ if (process.env.DETWIKI_HUNT_DUCKDB !== '0') {
     let hitsD = 0;
     const w1 = performance.now();
     // batches of 50, DUCK_LANES at once on connections of their own, as `detwiki hunt --engine duckdb` runs them
-    const conns = [duck.conn, ...(await Promise.all(Array.from({ length: DUCK_LANES - 1 }, () => duck.connection())))];
+    const conns = await duck.connections(DUCK_LANES);
     await runInBatches(
       list.slice(0, n),
       50,

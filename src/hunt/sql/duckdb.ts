@@ -266,6 +266,11 @@ export class DuckEngine {
     return conn;
   }
 
+  /** `n` connections (at least one): this engine's, then new ones (`connection`), one per lane of `runInBatches`. */
+  async connections(n: number): Promise<DuckDBConnection[]> {
+    return [this.conn, ...(await Promise.all(Array.from({ length: Math.max(0, n - 1) }, () => this.connection())))];
+  }
+
   close(): void {
     for (const c of this.others) c.closeSync();
     this.conn.closeSync();

@@ -85,7 +85,7 @@ export async function huntDuckdb(
     const size = opts.batch ?? 50;
     const failures: { readonly hr: HuntRule; readonly error: string }[] = [];
     // two batches at once, each on a connection of its own (one plans while the other plans or runs)
-    const conns = [duck.conn, ...(DUCK_LANES > 1 ? await Promise.all(Array.from({ length: DUCK_LANES - 1 }, () => duck.connection())) : [])];
+    const conns = await duck.connections(DUCK_LANES);
     // a batch DuckDB cannot run is split (its memory grows with a query's SQL: fifty Sigma rules' SQL, 348 KB, went
     // past the 1 GB limit over 50 events); a rule it cannot run alone is reported, never the whole hunt
     await runInBatches(
