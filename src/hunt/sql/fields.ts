@@ -73,16 +73,19 @@ function getAt(d: SqlDialect, cols: EventColumns, base: string, keys: readonly s
   return cols.prefetch?.(base, keys) ?? d.get(base, keys);
 }
 
+/** The parts of the Windows element the Sigma columns read ({@link EventColumns}' `ed`, `ud`, `sys`), by key. */
+export const WINDOWS_PARTS = [
+  ['ed', 'EventData'],
+  ['ud', 'UserData'],
+  ['sys', 'System'],
+] as const;
+
 /** SQL of the per-event Windows columns, in the order of {@link EventColumns}. */
 export function windowsColumnsSql(d: SqlDialect, ev: string): { win: string; ed: (win: string) => string; ud: (win: string) => string; sys: (win: string) => string } {
   const E = d.get(ev, ['Event']);
   const top = ['System', 'EventData', 'UserData'].map((k) => d.is(d.get(ev, [k]), 'object')).join(' OR ');
-  return {
-    win: `CASE WHEN ${d.is(E, 'object')} THEN ${E} WHEN ${top} THEN ${ev} ELSE ${winlogElementSql(d, ev)} END`,
-    ed: (w) => d.get(w, ['EventData']),
-    ud: (w) => d.get(w, ['UserData']),
-    sys: (w) => d.get(w, ['System']),
-  };
+  const [ed, ud, sys] = WINDOWS_PARTS.map(([, key]) => (w: string) => d.get(w, [key]));
+  return { win: `CASE WHEN ${d.is(E, 'object')} THEN ${E} WHEN ${top} THEN ${ev} ELSE ${winlogElementSql(d, ev)} END`, ed: ed!, ud: ud!, sys: sys! };
 }
 
 /**

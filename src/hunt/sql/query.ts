@@ -8,7 +8,7 @@
 import { readingApplies } from '../../formats/adapter.ts';
 import type { Expr } from '../../model/expr.ts';
 import { DUCKDB, type SqlDialect } from './dialects.ts';
-import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, type EventColumns, type ResolverKind } from './fields.ts';
+import { eventDataColumnsSql, fieldGuard, fieldSql, Names, resolverKindOf, windowsColumnsSql, WINDOWS_PARTS, type EventColumns, type ResolverKind } from './fields.ts';
 import { exprSql } from './generate.ts';
 import { logSourcesSql } from './route.ts';
 
@@ -169,12 +169,13 @@ export function batchQuerySql(d: SqlDialect, rules: readonly SqlRule[], source: 
   if (needsWindows) s1.push(`${w.win} AS dw_win`);
   // the element's EventData, UserData and System: extracted at once where the dialect can (one parse of the element
   // instead of three), picked in the next step
-  const parts = needsWindows && d.getMany && d.pick ? d.getMany('dw_win', [['EventData'], ['UserData'], ['System']]) : undefined;
-  const s2 = ['dw_idx', 'ev', ...(needsWindows ? ['dw_win', ...(parts ? [`${parts} AS dw_wp`] : [`${w.ed('dw_win')} AS dw_ed`, `${w.ud('dw_win')} AS dw_ud`, `${w.sys('dw_win')} AS dw_sys`])] : [])];
+  const partCols = WINDOWS_PARTS.map(([c]) => `dw_${c}`);
+  const parts = needsWindows && d.getMany && d.pick ? d.getMany('dw_win', WINDOWS_PARTS.map(([, key]) => [key])) : undefined;
+  const s2 = ['dw_idx', 'ev', ...(needsWindows ? ['dw_win', ...(parts ? [`${parts} AS dw_wp`] : WINDOWS_PARTS.map(([c, key]) => `${d.get('dw_win', [key])} AS dw_${c}`))] : [])];
   if (useLs) s2.push(opts.sourceHasLogSources ? 'dw_ls' : `${logSourcesSql(d, 'ev')} AS dw_ls`);
   s2.push(`${d.lower(d.jsonText('ev'))} AS dw_lev`);
   const s2a = ['dw_idx', 'ev', 'dw_lev', ...(useLs ? ['dw_ls'] : [])];
-  if (needsWindows) s2a.push('dw_win', ...(parts ? ['dw_ed', 'dw_ud', 'dw_sys'].map((c, i) => `${d.pick!('dw_wp', i)} AS ${c}`) : ['dw_ed', 'dw_ud', 'dw_sys']), `${d.stripSpaces('dw_lev')} AS dw_levns`);
+  if (needsWindows) s2a.push('dw_win', ...(parts ? partCols.map((c, i) => `${d.pick!('dw_wp', i)} AS ${c}`) : partCols), `${d.stripSpaces('dw_lev')} AS dw_levns`);
   const guarded = (f: { kind: ResolverKind; field: string }): string => {
     const sql = fieldSql(d, f.kind, f.field, cols, names);
     const g = fieldGuard(f.kind, f.field);
